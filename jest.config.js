@@ -1,0 +1,12 @@
+// Transpile-only transform: types are checked once by `tsc --noEmit` (npm test),
+// not per file inside jest, which is several times slower on this machine.
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/__tests__'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
+  },
+  snapshotSerializers: ['<rootDir>/__tests__/helpers/mask-serializer.js'],
+};

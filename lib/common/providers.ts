@@ -1,0 +1,19 @@
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { HttpProvider } from '@cdktf/provider-http/lib/provider';
+import { RandomProvider } from '@cdktf/provider-random/lib/provider';
+import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
+import type { Construct } from 'constructs';
+
+export interface BaseProvidersProps {
+  readonly region: string;
+  /** Tags on every AWS resource that takes tags. */
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** The providers every stack uses: AWS with default tags, plus tls, random and http. */
+export function configureBaseProviders(scope: Construct, props: BaseProvidersProps): void {
+  new AwsProvider(scope, 'aws', { region: props.region, defaultTags: [{ tags: { ...props.tags } }] });
+  new TlsProvider(scope, 'tls');
+  new RandomProvider(scope, 'random');
+  new HttpProvider(scope, 'http');
+}

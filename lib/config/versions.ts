@@ -1,0 +1,59 @@
+/**
+ * Pinned component versions and the compatibility rules checked at synth time.
+ *
+ * Bumping a pin is a reviewed change: the rules below reject a combination the
+ * Rancher chart itself would refuse (`kubeVersion` in its Chart.yaml), so a bad
+ * bump fails at `cdktf synth` instead of half-way through an apply.
+ */
+
+export const DEFAULT_VERSIONS = {
+  /** RKE2 release installed on every server node (INSTALL_RKE2_VERSION). */
+  rke2: 'v1.35.7+rke2r1',
+  /** cert-manager chart version (jetstack). */
+  certManager: 'v1.21.1',
+  /** Rancher chart version (server-charts/stable). */
+  rancher: '2.14.4',
+} as const;
+
+/**
+ * Highest Kubernetes minor (exclusive) each Rancher line accepts, from the
+ * `kubeVersion` constraint of its chart, and the lowest minor it is supported on.
+ */
+export const RANCHER_KUBERNETES_RANGE: Readonly<Record<string, { readonly min: number; readonly maxExclusive: number }>> = {
+  '2.12': { min: 31, maxExclusive: 34 },
+  '2.13': { min: 32, maxExclusive: 35 },
+  '2.14': { min: 33, maxExclusive: 36 },
+  '2.15': { min: 34, maxExclusive: 37 },
+};
+
+/** Rancher refuses to be happy with an older cert-manager. */
+export const MIN_CERT_MANAGER_MINOR = 15;
+
+/** From this Kubernetes minor RKE2 defaults new clusters to Traefik; ingress-nginx is gone in the next. */
+export const RKE2_INGRESS_NGINX_LAST_MINOR = 36;
+
+const RKE2_VERSION = /^v1\.(\d+)\.(\d+)\+rke2r(\d+)$/;
+const RANCHER_VERSION = /^(2\.\d+)\.(\d+)$/;
+const CERT_MANAGER_VERSION = /^v1\.(\d+)\.(\d+)$/;
+
+export const VERSION_FORMATS = {
+  rke2: RKE2_VERSION,
+  rancher: RANCHER_VERSION,
+  certManager: CERT_MANAGER_VERSION,
+} as const;
+
+/** Kubernetes minor of an RKE2 release, e.g. 35 for v1.35.2+rke2r1. */
+export function rke2KubernetesMinor(version: string): number | undefined {
+  const m = RKE2_VERSION.exec(version);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** Rancher release line, e.g. "2.14" for 2.14.3. */
+export function rancherLine(version: string): string | undefined {
+  return RANCHER_VERSION.exec(version)?.[1];
+}
+
+export function certManagerMinor(version: string): number | undefined {
+  const m = CERT_MANAGER_VERSION.exec(version);
+  return m ? Number(m[1]) : undefined;
+}

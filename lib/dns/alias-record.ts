@@ -1,0 +1,29 @@
+import { DataAwsRoute53Zone } from '@cdktf/provider-aws/lib/data-aws-route53-zone';
+import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
+import { Construct } from 'constructs';
+
+export interface AliasRecordProps {
+  /** Existing public hosted zone, found by name. */
+  readonly zoneName: string;
+  /** Fully qualified record name. */
+  readonly recordName: string;
+  /** Load balancer DNS name and hosted zone id. */
+  readonly target: { readonly dnsName: string; readonly zoneId: string };
+}
+
+/** An A alias from a name in an existing public zone to a load balancer. */
+export class AliasRecord extends Construct {
+  readonly record: Route53Record;
+  readonly zone: DataAwsRoute53Zone;
+
+  constructor(scope: Construct, id: string, props: AliasRecordProps) {
+    super(scope, id);
+    this.zone = new DataAwsRoute53Zone(this, 'zone', { name: props.zoneName, privateZone: false });
+    this.record = new Route53Record(this, 'record', {
+      zoneId: this.zone.zoneId,
+      name: props.recordName,
+      type: 'A',
+      alias: { name: props.target.dnsName, zoneId: props.target.zoneId, evaluateTargetHealth: true },
+    });
+  }
+}

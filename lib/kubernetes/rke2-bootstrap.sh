@@ -1,0 +1,130 @@
+#!/bin/bash
+# First-boot bootstrap of an RKE2 server node, run once by cloud-init.
+#
+# Reads /etc/rancher/bootstrap.env (written by cloud-init):
+#   NODE_ROLE         init: may start a new cluster; join: only ever joins one
+#   NODE_IP           this node's fixed private address
+#   PEER_IPS          space-separated fixed addresses of the other servers
+#   AWS_REGION        region of the SSM parameters
+#   PARAMETER_PREFIX  SSM path holding the token and the CA material
+#   RKE2_VERSION      exact RKE2 release to install
+#   RKE2_INSTALL_URL  installer script URL
+#
+# Secrets come from SSM Parameter Store with the instance role, never from user
+# data. The request is signed by curl itself (--aws-sigv4), so the image needs
+# no AWS CLI; credentials are passed to curl on stdin, not on its command line.
+set -euo pipefail
+umask 077
+
+# shellcheck source=/dev/null
+. /etc/rancher/bootstrap.env
+
+CONFIG_DIR=/etc/rancher/rke2
+TLS_DIR=/var/lib/rancher/rke2/server/tls
+IMDS=http://169.254.169.254/latest
+
+log() { echo "rke2-bootstrap: $*" >&2; }
+
+retry() {
+  local attempts=$1 delay=$2 n=1
+  shift 2
+  until "$@"; do
+    if [ "$n" -ge "$attempts" ]; then
+      log "giving up after $n attempts: $*"
+      return 1
+    fi
+    n=$((n + 1))
+    sleep "$delay"
+  done
+}
+
+imds_get() {
+  local token
+  token=$(curl -sf -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 300' "$IMDS/api/token")
+  curl -sf -H "X-aws-ec2-metadata-token: $token" "$IMDS/$1"
+}
+
+json_field() {
+  python3 -c 'import json, sys
+value = json.load(sys.stdin)
+for key in sys.argv[1:]:
+    value = value[key]
+sys.stdout.write(value)' "$@"
+}
+
+# Prints the decrypted value of one parameter under PARAMETER_PREFIX.
+ssm_get() {
+  local name=$PARAMETER_PREFIX/$1 role creds
+  role=$(imds_get meta-data/iam/security-credentials/)
+  creds=$(imds_get "meta-data/iam/security-credentials/$role")
+  {
+    printf 'user = "%s:%s"\n' "$(json_field AccessKeyId <<<"$creds")" "$(json_field SecretAccessKey <<<"$creds")"
+    printf 'header = "X-Amz-Security-Token: %s"\n' "$(json_field Token <<<"$creds")"
+  } | curl -sf --config - \
+    --aws-sigv4 "aws:amz:$AWS_REGION:ssm" \
+    -H 'X-Amz-Target: AmazonSSM.GetParameter' \
+    -H 'Content-Type: application/x-amz-json-1.1' \
+    --data "{\"Name\":\"$name\",\"WithDecryption\":true}" \
+    "https://ssm.$AWS_REGION.amazonaws.com/" | json_field Parameter Value
+}
+
+# Writes one parameter to a file, readable by root only.
+fetch_to() {
+  local value
+  value=$(retry 30 10 ssm_get "$1")
+  install -D -m 0600 /dev/null "$2"
+  printf '%s\n' "$value" >"$2"
+}
+
+# Prints the address of a peer whose supervisor answers, if any.
+live_peer() {
+  local peer
+  for peer in $PEER_IPS; do
+    if [ "$(curl -sk --max-time 5 "https://$peer:9345/ping" || true)" = pong ]; then
+      echo "$peer"
+      return 0
+    fi
+  done
+  return 1
+}
+
+main() {
+  fetch_to token "$CONFIG_DIR/token"
+
+  local peer="" waited=0
+  until peer=$(live_peer); do
+    if [ "$NODE_ROLE" = init ]; then
+      break
+    fi
+    # Joining servers wait for the first one; 30 minutes covers a slow first boot.
+    if [ "$waited" -ge 1800 ]; then
+      log "no server answered on $PEER_IPS"
+      return 1
+    fi
+    sleep 10
+    waited=$((waited + 10))
+  done
+
+  if [ -n "$peer" ]; then
+    log "joining the cluster through $peer"
+    printf 'server: https://%s:9345\n' "$peer" >>"$CONFIG_DIR/config.yaml"
+  else
+    log "no live peer: starting a new cluster with the Terraform-generated CAs"
+    fetch_to server-ca-cert "$TLS_DIR/server-ca.crt"
+    fetch_to server-ca-key "$TLS_DIR/server-ca.key"
+    fetch_to client-ca-cert "$TLS_DIR/client-ca.crt"
+    fetch_to client-ca-key "$TLS_DIR/client-ca.key"
+  fi
+
+  local installer
+  installer=$(mktemp)
+  retry 10 15 curl -sfL -o "$installer" "$RKE2_INSTALL_URL"
+  INSTALL_RKE2_VERSION=$RKE2_VERSION INSTALL_RKE2_TYPE=server sh "$installer"
+  rm -f "$installer"
+
+  systemctl enable rke2-server.service
+  retry 5 30 systemctl start rke2-server.service
+  log "rke2-server started on $NODE_IP"
+}
+
+main "$@"

@@ -1,0 +1,23 @@
+import type { Rke2Settings } from './rke2-settings';
+
+/**
+ * Contents of /etc/rancher/rke2/config.yaml shared by every server. The
+ * bootstrap script appends `server:` on nodes that join an existing cluster.
+ */
+export function rke2Config(s: Rke2Settings): Record<string, unknown> {
+  return {
+    'token-file': '/etc/rancher/rke2/token',
+    'tls-san': s.tlsSans,
+    cni: 'canal',
+    // Pinned: RKE2 1.36 changes the default for new clusters, and the Rancher
+    // chart's ingress class must name the same controller.
+    'ingress-controller': [s.ingressController],
+    'write-kubeconfig-mode': '0600',
+    'etcd-snapshot-schedule-cron': s.etcdSnapshots.scheduleCron,
+    'etcd-snapshot-retention': s.etcdSnapshots.retention,
+    'etcd-s3': true,
+    'etcd-s3-bucket': s.etcdSnapshots.bucket,
+    'etcd-s3-region': s.etcdSnapshots.region,
+    'etcd-s3-folder': s.etcdSnapshots.folder,
+  };
+}

@@ -1,0 +1,19 @@
+/** What the RKE2 node bootstrap needs to know; values may be Terraform tokens. */
+export interface Rke2Settings {
+  /** Exact release, e.g. v1.35.7+rke2r1. */
+  readonly version: string;
+  /** Extra names on the API server certificate (Rancher hostname, load balancer DNS name). */
+  readonly tlsSans: string[];
+  readonly ingressController: 'ingress-nginx' | 'traefik';
+  readonly etcdSnapshots: {
+    readonly scheduleCron: string;
+    readonly retention: number;
+    readonly bucket: string;
+    readonly region: string;
+    readonly folder: string;
+  };
+  /** Installer script. @default https://get.rke2.io */
+  readonly installUrl?: string;
+}
+
+export const RKE2_INSTALL_URL = 'https://get.rke2.io';

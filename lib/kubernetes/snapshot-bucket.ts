@@ -1,0 +1,79 @@
+import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
+import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
+import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
+import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
+import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
+import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
+import { Construct } from 'constructs';
+
+export interface SnapshotBucketProps {
+  /** Bucket name prefix (a random suffix makes it unique). */
+  readonly namePrefix: string;
+  /** Let `destroy` delete the bucket with its snapshots. @default false */
+  readonly forceDestroy?: boolean;
+  /** Days a deleted or overwritten snapshot stays recoverable. @default 30 */
+  readonly noncurrentDays?: number;
+}
+
+/**
+ * Private, encrypted, versioned bucket for RKE2's scheduled etcd snapshots,
+ * so the cluster state outlives the nodes. TLS-only access.
+ */
+export class SnapshotBucket extends Construct {
+  readonly bucket: S3Bucket;
+
+  constructor(scope: Construct, id: string, props: SnapshotBucketProps) {
+    super(scope, id);
+    this.bucket = new S3Bucket(this, 'bucket', { bucketPrefix: props.namePrefix, forceDestroy: props.forceDestroy ?? false });
+    const bucket = this.bucket.id;
+
+    new S3BucketPublicAccessBlock(this, 'public-access', {
+      bucket,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    new S3BucketOwnershipControls(this, 'ownership', { bucket, rule: { objectOwnership: 'BucketOwnerEnforced' } });
+    new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', {
+      bucket,
+      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' }, bucketKeyEnabled: true }],
+    });
+    new S3BucketVersioningA(this, 'versioning', { bucket, versioningConfiguration: { status: 'Enabled' } });
+    new S3BucketLifecycleConfiguration(this, 'lifecycle', {
+      bucket,
+      rule: [
+        {
+          id: 'expire-old-versions',
+          status: 'Enabled',
+          filter: [{}],
+          noncurrentVersionExpiration: [{ noncurrentDays: props.noncurrentDays ?? 30 }],
+        },
+      ],
+    });
+
+    const tlsOnly = new DataAwsIamPolicyDocument(this, 'tls-only', {
+      statement: [
+        {
+          sid: 'DenyInsecureTransport',
+          effect: 'Deny',
+          actions: ['s3:*'],
+          principals: [{ type: '*', identifiers: ['*'] }],
+          resources: [this.bucket.arn, `${this.bucket.arn}/*`],
+          condition: [{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }],
+        },
+      ],
+    });
+    new S3BucketPolicy(this, 'policy', { bucket, policy: tlsOnly.json });
+  }
+
+  get arn(): string {
+    return this.bucket.arn;
+  }
+
+  get name(): string {
+    return this.bucket.id;
+  }
+}

@@ -1,0 +1,101 @@
+import { Lb } from '@cdktf/provider-aws/lib/lb';
+import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
+import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
+import { LbTargetGroupAttachment } from '@cdktf/provider-aws/lib/lb-target-group-attachment';
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { Construct } from 'constructs';
+import { allowEgress, allowIngress, type Peer } from '../network/security-group-rules';
+import type { PortRule } from '../nodes/ports';
+
+export interface ForwardedPort {
+  /** Listener and target port. */
+  readonly port: number;
+  readonly description: string;
+  /** Who may connect to the listener. */
+  readonly from: Peer;
+}
+
+export interface NetworkLoadBalancerProps {
+  /** Load balancer name (at most 32 characters); target groups append the port. */
+  readonly name: string;
+  readonly vpcId: string;
+  readonly subnetIds: string[];
+  /** TCP ports forwarded unchanged to the targets. */
+  readonly ports: readonly ForwardedPort[];
+  /** Security group of the targets; the balancer may reach it only on `ports`. */
+  readonly targetSecurityGroupId: string;
+}
+
+/**
+ * An internet-facing NLB in TCP mode (the only NLB mode Rancher supports),
+ * cross-zone, with its own security group so targets admit traffic from the
+ * balancer instead of from the world.
+ */
+export class NetworkLoadBalancer extends Construct {
+  readonly lb: Lb;
+  readonly securityGroup: SecurityGroup;
+  readonly targetGroups: ReadonlyMap<number, LbTargetGroup>;
+
+  constructor(scope: Construct, id: string, props: NetworkLoadBalancerProps) {
+    super(scope, id);
+
+    this.securityGroup = new SecurityGroup(this, 'security-group', {
+      namePrefix: `${props.name}-lb-`,
+      description: 'Rancher load balancer',
+      vpcId: props.vpcId,
+      tags: { Name: `${props.name}-lb` },
+      lifecycle: { createBeforeDestroy: true },
+    });
+
+    this.lb = new Lb(this, 'lb', {
+      name: props.name,
+      loadBalancerType: 'network',
+      internal: false,
+      subnets: props.subnetIds,
+      securityGroups: [this.securityGroup.id],
+      enableCrossZoneLoadBalancing: true,
+    });
+
+    const groups = new Map<number, LbTargetGroup>();
+    for (const forwarded of props.ports) {
+      const rule: PortRule = { protocol: 'tcp', from: forwarded.port, to: forwarded.port, description: forwarded.description };
+      allowIngress(this, `ingress-${forwarded.port}`, this.securityGroup.id, rule, forwarded.from);
+      allowEgress(this, `egress-${forwarded.port}`, this.securityGroup.id, rule, { securityGroupId: props.targetSecurityGroupId });
+
+      const group = new LbTargetGroup(this, `tg-${forwarded.port}`, {
+        name: `${props.name}-${forwarded.port}`,
+        port: forwarded.port,
+        protocol: 'TCP',
+        targetType: 'instance',
+        vpcId: props.vpcId,
+        // Short drain: nodes are few and long-lived; a replaced node should leave quickly.
+        deregistrationDelay: '30',
+        healthCheck: { protocol: 'TCP', port: 'traffic-port', interval: 10, healthyThreshold: 3, unhealthyThreshold: 3 },
+        tags: { Name: `${props.name}-${forwarded.port}` },
+      });
+      new LbListener(this, `listener-${forwarded.port}`, {
+        loadBalancerArn: this.lb.arn,
+        port: forwarded.port,
+        protocol: 'TCP',
+        defaultAction: [{ type: 'forward', targetGroupArn: group.arn }],
+      });
+      groups.set(forwarded.port, group);
+    }
+    this.targetGroups = groups;
+  }
+
+  /** Registers an instance in every target group. */
+  addInstanceTarget(id: string, instanceId: string): LbTargetGroupAttachment[] {
+    return [...this.targetGroups].map(
+      ([port, group]) => new LbTargetGroupAttachment(this, `${id}-${port}`, { targetGroupArn: group.arn, targetId: instanceId, port }),
+    );
+  }
+
+  get dnsName(): string {
+    return this.lb.dnsName;
+  }
+
+  get zoneId(): string {
+    return this.lb.zoneId;
+  }
+}

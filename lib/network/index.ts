@@ -1,0 +1,2 @@
+export * from './public-network';
+export * from './security-group-rules';

@@ -1,0 +1,74 @@
+import { DataAwsAvailabilityZones } from '@cdktf/provider-aws/lib/data-aws-availability-zones';
+import { InternetGateway } from '@cdktf/provider-aws/lib/internet-gateway';
+import { Route } from '@cdktf/provider-aws/lib/route';
+import { RouteTable } from '@cdktf/provider-aws/lib/route-table';
+import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-association';
+import { Subnet } from '@cdktf/provider-aws/lib/subnet';
+import { Vpc } from '@cdktf/provider-aws/lib/vpc';
+import { Fn } from 'cdktf';
+import { Construct } from 'constructs';
+import { cidrSubnet } from '../config/cidr';
+
+export interface PublicNetworkProps {
+  /** VPC range. The subnets are its first `zoneCount` sixteenths. */
+  readonly cidr: string;
+  /** Number of availability zones, one public subnet each. @default 3 */
+  readonly zoneCount?: number;
+  /** Prefix of the Name tags. */
+  readonly name: string;
+}
+
+export interface SubnetInfo {
+  readonly id: string;
+  /** Literal CIDR, known at synth time (fixed node addresses are carved from it). */
+  readonly cidr: string;
+  readonly availabilityZone: string;
+}
+
+/**
+ * A VPC over several availability zones with public subnets routed to an
+ * internet gateway. Zones come from the region's default (non opt-in) zones,
+ * in the order AWS lists them.
+ */
+export class PublicNetwork extends Construct {
+  readonly vpc: Vpc;
+  readonly subnets: readonly SubnetInfo[];
+
+  constructor(scope: Construct, id: string, props: PublicNetworkProps) {
+    super(scope, id);
+    const zoneCount = props.zoneCount ?? 3;
+
+    const zones = new DataAwsAvailabilityZones(this, 'zones', {
+      state: 'available',
+      filter: [{ name: 'opt-in-status', values: ['opt-in-not-required'] }],
+    });
+
+    this.vpc = new Vpc(this, 'vpc', {
+      cidrBlock: props.cidr,
+      enableDnsSupport: true,
+      enableDnsHostnames: true,
+      tags: { Name: props.name },
+    });
+
+    const igw = new InternetGateway(this, 'igw', { vpcId: this.vpc.id, tags: { Name: props.name } });
+    const routes = new RouteTable(this, 'public-routes', { vpcId: this.vpc.id, tags: { Name: `${props.name}-public` } });
+    new Route(this, 'default-route', { routeTableId: routes.id, destinationCidrBlock: '0.0.0.0/0', gatewayId: igw.id });
+
+    this.subnets = Array.from({ length: zoneCount }, (_, i) => {
+      const cidr = cidrSubnet(props.cidr, 4, i);
+      const availabilityZone = Fn.element(zones.names, i);
+      const subnet = new Subnet(this, `public-${i}`, {
+        vpcId: this.vpc.id,
+        cidrBlock: cidr,
+        availabilityZone,
+        mapPublicIpOnLaunch: true,
+        tags: { Name: `${props.name}-public-${i}` },
+        // A zone list that shifts later (a zone added to the region) must not
+        // move existing subnets, and with them every node.
+        lifecycle: { ignoreChanges: ['availability_zone'] },
+      });
+      new RouteTableAssociation(this, `public-${i}-routes`, { subnetId: subnet.id, routeTableId: routes.id });
+      return { id: subnet.id, cidr, availabilityZone: subnet.availabilityZone };
+    });
+  }
+}

@@ -1,0 +1,54 @@
+import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
+import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
+import { TerraformIterator } from 'cdktf';
+import { Construct } from 'constructs';
+import type { PortRule } from '../nodes/ports';
+
+/**
+ * One rule resource per (peer, port range), never inline rules: inline rules
+ * cannot reference a group that references back (load balancer <-> nodes).
+ */
+export type Peer =
+  | { readonly securityGroupId: string }
+  | { readonly cidr: string }
+  /** A list only known to Terraform (a variable): one rule per element. */
+  | { readonly cidrList: string[] };
+
+function peerProps(peer: Peer): { referencedSecurityGroupId?: string; cidrIpv4?: string } {
+  if ('securityGroupId' in peer) return { referencedSecurityGroupId: peer.securityGroupId };
+  if ('cidr' in peer) return { cidrIpv4: peer.cidr };
+  return {};
+}
+
+function ruleProps(securityGroupId: string, rule: PortRule, peer: Peer) {
+  const base = {
+    securityGroupId,
+    ipProtocol: rule.protocol,
+    fromPort: rule.from,
+    toPort: rule.to,
+    description: rule.description,
+  };
+  if ('cidrList' in peer) {
+    const each = TerraformIterator.fromList(peer.cidrList);
+    return { ...base, forEach: each, cidrIpv4: each.value as string };
+  }
+  return { ...base, ...peerProps(peer) };
+}
+
+export function allowIngress(scope: Construct, id: string, securityGroupId: string, rule: PortRule, peer: Peer): VpcSecurityGroupIngressRule {
+  return new VpcSecurityGroupIngressRule(scope, id, ruleProps(securityGroupId, rule, peer));
+}
+
+export function allowEgress(scope: Construct, id: string, securityGroupId: string, rule: PortRule, peer: Peer): VpcSecurityGroupEgressRule {
+  return new VpcSecurityGroupEgressRule(scope, id, ruleProps(securityGroupId, rule, peer));
+}
+
+/** Unrestricted egress (package mirrors, container registries, S3, SSM, downstream clusters). */
+export function allowAllEgress(scope: Construct, id: string, securityGroupId: string): VpcSecurityGroupEgressRule {
+  return new VpcSecurityGroupEgressRule(scope, id, {
+    securityGroupId,
+    ipProtocol: '-1',
+    cidrIpv4: '0.0.0.0/0',
+    description: 'Outbound to anywhere',
+  });
+}

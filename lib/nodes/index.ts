@@ -1,0 +1,5 @@
+export * from './node-role';
+export * from './node-security-group';
+export * from './ports';
+export * from './server-node';
+export * from './ubuntu-ami';

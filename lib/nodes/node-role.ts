@@ -1,0 +1,55 @@
+import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
+import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import type { ITerraformDependable } from 'cdktf';
+import { Construct } from 'constructs';
+
+export interface NodeRoleProps {
+  readonly name: string;
+  /** SSM parameters the node reads at boot (ARNs or ARN patterns). */
+  readonly parameterArns: string[];
+  /** Bucket ARN the node writes etcd snapshots to, if any. */
+  readonly snapshotBucketArn?: string;
+}
+
+/**
+ * The instance profile of a server node: SSM Session Manager for shell
+ * access (instead of SSH), its own boot parameters, and its snapshot bucket.
+ */
+export class NodeRole extends Construct {
+  readonly role: IamRole;
+  readonly instanceProfile: IamInstanceProfile;
+  /** Permissions granted apart from the profile; a node booting before them fails its first calls. */
+  readonly grants: ITerraformDependable[];
+
+  constructor(scope: Construct, id: string, props: NodeRoleProps) {
+    super(scope, id);
+    const partition = new DataAwsPartition(this, 'partition');
+
+    const assume = new DataAwsIamPolicyDocument(this, 'assume', {
+      statement: [{ actions: ['sts:AssumeRole'], principals: [{ type: 'Service', identifiers: ['ec2.amazonaws.com'] }] }],
+    });
+    this.role = new IamRole(this, 'role', { namePrefix: `${props.name}-`, assumeRolePolicy: assume.json });
+
+    const ssmCore = new IamRolePolicyAttachment(this, 'ssm-core', {
+      role: this.role.name,
+      policyArn: `arn:${partition.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`,
+    });
+
+    const statements = [{ sid: 'BootParameters', actions: ['ssm:GetParameter'], resources: props.parameterArns }];
+    if (props.snapshotBucketArn) {
+      statements.push(
+        { sid: 'SnapshotBucket', actions: ['s3:ListBucket', 's3:GetBucketLocation'], resources: [props.snapshotBucketArn] },
+        { sid: 'SnapshotObjects', actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], resources: [`${props.snapshotBucketArn}/*`] },
+      );
+    }
+    const policy = new DataAwsIamPolicyDocument(this, 'policy', { statement: statements });
+    const inline = new IamRolePolicy(this, 'inline', { role: this.role.id, name: 'rancher-node', policy: policy.json });
+
+    this.grants = [ssmCore, inline];
+    this.instanceProfile = new IamInstanceProfile(this, 'profile', { namePrefix: `${props.name}-`, role: this.role.name });
+  }
+}

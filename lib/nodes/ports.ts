@@ -1,0 +1,36 @@
+/**
+ * Inbound ports of an RKE2 server node (all roles on every node), from the
+ * RKE2 networking requirements. The security group rules are generated from
+ * this table and the tests compare the synthesized rules against it.
+ */
+export interface PortRule {
+  readonly protocol: 'tcp' | 'udp';
+  readonly from: number;
+  readonly to: number;
+  readonly description: string;
+}
+
+const tcp = (from: number, description: string, to = from): PortRule => ({ protocol: 'tcp', from, to, description });
+const udp = (from: number, description: string, to = from): PortRule => ({ protocol: 'udp', from, to, description });
+
+/** Node-to-node traffic inside the cluster. */
+export const RKE2_SERVER_PORTS: readonly PortRule[] = [
+  tcp(6443, 'Kubernetes API'),
+  tcp(9345, 'RKE2 supervisor (node registration)'),
+  tcp(10250, 'kubelet'),
+  tcp(2379, 'etcd client'),
+  tcp(2380, 'etcd peer'),
+  tcp(2381, 'etcd metrics'),
+  tcp(30000, 'NodePort services', 32767),
+  udp(8472, 'Canal VXLAN'),
+  tcp(9099, 'Canal health checks'),
+  udp(51820, 'Canal WireGuard IPv4'),
+  udp(51821, 'Canal WireGuard IPv6'),
+];
+
+/** What users and downstream clusters reach through the load balancer. */
+export const RANCHER_PUBLIC_PORTS: readonly PortRule[] = [tcp(80, 'HTTP (redirects, ACME HTTP-01)'), tcp(443, 'HTTPS (Rancher UI, API and agents)')];
+
+/** Ports for administrators only, from the admin CIDRs. */
+export const KUBERNETES_API_PORT = 6443;
+export const SSH_PORT = 22;

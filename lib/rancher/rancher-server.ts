@@ -1,0 +1,47 @@
+import { Release } from '@cdktf/provider-helm/lib/release';
+import { Password } from '@cdktf/provider-random/lib/password';
+import { Fn, type ITerraformDependable } from 'cdktf';
+import { Construct } from 'constructs';
+import { rancherChartValues, type RancherChartInput } from './chart-values';
+
+export const RANCHER_REPOSITORY = 'https://releases.rancher.com/server-charts/stable';
+export const RANCHER_NAMESPACE = 'cattle-system';
+
+export interface RancherServerProps extends RancherChartInput {
+  /** Chart version, e.g. 2.14.4. */
+  readonly version: string;
+  /** Must be ready first: cert-manager (its webhook admits Rancher's Issuer). */
+  readonly dependsOn: ITerraformDependable[];
+}
+
+/**
+ * The Rancher chart with a generated bootstrap password. The password is in
+ * Terraform state (as every generated secret is) and reaches the chart as a
+ * sensitive value, never as a literal in the synthesized files.
+ */
+export class RancherServer extends Construct {
+  readonly release: Release;
+  readonly bootstrapPassword: string;
+
+  constructor(scope: Construct, id: string, props: RancherServerProps) {
+    super(scope, id);
+    const password = new Password(this, 'bootstrap-password', { length: 32, special: false });
+    this.bootstrapPassword = password.result;
+
+    this.release = new Release(this, 'release', {
+      name: 'rancher',
+      repository: RANCHER_REPOSITORY,
+      chart: 'rancher',
+      version: props.version,
+      namespace: RANCHER_NAMESPACE,
+      createNamespace: true,
+      wait: true,
+      atomic: true,
+      // Three Rancher pods pulling a large image on fresh nodes.
+      timeout: 1200,
+      values: [Fn.yamlencode(rancherChartValues(props))],
+      setSensitive: [{ name: 'bootstrapPassword', value: password.result }],
+      dependsOn: props.dependsOn,
+    });
+  }
+}

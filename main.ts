@@ -1,0 +1,23 @@
+import { App } from 'cdktf';
+import { SettingsError } from './lib/config/errors';
+import { loadSettings } from './lib/config/load';
+import type { Settings } from './lib/config/schema';
+import { RKE_HA_STACK, RkeHaStack } from './stacks/rke-ha';
+
+// Settings are validated before the App exists, so a mistake writes nothing to cdktf.out.
+function settingsOrExit(): Settings {
+  try {
+    return loadSettings();
+  } catch (error) {
+    if (error instanceof SettingsError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+const settings = settingsOrExit();
+const app = new App();
+new RkeHaStack(app, RKE_HA_STACK, settings);
+app.synth();
