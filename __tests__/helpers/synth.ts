@@ -1,0 +1,74 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, TerraformStack } from 'cdktf';
+import type { Construct } from 'constructs';
+import { parseSettings } from '../../lib/config/load';
+import type { Settings, SettingsInput } from '../../lib/config/schema';
+
+/** The synthesized Terraform JSON of one stack. */
+export type TerraformJson = {
+  terraform: Record<string, any>;
+  provider?: Record<string, any[]>;
+  variable?: Record<string, any>;
+  locals?: Record<string, any>;
+  resource: Record<string, Record<string, any>>;
+  data?: Record<string, Record<string, any>>;
+  output?: Record<string, any>;
+};
+
+export function settings(input: SettingsInput | Record<string, unknown> = {}): Settings {
+  return parseSettings(input, 'test');
+}
+
+/**
+ * Synthesizes a stack the way `cdktf synth` does (full App.synth, backend
+ * included, unlike Testing.synth) into a temporary directory.
+ */
+export function synthStack(build: (app: App) => TerraformStack): { json: TerraformJson; text: string } {
+  const outdir = mkdtempSync(join(tmpdir(), 'rancher-synth-'));
+  try {
+    const app = new App({ outdir });
+    const stack = build(app);
+    app.synth();
+    const text = readFileSync(join(outdir, 'stacks', stack.node.id, 'cdk.tf.json'), 'utf8');
+    return { json: JSON.parse(text) as TerraformJson, text };
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+/** Synthesizes constructs added to an empty stack, for construct-level tests. */
+export function synthConstruct(add: (stack: TerraformStack) => void): { json: TerraformJson; text: string } {
+  return synthStack((app) => {
+    const stack = new TerraformStack(app, 'test');
+    add(stack);
+    return stack;
+  });
+}
+
+export function resources(json: TerraformJson, type: string): Record<string, any> {
+  return json.resource[type] ?? {};
+}
+
+export function dataSources(json: TerraformJson, type: string): Record<string, any> {
+  return json.data?.[type] ?? {};
+}
+
+/** The single resource of a type, failing when there are none or several. */
+export function only(json: TerraformJson, type: string): [string, any] {
+  const entries = Object.entries(resources(json, type));
+  if (entries.length !== 1) throw new Error(`expected one ${type}, found ${entries.length}`);
+  return entries[0];
+}
+
+/** `${aws_x.name.attr}` for a resource named in the JSON. */
+export function ref(type: string, name: string, attr: string): string {
+  return `\${${type}.${name}.${attr}}`;
+}
+
+export function readJson(path: string): unknown {
+  return JSON.parse(readFileSync(path, 'utf8'));
+}
+
+export type { Construct };

@@ -1,0 +1,107 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { BOOTSTRAP_SCRIPT_PATH, rke2UserData, type Rke2NodeIdentity } from '../../../lib/kubernetes/rke2-user-data';
+import type { Rke2Settings } from '../../../lib/kubernetes/rke2-settings';
+import { renderTemplate, runValidator, validateCloudConfig } from '../../helpers/validators';
+
+const settings: Rke2Settings = {
+  version: 'v1.35.7+rke2r1',
+  tlsSans: ['rancher.example.com', 'rancher-lb-0123456789.elb.us-east-1.amazonaws.com'],
+  ingressController: 'ingress-nginx',
+  etcdSnapshots: { scheduleCron: '0 */6 * * *', retention: 28, bucket: 'rancher-etcd-1', region: 'us-east-1', folder: 'rke-ha' },
+};
+const init: Rke2NodeIdentity = { role: 'init', nodeIp: '10.0.0.10', peerIps: ['10.0.16.10', '10.0.32.10'], region: 'us-east-1', parameterPrefix: '/rancher/rke-ha' };
+
+// What Terraform makes of the attribute: escaped `$${` back to `${`.
+const rendered = (text: string) => renderTemplate(text, (expression) => {
+  throw new Error(`unexpected reference ${expression}`);
+});
+
+describe('rke2UserData', () => {
+  const userData = rendered(rke2UserData(settings, init));
+
+  it('passes cloud-init schema, yamllint and shellcheck', () => {
+    validateCloudConfig(userData);
+  });
+
+  it('runs the bootstrap script once, and writes it unchanged after Terraform rendering', () => {
+    const doc = parse(userData);
+    expect(doc.runcmd).toEqual([[BOOTSTRAP_SCRIPT_PATH]]);
+    const script = doc.write_files.find((f: { path: string }) => f.path === BOOTSTRAP_SCRIPT_PATH);
+    expect(script.permissions).toBe('0700');
+    expect(script.content).toBe(readFileSync(join(__dirname, '../../../lib/kubernetes/rke2-bootstrap.sh'), 'utf8'));
+  });
+
+  it('writes the node identity and pinned version into a root-only env file', () => {
+    const env = parse(userData).write_files.find((f: { path: string }) => f.path === '/etc/rancher/bootstrap.env');
+    expect(env.permissions).toBe('0600');
+    expect(env.content).toBe(
+      [
+        'NODE_ROLE="init"',
+        'NODE_IP="10.0.0.10"',
+        'PEER_IPS="10.0.16.10 10.0.32.10"',
+        'AWS_REGION="us-east-1"',
+        'PARAMETER_PREFIX="/rancher/rke-ha"',
+        'RKE2_VERSION="v1.35.7+rke2r1"',
+        'RKE2_INSTALL_URL="https://get.rke2.io"',
+        '',
+      ].join('\n'),
+    );
+    const sourced = runValidator('bash', ['-n'], env.content, 'env.sh');
+    expect(sourced.status).toBe(0);
+  });
+
+  it('writes the RKE2 config with tls-san, pinned ingress controller and S3 snapshots', () => {
+    const file = parse(userData).write_files.find((f: { path: string }) => f.path === '/etc/rancher/rke2/config.yaml');
+    expect(file.permissions).toBe('0600');
+    expect(parse(file.content)).toEqual({
+      'token-file': '/etc/rancher/rke2/token',
+      'tls-san': settings.tlsSans,
+      cni: 'canal',
+      'ingress-controller': ['ingress-nginx'],
+      'write-kubeconfig-mode': '0600',
+      'etcd-snapshot-schedule-cron': '0 */6 * * *',
+      'etcd-snapshot-retention': 28,
+      'etcd-s3': true,
+      'etcd-s3-bucket': 'rancher-etcd-1',
+      'etcd-s3-region': 'us-east-1',
+      'etcd-s3-folder': 'rke-ha',
+    });
+  });
+
+  it('carries no secret: no token, key or certificate in user data', () => {
+    expect(userData).not.toMatch(/BEGIN [A-Z ]*(PRIVATE KEY|CERTIFICATE)/);
+    expect(userData).not.toMatch(/^token:/m);
+  });
+
+  it('stays well under the 16 KiB EC2 user data limit', () => {
+    expect(Buffer.byteLength(userData)).toBeLessThan(12 * 1024);
+  });
+
+  it('rejects env values that would break out of their quotes', () => {
+    expect(() => rke2UserData(settings, { ...init, parameterPrefix: '/a"; rm -rf /' })).toThrow(/PARAMETER_PREFIX/);
+  });
+});
+
+describe('rke2-bootstrap.sh', () => {
+  const path = join(__dirname, '../../../lib/kubernetes/rke2-bootstrap.sh');
+  const script = readFileSync(path, 'utf8');
+
+  it('passes shellcheck as committed', () => {
+    const result = runValidator('shellcheck', ['--severity=style'], script, 'rke2-bootstrap.sh');
+    expect(result).toEqual({ status: 0, output: '' });
+  });
+
+  it('only the init role may start a new cluster, and only with no live peer', () => {
+    // The CA files are written in the branch taken when no peer answered, and
+    // joining nodes loop until a peer answers.
+    expect(script).toMatch(/if \[ "\$NODE_ROLE" = init \]; then\s+break/);
+    expect(script).toMatch(/no live peer: starting a new cluster[\s\S]*server-ca-key/);
+  });
+
+  it('passes AWS credentials to curl on stdin, not as arguments', () => {
+    expect(script).toContain('curl -sf --config -');
+    expect(script).not.toMatch(/--user "\$/);
+  });
+});

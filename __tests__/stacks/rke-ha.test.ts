@@ -1,0 +1,291 @@
+import { parse } from 'yaml';
+import type { SettingsInput } from '../../lib/config/schema';
+import { DEFAULT_VERSIONS } from '../../lib/config/versions';
+import { RKE2_SERVER_PORTS } from '../../lib/nodes/ports';
+import { RKE_HA_STACK, RkeHaStack } from '../../stacks/rke-ha';
+import { dataSources, only, resources, settings, synthStack, type TerraformJson } from '../helpers/synth';
+import { renderTemplate, validateCloudConfig } from '../helpers/validators';
+
+function synth(input: SettingsInput = {}) {
+  return synthStack((app) => new RkeHaStack(app, RKE_HA_STACK, settings(input)));
+}
+
+const addr = (type: string, name: string) => `${type}.${name}`;
+const byName = (json: TerraformJson, type: string) => Object.entries(resources(json, type));
+
+const { json, text } = synth();
+
+describe('rke-ha stack: nodes', () => {
+  const instances = byName(json, 'aws_instance');
+  const subnets = resources(json, 'aws_subnet');
+
+  it('has three servers in three distinct subnets in three distinct zones', () => {
+    expect(instances).toHaveLength(3);
+    const subnetRefs = instances.map(([, i]) => i.subnet_id);
+    expect(new Set(subnetRefs).size).toBe(3);
+    const zones = subnetRefs.map((r: string) => subnets[/aws_subnet\.([^.]+)\.id/.exec(r)![1]].availability_zone);
+    expect(new Set(zones).size).toBe(3);
+    zones.forEach((zone: string) => expect(zone).toMatch(/^\$\{element\(data\.aws_availability_zones\.[^.]+\.names, [012]\)\}$/));
+  });
+
+  it('requires IMDSv2 with hop limit 1 and encrypts every root volume', () => {
+    for (const [, i] of instances) {
+      expect(i.metadata_options).toEqual({ http_endpoint: 'enabled', http_tokens: 'required', http_put_response_hop_limit: 1, instance_metadata_tags: 'disabled' });
+      expect(i.root_block_device).toMatchObject({ encrypted: true, volume_type: 'gp3', volume_size: 100 });
+      expect(i.instance_type).toBe('m6i.xlarge');
+      expect(i.key_name).toBeUndefined();
+    }
+  });
+
+  it('never replaces the servers for a new AMI or edited user data', () => {
+    for (const [, i] of instances) {
+      expect(i.lifecycle.ignore_changes).toEqual(expect.arrayContaining(['ami', 'user_data']));
+      expect(i.user_data_replace_on_change).toBe(false);
+    }
+  });
+
+  it('gives the servers fixed addresses inside their subnets, and only server-0 may initialize', () => {
+    const ips = instances.map(([, i]) => i.private_ip);
+    expect(ips).toEqual(['10.0.0.10', '10.0.16.10', '10.0.32.10']);
+    const roles = instances.map(([, i]) => /NODE_ROLE="(\w+)"/.exec(i.user_data)![1]);
+    expect(roles).toEqual(['init', 'join', 'join']);
+    instances.forEach(([, i], n) => {
+      const peers = /PEER_IPS="([^"]*)"/.exec(i.user_data)![1].split(' ');
+      expect(peers).toEqual(ips.filter((_, m) => m !== n));
+    });
+  });
+
+  it('boots only after its parameters and IAM grants exist', () => {
+    const params = Object.keys(resources(json, 'aws_ssm_parameter')).map((n) => addr('aws_ssm_parameter', n));
+    for (const [, i] of instances) {
+      expect(i.depends_on).toEqual(expect.arrayContaining(params));
+      expect(i.depends_on.some((d: string) => d.startsWith('aws_iam_role_policy.'))).toBe(true);
+    }
+  });
+
+  it('renders user data that cloud-init, yamllint and shellcheck accept', () => {
+    for (const [, i] of instances) {
+      const rendered = renderTemplate(i.user_data, (expression) => `value-of-${expression.replace(/[^a-z0-9]+/gi, '-')}`);
+      const files = validateCloudConfig(rendered);
+      const config = parse(files.find((f) => f.path === '/etc/rancher/rke2/config.yaml')!.content);
+      expect(config['tls-san']).toEqual([
+        'value-of-var-rancher-hostname',
+        expect.stringMatching(/^value-of-aws-lb-load-balancer-lb-[0-9A-F]+-dns-name$/),
+      ]);
+      expect(config['ingress-controller']).toEqual(['ingress-nginx']);
+      expect(config['etcd-s3-bucket']).toMatch(/^value-of-aws-s3-bucket-etcd-snapshots-bucket/);
+      expect(i.user_data).toContain(`RKE2_VERSION="${DEFAULT_VERSIONS.rke2}"`);
+    }
+  });
+});
+
+describe('rke-ha stack: load balancer and DNS', () => {
+  const [lbName, lb] = only(json, 'aws_lb');
+  const listeners = Object.values(resources(json, 'aws_lb_listener'));
+  const groups = resources(json, 'aws_lb_target_group');
+  const attachments = Object.values(resources(json, 'aws_lb_target_group_attachment'));
+  const instanceRefs = Object.keys(resources(json, 'aws_instance')).map((n) => `\${aws_instance.${n}.id}`);
+
+  it('is an internet-facing, cross-zone NLB over the three public subnets', () => {
+    expect(lb).toMatchObject({ load_balancer_type: 'network', internal: false, enable_cross_zone_load_balancing: true });
+    expect(lb.subnets).toHaveLength(3);
+  });
+
+  it.each([80, 443, 6443])('forwards TCP %i to a target group holding all three servers', (port) => {
+    const listener = listeners.find((l) => l.port === port);
+    expect(listener).toMatchObject({ protocol: 'TCP', load_balancer_arn: `\${aws_lb.${lbName}.arn}` });
+    const groupName = /aws_lb_target_group\.([^.]+)\.arn/.exec(listener.default_action[0].target_group_arn)![1];
+    expect(groups[groupName]).toMatchObject({ port, protocol: 'TCP', target_type: 'instance' });
+    expect(groups[groupName].health_check).toMatchObject({ protocol: 'TCP' });
+    const targets = attachments.filter((a) => a.target_group_arn === `\${aws_lb_target_group.${groupName}.arn}`).map((a) => a.target_id);
+    expect(targets.sort()).toEqual([...instanceRefs].sort());
+  });
+
+  it('has no other listener', () => {
+    expect(listeners.map((l) => l.port).sort()).toEqual([443, 6443, 80]);
+  });
+
+  it('points the Rancher hostname at the NLB with an alias record in the zone found by name', () => {
+    const [, record] = only(json, 'aws_route53_record');
+    expect(record).toMatchObject({
+      name: '${var.rancher_hostname}',
+      type: 'A',
+      alias: { name: `\${aws_lb.${lbName}.dns_name}`, zone_id: `\${aws_lb.${lbName}.zone_id}`, evaluate_target_health: true },
+    });
+    const [zoneName, zone] = Object.entries(dataSources(json, 'aws_route53_zone'))[0];
+    expect(zone).toMatchObject({ name: '${var.route53_zone_name}', private_zone: false });
+    expect(record.zone_id).toBe(`\${data.aws_route53_zone.${zoneName}.zone_id}`);
+  });
+});
+
+describe('rke-ha stack: security groups', () => {
+  const groups = resources(json, 'aws_security_group');
+  const nodeGroup = Object.keys(groups).find((n) => n.startsWith('node-security-group'))!;
+  const lbGroup = Object.keys(groups).find((n) => n.startsWith('load-balancer'))!;
+  const ingress = Object.values(resources(json, 'aws_vpc_security_group_ingress_rule'));
+  const egress = Object.values(resources(json, 'aws_vpc_security_group_egress_rule'));
+  const sg = (n: string) => `\${aws_security_group.${n}.id}`;
+  const key = (r: { ip_protocol: string; from_port: number; to_port: number }) => `${r.ip_protocol}/${r.from_port}-${r.to_port}`;
+
+  it('opens exactly the RKE2 server port table between nodes', () => {
+    const selfRules = ingress.filter((r) => r.security_group_id === sg(nodeGroup) && r.referenced_security_group_id === sg(nodeGroup));
+    expect(selfRules.map(key).sort()).toEqual(RKE2_SERVER_PORTS.map((p) => `${p.protocol}/${p.from}-${p.to}`).sort());
+  });
+
+  it('admits to the nodes from outside only 80, 443 and 6443, and only from the load balancer', () => {
+    const fromOutside = ingress.filter((r) => r.security_group_id === sg(nodeGroup) && r.referenced_security_group_id !== sg(nodeGroup));
+    expect(fromOutside.map(key).sort()).toEqual(['tcp/443-443', 'tcp/6443-6443', 'tcp/80-80']);
+    fromOutside.forEach((r) => expect(r.referenced_security_group_id).toBe(sg(lbGroup)));
+  });
+
+  it('opens only 80 and 443 to the world; 6443 only to the admin CIDRs', () => {
+    const world = ingress.filter((r) => r.cidr_ipv4 === '0.0.0.0/0');
+    expect(world.map(key).sort()).toEqual(['tcp/443-443', 'tcp/80-80']);
+    world.forEach((r) => expect(r.security_group_id).toBe(sg(lbGroup)));
+    const api = ingress.find((r) => r.security_group_id === sg(lbGroup) && r.from_port === 6443);
+    expect(api.for_each).toMatch(/local\.admin_cidrs_effective/);
+    expect(api.cidr_ipv4).toBe('${each.value}');
+  });
+
+  it('lets the load balancer send only to the nodes, on its own ports', () => {
+    const lbEgress = egress.filter((r) => r.security_group_id === sg(lbGroup));
+    expect(lbEgress.map(key).sort()).toEqual(['tcp/443-443', 'tcp/6443-6443', 'tcp/80-80']);
+    lbEgress.forEach((r) => expect(r.referenced_security_group_id).toBe(sg(nodeGroup)));
+  });
+
+  it('has no SSH rule unless a key pair is configured, then only from admin CIDRs', () => {
+    expect(ingress.some((r) => r.from_port === 22)).toBe(false);
+    const withSsh = synth({ rkeHa: { sshKeyName: 'ops' } }).json;
+    const ssh = Object.values(resources(withSsh, 'aws_vpc_security_group_ingress_rule')).filter((r) => r.from_port === 22);
+    expect(ssh).toHaveLength(1);
+    expect(ssh[0].for_each).toMatch(/local\.admin_cidrs_effective/);
+    Object.values(resources(withSsh, 'aws_instance')).forEach((i) => expect(i.key_name).toBe('ops'));
+  });
+});
+
+describe('rke-ha stack: cluster access and Helm', () => {
+  const [certManagerName, certManager] = Object.entries(resources(json, 'helm_release')).find(([, r]) => r.chart === 'cert-manager')!;
+  const [, rancher] = Object.entries(resources(json, 'helm_release')).find(([, r]) => r.chart === 'rancher')!;
+  const http = dataSources(json, 'http');
+  const [readyzName, readyz] = Object.entries(http).find(([, d]) => String(d.url).endsWith('/readyz'))!;
+
+  it('configures Helm and Kubernetes from Terraform-generated credentials, no kubeconfig file', () => {
+    const helm = json.provider!.helm[0].kubernetes;
+    const kube = json.provider!.kubernetes[0];
+    for (const p of [helm, kube]) {
+      expect(p.host).toMatch(/^https:\/\/\$\{aws_lb\.[^}]+\.dns_name\}:6443$/);
+      expect(p.cluster_ca_certificate).toMatch(/^\$\{tls_self_signed_cert\.pki_server-ca-cert_[^}]+\.cert_pem\}$/);
+      expect(p.client_certificate).toMatch(/^\$\{tls_locally_signed_cert\.pki_admin-cert_[^}]+\.cert_pem\}$/);
+      expect(p.client_key).toMatch(/^\$\{tls_private_key\.pki_admin-key_[^}]+\.private_key_pem\}$/);
+      expect(p.config_path).toBeUndefined();
+    }
+  });
+
+  it('waits for the API server before any Helm release, and for cert-manager before Rancher', () => {
+    expect(readyz.depends_on).toEqual(expect.arrayContaining(Object.keys(resources(json, 'aws_instance')).map((n) => addr('aws_instance', n))));
+    expect(readyz.lifecycle.postcondition[0].condition).toBe('${self.status_code == 200}');
+    expect(certManager.depends_on).toEqual([addr('data.http', readyzName)]);
+    expect(rancher.depends_on).toEqual([addr('helm_release', certManagerName)]);
+  });
+
+  it('installs pinned cert-manager with its CRDs', () => {
+    expect(certManager).toMatchObject({
+      repository: 'https://charts.jetstack.io',
+      version: DEFAULT_VERSIONS.certManager,
+      namespace: 'cert-manager',
+      wait: true,
+      set: [{ name: 'crds.enabled', value: 'true' }],
+    });
+  });
+
+  it('installs pinned Rancher with hostname, 3 replicas, the nginx class and its own certificate', () => {
+    expect(rancher).toMatchObject({ repository: 'https://releases.rancher.com/server-charts/stable', version: DEFAULT_VERSIONS.rancher, namespace: 'cattle-system' });
+    expect(rancher.values).toEqual([
+      '${yamlencode({"hostname" = var.rancher_hostname, "replicas" = 3, "ingress" = {"ingressClassName" = "nginx", "tls" = {"source" = "rancher"}}})}',
+    ]);
+    expect(rancher.set_sensitive).toEqual([{ name: 'bootstrapPassword', value: expect.stringMatching(/^\$\{random_password\.rancher_bootstrap-password_[^}]+\.result\}$/) }]);
+  });
+
+  it('ends the apply only when https://<hostname>/ping answers pong with the Rancher CA', () => {
+    const [pingName, ping] = Object.entries(http).find(([, d]) => String(d.url).endsWith('/ping'))!;
+    expect(ping.url).toBe('https://${var.rancher_hostname}/ping');
+    expect(ping.ca_cert_pem).toMatch(/^\$\{data\.kubernetes_secret_v1\.[^}]+\.data\["tls\.crt"\]\}$/);
+    expect(ping.lifecycle.postcondition[0].condition).toContain('== "pong"');
+    const [, secret] = Object.entries(dataSources(json, 'kubernetes_secret_v1'))[0];
+    expect(secret.metadata).toEqual({ name: 'tls-rancher', namespace: 'cattle-system' });
+    expect(secret.depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/^helm_release\.rancher_release/), expect.stringMatching(/^aws_route53_record\./)]));
+    expect(json.output!.rancher_url.value).toBe(`\${trimsuffix(data.http.${pingName}.url, "/ping")}`);
+  });
+});
+
+describe('rke-ha stack: outputs, secrets and portability', () => {
+  it('outputs the URL, the NLB name, and the password and kubeconfig as sensitive', () => {
+    const out = json.output!;
+    expect(Object.keys(out).sort()).toEqual(['etcd_snapshot_bucket', 'kubeconfig', 'load_balancer_dns_name', 'rancher_bootstrap_password', 'rancher_url']);
+    expect(out.rancher_bootstrap_password.sensitive).toBe(true);
+    expect(out.kubeconfig.sensitive).toBe(true);
+    expect(out.load_balancer_dns_name.sensitive).toBeUndefined();
+  });
+
+  it('holds no private key, certificate, password or token literal', () => {
+    expect(text).not.toMatch(/-----BEGIN/);
+    const suspicious: string[] = [];
+    const walk = (value: unknown, path: string) => {
+      if (Array.isArray(value)) value.forEach((v, i) => walk(v, `${path}[${i}]`));
+      else if (value && typeof value === 'object') Object.entries(value).forEach(([k, v]) => walk(v, `${path}.${k}`));
+      else if (typeof value === 'string' && /(password|token|secret|private_key|client_key|key_pem|set_sensitive\[\d+\]\.value|aws_ssm_parameter\.[^.]+\.value)$/i.test(path) && !value.startsWith('${')) {
+        suspicious.push(`${path}=${value}`);
+      }
+    };
+    walk(json.resource, 'resource');
+    walk(json.provider, 'provider');
+    expect(suspicious).toEqual([]);
+    for (const p of Object.values(resources(json, 'aws_ssm_parameter'))) {
+      expect(p.type).toBe('SecureString');
+      expect(p.value).toMatch(/^\$\{(random_password|tls_self_signed_cert|tls_private_key)\./);
+    }
+  });
+
+  it('has no absolute path and an explicit local backend relative to the stack directory', () => {
+    expect(json.terraform.backend).toEqual({ local: { path: '../../../terraform.rke-ha.tfstate' } });
+    expect(text).not.toContain(process.cwd());
+    expect(text).not.toMatch(/"(\/root|\/home|\/tmp|\/work)\//);
+  });
+
+  it('uses the S3 backend with encryption and a lock file when configured', () => {
+    const s3 = synth({ backend: { type: 's3', bucket: 'acme-tf-state' } }).json;
+    expect(s3.terraform.backend).toEqual({
+      s3: { bucket: 'acme-tf-state', key: 'rancher/rke-ha.tfstate', region: 'us-east-1', encrypt: true, use_lockfile: true },
+    });
+  });
+
+  it('exposes environment-specific values as Terraform variables with settings defaults', () => {
+    const withValues = synth({ hostname: 'rancher.acme.io', hostedZone: 'acme.io', adminCidrs: ['203.0.113.0/24'] }).json;
+    expect(withValues.variable!.rancher_hostname.default).toBe('rancher.acme.io');
+    expect(withValues.variable!.route53_zone_name.default).toBe('acme.io');
+    expect(withValues.variable!.admin_cidrs.default).toEqual(['203.0.113.0/24']);
+    expect(json.variable!.rancher_hostname.default).toBeUndefined();
+    expect(dataSources(json, 'http').deployer_ip.count).toBe('${length(var.admin_cidrs) == 0 ? 1 : 0}');
+  });
+});
+
+describe('rke-ha stack: settings that change the shape', () => {
+  it('pins an explicit AMI without a lookup', () => {
+    const pinned = synth({ rkeHa: { amiId: 'ami-0123456789abcdef0' } }).json;
+    expect(dataSources(pinned, 'aws_ami')).toEqual({});
+    Object.values(resources(pinned, 'aws_instance')).forEach((i) => expect(i.ami).toBe('ami-0123456789abcdef0'));
+  });
+
+  it('switches RKE2 and the Rancher ingress class to Traefik together', () => {
+    const traefik = synth({ rkeHa: { ingressController: 'traefik' } }).json;
+    const [, rancher] = Object.entries(resources(traefik, 'helm_release')).find(([, r]) => r.chart === 'rancher')!;
+    expect(rancher.values[0]).toContain('"ingressClassName" = "traefik"');
+    Object.values(resources(traefik, 'aws_instance')).forEach((i) => expect(i.user_data).toContain('ingress-controller:\n        - traefik'));
+  });
+});
+
+describe('rke-ha stack: snapshot', () => {
+  it('matches the reviewed synthesized Terraform', () => {
+    expect(json).toMatchSnapshot();
+  });
+});
