@@ -3,3 +3,4 @@ export * from './errors';
 export * from './load';
 export * from './schema';
 export * from './versions';
+export * from './fields';

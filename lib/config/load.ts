@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseDocument } from 'yaml';
-import type { core, ZodType } from 'zod';
+import type { core } from 'zod';
 import { SettingsError, type SettingsProblem } from './errors';
+import { allowedKeys } from './fields';
 import { settingsSchema, type Settings } from './schema';
 
 /** The file read when RANCHER_CONFIG is not set, relative to the working directory. */
@@ -37,7 +38,7 @@ export function parseSettingsText(text: string, source: string): Settings {
   if (doc.errors.length > 0) {
     throw new SettingsError(
       source,
-      doc.errors.map((e) => ({ field: '(file)', message: `YAML ${e.message.split('\n')[0]} at line ${e.linePos?.[0].line ?? '?'}` })),
+      doc.errors.map((e) => ({ field: '(file)', message: `YAML ${e.message.split('\n')[0]} at line ${lineOf(text, e.pos[0])}` })),
     );
   }
   const data: unknown = doc.toJS() ?? {};
@@ -45,6 +46,10 @@ export function parseSettingsText(text: string, source: string): Settings {
     throw new SettingsError(source, [{ field: '(file)', message: 'expected a mapping of settings at the top level', value: data }]);
   }
   return parseSettings(data, source);
+}
+
+function lineOf(text: string, offset: number): number {
+  return text.slice(0, offset).split('\n').length;
 }
 
 export function parseSettings(data: unknown, source: string): Settings {
@@ -63,16 +68,28 @@ function toProblems(issue: core.$ZodIssue, data: unknown): SettingsProblem[] {
     }));
   }
   const field = path.length ? path.join('.') : '(top level)';
-  const value = issue.input !== undefined ? issue.input : valueAt(data, path);
+  // A union issue carries the whole object as input; the discriminator's own value is what was wrong.
+  const value = issue.input !== undefined && issue.code !== 'invalid_union' ? issue.input : valueAt(data, path);
+  if (value === undefined && issue.code === 'invalid_type') return [{ field, message: `required (${messageOf(issue)})` }];
   return [{ field, message: messageOf(issue), value }];
 }
+
+const TYPE_NAMES: Record<string, string> = {
+  object: 'a mapping',
+  record: 'a mapping',
+  array: 'a list',
+  string: 'a string',
+  number: 'a number',
+  int: 'a whole number',
+  boolean: 'true or false',
+};
 
 function messageOf(issue: core.$ZodIssue): string {
   if (issue.code === 'invalid_value') return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
   if (issue.code === 'invalid_union' && 'options' in issue && Array.isArray(issue.options)) {
     return `expected one of ${issue.options.map((v) => JSON.stringify(v)).join(', ')}`;
   }
-  if (issue.code === 'invalid_type') return `expected ${issue.expected === 'record' || issue.expected === 'object' ? 'a mapping' : issue.expected === 'array' ? 'a list' : `a ${issue.expected}`}`;
+  if (issue.code === 'invalid_type') return `expected ${TYPE_NAMES[issue.expected] ?? issue.expected}`;
   if (issue.code === 'too_small') return `expected at least ${String(issue.minimum)}${issue.origin === 'string' ? ' characters' : ''}`;
   if (issue.code === 'too_big') return `expected at most ${String(issue.maximum)}${issue.origin === 'string' ? ' characters' : ''}`;
   return issue.message;
@@ -85,30 +102,4 @@ function valueAt(data: unknown, path: readonly string[]): unknown {
     current = (current as Record<string, unknown>)[key];
   }
   return current;
-}
-
-/** Keys of the object schema found at `path`, for "allowed here" hints. */
-function allowedKeys(path: readonly string[]): string[] | undefined {
-  let schema: ZodType | undefined = unwrap(settingsSchema);
-  for (const key of path) {
-    const shape = shapeOf(schema);
-    schema = shape ? unwrap(shape[key]) : undefined;
-  }
-  const shape = shapeOf(schema);
-  return shape ? Object.keys(shape) : undefined;
-}
-
-function shapeOf(schema: ZodType | undefined): Record<string, ZodType> | undefined {
-  const def = schema?._zod.def as { shape?: Record<string, ZodType> } | undefined;
-  return def?.shape;
-}
-
-function unwrap(schema: ZodType | undefined): ZodType | undefined {
-  let current = schema;
-  for (;;) {
-    const def = current?._zod.def as { innerType?: ZodType; in?: ZodType; schema?: ZodType } | undefined;
-    const next = def?.innerType ?? def?.in ?? def?.schema;
-    if (!next) return current;
-    current = next;
-  }
 }

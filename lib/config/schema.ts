@@ -47,6 +47,16 @@ const vpcCidr = cidr
     message: `overlaps RKE2's pod or service network (10.42.0.0/15); choose a VPC range outside it`,
   });
 
+/**
+ * A whole number in a range. Built from refinements rather than zod's `.int()`,
+ * which aborts the parse and would hide the cross-field problems of the file.
+ */
+const wholeNumber = (min: number, max: number) =>
+  z
+    .number()
+    .refine(Number.isInteger, { message: 'expected a whole number' })
+    .refine((n) => n >= min && n <= max, { message: `expected a whole number from ${min} to ${max}` });
+
 const version = (key: keyof typeof VERSION_FORMATS, example: string) =>
   z
     .string()
@@ -89,7 +99,7 @@ const rkeHaSchema = z
       .string()
       .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { message: 'expected an EC2 instance type such as m6i.xlarge' })
       .default('m6i.xlarge'),
-    rootVolumeGb: z.number().int().min(40).max(16384).default(100),
+    rootVolumeGb: wholeNumber(40, 16384).default(100),
     vpcCidr: vpcCidr.default('10.0.0.0/16'),
     /** Pin an exact AMI. Default: newest Canonical Ubuntu 24.04 at first deploy, then kept. */
     amiId: z.string().regex(/^ami-[0-9a-f]{8,17}$/, { message: 'expected an AMI id such as ami-0123456789abcdef0' }).optional(),
@@ -103,7 +113,7 @@ const rkeHaSchema = z
           .string()
           .regex(/^(\S+\s+){4}\S+$/, { message: 'expected a five-field cron expression such as "0 */6 * * *"' })
           .default('0 */6 * * *'),
-        retention: z.number().int().min(1).max(1000).default(28),
+        retention: wholeNumber(1, 1000).default(28),
         /** Let `destroy` delete the snapshot bucket with its contents. */
         forceDestroyBucket: z.boolean().default(false),
       })
@@ -139,7 +149,7 @@ export const settingsSchema = z
       .prefault({}),
     rancher: z
       .strictObject({
-        replicas: z.number().int().min(1).max(15).default(3),
+        replicas: wholeNumber(1, 15).default(3),
         tls: tlsSchema,
       })
       .prefault({}),

@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fieldPaths } from '../lib/config/fields';
+import { parseSettingsText } from '../lib/config/load';
+import { DEFAULT_VERSIONS } from '../lib/config/versions';
+
+const root = join(__dirname, '..');
+const readme = readFileSync(join(root, 'README.md'), 'utf8');
+const example = readFileSync(join(root, 'rancher.example.yaml'), 'utf8');
+
+describe('docs stay in step with the settings schema', () => {
+  const fields = fieldPaths();
+
+  it('lists every settings field in the README settings table', () => {
+    const missing = fields.filter((f) => !readme.includes(`| \`${f}\` |`));
+    expect(missing).toEqual([]);
+  });
+
+  it('documents every settings field in rancher.example.yaml (set or commented out)', () => {
+    const missing = fields.filter((f) => {
+      const leaf = f.split('.').pop()!;
+      return !new RegExp(`^\\s*#?\\s*${leaf}:`, 'm').test(example);
+    });
+    expect(missing).toEqual([]);
+  });
+
+  it('has a README table row for no field that does not exist', () => {
+    const settingsSection = readme.slice(readme.indexOf('## Settings'), readme.indexOf('### TLS'));
+    const rows = [...settingsSection.matchAll(/^\| `([^`]+)` \|/gm)].map((m) => m[1]);
+    expect(rows.filter((r) => !fields.includes(r))).toEqual([]);
+  });
+
+  it('rancher.example.yaml is valid and its versions are the pinned defaults', () => {
+    const parsed = parseSettingsText(example, 'rancher.example.yaml');
+    expect(parsed.versions).toEqual(DEFAULT_VERSIONS);
+  });
+
+  it('README names the pinned versions it describes', () => {
+    for (const version of Object.values(DEFAULT_VERSIONS)) expect(readme).toContain(version);
+  });
+
+  it('README opens with the synth command and the test command', () => {
+    const firstBlock = /```sh\n([\s\S]*?)```/.exec(readme)![1];
+    expect(firstBlock).toContain('npm ci && npm run synth');
+    expect(firstBlock).toContain('bash .ci/run');
+    expect(readFileSync(join(root, '.ci/run'), 'utf8')).toMatch(/^npm test$/m);
+  });
+});

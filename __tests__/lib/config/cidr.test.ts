@@ -1,0 +1,124 @@
+import { cidrHost, cidrSubnet, cidrsOverlap, parseCidr } from '../../../lib/config/cidr';
+
+describe('parseCidr', () => {
+  it.each([
+    ['10.0.0.0/16', 10 * 2 ** 24, 16],
+    ['203.0.113.0/24', ((203 * 256 + 0) * 256 + 113) * 256, 24],
+    ['203.0.113.7/32', ((203 * 256 + 0) * 256 + 113) * 256 + 7, 32],
+    ['0.0.0.0/0', 0, 0],
+    ['255.255.255.255/32', 2 ** 32 - 1, 32],
+    ['128.0.0.0/1', 2 ** 31, 1],
+  ])('parses %s', (text, base, prefix) => {
+    expect(parseCidr(text)).toEqual({ base, prefix });
+  });
+
+  it.each(['10.0.0.1/16', '203.0.113.7/24', '10.43.0.0/15', '0.0.0.1/0', '192.168.1.128/24'])(
+    'rejects %s: host bits set',
+    (text) => {
+      expect(parseCidr(text)).toBeUndefined();
+    },
+  );
+
+  it.each(['256.0.0.0/8', '10.0.300.0/24', '10.0.0.999/32'])('rejects %s: octet above 255', (text) => {
+    expect(parseCidr(text)).toBeUndefined();
+  });
+
+  it.each(['10.0.0.0/33', '0.0.0.0/99'])('rejects %s: prefix above 32', (text) => {
+    expect(parseCidr(text)).toBeUndefined();
+  });
+
+  it.each(['', '10.0.0.0', '10.0.0/8', '10.0.0.0.0/8', '10.0.0.0/', '10.0.0.0/-1', ' 10.0.0.0/8', '10.0.0.0/8 ', 'a.b.c.d/8', '::/0'])(
+    'rejects malformed %p',
+    (text) => {
+      expect(parseCidr(text)).toBeUndefined();
+    },
+  );
+});
+
+describe('cidrsOverlap', () => {
+  it.each([
+    ['10.0.0.0/16', '10.0.0.0/16', true],
+    ['10.0.0.0/8', '10.42.0.0/16', true],
+    ['10.42.0.0/16', '10.0.0.0/8', true],
+    ['10.42.255.0/24', '10.42.0.0/16', true],
+    ['0.0.0.0/0', '203.0.113.0/24', true],
+    ['10.42.0.0/16', '10.43.0.0/16', false],
+    ['10.41.0.0/16', '10.42.0.0/16', false],
+    ['10.44.0.0/16', '10.42.0.0/15', false],
+    ['10.0.0.0/16', '10.42.0.0/16', false],
+    ['10.0.0.255/32', '10.0.1.0/24', false],
+  ])('%s and %s → %s', (a, b, overlap) => {
+    expect(cidrsOverlap(a, b)).toBe(overlap);
+    expect(cidrsOverlap(b, a)).toBe(overlap);
+  });
+
+  it('throws on a malformed block instead of answering', () => {
+    expect(() => cidrsOverlap('10.0.0.1/16', '10.42.0.0/16')).toThrow(/not an IPv4 CIDR block: 10.0.0.1\/16/);
+    expect(() => cidrsOverlap('10.0.0.0/16', 'nope')).toThrow(/not an IPv4 CIDR block: nope/);
+  });
+});
+
+describe("cidrSubnet (Terraform's cidrsubnet)", () => {
+  it.each([
+    // Examples from the Terraform documentation of cidrsubnet().
+    ['172.16.0.0/12', 4, 2, '172.18.0.0/16'],
+    ['10.1.2.0/24', 4, 15, '10.1.2.240/28'],
+    // The subnets this project carves out of the default VPC range.
+    ['10.0.0.0/16', 4, 0, '10.0.0.0/20'],
+    ['10.0.0.0/16', 4, 1, '10.0.16.0/20'],
+    ['10.0.0.0/16', 4, 2, '10.0.32.0/20'],
+    ['10.0.0.0/16', 8, 255, '10.0.255.0/24'],
+    ['10.0.0.0/16', 0, 0, '10.0.0.0/16'],
+    ['192.168.0.0/24', 8, 7, '192.168.0.7/32'],
+    // Upper half of the address space (no 32-bit signed overflow).
+    ['128.0.0.0/1', 1, 1, '192.0.0.0/2'],
+    ['0.0.0.0/0', 8, 255, '255.0.0.0/8'],
+  ])('cidrsubnet("%s", %d, %d) = "%s"', (parent, newBits, index, subnet) => {
+    expect(cidrSubnet(parent, newBits, index)).toBe(subnet);
+  });
+
+  it('rejects a subnet number that does not fit in the new bits', () => {
+    expect(() => cidrSubnet('10.0.0.0/16', 4, 16)).toThrow(/cannot carve subnet 16 of \/20 from 10.0.0.0\/16/);
+  });
+
+  it('rejects a negative subnet number', () => {
+    expect(() => cidrSubnet('10.0.0.0/16', 4, -1)).toThrow(/cannot carve/);
+  });
+
+  it('rejects a prefix beyond /32', () => {
+    expect(() => cidrSubnet('10.0.0.0/30', 3, 0)).toThrow(/cannot carve subnet 0 of \/33/);
+  });
+
+  it('rejects a malformed parent', () => {
+    expect(() => cidrSubnet('10.0.0.1/16', 4, 0)).toThrow(/not an IPv4 CIDR block/);
+  });
+});
+
+describe("cidrHost (Terraform's cidrhost)", () => {
+  it.each([
+    // Examples from the Terraform documentation of cidrhost().
+    ['10.12.112.0/20', 16, '10.12.112.16'],
+    ['10.12.112.0/20', 268, '10.12.113.12'],
+    // Fixed node addresses in the default subnets.
+    ['10.0.16.0/20', 10, '10.0.16.10'],
+    ['10.0.0.0/20', 0, '10.0.0.0'],
+    ['10.0.16.0/20', 4095, '10.0.31.255'],
+    ['203.0.113.7/32', 0, '203.0.113.7'],
+    ['255.255.255.0/24', 255, '255.255.255.255'],
+  ])('cidrhost("%s", %d) = "%s"', (parent, host, address) => {
+    expect(cidrHost(parent, host)).toBe(address);
+  });
+
+  it('rejects a host number past the end of the block', () => {
+    expect(() => cidrHost('10.0.16.0/20', 4096)).toThrow(/host 4096 is outside 10.0.16.0\/20/);
+    expect(() => cidrHost('203.0.113.7/32', 1)).toThrow(/outside/);
+  });
+
+  it('rejects a negative host number (counting from the end is not supported)', () => {
+    expect(() => cidrHost('10.0.16.0/20', -1)).toThrow(/host -1 is outside/);
+  });
+
+  it('rejects a malformed parent', () => {
+    expect(() => cidrHost('10.0.16.5/20', 1)).toThrow(/not an IPv4 CIDR block/);
+  });
+});

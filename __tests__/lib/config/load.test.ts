@@ -1,0 +1,220 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { SettingsError } from '../../../lib/config/errors';
+import { DEFAULT_SETTINGS_FILE, loadSettings, parseSettings, parseSettingsText } from '../../../lib/config/load';
+import { DEFAULT_VERSIONS } from '../../../lib/config/versions';
+
+const REPO_ROOT = resolve(__dirname, '../../..');
+const INVALID_DIR = resolve(__dirname, '../../fixtures/invalid');
+const EXPECT_LINE = /^# expect: (\S.*?)\s*$/;
+
+interface InvalidFixture {
+  readonly file: string;
+  readonly text: string;
+  /** Fields named by the `# expect:` lines of the file's leading comment block. */
+  readonly expected: readonly string[];
+}
+
+function readInvalidFixtures(): InvalidFixture[] {
+  return readdirSync(INVALID_DIR)
+    .filter((file) => file.endsWith('.yaml'))
+    .sort()
+    .map((file) => {
+      const text = readFileSync(join(INVALID_DIR, file), 'utf8');
+      const header = text.split('\n');
+      const expected: string[] = [];
+      for (const line of header) {
+        if (!line.startsWith('#')) break;
+        const m = EXPECT_LINE.exec(line);
+        if (m) expected.push(m[1]);
+      }
+      return { file, text, expected };
+    });
+}
+
+/** Runs `fn`, expecting a SettingsError, and returns it. */
+function settingsErrorOf(fn: () => unknown): SettingsError {
+  let thrown: unknown;
+  try {
+    fn();
+  } catch (error) {
+    thrown = error;
+  }
+  if (thrown === undefined) throw new Error('expected a SettingsError, but nothing was thrown');
+  if (!(thrown instanceof SettingsError)) throw new Error(`expected a SettingsError, got: ${String(thrown)}`);
+  return thrown;
+}
+
+const STACK_TRACE_LINE = /^\s*at /m;
+const fieldsOf = (error: SettingsError) => error.problems.map((p) => p.field);
+
+const FIXTURES = readInvalidFixtures();
+
+describe('invalid settings fixtures (__tests__/fixtures/invalid)', () => {
+  it('has at least 15 fixtures', () => {
+    expect(FIXTURES.length).toBeGreaterThanOrEqual(15);
+  });
+
+  it.each(FIXTURES.map((f) => [f.file, f] as const))('%s starts with a "# expect: <field>" line', (_file, fixture) => {
+    expect(fixture.text.split('\n')[0]).toMatch(EXPECT_LINE);
+    expect(fixture.expected.length).toBeGreaterThanOrEqual(1);
+  });
+
+  describe.each(FIXTURES.map((f) => [f.file, f] as const))('%s', (file, fixture) => {
+    // Loaded through RANCHER_CONFIG, the way a person points the app at a file.
+    const load = () => settingsErrorOf(() => loadSettings({ env: { RANCHER_CONFIG: file }, cwd: INVALID_DIR }));
+
+    it('is rejected with a SettingsError', () => {
+      expect(() => loadSettings({ env: { RANCHER_CONFIG: file }, cwd: INVALID_DIR })).toThrow(SettingsError);
+    });
+
+    it('names every expected field among the problems', () => {
+      const fields = fieldsOf(load());
+      for (const field of fixture.expected) expect(fields).toContain(field);
+    });
+
+    it('reports every mistake at once (at least one problem per expected field)', () => {
+      expect(load().problems.length).toBeGreaterThanOrEqual(fixture.expected.length);
+    });
+
+    it('formats a message that names the file and each expected field, without a stack trace', () => {
+      const { message } = load();
+      expect(message).toContain(`Invalid settings in ${file}`);
+      for (const field of fixture.expected) expect(message).toContain(`${field}: `);
+      expect(message).not.toMatch(STACK_TRACE_LINE);
+    });
+  });
+});
+
+describe('loadSettings: which file is read', () => {
+  let cwd: string;
+  beforeEach(() => {
+    cwd = mkdtempSync(join(tmpdir(), 'rancher-settings-'));
+  });
+  afterEach(() => {
+    rmSync(cwd, { recursive: true, force: true });
+  });
+  const write = (name: string, text: string) => writeFileSync(join(cwd, name), text);
+
+  it('uses the defaults when there is no settings file in the working directory', () => {
+    const settings = loadSettings({ env: {}, cwd });
+    expect(settings).toEqual(parseSettings({}, 'defaults'));
+    expect(settings.name).toBe('rancher');
+    expect(settings.region).toBe('us-east-1');
+    expect(settings.hostname).toBeUndefined();
+    expect(settings.backend).toEqual({ type: 'local' });
+    expect(settings.versions).toEqual(DEFAULT_VERSIONS);
+    expect(settings.rancher.replicas).toBe(3);
+    expect(settings.rkeHa.etcdSnapshots.retention).toBe(28);
+  });
+
+  it(`reads ${DEFAULT_SETTINGS_FILE} from the working directory`, () => {
+    write('rancher.yaml', 'region: eu-west-1\nrancher:\n  replicas: 5\n');
+    const settings = loadSettings({ env: {}, cwd });
+    expect(settings.region).toBe('eu-west-1');
+    expect(settings.rancher.replicas).toBe(5);
+    // Unset fields keep their defaults.
+    expect(settings.name).toBe('rancher');
+  });
+
+  it(`names ${DEFAULT_SETTINGS_FILE} as the source when it is invalid`, () => {
+    write('rancher.yaml', 'region: Ireland\n');
+    const error = settingsErrorOf(() => loadSettings({ env: {}, cwd }));
+    expect(error.source).toBe('rancher.yaml');
+    expect(error.message).toContain('Invalid settings in rancher.yaml');
+  });
+
+  it('reads the file named by RANCHER_CONFIG (relative to the working directory) instead of rancher.yaml', () => {
+    write('rancher.yaml', 'region: eu-west-1\n');
+    write('staging.yaml', 'region: eu-central-1\n');
+    expect(loadSettings({ env: { RANCHER_CONFIG: 'staging.yaml' }, cwd }).region).toBe('eu-central-1');
+  });
+
+  it('accepts an absolute RANCHER_CONFIG path', () => {
+    write('staging.yaml', 'region: eu-central-1\n');
+    expect(loadSettings({ env: { RANCHER_CONFIG: join(cwd, 'staging.yaml') }, cwd: tmpdir() }).region).toBe('eu-central-1');
+  });
+
+  it('treats an empty RANCHER_CONFIG as unset', () => {
+    write('rancher.yaml', 'region: eu-west-1\n');
+    expect(loadSettings({ env: { RANCHER_CONFIG: '' }, cwd }).region).toBe('eu-west-1');
+  });
+
+  it('fails, naming the file, when RANCHER_CONFIG names a file that does not exist (no fallback to rancher.yaml)', () => {
+    write('rancher.yaml', 'region: eu-west-1\n');
+    const error = settingsErrorOf(() => loadSettings({ env: { RANCHER_CONFIG: 'prod.yaml' }, cwd }));
+    expect(fieldsOf(error)).toEqual(['(file)']);
+    expect(error.problems[0].value).toBe('prod.yaml');
+    expect(error.message).toContain('prod.yaml');
+    expect(error.message).toMatch(/does not exist/);
+    expect(error.message).not.toMatch(STACK_TRACE_LINE);
+  });
+
+  it('uses the defaults for an empty file', () => {
+    write('rancher.yaml', '');
+    expect(loadSettings({ env: {}, cwd })).toEqual(parseSettings({}, 'defaults'));
+  });
+
+  it('uses the defaults for a file holding only comments', () => {
+    write('rancher.yaml', '# nothing set yet\n# region: eu-west-1\n');
+    expect(loadSettings({ env: {}, cwd })).toEqual(parseSettings({}, 'defaults'));
+  });
+});
+
+describe('parseSettingsText', () => {
+  // Written in parallel with these tests; fails until rancher.example.yaml lands at the repo root.
+  it('accepts rancher.example.yaml from the repository root (a valid, fully filled-in file)', () => {
+    expect(() => loadSettings({ env: { RANCHER_CONFIG: 'rancher.example.yaml' }, cwd: REPO_ROOT })).not.toThrow();
+  });
+
+  it('shows the value given next to the problem', () => {
+    const error = settingsErrorOf(() => parseSettingsText('rkeHa:\n  instanceType: m6i\n', 'rancher.yaml'));
+    expect(error.problems).toEqual([expect.objectContaining({ field: 'rkeHa.instanceType', value: 'm6i' })]);
+    expect(error.message).toContain('rkeHa.instanceType: ');
+    expect(error.message).toContain('(got "m6i")');
+  });
+
+  it('shows numbers and lists as given', () => {
+    const error = settingsErrorOf(() => parseSettingsText('rancher:\n  replicas: 0\nadminCidrs: 10.0.0.0/8\n', 'rancher.yaml'));
+    expect(error.message).toContain('rancher.replicas: expected a whole number from 1 to 15 (got 0)');
+    expect(error.message).toContain('adminCidrs: expected a list (got "10.0.0.0/8")');
+  });
+
+  it('lists the allowed keys for an unknown key', () => {
+    const error = settingsErrorOf(() => parseSettingsText('rkeHa:\n  instanceTyp: m6i.xlarge\n', 'rancher.yaml'));
+    expect(error.message).toContain('rkeHa.instanceTyp: unknown setting; allowed here: instanceType');
+  });
+
+  it('counts the problems in the message header', () => {
+    const one = settingsErrorOf(() => parseSettingsText('name: X\n', 'a.yaml'));
+    const two = settingsErrorOf(() => parseSettingsText('name: X\nregion: Y\n', 'a.yaml'));
+    expect(one.message.split('\n')[0]).toBe('Invalid settings in a.yaml (1 problem):');
+    expect(two.message.split('\n')[0]).toBe('Invalid settings in a.yaml (2 problems):');
+  });
+
+  it('rejects a scalar at the top level', () => {
+    const error = settingsErrorOf(() => parseSettingsText('rancher\n', 'a.yaml'));
+    expect(fieldsOf(error)).toEqual(['(file)']);
+  });
+
+  it('gives the line number of a YAML error', () => {
+    const error = settingsErrorOf(() => parseSettingsText('region: eu-west-1\nname: a\nregion: eu-central-1\n', 'a.yaml'));
+    expect(error.message).toContain('at line 3');
+  });
+
+  it('reports cross-field problems next to a non-integer number', () => {
+    const error = settingsErrorOf(() =>
+      parseSettingsText('hostname: rancher.example.com\nhostedZone: example.org\nrancher:\n  replicas: 2.5\n', 'a.yaml'),
+    );
+    expect(fieldsOf(error)).toEqual(expect.arrayContaining(['rancher.replicas', 'hostname']));
+    expect(error.message).toContain('rancher.replicas: expected a whole number (got 2.5)');
+  });
+
+  it('shows the unknown backend type itself, and says a missing bucket is required', () => {
+    const error = settingsErrorOf(() => parseSettingsText('backend:\n  type: gcs\n', 'a.yaml'));
+    expect(error.message).toContain('backend.type: expected one of "local", "s3" (got "gcs")');
+    const missing = settingsErrorOf(() => parseSettingsText('backend:\n  type: s3\n', 'a.yaml'));
+    expect(missing.message).toContain('backend.bucket: required');
+  });
+});

@@ -1,0 +1,173 @@
+import { SettingsError } from '../../../lib/config/errors';
+import { parseSettings } from '../../../lib/config/load';
+import {
+  DEFAULT_VERSIONS,
+  MIN_CERT_MANAGER_MINOR,
+  RANCHER_KUBERNETES_RANGE,
+  RKE2_INGRESS_NGINX_LAST_MINOR,
+  VERSION_FORMATS,
+  certManagerMinor,
+  rancherLine,
+  rke2KubernetesMinor,
+} from '../../../lib/config/versions';
+
+/** Fields of the problems a settings object is rejected with; [] when it is accepted. */
+function problemFields(input: Record<string, unknown>): string[] {
+  try {
+    parseSettings(input, 'test');
+    return [];
+  } catch (error) {
+    if (error instanceof SettingsError) return error.problems.map((p) => p.field);
+    throw error;
+  }
+}
+
+/** Settings pinning RKE2 at Kubernetes 1.<minor> and a Rancher line, with the ingress that minor ships. */
+function pinned(line: string, minor: number): Record<string, unknown> {
+  return {
+    versions: { rancher: `${line}.0`, rke2: `v1.${minor}.3+rke2r1` },
+    rkeHa: { ingressController: minor > RKE2_INGRESS_NGINX_LAST_MINOR ? 'traefik' : 'ingress-nginx' },
+  };
+}
+
+describe('rke2KubernetesMinor', () => {
+  it.each([
+    ['v1.35.7+rke2r1', 35],
+    ['v1.33.0+rke2r2', 33],
+    ['v1.9.0+rke2r1', 9],
+  ])('%s → %d', (version, minor) => {
+    expect(rke2KubernetesMinor(version)).toBe(minor);
+  });
+
+  it.each(['1.35.7+rke2r1', 'v1.35.7', 'v1.35+rke2r1', 'v1.35.7+k3s1', 'v2.35.0+rke2r1', 'v1.35.7-rc1+rke2r1', ''])(
+    'is undefined for %p',
+    (version) => {
+      expect(rke2KubernetesMinor(version)).toBeUndefined();
+    },
+  );
+});
+
+describe('rancherLine', () => {
+  it.each([
+    ['2.14.4', '2.14'],
+    ['2.15.0', '2.15'],
+    ['2.9.1', '2.9'],
+  ])('%s → %s', (version, line) => {
+    expect(rancherLine(version)).toBe(line);
+  });
+
+  it.each(['v2.14.4', '2.14', '2.14.4-rc1', '3.0.0', ''])('is undefined for %p', (version) => {
+    expect(rancherLine(version)).toBeUndefined();
+  });
+});
+
+describe('certManagerMinor', () => {
+  it.each([
+    ['v1.21.1', 21],
+    ['v1.15.0', 15],
+  ])('%s → %d', (version, minor) => {
+    expect(certManagerMinor(version)).toBe(minor);
+  });
+
+  it.each(['1.21.1', 'v1.21', 'v2.0.0', 'v1.21.1-beta.0', ''])('is undefined for %p', (version) => {
+    expect(certManagerMinor(version)).toBeUndefined();
+  });
+});
+
+describe('DEFAULT_VERSIONS', () => {
+  it('match the version formats', () => {
+    expect(DEFAULT_VERSIONS.rke2).toMatch(VERSION_FORMATS.rke2);
+    expect(DEFAULT_VERSIONS.rancher).toMatch(VERSION_FORMATS.rancher);
+    expect(DEFAULT_VERSIONS.certManager).toMatch(VERSION_FORMATS.certManager);
+  });
+
+  it("pass the schema's compatibility rules: an empty settings file parses", () => {
+    expect(problemFields({})).toEqual([]);
+    expect(parseSettings({}, 'test').versions).toEqual(DEFAULT_VERSIONS);
+  });
+
+  it("pin an RKE2 inside the default Rancher line's Kubernetes range", () => {
+    const range = RANCHER_KUBERNETES_RANGE[rancherLine(DEFAULT_VERSIONS.rancher)!];
+    const minor = rke2KubernetesMinor(DEFAULT_VERSIONS.rke2)!;
+    expect(range).toBeDefined();
+    expect(minor).toBeGreaterThanOrEqual(range.min);
+    expect(minor).toBeLessThan(range.maxExclusive);
+  });
+
+  it('pin a cert-manager Rancher accepts', () => {
+    expect(certManagerMinor(DEFAULT_VERSIONS.certManager)).toBeGreaterThanOrEqual(MIN_CERT_MANAGER_MINOR);
+  });
+
+  it('pin an RKE2 that still ships the default ingress controller (ingress-nginx)', () => {
+    expect(rke2KubernetesMinor(DEFAULT_VERSIONS.rke2)).toBeLessThanOrEqual(RKE2_INGRESS_NGINX_LAST_MINOR);
+  });
+});
+
+describe('RANCHER_KUBERNETES_RANGE, as enforced by the schema', () => {
+  const lines = Object.entries(RANCHER_KUBERNETES_RANGE);
+
+  it('every range is non-empty', () => {
+    for (const [, range] of lines) expect(range.min).toBeLessThan(range.maxExclusive);
+  });
+
+  const inside = lines.flatMap(([line, { min, maxExclusive }]) =>
+    Array.from({ length: maxExclusive - min }, (_, i) => [line, min + i] as const),
+  );
+  it.each(inside)('Rancher %s accepts RKE2 Kubernetes 1.%d', (line, minor) => {
+    expect(problemFields(pinned(line, minor))).toEqual([]);
+  });
+
+  const outside = lines.flatMap(([line, { min, maxExclusive }]) => [
+    [line, min - 1, 'below'] as const,
+    [line, maxExclusive, 'above'] as const,
+  ]);
+  it.each(outside)('Rancher %s rejects RKE2 Kubernetes 1.%d (first minor %s its range), naming versions.rke2', (line, minor) => {
+    expect(problemFields(pinned(line, minor))).toEqual(['versions.rke2']);
+  });
+
+  it('the message names the Rancher line and its supported range', () => {
+    const [line, { min, maxExclusive }] = lines[0];
+    try {
+      parseSettings(pinned(line, maxExclusive), 'test');
+      throw new Error('expected a SettingsError');
+    } catch (error) {
+      expect(error).toBeInstanceOf(SettingsError);
+      expect((error as SettingsError).message).toContain(
+        `versions.rke2: Kubernetes 1.${maxExclusive} is outside Rancher ${line}'s supported range 1.${min}-1.${maxExclusive - 1}`,
+      );
+    }
+  });
+
+  const lineNumbers = lines.map(([line]) => Number(line.split('.')[1]));
+  it.each([`2.${Math.min(...lineNumbers) - 1}.0`, `2.${Math.max(...lineNumbers) + 1}.0`, '2.9.1'])(
+    'rejects Rancher %s, a line without a known range, naming versions.rancher',
+    (rancher) => {
+      expect(problemFields({ versions: { rancher } })).toEqual(['versions.rancher']);
+    },
+  );
+});
+
+describe('ingress controller and RKE2 version', () => {
+  it(`accepts ingress-nginx up to Kubernetes 1.${RKE2_INGRESS_NGINX_LAST_MINOR}`, () => {
+    expect(problemFields({ versions: { rke2: `v1.${RKE2_INGRESS_NGINX_LAST_MINOR}.0+rke2r1`, rancher: '2.15.0' }, rkeHa: { ingressController: 'ingress-nginx' } })).toEqual([]);
+  });
+
+  it(`rejects ingress-nginx from Kubernetes 1.${RKE2_INGRESS_NGINX_LAST_MINOR + 1}, naming rkeHa.ingressController`, () => {
+    const fields = problemFields({ versions: { rke2: `v1.${RKE2_INGRESS_NGINX_LAST_MINOR + 1}.0+rke2r1` } });
+    expect(fields).toContain('rkeHa.ingressController');
+  });
+
+  it('accepts traefik on any supported minor', () => {
+    expect(problemFields({ versions: { rke2: 'v1.34.2+rke2r1', rancher: '2.14.0' }, rkeHa: { ingressController: 'traefik' } })).toEqual([]);
+  });
+});
+
+describe('cert-manager minimum', () => {
+  it(`accepts v1.${MIN_CERT_MANAGER_MINOR}.0`, () => {
+    expect(problemFields({ versions: { certManager: `v1.${MIN_CERT_MANAGER_MINOR}.0` } })).toEqual([]);
+  });
+
+  it(`rejects v1.${MIN_CERT_MANAGER_MINOR - 1}.9, naming versions.certManager`, () => {
+    expect(problemFields({ versions: { certManager: `v1.${MIN_CERT_MANAGER_MINOR - 1}.9` } })).toEqual(['versions.certManager']);
+  });
+});

@@ -1,0 +1,112 @@
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/**
+ * Runs main.ts the way `cdktf synth` does (`node -r esbuild-register main.ts`),
+ * from a fresh working directory, and checks what a person sees.
+ */
+
+const MAIN = resolve(__dirname, '../main.ts');
+const INVALID_DIR = resolve(__dirname, 'fixtures/invalid');
+const STACK_TRACE_LINE = /^ {4}at /m;
+const RUN_TIMEOUT_MS = 60_000;
+
+function runMain(cwd: string, extraEnv: Record<string, string> = {}): SpawnSyncReturns<string> {
+  const env: Record<string, string | undefined> = { ...process.env, ...extraEnv };
+  // Nothing from the calling shell may steer where settings come from or where output goes.
+  if (!('RANCHER_CONFIG' in extraEnv)) delete env.RANCHER_CONFIG;
+  for (const key of Object.keys(env)) if (key.startsWith('CDKTF_')) delete env[key];
+  const result = spawnSync(process.execPath, ['-r', require.resolve('esbuild-register'), MAIN], {
+    cwd,
+    env,
+    encoding: 'utf8',
+    timeout: RUN_TIMEOUT_MS,
+  });
+  if (result.error) throw result.error;
+  return result;
+}
+
+describe('main.ts', () => {
+  let cwd: string;
+  beforeEach(() => {
+    cwd = mkdtempSync(join(tmpdir(), 'rancher-main-'));
+  });
+  afterEach(() => {
+    rmSync(cwd, { recursive: true, force: true });
+  });
+
+  describe('with invalid settings', () => {
+    it(
+      'exits 1, names every wrong field on stderr without a stack trace, and writes no cdktf.out',
+      () => {
+        const result = runMain(cwd, { RANCHER_CONFIG: join(INVALID_DIR, 'several-mistakes.yaml') });
+        expect(result.status).toBe(1);
+        expect(result.stderr).toContain('Invalid settings in');
+        for (const field of ['name', 'region', 'hostname', 'adminCidrs.0', 'rkeHa.instanceType', 'rkeHa.etcdSnapshots.forceDestroy', 'rancher.replicas']) {
+          expect(result.stderr).toContain(`  - ${field}: `);
+        }
+        expect(result.stderr).not.toMatch(STACK_TRACE_LINE);
+        expect(existsSync(join(cwd, 'cdktf.out'))).toBe(false);
+      },
+      RUN_TIMEOUT_MS,
+    );
+
+    it(
+      'exits 1 on a YAML syntax error, naming (file), without a stack trace or cdktf.out',
+      () => {
+        const result = runMain(cwd, { RANCHER_CONFIG: join(INVALID_DIR, 'yaml-syntax-error.yaml') });
+        expect(result.status).toBe(1);
+        expect(result.stderr).toContain('(file): YAML');
+        expect(result.stderr).not.toMatch(STACK_TRACE_LINE);
+        expect(existsSync(join(cwd, 'cdktf.out'))).toBe(false);
+      },
+      RUN_TIMEOUT_MS,
+    );
+
+    it(
+      'exits 1 when RANCHER_CONFIG names a missing file, naming that file, and writes no cdktf.out',
+      () => {
+        const result = runMain(cwd, { RANCHER_CONFIG: 'missing-settings.yaml' });
+        expect(result.status).toBe(1);
+        expect(result.stderr).toContain('missing-settings.yaml');
+        expect(result.stderr).not.toMatch(STACK_TRACE_LINE);
+        expect(existsSync(join(cwd, 'cdktf.out'))).toBe(false);
+      },
+      RUN_TIMEOUT_MS,
+    );
+
+    it(
+      'reads an invalid rancher.yaml from the working directory and exits 1',
+      () => {
+        writeFileSync(join(cwd, 'rancher.yaml'), 'rkeHa:\n  instanceType: m6i\n');
+        const result = runMain(cwd);
+        expect(result.status).toBe(1);
+        expect(result.stderr).toContain('Invalid settings in rancher.yaml');
+        expect(result.stderr).toContain('rkeHa.instanceType: ');
+        expect(result.stderr).toContain('(got "m6i")');
+        expect(existsSync(join(cwd, 'cdktf.out'))).toBe(false);
+      },
+      RUN_TIMEOUT_MS,
+    );
+  });
+
+  describe('with no settings file', () => {
+    it(
+      'exits 0 and synthesizes the rke-ha stack into cdktf.out under the working directory',
+      () => {
+        const result = runMain(cwd);
+        expect(result.stderr).not.toMatch(STACK_TRACE_LINE);
+        expect(result.status).toBe(0);
+        const stackJson = join(cwd, 'cdktf.out', 'stacks', 'rke-ha', 'cdk.tf.json');
+        expect(existsSync(stackJson)).toBe(true);
+        const json = JSON.parse(readFileSync(stackJson, 'utf8')) as { resource?: Record<string, unknown> };
+        expect(Object.keys(json.resource ?? {}).length).toBeGreaterThan(0);
+        // The App default outdir (cdktf.out) resolves against the working directory.
+        expect(existsSync(join(cwd, 'cdktf.out', 'manifest.json'))).toBe(true);
+      },
+      RUN_TIMEOUT_MS,
+    );
+  });
+});
