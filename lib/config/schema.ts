@@ -1,15 +1,16 @@
 import { z } from 'zod';
+import { backendSchema } from './backend-schema';
+import { adminCidr, awsRegion, fqdn, version, wholeNumber } from './primitives';
+import { rkeHaSchema } from './rke-ha-schema';
+import { tlsSchema } from './tls-schema';
 import {
-  DEFAULT_VERSIONS,
   MIN_CERT_MANAGER_MINOR,
   RANCHER_KUBERNETES_RANGE,
   RKE2_INGRESS_NGINX_LAST_MINOR,
-  VERSION_FORMATS,
   certManagerMinor,
   rancherLine,
   rke2KubernetesMinor,
 } from './versions';
-import { cidrsOverlap, parseCidr } from './cidr';
 
 /**
  * The settings file schema. Every field has a documented default so that an
@@ -17,109 +18,10 @@ import { cidrsOverlap, parseCidr } from './cidr';
  * (hostname, hosted zone) stay unset and become required Terraform variables.
  *
  * Keep `rancher.example.yaml` and the README settings reference in step: a test
- * fails when a field here is missing from either.
+ * fails when a field here is missing from either. Each stack's section lives
+ * in its own module (`<stack>-schema.ts`); rules that span sections are here.
  */
 
-const DNS_LABEL = '[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?';
-const FQDN = new RegExp(`^(?=.{1,253}$)${DNS_LABEL}(\\.${DNS_LABEL})+$`);
-
-const fqdn = (what: string) =>
-  z.string().regex(FQDN, { message: `expected ${what}: lower-case DNS name with at least two labels, e.g. rancher.example.com` });
-
-/** RKE2's own pod and service networks; the VPC must not overlap them. */
-export const RKE2_CLUSTER_CIDR = '10.42.0.0/16';
-export const RKE2_SERVICE_CIDR = '10.43.0.0/16';
-
-const cidr = z.string().refine((v) => parseCidr(v) !== undefined, {
-  message: 'expected an IPv4 CIDR block such as 203.0.113.0/24 (no host bits set)',
-});
-
-const adminCidr = cidr.refine((v) => parseCidr(v)?.prefix !== 0, {
-  message: 'admin ports must not be open to the whole internet; list the networks you administer from',
-});
-
-const vpcCidr = cidr
-  .refine((v) => {
-    const p = parseCidr(v);
-    return p === undefined || (p.prefix >= 16 && p.prefix <= 24);
-  }, { message: 'expected a prefix between /16 and /24 (three subnets are carved out of it)' })
-  .refine((v) => parseCidr(v) === undefined || ![RKE2_CLUSTER_CIDR, RKE2_SERVICE_CIDR].some((c) => cidrsOverlap(v, c)), {
-    message: `overlaps RKE2's pod or service network (10.42.0.0/15); choose a VPC range outside it`,
-  });
-
-/**
- * A whole number in a range. Built from refinements rather than zod's `.int()`,
- * which aborts the parse and would hide the cross-field problems of the file.
- */
-const wholeNumber = (min: number, max: number) =>
-  z
-    .number()
-    .refine(Number.isInteger, { message: 'expected a whole number' })
-    .refine((n) => n >= min && n <= max, { message: `expected a whole number from ${min} to ${max}` });
-
-const version = (key: keyof typeof VERSION_FORMATS, example: string) =>
-  z
-    .string()
-    .regex(VERSION_FORMATS[key], { message: `expected a version like ${example}` })
-    .default(DEFAULT_VERSIONS[key]);
-
-
-const localBackend = z.strictObject({
-  type: z.literal('local'),
-  /** State file path, relative to the stack's directory (cdktf.out/stacks/<stack>). */
-  path: z
-    .string()
-    .min(1)
-    .refine((p) => !p.startsWith('/'), { message: 'expected a relative path (absolute paths do not survive a move to a pipeline)' })
-    .optional(),
-});
-
-const s3Backend = z.strictObject({
-  type: z.literal('s3'),
-  bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: 'expected an S3 bucket name' }),
-  /** Object key; `<stack>` is replaced by the stack name. */
-  key: z.string().min(1).default('rancher/<stack>.tfstate'),
-  region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { message: 'expected an AWS region such as eu-west-1' }).optional(),
-  kmsKeyId: z.string().min(1).optional(),
-});
-
-const tlsSchema = z
-  .strictObject({
-    /** Where TLS ends. Only `ingress` is implemented so far. */
-    mode: z.enum(['ingress']).default('ingress'),
-    /** Who issues the certificate. `rancher`: Rancher's own CA through cert-manager. */
-    issuer: z.enum(['rancher']).default('rancher'),
-  })
-  .prefault({});
-
-const rkeHaSchema = z
-  .strictObject({
-    /** Rancher's "small" tier: 4 vCPU / 16 GiB per node. */
-    instanceType: z
-      .string()
-      .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { message: 'expected an EC2 instance type such as m6i.xlarge' })
-      .default('m6i.xlarge'),
-    rootVolumeGb: wholeNumber(40, 16384).default(100),
-    vpcCidr: vpcCidr.default('10.0.0.0/16'),
-    /** Pin an exact AMI. Default: newest Canonical Ubuntu 24.04 at first deploy, then kept. */
-    amiId: z.string().regex(/^ami-[0-9a-f]{8,17}$/, { message: 'expected an AMI id such as ami-0123456789abcdef0' }).optional(),
-    /** Existing EC2 key pair; SSH stays closed unless set (SSM Session Manager is the shell). */
-    sshKeyName: z.string().min(1).max(255).optional(),
-    /** Pinned in the RKE2 config so a version bump never swaps it silently. */
-    ingressController: z.enum(['ingress-nginx', 'traefik']).default('ingress-nginx'),
-    etcdSnapshots: z
-      .strictObject({
-        scheduleCron: z
-          .string()
-          .regex(/^(\S+\s+){4}\S+$/, { message: 'expected a five-field cron expression such as "0 */6 * * *"' })
-          .default('0 */6 * * *'),
-        retention: wholeNumber(1, 1000).default(28),
-        /** Let `destroy` delete the snapshot bucket with its contents. */
-        forceDestroyBucket: z.boolean().default(false),
-      })
-      .prefault({}),
-  })
-  .prefault({});
 
 export const settingsSchema = z
   .strictObject({
@@ -128,7 +30,7 @@ export const settingsSchema = z
       .string()
       .regex(/^[a-z][a-z0-9-]{0,14}[a-z0-9]$/, { message: 'expected 2-16 lower-case letters, digits or dashes, starting with a letter' })
       .default('rancher'),
-    region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { message: 'expected an AWS region such as eu-west-1' }).default('us-east-1'),
+    region: awsRegion.default('us-east-1'),
     /** Rancher's public name. Unset: the `rancher_hostname` Terraform variable is required at plan time. */
     hostname: fqdn('a hostname').optional(),
     /** Existing public Route53 hosted zone that holds `hostname`. Unset: `route53_zone_name` variable. */
@@ -137,7 +39,7 @@ export const settingsSchema = z
     adminCidrs: z.array(adminCidr).default([]),
     /** Extra tags on every AWS resource. */
     tags: z.record(z.string().min(1).max(128), z.string().max(256)).default({}),
-    backend: z.discriminatedUnion('type', [localBackend, s3Backend]).prefault({ type: 'local' }),
+    backend: backendSchema,
     versions: z
       .strictObject({
         rke2: version('rke2', 'v1.35.0+rke2r1'),

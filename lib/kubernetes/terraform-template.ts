@@ -3,5 +3,6 @@
  * embedded in an attribute (a shell script in user data) must escape them.
  */
 export function escapeTemplate(text: string): string {
-  return text.replace(/\$\{/g, '$${').replace(/%\{/g, '%%{');
+  // Replacement functions, not strings: in a replacement string `$$` means one `$`.
+  return text.replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{');
 }

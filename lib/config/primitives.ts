@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { DEFAULT_VERSIONS, VERSION_FORMATS } from './versions';
+import { cidrsOverlap, parseCidr } from './cidr';
+
+/** Field types shared by the settings sections, each with a message that says what is allowed. */
+
+const DNS_LABEL = '[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?';
+export const FQDN = new RegExp(`^(?=.{1,253}$)${DNS_LABEL}(\\.${DNS_LABEL})+$`);
+
+export const fqdn = (what: string) =>
+  z.string().regex(FQDN, { message: `expected ${what}: lower-case DNS name with at least two labels, e.g. rancher.example.com` });
+
+export const awsRegion = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { message: 'expected an AWS region such as eu-west-1' });
+
+export const instanceType = z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { message: 'expected an EC2 instance type such as m6i.xlarge' });
+
+export const amiId = z.string().regex(/^ami-[0-9a-f]{8,17}$/, { message: 'expected an AMI id such as ami-0123456789abcdef0' });
+
+export const email = z.string().regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, { message: 'expected an e-mail address' });
+
+/** RKE2's own pod and service networks; a VPC must not overlap them. */
+export const RKE2_CLUSTER_CIDR = '10.42.0.0/16';
+export const RKE2_SERVICE_CIDR = '10.43.0.0/16';
+
+export const cidr = z.string().refine((v) => parseCidr(v) !== undefined, {
+  message: 'expected an IPv4 CIDR block such as 203.0.113.0/24 (no host bits set)',
+});
+
+export const adminCidr = cidr.refine((v) => parseCidr(v)?.prefix !== 0, {
+  message: 'admin ports must not be open to the whole internet; list the networks you administer from',
+});
+
+export const vpcCidr = cidr
+  .refine((v) => {
+    const p = parseCidr(v);
+    return p === undefined || (p.prefix >= 16 && p.prefix <= 24);
+  }, { message: 'expected a prefix between /16 and /24 (three subnets are carved out of it)' })
+  .refine((v) => parseCidr(v) === undefined || ![RKE2_CLUSTER_CIDR, RKE2_SERVICE_CIDR].some((c) => cidrsOverlap(v, c)), {
+    message: `overlaps RKE2's pod or service network (10.42.0.0/15); choose a VPC range outside it`,
+  });
+
+/**
+ * A whole number in a range. Built from refinements rather than zod's `.int()`,
+ * which aborts the parse and would hide the cross-field problems of the file.
+ */
+export const wholeNumber = (min: number, max: number) =>
+  z
+    .number()
+    .refine(Number.isInteger, { message: 'expected a whole number' })
+    .refine((n) => n >= min && n <= max, { message: `expected a whole number from ${min} to ${max}` });
+
+export const version = (key: keyof typeof VERSION_FORMATS, example: string) =>
+  z
+    .string()
+    .regex(VERSION_FORMATS[key], { message: `expected a version like ${example}` })
+    .default(DEFAULT_VERSIONS[key]);
