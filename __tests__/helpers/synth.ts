@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, TerraformStack } from 'cdktf';
+import { App, LocalBackend, TerraformBackend, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { parseSettings } from '../../lib/config/load';
 import type { Settings, SettingsInput } from '../../lib/config/schema';
@@ -38,11 +38,18 @@ export function synthStack(build: (app: App) => TerraformStack): { json: Terrafo
   }
 }
 
-/** Synthesizes constructs added to an empty stack, for construct-level tests. */
+/**
+ * Synthesizes constructs added to an empty stack, for construct-level tests.
+ * Without a backend of its own the stack gets a relative local one: cdktf's
+ * implicit default embeds this checkout's absolute path into snapshots.
+ */
 export function synthConstruct(add: (stack: TerraformStack) => void): { json: TerraformJson; text: string } {
   return synthStack((app) => {
     const stack = new TerraformStack(app, 'test');
     add(stack);
+    if (!stack.node.children.some((child) => child instanceof TerraformBackend)) {
+      new LocalBackend(stack, { path: 'terraform.test.tfstate' });
+    }
     return stack;
   });
 }

@@ -29,6 +29,8 @@ export const settingsSchema = z
     name: z
       .string()
       .regex(/^[a-z][a-z0-9-]{0,14}[a-z0-9]$/, { message: 'expected 2-16 lower-case letters, digits or dashes, starting with a letter' })
+      // SSM parameter paths start with the name, and AWS reserves these prefixes.
+      .refine((n) => !/^(aws|ssm)/.test(n), { message: 'must not start with "aws" or "ssm" (reserved by SSM Parameter Store)' })
       .default('rancher'),
     region: awsRegion.default('us-east-1'),
     /** Rancher's public name. Unset: the `rancher_hostname` Terraform variable is required at plan time. */

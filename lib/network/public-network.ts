@@ -41,6 +41,12 @@ export class PublicNetwork extends Construct {
     const zones = new DataAwsAvailabilityZones(this, 'zones', {
       state: 'available',
       filter: [{ name: 'opt-in-status', values: ['opt-in-not-required'] }],
+      lifecycle: {
+        // element() wraps around: with fewer zones, two subnets would share one.
+        postcondition: [
+          { condition: `\${length(self.names) >= ${zoneCount}}`, errorMessage: `This region has fewer than ${zoneCount} default availability zones.` },
+        ],
+      },
     });
 
     this.vpc = new Vpc(this, 'vpc', {

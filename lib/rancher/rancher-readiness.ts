@@ -33,10 +33,16 @@ export class RancherReadiness extends Construct {
     });
     this.ping = new DataHttp(this, 'ping', {
       url: `https://${props.hostname}/ping`,
-      caCertPem: Fn.lookup(ca.data, 'tls.crt', ''),
+      caCertPem: Fn.lookup(ca.data, 'tls.crt'),
       requestTimeoutMs: 10_000,
       retry: { attempts: props.attempts ?? 60, minDelayMs: 10_000, maxDelayMs: 10_000 },
       lifecycle: {
+        precondition: [
+          {
+            condition: `\${contains(nonsensitive(keys(${ca.fqn}.data)), "tls.crt")}`,
+            errorMessage: `Secret ${RANCHER_NAMESPACE}/${RANCHER_CA_SECRET} has no tls.crt: Rancher did not create its CA.`,
+          },
+        ],
         postcondition: [
           {
             condition: '${self.status_code == 200 && trimspace(self.response_body) == "pong"}',

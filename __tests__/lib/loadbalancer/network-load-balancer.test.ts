@@ -1,0 +1,137 @@
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { LocalBackend, TerraformOutput, TerraformVariable, type TerraformStack } from 'cdktf';
+import { NetworkLoadBalancer } from '../../../lib/loadbalancer/network-load-balancer';
+import { only, ref, resources, synthConstruct } from '../../helpers/synth';
+
+function synth(add: (stack: TerraformStack) => void) {
+  return synthConstruct((stack) => {
+    new LocalBackend(stack, { path: 'terraform.test.tfstate' });
+    new AwsProvider(stack, 'aws', { region: 'us-east-1' });
+    add(stack);
+  });
+}
+
+// The longest name the stack builds: a 16-character deployment name plus "-rke-ha".
+const NAME = 'abcdefghijklmnop-rke-ha';
+const PORTS = [80, 443, 6443];
+const TARGETS = 'sg-0targets';
+
+describe('NetworkLoadBalancer', () => {
+  let lb!: NetworkLoadBalancer;
+  const { json } = synth((stack) => {
+    const admins = new TerraformVariable(stack, 'admin_cidrs', { type: 'list(string)' });
+    lb = new NetworkLoadBalancer(stack, 'lb', {
+      name: NAME,
+      vpcId: 'vpc-0123',
+      subnetIds: ['subnet-a', 'subnet-b', 'subnet-c'],
+      targetSecurityGroupId: TARGETS,
+      ports: [
+        { port: 80, description: 'HTTP', from: { cidr: '0.0.0.0/0' } },
+        { port: 443, description: 'HTTPS', from: { cidr: '0.0.0.0/0' } },
+        { port: 6443, description: 'Kubernetes API', from: { cidrList: admins.listValue } },
+      ],
+    });
+    lb.addInstanceTarget('server-0', 'i-0000');
+    lb.addInstanceTarget('server-1', 'i-1111');
+    new TerraformOutput(stack, 'dns_name', { value: lb.dnsName });
+    new TerraformOutput(stack, 'zone_id', { value: lb.zoneId });
+  });
+  const [lbName, balancer] = only(json, 'aws_lb');
+  const [sgName, sg] = only(json, 'aws_security_group');
+  const lbGroup = ref('aws_security_group', sgName, 'id');
+  const groups = Object.entries(resources(json, 'aws_lb_target_group'));
+  const groupRef = (port: number) => {
+    const found = groups.filter(([, g]) => g.port === port);
+    expect(found).toHaveLength(1);
+    return ref('aws_lb_target_group', found[0][0], 'arn');
+  };
+  const ingress = Object.values(resources(json, 'aws_vpc_security_group_ingress_rule'));
+  const egress = Object.values(resources(json, 'aws_vpc_security_group_egress_rule'));
+
+  it('is an internet-facing, cross-zone network load balancer with its own security group', () => {
+    expect(balancer).toMatchObject({
+      name: NAME,
+      load_balancer_type: 'network',
+      internal: false,
+      enable_cross_zone_load_balancing: true,
+      subnets: ['subnet-a', 'subnet-b', 'subnet-c'],
+      security_groups: [lbGroup],
+    });
+    expect(sg).toMatchObject({ name_prefix: `${NAME}-lb-`, vpc_id: 'vpc-0123', lifecycle: { create_before_destroy: true } });
+    expect(sg.ingress).toBeUndefined();
+    expect(sg.egress).toBeUndefined();
+  });
+
+  it('has one TCP listener per port forwarding to the TCP target group of that port', () => {
+    const listeners = Object.values(resources(json, 'aws_lb_listener'));
+    expect(listeners.map((l) => l.port).sort((a, b) => a - b)).toEqual(PORTS);
+    expect(groups).toHaveLength(PORTS.length);
+    for (const listener of listeners) {
+      expect(listener).toMatchObject({
+        load_balancer_arn: ref('aws_lb', lbName, 'arn'),
+        protocol: 'TCP',
+        default_action: [{ type: 'forward', target_group_arn: groupRef(listener.port) }],
+      });
+    }
+    for (const [, group] of groups) {
+      expect(group).toMatchObject({
+        name: `${NAME}-${group.port}`,
+        protocol: 'TCP',
+        target_type: 'instance',
+        vpc_id: 'vpc-0123',
+        health_check: { protocol: 'TCP', port: 'traffic-port' },
+      });
+    }
+  });
+
+  it('admits each port from its own peer only', () => {
+    expect(ingress).toHaveLength(PORTS.length);
+    const byPort = (port: number) => ingress.find((r) => r.from_port === port);
+    for (const port of PORTS) expect(byPort(port)).toMatchObject({ security_group_id: lbGroup, ip_protocol: 'tcp', from_port: port, to_port: port });
+    expect(byPort(80).cidr_ipv4).toBe('0.0.0.0/0');
+    expect(byPort(443).cidr_ipv4).toBe('0.0.0.0/0');
+    expect(byPort(6443)).toMatchObject({ for_each: '${toset(var.admin_cidrs)}', cidr_ipv4: '${each.value}' });
+  });
+
+  it('sends traffic only to the target group, on the forwarded ports', () => {
+    expect(egress).toHaveLength(PORTS.length);
+    expect(egress.map((r) => r.from_port).sort((a, b) => a - b)).toEqual(PORTS);
+    for (const rule of egress) {
+      expect(rule).toEqual({
+        '//': expect.anything(),
+        security_group_id: lbGroup,
+        referenced_security_group_id: TARGETS,
+        ip_protocol: 'tcp',
+        from_port: rule.from_port,
+        to_port: rule.from_port,
+        description: expect.any(String),
+      });
+    }
+  });
+
+  it('addInstanceTarget registers an instance in every target group', () => {
+    const attachments = Object.values(resources(json, 'aws_lb_target_group_attachment'));
+    expect(attachments).toHaveLength(2 * PORTS.length);
+    for (const instance of ['i-0000', 'i-1111']) {
+      const mine = attachments.filter((a) => a.target_id === instance);
+      expect(mine.map((a) => a.port).sort((a, b) => a - b)).toEqual(PORTS);
+      for (const a of mine) expect(a.target_group_arn).toBe(groupRef(a.port));
+    }
+  });
+
+  it('keeps every AWS name within 32 characters', () => {
+    const names = [balancer.name, ...groups.map(([, g]) => g.name)];
+    expect(names).toHaveLength(1 + PORTS.length);
+    for (const name of names) expect(name.length).toBeLessThanOrEqual(32);
+  });
+
+  it('exposes the target groups by port and the alias target', () => {
+    expect([...lb.targetGroups.keys()]).toEqual(PORTS);
+    expect(json.output?.dns_name.value).toBe(ref('aws_lb', lbName, 'dns_name'));
+    expect(json.output?.zone_id.value).toBe(ref('aws_lb', lbName, 'zone_id'));
+  });
+
+  it('matches the snapshot', () => {
+    expect(json).toMatchSnapshot();
+  });
+});

@@ -1,0 +1,95 @@
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { LocalBackend, type TerraformStack } from 'cdktf';
+import { NodeRole } from '../../../lib/nodes/node-role';
+import { dataSources, ref, resources, synthConstruct, type TerraformJson } from '../../helpers/synth';
+
+function synth(add: (stack: TerraformStack) => void) {
+  return synthConstruct((stack) => {
+    new LocalBackend(stack, { path: 'terraform.test.tfstate' });
+    new AwsProvider(stack, 'aws', { region: 'us-east-1' });
+    add(stack);
+  });
+}
+
+function at(entries: Record<string, any>, path: string): [string, any] {
+  const found = Object.entries(entries).filter(([, r]) => r['//'].metadata.path === `test/${path}`);
+  if (found.length !== 1) throw new Error(`expected one block at test/${path}, found ${found.length}`);
+  return found[0];
+}
+
+const PARAMETERS = ['arn:aws:ssm:us-east-1:111122223333:parameter/demo/rke-ha/token', 'arn:aws:ssm:us-east-1:111122223333:parameter/demo/rke-ha/server-ca-key'];
+const BUCKET = 'arn:aws:s3:::demo-etcd-snapshots';
+
+/** The pieces of one NodeRole in the synthesized JSON. */
+function role(json: TerraformJson, id: string) {
+  const documents = dataSources(json, 'aws_iam_policy_document');
+  const [assumeName, assume] = at(documents, `${id}/assume`);
+  const [policyName, policy] = at(documents, `${id}/policy`);
+  const [roleName, iamRole] = at(resources(json, 'aws_iam_role'), `${id}/role`);
+  const [partitionName] = at(dataSources(json, 'aws_partition'), `${id}/partition`);
+  return {
+    assumeName,
+    assume,
+    policyName,
+    policy,
+    roleName,
+    iamRole,
+    partitionName,
+    inline: at(resources(json, 'aws_iam_role_policy'), `${id}/inline`)[1],
+    attachment: at(resources(json, 'aws_iam_role_policy_attachment'), `${id}/ssm-core`)[1],
+    profile: at(resources(json, 'aws_iam_instance_profile'), `${id}/profile`)[1],
+  };
+}
+
+describe('NodeRole', () => {
+  let withBucket!: NodeRole;
+  const { json } = synth((stack) => {
+    withBucket = new NodeRole(stack, 'nodes', { name: 'demo', parameterArns: PARAMETERS, snapshotBucketArn: BUCKET });
+    new NodeRole(stack, 'no-bucket', { name: 'plain', parameterArns: [PARAMETERS[0]] });
+  });
+  const r = role(json, 'nodes');
+
+  it('may be assumed by EC2 only', () => {
+    expect(r.assume.statement).toEqual([{ actions: ['sts:AssumeRole'], principals: [{ type: 'Service', identifiers: ['ec2.amazonaws.com'] }] }]);
+    expect(r.iamRole).toMatchObject({ name_prefix: 'demo-', assume_role_policy: `\${data.aws_iam_policy_document.${r.assumeName}.json}` });
+  });
+
+  it('attaches AmazonSSMManagedInstanceCore in the current partition', () => {
+    expect(r.attachment).toMatchObject({
+      role: ref('aws_iam_role', r.roleName, 'name'),
+      policy_arn: `arn:\${data.aws_partition.${r.partitionName}.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`,
+    });
+  });
+
+  it('allows ssm:GetParameter on the given ARNs and S3 on the given bucket only', () => {
+    expect(r.inline).toMatchObject({ role: ref('aws_iam_role', r.roleName, 'id'), name: 'rancher-node', policy: `\${data.aws_iam_policy_document.${r.policyName}.json}` });
+    expect(r.policy.statement).toEqual([
+      { sid: 'BootParameters', actions: ['ssm:GetParameter'], resources: PARAMETERS },
+      { sid: 'SnapshotBucket', actions: ['s3:ListBucket', 's3:GetBucketLocation'], resources: [BUCKET] },
+      { sid: 'SnapshotObjects', actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], resources: [`${BUCKET}/*`] },
+    ]);
+  });
+
+  it('grants no wildcard resource or action', () => {
+    for (const statement of r.policy.statement) {
+      expect(statement.resources).not.toContain('*');
+      expect(statement.actions.filter((a: string) => a.includes('*'))).toEqual([]);
+      expect(statement).not.toHaveProperty('not_actions');
+      expect(statement).not.toHaveProperty('not_resources');
+    }
+  });
+
+  it('has no S3 statement without a snapshot bucket', () => {
+    const plain = role(json, 'no-bucket');
+    expect(plain.policy.statement).toEqual([{ sid: 'BootParameters', actions: ['ssm:GetParameter'], resources: [PARAMETERS[0]] }]);
+  });
+
+  it('wraps the role in an instance profile and exposes the grants', () => {
+    expect(r.profile).toEqual({ '//': expect.anything(), name_prefix: 'demo-', role: ref('aws_iam_role', r.roleName, 'name') });
+    expect(withBucket.grants).toHaveLength(2);
+  });
+
+  it('matches the snapshot', () => {
+    expect(json).toMatchSnapshot();
+  });
+});
