@@ -1,18 +1,20 @@
 import { Password } from '@cdktf/provider-random/lib/password';
-import { Fn, TerraformOutput, TerraformStack } from 'cdktf';
+import { Fn, TerraformOutput, TerraformStack, type ITerraformDependable } from 'cdktf';
 import type { Construct } from 'constructs';
 import { configureBackend } from '../lib/backend/state-backend';
 import { configureBaseProviders } from '../lib/common/providers';
 import { cidrHost } from '../lib/config/cidr';
 import { DeploymentVariables } from '../lib/config/deployment-variables';
 import type { Settings } from '../lib/config/schema';
-import { AliasRecord } from '../lib/dns/alias-record';
+import { AliasRecord, publicZone } from '../lib/dns/alias-record';
 import { BootParameters } from '../lib/kubernetes/boot-parameters';
 import { ClusterPki } from '../lib/kubernetes/cluster-pki';
+import { forwardedHeadersChartConfig } from '../lib/kubernetes/ingress-nginx-config';
 import { kubeconfig } from '../lib/kubernetes/kubeconfig';
 import { rke2UserData } from '../lib/kubernetes/rke2-user-data';
 import { SnapshotBucket } from '../lib/kubernetes/snapshot-bucket';
-import { NetworkLoadBalancer } from '../lib/loadbalancer/network-load-balancer';
+import { ApplicationLoadBalancer } from '../lib/loadbalancer/application-load-balancer';
+import { NetworkLoadBalancer, type ForwardedPort } from '../lib/loadbalancer/network-load-balancer';
 import { PublicNetwork } from '../lib/network/public-network';
 import { NodeRole } from '../lib/nodes/node-role';
 import { NodeSecurityGroup } from '../lib/nodes/node-security-group';
@@ -23,8 +25,12 @@ import { ApiReadiness } from '../lib/rancher/api-readiness';
 import { CertManager } from '../lib/rancher/cert-manager';
 import { INGRESS_CLASS } from '../lib/rancher/chart-values';
 import { configureClusterProviders, type ClusterAccess } from '../lib/rancher/cluster-access';
-import { RancherReadiness } from '../lib/rancher/rancher-readiness';
+import { RancherReadiness, type ReadinessTrust } from '../lib/rancher/rancher-readiness';
 import { RancherServer } from '../lib/rancher/rancher-server';
+import { RancherTlsSecrets } from '../lib/rancher/tls-secrets';
+import { LoadBalancerCertificate } from '../lib/tls/acm-certificate';
+import { CertificateVariables } from '../lib/tls/certificate-variables';
+import { tlsPlan, type TlsPlan } from '../lib/tls/tls-plan';
 
 export const RKE_HA_STACK = 'rke-ha';
 
@@ -35,6 +41,8 @@ const NODE_HOST_NUMBER = 10;
  * RancherOnRKE: three RKE2 servers (etcd + control plane + worker each) over
  * three zones behind a TCP NLB, a Route53 alias, then cert-manager and Rancher
  * from Helm, in one apply that ends when Rancher answers on its hostname.
+ * With TLS at the load balancer (`rancher.tls.mode: external`) an ALB with an
+ * ACM certificate takes 80/443 and the NLB keeps only the API.
  */
 export class RkeHaStack extends TerraformStack {
   constructor(scope: Construct, id: string, settings: Settings) {
@@ -45,6 +53,8 @@ export class RkeHaStack extends TerraformStack {
     configureBackend(this, id, settings.backend, settings.region);
     configureBaseProviders(this, { region: settings.region, tags: { 'rancher-aws:deployment': name, ...settings.tags } });
     const inputs = new DeploymentVariables(this, 'inputs', settings);
+    const tls = tlsPlan(settings.rancher.tls);
+    const certificates = new CertificateVariables(this, 'certificates', tls.material);
 
     const network = new PublicNetwork(this, 'network', { cidr: s.vpcCidr, name });
     const nodeGroup = new NodeSecurityGroup(this, 'node-security-group', { vpcId: network.vpc.id, name });
@@ -53,10 +63,7 @@ export class RkeHaStack extends TerraformStack {
       vpcId: network.vpc.id,
       subnetIds: network.subnets.map((subnet) => subnet.id),
       targetSecurityGroupId: nodeGroup.id,
-      ports: [
-        ...RANCHER_PUBLIC_PORTS.map((rule) => ({ port: rule.from, description: rule.description, from: { cidr: '0.0.0.0/0' } })),
-        { port: KUBERNETES_API_PORT, description: 'Kubernetes API from admin networks', from: { cidrList: inputs.adminCidrs } },
-      ],
+      ports: nlbPorts(tls, inputs.adminCidrs),
     });
     for (const port of lb.targetGroups.keys()) {
       nodeGroup.allowFrom(`from-lb-${port}`, { protocol: 'tcp', from: port, to: port, description: 'From the load balancer' }, {
@@ -115,7 +122,23 @@ export class RkeHaStack extends TerraformStack {
     });
     const registrations = nodes.flatMap((node, i) => lb.addInstanceTarget(`server-${i}`, node.id));
 
-    const dns = new AliasRecord(this, 'dns', { zoneName: inputs.zoneName, recordName: inputs.hostname, target: lb });
+    const zone = publicZone(this, 'hosted-zone', inputs.zoneName);
+    let front: { dnsName: string; zoneId: string } = lb;
+    const frontRegistrations: ITerraformDependable[] = [];
+    if (tls.atLoadBalancer && tls.acm) {
+      const certificate = new LoadBalancerCertificate(this, 'certificate', { source: tls.acm, hostname: inputs.hostname, zoneId: zone.zoneId, certificates });
+      const alb = new ApplicationLoadBalancer(this, 'application-load-balancer', {
+        name: `${name}-alb`,
+        vpcId: network.vpc.id,
+        subnetIds: network.subnets.map((subnet) => subnet.id),
+        certificateArn: certificate.arn,
+        targetSecurityGroupId: nodeGroup.id,
+      });
+      nodeGroup.allowFrom('from-alb-80', { protocol: 'tcp', from: 80, to: 80, description: 'From the application load balancer' }, { securityGroupId: alb.securityGroup.id });
+      nodes.forEach((node, i) => frontRegistrations.push(alb.addInstanceTarget(`server-${i}`, node.id)));
+      front = alb;
+    }
+    const dns = new AliasRecord(this, 'dns', { zone, recordName: inputs.hostname, target: front });
 
     const access: ClusterAccess = {
       host: `https://${lb.dnsName}:${KUBERNETES_API_PORT}`,
@@ -125,16 +148,22 @@ export class RkeHaStack extends TerraformStack {
     };
     configureClusterProviders(this, access);
     const api = new ApiReadiness(this, 'api-readiness', { access, dependsOn: [...nodes.map((n) => n.instance), ...registrations] });
-    const certManager = new CertManager(this, 'cert-manager', { version: settings.versions.certManager, dependsOn: [api.gate] });
+    const certManager = tls.certManager ? new CertManager(this, 'cert-manager', { version: settings.versions.certManager, dependsOn: [api.gate] }) : undefined;
+    const secrets = new RancherTlsSecrets(this, 'tls-secrets', { plan: tls, certificates, dependsOn: [api.gate] });
     const rancher = new RancherServer(this, 'rancher', {
       version: settings.versions.rancher,
       hostname: inputs.hostname,
       replicas: settings.rancher.replicas,
       ingressClassName: INGRESS_CLASS[s.ingressController],
       tls: settings.rancher.tls,
-      dependsOn: [certManager.release],
+      extraObjects: tls.forwardedHeaders ? [forwardedHeadersChartConfig()] : [],
+      dependsOn: [certManager?.release ?? api.gate, ...secrets.resources],
     });
-    const ready = new RancherReadiness(this, 'rancher-readiness', { hostname: inputs.hostname, dependsOn: [rancher.release, dns.record] });
+    const ready = new RancherReadiness(this, 'rancher-readiness', {
+      hostname: inputs.hostname,
+      trust: readinessTrust(tls, certificates),
+      dependsOn: [rancher.release, dns.record, ...frontRegistrations],
+    });
 
     new TerraformOutput(this, 'rancher_url', {
       // Derived from the readiness probe, so the URL is only reported once Rancher answered.
@@ -151,7 +180,27 @@ export class RkeHaStack extends TerraformStack {
       sensitive: true,
       description: 'Cluster-admin kubeconfig (terraform output -raw kubeconfig > kubeconfig.yaml)',
     });
-    new TerraformOutput(this, 'load_balancer_dns_name', { value: lb.dnsName, description: 'NLB name the Rancher record points at' });
+    new TerraformOutput(this, 'load_balancer_dns_name', { value: front.dnsName, description: 'Load balancer name the Rancher record points at' });
     new TerraformOutput(this, 'etcd_snapshot_bucket', { value: snapshots.name, description: 'Bucket holding scheduled etcd snapshots' });
+  }
+}
+
+/** NLB listeners: the API always (admin CIDRs only); 80/443 unless an ALB ends TLS. */
+function nlbPorts(tls: TlsPlan, adminCidrs: string[]): ForwardedPort[] {
+  const api: ForwardedPort = { port: KUBERNETES_API_PORT, description: 'Kubernetes API from admin networks', from: { cidrList: adminCidrs } };
+  if (tls.atLoadBalancer) return [api];
+  return [...RANCHER_PUBLIC_PORTS.map((rule) => ({ port: rule.from, description: rule.description, from: { cidr: '0.0.0.0/0' } })), api];
+}
+
+function readinessTrust(tls: TlsPlan, certificates: CertificateVariables): ReadinessTrust {
+  switch (tls.trust) {
+    case 'rancher-ca':
+      return { kind: 'rancher-ca' };
+    case 'user-ca':
+      return { kind: 'ca', caCertPem: certificates.get('caCertificate') };
+    case 'public':
+      return { kind: 'public' };
+    case 'unverified':
+      return { kind: 'unverified' };
   }
 }

@@ -8,3 +8,4 @@ export * from './backend-schema';
 export * from './primitives';
 export * from './rke-ha-schema';
 export * from './tls-schema';
+export * from './certificate-file';

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { core } from 'zod';
+import { certificateFileProblems } from './certificate-file';
 import { SettingsError, type SettingsProblem } from './errors';
 import { allowedKeys } from './fields';
 import { settingsSchema, type Settings } from './schema';
@@ -28,12 +29,13 @@ export function loadSettings(options: LoadOptions = {}): Settings {
     if (explicit) {
       throw new SettingsError(explicit, [{ field: '(file)', message: 'RANCHER_CONFIG names a file that does not exist', value: explicit }]);
     }
-    return parseSettings({}, '(built-in defaults)');
+    return parseSettings({}, '(built-in defaults)', cwd);
   }
-  return parseSettingsText(readFileSync(path, 'utf8'), explicit || DEFAULT_SETTINGS_FILE);
+  return parseSettingsText(readFileSync(path, 'utf8'), explicit || DEFAULT_SETTINGS_FILE, dirname(path));
 }
 
-export function parseSettingsText(text: string, source: string): Settings {
+/** `baseDir` resolves relative paths inside the settings (the settings file's folder). */
+export function parseSettingsText(text: string, source: string, baseDir = process.cwd()): Settings {
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
   if (doc.errors.length > 0) {
     throw new SettingsError(
@@ -45,16 +47,20 @@ export function parseSettingsText(text: string, source: string): Settings {
   if (typeof data !== 'object' || Array.isArray(data)) {
     throw new SettingsError(source, [{ field: '(file)', message: 'expected a mapping of settings at the top level', value: data }]);
   }
-  return parseSettings(data, source);
+  return parseSettings(data, source, baseDir);
 }
 
 function lineOf(text: string, offset: number): number {
   return text.slice(0, offset).split('\n').length;
 }
 
-export function parseSettings(data: unknown, source: string): Settings {
+export function parseSettings(data: unknown, source: string, baseDir = process.cwd()): Settings {
   const result = settingsSchema.safeParse(data, { reportInput: true });
-  if (result.success) return result.data;
+  if (result.success) {
+    const problems = certificateFileProblems(result.data, baseDir);
+    if (problems.length > 0) throw new SettingsError(source, problems);
+    return result.data;
+  }
   throw new SettingsError(source, result.error.issues.flatMap((issue) => toProblems(issue, data)));
 }
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { backendSchema } from './backend-schema';
 import { adminCidr, awsRegion, fqdn, version, wholeNumber } from './primitives';
 import { rkeHaSchema } from './rke-ha-schema';
-import { tlsSchema } from './tls-schema';
+import { tlsProblems, tlsSchema } from './tls-schema';
 import {
   MIN_CERT_MANAGER_MINOR,
   RANCHER_KUBERNETES_RANGE,
@@ -86,6 +86,9 @@ export const settingsSchema = z
         );
       }
     }
+    if (s.rancher?.tls) {
+      for (const p of tlsProblems(s.rancher.tls, s.rkeHa?.ingressController)) problem(['rancher', 'tls', ...p.path], p.message, p.value);
+    }
     if (kubeMinor !== undefined && kubeMinor > RKE2_INGRESS_NGINX_LAST_MINOR && s.rkeHa?.ingressController === 'ingress-nginx') {
       problem(['rkeHa', 'ingressController'], `RKE2 1.${kubeMinor} no longer ships ingress-nginx; use traefik`, 'ingress-nginx');
     }
@@ -95,4 +98,3 @@ export type Settings = z.output<typeof settingsSchema>;
 export type SettingsInput = z.input<typeof settingsSchema>;
 export type BackendSettings = Settings['backend'];
 export type RkeHaSettings = Settings['rkeHa'];
-export type TlsSettings = Settings['rancher']['tls'];

@@ -1,14 +1,78 @@
 import { z } from 'zod';
+import { email } from './primitives';
+
+/** Where TLS ends, in the Rancher HA docs' terms. */
+export const TLS_MODES = ['ingress', 'external', 'rancher'] as const;
+/** Who issues the certificate: Rancher's own CA, the user (blank), the user's CA through cert-manager (ca), Let's Encrypt (acme). */
+export const TLS_ISSUERS = ['rancher', 'blank', 'ca', 'acme'] as const;
+
+export type TlsMode = (typeof TLS_MODES)[number];
+export type TlsIssuer = (typeof TLS_ISSUERS)[number];
 
 /**
- * The `rancher.tls` section for the Helm-installed stacks (rke-ha, k8s-ha):
- * where TLS ends and who issues the certificate, in the Rancher docs' terms.
+ * The `rancher.tls` section for the Helm-installed stacks (rke-ha, k8s-ha).
+ * Which pairs are valid is decided in `tlsProblems` (kept next to the schema
+ * so the schema and its rules are read together).
  */
 export const tlsSchema = z
   .strictObject({
-    /** Where TLS ends. Only `ingress` is implemented so far. */
-    mode: z.enum(['ingress']).default('ingress'),
-    /** Who issues the certificate. `rancher`: Rancher's own CA through cert-manager. */
-    issuer: z.enum(['rancher']).default('rancher'),
+    /** Where TLS ends: the ingress controller, the AWS load balancer (`external`), or the Rancher pods (re-encryption). */
+    mode: z.enum(TLS_MODES).default('ingress'),
+    /** Who issues the certificate. */
+    issuer: z.enum(TLS_ISSUERS).default('rancher'),
+    /** `blank` only: the certificate chains to a private or self-signed CA (tls_ca_certificate_pem is then required). */
+    privateCA: z.boolean().default(false),
+    /** `blank` only: the public certificate file, read at synth time to check its names against `hostname`; never copied into the output. */
+    certificateFile: z.string().min(1).optional(),
+    acme: z
+      .strictObject({
+        /** Let's Encrypt account e-mail (required for `acme` with mode ingress or rancher). */
+        email: email.optional(),
+        /** `staging` avoids Let's Encrypt's rate limits while testing; its certificates are not publicly trusted. */
+        environment: z.enum(['production', 'staging']).default('production'),
+      })
+      .prefault({}),
   })
   .prefault({});
+
+export type TlsSettings = z.output<typeof tlsSchema>;
+
+export interface TlsProblem {
+  readonly path: string[];
+  readonly message: string;
+  readonly value: unknown;
+}
+
+/**
+ * The pairs the Rancher docs allow, and what each needs. Returns one problem
+ * per invalid choice, each saying what to choose instead.
+ */
+export function tlsProblems(tls: Partial<TlsSettings>, ingressController: string | undefined): TlsProblem[] {
+  const problems: TlsProblem[] = [];
+  const add = (path: string[], message: string, value: unknown) => problems.push({ path, message, value });
+  const { mode, issuer } = tls;
+
+  if (mode === 'external' && issuer === 'rancher') {
+    add(['issuer'], "Rancher's own CA lives inside the cluster and cannot be served by an AWS load balancer; with mode external choose blank, ca or acme (or mode ingress to keep issuer rancher)", issuer);
+  }
+  if (tls.privateCA && issuer !== 'blank') {
+    add(['privateCA'], issuer === 'ca' ? 'not needed: with issuer ca the chain is always private and tls-ca is created anyway' : 'applies to issuer blank only', tls.privateCA);
+  }
+  if (tls.certificateFile !== undefined && issuer !== 'blank') {
+    add(['certificateFile'], 'applies to issuer blank only (the other issuers create the certificate)', tls.certificateFile);
+  }
+  const acmeAtIngress = issuer === 'acme' && mode !== 'external';
+  if (acmeAtIngress && !tls.acme?.email) {
+    add(['acme', 'email'], "required for Let's Encrypt (issuer acme with mode ingress or rancher)", undefined);
+  }
+  if (issuer !== 'acme' && (tls.acme?.email !== undefined || tls.acme?.environment === 'staging')) {
+    add(['acme'], 'applies to issuer acme only', tls.acme);
+  }
+  if (issuer === 'acme' && mode === 'external' && (tls.acme?.email !== undefined || tls.acme?.environment === 'staging')) {
+    add(['acme'], 'not used with mode external: ACM issues and renews the certificate through DNS validation', tls.acme);
+  }
+  if ((mode === 'rancher' || mode === 'external') && ingressController === 'traefik') {
+    add(['mode'], `${mode === 'rancher' ? 're-encryption (mode rancher)' : 'trusting the load balancer\'s forwarded headers (mode external)'} is set up for ingress-nginx only; use rkeHa.ingressController ingress-nginx or mode ingress`, mode);
+  }
+  return problems;
+}

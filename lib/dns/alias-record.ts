@@ -3,8 +3,10 @@ import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
 import { Construct } from 'constructs';
 
 export interface AliasRecordProps {
-  /** Existing public hosted zone, found by name. */
-  readonly zoneName: string;
+  /** Existing public hosted zone, found by name (ignored when `zone` is given). */
+  readonly zoneName?: string;
+  /** A zone already looked up by the caller (shared with other records). */
+  readonly zone?: DataAwsRoute53Zone;
   /** Fully qualified record name. */
   readonly recordName: string;
   /** Load balancer DNS name and hosted zone id. */
@@ -18,7 +20,7 @@ export class AliasRecord extends Construct {
 
   constructor(scope: Construct, id: string, props: AliasRecordProps) {
     super(scope, id);
-    this.zone = new DataAwsRoute53Zone(this, 'zone', { name: props.zoneName, privateZone: false });
+    this.zone = props.zone ?? publicZone(this, 'zone', props.zoneName);
     this.record = new Route53Record(this, 'record', {
       zoneId: this.zone.zoneId,
       name: props.recordName,
@@ -26,4 +28,10 @@ export class AliasRecord extends Construct {
       alias: { name: props.target.dnsName, zoneId: props.target.zoneId, evaluateTargetHealth: true },
     });
   }
+}
+
+/** Looks up an existing public hosted zone by name. */
+export function publicZone(scope: Construct, id: string, zoneName: string | undefined): DataAwsRoute53Zone {
+  if (zoneName === undefined) throw new Error('a hosted zone name or a looked-up zone is required');
+  return new DataAwsRoute53Zone(scope, id, { name: zoneName, privateZone: false });
 }

@@ -6,3 +6,4 @@ export * from './rke2-user-data';
 export * from './terraform-template';
 export * from './snapshot-bucket';
 export * from './kubeconfig';
+export * from './ingress-nginx-config';

@@ -1,1 +1,2 @@
 export * from './network-load-balancer';
+export * from './application-load-balancer';

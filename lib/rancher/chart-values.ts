@@ -1,4 +1,6 @@
-import type { TlsSettings } from '../config/schema';
+import type { TlsSettings } from '../config/tls-schema';
+import { CA_ISSUER_NAME, CA_ISSUER_SECRET, INGRESS_SECRET, tlsPlan } from '../tls/tls-plan';
+import { RANCHER_NAMESPACE } from './namespace';
 
 export interface RancherChartInput {
   /** Rancher's public name (may be a Terraform token). */
@@ -7,21 +9,67 @@ export interface RancherChartInput {
   /** Ingress class of the cluster's controller: `nginx` or `traefik`. */
   readonly ingressClassName: string;
   readonly tls: TlsSettings;
+  /** Further manifests for the chart's `extraObjects` (e.g. ingress controller settings the stack owns). */
+  readonly extraObjects?: readonly Record<string, unknown>[];
 }
+
+const INGRESS_SOURCE = { rancher: 'rancher', blank: 'secret', ca: 'secret', acme: 'letsEncrypt' } as const;
 
 /**
  * The Rancher chart values for a TLS choice (DESIGN §4). Secrets are never
- * here: the bootstrap password goes through `set_sensitive`.
+ * here: the bootstrap password goes through `set_sensitive` and certificate
+ * material through Kubernetes secrets (RancherTlsSecrets).
  */
 export function rancherChartValues(input: RancherChartInput): Record<string, unknown> {
-  return {
-    hostname: input.hostname,
-    replicas: input.replicas,
-    ingress: {
-      ingressClassName: input.ingressClassName,
-      tls: { source: input.tls.issuer },
+  const plan = tlsPlan(input.tls);
+  const ingress: Record<string, unknown> = { ingressClassName: input.ingressClassName };
+  const values: Record<string, unknown> = { hostname: input.hostname, replicas: input.replicas, ingress };
+
+  if (plan.atLoadBalancer) {
+    values.tls = 'external';
+  } else {
+    ingress.tls = { source: INGRESS_SOURCE[plan.issuer] };
+  }
+  if (plan.issuer === 'acme' && !plan.atLoadBalancer) {
+    values.letsEncrypt = { email: input.tls.acme.email, environment: input.tls.acme.environment, ingress: { class: input.ingressClassName } };
+  }
+  // Re-encryption: the ingress still presents the front certificate, then
+  // talks HTTPS to Rancher's own listener (the chart adds the nginx
+  // backend-protocol annotation for port 443).
+  if (plan.mode === 'rancher') ingress.servicePort = 443;
+  if (plan.privateCa) values.privateCA = true;
+
+  const extraObjects = [...(plan.caIssuer ? caIssuerObjects(input.hostname) : []), ...(input.extraObjects ?? [])];
+  if (extraObjects.length > 0) values.extraObjects = extraObjects;
+  return values;
+}
+
+/**
+ * A cert-manager CA Issuer from the user's CA keypair and the Certificate it
+ * writes into `tls-rancher-ingress`. Rendered by the Rancher chart, not by
+ * `kubernetes_manifest`, which fails at plan time before the CRDs exist.
+ */
+function caIssuerObjects(hostname: string): Record<string, unknown>[] {
+  return [
+    {
+      apiVersion: 'cert-manager.io/v1',
+      kind: 'Issuer',
+      metadata: { name: CA_ISSUER_NAME, namespace: RANCHER_NAMESPACE },
+      spec: { ca: { secretName: CA_ISSUER_SECRET } },
     },
-  };
+    {
+      apiVersion: 'cert-manager.io/v1',
+      kind: 'Certificate',
+      metadata: { name: INGRESS_SECRET, namespace: RANCHER_NAMESPACE },
+      spec: {
+        secretName: INGRESS_SECRET,
+        commonName: hostname,
+        dnsNames: [hostname],
+        issuerRef: { name: CA_ISSUER_NAME, kind: 'Issuer' },
+        privateKey: { rotationPolicy: 'Always' },
+      },
+    },
+  ];
 }
 
 /** The class name each RKE2 ingress controller registers. */

@@ -4,3 +4,5 @@ export * from './chart-values';
 export * from './cluster-access';
 export * from './rancher-readiness';
 export * from './rancher-server';
+export * from './namespace';
+export * from './tls-secrets';

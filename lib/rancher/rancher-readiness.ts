@@ -1,48 +1,73 @@
-import { DataHttp } from '@cdktf/provider-http/lib/data-http';
+import { DataHttp, type DataHttpConfig } from '@cdktf/provider-http/lib/data-http';
 import { DataKubernetesSecretV1 } from '@cdktf/provider-kubernetes/lib/data-kubernetes-secret-v1';
 import { Fn, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { RANCHER_NAMESPACE } from './rancher-server';
+import { RANCHER_NAMESPACE } from './namespace';
 
 /** Rancher's own CA, created by Rancher at start-up, which signs the ingress certificate. */
 export const RANCHER_CA_SECRET = 'tls-rancher';
+
+/** What the served certificate must chain to. */
+export type ReadinessTrust =
+  /** Rancher's own CA, read from the cluster over the authenticated API. */
+  | { readonly kind: 'rancher-ca' }
+  /** A CA the deployer provided (PEM, may be a Terraform reference). */
+  | { readonly kind: 'ca'; readonly caCertPem: string }
+  /** Public roots of the machine running Terraform. */
+  | { readonly kind: 'public' }
+  /** Not verifiable (Let's Encrypt staging): only the answer is checked. */
+  | { readonly kind: 'unverified' };
 
 export interface RancherReadinessProps {
   /** Rancher's public name. */
   readonly hostname: string;
   /** The Rancher release and the DNS record. */
   readonly dependsOn: ITerraformDependable[];
+  /** @default { kind: 'rancher-ca' } */
+  readonly trust?: ReadinessTrust;
   /** Attempts, 10 s apart. @default 60 */
   readonly attempts?: number;
 }
 
 /**
  * The end of the deploy: `https://<hostname>/ping` answers `pong` through the
- * real DNS name and load balancer, with a certificate that chains to the CA
- * Rancher holds in the cluster (read over the authenticated API). DNS not yet
- * resolving, refused connections and 5xx are retried.
+ * real DNS name and load balancer, with a certificate that chains to the
+ * expected CA. DNS not yet resolving, refused connections and 5xx are retried.
  */
 export class RancherReadiness extends Construct {
   readonly ping: DataHttp;
 
   constructor(scope: Construct, id: string, props: RancherReadinessProps) {
     super(scope, id);
-    const ca = new DataKubernetesSecretV1(this, 'rancher-ca', {
-      metadata: { name: RANCHER_CA_SECRET, namespace: RANCHER_NAMESPACE },
-      dependsOn: props.dependsOn,
-    });
+    const trust = props.trust ?? { kind: 'rancher-ca' };
+    const tls: Partial<DataHttpConfig> = {};
+    const preconditions: { condition: string; errorMessage: string }[] = [];
+
+    if (trust.kind === 'rancher-ca') {
+      const ca = new DataKubernetesSecretV1(this, 'rancher-ca', {
+        metadata: { name: RANCHER_CA_SECRET, namespace: RANCHER_NAMESPACE },
+        dependsOn: props.dependsOn,
+      });
+      Object.assign(tls, { caCertPem: Fn.lookup(ca.data, 'tls.crt') });
+      preconditions.push({
+        condition: `\${contains(nonsensitive(keys(${ca.fqn}.data)), "tls.crt")}`,
+        errorMessage: `Secret ${RANCHER_NAMESPACE}/${RANCHER_CA_SECRET} has no tls.crt: Rancher did not create its CA.`,
+      });
+    } else if (trust.kind === 'ca') {
+      Object.assign(tls, { caCertPem: trust.caCertPem });
+    } else if (trust.kind === 'unverified') {
+      Object.assign(tls, { insecure: true });
+    }
+
     this.ping = new DataHttp(this, 'ping', {
       url: `https://${props.hostname}/ping`,
-      caCertPem: Fn.lookup(ca.data, 'tls.crt'),
+      ...tls,
       requestTimeoutMs: 10_000,
       retry: { attempts: props.attempts ?? 60, minDelayMs: 10_000, maxDelayMs: 10_000 },
+      // With the Rancher CA the secret read carries the ordering; otherwise the probe itself does.
+      dependsOn: trust.kind === 'rancher-ca' ? undefined : props.dependsOn,
       lifecycle: {
-        precondition: [
-          {
-            condition: `\${contains(nonsensitive(keys(${ca.fqn}.data)), "tls.crt")}`,
-            errorMessage: `Secret ${RANCHER_NAMESPACE}/${RANCHER_CA_SECRET} has no tls.crt: Rancher did not create its CA.`,
-          },
-        ],
+        precondition: preconditions.length ? preconditions : undefined,
         postcondition: [
           {
             condition: '${self.status_code == 200 && trimspace(self.response_body) == "pong"}',

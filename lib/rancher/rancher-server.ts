@@ -3,9 +3,10 @@ import { Password } from '@cdktf/provider-random/lib/password';
 import { Fn, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { rancherChartValues, type RancherChartInput } from './chart-values';
+import { RANCHER_NAMESPACE } from './namespace';
 
 export const RANCHER_REPOSITORY = 'https://releases.rancher.com/server-charts/stable';
-export const RANCHER_NAMESPACE = 'cattle-system';
+export { RANCHER_NAMESPACE } from './namespace';
 
 export interface RancherServerProps extends RancherChartInput {
   /** Chart version, e.g. 2.14.4. */

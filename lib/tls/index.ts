@@ -1,1 +1,3 @@
 export * from './certificate-variables';
+export * from './tls-plan';
+export * from './acm-certificate';

@@ -1,7 +1,8 @@
+import { tlsSchema } from '../../../lib/config/tls-schema';
 import { INGRESS_CLASS, rancherChartValues } from '../../../lib/rancher/chart-values';
 
 describe('rancherChartValues', () => {
-  const input = { hostname: 'rancher.example.com', replicas: 3, ingressClassName: 'nginx', tls: { mode: 'ingress', issuer: 'rancher' } } as const;
+  const input = { hostname: 'rancher.example.com', replicas: 3, ingressClassName: 'nginx', tls: tlsSchema.parse({}) };
 
   it('maps the input to the Rancher chart values', () => {
     expect(rancherChartValues(input)).toEqual({
@@ -26,7 +27,7 @@ describe('rancherChartValues', () => {
     const b = rancherChartValues(input);
     expect(a).toEqual(b);
     expect(a).not.toBe(b);
-    expect(input).toEqual({ hostname: 'rancher.example.com', replicas: 3, ingressClassName: 'nginx', tls: { mode: 'ingress', issuer: 'rancher' } });
+    expect(input).toEqual({ hostname: 'rancher.example.com', replicas: 3, ingressClassName: 'nginx', tls: tlsSchema.parse({}) });
   });
 
   it('names the ingress class of each RKE2 controller', () => {

@@ -1,3 +1,4 @@
+import { tlsSchema } from '../../../lib/config/tls-schema';
 import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { Password } from '@cdktf/provider-random/lib/password';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
@@ -22,7 +23,7 @@ function decodeValues(expression: string): unknown {
   return JSON.parse(match[1].replace(/("(?:[^"\\]|\\.)*") = /g, '$1: '));
 }
 
-const input = { hostname: 'rancher.example.com', replicas: 3, ingressClassName: 'nginx', tls: { mode: 'ingress', issuer: 'rancher' } } as const;
+const input = { hostname: 'rancher.example.com', replicas: 3, ingressClassName: 'nginx', tls: tlsSchema.parse({}) };
 
 describe('RancherServer', () => {
   let server!: RancherServer;

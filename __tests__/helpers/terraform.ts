@@ -1,0 +1,74 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TerraformJson } from './synth';
+
+/**
+ * Checks that need the terraform binary but no provider (it parses and
+ * evaluates expressions offline). The binary is optional on a developer
+ * machine: without it these tests are reported as skipped, never passed.
+ */
+/** No user CLI configuration: nothing from the machine's ~/.terraformrc leaks in. */
+const TERRAFORM_ENV = { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1' };
+
+export const hasTerraform = spawnSync('terraform', ['version'], { encoding: 'utf8', env: TERRAFORM_ENV }).status === 0;
+export const describeWithTerraform = hasTerraform ? describe : describe.skip;
+
+/** Every string in the JSON that Terraform reads as a template, with its JSON path. */
+export function templateStrings(json: unknown, path = ''): { path: string; text: string }[] {
+  if (typeof json === 'string') return json.includes('${') || json.includes('%{') ? [{ path, text: json }] : [];
+  if (Array.isArray(json)) return json.flatMap((v, i) => templateStrings(v, `${path}[${i}]`));
+  if (json && typeof json === 'object') {
+    return Object.entries(json).flatMap(([k, v]) => (k === '//' ? [] : templateStrings(v, path ? `${path}.${k}` : k)));
+  }
+  return [];
+}
+
+/**
+ * Parses every template string of a synthesized stack as HCL (heredocs in a
+ * scratch file run through `terraform fmt`), catching expressions cdktf
+ * rendered wrongly (an unescaped quote inside an object literal, say).
+ * Returns the paths whose text does not parse.
+ */
+export function unparsableTemplates(json: TerraformJson): string[] {
+  const strings = templateStrings(json);
+  const dir = mkdtempSync(join(tmpdir(), 'rancher-hcl-'));
+  const parses = (texts: string[]) => {
+    const file = join(dir, 'check.tf');
+    const locals = texts.map((text, i) => `  t${i} = <<EOT_CHECK\n${text}\nEOT_CHECK\n`).join('');
+    writeFileSync(file, `locals {\n${locals}}\n`);
+    return spawnSync('terraform', ['fmt', '-list=false', '-write=false', file], { encoding: 'utf8', env: TERRAFORM_ENV }).status === 0;
+  };
+  try {
+    // One run for the whole stack; only on failure, one run per string to name the culprits.
+    if (parses(strings.map((s) => s.text))) return [];
+    return strings.filter(({ text }) => !parses([text])).map(({ path }) => path);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Evaluates a Terraform expression offline with `terraform console`, with
+ * the given input variables; returns the value decoded from JSON.
+ */
+export function evaluate(expression: string, variables: Record<string, string> = {}): unknown {
+  const dir = mkdtempSync(join(tmpdir(), 'rancher-eval-'));
+  try {
+    const declared = Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, { type: 'string', default: value }]));
+    writeFileSync(join(dir, 'main.tf.json'), JSON.stringify({ variable: declared }));
+    const result = spawnSync('terraform', ['console'], { cwd: dir, env: TERRAFORM_ENV, input: `base64encode(jsonencode(${expression}))\n`, encoding: 'utf8' });
+    const encoded = /^"([A-Za-z0-9+/=]*)"$/m.exec(result.stdout)?.[1];
+    if (result.status !== 0 || encoded === undefined) throw new Error(`terraform console failed:\n${result.stdout}${result.stderr}`);
+    return JSON.parse(Buffer.from(encoded, 'base64').toString('utf8'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The expression inside a pure `${...}` string. */
+export function expressionOf(text: string): string {
+  if (!text.startsWith('${') || !text.endsWith('}')) throw new Error(`not a single interpolation: ${text.slice(0, 40)}`);
+  return text.slice(2, -1);
+}

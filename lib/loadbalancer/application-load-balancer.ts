@@ -1,0 +1,102 @@
+import { Lb } from '@cdktf/provider-aws/lib/lb';
+import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
+import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
+import { LbTargetGroupAttachment } from '@cdktf/provider-aws/lib/lb-target-group-attachment';
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { Construct } from 'constructs';
+import { allowEgress, allowIngress } from '../network/security-group-rules';
+import { RANCHER_PUBLIC_PORTS, type PortRule } from '../nodes/ports';
+
+/** TLS 1.2 and 1.3 only, forward-secret ciphers. */
+export const ALB_SSL_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
+/** Rancher's UI, kubectl shells and agents keep websockets open; the default 60 s cuts them. */
+export const ALB_IDLE_TIMEOUT_SECONDS = 3600;
+
+export interface ApplicationLoadBalancerProps {
+  /** Load balancer name (at most 32 characters). */
+  readonly name: string;
+  readonly vpcId: string;
+  readonly subnetIds: string[];
+  /** ACM certificate served on 443. */
+  readonly certificateArn: string;
+  /** Security group of the targets; the balancer may reach them only on HTTP 80. */
+  readonly targetSecurityGroupId: string;
+}
+
+const HTTP_TO_TARGETS: PortRule = { protocol: 'tcp', from: 80, to: 80, description: 'HTTP to the ingress controller' };
+
+/**
+ * TLS ends here (the Rancher docs' `external` mode): an internet-facing ALB
+ * serving the ACM certificate on 443, redirecting 80 to 443, and forwarding
+ * plain HTTP with X-Forwarded-* headers to the ingress controller on every
+ * node. The ingress controller must trust those headers.
+ */
+export class ApplicationLoadBalancer extends Construct {
+  readonly lb: Lb;
+  readonly securityGroup: SecurityGroup;
+  readonly targetGroup: LbTargetGroup;
+
+  constructor(scope: Construct, id: string, props: ApplicationLoadBalancerProps) {
+    super(scope, id);
+    this.securityGroup = new SecurityGroup(this, 'security-group', {
+      namePrefix: `${props.name}-alb-`,
+      description: 'Rancher load balancer (TLS at the load balancer)',
+      vpcId: props.vpcId,
+      tags: { Name: `${props.name}-alb` },
+      lifecycle: { createBeforeDestroy: true },
+    });
+    for (const rule of RANCHER_PUBLIC_PORTS) {
+      allowIngress(this, `ingress-${rule.from}`, this.securityGroup.id, rule, { cidr: '0.0.0.0/0' });
+    }
+    allowEgress(this, 'egress-80', this.securityGroup.id, HTTP_TO_TARGETS, { securityGroupId: props.targetSecurityGroupId });
+
+    this.lb = new Lb(this, 'lb', {
+      name: props.name,
+      loadBalancerType: 'application',
+      internal: false,
+      subnets: props.subnetIds,
+      securityGroups: [this.securityGroup.id],
+      idleTimeout: ALB_IDLE_TIMEOUT_SECONDS,
+      dropInvalidHeaderFields: true,
+    });
+
+    this.targetGroup = new LbTargetGroup(this, 'tg-http', {
+      name: `${props.name}-http`,
+      port: 80,
+      protocol: 'HTTP',
+      targetType: 'instance',
+      vpcId: props.vpcId,
+      deregistrationDelay: '30',
+      // Any answer of the ingress controller's default server proves it serves.
+      healthCheck: { protocol: 'HTTP', path: '/healthz', port: 'traffic-port', matcher: '200-404', interval: 10, healthyThreshold: 3, unhealthyThreshold: 3 },
+      tags: { Name: `${props.name}-http` },
+    });
+
+    new LbListener(this, 'listener-443', {
+      loadBalancerArn: this.lb.arn,
+      port: 443,
+      protocol: 'HTTPS',
+      sslPolicy: ALB_SSL_POLICY,
+      certificateArn: props.certificateArn,
+      defaultAction: [{ type: 'forward', targetGroupArn: this.targetGroup.arn }],
+    });
+    new LbListener(this, 'listener-80', {
+      loadBalancerArn: this.lb.arn,
+      port: 80,
+      protocol: 'HTTP',
+      defaultAction: [{ type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', statusCode: 'HTTP_301' } }],
+    });
+  }
+
+  addInstanceTarget(id: string, instanceId: string): LbTargetGroupAttachment {
+    return new LbTargetGroupAttachment(this, id, { targetGroupArn: this.targetGroup.arn, targetId: instanceId, port: 80 });
+  }
+
+  get dnsName(): string {
+    return this.lb.dnsName;
+  }
+
+  get zoneId(): string {
+    return this.lb.zoneId;
+  }
+}

@@ -1,0 +1,60 @@
+import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
+import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
+import type { ITerraformDependable } from 'cdktf';
+import { Construct } from 'constructs';
+import type { CertificateVariables } from '../tls/certificate-variables';
+import { CA_ISSUER_SECRET, INGRESS_SECRET, PRIVATE_CA_SECRET, type TlsPlan } from '../tls/tls-plan';
+import { RANCHER_NAMESPACE } from './namespace';
+
+export interface RancherTlsSecretsProps {
+  readonly plan: TlsPlan;
+  /** Declared with (at least) the plan's `material`. */
+  readonly certificates: CertificateVariables;
+  /** What must answer first (the API server gate). */
+  readonly dependsOn: ITerraformDependable[];
+}
+
+/**
+ * The secrets the Rancher chart reads for a TLS choice, created from the
+ * user's sensitive variables before the chart is installed: the ingress
+ * certificate (`tls-rancher-ingress`), the private CA bundle (`tls-ca`,
+ * key `cacerts.pem`) and the CA keypair of the cert-manager CA issuer.
+ * Their values are in Terraform state as secret data, never in the
+ * synthesized files.
+ */
+export class RancherTlsSecrets extends Construct {
+  /** Everything the Rancher release must wait for; empty when the choice needs no secret. */
+  readonly resources: ITerraformDependable[] = [];
+
+  constructor(scope: Construct, id: string, props: RancherTlsSecretsProps) {
+    super(scope, id);
+    const { plan, certificates } = props;
+    if (!plan.ingressSecret && !plan.privateCa && !plan.caIssuer) return;
+
+    const namespace = new NamespaceV1(this, 'namespace', {
+      metadata: { name: RANCHER_NAMESPACE },
+      dependsOn: props.dependsOn,
+    });
+    const secret = (secretId: string, name: string, type: string, data: Record<string, string>) => {
+      this.resources.push(
+        new SecretV1(this, secretId, { metadata: { name, namespace: namespace.metadata.name }, type, data }),
+      );
+    };
+
+    if (plan.ingressSecret) {
+      secret('ingress', INGRESS_SECRET, 'kubernetes.io/tls', {
+        'tls.crt': certificates.get('certificate'),
+        'tls.key': certificates.get('privateKey'),
+      });
+    }
+    if (plan.privateCa) {
+      secret('private-ca', PRIVATE_CA_SECRET, 'Opaque', { 'cacerts.pem': certificates.get('caCertificate') });
+    }
+    if (plan.caIssuer) {
+      secret('ca-issuer', CA_ISSUER_SECRET, 'kubernetes.io/tls', {
+        'tls.crt': certificates.get('caCertificate'),
+        'tls.key': certificates.get('caPrivateKey'),
+      });
+    }
+  }
+}

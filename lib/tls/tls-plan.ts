@@ -1,0 +1,79 @@
+import type { TlsSettings } from '../config/tls-schema';
+import type { CertificateMaterial } from './certificate-variables';
+
+/** Secret names the Rancher chart reads in cattle-system. */
+export const INGRESS_SECRET = 'tls-rancher-ingress';
+export const PRIVATE_CA_SECRET = 'tls-ca';
+/** Keypair of the user's CA for the cert-manager CA issuer (issuer `ca`). */
+export const CA_ISSUER_SECRET = 'rancher-ca-issuer-keypair';
+export const CA_ISSUER_NAME = 'rancher-user-ca';
+
+/** How the end-of-deploy probe verifies the certificate Rancher is served with. */
+export type Trust =
+  /** Rancher's own CA, read from the cluster. */
+  | 'rancher-ca'
+  /** The user's CA (tls_ca_certificate_pem). */
+  | 'user-ca'
+  /** The system's public roots. */
+  | 'public'
+  /** Not verifiable (Let's Encrypt staging): the probe checks the answer only. */
+  | 'unverified';
+
+/** How ACM gets the certificate when TLS ends at the load balancer. */
+export type AcmSource = 'import' | 'sign' | 'issue';
+
+/**
+ * What one TLS choice needs, decided in one place (DESIGN §4). The stacks and
+ * constructs act on this plan instead of re-reading mode and issuer.
+ */
+export interface TlsPlan {
+  readonly mode: TlsSettings['mode'];
+  readonly issuer: TlsSettings['issuer'];
+  /** TLS ends at an AWS load balancer (ALB with an ACM certificate). */
+  readonly atLoadBalancer: boolean;
+  readonly acm?: AcmSource;
+  /** cert-manager is installed only when it issues something. */
+  readonly certManager: boolean;
+  /** Terraform variables the user must provide. */
+  readonly material: readonly CertificateMaterial[];
+  /** Create `tls-rancher-ingress` from the user's certificate and key. */
+  readonly ingressSecret: boolean;
+  /** Create `tls-ca` (cacerts.pem) and set privateCA. */
+  readonly privateCa: boolean;
+  /** Create the CA keypair secret and render a cert-manager CA Issuer + Certificate. */
+  readonly caIssuer: boolean;
+  /** The ingress controller must trust X-Forwarded-* from the load balancer. */
+  readonly forwardedHeaders: boolean;
+  readonly trust: Trust;
+}
+
+export function tlsPlan(tls: TlsSettings): TlsPlan {
+  const atLoadBalancer = tls.mode === 'external';
+  const { issuer } = tls;
+  const privateCa = issuer === 'ca' || (issuer === 'blank' && tls.privateCA);
+
+  const material: CertificateMaterial[] = [];
+  if (issuer === 'blank') material.push('certificate', 'privateKey');
+  if (privateCa) material.push('caCertificate');
+  if (issuer === 'ca') material.push('caPrivateKey');
+
+  let trust: Trust;
+  if (issuer === 'rancher') trust = 'rancher-ca';
+  else if (privateCa) trust = 'user-ca';
+  else if (issuer === 'acme' && !atLoadBalancer && tls.acme.environment === 'staging') trust = 'unverified';
+  else trust = 'public';
+
+  return {
+    mode: tls.mode,
+    issuer,
+    atLoadBalancer,
+    acm: atLoadBalancer ? ({ blank: 'import', ca: 'sign', acme: 'issue', rancher: undefined } as const)[issuer] : undefined,
+    certManager: !atLoadBalancer && (issuer === 'rancher' || issuer === 'acme' || issuer === 'ca'),
+    material,
+    ingressSecret: !atLoadBalancer && issuer === 'blank',
+    privateCa,
+    caIssuer: !atLoadBalancer && issuer === 'ca',
+    forwardedHeaders: atLoadBalancer,
+    trust,
+  };
+}
