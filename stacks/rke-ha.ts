@@ -15,6 +15,7 @@ import { rke2UserData } from '../lib/kubernetes/rke2-user-data';
 import { SnapshotBucket } from '../lib/kubernetes/snapshot-bucket';
 import { ApplicationLoadBalancer } from '../lib/loadbalancer/application-load-balancer';
 import { NetworkLoadBalancer, type ForwardedPort } from '../lib/loadbalancer/network-load-balancer';
+import { PrivateSubnets } from '../lib/network/private-subnets';
 import { PublicNetwork } from '../lib/network/public-network';
 import { NodeRole } from '../lib/nodes/node-role';
 import { NodeSecurityGroup } from '../lib/nodes/node-security-group';
@@ -57,6 +58,11 @@ export class RkeHaStack extends TerraformStack {
     const certificates = new CertificateVariables(this, 'certificates', tls.material);
 
     const network = new PublicNetwork(this, 'network', { cidr: s.vpcCidr, name });
+    // Nodes go one per zone; a single-node install uses the first zone, and growing to 3 adds the others.
+    const nodeSubnets = (s.privateNodes ? new PrivateSubnets(this, 'private-subnets', { network, name, natGateways: s.natGateways }).subnets : network.subnets).slice(
+      0,
+      s.nodeCount,
+    );
     const nodeGroup = new NodeSecurityGroup(this, 'node-security-group', { vpcId: network.vpc.id, name });
     const lb = new NetworkLoadBalancer(this, 'load-balancer', {
       name,
@@ -97,8 +103,8 @@ export class RkeHaStack extends TerraformStack {
       ingressController: s.ingressController,
       etcdSnapshots: { ...s.etcdSnapshots, bucket: snapshots.name, region: settings.region, folder: id },
     };
-    const nodeIps = network.subnets.map((subnet) => cidrHost(subnet.cidr, NODE_HOST_NUMBER));
-    const nodes = network.subnets.map((subnet, i) => {
+    const nodeIps = nodeSubnets.map((subnet) => cidrHost(subnet.cidr, NODE_HOST_NUMBER));
+    const nodes = nodeSubnets.map((subnet, i) => {
       const node = new ServerNode(this, `server-${i}`, {
         name: `${name}-server-${i}`,
         amiId: ami.id,
@@ -156,6 +162,7 @@ export class RkeHaStack extends TerraformStack {
       replicas: settings.rancher.replicas,
       ingressClassName: INGRESS_CLASS[s.ingressController],
       tls: settings.rancher.tls,
+      auditLog: settings.rancher.auditLog,
       extraObjects: tls.forwardedHeaders ? [forwardedHeadersChartConfig()] : [],
       dependsOn: [certManager?.release ?? api.gate, ...secrets.resources],
     });

@@ -9,3 +9,4 @@ export * from './primitives';
 export * from './rke-ha-schema';
 export * from './tls-schema';
 export * from './certificate-file';
+export * from './audit-log-schema';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { auditLogSchema } from './audit-log-schema';
 import { backendSchema } from './backend-schema';
 import { adminCidr, awsRegion, fqdn, version, wholeNumber } from './primitives';
 import { rkeHaSchema } from './rke-ha-schema';
@@ -55,6 +56,7 @@ export const settingsSchema = z
       .strictObject({
         replicas: wholeNumber(1, 15).default(3),
         tls: tlsSchema,
+        auditLog: auditLogSchema,
       })
       .prefault({}),
     rkeHa: rkeHaSchema,

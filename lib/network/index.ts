@@ -1,2 +1,3 @@
 export * from './public-network';
 export * from './security-group-rules';
+export * from './private-subnets';

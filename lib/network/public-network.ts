@@ -33,6 +33,10 @@ export interface SubnetInfo {
 export class PublicNetwork extends Construct {
   readonly vpc: Vpc;
   readonly subnets: readonly SubnetInfo[];
+  /** Zone names as listed by AWS (a Terraform list). */
+  readonly zoneNames: string[];
+  /** The VPC range, as given (a literal). */
+  readonly cidr: string;
 
   constructor(scope: Construct, id: string, props: PublicNetworkProps) {
     super(scope, id);
@@ -49,6 +53,8 @@ export class PublicNetwork extends Construct {
       },
     });
 
+    this.zoneNames = zones.names;
+    this.cidr = props.cidr;
     this.vpc = new Vpc(this, 'vpc', {
       cidrBlock: props.cidr,
       enableDnsSupport: true,

@@ -1,3 +1,4 @@
+import type { AuditLogSettings } from '../config/audit-log-schema';
 import type { TlsSettings } from '../config/tls-schema';
 import { CA_ISSUER_NAME, CA_ISSUER_SECRET, INGRESS_SECRET, tlsPlan } from '../tls/tls-plan';
 import { RANCHER_NAMESPACE } from './namespace';
@@ -9,6 +10,8 @@ export interface RancherChartInput {
   /** Ingress class of the cluster's controller: `nginx` or `traefik`. */
   readonly ingressClassName: string;
   readonly tls: TlsSettings;
+  /** API audit log; level 0 (the default) leaves it off. */
+  readonly auditLog?: AuditLogSettings;
   /** Further manifests for the chart's `extraObjects` (e.g. ingress controller settings the stack owns). */
   readonly extraObjects?: readonly Record<string, unknown>[];
 }
@@ -38,6 +41,16 @@ export function rancherChartValues(input: RancherChartInput): Record<string, unk
   // backend-protocol annotation for port 443).
   if (plan.mode === 'rancher') ingress.servicePort = 443;
   if (plan.privateCa) values.privateCA = true;
+
+  if (input.auditLog && input.auditLog.level > 0) {
+    const a = input.auditLog;
+    values.auditLog = {
+      enabled: true,
+      level: a.level,
+      destination: a.destination,
+      ...(a.destination === 'hostPath' ? { hostPath: '/var/log/rancher/audit/', maxAge: a.maxAgeDays, maxBackup: a.maxBackups, maxSize: a.maxSizeMb } : {}),
+    };
+  }
 
   const extraObjects = [...(plan.caIssuer ? caIssuerObjects(input.hostname) : []), ...(input.extraObjects ?? [])];
   if (extraObjects.length > 0) values.extraObjects = extraObjects;

@@ -1,0 +1,57 @@
+import { Eip } from '@cdktf/provider-aws/lib/eip';
+import { NatGateway } from '@cdktf/provider-aws/lib/nat-gateway';
+import { Route } from '@cdktf/provider-aws/lib/route';
+import { RouteTable } from '@cdktf/provider-aws/lib/route-table';
+import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-association';
+import { Subnet } from '@cdktf/provider-aws/lib/subnet';
+import { Construct } from 'constructs';
+import { cidrSubnet } from '../config/cidr';
+import type { PublicNetwork, SubnetInfo } from './public-network';
+
+/** The private subnets start at this sixteenth of the VPC range (the public ones at 0). */
+export const PRIVATE_SUBNET_OFFSET = 8;
+
+export interface PrivateSubnetsProps {
+  readonly network: PublicNetwork;
+  readonly name: string;
+  /** One NAT gateway per zone (a zone outage keeps egress elsewhere) or one for all (cheaper). @default 'per-zone' */
+  readonly natGateways?: 'per-zone' | 'single';
+}
+
+/**
+ * Private subnets beside a PublicNetwork's public ones, one per zone, with
+ * egress through NAT gateways in the public subnets. Instances here get no
+ * public address; load balancers stay in the public subnets.
+ */
+export class PrivateSubnets extends Construct {
+  readonly subnets: readonly SubnetInfo[];
+
+  constructor(scope: Construct, id: string, props: PrivateSubnetsProps) {
+    super(scope, id);
+    const { network } = props;
+    const perZone = (props.natGateways ?? 'per-zone') === 'per-zone';
+    const gateways = network.subnets.slice(0, perZone ? network.subnets.length : 1).map((publicSubnet, i) => {
+      const address = new Eip(this, `nat-${i}-address`, { domain: 'vpc', tags: { Name: `${props.name}-nat-${i}` } });
+      return new NatGateway(this, `nat-${i}`, { allocationId: address.id, subnetId: publicSubnet.id, tags: { Name: `${props.name}-nat-${i}` } });
+    });
+
+    this.subnets = network.subnets.map((publicSubnet, i) => {
+      const cidr = cidrSubnet(network.cidr, 4, PRIVATE_SUBNET_OFFSET + i);
+      const subnet = new Subnet(this, `private-${i}`, {
+        vpcId: network.vpc.id,
+        cidrBlock: cidr,
+        availabilityZone: publicSubnet.availabilityZone,
+        mapPublicIpOnLaunch: false,
+        tags: { Name: `${props.name}-private-${i}` },
+      });
+      const routes = new RouteTable(this, `private-${i}-routes`, { vpcId: network.vpc.id, tags: { Name: `${props.name}-private-${i}` } });
+      new Route(this, `private-${i}-default-route`, {
+        routeTableId: routes.id,
+        destinationCidrBlock: '0.0.0.0/0',
+        natGatewayId: gateways[perZone ? i : 0].id,
+      });
+      new RouteTableAssociation(this, `private-${i}-association`, { subnetId: subnet.id, routeTableId: routes.id });
+      return { id: subnet.id, cidr, availabilityZone: subnet.availabilityZone };
+    });
+  }
+}
