@@ -2,6 +2,8 @@ import { App } from 'cdktf';
 import { SettingsError } from './lib/config/errors';
 import { loadSettings } from './lib/config/load';
 import type { Settings } from './lib/config/schema';
+import { DOCKER_STACK, DockerStack } from './stacks/docker';
+import { K8S_HA_STACK, K8sHaStack } from './stacks/k8s-ha';
 import { RKE_HA_STACK, RkeHaStack } from './stacks/rke-ha';
 
 // Settings are validated before the App exists, so a mistake writes nothing to cdktf.out.
@@ -20,4 +22,6 @@ function settingsOrExit(): Settings {
 const settings = settingsOrExit();
 const app = new App();
 new RkeHaStack(app, RKE_HA_STACK, settings);
+new K8sHaStack(app, K8S_HA_STACK, settings);
+new DockerStack(app, DOCKER_STACK, settings);
 app.synth();

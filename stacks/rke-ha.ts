@@ -26,7 +26,9 @@ import { ApiReadiness } from '../lib/rancher/api-readiness';
 import { CertManager } from '../lib/rancher/cert-manager';
 import { INGRESS_CLASS } from '../lib/rancher/chart-values';
 import { configureClusterProviders, type ClusterAccess } from '../lib/rancher/cluster-access';
-import { RancherReadiness, type ReadinessTrust } from '../lib/rancher/rancher-readiness';
+import { RancherReadiness } from '../lib/rancher/rancher-readiness';
+import { readinessTrust } from '../lib/rancher/readiness-trust';
+import { RancherNamespace } from '../lib/rancher/namespace';
 import { RancherServer } from '../lib/rancher/rancher-server';
 import { RancherTlsSecrets } from '../lib/rancher/tls-secrets';
 import { LoadBalancerCertificate } from '../lib/tls/acm-certificate';
@@ -134,7 +136,7 @@ export class RkeHaStack extends TerraformStack {
     if (tls.atLoadBalancer && tls.acm) {
       const certificate = new LoadBalancerCertificate(this, 'certificate', { source: tls.acm, hostname: inputs.hostname, zoneId: zone.zoneId, certificates });
       const alb = new ApplicationLoadBalancer(this, 'application-load-balancer', {
-        name: `${name}-alb`,
+        name,
         vpcId: network.vpc.id,
         subnetIds: network.subnets.map((subnet) => subnet.id),
         certificateArn: certificate.arn,
@@ -155,7 +157,8 @@ export class RkeHaStack extends TerraformStack {
     configureClusterProviders(this, access);
     const api = new ApiReadiness(this, 'api-readiness', { access, dependsOn: [...nodes.map((n) => n.instance), ...registrations] });
     const certManager = tls.certManager ? new CertManager(this, 'cert-manager', { version: settings.versions.certManager, dependsOn: [api.gate] }) : undefined;
-    const secrets = new RancherTlsSecrets(this, 'tls-secrets', { plan: tls, certificates, dependsOn: [api.gate] });
+    const namespace = new RancherNamespace(this, 'rancher-namespace', { dependsOn: [api.gate] });
+    const secrets = new RancherTlsSecrets(this, 'tls-secrets', { plan: tls, certificates, namespace: namespace.name });
     const rancher = new RancherServer(this, 'rancher', {
       version: settings.versions.rancher,
       hostname: inputs.hostname,
@@ -164,6 +167,7 @@ export class RkeHaStack extends TerraformStack {
       tls: settings.rancher.tls,
       auditLog: settings.rancher.auditLog,
       extraObjects: tls.forwardedHeaders ? [forwardedHeadersChartConfig()] : [],
+      namespace: namespace.name,
       dependsOn: [certManager?.release ?? api.gate, ...secrets.resources],
     });
     const ready = new RancherReadiness(this, 'rancher-readiness', {
@@ -197,17 +201,4 @@ function nlbPorts(tls: TlsPlan, adminCidrs: string[]): ForwardedPort[] {
   const api: ForwardedPort = { port: KUBERNETES_API_PORT, description: 'Kubernetes API from admin networks', from: { cidrList: adminCidrs } };
   if (tls.atLoadBalancer) return [api];
   return [...RANCHER_PUBLIC_PORTS.map((rule) => ({ port: rule.from, description: rule.description, from: { cidr: '0.0.0.0/0' } })), api];
-}
-
-function readinessTrust(tls: TlsPlan, certificates: CertificateVariables): ReadinessTrust {
-  switch (tls.trust) {
-    case 'rancher-ca':
-      return { kind: 'rancher-ca' };
-    case 'user-ca':
-      return { kind: 'ca', caCertPem: certificates.get('caCertificate') };
-    case 'public':
-      return { kind: 'public' };
-    case 'unverified':
-      return { kind: 'unverified' };
-  }
 }

@@ -57,7 +57,8 @@ export function evaluate(expression: string, variables: Record<string, string> =
   const dir = mkdtempSync(join(tmpdir(), 'rancher-eval-'));
   try {
     const declared = Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, { type: 'string', default: value }]));
-    writeFileSync(join(dir, 'main.tf.json'), JSON.stringify({ variable: declared }));
+    // Terraform refuses an empty `variable` object.
+    writeFileSync(join(dir, 'main.tf.json'), JSON.stringify(Object.keys(declared).length ? { variable: declared } : {}));
     const result = spawnSync('terraform', ['console'], { cwd: dir, env: TERRAFORM_ENV, input: `base64encode(jsonencode(${expression}))\n`, encoding: 'utf8' });
     const encoded = /^"([A-Za-z0-9+/=]*)"$/m.exec(result.stdout)?.[1];
     if (result.status !== 0 || encoded === undefined) throw new Error(`terraform console failed:\n${result.stdout}${result.stderr}`);

@@ -79,9 +79,12 @@ describe('rke-ha options: API audit log', () => {
   });
 
   it('sets the chart auditLog level, destination and rotation', () => {
-    expect(values(synth({ rancher: { auditLog: { level: 2, destination: 'hostPath', maxAgeDays: 7, maxBackups: 5, maxSizeMb: 50 } } }))).toContain(
+    expect(values(synth({ rancher: { auditLog: { enabled: true, level: 2, destination: 'hostPath', maxAgeDays: 7, maxBackups: 5, maxSizeMb: 50 } } }))).toContain(
       '"auditLog" = {"enabled" = true, "level" = 2, "destination" = "hostPath", "hostPath" = "/var/log/rancher/audit/", "maxAge" = 7, "maxBackup" = 5, "maxSize" = 50}',
     );
-    expect(values(synth({ rancher: { auditLog: { level: 1 } } }))).toContain('"auditLog" = {"enabled" = true, "level" = 1, "destination" = "sidecar"}');
+    expect(values(synth({ rancher: { auditLog: { enabled: true } } }))).toContain(
+      '"auditLog" = {"enabled" = true, "level" = 0, "destination" = "sidecar", "maxAge" = 1, "maxBackup" = 1, "maxSize" = 100}',
+    );
+    expect(values(synth({ rancher: { auditLog: { level: 3 } } }))).not.toContain('auditLog');
   });
 });

@@ -3,18 +3,20 @@ import { wholeNumber } from './primitives';
 
 /**
  * `rancher.auditLog`: Rancher's API audit log (the chart's `auditLog` values).
- * Level 0 is off; 1 metadata; 2 adds request bodies; 3 adds responses.
+ * Off unless `enabled`; levels as in Rancher 2.11+: 0 request and response
+ * metadata, 1 adds headers, 2 request bodies, 3 response bodies.
  */
 export const auditLogSchema = z
   .strictObject({
+    enabled: z.boolean().default(false),
     level: wholeNumber(0, 3).default(0),
-    /** `sidecar` streams the log to a container's stdout (for a log collector); `hostPath` writes files on the node. */
+    /** `sidecar` streams the log to a container's stdout (for a log collector); `hostPath` keeps files on the node. */
     destination: z.enum(['sidecar', 'hostPath']).default('sidecar'),
-    /** Days a rotated file is kept (hostPath). */
+    /** Days a rotated file is kept. */
     maxAgeDays: wholeNumber(1, 365).default(1),
-    /** Rotated files kept (hostPath). */
+    /** Rotated files kept. */
     maxBackups: wholeNumber(1, 100).default(1),
-    /** Size in MB at which a file is rotated (hostPath). */
+    /** Size in MB at which a file is rotated. */
     maxSizeMb: wholeNumber(1, 10_000).default(100),
   })
   .prefault({});

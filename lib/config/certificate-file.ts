@@ -30,8 +30,10 @@ export function certificateFileProblems(settings: Settings, baseDir: string, now
   }
 
   const problems: SettingsProblem[] = [];
-  if (settings.hostname && certificate.checkHost(settings.hostname) === undefined) {
-    const names = certificate.subjectAltName ?? certificate.subject;
+  // Subject alternative names only: TLS clients (Go's included, which runs the
+  // deploy's final probe) ignore the Common Name.
+  if (settings.hostname && certificate.checkHost(settings.hostname, { subject: 'never' }) === undefined) {
+    const names = certificate.subjectAltName ?? 'no DNS names, only a Common Name';
     problems.push({ field: FIELD, message: `does not name hostname "${settings.hostname}" (it names: ${names})`, value: file });
   }
   if (new Date(certificate.validTo) <= now) {

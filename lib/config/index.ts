@@ -7,6 +7,8 @@ export * from './fields';
 export * from './backend-schema';
 export * from './primitives';
 export * from './rke-ha-schema';
+export * from './docker-schema';
+export * from './k8s-ha-schema';
 export * from './tls-schema';
 export * from './certificate-file';
 export * from './audit-log-schema';

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { auditLogSchema } from './audit-log-schema';
 import { backendSchema } from './backend-schema';
+import { dockerSchema } from './docker-schema';
 import { adminCidr, awsRegion, fqdn, version, wholeNumber } from './primitives';
+import { k8sHaSchema } from './k8s-ha-schema';
 import { rkeHaSchema } from './rke-ha-schema';
 import { tlsProblems, tlsSchema } from './tls-schema';
 import {
@@ -60,6 +62,8 @@ export const settingsSchema = z
       })
       .prefault({}),
     rkeHa: rkeHaSchema,
+    k8sHa: k8sHaSchema,
+    docker: dockerSchema,
   })
   // Cross-field rules run even when other fields failed, so one run reports
   // everything; each rule therefore checks the types it relies on.

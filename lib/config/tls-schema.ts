@@ -28,8 +28,8 @@ export const tlsSchema = z
       .strictObject({
         /** Let's Encrypt account e-mail (required for `acme` with mode ingress or rancher). */
         email: email.optional(),
-        /** `staging` avoids Let's Encrypt's rate limits while testing; its certificates are not publicly trusted. */
-        environment: z.enum(['production', 'staging']).default('production'),
+        /** `staging` avoids Let's Encrypt's rate limits while testing; its certificates are not publicly trusted. Default `production`. */
+        environment: z.enum(['production', 'staging']).optional(),
       })
       .prefault({}),
   })
@@ -56,19 +56,20 @@ export function tlsProblems(tls: Partial<TlsSettings>, ingressController: string
     add(['issuer'], "Rancher's own CA lives inside the cluster and cannot be served by an AWS load balancer; with mode external choose blank, ca or acme (or mode ingress to keep issuer rancher)", issuer);
   }
   if (tls.privateCA && issuer !== 'blank') {
-    add(['privateCA'], issuer === 'ca' ? 'not needed: with issuer ca the chain is always private and tls-ca is created anyway' : 'applies to issuer blank only', tls.privateCA);
+    add(['privateCA'], issuer === 'ca' ? 'not needed: with issuer ca the chain is always private and tls-ca is created anyway; remove it' : 'applies to issuer blank only; remove it or set issuer: blank', tls.privateCA);
   }
   if (tls.certificateFile !== undefined && issuer !== 'blank') {
     add(['certificateFile'], 'applies to issuer blank only (the other issuers create the certificate)', tls.certificateFile);
   }
   const acmeAtIngress = issuer === 'acme' && mode !== 'external';
   if (acmeAtIngress && !tls.acme?.email) {
-    add(['acme', 'email'], "required for Let's Encrypt (issuer acme with mode ingress or rancher)", undefined);
+    add(['acme', 'email'], "required for Let's Encrypt (issuer acme with mode ingress or rancher); or use mode external so ACM issues the certificate", undefined);
   }
-  if (issuer !== 'acme' && (tls.acme?.email !== undefined || tls.acme?.environment === 'staging')) {
+  const acmeGiven = tls.acme?.email !== undefined || tls.acme?.environment !== undefined;
+  if (issuer !== 'acme' && acmeGiven) {
     add(['acme'], 'applies to issuer acme only', tls.acme);
   }
-  if (issuer === 'acme' && mode === 'external' && (tls.acme?.email !== undefined || tls.acme?.environment === 'staging')) {
+  if (issuer === 'acme' && mode === 'external' && acmeGiven) {
     add(['acme'], 'not used with mode external: ACM issues and renews the certificate through DNS validation', tls.acme);
   }
   if ((mode === 'rancher' || mode === 'external') && ingressController === 'traefik') {

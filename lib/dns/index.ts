@@ -1,1 +1,4 @@
 export * from './alias-record';
+export * from './a-record';
+export * from './dns-target';
+export * from './load-balancer-record';

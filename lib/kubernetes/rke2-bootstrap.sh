@@ -10,71 +10,18 @@
 #   RKE2_VERSION      exact RKE2 release to install
 #   RKE2_INSTALL_URL  installer script URL
 #
-# Secrets come from SSM Parameter Store with the instance role, never from user
-# data. The request is signed by curl itself (--aws-sigv4), so the image needs
-# no AWS CLI; credentials are passed to curl on stdin, not on its command line.
+# Secrets come from SSM Parameter Store through the shared helpers (retry,
+# ssm_get, fetch_to) that cloud-init writes to /usr/local/lib/rancher-aws.
 set -euo pipefail
 umask 077
 
 # shellcheck source=/dev/null
 . /etc/rancher/bootstrap.env
+# shellcheck source=/dev/null
+. /usr/local/lib/rancher-aws/boot-lib.sh
 
 CONFIG_DIR=/etc/rancher/rke2
 TLS_DIR=/var/lib/rancher/rke2/server/tls
-IMDS=http://169.254.169.254/latest
-
-log() { echo "rke2-bootstrap: $*" >&2; }
-
-retry() {
-  local attempts=$1 delay=$2 n=1
-  shift 2
-  until "$@"; do
-    if [ "$n" -ge "$attempts" ]; then
-      log "giving up after $n attempts: $*"
-      return 1
-    fi
-    n=$((n + 1))
-    sleep "$delay"
-  done
-}
-
-imds_get() {
-  local token
-  token=$(curl -sf -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 300' "$IMDS/api/token")
-  curl -sf -H "X-aws-ec2-metadata-token: $token" "$IMDS/$1"
-}
-
-json_field() {
-  python3 -c 'import json, sys
-value = json.load(sys.stdin)
-for key in sys.argv[1:]:
-    value = value[key]
-sys.stdout.write(value)' "$@"
-}
-
-# Prints the decrypted value of one parameter under PARAMETER_PREFIX.
-ssm_get() {
-  local name=$PARAMETER_PREFIX/$1 role creds
-  role=$(imds_get meta-data/iam/security-credentials/)
-  creds=$(imds_get "meta-data/iam/security-credentials/$role")
-  {
-    printf 'user = "%s:%s"\n' "$(json_field AccessKeyId <<<"$creds")" "$(json_field SecretAccessKey <<<"$creds")"
-    printf 'header = "X-Amz-Security-Token: %s"\n' "$(json_field Token <<<"$creds")"
-  } | curl -sf --config - \
-    --aws-sigv4 "aws:amz:$AWS_REGION:ssm" \
-    -H 'X-Amz-Target: AmazonSSM.GetParameter' \
-    -H 'Content-Type: application/x-amz-json-1.1' \
-    --data "{\"Name\":\"$name\",\"WithDecryption\":true}" \
-    "https://ssm.$AWS_REGION.amazonaws.com/" | json_field Parameter Value
-}
-
-# Writes one parameter to a file, readable by root only.
-fetch_to() {
-  local value
-  value=$(retry 30 10 ssm_get "$1")
-  install -D -m 0600 /dev/null "$2"
-  printf '%s\n' "$value" >"$2"
-}
 
 # Prints the address of a peer whose supervisor answers, if any.
 live_peer() {

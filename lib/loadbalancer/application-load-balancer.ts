@@ -13,7 +13,7 @@ export const ALB_SSL_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
 export const ALB_IDLE_TIMEOUT_SECONDS = 3600;
 
 export interface ApplicationLoadBalancerProps {
-  /** Load balancer name (at most 32 characters). */
+  /** Name prefix; the balancer is `<name>-alb` (at most 32 characters). */
   readonly name: string;
   readonly vpcId: string;
   readonly subnetIds: string[];
@@ -51,7 +51,7 @@ export class ApplicationLoadBalancer extends Construct {
     allowEgress(this, 'egress-80', this.securityGroup.id, HTTP_TO_TARGETS, { securityGroupId: props.targetSecurityGroupId });
 
     this.lb = new Lb(this, 'lb', {
-      name: props.name,
+      name: `${props.name}-alb`,
       loadBalancerType: 'application',
       internal: false,
       subnets: props.subnetIds,
@@ -61,7 +61,7 @@ export class ApplicationLoadBalancer extends Construct {
     });
 
     this.targetGroup = new LbTargetGroup(this, 'tg-http', {
-      name: `${props.name}-http`,
+      name: `${props.name}-alb-http`,
       port: 80,
       protocol: 'HTTP',
       targetType: 'instance',
@@ -69,7 +69,7 @@ export class ApplicationLoadBalancer extends Construct {
       deregistrationDelay: '30',
       // Any answer of the ingress controller's default server proves it serves.
       healthCheck: { protocol: 'HTTP', path: '/healthz', port: 'traffic-port', matcher: '200-404', interval: 10, healthyThreshold: 3, unhealthyThreshold: 3 },
-      tags: { Name: `${props.name}-http` },
+      tags: { Name: `${props.name}-alb-http` },
     });
 
     new LbListener(this, 'listener-443', {

@@ -3,3 +3,4 @@ export * from './node-security-group';
 export * from './ports';
 export * from './server-node';
 export * from './ubuntu-ami';
+export * from './boot-files';

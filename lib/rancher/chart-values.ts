@@ -10,11 +10,14 @@ export interface RancherChartInput {
   /** Ingress class of the cluster's controller: `nginx` or `traefik`. */
   readonly ingressClassName: string;
   readonly tls: TlsSettings;
-  /** API audit log; level 0 (the default) leaves it off. */
+  /** API audit log; off unless enabled. */
   readonly auditLog?: AuditLogSettings;
   /** Further manifests for the chart's `extraObjects` (e.g. ingress controller settings the stack owns). */
   readonly extraObjects?: readonly Record<string, unknown>[];
 }
+
+/** Where audit log files land on the node with destination hostPath. */
+export const AUDIT_LOG_HOST_PATH = '/var/log/rancher/audit/';
 
 const INGRESS_SOURCE = { rancher: 'rancher', blank: 'secret', ca: 'secret', acme: 'letsEncrypt' } as const;
 
@@ -34,7 +37,7 @@ export function rancherChartValues(input: RancherChartInput): Record<string, unk
     ingress.tls = { source: INGRESS_SOURCE[plan.issuer] };
   }
   if (plan.issuer === 'acme' && !plan.atLoadBalancer) {
-    values.letsEncrypt = { email: input.tls.acme.email, environment: input.tls.acme.environment, ingress: { class: input.ingressClassName } };
+    values.letsEncrypt = { email: input.tls.acme.email, environment: input.tls.acme.environment ?? 'production', ingress: { class: input.ingressClassName } };
   }
   // Re-encryption: the ingress still presents the front certificate, then
   // talks HTTPS to Rancher's own listener (the chart adds the nginx
@@ -42,13 +45,16 @@ export function rancherChartValues(input: RancherChartInput): Record<string, unk
   if (plan.mode === 'rancher') ingress.servicePort = 443;
   if (plan.privateCa) values.privateCA = true;
 
-  if (input.auditLog && input.auditLog.level > 0) {
+  if (input.auditLog?.enabled) {
     const a = input.auditLog;
     values.auditLog = {
       enabled: true,
       level: a.level,
       destination: a.destination,
-      ...(a.destination === 'hostPath' ? { hostPath: '/var/log/rancher/audit/', maxAge: a.maxAgeDays, maxBackup: a.maxBackups, maxSize: a.maxSizeMb } : {}),
+      ...(a.destination === 'hostPath' ? { hostPath: AUDIT_LOG_HOST_PATH } : {}),
+      maxAge: a.maxAgeDays,
+      maxBackup: a.maxBackups,
+      maxSize: a.maxSizeMb,
     };
   }
 

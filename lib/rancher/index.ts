@@ -6,3 +6,4 @@ export * from './rancher-readiness';
 export * from './rancher-server';
 export * from './namespace';
 export * from './tls-secrets';
+export * from './readiness-trust';

@@ -1,2 +1,24 @@
+import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
+import type { ITerraformDependable } from 'cdktf';
+import { Construct } from 'constructs';
+
 /** Where the Rancher chart and its TLS secrets live. */
 export const RANCHER_NAMESPACE = 'cattle-system';
+
+/**
+ * The `cattle-system` namespace, owned by Terraform whatever the TLS choice,
+ * so switching choices never creates or deletes the namespace Rancher runs in.
+ */
+export class RancherNamespace extends Construct {
+  readonly namespace: NamespaceV1;
+
+  constructor(scope: Construct, id: string, props: { readonly dependsOn: ITerraformDependable[] }) {
+    super(scope, id);
+    this.namespace = new NamespaceV1(this, 'namespace', { metadata: { name: RANCHER_NAMESPACE }, dependsOn: props.dependsOn });
+  }
+
+  /** The name, as a reference: users of it wait for the namespace. */
+  get name(): string {
+    return this.namespace.metadata.name;
+  }
+}

@@ -13,6 +13,11 @@ export interface RancherServerProps extends RancherChartInput {
   readonly version: string;
   /** Must be ready first: cert-manager (its webhook admits Rancher's Issuer). */
   readonly dependsOn: ITerraformDependable[];
+  /**
+   * A namespace the caller manages (RancherNamespace.name). Unset: Helm
+   * creates `cattle-system` itself.
+   */
+  readonly namespace?: string;
 }
 
 /**
@@ -34,8 +39,8 @@ export class RancherServer extends Construct {
       repository: RANCHER_REPOSITORY,
       chart: 'rancher',
       version: props.version,
-      namespace: RANCHER_NAMESPACE,
-      createNamespace: true,
+      namespace: props.namespace ?? RANCHER_NAMESPACE,
+      createNamespace: props.namespace === undefined,
       wait: true,
       atomic: true,
       // Three Rancher pods pulling a large image on fresh nodes.

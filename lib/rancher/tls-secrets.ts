@@ -1,17 +1,15 @@
-import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
 import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import type { CertificateVariables } from '../tls/certificate-variables';
 import { CA_ISSUER_SECRET, INGRESS_SECRET, PRIVATE_CA_SECRET, type TlsPlan } from '../tls/tls-plan';
-import { RANCHER_NAMESPACE } from './namespace';
 
 export interface RancherTlsSecretsProps {
   readonly plan: TlsPlan;
   /** Declared with (at least) the plan's `material`. */
   readonly certificates: CertificateVariables;
-  /** What must answer first (the API server gate). */
-  readonly dependsOn: ITerraformDependable[];
+  /** Namespace name as a reference (RancherNamespace.name), so the secrets wait for it. */
+  readonly namespace: string;
 }
 
 /**
@@ -29,16 +27,8 @@ export class RancherTlsSecrets extends Construct {
   constructor(scope: Construct, id: string, props: RancherTlsSecretsProps) {
     super(scope, id);
     const { plan, certificates } = props;
-    if (!plan.ingressSecret && !plan.privateCa && !plan.caIssuer) return;
-
-    const namespace = new NamespaceV1(this, 'namespace', {
-      metadata: { name: RANCHER_NAMESPACE },
-      dependsOn: props.dependsOn,
-    });
     const secret = (secretId: string, name: string, type: string, data: Record<string, string>) => {
-      this.resources.push(
-        new SecretV1(this, secretId, { metadata: { name, namespace: namespace.metadata.name }, type, data }),
-      );
+      this.resources.push(new SecretV1(this, secretId, { metadata: { name, namespace: props.namespace }, type, data }));
     };
 
     if (plan.ingressSecret) {

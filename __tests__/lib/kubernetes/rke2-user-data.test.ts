@@ -100,8 +100,10 @@ describe('rke2-bootstrap.sh', () => {
     expect(script).toMatch(/no live peer: starting a new cluster[\s\S]*server-ca-key/);
   });
 
-  it('passes AWS credentials to curl on stdin, not as arguments', () => {
-    expect(script).toContain('curl -sf --config -');
-    expect(script).not.toMatch(/--user "\$/);
+  it('passes AWS credentials to curl on stdin, not as arguments (through the shared boot helpers)', () => {
+    const lib = readFileSync(join(__dirname, '../../../lib/nodes/boot-lib.sh'), 'utf8');
+    expect(script).toContain('. /usr/local/lib/rancher-aws/boot-lib.sh');
+    expect(lib).toContain('curl -sf --config -');
+    expect(`${script}${lib}`).not.toMatch(/--user "\$/);
   });
 });

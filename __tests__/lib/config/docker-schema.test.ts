@@ -1,0 +1,115 @@
+import { DEFAULT_AUDIT_LEVEL, SNAPSHOT_INTERVAL_HOURS } from '../../../lib/config/docker-schema';
+import { SettingsError } from '../../../lib/config/errors';
+import { fieldPaths } from '../../../lib/config/fields';
+import { parseSettings } from '../../../lib/config/load';
+
+/** What `fn` throws, or undefined. */
+function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
+
+/** The problems a settings object is rejected with, as `field: message`; [] when accepted. */
+function problems(input: Record<string, unknown>): { field: string; message: string }[] {
+  const error = thrown(() => parseSettings(input, 'test'));
+  if (error === undefined) return [];
+  if (!(error instanceof SettingsError)) throw error;
+  return error.problems.map(({ field, message }) => ({ field, message }));
+}
+const docker = (section: Record<string, unknown>) => ({ docker: section });
+const fields = (section: Record<string, unknown>) => problems(docker(section)).map((p) => p.field);
+
+describe('docker settings', () => {
+  it("defaults to Rancher's Docker sizing, a 50 GiB data volume snapshotted daily, Rancher's own certificate", () => {
+    expect(parseSettings({}, 'test').docker).toEqual({
+      instanceType: 'm6i.large',
+      rootVolumeGb: 30,
+      vpcCidr: '10.0.0.0/16',
+      dataVolume: { sizeGb: 50, finalSnapshot: true, snapshots: { intervalHours: 24, time: '03:00', retention: 7 } },
+      tls: { issuer: 'rancher', privateCA: false },
+      auditLog: { enabled: false },
+      proxy: { noProxy: [] },
+    });
+    expect(DEFAULT_AUDIT_LEVEL).toBe(0);
+  });
+
+  it('lists every field for the docs', () => {
+    expect(fieldPaths().filter((f) => f.startsWith('docker.'))).toEqual([
+      'docker.instanceType',
+      'docker.rootVolumeGb',
+      'docker.vpcCidr',
+      'docker.amiId',
+      'docker.sshKeyName',
+      'docker.dataVolume.sizeGb',
+      'docker.dataVolume.finalSnapshot',
+      'docker.dataVolume.restoreSnapshotId',
+      'docker.dataVolume.snapshots.intervalHours',
+      'docker.dataVolume.snapshots.time',
+      'docker.dataVolume.snapshots.retention',
+      'docker.tls.issuer',
+      'docker.tls.privateCA',
+      'docker.auditLog.enabled',
+      'docker.auditLog.level',
+      'docker.proxy.http',
+      'docker.proxy.https',
+      'docker.proxy.noProxy',
+    ]);
+  });
+
+  it.each([
+    [{ tls: { issuer: 'blank' } }],
+    [{ tls: { issuer: 'blank', privateCA: true } }],
+    [{ tls: { issuer: 'ca' } }],
+    [{ tls: { issuer: 'ca', privateCA: true } }],
+    [{ tls: { issuer: 'acme' } }],
+    [{ auditLog: { enabled: true, level: 3 } }],
+    [{ auditLog: { enabled: true } }],
+    [{ proxy: { https: 'http://10.1.2.3:3128', noProxy: ['.corp.example', '192.168.0.0/16', 'registry.local:5000'] } }],
+    [{ proxy: { http: 'http://[fd00::1]:3128' } }],
+    [{ dataVolume: { restoreSnapshotId: 'snap-0123456789abcdef0', snapshots: { intervalHours: 6, time: '23:59', retention: 1000 } } }],
+    [{ instanceType: 'm6i.xlarge', rootVolumeGb: 20, sshKeyName: 'ops', amiId: 'ami-0123456789abcdef0', vpcCidr: '172.20.0.0/24' }],
+  ])('accepts %j', (section) => {
+    expect(problems(docker(section))).toEqual([]);
+  });
+
+  it.each(SNAPSHOT_INTERVAL_HOURS)('accepts a snapshot every %i hours', (intervalHours) => {
+    expect(fields({ dataVolume: { snapshots: { intervalHours } } })).toEqual([]);
+  });
+
+  describe('rejects, naming the field', () => {
+    it.each([
+      [{ tls: { issuer: 'letsencrypt' } }, 'docker.tls.issuer', 'expected one of "rancher", "blank", "ca", "acme"'],
+      [{ tls: { issuer: 'acme', privateCA: true } }, 'docker.tls.privateCA', 'only for issuer "blank"'],
+      [{ tls: { privateCA: true } }, 'docker.tls.privateCA', 'only for issuer "blank"'],
+      [{ auditLog: { level: 2 } }, 'docker.auditLog.level', 'only with auditLog.enabled: true'],
+      [{ auditLog: { enabled: true, level: 4 } }, 'docker.auditLog.level', 'from 0 to 3'],
+      [{ proxy: { http: 'http://user:secret@proxy:3128' } }, 'docker.proxy.http', 'no credentials'],
+      [{ proxy: { https: 'proxy.internal:3128' } }, 'docker.proxy.https', 'proxy URL'],
+      [{ proxy: { noProxy: ['a b'] } }, 'docker.proxy.noProxy.0', 'host name'],
+      [{ dataVolume: { sizeGb: 5 } }, 'docker.dataVolume.sizeGb', 'from 10 to 16384'],
+      [{ dataVolume: { restoreSnapshotId: 'vol-0123456789abcdef0' } }, 'docker.dataVolume.restoreSnapshotId', 'snapshot id'],
+      [{ dataVolume: { snapshots: { intervalHours: 5 } } }, 'docker.dataVolume.snapshots.intervalHours', 'expected one of 1, 2, 3, 4, 6, 8, 12, 24'],
+      [{ dataVolume: { snapshots: { time: '3am' } } }, 'docker.dataVolume.snapshots.time', 'HH:MM'],
+      [{ dataVolume: { snapshots: { retention: 0 } } }, 'docker.dataVolume.snapshots.retention', 'from 1 to 1000'],
+      [{ vpcCidr: '10.42.0.0/16' }, 'docker.vpcCidr', "RKE2's pod or service network"],
+      [{ instanceType: 'large' }, 'docker.instanceType', 'EC2 instance type'],
+      [{ rootVolumeGb: 10 }, 'docker.rootVolumeGb', 'from 20 to 16384'],
+      [{ instanceTyp: 'm6i.large' }, 'docker.instanceTyp', 'unknown setting; allowed here: instanceType, rootVolumeGb'],
+    ])('%j → %s', (section, field, message) => {
+      expect(problems(docker(section))).toEqual([{ field, message: expect.stringContaining(message) }]);
+    });
+
+    it('every mistake of the section at once', () => {
+      expect(fields({ tls: { issuer: 'acme', privateCA: true }, auditLog: { level: 9 }, dataVolume: { sizeGb: 0 }, proxy: { http: 'x' } }).sort()).toEqual([
+        'docker.auditLog.level',
+        'docker.dataVolume.sizeGb',
+        'docker.proxy.http',
+        'docker.tls.privateCA',
+      ]);
+    });
+  });
+});

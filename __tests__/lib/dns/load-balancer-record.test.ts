@@ -1,0 +1,125 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { LocalBackend, TerraformVariable, type TerraformStack } from 'cdktf';
+import { dnsTargetKind, RECORD_FOR_KIND } from '../../../lib/dns/dns-target';
+import { LoadBalancerRecord } from '../../../lib/dns/load-balancer-record';
+import { dataSources, resources, synthConstruct, type TerraformJson } from '../../helpers/synth';
+
+function synth(add: (stack: TerraformStack) => void) {
+  return synthConstruct((stack) => {
+    new LocalBackend(stack, { path: 'terraform.test.tfstate' });
+    new AwsProvider(stack, 'aws', { region: 'us-east-1' });
+    add(stack);
+  });
+}
+
+/** The construct with its target from a variable `target`, as a stack passes a plan-time value. */
+const { json } = synth((stack) => {
+  const target = new TerraformVariable(stack, 'target', { type: 'string' });
+  new LoadBalancerRecord(stack, 'dns', { zoneName: 'example.com', recordName: 'rancher.example.com', target: target.stringValue });
+});
+const records = resources(json, 'aws_route53_record');
+const byType = (suffix: string) => Object.entries(records).find(([name]) => name.startsWith(`dns_${suffix}_`))!;
+const localName = (prefix: string) => Object.keys(json.locals ?? {}).find((name) => name.startsWith(`dns_${prefix}_`))!;
+
+describe('LoadBalancerRecord', () => {
+  const [zoneName, zone] = Object.entries(dataSources(json, 'aws_route53_zone'))[0];
+
+  it('finds the public hosted zone by name and writes every record into it under the same name', () => {
+    expect(zone).toEqual(expect.objectContaining({ name: 'example.com', private_zone: false }));
+    expect(Object.keys(records)).toHaveLength(3);
+    for (const record of Object.values(records)) {
+      expect(record.zone_id).toBe(`\${data.aws_route53_zone.${zoneName}.zone_id}`);
+      expect(record.name).toBe('rancher.example.com');
+    }
+  });
+
+  it('decides the record type at plan time: exactly one of alias, A and CNAME has an instance', () => {
+    const recordType = localName('record-type');
+    expect(byType('alias')[1].count).toBe(`\${local.${recordType} == "alias" ? 1 : 0}`);
+    expect(byType('a')[1].count).toBe(`\${local.${recordType} == "A" ? 1 : 0}`);
+    expect(byType('cname')[1].count).toBe(`\${local.${recordType} == "CNAME" ? 1 : 0}`);
+  });
+
+  it('aliases an AWS load balancer with the canonical zone id of its type and region, evaluating its health', () => {
+    const [, alias] = byType('alias');
+    const [nlbName, nlb] = Object.entries(dataSources(json, 'aws_lb_hosted_zone_id'))[0];
+    const [elbName, elb] = Object.entries(dataSources(json, 'aws_elb_hosted_zone_id'))[0];
+    expect(alias).toMatchObject({ type: 'A', alias: { name: `\${local.${localName('target')}}`, evaluate_target_health: true } });
+    expect(alias.alias.zone_id).toBe(`\${one(concat(data.aws_lb_hosted_zone_id.${nlbName}[*].id, data.aws_elb_hosted_zone_id.${elbName}[*].id))}`);
+    expect(nlb).toMatchObject({ load_balancer_type: 'network', region: `\${local.${localName('nlb-region')}}` });
+    expect(nlb.count).toBe(`\${local.${localName('nlb-region')} != null ? 1 : 0}`);
+    expect(elb).toMatchObject({ region: `\${local.${localName('elb-region')}}` });
+    expect(elb.count).toBe(`\${local.${localName('elb-region')} != null ? 1 : 0}`);
+    expect(alias).not.toHaveProperty('ttl');
+  });
+
+  it('points an A record at an address and a CNAME at any other name, with a short TTL', () => {
+    expect(byType('a')[1]).toMatchObject({ type: 'A', ttl: 60, records: [`\${local.${localName('target')}}`] });
+    expect(byType('cname')[1]).toMatchObject({ type: 'CNAME', ttl: 60, records: [`\${local.${localName('target')}}`] });
+  });
+
+  it('compares the target lower-cased', () => {
+    expect(json.locals![localName('target')]).toBe('${lower(var.target)}');
+  });
+
+  it('matches the snapshot', () => {
+    expect(json).toMatchSnapshot();
+  });
+});
+
+/**
+ * The Terraform expressions themselves, evaluated offline by `terraform
+ * console` (no provider needed): every case in one run, each with its own copy
+ * of the construct's locals. Skipped, not passed, without a terraform binary.
+ */
+const TERRAFORM_ENV = { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1' };
+const hasTerraform = spawnSync('terraform', ['version'], { env: TERRAFORM_ENV }).status === 0;
+
+function evaluateRecordTypes(stackJson: TerraformJson, targets: readonly string[]): { type: string; nlb: string | null; elb: string | null }[] {
+  const base = stackJson.locals ?? {};
+  const names = Object.keys(base);
+  const locals: Record<string, string> = {};
+  targets.forEach((_target, i) => {
+    for (const name of names) {
+      let value = String(base[name]).replace(/var\.target/g, `var.t${i}`);
+      for (const other of names) value = value.split(`local.${other}`).join(`local.${other}__${i}`);
+      locals[`${name}__${i}`] = value;
+    }
+  });
+  const variable = Object.fromEntries(targets.map((t, i) => [`t${i}`, { type: 'string', default: t }]));
+  const result = (name: string, i: number) => `local.${localName(name)}__${i}`;
+  const expression = `[${targets.map((_, i) => `{type = ${result('record-type', i)}, nlb = ${result('nlb-region', i)}, elb = ${result('elb-region', i)}}`).join(', ')}]`;
+  const dir = mkdtempSync(join(tmpdir(), 'rancher-dns-'));
+  try {
+    writeFileSync(join(dir, 'main.tf.json'), JSON.stringify({ variable, locals }));
+    const run = spawnSync('terraform', ['console'], { cwd: dir, env: TERRAFORM_ENV, input: `base64encode(jsonencode(${expression}))\n`, encoding: 'utf8' });
+    const encoded = /^"([A-Za-z0-9+/=]*)"$/m.exec(run.stdout)?.[1];
+    if (run.status !== 0 || encoded === undefined) throw new Error(`terraform console failed:\n${run.stdout}${run.stderr}`);
+    return JSON.parse(Buffer.from(encoded, 'base64').toString('utf8'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+(hasTerraform ? describe : describe.skip)('LoadBalancerRecord: the plan-time decision, evaluated by terraform', () => {
+  const cases: [target: string, type: string, nlb: string | null, elb: string | null][] = [
+    ['k8s-ingressn-ingressn-0a1b2c3d4e-0123456789abcdef.elb.us-east-1.amazonaws.com', 'alias', 'us-east-1', null],
+    ['a0123456789abcdef0123456789abcde-1234567890.eu-west-1.elb.amazonaws.com', 'alias', null, 'eu-west-1'],
+    ['internal-k8s-ingress-abc-1234567890.ap-southeast-2.elb.amazonaws.com', 'alias', null, 'ap-southeast-2'],
+    ['K8s-Ingress-0123.ELB.US-WEST-2.amazonaws.com', 'alias', 'us-west-2', null],
+    ['203.0.113.10', 'A', null, null],
+    ['lb.example.net', 'CNAME', null, null],
+    ['abc.elb.amazonaws.com.example.net', 'CNAME', null, null],
+  ];
+  const evaluated = evaluateRecordTypes(json, cases.map(([target]) => target));
+
+  it.each(cases.map((c, i) => [...c, i] as const))('%s → %s (NLB region %s, ELB region %s)', (target, type, nlb, elb, i) => {
+    expect(evaluated[i]).toEqual({ type, nlb, elb });
+    // The synth-time classifier agrees with Terraform.
+    expect(RECORD_FOR_KIND[dnsTargetKind(target)]).toBe(type);
+  });
+});

@@ -1,0 +1,34 @@
+import { Instance } from '@cdktf/provider-aws/lib/instance';
+import { InternetGateway } from '@cdktf/provider-aws/lib/internet-gateway';
+import { TerraformOutput } from 'cdktf';
+import { PublicAddress } from '../../../lib/docker/public-address';
+import { only, ref } from '../../helpers/synth';
+import { synthWithAws as synth } from './support';
+
+describe('PublicAddress', () => {
+  const { json } = synth((stack) => {
+    const igw = new InternetGateway(stack, 'igw', { vpcId: 'vpc-0aaa' });
+    const instance = new Instance(stack, 'host', { ami: 'ami-0123456789abcdef0', instanceType: 'm6i.large' });
+    const address = new PublicAddress(stack, 'address', { name: 'demo-docker', instanceId: instance.id, dependsOn: [igw] });
+    new TerraformOutput(stack, 'ip', { value: address.ip });
+  });
+  const [eipName, eip] = only(json, 'aws_eip');
+  const [, association] = only(json, 'aws_eip_association');
+
+  it('allocates a VPC Elastic IP once the internet gateway exists', () => {
+    expect(eip).toMatchObject({ domain: 'vpc', tags: { Name: 'demo-docker' }, depends_on: ['aws_internet_gateway.igw'] });
+    expect(eip).not.toHaveProperty('instance');
+  });
+
+  it('associates it with the instance in a separate resource', () => {
+    expect(association).toMatchObject({ allocation_id: ref('aws_eip', eipName, 'allocation_id'), instance_id: ref('aws_instance', 'host', 'id') });
+  });
+
+  it('exposes the public address', () => {
+    expect(json.output?.ip.value).toBe(ref('aws_eip', eipName, 'public_ip'));
+  });
+
+  it('matches the snapshot', () => {
+    expect(json).toMatchSnapshot();
+  });
+});

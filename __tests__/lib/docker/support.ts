@@ -1,0 +1,27 @@
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import type { TerraformStack } from 'cdktf';
+import { synthConstruct } from '../../helpers/synth';
+
+/** Shared by the docker tests (construct and stack): a stack with the AWS provider, synthesized. */
+export function synthWithAws(add: (stack: TerraformStack) => void) {
+  return synthConstruct((stack) => {
+    new AwsProvider(stack, 'aws', { region: 'us-east-1' });
+    add(stack);
+  });
+}
+
+/** The `docker run` options every certificate choice shares, as the Docker install docs give them. */
+export const DOCKER_RUN_BASE_ARGS = [
+  '--name=rancher',
+  '--detach',
+  '--restart=unless-stopped',
+  '--privileged',
+  '--publish=80:80',
+  '--publish=443:443',
+  '--volume=/var/lib/rancher:/var/lib/rancher',
+  '--env-file=/etc/rancher-aws/rancher.env',
+  '--env-file=/etc/rancher-aws/rancher-secrets.env',
+] as const;
+
+/** The read-only mount of one certificate file into /etc/rancher/ssl. */
+export const sslMount = (file: string) => `--volume=/etc/rancher-aws/ssl/${file}.pem:/etc/rancher/ssl/${file}.pem:ro`;

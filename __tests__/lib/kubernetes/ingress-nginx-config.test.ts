@@ -1,0 +1,75 @@
+import { Fn, TerraformLocal, TerraformOutput } from 'cdktf';
+import { parse } from 'yaml';
+import { forwardedHeadersChartConfig } from '../../../lib/kubernetes/ingress-nginx-config';
+import { rancherChartValues } from '../../../lib/rancher/chart-values';
+import { tlsSchema } from '../../../lib/config/tls-schema';
+import { synthConstruct } from '../../helpers/synth';
+import { describeWithTerraform, evaluate, expressionOf, unparsableTemplates } from '../../helpers/terraform';
+
+describe('forwardedHeadersChartConfig', () => {
+  const config = forwardedHeadersChartConfig() as {
+    apiVersion: string;
+    kind: string;
+    metadata: Record<string, string>;
+    spec: { valuesContent: string };
+  };
+
+  it('is an RKE2 HelmChartConfig for the packaged rke2-ingress-nginx chart', () => {
+    expect(config).toEqual({
+      apiVersion: 'helm.cattle.io/v1',
+      kind: 'HelmChartConfig',
+      metadata: { name: 'rke2-ingress-nginx', namespace: 'kube-system' },
+      spec: { valuesContent: expect.any(String) },
+    });
+  });
+
+  it('has valuesContent that parses as YAML and trusts X-Forwarded-* (a string "true", as ConfigMap data must be)', () => {
+    const values = parse(config.spec.valuesContent) as { controller: { config: Record<string, unknown> } };
+    expect(values).toEqual({ controller: { config: { 'use-forwarded-headers': 'true' } } });
+    expect(values.controller.config['use-forwarded-headers']).toBe('true');
+  });
+
+  it('returns a fresh object every call', () => {
+    const a = forwardedHeadersChartConfig();
+    expect(a).toEqual(forwardedHeadersChartConfig());
+    expect(a).not.toBe(forwardedHeadersChartConfig());
+  });
+
+  describeWithTerraform('yamlencoded by Terraform, as the Rancher release values are', () => {
+    const { json } = synthConstruct((stack) => {
+      new TerraformLocal(stack, 'helm_chart_config', Fn.yamlencode(forwardedHeadersChartConfig()));
+      // The path the stack uses: inside the Rancher chart's extraObjects.
+      const values = rancherChartValues({
+        hostname: 'rancher.example.com',
+        replicas: 3,
+        ingressClassName: 'nginx',
+        tls: tlsSchema.parse({ mode: 'external', issuer: 'acme' }),
+        extraObjects: [forwardedHeadersChartConfig()],
+      });
+      new TerraformOutput(stack, 'rancher_values', { value: Fn.yamlencode(values) });
+    });
+
+    it('renders only templates that parse as HCL', () => {
+      expect(unparsableTemplates(json)).toEqual([]);
+    });
+
+    it('(the HCL check itself names a broken template)', () => {
+      const broken = { ...json, locals: { ...json.locals, broken: '${yamlencode({"a" = "b)}' } };
+      expect(unparsableTemplates(broken)).toEqual(['locals.broken']);
+    });
+
+    it('evaluates to YAML whose valuesContent still trusts the forwarded headers', () => {
+      const rendered = evaluate(expressionOf(json.locals?.helm_chart_config), { unused: '' }) as string;
+      const manifest = parse(rendered) as { spec: { valuesContent: string } };
+      expect(manifest).toEqual(forwardedHeadersChartConfig());
+      expect(parse(manifest.spec.valuesContent).controller.config['use-forwarded-headers']).toBe('true');
+    });
+
+    it('survives inside the Rancher chart values', () => {
+      const rendered = evaluate(expressionOf(json.output?.rancher_values.value), { unused: '' }) as string;
+      const values = parse(rendered) as { tls: string; extraObjects: unknown[] };
+      expect(values.tls).toBe('external');
+      expect(values.extraObjects).toEqual([forwardedHeadersChartConfig()]);
+    });
+  });
+});

@@ -1,0 +1,167 @@
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { TerraformOutput } from 'cdktf';
+import { ALB_IDLE_TIMEOUT_SECONDS, ALB_SSL_POLICY, ApplicationLoadBalancer } from '../../../lib/loadbalancer/application-load-balancer';
+import { only, ref, resources, synthConstruct } from '../../helpers/synth';
+import { describeWithTerraform, unparsableTemplates } from '../../helpers/terraform';
+
+// The longest name prefix the rke-ha stack builds: a 16-character deployment name plus "-rke-ha".
+const NAME = 'abcdefghijklmnop-rke-ha';
+const TARGETS = 'sg-0targets';
+const CERTIFICATE = 'arn:aws:acm:us-east-1:123456789012:certificate/0000';
+
+describe('ApplicationLoadBalancer', () => {
+  let alb!: ApplicationLoadBalancer;
+  const { json } = synthConstruct((stack) => {
+    new AwsProvider(stack, 'aws', { region: 'us-east-1' });
+    alb = new ApplicationLoadBalancer(stack, 'alb', {
+      name: NAME,
+      vpcId: 'vpc-0123',
+      subnetIds: ['subnet-a', 'subnet-b', 'subnet-c'],
+      certificateArn: CERTIFICATE,
+      targetSecurityGroupId: TARGETS,
+    });
+    alb.addInstanceTarget('server-0', 'i-0000');
+    alb.addInstanceTarget('server-1', 'i-1111');
+    new TerraformOutput(stack, 'dns_name', { value: alb.dnsName });
+    new TerraformOutput(stack, 'zone_id', { value: alb.zoneId });
+  });
+  const [lbName, balancer] = only(json, 'aws_lb');
+  const [sgName, sg] = only(json, 'aws_security_group');
+  const [tgName, targetGroup] = only(json, 'aws_lb_target_group');
+  const albGroup = ref('aws_security_group', sgName, 'id');
+  const listeners = Object.values(resources(json, 'aws_lb_listener'));
+  const listener = (port: number) => {
+    const found = listeners.filter((l) => l.port === port);
+    expect(found).toHaveLength(1);
+    return found[0];
+  };
+  const ingress = Object.values(resources(json, 'aws_vpc_security_group_ingress_rule'));
+  const egress = Object.values(resources(json, 'aws_vpc_security_group_egress_rule'));
+
+  it('creates exactly the balancer, its group, rules, listeners, target group and attachments', () => {
+    expect(Object.keys(json.resource).sort()).toEqual([
+      'aws_lb',
+      'aws_lb_listener',
+      'aws_lb_target_group',
+      'aws_lb_target_group_attachment',
+      'aws_security_group',
+      'aws_vpc_security_group_egress_rule',
+      'aws_vpc_security_group_ingress_rule',
+    ]);
+  });
+
+  it('is an internet-facing application load balancer with its own security group', () => {
+    expect(balancer).toMatchObject({
+      name: `${NAME}-alb`,
+      load_balancer_type: 'application',
+      internal: false,
+      subnets: ['subnet-a', 'subnet-b', 'subnet-c'],
+      security_groups: [albGroup],
+    });
+    expect(sg).toMatchObject({ name_prefix: `${NAME}-alb-`, vpc_id: 'vpc-0123', tags: { Name: `${NAME}-alb` }, lifecycle: { create_before_destroy: true } });
+    expect(sg.ingress).toBeUndefined();
+    expect(sg.egress).toBeUndefined();
+  });
+
+  it('keeps websockets open for an hour and drops invalid headers', () => {
+    expect(ALB_IDLE_TIMEOUT_SECONDS).toBe(3600);
+    expect(balancer.idle_timeout).toBe(3600);
+    expect(balancer.drop_invalid_header_fields).toBe(true);
+  });
+
+  it('admits 80 and 443 from anywhere, nothing else', () => {
+    expect(ingress).toHaveLength(2);
+    expect(ingress.map((r) => r.from_port).sort((a, b) => a - b)).toEqual([80, 443]);
+    for (const rule of ingress) {
+      expect(rule).toEqual({
+        '//': expect.anything(),
+        security_group_id: albGroup,
+        cidr_ipv4: '0.0.0.0/0',
+        ip_protocol: 'tcp',
+        from_port: rule.from_port,
+        to_port: rule.from_port,
+        description: expect.any(String),
+      });
+    }
+  });
+
+  it('may reach only the target security group, on HTTP 80', () => {
+    expect(egress).toEqual([
+      {
+        '//': expect.anything(),
+        security_group_id: albGroup,
+        referenced_security_group_id: TARGETS,
+        ip_protocol: 'tcp',
+        from_port: 80,
+        to_port: 80,
+        description: expect.any(String),
+      },
+    ]);
+  });
+
+  it('serves HTTPS on 443 with the TLS 1.2/1.3 policy and the certificate, forwarding to the targets', () => {
+    expect(ALB_SSL_POLICY).toBe('ELBSecurityPolicy-TLS13-1-2-2021-06');
+    expect(listener(443)).toMatchObject({
+      load_balancer_arn: ref('aws_lb', lbName, 'arn'),
+      protocol: 'HTTPS',
+      ssl_policy: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
+      certificate_arn: CERTIFICATE,
+      default_action: [{ type: 'forward', target_group_arn: ref('aws_lb_target_group', tgName, 'arn') }],
+    });
+  });
+
+  it('redirects HTTP on 80 to HTTPS 443 with a 301', () => {
+    const http = listener(80);
+    expect(http).toMatchObject({
+      load_balancer_arn: ref('aws_lb', lbName, 'arn'),
+      protocol: 'HTTP',
+      default_action: [{ type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', status_code: 'HTTP_301' } }],
+    });
+    expect(http).not.toHaveProperty('certificate_arn');
+    expect(http).not.toHaveProperty('ssl_policy');
+    expect(listeners).toHaveLength(2);
+  });
+
+  it('forwards plain HTTP to port 80 of the instances, health-checked over HTTP', () => {
+    expect(targetGroup).toMatchObject({
+      name: `${NAME}-alb-http`,
+      port: 80,
+      protocol: 'HTTP',
+      target_type: 'instance',
+      vpc_id: 'vpc-0123',
+      deregistration_delay: '30',
+      health_check: { protocol: 'HTTP', path: '/healthz', port: 'traffic-port', matcher: '200-404' },
+    });
+    expect(targetGroup.health_check.interval).toBeLessThanOrEqual(30);
+  });
+
+  it('addInstanceTarget registers an instance on port 80 of the target group', () => {
+    const attachments = Object.values(resources(json, 'aws_lb_target_group_attachment'));
+    expect(attachments).toHaveLength(2);
+    expect(attachments.map((a) => a.target_id).sort()).toEqual(['i-0000', 'i-1111']);
+    for (const a of attachments) expect(a).toMatchObject({ target_group_arn: ref('aws_lb_target_group', tgName, 'arn'), port: 80 });
+  });
+
+  it('keeps every AWS name within 32 characters', () => {
+    expect(balancer.name.length).toBeLessThanOrEqual(32);
+    expect(targetGroup.name.length).toBeLessThanOrEqual(32);
+  });
+
+  it('exposes the alias target', () => {
+    expect(json.output?.dns_name.value).toBe(ref('aws_lb', lbName, 'dns_name'));
+    expect(json.output?.zone_id.value).toBe(ref('aws_lb', lbName, 'zone_id'));
+    expect(alb.lb).toBeDefined();
+    expect(alb.securityGroup).toBeDefined();
+    expect(alb.targetGroup).toBeDefined();
+  });
+
+  it('matches the snapshot', () => {
+    expect(json).toMatchSnapshot();
+  });
+
+  describeWithTerraform('with Terraform', () => {
+    it('every template parses as HCL', () => {
+      expect(unparsableTemplates(json)).toEqual([]);
+    });
+  });
+});

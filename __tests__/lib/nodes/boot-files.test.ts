@@ -1,0 +1,69 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { BOOT_LIB_PATH, bootFiles, cloudConfig, envFile, envLine, scriptFile } from '../../../lib/nodes/boot-files';
+import { renderTemplate, runValidator } from '../../helpers/validators';
+
+const LIB = readFileSync(join(__dirname, '../../../lib/nodes/boot-lib.sh'), 'utf8');
+const unescape = (text: string) =>
+  renderTemplate(text, (expression) => {
+    throw new Error(`unexpected reference ${expression}`);
+  });
+
+describe('boot-lib.sh', () => {
+  it('passes shellcheck as committed', () => {
+    expect(runValidator('shellcheck', ['--severity=style'], LIB, 'boot-lib.sh')).toEqual({ status: 0, output: '' });
+  });
+
+  it('defines the shared helpers once: retry, imds_get, json_field, ssm_get, fetch_to', () => {
+    for (const fn of ['retry', 'imds_get', 'json_field', 'ssm_get', 'fetch_to']) expect(LIB.match(new RegExp(`^${fn}\\(\\) \\{`, 'gm'))).toHaveLength(1);
+  });
+
+  it('uses IMDSv2 and passes AWS credentials to curl on stdin, not as arguments', () => {
+    expect(LIB).toContain("X-aws-ec2-metadata-token-ttl-seconds: 300");
+    expect(LIB).toContain('curl -sf --config -');
+    expect(LIB).not.toMatch(/--user "\$/);
+  });
+
+  it('writes fetched values root-only, after an optional prefix', () => {
+    const result = runValidator(
+      'bash',
+      ['-c', `. "$0"; ssm_get() { echo "value-of-$1"; }; retry() { shift 2; "$@"; }; d=$(mktemp -d); fetch_to token "$d/x/token" PREFIX=; stat -c %a "$d/x/token"; cat "$d/x/token"; rm -rf "$d"`],
+      LIB,
+      'boot-lib.sh',
+    );
+    expect(result).toEqual({ status: 0, output: '600\nPREFIX=value-of-token\n' });
+  });
+});
+
+describe('boot files', () => {
+  it('writes the shared helpers once, root-owned, sourced (not executable), unchanged after Terraform rendering', () => {
+    const [lib, ...rest] = bootFiles();
+    expect(rest).toEqual([]);
+    expect(lib).toMatchObject({ path: BOOT_LIB_PATH, owner: 'root:root', permissions: '0644' });
+    expect(unescape(lib.content)).toBe(LIB);
+    expect(lib.content).toContain('$${0##*/}');
+  });
+
+  it('writes scripts root-only and escapes Terraform template syntax', () => {
+    expect(scriptFile('/usr/local/sbin/x.sh', 'echo "${HOME}" %{x}')).toEqual({
+      path: '/usr/local/sbin/x.sh',
+      owner: 'root:root',
+      permissions: '0700',
+      content: 'echo "$${HOME}" %%{x}',
+    });
+  });
+
+  it('writes env files as double-quoted assignments, refusing values that would break out', () => {
+    expect(envFile('/etc/x.env', [['A', '1'], ['B', 'two words']])).toEqual({ path: '/etc/x.env', owner: 'root:root', permissions: '0600', content: 'A="1"\nB="two words"\n' });
+    for (const bad of ['a"b', 'a\\b', 'a`b', 'a\nb']) expect(() => envLine('NAME', bad)).toThrow(/NAME must not contain/);
+  });
+
+  it('renders a #cloud-config document without folding long lines', () => {
+    const long = 'x'.repeat(200);
+    const text = cloudConfig({ runcmd: [[long]] });
+    expect(text.startsWith('#cloud-config\n')).toBe(true);
+    expect(text).toContain(`- - ${long}\n`);
+    expect(parse(text)).toEqual({ runcmd: [[long]] });
+  });
+});

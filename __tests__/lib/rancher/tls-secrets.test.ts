@@ -1,0 +1,141 @@
+import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
+import { Password } from '@cdktf/provider-random/lib/password';
+import { RandomProvider } from '@cdktf/provider-random/lib/provider';
+import { TerraformOutput } from 'cdktf';
+import { tlsSchema } from '../../../lib/config/tls-schema';
+import { RancherNamespace } from '../../../lib/rancher/namespace';
+import { RancherTlsSecrets } from '../../../lib/rancher/tls-secrets';
+import { CertificateVariables } from '../../../lib/tls/certificate-variables';
+import { tlsPlan, type TlsPlan } from '../../../lib/tls/tls-plan';
+import { only, resources, synthConstruct } from '../../helpers/synth';
+import { describeWithTerraform, unparsableTemplates } from '../../helpers/terraform';
+
+const plan = (input: Record<string, unknown>): TlsPlan => tlsPlan(tlsSchema.parse(input));
+
+/** The construct for a plan, with exactly the plan's material declared, after a stand-in API gate. */
+function synth(tlsPlanned: TlsPlan) {
+  let secrets!: RancherTlsSecrets;
+  const result = synthConstruct((stack) => {
+    new KubernetesProvider(stack, 'kubernetes', {});
+    new RandomProvider(stack, 'random');
+    const gate = new Password(stack, 'gate', { length: 8 });
+    const certificates = new CertificateVariables(stack, 'certificates', tlsPlanned.material);
+    const namespace = new RancherNamespace(stack, 'rancher-namespace', { dependsOn: [gate] });
+    secrets = new RancherTlsSecrets(stack, 'tls-secrets', { plan: tlsPlanned, certificates, namespace: namespace.name });
+    // Stands in for the Rancher release, which depends on `resources`.
+    new Password(stack, 'release', { length: 8, dependsOn: secrets.resources });
+    new TerraformOutput(stack, 'secret_count', { value: secrets.resources.length });
+  });
+  return { ...result, secrets };
+}
+
+/** Secrets by their Kubernetes name. */
+function secretsByName(json: ReturnType<typeof synth>['json']): Record<string, any> {
+  return Object.fromEntries(Object.values(resources(json, 'kubernetes_secret_v1')).map((s) => [s.metadata.name, s]));
+}
+
+const CASES = {
+  'ingress + blank': { input: { issuer: 'blank' }, secrets: ['tls-rancher-ingress'] },
+  'ingress + blank + privateCA': { input: { issuer: 'blank', privateCA: true }, secrets: ['tls-ca', 'tls-rancher-ingress'] },
+  'ingress + ca': { input: { issuer: 'ca' }, secrets: ['rancher-ca-issuer-keypair', 'tls-ca'] },
+  'rancher + blank': { input: { mode: 'rancher', issuer: 'blank' }, secrets: ['tls-rancher-ingress'] },
+  'external + blank': { input: { mode: 'external', issuer: 'blank' }, secrets: [] },
+  'external + blank + privateCA': { input: { mode: 'external', issuer: 'blank', privateCA: true }, secrets: ['tls-ca'] },
+  'external + ca': { input: { mode: 'external', issuer: 'ca' }, secrets: ['tls-ca'] },
+  'external + acme': { input: { mode: 'external', issuer: 'acme' }, secrets: [] },
+  'ingress + rancher': { input: {}, secrets: [] },
+  'ingress + acme': { input: { issuer: 'acme', acme: { email: 'ops@example.com' } }, secrets: [] },
+} as const;
+
+describe('RancherTlsSecrets', () => {
+  describe.each(Object.entries(CASES))('%s', (_name, { input, secrets: expected }) => {
+    const { json, text, secrets } = synth(plan(input));
+    const byName = secretsByName(json);
+
+    it(`creates ${expected.length ? expected.join(', ') : 'nothing'}`, () => {
+      expect(Object.keys(byName).sort()).toEqual([...expected]);
+      expect(secrets.resources).toHaveLength(expected.length);
+    });
+
+    if (expected.length > 0) {
+      it('puts every secret in the namespace it is given (cattle-system, created after the API gate)', () => {
+        const [namespaceId, namespace] = only(json, 'kubernetes_namespace_v1');
+        expect(namespace.metadata).toEqual({ name: 'cattle-system' });
+        expect(namespace.depends_on).toEqual(['random_password.gate']);
+        for (const secret of Object.values(byName)) {
+          expect(secret.metadata.namespace).toBe(`\${kubernetes_namespace_v1.${namespaceId}.metadata[0].name}`);
+        }
+      });
+
+      it('exposes exactly the secrets in `resources`, for the release to wait on', () => {
+        const ids = Object.keys(resources(json, 'kubernetes_secret_v1')).map((id) => `kubernetes_secret_v1.${id}`);
+        expect([...resources(json, 'random_password').release.depends_on].sort()).toEqual(ids.sort());
+      });
+    } else {
+      it('creates no secret', () => {
+        expect(resources(json, 'kubernetes_secret_v1')).toEqual({});
+        expect(json.output?.secret_count.value).toBe(0);
+        expect(resources(json, 'random_password').release.depends_on ?? []).toEqual([]);
+      });
+    }
+
+    it('writes no PEM literal', () => {
+      // Only the variables' validation names the markers; no block with content appears.
+      expect(text).not.toMatch(/-----BEGIN [A-Z ]+-----/);
+      expect(text).not.toMatch(/MII[A-Za-z0-9+/]{8}/);
+    });
+  });
+
+  describe('secret contents', () => {
+    it('tls-rancher-ingress: a kubernetes.io/tls secret from the certificate and key variables', () => {
+      const ingress = secretsByName(synth(plan({ issuer: 'blank' })).json)['tls-rancher-ingress'];
+      expect(ingress.type).toBe('kubernetes.io/tls');
+      expect(ingress.data).toEqual({ 'tls.crt': '${var.tls_certificate_pem}', 'tls.key': '${var.tls_private_key_pem}' });
+    });
+
+    it('tls-ca: an Opaque secret with cacerts.pem from the CA certificate variable', () => {
+      for (const input of [{ issuer: 'blank', privateCA: true }, { issuer: 'ca' }, { mode: 'external', issuer: 'ca' }]) {
+        const ca = secretsByName(synth(plan(input)).json)['tls-ca'];
+        expect(ca.type).toBe('Opaque');
+        expect(ca.data).toEqual({ 'cacerts.pem': '${var.tls_ca_certificate_pem}' });
+      }
+    });
+
+    it('rancher-ca-issuer-keypair: a kubernetes.io/tls secret from the CA certificate and key variables', () => {
+      const keypair = secretsByName(synth(plan({ issuer: 'ca' })).json)['rancher-ca-issuer-keypair'];
+      expect(keypair.type).toBe('kubernetes.io/tls');
+      expect(keypair.data).toEqual({ 'tls.crt': '${var.tls_ca_certificate_pem}', 'tls.key': '${var.tls_ca_private_key_pem}' });
+    });
+
+    it('external + ca keeps the CA key out of the cluster', () => {
+      const { json } = synth(plan({ mode: 'external', issuer: 'ca' }));
+      expect(JSON.stringify(json.resource)).not.toContain('tls_ca_private_key_pem');
+    });
+
+    it('fails at synth time when the plan’s material was not declared', () => {
+      expect(() =>
+        synthConstruct((stack) => {
+          new KubernetesProvider(stack, 'kubernetes', {});
+          const certificates = new CertificateVariables(stack, 'certificates', []);
+          new RancherTlsSecrets(stack, 'tls-secrets', { plan: plan({ issuer: 'blank' }), certificates, namespace: 'cattle-system' });
+        }),
+      ).toThrow(/certificate material "certificate" was not declared/);
+    });
+  });
+
+  it.each([
+    ['ingress + blank', { issuer: 'blank' }],
+    ['ingress + blank + privateCA', { issuer: 'blank', privateCA: true }],
+    ['ingress + ca', { issuer: 'ca' }],
+    ['external + ca', { mode: 'external', issuer: 'ca' }],
+  ])('%s matches the snapshot', (_name, input) => {
+    expect(synth(plan(input)).json).toMatchSnapshot();
+  });
+
+  describeWithTerraform('with Terraform', () => {
+    it('every template parses as HCL', () => {
+      expect(unparsableTemplates(synth(plan({ issuer: 'ca' })).json)).toEqual([]);
+      expect(unparsableTemplates(synth(plan({ issuer: 'blank', privateCA: true })).json)).toEqual([]);
+    });
+  });
+});

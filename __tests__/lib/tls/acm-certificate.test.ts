@@ -1,0 +1,293 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
+import { TerraformOutput, TerraformVariable } from 'cdktf';
+import { LoadBalancerCertificate } from '../../../lib/tls/acm-certificate';
+import { CertificateVariables, type CertificateMaterial } from '../../../lib/tls/certificate-variables';
+import type { AcmSource } from '../../../lib/tls/tls-plan';
+import { only, ref, resources, synthConstruct, type TerraformJson } from '../../helpers/synth';
+import { describeWithTerraform, evaluate, expressionOf, unparsableTemplates } from '../../helpers/terraform';
+
+const CERTS = resolve(__dirname, '../../fixtures/certs');
+const pem = (name: string) => readFileSync(resolve(CERTS, `${name}.pem`), 'utf8');
+
+const MATERIAL: Record<AcmSource, CertificateMaterial[]> = {
+  import: ['certificate', 'privateKey'],
+  sign: ['caCertificate', 'caPrivateKey'],
+  issue: [],
+};
+
+/**
+ * One LoadBalancerCertificate in an otherwise empty stack, its ARN as an
+ * output. `hostname: 'variable'` passes a Terraform variable, as the stacks do.
+ */
+function synth(source: AcmSource, hostname: 'variable' | string = 'variable') {
+  let arn = '';
+  const result = synthConstruct((stack) => {
+    new AwsProvider(stack, 'aws', { region: 'us-east-1' });
+    new TlsProvider(stack, 'tls');
+    const name = hostname === 'variable' ? new TerraformVariable(stack, 'rancher_hostname', { type: 'string' }).stringValue : hostname;
+    const certificates = new CertificateVariables(stack, 'certificates', MATERIAL[source]);
+    const certificate = new LoadBalancerCertificate(stack, 'certificate', { source, hostname: name, zoneId: 'Z0123456789', certificates });
+    arn = certificate.arn;
+    new TerraformOutput(stack, 'arn', { value: certificate.arn });
+  });
+  return { ...result, arn };
+}
+
+const TYPES_BY_SOURCE: Record<AcmSource, string[]> = {
+  import: ['aws_acm_certificate'],
+  sign: ['aws_acm_certificate', 'tls_cert_request', 'tls_locally_signed_cert', 'tls_private_key'],
+  issue: ['aws_acm_certificate', 'aws_acm_certificate_validation', 'aws_route53_record'],
+};
+
+/** The postcondition shared by imported and signed certificates. */
+function hostnameCheck(json: TerraformJson) {
+  const [, certificate] = only(json, 'aws_acm_certificate');
+  const postconditions = certificate.lifecycle.postcondition;
+  expect(postconditions).toHaveLength(1);
+  return postconditions[0] as { condition: string; error_message: string };
+}
+
+describe('LoadBalancerCertificate', () => {
+  describe.each(['import', 'sign', 'issue'] as const)('source %s', (source) => {
+    const { json, text } = synth(source);
+
+    it('creates only the resources of its source', () => {
+      expect(Object.keys(json.resource).sort()).toEqual(TYPES_BY_SOURCE[source]);
+      for (const type of TYPES_BY_SOURCE[source]) expect(Object.keys(resources(json, type))).toHaveLength(1);
+    });
+
+    it('replaces the certificate before destroying the old one (a listener uses it)', () => {
+      expect(only(json, 'aws_acm_certificate')[1].lifecycle.create_before_destroy).toBe(true);
+    });
+
+    it('carries no PEM literal', () => {
+      // The split pattern names the markers; no block with content may appear.
+      expect(text).not.toMatch(/-----BEGIN [A-Z ]+-----\s*(\\n)*[A-Za-z0-9+/]{16}/);
+      expect(text).not.toMatch(/MII[A-Za-z0-9+/]{8}/);
+    });
+
+    it('matches the snapshot', () => {
+      expect(json).toMatchSnapshot();
+    });
+  });
+
+  describe('import (issuer blank)', () => {
+    const { json, arn } = synth('import');
+    const [name, certificate] = only(json, 'aws_acm_certificate');
+    const locals = Object.entries(json.locals ?? {});
+
+    it('splits the bundle in a local with regexall over var.tls_certificate_pem', () => {
+      expect(locals).toHaveLength(1);
+      const [, expression] = locals[0];
+      expect(expression).toBe('${regexall("(?s)-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----", var.tls_certificate_pem)}');
+    });
+
+    it('imports the first block as the body, the rest as the chain, with the key variable', () => {
+      const [local] = locals[0];
+      expect(certificate.certificate_body).toBe(`\${local.${local}[0]}`);
+      expect(certificate.certificate_chain).toBe(`\${length(local.${local}) > 1 ? join("\\n", slice(local.${local}, 1, length(local.${local}))) : null}`);
+      expect(certificate.private_key).toBe('${var.tls_private_key_pem}');
+      expect(certificate).not.toHaveProperty('domain_name');
+      expect(certificate).not.toHaveProperty('validation_method');
+    });
+
+    it('checks after import that the certificate names the hostname', () => {
+      const check = hostnameCheck(json);
+      expect(check.condition).toContain('self.domain_name');
+      expect(check.condition).toContain('tolist(self.subject_alternative_names)');
+      expect(check.condition).toContain('name == var.rancher_hostname');
+      expect(check.condition).toContain('startswith(name, "*.")');
+      expect(check.error_message).toMatch(/does not name the Rancher hostname/);
+    });
+
+    it('declares the variables it reads', () => {
+      expect(Object.keys(json.variable ?? {}).sort()).toEqual(['rancher_hostname', 'tls_certificate_pem', 'tls_private_key_pem']);
+    });
+
+    it('exposes the imported certificate’s ARN', () => {
+      expect(json.output?.arn.value).toBe(ref('aws_acm_certificate', name, 'arn'));
+      expect(arn).toBeTruthy();
+    });
+  });
+
+  describe('sign (issuer ca)', () => {
+    const { json } = synth('sign');
+    const [keyName, key] = only(json, 'tls_private_key');
+    const [csrName, csr] = only(json, 'tls_cert_request');
+    const [certName, cert] = only(json, 'tls_locally_signed_cert');
+    const [name, certificate] = only(json, 'aws_acm_certificate');
+
+    it('generates an ECDSA P-256 key and a request for the hostname', () => {
+      expect(key).toMatchObject({ algorithm: 'ECDSA', ecdsa_curve: 'P256' });
+      expect(csr).toMatchObject({
+        private_key_pem: ref('tls_private_key', keyName, 'private_key_pem'),
+        subject: [{ common_name: '${var.rancher_hostname}' }],
+        dns_names: ['${var.rancher_hostname}'],
+      });
+    });
+
+    it('signs it with the user’s CA variables, for server authentication', () => {
+      expect(cert).toMatchObject({
+        cert_request_pem: ref('tls_cert_request', csrName, 'cert_request_pem'),
+        ca_cert_pem: '${var.tls_ca_certificate_pem}',
+        ca_private_key_pem: '${var.tls_ca_private_key_pem}',
+        validity_period_hours: 8760,
+        early_renewal_hours: 720,
+      });
+      expect(cert.allowed_uses).toContain('server_auth');
+      expect(cert.allowed_uses).not.toContain('cert_signing');
+      expect(cert).not.toHaveProperty('is_ca_certificate');
+    });
+
+    it('imports the signed certificate with the CA as its chain', () => {
+      expect(certificate).toMatchObject({
+        certificate_body: ref('tls_locally_signed_cert', certName, 'cert_pem'),
+        certificate_chain: '${var.tls_ca_certificate_pem}',
+        private_key: ref('tls_private_key', keyName, 'private_key_pem'),
+      });
+      expect(json.output?.arn.value).toBe(ref('aws_acm_certificate', name, 'arn'));
+    });
+
+    it('has the same hostname postcondition as an import', () => {
+      expect(hostnameCheck(json).condition).toBe(hostnameCheck(synth('import').json).condition);
+    });
+
+    it('declares only the CA variables', () => {
+      expect(Object.keys(json.variable ?? {}).sort()).toEqual(['rancher_hostname', 'tls_ca_certificate_pem', 'tls_ca_private_key_pem']);
+    });
+  });
+
+  describe('issue (issuer acme: ACM with DNS validation)', () => {
+    const { json } = synth('issue');
+    const [name, certificate] = only(json, 'aws_acm_certificate');
+    const [recordName, record] = only(json, 'aws_route53_record');
+    const [validationName, validation] = only(json, 'aws_acm_certificate_validation');
+
+    it('requests a DNS-validated certificate for the hostname', () => {
+      expect(certificate).toMatchObject({ domain_name: '${var.rancher_hostname}', validation_method: 'DNS' });
+      expect(certificate).not.toHaveProperty('certificate_body');
+      expect(certificate).not.toHaveProperty('private_key');
+    });
+
+    it('writes one validation record per domain_validation_options entry in the given zone', () => {
+      expect(record.for_each).toBe(`\${{ for key, val in tolist(aws_acm_certificate.${name}.domain_validation_options): val.domain_name => val }}`);
+      expect(record).toMatchObject({
+        zone_id: 'Z0123456789',
+        name: '${each.value.resource_record_name}',
+        type: '${each.value.resource_record_type}',
+        records: ['${each.value.resource_record_value}'],
+        ttl: 60,
+        allow_overwrite: true,
+      });
+    });
+
+    it('waits for validation through those records', () => {
+      expect(validation.certificate_arn).toBe(ref('aws_acm_certificate', name, 'arn'));
+      expect(validation.validation_record_fqdns).toBe(`\${[ for key, val in aws_route53_record.${recordName}: val.fqdn]}`);
+    });
+
+    it('hands out the ARN of the validation, so listeners wait for it', () => {
+      expect(json.output?.arn.value).toBe(ref('aws_acm_certificate_validation', validationName, 'certificate_arn'));
+    });
+
+    it('needs no certificate variable', () => {
+      expect(Object.keys(json.variable ?? {})).toEqual(['rancher_hostname']);
+    });
+  });
+
+  describe('with a literal hostname', () => {
+    it('quotes it inside the postcondition', () => {
+      const { json } = synth('import', 'rancher.example.com');
+      const { condition } = hostnameCheck(json);
+      expect(condition).toContain('name == "rancher.example.com"');
+      expect(condition).toContain('split(".", "rancher.example.com")[0]');
+      expect(condition).not.toContain('var.rancher_hostname');
+    });
+
+    it('puts it as is in the request and the issued certificate', () => {
+      expect(only(synth('sign', 'rancher.example.com').json, 'tls_cert_request')[1].dns_names).toEqual(['rancher.example.com']);
+      expect(only(synth('issue', 'rancher.example.com').json, 'aws_acm_certificate')[1].domain_name).toBe('rancher.example.com');
+    });
+  });
+
+  describeWithTerraform('expressions, evaluated by Terraform', () => {
+    const { json } = synth('import');
+    const [local, localText] = Object.entries(json.locals ?? {})[0];
+    const [, certificate] = only(json, 'aws_acm_certificate');
+    /** An attribute's expression with the local inlined, so it evaluates on its own. */
+    const inline = (text: string) => expressionOf(text).split(`local.${local}`).join(`(${expressionOf(localText)})`);
+    const leaf = pem('rancher.example.com').trim();
+    const intermediate = pem('wildcard.example.com').trim();
+    const root = pem('other.example.org').trim();
+
+    it.each(['import', 'sign', 'issue'] as const)('every template of source %s parses as HCL', (source) => {
+      expect(unparsableTemplates(synth(source).json)).toEqual([]);
+      expect(unparsableTemplates(synth(source, 'rancher.example.com').json)).toEqual([]);
+    });
+
+    it('splits a two-certificate bundle into leaf and chain', () => {
+      const bundle = `${pem('rancher.example.com')}${pem('wildcard.example.com')}`;
+      expect(evaluate(expressionOf(localText), { tls_certificate_pem: bundle })).toEqual([leaf, intermediate]);
+      expect(evaluate(inline(certificate.certificate_body), { tls_certificate_pem: bundle })).toBe(leaf);
+      expect(evaluate(inline(certificate.certificate_chain), { tls_certificate_pem: bundle })).toBe(intermediate);
+    });
+
+    it('joins several intermediates into the chain, in order', () => {
+      const bundle = [leaf, intermediate, root].join('\n');
+      expect(evaluate(inline(certificate.certificate_chain), { tls_certificate_pem: bundle })).toBe(`${intermediate}\n${root}`);
+    });
+
+    it('leaves the chain null for a single certificate', () => {
+      expect(evaluate(inline(certificate.certificate_body), { tls_certificate_pem: pem('rancher.example.com') })).toBe(leaf);
+      expect(evaluate(inline(certificate.certificate_chain), { tls_certificate_pem: pem('rancher.example.com') })).toBeNull();
+    });
+
+    it('ignores text around the blocks (a private key pasted along, Windows line ends)', () => {
+      const bundle = `subject=CN = rancher\r\n${pem('rancher.example.com')}\n-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n`;
+      expect(evaluate(inline(certificate.certificate_body), { tls_certificate_pem: bundle })).toBe(leaf);
+      expect(evaluate(inline(certificate.certificate_chain), { tls_certificate_pem: bundle })).toBeNull();
+    });
+
+    describe('the hostname postcondition', () => {
+      const { condition } = hostnameCheck(json);
+      /** The condition with `self` replaced by an imported certificate's names. */
+      const accepts = (hostname: string, domainName: string, alternativeNames: string[]) =>
+        evaluate(
+          expressionOf(condition)
+            .split('self.domain_name')
+            .join(JSON.stringify(domainName))
+            .split('self.subject_alternative_names')
+            .join(JSON.stringify(alternativeNames)),
+          { rancher_hostname: hostname },
+        );
+
+      it.each([
+        ['rancher.example.com', 'rancher.example.com', [], true],
+        ['rancher.example.com', 'other.example.org', ['rancher.example.com'], true],
+        ['rancher.example.com', '*.example.com', [], true],
+        ['rancher.example.com', 'example.com', ['*.example.com'], true],
+        ['a.b.example.com', '*.example.com', [], false],
+        ['example.com', '*.example.com', [], false],
+        ['rancher.example.com', 'other.example.org', [], false],
+        ['rancher.example.com', 'other.example.org', ['*.example.org', 'www.example.com'], false],
+        ['rancher.example.com', 'rancher.example.com.evil.org', [], false],
+        ['rancher.example.com', '*.rancher.example.com', [], false],
+      ] as const)('hostname %s, certificate %s %j → %s', (hostname, domainName, alternativeNames, expected) => {
+        expect(accepts(hostname, domainName, [...alternativeNames])).toBe(expected);
+      });
+
+      it('behaves the same with a literal hostname', () => {
+        const literal = hostnameCheck(synth('import', 'rancher.example.com').json).condition;
+        // evaluate() with no variable writes `"variable": {}`, which Terraform refuses: pass an unused one.
+        const check = (domainName: string) =>
+          evaluate(expressionOf(literal).split('self.domain_name').join(JSON.stringify(domainName)).split('self.subject_alternative_names').join('[]'), { unused: '' });
+        expect(check('rancher.example.com')).toBe(true);
+        expect(check('*.example.com')).toBe(true);
+        expect(check('other.example.org')).toBe(false);
+      });
+    });
+  });
+});

@@ -1,0 +1,472 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import type { SettingsInput } from '../../lib/config/schema';
+import { DEFAULT_VERSIONS } from '../../lib/config/versions';
+import { DOCKER_STACK, DockerStack } from '../../stacks/docker';
+import { dataSources, only, resources, settings, synthStack, type TerraformJson } from '../helpers/synth';
+import { renderTemplate, validateCloudConfig, type CloudConfigFile } from '../helpers/validators';
+import { DOCKER_RUN_BASE_ARGS as BASE_ARGS, sslMount as mount } from '../lib/docker/support';
+
+function synth(input: SettingsInput | Record<string, unknown> = {}) {
+  return synthStack((app) => new DockerStack(app, DOCKER_STACK, settings(input)));
+}
+
+const addr = (type: string, name: string) => `${type}.${name}`;
+const tls = (issuer: string, privateCA = false) => ({ docker: { tls: { issuer, privateCA } } });
+
+const validated = new WeakMap<TerraformJson, CloudConfigFile[]>();
+/**
+ * The user data as Terraform renders it, each `${expr}` replaced by a readable
+ * stand-in, validated once per synthesized stack (cloud-init, yamllint, shellcheck).
+ */
+function renderedFiles(json: TerraformJson): CloudConfigFile[] {
+  let files = validated.get(json);
+  if (!files) {
+    const [, instance] = only(json, 'aws_instance');
+    files = validateCloudConfig(renderTemplate(instance.user_data, (expression) => `value-of-${expression.replace(/[^a-z0-9]+/gi, '-')}`));
+    validated.set(json, files);
+  }
+  return files;
+}
+const file = (files: CloudConfigFile[], path: string) => files.find((f) => f.path === path)!;
+const runArgs = (json: TerraformJson) => file(renderedFiles(json), '/etc/rancher-aws/rancher-run.args').content.trimEnd().split('\n');
+const ingress = (json: TerraformJson) => Object.values(resources(json, 'aws_vpc_security_group_ingress_rule'));
+const portKey = (r: { ip_protocol: string; from_port: number; to_port: number }) => `${r.ip_protocol}/${r.from_port}-${r.to_port}`;
+
+const IMAGE = `rancher/rancher:v${DEFAULT_VERSIONS.rancher}`;
+
+const { json, text } = synth();
+
+describe('docker stack: one host', () => {
+  const [instanceName, instance] = only(json, 'aws_instance');
+
+  it('runs one instance sized for the Docker install (2 vCPU / 8 GiB), IMDSv2 only, encrypted, no SSH key', () => {
+    expect(instance.instance_type).toBe('m6i.large');
+    expect(instance.metadata_options).toEqual({ http_endpoint: 'enabled', http_tokens: 'required', http_put_response_hop_limit: 1, instance_metadata_tags: 'disabled' });
+    expect(instance.root_block_device).toMatchObject({ encrypted: true, volume_type: 'gp3', volume_size: 30, tags: { Name: 'rancher-docker-server' } });
+    expect(instance.key_name).toBeUndefined();
+  });
+
+  it('reaches a shell through SSM: the instance profile carries AmazonSSMManagedInstanceCore', () => {
+    const attachments = Object.values(resources(json, 'aws_iam_role_policy_attachment'));
+    expect(attachments.some((a) => String(a.policy_arn).endsWith(':iam::aws:policy/AmazonSSMManagedInstanceCore'))).toBe(true);
+    expect(instance.iam_instance_profile).toMatch(/^\$\{aws_iam_instance_profile\.node-role_profile_[^}]+\.name\}$/);
+  });
+
+  it('sits in a single public subnet of its own VPC, at a fixed address', () => {
+    expect(Object.keys(resources(json, 'aws_subnet'))).toHaveLength(1);
+    const [, vpc] = only(json, 'aws_vpc');
+    expect(vpc.cidr_block).toBe('10.0.0.0/16');
+    expect(instance.private_ip).toBe('10.0.0.10');
+  });
+
+  it('is replaced (data kept) when its user data changes, but not for a newer AMI', () => {
+    expect(instance.user_data_replace_on_change).toBe(true);
+    expect(instance.lifecycle.ignore_changes).toEqual(['ami']);
+  });
+
+  it('does not use volume_tags, which the AWS provider would apply to the attached data volume too', () => {
+    expect(instance).not.toHaveProperty('volume_tags');
+  });
+
+  it('boots only after its parameters and IAM grants exist', () => {
+    const params = Object.keys(resources(json, 'aws_ssm_parameter')).map((n) => addr('aws_ssm_parameter', n));
+    expect(instance.depends_on).toEqual(expect.arrayContaining(params));
+    expect(instance.depends_on.some((d: string) => d.startsWith('aws_iam_role_policy.'))).toBe(true);
+    expect(instanceName).toMatch(/^server_instance_/);
+  });
+});
+
+describe('docker stack: the data volume survives the instance', () => {
+  const [volumeName, volume] = only(json, 'aws_ebs_volume');
+  const [, attachment] = only(json, 'aws_volume_attachment');
+  const [instanceName] = only(json, 'aws_instance');
+  const [, subnet] = only(json, 'aws_subnet');
+  const [subnetName] = only(json, 'aws_subnet');
+
+  it('is its own encrypted gp3 volume in the subnet zone, with a final snapshot on destroy', () => {
+    expect(volume).toMatchObject({ type: 'gp3', size: 50, encrypted: true, final_snapshot: true });
+    expect(volume.availability_zone).toBe(`\${aws_subnet.${subnetName}.availability_zone}`);
+    expect(subnet.availability_zone).toMatch(/aws_availability_zones/);
+  });
+
+  it('does not reference the instance, so replacing the instance never replaces it', () => {
+    expect(JSON.stringify(volume)).not.toContain('aws_instance');
+    expect(volume.lifecycle).toBeUndefined();
+  });
+
+  it('is not prevent_destroy: destroy must still work', () => {
+    expect(text).not.toContain('prevent_destroy');
+  });
+
+  it('is attached by a separate resource that names both, stopping the instance before detaching', () => {
+    expect(attachment).toMatchObject({
+      volume_id: `\${aws_ebs_volume.${volumeName}.id}`,
+      instance_id: `\${aws_instance.${instanceName}.id}`,
+      device_name: '/dev/sdf',
+      stop_instance_before_detaching: true,
+    });
+  });
+
+  it('is found at boot by its volume id (the NVMe serial), which the user data carries', () => {
+    const env = file(renderedFiles(json), '/etc/rancher-aws/docker.env').content;
+    expect(env).toContain(`DATA_VOLUME_ID="value-of-aws-ebs-volume-${volumeName.replace(/_/g, '-')}-id"`);
+  });
+
+  it('is snapshotted by a DLM policy that targets its tag, with a role DLM can assume', () => {
+    const [, policy] = only(json, 'aws_dlm_lifecycle_policy');
+    expect(volume.tags).toEqual({ Name: 'rancher-docker-data', 'rancher-aws:snapshots': 'rancher-docker' });
+    expect(policy.state).toBe('ENABLED');
+    expect(policy.policy_details).toMatchObject({ resource_types: ['VOLUME'], target_tags: { 'rancher-aws:snapshots': 'rancher-docker' } });
+    expect(policy.policy_details.schedule[0]).toMatchObject({
+      create_rule: { interval: 24, interval_unit: 'HOURS', times: ['03:00'] },
+      retain_rule: { count: 7 },
+      copy_tags: true,
+    });
+    const roleName = /aws_iam_role\.([^.]+)\.arn/.exec(policy.execution_role_arn)![1];
+    const role = resources(json, 'aws_iam_role')[roleName];
+    const trustName = /data\.aws_iam_policy_document\.([^.]+)\.json/.exec(role.assume_role_policy)![1];
+    const trust = dataSources(json, 'aws_iam_policy_document')[trustName];
+    expect(trust.statement).toEqual([{ actions: ['sts:AssumeRole'], principals: [{ type: 'Service', identifiers: ['dlm.amazonaws.com'] }] }]);
+    const managed = Object.values(resources(json, 'aws_iam_role_policy_attachment')).find((a) => a.role === `\${aws_iam_role.${roleName}.name}`);
+    expect(managed.policy_arn).toMatch(/:iam::aws:policy\/service-role\/AWSDataLifecycleManagerServiceRole$/);
+  });
+
+  it('restores from a snapshot when asked (a new volume, and a new instance through its user data)', () => {
+    const restored = synth({ docker: { dataVolume: { restoreSnapshotId: 'snap-0123456789abcdef0', sizeGb: 80, finalSnapshot: false } } }).json;
+    const [, v] = only(restored, 'aws_ebs_volume');
+    expect(v).toMatchObject({ snapshot_id: 'snap-0123456789abcdef0', size: 80, final_snapshot: false });
+  });
+});
+
+describe('docker stack: cloud-init', () => {
+  const files = renderedFiles(json);
+
+  it('passes cloud-init schema, yamllint and shellcheck, and runs the bootstrap once', () => {
+    const [, instance] = only(json, 'aws_instance');
+    expect(parse(instance.user_data).runcmd).toEqual([['/usr/local/sbin/rancher-docker-bootstrap.sh']]);
+  });
+
+  it('ships the shared boot helpers, sourced by the bootstrap script', () => {
+    expect(file(files, '/usr/local/lib/rancher-aws/boot-lib.sh').content).toContain('ssm_get()');
+    expect(file(files, '/usr/local/sbin/rancher-docker-bootstrap.sh').content).toContain('. /usr/local/lib/rancher-aws/boot-lib.sh');
+  });
+
+  it('pins the image and runs the documented docker run (rancher issuer: nothing mounted but the data)', () => {
+    expect(runArgs(json)).toEqual([...BASE_ARGS, IMAGE]);
+    expect(file(files, '/etc/rancher-aws/docker.env').content).toContain(`RANCHER_IMAGE="${IMAGE}"`);
+  });
+
+  it('keeps Docker from starting before the data volume is mounted', () => {
+    expect(file(files, '/etc/systemd/system/docker.service.d/rancher-aws.conf').content).toContain('RequiresMountsFor=/var/lib/rancher');
+  });
+
+  it('carries no secret: no key, certificate or password in user data; the password comes from SSM', () => {
+    const [, instance] = only(json, 'aws_instance');
+    expect(instance.user_data).not.toMatch(/-----BEGIN [A-Z ]+-----/);
+    expect(instance.user_data).not.toMatch(/random_password|CATTLE_BOOTSTRAP_PASSWORD=[^\n]/);
+    expect(file(files, '/usr/local/sbin/rancher-docker-bootstrap.sh').content).toContain('fetch_to bootstrap-password "$SECRETS_ENV" CATTLE_BOOTSTRAP_PASSWORD=');
+  });
+
+  it('stays under the 16 KiB EC2 user data limit', () => {
+    const [, instance] = only(json, 'aws_instance');
+    expect(Buffer.byteLength(instance.user_data)).toBeLessThan(14 * 1024);
+  });
+});
+
+describe('docker stack: certificate choices', () => {
+  const cases = {
+    rancher: synth(tls('rancher')).json,
+    'blank (public CA)': synth(tls('blank')).json,
+    'blank (private CA)': synth(tls('blank', true)).json,
+    ca: synth(tls('ca')).json,
+    acme: synth({ ...tls('acme'), hostname: 'rancher.acme.io', hostedZone: 'acme.io' }).json,
+  };
+
+  it.each([
+    ['rancher', [...BASE_ARGS, IMAGE]],
+    ['blank (public CA)', [...BASE_ARGS, mount('cert'), mount('key'), IMAGE, '--no-cacerts']],
+    ['blank (private CA)', [...BASE_ARGS, mount('cert'), mount('key'), mount('cacerts'), IMAGE]],
+    ['ca', [...BASE_ARGS, mount('cert'), mount('key'), mount('cacerts'), IMAGE]],
+    ['acme', [...BASE_ARGS, IMAGE, '--acme-domain', 'value-of-var-rancher-hostname']],
+  ] as const)('%s: renders the docker run arguments of the Docker install docs', (name, expected) => {
+    expect(runArgs(cases[name])).toEqual(expected);
+  });
+
+  it.each([
+    ['rancher', []],
+    ['blank (public CA)', ['tls_certificate_pem', 'tls_private_key_pem']],
+    ['blank (private CA)', ['tls_ca_certificate_pem', 'tls_certificate_pem', 'tls_private_key_pem']],
+    ['ca', ['tls_ca_certificate_pem', 'tls_ca_private_key_pem']],
+    ['acme', []],
+  ] as const)('%s: declares exactly the sensitive certificate variables it needs', (name, expected) => {
+    const variables = cases[name].variable ?? {};
+    const tlsVars = Object.keys(variables).filter((v) => v.startsWith('tls_')).sort();
+    expect(tlsVars).toEqual(expected);
+    tlsVars.forEach((v) => expect(variables[v]).toMatchObject({ sensitive: true, type: 'string' }));
+    tlsVars.forEach((v) => expect(variables[v].default).toBeUndefined());
+  });
+
+  it.each([
+    ['rancher', { 'bootstrap-password': 'random_password' }],
+    ['blank (public CA)', { 'bootstrap-password': 'random_password', 'tls-cert': 'var.tls_certificate_pem', 'tls-key': 'var.tls_private_key_pem' }],
+    [
+      'blank (private CA)',
+      { 'bootstrap-password': 'random_password', 'tls-cert': 'var.tls_certificate_pem', 'tls-key': 'var.tls_private_key_pem', 'tls-cacerts': 'var.tls_ca_certificate_pem' },
+    ],
+    ['ca', { 'bootstrap-password': 'random_password', 'tls-cert': 'tls_locally_signed_cert', 'tls-key': 'tls_private_key', 'tls-cacerts': 'var.tls_ca_certificate_pem' }],
+    ['acme', { 'bootstrap-password': 'random_password' }],
+  ] as const)('%s: hands the password and certificate files to the node as SSM SecureString references', (name, expected) => {
+    const params = Object.values(resources(cases[name], 'aws_ssm_parameter'));
+    const byName = Object.fromEntries(params.map((p) => [p.name.replace('/rancher/docker/', ''), p]));
+    expect(Object.keys(byName).sort()).toEqual(Object.keys(expected).sort());
+    for (const [key, source] of Object.entries(expected)) {
+      expect(byName[key].type).toBe('SecureString');
+      expect(byName[key].value).toMatch(new RegExp(`^\\$\\{${source.replace('.', '\\.')}[.}]`));
+      expect(byName[key].tier).toBe(key.startsWith('tls-') ? 'Intelligent-Tiering' : 'Standard');
+    }
+    const files = renderedFiles(cases[name]);
+    const wanted = Object.keys(expected).filter((k) => k.startsWith('tls-')).map((k) => k.slice(4));
+    expect(file(files, '/etc/rancher-aws/docker.env').content).toContain(`TLS_FILES="${wanted.join(' ')}"`);
+  });
+
+  it.each([
+    ['rancher', ['tcp/443-443']],
+    ['blank (public CA)', ['tcp/443-443']],
+    ['blank (private CA)', ['tcp/443-443']],
+    ['ca', ['tcp/443-443']],
+    ['acme', ['tcp/443-443', 'tcp/80-80']],
+  ] as const)('%s: opens %j to the world and nothing else', (name, expected) => {
+    const rules = ingress(cases[name]);
+    expect(rules.map(portKey).sort()).toEqual([...expected]);
+    rules.forEach((r) => expect(r.cidr_ipv4).toBe('0.0.0.0/0'));
+  });
+
+  it('ca: signs a certificate for the hostname with the user CA (tls provider), renewed before it expires', () => {
+    const json = cases.ca;
+    const [, request] = only(json, 'tls_cert_request');
+    const [certName, cert] = only(json, 'tls_locally_signed_cert');
+    const [keyName] = only(json, 'tls_private_key');
+    expect(request.dns_names).toEqual(['${var.rancher_hostname}']);
+    expect(request.private_key_pem).toBe(`\${tls_private_key.${keyName}.private_key_pem}`);
+    expect(cert).toMatchObject({
+      ca_cert_pem: '${var.tls_ca_certificate_pem}',
+      ca_private_key_pem: '${var.tls_ca_private_key_pem}',
+      allowed_uses: expect.arrayContaining(['server_auth']),
+      early_renewal_hours: 720,
+    });
+    // A re-issued certificate changes the user data, so a new host picks it up.
+    const env = file(renderedFiles(json), '/etc/rancher-aws/docker.env').content;
+    expect(env).toContain(`CERTIFICATE_SHA256="value-of-sha256-tls-locally-signed-cert-${certName.replace(/_/g, '-')}-cert-pem-"`);
+  });
+
+  it('blank: a new certificate changes the user data through a non-secret digest', () => {
+    const [, instance] = only(cases['blank (public CA)'], 'aws_instance');
+    expect(instance.user_data).toContain('CERTIFICATE_SHA256="${nonsensitive(sha256(var.tls_certificate_pem))}"');
+  });
+
+  describe('readiness gate', () => {
+    const probes = (j: TerraformJson) => dataSources(j, 'http');
+    const ping = (j: TerraformJson) => Object.entries(probes(j)).find(([, d]) => String(d.url).endsWith('/ping'))!;
+
+    it.each([
+      ['blank (private CA)', '${var.tls_ca_certificate_pem}'],
+      ['ca', '${var.tls_ca_certificate_pem}'],
+    ] as const)('%s: verifies /ping against the CA material', (name, ca) => {
+      const [, p] = ping(cases[name]);
+      expect(p.ca_cert_pem).toBe(ca);
+      expect(p.insecure).toBeUndefined();
+    });
+
+    it.each(['acme', 'blank (public CA)'] as const)('%s: verifies /ping against the system roots', (name) => {
+      const [, p] = ping(cases[name]);
+      expect(p.ca_cert_pem).toBeUndefined();
+      expect(p.insecure).toBeUndefined();
+      expect(Object.values(probes(cases[name])).some((d) => String(d.url).endsWith('/cacerts'))).toBe(false);
+    });
+
+    it("rancher: reads Rancher's CA from /cacerts first (insecure, trust on first use), then verifies /ping against it", () => {
+      const all = probes(cases.rancher);
+      const [cacertsName, cacerts] = Object.entries(all).find(([, d]) => String(d.url).endsWith('/cacerts'))!;
+      const [, p] = ping(cases.rancher);
+      expect(cacerts).toMatchObject({ url: 'https://${var.rancher_hostname}/cacerts', insecure: true });
+      expect(cacerts.lifecycle.postcondition[0].condition).toContain('BEGIN CERTIFICATE');
+      expect(p.ca_cert_pem).toBe(`\${data.http.${cacertsName}.response_body}`);
+      expect(p.insecure).toBeUndefined();
+    });
+
+    it.each(Object.keys(cases))('%s: waits for the host, volume, address and record, then requires "pong"', (name) => {
+      const j = cases[name as keyof typeof cases];
+      const [pingName, p] = ping(j);
+      expect(p.url).toBe('https://${var.rancher_hostname}/ping');
+      expect(p.depends_on).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^aws_volume_attachment\./),
+          expect.stringMatching(/^aws_eip_association\./),
+          expect.stringMatching(/^aws_route53_record\./),
+        ]),
+      );
+      expect(p.retry).toEqual({ attempts: 90, min_delay_ms: 10000, max_delay_ms: 10000 });
+      expect(p.lifecycle.postcondition[0].condition).toBe('${self.status_code == 200 && trimspace(self.response_body) == "pong"}');
+      expect(j.output!.rancher_url.value).toBe(`\${trimsuffix(data.http.${pingName}.url, "/ping")}`);
+    });
+  });
+
+  it.each(Object.keys(cases))('%s: holds no private key, certificate or password literal', (name) => {
+    const j = cases[name as keyof typeof cases];
+    const body = JSON.stringify(j);
+    expect(body).not.toMatch(/-----BEGIN [A-Z ]+-----/);
+    for (const p of Object.values(resources(j, 'aws_ssm_parameter'))) expect(p.value).toMatch(/^\$\{[a-z_]+\./);
+    for (const [, instance] of Object.entries(resources(j, 'aws_instance'))) expect(instance.user_data).not.toMatch(/tls_private_key|private_key_pem|random_password/);
+  });
+});
+
+describe('docker stack: address and DNS', () => {
+  const [eipName, eip] = only(json, 'aws_eip');
+  const [, association] = only(json, 'aws_eip_association');
+  const [, record] = only(json, 'aws_route53_record');
+  const [instanceName] = only(json, 'aws_instance');
+
+  it('gives the host an Elastic IP through a separate association (kept across instance replacement)', () => {
+    expect(eip.domain).toBe('vpc');
+    expect(eip.depends_on).toEqual([expect.stringMatching(/^aws_internet_gateway\./)]);
+    expect(association).toEqual(
+      expect.objectContaining({ allocation_id: `\${aws_eip.${eipName}.allocation_id}`, instance_id: `\${aws_instance.${instanceName}.id}` }),
+    );
+  });
+
+  it('points a plain A record for the hostname at the Elastic IP, in the zone found by name', () => {
+    expect(record).toMatchObject({ name: '${var.rancher_hostname}', type: 'A', records: [`\${aws_eip.${eipName}.public_ip}`], ttl: 300 });
+    expect(record).not.toHaveProperty('alias');
+    const [zoneName, zone] = Object.entries(dataSources(json, 'aws_route53_zone'))[0];
+    expect(zone).toMatchObject({ name: '${var.route53_zone_name}', private_zone: false });
+    expect(record.zone_id).toBe(`\${data.aws_route53_zone.${zoneName}.zone_id}`);
+  });
+});
+
+describe('docker stack: security group', () => {
+  it('opens only 443 to the world, with no cluster ports and open egress', () => {
+    expect(ingress(json).map(portKey)).toEqual(['tcp/443-443']);
+    const egress = Object.values(resources(json, 'aws_vpc_security_group_egress_rule'));
+    expect(egress).toEqual([expect.objectContaining({ ip_protocol: '-1', cidr_ipv4: '0.0.0.0/0' })]);
+  });
+
+  it('opens SSH only with a key pair, and then only from the admin CIDRs', () => {
+    const withSsh = synth({ docker: { sshKeyName: 'ops' } }).json;
+    const ssh = ingress(withSsh).filter((r) => r.from_port === 22);
+    expect(ssh).toHaveLength(1);
+    expect(ssh[0].for_each).toMatch(/local\.admin_cidrs_effective/);
+    expect(ssh[0].cidr_ipv4).toBe('${each.value}');
+    expect(only(withSsh, 'aws_instance')[1].key_name).toBe('ops');
+  });
+});
+
+describe('docker stack: audit log and proxy', () => {
+  const proxied = synth({
+    docker: {
+      auditLog: { enabled: true, level: 2 },
+      proxy: { http: 'http://proxy.internal:3128', https: 'http://proxy.internal:3128', noProxy: ['.corp.example'] },
+    },
+  }).json;
+  const files = renderedFiles(proxied);
+  const noProxy = 'localhost,127.0.0.1,0.0.0.0,169.254.169.254,.svc,.cluster.local,10.0.0.0/16,.corp.example';
+
+  it('enables the API audit log in the container and keeps its files on the host', () => {
+    expect(file(files, '/etc/rancher-aws/rancher.env').content).toContain('AUDIT_LOG_ENABLED=true\nAUDIT_LEVEL=2\n');
+    expect(runArgs(proxied)).toContain('--volume=/var/log/rancher/auditlog:/var/log/auditlog');
+  });
+
+  it('sets the proxy for the container, the Docker daemon, apt and the bootstrap, keeping the VPC and metadata direct', () => {
+    expect(file(files, '/etc/rancher-aws/rancher.env').content).toContain(
+      `HTTP_PROXY=http://proxy.internal:3128\nHTTPS_PROXY=http://proxy.internal:3128\nNO_PROXY=${noProxy}\n`,
+    );
+    expect(file(files, '/etc/systemd/system/docker.service.d/rancher-aws.conf').content).toContain(`Environment="NO_PROXY=${noProxy}"`);
+    expect(file(files, '/etc/rancher-aws/docker.env').content).toContain(`HTTPS_PROXY="http://proxy.internal:3128"\nNO_PROXY="${noProxy}"`);
+    const [, instance] = only(proxied, 'aws_instance');
+    expect(parse(instance.user_data).apt).toEqual({ http_proxy: 'http://proxy.internal:3128', https_proxy: 'http://proxy.internal:3128' });
+  });
+
+  it('sets neither by default', () => {
+    const plain = renderedFiles(json);
+    expect(file(plain, '/etc/rancher-aws/rancher.env').content).not.toMatch(/AUDIT|PROXY/);
+    expect(runArgs(json).some((a) => a.includes('auditlog'))).toBe(false);
+    expect(parse(only(json, 'aws_instance')[1].user_data).apt).toBeUndefined();
+  });
+});
+
+describe('docker stack: outputs and portability', () => {
+  it('outputs the URL, the password (sensitive), the public IP, the data volume and the instance', () => {
+    const out = json.output!;
+    expect(Object.keys(out).sort()).toEqual(['data_volume_id', 'instance_id', 'public_ip', 'rancher_bootstrap_password', 'rancher_url']);
+    expect(out.rancher_bootstrap_password).toMatchObject({ sensitive: true, value: '${random_password.bootstrap-password.result}' });
+    expect(out.public_ip.value).toMatch(/^\$\{aws_eip\.[^}]+\.public_ip\}$/);
+    expect(out.data_volume_id.value).toMatch(/^\$\{aws_ebs_volume\.[^}]+\.id\}$/);
+    for (const name of ['rancher_url', 'public_ip', 'data_volume_id', 'instance_id']) expect(out[name].sensitive).toBeUndefined();
+  });
+
+  it('generates the bootstrap password instead of writing one', () => {
+    const [, password] = only(json, 'random_password');
+    expect(password).toMatchObject({ length: 32, special: false });
+  });
+
+  it('has no absolute path and an explicit local backend relative to the stack directory', () => {
+    expect(json.terraform.backend).toEqual({ local: { path: '../../../terraform.docker.tfstate' } });
+    expect(text).not.toContain(process.cwd());
+    expect(text).not.toMatch(/"(\/root|\/home|\/tmp|\/work)\//);
+  });
+
+  it('uses the S3 backend with encryption and a lock file when configured', () => {
+    const s3 = synth({ backend: { type: 's3', bucket: 'acme-tf-state' } }).json;
+    expect(s3.terraform.backend).toEqual({ s3: { bucket: 'acme-tf-state', key: 'rancher/docker.tfstate', region: 'us-east-1', encrypt: true, use_lockfile: true } });
+  });
+
+  it('exposes environment-specific values as Terraform variables with settings defaults', () => {
+    const withValues = synth({ hostname: 'rancher.acme.io', hostedZone: 'acme.io', adminCidrs: ['203.0.113.0/24'] }).json;
+    expect(withValues.variable!.rancher_hostname.default).toBe('rancher.acme.io');
+    expect(withValues.variable!.route53_zone_name.default).toBe('acme.io');
+    expect(withValues.variable!.admin_cidrs.default).toEqual(['203.0.113.0/24']);
+  });
+
+  it('pins an explicit AMI without a lookup', () => {
+    const pinned = synth({ docker: { amiId: 'ami-0123456789abcdef0' } }).json;
+    expect(dataSources(pinned, 'aws_ami')).toEqual({});
+    expect(only(pinned, 'aws_instance')[1].ami).toBe('ami-0123456789abcdef0');
+  });
+});
+
+describe('docker stack: snapshots', () => {
+  it('matches the reviewed synthesized Terraform (rancher issuer)', () => {
+    expect(json).toMatchSnapshot();
+  });
+
+  it('matches the reviewed synthesized Terraform (ca issuer, audit log, proxy, SSH)', () => {
+    const full = synth({
+      docker: {
+        tls: { issuer: 'ca' },
+        auditLog: { enabled: true },
+        proxy: { https: 'http://proxy.internal:3128' },
+        sshKeyName: 'ops',
+      },
+    }).json;
+    expect(full).toMatchSnapshot();
+  });
+});
+
+describe('docker stack: main.ts', () => {
+  it('synthesizes the docker stack from the settings file, like `cdktf synth`', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rancher-docker-main-'));
+    try {
+      writeFileSync(join(dir, 'rancher.yaml'), 'docker:\n  tls:\n    issuer: acme\n');
+      const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== 'RANCHER_CONFIG' && !key.startsWith('CDKTF_')));
+      const run = spawnSync(process.execPath, ['-r', require.resolve('esbuild-register'), join(__dirname, '../../main.ts')], { cwd: dir, env, encoding: 'utf8' });
+      expect({ status: run.status, stackTrace: /^ {4}at /m.test(run.stderr) }).toEqual({ status: 0, stackTrace: false });
+      const synthesized = JSON.parse(readFileSync(join(dir, 'cdktf.out/stacks/docker/cdk.tf.json'), 'utf8')) as TerraformJson;
+      expect(ingress(synthesized).map(portKey).sort()).toEqual(['tcp/443-443', 'tcp/80-80']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});

@@ -1,0 +1,323 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { SettingsInput } from '../../lib/config/schema';
+import { DEFAULT_VERSIONS, RANCHER_KUBERNETES_RANGE, rancherLine } from '../../lib/config/versions';
+import { K8S_HA_STACK, K8sHaStack } from '../../stacks/k8s-ha';
+import { dataSources, resources, settings, synthStack, type TerraformJson } from '../helpers/synth';
+
+function synth(input: SettingsInput | Record<string, unknown> = {}) {
+  return synthStack((app) => new K8sHaStack(app, K8S_HA_STACK, settings(input)));
+}
+
+const byPrefix = (entries: Record<string, any>, prefix: string): [string, any] => {
+  const found = Object.entries(entries).filter(([name]) => name.startsWith(prefix));
+  if (found.length !== 1) throw new Error(`expected one ${prefix}*, found ${found.length}`);
+  return found[0];
+};
+const release = (json: TerraformJson, chart: string) => Object.entries(resources(json, 'helm_release')).find(([, r]) => r.chart === chart);
+const address = (kind: 'data' | 'resource', type: string, name: string) => (kind === 'data' ? `data.${type}.${name}` : `${type}.${name}`);
+
+/** Strings under keys that hold secrets and are not Terraform references. */
+function literalSecrets(json: TerraformJson): string[] {
+  const found: string[] = [];
+  const walk = (value: unknown, path: string) => {
+    if (Array.isArray(value)) value.forEach((v, i) => walk(v, `${path}[${i}]`));
+    else if (value && typeof value === 'object') Object.entries(value).forEach(([k, v]) => walk(v, `${path}.${k}`));
+    else if (
+      typeof value === 'string' &&
+      /(password|token|secret|private_key|client_key|client_certificate|key_pem|cluster_ca_certificate|set_sensitive\[\d+\]\.value)$/i.test(path) &&
+      !value.startsWith('${')
+    ) {
+      found.push(`${path}=${value}`);
+    }
+  };
+  walk(json.resource, 'resource');
+  walk(json.provider, 'provider');
+  walk(json.data, 'data');
+  return found;
+}
+
+/** No PEM body, private key or absolute path of this machine anywhere in the file. */
+function expectPortableAndSecretFree(text: string, json: TerraformJson) {
+  expect(text).not.toMatch(/-----BEGIN [A-Z ]+-----\\n[A-Za-z0-9+/=]/);
+  expect(literalSecrets(json)).toEqual([]);
+  expect(text).not.toContain(process.cwd());
+  expect(text).not.toMatch(/"(\/root|\/home|\/tmp|\/work|\/Users)\//);
+}
+
+describe('k8s-ha stack with no k8sHa settings (kubeconfig ~/.kube/config)', () => {
+  const { json, text } = synth();
+  const helmReleases = resources(json, 'helm_release');
+  const [certManagerName, certManager] = release(json, 'cert-manager')!;
+  const [rancherName, rancher] = release(json, 'rancher')!;
+  const [versionName, version] = Object.entries(dataSources(json, 'kubernetes_server_version'))[0];
+  const [ingressClassName] = byPrefix(dataSources(json, 'kubernetes_resources'), 'preflight_ingress-class');
+  const [secretName, secret] = Object.entries(dataSources(json, 'kubernetes_secret_v1'))[0];
+  const [pingName, ping] = byPrefix(dataSources(json, 'http'), 'rancher-readiness_ping');
+
+  it('creates nothing in AWS but the record, and in the cluster only the Rancher namespace and the two releases', () => {
+    expect(Object.keys(json.resource).sort()).toEqual(['aws_route53_record', 'helm_release', 'kubernetes_namespace_v1', 'random_password']);
+    expect(Object.keys(helmReleases)).toHaveLength(2);
+  });
+
+  it('configures Helm and Kubernetes identically from the kubeconfig variables', () => {
+    const expected = { config_path: '${pathexpand(var.kubeconfig_path)}', config_context: '${var.kubeconfig_context}' };
+    expect(json.provider!.helm[0].kubernetes).toEqual(expected);
+    expect(json.provider!.kubernetes[0]).toEqual(expected);
+    expect(json.variable!.kubeconfig_path.default).toBe('~/.kube/config');
+    expect(json.variable!.kubeconfig_context.default).toBeNull();
+    expect(json.variable).not.toHaveProperty('kubernetes_token');
+  });
+
+  it('checks the Kubernetes version against the Rancher chart range at plan time', () => {
+    const range = RANCHER_KUBERNETES_RANGE[rancherLine(DEFAULT_VERSIONS.rancher)!];
+    const [check] = version.lifecycle.postcondition;
+    expect(check.condition).toContain(`>= ${range.min} && `);
+    expect(check.condition).toContain(`< ${range.maxExclusive}}`);
+    expect(version.depends_on).toBeUndefined();
+  });
+
+  it('orders preflight → cert-manager → Rancher → readiness', () => {
+    expect(certManager.depends_on).toEqual([
+      address('data', 'kubernetes_server_version', versionName),
+      address('data', 'kubernetes_resources', ingressClassName),
+    ]);
+    expect(rancher.depends_on).toEqual([address('resource', 'helm_release', certManagerName)]);
+    expect(secret.depends_on).toEqual(expect.arrayContaining([address('resource', 'helm_release', rancherName)]));
+    expect(ping.ca_cert_pem).toContain(`data.kubernetes_secret_v1.${secretName}.data`);
+  });
+
+  it('installs cert-manager and Rancher with the pinned versions, through the rancher/ constructs', () => {
+    expect(certManager).toMatchObject({
+      repository: 'https://charts.jetstack.io',
+      version: DEFAULT_VERSIONS.certManager,
+      namespace: 'cert-manager',
+      set: [{ name: 'crds.enabled', value: 'true' }],
+      wait: true,
+    });
+    expect(rancher).toMatchObject({ repository: 'https://releases.rancher.com/server-charts/stable', version: DEFAULT_VERSIONS.rancher, create_namespace: false });
+    const [namespaceName, namespace] = Object.entries(resources(json, 'kubernetes_namespace_v1'))[0];
+    expect(namespace.metadata).toEqual({ name: 'cattle-system' });
+    expect(rancher.namespace).toBe(`\${kubernetes_namespace_v1.${namespaceName}.metadata[0].name}`);
+    expect(rancher.set_sensitive).toEqual([{ name: 'bootstrapPassword', value: expect.stringMatching(/^\$\{random_password\.rancher_bootstrap-password_[^}]+\.result\}$/) }]);
+    expect(rancher.lifecycle).toBeUndefined();
+  });
+
+  it("gives the chart the hostname variable, the replicas, the cluster's ingress class and the shared TLS choice", () => {
+    expect(rancher.values).toEqual([
+      '${yamlencode({"hostname" = var.rancher_hostname, "replicas" = 3, "ingress" = {"ingressClassName" = "nginx", "tls" = {"source" = "rancher"}}})}',
+    ]);
+    const custom = synth({ rancher: { replicas: 2 }, k8sHa: { ingress: { className: 'traefik' } } }).json;
+    expect(release(custom, 'rancher')![1].values[0]).toContain('"replicas" = 2, "ingress" = {"ingressClassName" = "traefik"');
+    expect(byPrefix(dataSources(custom, 'kubernetes_resources'), 'preflight_ingress-class')[1].field_selector).toBe('metadata.name=traefik');
+  });
+
+  it('discovers the ingress load balancer from the ingress-nginx Service unless ingress_target is set', () => {
+    const [serviceName, service] = Object.entries(dataSources(json, 'kubernetes_service_v1'))[0];
+    expect(service.metadata).toEqual({ namespace: 'ingress-nginx', name: 'ingress-nginx-controller' });
+    expect(service.count).toBe('${var.ingress_target == null ? 1 : 0}');
+    expect(service.depends_on).toBeUndefined(); // read at plan time, so the record counts are known then
+    expect(json.variable!.ingress_target.default).toBeNull();
+    const address = Object.entries(json.locals!).find(([name]) => name.startsWith('ingress_address'))![1];
+    expect(address).toContain(`data.kubernetes_service_v1.${serviceName}[0].status[0].load_balancer[0].ingress[0].hostname`);
+  });
+
+  it('creates one of an alias, an A or a CNAME record for the Rancher hostname, chosen at plan time', () => {
+    const records = resources(json, 'aws_route53_record');
+    expect(Object.keys(records)).toHaveLength(3);
+    const types = Object.values(records).map((r) => [r.type, String(r.count).match(/== "(\w+)"/)![1]]);
+    expect(types.sort()).toEqual([['A', 'A'], ['A', 'alias'], ['CNAME', 'CNAME']]);
+    for (const record of Object.values(records)) expect(record.name).toBe('${var.rancher_hostname}');
+    const [, alias] = byPrefix(records, 'dns_alias');
+    expect(alias.alias.zone_id).toMatch(/^\$\{one\(concat\(data\.aws_lb_hosted_zone_id\.[^[]+\[\*\]\.id, data\.aws_elb_hosted_zone_id\.[^[]+\[\*\]\.id\)\)\}$/);
+    const [, zone] = Object.entries(dataSources(json, 'aws_route53_zone'))[0];
+    expect(zone).toMatchObject({ name: '${var.route53_zone_name}', private_zone: false });
+  });
+
+  it('waits for https://<hostname>/ping after the release and whichever record exists', () => {
+    expect(ping.url).toBe('https://${var.rancher_hostname}/ping');
+    const recordAddresses = Object.keys(resources(json, 'aws_route53_record')).map((n) => address('resource', 'aws_route53_record', n));
+    expect(secret.depends_on).toEqual(expect.arrayContaining(recordAddresses));
+  });
+
+  it('outputs the URL from the probe, the password as sensitive, and the DNS target and record type', () => {
+    const out = json.output!;
+    expect(Object.keys(out).sort()).toEqual(['dns_record_type', 'dns_target', 'rancher_bootstrap_password', 'rancher_url']);
+    expect(out.rancher_url.value).toBe(`\${trimsuffix(data.http.${pingName}.url, "/ping")}`);
+    expect(out.rancher_bootstrap_password.sensitive).toBe(true);
+    expect(out.dns_target.value).toMatch(/^\$\{local\.dns_target_[0-9A-F]+\}$/);
+    expect(out.dns_record_type.value).toMatch(/^\$\{local\.dns_record-type_[0-9A-F]+\}$/);
+  });
+
+  it('is a portable root module: explicit relative backend, no absolute path, no credential', () => {
+    expect(json.terraform.backend).toEqual({ local: { path: '../../../terraform.k8s-ha.tfstate' } });
+    expectPortableAndSecretFree(text, json);
+    expect((json as unknown as { removed?: unknown }).removed).toBeUndefined();
+  });
+
+  it('uses the S3 backend with its own key when configured', () => {
+    const s3 = synth({ backend: { type: 's3', bucket: 'acme-tf-state' } }).json;
+    expect(s3.terraform.backend.s3).toMatchObject({ key: 'rancher/k8s-ha.tfstate', encrypt: true, use_lockfile: true });
+  });
+
+  it('matches the reviewed synthesized Terraform', () => {
+    expect(json).toMatchSnapshot();
+  });
+});
+
+describe('k8s-ha stack with variable-based access, cert-manager already installed and a given DNS target', () => {
+  const input = {
+    hostname: 'rancher.acme.io',
+    hostedZone: 'acme.io',
+    k8sHa: {
+      access: { variables: true },
+      certManager: { install: false },
+      ingress: { service: { namespace: 'kube-system', name: 'traefik' } },
+      dns: { target: 'k8s-ingress-0123456789abcdef.elb.eu-west-1.amazonaws.com' },
+    },
+  };
+  const { json, text } = synth(input);
+  const [rancherName, rancher] = release(json, 'rancher')!;
+  const lookups = dataSources(json, 'kubernetes_resources');
+
+  it('configures Helm and Kubernetes identically from the access variables, secrets sensitive', () => {
+    const expected = {
+      host: '${var.kubernetes_host}',
+      cluster_ca_certificate: '${var.kubernetes_cluster_ca_certificate}',
+      token: '${var.kubernetes_token}',
+      client_certificate: '${var.kubernetes_client_certificate}',
+      client_key: '${var.kubernetes_client_key}',
+    };
+    expect(json.provider!.helm[0].kubernetes).toEqual(expected);
+    expect(json.provider!.kubernetes[0]).toEqual(expected);
+    expect(json.variable!.kubernetes_token.sensitive).toBe(true);
+    expect(json.variable!.kubernetes_client_key.sensitive).toBe(true);
+    expect(json.variable).not.toHaveProperty('kubeconfig_path');
+  });
+
+  it('holds no credential and no absolute path', () => {
+    expectPortableAndSecretFree(text, json);
+    for (const name of ['kubernetes_host', 'kubernetes_cluster_ca_certificate']) expect(json.variable![name]).not.toHaveProperty('default');
+    for (const name of ['kubernetes_token', 'kubernetes_client_certificate', 'kubernetes_client_key']) expect(json.variable![name].default).toBeNull();
+  });
+
+  it('installs no cert-manager, checks that one is there, and Rancher waits on the preflight instead', () => {
+    expect(release(json, 'cert-manager')).toBeUndefined();
+    const [crdName, crd] = byPrefix(lookups, 'preflight_cert-manager');
+    expect(crd.field_selector).toBe('metadata.name=issuers.cert-manager.io');
+    expect(rancher.depends_on).toEqual(
+      expect.arrayContaining([address('data', 'kubernetes_resources', crdName), expect.stringMatching(/^data\.kubernetes_server_version\./)]),
+    );
+    expect(rancher.depends_on).toHaveLength(3);
+    expect(rancherName).toMatch(/^rancher_release_/);
+  });
+
+  it('forgets, never uninstalls, a cert-manager this stack installed before the setting was turned off', () => {
+    const installed = release(synth({ ...input, k8sHa: { ...input.k8sHa, certManager: { install: true } } }).json, 'cert-manager')![0];
+    expect((json as unknown as { removed: unknown }).removed).toEqual([{ from: `helm_release.${installed}`, lifecycle: { destroy: false } }]);
+  });
+
+  it('takes the DNS target as the ingress_target default, so the Service lookup has no instance', () => {
+    expect(json.variable!.ingress_target.default).toBe('k8s-ingress-0123456789abcdef.elb.eu-west-1.amazonaws.com');
+    const [, service] = Object.entries(dataSources(json, 'kubernetes_service_v1'))[0];
+    expect(service.metadata).toEqual({ namespace: 'kube-system', name: 'traefik' });
+  });
+
+  it('keeps the hostname and zone as variable defaults', () => {
+    expect(json.variable!.rancher_hostname.default).toBe('rancher.acme.io');
+    expect(json.variable!.route53_zone_name.default).toBe('acme.io');
+  });
+
+  it('matches the reviewed synthesized Terraform', () => {
+    expect(json).toMatchSnapshot();
+  });
+});
+
+describe('k8s-ha stack and settings other stacks share', () => {
+  it('passes a kubeconfig context through as the variable default', () => {
+    const { json } = synth({ k8sHa: { access: { kubeconfig: { path: '~/.kube/prod', context: 'prod-admin' } } } });
+    expect(json.variable!.kubeconfig_path.default).toBe('~/.kube/prod');
+    expect(json.variable!.kubeconfig_context.default).toBe('prod-admin');
+  });
+
+  it('uses the Kubernetes range of the configured Rancher line', () => {
+    const { json } = synth({ versions: { rancher: '2.15.0', rke2: 'v1.35.7+rke2r1' } });
+    const [, version] = Object.entries(dataSources(json, 'kubernetes_server_version'))[0];
+    expect(version.lifecycle.postcondition[0].condition).toContain('>= 34 && ');
+    expect(version.lifecycle.postcondition[0].condition).toContain('< 37}');
+  });
+});
+
+describe('k8s-ha stack: the shared TLS choices', () => {
+  const tlsSynth = (tls: NonNullable<NonNullable<SettingsInput['rancher']>['tls']>, k8sHa: SettingsInput['k8sHa'] = {}) =>
+    synth({ rancher: { tls }, k8sHa }).json;
+  const secretNames = (json: TerraformJson) => Object.values(resources(json, 'kubernetes_secret_v1')).map((s) => s.metadata.name).sort();
+  const tlsVariables = (json: TerraformJson) => Object.keys(json.variable ?? {}).filter((v) => v.startsWith('tls_')).sort();
+  const ping = (json: TerraformJson) => Object.values(dataSources(json, 'http')).find((d) => String(d.url).endsWith('/ping'));
+
+  it('ingress + blank: the user certificate becomes tls-rancher-ingress, verified against public roots', () => {
+    const json = tlsSynth({ issuer: 'blank' });
+    expect(secretNames(json)).toEqual(['tls-rancher-ingress']);
+    expect(tlsVariables(json)).toEqual(['tls_certificate_pem', 'tls_private_key_pem']);
+    expect(release(json, 'rancher')![1].values[0]).toContain('"source" = "secret"');
+    expect(ping(json).ca_cert_pem).toBeUndefined();
+  });
+
+  it('ingress + ca: cert-manager CA issuer from the user CA, tls-ca, probe trusts that CA', () => {
+    const json = tlsSynth({ issuer: 'ca' });
+    expect(secretNames(json)).toEqual(['rancher-ca-issuer-keypair', 'tls-ca']);
+    expect(release(json, 'rancher')![1].values[0]).toContain('"kind" = "Issuer"');
+    expect(ping(json).ca_cert_pem).toBe('${var.tls_ca_certificate_pem}');
+  });
+
+  it('external: the cluster owner\'s balancer ends TLS, so only tls=external and a private CA bundle are set here', () => {
+    const json = tlsSynth({ mode: 'external', issuer: 'ca' });
+    expect(tlsVariables(json)).toEqual(['tls_ca_certificate_pem']);
+    expect(secretNames(json)).toEqual(['tls-ca']);
+    const values = release(json, 'rancher')![1].values[0];
+    expect(values).toContain('"tls" = "external"');
+    expect(values).not.toContain('HelmChartConfig');
+    expect(Object.keys(resources(json, 'aws_acm_certificate'))).toEqual([]);
+    expect(Object.keys(resources(json, 'aws_lb'))).toEqual([]);
+  });
+
+  it('orders Rancher after every TLS secret', () => {
+    const json = tlsSynth({ issuer: 'ca' });
+    const deps = release(json, 'rancher')![1].depends_on;
+    for (const name of Object.keys(resources(json, 'kubernetes_secret_v1'))) expect(deps).toContain(`kubernetes_secret_v1.${name}`);
+  });
+
+  it('re-encryption needs ingress-nginx: synthesizes (shared settings) but fails the plan with another class', () => {
+    const json = tlsSynth({ mode: 'rancher' }, { ingress: { className: 'traefik' } });
+    expect(release(json, 'rancher')![1].lifecycle.precondition).toEqual([{ condition: false, error_message: expect.stringContaining('traefik') }]);
+    expect(release(tlsSynth({ mode: 'rancher' }), 'rancher')![1].lifecycle).toBeUndefined();
+  });
+
+  it('holds no certificate or key literal for any choice', () => {
+    for (const tls of [{ issuer: 'blank' }, { issuer: 'ca' }, { mode: 'external', issuer: 'blank', privateCA: true }] as const) {
+      const { text } = synthStack((app) => new K8sHaStack(app, K8S_HA_STACK, settings({ rancher: { tls } })));
+      expect(text).not.toMatch(/-----BEGIN [A-Z ]+-----(\\n|\s)*[A-Za-z0-9+/]{16}/);
+    }
+  });
+});
+
+describe('main.ts', () => {
+  it('synthesizes the k8s-ha stack with the built-in defaults', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'rancher-k8s-main-'));
+    try {
+      const env: Record<string, string | undefined> = { ...process.env };
+      delete env.RANCHER_CONFIG;
+      for (const key of Object.keys(env)) if (key.startsWith('CDKTF_')) delete env[key];
+      const result = spawnSync(process.execPath, ['-r', require.resolve('esbuild-register'), resolve(__dirname, '../../main.ts')], { cwd, env, encoding: 'utf8' });
+      expect(result.stderr).not.toMatch(/^ {4}at /m);
+      expect(result.status).toBe(0);
+      const file = join(cwd, 'cdktf.out', 'stacks', 'k8s-ha', 'cdk.tf.json');
+      expect(existsSync(file)).toBe(true);
+      expect(Object.keys(JSON.parse(readFileSync(file, 'utf8')).resource)).toContain('helm_release');
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  }, 60_000);
+});

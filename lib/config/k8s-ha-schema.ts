@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import { FQDN } from './primitives';
+
+/** The kubeconfig read when the settings name none (expanded on the machine running Terraform). */
+export const DEFAULT_KUBECONFIG_PATH = '~/.kube/config';
+
+/** Kubernetes object names: DNS-1123 subdomain (IngressClass), label (namespace), DNS-1035 label (Service). */
+const K8S_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const K8S_LABEL = /^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const K8S_SERVICE_NAME = /^(?=.{1,63}$)[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const IPV4 = /^((25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])$/;
+
+/**
+ * A kubeconfig path that means the same on every machine: `~/...` (the home
+ * of whoever runs Terraform) or relative to the stack directory. An absolute
+ * path names one machine and would leak into the synthesized root module.
+ */
+const kubeconfigPath = z
+  .string()
+  .min(1)
+  .refine((p) => !p.startsWith('/') && !p.startsWith('\\') && !/^[A-Za-z]:[\\/]/.test(p), {
+    message:
+      'expected ~/... or a path relative to cdktf.out/stacks/k8s-ha (absolute paths name one machine; set the kubeconfig_path Terraform variable at plan time instead)',
+  })
+  .refine((p) => !/^~[^/\\]/.test(p), { message: 'expected ~/... (another user\'s home, ~name/..., is not expanded by Terraform)' });
+
+const accessSchema = z
+  .strictObject({
+    /** A kubeconfig file on the machine running Terraform, and optionally one of its contexts. */
+    kubeconfig: z
+      .strictObject({
+        path: kubeconfigPath.default(DEFAULT_KUBECONFIG_PATH),
+        /** Context in that file. Unset: its current-context. */
+        context: z.string().min(1).optional(),
+      })
+      .optional(),
+    /**
+     * `true`: API server URL, CA and credentials (token, or client certificate
+     * and key) come from Terraform variables, the secret ones sensitive.
+     */
+    variables: z.boolean().optional(),
+  })
+  .superRefine((access, ctx) => {
+    const kubeconfig = access.kubeconfig !== undefined;
+    const variables = access.variables === true;
+    if (kubeconfig && variables) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'choose one way to reach the cluster: kubeconfig or variables, not both',
+        input: access,
+      });
+    } else if (!kubeconfig && !variables) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'choose how Terraform reaches the cluster: kubeconfig: { path, context } or variables: true',
+        input: access,
+      });
+    }
+  })
+  .prefault({ kubeconfig: {} });
+
+/** The `k8sHa` section: the RancherOnK8S stack (Rancher onto a cluster that already exists). */
+export const k8sHaSchema = z
+  .strictObject({
+    /** How Terraform reaches the cluster. Default: `~/.kube/config`, its current context. */
+    access: accessSchema,
+    certManager: z
+      .strictObject({
+        /** `false` when the cluster already runs cert-manager (then checked for at plan time, never installed or removed). */
+        install: z.boolean().default(true),
+      })
+      .prefault({}),
+    ingress: z
+      .strictObject({
+        /** IngressClass of the cluster's ingress controller; must exist (checked at plan time). */
+        className: z
+          .string()
+          .regex(K8S_SUBDOMAIN, { message: 'expected a Kubernetes object name such as nginx' })
+          .default('nginx'),
+        /** The controller's LoadBalancer Service, whose address the Rancher record points at. */
+        service: z
+          .strictObject({
+            namespace: z
+              .string()
+              .regex(K8S_LABEL, { message: 'expected a Kubernetes namespace name such as ingress-nginx' })
+              .default('ingress-nginx'),
+            name: z
+              .string()
+              .regex(K8S_SERVICE_NAME, { message: 'expected a Kubernetes Service name such as ingress-nginx-controller' })
+              .default('ingress-nginx-controller'),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
+    dns: z
+      .strictObject({
+        /**
+         * Load balancer hostname or IPv4 address the Rancher record points at.
+         * Unset: read from the ingress Service at plan time (`ingress_target` variable).
+         */
+        target: z
+          .string()
+          // All digits and dots is an address, never a name (no top-level domain is numeric).
+          .refine((v) => (/^[0-9.]+$/.test(v) ? IPV4.test(v) : FQDN.test(v)), {
+            message: 'expected a lower-case DNS name (e.g. a load balancer hostname) or an IPv4 address',
+          })
+          .optional(),
+      })
+      .prefault({}),
+  })
+  .prefault({});
+
+export type K8sHaSettings = z.output<typeof k8sHaSchema>;
+export type K8sHaAccessSettings = K8sHaSettings['access'];

@@ -1,0 +1,108 @@
+import { DataAwsElbHostedZoneId } from '@cdktf/provider-aws/lib/data-aws-elb-hosted-zone-id';
+import { DataAwsLbHostedZoneId } from '@cdktf/provider-aws/lib/data-aws-lb-hosted-zone-id';
+import { DataAwsRoute53Zone } from '@cdktf/provider-aws/lib/data-aws-route53-zone';
+import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
+import { TerraformLocal, Token } from 'cdktf';
+import { Construct } from 'constructs';
+import { ELB_HOSTNAME_PATTERN, IPV4_PATTERN, NLB_HOSTNAME_PATTERN } from './dns-target';
+
+export interface LoadBalancerRecordProps {
+  /** Existing public hosted zone, found by name. */
+  readonly zoneName: string;
+  /** Fully qualified record name. */
+  readonly recordName: string;
+  /**
+   * Hostname or IPv4 address to point at; may be a Terraform expression known
+   * only at plan time (e.g. read from a Kubernetes Service).
+   */
+  readonly target: string;
+  /** TTL of the CNAME or A record (aliases have none). @default 60 */
+  readonly ttl?: number;
+}
+
+/**
+ * A Route53 record for a target that may only be known at plan time. Which
+ * record is created is decided by Terraform (conditional counts), by the
+ * rules of `dns-target.ts`:
+ * - an AWS load balancer hostname (NLB, ALB, Classic ELB) → A alias, with the
+ *   canonical hosted zone id of that load balancer type in its region (a
+ *   static table in the AWS provider, no API call, works across regions);
+ * - an IPv4 address → A record;
+ * - any other hostname → CNAME.
+ * Exactly one of `alias`, `a` and `cname` has an instance.
+ */
+export class LoadBalancerRecord extends Construct {
+  readonly zone: DataAwsRoute53Zone;
+  readonly alias: Route53Record;
+  readonly a: Route53Record;
+  readonly cname: Route53Record;
+  /** The three records, for depends_on (two of them have no instance). */
+  readonly records: Route53Record[];
+  /** `alias`, `A` or `CNAME`, decided at plan time. */
+  readonly recordType: string;
+  /** The target, lower-cased. */
+  readonly target: string;
+
+  constructor(scope: Construct, id: string, props: LoadBalancerRecordProps) {
+    super(scope, id);
+    const ttl = props.ttl ?? 60;
+    const target = new TerraformLocal(this, 'target', `\${lower(${props.target})}`);
+    const t = target.fqn;
+    // The patterns are locals of their own: readable in the module, and cdktf mis-renders
+    // a reference that follows a `{n}` quantifier inside the same expression.
+    const pattern = (patternId: string, text: string) => new TerraformLocal(this, patternId, text).fqn;
+    const nlbPattern = pattern('nlb-pattern', NLB_HOSTNAME_PATTERN);
+    const elbPattern = pattern('elb-pattern', ELB_HOSTNAME_PATTERN);
+    const ipv4Pattern = pattern('ipv4-pattern', IPV4_PATTERN);
+    const nlbRegion = new TerraformLocal(this, 'nlb-region', `\${try(regex(${nlbPattern}, ${t})[0], null)}`);
+    const elbRegion = new TerraformLocal(this, 'elb-region', `\${try(regex(${elbPattern}, ${t})[0], null)}`);
+    const recordType = new TerraformLocal(
+      this,
+      'record-type',
+      `\${${nlbRegion.fqn} != null || ${elbRegion.fqn} != null ? "alias" : can(regex(${ipv4Pattern}, ${t})) ? "A" : "CNAME"}`,
+    );
+    const when = (condition: string) => Token.asNumber(`\${${condition} ? 1 : 0}`);
+
+    const nlbZone = new DataAwsLbHostedZoneId(this, 'nlb-zone-id', {
+      count: when(`${nlbRegion.fqn} != null`),
+      region: nlbRegion.asString,
+      loadBalancerType: 'network',
+    });
+    const elbZone = new DataAwsElbHostedZoneId(this, 'elb-zone-id', {
+      count: when(`${elbRegion.fqn} != null`),
+      region: elbRegion.asString,
+    });
+
+    this.zone = new DataAwsRoute53Zone(this, 'zone', { name: props.zoneName, privateZone: false });
+    this.alias = new Route53Record(this, 'alias', {
+      count: when(`${recordType.fqn} == "alias"`),
+      zoneId: this.zone.zoneId,
+      name: props.recordName,
+      type: 'A',
+      alias: {
+        name: target.asString,
+        zoneId: `\${one(concat(${nlbZone.fqn}[*].id, ${elbZone.fqn}[*].id))}`,
+        evaluateTargetHealth: true,
+      },
+    });
+    this.a = new Route53Record(this, 'a', {
+      count: when(`${recordType.fqn} == "A"`),
+      zoneId: this.zone.zoneId,
+      name: props.recordName,
+      type: 'A',
+      ttl,
+      records: [target.asString],
+    });
+    this.cname = new Route53Record(this, 'cname', {
+      count: when(`${recordType.fqn} == "CNAME"`),
+      zoneId: this.zone.zoneId,
+      name: props.recordName,
+      type: 'CNAME',
+      ttl,
+      records: [target.asString],
+    });
+    this.records = [this.alias, this.a, this.cname];
+    this.recordType = recordType.asString;
+    this.target = target.asString;
+  }
+}

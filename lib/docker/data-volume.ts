@@ -1,0 +1,112 @@
+import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
+import { DlmLifecyclePolicy } from '@cdktf/provider-aws/lib/dlm-lifecycle-policy';
+import { EbsVolume } from '@cdktf/provider-aws/lib/ebs-volume';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import { VolumeAttachment } from '@cdktf/provider-aws/lib/volume-attachment';
+import { Construct } from 'constructs';
+
+/** Tag on the volume that the snapshot policy targets; its value is the deployment name. */
+export const SNAPSHOT_TARGET_TAG = 'rancher-aws:snapshots';
+/** Device name of the attachment. Nitro instances show it as an NVMe device; the bootstrap finds it by volume id. */
+export const DATA_DEVICE_NAME = '/dev/sdf';
+
+export interface SnapshotSchedule {
+  /** Hours between snapshots: 1, 2, 3, 4, 6, 8, 12 or 24. */
+  readonly intervalHours: number;
+  /** First snapshot of the day, UTC, as HH:MM. */
+  readonly time: string;
+  /** Snapshots kept; older ones are deleted by the policy. */
+  readonly retention: number;
+}
+
+export interface DataVolumeProps {
+  /** Name tag, snapshot target tag and IAM name prefix. */
+  readonly name: string;
+  /** Same zone as the instance's subnet. */
+  readonly availabilityZone: string;
+  readonly sizeGb: number;
+  readonly snapshots: SnapshotSchedule;
+  /** Create the volume from this snapshot. Changing it replaces the volume: a restore. */
+  readonly snapshotId?: string;
+  /** Snapshot the volume when Terraform destroys it. @default true */
+  readonly finalSnapshot?: boolean;
+}
+
+/**
+ * Rancher's data on its own encrypted gp3 volume, a resource of its own that
+ * no instance change touches, with scheduled snapshots by Data Lifecycle
+ * Manager (a policy that targets the volume's tag, and the role DLM acts with).
+ *
+ * Not `prevent_destroy`: `destroy` must still work. It takes a final snapshot
+ * instead (unless turned off), which outlives the stack like the scheduled ones.
+ */
+export class DataVolume extends Construct {
+  readonly volume: EbsVolume;
+  readonly policy: DlmLifecyclePolicy;
+  readonly role: IamRole;
+
+  constructor(scope: Construct, id: string, props: DataVolumeProps) {
+    super(scope, id);
+    this.volume = new EbsVolume(this, 'volume', {
+      availabilityZone: props.availabilityZone,
+      size: props.sizeGb,
+      type: 'gp3',
+      encrypted: true,
+      snapshotId: props.snapshotId,
+      finalSnapshot: props.finalSnapshot ?? true,
+      tags: { Name: `${props.name}-data`, [SNAPSHOT_TARGET_TAG]: props.name },
+    });
+
+    const partition = new DataAwsPartition(this, 'partition');
+    const assume = new DataAwsIamPolicyDocument(this, 'assume', {
+      statement: [{ actions: ['sts:AssumeRole'], principals: [{ type: 'Service', identifiers: ['dlm.amazonaws.com'] }] }],
+    });
+    this.role = new IamRole(this, 'role', { namePrefix: `${props.name}-dlm-`, assumeRolePolicy: assume.json });
+    const managed = new IamRolePolicyAttachment(this, 'service-role', {
+      role: this.role.name,
+      policyArn: `arn:${partition.partition}:iam::aws:policy/service-role/AWSDataLifecycleManagerServiceRole`,
+    });
+
+    const { intervalHours, time, retention } = props.snapshots;
+    this.policy = new DlmLifecyclePolicy(this, 'snapshots', {
+      // DLM allows letters, digits, spaces, dashes and underscores here.
+      description: `${props.name} Rancher data volume`,
+      executionRoleArn: this.role.arn,
+      state: 'ENABLED',
+      policyDetails: {
+        resourceTypes: ['VOLUME'],
+        targetTags: { [SNAPSHOT_TARGET_TAG]: props.name },
+        schedule: [
+          {
+            // Schedule names allow the same characters as the description.
+            name: `every ${intervalHours}h keep ${retention}`,
+            createRule: { interval: intervalHours, intervalUnit: 'HOURS', times: [time] },
+            retainRule: { count: retention },
+            copyTags: true,
+          },
+        ],
+      },
+      dependsOn: [managed],
+    });
+  }
+
+  get id(): string {
+    return this.volume.id;
+  }
+
+  /**
+   * Attaches the volume to an instance. The attachment is a separate resource:
+   * replacing the instance replaces it, never the volume. Detaching stops the
+   * instance first, so the file system is unmounted cleanly.
+   */
+  attachTo(id: string, instanceId: string): VolumeAttachment {
+    return new VolumeAttachment(this, id, {
+      deviceName: DATA_DEVICE_NAME,
+      volumeId: this.volume.id,
+      instanceId,
+      stopInstanceBeforeDetaching: true,
+    });
+  }
+}

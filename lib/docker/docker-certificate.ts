@@ -1,0 +1,75 @@
+import { CertRequest } from '@cdktf/provider-tls/lib/cert-request';
+import { LocallySignedCert } from '@cdktf/provider-tls/lib/locally-signed-cert';
+import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
+import { Fn } from 'cdktf';
+import { Construct } from 'constructs';
+import type { DockerTlsSettings } from '../config/docker-schema';
+import { CertificateVariables, type CertificateMaterial } from '../tls/certificate-variables';
+import { certificateFiles, type CertificateFile } from './rancher-container';
+
+/** One year, re-issued by Terraform during the last 30 days (which replaces the host). */
+const LEAF_VALIDITY_HOURS = 8_760;
+const LEAF_RENEWAL_HOURS = 720;
+
+export interface DockerCertificateProps {
+  readonly tls: DockerTlsSettings;
+  /** Rancher's public name: the `ca` issuer signs a certificate for it. */
+  readonly hostname: string;
+}
+
+/** The Terraform variables each certificate choice needs. */
+export function neededMaterial(tls: DockerTlsSettings): CertificateMaterial[] {
+  if (tls.issuer === 'blank') return tls.privateCA ? ['certificate', 'privateKey', 'caCertificate'] : ['certificate', 'privateKey'];
+  if (tls.issuer === 'ca') return ['caCertificate', 'caPrivateKey'];
+  return [];
+}
+
+/**
+ * The certificate files of the Docker install for a TLS choice, as Terraform
+ * references only: `blank` takes the user's certificate and key (and CA) from
+ * sensitive variables; `ca` signs a certificate for the hostname with the
+ * user's CA (tls provider); `rancher` and `acme` need no file.
+ */
+export class DockerCertificate extends Construct {
+  /** Contents of /etc/rancher/ssl/<file>.pem, by file. */
+  readonly files: ReadonlyMap<CertificateFile, string>;
+  /** The CA the served certificate chains to, when it is the user's (for the readiness check). */
+  readonly caCertPem?: string;
+  /** Changes whenever the served certificate changes; not secret (a digest of a certificate). */
+  readonly fingerprint?: string;
+  readonly variables: CertificateVariables;
+
+  constructor(scope: Construct, id: string, props: DockerCertificateProps) {
+    super(scope, id);
+    const tls = props.tls;
+    this.variables = new CertificateVariables(this, 'variables', neededMaterial(tls));
+    const material = (m: CertificateMaterial) => this.variables.get(m);
+    const files = new Map<CertificateFile, string>();
+
+    if (tls.issuer === 'blank') {
+      files.set('cert', material('certificate')).set('key', material('privateKey'));
+      if (tls.privateCA) files.set('cacerts', material('caCertificate'));
+      this.caCertPem = tls.privateCA ? material('caCertificate') : undefined;
+      // The variable is sensitive, a digest of the certificate is not.
+      this.fingerprint = Fn.nonsensitive(Fn.sha256(material('certificate')));
+    } else if (tls.issuer === 'ca') {
+      const key = new PrivateKey(this, 'key', { algorithm: 'ECDSA', ecdsaCurve: 'P256' });
+      const request = new CertRequest(this, 'request', { privateKeyPem: key.privateKeyPem, dnsNames: [props.hostname] });
+      const cert = new LocallySignedCert(this, 'cert', {
+        certRequestPem: request.certRequestPem,
+        caCertPem: material('caCertificate'),
+        caPrivateKeyPem: material('caPrivateKey'),
+        validityPeriodHours: LEAF_VALIDITY_HOURS,
+        earlyRenewalHours: LEAF_RENEWAL_HOURS,
+        allowedUses: ['digital_signature', 'key_encipherment', 'server_auth'],
+      });
+      files.set('cert', cert.certPem).set('key', key.privateKeyPem).set('cacerts', material('caCertificate'));
+      this.caCertPem = material('caCertificate');
+      this.fingerprint = Fn.sha256(cert.certPem);
+    }
+
+    const expected = certificateFiles(tls);
+    if ([...files.keys()].join() !== expected.join()) throw new Error(`certificate files ${[...files.keys()]} do not match ${expected}`);
+    this.files = files;
+  }
+}

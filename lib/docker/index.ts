@@ -1,0 +1,7 @@
+export * from './data-volume';
+export * from './docker-certificate';
+export * from './docker-readiness';
+export * from './docker-user-data';
+export * from './host-lifecycle';
+export * from './public-address';
+export * from './rancher-container';

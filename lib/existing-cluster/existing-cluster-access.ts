@@ -1,0 +1,157 @@
+import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
+import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
+import { Fn, TerraformVariable } from 'cdktf';
+import { Construct } from 'constructs';
+
+/** Names of the Terraform variables that carry cluster access, part of the stack's interface. */
+export const CLUSTER_ACCESS_VARIABLES = {
+  kubeconfigPath: 'kubeconfig_path',
+  kubeconfigContext: 'kubeconfig_context',
+  host: 'kubernetes_host',
+  clusterCaCertificate: 'kubernetes_cluster_ca_certificate',
+  token: 'kubernetes_token',
+  clientCertificate: 'kubernetes_client_certificate',
+  clientKey: 'kubernetes_client_key',
+} as const;
+
+/**
+ * How Terraform reaches a cluster it did not create:
+ * - `kubeconfig`: a file on the machine running Terraform (`~` is expanded
+ *   there), optionally one of its contexts; exec plugins (EKS, GKE) work.
+ * - `variables`: API server URL, CA and credentials as Terraform variables,
+ *   for pipelines that hold them as secrets.
+ */
+export type ExistingClusterAccessProps =
+  | { readonly kubeconfig: { readonly path: string; readonly context?: string } }
+  | { readonly variables: true };
+
+const V = CLUSTER_ACCESS_VARIABLES;
+
+/** The connection settings the Helm (`kubernetes` attribute) and Kubernetes providers share; Terraform expressions. */
+export interface ClusterConnection {
+  readonly configPath?: string;
+  readonly configContext?: string;
+  readonly host?: string;
+  readonly clusterCaCertificate?: string;
+  readonly token?: string;
+  readonly clientCertificate?: string;
+  readonly clientKey?: string;
+}
+
+/**
+ * Helm and Kubernetes providers configured the same way for an existing
+ * cluster. The settings only choose the method; every value is a Terraform
+ * variable (defaults from the settings for the kubeconfig), so a pipeline can
+ * point the same synthesized module at another cluster. Secrets (token, client
+ * key) are sensitive variables without defaults: never in the synthesized files.
+ */
+export class ExistingClusterAccess extends Construct {
+  /** The provider configuration, the same for the Helm and Kubernetes providers. */
+  readonly connection: ClusterConnection;
+
+  constructor(scope: Construct, id: string, props: ExistingClusterAccessProps) {
+    super(scope, id);
+    this.connection = 'kubeconfig' in props ? this.kubeconfig(props.kubeconfig) : this.variables();
+    new HelmProvider(this, 'helm', { kubernetes: { ...this.connection } });
+    new KubernetesProvider(this, 'kubernetes', { ...this.connection });
+  }
+
+  private variable(key: keyof typeof V, config: ConstructorParameters<typeof TerraformVariable>[2]): TerraformVariable {
+    const variable = new TerraformVariable(this, key, config);
+    variable.overrideLogicalId(V[key]);
+    return variable;
+  }
+
+  /** A variable with no value unless set; `null` is what the providers take as "not given". */
+  private optional(key: keyof typeof V, config: ConstructorParameters<typeof TerraformVariable>[2]): TerraformVariable {
+    const variable = this.variable(key, { ...config, nullable: true });
+    // cdktf cannot synthesize `default: null` (it fails in toTerraform); the override writes it.
+    variable.addOverride('default', null);
+    return variable;
+  }
+
+  private kubeconfig(file: { readonly path: string; readonly context?: string }): ClusterConnection {
+    const path = this.variable('kubeconfigPath', {
+      type: 'string',
+      description: 'Kubeconfig file on the machine running Terraform (~ is expanded there)',
+      default: file.path,
+      nullable: false,
+    });
+    const context = file.context
+      ? this.variable('kubeconfigContext', {
+          type: 'string',
+          description: 'Context of the kubeconfig file to use; null: its current-context',
+          default: file.context,
+          nullable: true,
+        })
+      : this.optional('kubeconfigContext', {
+          type: 'string',
+          description: 'Context of the kubeconfig file to use; null: its current-context',
+        });
+    return { configPath: Fn.pathexpand(path.stringValue), configContext: context.stringValue };
+  }
+
+  private variables(): ClusterConnection {
+    const ref = (key: keyof typeof V) => `var.${V[key]}`;
+    const host = this.variable('host', {
+      type: 'string',
+      description: 'Kubernetes API server URL, e.g. https://api.example.com:6443',
+      nullable: false,
+      validation: [{ condition: `\${startswith(${ref('host')}, "https://")}`, errorMessage: `${V.host} must be an https:// URL.` }],
+    });
+    const ca = this.variable('clusterCaCertificate', {
+      type: 'string',
+      description: "PEM certificate of the CA that signed the API server's certificate",
+      nullable: false,
+      validation: [
+        {
+          condition: `\${strcontains(${ref('clusterCaCertificate')}, "-----BEGIN CERTIFICATE-----")}`,
+          errorMessage: `${V.clusterCaCertificate} must be PEM text containing a CERTIFICATE block.`,
+        },
+      ],
+    });
+    const token = this.optional('token', {
+      type: 'string',
+      sensitive: true,
+      description: `Bearer token (e.g. a service account's); or set ${V.clientCertificate} and ${V.clientKey}`,
+      validation: [
+        {
+          condition: `\${${ref('token')} != null || (${ref('clientCertificate')} != null && ${ref('clientKey')} != null)}`,
+          errorMessage: `Set ${V.token}, or ${V.clientCertificate} together with ${V.clientKey}.`,
+        },
+      ],
+    });
+    const certificate = this.optional('clientCertificate', {
+      type: 'string',
+      description: `PEM client certificate (with ${V.clientKey}); a certificate is not secret`,
+      validation: [
+        {
+          condition: `\${${ref('clientCertificate')} == null || can(regex("-----BEGIN CERTIFICATE-----", ${ref('clientCertificate')}))}`,
+          errorMessage: `${V.clientCertificate} must be PEM text containing a CERTIFICATE block.`,
+        },
+      ],
+    });
+    const key = this.optional('clientKey', {
+      type: 'string',
+      sensitive: true,
+      description: `PEM private key of ${V.clientCertificate}`,
+      validation: [
+        {
+          condition: `\${${ref('clientKey')} == null || can(regex("-----BEGIN [A-Z ]*PRIVATE KEY-----", ${ref('clientKey')}))}`,
+          errorMessage: `${V.clientKey} must be PEM text containing a PRIVATE KEY block.`,
+        },
+        {
+          condition: `\${(${ref('clientKey')} == null) == (${ref('clientCertificate')} == null)}`,
+          errorMessage: `${V.clientCertificate} and ${V.clientKey} go together: set both or neither.`,
+        },
+      ],
+    });
+    return {
+      host: host.stringValue,
+      clusterCaCertificate: ca.stringValue,
+      token: token.stringValue,
+      clientCertificate: certificate.stringValue,
+      clientKey: key.stringValue,
+    };
+  }
+}

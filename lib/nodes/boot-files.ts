@@ -1,0 +1,58 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { escapeTemplate } from '../kubernetes/terraform-template';
+
+/** Where cloud-init writes the shared shell helpers that every bootstrap script sources. */
+export const BOOT_LIB_PATH = '/usr/local/lib/rancher-aws/boot-lib.sh';
+
+/** One `write_files` entry of a #cloud-config document. */
+export interface WriteFile {
+  readonly path: string;
+  readonly owner: string;
+  readonly permissions: string;
+  readonly content: string;
+}
+
+const texts = new Map<string, string>();
+
+/** A file shipped beside the library code, read on first use (nothing is read at import time). */
+export function shippedText(path: string): string {
+  let text = texts.get(path);
+  if (text === undefined) {
+    text = readFileSync(path, 'utf8');
+    texts.set(path, text);
+  }
+  return text;
+}
+
+/** A root-owned file; static text has its Terraform template syntax escaped. */
+export function rootFile(path: string, permissions: string, content: string): WriteFile {
+  return { path, owner: 'root:root', permissions, content };
+}
+
+/** A shell script run by root only, written unchanged after Terraform renders the user data. */
+export function scriptFile(path: string, script: string): WriteFile {
+  return rootFile(path, '0700', escapeTemplate(script));
+}
+
+/** Double-quoted shell assignment; values here are addresses, names, paths and versions. */
+export function envLine(name: string, value: string): string {
+  if (/["\\`\n]/.test(value)) throw new Error(`${name} must not contain quotes, backslashes or newlines`);
+  return `${name}="${value}"`;
+}
+
+/** A root-only env file sourced by a bootstrap script (`NAME="value"` lines, in order). */
+export function envFile(path: string, entries: readonly (readonly [string, string])[]): WriteFile {
+  return rootFile(path, '0600', `${entries.map(([name, value]) => envLine(name, value)).join('\n')}\n`);
+}
+
+/** The files every bootstrap script needs: the shared helpers (retry, imds_get, ssm_get, fetch_to). */
+export function bootFiles(): WriteFile[] {
+  return [rootFile(BOOT_LIB_PATH, '0644', escapeTemplate(shippedText(join(__dirname, 'boot-lib.sh'))))];
+}
+
+/** Renders a #cloud-config document (no line folding, so scripts stay byte-for-byte). */
+export function cloudConfig(document: Record<string, unknown>): string {
+  return `#cloud-config\n${stringify(document, { lineWidth: 0 })}`;
+}

@@ -1,0 +1,69 @@
+#!/bin/bash
+# Shared first-boot helpers of the Rancher server nodes. Written by cloud-init to
+# /usr/local/lib/rancher-aws/boot-lib.sh and sourced (not run) by the bootstrap
+# scripts after their env file, which sets:
+#   AWS_REGION        region of the SSM parameters
+#   PARAMETER_PREFIX  SSM path holding the node's secrets
+#
+# Secrets come from SSM Parameter Store with the instance role, never from user
+# data. The request is signed by curl itself (--aws-sigv4), so the image needs
+# no AWS CLI; credentials are passed to curl on stdin, not on its command line.
+
+IMDS=http://169.254.169.254/latest
+
+# Messages go to stderr (the cloud-init log), tagged with the calling script's name.
+log() { echo "${0##*/}: $*" >&2; }
+
+# retry ATTEMPTS DELAY COMMAND...: runs COMMAND until it succeeds.
+retry() {
+  local attempts=$1 delay=$2 n=1
+  shift 2
+  until "$@"; do
+    if [ "$n" -ge "$attempts" ]; then
+      log "giving up after $n attempts: $*"
+      return 1
+    fi
+    n=$((n + 1))
+    sleep "$delay"
+  done
+}
+
+# imds_get PATH: one instance metadata value, through an IMDSv2 session token.
+imds_get() {
+  local token
+  token=$(curl -sf -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 300' "$IMDS/api/token")
+  curl -sf -H "X-aws-ec2-metadata-token: $token" "$IMDS/$1"
+}
+
+# json_field KEY...: prints the string at KEY/KEY/... of the JSON document on stdin.
+json_field() {
+  python3 -c 'import json, sys
+value = json.load(sys.stdin)
+for key in sys.argv[1:]:
+    value = value[key]
+sys.stdout.write(value)' "$@"
+}
+
+# Prints the decrypted value of one parameter under PARAMETER_PREFIX.
+ssm_get() {
+  local name=$PARAMETER_PREFIX/$1 role creds
+  role=$(imds_get meta-data/iam/security-credentials/)
+  creds=$(imds_get "meta-data/iam/security-credentials/$role")
+  {
+    printf 'user = "%s:%s"\n' "$(json_field AccessKeyId <<<"$creds")" "$(json_field SecretAccessKey <<<"$creds")"
+    printf 'header = "X-Amz-Security-Token: %s"\n' "$(json_field Token <<<"$creds")"
+  } | curl -sf --config - \
+    --aws-sigv4 "aws:amz:$AWS_REGION:ssm" \
+    -H 'X-Amz-Target: AmazonSSM.GetParameter' \
+    -H 'Content-Type: application/x-amz-json-1.1' \
+    --data "{\"Name\":\"$name\",\"WithDecryption\":true}" \
+    "https://ssm.$AWS_REGION.amazonaws.com/" | json_field Parameter Value
+}
+
+# fetch_to NAME FILE [PREFIX]: writes one parameter (after PREFIX) to FILE, readable by root only.
+fetch_to() {
+  local value
+  value=$(retry 30 10 ssm_get "$1")
+  install -D -m 0600 /dev/null "$2"
+  printf '%s%s\n' "${3:-}" "$value" >"$2"
+}

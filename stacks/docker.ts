@@ -1,0 +1,126 @@
+import { InternetGateway } from '@cdktf/provider-aws/lib/internet-gateway';
+import { Password } from '@cdktf/provider-random/lib/password';
+import { Fn, TerraformOutput, TerraformStack } from 'cdktf';
+import type { Construct } from 'constructs';
+import { configureBackend } from '../lib/backend/state-backend';
+import { configureBaseProviders } from '../lib/common/providers';
+import { cidrHost } from '../lib/config/cidr';
+import { DeploymentVariables } from '../lib/config/deployment-variables';
+import type { Settings } from '../lib/config/schema';
+import { ARecord } from '../lib/dns/a-record';
+import { DataVolume } from '../lib/docker/data-volume';
+import { DockerCertificate } from '../lib/docker/docker-certificate';
+import { DockerReadiness } from '../lib/docker/docker-readiness';
+import { dockerUserData } from '../lib/docker/docker-user-data';
+import { adaptToDataVolume } from '../lib/docker/host-lifecycle';
+import { PublicAddress } from '../lib/docker/public-address';
+import { publicPorts } from '../lib/docker/rancher-container';
+import { BootParameters } from '../lib/kubernetes/boot-parameters';
+import { PublicNetwork } from '../lib/network/public-network';
+import { NodeRole } from '../lib/nodes/node-role';
+import { NodeSecurityGroup } from '../lib/nodes/node-security-group';
+import { ServerNode } from '../lib/nodes/server-node';
+import { UbuntuAmi } from '../lib/nodes/ubuntu-ami';
+
+export const DOCKER_STACK = 'docker';
+
+/** Host number of the instance's fixed address inside its subnet. */
+const HOST_NUMBER = 10;
+
+/**
+ * Rancher's Docker install: one EC2 instance running the rancher/rancher
+ * container, its data on a separate snapshotted EBS volume, an Elastic IP and
+ * a Route53 record, in one apply that ends when Rancher answers on its hostname.
+ */
+export class DockerStack extends TerraformStack {
+  constructor(scope: Construct, id: string, settings: Settings) {
+    super(scope, id);
+    const name = `${settings.name}-${id}`;
+    const s = settings.docker;
+
+    configureBackend(this, id, settings.backend, settings.region);
+    configureBaseProviders(this, { region: settings.region, tags: { 'rancher-aws:deployment': name, ...settings.tags } });
+    const inputs = new DeploymentVariables(this, 'inputs', settings);
+
+    const network = new PublicNetwork(this, 'network', { cidr: s.vpcCidr, name, zoneCount: 1 });
+    const subnet = network.subnets[0];
+    const group = new NodeSecurityGroup(this, 'security-group', { vpcId: network.vpc.id, name, clusterPorts: [] });
+    for (const rule of publicPorts(s.tls)) group.allowFrom(`public-${rule.from}`, rule, { cidr: '0.0.0.0/0' });
+    if (s.sshKeyName) group.allowSsh(inputs.adminCidrs);
+
+    const certificate = new DockerCertificate(this, 'certificate', { tls: s.tls, hostname: inputs.hostname });
+    const password = new Password(this, 'bootstrap-password', { length: 32, special: false });
+    const bootParameters = new BootParameters(this, 'boot-parameters', {
+      prefix: `/${settings.name}/${id}`,
+      values: {
+        'bootstrap-password': password.result,
+        ...Object.fromEntries([...certificate.files].map(([file, pem]) => [`tls-${file}`, pem])),
+      },
+    });
+    // A certificate chain can outgrow a standard parameter (4 KB): SSM then uses the advanced tier.
+    bootParameters.parameters.filter((p) => p.node.id.startsWith('tls-')).forEach((p) => (p.tier = 'Intelligent-Tiering'));
+    const role = new NodeRole(this, 'node-role', { name, parameterArns: bootParameters.arns });
+    const ami = new UbuntuAmi(this, 'ami', { amiId: s.amiId });
+
+    const data = new DataVolume(this, 'data', {
+      name,
+      availabilityZone: subnet.availabilityZone,
+      sizeGb: s.dataVolume.sizeGb,
+      snapshots: s.dataVolume.snapshots,
+      snapshotId: s.dataVolume.restoreSnapshotId,
+      finalSnapshot: s.dataVolume.finalSnapshot,
+    });
+    const host = new ServerNode(this, 'server', {
+      name: `${name}-server`,
+      amiId: ami.id,
+      instanceType: s.instanceType,
+      subnetId: subnet.id,
+      privateIp: cidrHost(subnet.cidr, HOST_NUMBER),
+      securityGroupIds: [group.id],
+      instanceProfileName: role.instanceProfile.name,
+      rootVolumeGb: s.rootVolumeGb,
+      keyName: s.sshKeyName,
+      userData: dockerUserData({
+        region: settings.region,
+        parameterPrefix: bootParameters.prefix,
+        dataVolumeId: data.id,
+        version: settings.versions.rancher,
+        hostname: inputs.hostname,
+        tls: s.tls,
+        auditLog: s.auditLog,
+        proxy: s.proxy,
+        vpcCidr: s.vpcCidr,
+        certificateFingerprint: certificate.fingerprint,
+      }),
+      dependsOn: [...bootParameters.parameters, ...role.grants],
+    });
+    adaptToDataVolume(host, `${name}-server`);
+    const attachment = data.attachTo('attachment', host.id);
+
+    const igw = network.node.tryFindChild('igw');
+    if (!(igw instanceof InternetGateway)) throw new Error('PublicNetwork has no internet gateway "igw"');
+    const address = new PublicAddress(this, 'address', { name, instanceId: host.id, dependsOn: [igw] });
+    const dns = new ARecord(this, 'dns', { zoneName: inputs.zoneName, recordName: inputs.hostname, addresses: [address.ip] });
+
+    const ready = new DockerReadiness(this, 'rancher-readiness', {
+      hostname: inputs.hostname,
+      issuer: s.tls.issuer,
+      caCertPem: certificate.caCertPem,
+      dependsOn: [attachment, address.association, dns.record],
+    });
+
+    new TerraformOutput(this, 'rancher_url', {
+      // Derived from the readiness probe, so the URL is only reported once Rancher answered.
+      value: Fn.trimsuffix(ready.ping.url, '/ping'),
+      description: 'Rancher, answering /ping when the apply finished',
+    });
+    new TerraformOutput(this, 'rancher_bootstrap_password', {
+      value: password.result,
+      sensitive: true,
+      description: 'First login password of the admin user (terraform output -raw rancher_bootstrap_password)',
+    });
+    new TerraformOutput(this, 'public_ip', { value: address.ip, description: 'Elastic IP of the Rancher host (the DNS record points at it)' });
+    new TerraformOutput(this, 'data_volume_id', { value: data.id, description: 'EBS volume holding /var/lib/rancher; its snapshots are the backups' });
+    new TerraformOutput(this, 'instance_id', { value: host.id, description: 'For a shell: aws ssm start-session --target <instance_id>' });
+  }
+}

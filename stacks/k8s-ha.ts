@@ -1,0 +1,119 @@
+import { Fn, TerraformOutput, TerraformStack, type ITerraformDependable } from 'cdktf';
+import type { Construct } from 'constructs';
+import { configureBackend } from '../lib/backend/state-backend';
+import { configureBaseProviders } from '../lib/common/providers';
+import { DeploymentVariables } from '../lib/config/deployment-variables';
+import type { Settings } from '../lib/config/schema';
+import { LoadBalancerRecord } from '../lib/dns/load-balancer-record';
+import { ClusterPreflight } from '../lib/existing-cluster/cluster-preflight';
+import { ExistingClusterAccess } from '../lib/existing-cluster/existing-cluster-access';
+import { forgetWhenRemoved } from '../lib/existing-cluster/forget-when-removed';
+import { IngressLoadBalancer } from '../lib/existing-cluster/ingress-load-balancer';
+import { CertManager } from '../lib/rancher/cert-manager';
+import { RancherNamespace } from '../lib/rancher/namespace';
+import { RancherReadiness } from '../lib/rancher/rancher-readiness';
+import { readinessTrust } from '../lib/rancher/readiness-trust';
+import { RancherServer } from '../lib/rancher/rancher-server';
+import { RancherTlsSecrets } from '../lib/rancher/tls-secrets';
+import { CertificateVariables, type CertificateMaterial } from '../lib/tls/certificate-variables';
+import { tlsPlan, type TlsPlan } from '../lib/tls/tls-plan';
+
+export const K8S_HA_STACK = 'k8s-ha';
+
+/** Construct id of the cert-manager this stack installs; its path is also what `forgetWhenRemoved` keeps. */
+const CERT_MANAGER_ID = 'cert-manager';
+
+/**
+ * RancherOnK8S: cert-manager and Rancher from Helm onto a cluster that
+ * already exists (possibly shared with other services), after plan-time
+ * checks of that cluster, and a Route53 record for its ingress load balancer.
+ * One apply that ends when Rancher answers on its hostname.
+ *
+ * TLS follows `rancher.tls` as in rke-ha, except that `external` means the
+ * cluster's own load balancer ends TLS: the chart runs with `tls=external`
+ * and that balancer's certificate (and forwarded headers) are the cluster
+ * owner's to configure.
+ */
+export class K8sHaStack extends TerraformStack {
+  constructor(scope: Construct, id: string, settings: Settings) {
+    super(scope, id);
+    const name = `${settings.name}-${id}`;
+    const s = settings.k8sHa;
+
+    configureBackend(this, id, settings.backend, settings.region);
+    configureBaseProviders(this, { region: settings.region, tags: { 'rancher-aws:deployment': name, ...settings.tags } });
+    const inputs = new DeploymentVariables(this, 'inputs', settings);
+
+    new ExistingClusterAccess(this, 'cluster-access', s.access.kubeconfig ? { kubeconfig: s.access.kubeconfig } : { variables: true });
+    const tls = tlsPlan(settings.rancher.tls);
+    const certificates = new CertificateVariables(this, 'certificates', materialFor(tls));
+    const preflight = new ClusterPreflight(this, 'preflight', {
+      rancherVersion: settings.versions.rancher,
+      ingressClassName: s.ingress.className,
+      requireCertManager: tls.certManager && !s.certManager.install,
+    });
+
+    const ingress = new IngressLoadBalancer(this, 'ingress', { service: s.ingress.service, target: s.dns.target });
+    const dns = new LoadBalancerRecord(this, 'dns', { zoneName: inputs.zoneName, recordName: inputs.hostname, target: ingress.address });
+
+    let rancherPrerequisites: ITerraformDependable[];
+    if (s.certManager.install) {
+      const certManager = new CertManager(this, CERT_MANAGER_ID, { version: settings.versions.certManager, dependsOn: preflight.gates });
+      rancherPrerequisites = [certManager.release];
+    } else {
+      // Turning `install` off later must not uninstall the cert-manager this stack installed
+      // (other services in the cluster may rely on it): Terraform forgets it instead.
+      forgetWhenRemoved(this, 'helm_release', [CERT_MANAGER_ID, 'release']);
+      rancherPrerequisites = preflight.gates;
+    }
+    const namespace = new RancherNamespace(this, 'rancher-namespace', { dependsOn: preflight.gates });
+    const secrets = new RancherTlsSecrets(this, 'tls-secrets', { plan: tls, certificates, namespace: namespace.name });
+    const rancher = new RancherServer(this, 'rancher', {
+      version: settings.versions.rancher,
+      hostname: inputs.hostname,
+      replicas: settings.rancher.replicas,
+      ingressClassName: s.ingress.className,
+      tls: settings.rancher.tls,
+      auditLog: settings.rancher.auditLog,
+      namespace: namespace.name,
+      dependsOn: [...rancherPrerequisites, ...secrets.resources],
+    });
+    if (tls.mode === 'rancher' && s.ingress.className !== 'nginx') {
+      // The settings are shared by every stack, so synth must not fail here; the plan does, before any change.
+      rancher.release.addOverride('lifecycle.precondition', [
+        {
+          condition: false,
+          error_message: `rancher.tls mode "rancher" (re-encryption) relies on ingress-nginx annotations; k8sHa.ingress.className is "${s.ingress.className}".`,
+        },
+      ]);
+    }
+    const ready = new RancherReadiness(this, 'rancher-readiness', {
+      hostname: inputs.hostname,
+      trust: readinessTrust(tls, certificates),
+      dependsOn: [rancher.release, ...dns.records],
+    });
+
+    new TerraformOutput(this, 'rancher_url', {
+      // Derived from the readiness probe, so the URL is only reported once Rancher answered.
+      value: Fn.trimsuffix(ready.ping.url, '/ping'),
+      description: 'Rancher, answering /ping when the apply finished',
+    });
+    new TerraformOutput(this, 'rancher_bootstrap_password', {
+      value: rancher.bootstrapPassword,
+      sensitive: true,
+      description: 'First login password of the admin user (terraform output -raw rancher_bootstrap_password)',
+    });
+    new TerraformOutput(this, 'dns_target', { value: dns.target, description: "The ingress load balancer (hostname or address) the Rancher record points at" });
+    new TerraformOutput(this, 'dns_record_type', { value: dns.recordType, description: 'alias (AWS load balancer), A (IPv4 address) or CNAME (other hostname)' });
+  }
+}
+
+/**
+ * The user material k8s-ha needs: as rke-ha at the ingress; with `external`
+ * only the private CA bundle (`tls-ca`), since the certificate sits on the
+ * cluster owner's load balancer.
+ */
+function materialFor(tls: TlsPlan): readonly CertificateMaterial[] {
+  if (!tls.atLoadBalancer) return tls.material;
+  return tls.privateCa ? ['caCertificate'] : [];
+}
