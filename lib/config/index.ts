@@ -12,3 +12,5 @@ export * from './k8s-ha-schema';
 export * from './tls-schema';
 export * from './certificate-file';
 export * from './audit-log-schema';
+export * from './proxy-schema';
+export * from './air-gap-schema';

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { auditLogSchema } from './audit-log-schema';
+import { airGapSchema } from './air-gap-schema';
 import { backendSchema } from './backend-schema';
+import { proxySchema } from './proxy-schema';
 import { dockerSchema } from './docker-schema';
 import { adminCidr, awsRegion, fqdn, version, wholeNumber } from './primitives';
 import { k8sHaSchema } from './k8s-ha-schema';
@@ -45,6 +47,8 @@ export const settingsSchema = z
     /** Extra tags on every AWS resource. */
     tags: z.record(z.string().min(1).max(128), z.string().max(256)).default({}),
     backend: backendSchema,
+    proxy: proxySchema,
+    airGap: airGapSchema,
     versions: z
       .strictObject({
         rke2: version('rke2', 'v1.35.0+rke2r1'),

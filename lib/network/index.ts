@@ -1,3 +1,4 @@
 export * from './public-network';
 export * from './security-group-rules';
 export * from './private-subnets';
+export * from './proxy';

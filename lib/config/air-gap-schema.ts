@@ -1,0 +1,32 @@
+import { z } from 'zod';
+
+/** host[:port], optionally with a path: where mirrored images live. */
+const registry = z
+  .string()
+  .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?(\/[a-z0-9._\/-]+)?$/, { message: 'expected a registry such as registry.internal:5000' });
+
+const httpsUrl = z.string().regex(/^https:\/\/[A-Za-z0-9.:\/_~%+-]+$/, { message: 'expected an https:// URL' });
+
+/**
+ * `airGap`: installs that cannot (or must not) pull from the internet.
+ * Every source the deploy downloads from can point at a mirror; what must be
+ * mirrored is listed in docs/air-gap.md.
+ */
+export const airGapSchema = z
+  .strictObject({
+    /** Registry for every system image (RKE2/K3s `system-default-registry`, chart `systemDefaultRegistry`, the Docker install's image). */
+    systemDefaultRegistry: registry.optional(),
+    /** Pull-through mirrors per upstream registry (RKE2/K3s `registries.yaml`), e.g. `docker.io: [https://mirror.internal]`. */
+    registryMirrors: z.record(z.string().regex(/^[a-z0-9.-]+(:\d+)?$/, { message: 'expected a registry host such as docker.io' }), z.array(httpsUrl).min(1)).default({}),
+    /** Rancher uses the system charts packaged in its image instead of fetching them from Git. */
+    useBundledSystemChart: z.boolean().default(false),
+    /** Helm repository of the Rancher chart. Default: Rancher's stable repository. */
+    rancherChartRepository: httpsUrl.optional(),
+    /** Helm repository of the cert-manager chart. Default: charts.jetstack.io. */
+    certManagerChartRepository: httpsUrl.optional(),
+    /** Installer script of RKE2 / K3s. Default: get.rke2.io / get.k3s.io. */
+    installerUrl: httpsUrl.optional(),
+  })
+  .prefault({});
+
+export type AirGapSettings = z.output<typeof airGapSchema>;

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { cidr } from './primitives';
+
+/**
+ * A proxy URL. It ends up in user data, env files and chart values, so it
+ * may carry no credentials (user data is readable with
+ * ec2:DescribeInstanceAttribute) and no character that needs quoting.
+ */
+export const proxyUrl = z
+  .string()
+  .regex(/^https?:\/\/[A-Za-z0-9.:[\]\/_-]+$/, { message: 'expected a proxy URL such as http://proxy.internal:3128 (no credentials, no quotes or spaces)' });
+
+/** A NO_PROXY entry: a host, a domain suffix (.example.com), an IP or a CIDR. */
+export const noProxyEntry = z
+  .string()
+  .regex(/^[A-Za-z0-9.*:\/_-]+$/, { message: 'expected a host name, .domain suffix, IP address or CIDR block' });
+
+/**
+ * `proxy`: the outbound HTTP(S) proxy every stack uses when set — nodes
+ * (installers, RKE2/K3s, containerd, Docker), Rancher (chart `proxy` /
+ * `noProxy`, the container's environment).
+ */
+export const proxySchema = z
+  .strictObject({
+    http: proxyUrl.optional(),
+    /** Default: `http`. */
+    https: proxyUrl.optional(),
+    /** Added to the built-in list (loopback, instance metadata, the VPC, the cluster networks, cluster-internal names). */
+    noProxy: z.array(noProxyEntry).default([]),
+    /**
+     * Close the nodes' egress except to the VPC and these networks (the
+     * proxy's). Empty: egress stays open.
+     */
+    egressOnlyTo: z.array(cidr).default([]),
+  })
+  .prefault({});
+
+export type ProxySettings = z.output<typeof proxySchema>;

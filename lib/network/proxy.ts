@@ -1,0 +1,25 @@
+import type { ProxySettings } from '../config/proxy-schema';
+
+/** Names always left out of the proxy: loopback, instance metadata, cluster-internal names. */
+export const BUILT_IN_NO_PROXY = ['localhost', '127.0.0.1', '0.0.0.0', '169.254.169.254', '.svc', '.cluster.local'] as const;
+
+/** True when a proxy is configured. */
+export function proxyEnabled(proxy: ProxySettings): boolean {
+  return proxy.http !== undefined || proxy.https !== undefined;
+}
+
+/** NO_PROXY: the built-in names, the given networks (VPC, cluster) and the user's additions, without repeats. */
+export function noProxyList(networks: readonly string[], extra: readonly string[]): string[] {
+  return [...new Set([...BUILT_IN_NO_PROXY, ...networks, ...extra])];
+}
+
+/** HTTP_PROXY / HTTPS_PROXY / NO_PROXY pairs; empty when no proxy is configured. */
+export function proxyEnvironment(proxy: ProxySettings, networks: readonly string[]): [string, string][] {
+  if (!proxyEnabled(proxy)) return [];
+  const https = proxy.https ?? proxy.http;
+  const env: [string, string][] = [];
+  if (proxy.http) env.push(['HTTP_PROXY', proxy.http]);
+  if (https) env.push(['HTTPS_PROXY', https]);
+  env.push(['NO_PROXY', noProxyList(networks, proxy.noProxy).join(',')]);
+  return env;
+}
