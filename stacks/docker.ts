@@ -44,7 +44,13 @@ export class DockerStack extends TerraformStack {
 
     const network = new PublicNetwork(this, 'network', { cidr: s.vpcCidr, name, zoneCount: 1 });
     const subnet = network.subnets[0];
-    const group = new NodeSecurityGroup(this, 'security-group', { vpcId: network.vpc.id, name, clusterPorts: [] });
+    const group = new NodeSecurityGroup(this, 'security-group', {
+      vpcId: network.vpc.id,
+      name,
+      clusterPorts: [],
+      vpcCidr: s.vpcCidr,
+      egressOnlyTo: settings.proxy.egressOnlyTo,
+    });
     for (const rule of publicPorts(s.tls)) group.allowFrom(`public-${rule.from}`, rule, { cidr: '0.0.0.0/0' });
     if (s.sshKeyName) group.allowSsh(inputs.adminCidrs);
 
@@ -87,8 +93,9 @@ export class DockerStack extends TerraformStack {
         version: settings.versions.rancher,
         hostname: inputs.hostname,
         tls: s.tls,
-        auditLog: s.auditLog,
-        proxy: s.proxy,
+        auditLog: settings.rancher.auditLog,
+        proxy: settings.proxy,
+        airGap: settings.airGap,
         vpcCidr: s.vpcCidr,
         certificateFingerprint: certificate.fingerprint,
       }),

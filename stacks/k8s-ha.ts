@@ -9,6 +9,7 @@ import { ClusterPreflight } from '../lib/existing-cluster/cluster-preflight';
 import { ExistingClusterAccess } from '../lib/existing-cluster/existing-cluster-access';
 import { forgetWhenRemoved } from '../lib/existing-cluster/forget-when-removed';
 import { IngressLoadBalancer } from '../lib/existing-cluster/ingress-load-balancer';
+import { chartProxy, PRIVATE_NETWORKS } from '../lib/network/proxy';
 import { CertManager } from '../lib/rancher/cert-manager';
 import { RancherNamespace } from '../lib/rancher/namespace';
 import { RancherReadiness } from '../lib/rancher/rancher-readiness';
@@ -46,6 +47,8 @@ export class K8sHaStack extends TerraformStack {
 
     new ExistingClusterAccess(this, 'cluster-access', s.access.kubeconfig ? { kubeconfig: s.access.kubeconfig } : { variables: true });
     const tls = tlsPlan(settings.rancher.tls);
+    // This stack does not know the cluster's networks: private ranges and Rancher's name bypass the proxy.
+    const proxy = chartProxy(settings.proxy, [...PRIVATE_NETWORKS, inputs.hostname]);
     const certificates = new CertificateVariables(this, 'certificates', materialFor(tls));
     const preflight = new ClusterPreflight(this, 'preflight', {
       rancherVersion: settings.versions.rancher,
@@ -58,7 +61,12 @@ export class K8sHaStack extends TerraformStack {
 
     let rancherPrerequisites: ITerraformDependable[];
     if (s.certManager.install) {
-      const certManager = new CertManager(this, CERT_MANAGER_ID, { version: settings.versions.certManager, dependsOn: preflight.gates });
+      const certManager = new CertManager(this, CERT_MANAGER_ID, {
+        version: settings.versions.certManager,
+        repository: settings.airGap.certManagerChartRepository,
+        proxy,
+        dependsOn: preflight.gates,
+      });
       rancherPrerequisites = [certManager.release];
     } else {
       // Turning `install` off later must not uninstall the cert-manager this stack installed
@@ -70,6 +78,9 @@ export class K8sHaStack extends TerraformStack {
     const secrets = new RancherTlsSecrets(this, 'tls-secrets', { plan: tls, certificates, namespace: namespace.name });
     const rancher = new RancherServer(this, 'rancher', {
       version: settings.versions.rancher,
+      repository: settings.airGap.rancherChartRepository,
+      proxy,
+      airGap: settings.airGap,
       hostname: inputs.hostname,
       replicas: settings.rancher.replicas,
       ingressClassName: s.ingress.className,

@@ -11,7 +11,13 @@ import { BootParameters } from '../lib/kubernetes/boot-parameters';
 import { ClusterPki } from '../lib/kubernetes/cluster-pki';
 import { forwardedHeadersChartConfig } from '../lib/kubernetes/ingress-nginx-config';
 import { kubeconfig } from '../lib/kubernetes/kubeconfig';
+import { k3sUserData } from '../lib/kubernetes/k3s-user-data';
+import type { ServerNodeIdentity } from '../lib/kubernetes/node-identity';
 import { rke2UserData } from '../lib/kubernetes/rke2-user-data';
+import { ExternalDatastore } from '../lib/database/external-datastore';
+import { effectiveIngressController, effectiveNodeCount } from '../lib/config/rke-ha-schema';
+import { chartProxy, proxyEnvironment } from '../lib/network/proxy';
+import { RKE2_CLUSTER_CIDR, RKE2_SERVICE_CIDR } from '../lib/config/primitives';
 import { SnapshotBucket } from '../lib/kubernetes/snapshot-bucket';
 import { ApplicationLoadBalancer } from '../lib/loadbalancer/application-load-balancer';
 import { NetworkLoadBalancer, type ForwardedPort } from '../lib/loadbalancer/network-load-balancer';
@@ -19,7 +25,7 @@ import { PrivateSubnets } from '../lib/network/private-subnets';
 import { PublicNetwork } from '../lib/network/public-network';
 import { NodeRole } from '../lib/nodes/node-role';
 import { NodeSecurityGroup } from '../lib/nodes/node-security-group';
-import { KUBERNETES_API_PORT, RANCHER_PUBLIC_PORTS } from '../lib/nodes/ports';
+import { K3S_SERVER_PORTS, KUBERNETES_API_PORT, RANCHER_PUBLIC_PORTS, RKE2_SERVER_PORTS } from '../lib/nodes/ports';
 import { ServerNode } from '../lib/nodes/server-node';
 import { UbuntuAmi } from '../lib/nodes/ubuntu-ami';
 import { ApiReadiness } from '../lib/rancher/api-readiness';
@@ -39,6 +45,8 @@ export const RKE_HA_STACK = 'rke-ha';
 
 /** Host number of each server's fixed address inside its subnet. */
 const NODE_HOST_NUMBER = 10;
+/** The datastore's isolated subnets: sixteenths 12-14 of the VPC range (public 0-2, private nodes 8-10). */
+const DATABASE_SUBNET_OFFSET = 12;
 
 /**
  * RancherOnRKE: three RKE2 servers (etcd + control plane + worker each) over
@@ -59,13 +67,21 @@ export class RkeHaStack extends TerraformStack {
     const tls = tlsPlan(settings.rancher.tls);
     const certificates = new CertificateVariables(this, 'certificates', tls.material);
 
+    const k3s = s.distribution === 'k3s';
+    const ingressController = effectiveIngressController(s);
     const network = new PublicNetwork(this, 'network', { cidr: s.vpcCidr, name });
-    // Nodes go one per zone; a single-node install uses the first zone, and growing to 3 adds the others.
+    // Nodes go one per zone; a single-node install uses the first zone, and growing adds the others.
     const nodeSubnets = (s.privateNodes ? new PrivateSubnets(this, 'private-subnets', { network, name, natGateways: s.natGateways }).subnets : network.subnets).slice(
       0,
-      s.nodeCount,
+      effectiveNodeCount(s),
     );
-    const nodeGroup = new NodeSecurityGroup(this, 'node-security-group', { vpcId: network.vpc.id, name });
+    const nodeGroup = new NodeSecurityGroup(this, 'node-security-group', {
+      vpcId: network.vpc.id,
+      name,
+      clusterPorts: k3s ? K3S_SERVER_PORTS : RKE2_SERVER_PORTS,
+      vpcCidr: s.vpcCidr,
+      egressOnlyTo: settings.proxy.egressOnlyTo,
+    });
     const lb = new NetworkLoadBalancer(this, 'load-balancer', {
       name,
       vpcId: network.vpc.id,
@@ -80,6 +96,19 @@ export class RkeHaStack extends TerraformStack {
     }
     if (s.sshKeyName) nodeGroup.allowSsh(inputs.adminCidrs);
 
+    // K3s keeps the cluster state in an external datastore (isolated subnets, no egress); RKE2 in etcd on the
+    // servers, snapshotted to S3.
+    const datastore = k3s
+      ? new ExternalDatastore(this, 'datastore', {
+          ...s.datastore,
+          name,
+          vpcId: network.vpc.id,
+          subnetIds: new PrivateSubnets(this, 'database-subnets', { network, name: `${name}-db`, natGateways: 'none', offset: DATABASE_SUBNET_OFFSET }).subnets.map((subnet) => subnet.id),
+          clientSecurityGroupId: nodeGroup.id,
+        })
+      : undefined;
+    const snapshots = k3s ? undefined : new SnapshotBucket(this, 'etcd-snapshots', { namePrefix: `${name}-etcd-`, forceDestroy: s.etcdSnapshots.forceDestroyBucket });
+
     const pki = new ClusterPki(this, 'pki', { clusterName: name });
     const joinToken = new Password(this, 'join-token', { length: 48, special: false });
     const bootParameters = new BootParameters(this, 'boot-parameters', {
@@ -90,21 +119,35 @@ export class RkeHaStack extends TerraformStack {
         'server-ca-key': pki.serverCa.privateKeyPem,
         'client-ca-cert': pki.clientCa.certPem,
         'client-ca-key': pki.clientCa.privateKeyPem,
+        ...(datastore ? { 'datastore-endpoint': datastore.endpointUrl } : {}),
       },
     });
-    const snapshots = new SnapshotBucket(this, 'etcd-snapshots', {
-      namePrefix: `${name}-etcd-`,
-      forceDestroy: s.etcdSnapshots.forceDestroyBucket,
-    });
-    const role = new NodeRole(this, 'node-role', { name, parameterArns: bootParameters.arns, snapshotBucketArn: snapshots.arn });
+    const role = new NodeRole(this, 'node-role', { name, parameterArns: bootParameters.arns, snapshotBucketArn: snapshots?.arn });
     const ami = new UbuntuAmi(this, 'ami', { amiId: s.amiId });
 
-    const rke2 = {
-      version: settings.versions.rke2,
+    // Node-to-node, pod and service traffic never go through the proxy; nor does Rancher's own name, unless
+    // egress is closed (the name resolves to the load balancer's public addresses, reachable only via the proxy).
+    const directNetworks = [s.vpcCidr, RKE2_CLUSTER_CIDR, RKE2_SERVICE_CIDR, ...(settings.proxy.egressOnlyTo.length ? [] : [inputs.hostname])];
+    const proxy = chartProxy(settings.proxy, directNetworks);
+    const common = {
       tlsSans: [inputs.hostname, lb.dnsName],
-      ingressController: s.ingressController,
-      etcdSnapshots: { ...s.etcdSnapshots, bucket: snapshots.name, region: settings.region, folder: id },
+      installUrl: settings.airGap.installerUrl,
+      systemDefaultRegistry: settings.airGap.systemDefaultRegistry,
+      registryMirrors: settings.airGap.registryMirrors,
+      proxyEnvironment: proxyEnvironment(settings.proxy, directNetworks),
     };
+    const userData = (node: ServerNodeIdentity): string =>
+      snapshots
+        ? rke2UserData(
+            {
+              ...common,
+              version: settings.versions.rke2,
+              ingressController,
+              etcdSnapshots: { ...s.etcdSnapshots, bucket: snapshots.name, region: settings.region, folder: id },
+            },
+            node,
+          )
+        : k3sUserData({ ...common, version: settings.versions.k3s }, node);
     const nodeIps = nodeSubnets.map((subnet) => cidrHost(subnet.cidr, NODE_HOST_NUMBER));
     const nodes = nodeSubnets.map((subnet, i) => {
       const node = new ServerNode(this, `server-${i}`, {
@@ -117,7 +160,7 @@ export class RkeHaStack extends TerraformStack {
         instanceProfileName: role.instanceProfile.name,
         rootVolumeGb: s.rootVolumeGb,
         keyName: s.sshKeyName,
-        userData: rke2UserData(rke2, {
+        userData: userData({
           role: i === 0 ? 'init' : 'join',
           nodeIp: nodeIps[i],
           peerIps: nodeIps.filter((_, j) => j !== i),
@@ -156,14 +199,24 @@ export class RkeHaStack extends TerraformStack {
     };
     configureClusterProviders(this, access);
     const api = new ApiReadiness(this, 'api-readiness', { access, dependsOn: [...nodes.map((n) => n.instance), ...registrations] });
-    const certManager = tls.certManager ? new CertManager(this, 'cert-manager', { version: settings.versions.certManager, dependsOn: [api.gate] }) : undefined;
+    const certManager = tls.certManager
+      ? new CertManager(this, 'cert-manager', {
+          version: settings.versions.certManager,
+          repository: settings.airGap.certManagerChartRepository,
+          proxy,
+          dependsOn: [api.gate],
+        })
+      : undefined;
     const namespace = new RancherNamespace(this, 'rancher-namespace', { dependsOn: [api.gate] });
     const secrets = new RancherTlsSecrets(this, 'tls-secrets', { plan: tls, certificates, namespace: namespace.name });
     const rancher = new RancherServer(this, 'rancher', {
       version: settings.versions.rancher,
+      repository: settings.airGap.rancherChartRepository,
+      proxy,
+      airGap: settings.airGap,
       hostname: inputs.hostname,
       replicas: settings.rancher.replicas,
-      ingressClassName: INGRESS_CLASS[s.ingressController],
+      ingressClassName: INGRESS_CLASS[ingressController],
       tls: settings.rancher.tls,
       auditLog: settings.rancher.auditLog,
       extraObjects: tls.forwardedHeaders ? [forwardedHeadersChartConfig()] : [],
@@ -192,7 +245,8 @@ export class RkeHaStack extends TerraformStack {
       description: 'Cluster-admin kubeconfig (terraform output -raw kubeconfig > kubeconfig.yaml)',
     });
     new TerraformOutput(this, 'load_balancer_dns_name', { value: front.dnsName, description: 'Load balancer name the Rancher record points at' });
-    new TerraformOutput(this, 'etcd_snapshot_bucket', { value: snapshots.name, description: 'Bucket holding scheduled etcd snapshots' });
+    if (snapshots) new TerraformOutput(this, 'etcd_snapshot_bucket', { value: snapshots.name, description: 'Bucket holding scheduled etcd snapshots' });
+    if (datastore) new TerraformOutput(this, 'datastore_address', { value: datastore.instance.address, description: 'K3s datastore (RDS) host name' });
   }
 }
 

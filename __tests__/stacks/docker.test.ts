@@ -348,10 +348,22 @@ describe('docker stack: address and DNS', () => {
 });
 
 describe('docker stack: security group', () => {
+  const egress = (j: TerraformJson) => Object.values(resources(j, 'aws_vpc_security_group_egress_rule'));
+
   it('opens only 443 to the world, with no cluster ports and open egress', () => {
     expect(ingress(json).map(portKey)).toEqual(['tcp/443-443']);
-    const egress = Object.values(resources(json, 'aws_vpc_security_group_egress_rule'));
-    expect(egress).toEqual([expect.objectContaining({ ip_protocol: '-1', cidr_ipv4: '0.0.0.0/0' })]);
+    expect(egress(json)).toEqual([expect.objectContaining({ ip_protocol: '-1', cidr_ipv4: '0.0.0.0/0' })]);
+  });
+
+  it('closes egress except to the VPC and the networks of proxy.egressOnlyTo', () => {
+    const closed = synth({ docker: { vpcCidr: '10.20.0.0/16' }, proxy: { http: 'http://10.99.0.5:3128', egressOnlyTo: ['10.99.0.0/24', '192.0.2.0/24'] } }).json;
+    const [groupName] = only(closed, 'aws_security_group');
+    const rules = egress(closed);
+    expect(rules.map((r) => r.cidr_ipv4).sort()).toEqual(['10.20.0.0/16', '10.99.0.0/24', '192.0.2.0/24']);
+    for (const r of rules) expect(r).toMatchObject({ ip_protocol: '-1', security_group_id: `\${aws_security_group.${groupName}.id}` });
+    expect(rules.some((r) => r.cidr_ipv4 === '0.0.0.0/0')).toBe(false);
+    // The ingress side does not change.
+    expect(ingress(closed).map(portKey)).toEqual(['tcp/443-443']);
   });
 
   it('opens SSH only with a key pair, and then only from the admin CIDRs', () => {
@@ -364,35 +376,48 @@ describe('docker stack: security group', () => {
   });
 });
 
-describe('docker stack: audit log and proxy', () => {
-  const proxied = synth({
-    docker: {
-      auditLog: { enabled: true, level: 2 },
-      proxy: { http: 'http://proxy.internal:3128', https: 'http://proxy.internal:3128', noProxy: ['.corp.example'] },
-    },
+describe('docker stack: the shared audit log, proxy and air-gap settings', () => {
+  const configured = synth({
+    rancher: { auditLog: { enabled: true, level: 2, destination: 'hostPath', maxAgeDays: 10, maxBackups: 3, maxSizeMb: 50 } },
+    proxy: { http: 'http://proxy.internal:3128', noProxy: ['.corp.example'] },
+    airGap: { systemDefaultRegistry: 'registry.internal:5000', useBundledSystemChart: true, registryMirrors: { 'docker.io': ['https://mirror.internal'] } },
   }).json;
-  const files = renderedFiles(proxied);
-  const noProxy = 'localhost,127.0.0.1,0.0.0.0,169.254.169.254,.svc,.cluster.local,10.0.0.0/16,.corp.example';
+  const files = renderedFiles(configured);
+  const containerEnv = file(files, '/etc/rancher-aws/rancher.env').content;
+  const noProxy = 'localhost,127.0.0.1,0.0.0.0,169.254.169.254,.svc,.cluster.local,10.0.0.0/16,10.42.0.0/16,10.43.0.0/16,.corp.example';
+  const registryImage = `registry.internal:5000/${IMAGE}`;
 
-  it('enables the API audit log in the container and keeps its files on the host', () => {
-    expect(file(files, '/etc/rancher-aws/rancher.env').content).toContain('AUDIT_LOG_ENABLED=true\nAUDIT_LEVEL=2\n');
-    expect(runArgs(proxied)).toContain('--volume=/var/log/rancher/auditlog:/var/log/auditlog');
+  it('enables the API audit log in the container from rancher.auditLog and keeps its files on the host', () => {
+    expect(containerEnv).toContain('AUDIT_LOG_ENABLED=true\nAUDIT_LEVEL=2\nAUDIT_LOG_MAXAGE=10\nAUDIT_LOG_MAXBACKUP=3\nAUDIT_LOG_MAXSIZE=50\n');
+    expect(runArgs(configured)).toContain('--volume=/var/log/rancher/auditlog:/var/log/auditlog');
   });
 
-  it('sets the proxy for the container, the Docker daemon, apt and the bootstrap, keeping the VPC and metadata direct', () => {
-    expect(file(files, '/etc/rancher-aws/rancher.env').content).toContain(
-      `HTTP_PROXY=http://proxy.internal:3128\nHTTPS_PROXY=http://proxy.internal:3128\nNO_PROXY=${noProxy}\n`,
-    );
+  it('sets the proxy for the container, the Docker daemon, apt and the bootstrap (https defaults to http), keeping the VPC, K3s networks and metadata direct', () => {
+    expect(containerEnv).toContain(`HTTP_PROXY=http://proxy.internal:3128\nHTTPS_PROXY=http://proxy.internal:3128\nNO_PROXY=${noProxy}\n`);
     expect(file(files, '/etc/systemd/system/docker.service.d/rancher-aws.conf').content).toContain(`Environment="NO_PROXY=${noProxy}"`);
     expect(file(files, '/etc/rancher-aws/docker.env').content).toContain(`HTTPS_PROXY="http://proxy.internal:3128"\nNO_PROXY="${noProxy}"`);
-    const [, instance] = only(proxied, 'aws_instance');
+    const [, instance] = only(configured, 'aws_instance');
     expect(parse(instance.user_data).apt).toEqual({ http_proxy: 'http://proxy.internal:3128', https_proxy: 'http://proxy.internal:3128' });
+    // A proxy alone leaves egress open; proxy.egressOnlyTo closes it.
+    expect(Object.values(resources(configured, 'aws_vpc_security_group_egress_rule'))).toEqual([expect.objectContaining({ cidr_ipv4: '0.0.0.0/0' })]);
   });
 
-  it('sets neither by default', () => {
+  it("pulls the image from airGap.systemDefaultRegistry and sets the Docker air-gap install's variables", () => {
+    expect(runArgs(configured)).toContain(registryImage);
+    expect(runArgs(configured)).not.toContain(IMAGE);
+    expect(file(files, '/etc/rancher-aws/docker.env').content).toContain(`RANCHER_IMAGE="${registryImage}"`);
+    expect(containerEnv).toContain('CATTLE_SYSTEM_DEFAULT_REGISTRY=registry.internal:5000\nCATTLE_SYSTEM_CATALOG=bundled\n');
+  });
+
+  it('gives the Docker daemon the docker.io mirrors', () => {
+    expect(JSON.parse(file(files, '/etc/docker/daemon.json').content)).toEqual({ 'registry-mirrors': ['https://mirror.internal'] });
+  });
+
+  it('sets none of them by default', () => {
     const plain = renderedFiles(json);
-    expect(file(plain, '/etc/rancher-aws/rancher.env').content).not.toMatch(/AUDIT|PROXY/);
+    expect(file(plain, '/etc/rancher-aws/rancher.env').content).not.toMatch(/AUDIT|PROXY|CATTLE/);
     expect(runArgs(json).some((a) => a.includes('auditlog'))).toBe(false);
+    expect(file(plain, '/etc/docker/daemon.json')).toBeUndefined();
     expect(parse(only(json, 'aws_instance')[1].user_data).apt).toBeUndefined();
   });
 });
@@ -442,14 +467,12 @@ describe('docker stack: snapshots', () => {
     expect(json).toMatchSnapshot();
   });
 
-  it('matches the reviewed synthesized Terraform (ca issuer, audit log, proxy, SSH)', () => {
+  it('matches the reviewed synthesized Terraform (ca issuer, audit log, proxy with closed egress, air gap, SSH)', () => {
     const full = synth({
-      docker: {
-        tls: { issuer: 'ca' },
-        auditLog: { enabled: true },
-        proxy: { https: 'http://proxy.internal:3128' },
-        sshKeyName: 'ops',
-      },
+      docker: { tls: { issuer: 'ca' }, sshKeyName: 'ops' },
+      rancher: { auditLog: { enabled: true } },
+      proxy: { https: 'http://proxy.internal:3128', egressOnlyTo: ['10.99.0.0/24'] },
+      airGap: { systemDefaultRegistry: 'registry.internal:5000', useBundledSystemChart: true, registryMirrors: { 'docker.io': ['https://mirror.internal'] } },
     }).json;
     expect(full).toMatchSnapshot();
   });

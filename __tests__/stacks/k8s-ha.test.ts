@@ -321,3 +321,24 @@ describe('main.ts', () => {
     }
   }, 60_000);
 });
+
+describe('k8s-ha stack: proxy and air gap', () => {
+  const { json } = synth({
+    proxy: { http: 'http://proxy.internal:3128' },
+    airGap: { systemDefaultRegistry: 'registry.internal:5000', useBundledSystemChart: true, rancherChartRepository: 'https://charts.internal/rancher' },
+  });
+
+  it('gives Rancher and cert-manager the proxy, bypassing private ranges and Rancher\'s own name', () => {
+    const rancher = release(json, 'rancher')![1];
+    expect(rancher.values[0]).toContain('"proxy" = "http://proxy.internal:3128"');
+    expect(rancher.values[0]).toMatch(/"noProxy" = "[^"]*10\.0\.0\.0\/8,172\.16\.0\.0\/12,192\.168\.0\.0\/16,\$\{var\.rancher_hostname\}"/);
+    expect(release(json, 'cert-manager')![1].values[0]).toContain('"https_proxy" = "http://proxy.internal:3128"');
+  });
+
+  it('installs Rancher from the mirrored chart repository with the private registry', () => {
+    const rancher = release(json, 'rancher')![1];
+    expect(rancher.repository).toBe('https://charts.internal/rancher');
+    expect(rancher.values[0]).toContain('"systemDefaultRegistry" = "registry.internal:5000"');
+    expect(rancher.values[0]).toContain('"useBundledSystemChart" = true');
+  });
+});

@@ -1,6 +1,8 @@
 import type { SettingsInput } from '../../lib/config/schema';
 import { RKE_HA_STACK, RkeHaStack } from '../../stacks/rke-ha';
+import { parse } from 'yaml';
 import { resources, settings, synthStack, type TerraformJson } from '../helpers/synth';
+import { renderTemplate, validateCloudConfig } from '../helpers/validators';
 
 function synth(input: SettingsInput) {
   return synthStack((app) => new RkeHaStack(app, RKE_HA_STACK, settings(input))).json;
@@ -38,7 +40,7 @@ describe('rke-ha options: a single node that grows to three', () => {
   });
 
   it('rejects a node count etcd cannot use', () => {
-    expect(() => settings({ rkeHa: { nodeCount: 2 as 3 } })).toThrow(/rkeHa\.nodeCount: expected 1 or 3/);
+    expect(() => settings({ rkeHa: { nodeCount: 2 } })).toThrow(/rkeHa\.nodeCount: expected 1 or 3/);
   });
 });
 
@@ -86,5 +88,178 @@ describe('rke-ha options: API audit log', () => {
       '"auditLog" = {"enabled" = true, "level" = 0, "destination" = "sidecar", "maxAge" = 1, "maxBackup" = 1, "maxSize" = 100}',
     );
     expect(values(synth({ rancher: { auditLog: { level: 3 } } }))).not.toContain('auditLog');
+  });
+});
+
+describe('rke-ha options: HTTP proxy', () => {
+  const json = synth({ proxy: { http: 'http://proxy.internal:3128', noProxy: ['.corp.example'] } });
+  const userData = Object.values(instances(json)).map((i) => i.user_data as string);
+  const files = (text: string) => parse(renderTemplate(text, (e) => `value-of-${e.replace(/[^a-z0-9]+/gi, '-')}`)).write_files as { path: string; content: string }[];
+  const releases = Object.values(resources(json, 'helm_release'));
+
+  it('gives RKE2 (and containerd) the proxy in /etc/default/rke2-server, and the bootstrap exports it for the installer', () => {
+    for (const text of userData) {
+      const written = files(text);
+      const service = written.find((f) => f.path === '/etc/default/rke2-server')!.content;
+      expect(service).toContain('HTTP_PROXY="http://proxy.internal:3128"');
+      expect(service).toContain('HTTPS_PROXY="http://proxy.internal:3128"');
+      const noProxy = /NO_PROXY="([^"]*)"/.exec(service)![1].split(',');
+      expect(noProxy).toEqual(expect.arrayContaining(['10.0.0.0/16', '10.42.0.0/16', '10.43.0.0/16', '169.254.169.254', '.svc', '.cluster.local', '.corp.example', 'value-of-var-rancher-hostname']));
+      expect(written.find((f) => f.path === '/etc/rancher/bootstrap.env')!.content).toContain('HTTPS_PROXY="http://proxy.internal:3128"');
+    }
+  });
+
+  it('renders user data that cloud-init, yamllint and shellcheck accept', () => {
+    validateCloudConfig(renderTemplate(userData[0], (e) => `value-of-${e.replace(/[^a-z0-9]+/gi, '-')}`));
+  });
+
+  it('sets the Rancher chart proxy and noProxy, and cert-manager\'s', () => {
+    const rancher = releases.find((r) => r.chart === 'rancher').values[0];
+    expect(rancher).toContain('"proxy" = "http://proxy.internal:3128"');
+    expect(rancher).toMatch(/"noProxy" = "localhost,127\.0\.0\.1,.*10\.42\.0\.0\/16.*\$\{var\.rancher_hostname\}.*\.corp\.example"/);
+    const certManager = releases.find((r) => r.chart === 'cert-manager');
+    expect(certManager.values[0]).toContain('"http_proxy" = "http://proxy.internal:3128"');
+    expect(certManager.values[0]).toContain('"no_proxy" = "localhost,');
+  });
+
+  it('changes nothing without a proxy', () => {
+    const plain = synth({});
+    Object.values(instances(plain)).forEach((i) => {
+      expect(i.user_data).not.toContain('/etc/default/rke2-server');
+      expect(i.user_data).not.toMatch(/PROXY="/);
+    });
+    expect(Object.values(resources(plain, 'helm_release')).find((r) => r.chart === 'cert-manager').values).toBeUndefined();
+  });
+});
+
+describe('rke-ha options: air gap', () => {
+  const json = synth({
+    airGap: {
+      systemDefaultRegistry: 'registry.internal:5000',
+      registryMirrors: { 'docker.io': ['https://registry.internal:5000'], 'quay.io': ['https://registry.internal:5000/quay'] },
+      useBundledSystemChart: true,
+      rancherChartRepository: 'https://charts.internal/rancher',
+      certManagerChartRepository: 'https://charts.internal/jetstack',
+      installerUrl: 'https://mirror.internal/rke2/install.sh',
+    },
+  });
+  const [first] = Object.values(instances(json));
+  const written = parse(renderTemplate(first.user_data, (e) => `value-of-${e.replace(/[^a-z0-9]+/gi, '-')}`)).write_files as { path: string; content: string }[];
+  const releases = Object.values(resources(json, 'helm_release'));
+
+  it('points RKE2 at the private registry and its mirrors, and the installer at the mirror', () => {
+    expect(parse(written.find((f) => f.path === '/etc/rancher/rke2/config.yaml')!.content)['system-default-registry']).toBe('registry.internal:5000');
+    expect(parse(written.find((f) => f.path === '/etc/rancher/rke2/registries.yaml')!.content)).toEqual({
+      mirrors: { 'docker.io': { endpoint: ['https://registry.internal:5000'] }, 'quay.io': { endpoint: ['https://registry.internal:5000/quay'] } },
+    });
+    expect(written.find((f) => f.path === '/etc/rancher/bootstrap.env')!.content).toContain('RKE2_INSTALL_URL="https://mirror.internal/rke2/install.sh"');
+  });
+
+  it('installs both charts from the mirrored repositories, Rancher with the registry and bundled system charts', () => {
+    expect(releases.find((r) => r.chart === 'cert-manager').repository).toBe('https://charts.internal/jetstack');
+    const rancher = releases.find((r) => r.chart === 'rancher');
+    expect(rancher.repository).toBe('https://charts.internal/rancher');
+    expect(rancher.values[0]).toContain('"systemDefaultRegistry" = "registry.internal:5000"');
+    expect(rancher.values[0]).toContain('"useBundledSystemChart" = true');
+  });
+
+  it('writes no registries.yaml and no registry setting by default', () => {
+    const [plain] = Object.values(instances(synth({})));
+    expect(plain.user_data).not.toContain('registries.yaml');
+    expect(plain.user_data).not.toContain('system-default-registry');
+  });
+});
+
+describe('rke-ha options: K3s with an external datastore', () => {
+  const json = synth({ rkeHa: { distribution: 'k3s' } });
+  const servers = Object.values(instances(json));
+  const render = (text: string) => renderTemplate(text, (e) => `value-of-${e.replace(/[^a-z0-9]+/gi, '-')}`);
+  const [dbName, db] = Object.entries(resources(json, 'aws_db_instance'))[0];
+  const groups = resources(json, 'aws_security_group');
+  const nodeGroup = Object.keys(groups).find((n) => n.startsWith('node-security-group'))!;
+  const dbGroup = Object.keys(groups).find((n) => n.startsWith('datastore'))!;
+
+  it('runs two K3s servers behind the same NLB, only the first may place the CAs', () => {
+    expect(servers).toHaveLength(2);
+    expect(servers.map((i) => /NODE_ROLE="(\w+)"/.exec(i.user_data)![1])).toEqual(['init', 'join']);
+    for (const server of servers) {
+      const files = validateCloudConfig(render(server.user_data));
+      const config = parse(files.find((f) => f.path === '/etc/rancher/k3s/config.yaml')!.content);
+      expect(config).toEqual({ 'token-file': '/etc/rancher/k3s/token', 'tls-san': expect.any(Array), 'write-kubeconfig-mode': '0600' });
+      expect(files.find((f) => f.path === '/etc/rancher/bootstrap.env')!.content).toContain('K3S_VERSION="v1.35.7+k3s1"');
+      expect(server.user_data).not.toContain('rke2');
+    }
+    expect(Object.keys(resources(json, 'aws_lb_target_group_attachment'))).toHaveLength(6);
+  });
+
+  it('keeps the cluster state in an encrypted, private, multi-AZ RDS PostgreSQL reachable only from the servers', () => {
+    expect(db).toMatchObject({ engine: 'postgres', storage_encrypted: true, publicly_accessible: false, multi_az: true, skip_final_snapshot: false, backup_retention_period: 7 });
+    expect(db.password).toMatch(/^\$\{random_password\.datastore_password_[^}]+\.result\}$/);
+    const rules = Object.values(resources(json, 'aws_vpc_security_group_ingress_rule')).filter((r) => r.security_group_id === `\${aws_security_group.${dbGroup}.id}`);
+    expect(rules.map((r) => [r.from_port, r.referenced_security_group_id])).toEqual([[5432, `\${aws_security_group.${nodeGroup}.id}`]]);
+  });
+
+  it('puts the datastore in isolated subnets: no route out of the VPC', () => {
+    const dbSubnets = Object.entries(resources(json, 'aws_subnet')).filter(([n]) => n.startsWith('database-subnets'));
+    expect(dbSubnets.map(([, s]) => s.cidr_block)).toEqual(['10.0.192.0/20', '10.0.208.0/20', '10.0.224.0/20']);
+    expect(Object.keys(resources(json, 'aws_nat_gateway'))).toEqual([]);
+    const defaultRoutes = Object.values(resources(json, 'aws_route')).filter((r) => r.destination_cidr_block === '0.0.0.0/0');
+    expect(defaultRoutes).toHaveLength(1);
+    expect(defaultRoutes[0].gateway_id).toMatch(/aws_internet_gateway/);
+  });
+
+  it('hands the servers the connection string (with the password) through a SecureString, never user data', () => {
+    const [, param] = Object.entries(resources(json, 'aws_ssm_parameter')).find(([n]) => n.includes('datastore-endpoint'))!;
+    expect(param.type).toBe('SecureString');
+    expect(param.value).toBe(`'postgres://k3s:\${${'random_password.datastore_password_'}${/datastore_password_([^.}]+)/.exec(db.password)![1]}.result}@\${aws_db_instance.${dbName}.endpoint}/k3s?sslmode=require'`);
+    servers.forEach((s) => expect(s.user_data).not.toContain('postgres://'));
+  });
+
+  it('opens the K3s port table between servers, not RKE2\'s etcd ports', () => {
+    const selfRules = Object.values(resources(json, 'aws_vpc_security_group_ingress_rule')).filter(
+      (r) => r.security_group_id === `\${aws_security_group.${nodeGroup}.id}` && r.referenced_security_group_id === `\${aws_security_group.${nodeGroup}.id}`,
+    );
+    expect(selfRules.map((r) => `${r.ip_protocol}/${r.from_port}`).sort()).toEqual(['tcp/10250', 'tcp/30000', 'tcp/6443', 'udp/51820', 'udp/51821', 'udp/8472']);
+  });
+
+  it('uses K3s\' Traefik for the Rancher ingress, needs no snapshot bucket, and keeps the Helm releases', () => {
+    expect(Object.values(resources(json, 'helm_release')).map((r) => r.chart).sort()).toEqual(['cert-manager', 'rancher']);
+    expect(Object.values(resources(json, 'helm_release')).find((r) => r.chart === 'rancher').values[0]).toContain('"ingressClassName" = "traefik"');
+    expect(resources(json, 'aws_s3_bucket')).toEqual({});
+    expect(Object.keys(json.output!)).toContain('datastore_address');
+    expect(Object.keys(json.output!)).not.toContain('etcd_snapshot_bucket');
+  });
+
+  it('supports MySQL too', () => {
+    const mysql = synth({ rkeHa: { distribution: 'k3s', datastore: { engine: 'mysql' } } });
+    const [, param] = Object.entries(resources(mysql, 'aws_ssm_parameter')).find(([n]) => n.includes('datastore-endpoint'))!;
+    expect(param.value).toMatch(/^'mysql:\/\/k3s:\$\{[^}]+\}@tcp\(\$\{aws_db_instance\.[^}]+\.endpoint\}\)\/k3s\?tls=skip-verify'$/);
+    expect(Object.values(resources(mysql, 'aws_db_instance'))[0]).toMatchObject({ engine: 'mysql', port: 3306 });
+  });
+
+  it('refuses what K3s cannot do here, naming the field', () => {
+    expect(() => settings({ rkeHa: { distribution: 'k3s', ingressController: 'ingress-nginx' } })).toThrow(/rkeHa\.ingressController: K3s brings Traefik/);
+    expect(() => settings({ rkeHa: { nodeCount: 2 } })).toThrow(/rkeHa\.nodeCount: expected 1 or 3 with rke2/);
+    expect(() => settings({ rkeHa: { distribution: 'k3s' }, rancher: { tls: { mode: 'external', issuer: 'acme' } } })).toThrow(/rancher\.tls\.mode: .*ingress-nginx only/);
+  });
+});
+
+describe('rke-ha options: egress closed except to the proxy', () => {
+  const json = synth({ proxy: { http: 'http://10.9.0.5:3128', egressOnlyTo: ['10.9.0.0/24'] } });
+  const groups = resources(json, 'aws_security_group');
+  const nodeGroup = Object.keys(groups).find((n) => n.startsWith('node-security-group'))!;
+  const egress = Object.values(resources(json, 'aws_vpc_security_group_egress_rule')).filter((r) => r.security_group_id === `\${aws_security_group.${nodeGroup}.id}`);
+
+  it('lets the nodes reach only the VPC and the proxy network', () => {
+    expect(egress.map((r) => [r.ip_protocol, r.cidr_ipv4]).sort()).toEqual([
+      ['-1', '10.0.0.0/16'],
+      ['-1', '10.9.0.0/24'],
+    ]);
+  });
+
+  it('sends Rancher\'s own name through the proxy then (it resolves to public load balancer addresses)', () => {
+    const [server] = Object.values(instances(json));
+    const noProxy = /NO_PROXY="([^"]*)"/.exec(server.user_data)![1];
+    expect(noProxy).not.toContain('rancher_hostname');
   });
 });

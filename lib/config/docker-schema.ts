@@ -9,20 +9,10 @@ export type DockerTlsIssuer = (typeof DOCKER_TLS_ISSUERS)[number];
 export const SNAPSHOT_INTERVAL_HOURS = [1, 2, 3, 4, 6, 8, 12, 24] as const;
 
 /**
- * A proxy URL. Written to user data and env files, so it may carry no
- * credentials (user data is readable with ec2:DescribeInstanceAttribute) and
- * no character that needs quoting.
+ * The `docker` section: the single-node Docker install of Rancher (test and demo use).
+ * Proxy, air gap and the API audit log are the settings every stack shares:
+ * `proxy`, `airGap` and `rancher.auditLog`.
  */
-const proxyUrl = z
-  .string()
-  .regex(/^https?:\/\/[A-Za-z0-9.:[\]\/_-]+$/, { message: 'expected a proxy URL such as http://proxy.internal:3128 (no credentials, no quotes or spaces)' });
-
-/** A NO_PROXY entry: a host, a domain suffix (.example.com), an IP or a CIDR. */
-const noProxyEntry = z
-  .string()
-  .regex(/^[A-Za-z0-9.*:\/_-]+$/, { message: 'expected a host name, .domain suffix, IP address or CIDR block' });
-
-/** The `docker` section: the single-node Docker install of Rancher (test and demo use). */
 export const dockerSchema = z
   .strictObject({
     /** Rancher's Docker sizing: 2 vCPU / 8 GiB serves up to 15 clusters. */
@@ -64,23 +54,6 @@ export const dockerSchema = z
         privateCA: z.boolean().default(false),
       })
       .prefault({}),
-    /** Rancher's API audit log, written to /var/log/rancher/auditlog on the host. */
-    auditLog: z
-      .strictObject({
-        enabled: z.boolean().default(false),
-        /** Rancher 2.11+: 0 request and response metadata, 1 + headers, 2 + request body, 3 + response body. Unset: 0. */
-        level: wholeNumber(0, 3).optional(),
-      })
-      .prefault({}),
-    /** Outbound HTTP(S) proxy for the container, the Docker daemon, apt and the bootstrap. */
-    proxy: z
-      .strictObject({
-        http: proxyUrl.optional(),
-        https: proxyUrl.optional(),
-        /** Added to the built-in list (localhost, link-local metadata, the VPC, cluster-internal names). */
-        noProxy: z.array(noProxyEntry).default([]),
-      })
-      .prefault({}),
   })
   // Rules inside the section; they run even when a field failed, so one run reports everything.
   .superRefine(
@@ -94,10 +67,6 @@ export const dockerSchema = z
           input: true,
         });
       }
-      if (s.auditLog?.enabled === false && typeof s.auditLog.level === 'number' && s.auditLog.level >= 0 && s.auditLog.level <= 3) {
-        // A level without `enabled` would silently do nothing.
-        ctx.addIssue({ code: 'custom', path: ['auditLog', 'level'], message: 'applies only with auditLog.enabled: true', input: s.auditLog.level });
-      }
     },
     { when: () => true },
   )
@@ -106,5 +75,3 @@ export const dockerSchema = z
 export type DockerSettings = z.output<typeof dockerSchema>;
 export type DockerTlsSettings = DockerSettings['tls'];
 
-/** Audit level when the log is enabled without one: Rancher's default, request and response metadata. */
-export const DEFAULT_AUDIT_LEVEL = 0;

@@ -8,9 +8,23 @@ export const rkeHaSchema = z
      * Server nodes: 3 (HA) or 1 (single-node Kubernetes install). Growing from
      * 1 to 3 adds two servers that join the first; nothing is replaced.
      */
-    nodeCount: z
-      .union([z.literal(1), z.literal(3)], { error: 'expected 1 or 3 (etcd needs an odd number of members; 3 is the HA layout)' })
-      .default(3),
+    nodeCount: z.union([z.literal(1), z.literal(2), z.literal(3)], { error: 'expected 1, 2 or 3' }).optional(),
+    /**
+     * Kubernetes distribution of the Rancher server cluster: `rke2` (embedded
+     * etcd, 3 servers) or `k3s` (external RDS datastore, 2 servers).
+     */
+    distribution: z.enum(['rke2', 'k3s']).default('rke2'),
+    /** The K3s external datastore (distribution k3s). */
+    datastore: z
+      .strictObject({
+        engine: z.enum(['postgres', 'mysql']).default('postgres'),
+        instanceClass: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, { message: 'expected an RDS instance class such as db.t4g.medium' }).default('db.t4g.medium'),
+        allocatedStorageGb: wholeNumber(20, 65536).default(50),
+        multiAz: z.boolean().default(true),
+        backupRetentionDays: wholeNumber(1, 35).default(7),
+        deletionProtection: z.boolean().default(false),
+      })
+      .prefault({}),
     /** Rancher's "small" tier: 4 vCPU / 16 GiB per node. */
     instanceType: instanceType.default('m6i.xlarge'),
     rootVolumeGb: wholeNumber(40, 16384).default(100),
@@ -23,8 +37,11 @@ export const rkeHaSchema = z
     amiId: amiId.optional(),
     /** Existing EC2 key pair; SSH stays closed unless set (SSM Session Manager is the shell). */
     sshKeyName: z.string().min(1).max(255).optional(),
-    /** Pinned in the RKE2 config so a version bump never swaps it silently. */
-    ingressController: z.enum(['ingress-nginx', 'traefik']).default('ingress-nginx'),
+    /**
+     * Pinned in the RKE2 config so a version bump never swaps it silently.
+     * Default: ingress-nginx with rke2; K3s always brings Traefik.
+     */
+    ingressController: z.enum(['ingress-nginx', 'traefik']).optional(),
     etcdSnapshots: z
       .strictObject({
         scheduleCron: z
@@ -37,4 +54,31 @@ export const rkeHaSchema = z
       })
       .prefault({}),
   })
+  // RKE2 keeps etcd on the servers: quorum needs an odd count. K3s keeps its state in the datastore.
+  .superRefine(
+    (s, ctx) => {
+      if (s.distribution === 'k3s' && s.ingressController === 'ingress-nginx') {
+        ctx.addIssue({ code: 'custom', path: ['ingressController'], message: 'K3s brings Traefik; leave it unset or set traefik with distribution k3s', input: 'ingress-nginx' });
+      }
+      if (s.distribution !== 'k3s' && s.nodeCount === 2) {
+        ctx.addIssue({ code: 'custom', path: ['nodeCount'], message: 'expected 1 or 3 with rke2 (etcd needs an odd number of members); 2 servers fit distribution k3s', input: 2 });
+      }
+    },
+    { when: () => true },
+  )
   .prefault({});
+
+/** Servers per distribution when `nodeCount` is not set: the HA layouts of the Rancher docs. */
+export const DEFAULT_NODE_COUNT = { rke2: 3, k3s: 2 } as const;
+
+export type RkeHaSettings = z.output<typeof rkeHaSchema>;
+
+/** The ingress controller the cluster runs: the setting, or the distribution's own. */
+export function effectiveIngressController(s: Partial<Pick<RkeHaSettings, 'distribution' | 'ingressController'>> | undefined): 'ingress-nginx' | 'traefik' {
+  return s?.ingressController ?? (s?.distribution === 'k3s' ? 'traefik' : 'ingress-nginx');
+}
+
+/** The server count: the setting, or the distribution's HA layout. */
+export function effectiveNodeCount(s: Pick<RkeHaSettings, 'distribution' | 'nodeCount'>): 1 | 2 | 3 {
+  return s.nodeCount ?? DEFAULT_NODE_COUNT[s.distribution];
+}

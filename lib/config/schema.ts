@@ -6,7 +6,7 @@ import { proxySchema } from './proxy-schema';
 import { dockerSchema } from './docker-schema';
 import { adminCidr, awsRegion, fqdn, version, wholeNumber } from './primitives';
 import { k8sHaSchema } from './k8s-ha-schema';
-import { rkeHaSchema } from './rke-ha-schema';
+import { effectiveIngressController, rkeHaSchema } from './rke-ha-schema';
 import { tlsProblems, tlsSchema } from './tls-schema';
 import {
   MIN_CERT_MANAGER_MINOR,
@@ -14,6 +14,7 @@ import {
   RKE2_INGRESS_NGINX_LAST_MINOR,
   certManagerMinor,
   rancherLine,
+  k3sKubernetesMinor,
   rke2KubernetesMinor,
 } from './versions';
 
@@ -52,6 +53,7 @@ export const settingsSchema = z
     versions: z
       .strictObject({
         rke2: version('rke2', 'v1.35.0+rke2r1'),
+        k3s: version('k3s', 'v1.35.7+k3s1'),
         certManager: version('certManager', 'v1.21.1').refine((v) => (certManagerMinor(v) ?? Infinity) >= MIN_CERT_MANAGER_MINOR, {
           message: `Rancher needs cert-manager v1.${MIN_CERT_MANAGER_MINOR} or newer`,
         }),
@@ -83,23 +85,23 @@ export const settingsSchema = z
     const rke2 = s.versions?.rke2;
     const rancher = s.versions?.rancher;
     const kubeMinor = str(rke2) ? rke2KubernetesMinor(rke2) : undefined;
+    const k3s = s.versions?.k3s;
     const line = str(rancher) ? rancherLine(rancher) : undefined;
-    if (kubeMinor !== undefined && line !== undefined) {
-      const range = RANCHER_KUBERNETES_RANGE[line];
-      if (!range) {
-        problem(['versions', 'rancher'], `unknown Rancher line ${line}; supported: ${Object.keys(RANCHER_KUBERNETES_RANGE).join(', ')}`, rancher);
-      } else if (kubeMinor < range.min || kubeMinor >= range.maxExclusive) {
-        problem(
-          ['versions', 'rke2'],
-          `Kubernetes 1.${kubeMinor} is outside Rancher ${line}'s supported range 1.${range.min}-1.${range.maxExclusive - 1}`,
-          rke2,
-        );
+    const range = line === undefined ? undefined : RANCHER_KUBERNETES_RANGE[line];
+    if (line !== undefined && !range) {
+      problem(['versions', 'rancher'], `unknown Rancher line ${line}; supported: ${Object.keys(RANCHER_KUBERNETES_RANGE).join(', ')}`, rancher);
+    }
+    // The pin of the distribution in use (the other one is not installed anywhere).
+    const distributionPins = s.rkeHa?.distribution === 'k3s' ? ([['k3s', str(k3s) ? k3sKubernetesMinor(k3s) : undefined, k3s]] as const) : ([['rke2', kubeMinor, rke2]] as const);
+    for (const [key, minor, value] of distributionPins) {
+      if (range && minor !== undefined && (minor < range.min || minor >= range.maxExclusive)) {
+        problem(['versions', key], `Kubernetes 1.${minor} is outside Rancher ${line}'s supported range 1.${range.min}-1.${range.maxExclusive - 1}`, value);
       }
     }
     if (s.rancher?.tls) {
-      for (const p of tlsProblems(s.rancher.tls, s.rkeHa?.ingressController)) problem(['rancher', 'tls', ...p.path], p.message, p.value);
+      for (const p of tlsProblems(s.rancher.tls, effectiveIngressController(s.rkeHa))) problem(['rancher', 'tls', ...p.path], p.message, p.value);
     }
-    if (kubeMinor !== undefined && kubeMinor > RKE2_INGRESS_NGINX_LAST_MINOR && s.rkeHa?.ingressController === 'ingress-nginx') {
+    if (kubeMinor !== undefined && kubeMinor > RKE2_INGRESS_NGINX_LAST_MINOR && s.rkeHa?.distribution !== 'k3s' && effectiveIngressController(s.rkeHa) === 'ingress-nginx') {
       problem(['rkeHa', 'ingressController'], `RKE2 1.${kubeMinor} no longer ships ingress-nginx; use traefik`, 'ingress-nginx');
     }
   }, { when: () => true });
@@ -107,4 +109,3 @@ export const settingsSchema = z
 export type Settings = z.output<typeof settingsSchema>;
 export type SettingsInput = z.input<typeof settingsSchema>;
 export type BackendSettings = Settings['backend'];
-export type RkeHaSettings = Settings['rkeHa'];

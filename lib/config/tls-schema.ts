@@ -73,7 +73,7 @@ export function tlsProblems(tls: Partial<TlsSettings>, ingressController: string
     add(['acme'], 'not used with mode external: ACM issues and renews the certificate through DNS validation', tls.acme);
   }
   if ((mode === 'rancher' || mode === 'external') && ingressController === 'traefik') {
-    add(['mode'], `${mode === 'rancher' ? 're-encryption (mode rancher)' : 'trusting the load balancer\'s forwarded headers (mode external)'} is set up for ingress-nginx only; use rkeHa.ingressController ingress-nginx or mode ingress`, mode);
+    add(['mode'], `${mode === 'rancher' ? 're-encryption (mode rancher)' : 'trusting the load balancer\'s forwarded headers (mode external)'} is set up for ingress-nginx only; use rkeHa.ingressController ingress-nginx (rke2) or mode ingress`, mode);
   }
   return problems;
 }

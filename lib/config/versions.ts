@@ -9,6 +9,8 @@
 export const DEFAULT_VERSIONS = {
   /** RKE2 release installed on every server node (INSTALL_RKE2_VERSION). */
   rke2: 'v1.35.7+rke2r1',
+  /** K3s release, for `rkeHa.distribution: k3s` (INSTALL_K3S_VERSION). */
+  k3s: 'v1.35.7+k3s1',
   /** cert-manager chart version (jetstack). */
   certManager: 'v1.21.1',
   /** Rancher chart version (server-charts/stable). */
@@ -33,11 +35,13 @@ export const MIN_CERT_MANAGER_MINOR = 15;
 export const RKE2_INGRESS_NGINX_LAST_MINOR = 36;
 
 const RKE2_VERSION = /^v1\.(\d+)\.(\d+)\+rke2r(\d+)$/;
+const K3S_VERSION = /^v1\.(\d+)\.(\d+)\+k3s(\d+)$/;
 const RANCHER_VERSION = /^(2\.\d+)\.(\d+)$/;
 const CERT_MANAGER_VERSION = /^v1\.(\d+)\.(\d+)$/;
 
 export const VERSION_FORMATS = {
   rke2: RKE2_VERSION,
+  k3s: K3S_VERSION,
   rancher: RANCHER_VERSION,
   certManager: CERT_MANAGER_VERSION,
 } as const;
@@ -45,6 +49,12 @@ export const VERSION_FORMATS = {
 /** Kubernetes minor of an RKE2 release, e.g. 35 for v1.35.2+rke2r1. */
 export function rke2KubernetesMinor(version: string): number | undefined {
   const m = RKE2_VERSION.exec(version);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** Kubernetes minor of a K3s release, e.g. 35 for v1.35.7+k3s1. */
+export function k3sKubernetesMinor(version: string): number | undefined {
+  const m = K3S_VERSION.exec(version);
   return m ? Number(m[1]) : undefined;
 }
 

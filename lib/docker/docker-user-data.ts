@@ -1,11 +1,14 @@
 import { join } from 'node:path';
-import { bootFiles, cloudConfig, envFile, rootFile, scriptFile, shippedText } from '../nodes/boot-files';
+import type { AirGapSettings } from '../config/air-gap-schema';
+import type { ProxySettings } from '../config/proxy-schema';
+import { proxyEnabled } from '../network/proxy';
+import { bootFiles, cloudConfig, envFile, rootFile, scriptFile, shippedText, type WriteFile } from '../nodes/boot-files';
 import {
   CONTAINER_ENV_FILE,
   HOST_CONFIG_DIR,
   RANCHER_DATA_DIR,
   certificateFiles,
-  proxyEnvironment,
+  hostProxyEnvironment,
   rancherEnvironment,
   rancherImage,
   rancherRunArgs,
@@ -17,6 +20,10 @@ export const DOCKER_ENV_PATH = `${HOST_CONFIG_DIR}/docker.env`;
 /** The `docker run` arguments, one a line (no shell quoting involved). */
 export const RUN_ARGS_PATH = `${HOST_CONFIG_DIR}/rancher-run.args`;
 export const DOCKER_DROP_IN_PATH = '/etc/systemd/system/docker.service.d/rancher-aws.conf';
+/** The Docker daemon's configuration; the docker.io package ships none, so cloud-init writes it before the install. */
+export const DOCKER_DAEMON_CONFIG_PATH = '/etc/docker/daemon.json';
+/** The only upstream the Docker daemon can mirror (`registry-mirrors` applies to Docker Hub alone). */
+export const DOCKER_HUB = 'docker.io';
 
 export interface DockerHostInput extends RancherContainerInput {
   readonly region: string;
@@ -36,9 +43,25 @@ function dockerDropIn(input: DockerHostInput): string {
     '[Unit]',
     `RequiresMountsFor=${RANCHER_DATA_DIR}`,
   ];
-  const proxy = proxyEnvironment(input.proxy, input.vpcCidr);
+  const proxy = hostProxyEnvironment(input.proxy, input.vpcCidr);
   if (proxy.length) lines.push('', '[Service]', ...proxy.map(([name, value]) => `Environment="${name}=${value}"`));
   return `${lines.join('\n')}\n`;
+}
+
+/** /etc/docker/daemon.json with `registry-mirrors` from `airGap.registryMirrors["docker.io"]`, or nothing without such mirrors. */
+export function dockerDaemonConfig(airGap: AirGapSettings): WriteFile[] {
+  const mirrors = airGap.registryMirrors[DOCKER_HUB] ?? [];
+  if (mirrors.length === 0) return [];
+  return [rootFile(DOCKER_DAEMON_CONFIG_PATH, '0644', `${JSON.stringify({ 'registry-mirrors': mirrors }, null, 2)}\n`)];
+}
+
+/** cloud-init's apt proxy settings (`https` defaults to `http`), or nothing without a proxy. */
+function aptProxy(proxy: ProxySettings): Record<string, unknown> {
+  if (!proxyEnabled(proxy)) return {};
+  const apt: Record<string, string> = {};
+  if (proxy.http) apt.http_proxy = proxy.http;
+  apt.https_proxy = (proxy.https ?? proxy.http) as string;
+  return { apt };
 }
 
 /** Docker's --env-file format: NAME=value, taken literally (no quotes). */
@@ -53,8 +76,8 @@ function containerEnvFile(input: DockerHostInput): string {
 
 /**
  * The #cloud-config of the Docker host: the shared boot helpers, the bootstrap
- * script, its env file, the container's arguments and environment, and the
- * Docker drop-in. Holds no secret: the password and certificate files come
+ * script, its env file, the container's arguments and environment, the
+ * Docker drop-in and, with a Docker Hub mirror, the daemon's configuration. Holds no secret: the password and certificate files come
  * from SSM at boot.
  */
 export function dockerUserData(input: DockerHostInput): string {
@@ -62,17 +85,17 @@ export function dockerUserData(input: DockerHostInput): string {
     ['AWS_REGION', input.region],
     ['PARAMETER_PREFIX', input.parameterPrefix],
     ['DATA_VOLUME_ID', input.dataVolumeId],
-    ['RANCHER_IMAGE', rancherImage(input.version)],
+    ['RANCHER_IMAGE', rancherImage(input.version, input.airGap.systemDefaultRegistry)],
     ['TLS_FILES', certificateFiles(input.tls).join(' ')],
   ];
   if (input.certificateFingerprint) env.push(['CERTIFICATE_SHA256', input.certificateFingerprint]);
-  env.push(...proxyEnvironment(input.proxy, input.vpcCidr));
+  env.push(...hostProxyEnvironment(input.proxy, input.vpcCidr));
 
-  const apt = input.proxy.http || input.proxy.https ? { apt: { http_proxy: input.proxy.http, https_proxy: input.proxy.https } } : {};
   return cloudConfig({
-    ...apt,
+    ...aptProxy(input.proxy),
     write_files: [
       ...bootFiles(),
+      ...dockerDaemonConfig(input.airGap),
       envFile(DOCKER_ENV_PATH, env),
       rootFile(RUN_ARGS_PATH, '0600', `${rancherRunArgs(input).join('\n')}\n`),
       rootFile(CONTAINER_ENV_FILE, '0600', containerEnvFile(input)),

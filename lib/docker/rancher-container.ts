@@ -1,5 +1,9 @@
-import type { DockerSettings, DockerTlsSettings } from '../config/docker-schema';
-import { DEFAULT_AUDIT_LEVEL } from '../config/docker-schema';
+import type { AirGapSettings } from '../config/air-gap-schema';
+import type { AuditLogSettings } from '../config/audit-log-schema';
+import type { DockerTlsSettings } from '../config/docker-schema';
+import { RKE2_CLUSTER_CIDR, RKE2_SERVICE_CIDR } from '../config/primitives';
+import type { ProxySettings } from '../config/proxy-schema';
+import { proxyEnvironment } from '../network/proxy';
 import { RANCHER_PUBLIC_PORTS, type PortRule } from '../nodes/ports';
 
 /**
@@ -15,7 +19,7 @@ export const RANCHER_DATA_DIR = '/var/lib/rancher';
 /** Host directory of the container's configuration, written by cloud-init and the bootstrap script. */
 export const HOST_CONFIG_DIR = '/etc/rancher-aws';
 export const HOST_SSL_DIR = `${HOST_CONFIG_DIR}/ssl`;
-/** Non-secret container environment (audit log, proxy), written by cloud-init. */
+/** Non-secret container environment (audit log, air gap, proxy), written by cloud-init. */
 export const CONTAINER_ENV_FILE = `${HOST_CONFIG_DIR}/rancher.env`;
 /** CATTLE_BOOTSTRAP_PASSWORD, written by the bootstrap script from SSM; root only. */
 export const SECRETS_ENV_FILE = `${HOST_CONFIG_DIR}/rancher-secrets.env`;
@@ -28,11 +32,25 @@ const HTTPS_PORT = 443;
 /** Certificate files the container mounts from /etc/rancher/ssl. */
 export type CertificateFile = 'cert' | 'key' | 'cacerts';
 
-/** Names always left out of the proxy: loopback, instance metadata, cluster-internal names. */
-export const BUILT_IN_NO_PROXY = ['localhost', '127.0.0.1', '0.0.0.0', '169.254.169.254', '.svc', '.cluster.local'] as const;
+/**
+ * Pod and service networks of the K3s cluster inside the container (K3s
+ * defaults, the same as RKE2's); `docker.vpcCidr` may not overlap them.
+ */
+export const EMBEDDED_CLUSTER_NETWORKS = [RKE2_CLUSTER_CIDR, RKE2_SERVICE_CIDR] as const;
 
-export function rancherImage(version: string): string {
-  return `${RANCHER_IMAGE_REPOSITORY}:v${version}`;
+/** The image, from `airGap.systemDefaultRegistry` when set (`<registry>/rancher/rancher:v<version>`). */
+export function rancherImage(version: string, registry?: string): string {
+  return `${registry ? `${registry}/` : ''}${RANCHER_IMAGE_REPOSITORY}:v${version}`;
+}
+
+/** Networks reached directly, never through the proxy: the VPC and the embedded cluster's networks. */
+export function directNetworks(vpcCidr: string): string[] {
+  return [vpcCidr, ...EMBEDDED_CLUSTER_NETWORKS];
+}
+
+/** HTTP_PROXY / HTTPS_PROXY / NO_PROXY of the host (Docker, apt, the bootstrap) and the container; empty without a proxy. */
+export function hostProxyEnvironment(proxy: ProxySettings, vpcCidr: string): [string, string][] {
+  return proxyEnvironment(proxy, directNetworks(vpcCidr));
 }
 
 /** Which files a certificate choice mounts: none for `rancher` and `acme`, cert and key for `blank` (+ CA when private), all three for `ca`. */
@@ -53,8 +71,12 @@ export interface RancherContainerInput {
   /** Rancher's public name (may be a Terraform token); `acme` asks Let's Encrypt for it. */
   readonly hostname: string;
   readonly tls: DockerTlsSettings;
-  readonly auditLog: DockerSettings['auditLog'];
-  readonly proxy: DockerSettings['proxy'];
+  /** `rancher.auditLog`; `destination` does not apply: the files land on the host. */
+  readonly auditLog: AuditLogSettings;
+  /** The shared `proxy` settings. */
+  readonly proxy: ProxySettings;
+  /** The shared `airGap` settings; the container uses `systemDefaultRegistry` and `useBundledSystemChart`. */
+  readonly airGap: AirGapSettings;
   /** The VPC range, kept out of the proxy. */
   readonly vpcCidr: string;
 }
@@ -78,35 +100,33 @@ export function rancherRunArgs(input: RancherContainerInput): string[] {
   ];
   if (input.auditLog.enabled) args.push(`--volume=${AUDIT_LOG_HOST_DIR}:${AUDIT_LOG_CONTAINER_DIR}`);
   for (const file of certificateFiles(input.tls)) args.push(`--volume=${HOST_SSL_DIR}/${file}.pem:${CONTAINER_SSL_DIR}/${file}.pem:ro`);
-  args.push(rancherImage(input.version));
+  args.push(rancherImage(input.version, input.airGap.systemDefaultRegistry));
   // A certificate from a public CA: Rancher must not publish a CA of its own to agents.
   if (input.tls.issuer === 'blank' && !input.tls.privateCA) args.push('--no-cacerts');
   if (input.tls.issuer === 'acme') args.push('--acme-domain', input.hostname);
   return args;
 }
 
-/** NO_PROXY: the built-in names, the VPC and the user's additions, without repeats. */
-export function noProxyList(vpcCidr: string, extra: readonly string[]): string[] {
-  return [...new Set([...BUILT_IN_NO_PROXY, vpcCidr, ...extra])];
-}
-
-/** Proxy variables, empty when no proxy is configured. */
-export function proxyEnvironment(proxy: DockerSettings['proxy'], vpcCidr: string): [string, string][] {
-  if (!proxy.http && !proxy.https) return [];
-  const env: [string, string][] = [];
-  if (proxy.http) env.push(['HTTP_PROXY', proxy.http]);
-  if (proxy.https) env.push(['HTTPS_PROXY', proxy.https]);
-  env.push(['NO_PROXY', noProxyList(vpcCidr, proxy.noProxy).join(',')]);
-  return env;
-}
-
-/** The container's non-secret environment: API audit log and proxy. */
+/**
+ * The container's non-secret environment: the API audit log (the variables
+ * Rancher's chart sets), the air-gap settings of Rancher's Docker air-gap
+ * install, and the proxy.
+ */
 export function rancherEnvironment(input: RancherContainerInput): [string, string][] {
   const env: [string, string][] = [];
-  if (input.auditLog.enabled) {
-    env.push(['AUDIT_LOG_ENABLED', 'true'], ['AUDIT_LEVEL', String(input.auditLog.level ?? DEFAULT_AUDIT_LEVEL)]);
+  const audit = input.auditLog;
+  if (audit.enabled) {
+    env.push(
+      ['AUDIT_LOG_ENABLED', 'true'],
+      ['AUDIT_LEVEL', String(audit.level)],
+      ['AUDIT_LOG_MAXAGE', String(audit.maxAgeDays)],
+      ['AUDIT_LOG_MAXBACKUP', String(audit.maxBackups)],
+      ['AUDIT_LOG_MAXSIZE', String(audit.maxSizeMb)],
+    );
   }
-  return [...env, ...proxyEnvironment(input.proxy, input.vpcCidr)];
+  if (input.airGap.systemDefaultRegistry) env.push(['CATTLE_SYSTEM_DEFAULT_REGISTRY', input.airGap.systemDefaultRegistry]);
+  if (input.airGap.useBundledSystemChart) env.push(['CATTLE_SYSTEM_CATALOG', 'bundled']);
+  return [...env, ...hostProxyEnvironment(input.proxy, input.vpcCidr)];
 }
 
 /** Ports open to the world: HTTPS always, HTTP only for Let's Encrypt's HTTP-01 challenge. */

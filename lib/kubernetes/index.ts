@@ -7,3 +7,5 @@ export * from './terraform-template';
 export * from './snapshot-bucket';
 export * from './kubeconfig';
 export * from './ingress-nginx-config';
+export * from './k3s-user-data';
+export * from './node-identity';

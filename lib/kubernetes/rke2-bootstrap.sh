@@ -9,48 +9,29 @@
 #   PARAMETER_PREFIX  SSM path holding the token and the CA material
 #   RKE2_VERSION      exact RKE2 release to install
 #   RKE2_INSTALL_URL  installer script URL
+#   HTTP_PROXY, HTTPS_PROXY, NO_PROXY  when a proxy is configured (exported, so
+#                     curl and the installer use it)
 #
 # Secrets come from SSM Parameter Store through the shared helpers (retry,
 # ssm_get, fetch_to) that cloud-init writes to /usr/local/lib/rancher-aws.
 set -euo pipefail
 umask 077
 
+set -a
 # shellcheck source=/dev/null
 . /etc/rancher/bootstrap.env
+set +a
 # shellcheck source=/dev/null
 . /usr/local/lib/rancher-aws/boot-lib.sh
 
 CONFIG_DIR=/etc/rancher/rke2
 TLS_DIR=/var/lib/rancher/rke2/server/tls
 
-# Prints the address of a peer whose supervisor answers, if any.
-live_peer() {
-  local peer
-  for peer in $PEER_IPS; do
-    if [ "$(curl -sk --max-time 5 "https://$peer:9345/ping" || true)" = pong ]; then
-      echo "$peer"
-      return 0
-    fi
-  done
-  return 1
-}
-
 main() {
   fetch_to token "$CONFIG_DIR/token"
 
-  local peer="" waited=0
-  until peer=$(live_peer); do
-    if [ "$NODE_ROLE" = init ]; then
-      break
-    fi
-    # Joining servers wait for the first one; 30 minutes covers a slow first boot.
-    if [ "$waited" -ge 1800 ]; then
-      log "no server answered on $PEER_IPS"
-      return 1
-    fi
-    sleep 10
-    waited=$((waited + 10))
-  done
+  local peer
+  peer=$(find_peer 9345)
 
   if [ -n "$peer" ]; then
     log "joining the cluster through $peer"
@@ -63,11 +44,7 @@ main() {
     fetch_to client-ca-key "$TLS_DIR/client-ca.key"
   fi
 
-  local installer
-  installer=$(mktemp)
-  retry 10 15 curl -sfL -o "$installer" "$RKE2_INSTALL_URL"
-  INSTALL_RKE2_VERSION=$RKE2_VERSION INSTALL_RKE2_TYPE=server sh "$installer"
-  rm -f "$installer"
+  run_installer "$RKE2_INSTALL_URL" INSTALL_RKE2_VERSION="$RKE2_VERSION" INSTALL_RKE2_TYPE=server
 
   systemctl enable rke2-server.service
   retry 5 30 systemctl start rke2-server.service

@@ -19,5 +19,11 @@ export function rke2Config(s: Rke2Settings): Record<string, unknown> {
     'etcd-s3-bucket': s.etcdSnapshots.bucket,
     'etcd-s3-region': s.etcdSnapshots.region,
     'etcd-s3-folder': s.etcdSnapshots.folder,
+    ...(s.systemDefaultRegistry ? { 'system-default-registry': s.systemDefaultRegistry } : {}),
   };
+}
+
+/** /etc/rancher/rke2/registries.yaml: containerd pulls each upstream registry through its mirrors. */
+export function rke2Registries(mirrors: Readonly<Record<string, readonly string[]>>): Record<string, unknown> {
+  return { mirrors: Object.fromEntries(Object.entries(mirrors).map(([upstream, endpoint]) => [upstream, { endpoint: [...endpoint] }])) };
 }

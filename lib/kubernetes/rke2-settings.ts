@@ -14,6 +14,12 @@ export interface Rke2Settings {
   };
   /** Installer script. @default https://get.rke2.io */
   readonly installUrl?: string;
+  /** Registry for every system image (`system-default-registry`). */
+  readonly systemDefaultRegistry?: string;
+  /** Upstream registry → mirror endpoints, written to registries.yaml. */
+  readonly registryMirrors?: Readonly<Record<string, readonly string[]>>;
+  /** HTTP_PROXY / HTTPS_PROXY / NO_PROXY for the installer, RKE2 and containerd; empty: no proxy. */
+  readonly proxyEnvironment?: readonly (readonly [string, string])[];
 }
 
 export const RKE2_INSTALL_URL = 'https://get.rke2.io';

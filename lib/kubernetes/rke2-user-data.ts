@@ -1,19 +1,12 @@
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { bootFiles, cloudConfig, envFile, rootFile, scriptFile, shippedText } from '../nodes/boot-files';
-import { rke2Config } from './rke2-config';
+import type { ServerNodeIdentity } from './node-identity';
+import { rke2Config, rke2Registries } from './rke2-config';
 import { RKE2_INSTALL_URL, type Rke2Settings } from './rke2-settings';
 
-export interface Rke2NodeIdentity {
-  /** `init` may start a new cluster when no peer answers; `join` only joins. */
-  readonly role: 'init' | 'join';
-  readonly nodeIp: string;
-  /** Fixed addresses of the other servers, tried in order. */
-  readonly peerIps: readonly string[];
-  readonly region: string;
-  /** SSM path of the token and CA parameters (BootParameters.prefix). */
-  readonly parameterPrefix: string;
-}
+/** A server's place in the cluster (shared by the RKE2 and K3s bootstraps). */
+export type Rke2NodeIdentity = ServerNodeIdentity;
 
 export const BOOTSTRAP_SCRIPT_PATH = '/usr/local/sbin/rke2-bootstrap.sh';
 
@@ -23,9 +16,14 @@ export const BOOTSTRAP_SCRIPT_PATH = '/usr/local/sbin/rke2-bootstrap.sh';
  * run once at first boot. Holds no secret: the script fetches those from SSM.
  */
 export function rke2UserData(settings: Rke2Settings, node: Rke2NodeIdentity): string {
+  const proxy = settings.proxyEnvironment ?? [];
+  const mirrors = settings.registryMirrors ?? {};
   return cloudConfig({
     write_files: [
       rootFile('/etc/rancher/rke2/config.yaml', '0600', stringify(rke2Config(settings), { lineWidth: 0 })),
+      ...(Object.keys(mirrors).length ? [rootFile('/etc/rancher/rke2/registries.yaml', '0600', stringify(rke2Registries(mirrors), { lineWidth: 0 }))] : []),
+      // RKE2's service reads its proxy from here (containerd included).
+      ...(proxy.length ? [envFile('/etc/default/rke2-server', proxy)] : []),
       envFile('/etc/rancher/bootstrap.env', [
         ['NODE_ROLE', node.role],
         ['NODE_IP', node.nodeIp],
@@ -34,6 +32,7 @@ export function rke2UserData(settings: Rke2Settings, node: Rke2NodeIdentity): st
         ['PARAMETER_PREFIX', node.parameterPrefix],
         ['RKE2_VERSION', settings.version],
         ['RKE2_INSTALL_URL', settings.installUrl ?? RKE2_INSTALL_URL],
+        ...proxy,
       ]),
       ...bootFiles(),
       scriptFile(BOOTSTRAP_SCRIPT_PATH, shippedText(join(__dirname, 'rke2-bootstrap.sh'))),

@@ -14,8 +14,13 @@ export const PRIVATE_SUBNET_OFFSET = 8;
 export interface PrivateSubnetsProps {
   readonly network: PublicNetwork;
   readonly name: string;
-  /** One NAT gateway per zone (a zone outage keeps egress elsewhere) or one for all (cheaper). @default 'per-zone' */
-  readonly natGateways?: 'per-zone' | 'single';
+  /**
+   * One NAT gateway per zone (a zone outage keeps egress elsewhere), one for
+   * all (cheaper), or none (isolated subnets, e.g. for a database). @default 'per-zone'
+   */
+  readonly natGateways?: 'per-zone' | 'single' | 'none';
+  /** First sixteenth of the VPC range used. @default PRIVATE_SUBNET_OFFSET */
+  readonly offset?: number;
 }
 
 /**
@@ -29,14 +34,16 @@ export class PrivateSubnets extends Construct {
   constructor(scope: Construct, id: string, props: PrivateSubnetsProps) {
     super(scope, id);
     const { network } = props;
-    const perZone = (props.natGateways ?? 'per-zone') === 'per-zone';
-    const gateways = network.subnets.slice(0, perZone ? network.subnets.length : 1).map((publicSubnet, i) => {
+    const nat = props.natGateways ?? 'per-zone';
+    const perZone = nat === 'per-zone';
+    const gatewayCount = nat === 'none' ? 0 : perZone ? network.subnets.length : 1;
+    const gateways = network.subnets.slice(0, gatewayCount).map((publicSubnet, i) => {
       const address = new Eip(this, `nat-${i}-address`, { domain: 'vpc', tags: { Name: `${props.name}-nat-${i}` } });
       return new NatGateway(this, `nat-${i}`, { allocationId: address.id, subnetId: publicSubnet.id, tags: { Name: `${props.name}-nat-${i}` } });
     });
 
     this.subnets = network.subnets.map((publicSubnet, i) => {
-      const cidr = cidrSubnet(network.cidr, 4, PRIVATE_SUBNET_OFFSET + i);
+      const cidr = cidrSubnet(network.cidr, 4, (props.offset ?? PRIVATE_SUBNET_OFFSET) + i);
       const subnet = new Subnet(this, `private-${i}`, {
         vpcId: network.vpc.id,
         cidrBlock: cidr,
@@ -45,11 +52,13 @@ export class PrivateSubnets extends Construct {
         tags: { Name: `${props.name}-private-${i}` },
       });
       const routes = new RouteTable(this, `private-${i}-routes`, { vpcId: network.vpc.id, tags: { Name: `${props.name}-private-${i}` } });
-      new Route(this, `private-${i}-default-route`, {
-        routeTableId: routes.id,
-        destinationCidrBlock: '0.0.0.0/0',
-        natGatewayId: gateways[perZone ? i : 0].id,
-      });
+      if (gateways.length > 0) {
+        new Route(this, `private-${i}-default-route`, {
+          routeTableId: routes.id,
+          destinationCidrBlock: '0.0.0.0/0',
+          natGatewayId: gateways[perZone ? i : 0].id,
+        });
+      }
       new RouteTableAssociation(this, `private-${i}-association`, { subnetId: subnet.id, routeTableId: routes.id });
       return { id: subnet.id, cidr, availabilityZone: subnet.availabilityZone };
     });

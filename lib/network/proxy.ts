@@ -23,3 +23,21 @@ export function proxyEnvironment(proxy: ProxySettings, networks: readonly string
   env.push(['NO_PROXY', noProxyList(networks, proxy.noProxy).join(',')]);
   return env;
 }
+
+/** The proxy as the Helm charts take it, or undefined when none is configured. */
+export interface ChartProxy {
+  readonly http?: string;
+  readonly https?: string;
+  /** One URL for both schemes (the Rancher chart's `proxy`). */
+  readonly url: string;
+  readonly noProxy: readonly string[];
+}
+
+export function chartProxy(proxy: ProxySettings, networks: readonly string[]): ChartProxy | undefined {
+  if (!proxyEnabled(proxy)) return undefined;
+  const https = proxy.https ?? proxy.http;
+  return { http: proxy.http, https, url: (https ?? proxy.http) as string, noProxy: noProxyList(networks, proxy.noProxy) };
+}
+
+/** Private address ranges, for clusters whose networks this project does not know (k8s-ha). */
+export const PRIVATE_NETWORKS = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] as const;

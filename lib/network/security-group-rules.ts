@@ -43,12 +43,12 @@ export function allowEgress(scope: Construct, id: string, securityGroupId: strin
   return new VpcSecurityGroupEgressRule(scope, id, ruleProps(securityGroupId, rule, peer));
 }
 
+/** All traffic, every protocol, to one network. */
+export function allowAllEgressTo(scope: Construct, id: string, securityGroupId: string, cidr: string, description: string): VpcSecurityGroupEgressRule {
+  return new VpcSecurityGroupEgressRule(scope, id, { securityGroupId, ipProtocol: '-1', cidrIpv4: cidr, description });
+}
+
 /** Unrestricted egress (package mirrors, container registries, S3, SSM, downstream clusters). */
 export function allowAllEgress(scope: Construct, id: string, securityGroupId: string): VpcSecurityGroupEgressRule {
-  return new VpcSecurityGroupEgressRule(scope, id, {
-    securityGroupId,
-    ipProtocol: '-1',
-    cidrIpv4: '0.0.0.0/0',
-    description: 'Outbound to anywhere',
-  });
+  return allowAllEgressTo(scope, id, securityGroupId, '0.0.0.0/0', 'Outbound to anywhere');
 }

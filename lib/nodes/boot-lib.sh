@@ -67,3 +67,45 @@ fetch_to() {
   install -D -m 0600 /dev/null "$2"
   printf '%s%s\n' "${3:-}" "$value" >"$2"
 }
+
+# live_peer PORT: prints the first address in PEER_IPS whose supervisor answers
+# /ping on PORT (no secret is sent; the answer is only compared with "pong").
+live_peer() {
+  local peer
+  for peer in $PEER_IPS; do
+    if [ "$(curl -sk --max-time 5 "https://$peer:$1/ping" || true)" = pong ]; then
+      echo "$peer"
+      return 0
+    fi
+  done
+  return 1
+}
+
+# find_peer PORT: a live peer, if any. A joining node (NODE_ROLE=join) waits
+# for one, up to 30 minutes (a slow first boot); the init node does not wait.
+find_peer() {
+  local peer waited=0
+  until peer=$(live_peer "$1"); do
+    if [ "$NODE_ROLE" = init ]; then
+      return 0
+    fi
+    if [ "$waited" -ge 1800 ]; then
+      log "no server answered on $PEER_IPS"
+      return 1
+    fi
+    sleep 10
+    waited=$((waited + 10))
+  done
+  echo "$peer"
+}
+
+# run_installer URL [NAME=VALUE...]: downloads an installer script and runs it
+# with the given environment.
+run_installer() {
+  local url=$1 installer
+  shift
+  installer=$(mktemp)
+  retry 10 15 curl -sfL -o "$installer" "$url"
+  env "$@" sh "$installer"
+  rm -f "$installer"
+}

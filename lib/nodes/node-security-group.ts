@@ -1,6 +1,6 @@
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { Construct } from 'constructs';
-import { allowAllEgress, allowIngress, type Peer } from '../network/security-group-rules';
+import { allowAllEgress, allowAllEgressTo, allowIngress, type Peer } from '../network/security-group-rules';
 import { RKE2_SERVER_PORTS, SSH_PORT, type PortRule } from './ports';
 
 export interface NodeSecurityGroupProps {
@@ -8,11 +8,24 @@ export interface NodeSecurityGroupProps {
   readonly name: string;
   /** Node-to-node ports. @default RKE2_SERVER_PORTS */
   readonly clusterPorts?: readonly PortRule[];
+  /** The VPC's range: egress to it stays open when `egressOnlyTo` closes the rest. Required with `egressOnlyTo`. */
+  readonly vpcCidr?: string;
+  /**
+   * `proxy.egressOnlyTo`: when non-empty, egress goes only to the VPC and
+   * these networks (all traffic to each) instead of anywhere.
+   * @default [] (egress open)
+   */
+  readonly egressOnlyTo?: readonly string[];
 }
+
+/** Construct id of the egress rule to a network: `egress-203-0-113-0-24` for 203.0.113.0/24. */
+export const egressRuleId = (cidr: string) => `egress-${cidr.replace(/[./]/g, '-')}`;
 
 /**
  * The server nodes' group: the cluster port table between members of the
  * group, nothing from outside until a caller opens it with `allowFrom`.
+ * Egress is open (one rule to 0.0.0.0/0) unless `egressOnlyTo` lists
+ * networks: then one rule to the VPC (`egress-vpc`) and one per network.
  */
 export class NodeSecurityGroup extends Construct {
   readonly securityGroup: SecurityGroup;
@@ -29,7 +42,17 @@ export class NodeSecurityGroup extends Construct {
     });
     const self: Peer = { securityGroupId: this.securityGroup.id };
     (props.clusterPorts ?? RKE2_SERVER_PORTS).forEach((rule) => this.allowFrom(`cluster-${rule.protocol}-${rule.from}`, rule, self));
-    allowAllEgress(this, 'egress-all', this.securityGroup.id);
+    const onlyTo = [...new Set(props.egressOnlyTo ?? [])];
+    if (onlyTo.length === 0) {
+      allowAllEgress(this, 'egress-all', this.securityGroup.id);
+    } else {
+      if (!props.vpcCidr) throw new Error('NodeSecurityGroup: egressOnlyTo needs vpcCidr (egress inside the VPC stays open)');
+      allowAllEgressTo(this, 'egress-vpc', this.securityGroup.id, props.vpcCidr, 'Outbound inside the VPC');
+      // A listed network equal to the VPC would be a duplicate rule, which AWS refuses.
+      for (const cidr of onlyTo.filter((c) => c !== props.vpcCidr)) {
+        allowAllEgressTo(this, egressRuleId(cidr), this.securityGroup.id, cidr, 'Outbound to an allowed network (proxy.egressOnlyTo)');
+      }
+    }
   }
 
   get id(): string {

@@ -28,6 +28,16 @@ export const RKE2_SERVER_PORTS: readonly PortRule[] = [
   udp(51821, 'Canal WireGuard IPv6'),
 ];
 
+/** Node-to-node traffic of K3s servers with an external datastore (no etcd ports). */
+export const K3S_SERVER_PORTS: readonly PortRule[] = [
+  tcp(6443, 'Kubernetes API and K3s supervisor'),
+  tcp(10250, 'kubelet'),
+  tcp(30000, 'NodePort services', 32767),
+  udp(8472, 'Flannel VXLAN'),
+  udp(51820, 'Flannel WireGuard IPv4'),
+  udp(51821, 'Flannel WireGuard IPv6'),
+];
+
 /** What users and downstream clusters reach through the load balancer. */
 export const RANCHER_PUBLIC_PORTS: readonly PortRule[] = [tcp(80, 'HTTP (redirects, ACME HTTP-01)'), tcp(443, 'HTTPS (Rancher UI, API and agents)')];
 

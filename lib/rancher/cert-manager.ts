@@ -1,5 +1,5 @@
 import { Release } from '@cdktf/provider-helm/lib/release';
-import type { ITerraformDependable } from 'cdktf';
+import { Fn, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 
 export const CERT_MANAGER_REPOSITORY = 'https://charts.jetstack.io';
@@ -9,6 +9,10 @@ export interface CertManagerProps {
   /** Chart version, e.g. v1.21.1. */
   readonly version: string;
   readonly dependsOn?: ITerraformDependable[];
+  /** Chart repository. @default CERT_MANAGER_REPOSITORY */
+  readonly repository?: string;
+  /** Outbound proxy for ACME and other egress of cert-manager's controller. */
+  readonly proxy?: { readonly http?: string; readonly https?: string; readonly noProxy: readonly string[] };
 }
 
 /**
@@ -22,7 +26,7 @@ export class CertManager extends Construct {
     super(scope, id);
     this.release = new Release(this, 'release', {
       name: 'cert-manager',
-      repository: CERT_MANAGER_REPOSITORY,
+      repository: props.repository ?? CERT_MANAGER_REPOSITORY,
       chart: 'cert-manager',
       version: props.version,
       namespace: CERT_MANAGER_NAMESPACE,
@@ -32,6 +36,16 @@ export class CertManager extends Construct {
       atomic: true,
       timeout: 600,
       set: [{ name: 'crds.enabled', value: 'true' }],
+      // Values rather than `set`: helm's --set would split no_proxy at its commas.
+      values: props.proxy
+        ? [
+            Fn.yamlencode({
+              ...(props.proxy.http ? { http_proxy: props.proxy.http } : {}),
+              ...(props.proxy.https ? { https_proxy: props.proxy.https } : {}),
+              no_proxy: props.proxy.noProxy.join(','),
+            }),
+          ]
+        : undefined,
       dependsOn: props.dependsOn,
     });
   }

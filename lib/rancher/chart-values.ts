@@ -14,6 +14,10 @@ export interface RancherChartInput {
   readonly auditLog?: AuditLogSettings;
   /** Further manifests for the chart's `extraObjects` (e.g. ingress controller settings the stack owns). */
   readonly extraObjects?: readonly Record<string, unknown>[];
+  /** Outbound proxy for Rancher (one URL for HTTP and HTTPS in the chart) and what bypasses it. */
+  readonly proxy?: { readonly url: string; readonly noProxy: readonly string[] };
+  /** Air gap: system image registry and bundled system charts. */
+  readonly airGap?: { readonly systemDefaultRegistry?: string; readonly useBundledSystemChart?: boolean };
 }
 
 /** Where audit log files land on the node with destination hostPath. */
@@ -57,6 +61,13 @@ export function rancherChartValues(input: RancherChartInput): Record<string, unk
       maxSize: a.maxSizeMb,
     };
   }
+
+  if (input.proxy) {
+    values.proxy = input.proxy.url;
+    values.noProxy = input.proxy.noProxy.join(',');
+  }
+  if (input.airGap?.systemDefaultRegistry) values.systemDefaultRegistry = input.airGap.systemDefaultRegistry;
+  if (input.airGap?.useBundledSystemChart) values.useBundledSystemChart = true;
 
   const extraObjects = [...(plan.caIssuer ? caIssuerObjects(input.hostname) : []), ...(input.extraObjects ?? [])];
   if (extraObjects.length > 0) values.extraObjects = extraObjects;

@@ -11,6 +11,8 @@ export { RANCHER_NAMESPACE } from './namespace';
 export interface RancherServerProps extends RancherChartInput {
   /** Chart version, e.g. 2.14.4. */
   readonly version: string;
+  /** Chart repository. @default RANCHER_REPOSITORY */
+  readonly repository?: string;
   /** Must be ready first: cert-manager (its webhook admits Rancher's Issuer). */
   readonly dependsOn: ITerraformDependable[];
   /**
@@ -36,7 +38,7 @@ export class RancherServer extends Construct {
 
     this.release = new Release(this, 'release', {
       name: 'rancher',
-      repository: RANCHER_REPOSITORY,
+      repository: props.repository ?? RANCHER_REPOSITORY,
       chart: 'rancher',
       version: props.version,
       namespace: props.namespace ?? RANCHER_NAMESPACE,

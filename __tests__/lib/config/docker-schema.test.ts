@@ -1,4 +1,4 @@
-import { DEFAULT_AUDIT_LEVEL, SNAPSHOT_INTERVAL_HOURS } from '../../../lib/config/docker-schema';
+import { SNAPSHOT_INTERVAL_HOURS } from '../../../lib/config/docker-schema';
 import { SettingsError } from '../../../lib/config/errors';
 import { fieldPaths } from '../../../lib/config/fields';
 import { parseSettings } from '../../../lib/config/load';
@@ -31,10 +31,7 @@ describe('docker settings', () => {
       vpcCidr: '10.0.0.0/16',
       dataVolume: { sizeGb: 50, finalSnapshot: true, snapshots: { intervalHours: 24, time: '03:00', retention: 7 } },
       tls: { issuer: 'rancher', privateCA: false },
-      auditLog: { enabled: false },
-      proxy: { noProxy: [] },
     });
-    expect(DEFAULT_AUDIT_LEVEL).toBe(0);
   });
 
   it('lists every field for the docs', () => {
@@ -52,12 +49,15 @@ describe('docker settings', () => {
       'docker.dataVolume.snapshots.retention',
       'docker.tls.issuer',
       'docker.tls.privateCA',
-      'docker.auditLog.enabled',
-      'docker.auditLog.level',
-      'docker.proxy.http',
-      'docker.proxy.https',
-      'docker.proxy.noProxy',
     ]);
+  });
+
+  it('has no proxy, air gap or audit log of its own: the shared proxy, airGap and rancher.auditLog apply', () => {
+    expect(problems(docker({ proxy: { http: 'http://proxy.internal:3128' } }))).toEqual([
+      { field: 'docker.proxy', message: expect.stringContaining('unknown setting') },
+    ]);
+    expect(fields({ auditLog: { enabled: true } })).toEqual(['docker.auditLog']);
+    expect(fields({ airGap: {} })).toEqual(['docker.airGap']);
   });
 
   it.each([
@@ -66,10 +66,6 @@ describe('docker settings', () => {
     [{ tls: { issuer: 'ca' } }],
     [{ tls: { issuer: 'ca', privateCA: true } }],
     [{ tls: { issuer: 'acme' } }],
-    [{ auditLog: { enabled: true, level: 3 } }],
-    [{ auditLog: { enabled: true } }],
-    [{ proxy: { https: 'http://10.1.2.3:3128', noProxy: ['.corp.example', '192.168.0.0/16', 'registry.local:5000'] } }],
-    [{ proxy: { http: 'http://[fd00::1]:3128' } }],
     [{ dataVolume: { restoreSnapshotId: 'snap-0123456789abcdef0', snapshots: { intervalHours: 6, time: '23:59', retention: 1000 } } }],
     [{ instanceType: 'm6i.xlarge', rootVolumeGb: 20, sshKeyName: 'ops', amiId: 'ami-0123456789abcdef0', vpcCidr: '172.20.0.0/24' }],
   ])('accepts %j', (section) => {
@@ -85,11 +81,6 @@ describe('docker settings', () => {
       [{ tls: { issuer: 'letsencrypt' } }, 'docker.tls.issuer', 'expected one of "rancher", "blank", "ca", "acme"'],
       [{ tls: { issuer: 'acme', privateCA: true } }, 'docker.tls.privateCA', 'only for issuer "blank"'],
       [{ tls: { privateCA: true } }, 'docker.tls.privateCA', 'only for issuer "blank"'],
-      [{ auditLog: { level: 2 } }, 'docker.auditLog.level', 'only with auditLog.enabled: true'],
-      [{ auditLog: { enabled: true, level: 4 } }, 'docker.auditLog.level', 'from 0 to 3'],
-      [{ proxy: { http: 'http://user:secret@proxy:3128' } }, 'docker.proxy.http', 'no credentials'],
-      [{ proxy: { https: 'proxy.internal:3128' } }, 'docker.proxy.https', 'proxy URL'],
-      [{ proxy: { noProxy: ['a b'] } }, 'docker.proxy.noProxy.0', 'host name'],
       [{ dataVolume: { sizeGb: 5 } }, 'docker.dataVolume.sizeGb', 'from 10 to 16384'],
       [{ dataVolume: { restoreSnapshotId: 'vol-0123456789abcdef0' } }, 'docker.dataVolume.restoreSnapshotId', 'snapshot id'],
       [{ dataVolume: { snapshots: { intervalHours: 5 } } }, 'docker.dataVolume.snapshots.intervalHours', 'expected one of 1, 2, 3, 4, 6, 8, 12, 24'],
@@ -104,10 +95,10 @@ describe('docker settings', () => {
     });
 
     it('every mistake of the section at once', () => {
-      expect(fields({ tls: { issuer: 'acme', privateCA: true }, auditLog: { level: 9 }, dataVolume: { sizeGb: 0 }, proxy: { http: 'x' } }).sort()).toEqual([
-        'docker.auditLog.level',
+      expect(fields({ tls: { issuer: 'acme', privateCA: true }, dataVolume: { sizeGb: 0, snapshots: { time: '3am' } }, rootVolumeGb: 1 }).sort()).toEqual([
         'docker.dataVolume.sizeGb',
-        'docker.proxy.http',
+        'docker.dataVolume.snapshots.time',
+        'docker.rootVolumeGb',
         'docker.tls.privateCA',
       ]);
     });

@@ -1,3 +1,4 @@
+import { effectiveIngressController } from '../../../lib/config/rke-ha-schema';
 import { resolve } from 'node:path';
 import { SettingsError, type SettingsProblem } from '../../../lib/config/errors';
 import { parseSettings } from '../../../lib/config/load';
@@ -54,7 +55,7 @@ describe('rancher.tls', () => {
   describe.each(VALID_PAIRS)('mode %s, issuer %s', (mode, issuer) => {
     it('parses with the default ingress controller (ingress-nginx)', () => {
       const settings = parse(validTls(mode, issuer));
-      expect(settings.rkeHa.ingressController).toBe('ingress-nginx');
+      expect(effectiveIngressController(settings.rkeHa)).toBe('ingress-nginx');
       expect(settings.rancher.tls).toMatchObject({ mode, issuer, privateCA: false });
     });
 
@@ -166,7 +167,7 @@ describe('rancher.tls', () => {
       expect(problem.field).toBe('rancher.tls.mode');
       expect(problem.value).toBe('external');
       expect(problem.message).toMatch(/forwarded headers/);
-      expect(problem.message).toMatch(/ingress-nginx or mode ingress/);
+      expect(problem.message).toMatch(/ingress-nginx \(rke2\) or mode ingress/);
     });
 
     it.each(TLS_ISSUERS)('mode rancher with traefik (issuer %s): use ingress-nginx or mode ingress', (issuer) => {
@@ -174,7 +175,7 @@ describe('rancher.tls', () => {
       expect(problem.field).toBe('rancher.tls.mode');
       expect(problem.value).toBe('rancher');
       expect(problem.message).toMatch(/re-encryption/);
-      expect(problem.message).toMatch(/ingress-nginx or mode ingress/);
+      expect(problem.message).toMatch(/ingress-nginx \(rke2\) or mode ingress/);
     });
 
     it('an unknown mode or issuer lists the allowed values', () => {

@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import { parseSettings } from '../../../lib/config/load';
 import {
   DOCKER_BOOTSTRAP_PATH,
+  DOCKER_DAEMON_CONFIG_PATH,
   DOCKER_DROP_IN_PATH,
   DOCKER_ENV_PATH,
   RUN_ARGS_PATH,
@@ -14,15 +15,17 @@ import { rancherRunArgs } from '../../../lib/docker/rancher-container';
 import { BOOT_LIB_PATH } from '../../../lib/nodes/boot-files';
 import { renderTemplate, runValidator, validateCloudConfig, type CloudConfigFile } from '../../helpers/validators';
 
-function input(section: Record<string, unknown> = {}, extra: Partial<DockerHostInput> = {}): DockerHostInput {
-  const s = parseSettings({ docker: section }, 'test').docker;
+/** The host input from a whole settings object (docker section, shared proxy, airGap, rancher.auditLog). */
+function input(settings: Record<string, unknown> = {}, extra: Partial<DockerHostInput> = {}): DockerHostInput {
+  const s = parseSettings(settings, 'test');
   return {
     version: '2.14.4',
     hostname: 'rancher.example.com',
-    tls: s.tls,
-    auditLog: s.auditLog,
+    tls: s.docker.tls,
+    auditLog: s.rancher.auditLog,
     proxy: s.proxy,
-    vpcCidr: s.vpcCidr,
+    airGap: s.airGap,
+    vpcCidr: s.docker.vpcCidr,
     region: 'us-east-1',
     parameterPrefix: '/rancher/docker',
     dataVolumeId: 'vol-0123456789abcdef0',
@@ -40,18 +43,21 @@ const file = (text: string, path: string) => files(text).find((f) => f.path === 
 
 describe('dockerUserData', () => {
   const plain = rendered(dockerUserData(input()));
-  const full = rendered(
-    dockerUserData(
-      input(
-        { tls: { issuer: 'blank', privateCA: true }, auditLog: { enabled: true, level: 1 }, proxy: { http: 'http://proxy:3128', https: 'http://proxy:3128' } },
-        { certificateFingerprint: '0123abcd' },
-      ),
-    ),
-  );
+  const fullSettings = {
+    docker: { tls: { issuer: 'blank', privateCA: true } },
+    rancher: { auditLog: { enabled: true, level: 1 } },
+    proxy: { http: 'http://proxy:3128' },
+    airGap: {
+      systemDefaultRegistry: 'registry.internal:5000',
+      useBundledSystemChart: true,
+      registryMirrors: { 'docker.io': ['https://mirror.internal', 'https://mirror2.internal:5000/hub'], 'quay.io': ['https://quay-mirror.internal'] },
+    },
+  };
+  const full = rendered(dockerUserData(input(fullSettings, { certificateFingerprint: '0123abcd' })));
 
   it.each([
     ['defaults', plain],
-    ['certificate, audit log and proxy', full],
+    ['certificate, audit log, proxy and air gap', full],
   ])('passes cloud-init schema, yamllint and shellcheck (%s)', (_name, text) => {
     validateCloudConfig(text);
   });
@@ -73,19 +79,22 @@ RANCHER_IMAGE="rancher/rancher:v2.14.4"
 TLS_FILES=""
 `);
     expect(runValidator('bash', ['-n'], env.content, 'env.sh').status).toBe(0);
-    expect(file(full, DOCKER_ENV_PATH).content).toContain('TLS_FILES="cert key cacerts"\nCERTIFICATE_SHA256="0123abcd"\nHTTP_PROXY="http://proxy:3128"\n');
+    expect(file(full, DOCKER_ENV_PATH).content).toContain(
+      'RANCHER_IMAGE="registry.internal:5000/rancher/rancher:v2.14.4"\nTLS_FILES="cert key cacerts"\nCERTIFICATE_SHA256="0123abcd"\nHTTP_PROXY="http://proxy:3128"\nHTTPS_PROXY="http://proxy:3128"\nNO_PROXY="',
+    );
   });
 
   it('writes the docker run arguments one a line, exactly as built', () => {
     const args = file(full, RUN_ARGS_PATH);
     expect(args.permissions).toBe('0600');
-    expect(args.content.trimEnd().split('\n')).toEqual(
-      rancherRunArgs(input({ tls: { issuer: 'blank', privateCA: true }, auditLog: { enabled: true, level: 1 } })),
-    );
+    expect(args.content.trimEnd().split('\n')).toEqual(rancherRunArgs(input(fullSettings)));
+    expect(args.content).toContain('\nregistry.internal:5000/rancher/rancher:v2.14.4\n');
   });
 
   it('writes the container environment in docker --env-file form (no quotes)', () => {
-    expect(file(full, '/etc/rancher-aws/rancher.env').content).toMatch(/\nAUDIT_LOG_ENABLED=true\nAUDIT_LEVEL=1\nHTTP_PROXY=http:\/\/proxy:3128\n/);
+    expect(file(full, '/etc/rancher-aws/rancher.env').content).toMatch(
+      /\nAUDIT_LOG_ENABLED=true\nAUDIT_LEVEL=1\nAUDIT_LOG_MAXAGE=1\nAUDIT_LOG_MAXBACKUP=1\nAUDIT_LOG_MAXSIZE=100\nCATTLE_SYSTEM_DEFAULT_REGISTRY=registry.internal:5000\nCATTLE_SYSTEM_CATALOG=bundled\nHTTP_PROXY=http:\/\/proxy:3128\nHTTPS_PROXY=http:\/\/proxy:3128\nNO_PROXY=[^\n"]+\n$/,
+    );
     expect(file(plain, '/etc/rancher-aws/rancher.env').content).toBe(
       '# Environment of the rancher container (no secrets: the password is in rancher-secrets.env).\n',
     );
@@ -95,13 +104,23 @@ TLS_FILES=""
     const dropIn = file(full, DOCKER_DROP_IN_PATH);
     expect(dropIn.permissions).toBe('0644');
     expect(dropIn.content).toContain('[Unit]\nRequiresMountsFor=/var/lib/rancher\n');
-    expect(dropIn.content).toContain('[Service]\nEnvironment="HTTP_PROXY=http://proxy:3128"\n');
+    expect(dropIn.content).toContain('[Service]\nEnvironment="HTTP_PROXY=http://proxy:3128"\nEnvironment="HTTPS_PROXY=http://proxy:3128"\n');
     expect(file(plain, DOCKER_DROP_IN_PATH).content).not.toContain('[Service]');
   });
 
-  it('configures apt for the proxy only when there is one', () => {
+  it('configures apt for the proxy only when there is one (https defaults to http)', () => {
     expect(parse(full).apt).toEqual({ http_proxy: 'http://proxy:3128', https_proxy: 'http://proxy:3128' });
+    expect(parse(rendered(dockerUserData(input({ proxy: { https: 'http://tls-proxy:3129' } })))).apt).toEqual({ https_proxy: 'http://tls-proxy:3129' });
     expect(parse(plain).apt).toBeUndefined();
+  });
+
+  it('gives the Docker daemon the docker.io mirrors only (registry-mirrors mirrors Docker Hub alone)', () => {
+    const config = file(full, DOCKER_DAEMON_CONFIG_PATH);
+    expect(config.permissions).toBe('0644');
+    expect(JSON.parse(config.content)).toEqual({ 'registry-mirrors': ['https://mirror.internal', 'https://mirror2.internal:5000/hub'] });
+    expect(file(plain, DOCKER_DAEMON_CONFIG_PATH)).toBeUndefined();
+    const quayOnly = rendered(dockerUserData(input({ airGap: { registryMirrors: { 'quay.io': ['https://quay-mirror.internal'] } } })));
+    expect(file(quayOnly, DOCKER_DAEMON_CONFIG_PATH)).toBeUndefined();
   });
 
   it('carries no secret', () => {

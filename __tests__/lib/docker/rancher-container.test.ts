@@ -1,22 +1,33 @@
 import { parseSettings } from '../../../lib/config/load';
 import {
-  BUILT_IN_NO_PROXY,
+  EMBEDDED_CLUSTER_NETWORKS,
   certificateFiles,
-  noProxyList,
-  proxyEnvironment,
+  directNetworks,
+  hostProxyEnvironment,
   publicPorts,
   rancherEnvironment,
   rancherImage,
   rancherRunArgs,
   type RancherContainerInput,
 } from '../../../lib/docker/rancher-container';
+import { BUILT_IN_NO_PROXY } from '../../../lib/network/proxy';
 import { DOCKER_RUN_BASE_ARGS as base, sslMount as ssl } from './support';
 
-const docker = (section: Record<string, unknown> = {}) => parseSettings({ docker: section }, 'test').docker;
-function input(section: Record<string, unknown> = {}): RancherContainerInput {
-  const s = docker(section);
-  return { version: '2.14.4', hostname: 'rancher.example.com', tls: s.tls, auditLog: s.auditLog, proxy: s.proxy, vpcCidr: s.vpcCidr };
+/** The container input from a whole settings object (docker section, shared proxy, airGap, rancher.auditLog). */
+function input(settings: Record<string, unknown> = {}): RancherContainerInput {
+  const s = parseSettings(settings, 'test');
+  return {
+    version: '2.14.4',
+    hostname: 'rancher.example.com',
+    tls: s.docker.tls,
+    auditLog: s.rancher.auditLog,
+    proxy: s.proxy,
+    airGap: s.airGap,
+    vpcCidr: s.docker.vpcCidr,
+  };
 }
+const docker = (section: Record<string, unknown>) => input({ docker: section });
+const auditLog = (log: Record<string, unknown>) => input({ rancher: { auditLog: log } });
 
 describe('rancherRunArgs', () => {
   it.each([
@@ -26,17 +37,23 @@ describe('rancherRunArgs', () => {
     ['ca', {}, [...base, ssl('cert'), ssl('key'), ssl('cacerts'), 'rancher/rancher:v2.14.4']],
     ['acme', {}, [...base, 'rancher/rancher:v2.14.4', '--acme-domain', 'rancher.example.com']],
   ])('issuer %s %j', (issuer, extra, expected) => {
-    expect(rancherRunArgs(input({ tls: { issuer, ...extra } }))).toEqual(expected);
+    expect(rancherRunArgs(docker({ tls: { issuer, ...extra } }))).toEqual(expected);
   });
 
   it('mounts the audit log directory only when the log is enabled, before the image', () => {
-    const args = rancherRunArgs(input({ auditLog: { enabled: true } }));
+    const args = rancherRunArgs(auditLog({ enabled: true }));
     expect(args.indexOf('--volume=/var/log/rancher/auditlog:/var/log/auditlog')).toBeLessThan(args.indexOf('rancher/rancher:v2.14.4'));
     expect(rancherRunArgs(input()).join(' ')).not.toContain('auditlog');
   });
 
   it('pins the image tag to the Rancher version', () => {
     expect(rancherImage('2.15.0')).toBe('rancher/rancher:v2.15.0');
+  });
+
+  it('pulls the image from airGap.systemDefaultRegistry when set', () => {
+    expect(rancherImage('2.15.0', 'registry.internal:5000')).toBe('registry.internal:5000/rancher/rancher:v2.15.0');
+    const args = rancherRunArgs(input({ airGap: { systemDefaultRegistry: 'registry.internal:5000/mirror' }, docker: { tls: { issuer: 'acme' } } }));
+    expect(args.slice(-3)).toEqual(['registry.internal:5000/mirror/rancher/rancher:v2.14.4', '--acme-domain', 'rancher.example.com']);
   });
 });
 
@@ -68,25 +85,72 @@ describe('environment', () => {
     expect(rancherEnvironment(input())).toEqual([]);
   });
 
-  it("turns on the audit log at Rancher's default level unless one is given", () => {
-    expect(rancherEnvironment(input({ auditLog: { enabled: true } }))).toEqual([
+  it('turns on the audit log from rancher.auditLog with the variables of Rancher\'s chart (defaults: level 0, rotation 1 day, 1 file, 100 MB)', () => {
+    expect(rancherEnvironment(auditLog({ enabled: true }))).toEqual([
       ['AUDIT_LOG_ENABLED', 'true'],
       ['AUDIT_LEVEL', '0'],
+      ['AUDIT_LOG_MAXAGE', '1'],
+      ['AUDIT_LOG_MAXBACKUP', '1'],
+      ['AUDIT_LOG_MAXSIZE', '100'],
     ]);
-    expect(rancherEnvironment(input({ auditLog: { enabled: true, level: 3 } }))).toContainEqual(['AUDIT_LEVEL', '3']);
+    expect(rancherEnvironment(auditLog({ enabled: true, level: 3, maxAgeDays: 7, maxBackups: 5, maxSizeMb: 200, destination: 'hostPath' }))).toEqual([
+      ['AUDIT_LOG_ENABLED', 'true'],
+      ['AUDIT_LEVEL', '3'],
+      ['AUDIT_LOG_MAXAGE', '7'],
+      ['AUDIT_LOG_MAXBACKUP', '5'],
+      ['AUDIT_LOG_MAXSIZE', '200'],
+    ]);
   });
 
-  it('keeps loopback, metadata, the VPC and cluster names out of the proxy, without repeats', () => {
-    expect(noProxyList('10.0.0.0/16', ['localhost', '.corp'])).toEqual([...BUILT_IN_NO_PROXY, '10.0.0.0/16', '.corp']);
-    expect(BUILT_IN_NO_PROXY).toEqual(expect.arrayContaining(['localhost', '127.0.0.1', '0.0.0.0', '169.254.169.254']));
+  it('sets nothing for a level without enabled (the shared setting is off unless enabled)', () => {
+    expect(rancherEnvironment(auditLog({ level: 2 }))).toEqual([]);
+    expect(rancherRunArgs(auditLog({ level: 2 })).join(' ')).not.toContain('auditlog');
   });
 
-  it('sets only the proxies given, and NO_PROXY with either', () => {
-    const s = docker({ proxy: { https: 'http://p:3128' } });
-    expect(proxyEnvironment(s.proxy, s.vpcCidr)).toEqual([
+  it("sets the air-gap variables of Rancher's Docker air-gap install", () => {
+    expect(rancherEnvironment(input({ airGap: { systemDefaultRegistry: 'registry.internal:5000', useBundledSystemChart: true } }))).toEqual([
+      ['CATTLE_SYSTEM_DEFAULT_REGISTRY', 'registry.internal:5000'],
+      ['CATTLE_SYSTEM_CATALOG', 'bundled'],
+    ]);
+    expect(rancherEnvironment(input({ airGap: { useBundledSystemChart: true } }))).toEqual([['CATTLE_SYSTEM_CATALOG', 'bundled']]);
+  });
+
+  it('ignores the air-gap settings that do not apply to the container (mirrors, chart repositories, installer)', () => {
+    const other = input({
+      airGap: {
+        registryMirrors: { 'docker.io': ['https://mirror.internal'] },
+        rancherChartRepository: 'https://charts.internal/rancher',
+        certManagerChartRepository: 'https://charts.internal/jetstack',
+        installerUrl: 'https://mirror.internal/install.sh',
+      },
+    });
+    expect(rancherEnvironment(other)).toEqual([]);
+    expect(rancherRunArgs(other)).toEqual(rancherRunArgs(input()));
+  });
+
+  it('keeps loopback, metadata, the VPC and the embedded K3s networks out of the proxy', () => {
+    expect(EMBEDDED_CLUSTER_NETWORKS).toEqual(['10.42.0.0/16', '10.43.0.0/16']);
+    expect(directNetworks('172.20.0.0/24')).toEqual(['172.20.0.0/24', '10.42.0.0/16', '10.43.0.0/16']);
+    const s = parseSettings({ proxy: { http: 'http://p:3128', noProxy: ['.corp', 'localhost'] } }, 'test');
+    expect(hostProxyEnvironment(s.proxy, '10.0.0.0/16')).toEqual([
+      ['HTTP_PROXY', 'http://p:3128'],
       ['HTTPS_PROXY', 'http://p:3128'],
-      ['NO_PROXY', noProxyList('10.0.0.0/16', []).join(',')],
+      ['NO_PROXY', [...BUILT_IN_NO_PROXY, '10.0.0.0/16', '10.42.0.0/16', '10.43.0.0/16', '.corp'].join(',')],
     ]);
-    expect(proxyEnvironment(docker().proxy, '10.0.0.0/16')).toEqual([]);
+  });
+
+  it('gives the container the shared proxy after the audit and air-gap variables', () => {
+    const env = rancherEnvironment(input({ proxy: { https: 'http://p:3128' }, rancher: { auditLog: { enabled: true } }, airGap: { useBundledSystemChart: true } }));
+    expect(env.map(([name]) => name)).toEqual([
+      'AUDIT_LOG_ENABLED',
+      'AUDIT_LEVEL',
+      'AUDIT_LOG_MAXAGE',
+      'AUDIT_LOG_MAXBACKUP',
+      'AUDIT_LOG_MAXSIZE',
+      'CATTLE_SYSTEM_CATALOG',
+      'HTTPS_PROXY',
+      'NO_PROXY',
+    ]);
+    expect(rancherEnvironment(input())).toEqual([]);
   });
 });

@@ -94,10 +94,10 @@ describe('rke2-bootstrap.sh', () => {
   });
 
   it('only the init role may start a new cluster, and only with no live peer', () => {
-    // The CA files are written in the branch taken when no peer answered, and
-    // joining nodes loop until a peer answers.
-    expect(script).toMatch(/if \[ "\$NODE_ROLE" = init \]; then\s+break/);
-    expect(script).toMatch(/no live peer: starting a new cluster[\s\S]*server-ca-key/);
+    // find_peer (boot-lib.sh, tested by running it) waits on joining nodes and
+    // returns nothing only on the init node; the CA files are written only then.
+    expect(script).toMatch(/peer=\$\(find_peer 9345\)/);
+    expect(script).toMatch(/if \[ -n "\$peer" \]; then[\s\S]*server: https:[\s\S]*else[\s\S]*no live peer: starting a new cluster[\s\S]*server-ca-key[\s\S]*fi/);
   });
 
   it('passes AWS credentials to curl on stdin, not as arguments (through the shared boot helpers)', () => {

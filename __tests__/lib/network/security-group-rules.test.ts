@@ -1,7 +1,7 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { LocalBackend, TerraformVariable, type TerraformStack } from 'cdktf';
-import { allowAllEgress, allowEgress, allowIngress } from '../../../lib/network/security-group-rules';
+import { allowAllEgress, allowAllEgressTo, allowEgress, allowIngress } from '../../../lib/network/security-group-rules';
 import type { PortRule } from '../../../lib/nodes/ports';
 import { ref, resources, synthConstruct, type TerraformJson } from '../../helpers/synth';
 
@@ -38,6 +38,7 @@ describe('security group rules', () => {
     allowEgress(stack, 'out-cidr', group.id, VXLAN, { cidr: '10.1.0.0/16' });
     allowEgress(stack, 'out-list', group.id, HTTPS, { cidrList: ['203.0.113.0/24'] });
     allowAllEgress(stack, 'out-all', group.id);
+    allowAllEgressTo(stack, 'out-proxy', group.id, '10.99.0.0/24', 'To the proxy');
   });
   const groupId = ref('aws_security_group', 'group', 'id');
   const peerId = ref('aws_security_group', 'peer', 'id');
@@ -46,7 +47,7 @@ describe('security group rules', () => {
 
   it('creates one standalone rule resource per call', () => {
     expect(Object.keys(resources(json, 'aws_vpc_security_group_ingress_rule'))).toHaveLength(4);
-    expect(Object.keys(resources(json, 'aws_vpc_security_group_egress_rule'))).toHaveLength(4);
+    expect(Object.keys(resources(json, 'aws_vpc_security_group_egress_rule'))).toHaveLength(5);
     expect(resources(json, 'aws_security_group').group.ingress).toBeUndefined();
   });
 
@@ -90,6 +91,16 @@ describe('security group rules', () => {
       ip_protocol: '-1',
       cidr_ipv4: '0.0.0.0/0',
       description: 'Outbound to anywhere',
+    });
+  });
+
+  it('allows all egress to one network on every protocol', () => {
+    expect(egress('out-proxy')).toEqual({
+      '//': expect.anything(),
+      security_group_id: groupId,
+      ip_protocol: '-1',
+      cidr_ipv4: '10.99.0.0/24',
+      description: 'To the proxy',
     });
   });
 });

@@ -95,3 +95,53 @@ describe('NodeSecurityGroup without SSH, with custom cluster ports', () => {
     expect(ingress.find((r) => r.from_port === 443).referenced_security_group_id).toBe('sg-0lb');
   });
 });
+
+describe('NodeSecurityGroup with egressOnlyTo (proxy.egressOnlyTo)', () => {
+  const egressOf = (props: { vpcCidr?: string; egressOnlyTo?: string[] }) => {
+    const { json } = synth((stack) => {
+      new NodeSecurityGroup(stack, 'nodes', { vpcId: 'vpc-1', name: 'x', ...props });
+    });
+    const [groupName] = only(json, 'aws_security_group');
+    return { groupId: ref('aws_security_group', groupName, 'id'), rules: Object.values(resources(json, 'aws_vpc_security_group_egress_rule')) };
+  };
+
+  it('replaces the egress-all rule with all traffic to the VPC and to each listed network', () => {
+    const { groupId, rules } = egressOf({ vpcCidr: '10.0.0.0/16', egressOnlyTo: ['10.99.0.0/24', '203.0.113.0/24'] });
+    expect(rules.map((r) => [r.cidr_ipv4, r.ip_protocol]).sort()).toEqual([
+      ['10.0.0.0/16', '-1'],
+      ['10.99.0.0/24', '-1'],
+      ['203.0.113.0/24', '-1'],
+    ]);
+    for (const r of rules) {
+      expect(r.security_group_id).toBe(groupId);
+      expect(r).not.toHaveProperty('from_port');
+      expect(r).not.toHaveProperty('for_each');
+    }
+    expect(rules.find((r) => r.cidr_ipv4 === '10.0.0.0/16').description).toBe('Outbound inside the VPC');
+    expect(rules.some((r) => r.cidr_ipv4 === '0.0.0.0/0')).toBe(false);
+  });
+
+  it('names each rule after its network, so reordering the list changes no address', () => {
+    const paths = (list: string[]) =>
+      egressOf({ vpcCidr: '10.0.0.0/16', egressOnlyTo: list })
+        .rules.map((r) => r['//'].metadata.path)
+        .sort();
+    expect(paths(['10.99.0.0/24', '203.0.113.0/24'])).toEqual(['test/nodes/egress-10-99-0-0-24', 'test/nodes/egress-203-0-113-0-24', 'test/nodes/egress-vpc']);
+    expect(paths(['203.0.113.0/24', '10.99.0.0/24'])).toEqual(paths(['10.99.0.0/24', '203.0.113.0/24']));
+  });
+
+  it('writes no duplicate rule (which AWS refuses) for a repeated network or the VPC itself', () => {
+    const { rules } = egressOf({ vpcCidr: '10.0.0.0/16', egressOnlyTo: ['10.0.0.0/16', '10.99.0.0/24', '10.99.0.0/24'] });
+    expect(rules.map((r) => r.cidr_ipv4).sort()).toEqual(['10.0.0.0/16', '10.99.0.0/24']);
+  });
+
+  it('keeps egress open for an empty list, as without the prop', () => {
+    for (const props of [{ vpcCidr: '10.0.0.0/16', egressOnlyTo: [] }, { vpcCidr: '10.0.0.0/16' }, {}]) {
+      expect(egressOf(props).rules).toEqual([expect.objectContaining({ ip_protocol: '-1', cidr_ipv4: '0.0.0.0/0', description: 'Outbound to anywhere' })]);
+    }
+  });
+
+  it('needs the VPC range to close egress', () => {
+    expect(() => egressOf({ egressOnlyTo: ['10.99.0.0/24'] })).toThrow(/egressOnlyTo needs vpcCidr/);
+  });
+});

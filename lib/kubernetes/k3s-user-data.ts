@@ -1,0 +1,60 @@
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { bootFiles, cloudConfig, envFile, rootFile, scriptFile, shippedText } from '../nodes/boot-files';
+import { rke2Registries } from './rke2-config';
+import type { ServerNodeIdentity } from './node-identity';
+
+export const K3S_INSTALL_URL = 'https://get.k3s.io';
+export const K3S_BOOTSTRAP_PATH = '/usr/local/sbin/k3s-bootstrap.sh';
+
+/** What a K3s server with an external datastore needs; values may be Terraform tokens. */
+export interface K3sSettings {
+  /** Exact release, e.g. v1.35.7+k3s1. */
+  readonly version: string;
+  /** Extra names on the API server certificate. */
+  readonly tlsSans: string[];
+  /** Installer script. @default https://get.k3s.io */
+  readonly installUrl?: string;
+  readonly systemDefaultRegistry?: string;
+  readonly registryMirrors?: Readonly<Record<string, readonly string[]>>;
+  /** HTTP_PROXY / HTTPS_PROXY / NO_PROXY; the installer copies them into K3s' service environment. */
+  readonly proxyEnvironment?: readonly (readonly [string, string])[];
+}
+
+/** /etc/rancher/k3s/config.yaml; the datastore endpoint is added at boot from SSM (it holds a password). */
+export function k3sConfig(s: K3sSettings): Record<string, unknown> {
+  return {
+    'token-file': '/etc/rancher/k3s/token',
+    'tls-san': s.tlsSans,
+    'write-kubeconfig-mode': '0600',
+    ...(s.systemDefaultRegistry ? { 'system-default-registry': s.systemDefaultRegistry } : {}),
+  };
+}
+
+/**
+ * The #cloud-config of one K3s server: config, registries, env file, the
+ * shared boot helpers and the bootstrap script. No secret: the token, the
+ * datastore endpoint and the CA keys come from SSM at boot.
+ */
+export function k3sUserData(settings: K3sSettings, node: ServerNodeIdentity): string {
+  const mirrors = settings.registryMirrors ?? {};
+  return cloudConfig({
+    write_files: [
+      rootFile('/etc/rancher/k3s/config.yaml', '0600', stringify(k3sConfig(settings), { lineWidth: 0 })),
+      ...(Object.keys(mirrors).length ? [rootFile('/etc/rancher/k3s/registries.yaml', '0600', stringify(rke2Registries(mirrors), { lineWidth: 0 }))] : []),
+      envFile('/etc/rancher/bootstrap.env', [
+        ['NODE_ROLE', node.role],
+        ['NODE_IP', node.nodeIp],
+        ['PEER_IPS', node.peerIps.join(' ')],
+        ['AWS_REGION', node.region],
+        ['PARAMETER_PREFIX', node.parameterPrefix],
+        ['K3S_VERSION', settings.version],
+        ['K3S_INSTALL_URL', settings.installUrl ?? K3S_INSTALL_URL],
+        ...(settings.proxyEnvironment ?? []),
+      ]),
+      ...bootFiles(),
+      scriptFile(K3S_BOOTSTRAP_PATH, shippedText(join(__dirname, 'k3s-bootstrap.sh'))),
+    ],
+    runcmd: [[K3S_BOOTSTRAP_PATH]],
+  });
+}

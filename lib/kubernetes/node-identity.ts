@@ -1,0 +1,11 @@
+/** A server's place in the cluster, as its bootstrap script sees it. */
+export interface ServerNodeIdentity {
+  /** `init` may start a new cluster when no peer answers; `join` only joins. */
+  readonly role: 'init' | 'join';
+  readonly nodeIp: string;
+  /** Fixed addresses of the other servers, tried in order. */
+  readonly peerIps: readonly string[];
+  readonly region: string;
+  /** SSM path of the token and CA parameters (BootParameters.prefix). */
+  readonly parameterPrefix: string;
+}
