@@ -1,11 +1,9 @@
 import { InternetGateway } from '@cdktf/provider-aws/lib/internet-gateway';
 import { Password } from '@cdktf/provider-random/lib/password';
-import { Fn, TerraformOutput, TerraformStack } from 'cdktf';
+import { TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
-import { configureBackend } from '../lib/backend/state-backend';
-import { configureBaseProviders } from '../lib/common/providers';
+import { rancherOutputs, stackFoundation } from '../lib/common/stack-foundation';
 import { cidrHost } from '../lib/config/cidr';
-import { DeploymentVariables } from '../lib/config/deployment-variables';
 import type { Settings } from '../lib/config/schema';
 import { ARecord } from '../lib/dns/a-record';
 import { DataVolume } from '../lib/docker/data-volume';
@@ -35,12 +33,8 @@ const HOST_NUMBER = 10;
 export class DockerStack extends TerraformStack {
   constructor(scope: Construct, id: string, settings: Settings) {
     super(scope, id);
-    const name = `${settings.name}-${id}`;
     const s = settings.docker;
-
-    configureBackend(this, id, settings.backend, settings.region);
-    configureBaseProviders(this, { region: settings.region, tags: { 'rancher-aws:deployment': name, ...settings.tags } });
-    const inputs = new DeploymentVariables(this, 'inputs', settings);
+    const { name, inputs } = stackFoundation(this, settings);
 
     const network = new PublicNetwork(this, 'network', { cidr: s.vpcCidr, name, zoneCount: 1 });
     const subnet = network.subnets[0];
@@ -116,16 +110,7 @@ export class DockerStack extends TerraformStack {
       dependsOn: [attachment, address.association, dns.record],
     });
 
-    new TerraformOutput(this, 'rancher_url', {
-      // Derived from the readiness probe, so the URL is only reported once Rancher answered.
-      value: Fn.trimsuffix(ready.ping.url, '/ping'),
-      description: 'Rancher, answering /ping when the apply finished',
-    });
-    new TerraformOutput(this, 'rancher_bootstrap_password', {
-      value: password.result,
-      sensitive: true,
-      description: 'First login password of the admin user (terraform output -raw rancher_bootstrap_password)',
-    });
+    rancherOutputs(this, { ping: ready.ping, bootstrapPassword: password.result });
     new TerraformOutput(this, 'public_ip', { value: address.ip, description: 'Elastic IP of the Rancher host (the DNS record points at it)' });
     new TerraformOutput(this, 'data_volume_id', { value: data.id, description: 'EBS volume holding /var/lib/rancher; its snapshots are the backups' });
     new TerraformOutput(this, 'instance_id', { value: host.id, description: 'For a shell: aws ssm start-session --target <instance_id>' });

@@ -1,8 +1,6 @@
-import { Fn, TerraformOutput, TerraformStack, type ITerraformDependable } from 'cdktf';
+import { TerraformOutput, TerraformStack, type ITerraformDependable } from 'cdktf';
 import type { Construct } from 'constructs';
-import { configureBackend } from '../lib/backend/state-backend';
-import { configureBaseProviders } from '../lib/common/providers';
-import { DeploymentVariables } from '../lib/config/deployment-variables';
+import { rancherOutputs, stackFoundation } from '../lib/common/stack-foundation';
 import type { Settings } from '../lib/config/schema';
 import { LoadBalancerRecord } from '../lib/dns/load-balancer-record';
 import { ClusterPreflight } from '../lib/existing-cluster/cluster-preflight';
@@ -38,12 +36,8 @@ const CERT_MANAGER_ID = 'cert-manager';
 export class K8sHaStack extends TerraformStack {
   constructor(scope: Construct, id: string, settings: Settings) {
     super(scope, id);
-    const name = `${settings.name}-${id}`;
     const s = settings.k8sHa;
-
-    configureBackend(this, id, settings.backend, settings.region);
-    configureBaseProviders(this, { region: settings.region, tags: { 'rancher-aws:deployment': name, ...settings.tags } });
-    const inputs = new DeploymentVariables(this, 'inputs', settings);
+    const { inputs } = stackFoundation(this, settings);
 
     new ExistingClusterAccess(this, 'cluster-access', s.access.kubeconfig ? { kubeconfig: s.access.kubeconfig } : { variables: true });
     const tls = tlsPlan(settings.rancher.tls);
@@ -104,16 +98,7 @@ export class K8sHaStack extends TerraformStack {
       dependsOn: [rancher.release, ...dns.records],
     });
 
-    new TerraformOutput(this, 'rancher_url', {
-      // Derived from the readiness probe, so the URL is only reported once Rancher answered.
-      value: Fn.trimsuffix(ready.ping.url, '/ping'),
-      description: 'Rancher, answering /ping when the apply finished',
-    });
-    new TerraformOutput(this, 'rancher_bootstrap_password', {
-      value: rancher.bootstrapPassword,
-      sensitive: true,
-      description: 'First login password of the admin user (terraform output -raw rancher_bootstrap_password)',
-    });
+    rancherOutputs(this, { ping: ready.ping, bootstrapPassword: rancher.bootstrapPassword });
     new TerraformOutput(this, 'dns_target', { value: dns.target, description: "The ingress load balancer (hostname or address) the Rancher record points at" });
     new TerraformOutput(this, 'dns_record_type', { value: dns.recordType, description: 'alias (AWS load balancer), A (IPv4 address) or CNAME (other hostname)' });
   }

@@ -1,10 +1,8 @@
 import { Password } from '@cdktf/provider-random/lib/password';
-import { Fn, TerraformOutput, TerraformStack, type ITerraformDependable } from 'cdktf';
+import { TerraformOutput, TerraformStack, type ITerraformDependable } from 'cdktf';
 import type { Construct } from 'constructs';
-import { configureBackend } from '../lib/backend/state-backend';
-import { configureBaseProviders } from '../lib/common/providers';
+import { rancherOutputs, stackFoundation } from '../lib/common/stack-foundation';
 import { cidrHost } from '../lib/config/cidr';
-import { DeploymentVariables } from '../lib/config/deployment-variables';
 import type { Settings } from '../lib/config/schema';
 import { AliasRecord, publicZone } from '../lib/dns/alias-record';
 import { BootParameters } from '../lib/kubernetes/boot-parameters';
@@ -58,12 +56,8 @@ const DATABASE_SUBNET_OFFSET = 12;
 export class RkeHaStack extends TerraformStack {
   constructor(scope: Construct, id: string, settings: Settings) {
     super(scope, id);
-    const name = `${settings.name}-${id}`;
     const s = settings.rkeHa;
-
-    configureBackend(this, id, settings.backend, settings.region);
-    configureBaseProviders(this, { region: settings.region, tags: { 'rancher-aws:deployment': name, ...settings.tags } });
-    const inputs = new DeploymentVariables(this, 'inputs', settings);
+    const { name, inputs } = stackFoundation(this, settings);
     const tls = tlsPlan(settings.rancher.tls);
     const certificates = new CertificateVariables(this, 'certificates', tls.material);
 
@@ -229,16 +223,7 @@ export class RkeHaStack extends TerraformStack {
       dependsOn: [rancher.release, dns.record, ...frontRegistrations],
     });
 
-    new TerraformOutput(this, 'rancher_url', {
-      // Derived from the readiness probe, so the URL is only reported once Rancher answered.
-      value: Fn.trimsuffix(ready.ping.url, '/ping'),
-      description: 'Rancher, answering /ping when the apply finished',
-    });
-    new TerraformOutput(this, 'rancher_bootstrap_password', {
-      value: rancher.bootstrapPassword,
-      sensitive: true,
-      description: 'First login password of the admin user (terraform output -raw rancher_bootstrap_password)',
-    });
+    rancherOutputs(this, { ping: ready.ping, bootstrapPassword: rancher.bootstrapPassword });
     new TerraformOutput(this, 'kubeconfig', {
       value: kubeconfig(name, access),
       sensitive: true,

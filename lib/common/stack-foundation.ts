@@ -1,0 +1,42 @@
+import { Fn, TerraformOutput, type TerraformStack } from 'cdktf';
+import type { DataHttp } from '@cdktf/provider-http/lib/data-http';
+import { configureBackend } from '../backend/state-backend';
+import { DeploymentVariables } from '../config/deployment-variables';
+import type { Settings } from '../config/schema';
+import { configureBaseProviders } from './providers';
+
+/** What every stack starts with: its resource name prefix and its Terraform variables. */
+export interface StackFoundation {
+  /** `<settings.name>-<stack id>`: prefix of every resource name, and the deployment tag. */
+  readonly name: string;
+  readonly inputs: DeploymentVariables;
+}
+
+/**
+ * The explicit backend, the base providers with the deployment tag, and the
+ * environment variables (hostname, zone, admin CIDRs): identical in every stack.
+ */
+export function stackFoundation(stack: TerraformStack, settings: Settings): StackFoundation {
+  const id = stack.node.id;
+  const name = `${settings.name}-${id}`;
+  configureBackend(stack, id, settings.backend, settings.region);
+  configureBaseProviders(stack, { region: settings.region, tags: { 'rancher-aws:deployment': name, ...settings.tags } });
+  return { name, inputs: new DeploymentVariables(stack, 'inputs', settings) };
+}
+
+/**
+ * The outputs every stack ends with: the URL (derived from the readiness
+ * probe, so it is only reported once Rancher answered) and the sensitive
+ * bootstrap password.
+ */
+export function rancherOutputs(stack: TerraformStack, props: { readonly ping: DataHttp; readonly bootstrapPassword: string }): void {
+  new TerraformOutput(stack, 'rancher_url', {
+    value: Fn.trimsuffix(props.ping.url, '/ping'),
+    description: 'Rancher, answering /ping when the apply finished',
+  });
+  new TerraformOutput(stack, 'rancher_bootstrap_password', {
+    value: props.bootstrapPassword,
+    sensitive: true,
+    description: 'First login password of the admin user (terraform output -raw rancher_bootstrap_password)',
+  });
+}
