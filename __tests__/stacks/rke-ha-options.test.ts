@@ -263,3 +263,25 @@ describe('rke-ha options: egress closed except to the proxy', () => {
     expect(noProxy).not.toContain('rancher_hostname');
   });
 });
+
+describe('rke-ha options: no secret literal in any variant', () => {
+  const variants: SettingsInput[] = [
+    { rkeHa: { distribution: 'k3s' } },
+    { rkeHa: { distribution: 'k3s', datastore: { engine: 'mysql' } } },
+    { rkeHa: { nodeCount: 1, privateNodes: true } },
+    { proxy: { http: 'http://proxy.internal:3128', egressOnlyTo: ['10.9.0.0/24'] } },
+    { airGap: { systemDefaultRegistry: 'registry.internal:5000', registryMirrors: { 'docker.io': ['https://registry.internal'] } } },
+    { rancher: { auditLog: { enabled: true, destination: 'hostPath' } } },
+  ];
+
+  it.each(variants.map((v) => [JSON.stringify(v), v] as const))('%s', (_name, input) => {
+    const { json, text } = synthStack((app) => new RkeHaStack(app, RKE_HA_STACK, settings(input)));
+    expect(text).not.toMatch(/-----BEGIN [A-Z ]+-----(\\n|\s)*[A-Za-z0-9+/]{16}/);
+    for (const param of Object.values(resources(json, 'aws_ssm_parameter'))) {
+      expect(param.type).toBe('SecureString');
+      // Every secret part of a value is a reference: what is left after removing them holds no 16+ character token.
+      expect(String(param.value).replace(/\$\{[^}]+\}/g, '')).not.toMatch(/[A-Za-z0-9]{16,}/);
+    }
+    for (const db of Object.values(resources(json, 'aws_db_instance'))) expect(db.password).toMatch(/^\$\{random_password\./);
+  });
+});
