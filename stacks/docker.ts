@@ -50,16 +50,15 @@ export class DockerStack extends TerraformStack {
 
     const certificate = new DockerCertificate(this, 'certificate', { tls: s.tls, hostname: inputs.hostname });
     const password = new Password(this, 'bootstrap-password', { length: 32, special: false });
+    const role = new NodeRole(this, 'node-role', { name, parameterPath: `/${settings.name}/${id}` });
     const bootParameters = new BootParameters(this, 'boot-parameters', {
       prefix: `/${settings.name}/${id}`,
+      readerRoleArn: role.role.arn,
       values: {
         'bootstrap-password': password.result,
         ...Object.fromEntries([...certificate.files].map(([file, pem]) => [`tls-${file}`, pem])),
       },
     });
-    // A certificate chain can outgrow a standard parameter (4 KB): SSM then uses the advanced tier.
-    bootParameters.parameters.filter((p) => p.node.id.startsWith('tls-')).forEach((p) => (p.tier = 'Intelligent-Tiering'));
-    const role = new NodeRole(this, 'node-role', { name, parameterArns: bootParameters.arns });
     const ami = new UbuntuAmi(this, 'ami', { amiId: s.amiId });
 
     const data = new DataVolume(this, 'data', {

@@ -37,7 +37,8 @@ export class K8sHaStack extends TerraformStack {
   constructor(scope: Construct, id: string, settings: Settings) {
     super(scope, id);
     const s = settings.k8sHa;
-    const { inputs } = stackFoundation(this, settings);
+    // No admin port of this stack's own: no admin_cidrs variable, no address lookup on each plan.
+    const { inputs } = stackFoundation(this, settings, { adminAccess: false });
 
     new ExistingClusterAccess(this, 'cluster-access', s.access.kubeconfig ? { kubeconfig: s.access.kubeconfig } : { variables: true });
     const tls = tlsPlan(settings.rancher.tls);

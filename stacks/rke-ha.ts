@@ -1,3 +1,4 @@
+import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import { Password } from '@cdktf/provider-random/lib/password';
 import { TerraformOutput, TerraformStack, type ITerraformDependable } from 'cdktf';
 import type { Construct } from 'constructs';
@@ -41,6 +42,8 @@ import { tlsPlan, type TlsPlan } from '../lib/tls/tls-plan';
 
 export const RKE_HA_STACK = 'rke-ha';
 
+/** The marker parameter boot-lib.sh guard_init looks for. */
+const CLUSTER_INITIALIZED = 'cluster-initialized';
 /** Host number of each server's fixed address inside its subnet. */
 const NODE_HOST_NUMBER = 10;
 /** The datastore's isolated subnets: sixteenths 12-14 of the VPC range (public 0-2, private nodes 8-10). */
@@ -82,11 +85,17 @@ export class RkeHaStack extends TerraformStack {
       subnetIds: network.subnets.map((subnet) => subnet.id),
       targetSecurityGroupId: nodeGroup.id,
       ports: nlbPorts(tls, inputs.adminCidrs),
+      dependsOn: network.internetAccess,
     });
+    // Everything between Terraform and the API: the Helm and Kubernetes resources wait for it on create
+    // and, being its dependents, are destroyed before it.
+    const apiPath: ITerraformDependable[] = [...network.internetAccess, ...lb.rules];
     for (const port of lb.targetGroups.keys()) {
-      nodeGroup.allowFrom(`from-lb-${port}`, { protocol: 'tcp', from: port, to: port, description: 'From the load balancer' }, {
-        securityGroupId: lb.securityGroup.id,
-      });
+      apiPath.push(
+        nodeGroup.allowFrom(`from-lb-${port}`, { protocol: 'tcp', from: port, to: port, description: 'From the load balancer' }, {
+          securityGroupId: lb.securityGroup.id,
+        }),
+      );
     }
     if (s.sshKeyName) nodeGroup.allowSsh(inputs.adminCidrs);
 
@@ -103,10 +112,13 @@ export class RkeHaStack extends TerraformStack {
       : undefined;
     const snapshots = k3s ? undefined : new SnapshotBucket(this, 'etcd-snapshots', { namePrefix: `${name}-etcd-`, forceDestroy: s.etcdSnapshots.forceDestroyBucket });
 
+    const parameterPath = `/${settings.name}/${id}`;
+    const role = new NodeRole(this, 'node-role', { name, parameterPath, snapshotBucketArn: snapshots?.arn });
     const pki = new ClusterPki(this, 'pki', { clusterName: name });
     const joinToken = new Password(this, 'join-token', { length: 48, special: false });
     const bootParameters = new BootParameters(this, 'boot-parameters', {
-      prefix: `/${settings.name}/${id}`,
+      prefix: parameterPath,
+      readerRoleArn: role.role.arn,
       values: {
         token: joinToken.result,
         'server-ca-cert': pki.serverCa.certPem,
@@ -116,7 +128,6 @@ export class RkeHaStack extends TerraformStack {
         ...(datastore ? { 'datastore-endpoint': datastore.endpointUrl } : {}),
       },
     });
-    const role = new NodeRole(this, 'node-role', { name, parameterArns: bootParameters.arns, snapshotBucketArn: snapshots?.arn });
     const ami = new UbuntuAmi(this, 'ami', { amiId: s.amiId });
 
     // Node-to-node, pod and service traffic never go through the proxy; nor does Rancher's own name, unless
@@ -178,6 +189,7 @@ export class RkeHaStack extends TerraformStack {
         subnetIds: network.subnets.map((subnet) => subnet.id),
         certificateArn: certificate.arn,
         targetSecurityGroupId: nodeGroup.id,
+        dependsOn: network.internetAccess,
       });
       nodeGroup.allowFrom('from-alb-80', { protocol: 'tcp', from: 80, to: 80, description: 'From the application load balancer' }, { securityGroupId: alb.securityGroup.id });
       nodes.forEach((node, i) => frontRegistrations.push(alb.addInstanceTarget(`server-${i}`, node.id)));
@@ -192,7 +204,15 @@ export class RkeHaStack extends TerraformStack {
       clientKey: pki.adminKeyPem,
     };
     configureClusterProviders(this, access);
-    const api = new ApiReadiness(this, 'api-readiness', { access, dependsOn: [...nodes.map((n) => n.instance), ...registrations] });
+    const api = new ApiReadiness(this, 'api-readiness', { access, dependsOn: [...nodes.map((n) => n.instance), ...registrations, ...apiPath] });
+    // Read by a replaced first server: the cluster exists, join it (boot-lib.sh guard_init).
+    new SsmParameter(this, 'cluster-initialized', {
+      name: `${parameterPath}/${CLUSTER_INITIALIZED}`,
+      type: 'String',
+      value: 'true',
+      description: 'Written once the Kubernetes API answered; a first server booting later joins instead of initializing',
+      dependsOn: [api.gate],
+    });
     const certManager = tls.certManager
       ? new CertManager(this, 'cert-manager', {
           version: settings.versions.certManager,

@@ -342,3 +342,12 @@ describe('k8s-ha stack: proxy and air gap', () => {
     expect(rancher.values[0]).toContain('"useBundledSystemChart" = true');
   });
 });
+
+describe('k8s-ha stack: no admin port of its own', () => {
+  it('declares no admin_cidrs variable and looks up no deployer address', () => {
+    const { json } = synth();
+    expect(json.variable).not.toHaveProperty('admin_cidrs');
+    expect(dataSources(json, 'http')).not.toHaveProperty('deployer_ip');
+    expect(json.locals ?? {}).not.toHaveProperty('admin_cidrs_effective');
+  });
+});

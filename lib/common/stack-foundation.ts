@@ -16,12 +16,12 @@ export interface StackFoundation {
  * The explicit backend, the base providers with the deployment tag, and the
  * environment variables (hostname, zone, admin CIDRs): identical in every stack.
  */
-export function stackFoundation(stack: TerraformStack, settings: Settings): StackFoundation {
+export function stackFoundation(stack: TerraformStack, settings: Settings, options: { readonly adminAccess?: boolean } = {}): StackFoundation {
   const id = stack.node.id;
   const name = `${settings.name}-${id}`;
   configureBackend(stack, id, settings.backend, settings.region);
   configureBaseProviders(stack, { region: settings.region, tags: { 'rancher-aws:deployment': name, ...settings.tags } });
-  return { name, inputs: new DeploymentVariables(stack, 'inputs', settings) };
+  return { name, inputs: new DeploymentVariables(stack, 'inputs', settings, options) };
 }
 
 /**

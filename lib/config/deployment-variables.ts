@@ -16,10 +16,13 @@ const ADMIN_VAR = 'var.admin_cidrs';
 export class DeploymentVariables extends Construct {
   readonly hostname: string;
   readonly zoneName: string;
-  /** The admin CIDRs to use: the variable, or the deployer's own /32 when it is empty. */
-  readonly adminCidrs: string[];
+  private readonly admin?: string[];
 
-  constructor(scope: Construct, id: string, settings: Pick<Settings, 'hostname' | 'hostedZone' | 'adminCidrs'>) {
+  /**
+   * @param options.adminAccess declare `admin_cidrs` (stacks that open admin
+   * ports); without it no variable and no address lookup. @default true
+   */
+  constructor(scope: Construct, id: string, settings: Pick<Settings, 'hostname' | 'hostedZone' | 'adminCidrs'>, options: { readonly adminAccess?: boolean } = {}) {
     super(scope, id);
     const hostname = new TerraformVariable(scope, 'rancher_hostname', {
       type: 'string',
@@ -39,6 +42,10 @@ export class DeploymentVariables extends Construct {
       default: settings.hostedZone,
       nullable: false,
     });
+    this.hostname = hostname.stringValue;
+    this.zoneName = zone.stringValue;
+    if (options.adminAccess === false) return;
+
     new TerraformVariable(scope, 'admin_cidrs', {
       type: 'list(string)',
       description: "Networks allowed to reach the Kubernetes API (6443) and SSH. Empty: the deployer's public IP.",
@@ -46,8 +53,8 @@ export class DeploymentVariables extends Construct {
       nullable: false,
       validation: [
         {
-          condition: '${alltrue([for c in var.admin_cidrs : can(cidrnetmask(c)) && !endswith(c, "/0")])}',
-          errorMessage: 'admin_cidrs must be IPv4 CIDR blocks and none may be open to the whole internet (/0).',
+          condition: '${alltrue([for c in var.admin_cidrs : can(cidrnetmask(c)) && !endswith(c, "/0") && try(cidrhost(c, 0) == split("/", c)[0], false)])}',
+          errorMessage: 'admin_cidrs must be IPv4 CIDR blocks without host bits (203.0.113.0/24, not 203.0.113.5/24), and none may be open to the whole internet (/0).',
         },
       ],
     });
@@ -63,9 +70,12 @@ export class DeploymentVariables extends Construct {
       'admin_cidrs_effective',
       `\${length(${ADMIN_VAR}) > 0 ? ${ADMIN_VAR} : ["\${trimspace(one(data.http.deployer_ip[*].response_body))}/32"]}`,
     );
+    this.admin = effective.asList;
+  }
 
-    this.hostname = hostname.stringValue;
-    this.zoneName = zone.stringValue;
-    this.adminCidrs = effective.asList;
+  /** The admin CIDRs to use: the variable, or the deployer's own /32 when it is empty. */
+  get adminCidrs(): string[] {
+    if (!this.admin) throw new Error('this stack declared no admin access (adminAccess: false)');
+    return this.admin;
   }
 }

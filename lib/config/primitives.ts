@@ -33,8 +33,8 @@ export const adminCidr = cidr.refine((v) => parseCidr(v)?.prefix !== 0, {
 export const vpcCidr = cidr
   .refine((v) => {
     const p = parseCidr(v);
-    return p === undefined || (p.prefix >= 16 && p.prefix <= 24);
-  }, { message: 'expected a prefix between /16 and /24 (three subnets are carved out of it)' })
+    return p === undefined || (p.prefix >= 16 && p.prefix <= 22);
+  }, { message: 'expected a prefix between /16 and /22 (sixteen /20 to /26 subnets are carved out of it; an ALB needs /27 or larger)' })
   .refine((v) => parseCidr(v) === undefined || ![RKE2_CLUSTER_CIDR, RKE2_SERVICE_CIDR].some((c) => cidrsOverlap(v, c)), {
     message: `overlaps RKE2's pod or service network (10.42.0.0/15); choose a VPC range outside it`,
   });

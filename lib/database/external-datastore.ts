@@ -1,6 +1,7 @@
 import { DbInstance } from '@cdktf/provider-aws/lib/db-instance';
 import { DbSubnetGroup } from '@cdktf/provider-aws/lib/db-subnet-group';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { Id } from '@cdktf/provider-random/lib/id';
 import { Password } from '@cdktf/provider-random/lib/password';
 import { Construct } from 'constructs';
 import { allowIngress } from '../network/security-group-rules';
@@ -62,6 +63,7 @@ export class ExternalDatastore extends Construct {
       securityGroupId: props.clientSecurityGroupId,
     });
 
+    const suffix = new Id(this, 'final-snapshot-suffix', { byteLength: 4 });
     const subnets = new DbSubnetGroup(this, 'subnets', { namePrefix: `${props.name}-`, subnetIds: props.subnetIds });
     this.instance = new DbInstance(this, 'instance', {
       identifierPrefix: `${props.name}-`,
@@ -83,7 +85,8 @@ export class ExternalDatastore extends Construct {
       copyTagsToSnapshot: true,
       deletionProtection: props.deletionProtection,
       skipFinalSnapshot: false,
-      finalSnapshotIdentifier: `${props.name}-final`,
+      // Unique per instance: the snapshot outlives the stack, and a fixed name would block the next destroy.
+      finalSnapshotIdentifier: `${props.name}-final-${suffix.hex}`,
       autoMinorVersionUpgrade: true,
       // Major upgrades are a reviewed change, not a side effect of a provider default.
       allowMajorVersionUpgrade: false,

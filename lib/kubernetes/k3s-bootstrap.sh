@@ -33,6 +33,7 @@ main() {
   # The endpoint holds the database password: a root-only drop-in, never user data.
   fetch_to datastore-endpoint "$CONFIG_DIR/config.yaml.d/datastore.yaml" 'datastore-endpoint: '
 
+  guard_init
   local peer
   peer=$(find_peer 6443)
   if [ -n "$peer" ]; then

@@ -30,6 +30,7 @@ TLS_DIR=/var/lib/rancher/rke2/server/tls
 main() {
   fetch_to token "$CONFIG_DIR/token"
 
+  guard_init
   local peer
   peer=$(find_peer 9345)
 

@@ -3,6 +3,7 @@ import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
 import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
 import { LbTargetGroupAttachment } from '@cdktf/provider-aws/lib/lb-target-group-attachment';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { allowEgress, allowIngress } from '../network/security-group-rules';
 import { RANCHER_PUBLIC_PORTS, type PortRule } from '../nodes/ports';
@@ -21,6 +22,8 @@ export interface ApplicationLoadBalancerProps {
   readonly certificateArn: string;
   /** Security group of the targets; the balancer may reach them only on HTTP 80. */
   readonly targetSecurityGroupId: string;
+  /** The VPC's internet access (PublicNetwork.internetAccess): an internet-facing balancer needs it first. */
+  readonly dependsOn?: ITerraformDependable[];
 }
 
 const HTTP_TO_TARGETS: PortRule = { protocol: 'tcp', from: 80, to: 80, description: 'HTTP to the ingress controller' };
@@ -58,6 +61,7 @@ export class ApplicationLoadBalancer extends Construct {
       securityGroups: [this.securityGroup.id],
       idleTimeout: ALB_IDLE_TIMEOUT_SECONDS,
       dropInvalidHeaderFields: true,
+      dependsOn: props.dependsOn,
     });
 
     this.targetGroup = new LbTargetGroup(this, 'tg-http', {

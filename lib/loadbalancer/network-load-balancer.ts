@@ -3,6 +3,7 @@ import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
 import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
 import { LbTargetGroupAttachment } from '@cdktf/provider-aws/lib/lb-target-group-attachment';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { allowEgress, allowIngress, type Peer } from '../network/security-group-rules';
 import type { PortRule } from '../nodes/ports';
@@ -24,6 +25,8 @@ export interface NetworkLoadBalancerProps {
   readonly ports: readonly ForwardedPort[];
   /** Security group of the targets; the balancer may reach it only on `ports`. */
   readonly targetSecurityGroupId: string;
+  /** The VPC's internet access (PublicNetwork.internetAccess): an internet-facing balancer needs it first. */
+  readonly dependsOn?: ITerraformDependable[];
 }
 
 /**
@@ -35,6 +38,8 @@ export class NetworkLoadBalancer extends Construct {
   readonly lb: Lb;
   readonly securityGroup: SecurityGroup;
   readonly targetGroups: ReadonlyMap<number, LbTargetGroup>;
+  /** The balancer's own security group rules, for dependents that must outlive them (cluster access). */
+  readonly rules: ITerraformDependable[] = [];
 
   constructor(scope: Construct, id: string, props: NetworkLoadBalancerProps) {
     super(scope, id);
@@ -54,13 +59,16 @@ export class NetworkLoadBalancer extends Construct {
       subnets: props.subnetIds,
       securityGroups: [this.securityGroup.id],
       enableCrossZoneLoadBalancing: true,
+      dependsOn: props.dependsOn,
     });
 
     const groups = new Map<number, LbTargetGroup>();
     for (const forwarded of props.ports) {
       const rule: PortRule = { protocol: 'tcp', from: forwarded.port, to: forwarded.port, description: forwarded.description };
-      allowIngress(this, `ingress-${forwarded.port}`, this.securityGroup.id, rule, forwarded.from);
-      allowEgress(this, `egress-${forwarded.port}`, this.securityGroup.id, rule, { securityGroupId: props.targetSecurityGroupId });
+      this.rules.push(
+        allowIngress(this, `ingress-${forwarded.port}`, this.securityGroup.id, rule, forwarded.from),
+        allowEgress(this, `egress-${forwarded.port}`, this.securityGroup.id, rule, { securityGroupId: props.targetSecurityGroupId }),
+      );
 
       const group = new LbTargetGroup(this, `tg-${forwarded.port}`, {
         name: `${props.name}-${forwarded.port}`,

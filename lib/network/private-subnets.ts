@@ -39,7 +39,13 @@ export class PrivateSubnets extends Construct {
     const gatewayCount = nat === 'none' ? 0 : perZone ? network.subnets.length : 1;
     const gateways = network.subnets.slice(0, gatewayCount).map((publicSubnet, i) => {
       const address = new Eip(this, `nat-${i}-address`, { domain: 'vpc', tags: { Name: `${props.name}-nat-${i}` } });
-      return new NatGateway(this, `nat-${i}`, { allocationId: address.id, subnetId: publicSubnet.id, tags: { Name: `${props.name}-nat-${i}` } });
+      return new NatGateway(this, `nat-${i}`, {
+        allocationId: address.id,
+        subnetId: publicSubnet.id,
+        tags: { Name: `${props.name}-nat-${i}` },
+        // A NAT gateway created before the internet gateway is attached ends up failed.
+        dependsOn: network.internetAccess,
+      });
     });
 
     this.subnets = network.subnets.map((publicSubnet, i) => {

@@ -5,7 +5,7 @@ import { RouteTable } from '@cdktf/provider-aws/lib/route-table';
 import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-association';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
-import { Fn } from 'cdktf';
+import { Fn, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { cidrSubnet } from '../config/cidr';
 
@@ -37,6 +37,12 @@ export class PublicNetwork extends Construct {
   readonly zoneNames: string[];
   /** The VPC range, as given (a literal). */
   readonly cidr: string;
+  /**
+   * The internet gateway, the default route and the route table associations:
+   * what internet-facing load balancers and NAT gateways must wait for at
+   * create time, and what cluster access must outlive at destroy time.
+   */
+  readonly internetAccess: ITerraformDependable[] = [];
 
   constructor(scope: Construct, id: string, props: PublicNetworkProps) {
     super(scope, id);
@@ -64,7 +70,8 @@ export class PublicNetwork extends Construct {
 
     const igw = new InternetGateway(this, 'igw', { vpcId: this.vpc.id, tags: { Name: props.name } });
     const routes = new RouteTable(this, 'public-routes', { vpcId: this.vpc.id, tags: { Name: `${props.name}-public` } });
-    new Route(this, 'default-route', { routeTableId: routes.id, destinationCidrBlock: '0.0.0.0/0', gatewayId: igw.id });
+    const defaultRoute = new Route(this, 'default-route', { routeTableId: routes.id, destinationCidrBlock: '0.0.0.0/0', gatewayId: igw.id });
+    this.internetAccess.push(igw, defaultRoute);
 
     this.subnets = Array.from({ length: zoneCount }, (_, i) => {
       const cidr = cidrSubnet(props.cidr, 4, i);
@@ -79,7 +86,7 @@ export class PublicNetwork extends Construct {
         // move existing subnets, and with them every node.
         lifecycle: { ignoreChanges: ['availability_zone'] },
       });
-      new RouteTableAssociation(this, `public-${i}-routes`, { subnetId: subnet.id, routeTableId: routes.id });
+      this.internetAccess.push(new RouteTableAssociation(this, `public-${i}-routes`, { subnetId: subnet.id, routeTableId: routes.id }));
       return { id: subnet.id, cidr, availabilityZone: subnet.availabilityZone };
     });
   }

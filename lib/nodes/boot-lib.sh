@@ -109,3 +109,13 @@ run_installer() {
   env "$@" sh "$installer"
   rm -f "$installer"
 }
+
+# guard_init: Terraform writes the cluster-initialized parameter once the API
+# answered. An init node booting after that (a replaced first server) joins
+# like the others and never starts a second cluster beside the first.
+guard_init() {
+  if [ "$NODE_ROLE" = init ] && ssm_get cluster-initialized >/dev/null 2>&1; then
+    log "the cluster was initialized before: joining it"
+    NODE_ROLE="join"
+  fi
+}

@@ -1,3 +1,4 @@
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile';
@@ -9,8 +10,12 @@ import { Construct } from 'constructs';
 
 export interface NodeRoleProps {
   readonly name: string;
-  /** SSM parameters the node reads at boot (ARNs or ARN patterns). */
-  readonly parameterArns: string[];
+  /**
+   * SSM path of the parameters the node reads at boot, e.g. `/rancher/rke-ha`
+   * (BootParameters.prefix). Granted by path, so parameters created after the
+   * nodes (the cluster-initialized marker) are covered without a dependency cycle.
+   */
+  readonly parameterPath: string;
   /** Bucket ARN the node writes etcd snapshots to, if any. */
   readonly snapshotBucketArn?: string;
 }
@@ -39,7 +44,9 @@ export class NodeRole extends Construct {
       policyArn: `arn:${partition.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`,
     });
 
-    const statements = [{ sid: 'BootParameters', actions: ['ssm:GetParameter'], resources: props.parameterArns }];
+    const account = new DataAwsCallerIdentity(this, 'account');
+    const parameters = `arn:${partition.partition}:ssm:*:${account.accountId}:parameter${props.parameterPath}/*`;
+    const statements = [{ sid: 'BootParameters', actions: ['ssm:GetParameter'], resources: [parameters] }];
     if (props.snapshotBucketArn) {
       statements.push(
         { sid: 'SnapshotBucket', actions: ['s3:ListBucket', 's3:GetBucketLocation'], resources: [props.snapshotBucketArn] },

@@ -1,4 +1,5 @@
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import type { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { Construct } from 'constructs';
 import { allowAllEgress, allowAllEgressTo, allowIngress, type Peer } from '../network/security-group-rules';
 import { RKE2_SERVER_PORTS, SSH_PORT, type PortRule } from './ports';
@@ -59,8 +60,8 @@ export class NodeSecurityGroup extends Construct {
     return this.securityGroup.id;
   }
 
-  allowFrom(id: string, rule: PortRule, peer: Peer): void {
-    allowIngress(this, id, this.securityGroup.id, rule, peer);
+  allowFrom(id: string, rule: PortRule, peer: Peer): VpcSecurityGroupIngressRule {
+    return allowIngress(this, id, this.securityGroup.id, rule, peer);
   }
 
   allowSsh(adminCidrs: string[]): void {

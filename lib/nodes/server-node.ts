@@ -24,10 +24,10 @@ export interface ServerNodeProps {
  * One EC2 server: IMDSv2 only with a hop limit of 1 (pods cannot borrow the
  * node's credentials), encrypted gp3 root volume, no SSH key unless asked.
  *
- * The image and user data are read once, at creation. Later changes to either
- * are ignored so that a new AMI or a template edit never replaces the etcd
- * members all at once; roll nodes one at a time with `terraform apply -replace`
- * (README, "Day 2").
+ * The image, user data and instance type are read once, at creation. Later
+ * changes are ignored so that a new AMI, a template edit or a resize never
+ * replaces or restarts the etcd members all at once; roll nodes one at a time
+ * with `terraform apply -replace` (README, "Day 2").
  */
 export class ServerNode extends Construct {
   readonly instance: Instance;
@@ -59,7 +59,7 @@ export class ServerNode extends Construct {
       },
       tags: { Name: props.name },
       volumeTags: { Name: props.name },
-      lifecycle: { ignoreChanges: ['ami', 'user_data'] },
+      lifecycle: { ignoreChanges: ['ami', 'user_data', 'instance_type'] },
       dependsOn: props.dependsOn,
     });
   }

@@ -14,7 +14,13 @@ export class RancherNamespace extends Construct {
 
   constructor(scope: Construct, id: string, props: { readonly dependsOn: ITerraformDependable[] }) {
     super(scope, id);
-    this.namespace = new NamespaceV1(this, 'namespace', { metadata: { name: RANCHER_NAMESPACE }, dependsOn: props.dependsOn });
+    this.namespace = new NamespaceV1(this, 'namespace', {
+      metadata: { name: RANCHER_NAMESPACE },
+      dependsOn: props.dependsOn,
+      // Rancher labels and annotates its namespace (project membership, lifecycle
+      // markers); removing them on every plan would take it out of the System project.
+      lifecycle: { ignoreChanges: ['metadata[0].labels', 'metadata[0].annotations'] },
+    });
   }
 
   /** The name, as a reference: users of it wait for the namespace. */

@@ -67,7 +67,7 @@ describe('docker settings', () => {
     [{ tls: { issuer: 'ca', privateCA: true } }],
     [{ tls: { issuer: 'acme' } }],
     [{ dataVolume: { restoreSnapshotId: 'snap-0123456789abcdef0', snapshots: { intervalHours: 6, time: '23:59', retention: 1000 } } }],
-    [{ instanceType: 'm6i.xlarge', rootVolumeGb: 20, sshKeyName: 'ops', amiId: 'ami-0123456789abcdef0', vpcCidr: '172.20.0.0/24' }],
+    [{ instanceType: 'm6i.xlarge', rootVolumeGb: 20, sshKeyName: 'ops', amiId: 'ami-0123456789abcdef0', vpcCidr: '172.20.0.0/22' }],
   ])('accepts %j', (section) => {
     expect(problems(docker(section))).toEqual([]);
   });

@@ -46,3 +46,20 @@ describe('boot-lib.sh find_peer (run in bash with a stubbed curl)', () => {
     expect(run('find_peer 9345', { PEER_IPS: '', NODE_ROLE: 'init', LIVE: '' }).stdout).toBe('ok:');
   });
 });
+
+describe('boot-lib.sh guard_init (run in bash with a stubbed ssm_get)', () => {
+  const guard = (role: string, marker: boolean) =>
+    run(`{ ssm_get() { [ "$1" = cluster-initialized ] && ${marker ? 'echo true' : 'return 1'}; }; guard_init; echo "$NODE_ROLE"; }`, { NODE_ROLE: role, PEER_IPS: '', LIVE: '' });
+
+  it('turns a booting init node into a joining one once Terraform marked the cluster initialized', () => {
+    expect(guard('init', true).stdout).toBe('ok:join');
+  });
+
+  it('leaves the first boot of the init node alone (no marker yet)', () => {
+    expect(guard('init', false).stdout).toBe('ok:init');
+  });
+
+  it('never changes a joining node', () => {
+    expect(guard('join', false).stdout).toBe('ok:join');
+  });
+});

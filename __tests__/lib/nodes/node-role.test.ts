@@ -17,7 +17,7 @@ function at(entries: Record<string, any>, path: string): [string, any] {
   return found[0];
 }
 
-const PARAMETERS = ['arn:aws:ssm:us-east-1:111122223333:parameter/demo/rke-ha/token', 'arn:aws:ssm:us-east-1:111122223333:parameter/demo/rke-ha/server-ca-key'];
+const PATH = '/demo/rke-ha';
 const BUCKET = 'arn:aws:s3:::demo-etcd-snapshots';
 
 /** The pieces of one NodeRole in the synthesized JSON. */
@@ -27,6 +27,7 @@ function role(json: TerraformJson, id: string) {
   const [policyName, policy] = at(documents, `${id}/policy`);
   const [roleName, iamRole] = at(resources(json, 'aws_iam_role'), `${id}/role`);
   const [partitionName] = at(dataSources(json, 'aws_partition'), `${id}/partition`);
+  const [accountName] = at(dataSources(json, 'aws_caller_identity'), `${id}/account`);
   return {
     assumeName,
     assume,
@@ -35,6 +36,7 @@ function role(json: TerraformJson, id: string) {
     roleName,
     iamRole,
     partitionName,
+    accountName,
     inline: at(resources(json, 'aws_iam_role_policy'), `${id}/inline`)[1],
     attachment: at(resources(json, 'aws_iam_role_policy_attachment'), `${id}/ssm-core`)[1],
     profile: at(resources(json, 'aws_iam_instance_profile'), `${id}/profile`)[1],
@@ -44,8 +46,8 @@ function role(json: TerraformJson, id: string) {
 describe('NodeRole', () => {
   let withBucket!: NodeRole;
   const { json } = synth((stack) => {
-    withBucket = new NodeRole(stack, 'nodes', { name: 'demo', parameterArns: PARAMETERS, snapshotBucketArn: BUCKET });
-    new NodeRole(stack, 'no-bucket', { name: 'plain', parameterArns: [PARAMETERS[0]] });
+    withBucket = new NodeRole(stack, 'nodes', { name: 'demo', parameterPath: PATH, snapshotBucketArn: BUCKET });
+    new NodeRole(stack, 'no-bucket', { name: 'plain', parameterPath: '/plain' });
   });
   const r = role(json, 'nodes');
 
@@ -61,10 +63,13 @@ describe('NodeRole', () => {
     });
   });
 
-  it('allows ssm:GetParameter on the given ARNs and S3 on the given bucket only', () => {
+  const parametersUnder = (rr: ReturnType<typeof role>, path: string) =>
+    `arn:\${data.aws_partition.${rr.partitionName}.partition}:ssm:*:\${data.aws_caller_identity.${rr.accountName}.account_id}:parameter${path}/*`;
+
+  it('allows ssm:GetParameter under the given path and S3 on the given bucket only', () => {
     expect(r.inline).toMatchObject({ role: ref('aws_iam_role', r.roleName, 'id'), name: 'rancher-node', policy: `\${data.aws_iam_policy_document.${r.policyName}.json}` });
     expect(r.policy.statement).toEqual([
-      { sid: 'BootParameters', actions: ['ssm:GetParameter'], resources: PARAMETERS },
+      { sid: 'BootParameters', actions: ['ssm:GetParameter'], resources: [parametersUnder(r, PATH)] },
       { sid: 'SnapshotBucket', actions: ['s3:ListBucket', 's3:GetBucketLocation'], resources: [BUCKET] },
       { sid: 'SnapshotObjects', actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], resources: [`${BUCKET}/*`] },
     ]);
@@ -72,7 +77,8 @@ describe('NodeRole', () => {
 
   it('grants no wildcard resource or action', () => {
     for (const statement of r.policy.statement) {
-      expect(statement.resources).not.toContain('*');
+      // The only wildcard is the path's own trailing /* and the region (parameters are regional, the path unique).
+      for (const resource of statement.resources) expect(resource).not.toBe('*');
       expect(statement.actions.filter((a: string) => a.includes('*'))).toEqual([]);
       expect(statement).not.toHaveProperty('not_actions');
       expect(statement).not.toHaveProperty('not_resources');
@@ -81,7 +87,7 @@ describe('NodeRole', () => {
 
   it('has no S3 statement without a snapshot bucket', () => {
     const plain = role(json, 'no-bucket');
-    expect(plain.policy.statement).toEqual([{ sid: 'BootParameters', actions: ['ssm:GetParameter'], resources: [PARAMETERS[0]] }]);
+    expect(plain.policy.statement).toEqual([{ sid: 'BootParameters', actions: ['ssm:GetParameter'], resources: [parametersUnder(plain, '/plain')] }]);
   });
 
   it('wraps the role in an instance profile and exposes the grants', () => {
