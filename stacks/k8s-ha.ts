@@ -13,6 +13,7 @@ import { RancherNamespace } from '../lib/rancher/namespace';
 import { RancherReadiness } from '../lib/rancher/rancher-readiness';
 import { readinessTrust } from '../lib/rancher/readiness-trust';
 import { RancherServer } from '../lib/rancher/rancher-server';
+import { rancherServerSettings } from '../lib/rancher/rancher-settings';
 import { RancherTlsSecrets } from '../lib/rancher/tls-secrets';
 import { CertificateVariables, type CertificateMaterial } from '../lib/tls/certificate-variables';
 import { tlsPlan, type TlsPlan } from '../lib/tls/tls-plan';
@@ -72,15 +73,9 @@ export class K8sHaStack extends TerraformStack {
     const namespace = new RancherNamespace(this, 'rancher-namespace', { dependsOn: preflight.gates });
     const secrets = new RancherTlsSecrets(this, 'tls-secrets', { plan: tls, certificates, namespace: namespace.name });
     const rancher = new RancherServer(this, 'rancher', {
-      version: settings.versions.rancher,
-      repository: settings.airGap.rancherChartRepository,
-      proxy,
-      airGap: settings.airGap,
+      ...rancherServerSettings(settings, proxy),
       hostname: inputs.hostname,
-      replicas: settings.rancher.replicas,
       ingressClassName: s.ingress.className,
-      tls: settings.rancher.tls,
-      auditLog: settings.rancher.auditLog,
       namespace: namespace.name,
       dependsOn: [...rancherPrerequisites, ...secrets.resources],
     });

@@ -35,6 +35,7 @@ import { RancherReadiness } from '../lib/rancher/rancher-readiness';
 import { readinessTrust } from '../lib/rancher/readiness-trust';
 import { RancherNamespace } from '../lib/rancher/namespace';
 import { RancherServer } from '../lib/rancher/rancher-server';
+import { rancherServerSettings } from '../lib/rancher/rancher-settings';
 import { RancherTlsSecrets } from '../lib/rancher/tls-secrets';
 import { LoadBalancerCertificate } from '../lib/tls/acm-certificate';
 import { CertificateVariables } from '../lib/tls/certificate-variables';
@@ -224,15 +225,9 @@ export class RkeHaStack extends TerraformStack {
     const namespace = new RancherNamespace(this, 'rancher-namespace', { dependsOn: [api.gate] });
     const secrets = new RancherTlsSecrets(this, 'tls-secrets', { plan: tls, certificates, namespace: namespace.name });
     const rancher = new RancherServer(this, 'rancher', {
-      version: settings.versions.rancher,
-      repository: settings.airGap.rancherChartRepository,
-      proxy,
-      airGap: settings.airGap,
+      ...rancherServerSettings(settings, proxy),
       hostname: inputs.hostname,
-      replicas: settings.rancher.replicas,
       ingressClassName: INGRESS_CLASS[ingressController],
-      tls: settings.rancher.tls,
-      auditLog: settings.rancher.auditLog,
       extraObjects: tls.forwardedHeaders ? [forwardedHeadersChartConfig()] : [],
       namespace: namespace.name,
       dependsOn: [certManager?.release ?? api.gate, ...secrets.resources],

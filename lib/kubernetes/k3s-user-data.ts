@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { bootFiles, cloudConfig, envFile, rootFile, scriptFile, shippedText } from '../nodes/boot-files';
-import { rke2Registries } from './rke2-config';
-import type { ServerNodeIdentity } from './node-identity';
+import { registriesFiles } from './rke2-config';
+import { identityEnvironment, type ServerNodeIdentity } from './node-identity';
 
 export const K3S_INSTALL_URL = 'https://get.k3s.io';
 export const K3S_BOOTSTRAP_PATH = '/usr/local/sbin/k3s-bootstrap.sh';
@@ -37,17 +37,12 @@ export function k3sConfig(s: K3sSettings): Record<string, unknown> {
  * datastore endpoint and the CA keys come from SSM at boot.
  */
 export function k3sUserData(settings: K3sSettings, node: ServerNodeIdentity): string {
-  const mirrors = settings.registryMirrors ?? {};
   return cloudConfig({
     write_files: [
       rootFile('/etc/rancher/k3s/config.yaml', '0600', stringify(k3sConfig(settings), { lineWidth: 0 })),
-      ...(Object.keys(mirrors).length ? [rootFile('/etc/rancher/k3s/registries.yaml', '0600', stringify(rke2Registries(mirrors), { lineWidth: 0 }))] : []),
+      ...registriesFiles('/etc/rancher/k3s', settings.registryMirrors),
       envFile('/etc/rancher/bootstrap.env', [
-        ['NODE_ROLE', node.role],
-        ['NODE_IP', node.nodeIp],
-        ['PEER_IPS', node.peerIps.join(' ')],
-        ['AWS_REGION', node.region],
-        ['PARAMETER_PREFIX', node.parameterPrefix],
+        ...identityEnvironment(node),
         ['K3S_VERSION', settings.version],
         ['K3S_INSTALL_URL', settings.installUrl ?? K3S_INSTALL_URL],
         ...(settings.proxyEnvironment ?? []),

@@ -9,3 +9,14 @@ export interface ServerNodeIdentity {
   /** SSM path of the token and CA parameters (BootParameters.prefix). */
   readonly parameterPrefix: string;
 }
+
+/** The identity as the bootstrap env file's first lines. */
+export function identityEnvironment(node: ServerNodeIdentity): [string, string][] {
+  return [
+    ['NODE_ROLE', node.role],
+    ['NODE_IP', node.nodeIp],
+    ['PEER_IPS', node.peerIps.join(' ')],
+    ['AWS_REGION', node.region],
+    ['PARAMETER_PREFIX', node.parameterPrefix],
+  ];
+}

@@ -1,3 +1,5 @@
+import { stringify } from 'yaml';
+import { rootFile, type WriteFile } from '../nodes/boot-files';
 import type { Rke2Settings } from './rke2-settings';
 
 /**
@@ -23,7 +25,13 @@ export function rke2Config(s: Rke2Settings): Record<string, unknown> {
   };
 }
 
-/** /etc/rancher/rke2/registries.yaml: containerd pulls each upstream registry through its mirrors. */
+/** registries.yaml (RKE2 and K3s alike): containerd pulls each upstream registry through its mirrors. */
 export function rke2Registries(mirrors: Readonly<Record<string, readonly string[]>>): Record<string, unknown> {
   return { mirrors: Object.fromEntries(Object.entries(mirrors).map(([upstream, endpoint]) => [upstream, { endpoint: [...endpoint] }])) };
+}
+
+/** The registries.yaml file under a distribution's config directory, when there are mirrors. */
+export function registriesFiles(configDir: string, mirrors: Readonly<Record<string, readonly string[]>> = {}): WriteFile[] {
+  if (Object.keys(mirrors).length === 0) return [];
+  return [rootFile(`${configDir}/registries.yaml`, '0600', stringify(rke2Registries(mirrors), { lineWidth: 0 }))];
 }

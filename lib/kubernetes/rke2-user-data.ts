@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { bootFiles, cloudConfig, envFile, rootFile, scriptFile, shippedText } from '../nodes/boot-files';
 import type { ServerNodeIdentity } from './node-identity';
-import { rke2Config, rke2Registries } from './rke2-config';
+import { identityEnvironment } from './node-identity';
+import { registriesFiles, rke2Config } from './rke2-config';
 import { RKE2_INSTALL_URL, type Rke2Settings } from './rke2-settings';
 
 /** A server's place in the cluster (shared by the RKE2 and K3s bootstraps). */
@@ -17,19 +18,14 @@ export const BOOTSTRAP_SCRIPT_PATH = '/usr/local/sbin/rke2-bootstrap.sh';
  */
 export function rke2UserData(settings: Rke2Settings, node: Rke2NodeIdentity): string {
   const proxy = settings.proxyEnvironment ?? [];
-  const mirrors = settings.registryMirrors ?? {};
   return cloudConfig({
     write_files: [
       rootFile('/etc/rancher/rke2/config.yaml', '0600', stringify(rke2Config(settings), { lineWidth: 0 })),
-      ...(Object.keys(mirrors).length ? [rootFile('/etc/rancher/rke2/registries.yaml', '0600', stringify(rke2Registries(mirrors), { lineWidth: 0 }))] : []),
+      ...registriesFiles('/etc/rancher/rke2', settings.registryMirrors),
       // RKE2's service reads its proxy from here (containerd included).
       ...(proxy.length ? [envFile('/etc/default/rke2-server', proxy)] : []),
       envFile('/etc/rancher/bootstrap.env', [
-        ['NODE_ROLE', node.role],
-        ['NODE_IP', node.nodeIp],
-        ['PEER_IPS', node.peerIps.join(' ')],
-        ['AWS_REGION', node.region],
-        ['PARAMETER_PREFIX', node.parameterPrefix],
+        ...identityEnvironment(node),
         ['RKE2_VERSION', settings.version],
         ['RKE2_INSTALL_URL', settings.installUrl ?? RKE2_INSTALL_URL],
         ...proxy,

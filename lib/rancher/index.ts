@@ -7,3 +7,4 @@ export * from './rancher-server';
 export * from './namespace';
 export * from './tls-secrets';
 export * from './readiness-trust';
+export * from './rancher-settings';

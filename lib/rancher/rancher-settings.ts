@@ -1,0 +1,23 @@
+import type { Settings } from '../config/schema';
+import type { ChartProxy } from '../network/proxy';
+import type { RancherServerProps } from './rancher-server';
+
+/**
+ * The RancherServer props that come straight from the settings, the same in
+ * every Helm-installed stack: version and chart source, proxy, air gap,
+ * replicas, TLS choice, audit log.
+ */
+export function rancherServerSettings(
+  settings: Settings,
+  proxy: ChartProxy | undefined,
+): Pick<RancherServerProps, 'version' | 'repository' | 'proxy' | 'airGap' | 'replicas' | 'tls' | 'auditLog'> {
+  return {
+    version: settings.versions.rancher,
+    repository: settings.airGap.rancherChartRepository,
+    proxy,
+    airGap: settings.airGap,
+    replicas: settings.rancher.replicas,
+    tls: settings.rancher.tls,
+    auditLog: settings.rancher.auditLog,
+  };
+}
