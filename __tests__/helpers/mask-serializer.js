@@ -22,7 +22,7 @@ function mask(value) {
 
 module.exports = {
   test(value) {
-    return Boolean(value && typeof value === 'object' && value.terraform && value.resource && !masked.has(value));
+    return Boolean(value && typeof value === 'object' && value.terraform && value.terraform.required_providers && !masked.has(value));
   },
   serialize(value, config, indentation, depth, refs, printer) {
     const copy = mask(value);

@@ -20,7 +20,7 @@ export function stackFoundation(stack: TerraformStack, settings: Settings, optio
   const id = stack.node.id;
   const name = `${settings.name}-${id}`;
   configureBackend(stack, id, settings.backend, settings.region);
-  configureBaseProviders(stack, { region: settings.region, tags: { 'rancher-aws:deployment': name, ...settings.tags } });
+  configureBaseProviders(stack, { region: settings.region, tags: { ...settings.tags, 'rancher-aws:deployment': name } });
   return { name, inputs: new DeploymentVariables(stack, 'inputs', settings, options) };
 }
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { awsRegion } from './primitives';
 
 const localBackend = z.strictObject({
-  type: z.literal('local'),
+  type: z.literal('local').default('local'),
   /** State file path, relative to the stack's directory (cdktf.out/stacks/<stack>). */
   path: z
     .string()

@@ -8,7 +8,9 @@ export interface Cidr {
   readonly prefix: number;
 }
 
-const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+// No leading zeros: Terraform and AWS read "010.0.0.0/8" differently, so only the canonical form is accepted.
+const OCTET = '(0|[1-9]\\d{0,2})';
+const CIDR = new RegExp(`^${OCTET}\\.${OCTET}\\.${OCTET}\\.${OCTET}\\/(0|[1-9]\\d?)$`);
 
 /** Parses "a.b.c.d/n"; undefined when malformed or when host bits are set. */
 export function parseCidr(text: string): Cidr | undefined {

@@ -31,7 +31,7 @@ export class DeploymentVariables extends Construct {
       nullable: false,
       validation: [
         {
-          condition: '${can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\\\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$", var.rancher_hostname))}',
+          condition: '${length(var.rancher_hostname) <= 253 && can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\\\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$", var.rancher_hostname))}',
           errorMessage: 'rancher_hostname must be a lower-case DNS name such as rancher.example.com.',
         },
       ],
@@ -53,8 +53,9 @@ export class DeploymentVariables extends Construct {
       nullable: false,
       validation: [
         {
-          condition: '${alltrue([for c in var.admin_cidrs : can(cidrnetmask(c)) && !endswith(c, "/0") && try(cidrhost(c, 0) == split("/", c)[0], false)])}',
-          errorMessage: 'admin_cidrs must be IPv4 CIDR blocks without host bits (203.0.113.0/24, not 203.0.113.5/24), and none may be open to the whole internet (/0).',
+          // Canonical form only (no host bits, no leading zeros such as /00), and never /0.
+          condition: '${alltrue([for c in var.admin_cidrs : can(cidrnetmask(c)) && try(format("%s/%d", cidrhost(c, 0), tonumber(split("/", c)[1])) == c && tonumber(split("/", c)[1]) > 0, false)])}',
+          errorMessage: 'admin_cidrs must be IPv4 CIDR blocks in canonical form without host bits (203.0.113.0/24, not 203.0.113.5/24), and none may be open to the whole internet (/0).',
         },
       ],
     });

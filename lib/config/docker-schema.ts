@@ -58,6 +58,8 @@ export const dockerSchema = z
   // Rules inside the section; they run even when a field failed, so one run reports everything.
   .superRefine(
     (s, ctx) => {
+      // Runs even when the section is not a mapping (an empty `docker:` is null); the type error is reported already.
+      if (!s || typeof s !== 'object') return;
       const issuer = s.tls?.issuer;
       if (s.tls?.privateCA === true && (issuer === 'rancher' || issuer === 'acme')) {
         ctx.addIssue({

@@ -23,7 +23,9 @@ export class SettingsError extends Error {
 
 function describe(value: unknown): string {
   if (value === undefined) return '';
-  const text = JSON.stringify(value);
+  // Infinity and NaN would print as null; credentials in a URL must not reach CI logs.
+  const raw = typeof value === 'number' && !Number.isFinite(value) ? String(value) : JSON.stringify(value);
+  const text = raw?.replace(/(\/\/)[^/@\s"]+@/g, '$1***@');
   const shown = text === undefined ? String(value) : text.length > 80 ? `${text.slice(0, 77)}...` : text;
   return ` (got ${shown})`;
 }

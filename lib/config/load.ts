@@ -47,7 +47,19 @@ export function parseSettingsText(text: string, source: string, baseDir = proces
   if (typeof data !== 'object' || Array.isArray(data)) {
     throw new SettingsError(source, [{ field: '(file)', message: 'expected a mapping of settings at the top level', value: data }]);
   }
-  return parseSettings(data, source, baseDir);
+  return parseSettings(withoutNulls(data), source, baseDir);
+}
+
+/**
+ * A key with nothing under it (`rkeHa:` with every child commented out) reads
+ * as null in YAML; it means "defaults", as if the key were absent.
+ */
+function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNulls);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null).map(([k, v]) => [k, withoutNulls(v)]));
+  }
+  return value;
 }
 
 function lineOf(text: string, offset: number): number {
@@ -91,9 +103,11 @@ const TYPE_NAMES: Record<string, string> = {
 };
 
 function messageOf(issue: core.$ZodIssue): string {
+  // A refused mapping key: the key schema's own message says what is allowed.
+  if (issue.code === 'invalid_key') return issue.issues.map((i) => messageOf(i as core.$ZodIssue)).join('; ');
   if (issue.code === 'invalid_value') return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
   if (issue.code === 'invalid_union' && 'options' in issue && Array.isArray(issue.options)) {
-    return `expected one of ${issue.options.map((v) => JSON.stringify(v)).join(', ')}`;
+    return `expected one of ${issue.options.filter((v) => v !== undefined).map((v) => JSON.stringify(v)).join(', ')}`;
   }
   if (issue.code === 'invalid_type') return `expected ${TYPE_NAMES[issue.expected] ?? issue.expected}`;
   if (issue.code === 'too_small') return `expected at least ${String(issue.minimum)}${issue.origin === 'string' ? ' characters' : ''}`;

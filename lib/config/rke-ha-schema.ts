@@ -57,6 +57,8 @@ export const rkeHaSchema = z
   // RKE2 keeps etcd on the servers: quorum needs an odd count. K3s keeps its state in the datastore.
   .superRefine(
     (s, ctx) => {
+      // Runs even when the section is not a mapping (an empty `rkeHa:` is null); the type error is reported already.
+      if (!s || typeof s !== 'object') return;
       if (s.distribution === 'k3s' && s.ingressController === 'ingress-nginx') {
         ctx.addIssue({ code: 'custom', path: ['ingressController'], message: 'K3s brings Traefik; leave it unset or set traefik with distribution k3s', input: 'ingress-nginx' });
       }

@@ -46,7 +46,16 @@ export const settingsSchema = z
     /** Networks allowed to reach admin ports (6443, SSH). Empty: the deployer's own public IP (/32). */
     adminCidrs: z.array(adminCidr).default([]),
     /** Extra tags on every AWS resource. */
-    tags: z.record(z.string().min(1).max(128), z.string().max(256)).default({}),
+    tags: z
+      .record(
+        z
+          .string()
+          .min(1)
+          .max(128)
+          .refine((k) => !/^(aws:|rancher-aws:)/i.test(k), { message: 'tag keys starting with "aws:" are AWS\'s, "rancher-aws:" this project\'s' }),
+        z.string().max(256),
+      )
+      .default({}),
     backend: backendSchema,
     proxy: proxySchema,
     airGap: airGapSchema,
@@ -74,6 +83,7 @@ export const settingsSchema = z
   // Cross-field rules run even when other fields failed, so one run reports
   // everything; each rule therefore checks the types it relies on.
   .superRefine((s, ctx) => {
+    if (!s || typeof s !== 'object') return;
     const problem = (path: (string | number)[], message: string, input: unknown) =>
       ctx.addIssue({ code: 'custom', path, message, input });
     const str = (v: unknown): v is string => typeof v === 'string';

@@ -15,7 +15,7 @@ export type DatastoreEngine = 'postgres' | 'mysql';
  */
 const ENGINES: Readonly<Record<DatastoreEngine, { readonly version: string; readonly port: number; readonly url: (password: string, endpoint: string) => string }>> = {
   postgres: { version: '16', port: 5432, url: (p, e) => `postgres://k3s:${p}@${e}/k3s?sslmode=require` },
-  mysql: { version: '8.0', port: 3306, url: (p, e) => `mysql://k3s:${p}@tcp(${e})/k3s?tls=skip-verify` },
+  mysql: { version: '8.4', port: 3306, url: (p, e) => `mysql://k3s:${p}@tcp(${e})/k3s?tls=skip-verify` },
 };
 
 export interface ExternalDatastoreProps {
@@ -63,7 +63,8 @@ export class ExternalDatastore extends Construct {
       securityGroupId: props.clientSecurityGroupId,
     });
 
-    const suffix = new Id(this, 'final-snapshot-suffix', { byteLength: 4 });
+    // New suffix whenever the instance is replaced (its old final snapshot keeps the old name).
+    const suffix = new Id(this, 'final-snapshot-suffix', { byteLength: 4, keepers: { engine: props.engine, name: props.name } });
     const subnets = new DbSubnetGroup(this, 'subnets', { namePrefix: `${props.name}-`, subnetIds: props.subnetIds });
     this.instance = new DbInstance(this, 'instance', {
       identifierPrefix: `${props.name}-`,

@@ -1,0 +1,200 @@
+import { airGapSchema } from '../../../lib/config/air-gap-schema';
+import { SettingsError, type SettingsProblem } from '../../../lib/config/errors';
+import { parseSettings } from '../../../lib/config/load';
+
+/** The problems `airGap: section` is refused with; [] when accepted. */
+function problemsOf(section: unknown): SettingsProblem[] {
+  try {
+    parseSettings({ airGap: section }, 'test');
+    return [];
+  } catch (error) {
+    if (error instanceof SettingsError) return [...error.problems];
+    throw error;
+  }
+}
+const parsed = (section: Record<string, unknown>) => parseSettings({ airGap: section }, 'test').airGap;
+
+const REGISTRY_MESSAGE = 'expected a registry such as registry.internal:5000';
+const HTTPS_MESSAGE = 'expected an https:// URL';
+
+describe('airGap settings', () => {
+  it('default to pulling from the internet: no registry, no mirrors, system charts from Git, upstream repositories', () => {
+    const expected = { registryMirrors: {}, useBundledSystemChart: false };
+    expect(parseSettings({}, 'test').airGap).toEqual(expected);
+    expect(airGapSchema.parse(undefined)).toEqual(expected);
+    expect(parsed({})).toEqual(expected);
+  });
+
+  describe('systemDefaultRegistry', () => {
+    it.each([
+      'registry.internal:5000',
+      'registry.internal',
+      'localhost:5000',
+      'r',
+      '10.0.0.5:5000',
+      '123456789012.dkr.ecr.eu-west-1.amazonaws.com',
+      'harbor.example.com/library',
+      'registry.internal:5000/mirror/rancher',
+      'registry.internal/a_b.c-d',
+    ])('accepts %p and keeps it as given', (systemDefaultRegistry) => {
+      expect(parsed({ systemDefaultRegistry }).systemDefaultRegistry).toBe(systemDefaultRegistry);
+    });
+
+    it.each([
+      ['upper case', 'Registry.internal'],
+      ['a URL scheme', 'https://registry.internal'],
+      ['a leading dash', '-registry.internal'],
+      ['a trailing dash', 'registry-'],
+      ['an empty port', 'registry.internal:'],
+      ['a port of six digits', 'registry.internal:123456'],
+      ['a trailing slash', 'registry.internal/'],
+      ['an upper-case path', 'registry.internal/Library'],
+      ['a space', 'registry internal'],
+      ['an empty string', ''],
+    ])('refuses %s (%p), naming the field and the expected form', (_what, systemDefaultRegistry) => {
+      expect(problemsOf({ systemDefaultRegistry })).toEqual([
+        { field: 'airGap.systemDefaultRegistry', message: REGISTRY_MESSAGE, value: systemDefaultRegistry },
+      ]);
+    });
+
+    it('refuses a non-string', () => {
+      expect(problemsOf({ systemDefaultRegistry: 5000 })).toEqual([{ field: 'airGap.systemDefaultRegistry', message: 'expected a string', value: 5000 }]);
+    });
+  });
+
+  describe('registryMirrors', () => {
+    it('accepts several upstream registries, each with one or more https mirrors, and keeps them as given', () => {
+      const registryMirrors = {
+        'docker.io': ['https://mirror.internal'],
+        'quay.io': ['https://mirror-a.internal:8443/v2', 'https://mirror-b.internal'],
+        'registry.k8s.io:443': ['https://10.0.0.5:5000'],
+        'ghcr.io': ['https://nexus.internal/repository/ghcr-proxy/'],
+      };
+      expect(parsed({ registryMirrors }).registryMirrors).toEqual(registryMirrors);
+    });
+
+    it.each([
+      ['http, not https', 'http://mirror.internal'],
+      ['no scheme', 'mirror.internal'],
+      ['another scheme', 'oci://mirror.internal'],
+      ['credentials', 'https://user:secret@mirror.internal'],
+      ['a query', 'https://mirror.internal/?x=1'],
+      ['a space', 'https://mirror internal'],
+      ['quotes', '"https://mirror.internal"'],
+      ['no host', 'https://'],
+    ])('refuses a mirror URL with %s, naming its position in the list', (_what, url) => {
+      expect(problemsOf({ registryMirrors: { 'docker.io': ['https://ok.internal', url] } })).toEqual([
+        { field: 'airGap.registryMirrors.docker.io.1', message: HTTPS_MESSAGE, value: url },
+      ]);
+    });
+
+    it('refuses an empty mirror list: a registry listed needs at least one mirror', () => {
+      expect(problemsOf({ registryMirrors: { 'quay.io': [] } })).toEqual([
+        { field: 'airGap.registryMirrors.quay.io', message: expect.stringMatching(/^expected at least 1\b/), value: [] },
+      ]);
+    });
+
+    it('refuses a single URL where a list is expected', () => {
+      expect(problemsOf({ registryMirrors: { 'docker.io': 'https://mirror.internal' } })).toEqual([
+        { field: 'airGap.registryMirrors.docker.io', message: 'expected a list', value: 'https://mirror.internal' },
+      ]);
+    });
+
+    it('refuses a list instead of a mapping', () => {
+      expect(problemsOf({ registryMirrors: ['https://mirror.internal'] })).toEqual([
+        { field: 'airGap.registryMirrors', message: 'expected a mapping', value: ['https://mirror.internal'] },
+      ]);
+    });
+
+    it.each([
+      ['upper case', 'Docker.io'],
+      ['a path', 'docker.io/library'],
+      ['a scheme', 'https://docker.io'],
+      ['an underscore', 'docker_io'],
+    ])('refuses an upstream registry key with %s (%p), naming the key', (_what, key) => {
+      const problems = problemsOf({ registryMirrors: { [key]: ['https://mirror.internal'] } });
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatchObject({ field: `airGap.registryMirrors.${key}`, value: key });
+    });
+
+    // KNOWN BUG: zod reports a bad record key as an `invalid_key` issue whose own message is
+    // "Invalid key in record"; load.ts's messageOf() shows that instead of the key schema's
+    // message, so the person is not told what a key must look like.
+    it('says what an upstream registry key must look like', () => {
+      expect(problemsOf({ registryMirrors: { 'Docker.io': ['https://mirror.internal'] } })).toEqual([
+        { field: 'airGap.registryMirrors.Docker.io', message: expect.stringContaining('expected a registry host such as docker.io'), value: 'Docker.io' },
+      ]);
+    });
+  });
+
+  describe.each(['rancherChartRepository', 'certManagerChartRepository', 'installerUrl'])('%s', (field) => {
+    it('is unset by default (the upstream location is used)', () => {
+      expect(parsed({})).not.toHaveProperty(field);
+    });
+
+    it.each([
+      'https://charts.internal/rancher-stable',
+      'https://get.rke2.io',
+      'https://nexus.internal:8443/repository/helm-proxy/',
+      'https://10.0.0.5/path_with~tilde/%2Fencoded+plus-dash',
+    ])('accepts %p', (url) => {
+      expect(parsed({ [field]: url })[field as keyof ReturnType<typeof parsed>]).toBe(url);
+    });
+
+    it.each([
+      ['http', 'http://charts.internal'],
+      ['no scheme', 'charts.internal'],
+      ['an OCI reference', 'oci://registry.internal/charts'],
+      ['credentials', 'https://user:pw@charts.internal'],
+      ['a query', 'https://charts.internal/index.yaml?ref=main'],
+      ['no host', 'https://'],
+      ['a space', 'https://charts internal'],
+    ])('refuses %s, naming the field', (_what, url) => {
+      expect(problemsOf({ [field]: url })).toEqual([{ field: `airGap.${field}`, message: HTTPS_MESSAGE, value: url }]);
+    });
+  });
+
+  describe('useBundledSystemChart', () => {
+    it.each([true, false])('accepts %p', (useBundledSystemChart) => {
+      expect(parsed({ useBundledSystemChart }).useBundledSystemChart).toBe(useBundledSystemChart);
+    });
+
+    it.each(['yes', 'true', 1])('refuses %p: expected true or false', (useBundledSystemChart) => {
+      expect(problemsOf({ useBundledSystemChart })).toEqual([{ field: 'airGap.useBundledSystemChart', message: 'expected true or false', value: useBundledSystemChart }]);
+    });
+  });
+
+  it('refuses an unknown key, listing the allowed keys', () => {
+    expect(problemsOf({ registries: {} })).toEqual([
+      {
+        field: 'airGap.registries',
+        message:
+          'unknown setting; allowed here: systemDefaultRegistry, registryMirrors, useBundledSystemChart, rancherChartRepository, certManagerChartRepository, installerUrl',
+      },
+    ]);
+  });
+
+  it('refuses a section that is not a mapping', () => {
+    expect(problemsOf('registry.internal')).toEqual([{ field: 'airGap', message: 'expected a mapping', value: 'registry.internal' }]);
+  });
+
+  it('reports every mistake of the section at once', () => {
+    const problems = problemsOf({
+      systemDefaultRegistry: 'Registry',
+      registryMirrors: { 'docker.io': ['http://mirror'], 'quay.io': [] },
+      useBundledSystemChart: 'yes',
+      rancherChartRepository: 'http://charts',
+      certManagerChartRepository: 'charts',
+      installerUrl: 'ftp://get',
+    });
+    expect(problems.map((p) => p.field).sort()).toEqual([
+      'airGap.certManagerChartRepository',
+      'airGap.installerUrl',
+      'airGap.rancherChartRepository',
+      'airGap.registryMirrors.docker.io.0',
+      'airGap.registryMirrors.quay.io',
+      'airGap.systemDefaultRegistry',
+      'airGap.useBundledSystemChart',
+    ]);
+  });
+});

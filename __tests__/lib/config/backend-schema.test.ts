@@ -1,0 +1,137 @@
+import { backendSchema } from '../../../lib/config/backend-schema';
+import { SettingsError, type SettingsProblem } from '../../../lib/config/errors';
+import { parseSettings } from '../../../lib/config/load';
+
+/** The problems `backend: section` is refused with; [] when accepted. */
+function problemsOf(section: unknown): SettingsProblem[] {
+  try {
+    parseSettings({ backend: section }, 'test');
+    return [];
+  } catch (error) {
+    if (error instanceof SettingsError) return [...error.problems];
+    throw error;
+  }
+}
+const parsed = (section: Record<string, unknown>) => parseSettings({ backend: section }, 'test').backend;
+const s3 = (extra: Record<string, unknown> = {}) => ({ type: 's3', bucket: 'acme-terraform-state', ...extra });
+
+const ALLOWED_KEYS = 'type, path, bucket, key, region, kmsKeyId';
+
+describe('backend settings', () => {
+  it('default to local state at the default path (no path set)', () => {
+    expect(parseSettings({}, 'test').backend).toEqual({ type: 'local' });
+    expect(backendSchema.parse(undefined)).toEqual({ type: 'local' });
+  });
+
+  describe('local', () => {
+    it('accepts type local alone', () => {
+      expect(parsed({ type: 'local' })).toEqual({ type: 'local' });
+    });
+
+    it.each(['state/rke-ha.tfstate', '../../../terraform.rke-ha.tfstate', './terraform.tfstate', 'terraform.tfstate'])(
+      'accepts the relative path %p',
+      (path) => {
+        expect(parsed({ type: 'local', path })).toEqual({ type: 'local', path });
+      },
+    );
+
+    it.each(['/var/lib/terraform/rke-ha.tfstate', '/terraform.tfstate'])('refuses the absolute path %p, saying why', (path) => {
+      expect(problemsOf({ type: 'local', path })).toEqual([
+        { field: 'backend.path', message: 'expected a relative path (absolute paths do not survive a move to a pipeline)', value: path },
+      ]);
+    });
+
+    it('refuses an empty path', () => {
+      expect(problemsOf({ type: 'local', path: '' })).toEqual([{ field: 'backend.path', message: expect.stringMatching(/^expected at least 1 /), value: '' }]);
+    });
+
+    it('refuses the S3 keys, listing every backend key', () => {
+      expect(problemsOf({ type: 'local', bucket: 'acme-terraform-state' })).toEqual([
+        { field: 'backend.bucket', message: `unknown setting; allowed here: ${ALLOWED_KEYS}` },
+      ]);
+    });
+  });
+
+  describe('s3', () => {
+    it('defaults the key to rancher/<stack>.tfstate; region and KMS key stay unset (the settings region, S3-managed keys)', () => {
+      const backend = parsed(s3());
+      expect(backend).toEqual({ type: 's3', bucket: 'acme-terraform-state', key: 'rancher/<stack>.tfstate' });
+      expect(backend).not.toHaveProperty('region');
+      expect(backend).not.toHaveProperty('kmsKeyId');
+    });
+
+    it('keeps a key, region and KMS key as given', () => {
+      const section = s3({ key: 'prod/<stack>/terraform.tfstate', region: 'eu-central-1', kmsKeyId: 'arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab' });
+      expect(parsed(section)).toEqual(section);
+    });
+
+    it('accepts a KMS alias', () => {
+      expect(parsed(s3({ kmsKeyId: 'alias/terraform-state' }))).toMatchObject({ kmsKeyId: 'alias/terraform-state' });
+    });
+
+    it.each([
+      ['the shortest name', 'abc'],
+      ['the longest name', `a${'b'.repeat(61)}c`],
+      ['dots and dashes', 'acme.state-bucket'],
+      ['a leading digit', '0state'],
+    ])('accepts a bucket name with %s', (_what, bucket) => {
+      expect(parsed(s3({ bucket }))).toMatchObject({ bucket });
+    });
+
+    it.each([
+      ['too short', 'ab'],
+      ['too long', `a${'b'.repeat(62)}c`],
+      ['upper case', 'Acme-State'],
+      ['an underscore', 'acme_state'],
+      ['a leading dash', '-acme-state'],
+      ['a trailing dash', 'acme-state-'],
+      ['a trailing dot', 'acme-state.'],
+      ['a URL', 's3://acme-state'],
+      ['a path', 'acme-state/rancher'],
+      ['empty', ''],
+    ])('refuses a bucket name that is %s', (_what, bucket) => {
+      expect(problemsOf(s3({ bucket }))).toEqual([{ field: 'backend.bucket', message: 'expected an S3 bucket name', value: bucket }]);
+    });
+
+    it('says a missing bucket is required', () => {
+      expect(problemsOf({ type: 's3' })).toEqual([{ field: 'backend.bucket', message: 'required (expected a string)' }]);
+    });
+
+    it('refuses a bad region, an empty key and an empty KMS key, each at its field', () => {
+      expect(problemsOf(s3({ key: '', region: 'Frankfurt', kmsKeyId: '' }))).toEqual([
+        { field: 'backend.key', message: expect.stringMatching(/^expected at least 1 /), value: '' },
+        { field: 'backend.region', message: 'expected an AWS region such as eu-west-1', value: 'Frankfurt' },
+        { field: 'backend.kmsKeyId', message: expect.stringMatching(/^expected at least 1 /), value: '' },
+      ]);
+    });
+
+    it('refuses the local path, listing every backend key', () => {
+      expect(problemsOf(s3({ path: 'state.tfstate' }))).toEqual([{ field: 'backend.path', message: `unknown setting; allowed here: ${ALLOWED_KEYS}` }]);
+    });
+  });
+
+  describe('type', () => {
+    it.each(['gcs', 'S3', 'Local', 'remote', 'azurerm', 3])('refuses %p, listing "local", "s3" and showing the value', (type) => {
+      expect(problemsOf({ type })).toEqual([{ field: 'backend.type', message: 'expected one of "local", "s3"', value: type }]);
+    });
+
+    it('refuses an S3-looking section without a type, at a backend field', () => {
+      // Today at backend.type ("expected one of"); once a missing type means local (see below), at backend.bucket.
+      const problems = problemsOf({ bucket: 'acme-terraform-state' });
+      expect(problems).toHaveLength(1);
+      expect(problems[0].field).toMatch(/^backend\.(type|bucket)$/);
+    });
+
+    // KNOWN BUG: the README documents `backend.type` default `local`, but the default only
+    // applies when `backend` is absent: a section that sets only `path` is refused with
+    // "backend.type: expected one of ...". Fix: `type: z.literal('local').default('local')`
+    // in localBackend (zod's discriminated union then picks it for a missing type).
+    it('defaults to local inside a section that sets only the path, as the README says', () => {
+      expect(parsed({ path: 'state/<stack>.tfstate' })).toEqual({ type: 'local', path: 'state/<stack>.tfstate' });
+    });
+  });
+
+  it.each([['s3'], [['local']]])('refuses a backend that is not a mapping (%p)', (section) => {
+    expect(problemsOf(section)).toEqual([{ field: 'backend', message: 'expected a mapping', value: section }]);
+  });
+});

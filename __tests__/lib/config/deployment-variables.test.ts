@@ -1,0 +1,210 @@
+import { HttpProvider } from '@cdktf/provider-http/lib/provider';
+import { TerraformOutput } from 'cdktf';
+import { DEPLOYER_IP_URL, DeploymentVariables } from '../../../lib/config/deployment-variables';
+import { FQDN } from '../../../lib/config/primitives';
+import { dataSources, settings, synthConstruct } from '../../helpers/synth';
+import { describeWithTerraform, evaluate, expressionOf } from '../../helpers/terraform';
+
+const ADMIN_CONDITION =
+  '${alltrue([for c in var.admin_cidrs : can(cidrnetmask(c)) && try(format("%s/%d", cidrhost(c, 0), tonumber(split("/", c)[1])) == c && tonumber(split("/", c)[1]) > 0, false)])}';
+const HOSTNAME_CONDITION = '${length(var.rancher_hostname) <= 253 && can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\\\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$", var.rancher_hostname))}';
+
+/** DeploymentVariables in an empty stack, its values surfaced as outputs. */
+function synth(input: Record<string, unknown>, options: { adminAccess?: boolean } = {}) {
+  let inputs!: DeploymentVariables;
+  const result = synthConstruct((stack) => {
+    new HttpProvider(stack, 'http');
+    inputs = new DeploymentVariables(stack, 'inputs', settings(input), options);
+    new TerraformOutput(stack, 'hostname', { value: inputs.hostname });
+    new TerraformOutput(stack, 'zone', { value: inputs.zoneName });
+    if (options.adminAccess !== false) new TerraformOutput(stack, 'admin', { value: inputs.adminCidrs });
+  });
+  return { ...result, inputs };
+}
+
+describe('DeploymentVariables (no settings)', () => {
+  const { json } = synth({});
+  const variables = json.variable!;
+
+  it('declares rancher_hostname, required, with the DNS name validation', () => {
+    expect(variables.rancher_hostname).toEqual({
+      type: 'string',
+      description: "Rancher's public DNS name, e.g. rancher.example.com",
+      nullable: false,
+      validation: [{ condition: HOSTNAME_CONDITION, error_message: 'rancher_hostname must be a lower-case DNS name such as rancher.example.com.' }],
+    });
+  });
+
+  it('declares route53_zone_name, required', () => {
+    expect(variables.route53_zone_name).toEqual({
+      type: 'string',
+      description: 'Existing public Route53 hosted zone that holds rancher_hostname, e.g. example.com',
+      nullable: false,
+    });
+  });
+
+  it('declares admin_cidrs, empty by default, with the CIDR validation', () => {
+    expect(variables.admin_cidrs).toEqual({
+      type: 'list(string)',
+      description: "Networks allowed to reach the Kubernetes API (6443) and SSH. Empty: the deployer's public IP.",
+      default: [],
+      nullable: false,
+      validation: [
+        {
+          condition: ADMIN_CONDITION,
+          error_message:
+            'admin_cidrs must be IPv4 CIDR blocks in canonical form without host bits (203.0.113.0/24, not 203.0.113.5/24), and none may be open to the whole internet (/0).',
+        },
+      ],
+    });
+  });
+
+  it('looks up the deployer IP only when admin_cidrs is empty, under a fixed address', () => {
+    const lookups = dataSources(json, 'http');
+    expect(Object.keys(lookups)).toEqual(['deployer_ip']);
+    expect(lookups.deployer_ip).toMatchObject({ count: '${length(var.admin_cidrs) == 0 ? 1 : 0}', url: 'https://checkip.amazonaws.com' });
+    expect(DEPLOYER_IP_URL).toBe('https://checkip.amazonaws.com');
+  });
+
+  it('defines admin_cidrs_effective: the variable, or the deployer IP as a /32', () => {
+    expect(json.locals).toEqual({
+      admin_cidrs_effective: '${length(var.admin_cidrs) > 0 ? var.admin_cidrs : ["${trimspace(one(data.http.deployer_ip[*].response_body))}/32"]}',
+    });
+  });
+
+  it('hands out references to the variables and the local', () => {
+    expect(json.output).toMatchObject({
+      hostname: { value: '${var.rancher_hostname}' },
+      zone: { value: '${var.route53_zone_name}' },
+      admin: { value: '${local.admin_cidrs_effective}' },
+    });
+  });
+
+  it('matches the snapshot', () => {
+    // The serializer masks provider versions only in documents with a `resource` key; this stack has none.
+    expect(json.resource).toBeUndefined();
+    expect({ ...json, resource: {} }).toMatchSnapshot();
+  });
+});
+
+describe('DeploymentVariables (settings given)', () => {
+  const { json } = synth({ hostname: 'rancher.acme.io', hostedZone: 'acme.io', adminCidrs: ['203.0.113.0/24', '198.51.100.7/32'] });
+
+  it('takes each default from the settings file', () => {
+    expect(json.variable!.rancher_hostname.default).toBe('rancher.acme.io');
+    expect(json.variable!.route53_zone_name.default).toBe('acme.io');
+    expect(json.variable!.admin_cidrs.default).toEqual(['203.0.113.0/24', '198.51.100.7/32']);
+  });
+
+  it('still declares the lookup, counted to zero by Terraform when the list is not empty', () => {
+    expect(dataSources(json, 'http').deployer_ip.count).toBe('${length(var.admin_cidrs) == 0 ? 1 : 0}');
+  });
+});
+
+describe('DeploymentVariables (adminAccess: false)', () => {
+  const { json, inputs } = synth({ adminCidrs: ['203.0.113.0/24'] }, { adminAccess: false });
+
+  it('declares only the hostname and zone', () => {
+    expect(Object.keys(json.variable!).sort()).toEqual(['rancher_hostname', 'route53_zone_name']);
+    expect(json.locals).toBeUndefined();
+    expect(json.data).toBeUndefined();
+  });
+
+  it('throws when admin CIDRs are asked for', () => {
+    expect(() => inputs.adminCidrs).toThrow('this stack declared no admin access (adminAccess: false)');
+  });
+});
+
+/** admin_cidrs lists and whether the validation must accept them. */
+const ADMIN_CASES: [string, string[], boolean][] = [
+  ['empty (the deployer IP is used)', [], true],
+  ['one network', ['203.0.113.0/24'], true],
+  ['a host and a large network', ['198.51.100.7/32', '10.0.0.0/8'], true],
+  ['the smallest non-/0 prefix', ['0.0.0.0/1'], true],
+  ['host bits set', ['203.0.113.5/24'], false],
+  ['one bad entry among good ones', ['10.0.0.0/8', '203.0.113.5/24'], false],
+  ['/0', ['0.0.0.0/0'], false],
+  ['/0 with a different address', ['10.0.0.0/0'], false],
+  ['garbage', ['not-a-cidr'], false],
+  ['an address without prefix', ['203.0.113.5'], false],
+  ['an empty string', [''], false],
+  ['a prefix over 32', ['10.0.0.0/33'], false],
+  ['an octet over 255', ['10.0.256.0/24'], false],
+  ['a leading-zero octet', ['010.0.0.0/8'], false],
+  ['IPv6', ['2001:db8::/32'], false],
+  ['IPv6 /0', ['::/0'], false],
+];
+
+/** rancher_hostname values and whether the validation must accept them. */
+const HOSTNAME_CASES: [string, boolean][] = [
+  ['rancher.example.com', true],
+  ['a.b', true],
+  ['rancher-1.eu-west-1.example.co.uk', true],
+  ['xn--bcher-kva.example', true],
+  ['0rancher.example.com', true],
+  [`${'a'.repeat(63)}.example.com`, true],
+  ['rancher', false],
+  ['Rancher.example.com', false],
+  ['rancher_1.example.com', false],
+  ['-rancher.example.com', false],
+  ['rancher-.example.com', false],
+  ['rancher..example.com', false],
+  ['rancher.example.com.', false],
+  ['.example.com', false],
+  ['https://rancher.example.com', false],
+  ['rancher.example.com/ping', false],
+  ['rancher example.com', false],
+  [`${'a'.repeat(64)}.example.com`, false],
+  ['', false],
+];
+
+describeWithTerraform('DeploymentVariables validations, evaluated by Terraform', () => {
+  const { json } = synth({});
+  const adminCondition = expressionOf(json.variable!.admin_cidrs.validation[0].condition);
+  const hostnameCondition = expressionOf(json.variable!.rancher_hostname.validation[0].condition);
+  const literal = (value: unknown) => JSON.stringify(value);
+
+  // One `terraform console` per list of cases: each case is the condition with the variable replaced by a literal.
+  // In beforeAll: a skipped describe still runs its body, and there may be no terraform binary then.
+  let admin: boolean[] = [];
+  let hostnames: boolean[] = [];
+  beforeAll(() => {
+    admin = evaluate(`[${ADMIN_CASES.map(([, cidrs]) => adminCondition.split('var.admin_cidrs').join(literal(cidrs))).join(', ')}]`) as boolean[];
+    hostnames = evaluate(`[${HOSTNAME_CASES.map(([name]) => hostnameCondition.split('var.rancher_hostname').join(literal(name))).join(', ')}]`) as boolean[];
+  });
+
+  it.each(ADMIN_CASES.map(([name, cidrs, ok], i) => [name, cidrs, ok, i] as const))('admin_cidrs %s %j → %s', (_name, _cidrs, ok, i) => {
+    expect(admin[i]).toBe(ok);
+  });
+
+  it.each(HOSTNAME_CASES.map(([name, ok], i) => [name, ok, i] as const))('rancher_hostname %j → %s', (_name, ok, i) => {
+    expect(hostnames[i]).toBe(ok);
+  });
+
+  it('evaluates the hostname condition against a real variable the same way', () => {
+    expect(evaluate(hostnameCondition, { rancher_hostname: 'rancher.example.com' })).toBe(true);
+    expect(evaluate(hostnameCondition, { rancher_hostname: 'Rancher.example.com' })).toBe(false);
+  });
+
+  it('agrees with the settings file’s hostname rule on every case', () => {
+    HOSTNAME_CASES.forEach(([name], i) => expect({ name, terraform: hostnames[i] }).toEqual({ name, terraform: FQDN.test(name) }));
+  });
+
+  it('resolves admin_cidrs_effective to the list, or the trimmed deployer IP as a /32', () => {
+    const local = expressionOf(json.locals!.admin_cidrs_effective);
+    const withLookup = (cidrs: string[], body: string[]) =>
+      evaluate(local.split('var.admin_cidrs').join(literal(cidrs)).split('data.http.deployer_ip[*].response_body').join(literal(body)));
+    expect(withLookup([], ['198.51.100.7\n'])).toEqual(['198.51.100.7/32']);
+    expect(withLookup(['203.0.113.0/24'], [])).toEqual(['203.0.113.0/24']);
+  });
+
+  it('counts the deployer lookup 1 for an empty list, 0 otherwise', () => {
+    const count = expressionOf(dataSources(json, 'http').deployer_ip.count);
+    expect(evaluate(count.split('var.admin_cidrs').join('[]'))).toBe(1);
+    expect(evaluate(count.split('var.admin_cidrs').join(literal(['203.0.113.0/24'])))).toBe(0);
+  });
+
+  it.each([['0.0.0.0/00'], ['10.0.0.0/08'], ['010.0.0.0/8']])('refuses the non-canonical %s (a /0 in disguise, or what AWS reads differently)', (cidr) => {
+    expect(evaluate(adminCondition.split('var.admin_cidrs').join(literal([cidr])))).toBe(false);
+  });
+});

@@ -1,0 +1,183 @@
+import { z } from 'zod';
+import { allowedKeys, fieldPaths } from '../../../lib/config/fields';
+
+const TOP_LEVEL = ['name', 'region', 'hostname', 'hostedZone', 'adminCidrs', 'tags', 'backend', 'proxy', 'airGap', 'versions', 'rancher', 'rkeHa', 'k8sHa', 'docker'];
+
+/** Leaves found by walking allowedKeys from the top, depth first in key order. */
+function leavesByAllowedKeys(path: string[] = []): string[] {
+  const keys = allowedKeys(path);
+  if (!keys) return [path.join('.')];
+  return keys.flatMap((key) => leavesByAllowedKeys([...path, key]));
+}
+
+describe('allowedKeys', () => {
+  it('lists the top-level sections in schema order', () => {
+    expect(allowedKeys([])).toEqual(TOP_LEVEL);
+  });
+
+  it('lists the rkeHa keys', () => {
+    expect(allowedKeys(['rkeHa'])).toEqual([
+      'nodeCount',
+      'distribution',
+      'datastore',
+      'instanceType',
+      'rootVolumeGb',
+      'vpcCidr',
+      'privateNodes',
+      'natGateways',
+      'amiId',
+      'sshKeyName',
+      'ingressController',
+      'etcdSnapshots',
+    ]);
+  });
+
+  it('lists the keys of every member of the backend union, the shared type once', () => {
+    expect(allowedKeys(['backend'])).toEqual(['type', 'path', 'bucket', 'key', 'region', 'kmsKeyId']);
+  });
+
+  it.each([
+    [['rkeHa', 'datastore'], ['engine', 'instanceClass', 'allocatedStorageGb', 'multiAz', 'backupRetentionDays', 'deletionProtection']],
+    [['rkeHa', 'etcdSnapshots'], ['scheduleCron', 'retention', 'forceDestroyBucket']],
+    [['rancher'], ['replicas', 'tls', 'auditLog']],
+    [['rancher', 'tls', 'acme'], ['email', 'environment']],
+    [['versions'], ['rke2', 'k3s', 'certManager', 'rancher']],
+    [['proxy'], ['http', 'https', 'noProxy', 'egressOnlyTo']],
+    [['k8sHa', 'access'], ['kubeconfig', 'variables']],
+    [['k8sHa', 'access', 'kubeconfig'], ['path', 'context']],
+    [['docker', 'dataVolume', 'snapshots'], ['intervalHours', 'time', 'retention']],
+  ])('at %j: %j', (path, keys) => {
+    expect(allowedKeys(path)).toEqual(keys);
+  });
+
+  it.each([
+    ['an unknown section', ['nope']],
+    ['an unknown key in a section', ['rkeHa', 'nope']],
+    ['below an unknown key', ['nope', 'deeper']],
+    ['a leaf', ['name']],
+    ['a leaf in a section', ['rkeHa', 'nodeCount']],
+    ['a leaf of a union member', ['backend', 'bucket']],
+    ['below a leaf', ['name', 'x']],
+    ['a free-form mapping (tags)', ['tags']],
+    ['a free-form mapping (registryMirrors)', ['airGap', 'registryMirrors']],
+    ['a list', ['adminCidrs']],
+  ])('is undefined for %s', (_what, path) => {
+    expect(allowedKeys(path)).toBeUndefined();
+  });
+});
+
+describe('fieldPaths', () => {
+  const paths = fieldPaths();
+
+  it('has no duplicates', () => {
+    expect(new Set(paths).size).toBe(paths.length);
+  });
+
+  it('lists every leaf reachable through allowedKeys, in the same (schema) order', () => {
+    expect(paths).toEqual(leavesByAllowedKeys());
+  });
+
+  it('holds only leaves: no path is itself a mapping, and each is allowed by its parent', () => {
+    for (const path of paths) {
+      const parts = path.split('.');
+      expect(allowedKeys(parts)).toBeUndefined();
+      expect(allowedKeys(parts.slice(0, -1))).toContain(parts[parts.length - 1]);
+    }
+  });
+
+  it('follows the schema order of the top-level sections', () => {
+    const sections = [...new Set(paths.map((p) => p.split('.')[0]))];
+    expect(sections).toEqual(TOP_LEVEL);
+  });
+
+  it('lists the leaves outside the stack sections (docker and k8sHa are listed by their own tests)', () => {
+    expect(paths.filter((p) => !p.startsWith('docker.') && !p.startsWith('k8sHa.'))).toEqual([
+      'name',
+      'region',
+      'hostname',
+      'hostedZone',
+      'adminCidrs',
+      'tags',
+      'backend.type',
+      'backend.path',
+      'backend.bucket',
+      'backend.key',
+      'backend.region',
+      'backend.kmsKeyId',
+      'proxy.http',
+      'proxy.https',
+      'proxy.noProxy',
+      'proxy.egressOnlyTo',
+      'airGap.systemDefaultRegistry',
+      'airGap.registryMirrors',
+      'airGap.useBundledSystemChart',
+      'airGap.rancherChartRepository',
+      'airGap.certManagerChartRepository',
+      'airGap.installerUrl',
+      'versions.rke2',
+      'versions.k3s',
+      'versions.certManager',
+      'versions.rancher',
+      'rancher.replicas',
+      'rancher.tls.mode',
+      'rancher.tls.issuer',
+      'rancher.tls.privateCA',
+      'rancher.tls.certificateFile',
+      'rancher.tls.acme.email',
+      'rancher.tls.acme.environment',
+      'rancher.auditLog.enabled',
+      'rancher.auditLog.level',
+      'rancher.auditLog.destination',
+      'rancher.auditLog.maxAgeDays',
+      'rancher.auditLog.maxBackups',
+      'rancher.auditLog.maxSizeMb',
+      'rkeHa.nodeCount',
+      'rkeHa.distribution',
+      'rkeHa.datastore.engine',
+      'rkeHa.datastore.instanceClass',
+      'rkeHa.datastore.allocatedStorageGb',
+      'rkeHa.datastore.multiAz',
+      'rkeHa.datastore.backupRetentionDays',
+      'rkeHa.datastore.deletionProtection',
+      'rkeHa.instanceType',
+      'rkeHa.rootVolumeGb',
+      'rkeHa.vpcCidr',
+      'rkeHa.privateNodes',
+      'rkeHa.natGateways',
+      'rkeHa.amiId',
+      'rkeHa.sshKeyName',
+      'rkeHa.ingressController',
+      'rkeHa.etcdSnapshots.scheduleCron',
+      'rkeHa.etcdSnapshots.retention',
+      'rkeHa.etcdSnapshots.forceDestroyBucket',
+    ]);
+  });
+
+  it('sees through optional, default, prefault and transforms, and stops at records, lists and scalars', () => {
+    const schema = z.strictObject({
+      a: z.string(),
+      b: z
+        .strictObject({
+          c: z.number().default(1),
+          d: z.strictObject({ e: z.boolean() }).optional(),
+          t: z.string().transform((s) => s.length).optional(),
+        })
+        .prefault({}),
+      r: z.record(z.string(), z.strictObject({ hidden: z.string() })),
+      l: z.array(z.strictObject({ hidden: z.string() })),
+    });
+    expect(fieldPaths(schema)).toEqual(['a', 'b.c', 'b.d.e', 'b.t', 'r', 'l']);
+  });
+
+  it('lists the fields of every member of a union, shared ones once, in member order', () => {
+    const schema = z.discriminatedUnion('kind', [
+      z.strictObject({ kind: z.literal('a'), x: z.string(), shared: z.number() }),
+      z.strictObject({ kind: z.literal('b'), shared: z.number(), y: z.boolean() }),
+    ]);
+    expect(fieldPaths(schema)).toEqual(['kind', 'x', 'shared', 'y']);
+  });
+
+  it('prepends a prefix', () => {
+    expect(fieldPaths(z.strictObject({ x: z.string(), y: z.strictObject({ z: z.number() }) }), 'root')).toEqual(['root.x', 'root.y.z']);
+  });
+});

@@ -1,0 +1,263 @@
+import { z } from 'zod';
+import { SettingsError, type SettingsProblem } from '../../../lib/config/errors';
+import { parseSettings } from '../../../lib/config/load';
+import {
+  FQDN,
+  RKE2_CLUSTER_CIDR,
+  RKE2_SERVICE_CIDR,
+  adminCidr,
+  amiId,
+  awsRegion,
+  cidr,
+  email,
+  fqdn,
+  instanceType,
+  version,
+  vpcCidr,
+  wholeNumber,
+} from '../../../lib/config/primitives';
+import { DEFAULT_VERSIONS } from '../../../lib/config/versions';
+
+/** The messages a schema refuses `value` with; [] when accepted. */
+function messages(schema: z.ZodType, value: unknown): string[] {
+  const result = schema.safeParse(value);
+  return result.success ? [] : result.error.issues.map((i) => i.message);
+}
+
+/** The problems a settings object is refused with; [] when accepted. */
+function problemsOf(input: unknown): SettingsProblem[] {
+  try {
+    parseSettings(input, 'test');
+    return [];
+  } catch (error) {
+    if (error instanceof SettingsError) return [...error.problems];
+    throw error;
+  }
+}
+
+const CIDR_MESSAGE = 'expected an IPv4 CIDR block such as 203.0.113.0/24 (no host bits set)';
+const VPC_PREFIX_MESSAGE = 'expected a prefix between /16 and /22 (sixteen /20 to /26 subnets are carved out of it; an ALB needs /27 or larger)';
+const VPC_OVERLAP_MESSAGE = "overlaps RKE2's pod or service network (10.42.0.0/15); choose a VPC range outside it";
+const label = (n: number) => 'a'.repeat(n);
+
+describe('fqdn', () => {
+  const hostname = fqdn('a hostname');
+  const message = 'expected a hostname: lower-case DNS name with at least two labels, e.g. rancher.example.com';
+
+  it.each([
+    'rancher.example.com',
+    'a.b',
+    'rancher-1.example.com',
+    '1rancher.example.com',
+    'xn--bcher-kva.example',
+    `${label(63)}.example.com`,
+    // 253 characters: four labels of 63, 62, 63 and 62 plus three dots.
+    [label(63), label(62), label(63), label(62)].join('.'),
+  ])('accepts %p', (name) => {
+    expect(messages(hostname, name)).toEqual([]);
+    expect(name).toMatch(FQDN);
+  });
+
+  it.each([
+    ['a single label', 'localhost'],
+    ['upper case', 'Rancher.example.com'],
+    ['a trailing dot', 'rancher.example.com.'],
+    ['a leading dot', '.example.com'],
+    ['an empty label', 'rancher..example.com'],
+    ['a label starting with a dash', '-rancher.example.com'],
+    ['a label ending with a dash', 'rancher-.example.com'],
+    ['an underscore', 'rancher_1.example.com'],
+    ['a wildcard', '*.example.com'],
+    ['a URL', 'https://rancher.example.com'],
+    ['a port', 'rancher.example.com:443'],
+    ['a label of 64 characters', `${label(64)}.example.com`],
+    ['254 characters', [label(63), label(63), label(63), label(62)].join('.')],
+    ['nothing', ''],
+  ])('refuses %s, with the message naming what was expected', (_what, name) => {
+    expect(messages(hostname, name)).toEqual([message]);
+  });
+
+  it('names the field in the message: hostname vs hostedZone', () => {
+    expect(problemsOf({ hostname: 'rancher' })).toEqual([{ field: 'hostname', message, value: 'rancher' }]);
+    expect(problemsOf({ hostedZone: 'Example.com' })).toEqual([
+      { field: 'hostedZone', message: 'expected a hosted zone name: lower-case DNS name with at least two labels, e.g. rancher.example.com', value: 'Example.com' },
+    ]);
+  });
+});
+
+describe('awsRegion', () => {
+  it.each(['us-east-1', 'eu-west-1', 'ap-southeast-2', 'us-gov-west-1', 'il-central-1', 'ca-west-1', 'me-central-1', 'eu-south-2'])('accepts %p', (region) => {
+    expect(messages(awsRegion, region)).toEqual([]);
+  });
+
+  it.each(['US-EAST-1', 'us-east', 'useast1', 'eu-west-1a', 'Ireland', 'eu_west_1', ' eu-west-1', ''])('refuses %p', (region) => {
+    expect(messages(awsRegion, region)).toEqual(['expected an AWS region such as eu-west-1']);
+  });
+
+  it('is the region field', () => {
+    expect(problemsOf({ region: 'eu-west-1a' })).toEqual([{ field: 'region', message: 'expected an AWS region such as eu-west-1', value: 'eu-west-1a' }]);
+  });
+});
+
+describe('instanceType', () => {
+  it.each(['m6i.xlarge', 't3.micro', 'c7gn.16xlarge', 'u-6tb1.metal', 'mac2-m2pro.metal', 'x2iedn.32xlarge'])('accepts %p', (type) => {
+    expect(messages(instanceType, type)).toEqual([]);
+  });
+
+  it.each(['m6i', 'M6i.xlarge', 'm6i.', '.xlarge', 'm6i xlarge', '6i.large', 'db.t4g.medium', 'm6i.XLarge', ''])('refuses %p', (type) => {
+    expect(messages(instanceType, type)).toEqual(['expected an EC2 instance type such as m6i.xlarge']);
+  });
+});
+
+describe('amiId', () => {
+  it.each(['ami-0123456789abcdef0', 'ami-12345678', 'ami-0abcdef1234567890'])('accepts %p', (id) => {
+    expect(messages(amiId, id)).toEqual([]);
+  });
+
+  it.each(['ami-1234567', 'ami-0123456789abcdef01', 'ami-0123456789ABCDEF0', 'AMI-12345678', 'ami_12345678', 'snap-12345678', 'ami-', ''])('refuses %p', (id) => {
+    expect(messages(amiId, id)).toEqual(['expected an AMI id such as ami-0123456789abcdef0']);
+  });
+});
+
+describe('email', () => {
+  it.each(['ops@example.com', 'first.last+rancher@sub.example.co.uk'])('accepts %p', (address) => {
+    expect(messages(email, address)).toEqual([]);
+  });
+
+  it.each(['ops', 'ops@example', '@example.com', 'ops@', 'ops@ example.com', 'a@b@example.com', ''])('refuses %p', (address) => {
+    expect(messages(email, address)).toEqual(['expected an e-mail address']);
+  });
+});
+
+describe('cidr and adminCidr', () => {
+  it.each(['203.0.113.0/24', '203.0.113.7/32', '10.0.0.0/8', '0.0.0.0/0'])('cidr accepts %p', (block) => {
+    expect(messages(cidr, block)).toEqual([]);
+  });
+
+  it.each(['203.0.113.7/24', '10.0.0.0', '10.0.0.0/33', '256.0.0.0/8', 'fd00::/8', 'example.com', ''])('cidr refuses %p', (block) => {
+    expect(messages(cidr, block)).toEqual([CIDR_MESSAGE]);
+  });
+
+  it.each(['203.0.113.7/32', '10.0.0.0/8', '198.51.100.0/24'])('adminCidr accepts %p', (block) => {
+    expect(messages(adminCidr, block)).toEqual([]);
+  });
+
+  it('adminCidr refuses /0 with a message of its own', () => {
+    expect(messages(adminCidr, '0.0.0.0/0')).toEqual(['admin ports must not be open to the whole internet; list the networks you administer from']);
+  });
+
+  it('adminCidr reports a malformed /0 as malformed only', () => {
+    expect(messages(adminCidr, '10.0.0.1/0')).toEqual([CIDR_MESSAGE]);
+  });
+
+  it('adminCidrs name each bad entry by position', () => {
+    expect(problemsOf({ adminCidrs: ['203.0.113.7/32', '0.0.0.0/0', '203.0.113.7/24'] })).toEqual([
+      { field: 'adminCidrs.1', message: 'admin ports must not be open to the whole internet; list the networks you administer from', value: '0.0.0.0/0' },
+      { field: 'adminCidrs.2', message: CIDR_MESSAGE, value: '203.0.113.7/24' },
+    ]);
+  });
+});
+
+describe('vpcCidr', () => {
+  it("keeps RKE2's pod and service networks as constants", () => {
+    expect([RKE2_CLUSTER_CIDR, RKE2_SERVICE_CIDR]).toEqual(['10.42.0.0/16', '10.43.0.0/16']);
+  });
+
+  it.each(['10.0.0.0/16', '172.16.0.0/17', '192.168.0.0/18', '10.1.0.0/20', '10.0.0.0/22', '10.41.0.0/16', '10.44.0.0/16', '10.41.252.0/22'])(
+    'accepts %p (/16 to /22, outside 10.42.0.0/15)',
+    (block) => {
+      expect(messages(vpcCidr, block)).toEqual([]);
+    },
+  );
+
+  it.each(['10.0.0.0/15', '172.0.0.0/8', '10.0.0.0/23', '10.0.0.0/24', '10.0.0.0/28'])('refuses the prefix of %p', (block) => {
+    expect(messages(vpcCidr, block)).toEqual([VPC_PREFIX_MESSAGE]);
+  });
+
+  it.each(['10.42.0.0/16', '10.43.0.0/16', '10.42.128.0/17', '10.43.252.0/22'])('refuses %p: it overlaps the cluster networks', (block) => {
+    expect(messages(vpcCidr, block)).toEqual([VPC_OVERLAP_MESSAGE]);
+  });
+
+  it('reports both a wrong prefix and an overlap', () => {
+    expect(messages(vpcCidr, '10.40.0.0/14')).toEqual([VPC_PREFIX_MESSAGE, VPC_OVERLAP_MESSAGE]);
+  });
+
+  it('reports a malformed block as malformed only', () => {
+    expect(messages(vpcCidr, '10.42.0.1/16')).toEqual([CIDR_MESSAGE]);
+  });
+});
+
+describe('wholeNumber', () => {
+  const replicas = wholeNumber(1, 15);
+
+  it.each([1, 7, 15])('accepts %i', (n) => {
+    expect(messages(replicas, n)).toEqual([]);
+  });
+
+  it.each([0, 16, -1])('refuses %i, saying the range', (n) => {
+    expect(messages(replicas, n)).toEqual(['expected a whole number from 1 to 15']);
+  });
+
+  it('refuses a fraction inside the range as not a whole number', () => {
+    expect(messages(replicas, 2.5)).toEqual(['expected a whole number']);
+  });
+
+  it('refuses a fraction outside the range as not a whole number (among its problems)', () => {
+    expect(messages(replicas, 0.5)).toContain('expected a whole number');
+  });
+
+  it.each(['3', null, true])('refuses the non-number %p as the wrong type', (value) => {
+    expect(replicas.safeParse(value).error?.issues.map((i) => i.code)).toEqual(['invalid_type']);
+  });
+
+  it.each([Infinity, -Infinity, NaN])('refuses %p', (value) => {
+    expect(replicas.safeParse(value).success).toBe(false);
+  });
+
+  it("does not abort the parse on a fraction the way zod's .int() does: later rules still run", () => {
+    const withRule = (n: z.ZodType) =>
+      z.object({ n, s: z.string() }).superRefine((_v, ctx) => ctx.addIssue({ code: 'custom', message: 'cross-field rule ran' }), { when: () => true });
+    expect(messages(withRule(wholeNumber(0, 10)), { n: 1.5, s: 'x' })).toEqual(['expected a whole number', 'cross-field rule ran']);
+    // What it guards against:
+    expect(messages(withRule(z.number().int()), { n: 1.5, s: 'x' })).not.toContain('cross-field rule ran');
+  });
+
+  it('reports a fraction next to the section rules and the top-level rules of the file', () => {
+    const problems = problemsOf({
+      rancher: { auditLog: { level: 1.5 }, replicas: 3.5 },
+      rkeHa: { distribution: 'k3s', ingressController: 'ingress-nginx' },
+      versions: { rke2: 'v1.30.1+rke2r1' },
+    });
+    expect(problems).toEqual([
+      { field: 'rancher.replicas', message: 'expected a whole number', value: 3.5 },
+      { field: 'rancher.auditLog.level', message: 'expected a whole number', value: 1.5 },
+      { field: 'rkeHa.ingressController', message: expect.stringContaining('K3s brings Traefik'), value: 'ingress-nginx' },
+    ]);
+    // With distribution rke2, the top-level version rule is reported as well.
+    const rke2 = problemsOf({ rancher: { replicas: 3.5 }, versions: { rke2: 'v1.30.1+rke2r1' } });
+    expect(rke2.map((p) => p.field)).toEqual(['rancher.replicas', 'versions.rke2']);
+  });
+});
+
+describe('version', () => {
+  it.each(Object.entries(DEFAULT_VERSIONS))('defaults %s to the pinned %s', (key, pinned) => {
+    expect(version(key as keyof typeof DEFAULT_VERSIONS, 'example').parse(undefined)).toBe(pinned);
+  });
+
+  it('keeps a well-formed version as given', () => {
+    expect(version('rke2', 'v1.35.0+rke2r1').parse('v1.34.9+rke2r2')).toBe('v1.34.9+rke2r2');
+  });
+
+  it('refuses a malformed version with the example it was given', () => {
+    expect(messages(version('rancher', '2.14.0'), 'v2.14.4')).toEqual(['expected a version like 2.14.0']);
+  });
+
+  it.each([
+    ['rke2', 'v1.35.7', 'expected a version like v1.35.0+rke2r1'],
+    ['k3s', 'v1.35.7+rke2r1', 'expected a version like v1.35.7+k3s1'],
+    ['certManager', '1.21.1', 'expected a version like v1.21.1'],
+    ['rancher', '2.14', 'expected a version like 2.14.0'],
+  ])('versions.%s refuses %p', (key, value, message) => {
+    expect(problemsOf({ versions: { [key]: value } })).toEqual([{ field: `versions.${key}`, message, value }]);
+  });
+});

@@ -1,0 +1,115 @@
+import { SettingsError, type SettingsProblem } from '../../../lib/config/errors';
+import { parseSettings } from '../../../lib/config/load';
+import { noProxyEntry, proxySchema, proxyUrl } from '../../../lib/config/proxy-schema';
+
+/** The problems `proxy: section` is refused with; [] when accepted. */
+function problemsOf(section: unknown): SettingsProblem[] {
+  try {
+    parseSettings({ proxy: section }, 'test');
+    return [];
+  } catch (error) {
+    if (error instanceof SettingsError) return [...error.problems];
+    throw error;
+  }
+}
+const parsed = (section: Record<string, unknown>) => parseSettings({ proxy: section }, 'test').proxy;
+
+const URL_MESSAGE = 'expected a proxy URL such as http://proxy.internal:3128 (no credentials, no quotes or spaces)';
+const NO_PROXY_MESSAGE = 'expected a host name, .domain suffix, IP address or CIDR block';
+const CIDR_MESSAGE = 'expected an IPv4 CIDR block such as 203.0.113.0/24 (no host bits set)';
+
+describe('proxy settings', () => {
+  it('default to no proxy, nothing added to NO_PROXY, egress open', () => {
+    expect(parseSettings({}, 'test').proxy).toEqual({ noProxy: [], egressOnlyTo: [] });
+    expect(proxySchema.parse(undefined)).toEqual({ noProxy: [], egressOnlyTo: [] });
+  });
+
+  it('leaves https unset when only http is given (the stacks fall back to http)', () => {
+    expect(parsed({ http: 'http://proxy.internal:3128' })).toEqual({ http: 'http://proxy.internal:3128', noProxy: [], egressOnlyTo: [] });
+  });
+
+  describe.each(['http', 'https'])('%s', (key) => {
+    it.each([
+      'http://proxy.internal:3128',
+      'https://proxy.internal:3129',
+      'http://proxy',
+      'http://10.0.0.5:3128',
+      'http://[fd00::1]:3128',
+      'http://proxy.internal:3128/',
+      'http://proxy_1.internal:8080',
+    ])('accepts %p', (url) => {
+      expect(parsed({ [key]: url })).toMatchObject({ [key]: url });
+    });
+
+    it.each([
+      ['credentials', 'http://user:secret@proxy.internal:3128'],
+      ['a user name', 'http://user@proxy.internal:3128'],
+      ['no scheme', 'proxy.internal:3128'],
+      ['a SOCKS scheme', 'socks5://proxy.internal:1080'],
+      ['an FTP scheme', 'ftp://proxy.internal'],
+      ['double quotes', '"http://proxy.internal:3128"'],
+      ['single quotes', "'http://proxy.internal:3128'"],
+      ['a space', 'http://proxy.internal :3128'],
+      ['a query', 'http://proxy.internal:3128/?x=1'],
+      ['a shell character', 'http://proxy.internal:3128/$(id)'],
+      ['no host', 'http://'],
+    ])('refuses a URL with %s, naming the field and the allowed form', (_what, url) => {
+      expect(problemsOf({ [key]: url })).toEqual([{ field: `proxy.${key}`, message: URL_MESSAGE, value: url }]);
+    });
+  });
+
+  it('the URL and NO_PROXY checks are the exported schemas', () => {
+    expect(proxyUrl.safeParse('http://proxy.internal:3128').success).toBe(true);
+    expect(proxyUrl.safeParse('http://u:p@proxy').success).toBe(false);
+    expect(noProxyEntry.safeParse('.example.com').success).toBe(true);
+    expect(noProxyEntry.safeParse('a,b').success).toBe(false);
+  });
+
+  describe('noProxy', () => {
+    it('accepts hosts, domain suffixes, wildcards, IPs and CIDRs (v4 and v6), kept in order', () => {
+      const noProxy = ['.example.com', 'example.com', '*.internal', 'localhost', '192.168.1.7', '10.0.0.0/8', 'fd00::/8', 'host_1:8080'];
+      expect(parsed({ noProxy }).noProxy).toEqual(noProxy);
+    });
+
+    it.each([
+      ['a space', 'a b'],
+      ['a comma (NO_PROXY is comma-joined: one entry a line)', 'a.com,b.com'],
+      ['a semicolon', 'a.com;b.com'],
+      ['quotes', '"example.com"'],
+      ['empty', ''],
+    ])('refuses an entry with %s, naming its position', (_what, entry) => {
+      expect(problemsOf({ noProxy: ['ok.example.com', entry] })).toEqual([{ field: 'proxy.noProxy.1', message: NO_PROXY_MESSAGE, value: entry }]);
+    });
+
+    it('refuses a comma-separated string instead of a list', () => {
+      expect(problemsOf({ noProxy: 'a.com,b.com' })).toEqual([{ field: 'proxy.noProxy', message: 'expected a list', value: 'a.com,b.com' }]);
+    });
+  });
+
+  describe('egressOnlyTo', () => {
+    it('accepts CIDR blocks, kept in order', () => {
+      const egressOnlyTo = ['10.20.0.0/16', '203.0.113.7/32', '192.168.0.0/24'];
+      expect(parsed({ egressOnlyTo }).egressOnlyTo).toEqual(egressOnlyTo);
+    });
+
+    it.each([
+      ['host bits set', '10.20.0.1/16'],
+      ['no prefix', '10.20.0.5'],
+      ['a host name', 'proxy.internal'],
+      ['a prefix above 32', '10.0.0.0/33'],
+      ['IPv6', 'fd00::/8'],
+    ])('refuses a block with %s, naming its position', (_what, block) => {
+      expect(problemsOf({ egressOnlyTo: ['10.0.0.0/8', block] })).toEqual([{ field: 'proxy.egressOnlyTo.1', message: CIDR_MESSAGE, value: block }]);
+    });
+  });
+
+  it('refuses an unknown key, listing the allowed keys', () => {
+    expect(problemsOf({ no_proxy: ['x'] })).toEqual([{ field: 'proxy.no_proxy', message: 'unknown setting; allowed here: http, https, noProxy, egressOnlyTo' }]);
+  });
+
+  it('reports every mistake of the section at once', () => {
+    expect(
+      problemsOf({ http: 'http://u:p@proxy:3128', https: 'proxy:3128', noProxy: ['a b', 'ok', 'x,y'], egressOnlyTo: ['10.0.0.1/8'] }).map((p) => p.field),
+    ).toEqual(['proxy.http', 'proxy.https', 'proxy.noProxy.0', 'proxy.noProxy.2', 'proxy.egressOnlyTo.0']);
+  });
+});

@@ -1,0 +1,210 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { K3S_BOOTSTRAP_PATH, K3S_INSTALL_URL, k3sConfig, k3sUserData, type K3sSettings } from '../../../lib/kubernetes/k3s-user-data';
+import type { ServerNodeIdentity } from '../../../lib/kubernetes/node-identity';
+import { BOOT_LIB_PATH } from '../../../lib/nodes/boot-files';
+import { proxyEnvironment } from '../../../lib/network/proxy';
+import { settings as parseSettings } from '../../helpers/synth';
+import { renderTemplate, runValidator, validateCloudConfig, type CloudConfigFile } from '../../helpers/validators';
+
+const SCRIPT = readFileSync(join(__dirname, '../../../lib/kubernetes/k3s-bootstrap.sh'), 'utf8');
+const BOOT_LIB = readFileSync(join(__dirname, '../../../lib/nodes/boot-lib.sh'), 'utf8');
+
+/** References the stack passes in (the hostname variable and the NLB name), and what Terraform would put there. */
+const REFERENCES: Record<string, string> = {
+  'var.rancher_hostname': 'rancher.example.com',
+  'aws_lb.load-balancer_nlb_0123.dns_name': 'rancher-nlb-0123456789.elb.us-east-1.amazonaws.com',
+};
+const render = (text: string) =>
+  renderTemplate(text, (expression) => {
+    if (!(expression in REFERENCES)) throw new Error(`unexpected reference ${expression}`);
+    return REFERENCES[expression];
+  });
+
+const base: K3sSettings = {
+  version: 'v1.35.7+k3s1',
+  tlsSans: ['${var.rancher_hostname}', '${aws_lb.load-balancer_nlb_0123.dns_name}'],
+};
+const init: ServerNodeIdentity = { role: 'init', nodeIp: '10.0.0.10', peerIps: ['10.0.16.10'], region: 'us-east-1', parameterPrefix: '/rancher/rke-ha' };
+const joining: ServerNodeIdentity = { role: 'join', nodeIp: '10.0.16.10', peerIps: ['10.0.0.10'], region: 'us-east-1', parameterPrefix: '/rancher/rke-ha' };
+
+const NETWORKS = ['10.0.0.0/16', '10.42.0.0/16', '10.43.0.0/16'];
+const proxy = proxyEnvironment(parseSettings({ proxy: { http: 'http://proxy.internal:3128', noProxy: ['.corp.internal'] } }).proxy, NETWORKS);
+const airGapped: K3sSettings = {
+  ...base,
+  installUrl: 'https://mirror.internal/k3s/install.sh',
+  systemDefaultRegistry: 'registry.internal:5000',
+  registryMirrors: { 'docker.io': ['https://mirror.internal'], 'quay.io': ['https://quay-mirror.internal', 'https://quay-mirror2.internal'] },
+  proxyEnvironment: proxy,
+};
+
+const file = (files: CloudConfigFile[], path: string) => {
+  const found = files.find((f) => f.path === path);
+  if (!found) throw new Error(`no ${path} in user data`);
+  return found;
+};
+
+describe('k3sUserData (defaults)', () => {
+  const raw = k3sUserData(base, init);
+  const userData = render(raw);
+  const doc = parse(userData) as { write_files: (CloudConfigFile & { owner: string })[]; runcmd: string[][] };
+  const files = doc.write_files;
+
+  it('passes cloud-init schema, yamllint and shellcheck', () => {
+    validateCloudConfig(userData);
+  });
+
+  it('writes config, env file, boot helpers and bootstrap script, in that order, root-owned', () => {
+    expect(files.map((f) => [f.path, f.owner, f.permissions])).toEqual([
+      ['/etc/rancher/k3s/config.yaml', 'root:root', '0600'],
+      ['/etc/rancher/bootstrap.env', 'root:root', '0600'],
+      [BOOT_LIB_PATH, 'root:root', '0644'],
+      [K3S_BOOTSTRAP_PATH, 'root:root', '0700'],
+    ]);
+  });
+
+  it('writes the K3s config: token file, tls-san from the references, private kubeconfig', () => {
+    expect(parse(file(files, '/etc/rancher/k3s/config.yaml').content)).toEqual({
+      'token-file': '/etc/rancher/k3s/token',
+      'tls-san': ['rancher.example.com', 'rancher-nlb-0123456789.elb.us-east-1.amazonaws.com'],
+      'write-kubeconfig-mode': '0600',
+    });
+  });
+
+  it('writes no registries.yaml without mirrors', () => {
+    expect(files.some((f) => f.path.endsWith('registries.yaml'))).toBe(false);
+  });
+
+  it('writes the identity, the pinned version and the default installer into the env file', () => {
+    expect(file(files, '/etc/rancher/bootstrap.env').content).toBe(
+      [
+        'NODE_ROLE="init"',
+        'NODE_IP="10.0.0.10"',
+        'PEER_IPS="10.0.16.10"',
+        'AWS_REGION="us-east-1"',
+        'PARAMETER_PREFIX="/rancher/rke-ha"',
+        'K3S_VERSION="v1.35.7+k3s1"',
+        'K3S_INSTALL_URL="https://get.k3s.io"',
+        '',
+      ].join('\n'),
+    );
+    expect(K3S_INSTALL_URL).toBe('https://get.k3s.io');
+  });
+
+  it('runs the bootstrap script once, written byte-for-byte after Terraform rendering', () => {
+    expect(doc.runcmd).toEqual([[K3S_BOOTSTRAP_PATH]]);
+    expect(K3S_BOOTSTRAP_PATH).toBe('/usr/local/sbin/k3s-bootstrap.sh');
+    expect(file(files, K3S_BOOTSTRAP_PATH).content).toBe(SCRIPT);
+    expect(file(files, BOOT_LIB_PATH).content).toBe(BOOT_LIB);
+  });
+
+  it('escapes the shell syntax Terraform would read as a template', () => {
+    // Unrendered, the script's ${...} are $${...}; the only live references are the tls-san ones.
+    expect(raw).toContain('$${0##*/}');
+    const live = [...raw.matchAll(/(?<!\$)\$\{([^}]*)\}/g)].map((m) => m[1]);
+    expect(new Set(live)).toEqual(new Set(Object.keys(REFERENCES)));
+  });
+
+  it('carries no secret: no token, datastore endpoint, key or certificate', () => {
+    expect(userData).not.toMatch(/BEGIN [A-Z ]*(PRIVATE KEY|CERTIFICATE)/);
+    expect(userData).not.toMatch(/^\s*(token|datastore-endpoint):/m);
+    expect(userData).not.toMatch(/(postgres|mysql):\/\//);
+  });
+
+  it('stays well under the 16 KiB EC2 user data limit', () => {
+    expect(Buffer.byteLength(userData)).toBeLessThan(12 * 1024);
+  });
+
+  it('writes the joining role for other servers', () => {
+    const env = file((parse(render(k3sUserData(base, joining))) as typeof doc).write_files, '/etc/rancher/bootstrap.env').content;
+    expect(env.split('\n').slice(0, 3)).toEqual(['NODE_ROLE="join"', 'NODE_IP="10.0.16.10"', 'PEER_IPS="10.0.0.10"']);
+  });
+
+  it('rejects env values that would break out of their quotes', () => {
+    expect(() => k3sUserData({ ...base, version: 'v1"; reboot; "' }, init)).toThrow(/K3S_VERSION/);
+    expect(() => k3sUserData(base, { ...init, nodeIp: '`reboot`' })).toThrow(/NODE_IP/);
+  });
+});
+
+describe('k3sUserData (air gap and proxy)', () => {
+  const userData = render(k3sUserData(airGapped, init));
+  const files = (parse(userData) as { write_files: CloudConfigFile[] }).write_files;
+
+  it('passes cloud-init schema, yamllint and shellcheck', () => {
+    validateCloudConfig(userData);
+  });
+
+  it('sets the system default registry in the config', () => {
+    expect(parse(file(files, '/etc/rancher/k3s/config.yaml').content)).toEqual({
+      'token-file': '/etc/rancher/k3s/token',
+      'tls-san': ['rancher.example.com', 'rancher-nlb-0123456789.elb.us-east-1.amazonaws.com'],
+      'write-kubeconfig-mode': '0600',
+      'system-default-registry': 'registry.internal:5000',
+    });
+  });
+
+  it('writes registries.yaml with every mirror, root-only, beside the config', () => {
+    const registries = file(files, '/etc/rancher/k3s/registries.yaml');
+    expect(registries.permissions).toBe('0600');
+    expect(parse(registries.content)).toEqual({
+      mirrors: {
+        'docker.io': { endpoint: ['https://mirror.internal'] },
+        'quay.io': { endpoint: ['https://quay-mirror.internal', 'https://quay-mirror2.internal'] },
+      },
+    });
+    expect(files.map((f) => f.path).slice(0, 3)).toEqual(['/etc/rancher/k3s/config.yaml', '/etc/rancher/k3s/registries.yaml', '/etc/rancher/bootstrap.env']);
+  });
+
+  it('writes the installer mirror and the proxy variables after the identity', () => {
+    const lines = file(files, '/etc/rancher/bootstrap.env').content.split('\n');
+    expect(lines.slice(5)).toEqual([
+      'K3S_VERSION="v1.35.7+k3s1"',
+      'K3S_INSTALL_URL="https://mirror.internal/k3s/install.sh"',
+      'HTTP_PROXY="http://proxy.internal:3128"',
+      'HTTPS_PROXY="http://proxy.internal:3128"',
+      'NO_PROXY="localhost,127.0.0.1,0.0.0.0,169.254.169.254,.svc,.cluster.local,10.0.0.0/16,10.42.0.0/16,10.43.0.0/16,.corp.internal"',
+      '',
+    ]);
+  });
+
+  it('writes an env file bash can source', () => {
+    const env = file(files, '/etc/rancher/bootstrap.env').content;
+    const sourced = runValidator('bash', ['-c', 'set -a; . "$0"; set +a; printf "%s|%s|%s" "$PEER_IPS" "$K3S_VERSION" "$HTTPS_PROXY"'], env, 'bootstrap.env');
+    expect(sourced).toEqual({ status: 0, output: '10.0.16.10|v1.35.7+k3s1|http://proxy.internal:3128' });
+  });
+});
+
+describe('k3sConfig', () => {
+  it('has exactly the documented keys, and the registry only when set', () => {
+    expect(Object.keys(k3sConfig(base))).toEqual(['token-file', 'tls-san', 'write-kubeconfig-mode']);
+    expect(Object.keys(k3sConfig(airGapped))).toEqual(['token-file', 'tls-san', 'write-kubeconfig-mode', 'system-default-registry']);
+  });
+
+  it('leaves the datastore endpoint to the boot-time drop-in', () => {
+    expect(k3sConfig(airGapped)).not.toHaveProperty('datastore-endpoint');
+    expect(SCRIPT).toContain(`fetch_to datastore-endpoint "$CONFIG_DIR/config.yaml.d/datastore.yaml" 'datastore-endpoint: '`);
+  });
+});
+
+describe('k3s-bootstrap.sh', () => {
+  it('passes shellcheck as committed', () => {
+    expect(runValidator('shellcheck', ['--severity=style'], SCRIPT, 'k3s-bootstrap.sh')).toEqual({ status: 0, output: '' });
+  });
+
+  it('reads every variable the env file provides, and sources the boot helpers', () => {
+    for (const name of ['NODE_IP', 'K3S_VERSION', 'K3S_INSTALL_URL']) expect(SCRIPT).toContain(`$${name}`);
+    expect(SCRIPT).toContain('. /etc/rancher/bootstrap.env');
+    expect(SCRIPT).toContain(`. ${BOOT_LIB_PATH}`);
+  });
+
+  it('places the CAs only when no peer answers on 6443', () => {
+    expect(SCRIPT).toMatch(/guard_init\n\s+local peer\n\s+peer=\$\(find_peer 6443\)/);
+    expect(SCRIPT).toMatch(/if \[ -n "\$peer" \]; then[\s\S]*joining through the datastore[\s\S]*else[\s\S]*server-ca-key[\s\S]*client-ca-key[\s\S]*fi/);
+  });
+
+  it('installs the pinned release as a server without starting it, then starts it', () => {
+    expect(SCRIPT).toContain('run_installer "$K3S_INSTALL_URL" INSTALL_K3S_VERSION="$K3S_VERSION" INSTALL_K3S_EXEC=server INSTALL_K3S_SKIP_START=true');
+    expect(SCRIPT.indexOf('run_installer')).toBeLessThan(SCRIPT.indexOf('systemctl start k3s.service'));
+  });
+});

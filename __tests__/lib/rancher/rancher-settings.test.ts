@@ -1,0 +1,54 @@
+import { chartProxy } from '../../../lib/network/proxy';
+import { rancherServerSettings } from '../../../lib/rancher/rancher-settings';
+import { settings } from '../../helpers/synth';
+
+describe('rancherServerSettings', () => {
+  it('takes the defaults from empty settings: pinned version, stable repository (unset), 3 replicas, rancher TLS, no audit log', () => {
+    const s = settings();
+    expect(rancherServerSettings(s, undefined)).toEqual({
+      version: '2.14.4',
+      repository: undefined,
+      proxy: undefined,
+      airGap: { registryMirrors: {}, useBundledSystemChart: false },
+      replicas: 3,
+      tls: { mode: 'ingress', issuer: 'rancher', privateCA: false, acme: {} },
+      auditLog: { enabled: false, level: 0, destination: 'sidecar', maxAgeDays: 1, maxBackups: 1, maxSizeMb: 100 },
+    });
+  });
+
+  it('passes every chart-related setting through', () => {
+    const s = settings({
+      versions: { rancher: '2.14.1' },
+      airGap: {
+        rancherChartRepository: 'https://charts.internal/rancher',
+        systemDefaultRegistry: 'registry.internal:5000',
+        useBundledSystemChart: true,
+      },
+      rancher: {
+        replicas: 5,
+        tls: { issuer: 'acme', acme: { email: 'ops@example.com', environment: 'staging' } },
+        auditLog: { enabled: true, level: 2, destination: 'hostPath', maxAgeDays: 10, maxBackups: 5, maxSizeMb: 50 },
+      },
+    });
+    const props = rancherServerSettings(s, undefined);
+    expect(props.version).toBe('2.14.1');
+    expect(props.repository).toBe('https://charts.internal/rancher');
+    expect(props.replicas).toBe(5);
+    expect(props.airGap).toBe(s.airGap);
+    expect(props.airGap).toMatchObject({ systemDefaultRegistry: 'registry.internal:5000', useBundledSystemChart: true });
+    expect(props.tls).toBe(s.rancher.tls);
+    expect(props.tls).toMatchObject({ mode: 'ingress', issuer: 'acme', acme: { email: 'ops@example.com', environment: 'staging' } });
+    expect(props.auditLog).toEqual({ enabled: true, level: 2, destination: 'hostPath', maxAgeDays: 10, maxBackups: 5, maxSizeMb: 50 });
+  });
+
+  it('passes the chart proxy as given (the caller decides the direct networks)', () => {
+    const s = settings({ proxy: { http: 'http://proxy.internal:3128' } });
+    const proxy = chartProxy(s.proxy, ['10.0.0.0/16']);
+    expect(rancherServerSettings(s, proxy).proxy).toBe(proxy);
+    expect(rancherServerSettings(s, undefined).proxy).toBeUndefined();
+  });
+
+  it('returns only the settings-derived props, nothing stack-specific', () => {
+    expect(Object.keys(rancherServerSettings(settings(), undefined)).sort()).toEqual(['airGap', 'auditLog', 'proxy', 'replicas', 'repository', 'tls', 'version']);
+  });
+});
