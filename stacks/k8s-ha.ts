@@ -77,7 +77,8 @@ export class K8sHaStack extends TerraformStack {
       hostname: inputs.hostname,
       ingressClassName: s.ingress.className,
       namespace: namespace.name,
-      dependsOn: [...rancherPrerequisites, ...secrets.resources],
+      // The record too: Let's Encrypt's HTTP-01 check, and the certificate wait, need the name to resolve.
+      dependsOn: [...rancherPrerequisites, ...secrets.resources, ...dns.records],
     });
     if (tls.mode === 'rancher' && s.ingress.className !== 'nginx') {
       // The settings are shared by every stack, so synth must not fail here; the plan does, before any change.

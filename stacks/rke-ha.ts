@@ -230,7 +230,8 @@ export class RkeHaStack extends TerraformStack {
       ingressClassName: INGRESS_CLASS[ingressController],
       extraObjects: tls.forwardedHeaders ? [forwardedHeadersChartConfig()] : [],
       namespace: namespace.name,
-      dependsOn: [certManager?.release ?? api.gate, ...secrets.resources],
+      // The record too: Let's Encrypt's HTTP-01 check, and the certificate wait, need the name to resolve.
+      dependsOn: [certManager?.release ?? api.gate, ...secrets.resources, dns.record],
     });
     const ready = new RancherReadiness(this, 'rancher-readiness', {
       hostname: inputs.hostname,

@@ -240,13 +240,24 @@ describeWithTerraform('rke-ha TLS: what Terraform makes of it (terraform fmt / c
     expect(certificate).toMatchObject({ kind: 'Certificate', spec: { secretName: 'tls-rancher-ingress', dnsNames: ['rancher.example.com'] } });
   });
 
-  it('ingress+acme: chart values for Let\'s Encrypt', () => {
-    expect(chartValues(synthesized['ingress+acme'].json)).toEqual({
+  it('ingress+acme: chart values for Let\'s Encrypt, and the release waits for the issued certificate', () => {
+    const values = chartValues(synthesized['ingress+acme'].json);
+    expect(values).toMatchObject({
       hostname: 'rancher.example.com',
       replicas: 3,
       ingress: { ingressClassName: 'nginx', tls: { source: 'letsEncrypt' } },
       letsEncrypt: { email: 'ops@example.com', environment: 'production', ingress: { class: 'nginx' } },
     });
+    const job = values.extraObjects.find((o: { kind: string }) => o.kind === 'Job');
+    expect(job.metadata.annotations['helm.sh/hook']).toBe('post-install,post-upgrade');
+    expect(job.spec.template.spec.containers[0].command.join(' ')).toContain('kubectl -n cattle-system wait --for=condition=Ready certificate/tls-rancher-ingress');
+  });
+
+  it('waits for the certificate only when cert-manager issues it', () => {
+    for (const [name, { json }] of Object.entries(synthesized)) {
+      const waits = release(json, 'rancher').values[0].includes('rancher-certificate-wait');
+      expect([name, waits]).toEqual([name, !name.startsWith('external') && !name.includes('blank')]);
+    }
   });
 
   it('external: the forwarded-headers config reaches ingress-nginx as valid YAML', () => {

@@ -195,7 +195,9 @@ describe('rke-ha stack: cluster access and Helm', () => {
     expect(readyz.depends_on).toEqual(expect.arrayContaining(apiPath));
     expect(readyz.lifecycle.postcondition[0].condition).toBe('${self.status_code == 200}');
     expect(certManager.depends_on).toEqual([addr('data.http', readyzName)]);
-    expect(rancher.depends_on).toEqual([addr('helm_release', certManagerName)]);
+    // ...and after the DNS record: Let's Encrypt and the certificate wait resolve the name.
+    const [recordName] = Object.keys(resources(json, 'aws_route53_record'));
+    expect(rancher.depends_on).toEqual([addr('helm_release', certManagerName), addr('aws_route53_record', recordName)]);
   });
 
   it('installs pinned cert-manager with its CRDs', () => {
@@ -214,9 +216,12 @@ describe('rke-ha stack: cluster access and Helm', () => {
     const [namespaceName, namespace] = Object.entries(resources(json, 'kubernetes_namespace_v1'))[0];
     expect(namespace.metadata).toEqual({ name: 'cattle-system' });
     expect(rancher.namespace).toBe(`\${kubernetes_namespace_v1.${namespaceName}.metadata[0].name}`);
-    expect(rancher.values).toEqual([
-      '${yamlencode({"hostname" = var.rancher_hostname, "replicas" = 3, "ingress" = {"ingressClassName" = "nginx", "tls" = {"source" = "rancher"}}})}',
-    ]);
+    expect(rancher.values).toHaveLength(1);
+    expect(rancher.values[0]).toMatch(
+      /^\$\{yamlencode\(\{"hostname" = var\.rancher_hostname, "replicas" = 3, "ingress" = \{"ingressClassName" = "nginx", "tls" = \{"source" = "rancher"\}\}, "extraObjects" = \[/,
+    );
+    // cert-manager issues the certificate here, so the release waits for it (a post-install hook Job).
+    expect(rancher.values[0]).toContain('"name" = "rancher-certificate-wait"');
     expect(rancher.set_sensitive).toEqual([{ name: 'bootstrapPassword', value: expect.stringMatching(/^\$\{random_password\.rancher_bootstrap-password_[^}]+\.result\}$/) }]);
   });
 

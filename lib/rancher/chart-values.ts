@@ -1,6 +1,7 @@
 import type { AuditLogSettings } from '../config/audit-log-schema';
 import type { TlsSettings } from '../config/tls-schema';
 import { CA_ISSUER_NAME, CA_ISSUER_SECRET, INGRESS_SECRET, tlsPlan } from '../tls/tls-plan';
+import { certificateWaitObjects } from './certificate-wait';
 import { RANCHER_NAMESPACE } from './namespace';
 
 export interface RancherChartInput {
@@ -69,7 +70,12 @@ export function rancherChartValues(input: RancherChartInput): Record<string, unk
   if (input.airGap?.systemDefaultRegistry) values.systemDefaultRegistry = input.airGap.systemDefaultRegistry;
   if (input.airGap?.useBundledSystemChart) values.useBundledSystemChart = true;
 
-  const extraObjects = [...(plan.caIssuer ? caIssuerObjects(input.hostname) : []), ...(input.extraObjects ?? [])];
+  const extraObjects = [
+    ...(plan.caIssuer ? caIssuerObjects(input.hostname) : []),
+    // Whenever cert-manager issues the ingress certificate, the release waits until it is Ready.
+    ...(plan.certManager ? certificateWaitObjects(input.airGap?.systemDefaultRegistry) : []),
+    ...(input.extraObjects ?? []),
+  ];
   if (extraObjects.length > 0) values.extraObjects = extraObjects;
   return values;
 }

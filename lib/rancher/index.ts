@@ -8,3 +8,4 @@ export * from './namespace';
 export * from './tls-secrets';
 export * from './readiness-trust';
 export * from './rancher-settings';
+export * from './certificate-wait';

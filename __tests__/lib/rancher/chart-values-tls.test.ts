@@ -1,7 +1,11 @@
 import { parse } from 'yaml';
 import { tlsSchema } from '../../../lib/config/tls-schema';
 import { forwardedHeadersChartConfig } from '../../../lib/kubernetes/ingress-nginx-config';
+import { certificateWaitObjects } from '../../../lib/rancher/certificate-wait';
 import { rancherChartValues, type RancherChartInput } from '../../../lib/rancher/chart-values';
+
+/** The hook Job that holds the release until cert-manager's certificate is Ready. */
+const WAIT = certificateWaitObjects();
 
 const HOST = 'rancher.example.com';
 const EMAIL = 'ops@example.com';
@@ -36,7 +40,7 @@ const LETS_ENCRYPT = (environment: string) => ({ letsEncrypt: { email: EMAIL, en
 
 /** The chart values of every valid choice, written out in full. */
 const MATRIX: [string, Record<string, unknown>, Record<string, unknown>][] = [
-  ['ingress + rancher', { mode: 'ingress', issuer: 'rancher' }, { ...BASE, ingress: { ingressClassName: 'nginx', tls: { source: 'rancher' } } }],
+  ['ingress + rancher', { mode: 'ingress', issuer: 'rancher' }, { ...BASE, ingress: { ingressClassName: 'nginx', tls: { source: 'rancher' } }, extraObjects: WAIT }],
   ['ingress + blank', { mode: 'ingress', issuer: 'blank' }, { ...BASE, ingress: { ingressClassName: 'nginx', tls: { source: 'secret' } } }],
   [
     'ingress + blank + privateCA',
@@ -46,17 +50,17 @@ const MATRIX: [string, Record<string, unknown>, Record<string, unknown>][] = [
   [
     'ingress + ca',
     { mode: 'ingress', issuer: 'ca' },
-    { ...BASE, ingress: { ingressClassName: 'nginx', tls: { source: 'secret' } }, privateCA: true, extraObjects: caIssuerObjects(HOST) },
+    { ...BASE, ingress: { ingressClassName: 'nginx', tls: { source: 'secret' } }, privateCA: true, extraObjects: [...caIssuerObjects(HOST), ...WAIT] },
   ],
   [
     'ingress + acme',
     { mode: 'ingress', issuer: 'acme', acme: { email: EMAIL } },
-    { ...BASE, ingress: { ingressClassName: 'nginx', tls: { source: 'letsEncrypt' } }, ...LETS_ENCRYPT('production') },
+    { ...BASE, ingress: { ingressClassName: 'nginx', tls: { source: 'letsEncrypt' } }, ...LETS_ENCRYPT('production'), extraObjects: WAIT },
   ],
   [
     'ingress + acme staging',
     { mode: 'ingress', issuer: 'acme', acme: { email: EMAIL, environment: 'staging' } },
-    { ...BASE, ingress: { ingressClassName: 'nginx', tls: { source: 'letsEncrypt' } }, ...LETS_ENCRYPT('staging') },
+    { ...BASE, ingress: { ingressClassName: 'nginx', tls: { source: 'letsEncrypt' } }, ...LETS_ENCRYPT('staging'), extraObjects: WAIT },
   ],
   ['external + blank', { mode: 'external', issuer: 'blank' }, { ...BASE, ingress: { ingressClassName: 'nginx' }, tls: 'external' }],
   [
@@ -69,7 +73,7 @@ const MATRIX: [string, Record<string, unknown>, Record<string, unknown>][] = [
   [
     'rancher + rancher',
     { mode: 'rancher', issuer: 'rancher' },
-    { ...BASE, ingress: { ingressClassName: 'nginx', tls: { source: 'rancher' }, servicePort: 443 } },
+    { ...BASE, ingress: { ingressClassName: 'nginx', tls: { source: 'rancher' }, servicePort: 443 }, extraObjects: WAIT },
   ],
   [
     'rancher + blank',
@@ -84,12 +88,12 @@ const MATRIX: [string, Record<string, unknown>, Record<string, unknown>][] = [
   [
     'rancher + ca',
     { mode: 'rancher', issuer: 'ca' },
-    { ...BASE, ingress: { ingressClassName: 'nginx', tls: { source: 'secret' }, servicePort: 443 }, privateCA: true, extraObjects: caIssuerObjects(HOST) },
+    { ...BASE, ingress: { ingressClassName: 'nginx', tls: { source: 'secret' }, servicePort: 443 }, privateCA: true, extraObjects: [...caIssuerObjects(HOST), ...WAIT] },
   ],
   [
     'rancher + acme',
     { mode: 'rancher', issuer: 'acme', acme: { email: EMAIL } },
-    { ...BASE, ingress: { ingressClassName: 'nginx', tls: { source: 'letsEncrypt' }, servicePort: 443 }, ...LETS_ENCRYPT('production') },
+    { ...BASE, ingress: { ingressClassName: 'nginx', tls: { source: 'letsEncrypt' }, servicePort: 443 }, ...LETS_ENCRYPT('production'), extraObjects: WAIT },
   ],
 ];
 
@@ -135,7 +139,7 @@ describe('rancherChartValues: the TLS matrix', () => {
 
     it('appends caller-provided objects after the CA issuer objects', () => {
       const rendered = values({ issuer: 'ca' }, { extraObjects: [headers] });
-      expect(rendered.extraObjects).toEqual([...caIssuerObjects(HOST), headers]);
+      expect(rendered.extraObjects).toEqual([...caIssuerObjects(HOST), ...WAIT, headers]);
     });
 
     it('passes caller-provided objects alone when the choice renders none (external + forwarded headers)', () => {
@@ -149,7 +153,7 @@ describe('rancherChartValues: the TLS matrix', () => {
     it('names a Terraform token hostname in the Certificate', () => {
       const rendered = values({ issuer: 'ca' }, { hostname: '${var.rancher_hostname}' });
       expect(rendered.hostname).toBe('${var.rancher_hostname}');
-      expect(rendered.extraObjects).toEqual(caIssuerObjects('${var.rancher_hostname}'));
+      expect(rendered.extraObjects).toEqual([...caIssuerObjects('${var.rancher_hostname}'), ...WAIT]);
     });
 
     it('does not alias the caller’s list', () => {

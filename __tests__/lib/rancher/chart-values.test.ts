@@ -1,4 +1,5 @@
 import { tlsSchema } from '../../../lib/config/tls-schema';
+import { certificateWaitObjects } from '../../../lib/rancher/certificate-wait';
 import { INGRESS_CLASS, rancherChartValues } from '../../../lib/rancher/chart-values';
 
 describe('rancherChartValues', () => {
@@ -9,6 +10,7 @@ describe('rancherChartValues', () => {
       hostname: 'rancher.example.com',
       replicas: 3,
       ingress: { ingressClassName: 'nginx', tls: { source: 'rancher' } },
+      extraObjects: certificateWaitObjects(),
     });
   });
 

@@ -56,7 +56,7 @@ describe('RancherServer', () => {
   it('passes hostname, replicas, ingress class and TLS source as chart values', () => {
     expect(release.values).toHaveLength(1);
     const values = decodeValues(release.values[0]);
-    expect(values).toEqual({ hostname: 'rancher.example.com', replicas: 3, ingress: { ingressClassName: 'nginx', tls: { source: 'rancher' } } });
+    expect(values).toMatchObject({ hostname: 'rancher.example.com', replicas: 3, ingress: { ingressClassName: 'nginx', tls: { source: 'rancher' } } });
     expect(values).toEqual(rancherChartValues(input));
   });
 
