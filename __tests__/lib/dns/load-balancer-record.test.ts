@@ -115,7 +115,11 @@ function evaluateRecordTypes(stackJson: TerraformJson, targets: readonly string[
     ['lb.example.net', 'CNAME', null, null],
     ['abc.elb.amazonaws.com.example.net', 'CNAME', null, null],
   ];
-  const evaluated = evaluateRecordTypes(json, cases.map(([target]) => target));
+  // In beforeAll, not the describe body: jest runs the bodies of skipped describes too.
+  let evaluated: unknown[] = [];
+  beforeAll(() => {
+    evaluated = evaluateRecordTypes(json, cases.map(([target]) => target));
+  });
 
   it.each(cases.map((c, i) => [...c, i] as const))('%s → %s (NLB region %s, ELB region %s)', (target, type, nlb, elb, i) => {
     expect(evaluated[i]).toEqual({ type, nlb, elb });
