@@ -4,7 +4,7 @@ import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { Id } from '@cdktf/provider-random/lib/id';
 import { Password } from '@cdktf/provider-random/lib/password';
 import { Construct } from 'constructs';
-import { allowIngress } from '../network/security-group-rules';
+import { allowIngress, replaceableSecurityGroup } from '../network/security-group-rules';
 
 export type DatastoreEngine = 'postgres' | 'mysql';
 
@@ -52,12 +52,10 @@ export class ExternalDatastore extends Construct {
     // Letters and digits only: the password goes into a URL and a YAML value unescaped.
     const password = new Password(this, 'password', { length: 40, special: false });
 
-    this.securityGroup = new SecurityGroup(this, 'security-group', {
-      namePrefix: `${props.name}-db-`,
+    this.securityGroup = replaceableSecurityGroup(this, 'security-group', {
+      name: `${props.name}-db`,
       description: 'K3s datastore: from the server nodes only',
       vpcId: props.vpcId,
-      tags: { Name: `${props.name}-db` },
-      lifecycle: { createBeforeDestroy: true },
     });
     allowIngress(this, 'from-nodes', this.securityGroup.id, { protocol: 'tcp', from: engine.port, to: engine.port, description: 'K3s servers' }, {
       securityGroupId: props.clientSecurityGroupId,

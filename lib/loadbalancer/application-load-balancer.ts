@@ -5,7 +5,7 @@ import { LbTargetGroupAttachment } from '@cdktf/provider-aws/lib/lb-target-group
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { allowEgress, allowIngress } from '../network/security-group-rules';
+import { allowEgress, allowIngress, replaceableSecurityGroup } from '../network/security-group-rules';
 import { RANCHER_PUBLIC_PORTS, type PortRule } from '../nodes/ports';
 
 /** TLS 1.2 and 1.3 only, forward-secret ciphers. */
@@ -41,12 +41,10 @@ export class ApplicationLoadBalancer extends Construct {
 
   constructor(scope: Construct, id: string, props: ApplicationLoadBalancerProps) {
     super(scope, id);
-    this.securityGroup = new SecurityGroup(this, 'security-group', {
-      namePrefix: `${props.name}-alb-`,
+    this.securityGroup = replaceableSecurityGroup(this, 'security-group', {
+      name: `${props.name}-alb`,
       description: 'Rancher load balancer (TLS at the load balancer)',
       vpcId: props.vpcId,
-      tags: { Name: `${props.name}-alb` },
-      lifecycle: { createBeforeDestroy: true },
     });
     for (const rule of RANCHER_PUBLIC_PORTS) {
       allowIngress(this, `ingress-${rule.from}`, this.securityGroup.id, rule, { cidr: '0.0.0.0/0' });

@@ -5,7 +5,7 @@ import { LbTargetGroupAttachment } from '@cdktf/provider-aws/lib/lb-target-group
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { allowEgress, allowIngress, type Peer } from '../network/security-group-rules';
+import { allowEgress, allowIngress, replaceableSecurityGroup, type Peer } from '../network/security-group-rules';
 import type { PortRule } from '../nodes/ports';
 
 export interface ForwardedPort {
@@ -44,13 +44,7 @@ export class NetworkLoadBalancer extends Construct {
   constructor(scope: Construct, id: string, props: NetworkLoadBalancerProps) {
     super(scope, id);
 
-    this.securityGroup = new SecurityGroup(this, 'security-group', {
-      namePrefix: `${props.name}-lb-`,
-      description: 'Rancher load balancer',
-      vpcId: props.vpcId,
-      tags: { Name: `${props.name}-lb` },
-      lifecycle: { createBeforeDestroy: true },
-    });
+    this.securityGroup = replaceableSecurityGroup(this, 'security-group', { name: `${props.name}-lb`, description: 'Rancher load balancer', vpcId: props.vpcId });
 
     this.lb = new Lb(this, 'lb', {
       name: props.name,

@@ -33,8 +33,6 @@ export interface SubnetInfo {
 export class PublicNetwork extends Construct {
   readonly vpc: Vpc;
   readonly subnets: readonly SubnetInfo[];
-  /** Zone names as listed by AWS (a Terraform list). */
-  readonly zoneNames: string[];
   /** The VPC range, as given (a literal). */
   readonly cidr: string;
   /**
@@ -59,7 +57,6 @@ export class PublicNetwork extends Construct {
       },
     });
 
-    this.zoneNames = zones.names;
     this.cidr = props.cidr;
     this.vpc = new Vpc(this, 'vpc', {
       cidrBlock: props.cidr,

@@ -1,3 +1,4 @@
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { TerraformIterator } from 'cdktf';
@@ -51,4 +52,23 @@ export function allowAllEgressTo(scope: Construct, id: string, securityGroupId: 
 /** Unrestricted egress (package mirrors, container registries, S3, SSM, downstream clusters). */
 export function allowAllEgress(scope: Construct, id: string, securityGroupId: string): VpcSecurityGroupEgressRule {
   return allowAllEgressTo(scope, id, securityGroupId, '0.0.0.0/0', 'Outbound to anywhere');
+}
+
+/**
+ * A security group named `<name>-<random>` and tagged `Name=<name>`, replaced
+ * create-before-destroy: a group that instances or load balancers use can only
+ * be swapped once its successor exists (hence a name prefix, not a fixed name).
+ */
+export function replaceableSecurityGroup(
+  scope: Construct,
+  id: string,
+  props: { readonly name: string; readonly description: string; readonly vpcId: string },
+): SecurityGroup {
+  return new SecurityGroup(scope, id, {
+    namePrefix: `${props.name}-`,
+    description: props.description,
+    vpcId: props.vpcId,
+    tags: { Name: props.name },
+    lifecycle: { createBeforeDestroy: true },
+  });
 }

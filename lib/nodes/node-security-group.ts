@@ -1,7 +1,7 @@
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import type { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { Construct } from 'constructs';
-import { allowAllEgress, allowAllEgressTo, allowIngress, type Peer } from '../network/security-group-rules';
+import { allowAllEgress, allowAllEgressTo, allowIngress, replaceableSecurityGroup, type Peer } from '../network/security-group-rules';
 import { RKE2_SERVER_PORTS, SSH_PORT, type PortRule } from './ports';
 
 export interface NodeSecurityGroupProps {
@@ -33,14 +33,7 @@ export class NodeSecurityGroup extends Construct {
 
   constructor(scope: Construct, id: string, props: NodeSecurityGroupProps) {
     super(scope, id);
-    this.securityGroup = new SecurityGroup(this, 'group', {
-      namePrefix: `${props.name}-`,
-      description: 'Rancher server nodes',
-      vpcId: props.vpcId,
-      tags: { Name: props.name },
-      // Replacing a group that instances use needs the new one first.
-      lifecycle: { createBeforeDestroy: true },
-    });
+    this.securityGroup = replaceableSecurityGroup(this, 'group', { name: props.name, description: 'Rancher server nodes', vpcId: props.vpcId });
     const self: Peer = { securityGroupId: this.securityGroup.id };
     (props.clusterPorts ?? RKE2_SERVER_PORTS).forEach((rule) => this.allowFrom(`cluster-${rule.protocol}-${rule.from}`, rule, self));
     const onlyTo = [...new Set(props.egressOnlyTo ?? [])];

@@ -6,7 +6,6 @@ import { rancherChartValues, type RancherChartInput } from './chart-values';
 import { RANCHER_NAMESPACE } from './namespace';
 
 export const RANCHER_REPOSITORY = 'https://releases.rancher.com/server-charts/stable';
-export { RANCHER_NAMESPACE } from './namespace';
 
 export interface RancherServerProps extends RancherChartInput {
   /** Chart version, e.g. 2.14.4. */

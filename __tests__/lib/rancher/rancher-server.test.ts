@@ -4,7 +4,8 @@ import { Password } from '@cdktf/provider-random/lib/password';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { LocalBackend, TerraformOutput, TerraformVariable, type TerraformStack } from 'cdktf';
 import { rancherChartValues } from '../../../lib/rancher/chart-values';
-import { RANCHER_NAMESPACE, RANCHER_REPOSITORY, RancherServer } from '../../../lib/rancher/rancher-server';
+import { RANCHER_NAMESPACE } from '../../../lib/rancher/namespace';
+import { RANCHER_REPOSITORY, RancherServer } from '../../../lib/rancher/rancher-server';
 import { ref, resources, synthConstruct } from '../../helpers/synth';
 
 function synth(add: (stack: TerraformStack) => void) {
