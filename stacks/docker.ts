@@ -2,6 +2,7 @@ import { InternetGateway } from '@cdktf/provider-aws/lib/internet-gateway';
 import { Password } from '@cdktf/provider-random/lib/password';
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
+import { DeploymentGuard } from '../lib/common/deployment-guard';
 import { rancherOutputs, stackFoundation } from '../lib/common/stack-foundation';
 import { cidrHost } from '../lib/config/cidr';
 import type { Settings } from '../lib/config/schema';
@@ -35,6 +36,22 @@ export class DockerStack extends TerraformStack {
     super(scope, id);
     const s = settings.docker;
     const { name, inputs } = stackFoundation(this, settings);
+    // Refuses, at plan time, the changes that would orphan the host and its data volume.
+    new DeploymentGuard(this, 'deployment-guard', {
+      recorded: [
+        {
+          setting: 'name',
+          value: settings.name,
+          procedure: 'Resource names and the SSM path derive from it. Keep it; a second deployment needs a state of its own.',
+        },
+        {
+          setting: 'region',
+          value: settings.region,
+          procedure:
+            'The host and its data volume live in that region: another region would build a second deployment and orphan this one with its data. Keep it; move Rancher with a snapshot copied to the new region (README, "The docker stack").',
+        },
+      ],
+    });
 
     const network = new PublicNetwork(this, 'network', { cidr: s.vpcCidr, name, zoneCount: 1 });
     const subnet = network.subnets[0];
@@ -106,6 +123,7 @@ export class DockerStack extends TerraformStack {
       hostname: inputs.hostname,
       issuer: s.tls.issuer,
       caCertPem: certificate.caCertPem,
+      minutes: settings.timeouts.pingMinutes,
       dependsOn: [attachment, address.association, dns.record],
     });
 

@@ -7,16 +7,17 @@ import { ClusterPreflight } from '../lib/existing-cluster/cluster-preflight';
 import { ExistingClusterAccess } from '../lib/existing-cluster/existing-cluster-access';
 import { forgetWhenRemoved } from '../lib/existing-cluster/forget-when-removed';
 import { IngressLoadBalancer } from '../lib/existing-cluster/ingress-load-balancer';
+import { ReadinessGates } from '../lib/kubernetes/readiness-gates';
 import { chartProxy, PRIVATE_NETWORKS } from '../lib/network/proxy';
 import { CertManager } from '../lib/rancher/cert-manager';
-import { RancherNamespace } from '../lib/rancher/namespace';
+import { RANCHER_NAMESPACE, RancherNamespace } from '../lib/rancher/namespace';
 import { RancherReadiness } from '../lib/rancher/rancher-readiness';
 import { readinessTrust } from '../lib/rancher/readiness-trust';
 import { RancherServer } from '../lib/rancher/rancher-server';
 import { rancherServerSettings } from '../lib/rancher/rancher-settings';
 import { RancherTlsSecrets } from '../lib/rancher/tls-secrets';
 import { CertificateVariables, type CertificateMaterial } from '../lib/tls/certificate-variables';
-import { tlsPlan, type TlsPlan } from '../lib/tls/tls-plan';
+import { INGRESS_SECRET, tlsPlan, type TlsPlan } from '../lib/tls/tls-plan';
 
 export const K8S_HA_STACK = 'k8s-ha';
 
@@ -38,6 +39,7 @@ export class K8sHaStack extends TerraformStack {
   constructor(scope: Construct, id: string, settings: Settings) {
     super(scope, id);
     const s = settings.k8sHa;
+    const t = settings.timeouts;
     // No admin port of this stack's own: no admin_cidrs variable, no address lookup on each plan.
     const { inputs } = stackFoundation(this, settings, { adminAccess: false });
 
@@ -54,6 +56,10 @@ export class K8sHaStack extends TerraformStack {
 
     const ingress = new IngressLoadBalancer(this, 'ingress', { service: s.ingress.service, target: s.dns.target });
     const dns = new LoadBalancerRecord(this, 'dns', { zoneName: inputs.zoneName, recordName: inputs.hostname, target: ingress.address });
+    // The cluster's controller is not ours to know: the gate only asks whether an Ingress of the class is
+    // admitted (every admission webhook on Ingresses answers).
+    const gates = new ReadinessGates(this, 'readiness-gates', { dependsOn: preflight.gates, registry: settings.airGap.systemDefaultRegistry });
+    const ingressReady = gates.gate('ingress-ready', { check: { kind: 'admission', ingressClass: s.ingress.className }, minutes: t.ingressMinutes });
 
     let rancherPrerequisites: ITerraformDependable[];
     if (s.certManager.install) {
@@ -61,6 +67,7 @@ export class K8sHaStack extends TerraformStack {
         version: settings.versions.certManager,
         repository: settings.airGap.certManagerChartRepository,
         proxy,
+        minutes: t.certManagerMinutes,
         dependsOn: preflight.gates,
       });
       rancherPrerequisites = [certManager.release];
@@ -78,7 +85,7 @@ export class K8sHaStack extends TerraformStack {
       ingressClassName: s.ingress.className,
       namespace: namespace.name,
       // The record too: Let's Encrypt's HTTP-01 check, and the certificate wait, need the name to resolve.
-      dependsOn: [...rancherPrerequisites, ...secrets.resources, ...dns.records],
+      dependsOn: [...rancherPrerequisites, ingressReady, ...secrets.resources, ...dns.records],
     });
     if (tls.mode === 'rancher' && s.ingress.className !== 'nginx') {
       // The settings are shared by every stack, so synth must not fail here; the plan does, before any change.
@@ -89,10 +96,18 @@ export class K8sHaStack extends TerraformStack {
         },
       ]);
     }
+    const certificateReady = tls.certManager
+      ? gates.gate('certificate-ready', {
+          check: { kind: 'certificate', namespace: RANCHER_NAMESPACE, name: INGRESS_SECRET },
+          minutes: t.certificateMinutes,
+          dependsOn: [rancher.release],
+        })
+      : undefined;
     const ready = new RancherReadiness(this, 'rancher-readiness', {
       hostname: inputs.hostname,
       trust: readinessTrust(tls, certificates),
-      dependsOn: [rancher.release, ...dns.records],
+      minutes: t.pingMinutes,
+      dependsOn: [rancher.release, ...(certificateReady ? [certificateReady] : []), ...dns.records],
     });
 
     rancherOutputs(this, { ping: ready.ping, bootstrapPassword: rancher.bootstrapPassword });

@@ -79,3 +79,44 @@ export function readJson(path: string): unknown {
 }
 
 export type { Construct };
+
+/**
+ * The plain-text user data of an instance: ServerNode keeps it in a local and
+ * sends it as `user_data_base64 = base64gzip(local.<name>)`.
+ */
+export function userDataOf(json: TerraformJson, instance: { user_data_base64?: string; user_data?: string }): string {
+  const local = /^\$\{base64gzip\(local\.([^)]+)\)\}$/.exec(instance.user_data_base64 ?? '')?.[1];
+  if (local === undefined) throw new Error(`not ServerNode's compressed user data: ${String(instance.user_data_base64 ?? instance.user_data).slice(0, 60)}`);
+  return json.locals![local] as string;
+}
+
+/**
+ * Every resource and data source `address` waits for, directly or not: its
+ * `depends_on` and the references in its arguments, followed transitively
+ * (`type.name` for resources, `data.type.name` for data sources).
+ */
+export function dependencyClosure(json: TerraformJson, address: string): Set<string> {
+  const body = (a: string): unknown => {
+    const parts = a.split('.');
+    return parts[0] === 'data' ? json.data?.[parts[1]]?.[parts[2]] : json.resource[parts[0]]?.[parts[1]];
+  };
+  const seen = new Set<string>();
+  const queue = [address];
+  while (queue.length) {
+    const current = queue.pop()!;
+    const value = body(current) as { depends_on?: string[] } | undefined;
+    if (!value) continue;
+    const text = JSON.stringify(value);
+    const refs = [
+      ...(value.depends_on ?? []),
+      ...[...text.matchAll(/\$\{[^}]*?\b(data\.[a-z0-9_]+\.[A-Za-z0-9_-]+|[a-z0-9]+_[a-z0-9_]+\.[A-Za-z0-9_-]+)[.[]/g)].map((m) => m[1]),
+    ];
+    for (const ref of refs) {
+      if (!seen.has(ref) && body(ref) !== undefined) {
+        seen.add(ref);
+        queue.push(ref);
+      }
+    }
+  }
+  return seen;
+}

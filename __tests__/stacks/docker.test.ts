@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { SettingsInput } from '../../lib/config/schema';
 import { DEFAULT_VERSIONS } from '../../lib/config/versions';
+import { compressedUpperBound } from '../../lib/nodes/server-node';
 import { DOCKER_STACK, DockerStack } from '../../stacks/docker';
-import { dataSources, only, resources, settings, synthStack, type TerraformJson } from '../helpers/synth';
+import { dataSources, only, resources, settings, synthStack, userDataOf, type TerraformJson } from '../helpers/synth';
 import { renderTemplate, validateCloudConfig, type CloudConfigFile } from '../helpers/validators';
 import { DOCKER_RUN_BASE_ARGS as BASE_ARGS, sslMount as mount } from '../lib/docker/support';
 
@@ -15,6 +16,12 @@ function synth(input: SettingsInput | Record<string, unknown> = {}) {
 }
 
 const addr = (type: string, name: string) => `${type}.${name}`;
+
+/** The host instance, with its plain-text user data (from ServerNode's local) as `user_data`, for reading. */
+function host(json: TerraformJson): [string, any] {
+  const [name, instance] = only(json, 'aws_instance');
+  return [name, { ...instance, user_data: userDataOf(json, instance) }];
+}
 const tls = (issuer: string, privateCA = false) => ({ docker: { tls: { issuer, privateCA } } });
 
 const validated = new WeakMap<TerraformJson, CloudConfigFile[]>();
@@ -25,7 +32,7 @@ const validated = new WeakMap<TerraformJson, CloudConfigFile[]>();
 function renderedFiles(json: TerraformJson): CloudConfigFile[] {
   let files = validated.get(json);
   if (!files) {
-    const [, instance] = only(json, 'aws_instance');
+    const [, instance] = host(json);
     files = validateCloudConfig(renderTemplate(instance.user_data, (expression) => `value-of-${expression.replace(/[^a-z0-9]+/gi, '-')}`));
     validated.set(json, files);
   }
@@ -41,7 +48,7 @@ const IMAGE = `rancher/rancher:v${DEFAULT_VERSIONS.rancher}`;
 const { json, text } = synth();
 
 describe('docker stack: one host', () => {
-  const [instanceName, instance] = only(json, 'aws_instance');
+  const [instanceName, instance] = host(json);
 
   it('runs one instance sized for the Docker install (2 vCPU / 8 GiB), IMDSv2 only, encrypted, no SSH key', () => {
     expect(instance.instance_type).toBe('m6i.large');
@@ -83,7 +90,7 @@ describe('docker stack: one host', () => {
 describe('docker stack: the data volume survives the instance', () => {
   const [volumeName, volume] = only(json, 'aws_ebs_volume');
   const [, attachment] = only(json, 'aws_volume_attachment');
-  const [instanceName] = only(json, 'aws_instance');
+  const [instanceName] = host(json);
   const [, subnet] = only(json, 'aws_subnet');
   const [subnetName] = only(json, 'aws_subnet');
 
@@ -146,7 +153,7 @@ describe('docker stack: cloud-init', () => {
   const files = renderedFiles(json);
 
   it('passes cloud-init schema, yamllint and shellcheck, and runs the bootstrap once', () => {
-    const [, instance] = only(json, 'aws_instance');
+    const [, instance] = host(json);
     expect(parse(instance.user_data).runcmd).toEqual([['/usr/local/sbin/rancher-docker-bootstrap.sh']]);
   });
 
@@ -165,15 +172,16 @@ describe('docker stack: cloud-init', () => {
   });
 
   it('carries no secret: no key, certificate or password in user data; the password comes from SSM', () => {
-    const [, instance] = only(json, 'aws_instance');
+    const [, instance] = host(json);
     expect(instance.user_data).not.toMatch(/-----BEGIN [A-Z ]+-----/);
     expect(instance.user_data).not.toMatch(/random_password|CATTLE_BOOTSTRAP_PASSWORD=[^\n]/);
     expect(file(files, '/usr/local/sbin/rancher-docker-bootstrap.sh').content).toContain('fetch_to bootstrap-password "$SECRETS_ENV" CATTLE_BOOTSTRAP_PASSWORD=');
   });
 
   it('stays under the 16 KiB EC2 user data limit', () => {
-    const [, instance] = only(json, 'aws_instance');
-    expect(Buffer.byteLength(instance.user_data)).toBeLessThan(14 * 1024);
+    const [, instance] = host(json);
+    // Sent gzip-compressed (user_data_base64): well under EC2's 16 KiB, references counted at their largest.
+    expect(compressedUpperBound(instance.user_data)).toBeLessThan(8 * 1024);
   });
 });
 
@@ -265,7 +273,7 @@ describe('docker stack: certificate choices', () => {
   });
 
   it('blank: a new certificate changes the user data through a non-secret digest', () => {
-    const [, instance] = only(cases['blank (public CA)'], 'aws_instance');
+    const [, instance] = host(cases['blank (public CA)']);
     expect(instance.user_data).toContain('CERTIFICATE_SHA256="${nonsensitive(sha256(var.tls_certificate_pem))}"');
   });
 
@@ -310,7 +318,8 @@ describe('docker stack: certificate choices', () => {
           expect.stringMatching(/^aws_route53_record\./),
         ]),
       );
-      expect(p.retry).toEqual({ attempts: 90, min_delay_ms: 10000, max_delay_ms: 10000 });
+      // Within timeouts.pingMinutes (15); after Rancher's own /cacerts answered, /ping gets two more minutes.
+      expect(p.retry).toEqual({ attempts: name === 'rancher' ? 5 : 44, min_delay_ms: 10000, max_delay_ms: 10000 });
       expect(p.lifecycle.postcondition[0].condition).toBe('${self.status_code == 200 && trimspace(self.response_body) == "pong"}');
       expect(j.output!.rancher_url.value).toBe(`\${trimsuffix(data.http.${pingName}.url, "/ping")}`);
     });
@@ -321,7 +330,7 @@ describe('docker stack: certificate choices', () => {
     const body = JSON.stringify(j);
     expect(body).not.toMatch(/-----BEGIN [A-Z ]+-----/);
     for (const p of Object.values(resources(j, 'aws_ssm_parameter'))) expect(p.value).toMatch(/^\$\{[a-z_]+\./);
-    for (const [, instance] of Object.entries(resources(j, 'aws_instance'))) expect(instance.user_data).not.toMatch(/tls_private_key|private_key_pem|random_password/);
+    for (const [, instance] of [host(j)]) expect(instance.user_data).not.toMatch(/tls_private_key|private_key_pem|random_password/);
   });
 });
 
@@ -329,7 +338,7 @@ describe('docker stack: address and DNS', () => {
   const [eipName, eip] = only(json, 'aws_eip');
   const [, association] = only(json, 'aws_eip_association');
   const [, record] = only(json, 'aws_route53_record');
-  const [instanceName] = only(json, 'aws_instance');
+  const [instanceName] = host(json);
 
   it('gives the host an Elastic IP through a separate association (kept across instance replacement)', () => {
     expect(eip.domain).toBe('vpc');
@@ -373,7 +382,7 @@ describe('docker stack: security group', () => {
     expect(ssh).toHaveLength(1);
     expect(ssh[0].for_each).toMatch(/local\.admin_cidrs_effective/);
     expect(ssh[0].cidr_ipv4).toBe('${each.value}');
-    expect(only(withSsh, 'aws_instance')[1].key_name).toBe('ops');
+    expect(host(withSsh)[1].key_name).toBe('ops');
   });
 });
 
@@ -397,7 +406,7 @@ describe('docker stack: the shared audit log, proxy and air-gap settings', () =>
     expect(containerEnv).toContain(`HTTP_PROXY=http://proxy.internal:3128\nHTTPS_PROXY=http://proxy.internal:3128\nNO_PROXY=${noProxy}\n`);
     expect(file(files, '/etc/systemd/system/docker.service.d/rancher-aws.conf').content).toContain(`Environment="NO_PROXY=${noProxy}"`);
     expect(file(files, '/etc/rancher-aws/docker.env').content).toContain(`HTTPS_PROXY="http://proxy.internal:3128"\nNO_PROXY="${noProxy}"`);
-    const [, instance] = only(configured, 'aws_instance');
+    const [, instance] = host(configured);
     expect(parse(instance.user_data).apt).toEqual({ http_proxy: 'http://proxy.internal:3128', https_proxy: 'http://proxy.internal:3128' });
     // A proxy alone leaves egress open; proxy.egressOnlyTo closes it.
     expect(Object.values(resources(configured, 'aws_vpc_security_group_egress_rule'))).toEqual([expect.objectContaining({ cidr_ipv4: '0.0.0.0/0' })]);
@@ -419,7 +428,7 @@ describe('docker stack: the shared audit log, proxy and air-gap settings', () =>
     expect(file(plain, '/etc/rancher-aws/rancher.env').content).not.toMatch(/AUDIT|PROXY|CATTLE/);
     expect(runArgs(json).some((a) => a.includes('auditlog'))).toBe(false);
     expect(file(plain, '/etc/docker/daemon.json')).toBeUndefined();
-    expect(parse(only(json, 'aws_instance')[1].user_data).apt).toBeUndefined();
+    expect(parse(host(json)[1].user_data).apt).toBeUndefined();
   });
 });
 
@@ -459,7 +468,7 @@ describe('docker stack: outputs and portability', () => {
   it('pins an explicit AMI without a lookup', () => {
     const pinned = synth({ docker: { amiId: 'ami-0123456789abcdef0' } }).json;
     expect(dataSources(pinned, 'aws_ami')).toEqual({});
-    expect(only(pinned, 'aws_instance')[1].ami).toBe('ami-0123456789abcdef0');
+    expect(host(pinned)[1].ami).toBe('ami-0123456789abcdef0');
   });
 });
 

@@ -57,9 +57,26 @@ describe('k8s-ha stack with no k8sHa settings (kubeconfig ~/.kube/config)', () =
   const [secretName, secret] = Object.entries(dataSources(json, 'kubernetes_secret_v1'))[0];
   const [pingName, ping] = byPrefix(dataSources(json, 'http'), 'rancher-readiness_ping');
 
-  it('creates nothing in AWS but the record, and in the cluster only the Rancher namespace and the two releases', () => {
-    expect(Object.keys(json.resource).sort()).toEqual(['aws_route53_record', 'helm_release', 'kubernetes_namespace_v1', 'random_password']);
+  it('creates nothing in AWS but the record, and in the cluster the Rancher namespace, the two releases and the readiness gates', () => {
+    expect(Object.keys(json.resource).sort()).toEqual([
+      'aws_route53_record',
+      'helm_release',
+      'kubernetes_cluster_role_binding_v1',
+      'kubernetes_cluster_role_v1',
+      'kubernetes_job_v1',
+      'kubernetes_namespace_v1',
+      'kubernetes_role_binding_v1',
+      'kubernetes_role_v1',
+      'kubernetes_service_account_v1',
+      'random_password',
+    ]);
     expect(Object.keys(helmReleases)).toHaveLength(2);
+    // The cluster's ingress controller is not ours to know: the gate only asks for an Ingress of its class to be admitted.
+    const gates = Object.values(resources(json, 'kubernetes_job_v1')).map((j) => [j.metadata.name, j.spec.template.spec.container[0].env.filter((e: { name: string }) => e.name !== 'HOME' && e.name !== 'DEADLINE_SECONDS')]);
+    expect(gates.sort()).toEqual([
+      ['rancher-aws-certificate-ready', [{ name: 'GATE', value: 'certificate' }, { name: 'NAMESPACE', value: 'cattle-system' }, { name: 'CERTIFICATE', value: 'tls-rancher-ingress' }]],
+      ['rancher-aws-ingress-ready', [{ name: 'GATE', value: 'admission' }, { name: 'INGRESS_CLASS', value: 'nginx' }, { name: 'NAMESPACE', value: 'rancher-aws-gates' }]],
+    ]);
   });
 
   it('configures Helm and Kubernetes identically from the kubeconfig variables', () => {
@@ -84,11 +101,17 @@ describe('k8s-ha stack with no k8sHa settings (kubeconfig ~/.kube/config)', () =
       address('data', 'kubernetes_server_version', versionName),
       address('data', 'kubernetes_resources', ingressClassName),
     ]);
-    // After cert-manager, and after the DNS record (whichever of the three kinds exists): ACME and the certificate wait resolve the name.
+    // After cert-manager, the ingress admission gate, and the DNS record (whichever of the three kinds exists): ACME
+    // and the certificate wait resolve the name.
+    const gate = (name: string) => address('resource', 'kubernetes_job_v1', Object.entries(resources(json, 'kubernetes_job_v1')).find(([, j]) => j.metadata.name === `rancher-aws-${name}`)![0]);
     expect([...rancher.depends_on].sort()).toEqual(
-      [address('resource', 'helm_release', certManagerName), ...Object.keys(resources(json, 'aws_route53_record')).map((n) => address('resource', 'aws_route53_record', n))].sort(),
+      [
+        address('resource', 'helm_release', certManagerName),
+        gate('ingress-ready'),
+        ...Object.keys(resources(json, 'aws_route53_record')).map((n) => address('resource', 'aws_route53_record', n)),
+      ].sort(),
     );
-    expect(secret.depends_on).toEqual(expect.arrayContaining([address('resource', 'helm_release', rancherName)]));
+    expect(secret.depends_on).toEqual(expect.arrayContaining([address('resource', 'helm_release', rancherName), gate('certificate-ready')]));
     expect(ping.ca_cert_pem).toContain(`data.kubernetes_secret_v1.${secretName}.data`);
   });
 
@@ -111,10 +134,9 @@ describe('k8s-ha stack with no k8sHa settings (kubeconfig ~/.kube/config)', () =
   it("gives the chart the hostname variable, the replicas, the cluster's ingress class and the shared TLS choice", () => {
     expect(rancher.values).toHaveLength(1);
     expect(rancher.values[0]).toMatch(
-      /^\$\{yamlencode\(\{"hostname" = var\.rancher_hostname, "replicas" = 3, "ingress" = \{"ingressClassName" = "nginx", "tls" = \{"source" = "rancher"\}\}, "extraObjects" = \[/,
+      /^\$\{yamlencode\(\{"hostname" = var\.rancher_hostname, "replicas" = 3, "ingress" = \{"ingressClassName" = "nginx", "includeDefaultExtraAnnotations" = false, "extraAnnotations" = \{"nginx\.ingress\.kubernetes\.io\/proxy-connect-timeout" = "30", /,
     );
-    // cert-manager issues the certificate here, so the release waits for it (a post-install hook Job).
-    expect(rancher.values[0]).toContain('"name" = "rancher-certificate-wait"');
+    expect(rancher.values[0]).not.toContain('helm.sh/hook');
     const custom = synth({ rancher: { replicas: 2 }, k8sHa: { ingress: { className: 'traefik' } } }).json;
     expect(release(custom, 'rancher')![1].values[0]).toContain('"replicas" = 2, "ingress" = {"ingressClassName" = "traefik"');
     expect(byPrefix(dataSources(custom, 'kubernetes_resources'), 'preflight_ingress-class')[1].field_selector).toBe('metadata.name=traefik');
@@ -216,7 +238,7 @@ describe('k8s-ha stack with variable-based access, cert-manager already installe
     expect(rancher.depends_on).toEqual(
       expect.arrayContaining([address('data', 'kubernetes_resources', crdName), expect.stringMatching(/^data\.kubernetes_server_version\./)]),
     );
-    expect(rancher.depends_on.filter((d: string) => !d.startsWith('aws_route53_record.'))).toHaveLength(3);
+    expect(rancher.depends_on.filter((d: string) => !d.startsWith('aws_route53_record.'))).toHaveLength(4);
     expect(rancherName).toMatch(/^rancher_release_/);
   });
 

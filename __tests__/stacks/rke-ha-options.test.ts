@@ -1,14 +1,16 @@
 import type { SettingsInput } from '../../lib/config/schema';
 import { RKE_HA_STACK, RkeHaStack } from '../../stacks/rke-ha';
 import { parse } from 'yaml';
-import { resources, settings, synthStack, type TerraformJson } from '../helpers/synth';
+import { resources, settings, synthStack, userDataOf, type TerraformJson } from '../helpers/synth';
 import { renderTemplate, validateCloudConfig } from '../helpers/validators';
 
 function synth(input: SettingsInput) {
   return synthStack((app) => new RkeHaStack(app, RKE_HA_STACK, settings(input))).json;
 }
 
-const instances = (json: TerraformJson) => resources(json, 'aws_instance');
+/** The servers, each with its plain-text user data (from ServerNode's local) as `user_data`, for reading. */
+const instances = (json: TerraformJson): Record<string, any> =>
+  Object.fromEntries(Object.entries(resources(json, 'aws_instance')).map(([name, i]) => [name, { ...i, user_data: userDataOf(json, i) }]));
 const withoutUserData = ({ user_data: _ignored, ...rest }: Record<string, unknown>) => rest;
 
 describe('rke-ha options: a single node that grows to three', () => {
@@ -28,7 +30,8 @@ describe('rke-ha options: a single node that grows to three', () => {
     expect(Object.keys(instances(three))).toContain(firstName);
     expect(withoutUserData(instances(three)[firstName])).toEqual(withoutUserData(instances(one)[firstName]));
     // Its user data does change (new peers), which the node ignores after creation.
-    expect(instances(three)[firstName].lifecycle.ignore_changes).toContain('user_data');
+    expect(instances(three)[firstName].user_data).not.toBe(instances(one)[firstName].user_data);
+    expect(instances(three)[firstName].lifecycle.ignore_changes).toEqual(expect.arrayContaining(['user_data', 'user_data_base64']));
   });
 
   it('adds two servers that only join, and keeps every other resource of the single-node install', () => {

@@ -240,7 +240,7 @@ describeWithTerraform('rke-ha TLS: what Terraform makes of it (terraform fmt / c
     expect(certificate).toMatchObject({ kind: 'Certificate', spec: { secretName: 'tls-rancher-ingress', dnsNames: ['rancher.example.com'] } });
   });
 
-  it('ingress+acme: chart values for Let\'s Encrypt, and the release waits for the issued certificate', () => {
+  it('ingress+acme: chart values for Let\'s Encrypt, and a gate waits for the issued certificate after the release', () => {
     const values = chartValues(synthesized['ingress+acme'].json);
     expect(values).toMatchObject({
       hostname: 'rancher.example.com',
@@ -248,14 +248,21 @@ describeWithTerraform('rke-ha TLS: what Terraform makes of it (terraform fmt / c
       ingress: { ingressClassName: 'nginx', tls: { source: 'letsEncrypt' } },
       letsEncrypt: { email: 'ops@example.com', environment: 'production', ingress: { class: 'nginx' } },
     });
-    const job = values.extraObjects.find((o: { kind: string }) => o.kind === 'Job');
-    expect(job.metadata.annotations['helm.sh/hook']).toBe('post-install,post-upgrade');
-    expect(job.spec.template.spec.containers[0].command.join(' ')).toContain('kubectl -n cattle-system wait --for=condition=Ready certificate/tls-rancher-ingress');
+    expect(values).not.toHaveProperty('extraObjects');
+    const gate = Object.values(resources(synthesized['ingress+acme'].json, 'kubernetes_job_v1')).find((j) => j.metadata.name === 'rancher-aws-certificate-ready');
+    expect(gate.spec.template.spec.container[0].env).toEqual(
+      expect.arrayContaining([
+        { name: 'GATE', value: 'certificate' },
+        { name: 'NAMESPACE', value: 'cattle-system' },
+        { name: 'CERTIFICATE', value: 'tls-rancher-ingress' },
+      ]),
+    );
+    expect(gate.depends_on).toContain(`helm_release.${Object.entries(resources(synthesized['ingress+acme'].json, 'helm_release')).find(([, r]) => r.chart === 'rancher')![0]}`);
   });
 
   it('waits for the certificate only when cert-manager issues it', () => {
     for (const [name, { json }] of Object.entries(synthesized)) {
-      const waits = release(json, 'rancher').values[0].includes('rancher-certificate-wait');
+      const waits = Object.values(resources(json, 'kubernetes_job_v1')).some((j) => j.metadata.name === 'rancher-aws-certificate-ready');
       expect([name, waits]).toEqual([name, !name.startsWith('external') && !name.includes('blank')]);
     }
   });

@@ -3,7 +3,7 @@ import type { SettingsInput } from '../../lib/config/schema';
 import { DEFAULT_VERSIONS } from '../../lib/config/versions';
 import { RKE2_SERVER_PORTS } from '../../lib/nodes/ports';
 import { RKE_HA_STACK, RkeHaStack } from '../../stacks/rke-ha';
-import { dataSources, only, resources, settings, synthStack, type TerraformJson } from '../helpers/synth';
+import { dataSources, only, resources, settings, synthStack, userDataOf, type TerraformJson } from '../helpers/synth';
 import { renderTemplate, validateCloudConfig } from '../helpers/validators';
 
 function synth(input: SettingsInput = {}) {
@@ -47,11 +47,13 @@ describe('rke-ha stack: nodes', () => {
   it('gives the servers fixed addresses inside their subnets, and only server-0 may initialize', () => {
     const ips = instances.map(([, i]) => i.private_ip);
     expect(ips).toEqual(['10.0.0.10', '10.0.16.10', '10.0.32.10']);
-    const roles = instances.map(([, i]) => /NODE_ROLE="(\w+)"/.exec(i.user_data)![1]);
-    expect(roles).toEqual(['init', 'join', 'join']);
+    const env = (i: any, name: string) => new RegExp(`${name}="([^"]*)"`).exec(userDataOf(json, i))![1];
+    expect(instances.map(([, i]) => env(i, 'NODE_ROLE'))).toEqual(['init', 'join', 'join']);
+    // Private-subnet addresses of the same servers, where a move to privateNodes puts them.
+    const privateIps = ['10.0.128.10', '10.0.144.10', '10.0.160.10'];
     instances.forEach(([, i], n) => {
-      const peers = /PEER_IPS="([^"]*)"/.exec(i.user_data)![1].split(' ');
-      expect(peers).toEqual(ips.filter((_, m) => m !== n));
+      expect(env(i, 'PEER_IPS').split(' ')).toEqual([...ips.filter((_, m) => m !== n), ...privateIps.filter((_, m) => m !== n)]);
+      expect(env(i, 'PREVIOUS_SERVER_IPS')).toBe(n === 0 ? '' : `${ips[n - 1]} ${privateIps[n - 1]}`);
     });
   });
 
@@ -68,7 +70,7 @@ describe('rke-ha stack: nodes', () => {
 
   it('renders user data that cloud-init, yamllint and shellcheck accept', () => {
     for (const [, i] of instances) {
-      const rendered = renderTemplate(i.user_data, (expression) => `value-of-${expression.replace(/[^a-z0-9]+/gi, '-')}`);
+      const rendered = renderTemplate(userDataOf(json, i), (expression) => `value-of-${expression.replace(/[^a-z0-9]+/gi, '-')}`);
       const files = validateCloudConfig(rendered);
       const config = parse(files.find((f) => f.path === '/etc/rancher/rke2/config.yaml')!.content);
       expect(config['tls-san']).toEqual([
@@ -77,7 +79,7 @@ describe('rke-ha stack: nodes', () => {
       ]);
       expect(config['ingress-controller']).toEqual(['ingress-nginx']);
       expect(config['etcd-s3-bucket']).toMatch(/^value-of-aws-s3-bucket-etcd-snapshots-bucket/);
-      expect(i.user_data).toContain(`RKE2_VERSION="${DEFAULT_VERSIONS.rke2}"`);
+      expect(userDataOf(json, i)).toContain(`RKE2_VERSION="${DEFAULT_VERSIONS.rke2}"`);
     }
   });
 });
@@ -176,7 +178,8 @@ describe('rke-ha stack: cluster access and Helm', () => {
     const helm = json.provider!.helm[0].kubernetes;
     const kube = json.provider!.kubernetes[0];
     for (const p of [helm, kube]) {
-      expect(p.host).toMatch(/^https:\/\/\$\{aws_lb\.[^}]+\.dns_name\}:6443$/);
+      // Rancher's name: in every server's certificate (tls-san), and unchanged by a replaced NLB.
+      expect(p.host).toBe('https://${var.rancher_hostname}:6443');
       expect(p.cluster_ca_certificate).toMatch(/^\$\{tls_self_signed_cert\.pki_server-ca-cert_[^}]+\.cert_pem\}$/);
       expect(p.client_certificate).toMatch(/^\$\{tls_locally_signed_cert\.pki_admin-cert_[^}]+\.cert_pem\}$/);
       expect(p.client_key).toMatch(/^\$\{tls_private_key\.pki_admin-key_[^}]+\.private_key_pem\}$/);
@@ -194,10 +197,17 @@ describe('rke-ha stack: cluster access and Helm', () => {
     apiPath.push(...Object.keys(resources(json, 'aws_route_table_association')).map((n) => addr('aws_route_table_association', n)));
     expect(readyz.depends_on).toEqual(expect.arrayContaining(apiPath));
     expect(readyz.lifecycle.postcondition[0].condition).toBe('${self.status_code == 200}');
-    expect(certManager.depends_on).toEqual([addr('data.http', readyzName)]);
-    // ...and after the DNS record: Let's Encrypt and the certificate wait resolve the name.
+    // The API is reached by Rancher's name, so the probe waits for the record (no negative DNS answer is cached).
     const [recordName] = Object.keys(resources(json, 'aws_route53_record'));
-    expect(rancher.depends_on).toEqual([addr('helm_release', certManagerName), addr('aws_route53_record', recordName)]);
+    expect(readyz.depends_on).toContain(addr('aws_route53_record', recordName));
+    // In-cluster gates run once the API answers; the charts wait for them.
+    const [gatesNamespace] = Object.entries(resources(json, 'kubernetes_namespace_v1')).find(([, n]) => n.metadata.name === 'rancher-aws-gates')!;
+    expect(resources(json, 'kubernetes_namespace_v1')[gatesNamespace].depends_on).toEqual([addr('data.http', readyzName)]);
+    const gate = (name: string) => addr('kubernetes_job_v1', Object.entries(resources(json, 'kubernetes_job_v1')).find(([, j]) => j.metadata.name === `rancher-aws-${name}`)![0]);
+    expect(certManager.depends_on).toEqual([gate('servers-ready')]);
+    // ...and Rancher after every server joined, the ingress webhook answers, cert-manager, and the DNS record
+    // (Let's Encrypt resolves the name).
+    expect(rancher.depends_on).toEqual([gate('servers-ready'), gate('ingress-ready'), addr('helm_release', certManagerName), addr('aws_route53_record', recordName)]);
   });
 
   it('installs pinned cert-manager with its CRDs', () => {
@@ -218,10 +228,11 @@ describe('rke-ha stack: cluster access and Helm', () => {
     expect(rancher.namespace).toBe(`\${kubernetes_namespace_v1.${namespaceName}.metadata[0].name}`);
     expect(rancher.values).toHaveLength(1);
     expect(rancher.values[0]).toMatch(
-      /^\$\{yamlencode\(\{"hostname" = var\.rancher_hostname, "replicas" = 3, "ingress" = \{"ingressClassName" = "nginx", "tls" = \{"source" = "rancher"\}\}, "extraObjects" = \[/,
+      /^\$\{yamlencode\(\{"hostname" = var\.rancher_hostname, "replicas" = 3, "ingress" = \{"ingressClassName" = "nginx", "includeDefaultExtraAnnotations" = false, "extraAnnotations" = \{"nginx\.ingress\.kubernetes\.io\/proxy-connect-timeout" = "30", "nginx\.ingress\.kubernetes\.io\/proxy-read-timeout" = "1800", "nginx\.ingress\.kubernetes\.io\/proxy-send-timeout" = "1800"\}, "tls" = \{"source" = "rancher"\}\}, "postDelete" = /,
     );
-    // cert-manager issues the certificate here, so the release waits for it (a post-install hook Job).
-    expect(rancher.values[0]).toContain('"name" = "rancher-certificate-wait"');
+    // No hook of ours in the release: the certificate wait is a gate after it (a slow issuance never rolls Rancher back).
+    expect(rancher.values[0]).not.toContain('helm.sh/hook');
+    expect(rancher).toMatchObject({ atomic: true, timeout: 1200 });
     expect(rancher.set_sensitive).toEqual([{ name: 'bootstrapPassword', value: expect.stringMatching(/^\$\{random_password\.rancher_bootstrap-password_[^}]+\.result\}$/) }]);
   });
 
@@ -232,7 +243,9 @@ describe('rke-ha stack: cluster access and Helm', () => {
     expect(ping.lifecycle.postcondition[0].condition).toContain('== "pong"');
     const [, secret] = Object.entries(dataSources(json, 'kubernetes_secret_v1'))[0];
     expect(secret.metadata).toEqual({ name: 'tls-rancher', namespace: 'cattle-system' });
-    expect(secret.depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/^helm_release\.rancher_release/), expect.stringMatching(/^aws_route53_record\./)]));
+    expect(secret.depends_on).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^helm_release\.rancher_release/), expect.stringMatching(/^kubernetes_job_v1\.readiness-gates_certificate-ready/), expect.stringMatching(/^aws_route53_record\./)]),
+    );
     expect(json.output!.rancher_url.value).toBe(`\${trimsuffix(data.http.${pingName}.url, "/ping")}`);
   });
 });
@@ -240,9 +253,18 @@ describe('rke-ha stack: cluster access and Helm', () => {
 describe('rke-ha stack: outputs, secrets and portability', () => {
   it('outputs the URL, the NLB name, and the password and kubeconfig as sensitive', () => {
     const out = json.output!;
-    expect(Object.keys(out).sort()).toEqual(['etcd_snapshot_bucket', 'kubeconfig', 'load_balancer_dns_name', 'rancher_bootstrap_password', 'rancher_url']);
+    expect(Object.keys(out).sort()).toEqual([
+      'etcd_snapshot_bucket',
+      'join_token',
+      'kubeconfig',
+      'load_balancer_dns_name',
+      'rancher_bootstrap_password',
+      'rancher_url',
+      'servers_pending_replacement',
+    ]);
     expect(out.rancher_bootstrap_password.sensitive).toBe(true);
     expect(out.kubeconfig.sensitive).toBe(true);
+    expect(out.join_token.sensitive).toBe(true);
     expect(out.load_balancer_dns_name.sensitive).toBeUndefined();
   });
 
@@ -263,7 +285,7 @@ describe('rke-ha stack: outputs, secrets and portability', () => {
     expect(resources(json, 'aws_ssm_parameter')['cluster-initialized']).toMatchObject({ type: 'String', depends_on: [expect.stringMatching(/^data\.http\.api-readiness_readyz/)] });
     for (const p of Object.values(resources(json, 'aws_ssm_parameter')).filter((p) => p.type === 'SecureString')) {
       expect(p.type).toBe('SecureString');
-      expect(p.value).toMatch(/^\$\{(random_password|tls_self_signed_cert|tls_private_key)\./);
+      expect(p.value).toMatch(/^\$\{(random_password|tls_self_signed_cert|tls_private_key)\.|^\$\{format\("K10%s::server:%s", sha256\(tls_self_signed_cert\.[^)]+\), random_password\.join-token\.result\)\}$/);
     }
   });
 
@@ -301,7 +323,7 @@ describe('rke-ha stack: settings that change the shape', () => {
     const traefik = synth({ rkeHa: { ingressController: 'traefik' } }).json;
     const [, rancher] = Object.entries(resources(traefik, 'helm_release')).find(([, r]) => r.chart === 'rancher')!;
     expect(rancher.values[0]).toContain('"ingressClassName" = "traefik"');
-    Object.values(resources(traefik, 'aws_instance')).forEach((i) => expect(i.user_data).toContain('ingress-controller:\n        - traefik'));
+    Object.values(resources(traefik, 'aws_instance')).forEach((i) => expect(userDataOf(traefik, i)).toContain('ingress-controller:\n        - traefik'));
   });
 });
 

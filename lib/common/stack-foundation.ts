@@ -3,6 +3,7 @@ import type { DataHttp } from '@cdktf/provider-http/lib/data-http';
 import { configureBackend } from '../backend/state-backend';
 import { DeploymentVariables } from '../config/deployment-variables';
 import type { Settings } from '../config/schema';
+import { DEPLOYMENT_TAG } from './tags';
 import { configureBaseProviders } from './providers';
 
 /** What every stack starts with: its resource name prefix and its Terraform variables. */
@@ -20,7 +21,7 @@ export function stackFoundation(stack: TerraformStack, settings: Settings, optio
   const id = stack.node.id;
   const name = `${settings.name}-${id}`;
   configureBackend(stack, id, settings.backend, settings.region);
-  configureBaseProviders(stack, { region: settings.region, tags: { ...settings.tags, 'rancher-aws:deployment': name } });
+  configureBaseProviders(stack, { region: settings.region, tags: { ...settings.tags, [DEPLOYMENT_TAG]: name } });
   return { name, inputs: new DeploymentVariables(stack, 'inputs', settings, options) };
 }
 

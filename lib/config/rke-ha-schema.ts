@@ -10,6 +10,12 @@ export const rkeHaSchema = z
      */
     nodeCount: z.union([z.literal(1), z.literal(2), z.literal(3)], { error: 'expected 1, 2 or 3' }).optional(),
     /**
+     * Let one apply remove more than one server (going below etcd quorum), for
+     * a deliberate shrink from 3 servers to 1 after the extra members were taken
+     * out of etcd one at a time (README, "Day 2"). rke2 only.
+     */
+    allowQuorumLoss: z.boolean().default(false),
+    /**
      * Kubernetes distribution of the Rancher server cluster: `rke2` (embedded
      * etcd, 3 servers) or `k3s` (external RDS datastore, 2 servers).
      */
@@ -22,7 +28,8 @@ export const rkeHaSchema = z
         allocatedStorageGb: wholeNumber(20, 65536).default(50),
         multiAz: z.boolean().default(true),
         backupRetentionDays: wholeNumber(1, 35).default(7),
-        deletionProtection: z.boolean().default(false),
+        /** RDS deletion protection and Terraform `prevent_destroy`: destroy and replacement are refused at plan time. */
+        deletionProtection: z.boolean().default(true),
       })
       .prefault({}),
     /** Rancher's "small" tier: 4 vCPU / 16 GiB per node. */

@@ -7,12 +7,15 @@ import { dockerSchema } from './docker-schema';
 import { adminCidr, awsRegion, fqdn, version, wholeNumber } from './primitives';
 import { k8sHaSchema } from './k8s-ha-schema';
 import { effectiveIngressController, rkeHaSchema } from './rke-ha-schema';
+import { timeoutsSchema } from './timeouts-schema';
 import { tlsProblems, tlsSchema } from './tls-schema';
 import {
   MIN_CERT_MANAGER_MINOR,
+  COMMUNITY_LAST_PATCH,
   RANCHER_KUBERNETES_RANGE,
   RKE2_INGRESS_NGINX_LAST_MINOR,
   certManagerMinor,
+  primeOnly,
   rancherLine,
   k3sKubernetesMinor,
   rke2KubernetesMinor,
@@ -71,11 +74,18 @@ export const settingsSchema = z
       .prefault({}),
     rancher: z
       .strictObject({
+        /**
+         * Helm repository of the Rancher chart: `stable` (community, the releases promoted to stable),
+         * `latest` (community, every release) or `prime` (Rancher Prime). `airGap.rancherChartRepository`
+         * overrides it with a mirror.
+         */
+        repository: z.enum(['stable', 'latest', 'prime']).default('stable'),
         replicas: wholeNumber(1, 15).default(3),
         tls: tlsSchema,
         auditLog: auditLogSchema,
       })
       .prefault({}),
+    timeouts: timeoutsSchema,
     rkeHa: rkeHaSchema,
     k8sHa: k8sHaSchema,
     docker: dockerSchema,
@@ -100,6 +110,14 @@ export const settingsSchema = z
     const range = line === undefined ? undefined : RANCHER_KUBERNETES_RANGE[line];
     if (line !== undefined && !range) {
       problem(['versions', 'rancher'], `unknown Rancher line ${line}; supported: ${Object.keys(RANCHER_KUBERNETES_RANGE).join(', ')}`, rancher);
+    }
+    const repository = s.rancher?.repository;
+    if (str(rancher) && primeOnly(rancher) && repository !== 'prime' && s.airGap?.rancherChartRepository === undefined) {
+      problem(
+        ['versions', 'rancher'],
+        `Rancher publishes ${rancher} to Rancher Prime only (community releases of ${line} ended with ${line}.${COMMUNITY_LAST_PATCH[line as string]}), so the ${repository ?? 'stable'} repository does not serve it; set rancher.repository: prime, or a community version`,
+        rancher,
+      );
     }
     // The pin of the distribution in use (the other one is not installed anywhere).
     const distributionPins = s.rkeHa?.distribution === 'k3s' ? ([['k3s', str(k3s) ? k3sKubernetesMinor(k3s) : undefined, k3s]] as const) : ([['rke2', kubeMinor, rke2]] as const);

@@ -13,8 +13,11 @@ export const DEFAULT_VERSIONS = {
   k3s: 'v1.35.7+k3s1',
   /** cert-manager chart version (jetstack). */
   certManager: 'v1.21.1',
-  /** Rancher chart version (server-charts/stable). */
-  rancher: '2.14.4',
+  /**
+   * Rancher chart version: the newest release in the community `stable`
+   * repository (2.14.4 and later 2.14 patches are Rancher Prime only).
+   */
+  rancher: '2.14.3',
 } as const;
 
 /**
@@ -26,6 +29,19 @@ export const RANCHER_KUBERNETES_RANGE: Readonly<Record<string, { readonly min: n
   '2.13': { min: 32, maxExclusive: 35 },
   '2.14': { min: 33, maxExclusive: 36 },
   '2.15': { min: 34, maxExclusive: 37 },
+};
+
+/**
+ * Rancher lines whose community releases have ended, and their last community
+ * patch: from the next line's release on, Rancher publishes a line's patches to
+ * Rancher Prime only. From Rancher's own records: the version tables of its
+ * docs (x.4 and later of 2.10-2.13 are Prime only) and the promotions to the
+ * community stable repository (the last of 2.14 is 2.14.3, before 2.15.0 shipped).
+ */
+export const COMMUNITY_LAST_PATCH: Readonly<Record<string, number>> = {
+  '2.12': 3,
+  '2.13': 3,
+  '2.14': 3,
 };
 
 /** Rancher refuses to be happy with an older cert-manager. */
@@ -61,6 +77,14 @@ export function k3sKubernetesMinor(version: string): number | undefined {
 /** Rancher release line, e.g. "2.14" for 2.14.3. */
 export function rancherLine(version: string): string | undefined {
   return RANCHER_VERSION.exec(version)?.[1];
+}
+
+/** True when Rancher published this version to Rancher Prime only (see COMMUNITY_LAST_PATCH). */
+export function primeOnly(version: string): boolean {
+  const m = RANCHER_VERSION.exec(version);
+  if (!m) return false;
+  const last = COMMUNITY_LAST_PATCH[m[1]];
+  return last !== undefined && Number(m[2]) > last;
 }
 
 export function certManagerMinor(version: string): number | undefined {

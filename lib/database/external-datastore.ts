@@ -25,7 +25,10 @@ export interface ExternalDatastoreProps {
   readonly allocatedStorageGb: number;
   readonly multiAz: boolean;
   readonly backupRetentionDays: number;
-  /** Refuse `destroy` while true. */
+  /**
+   * RDS deletion protection, and `prevent_destroy`: a plan that would delete
+   * or replace the database is refused before anything is touched.
+   */
   readonly deletionProtection: boolean;
   readonly vpcId: string;
   /** Private subnets in at least two zones. */
@@ -89,7 +92,7 @@ export class ExternalDatastore extends Construct {
       autoMinorVersionUpgrade: true,
       // Major upgrades are a reviewed change, not a side effect of a provider default.
       allowMajorVersionUpgrade: false,
-      lifecycle: { ignoreChanges: ['engine_version'] },
+      lifecycle: { ignoreChanges: ['engine_version'], ...(props.deletionProtection ? { preventDestroy: true } : {}) },
     });
     this.endpointUrl = `'${engine.url(password.result, this.instance.endpoint)}'`;
   }

@@ -1,7 +1,11 @@
 import { DataHttp, type DataHttpConfig } from '@cdktf/provider-http/lib/data-http';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { probeTiming } from '../common/http-retry';
 import type { DockerTlsIssuer } from '../config/docker-schema';
+
+/** The `/ping` probe that follows a successful `/cacerts` probe. */
+const PING_AFTER_CACERTS_MINUTES = 2;
 
 export interface DockerReadinessProps {
   /** Rancher's public name. */
@@ -15,8 +19,11 @@ export interface DockerReadinessProps {
   readonly caCertPem?: string;
   /** The host, its data volume attachment, address and DNS record. */
   readonly dependsOn: ITerraformDependable[];
-  /** Attempts per probe, 10 s apart. @default 90 (15 minutes: Docker install, image pull, first start) */
-  readonly attempts?: number;
+  /**
+   * Budget of the first probe (`/cacerts` for Rancher's own CA, else `/ping`):
+   * installing Docker, pulling the image and the first start. @default 15
+   */
+  readonly minutes?: number;
 }
 
 /**
@@ -33,25 +40,28 @@ export class DockerReadiness extends Construct {
 
   constructor(scope: Construct, id: string, props: DockerReadinessProps) {
     super(scope, id);
-    const probe = (path: string, check: string, errorMessage: string): DataHttpConfig => ({
+    const probe = (path: string, check: string, errorMessage: string, minutes: number): DataHttpConfig => ({
       url: `https://${props.hostname}${path}`,
-      requestTimeoutMs: 10_000,
       // Unresolved names, refused connections and 5xx are retried.
-      retry: { attempts: props.attempts ?? 90, minDelayMs: 10_000, maxDelayMs: 10_000 },
+      ...probeTiming(minutes),
       dependsOn: props.dependsOn,
       lifecycle: { postcondition: [{ condition: `\${self.status_code == 200 && ${check}}`, errorMessage }] },
     });
 
+    const minutes = props.minutes ?? 15;
     let caCertPem = props.caCertPem;
+    let pingMinutes = minutes;
     if (props.issuer === 'rancher') {
       this.cacerts = new DataHttp(this, 'cacerts', {
-        ...probe('/cacerts', 'strcontains(self.response_body, "BEGIN CERTIFICATE")', 'Rancher did not publish its CA on https://<hostname>/cacerts.'),
+        ...probe('/cacerts', 'strcontains(self.response_body, "BEGIN CERTIFICATE")', 'Rancher did not publish its CA on https://<hostname>/cacerts.', minutes),
         insecure: true,
       });
       caCertPem = this.cacerts.responseBody;
+      // Rancher already answers: /ping only has to follow.
+      pingMinutes = PING_AFTER_CACERTS_MINUTES;
     }
     this.ping = new DataHttp(this, 'ping', {
-      ...probe('/ping', 'trimspace(self.response_body) == "pong"', 'Rancher did not answer "pong" on https://<hostname>/ping.'),
+      ...probe('/ping', 'trimspace(self.response_body) == "pong"', 'Rancher did not answer "pong" on https://<hostname>/ping.', pingMinutes),
       caCertPem,
     });
   }

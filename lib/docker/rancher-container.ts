@@ -4,7 +4,7 @@ import type { DockerTlsSettings } from '../config/docker-schema';
 import { RKE2_CLUSTER_CIDR, RKE2_SERVICE_CIDR } from '../config/primitives';
 import type { ProxySettings } from '../config/proxy-schema';
 import { proxyEnvironment } from '../network/proxy';
-import { RANCHER_PUBLIC_PORTS, type PortRule } from '../nodes/ports';
+import { HTTPS_PORT, RANCHER_PUBLIC_PORTS, type PortRule } from '../nodes/ports';
 
 /**
  * The `rancher/rancher` container of the Docker install, as plain data: the
@@ -27,7 +27,7 @@ export const SECRETS_ENV_FILE = `${HOST_CONFIG_DIR}/rancher-secrets.env`;
 export const CONTAINER_SSL_DIR = '/etc/rancher/ssl';
 export const AUDIT_LOG_HOST_DIR = '/var/log/rancher/auditlog';
 export const AUDIT_LOG_CONTAINER_DIR = '/var/log/auditlog';
-const HTTPS_PORT = 443;
+
 
 /** Certificate files the container mounts from /etc/rancher/ssl. */
 export type CertificateFile = 'cert' | 'key' | 'cacerts';

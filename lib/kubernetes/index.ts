@@ -6,6 +6,7 @@ export * from './rke2-user-data';
 export * from './terraform-template';
 export * from './snapshot-bucket';
 export * from './kubeconfig';
-export * from './ingress-nginx-config';
+export * from './ingress-controller-config';
 export * from './k3s-user-data';
 export * from './node-identity';
+export * from './readiness-gates';

@@ -3,18 +3,22 @@
 # cloud-init.
 #
 # Reads /etc/rancher/bootstrap.env (written by cloud-init):
-#   NODE_ROLE         init: may start first; join: waits for a live peer first
-#   NODE_IP           this node's fixed private address
-#   PEER_IPS          space-separated fixed addresses of the other servers
-#   AWS_REGION        region of the SSM parameters
-#   PARAMETER_PREFIX  SSM path holding the token, the datastore endpoint and the CA material
+#   NODE_ROLE, NODE_IP, PEER_IPS, PEER_WAIT_SECONDS,
+#   AWS_REGION, PARAMETER_PREFIX   the node's place in the cluster (boot-lib.sh)
 #   K3S_VERSION       exact K3s release to install
 #   K3S_INSTALL_URL   installer script URL
 #   HTTP_PROXY, HTTPS_PROXY, NO_PROXY  when a proxy is configured (exported)
 #
-# Every server talks to the same external datastore; the first one to start
-# writes the cluster's bootstrap data (CAs included) there, so only the init
-# node places the Terraform-generated CAs, and the others wait until it answers.
+# Every server talks to the same external datastore, which holds the
+# cluster's bootstrap data (CAs included) once the first server started:
+# - the cluster was initialized before: start at once; no peer is needed (the
+#   token opens the bootstrap data in the datastore);
+# - never initialized, init node: place the Terraform-generated CAs and start
+#   (unless a server already answers);
+# - never initialized, other nodes: wait until a server answers, so two
+#   servers never initialize an empty datastore at the same time.
+# The datastore endpoint is read again from SSM at every start of K3s
+# (rancher-aws-datastore-endpoint), so a moved endpoint reaches the servers.
 set -euo pipefail
 umask 077
 
@@ -25,28 +29,41 @@ set +a
 # shellcheck source=/dev/null
 . /usr/local/lib/rancher-aws/boot-lib.sh
 
-CONFIG_DIR=/etc/rancher/k3s
 TLS_DIR=/var/lib/rancher/k3s/server/tls
+API_PORT=6443
+INIT_PROBE_SECONDS=20
+
+place_cluster_cas() {
+  fetch_to server-ca-cert "$TLS_DIR/server-ca.crt"
+  fetch_to server-ca-key "$TLS_DIR/server-ca.key"
+  fetch_to client-ca-cert "$TLS_DIR/client-ca.crt"
+  fetch_to client-ca-key "$TLS_DIR/client-ca.key"
+}
 
 main() {
-  fetch_to token "$CONFIG_DIR/token"
+  fetch_to token /etc/rancher/k3s/token
   # The endpoint holds the database password: a root-only drop-in, never user data.
-  fetch_to datastore-endpoint "$CONFIG_DIR/config.yaml.d/datastore.yaml" 'datastore-endpoint: '
+  /usr/local/sbin/rancher-aws-datastore-endpoint
+  cluster_state
+  run_installer "$K3S_INSTALL_URL" INSTALL_K3S_VERSION="$K3S_VERSION" INSTALL_K3S_EXEC=server INSTALL_K3S_SKIP_START=true
 
-  guard_init
   local peer
-  peer=$(find_peer 6443)
-  if [ -n "$peer" ]; then
-    log "a server already answers on $peer: joining through the datastore"
+  if [ "$CLUSTER_INITIALIZED" = true ]; then
+    log "the datastore holds the cluster: starting without waiting for a peer"
+  elif [ "$NODE_ROLE" = init ]; then
+    if peer=$(find_peer "$API_PORT" "$INIT_PROBE_SECONDS"); then
+      log "a server already answers on $peer: joining through the datastore"
+    else
+      log "no live peer and no cluster yet: placing the Terraform-generated CAs before the first start"
+      place_cluster_cas
+    fi
+  elif peer=$(find_peer "$API_PORT" "$PEER_WAIT_SECONDS"); then
+    log "a server answers on $peer: joining through the datastore"
   else
-    log "no live peer: placing the Terraform-generated CAs before the first start"
-    fetch_to server-ca-cert "$TLS_DIR/server-ca.crt"
-    fetch_to server-ca-key "$TLS_DIR/server-ca.key"
-    fetch_to client-ca-cert "$TLS_DIR/client-ca.crt"
-    fetch_to client-ca-key "$TLS_DIR/client-ca.key"
+    log "no server answered on $PEER_IPS and the cluster was never initialized: is the first server (server-0) running?"
+    exit 1
   fi
 
-  run_installer "$K3S_INSTALL_URL" INSTALL_K3S_VERSION="$K3S_VERSION" INSTALL_K3S_EXEC=server INSTALL_K3S_SKIP_START=true
   systemctl enable k3s.service
   retry 5 30 systemctl start k3s.service
   log "k3s started on $NODE_IP"

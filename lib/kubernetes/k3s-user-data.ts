@@ -6,6 +6,9 @@ import { identityEnvironment, type ServerNodeIdentity } from './node-identity';
 
 export const K3S_INSTALL_URL = 'https://get.k3s.io';
 export const K3S_BOOTSTRAP_PATH = '/usr/local/sbin/k3s-bootstrap.sh';
+/** Writes the datastore endpoint from SSM; on PATH, run by the bootstrap and before every start of K3s. */
+export const K3S_DATASTORE_ENDPOINT_PATH = '/usr/local/sbin/rancher-aws-datastore-endpoint';
+export const K3S_DROP_IN_PATH = '/etc/systemd/system/k3s.service.d/rancher-aws.conf';
 
 /** What a K3s server with an external datastore needs; values may be Terraform tokens. */
 export interface K3sSettings {
@@ -48,6 +51,9 @@ export function k3sUserData(settings: K3sSettings, node: ServerNodeIdentity): st
         ...(settings.proxyEnvironment ?? []),
       ]),
       ...bootFiles(),
+      scriptFile(K3S_DATASTORE_ENDPOINT_PATH, shippedText(join(__dirname, 'k3s-datastore-endpoint.sh'))),
+      // Written before the installer creates k3s.service; systemd merges it in.
+      rootFile(K3S_DROP_IN_PATH, '0644', `[Service]\nExecStartPre=${K3S_DATASTORE_ENDPOINT_PATH}\n`),
       scriptFile(K3S_BOOTSTRAP_PATH, shippedText(join(__dirname, 'k3s-bootstrap.sh'))),
     ],
     runcmd: [[K3S_BOOTSTRAP_PATH]],

@@ -1,14 +1,26 @@
 /** A server's place in the cluster, as its bootstrap script sees it. */
 export interface ServerNodeIdentity {
-  /** `init` may start a new cluster when no peer answers; `join` only joins. */
+  /** `init` may start a new cluster when the cluster was never initialized and no peer answers; `join` only joins. */
   readonly role: 'init' | 'join';
   readonly nodeIp: string;
-  /** Fixed addresses of the other servers, tried in order. */
+  /**
+   * Addresses the other servers may have, tried in order: where the settings
+   * put them first, then where an earlier layout put them (servers keep their
+   * address until replaced, see ServerNode), so a server replaced into the new
+   * layout still finds the others.
+   */
   readonly peerIps: readonly string[];
+  /** Addresses of the server created just before this one; it waits until that one is a voting member. @default none */
+  readonly previousServerIps?: readonly string[];
+  /** How long a joining server waits for a live peer. @default 1800 */
+  readonly peerWaitSeconds?: number;
   readonly region: string;
   /** SSM path of the token and CA parameters (BootParameters.prefix). */
   readonly parameterPrefix: string;
 }
+
+/** Thirty minutes: the first server's install and first start, with room for a slow mirror. */
+export const DEFAULT_PEER_WAIT_SECONDS = 1800;
 
 /** The identity as the bootstrap env file's first lines. */
 export function identityEnvironment(node: ServerNodeIdentity): [string, string][] {
@@ -16,6 +28,8 @@ export function identityEnvironment(node: ServerNodeIdentity): [string, string][
     ['NODE_ROLE', node.role],
     ['NODE_IP', node.nodeIp],
     ['PEER_IPS', node.peerIps.join(' ')],
+    ['PREVIOUS_SERVER_IPS', (node.previousServerIps ?? []).join(' ')],
+    ['PEER_WAIT_SECONDS', String(node.peerWaitSeconds ?? DEFAULT_PEER_WAIT_SECONDS)],
     ['AWS_REGION', node.region],
     ['PARAMETER_PREFIX', node.parameterPrefix],
   ];

@@ -2,18 +2,24 @@
 # First-boot bootstrap of an RKE2 server node, run once by cloud-init.
 #
 # Reads /etc/rancher/bootstrap.env (written by cloud-init):
-#   NODE_ROLE         init: may start a new cluster; join: only ever joins one
-#   NODE_IP           this node's fixed private address
-#   PEER_IPS          space-separated fixed addresses of the other servers
-#   AWS_REGION        region of the SSM parameters
-#   PARAMETER_PREFIX  SSM path holding the token and the CA material
+#   NODE_ROLE, NODE_IP, PEER_IPS, PREVIOUS_SERVER_IPS, PEER_WAIT_SECONDS,
+#   AWS_REGION, PARAMETER_PREFIX   the node's place in the cluster (boot-lib.sh)
 #   RKE2_VERSION      exact RKE2 release to install
 #   RKE2_INSTALL_URL  installer script URL
 #   HTTP_PROXY, HTTPS_PROXY, NO_PROXY  when a proxy is configured (exported, so
 #                     curl and the installer use it)
 #
-# Secrets come from SSM Parameter Store through the shared helpers (retry,
-# ssm_get, fetch_to) that cloud-init writes to /usr/local/lib/rancher-aws.
+# What it decides, in order:
+# - the cluster was never initialized and this is the init node: start a new
+#   cluster with the Terraform-generated CAs (unless a peer already answers);
+# - a peer answers: join through it, after the previous server is a voting
+#   etcd member (one join at a time);
+# - the cluster exists but no server answers (a lone server replaced, or every
+#   server gone): install RKE2, do not start it, and say how to restore the
+#   cluster from an etcd snapshot on this node. It never starts a second cluster.
+#
+# Secrets come from SSM Parameter Store through the shared helpers in
+# /usr/local/lib/rancher-aws/boot-lib.sh (fetch_to, cluster_state, ...).
 set -euo pipefail
 umask 077
 
@@ -26,28 +32,65 @@ set +a
 
 CONFIG_DIR=/etc/rancher/rke2
 TLS_DIR=/var/lib/rancher/rke2/server/tls
+RUN_DIR=/run/rancher-aws
+SUPERVISOR_PORT=9345
+# An init node looking for a server that already answers (a cluster whose
+# marker was never written): three probes, 10 s apart.
+INIT_PROBE_SECONDS=20
+
+place_cluster_cas() {
+  fetch_to server-ca-cert "$TLS_DIR/server-ca.crt"
+  fetch_to server-ca-key "$TLS_DIR/server-ca.key"
+  fetch_to client-ca-cert "$TLS_DIR/client-ca.crt"
+  fetch_to client-ca-key "$TLS_DIR/client-ca.key"
+}
+
+join_through() {
+  local peer=$1
+  # The cluster CA verifies the peers' supervisors while waiting for our turn.
+  fetch_to server-ca-cert "$RUN_DIR/server-ca.crt"
+  wait_turn "$SUPERVISOR_PORT" "$RUN_DIR/server-ca.crt" "$(token_password "$CONFIG_DIR/token")"
+  log "joining the cluster through $peer"
+  printf 'server: https://%s:%s\n' "$peer" "$SUPERVISOR_PORT" >>"$CONFIG_DIR/config.yaml"
+}
+
+# The cluster exists but no server answers: nothing to join, and starting a
+# new cluster would split it. Leave an installed, stopped RKE2 and the way out.
+stranded() {
+  log "the cluster exists (cluster-initialized is set) but no server answered on ${PEER_IPS:-(no other servers)}."
+  log "RKE2 is installed and NOT started: this node will not start a second cluster."
+  log "To restore the cluster here from an etcd snapshot in S3 (README, Day 2, \"Restore from a snapshot\"):"
+  log "  rke2 etcd-snapshot list --etcd-s3"
+  log "  rke2 server --cluster-reset --etcd-s3 --cluster-reset-restore-path=<snapshot name>"
+  log "  systemctl enable --now rke2-server"
+  exit 1
+}
 
 main() {
   fetch_to token "$CONFIG_DIR/token"
-
-  guard_init
-  local peer
-  peer=$(find_peer 9345)
-
-  if [ -n "$peer" ]; then
-    log "joining the cluster through $peer"
-    printf 'server: https://%s:9345\n' "$peer" >>"$CONFIG_DIR/config.yaml"
-  else
-    log "no live peer: starting a new cluster with the Terraform-generated CAs"
-    fetch_to server-ca-cert "$TLS_DIR/server-ca.crt"
-    fetch_to server-ca-key "$TLS_DIR/server-ca.key"
-    fetch_to client-ca-cert "$TLS_DIR/client-ca.crt"
-    fetch_to client-ca-key "$TLS_DIR/client-ca.key"
-  fi
-
+  cluster_state
+  # Installing does not start RKE2; it runs while the other servers boot.
   run_installer "$RKE2_INSTALL_URL" INSTALL_RKE2_VERSION="$RKE2_VERSION" INSTALL_RKE2_TYPE=server
 
+  local peer
+  if [ "$NODE_ROLE" = init ]; then
+    if peer=$(find_peer "$SUPERVISOR_PORT" "$INIT_PROBE_SECONDS"); then
+      join_through "$peer"
+    else
+      log "no live peer and no cluster yet: starting a new cluster with the Terraform-generated CAs"
+      place_cluster_cas
+    fi
+  elif peer=$(find_peer "$SUPERVISOR_PORT" "$PEER_WAIT_SECONDS"); then
+    join_through "$peer"
+  elif [ "$CLUSTER_INITIALIZED" = true ]; then
+    stranded
+  else
+    log "no server answered on $PEER_IPS and the cluster was never initialized: is the first server (server-0) running?"
+    exit 1
+  fi
+
   systemctl enable rke2-server.service
+  # Returns once this server is a voting etcd member with a ready API server (the unit is Type=notify).
   retry 5 30 systemctl start rke2-server.service
   log "rke2-server started on $NODE_IP"
 }

@@ -17,6 +17,9 @@ export function rke2Config(s: Rke2Settings): Record<string, unknown> {
     'write-kubeconfig-mode': '0600',
     'etcd-snapshot-schedule-cron': s.etcdSnapshots.scheduleCron,
     'etcd-snapshot-retention': s.etcdSnapshots.retention,
+    // Set explicitly (older 1.35 patches do not fall back to the local retention). S3 pruning
+    // counts the snapshots of every server in the folder, so it keeps `retention` per server.
+    'etcd-s3-retention': s.etcdSnapshots.retention * s.etcdSnapshots.servers,
     'etcd-s3': true,
     'etcd-s3-bucket': s.etcdSnapshots.bucket,
     'etcd-s3-region': s.etcdSnapshots.region,

@@ -7,7 +7,10 @@ export interface Rke2Settings {
   readonly ingressController: 'ingress-nginx' | 'traefik';
   readonly etcdSnapshots: {
     readonly scheduleCron: string;
+    /** Snapshots kept per server. */
     readonly retention: number;
+    /** Servers writing snapshots to the same folder. */
+    readonly servers: number;
     readonly bucket: string;
     readonly region: string;
     readonly folder: string;

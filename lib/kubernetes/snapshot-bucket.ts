@@ -11,7 +11,11 @@ import { Construct } from 'constructs';
 export interface SnapshotBucketProps {
   /** Bucket name prefix (a random suffix makes it unique). */
   readonly namePrefix: string;
-  /** Let `destroy` delete the bucket with its snapshots. @default false */
+  /**
+   * Let `destroy` delete the bucket with its snapshots. Otherwise the bucket
+   * is `prevent_destroy`: a plan that would delete it (a destroy, or a change
+   * that replaces it) is refused before anything is touched. @default false
+   */
   readonly forceDestroy?: boolean;
   /** Days a deleted or overwritten snapshot stays recoverable. @default 30 */
   readonly noncurrentDays?: number;
@@ -20,13 +24,26 @@ export interface SnapshotBucketProps {
 /**
  * Private, encrypted, versioned bucket for RKE2's scheduled etcd snapshots,
  * so the cluster state outlives the nodes. TLS-only access.
+ *
+ * Destroy: the public access block, TLS-only policy, ownership controls,
+ * encryption, versioning and lifecycle rules are resources of their own that
+ * depend on the bucket, so Terraform would delete them first and only then
+ * find the bucket not empty, leaving the snapshots (every secret of the
+ * cluster) unguarded. Unless `forceDestroy`, the bucket is therefore
+ * `prevent_destroy`: Terraform refuses such a plan as a whole, before it
+ * touches any of them.
  */
 export class SnapshotBucket extends Construct {
   readonly bucket: S3Bucket;
 
   constructor(scope: Construct, id: string, props: SnapshotBucketProps) {
     super(scope, id);
-    this.bucket = new S3Bucket(this, 'bucket', { bucketPrefix: props.namePrefix, forceDestroy: props.forceDestroy ?? false });
+    const forceDestroy = props.forceDestroy ?? false;
+    this.bucket = new S3Bucket(this, 'bucket', {
+      bucketPrefix: props.namePrefix,
+      forceDestroy,
+      lifecycle: forceDestroy ? undefined : { preventDestroy: true },
+    });
     const bucket = this.bucket.id;
 
     new S3BucketPublicAccessBlock(this, 'public-access', {

@@ -14,6 +14,11 @@ export interface ForwardedPort {
   readonly description: string;
   /** Who may connect to the listener. */
   readonly from: Peer;
+  /**
+   * Seconds an idle TCP flow stays open (60-6000). @default AWS's 350 s.
+   * Long-lived websockets (Rancher's UI, kubectl exec/logs, agent tunnels) need more.
+   */
+  readonly idleTimeoutSeconds?: number;
 }
 
 export interface NetworkLoadBalancerProps {
@@ -79,6 +84,7 @@ export class NetworkLoadBalancer extends Construct {
         loadBalancerArn: this.lb.arn,
         port: forwarded.port,
         protocol: 'TCP',
+        tcpIdleTimeoutSeconds: forwarded.idleTimeoutSeconds,
         defaultAction: [{ type: 'forward', targetGroupArn: group.arn }],
       });
       groups.set(forwarded.port, group);

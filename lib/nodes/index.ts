@@ -4,3 +4,4 @@ export * from './ports';
 export * from './server-node';
 export * from './ubuntu-ami';
 export * from './boot-files';
+export * from './server-quorum';

@@ -41,6 +41,9 @@ export const K3S_SERVER_PORTS: readonly PortRule[] = [
 /** What users and downstream clusters reach through the load balancer. */
 export const RANCHER_PUBLIC_PORTS: readonly PortRule[] = [tcp(80, 'HTTP (redirects, ACME HTTP-01)'), tcp(443, 'HTTPS (Rancher UI, API and agents)')];
 
+/** Where users, downstream clusters and the deploy's final probe reach Rancher. */
+export const HTTPS_PORT = 443;
+
 /** Ports for administrators only, from the admin CIDRs. */
 export const KUBERNETES_API_PORT = 6443;
 export const SSH_PORT = 22;

@@ -1,6 +1,31 @@
+import { gzipSync } from 'node:zlib';
 import { Instance } from '@cdktf/provider-aws/lib/instance';
-import type { ITerraformDependable } from 'cdktf';
+import { Fn, Op, TerraformLocal, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+
+/** EC2's limit on user data, before base64. */
+export const USER_DATA_LIMIT_BYTES = 16_384;
+/** What a Terraform reference in the user data is assumed to render to, at most (an ARN, a DNS name). */
+const REFERENCE_BYTES = 256;
+
+/**
+ * Attributes a running server keeps when the settings change them: each
+ * would replace the instance (or, for user data and the instance type, stop
+ * and start it), and every server would take the change in the same apply.
+ * They reach a server when it is replaced on its own (`terraform apply
+ * -replace`), one per apply; `ServerNode.staleAttributes` shows which are
+ * pending.
+ */
+export const HELD_ATTRIBUTES = ['ami', 'user_data', 'instance_type', 'key_name', 'subnet_id', 'private_ip'] as const;
+export type HeldAttribute = (typeof HELD_ATTRIBUTES)[number];
+
+/**
+ * The instance arguments behind the held attributes: the user data travels
+ * gzip-compressed as `user_data_base64` (cloud-init inflates it), and plain
+ * `user_data` is held too, so instances created before it was compressed keep
+ * theirs instead of being restarted to swap one for the other.
+ */
+const IGNORED_ARGUMENTS = ['ami', 'user_data', 'user_data_base64', 'instance_type', 'key_name', 'subnet_id', 'private_ip'];
 
 export interface ServerNodeProps {
   readonly name: string;
@@ -24,16 +49,31 @@ export interface ServerNodeProps {
  * One EC2 server: IMDSv2 only with a hop limit of 1 (pods cannot borrow the
  * node's credentials), encrypted gp3 root volume, no SSH key unless asked.
  *
- * The image, user data and instance type are read once, at creation. Later
- * changes are ignored so that a new AMI, a template edit or a resize never
- * replaces or restarts the etcd members all at once; roll nodes one at a time
- * with `terraform apply -replace` (README, "Day 2").
+ * Image, user data, instance type, SSH key, subnet and address are read
+ * once, at creation (`HELD_ATTRIBUTES`): a new AMI, a template edit, a
+ * resize, a new key or a move to other subnets never replaces or restarts the
+ * etcd members all at once. Roll servers one at a time with `terraform apply
+ * -replace` (README, "Day 2").
  */
 export class ServerNode extends Construct {
   readonly instance: Instance;
+  private readonly props: ServerNodeProps;
+  /** The user data as sent to EC2 (gzip, base64), once: the instance and `staleAttributes` both refer to it. */
+  private readonly userDataBase64: string;
 
   constructor(scope: Construct, id: string, props: ServerNodeProps) {
     super(scope, id);
+    this.props = props;
+    // The plain text as a local of its own: readable in the synthesized module, compressed where it is used.
+    const userData = new TerraformLocal(this, 'user-data', props.userData).asString;
+    this.userDataBase64 = Fn.base64gzip(userData);
+    const compressed = compressedUpperBound(props.userData);
+    this.node.addValidation({
+      validate: () =>
+        compressed > USER_DATA_LIMIT_BYTES
+          ? [`the user data of ${props.name} is about ${compressed} bytes gzip-compressed; EC2 accepts ${USER_DATA_LIMIT_BYTES}. Shorten the lists that go into it (registry mirrors, noProxy).`]
+          : [],
+    });
     this.instance = new Instance(this, 'instance', {
       ami: props.amiId,
       instanceType: props.instanceType,
@@ -42,7 +82,7 @@ export class ServerNode extends Construct {
       vpcSecurityGroupIds: props.securityGroupIds,
       iamInstanceProfile: props.instanceProfileName,
       keyName: props.keyName,
-      userData: props.userData,
+      userDataBase64: this.userDataBase64,
       userDataReplaceOnChange: false,
       monitoring: false,
       metadataOptions: {
@@ -59,7 +99,7 @@ export class ServerNode extends Construct {
       },
       tags: { Name: props.name },
       volumeTags: { Name: props.name },
-      lifecycle: { ignoreChanges: ['ami', 'user_data', 'instance_type'] },
+      lifecycle: { ignoreChanges: IGNORED_ARGUMENTS },
       dependsOn: props.dependsOn,
     });
   }
@@ -67,4 +107,41 @@ export class ServerNode extends Construct {
   get id(): string {
     return this.instance.id;
   }
+
+  /**
+   * The held attributes whose running value differs from what the settings
+   * ask for now (a Terraform list expression): what a replacement of this
+   * server would change. Empty when the server is up to date.
+   */
+  staleAttributes(attributes: readonly HeldAttribute[] = HELD_ATTRIBUTES): string[] {
+    const wanted: Record<HeldAttribute, string | undefined> = {
+      ami: this.props.amiId,
+      user_data: this.userDataBase64,
+      instance_type: this.props.instanceType,
+      // No key is "" in the instance's state.
+      key_name: this.props.keyName ?? '',
+      subnet_id: this.props.subnetId,
+      private_ip: this.props.privateIp,
+    };
+    const running: Record<HeldAttribute, string> = {
+      ami: this.instance.ami,
+      user_data: this.instance.userDataBase64,
+      instance_type: this.instance.instanceType,
+      key_name: this.instance.keyName,
+      subnet_id: this.instance.subnetId,
+      private_ip: this.instance.privateIp,
+    };
+    // The wanted value on the left: cdktf 0.21's Op drops an empty right operand (no key is "").
+    return Fn.compact(attributes.map((a) => Fn.conditional(Op.neq(wanted[a], running[a]), a, '')));
+  }
+}
+
+/**
+ * The gzip size of user data at synth time, with every Terraform reference
+ * counted at its largest plausible rendering: an upper bound of what EC2 gets.
+ */
+export function compressedUpperBound(userData: string): number {
+  // `$${` is an escaped, literal `${`: not a reference.
+  const rendered = userData.replace(/(?<!\$)\$\{[^}]*\}/g, 'x'.repeat(REFERENCE_BYTES));
+  return gzipSync(Buffer.from(rendered, 'utf8'), { level: 9 }).length;
 }

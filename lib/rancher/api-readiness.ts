@@ -1,14 +1,15 @@
 import { DataHttp } from '@cdktf/provider-http/lib/data-http';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { probeTiming } from '../common/http-retry';
 import type { ClusterAccess } from './cluster-access';
 
 export interface ApiReadinessProps {
   readonly access: ClusterAccess;
   /** What must exist before probing (the nodes, their load balancer registration). */
   readonly dependsOn: ITerraformDependable[];
-  /** Attempts, 10 s apart. @default 90 (15 minutes: install and first start of RKE2) */
-  readonly attempts?: number;
+  /** Budget: installing RKE2 and the first start of the first server. @default 20 */
+  readonly minutes?: number;
 }
 
 /**
@@ -21,15 +22,13 @@ export class ApiReadiness extends Construct {
 
   constructor(scope: Construct, id: string, props: ApiReadinessProps) {
     super(scope, id);
-    const attempts = props.attempts ?? 90;
     this.gate = new DataHttp(this, 'readyz', {
       url: `${props.access.host}/readyz`,
       caCertPem: props.access.clusterCaCertificate,
       clientCertPem: props.access.clientCertificate,
       clientKeyPem: props.access.clientKey,
-      requestTimeoutMs: 10_000,
       // Connection errors and 5xx are retried; a node still booting refuses connections.
-      retry: { attempts, minDelayMs: 10_000, maxDelayMs: 10_000 },
+      ...probeTiming(props.minutes ?? 20),
       dependsOn: props.dependsOn,
       lifecycle: {
         postcondition: [{ condition: '${self.status_code == 200}', errorMessage: 'The Kubernetes API server did not report ready (GET /readyz).' }],

@@ -11,6 +11,8 @@ export interface CertManagerProps {
   readonly dependsOn?: ITerraformDependable[];
   /** Chart repository. @default CERT_MANAGER_REPOSITORY */
   readonly repository?: string;
+  /** Budget of the install (and of an upgrade or uninstall), its startup check included. @default 10 */
+  readonly minutes?: number;
   /** Outbound proxy for ACME and other egress of cert-manager's controller. */
   readonly proxy?: { readonly http?: string; readonly https?: string; readonly noProxy: readonly string[] };
 }
@@ -34,7 +36,7 @@ export class CertManager extends Construct {
       wait: true,
       waitForJobs: true,
       atomic: true,
-      timeout: 600,
+      timeout: (props.minutes ?? 10) * 60,
       set: [{ name: 'crds.enabled', value: 'true' }],
       // Values rather than `set`: helm's --set would split no_proxy at its commas.
       values: props.proxy

@@ -1,7 +1,6 @@
 import type { AuditLogSettings } from '../config/audit-log-schema';
 import type { TlsSettings } from '../config/tls-schema';
 import { CA_ISSUER_NAME, CA_ISSUER_SECRET, INGRESS_SECRET, tlsPlan } from '../tls/tls-plan';
-import { certificateWaitObjects } from './certificate-wait';
 import { RANCHER_NAMESPACE } from './namespace';
 
 export interface RancherChartInput {
@@ -10,6 +9,12 @@ export interface RancherChartInput {
   readonly replicas: number;
   /** Ingress class of the cluster's controller: `nginx` or `traefik`. */
   readonly ingressClassName: string;
+  /**
+   * The controller behind that class, when the stack knows it. ingress-nginx
+   * annotations are set unless it is Traefik (on a cluster the stack did not
+   * build they are harmless for any other controller).
+   */
+  readonly ingressController?: 'ingress-nginx' | 'traefik';
   readonly tls: TlsSettings;
   /** API audit log; off unless enabled. */
   readonly auditLog?: AuditLogSettings;
@@ -20,6 +25,32 @@ export interface RancherChartInput {
   /** Air gap: system image registry and bundled system charts. */
   readonly airGap?: { readonly systemDefaultRegistry?: string; readonly useBundledSystemChart?: boolean };
 }
+
+/**
+ * Seconds ingress-nginx keeps an idle proxied connection open. Rancher's UI,
+ * `kubectl` shells and logs, and the cluster agents' tunnels are websockets
+ * that can stay idle for minutes; ingress-nginx cuts them after 60 s by
+ * default. Charts before 2.14 set these (`includeDefaultExtraAnnotations`);
+ * 2.14 no longer does.
+ */
+export const NGINX_PROXY_TIMEOUTS = {
+  'nginx.ingress.kubernetes.io/proxy-connect-timeout': '30',
+  'nginx.ingress.kubernetes.io/proxy-read-timeout': '1800',
+  'nginx.ingress.kubernetes.io/proxy-send-timeout': '1800',
+} as const;
+
+/**
+ * The chart's post-delete hook uninstalls the apps Rancher installed. It
+ * exits non-zero when one of them takes longer than its timeout, which fails
+ * the Helm uninstall and stops `destroy` before any AWS resource is removed;
+ * the releases are gone either way, so a timeout is only logged. Rancher 2.14
+ * also installs Turtles (`cattle-turtles-system`), which the chart's default
+ * list leaves out.
+ */
+export const POST_DELETE = {
+  ignoreTimeoutError: true,
+  namespaceList: ['cattle-fleet-system', 'cattle-system', 'rancher-operator-system', 'cattle-turtles-system'],
+} as const;
 
 /** Where audit log files land on the node with destination hostPath. */
 export const AUDIT_LOG_HOST_PATH = '/var/log/rancher/audit/';
@@ -33,8 +64,10 @@ const INGRESS_SOURCE = { rancher: 'rancher', blank: 'secret', ca: 'secret', acme
  */
 export function rancherChartValues(input: RancherChartInput): Record<string, unknown> {
   const plan = tlsPlan(input.tls);
-  const ingress: Record<string, unknown> = { ingressClassName: input.ingressClassName };
-  const values: Record<string, unknown> = { hostname: input.hostname, replicas: input.replicas, ingress };
+  // Set explicitly: 2.12 and 2.13 default it to true, and annotations must not appear twice.
+  const ingress: Record<string, unknown> = { ingressClassName: input.ingressClassName, includeDefaultExtraAnnotations: false };
+  if (input.ingressController !== 'traefik') ingress.extraAnnotations = { ...NGINX_PROXY_TIMEOUTS };
+  const values: Record<string, unknown> = { hostname: input.hostname, replicas: input.replicas, ingress, postDelete: structuredClone(POST_DELETE) };
 
   if (plan.atLoadBalancer) {
     values.tls = 'external';
@@ -70,12 +103,7 @@ export function rancherChartValues(input: RancherChartInput): Record<string, unk
   if (input.airGap?.systemDefaultRegistry) values.systemDefaultRegistry = input.airGap.systemDefaultRegistry;
   if (input.airGap?.useBundledSystemChart) values.useBundledSystemChart = true;
 
-  const extraObjects = [
-    ...(plan.caIssuer ? caIssuerObjects(input.hostname) : []),
-    // Whenever cert-manager issues the ingress certificate, the release waits until it is Ready.
-    ...(plan.certManager ? certificateWaitObjects(input.airGap?.systemDefaultRegistry) : []),
-    ...(input.extraObjects ?? []),
-  ];
+  const extraObjects = [...(plan.caIssuer ? caIssuerObjects(input.hostname) : []), ...(input.extraObjects ?? [])];
   if (extraObjects.length > 0) values.extraObjects = extraObjects;
   return values;
 }

@@ -8,4 +8,3 @@ export * from './namespace';
 export * from './tls-secrets';
 export * from './readiness-trust';
 export * from './rancher-settings';
-export * from './certificate-wait';

@@ -2,6 +2,7 @@ import { DataHttp, type DataHttpConfig } from '@cdktf/provider-http/lib/data-htt
 import { DataKubernetesSecretV1 } from '@cdktf/provider-kubernetes/lib/data-kubernetes-secret-v1';
 import { Fn, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { probeTiming } from '../common/http-retry';
 import { RANCHER_NAMESPACE } from './namespace';
 
 /** Rancher's own CA, created by Rancher at start-up, which signs the ingress certificate. */
@@ -25,8 +26,8 @@ export interface RancherReadinessProps {
   readonly dependsOn: ITerraformDependable[];
   /** @default { kind: 'rancher-ca' } */
   readonly trust?: ReadinessTrust;
-  /** Attempts, 10 s apart. @default 60 */
-  readonly attempts?: number;
+  /** Budget. @default 15 */
+  readonly minutes?: number;
 }
 
 /**
@@ -62,8 +63,7 @@ export class RancherReadiness extends Construct {
     this.ping = new DataHttp(this, 'ping', {
       url: `https://${props.hostname}/ping`,
       ...tls,
-      requestTimeoutMs: 10_000,
-      retry: { attempts: props.attempts ?? 60, minDelayMs: 10_000, maxDelayMs: 10_000 },
+      ...probeTiming(props.minutes ?? 15),
       // With the Rancher CA the secret read carries the ordering; otherwise the probe itself does.
       dependsOn: trust.kind === 'rancher-ca' ? undefined : props.dependsOn,
       lifecycle: {

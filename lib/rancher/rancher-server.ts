@@ -5,14 +5,32 @@ import { Construct } from 'constructs';
 import { rancherChartValues, type RancherChartInput } from './chart-values';
 import { RANCHER_NAMESPACE } from './namespace';
 
-export const RANCHER_REPOSITORY = 'https://releases.rancher.com/server-charts/stable';
+/**
+ * Where Rancher publishes its chart: the community repositories (`stable`,
+ * the releases promoted there; `latest`, every community release) and Rancher
+ * Prime's. Community releases of a line stop once the next line ships; its
+ * later patches go to Prime only (see `COMMUNITY_LAST_PATCH`).
+ */
+export const RANCHER_REPOSITORIES = {
+  stable: 'https://releases.rancher.com/server-charts/stable',
+  latest: 'https://releases.rancher.com/server-charts/latest',
+  prime: 'https://charts.rancher.com/server-charts/prime',
+} as const;
+export type RancherRepository = keyof typeof RANCHER_REPOSITORIES;
+export const RANCHER_REPOSITORY = RANCHER_REPOSITORIES.stable;
 
 export interface RancherServerProps extends RancherChartInput {
   /** Chart version, e.g. 2.14.4. */
   readonly version: string;
   /** Chart repository. @default RANCHER_REPOSITORY */
   readonly repository?: string;
-  /** Must be ready first: cert-manager (its webhook admits Rancher's Issuer). */
+  /**
+   * Budget of the install, an upgrade and the uninstall (its post-delete hook
+   * included): Rancher's pods pulling a large image on fresh nodes. A failed
+   * install is rolled back (`atomic`), so the next apply starts clean. @default 20
+   */
+  readonly minutes?: number;
+  /** Must be ready first: cert-manager (its webhook admits Rancher's Issuer) and the ingress controller. */
   readonly dependsOn: ITerraformDependable[];
   /**
    * A namespace the caller manages (RancherNamespace.name). Unset: Helm
@@ -44,8 +62,7 @@ export class RancherServer extends Construct {
       createNamespace: props.namespace === undefined,
       wait: true,
       atomic: true,
-      // Three Rancher pods pulling a large image on fresh nodes.
-      timeout: 1200,
+      timeout: (props.minutes ?? 20) * 60,
       values: [Fn.yamlencode(rancherChartValues(props))],
       setSensitive: [{ name: 'bootstrapPassword', value: password.result }],
       dependsOn: props.dependsOn,

@@ -1,19 +1,20 @@
 import type { Settings } from '../config/schema';
 import type { ChartProxy } from '../network/proxy';
-import type { RancherServerProps } from './rancher-server';
+import { RANCHER_REPOSITORIES, type RancherServerProps } from './rancher-server';
 
 /**
  * The RancherServer props that come straight from the settings, the same in
  * every Helm-installed stack: version and chart source, proxy, air gap,
- * replicas, TLS choice, audit log.
+ * replicas, TLS choice, audit log, install budget.
  */
 export function rancherServerSettings(
   settings: Settings,
   proxy: ChartProxy | undefined,
-): Pick<RancherServerProps, 'version' | 'repository' | 'proxy' | 'airGap' | 'replicas' | 'tls' | 'auditLog'> {
+): Pick<RancherServerProps, 'version' | 'repository' | 'proxy' | 'airGap' | 'replicas' | 'tls' | 'auditLog' | 'minutes'> {
   return {
     version: settings.versions.rancher,
-    repository: settings.airGap.rancherChartRepository,
+    repository: settings.airGap.rancherChartRepository ?? RANCHER_REPOSITORIES[settings.rancher.repository],
+    minutes: settings.timeouts.rancherMinutes,
     proxy,
     airGap: settings.airGap,
     replicas: settings.rancher.replicas,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { allowedKeys, fieldPaths } from '../../../lib/config/fields';
 
-const TOP_LEVEL = ['name', 'region', 'hostname', 'hostedZone', 'adminCidrs', 'tags', 'backend', 'proxy', 'airGap', 'versions', 'rancher', 'rkeHa', 'k8sHa', 'docker'];
+const TOP_LEVEL = ['name', 'region', 'hostname', 'hostedZone', 'adminCidrs', 'tags', 'backend', 'proxy', 'airGap', 'versions', 'rancher', 'timeouts', 'rkeHa', 'k8sHa', 'docker'];
 
 /** Leaves found by walking allowedKeys from the top, depth first in key order. */
 function leavesByAllowedKeys(path: string[] = []): string[] {
@@ -18,6 +18,7 @@ describe('allowedKeys', () => {
   it('lists the rkeHa keys', () => {
     expect(allowedKeys(['rkeHa'])).toEqual([
       'nodeCount',
+      'allowQuorumLoss',
       'distribution',
       'datastore',
       'instanceType',
@@ -39,7 +40,8 @@ describe('allowedKeys', () => {
   it.each([
     [['rkeHa', 'datastore'], ['engine', 'instanceClass', 'allocatedStorageGb', 'multiAz', 'backupRetentionDays', 'deletionProtection']],
     [['rkeHa', 'etcdSnapshots'], ['scheduleCron', 'retention', 'forceDestroyBucket']],
-    [['rancher'], ['replicas', 'tls', 'auditLog']],
+    [['rancher'], ['repository', 'replicas', 'tls', 'auditLog']],
+    [['timeouts'], ['apiMinutes', 'serversMinutes', 'ingressMinutes', 'certManagerMinutes', 'rancherMinutes', 'certificateMinutes', 'pingMinutes']],
     [['rancher', 'tls', 'acme'], ['email', 'environment']],
     [['versions'], ['rke2', 'k3s', 'certManager', 'rancher']],
     [['proxy'], ['http', 'https', 'noProxy', 'egressOnlyTo']],
@@ -118,6 +120,7 @@ describe('fieldPaths', () => {
       'versions.k3s',
       'versions.certManager',
       'versions.rancher',
+      'rancher.repository',
       'rancher.replicas',
       'rancher.tls.mode',
       'rancher.tls.issuer',
@@ -131,7 +134,15 @@ describe('fieldPaths', () => {
       'rancher.auditLog.maxAgeDays',
       'rancher.auditLog.maxBackups',
       'rancher.auditLog.maxSizeMb',
+      'timeouts.apiMinutes',
+      'timeouts.serversMinutes',
+      'timeouts.ingressMinutes',
+      'timeouts.certManagerMinutes',
+      'timeouts.rancherMinutes',
+      'timeouts.certificateMinutes',
+      'timeouts.pingMinutes',
       'rkeHa.nodeCount',
+      'rkeHa.allowQuorumLoss',
       'rkeHa.distribution',
       'rkeHa.datastore.engine',
       'rkeHa.datastore.instanceClass',

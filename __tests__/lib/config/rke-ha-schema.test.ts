@@ -21,7 +21,7 @@ const DATASTORE_DEFAULTS = {
   allocatedStorageGb: 50,
   multiAz: true,
   backupRetentionDays: 7,
-  deletionProtection: false,
+  deletionProtection: true,
 };
 const RKE2_NODE_COUNT_MESSAGE = 'expected 1 or 3 with rke2 (etcd needs an odd number of members); 2 servers fit distribution k3s';
 const K3S_NGINX_MESSAGE = 'K3s brings Traefik; leave it unset or set traefik with distribution k3s';
@@ -29,6 +29,7 @@ const K3S_NGINX_MESSAGE = 'K3s brings Traefik; leave it unset or set traefik wit
 describe('rkeHa settings', () => {
   it('default to three RKE2 servers (node count left to the distribution) on m6i.xlarge in public subnets', () => {
     const expected = {
+      allowQuorumLoss: false,
       distribution: 'rke2',
       datastore: DATASTORE_DEFAULTS,
       instanceType: 'm6i.xlarge',
@@ -138,7 +139,7 @@ describe('rkeHa settings', () => {
   });
 
   describe('datastore (k3s)', () => {
-    it('defaults to PostgreSQL on db.t4g.medium, 50 GB, multi-AZ, 7 days of backups, no deletion protection', () => {
+    it('defaults to PostgreSQL on db.t4g.medium, 50 GB, multi-AZ, 7 days of backups, deletion protection', () => {
       expect(parsed({ distribution: 'k3s' }).datastore).toEqual(DATASTORE_DEFAULTS);
     });
 
@@ -269,7 +270,7 @@ describe('rkeHa settings', () => {
       {
         field: 'rkeHa.nodes',
         message:
-          'unknown setting; allowed here: nodeCount, distribution, datastore, instanceType, rootVolumeGb, vpcCidr, privateNodes, natGateways, amiId, sshKeyName, ingressController, etcdSnapshots',
+          'unknown setting; allowed here: nodeCount, allowQuorumLoss, distribution, datastore, instanceType, rootVolumeGb, vpcCidr, privateNodes, natGateways, amiId, sshKeyName, ingressController, etcdSnapshots',
       },
     ]);
   });

@@ -40,6 +40,7 @@ describe('top-level settings', () => {
       'airGap',
       'versions',
       'rancher',
+      'timeouts',
       'rkeHa',
       'k8sHa',
       'docker',
@@ -253,7 +254,7 @@ describe('top-level settings', () => {
     expect(problemsOf({ rkeha: {} })).toEqual([
       {
         field: 'rkeha',
-        message: 'unknown setting; allowed here: name, region, hostname, hostedZone, adminCidrs, tags, backend, proxy, airGap, versions, rancher, rkeHa, k8sHa, docker',
+        message: 'unknown setting; allowed here: name, region, hostname, hostedZone, adminCidrs, tags, backend, proxy, airGap, versions, rancher, timeouts, rkeHa, k8sHa, docker',
       },
     ]);
   });

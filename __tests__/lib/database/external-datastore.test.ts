@@ -140,7 +140,11 @@ describe('ExternalDatastore options', () => {
 
   it('passes the multi-AZ flag, retention, deletion protection, size and class through', () => {
     expect(instance).toMatchObject({ multi_az: false, backup_retention_period: 35, deletion_protection: true, allocated_storage: 200, instance_class: 'db.r7g.large' });
-  });
+  })
+
+  it('with deletion protection also refuses, at plan time, any plan that would delete or replace the database', () => {
+    expect(instance.lifecycle).toEqual({ ignore_changes: ['engine_version'], prevent_destroy: true });
+  });;
 
   it('prefixes every name with the given name', () => {
     expect(instance.identifier_prefix).toBe('prod-');

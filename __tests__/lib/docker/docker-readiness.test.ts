@@ -5,12 +5,12 @@ import type { DockerTlsIssuer } from '../../../lib/config/docker-schema';
 import { DockerReadiness } from '../../../lib/docker/docker-readiness';
 import { dataSources, synthConstruct } from '../../helpers/synth';
 
-function synth(issuer: DockerTlsIssuer, caCertPem?: string, attempts?: number) {
+function synth(issuer: DockerTlsIssuer, caCertPem?: string, minutes?: number) {
   return synthConstruct((stack) => {
     new HttpProvider(stack, 'http');
     new RandomProvider(stack, 'random');
     const record = new Password(stack, 'record', { length: 8 });
-    new DockerReadiness(stack, 'ready', { hostname: 'rancher.example.com', issuer, caCertPem, dependsOn: [record], attempts });
+    new DockerReadiness(stack, 'ready', { hostname: 'rancher.example.com', issuer, caCertPem, dependsOn: [record], minutes });
   }).json;
 }
 const probes = (issuer: DockerTlsIssuer, caCertPem?: string) => Object.entries(dataSources(synth(issuer, caCertPem), 'http'));
@@ -42,15 +42,22 @@ describe('DockerReadiness', () => {
     expect(ping).not.toHaveProperty('insecure');
   });
 
-  it('retries every 10 seconds, 90 times by default, and requires 200 "pong"', () => {
+  it('retries every 10 seconds within 15 minutes by default, and requires 200 "pong"', () => {
     const [, ping] = probes('acme')[0];
-    expect(ping.retry).toEqual({ attempts: 90, min_delay_ms: 10000, max_delay_ms: 10000 });
+    expect(ping.retry).toEqual({ attempts: 44, min_delay_ms: 10000, max_delay_ms: 10000 });
     expect(ping.request_timeout_ms).toBe(10000);
     expect(ping.lifecycle.postcondition).toEqual([
       { condition: '${self.status_code == 200 && trimspace(self.response_body) == "pong"}', error_message: 'Rancher did not answer "pong" on https://<hostname>/ping.' },
     ]);
-    const [, custom] = Object.entries(dataSources(synth('acme', undefined, 5), 'http'))[0];
+    const [, custom] = Object.entries(dataSources(synth('acme', undefined, 2), 'http'))[0];
     expect(custom.retry.attempts).toBe(5);
+  });
+
+  it('gives /ping two minutes after /cacerts answered (Rancher runs already), so the worst case stays near the budget', () => {
+    const all = Object.fromEntries(probes('rancher'));
+    const [cacertsName, pingName] = Object.keys(all).sort();
+    expect(all[cacertsName].retry.attempts).toBe(44);
+    expect(all[pingName].retry.attempts).toBe(5);
   });
 
   it('matches the snapshot', () => {

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { K3S_BOOTSTRAP_PATH, K3S_INSTALL_URL, k3sConfig, k3sUserData, type K3sSettings } from '../../../lib/kubernetes/k3s-user-data';
+import { K3S_BOOTSTRAP_PATH, K3S_DATASTORE_ENDPOINT_PATH, K3S_DROP_IN_PATH, K3S_INSTALL_URL, k3sConfig, k3sUserData, type K3sSettings } from '../../../lib/kubernetes/k3s-user-data';
+import { compressedUpperBound } from '../../../lib/nodes/server-node';
 import type { ServerNodeIdentity } from '../../../lib/kubernetes/node-identity';
 import { BOOT_LIB_PATH } from '../../../lib/nodes/boot-files';
 import { proxyEnvironment } from '../../../lib/network/proxy';
@@ -9,6 +10,7 @@ import { settings as parseSettings } from '../../helpers/synth';
 import { renderTemplate, runValidator, validateCloudConfig, type CloudConfigFile } from '../../helpers/validators';
 
 const SCRIPT = readFileSync(join(__dirname, '../../../lib/kubernetes/k3s-bootstrap.sh'), 'utf8');
+const ENDPOINT_SCRIPT = readFileSync(join(__dirname, '../../../lib/kubernetes/k3s-datastore-endpoint.sh'), 'utf8');
 const BOOT_LIB = readFileSync(join(__dirname, '../../../lib/nodes/boot-lib.sh'), 'utf8');
 
 /** References the stack passes in (the hostname variable and the NLB name), and what Terraform would put there. */
@@ -55,13 +57,21 @@ describe('k3sUserData (defaults)', () => {
     validateCloudConfig(userData);
   });
 
-  it('writes config, env file, boot helpers and bootstrap script, in that order, root-owned', () => {
+  it('writes config, env file, boot helpers, the endpoint script and its K3s drop-in, and the bootstrap script, root-owned', () => {
     expect(files.map((f) => [f.path, f.owner, f.permissions])).toEqual([
       ['/etc/rancher/k3s/config.yaml', 'root:root', '0600'],
       ['/etc/rancher/bootstrap.env', 'root:root', '0600'],
       [BOOT_LIB_PATH, 'root:root', '0644'],
+      [K3S_DATASTORE_ENDPOINT_PATH, 'root:root', '0700'],
+      [K3S_DROP_IN_PATH, 'root:root', '0644'],
       [K3S_BOOTSTRAP_PATH, 'root:root', '0700'],
     ]);
+  });
+
+  it('reads the datastore endpoint from SSM before every start of K3s (a systemd drop-in for k3s.service)', () => {
+    expect(file(files, K3S_DROP_IN_PATH).content).toBe('[Service]\nExecStartPre=/usr/local/sbin/rancher-aws-datastore-endpoint\n');
+    expect(file(files, K3S_DATASTORE_ENDPOINT_PATH).content).toBe(ENDPOINT_SCRIPT);
+    expect(SCRIPT).toContain('/usr/local/sbin/rancher-aws-datastore-endpoint');
   });
 
   it('writes the K3s config: token file, tls-san from the references, private kubeconfig', () => {
@@ -82,6 +92,8 @@ describe('k3sUserData (defaults)', () => {
         'NODE_ROLE="init"',
         'NODE_IP="10.0.0.10"',
         'PEER_IPS="10.0.16.10"',
+        'PREVIOUS_SERVER_IPS=""',
+        'PEER_WAIT_SECONDS="1800"',
         'AWS_REGION="us-east-1"',
         'PARAMETER_PREFIX="/rancher/rke-ha"',
         'K3S_VERSION="v1.35.7+k3s1"',
@@ -112,8 +124,8 @@ describe('k3sUserData (defaults)', () => {
     expect(userData).not.toMatch(/(postgres|mysql):\/\//);
   });
 
-  it('stays well under the 16 KiB EC2 user data limit', () => {
-    expect(Buffer.byteLength(userData)).toBeLessThan(12 * 1024);
+  it('stays well under the 16 KiB EC2 user data limit once compressed (ServerNode sends it gzip-compressed)', () => {
+    expect(compressedUpperBound(raw)).toBeLessThan(8 * 1024);
   });
 
   it('writes the joining role for other servers', () => {
@@ -158,7 +170,7 @@ describe('k3sUserData (air gap and proxy)', () => {
 
   it('writes the installer mirror and the proxy variables after the identity', () => {
     const lines = file(files, '/etc/rancher/bootstrap.env').content.split('\n');
-    expect(lines.slice(5)).toEqual([
+    expect(lines.slice(7)).toEqual([
       'K3S_VERSION="v1.35.7+k3s1"',
       'K3S_INSTALL_URL="https://mirror.internal/k3s/install.sh"',
       'HTTP_PROXY="http://proxy.internal:3128"',
@@ -183,28 +195,6 @@ describe('k3sConfig', () => {
 
   it('leaves the datastore endpoint to the boot-time drop-in', () => {
     expect(k3sConfig(airGapped)).not.toHaveProperty('datastore-endpoint');
-    expect(SCRIPT).toContain(`fetch_to datastore-endpoint "$CONFIG_DIR/config.yaml.d/datastore.yaml" 'datastore-endpoint: '`);
-  });
-});
-
-describe('k3s-bootstrap.sh', () => {
-  it('passes shellcheck as committed', () => {
-    expect(runValidator('shellcheck', ['--severity=style'], SCRIPT, 'k3s-bootstrap.sh')).toEqual({ status: 0, output: '' });
-  });
-
-  it('reads every variable the env file provides, and sources the boot helpers', () => {
-    for (const name of ['NODE_IP', 'K3S_VERSION', 'K3S_INSTALL_URL']) expect(SCRIPT).toContain(`$${name}`);
-    expect(SCRIPT).toContain('. /etc/rancher/bootstrap.env');
-    expect(SCRIPT).toContain(`. ${BOOT_LIB_PATH}`);
-  });
-
-  it('places the CAs only when no peer answers on 6443', () => {
-    expect(SCRIPT).toMatch(/guard_init\n\s+local peer\n\s+peer=\$\(find_peer 6443\)/);
-    expect(SCRIPT).toMatch(/if \[ -n "\$peer" \]; then[\s\S]*joining through the datastore[\s\S]*else[\s\S]*server-ca-key[\s\S]*client-ca-key[\s\S]*fi/);
-  });
-
-  it('installs the pinned release as a server without starting it, then starts it', () => {
-    expect(SCRIPT).toContain('run_installer "$K3S_INSTALL_URL" INSTALL_K3S_VERSION="$K3S_VERSION" INSTALL_K3S_EXEC=server INSTALL_K3S_SKIP_START=true');
-    expect(SCRIPT.indexOf('run_installer')).toBeLessThan(SCRIPT.indexOf('systemctl start k3s.service'));
+    expect(ENDPOINT_SCRIPT).toContain(`fetch_to datastore-endpoint "$TARGET" 'datastore-endpoint: '`);
   });
 });

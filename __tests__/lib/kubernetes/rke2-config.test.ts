@@ -5,7 +5,7 @@ const settings: Rke2Settings = {
   version: 'v1.35.7+rke2r1',
   tlsSans: ['rancher.example.com', 'demo-lb.elb.us-east-1.amazonaws.com'],
   ingressController: 'ingress-nginx',
-  etcdSnapshots: { scheduleCron: '0 */6 * * *', retention: 28, bucket: 'demo-etcd-1', region: 'us-east-1', folder: 'rke-ha' },
+  etcdSnapshots: { scheduleCron: '0 */6 * * *', retention: 28, servers: 3, bucket: 'demo-etcd-1', region: 'us-east-1', folder: 'rke-ha' },
 };
 
 describe('rke2Config', () => {
@@ -18,11 +18,16 @@ describe('rke2Config', () => {
       'write-kubeconfig-mode': '0600',
       'etcd-snapshot-schedule-cron': '0 */6 * * *',
       'etcd-snapshot-retention': 28,
+      'etcd-s3-retention': 84,
       'etcd-s3': true,
       'etcd-s3-bucket': 'demo-etcd-1',
       'etcd-s3-region': 'us-east-1',
       'etcd-s3-folder': 'rke-ha',
     });
+  });
+
+  it('keeps as many snapshots per server in S3 as locally: S3 pruning counts every server of the folder', () => {
+    expect(rke2Config({ ...settings, etcdSnapshots: { ...settings.etcdSnapshots, servers: 1, retention: 5 } })['etcd-s3-retention']).toBe(5);
   });
 
   it('pins the chosen ingress controller as a one-element list', () => {

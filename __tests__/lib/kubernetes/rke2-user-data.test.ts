@@ -3,13 +3,14 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { BOOTSTRAP_SCRIPT_PATH, rke2UserData, type Rke2NodeIdentity } from '../../../lib/kubernetes/rke2-user-data';
 import type { Rke2Settings } from '../../../lib/kubernetes/rke2-settings';
+import { compressedUpperBound } from '../../../lib/nodes/server-node';
 import { renderTemplate, runValidator, validateCloudConfig } from '../../helpers/validators';
 
 const settings: Rke2Settings = {
   version: 'v1.35.7+rke2r1',
   tlsSans: ['rancher.example.com', 'rancher-lb-0123456789.elb.us-east-1.amazonaws.com'],
   ingressController: 'ingress-nginx',
-  etcdSnapshots: { scheduleCron: '0 */6 * * *', retention: 28, bucket: 'rancher-etcd-1', region: 'us-east-1', folder: 'rke-ha' },
+  etcdSnapshots: { scheduleCron: '0 */6 * * *', retention: 28, servers: 3, bucket: 'rancher-etcd-1', region: 'us-east-1', folder: 'rke-ha' },
 };
 const init: Rke2NodeIdentity = { role: 'init', nodeIp: '10.0.0.10', peerIps: ['10.0.16.10', '10.0.32.10'], region: 'us-east-1', parameterPrefix: '/rancher/rke-ha' };
 
@@ -41,6 +42,8 @@ describe('rke2UserData', () => {
         'NODE_ROLE="init"',
         'NODE_IP="10.0.0.10"',
         'PEER_IPS="10.0.16.10 10.0.32.10"',
+        'PREVIOUS_SERVER_IPS=""',
+        'PEER_WAIT_SECONDS="1800"',
         'AWS_REGION="us-east-1"',
         'PARAMETER_PREFIX="/rancher/rke-ha"',
         'RKE2_VERSION="v1.35.7+rke2r1"',
@@ -63,6 +66,8 @@ describe('rke2UserData', () => {
       'write-kubeconfig-mode': '0600',
       'etcd-snapshot-schedule-cron': '0 */6 * * *',
       'etcd-snapshot-retention': 28,
+      // S3 pruning counts every server's snapshots in the folder: 28 each for 3 servers.
+      'etcd-s3-retention': 84,
       'etcd-s3': true,
       'etcd-s3-bucket': 'rancher-etcd-1',
       'etcd-s3-region': 'us-east-1',
@@ -75,35 +80,11 @@ describe('rke2UserData', () => {
     expect(userData).not.toMatch(/^token:/m);
   });
 
-  it('stays well under the 16 KiB EC2 user data limit', () => {
-    expect(Buffer.byteLength(userData)).toBeLessThan(12 * 1024);
+  it('stays well under the 16 KiB EC2 user data limit once compressed (ServerNode sends it gzip-compressed)', () => {
+    expect(compressedUpperBound(rke2UserData(settings, init))).toBeLessThan(8 * 1024);
   });
 
   it('rejects env values that would break out of their quotes', () => {
     expect(() => rke2UserData(settings, { ...init, parameterPrefix: '/a"; rm -rf /' })).toThrow(/PARAMETER_PREFIX/);
-  });
-});
-
-describe('rke2-bootstrap.sh', () => {
-  const path = join(__dirname, '../../../lib/kubernetes/rke2-bootstrap.sh');
-  const script = readFileSync(path, 'utf8');
-
-  it('passes shellcheck as committed', () => {
-    const result = runValidator('shellcheck', ['--severity=style'], script, 'rke2-bootstrap.sh');
-    expect(result).toEqual({ status: 0, output: '' });
-  });
-
-  it('only the init role may start a new cluster, and only with no live peer', () => {
-    // find_peer (boot-lib.sh, tested by running it) waits on joining nodes and
-    // returns nothing only on the init node; the CA files are written only then.
-    expect(script).toMatch(/peer=\$\(find_peer 9345\)/);
-    expect(script).toMatch(/if \[ -n "\$peer" \]; then[\s\S]*server: https:[\s\S]*else[\s\S]*no live peer: starting a new cluster[\s\S]*server-ca-key[\s\S]*fi/);
-  });
-
-  it('passes AWS credentials to curl on stdin, not as arguments (through the shared boot helpers)', () => {
-    const lib = readFileSync(join(__dirname, '../../../lib/nodes/boot-lib.sh'), 'utf8');
-    expect(script).toContain('. /usr/local/lib/rancher-aws/boot-lib.sh');
-    expect(lib).toContain('curl -sf --config -');
-    expect(`${script}${lib}`).not.toMatch(/--user "\$/);
   });
 });

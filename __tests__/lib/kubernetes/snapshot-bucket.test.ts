@@ -1,7 +1,12 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { LocalBackend, type TerraformStack } from 'cdktf';
 import { SnapshotBucket } from '../../../lib/kubernetes/snapshot-bucket';
 import { dataSources, only, ref, resources, synthConstruct } from '../../helpers/synth';
+import { describeWithTerraform } from '../../helpers/terraform';
 
 function synth(add: (stack: TerraformStack) => void) {
   return synthConstruct((stack) => {
@@ -19,8 +24,8 @@ describe('SnapshotBucket', () => {
   const bucketId = ref('aws_s3_bucket', bucketName, 'id');
   const bucketArn = ref('aws_s3_bucket', bucketName, 'arn');
 
-  it('names the bucket by prefix and keeps it on destroy by default', () => {
-    expect(bucket).toEqual({ '//': expect.anything(), bucket_prefix: 'demo-rke-ha-etcd-', force_destroy: false });
+  it('names the bucket by prefix and refuses any plan that would delete it (prevent_destroy) by default', () => {
+    expect(bucket).toEqual({ '//': expect.anything(), bucket_prefix: 'demo-rke-ha-etcd-', force_destroy: false, lifecycle: { prevent_destroy: true } });
   });
 
   it('blocks every kind of public access', () => {
@@ -83,5 +88,81 @@ describe('SnapshotBucket options', () => {
     expect(only(json, 'aws_s3_bucket')[1].force_destroy).toBe(true);
     expect(only(json, 'aws_s3_bucket_lifecycle_configuration')[1].rule[0].noncurrent_version_expiration).toEqual([{ noncurrent_days: 7 }]);
     expect(Object.keys(resources(json, 'aws_s3_bucket_policy'))).toHaveLength(1);
+  });
+});
+
+/**
+ * The bucket's family as the synthesized module has it (the bucket and every
+ * resource that guards it, with their references and lifecycle), mirrored
+ * onto terraform_data resources so a real terraform plans and runs its destroy.
+ */
+function mirrored(json: ReturnType<typeof synth>['json']): Record<string, unknown> {
+  const family = Object.entries(json.resource).filter(([type]) => type.startsWith('aws_s3_bucket'));
+  const data: Record<string, unknown> = {};
+  for (const [type, instances] of family) {
+    for (const [name, body] of Object.entries(instances as Record<string, any>)) {
+      const text = JSON.stringify(body);
+      const dependsOn = [...text.matchAll(/\$\{(aws_s3_bucket[a-z_]*)\.([^.}]+)\./g)].map((m) => `terraform_data.${m[1]}__${m[2]}`);
+      data[`${type}__${name}`] = {
+        input: type,
+        ...(dependsOn.length ? { depends_on: [...new Set(dependsOn)] } : {}),
+        ...(body.lifecycle?.prevent_destroy ? { lifecycle: { prevent_destroy: true } } : {}),
+      };
+    }
+  }
+  return { resource: { terraform_data: data } };
+}
+
+describeWithTerraform('SnapshotBucket destroy, run by a real terraform on its mirrored graph', () => {
+  const TF_ENV = { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1' };
+  const tf = (dir: string, ...args: string[]) => {
+    const r = spawnSync('terraform', [...args, '-no-color', '-input=false'], { cwd: dir, env: TF_ENV, encoding: 'utf8' });
+    return { status: r.status, output: `${r.stdout}${r.stderr}` };
+  };
+  const deploy = (forceDestroy: boolean) => {
+    const dir = mkdtempSync(join(tmpdir(), 'bucket-destroy-'));
+    const { json } = synth((stack) => new SnapshotBucket(stack, 'snapshots', { namePrefix: 'demo-', forceDestroy }));
+    writeFileSync(join(dir, 'main.tf.json'), JSON.stringify(mirrored(json)));
+    expect(tf(dir, 'init').status).toBe(0);
+    expect(tf(dir, 'apply', '-auto-approve').status).toBe(0);
+    return dir;
+  };
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+  it('guards the bucket with six resources that depend on it, so a destroy would delete them first', () => {
+    const { json } = synth((stack) => new SnapshotBucket(stack, 'snapshots', { namePrefix: 'demo-', forceDestroy: true }));
+    const data = (mirrored(json) as any).resource.terraform_data as Record<string, { depends_on?: string[] }>;
+    const bucket = Object.keys(data).find((k) => k.startsWith('aws_s3_bucket__'))!;
+    const dependents = Object.entries(data).filter(([, v]) => v.depends_on?.includes(`terraform_data.${bucket}`)).map(([k]) => k.split('__')[0]);
+    expect(dependents.sort()).toEqual([
+      'aws_s3_bucket_lifecycle_configuration',
+      'aws_s3_bucket_ownership_controls',
+      'aws_s3_bucket_policy',
+      'aws_s3_bucket_public_access_block',
+      'aws_s3_bucket_server_side_encryption_configuration',
+      'aws_s3_bucket_versioning',
+    ]);
+  });
+
+  it('by default refuses the whole destroy plan before touching any guard', () => {
+    const dir = deploy(false);
+    dirs.push(dir);
+    const destroy = tf(dir, 'destroy', '-auto-approve');
+    expect(destroy.status).toBe(1);
+    expect(destroy.output).toContain('Instance cannot be destroyed');
+    expect(destroy.output).not.toContain('Destroying...');
+    const state = spawnSync('terraform', ['state', 'list'], { cwd: dir, env: TF_ENV, encoding: 'utf8' }).stdout;
+    expect(state.trim().split('\n')).toHaveLength(7);
+  });
+
+  it('with forceDestroy deletes the guards first, then the bucket (with its contents, force_destroy)', () => {
+    const dir = deploy(true);
+    dirs.push(dir);
+    const destroy = tf(dir, 'destroy', '-auto-approve');
+    expect(destroy.status).toBe(0);
+    const order = [...destroy.output.matchAll(/terraform_data\.([a-z_0-9]+)__\S+: Destruction complete/g)].map((m) => m[1]);
+    expect(order).toHaveLength(7);
+    expect(order.at(-1)).toBe('aws_s3_bucket');
   });
 });

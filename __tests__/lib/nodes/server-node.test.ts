@@ -1,8 +1,13 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
-import { LocalBackend, type TerraformStack } from 'cdktf';
-import { ServerNode, type ServerNodeProps } from '../../../lib/nodes/server-node';
+import { App, LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
+import { compressedUpperBound, HELD_ATTRIBUTES, ServerNode, USER_DATA_LIMIT_BYTES, type ServerNodeProps } from '../../../lib/nodes/server-node';
 import { resources, synthConstruct } from '../../helpers/synth';
+import { describeWithTerraform, evaluate, expressionOf } from '../../helpers/terraform';
 
 function synth(add: (stack: TerraformStack) => void) {
   return synthConstruct((stack) => {
@@ -44,7 +49,6 @@ describe('ServerNode', () => {
       private_ip: '10.0.0.10',
       vpc_security_group_ids: ['sg-0nodes'],
       iam_instance_profile: 'demo-profile',
-      user_data: '#cloud-config\nruncmd: []\n',
       tags: { Name: 'demo-server-0' },
       volume_tags: { Name: 'demo-server-0' },
     });
@@ -69,8 +73,16 @@ describe('ServerNode', () => {
     expect(withKey.key_name).toBe('admin-key');
   });
 
-  it('ignores later AMI and user data changes instead of replacing the node', () => {
-    expect(plain.lifecycle.ignore_changes).toEqual(expect.arrayContaining(['ami', 'user_data']));
+  it('sends the user data gzip-compressed, from a local holding the plain text', () => {
+    const local = /^\$\{base64gzip\(local\.([^)]+)\)\}$/.exec(plain.user_data_base64)![1];
+    expect(json.locals![local]).toBe('#cloud-config\nruncmd: []\n');
+    expect(plain).not.toHaveProperty('user_data');
+  });
+
+  it('holds every attribute whose change would replace or restart all servers at once', () => {
+    // Replacement: ami, key_name, subnet_id, private_ip (aws provider 6.25); stop/start: user data, instance type.
+    expect(HELD_ATTRIBUTES).toEqual(['ami', 'user_data', 'instance_type', 'key_name', 'subnet_id', 'private_ip']);
+    expect(plain.lifecycle.ignore_changes).toEqual(['ami', 'user_data', 'user_data_base64', 'instance_type', 'key_name', 'subnet_id', 'private_ip']);
     expect(plain.user_data_replace_on_change).toBe(false);
   });
 
@@ -81,5 +93,61 @@ describe('ServerNode', () => {
 
   it('matches the snapshot', () => {
     expect(json).toMatchSnapshot();
+  });
+});
+
+describe('ServerNode user data size', () => {
+  it('counts every Terraform reference at 256 bytes and an escaped $${ as text', () => {
+    const plain = compressedUpperBound('a'.repeat(1000));
+    expect(compressedUpperBound(`${'a'.repeat(1000)}\${aws_lb.x.dns_name}`)).toBeGreaterThan(plain);
+    expect(compressedUpperBound(`${'a'.repeat(1000)}$\${HOME}`)).toBeLessThan(plain + 20);
+  });
+
+  it('refuses, at synth, user data that EC2 would refuse even compressed, naming the server and the size', () => {
+    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'node-')) });
+    const stack = new TerraformStack(app, 'test');
+    new AwsProvider(stack, 'aws', { region: 'us-east-1' });
+    new LocalBackend(stack, { path: 'x.tfstate' });
+    new ServerNode(stack, 'big', { ...base, userData: randomBytes(20_000).toString('base64') });
+    expect(() => app.synth()).toThrow(new RegExp(`demo-server-0 is about \\d+ bytes gzip-compressed; EC2 accepts ${USER_DATA_LIMIT_BYTES}`));
+  });
+});
+
+describeWithTerraform('ServerNode.staleAttributes, evaluated by terraform', () => {
+  const { json } = synth((stack) => {
+    const node = new ServerNode(stack, 'server', { ...base, keyName: 'new-key' });
+    new TerraformOutput(stack, 'stale', { value: node.staleAttributes() });
+  });
+  const [name] = Object.keys(resources(json, 'aws_instance'));
+  const local = Object.keys(json.locals!)[0];
+  const userData = json.locals![local] as string;
+  const hcl = (value: string) => JSON.stringify(value);
+  /** The expression with the instance's running attributes (its state) and the local substituted. */
+  const stale = (running: Record<string, string>) => {
+    let expression = expressionOf(json.output!.stale.value);
+    for (const [attribute, value] of Object.entries(running)) expression = expression.replaceAll(`aws_instance.${name}.${attribute}`, value);
+    return evaluate(expression.replaceAll(`local.${local}`, hcl(userData)));
+  };
+  const upToDate = {
+    ami: hcl('ami-0123456789abcdef0'),
+    user_data_base64: `base64gzip(${hcl(userData)})`,
+    instance_type: hcl('m6i.xlarge'),
+    key_name: hcl('new-key'),
+    subnet_id: hcl('subnet-0aaa'),
+    private_ip: hcl('10.0.0.10'),
+  };
+
+  it('is empty for a server running what the settings ask for', () => {
+    expect(stale(upToDate)).toEqual([]);
+  });
+
+  it('names each attribute a running server keeps: a new key, user data, subnet and address (a move to private subnets)', () => {
+    expect(stale({ ...upToDate, key_name: hcl('') })).toEqual(['key_name']);
+    expect(stale({ ...upToDate, user_data_base64: `base64gzip(${hcl(`${userData}# older\n`)})` })).toEqual(['user_data']);
+    expect(stale({ ...upToDate, subnet_id: hcl('subnet-0old'), private_ip: hcl('10.0.128.10') })).toEqual(['subnet_id', 'private_ip']);
+  });
+
+  it('shows a server created before the user data was compressed (no user_data_base64 in its state) as pending', () => {
+    expect(stale({ ...upToDate, user_data_base64: 'null' })).toEqual(['user_data']);
   });
 });

@@ -2,6 +2,7 @@ import { HttpProvider } from '@cdktf/provider-http/lib/provider';
 import { Password } from '@cdktf/provider-random/lib/password';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { LocalBackend, TerraformVariable, type TerraformStack } from 'cdktf';
+import { probeWorstCaseSeconds } from '../../../lib/common/http-retry';
 import { ApiReadiness } from '../../../lib/rancher/api-readiness';
 import { dataSources, synthConstruct } from '../../helpers/synth';
 
@@ -37,9 +38,11 @@ describe('ApiReadiness', () => {
     expect(probe).toMatchObject({ ca_cert_pem: '${var.ca}', client_cert_pem: '${var.cert}', client_key_pem: '${var.key}' });
   });
 
-  it('retries every 10 seconds, 90 times by default', () => {
-    expect(probe.retry).toEqual({ attempts: 90, min_delay_ms: 10000, max_delay_ms: 10000 });
+  it('retries every 10 seconds within a 20-minute budget by default, its worst case included', () => {
+    expect(probe.retry).toEqual({ attempts: 59, min_delay_ms: 10000, max_delay_ms: 10000 });
     expect(probe.request_timeout_ms).toBe(10000);
+    // 60 requests of up to 10 s, 59 pauses of 10 s.
+    expect(probeWorstCaseSeconds({ requestTimeoutMs: 10000, retry: { attempts: 59, minDelayMs: 10000, maxDelayMs: 10000 } })).toBe(1190);
   });
 
   it('fails unless the API answers 200', () => {
@@ -57,12 +60,12 @@ describe('ApiReadiness', () => {
   });
 });
 
-describe('ApiReadiness attempts', () => {
+describe('ApiReadiness budget', () => {
   const { json } = synth((stack) => {
-    new ApiReadiness(stack, 'api', { access: { host: 'https://h:6443', clusterCaCertificate: 'a', clientCertificate: 'b', clientKey: 'c' }, dependsOn: [], attempts: 5 });
+    new ApiReadiness(stack, 'api', { access: { host: 'https://h:6443', clusterCaCertificate: 'a', clientCertificate: 'b', clientKey: 'c' }, dependsOn: [], minutes: 5 });
   });
 
-  it('honours a custom number of attempts', () => {
-    expect(Object.values(dataSources(json, 'http'))[0].retry.attempts).toBe(5);
+  it('fits its retries into the budget given', () => {
+    expect(Object.values(dataSources(json, 'http'))[0].retry.attempts).toBe(14);
   });
 });

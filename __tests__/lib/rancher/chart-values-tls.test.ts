@@ -1,11 +1,10 @@
 import { parse } from 'yaml';
 import { tlsSchema } from '../../../lib/config/tls-schema';
-import { forwardedHeadersChartConfig } from '../../../lib/kubernetes/ingress-nginx-config';
-import { certificateWaitObjects } from '../../../lib/rancher/certificate-wait';
-import { rancherChartValues, type RancherChartInput } from '../../../lib/rancher/chart-values';
+import { forwardedHeadersChartConfig } from '../../../lib/kubernetes/ingress-controller-config';
+import { NGINX_PROXY_TIMEOUTS, POST_DELETE, rancherChartValues, type RancherChartInput } from '../../../lib/rancher/chart-values';
 
-/** The hook Job that holds the release until cert-manager's certificate is Ready. */
-const WAIT = certificateWaitObjects();
+/** The ingress values every choice starts from: the class, and the websocket timeouts of ingress-nginx. */
+const NGINX = { ingressClassName: 'nginx', includeDefaultExtraAnnotations: false, extraAnnotations: NGINX_PROXY_TIMEOUTS };
 
 const HOST = 'rancher.example.com';
 const EMAIL = 'ops@example.com';
@@ -35,65 +34,65 @@ const caIssuerObjects = (hostname: string) => [
   },
 ];
 
-const BASE = { hostname: HOST, replicas: 3 };
+const BASE = { hostname: HOST, replicas: 3, postDelete: POST_DELETE };
 const LETS_ENCRYPT = (environment: string) => ({ letsEncrypt: { email: EMAIL, environment, ingress: { class: 'nginx' } } });
 
 /** The chart values of every valid choice, written out in full. */
 const MATRIX: [string, Record<string, unknown>, Record<string, unknown>][] = [
-  ['ingress + rancher', { mode: 'ingress', issuer: 'rancher' }, { ...BASE, ingress: { ingressClassName: 'nginx', tls: { source: 'rancher' } }, extraObjects: WAIT }],
-  ['ingress + blank', { mode: 'ingress', issuer: 'blank' }, { ...BASE, ingress: { ingressClassName: 'nginx', tls: { source: 'secret' } } }],
+  ['ingress + rancher', { mode: 'ingress', issuer: 'rancher' }, { ...BASE, ingress: { ...NGINX, tls: { source: 'rancher' } } }],
+  ['ingress + blank', { mode: 'ingress', issuer: 'blank' }, { ...BASE, ingress: { ...NGINX, tls: { source: 'secret' } } }],
   [
     'ingress + blank + privateCA',
     { mode: 'ingress', issuer: 'blank', privateCA: true },
-    { ...BASE, ingress: { ingressClassName: 'nginx', tls: { source: 'secret' } }, privateCA: true },
+    { ...BASE, ingress: { ...NGINX, tls: { source: 'secret' } }, privateCA: true },
   ],
   [
     'ingress + ca',
     { mode: 'ingress', issuer: 'ca' },
-    { ...BASE, ingress: { ingressClassName: 'nginx', tls: { source: 'secret' } }, privateCA: true, extraObjects: [...caIssuerObjects(HOST), ...WAIT] },
+    { ...BASE, ingress: { ...NGINX, tls: { source: 'secret' } }, privateCA: true, extraObjects: [...caIssuerObjects(HOST)] },
   ],
   [
     'ingress + acme',
     { mode: 'ingress', issuer: 'acme', acme: { email: EMAIL } },
-    { ...BASE, ingress: { ingressClassName: 'nginx', tls: { source: 'letsEncrypt' } }, ...LETS_ENCRYPT('production'), extraObjects: WAIT },
+    { ...BASE, ingress: { ...NGINX, tls: { source: 'letsEncrypt' } }, ...LETS_ENCRYPT('production') },
   ],
   [
     'ingress + acme staging',
     { mode: 'ingress', issuer: 'acme', acme: { email: EMAIL, environment: 'staging' } },
-    { ...BASE, ingress: { ingressClassName: 'nginx', tls: { source: 'letsEncrypt' } }, ...LETS_ENCRYPT('staging'), extraObjects: WAIT },
+    { ...BASE, ingress: { ...NGINX, tls: { source: 'letsEncrypt' } }, ...LETS_ENCRYPT('staging') },
   ],
-  ['external + blank', { mode: 'external', issuer: 'blank' }, { ...BASE, ingress: { ingressClassName: 'nginx' }, tls: 'external' }],
+  ['external + blank', { mode: 'external', issuer: 'blank' }, { ...BASE, ingress: NGINX, tls: 'external' }],
   [
     'external + blank + privateCA',
     { mode: 'external', issuer: 'blank', privateCA: true },
-    { ...BASE, ingress: { ingressClassName: 'nginx' }, tls: 'external', privateCA: true },
+    { ...BASE, ingress: NGINX, tls: 'external', privateCA: true },
   ],
-  ['external + ca', { mode: 'external', issuer: 'ca' }, { ...BASE, ingress: { ingressClassName: 'nginx' }, tls: 'external', privateCA: true }],
-  ['external + acme', { mode: 'external', issuer: 'acme' }, { ...BASE, ingress: { ingressClassName: 'nginx' }, tls: 'external' }],
+  ['external + ca', { mode: 'external', issuer: 'ca' }, { ...BASE, ingress: NGINX, tls: 'external', privateCA: true }],
+  ['external + acme', { mode: 'external', issuer: 'acme' }, { ...BASE, ingress: NGINX, tls: 'external' }],
   [
     'rancher + rancher',
     { mode: 'rancher', issuer: 'rancher' },
-    { ...BASE, ingress: { ingressClassName: 'nginx', tls: { source: 'rancher' }, servicePort: 443 }, extraObjects: WAIT },
+    { ...BASE, ingress: { ...NGINX, tls: { source: 'rancher' }, servicePort: 443 } },
   ],
   [
     'rancher + blank',
     { mode: 'rancher', issuer: 'blank' },
-    { ...BASE, ingress: { ingressClassName: 'nginx', tls: { source: 'secret' }, servicePort: 443 } },
+    { ...BASE, ingress: { ...NGINX, tls: { source: 'secret' }, servicePort: 443 } },
   ],
   [
     'rancher + blank + privateCA',
     { mode: 'rancher', issuer: 'blank', privateCA: true },
-    { ...BASE, ingress: { ingressClassName: 'nginx', tls: { source: 'secret' }, servicePort: 443 }, privateCA: true },
+    { ...BASE, ingress: { ...NGINX, tls: { source: 'secret' }, servicePort: 443 }, privateCA: true },
   ],
   [
     'rancher + ca',
     { mode: 'rancher', issuer: 'ca' },
-    { ...BASE, ingress: { ingressClassName: 'nginx', tls: { source: 'secret' }, servicePort: 443 }, privateCA: true, extraObjects: [...caIssuerObjects(HOST), ...WAIT] },
+    { ...BASE, ingress: { ...NGINX, tls: { source: 'secret' }, servicePort: 443 }, privateCA: true, extraObjects: [...caIssuerObjects(HOST)] },
   ],
   [
     'rancher + acme',
     { mode: 'rancher', issuer: 'acme', acme: { email: EMAIL } },
-    { ...BASE, ingress: { ingressClassName: 'nginx', tls: { source: 'letsEncrypt' }, servicePort: 443 }, ...LETS_ENCRYPT('production'), extraObjects: WAIT },
+    { ...BASE, ingress: { ...NGINX, tls: { source: 'letsEncrypt' }, servicePort: 443 }, ...LETS_ENCRYPT('production') },
   ],
 ];
 
@@ -127,10 +126,20 @@ describe('rancherChartValues: the TLS matrix', () => {
   });
 
   describe('ingress class', () => {
-    it.each(MATRIX.filter(([, tls]) => tls.mode === 'ingress'))('%s: follows the controller (traefik)', (_name, tls) => {
-      const rendered = values(tls, { ingressClassName: 'traefik' }) as { ingress: { ingressClassName: string }; letsEncrypt?: { ingress: { class: string } } };
+    it.each(MATRIX.filter(([, tls]) => tls.mode === 'ingress'))('%s: follows the controller (traefik), without ingress-nginx annotations', (_name, tls) => {
+      const rendered = values(tls, { ingressClassName: 'traefik', ingressController: 'traefik' }) as {
+        ingress: Record<string, unknown> & { ingressClassName: string };
+        letsEncrypt?: { ingress: { class: string } };
+      };
       expect(rendered.ingress.ingressClassName).toBe('traefik');
+      expect(rendered.ingress).not.toHaveProperty('extraAnnotations');
+      expect(rendered.ingress.includeDefaultExtraAnnotations).toBe(false);
       if (rendered.letsEncrypt) expect(rendered.letsEncrypt.ingress.class).toBe('traefik');
+    });
+
+    it('keeps the ingress-nginx timeouts on a cluster whose controller the stack does not know (any class name)', () => {
+      const rendered = values({}, { ingressClassName: 'nginx-public' }) as { ingress: Record<string, unknown> };
+      expect(rendered.ingress.extraAnnotations).toEqual(NGINX_PROXY_TIMEOUTS);
     });
   });
 
@@ -139,7 +148,7 @@ describe('rancherChartValues: the TLS matrix', () => {
 
     it('appends caller-provided objects after the CA issuer objects', () => {
       const rendered = values({ issuer: 'ca' }, { extraObjects: [headers] });
-      expect(rendered.extraObjects).toEqual([...caIssuerObjects(HOST), ...WAIT, headers]);
+      expect(rendered.extraObjects).toEqual([...caIssuerObjects(HOST), headers]);
     });
 
     it('passes caller-provided objects alone when the choice renders none (external + forwarded headers)', () => {
@@ -153,7 +162,7 @@ describe('rancherChartValues: the TLS matrix', () => {
     it('names a Terraform token hostname in the Certificate', () => {
       const rendered = values({ issuer: 'ca' }, { hostname: '${var.rancher_hostname}' });
       expect(rendered.hostname).toBe('${var.rancher_hostname}');
-      expect(rendered.extraObjects).toEqual([...caIssuerObjects('${var.rancher_hostname}'), ...WAIT]);
+      expect(rendered.extraObjects).toEqual([...caIssuerObjects('${var.rancher_hostname}')]);
     });
 
     it('does not alias the caller’s list', () => {

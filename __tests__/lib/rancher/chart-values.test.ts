@@ -1,6 +1,5 @@
 import { tlsSchema } from '../../../lib/config/tls-schema';
-import { certificateWaitObjects } from '../../../lib/rancher/certificate-wait';
-import { INGRESS_CLASS, rancherChartValues } from '../../../lib/rancher/chart-values';
+import { INGRESS_CLASS, NGINX_PROXY_TIMEOUTS, POST_DELETE, rancherChartValues } from '../../../lib/rancher/chart-values';
 
 describe('rancherChartValues', () => {
   const input = { hostname: 'rancher.example.com', replicas: 3, ingressClassName: 'nginx', tls: tlsSchema.parse({}) };
@@ -9,8 +8,23 @@ describe('rancherChartValues', () => {
     expect(rancherChartValues(input)).toEqual({
       hostname: 'rancher.example.com',
       replicas: 3,
-      ingress: { ingressClassName: 'nginx', tls: { source: 'rancher' } },
-      extraObjects: certificateWaitObjects(),
+      ingress: { ingressClassName: 'nginx', includeDefaultExtraAnnotations: false, extraAnnotations: NGINX_PROXY_TIMEOUTS, tls: { source: 'rancher' } },
+      postDelete: POST_DELETE,
+    });
+  });
+
+  it('sets the idle timeouts Rancher\'s websockets need on ingress-nginx (chart 2.14 no longer does), and no other annotation', () => {
+    expect(NGINX_PROXY_TIMEOUTS).toEqual({
+      'nginx.ingress.kubernetes.io/proxy-connect-timeout': '30',
+      'nginx.ingress.kubernetes.io/proxy-read-timeout': '1800',
+      'nginx.ingress.kubernetes.io/proxy-send-timeout': '1800',
+    });
+  });
+
+  it('lets destroy finish when an app uninstall in the post-delete hook times out, and uninstalls Turtles too', () => {
+    expect(POST_DELETE).toEqual({
+      ignoreTimeoutError: true,
+      namespaceList: ['cattle-fleet-system', 'cattle-system', 'rancher-operator-system', 'cattle-turtles-system'],
     });
   });
 

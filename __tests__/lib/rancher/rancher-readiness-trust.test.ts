@@ -127,7 +127,7 @@ describe('RancherReadiness trust kinds', () => {
     it('pings https://<hostname>/ping, retried, and requires "pong"', () => {
       expect(probe.url).toBe('https://rancher.example.com/ping');
       expect(probe.request_timeout_ms).toBe(10000);
-      expect(probe.retry).toEqual({ attempts: 60, min_delay_ms: 10000, max_delay_ms: 10000 });
+      expect(probe.retry).toEqual({ attempts: 44, min_delay_ms: 10000, max_delay_ms: 10000 });
       expect(probe.lifecycle.postcondition).toEqual([{ condition: POSTCONDITION, error_message: expect.stringMatching(/pong/) }]);
     });
 
@@ -136,10 +136,10 @@ describe('RancherReadiness trust kinds', () => {
     });
   });
 
-  it('takes the number of attempts', () => {
+  it('takes a budget in minutes', () => {
     const { json } = synthConstruct((stack) => {
       new HttpProvider(stack, 'http');
-      new RancherReadiness(stack, 'ready', { hostname: 'rancher.example.com', dependsOn: [], trust: { kind: 'public' }, attempts: 5 });
+      new RancherReadiness(stack, 'ready', { hostname: 'rancher.example.com', dependsOn: [], trust: { kind: 'public' }, minutes: 2 });
     });
     expect(ping(json).retry.attempts).toBe(5);
   });

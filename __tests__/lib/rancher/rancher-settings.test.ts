@@ -3,11 +3,12 @@ import { rancherServerSettings } from '../../../lib/rancher/rancher-settings';
 import { settings } from '../../helpers/synth';
 
 describe('rancherServerSettings', () => {
-  it('takes the defaults from empty settings: pinned version, stable repository (unset), 3 replicas, rancher TLS, no audit log', () => {
+  it('takes the defaults from empty settings: pinned version, the community stable repository, 3 replicas, rancher TLS, no audit log, 20 minutes', () => {
     const s = settings();
     expect(rancherServerSettings(s, undefined)).toEqual({
-      version: '2.14.4',
-      repository: undefined,
+      version: '2.14.3',
+      repository: 'https://releases.rancher.com/server-charts/stable',
+      minutes: 20,
       proxy: undefined,
       airGap: { registryMirrors: {}, useBundledSystemChart: false },
       replicas: 3,
@@ -41,6 +42,16 @@ describe('rancherServerSettings', () => {
     expect(props.auditLog).toEqual({ enabled: true, level: 2, destination: 'hostPath', maxAgeDays: 10, maxBackups: 5, maxSizeMb: 50 });
   });
 
+  it('chooses the repository by name: community stable or latest, or Rancher Prime; a mirror overrides it', () => {
+    expect(rancherServerSettings(settings({ rancher: { repository: 'latest' } }), undefined).repository).toBe('https://releases.rancher.com/server-charts/latest');
+    expect(rancherServerSettings(settings({ rancher: { repository: 'prime' }, versions: { rancher: '2.14.4' } }), undefined).repository).toBe(
+      'https://charts.rancher.com/server-charts/prime',
+    );
+    expect(
+      rancherServerSettings(settings({ rancher: { repository: 'prime' }, airGap: { rancherChartRepository: 'https://charts.internal/rancher' } }), undefined).repository,
+    ).toBe('https://charts.internal/rancher');
+  });
+
   it('passes the chart proxy as given (the caller decides the direct networks)', () => {
     const s = settings({ proxy: { http: 'http://proxy.internal:3128' } });
     const proxy = chartProxy(s.proxy, ['10.0.0.0/16']);
@@ -49,6 +60,6 @@ describe('rancherServerSettings', () => {
   });
 
   it('returns only the settings-derived props, nothing stack-specific', () => {
-    expect(Object.keys(rancherServerSettings(settings(), undefined)).sort()).toEqual(['airGap', 'auditLog', 'proxy', 'replicas', 'repository', 'tls', 'version']);
+    expect(Object.keys(rancherServerSettings(settings(), undefined)).sort()).toEqual(['airGap', 'auditLog', 'minutes', 'proxy', 'replicas', 'repository', 'tls', 'version']);
   });
 });

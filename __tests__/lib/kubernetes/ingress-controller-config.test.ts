@@ -1,6 +1,6 @@
 import { Fn, TerraformLocal, TerraformOutput } from 'cdktf';
 import { parse } from 'yaml';
-import { forwardedHeadersChartConfig } from '../../../lib/kubernetes/ingress-nginx-config';
+import { forwardedHeadersChartConfig, packagedIngress, traefikTimeoutsChartConfig } from '../../../lib/kubernetes/ingress-controller-config';
 import { rancherChartValues } from '../../../lib/rancher/chart-values';
 import { tlsSchema } from '../../../lib/config/tls-schema';
 import { synthConstruct } from '../../helpers/synth';
@@ -70,6 +70,46 @@ describe('forwardedHeadersChartConfig', () => {
       const values = parse(rendered) as { tls: string; extraObjects: unknown[] };
       expect(values.tls).toBe('external');
       expect(values.extraObjects).toEqual([forwardedHeadersChartConfig()]);
+    });
+  });
+});
+
+describe('packagedIngress', () => {
+  it('RKE2 with ingress-nginx: class nginx, whose admission webhook (rke2-ingress-nginx-admission, failurePolicy Fail) must answer first', () => {
+    expect(packagedIngress('rke2', 'ingress-nginx')).toEqual({
+      className: 'nginx',
+      chart: 'rke2-ingress-nginx',
+      admission: { kind: 'admission', ingressClass: 'nginx', webhook: 'rke2-ingress-nginx-admission' },
+    });
+  });
+
+  it('RKE2 with Traefik: the rke2-traefik DaemonSet must have a ready pod (Traefik has no admission webhook)', () => {
+    expect(packagedIngress('rke2', 'traefik')).toEqual({
+      className: 'traefik',
+      chart: 'rke2-traefik',
+      admission: { kind: 'admission', ingressClass: 'traefik', controller: { namespace: 'kube-system', kind: 'daemonset', name: 'rke2-traefik' } },
+    });
+  });
+
+  it('K3s: its traefik Deployment', () => {
+    expect(packagedIngress('k3s', 'traefik').admission).toEqual({
+      kind: 'admission',
+      ingressClass: 'traefik',
+      controller: { namespace: 'kube-system', kind: 'deployment', name: 'traefik' },
+    });
+    expect(packagedIngress('k3s', 'traefik').chart).toBe('traefik');
+  });
+});
+
+describe('traefikTimeoutsChartConfig', () => {
+  it('removes the read timeout of the web and websecure entry points (Traefik 2 behaviour), as a string the chart renders', () => {
+    const config = traefikTimeoutsChartConfig('rke2-traefik') as { metadata: Record<string, string>; spec: { valuesContent: string } };
+    expect(config.metadata).toEqual({ name: 'rke2-traefik', namespace: 'kube-system' });
+    expect(parse(config.spec.valuesContent)).toEqual({
+      ports: {
+        web: { transport: { respondingTimeouts: { readTimeout: '0s' } } },
+        websecure: { transport: { respondingTimeouts: { readTimeout: '0s' } } },
+      },
     });
   });
 });

@@ -1,0 +1,134 @@
+import { spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..');
+const BOOT_LIB = readFileSync(join(ROOT, 'lib/nodes/boot-lib.sh'), 'utf8');
+/** The stub commands (curl, sleep, systemctl), shellchecked like the scripts they serve. */
+export const STUBS = join(__dirname, 'node-stubs');
+
+/**
+ * A fake node for running the bootstrap scripts in a real bash: the shared
+ * boot helpers (lib/nodes/boot-lib.sh) run unchanged, the scripts' fixed
+ * paths are moved into a scratch directory, and the outside world is a set of
+ * stub commands driven by files:
+ *
+ * - `curl`: IMDSv2 and the instance role's credentials; SSM GetParameter,
+ *   answering from `ssm/<name>.json` (GetParameter's answer), SSM's own
+ *   ParameterNotFound when there is no such file, or errors: `ssm-errors/<name>`
+ *   holds how many calls fail (HTTP 400 ThrottlingException) first, and
+ *   `ssm-down` makes every call fail to connect; the peers' supervisor `/ping`
+ *   (`live`: lines "IP [FROM_SECOND]", `starting`: IPs answering "starting") and
+ *   `/db/info` (`members`: lines "IP voting|learner [VOTER_FROM_SECOND]");
+ *   the installer download.
+ * - `sleep` only adds to `slept` (the clock the peers' FROM_SECOND refer to).
+ * - `systemctl` and the installer only record what they were asked: every
+ *   call lands in `calls`.
+ * The stubs live in `node-stubs/`.
+ */
+export class NodeSandbox {
+  readonly dir: string;
+
+  constructor(env: Record<string, string>) {
+    this.dir = mkdtempSync(join(tmpdir(), 'node-sandbox-'));
+    for (const sub of ['bin', 'etc', 'lib', 'ssm', 'ssm-errors', 'run', 'var', 'sbin']) mkdirSync(this.path(sub), { recursive: true });
+    this.write('slept', '0');
+    this.write('calls', '');
+    this.write('live', '');
+    this.write('starting', '');
+    this.write('members', '');
+    this.write('etc/bootstrap.env', `${Object.entries(env).map(([k, v]) => `${k}="${v}"`).join('\n')}\n`);
+    this.write('lib/boot-lib.sh', BOOT_LIB);
+    for (const name of readdirSync(STUBS)) {
+      copyFileSync(join(STUBS, name), this.path(`bin/${name}`));
+      chmodSync(this.path(`bin/${name}`), 0o755);
+    }
+  }
+
+  path(relative: string): string {
+    return join(this.dir, relative);
+  }
+
+  write(relative: string, text: string): void {
+    mkdirSync(dirname(this.path(relative)), { recursive: true });
+    writeFileSync(this.path(relative), text);
+  }
+
+  read(relative: string): string {
+    return readFileSync(this.path(relative), 'utf8');
+  }
+
+  exists(relative: string): boolean {
+    return existsSync(this.path(relative));
+  }
+
+  /** An SSM parameter under the node's prefix. */
+  parameter(name: string, value: string): this {
+    this.write(`ssm/${name}.json`, JSON.stringify({ Parameter: { Value: value } }));
+    return this;
+  }
+
+  /** The first `count` calls for a parameter fail (throttling). */
+  failing(name: string, count: number): this {
+    this.write(`ssm-errors/${name}`, String(count));
+    return this;
+  }
+
+  calls(): string[] {
+    return this.read('calls').split('\n').filter(Boolean);
+  }
+
+  slept(): number {
+    return Number(this.read('slept'));
+  }
+
+  /**
+   * Runs a shipped script (its fixed paths moved into the sandbox) or, with
+   * `source`, a bash snippet after sourcing the env file and boot-lib.sh.
+   */
+  run(script: { file: string } | { source: string }): { status: number | null; output: string } {
+    let text: string;
+    if ('file' in script) {
+      text = readFileSync(join(ROOT, script.file), 'utf8');
+    } else {
+      text = ['set -euo pipefail', 'set -a; . /etc/rancher/bootstrap.env; set +a', '. /usr/local/lib/rancher-aws/boot-lib.sh', script.source].join('\n');
+    }
+    for (const [from, to] of [
+      ['/usr/local/lib/rancher-aws/boot-lib.sh', 'lib/boot-lib.sh'],
+      ['/etc/rancher/bootstrap.env', 'etc/bootstrap.env'],
+      ['/usr/local/sbin/', 'sbin/'],
+      ['/etc/rancher/', 'etc/rancher/'],
+      ['/var/lib/rancher/', 'var/lib/rancher/'],
+      ['/run/rancher-aws', 'run/rancher-aws'],
+    ] as const) {
+      text = text.replaceAll(from, this.path(to));
+    }
+    this.write('script.sh', text);
+    const result = spawnSync('bash', [this.path('script.sh')], {
+      env: { PATH: `${this.path('bin')}:${process.env.PATH}`, T: this.dir, HOME: this.dir },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    return { status: result.status, output: `${result.stdout}${result.stderr}` };
+  }
+
+  /** Installs a shipped helper script into the sandbox's sbin (paths moved as for `run`). */
+  install(file: string, name: string): void {
+    let text = readFileSync(join(ROOT, file), 'utf8');
+    for (const [from, to] of [
+      ['/usr/local/lib/rancher-aws/boot-lib.sh', 'lib/boot-lib.sh'],
+      ['/etc/rancher/bootstrap.env', 'etc/bootstrap.env'],
+      ['/etc/rancher/', 'etc/rancher/'],
+    ] as const) {
+      text = text.replaceAll(from, this.path(to));
+    }
+    this.write(`sbin/${name}`, text);
+    chmodSync(this.path(`sbin/${name}`), 0o755);
+  }
+
+  dispose(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+

@@ -1,0 +1,164 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { NodeSandbox } from '../../helpers/node-sandbox';
+import { runValidator } from '../../helpers/validators';
+
+const SCRIPT = 'lib/kubernetes/rke2-bootstrap.sh';
+const CA = '-----BEGIN CERTIFICATE-----\nserver-ca\n-----END CERTIFICATE-----\n';
+const TOKEN = 'K10e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855::server:s3cret';
+const CONFIG = 'token-file: /etc/rancher/rke2/token\n';
+
+const servers = ['10.0.0.10', '10.0.16.10', '10.0.32.10'];
+
+/** Server `i` of three (or a lone server with `count: 1`), with its parameters in SSM. */
+function node(i: number, options: { initialized?: boolean; count?: number; env?: Record<string, string> } = {}): NodeSandbox {
+  const count = options.count ?? 3;
+  const peers = servers.slice(0, count).filter((_, j) => j !== i);
+  const b = new NodeSandbox({
+    NODE_ROLE: i === 0 ? 'init' : 'join',
+    NODE_IP: servers[i],
+    PEER_IPS: peers.join(' '),
+    PREVIOUS_SERVER_IPS: i > 0 ? servers[i - 1] : '',
+    PEER_WAIT_SECONDS: '60',
+    AWS_REGION: 'us-east-1',
+    PARAMETER_PREFIX: '/rancher/rke-ha',
+    RKE2_VERSION: 'v1.35.7+rke2r1',
+    RKE2_INSTALL_URL: 'https://get.rke2.io',
+    STATE_ATTEMPTS: '2',
+    TURN_WAIT_SECONDS: '120',
+    ...options.env,
+  });
+  b.write('etc/rancher/rke2/config.yaml', CONFIG);
+  b.parameter('token', TOKEN);
+  for (const name of ['server-ca-cert', 'client-ca-cert']) b.parameter(name, CA.replace('server-ca', name));
+  for (const name of ['server-ca-key', 'client-ca-key']) b.parameter(name, `-----BEGIN EC PRIVATE KEY-----\n${name}\n-----END EC PRIVATE KEY-----\n`);
+  if (options.initialized) b.parameter('cluster-initialized', 'true');
+  boxes.push(b);
+  return b;
+}
+
+let boxes: NodeSandbox[] = [];
+afterEach(() => {
+  boxes.forEach((b) => b.dispose());
+  boxes = [];
+});
+
+const TLS = 'var/lib/rancher/rke2/server/tls';
+const started = (b: NodeSandbox) => b.calls().includes('systemctl start rke2-server.service');
+const installed = (b: NodeSandbox) => b.calls().some((c) => c.startsWith('installer INSTALL_RKE2_TYPE=server INSTALL_RKE2_VERSION=v1.35.7+rke2r1'));
+
+describe('rke2-bootstrap.sh', () => {
+  it('passes shellcheck as committed', () => {
+    expect(runValidator('shellcheck', ['--severity=style'], readFileSync(join(__dirname, '../../..', SCRIPT), 'utf8'), 'rke2-bootstrap.sh')).toEqual({ status: 0, output: '' });
+  });
+
+  it('first deploy, server-0: no cluster and no peer, so it starts a new cluster with the Terraform CAs, written byte for byte', () => {
+    const b = node(0);
+    const r = b.run({ file: SCRIPT });
+    expect(r.status).toBe(0);
+    expect(r.output).toContain('no live peer and no cluster yet: starting a new cluster with the Terraform-generated CAs');
+    expect(b.read(`${TLS}/server-ca.crt`)).toBe(CA.replace('server-ca', 'server-ca-cert'));
+    expect(b.read(`${TLS}/client-ca.key`)).toContain('client-ca-key');
+    expect(b.read('etc/rancher/rke2/token')).toBe(TOKEN);
+    expect(b.read('etc/rancher/rke2/config.yaml')).toBe(CONFIG);
+    expect(installed(b)).toBe(true);
+    expect(b.calls().slice(-2)).toEqual(['systemctl enable rke2-server.service', 'systemctl start rke2-server.service']);
+    // It probed the peers three times, 10 s apart, before deciding.
+    expect(b.slept()).toBe(20);
+  });
+
+  it('first deploy, server-0 finding a server that already answers joins it instead (a cluster whose marker was never written)', () => {
+    const b = node(0);
+    b.write('live', '10.0.32.10\n');
+    b.write('members', '10.0.32.10 voting\n');
+    const r = b.run({ file: SCRIPT });
+    expect(r.status).toBe(0);
+    expect(b.read('etc/rancher/rke2/config.yaml')).toBe(`${CONFIG}server: https://10.0.32.10:9345\n`);
+    expect(b.exists(`${TLS}/server-ca.key`)).toBe(false);
+  });
+
+  it('a replaced server-0 (the cluster was initialized) joins a live peer and never places CAs', () => {
+    const b = node(0, { initialized: true });
+    b.write('live', '10.0.16.10 30\n');
+    const r = b.run({ file: SCRIPT });
+    expect(r.status).toBe(0);
+    expect(r.output).toContain('the cluster was initialized before: joining it');
+    expect(b.read('etc/rancher/rke2/config.yaml')).toBe(`${CONFIG}server: https://10.0.16.10:9345\n`);
+    expect(b.exists(`${TLS}/server-ca.crt`)).toBe(false);
+    expect(started(b)).toBe(true);
+  });
+
+  it('server-2 joins only once server-1 is a voting etcd member (one learner at a time)', () => {
+    const b = node(2);
+    b.write('live', '10.0.0.10\n10.0.16.10 30\n');
+    // server-1 is added as a learner and promoted at second 30.
+    b.write('members', '10.0.0.10 voting\n10.0.16.10 voting 30\n');
+    const r = b.run({ file: SCRIPT });
+    expect(r.status).toBe(0);
+    expect(r.output).toContain('the previous server is a voting etcd member: joining');
+    expect(b.slept()).toBe(30);
+    expect(b.read('etc/rancher/rke2/config.yaml')).toBe(`${CONFIG}server: https://10.0.0.10:9345\n`);
+    // The member list is read as the server user with the token's secret, verified against the cluster CA.
+    expect(b.calls()).toContain('db/info 10.0.0.10 user = "server:s3cret"');
+    expect(b.read('run/rancher-aws/server-ca.crt')).toBe(CA.replace('server-ca', 'server-ca-cert'));
+  });
+
+  it('server-1 waits for server-0 to be a voting member, not merely answering /ping', () => {
+    const b = node(1);
+    b.write('live', '10.0.0.10\n');
+    b.write('members', '10.0.0.10 voting 40\n');
+    expect(b.run({ file: SCRIPT }).status).toBe(0);
+    expect(b.slept()).toBe(40);
+  });
+
+  it('the cluster exists but no server answers: installs RKE2, does not start it, explains the restore, fails', () => {
+    const b = node(1, { initialized: true });
+    b.write('starting', '10.0.0.10\n');
+    const r = b.run({ file: SCRIPT });
+    expect(r.status).toBe(1);
+    expect(installed(b)).toBe(true);
+    expect(b.calls().some((c) => c.startsWith('systemctl'))).toBe(false);
+    expect(r.output).toContain('no server answered on 10.0.0.10 10.0.32.10 within 60 s');
+    expect(r.output).toContain('RKE2 is installed and NOT started: this node will not start a second cluster.');
+    expect(r.output).toContain('rke2 server --cluster-reset --etcd-s3 --cluster-reset-restore-path=<snapshot name>');
+    expect(b.exists(`${TLS}/server-ca.key`)).toBe(false);
+  });
+
+  it('a lone server (nodeCount 1) replaced: nothing to join, so it says so at once instead of waiting 30 minutes', () => {
+    const b = node(0, { initialized: true, count: 1, env: { PEER_WAIT_SECONDS: '1800' } });
+    const r = b.run({ file: SCRIPT });
+    expect(r.status).toBe(1);
+    expect(b.slept()).toBe(0);
+    expect(r.output).toContain('no server answered on (no other servers)');
+    expect(r.output).toContain('rke2 etcd-snapshot list --etcd-s3');
+    expect(installed(b)).toBe(true);
+    expect(started(b)).toBe(false);
+  });
+
+  it('a lone server on its first deploy starts a new cluster at once', () => {
+    const b = node(0, { count: 1 });
+    expect(b.run({ file: SCRIPT }).status).toBe(0);
+    expect(b.slept()).toBe(0);
+    expect(started(b)).toBe(true);
+    expect(b.exists(`${TLS}/server-ca.key`)).toBe(true);
+  });
+
+  it('a joining server whose cluster was never initialized gives up without starting anything when server-0 never answers', () => {
+    const b = node(2);
+    const r = b.run({ file: SCRIPT });
+    expect(r.status).toBe(1);
+    expect(r.output).toContain('the cluster was never initialized: is the first server (server-0) running?');
+    expect(started(b)).toBe(false);
+  });
+
+  it('fails closed when SSM cannot say whether the cluster exists: nothing is installed, placed or started', () => {
+    const b = node(0, { initialized: true });
+    b.failing('cluster-initialized', 99);
+    const r = b.run({ file: SCRIPT });
+    expect(r.status).not.toBe(0);
+    expect(r.output).toContain('refusing to decide whether the cluster exists');
+    expect(installed(b)).toBe(false);
+    expect(started(b)).toBe(false);
+    expect(b.exists(`${TLS}/server-ca.key`)).toBe(false);
+  });
+});

@@ -1,0 +1,159 @@
+#!/bin/bash
+# Readiness gates of a deploy. Terraform runs each one as a Kubernetes Job and
+# waits for it to complete (kubernetes_job_v1, wait_for_completion); the Helm
+# releases that need the condition depend on that Job. A gate polls the API
+# every INTERVAL seconds until its condition holds, and gives up once
+# DEADLINE_SECONDS are spent (the Job's own deadline is a minute longer), with a
+# last line saying what did not become ready.
+#
+# Environment:
+#   GATE              servers | admission | certificate
+#   DEADLINE_SECONDS  the budget
+#   servers:     SERVERS (expected count), EMBEDDED_ETCD (true on RKE2: each
+#                server must also be a voting etcd member and run a ready API
+#                server static pod)
+#   admission:   INGRESS_CLASS, NAMESPACE (where the dry run happens), and
+#                optionally WEBHOOK (a ValidatingWebhookConfiguration that must
+#                exist first) or CONTROLLER_NAMESPACE + CONTROLLER_KIND
+#                (daemonset | deployment) + CONTROLLER, which must have a ready
+#                pod first
+#   certificate: NAMESPACE, CERTIFICATE (a cert-manager Certificate)
+set -uo pipefail
+
+INTERVAL=${INTERVAL:-10}
+STATUS="no answer from the API yet"
+
+log() { printf '%s %s: %s\n' "$(date -u +%H:%M:%S)" "$GATE" "$*"; }
+
+# until_ready CHECK...: runs CHECK until it succeeds; fails once the budget is spent.
+until_ready() {
+  local waited=0
+  until "$@"; do
+    if [ $((waited + INTERVAL)) -gt "$DEADLINE_SECONDS" ]; then
+      return 1
+    fi
+    sleep "$INTERVAL"
+    waited=$((waited + INTERVAL))
+  done
+}
+
+# condition_count TYPE RESOURCE [ARGS...]: how many of the objects report condition TYPE=True.
+condition_count() {
+  local type=$1 statuses
+  shift
+  statuses=$(kubectl get "$@" -o jsonpath="{range .items[*]}{.status.conditions[?(@.type==\"$type\")].status}{\"\\n\"}{end}") || return 1
+  grep -c '^True$' <<<"$statuses" || true
+}
+
+# Every expected server is a Ready node and, with embedded etcd (RKE2), a
+# voting etcd member (the EtcdIsVoter node condition RKE2 maintains) with a
+# ready API server (the static pod's readiness probe is the API's /readyz): the
+# load balancer then never hands an API call to a server still joining.
+servers_ready() {
+  local nodes voters apiservers
+  nodes=$(condition_count Ready nodes -l node-role.kubernetes.io/control-plane=true) || return 1
+  STATUS="$nodes of $SERVERS servers are Ready nodes"
+  if [ "$EMBEDDED_ETCD" != true ]; then
+    log "$STATUS"
+    [ "$nodes" -ge "$SERVERS" ]
+    return
+  fi
+  voters=$(condition_count EtcdIsVoter nodes -l node-role.kubernetes.io/etcd=true) || return 1
+  apiservers=$(condition_count Ready pods -n kube-system -l component=kube-apiserver) || return 1
+  STATUS="$STATUS, $voters voting etcd members, $apiservers ready API servers"
+  log "$STATUS"
+  [ "$nodes" -ge "$SERVERS" ] && [ "$voters" -ge "$SERVERS" ] && [ "$apiservers" -ge "$SERVERS" ]
+}
+
+# The ingress controller has registered (its webhook configuration exists, or
+# its DaemonSet or Deployment has a ready pod).
+controller_present() {
+  if [ -n "${WEBHOOK:-}" ]; then
+    kubectl get validatingwebhookconfiguration "$WEBHOOK" -o name >/dev/null 2>&1 && return 0
+    STATUS="the admission webhook $WEBHOOK is not registered yet"
+  elif [ -n "${CONTROLLER:-}" ]; then
+    local field=availableReplicas ready
+    [ "$CONTROLLER_KIND" = daemonset ] && field=numberReady
+    ready=$(kubectl -n "$CONTROLLER_NAMESPACE" get "$CONTROLLER_KIND" "$CONTROLLER" -o jsonpath="{.status.$field}" 2>/dev/null)
+    [ "${ready:-0}" -ge 1 ] && return 0
+    STATUS="$CONTROLLER_KIND $CONTROLLER_NAMESPACE/$CONTROLLER has no ready pod yet"
+  else
+    return 0
+  fi
+  log "$STATUS"
+  return 1
+}
+
+# An Ingress of the class that is never stored: only dry runs use it.
+probe_ingress() {
+  cat <<EOF
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: rancher-aws-admission-probe
+  namespace: $NAMESPACE
+spec:
+  ingressClassName: $INGRESS_CLASS
+  rules:
+    - host: admission-probe.invalid
+      http:
+        paths:
+          - path: /
+            pathType: Prefix
+            backend:
+              service:
+                name: admission-probe
+                port:
+                  number: 80
+EOF
+}
+
+# A server-side dry run of that Ingress: the API server calls every validating
+# webhook that matches, so this passes only once they answer.
+ingress_admitted() {
+  local output
+  if output=$(probe_ingress | kubectl create --dry-run=server -o name -f - 2>&1); then
+    return 0
+  fi
+  STATUS="an Ingress of class $INGRESS_CLASS is not admitted yet: $(tail -n 1 <<<"$output")"
+  log "$STATUS"
+  return 1
+}
+
+admission_ready() {
+  controller_present && ingress_admitted
+}
+
+# cert-manager reports the Certificate Ready: its secret holds a valid
+# certificate for the requested names.
+certificate_ready() {
+  local ready message
+  ready=$(kubectl -n "$NAMESPACE" get certificates.cert-manager.io "$CERTIFICATE" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null) || ready=""
+  [ "$ready" = True ] && return 0
+  message=$(kubectl -n "$NAMESPACE" get certificates.cert-manager.io "$CERTIFICATE" -o jsonpath='{.status.conditions[?(@.type=="Ready")].message}' 2>/dev/null) || message=""
+  STATUS="certificate $NAMESPACE/$CERTIFICATE is not Ready (${message:-no status yet})"
+  log "$STATUS"
+  return 1
+}
+
+main() {
+  local check
+  case $GATE in
+    servers) check=servers_ready ;;
+    admission) check=admission_ready ;;
+    certificate) check=certificate_ready ;;
+    *)
+      log "unknown gate"
+      return 2
+      ;;
+  esac
+  log "waiting up to $DEADLINE_SECONDS s"
+  if until_ready "$check"; then
+    log "ready"
+    return 0
+  fi
+  log "NOT READY after $DEADLINE_SECONDS s: $STATUS"
+  return 1
+}
+
+main "$@"

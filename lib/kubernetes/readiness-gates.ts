@@ -1,0 +1,179 @@
+import { join } from 'node:path';
+import { ClusterRoleBindingV1 } from '@cdktf/provider-kubernetes/lib/cluster-role-binding-v1';
+import { ClusterRoleV1 } from '@cdktf/provider-kubernetes/lib/cluster-role-v1';
+import { JobV1 } from '@cdktf/provider-kubernetes/lib/job-v1';
+import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
+import { RoleBindingV1 } from '@cdktf/provider-kubernetes/lib/role-binding-v1';
+import { RoleV1 } from '@cdktf/provider-kubernetes/lib/role-v1';
+import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
+import type { ITerraformDependable } from 'cdktf';
+import { Construct } from 'constructs';
+import { shippedText } from '../nodes/boot-files';
+import { escapeTemplate } from './terraform-template';
+
+/**
+ * The image the gates run in: the one Rancher's own chart hooks use (chart
+ * 2.14.x `postDelete.image`, `preUpgrade.image`), with bash and kubectl, and
+ * already mirrored by an air-gapped install of Rancher.
+ */
+export const SHELL_IMAGE = { repository: 'rancher/shell', tag: 'v0.7.1' } as const;
+
+/** Namespace of the gate Jobs; only dry runs ever create an Ingress here. */
+export const GATES_NAMESPACE = 'rancher-aws-gates';
+const NAME = 'rancher-aws-gates';
+
+/** What a gate waits for. */
+export type GateCheck =
+  /**
+   * `servers` Ready server nodes; with `embeddedEtcd` (RKE2) each also a
+   * voting etcd member (node condition `EtcdIsVoter`) with a ready
+   * kube-apiserver static pod.
+   */
+  | { readonly kind: 'servers'; readonly servers: number; readonly embeddedEtcd: boolean }
+  /**
+   * An Ingress of `ingressClass` passes a server-side dry run, i.e. every
+   * admission webhook on Ingresses answers; first, when given, the webhook
+   * configuration must exist or the controller must have a ready pod.
+   */
+  | {
+      readonly kind: 'admission';
+      readonly ingressClass: string;
+      readonly webhook?: string;
+      readonly controller?: { readonly namespace: string; readonly kind: 'daemonset' | 'deployment'; readonly name: string };
+    }
+  /** A cert-manager Certificate is Ready. */
+  | { readonly kind: 'certificate'; readonly namespace: string; readonly name: string };
+
+export interface ReadinessGatesProps {
+  /** The Kubernetes API answers (the API gate, or the preflight checks of an existing cluster). */
+  readonly dependsOn: ITerraformDependable[];
+  /** Registry prefix of the gate image (`airGap.systemDefaultRegistry`). */
+  readonly registry?: string;
+}
+
+export interface GateProps {
+  readonly check: GateCheck;
+  /** The budget; the Job fails with a message once it is spent. */
+  readonly minutes: number;
+  readonly dependsOn?: ITerraformDependable[];
+}
+
+/** Seconds the Job and Terraform allow beyond the script's own budget, so the script reports before it is killed. */
+const JOB_GRACE_SECONDS = 60;
+const TERRAFORM_GRACE_MINUTES = 5;
+
+/**
+ * Readiness gates that run inside the cluster: each is a Job Terraform creates
+ * and waits for (`wait_for_completion`), running `readiness-gates.sh` with
+ * kubectl under a read-only service account. A Job that fails, or that
+ * Terraform gives up on, is tainted and runs again on the next apply; a change
+ * of what it checks (e.g. the server count) replaces it, so it runs again too.
+ * The Helm releases `depends_on` the gates they need.
+ */
+export class ReadinessGates extends Construct {
+  readonly namespace: NamespaceV1;
+  private readonly serviceAccount: ServiceAccountV1;
+  private readonly image: string;
+  /** The RBAC objects every gate needs before it runs (and after, until it is deleted). */
+  private readonly access: ITerraformDependable[];
+
+  constructor(scope: Construct, id: string, props: ReadinessGatesProps) {
+    super(scope, id);
+    this.image = `${props.registry ? `${props.registry}/` : ''}${SHELL_IMAGE.repository}:${SHELL_IMAGE.tag}`;
+    this.namespace = new NamespaceV1(this, 'namespace', { metadata: { name: GATES_NAMESPACE }, dependsOn: props.dependsOn });
+    const namespace = this.namespace.metadata.name;
+    this.serviceAccount = new ServiceAccountV1(this, 'service-account', { metadata: { name: NAME, namespace } });
+
+    // Read-only, and only what the checks read; creating an Ingress is allowed in this namespace alone,
+    // where the gate only ever does it as a dry run.
+    const reader = new ClusterRoleV1(this, 'cluster-role', {
+      metadata: { name: NAME },
+      rule: [
+        { apiGroups: [''], resources: ['nodes', 'pods'], verbs: ['get', 'list'] },
+        { apiGroups: ['apps'], resources: ['daemonsets', 'deployments'], verbs: ['get'] },
+        { apiGroups: ['admissionregistration.k8s.io'], resources: ['validatingwebhookconfigurations'], verbs: ['get'] },
+        { apiGroups: ['cert-manager.io'], resources: ['certificates'], verbs: ['get'] },
+      ],
+      dependsOn: props.dependsOn,
+    });
+    const subject = [{ kind: 'ServiceAccount', name: this.serviceAccount.metadata.name, namespace }];
+    const readerBinding = new ClusterRoleBindingV1(this, 'cluster-role-binding', {
+      metadata: { name: NAME },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: reader.metadata.name },
+      subject,
+    });
+    const prober = new RoleV1(this, 'role', {
+      metadata: { name: NAME, namespace },
+      rule: [{ apiGroups: ['networking.k8s.io'], resources: ['ingresses'], verbs: ['create'] }],
+    });
+    const proberBinding = new RoleBindingV1(this, 'role-binding', {
+      metadata: { name: NAME, namespace },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: prober.metadata.name },
+      subject,
+    });
+    this.access = [this.serviceAccount, readerBinding, proberBinding];
+  }
+
+  /** A gate named `rancher-aws-<id>`; the returned Job is what dependents wait for. */
+  gate(id: string, props: GateProps): JobV1 {
+    const budget = props.minutes * 60;
+    return new JobV1(this, id, {
+      metadata: { name: `rancher-aws-${id}`, namespace: this.namespace.metadata.name, labels: { 'app.kubernetes.io/name': NAME } },
+      spec: {
+        backoffLimit: 1,
+        activeDeadlineSeconds: budget + JOB_GRACE_SECONDS,
+        template: {
+          metadata: { labels: { 'app.kubernetes.io/name': NAME } },
+          spec: {
+            serviceAccountName: this.serviceAccount.metadata.name,
+            restartPolicy: 'Never',
+            securityContext: { runAsNonRoot: true, runAsUser: '1000', seccompProfile: { type: 'RuntimeDefault' } },
+            container: [
+              {
+                name: 'gate',
+                image: this.image,
+                command: ['bash', '-c', escapeTemplate(shippedText(join(__dirname, 'readiness-gates.sh')))],
+                // kubectl keeps a discovery cache under $HOME.
+                env: [{ name: 'HOME', value: '/tmp' }, { name: 'DEADLINE_SECONDS', value: String(budget) }, ...gateEnvironment(props.check)],
+                resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '128Mi' } },
+                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+                volumeMount: [{ name: 'tmp', mountPath: '/tmp' }],
+              },
+            ],
+            volume: [{ name: 'tmp', emptyDir: { sizeLimit: '16Mi' } }],
+          },
+        },
+      },
+      waitForCompletion: true,
+      timeouts: {
+        create: `${props.minutes + TERRAFORM_GRACE_MINUTES}m`,
+        update: `${props.minutes + TERRAFORM_GRACE_MINUTES}m`,
+      },
+      dependsOn: [...this.access, ...(props.dependsOn ?? [])],
+    });
+  }
+}
+
+/** The script's environment for a check. */
+export function gateEnvironment(check: GateCheck): { name: string; value: string }[] {
+  const env = (entries: Record<string, string | undefined>) =>
+    Object.entries(entries)
+      .filter((e): e is [string, string] => e[1] !== undefined)
+      .map(([name, value]) => ({ name, value }));
+  switch (check.kind) {
+    case 'servers':
+      return env({ GATE: 'servers', SERVERS: String(check.servers), EMBEDDED_ETCD: String(check.embeddedEtcd) });
+    case 'admission':
+      return env({
+        GATE: 'admission',
+        INGRESS_CLASS: check.ingressClass,
+        NAMESPACE: GATES_NAMESPACE,
+        WEBHOOK: check.webhook,
+        CONTROLLER_NAMESPACE: check.controller?.namespace,
+        CONTROLLER_KIND: check.controller?.kind,
+        CONTROLLER: check.controller?.name,
+      });
+    case 'certificate':
+      return env({ GATE: 'certificate', NAMESPACE: check.namespace, CERTIFICATE: check.name });
+  }
+}

@@ -1,0 +1,43 @@
+import { DataAwsInstances } from '@cdktf/provider-aws/lib/data-aws-instances';
+import { Construct } from 'constructs';
+import type { GuardCondition } from '../common/deployment-guard';
+import { DEPLOYMENT_TAG } from '../common/tags';
+
+export interface ServerQuorumProps {
+  /** The deployment (`<name>-<stack>`): its servers are tagged with it and named `<deployment>-server-<n>`. */
+  readonly deployment: string;
+  /** Servers the settings ask for. */
+  readonly servers: number;
+}
+
+/**
+ * The servers of this deployment that exist now (any state but terminated),
+ * read at plan time, and the rule that an apply may not remove more of them
+ * than etcd can lose: with fewer servers in the settings than running, a plan
+ * would destroy etcd members all at once. `condition` refuses that plan before
+ * anything changes.
+ */
+export class ServerQuorum extends Construct {
+  readonly existing: DataAwsInstances;
+  readonly condition: GuardCondition;
+
+  constructor(scope: Construct, id: string, props: ServerQuorumProps) {
+    super(scope, id);
+    this.existing = new DataAwsInstances(this, 'servers', {
+      instanceStateNames: ['pending', 'running', 'stopping', 'stopped'],
+      filter: [
+        { name: 'tag:Name', values: [`${props.deployment}-server-*`] },
+        { name: `tag:${DEPLOYMENT_TAG}`, values: [props.deployment] },
+      ],
+    });
+    const count = `length(${this.existing.fqn}.ids)`;
+    this.condition = {
+      condition: `\${${count} <= ${props.servers}}`,
+      errorMessage:
+        `rkeHa.nodeCount is ${props.servers}, but \${${count}} servers of this deployment exist: this apply would destroy ` +
+        `\${${count} - ${props.servers}} etcd members at once and the cluster would lose quorum. Take the extra servers out of etcd ` +
+        'one at a time first (kubectl delete node <name>, waiting for each), then apply once with rkeHa.allowQuorumLoss: true ' +
+        '(README, "Day 2").',
+    };
+  }
+}
