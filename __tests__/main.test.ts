@@ -66,10 +66,10 @@ describe('main.ts', () => {
     );
 
     it(
-      'exits 1 when RANCHER_CONFIG names a missing file, naming that file, and writes no cdktf.out',
+      'exits 2 (settings file unusable) when RANCHER_CONFIG names a missing file, naming that file, and writes no cdktf.out',
       () => {
         const result = runMain(cwd, { RANCHER_CONFIG: 'missing-settings.yaml' });
-        expect(result.status).toBe(1);
+        expect(result.status).toBe(2);
         expect(result.stderr).toContain('missing-settings.yaml');
         expect(result.stderr).not.toMatch(STACK_TRACE_LINE);
         expect(existsSync(join(cwd, 'cdktf.out'))).toBe(false);

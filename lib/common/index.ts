@@ -1,2 +1,3 @@
 export * from './providers';
 export * from './stack-foundation';
+export * from './output-directory';

@@ -14,3 +14,6 @@ export * from './certificate-file';
 export * from './audit-log-schema';
 export * from './proxy-schema';
 export * from './air-gap-schema';
+export * from './exit-codes';
+export * from './settings-file';
+export * from './yaml-settings';

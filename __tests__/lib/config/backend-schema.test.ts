@@ -15,7 +15,6 @@ function problemsOf(section: unknown): SettingsProblem[] {
 const parsed = (section: Record<string, unknown>) => parseSettings({ backend: section }, 'test').backend;
 const s3 = (extra: Record<string, unknown> = {}) => ({ type: 's3', bucket: 'acme-terraform-state', ...extra });
 
-const ALLOWED_KEYS = 'type, path, bucket, key, region, kmsKeyId';
 
 describe('backend settings', () => {
   it('default to local state at the default path (no path set)', () => {
@@ -45,10 +44,20 @@ describe('backend settings', () => {
       expect(problemsOf({ type: 'local', path: '' })).toEqual([{ field: 'backend.path', message: expect.stringMatching(/^expected at least 1 /), value: '' }]);
     });
 
-    it('refuses the S3 keys, listing every backend key', () => {
+    it('refuses the S3 keys, saying they belong to type s3 and listing the local keys', () => {
       expect(problemsOf({ type: 'local', bucket: 'acme-terraform-state' })).toEqual([
-        { field: 'backend.bucket', message: `unknown setting; allowed here: ${ALLOWED_KEYS}` },
+        { field: 'backend.bucket', message: 'applies to backend.type s3 only (this one is local); allowed with local: type, path' },
       ]);
+    });
+
+    it('says the same when the type is left to its default (local)', () => {
+      expect(problemsOf({ bucket: 'acme-terraform-state' })).toEqual([
+        { field: 'backend.bucket', message: 'applies to backend.type s3 only (this one is local); allowed with local: type, path' },
+      ]);
+    });
+
+    it('lists the local keys for a key of no backend', () => {
+      expect(problemsOf({ type: 'local', colour: 'blue' })).toEqual([{ field: 'backend.colour', message: 'unknown setting; allowed with backend.type local: type, path' }]);
     });
   });
 
@@ -105,8 +114,10 @@ describe('backend settings', () => {
       ]);
     });
 
-    it('refuses the local path, listing every backend key', () => {
-      expect(problemsOf(s3({ path: 'state.tfstate' }))).toEqual([{ field: 'backend.path', message: `unknown setting; allowed here: ${ALLOWED_KEYS}` }]);
+    it('refuses the local path, saying it belongs to type local and listing the S3 keys', () => {
+      expect(problemsOf(s3({ path: 'state.tfstate' }))).toEqual([
+        { field: 'backend.path', message: 'applies to backend.type local only (this one is s3); allowed with s3: type, bucket, key, region, kmsKeyId' },
+      ]);
     });
   });
 
