@@ -21,7 +21,9 @@ function kindOf(stats: Stats): string {
   return 'not a regular file';
 }
 
-const size = (bytes: number) => (bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MiB` : bytes >= 1024 ? `${Math.ceil(bytes / 1024)} KiB` : `${bytes} bytes`);
+const MIB = 1024 * 1024;
+const bytes = (n: number) => `${n.toLocaleString('en-US')} bytes`;
+const limit = (n: number) => (n % MIB === 0 ? `${n / MIB} MiB (${bytes(n)})` : bytes(n));
 
 /** What a failed stat/open/read means to a person; never the raw error text. */
 function fsProblem(error: unknown): TextFileRead {
@@ -57,8 +59,8 @@ export function readBoundedTextFile(path: string, maxBytes = MAX_SETTINGS_FILE_B
     return fsProblem(error);
   }
   if (!stats.isFile()) return { problem: `is ${kindOf(stats)}, not a regular file` };
-  const tooLarge = { problem: `is larger than the ${size(maxBytes)} limit` };
-  if (stats.size > maxBytes) return { problem: `is ${size(stats.size)}, larger than the ${size(maxBytes)} limit` };
+  const tooLarge = { problem: `is larger than the limit of ${limit(maxBytes)}` };
+  if (stats.size > maxBytes) return { problem: `is ${bytes(stats.size)}, larger than the limit of ${limit(maxBytes)}` };
 
   let fd: number;
   try {
