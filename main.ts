@@ -1,4 +1,5 @@
 import { App } from 'cdktf';
+import { protectLocalState } from './lib/backend/state-backend';
 import { outputDirectory, outputDirectoryProblem, outputWriteProblem } from './lib/common/output-directory';
 import { SettingsError, SettingsFileError } from './lib/config/errors';
 import { EXIT_CODES, type ExitCode } from './lib/config/exit-codes';
@@ -7,6 +8,8 @@ import type { Settings } from './lib/config/schema';
 import { DOCKER_STACK, DockerStack } from './stacks/docker';
 import { K8S_HA_STACK, K8sHaStack } from './stacks/k8s-ha';
 import { RKE_HA_STACK, RkeHaStack } from './stacks/rke-ha';
+
+const STACKS = [RKE_HA_STACK, K8S_HA_STACK, DOCKER_STACK];
 
 /** One line on stderr and the exit code: a person's mistake never shows a stack trace. */
 function fail(code: ExitCode, message: string): ExitCode {
@@ -42,6 +45,8 @@ function main(): ExitCode {
     if (write) return fail(EXIT_CODES.outputDirectory, `Cannot write the synthesized stacks: ${write}`);
     return internalError(error);
   }
+  const warnings = protectLocalState(outdir, STACKS, settings.backend);
+  for (const warning of warnings) process.stderr.write(`Warning: ${warning}\n`);
   return EXIT_CODES.ok;
 }
 
