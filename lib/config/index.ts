@@ -17,3 +17,5 @@ export * from './air-gap-schema';
 export * from './exit-codes';
 export * from './settings-file';
 export * from './yaml-settings';
+export * from './resource-names';
+export * from './tags';

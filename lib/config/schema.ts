@@ -4,7 +4,11 @@ import { airGapSchema } from './air-gap-schema';
 import { backendSchema } from './backend-schema';
 import { proxySchema } from './proxy-schema';
 import { dockerSchema } from './docker-schema';
+import { RECORD_FOR_KIND, dnsTargetKind } from '../dns/dns-target';
+import { coversWholeInternet, parseCidr } from './cidr';
 import { adminCidr, awsRegion, fqdn, version, wholeNumber } from './primitives';
+import { nameProblem } from './resource-names';
+import { tagsSchema } from './tags';
 import { k8sHaSchema } from './k8s-ha-schema';
 import { effectiveIngressController, rkeHaSchema } from './rke-ha-schema';
 import { tlsProblems, tlsSchema } from './tls-schema';
@@ -34,9 +38,10 @@ export const settingsSchema = z
     /** Prefix of every resource name; distinct per deployment sharing an account and region. */
     name: z
       .string()
-      .regex(/^[a-z][a-z0-9-]{0,14}[a-z0-9]$/, { message: 'expected 2-16 lower-case letters, digits or dashes, starting with a letter' })
-      // SSM parameter paths start with the name, and AWS reserves these prefixes.
-      .refine((n) => !/^(aws|ssm)/.test(n), { message: 'must not start with "aws" or "ssm" (reserved by SSM Parameter Store)' })
+      .superRefine((name, ctx) => {
+        const problem = nameProblem(name);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem, input: name });
+      })
       .default('rancher'),
     region: awsRegion.default('us-east-1'),
     /** Rancher's public name. Unset: the `rancher_hostname` Terraform variable is required at plan time. */
@@ -44,18 +49,21 @@ export const settingsSchema = z
     /** Existing public Route53 hosted zone that holds `hostname`. Unset: `route53_zone_name` variable. */
     hostedZone: fqdn('a hosted zone name').optional(),
     /** Networks allowed to reach admin ports (6443, SSH). Empty: the deployer's own public IP (/32). */
-    adminCidrs: z.array(adminCidr).default([]),
+    adminCidrs: z
+      .array(adminCidr)
+      .superRefine((cidrs, ctx) => {
+        // A single /0 is reported at its own position already.
+        if (Array.isArray(cidrs) && !cidrs.some((c) => parseCidr(c)?.prefix === 0) && coversWholeInternet(cidrs)) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `these ${cidrs.length} blocks together cover the whole internet (0.0.0.0/0), which admin ports must never be open to; list the networks you administer from`,
+            input: cidrs,
+          });
+        }
+      })
+      .default([]),
     /** Extra tags on every AWS resource. */
-    tags: z
-      .record(
-        z
-          .string()
-          .min(1)
-          .max(128)
-          .refine((k) => !/^(aws:|rancher-aws:)/i.test(k), { message: 'tag keys starting with "aws:" are AWS\'s, "rancher-aws:" this project\'s' }),
-        z.string().max(256),
-      )
-      .default({}),
+    tags: tagsSchema,
     backend: backendSchema,
     proxy: proxySchema,
     airGap: airGapSchema,
@@ -90,6 +98,16 @@ export const settingsSchema = z
 
     if (str(s.hostname) && str(s.hostedZone) && s.hostname !== s.hostedZone && !s.hostname.endsWith(`.${s.hostedZone}`)) {
       problem(['hostname'], `must be inside hostedZone "${s.hostedZone}"`, s.hostname);
+    }
+    // Route53 has no CNAME at a zone's apex; k8s-ha writes one for a target that is neither an AWS load balancer nor an
+    // address. Known here only when the target is set; otherwise a plan-time precondition (LoadBalancerRecord) says so.
+    const target = s.k8sHa?.dns?.target;
+    if (str(s.hostname) && s.hostname === s.hostedZone && str(target) && RECORD_FOR_KIND[dnsTargetKind(target)] === 'CNAME') {
+      problem(
+        ['k8sHa', 'dns', 'target'],
+        `makes the k8s-ha record for hostname "${s.hostname}" a CNAME, and Route53 allows no CNAME at the apex of zone "${s.hostedZone}"; point it at an AWS load balancer hostname or an IPv4 address, or use a hostname below the zone`,
+        target,
+      );
     }
 
     const rke2 = s.versions?.rke2;
