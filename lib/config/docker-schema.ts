@@ -61,11 +61,14 @@ export const dockerSchema = z
       // Runs even when the section is not a mapping (an empty `docker:` is null); the type error is reported already.
       if (!s || typeof s !== 'object') return;
       const issuer = s.tls?.issuer;
-      if (s.tls?.privateCA === true && (issuer === 'rancher' || issuer === 'acme')) {
+      if (s.tls?.privateCA === true && issuer !== 'blank') {
         ctx.addIssue({
           code: 'custom',
           path: ['tls', 'privateCA'],
-          message: `only for issuer "blank" (issuer "${issuer}" has no CA of yours; "ca" always mounts your CA)`,
+          message:
+            issuer === 'ca'
+              ? 'only for issuer "blank": with issuer "ca" your CA is always mounted as cacerts.pem; remove it'
+              : `only for issuer "blank" (issuer "${issuer}" has no CA of yours; "ca" always mounts your CA)`,
           input: true,
         });
       }
