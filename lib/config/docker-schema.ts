@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { amiId, instanceType, vpcCidr, wholeNumber } from './primitives';
+import { amiId, instanceType, keyPairName, vpcCidr, wholeNumber } from './primitives';
 
 /** Issuers of the Docker install docs: who signs the certificate the container serves. */
 export const DOCKER_TLS_ISSUERS = ['rancher', 'blank', 'ca', 'acme'] as const;
@@ -21,7 +21,7 @@ export const dockerSchema = z
     rootVolumeGb: wholeNumber(20, 16384).default(30),
     vpcCidr: vpcCidr.default('10.0.0.0/16'),
     amiId: amiId.optional(),
-    sshKeyName: z.string().min(1).max(255).optional(),
+    sshKeyName: keyPairName.optional(),
     /** The EBS volume mounted at /var/lib/rancher: Rancher's data, kept when the instance is replaced. */
     dataVolume: z
       .strictObject({

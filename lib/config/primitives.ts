@@ -26,6 +26,11 @@ export const instanceType = z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { m
 
 export const amiId = z.string().regex(/^ami-[0-9a-f]{8,17}$/, { message: 'expected an AMI id such as ami-0123456789abcdef0' });
 
+/** An EC2 key pair name: up to 255 ASCII characters, no leading or trailing space. */
+export const keyPairName = z
+  .string()
+  .regex(/^[\x21-\x7e]([\x20-\x7e]{0,253}[\x21-\x7e])?$/, { message: 'expected an EC2 key pair name: 1-255 printable ASCII characters, no leading or trailing space' });
+
 export const email = z.string().regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, { message: 'expected an e-mail address' });
 
 /** RKE2's own pod and service networks; a VPC must not overlap them. */

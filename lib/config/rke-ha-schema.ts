@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { amiId, instanceType, vpcCidr, wholeNumber } from './primitives';
+import { amiId, instanceType, keyPairName, vpcCidr, wholeNumber } from './primitives';
 
 /** The `rkeHa` section: the RancherOnRKE stack. */
 export const rkeHaSchema = z
@@ -36,7 +36,7 @@ export const rkeHaSchema = z
     /** Pin an exact AMI. Default: newest Canonical Ubuntu 24.04 at first deploy, then kept. */
     amiId: amiId.optional(),
     /** Existing EC2 key pair; SSH stays closed unless set (SSM Session Manager is the shell). */
-    sshKeyName: z.string().min(1).max(255).optional(),
+    sshKeyName: keyPairName.optional(),
     /**
      * Pinned in the RKE2 config so a version bump never swaps it silently.
      * Default: ingress-nginx with rke2; K3s always brings Traefik.

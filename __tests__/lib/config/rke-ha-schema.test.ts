@@ -245,7 +245,7 @@ describe('rkeHa settings', () => {
 
   describe('nodes', () => {
     it('keeps instanceType, rootVolumeGb, vpcCidr, amiId and sshKeyName as given', () => {
-      const section = { instanceType: 'm7i.2xlarge', rootVolumeGb: 40, vpcCidr: '172.20.0.0/22', amiId: 'ami-0123456789abcdef0', sshKeyName: 'ops' };
+      const section = { instanceType: 'm7i.2xlarge', rootVolumeGb: 40, vpcCidr: '172.20.0.0/22', amiId: 'ami-0123456789abcdef0', sshKeyName: 'ops key (2024)' };
       expect(parsed(section)).toMatchObject(section);
     });
 
@@ -259,7 +259,7 @@ describe('rkeHa settings', () => {
       expect(problemsOf(section)).toEqual([{ field, message, value: Object.values(section)[0] }]);
     });
 
-    it.each([[''], ['k'.repeat(256)]])('refuses an sshKeyName of %#: 1 to 255 characters', (sshKeyName) => {
+    it.each([[''], ['k'.repeat(256)], ['clé'], [' ops'], ['ops '], ['ops\n']])('refuses the sshKeyName %p: 1 to 255 printable ASCII characters, as EC2 takes them', (sshKeyName) => {
       expect(fields({ sshKeyName })).toEqual(['rkeHa.sshKeyName']);
     });
   });
