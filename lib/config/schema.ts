@@ -5,6 +5,7 @@ import { backendSchema } from './backend-schema';
 import { proxySchema } from './proxy-schema';
 import { dockerSchema } from './docker-schema';
 import { RECORD_FOR_KIND, dnsTargetKind } from '../dns/dns-target';
+import { RANCHER_PUBLIC_PORTS, RKE2_SERVER_PORTS } from '../nodes/ports';
 import { coversWholeInternet, parseCidr } from './cidr';
 import { adminCidr, awsRegion, fqdn, version, wholeNumber } from './primitives';
 import { nameProblem } from './resource-names';
@@ -32,6 +33,9 @@ import {
  * in its own module (`<stack>-schema.ts`); rules that span sections are here.
  */
 
+
+/** AWS's default quota of inbound rules per security group. */
+export const SECURITY_GROUP_INBOUND_RULES = 60;
 
 export const settingsSchema = z
   .strictObject({
@@ -99,6 +103,21 @@ export const settingsSchema = z
     if (str(s.hostname) && str(s.hostedZone) && s.hostname !== s.hostedZone && !s.hostname.endsWith(`.${s.hostedZone}`)) {
       problem(['hostname'], `must be inside hostedZone "${s.hostedZone}"`, s.hostname);
     }
+    // Every admin CIDR is an inbound rule of a security group that holds other rules too; AWS allows 60 per group
+    // by default. The node group (only with SSH) carries the most others: the cluster ports and the balancers'.
+    const admin = s.adminCidrs;
+    if (Array.isArray(admin)) {
+      const others = s.rkeHa?.sshKeyName !== undefined ? RKE2_SERVER_PORTS.length + RANCHER_PUBLIC_PORTS.length + 2 : RANCHER_PUBLIC_PORTS.length;
+      const max = SECURITY_GROUP_INBOUND_RULES - others;
+      if (admin.length > max) {
+        problem(
+          ['adminCidrs'],
+          `${admin.length} networks are too many: each is an inbound rule of a security group that also holds ${others} others, and AWS allows ${SECURITY_GROUP_INBOUND_RULES} inbound rules per group by default; list at most ${max}, using wider blocks`,
+          `${admin.length} blocks`,
+        );
+      }
+    }
+
     // Route53 has no CNAME at a zone's apex; k8s-ha writes one for a target that is neither an AWS load balancer nor an
     // address. Known here only when the target is set; otherwise a plan-time precondition (LoadBalancerRecord) says so.
     const target = s.k8sHa?.dns?.target;

@@ -103,17 +103,41 @@ describe('top-level settings', () => {
       ['256 /8s', Array.from({ length: 256 }, (_, i) => `${i}.0.0.0/8`)],
       ['overlapping pieces in any order', ['128.0.0.0/1', '0.0.0.0/2', '64.0.0.0/3', '32.0.0.0/3', '96.0.0.0/3']],
     ])('refuses %s at adminCidrs, listing them', (_what, adminCidrs) => {
-      expect(problemsOf({ adminCidrs })).toEqual([
-        { field: 'adminCidrs', message: `these ${adminCidrs.length} blocks together cover the whole internet (0.0.0.0/0), which admin ports must never be open to; list the networks you administer from`, value: adminCidrs },
-      ]);
+      expect(problemsOf({ adminCidrs })).toContainEqual({
+        field: 'adminCidrs',
+        message: `these ${adminCidrs.length} blocks together cover the whole internet (0.0.0.0/0), which admin ports must never be open to; list the networks you administer from`,
+        value: adminCidrs,
+      });
     });
 
     it.each([
       ['one half', ['0.0.0.0/1']],
-      ['255 /8s', Array.from({ length: 255 }, (_, i) => `${i}.0.0.0/8`)],
+      ['all /8s but the last, in eight blocks', ['0.0.0.0/1', '128.0.0.0/2', '192.0.0.0/3', '224.0.0.0/4', '240.0.0.0/5', '248.0.0.0/6', '252.0.0.0/7', '254.0.0.0/8']],
       ['all but one address', ['0.0.0.0/1', '128.0.0.0/2', '192.0.0.0/3', '224.0.0.0/4', '240.0.0.0/5', '248.0.0.0/6', '252.0.0.0/7', '254.0.0.0/8', '255.0.0.0/9', '255.128.0.0/10', '255.192.0.0/11', '255.224.0.0/12', '255.240.0.0/13', '255.248.0.0/14', '255.252.0.0/15', '255.254.0.0/16', '255.255.0.0/17', '255.255.128.0/18', '255.255.192.0/19', '255.255.224.0/20', '255.255.240.0/21', '255.255.248.0/22', '255.255.252.0/23', '255.255.254.0/24', '255.255.255.0/25', '255.255.255.128/26', '255.255.255.192/27', '255.255.255.224/28', '255.255.255.240/29', '255.255.255.248/30', '255.255.255.252/31', '255.255.255.254/32']],
     ])('accepts %s', (_what, adminCidrs) => {
       expect(problemsOf({ adminCidrs })).toEqual([]);
+    });
+  });
+
+  describe('adminCidrs within the security group rule quota', () => {
+    const blocks = (n: number) => Array.from({ length: n }, (_, i) => `10.${i}.0.0/16`);
+
+    it('accepts 58 without SSH (the NLB group holds 80 and 443 besides) and 45 with it (the node group holds 15 besides)', () => {
+      expect(problemsOf({ adminCidrs: blocks(58) })).toEqual([]);
+      expect(problemsOf({ adminCidrs: blocks(45), rkeHa: { sshKeyName: 'ops' } })).toEqual([]);
+    });
+
+    it.each([
+      [59, {}, 2, 58],
+      [46, { rkeHa: { sshKeyName: 'ops' } }, 15, 45],
+    ])('refuses %i, naming the quota', (n, extra, others, max) => {
+      expect(problemsOf({ adminCidrs: blocks(n), ...extra })).toEqual([
+        {
+          field: 'adminCidrs',
+          message: `${n} networks are too many: each is an inbound rule of a security group that also holds ${others} others, and AWS allows 60 inbound rules per group by default; list at most ${max}, using wider blocks`,
+          value: `${n} blocks`,
+        },
+      ]);
     });
   });
 
