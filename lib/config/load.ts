@@ -58,8 +58,19 @@ export function parseSettingsText(text: string, source: string, baseDir = proces
     const got = Array.isArray(data) ? 'a list' : `a single ${typeof data === 'string' ? 'text' : typeof data} value`;
     throw new SettingsError(source, [{ field: '(file)', message: `expected a mapping of settings at the top level, got ${got}` }]);
   }
+  // A file that is not settings at all (a kubeconfig, a /proc file): its keys are not listed one by one either.
+  const keys = Object.keys(data ?? {});
+  const known = allowedKeys([]) ?? [];
+  if (keys.length > MAX_FOREIGN_KEYS_LISTED && !keys.some((key) => known.includes(key))) {
+    throw new SettingsError(source, [
+      { field: '(file)', message: `none of its ${keys.length} top-level keys is a setting; is this the settings file? (settings are: ${known.join(', ')})` },
+    ]);
+  }
   return parseSettings(withoutNulls(data, []), source, baseDir);
 }
+
+/** Unknown top-level keys listed by name when no key of the file is a setting; above this the file is called foreign. */
+const MAX_FOREIGN_KEYS_LISTED = 3;
 
 /**
  * A key with nothing under it (`rkeHa:` with every child commented out) reads

@@ -7,8 +7,13 @@ import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Sta
  * multi-gigabyte file ends in a message, not in a hang or an exhausted heap.
  */
 
-/** Largest settings (or certificate) file read; a complete settings file is a few KiB. */
-export const MAX_SETTINGS_FILE_BYTES = 1024 * 1024;
+/**
+ * Largest settings (or certificate) file read. A complete settings file with
+ * every comment of rancher.example.yaml is about 10 KiB; the YAML parser needs
+ * up to about 1.5 s for 128 KiB of pathological text on a busy 2-core machine
+ * (7 s for 1 MiB), so the cap keeps every file within a few seconds.
+ */
+export const MAX_SETTINGS_FILE_BYTES = 128 * 1024;
 
 export type TextFileRead = { readonly text: string; readonly problem?: undefined } | { readonly text?: undefined; readonly problem: string; readonly missing?: boolean };
 
@@ -21,9 +26,9 @@ function kindOf(stats: Stats): string {
   return 'not a regular file';
 }
 
-const MIB = 1024 * 1024;
+const KIB = 1024;
 const bytes = (n: number) => `${n.toLocaleString('en-US')} bytes`;
-const limit = (n: number) => (n % MIB === 0 ? `${n / MIB} MiB (${bytes(n)})` : bytes(n));
+const limit = (n: number) => (n % KIB === 0 ? `${n / KIB} KiB (${bytes(n)})` : bytes(n));
 
 /** What a failed stat/open/read means to a person; never the raw error text. */
 function fsProblem(error: unknown): TextFileRead {

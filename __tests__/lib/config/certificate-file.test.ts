@@ -166,10 +166,10 @@ describe('certificateFileProblems', () => {
       expect(certificateFileProblems(settingsWith(fifo), '/', NOW)).toEqual([{ field: FIELD, message: 'is a named pipe (FIFO), not a regular file', value: fifo }]);
     });
 
-    it('a file over 1 MiB', () => {
-      const file = write('huge.pem', 'x'.repeat(1024 * 1024 + 1));
+    it('a file over 128 KiB', () => {
+      const file = write('huge.pem', 'x'.repeat(128 * 1024 + 1));
       expect(certificateFileProblems(settingsWith(file), scratch, NOW)).toEqual([
-        { field: FIELD, message: 'is 1,048,577 bytes, larger than the limit of 1 MiB (1,048,576 bytes)', value: file },
+        { field: FIELD, message: 'is 131,073 bytes, larger than the limit of 128 KiB (131,072 bytes)', value: file },
       ]);
     });
   });
