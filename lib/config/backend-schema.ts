@@ -1,5 +1,7 @@
+import { posix } from 'node:path';
 import { z } from 'zod';
 import { awsRegion } from './primitives';
+import { STACK_IDS } from './resource-names';
 
 /** Replaced by the stack id; every stack needs a state of its own. Same text as lib/backend's STACK_PLACEHOLDER. */
 const STACK = '<stack>';
@@ -21,6 +23,10 @@ const localBackend = z.strictObject({
     .refine((p) => !CONTROL.test(p), { message: 'expected a path without control characters' })
     .refine((p) => p === '' || p.includes(STACK), ownStatePerStack('state file', '../../../terraform.<stack>.tfstate'))
     .refine((p) => p === '' || !/(^|\/)\.{0,2}$/.test(p), { message: 'expected a file name at the end, e.g. state/<stack>.tfstate (this names a directory)' })
+    // "<stack>/../x" contains the placeholder but names one file for every stack.
+    .refine((p) => !p.includes(STACK) || /(^|\/)\.{0,2}$/.test(p) || new Set(STACK_IDS.map((id) => posix.normalize(p.split(STACK).join(id)))).size === STACK_IDS.length, {
+      message: `must name a different file for each stack once "<stack>/.." is resolved; otherwise the stacks share one state file`,
+    })
     .optional(),
 });
 

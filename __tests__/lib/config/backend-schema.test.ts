@@ -53,6 +53,10 @@ describe('backend settings', () => {
       expect(problemsOf({ type: 'local', path })).toEqual([{ field: 'backend.path', message: expect.stringMatching(/^expected a file name at the end/), value: path }]);
     });
 
+    it.each(['state/<stack>/../terraform.tfstate', '<stack>/../../shared.tfstate'])('refuses %p: it names one file for every stack once resolved', (path) => {
+      expect(problemsOf({ type: 'local', path })).toEqual([{ field: 'backend.path', message: expect.stringMatching(/^must name a different file for each stack/), value: path }]);
+    });
+
     it('refuses control characters', () => {
       expect(problemsOf({ type: 'local', path: 'state/<stack>\n.tfstate' })).toEqual([
         { field: 'backend.path', message: 'expected a path without control characters', value: 'state/<stack>\n.tfstate' },
