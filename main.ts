@@ -1,23 +1,28 @@
-import { App } from 'cdktf';
-import { protectLocalState } from './lib/backend/state-backend';
+import { protectLocalState } from './lib/backend/local-state';
 import { outputDirectory, outputDirectoryProblem, outputWriteProblem } from './lib/common/output-directory';
 import { SettingsError, SettingsFileError } from './lib/config/errors';
 import { EXIT_CODES, type ExitCode } from './lib/config/exit-codes';
 import { loadSettings } from './lib/config/load';
+import { STACK_IDS } from './lib/config/resource-names';
 import type { Settings } from './lib/config/schema';
-import { DOCKER_STACK, DockerStack } from './stacks/docker';
-import { K8S_HA_STACK, K8sHaStack } from './stacks/k8s-ha';
-import { RKE_HA_STACK, RkeHaStack } from './stacks/rke-ha';
 
-const STACKS = [RKE_HA_STACK, K8S_HA_STACK, DOCKER_STACK];
-
-/** One line on stderr and the exit code: a person's mistake never shows a stack trace. */
+/** One message on stderr and the exit code: a person's mistake never shows a stack trace. */
 function fail(code: ExitCode, message: string): ExitCode {
   process.stderr.write(`${message}\n`);
   return code;
 }
 
+/**
+ * cdktf and the stacks (with their provider code) are loaded only once the
+ * settings are valid, so a mistake is reported at once.
+ */
 function synth(settings: Settings, outdir: string): void {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { App } = require('cdktf') as typeof import('cdktf');
+  const { RkeHaStack, RKE_HA_STACK } = require('./stacks/rke-ha') as typeof import('./stacks/rke-ha');
+  const { K8sHaStack, K8S_HA_STACK } = require('./stacks/k8s-ha') as typeof import('./stacks/k8s-ha');
+  const { DockerStack, DOCKER_STACK } = require('./stacks/docker') as typeof import('./stacks/docker');
+  /* eslint-enable @typescript-eslint/no-require-imports */
   // Settings were validated before the App exists, so a mistake writes nothing to the output directory.
   const app = new App({ outdir });
   new RkeHaStack(app, RKE_HA_STACK, settings);
@@ -45,15 +50,14 @@ function main(): ExitCode {
     if (write) return fail(EXIT_CODES.outputDirectory, `Cannot write the synthesized stacks: ${write}`);
     return internalError(error);
   }
-  const warnings = protectLocalState(outdir, STACKS, settings.backend);
-  for (const warning of warnings) process.stderr.write(`Warning: ${warning}\n`);
+  for (const warning of protectLocalState(outdir, STACK_IDS, settings.backend)) process.stderr.write(`Warning: ${warning}\n`);
   return EXIT_CODES.ok;
 }
 
 function internalError(error: unknown): ExitCode {
   if (process.env.RANCHER_DEBUG) console.error(error);
   const first = (error instanceof Error ? error.message : String(error)).split('\n')[0].slice(0, 300);
-  return fail(EXIT_CODES.internalError, `Internal error (a bug in this project, not in your settings): ${first}\nRerun with RANCHER_DEBUG=1 for the stack trace, and report it.`);
+  return fail(EXIT_CODES.internalError, `Internal error (not a mistake in your settings): ${first}\nRerun with RANCHER_DEBUG=1 for the stack trace, and report it.`);
 }
 
 process.exitCode = main();

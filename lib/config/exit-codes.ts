@@ -12,7 +12,7 @@ export const EXIT_CODES = {
   settingsFile: 2,
   /** The output directory (cdktf.out, or CDKTF_OUTDIR) cannot be written: a file in its place, no permission, disk full. */
   outputDirectory: 3,
-  /** Anything else: a bug of this project, reported in one line (RANCHER_DEBUG=1 shows the stack trace). */
+  /** Anything else (a bug, a broken environment such as an invalid CDKTF_CONTEXT_JSON): one line; RANCHER_DEBUG=1 shows the stack trace. */
   internalError: 4,
 } as const;
 
