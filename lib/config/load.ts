@@ -33,7 +33,7 @@ export function loadSettings(options: LoadOptions = {}): Settings {
   if (!explicit && !pathExists(path)) return parseSettings({}, '(built-in defaults)', cwd);
   const read = readBoundedTextFile(path, MAX_SETTINGS_FILE_BYTES);
   if (read.problem !== undefined) {
-    const message = explicit && read.missing ? 'RANCHER_CONFIG names a file that does not exist' : read.problem;
+    const message = explicit && read.missing ? `RANCHER_CONFIG names a file that ${read.problem}` : read.problem;
     throw new SettingsFileError(source, [{ field: '(file)', message, value: source }]);
   }
   return parseSettingsText(read.text, source, dirname(path));

@@ -78,7 +78,7 @@ function positions(text: string): (offset: number) => string {
 const fieldOf = (path: readonly string[]) => (path.length ? path.join('.') : '(file)');
 
 export function readYamlSettings(text: string): YamlSettings {
-  const doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false, logLevel: 'silent', schema: 'core', merge: false, version: '1.2' });
+  const doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false, logLevel: 'error', schema: 'core', merge: false, version: '1.2' });
   const at = positions(text);
   const problems: SettingsProblem[] = [];
 
