@@ -82,19 +82,20 @@ const MAX_FOREIGN_KEYS_LISTED = 3;
 function withoutNulls(value: unknown, path: readonly string[] | undefined): unknown {
   if (Array.isArray(value)) return value.map((item) => withoutNulls(item, undefined));
   if (value === null || typeof value !== 'object') return value;
-  const out: Record<string, unknown> = {};
+  // Entries, not assignments: a key named __proto__ must stay a key (the YAML check refuses it anyway).
+  const out: [string, unknown][] = [];
   for (const [key, item] of Object.entries(value)) {
     // Below a list item or a free-form mapping no key is a setting: the path is no longer followed.
     const childPath = path && allowedKeys(path)?.includes(key) ? [...path, key] : undefined;
     if (item !== null) {
-      out[key] = withoutNulls(item, childPath);
+      out.push([key, withoutNulls(item, childPath)]);
       continue;
     }
     const meaning = childPath ? nullMeaning(childPath) : 'keep';
-    if (meaning === 'empty-mapping') out[key] = {};
-    else if (meaning === 'keep') out[key] = null;
+    if (meaning === 'empty-mapping') out.push([key, {}]);
+    else if (meaning === 'keep') out.push([key, null]);
   }
-  return out;
+  return Object.fromEntries(out);
 }
 
 export function parseSettings(data: unknown, source: string, baseDir = process.cwd()): Settings {

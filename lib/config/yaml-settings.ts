@@ -10,8 +10,8 @@ import type { SettingsProblem } from './errors';
  *   `!foo`): they drop or change data on the way to plain values;
  * - duplicate keys: YAML keeps the last one silently (checked here in linear
  *   time; the parser's own check is quadratic);
- * - keys that are not plain strings, nesting deeper than any setting, strings
- *   longer than any setting.
+ * - keys that are not plain strings or are named `__proto__`, nesting deeper
+ *   than any setting, strings longer than any setting.
  * Messages give the field and the line, never the text of the file: a file
  * named by mistake (`/proc/self/environ`, a credentials file) must not be
  * echoed into a CI log.
@@ -125,6 +125,11 @@ export function readYamlSettings(text: string): YamlSettings {
         const name = key === null ? '' : String(key.value);
         if (name.length > MAX_STRING_LENGTH) {
           add(path, `a key of ${name.length} characters; no setting is longer than ${MAX_STRING_LENGTH}`, key);
+          continue;
+        }
+        if (name === '__proto__') {
+          // It would replace the prototype of the mapping it lands in: its settings would be read without being listed.
+          add([...path, name], 'a key named __proto__ is not supported', key);
           continue;
         }
         const first = seen.get(name);
