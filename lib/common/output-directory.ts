@@ -21,6 +21,7 @@ export function outputDirectoryProblem(outdir: string, cwd = process.cwd()): str
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EACCES' || code === 'EPERM') return `${outdir} is not writable`;
+    if (code === 'ENOTDIR') return `a part of ${outdir} is a file, not a directory`;
     if (code !== 'ENOENT') return `${outdir} cannot be used (${code ?? 'unknown error'})`;
   }
   // cdktf creates only the last level.
