@@ -79,7 +79,7 @@ const class1: HostileCase[] = [
   ['kubeconfig-path-interpolation', 'k8sHa:\n  access:\n    kubeconfig:\n      path: "~/${x}"\n', either('k8sHa.access.kubeconfig.path')],
   ['backend-key-interpolation', 'backend:\n  type: s3\n  bucket: acme-state\n  key: "rancher/${x}/<stack>.tfstate"\n', either('backend.key')],
   ['backend-path-interpolation', 'backend:\n  path: "${path.root}/<stack>.tfstate"\n', either('backend.path')],
-  ['cron-interpolation', 'rkeHa:\n  etcdSnapshots:\n    scheduleCron: "${x} * * * *"\n', either('rkeHa.etcdSnapshots.scheduleCron')],
+  ['cron-interpolation', 'rkeHa:\n  etcdSnapshots:\n    scheduleCron: "${x} * * * *"\n', rejected('rkeHa.etcdSnapshots.scheduleCron', /not a number, range, list or step/)],
   ['acme-email-interpolation', 'rancher:\n  tls:\n    issuer: acme\n    acme:\n      email: "${x}@example.com"\n', either('rancher.tls.acme.email')],
 ].map(([id, file, expect]) => ({ id: id as string, cls: 1, file: file as string, expect: expect as Expect }));
 
@@ -307,6 +307,8 @@ const class3: HostileCase[] = [
   { id: 'acme-at-external', cls: 3, file: 'rancher:\n  tls:\n    mode: external\n    issuer: rancher\n', expect: rejected('rancher.tls.issuer') },
   { id: 'proxy-credentials', cls: 3, file: `proxy:\n  http: http://admin:${SECRET}@proxy.internal:3128\n`, expect: rejected('proxy.http') },
   { id: 'kubeconfig-absolute', cls: 3, file: 'k8sHa:\n  access:\n    kubeconfig:\n      path: /home/me/.kube/config\n', expect: rejected('k8sHa.access.kubeconfig.path') },
+  { id: 'cron-minute-60', cls: 3, file: 'rkeHa:\n  etcdSnapshots:\n    scheduleCron: "60 */6 * * *"\n', expect: rejected('rkeHa.etcdSnapshots.scheduleCron', /outside 0-59/) },
+  { id: 'cron-weekday-7', cls: 3, file: 'rkeHa:\n  etcdSnapshots:\n    scheduleCron: "0 3 * * 7"\n', expect: rejected('rkeHa.etcdSnapshots.scheduleCron', /outside 0-6/) },
   { id: 'restore-volume-id', cls: 3, file: 'docker:\n  dataVolume:\n    restoreSnapshotId: vol-0123456789abcdef0\n', expect: rejected('docker.dataVolume.restoreSnapshotId') },
 ];
 

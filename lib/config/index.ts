@@ -19,3 +19,4 @@ export * from './settings-file';
 export * from './yaml-settings';
 export * from './resource-names';
 export * from './tags';
+export * from './cron';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cronProblem } from './cron';
 import { amiId, instanceType, keyPairName, vpcCidr, wholeNumber } from './primitives';
 
 /** The `rkeHa` section: the RancherOnRKE stack. */
@@ -47,6 +48,10 @@ export const rkeHaSchema = z
         scheduleCron: z
           .string()
           .regex(/^(\S+\s+){4}\S+$/, { message: 'expected a five-field cron expression such as "0 */6 * * *"' })
+          .superRefine((expression, ctx) => {
+            const problem = cronProblem(expression);
+            if (problem) ctx.addIssue({ code: 'custom', message: `${problem} (RKE2 would refuse it at start-up)`, input: expression });
+          })
           .default('0 */6 * * *'),
         retention: wholeNumber(1, 1000).default(28),
         /** Let `destroy` delete the snapshot bucket with its contents. */
