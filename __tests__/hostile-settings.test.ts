@@ -289,6 +289,7 @@ const class3: HostileCase[] = [
   { id: 'zone-trailing-dot', cls: 3, file: 'hostedZone: acme.io.\n', expect: rejected('hostedZone', /without the trailing dot, "acme.io"/) },
   { id: 'hostname-trailing-dot', cls: 3, file: 'hostname: rancher.acme.io.\n', expect: rejected('hostname', /trailing dot/) },
   { id: 'hostname-capitals', cls: 3, file: 'hostname: Rancher.Acme.io\n', expect: rejected('hostname', /lower case, "rancher.acme.io"/) },
+  { id: 'hostname-65-with-acm', cls: 3, file: `hostname: ${'r'.repeat(57)}.acme.io\nrancher:\n  tls:\n    mode: external\n    issuer: acme\n`, expect: rejected('hostname', /ACM .* takes at most 64/) },
   { id: 'hostname-outside-zone', cls: 3, file: 'hostname: rancher.acme.io\nhostedZone: acme.com\n', expect: rejected('hostname', /inside hostedZone/) },
   // messages that misled
   { id: 'kubeconfig-empty-section', cls: 3, file: 'k8sHa:\n  access:\n    kubeconfig:\n', expect: accepted },

@@ -34,6 +34,9 @@ import {
  */
 
 
+/** X.509's upper bound of a common name, which ACM and autocert fill with the first domain name. */
+const MAX_COMMON_NAME = 64;
+
 /** AWS's default quota of inbound rules per security group. */
 export const SECURITY_GROUP_INBOUND_RULES = 60;
 
@@ -103,6 +106,18 @@ export const settingsSchema = z
     if (str(s.hostname) && str(s.hostedZone) && s.hostname !== s.hostedZone && !s.hostname.endsWith(`.${s.hostedZone}`)) {
       problem(['hostname'], `must be inside hostedZone "${s.hostedZone}"`, s.hostname);
     }
+    // A certificate's first domain name becomes its common name, which X.509 limits to 64 characters: ACM (mode
+    // external, issuer acme) and the Docker install's Let's Encrypt client (autocert) refuse a longer hostname.
+    if (str(s.hostname) && s.hostname.length > MAX_COMMON_NAME) {
+      const issuers = [
+        s.rancher?.tls?.mode === 'external' && s.rancher?.tls?.issuer === 'acme' ? 'ACM (rancher.tls mode external, issuer acme)' : undefined,
+        s.docker?.tls?.issuer === 'acme' ? "the Docker install's Let's Encrypt client (docker.tls.issuer acme)" : undefined,
+      ].filter((issuer) => issuer !== undefined);
+      if (issuers.length) {
+        problem(['hostname'], `has ${s.hostname.length} characters, and ${issuers.join(' and ')} takes at most ${MAX_COMMON_NAME} for the certificate's name`, s.hostname);
+      }
+    }
+
     // Every admin CIDR is an inbound rule of a security group that holds other rules too; AWS allows 60 per group
     // by default. The node group (only with SSH) carries the most others: the cluster ports and the balancers'.
     const admin = s.adminCidrs;

@@ -141,6 +141,22 @@ describe('top-level settings', () => {
     });
   });
 
+  describe('a hostname longer than a certificate name may be', () => {
+    const long = `${'r'.repeat(57)}.acme.io`; // 65 characters
+
+    it.each([
+      ['ACM', { rancher: { tls: { mode: 'external', issuer: 'acme' } } }, /ACM \(rancher.tls mode external, issuer acme\) takes at most 64/],
+      ["the Docker install's Let's Encrypt client", { docker: { tls: { issuer: 'acme' } } }, /Let's Encrypt client \(docker.tls.issuer acme\) takes at most 64/],
+    ])('is refused when %s issues the certificate', (_what, extra, message) => {
+      expect(problemsOf({ hostname: long, hostedZone: 'acme.io', ...extra })).toEqual([{ field: 'hostname', message: expect.stringMatching(message), value: long }]);
+    });
+
+    it('is accepted otherwise, and 64 characters are accepted with ACM', () => {
+      expect(problemsOf({ hostname: long, hostedZone: 'acme.io' })).toEqual([]);
+      expect(problemsOf({ hostname: long.slice(1), hostedZone: 'acme.io', rancher: { tls: { mode: 'external', issuer: 'acme' } } })).toEqual([]);
+    });
+  });
+
   describe('k8s-ha: no CNAME at the zone apex', () => {
     const apex = (target: string) => ({ hostname: 'acme.io', hostedZone: 'acme.io', k8sHa: { dns: { target } } });
 
