@@ -46,10 +46,11 @@ describe('readYamlSettings', () => {
     expect(problems('a: 1\n'.repeat(1000))).toHaveLength(200);
   });
 
-  it('finds duplicates among 20,000 keys in linear time', () => {
+  // The parser's own check compares every key with every other: 46 s for 50,000 keys on this machine.
+  it('finds a duplicate among 30,000 keys in linear time (beyond the file cap: straight to the parser)', () => {
     const start = Date.now();
-    const text = `${Array.from({ length: 20_000 }, (_, i) => `k${i}: 1`).join('\n')}\nk0: 2\n`;
-    expect(problems(text)).toEqual([{ field: 'k0', message: expect.stringContaining('duplicate key') }]);
-    expect(Date.now() - start).toBeLessThan(3000);
+    const text = `${Array.from({ length: 30_000 }, (_, i) => `k${i}: 1`).join('\n')}\nk0: 2\n`;
+    expect(problems(text)).toEqual([{ field: 'k0', message: 'duplicate key: YAML would keep only the last one (first at line 1, column 1) (at line 30001, column 1)' }]);
+    expect(Date.now() - start).toBeLessThan(5000);
   });
 });
