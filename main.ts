@@ -1,27 +1,63 @@
-import { App } from 'cdktf';
-import { SettingsError } from './lib/config/errors';
+import { protectLocalState } from './lib/backend/local-state';
+import { outputDirectory, outputDirectoryProblem, outputWriteProblem } from './lib/common/output-directory';
+import { SettingsError, SettingsFileError } from './lib/config/errors';
+import { EXIT_CODES, type ExitCode } from './lib/config/exit-codes';
 import { loadSettings } from './lib/config/load';
+import { STACK_IDS } from './lib/config/resource-names';
 import type { Settings } from './lib/config/schema';
-import { DOCKER_STACK, DockerStack } from './stacks/docker';
-import { K8S_HA_STACK, K8sHaStack } from './stacks/k8s-ha';
-import { RKE_HA_STACK, RkeHaStack } from './stacks/rke-ha';
 
-// Settings are validated before the App exists, so a mistake writes nothing to cdktf.out.
-function settingsOrExit(): Settings {
-  try {
-    return loadSettings();
-  } catch (error) {
-    if (error instanceof SettingsError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
+/** One message on stderr and the exit code: a person's mistake never shows a stack trace. */
+function fail(code: ExitCode, message: string): ExitCode {
+  process.stderr.write(`${message}\n`);
+  return code;
 }
 
-const settings = settingsOrExit();
-const app = new App();
-new RkeHaStack(app, RKE_HA_STACK, settings);
-new K8sHaStack(app, K8S_HA_STACK, settings);
-new DockerStack(app, DOCKER_STACK, settings);
-app.synth();
+/**
+ * cdktf and the stacks (with their provider code) are loaded only once the
+ * settings are valid, so a mistake is reported at once.
+ */
+function synth(settings: Settings, outdir: string): void {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { App } = require('cdktf') as typeof import('cdktf');
+  const { RkeHaStack, RKE_HA_STACK } = require('./stacks/rke-ha') as typeof import('./stacks/rke-ha');
+  const { K8sHaStack, K8S_HA_STACK } = require('./stacks/k8s-ha') as typeof import('./stacks/k8s-ha');
+  const { DockerStack, DOCKER_STACK } = require('./stacks/docker') as typeof import('./stacks/docker');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  // Settings were validated before the App exists, so a mistake writes nothing to the output directory.
+  const app = new App({ outdir });
+  new RkeHaStack(app, RKE_HA_STACK, settings);
+  new K8sHaStack(app, K8S_HA_STACK, settings);
+  new DockerStack(app, DOCKER_STACK, settings);
+  app.synth();
+}
+
+function main(): ExitCode {
+  let settings: Settings;
+  try {
+    settings = loadSettings();
+  } catch (error) {
+    if (error instanceof SettingsFileError) return fail(EXIT_CODES.settingsFile, error.message);
+    if (error instanceof SettingsError) return fail(EXIT_CODES.invalidSettings, error.message);
+    return internalError(error);
+  }
+  const outdir = outputDirectory();
+  const problem = outputDirectoryProblem(outdir);
+  if (problem) return fail(EXIT_CODES.outputDirectory, `Cannot write the synthesized stacks: ${problem}`);
+  try {
+    synth(settings, outdir);
+  } catch (error) {
+    const write = outputWriteProblem(error);
+    if (write) return fail(EXIT_CODES.outputDirectory, `Cannot write the synthesized stacks: ${write}`);
+    return internalError(error);
+  }
+  for (const warning of protectLocalState(outdir, STACK_IDS, settings.backend)) process.stderr.write(`Warning: ${warning}\n`);
+  return EXIT_CODES.ok;
+}
+
+function internalError(error: unknown): ExitCode {
+  if (process.env.RANCHER_DEBUG) console.error(error);
+  const first = (error instanceof Error ? error.message : String(error)).split('\n')[0].slice(0, 300);
+  return fail(EXIT_CODES.internalError, `Internal error (not a mistake in your settings): ${first}\nRerun with RANCHER_DEBUG=1 for the stack trace, and report it.`);
+}
+
+process.exitCode = main();

@@ -1,5 +1,5 @@
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -66,10 +66,10 @@ describe('main.ts', () => {
     );
 
     it(
-      'exits 1 when RANCHER_CONFIG names a missing file, naming that file, and writes no cdktf.out',
+      'exits 2 (settings file unusable) when RANCHER_CONFIG names a missing file, naming that file, and writes no cdktf.out',
       () => {
         const result = runMain(cwd, { RANCHER_CONFIG: 'missing-settings.yaml' });
-        expect(result.status).toBe(1);
+        expect(result.status).toBe(2);
         expect(result.stderr).toContain('missing-settings.yaml');
         expect(result.stderr).not.toMatch(STACK_TRACE_LINE);
         expect(existsSync(join(cwd, 'cdktf.out'))).toBe(false);
@@ -105,6 +105,10 @@ describe('main.ts', () => {
         expect(Object.keys(json.resource ?? {}).length).toBeGreaterThan(0);
         // The App default outdir (cdktf.out) resolves against the working directory.
         expect(existsSync(join(cwd, 'cdktf.out', 'manifest.json'))).toBe(true);
+        // Local state will hold secrets: each stack's file exists before Terraform writes it, owner-only.
+        for (const stack of ['rke-ha', 'k8s-ha', 'docker']) {
+          expect(statSync(join(cwd, `terraform.${stack}.tfstate`)).mode & 0o777).toBe(0o600);
+        }
       },
       RUN_TIMEOUT_MS,
     );

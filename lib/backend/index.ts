@@ -1,1 +1,2 @@
 export * from './state-backend';
+export * from './local-state';

@@ -1,5 +1,6 @@
 import { LocalBackend, S3Backend, type TerraformStack } from 'cdktf';
 import type { BackendSettings } from '../config/schema';
+import { localStatePath, STACK_PLACEHOLDER } from './local-state';
 
 /**
  * Always an explicit backend: cdktf's implicit local backend writes the
@@ -10,12 +11,12 @@ import type { BackendSettings } from '../config/schema';
  */
 export function configureBackend(stack: TerraformStack, stackName: string, settings: BackendSettings, region: string): void {
   if (settings.type === 'local') {
-    new LocalBackend(stack, { path: settings.path ?? `../../../terraform.${stackName}.tfstate` });
+    new LocalBackend(stack, { path: localStatePath(stackName, settings) });
     return;
   }
   const backend = new S3Backend(stack, {
     bucket: settings.bucket,
-    key: settings.key.replace(/<stack>/g, stackName),
+    key: settings.key.split(STACK_PLACEHOLDER).join(stackName),
     region: settings.region ?? region,
     encrypt: true,
     kmsKeyId: settings.kmsKeyId,

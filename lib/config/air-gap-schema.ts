@@ -5,7 +5,11 @@ const registry = z
   .string()
   .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?(\/[a-z0-9._\/-]+)?$/, { message: 'expected a registry such as registry.internal:5000' });
 
-const httpsUrl = z.string().regex(/^https:\/\/[A-Za-z0-9.:\/_~%+-]+$/, { message: 'expected an https:// URL' });
+/** https://host[:port][/path]: no credentials, no quotes, spaces or template characters (the values reach user data and chart values). */
+const HTTPS_URL = '^https:\\/\\/[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:\\d{1,5})?(\\/[A-Za-z0-9.\\/_~%+-]*)?';
+const httpsUrl = z.string().regex(new RegExp(`${HTTPS_URL}$`), { message: 'expected an https:// URL' });
+/** An installer may sit behind a signed or versioned download link: a query string is allowed there. */
+const installerUrl = z.string().regex(new RegExp(`${HTTPS_URL}(\\?[A-Za-z0-9._~%+=&\\/-]*)?$`), { message: 'expected an https:// URL (a query string is allowed)' });
 
 /**
  * `airGap`: installs that cannot (or must not) pull from the internet.
@@ -25,7 +29,7 @@ export const airGapSchema = z
     /** Helm repository of the cert-manager chart. Default: charts.jetstack.io. */
     certManagerChartRepository: httpsUrl.optional(),
     /** Installer script of RKE2 / K3s. Default: get.rke2.io / get.k3s.io. */
-    installerUrl: httpsUrl.optional(),
+    installerUrl: installerUrl.optional(),
   })
   .prefault({});
 

@@ -1,8 +1,8 @@
 import { X509Certificate } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { SettingsProblem } from './errors';
 import type { Settings } from './schema';
+import { readBoundedTextFile } from './settings-file';
 
 const FIELD = 'rancher.tls.certificateFile';
 
@@ -16,9 +16,9 @@ export function certificateFileProblems(settings: Settings, baseDir: string, now
   const file = settings.rancher.tls.certificateFile;
   if (file === undefined) return [];
   const path = resolve(baseDir, file);
-  if (!existsSync(path)) return [{ field: FIELD, message: 'file not found', value: file }];
-
-  const text = readFileSync(path, 'utf8');
+  const read = readBoundedTextFile(path);
+  if (read.problem !== undefined) return [{ field: FIELD, message: read.missing ? 'file not found' : read.problem, value: file }];
+  const text = read.text;
   if (/PRIVATE KEY-----/.test(text)) {
     return [{ field: FIELD, message: 'must hold only the certificate; give the key as the tls_private_key_pem Terraform variable', value: file }];
   }
@@ -39,5 +39,21 @@ export function certificateFileProblems(settings: Settings, baseDir: string, now
   if (new Date(certificate.validTo) <= now) {
     problems.push({ field: FIELD, message: `expired on ${certificate.validTo}`, value: file });
   }
+  // The deploy ends by checking /ping against public roots unless privateCA says which CA to trust.
+  if (!settings.rancher.tls.privateCA && isSelfSigned(certificate)) {
+    problems.push({
+      field: FIELD,
+      message: 'is self-signed, which no public root trusts: set rancher.tls.privateCA: true and pass the certificate itself as tls_ca_certificate_pem, or the final /ping check fails after a full deploy',
+      value: file,
+    });
+  }
   return problems;
+}
+
+function isSelfSigned(certificate: X509Certificate): boolean {
+  try {
+    return certificate.checkIssued(certificate) && certificate.verify(certificate.publicKey);
+  } catch {
+    return false;
+  }
 }

@@ -56,3 +56,21 @@ export function cidrHost(parent: string, host: number): string {
   if (host < 0 || host >= 2 ** (32 - p.prefix)) throw new Error(`host ${host} is outside ${parent}`);
   return format(p.base + host);
 }
+
+/**
+ * True when the blocks together cover every IPv4 address (0.0.0.0/1 and
+ * 128.0.0.0/1, or 256 /8s, as much as 0.0.0.0/0). Malformed blocks are ignored.
+ */
+export function coversWholeInternet(blocks: readonly string[]): boolean {
+  const ranges = blocks
+    .map(parseCidr)
+    .filter((c): c is Cidr => c !== undefined)
+    .map((c) => [c.base, c.base + 2 ** (32 - c.prefix)] as const)
+    .sort((a, b) => a[0] - b[0]);
+  let covered = 0;
+  for (const [start, end] of ranges) {
+    if (start > covered) return false;
+    covered = Math.max(covered, end);
+  }
+  return covered >= 2 ** 32;
+}

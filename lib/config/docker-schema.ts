@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { amiId, instanceType, vpcCidr, wholeNumber } from './primitives';
+import { amiId, instanceType, keyPairName, vpcCidr, wholeNumber } from './primitives';
 
 /** Issuers of the Docker install docs: who signs the certificate the container serves. */
 export const DOCKER_TLS_ISSUERS = ['rancher', 'blank', 'ca', 'acme'] as const;
@@ -21,7 +21,7 @@ export const dockerSchema = z
     rootVolumeGb: wholeNumber(20, 16384).default(30),
     vpcCidr: vpcCidr.default('10.0.0.0/16'),
     amiId: amiId.optional(),
-    sshKeyName: z.string().min(1).max(255).optional(),
+    sshKeyName: keyPairName.optional(),
     /** The EBS volume mounted at /var/lib/rancher: Rancher's data, kept when the instance is replaced. */
     dataVolume: z
       .strictObject({
@@ -61,11 +61,14 @@ export const dockerSchema = z
       // Runs even when the section is not a mapping (an empty `docker:` is null); the type error is reported already.
       if (!s || typeof s !== 'object') return;
       const issuer = s.tls?.issuer;
-      if (s.tls?.privateCA === true && (issuer === 'rancher' || issuer === 'acme')) {
+      if (s.tls?.privateCA === true && issuer !== 'blank') {
         ctx.addIssue({
           code: 'custom',
           path: ['tls', 'privateCA'],
-          message: `only for issuer "blank" (issuer "${issuer}" has no CA of yours; "ca" always mounts your CA)`,
+          message:
+            issuer === 'ca'
+              ? 'only for issuer "blank": with issuer "ca" your CA is always mounted as cacerts.pem; remove it'
+              : `only for issuer "blank" (issuer "${issuer}" has no CA of yours; "ca" always mounts your CA)`,
           input: true,
         });
       }

@@ -24,12 +24,72 @@ function shapesOf(schema: ZodType | undefined): Record<string, ZodType>[] {
   return (def?.options ?? []).flatMap((option) => shapesOf(option));
 }
 
+/** The schemas of the field at `path` (one per union member that has it); [] for no setting. */
+function schemasAt(path: readonly string[]): ZodType[] {
+  let schemas: ZodType[] = [settingsSchema];
+  for (const key of path) schemas = schemas.flatMap((s) => shapesOf(s).flatMap((shape) => (shape[key] ? [shape[key]] : [])));
+  return schemas;
+}
+
 /** Keys allowed in the mapping at `path`, or undefined when it is not a mapping. */
 export function allowedKeys(path: readonly string[]): string[] | undefined {
-  let schemas: (ZodType | undefined)[] = [settingsSchema];
-  for (const key of path) schemas = schemas.flatMap((s) => shapesOf(s).map((shape) => shape[key]));
-  const keys = schemas.flatMap((s) => shapesOf(s).flatMap((shape) => Object.keys(shape)));
+  const keys = schemasAt(path).flatMap((s) => shapesOf(s).flatMap((shape) => Object.keys(shape)));
   return keys.length ? [...new Set(keys)] : undefined;
+}
+
+/** True when the schema, or a wrapper around it, supplies a default. */
+function hasDefault(schema: ZodType): boolean {
+  let current: ZodType | undefined = schema;
+  while (current) {
+    const def = current._zod.def as { type?: string; innerType?: ZodType; in?: ZodType };
+    if (def.type === 'default' || def.type === 'prefault') return true;
+    current = def.innerType ?? def.in;
+  }
+  return false;
+}
+
+/**
+ * What a setting given as YAML null (a key with nothing under it) means:
+ * `absent` (its default, or unset), `empty-mapping` for a mapping that has no
+ * default of its own (`k8sHa.access.kubeconfig:` means a kubeconfig with
+ * default path and context), `keep` where no setting is named.
+ */
+export function nullMeaning(path: readonly string[]): 'absent' | 'empty-mapping' | 'keep' {
+  const schemas = schemasAt(path);
+  if (schemas.length === 0) return 'keep';
+  if (schemas.some(hasDefault)) return 'absent';
+  return schemas.some((s) => shapesOf(s).length > 0) ? 'empty-mapping' : 'absent';
+}
+
+/** The literal values a union member's discriminator accepts. */
+function literalValues(schema: ZodType | undefined): unknown[] {
+  const def = unwrap(schema)?._zod.def as { values?: unknown[] } | undefined;
+  return def?.values ?? [];
+}
+
+/**
+ * The message for an unknown key at `path`. In a union of mappings (backend)
+ * a key of another member says which member it belongs to, instead of
+ * listing it as allowed.
+ */
+export function unknownKeyMessage(path: readonly string[], key: string, mapping: unknown): string {
+  const listed = (keys: readonly string[]) => `allowed here: ${keys.join(', ')}`;
+  const general = allowedKeys(path);
+  for (const schema of schemasAt(path)) {
+    const def = unwrap(schema)?._zod.def as { discriminator?: string; options?: ZodType[] } | undefined;
+    if (!def?.discriminator || !def.options) continue;
+    const discriminator = def.discriminator;
+    const given = mapping && typeof mapping === 'object' ? (mapping as Record<string, unknown>)[discriminator] : undefined;
+    const members = def.options.map((option) => shapesOf(option)[0]).filter((shape): shape is Record<string, ZodType> => shape !== undefined);
+    const active = members.find((shape) => (given === undefined ? hasDefault(shape[discriminator]) : literalValues(shape[discriminator]).includes(given)));
+    if (!active) break;
+    const activeName = String(given ?? literalValues(active[discriminator])[0]);
+    const owners = members.filter((shape) => shape !== active && key in shape).flatMap((shape) => literalValues(shape[discriminator]).map(String));
+    const where = [...path, discriminator].join('.');
+    if (owners.length) return `applies to ${where} ${owners.join(' or ')} only (this one is ${activeName}); allowed with ${activeName}: ${Object.keys(active).join(', ')}`;
+    return `unknown setting; allowed with ${where} ${activeName}: ${Object.keys(active).join(', ')}`;
+  }
+  return general ? `unknown setting; ${listed(general)}` : 'unknown setting';
 }
 
 /** Every field path, e.g. `rkeHa.etcdSnapshots.retention`, in schema order. */

@@ -1,11 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
 import type { core } from 'zod';
 import { certificateFileProblems } from './certificate-file';
-import { SettingsError, type SettingsProblem } from './errors';
-import { allowedKeys } from './fields';
+import { SettingsError, SettingsFileError, type SettingsProblem } from './errors';
+import { allowedKeys, nullMeaning, unknownKeyMessage } from './fields';
 import { settingsSchema, type Settings } from './schema';
+import { MAX_SETTINGS_FILE_BYTES, readBoundedTextFile } from './settings-file';
+import { readYamlSettings } from './yaml-settings';
 
 /** The file read when RANCHER_CONFIG is not set, relative to the working directory. */
 export const DEFAULT_SETTINGS_FILE = 'rancher.yaml';
@@ -18,52 +19,83 @@ export interface LoadOptions {
 /**
  * Finds, parses and validates the settings. No file at all means "all
  * defaults"; an explicitly named file that does not exist is an error.
- * Throws SettingsError listing every problem.
+ * Throws SettingsFileError when the file cannot be used (missing, not a
+ * regular file, over MAX_SETTINGS_FILE_BYTES, unreadable, binary) and
+ * SettingsError listing every problem of the settings in it.
  */
 export function loadSettings(options: LoadOptions = {}): Settings {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
   const explicit = env.RANCHER_CONFIG;
-  const path = resolve(cwd, explicit || DEFAULT_SETTINGS_FILE);
-  if (!existsSync(path)) {
-    if (explicit) {
-      throw new SettingsError(explicit, [{ field: '(file)', message: 'RANCHER_CONFIG names a file that does not exist', value: explicit }]);
-    }
-    return parseSettings({}, '(built-in defaults)', cwd);
+  const source = explicit || DEFAULT_SETTINGS_FILE;
+  const path = resolve(cwd, source);
+  // rancher.yaml is optional; a dangling symbolic link by that name is not "no file".
+  if (!explicit && !pathExists(path)) return parseSettings({}, '(built-in defaults)', cwd);
+  const read = readBoundedTextFile(path, MAX_SETTINGS_FILE_BYTES);
+  if (read.problem !== undefined) {
+    const message = explicit && read.missing ? `RANCHER_CONFIG names a file that ${read.problem}` : read.problem;
+    throw new SettingsFileError(source, [{ field: '(file)', message, value: source }]);
   }
-  return parseSettingsText(readFileSync(path, 'utf8'), explicit || DEFAULT_SETTINGS_FILE, dirname(path));
+  return parseSettingsText(read.text, source, dirname(path));
+}
+
+function pathExists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** `baseDir` resolves relative paths inside the settings (the settings file's folder). */
 export function parseSettingsText(text: string, source: string, baseDir = process.cwd()): Settings {
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
-  if (doc.errors.length > 0) {
-    throw new SettingsError(
-      source,
-      doc.errors.map((e) => ({ field: '(file)', message: `YAML ${e.message.split('\n')[0]} at line ${lineOf(text, e.pos[0])}` })),
-    );
-  }
-  const data: unknown = doc.toJS() ?? {};
+  const yaml = readYamlSettings(text);
+  if (yaml.problems.length > 0) throw new SettingsError(source, yaml.problems);
+  const data: unknown = yaml.data ?? {};
   if (typeof data !== 'object' || Array.isArray(data)) {
-    throw new SettingsError(source, [{ field: '(file)', message: 'expected a mapping of settings at the top level', value: data }]);
+    // The type only: a file named by mistake (an environment dump, a key) must not be echoed.
+    const got = Array.isArray(data) ? 'a list' : `a single ${typeof data === 'string' ? 'text' : typeof data} value`;
+    throw new SettingsError(source, [{ field: '(file)', message: `expected a mapping of settings at the top level, got ${got}` }]);
   }
-  return parseSettings(withoutNulls(data), source, baseDir);
+  // A file that is not settings at all (a kubeconfig, a /proc file): its keys are not listed one by one either.
+  const keys = Object.keys(data ?? {});
+  const known = allowedKeys([]) ?? [];
+  if (keys.length > MAX_FOREIGN_KEYS_LISTED && !keys.some((key) => known.includes(key))) {
+    throw new SettingsError(source, [
+      { field: '(file)', message: `none of its ${keys.length} top-level keys is a setting; is this the settings file? (settings are: ${known.join(', ')})` },
+    ]);
+  }
+  return parseSettings(withoutNulls(data, []), source, baseDir);
 }
+
+/** Unknown top-level keys listed by name when no key of the file is a setting; above this the file is called foreign. */
+const MAX_FOREIGN_KEYS_LISTED = 3;
 
 /**
  * A key with nothing under it (`rkeHa:` with every child commented out) reads
- * as null in YAML; it means "defaults", as if the key were absent.
+ * as null in YAML. For a setting it means "defaults", as if the key were
+ * absent, and for a mapping without defaults of its own (`kubeconfig:`) an
+ * empty one. Null stays null where no setting is named (a tag value, a mirror
+ * list, an unknown key), so it is reported instead of silently dropped.
  */
-function withoutNulls(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutNulls);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null).map(([k, v]) => [k, withoutNulls(v)]));
+function withoutNulls(value: unknown, path: readonly string[] | undefined): unknown {
+  if (Array.isArray(value)) return value.map((item) => withoutNulls(item, undefined));
+  if (value === null || typeof value !== 'object') return value;
+  // Entries, not assignments: a key named __proto__ must stay a key (the YAML check refuses it anyway).
+  const out: [string, unknown][] = [];
+  for (const [key, item] of Object.entries(value)) {
+    // Below a list item or a free-form mapping no key is a setting: the path is no longer followed.
+    const childPath = path && allowedKeys(path)?.includes(key) ? [...path, key] : undefined;
+    if (item !== null) {
+      out.push([key, withoutNulls(item, childPath)]);
+      continue;
+    }
+    const meaning = childPath ? nullMeaning(childPath) : 'keep';
+    if (meaning === 'empty-mapping') out.push([key, {}]);
+    else if (meaning === 'keep') out.push([key, null]);
   }
-  return value;
-}
-
-function lineOf(text: string, offset: number): number {
-  return text.slice(0, offset).split('\n').length;
+  return Object.fromEntries(out);
 }
 
 export function parseSettings(data: unknown, source: string, baseDir = process.cwd()): Settings {
@@ -79,11 +111,8 @@ export function parseSettings(data: unknown, source: string, baseDir = process.c
 function toProblems(issue: core.$ZodIssue, data: unknown): SettingsProblem[] {
   const path = issue.path.map(String);
   if (issue.code === 'unrecognized_keys') {
-    const allowed = allowedKeys(path);
-    return issue.keys.map((key) => ({
-      field: [...path, key].join('.'),
-      message: `unknown setting${allowed ? `; allowed here: ${allowed.join(', ')}` : ''}`,
-    }));
+    const mapping = valueAt(data, path);
+    return issue.keys.map((key) => ({ field: [...path, key].join('.'), message: unknownKeyMessage(path, key, mapping) }));
   }
   const field = path.length ? path.join('.') : '(top level)';
   // A union issue carries the whole object as input; the discriminator's own value is what was wrong.

@@ -7,14 +7,29 @@ import { cidrsOverlap, parseCidr } from './cidr';
 const DNS_LABEL = '[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?';
 export const FQDN = new RegExp(`^(?=.{1,253}$)${DNS_LABEL}(\\.${DNS_LABEL})+$`);
 
+/** A DNS name as Route53 and the stacks use it; the message says how to fix the common slips (a trailing dot, capitals). */
 export const fqdn = (what: string) =>
-  z.string().regex(FQDN, { message: `expected ${what}: lower-case DNS name with at least two labels, e.g. rancher.example.com` });
+  z.string().superRefine((name, ctx) => {
+    if (FQDN.test(name)) return;
+    const fix = name.endsWith('.') && FQDN.test(name.slice(0, -1).toLowerCase())
+      ? `write it without the trailing dot, "${name.slice(0, -1)}"`
+      : FQDN.test(name.toLowerCase())
+        ? `write it in lower case, "${name.toLowerCase()}"`
+        : undefined;
+    const message = `expected ${what}: lower-case DNS name with at least two labels, e.g. rancher.example.com`;
+    ctx.addIssue({ code: 'custom', message: fix ? `${message}; ${fix}` : message, input: name });
+  });
 
 export const awsRegion = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { message: 'expected an AWS region such as eu-west-1' });
 
 export const instanceType = z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { message: 'expected an EC2 instance type such as m6i.xlarge' });
 
 export const amiId = z.string().regex(/^ami-[0-9a-f]{8,17}$/, { message: 'expected an AMI id such as ami-0123456789abcdef0' });
+
+/** An EC2 key pair name: up to 255 ASCII characters, no leading or trailing space. */
+export const keyPairName = z
+  .string()
+  .regex(/^[\x21-\x7e]([\x20-\x7e]{0,253}[\x21-\x7e])?$/, { message: 'expected an EC2 key pair name: 1-255 printable ASCII characters, no leading or trailing space' });
 
 export const email = z.string().regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, { message: 'expected an e-mail address' });
 

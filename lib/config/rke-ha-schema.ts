@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { amiId, instanceType, vpcCidr, wholeNumber } from './primitives';
+import { cronProblem } from './cron';
+import { amiId, instanceType, keyPairName, vpcCidr, wholeNumber } from './primitives';
 
 /** The `rkeHa` section: the RancherOnRKE stack. */
 export const rkeHaSchema = z
@@ -43,7 +44,7 @@ export const rkeHaSchema = z
     /** Pin an exact AMI. Default: newest Canonical Ubuntu 24.04 at first deploy, then kept. */
     amiId: amiId.optional(),
     /** Existing EC2 key pair; SSH stays closed unless set (SSM Session Manager is the shell). */
-    sshKeyName: z.string().min(1).max(255).optional(),
+    sshKeyName: keyPairName.optional(),
     /**
      * Pinned in the RKE2 config so a version bump never swaps it silently.
      * Default: ingress-nginx with rke2; K3s always brings Traefik.
@@ -54,6 +55,10 @@ export const rkeHaSchema = z
         scheduleCron: z
           .string()
           .regex(/^(\S+\s+){4}\S+$/, { message: 'expected a five-field cron expression such as "0 */6 * * *"' })
+          .superRefine((expression, ctx) => {
+            const problem = cronProblem(expression);
+            if (problem) ctx.addIssue({ code: 'custom', message: `${problem} (RKE2 would refuse it at start-up)`, input: expression });
+          })
           .default('0 */6 * * *'),
         retention: wholeNumber(1, 1000).default(28),
         /** Let `destroy` delete the snapshot bucket with its contents. */

@@ -4,7 +4,12 @@ import { airGapSchema } from './air-gap-schema';
 import { backendSchema } from './backend-schema';
 import { proxySchema } from './proxy-schema';
 import { dockerSchema } from './docker-schema';
+import { RECORD_FOR_KIND, dnsTargetKind } from '../dns/dns-target';
+import { RANCHER_PUBLIC_PORTS, RKE2_SERVER_PORTS } from '../nodes/ports';
+import { coversWholeInternet, parseCidr } from './cidr';
 import { adminCidr, awsRegion, fqdn, version, wholeNumber } from './primitives';
+import { nameProblem } from './resource-names';
+import { tagsSchema } from './tags';
 import { k8sHaSchema } from './k8s-ha-schema';
 import { effectiveIngressController, rkeHaSchema } from './rke-ha-schema';
 import { timeoutsSchema } from './timeouts-schema';
@@ -32,14 +37,21 @@ import {
  */
 
 
+/** X.509's upper bound of a common name, which ACM and autocert fill with the first domain name. */
+const MAX_COMMON_NAME = 64;
+
+/** AWS's default quota of inbound rules per security group. */
+export const SECURITY_GROUP_INBOUND_RULES = 60;
+
 export const settingsSchema = z
   .strictObject({
     /** Prefix of every resource name; distinct per deployment sharing an account and region. */
     name: z
       .string()
-      .regex(/^[a-z][a-z0-9-]{0,14}[a-z0-9]$/, { message: 'expected 2-16 lower-case letters, digits or dashes, starting with a letter' })
-      // SSM parameter paths start with the name, and AWS reserves these prefixes.
-      .refine((n) => !/^(aws|ssm)/.test(n), { message: 'must not start with "aws" or "ssm" (reserved by SSM Parameter Store)' })
+      .superRefine((name, ctx) => {
+        const problem = nameProblem(name);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem, input: name });
+      })
       .default('rancher'),
     region: awsRegion.default('us-east-1'),
     /** Rancher's public name. Unset: the `rancher_hostname` Terraform variable is required at plan time. */
@@ -47,18 +59,21 @@ export const settingsSchema = z
     /** Existing public Route53 hosted zone that holds `hostname`. Unset: `route53_zone_name` variable. */
     hostedZone: fqdn('a hosted zone name').optional(),
     /** Networks allowed to reach admin ports (6443, SSH). Empty: the deployer's own public IP (/32). */
-    adminCidrs: z.array(adminCidr).default([]),
+    adminCidrs: z
+      .array(adminCidr)
+      .superRefine((cidrs, ctx) => {
+        // A single /0 is reported at its own position already.
+        if (Array.isArray(cidrs) && !cidrs.some((c) => parseCidr(c)?.prefix === 0) && coversWholeInternet(cidrs)) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `these ${cidrs.length} blocks together cover the whole internet (0.0.0.0/0), which admin ports must never be open to; list the networks you administer from`,
+            input: cidrs,
+          });
+        }
+      })
+      .default([]),
     /** Extra tags on every AWS resource. */
-    tags: z
-      .record(
-        z
-          .string()
-          .min(1)
-          .max(128)
-          .refine((k) => !/^(aws:|rancher-aws:)/i.test(k), { message: 'tag keys starting with "aws:" are AWS\'s, "rancher-aws:" this project\'s' }),
-        z.string().max(256),
-      )
-      .default({}),
+    tags: tagsSchema,
     backend: backendSchema,
     proxy: proxySchema,
     airGap: airGapSchema,
@@ -100,6 +115,43 @@ export const settingsSchema = z
 
     if (str(s.hostname) && str(s.hostedZone) && s.hostname !== s.hostedZone && !s.hostname.endsWith(`.${s.hostedZone}`)) {
       problem(['hostname'], `must be inside hostedZone "${s.hostedZone}"`, s.hostname);
+    }
+    // A certificate's first domain name becomes its common name, which X.509 limits to 64 characters: ACM (mode
+    // external, issuer acme) and the Docker install's Let's Encrypt client (autocert) refuse a longer hostname.
+    if (str(s.hostname) && s.hostname.length > MAX_COMMON_NAME) {
+      const issuers = [
+        s.rancher?.tls?.mode === 'external' && s.rancher?.tls?.issuer === 'acme' ? 'ACM (rancher.tls mode external, issuer acme)' : undefined,
+        s.docker?.tls?.issuer === 'acme' ? "the Docker install's Let's Encrypt client (docker.tls.issuer acme)" : undefined,
+      ].filter((issuer) => issuer !== undefined);
+      if (issuers.length) {
+        problem(['hostname'], `has ${s.hostname.length} characters, and ${issuers.join(' and ')} takes at most ${MAX_COMMON_NAME} for the certificate's name`, s.hostname);
+      }
+    }
+
+    // Every admin CIDR is an inbound rule of a security group that holds other rules too; AWS allows 60 per group
+    // by default. The node group (only with SSH) carries the most others: the cluster ports and the balancers'.
+    const admin = s.adminCidrs;
+    if (Array.isArray(admin)) {
+      const others = s.rkeHa?.sshKeyName !== undefined ? RKE2_SERVER_PORTS.length + RANCHER_PUBLIC_PORTS.length + 2 : RANCHER_PUBLIC_PORTS.length;
+      const max = SECURITY_GROUP_INBOUND_RULES - others;
+      if (admin.length > max) {
+        problem(
+          ['adminCidrs'],
+          `${admin.length} networks are too many: each is an inbound rule of a security group that also holds ${others} others, and AWS allows ${SECURITY_GROUP_INBOUND_RULES} inbound rules per group by default; list at most ${max}, using wider blocks`,
+          `${admin.length} blocks`,
+        );
+      }
+    }
+
+    // Route53 has no CNAME at a zone's apex; k8s-ha writes one for a target that is neither an AWS load balancer nor an
+    // address. Known here only when the target is set; otherwise a plan-time precondition (LoadBalancerRecord) says so.
+    const target = s.k8sHa?.dns?.target;
+    if (str(s.hostname) && s.hostname === s.hostedZone && str(target) && RECORD_FOR_KIND[dnsTargetKind(target)] === 'CNAME') {
+      problem(
+        ['k8sHa', 'dns', 'target'],
+        `makes the k8s-ha record for hostname "${s.hostname}" a CNAME, and Route53 allows no CNAME at the apex of zone "${s.hostedZone}"; point it at an AWS load balancer hostname or an IPv4 address, or use a hostname below the zone`,
+        target,
+      );
     }
 
     const rke2 = s.versions?.rke2;

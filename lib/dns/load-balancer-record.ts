@@ -4,7 +4,7 @@ import { DataAwsRoute53Zone } from '@cdktf/provider-aws/lib/data-aws-route53-zon
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
 import { TerraformLocal, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { ELB_HOSTNAME_PATTERN, IPV4_PATTERN, NLB_HOSTNAME_PATTERN } from './dns-target';
+import { ELB_HOSTNAME_PATTERN, IPV4_PATTERN, NLB_HOSTNAME_PATTERN, hclString } from './dns-target';
 
 export interface LoadBalancerRecordProps {
   /** Existing public hosted zone, found by name. */
@@ -93,6 +93,8 @@ export class LoadBalancerRecord extends Construct {
       ttl,
       records: [target.asString],
     });
+    // Route53 refuses a CNAME at the zone apex; say why before the plan reaches the API.
+    const name = (text: string) => `lower(trimsuffix(${Token.isUnresolved(text) ? text : hclString(text)}, "."))`;
     this.cname = new Route53Record(this, 'cname', {
       count: when(`${recordType.fqn} == "CNAME"`),
       zoneId: this.zone.zoneId,
@@ -100,6 +102,15 @@ export class LoadBalancerRecord extends Construct {
       type: 'CNAME',
       ttl,
       records: [target.asString],
+      lifecycle: {
+        precondition: [
+          {
+            condition: `\${${name(props.recordName)} != ${name(props.zoneName)}}`,
+            errorMessage:
+              'The record name equals the hosted zone name and the target is neither an AWS load balancer nor an IPv4 address, so it would be a CNAME, which Route53 refuses at a zone apex. Point it at an AWS load balancer hostname or an IPv4 address (ingress_target), or use a hostname below the zone.',
+          },
+        ],
+      },
     });
     this.records = [this.alias, this.a, this.cname];
     this.recordType = recordType.asString;

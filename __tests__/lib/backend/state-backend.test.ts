@@ -14,7 +14,7 @@ function backendOf(backend: BackendSettings, region = 'us-east-1', stackName = '
 
 describe('configureBackend', () => {
   const local = backendOf(settings().backend);
-  const customLocal = backendOf(settings({ backend: { type: 'local', path: 'state/rke-ha.tfstate' } }).backend);
+  const customLocal = backendOf(settings({ backend: { type: 'local', path: 'state/<stack>/<stack>.tfstate' } }).backend);
   const s3Settings = settings({ region: 'eu-central-1', backend: { type: 's3', bucket: 'acme-terraform-state' } });
   const s3 = backendOf(s3Settings.backend, s3Settings.region);
   const s3Custom = backendOf(
@@ -31,8 +31,8 @@ describe('configureBackend', () => {
     expect(backendOf({ type: 'local' }, 'us-east-1', 'other').backend).toEqual({ local: { path: '../../../terraform.other.tfstate' } });
   });
 
-  it('uses a custom relative local path as given', () => {
-    expect(customLocal.backend).toEqual({ local: { path: 'state/rke-ha.tfstate' } });
+  it('uses a custom relative local path, every <stack> replaced', () => {
+    expect(customLocal.backend).toEqual({ local: { path: 'state/rke-ha/rke-ha.tfstate' } });
   });
 
   it('writes no absolute path into the configuration', () => {

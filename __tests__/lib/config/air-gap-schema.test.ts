@@ -141,17 +141,29 @@ describe('airGap settings', () => {
       expect(parsed({ [field]: url })[field as keyof ReturnType<typeof parsed>]).toBe(url);
     });
 
+    const message = field === 'installerUrl' ? `${HTTPS_MESSAGE} (a query string is allowed)` : HTTPS_MESSAGE;
     it.each([
       ['http', 'http://charts.internal'],
       ['no scheme', 'charts.internal'],
       ['an OCI reference', 'oci://registry.internal/charts'],
       ['credentials', 'https://user:pw@charts.internal'],
-      ['a query', 'https://charts.internal/index.yaml?ref=main'],
       ['no host', 'https://'],
+      ['a port without a host', 'https://:8443/charts'],
       ['a space', 'https://charts internal'],
+      ['a template', 'https://charts.internal/${var.x}'],
+      ['a fragment', 'https://charts.internal/a#b'],
     ])('refuses %s, naming the field', (_what, url) => {
-      expect(problemsOf({ [field]: url })).toEqual([{ field: `airGap.${field}`, message: HTTPS_MESSAGE, value: url }]);
+      expect(problemsOf({ [field]: url })).toEqual([{ field: `airGap.${field}`, message, value: url }]);
     });
+  });
+
+  it.each(['rancherChartRepository', 'certManagerChartRepository'])('%s refuses a query (Helm appends /index.yaml to the repository URL)', (field) => {
+    const url = 'https://charts.internal/stable?ref=main';
+    expect(problemsOf({ [field]: url })).toEqual([{ field: `airGap.${field}`, message: HTTPS_MESSAGE, value: url }]);
+  });
+
+  it.each(['https://mirror.internal/rke2/install.sh?version=1.35&sig=abc%2Fdef', 'https://nexus.internal:8443/raw/get-rke2?'])('installerUrl accepts the query string of %p', (url) => {
+    expect(parsed({ installerUrl: url }).installerUrl).toBe(url);
   });
 
   describe('useBundledSystemChart', () => {

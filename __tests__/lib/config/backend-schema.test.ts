@@ -15,7 +15,6 @@ function problemsOf(section: unknown): SettingsProblem[] {
 const parsed = (section: Record<string, unknown>) => parseSettings({ backend: section }, 'test').backend;
 const s3 = (extra: Record<string, unknown> = {}) => ({ type: 's3', bucket: 'acme-terraform-state', ...extra });
 
-const ALLOWED_KEYS = 'type, path, bucket, key, region, kmsKeyId';
 
 describe('backend settings', () => {
   it('default to local state at the default path (no path set)', () => {
@@ -28,16 +27,39 @@ describe('backend settings', () => {
       expect(parsed({ type: 'local' })).toEqual({ type: 'local' });
     });
 
-    it.each(['state/rke-ha.tfstate', '../../../terraform.rke-ha.tfstate', './terraform.tfstate', 'terraform.tfstate'])(
+    it.each(['state/<stack>.tfstate', '../../../terraform.<stack>.tfstate', './<stack>.tfstate', 'terraform.<stack>.tfstate', 'states/<stack>/terraform.tfstate'])(
       'accepts the relative path %p',
       (path) => {
         expect(parsed({ type: 'local', path })).toEqual({ type: 'local', path });
       },
     );
 
-    it.each(['/var/lib/terraform/rke-ha.tfstate', '/terraform.tfstate'])('refuses the absolute path %p, saying why', (path) => {
+    it.each(['state/rke-ha.tfstate', 'terraform.tfstate', '../../../terraform.tfstate'])(
+      'refuses %p: without <stack> the three stacks would share one state file',
+      (path) => {
+        expect(problemsOf({ type: 'local', path })).toEqual([
+          { field: 'backend.path', message: expect.stringMatching(/^must contain <stack>: otherwise rke-ha, k8s-ha and docker would share one state file/), value: path },
+        ]);
+      },
+    );
+
+    it.each(['/var/lib/terraform/<stack>.tfstate', '/<stack>.tfstate'])('refuses the absolute path %p, saying why', (path) => {
       expect(problemsOf({ type: 'local', path })).toEqual([
         { field: 'backend.path', message: 'expected a relative path (absolute paths do not survive a move to a pipeline)', value: path },
+      ]);
+    });
+
+    it.each(['<stack>/', 'state/<stack>/..', '<stack>/.'])('refuses %p, which names a directory', (path) => {
+      expect(problemsOf({ type: 'local', path })).toEqual([{ field: 'backend.path', message: expect.stringMatching(/^expected a file name at the end/), value: path }]);
+    });
+
+    it.each(['state/<stack>/../terraform.tfstate', '<stack>/../../shared.tfstate'])('refuses %p: it names one file for every stack once resolved', (path) => {
+      expect(problemsOf({ type: 'local', path })).toEqual([{ field: 'backend.path', message: expect.stringMatching(/^must name a different file for each stack/), value: path }]);
+    });
+
+    it('refuses control characters', () => {
+      expect(problemsOf({ type: 'local', path: 'state/<stack>\n.tfstate' })).toEqual([
+        { field: 'backend.path', message: 'expected a path without control characters', value: 'state/<stack>\n.tfstate' },
       ]);
     });
 
@@ -45,10 +67,20 @@ describe('backend settings', () => {
       expect(problemsOf({ type: 'local', path: '' })).toEqual([{ field: 'backend.path', message: expect.stringMatching(/^expected at least 1 /), value: '' }]);
     });
 
-    it('refuses the S3 keys, listing every backend key', () => {
+    it('refuses the S3 keys, saying they belong to type s3 and listing the local keys', () => {
       expect(problemsOf({ type: 'local', bucket: 'acme-terraform-state' })).toEqual([
-        { field: 'backend.bucket', message: `unknown setting; allowed here: ${ALLOWED_KEYS}` },
+        { field: 'backend.bucket', message: 'applies to backend.type s3 only (this one is local); allowed with local: type, path' },
       ]);
+    });
+
+    it('says the same when the type is left to its default (local)', () => {
+      expect(problemsOf({ bucket: 'acme-terraform-state' })).toEqual([
+        { field: 'backend.bucket', message: 'applies to backend.type s3 only (this one is local); allowed with local: type, path' },
+      ]);
+    });
+
+    it('lists the local keys for a key of no backend', () => {
+      expect(problemsOf({ type: 'local', colour: 'blue' })).toEqual([{ field: 'backend.colour', message: 'unknown setting; allowed with backend.type local: type, path' }]);
     });
   });
 
@@ -61,8 +93,38 @@ describe('backend settings', () => {
     });
 
     it('keeps a key, region and KMS key as given', () => {
-      const section = s3({ key: 'prod/<stack>/terraform.tfstate', region: 'eu-central-1', kmsKeyId: 'arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab' });
+      const section = s3({ key: 'prod/<stack>/terraform.tfstate', region: 'eu-central-1', kmsKeyId: 'arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-4cd3-8ef4-1234567890ab' });
       expect(parsed(section)).toEqual(section);
+    });
+
+    it.each([
+      '1234abcd-12ab-4cd3-8ef4-1234567890ab',
+      'mrk-1234abcd12ab34cd56ef1234567890ab',
+      'arn:aws:kms:us-east-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab',
+      'arn:aws:kms:us-east-1:123456789012:alias/terraform',
+      'arn:aws-us-gov:kms:us-gov-west-1:123456789012:alias/x',
+      'alias/aws/s3',
+    ])('accepts the KMS key %p (the S3 backend does too)', (kmsKeyId) => {
+      expect(parsed(s3({ kmsKeyId }))).toMatchObject({ kmsKeyId });
+    });
+
+    it.each([
+      ['AWS\'s documentation example, which is no UUID version 1-5', '1234abcd-12ab-34cd-56ef-1234567890ab'],
+      ['an ARN around it', 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'],
+      ['an alias without a name', 'alias/'],
+      ['an alias with a space', 'alias/a b'],
+      ['a word', 'terraform'],
+    ])('refuses %s as kmsKeyId (the S3 backend would at init)', (_what, kmsKeyId) => {
+      expect(problemsOf(s3({ kmsKeyId }))).toEqual([{ field: 'backend.kmsKeyId', message: expect.stringMatching(/^expected a KMS key id/), value: kmsKeyId }]);
+    });
+
+    it.each([
+      ['a leading slash', '/rancher/<stack>.tfstate', /^must not start with "\/"/],
+      ['a trailing slash', 'rancher/<stack>/', /^must not end with "\/" or contain "\/\/"/],
+      ['a double slash', 'rancher//<stack>.tfstate', /^must not end with "\/" or contain "\/\/"/],
+      ['no <stack>', 'rancher/terraform.tfstate', /^must contain <stack>: otherwise rke-ha, k8s-ha and docker would share one state object/],
+    ])('refuses a key with %s', (_what, key, message) => {
+      expect(problemsOf(s3({ key }))).toEqual([{ field: 'backend.key', message: expect.stringMatching(message), value: key }]);
     });
 
     it('accepts a KMS alias', () => {
@@ -101,12 +163,14 @@ describe('backend settings', () => {
       expect(problemsOf(s3({ key: '', region: 'Frankfurt', kmsKeyId: '' }))).toEqual([
         { field: 'backend.key', message: expect.stringMatching(/^expected at least 1 /), value: '' },
         { field: 'backend.region', message: 'expected an AWS region such as eu-west-1', value: 'Frankfurt' },
-        { field: 'backend.kmsKeyId', message: expect.stringMatching(/^expected at least 1 /), value: '' },
+        { field: 'backend.kmsKeyId', message: expect.stringMatching(/^expected a KMS key id/), value: '' },
       ]);
     });
 
-    it('refuses the local path, listing every backend key', () => {
-      expect(problemsOf(s3({ path: 'state.tfstate' }))).toEqual([{ field: 'backend.path', message: `unknown setting; allowed here: ${ALLOWED_KEYS}` }]);
+    it('refuses the local path, saying it belongs to type local and listing the S3 keys', () => {
+      expect(problemsOf(s3({ path: 'state.tfstate' }))).toEqual([
+        { field: 'backend.path', message: 'applies to backend.type local only (this one is s3); allowed with s3: type, bucket, key, region, kmsKeyId' },
+      ]);
     });
   });
 

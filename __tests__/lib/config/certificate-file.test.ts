@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -16,10 +17,10 @@ const YEAR_2200 = new Date('2200-01-01T00:00:00Z');
  * Settings through the schema alone: parseSettings would already run the
  * file check (against the working directory) and throw.
  */
-function settingsWith(certificateFile: string | undefined, hostname: string | null = 'rancher.example.com'): Settings {
+function settingsWith(certificateFile: string | undefined, hostname: string | null = 'rancher.example.com', privateCA = false): Settings {
   return settingsSchema.parse({
     ...(hostname ? { hostname, hostedZone: 'example.com' } : {}),
-    rancher: { tls: { issuer: 'blank', ...(certificateFile ? { certificateFile } : {}) } },
+    rancher: { tls: { issuer: 'blank', privateCA, ...(certificateFile ? { certificateFile } : {}) } },
   });
 }
 
@@ -129,6 +130,48 @@ describe('certificateFileProblems', () => {
     expect(certificateFileProblems(settingsWith('certs/rancher.example.com.pem'), scratch, NOW)).toEqual([
       { field: FIELD, message: 'file not found', value: 'certs/rancher.example.com.pem' },
     ]);
+  });
+
+  describe('a self-signed certificate', () => {
+    const file = join(CERTS, 'self-signed.rancher.example.com.pem');
+
+    it('is refused without privateCA: the final /ping check trusts public roots only', () => {
+      expect(certificateFileProblems(settingsWith(file), '/', NOW)).toEqual([
+        { field: FIELD, message: expect.stringContaining('is self-signed'), value: file },
+      ]);
+      expect(certificateFileProblems(settingsWith(file), '/', NOW)[0].message).toContain('privateCA: true');
+    });
+
+    it('is accepted with privateCA: true', () => {
+      expect(certificateFileProblems(settingsWith(file, 'rancher.example.com', true), '/', NOW)).toEqual([]);
+    });
+
+    it('is not confused with a certificate signed by another CA (the fixtures are signed by a test CA)', () => {
+      expect(certificateFileProblems(settingsWith(join(CERTS, 'rancher.example.com.pem')), '/', NOW)).toEqual([]);
+    });
+  });
+
+  describe('files that are not certificate files end in a message, not a hang', () => {
+    it.each([
+      ['a directory', () => scratch, 'is a directory, not a regular file'],
+      ['a character device (/dev/zero)', () => '/dev/zero', 'is a character device, not a regular file'],
+      ['an environment dump (/proc/self/environ)', () => '/proc/self/environ', 'is a binary file (it holds NUL bytes), not text'],
+    ])('%s', (_what, path, message) => {
+      expect(certificateFileProblems(settingsWith(path()), '/', NOW)).toEqual([{ field: FIELD, message, value: path() }]);
+    });
+
+    it('a named pipe without a writer', () => {
+      const fifo = join(scratch, 'cert.fifo');
+      execFileSync('mkfifo', [fifo]);
+      expect(certificateFileProblems(settingsWith(fifo), '/', NOW)).toEqual([{ field: FIELD, message: 'is a named pipe (FIFO), not a regular file', value: fifo }]);
+    });
+
+    it('a file over 128 KiB', () => {
+      const file = write('huge.pem', 'x'.repeat(128 * 1024 + 1));
+      expect(certificateFileProblems(settingsWith(file), scratch, NOW)).toEqual([
+        { field: FIELD, message: 'is 131,073 bytes, larger than the limit of 128 KiB (131,072 bytes)', value: file },
+      ]);
+    });
   });
 
   it('defaults `now` to the current time', () => {

@@ -1,4 +1,4 @@
-import { cidrHost, cidrSubnet, cidrsOverlap, parseCidr } from '../../../lib/config/cidr';
+import { cidrHost, cidrSubnet, cidrsOverlap, coversWholeInternet, parseCidr } from '../../../lib/config/cidr';
 
 describe('parseCidr', () => {
   it.each([
@@ -120,5 +120,30 @@ describe("cidrHost (Terraform's cidrhost)", () => {
 
   it('rejects a malformed parent', () => {
     expect(() => cidrHost('10.0.16.5/20', 1)).toThrow(/not an IPv4 CIDR block/);
+  });
+});
+
+describe('coversWholeInternet', () => {
+  it.each([
+    [['0.0.0.0/0']],
+    [['0.0.0.0/1', '128.0.0.0/1']],
+    [['128.0.0.0/1', '0.0.0.0/1', '10.0.0.0/8']],
+    [Array.from({ length: 256 }, (_, i) => `${255 - i}.0.0.0/8`)],
+  ])('is true for %j', (blocks) => {
+    expect(coversWholeInternet(blocks)).toBe(true);
+  });
+
+  it.each([[[]], [['0.0.0.0/1']], [['0.0.0.0/1', '128.0.0.0/2', '192.0.0.0/3', 'garbage', '224.0.0.0/3x']], [['0.0.0.0/1', '128.0.0.1/1']], [Array.from({ length: 255 }, (_, i) => `${i}.0.0.0/8`)]])(
+    'is false for %j (a gap, or a malformed block ignored)',
+    (blocks) => {
+      expect(coversWholeInternet(blocks)).toBe(false);
+    },
+  );
+
+  it('stays linear: 65,536 /16s in reverse order', () => {
+    const blocks = Array.from({ length: 65536 }, (_, i) => `${255 - (i >> 8)}.${255 - (i & 255)}.0.0/16`);
+    const start = Date.now();
+    expect(coversWholeInternet(blocks)).toBe(true);
+    expect(Date.now() - start).toBeLessThan(2000);
   });
 });

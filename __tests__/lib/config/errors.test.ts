@@ -1,4 +1,4 @@
-import { SettingsError, formatProblems, type SettingsProblem } from '../../../lib/config/errors';
+import { MAX_PROBLEMS_SHOWN, SettingsError, SettingsFileError, formatProblems, type SettingsProblem } from '../../../lib/config/errors';
 import { parseSettingsText } from '../../../lib/config/load';
 
 /** The one problem line formatProblems writes for `value`. */
@@ -123,5 +123,34 @@ describe('SettingsError', () => {
   it('has the formatted problems as its message, without a stack trace', () => {
     expect(error.message).toBe(formatProblems('rancher.yaml', problems));
     expect(error.message).not.toMatch(/^\s*at /m);
+  });
+});
+
+describe('formatProblems on hostile input', () => {
+  it(`lists ${MAX_PROBLEMS_SHOWN} problems and counts the rest`, () => {
+    const problems = Array.from({ length: 10_000 }, (_, i) => ({ field: `k${i}`, message: 'unknown setting' }));
+    const lines = formatProblems('a.yaml', problems).split('\n');
+    expect(lines).toHaveLength(MAX_PROBLEMS_SHOWN + 2);
+    expect(lines[0]).toBe('Invalid settings in a.yaml (10000 problems):');
+    expect(lines[MAX_PROBLEMS_SHOWN + 1]).toBe(`  ... and ${10_000 - MAX_PROBLEMS_SHOWN} more problems`);
+    expect(formatProblems('a.yaml', problems.slice(0, MAX_PROBLEMS_SHOWN + 1)).split('\n').pop()).toBe('  ... and 1 more problem');
+  });
+
+  it('escapes control and bidirectional characters in fields, values and the source', () => {
+    const text = formatProblems('a\u001b[2J.yaml', [{ field: 'tags.\u001b[31mred\nx', message: 'm', value: 'a\u202eb' }]);
+    expect(text).toBe('Invalid settings in a\\u001b[2J.yaml (1 problem):\n  - tags.\\u001b[31mred\\u000ax: m (got "a\\u202eb")');
+  });
+
+  it('cuts an absurdly long field', () => {
+    expect(formatProblems('a.yaml', [{ field: 'k'.repeat(5000), message: 'm' }]).split('\n')[1]).toBe(`  - ${'k'.repeat(197)}...: m`);
+  });
+});
+
+describe('SettingsFileError', () => {
+  it('is a SettingsError with a header of its own', () => {
+    const error = new SettingsFileError('/dev/zero', [{ field: '(file)', message: 'is a character device, not a regular file', value: '/dev/zero' }]);
+    expect(error).toBeInstanceOf(SettingsError);
+    expect(error.name).toBe('SettingsFileError');
+    expect(error.message).toBe('Cannot use the settings file /dev/zero (1 problem):\n  - (file): is a character device, not a regular file (got "/dev/zero")');
   });
 });

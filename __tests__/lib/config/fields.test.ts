@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { allowedKeys, fieldPaths } from '../../../lib/config/fields';
+import { allowedKeys, fieldPaths, nullMeaning, unknownKeyMessage } from '../../../lib/config/fields';
 
 const TOP_LEVEL = ['name', 'region', 'hostname', 'hostedZone', 'adminCidrs', 'tags', 'backend', 'proxy', 'airGap', 'versions', 'rancher', 'timeouts', 'rkeHa', 'k8sHa', 'docker'];
 
@@ -190,5 +190,44 @@ describe('fieldPaths', () => {
 
   it('prepends a prefix', () => {
     expect(fieldPaths(z.strictObject({ x: z.string(), y: z.strictObject({ z: z.number() }) }), 'root')).toEqual(['root.x', 'root.y.z']);
+  });
+});
+
+describe('nullMeaning (a key with nothing under it)', () => {
+  it.each([
+    [['rkeHa'], 'absent'],
+    [['name'], 'absent'],
+    [['hostname'], 'absent'],
+    [['k8sHa', 'access'], 'absent'],
+    [['backend', 'path'], 'absent'],
+    [['k8sHa', 'access', 'kubeconfig'], 'empty-mapping'],
+    [['tags', 'Team'], 'keep'],
+    [['airGap', 'registryMirrors', 'docker.io'], 'keep'],
+    [['rkeHa', 'instanceTyp'], 'keep'],
+  ] as const)('%j: %s', (path, meaning) => {
+    expect(nullMeaning(path)).toBe(meaning);
+  });
+});
+
+describe('unknownKeyMessage', () => {
+  it('lists the keys allowed at a mapping', () => {
+    expect(unknownKeyMessage(['rancher'], 'replica', {})).toBe('unknown setting; allowed here: repository, replicas, tls, auditLog');
+  });
+
+  it('says which backend type a key belongs to, with the type given or its default', () => {
+    const message = 'applies to backend.type s3 only (this one is local); allowed with local: type, path';
+    expect(unknownKeyMessage(['backend'], 'bucket', { type: 'local' })).toBe(message);
+    expect(unknownKeyMessage(['backend'], 'bucket', {})).toBe(message);
+    expect(unknownKeyMessage(['backend'], 'path', { type: 's3' })).toBe(
+      'applies to backend.type local only (this one is s3); allowed with s3: type, bucket, key, region, kmsKeyId',
+    );
+  });
+
+  it('lists the keys of the backend type for a key of none', () => {
+    expect(unknownKeyMessage(['backend'], 'colour', { type: 's3' })).toBe('unknown setting; allowed with backend.type s3: type, bucket, key, region, kmsKeyId');
+  });
+
+  it('falls back to every backend key for an unknown type', () => {
+    expect(unknownKeyMessage(['backend'], 'colour', { type: 'gcs' })).toBe('unknown setting; allowed here: type, path, bucket, key, region, kmsKeyId');
   });
 });

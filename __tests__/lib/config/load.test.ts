@@ -168,6 +168,42 @@ describe('parseSettingsText', () => {
     expect(() => loadSettings({ env: { RANCHER_CONFIG: 'rancher.example.yaml' }, cwd: REPO_ROOT })).not.toThrow();
   });
 
+  describe('a key with nothing under it', () => {
+    it('means the defaults of a section, and a kubeconfig with its default path', () => {
+      const settings = parseSettingsText('rkeHa:\nk8sHa:\n  access:\n    kubeconfig:\n', 'rancher.yaml');
+      expect(settings.rkeHa).toEqual(parseSettings({}, 'defaults').rkeHa);
+      expect(settings.k8sHa.access).toEqual({ kubeconfig: { path: '~/.kube/config' } });
+    });
+
+    it('is reported where no setting is named: a tag value, a mirror list, an unknown key', () => {
+      const error = settingsErrorOf(() => parseSettingsText('tags:\n  Team:\nairGap:\n  registryMirrors:\n    docker.io:\nrkeHa:\n  instanceTyp:\n', 'rancher.yaml'));
+      expect(fieldsOf(error).sort()).toEqual(['airGap.registryMirrors.docker.io', 'rkeHa.instanceTyp', 'tags.Team']);
+    });
+  });
+
+  it('does not echo a file that is not settings: a top level that is not a mapping gives its type only', () => {
+    const error = settingsErrorOf(() => parseSettingsText('DB_PASSWORD=hunter2\n', '.env'));
+    expect(error.problems).toEqual([{ field: '(file)', message: 'expected a mapping of settings at the top level, got a single text value' }]);
+  });
+
+  it('calls a mapping none of whose top-level keys is a setting foreign, without listing them', () => {
+    const error = settingsErrorOf(() => parseSettingsText('apiVersion: v1\nkind: Config\nusers: []\ncurrent-context: prod-admin\n', 'kubeconfig'));
+    expect(error.problems).toEqual([{ field: '(file)', message: expect.stringMatching(/^none of its 4 top-level keys is a setting; is this the settings file\?/) }]);
+    expect(error.message).not.toContain('current-context');
+  });
+
+  it('lists up to 3 unknown keys of a file with no setting (typos)', () => {
+    expect(fieldsOf(settingsErrorOf(() => parseSettingsText('nmae: a\nregoin: b\n', 'a.yaml')))).toEqual(['nmae', 'regoin']);
+  });
+
+  it('lists 50 problems and counts the rest', () => {
+    const error = settingsErrorOf(() => parseSettingsText(`name: ab\n${Array.from({ length: 120 }, (_, i) => `k${i}: 1`).join('\n')}\n`, 'a.yaml'));
+    const lines = error.message.split('\n');
+    expect(lines[0]).toBe('Invalid settings in a.yaml (120 problems):');
+    expect(lines).toHaveLength(52);
+    expect(lines[51]).toBe('  ... and 70 more problems');
+  });
+
   it('shows the value given next to the problem', () => {
     const error = settingsErrorOf(() => parseSettingsText('rkeHa:\n  instanceType: m6i\n', 'rancher.yaml'));
     expect(error.problems).toEqual([expect.objectContaining({ field: 'rkeHa.instanceType', value: 'm6i' })]);

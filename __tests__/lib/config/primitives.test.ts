@@ -60,8 +60,6 @@ describe('fqdn', () => {
 
   it.each([
     ['a single label', 'localhost'],
-    ['upper case', 'Rancher.example.com'],
-    ['a trailing dot', 'rancher.example.com.'],
     ['a leading dot', '.example.com'],
     ['an empty label', 'rancher..example.com'],
     ['a label starting with a dash', '-rancher.example.com'],
@@ -77,10 +75,18 @@ describe('fqdn', () => {
     expect(messages(hostname, name)).toEqual([message]);
   });
 
+  it.each([
+    ['upper case', 'Rancher.example.com', 'write it in lower case, "rancher.example.com"'],
+    ['a trailing dot', 'rancher.example.com.', 'write it without the trailing dot, "rancher.example.com"'],
+    ['a trailing dot and upper case', 'Rancher.Example.com.', 'write it without the trailing dot, "Rancher.Example.com"'],
+  ])('refuses %s, saying how to write it', (_what, name, fix) => {
+    expect(messages(hostname, name)).toEqual([`${message}; ${fix}`]);
+  });
+
   it('names the field in the message: hostname vs hostedZone', () => {
     expect(problemsOf({ hostname: 'rancher' })).toEqual([{ field: 'hostname', message, value: 'rancher' }]);
     expect(problemsOf({ hostedZone: 'Example.com' })).toEqual([
-      { field: 'hostedZone', message: 'expected a hosted zone name: lower-case DNS name with at least two labels, e.g. rancher.example.com', value: 'Example.com' },
+      { field: 'hostedZone', message: 'expected a hosted zone name: lower-case DNS name with at least two labels, e.g. rancher.example.com; write it in lower case, "example.com"', value: 'Example.com' },
     ]);
   });
 });

@@ -190,7 +190,7 @@ describe('rkeHa settings', () => {
   });
 
   describe('etcdSnapshots', () => {
-    it.each(['0 */6 * * *', '*/30 * * * *', '0 3 * * 1-5', '15 2 1,15 * *'])('accepts the schedule %p', (scheduleCron) => {
+    it.each(['0 */6 * * *', '*/30 * * * *', '0 3 * * 1-5', '15 2 1,15 * *', '0 0 ? * MON-FRI', '5/15 1-23/2 * jan,Jul sun', '59 23 31 12 6'])('accepts the schedule %p', (scheduleCron) => {
       expect(parsed({ etcdSnapshots: { scheduleCron } }).etcdSnapshots).toEqual({ scheduleCron, retention: 28, forceDestroyBucket: false });
     });
 
@@ -203,6 +203,22 @@ describe('rkeHa settings', () => {
     ])('refuses a schedule with %s', (_what, scheduleCron) => {
       expect(problemsOf({ etcdSnapshots: { scheduleCron } })).toEqual([
         { field: 'rkeHa.etcdSnapshots.scheduleCron', message: 'expected a five-field cron expression such as "0 */6 * * *"', value: scheduleCron },
+      ]);
+    });
+
+    it.each([
+      ['a minute of 60', '60 * * * *', 'the minute field has "60", outside 0-59'],
+      ['an hour of 24', '0 24 * * *', 'the hour field has "24", outside 0-23'],
+      ['a day of month of 0', '0 0 0 * *', 'the day-of-month field has "0", outside 1-31'],
+      ['a month name that is none', '0 0 * foo *', 'the month field has "foo", outside 1-12 or jan-dec'],
+      ['a weekday of 7', '0 0 * * 7', 'the day-of-week field has "7", outside 0-6 or sun-sat'],
+      ['a step of 0', '*/0 * * * *', 'the minute field has "*/0", a step of 0'],
+      ['a backwards range', '0 5-1 * * *', 'the hour field has "5-1", a range that ends before it starts'],
+      ['a question mark in the hour', '0 ? * * *', '"?" is allowed in the day fields only, not in the hour field'],
+      ['a template', '${x} * * * *', 'the minute field has "${x}", which is not a number, range, list or step'],
+    ])('refuses a schedule with %s, naming the cron field', (_what, scheduleCron, message) => {
+      expect(problemsOf({ etcdSnapshots: { scheduleCron } })).toEqual([
+        { field: 'rkeHa.etcdSnapshots.scheduleCron', message: `${message} (RKE2 would refuse it at start-up)`, value: scheduleCron },
       ]);
     });
 
@@ -246,7 +262,7 @@ describe('rkeHa settings', () => {
 
   describe('nodes', () => {
     it('keeps instanceType, rootVolumeGb, vpcCidr, amiId and sshKeyName as given', () => {
-      const section = { instanceType: 'm7i.2xlarge', rootVolumeGb: 40, vpcCidr: '172.20.0.0/22', amiId: 'ami-0123456789abcdef0', sshKeyName: 'ops' };
+      const section = { instanceType: 'm7i.2xlarge', rootVolumeGb: 40, vpcCidr: '172.20.0.0/22', amiId: 'ami-0123456789abcdef0', sshKeyName: 'ops key (2024)' };
       expect(parsed(section)).toMatchObject(section);
     });
 
@@ -260,7 +276,7 @@ describe('rkeHa settings', () => {
       expect(problemsOf(section)).toEqual([{ field, message, value: Object.values(section)[0] }]);
     });
 
-    it.each([[''], ['k'.repeat(256)]])('refuses an sshKeyName of %#: 1 to 255 characters', (sshKeyName) => {
+    it.each([[''], ['k'.repeat(256)], ['clé'], [' ops'], ['ops '], ['ops\n']])('refuses the sshKeyName %p: 1 to 255 printable ASCII characters, as EC2 takes them', (sshKeyName) => {
       expect(fields({ sshKeyName })).toEqual(['rkeHa.sshKeyName']);
     });
   });

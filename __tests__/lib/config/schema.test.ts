@@ -15,7 +15,6 @@ function problemsOf(input: unknown): SettingsProblem[] {
 }
 const fieldsOf = (input: unknown) => problemsOf(input).map((p) => p.field);
 
-const NAME_MESSAGE = 'expected 2-16 lower-case letters, digits or dashes, starting with a letter';
 const RESERVED_MESSAGE = 'must not start with "aws" or "ssm" (reserved by SSM Parameter Store)';
 const LINES = Object.keys(RANCHER_KUBERNETES_RANGE);
 const NO_NGINX_MINOR = RKE2_INGRESS_NGINX_LAST_MINOR + 1;
@@ -48,26 +47,40 @@ describe('top-level settings', () => {
   });
 
   describe('name', () => {
-    it.each(['rancher', 'ab', 'prod-eu-1', 'r2', 'a234567890123456', 'rancher-aws', 'my-ssm', 'as', 'ss'])('accepts %p', (name) => {
+    it.each(['rancher', 'ab', 'prod-eu-1', 'r2', 'a234567890123456', 'rancher-aws', 'my-ssm', 'as', 'ss', 'internalx', 'sgx', 'sthreex', 'amzn-s3'])('accepts %p', (name) => {
       expect(parseSettings({ name }, 'test').name).toBe(name);
     });
 
+    // Each message names the rule that is broken, not the first rule of a combined pattern.
     it.each([
-      ['a single character', 'a'],
-      ['17 characters', 'a2345678901234567'],
-      ['upper case', 'Rancher'],
-      ['a leading digit', '1rancher'],
-      ['a leading dash', '-rancher'],
-      ['a trailing dash', 'rancher-'],
-      ['an underscore', 'ran_cher'],
-      ['a dot', 'ran.cher'],
-      ['nothing', ''],
-    ])('refuses %s (%p), saying what a name is', (_what, name) => {
-      expect(problemsOf({ name })).toEqual([{ field: 'name', message: NAME_MESSAGE, value: name }]);
+      ['a single character', 'a', /^expected 2-16 characters/],
+      ['17 characters', 'a2345678901234567', /^expected 2-16 characters \(the longest name built from it, the ALB target group "<name>-rke-ha-alb-http", may have 32\)$/],
+      ['nothing', '', /^expected 2-16 characters/],
+      ['upper case', 'Rancher', /^expected lower-case letters, digits and "-" only$/],
+      ['an underscore', 'ran_cher', /^expected lower-case letters, digits and "-" only$/],
+      ['a dot', 'ran.cher', /^expected lower-case letters, digits and "-" only$/],
+      ['a leading digit', '1rancher', /^must start with a lower-case letter$/],
+      ['a leading dash', '-rancher', /^must start with a lower-case letter$/],
+      ['a trailing dash', 'rancher-', /^must end with a letter or digit/],
+      ['a double dash', 'ran--cher', /^must not contain "--" \(RDS identifiers/],
+      ['an IDN-looking double dash', 'xn--rancher', /^must not contain "--"/],
+    ])('refuses %s (%p), naming the rule', (_what, name, message) => {
+      expect(problemsOf({ name })).toEqual([{ field: 'name', message: expect.stringMatching(message), value: name }]);
     });
 
     it.each(['aws', 'ssm', 'awsome', 'aws-rancher', 'ssm-prod', 'ssmrancher'])('refuses %p: the aws/ssm prefixes are reserved', (name) => {
       expect(problemsOf({ name })).toEqual([{ field: 'name', message: RESERVED_MESSAGE, value: name }]);
+    });
+
+    it.each([
+      ['internal', 'the rke-ha network load balancer "internal-rke-ha", and a load balancer name may not start with "internal-"'],
+      ['internal-prod', 'the rke-ha network load balancer "internal-prod-rke-ha", and a load balancer name may not start with "internal-"'],
+      ['sg', 'the rke-ha NLB security group "sg-rke-ha-lb-", and a security group name prefix may not start with "sg-"'],
+      ['sg-prod', 'the rke-ha NLB security group "sg-prod-rke-ha-lb-", and a security group name prefix may not start with "sg-"'],
+      ['sthree', 'the rke-ha etcd snapshot bucket "sthree-rke-ha-etcd-", and an S3 bucket name prefix may not start with "sthree-"'],
+      ['amzn-s3-demo', 'the rke-ha etcd snapshot bucket "amzn-s3-demo-rke-ha-etcd-", and an S3 bucket name prefix may not start with "amzn-s3-demo-"'],
+    ])('refuses %p, naming the AWS name it would make and the rule that name breaks', (name, made) => {
+      expect(problemsOf({ name })).toEqual([{ field: 'name', message: expect.stringContaining(`makes ${made}`), value: name }]);
     });
 
     it('refuses a non-string', () => {
@@ -82,6 +95,85 @@ describe('top-level settings', () => {
 
     it('refuses a region name in words', () => {
       expect(problemsOf({ region: 'Ireland' })).toEqual([{ field: 'region', message: 'expected an AWS region such as eu-west-1', value: 'Ireland' }]);
+    });
+  });
+
+  describe('adminCidrs that together open the admin ports to everyone', () => {
+    it.each([
+      ['two halves', ['0.0.0.0/1', '128.0.0.0/1']],
+      ['256 /8s', Array.from({ length: 256 }, (_, i) => `${i}.0.0.0/8`)],
+      ['overlapping pieces in any order', ['128.0.0.0/1', '0.0.0.0/2', '64.0.0.0/3', '32.0.0.0/3', '96.0.0.0/3']],
+    ])('refuses %s at adminCidrs, listing them', (_what, adminCidrs) => {
+      expect(problemsOf({ adminCidrs })).toContainEqual({
+        field: 'adminCidrs',
+        message: `these ${adminCidrs.length} blocks together cover the whole internet (0.0.0.0/0), which admin ports must never be open to; list the networks you administer from`,
+        value: adminCidrs,
+      });
+    });
+
+    it.each([
+      ['one half', ['0.0.0.0/1']],
+      ['all /8s but the last, in eight blocks', ['0.0.0.0/1', '128.0.0.0/2', '192.0.0.0/3', '224.0.0.0/4', '240.0.0.0/5', '248.0.0.0/6', '252.0.0.0/7', '254.0.0.0/8']],
+      ['all but one address', ['0.0.0.0/1', '128.0.0.0/2', '192.0.0.0/3', '224.0.0.0/4', '240.0.0.0/5', '248.0.0.0/6', '252.0.0.0/7', '254.0.0.0/8', '255.0.0.0/9', '255.128.0.0/10', '255.192.0.0/11', '255.224.0.0/12', '255.240.0.0/13', '255.248.0.0/14', '255.252.0.0/15', '255.254.0.0/16', '255.255.0.0/17', '255.255.128.0/18', '255.255.192.0/19', '255.255.224.0/20', '255.255.240.0/21', '255.255.248.0/22', '255.255.252.0/23', '255.255.254.0/24', '255.255.255.0/25', '255.255.255.128/26', '255.255.255.192/27', '255.255.255.224/28', '255.255.255.240/29', '255.255.255.248/30', '255.255.255.252/31', '255.255.255.254/32']],
+    ])('accepts %s', (_what, adminCidrs) => {
+      expect(problemsOf({ adminCidrs })).toEqual([]);
+    });
+  });
+
+  describe('adminCidrs within the security group rule quota', () => {
+    const blocks = (n: number) => Array.from({ length: n }, (_, i) => `10.${i}.0.0/16`);
+
+    it('accepts 58 without SSH (the NLB group holds 80 and 443 besides) and 45 with it (the node group holds 15 besides)', () => {
+      expect(problemsOf({ adminCidrs: blocks(58) })).toEqual([]);
+      expect(problemsOf({ adminCidrs: blocks(45), rkeHa: { sshKeyName: 'ops' } })).toEqual([]);
+    });
+
+    it.each([
+      [59, {}, 2, 58],
+      [46, { rkeHa: { sshKeyName: 'ops' } }, 15, 45],
+    ])('refuses %i, naming the quota', (n, extra, others, max) => {
+      expect(problemsOf({ adminCidrs: blocks(n), ...extra })).toEqual([
+        {
+          field: 'adminCidrs',
+          message: `${n} networks are too many: each is an inbound rule of a security group that also holds ${others} others, and AWS allows 60 inbound rules per group by default; list at most ${max}, using wider blocks`,
+          value: `${n} blocks`,
+        },
+      ]);
+    });
+  });
+
+  describe('a hostname longer than a certificate name may be', () => {
+    const long = `${'r'.repeat(57)}.acme.io`; // 65 characters
+
+    it.each([
+      ['ACM', { rancher: { tls: { mode: 'external', issuer: 'acme' } } }, /ACM \(rancher.tls mode external, issuer acme\) takes at most 64/],
+      ["the Docker install's Let's Encrypt client", { docker: { tls: { issuer: 'acme' } } }, /Let's Encrypt client \(docker.tls.issuer acme\) takes at most 64/],
+    ])('is refused when %s issues the certificate', (_what, extra, message) => {
+      expect(problemsOf({ hostname: long, hostedZone: 'acme.io', ...extra })).toEqual([{ field: 'hostname', message: expect.stringMatching(message), value: long }]);
+    });
+
+    it('is accepted otherwise, and 64 characters are accepted with ACM', () => {
+      expect(problemsOf({ hostname: long, hostedZone: 'acme.io' })).toEqual([]);
+      expect(problemsOf({ hostname: long.slice(1), hostedZone: 'acme.io', rancher: { tls: { mode: 'external', issuer: 'acme' } } })).toEqual([]);
+    });
+  });
+
+  describe('k8s-ha: no CNAME at the zone apex', () => {
+    const apex = (target: string) => ({ hostname: 'acme.io', hostedZone: 'acme.io', k8sHa: { dns: { target } } });
+
+    it('refuses a target that would make a CNAME when hostname is the zone itself, at k8sHa.dns.target', () => {
+      expect(problemsOf(apex('lb.other-cloud.net'))).toEqual([
+        { field: 'k8sHa.dns.target', message: expect.stringMatching(/^makes the k8s-ha record for hostname "acme.io" a CNAME, and Route53 allows no CNAME at the apex of zone "acme.io"/), value: 'lb.other-cloud.net' },
+      ]);
+    });
+
+    it.each(['a1b2-0123456789.elb.us-east-1.amazonaws.com', 'a1b2-0123456789.eu-west-1.elb.amazonaws.com', '203.0.113.10'])('accepts %p there (an alias or an A record)', (target) => {
+      expect(problemsOf(apex(target))).toEqual([]);
+    });
+
+    it('accepts a CNAME target below the apex, and an unset target (checked at plan time)', () => {
+      expect(problemsOf({ hostname: 'rancher.acme.io', hostedZone: 'acme.io', k8sHa: { dns: { target: 'lb.other-cloud.net' } } })).toEqual([]);
+      expect(problemsOf({ hostname: 'acme.io', hostedZone: 'acme.io' })).toEqual([]);
     });
   });
 
@@ -127,6 +219,52 @@ describe('top-level settings', () => {
 
     it('refuses a non-string value', () => {
       expect(problemsOf({ tags: { Replicas: 3 } })).toEqual([{ field: 'tags.Replicas', message: 'expected a string', value: 3 }]);
+    });
+
+    it.each([
+      ['letters of other scripts', { Équipe: 'Plateforme', 'コスト': 'センター' }],
+      ['every allowed sign', { 'a_b.c:d/e=f+g-h@i j': 'v_1.2:3/4=5+6-7@8 9' }],
+      ['47 of them (50 with the three of this project)', Object.fromEntries(Array.from({ length: 47 }, (_, i) => [`k${i}`, 'v']))],
+      ['a value of 256 letters outside the BMP (256 characters, 512 UTF-16 units)', { wide: '𝒜'.repeat(256) }],
+    ])('accepts %s', (_what, tags) => {
+      expect(parseSettings({ tags }, 'test').tags).toEqual(tags);
+    });
+
+    it.each([
+      ['a template in a value', 'Team', '${var.secret}', 'value'],
+      ['a quote in a value', 'Team', 'a"b', 'value'],
+      ['a newline in a value', 'Team', 'a\nb', 'value'],
+      ['a dollar sign in a key', 'cost$', 'x', 'key'],
+      ['a percent sign in a key', '%{x}', 'x', 'key'],
+      ['a comma in a key (EC2 takes it, S3 does not)', 'a,b', 'x', 'key'],
+    ])('refuses %s: not every tagged service accepts it', (_what, key, value, which) => {
+      expect(problemsOf({ tags: { [key]: value } })).toEqual([
+        { field: `tags.${key}`, message: `expected a tag ${which} of letters, digits, spaces and _ . : / = + - @ (what every tagged AWS service accepts)`, value: which === 'key' ? key : value },
+      ]);
+    });
+
+    it('refuses an empty key', () => {
+      expect(problemsOf({ tags: { '': 'x' } })).toEqual([{ field: 'tags.', message: 'expected a tag key of 1-128 characters', value: '' }]);
+    });
+
+    it.each(['aws:team', 'AWS:team', 'rancher-aws:deployment', 'Rancher-AWS:x'])('refuses the reserved key %p', (key) => {
+      expect(problemsOf({ tags: { [key]: 'x' } })).toEqual([{ field: `tags.${key}`, message: expect.stringContaining('"aws:" are AWS\'s'), value: key }]);
+    });
+
+    it('refuses 48 tags: with this project\'s three the data volume would carry 51 of the 50 AWS allows', () => {
+      const tags = Object.fromEntries(Array.from({ length: 48 }, (_, i) => [`k${i}`, 'v']));
+      expect(problemsOf({ tags })).toEqual([{ field: 'tags', message: expect.stringMatching(/^48 tags and this project's own .* make 51 .* at most 47 of yours$/), value: '48 tags' }]);
+    });
+
+    it('counts a tag of yours named Name once (this project\'s Name replaces it)', () => {
+      const tags = Object.fromEntries([...Array.from({ length: 47 }, (_, i) => [`k${i}`, 'v']), ['Name', 'mine']]);
+      expect(problemsOf({ tags })).toEqual([]);
+    });
+
+    it('refuses keys that differ only in case (IAM refuses both on one role)', () => {
+      expect(problemsOf({ tags: { Team: 'a', team: 'b' } })).toEqual([
+        { field: 'tags.team', message: 'the same key as "Team" but for case; IAM treats tag keys case-insensitively and refuses both', value: 'team' },
+      ]);
     });
   });
 

@@ -127,3 +127,49 @@ function evaluateRecordTypes(stackJson: TerraformJson, targets: readonly string[
     expect(RECORD_FOR_KIND[dnsTargetKind(target)]).toBe(type);
   });
 });
+
+describe('LoadBalancerRecord: no CNAME at the zone apex', () => {
+  /** The construct with record and zone names from variables, as the stacks pass them. */
+  const apex = synth((stack) => {
+    const target = new TerraformVariable(stack, 'target', { type: 'string' });
+    const hostname = new TerraformVariable(stack, 'hostname', { type: 'string' });
+    const zone = new TerraformVariable(stack, 'zone', { type: 'string' });
+    new LoadBalancerRecord(stack, 'dns', { zoneName: zone.stringValue, recordName: hostname.stringValue, target: target.stringValue });
+  }).json;
+  const cname = (stackJson: TerraformJson) => Object.entries(resources(stackJson, 'aws_route53_record')).find(([name]) => name.startsWith('dns_cname_'))![1];
+
+  it('holds a precondition on the CNAME only, comparing the names without case and trailing dot', () => {
+    const [precondition] = cname(apex).lifecycle.precondition;
+    expect(precondition.condition).toBe('${lower(trimsuffix(var.hostname, ".")) != lower(trimsuffix(var.zone, "."))}');
+    expect(precondition.error_message).toMatch(/CNAME, which Route53 refuses at a zone apex/);
+    for (const [name, record] of Object.entries(resources(apex, 'aws_route53_record'))) {
+      if (!name.startsWith('dns_cname_')) expect(record.lifecycle).toBeUndefined();
+    }
+  });
+
+  it('quotes literal names', () => {
+    expect(cname(json).lifecycle.precondition[0].condition).toBe('${lower(trimsuffix("rancher.example.com", ".")) != lower(trimsuffix("example.com", "."))}');
+  });
+
+  (hasTerraform ? describe : describe.skip)('evaluated by terraform', () => {
+    const condition = () => cname(apex).lifecycle.precondition[0].condition.slice(2, -1).replace(/var\.hostname/, 'var.h').replace(/var\.zone/, 'var.z');
+    const evaluate = (h: string, z: string) => {
+      const dir = mkdtempSync(join(tmpdir(), 'rancher-apex-'));
+      try {
+        writeFileSync(join(dir, 'main.tf.json'), JSON.stringify({ variable: { h: { type: 'string', default: h }, z: { type: 'string', default: z } } }));
+        const run = spawnSync('terraform', ['console'], { cwd: dir, env: TERRAFORM_ENV, input: `${condition()}\n`, encoding: 'utf8' });
+        return run.stdout.trim();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    };
+
+    it.each([
+      ['acme.io', 'acme.io', 'false'],
+      ['Acme.io.', 'acme.io', 'false'],
+      ['rancher.acme.io', 'acme.io', 'true'],
+    ])('hostname %p in zone %p: precondition %s', (h, z, expected) => {
+      expect(evaluate(h, z)).toBe(expected);
+    });
+  });
+});

@@ -1,0 +1,60 @@
+/**
+ * Five-field cron expressions as RKE2 parses `etcd-snapshot-schedule-cron`
+ * (robfig/cron's standard parser): a field RKE2 would refuse at start-up, on a
+ * node minutes into the apply, is refused here with the field named.
+ */
+
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+
+interface CronField {
+  readonly name: string;
+  readonly min: number;
+  readonly max: number;
+  /** Names accepted instead of numbers, in order from `min`. */
+  readonly names?: readonly string[];
+  /** `?` stands for "any" (day fields). */
+  readonly question?: boolean;
+}
+
+const FIELDS: readonly CronField[] = [
+  { name: 'minute', min: 0, max: 59 },
+  { name: 'hour', min: 0, max: 23 },
+  { name: 'day-of-month', min: 1, max: 31, question: true },
+  { name: 'month', min: 1, max: 12, names: MONTHS },
+  { name: 'day-of-week', min: 0, max: 6, names: DAYS, question: true },
+];
+
+function value(text: string, field: CronField): number | undefined {
+  if (/^\d{1,2}$/.test(text)) return Number(text);
+  const index = field.names?.indexOf(text.toLowerCase()) ?? -1;
+  return index >= 0 ? field.min + index : undefined;
+}
+
+function partProblem(part: string, field: CronField): string | undefined {
+  const m = /^(\*|\?|[A-Za-z0-9]+)(?:-([A-Za-z0-9]+))?(?:\/(\d{1,2}))?$/.exec(part);
+  if (!m) return `the ${field.name} field has "${part}", which is not a number, range, list or step`;
+  const [, start, end, step] = m;
+  if (start === '?' && !field.question) return `"?" is allowed in the day fields only, not in the ${field.name} field`;
+  if ((start === '*' || start === '?') && end !== undefined) return `the ${field.name} field has "${part}", a range of "${start}"`;
+  const range = `${field.min}-${field.max}${field.names ? ` or ${field.names[0]}-${field.names[field.names.length - 1]}` : ''}`;
+  const from = start === '*' || start === '?' ? field.min : value(start, field);
+  const to = end === undefined ? (start === '*' || start === '?' || step !== undefined ? field.max : from) : value(end, field);
+  if (from === undefined || to === undefined || from < field.min || to > field.max) return `the ${field.name} field has "${part}", outside ${range}`;
+  if (from > to) return `the ${field.name} field has "${part}", a range that ends before it starts`;
+  if (step !== undefined && Number(step) === 0) return `the ${field.name} field has "${part}", a step of 0`;
+  return undefined;
+}
+
+/** What RKE2 would refuse in a five-field expression, or undefined. */
+export function cronProblem(expression: string): string | undefined {
+  const fields = expression.split(/\s+/);
+  if (!/^(\S+\s+){4}\S+$/.test(expression)) return undefined; // the format rule reports it
+  for (const [i, field] of FIELDS.entries()) {
+    for (const part of fields[i].split(',')) {
+      const problem = partProblem(part, field);
+      if (problem) return problem;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,134 @@
+/**
+ * The AWS names the stacks build from `settings.name`, and the rules AWS (or
+ * the AWS provider) applies to each. `nameProblems` checks them at synth
+ * time, so a name that one resource would refuse fails here instead of
+ * minutes into an apply. A test synthesizes every stack with the longest name
+ * and holds this table to the names the constructs really build.
+ */
+
+/** The stack ids (construct ids of the stacks in main.ts). */
+export const STACK_IDS = ['rke-ha', 'k8s-ha', 'docker'] as const;
+export type StackId = (typeof STACK_IDS)[number];
+
+/** Suffix length the AWS provider appends to a `name_prefix`/`bucket_prefix`/`identifier_prefix`. */
+const UNIQUE_SUFFIX = 26;
+
+interface NameKind {
+  /** What the value is, in the message: "a load balancer name". */
+  readonly what: string;
+  /** The rules: each returns what is wrong, or undefined. */
+  readonly rules: readonly ((value: string) => string | undefined)[];
+}
+
+const maxLength = (max: number, note = '') => (v: string) => (v.length > max ? `may have at most ${max} characters${note}` : undefined);
+const chars = (pattern: RegExp, allowed: string) => (v: string) => (pattern.test(v) ? undefined : `may hold ${allowed} only`);
+const noPrefix = (prefix: string, owner: string) => (v: string) => (v.toLowerCase().startsWith(prefix) ? `may not start with "${prefix}" (${owner})` : undefined);
+const noEdgeHyphen = (v: string) => (v.startsWith('-') || v.endsWith('-') ? 'may not start or end with "-"' : undefined);
+const startsWithLetter = (v: string) => (/^[A-Za-z]/.test(v) ? undefined : 'must start with a letter');
+const noDoubleHyphen = (v: string) => (v.includes('--') ? 'may not contain "--"' : undefined);
+
+const KINDS = {
+  loadBalancer: {
+    what: 'a load balancer name',
+    rules: [maxLength(32), chars(/^[A-Za-z0-9-]*$/, 'letters, digits and "-"'), noEdgeHyphen, noPrefix('internal-', 'reserved for internal load balancers')],
+  },
+  targetGroup: { what: 'a target group name', rules: [maxLength(32), chars(/^[A-Za-z0-9-]*$/, 'letters, digits and "-"'), noEdgeHyphen] },
+  securityGroupPrefix: { what: 'a security group name prefix', rules: [maxLength(100), noPrefix('sg-', 'reserved for security group ids')] },
+  iamPrefix: { what: 'an IAM name prefix', rules: [maxLength(64 - UNIQUE_SUFFIX, ' (64 with the unique suffix)'), chars(/^[\w+=,.@-]*$/, 'letters, digits and _+=,.@-')] },
+  rdsIdentifierPrefix: {
+    what: 'an RDS identifier prefix',
+    rules: [maxLength(63 - UNIQUE_SUFFIX, ' (63 with the unique suffix)'), chars(/^[a-z0-9-]*$/, 'lower-case letters, digits and "-"'), startsWithLetter, noDoubleHyphen],
+  },
+  rdsSnapshot: { what: 'an RDS snapshot identifier', rules: [maxLength(255), chars(/^[A-Za-z0-9-]*$/, 'letters, digits and "-"'), startsWithLetter, noDoubleHyphen, noEdgeHyphen] },
+  dbSubnetGroupPrefix: { what: 'a DB subnet group name prefix', rules: [maxLength(255 - UNIQUE_SUFFIX), chars(/^[a-z0-9 ._-]*$/, 'lower-case letters, digits, spaces and ._-')] },
+  s3BucketPrefix: {
+    what: 'an S3 bucket name prefix',
+    rules: [
+      maxLength(63 - UNIQUE_SUFFIX, ' (63 with the unique suffix)'),
+      chars(/^[a-z0-9.-]*$/, 'lower-case letters, digits, "." and "-"'),
+      (v: string) => (/^[a-z0-9]/.test(v) ? undefined : 'must start with a letter or digit'),
+      noPrefix('xn--', 'reserved by S3'),
+      noPrefix('sthree-', 'reserved by S3'),
+      noPrefix('amzn-s3-demo-', 'reserved by S3'),
+    ],
+  },
+  ssmPath: {
+    what: 'an SSM parameter path',
+    rules: [maxLength(900), chars(/^[A-Za-z0-9_.\/-]*$/, 'letters, digits and _.-/'), (v: string) => (/^\/(aws|ssm)/i.test(v) ? 'may not start with "aws" or "ssm" (reserved by SSM Parameter Store)' : undefined)],
+  },
+  dlmDescription: { what: 'a DLM policy description', rules: [maxLength(500), chars(/^[0-9A-Za-z _-]*$/, 'letters, digits, spaces, "_" and "-"')] },
+  certificateCommonName: { what: 'a certificate common name', rules: [maxLength(64)] },
+} satisfies Record<string, NameKind>;
+
+export interface GeneratedName {
+  readonly stack: StackId;
+  /** The resource, as a person reads it: "network load balancer". */
+  readonly resource: string;
+  readonly kind: keyof typeof KINDS;
+  readonly value: string;
+}
+
+/**
+ * Every name a stack builds from `name` (prefix `<name>-<stack>`), with the
+ * construct that builds it. Keep in step with lib/ and stacks/ (the test
+ * "resource names" synthesizes the stacks and compares).
+ */
+export function generatedNames(name: string): GeneratedName[] {
+  const n = (stack: StackId, resource: string, kind: keyof typeof KINDS, value: string): GeneratedName => ({ stack, resource, kind, value });
+  const rke = `${name}-rke-ha`;
+  const docker = `${name}-docker`;
+  return [
+    n('rke-ha', 'network load balancer', 'loadBalancer', rke),
+    ...[80, 443, 6443].map((port) => n('rke-ha', `NLB target group for ${port}`, 'targetGroup', `${rke}-${port}`)),
+    n('rke-ha', 'NLB security group', 'securityGroupPrefix', `${rke}-lb-`),
+    n('rke-ha', 'application load balancer', 'loadBalancer', `${rke}-alb`),
+    n('rke-ha', 'ALB target group', 'targetGroup', `${rke}-alb-http`),
+    n('rke-ha', 'ALB security group', 'securityGroupPrefix', `${rke}-alb-`),
+    n('rke-ha', 'node security group', 'securityGroupPrefix', `${rke}-`),
+    n('rke-ha', 'datastore security group', 'securityGroupPrefix', `${rke}-db-`),
+    n('rke-ha', 'node IAM role', 'iamPrefix', `${rke}-`),
+    n('rke-ha', 'RDS datastore', 'rdsIdentifierPrefix', `${rke}-`),
+    n('rke-ha', 'RDS final snapshot', 'rdsSnapshot', `${rke}-final-0123abcd`),
+    n('rke-ha', 'DB subnet group', 'dbSubnetGroupPrefix', `${rke}-`),
+    n('rke-ha', 'etcd snapshot bucket', 's3BucketPrefix', `${rke}-etcd-`),
+    n('rke-ha', 'boot parameters', 'ssmPath', `/${name}/rke-ha/cluster-initialized`),
+    n('rke-ha', 'cluster server CA', 'certificateCommonName', `${rke}-server-ca`),
+    n('rke-ha', 'cluster client CA', 'certificateCommonName', `${rke}-client-ca`),
+    n('docker', 'host security group', 'securityGroupPrefix', `${docker}-`),
+    n('docker', 'host IAM role', 'iamPrefix', `${docker}-`),
+    n('docker', 'DLM IAM role', 'iamPrefix', `${docker}-dlm-`),
+    n('docker', 'DLM snapshot policy', 'dlmDescription', `${docker} Rancher data volume`),
+    n('docker', 'boot parameters', 'ssmPath', `/${name}/docker/bootstrap-password`),
+  ];
+}
+
+/**
+ * What AWS would refuse in the names built from `name`: one message per
+ * broken rule, naming the first resource that breaks it and its name.
+ */
+export function generatedNameProblems(name: string): string[] {
+  const problems = new Map<string, string>();
+  for (const generated of generatedNames(name)) {
+    const kind = KINDS[generated.kind];
+    for (const rule of kind.rules) {
+      const wrong = rule(generated.value);
+      if (wrong === undefined) continue;
+      const key = `${kind.what}: ${wrong}`;
+      if (!problems.has(key)) problems.set(key, `makes the ${generated.stack} ${generated.resource} "${generated.value}", and ${kind.what} ${wrong}`);
+    }
+  }
+  return [...problems.values()];
+}
+
+/** The rules of `name` itself, most basic first; the first broken one is reported. */
+export function nameProblem(name: string): string | undefined {
+  if (name.length < 2 || name.length > 16) {
+    return 'expected 2-16 characters (the longest name built from it, the ALB target group "<name>-rke-ha-alb-http", may have 32)';
+  }
+  if (!/^[a-z0-9-]*$/.test(name)) return 'expected lower-case letters, digits and "-" only';
+  if (!/^[a-z]/.test(name)) return 'must start with a lower-case letter';
+  if (name.endsWith('-')) return 'must end with a letter or digit (resource names continue it with "-<stack>")';
+  if (name.includes('--')) return 'must not contain "--" (RDS identifiers and snapshot names built from it may not)';
+  if (/^(aws|ssm)/.test(name)) return 'must not start with "aws" or "ssm" (reserved by SSM Parameter Store)';
+  return generatedNameProblems(name)[0];
+}

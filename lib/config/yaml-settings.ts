@@ -1,0 +1,154 @@
+import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, type Node, type YAMLError } from 'yaml';
+import type { SettingsProblem } from './errors';
+
+/**
+ * YAML text to plain data, refusing what YAML can do but a settings file
+ * never needs, each of which has crashed, hung or silently changed a
+ * deployment before:
+ * - aliases (`*name`): alias bombs, undefined and recursive aliases;
+ * - tags other than the core ones (`!!omap`, `!!set`, `!!binary`, custom
+ *   `!foo`): they drop or change data on the way to plain values;
+ * - duplicate keys: YAML keeps the last one silently (checked here in linear
+ *   time; the parser's own check is quadratic);
+ * - keys that are not plain strings or are named `__proto__`, nesting deeper
+ *   than any setting, strings longer than any setting.
+ * Messages give the field and the line, never the text of the file: a file
+ * named by mistake (`/proc/self/environ`, a credentials file) must not be
+ * echoed into a CI log.
+ */
+
+/** Deeper than any setting (docker.dataVolume.snapshots.time is 4). */
+export const MAX_DEPTH = 16;
+/** Longer than any setting value or key (a certificate path is at most 4096). */
+export const MAX_STRING_LENGTH = 4096;
+/** Problems collected before the walk stops: enough for the report, bounded for a hostile file. */
+const MAX_PROBLEMS = 200;
+
+/** The core tags: they only say what the plain value already is. */
+const CORE_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`));
+
+/** YAML parser error codes in words; the parser's own messages may quote the file. */
+const YAML_ERRORS: Readonly<Record<string, string>> = {
+  BAD_INDENT: 'wrong indentation',
+  TAB_AS_INDENT: 'a tab used for indentation (use spaces)',
+  MISSING_CHAR: 'a closing quote, bracket or separator is missing',
+  UNEXPECTED_TOKEN: 'unexpected text',
+  BLOCK_AS_IMPLICIT_KEY: 'a nested mapping where a key belongs (a missing line break or wrong indentation)',
+  MULTILINE_IMPLICIT_KEY: 'a key spread over more than one line (a missing ":" or wrong indentation)',
+  KEY_OVER_1024_CHARS: 'a key longer than 1024 characters',
+  MULTIPLE_DOCS: 'more than one YAML document (---); the settings are one document',
+  BAD_DQ_ESCAPE: 'an invalid escape sequence in a double-quoted string',
+  BAD_SCALAR_START: 'a plain value starting with a reserved character (quote it)',
+  BLOCK_IN_FLOW: 'a block collection inside a flow collection ([...] or {...})',
+  BAD_DIRECTIVE: 'an unknown or malformed % directive',
+  BAD_ALIAS: 'a malformed alias',
+  ALIAS_PROPS: 'an alias with an anchor or tag',
+  MULTIPLE_ANCHORS: 'more than one anchor on a value',
+  MULTIPLE_TAGS: 'more than one tag on a value',
+  BAD_PROP_ORDER: 'an anchor or tag in the wrong place',
+  BAD_COLLECTION_TYPE: 'a tag that does not fit the value',
+  TAG_RESOLVE_FAILED: 'a tag that does not fit the value',
+  NON_STRING_KEY: 'a key that is not a string',
+  DUPLICATE_KEY: 'a duplicate key',
+  RESOURCE_EXHAUSTION: 'nesting too deep to read',
+  IMPOSSIBLE: 'text that cannot be read as YAML',
+};
+
+export interface YamlSettings {
+  readonly data?: unknown;
+  readonly problems: SettingsProblem[];
+}
+
+/** Line and column of an offset, by binary search over the line starts (linear in the file, not per problem). */
+function positions(text: string): (offset: number) => string {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return (offset) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return `line ${lo + 1}, column ${offset - starts[lo] + 1}`;
+  };
+}
+
+const fieldOf = (path: readonly string[]) => (path.length ? path.join('.') : '(file)');
+
+export function readYamlSettings(text: string): YamlSettings {
+  const doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false, logLevel: 'error', schema: 'core', merge: false, version: '1.2' });
+  const at = positions(text);
+  const problems: SettingsProblem[] = [];
+
+  const syntax = (list: readonly YAMLError[]) =>
+    list.slice(0, MAX_PROBLEMS).map((e) => ({ field: '(file)', message: `YAML: ${YAML_ERRORS[e.code] ?? e.code.toLowerCase().replace(/_/g, ' ')} at ${at(e.pos[0])}` }));
+  if (doc.errors.length > 0) return { problems: syntax(doc.errors) };
+
+  const add = (path: readonly string[], message: string, node: { range?: readonly number[] | null } | null | undefined) => {
+    if (problems.length < MAX_PROBLEMS) problems.push({ field: fieldOf(path), message: node?.range ? `${message} (at ${at(node.range[0])})` : message });
+  };
+
+  const walk = (node: unknown, path: string[], depth: number): void => {
+    if (problems.length >= MAX_PROBLEMS || node === null || node === undefined) return;
+    if (isAlias(node)) {
+      add(path, `YAML aliases (*${node.source.slice(0, 40)}) are not supported in settings; write the value out`, node);
+      return;
+    }
+    const n = node as Node;
+    if (n.tag !== undefined && !CORE_TAGS.has(n.tag)) {
+      add(path, `YAML tag ${n.tag.replace('tag:yaml.org,2002:', '!!').slice(0, 60)} is not supported in settings (it would drop or change data); remove it`, n);
+      return;
+    }
+    if (depth > MAX_DEPTH) {
+      add(path, `nested deeper than ${MAX_DEPTH} levels; no setting is`, n);
+      return;
+    }
+    if (isScalar(n)) {
+      if (typeof n.value === 'string' && n.value.length > MAX_STRING_LENGTH) add(path, `a value of ${n.value.length} characters; no setting is longer than ${MAX_STRING_LENGTH}`, n);
+      return;
+    }
+    if (isSeq(n)) {
+      n.items.forEach((item, i) => walk(item, [...path, String(i)], depth + 1));
+      return;
+    }
+    if (isMap(n)) {
+      const seen = new Map<string, number>();
+      for (const pair of n.items) {
+        if (!isPair(pair)) continue;
+        const key = pair.key;
+        if (key !== null && !(isScalar(key) && (typeof key.value === 'string' || typeof key.value === 'number' || typeof key.value === 'boolean'))) {
+          add(path, isAlias(key) ? 'YAML aliases are not supported in settings, not even as keys' : 'a mapping key must be a plain string, not a list, mapping or tagged value', key as Node);
+          continue;
+        }
+        const name = key === null ? '' : String(key.value);
+        if (name.length > MAX_STRING_LENGTH) {
+          add(path, `a key of ${name.length} characters; no setting is longer than ${MAX_STRING_LENGTH}`, key);
+          continue;
+        }
+        if (name === '__proto__') {
+          // It would replace the prototype of the mapping it lands in: its settings would be read without being listed.
+          add([...path, name], 'a key named __proto__ is not supported', key);
+          continue;
+        }
+        const first = seen.get(name);
+        if (first !== undefined) {
+          add([...path, name], `duplicate key: YAML would keep only the last one (first at ${at(first)})`, key);
+        } else {
+          seen.set(name, key?.range?.[0] ?? 0);
+        }
+        walk(pair.value, [...path, name], depth + 1);
+      }
+    }
+  };
+  walk(doc.contents, [], 0);
+  if (problems.length === 0 && doc.warnings.length > 0) problems.push(...syntax(doc.warnings));
+  if (problems.length > 0) return { problems };
+
+  try {
+    return { data: doc.toJS({ maxAliasCount: 0 }) as unknown, problems };
+  } catch {
+    return { problems: [{ field: '(file)', message: 'YAML: the document cannot be turned into settings' }] };
+  }
+}
