@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, LocalBackend, TerraformBackend, TerraformStack } from 'cdktf';
+import { invokeAspects } from 'cdktf/lib/synthesize/synthesizer';
 import type { Construct } from 'constructs';
 import { parseSettings } from '../../lib/config/load';
 import type { Settings, SettingsInput } from '../../lib/config/schema';
@@ -22,20 +23,38 @@ export function settings(input: SettingsInput | Record<string, unknown> = {}): S
 }
 
 /**
- * Synthesizes a stack the way `cdktf synth` does (full App.synth, backend
- * included, unlike Testing.synth) into a temporary directory.
+ * Synthesizes a stack the way `cdktf synth` does (the same steps as
+ * App.synth: prepareStack, aspects, every construct validation, the stack's
+ * Terraform JSON), in memory: writing cdk.tf.json with its sorted-key
+ * stringify was most of the cost of a test synth and proves nothing more.
+ * `text` is the JSON as Terraform reads it.
  */
 export function synthStack(build: (app: App) => TerraformStack): { json: TerraformJson; text: string } {
   const outdir = mkdtempSync(join(tmpdir(), 'rancher-synth-'));
   try {
     const app = new App({ outdir });
     const stack = build(app);
-    app.synth();
-    const text = readFileSync(join(outdir, 'stacks', stack.node.id, 'cdk.tf.json'), 'utf8');
-    return { json: JSON.parse(text) as TerraformJson, text };
+    for (const s of app.node.findAll().filter(TerraformStack.isStack)) s.prepareStack();
+    invokeAspects(stack);
+    stack.runAllValidations();
+    // Keys sorted, as cdktf writes cdk.tf.json.
+    const json = sortedKeys(stack.toTerraform()) as TerraformJson;
+    return { json, text: JSON.stringify(json, null, 2) };
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
+}
+
+function sortedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((key) => [key, sortedKeys((value as Record<string, unknown>)[key])]),
+    );
+  }
+  return value;
 }
 
 /**
