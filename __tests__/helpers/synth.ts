@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, LocalBackend, TerraformBackend, TerraformStack } from 'cdktf';
+import { App, Lazy, LocalBackend, TerraformBackend, TerraformStack } from 'cdktf';
 import { invokeAspects } from 'cdktf/lib/synthesize/synthesizer';
 import type { Construct } from 'constructs';
 import { parseSettings } from '../../lib/config/load';
@@ -138,4 +138,21 @@ export function dependencyClosure(json: TerraformJson, address: string): Set<str
     }
   }
   return seen;
+}
+
+/**
+ * A stand-in for a Terraform reference made with cdktf (a token), for tests
+ * of functions that take references: `${expression}` once resolved. Its text
+ * before resolution is cdktf's token mark; `tokenExpression` maps it back.
+ */
+export function reference(expression: string): string {
+  const token = Lazy.stringValue({ produce: () => `\${${expression}}` });
+  references.set(/^\$\{(.*)\}$/.exec(token)![1], expression);
+  return token;
+}
+const references = new Map<string, string>();
+
+/** The expression behind a `reference` token mark's inner text (`TfToken[TOKEN.12]`), for renderTemplate resolvers. */
+export function tokenExpression(inner: string): string | undefined {
+  return references.get(inner);
 }

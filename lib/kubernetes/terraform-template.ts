@@ -6,3 +6,32 @@ export function escapeTemplate(text: string): string {
   // Replacement functions, not strings: in a replacement string `$$` means one `$`.
   return text.replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{');
 }
+
+/** Where cdktf marks a reference it will resolve (`${TfToken[TOKEN.12]}`) inside a string. */
+const TOKEN_MARK = /\$\{TfToken\[[^\]]+\]\}/g;
+
+/**
+ * Text that may carry Terraform references made with cdktf (tokens) and
+ * otherwise must arrive as written: every `${` and `%{` except the tokens'
+ * own is escaped. For values from the settings and for files written to a
+ * node, whatever their characters.
+ */
+export function literal(text: string): string {
+  let out = '';
+  let last = 0;
+  for (const match of text.matchAll(TOKEN_MARK)) {
+    out += escapeTemplate(text.slice(last, match.index)) + match[0];
+    last = match.index + match[0].length;
+  }
+  return out + escapeTemplate(text.slice(last));
+}
+
+/** `literal` applied to every string inside a value (chart values, say). */
+export function literalDeep<T>(value: T): T {
+  if (typeof value === 'string') return literal(value) as T;
+  if (Array.isArray(value)) return value.map((v) => literalDeep(v)) as T;
+  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [literal(k), literalDeep(v)])) as T;
+  }
+  return value;
+}

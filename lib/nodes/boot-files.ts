@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { escapeTemplate } from '../kubernetes/terraform-template';
+import { literal } from '../kubernetes/terraform-template';
 
 /** Where cloud-init writes the shared shell helpers that every bootstrap script sources. */
 export const BOOT_LIB_PATH = '/usr/local/lib/rancher-aws/boot-lib.sh';
@@ -26,14 +26,18 @@ export function shippedText(path: string): string {
   return text;
 }
 
-/** A root-owned file; static text has its Terraform template syntax escaped. */
+/**
+ * A root-owned file, written as given after Terraform renders the user data:
+ * its text is escaped (`literal`), so only the Terraform references made with
+ * cdktf are filled in.
+ */
 export function rootFile(path: string, permissions: string, content: string): WriteFile {
-  return { path, owner: 'root:root', permissions, content };
+  return { path, owner: 'root:root', permissions, content: literal(content) };
 }
 
-/** A shell script run by root only, written unchanged after Terraform renders the user data. */
+/** A shell script run by root only. */
 export function scriptFile(path: string, script: string): WriteFile {
-  return rootFile(path, '0700', escapeTemplate(script));
+  return rootFile(path, '0700', script);
 }
 
 /** Double-quoted shell assignment; values here are addresses, names, paths and versions. */
@@ -49,7 +53,7 @@ export function envFile(path: string, entries: readonly (readonly [string, strin
 
 /** The files every bootstrap script needs: the shared helpers (retry, imds_get, ssm_get, fetch_to). */
 export function bootFiles(): WriteFile[] {
-  return [rootFile(BOOT_LIB_PATH, '0644', escapeTemplate(shippedText(join(__dirname, 'boot-lib.sh'))))];
+  return [rootFile(BOOT_LIB_PATH, '0644', shippedText(join(__dirname, 'boot-lib.sh')))];
 }
 
 /** Renders a #cloud-config document (no line folding, so scripts stay byte-for-byte). */

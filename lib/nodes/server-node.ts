@@ -2,6 +2,7 @@ import { gzipSync } from 'node:zlib';
 import { Instance } from '@cdktf/provider-aws/lib/instance';
 import { Fn, Op, TerraformLocal, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { literal } from '../kubernetes/terraform-template';
 
 /** EC2's limit on user data, before base64. */
 export const USER_DATA_LIMIT_BYTES = 16_384;
@@ -81,7 +82,7 @@ export class ServerNode extends Construct {
       privateIp: props.privateIp,
       vpcSecurityGroupIds: props.securityGroupIds,
       iamInstanceProfile: props.instanceProfileName,
-      keyName: props.keyName,
+      keyName: props.keyName === undefined ? undefined : literal(props.keyName),
       userDataBase64: this.userDataBase64,
       userDataReplaceOnChange: false,
       monitoring: false,
@@ -119,7 +120,7 @@ export class ServerNode extends Construct {
       user_data: this.userDataBase64,
       instance_type: this.props.instanceType,
       // No key is "" in the instance's state.
-      key_name: this.props.keyName ?? '',
+      key_name: literal(this.props.keyName ?? ''),
       subnet_id: this.props.subnetId,
       private_ip: this.props.privateIp,
     };

@@ -1,6 +1,7 @@
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { Fn, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { literalDeep } from '../kubernetes/terraform-template';
 
 export const CERT_MANAGER_REPOSITORY = 'https://charts.jetstack.io';
 export const CERT_MANAGER_NAMESPACE = 'cert-manager';
@@ -41,11 +42,13 @@ export class CertManager extends Construct {
       // Values rather than `set`: helm's --set would split no_proxy at its commas.
       values: props.proxy
         ? [
-            Fn.yamlencode({
-              ...(props.proxy.http ? { http_proxy: props.proxy.http } : {}),
-              ...(props.proxy.https ? { https_proxy: props.proxy.https } : {}),
-              no_proxy: props.proxy.noProxy.join(','),
-            }),
+            Fn.yamlencode(
+              literalDeep({
+                ...(props.proxy.http ? { http_proxy: props.proxy.http } : {}),
+                ...(props.proxy.https ? { https_proxy: props.proxy.https } : {}),
+                no_proxy: props.proxy.noProxy.join(','),
+              }),
+            ),
           ]
         : undefined,
       dependsOn: props.dependsOn,

@@ -1,6 +1,7 @@
 import type { AuditLogSettings } from '../config/audit-log-schema';
 import type { TlsSettings } from '../config/tls-schema';
 import { CA_ISSUER_NAME, CA_ISSUER_SECRET, INGRESS_SECRET, tlsPlan } from '../tls/tls-plan';
+import { literalDeep } from '../kubernetes/terraform-template';
 import { RANCHER_NAMESPACE } from './namespace';
 
 export interface RancherChartInput {
@@ -105,7 +106,8 @@ export function rancherChartValues(input: RancherChartInput): Record<string, unk
 
   const extraObjects = [...(plan.caIssuer ? caIssuerObjects(input.hostname) : []), ...(input.extraObjects ?? [])];
   if (extraObjects.length > 0) values.extraObjects = extraObjects;
-  return values;
+  // Values from the settings (an e-mail address, say) reach Terraform inside yamlencode(): as written, never evaluated.
+  return literalDeep(values);
 }
 
 /**

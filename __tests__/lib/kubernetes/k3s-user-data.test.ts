@@ -6,7 +6,7 @@ import { compressedUpperBound } from '../../../lib/nodes/server-node';
 import type { ServerNodeIdentity } from '../../../lib/kubernetes/node-identity';
 import { BOOT_LIB_PATH } from '../../../lib/nodes/boot-files';
 import { proxyEnvironment } from '../../../lib/network/proxy';
-import { settings as parseSettings } from '../../helpers/synth';
+import { settings as parseSettings, reference, tokenExpression } from '../../helpers/synth';
 import { renderTemplate, runValidator, validateCloudConfig, type CloudConfigFile } from '../../helpers/validators';
 
 const SCRIPT = readFileSync(join(__dirname, '../../../lib/kubernetes/k3s-bootstrap.sh'), 'utf8');
@@ -19,14 +19,15 @@ const REFERENCES: Record<string, string> = {
   'aws_lb.load-balancer_nlb_0123.dns_name': 'rancher-nlb-0123456789.elb.us-east-1.amazonaws.com',
 };
 const render = (text: string) =>
-  renderTemplate(text, (expression) => {
-    if (!(expression in REFERENCES)) throw new Error(`unexpected reference ${expression}`);
+  renderTemplate(text, (inner) => {
+    const expression = tokenExpression(inner);
+    if (expression === undefined || !(expression in REFERENCES)) throw new Error(`unexpected reference ${inner}`);
     return REFERENCES[expression];
   });
 
 const base: K3sSettings = {
   version: 'v1.35.7+k3s1',
-  tlsSans: ['${var.rancher_hostname}', '${aws_lb.load-balancer_nlb_0123.dns_name}'],
+  tlsSans: [reference('var.rancher_hostname'), reference('aws_lb.load-balancer_nlb_0123.dns_name')],
 };
 const init: ServerNodeIdentity = { role: 'init', nodeIp: '10.0.0.10', peerIps: ['10.0.16.10'], region: 'us-east-1', parameterPrefix: '/rancher/rke-ha' };
 const joining: ServerNodeIdentity = { role: 'join', nodeIp: '10.0.16.10', peerIps: ['10.0.0.10'], region: 'us-east-1', parameterPrefix: '/rancher/rke-ha' };
@@ -114,7 +115,7 @@ describe('k3sUserData (defaults)', () => {
   it('escapes the shell syntax Terraform would read as a template', () => {
     // Unrendered, the script's ${...} are $${...}; the only live references are the tls-san ones.
     expect(raw).toContain('$${0##*/}');
-    const live = [...raw.matchAll(/(?<!\$)\$\{([^}]*)\}/g)].map((m) => m[1]);
+    const live = [...raw.matchAll(/(?<!\$)\$\{([^}]*)\}/g)].map((m) => tokenExpression(m[1]));
     expect(new Set(live)).toEqual(new Set(Object.keys(REFERENCES)));
   });
 

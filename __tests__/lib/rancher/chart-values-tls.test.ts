@@ -1,6 +1,7 @@
 import { parse } from 'yaml';
 import { tlsSchema } from '../../../lib/config/tls-schema';
 import { forwardedHeadersChartConfig } from '../../../lib/kubernetes/ingress-controller-config';
+import { reference } from '../../helpers/synth';
 import { NGINX_PROXY_TIMEOUTS, POST_DELETE, rancherChartValues, type RancherChartInput } from '../../../lib/rancher/chart-values';
 
 /** The ingress values every choice starts from: the class, and the websocket timeouts of ingress-nginx. */
@@ -160,9 +161,10 @@ describe('rancherChartValues: the TLS matrix', () => {
     });
 
     it('names a Terraform token hostname in the Certificate', () => {
-      const rendered = values({ issuer: 'ca' }, { hostname: '${var.rancher_hostname}' });
-      expect(rendered.hostname).toBe('${var.rancher_hostname}');
-      expect(rendered.extraObjects).toEqual([...caIssuerObjects('${var.rancher_hostname}')]);
+      const hostname = reference('var.rancher_hostname');
+      const rendered = values({ issuer: 'ca' }, { hostname });
+      expect(rendered.hostname).toBe(hostname);
+      expect(rendered.extraObjects).toEqual([...caIssuerObjects(hostname)]);
     });
 
     it('does not alias the caller’s list', () => {

@@ -1,4 +1,5 @@
 import { tlsSchema } from '../../../lib/config/tls-schema';
+import { reference } from '../../helpers/synth';
 import { INGRESS_CLASS, NGINX_PROXY_TIMEOUTS, POST_DELETE, rancherChartValues } from '../../../lib/rancher/chart-values';
 
 describe('rancherChartValues', () => {
@@ -35,7 +36,13 @@ describe('rancherChartValues', () => {
   });
 
   it('passes a Terraform token hostname through', () => {
-    expect(rancherChartValues({ ...input, hostname: '${var.rancher_hostname}', replicas: 1 })).toMatchObject({ hostname: '${var.rancher_hostname}', replicas: 1 });
+    const hostname = reference('var.rancher_hostname');
+    expect(rancherChartValues({ ...input, hostname, replicas: 1 })).toMatchObject({ hostname, replicas: 1 });
+  });
+
+  it('keeps text from the settings literal: a ${...} or %{...} in an e-mail address is escaped, never evaluated', () => {
+    const values = rancherChartValues({ ...input, tls: tlsSchema.parse({ issuer: 'acme', acme: { email: '${file("/etc/passwd")}%{x}@example.com' } }) });
+    expect((values.letsEncrypt as { email: string }).email).toBe('$${file("/etc/passwd")}%%{x}@example.com');
   });
 
   it('is pure: the same input gives equal, independent output', () => {
