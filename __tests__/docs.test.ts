@@ -41,8 +41,10 @@ describe('docs stay in step with the settings schema', () => {
 
   it('README opens with the synth command and the test command', () => {
     const firstBlock = /```sh\n([\s\S]*?)```/.exec(readme)![1];
-    expect(firstBlock).toContain('npm install && npm run synth');
+    expect(firstBlock).toContain('npm ci && npm run synth');
     expect(firstBlock).toContain('bash .ci/run');
-    expect(readFileSync(join(root, '.ci/run'), 'utf8')).toMatch(/^npm test$/m);
+    const ci = readFileSync(join(root, '.ci/run'), 'utf8');
+    expect(ci).toMatch(/^npm ci\b/m);
+    expect(ci).toMatch(/^npm test$/m);
   });
 });
