@@ -1,24 +1,7 @@
-import type { SettingsInput } from '../../lib/config/schema';
 import { RKE_HA_STACK, RkeHaStack } from '../../stacks/rke-ha';
 import { dataSources, resources, settings, synthStack, type TerraformJson } from '../helpers/synth';
 import { describeWithTerraform, evaluate, expressionOf, unparsableTemplates } from '../helpers/terraform';
-
-type Tls = NonNullable<NonNullable<SettingsInput['rancher']>['tls']>;
-
-const ACME = { acme: { email: 'ops@example.com' } };
-const VARIANTS: Record<string, Tls> = {
-  'ingress+rancher': {},
-  'ingress+blank': { issuer: 'blank' },
-  'ingress+blank+privateCA': { issuer: 'blank', privateCA: true },
-  'ingress+ca': { issuer: 'ca' },
-  'ingress+acme': { issuer: 'acme', ...ACME },
-  'ingress+acme staging': { issuer: 'acme', acme: { email: 'ops@example.com', environment: 'staging' } },
-  'external+blank': { mode: 'external', issuer: 'blank' },
-  'external+ca': { mode: 'external', issuer: 'ca' },
-  'external+acme': { mode: 'external', issuer: 'acme' },
-  'rancher+rancher': { mode: 'rancher' },
-  'rancher+acme': { mode: 'rancher', issuer: 'acme', ...ACME },
-};
+import { RKE_HA_TLS_VARIANTS as VARIANTS } from '../helpers/variants';
 
 const synthesized: Record<string, { json: TerraformJson; text: string }> = Object.fromEntries(
   Object.entries(VARIANTS).map(([name, tls]) => [
