@@ -115,3 +115,30 @@ export function initConfiguration(files: Record<string, string>): InitOutcome {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+export interface PlanOutcome {
+  /** Every input variable was accepted (the plan of a module with nothing else then succeeds). */
+  readonly accepted: boolean;
+  /** Terraform's output with line breaks and indentation collapsed, for matching error messages. */
+  readonly text: string;
+}
+
+/**
+ * `terraform plan` of a root module holding only the given `variable` blocks
+ * (as synthesized), with the given values: Terraform itself runs every
+ * validation rule, cross-variable references included, exactly as it would at
+ * the start of a pipeline's plan. Needs no provider and no init.
+ */
+export function planVariables(variables: Record<string, unknown>, values: Record<string, unknown>): PlanOutcome {
+  const dir = mkdtempSync(join(tmpdir(), 'rancher-plan-'));
+  try {
+    writeFileSync(join(dir, 'main.tf.json'), JSON.stringify({ variable: variables }));
+    writeFileSync(join(dir, 'terraform.tfvars.json'), JSON.stringify(values));
+    const result = spawnSync('terraform', ['plan', '-input=false', '-no-color', '-lock=false'], { cwd: dir, env: TERRAFORM_ENV, encoding: 'utf8' });
+    const text = `${result.stdout}${result.stderr}`.replace(/\s+/g, ' ');
+    if (result.status !== 0 && !text.includes('Error: Invalid value for variable')) throw new Error(`terraform plan failed otherwise: ${text}`);
+    return { accepted: result.status === 0, text };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
