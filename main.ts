@@ -2,6 +2,8 @@ import { App } from 'cdktf';
 import { SettingsError } from './lib/config/errors';
 import { loadSettings } from './lib/config/load';
 import type { Settings } from './lib/config/schema';
+import { takeOutputFormat, writeStackOutput } from './lib/synth/stack-output';
+import { synthSummary } from './lib/synth/summary';
 import { DOCKER_STACK, DockerStack } from './stacks/docker';
 import { K8S_HA_STACK, K8sHaStack } from './stacks/k8s-ha';
 import { RKE_HA_STACK, RkeHaStack } from './stacks/rke-ha';
@@ -19,9 +21,9 @@ function settingsOrExit(): Settings {
   }
 }
 
+const format = takeOutputFormat();
 const settings = settingsOrExit();
 const app = new App();
-new RkeHaStack(app, RKE_HA_STACK, settings);
-new K8sHaStack(app, K8S_HA_STACK, settings);
-new DockerStack(app, DOCKER_STACK, settings);
+const stacks = [new RkeHaStack(app, RKE_HA_STACK, settings), new K8sHaStack(app, K8S_HA_STACK, settings), new DockerStack(app, DOCKER_STACK, settings)];
 app.synth();
+process.stdout.write(synthSummary(writeStackOutput(app.outdir, stacks, format), format));

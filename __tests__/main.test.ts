@@ -1,7 +1,8 @@
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { VERSION } from '../lib/synth/version';
 
 /**
  * Runs main.ts the way `cdktf synth` does (`node -r esbuild-register main.ts`),
@@ -94,7 +95,7 @@ describe('main.ts', () => {
 
   describe('with no settings file', () => {
     it(
-      'exits 0 and synthesizes the rke-ha stack into cdktf.out under the working directory',
+      'exits 0, synthesizes the stacks into cdktf.out under the working directory and says where, and what next',
       () => {
         const result = runMain(cwd);
         expect(result.stderr).not.toMatch(STACK_TRACE_LINE);
@@ -105,6 +106,58 @@ describe('main.ts', () => {
         expect(Object.keys(json.resource ?? {}).length).toBeGreaterThan(0);
         // The App default outdir (cdktf.out) resolves against the working directory.
         expect(existsSync(join(cwd, 'cdktf.out', 'manifest.json'))).toBe(true);
+        // Which stacks went where, and what to run next with the variables still to set.
+        expect(result.stdout).toBe(
+          [
+            `rancher-ha-aws ${VERSION}: 3 Terraform root modules (cdk.tf.json, Terraform >= 1.10):`,
+            '  rke-ha  cdktf.out/stacks/rke-ha',
+            '  k8s-ha  cdktf.out/stacks/k8s-ha',
+            '  docker  cdktf.out/stacks/docker',
+            "Next: npm run cdktf -- deploy rke-ha, or plain Terraform in the stack's folder:",
+            '  cd cdktf.out/stacks/rke-ha && terraform init && terraform plan -var rancher_hostname=rancher.example.com -var route53_zone_name=example.com',
+            '',
+          ].join('\n'),
+        );
+      },
+      RUN_TIMEOUT_MS,
+    );
+
+  });
+
+  describe('with the hostname and zone in the settings', () => {
+    it(
+      'suggests a plan without -var',
+      () => {
+        writeFileSync(join(cwd, 'rancher.yaml'), 'hostname: rancher.acme.io\nhostedZone: acme.io\n');
+        const result = runMain(cwd);
+        expect(result.status).toBe(0);
+        expect(result.stdout).toContain('  cd cdktf.out/stacks/rke-ha && terraform init && terraform plan\n');
+      },
+      RUN_TIMEOUT_MS,
+    );
+  });
+
+  describe('asked for HCL, as `cdktf synth --hcl` asks (SYNTH_HCL_OUTPUT=true)', () => {
+    const folders = () => Object.fromEntries(['rke-ha', 'k8s-ha', 'docker'].map((s) => [s, readdirSync(join(cwd, 'cdktf.out', 'stacks', s)).sort()]));
+    const manifestPaths = () =>
+      Object.values(JSON.parse(readFileSync(join(cwd, 'cdktf.out', 'manifest.json'), 'utf8')).stacks as Record<string, { synthesizedStackPath: string }>)
+        .map((s) => s.synthesizedStackPath)
+        .sort();
+
+    it(
+      'leaves cdk.tf (and cdktf\'s metadata.json) in each stack folder, and a JSON synth afterwards leaves cdk.tf.json only',
+      () => {
+        const hcl = runMain(cwd, { SYNTH_HCL_OUTPUT: 'true' });
+        expect(hcl.status).toBe(0);
+        expect(hcl.stdout).toContain('3 Terraform root modules (cdk.tf, Terraform >= 1.10)');
+        expect(folders()).toEqual({ 'rke-ha': ['cdk.tf', 'metadata.json'], 'k8s-ha': ['cdk.tf', 'metadata.json'], docker: ['cdk.tf', 'metadata.json'] });
+        expect(manifestPaths()).toEqual(['stacks/docker/cdk.tf', 'stacks/k8s-ha/cdk.tf', 'stacks/rke-ha/cdk.tf']);
+        expect(readFileSync(join(cwd, 'cdktf.out', 'stacks', 'rke-ha', 'cdk.tf'), 'utf8')).toMatch(/^terraform \{\n  required_version = ">= 1\.10"\n/);
+
+        const json = runMain(cwd, { SYNTH_HCL_OUTPUT: 'false' });
+        expect(json.status).toBe(0);
+        expect(folders()).toEqual({ 'rke-ha': ['cdk.tf.json'], 'k8s-ha': ['cdk.tf.json'], docker: ['cdk.tf.json'] });
+        expect(manifestPaths()).toEqual(['stacks/docker/cdk.tf.json', 'stacks/k8s-ha/cdk.tf.json', 'stacks/rke-ha/cdk.tf.json']);
       },
       RUN_TIMEOUT_MS,
     );

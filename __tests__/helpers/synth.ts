@@ -1,10 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, LocalBackend, TerraformBackend, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { parseSettings } from '../../lib/config/load';
 import type { Settings, SettingsInput } from '../../lib/config/schema';
+import { writeStackOutput, type OutputFormat } from '../../lib/synth/stack-output';
 
 /** The synthesized Terraform JSON of one stack. */
 export type TerraformJson = {
@@ -33,6 +34,34 @@ export function synthStack(build: (app: App) => TerraformStack): { json: Terrafo
     app.synth();
     const text = readFileSync(join(outdir, 'stacks', stack.node.id, 'cdk.tf.json'), 'utf8');
     return { json: JSON.parse(text) as TerraformJson, text };
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+export interface StackFolder {
+  /** The Terraform JSON cdktf synthesized, before it was turned into the requested format. */
+  readonly json: TerraformJson;
+  readonly text: string;
+  /** Every file left in the stack's folder, by name. */
+  readonly files: Record<string, string>;
+  /** The stack's entry in cdktf's manifest.json. */
+  readonly manifest: { synthesizedStackPath: string; stackMetadataPath: string };
+}
+
+/** Synthesizes a stack as main.ts does: cdktf writes JSON, then the stack folder is left in `format`. */
+export function synthStackFolder(build: (app: App) => TerraformStack, format: OutputFormat): StackFolder {
+  const outdir = mkdtempSync(join(tmpdir(), 'rancher-synth-'));
+  try {
+    const app = new App({ outdir });
+    const stack = build(app);
+    app.synth();
+    const folder = join(outdir, 'stacks', stack.node.id);
+    const text = readFileSync(join(folder, 'cdk.tf.json'), 'utf8');
+    writeStackOutput(outdir, [stack], format);
+    const files = Object.fromEntries(readdirSync(folder).map((name) => [name, readFileSync(join(folder, name), 'utf8')]));
+    const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')).stacks[stack.node.id];
+    return { json: JSON.parse(text) as TerraformJson, text, files, manifest };
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
