@@ -47,4 +47,19 @@ describe('docs stay in step with the settings schema', () => {
     expect(ci).toMatch(/^npm ci\b/m);
     expect(ci).toMatch(/^npm test$/m);
   });
+
+  it('runs the cdktf CLI only with CHECKPOINT_DISABLE=1 (offline it prints a red check-in error otherwise)', () => {
+    const scripts = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts as Record<string, string>;
+    const cliScripts = Object.entries(scripts).filter(([, command]) => /(^|\s)cdktf(\s|$)/.test(command));
+    expect(cliScripts.map(([name]) => name).sort()).toEqual(['cdktf', 'cdktf:synth', 'synth:hcl']);
+    for (const [, command] of cliScripts) expect(command).toMatch(/^CHECKPOINT_DISABLE=1 cdktf(\s|$)/);
+
+    // Every command line in the README's shell blocks that runs the CLI goes through those scripts.
+    const shellLines = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((m) => m[1].split('\n')).map((l) => l.replace(/\s+#.*$/, ''));
+    const direct = shellLines.filter((l) => /(^|\s)(npx\s+)?cdktf\s+(synth|deploy|destroy|output|diff|get|list|watch)\b/.test(l));
+    expect(direct).toEqual([]);
+    expect(readme).not.toMatch(/npx cdktf/);
+    expect(shellLines.some((l) => l.startsWith('npm run cdktf -- deploy '))).toBe(true);
+  });
 });
+
