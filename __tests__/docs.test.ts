@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fieldPaths } from '../lib/config/fields';
 import { parseSettingsText } from '../lib/config/load';
 import { DEFAULT_VERSIONS } from '../lib/config/versions';
+import { VERSION } from '../lib/synth/version';
 
 const root = join(__dirname, '..');
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
@@ -60,6 +61,14 @@ describe('docs stay in step with the settings schema', () => {
     expect(direct).toEqual([]);
     expect(readme).not.toMatch(/npx cdktf/);
     expect(shellLines.some((l) => l.startsWith('npm run cdktf -- deploy '))).toBe(true);
+  });
+
+  it('has a LICENSE matching package.json, and one version in package.json, CHANGELOG.md and what the synth prints', () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { license: string; version: string };
+    expect(pkg.license).toBe('Apache-2.0');
+    expect(readFileSync(join(root, 'LICENSE'), 'utf8')).toMatch(/^\s*Apache License\s+Version 2\.0, January 2004\s/);
+    const newest = /^## (\d+\.\d+\.\d+) /m.exec(readFileSync(join(root, 'CHANGELOG.md'), 'utf8'))?.[1];
+    expect({ changelog: newest, synth: VERSION }).toEqual({ changelog: pkg.version, synth: pkg.version });
   });
 });
 
