@@ -22,21 +22,28 @@ export function settings(input: SettingsInput | Record<string, unknown> = {}): S
   return parseSettings(input, 'test');
 }
 
-/**
- * Synthesizes a stack the way `cdktf synth` does (full App.synth, backend
- * included, unlike Testing.synth) into a temporary directory.
- */
-export function synthStack(build: (app: App) => TerraformStack): { json: TerraformJson; text: string } {
+/** Synthesizes into a temporary directory, hands it to `read` with the stack, and removes it. */
+function inScratchOutdir<T>(build: (app: App) => TerraformStack, read: (outdir: string, stack: TerraformStack) => T): T {
   const outdir = mkdtempSync(join(tmpdir(), 'rancher-synth-'));
   try {
     const app = new App({ outdir });
     const stack = build(app);
     app.synth();
-    const text = readFileSync(join(outdir, 'stacks', stack.node.id, 'cdk.tf.json'), 'utf8');
-    return { json: JSON.parse(text) as TerraformJson, text };
+    return read(outdir, stack);
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Synthesizes a stack the way `cdktf synth` does (full App.synth, backend
+ * included, unlike Testing.synth) into a temporary directory.
+ */
+export function synthStack(build: (app: App) => TerraformStack): { json: TerraformJson; text: string } {
+  return inScratchOutdir(build, (outdir, stack) => {
+    const text = readFileSync(join(outdir, 'stacks', stack.node.id, 'cdk.tf.json'), 'utf8');
+    return { json: JSON.parse(text) as TerraformJson, text };
+  });
 }
 
 export interface StackFolder {
@@ -51,20 +58,14 @@ export interface StackFolder {
 
 /** Synthesizes a stack as main.ts does: cdktf writes JSON, then the stack folder is left in `format`. */
 export function synthStackFolder(build: (app: App) => TerraformStack, format: OutputFormat): StackFolder {
-  const outdir = mkdtempSync(join(tmpdir(), 'rancher-synth-'));
-  try {
-    const app = new App({ outdir });
-    const stack = build(app);
-    app.synth();
+  return inScratchOutdir(build, (outdir, stack) => {
     const folder = join(outdir, 'stacks', stack.node.id);
     const text = readFileSync(join(folder, 'cdk.tf.json'), 'utf8');
     writeStackOutput(outdir, [stack], format);
     const files = Object.fromEntries(readdirSync(folder).map((name) => [name, readFileSync(join(folder, name), 'utf8')]));
     const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')).stacks[stack.node.id];
     return { json: JSON.parse(text) as TerraformJson, text, files, manifest };
-  } finally {
-    rmSync(outdir, { recursive: true, force: true });
-  }
+  });
 }
 
 /**
