@@ -5,6 +5,7 @@ import { App, LocalBackend, TerraformBackend, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { parseSettings } from '../../lib/config/load';
 import type { Settings, SettingsInput } from '../../lib/config/schema';
+import { BindingSchema } from '../../lib/synth/block-schema';
 import { writeStackOutput, type OutputFormat } from '../../lib/synth/stack-output';
 
 /** The synthesized Terraform JSON of one stack. */
@@ -54,6 +55,8 @@ export interface StackFolder {
   readonly files: Record<string, string>;
   /** The stack's entry in cdktf's manifest.json. */
   readonly manifest: { synthesizedStackPath: string; stackMetadataPath: string };
+  /** Which keys are blocks, as the HCL output read them from the provider bindings. */
+  readonly schema: BindingSchema;
 }
 
 /** Synthesizes a stack as main.ts does: cdktf writes JSON, then the stack folder is left in `format`. */
@@ -64,7 +67,7 @@ export function synthStackFolder(build: (app: App) => TerraformStack, format: Ou
     writeStackOutput(outdir, [stack], format);
     const files = Object.fromEntries(readdirSync(folder).map((name) => [name, readFileSync(join(folder, name), 'utf8')]));
     const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')).stacks[stack.node.id];
-    return { json: JSON.parse(text) as TerraformJson, text, files, manifest };
+    return { json: JSON.parse(text) as TerraformJson, text, files, manifest, schema: new BindingSchema(stack) };
   });
 }
 

@@ -1,13 +1,17 @@
 import { RKE_HA_STACK, RkeHaStack } from '../../stacks/rke-ha';
-import { dataSources, resources, settings, synthStack, type TerraformJson } from '../helpers/synth';
+import { describeRootModules } from '../helpers/root-module';
+import { dataSources, resources, settings, synthStackFolder, type StackFolder, type TerraformJson } from '../helpers/synth';
 import { describeWithTerraform, evaluate, expressionOf, unparsableTemplates } from '../helpers/terraform';
 import { RKE_HA_TLS_VARIANTS as VARIANTS } from '../helpers/variants';
 
-const synthesized: Record<string, { json: TerraformJson; text: string }> = Object.fromEntries(
-  Object.entries(VARIANTS).map(([name, tls]) => [
-    name,
-    synthStack((app) => new RkeHaStack(app, RKE_HA_STACK, settings({ rancher: { tls } }))),
-  ]),
+// Synthesized as `cdktf synth --hcl` would: the JSON cdktf wrote, and the stack folder in HCL.
+const synthesized: Record<string, StackFolder> = Object.fromEntries(
+  Object.entries(VARIANTS).map(([name, tls]) => [name, synthStackFolder((app) => new RkeHaStack(app, RKE_HA_STACK, settings({ rancher: { tls } })), 'hcl')]),
+);
+
+describeRootModules(
+  'rke-ha TLS',
+  Object.entries(synthesized).map(([name, folder]) => ({ name, stack: RKE_HA_STACK, folder })),
 );
 
 const release = (json: TerraformJson, chart: string) => Object.values(resources(json, 'helm_release')).find((r) => r.chart === chart);
