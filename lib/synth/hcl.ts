@@ -185,12 +185,13 @@ function lifecycleBlock(value: Json, indent: number, where: string): Item {
   return block('lifecycle', order(items), indent);
 }
 
-/** Attributes first, then blocks; lifecycle last. */
+/** Attributes first, then blocks, each in their order. */
 function order(items: Item[]): Item[] {
   return [...items.filter((i) => i.kind === 'attribute'), ...items.filter((i) => i.kind === 'block')];
 }
 
 const META_SOURCE = new Set(['provider', 'depends_on']);
+const FIRST_META = new Set(['count', 'for_each', 'provider']);
 const UNSUPPORTED = new Set(['dynamic', 'provisioner', 'connection']);
 
 /** The body of a provider, resource or data source: provider schema plus Terraform's meta-arguments. */
@@ -209,9 +210,11 @@ function schemaBody(body: JsonObject, path: readonly string[], schema: HclSchema
       for (const nested of asBlocks(value, `${where}.${key}`)) blocks.push(block(key, schemaBody(nested, [...path, key], schema, indent + 1, false), indent));
     } else attributes.push(attribute(key, value, 'template', indent));
   }
-  // Meta-arguments where Terraform's style puts them: count and for_each first, depends_on after the arguments.
-  const rank = (i: Item) => (i.kind !== 'attribute' ? 1 : i.key === 'count' || i.key === 'for_each' || i.key === 'provider' ? 0 : i.key === 'depends_on' ? 2 : 1);
-  return [...attributes.sort((a, b) => rank(a) - rank(b)), ...blocks, ...(lifecycle ? [lifecycle] : [])];
+  // Meta-arguments where Terraform's style puts them: count, for_each and provider first, depends_on after the
+  // arguments, lifecycle last (the sort is stable: arguments keep the JSON's order).
+  const rank = (key: string) => (FIRST_META.has(key) ? 0 : key === 'depends_on' ? 2 : 1);
+  const byRank = (a: Item, b: Item) => (a.kind === 'attribute' && b.kind === 'attribute' ? rank(a.key) - rank(b.key) : 0);
+  return [...attributes.sort(byRank), ...blocks, ...(lifecycle ? [lifecycle] : [])];
 }
 
 function terraformBlock(body: JsonObject): Item {
