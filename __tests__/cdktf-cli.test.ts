@@ -8,41 +8,34 @@ import { describeWithTerraform, initConfiguration, PROVIDER_DOWNLOAD_ERROR } fro
  * The path a new user takes: the cdktf CLI itself, `cdktf synth --hcl`, in this
  * project (cdktf.json's app: build, then dist/main.js). The CLI passes --hcl to
  * the app as SYNTH_HCL_OUTPUT, then formats the files the manifest names and
- * reads metadata.json; this proves that contract. (Switching back to JSON is
- * main.test.ts's, without the CLI's start-up time.)
+ * reads metadata.json; this proves that contract end to end. (The folder
+ * handling in both directions is stack-output.test.ts's, without the CLI's
+ * start-up time.)
  */
 
 const ROOT = join(__dirname, '..');
 const CLI_TIMEOUT_MS = 120_000;
 const STACKS = ['docker', 'k8s-ha', 'rke-ha'];
 
-function cdktfSynth(outdir: string, ...args: string[]) {
-  const result = spawnSync(join(ROOT, 'node_modules', '.bin', 'cdktf'), ['synth', '--output', outdir, ...args], {
-    cwd: ROOT,
-    // CI=1: no spinner; CHECKPOINT_DISABLE=1: no version check-in, which prints an error offline.
-    env: { ...process.env, CHECKPOINT_DISABLE: '1', CI: '1', RANCHER_CONFIG: join(__dirname, 'fixtures', 'empty-settings.yaml'), TF_CLI_CONFIG_FILE: '/dev/null' },
-    encoding: 'utf8',
-    timeout: CLI_TIMEOUT_MS,
-  });
-  if (result.status !== 0) throw new Error(`cdktf synth ${args.join(' ')} failed:\n${result.stdout}${result.stderr}`);
-  return result;
-}
-
-const folders = (outdir: string) => Object.fromEntries(STACKS.map((s) => [s, readdirSync(join(outdir, 'stacks', s)).sort()]));
-
-describeWithTerraform('cdktf synth --hcl, through the cdktf CLI', () => {
+describe('cdktf synth --hcl, through the cdktf CLI', () => {
   let outdir: string;
-  let hcl: Record<string, string> = {};
-  let hclFolders: Record<string, string[]> = {};
-  let fmt: { status: number | null; stdout: string };
   let output = '';
+  let hclFolders: Record<string, string[]> = {};
+  let hcl: Record<string, string> = {};
 
   beforeAll(() => {
     outdir = mkdtempSync(join(tmpdir(), 'rancher-cli-'));
-    output = cdktfSynth(outdir, '--hcl').stdout;
-    hclFolders = folders(outdir);
+    const result = spawnSync(join(ROOT, 'node_modules', '.bin', 'cdktf'), ['synth', '--hcl', '--output', outdir], {
+      cwd: ROOT,
+      // CI=1: no spinner; CHECKPOINT_DISABLE=1: no version check-in, which prints an error offline.
+      env: { ...process.env, CHECKPOINT_DISABLE: '1', CI: '1', RANCHER_CONFIG: join(__dirname, 'fixtures', 'empty-settings.yaml'), TF_CLI_CONFIG_FILE: '/dev/null' },
+      encoding: 'utf8',
+      timeout: CLI_TIMEOUT_MS,
+    });
+    if (result.status !== 0) throw new Error(`cdktf synth --hcl failed:\n${result.stdout}${result.stderr}`);
+    output = result.stdout;
+    hclFolders = Object.fromEntries(STACKS.map((s) => [s, readdirSync(join(outdir, 'stacks', s)).sort()]));
     hcl = Object.fromEntries(STACKS.map((s) => [s, readFileSync(join(outdir, 'stacks', s, 'cdk.tf'), 'utf8')]));
-    fmt = spawnSync('terraform', ['fmt', '-check', '-recursive', '-no-color', join(outdir, 'stacks')], { encoding: 'utf8', env: { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null' } });
   }, CLI_TIMEOUT_MS);
 
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
@@ -53,14 +46,17 @@ describeWithTerraform('cdktf synth --hcl, through the cdktf CLI', () => {
     expect(output).toContain('Generated Terraform code for the stacks: docker, k8s-ha, rke-ha');
   });
 
-  it('leaves files terraform fmt -check accepts', () => {
-    expect(fmt.stdout).toBe('');
-    expect(fmt.status).toBe(0);
-  });
+  describeWithTerraform('and terraform', () => {
+    it('accepts the files as formatted (terraform fmt -check)', () => {
+      const fmt = spawnSync('terraform', ['fmt', '-check', '-recursive', '-no-color', join(outdir, 'stacks')], { encoding: 'utf8', env: { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null' } });
+      expect(fmt.stdout).toBe('');
+      expect(fmt.status).toBe(0);
+    });
 
-  it.each(STACKS)('%s: cdk.tf gets through init up to the provider download', (stack) => {
-    const outcome = initConfiguration({ 'cdk.tf': hcl[stack] });
-    expect(outcome.errors).toContain(PROVIDER_DOWNLOAD_ERROR);
-    expect({ loaded: outcome.configurationLoaded, output: outcome.output }).toEqual({ loaded: true, output: outcome.output });
+    it.each(STACKS)('%s: gets through init up to the provider download', (stack) => {
+      const outcome = initConfiguration({ 'cdk.tf': hcl[stack] });
+      expect(outcome.errors).toContain(PROVIDER_DOWNLOAD_ERROR);
+      expect({ loaded: outcome.configurationLoaded, output: outcome.output }).toEqual({ loaded: true, output: outcome.output });
+    });
   });
 });

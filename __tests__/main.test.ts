@@ -1,5 +1,5 @@
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { VERSION } from '../lib/synth/version';
@@ -122,34 +122,5 @@ describe('main.ts', () => {
       RUN_TIMEOUT_MS,
     );
 
-  });
-
-  describe('asked for HCL, as `cdktf synth --hcl` asks (SYNTH_HCL_OUTPUT=true)', () => {
-    const folders = () => Object.fromEntries(['rke-ha', 'k8s-ha', 'docker'].map((s) => [s, readdirSync(join(cwd, 'cdktf.out', 'stacks', s)).sort()]));
-    const manifestPaths = () =>
-      Object.values(JSON.parse(readFileSync(join(cwd, 'cdktf.out', 'manifest.json'), 'utf8')).stacks as Record<string, { synthesizedStackPath: string }>)
-        .map((s) => s.synthesizedStackPath)
-        .sort();
-
-    it(
-      'leaves cdk.tf (and cdktf\'s metadata.json) in each stack folder, and a JSON synth afterwards leaves cdk.tf.json only',
-      () => {
-        // With the hostname and zone in the settings, the suggested plan needs no -var.
-        writeFileSync(join(cwd, 'rancher.yaml'), 'hostname: rancher.acme.io\nhostedZone: acme.io\n');
-        const hcl = runMain(cwd, { SYNTH_HCL_OUTPUT: 'true' });
-        expect(hcl.status).toBe(0);
-        expect(hcl.stdout).toContain('3 Terraform root modules (cdk.tf, Terraform >= 1.10)');
-        expect(hcl.stdout).toContain('  cd cdktf.out/stacks/rke-ha && terraform init && terraform plan\n');
-        expect(folders()).toEqual({ 'rke-ha': ['cdk.tf', 'metadata.json'], 'k8s-ha': ['cdk.tf', 'metadata.json'], docker: ['cdk.tf', 'metadata.json'] });
-        expect(manifestPaths()).toEqual(['stacks/docker/cdk.tf', 'stacks/k8s-ha/cdk.tf', 'stacks/rke-ha/cdk.tf']);
-        expect(readFileSync(join(cwd, 'cdktf.out', 'stacks', 'rke-ha', 'cdk.tf'), 'utf8')).toMatch(/^terraform \{\n  required_version = ">= 1\.10"\n/);
-
-        const json = runMain(cwd, { SYNTH_HCL_OUTPUT: 'false' });
-        expect(json.status).toBe(0);
-        expect(folders()).toEqual({ 'rke-ha': ['cdk.tf.json'], 'k8s-ha': ['cdk.tf.json'], docker: ['cdk.tf.json'] });
-        expect(manifestPaths()).toEqual(['stacks/docker/cdk.tf.json', 'stacks/k8s-ha/cdk.tf.json', 'stacks/rke-ha/cdk.tf.json']);
-      },
-      RUN_TIMEOUT_MS,
-    );
   });
 });
