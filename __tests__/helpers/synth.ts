@@ -23,6 +23,16 @@ export function settings(input: SettingsInput | Record<string, unknown> = {}): S
   return parseSettings(input, 'test');
 }
 
+/** Whether the settings file accepts this input (the rules a synth applies before writing anything). */
+export function settingsAccept(input: SettingsInput | Record<string, unknown>): boolean {
+  try {
+    settings(input);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Synthesizes into a temporary directory, hands it to `read` with the stack, and removes it. */
 function inScratchOutdir<T>(build: (app: App) => TerraformStack, read: (outdir: string, stack: TerraformStack) => T): T {
   const outdir = mkdtempSync(join(tmpdir(), 'rancher-synth-'));

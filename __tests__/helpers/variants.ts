@@ -43,7 +43,8 @@ export interface StackVariant {
 const SITE = { hostname: 'rancher.acme.io', hostedZone: 'acme.io' };
 const S3_BACKEND = { type: 's3', bucket: 'acme-terraform-state' } as const;
 const PROXY = { http: 'http://proxy.internal:3128', noProxy: ['.corp.example'], egressOnlyTo: ['10.9.0.0/24'] };
-const AIR_GAP = {
+/** Every air-gap source mirrored. */
+export const AIR_GAP = {
   systemDefaultRegistry: 'registry.internal:5000',
   registryMirrors: { 'docker.io': ['https://registry.internal:5000'], 'quay.io': ['https://registry.internal:5000/quay'] },
   useBundledSystemChart: true,

@@ -2,7 +2,7 @@ import { HttpProvider } from '@cdktf/provider-http/lib/provider';
 import { TerraformOutput } from 'cdktf';
 import { DEPLOYER_IP_URL, DeploymentVariables } from '../../../lib/config/deployment-variables';
 import { FQDN } from '../../../lib/config/primitives';
-import { dataSources, settings, synthConstruct } from '../../helpers/synth';
+import { dataSources, settings, settingsAccept, synthConstruct } from '../../helpers/synth';
 import { describeWithTerraform, evaluate, expressionOf, planVariables } from '../../helpers/terraform';
 
 const ADMIN_CONDITION =
@@ -225,16 +225,6 @@ describeWithTerraform('DeploymentVariables validations, evaluated by Terraform',
     expect(evaluate(adminCondition.split('var.admin_cidrs').join(literal([cidr])))).toBe(false);
   });
 });
-
-/** Whether the settings file accepts these top-level fields (they are validated before anything is synthesized). */
-function settingsAccept(input: Record<string, unknown>): boolean {
-  try {
-    settings(input);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const EVERY_SLASH_8 = Array.from({ length: 256 }, (_, i) => `${i}.0.0.0/8`);
 

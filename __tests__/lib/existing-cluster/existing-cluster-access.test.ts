@@ -1,6 +1,6 @@
 import { LocalBackend } from 'cdktf';
 import { CLUSTER_ACCESS_VARIABLES, ExistingClusterAccess, type ExistingClusterAccessProps } from '../../../lib/existing-cluster/existing-cluster-access';
-import { settings, synthConstruct } from '../../helpers/synth';
+import { settingsAccept, synthConstruct } from '../../helpers/synth';
 import { describeWithTerraform, planVariables } from '../../helpers/terraform';
 
 function synth(props: ExistingClusterAccessProps) {
@@ -113,14 +113,7 @@ describe('ExistingClusterAccess with variables', () => {
 });
 
 /** Whether the settings accept this kubeconfig access. */
-function settingsAccept(kubeconfig: { path: string; context?: string }): boolean {
-  try {
-    settings({ k8sHa: { access: { kubeconfig } } });
-    return true;
-  } catch {
-    return false;
-  }
-}
+const kubeconfigAccepted = (kubeconfig: { path: string; context?: string }) => settingsAccept({ k8sHa: { access: { kubeconfig } } });
 
 describeWithTerraform('ExistingClusterAccess kubeconfig validations in a plan', () => {
   const variables = synth({ kubeconfig: { path: '~/.kube/config' } }).json.variable!;
@@ -135,12 +128,12 @@ describeWithTerraform('ExistingClusterAccess kubeconfig validations in a plan', 
     ['', false],
   ])('kubeconfig_path %j → %s, as in the settings', (path, ok) => {
     expect(plan({ kubeconfig_path: path })).toBe(ok);
-    expect(settingsAccept({ path })).toBe(ok);
+    expect(kubeconfigAccepted({ path })).toBe(ok);
   });
 
   it('accepts an absolute path at plan time, which the settings refuse only to keep it out of the synthesized default', () => {
     expect(plan({ kubeconfig_path: '/etc/rancher/kubeconfig.yaml' })).toBe(true);
-    expect(settingsAccept({ path: '/etc/rancher/kubeconfig.yaml' })).toBe(false);
+    expect(kubeconfigAccepted({ path: '/etc/rancher/kubeconfig.yaml' })).toBe(false);
   });
 
   it.each([
@@ -149,6 +142,6 @@ describeWithTerraform('ExistingClusterAccess kubeconfig validations in a plan', 
     ['', false],
   ])('kubeconfig_context %j → %s, as in the settings (unset there is null here)', (context, ok) => {
     expect(plan({ kubeconfig_context: context })).toBe(ok);
-    expect(settingsAccept(context === null ? { path: '~/.kube/config' } : { path: '~/.kube/config', context })).toBe(ok);
+    expect(kubeconfigAccepted(context === null ? { path: '~/.kube/config' } : { path: '~/.kube/config', context })).toBe(ok);
   });
 });
