@@ -1,5 +1,5 @@
-// Transpile-only transform: types are checked once by `tsc --noEmit` (npm test),
-// not per file inside jest, which is several times slower on this machine.
+// Transpile-only transform (esbuild): types are checked once by `tsc --noEmit`
+// (npm test), not per file inside jest, which is several times slower on this machine.
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
@@ -8,7 +8,7 @@ module.exports = {
   roots: ['<rootDir>/__tests__'],
   testMatch: ['**/*.test.ts'],
   transform: {
-    '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
+    '^.+\\.ts$': '<rootDir>/scripts/jest-transform.js',
   },
   snapshotSerializers: ['<rootDir>/__tests__/helpers/mask-serializer.js'],
 };

@@ -5,6 +5,7 @@ import { EXIT_CODES, type ExitCode } from './lib/config/exit-codes';
 import { loadSettings } from './lib/config/load';
 import { STACK_IDS } from './lib/config/resource-names';
 import type { Settings } from './lib/config/schema';
+import { takeOutputFormat, type OutputFormat } from './lib/synth/stack-output';
 
 /** One message on stderr and the exit code: a person's mistake never shows a stack trace. */
 function fail(code: ExitCode, message: string): ExitCode {
@@ -14,24 +15,29 @@ function fail(code: ExitCode, message: string): ExitCode {
 
 /**
  * cdktf and the stacks (with their provider code) are loaded only once the
- * settings are valid, so a mistake is reported at once.
+ * settings are valid, so a mistake is reported at once. Returns the summary
+ * of what was written where.
  */
-function synth(settings: Settings, outdir: string): void {
+function synth(settings: Settings, outdir: string, format: OutputFormat): string {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { App } = require('cdktf') as typeof import('cdktf');
+  const { writeStackOutput } = require('./lib/synth/stack-output') as typeof import('./lib/synth/stack-output');
+  const { synthSummary } = require('./lib/synth/summary') as typeof import('./lib/synth/summary');
   const { RkeHaStack, RKE_HA_STACK } = require('./stacks/rke-ha') as typeof import('./stacks/rke-ha');
   const { K8sHaStack, K8S_HA_STACK } = require('./stacks/k8s-ha') as typeof import('./stacks/k8s-ha');
   const { DockerStack, DOCKER_STACK } = require('./stacks/docker') as typeof import('./stacks/docker');
   /* eslint-enable @typescript-eslint/no-require-imports */
   // Settings were validated before the App exists, so a mistake writes nothing to the output directory.
   const app = new App({ outdir });
-  new RkeHaStack(app, RKE_HA_STACK, settings);
-  new K8sHaStack(app, K8S_HA_STACK, settings);
-  new DockerStack(app, DOCKER_STACK, settings);
+  const stacks = [new RkeHaStack(app, RKE_HA_STACK, settings), new K8sHaStack(app, K8S_HA_STACK, settings), new DockerStack(app, DOCKER_STACK, settings)];
   app.synth();
+  // cdktf wrote JSON; HCL, when asked for, is converted here (cdktf 0.21's own renderer writes invalid HCL).
+  return synthSummary(writeStackOutput(app.outdir, stacks, format), format);
 }
 
 function main(): ExitCode {
+  // Before anything of cdktf's runs: the App must never see --hcl (see takeOutputFormat).
+  const format = takeOutputFormat();
   let settings: Settings;
   try {
     settings = loadSettings();
@@ -43,14 +49,16 @@ function main(): ExitCode {
   const outdir = outputDirectory();
   const problem = outputDirectoryProblem(outdir);
   if (problem) return fail(EXIT_CODES.outputDirectory, `Cannot write the synthesized stacks: ${problem}`);
+  let summary: string;
   try {
-    synth(settings, outdir);
+    summary = synth(settings, outdir, format);
   } catch (error) {
     const write = outputWriteProblem(error);
     if (write) return fail(EXIT_CODES.outputDirectory, `Cannot write the synthesized stacks: ${write}`);
     return internalError(error);
   }
   for (const warning of protectLocalState(outdir, STACK_IDS, settings.backend)) process.stderr.write(`Warning: ${warning}\n`);
+  process.stdout.write(summary);
   return EXIT_CODES.ok;
 }
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fieldPaths } from '../lib/config/fields';
 import { parseSettingsText } from '../lib/config/load';
 import { DEFAULT_VERSIONS } from '../lib/config/versions';
+import { VERSION } from '../lib/synth/version';
 
 const root = join(__dirname, '..');
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
@@ -41,8 +42,33 @@ describe('docs stay in step with the settings schema', () => {
 
   it('README opens with the synth command and the test command', () => {
     const firstBlock = /```sh\n([\s\S]*?)```/.exec(readme)![1];
-    expect(firstBlock).toContain('npm install && npm run synth');
+    expect(firstBlock).toContain('npm ci && npm run synth');
     expect(firstBlock).toContain('bash .ci/run');
-    expect(readFileSync(join(root, '.ci/run'), 'utf8')).toMatch(/^npm test$/m);
+    const ci = readFileSync(join(root, '.ci/run'), 'utf8');
+    expect(ci).toMatch(/^npm ci\b/m);
+    expect(ci).toMatch(/^npm test$/m);
+  });
+
+  it('runs the cdktf CLI only with CHECKPOINT_DISABLE=1 (offline it prints a red check-in error otherwise)', () => {
+    const scripts = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts as Record<string, string>;
+    const cliScripts = Object.entries(scripts).filter(([, command]) => /(^|\s)cdktf(\s|$)/.test(command));
+    expect(cliScripts.map(([name]) => name).sort()).toEqual(['cdktf', 'cdktf:synth', 'synth:hcl']);
+    for (const [, command] of cliScripts) expect(command).toMatch(/^CHECKPOINT_DISABLE=1 cdktf(\s|$)/);
+
+    // Every command line in the README's shell blocks that runs the CLI goes through those scripts.
+    const shellLines = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((m) => m[1].split('\n')).map((l) => l.replace(/\s+#.*$/, ''));
+    const direct = shellLines.filter((l) => /(^|\s)(npx\s+)?cdktf\s+(synth|deploy|destroy|output|diff|get|list|watch)\b/.test(l));
+    expect(direct).toEqual([]);
+    expect(readme).not.toMatch(/npx cdktf/);
+    expect(shellLines.some((l) => l.startsWith('npm run cdktf -- deploy '))).toBe(true);
+  });
+
+  it('has a LICENSE matching package.json, and one version in package.json, CHANGELOG.md and what the synth prints', () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { license: string; version: string };
+    expect(pkg.license).toBe('Apache-2.0');
+    expect(readFileSync(join(root, 'LICENSE'), 'utf8')).toMatch(/^\s*Apache License\s+Version 2\.0, January 2004\s/);
+    const newest = /^## (\d+\.\d+\.\d+) /m.exec(readFileSync(join(root, 'CHANGELOG.md'), 'utf8'))?.[1];
+    expect({ changelog: newest, synth: VERSION }).toEqual({ changelog: pkg.version, synth: pkg.version });
   });
 });
+

@@ -2,6 +2,7 @@ import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { VERSION } from '../lib/synth/version';
 
 /**
  * Runs main.ts the way `cdktf synth` does (`node -r esbuild-register main.ts`),
@@ -94,7 +95,7 @@ describe('main.ts', () => {
 
   describe('with no settings file', () => {
     it(
-      'exits 0 and synthesizes the rke-ha stack into cdktf.out under the working directory',
+      'exits 0, synthesizes the stacks into cdktf.out under the working directory and says where, and what next',
       () => {
         const result = runMain(cwd);
         expect(result.stderr).not.toMatch(STACK_TRACE_LINE);
@@ -109,8 +110,21 @@ describe('main.ts', () => {
         for (const stack of ['rke-ha', 'k8s-ha', 'docker']) {
           expect(statSync(join(cwd, `terraform.${stack}.tfstate`)).mode & 0o777).toBe(0o600);
         }
+        // Which stacks went where, and what to run next with the variables still to set.
+        expect(result.stdout).toBe(
+          [
+            `rancher-ha-aws ${VERSION}: 3 Terraform root modules (cdk.tf.json, Terraform >= 1.10):`,
+            '  rke-ha  cdktf.out/stacks/rke-ha',
+            '  k8s-ha  cdktf.out/stacks/k8s-ha',
+            '  docker  cdktf.out/stacks/docker',
+            "Next: npm run cdktf -- deploy rke-ha, or plain Terraform in the stack's folder:",
+            '  cd cdktf.out/stacks/rke-ha && terraform init && terraform plan -var rancher_hostname=rancher.example.com -var route53_zone_name=example.com',
+            '',
+          ].join('\n'),
+        );
       },
       RUN_TIMEOUT_MS,
     );
+
   });
 });

@@ -12,4 +12,5 @@ export * as loadbalancer from './loadbalancer';
 export * as network from './network';
 export * as nodes from './nodes';
 export * as rancher from './rancher';
+export * as synth from './synth';
 export * as tls from './tls';

@@ -2,6 +2,7 @@
 // Benchmark of the synth path, as the issue budgets it:
 //   build    main.ts, lib/ and stacks/ compiled to dist/ (esbuild, once per synth)
 //   direct   every stack synthesized by running the compiled app (no CLI): wall time and peak RSS
+//   hcl      the same, asked for HCL as `cdktf synth --hcl` asks (the app's JSON-to-HCL step included)
 //   cli      `cdktf synth` end to end: wall time
 //   test     the whole `npm test` (type-check included): wall time   [--test]
 // Usage: npm run bench [-- --runs N] [-- --test]
@@ -16,7 +17,7 @@ const args = process.argv.slice(2);
 const runs = Number(args[args.indexOf('--runs') + 1]) || 5;
 const withTests = args.includes('--test');
 
-const BUDGET = { buildMs: 500, directMs: 1000, directRssMb: 200, cliMs: 6000, testMs: 60000 };
+const BUDGET = { buildMs: 500, directMs: 1000, directRssMb: 200, hclMs: 1200, cliMs: 6000, testMs: 60000 };
 
 function timed(command, commandArgs, env, cwd = root) {
   const start = process.hrtime.bigint();
@@ -50,6 +51,12 @@ try {
   }
   rows.push(['direct synth, wall (median of ' + runs + ')', median(direct), 'ms', BUDGET.directMs]);
   rows.push(['direct synth, peak RSS (max)', Math.max(...rss), 'MB', BUDGET.directRssMb]);
+
+  const hcl = [];
+  for (let i = 0; i < runs; i++) {
+    hcl.push(timed(process.execPath, [join(root, 'dist', 'main.js')], { ...env, SYNTH_HCL_OUTPUT: 'true' }, scratch));
+  }
+  rows.push(['direct synth HCL, wall (median of ' + runs + ')', median(hcl), 'ms', BUDGET.hclMs]);
 
   const cli = [];
   for (let i = 0; i < Math.min(runs, 3); i++) {

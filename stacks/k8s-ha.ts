@@ -21,6 +21,9 @@ import { INGRESS_SECRET, tlsPlan, type TlsPlan } from '../lib/tls/tls-plan';
 
 export const K8S_HA_STACK = 'k8s-ha';
 
+/** `spec.controller` of an IngressClass served by ingress-nginx. */
+const INGRESS_NGINX_CONTROLLER = 'k8s.io/ingress-nginx';
+
 /** Construct id of the cert-manager this stack installs; its path is also what `forgetWhenRemoved` keeps. */
 const CERT_MANAGER_ID = 'cert-manager';
 
@@ -88,11 +91,12 @@ export class K8sHaStack extends TerraformStack {
       dependsOn: [...rancherPrerequisites, ingressReady, ...secrets.resources, ...dns.records],
     });
     if (tls.mode === 'rancher' && s.ingress.className !== 'nginx') {
-      // The settings are shared by every stack, so synth must not fail here; the plan does, before any change.
+      // The settings are shared by every stack, so synth must not fail here; the plan does, before any change,
+      // unless the cluster's class is in fact served by ingress-nginx. (Terraform refuses a constant condition.)
       rancher.release.addOverride('lifecycle.precondition', [
         {
-          condition: false,
-          error_message: `rancher.tls mode "rancher" (re-encryption) relies on ingress-nginx annotations; k8sHa.ingress.className is "${s.ingress.className}".`,
+          condition: `\${anytrue([for c in try(${preflight.ingressClass.fqn}.objects, []) : try(c.spec.controller, "") == "${INGRESS_NGINX_CONTROLLER}"])}`,
+          error_message: `rancher.tls mode "rancher" (re-encryption) relies on ingress-nginx annotations; IngressClass "${s.ingress.className}" (k8sHa.ingress.className) is not served by ingress-nginx.`,
         },
       ]);
     }

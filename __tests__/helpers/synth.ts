@@ -1,11 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, Lazy, LocalBackend, TerraformBackend, TerraformStack } from 'cdktf';
-import { invokeAspects } from 'cdktf/lib/synthesize/synthesizer';
+import { App, Aspects, Lazy, LocalBackend, TerraformBackend, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { parseSettings } from '../../lib/config/load';
 import type { Settings, SettingsInput } from '../../lib/config/schema';
+import { BindingSchema } from '../../lib/synth/block-schema';
+import { writeStackOutput, type OutputFormat } from '../../lib/synth/stack-output';
 
 /** The synthesized Terraform JSON of one stack. */
 export type TerraformJson = {
@@ -22,26 +23,50 @@ export function settings(input: SettingsInput | Record<string, unknown> = {}): S
   return parseSettings(input, 'test');
 }
 
-/**
- * Synthesizes a stack the way `cdktf synth` does (the same steps as
- * App.synth: prepareStack, aspects, every construct validation, the stack's
- * Terraform JSON), in memory: writing cdk.tf.json with its sorted-key
- * stringify was most of the cost of a test synth and proves nothing more.
- * `text` is the JSON as Terraform reads it.
- */
-export function synthStack(build: (app: App) => TerraformStack): { json: TerraformJson; text: string } {
+/** Whether the settings file accepts this input (the rules a synth applies before writing anything). */
+export function settingsAccept(input: SettingsInput | Record<string, unknown>): boolean {
+  try {
+    settings(input);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Synthesizes into a temporary directory (App.synth writes cdk.tf.json), hands it to `read` with the stack, and removes it. */
+function inScratchOutdir<T>(build: (app: App) => TerraformStack, read: (outdir: string, stack: TerraformStack) => T): T {
   const outdir = mkdtempSync(join(tmpdir(), 'rancher-synth-'));
   try {
     const app = new App({ outdir });
     const stack = build(app);
+    app.synth();
+    return read(outdir, stack);
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Synthesizes a stack the way `cdktf synth` does (the same steps as
+ * App.synth: prepareStack, aspects, every construct validation, the stack's
+ * Terraform JSON), in memory: writing cdk.tf.json with its sorted-key
+ * stringify was most of the cost of a test synth and proves nothing more
+ * (synthStackFolder does write it). `text` is the JSON as Terraform reads it.
+ */
+export function synthStack(build: (app: App) => TerraformStack): { json: TerraformJson; text: string } {
+  const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'rancher-synth-')) });
+  try {
+    const stack = build(app);
+    // App.synth would apply aspects first; no construct here has one, and a new one must not pass unnoticed.
+    const aspects = stack.node.findAll().filter((node) => Aspects.of(node).all.length > 0);
+    if (aspects.length > 0) throw new Error(`synthStack does not apply aspects (found on ${aspects[0].node.path}): use App.synth`);
     for (const s of app.node.findAll().filter(TerraformStack.isStack)) s.prepareStack();
-    invokeAspects(stack);
     stack.runAllValidations();
     // Keys sorted, as cdktf writes cdk.tf.json.
     const json = sortedKeys(stack.toTerraform()) as TerraformJson;
     return { json, text: JSON.stringify(json, null, 2) };
   } finally {
-    rmSync(outdir, { recursive: true, force: true });
+    rmSync(app.outdir, { recursive: true, force: true });
   }
 }
 
@@ -55,6 +80,30 @@ function sortedKeys(value: unknown): unknown {
     );
   }
   return value;
+}
+
+export interface StackFolder {
+  /** The Terraform JSON cdktf synthesized, before it was turned into the requested format. */
+  readonly json: TerraformJson;
+  readonly text: string;
+  /** Every file left in the stack's folder, by name. */
+  readonly files: Record<string, string>;
+  /** The stack's entry in cdktf's manifest.json. */
+  readonly manifest: { synthesizedStackPath: string; stackMetadataPath: string };
+  /** Which keys are blocks, as the HCL output read them from the provider bindings. */
+  readonly schema: BindingSchema;
+}
+
+/** Synthesizes a stack as main.ts does: cdktf writes JSON, then the stack folder is left in `format`. */
+export function synthStackFolder(build: (app: App) => TerraformStack, format: OutputFormat): StackFolder {
+  return inScratchOutdir(build, (outdir, stack) => {
+    const folder = join(outdir, 'stacks', stack.node.id);
+    const text = readFileSync(join(folder, 'cdk.tf.json'), 'utf8');
+    writeStackOutput(outdir, [stack], format);
+    const files = Object.fromEntries(readdirSync(folder).map((name) => [name, readFileSync(join(folder, name), 'utf8')]));
+    const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')).stacks[stack.node.id];
+    return { json: JSON.parse(text) as TerraformJson, text, files, manifest, schema: new BindingSchema(stack) };
+  });
 }
 
 /**

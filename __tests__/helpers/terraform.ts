@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TerraformJson } from './synth';
@@ -72,4 +72,73 @@ export function evaluate(expression: string, variables: Record<string, string> =
 export function expressionOf(text: string): string {
   if (!text.startsWith('${') || !text.endsWith('}')) throw new Error(`not a single interpolation: ${text.slice(0, 40)}`);
   return text.slice(2, -1);
+}
+
+export interface InitOutcome {
+  /** Terraform read and decoded the whole configuration (it got as far as installing providers). */
+  readonly configurationLoaded: boolean;
+  /** The titles of the errors it reported, e.g. "Failed to query available provider packages". */
+  readonly errors: string[];
+  readonly output: string;
+}
+
+/** The one error `init` must end with here: providers cannot be downloaded on these machines. */
+export const PROVIDER_DOWNLOAD_ERROR = 'Failed to query available provider packages';
+
+/**
+ * `terraform init -backend=false` on a root module given as files. Providers
+ * are looked up only in an empty filesystem mirror, so init fails at provider
+ * installation, which Terraform reaches only after loading and decoding every
+ * block of the configuration: the stage it stopped at tells whether the
+ * configuration itself is valid, offline and without network timeouts.
+ */
+export function initConfiguration(files: Record<string, string>): InitOutcome {
+  const dir = mkdtempSync(join(tmpdir(), 'rancher-init-'));
+  try {
+    const mirror = join(dir, 'empty-mirror');
+    mkdirSync(mirror);
+    const cliConfig = join(dir, 'cli.tfrc');
+    writeFileSync(cliConfig, `provider_installation {\n  filesystem_mirror {\n    path = "${mirror}"\n  }\n}\n`);
+    const root = join(dir, 'module');
+    mkdirSync(root);
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(root, name), text);
+    const result = spawnSync('terraform', ['init', '-backend=false', '-input=false', '-no-color'], {
+      cwd: root,
+      env: { ...TERRAFORM_ENV, TF_CLI_CONFIG_FILE: cliConfig },
+      encoding: 'utf8',
+    });
+    const output = `${result.stdout}${result.stderr}`;
+    const errors = [...output.matchAll(/^Error: (.+)$/gm)].map((m) => m[1].trim());
+    const configurationLoaded = output.includes('Initializing provider plugins...') && errors.every((e) => e === PROVIDER_DOWNLOAD_ERROR);
+    return { configurationLoaded, errors, output };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export interface PlanOutcome {
+  /** Every input variable was accepted (the plan of a module with nothing else then succeeds). */
+  readonly accepted: boolean;
+  /** Terraform's output with line breaks and indentation collapsed, for matching error messages. */
+  readonly text: string;
+}
+
+/**
+ * `terraform plan` of a root module holding only the given `variable` blocks
+ * (as synthesized), with the given values: Terraform itself runs every
+ * validation rule, cross-variable references included, exactly as it would at
+ * the start of a pipeline's plan. Needs no provider and no init.
+ */
+export function planVariables(variables: Record<string, unknown>, values: Record<string, unknown>): PlanOutcome {
+  const dir = mkdtempSync(join(tmpdir(), 'rancher-plan-'));
+  try {
+    writeFileSync(join(dir, 'main.tf.json'), JSON.stringify({ variable: variables }));
+    writeFileSync(join(dir, 'terraform.tfvars.json'), JSON.stringify(values));
+    const result = spawnSync('terraform', ['plan', '-input=false', '-no-color', '-lock=false'], { cwd: dir, env: TERRAFORM_ENV, encoding: 'utf8' });
+    const text = `${result.stdout}${result.stderr}`.replace(/\s+/g, ' ');
+    if (result.status !== 0 && !text.includes('Error: Invalid value for variable')) throw new Error(`terraform plan failed otherwise: ${text}`);
+    return { accepted: result.status === 0, text };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

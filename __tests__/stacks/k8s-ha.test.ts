@@ -6,6 +6,7 @@ import type { SettingsInput } from '../../lib/config/schema';
 import { DEFAULT_VERSIONS, RANCHER_KUBERNETES_RANGE, rancherLine } from '../../lib/config/versions';
 import { K8S_HA_STACK, K8sHaStack } from '../../stacks/k8s-ha';
 import { dataSources, resources, settings, synthStack, type TerraformJson } from '../helpers/synth';
+import { describeWithTerraform, evaluate, expressionOf } from '../helpers/terraform';
 
 function synth(input: SettingsInput | Record<string, unknown> = {}) {
   return synthStack((app) => new K8sHaStack(app, K8S_HA_STACK, settings(input)));
@@ -319,7 +320,13 @@ describe('k8s-ha stack: the shared TLS choices', () => {
 
   it('re-encryption needs ingress-nginx: synthesizes (shared settings) but fails the plan with another class', () => {
     const json = tlsSynth({ mode: 'rancher' }, { ingress: { className: 'traefik' } });
-    expect(release(json, 'rancher')![1].lifecycle.precondition).toEqual([{ condition: false, error_message: expect.stringContaining('traefik') }]);
+    const lookup = `data.kubernetes_resources.${Object.keys(dataSources(json, 'kubernetes_resources')).find((n) => n.startsWith('preflight_ingress-class'))}`;
+    expect(release(json, 'rancher')![1].lifecycle.precondition).toEqual([
+      {
+        condition: `\${anytrue([for c in try(${lookup}.objects, []) : try(c.spec.controller, "") == "k8s.io/ingress-nginx"])}`,
+        error_message: expect.stringContaining('IngressClass "traefik"'),
+      },
+    ]);
     expect(release(tlsSynth({ mode: 'rancher' }), 'rancher')![1].lifecycle).toBeUndefined();
   });
 
@@ -377,5 +384,22 @@ describe('k8s-ha stack: no admin port of its own', () => {
     expect(json.variable).not.toHaveProperty('admin_cidrs');
     expect(dataSources(json, 'http')).not.toHaveProperty('deployer_ip');
     expect(json.locals ?? {}).not.toHaveProperty('admin_cidrs_effective');
+  });
+});
+
+describeWithTerraform('k8s-ha stack: the re-encryption precondition, evaluated by terraform', () => {
+  const json = synth({ rancher: { tls: { mode: 'rancher' } }, k8sHa: { ingress: { className: 'traefik' } } }).json;
+  const [, rancher] = Object.entries(resources(json, 'helm_release')).find(([, r]) => r.chart === 'rancher')!;
+  const condition = expressionOf(rancher.lifecycle.precondition[0].condition);
+  // The IngressClass lookup replaced by what the Kubernetes provider would return.
+  const withClasses = (objects: string) => condition.replace(/try\(data\.kubernetes_resources\.[^)]+\.objects, \[\]\)/, objects);
+
+  it('fails the plan when the class is served by another controller', () => {
+    expect(withClasses('[{ spec = { controller = "traefik.io/ingress-controller" } }]')).not.toBe(condition);
+    expect(evaluate(withClasses('[{ spec = { controller = "traefik.io/ingress-controller" } }]'))).toBe(false);
+  });
+
+  it('passes when the class is served by ingress-nginx', () => {
+    expect(evaluate(withClasses('[{ spec = { controller = "k8s.io/ingress-nginx" } }]'))).toBe(true);
   });
 });

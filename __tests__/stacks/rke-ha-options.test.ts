@@ -3,6 +3,7 @@ import { RKE_HA_STACK, RkeHaStack } from '../../stacks/rke-ha';
 import { parse } from 'yaml';
 import { resources, settings, synthStack, userDataOf, type TerraformJson } from '../helpers/synth';
 import { renderTemplate, validateCloudConfig } from '../helpers/validators';
+import { AIR_GAP } from '../helpers/variants';
 
 function synth(input: SettingsInput) {
   return synthStack((app) => new RkeHaStack(app, RKE_HA_STACK, settings(input))).json;
@@ -136,16 +137,7 @@ describe('rke-ha options: HTTP proxy', () => {
 });
 
 describe('rke-ha options: air gap', () => {
-  const json = synth({
-    airGap: {
-      systemDefaultRegistry: 'registry.internal:5000',
-      registryMirrors: { 'docker.io': ['https://registry.internal:5000'], 'quay.io': ['https://registry.internal:5000/quay'] },
-      useBundledSystemChart: true,
-      rancherChartRepository: 'https://charts.internal/rancher',
-      certManagerChartRepository: 'https://charts.internal/jetstack',
-      installerUrl: 'https://mirror.internal/rke2/install.sh',
-    },
-  });
+  const json = synth({ airGap: AIR_GAP });
   const [first] = Object.values(instances(json));
   const written = parse(renderTemplate(first.user_data, (e) => `value-of-${e.replace(/[^a-z0-9]+/gi, '-')}`)).write_files as { path: string; content: string }[];
   const releases = Object.values(resources(json, 'helm_release'));

@@ -1,30 +1,17 @@
-import type { SettingsInput } from '../../lib/config/schema';
 import { RKE_HA_STACK, RkeHaStack } from '../../stacks/rke-ha';
-import { dataSources, resources, settings, synthStack, type TerraformJson } from '../helpers/synth';
+import { describeRootModules } from '../helpers/root-module';
+import { dataSources, resources, settings, synthStackFolder, type StackFolder, type TerraformJson } from '../helpers/synth';
 import { describeWithTerraform, evaluate, expressionOf, unparsableTemplates } from '../helpers/terraform';
+import { RKE_HA_TLS_VARIANTS as VARIANTS } from '../helpers/variants';
 
-type Tls = NonNullable<NonNullable<SettingsInput['rancher']>['tls']>;
+// Synthesized as `cdktf synth --hcl` would: the JSON cdktf wrote, and the stack folder in HCL.
+const synthesized: Record<string, StackFolder> = Object.fromEntries(
+  Object.entries(VARIANTS).map(([name, tls]) => [name, synthStackFolder((app) => new RkeHaStack(app, RKE_HA_STACK, settings({ rancher: { tls } })), 'hcl')]),
+);
 
-const ACME = { acme: { email: 'ops@example.com' } };
-const VARIANTS: Record<string, Tls> = {
-  'ingress+rancher': {},
-  'ingress+blank': { issuer: 'blank' },
-  'ingress+blank+privateCA': { issuer: 'blank', privateCA: true },
-  'ingress+ca': { issuer: 'ca' },
-  'ingress+acme': { issuer: 'acme', ...ACME },
-  'ingress+acme staging': { issuer: 'acme', acme: { email: 'ops@example.com', environment: 'staging' } },
-  'external+blank': { mode: 'external', issuer: 'blank' },
-  'external+ca': { mode: 'external', issuer: 'ca' },
-  'external+acme': { mode: 'external', issuer: 'acme' },
-  'rancher+rancher': { mode: 'rancher' },
-  'rancher+acme': { mode: 'rancher', issuer: 'acme', ...ACME },
-};
-
-const synthesized: Record<string, { json: TerraformJson; text: string }> = Object.fromEntries(
-  Object.entries(VARIANTS).map(([name, tls]) => [
-    name,
-    synthStack((app) => new RkeHaStack(app, RKE_HA_STACK, settings({ rancher: { tls } }))),
-  ]),
+describeRootModules(
+  'rke-ha TLS',
+  Object.entries(synthesized).map(([name, folder]) => ({ name, stack: RKE_HA_STACK, folder })),
 );
 
 const release = (json: TerraformJson, chart: string) => Object.values(resources(json, 'helm_release')).find((r) => r.chart === chart);

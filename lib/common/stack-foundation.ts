@@ -6,6 +6,14 @@ import type { Settings } from '../config/schema';
 import { DEPLOYMENT_TAG } from './tags';
 import { configureBaseProviders } from './providers';
 
+/**
+ * The oldest Terraform that runs the synthesized stacks: the S3 backend's
+ * `use_lockfile` needs 1.10 (cross-variable validations 1.9, `removed` blocks
+ * 1.7). Declared in every stack so an older Terraform says so at `init`
+ * instead of failing on a construct it does not know.
+ */
+export const REQUIRED_TERRAFORM_VERSION = '>= 1.10';
+
 /** What every stack starts with: its resource name prefix and its Terraform variables. */
 export interface StackFoundation {
   /** `<settings.name>-<stack id>`: prefix of every resource name, and the deployment tag. */
@@ -14,12 +22,15 @@ export interface StackFoundation {
 }
 
 /**
- * The explicit backend, the base providers with the deployment tag, and the
- * environment variables (hostname, zone, admin CIDRs): identical in every stack.
+ * The Terraform version floor, the explicit backend, the base providers with
+ * the deployment tag, and the environment variables (hostname, zone, admin
+ * CIDRs): identical in every stack.
  */
 export function stackFoundation(stack: TerraformStack, settings: Settings, options: { readonly adminAccess?: boolean } = {}): StackFoundation {
   const id = stack.node.id;
   const name = `${settings.name}-${id}`;
+  // cdktf 0.21 has no typed setting for it.
+  stack.addOverride('terraform.required_version', REQUIRED_TERRAFORM_VERSION);
   configureBackend(stack, id, settings.backend, settings.region);
   configureBaseProviders(stack, { region: settings.region, tags: { ...settings.tags, [DEPLOYMENT_TAG]: name } });
   return { name, inputs: new DeploymentVariables(stack, 'inputs', settings, options) };

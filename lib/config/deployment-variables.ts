@@ -1,12 +1,31 @@
 import { DataHttp } from '@cdktf/provider-http/lib/data-http';
 import { TerraformLocal, TerraformVariable, Token } from 'cdktf';
 import { Construct } from 'constructs';
+import { dnsNameCondition } from '../dns/dns-target';
 import type { Settings } from './schema';
 
 /** Where the deployer's public address is looked up when no admin CIDR is set. */
 export const DEPLOYER_IP_URL = 'https://checkip.amazonaws.com';
 
 const ADMIN_VAR = 'var.admin_cidrs';
+const HOSTNAME_VAR = 'var.rancher_hostname';
+const ZONE_VAR = 'var.route53_zone_name';
+
+const IPV4_ADDRESSES = 2 ** 32;
+/** Prefix length of CIDR `c` (a Terraform expression). */
+const prefix = (c: string) => `tonumber(split("/", ${c})[1])`;
+/** The canonical CIDR of `c`'s network at prefix length `q` (Terraform expressions). */
+const supernet = (c: string, q: string) => `format("%s/%d", cidrhost(format("%s/%d", cidrhost(${c}, 0), ${q}), 0), ${q})`;
+/**
+ * How many addresses the admin CIDRs cover together. Two CIDR blocks are
+ * either nested or disjoint, so the union is the sum of the blocks none of
+ * whose supernets is listed. The list is put in a map once (the one-element
+ * `for` binds it, like a `let`): indexing a map is a lookup, while contains()
+ * walks the whole list, which made 256 entries take 18 s to validate.
+ */
+const ADMIN_ADDRESS_COUNT =
+  `[for m in [{ for c in distinct(${ADMIN_VAR}) : c => c }] : ` +
+  `sum(concat([0], [for c in values(m) : pow(2, 32 - ${prefix('c')}) if !anytrue([for q in range(${prefix('c')}) : can(m[${supernet('c', 'q')}])])]))][0]`;
 
 /**
  * The environment-specific inputs of a stack as Terraform variables, so a
@@ -30,9 +49,11 @@ export class DeploymentVariables extends Construct {
       default: settings.hostname,
       nullable: false,
       validation: [
+        { condition: `\${${dnsNameCondition(HOSTNAME_VAR)}}`, errorMessage: 'rancher_hostname must be a lower-case DNS name such as rancher.example.com.' },
         {
-          condition: '${length(var.rancher_hostname) <= 253 && can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\\\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$", var.rancher_hostname))}',
-          errorMessage: 'rancher_hostname must be a lower-case DNS name such as rancher.example.com.',
+          // Cross-variable validation: Terraform 1.9+. Route53 would refuse the record only at apply, after everything else exists.
+          condition: `\${${HOSTNAME_VAR} == ${ZONE_VAR} || endswith(${HOSTNAME_VAR}, ".\${${ZONE_VAR}}")}`,
+          errorMessage: `rancher_hostname "\${${HOSTNAME_VAR}}" is not inside route53_zone_name "\${${ZONE_VAR}}": Route53 accepts only names in the zone (rancher.example.com in example.com).`,
         },
       ],
     });
@@ -41,6 +62,9 @@ export class DeploymentVariables extends Construct {
       description: 'Existing public Route53 hosted zone that holds rancher_hostname, e.g. example.com',
       default: settings.hostedZone,
       nullable: false,
+      validation: [
+        { condition: `\${${dnsNameCondition(ZONE_VAR)}}`, errorMessage: 'route53_zone_name must be a lower-case DNS name such as example.com, without the trailing dot.' },
+      ],
     });
     this.hostname = hostname.stringValue;
     this.zoneName = zone.stringValue;
@@ -56,6 +80,10 @@ export class DeploymentVariables extends Construct {
           // Canonical form only (no host bits, no leading zeros such as /00), and never /0.
           condition: '${alltrue([for c in var.admin_cidrs : can(cidrnetmask(c)) && try(format("%s/%d", cidrhost(c, 0), tonumber(split("/", c)[1])) == c && tonumber(split("/", c)[1]) > 0, false)])}',
           errorMessage: 'admin_cidrs must be IPv4 CIDR blocks in canonical form without host bits (203.0.113.0/24, not 203.0.113.5/24), and none may be open to the whole internet (/0).',
+        },
+        {
+          condition: `\${!try(${ADMIN_ADDRESS_COUNT} >= ${IPV4_ADDRESSES}, false)}`,
+          errorMessage: 'admin_cidrs together cover the whole internet (for example 0.0.0.0/1 and 128.0.0.0/1); list the networks you administer from.',
         },
       ],
     });

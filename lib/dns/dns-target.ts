@@ -56,3 +56,12 @@ export function hclString(text: string): string {
     .replace(/%\{/g, () => '%%{');
   return `"${escaped}"`;
 }
+
+/**
+ * A Terraform condition (no `${}`) that holds when `expression` is a DNS name
+ * as the settings' `FQDN` accepts it: lower case, two or more labels, at most
+ * 253 characters.
+ */
+export function dnsNameCondition(expression: string): string {
+  return `length(${expression}) <= 253 && can(regex(${hclString(HOSTNAME_PATTERN)}, ${expression}))`;
+}

@@ -2,6 +2,7 @@ import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { Fn, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
+import { hclString } from '../dns/dns-target';
 
 /** Names of the Terraform variables that carry cluster access, part of the stack's interface. */
 export const CLUSTER_ACCESS_VARIABLES = {
@@ -71,23 +72,30 @@ export class ExistingClusterAccess extends Construct {
   }
 
   private kubeconfig(file: { readonly path: string; readonly context?: string }): ClusterConnection {
+    const pathRef = `var.${V.kubeconfigPath}`;
+    const contextRef = `var.${V.kubeconfigContext}`;
+    // The settings' rules on these values. Not their refusal of absolute paths: that keeps one machine's path out
+    // of the synthesized default, and `-var kubeconfig_path=/abs/path` at plan time is the documented way to use one.
     const path = this.variable('kubeconfigPath', {
       type: 'string',
       description: 'Kubeconfig file on the machine running Terraform (~ is expanded there)',
       default: file.path,
       nullable: false,
+      validation: [
+        {
+          condition: `\${length(${pathRef}) > 0 && !can(regex(${hclString('^~[^/\\\\]')}, ${pathRef}))}`,
+          errorMessage: `${V.kubeconfigPath} must be a path, ~/... for the home of whoever runs Terraform (~name/... is not expanded).`,
+        },
+      ],
     });
+    const contextConfig = {
+      type: 'string',
+      description: 'Context of the kubeconfig file to use; null: its current-context',
+      validation: [{ condition: `\${${contextRef} == null ? true : length(${contextRef}) > 0}`, errorMessage: `${V.kubeconfigContext} must be null (the current context) or a context name.` }],
+    };
     const context = file.context
-      ? this.variable('kubeconfigContext', {
-          type: 'string',
-          description: 'Context of the kubeconfig file to use; null: its current-context',
-          default: file.context,
-          nullable: true,
-        })
-      : this.optional('kubeconfigContext', {
-          type: 'string',
-          description: 'Context of the kubeconfig file to use; null: its current-context',
-        });
+      ? this.variable('kubeconfigContext', { ...contextConfig, default: file.context, nullable: true })
+      : this.optional('kubeconfigContext', contextConfig);
     return { configPath: Fn.pathexpand(path.stringValue), configContext: context.stringValue };
   }
 

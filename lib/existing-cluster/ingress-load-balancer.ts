@@ -1,7 +1,7 @@
 import { DataKubernetesServiceV1 } from '@cdktf/provider-kubernetes/lib/data-kubernetes-service-v1';
 import { TerraformLocal, TerraformVariable, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { HOSTNAME_PATTERN, IPV4_PATTERN, hclString } from '../dns/dns-target';
+import { IPV4_PATTERN, dnsNameCondition, hclString } from '../dns/dns-target';
 
 /** The variable that overrides discovery; part of the stack's interface. */
 export const INGRESS_TARGET_VARIABLE = 'ingress_target';
@@ -36,7 +36,8 @@ export class IngressLoadBalancer extends Construct {
       nullable: true,
       validation: [
         {
-          condition: `\${${v} == null || (can(regex(${hclString(HOSTNAME_PATTERN)}, ${v})) && !can(regex("^[0-9.]+$", ${v}))) || can(regex(${hclString(IPV4_PATTERN)}, ${v}))}`,
+          // As the settings' dns.target: all digits and dots is an address, never a name.
+          condition: `\${${v} == null ? true : (${dnsNameCondition(v)} && !can(regex("^[0-9.]+$", ${v}))) || can(regex(${hclString(IPV4_PATTERN)}, ${v}))}`,
           errorMessage: `${INGRESS_TARGET_VARIABLE} must be a lower-case DNS name or an IPv4 address.`,
         },
       ],

@@ -30,8 +30,10 @@ export function literal(text: string): string {
 export function literalDeep<T>(value: T): T {
   if (typeof value === 'string') return literal(value) as T;
   if (Array.isArray(value)) return value.map((v) => literalDeep(v)) as T;
-  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [literal(k), literalDeep(v)])) as T;
+  // Plain data only (whatever realm made it); a cdktf token object passes unchanged.
+  const prototype = value && typeof value === 'object' ? Object.getPrototypeOf(value) : undefined;
+  if (prototype === null || prototype?.constructor?.name === 'Object') {
+    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [literal(k), literalDeep(v)])) as T;
   }
   return value;
 }

@@ -68,7 +68,7 @@ export function rancherChartValues(input: RancherChartInput): Record<string, unk
   // Set explicitly: 2.12 and 2.13 default it to true, and annotations must not appear twice.
   const ingress: Record<string, unknown> = { ingressClassName: input.ingressClassName, includeDefaultExtraAnnotations: false };
   if (input.ingressController !== 'traefik') ingress.extraAnnotations = { ...NGINX_PROXY_TIMEOUTS };
-  const values: Record<string, unknown> = { hostname: input.hostname, replicas: input.replicas, ingress, postDelete: structuredClone(POST_DELETE) };
+  const values: Record<string, unknown> = { hostname: input.hostname, replicas: input.replicas, ingress, postDelete: { ...POST_DELETE, namespaceList: [...POST_DELETE.namespaceList] } };
 
   if (plan.atLoadBalancer) {
     values.tls = 'external';

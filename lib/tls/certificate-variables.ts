@@ -48,6 +48,10 @@ export class CertificateVariables extends Construct {
             condition: `\${strcontains(var.${name}, "-----BEGIN") && strcontains(var.${name}, "${PEM_CHECK[material]}-----")}`,
             errorMessage: `${name} must be PEM text containing a ${PEM_CHECK[material]} block.`,
           },
+          // As the settings refuse a key in rancher.tls.certificateFile.
+          ...(material === 'certificate'
+            ? [{ condition: `\${!strcontains(var.${name}, "PRIVATE KEY-----")}`, errorMessage: `${name} must hold only certificates; give the key as ${CERTIFICATE_VARIABLES.privateKey}.` }]
+            : []),
         ],
       });
       variable.overrideLogicalId(name);

@@ -2,12 +2,17 @@ import { HttpProvider } from '@cdktf/provider-http/lib/provider';
 import { TerraformOutput } from 'cdktf';
 import { DEPLOYER_IP_URL, DeploymentVariables } from '../../../lib/config/deployment-variables';
 import { FQDN } from '../../../lib/config/primitives';
-import { dataSources, settings, synthConstruct } from '../../helpers/synth';
-import { describeWithTerraform, evaluate, expressionOf } from '../../helpers/terraform';
+import { dataSources, settings, settingsAccept, synthConstruct } from '../../helpers/synth';
+import { describeWithTerraform, evaluate, expressionOf, planVariables } from '../../helpers/terraform';
 
 const ADMIN_CONDITION =
   '${alltrue([for c in var.admin_cidrs : can(cidrnetmask(c)) && try(format("%s/%d", cidrhost(c, 0), tonumber(split("/", c)[1])) == c && tonumber(split("/", c)[1]) > 0, false)])}';
-const HOSTNAME_CONDITION = '${length(var.rancher_hostname) <= 253 && can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\\\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$", var.rancher_hostname))}';
+const ADMIN_UNION_CONDITION =
+  '${!try([for m in [{ for c in distinct(var.admin_cidrs) : c => c }] : sum(concat([0], [for c in values(m) : pow(2, 32 - tonumber(split("/", c)[1])) if !anytrue([for q in range(tonumber(split("/", c)[1])) : can(m[format("%s/%d", cidrhost(format("%s/%d", cidrhost(c, 0), q), 0), q)])])]))][0] >= 4294967296, false)}';
+const DNS_NAME = '"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\\\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$"';
+const HOSTNAME_CONDITION = `\${length(var.rancher_hostname) <= 253 && can(regex(${DNS_NAME}, var.rancher_hostname))}`;
+const ZONE_CONDITION = `\${length(var.route53_zone_name) <= 253 && can(regex(${DNS_NAME}, var.route53_zone_name))}`;
+const IN_ZONE_CONDITION = '${var.rancher_hostname == var.route53_zone_name || endswith(var.rancher_hostname, ".${var.route53_zone_name}")}';
 
 /** DeploymentVariables in an empty stack, its values surfaced as outputs. */
 function synth(input: Record<string, unknown>, options: { adminAccess?: boolean } = {}) {
@@ -31,15 +36,23 @@ describe('DeploymentVariables (no settings)', () => {
       type: 'string',
       description: "Rancher's public DNS name, e.g. rancher.example.com",
       nullable: false,
-      validation: [{ condition: HOSTNAME_CONDITION, error_message: 'rancher_hostname must be a lower-case DNS name such as rancher.example.com.' }],
+      validation: [
+        { condition: HOSTNAME_CONDITION, error_message: 'rancher_hostname must be a lower-case DNS name such as rancher.example.com.' },
+        {
+          condition: IN_ZONE_CONDITION,
+          error_message:
+            'rancher_hostname "${var.rancher_hostname}" is not inside route53_zone_name "${var.route53_zone_name}": Route53 accepts only names in the zone (rancher.example.com in example.com).',
+        },
+      ],
     });
   });
 
-  it('declares route53_zone_name, required', () => {
+  it('declares route53_zone_name, required, with the DNS name validation', () => {
     expect(variables.route53_zone_name).toEqual({
       type: 'string',
       description: 'Existing public Route53 hosted zone that holds rancher_hostname, e.g. example.com',
       nullable: false,
+      validation: [{ condition: ZONE_CONDITION, error_message: 'route53_zone_name must be a lower-case DNS name such as example.com, without the trailing dot.' }],
     });
   });
 
@@ -54,6 +67,10 @@ describe('DeploymentVariables (no settings)', () => {
           condition: ADMIN_CONDITION,
           error_message:
             'admin_cidrs must be IPv4 CIDR blocks in canonical form without host bits (203.0.113.0/24, not 203.0.113.5/24), and none may be open to the whole internet (/0).',
+        },
+        {
+          condition: ADMIN_UNION_CONDITION,
+          error_message: 'admin_cidrs together cover the whole internet (for example 0.0.0.0/1 and 128.0.0.0/1); list the networks you administer from.',
         },
       ],
     });
@@ -206,5 +223,68 @@ describeWithTerraform('DeploymentVariables validations, evaluated by Terraform',
 
   it.each([['0.0.0.0/00'], ['10.0.0.0/08'], ['010.0.0.0/8']])('refuses the non-canonical %s (a /0 in disguise, or what AWS reads differently)', (cidr) => {
     expect(evaluate(adminCondition.split('var.admin_cidrs').join(literal([cidr])))).toBe(false);
+  });
+});
+
+const EVERY_SLASH_8 = Array.from({ length: 256 }, (_, i) => `${i}.0.0.0/8`);
+
+/** admin_cidrs lists whose entries each pass, and whether together they must (they may not cover the whole internet). */
+const UNION_CASES: [string, string[], boolean][] = [
+  ['two halves', ['0.0.0.0/1', '128.0.0.0/1'], false],
+  ['every /8', EVERY_SLASH_8, false],
+  ['every /8 but one', EVERY_SLASH_8.slice(0, 255), true],
+  ['a half and two quarters, with a block nested in them and a duplicate', ['0.0.0.0/1', '0.0.0.0/2', '128.0.0.0/2', '192.0.0.0/2', '0.0.0.0/1'], false],
+  ['a half, a quarter and a block inside the half', ['0.0.0.0/1', '128.0.0.0/2', '10.0.0.0/8'], true],
+  ['one half', ['0.0.0.0/1'], true],
+  ['256 hosts', Array.from({ length: 256 }, (_, i) => `10.0.${i}.1/32`), true],
+  ['empty', [], true],
+];
+
+/** rancher_hostname and route53_zone_name pairs, and whether the name lies in the zone. */
+const ZONE_CASES: [string, string, boolean][] = [
+  ['rancher.acme.io', 'acme.io', true],
+  ['a.b.acme.io', 'acme.io', true],
+  ['acme.io', 'acme.io', true],
+  ['rancher.acme.io', 'rancher.acme.io', true],
+  ['rancher.other.io', 'acme.io', false],
+  ['rancheracme.io', 'acme.io', false],
+  ['rancher.acme.io.evil.com', 'acme.io', false],
+  ['acme.io', 'rancher.acme.io', false],
+];
+
+describeWithTerraform('DeploymentVariables validations in a plan, as a pipeline meets them', () => {
+  const { json } = synth({});
+  const variables = json.variable!;
+  const site = { rancher_hostname: 'rancher.acme.io', route53_zone_name: 'acme.io' };
+
+  it.each(UNION_CASES)('admin_cidrs %s → accepted: %s', (_name, cidrs, ok) => {
+    const outcome = planVariables(variables, { ...site, admin_cidrs: cidrs });
+    expect(outcome.accepted).toBe(ok);
+    if (!ok) expect(outcome.text).toContain('admin_cidrs together cover the whole internet');
+  });
+
+  it.each(ZONE_CASES)('rancher_hostname %s in route53_zone_name %s → accepted: %s, as the settings file decides', (hostname, zone, ok) => {
+    const outcome = planVariables(variables, { rancher_hostname: hostname, route53_zone_name: zone });
+    expect(outcome.accepted).toBe(ok);
+    expect(settingsAccept({ hostname, hostedZone: zone })).toBe(ok);
+    if (!ok) expect(outcome.text).toContain(`rancher_hostname "${hostname}" is not inside route53_zone_name "${zone}"`);
+  });
+
+  it('refuses a malformed zone name, saying which variable', () => {
+    const outcome = planVariables(variables, { rancher_hostname: 'rancher.acme.io', route53_zone_name: 'acme.io.' });
+    expect(outcome.accepted).toBe(false);
+    expect(outcome.text).toContain('route53_zone_name must be a lower-case DNS name such as example.com, without the trailing dot.');
+  });
+
+  it('accepts and refuses every zone name as the settings file does', () => {
+    const zone = expressionOf(variables.route53_zone_name.validation[0].condition);
+    const results = evaluate(`[${HOSTNAME_CASES.map(([name]) => zone.split('var.route53_zone_name').join(JSON.stringify(name))).join(', ')}]`) as boolean[];
+    HOSTNAME_CASES.forEach(([name], i) => expect({ name, terraform: results[i] }).toEqual({ name, terraform: settingsAccept({ hostedZone: name }) }));
+  });
+
+  it('accepts and refuses every single admin CIDR as the settings file does', () => {
+    const canonical = expressionOf(variables.admin_cidrs.validation[0].condition);
+    const results = evaluate(`[${ADMIN_CASES.map(([, cidrs]) => canonical.split('var.admin_cidrs').join(JSON.stringify(cidrs))).join(', ')}]`) as boolean[];
+    ADMIN_CASES.forEach(([name, cidrs], i) => expect({ name, terraform: results[i] }).toEqual({ name, terraform: settingsAccept({ adminCidrs: cidrs }) }));
   });
 });

@@ -42,7 +42,7 @@ describe('CertificateVariables', () => {
     ] as const)('%s: validated as PEM holding a %s block', (material, block) => {
       const name = CERTIFICATE_VARIABLES[material];
       const { validation } = variables[name];
-      expect(validation).toHaveLength(1);
+      expect(validation).toHaveLength(name === 'tls_certificate_pem' ? 2 : 1);
       expect(validation[0].condition).toBe(`\${strcontains(var.${name}, "-----BEGIN") && strcontains(var.${name}, "${block}-----")}`);
       expect(validation[0].error_message).toBe(`${name} must be PEM text containing a ${block} block.`);
     });
@@ -114,6 +114,14 @@ describe('CertificateVariables', () => {
       ['tls_ca_private_key_pem', '', false],
     ])('%s = %j → %s', (name, value, accepted) => {
       expect(evaluate(condition(name), { [name]: value })).toBe(accepted);
+    });
+
+    it('refuses a private key inside tls_certificate_pem, as the settings refuse one in certificateFile', () => {
+      const [, keyRule] = json.variable!.tls_certificate_pem.validation;
+      expect(keyRule.error_message).toBe('tls_certificate_pem must hold only certificates; give the key as tls_private_key_pem.');
+      const rule = expressionOf(keyRule.condition);
+      expect(evaluate(rule, { tls_certificate_pem: CERT })).toBe(true);
+      expect(evaluate(rule, { tls_certificate_pem: CERT + KEY })).toBe(false);
     });
   });
 });

@@ -1,0 +1,62 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describeWithTerraform, initConfiguration, PROVIDER_DOWNLOAD_ERROR } from './helpers/terraform';
+
+/**
+ * The path a new user takes: the cdktf CLI itself, `cdktf synth --hcl`, in this
+ * project (cdktf.json's app: build, then dist/main.js). The CLI passes --hcl to
+ * the app as SYNTH_HCL_OUTPUT, then formats the files the manifest names and
+ * reads metadata.json; this proves that contract end to end. (The folder
+ * handling in both directions is stack-output.test.ts's, without the CLI's
+ * start-up time.)
+ */
+
+const ROOT = join(__dirname, '..');
+const CLI_TIMEOUT_MS = 120_000;
+const STACKS = ['docker', 'k8s-ha', 'rke-ha'];
+
+describe('cdktf synth --hcl, through the cdktf CLI', () => {
+  let outdir: string;
+  let output = '';
+  let hclFolders: Record<string, string[]> = {};
+  let hcl: Record<string, string> = {};
+
+  beforeAll(() => {
+    outdir = mkdtempSync(join(tmpdir(), 'rancher-cli-'));
+    const result = spawnSync(join(ROOT, 'node_modules', '.bin', 'cdktf'), ['synth', '--hcl', '--output', outdir], {
+      cwd: ROOT,
+      // CI=1: no spinner; CHECKPOINT_DISABLE=1: no version check-in, which prints an error offline.
+      env: { ...process.env, CHECKPOINT_DISABLE: '1', CI: '1', RANCHER_CONFIG: join(__dirname, 'fixtures', 'empty-settings.yaml'), TF_CLI_CONFIG_FILE: '/dev/null' },
+      encoding: 'utf8',
+      timeout: CLI_TIMEOUT_MS,
+    });
+    if (result.status !== 0) throw new Error(`cdktf synth --hcl failed:\n${result.stdout}${result.stderr}`);
+    output = result.stdout;
+    hclFolders = Object.fromEntries(STACKS.map((s) => [s, readdirSync(join(outdir, 'stacks', s)).sort()]));
+    hcl = Object.fromEntries(STACKS.map((s) => [s, readFileSync(join(outdir, 'stacks', s, 'cdk.tf'), 'utf8')]));
+  }, CLI_TIMEOUT_MS);
+
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  it('writes cdk.tf for every stack, and the app says where', () => {
+    expect(hclFolders).toEqual(Object.fromEntries(STACKS.map((s) => [s, ['cdk.tf', 'metadata.json']])));
+    expect(output).toContain('Terraform root modules (cdk.tf, Terraform >= 1.10)');
+    expect(output).toContain('Generated Terraform code for the stacks: docker, k8s-ha, rke-ha');
+  });
+
+  describeWithTerraform('and terraform', () => {
+    it('accepts the files as formatted (terraform fmt -check)', () => {
+      const fmt = spawnSync('terraform', ['fmt', '-check', '-recursive', '-no-color', join(outdir, 'stacks')], { encoding: 'utf8', env: { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null' } });
+      expect(fmt.stdout).toBe('');
+      expect(fmt.status).toBe(0);
+    });
+
+    it.each(STACKS)('%s: gets through init up to the provider download', (stack) => {
+      const outcome = initConfiguration({ 'cdk.tf': hcl[stack] });
+      expect(outcome.errors).toContain(PROVIDER_DOWNLOAD_ERROR);
+      expect({ loaded: outcome.configurationLoaded, output: outcome.output }).toEqual({ loaded: true, output: outcome.output });
+    });
+  });
+});

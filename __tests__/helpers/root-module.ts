@@ -1,0 +1,111 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { format } from '@cdktf/hcl-tools';
+import { REQUIRED_TERRAFORM_VERSION } from '../../lib/common/stack-foundation';
+import { NESTED_ATTRIBUTES } from '../../lib/synth/block-schema';
+import type { StackFolder } from './synth';
+import { describeWithTerraform, initConfiguration, PROVIDER_DOWNLOAD_ERROR } from './terraform';
+
+/**
+ * What every synthesized stack must be, in every settings variant: a root
+ * module a pipeline can run with plain Terraform, in JSON (`cdktf synth`) and
+ * in HCL (`cdktf synth --hcl`). Declared by the test files that synthesize
+ * the variants (each variant is synthesized once in the suite).
+ */
+
+export interface RootModuleCase {
+  readonly name: string;
+  readonly stack: string;
+  /** Synthesized with synthStackFolder(..., 'hcl'): the JSON cdktf wrote, and the folder as --hcl leaves it. */
+  readonly folder: StackFolder;
+}
+
+const MODULES = join(__dirname, '..', '..', 'node_modules');
+
+/**
+ * The generated declarations of a provider binding, for kind/type as in the
+ * Terraform JSON: index.d.ts, plus the index-structs/*.d.ts files the
+ * generator splits large resources into (kubernetes_job_v1 is one).
+ */
+export function bindingDeclarations(kind: string, type: string): string {
+  const provider = kind === 'provider' ? type : type.split('_')[0];
+  const name = kind === 'provider' ? 'provider' : kind === 'data' ? `data-${type.replace(/_/g, '-')}` : type.slice(provider.length + 1).replace(/_/g, '-');
+  const dir = join(MODULES, '@cdktf', `provider-${provider}`, 'lib', name);
+  const file = join(dir, 'index.d.ts');
+  if (!existsSync(file)) throw new Error(`no binding declarations for ${kind} ${type} at ${file}`);
+  const structs = join(dir, 'index-structs');
+  const split = existsSync(structs) ? readdirSync(structs).filter((f) => f.endsWith('.d.ts')).sort().map((f) => join(structs, f)) : [];
+  return [file, ...split].map((f) => readFileSync(f, 'utf8')).join('\n');
+}
+
+/** The binding generator documents each real block's property as "<name> block" (nested attributes by their description). */
+export const documentedAsBlock = (declarations: string, name: string) => declarations.includes(`* ${name} block\n`);
+
+export function describeRootModules(title: string, cases: readonly RootModuleCase[]): void {
+  const named = cases.map((c) => [c.name, c] as const);
+
+  describe(`${title}: every synthesized stack`, () => {
+    it.each(named)('%s: declares the Terraform version floor', (_name, { folder }) => {
+      expect(folder.json.terraform.required_version).toBe(REQUIRED_TERRAFORM_VERSION);
+    });
+
+    it.each(named)("%s: as HCL, its folder holds cdk.tf and cdktf's metadata.json only, and the manifest names cdk.tf", (_name, { folder, stack }) => {
+      expect(Object.keys(folder.files).sort()).toEqual(['cdk.tf', 'metadata.json']);
+      expect(folder.manifest.synthesizedStackPath).toBe(`stacks/${stack}/cdk.tf`);
+      expect(JSON.parse(folder.files['metadata.json'])['//'].metadata.stackName).toBe(stack);
+    });
+
+    // Whatever the bindings call a block is written as one in cdk.tf; the generated docs must agree.
+    const blocks = [...new Set(cases.flatMap((c) => c.folder.schema.bindingBlocks))]
+      .filter((path) => {
+        const [kind, type, first] = path.split('/');
+        return !NESTED_ATTRIBUTES[`${kind}/${type}`]?.includes(first);
+      })
+      .sort();
+    it.each(blocks)('%s is documented as a block by the binding generator', (path) => {
+      const [kind, type, ...names] = path.split('/');
+      expect(documentedAsBlock(bindingDeclarations(kind, type), names[names.length - 1])).toBe(true);
+    });
+  });
+
+  describeWithTerraform(`${title}: loaded by terraform`, () => {
+    // The CLI runs cdktf's HCL formatter (@cdktf/hcl-tools, hclwrite) over the app's cdk.tf files; so does this.
+    let hcl: string[] = [];
+    let unformatted: string[] = [];
+    beforeAll(async () => {
+      hcl = await Promise.all(cases.map((c) => format(c.folder.files['cdk.tf'])));
+      const dir = mkdtempSync(join(tmpdir(), 'rancher-fmt-'));
+      try {
+        hcl.forEach((text, i) => {
+          mkdirSync(join(dir, String(i)));
+          writeFileSync(join(dir, String(i), 'cdk.tf'), text);
+        });
+        // One `terraform fmt -check` for every variant; it lists the files it would change.
+        const result = spawnSync('terraform', ['fmt', '-check', '-recursive', '-no-color', dir], {
+          encoding: 'utf8',
+          env: { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1' },
+        });
+        unformatted = result.stdout.split('\n').filter(Boolean).map((line) => line.replace(`${dir}/`, ''));
+        if (result.status !== 0 && unformatted.length === 0) throw new Error(result.stderr);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }, 60_000);
+
+    const loaded = (files: Record<string, string>) => {
+      const outcome = initConfiguration(files);
+      expect(outcome.errors).toContain(PROVIDER_DOWNLOAD_ERROR);
+      expect({ loaded: outcome.configurationLoaded, output: outcome.output }).toEqual({ loaded: true, output: outcome.output });
+    };
+
+    it.each(named)('%s: cdk.tf.json gets through init up to the provider download', (_name, { folder }) => loaded({ 'cdk.tf.json': folder.text }));
+
+    it.each(named.map(([name], i) => [name, i] as const))('%s: cdk.tf passes terraform fmt -check', (_name, i) => {
+      expect(unformatted).not.toContain(`${i}/cdk.tf`);
+    });
+
+    it.each(named.map(([name], i) => [name, i] as const))('%s: cdk.tf gets through init up to the provider download', (_name, i) => loaded({ 'cdk.tf': hcl[i] }));
+  });
+}

@@ -1,0 +1,101 @@
+import type { App, TerraformStack } from 'cdktf';
+import type { SettingsInput } from '../../lib/config/schema';
+import { DOCKER_STACK, DockerStack } from '../../stacks/docker';
+import { K8S_HA_STACK, K8sHaStack } from '../../stacks/k8s-ha';
+import { RKE_HA_STACK, RkeHaStack } from '../../stacks/rke-ha';
+import { settings } from './synth';
+
+/**
+ * The settings variants the stack tests synthesize, so the checks every
+ * synthesized root module must pass (version floor, JSON and HCL loaded by
+ * terraform, provider blocks) cover each shape the stacks take: the rke-ha
+ * TLS pairs in rke-ha-tls.test.ts, which synthesizes them anyway, everything
+ * else in root-module.test.ts.
+ */
+
+export type Tls = NonNullable<NonNullable<SettingsInput['rancher']>['tls']>;
+
+const ACME = { acme: { email: 'ops@example.com' } };
+
+/** Every rke-ha TLS pair (mode + issuer), as the Rancher docs name them. */
+export const RKE_HA_TLS_VARIANTS: Record<string, Tls> = {
+  'ingress+rancher': {},
+  'ingress+blank': { issuer: 'blank' },
+  'ingress+blank+privateCA': { issuer: 'blank', privateCA: true },
+  'ingress+ca': { issuer: 'ca' },
+  'ingress+acme': { issuer: 'acme', ...ACME },
+  'ingress+acme staging': { issuer: 'acme', acme: { email: 'ops@example.com', environment: 'staging' } },
+  'external+blank': { mode: 'external', issuer: 'blank' },
+  'external+ca': { mode: 'external', issuer: 'ca' },
+  'external+acme': { mode: 'external', issuer: 'acme' },
+  'rancher+rancher': { mode: 'rancher' },
+  'rancher+acme': { mode: 'rancher', issuer: 'acme', ...ACME },
+};
+
+export type StackName = typeof RKE_HA_STACK | typeof K8S_HA_STACK | typeof DOCKER_STACK;
+
+export interface StackVariant {
+  readonly name: string;
+  readonly stack: StackName;
+  readonly settings: SettingsInput;
+}
+
+const SITE = { hostname: 'rancher.acme.io', hostedZone: 'acme.io' };
+const S3_BACKEND = { type: 's3', bucket: 'acme-terraform-state' } as const;
+const PROXY = { http: 'http://proxy.internal:3128', noProxy: ['.corp.example'], egressOnlyTo: ['10.9.0.0/24'] };
+/** Every air-gap source mirrored. */
+export const AIR_GAP = {
+  systemDefaultRegistry: 'registry.internal:5000',
+  registryMirrors: { 'docker.io': ['https://registry.internal:5000'], 'quay.io': ['https://registry.internal:5000/quay'] },
+  useBundledSystemChart: true,
+  rancherChartRepository: 'https://charts.internal/rancher',
+  certManagerChartRepository: 'https://charts.internal/jetstack',
+  installerUrl: 'https://mirror.internal/rke2/install.sh',
+};
+
+/** Every variant but the rke-ha TLS pairs (RKE_HA_TLS_VARIANTS). */
+export const STACK_VARIANTS: readonly StackVariant[] = [
+  { name: 'rke-ha defaults', stack: RKE_HA_STACK, settings: {} },
+  { name: 'rke-ha single private node, SSH, site, admin CIDRs, S3 backend', stack: RKE_HA_STACK, settings: { ...SITE, adminCidrs: ['203.0.113.0/24'], backend: S3_BACKEND, rkeHa: { nodeCount: 1, privateNodes: true, natGateways: 'single', sshKeyName: 'ops' } } },
+  { name: 'rke-ha k3s on PostgreSQL', stack: RKE_HA_STACK, settings: { rkeHa: { distribution: 'k3s' } } },
+  { name: 'rke-ha k3s on MySQL', stack: RKE_HA_STACK, settings: { rkeHa: { distribution: 'k3s', datastore: { engine: 'mysql' } } } },
+  { name: 'rke-ha proxy, closed egress, air gap, audit log', stack: RKE_HA_STACK, settings: { proxy: PROXY, airGap: AIR_GAP, rancher: { auditLog: { enabled: true, destination: 'hostPath' } } } },
+  { name: 'k8s-ha defaults', stack: K8S_HA_STACK, settings: {} },
+  {
+    name: 'k8s-ha variables, cert-manager present, DNS target, site',
+    stack: K8S_HA_STACK,
+    settings: { ...SITE, k8sHa: { access: { variables: true }, certManager: { install: false }, dns: { target: 'k8s-ingress-0123456789abcdef.elb.eu-west-1.amazonaws.com' } } },
+  },
+  { name: 'k8s-ha kubeconfig context, S3 backend', stack: K8S_HA_STACK, settings: { backend: S3_BACKEND, k8sHa: { access: { kubeconfig: { path: '~/.kube/prod', context: 'prod' } } } } },
+  { name: 'k8s-ha tls ingress+ca', stack: K8S_HA_STACK, settings: { rancher: { tls: { issuer: 'ca' } } } },
+  { name: 'k8s-ha tls external+blank+privateCA', stack: K8S_HA_STACK, settings: { rancher: { tls: { mode: 'external', issuer: 'blank', privateCA: true } } } },
+  { name: 'k8s-ha tls rancher with traefik (plan-time precondition)', stack: K8S_HA_STACK, settings: { rancher: { tls: { mode: 'rancher' } }, k8sHa: { ingress: { className: 'traefik' } } } },
+  { name: 'k8s-ha proxy, air gap', stack: K8S_HA_STACK, settings: { proxy: PROXY, airGap: AIR_GAP } },
+  { name: 'docker defaults', stack: DOCKER_STACK, settings: {} },
+  { name: 'docker tls blank+privateCA', stack: DOCKER_STACK, settings: { docker: { tls: { issuer: 'blank', privateCA: true } } } },
+  { name: 'docker tls acme', stack: DOCKER_STACK, settings: { docker: { tls: { issuer: 'acme' } } } },
+  {
+    name: 'docker tls ca, SSH, audit log, proxy, air gap, restore',
+    stack: DOCKER_STACK,
+    settings: {
+      ...SITE,
+      docker: { tls: { issuer: 'ca' }, sshKeyName: 'ops', dataVolume: { restoreSnapshotId: 'snap-0123456789abcdef0' } },
+      rancher: { auditLog: { enabled: true } },
+      proxy: { https: 'http://proxy.internal:3128', egressOnlyTo: ['10.99.0.0/24'] },
+      airGap: { systemDefaultRegistry: 'registry.internal:5000', useBundledSystemChart: true, registryMirrors: { 'docker.io': ['https://mirror.internal'] } },
+    },
+  },
+];
+
+/** Adds the variant's stack to an app, as main.ts does. */
+export function buildVariant(app: App, variant: StackVariant): TerraformStack {
+  const s = settings(variant.settings);
+  switch (variant.stack) {
+    case RKE_HA_STACK:
+      return new RkeHaStack(app, RKE_HA_STACK, s);
+    case K8S_HA_STACK:
+      return new K8sHaStack(app, K8S_HA_STACK, s);
+    case DOCKER_STACK:
+      return new DockerStack(app, DOCKER_STACK, s);
+  }
+}

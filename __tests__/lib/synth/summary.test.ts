@@ -1,0 +1,36 @@
+import type { StackOutput } from '../../../lib/synth/stack-output';
+import { synthSummary } from '../../../lib/synth/summary';
+import { VERSION } from '../../../lib/synth/version';
+
+const output = (stack: string, variables: StackOutput['variables'], base = '/project/cdktf.out'): StackOutput => ({
+  stack,
+  directory: `${base}/stacks/${stack}`,
+  file: `${base}/stacks/${stack}/cdk.tf.json`,
+  variables,
+});
+
+describe('synthSummary', () => {
+  it('lists the stacks and suggests the next commands, with -var for each required variable', () => {
+    const text = synthSummary([output('rke-ha', { rancher_hostname: {}, route53_zone_name: {}, admin_cidrs: { default: [] } }), output('docker', {})], 'json', '/project');
+    expect(text).toBe(
+      [
+        `rancher-ha-aws ${VERSION}: 2 Terraform root modules (cdk.tf.json, Terraform >= 1.10):`,
+        '  rke-ha  cdktf.out/stacks/rke-ha',
+        '  docker  cdktf.out/stacks/docker',
+        "Next: npm run cdktf -- deploy rke-ha, or plain Terraform in the stack's folder:",
+        '  cd cdktf.out/stacks/rke-ha && terraform init && terraform plan -var rancher_hostname=rancher.example.com -var route53_zone_name=example.com',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('needs no -var when the settings gave every default, and names secrets to set from the environment', () => {
+    const text = synthSummary([output('rke-ha', { rancher_hostname: { default: 'rancher.acme.io' }, tls_certificate_pem: { sensitive: true } })], 'hcl', '/project');
+    expect(text).toContain('1 Terraform root module (cdk.tf, Terraform >= 1.10):');
+    expect(text).toContain('terraform init && terraform plan\n  (with TF_VAR_tls_certificate_pem set from your secret store)\n');
+  });
+
+  it('shows an output directory outside the working directory as an absolute path', () => {
+    expect(synthSummary([output('docker', {}, '/elsewhere/out')], 'json', '/project')).toContain('  docker  /elsewhere/out/stacks/docker\n');
+  });
+});

@@ -1,0 +1,129 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { escapeTemplateSyntax, heredocTemplate, quotedTemplate, soleInterpolation, templateParts } from '../../../lib/synth/template';
+import { describeWithTerraform } from '../../helpers/terraform';
+
+describe('templateParts', () => {
+  it('splits literal text from interpolations and directives, keeping escapes literal', () => {
+    expect(templateParts('a ${var.x} $${not} %%{not} %{if true}y%{endif}')).toEqual([
+      { kind: 'literal', text: 'a ' },
+      { kind: 'sequence', text: '${var.x}' },
+      { kind: 'literal', text: ' $${not} %%{not} ' },
+      { kind: 'sequence', text: '%{if true}' },
+      { kind: 'literal', text: 'y' },
+      { kind: 'sequence', text: '%{endif}' },
+    ]);
+  });
+
+  it('finds the end of a sequence past braces, quotes, escaped quotes and nested templates', () => {
+    const sequence = '${{ for c in ["}", "\\"}", "${x["}"]}"] : c => "{${c}}" }}';
+    expect(templateParts(`<${sequence}>`)).toEqual([
+      { kind: 'literal', text: '<' },
+      { kind: 'sequence', text: sequence },
+      { kind: 'literal', text: '>' },
+    ]);
+  });
+
+  it('refuses what it cannot delimit', () => {
+    expect(() => templateParts('${var.x')).toThrow('unterminated template sequence');
+    expect(() => templateParts('${"abc}')).toThrow('unterminated string');
+    expect(() => templateParts('${<<EOT\nx\nEOT\n}')).toThrow('heredoc');
+  });
+});
+
+describe('soleInterpolation', () => {
+  it('returns the expression of a template that is one interpolation', () => {
+    expect(soleInterpolation('${var.x}')).toBe('var.x');
+    expect(soleInterpolation('${ { a = "}" } }')).toBe('{ a = "}" }');
+  });
+
+  it('returns nothing for anything else: text around it, two of them, directives, strip markers', () => {
+    for (const text of ['x${var.x}', '${var.x}y', '${a}${b}', '%{if true}x%{endif}', '${~ var.x}', '${var.x ~}', '$${var.x}', 'plain']) {
+      expect(soleInterpolation(text)).toBeUndefined();
+    }
+  });
+});
+
+describe('quotedTemplate', () => {
+  it('escapes the literal parts only', () => {
+    expect(quotedTemplate('say "hi"\n\t\\ ${upper("a\\"b")} \u0001')).toBe('"say \\"hi\\"\\n\\t\\\\ ${upper("a\\"b")} \\u0001"');
+  });
+});
+
+describe('heredocTemplate', () => {
+  it('holds a multi-line template that ends with a newline, verbatim', () => {
+    expect(heredocTemplate('a \\n "b"\n${x}\n')).toEqual({ open: '<<EOT', lines: ['a \\n "b"', '${x}'], close: 'EOT' });
+  });
+
+  it('picks a marker that no line of the text equals', () => {
+    expect(heredocTemplate('EOT\n  EOT1 \nx\n')).toEqual({ open: '<<EOT2', lines: ['EOT', '  EOT1 ', 'x'], close: 'EOT2' });
+  });
+
+  it('declines what a heredoc cannot hold exactly', () => {
+    expect(heredocTemplate('one line\n')).toEqual({ open: '<<EOT', lines: ['one line'], close: 'EOT' });
+    expect(heredocTemplate('no newline')).toBeUndefined();
+    expect(heredocTemplate('a\nno final newline')).toBeUndefined();
+    expect(heredocTemplate('a\r\nb\n')).toBeUndefined();
+  });
+});
+
+describe('escapeTemplateSyntax', () => {
+  it('escapes interpolation and directive openers, including already escaped ones', () => {
+    expect(escapeTemplateSyntax('${a} %{b} $${c}')).toBe('$${a} %%{b} $$${c}');
+  });
+});
+
+/** Strings as they occur in synthesized JSON (templates), with the tricky parts of each kind. */
+const TEMPLATES = [
+  'plain',
+  'quotes " and \\ backslashes \\n (two characters)',
+  'tab\tand\u0001control',
+  'interpolation ${upper("x")} with "${lower("Q\\"R")}" around',
+  'escaped $${literal} and %%{literal}',
+  '${jsonencode({ a = "}", b = ["${upper("c")}"] })}',
+  '%{ for s in ["a", "b"] }${s},%{ endfor }',
+  '#cloud-config\nwrite_files:\n  - content: "${upper("x")}"\n    path: C:\\temp\\$${HOME}\nEOT\n',
+  'multi-line without a final newline\nlast',
+];
+
+/** Literal strings (variable defaults, descriptions): Terraform must not read them as templates. */
+const LITERALS = ['~/.kube/config', 'has ${not_a_reference} and %{not_a_directive}', 'already $${escaped}', 'two\nlines\n'];
+
+describeWithTerraform('templates written as HCL evaluate like the JSON they come from', () => {
+  let decoded: Record<string, unknown> = {};
+  beforeAll(() => {
+    const dir = mkdtempSync(join(tmpdir(), 'rancher-template-'));
+    try {
+      // The same values once in JSON syntax, once in HCL as the converter writes them.
+      writeFileSync(join(dir, 'json.tf.json'), JSON.stringify({ locals: { from_json: TEMPLATES }, variable: { literals: { default: LITERALS } } }));
+      const hcl = TEMPLATES.map((t) => {
+        const heredoc = heredocTemplate(t);
+        return heredoc ? `${heredoc.open}\n${[...heredoc.lines, heredoc.close].join('\n')}\n` : quotedTemplate(t);
+      });
+      const literals = LITERALS.map((t) => quotedTemplate(escapeTemplateSyntax(t)));
+      writeFileSync(join(dir, 'hcl.tf'), `locals {\n  from_hcl = [\n${hcl.map((h) => `${h},\n`).join('')}]\n  literals = [${literals.join(', ')}]\n}\n`);
+      const result = spawnSync('terraform', ['console'], {
+        cwd: dir,
+        input: 'jsonencode({ json = local.from_json, hcl = local.from_hcl, literals = local.literals, defaults = var.literals })\n',
+        encoding: 'utf8',
+        env: { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1' },
+      });
+      if (result.status !== 0) throw new Error(result.stdout + result.stderr);
+      decoded = JSON.parse(JSON.parse(result.stdout.trim())) as Record<string, unknown>;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('every template, quoted or as a heredoc', () => {
+    expect(decoded.hcl).toEqual(decoded.json);
+    expect((decoded.json as string[])[3]).toBe('interpolation X with "q"r" around');
+  });
+
+  it('literal text, escaped, as JSON variable defaults read it (not as templates)', () => {
+    expect(decoded.literals).toEqual(LITERALS);
+    expect(decoded.defaults).toEqual(LITERALS);
+  });
+});

@@ -1,0 +1,75 @@
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TerraformStack } from 'cdktf';
+import { BindingSchema } from './block-schema';
+import { terraformJsonToHcl } from './hcl';
+
+/** The two forms a stack folder can hold; exactly one of them after a synth. */
+export type OutputFormat = 'json' | 'hcl';
+
+export const STACK_FILE: Readonly<Record<OutputFormat, string>> = { json: 'cdk.tf.json', hcl: 'cdk.tf' };
+/** cdktf's stack metadata beside an HCL stack (the CLI reads it; JSON stacks carry it inside). */
+const METADATA_FILE = 'metadata.json';
+const MANIFEST_FILE = 'manifest.json';
+
+/**
+ * The format `cdktf synth` asked for, read before the App exists. `--hcl`
+ * reaches the app as SYNTH_HCL_OUTPUT; it is removed so that cdktf always
+ * writes JSON, which `writeStackOutput` then turns into HCL itself: cdktf
+ * 0.21's own HCL renderer writes invalid Terraform (see docs/design-notes.md).
+ */
+export function takeOutputFormat(env: NodeJS.ProcessEnv = process.env): OutputFormat {
+  const requested = env.SYNTH_HCL_OUTPUT;
+  delete env.SYNTH_HCL_OUTPUT;
+  return requested === 'true' || requested === '1' ? 'hcl' : 'json';
+}
+
+export interface StackOutput {
+  readonly stack: string;
+  /** The stack's folder, a Terraform root module. */
+  readonly directory: string;
+  /** The Terraform file in it. */
+  readonly file: string;
+  /** Its input variables, as synthesized (names, defaults, sensitivity). */
+  readonly variables: Readonly<Record<string, { readonly default?: unknown; readonly sensitive?: boolean }>>;
+}
+
+/**
+ * After `app.synth()` (which wrote JSON): leaves each stack folder with one
+ * Terraform file in the requested format, removing the other format's
+ * (Terraform would read both and fail on duplicate definitions), and points
+ * cdktf's manifest at it.
+ */
+export function writeStackOutput(outdir: string, stacks: readonly TerraformStack[], format: OutputFormat): StackOutput[] {
+  const manifestPath = join(outdir, MANIFEST_FILE);
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { stacks: Record<string, { synthesizedStackPath: string }> };
+  const written = stacks.map((stack) => {
+    const id = stack.node.id;
+    const directory = join(outdir, 'stacks', id);
+    const jsonPath = join(directory, STACK_FILE.json);
+    const json = JSON.parse(readFileSync(jsonPath, 'utf8')) as Record<string, unknown>;
+    if (format === 'hcl') {
+      writeFileSync(join(directory, STACK_FILE.hcl), terraformJsonToHcl(json, new BindingSchema(stack)));
+      writeFileSync(join(directory, METADATA_FILE), `${JSON.stringify(hclMetadata(json), null, 2)}\n`);
+      rmSync(jsonPath);
+    } else {
+      for (const stale of [STACK_FILE.hcl, METADATA_FILE]) if (existsSync(join(directory, stale))) rmSync(join(directory, stale));
+    }
+    manifest.stacks[id].synthesizedStackPath = join('stacks', id, STACK_FILE[format]);
+    return { stack: id, directory, file: join(directory, STACK_FILE[format]), variables: (json.variable ?? {}) as StackOutput['variables'] };
+  });
+  writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+  return written;
+}
+
+/** What cdktf itself writes as metadata.json for an HCL stack: the `//` entries and the terraform block. */
+function hclMetadata(json: Record<string, unknown>): Record<string, unknown> {
+  const comments = (kind: string) =>
+    Object.fromEntries(
+      Object.entries((json[kind] ?? {}) as Record<string, Record<string, Record<string, unknown>>>).map(([type, byName]) => [
+        type,
+        Object.fromEntries(Object.entries(byName).map(([name, body]) => [name, { '//': body['//'] }])),
+      ]),
+    );
+  return { '//': json['//'], data: comments('data'), resource: comments('resource'), terraform: json.terraform };
+}

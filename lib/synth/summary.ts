@@ -1,0 +1,37 @@
+import { isAbsolute, relative } from 'node:path';
+import { STACK_FILE, type OutputFormat, type StackOutput } from './stack-output';
+import { VERSION } from './version';
+
+/** Example values for the variables a synth without settings leaves required. */
+const EXAMPLES: Readonly<Record<string, string>> = { rancher_hostname: 'rancher.example.com', route53_zone_name: 'example.com' };
+
+/** A path as the person who ran the synth would type it. */
+function shown(path: string, cwd: string): string {
+  const rel = relative(cwd, path);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
+}
+
+/**
+ * What a successful synth prints: the version, each stack's folder, and the
+ * commands that come next for the first stack, with the variables that
+ * still need a value (those the settings file left out).
+ */
+export function synthSummary(outputs: readonly StackOutput[], format: OutputFormat, cwd: string = process.cwd()): string {
+  const width = Math.max(...outputs.map((o) => o.stack.length));
+  const lines = [
+    `rancher-ha-aws ${VERSION}: ${outputs.length} Terraform root module${outputs.length === 1 ? '' : 's'} (${STACK_FILE[format]}, Terraform >= 1.10):`,
+    ...outputs.map((o) => `  ${o.stack.padEnd(width)}  ${shown(o.directory, cwd)}`),
+  ];
+  const [first] = outputs;
+  if (first) {
+    const required = Object.entries(first.variables).filter(([, v]) => !('default' in v));
+    const vars = required.filter(([, v]) => !v.sensitive).map(([name]) => ` -var ${name}=${EXAMPLES[name] ?? 'VALUE'}`);
+    const secrets = required.filter(([, v]) => v.sensitive).map(([name]) => `TF_VAR_${name}`);
+    lines.push(
+      `Next: npm run cdktf -- deploy ${first.stack}, or plain Terraform in the stack's folder:`,
+      `  cd ${shown(first.directory, cwd)} && terraform init && terraform plan${vars.join('')}`,
+    );
+    if (secrets.length > 0) lines.push(`  (with ${secrets.join(', ')} set from your secret store)`);
+  }
+  return `${lines.join('\n')}\n`;
+}
