@@ -10,5 +10,8 @@ module.exports = {
   transform: {
     '^.+\\.ts$': '<rootDir>/scripts/jest-transform.js',
   },
+  globalSetup: '<rootDir>/__tests__/helpers/global-setup.js',
+  moduleNameMapper: { '^archiver$': '<rootDir>/__tests__/helpers/lazy-archiver.js' },
+  setupFilesAfterEnv: ['<rootDir>/__tests__/helpers/plain-stack-traces.js'],
   snapshotSerializers: ['<rootDir>/__tests__/helpers/mask-serializer.js'],
 };

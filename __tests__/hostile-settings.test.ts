@@ -6,6 +6,7 @@ import { SettingsError, SettingsFileError } from '../lib/config/errors';
 import { EXIT_CODES } from '../lib/config/exit-codes';
 import { loadSettings } from '../lib/config/load';
 import { MAX_SETTINGS_FILE_BYTES } from '../lib/config/settings-file';
+import { compiledMain } from './helpers/app-process';
 
 /**
  * Issue 11: hostile and mistaken settings files. Every file below is loaded
@@ -473,9 +474,7 @@ describe('the compiled CLI on hostile input', () => {
 
   const runs = new Map<string, Run>();
   beforeAll(async () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    require('../scripts/build.js').build();
-    const main = join(REPO, 'dist/main.js');
+    const main = compiledMain();
     // Two at a time: the machine has two cores, and each run must stay within the bound on its own.
     const queue = [...CLI_CASES];
     const worker = async () => {

@@ -1,34 +1,13 @@
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { VERSION } from '../lib/synth/version';
+import { runApp, STACK_TRACE_LINE } from './helpers/app-process';
 
-/**
- * Runs main.ts the way `cdktf synth` does (`node -r esbuild-register main.ts`),
- * from a fresh working directory, and checks what a person sees.
- */
+/** The app as `cdktf synth` runs it, from a fresh working directory: what a person sees. */
 
-const MAIN = resolve(__dirname, '../main.ts');
 const INVALID_DIR = resolve(__dirname, 'fixtures/invalid');
-const STACK_TRACE_LINE = /^ {4}at /m;
 const RUN_TIMEOUT_MS = 60_000;
-
-function runMain(cwd: string, extraEnv: Record<string, string> = {}): SpawnSyncReturns<string> {
-  const env: Record<string, string | undefined> = { ...process.env, ...extraEnv };
-  // Nothing from the calling shell may steer where settings come from or where output goes.
-  if (!('RANCHER_CONFIG' in extraEnv)) delete env.RANCHER_CONFIG;
-  for (const key of Object.keys(env)) if (key.startsWith('CDKTF_')) delete env[key];
-  const result = spawnSync(process.execPath, ['-r', require.resolve('esbuild-register'), MAIN], {
-    cwd,
-    env,
-    encoding: 'utf8',
-    timeout: RUN_TIMEOUT_MS,
-  });
-  if (result.error) throw result.error;
-  return result;
-}
-
 describe('main.ts', () => {
   let cwd: string;
   beforeEach(() => {
@@ -42,7 +21,7 @@ describe('main.ts', () => {
     it(
       'exits 1, names every wrong field on stderr without a stack trace, and writes no cdktf.out',
       () => {
-        const result = runMain(cwd, { RANCHER_CONFIG: join(INVALID_DIR, 'several-mistakes.yaml') });
+        const result = runApp(cwd, { RANCHER_CONFIG: join(INVALID_DIR, 'several-mistakes.yaml') });
         expect(result.status).toBe(1);
         expect(result.stderr).toContain('Invalid settings in');
         for (const field of ['name', 'region', 'hostname', 'adminCidrs.0', 'rkeHa.instanceType', 'rkeHa.etcdSnapshots.forceDestroy', 'rancher.replicas']) {
@@ -57,7 +36,7 @@ describe('main.ts', () => {
     it(
       'exits 1 on a YAML syntax error, naming (file), without a stack trace or cdktf.out',
       () => {
-        const result = runMain(cwd, { RANCHER_CONFIG: join(INVALID_DIR, 'yaml-syntax-error.yaml') });
+        const result = runApp(cwd, { RANCHER_CONFIG: join(INVALID_DIR, 'yaml-syntax-error.yaml') });
         expect(result.status).toBe(1);
         expect(result.stderr).toContain('(file): YAML');
         expect(result.stderr).not.toMatch(STACK_TRACE_LINE);
@@ -69,7 +48,7 @@ describe('main.ts', () => {
     it(
       'exits 2 (settings file unusable) when RANCHER_CONFIG names a missing file, naming that file, and writes no cdktf.out',
       () => {
-        const result = runMain(cwd, { RANCHER_CONFIG: 'missing-settings.yaml' });
+        const result = runApp(cwd, { RANCHER_CONFIG: 'missing-settings.yaml' });
         expect(result.status).toBe(2);
         expect(result.stderr).toContain('missing-settings.yaml');
         expect(result.stderr).not.toMatch(STACK_TRACE_LINE);
@@ -82,7 +61,7 @@ describe('main.ts', () => {
       'reads an invalid rancher.yaml from the working directory and exits 1',
       () => {
         writeFileSync(join(cwd, 'rancher.yaml'), 'rkeHa:\n  instanceType: m6i\n');
-        const result = runMain(cwd);
+        const result = runApp(cwd);
         expect(result.status).toBe(1);
         expect(result.stderr).toContain('Invalid settings in rancher.yaml');
         expect(result.stderr).toContain('rkeHa.instanceType: ');
@@ -97,7 +76,7 @@ describe('main.ts', () => {
     it(
       'exits 0, synthesizes the stacks into cdktf.out under the working directory and says where, and what next',
       () => {
-        const result = runMain(cwd);
+        const result = runApp(cwd);
         expect(result.stderr).not.toMatch(STACK_TRACE_LINE);
         expect(result.status).toBe(0);
         const stackJson = join(cwd, 'cdktf.out', 'stacks', 'rke-ha', 'cdk.tf.json');

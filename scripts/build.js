@@ -7,7 +7,7 @@ const { copyFileSync, mkdirSync, readdirSync, rmSync } = require('node:fs');
 const { dirname, join } = require('node:path');
 
 const root = join(__dirname, '..');
-const out = join(root, 'dist');
+const dist = join(root, 'dist');
 
 function sources(dir, ext) {
   return readdirSync(join(root, dir), { recursive: true })
@@ -15,7 +15,8 @@ function sources(dir, ext) {
     .map((file) => join(dir, file));
 }
 
-function build() {
+/** Builds into `out` (dist/ unless told; tests build into a folder of their own under node_modules/.cache). */
+function build(out = dist) {
   rmSync(out, { recursive: true, force: true });
   const entryPoints = ['main.ts', ...sources('lib', '.ts'), ...sources('stacks', '.ts')].map((f) => join(root, f));
   buildSync({ entryPoints, outdir: out, outbase: root, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning' });

@@ -20,8 +20,7 @@ export function refusals(before: TerraformJson, after: TerraformJson): string[] 
       .replace(/terraform_data\.([A-Za-z0-9_-]+)\.output/g, (_, name: string) => JSON.stringify(recorded(name)))
       .replace(/data\.aws_instances\.[A-Za-z0-9_-]+\.ids/g, JSON.stringify(Array.from({ length: existingServers }, (_, i) => `i-${i}`)));
   const preconditions: { condition: string; error_message: string }[] = guard.lifecycle.precondition;
-  const holds = evaluate(`[${preconditions.map((p) => substitute(expressionOf(p.condition))).join(', ')}]`) as boolean[];
-  const failing = preconditions.filter((_, i) => !holds[i]);
-  if (failing.length === 0) return [];
-  return evaluate(`[${failing.map((p) => substitute(JSON.stringify(p.error_message))).join(', ')}]`) as string[];
+  // One terraform run: each condition, and its message only where it fails (a conditional evaluates one branch).
+  const outcomes = evaluate(`[${preconditions.map((p) => `(${substitute(expressionOf(p.condition))}) ? null : ${substitute(JSON.stringify(p.error_message))}`).join(', ')}]`) as (string | null)[];
+  return outcomes.filter((message): message is string => message !== null);
 }

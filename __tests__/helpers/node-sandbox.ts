@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -7,6 +7,18 @@ const ROOT = join(__dirname, '..', '..');
 const BOOT_LIB = readFileSync(join(ROOT, 'lib/nodes/boot-lib.sh'), 'utf8');
 /** The stub commands (curl, sleep, systemctl), shellchecked like the scripts they serve. */
 export const STUBS = join(__dirname, 'node-stubs');
+
+let python: string | undefined;
+/**
+ * The interpreter `python3` starts, resolved once: the scripts parse JSON
+ * with python3 as the node's own does, and a version manager's shim in front
+ * of it (pyenv's costs 0.1 s a call) would dominate the polling tests.
+ */
+function python3(): string {
+  python ??= spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).stdout.trim();
+  if (!python) throw new Error('python3 is needed to run the node scripts (they parse JSON with it, as on the node)');
+  return python;
+}
 
 /**
  * A fake node for running the bootstrap scripts in a real bash: the shared
@@ -44,6 +56,7 @@ export class NodeSandbox {
       copyFileSync(join(STUBS, name), this.path(`bin/${name}`));
       chmodSync(this.path(`bin/${name}`), 0o755);
     }
+    symlinkSync(python3(), this.path('bin/python3'));
   }
 
   path(relative: string): string {

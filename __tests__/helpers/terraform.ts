@@ -12,7 +12,11 @@ import type { TerraformJson } from './synth';
 /** No user CLI configuration: nothing from the machine's ~/.terraformrc leaks in. */
 const TERRAFORM_ENV = { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1' };
 
-export const hasTerraform = spawnSync('terraform', ['version'], { encoding: 'utf8', env: TERRAFORM_ENV }).status === 0;
+/** Asked once for the whole run by global-setup.js (and here when a file runs without it). */
+export const hasTerraform =
+  process.env.RANCHER_TEST_HAS_TERRAFORM !== undefined
+    ? process.env.RANCHER_TEST_HAS_TERRAFORM === 'yes'
+    : spawnSync('terraform', ['version'], { encoding: 'utf8', env: TERRAFORM_ENV }).status === 0;
 export const describeWithTerraform = hasTerraform ? describe : describe.skip;
 
 /** Every string in the JSON that Terraform reads as a template, with its JSON path. */
@@ -25,6 +29,9 @@ export function templateStrings(json: unknown, path = ''): { path: string; text:
   return [];
 }
 
+/** Template texts already parsed in this test file (variants share most of theirs: user data, chart values). */
+const parsedTemplates = new Set<string>();
+
 /**
  * Parses every template string of a synthesized stack as HCL (heredocs in a
  * scratch file run through `terraform fmt`), catching expressions cdktf
@@ -32,7 +39,8 @@ export function templateStrings(json: unknown, path = ''): { path: string; text:
  * Returns the paths whose text does not parse.
  */
 export function unparsableTemplates(json: TerraformJson): string[] {
-  const strings = templateStrings(json);
+  const strings = templateStrings(json).filter(({ text }) => !parsedTemplates.has(text));
+  if (strings.length === 0) return [];
   const dir = mkdtempSync(join(tmpdir(), 'rancher-hcl-'));
   const parses = (texts: string[]) => {
     const file = join(dir, 'check.tf');
@@ -42,7 +50,10 @@ export function unparsableTemplates(json: TerraformJson): string[] {
   };
   try {
     // One run for the whole stack; only on failure, one run per string to name the culprits.
-    if (parses(strings.map((s) => s.text))) return [];
+    if (parses(strings.map((s) => s.text))) {
+      for (const { text } of strings) parsedTemplates.add(text);
+      return [];
+    }
     return strings.filter(({ text }) => !parses([text])).map(({ path }) => path);
   } finally {
     rmSync(dir, { recursive: true, force: true });

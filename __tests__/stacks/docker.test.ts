@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +6,7 @@ import type { SettingsInput } from '../../lib/config/schema';
 import { DEFAULT_VERSIONS } from '../../lib/config/versions';
 import { compressedUpperBound } from '../../lib/nodes/server-node';
 import { DOCKER_STACK, DockerStack } from '../../stacks/docker';
+import { runApp, STACK_TRACE_LINE } from '../helpers/app-process';
 import { dataSources, only, resources, settings, synthStack, userDataOf, type TerraformJson } from '../helpers/synth';
 import { renderTemplate, validateCloudConfig, type CloudConfigFile } from '../helpers/validators';
 import { DOCKER_RUN_BASE_ARGS as BASE_ARGS, sslMount as mount } from '../lib/docker/support';
@@ -493,9 +493,8 @@ describe('docker stack: main.ts', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rancher-docker-main-'));
     try {
       writeFileSync(join(dir, 'rancher.yaml'), 'docker:\n  tls:\n    issuer: acme\n');
-      const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== 'RANCHER_CONFIG' && !key.startsWith('CDKTF_')));
-      const run = spawnSync(process.execPath, ['-r', require.resolve('esbuild-register'), join(__dirname, '../../main.ts')], { cwd: dir, env, encoding: 'utf8' });
-      expect({ status: run.status, stackTrace: /^ {4}at /m.test(run.stderr) }).toEqual({ status: 0, stackTrace: false });
+      const run = runApp(dir);
+      expect({ status: run.status, stackTrace: STACK_TRACE_LINE.test(run.stderr) }).toEqual({ status: 0, stackTrace: false });
       const synthesized = JSON.parse(readFileSync(join(dir, 'cdktf.out/stacks/docker/cdk.tf.json'), 'utf8')) as TerraformJson;
       expect(ingress(synthesized).map(portKey).sort()).toEqual(['tcp/443-443', 'tcp/80-80']);
     } finally {

@@ -1,10 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { SettingsInput } from '../../lib/config/schema';
 import { DEFAULT_VERSIONS, RANCHER_KUBERNETES_RANGE, rancherLine } from '../../lib/config/versions';
 import { K8S_HA_STACK, K8sHaStack } from '../../stacks/k8s-ha';
+import { runApp, STACK_TRACE_LINE } from '../helpers/app-process';
 import { dataSources, resources, settings, synthStack, type TerraformJson } from '../helpers/synth';
 import { describeWithTerraform, evaluate, expressionOf } from '../helpers/terraform';
 
@@ -342,11 +342,8 @@ describe('main.ts', () => {
   it('synthesizes the k8s-ha stack with the built-in defaults', () => {
     const cwd = mkdtempSync(join(tmpdir(), 'rancher-k8s-main-'));
     try {
-      const env: Record<string, string | undefined> = { ...process.env };
-      delete env.RANCHER_CONFIG;
-      for (const key of Object.keys(env)) if (key.startsWith('CDKTF_')) delete env[key];
-      const result = spawnSync(process.execPath, ['-r', require.resolve('esbuild-register'), resolve(__dirname, '../../main.ts')], { cwd, env, encoding: 'utf8' });
-      expect(result.stderr).not.toMatch(/^ {4}at /m);
+      const result = runApp(cwd);
+      expect(result.stderr).not.toMatch(STACK_TRACE_LINE);
       expect(result.status).toBe(0);
       const file = join(cwd, 'cdktf.out', 'stacks', 'k8s-ha', 'cdk.tf.json');
       expect(existsSync(file)).toBe(true);
