@@ -10,8 +10,6 @@ import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..');
 const PROVIDER_RESOURCE = /^@cdktf\/provider-(aws|helm|http|kubernetes|random|tls)\/lib\/[a-z0-9-]+$/;
-/** Test tooling only: the formatter the cdktf CLI applies to `--hcl` output. */
-const TEST_ONLY = ['@cdktf/hcl-tools'];
 
 function sources(dir: string): string[] {
   return readdirSync(join(ROOT, dir), { recursive: true, encoding: 'utf8' })
@@ -32,9 +30,7 @@ describe('cdktf imports', () => {
   });
 
   it('are the cdktf package root or a per-resource provider path, nothing else', () => {
-    const misfits = cdktfImports.filter(
-      ({ file, specifier }) => specifier !== 'cdktf' && !PROVIDER_RESOURCE.test(specifier) && !(file.startsWith('__tests__') && TEST_ONLY.includes(specifier)),
-    );
+    const misfits = cdktfImports.filter(({ specifier }) => specifier !== 'cdktf' && !PROVIDER_RESOURCE.test(specifier));
     expect(misfits).toEqual([]);
   });
 });

@@ -1,14 +1,17 @@
-// cdktf records a full stack trace for every token it creates
-// (Error.captureStackTrace on a plain object, read at once, with no frame
-// limit). Inside jest each frame went through source-map-support, a third of a
-// stack synth's time. Traces of real errors (of any realm) stay source-mapped;
-// a token's creation trace, shown only when the token fails to resolve, keeps
-// its innermost frames in V8's own format (positions in the transformed file).
-const CREATION_FRAMES = 12;
-const mapped = Error.prepareStackTrace;
-if (typeof mapped === 'function') {
-  Error.prepareStackTrace = function prepareStackTrace(error, frames) {
-    if (Object.prototype.toString.call(error) === '[object Error]') return mapped(error, frames);
-    return ['Error', ...frames.slice(0, CREATION_FRAMES).map((frame) => `    at ${frame}`)].join('\n');
+// cdktf records a stack trace for every token it creates
+// (Error.captureStackTrace on a plain object with Error.stackTraceLimit
+// lifted to MAX_SAFE_INTEGER, then read at once). Inside jest each frame went
+// through source-map-support, and even unmapped the frames cost a fifth of a
+// stack synth. Those traces are shown only when a token fails to resolve, so
+// tests record none unless RANCHER_TEST_TOKEN_TRACES=1 (then: full, mapped).
+// Traces of real errors (of any realm) are untouched.
+if (process.env.RANCHER_TEST_TOKEN_TRACES !== '1') {
+  const isError = (value) => Object.prototype.toString.call(value) === '[object Error]';
+  const capture = Error.captureStackTrace;
+  Error.captureStackTrace = function captureStackTrace(target, below) {
+    if (isError(target)) return capture(target, below);
+    // cdktf reads `stack` and keeps the lines after the first: none here.
+    target.stack = '';
+    return undefined;
   };
 }
