@@ -7,8 +7,10 @@ module.exports = {
   maxWorkers: '100%',
   roots: ['<rootDir>/__tests__'],
   testMatch: ['**/*.test.ts'],
+  moduleFileExtensions: ['ts', 'js', 'json', 'sh'],
   transform: {
     '^.+\\.ts$': '<rootDir>/scripts/jest-transform.js',
+    '^.+\\.sh$': '<rootDir>/scripts/jest-text-transform.js',
   },
   globalSetup: '<rootDir>/__tests__/helpers/global-setup.js',
   moduleNameMapper: { '^archiver$': '<rootDir>/__tests__/helpers/lazy-archiver.js' },

@@ -35,7 +35,24 @@ function synth(settings: Settings, outdir: string, format: OutputFormat): string
   return synthSummary(writeStackOutput(app.outdir, stacks, format), format);
 }
 
+/**
+ * cdktf captures an unbounded stack trace for every token it creates and
+ * formats it at once, for an error message shown only when the token cannot
+ * be resolved: a tenth of a synth. They are left out unless RANCHER_DEBUG is
+ * set; traces of real errors are untouched.
+ */
+function skipTokenTraces(): void {
+  if (process.env.RANCHER_DEBUG) return;
+  const capture = Error.captureStackTrace;
+  Error.captureStackTrace = (target: object, below?: Function) => {
+    if (target instanceof Error) return capture(target, below);
+    // cdktf reads `stack` and keeps the lines after the first: none.
+    (target as { stack?: string }).stack = '';
+  };
+}
+
 function main(): ExitCode {
+  skipTokenTraces();
   // Before anything of cdktf's runs: the App must never see --hcl (see takeOutputFormat).
   const format = takeOutputFormat();
   let settings: Settings;

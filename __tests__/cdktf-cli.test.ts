@@ -6,7 +6,7 @@ import { describeWithTerraform, initConfiguration, PROVIDER_DOWNLOAD_ERROR } fro
 
 /**
  * The path a new user takes: the cdktf CLI itself, `cdktf synth --hcl`, in this
- * project (cdktf.json's app: build, then dist/main.js). The CLI passes --hcl to
+ * project (cdktf.json's app: scripts/synth.js, the app bundle rebuilt when stale). The CLI passes --hcl to
  * the app as SYNTH_HCL_OUTPUT, then formats the files the manifest names and
  * reads metadata.json; this proves that contract end to end. (The folder
  * handling in both directions is stack-output.test.ts's, without the CLI's

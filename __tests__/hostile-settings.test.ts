@@ -13,7 +13,7 @@ import { compiledMain } from './helpers/app-process';
  * the way the synth loads it (RANCHER_CONFIG); none may crash, hang past 5 s,
  * print a stack trace or write output. A rejected file must be refused with
  * its own exit code and name the field given. A few run through the compiled
- * CLI (dist/main.js, built by scripts/build.js) for exit codes, stderr and
+ * CLI (the app bundle scripts/synth.js runs) for exit codes, stderr and
  * cdktf.out. Classes: 1 template text in free-text fields, 2 crashes and
  * hangs of the loader, 3 accepted here but refused later, 4 security posture
  * (FSBP), 5 secrets in local state.
@@ -422,7 +422,7 @@ describe('hostile and mistaken settings files (issue 11)', () => {
 });
 
 /**
- * The compiled CLI (`node dist/main.js`, what `npm run synth` and cdktf.json
+ * The compiled CLI (the app bundle, what `npm run synth` and cdktf.json
  * run): exit codes, stderr without a stack trace, nothing written to cdktf.out,
  * all within 5 s. Run side by side: the process start dominates.
  */

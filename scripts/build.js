@@ -1,13 +1,28 @@
 #!/usr/bin/env node
-// Compiles main.ts, lib/ and stacks/ to dist/ (one JS file per source file,
-// shell scripts copied beside them), so synth runs plain JavaScript instead
-// of transpiling on every start. Types are checked by `npm run typecheck`.
-const { buildSync } = require('esbuild');
-const { copyFileSync, mkdirSync, readdirSync, rmSync } = require('node:fs');
+// The two builds, both with esbuild (types are checked by `npm run typecheck`):
+//
+//   app      main.ts, stacks/, lib/ and the packages they use, bundled into
+//            dist/app/main.js, which `cdktf synth` and `npm run synth` run
+//            (scripts/synth.js). Rebuilt only when one of its inputs changed:
+//            esbuild's metafile lists them, and their sizes and mtimes are
+//            kept beside the bundle.
+//   library  lib/ as the npm package ships it: dist/lib, one JavaScript file
+//            per source (other modules stay require()s, so every construct
+//            class exists once) and the declarations from tsc.
+//
+// The shell scripts lib/ imports as text are inlined by both, so nothing reads
+// a file beside the code at construct time.
+const { spawnSync } = require('node:child_process');
+const { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } = require('node:fs');
 const { dirname, join } = require('node:path');
 
 const root = join(__dirname, '..');
 const dist = join(root, 'dist');
+const APP_DIR = join(dist, 'app');
+const LIBRARY_DIR = join(dist, 'lib');
+// esbuild is loaded only to build: a synth with a fresh bundle only checks its inputs.
+const esbuild = () => require('esbuild');
+const COMMON = { absWorkingDir: root, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning', loader: { '.sh': 'text' } };
 
 function sources(dir, ext) {
   return readdirSync(join(root, dir), { recursive: true })
@@ -15,16 +30,97 @@ function sources(dir, ext) {
     .map((file) => join(dir, file));
 }
 
-/** Builds into `out` (dist/ unless told; tests build into a folder of their own under node_modules/.cache). */
-function build(out = dist) {
-  rmSync(out, { recursive: true, force: true });
-  const entryPoints = ['main.ts', ...sources('lib', '.ts'), ...sources('stacks', '.ts')].map((f) => join(root, f));
-  buildSync({ entryPoints, outdir: out, outbase: root, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning' });
-  for (const script of sources('lib', '.sh')) {
-    mkdirSync(dirname(join(out, script)), { recursive: true });
-    copyFileSync(join(root, script), join(out, script));
+/**
+ * cdktf's index loads archiver (for TerraformAsset, which nothing here uses)
+ * at start-up: about a sixth of a synth. The bundle gets a stand-in that
+ * requires the real package from node_modules on first use.
+ */
+const lazyArchiver = {
+  name: 'lazy-archiver',
+  setup(build) {
+    build.onResolve({ filter: /^archiver$/ }, () => ({ path: 'archiver', namespace: 'lazy-archiver' }));
+    build.onLoad({ filter: /.*/, namespace: 'lazy-archiver' }, () => ({
+      contents:
+        'let real; const load = () => (real ??= require("archiver/index.js"));\n' +
+        'module.exports = new Proxy(function archiver() {}, { apply: (_t, self, args) => load().apply(self, args), get: (_t, key) => load()[key] });\n',
+      loader: 'js',
+      resolveDir: root,
+    }));
+    // The real package stays in node_modules, loaded at run time if ever.
+    build.onResolve({ filter: /^archiver\/index\.js$/ }, () => ({ path: 'archiver/index.js', external: true }));
+  },
+};
+
+/** Everything but the shell scripts stays a require() of its own module. */
+const externalModules = {
+  name: 'external-modules',
+  setup(build) {
+    build.onResolve({ filter: /.*/ }, (args) => (args.kind === 'entry-point' || args.path.endsWith('.sh') ? undefined : { path: args.path, external: true }));
+  },
+};
+
+const inputsFile = (out) => join(out, 'inputs.json');
+
+/** Whether the bundle in `out` was built from exactly the files on disk now. */
+function appIsFresh(out) {
+  if (!existsSync(join(out, 'main.js')) || !existsSync(inputsFile(out))) return false;
+  try {
+    const inputs = JSON.parse(readFileSync(inputsFile(out), 'utf8'));
+    return Object.entries(inputs).every(([file, [size, mtimeMs]]) => {
+      const stat = statSync(join(root, file), { throwIfNoEntry: false });
+      return stat !== undefined && stat.size === size && stat.mtimeMs === mtimeMs;
+    });
+  } catch {
+    return false;
   }
 }
 
-module.exports = { build };
-if (require.main === module) build();
+/**
+ * Bundles the app into `out` (dist/app unless told; tests build into
+ * node_modules/.cache), unless it is fresh. Resolves to the path of main.js
+ * and whether it was rebuilt.
+ */
+async function buildApp(out = APP_DIR) {
+  const main = join(out, 'main.js');
+  if (appIsFresh(out)) return { main, rebuilt: false };
+  rmSync(out, { recursive: true, force: true });
+  const result = await esbuild().build({ ...COMMON, entryPoints: [join(root, 'main.ts')], bundle: true, outfile: main, metafile: true, plugins: [lazyArchiver] });
+  // Inputs as paths from the project root, with the build script itself and the lockfile (package versions).
+  const files = [...Object.keys(result.metafile.inputs).filter((f) => !f.startsWith('lazy-archiver:')), 'scripts/build.js', 'package-lock.json'];
+  const inputs = Object.fromEntries(
+    [...new Set(files)].sort().map((file) => {
+      const stat = statSync(join(root, file));
+      return [file, [stat.size, stat.mtimeMs]];
+    }),
+  );
+  writeFileSync(inputsFile(out), `${JSON.stringify(inputs, null, 1)}\n`);
+  return { main, rebuilt: true };
+}
+
+/** lib/ as JavaScript and declarations into `out` (dist/lib unless told). */
+async function buildLibrary(out = LIBRARY_DIR) {
+  rmSync(out, { recursive: true, force: true });
+  const entryPoints = sources('lib', '.ts').map((f) => join(root, f));
+  await esbuild().build({ ...COMMON, entryPoints, outdir: out, outbase: join(root, 'lib'), bundle: true, plugins: [externalModules] });
+  const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json'), '--declarationDir', out], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  if (tsc.status !== 0) throw new Error(`tsc (declarations) failed:\n${tsc.stdout}${tsc.stderr}`);
+  mkdirSync(dirname(out), { recursive: true });
+  return out;
+}
+
+module.exports = { buildApp, buildLibrary, appIsFresh, APP_DIR, LIBRARY_DIR };
+
+// node scripts/build.js [app|library|all] [out]
+if (require.main === module) {
+  const [what = 'all', out] = process.argv.slice(2);
+  (async () => {
+    if (what === 'app' || what === 'all') await buildApp(what === 'app' ? out : undefined);
+    if (what === 'library' || what === 'all') await buildLibrary(what === 'library' ? out : undefined);
+  })().catch((error) => {
+    console.error(error.message ?? error);
+    process.exit(1);
+  });
+}

@@ -3,9 +3,6 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { build } = require('../../scripts/build') as { build: (out: string) => void };
-
 const ROOT = join(__dirname, '..', '..');
 const RUN_TIMEOUT_MS = 60_000;
 
@@ -18,9 +15,9 @@ const PREFIX = 'rancher-test-dist-';
 /** A digest of everything the build reads: main.ts, lib/, stacks/ and the build script. */
 function sourceDigest(): string {
   const hash = createHash('sha256');
-  const files = ['main.ts', 'scripts/build.js', ...['lib', 'stacks'].flatMap((dir) => readdirSync(join(ROOT, dir), { recursive: true }).map((f) => join(dir, String(f))))];
+  const files = ['main.ts', 'scripts/build.js', 'package-lock.json', ...['lib', 'stacks'].flatMap((dir) => readdirSync(join(ROOT, dir), { recursive: true }).map((f) => join(dir, String(f))))];
   for (const file of files.sort()) {
-    if (!/\.(ts|js|sh)$/.test(file)) continue;
+    if (!/\.(ts|js|sh|json)$/.test(file)) continue;
     hash.update(file).update('\0').update(readFileSync(join(ROOT, file))).update('\0');
   }
   return hash.digest('hex').slice(0, 16);
@@ -29,11 +26,11 @@ function sourceDigest(): string {
 let built: string | undefined;
 
 /**
- * The app as `cdktf synth` runs it (cdktf.json: scripts/build.js, then `node
- * dist/main.js`), built into node_modules/.cache once per version of the
- * sources: test files running in parallel share it (each builds into a
- * folder of its own and renames it into place), and the compiled files
- * resolve their packages from there as dist/ does.
+ * The app bundle as `cdktf synth` runs it (cdktf.json: scripts/synth.js,
+ * which builds dist/app/main.js when stale), built into node_modules/.cache
+ * once per version of the sources: test files running in parallel share it
+ * (each builds into a folder of its own and renames it into place), and it
+ * resolves the packages it leaves out (archiver) from there as dist/ does.
  */
 export function compiledMain(): string {
   if (built === undefined) {
@@ -41,7 +38,8 @@ export function compiledMain(): string {
     const out = join(CACHE, PREFIX + digest);
     if (!existsSync(join(out, 'main.js'))) {
       const scratch = `${out}.${process.pid}`;
-      build(scratch);
+      const build = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.js'), 'app', scratch], { encoding: 'utf8' });
+      if (build.status !== 0) throw new Error(`the app build failed:\n${build.stdout}${build.stderr}`);
       try {
         renameSync(scratch, out);
       } catch {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REQUIRED_TERRAFORM_VERSION } from '../../lib/common/stack-foundation';
 import { NESTED_ATTRIBUTES } from '../../lib/synth/block-schema';
+import { missingAddresses, recordAddresses } from './address-contract';
 import type { StackFolder } from './synth';
 import { describeWithTerraform, initConfiguration, PROVIDER_DOWNLOAD_ERROR } from './terraform';
 
@@ -46,6 +47,11 @@ export function describeRootModules(title: string, cases: readonly RootModuleCas
   const named = cases.map((c) => [c.name, c] as const);
 
   describe(`${title}: every synthesized stack`, () => {
+    recordAddresses(title, Object.fromEntries(cases.map((c) => [c.name, c.folder.json])));
+    it.each(named)('%s: keeps every recorded Terraform address (construct ids are a contract; __tests__/fixtures/addresses)', (name, { folder }) => {
+      expect(missingAddresses(title, name, folder.json)).toEqual([]);
+    });
+
     it.each(named)('%s: declares the Terraform version floor', (_name, { folder }) => {
       expect(folder.json.terraform.required_version).toBe(REQUIRED_TERRAFORM_VERSION);
     });

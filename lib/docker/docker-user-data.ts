@@ -1,8 +1,8 @@
-import { join } from 'node:path';
 import type { AirGapSettings } from '../config/air-gap-schema';
 import type { ProxySettings } from '../config/proxy-schema';
 import { proxyEnabled } from '../network/proxy';
-import { bootFiles, cloudConfig, envFile, rootFile, scriptFile, shippedText, type WriteFile } from '../nodes/boot-files';
+import { bootFiles, cloudConfig, envFile, rootFile, scriptFile, type WriteFile } from '../nodes/boot-files';
+import DOCKER_BOOTSTRAP from './docker-bootstrap.sh';
 import {
   CONTAINER_ENV_FILE,
   HOST_CONFIG_DIR,
@@ -100,7 +100,7 @@ export function dockerUserData(input: DockerHostInput): string {
       rootFile(RUN_ARGS_PATH, '0600', `${rancherRunArgs(input).join('\n')}\n`),
       rootFile(CONTAINER_ENV_FILE, '0600', containerEnvFile(input)),
       rootFile(DOCKER_DROP_IN_PATH, '0644', dockerDropIn(input)),
-      scriptFile(DOCKER_BOOTSTRAP_PATH, shippedText(join(__dirname, 'docker-bootstrap.sh'))),
+      scriptFile(DOCKER_BOOTSTRAP_PATH, DOCKER_BOOTSTRAP),
     ],
     runcmd: [[DOCKER_BOOTSTRAP_PATH]],
   });

@@ -1,6 +1,7 @@
-import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { bootFiles, cloudConfig, envFile, rootFile, scriptFile, shippedText } from '../nodes/boot-files';
+import { bootFiles, cloudConfig, envFile, rootFile, scriptFile } from '../nodes/boot-files';
+import K3S_BOOTSTRAP from './k3s-bootstrap.sh';
+import K3S_DATASTORE_ENDPOINT from './k3s-datastore-endpoint.sh';
 import { registriesFiles } from './rke2-config';
 import { identityEnvironment, type ServerNodeIdentity } from './node-identity';
 
@@ -51,10 +52,10 @@ export function k3sUserData(settings: K3sSettings, node: ServerNodeIdentity): st
         ...(settings.proxyEnvironment ?? []),
       ]),
       ...bootFiles(),
-      scriptFile(K3S_DATASTORE_ENDPOINT_PATH, shippedText(join(__dirname, 'k3s-datastore-endpoint.sh'))),
+      scriptFile(K3S_DATASTORE_ENDPOINT_PATH, K3S_DATASTORE_ENDPOINT),
       // Written before the installer creates k3s.service; systemd merges it in.
       rootFile(K3S_DROP_IN_PATH, '0644', `[Service]\nExecStartPre=${K3S_DATASTORE_ENDPOINT_PATH}\n`),
-      scriptFile(K3S_BOOTSTRAP_PATH, shippedText(join(__dirname, 'k3s-bootstrap.sh'))),
+      scriptFile(K3S_BOOTSTRAP_PATH, K3S_BOOTSTRAP),
     ],
     runcmd: [[K3S_BOOTSTRAP_PATH]],
   });

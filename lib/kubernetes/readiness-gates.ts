@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { ClusterRoleBindingV1 } from '@cdktf/provider-kubernetes/lib/cluster-role-binding-v1';
 import { ClusterRoleV1 } from '@cdktf/provider-kubernetes/lib/cluster-role-v1';
 import { JobV1 } from '@cdktf/provider-kubernetes/lib/job-v1';
@@ -8,7 +7,7 @@ import { RoleV1 } from '@cdktf/provider-kubernetes/lib/role-v1';
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { shippedText } from '../nodes/boot-files';
+import READINESS_GATES from './readiness-gates.sh';
 import { escapeTemplate } from './terraform-template';
 
 /**
@@ -132,7 +131,7 @@ export class ReadinessGates extends Construct {
               {
                 name: 'gate',
                 image: this.image,
-                command: ['bash', '-c', escapeTemplate(shippedText(join(__dirname, 'readiness-gates.sh')))],
+                command: ['bash', '-c', escapeTemplate(READINESS_GATES)],
                 // kubectl keeps a discovery cache under $HOME.
                 env: [{ name: 'HOME', value: '/tmp' }, { name: 'DEADLINE_SECONDS', value: String(budget) }, ...gateEnvironment(props.check)],
                 resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '128Mi' } },

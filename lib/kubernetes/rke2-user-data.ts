@@ -1,6 +1,6 @@
-import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { bootFiles, cloudConfig, envFile, rootFile, scriptFile, shippedText } from '../nodes/boot-files';
+import { bootFiles, cloudConfig, envFile, rootFile, scriptFile } from '../nodes/boot-files';
+import RKE2_BOOTSTRAP from './rke2-bootstrap.sh';
 import type { ServerNodeIdentity } from './node-identity';
 import { identityEnvironment } from './node-identity';
 import { registriesFiles, rke2Config } from './rke2-config';
@@ -31,7 +31,7 @@ export function rke2UserData(settings: Rke2Settings, node: Rke2NodeIdentity): st
         ...proxy,
       ]),
       ...bootFiles(),
-      scriptFile(BOOTSTRAP_SCRIPT_PATH, shippedText(join(__dirname, 'rke2-bootstrap.sh'))),
+      scriptFile(BOOTSTRAP_SCRIPT_PATH, RKE2_BOOTSTRAP),
     ],
     runcmd: [[BOOTSTRAP_SCRIPT_PATH]],
   });

@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { literal } from '../kubernetes/terraform-template';
+import BOOT_LIB from './boot-lib.sh';
 
 /** Where cloud-init writes the shared shell helpers that every bootstrap script sources. */
 export const BOOT_LIB_PATH = '/usr/local/lib/rancher-aws/boot-lib.sh';
@@ -12,18 +11,6 @@ export interface WriteFile {
   readonly owner: string;
   readonly permissions: string;
   readonly content: string;
-}
-
-const texts = new Map<string, string>();
-
-/** A file shipped beside the library code, read on first use (nothing is read at import time). */
-export function shippedText(path: string): string {
-  let text = texts.get(path);
-  if (text === undefined) {
-    text = readFileSync(path, 'utf8');
-    texts.set(path, text);
-  }
-  return text;
 }
 
 /**
@@ -53,7 +40,7 @@ export function envFile(path: string, entries: readonly (readonly [string, strin
 
 /** The files every bootstrap script needs: the shared helpers (retry, imds_get, ssm_get, fetch_to). */
 export function bootFiles(): WriteFile[] {
-  return [rootFile(BOOT_LIB_PATH, '0644', shippedText(join(__dirname, 'boot-lib.sh')))];
+  return [rootFile(BOOT_LIB_PATH, '0644', BOOT_LIB)];
 }
 
 /** Renders a #cloud-config document (no line folding, so scripts stay byte-for-byte). */
