@@ -5,6 +5,7 @@ import { RKE2_CLUSTER_CIDR, RKE2_SERVICE_CIDR } from '../config/primitives';
 import type { ProxySettings } from '../config/proxy-schema';
 import { proxyEnvironment } from '../network/proxy';
 import { HTTPS_PORT, RANCHER_PUBLIC_PORTS, type PortRule } from '../nodes/ports';
+import { AGENT_TLS_SYSTEM_STORE } from '../rancher/chart-values';
 
 /**
  * The `rancher/rancher` container of the Docker install, as plain data: the
@@ -81,6 +82,11 @@ export interface RancherContainerInput {
   readonly vpcCidr: string;
 }
 
+/** Whether the container publishes a CA to agents: its own (rancher), or the user's private CA. */
+function publishesCa(tls: DockerTlsSettings): boolean {
+  return tls.issuer === 'rancher' || tls.issuer === 'ca' || (tls.issuer === 'blank' && tls.privateCA);
+}
+
 /**
  * `docker run` arguments (options, image, Rancher's own arguments), one list
  * element per argument. Options use the `--name=value` form so each line of
@@ -124,6 +130,9 @@ export function rancherEnvironment(input: RancherContainerInput): [string, strin
       ['AUDIT_LOG_MAXSIZE', String(audit.maxSizeMb)],
     );
   }
+  // --no-cacerts and --acme-domain publish no CA: agents verify against their system store (Rancher 2.14's
+  // default, strict, makes them exit without a published CA).
+  if (!publishesCa(input.tls)) env.push(['CATTLE_AGENT_TLS_MODE', AGENT_TLS_SYSTEM_STORE]);
   if (input.airGap.systemDefaultRegistry) env.push(['CATTLE_SYSTEM_DEFAULT_REGISTRY', input.airGap.systemDefaultRegistry]);
   if (input.airGap.useBundledSystemChart) env.push(['CATTLE_SYSTEM_CATALOG', 'bundled']);
   return [...env, ...hostProxyEnvironment(input.proxy, input.vpcCidr)];

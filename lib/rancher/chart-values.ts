@@ -53,6 +53,9 @@ export const POST_DELETE = {
   namespaceList: ['cattle-fleet-system', 'cattle-system', 'rancher-operator-system', 'cattle-turtles-system'],
 } as const;
 
+/** Rancher's agent-tls-mode for certificates from a public CA (chart value agentTLSMode, env CATTLE_AGENT_TLS_MODE). */
+export const AGENT_TLS_SYSTEM_STORE = 'system-store';
+
 /** Where audit log files land on the node with destination hostPath. */
 export const AUDIT_LOG_HOST_PATH = '/var/log/rancher/audit/';
 
@@ -83,6 +86,8 @@ export function rancherChartValues(input: RancherChartInput): Record<string, unk
   // backend-protocol annotation for port 443).
   if (plan.mode === 'rancher') ingress.servicePort = 443;
   if (plan.privateCa) values.privateCA = true;
+  // No CA published (a public CA's certificate): agents verify against their system store (TlsPlan.publishesCa).
+  if (!plan.publishesCa) values.agentTLSMode = AGENT_TLS_SYSTEM_STORE;
 
   if (input.auditLog?.enabled) {
     const a = input.auditLog;

@@ -45,6 +45,13 @@ export interface TlsPlan {
   /** The ingress controller must trust X-Forwarded-* from the load balancer. */
   readonly forwardedHeaders: boolean;
   readonly trust: Trust;
+  /**
+   * Whether Rancher publishes a CA to the agents (`cacerts`): its own, or the
+   * private CA. With a public CA it publishes none (the chart's --no-cacerts),
+   * and agents must verify against the system store instead: Rancher 2.14's
+   * default agent-tls-mode, strict, makes them exit without a published CA.
+   */
+  readonly publishesCa: boolean;
 }
 
 export function tlsPlan(tls: TlsSettings): TlsPlan {
@@ -75,5 +82,6 @@ export function tlsPlan(tls: TlsSettings): TlsPlan {
     caIssuer: !atLoadBalancer && issuer === 'ca',
     forwardedHeaders: atLoadBalancer,
     trust,
+    publishesCa: issuer === 'rancher' || privateCa,
   };
 }

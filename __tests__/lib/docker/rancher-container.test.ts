@@ -85,6 +85,21 @@ describe('environment', () => {
     expect(rancherEnvironment(input())).toEqual([]);
   });
 
+  // Rancher 2.14 defaults agent-tls-mode to strict: an agent exits when the server publishes no CA.
+  it.each([
+    ['rancher', {}, false],
+    ['blank', { privateCA: false }, true],
+    ['blank', { privateCA: true }, false],
+    ['ca', {}, false],
+    ['acme', {}, true],
+  ])('issuer %s %j: agents verify against the system store exactly when no CA is published (%s)', (issuer, extra, systemStore) => {
+    const env = rancherEnvironment(docker({ tls: { issuer, ...extra } }));
+    expect(env).toEqual(systemStore ? [['CATTLE_AGENT_TLS_MODE', 'system-store']] : []);
+    // The CA is withheld exactly then: --no-cacerts, or --acme-domain.
+    const args = rancherRunArgs(docker({ tls: { issuer, ...extra } }));
+    expect(args.includes('--no-cacerts') || args.includes('--acme-domain')).toBe(systemStore);
+  });
+
   it('turns on the audit log from rancher.auditLog with the variables of Rancher\'s chart (defaults: level 0, rotation 1 day, 1 file, 100 MB)', () => {
     expect(rancherEnvironment(auditLog({ enabled: true }))).toEqual([
       ['AUDIT_LOG_ENABLED', 'true'],

@@ -36,12 +36,14 @@ const caIssuerObjects = (hostname: string) => [
 ];
 
 const BASE = { hostname: HOST, replicas: 3, postDelete: POST_DELETE };
+/** A public CA's certificate: Rancher publishes no CA, so agents verify against their system store. */
+const SYSTEM_STORE = { agentTLSMode: 'system-store' };
 const LETS_ENCRYPT = (environment: string) => ({ letsEncrypt: { email: EMAIL, environment, ingress: { class: 'nginx' } } });
 
 /** The chart values of every valid choice, written out in full. */
 const MATRIX: [string, Record<string, unknown>, Record<string, unknown>][] = [
   ['ingress + rancher', { mode: 'ingress', issuer: 'rancher' }, { ...BASE, ingress: { ...NGINX, tls: { source: 'rancher' } } }],
-  ['ingress + blank', { mode: 'ingress', issuer: 'blank' }, { ...BASE, ingress: { ...NGINX, tls: { source: 'secret' } } }],
+  ['ingress + blank', { mode: 'ingress', issuer: 'blank' }, { ...BASE, ...SYSTEM_STORE, ingress: { ...NGINX, tls: { source: 'secret' } } }],
   [
     'ingress + blank + privateCA',
     { mode: 'ingress', issuer: 'blank', privateCA: true },
@@ -55,21 +57,21 @@ const MATRIX: [string, Record<string, unknown>, Record<string, unknown>][] = [
   [
     'ingress + acme',
     { mode: 'ingress', issuer: 'acme', acme: { email: EMAIL } },
-    { ...BASE, ingress: { ...NGINX, tls: { source: 'letsEncrypt' } }, ...LETS_ENCRYPT('production') },
+    { ...BASE, ...SYSTEM_STORE, ingress: { ...NGINX, tls: { source: 'letsEncrypt' } }, ...LETS_ENCRYPT('production') },
   ],
   [
     'ingress + acme staging',
     { mode: 'ingress', issuer: 'acme', acme: { email: EMAIL, environment: 'staging' } },
-    { ...BASE, ingress: { ...NGINX, tls: { source: 'letsEncrypt' } }, ...LETS_ENCRYPT('staging') },
+    { ...BASE, ...SYSTEM_STORE, ingress: { ...NGINX, tls: { source: 'letsEncrypt' } }, ...LETS_ENCRYPT('staging') },
   ],
-  ['external + blank', { mode: 'external', issuer: 'blank' }, { ...BASE, ingress: NGINX, tls: 'external' }],
+  ['external + blank', { mode: 'external', issuer: 'blank' }, { ...BASE, ...SYSTEM_STORE, ingress: NGINX, tls: 'external' }],
   [
     'external + blank + privateCA',
     { mode: 'external', issuer: 'blank', privateCA: true },
     { ...BASE, ingress: NGINX, tls: 'external', privateCA: true },
   ],
   ['external + ca', { mode: 'external', issuer: 'ca' }, { ...BASE, ingress: NGINX, tls: 'external', privateCA: true }],
-  ['external + acme', { mode: 'external', issuer: 'acme' }, { ...BASE, ingress: NGINX, tls: 'external' }],
+  ['external + acme', { mode: 'external', issuer: 'acme' }, { ...BASE, ...SYSTEM_STORE, ingress: NGINX, tls: 'external' }],
   [
     'rancher + rancher',
     { mode: 'rancher', issuer: 'rancher' },
@@ -78,7 +80,7 @@ const MATRIX: [string, Record<string, unknown>, Record<string, unknown>][] = [
   [
     'rancher + blank',
     { mode: 'rancher', issuer: 'blank' },
-    { ...BASE, ingress: { ...NGINX, tls: { source: 'secret' }, servicePort: 443 } },
+    { ...BASE, ...SYSTEM_STORE, ingress: { ...NGINX, tls: { source: 'secret' }, servicePort: 443 } },
   ],
   [
     'rancher + blank + privateCA',
@@ -93,7 +95,7 @@ const MATRIX: [string, Record<string, unknown>, Record<string, unknown>][] = [
   [
     'rancher + acme',
     { mode: 'rancher', issuer: 'acme', acme: { email: EMAIL } },
-    { ...BASE, ingress: { ...NGINX, tls: { source: 'letsEncrypt' }, servicePort: 443 }, ...LETS_ENCRYPT('production') },
+    { ...BASE, ...SYSTEM_STORE, ingress: { ...NGINX, tls: { source: 'letsEncrypt' }, servicePort: 443 }, ...LETS_ENCRYPT('production') },
   ],
 ];
 

@@ -17,6 +17,7 @@ const IN_CLUSTER: Record<string, Row> = {
     caIssuer: false,
     forwardedHeaders: false,
     trust: 'rancher-ca',
+    publishesCa: true,
   },
   blank: {
     atLoadBalancer: false,
@@ -28,6 +29,7 @@ const IN_CLUSTER: Record<string, Row> = {
     caIssuer: false,
     forwardedHeaders: false,
     trust: 'public',
+    publishesCa: false,
   },
   'blank+privateCA': {
     atLoadBalancer: false,
@@ -39,6 +41,7 @@ const IN_CLUSTER: Record<string, Row> = {
     caIssuer: false,
     forwardedHeaders: false,
     trust: 'user-ca',
+    publishesCa: true,
   },
   ca: {
     atLoadBalancer: false,
@@ -50,6 +53,7 @@ const IN_CLUSTER: Record<string, Row> = {
     caIssuer: true,
     forwardedHeaders: false,
     trust: 'user-ca',
+    publishesCa: true,
   },
   acme: {
     atLoadBalancer: false,
@@ -61,6 +65,7 @@ const IN_CLUSTER: Record<string, Row> = {
     caIssuer: false,
     forwardedHeaders: false,
     trust: 'public',
+    publishesCa: false,
   },
   'acme staging': {
     atLoadBalancer: false,
@@ -72,6 +77,7 @@ const IN_CLUSTER: Record<string, Row> = {
     caIssuer: false,
     forwardedHeaders: false,
     trust: 'unverified',
+    publishesCa: false,
   },
 };
 
@@ -86,6 +92,7 @@ const AT_LOAD_BALANCER: Record<string, Row> = {
     caIssuer: false,
     forwardedHeaders: true,
     trust: 'public',
+    publishesCa: false,
   },
   'blank+privateCA': {
     atLoadBalancer: true,
@@ -97,6 +104,7 @@ const AT_LOAD_BALANCER: Record<string, Row> = {
     caIssuer: false,
     forwardedHeaders: true,
     trust: 'user-ca',
+    publishesCa: true,
   },
   ca: {
     atLoadBalancer: true,
@@ -108,6 +116,7 @@ const AT_LOAD_BALANCER: Record<string, Row> = {
     caIssuer: false,
     forwardedHeaders: true,
     trust: 'user-ca',
+    publishesCa: true,
   },
   acme: {
     atLoadBalancer: true,
@@ -119,6 +128,7 @@ const AT_LOAD_BALANCER: Record<string, Row> = {
     caIssuer: false,
     forwardedHeaders: true,
     trust: 'public',
+    publishesCa: false,
   },
 };
 
