@@ -7,6 +7,8 @@ module.exports = {
   maxWorkers: '100%',
   roots: ['<rootDir>/__tests__'],
   testMatch: ['**/*.test.ts'],
+  // The packed-library consumer test runs on its own (npm run test:consumer; jest.consumer.config.js).
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/__tests__/examples/'],
   moduleFileExtensions: ['ts', 'js', 'json', 'sh'],
   transform: {
     '^.+\\.ts$': '<rootDir>/scripts/jest-transform.js',

@@ -1,9 +1,14 @@
-// The construct library, one domain per folder. Importing this file loads
-// every construct's provider resources; apps that care about start-up time
-// import from the domain folders (or single files) they use.
+// The construct library. At the root: the three Rancher deployments
+// (RancherOnRke, RancherOnExistingCluster, RancherOnDocker) and their props;
+// below, one namespace per domain folder with the pieces they are made of.
+// Importing the root loads every construct's provider resources; apps that
+// care about start-up time import the domain entry points they use
+// (`rancher-ha-aws/network`, ...).
+export * from './deployments';
 export * as backend from './backend';
 export * as common from './common';
 export * as config from './config';
+export * as database from './database';
 export * as dns from './dns';
 export * as docker from './docker';
 export * as existingCluster from './existing-cluster';

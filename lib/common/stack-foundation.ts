@@ -1,10 +1,10 @@
-import { Fn, TerraformOutput, type TerraformStack } from 'cdktf';
-import type { DataHttp } from '@cdktf/provider-http/lib/data-http';
+import { TerraformOutput, type TerraformStack } from 'cdktf';
 import { configureBackend } from '../backend/state-backend';
 import { DeploymentVariables } from '../config/deployment-variables';
 import type { Settings } from '../config/schema';
 import { DEPLOYMENT_TAG } from './tags';
 import { configureBaseProviders } from './providers';
+import { deploymentPrefix } from '../deployments/stack-level-names';
 
 /**
  * The oldest Terraform that runs the synthesized stacks: the S3 backend's
@@ -28,7 +28,7 @@ export interface StackFoundation {
  */
 export function stackFoundation(stack: TerraformStack, settings: Settings, options: { readonly adminAccess?: boolean } = {}): StackFoundation {
   const id = stack.node.id;
-  const name = `${settings.name}-${id}`;
+  const name = deploymentPrefix(stack, settings.name);
   // cdktf 0.21 has no typed setting for it.
   stack.addOverride('terraform.required_version', REQUIRED_TERRAFORM_VERSION);
   configureBackend(stack, id, settings.backend, settings.region);
@@ -41,9 +41,9 @@ export function stackFoundation(stack: TerraformStack, settings: Settings, optio
  * probe, so it is only reported once Rancher answered) and the sensitive
  * bootstrap password.
  */
-export function rancherOutputs(stack: TerraformStack, props: { readonly ping: DataHttp; readonly bootstrapPassword: string }): void {
+export function rancherOutputs(stack: TerraformStack, props: { readonly url: string; readonly bootstrapPassword: string }): void {
   new TerraformOutput(stack, 'rancher_url', {
-    value: Fn.trimsuffix(props.ping.url, '/ping'),
+    value: props.url,
     description: 'Rancher, answering /ping when the apply finished',
   });
   new TerraformOutput(stack, 'rancher_bootstrap_password', {

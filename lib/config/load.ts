@@ -108,7 +108,8 @@ export function parseSettings(data: unknown, source: string, baseDir = process.c
   throw new SettingsError(source, result.error.issues.flatMap((issue) => toProblems(issue, data)));
 }
 
-function toProblems(issue: core.$ZodIssue, data: unknown): SettingsProblem[] {
+/** One zod issue as the problems a person reads (an unknown key each on its own line, with what is allowed). */
+export function toProblems(issue: core.$ZodIssue, data: unknown): SettingsProblem[] {
   const path = issue.path.map(String);
   if (issue.code === 'unrecognized_keys') {
     const mapping = valueAt(data, path);

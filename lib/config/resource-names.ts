@@ -61,44 +61,65 @@ const KINDS = {
 } satisfies Record<string, NameKind>;
 
 export interface GeneratedName {
-  readonly stack: StackId;
+  /** The stack id the name is built with. */
+  readonly stack: string;
   /** The resource, as a person reads it: "network load balancer". */
   readonly resource: string;
   readonly kind: keyof typeof KINDS;
   readonly value: string;
 }
 
+/** The stacks whose names are checked, by mode: their ids (resource names start with `<name>-<stack id>`). */
+export interface NamedStacks {
+  readonly rkeHa?: string;
+  readonly docker?: string;
+}
+
+/** The app's stacks: rke-ha and docker under their own ids. */
+const APP_STACKS: NamedStacks = { rkeHa: 'rke-ha', docker: 'docker' };
+
 /**
  * Every name a stack builds from `name` (prefix `<name>-<stack>`), with the
  * construct that builds it. Keep in step with lib/ and stacks/ (the test
  * "resource names" synthesizes the stacks and compares).
  */
-export function generatedNames(name: string): GeneratedName[] {
-  const n = (stack: StackId, resource: string, kind: keyof typeof KINDS, value: string): GeneratedName => ({ stack, resource, kind, value });
-  const rke = `${name}-rke-ha`;
-  const docker = `${name}-docker`;
+export function generatedNames(name: string, stacks: NamedStacks = APP_STACKS): GeneratedName[] {
+  const n = (stack: string, resource: string, kind: keyof typeof KINDS, value: string): GeneratedName => ({ stack, resource, kind, value });
+  return [...(stacks.rkeHa === undefined ? [] : rkeHaNames(name, stacks.rkeHa, n)), ...(stacks.docker === undefined ? [] : dockerNames(name, stacks.docker, n))];
+}
+
+type Make = (stack: string, resource: string, kind: keyof typeof KINDS, value: string) => GeneratedName;
+
+function rkeHaNames(name: string, stack: string, n: Make): GeneratedName[] {
+  const rke = `${name}-${stack}`;
   return [
-    n('rke-ha', 'network load balancer', 'loadBalancer', rke),
-    ...[80, 443, 6443].map((port) => n('rke-ha', `NLB target group for ${port}`, 'targetGroup', `${rke}-${port}`)),
-    n('rke-ha', 'NLB security group', 'securityGroupPrefix', `${rke}-lb-`),
-    n('rke-ha', 'application load balancer', 'loadBalancer', `${rke}-alb`),
-    n('rke-ha', 'ALB target group', 'targetGroup', `${rke}-alb-http`),
-    n('rke-ha', 'ALB security group', 'securityGroupPrefix', `${rke}-alb-`),
-    n('rke-ha', 'node security group', 'securityGroupPrefix', `${rke}-`),
-    n('rke-ha', 'datastore security group', 'securityGroupPrefix', `${rke}-db-`),
-    n('rke-ha', 'node IAM role', 'iamPrefix', `${rke}-`),
-    n('rke-ha', 'RDS datastore', 'rdsIdentifierPrefix', `${rke}-`),
-    n('rke-ha', 'RDS final snapshot', 'rdsSnapshot', `${rke}-final-0123abcd`),
-    n('rke-ha', 'DB subnet group', 'dbSubnetGroupPrefix', `${rke}-`),
-    n('rke-ha', 'etcd snapshot bucket', 's3BucketPrefix', `${rke}-etcd-`),
-    n('rke-ha', 'boot parameters', 'ssmPath', `/${name}/rke-ha/cluster-initialized`),
-    n('rke-ha', 'cluster server CA', 'certificateCommonName', `${rke}-server-ca`),
-    n('rke-ha', 'cluster client CA', 'certificateCommonName', `${rke}-client-ca`),
-    n('docker', 'host security group', 'securityGroupPrefix', `${docker}-`),
-    n('docker', 'host IAM role', 'iamPrefix', `${docker}-`),
-    n('docker', 'DLM IAM role', 'iamPrefix', `${docker}-dlm-`),
-    n('docker', 'DLM snapshot policy', 'dlmDescription', `${docker} Rancher data volume`),
-    n('docker', 'boot parameters', 'ssmPath', `/${name}/docker/bootstrap-password`),
+    n(stack, 'network load balancer', 'loadBalancer', rke),
+    ...[80, 443, 6443].map((port) => n(stack, `NLB target group for ${port}`, 'targetGroup', `${rke}-${port}`)),
+    n(stack, 'NLB security group', 'securityGroupPrefix', `${rke}-lb-`),
+    n(stack, 'application load balancer', 'loadBalancer', `${rke}-alb`),
+    n(stack, 'ALB target group', 'targetGroup', `${rke}-alb-http`),
+    n(stack, 'ALB security group', 'securityGroupPrefix', `${rke}-alb-`),
+    n(stack, 'node security group', 'securityGroupPrefix', `${rke}-`),
+    n(stack, 'datastore security group', 'securityGroupPrefix', `${rke}-db-`),
+    n(stack, 'node IAM role', 'iamPrefix', `${rke}-`),
+    n(stack, 'RDS datastore', 'rdsIdentifierPrefix', `${rke}-`),
+    n(stack, 'RDS final snapshot', 'rdsSnapshot', `${rke}-final-0123abcd`),
+    n(stack, 'DB subnet group', 'dbSubnetGroupPrefix', `${rke}-`),
+    n(stack, 'etcd snapshot bucket', 's3BucketPrefix', `${rke}-etcd-`),
+    n(stack, 'boot parameters', 'ssmPath', `/${name}/${stack}/cluster-initialized`),
+    n(stack, 'cluster server CA', 'certificateCommonName', `${rke}-server-ca`),
+    n(stack, 'cluster client CA', 'certificateCommonName', `${rke}-client-ca`),
+  ];
+}
+
+function dockerNames(name: string, stack: string, n: Make): GeneratedName[] {
+  const docker = `${name}-${stack}`;
+  return [
+    n(stack, 'host security group', 'securityGroupPrefix', `${docker}-`),
+    n(stack, 'host IAM role', 'iamPrefix', `${docker}-`),
+    n(stack, 'DLM IAM role', 'iamPrefix', `${docker}-dlm-`),
+    n(stack, 'DLM snapshot policy', 'dlmDescription', `${docker} Rancher data volume`),
+    n(stack, 'boot parameters', 'ssmPath', `/${name}/${stack}/bootstrap-password`),
   ];
 }
 
@@ -106,9 +127,9 @@ export function generatedNames(name: string): GeneratedName[] {
  * What AWS would refuse in the names built from `name`: one message per
  * broken rule, naming the first resource that breaks it and its name.
  */
-export function generatedNameProblems(name: string): string[] {
+export function generatedNameProblems(name: string, stacks: NamedStacks = APP_STACKS): string[] {
   const problems = new Map<string, string>();
-  for (const generated of generatedNames(name)) {
+  for (const generated of generatedNames(name, stacks)) {
     const kind = KINDS[generated.kind];
     for (const rule of kind.rules) {
       const wrong = rule(generated.value);

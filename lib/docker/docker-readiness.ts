@@ -1,5 +1,5 @@
 import { DataHttp, type DataHttpConfig } from '@cdktf/provider-http/lib/data-http';
-import type { ITerraformDependable } from 'cdktf';
+import { Fn, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { probeTiming } from '../common/http-retry';
 import type { DockerTlsIssuer } from '../config/docker-schema';
@@ -35,6 +35,8 @@ export interface DockerReadinessProps {
  */
 export class DockerReadiness extends Construct {
   readonly ping: DataHttp;
+  /** `https://<hostname>`, derived from the probe so it is known only once Rancher answered. */
+  readonly url: string;
   /** Rancher's CA as served on /cacerts (`rancher` issuer only). */
   readonly cacerts?: DataHttp;
 
@@ -64,5 +66,6 @@ export class DockerReadiness extends Construct {
       ...probe('/ping', 'trimspace(self.response_body) == "pong"', 'Rancher did not answer "pong" on https://<hostname>/ping.', pingMinutes),
       caCertPem,
     });
+    this.url = Fn.trimsuffix(this.ping.url, '/ping');
   }
 }

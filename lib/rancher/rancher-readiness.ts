@@ -37,6 +37,8 @@ export interface RancherReadinessProps {
  */
 export class RancherReadiness extends Construct {
   readonly ping: DataHttp;
+  /** `https://<hostname>`, derived from the probe so it is known only once Rancher answered. */
+  readonly url: string;
 
   constructor(scope: Construct, id: string, props: RancherReadinessProps) {
     super(scope, id);
@@ -76,5 +78,6 @@ export class RancherReadiness extends Construct {
         ],
       },
     });
+    this.url = Fn.trimsuffix(this.ping.url, '/ping');
   }
 }

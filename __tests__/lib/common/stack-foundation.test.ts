@@ -1,5 +1,5 @@
 import { DataHttp } from '@cdktf/provider-http/lib/data-http';
-import { TerraformStack } from 'cdktf';
+import { Fn, TerraformStack } from 'cdktf';
 import { rancherOutputs, stackFoundation, type StackFoundation } from '../../../lib/common/stack-foundation';
 import { DEPLOYER_IP_URL } from '../../../lib/config/deployment-variables';
 import type { Settings } from '../../../lib/config/schema';
@@ -13,7 +13,7 @@ function synth(s: Settings, options: { adminAccess?: boolean; outputs?: boolean;
     foundation = stackFoundation(stack, s, options.adminAccess === undefined ? {} : { adminAccess: options.adminAccess });
     if (options.outputs) {
       const ping = new DataHttp(stack, 'ping', { url: `https://${foundation.inputs.hostname}/ping` });
-      rancherOutputs(stack, { ping, bootstrapPassword: '${random_password.bootstrap.result}' });
+      rancherOutputs(stack, { url: Fn.trimsuffix(ping.url, '/ping'), bootstrapPassword: '${random_password.bootstrap.result}' });
     }
     return stack;
   });

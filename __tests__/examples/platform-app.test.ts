@@ -1,0 +1,107 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * examples/platform-app as a platform team would build it: against the
+ * package `npm pack` makes (so what `files`, `exports` and the declarations
+ * ship is what is tested), type-checked with the example's strict tsconfig
+ * (exactOptionalPropertyTypes, noUncheckedIndexedAccess, skipLibCheck off),
+ * run with plain node, and bundled with esbuild and run from a folder without
+ * node_modules. Installed by unpacking the tarball into node_modules, as npm
+ * does, with the peer packages linked from this checkout (no registry here).
+ * `npm run test:consumer` (and .ci/run); kept out of `npm test`, which it
+ * would slow by a declarations build and a second type-check.
+ */
+
+const ROOT = join(__dirname, '..', '..');
+const MODULES = join(ROOT, 'node_modules');
+const PEERS = ['cdktf', 'constructs', ...['aws', 'helm', 'http', 'kubernetes', 'random', 'tls'].map((p) => `@cdktf/provider-${p}`)];
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  name: string;
+  version: string;
+  dependencies: Record<string, string>;
+  peerDependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+};
+
+function run(command: string, args: string[], cwd: string, env: Record<string, string> = {}): string {
+  const result = spawnSync(command, args, { cwd, encoding: 'utf8', env: { ...process.env, CHECKPOINT_DISABLE: '1', ...env }, timeout: 120_000 });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.status}):\n${result.stdout}${result.stderr}`);
+  return result.stdout;
+}
+
+const link = (app: string, name: string) => {
+  mkdirSync(join(app, 'node_modules', name, '..'), { recursive: true });
+  symlinkSync(join(MODULES, name), join(app, 'node_modules', name));
+};
+
+type Json = { resource: Record<string, Record<string, Record<string, unknown>>>; output: Record<string, unknown>; terraform: Record<string, unknown> };
+
+describe('examples/platform-app, built from the packed library', () => {
+  let dir: string;
+  let files: string[] = [];
+  let synthesized: Json;
+  let bundled: Json;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'rancher-consumer-'));
+    // `npm pack` runs prepack: the library build (dist/lib with declarations).
+    const [packed] = JSON.parse(run('npm', ['pack', '--pack-destination', dir, '--json', '--silent'], ROOT)) as { filename: string; files: { path: string }[] }[];
+    files = packed.files.map((f) => f.path);
+
+    const app = join(dir, 'app');
+    cpSync(join(ROOT, 'examples', 'platform-app'), app, { recursive: true });
+    mkdirSync(join(app, 'node_modules'));
+    run('tar', ['-xzf', join(dir, packed.filename), '-C', join(app, 'node_modules')], dir);
+    run('mv', [join(app, 'node_modules', 'package'), join(app, 'node_modules', pkg.name)], dir);
+    for (const name of [...PEERS, ...Object.keys(pkg.dependencies), 'typescript', '@types/node']) link(app, name);
+
+    run(process.execPath, [join(app, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], app);
+    run(process.execPath, ['dist/main.js'], app);
+    synthesized = JSON.parse(readFileSync(join(app, 'cdktf.out', 'stacks', 'platform', 'cdk.tf.json'), 'utf8')) as Json;
+
+    // A consumer that bundles: everything, the node scripts included, in one file run from an empty folder.
+    const bundleDir = join(dir, 'bundle');
+    run(process.execPath, ['-e', `require(${JSON.stringify(join(MODULES, 'esbuild'))}).buildSync({ entryPoints: ['dist/main.js'], bundle: true, platform: 'node', outfile: ${JSON.stringify(join(bundleDir, 'main.js'))}, logLevel: 'error' })`], app);
+    run(process.execPath, ['main.js'], bundleDir);
+    bundled = JSON.parse(readFileSync(join(bundleDir, 'cdktf.out', 'stacks', 'platform', 'cdk.tf.json'), 'utf8')) as Json;
+  }, 120_000);
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('packs the built library with its declarations, and no sources, tests or scripts', () => {
+    expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist/lib/index.js', 'dist/lib/index.d.ts', 'dist/lib/deployments/rancher-on-rke.d.ts']));
+    expect(files.filter((f) => !f.startsWith('dist/lib/') && !['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md'].includes(f))).toEqual([]);
+    expect(files.filter((f) => f.endsWith('.sh') || (f.endsWith('.ts') && !f.endsWith('.d.ts')))).toEqual([]);
+    // Every domain entry point of `exports` is in the package.
+    const exported = Object.values((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { exports: Record<string, { default?: string }> }).exports);
+    for (const entry of exported) if (typeof entry === 'object' && entry.default) expect(files).toContain(entry.default.replace(/^\.\//, ''));
+  });
+
+  it('declares cdktf, constructs and the providers as peers, at the versions tested here', () => {
+    for (const peer of PEERS) expect(pkg.peerDependencies[peer]).toBe(`^${pkg.devDependencies[peer]}`);
+    expect(Object.keys(pkg.dependencies).sort()).toEqual(['yaml', 'zod']);
+  });
+
+  it("synthesizes the team's stack: the deployment under the construct's id, beside the team's own topic", () => {
+    const instances = Object.keys(synthesized.resource.aws_instance ?? {});
+    expect(instances).toHaveLength(3);
+    expect(instances.every((name) => name.startsWith('rancher_server-'))).toBe(true);
+    expect(synthesized.resource.aws_sns_topic).toEqual({ 'rancher-alerts': expect.objectContaining({ name: 'acme-rancher-alerts' }) });
+    expect(Object.keys(synthesized.output).sort()).toEqual(['alerts_topic_arn', 'rancher_bootstrap_password', 'rancher_url']);
+    expect(synthesized.terraform.backend).toEqual({ s3: expect.objectContaining({ bucket: 'acme-terraform-state' }) });
+  });
+
+  it('carries the props into what it builds (private nodes behind one NAT, Let\'s Encrypt, names from <name>-<stack id>)', () => {
+    expect(Object.keys(synthesized.resource.aws_nat_gateway ?? {})).toHaveLength(1);
+    expect(Object.values(synthesized.resource.aws_lb ?? {}).map((lb) => lb.name)).toEqual(['acme-platform']);
+    const releases = Object.values(synthesized.resource.helm_release ?? {}).map((r) => r.chart);
+    expect(releases.sort()).toEqual(['cert-manager', 'rancher']);
+  });
+
+  it('gives the same Terraform when bundled (the node scripts are inlined, nothing is read beside the code)', () => {
+    expect(bundled).toEqual(synthesized);
+  });
+});

@@ -1,0 +1,39 @@
+import { LocalBackend, TerraformStack } from 'cdktf';
+import { configureBaseProviders } from '../../../lib/common/providers';
+import { RancherOnDocker } from '../../../lib/deployments/rancher-on-docker';
+import { resources, synthStack } from '../../helpers/synth';
+
+describe("RancherOnDocker in a library user's stack", () => {
+  // Two evaluation installs side by side: names and SSM paths apart by `name`, addresses by construct id.
+  const { json } = synthStack((app) => {
+    const stack = new TerraformStack(app, 'demo');
+    new LocalBackend(stack, { path: 'terraform.tfstate' });
+    configureBaseProviders(stack, { region: 'eu-west-1', tags: {} });
+    for (const team of ['blue', 'green']) {
+      new RancherOnDocker(stack, team, { name: team, region: 'eu-west-1', hostname: `${team}.rancher.acme.io`, hostedZone: 'acme.io', adminCidrs: [], docker: { tls: { issuer: 'acme' } } });
+    }
+    return stack;
+  });
+
+  it('builds one host per construct, each under its own id', () => {
+    expect(Object.keys(resources(json, 'aws_instance')).map((name) => name.split('_')[0]).sort()).toEqual(['blue', 'green']);
+  });
+
+  it('keeps their names, SSM paths and DNS records apart', () => {
+    const parameters = Object.values(resources(json, 'aws_ssm_parameter')).map((p) => p.name as string);
+    expect(parameters).toEqual(expect.arrayContaining(['/blue/demo/bootstrap-password', '/green/demo/bootstrap-password']));
+    const records = Object.values(resources(json, 'aws_route53_record')).map((r) => r.name).sort();
+    expect(records).toEqual(['blue.rancher.acme.io', 'green.rancher.acme.io']);
+  });
+
+  it('refuses a Docker option the install does not have, naming the prop', () => {
+    const build = () =>
+      synthStack((app) => {
+        const stack = new TerraformStack(app, 'demo');
+        configureBaseProviders(stack, { region: 'eu-west-1', tags: {} });
+        new RancherOnDocker(stack, 'rancher', { hostname: 'r.acme.io', hostedZone: 'acme.io', adminCidrs: [], docker: { tls: { issuer: 'ca', privateCA: true } } });
+        return stack;
+      });
+    expect(build).toThrow(/docker\.tls\.privateCA: only for issuer "blank"/);
+  });
+});

@@ -1,0 +1,135 @@
+/**
+ * The props sections the three Rancher constructs share. They are plain
+ * readonly interfaces, independent of the settings file's schema: the YAML
+ * loader maps a settings file onto them (the section names are the same, so a
+ * message naming `rkeHa.vpcCidr` fits both), and each construct checks them
+ * with the same rules a settings file gets (resolveProps), at synth.
+ *
+ * Stable: every prop declared here and its default. Values that may be
+ * Terraform references are marked so; everything else must be a literal
+ * (it shapes resource names, user data or the chart values at synth).
+ */
+
+/** Where TLS ends, in the Rancher HA docs' terms. */
+export type TlsMode = 'ingress' | 'external' | 'rancher';
+/** Who issues Rancher's certificate. */
+export type TlsIssuer = 'rancher' | 'blank' | 'ca' | 'acme';
+
+/** Rancher's certificate: the TLS matrix of the README ("TLS"). */
+export interface TlsProps {
+  /** The ingress controller, the AWS load balancer (`external`), or the Rancher pods (re-encryption). @default 'ingress' */
+  readonly mode?: TlsMode;
+  /** @default 'rancher' */
+  readonly issuer?: TlsIssuer;
+  /** `blank` only: the certificate chains to a private or self-signed CA. @default false */
+  readonly privateCA?: boolean;
+  /** `blank` only: a certificate file checked at synth against the hostname (never copied into the output). */
+  readonly certificateFile?: string;
+  /** `acme` only. */
+  readonly acme?: {
+    /** Let's Encrypt account e-mail; required with mode ingress or rancher. */
+    readonly email?: string;
+    /** @default 'production' */
+    readonly environment?: 'production' | 'staging';
+  };
+}
+
+/** Rancher's API audit log (the chart's `auditLog`). */
+export interface AuditLogProps {
+  /** @default false */
+  readonly enabled?: boolean;
+  /** 0 metadata, 1 headers, 2 request bodies, 3 response bodies. @default 0 */
+  readonly level?: number;
+  /** @default 'sidecar' */
+  readonly destination?: 'sidecar' | 'hostPath';
+  /** @default 1 */
+  readonly maxAgeDays?: number;
+  /** @default 1 */
+  readonly maxBackups?: number;
+  /** @default 100 */
+  readonly maxSizeMb?: number;
+}
+
+/** The Rancher release. */
+export interface RancherProps {
+  /** Helm repository: community `stable` or `latest`, or Rancher `prime`. @default 'stable' */
+  readonly repository?: 'stable' | 'latest' | 'prime';
+  /** @default 3 */
+  readonly replicas?: number;
+  readonly tls?: TlsProps;
+  readonly auditLog?: AuditLogProps;
+}
+
+/** Pinned versions; each must fit the others (Rancher's supported Kubernetes range, cert-manager floor). */
+export interface VersionsProps {
+  /** @default the project's pin (lib/config/versions.ts) */
+  readonly rancher?: string;
+  /** @default the project's pin */
+  readonly rke2?: string;
+  /** @default the project's pin */
+  readonly k3s?: string;
+  /** @default the project's pin */
+  readonly certManager?: string;
+}
+
+/** An outbound HTTP(S) proxy for nodes and Rancher. */
+export interface ProxyProps {
+  readonly http?: string;
+  /** @default http */
+  readonly https?: string;
+  /** Added to the built-in bypass list (loopback, metadata, the VPC, cluster networks). @default [] */
+  readonly noProxy?: readonly string[];
+  /** Close the nodes' egress except to the VPC and these networks. @default [] (egress open) */
+  readonly egressOnlyTo?: readonly string[];
+}
+
+/** Mirrors for installs that cannot pull from the internet. */
+export interface AirGapProps {
+  readonly systemDefaultRegistry?: string;
+  /** @default {} */
+  readonly registryMirrors?: Readonly<Record<string, readonly string[]>>;
+  /** @default false */
+  readonly useBundledSystemChart?: boolean;
+  readonly rancherChartRepository?: string;
+  readonly certManagerChartRepository?: string;
+  readonly installerUrl?: string;
+}
+
+/** The time budget of each wait of a deploy, in minutes (README, "Timeouts"). */
+export interface TimeoutsProps {
+  /** @default 20 */
+  readonly apiMinutes?: number;
+  /** @default 25 */
+  readonly serversMinutes?: number;
+  /** @default 10 */
+  readonly ingressMinutes?: number;
+  /** @default 10 */
+  readonly certManagerMinutes?: number;
+  /** @default 20 */
+  readonly rancherMinutes?: number;
+  /** @default 15 */
+  readonly certificateMinutes?: number;
+  /** @default 15 */
+  readonly pingMinutes?: number;
+}
+
+/** What every Rancher construct is told about the deployment. */
+export interface DeploymentProps {
+  /**
+   * The deployment's name (letters, digits, hyphens). Resource names start
+   * with `<name>-<stack id>`, the nodes' SSM parameters live under
+   * `/<name>/<stack id>`. @default 'rancher'
+   */
+  readonly name?: string;
+  /** AWS region of the stack's AWS provider. @default 'us-east-1' */
+  readonly region?: string;
+  /** Rancher's public name; may be a Terraform reference (a variable). */
+  readonly hostname: string;
+  /** The public Route53 hosted zone that holds `hostname`; may be a Terraform reference. */
+  readonly hostedZone: string;
+  readonly rancher?: RancherProps;
+  readonly versions?: VersionsProps;
+  readonly proxy?: ProxyProps;
+  readonly airGap?: AirGapProps;
+  readonly timeouts?: TimeoutsProps;
+}

@@ -1,0 +1,45 @@
+import type { DeploymentProps } from './props';
+
+/** The host of Rancher's Docker install. */
+export interface DockerProps {
+  /** Rancher's Docker sizing: 2 vCPU / 8 GiB. @default 'm6i.large' */
+  readonly instanceType?: string;
+  /** @default 30 */
+  readonly rootVolumeGb?: number;
+  /** @default '10.0.0.0/16' */
+  readonly vpcCidr?: string;
+  /** @default the newest Canonical Ubuntu 24.04 at the first deploy, then kept */
+  readonly amiId?: string;
+  /** An existing EC2 key pair; SSH stays closed without one. */
+  readonly sshKeyName?: string;
+  /** The EBS volume at /var/lib/rancher: Rancher's data, kept when the instance is replaced. */
+  readonly dataVolume?: {
+    /** @default 50 */
+    readonly sizeGb?: number;
+    /** @default true */
+    readonly finalSnapshot?: boolean;
+    /** Create the volume from this snapshot (a restore). */
+    readonly restoreSnapshotId?: string;
+    readonly snapshots?: {
+      /** @default 24 */
+      readonly intervalHours?: 1 | 2 | 3 | 4 | 6 | 8 | 12 | 24;
+      /** UTC start time. @default '03:00' */
+      readonly time?: string;
+      /** @default 7 */
+      readonly retention?: number;
+    };
+  };
+  /** The certificate the container serves (the Docker install docs' choices). */
+  readonly tls?: {
+    /** @default 'rancher' */
+    readonly issuer?: 'rancher' | 'blank' | 'ca' | 'acme';
+    /** `blank` only. @default false */
+    readonly privateCA?: boolean;
+  };
+}
+
+export interface RancherOnDockerProps extends DeploymentProps {
+  /** Networks allowed to reach SSH (with a key pair); may be a Terraform reference. */
+  readonly adminCidrs: readonly string[];
+  readonly docker?: DockerProps;
+}

@@ -1,0 +1,33 @@
+import type { DeploymentProps } from './props';
+
+/** The cluster Rancher goes onto, as far as this construct needs to know it. */
+export interface K8sHaProps {
+  readonly certManager?: {
+    /** `false` when the cluster runs cert-manager already (then checked at plan time, never installed). @default true */
+    readonly install?: boolean;
+  };
+  readonly ingress?: {
+    /** IngressClass of the cluster's ingress controller (checked at plan time). @default 'nginx' */
+    readonly className?: string;
+    /** The controller's LoadBalancer Service, whose address the Rancher record points at. */
+    readonly service?: {
+      /** @default 'ingress-nginx' */
+      readonly namespace?: string;
+      /** @default 'ingress-nginx-controller' */
+      readonly name?: string;
+    };
+  };
+  readonly dns?: {
+    /** Load balancer hostname or IPv4 address for the record. @default read from the ingress Service at plan time */
+    readonly target?: string;
+  };
+}
+
+/**
+ * Rancher onto a cluster that exists. The stack's Helm and Kubernetes
+ * providers must point at that cluster (the app's k8s-ha stack configures
+ * them with ExistingClusterAccess).
+ */
+export interface RancherOnExistingClusterProps extends DeploymentProps {
+  readonly k8sHa?: K8sHaProps;
+}

@@ -1,0 +1,144 @@
+import type { ITerraformDependable } from 'cdktf';
+import { Construct } from 'constructs';
+import { LoadBalancerRecord } from '../dns/load-balancer-record';
+import { ClusterPreflight } from '../existing-cluster/cluster-preflight';
+import { forgetWhenRemoved } from '../existing-cluster/forget-when-removed';
+import { IngressLoadBalancer } from '../existing-cluster/ingress-load-balancer';
+import { ReadinessGates } from '../kubernetes/readiness-gates';
+import { chartProxy, PRIVATE_NETWORKS } from '../network/proxy';
+import { CertManager } from '../rancher/cert-manager';
+import { RANCHER_NAMESPACE, RancherNamespace } from '../rancher/namespace';
+import { RancherReadiness } from '../rancher/rancher-readiness';
+import { readinessTrust } from '../rancher/readiness-trust';
+import { RancherServer } from '../rancher/rancher-server';
+import { rancherServerSettings } from '../rancher/rancher-settings';
+import { RancherTlsSecrets } from '../rancher/tls-secrets';
+import { CertificateVariables, type CertificateMaterial } from '../tls/certificate-variables';
+import { INGRESS_SECRET, tlsPlan, type TlsPlan } from '../tls/tls-plan';
+import type { Settings } from '../config/schema';
+import type { RancherOnExistingClusterProps } from './rancher-on-existing-cluster-props';
+import { resolveProps } from './resolve-props';
+
+/** `spec.controller` of an IngressClass served by ingress-nginx. */
+const INGRESS_NGINX_CONTROLLER = 'k8s.io/ingress-nginx';
+
+/** Construct id of the cert-manager this construct installs; its path is also what `forgetWhenRemoved` keeps. */
+const CERT_MANAGER_ID = 'cert-manager';
+
+/**
+ * Rancher onto a Kubernetes cluster that already exists (the Rancher docs'
+ * "RancherOnK8S"), possibly shared with other services: plan-time checks of
+ * that cluster, a Route53 record for its ingress load balancer, cert-manager
+ * and Rancher from Helm, readiness gates between the steps. One apply ends
+ * when Rancher answers on its hostname.
+ *
+ * TLS follows `rancher.tls` as in RancherOnRke, except that `external` means
+ * the cluster's own load balancer ends TLS: the chart runs with
+ * `tls=external` and that balancer's certificate (and forwarded headers) are
+ * the cluster owner's to configure.
+ *
+ * The stack's Helm and Kubernetes providers must reach that cluster; an AWS
+ * provider (Route53) and the http provider must exist in the stack.
+ */
+export class RancherOnExistingCluster extends Construct {
+  /** `https://<hostname>`, known once Rancher answered `/ping` at the end of the apply. */
+  readonly url: string;
+  /** First login password of the admin user (sensitive). */
+  readonly bootstrapPassword: string;
+  /** The ingress load balancer (hostname or address) the Rancher record points at. */
+  readonly dnsTarget: string;
+  /** `alias` (AWS load balancer), `A` (IPv4 address) or `CNAME` (other hostname). */
+  readonly dnsRecordType: string;
+  /** The settings the props resolved to (defaults filled in). */
+  readonly settings: Settings;
+
+  constructor(scope: Construct, id: string, props: RancherOnExistingClusterProps) {
+    super(scope, id);
+    const settings = resolveProps(props, { k8sHa: props.k8sHa }, `RancherOnExistingCluster ${this.node.path}`);
+    this.settings = settings;
+    const s = settings.k8sHa;
+    const t = settings.timeouts;
+    const tls = tlsPlan(settings.rancher.tls);
+    // This stack does not know the cluster's networks: private ranges and Rancher's name bypass the proxy.
+    const proxy = chartProxy(settings.proxy, [...PRIVATE_NETWORKS, props.hostname]);
+    const certificates = new CertificateVariables(this, 'certificates', materialFor(tls));
+    const preflight = new ClusterPreflight(this, 'preflight', {
+      rancherVersion: settings.versions.rancher,
+      ingressClassName: s.ingress.className,
+      requireCertManager: tls.certManager && !s.certManager.install,
+    });
+
+    const ingress = new IngressLoadBalancer(this, 'ingress', { service: s.ingress.service, target: s.dns.target });
+    const dns = new LoadBalancerRecord(this, 'dns', { zoneName: props.hostedZone, recordName: props.hostname, target: ingress.address });
+    // The cluster's controller is not ours to know: the gate only asks whether an Ingress of the class is
+    // admitted (every admission webhook on Ingresses answers).
+    const gates = new ReadinessGates(this, 'readiness-gates', { dependsOn: preflight.gates, registry: settings.airGap.systemDefaultRegistry });
+    const ingressReady = gates.gate('ingress-ready', { check: { kind: 'admission', ingressClass: s.ingress.className }, minutes: t.ingressMinutes });
+
+    let rancherPrerequisites: ITerraformDependable[];
+    if (s.certManager.install) {
+      const certManager = new CertManager(this, CERT_MANAGER_ID, {
+        version: settings.versions.certManager,
+        repository: settings.airGap.certManagerChartRepository,
+        proxy,
+        minutes: t.certManagerMinutes,
+        dependsOn: preflight.gates,
+      });
+      rancherPrerequisites = [certManager.release];
+    } else {
+      // Turning `install` off later must not uninstall the cert-manager this stack installed
+      // (other services in the cluster may rely on it): Terraform forgets it instead.
+      forgetWhenRemoved(this, 'helm_release', [CERT_MANAGER_ID, 'release']);
+      rancherPrerequisites = preflight.gates;
+    }
+    const namespace = new RancherNamespace(this, 'rancher-namespace', { dependsOn: preflight.gates });
+    const secrets = new RancherTlsSecrets(this, 'tls-secrets', { plan: tls, certificates, namespace: namespace.name });
+    const rancher = new RancherServer(this, 'rancher', {
+      ...rancherServerSettings(settings, proxy),
+      hostname: props.hostname,
+      ingressClassName: s.ingress.className,
+      namespace: namespace.name,
+      // The record too: Let's Encrypt's HTTP-01 check, and the certificate wait, need the name to resolve.
+      dependsOn: [...rancherPrerequisites, ingressReady, ...secrets.resources, ...dns.records],
+    });
+    if (tls.mode === 'rancher' && s.ingress.className !== 'nginx') {
+      // The settings are shared by every stack, so synth must not fail here; the plan does, before any change,
+      // unless the cluster's class is in fact served by ingress-nginx. (Terraform refuses a constant condition.)
+      rancher.release.addOverride('lifecycle.precondition', [
+        {
+          condition: `\${anytrue([for c in try(${preflight.ingressClass.fqn}.objects, []) : try(c.spec.controller, "") == "${INGRESS_NGINX_CONTROLLER}"])}`,
+          error_message: `rancher.tls mode "rancher" (re-encryption) relies on ingress-nginx annotations; IngressClass "${s.ingress.className}" (k8sHa.ingress.className) is not served by ingress-nginx.`,
+        },
+      ]);
+    }
+    const certificateReady = tls.certManager
+      ? gates.gate('certificate-ready', {
+          check: { kind: 'certificate', namespace: RANCHER_NAMESPACE, name: INGRESS_SECRET },
+          minutes: t.certificateMinutes,
+          dependsOn: [rancher.release],
+        })
+      : undefined;
+    const ready = new RancherReadiness(this, 'rancher-readiness', {
+      hostname: props.hostname,
+      trust: readinessTrust(tls, certificates),
+      minutes: t.pingMinutes,
+      dependsOn: [rancher.release, ...(certificateReady ? [certificateReady] : []), ...dns.records],
+    });
+
+
+    this.url = ready.url;
+    this.bootstrapPassword = rancher.bootstrapPassword;
+    this.dnsTarget = dns.target;
+    this.dnsRecordType = dns.recordType;
+  }
+}
+
+/**
+ * The user material k8s-ha needs: as rke-ha at the ingress; with `external`
+ * only the private CA bundle (`tls-ca`), since the certificate sits on the
+ * cluster owner's load balancer.
+ */
+function materialFor(tls: TlsPlan): readonly CertificateMaterial[] {
+  if (!tls.atLoadBalancer) return tls.material;
+  return tls.privateCa ? ['caCertificate'] : [];
+}

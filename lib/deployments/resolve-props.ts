@@ -1,0 +1,48 @@
+import { Token } from 'cdktf';
+import { SettingsError } from '../config/errors';
+import { toProblems } from '../config/load';
+import { generatedNameProblems, type NamedStacks } from '../config/resource-names';
+import { settingsSchema, type Settings, type SettingsInput } from '../config/schema';
+import type { DeploymentProps } from './props';
+
+/** The section of the settings a construct's own props fill (rkeHa, k8sHa or docker). */
+export type ModeSection = Pick<SettingsInput, 'rkeHa' | 'k8sHa' | 'docker'>;
+
+/**
+ * A construct's props checked and completed with the rules and defaults a
+ * settings file gets (one set of rules for YAML and library users): unknown
+ * keys, ranges, the TLS pairs, versions that fit together, quorum, names AWS
+ * would refuse in the names built with the stack's id (`names`). Values that are Terraform references (the hostname, the zone,
+ * the admin networks of the app's variables) are left to their variable
+ * validations. Throws a SettingsError naming each wrong prop.
+ */
+export function resolveProps(
+  props: DeploymentProps & { readonly adminCidrs?: readonly string[] },
+  mode: ModeSection,
+  label: string,
+  names: NamedStacks = {},
+): Settings {
+  const literal = (value: string | undefined) => (value !== undefined && !Token.isUnresolved(value) ? value : undefined);
+  const cidrs = props.adminCidrs;
+  const adminCidrs = cidrs !== undefined && !Token.isUnresolved(cidrs) && cidrs.every((cidr) => !Token.isUnresolved(cidr)) ? cidrs : undefined;
+  const input: Record<string, unknown> = {
+    name: props.name,
+    region: props.region,
+    hostname: literal(props.hostname),
+    hostedZone: literal(props.hostedZone),
+    adminCidrs,
+    rancher: props.rancher,
+    versions: props.versions,
+    proxy: props.proxy,
+    airGap: props.airGap,
+    timeouts: props.timeouts,
+    ...mode,
+  };
+  for (const key of Object.keys(input)) if (input[key] === undefined) delete input[key];
+  const result = settingsSchema.safeParse(input, { reportInput: true });
+  if (!result.success) throw new SettingsError(label, result.error.issues.flatMap((issue) => toProblems(issue, input)), 'Invalid props of');
+  // The names AWS would refuse, built with this stack's id (the settings file checks the app's stack ids).
+  const nameProblems = generatedNameProblems(result.data.name, names);
+  if (nameProblems.length > 0) throw new SettingsError(label, nameProblems.map((message) => ({ field: 'name', message, value: result.data.name })), 'Invalid props of');
+  return result.data;
+}

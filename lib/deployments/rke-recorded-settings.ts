@@ -1,0 +1,47 @@
+import type { RecordedSetting } from '../common/deployment-guard';
+import type { Settings } from '../config/schema';
+
+/** The settings a running rke-ha deployment cannot change, each with why and what to do instead. */
+export function rkeRecordedSettings(settings: Settings, ingressController: string): RecordedSetting[] {
+  const s = settings.rkeHa;
+  const recorded: RecordedSetting[] = [
+    {
+      setting: 'name',
+      value: settings.name,
+      procedure:
+        'Every resource name, the SSM path and the snapshot bucket derive from it: a new name replaces the load balancer, the bucket and the boot parameters. Keep it; a second deployment needs a state of its own.',
+    },
+    {
+      setting: 'region',
+      value: settings.region,
+      procedure: 'The resources live in that region: another region would build a second deployment and orphan this one. Keep it; use another state for another region.',
+    },
+    {
+      setting: 'rkeHa.vpcCidr',
+      value: s.vpcCidr,
+      procedure:
+        'A new range replaces the VPC, every subnet and every server at once. Keep it, or build a new deployment and restore it from an etcd snapshot (README, "Day 2").',
+    },
+    {
+      setting: 'rkeHa.distribution',
+      value: s.distribution,
+      procedure:
+        'The running servers keep their distribution and datastore (etcd on the servers, or RDS); switching would leave them on the old one. Build a new deployment and move Rancher with the rancher-backup operator.',
+    },
+  ];
+  if (s.distribution === 'k3s') {
+    recorded.push({
+      setting: 'rkeHa.datastore.engine',
+      value: s.datastore.engine,
+      procedure: 'A new engine creates a new, empty database and the servers would lose the cluster. Build a new deployment and move Rancher with the rancher-backup operator.',
+    });
+  } else {
+    recorded.push({
+      setting: 'rkeHa.ingressController',
+      value: ingressController,
+      procedure:
+        'The servers keep the controller they started with, and the Rancher ingress would name a class nobody serves. Change ingress-controller in /etc/rancher/rke2/config.yaml on each server and restart them one at a time (README, "Day 2"), then accept it: terraform apply -replace=<the rkeHa.ingressController record>.',
+    });
+  }
+  return recorded;
+}

@@ -1,0 +1,26 @@
+import { TerraformLocal, TerraformStack } from 'cdktf';
+import type { Construct } from 'constructs';
+import { HELD_ATTRIBUTES, type ServerNode } from '../nodes/server-node';
+
+/**
+ * Which servers run an older configuration (the settings changed something a
+ * running server keeps until it is replaced): returns the list per server
+ * (`{ "server-0": [attribute, ...] }`, for an output), and adds a check that
+ * warns in every plan until they are rolled. A newer image found by the AMI
+ * lookup is listed but does not warn: it moves on its own.
+ */
+export function reportStaleServers(scope: Construct, props: { readonly nodes: readonly ServerNode[]; readonly amiPinned: boolean; readonly checkName: string }): Record<string, string[]> {
+  const warned = HELD_ATTRIBUTES.filter((a) => props.amiPinned || a !== 'ami');
+  const stale = new TerraformLocal(scope, 'servers_stale', Object.fromEntries(props.nodes.map((node, i) => [`server-${i}`, node.staleAttributes(warned)]))).fqn;
+  TerraformStack.of(scope).addOverride(`check.${props.checkName}`, {
+    assert: [
+      {
+        condition: `\${alltrue([for attributes in values(${stale}) : length(attributes) == 0])}`,
+        error_message:
+          `Servers keep settings they cannot take while running: \${jsonencode({ for server, attributes in ${stale} : server => attributes if length(attributes) > 0 })}. ` +
+          'Replace them one at a time, each after the previous one rejoined (README, "Day 2"); output servers_pending_replacement lists them.',
+      },
+    ],
+  });
+  return Object.fromEntries(props.nodes.map((node, i) => [`server-${i}`, node.staleAttributes()]));
+}
