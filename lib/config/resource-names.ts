@@ -141,6 +141,27 @@ export function generatedNameProblems(name: string, stacks: NamedStacks = APP_ST
   return [...problems.values()];
 }
 
+/**
+ * What AWS would refuse in one name a construct builds (a load balancer or
+ * target group name), or undefined; nothing for a Terraform reference, whose
+ * value is known only at apply.
+ */
+export function awsNameProblem(kind: 'loadBalancer' | 'targetGroup', value: string): string | undefined {
+  if (value.includes('${') || value.includes('TfToken[')) return undefined;
+  const rules = KINDS[kind];
+  for (const rule of rules.rules) {
+    const wrong = rule(value);
+    if (wrong !== undefined) return `${rules.what} "${value}" ${wrong}`;
+  }
+  return undefined;
+}
+
+/** Throws, naming the construct, when a name it builds would be refused by AWS at apply. */
+export function requireAwsNames(constructPath: string, names: readonly (readonly ['loadBalancer' | 'targetGroup', string])[]): void {
+  const problems = names.map(([kind, value]) => awsNameProblem(kind, value)).filter((p): p is string => p !== undefined);
+  if (problems.length > 0) throw new Error(`${constructPath}: ${problems.join('; ')} (AWS refuses it at apply)`);
+}
+
 /** The rules of `name` itself, most basic first; the first broken one is reported. */
 export function nameProblem(name: string): string | undefined {
   if (name.length < 2 || name.length > 16) {

@@ -5,6 +5,7 @@ import { LbTargetGroupAttachment } from '@cdktf/provider-aws/lib/lb-target-group
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { requireAwsNames } from '../config/resource-names';
 import { allowEgress, allowIngress, replaceableSecurityGroup } from '../network/security-group-rules';
 import { RANCHER_PUBLIC_PORTS, type PortRule } from '../nodes/ports';
 
@@ -41,6 +42,10 @@ export class ApplicationLoadBalancer extends Construct {
 
   constructor(scope: Construct, id: string, props: ApplicationLoadBalancerProps) {
     super(scope, id);
+    requireAwsNames(`ApplicationLoadBalancer ${this.node.path}`, [
+      ['loadBalancer', `${props.name}-alb`],
+      ['targetGroup', `${props.name}-alb-http`],
+    ]);
     this.securityGroup = replaceableSecurityGroup(this, 'security-group', {
       name: `${props.name}-alb`,
       description: 'Rancher load balancer (TLS at the load balancer)',

@@ -5,6 +5,7 @@ import { LbTargetGroupAttachment } from '@cdktf/provider-aws/lib/lb-target-group
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { requireAwsNames } from '../config/resource-names';
 import { allowEgress, allowIngress, replaceableSecurityGroup, type Peer } from '../network/security-group-rules';
 import type { PortRule } from '../nodes/ports';
 
@@ -48,6 +49,7 @@ export class NetworkLoadBalancer extends Construct {
 
   constructor(scope: Construct, id: string, props: NetworkLoadBalancerProps) {
     super(scope, id);
+    requireAwsNames(`NetworkLoadBalancer ${this.node.path}`, [['loadBalancer', props.name], ...props.ports.map((p) => ['targetGroup', `${props.name}-${p.port}`] as const)]);
 
     this.securityGroup = replaceableSecurityGroup(this, 'security-group', { name: `${props.name}-lb`, description: 'Rancher load balancer', vpcId: props.vpcId });
 

@@ -135,3 +135,34 @@ describe('NetworkLoadBalancer', () => {
     expect(json).toMatchSnapshot();
   });
 });
+
+describe('NetworkLoadBalancer refuses names AWS would refuse at apply, naming itself', () => {
+  const build = (name: string, port = 6443) => () =>
+    synth((stack) => {
+      new NetworkLoadBalancer(stack, 'front', {
+        name,
+        vpcId: 'vpc-0123',
+        subnetIds: ['subnet-a'],
+        targetSecurityGroupId: TARGETS,
+        ports: [{ port, description: 'Kubernetes API', from: { cidr: '203.0.113.0/24' } }],
+      });
+    });
+
+  it.each([
+    ['a target group name over 32 characters', 'abcdefghijklmnopq-rke-ha-extra', /NetworkLoadBalancer test\/front: a target group name "abcdefghijklmnopq-rke-ha-extra-6443" may have at most 32 characters/],
+    ['a load balancer name starting with internal-', 'internal-rancher', /a load balancer name "internal-rancher" may not start with "internal-"/],
+    ['characters a load balancer name may not hold', 'rancher_prod', /a load balancer name "rancher_prod" may hold letters, digits and "-" only/],
+  ])('%s', (_what, name, message) => {
+    expect(build(name)).toThrow(message);
+  });
+
+  it('accepts the longest name the stacks build, and a name that is a Terraform reference', () => {
+    expect(build(NAME)).not.toThrow();
+    expect(() =>
+      synth((stack) => {
+        const name = new TerraformVariable(stack, 'lb_name', { type: 'string' });
+        new NetworkLoadBalancer(stack, 'front', { name: name.stringValue, vpcId: 'vpc-0123', subnetIds: ['subnet-a'], targetSecurityGroupId: TARGETS, ports: [] });
+      }),
+    ).not.toThrow();
+  });
+});
