@@ -33,13 +33,6 @@ TLS_DIR=/var/lib/rancher/k3s/server/tls
 API_PORT=6443
 INIT_PROBE_SECONDS=20
 
-place_cluster_cas() {
-  fetch_to server-ca-cert "$TLS_DIR/server-ca.crt"
-  fetch_to server-ca-key "$TLS_DIR/server-ca.key"
-  fetch_to client-ca-cert "$TLS_DIR/client-ca.crt"
-  fetch_to client-ca-key "$TLS_DIR/client-ca.key"
-}
-
 main() {
   fetch_to token /etc/rancher/k3s/token
   # The endpoint holds the database password: a root-only drop-in, never user data.
@@ -55,7 +48,7 @@ main() {
       log "a server already answers on $peer: joining through the datastore"
     else
       log "no live peer and no cluster yet: placing the Terraform-generated CAs before the first start"
-      place_cluster_cas
+      place_cluster_cas "$TLS_DIR"
     fi
   elif peer=$(find_peer "$API_PORT" "$PEER_WAIT_SECONDS"); then
     log "a server answers on $peer: joining through the datastore"

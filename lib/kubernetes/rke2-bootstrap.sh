@@ -38,13 +38,6 @@ SUPERVISOR_PORT=9345
 # marker was never written): three probes, 10 s apart.
 INIT_PROBE_SECONDS=20
 
-place_cluster_cas() {
-  fetch_to server-ca-cert "$TLS_DIR/server-ca.crt"
-  fetch_to server-ca-key "$TLS_DIR/server-ca.key"
-  fetch_to client-ca-cert "$TLS_DIR/client-ca.crt"
-  fetch_to client-ca-key "$TLS_DIR/client-ca.key"
-}
-
 join_through() {
   local peer=$1
   # The cluster CA verifies the peers' supervisors while waiting for our turn.
@@ -78,7 +71,7 @@ main() {
       join_through "$peer"
     else
       log "no live peer and no cluster yet: starting a new cluster with the Terraform-generated CAs"
-      place_cluster_cas
+      place_cluster_cas "$TLS_DIR"
     fi
   elif peer=$(find_peer "$SUPERVISOR_PORT" "$PEER_WAIT_SECONDS"); then
     join_through "$peer"

@@ -16,7 +16,7 @@ describe('boot-lib.sh', () => {
   });
 
   it('defines each shared helper once (their behaviour is run in bash in boot-lib.test.ts)', () => {
-    const helpers = ['log', 'retry', 'imds_get', 'json_field', 'curl_credentials', 'ssm_credentials', 'ssm_lookup', 'ssm_get', 'fetch_to', 'cluster_state', 'live_peer', 'find_peer', 'is_voting_member', 'wait_turn', 'token_password', 'run_installer'];
+    const helpers = ['log', 'retry', 'imds_get', 'json_field', 'curl_credentials', 'ssm_credentials', 'ssm_lookup', 'ssm_get', 'fetch_to', 'place_cluster_cas', 'cluster_state', 'live_peer', 'find_peer', 'is_voting_member', 'wait_turn', 'token_password', 'run_installer'];
     for (const fn of helpers) expect(LIB.match(new RegExp(`^${fn}\\(\\) \\{`, 'gm'))).toHaveLength(1);
     expect(LIB.match(/^[a-z_]+\(\) \{/gm)).toHaveLength(helpers.length);
   });
