@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { REQUIRED_TERRAFORM_VERSION } from '../../lib/common/stack-foundation';
 import { NESTED_ATTRIBUTES } from '../../lib/synth/block-schema';
 import { missingAddresses, recordAddresses } from './address-contract';
+import { expectFirstLoginWiring } from './first-login';
 import type { StackFolder } from './synth';
 import { describeWithTerraform, initConfiguration, PROVIDER_DOWNLOAD_ERROR } from './terraform';
 
@@ -54,6 +55,10 @@ export function describeRootModules(title: string, cases: readonly RootModuleCas
 
     it.each(named)('%s: declares the Terraform version floor', (_name, { folder }) => {
       expect(folder.json.terraform.required_version).toBe(REQUIRED_TERRAFORM_VERSION);
+    });
+
+    it.each(named)('%s: logs in after /ping through the bootstrap provider, trusting what the probe trusted, or forgets the bootstrap', (_name, { folder }) => {
+      expectFirstLoginWiring(folder.json);
     });
 
     it.each(named)("%s: as HCL, its folder holds cdk.tf and cdktf's metadata.json only, and the manifest names cdk.tf", (_name, { folder, stack }) => {

@@ -71,6 +71,8 @@ export const STACK_VARIANTS: readonly StackVariant[] = [
   { name: 'k8s-ha tls external+blank+privateCA', stack: K8S_HA_STACK, settings: { rancher: { tls: { mode: 'external', issuer: 'blank', privateCA: true } } } },
   { name: 'k8s-ha tls rancher with traefik (plan-time precondition)', stack: K8S_HA_STACK, settings: { rancher: { tls: { mode: 'rancher' } }, k8sHa: { ingress: { className: 'traefik' } } } },
   { name: 'k8s-ha proxy, air gap', stack: K8S_HA_STACK, settings: { proxy: PROXY, airGap: AIR_GAP } },
+  // Two `removed` blocks in one stack (the bootstrap and cert-manager forgotten).
+  { name: 'k8s-ha SSO platform: no first-login bootstrap, cert-manager present', stack: K8S_HA_STACK, settings: { rancher: { bootstrap: { enabled: false } }, k8sHa: { certManager: { install: false } } } },
   { name: 'docker defaults', stack: DOCKER_STACK, settings: {} },
   { name: 'docker tls blank+privateCA', stack: DOCKER_STACK, settings: { docker: { tls: { issuer: 'blank', privateCA: true } } } },
   { name: 'docker tls acme', stack: DOCKER_STACK, settings: { docker: { tls: { issuer: 'acme' } } } },

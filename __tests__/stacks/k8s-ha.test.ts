@@ -69,6 +69,7 @@ describe('k8s-ha stack with no k8sHa settings (kubeconfig ~/.kube/config)', () =
       'kubernetes_role_binding_v1',
       'kubernetes_role_v1',
       'kubernetes_service_account_v1',
+      'rancher2_bootstrap',
       'random_password',
     ]);
     expect(Object.keys(helmReleases)).toHaveLength(2);
@@ -173,7 +174,7 @@ describe('k8s-ha stack with no k8sHa settings (kubeconfig ~/.kube/config)', () =
 
   it('outputs the URL from the probe, the password as sensitive, and the DNS target and record type', () => {
     const out = json.output!;
-    expect(Object.keys(out).sort()).toEqual(['dns_record_type', 'dns_target', 'rancher_bootstrap_password', 'rancher_url']);
+    expect(Object.keys(out).sort()).toEqual(['dns_record_type', 'dns_target', 'rancher_admin_password', 'rancher_admin_token', 'rancher_bootstrap_password', 'rancher_url']);
     expect(out.rancher_url.value).toBe(`\${trimsuffix(data.http.${pingName}.url, "/ping")}`);
     expect(out.rancher_bootstrap_password.sensitive).toBe(true);
     expect(out.dns_target.value).toMatch(/^\$\{local\.dns_target_[0-9A-F]+\}$/);

@@ -258,6 +258,8 @@ describe('rke-ha stack: outputs, secrets and portability', () => {
       'join_token',
       'kubeconfig',
       'load_balancer_dns_name',
+      'rancher_admin_password',
+      'rancher_admin_token',
       'rancher_bootstrap_password',
       'rancher_url',
       'servers_pending_replacement',

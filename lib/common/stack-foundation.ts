@@ -38,10 +38,14 @@ export function stackFoundation(stack: TerraformStack, settings: Settings, optio
 
 /**
  * The outputs every stack ends with: the URL (derived from the readiness
- * probe, so it is only reported once Rancher answered) and the sensitive
- * bootstrap password.
+ * probe, so it is only reported once Rancher answered), the sensitive
+ * bootstrap password, and with the first-login bootstrap the admin password
+ * and API token it set (sensitive).
  */
-export function rancherOutputs(stack: TerraformStack, props: { readonly url: string; readonly bootstrapPassword: string }): void {
+export function rancherOutputs(
+  stack: TerraformStack,
+  props: { readonly url: string; readonly bootstrapPassword: string; readonly adminPassword?: string; readonly adminToken?: string },
+): void {
   new TerraformOutput(stack, 'rancher_url', {
     value: props.url,
     description: 'Rancher, answering /ping when the apply finished',
@@ -51,4 +55,18 @@ export function rancherOutputs(stack: TerraformStack, props: { readonly url: str
     sensitive: true,
     description: 'First login password of the admin user (terraform output -raw rancher_bootstrap_password)',
   });
+  if (props.adminPassword !== undefined) {
+    new TerraformOutput(stack, 'rancher_admin_password', {
+      value: props.adminPassword,
+      sensitive: true,
+      description: 'Password of the admin user, set by the first-login bootstrap (terraform output -raw rancher_admin_password)',
+    });
+  }
+  if (props.adminToken !== undefined) {
+    new TerraformOutput(stack, 'rancher_admin_token', {
+      value: props.adminToken,
+      sensitive: true,
+      description: 'Admin API token of the first-login bootstrap, for the Rancher API or a rancher2 provider (terraform output -raw rancher_admin_token)',
+    });
+  }
 }

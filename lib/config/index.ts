@@ -12,6 +12,7 @@ export * from './k8s-ha-schema';
 export * from './tls-schema';
 export * from './certificate-file';
 export * from './audit-log-schema';
+export * from './bootstrap-schema';
 export * from './proxy-schema';
 export * from './air-gap-schema';
 export * from './exit-codes';

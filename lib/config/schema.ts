@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { auditLogSchema } from './audit-log-schema';
 import { airGapSchema } from './air-gap-schema';
 import { backendSchema } from './backend-schema';
+import { bootstrapSchema, untrustedCertificate } from './bootstrap-schema';
 import { proxySchema } from './proxy-schema';
 import { dockerSchema } from './docker-schema';
 import { RECORD_FOR_KIND, dnsTargetKind } from '../dns/dns-target';
@@ -98,6 +99,7 @@ export const settingsSchema = z
         replicas: wholeNumber(1, 15).default(3),
         tls: tlsSchema,
         auditLog: auditLogSchema,
+        bootstrap: bootstrapSchema,
       })
       .prefault({}),
     timeouts: timeoutsSchema,
@@ -180,6 +182,14 @@ export const settingsSchema = z
     }
     if (s.rancher?.tls) {
       for (const p of tlsProblems(s.rancher.tls, effectiveIngressController(s.rkeHa))) problem(['rancher', 'tls', ...p.path], p.message, p.value);
+    }
+    // Off by default then (bootstrapEnabled); asked for explicitly, it could not log in.
+    if (s.rancher?.bootstrap?.enabled === true && s.rancher.tls && untrustedCertificate(s.rancher.tls)) {
+      problem(
+        ['rancher', 'bootstrap', 'enabled'],
+        "the first-login bootstrap verifies Rancher's certificate before it sends the admin password, and nothing trusts a Let's Encrypt staging certificate; remove it (with staging the bootstrap is off: log in with the rancher_bootstrap_password output) or use rancher.tls.acme.environment production",
+        true,
+      );
     }
     if (kubeMinor !== undefined && kubeMinor > RKE2_INGRESS_NGINX_LAST_MINOR && s.rkeHa?.distribution !== 'k3s' && effectiveIngressController(s.rkeHa) === 'ingress-nginx') {
       problem(['rkeHa', 'ingressController'], `RKE2 1.${kubeMinor} no longer ships ingress-nginx; use traefik`, 'ingress-nginx');

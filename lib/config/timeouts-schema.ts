@@ -25,6 +25,11 @@ export const timeoutsSchema = z
     certificateMinutes: wholeNumber(2, 120).default(15),
     /** https://<hostname>/ping answers "pong" (docker: includes installing Docker, pulling the image and the first start). */
     pingMinutes: wholeNumber(2, 60).default(15),
+    /**
+     * Each wait of the first-login bootstrap (rancher2 provider `timeout`): Rancher's /ping, the admin login, the
+     * local cluster becoming active. Every plan waits on the login too when Rancher is slow to answer.
+     */
+    bootstrapMinutes: wholeNumber(1, 60).default(10),
   })
   .prefault({});
 

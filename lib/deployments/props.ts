@@ -50,6 +50,18 @@ export interface AuditLogProps {
   readonly maxSizeMb?: number;
 }
 
+/** The first login, in the apply (README, "Log in"). */
+export interface BootstrapProps {
+  /**
+   * Set the admin password and `server-url`, and output an admin API token.
+   * `false`: none of it (log in with the bootstrap password; no token in
+   * state); a bootstrap an earlier apply made is forgotten, not undone.
+   * `true` is refused with a certificate nothing trusts (Let's Encrypt staging).
+   * @default true, except `false` with Let's Encrypt staging at the ingress
+   */
+  readonly enabled?: boolean;
+}
+
 /** The Rancher release. */
 export interface RancherProps {
   /** Helm repository: community `stable` or `latest`, or Rancher `prime`. @default 'stable' */
@@ -58,6 +70,7 @@ export interface RancherProps {
   readonly replicas?: number;
   readonly tls?: TlsProps;
   readonly auditLog?: AuditLogProps;
+  readonly bootstrap?: BootstrapProps;
 }
 
 /** Pinned versions; each must fit the others (Rancher's supported Kubernetes range, cert-manager floor). */
@@ -111,6 +124,8 @@ export interface TimeoutsProps {
   readonly certificateMinutes?: number;
   /** @default 15 */
   readonly pingMinutes?: number;
+  /** @default 10 */
+  readonly bootstrapMinutes?: number;
 }
 
 /** What every Rancher construct is told about the deployment. */

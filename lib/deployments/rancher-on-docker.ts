@@ -4,6 +4,7 @@ import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { DeploymentGuard } from '../common/deployment-guard';
 import { cidrHost } from '../config/cidr';
+import { bootstrapEnabled } from '../config/bootstrap-schema';
 import type { Settings } from '../config/schema';
 import { ARecord } from '../dns/a-record';
 import { DataVolume } from '../docker/data-volume';
@@ -19,9 +20,10 @@ import { NodeRole } from '../nodes/node-role';
 import { NodeSecurityGroup } from '../nodes/node-security-group';
 import { ServerNode } from '../nodes/server-node';
 import { UbuntuAmi } from '../nodes/ubuntu-ami';
+import { FirstLogin } from '../rancher/first-login';
 import type { RancherOnDockerProps } from './rancher-on-docker-props';
 import { resolveProps } from './resolve-props';
-import { deploymentPrefix } from './stack-level-names';
+import { deploymentPrefix, stackLevelName } from './stack-level-names';
 
 /** Host number of the instance's fixed address inside its subnet. */
 const HOST_NUMBER = 10;
@@ -30,15 +32,21 @@ const HOST_NUMBER = 10;
  * Rancher's Docker install: one EC2 instance running the rancher/rancher
  * container, its data on a separate snapshotted EBS volume, an Elastic IP and
  * a Route53 record, in one apply that ends when Rancher answers on its
- * hostname. For tests and demos (Rancher's docs: not for production).
+ * hostname and its first login is done (`rancher.bootstrap`). For tests and
+ * demos (Rancher's docs: not for production).
  *
- * Needs the aws, tls, random and http providers in the stack.
+ * Needs the aws, tls, random and http providers in the stack; brings its own
+ * rancher2 provider for the first login.
  */
 export class RancherOnDocker extends Construct {
   /** `https://<hostname>`, known once Rancher answered `/ping` at the end of the apply. */
   readonly url: string;
   /** First login password of the admin user (sensitive). */
   readonly bootstrapPassword: string;
+  /** The admin password the first-login bootstrap set (sensitive); unset with `rancher.bootstrap.enabled: false`. */
+  readonly adminPassword?: string;
+  /** The admin API token of the first-login bootstrap (sensitive); unset with `rancher.bootstrap.enabled: false`. */
+  readonly adminToken?: string;
   /** The host's Elastic IP (the DNS record points at it). */
   readonly publicIp: string;
   /** The EBS volume holding /var/lib/rancher; its snapshots are the backups. */
@@ -145,10 +153,21 @@ export class RancherOnDocker extends Construct {
       minutes: settings.timeouts.pingMinutes,
       dependsOn: [attachment, address.association, dns.record],
     });
-
+    const firstLogin = new FirstLogin(this, 'first-login', {
+      enabled: bootstrapEnabled(settings.rancher, false),
+      hostname: props.hostname,
+      password: password.result,
+      caCertPem: ready.caCertPem,
+      ping: ready.ping,
+      minutes: settings.timeouts.bootstrapMinutes,
+      providerAlias: stackLevelName(this, 'bootstrap'),
+      checkName: stackLevelName(this, 'rancher_server_url'),
+    });
 
     this.url = ready.url;
     this.bootstrapPassword = password.result;
+    this.adminPassword = firstLogin.adminPassword;
+    this.adminToken = firstLogin.adminToken;
     this.publicIp = address.ip;
     this.dataVolumeId = data.id;
     this.instanceId = host.id;

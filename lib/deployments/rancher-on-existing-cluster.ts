@@ -7,6 +7,7 @@ import { IngressLoadBalancer } from '../existing-cluster/ingress-load-balancer';
 import { ReadinessGates } from '../kubernetes/readiness-gates';
 import { chartProxy, PRIVATE_NETWORKS } from '../network/proxy';
 import { CertManager } from '../rancher/cert-manager';
+import { FirstLogin } from '../rancher/first-login';
 import { RANCHER_NAMESPACE, RancherNamespace } from '../rancher/namespace';
 import { RancherReadiness } from '../rancher/rancher-readiness';
 import { readinessTrust } from '../rancher/readiness-trust';
@@ -15,9 +16,11 @@ import { rancherServerSettings } from '../rancher/rancher-settings';
 import { RancherTlsSecrets } from '../rancher/tls-secrets';
 import { CertificateVariables, type CertificateMaterial } from '../tls/certificate-variables';
 import { INGRESS_SECRET, tlsPlan, type TlsPlan } from '../tls/tls-plan';
+import { bootstrapEnabled } from '../config/bootstrap-schema';
 import type { Settings } from '../config/schema';
 import type { RancherOnExistingClusterProps } from './rancher-on-existing-cluster-props';
 import { resolveProps } from './resolve-props';
+import { stackLevelName } from './stack-level-names';
 
 /** `spec.controller` of an IngressClass served by ingress-nginx. */
 const INGRESS_NGINX_CONTROLLER = 'k8s.io/ingress-nginx';
@@ -30,7 +33,8 @@ const CERT_MANAGER_ID = 'cert-manager';
  * "RancherOnK8S"), possibly shared with other services: plan-time checks of
  * that cluster, a Route53 record for its ingress load balancer, cert-manager
  * and Rancher from Helm, readiness gates between the steps. One apply ends
- * when Rancher answers on its hostname.
+ * when Rancher answers on its hostname and its first login is done
+ * (`rancher.bootstrap`, through a rancher2 provider of its own).
  *
  * TLS follows `rancher.tls` as in RancherOnRke, except that `external` means
  * the cluster's own load balancer ends TLS: the chart runs with
@@ -45,6 +49,10 @@ export class RancherOnExistingCluster extends Construct {
   readonly url: string;
   /** First login password of the admin user (sensitive). */
   readonly bootstrapPassword: string;
+  /** The admin password the first-login bootstrap set (sensitive); unset with `rancher.bootstrap.enabled: false`. */
+  readonly adminPassword?: string;
+  /** The admin API token of the first-login bootstrap (sensitive); unset with `rancher.bootstrap.enabled: false`. */
+  readonly adminToken?: string;
   /** The ingress load balancer (hostname or address) the Rancher record points at. */
   readonly dnsTarget: string;
   /** `alias` (AWS load balancer), `A` (IPv4 address) or `CNAME` (other hostname). */
@@ -124,10 +132,21 @@ export class RancherOnExistingCluster extends Construct {
       minutes: t.pingMinutes,
       dependsOn: [rancher.release, ...(certificateReady ? [certificateReady] : []), ...dns.records],
     });
-
+    const firstLogin = new FirstLogin(this, 'first-login', {
+      enabled: bootstrapEnabled(settings.rancher, true),
+      hostname: props.hostname,
+      password: rancher.bootstrapPassword,
+      caCertPem: ready.caCertPem,
+      ping: ready.ping,
+      minutes: t.bootstrapMinutes,
+      providerAlias: stackLevelName(this, 'bootstrap'),
+      checkName: stackLevelName(this, 'rancher_server_url'),
+    });
 
     this.url = ready.url;
     this.bootstrapPassword = rancher.bootstrapPassword;
+    this.adminPassword = firstLogin.adminPassword;
+    this.adminToken = firstLogin.adminToken;
     this.dnsTarget = dns.target;
     this.dnsRecordType = dns.recordType;
   }

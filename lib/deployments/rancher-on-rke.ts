@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { DeploymentGuard } from '../common/deployment-guard';
 import { RKE2_CLUSTER_CIDR, RKE2_SERVICE_CIDR } from '../config/primitives';
 import { effectiveIngressController, effectiveNodeCount } from '../config/rke-ha-schema';
+import { bootstrapEnabled } from '../config/bootstrap-schema';
 import type { Settings } from '../config/schema';
 import { ExternalDatastore } from '../database/external-datastore';
 import { AliasRecord, publicZone } from '../dns/alias-record';
@@ -30,6 +31,7 @@ import { ServerQuorum } from '../nodes/server-quorum';
 import { UbuntuAmi } from '../nodes/ubuntu-ami';
 import { ApiReadiness } from '../rancher/api-readiness';
 import { CertManager } from '../rancher/cert-manager';
+import { FirstLogin } from '../rancher/first-login';
 import { configureClusterProviders, type ClusterAccess } from '../rancher/cluster-access';
 import { RANCHER_NAMESPACE, RancherNamespace } from '../rancher/namespace';
 import { RancherReadiness } from '../rancher/rancher-readiness';
@@ -56,12 +58,14 @@ const CLUSTER_INITIALIZED = 'cluster-initialized';
  * three RKE2 servers (etcd, control plane and worker each) over three zones
  * behind a TCP NLB, or two K3s servers on an RDS datastore; a Route53 alias;
  * cert-manager and Rancher from Helm; readiness gates between the steps. One
- * apply ends when Rancher answers on its hostname. With TLS at the load
+ * apply ends when Rancher answers on its hostname and its first login is done
+ * (`rancher.bootstrap`). With TLS at the load
  * balancer (`rancher.tls.mode: external`) an ALB with an ACM certificate
  * takes 80/443 and the NLB keeps only the API.
  *
  * Needs an AWS provider in the stack; brings its own Helm and Kubernetes
- * providers (configured from the cluster it creates) and the tls, random and
+ * providers (configured from the cluster it creates) and its rancher2 provider
+ * (the first login, aliased per construct); the tls, random and
  * http providers it uses must exist in the stack too.
  */
 export class RancherOnRke extends Construct {
@@ -69,6 +73,10 @@ export class RancherOnRke extends Construct {
   readonly url: string;
   /** First login password of the admin user (sensitive). */
   readonly bootstrapPassword: string;
+  /** The admin password the first-login bootstrap set (sensitive); unset with `rancher.bootstrap.enabled: false`. */
+  readonly adminPassword?: string;
+  /** The admin API token of the first-login bootstrap (sensitive); unset with `rancher.bootstrap.enabled: false`. */
+  readonly adminToken?: string;
   /** A cluster-admin kubeconfig (sensitive). */
   readonly kubeconfig: string;
   /** The cluster token (sensitive): a restore from an etcd snapshot needs it. */
@@ -316,8 +324,21 @@ export class RancherOnRke extends Construct {
       dependsOn: [rancher.release, ...(certificateReady ? [certificateReady] : []), dns.record, ...frontRegistrations],
     });
 
+    const firstLogin = new FirstLogin(this, 'first-login', {
+      enabled: bootstrapEnabled(settings.rancher, true),
+      hostname: props.hostname,
+      password: rancher.bootstrapPassword,
+      caCertPem: ready.caCertPem,
+      ping: ready.ping,
+      minutes: t.bootstrapMinutes,
+      providerAlias: stackLevelName(this, 'bootstrap'),
+      checkName: stackLevelName(this, 'rancher_server_url'),
+    });
+
     this.url = ready.url;
     this.bootstrapPassword = rancher.bootstrapPassword;
+    this.adminPassword = firstLogin.adminPassword;
+    this.adminToken = firstLogin.adminToken;
     this.kubeconfig = kubeconfig(name, access);
     this.joinToken = token;
     this.loadBalancerDnsName = front.dnsName;

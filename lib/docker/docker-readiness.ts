@@ -39,6 +39,8 @@ export class DockerReadiness extends Construct {
   readonly url: string;
   /** Rancher's CA as served on /cacerts (`rancher` issuer only). */
   readonly cacerts?: DataHttp;
+  /** The CA /ping was verified against (the user's, or Rancher's from /cacerts); unset: the system roots. */
+  readonly caCertPem?: string;
 
   constructor(scope: Construct, id: string, props: DockerReadinessProps) {
     super(scope, id);
@@ -67,5 +69,6 @@ export class DockerReadiness extends Construct {
       caCertPem,
     });
     this.url = Fn.trimsuffix(this.ping.url, '/ping');
+    this.caCertPem = caCertPem;
   }
 }

@@ -8,3 +8,6 @@ export * from './namespace';
 export * from './tls-secrets';
 export * from './readiness-trust';
 export * from './rancher-settings';
+export * from './first-login';
+export * from './rancher2-provider';
+export * from './rancher2-bootstrap';

@@ -39,6 +39,8 @@ export class RancherReadiness extends Construct {
   readonly ping: DataHttp;
   /** `https://<hostname>`, derived from the probe so it is known only once Rancher answered. */
   readonly url: string;
+  /** The CA the probe verified the certificate against (Rancher's own, or the user's); unset: the system roots. */
+  readonly caCertPem?: string;
 
   constructor(scope: Construct, id: string, props: RancherReadinessProps) {
     super(scope, id);
@@ -79,5 +81,6 @@ export class RancherReadiness extends Construct {
       },
     });
     this.url = Fn.trimsuffix(this.ping.url, '/ping');
+    this.caCertPem = tls.caCertPem;
   }
 }

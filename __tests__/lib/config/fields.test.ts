@@ -40,8 +40,9 @@ describe('allowedKeys', () => {
   it.each([
     [['rkeHa', 'datastore'], ['engine', 'instanceClass', 'allocatedStorageGb', 'multiAz', 'backupRetentionDays', 'deletionProtection']],
     [['rkeHa', 'etcdSnapshots'], ['scheduleCron', 'retention', 'forceDestroyBucket']],
-    [['rancher'], ['repository', 'replicas', 'tls', 'auditLog']],
-    [['timeouts'], ['apiMinutes', 'serversMinutes', 'ingressMinutes', 'certManagerMinutes', 'rancherMinutes', 'certificateMinutes', 'pingMinutes']],
+    [['rancher'], ['repository', 'replicas', 'tls', 'auditLog', 'bootstrap']],
+    [['rancher', 'bootstrap'], ['enabled']],
+    [['timeouts'], ['apiMinutes', 'serversMinutes', 'ingressMinutes', 'certManagerMinutes', 'rancherMinutes', 'certificateMinutes', 'pingMinutes', 'bootstrapMinutes']],
     [['rancher', 'tls', 'acme'], ['email', 'environment']],
     [['versions'], ['rke2', 'k3s', 'certManager', 'rancher']],
     [['proxy'], ['http', 'https', 'noProxy', 'egressOnlyTo']],
@@ -134,6 +135,7 @@ describe('fieldPaths', () => {
       'rancher.auditLog.maxAgeDays',
       'rancher.auditLog.maxBackups',
       'rancher.auditLog.maxSizeMb',
+      'rancher.bootstrap.enabled',
       'timeouts.apiMinutes',
       'timeouts.serversMinutes',
       'timeouts.ingressMinutes',
@@ -141,6 +143,7 @@ describe('fieldPaths', () => {
       'timeouts.rancherMinutes',
       'timeouts.certificateMinutes',
       'timeouts.pingMinutes',
+      'timeouts.bootstrapMinutes',
       'rkeHa.nodeCount',
       'rkeHa.allowQuorumLoss',
       'rkeHa.distribution',
@@ -211,7 +214,7 @@ describe('nullMeaning (a key with nothing under it)', () => {
 
 describe('unknownKeyMessage', () => {
   it('lists the keys allowed at a mapping', () => {
-    expect(unknownKeyMessage(['rancher'], 'replica', {})).toBe('unknown setting; allowed here: repository, replicas, tls, auditLog');
+    expect(unknownKeyMessage(['rancher'], 'replica', {})).toBe('unknown setting; allowed here: repository, replicas, tls, auditLog, bootstrap');
   });
 
   it('says which backend type a key belongs to, with the type given or its default', () => {

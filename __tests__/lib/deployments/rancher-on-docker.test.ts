@@ -26,6 +26,14 @@ describe("RancherOnDocker in a library user's stack", () => {
     expect(records).toEqual(['blue.rancher.acme.io', 'green.rancher.acme.io']);
   });
 
+  it('gives each its own bootstrap provider (alias), logging in to its own hostname', () => {
+    expect(json.provider!.rancher2.map((p) => [p.alias, p.api_url])).toEqual([
+      ['blue_bootstrap', 'https://blue.rancher.acme.io'],
+      ['green_bootstrap', 'https://green.rancher.acme.io'],
+    ]);
+    expect(Object.values(resources(json, 'rancher2_bootstrap')).map((b) => b.provider).sort()).toEqual(['rancher2.blue_bootstrap', 'rancher2.green_bootstrap']);
+  });
+
   it('refuses a Docker option the install does not have, naming the prop', () => {
     const build = () =>
       synthStack((app) => {

@@ -38,8 +38,9 @@ describe('RancherOnRke in a library user\'s stack', () => {
     expect(marker.name).toBe('/rancher/platform/cluster-initialized');
   });
 
-  it('declares its stack-level check under a name of its own', () => {
-    expect(Object.keys((json as unknown as { check: Record<string, unknown> }).check)).toEqual(['rancher_servers_up_to_date']);
+  it('declares its stack-level checks and the bootstrap provider alias under names of its own', () => {
+    expect(Object.keys((json as unknown as { check: Record<string, unknown> }).check).sort()).toEqual(['rancher_rancher_server_url', 'rancher_servers_up_to_date']);
+    expect(json.provider!.rancher2.map((p) => p.alias)).toEqual(['rancher_bootstrap']);
   });
 
   it('takes the hostname as a Terraform reference', () => {

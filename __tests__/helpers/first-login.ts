@@ -1,0 +1,49 @@
+import { RANCHER2_PROVIDER_VERSION } from '../../lib/rancher/rancher2-provider';
+import { dataSources, resources, type TerraformJson } from './synth';
+
+type Removed = { from: string; lifecycle: { destroy: boolean } };
+
+/**
+ * What the first-login bootstrap must be in any synthesized stack: the
+ * rancher2 provider in bootstrap mode at Rancher's name, verifying the
+ * certificate against exactly what the `/ping` probe verified it against; the
+ * bootstrap after that probe, through that provider, with the generated
+ * bootstrap password as both passwords; its token and password as sensitive
+ * outputs; or, when off, a `removed` block that forgets it.
+ */
+export function expectFirstLoginWiring(json: TerraformJson): void {
+  expect(json.terraform.required_providers.rancher2).toEqual({ source: 'rancher/rancher2', version: RANCHER2_PROVIDER_VERSION });
+  const providers = json.provider!.rancher2;
+  expect(providers).toHaveLength(1);
+  const [provider] = providers;
+  expect(Object.keys(provider).sort()).toEqual(expect.arrayContaining(['alias', 'api_url', 'bootstrap', 'timeout']));
+  expect(provider).toMatchObject({ api_url: 'https://${var.rancher_hostname}', bootstrap: true, timeout: expect.stringMatching(/^\d+s$/) });
+  expect(provider).not.toHaveProperty('insecure');
+
+  const pings = Object.entries(dataSources(json, 'http')).filter(([name, d]) => name.startsWith('rancher-readiness_ping') && String(d.url).endsWith('/ping'));
+  expect(pings).toHaveLength(1);
+  const [[pingName, ping]] = pings;
+  expect(provider.ca_certs).toBe(ping.ca_cert_pem);
+
+  const bootstraps = Object.entries(resources(json, 'rancher2_bootstrap'));
+  const forgotten = ((json as unknown as { removed?: Removed[] }).removed ?? []).filter((r) => r.from.startsWith('rancher2_bootstrap.'));
+  const outputs = json.output ?? {};
+  if (bootstraps.length === 0) {
+    expect(forgotten).toEqual([{ from: expect.stringMatching(/^rancher2_bootstrap\.first-login_bootstrap_[0-9A-F]{8}$/), lifecycle: { destroy: false } }]);
+    expect(outputs).not.toHaveProperty('rancher_admin_token');
+    expect(outputs).not.toHaveProperty('rancher_admin_password');
+    return;
+  }
+  expect(bootstraps).toHaveLength(1);
+  expect(forgotten).toEqual([]);
+  const [[name, bootstrap]] = bootstraps;
+  expect(name).toMatch(/^first-login_bootstrap_[0-9A-F]{8}$/);
+  expect(bootstrap.provider).toBe(`rancher2.${provider.alias}`);
+  expect(bootstrap.depends_on).toEqual([`data.http.${pingName}`]);
+  // One generated password: the chart's or container's bootstrap password, the first login's, and the one admin keeps.
+  expect(bootstrap.initial_password).toMatch(/^\$\{random_password\.[^}]+\.result\}$/);
+  expect(bootstrap.password).toBe(bootstrap.initial_password);
+  expect(outputs.rancher_bootstrap_password.value).toBe(bootstrap.initial_password);
+  expect(outputs.rancher_admin_token).toMatchObject({ sensitive: true, value: `\${rancher2_bootstrap.${name}.token}` });
+  expect(outputs.rancher_admin_password).toMatchObject({ sensitive: true, value: `\${rancher2_bootstrap.${name}.current_password}` });
+}

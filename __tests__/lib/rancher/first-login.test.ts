@@ -1,0 +1,89 @@
+import { DataHttp } from '@cdktf/provider-http/lib/data-http';
+import { HttpProvider } from '@cdktf/provider-http/lib/provider';
+import { Password } from '@cdktf/provider-random/lib/password';
+import { RandomProvider } from '@cdktf/provider-random/lib/provider';
+import { TerraformOutput, TerraformVariable, type TerraformStack } from 'cdktf';
+import { FirstLogin, type FirstLoginProps } from '../../../lib/rancher/first-login';
+import { resources, synthConstruct, type TerraformJson } from '../../helpers/synth';
+
+type Extra = Partial<Omit<FirstLoginProps, 'password' | 'ping' | 'hostname'>> & { readonly hostnameVariable?: boolean };
+
+function synth(extra: Extra = {}): { json: TerraformJson; login: FirstLogin } {
+  let login: FirstLogin | undefined;
+  const { json } = synthConstruct((stack: TerraformStack) => {
+    new RandomProvider(stack, 'random');
+    new HttpProvider(stack, 'http');
+    const password = new Password(stack, 'bootstrap-password', { length: 32, special: false });
+    const ping = new DataHttp(stack, 'ping', { url: 'https://rancher.acme.io/ping' });
+    const { hostnameVariable, ...props } = extra;
+    login = new FirstLogin(stack, 'first-login', {
+      enabled: true,
+      hostname: hostnameVariable ? new TerraformVariable(stack, 'rancher_hostname', { type: 'string' }).stringValue : 'rancher.acme.io',
+      password: password.result,
+      ping,
+      minutes: 10,
+      providerAlias: 'bootstrap',
+      checkName: 'rancher_server_url',
+      ...props,
+    });
+    if (login.adminToken) new TerraformOutput(stack, 'token', { value: login.adminToken, sensitive: true });
+    if (login.adminPassword) new TerraformOutput(stack, 'password', { value: login.adminPassword, sensitive: true });
+  });
+  return { json, login: login! };
+}
+
+const checks = (json: TerraformJson) => (json as unknown as { check?: Record<string, { assert: { condition: string; error_message: string }[] }> }).check;
+const removed = (json: TerraformJson) => (json as unknown as { removed?: unknown[] }).removed;
+
+describe('FirstLogin', () => {
+  const { json } = synth({ caCertPem: '${var.ca}' });
+  const [[address, bootstrap]] = Object.entries(resources(json, 'rancher2_bootstrap'));
+
+  it('logs in after /ping through the aliased provider, with the bootstrap password as first and lasting password', () => {
+    expect(bootstrap).toMatchObject({
+      provider: 'rancher2.bootstrap',
+      depends_on: ['data.http.ping'],
+      initial_password: '${random_password.bootstrap-password.result}',
+      password: '${random_password.bootstrap-password.result}',
+      ui_default_landing: 'vue',
+    });
+  });
+
+  it('points the provider at https://<hostname> in bootstrap mode, trusting the CA the probe trusts, within the budget', () => {
+    expect(json.provider!.rancher2).toEqual([{ alias: 'bootstrap', api_url: 'https://rancher.acme.io', bootstrap: true, ca_certs: '${var.ca}', timeout: '600s' }]);
+  });
+
+  it('exposes the token and the password it set, for sensitive outputs', () => {
+    expect(json.output).toEqual({
+      token: { value: `\${rancher2_bootstrap.${address}.token}`, sensitive: true },
+      password: { value: `\${rancher2_bootstrap.${address}.current_password}`, sensitive: true },
+    });
+  });
+
+  it('warns on every plan when server-url is not https://<hostname>', () => {
+    const [assert] = checks(json)!.rancher_server_url.assert;
+    expect(assert.condition).toBe(`\${(rancher2_bootstrap.${address}.url == "https://rancher.acme.io")}`);
+    expect(assert.error_message).toContain(`\${rancher2_bootstrap.${address}.url}`);
+    expect(removed(json)).toBeUndefined();
+  });
+
+  it('keeps a hostname that is a reference inside the condition as a template, not as text', () => {
+    const [assert] = checks(synth({ hostnameVariable: true }).json)!.rancher_server_url.assert;
+    expect(assert.condition).toBe(`\${(rancher2_bootstrap.${address}.url == "https://\${var.rancher_hostname}")}`);
+  });
+
+  describe('turned off', () => {
+    const { json: off, login } = synth({ enabled: false });
+
+    it('creates no bootstrap, no check and no token, and forgets the one an earlier apply made, at the same address', () => {
+      expect(resources(off, 'rancher2_bootstrap')).toEqual({});
+      expect(checks(off)).toBeUndefined();
+      expect([login.adminToken, login.adminPassword, login.bootstrap]).toEqual([undefined, undefined, undefined]);
+      expect(removed(off)).toEqual([{ from: `rancher2_bootstrap.${address}`, lifecycle: { destroy: false } }]);
+    });
+
+    it('still declares the provider: Terraform needs it to forget an object it made', () => {
+      expect(off.provider!.rancher2).toEqual([{ alias: 'bootstrap', api_url: 'https://rancher.acme.io', bootstrap: true, timeout: '600s' }]);
+    });
+  });
+});

@@ -1,0 +1,88 @@
+import { Op, TerraformStack, Token, type ITerraformDependable } from 'cdktf';
+import { Construct } from 'constructs';
+import { forgetWhenRemoved } from '../existing-cluster/forget-when-removed';
+import { Rancher2Bootstrap } from './rancher2-bootstrap';
+import { Rancher2BootstrapProvider } from './rancher2-provider';
+
+/** Construct id of the bootstrap resource inside FirstLogin: its address, also when it is forgotten. */
+const BOOTSTRAP_ID = 'bootstrap';
+
+export interface FirstLoginProps {
+  /** Run the bootstrap. `false`: none, and one an earlier apply made is forgotten (never undone). */
+  readonly enabled: boolean;
+  /** Rancher's public name; may be a Terraform reference. */
+  readonly hostname: string;
+  /**
+   * The generated bootstrap password: the first login's password and the one
+   * `admin` keeps. Being both, a bootstrap dropped from state (a failed login
+   * on refresh forgets it) is created again with the same login.
+   */
+  readonly password: string;
+  /** The CA the readiness probe verified Rancher's certificate against; unset: the system roots. */
+  readonly caCertPem?: string;
+  /** The `/ping` readiness probe: Rancher answers on its name with a trusted certificate. */
+  readonly ping: ITerraformDependable;
+  /** Budget of each of the provider's waits. */
+  readonly minutes: number;
+  /** Alias of the provider, unique in the stack (`stackLevelName`). */
+  readonly providerAlias: string;
+  /** Name of the `check` block that warns when `server-url` is not the hostname, unique in the stack. */
+  readonly checkName: string;
+}
+
+/**
+ * The first login of `admin`, in the graph after `/ping`: the password (the
+ * generated bootstrap password, kept), `server-url` = `https://<hostname>`,
+ * `ui-default-landing` = the Rancher UI, and an admin API token. Through the
+ * rancher2 provider in bootstrap mode, verifying Rancher's certificate.
+ *
+ * The provider is declared even when the bootstrap is off: Terraform needs the
+ * provider configuration that made an object in state to forget it (the
+ * `removed` block), and it is never configured when nothing uses it.
+ */
+export class FirstLogin extends Construct {
+  readonly provider: Rancher2BootstrapProvider;
+  readonly bootstrap?: Rancher2Bootstrap;
+  /** The admin API token (sensitive); unset when off. */
+  readonly adminToken?: string;
+  /** The password the bootstrap set for `admin` (sensitive), known once it ran; unset when off. */
+  readonly adminPassword?: string;
+
+  constructor(scope: Construct, id: string, props: FirstLoginProps) {
+    super(scope, id);
+    const url = `https://${props.hostname}`;
+    this.provider = new Rancher2BootstrapProvider(this, 'rancher2', {
+      alias: props.providerAlias,
+      apiUrl: url,
+      caCerts: props.caCertPem,
+      timeout: `${props.minutes * 60}s`,
+    });
+    if (!props.enabled) {
+      forgetWhenRemoved(this, Rancher2Bootstrap.tfResourceType, [BOOTSTRAP_ID]);
+      return;
+    }
+
+    const bootstrap = new Rancher2Bootstrap(this, BOOTSTRAP_ID, {
+      provider: this.provider,
+      initialPassword: props.password,
+      password: props.password,
+      // The provider's default is the legacy UI; Rancher's own default is this one.
+      uiDefaultLanding: 'vue',
+      dependsOn: [props.ping],
+    });
+    this.bootstrap = bootstrap;
+    this.adminToken = bootstrap.token;
+    this.adminPassword = bootstrap.currentPassword;
+
+    // server-url is written at creation only: a later hostname, or a change made in Rancher, leaves it. Warn.
+    TerraformStack.of(this).addOverride(`check.${props.checkName}`, {
+      assert: [
+        {
+          // An expression of cdktf's: the hostname may itself be a reference, inside the string.
+          condition: Token.asString(Op.eq(bootstrap.url, url)),
+          error_message: `Rancher's server-url is "\${${bootstrap.fqn}.url}", not "${url}": downstream clusters and links use it. See README, "Day 2" (server-url).`,
+        },
+      ],
+    });
+  }
+}

@@ -1,0 +1,77 @@
+import { TerraformProvider, stringToHclTerraform, stringToTerraform } from 'cdktf';
+import type { Construct } from 'constructs';
+
+/** The rancher/rancher2 release the binding is written against (README, "Provider lock file": pinned exactly). */
+export const RANCHER2_PROVIDER_VERSION = '14.1.1';
+
+export interface Rancher2BootstrapProviderConfig {
+  /** Provider alias; the bootstrap resource names it. */
+  readonly alias: string;
+  /** `https://<hostname>`: the API the provider logs in to, and the value it writes to Rancher's `server-url`. */
+  readonly apiUrl: string;
+  /** PEM of the CA Rancher's certificate chains to, added to the system roots. Unset: the system roots alone. */
+  readonly caCerts?: string;
+  /** Budget of each of the provider's waits (Rancher's `/ping`, the login, the local cluster), a Go duration such as `600s`. */
+  readonly timeout: string;
+}
+
+/**
+ * The `rancher/rancher2` provider in bootstrap mode, written by hand: there is
+ * no prebuilt cdktf binding (`@cdktf/provider-rancher2` does not exist), and
+ * only `rancher2_bootstrap` is used. Only what bootstrap mode takes is
+ * exposed. `bootstrap = true` is always written: once a `rancher2_bootstrap`
+ * is in state, every later plan reads it through this provider, and a provider
+ * without bootstrap mode then fails (rancher/terraform-provider-rancher2#1204).
+ * `insecure` is never offered: the login sends the admin password.
+ */
+export class Rancher2BootstrapProvider extends TerraformProvider {
+  static readonly tfResourceType = 'rancher2';
+
+  private _alias: string | undefined;
+  private readonly apiUrl: string;
+  private readonly caCerts?: string;
+  private readonly timeout: string;
+
+  constructor(scope: Construct, id: string, config: Rancher2BootstrapProviderConfig) {
+    super(scope, id, {
+      terraformResourceType: Rancher2BootstrapProvider.tfResourceType,
+      terraformGeneratorMetadata: { providerName: 'rancher2', providerVersion: RANCHER2_PROVIDER_VERSION, providerVersionConstraint: '~> 14.1' },
+      terraformProviderSource: 'rancher/rancher2',
+    });
+    this._alias = config.alias;
+    this.apiUrl = config.apiUrl;
+    this.caCerts = config.caCerts;
+    this.timeout = config.timeout;
+  }
+
+  // cdktf reads `alias` for the provider's reference (`rancher2.<alias>`) and its meta-arguments.
+  get alias(): string | undefined {
+    return this._alias;
+  }
+
+  set alias(value: string | undefined) {
+    this._alias = value;
+  }
+
+  protected synthesizeAttributes(): Record<string, unknown> {
+    return {
+      alias: stringToTerraform(this._alias),
+      api_url: stringToTerraform(this.apiUrl),
+      bootstrap: true,
+      ca_certs: stringToTerraform(this.caCerts),
+      timeout: stringToTerraform(this.timeout),
+    };
+  }
+
+  protected synthesizeHclAttributes(): Record<string, unknown> {
+    const attribute = (value: unknown, storageClassType: string) => ({ value, isBlock: false, type: 'simple', storageClassType });
+    const attributes = {
+      alias: attribute(stringToHclTerraform(this._alias), 'string'),
+      api_url: attribute(stringToHclTerraform(this.apiUrl), 'string'),
+      bootstrap: attribute(true, 'boolean'),
+      ca_certs: attribute(stringToHclTerraform(this.caCerts), 'string'),
+      timeout: attribute(stringToHclTerraform(this.timeout), 'string'),
+    };
+    return Object.fromEntries(Object.entries(attributes).filter(([, a]) => a.value !== undefined));
+  }
+}
