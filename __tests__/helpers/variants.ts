@@ -60,6 +60,11 @@ export const STACK_VARIANTS: readonly StackVariant[] = [
   { name: 'rke-ha k3s on PostgreSQL', stack: RKE_HA_STACK, settings: { rkeHa: { distribution: 'k3s' } } },
   { name: 'rke-ha k3s on MySQL', stack: RKE_HA_STACK, settings: { rkeHa: { distribution: 'k3s', datastore: { engine: 'mysql' } } } },
   { name: 'rke-ha proxy, closed egress, air gap, audit log', stack: RKE_HA_STACK, settings: { proxy: PROXY, airGap: AIR_GAP, rancher: { auditLog: { enabled: true, destination: 'hostPath' } } } },
+  {
+    name: 'rke-ha DNS round robin (no load balancer), Let\'s Encrypt, SSH, site, admin CIDRs',
+    stack: RKE_HA_STACK,
+    settings: { ...SITE, adminCidrs: ['203.0.113.0/24'], rancher: { tls: { issuer: 'acme', ...ACME } }, rkeHa: { loadBalancer: 'dns', sshKeyName: 'ops' } },
+  },
   { name: 'k8s-ha defaults', stack: K8S_HA_STACK, settings: {} },
   {
     name: 'k8s-ha variables, cert-manager present, DNS target, site',
