@@ -108,6 +108,7 @@ const PAYLOADS: Record<string, ((p: string) => unknown) | null> = {
   'docker.dataVolume.snapshots.time': (p) => p,
   'docker.dataVolume.snapshots.retention': null,
   'docker.tls.issuer': null,
+  'docker.tls.mode': null,
   'docker.tls.privateCA': null,
 };
 

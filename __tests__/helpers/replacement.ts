@@ -21,6 +21,7 @@ export const REPLACING: Readonly<Record<string, readonly string[]>> = {
   aws_route53_health_check: ['type', 'request_interval', 'measure_latency', 'reference_name', 'routing_control_arn'],
   aws_eip: ['address', 'domain', 'network_border_group', 'public_ipv4_pool'],
   aws_ebs_volume: ['availability_zone', 'encrypted', 'kms_key_id', 'snapshot_id', 'outpost_arn', 'multi_attach_enabled'],
+  aws_volume_attachment: ['device_name', 'instance_id', 'volume_id'],
 };
 
 /**

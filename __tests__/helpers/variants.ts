@@ -79,6 +79,8 @@ export const STACK_VARIANTS: readonly StackVariant[] = [
   { name: 'docker defaults', stack: DOCKER_STACK, settings: {} },
   { name: 'docker tls blank+privateCA', stack: DOCKER_STACK, settings: { docker: { tls: { issuer: 'blank', privateCA: true } } } },
   { name: 'docker tls acme', stack: DOCKER_STACK, settings: { docker: { tls: { issuer: 'acme' } } } },
+  { name: 'docker behind an ALB, ACM issues the certificate', stack: DOCKER_STACK, settings: { ...SITE, docker: { tls: { mode: 'external', issuer: 'acme' } } } },
+  { name: 'docker behind an ALB, your certificate from a private CA', stack: DOCKER_STACK, settings: { docker: { tls: { mode: 'external', issuer: 'blank', privateCA: true } } } },
   {
     name: 'docker tls ca, SSH, audit log, proxy, air gap, restore',
     stack: DOCKER_STACK,

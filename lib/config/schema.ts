@@ -121,7 +121,11 @@ export const settingsSchema = z
     if (str(s.hostname) && s.hostname.length > MAX_COMMON_NAME) {
       const issuers = [
         s.rancher?.tls?.mode === 'external' && s.rancher?.tls?.issuer === 'acme' ? 'ACM (rancher.tls mode external, issuer acme)' : undefined,
-        s.docker?.tls?.issuer === 'acme' ? "the Docker install's Let's Encrypt client (docker.tls.issuer acme)" : undefined,
+        s.docker?.tls?.issuer === 'acme'
+          ? s.docker.tls.mode === 'external'
+            ? 'ACM (docker.tls mode external, issuer acme)'
+            : "the Docker install's Let's Encrypt client (docker.tls.issuer acme)"
+          : undefined,
       ].filter((issuer) => issuer !== undefined);
       if (issuers.length) {
         problem(['hostname'], `has ${s.hostname.length} characters, and ${issuers.join(' and ')} takes at most ${MAX_COMMON_NAME} for the certificate's name`, s.hostname);

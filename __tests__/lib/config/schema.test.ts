@@ -180,6 +180,7 @@ describe('top-level settings', () => {
     it.each([
       ['ACM', { rancher: { tls: { mode: 'external', issuer: 'acme' } } }, /ACM \(rancher.tls mode external, issuer acme\) takes at most 64/],
       ["the Docker install's Let's Encrypt client", { docker: { tls: { issuer: 'acme' } } }, /Let's Encrypt client \(docker.tls.issuer acme\) takes at most 64/],
+      ['ACM in front of the Docker install', { docker: { tls: { mode: 'external', issuer: 'acme' } } }, /ACM \(docker.tls mode external, issuer acme\) takes at most 64/],
     ])('is refused when %s issues the certificate', (_what, extra, message) => {
       expect(problemsOf({ hostname: long, hostedZone: 'acme.io', ...extra })).toEqual([{ field: 'hostname', message: expect.stringMatching(message), value: long }]);
     });
