@@ -70,6 +70,8 @@ export const dockerSchema = z
       // Runs even when the section is not a mapping (an empty `docker:` is null); the type error is reported already.
       if (!s || typeof s !== 'object') return;
       const issuer = s.tls?.issuer;
+      // (A mode without a hostname, naming Rancher after its address through a wildcard DNS service, would have to
+      // refuse mode external too: ACM validates through the hosted zone.)
       if (s.tls?.mode === 'external' && issuer === 'rancher') {
         ctx.addIssue({
           code: 'custom',
