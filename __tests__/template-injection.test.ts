@@ -83,6 +83,7 @@ const PAYLOADS: Record<string, ((p: string) => unknown) | null> = {
   'rkeHa.vpcCidr': (p) => p,
   'rkeHa.privateNodes': null,
   'rkeHa.natGateways': null,
+  'rkeHa.loadBalancer': null,
   'rkeHa.amiId': (p) => `ami-${p}`,
   'rkeHa.sshKeyName': (p) => `ops-${p}`,
   'rkeHa.ingressController': null,
@@ -109,6 +110,7 @@ const PAYLOADS: Record<string, ((p: string) => unknown) | null> = {
   'docker.dataVolume.snapshots.time': (p) => p,
   'docker.dataVolume.snapshots.retention': null,
   'docker.tls.issuer': null,
+  'docker.tls.mode': null,
   'docker.tls.privateCA': null,
 };
 

@@ -22,7 +22,13 @@ export class DockerStack extends TerraformStack {
     });
 
     rancherOutputs(this, rancher);
-    new TerraformOutput(this, 'public_ip', { value: rancher.publicIp, description: 'Elastic IP of the Rancher host (the DNS record points at it)' });
+    new TerraformOutput(this, 'public_ip', {
+      value: rancher.publicIp,
+      description: rancher.loadBalancerDnsName ? 'Elastic IP of the Rancher host (its egress address; the DNS record points at the load balancer)' : 'Elastic IP of the Rancher host (the DNS record points at it)',
+    });
+    if (rancher.loadBalancerDnsName) {
+      new TerraformOutput(this, 'load_balancer_dns_name', { value: rancher.loadBalancerDnsName, description: 'The ALB the Rancher record points at' });
+    }
     new TerraformOutput(this, 'data_volume_id', { value: rancher.dataVolumeId, description: 'EBS volume holding /var/lib/rancher; its snapshots are the backups' });
     new TerraformOutput(this, 'instance_id', { value: rancher.instanceId, description: 'For a shell: aws ssm start-session --target <instance_id>' });
   }

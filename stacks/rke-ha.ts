@@ -32,7 +32,12 @@ export class RkeHaStack extends TerraformStack {
       sensitive: true,
       description: 'The cluster token: a restore from an etcd snapshot needs it (keep a copy when you keep the snapshots)',
     });
-    new TerraformOutput(this, 'load_balancer_dns_name', { value: rancher.loadBalancerDnsName, description: 'Load balancer name the Rancher record points at' });
+    if (rancher.loadBalancerDnsName) {
+      new TerraformOutput(this, 'load_balancer_dns_name', { value: rancher.loadBalancerDnsName, description: 'Load balancer name the Rancher record points at' });
+    }
+    if (rancher.nodePublicIps) {
+      new TerraformOutput(this, 'node_public_ips', { value: rancher.nodePublicIps, description: "The nodes' Elastic IPs, which Rancher's name resolves to (health-checked)" });
+    }
     if (rancher.etcdSnapshotBucket) new TerraformOutput(this, 'etcd_snapshot_bucket', { value: rancher.etcdSnapshotBucket, description: 'Bucket holding scheduled etcd snapshots' });
     if (rancher.datastoreAddress) new TerraformOutput(this, 'datastore_address', { value: rancher.datastoreAddress, description: 'K3s datastore (RDS) host name' });
     new TerraformOutput(this, 'servers_pending_replacement', {

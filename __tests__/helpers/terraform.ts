@@ -153,3 +153,57 @@ export function planVariables(variables: Record<string, unknown>, values: Record
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** Terraform's apply graph of one change: per step, the steps it waits for, transitively. */
+export interface ApplyOrder {
+  /** `address` (create or update) or `address (destroy)`: the steps that run before it. */
+  readonly before: ReadonlyMap<string, ReadonlySet<string>>;
+  /** The plan's action per address: `create`, `update`, `delete`, `replace`, `no-op`. */
+  readonly actions: ReadonlyMap<string, string>;
+}
+
+/**
+ * How Terraform itself orders a change, offline: `before` (a module of
+ * `terraform_data` resources only, which need no provider) is applied, then
+ * `after` is planned, and the apply graph of that plan is read (`terraform
+ * graph -type=apply`). Stands in for provider resources whose ordering is
+ * Terraform core's business: state dependencies, destroy and update edges.
+ */
+export function applyOrder(before: object, after: object): ApplyOrder {
+  const dir = mkdtempSync(join(tmpdir(), 'rancher-order-'));
+  const run = (...args: string[]) => {
+    const result = spawnSync('terraform', [...args, '-no-color'], { cwd: dir, env: TERRAFORM_ENV, encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`terraform ${args[0]} failed:\n${result.stdout}${result.stderr}`);
+    return result.stdout;
+  };
+  try {
+    writeFileSync(join(dir, 'main.tf.json'), JSON.stringify(before));
+    run('init', '-input=false', '-backend=false');
+    run('apply', '-auto-approve', '-input=false', '-lock=false');
+    writeFileSync(join(dir, 'main.tf.json'), JSON.stringify(after));
+    run('plan', '-input=false', '-lock=false', '-out=change.plan');
+    const plan = JSON.parse(run('show', '-json', 'change.plan')) as { resource_changes?: { address: string; change: { actions: string[] } }[] };
+    const actions = new Map(
+      (plan.resource_changes ?? []).map((c) => [c.address, c.change.actions.length === 2 ? 'replace' : c.change.actions[0]] as const),
+    );
+    const edges = [...run('graph', '-type=apply', '-plan=change.plan').matchAll(/"\[root\] ([^"]+)" -> "\[root\] ([^"]+)"/g)].map((m) => [m[1], m[2]] as const);
+    const direct = new Map<string, string[]>();
+    for (const [from, to] of edges) direct.set(from, [...(direct.get(from) ?? []), to]);
+    const closure = new Map<string, Set<string>>();
+    const reach = (node: string): Set<string> => {
+      const known = closure.get(node);
+      if (known) return known;
+      const seen = new Set<string>();
+      closure.set(node, seen);
+      for (const next of direct.get(node) ?? []) {
+        seen.add(next);
+        for (const further of reach(next)) seen.add(further);
+      }
+      return seen;
+    };
+    for (const node of direct.keys()) reach(node);
+    return { before: closure, actions };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

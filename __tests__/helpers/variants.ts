@@ -60,6 +60,11 @@ export const STACK_VARIANTS: readonly StackVariant[] = [
   { name: 'rke-ha k3s on PostgreSQL', stack: RKE_HA_STACK, settings: { rkeHa: { distribution: 'k3s' } } },
   { name: 'rke-ha k3s on MySQL', stack: RKE_HA_STACK, settings: { rkeHa: { distribution: 'k3s', datastore: { engine: 'mysql' } } } },
   { name: 'rke-ha proxy, closed egress, air gap, audit log', stack: RKE_HA_STACK, settings: { proxy: PROXY, airGap: AIR_GAP, rancher: { auditLog: { enabled: true, destination: 'hostPath' } } } },
+  {
+    name: 'rke-ha DNS round robin (no load balancer), Let\'s Encrypt, SSH, site, admin CIDRs',
+    stack: RKE_HA_STACK,
+    settings: { ...SITE, adminCidrs: ['203.0.113.0/24'], rancher: { tls: { issuer: 'acme', ...ACME } }, rkeHa: { loadBalancer: 'dns', sshKeyName: 'ops' } },
+  },
   { name: 'k8s-ha defaults', stack: K8S_HA_STACK, settings: {} },
   {
     name: 'k8s-ha variables, cert-manager present, DNS target, site',
@@ -76,6 +81,8 @@ export const STACK_VARIANTS: readonly StackVariant[] = [
   { name: 'docker defaults', stack: DOCKER_STACK, settings: {} },
   { name: 'docker tls blank+privateCA', stack: DOCKER_STACK, settings: { docker: { tls: { issuer: 'blank', privateCA: true } } } },
   { name: 'docker tls acme', stack: DOCKER_STACK, settings: { docker: { tls: { issuer: 'acme' } } } },
+  { name: 'docker behind an ALB, ACM issues the certificate', stack: DOCKER_STACK, settings: { ...SITE, docker: { tls: { mode: 'external', issuer: 'acme' } } } },
+  { name: 'docker behind an ALB, your certificate from a private CA', stack: DOCKER_STACK, settings: { docker: { tls: { mode: 'external', issuer: 'blank', privateCA: true } } } },
   {
     name: 'docker tls ca, SSH, audit log, proxy, air gap, restore',
     stack: DOCKER_STACK,

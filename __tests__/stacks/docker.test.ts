@@ -9,7 +9,7 @@ import { DOCKER_STACK, DockerStack } from '../../stacks/docker';
 import { runApp, STACK_TRACE_LINE } from '../helpers/app-process';
 import { dataSources, only, resources, settings, synthStack, userDataOf, type TerraformJson } from '../helpers/synth';
 import { renderTemplate, validateCloudConfig, type CloudConfigFile } from '../helpers/validators';
-import { DOCKER_RUN_BASE_ARGS as BASE_ARGS, sslMount as mount } from '../lib/docker/support';
+import { DOCKER_RUN_BASE_ARGS as BASE_ARGS, DOCKER_RUN_BEHIND_ALB_ARGS as ALB_ARGS, sslMount as mount } from '../lib/docker/support';
 
 function synth(input: SettingsInput | Record<string, unknown> = {}) {
   return synthStack((app) => new DockerStack(app, DOCKER_STACK, settings(input)));
@@ -331,6 +331,140 @@ describe('docker stack: certificate choices', () => {
     expect(body).not.toMatch(/-----BEGIN [A-Z ]+-----/);
     for (const p of Object.values(resources(j, 'aws_ssm_parameter'))) expect(p.value).toMatch(/^\$\{[a-z_]+\./);
     for (const [, instance] of [host(j)]) expect(instance.user_data).not.toMatch(/tls_private_key|private_key_pem|random_password/);
+  });
+});
+
+describe('docker stack: behind an ALB (docker.tls.mode external)', () => {
+  const external = (issuer: string, privateCA = false) => synth({ docker: { tls: { mode: 'external', issuer, privateCA } } }).json;
+  const cases = {
+    'acme (ACM issues)': external('acme'),
+    'blank (imported)': external('blank'),
+    'blank + privateCA (imported)': external('blank', true),
+    'ca (signed, imported)': external('ca'),
+  };
+  type Case = keyof typeof cases;
+  const names = Object.keys(cases) as Case[];
+  const j = cases['acme (ACM issues)'];
+  const [lbName, lb] = only(j, 'aws_lb');
+  const [albGroupName] = Object.entries(resources(j, 'aws_security_group')).find(([n]) => n.startsWith('load-balancer_'))!;
+  const [hostGroupName] = Object.entries(resources(j, 'aws_security_group')).find(([n]) => n.startsWith('security-group_'))!;
+  const [instanceName] = host(j);
+
+  it('adds a second public subnet in another zone for the ALB only; the host stays in the first', () => {
+    const subnets = resources(j, 'aws_subnet');
+    expect(Object.keys(subnets).sort()).toEqual([expect.stringMatching(/^network_public-0_/), expect.stringMatching(/^network_public-1_/)]);
+    const [first] = Object.keys(subnets).sort();
+    expect(host(j)[1].subnet_id).toBe(`\${aws_subnet.${first}.id}`);
+    expect(lb).toMatchObject({ load_balancer_type: 'application', internal: false, name: 'rancher-docker-alb' });
+    expect(lb.subnets).toEqual(Object.keys(subnets).sort().map((n) => `\${aws_subnet.${n}.id}`));
+  });
+
+  it.each(names)("%s: the host opens only 80, only to the ALB's group; nothing to the world", (name) => {
+    const rules = ingress(cases[name]).filter((r) => r.security_group_id === `\${aws_security_group.${hostGroupName}.id}`);
+    expect(rules).toEqual([expect.objectContaining({ from_port: 80, to_port: 80, referenced_security_group_id: `\${aws_security_group.${albGroupName}.id}` })]);
+    const world = ingress(cases[name]).filter((r) => r.cidr_ipv4 === '0.0.0.0/0');
+    expect(world.every((r) => r.security_group_id === `\${aws_security_group.${albGroupName}.id}`)).toBe(true);
+  });
+
+  it('forwards HTTP to port 80 of the host, health-checked on /ping (200) over plain HTTP', () => {
+    const [groupName, group] = only(j, 'aws_lb_target_group');
+    expect(group).toMatchObject({ port: 80, protocol: 'HTTP', target_type: 'instance', health_check: { protocol: 'HTTP', path: '/ping', matcher: '200', port: 'traffic-port' } });
+    const [, attachment] = only(j, 'aws_lb_target_group_attachment');
+    expect(attachment).toEqual(expect.objectContaining({ target_group_arn: `\${aws_lb_target_group.${groupName}.arn}`, target_id: `\${aws_instance.${instanceName}.id}`, port: 80 }));
+  });
+
+  it.each([
+    ['acme (ACM issues)', /^\$\{aws_acm_certificate_validation\.[^.]+\.certificate_arn\}$/],
+    ['blank (imported)', /^\$\{aws_acm_certificate\.[^.]+\.arn\}$/],
+    ['blank + privateCA (imported)', /^\$\{aws_acm_certificate\.[^.]+\.arn\}$/],
+    ['ca (signed, imported)', /^\$\{aws_acm_certificate\.[^.]+\.arn\}$/],
+  ] as const)('%s: serves the ACM certificate on 443 and redirects 80', (name, arn) => {
+    const listeners = Object.values(resources(cases[name], 'aws_lb_listener'));
+    const https = listeners.find((l) => l.port === 443);
+    expect(https).toMatchObject({ protocol: 'HTTPS', ssl_policy: 'ELBSecurityPolicy-TLS13-1-2-2021-06' });
+    expect(https.certificate_arn).toMatch(arn);
+    expect(listeners.find((l) => l.port === 80).default_action[0]).toMatchObject({ type: 'redirect', redirect: { protocol: 'HTTPS', port: '443' } });
+  });
+
+  it('acme: ACM validates through DNS in the zone; the record keeps its own lookup of the zone', () => {
+    const [, certificate] = only(j, 'aws_acm_certificate');
+    expect(certificate).toMatchObject({ domain_name: '${var.rancher_hostname}', validation_method: 'DNS' });
+    const records = resources(j, 'aws_route53_record');
+    const validation = Object.values(records).find((r) => r.for_each);
+    expect(validation.zone_id).toBe('${data.aws_route53_zone.certificate-zone.zone_id}');
+    expect(dataSources(j, 'aws_route53_zone')['certificate-zone']).toMatchObject({ name: '${var.route53_zone_name}', private_zone: false });
+  });
+
+  it("points the hostname's record (the A record's address) at the ALB as an alias", () => {
+    const [recordName] = only(json, 'aws_route53_record');
+    for (const name of names) {
+      const record = resources(cases[name], 'aws_route53_record')[recordName];
+      expect(record).toMatchObject({ name: '${var.rancher_hostname}', type: 'A', alias: { name: `\${aws_lb.${lbName}.dns_name}`, zone_id: `\${aws_lb.${lbName}.zone_id}`, evaluate_target_health: true } });
+      expect(record).not.toHaveProperty('records');
+      expect(record.zone_id).toBe(only(json, 'aws_route53_record')[1].zone_id);
+    }
+  });
+
+  it.each([
+    ['acme (ACM issues)', [...ALB_ARGS, IMAGE, '--no-cacerts'], true],
+    ['blank (imported)', [...ALB_ARGS, IMAGE, '--no-cacerts'], true],
+    ['blank + privateCA (imported)', [...ALB_ARGS, mount('cacerts'), IMAGE], false],
+    ['ca (signed, imported)', [...ALB_ARGS, mount('cacerts'), IMAGE], false],
+  ] as const)('%s: runs the container on 80 as the external load balancer docs say', (name, args, systemStore) => {
+    expect(runArgs(cases[name])).toEqual(args);
+    const env = file(renderedFiles(cases[name]), '/etc/rancher-aws/rancher.env').content;
+    expect(env.includes('CATTLE_AGENT_TLS_MODE=system-store')).toBe(systemStore);
+  });
+
+  it.each([
+    ['acme (ACM issues)', ['bootstrap-password']],
+    ['blank (imported)', ['bootstrap-password']],
+    ['blank + privateCA (imported)', ['bootstrap-password', 'tls-cacerts']],
+    ['ca (signed, imported)', ['bootstrap-password', 'tls-cacerts']],
+  ] as const)('%s: hands the host only the password and a private CA', (name, params) => {
+    expect(Object.values(resources(cases[name], 'aws_ssm_parameter')).map((p) => p.name.replace('/rancher/docker/', '')).sort()).toEqual(params);
+  });
+
+  describe('readiness gate', () => {
+    const ping = (c: TerraformJson) => Object.entries(dataSources(c, 'http')).find(([, d]) => String(d.url).endsWith('/ping'))!;
+
+    it.each(names)('%s: /ping through the record, after the registration, the listeners and the rule that lets the ALB in', (name) => {
+      const c = cases[name];
+      const [, p] = ping(c);
+      expect(p.depends_on).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^aws_volume_attachment\./),
+          expect.stringMatching(/^aws_route53_record\.dns_record_/),
+          expect.stringMatching(/^aws_lb_target_group_attachment\./),
+          expect.stringMatching(/^aws_lb_listener\.load-balancer_listener-443_/),
+          expect.stringMatching(/^aws_vpc_security_group_ingress_rule\.security-group_from-alb-80_/),
+        ]),
+      );
+      expect(Object.values(dataSources(c, 'http')).some((d) => String(d.url).endsWith('/cacerts'))).toBe(false);
+    });
+
+    it.each([
+      ['acme (ACM issues)', undefined],
+      ['blank (imported)', undefined],
+      ['blank + privateCA (imported)', '${var.tls_ca_certificate_pem}'],
+      ['ca (signed, imported)', '${var.tls_ca_certificate_pem}'],
+    ] as const)('%s: verifies the certificate against %s (undefined: the system roots)', (name, ca) => {
+      expect(ping(cases[name])[1].ca_cert_pem).toBe(ca);
+    });
+  });
+
+  it('outputs the ALB, and keeps the Elastic IP as the host\'s address', () => {
+    expect(j.output!.load_balancer_dns_name.value).toBe(`\${aws_lb.${lbName}.dns_name}`);
+    expect(j.output!.public_ip.value).toMatch(/^\$\{aws_eip\.[^}]+\.public_ip\}$/);
+    expect(json.output).not.toHaveProperty('load_balancer_dns_name');
+  });
+
+  it.each(names)('%s: holds no private key, certificate or password literal', (name) => {
+    const c = cases[name];
+    // A PEM header followed by base64 (the import's regexall pattern names the header alone).
+    expect(JSON.stringify(c)).not.toMatch(/-----BEGIN [A-Z ]+-----(\\n|\s)*[A-Za-z0-9+/]{16}/);
+    for (const p of Object.values(resources(c, 'aws_ssm_parameter'))) expect(p.value).toMatch(/^\$\{[a-z_]+\./);
+    expect(host(c)[1].user_data).not.toMatch(/tls_private_key|private_key_pem|random_password/);
   });
 });
 

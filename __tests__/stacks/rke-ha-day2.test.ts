@@ -3,7 +3,7 @@ import { RKE_HA_STACK, RkeHaStack } from '../../stacks/rke-ha';
 import { refusals } from '../helpers/guard';
 import { plannedChange, servers } from '../helpers/replacement';
 import { resources, settings, synthStack, type TerraformJson } from '../helpers/synth';
-import { describeWithTerraform } from '../helpers/terraform';
+import { applyOrder, describeWithTerraform } from '../helpers/terraform';
 
 /**
  * Day 2, modelled on pairs of synthesized modules: the settings a deployment
@@ -25,6 +25,7 @@ function synth(input: SettingsInput): TerraformJson {
 
 const BASE: SettingsInput = { hostname: 'rancher.example.com', hostedZone: 'example.com' };
 const K3S: SettingsInput = { ...BASE, rkeHa: { distribution: 'k3s' } };
+const DNS: SettingsInput = { ...BASE, rkeHa: { loadBalancer: 'dns' } };
 const with_ = (base: SettingsInput, change: Record<string, any>): SettingsInput => ({ ...base, ...change, rkeHa: { ...(base.rkeHa ?? {}), ...(change.rkeHa ?? {}) } });
 
 /** Changes a running deployment takes without replacing more than one server at a time. */
@@ -45,6 +46,10 @@ const SAFE: [string, SettingsInput, SettingsInput][] = [
   ['another TLS choice (an ALB in front)', BASE, with_(BASE, { rancher: { tls: { mode: 'external', issuer: 'acme' } } })],
   ['K3s: a larger database class', K3S, with_(K3S, { rkeHa: { distribution: 'k3s', datastore: { instanceClass: 'db.r7g.large' } } })],
   ['K3s: a newer K3s', K3S, with_(K3S, { versions: { k3s: 'v1.35.9+k3s1' } })],
+  ['the NLB replaced by DNS round robin', BASE, DNS],
+  ['DNS round robin replaced by the NLB', DNS, BASE],
+  ['DNS round robin: growing from one server to three', with_(DNS, { rkeHa: { nodeCount: 1 } }), DNS],
+  ['K3s: the NLB replaced by DNS round robin', K3S, with_(K3S, { rkeHa: { distribution: 'k3s', loadBalancer: 'dns' } })],
 ];
 
 const rancherValues = (json: TerraformJson) => Object.values(resources(json, 'helm_release')).find((r) => r.chart === 'rancher').values[0] as string;
@@ -133,6 +138,97 @@ describe('rke-ha day 2: changes a running deployment takes', () => {
         expect(instance.lifecycle.ignore_changes).toEqual(['ami', 'user_data', 'user_data_base64', 'instance_type', 'key_name', 'subnet_id', 'private_ip']);
       }
     }
+  });
+});
+
+/**
+ * The Rancher record (`dns/record`) is one Terraform address in both modes, so
+ * a switch updates it instead of creating a second record set for the name
+ * next to the first (which Route53 refuses between a simple and a multivalue
+ * record of one name).
+ */
+describe('rke-ha day 2: switching between the NLB and DNS round robin', () => {
+  const records = (json: TerraformJson) => Object.keys(resources(json, 'aws_route53_record')).map((n) => `aws_route53_record.${n}`);
+  const first = (json: TerraformJson) => records(json).filter((a) => /^aws_route53_record\.dns_record_[0-9A-F]+$/.test(a));
+
+  it.each([
+    ['NLB to DNS round robin', BASE, DNS],
+    ['DNS round robin to the NLB', DNS, BASE],
+  ])('%s keeps the Rancher record at its address and never replaces it', (_name, before, after) => {
+    expect(first(synth(before))).toHaveLength(1);
+    expect(first(synth(after))).toEqual(first(synth(before)));
+    const change = plannedChange(synth(before), synth(after));
+    expect([...change.replaced, ...change.destroyed]).not.toContain(first(synth(before))[0]);
+    expect(servers([...change.replaced, ...change.destroyed])).toEqual([]);
+  });
+
+  it('what goes: the NLB one way, the addresses and health checks the other way', () => {
+    const types = (addresses: string[]) => [...new Set(addresses.map((a) => a.split('.')[0]))].sort();
+    expect(types(plannedChange(synth(BASE), synth(DNS)).destroyed)).toEqual(
+      expect.arrayContaining(['aws_lb', 'aws_lb_listener', 'aws_lb_target_group', 'aws_lb_target_group_attachment', 'aws_security_group']),
+    );
+    expect(types(plannedChange(synth(DNS), synth(BASE)).destroyed)).toEqual(
+      expect.arrayContaining(['aws_eip', 'aws_eip_association', 'aws_route53_health_check', 'aws_route53_record']),
+    );
+  });
+});
+
+/**
+ * The name's resources as `terraform_data` stand-ins with the same
+ * addresses and dependencies (explicit and by reference), each holding its
+ * arguments as text: Terraform orders a change of these as it would the
+ * real resources, since ordering is decided by core, not by the provider.
+ */
+const STAND_IN_TYPES = ['aws_route53_record', 'aws_route53_health_check', 'aws_eip', 'aws_eip_association', 'aws_lb'];
+const standInName = (address: string) => address.replace('.', '__');
+function standIns(json: TerraformJson): object {
+  const included = new Set(STAND_IN_TYPES.flatMap((type) => Object.keys(resources(json, type)).map((name) => `${type}.${name}`)));
+  const data: Record<string, unknown> = {};
+  for (const address of included) {
+    const [type, name] = address.split('.');
+    const { '//': _metadata, depends_on: dependsOn = [], ...body } = resources(json, type)[name];
+    const text = JSON.stringify(body);
+    const references = [...text.matchAll(/\$\{[^}]*?\b([a-z0-9_]+\.[A-Za-z0-9_-]+)\./g)].map((m) => m[1]);
+    const dependencies = [...new Set([...(dependsOn as string[]), ...references])].filter((d) => included.has(d));
+    data[standInName(address)] = { input: text.replace(/\$\{/g, () => '$${'), depends_on: dependencies.map((d) => `terraform_data.${standInName(d)}`) };
+  }
+  return { resource: { terraform_data: data } };
+}
+
+describeWithTerraform('rke-ha day 2: the switch, ordered by terraform (stand-ins for the records, checks, addresses and NLB)', () => {
+  const standIn = (address: string) => `terraform_data.${standInName(address)}`;
+  const recordsOf = (json: TerraformJson) => Object.keys(resources(json, 'aws_route53_record')).map((n) => `aws_route53_record.${n}`);
+  const firstOf = (json: TerraformJson) => recordsOf(json).find((a) => /^aws_route53_record\.dns_record_[0-9A-F]+$/.test(a))!;
+
+  it('NLB to DNS round robin: the record is converted in place, and only then the other nodes\' records are created', () => {
+    const order = applyOrder(standIns(synth(BASE)), standIns(synth(DNS)));
+    const first = standIn(firstOf(synth(DNS)));
+    const others = recordsOf(synth(DNS)).map(standIn).filter((a) => a !== first);
+    expect(others).toHaveLength(2);
+    expect(order.actions.get(first)).toBe('update');
+    for (const other of others) {
+      expect(order.actions.get(other)).toBe('create');
+      expect(order.before.get(other)).toContain(first);
+    }
+    // The record is repointed once the NLB is gone: Rancher's name does not answer for that while (README).
+    const lb = standIn(`aws_lb.${Object.keys(resources(synth(BASE), 'aws_lb'))[0]}`);
+    expect(order.actions.get(lb)).toBe('delete');
+    expect(order.before.get(first)).toContain(`${lb} (destroy)`);
+  });
+
+  it('DNS round robin to the NLB: the other nodes\' records are deleted before the record is converted back', () => {
+    const order = applyOrder(standIns(synth(DNS)), standIns(synth(BASE)));
+    const first = standIn(firstOf(synth(BASE)));
+    const others = recordsOf(synth(DNS)).map(standIn).filter((a) => a !== first);
+    expect(order.actions.get(first)).toBe('update');
+    for (const other of others) {
+      expect(order.actions.get(other)).toBe('delete');
+      expect(order.before.get(first)).toContain(`${other} (destroy)`);
+    }
+    // The new NLB exists before the record points at it.
+    const lb = standIn(`aws_lb.${Object.keys(resources(synth(BASE), 'aws_lb'))[0]}`);
+    expect(order.actions.get(lb)).toBe('create');
+    expect(order.before.get(first)).toContain(lb);
   });
 });
 

@@ -4,6 +4,9 @@ import { amiId, instanceType, keyPairName, vpcCidr, wholeNumber } from './primit
 /** Issuers of the Docker install docs: who signs the certificate the container serves. */
 export const DOCKER_TLS_ISSUERS = ['rancher', 'blank', 'ca', 'acme'] as const;
 export type DockerTlsIssuer = (typeof DOCKER_TLS_ISSUERS)[number];
+/** Where TLS ends: in the Rancher container (the Docker install's default), or at an AWS load balancer in front of it. */
+export const DOCKER_TLS_MODES = ['rancher', 'external'] as const;
+export type DockerTlsMode = (typeof DOCKER_TLS_MODES)[number];
 
 /** Intervals a Data Lifecycle Manager schedule accepts, in hours. */
 export const SNAPSHOT_INTERVAL_HOURS = [1, 2, 3, 4, 6, 8, 12, 24] as const;
@@ -46,6 +49,12 @@ export const dockerSchema = z
     tls: z
       .strictObject({
         /**
+         * `rancher`: the container serves TLS on 443 itself. `external`: an ALB ends TLS with an ACM
+         * certificate and forwards plain HTTP to the container's port 80 (the Docker install docs' "external
+         * load balancer"); the issuer then says where ACM's certificate comes from.
+         */
+        mode: z.enum(DOCKER_TLS_MODES).default('rancher'),
+        /**
          * `rancher`: Rancher's own self-signed CA; `blank`: your certificate and key; `ca`: a
          * certificate Terraform signs with your CA; `acme`: Let's Encrypt (`--acme-domain`).
          */
@@ -61,6 +70,17 @@ export const dockerSchema = z
       // Runs even when the section is not a mapping (an empty `docker:` is null); the type error is reported already.
       if (!s || typeof s !== 'object') return;
       const issuer = s.tls?.issuer;
+      // (A mode without a hostname, naming Rancher after its address through a wildcard DNS service, would have to
+      // refuse mode external too: ACM validates through the hosted zone.)
+      if (s.tls?.mode === 'external' && issuer === 'rancher') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tls', 'issuer'],
+          message:
+            "Rancher's own CA lives in the container, and the load balancer has no certificate to serve from it; with mode external choose acme (ACM issues one through DNS validation), blank (yours, imported into ACM) or ca (signed by your CA, imported), or mode rancher to keep issuer rancher",
+          input: issuer,
+        });
+      }
       if (s.tls?.privateCA === true && issuer !== 'blank') {
         ctx.addIssue({
           code: 'custom',

@@ -116,6 +116,9 @@ function dockerNames(name: string, stack: string, n: Make): GeneratedName[] {
   const docker = `${name}-${stack}`;
   return [
     n(stack, 'host security group', 'securityGroupPrefix', `${docker}-`),
+    n(stack, 'ALB', 'loadBalancer', `${docker}-alb`),
+    n(stack, 'ALB target group', 'targetGroup', `${docker}-alb-http`),
+    n(stack, 'ALB security group', 'securityGroupPrefix', `${docker}-alb-`),
     n(stack, 'host IAM role', 'iamPrefix', `${docker}-`),
     n(stack, 'DLM IAM role', 'iamPrefix', `${docker}-dlm-`),
     n(stack, 'DLM snapshot policy', 'dlmDescription', `${docker} Rancher data volume`),

@@ -41,6 +41,13 @@ export const rkeHaSchema = z
     privateNodes: z.boolean().default(false),
     /** With privateNodes: one NAT gateway per zone, or a single one (cheaper, one zone's outage cuts egress). */
     natGateways: z.enum(['per-zone', 'single']).default('per-zone'),
+    /**
+     * What answers Rancher's name: `nlb`, a TCP Network Load Balancer in front
+     * of the nodes, or `dns`, no load balancer: Route53 multivalue-answer
+     * records, one per node's Elastic IP, each with an HTTPS health check on
+     * `/ping` (the Rancher docs' DNS round robin with backend-health-aware DNS).
+     */
+    loadBalancer: z.enum(['nlb', 'dns']).default('nlb'),
     /** Pin an exact AMI. Default: newest Canonical Ubuntu 24.04 at first deploy, then kept. */
     amiId: amiId.optional(),
     /** Existing EC2 key pair; SSH stays closed unless set (SSM Session Manager is the shell). */
@@ -73,6 +80,14 @@ export const rkeHaSchema = z
       if (!s || typeof s !== 'object') return;
       if (s.distribution === 'k3s' && s.ingressController === 'ingress-nginx') {
         ctx.addIssue({ code: 'custom', path: ['ingressController'], message: 'K3s brings Traefik; leave it unset or set traefik with distribution k3s', input: 'ingress-nginx' });
+      }
+      if (s.loadBalancer === 'dns' && s.privateNodes === true) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['loadBalancer'],
+          message: 'dns answers Rancher\'s name with each node\'s Elastic IP, and nodes in private subnets have none; use loadBalancer nlb with privateNodes, or public nodes',
+          input: 'dns',
+        });
       }
       if (s.distribution !== 'k3s' && s.nodeCount === 2) {
         ctx.addIssue({ code: 'custom', path: ['nodeCount'], message: 'expected 1 or 3 with rke2 (etcd needs an odd number of members); 2 servers fit distribution k3s', input: 2 });

@@ -123,7 +123,11 @@ export const settingsSchema = z
     if (str(s.hostname) && s.hostname.length > MAX_COMMON_NAME) {
       const issuers = [
         s.rancher?.tls?.mode === 'external' && s.rancher?.tls?.issuer === 'acme' ? 'ACM (rancher.tls mode external, issuer acme)' : undefined,
-        s.docker?.tls?.issuer === 'acme' ? "the Docker install's Let's Encrypt client (docker.tls.issuer acme)" : undefined,
+        s.docker?.tls?.issuer === 'acme'
+          ? s.docker.tls.mode === 'external'
+            ? 'ACM (docker.tls mode external, issuer acme)'
+            : "the Docker install's Let's Encrypt client (docker.tls.issuer acme)"
+          : undefined,
       ].filter((issuer) => issuer !== undefined);
       if (issuers.length) {
         problem(['hostname'], `has ${s.hostname.length} characters, and ${issuers.join(' and ')} takes at most ${MAX_COMMON_NAME} for the certificate's name`, s.hostname);
@@ -134,12 +138,17 @@ export const settingsSchema = z
     // by default. The node group (only with SSH) carries the most others: the cluster ports and the balancers'.
     const admin = s.adminCidrs;
     if (Array.isArray(admin)) {
-      const others = s.rkeHa?.sshKeyName !== undefined ? RKE2_SERVER_PORTS.length + RANCHER_PUBLIC_PORTS.length + 2 : RANCHER_PUBLIC_PORTS.length;
-      const max = SECURITY_GROUP_INBOUND_RULES - others;
+      const ssh = s.rkeHa?.sshKeyName !== undefined;
+      // Without a load balancer (rkeHa.loadBalancer dns) the node group also takes 6443 from each admin network.
+      const dnsRoundRobin = s.rkeHa?.loadBalancer === 'dns';
+      const perNetwork = (ssh ? 1 : 0) + (dnsRoundRobin ? 1 : 0);
+      const others = ssh || dnsRoundRobin ? RKE2_SERVER_PORTS.length + RANCHER_PUBLIC_PORTS.length + (dnsRoundRobin ? 0 : 2) : RANCHER_PUBLIC_PORTS.length;
+      const max = Math.floor((SECURITY_GROUP_INBOUND_RULES - others) / Math.max(perNetwork, 1));
       if (admin.length > max) {
+        const rules = perNetwork > 1 ? `is ${perNetwork} inbound rules (6443 and SSH)` : 'is an inbound rule';
         problem(
           ['adminCidrs'],
-          `${admin.length} networks are too many: each is an inbound rule of a security group that also holds ${others} others, and AWS allows ${SECURITY_GROUP_INBOUND_RULES} inbound rules per group by default; list at most ${max}, using wider blocks`,
+          `${admin.length} networks are too many: each ${rules} of a security group that also holds ${others} others, and AWS allows ${SECURITY_GROUP_INBOUND_RULES} inbound rules per group by default; list at most ${max}, using wider blocks`,
           `${admin.length} blocks`,
         );
       }
@@ -189,6 +198,15 @@ export const settingsSchema = z
         ['rancher', 'bootstrap', 'enabled'],
         "the first-login bootstrap verifies Rancher's certificate before it sends the admin password, and nothing trusts a Let's Encrypt staging certificate; remove it (with staging the bootstrap is off: log in with the rancher_bootstrap_password output) or use rancher.tls.acme.environment production",
         true,
+      );
+    }
+    // DNS round robin has no load balancer to end TLS at. (A mode without a hostname, deriving the name from one
+    // address through a wildcard DNS service, would have to be refused here too: one such name is one address.)
+    if (s.rkeHa?.loadBalancer === 'dns' && s.rancher?.tls?.mode === 'external') {
+      problem(
+        ['rkeHa', 'loadBalancer'],
+        'dns puts no load balancer in front of the nodes, and rancher.tls.mode external ends TLS at one (an ALB); use mode ingress or rancher with dns, or loadBalancer nlb with external',
+        'dns',
       );
     }
     if (kubeMinor !== undefined && kubeMinor > RKE2_INGRESS_NGINX_LAST_MINOR && s.rkeHa?.distribution !== 'k3s' && effectiveIngressController(s.rkeHa) === 'ingress-nginx') {

@@ -29,8 +29,15 @@ export interface DockerProps {
       readonly retention?: number;
     };
   };
-  /** The certificate the container serves (the Docker install docs' choices). */
+  /** The certificate the container serves (the Docker install docs' choices), or the load balancer in front of it. */
   readonly tls?: {
+    /**
+     * Where TLS ends: in the container, or (`external`) at an ALB with an ACM
+     * certificate that forwards plain HTTP to the container's port 80; the
+     * issuer then says where ACM's certificate comes from (`acme`: ACM issues
+     * it; `rancher` is refused). @default 'rancher'
+     */
+    readonly mode?: 'rancher' | 'external';
     /** @default 'rancher' */
     readonly issuer?: 'rancher' | 'blank' | 'ca' | 'acme';
     /** `blank` only. @default false */

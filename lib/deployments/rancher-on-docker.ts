@@ -1,12 +1,13 @@
 import { InternetGateway } from '@cdktf/provider-aws/lib/internet-gateway';
 import { Password } from '@cdktf/provider-random/lib/password';
-import { TerraformStack } from 'cdktf';
+import { TerraformStack, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { DeploymentGuard } from '../common/deployment-guard';
 import { cidrHost } from '../config/cidr';
 import { bootstrapEnabled } from '../config/bootstrap-schema';
 import type { Settings } from '../config/schema';
 import { ARecord } from '../dns/a-record';
+import { AliasRecord, publicZone } from '../dns/alias-record';
 import { DataVolume } from '../docker/data-volume';
 import { DockerCertificate } from '../docker/docker-certificate';
 import { DockerReadiness } from '../docker/docker-readiness';
@@ -15,12 +16,16 @@ import { adaptToDataVolume } from '../docker/host-lifecycle';
 import { PublicAddress } from '../docker/public-address';
 import { publicPorts } from '../docker/rancher-container';
 import { BootParameters } from '../kubernetes/boot-parameters';
+import { ApplicationLoadBalancer, type AlbHealthCheck } from '../loadbalancer/application-load-balancer';
 import { PublicNetwork } from '../network/public-network';
 import { NodeRole } from '../nodes/node-role';
 import { NodeSecurityGroup } from '../nodes/node-security-group';
 import { ServerNode } from '../nodes/server-node';
+import { HTTP_PORT } from '../nodes/ports';
 import { UbuntuAmi } from '../nodes/ubuntu-ami';
 import { FirstLogin } from '../rancher/first-login';
+import { LoadBalancerCertificate } from '../tls/acm-certificate';
+import { acmSource } from '../tls/tls-plan';
 import type { RancherOnDockerProps } from './rancher-on-docker-props';
 import { resolveProps } from './resolve-props';
 import { deploymentPrefix, stackLevelName } from './stack-level-names';
@@ -29,11 +34,24 @@ import { deploymentPrefix, stackLevelName } from './stack-level-names';
 const HOST_NUMBER = 10;
 
 /**
+ * The balancer's check of the container: Rancher's listener answers `/ping` over plain HTTP without redirecting
+ * it to HTTPS (dynamiclistener exempts `/ping`, `/health` and `/.well-known/`), with `pong` once Rancher serves.
+ */
+const PING_OVER_HTTP: AlbHealthCheck = { path: '/ping', matcher: '200' };
+
+/**
  * Rancher's Docker install: one EC2 instance running the rancher/rancher
  * container, its data on a separate snapshotted EBS volume, an Elastic IP and
  * a Route53 record, in one apply that ends when Rancher answers on its
  * hostname and its first login is done (`rancher.bootstrap`). For tests and
  * demos (Rancher's docs: not for production).
+ *
+ * With `docker.tls.mode: external` (the Docker install docs' external load
+ * balancer) an ALB with an ACM certificate ends TLS in front of the container:
+ * the ALB takes a second public subnet in another zone (the host's subnet
+ * stays as it is), forwards plain HTTP to the container's port 80, the only
+ * port the host opens (to the ALB alone), and the record becomes an alias to
+ * the ALB. The Elastic IP stays the host's fixed egress address.
  *
  * Needs the aws, tls, random and http providers in the stack; brings its own
  * rancher2 provider for the first login.
@@ -47,8 +65,10 @@ export class RancherOnDocker extends Construct {
   readonly adminPassword?: string;
   /** The admin API token of the first-login bootstrap (sensitive); unset with `rancher.bootstrap.enabled: false`. */
   readonly adminToken?: string;
-  /** The host's Elastic IP (the DNS record points at it). */
+  /** The host's Elastic IP (the DNS record points at it, unless a load balancer ends TLS). */
   readonly publicIp: string;
+  /** The ALB the record points at (`docker.tls.mode: external`). */
+  readonly loadBalancerDnsName?: string;
   /** The EBS volume holding /var/lib/rancher; its snapshots are the backups. */
   readonly dataVolumeId: string;
   readonly instanceId: string;
@@ -80,7 +100,9 @@ export class RancherOnDocker extends Construct {
       ],
     });
 
-    const network = new PublicNetwork(this, 'network', { cidr: s.vpcCidr, name, zoneCount: 1 });
+    const external = s.tls.mode === 'external';
+    // An ALB needs subnets in two zones: the second is only the ALB's. Adding it leaves the first (the host's) alone.
+    const network = new PublicNetwork(this, 'network', { cidr: s.vpcCidr, name, zoneCount: external ? 2 : 1 });
     const subnet = network.subnets[0];
     const group = new NodeSecurityGroup(this, 'security-group', {
       vpcId: network.vpc.id,
@@ -144,14 +166,45 @@ export class RancherOnDocker extends Construct {
     const igw = network.node.tryFindChild('igw');
     if (!(igw instanceof InternetGateway)) throw new Error('PublicNetwork has no internet gateway "igw"');
     const address = new PublicAddress(this, 'address', { name, instanceId: host.id, dependsOn: [igw] });
-    const dns = new ARecord(this, 'dns', { zoneName: props.hostedZone, recordName: props.hostname, addresses: [address.ip] });
+
+    // What the final probe reaches Rancher through besides the record: the balancer's listeners and registration.
+    const front: ITerraformDependable[] = [];
+    let dnsRecord: ITerraformDependable;
+    if (external) {
+      const source = acmSource(s.tls.issuer);
+      if (!source) throw new Error(`docker.tls.issuer ${s.tls.issuer} has no certificate for a load balancer`);
+      const alb = new ApplicationLoadBalancer(this, 'load-balancer', {
+        name,
+        vpcId: network.vpc.id,
+        subnetIds: network.subnets.map((zone) => zone.id),
+        certificateArn: new LoadBalancerCertificate(this, 'load-balancer-certificate', {
+          source,
+          hostname: props.hostname,
+          // Its own lookup of the zone: the record's (below) keeps the address it has without a balancer.
+          zoneId: source === 'issue' ? publicZone(this, 'certificate-zone', props.hostedZone).zoneId : undefined,
+          certificates: certificate.variables,
+        }).arn,
+        targetSecurityGroupId: group.id,
+        healthCheck: PING_OVER_HTTP,
+        dependsOn: network.internetAccess,
+      });
+      const fromAlb = group.allowFrom(`from-alb-${HTTP_PORT}`, { protocol: 'tcp', from: HTTP_PORT, to: HTTP_PORT, description: 'From the application load balancer' }, {
+        securityGroupId: alb.securityGroup.id,
+      });
+      front.push(fromAlb, alb.addInstanceTarget('server', host.id), ...alb.listeners);
+      // The same construct id and record as the A record's: a switch updates the record in place.
+      dnsRecord = new AliasRecord(this, 'dns', { zoneName: props.hostedZone, recordName: props.hostname, target: alb }).record;
+      this.loadBalancerDnsName = alb.dnsName;
+    } else {
+      dnsRecord = new ARecord(this, 'dns', { zoneName: props.hostedZone, recordName: props.hostname, addresses: [address.ip] }).record;
+    }
 
     const ready = new DockerReadiness(this, 'rancher-readiness', {
       hostname: props.hostname,
       issuer: s.tls.issuer,
       caCertPem: certificate.caCertPem,
       minutes: settings.timeouts.pingMinutes,
-      dependsOn: [attachment, address.association, dns.record],
+      dependsOn: [attachment, address.association, dnsRecord, ...front],
     });
     const firstLogin = new FirstLogin(this, 'first-login', {
       enabled: bootstrapEnabled(settings.rancher, false),

@@ -45,6 +45,12 @@ export interface RkeHaProps {
   readonly privateNodes?: boolean;
   /** @default 'per-zone' */
   readonly natGateways?: 'per-zone' | 'single';
+  /**
+   * What answers Rancher's name: a TCP NLB, or (`dns`) health-checked Route53
+   * multivalue records, one per node's Elastic IP, with no load balancer.
+   * `dns` needs public nodes and a TLS mode that ends in the cluster. @default 'nlb'
+   */
+  readonly loadBalancer?: 'nlb' | 'dns';
   /** Pin an exact AMI. @default the newest Canonical Ubuntu 24.04 at the first deploy, then kept */
   readonly amiId?: string;
   /** An existing EC2 key pair; SSH stays closed without one. */

@@ -9,6 +9,8 @@ import { bootstrapEnabled } from '../config/bootstrap-schema';
 import type { Settings } from '../config/schema';
 import { ExternalDatastore } from '../database/external-datastore';
 import { AliasRecord, publicZone } from '../dns/alias-record';
+import { RoundRobinRecords } from '../dns/round-robin-records';
+import { PublicAddress } from '../docker/public-address';
 import { BootParameters } from '../kubernetes/boot-parameters';
 import { ClusterPki } from '../kubernetes/cluster-pki';
 import { forwardedHeadersChartConfig, packagedIngress, traefikTimeoutsChartConfig } from '../kubernetes/ingress-controller-config';
@@ -25,7 +27,7 @@ import { chartProxy, proxyEnvironment } from '../network/proxy';
 import { PublicNetwork } from '../network/public-network';
 import { NodeRole } from '../nodes/node-role';
 import { NodeSecurityGroup } from '../nodes/node-security-group';
-import { K3S_SERVER_PORTS, KUBERNETES_API_PORT, RKE2_SERVER_PORTS } from '../nodes/ports';
+import { K3S_SERVER_PORTS, KUBERNETES_API_PORT, RANCHER_PUBLIC_PORTS, RKE2_SERVER_PORTS } from '../nodes/ports';
 import { ServerNode } from '../nodes/server-node';
 import { ServerQuorum } from '../nodes/server-quorum';
 import { UbuntuAmi } from '../nodes/ubuntu-ami';
@@ -50,6 +52,9 @@ import { rkeRecordedSettings } from './rke-recorded-settings';
 import { deploymentPrefix, stackLevelName } from './stack-level-names';
 import { reportStaleServers } from './stale-servers';
 
+/** What the DNS round robin's health checks ask every node for (through its ingress, by Rancher's name). */
+const HEALTH_CHECK_PATH = '/ping';
+
 /** The marker parameter boot-lib.sh guard_init looks for. */
 const CLUSTER_INITIALIZED = 'cluster-initialized';
 
@@ -61,7 +66,10 @@ const CLUSTER_INITIALIZED = 'cluster-initialized';
  * apply ends when Rancher answers on its hostname and its first login is done
  * (`rancher.bootstrap`). With TLS at the load
  * balancer (`rancher.tls.mode: external`) an ALB with an ACM certificate
- * takes 80/443 and the NLB keeps only the API.
+ * takes 80/443 and the NLB keeps only the API. With `rkeHa.loadBalancer:
+ * dns` there is no load balancer: each node gets an Elastic IP, Rancher's
+ * name one health-checked multivalue record per node, and the nodes take
+ * 80/443 from anywhere and 6443 from the admin networks themselves.
  *
  * Needs an AWS provider in the stack; brings its own Helm and Kubernetes
  * providers (configured from the cluster it creates) and its rancher2 provider
@@ -81,8 +89,10 @@ export class RancherOnRke extends Construct {
   readonly kubeconfig: string;
   /** The cluster token (sensitive): a restore from an etcd snapshot needs it. */
   readonly joinToken: string;
-  /** The load balancer the Rancher record points at. */
-  readonly loadBalancerDnsName: string;
+  /** The load balancer the Rancher record points at; none with `rkeHa.loadBalancer: dns`. */
+  readonly loadBalancerDnsName?: string;
+  /** The nodes' Elastic IPs, which Rancher's name resolves to (`rkeHa.loadBalancer: dns` only). */
+  readonly nodePublicIps?: string[];
   /** The bucket holding scheduled etcd snapshots (RKE2). */
   readonly etcdSnapshotBucket?: string;
   /** The K3s datastore's host name (K3s). */
@@ -108,6 +118,7 @@ export class RancherOnRke extends Construct {
     const certificates = new CertificateVariables(this, 'certificates', tls.material);
 
     const k3s = s.distribution === 'k3s';
+    const dnsRoundRobin = s.loadBalancer === 'dns';
     const nodeCount = effectiveNodeCount(s);
     const ingressController = effectiveIngressController(s);
     const ingress = packagedIngress(s.distribution, ingressController);
@@ -131,22 +142,39 @@ export class RancherOnRke extends Construct {
       vpcCidr: s.vpcCidr,
       egressOnlyTo: settings.proxy.egressOnlyTo,
     });
-    const lb = new NetworkLoadBalancer(this, 'load-balancer', {
-      name,
-      vpcId: network.vpc.id,
-      subnetIds: network.subnets.map((subnet) => subnet.id),
-      targetSecurityGroupId: nodeGroup.id,
-      ports: nlbPorts(tls, adminCidrs),
-      dependsOn: network.internetAccess,
-    });
+    const lb = dnsRoundRobin
+      ? undefined
+      : new NetworkLoadBalancer(this, 'load-balancer', {
+          name,
+          vpcId: network.vpc.id,
+          subnetIds: network.subnets.map((subnet) => subnet.id),
+          targetSecurityGroupId: nodeGroup.id,
+          ports: nlbPorts(tls, adminCidrs),
+          dependsOn: network.internetAccess,
+        });
     // Everything between Terraform and the API: the Helm and Kubernetes resources wait for it on create
     // and, being its dependents, are destroyed before it.
-    const apiPath: ITerraformDependable[] = [...network.internetAccess, ...lb.rules];
-    for (const port of lb.targetGroups.keys()) {
+    const apiPath: ITerraformDependable[] = [...network.internetAccess];
+    // What users reach Rancher through besides the DNS record (DNS round robin: the nodes' own rules).
+    const publicPath: ITerraformDependable[] = [];
+    if (lb) {
+      apiPath.push(...lb.rules);
+      for (const port of lb.targetGroups.keys()) {
+        apiPath.push(
+          nodeGroup.allowFrom(`from-lb-${port}`, { protocol: 'tcp', from: port, to: port, description: 'From the load balancer' }, {
+            securityGroupId: lb.securityGroup.id,
+          }),
+        );
+      }
+    } else {
+      // The NLB's listeners, on the nodes themselves.
+      for (const rule of RANCHER_PUBLIC_PORTS) publicPath.push(nodeGroup.allowFrom(`public-${rule.from}`, rule, { cidr: '0.0.0.0/0' }));
       apiPath.push(
-        nodeGroup.allowFrom(`from-lb-${port}`, { protocol: 'tcp', from: port, to: port, description: 'From the load balancer' }, {
-          securityGroupId: lb.securityGroup.id,
-        }),
+        nodeGroup.allowFrom(
+          'api-admin',
+          { protocol: 'tcp', from: KUBERNETES_API_PORT, to: KUBERNETES_API_PORT, description: 'Kubernetes API from admin networks' },
+          { cidrList: adminCidrs },
+        ),
       );
     }
     if (s.sshKeyName) nodeGroup.allowSsh(adminCidrs);
@@ -190,7 +218,8 @@ export class RancherOnRke extends Construct {
     const directNetworks = [s.vpcCidr, RKE2_CLUSTER_CIDR, RKE2_SERVICE_CIDR, ...(settings.proxy.egressOnlyTo.length ? [] : [props.hostname])];
     const proxy = chartProxy(settings.proxy, directNetworks);
     const common = {
-      tlsSans: [props.hostname, lb.dnsName],
+      // Terraform reaches the API by Rancher's name (below); the NLB's own name for TLS at an ALB.
+      tlsSans: lb ? [props.hostname, lb.dnsName] : [props.hostname],
       installUrl: settings.airGap.installerUrl,
       systemDefaultRegistry: settings.airGap.systemDefaultRegistry,
       registryMirrors: settings.airGap.registryMirrors,
@@ -233,12 +262,17 @@ export class RancherOnRke extends Construct {
         }),
     );
     this.servers = nodes;
-    const registrations = nodes.flatMap((node, i) => lb.addInstanceTarget(`server-${i}`, node.id));
+    const registrations = lb ? nodes.flatMap((node, i) => lb.addInstanceTarget(`server-${i}`, node.id)) : [];
+    // A replaced node gets its address back: the records and health checks never change with it.
+    const publicAddresses = lb
+      ? []
+      : nodes.map((node, i) => new PublicAddress(this, `address-${i}`, { name: `${name}-server-${i}`, instanceId: node.id, dependsOn: network.internetAccess }));
+    publicPath.push(...publicAddresses.map((address) => address.association));
 
     const zone = publicZone(this, 'hosted-zone', props.hostedZone);
-    let front: { dnsName: string; zoneId: string } = lb;
+    let front: { dnsName: string; zoneId: string } | undefined = lb;
     const frontRegistrations: ITerraformDependable[] = [];
-    if (tls.atLoadBalancer && tls.acm) {
+    if (lb && tls.atLoadBalancer && tls.acm) {
       const certificate = new LoadBalancerCertificate(this, 'certificate', { source: tls.acm, hostname: props.hostname, zoneId: zone.zoneId, certificates });
       const alb = new ApplicationLoadBalancer(this, 'application-load-balancer', {
         name,
@@ -252,11 +286,24 @@ export class RancherOnRke extends Construct {
       nodes.forEach((node, i) => frontRegistrations.push(alb.addInstanceTarget(`server-${i}`, node.id)));
       front = alb;
     }
-    const dns = new AliasRecord(this, 'dns', { zone, recordName: props.hostname, target: front });
+    // Both are construct `dns` with the (first) record `record`: a switch between them updates that record in place.
+    const dnsRecords = front
+      ? [new AliasRecord(this, 'dns', { zone, recordName: props.hostname, target: front }).record]
+      : new RoundRobinRecords(this, 'dns', {
+          zone,
+          recordName: props.hostname,
+          members: publicAddresses.map((address, i) => ({ name: `server-${i}`, address: address.ip })),
+          healthCheck: { hostname: props.hostname, path: HEALTH_CHECK_PATH },
+          name,
+        }).records;
+    // Rancher's name resolves to where users reach it: the records, and the addresses and rules behind them.
+    const nameServed: ITerraformDependable[] = [...dnsRecords, ...publicPath];
 
     // Terraform reaches the API by Rancher's name where the NLB serves it: a name every server certificate
     // carries (tls-san) and that survives a replaced NLB. With TLS at an ALB the name points there, so the NLB's own.
-    const apiHost = tls.atLoadBalancer ? lb.dnsName : props.hostname;
+    // Without a load balancer the name resolves to the healthy nodes' addresses, each open on 6443 to the admin
+    // networks: the API is reached on whichever node the name gives first, and on the next one when it refuses.
+    const apiHost = lb && tls.atLoadBalancer ? lb.dnsName : props.hostname;
     const access: ClusterAccess = {
       host: `https://${apiHost}:${KUBERNETES_API_PORT}`,
       clusterCaCertificate: pki.serverCa.certPem,
@@ -267,7 +314,7 @@ export class RancherOnRke extends Construct {
     const api = new ApiReadiness(this, 'api-readiness', {
       access,
       minutes: t.apiMinutes,
-      dependsOn: [...nodes.map((n) => n.instance), ...registrations, ...apiPath, ...(tls.atLoadBalancer ? [] : [dns.record])],
+      dependsOn: [...nodes.map((n) => n.instance), ...registrations, ...apiPath, ...(tls.atLoadBalancer ? [] : nameServed)],
     });
     // Read by a replaced first server: the cluster exists, join it (boot-lib.sh cluster_state).
     new SsmParameter(this, 'cluster-initialized', {
@@ -306,7 +353,7 @@ export class RancherOnRke extends Construct {
       ],
       namespace: namespace.name,
       // The record too: Let's Encrypt's HTTP-01 check, and the certificate wait, need the name to resolve.
-      dependsOn: [serversReady, ingressReady, ...(certManager ? [certManager.release] : []), ...secrets.resources, dns.record],
+      dependsOn: [serversReady, ingressReady, ...(certManager ? [certManager.release] : []), ...secrets.resources, ...nameServed],
     });
     // The ingress serves cert-manager's certificate only once it is issued; the final probe cannot retry a
     // certificate error. A gate of its own, after the release: a slow issuance fails the apply, not Rancher.
@@ -321,7 +368,7 @@ export class RancherOnRke extends Construct {
       hostname: props.hostname,
       trust: readinessTrust(tls, certificates),
       minutes: t.pingMinutes,
-      dependsOn: [rancher.release, ...(certificateReady ? [certificateReady] : []), dns.record, ...frontRegistrations],
+      dependsOn: [rancher.release, ...(certificateReady ? [certificateReady] : []), ...nameServed, ...frontRegistrations],
     });
 
     const firstLogin = new FirstLogin(this, 'first-login', {
@@ -341,7 +388,8 @@ export class RancherOnRke extends Construct {
     this.adminToken = firstLogin.adminToken;
     this.kubeconfig = kubeconfig(name, access);
     this.joinToken = token;
-    this.loadBalancerDnsName = front.dnsName;
+    this.loadBalancerDnsName = front?.dnsName;
+    if (publicAddresses.length) this.nodePublicIps = publicAddresses.map((address) => address.ip);
     if (snapshots) this.etcdSnapshotBucket = snapshots.name;
     if (datastore) this.datastoreAddress = datastore.instance.address;
     this.serversPendingReplacement = reportStaleServers(this, { nodes, amiPinned: s.amiId !== undefined, checkName: stackLevelName(this, 'servers_up_to_date') });

@@ -28,7 +28,10 @@ export function neededMaterial(tls: DockerTlsSettings): CertificateMaterial[] {
  * The certificate files of the Docker install for a TLS choice, as Terraform
  * references only: `blank` takes the user's certificate and key (and CA) from
  * sensitive variables; `ca` signs a certificate for the hostname with the
- * user's CA (tls provider); `rancher` and `acme` need no file.
+ * user's CA (tls provider); `rancher` and `acme` need no file. Behind a load
+ * balancer (mode `external`) the balancer's certificate is made elsewhere
+ * (LoadBalancerCertificate, from the same variables) and the container gets
+ * only a private CA, to publish to agents.
  */
 export class DockerCertificate extends Construct {
   /** Contents of /etc/rancher/ssl/<file>.pem, by file. */
@@ -46,7 +49,15 @@ export class DockerCertificate extends Construct {
     const material = (m: CertificateMaterial) => this.variables.get(m);
     const files = new Map<CertificateFile, string>();
 
-    if (tls.issuer === 'blank') {
+    if (tls.mode === 'external') {
+      if (tls.issuer === 'ca' || (tls.issuer === 'blank' && tls.privateCA)) {
+        const ca = material('caCertificate');
+        files.set('cacerts', ca);
+        this.caCertPem = ca;
+        // A new CA must reach the container (a new host): the variable is sensitive, a digest of it is not.
+        this.fingerprint = Fn.nonsensitive(Fn.sha256(ca));
+      }
+    } else if (tls.issuer === 'blank') {
       files.set('cert', material('certificate')).set('key', material('privateKey'));
       if (tls.privateCA) files.set('cacerts', material('caCertificate'));
       this.caCertPem = tls.privateCA ? material('caCertificate') : undefined;

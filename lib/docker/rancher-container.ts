@@ -54,8 +54,14 @@ export function hostProxyEnvironment(proxy: ProxySettings, vpcCidr: string): [st
   return proxyEnvironment(proxy, directNetworks(vpcCidr));
 }
 
-/** Which files a certificate choice mounts: none for `rancher` and `acme`, cert and key for `blank` (+ CA when private), all three for `ca`. */
+/**
+ * Which files a certificate choice mounts: none for `rancher` and `acme`, cert and key for `blank` (+ CA when
+ * private), all three for `ca`. Behind a load balancer (mode `external`) only the CA, when it is private: the
+ * certificate is the balancer's, and Rancher publishes the CA to agents (the Docker install docs' external load
+ * balancer with a private CA).
+ */
 export function certificateFiles(tls: DockerTlsSettings): CertificateFile[] {
+  if (tls.mode === 'external') return publishesCa(tls) ? ['cacerts'] : [];
   switch (tls.issuer) {
     case 'blank':
       return tls.privateCA ? ['cert', 'key', 'cacerts'] : ['cert', 'key'];
@@ -90,16 +96,18 @@ function publishesCa(tls: DockerTlsSettings): boolean {
 /**
  * `docker run` arguments (options, image, Rancher's own arguments), one list
  * element per argument. Options use the `--name=value` form so each line of
- * the arguments file reads on its own.
+ * the arguments file reads on its own. Behind a load balancer the container
+ * publishes port 80 only: the balancer forwards plain HTTP there.
  */
 export function rancherRunArgs(input: RancherContainerInput): string[] {
+  const external = input.tls.mode === 'external';
   const args = [
     `--name=${CONTAINER_NAME}`,
     '--detach',
     '--restart=unless-stopped',
     '--privileged',
     '--publish=80:80',
-    '--publish=443:443',
+    ...(external ? [] : ['--publish=443:443']),
     `--volume=${RANCHER_DATA_DIR}:${RANCHER_DATA_DIR}`,
     `--env-file=${CONTAINER_ENV_FILE}`,
     `--env-file=${SECRETS_ENV_FILE}`,
@@ -108,8 +116,12 @@ export function rancherRunArgs(input: RancherContainerInput): string[] {
   for (const file of certificateFiles(input.tls)) args.push(`--volume=${HOST_SSL_DIR}/${file}.pem:${CONTAINER_SSL_DIR}/${file}.pem:ro`);
   args.push(rancherImage(input.version, input.airGap.systemDefaultRegistry));
   // A certificate from a public CA: Rancher must not publish a CA of its own to agents.
-  if (input.tls.issuer === 'blank' && !input.tls.privateCA) args.push('--no-cacerts');
-  if (input.tls.issuer === 'acme') args.push('--acme-domain', input.hostname);
+  if (external) {
+    if (!publishesCa(input.tls)) args.push('--no-cacerts');
+  } else {
+    if (input.tls.issuer === 'blank' && !input.tls.privateCA) args.push('--no-cacerts');
+    if (input.tls.issuer === 'acme') args.push('--acme-domain', input.hostname);
+  }
   return args;
 }
 
@@ -130,15 +142,19 @@ export function rancherEnvironment(input: RancherContainerInput): [string, strin
       ['AUDIT_LOG_MAXSIZE', String(audit.maxSizeMb)],
     );
   }
-  // --no-cacerts and --acme-domain publish no CA: agents verify against their system store (Rancher 2.14's
-  // default, strict, makes them exit without a published CA).
+  // --no-cacerts and --acme-domain publish no CA (nor does a public CA at a load balancer): agents verify against
+  // their system store (Rancher 2.14's default, strict, makes them exit without a published CA).
   if (!publishesCa(input.tls)) env.push(['CATTLE_AGENT_TLS_MODE', AGENT_TLS_SYSTEM_STORE]);
   if (input.airGap.systemDefaultRegistry) env.push(['CATTLE_SYSTEM_DEFAULT_REGISTRY', input.airGap.systemDefaultRegistry]);
   if (input.airGap.useBundledSystemChart) env.push(['CATTLE_SYSTEM_CATALOG', 'bundled']);
   return [...env, ...hostProxyEnvironment(input.proxy, input.vpcCidr)];
 }
 
-/** Ports open to the world: HTTPS always, HTTP only for Let's Encrypt's HTTP-01 challenge. */
+/**
+ * Ports open to the world: HTTPS always, HTTP only for Let's Encrypt's HTTP-01 challenge; none behind a load
+ * balancer, which alone reaches the host (on 80).
+ */
 export function publicPorts(tls: DockerTlsSettings): PortRule[] {
+  if (tls.mode === 'external') return [];
   return RANCHER_PUBLIC_PORTS.filter((rule) => rule.from === HTTPS_PORT || tls.issuer === 'acme');
 }

@@ -14,6 +14,16 @@ export const ALB_SSL_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
 /** Rancher's UI, kubectl shells and agents keep websockets open; the default 60 s cuts them. */
 export const ALB_IDLE_TIMEOUT_SECONDS = 3600;
 
+/** How the balancer tells a serving target: an HTTP GET on the target's port. */
+export interface AlbHealthCheck {
+  readonly path: string;
+  /** HTTP status codes that count as healthy, e.g. `200` or `200-399`. */
+  readonly matcher: string;
+}
+
+/** Any answer of the ingress controller's default server proves it serves (it answers 404 for unknown hosts). */
+export const INGRESS_HEALTH_CHECK: AlbHealthCheck = { path: '/healthz', matcher: '200-404' };
+
 export interface ApplicationLoadBalancerProps {
   /** Name prefix; the balancer is `<name>-alb` (at most 32 characters). */
   readonly name: string;
@@ -23,6 +33,8 @@ export interface ApplicationLoadBalancerProps {
   readonly certificateArn: string;
   /** Security group of the targets; the balancer may reach them only on HTTP 80. */
   readonly targetSecurityGroupId: string;
+  /** The targets' health check on port 80. @default INGRESS_HEALTH_CHECK (`/healthz`, 200-404) */
+  readonly healthCheck?: AlbHealthCheck;
   /** The VPC's internet access (PublicNetwork.internetAccess): an internet-facing balancer needs it first. */
   readonly dependsOn?: ITerraformDependable[];
 }
@@ -39,6 +51,8 @@ export class ApplicationLoadBalancer extends Construct {
   readonly lb: Lb;
   readonly securityGroup: SecurityGroup;
   readonly targetGroup: LbTargetGroup;
+  /** HTTPS 443 (forward) and HTTP 80 (redirect): what a probe through the balancer waits for besides its targets. */
+  readonly listeners: LbListener[];
 
   constructor(scope: Construct, id: string, props: ApplicationLoadBalancerProps) {
     super(scope, id);
@@ -74,12 +88,11 @@ export class ApplicationLoadBalancer extends Construct {
       targetType: 'instance',
       vpcId: props.vpcId,
       deregistrationDelay: '30',
-      // Any answer of the ingress controller's default server proves it serves.
-      healthCheck: { protocol: 'HTTP', path: '/healthz', port: 'traffic-port', matcher: '200-404', interval: 10, healthyThreshold: 3, unhealthyThreshold: 3 },
+      healthCheck: { protocol: 'HTTP', ...(props.healthCheck ?? INGRESS_HEALTH_CHECK), port: 'traffic-port', interval: 10, healthyThreshold: 3, unhealthyThreshold: 3 },
       tags: { Name: `${props.name}-alb-http` },
     });
 
-    new LbListener(this, 'listener-443', {
+    const https = new LbListener(this, 'listener-443', {
       loadBalancerArn: this.lb.arn,
       port: 443,
       protocol: 'HTTPS',
@@ -87,12 +100,13 @@ export class ApplicationLoadBalancer extends Construct {
       certificateArn: props.certificateArn,
       defaultAction: [{ type: 'forward', targetGroupArn: this.targetGroup.arn }],
     });
-    new LbListener(this, 'listener-80', {
+    const http = new LbListener(this, 'listener-80', {
       loadBalancerArn: this.lb.arn,
       port: 80,
       protocol: 'HTTP',
       defaultAction: [{ type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', statusCode: 'HTTP_301' } }],
     });
+    this.listeners = [https, http];
   }
 
   addInstanceTarget(id: string, instanceId: string): LbTargetGroupAttachment {

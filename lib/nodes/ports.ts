@@ -43,6 +43,8 @@ export const RANCHER_PUBLIC_PORTS: readonly PortRule[] = [tcp(80, 'HTTP (redirec
 
 /** Where users, downstream clusters and the deploy's final probe reach Rancher. */
 export const HTTPS_PORT = 443;
+/** Plain HTTP: redirects, ACME HTTP-01, and what a TLS-terminating load balancer forwards to. */
+export const HTTP_PORT = 80;
 
 /** Ports for administrators only, from the admin CIDRs. */
 export const KUBERNETES_API_PORT = 6443;

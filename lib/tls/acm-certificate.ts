@@ -13,8 +13,8 @@ export interface LoadBalancerCertificateProps {
   readonly source: AcmSource;
   /** Rancher's public name (may be a Terraform token). */
   readonly hostname: string;
-  /** Hosted zone for DNS validation (source `issue`). */
-  readonly zoneId: string;
+  /** Hosted zone for DNS validation; required for source `issue`. */
+  readonly zoneId?: string;
   /** The user's material (sources `import` and `sign`). */
   readonly certificates: CertificateVariables;
 }
@@ -89,6 +89,7 @@ export class LoadBalancerCertificate extends Construct {
   }
 
   private issue(props: LoadBalancerCertificateProps): string {
+    if (props.zoneId === undefined) throw new Error(`LoadBalancerCertificate ${this.node.path}: source "issue" validates through DNS and needs zoneId`);
     const certificate = new AcmCertificate(this, 'issued', {
       domainName: props.hostname,
       validationMethod: 'DNS',

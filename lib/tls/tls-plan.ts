@@ -23,6 +23,14 @@ export type Trust =
 export type AcmSource = 'import' | 'sign' | 'issue';
 
 /**
+ * The issuer's meaning at a load balancer: your certificate imported, one your CA signs (in Terraform) imported,
+ * or ACM's own through DNS validation, its counterpart of Let's Encrypt. Rancher's CA has none (undefined).
+ */
+export function acmSource(issuer: TlsSettings['issuer']): AcmSource | undefined {
+  return ({ blank: 'import', ca: 'sign', acme: 'issue', rancher: undefined } as const)[issuer];
+}
+
+/**
  * What one TLS choice needs, decided in one place (DESIGN §4). The stacks and
  * constructs act on this plan instead of re-reading mode and issuer.
  */
@@ -74,7 +82,7 @@ export function tlsPlan(tls: TlsSettings): TlsPlan {
     mode: tls.mode,
     issuer,
     atLoadBalancer,
-    acm: atLoadBalancer ? ({ blank: 'import', ca: 'sign', acme: 'issue', rancher: undefined } as const)[issuer] : undefined,
+    acm: atLoadBalancer ? acmSource(issuer) : undefined,
     certManager: !atLoadBalancer && (issuer === 'rancher' || issuer === 'acme' || issuer === 'ca'),
     material,
     ingressSecret: !atLoadBalancer && issuer === 'blank',

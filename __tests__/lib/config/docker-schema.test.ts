@@ -30,7 +30,7 @@ describe('docker settings', () => {
       rootVolumeGb: 30,
       vpcCidr: '10.0.0.0/16',
       dataVolume: { sizeGb: 50, finalSnapshot: true, snapshots: { intervalHours: 24, time: '03:00', retention: 7 } },
-      tls: { issuer: 'rancher', privateCA: false },
+      tls: { mode: 'rancher', issuer: 'rancher', privateCA: false },
     });
   });
 
@@ -47,6 +47,7 @@ describe('docker settings', () => {
       'docker.dataVolume.snapshots.intervalHours',
       'docker.dataVolume.snapshots.time',
       'docker.dataVolume.snapshots.retention',
+      'docker.tls.mode',
       'docker.tls.issuer',
       'docker.tls.privateCA',
     ]);
@@ -65,6 +66,11 @@ describe('docker settings', () => {
     [{ tls: { issuer: 'blank', privateCA: true } }],
     [{ tls: { issuer: 'ca' } }],
     [{ tls: { issuer: 'acme' } }],
+    // Behind a load balancer: ACM issues (acme), imports yours (blank), or imports one your CA signs (ca).
+    [{ tls: { mode: 'external', issuer: 'acme' } }],
+    [{ tls: { mode: 'external', issuer: 'blank' } }],
+    [{ tls: { mode: 'external', issuer: 'blank', privateCA: true } }],
+    [{ tls: { mode: 'external', issuer: 'ca' } }],
     [{ dataVolume: { restoreSnapshotId: 'snap-0123456789abcdef0', snapshots: { intervalHours: 6, time: '23:59', retention: 1000 } } }],
     [{ instanceType: 'm6i.xlarge', rootVolumeGb: 20, sshKeyName: 'ops', amiId: 'ami-0123456789abcdef0', vpcCidr: '172.20.0.0/22' }],
   ])('accepts %j', (section) => {
@@ -78,6 +84,12 @@ describe('docker settings', () => {
   describe('rejects, naming the field', () => {
     it.each([
       [{ tls: { issuer: 'letsencrypt' } }, 'docker.tls.issuer', 'expected one of "rancher", "blank", "ca", "acme"'],
+      [{ tls: { mode: 'alb' } }, 'docker.tls.mode', 'expected one of "rancher", "external"'],
+      [
+        { tls: { mode: 'external' } },
+        'docker.tls.issuer',
+        "Rancher's own CA lives in the container, and the load balancer has no certificate to serve from it; with mode external choose acme (ACM issues one through DNS validation), blank (yours, imported into ACM) or ca (signed by your CA, imported), or mode rancher to keep issuer rancher",
+      ],
       [{ tls: { issuer: 'acme', privateCA: true } }, 'docker.tls.privateCA', 'only for issuer "blank"'],
       [{ tls: { privateCA: true } }, 'docker.tls.privateCA', 'only for issuer "blank"'],
       [{ tls: { issuer: 'ca', privateCA: true } }, 'docker.tls.privateCA', 'with issuer "ca" your CA is always mounted as cacerts.pem; remove it'],

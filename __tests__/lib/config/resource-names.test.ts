@@ -55,6 +55,7 @@ describe('resource names built from settings.name', () => {
       ...builtNames(synthStack((app) => new RkeHaStack(app, RKE_HA_STACK, all({}))).json),
       ...builtNames(synthStack((app) => new RkeHaStack(app, RKE_HA_STACK, all({ rkeHa: { distribution: 'k3s' } }))).json),
       ...builtNames(synthStack((app) => new DockerStack(app, DOCKER_STACK, all({}))).json),
+      ...builtNames(synthStack((app) => new DockerStack(app, DOCKER_STACK, all({ docker: { tls: { mode: 'external', issuer: 'acme' } } }))).json),
     ];
     const table = generatedNames(LONGEST).filter((n) => n.kind !== 'ssmPath').map((n) => n.value);
 

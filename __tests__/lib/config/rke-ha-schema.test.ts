@@ -37,6 +37,7 @@ describe('rkeHa settings', () => {
       vpcCidr: '10.0.0.0/16',
       privateNodes: false,
       natGateways: 'per-zone',
+      loadBalancer: 'nlb',
       etcdSnapshots: { scheduleCron: '0 */6 * * *', retention: 28, forceDestroyBucket: false },
     };
     const settings = parseSettings({}, 'test').rkeHa;
@@ -260,6 +261,29 @@ describe('rkeHa settings', () => {
     });
   });
 
+  describe('DNS round robin instead of the NLB', () => {
+    it.each([
+      [{}, 'rke2'],
+      [{ distribution: 'k3s' }, 'k3s: ServiceLB serves 80/443 on every node'],
+    ])('accepts loadBalancer dns with public nodes (%j, %s)', (extra, _why) => {
+      expect(parsed({ ...extra, loadBalancer: 'dns' })).toMatchObject({ loadBalancer: 'dns', privateNodes: false });
+    });
+
+    it('refuses it with private nodes: they have no Elastic IP to answer with', () => {
+      expect(problemsOf({ loadBalancer: 'dns', privateNodes: true })).toEqual([
+        {
+          field: 'rkeHa.loadBalancer',
+          message: "dns answers Rancher's name with each node's Elastic IP, and nodes in private subnets have none; use loadBalancer nlb with privateNodes, or public nodes",
+          value: 'dns',
+        },
+      ]);
+    });
+
+    it('refuses anything but nlb and dns', () => {
+      expect(problemsOf({ loadBalancer: 'alb' })).toEqual([{ field: 'rkeHa.loadBalancer', message: 'expected one of "nlb", "dns"', value: 'alb' }]);
+    });
+  });
+
   describe('nodes', () => {
     it('keeps instanceType, rootVolumeGb, vpcCidr, amiId and sshKeyName as given', () => {
       const section = { instanceType: 'm7i.2xlarge', rootVolumeGb: 40, vpcCidr: '172.20.0.0/22', amiId: 'ami-0123456789abcdef0', sshKeyName: 'ops key (2024)' };
@@ -286,7 +310,7 @@ describe('rkeHa settings', () => {
       {
         field: 'rkeHa.nodes',
         message:
-          'unknown setting; allowed here: nodeCount, allowQuorumLoss, distribution, datastore, instanceType, rootVolumeGb, vpcCidr, privateNodes, natGateways, amiId, sshKeyName, ingressController, etcdSnapshots',
+          'unknown setting; allowed here: nodeCount, allowQuorumLoss, distribution, datastore, instanceType, rootVolumeGb, vpcCidr, privateNodes, natGateways, loadBalancer, amiId, sshKeyName, ingressController, etcdSnapshots',
       },
     ]);
   });

@@ -131,6 +131,8 @@ describe('top-level settings', () => {
     it.each([
       [59, {}, 2, 58],
       [46, { rkeHa: { sshKeyName: 'ops' } }, 15, 45],
+      // DNS round robin: the node group holds 6443 from each network, and 80/443 from anywhere with the cluster ports.
+      [48, { rkeHa: { loadBalancer: 'dns' } }, 13, 47],
     ])('refuses %i, naming the quota', (n, extra, others, max) => {
       expect(problemsOf({ adminCidrs: blocks(n), ...extra })).toEqual([
         {
@@ -140,6 +142,36 @@ describe('top-level settings', () => {
         },
       ]);
     });
+
+    it('counts two rules per network with DNS round robin and SSH (6443 and 22 on the node group): at most 23', () => {
+      const both = { rkeHa: { loadBalancer: 'dns', sshKeyName: 'ops' } };
+      expect(problemsOf({ adminCidrs: blocks(23), ...both })).toEqual([]);
+      expect(problemsOf({ adminCidrs: blocks(24), ...both })).toEqual([
+        {
+          field: 'adminCidrs',
+          message:
+            '24 networks are too many: each is 2 inbound rules (6443 and SSH) of a security group that also holds 13 others, and AWS allows 60 inbound rules per group by default; list at most 23, using wider blocks',
+          value: '24 blocks',
+        },
+      ]);
+    });
+  });
+
+  describe('DNS round robin (rkeHa.loadBalancer dns) and TLS at a load balancer', () => {
+    it('refuses rancher.tls.mode external with it: no load balancer to end TLS at', () => {
+      expect(problemsOf({ rkeHa: { loadBalancer: 'dns' }, rancher: { tls: { mode: 'external', issuer: 'acme' } } })).toEqual([
+        {
+          field: 'rkeHa.loadBalancer',
+          message:
+            'dns puts no load balancer in front of the nodes, and rancher.tls.mode external ends TLS at one (an ALB); use mode ingress or rancher with dns, or loadBalancer nlb with external',
+          value: 'dns',
+        },
+      ]);
+    });
+
+    it.each(['ingress', 'rancher'])('accepts mode %s with it (TLS ends in the cluster)', (mode) => {
+      expect(problemsOf({ rkeHa: { loadBalancer: 'dns' }, rancher: { tls: { mode } } })).toEqual([]);
+    });
   });
 
   describe('a hostname longer than a certificate name may be', () => {
@@ -148,6 +180,7 @@ describe('top-level settings', () => {
     it.each([
       ['ACM', { rancher: { tls: { mode: 'external', issuer: 'acme' } } }, /ACM \(rancher.tls mode external, issuer acme\) takes at most 64/],
       ["the Docker install's Let's Encrypt client", { docker: { tls: { issuer: 'acme' } } }, /Let's Encrypt client \(docker.tls.issuer acme\) takes at most 64/],
+      ['ACM in front of the Docker install', { docker: { tls: { mode: 'external', issuer: 'acme' } } }, /ACM \(docker.tls mode external, issuer acme\) takes at most 64/],
     ])('is refused when %s issues the certificate', (_what, extra, message) => {
       expect(problemsOf({ hostname: long, hostedZone: 'acme.io', ...extra })).toEqual([{ field: 'hostname', message: expect.stringMatching(message), value: long }]);
     });

@@ -44,4 +44,15 @@ describe("RancherOnDocker in a library user's stack", () => {
       });
     expect(build).toThrow(/docker\.tls\.privateCA: only for issuer "blank"/);
   });
+
+  it("refuses Rancher's own CA behind a load balancer, naming the prop", () => {
+    const build = () =>
+      synthStack((app) => {
+        const stack = new TerraformStack(app, 'demo');
+        configureBaseProviders(stack, { region: 'eu-west-1', tags: {} });
+        new RancherOnDocker(stack, 'rancher', { hostname: 'r.acme.io', hostedZone: 'acme.io', adminCidrs: [], docker: { tls: { mode: 'external' } } });
+        return stack;
+      });
+    expect(build).toThrow(/docker\.tls\.issuer: Rancher's own CA lives in the container, and the load balancer has no certificate to serve from it/);
+  });
 });

@@ -23,7 +23,7 @@ describe('DockerCertificate', () => {
     ['rancher', false],
     ['acme', false],
   ] as const)('%s: needs no file, no variable, no CA', (issuer, privateCA) => {
-    const { json, certificate } = synth({ issuer, privateCA });
+    const { json, certificate } = synth({ mode: 'rancher', issuer, privateCA });
     expect(certificate.files.size).toBe(0);
     expect(certificate.caCertPem).toBeUndefined();
     expect(certificate.fingerprint).toBeUndefined();
@@ -32,7 +32,7 @@ describe('DockerCertificate', () => {
   });
 
   it('blank from a public CA: the certificate and key from sensitive variables', () => {
-    const { json, certificate } = synth({ issuer: 'blank', privateCA: false });
+    const { json, certificate } = synth({ mode: 'rancher', issuer: 'blank', privateCA: false });
     expect(Object.keys(json.variable!).sort()).toEqual(['tls_certificate_pem', 'tls_private_key_pem']);
     expect(outputs(json)).toEqual({
       'file-cert': '${var.tls_certificate_pem}',
@@ -43,13 +43,13 @@ describe('DockerCertificate', () => {
   });
 
   it('blank from a private CA: also cacerts.pem, which the readiness gate trusts', () => {
-    const { json } = synth({ issuer: 'blank', privateCA: true });
+    const { json } = synth({ mode: 'rancher', issuer: 'blank', privateCA: true });
     expect(Object.keys(json.variable!).sort()).toEqual(['tls_ca_certificate_pem', 'tls_certificate_pem', 'tls_private_key_pem']);
     expect(outputs(json)).toMatchObject({ 'file-cacerts': '${var.tls_ca_certificate_pem}', ca: '${var.tls_ca_certificate_pem}' });
   });
 
   describe('ca', () => {
-    const { json, text } = synth({ issuer: 'ca', privateCA: false });
+    const { json, text } = synth({ mode: 'rancher', issuer: 'ca', privateCA: false });
     const [keyName, key] = only(json, 'tls_private_key');
     const [requestName, request] = only(json, 'tls_cert_request');
     const [certName, cert] = only(json, 'tls_locally_signed_cert');
@@ -93,8 +93,36 @@ describe('DockerCertificate', () => {
     });
   });
 
+  describe('behind a load balancer (mode external): the balancer serves the certificate', () => {
+    it.each([
+      ['acme', false, []],
+      ['blank', false, ['tls_certificate_pem', 'tls_private_key_pem']],
+    ] as const)('%s: gives the container no file; the variables (%j) are for ACM', (issuer, privateCA, variables) => {
+      const { json, certificate } = synth({ mode: 'external', issuer, privateCA });
+      expect(certificate.files.size).toBe(0);
+      expect(certificate.caCertPem).toBeUndefined();
+      expect(certificate.fingerprint).toBeUndefined();
+      expect(Object.keys(json.variable ?? {}).sort()).toEqual(variables);
+      expect(json.resource ?? {}).toEqual({});
+    });
+
+    it.each([
+      ['blank', true, ['tls_ca_certificate_pem', 'tls_certificate_pem', 'tls_private_key_pem']],
+      ['ca', false, ['tls_ca_certificate_pem', 'tls_ca_private_key_pem']],
+    ] as const)('%s (privateCA %s): mounts only your CA, which the readiness gate trusts; signs nothing here', (issuer, privateCA, variables) => {
+      const { json } = synth({ mode: 'external', issuer, privateCA });
+      expect(Object.keys(json.variable!).sort()).toEqual(variables);
+      expect(outputs(json)).toEqual({
+        'file-cacerts': '${var.tls_ca_certificate_pem}',
+        ca: '${var.tls_ca_certificate_pem}',
+        fingerprint: '${nonsensitive(sha256(var.tls_ca_certificate_pem))}',
+      });
+      expect(json.resource ?? {}).toEqual({});
+    });
+  });
+
   it('declares the variables each choice needs', () => {
-    expect(neededMaterial({ issuer: 'ca', privateCA: true })).toEqual(['caCertificate', 'caPrivateKey']);
-    expect(synth({ issuer: 'blank', privateCA: true }).json.resource?.tls_private_key).toBeUndefined();
+    expect(neededMaterial({ mode: 'rancher', issuer: 'ca', privateCA: true })).toEqual(['caCertificate', 'caPrivateKey']);
+    expect(synth({ mode: 'rancher', issuer: 'blank', privateCA: true }).json.resource?.tls_private_key).toBeUndefined();
   });
 });

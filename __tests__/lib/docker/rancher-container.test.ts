@@ -11,7 +11,7 @@ import {
   type RancherContainerInput,
 } from '../../../lib/docker/rancher-container';
 import { BUILT_IN_NO_PROXY } from '../../../lib/network/proxy';
-import { DOCKER_RUN_BASE_ARGS as base, sslMount as ssl } from './support';
+import { DOCKER_RUN_BASE_ARGS as base, DOCKER_RUN_BEHIND_ALB_ARGS as behindAlb, sslMount as ssl } from './support';
 
 /** The container input from a whole settings object (docker section, shared proxy, airGap, rancher.auditLog). */
 function input(settings: Record<string, unknown> = {}): RancherContainerInput {
@@ -40,6 +40,21 @@ describe('rancherRunArgs', () => {
     expect(rancherRunArgs(docker({ tls: { issuer, ...extra } }))).toEqual(expected);
   });
 
+  // The Docker install docs' external load balancer: the container on 80, --no-cacerts for a public certificate,
+  // only cacerts.pem for a private CA; never the certificate or key (the balancer serves them), never --acme-domain.
+  it.each([
+    ['acme', {}, [...behindAlb, 'rancher/rancher:v2.14.4', '--no-cacerts']],
+    ['blank', { privateCA: false }, [...behindAlb, 'rancher/rancher:v2.14.4', '--no-cacerts']],
+    ['blank', { privateCA: true }, [...behindAlb, ssl('cacerts'), 'rancher/rancher:v2.14.4']],
+    ['ca', {}, [...behindAlb, ssl('cacerts'), 'rancher/rancher:v2.14.4']],
+  ])('behind a load balancer, issuer %s %j', (issuer, extra, expected) => {
+    const container = docker({ tls: { mode: 'external', issuer, ...extra } });
+    expect(rancherRunArgs(container)).toEqual(expected);
+    // Agents check the ACM certificate against their system store exactly when Rancher publishes no CA.
+    expect(rancherEnvironment(container)).toEqual(expected.includes('--no-cacerts') ? [['CATTLE_AGENT_TLS_MODE', 'system-store']] : []);
+    expect(publicPorts(container.tls)).toEqual([]);
+  });
+
   it('mounts the audit log directory only when the log is enabled, before the image', () => {
     const args = rancherRunArgs(auditLog({ enabled: true }));
     expect(args.indexOf('--volume=/var/log/rancher/auditlog:/var/log/auditlog')).toBeLessThan(args.indexOf('rancher/rancher:v2.14.4'));
@@ -65,7 +80,16 @@ describe('certificateFiles', () => {
     ['blank', true, ['cert', 'key', 'cacerts']],
     ['ca', false, ['cert', 'key', 'cacerts']],
   ] as const)('%s (privateCA %s) → %j', (issuer, privateCA, expected) => {
-    expect(certificateFiles({ issuer, privateCA })).toEqual(expected);
+    expect(certificateFiles({ mode: 'rancher', issuer, privateCA })).toEqual(expected);
+  });
+
+  it.each([
+    ['acme', false, []],
+    ['blank', false, []],
+    ['blank', true, ['cacerts']],
+    ['ca', false, ['cacerts']],
+  ] as const)('behind a load balancer, %s (privateCA %s) → %j: a private CA only', (issuer, privateCA, expected) => {
+    expect(certificateFiles({ mode: 'external', issuer, privateCA })).toEqual(expected);
   });
 });
 
@@ -76,7 +100,7 @@ describe('publicPorts', () => {
     ['ca', [443]],
     ['acme', [80, 443]],
   ] as const)('%s opens %j', (issuer, ports) => {
-    expect(publicPorts({ issuer, privateCA: false }).map((p) => p.from).sort((a, b) => a - b)).toEqual(ports);
+    expect(publicPorts({ mode: 'rancher', issuer, privateCA: false }).map((p) => p.from).sort((a, b) => a - b)).toEqual(ports);
   });
 });
 

@@ -23,5 +23,8 @@ export const DOCKER_RUN_BASE_ARGS = [
   '--env-file=/etc/rancher-aws/rancher-secrets.env',
 ] as const;
 
+/** Behind a load balancer (docker.tls.mode external): port 80 only, the balancer's plain HTTP. */
+export const DOCKER_RUN_BEHIND_ALB_ARGS = DOCKER_RUN_BASE_ARGS.filter((arg) => arg !== '--publish=443:443');
+
 /** The read-only mount of one certificate file into /etc/rancher/ssl. */
 export const sslMount = (file: string) => `--volume=/etc/rancher-aws/ssl/${file}.pem:/etc/rancher/ssl/${file}.pem:ro`;

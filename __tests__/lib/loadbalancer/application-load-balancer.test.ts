@@ -153,6 +153,24 @@ describe('ApplicationLoadBalancer', () => {
     expect(alb.lb).toBeDefined();
     expect(alb.securityGroup).toBeDefined();
     expect(alb.targetGroup).toBeDefined();
+    expect(alb.listeners.map((l) => l.node.id)).toEqual(['listener-443', 'listener-80']);
+  });
+
+  it('takes another health check for a target that is not an ingress controller (Rancher\'s /ping over plain HTTP)', () => {
+    const ping = synthConstruct((stack) => {
+      new AwsProvider(stack, 'aws', { region: 'us-east-1' });
+      new ApplicationLoadBalancer(stack, 'alb', {
+        name: 'rancher-docker',
+        vpcId: 'vpc-0123',
+        subnetIds: ['subnet-a', 'subnet-b'],
+        certificateArn: CERTIFICATE,
+        targetSecurityGroupId: TARGETS,
+        healthCheck: { path: '/ping', matcher: '200' },
+      });
+    }).json;
+    const [, group] = only(ping, 'aws_lb_target_group');
+    expect(group.health_check).toEqual({ protocol: 'HTTP', path: '/ping', port: 'traffic-port', matcher: '200', interval: 10, healthy_threshold: 3, unhealthy_threshold: 3 });
+    expect(group.port).toBe(80);
   });
 
   it('matches the snapshot', () => {

@@ -196,6 +196,18 @@ describe('LoadBalancerCertificate', () => {
     it('needs no certificate variable', () => {
       expect(Object.keys(json.variable ?? {})).toEqual(['rancher_hostname']);
     });
+
+    it('needs the zone (the other sources do not)', () => {
+      const without = (source: AcmSource) => () =>
+        synthConstruct((stack) => {
+          new AwsProvider(stack, 'aws', { region: 'us-east-1' });
+          new TlsProvider(stack, 'tls');
+          new LoadBalancerCertificate(stack, 'certificate', { source, hostname: 'rancher.example.com', certificates: new CertificateVariables(stack, 'certificates', MATERIAL[source]) });
+        });
+      expect(without('issue')).toThrow('LoadBalancerCertificate test/certificate: source "issue" validates through DNS and needs zoneId');
+      expect(without('import')).not.toThrow();
+      expect(without('sign')).not.toThrow();
+    });
   });
 
   describe('with a literal hostname', () => {
