@@ -60,6 +60,7 @@ export const STACK_VARIANTS: readonly StackVariant[] = [
   { name: 'rke-ha k3s on PostgreSQL', stack: RKE_HA_STACK, settings: { rkeHa: { distribution: 'k3s' } } },
   { name: 'rke-ha k3s on MySQL', stack: RKE_HA_STACK, settings: { rkeHa: { distribution: 'k3s', datastore: { engine: 'mysql' } } } },
   { name: 'rke-ha proxy, closed egress, air gap, audit log', stack: RKE_HA_STACK, settings: { proxy: PROXY, airGap: AIR_GAP, rancher: { auditLog: { enabled: true, destination: 'hostPath' } } } },
+  { name: 'rke-ha no domain (dns wildcard, sslip.io)', stack: RKE_HA_STACK, settings: { dns: { mode: 'wildcard' } } },
   { name: 'k8s-ha defaults', stack: K8S_HA_STACK, settings: {} },
   {
     name: 'k8s-ha variables, cert-manager present, DNS target, site',
@@ -74,6 +75,7 @@ export const STACK_VARIANTS: readonly StackVariant[] = [
   { name: 'docker defaults', stack: DOCKER_STACK, settings: {} },
   { name: 'docker tls blank+privateCA', stack: DOCKER_STACK, settings: { docker: { tls: { issuer: 'blank', privateCA: true } } } },
   { name: 'docker tls acme', stack: DOCKER_STACK, settings: { docker: { tls: { issuer: 'acme' } } } },
+  { name: 'docker no domain (dns wildcard, nip.io), tls ca', stack: DOCKER_STACK, settings: { dns: { mode: 'wildcard', wildcardDomain: 'nip.io' }, docker: { tls: { issuer: 'ca' } } } },
   {
     name: 'docker tls ca, SSH, audit log, proxy, air gap, restore',
     stack: DOCKER_STACK,

@@ -1,11 +1,13 @@
 import { InternetGateway } from '@cdktf/provider-aws/lib/internet-gateway';
 import { Password } from '@cdktf/provider-random/lib/password';
-import { TerraformStack } from 'cdktf';
+import { Annotations, TerraformStack, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { DeploymentGuard } from '../common/deployment-guard';
 import { cidrHost } from '../config/cidr';
+import { acmeOnWildcardWarning, wildcardDomain } from '../config/dns-schema';
 import type { Settings } from '../config/schema';
 import { ARecord } from '../dns/a-record';
+import { wildcardHostname } from '../dns/wildcard-name';
 import { DataVolume } from '../docker/data-volume';
 import { DockerCertificate } from '../docker/docker-certificate';
 import { DockerReadiness } from '../docker/docker-readiness';
@@ -20,7 +22,8 @@ import { NodeSecurityGroup } from '../nodes/node-security-group';
 import { ServerNode } from '../nodes/server-node';
 import { UbuntuAmi } from '../nodes/ubuntu-ami';
 import type { RancherOnDockerProps } from './rancher-on-docker-props';
-import { resolveProps } from './resolve-props';
+import { dnsRecordedSettings } from './dns-recorded-settings';
+import { requiredName, resolveProps } from './resolve-props';
 import { deploymentPrefix } from './stack-level-names';
 
 /** Host number of the instance's fixed address inside its subnet. */
@@ -29,14 +32,18 @@ const HOST_NUMBER = 10;
 /**
  * Rancher's Docker install: one EC2 instance running the rancher/rancher
  * container, its data on a separate snapshotted EBS volume, an Elastic IP and
- * a Route53 record, in one apply that ends when Rancher answers on its
- * hostname. For tests and demos (Rancher's docs: not for production).
+ * a Route53 record (or, with `dns.mode: wildcard`, a name derived from the
+ * Elastic IP: `<a-b-c-d>.sslip.io`), in one apply that ends when Rancher
+ * answers on its hostname. For tests and demos (Rancher's docs: not for
+ * production).
  *
  * Needs the aws, tls, random and http providers in the stack.
  */
 export class RancherOnDocker extends Construct {
   /** `https://<hostname>`, known once Rancher answered `/ping` at the end of the apply. */
   readonly url: string;
+  /** Rancher's name: `hostname` as given, or the wildcard name derived from the host's Elastic IP. */
+  readonly hostname: string;
   /** First login password of the admin user (sensitive). */
   readonly bootstrapPassword: string;
   /** The host's Elastic IP (the DNS record points at it). */
@@ -69,6 +76,10 @@ export class RancherOnDocker extends Construct {
           procedure:
             'The host and its data volume live in that region: another region would build a second deployment and orphan this one with its data. Keep it; move Rancher with a snapshot copied to the new region (README, "The docker stack").',
         },
+        ...dnsRecordedSettings(settings, {
+          replaces: 'the Route53 record goes or comes; with issuer ca or acme the host is replaced for a certificate of the new name (the Elastic IP and the data volume stay)',
+          toDomain: 'For a domain of your own, build a new deployment with dns.mode route53 from a snapshot of the data volume (docker.dataVolume.restoreSnapshotId).',
+        }),
       ],
     });
 
@@ -84,7 +95,16 @@ export class RancherOnDocker extends Construct {
     for (const rule of publicPorts(s.tls)) group.allowFrom(`public-${rule.from}`, rule, { cidr: '0.0.0.0/0' });
     if (s.sshKeyName) group.allowSsh(adminCidrs);
 
-    const certificate = new DockerCertificate(this, 'certificate', { tls: s.tls, hostname: props.hostname });
+    const igw = network.node.tryFindChild('igw');
+    if (!(igw instanceof InternetGateway)) throw new Error('PublicNetwork has no internet gateway "igw"');
+    // Allocated before the host, which a wildcard name tells its own address; associated once the host exists.
+    const address = new PublicAddress(this, 'address', { name, dependsOn: [igw] });
+    const wildcard = settings.dns.mode === 'wildcard';
+    const hostname = wildcard ? wildcardHostname(address.ip, wildcardDomain(settings.dns)) : requiredName(props.hostname);
+    this.hostname = hostname;
+    if (wildcard && s.tls.issuer === 'acme') Annotations.of(this).addWarning(acmeOnWildcardWarning(wildcardDomain(settings.dns), 'docker.tls.issuer'));
+
+    const certificate = new DockerCertificate(this, 'certificate', { tls: s.tls, hostname });
     const password = new Password(this, 'bootstrap-password', { length: 32, special: false });
     const role = new NodeRole(this, 'node-role', { name, parameterPath: parameterPath });
     const bootParameters = new BootParameters(this, 'boot-parameters', {
@@ -120,7 +140,7 @@ export class RancherOnDocker extends Construct {
         parameterPrefix: bootParameters.prefix,
         dataVolumeId: data.id,
         version: settings.versions.rancher,
-        hostname: props.hostname,
+        hostname,
         tls: s.tls,
         auditLog: settings.rancher.auditLog,
         proxy: settings.proxy,
@@ -133,19 +153,19 @@ export class RancherOnDocker extends Construct {
     adaptToDataVolume(host, `${name}-server`);
     const attachment = data.attachTo('attachment', host.id);
 
-    const igw = network.node.tryFindChild('igw');
-    if (!(igw instanceof InternetGateway)) throw new Error('PublicNetwork has no internet gateway "igw"');
-    const address = new PublicAddress(this, 'address', { name, instanceId: host.id, dependsOn: [igw] });
-    const dns = new ARecord(this, 'dns', { zoneName: props.hostedZone, recordName: props.hostname, addresses: [address.ip] });
+    const association = address.associate(host.id);
+    // A wildcard name resolves from the name itself: the association is what makes it lead to the host.
+    const nameReady: ITerraformDependable[] = wildcard
+      ? []
+      : [new ARecord(this, 'dns', { zoneName: requiredName(props.hostedZone), recordName: hostname, addresses: [address.ip] }).record];
 
     const ready = new DockerReadiness(this, 'rancher-readiness', {
-      hostname: props.hostname,
+      hostname,
       issuer: s.tls.issuer,
       caCertPem: certificate.caCertPem,
       minutes: settings.timeouts.pingMinutes,
-      dependsOn: [attachment, address.association, dns.record],
+      dependsOn: [attachment, association, ...nameReady],
     });
-
 
     this.url = ready.url;
     this.bootstrapPassword = password.result;

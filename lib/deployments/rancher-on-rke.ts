@@ -1,13 +1,15 @@
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import { Password } from '@cdktf/provider-random/lib/password';
-import { Fn, TerraformStack, type ITerraformDependable } from 'cdktf';
+import { Annotations, Fn, TerraformStack, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { DeploymentGuard } from '../common/deployment-guard';
+import { acmeOnWildcardWarning, wildcardDomain } from '../config/dns-schema';
 import { RKE2_CLUSTER_CIDR, RKE2_SERVICE_CIDR } from '../config/primitives';
 import { effectiveIngressController, effectiveNodeCount } from '../config/rke-ha-schema';
 import type { Settings } from '../config/schema';
 import { ExternalDatastore } from '../database/external-datastore';
 import { AliasRecord, publicZone } from '../dns/alias-record';
+import { wildcardHostname } from '../dns/wildcard-name';
 import { BootParameters } from '../kubernetes/boot-parameters';
 import { ClusterPki } from '../kubernetes/cluster-pki';
 import { forwardedHeadersChartConfig, packagedIngress, traefikTimeoutsChartConfig } from '../kubernetes/ingress-controller-config';
@@ -40,9 +42,10 @@ import { RancherTlsSecrets } from '../rancher/tls-secrets';
 import { LoadBalancerCertificate } from '../tls/acm-certificate';
 import { CertificateVariables } from '../tls/certificate-variables';
 import { INGRESS_SECRET, tlsPlan } from '../tls/tls-plan';
+import { dnsRecordedSettings } from './dns-recorded-settings';
 import { nlbPorts } from './nlb-ports';
 import type { RancherOnRkeProps } from './rancher-on-rke-props';
-import { resolveProps } from './resolve-props';
+import { requiredName, resolveProps } from './resolve-props';
 import { DATABASE_SUBNET_OFFSET, peerCandidates, serverAddresses } from './rke-server-layout';
 import { rkeRecordedSettings } from './rke-recorded-settings';
 import { deploymentPrefix, stackLevelName } from './stack-level-names';
@@ -58,7 +61,9 @@ const CLUSTER_INITIALIZED = 'cluster-initialized';
  * cert-manager and Rancher from Helm; readiness gates between the steps. One
  * apply ends when Rancher answers on its hostname. With TLS at the load
  * balancer (`rancher.tls.mode: external`) an ALB with an ACM certificate
- * takes 80/443 and the NLB keeps only the API.
+ * takes 80/443 and the NLB keeps only the API. Without a domain
+ * (`dns.mode: wildcard`) the NLB gets an Elastic IP per zone and Rancher is
+ * named after the first one (`<a-b-c-d>.sslip.io`): no Route53 at all.
  *
  * Needs an AWS provider in the stack; brings its own Helm and Kubernetes
  * providers (configured from the cluster it creates) and the tls, random and
@@ -67,6 +72,8 @@ const CLUSTER_INITIALIZED = 'cluster-initialized';
 export class RancherOnRke extends Construct {
   /** `https://<hostname>`, known once Rancher answered `/ping` at the end of the apply. */
   readonly url: string;
+  /** Rancher's name: `hostname` as given, or the wildcard name derived from the load balancer's first Elastic IP. */
+  readonly hostname: string;
   /** First login password of the admin user (sensitive). */
   readonly bootstrapPassword: string;
   /** A cluster-admin kubeconfig (sensitive). */
@@ -103,9 +110,17 @@ export class RancherOnRke extends Construct {
     const nodeCount = effectiveNodeCount(s);
     const ingressController = effectiveIngressController(s);
     const ingress = packagedIngress(s.distribution, ingressController);
+    const wildcard = settings.dns.mode === 'wildcard';
     // Refuses, at plan time, the changes the running cluster cannot take (README, "Day 2").
     new DeploymentGuard(this, 'deployment-guard', {
-      recorded: rkeRecordedSettings(settings, ingressController),
+      recorded: [
+        ...rkeRecordedSettings(settings, ingressController),
+        ...dnsRecordedSettings(settings, {
+          replaces:
+            'the load balancer is replaced (Elastic IPs on its subnet mappings come or go), with every address the old name resolved to',
+          toDomain: 'For a domain of your own, build a new deployment with dns.mode route53 and move Rancher to it with the rancher-backup operator.',
+        }),
+      ],
       conditions: k3s || s.allowQuorumLoss ? [] : [new ServerQuorum(this, 'server-quorum', { deployment: name, servers: nodeCount }).condition],
     });
 
@@ -130,7 +145,13 @@ export class RancherOnRke extends Construct {
       targetSecurityGroupId: nodeGroup.id,
       ports: nlbPorts(tls, adminCidrs),
       dependsOn: network.internetAccess,
+      elasticIps: wildcard,
     });
+    // Rancher's name: the one given, or the first zone's Elastic IP through the wildcard DNS service. That
+    // address outlives a replaced balancer, so the name (Rancher's server-url) does too.
+    const hostname = wildcard ? wildcardHostname(lb.elasticIps[0].publicIp, wildcardDomain(settings.dns)) : requiredName(props.hostname);
+    this.hostname = hostname;
+    if (wildcard && tls.issuer === 'acme') Annotations.of(this).addWarning(acmeOnWildcardWarning(wildcardDomain(settings.dns), 'rancher.tls.issuer'));
     // Everything between Terraform and the API: the Helm and Kubernetes resources wait for it on create
     // and, being its dependents, are destroyed before it.
     const apiPath: ITerraformDependable[] = [...network.internetAccess, ...lb.rules];
@@ -179,10 +200,10 @@ export class RancherOnRke extends Construct {
 
     // Node-to-node, pod and service traffic never go through the proxy; nor does Rancher's own name, unless
     // egress is closed (the name resolves to the load balancer's public addresses, reachable only via the proxy).
-    const directNetworks = [s.vpcCidr, RKE2_CLUSTER_CIDR, RKE2_SERVICE_CIDR, ...(settings.proxy.egressOnlyTo.length ? [] : [props.hostname])];
+    const directNetworks = [s.vpcCidr, RKE2_CLUSTER_CIDR, RKE2_SERVICE_CIDR, ...(settings.proxy.egressOnlyTo.length ? [] : [hostname])];
     const proxy = chartProxy(settings.proxy, directNetworks);
     const common = {
-      tlsSans: [props.hostname, lb.dnsName],
+      tlsSans: [hostname, lb.dnsName],
       installUrl: settings.airGap.installerUrl,
       systemDefaultRegistry: settings.airGap.systemDefaultRegistry,
       registryMirrors: settings.airGap.registryMirrors,
@@ -227,28 +248,36 @@ export class RancherOnRke extends Construct {
     this.servers = nodes;
     const registrations = nodes.flatMap((node, i) => lb.addInstanceTarget(`server-${i}`, node.id));
 
-    const zone = publicZone(this, 'hosted-zone', props.hostedZone);
     let front: { dnsName: string; zoneId: string } = lb;
     const frontRegistrations: ITerraformDependable[] = [];
-    if (tls.atLoadBalancer && tls.acm) {
-      const certificate = new LoadBalancerCertificate(this, 'certificate', { source: tls.acm, hostname: props.hostname, zoneId: zone.zoneId, certificates });
-      const alb = new ApplicationLoadBalancer(this, 'application-load-balancer', {
-        name,
-        vpcId: network.vpc.id,
-        subnetIds: network.subnets.map((subnet) => subnet.id),
-        certificateArn: certificate.arn,
-        targetSecurityGroupId: nodeGroup.id,
-        dependsOn: network.internetAccess,
-      });
-      nodeGroup.allowFrom('from-alb-80', { protocol: 'tcp', from: 80, to: 80, description: 'From the application load balancer' }, { securityGroupId: alb.securityGroup.id });
-      nodes.forEach((node, i) => frontRegistrations.push(alb.addInstanceTarget(`server-${i}`, node.id)));
-      front = alb;
+    // What must exist before Rancher's name leads to the cluster: the record; or, for a wildcard name (which the
+    // service answers from the name itself, at once), the balancer with its addresses and listeners.
+    let nameReady: ITerraformDependable[] = [lb.lb, ...lb.elasticIps, ...lb.listeners];
+    if (!wildcard) {
+      const zone = publicZone(this, 'hosted-zone', props.hostedZone);
+      if (tls.atLoadBalancer && tls.acm) {
+        const certificate = new LoadBalancerCertificate(this, 'certificate', { source: tls.acm, hostname, zoneId: zone.zoneId, certificates });
+        const alb = new ApplicationLoadBalancer(this, 'application-load-balancer', {
+          name,
+          vpcId: network.vpc.id,
+          subnetIds: network.subnets.map((subnet) => subnet.id),
+          certificateArn: certificate.arn,
+          targetSecurityGroupId: nodeGroup.id,
+          dependsOn: network.internetAccess,
+        });
+        nodeGroup.allowFrom('from-alb-80', { protocol: 'tcp', from: 80, to: 80, description: 'From the application load balancer' }, { securityGroupId: alb.securityGroup.id });
+        nodes.forEach((node, i) => frontRegistrations.push(alb.addInstanceTarget(`server-${i}`, node.id)));
+        front = alb;
+      }
+      nameReady = [new AliasRecord(this, 'dns', { zone, recordName: hostname, target: front }).record];
+    } else if (tls.atLoadBalancer) {
+      throw new Error('TLS at the load balancer needs a Route53 zone for its certificate (the settings refuse dns.mode wildcard with it)');
     }
-    const dns = new AliasRecord(this, 'dns', { zone, recordName: props.hostname, target: front });
 
     // Terraform reaches the API by Rancher's name where the NLB serves it: a name every server certificate
-    // carries (tls-san) and that survives a replaced NLB. With TLS at an ALB the name points there, so the NLB's own.
-    const apiHost = tls.atLoadBalancer ? lb.dnsName : props.hostname;
+    // carries (tls-san) and that survives a replaced NLB (a record follows it; a wildcard name keeps its Elastic
+    // IP). With TLS at an ALB the name points there, so the NLB's own.
+    const apiHost = tls.atLoadBalancer ? lb.dnsName : hostname;
     const access: ClusterAccess = {
       host: `https://${apiHost}:${KUBERNETES_API_PORT}`,
       clusterCaCertificate: pki.serverCa.certPem,
@@ -259,7 +288,7 @@ export class RancherOnRke extends Construct {
     const api = new ApiReadiness(this, 'api-readiness', {
       access,
       minutes: t.apiMinutes,
-      dependsOn: [...nodes.map((n) => n.instance), ...registrations, ...apiPath, ...(tls.atLoadBalancer ? [] : [dns.record])],
+      dependsOn: [...nodes.map((n) => n.instance), ...registrations, ...apiPath, ...(tls.atLoadBalancer ? [] : nameReady)],
     });
     // Read by a replaced first server: the cluster exists, join it (boot-lib.sh cluster_state).
     new SsmParameter(this, 'cluster-initialized', {
@@ -289,7 +318,7 @@ export class RancherOnRke extends Construct {
     const secrets = new RancherTlsSecrets(this, 'tls-secrets', { plan: tls, certificates, namespace: namespace.name });
     const rancher = new RancherServer(this, 'rancher', {
       ...rancherServerSettings(settings, proxy),
-      hostname: props.hostname,
+      hostname,
       ingressClassName: ingress.className,
       ingressController,
       extraObjects: [
@@ -297,8 +326,8 @@ export class RancherOnRke extends Construct {
         ...(ingress.className === 'traefik' ? [traefikTimeoutsChartConfig(ingress.chart)] : []),
       ],
       namespace: namespace.name,
-      // The record too: Let's Encrypt's HTTP-01 check, and the certificate wait, need the name to resolve.
-      dependsOn: [serversReady, ingressReady, ...(certManager ? [certManager.release] : []), ...secrets.resources, dns.record],
+      // The name too: Let's Encrypt's HTTP-01 check, and the certificate wait, need it to lead here.
+      dependsOn: [serversReady, ingressReady, ...(certManager ? [certManager.release] : []), ...secrets.resources, ...nameReady],
     });
     // The ingress serves cert-manager's certificate only once it is issued; the final probe cannot retry a
     // certificate error. A gate of its own, after the release: a slow issuance fails the apply, not Rancher.
@@ -310,10 +339,10 @@ export class RancherOnRke extends Construct {
         })
       : undefined;
     const ready = new RancherReadiness(this, 'rancher-readiness', {
-      hostname: props.hostname,
+      hostname,
       trust: readinessTrust(tls, certificates),
       minutes: t.pingMinutes,
-      dependsOn: [rancher.release, ...(certificateReady ? [certificateReady] : []), dns.record, ...frontRegistrations],
+      dependsOn: [rancher.release, ...(certificateReady ? [certificateReady] : []), ...nameReady, ...frontRegistrations],
     });
 
     this.url = ready.url;
@@ -326,3 +355,4 @@ export class RancherOnRke extends Construct {
     this.serversPendingReplacement = reportStaleServers(this, { nodes, amiPinned: s.amiId !== undefined, checkName: stackLevelName(this, 'servers_up_to_date') });
   }
 }
+

@@ -2,3 +2,4 @@ export * from './alias-record';
 export * from './a-record';
 export * from './dns-target';
 export * from './load-balancer-record';
+export * from './wildcard-name';
