@@ -16,13 +16,14 @@ function fail(code: ExitCode, message: string): ExitCode {
 /**
  * cdktf and the stacks (with their provider code) are loaded only once the
  * settings are valid, so a mistake is reported at once. Returns the summary
- * of what was written where.
+ * of what was written where, and the constructs' warnings.
  */
-function synth(settings: Settings, outdir: string, format: OutputFormat): string {
+function synth(settings: Settings, outdir: string, format: OutputFormat): { summary: string; warnings: string[] } {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { App } = require('cdktf') as typeof import('cdktf');
   const { writeStackOutput } = require('./lib/synth/stack-output') as typeof import('./lib/synth/stack-output');
   const { synthSummary } = require('./lib/synth/summary') as typeof import('./lib/synth/summary');
+  const { constructWarnings } = require('./lib/synth/warnings') as typeof import('./lib/synth/warnings');
   const { RkeHaStack, RKE_HA_STACK } = require('./stacks/rke-ha') as typeof import('./stacks/rke-ha');
   const { K8sHaStack, K8S_HA_STACK } = require('./stacks/k8s-ha') as typeof import('./stacks/k8s-ha');
   const { DockerStack, DOCKER_STACK } = require('./stacks/docker') as typeof import('./stacks/docker');
@@ -32,7 +33,7 @@ function synth(settings: Settings, outdir: string, format: OutputFormat): string
   const stacks = [new RkeHaStack(app, RKE_HA_STACK, settings), new K8sHaStack(app, K8S_HA_STACK, settings), new DockerStack(app, DOCKER_STACK, settings)];
   app.synth();
   // cdktf wrote JSON; HCL, when asked for, is converted here (cdktf 0.21's own renderer writes invalid HCL).
-  return synthSummary(writeStackOutput(app.outdir, stacks, format), format);
+  return { summary: synthSummary(writeStackOutput(app.outdir, stacks, format), format), warnings: constructWarnings(app) };
 }
 
 /**
@@ -66,16 +67,17 @@ function main(): ExitCode {
   const outdir = outputDirectory();
   const problem = outputDirectoryProblem(outdir);
   if (problem) return fail(EXIT_CODES.outputDirectory, `Cannot write the synthesized stacks: ${problem}`);
-  let summary: string;
+  let result: { summary: string; warnings: string[] };
   try {
-    summary = synth(settings, outdir, format);
+    result = synth(settings, outdir, format);
   } catch (error) {
     const write = outputWriteProblem(error);
     if (write) return fail(EXIT_CODES.outputDirectory, `Cannot write the synthesized stacks: ${write}`);
     return internalError(error);
   }
-  for (const warning of protectLocalState(outdir, STACK_IDS, settings.backend)) process.stderr.write(`Warning: ${warning}\n`);
-  process.stdout.write(summary);
+  // The cdktf CLI shows the constructs' warnings itself (from the manifest) and keeps the app's stderr to itself.
+  for (const warning of [...result.warnings, ...protectLocalState(outdir, STACK_IDS, settings.backend)]) process.stderr.write(`Warning: ${warning}\n`);
+  process.stdout.write(result.summary);
   return EXIT_CODES.ok;
 }
 

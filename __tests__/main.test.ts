@@ -72,6 +72,39 @@ describe('main.ts', () => {
     );
   });
 
+  describe('without a domain (dns.mode wildcard)', () => {
+    it(
+      'synthesizes the quick start file with no variable left to set',
+      () => {
+        const result = runApp(cwd, { RANCHER_CONFIG: resolve(__dirname, '..', 'examples', 'no-domain.yaml') });
+        expect(result.stderr).toBe('');
+        expect(result.status).toBe(0);
+        // rke-ha first: nothing to pass (k8s-ha, which has no address of its own, keeps its variables).
+        expect(result.stdout).toContain('  cd cdktf.out/stacks/rke-ha && terraform init && terraform plan\n');
+      },
+      RUN_TIMEOUT_MS,
+    );
+
+    it(
+      "prints the Let's Encrypt warning of each stack that would issue on the shared domain, and still synthesizes",
+      () => {
+        writeFileSync(join(cwd, 'rancher.yaml'), 'dns:\n  mode: wildcard\nrancher:\n  tls:\n    issuer: acme\n    acme:\n      email: ops@example.com\ndocker:\n  tls:\n    issuer: acme\n');
+        const result = runApp(cwd);
+        expect(result.status).toBe(0);
+        const warnings = result.stderr.split('\n').filter((line) => line.startsWith('Warning: '));
+        expect(warnings).toEqual([
+          expect.stringMatching(/^Warning: rke-ha: rancher\.tls\.issuer acme with dns\.mode wildcard: Let's Encrypt limits certificates per registered domain, and sslip\.io is not on the Public Suffix List/),
+          expect.stringMatching(/^Warning: docker: docker\.tls\.issuer acme with dns\.mode wildcard: /),
+        ]);
+        expect(result.stderr).not.toMatch(STACK_TRACE_LINE);
+        // The cdktf CLI prints them from the manifest.
+        const manifest = JSON.parse(readFileSync(join(cwd, 'cdktf.out', 'manifest.json'), 'utf8')) as { stacks: Record<string, { annotations: { level: string }[] }> };
+        expect(manifest.stacks['rke-ha'].annotations.map((a) => a.level)).toEqual(['@cdktf/warn']);
+      },
+      RUN_TIMEOUT_MS,
+    );
+  });
+
   describe('with no settings file', () => {
     it(
       'exits 0, synthesizes the stacks into cdktf.out under the working directory and says where, and what next',

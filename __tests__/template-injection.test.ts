@@ -24,6 +24,8 @@ const PAYLOADS: Record<string, ((p: string) => unknown) | null> = {
   region: (p) => `us-${p}-1`,
   hostname: (p) => `a${p}.example.com`,
   hostedZone: (p) => `${p}.com`,
+  'dns.mode': null,
+  'dns.wildcardDomain': null,
   adminCidrs: (p) => [p],
   tags: (p) => ({ [`team${p}`]: `v${p}` }),
   'backend.type': null,

@@ -2,7 +2,7 @@ import { TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { rancherOutputs, stackFoundation } from '../lib/common/stack-foundation';
 import type { Settings } from '../lib/config/schema';
-import { deploymentProps } from '../lib/deployments/from-settings';
+import { deploymentProps, publicNameProps, wildcardName } from '../lib/deployments/from-settings';
 import { RancherOnRke } from '../lib/deployments/rancher-on-rke';
 import { IN_PLACE_ID } from '../lib/deployments/stack-level-names';
 
@@ -12,12 +12,11 @@ export const RKE_HA_STACK = 'rke-ha';
 export class RkeHaStack extends TerraformStack {
   constructor(scope: Construct, id: string, settings: Settings) {
     super(scope, id);
-    const { inputs } = stackFoundation(this, settings);
+    const { inputs } = stackFoundation(this, settings, { route53Name: !wildcardName(settings) });
     const rancher = new RancherOnRke(this, IN_PLACE_ID, {
       ...deploymentProps(settings),
       rkeHa: settings.rkeHa,
-      hostname: inputs.hostname,
-      hostedZone: inputs.zoneName,
+      ...publicNameProps(settings, inputs),
       adminCidrs: inputs.adminCidrs,
     });
 

@@ -17,12 +17,15 @@ export function expectFirstLoginWiring(json: TerraformJson): void {
   expect(providers).toHaveLength(1);
   const [provider] = providers;
   expect(Object.keys(provider).sort()).toEqual(expect.arrayContaining(['alias', 'api_url', 'bootstrap', 'timeout']));
-  expect(provider).toMatchObject({ api_url: 'https://${var.rancher_hostname}', bootstrap: true, timeout: expect.stringMatching(/^\d+s$/) });
+  expect(provider).toMatchObject({ bootstrap: true, timeout: expect.stringMatching(/^\d+s$/) });
   expect(provider).not.toHaveProperty('insecure');
 
   const pings = Object.entries(dataSources(json, 'http')).filter(([name, d]) => name.startsWith('rancher-readiness_ping') && String(d.url).endsWith('/ping'));
   expect(pings).toHaveLength(1);
   const [[pingName, ping]] = pings;
+  // Rancher's name, as the probe reached it: the hostname variable, or the wildcard name of an Elastic IP.
+  expect(`${provider.api_url}/ping`).toBe(ping.url);
+  expect(provider.api_url).toMatch(/^https:\/\/(\$\{var\.rancher_hostname\}|\$\{replace\(aws_eip\.[^}]+\.public_ip, "\.", "-"\)\}\.(sslip|nip)\.io)$/);
   expect(provider.ca_certs).toBe(ping.ca_cert_pem);
 
   const bootstraps = Object.entries(resources(json, 'rancher2_bootstrap'));

@@ -5,8 +5,8 @@ import type { TerraformJson } from './synth';
  * the pinned AWS provider (6.25.0: ForceNew in the resource schemas; see
  * docs/design-notes.md, "Day 2"). Only the types whose replacement matters
  * for a running deployment are modelled: the servers, their network, the
- * datastore, the snapshot bucket, the load balancer, Rancher's DNS records and
- * addresses, and the Docker install's data volume.
+ * datastore, the snapshot bucket, the load balancer and its Elastic IPs, Rancher's
+ * DNS records and addresses, and the Docker install's data volume.
  */
 export const REPLACING: Readonly<Record<string, readonly string[]>> = {
   aws_instance: ['ami', 'availability_zone', 'key_name', 'subnet_id', 'private_ip', 'associate_public_ip_address', 'placement_group', 'tenancy', 'root_block_device.encrypted', 'root_block_device.kms_key_id'],
@@ -15,11 +15,14 @@ export const REPLACING: Readonly<Record<string, readonly string[]>> = {
   aws_db_instance: ['engine', 'db_name', 'username', 'storage_encrypted', 'kms_key_id', 'availability_zone', 'db_subnet_group_name'],
   aws_db_subnet_group: ['name_prefix'],
   aws_s3_bucket: ['bucket', 'bucket_prefix'],
-  aws_lb: ['name', 'internal', 'load_balancer_type'],
+  // An NLB's subnets or subnet mappings: any change of the same count, a removal, or a switch between the two
+  // forms replaces it (customizeDiffLoadBalancerNLB); only added subnets are in place, which no settings change
+  // here makes (the zone count is fixed), so the model counts every change.
+  aws_lb: ['name', 'internal', 'load_balancer_type', 'subnets', 'subnet_mapping'],
   // The name's records and what they answer with (route53 record.go, health_check.go; ec2 eip.go, ebs_volume.go).
   aws_route53_record: ['name', 'zone_id'],
   aws_route53_health_check: ['type', 'request_interval', 'measure_latency', 'reference_name', 'routing_control_arn'],
-  aws_eip: ['address', 'domain', 'network_border_group', 'public_ipv4_pool'],
+  aws_eip: ['address', 'domain', 'network_border_group', 'public_ipv4_pool', 'ipam_pool_id'],
   aws_ebs_volume: ['availability_zone', 'encrypted', 'kms_key_id', 'snapshot_id', 'outpost_arn', 'multi_attach_enabled'],
   aws_volume_attachment: ['device_name', 'instance_id', 'volume_id'],
 };

@@ -65,6 +65,7 @@ export const STACK_VARIANTS: readonly StackVariant[] = [
     stack: RKE_HA_STACK,
     settings: { ...SITE, adminCidrs: ['203.0.113.0/24'], rancher: { tls: { issuer: 'acme', ...ACME } }, rkeHa: { loadBalancer: 'dns', sshKeyName: 'ops' } },
   },
+  { name: 'rke-ha no domain (dns wildcard, sslip.io)', stack: RKE_HA_STACK, settings: { dns: { mode: 'wildcard' } } },
   { name: 'k8s-ha defaults', stack: K8S_HA_STACK, settings: {} },
   {
     name: 'k8s-ha variables, cert-manager present, DNS target, site',
@@ -83,6 +84,7 @@ export const STACK_VARIANTS: readonly StackVariant[] = [
   { name: 'docker tls acme', stack: DOCKER_STACK, settings: { docker: { tls: { issuer: 'acme' } } } },
   { name: 'docker behind an ALB, ACM issues the certificate', stack: DOCKER_STACK, settings: { ...SITE, docker: { tls: { mode: 'external', issuer: 'acme' } } } },
   { name: 'docker behind an ALB, your certificate from a private CA', stack: DOCKER_STACK, settings: { docker: { tls: { mode: 'external', issuer: 'blank', privateCA: true } } } },
+  { name: 'docker no domain (dns wildcard, nip.io), tls ca', stack: DOCKER_STACK, settings: { dns: { mode: 'wildcard', wildcardDomain: 'nip.io' }, docker: { tls: { issuer: 'ca' } } } },
   {
     name: 'docker tls ca, SSH, audit log, proxy, air gap, restore',
     stack: DOCKER_STACK,

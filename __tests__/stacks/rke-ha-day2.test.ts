@@ -26,6 +26,8 @@ function synth(input: SettingsInput): TerraformJson {
 const BASE: SettingsInput = { hostname: 'rancher.example.com', hostedZone: 'example.com' };
 const K3S: SettingsInput = { ...BASE, rkeHa: { distribution: 'k3s' } };
 const DNS: SettingsInput = { ...BASE, rkeHa: { loadBalancer: 'dns' } };
+/** No domain: Rancher named after the NLB's first Elastic IP (dns.mode wildcard). */
+const WILDCARD: SettingsInput = { dns: { mode: 'wildcard' } };
 const with_ = (base: SettingsInput, change: Record<string, any>): SettingsInput => ({ ...base, ...change, rkeHa: { ...(base.rkeHa ?? {}), ...(change.rkeHa ?? {}) } });
 
 /** Changes a running deployment takes without replacing more than one server at a time. */
@@ -51,6 +53,19 @@ const SAFE: [string, SettingsInput, SettingsInput][] = [
   ['DNS round robin: growing from one server to three', with_(DNS, { rkeHa: { nodeCount: 1 } }), DNS],
   ['K3s: the NLB replaced by DNS round robin', K3S, with_(K3S, { rkeHa: { distribution: 'k3s', loadBalancer: 'dns' } })],
 ];
+
+/** The same changes on a deployment without a domain. */
+const SAFE_WILDCARD: [string, SettingsInput, SettingsInput][] = [
+  ['an SSH key added', WILDCARD, with_(WILDCARD, { rkeHa: { sshKeyName: 'ops' } })],
+  ['nodes moved to private subnets', WILDCARD, with_(WILDCARD, { rkeHa: { privateNodes: true } })],
+  ['a larger instance type', WILDCARD, with_(WILDCARD, { rkeHa: { instanceType: 'm6i.2xlarge' } })],
+  ['a newer RKE2', WILDCARD, with_(WILDCARD, { versions: { rke2: 'v1.35.9+rke2r1' } })],
+  ['growing from one server to three', with_(WILDCARD, { rkeHa: { nodeCount: 1 } }), WILDCARD],
+  ["Let's Encrypt instead of Rancher's CA", WILDCARD, with_(WILDCARD, { rancher: { tls: { issuer: 'acme', acme: { email: 'ops@example.com' } } } })],
+];
+
+/** What a change does to the balancer and to the addresses a wildcard name embeds. */
+const front = (c: { replaced: string[]; destroyed: string[] }) => [...c.replaced, ...c.destroyed].filter((a) => /^aws_(lb|eip)\./.test(a));
 
 const rancherValues = (json: TerraformJson) => Object.values(resources(json, 'helm_release')).find((r) => r.chart === 'rancher').values[0] as string;
 const lostData = (c: { replaced: string[]; destroyed: string[] }) => [...c.replaced, ...c.destroyed].filter((a) => /^aws_(s3_bucket|db_instance|vpc)\./.test(a));
@@ -105,6 +120,41 @@ const REFUSED: [string, SettingsInput, SettingsInput, string, (before: Terraform
     (b, a) => expect([rancherValues(b), rancherValues(a)].map((v) => /"ingressClassName" = "(\w+)"/.exec(v)![1])).toEqual(['nginx', 'traefik']),
   ],
   [
+    'no domain (dns.mode wildcard) for a Route53 deployment',
+    BASE,
+    WILDCARD,
+    'dns.mode is "wildcard", but this deployment was created with "route53". Rancher\'s name changes with it (its server-url, which every downstream cluster\'s agent uses), and the load balancer is replaced (Elastic IPs on its subnet mappings come or go), with every address the old name resolved to. Keep dns.mode route53 for a deployment that has a domain',
+    // Subnets become subnet mappings: a new NLB (new addresses), and the record the old name resolved through goes.
+    (b, a) => {
+      const change = plannedChange(b, a);
+      expect(change.replaced.filter((r) => r.startsWith('aws_lb.'))).toHaveLength(1);
+      expect(change.destroyed.filter((d) => d.startsWith('aws_route53_record.'))).toHaveLength(1);
+    },
+  ],
+  [
+    'a domain (dns.mode route53) for a deployment without one',
+    WILDCARD,
+    BASE,
+    'dns.mode is "route53", but this deployment was created with "wildcard". Rancher\'s name changes with it (its server-url, which every downstream cluster\'s agent uses), and the load balancer is replaced (Elastic IPs on its subnet mappings come or go), with every address the old name resolved to. For a domain of your own, build a new deployment with dns.mode route53 and move Rancher to it with the rancher-backup operator. To switch this deployment anyway, accept it: terraform apply -replace=<the dns.mode record>',
+    // The NLB is replaced and the Elastic IPs the old name embeds are released.
+    (b, a) => {
+      const change = plannedChange(b, a);
+      expect(change.replaced.filter((r) => r.startsWith('aws_lb.'))).toHaveLength(1);
+      expect(change.destroyed.filter((d) => d.startsWith('aws_eip.'))).toHaveLength(3);
+    },
+  ],
+  [
+    'another wildcard domain',
+    WILDCARD,
+    { dns: { mode: 'wildcard', wildcardDomain: 'nip.io' } },
+    'dns.wildcardDomain is "nip.io", but this deployment was created with "sslip.io". Rancher\'s name (its server-url, which every downstream cluster\'s agent uses) would move to the other domain.',
+    // Nothing is replaced, but Rancher's ingress would answer another name than the one agents dial.
+    (b, a) => {
+      expect(front(plannedChange(b, a))).toEqual([]);
+      expect([rancherValues(b), rancherValues(a)].map((v) => /"hostname" = "\$\{[^}]+\}\.([a-z.]+)"/.exec(v)![1])).toEqual(['sslip.io', 'nip.io']);
+    },
+  ],
+  [
     'three servers to one',
     BASE,
     with_(BASE, { rkeHa: { nodeCount: 1 } }),
@@ -119,6 +169,25 @@ describe('rke-ha day 2: changes a running deployment takes', () => {
     expect(servers(change.replaced).length + servers(change.destroyed).length).toBeLessThanOrEqual(1);
     // Neither the snapshot bucket nor the datastore nor the VPC goes.
     expect(lostData(change)).toEqual([]);
+  });
+
+  it.each(SAFE_WILDCARD)('without a domain, %s replaces at most one server, and neither the load balancer nor an Elastic IP', (_name, before, after) => {
+    const change = plannedChange(synth(before), synth(after));
+    expect(servers(change.replaced).length + servers(change.destroyed).length).toBeLessThanOrEqual(1);
+    expect(lostData(change)).toEqual([]);
+    // The name is eip-0's: it stays as long as the addresses do.
+    expect(front(change)).toEqual([]);
+  });
+
+  it('this change leaves a Route53 deployment as it was: the NLB keeps plain subnets (mappings would replace it), no Elastic IP, the record', () => {
+    for (const input of [BASE, K3S, with_(BASE, { rancher: { tls: { mode: 'external', issuer: 'acme' } } })]) {
+      const json = synth(input);
+      const [lb] = Object.values(resources(json, 'aws_lb')).filter((l) => l.load_balancer_type === 'network');
+      expect(lb.subnets).toHaveLength(3);
+      expect(lb.subnet_mapping).toBeUndefined();
+      expect(resources(json, 'aws_eip')).toEqual({});
+      expect(Object.keys(resources(json, 'aws_route53_record'))).toContainEqual(expect.stringMatching(/^dns_record_/));
+    }
   });
 
   it('K3s keeps its state in the datastore: fewer servers destroys servers, never the datastore, and is not refused', () => {
@@ -233,6 +302,11 @@ describeWithTerraform('rke-ha day 2: the switch, ordered by terraform (stand-ins
 });
 
 describe('the model itself', () => {
+  it('sees the NLB replaced when its plain subnets become subnet mappings, and kept when nothing about them changes', () => {
+    expect(plannedChange(synth(BASE), synth(WILDCARD)).replaced.some((a) => a.startsWith('aws_lb.'))).toBe(true);
+    expect(plannedChange(synth(WILDCARD), synth(with_(WILDCARD, { rkeHa: { instanceType: 'm6i.2xlarge' } }))).replaced).toEqual([]);
+  });
+
   it('sees that the servers would all be replaced without their held attributes (a new VPC range)', () => {
     const change = plannedChange(synth(BASE), synth(with_(BASE, { rkeHa: { vpcCidr: '10.1.0.0/16' } })));
     // The VPC and its subnets are replaced; the servers hold subnet and address, so only the guard stops this.
@@ -252,7 +326,7 @@ describe('the model itself', () => {
 });
 
 describeWithTerraform('rke-ha day 2: changes refused at plan time (guard preconditions evaluated by terraform)', () => {
-  it.each(SAFE)('%s: nothing refused', (_name, before, after) => {
+  it.each([...SAFE, ...SAFE_WILDCARD])('%s: nothing refused', (_name, before, after) => {
     expect(refusals(synth(before), synth(after))).toEqual([]);
   });
 

@@ -24,9 +24,15 @@ export interface StackFoundation {
 /**
  * The Terraform version floor, the explicit backend, the base providers with
  * the deployment tag, and the environment variables (hostname, zone, admin
- * CIDRs): identical in every stack.
+ * CIDRs): identical in every stack, but that a stack without admin ports has
+ * no admin CIDRs and a name derived from an address (`dns.mode: wildcard`) no
+ * hostname and zone.
  */
-export function stackFoundation(stack: TerraformStack, settings: Settings, options: { readonly adminAccess?: boolean } = {}): StackFoundation {
+export function stackFoundation(
+  stack: TerraformStack,
+  settings: Settings,
+  options: { readonly adminAccess?: boolean; readonly route53Name?: boolean } = {},
+): StackFoundation {
   const id = stack.node.id;
   const name = deploymentPrefix(stack, settings.name);
   // cdktf 0.21 has no typed setting for it.

@@ -33,41 +33,24 @@ const ADMIN_ADDRESS_COUNT =
  * come from the settings file; what the file leaves out is required.
  */
 export class DeploymentVariables extends Construct {
-  readonly hostname: string;
-  readonly zoneName: string;
+  private readonly name?: { readonly hostname: string; readonly zoneName: string };
   private readonly admin?: string[];
 
   /**
    * @param options.adminAccess declare `admin_cidrs` (stacks that open admin
    * ports); without it no variable and no address lookup. @default true
+   * @param options.route53Name declare `rancher_hostname` and
+   * `route53_zone_name`; false for a name derived from an address
+   * (`dns.mode: wildcard`), which has neither. @default true
    */
-  constructor(scope: Construct, id: string, settings: Pick<Settings, 'hostname' | 'hostedZone' | 'adminCidrs'>, options: { readonly adminAccess?: boolean } = {}) {
+  constructor(
+    scope: Construct,
+    id: string,
+    settings: Pick<Settings, 'hostname' | 'hostedZone' | 'adminCidrs'>,
+    options: { readonly adminAccess?: boolean; readonly route53Name?: boolean } = {},
+  ) {
     super(scope, id);
-    const hostname = new TerraformVariable(scope, 'rancher_hostname', {
-      type: 'string',
-      description: "Rancher's public DNS name, e.g. rancher.example.com",
-      default: settings.hostname,
-      nullable: false,
-      validation: [
-        { condition: `\${${dnsNameCondition(HOSTNAME_VAR)}}`, errorMessage: 'rancher_hostname must be a lower-case DNS name such as rancher.example.com.' },
-        {
-          // Cross-variable validation: Terraform 1.9+. Route53 would refuse the record only at apply, after everything else exists.
-          condition: `\${${HOSTNAME_VAR} == ${ZONE_VAR} || endswith(${HOSTNAME_VAR}, ".\${${ZONE_VAR}}")}`,
-          errorMessage: `rancher_hostname "\${${HOSTNAME_VAR}}" is not inside route53_zone_name "\${${ZONE_VAR}}": Route53 accepts only names in the zone (rancher.example.com in example.com).`,
-        },
-      ],
-    });
-    const zone = new TerraformVariable(scope, 'route53_zone_name', {
-      type: 'string',
-      description: 'Existing public Route53 hosted zone that holds rancher_hostname, e.g. example.com',
-      default: settings.hostedZone,
-      nullable: false,
-      validation: [
-        { condition: `\${${dnsNameCondition(ZONE_VAR)}}`, errorMessage: 'route53_zone_name must be a lower-case DNS name such as example.com, without the trailing dot.' },
-      ],
-    });
-    this.hostname = hostname.stringValue;
-    this.zoneName = zone.stringValue;
+    if (options.route53Name !== false) this.name = route53NameVariables(scope, settings);
     if (options.adminAccess === false) return;
 
     new TerraformVariable(scope, 'admin_cidrs', {
@@ -102,9 +85,49 @@ export class DeploymentVariables extends Construct {
     this.admin = effective.asList;
   }
 
+  /** Rancher's name (`rancher_hostname`); only with a Route53 name. */
+  get hostname(): string {
+    if (!this.name) throw new Error('this stack declared no Route53 name (route53Name: false)');
+    return this.name.hostname;
+  }
+
+  /** The hosted zone (`route53_zone_name`); only with a Route53 name. */
+  get zoneName(): string {
+    if (!this.name) throw new Error('this stack declared no Route53 name (route53Name: false)');
+    return this.name.zoneName;
+  }
+
   /** The admin CIDRs to use: the variable, or the deployer's own /32 when it is empty. */
   get adminCidrs(): string[] {
     if (!this.admin) throw new Error('this stack declared no admin access (adminAccess: false)');
     return this.admin;
   }
+}
+
+/** `rancher_hostname` and `route53_zone_name`, with the checks the settings file makes on the same values. */
+function route53NameVariables(scope: Construct, settings: Pick<Settings, 'hostname' | 'hostedZone'>): { hostname: string; zoneName: string } {
+  const hostname = new TerraformVariable(scope, 'rancher_hostname', {
+    type: 'string',
+    description: "Rancher's public DNS name, e.g. rancher.example.com",
+    default: settings.hostname,
+    nullable: false,
+    validation: [
+      { condition: `\${${dnsNameCondition(HOSTNAME_VAR)}}`, errorMessage: 'rancher_hostname must be a lower-case DNS name such as rancher.example.com.' },
+      {
+        // Cross-variable validation: Terraform 1.9+. Route53 would refuse the record only at apply, after everything else exists.
+        condition: `\${${HOSTNAME_VAR} == ${ZONE_VAR} || endswith(${HOSTNAME_VAR}, ".\${${ZONE_VAR}}")}`,
+        errorMessage: `rancher_hostname "\${${HOSTNAME_VAR}}" is not inside route53_zone_name "\${${ZONE_VAR}}": Route53 accepts only names in the zone (rancher.example.com in example.com).`,
+      },
+    ],
+  });
+  const zone = new TerraformVariable(scope, 'route53_zone_name', {
+    type: 'string',
+    description: 'Existing public Route53 hosted zone that holds rancher_hostname, e.g. example.com',
+    default: settings.hostedZone,
+    nullable: false,
+    validation: [
+      { condition: `\${${dnsNameCondition(ZONE_VAR)}}`, errorMessage: 'route53_zone_name must be a lower-case DNS name such as example.com, without the trailing dot.' },
+    ],
+  });
+  return { hostname: hostname.stringValue, zoneName: zone.stringValue };
 }

@@ -21,3 +21,4 @@ export * from './yaml-settings';
 export * from './resource-names';
 export * from './tags';
 export * from './cron';
+export * from './dns-schema';

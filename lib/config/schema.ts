@@ -5,6 +5,7 @@ import { backendSchema } from './backend-schema';
 import { bootstrapSchema, untrustedCertificate } from './bootstrap-schema';
 import { proxySchema } from './proxy-schema';
 import { dockerSchema } from './docker-schema';
+import { dnsProblems, dnsSchema } from './dns-schema';
 import { RECORD_FOR_KIND, dnsTargetKind } from '../dns/dns-target';
 import { RANCHER_PUBLIC_PORTS, RKE2_SERVER_PORTS } from '../nodes/ports';
 import { coversWholeInternet, parseCidr } from './cidr';
@@ -59,6 +60,8 @@ export const settingsSchema = z
     hostname: fqdn('a hostname').optional(),
     /** Existing public Route53 hosted zone that holds `hostname`. Unset: `route53_zone_name` variable. */
     hostedZone: fqdn('a hosted zone name').optional(),
+    /** Rancher's name from your Route53 zone (default) or from a wildcard DNS service (rke-ha, docker; no domain needed). */
+    dns: dnsSchema,
     /** Networks allowed to reach admin ports (6443, SSH). Empty: the deployer's own public IP (/32). */
     adminCidrs: z
       .array(adminCidr)
@@ -115,6 +118,7 @@ export const settingsSchema = z
       ctx.addIssue({ code: 'custom', path, message, input });
     const str = (v: unknown): v is string => typeof v === 'string';
 
+    for (const p of dnsProblems(s)) problem(p.path, p.message, p.value);
     if (str(s.hostname) && str(s.hostedZone) && s.hostname !== s.hostedZone && !s.hostname.endsWith(`.${s.hostedZone}`)) {
       problem(['hostname'], `must be inside hostedZone "${s.hostedZone}"`, s.hostname);
     }
@@ -200,8 +204,7 @@ export const settingsSchema = z
         true,
       );
     }
-    // DNS round robin has no load balancer to end TLS at. (A mode without a hostname, deriving the name from one
-    // address through a wildcard DNS service, would have to be refused here too: one such name is one address.)
+    // DNS round robin has no load balancer to end TLS at (and no wildcard name: dnsProblems).
     if (s.rkeHa?.loadBalancer === 'dns' && s.rancher?.tls?.mode === 'external') {
       problem(
         ['rkeHa', 'loadBalancer'],

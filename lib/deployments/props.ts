@@ -128,8 +128,21 @@ export interface TimeoutsProps {
   readonly bootstrapMinutes?: number;
 }
 
-/** What every Rancher construct is told about the deployment. */
-export interface DeploymentProps {
+/** How Rancher's name comes to be (RancherOnRke, RancherOnDocker). */
+export interface DnsProps {
+  /**
+   * `route53`: `hostname` in the Route53 zone `hostedZone`. `wildcard`: no
+   * domain, for a trial: Rancher is named after an Elastic IP through a public
+   * wildcard DNS service (`<a-b-c-d>.sslip.io`), and `hostname`/`hostedZone`
+   * must be left out. Cannot change once deployed. @default 'route53'
+   */
+  readonly mode?: 'route53' | 'wildcard';
+  /** `wildcard` only: the service resolving the name. @default 'sslip.io' */
+  readonly wildcardDomain?: 'sslip.io' | 'nip.io';
+}
+
+/** What every Rancher construct is told about the deployment, but its name. */
+export interface CommonDeploymentProps {
   /**
    * The deployment's name (letters, digits, hyphens). Resource names start
    * with `<name>-<stack id>`, the nodes' SSM parameters live under
@@ -138,13 +151,31 @@ export interface DeploymentProps {
   readonly name?: string;
   /** AWS region of the stack's AWS provider. @default 'us-east-1' */
   readonly region?: string;
-  /** Rancher's public name; may be a Terraform reference (a variable). */
-  readonly hostname: string;
-  /** The public Route53 hosted zone that holds `hostname`; may be a Terraform reference. */
-  readonly hostedZone: string;
   readonly rancher?: RancherProps;
   readonly versions?: VersionsProps;
   readonly proxy?: ProxyProps;
   readonly airGap?: AirGapProps;
   readonly timeouts?: TimeoutsProps;
+}
+
+/** What every Rancher construct is told about the deployment, with Rancher's name in a Route53 zone. */
+export interface DeploymentProps extends CommonDeploymentProps {
+  /** Rancher's public name; may be a Terraform reference (a variable). */
+  readonly hostname: string;
+  /** The public Route53 hosted zone that holds `hostname`; may be a Terraform reference. */
+  readonly hostedZone: string;
+}
+
+/**
+ * Rancher's name for the constructs that own their public address
+ * (RancherOnRke, RancherOnDocker): `hostname` and `hostedZone` with
+ * `dns.mode` route53 (the default; both required), or neither with
+ * `dns.mode` wildcard.
+ */
+export interface PublicNameProps {
+  /** Rancher's public name; may be a Terraform reference (a variable). Required unless `dns.mode` is `wildcard`. */
+  readonly hostname?: string;
+  /** The public Route53 hosted zone that holds `hostname`; may be a Terraform reference. Required unless `dns.mode` is `wildcard`. */
+  readonly hostedZone?: string;
+  readonly dns?: DnsProps;
 }

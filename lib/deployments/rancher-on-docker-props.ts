@@ -1,4 +1,4 @@
-import type { DeploymentProps } from './props';
+import type { CommonDeploymentProps, PublicNameProps } from './props';
 
 /** The host of Rancher's Docker install. */
 export interface DockerProps {
@@ -45,7 +45,7 @@ export interface DockerProps {
   };
 }
 
-export interface RancherOnDockerProps extends DeploymentProps {
+export interface RancherOnDockerProps extends CommonDeploymentProps, PublicNameProps {
   /** Networks allowed to reach SSH (with a key pair); may be a Terraform reference. */
   readonly adminCidrs: readonly string[];
   readonly docker?: DockerProps;

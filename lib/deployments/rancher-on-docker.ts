@@ -1,13 +1,15 @@
 import { InternetGateway } from '@cdktf/provider-aws/lib/internet-gateway';
 import { Password } from '@cdktf/provider-random/lib/password';
-import { TerraformStack, type ITerraformDependable } from 'cdktf';
+import { Annotations, TerraformStack, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { DeploymentGuard } from '../common/deployment-guard';
 import { cidrHost } from '../config/cidr';
 import { bootstrapEnabled } from '../config/bootstrap-schema';
+import { acmeOnWildcardWarning, wildcardDomain } from '../config/dns-schema';
 import type { Settings } from '../config/schema';
 import { ARecord } from '../dns/a-record';
 import { AliasRecord, publicZone } from '../dns/alias-record';
+import { wildcardHostname } from '../dns/wildcard-name';
 import { DataVolume } from '../docker/data-volume';
 import { DockerCertificate } from '../docker/docker-certificate';
 import { DockerReadiness } from '../docker/docker-readiness';
@@ -27,7 +29,8 @@ import { FirstLogin } from '../rancher/first-login';
 import { LoadBalancerCertificate } from '../tls/acm-certificate';
 import { acmSource } from '../tls/tls-plan';
 import type { RancherOnDockerProps } from './rancher-on-docker-props';
-import { resolveProps } from './resolve-props';
+import { dnsRecordedSettings } from './dns-recorded-settings';
+import { requiredName, resolveProps } from './resolve-props';
 import { deploymentPrefix, stackLevelName } from './stack-level-names';
 
 /** Host number of the instance's fixed address inside its subnet. */
@@ -42,9 +45,10 @@ const PING_OVER_HTTP: AlbHealthCheck = { path: '/ping', matcher: '200' };
 /**
  * Rancher's Docker install: one EC2 instance running the rancher/rancher
  * container, its data on a separate snapshotted EBS volume, an Elastic IP and
- * a Route53 record, in one apply that ends when Rancher answers on its
- * hostname and its first login is done (`rancher.bootstrap`). For tests and
- * demos (Rancher's docs: not for production).
+ * a Route53 record (or, with `dns.mode: wildcard`, a name derived from the
+ * Elastic IP: `<a-b-c-d>.sslip.io`), in one apply that ends when Rancher
+ * answers on its hostname and its first login is done (`rancher.bootstrap`).
+ * For tests and demos (Rancher's docs: not for production).
  *
  * With `docker.tls.mode: external` (the Docker install docs' external load
  * balancer) an ALB with an ACM certificate ends TLS in front of the container:
@@ -59,6 +63,8 @@ const PING_OVER_HTTP: AlbHealthCheck = { path: '/ping', matcher: '200' };
 export class RancherOnDocker extends Construct {
   /** `https://<hostname>`, known once Rancher answered `/ping` at the end of the apply. */
   readonly url: string;
+  /** Rancher's name: `hostname` as given, or the wildcard name derived from the host's Elastic IP. */
+  readonly hostname: string;
   /** First login password of the admin user (sensitive). */
   readonly bootstrapPassword: string;
   /** The admin password the first-login bootstrap set (sensitive); unset with `rancher.bootstrap.enabled: false`. */
@@ -97,6 +103,10 @@ export class RancherOnDocker extends Construct {
           procedure:
             'The host and its data volume live in that region: another region would build a second deployment and orphan this one with its data. Keep it; move Rancher with a snapshot copied to the new region (README, "The docker stack").',
         },
+        ...dnsRecordedSettings(settings, {
+          replaces: 'the Route53 record goes or comes; with issuer ca or acme the host is replaced for a certificate of the new name (the Elastic IP and the data volume stay)',
+          toDomain: 'For a domain of your own, build a new deployment with dns.mode route53 from a snapshot of the data volume (docker.dataVolume.restoreSnapshotId).',
+        }),
       ],
     });
 
@@ -114,7 +124,16 @@ export class RancherOnDocker extends Construct {
     for (const rule of publicPorts(s.tls)) group.allowFrom(`public-${rule.from}`, rule, { cidr: '0.0.0.0/0' });
     if (s.sshKeyName) group.allowSsh(adminCidrs);
 
-    const certificate = new DockerCertificate(this, 'certificate', { tls: s.tls, hostname: props.hostname });
+    const igw = network.node.tryFindChild('igw');
+    if (!(igw instanceof InternetGateway)) throw new Error('PublicNetwork has no internet gateway "igw"');
+    // Allocated before the host, which a wildcard name tells its own address; associated once the host exists.
+    const address = new PublicAddress(this, 'address', { name, dependsOn: [igw] });
+    const wildcard = settings.dns.mode === 'wildcard';
+    const hostname = wildcard ? wildcardHostname(address.ip, wildcardDomain(settings.dns)) : requiredName(props.hostname);
+    this.hostname = hostname;
+    if (wildcard && s.tls.issuer === 'acme') Annotations.of(this).addWarning(acmeOnWildcardWarning(wildcardDomain(settings.dns), 'docker.tls.issuer'));
+
+    const certificate = new DockerCertificate(this, 'certificate', { tls: s.tls, hostname });
     const password = new Password(this, 'bootstrap-password', { length: 32, special: false });
     const role = new NodeRole(this, 'node-role', { name, parameterPath: parameterPath });
     const bootParameters = new BootParameters(this, 'boot-parameters', {
@@ -150,7 +169,7 @@ export class RancherOnDocker extends Construct {
         parameterPrefix: bootParameters.prefix,
         dataVolumeId: data.id,
         version: settings.versions.rancher,
-        hostname: props.hostname,
+        hostname,
         tls: s.tls,
         auditLog: settings.rancher.auditLog,
         proxy: settings.proxy,
@@ -163,25 +182,24 @@ export class RancherOnDocker extends Construct {
     adaptToDataVolume(host, `${name}-server`);
     const attachment = data.attachTo('attachment', host.id);
 
-    const igw = network.node.tryFindChild('igw');
-    if (!(igw instanceof InternetGateway)) throw new Error('PublicNetwork has no internet gateway "igw"');
-    const address = new PublicAddress(this, 'address', { name, instanceId: host.id, dependsOn: [igw] });
-
+    const association = address.associate(host.id);
     // What the final probe reaches Rancher through besides the record: the balancer's listeners and registration.
     const front: ITerraformDependable[] = [];
-    let dnsRecord: ITerraformDependable;
+    // A wildcard name resolves from the name itself: the association is what makes it lead to the host.
+    let nameReady: ITerraformDependable[] = [];
     if (external) {
       const source = acmSource(s.tls.issuer);
       if (!source) throw new Error(`docker.tls.issuer ${s.tls.issuer} has no certificate for a load balancer`);
+      const zoneName = requiredName(props.hostedZone);
       const alb = new ApplicationLoadBalancer(this, 'load-balancer', {
         name,
         vpcId: network.vpc.id,
         subnetIds: network.subnets.map((zone) => zone.id),
         certificateArn: new LoadBalancerCertificate(this, 'load-balancer-certificate', {
           source,
-          hostname: props.hostname,
+          hostname,
           // Its own lookup of the zone: the record's (below) keeps the address it has without a balancer.
-          zoneId: source === 'issue' ? publicZone(this, 'certificate-zone', props.hostedZone).zoneId : undefined,
+          zoneId: source === 'issue' ? publicZone(this, 'certificate-zone', zoneName).zoneId : undefined,
           certificates: certificate.variables,
         }).arn,
         targetSecurityGroupId: group.id,
@@ -193,22 +211,22 @@ export class RancherOnDocker extends Construct {
       });
       front.push(fromAlb, alb.addInstanceTarget('server', host.id), ...alb.listeners);
       // The same construct id and record as the A record's: a switch updates the record in place.
-      dnsRecord = new AliasRecord(this, 'dns', { zoneName: props.hostedZone, recordName: props.hostname, target: alb }).record;
+      nameReady = [new AliasRecord(this, 'dns', { zoneName, recordName: hostname, target: alb }).record];
       this.loadBalancerDnsName = alb.dnsName;
-    } else {
-      dnsRecord = new ARecord(this, 'dns', { zoneName: props.hostedZone, recordName: props.hostname, addresses: [address.ip] }).record;
+    } else if (!wildcard) {
+      nameReady = [new ARecord(this, 'dns', { zoneName: requiredName(props.hostedZone), recordName: hostname, addresses: [address.ip] }).record];
     }
 
     const ready = new DockerReadiness(this, 'rancher-readiness', {
-      hostname: props.hostname,
+      hostname,
       issuer: s.tls.issuer,
       caCertPem: certificate.caCertPem,
       minutes: settings.timeouts.pingMinutes,
-      dependsOn: [attachment, address.association, dnsRecord, ...front],
+      dependsOn: [attachment, association, ...nameReady, ...front],
     });
     const firstLogin = new FirstLogin(this, 'first-login', {
       enabled: bootstrapEnabled(settings.rancher, false),
-      hostname: props.hostname,
+      hostname,
       password: password.result,
       caCertPem: ready.caCertPem,
       ping: ready.ping,

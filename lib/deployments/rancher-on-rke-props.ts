@@ -1,4 +1,4 @@
-import type { DeploymentProps } from './props';
+import type { CommonDeploymentProps, PublicNameProps } from './props';
 
 /** The K3s external datastore (RDS). */
 export interface DatastoreProps {
@@ -60,7 +60,7 @@ export interface RkeHaProps {
   readonly etcdSnapshots?: EtcdSnapshotsProps;
 }
 
-export interface RancherOnRkeProps extends DeploymentProps {
+export interface RancherOnRkeProps extends CommonDeploymentProps, PublicNameProps {
   /** Networks allowed to reach the Kubernetes API (and SSH); may be a Terraform reference. */
   readonly adminCidrs: readonly string[];
   readonly rkeHa?: RkeHaProps;

@@ -1,8 +1,9 @@
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import { Password } from '@cdktf/provider-random/lib/password';
-import { Fn, TerraformStack, type ITerraformDependable } from 'cdktf';
+import { Annotations, Fn, TerraformStack, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { DeploymentGuard } from '../common/deployment-guard';
+import { acmeOnWildcardWarning, wildcardDomain } from '../config/dns-schema';
 import { RKE2_CLUSTER_CIDR, RKE2_SERVICE_CIDR } from '../config/primitives';
 import { effectiveIngressController, effectiveNodeCount } from '../config/rke-ha-schema';
 import { bootstrapEnabled } from '../config/bootstrap-schema';
@@ -11,6 +12,7 @@ import { ExternalDatastore } from '../database/external-datastore';
 import { AliasRecord, publicZone } from '../dns/alias-record';
 import { RoundRobinRecords } from '../dns/round-robin-records';
 import { PublicAddress } from '../docker/public-address';
+import { wildcardHostname } from '../dns/wildcard-name';
 import { BootParameters } from '../kubernetes/boot-parameters';
 import { ClusterPki } from '../kubernetes/cluster-pki';
 import { forwardedHeadersChartConfig, packagedIngress, traefikTimeoutsChartConfig } from '../kubernetes/ingress-controller-config';
@@ -44,9 +46,10 @@ import { RancherTlsSecrets } from '../rancher/tls-secrets';
 import { LoadBalancerCertificate } from '../tls/acm-certificate';
 import { CertificateVariables } from '../tls/certificate-variables';
 import { INGRESS_SECRET, tlsPlan } from '../tls/tls-plan';
+import { dnsRecordedSettings } from './dns-recorded-settings';
 import { nlbPorts } from './nlb-ports';
 import type { RancherOnRkeProps } from './rancher-on-rke-props';
-import { resolveProps } from './resolve-props';
+import { requiredName, resolveProps } from './resolve-props';
 import { DATABASE_SUBNET_OFFSET, peerCandidates, serverAddresses } from './rke-server-layout';
 import { rkeRecordedSettings } from './rke-recorded-settings';
 import { deploymentPrefix, stackLevelName } from './stack-level-names';
@@ -69,7 +72,10 @@ const CLUSTER_INITIALIZED = 'cluster-initialized';
  * takes 80/443 and the NLB keeps only the API. With `rkeHa.loadBalancer:
  * dns` there is no load balancer: each node gets an Elastic IP, Rancher's
  * name one health-checked multivalue record per node, and the nodes take
- * 80/443 from anywhere and 6443 from the admin networks themselves.
+ * 80/443 from anywhere and 6443 from the admin networks themselves. Without
+ * a domain (`dns.mode: wildcard`) the NLB gets an Elastic IP per zone and
+ * Rancher is named after the first one (`<a-b-c-d>.sslip.io`): no Route53 at
+ * all.
  *
  * Needs an AWS provider in the stack; brings its own Helm and Kubernetes
  * providers (configured from the cluster it creates) and its rancher2 provider
@@ -79,6 +85,8 @@ const CLUSTER_INITIALIZED = 'cluster-initialized';
 export class RancherOnRke extends Construct {
   /** `https://<hostname>`, known once Rancher answered `/ping` at the end of the apply. */
   readonly url: string;
+  /** Rancher's name: `hostname` as given, or the wildcard name derived from the load balancer's first Elastic IP. */
+  readonly hostname: string;
   /** First login password of the admin user (sensitive). */
   readonly bootstrapPassword: string;
   /** The admin password the first-login bootstrap set (sensitive); unset with `rancher.bootstrap.enabled: false`. */
@@ -122,9 +130,17 @@ export class RancherOnRke extends Construct {
     const nodeCount = effectiveNodeCount(s);
     const ingressController = effectiveIngressController(s);
     const ingress = packagedIngress(s.distribution, ingressController);
+    const wildcard = settings.dns.mode === 'wildcard';
     // Refuses, at plan time, the changes the running cluster cannot take (README, "Day 2").
     new DeploymentGuard(this, 'deployment-guard', {
-      recorded: rkeRecordedSettings(settings, ingressController),
+      recorded: [
+        ...rkeRecordedSettings(settings, ingressController),
+        ...dnsRecordedSettings(settings, {
+          replaces:
+            'the load balancer is replaced (Elastic IPs on its subnet mappings come or go), with every address the old name resolved to',
+          toDomain: 'For a domain of your own, build a new deployment with dns.mode route53 and move Rancher to it with the rancher-backup operator.',
+        }),
+      ],
       conditions: k3s || s.allowQuorumLoss ? [] : [new ServerQuorum(this, 'server-quorum', { deployment: name, servers: nodeCount }).condition],
     });
 
@@ -151,7 +167,20 @@ export class RancherOnRke extends Construct {
           targetSecurityGroupId: nodeGroup.id,
           ports: nlbPorts(tls, adminCidrs),
           dependsOn: network.internetAccess,
+          elasticIps: wildcard,
         });
+    // Rancher's name: the one given, or the first zone's Elastic IP through the wildcard DNS service. That
+    // address outlives a replaced balancer, so the name (Rancher's server-url) does too. (The settings refuse
+    // DNS round robin without a domain: one wildcard name is one address.)
+    let hostname: string;
+    if (wildcard) {
+      if (!lb) throw new Error('dns.mode wildcard names Rancher after the load balancer\'s address; rkeHa.loadBalancer dns has none');
+      hostname = wildcardHostname(lb.elasticIps[0].publicIp, wildcardDomain(settings.dns));
+    } else {
+      hostname = requiredName(props.hostname);
+    }
+    this.hostname = hostname;
+    if (wildcard && tls.issuer === 'acme') Annotations.of(this).addWarning(acmeOnWildcardWarning(wildcardDomain(settings.dns), 'rancher.tls.issuer'));
     // Everything between Terraform and the API: the Helm and Kubernetes resources wait for it on create
     // and, being its dependents, are destroyed before it.
     const apiPath: ITerraformDependable[] = [...network.internetAccess];
@@ -215,11 +244,11 @@ export class RancherOnRke extends Construct {
 
     // Node-to-node, pod and service traffic never go through the proxy; nor does Rancher's own name, unless
     // egress is closed (the name resolves to the load balancer's public addresses, reachable only via the proxy).
-    const directNetworks = [s.vpcCidr, RKE2_CLUSTER_CIDR, RKE2_SERVICE_CIDR, ...(settings.proxy.egressOnlyTo.length ? [] : [props.hostname])];
+    const directNetworks = [s.vpcCidr, RKE2_CLUSTER_CIDR, RKE2_SERVICE_CIDR, ...(settings.proxy.egressOnlyTo.length ? [] : [hostname])];
     const proxy = chartProxy(settings.proxy, directNetworks);
     const common = {
       // Terraform reaches the API by Rancher's name (below); the NLB's own name for TLS at an ALB.
-      tlsSans: lb ? [props.hostname, lb.dnsName] : [props.hostname],
+      tlsSans: lb ? [hostname, lb.dnsName] : [hostname],
       installUrl: settings.airGap.installerUrl,
       systemDefaultRegistry: settings.airGap.systemDefaultRegistry,
       registryMirrors: settings.airGap.registryMirrors,
@@ -269,41 +298,50 @@ export class RancherOnRke extends Construct {
       : nodes.map((node, i) => new PublicAddress(this, `address-${i}`, { name: `${name}-server-${i}`, instanceId: node.id, dependsOn: network.internetAccess }));
     publicPath.push(...publicAddresses.map((address) => address.association));
 
-    const zone = publicZone(this, 'hosted-zone', props.hostedZone);
     let front: { dnsName: string; zoneId: string } | undefined = lb;
     const frontRegistrations: ITerraformDependable[] = [];
-    if (lb && tls.atLoadBalancer && tls.acm) {
-      const certificate = new LoadBalancerCertificate(this, 'certificate', { source: tls.acm, hostname: props.hostname, zoneId: zone.zoneId, certificates });
-      const alb = new ApplicationLoadBalancer(this, 'application-load-balancer', {
-        name,
-        vpcId: network.vpc.id,
-        subnetIds: network.subnets.map((subnet) => subnet.id),
-        certificateArn: certificate.arn,
-        targetSecurityGroupId: nodeGroup.id,
-        dependsOn: network.internetAccess,
-      });
-      nodeGroup.allowFrom('from-alb-80', { protocol: 'tcp', from: 80, to: 80, description: 'From the application load balancer' }, { securityGroupId: alb.securityGroup.id });
-      nodes.forEach((node, i) => frontRegistrations.push(alb.addInstanceTarget(`server-${i}`, node.id)));
-      front = alb;
-    }
-    // Both are construct `dns` with the (first) record `record`: a switch between them updates that record in place.
-    const dnsRecords = front
-      ? [new AliasRecord(this, 'dns', { zone, recordName: props.hostname, target: front }).record]
-      : new RoundRobinRecords(this, 'dns', {
-          zone,
-          recordName: props.hostname,
-          members: publicAddresses.map((address, i) => ({ name: `server-${i}`, address: address.ip })),
-          healthCheck: { hostname: props.hostname, path: HEALTH_CHECK_PATH },
+    // What must exist before Rancher's name leads to the cluster: the records and the addresses and rules behind
+    // them; or, for a wildcard name (which the service answers from the name itself, at once), the balancer with
+    // its addresses and listeners.
+    let nameServed: ITerraformDependable[];
+    if (wildcard && lb) {
+      if (tls.atLoadBalancer) throw new Error('TLS at the load balancer needs a Route53 zone for its certificate (the settings refuse dns.mode wildcard with it)');
+      nameServed = [lb.lb, ...lb.elasticIps, ...lb.listeners];
+    } else {
+      const zone = publicZone(this, 'hosted-zone', requiredName(props.hostedZone));
+      if (lb && tls.atLoadBalancer && tls.acm) {
+        const certificate = new LoadBalancerCertificate(this, 'certificate', { source: tls.acm, hostname, zoneId: zone.zoneId, certificates });
+        const alb = new ApplicationLoadBalancer(this, 'application-load-balancer', {
           name,
-        }).records;
-    // Rancher's name resolves to where users reach it: the records, and the addresses and rules behind them.
-    const nameServed: ITerraformDependable[] = [...dnsRecords, ...publicPath];
+          vpcId: network.vpc.id,
+          subnetIds: network.subnets.map((subnet) => subnet.id),
+          certificateArn: certificate.arn,
+          targetSecurityGroupId: nodeGroup.id,
+          dependsOn: network.internetAccess,
+        });
+        nodeGroup.allowFrom('from-alb-80', { protocol: 'tcp', from: 80, to: 80, description: 'From the application load balancer' }, { securityGroupId: alb.securityGroup.id });
+        nodes.forEach((node, i) => frontRegistrations.push(alb.addInstanceTarget(`server-${i}`, node.id)));
+        front = alb;
+      }
+      // Both are construct `dns` with the (first) record `record`: a switch between them updates that record in place.
+      const dnsRecords = front
+        ? [new AliasRecord(this, 'dns', { zone, recordName: hostname, target: front }).record]
+        : new RoundRobinRecords(this, 'dns', {
+            zone,
+            recordName: hostname,
+            members: publicAddresses.map((address, i) => ({ name: `server-${i}`, address: address.ip })),
+            healthCheck: { hostname, path: HEALTH_CHECK_PATH },
+            name,
+          }).records;
+      nameServed = [...dnsRecords, ...publicPath];
+    }
 
     // Terraform reaches the API by Rancher's name where the NLB serves it: a name every server certificate
-    // carries (tls-san) and that survives a replaced NLB. With TLS at an ALB the name points there, so the NLB's own.
-    // Without a load balancer the name resolves to the healthy nodes' addresses, each open on 6443 to the admin
-    // networks: the API is reached on whichever node the name gives first, and on the next one when it refuses.
-    const apiHost = lb && tls.atLoadBalancer ? lb.dnsName : props.hostname;
+    // carries (tls-san) and that survives a replaced NLB (a record follows it; a wildcard name keeps its Elastic
+    // IP). With TLS at an ALB the name points there, so the NLB's own. Without a load balancer the name resolves
+    // to the healthy nodes' addresses, each open on 6443 to the admin networks: the API is reached on whichever
+    // node the name gives first, and on the next one when it refuses.
+    const apiHost = lb && tls.atLoadBalancer ? lb.dnsName : hostname;
     const access: ClusterAccess = {
       host: `https://${apiHost}:${KUBERNETES_API_PORT}`,
       clusterCaCertificate: pki.serverCa.certPem,
@@ -344,7 +382,7 @@ export class RancherOnRke extends Construct {
     const secrets = new RancherTlsSecrets(this, 'tls-secrets', { plan: tls, certificates, namespace: namespace.name });
     const rancher = new RancherServer(this, 'rancher', {
       ...rancherServerSettings(settings, proxy),
-      hostname: props.hostname,
+      hostname,
       ingressClassName: ingress.className,
       ingressController,
       extraObjects: [
@@ -352,7 +390,7 @@ export class RancherOnRke extends Construct {
         ...(ingress.className === 'traefik' ? [traefikTimeoutsChartConfig(ingress.chart)] : []),
       ],
       namespace: namespace.name,
-      // The record too: Let's Encrypt's HTTP-01 check, and the certificate wait, need the name to resolve.
+      // The name too: Let's Encrypt's HTTP-01 check, and the certificate wait, need it to lead here.
       dependsOn: [serversReady, ingressReady, ...(certManager ? [certManager.release] : []), ...secrets.resources, ...nameServed],
     });
     // The ingress serves cert-manager's certificate only once it is issued; the final probe cannot retry a
@@ -365,7 +403,7 @@ export class RancherOnRke extends Construct {
         })
       : undefined;
     const ready = new RancherReadiness(this, 'rancher-readiness', {
-      hostname: props.hostname,
+      hostname,
       trust: readinessTrust(tls, certificates),
       minutes: t.pingMinutes,
       dependsOn: [rancher.release, ...(certificateReady ? [certificateReady] : []), ...nameServed, ...frontRegistrations],
@@ -373,7 +411,7 @@ export class RancherOnRke extends Construct {
 
     const firstLogin = new FirstLogin(this, 'first-login', {
       enabled: bootstrapEnabled(settings.rancher, true),
-      hostname: props.hostname,
+      hostname,
       password: rancher.bootstrapPassword,
       caCertPem: ready.caCertPem,
       ping: ready.ping,
@@ -395,3 +433,4 @@ export class RancherOnRke extends Construct {
     this.serversPendingReplacement = reportStaleServers(this, { nodes, amiPinned: s.amiId !== undefined, checkName: stackLevelName(this, 'servers_up_to_date') });
   }
 }
+

@@ -3,7 +3,7 @@ import { SettingsError } from '../config/errors';
 import { toProblems } from '../config/load';
 import { generatedNameProblems, type NamedStacks } from '../config/resource-names';
 import { settingsSchema, type Settings, type SettingsInput } from '../config/schema';
-import type { DeploymentProps } from './props';
+import type { CommonDeploymentProps, PublicNameProps } from './props';
 
 /** The section of the settings a construct's own props fill (rkeHa, k8sHa or docker). */
 export type ModeSection = Pick<SettingsInput, 'rkeHa' | 'k8sHa' | 'docker'>;
@@ -17,7 +17,7 @@ export type ModeSection = Pick<SettingsInput, 'rkeHa' | 'k8sHa' | 'docker'>;
  * validations. Throws a SettingsError naming each wrong prop.
  */
 export function resolveProps(
-  props: DeploymentProps & { readonly adminCidrs?: readonly string[] },
+  props: CommonDeploymentProps & PublicNameProps & { readonly adminCidrs?: readonly string[] },
   mode: ModeSection,
   label: string,
   names: NamedStacks = {},
@@ -30,6 +30,7 @@ export function resolveProps(
     region: props.region,
     hostname: literal(props.hostname),
     hostedZone: literal(props.hostedZone),
+    dns: props.dns,
     adminCidrs,
     rancher: props.rancher,
     versions: props.versions,
@@ -40,9 +41,35 @@ export function resolveProps(
   };
   for (const key of Object.keys(input)) if (input[key] === undefined) delete input[key];
   const result = settingsSchema.safeParse(input, { reportInput: true });
-  if (!result.success) throw new SettingsError(label, result.error.issues.flatMap((issue) => toProblems(issue, input)), 'Invalid props of');
+  const problems = result.success ? [] : result.error.issues.flatMap((issue) => toProblems(issue, input));
+  problems.push(...nameProblems(props));
+  if (!result.success || problems.length > 0) throw new SettingsError(label, problems, 'Invalid props of');
   // The names AWS would refuse, built with this stack's id (the settings file checks the app's stack ids).
-  const nameProblems = generatedNameProblems(result.data.name, names);
-  if (nameProblems.length > 0) throw new SettingsError(label, nameProblems.map((message) => ({ field: 'name', message, value: result.data.name })), 'Invalid props of');
+  const awsNameProblems = generatedNameProblems(result.data.name, names);
+  if (awsNameProblems.length > 0) throw new SettingsError(label, awsNameProblems.map((message) => ({ field: 'name', message, value: result.data.name })), 'Invalid props of');
   return result.data;
+}
+
+/**
+ * What the schema cannot see of Rancher's name: it is given a literal
+ * hostname or zone only (references are left to their variables), so a
+ * reference with `dns.mode` wildcard, and a missing name without it, are
+ * checked here.
+ */
+function nameProblems(props: PublicNameProps): { field: string; message: string; value?: unknown }[] {
+  const wildcard = props.dns?.mode === 'wildcard';
+  const given = { hostname: props.hostname, hostedZone: props.hostedZone };
+  return Object.entries(given).flatMap(([field, value]) => {
+    if (!wildcard && value === undefined) return [{ field, message: 'required unless dns.mode is wildcard (Rancher named after an Elastic IP, no domain needed)' }];
+    if (wildcard && value !== undefined && Token.isUnresolved(value)) {
+      return [{ field, message: 'cannot be set with dns.mode wildcard, which derives Rancher\'s name from an Elastic IP; leave out hostname and hostedZone, or set dns.mode: route53', value: '<a Terraform reference>' }];
+    }
+    return [];
+  });
+}
+
+/** A Route53 name (hostname or zone) of the props: resolveProps refused a missing one already. */
+export function requiredName(value: string | undefined): string {
+  if (value === undefined) throw new Error('hostname and hostedZone are required unless dns.mode is wildcard');
+  return value;
 }

@@ -3,3 +3,4 @@ export * from './a-record';
 export * from './dns-target';
 export * from './load-balancer-record';
 export * from './round-robin-records';
+export * from './wildcard-name';

@@ -5,23 +5,38 @@ import { Construct } from 'constructs';
 
 export interface PublicAddressProps {
   readonly name: string;
-  readonly instanceId: string;
+  /** The instance to associate the address with; or later, with `associate` (when the instance needs the address first). */
+  readonly instanceId?: string;
   /** The VPC's internet gateway: an Elastic IP can only be associated once it is attached. */
   readonly dependsOn?: ITerraformDependable[];
 }
 
 /**
  * An Elastic IP and its association with an instance, as two resources: a
- * replaced instance gets the same address back, so DNS never changes.
+ * replaced instance gets the same address back, so DNS never changes. The
+ * address exists before the instance, so the instance may be told its own
+ * public name (a wildcard DNS name embeds the address).
  */
 export class PublicAddress extends Construct {
   readonly eip: Eip;
-  readonly association: EipAssociation;
+  private associated?: EipAssociation;
 
   constructor(scope: Construct, id: string, props: PublicAddressProps) {
     super(scope, id);
     this.eip = new Eip(this, 'eip', { domain: 'vpc', tags: { Name: props.name }, dependsOn: props.dependsOn });
-    this.association = new EipAssociation(this, 'association', { allocationId: this.eip.allocationId, instanceId: props.instanceId });
+    if (props.instanceId !== undefined) this.associate(props.instanceId);
+  }
+
+  /** Associates the address with the instance (once). */
+  associate(instanceId: string): EipAssociation {
+    if (this.associated) throw new Error(`${this.node.path} is associated already`);
+    this.associated = new EipAssociation(this, 'association', { allocationId: this.eip.allocationId, instanceId });
+    return this.associated;
+  }
+
+  get association(): EipAssociation {
+    if (!this.associated) throw new Error(`${this.node.path} is not associated with an instance yet (associate)`);
+    return this.associated;
   }
 
   get ip(): string {

@@ -1,3 +1,4 @@
+import { Eip } from '@cdktf/provider-aws/lib/eip';
 import { Lb } from '@cdktf/provider-aws/lib/lb';
 import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
 import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
@@ -33,6 +34,13 @@ export interface NetworkLoadBalancerProps {
   readonly targetSecurityGroupId: string;
   /** The VPC's internet access (PublicNetwork.internetAccess): an internet-facing balancer needs it first. */
   readonly dependsOn?: ITerraformDependable[];
+  /**
+   * One Elastic IP per subnet (`eip-<index of the subnet>`), on the balancer's
+   * subnet mappings: addresses that outlive a replaced balancer. Switching an
+   * existing balancer between plain subnets and mappings replaces it (AWS
+   * provider: a changed mapping forces a new NLB). @default false
+   */
+  readonly elasticIps?: boolean;
 }
 
 /**
@@ -42,10 +50,14 @@ export interface NetworkLoadBalancerProps {
  */
 export class NetworkLoadBalancer extends Construct {
   readonly lb: Lb;
+  /** The Elastic IPs on the balancer's subnet mappings, by subnet index (`elasticIps` only; else empty). */
+  readonly elasticIps: readonly Eip[];
   readonly securityGroup: SecurityGroup;
   readonly targetGroups: ReadonlyMap<number, LbTargetGroup>;
   /** The balancer's own security group rules, for dependents that must outlive them (cluster access). */
   readonly rules: ITerraformDependable[] = [];
+  /** The listeners, for what must wait until the balancer forwards. */
+  readonly listeners: LbListener[] = [];
 
   constructor(scope: Construct, id: string, props: NetworkLoadBalancerProps) {
     super(scope, id);
@@ -53,11 +65,20 @@ export class NetworkLoadBalancer extends Construct {
 
     this.securityGroup = replaceableSecurityGroup(this, 'security-group', { name: `${props.name}-lb`, description: 'Rancher load balancer', vpcId: props.vpcId });
 
+    // Keyed by the subnet's index, so another zone never moves eip-0 (the one a wildcard name embeds). No
+    // create_before_destroy on the balancer or anything referring to it: a new balancer cannot take the
+    // allocations while the old one holds them.
+    this.elasticIps = props.elasticIps
+      ? props.subnetIds.map((_, i) => new Eip(this, `eip-${i}`, { domain: 'vpc', tags: { Name: `${props.name}-lb-${i}` } }))
+      : [];
     this.lb = new Lb(this, 'lb', {
       name: props.name,
       loadBalancerType: 'network',
       internal: false,
-      subnets: props.subnetIds,
+      // Plain subnets unless there are addresses to map: a balancer created with them stays as it is.
+      ...(props.elasticIps
+        ? { subnetMapping: props.subnetIds.map((subnetId, i) => ({ subnetId, allocationId: this.elasticIps[i].allocationId })) }
+        : { subnets: props.subnetIds }),
       securityGroups: [this.securityGroup.id],
       enableCrossZoneLoadBalancing: true,
       dependsOn: props.dependsOn,
@@ -82,13 +103,14 @@ export class NetworkLoadBalancer extends Construct {
         healthCheck: { protocol: 'TCP', port: 'traffic-port', interval: 10, healthyThreshold: 3, unhealthyThreshold: 3 },
         tags: { Name: `${props.name}-${forwarded.port}` },
       });
-      new LbListener(this, `listener-${forwarded.port}`, {
+      const listener = new LbListener(this, `listener-${forwarded.port}`, {
         loadBalancerArn: this.lb.arn,
         port: forwarded.port,
         protocol: 'TCP',
         tcpIdleTimeoutSeconds: forwarded.idleTimeoutSeconds,
         defaultAction: [{ type: 'forward', targetGroupArn: group.arn }],
       });
+      this.listeners.push(listener);
       groups.set(forwarded.port, group);
     }
     this.targetGroups = groups;

@@ -4,3 +4,4 @@ export * from './stack-output';
 export * from './summary';
 export * from './template';
 export * from './version';
+export * from './warnings';

@@ -15,13 +15,15 @@ const ZONE_CONDITION = `\${length(var.route53_zone_name) <= 253 && can(regex(${D
 const IN_ZONE_CONDITION = '${var.rancher_hostname == var.route53_zone_name || endswith(var.rancher_hostname, ".${var.route53_zone_name}")}';
 
 /** DeploymentVariables in an empty stack, its values surfaced as outputs. */
-function synth(input: Record<string, unknown>, options: { adminAccess?: boolean } = {}) {
+function synth(input: Record<string, unknown>, options: { adminAccess?: boolean; route53Name?: boolean } = {}) {
   let inputs!: DeploymentVariables;
   const result = synthConstruct((stack) => {
     new HttpProvider(stack, 'http');
     inputs = new DeploymentVariables(stack, 'inputs', settings(input), options);
-    new TerraformOutput(stack, 'hostname', { value: inputs.hostname });
-    new TerraformOutput(stack, 'zone', { value: inputs.zoneName });
+    if (options.route53Name !== false) {
+      new TerraformOutput(stack, 'hostname', { value: inputs.hostname });
+      new TerraformOutput(stack, 'zone', { value: inputs.zoneName });
+    }
     if (options.adminAccess !== false) new TerraformOutput(stack, 'admin', { value: inputs.adminCidrs });
   });
   return { ...result, inputs };
@@ -129,6 +131,19 @@ describe('DeploymentVariables (adminAccess: false)', () => {
 
   it('throws when admin CIDRs are asked for', () => {
     expect(() => inputs.adminCidrs).toThrow('this stack declared no admin access (adminAccess: false)');
+  });
+});
+
+describe('DeploymentVariables (route53Name: false, a name derived from an address)', () => {
+  const { json, inputs } = synth({ dns: { mode: 'wildcard' } }, { route53Name: false });
+
+  it('declares no hostname or zone variable: nothing for a pipeline to pass, nothing to look up', () => {
+    expect(Object.keys(json.variable!)).toEqual(['admin_cidrs']);
+  });
+
+  it('throws when the hostname or zone is asked for', () => {
+    expect(() => inputs.hostname).toThrow('this stack declared no Route53 name (route53Name: false)');
+    expect(() => inputs.zoneName).toThrow('this stack declared no Route53 name (route53Name: false)');
   });
 });
 

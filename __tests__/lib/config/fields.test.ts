@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { allowedKeys, fieldPaths, nullMeaning, unknownKeyMessage } from '../../../lib/config/fields';
 
-const TOP_LEVEL = ['name', 'region', 'hostname', 'hostedZone', 'adminCidrs', 'tags', 'backend', 'proxy', 'airGap', 'versions', 'rancher', 'timeouts', 'rkeHa', 'k8sHa', 'docker'];
+const TOP_LEVEL = ['name', 'region', 'hostname', 'hostedZone', 'dns', 'adminCidrs', 'tags', 'backend', 'proxy', 'airGap', 'versions', 'rancher', 'timeouts', 'rkeHa', 'k8sHa', 'docker'];
 
 /** Leaves found by walking allowedKeys from the top, depth first in key order. */
 function leavesByAllowedKeys(path: string[] = []): string[] {
@@ -100,6 +100,8 @@ describe('fieldPaths', () => {
       'region',
       'hostname',
       'hostedZone',
+      'dns.mode',
+      'dns.wildcardDomain',
       'adminCidrs',
       'tags',
       'backend.type',

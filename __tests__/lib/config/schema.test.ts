@@ -32,6 +32,7 @@ describe('top-level settings', () => {
     expect(Object.keys(parseSettings({}, 'test'))).toEqual([
       'name',
       'region',
+      'dns',
       'adminCidrs',
       'tags',
       'backend',
@@ -425,7 +426,7 @@ describe('top-level settings', () => {
     expect(problemsOf({ rkeha: {} })).toEqual([
       {
         field: 'rkeha',
-        message: 'unknown setting; allowed here: name, region, hostname, hostedZone, adminCidrs, tags, backend, proxy, airGap, versions, rancher, timeouts, rkeHa, k8sHa, docker',
+        message: 'unknown setting; allowed here: name, region, hostname, hostedZone, dns, adminCidrs, tags, backend, proxy, airGap, versions, rancher, timeouts, rkeHa, k8sHa, docker',
       },
     ]);
   });

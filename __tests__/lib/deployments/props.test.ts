@@ -1,5 +1,5 @@
 import type { SettingsInput } from '../../../lib/config/schema';
-import type { AirGapProps, ProxyProps, RancherProps, TimeoutsProps, VersionsProps } from '../../../lib/deployments/props';
+import type { AirGapProps, DnsProps, ProxyProps, RancherProps, TimeoutsProps, VersionsProps } from '../../../lib/deployments/props';
 import type { K8sHaProps } from '../../../lib/deployments/rancher-on-existing-cluster-props';
 import type { DockerProps } from '../../../lib/deployments/rancher-on-docker-props';
 import type { RkeHaProps } from '../../../lib/deployments/rancher-on-rke-props';
@@ -22,11 +22,12 @@ const FITS: {
   proxy: Fits<ProxyProps, SettingsInput['proxy']>;
   airGap: Fits<AirGapProps, SettingsInput['airGap']>;
   timeouts: Fits<TimeoutsProps, SettingsInput['timeouts']>;
-} = { rkeHa: true, k8sHa: true, docker: true, rancher: true, versions: true, proxy: true, airGap: true, timeouts: true };
+  dns: Fits<DnsProps, SettingsInput['dns']>;
+} = { rkeHa: true, k8sHa: true, docker: true, rancher: true, versions: true, proxy: true, airGap: true, timeouts: true, dns: true };
 
 describe('props and the settings schema', () => {
   it('every props section fits the schema section the constructs check it with (a type-check; listed here)', () => {
     expect(Object.values(FITS).every(Boolean)).toBe(true);
-    expect(Object.keys(FITS)).toHaveLength(8);
+    expect(Object.keys(FITS)).toHaveLength(9);
   });
 });

@@ -1,4 +1,4 @@
-import { LocalBackend, TerraformStack } from 'cdktf';
+import { AnnotationMetadataEntryType, LocalBackend, TerraformStack } from 'cdktf';
 import { configureBaseProviders } from '../../../lib/common/providers';
 import { RancherOnDocker } from '../../../lib/deployments/rancher-on-docker';
 import { resources, synthStack } from '../../helpers/synth';
@@ -54,5 +54,29 @@ describe("RancherOnDocker in a library user's stack", () => {
         return stack;
       });
     expect(build).toThrow(/docker\.tls\.issuer: Rancher's own CA lives in the container, and the load balancer has no certificate to serve from it/);
+  });
+});
+
+describe('RancherOnDocker without a domain (dns.mode wildcard)', () => {
+  let construct!: RancherOnDocker;
+  const { json } = synthStack((app) => {
+    const stack = new TerraformStack(app, 'demo');
+    configureBaseProviders(stack, { region: 'eu-west-1', tags: {} });
+    construct = new RancherOnDocker(stack, 'rancher', { adminCidrs: [], dns: { mode: 'wildcard', wildcardDomain: 'nip.io' }, docker: { tls: { issuer: 'acme' } } });
+    return stack;
+  });
+
+  it("names Rancher after the host's Elastic IP, with no record and no zone", () => {
+    const [eip] = Object.keys(resources(json, 'aws_eip'));
+    expect(construct.hostname).toMatch(/\.nip\.io$/);
+    const ping = Object.values(json.data!.http).find((d) => String(d.url).endsWith('/ping'));
+    expect(ping.url).toBe(`https://\${replace(aws_eip.${eip}.public_ip, ".", "-")}.nip.io/ping`);
+    expect(resources(json, 'aws_route53_record')).toEqual({});
+    expect(json.data?.aws_route53_zone).toBeUndefined();
+  });
+
+  it("warns about Let's Encrypt's shared limit on the wildcard domain", () => {
+    const warnings = construct.node.metadata.filter((m) => m.type === AnnotationMetadataEntryType.WARN).map((m) => String(m.data));
+    expect(warnings).toEqual([expect.stringMatching(/^docker\.tls\.issuer acme with dns\.mode wildcard: .*nip\.io is not on the Public Suffix List.*dns\.wildcardDomain: sslip\.io/)]);
   });
 });

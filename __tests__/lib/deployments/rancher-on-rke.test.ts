@@ -1,5 +1,5 @@
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
-import { LocalBackend, TerraformStack, TerraformVariable } from 'cdktf';
+import { AnnotationMetadataEntryType, LocalBackend, TerraformStack, TerraformVariable } from 'cdktf';
 import { configureBaseProviders } from '../../../lib/common/providers';
 import { RancherOnRke } from '../../../lib/deployments/rancher-on-rke';
 import type { RancherOnRkeProps } from '../../../lib/deployments/rancher-on-rke-props';
@@ -81,5 +81,40 @@ describe('RancherOnRke refuses at synth what a settings file would be refused, n
 
   it('a name that makes a target group name longer than 32 characters with this stack id', () => {
     expect(refused({ name: 'rancher-platform' }, 'production-eu')).toThrow(/name: makes the production-eu NLB target group for 80 "rancher-platform-production-eu-80", and a target group name may have at most 32 characters/);
+  });
+});
+
+describe('RancherOnRke without a domain (dns.mode wildcard)', () => {
+  const { json, construct } = platformStack({ hostname: undefined, hostedZone: undefined, dns: { mode: 'wildcard' } });
+
+  it('needs neither hostname nor zone, and names Rancher after the first Elastic IP of the load balancer', () => {
+    const [eip0] = Object.keys(resources(json, 'aws_eip'));
+    expect(eip0).toMatch(/^rancher_load-balancer_eip-0_/);
+    expect(construct.hostname).toMatch(/\.sslip\.io$/);
+    const ping = Object.values(json.data!.http).find((d) => String(d.url).endsWith('/ping'));
+    expect(ping.url).toBe(`https://\${replace(aws_eip.${eip0}.public_ip, ".", "-")}.sslip.io/ping`);
+    expect(resources(json, 'aws_route53_record')).toEqual({});
+  });
+
+  it('refuses a hostname that is a Terraform reference, and a missing hostname without the mode, naming the prop', () => {
+    expect(() =>
+      synthStack((app) => {
+        const stack = new TerraformStack(app, 'platform');
+        configureBaseProviders(stack, { region: 'eu-west-1', tags: {} });
+        const hostname = new TerraformVariable(stack, 'rancher_hostname', { type: 'string' });
+        new RancherOnRke(stack, 'rancher', { hostname: hostname.stringValue, dns: { mode: 'wildcard' }, adminCidrs: [] });
+        return stack;
+      }),
+    ).toThrow(/hostname: cannot be set with dns\.mode wildcard, which derives Rancher's name from an Elastic IP; leave out hostname and hostedZone, or set dns\.mode: route53 \(got "<a Terraform reference>"\)/);
+    expect(() => platformStack({ hostname: undefined, hostedZone: undefined })).toThrow(/hostname: required unless dns\.mode is wildcard[\s\S]*hostedZone: required unless dns\.mode is wildcard/);
+  });
+
+  it("warns (a cdktf annotation, which the CLI prints) when Let's Encrypt would issue for a shared wildcard domain", () => {
+    const warnings = (c: RancherOnRke) => c.node.metadata.filter((m) => m.type === AnnotationMetadataEntryType.WARN).map((m) => String(m.data));
+    expect(warnings(construct)).toEqual([]);
+    const acme = platformStack({ hostname: undefined, hostedZone: undefined, dns: { mode: 'wildcard' }, rancher: { tls: { issuer: 'acme', acme: { email: 'ops@acme.io' } } } }).construct;
+    expect(warnings(acme)).toEqual([expect.stringMatching(/^rancher\.tls\.issuer acme with dns\.mode wildcard: Let's Encrypt limits certificates per registered domain/)]);
+    const withDomain = platformStack({ rancher: { tls: { issuer: 'acme', acme: { email: 'ops@acme.io' } } } }).construct;
+    expect(warnings(withDomain)).toEqual([]);
   });
 });

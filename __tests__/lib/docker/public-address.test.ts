@@ -32,3 +32,24 @@ describe('PublicAddress', () => {
     expect(json).toMatchSnapshot();
   });
 });
+
+describe('PublicAddress allocated before its instance (the instance is told its own address)', () => {
+  const { json } = synth((stack) => {
+    const address = new PublicAddress(stack, 'address', { name: 'demo-docker' });
+    const instance = new Instance(stack, 'host', { ami: 'ami-0123456789abcdef0', instanceType: 'm6i.large', userData: `name=${address.ip}` });
+    address.associate(instance.id);
+    expect(() => address.associate(instance.id)).toThrow('test/address is associated already');
+  });
+  const [eipName] = only(json, 'aws_eip');
+
+  it('gives the instance the address and associates it afterwards: no cycle', () => {
+    expect(only(json, 'aws_instance')[1].user_data).toBe(`name=${ref('aws_eip', eipName, 'public_ip')}`);
+    expect(only(json, 'aws_eip_association')[1]).toMatchObject({ allocation_id: ref('aws_eip', eipName, 'allocation_id'), instance_id: ref('aws_instance', 'host', 'id') });
+  });
+
+  it('refuses to hand out an association that does not exist', () => {
+    synth((stack) => {
+      expect(() => new PublicAddress(stack, 'lonely', { name: 'x' }).association).toThrow('test/lonely is not associated with an instance yet (associate)');
+    });
+  });
+});

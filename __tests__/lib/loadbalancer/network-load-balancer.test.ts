@@ -125,6 +125,16 @@ describe('NetworkLoadBalancer', () => {
     for (const name of names) expect(name.length).toBeLessThanOrEqual(32);
   });
 
+  it('keeps plain subnets and allocates no Elastic IP unless asked to (a balancer created so is never replaced by this)', () => {
+    expect(balancer.subnet_mapping).toBeUndefined();
+    expect(resources(json, 'aws_eip')).toEqual({});
+    expect(lb.elasticIps).toEqual([]);
+  });
+
+  it('exposes its listeners, for what must wait until it forwards', () => {
+    expect(lb.listeners.map((l) => l.portInput)).toEqual(PORTS);
+  });
+
   it('exposes the target groups by port and the alias target', () => {
     expect([...lb.targetGroups.keys()]).toEqual(PORTS);
     expect(json.output?.dns_name.value).toBe(ref('aws_lb', lbName, 'dns_name'));
@@ -133,6 +143,47 @@ describe('NetworkLoadBalancer', () => {
 
   it('matches the snapshot', () => {
     expect(json).toMatchSnapshot();
+  });
+});
+
+describe('NetworkLoadBalancer with Elastic IPs (addresses that outlive the balancer)', () => {
+  let lb!: NetworkLoadBalancer;
+  const { json } = synth((stack) => {
+    lb = new NetworkLoadBalancer(stack, 'lb', {
+      name: NAME,
+      vpcId: 'vpc-0123',
+      subnetIds: ['subnet-a', 'subnet-b', 'subnet-c'],
+      targetSecurityGroupId: TARGETS,
+      ports: [{ port: 443, description: 'HTTPS', from: { cidr: '0.0.0.0/0' } }],
+      elasticIps: true,
+    });
+    new TerraformOutput(stack, 'first_ip', { value: lb.elasticIps[0].publicIp });
+  });
+  const [lbName, balancer] = only(json, 'aws_lb');
+  const eips = resources(json, 'aws_eip');
+
+  it('allocates one VPC Elastic IP per subnet, keyed by the subnet index (another zone never moves eip-0)', () => {
+    const names = Object.keys(eips);
+    expect(names.map((n) => /^lb_(eip-\d)_/.exec(n)![1])).toEqual(['eip-0', 'eip-1', 'eip-2']);
+    Object.values(eips).forEach((eip, i) => expect(eip).toMatchObject({ domain: 'vpc', tags: { Name: `${NAME}-lb-${i}` } }));
+  });
+
+  it('maps each subnet to its address instead of listing plain subnets', () => {
+    expect(balancer.subnets).toBeUndefined();
+    const names = Object.keys(eips);
+    expect(balancer.subnet_mapping).toEqual(
+      ['subnet-a', 'subnet-b', 'subnet-c'].map((subnet_id, i) => ({ subnet_id, allocation_id: ref('aws_eip', names[i], 'allocation_id') })),
+    );
+    expect(json.output?.first_ip.value).toBe(ref('aws_eip', names[0], 'public_ip'));
+  });
+
+  it('never creates a new balancer before destroying the old (the new one could not take the addresses it holds)', () => {
+    expect(balancer.lifecycle?.create_before_destroy).toBeUndefined();
+    for (const listener of Object.values(resources(json, 'aws_lb_listener'))) {
+      expect(listener.load_balancer_arn).toBe(ref('aws_lb', lbName, 'arn'));
+      expect(listener.lifecycle?.create_before_destroy).toBeUndefined();
+    }
+    for (const eip of Object.values(eips)) expect(eip.lifecycle).toBeUndefined();
   });
 });
 

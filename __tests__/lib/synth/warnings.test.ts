@@ -1,0 +1,24 @@
+import { Annotations, App, TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import { constructWarnings } from '../../../lib/synth/warnings';
+
+describe('constructWarnings', () => {
+  it("lists each construct warning once, prefixed with its stack's id; info and other metadata are not warnings", () => {
+    const app = new App({ outdir: 'unused' });
+    for (const id of ['rke-ha', 'docker']) {
+      const stack = new TerraformStack(app, id);
+      const a = new Construct(stack, 'a');
+      Annotations.of(a).addWarning(`careful in ${id}`);
+      Annotations.of(new Construct(a, 'b')).addWarning(`careful in ${id}`);
+      Annotations.of(stack).addInfo('just so you know');
+      a.node.addMetadata('other', 'x');
+    }
+    expect(constructWarnings(app)).toEqual(['rke-ha: careful in rke-ha', 'docker: careful in docker']);
+  });
+
+  it('is empty without warnings', () => {
+    const app = new App({ outdir: 'unused' });
+    new TerraformStack(app, 'rke-ha');
+    expect(constructWarnings(app)).toEqual([]);
+  });
+});

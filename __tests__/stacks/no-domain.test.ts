@@ -1,0 +1,208 @@
+import { parse } from 'yaml';
+import type { SettingsInput } from '../../lib/config/schema';
+import { DOCKER_STACK, DockerStack } from '../../stacks/docker';
+import { RKE_HA_STACK, RkeHaStack } from '../../stacks/rke-ha';
+import { refusals } from '../helpers/guard';
+import { plannedChange } from '../helpers/replacement';
+import { dataSources, dependencyClosure, only, resources, settings, synthStack, userDataOf, type TerraformJson } from '../helpers/synth';
+import { describeWithTerraform } from '../helpers/terraform';
+import { renderTemplate, validateCloudConfig } from '../helpers/validators';
+import { STACK_VARIANTS } from '../helpers/variants';
+
+/**
+ * "Try it without a domain" (dns.mode wildcard): no Route53 at all; Rancher
+ * is named after an Elastic IP through sslip.io (or nip.io), and every place
+ * the hostname reaches follows that name.
+ */
+
+const WILDCARD: SettingsInput = { dns: { mode: 'wildcard' } };
+const rke = (input: SettingsInput) => synthStack((app) => new RkeHaStack(app, RKE_HA_STACK, settings(input)));
+const docker = (input: SettingsInput) => synthStack((app) => new DockerStack(app, DOCKER_STACK, settings(input)));
+
+/** What the stack names Rancher: `<eip>` is the Elastic IP's address in Terraform. */
+const wildcardName = (eip: string, domain = 'sslip.io') => `\${replace(aws_eip.${eip}.public_ip, ".", "-")}.${domain}`;
+const route53 = (json: TerraformJson) => [
+  ...Object.keys(json.resource).filter((type) => type.startsWith('aws_route53')),
+  ...Object.keys(json.data ?? {}).filter((type) => type.startsWith('aws_route53')),
+];
+const guardRecords = (json: TerraformJson) =>
+  Object.fromEntries(
+    Object.entries(resources(json, 'terraform_data'))
+      .filter(([name]) => name.includes('record-dns'))
+      .map(([name, r]) => [/record-(dns-[A-Za-z]+)_/.exec(name)![1], r.input]),
+  );
+
+/** No secret literal anywhere the stack writes one. */
+function secretLiterals(json: TerraformJson): string[] {
+  const suspicious: string[] = [];
+  const walk = (value: unknown, path: string) => {
+    if (Array.isArray(value)) value.forEach((v, i) => walk(v, `${path}[${i}]`));
+    else if (value && typeof value === 'object') Object.entries(value).forEach(([k, v]) => walk(v, `${path}.${k}`));
+    else if (typeof value === 'string' && /(password|token|secret|private_key|client_key|key_pem|set_sensitive\[\d+\]\.value|aws_ssm_parameter\.[^.]+\.value)$/i.test(path) && !value.startsWith('${')) {
+      suspicious.push(`${path}=${value}`);
+    }
+  };
+  walk(json.resource, 'resource');
+  walk(json.provider, 'provider');
+  return suspicious;
+}
+
+describe('rke-ha without a domain', () => {
+  const { json, text } = rke(WILDCARD);
+  const eips = Object.keys(resources(json, 'aws_eip'));
+  const [lbName, lb] = only(json, 'aws_lb');
+  const name = wildcardName(eips[0]);
+  const http = dataSources(json, 'http');
+  const probe = (suffix: string) => Object.entries(http).find(([, d]) => String(d.url).endsWith(suffix))!;
+
+  it('is a variant the root-module checks run (terraform init, fmt, recorded addresses)', () => {
+    expect(STACK_VARIANTS.some((v) => v.stack === RKE_HA_STACK && v.settings.dns?.mode === 'wildcard')).toBe(true);
+  });
+
+  it('has no Route53 record, zone lookup, hostname or zone variable', () => {
+    expect(route53(json)).toEqual([]);
+    expect(Object.keys(json.variable!)).toEqual(['admin_cidrs']);
+  });
+
+  it('puts one Elastic IP per public subnet on the NLB, keyed by zone index', () => {
+    expect(eips.map((e) => /^load-balancer_(eip-\d)_/.exec(e)![1])).toEqual(['eip-0', 'eip-1', 'eip-2']);
+    const subnets = Object.keys(resources(json, 'aws_subnet')).filter((s) => s.startsWith('network_public-'));
+    expect(lb.subnets).toBeUndefined();
+    expect(lb.subnet_mapping).toEqual(eips.map((eip, i) => ({ subnet_id: `\${aws_subnet.${subnets[i]}.id}`, allocation_id: `\${aws_eip.${eip}.allocation_id}` })));
+  });
+
+  it('never creates anything before destroying its predecessor where that could touch the NLB or its addresses', () => {
+    // Terraform extends create_before_destroy to what such a resource depends on: a new NLB could not take the
+    // allocations the old one holds.
+    const cbd = Object.entries(json.resource).flatMap(([type, byName]) =>
+      Object.entries(byName)
+        .filter(([, r]) => r.lifecycle?.create_before_destroy)
+        .map(([n]) => `${type}.${n}`),
+    );
+    for (const address of cbd) {
+      expect([...dependencyClosure(json, address)].filter((a) => /^aws_(lb|eip)\./.test(a))).toEqual([]);
+      expect(address).not.toMatch(/^aws_(lb|eip)\./);
+    }
+    const dependents = Object.entries(json.resource).flatMap(([type, byName]) =>
+      Object.keys(byName).filter((n) => dependencyClosure(json, `${type}.${n}`).has(`aws_lb.${lbName}`)).map((n) => `${type}.${n}`),
+    );
+    expect(dependents.length).toBeGreaterThan(0);
+    for (const address of dependents) expect(cbd).not.toContain(address);
+  });
+
+  it('names Rancher after eip-0 in the chart values, the readiness probes, the providers and the kubeconfig', () => {
+    const [, rancher] = Object.entries(resources(json, 'helm_release')).find(([, r]) => r.chart === 'rancher')!;
+    expect(rancher.values[0]).toContain(`"hostname" = "${name}"`);
+    expect(probe('/ping')[1].url).toBe(`https://${name}/ping`);
+    // The API through the NLB by that name: the servers' certificates carry it, and it outlives a replaced NLB.
+    expect(probe('/readyz')[1].url).toBe(`https://${name}:6443/readyz`);
+    expect(json.provider!.kubernetes[0].host).toBe(`https://${name}:6443`);
+    expect(json.provider!.helm[0].kubernetes.host).toBe(`https://${name}:6443`);
+    expect(json.output!.kubeconfig.value).toContain(`"server" = "https://${name}:6443"`);
+    expect(json.output!.rancher_url.value).toBe(`\${trimsuffix(data.http.${probe('/ping')[0]}.url, "/ping")}`);
+  });
+
+  it("puts the name and the NLB's own in every server's tls-san, in user data cloud-init accepts", () => {
+    const instances = Object.values(resources(json, 'aws_instance'));
+    expect(instances).toHaveLength(3);
+    for (const instance of instances) {
+      const rendered = renderTemplate(userDataOf(json, instance), (expression) => `value-of-${expression.replace(/[^a-z0-9]+/gi, '-')}`);
+      const config = parse(validateCloudConfig(rendered).find((f) => f.path === '/etc/rancher/rke2/config.yaml')!.content);
+      expect(config['tls-san']).toEqual([
+        expect.stringMatching(new RegExp(`^value-of-replace-aws-eip-${eips[0].replace(/[^a-z0-9]+/gi, '-')}-public-ip-\\.sslip\\.io$`)),
+        expect.stringMatching(/^value-of-aws-lb-load-balancer-lb-[0-9A-F]+-dns-name$/),
+      ]);
+    }
+  });
+
+  it('waits for the NLB, its addresses and listeners where a Route53 deployment waits for the record', () => {
+    const needed = [`aws_lb.${lbName}`, ...eips.map((e) => `aws_eip.${e}`), ...Object.keys(resources(json, 'aws_lb_listener')).map((l) => `aws_lb_listener.${l}`)];
+    expect(probe('/readyz')[1].depends_on).toEqual(expect.arrayContaining(needed));
+    const [, rancher] = Object.entries(resources(json, 'helm_release')).find(([, r]) => r.chart === 'rancher')!;
+    expect(rancher.depends_on).toEqual(expect.arrayContaining(needed));
+    const [, secret] = Object.entries(dataSources(json, 'kubernetes_secret_v1'))[0];
+    expect(secret.depends_on).toEqual(expect.arrayContaining(needed));
+  });
+
+  it('records the mode and the domain in the deployment guard', () => {
+    expect(guardRecords(json)).toEqual({ 'dns-mode': 'wildcard', 'dns-wildcardDomain': 'sslip.io' });
+  });
+
+  it('holds no private key, certificate, password or token literal', () => {
+    expect(text).not.toMatch(/-----BEGIN/);
+    expect(secretLiterals(json)).toEqual(['resource.aws_ssm_parameter.cluster-initialized.value=true']);
+  });
+
+  it("issues with Let's Encrypt on the same name when asked (the warning is the construct's, see main.ts)", () => {
+    const acme = rke({ ...WILDCARD, rancher: { tls: { issuer: 'acme', acme: { email: 'ops@example.com' } } } }).json;
+    const [, rancher] = Object.entries(resources(acme, 'helm_release')).find(([, r]) => r.chart === 'rancher')!;
+    expect(rancher.values[0]).toContain('"source" = "letsEncrypt"');
+    expect(rancher.values[0]).toContain(`"hostname" = "${wildcardName(Object.keys(resources(acme, 'aws_eip'))[0])}"`);
+  });
+});
+
+describe('docker without a domain', () => {
+  const { json, text } = docker({ ...WILDCARD, docker: { tls: { issuer: 'acme' } } });
+  const [eip] = Object.keys(resources(json, 'aws_eip'));
+  const name = wildcardName(eip);
+  const [, instance] = only(json, 'aws_instance');
+
+  it('is a variant the root-module checks run', () => {
+    expect(STACK_VARIANTS.some((v) => v.stack === DOCKER_STACK && v.settings.dns?.mode === 'wildcard')).toBe(true);
+  });
+
+  it("names Rancher after the host's existing Elastic IP: no record, no zone, no variables", () => {
+    expect(route53(json)).toEqual([]);
+    expect(Object.keys(json.variable!)).toEqual(['admin_cidrs']);
+    const [, ping] = Object.entries(dataSources(json, 'http')).find(([, d]) => String(d.url).endsWith('/ping'))!;
+    expect(ping.url).toBe(`https://${name}/ping`);
+    // Known when the address is: the association (not a record) is what makes the name lead to the host.
+    expect(ping.depends_on).toEqual([expect.stringMatching(/^aws_volume_attachment\./), expect.stringMatching(/^aws_eip_association\./)]);
+  });
+
+  it("tells the container its name (Let's Encrypt's --acme-domain), the address allocated before the host", () => {
+    const rendered = renderTemplate(userDataOf(json, instance), (expression) => `value-of-${expression.replace(/[^a-z0-9]+/gi, '-')}`);
+    const args = validateCloudConfig(rendered).find((f) => f.path === '/etc/rancher-aws/rancher-run.args')!.content.trimEnd().split('\n');
+    expect(args.slice(-2)).toEqual(['--acme-domain', `value-of-replace-aws-eip-${eip.replace(/[^a-z0-9]+/gi, '-')}-public-ip-.sslip.io`]);
+    // The user data (a local) refers to the address; the address to nothing of the host's: no cycle.
+    expect(userDataOf(json, instance)).toContain(`aws_eip.${eip}.public_ip`);
+    expect(dependencyClosure(json, `aws_eip.${eip}`).has(`aws_instance.${only(json, 'aws_instance')[0]}`)).toBe(false);
+  });
+
+  it('signs the certificate of issuer ca for that name', () => {
+    const ca = docker({ dns: { mode: 'wildcard', wildcardDomain: 'nip.io' }, docker: { tls: { issuer: 'ca' } } }).json;
+    const [, request] = only(ca, 'tls_cert_request');
+    expect(request.dns_names).toEqual([wildcardName(Object.keys(resources(ca, 'aws_eip'))[0], 'nip.io')]);
+  });
+
+  it('records the mode and the domain in the deployment guard', () => {
+    expect(guardRecords(json)).toEqual({ 'dns-mode': 'wildcard', 'dns-wildcardDomain': 'sslip.io' });
+  });
+
+  it('holds no private key, certificate, password or token literal', () => {
+    expect(text).not.toMatch(/-----BEGIN/);
+    expect(secretLiterals(json)).toEqual([]);
+  });
+});
+
+describeWithTerraform('docker day 2: the name is guarded too (preconditions evaluated by terraform)', () => {
+  const BASE: SettingsInput = { hostname: 'rancher.example.com', hostedZone: 'example.com', docker: { tls: { issuer: 'acme' } } };
+  const NO_DOMAIN: SettingsInput = { ...WILDCARD, docker: { tls: { issuer: 'acme' } } };
+
+  it('refuses the wildcard mode for a Route53 deployment, which would drop the record the old name resolves through', () => {
+    const [before, after] = [docker(BASE).json, docker(NO_DOMAIN).json];
+    const refused = refusals(before, after);
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toContain('dns.mode is "wildcard", but this deployment was created with "route53".');
+    const change = plannedChange(before, after);
+    expect(change.destroyed.filter((d) => d.startsWith('aws_route53_record.'))).toHaveLength(1);
+    // The host gets a certificate for the new name; the data volume and the address stay.
+    expect(change.replaced.filter((r) => /^aws_(ebs_volume|eip)\./.test(r))).toEqual([]);
+  });
+
+  it('refuses another wildcard domain; lets everything else through', () => {
+    const refused = refusals(docker(NO_DOMAIN).json, docker({ ...NO_DOMAIN, dns: { mode: 'wildcard', wildcardDomain: 'nip.io' } }).json);
+    expect(refused).toEqual([expect.stringContaining('dns.wildcardDomain is "nip.io", but this deployment was created with "sslip.io".')]);
+    expect(refusals(docker(NO_DOMAIN).json, docker({ ...NO_DOMAIN, docker: { tls: { issuer: 'acme' }, instanceType: 'm6i.xlarge' } }).json)).toEqual([]);
+  });
+});

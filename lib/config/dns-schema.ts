@@ -1,0 +1,123 @@
+import { z } from 'zod';
+
+/** How Rancher's name comes to be: a record in your Route53 zone, or a name a public wildcard DNS service derives from an address. */
+export const DNS_MODES = ['route53', 'wildcard'] as const;
+/**
+ * Public wildcard DNS services that answer `<a-b-c-d>.<domain>` with the
+ * address a.b.c.d. sslip.io and nip.io are the same service today; the second
+ * is the way out when Let's Encrypt's limit for one of them is used up.
+ */
+export const WILDCARD_DNS_DOMAINS = ['sslip.io', 'nip.io'] as const;
+
+export type DnsMode = (typeof DNS_MODES)[number];
+export type WildcardDnsDomain = (typeof WILDCARD_DNS_DOMAINS)[number];
+
+/** The wildcard domain used when `dns.wildcardDomain` is not set. */
+export const DEFAULT_WILDCARD_DOMAIN: WildcardDnsDomain = 'sslip.io';
+
+/**
+ * The `dns` section (rke-ha and docker): `route53` (the default) keeps
+ * `hostname` and `hostedZone` (or their Terraform variables); `wildcard`
+ * needs neither and names Rancher after an Elastic IP, for a trial without a
+ * domain. The mode is an explicit switch, not "no hostname": an unset
+ * hostname has always meant "given as a Terraform variable at plan time".
+ */
+export const dnsSchema = z
+  .strictObject({
+    mode: z.enum(DNS_MODES).default('route53'),
+    /** `wildcard` only: the service that resolves the name. Unset: sslip.io. */
+    wildcardDomain: z.enum(WILDCARD_DNS_DOMAINS).optional(),
+  })
+  .prefault({});
+
+export type DnsSettings = z.output<typeof dnsSchema>;
+
+/** The wildcard domain of a `wildcard` deployment. */
+export const wildcardDomain = (dns: Pick<DnsSettings, 'wildcardDomain'>): WildcardDnsDomain => dns.wildcardDomain ?? DEFAULT_WILDCARD_DOMAIN;
+
+/** What a wildcard name looks like, for messages. */
+export const wildcardExample = (domain: string = DEFAULT_WILDCARD_DOMAIN) => `<a-b-c-d>.${domain}, from an Elastic IP allocated during the apply`;
+
+export interface DnsProblem {
+  readonly path: (string | number)[];
+  readonly message: string;
+  readonly value: unknown;
+}
+
+/** The settings `dnsProblems` reads (any of them may be missing or of the wrong type: cross-field rules run on invalid input too). */
+export interface DnsContext {
+  readonly dns?: Partial<DnsSettings>;
+  readonly hostname?: unknown;
+  readonly hostedZone?: unknown;
+  readonly rancher?: { readonly tls?: { readonly mode?: unknown; readonly issuer?: unknown } };
+  readonly docker?: { readonly tls?: { readonly issuer?: unknown; readonly mode?: unknown } };
+  readonly rkeHa?: { readonly loadBalancer?: unknown };
+}
+
+/**
+ * The combinations `dns.mode: wildcard` cannot serve, each naming the
+ * setting, why, and what to choose instead; and `wildcardDomain` without the
+ * mode it belongs to.
+ */
+export function dnsProblems(s: DnsContext): DnsProblem[] {
+  const problems: DnsProblem[] = [];
+  const add = (path: (string | number)[], message: string, value: unknown) => problems.push({ path, message, value });
+  const dns = s.dns;
+  if (dns?.mode !== 'wildcard') {
+    if (dns?.wildcardDomain !== undefined) add(['dns', 'wildcardDomain'], 'applies to dns.mode wildcard only; remove it, or set dns.mode: wildcard', dns.wildcardDomain);
+    return problems;
+  }
+  const name = wildcardExample(wildcardDomain(dns));
+  const ownDomain = 'or set dns.mode: route53 to use a domain of your own';
+  if (s.hostname !== undefined) {
+    add(['hostname'], `cannot be set with dns.mode wildcard, which names Rancher ${name}; remove hostname and hostedZone, ${ownDomain}`, s.hostname);
+  }
+  if (s.hostedZone !== undefined) {
+    add(['hostedZone'], `cannot be set with dns.mode wildcard, which uses no Route53 zone; remove hostname and hostedZone, ${ownDomain}`, s.hostedZone);
+  }
+  const tls = s.rancher?.tls;
+  if (tls?.mode === 'external') {
+    add(
+      ['rancher', 'tls', 'mode'],
+      `external needs an ACM certificate validated through a Route53 zone, and dns.mode wildcard has none (its name is ${name}); use mode ingress or rancher with dns.mode wildcard, ${ownDomain}`,
+      tls.mode,
+    );
+  }
+  const blank = (path: (string | number)[], issuer: unknown) =>
+    add(
+      path,
+      `blank serves a certificate you bring, and no certificate can name ${name}; use issuer rancher (the default), ca or acme with dns.mode wildcard, ${ownDomain} that your certificate names`,
+      issuer,
+    );
+  if (tls?.issuer === 'blank') blank(['rancher', 'tls', 'issuer'], tls.issuer);
+  if (s.docker?.tls?.issuer === 'blank') blank(['docker', 'tls', 'issuer'], s.docker.tls.issuer);
+  if (s.rkeHa?.loadBalancer === 'dns') {
+    add(
+      ['rkeHa', 'loadBalancer'],
+      `dns answers Rancher's name with every healthy node's address from Route53 records, and dns.mode wildcard has no zone and a name that is one address (${name}); use loadBalancer nlb with dns.mode wildcard, ${ownDomain}`,
+      s.rkeHa.loadBalancer,
+    );
+  }
+  if (s.docker?.tls?.mode === 'external') {
+    add(
+      ['docker', 'tls', 'mode'],
+      `external puts an ALB with an ACM certificate in front, validated through a Route53 zone, and dns.mode wildcard has none (its name is ${name}); use mode rancher with dns.mode wildcard, ${ownDomain}`,
+      s.docker.tls.mode,
+    );
+  }
+  return problems;
+}
+
+/**
+ * Let's Encrypt counts certificates per registered domain, which it finds
+ * with the Public Suffix List; sslip.io and nip.io are not on it, so every
+ * user of the service shares one weekly limit. Allowed, with this warning.
+ */
+export function acmeOnWildcardWarning(domain: WildcardDnsDomain, setting: string): string {
+  const other = WILDCARD_DNS_DOMAINS.find((d) => d !== domain);
+  return (
+    `${setting} acme with dns.mode wildcard: Let's Encrypt limits certificates per registered domain, and ${domain} is not on the Public Suffix List, ` +
+    `so everyone using ${domain} shares one limit. Issuance can fail for reasons outside your control (the end-of-deploy /ping check then fails ` +
+    `for want of a certificate); then set dns.wildcardDomain: ${other} for a new deployment, or use issuer rancher.`
+  );
+}
