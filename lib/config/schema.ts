@@ -181,6 +181,15 @@ export const settingsSchema = z
     if (s.rancher?.tls) {
       for (const p of tlsProblems(s.rancher.tls, effectiveIngressController(s.rkeHa))) problem(['rancher', 'tls', ...p.path], p.message, p.value);
     }
+    // An ALB needs subnets in two zones (AWS refuses one); the NLB alone takes the servers' zones (the section's rule).
+    const balancerSubnets = s.rkeHa?.existingNetwork?.loadBalancerSubnetIds;
+    if (s.rancher?.tls?.mode === 'external' && Array.isArray(balancerSubnets) && balancerSubnets.length < 2) {
+      problem(
+        ['rkeHa', 'existingNetwork', 'loadBalancerSubnetIds'],
+        `lists ${balancerSubnets.length} subnet${balancerSubnets.length === 1 ? '' : 's'}; with rancher.tls.mode external an application load balancer takes them too, and AWS wants subnets in at least two zones for one`,
+        `${balancerSubnets.length} subnets`,
+      );
+    }
     if (kubeMinor !== undefined && kubeMinor > RKE2_INGRESS_NGINX_LAST_MINOR && s.rkeHa?.distribution !== 'k3s' && effectiveIngressController(s.rkeHa) === 'ingress-nginx') {
       problem(['rkeHa', 'ingressController'], `RKE2 1.${kubeMinor} no longer ships ingress-nginx; use traefik`, 'ingress-nginx');
     }

@@ -1,9 +1,7 @@
-import { InternetGateway } from '@cdktf/provider-aws/lib/internet-gateway';
 import { Password } from '@cdktf/provider-random/lib/password';
-import { TerraformStack } from 'cdktf';
+import { Fn, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { DeploymentGuard } from '../common/deployment-guard';
-import { cidrHost } from '../config/cidr';
 import type { Settings } from '../config/schema';
 import { ARecord } from '../dns/a-record';
 import { DataVolume } from '../docker/data-volume';
@@ -14,17 +12,14 @@ import { adaptToDataVolume } from '../docker/host-lifecycle';
 import { PublicAddress } from '../docker/public-address';
 import { publicPorts } from '../docker/rancher-container';
 import { BootParameters } from '../kubernetes/boot-parameters';
-import { PublicNetwork } from '../network/public-network';
 import { NodeRole } from '../nodes/node-role';
 import { NodeSecurityGroup } from '../nodes/node-security-group';
 import { ServerNode } from '../nodes/server-node';
 import { UbuntuAmi } from '../nodes/ubuntu-ami';
 import type { RancherOnDockerProps } from './rancher-on-docker-props';
+import { dockerNetwork } from './docker-network';
 import { resolveProps } from './resolve-props';
 import { deploymentPrefix } from './stack-level-names';
-
-/** Host number of the instance's fixed address inside its subnet. */
-const HOST_NUMBER = 10;
 
 /**
  * Rancher's Docker install: one EC2 instance running the rancher/rancher
@@ -55,6 +50,8 @@ export class RancherOnDocker extends Construct {
     const name = deploymentPrefix(this, settings.name);
     const adminCidrs = [...props.adminCidrs];
     const parameterPath = `/${settings.name}/${TerraformStack.of(this).node.id}`;
+    const network = dockerNetwork(this, settings, name);
+    const subnet = network.subnet;
     // Refuses, at plan time, the changes that would orphan the host and its data volume.
     new DeploymentGuard(this, 'deployment-guard', {
       recorded: [
@@ -70,15 +67,14 @@ export class RancherOnDocker extends Construct {
             'The host and its data volume live in that region: another region would build a second deployment and orphan this one with its data. Keep it; move Rancher with a snapshot copied to the new region (README, "The docker stack").',
         },
       ],
+      conditions: network.conditions,
     });
 
-    const network = new PublicNetwork(this, 'network', { cidr: s.vpcCidr, name, zoneCount: 1 });
-    const subnet = network.subnets[0];
     const group = new NodeSecurityGroup(this, 'security-group', {
-      vpcId: network.vpc.id,
+      vpcId: network.vpcId,
       name,
       clusterPorts: [],
-      vpcCidr: s.vpcCidr,
+      ...network.vpcRanges,
       egressOnlyTo: settings.proxy.egressOnlyTo,
     });
     for (const rule of publicPorts(s.tls)) group.allowFrom(`public-${rule.from}`, rule, { cidr: '0.0.0.0/0' });
@@ -110,7 +106,7 @@ export class RancherOnDocker extends Construct {
       amiId: ami.id,
       instanceType: s.instanceType,
       subnetId: subnet.id,
-      privateIp: cidrHost(subnet.cidr, HOST_NUMBER),
+      privateIp: network.hostAddress,
       securityGroupIds: [group.id],
       instanceProfileName: role.instanceProfile.name,
       rootVolumeGb: s.rootVolumeGb,
@@ -125,7 +121,7 @@ export class RancherOnDocker extends Construct {
         auditLog: settings.rancher.auditLog,
         proxy: settings.proxy,
         airGap: settings.airGap,
-        vpcCidr: s.vpcCidr,
+        vpcRanges: 'vpcCidr' in network.vpcRanges ? network.vpcRanges.vpcCidr : Fn.join(',', network.vpcRanges.vpcCidrs),
         certificateFingerprint: certificate.fingerprint,
       }),
       dependsOn: [...bootParameters.parameters, ...role.grants],
@@ -133,9 +129,7 @@ export class RancherOnDocker extends Construct {
     adaptToDataVolume(host, `${name}-server`);
     const attachment = data.attachTo('attachment', host.id);
 
-    const igw = network.node.tryFindChild('igw');
-    if (!(igw instanceof InternetGateway)) throw new Error('PublicNetwork has no internet gateway "igw"');
-    const address = new PublicAddress(this, 'address', { name, instanceId: host.id, dependsOn: [igw] });
+    const address = new PublicAddress(this, 'address', { name, instanceId: host.id, dependsOn: network.internetGateway });
     const dns = new ARecord(this, 'dns', { zoneName: props.hostedZone, recordName: props.hostname, addresses: [address.ip] });
 
     const ready = new DockerReadiness(this, 'rancher-readiness', {

@@ -28,7 +28,6 @@ describe('docker settings', () => {
     expect(parseSettings({}, 'test').docker).toEqual({
       instanceType: 'm6i.large',
       rootVolumeGb: 30,
-      vpcCidr: '10.0.0.0/16',
       dataVolume: { sizeGb: 50, finalSnapshot: true, snapshots: { intervalHours: 24, time: '03:00', retention: 7 } },
       tls: { issuer: 'rancher', privateCA: false },
     });
@@ -39,6 +38,9 @@ describe('docker settings', () => {
       'docker.instanceType',
       'docker.rootVolumeGb',
       'docker.vpcCidr',
+      'docker.existingNetwork.vpcId',
+      'docker.existingNetwork.subnetId',
+      'docker.existingNetwork.hostNumber',
       'docker.amiId',
       'docker.sshKeyName',
       'docker.dataVolume.sizeGb',

@@ -1,6 +1,6 @@
 import { SettingsError, type SettingsProblem } from '../../../lib/config/errors';
 import { parseSettings, parseSettingsText } from '../../../lib/config/load';
-import { DEFAULT_NODE_COUNT, effectiveIngressController, effectiveNodeCount, rkeHaSchema } from '../../../lib/config/rke-ha-schema';
+import { DEFAULT_NODE_COUNT, effectiveIngressController, effectiveNatGateways, effectiveNodeCount, effectiveVpcCidr, rkeHaSchema } from '../../../lib/config/rke-ha-schema';
 
 /** The problems `rkeHa: section` is refused with; [] when accepted. */
 function problemsOf(section: unknown): SettingsProblem[] {
@@ -34,16 +34,17 @@ describe('rkeHa settings', () => {
       datastore: DATASTORE_DEFAULTS,
       instanceType: 'm6i.xlarge',
       rootVolumeGb: 100,
-      vpcCidr: '10.0.0.0/16',
       privateNodes: false,
-      natGateways: 'per-zone',
       etcdSnapshots: { scheduleCron: '0 */6 * * *', retention: 28, forceDestroyBucket: false },
     };
     const settings = parseSettings({}, 'test').rkeHa;
     expect(settings).toEqual(expected);
     expect(rkeHaSchema.parse(undefined)).toEqual(expected);
-    for (const unset of ['nodeCount', 'ingressController', 'amiId', 'sshKeyName']) expect(settings).not.toHaveProperty(unset);
+    for (const unset of ['nodeCount', 'ingressController', 'amiId', 'sshKeyName', 'vpcCidr', 'natGateways', 'existingNetwork']) expect(settings).not.toHaveProperty(unset);
     expect(effectiveNodeCount(settings)).toBe(3);
+    // Left unset so that they can be refused beside existingNetwork; the network the stack creates has these.
+    expect(effectiveVpcCidr(settings)).toBe('10.0.0.0/16');
+    expect(effectiveNatGateways(settings)).toBe('per-zone');
     expect(effectiveIngressController(settings)).toBe('ingress-nginx');
   });
 
@@ -248,7 +249,9 @@ describe('rkeHa settings', () => {
     });
 
     it('defaults to one NAT gateway per zone when privateNodes is set', () => {
-      expect(parsed({ privateNodes: true })).toMatchObject({ privateNodes: true, natGateways: 'per-zone' });
+      const s = parsed({ privateNodes: true });
+      expect(s.privateNodes).toBe(true);
+      expect(effectiveNatGateways(s)).toBe('per-zone');
     });
 
     it.each(['none', 'one', 'Single'])('refuses natGateways %p, listing "per-zone", "single"', (natGateways) => {
@@ -286,7 +289,7 @@ describe('rkeHa settings', () => {
       {
         field: 'rkeHa.nodes',
         message:
-          'unknown setting; allowed here: nodeCount, allowQuorumLoss, distribution, datastore, instanceType, rootVolumeGb, vpcCidr, privateNodes, natGateways, amiId, sshKeyName, ingressController, etcdSnapshots',
+          'unknown setting; allowed here: nodeCount, allowQuorumLoss, distribution, datastore, instanceType, rootVolumeGb, vpcCidr, privateNodes, natGateways, existingNetwork, amiId, sshKeyName, ingressController, etcdSnapshots',
       },
     ]);
   });
