@@ -3,6 +3,7 @@ import type { SettingsInput } from '../../lib/config/schema';
 import { DOCKER_STACK, DockerStack } from '../../stacks/docker';
 import { K8S_HA_STACK, K8sHaStack } from '../../stacks/k8s-ha';
 import { RKE_HA_STACK, RkeHaStack } from '../../stacks/rke-ha';
+import { DB, LB, NODES, VPC } from './sample-network';
 import { settings } from './synth';
 
 /**
@@ -60,6 +61,15 @@ export const STACK_VARIANTS: readonly StackVariant[] = [
   { name: 'rke-ha k3s on PostgreSQL', stack: RKE_HA_STACK, settings: { rkeHa: { distribution: 'k3s' } } },
   { name: 'rke-ha k3s on MySQL', stack: RKE_HA_STACK, settings: { rkeHa: { distribution: 'k3s', datastore: { engine: 'mysql' } } } },
   { name: 'rke-ha proxy, closed egress, air gap, audit log', stack: RKE_HA_STACK, settings: { proxy: PROXY, airGap: AIR_GAP, rancher: { auditLog: { enabled: true, destination: 'hostPath' } } } },
+  { name: 'rke-ha existing network', stack: RKE_HA_STACK, settings: { rkeHa: { existingNetwork: { vpcId: VPC, loadBalancerSubnetIds: LB, nodeSubnetIds: NODES } } } },
+  {
+    name: 'rke-ha existing network, k3s, proxy with closed egress, host 20',
+    stack: RKE_HA_STACK,
+    settings: {
+      rkeHa: { distribution: 'k3s', existingNetwork: { vpcId: VPC, loadBalancerSubnetIds: LB.slice(0, 2), nodeSubnetIds: NODES.slice(0, 2), datastoreSubnetIds: DB, nodeHostNumber: 20 } },
+      proxy: PROXY,
+    },
+  },
   { name: 'k8s-ha defaults', stack: K8S_HA_STACK, settings: {} },
   {
     name: 'k8s-ha variables, cert-manager present, DNS target, site',
@@ -74,6 +84,7 @@ export const STACK_VARIANTS: readonly StackVariant[] = [
   { name: 'docker defaults', stack: DOCKER_STACK, settings: {} },
   { name: 'docker tls blank+privateCA', stack: DOCKER_STACK, settings: { docker: { tls: { issuer: 'blank', privateCA: true } } } },
   { name: 'docker tls acme', stack: DOCKER_STACK, settings: { docker: { tls: { issuer: 'acme' } } } },
+  { name: 'docker existing network, proxy with closed egress', stack: DOCKER_STACK, settings: { docker: { existingNetwork: { vpcId: VPC, subnetId: LB[0], hostNumber: 30 } }, proxy: PROXY } },
   {
     name: 'docker tls ca, SSH, audit log, proxy, air gap, restore',
     stack: DOCKER_STACK,

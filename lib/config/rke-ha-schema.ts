@@ -116,25 +116,25 @@ function existingNetworkProblems(s: Record<string, any>): { path: (string | numb
   const subnets = (n: number) => `${n} subnet${n === 1 ? '' : 's'}`;
   const nodes = count('nodeSubnetIds');
   if (nodes !== undefined && nodes < servers) {
-    refuse(['existingNetwork', 'nodeSubnetIds'], `lists ${subnets(nodes)}, and the ${servers} servers go one per subnet, each in a zone of its own; list ${servers}`, `${nodes} subnets`);
+    refuse(['existingNetwork', 'nodeSubnetIds'], `lists ${subnets(nodes)}, and the ${servers} servers go one per subnet, each in a zone of its own; list ${servers}`, subnets(nodes));
   } else if (nodes !== undefined && nodes > MAX_SERVERS) {
-    refuse(['existingNetwork', 'nodeSubnetIds'], `lists ${subnets(nodes)}; a deployment has at most ${MAX_SERVERS} servers, one per subnet`, `${nodes} subnets`);
+    refuse(['existingNetwork', 'nodeSubnetIds'], `lists ${subnets(nodes)}; a deployment has at most ${MAX_SERVERS} servers, one per subnet`, subnets(nodes));
   }
   const balancers = count('loadBalancerSubnetIds');
   if (balancers !== undefined && balancers < servers) {
     refuse(
       ['existingNetwork', 'loadBalancerSubnetIds'],
       `lists ${subnets(balancers)}, and the load balancer needs one in each of the ${servers} servers' zones (it sends nothing to a zone it has no subnet in)`,
-      `${balancers} subnets`,
+      subnets(balancers),
     );
   }
   const datastore = count('datastoreSubnetIds');
   if (k3s && datastore === undefined) {
     refuse(['existingNetwork', 'datastoreSubnetIds'], 'is required with distribution k3s and existingNetwork: the RDS datastore needs subnets in at least two zones (private ones, without a route from the internet)', undefined);
   } else if (k3s && datastore !== undefined && datastore < 2) {
-    refuse(['existingNetwork', 'datastoreSubnetIds'], `lists ${subnets(datastore)}; RDS needs subnets in at least two zones`, `${datastore} subnets`);
+    refuse(['existingNetwork', 'datastoreSubnetIds'], `lists ${subnets(datastore)}; RDS needs subnets in at least two zones`, subnets(datastore));
   } else if (!k3s && datastore !== undefined) {
-    refuse(['existingNetwork', 'datastoreSubnetIds'], 'only for distribution k3s (rke2 keeps the cluster state in etcd on the servers); remove it', `${datastore} subnets`);
+    refuse(['existingNetwork', 'datastoreSubnetIds'], 'only for distribution k3s (rke2 keeps the cluster state in etcd on the servers); remove it', subnets(datastore));
   }
   return problems;
 }

@@ -187,7 +187,7 @@ export const settingsSchema = z
       problem(
         ['rkeHa', 'existingNetwork', 'loadBalancerSubnetIds'],
         `lists ${balancerSubnets.length} subnet${balancerSubnets.length === 1 ? '' : 's'}; with rancher.tls.mode external an application load balancer takes them too, and AWS wants subnets in at least two zones for one`,
-        `${balancerSubnets.length} subnets`,
+        `${balancerSubnets.length} subnet${balancerSubnets.length === 1 ? '' : 's'}`,
       );
     }
     if (kubeMinor !== undefined && kubeMinor > RKE2_INGRESS_NGINX_LAST_MINOR && s.rkeHa?.distribution !== 'k3s' && effectiveIngressController(s.rkeHa) === 'ingress-nginx') {

@@ -61,9 +61,10 @@ export function previousServer(addresses: readonly ServerAddress[], i: number): 
  * network: at most one running server may be away from the address the
  * settings give it. A server keeps its subnet and address until it is
  * replaced (ServerNode's held attributes) and a replaced one looks for the
- * others only at their addresses in the settings, so a change of
- * `nodeSubnetIds` or `nodeHostNumber` that moves two or more at once would
- * leave the first one replaced without a peer. `runningIps` is the private
+ * others only at their addresses in the settings. With one server away,
+ * any server replaced next still finds one that is where the settings say;
+ * with two of three away, one not moved and replaced first (a new AMI) finds
+ * none, and with all three away no server does. `runningIps` is the private
  * addresses of the deployment's servers as they exist (ServerQuorum's
  * lookup); the servers beyond the count are refused by the quorum rule.
  */
@@ -73,7 +74,7 @@ export function movedServersCondition(runningIps: string[], addresses: readonly 
     condition: Token.asString(Op.lte(Fn.lengthOf(away), 1)),
     errorMessage:
       `rkeHa.existingNetwork moves the running servers at ${Token.asString(Fn.jsonencode(Fn.sort(Fn.tolist(away))))} to other addresses at once. ` +
-      'Each server keeps its address until it is replaced, and a replaced server looks for the others at their new addresses, so the first one replaced would find none and not join. ' +
+      'Each server keeps its address until it is replaced, and a replaced server looks for the others only at the addresses the settings give them: with more than one away, the next server replaced may find no peer and never join. ' +
       'Move one server per apply: change its entry of rkeHa.existingNetwork.nodeSubnetIds, replace that server (terraform apply -replace=<its aws_instance>), and only then the next; nodeHostNumber moves every server and cannot change (README, "Existing VPC and subnets").',
   };
 }

@@ -64,6 +64,11 @@ describe('RancherOnRke refuses at synth what a settings file would be refused, n
     ["Rancher's CA at an AWS load balancer", { rancher: { tls: { mode: 'external' as const, issuer: 'rancher' as const } } }, /rancher\.tls\.issuer: .*cannot be served by an AWS load balancer/],
     ['a prop the construct does not know', { rkeHa: { nodeCont: 3 } as never }, /rkeHa\.nodeCont: /],
     ['a Rancher version outside its Kubernetes range', { versions: { rke2: 'v1.20.15+rke2r2' } }, /versions\.rke2: Kubernetes 1\.20 is outside/],
+    [
+      'a VPC range beside an existing network',
+      { rkeHa: { vpcCidr: '10.1.0.0/16', existingNetwork: { vpcId: 'vpc-0123456789abcdef0', loadBalancerSubnetIds: ['subnet-0a000000000000001'], nodeSubnetIds: ['subnet-0b000000000000001'] } } },
+      /rkeHa\.vpcCidr: the stack creates no VPC with existingNetwork[\s\S]*rkeHa\.existingNetwork\.nodeSubnetIds: lists 1 subnet, and the 3 servers/,
+    ],
   ])('%s', (_what, props, message) => {
     expect(refused(props)).toThrow(message);
   });
