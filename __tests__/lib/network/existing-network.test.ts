@@ -1,3 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TerraformOutput } from 'cdktf';
 import { ExistingNetwork, type ExistingNetworkProps, type NodeEgress } from '../../../lib/network/existing-network';
@@ -196,5 +200,56 @@ describe('ExistingNetwork: what it synthesizes', () => {
     expect(fails({ ...HEALTHY, associations: { [LB[0]]: 'rtb-private-0' } }, dockerish)).toEqual([
       `${LB[0]} (net.nodeSubnetIds[0]) is not public: its route table rtb-private-0 sends 0.0.0.0/0 to no internet gateway, and the host's Elastic IP needs one. Use a public subnet.`,
     ]);
+  });
+});
+
+/**
+ * Where Terraform runs a data source's postcondition: it stops a plan, but the
+ * refresh before a destroy only warns (hashicorp/terraform#32208), so a
+ * network that fails its checks later never blocks taking the deployment down.
+ * Shown with the built-in `terraform_remote_state` data source and local
+ * state (no provider download).
+ */
+(hasTerraform ? describe : describe.skip)('a failed data-source postcondition, with a real terraform', () => {
+  const env = { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1' };
+  const terraform = (dir: string, ...args: string[]) => {
+    const r = spawnSync('terraform', [...args, '-no-color', '-input=false'], { cwd: dir, env, encoding: 'utf8' });
+    return { status: r.status, output: `${r.stdout}${r.stderr}` };
+  };
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'postcondition-'));
+    writeFileSync(join(dir, 'network.tfstate'), JSON.stringify({ version: 4, terraform_version: '1.10.0', serial: 1, lineage: 'x', outputs: { public: { value: false, type: 'bool' } }, resources: [] }));
+    writeFileSync(
+      join(dir, 'main.tf.json'),
+      JSON.stringify({
+        variable: { checked: { type: 'bool', default: false } },
+        data: {
+          terraform_remote_state: {
+            network: {
+              backend: 'local',
+              config: { path: 'network.tfstate' },
+              lifecycle: { postcondition: [{ condition: '${self.outputs.public || !var.checked}', error_message: 'the subnet is not public' }] },
+            },
+          },
+        },
+        resource: { terraform_data: { node: { input: '${data.terraform_remote_state.network.outputs.public}' } } },
+      }),
+    );
+    expect(terraform(dir, 'init').status).toBe(0);
+    expect(terraform(dir, 'apply', '-auto-approve').status).toBe(0);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('stops the plan', () => {
+    const plan = terraform(dir, 'plan', '-var', 'checked=true');
+    expect(plan.status).toBe(1);
+    expect(plan.output).toContain('the subnet is not public');
+  });
+
+  it('does not stop a destroy', () => {
+    const destroy = terraform(dir, 'destroy', '-auto-approve', '-var', 'checked=true');
+    expect(destroy.output).toContain('Destroy complete! Resources: 1 destroyed.');
+    expect(destroy.status).toBe(0);
   });
 });
