@@ -64,9 +64,9 @@ interface ReadSubnet {
  * the plan with a message naming the setting (data-source postconditions and
  * `terraform_data` preconditions: `check` blocks would only warn).
  *
- * Exposes the shape PublicNetwork and PrivateSubnets give (`vpcId`,
- * `subnets`, `internetAccess`), with every CIDR and zone a Terraform
- * expression. Nothing here is ever created or destroyed: destroy leaves the
+ * Exposes the shape PublicNetwork and PrivateSubnets give (the VPC's id as
+ * `vpcId`, `subnets` and `nodeSubnets` as SubnetInfo, `internetAccess`),
+ * with every id, CIDR and zone a Terraform expression. Nothing here is ever created or destroyed: destroy leaves the
  * VPC, its subnets and route tables alone.
  *
  * A subnet without an explicit route table association uses the VPC's main
