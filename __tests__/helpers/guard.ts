@@ -1,5 +1,9 @@
+import { dataValues, type NetworkFacts } from './plan-checks';
 import { resources, type TerraformJson } from './synth';
 import { evaluate, expressionOf } from './terraform';
+
+/** The servers of a module: `aws_instance` resources named server-<n>. */
+const serverInstances = (json: TerraformJson) => Object.entries(resources(json, 'aws_instance')).filter(([n]) => /^server-\d+_/.test(n));
 
 /**
  * The plan-time refusals of DeploymentGuard for a change from `before` to
@@ -8,17 +12,33 @@ import { evaluate, expressionOf } from './terraform';
  * passes), and the servers that exist are those of `before`. Returns the
  * rendered error messages of the preconditions that fail; empty when the plan
  * may go ahead.
+ *
+ * With an existing network, `network` gives the facts the data sources would
+ * read (the same for both modules); the running servers' addresses are then
+ * those `before` gave them, evaluated on those facts.
  */
-export function refusals(before: TerraformJson, after: TerraformJson): string[] {
+export function refusals(before: TerraformJson, after: TerraformJson, network?: NetworkFacts): string[] {
   const data = resources(after, 'terraform_data');
   const guard = Object.values(data).find((d) => d.lifecycle?.precondition);
   if (!guard) return [];
   const recorded = (name: string) => (resources(before, 'terraform_data')[name] ?? data[name]).input as string;
-  const existingServers = Object.keys(resources(before, 'aws_instance')).filter((n) => /^server-\d+_/.test(n)).length;
-  const substitute = (text: string) =>
+  const existingServers = serverInstances(before).length;
+  let substitute = (text: string) =>
     text
       .replace(/terraform_data\.([A-Za-z0-9_-]+)\.output/g, (_, name: string) => JSON.stringify(recorded(name)))
       .replace(/data\.aws_instances\.[A-Za-z0-9_-]+\.ids/g, JSON.stringify(Array.from({ length: existingServers }, (_, i) => `i-${i}`)));
+  if (network) {
+    // Where the servers of `before` run: their addresses, evaluated on the facts.
+    const beforeValues = dataValues(before, network);
+    const addresses = serverInstances(before).map(([, instance]) => {
+      const ip = String(instance.private_ip);
+      return ip.startsWith('${') ? expressionOf(ip).replace(/data\.[a-z0-9_]+\.[A-Za-z0-9_-]+/g, (ref) => beforeValues.get(ref)!) : JSON.stringify(ip);
+    });
+    const running = addresses.length ? (evaluate(`[${addresses.join(', ')}]`) as string[]) : [];
+    const values = dataValues(after, { ...network, servers: { ids: running.map((_, i) => `i-${i}`), private_ips: running } });
+    const plain = substitute;
+    substitute = (text) => plain(text).replace(/data\.[a-z0-9_]+\.[A-Za-z0-9_-]+/g, (ref) => values.get(ref) ?? ref);
+  }
   const preconditions: { condition: string; error_message: string }[] = guard.lifecycle.precondition;
   // One terraform run: each condition, and its message only where it fails (a conditional evaluates one branch).
   const outcomes = evaluate(`[${preconditions.map((p) => `(${substitute(expressionOf(p.condition))}) ? null : ${substitute(JSON.stringify(p.error_message))}`).join(', ')}]`) as (string | null)[];

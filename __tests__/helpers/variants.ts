@@ -3,6 +3,7 @@ import type { SettingsInput } from '../../lib/config/schema';
 import { DOCKER_STACK, DockerStack } from '../../stacks/docker';
 import { K8S_HA_STACK, K8sHaStack } from '../../stacks/k8s-ha';
 import { RKE_HA_STACK, RkeHaStack } from '../../stacks/rke-ha';
+import { DB, LB, NODES, VPC } from './sample-network';
 import { settings } from './synth';
 
 /**
@@ -66,6 +67,15 @@ export const STACK_VARIANTS: readonly StackVariant[] = [
     settings: { ...SITE, adminCidrs: ['203.0.113.0/24'], rancher: { tls: { issuer: 'acme', ...ACME } }, rkeHa: { loadBalancer: 'dns', sshKeyName: 'ops' } },
   },
   { name: 'rke-ha no domain (dns wildcard, sslip.io)', stack: RKE_HA_STACK, settings: { dns: { mode: 'wildcard' } } },
+  { name: 'rke-ha existing network', stack: RKE_HA_STACK, settings: { rkeHa: { existingNetwork: { vpcId: VPC, loadBalancerSubnetIds: LB, nodeSubnetIds: NODES } } } },
+  {
+    name: 'rke-ha existing network, k3s, proxy with closed egress, host 20',
+    stack: RKE_HA_STACK,
+    settings: {
+      rkeHa: { distribution: 'k3s', existingNetwork: { vpcId: VPC, loadBalancerSubnetIds: LB.slice(0, 2), nodeSubnetIds: NODES.slice(0, 2), datastoreSubnetIds: DB, nodeHostNumber: 20 } },
+      proxy: PROXY,
+    },
+  },
   { name: 'k8s-ha defaults', stack: K8S_HA_STACK, settings: {} },
   {
     name: 'k8s-ha variables, cert-manager present, DNS target, site',
@@ -85,6 +95,7 @@ export const STACK_VARIANTS: readonly StackVariant[] = [
   { name: 'docker behind an ALB, ACM issues the certificate', stack: DOCKER_STACK, settings: { ...SITE, docker: { tls: { mode: 'external', issuer: 'acme' } } } },
   { name: 'docker behind an ALB, your certificate from a private CA', stack: DOCKER_STACK, settings: { docker: { tls: { mode: 'external', issuer: 'blank', privateCA: true } } } },
   { name: 'docker no domain (dns wildcard, nip.io), tls ca', stack: DOCKER_STACK, settings: { dns: { mode: 'wildcard', wildcardDomain: 'nip.io' }, docker: { tls: { issuer: 'ca' } } } },
+  { name: 'docker existing network, proxy with closed egress', stack: DOCKER_STACK, settings: { docker: { existingNetwork: { vpcId: VPC, subnetId: LB[0], hostNumber: 30 } }, proxy: PROXY } },
   {
     name: 'docker tls ca, SSH, audit log, proxy, air gap, restore',
     stack: DOCKER_STACK,

@@ -17,6 +17,7 @@ describe('lib/index.ts', () => {
     expect(typeof lib.RancherOnDocker).toBe('function');
     expect(typeof lib.rancher.RancherServer).toBe('function');
     expect(typeof lib.network.PublicNetwork).toBe('function');
+    expect(typeof lib.network.ExistingNetwork).toBe('function');
     expect(typeof lib.config.loadSettings).toBe('function');
   });
 });

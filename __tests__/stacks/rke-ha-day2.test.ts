@@ -1,9 +1,11 @@
+import { cidrHost } from '../../lib/config/cidr';
 import type { SettingsInput } from '../../lib/config/schema';
 import { RKE_HA_STACK, RkeHaStack } from '../../stacks/rke-ha';
 import { refusals } from '../helpers/guard';
 import { plannedChange, servers } from '../helpers/replacement';
-import { resources, settings, synthStack, type TerraformJson } from '../helpers/synth';
+import { resources, settings, synthStack, userDataOf, type TerraformJson } from '../helpers/synth';
 import { applyOrder, describeWithTerraform } from '../helpers/terraform';
+import { LB, NETWORK, NODES, SPARE, VPC } from '../helpers/sample-network';
 
 /**
  * Day 2, modelled on pairs of synthesized modules: the settings a deployment
@@ -349,5 +351,109 @@ describeWithTerraform('rke-ha day 2: changes refused at plan time (guard precond
     const record = Object.keys(resources(after, 'terraform_data')).find((n) => n.includes('record-rkeHa-ingressController'))!;
     const replacedRecord = { ...before, resource: { ...before.resource, terraform_data: { ...resources(before, 'terraform_data'), [record]: { input: 'traefik' } } } };
     expect(refusals(replacedRecord, after)).toEqual([]);
+  });
+});
+
+/**
+ * Day 2 in an existing VPC (rkeHa.existingNetwork): the same model and guard,
+ * with the facts the network's data sources would read (a shared VPC with
+ * spare subnets in the servers' zones, __tests__/helpers/sample-network.ts).
+ */
+const existing = (network: Record<string, unknown> = {}, rkeHa: Record<string, unknown> = {}): SettingsInput =>
+  with_(BASE, { rkeHa: { ...rkeHa, existingNetwork: { vpcId: VPC, loadBalancerSubnetIds: LB, nodeSubnetIds: NODES, ...network } } });
+const EXISTING = existing();
+const moved = (...indices: number[]) => existing({ nodeSubnetIds: NODES.map((id, i) => (indices.includes(i) ? SPARE[i] : id)) });
+
+/** Where each server of `json` would look for its peers (PEER_IPS), as addresses on the sample network. */
+function peerAddresses(json: TerraformJson): string[][] {
+  const cidr = (name: string) => NETWORK.subnets[json.data!.aws_subnet[name].id].cidr_block;
+  return Object.entries(resources(json, 'aws_instance'))
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([, server]) => {
+      const peers = /PEER_IPS="([^"]*)"/.exec(userDataOf(json, server))![1];
+      return [...peers.matchAll(/\$\{cidrhost\(data\.aws_subnet\.([^.]+)\.cidr_block, (\d+)\)\}/g)].map((m) => cidrHost(cidr(m[1]), Number(m[2])));
+    });
+}
+/** The addresses the servers of `json` run at (their private_ip on the sample network). */
+function runningAddresses(json: TerraformJson): string[] {
+  return Object.entries(resources(json, 'aws_instance'))
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([, server]) => {
+      const m = /^\$\{cidrhost\(data\.aws_subnet\.([^.]+)\.cidr_block, (\d+)\)\}$/.exec(server.private_ip)!;
+      return cidrHost(NETWORK.subnets[json.data!.aws_subnet[m[1]].id].cidr_block, Number(m[2]));
+    });
+}
+
+const EXISTING_SAFE: [string, SettingsInput, SettingsInput][] = [
+  ['one server moved to another subnet of its zone', EXISTING, moved(1)],
+  ['a second server moved once the first was rolled', moved(1), moved(1, 2)],
+  ['growing from one server to three', existing({}, { nodeCount: 1 }), EXISTING],
+  ['a proxy (the route check of the node subnets is dropped)', EXISTING, with_(EXISTING, { proxy: { http: 'http://proxy.internal:3128' } })],
+];
+
+const EXISTING_REFUSED: [string, SettingsInput, SettingsInput, string, (before: TerraformJson, after: TerraformJson) => void][] = [
+  [
+    'another VPC',
+    EXISTING,
+    existing({ vpcId: 'vpc-0fedcba9876543210' }),
+    `rkeHa.existingNetwork.vpcId is "vpc-0fedcba9876543210", but this deployment was created with "${VPC}". The servers, their security group and the load balancers live in that VPC`,
+    // The security groups follow the VPC the data source reads (new groups there), while the servers hold their subnets.
+    (b, a) => {
+      const vpcOf = (json: TerraformJson) => Object.values(json.data!.aws_vpc).map((v) => v.id);
+      expect([vpcOf(b), vpcOf(a)]).toEqual([[VPC], ['vpc-0fedcba9876543210']]);
+      for (const group of Object.values(resources(a, 'aws_security_group'))) expect(group.vpc_id).toMatch(/^\$\{data\.aws_vpc\./);
+      for (const server of Object.values(resources(a, 'aws_instance'))) expect(server.lifecycle.ignore_changes).toContain('subnet_id');
+    },
+  ],
+  [
+    'a created network moved to an existing one',
+    BASE,
+    EXISTING,
+    `rkeHa.existingNetwork.vpcId is "${VPC}", but this deployment was created with "10.0.0.0/16".`,
+    (b, a) => expect(plannedChange(b, a).destroyed.filter((d) => /^aws_(vpc|subnet|internet_gateway)\./.test(d))).toHaveLength(5),
+  ],
+  [
+    'an existing network left for a created one',
+    EXISTING,
+    BASE,
+    `rkeHa.vpcCidr is "10.0.0.0/16", but this deployment was created with "${VPC}". A new range replaces the VPC`,
+    (_b, a) => expect(Object.keys(resources(a, 'aws_vpc'))).toHaveLength(1),
+  ],
+  [
+    'two servers moved at once',
+    EXISTING,
+    moved(1, 2),
+    'rkeHa.existingNetwork moves the running servers at ["10.20.32.10","10.20.48.10"] to other addresses at once.',
+    // server-0, not moved, replaced first (a new AMI) would look for the others only where nobody answers yet.
+    (b, a) => expect(peerAddresses(a)[0].filter((ip) => runningAddresses(b).includes(ip))).toEqual([]),
+  ],
+  [
+    'another host number',
+    EXISTING,
+    existing({ nodeHostNumber: 11 }),
+    'rkeHa.existingNetwork moves the running servers at ["10.20.16.10","10.20.32.10","10.20.48.10"] to other addresses at once.',
+    (b, a) => expect(peerAddresses(a).flat().filter((ip) => runningAddresses(b).includes(ip))).toEqual([]),
+  ],
+];
+
+describe('rke-ha day 2 in an existing VPC: no server replaced, nothing of the network touched', () => {
+  it.each([...EXISTING_SAFE, ...EXISTING_REFUSED.map(([name, before, after]) => [name, before, after] as const)])('%s', (_name, before, after) => {
+    const change = plannedChange(synth(before), synth(after));
+    expect(servers(change.replaced).length + servers(change.destroyed).length).toBeLessThanOrEqual(1);
+    expect(lostData(change).filter((a) => !a.startsWith('aws_vpc.'))).toEqual([]);
+  });
+});
+
+describeWithTerraform('rke-ha day 2 in an existing VPC: refused at plan time (guard evaluated by terraform on the sample network)', () => {
+  it.each(EXISTING_SAFE)('%s: nothing refused', (_name, before, after) => {
+    expect(refusals(synth(before), synth(after), NETWORK)).toEqual([]);
+  });
+
+  it.each(EXISTING_REFUSED)('%s: refused, naming the setting and what to do', (name, before, after, message, harm) => {
+    const refused = refusals(synth(before), synth(after), NETWORK);
+    expect(refused[0]).toContain(message);
+    // Moving from a created network also moves every server away from its address: both rules speak.
+    expect(refused.slice(1)).toEqual(name === 'a created network moved to an existing one' ? [expect.stringContaining('rkeHa.existingNetwork moves the running servers at ["10.0.0.10","10.0.16.10","10.0.32.10"]')] : []);
+    harm(synth(before), synth(after));
   });
 });

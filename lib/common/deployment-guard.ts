@@ -11,6 +11,12 @@ export interface RecordedSetting {
   readonly value: string;
   /** Why the change is refused and the safe way to make it, for the message. */
   readonly procedure: string;
+  /**
+   * The setting whose record holds the value, when another setting shares it
+   * (`rkeHa.vpcCidr`'s record holds an existing VPC's id: moving between a
+   * created and an existing network is one refused change). @default setting
+   */
+  readonly recordedAs?: string;
 }
 
 /** A plan-time rule about the deployment as it exists (e.g. the servers Terraform would destroy). */
@@ -50,8 +56,8 @@ export class DeploymentGuard extends Construct {
     super(scope, id);
     const records = new Map<string, TerraformData>();
     const preconditions = props.recorded.map((s) => {
-      const record = new TerraformData(this, recordId(s.setting), { input: s.value, lifecycle: { ignoreChanges: ['input'] } });
-      records.set(s.setting, record);
+      const record = new TerraformData(this, recordId(s.recordedAs ?? s.setting), { input: s.value, lifecycle: { ignoreChanges: ['input'] } });
+      records.set(s.recordedAs ?? s.setting, record);
       const recorded = `${record.fqn}.output`;
       return {
         condition: `\${${recorded} == ${hclString(s.value)}}`,

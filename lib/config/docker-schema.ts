@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_VPC_CIDR, dockerExistingNetworkSchema } from './existing-network-schema';
 import { amiId, instanceType, keyPairName, vpcCidr, wholeNumber } from './primitives';
 
 /** Issuers of the Docker install docs: who signs the certificate the container serves. */
@@ -22,7 +23,10 @@ export const dockerSchema = z
     instanceType: instanceType.default('m6i.large'),
     /** Root volume: the OS, Docker and the rancher/rancher image. */
     rootVolumeGb: wholeNumber(20, 16384).default(30),
-    vpcCidr: vpcCidr.default('10.0.0.0/16'),
+    /** The VPC the stack creates (default DEFAULT_VPC_CIDR, see effectiveDockerVpcCidr); not with existingNetwork. */
+    vpcCidr: vpcCidr.optional(),
+    /** A VPC and public subnet to use instead of creating a network. */
+    existingNetwork: dockerExistingNetworkSchema.optional(),
     amiId: amiId.optional(),
     sshKeyName: keyPairName.optional(),
     /** The EBS volume mounted at /var/lib/rancher: Rancher's data, kept when the instance is replaced. */
@@ -69,6 +73,9 @@ export const dockerSchema = z
     (s, ctx) => {
       // Runs even when the section is not a mapping (an empty `docker:` is null); the type error is reported already.
       if (!s || typeof s !== 'object') return;
+      if (s.existingNetwork && typeof s.existingNetwork === 'object' && s.vpcCidr !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['vpcCidr'], message: 'the stack creates no VPC with existingNetwork; remove vpcCidr (the host takes its address from existingNetwork.subnetId)', input: s.vpcCidr });
+      }
       const issuer = s.tls?.issuer;
       // (A mode without a hostname, naming Rancher after its address through a wildcard DNS service, would have to
       // refuse mode external too: ACM validates through the hosted zone.)
@@ -98,5 +105,10 @@ export const dockerSchema = z
   .prefault({});
 
 export type DockerSettings = z.output<typeof dockerSchema>;
+
+/** The VPC range the stack creates (undefined with an existing network). */
+export function effectiveDockerVpcCidr(s: Pick<DockerSettings, 'vpcCidr' | 'existingNetwork'>): string | undefined {
+  return s.existingNetwork ? undefined : (s.vpcCidr ?? DEFAULT_VPC_CIDR);
+}
 export type DockerTlsSettings = DockerSettings['tls'];
 

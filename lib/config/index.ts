@@ -8,6 +8,7 @@ export * from './backend-schema';
 export * from './primitives';
 export * from './rke-ha-schema';
 export * from './docker-schema';
+export * from './existing-network-schema';
 export * from './k8s-ha-schema';
 export * from './tls-schema';
 export * from './certificate-file';

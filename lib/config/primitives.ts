@@ -26,6 +26,10 @@ export const instanceType = z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { m
 
 export const amiId = z.string().regex(/^ami-[0-9a-f]{8,17}$/, { message: 'expected an AMI id such as ami-0123456789abcdef0' });
 
+export const vpcId = z.string().regex(/^vpc-[0-9a-f]{8,17}$/, { message: 'expected a VPC id such as vpc-0123456789abcdef0' });
+
+export const subnetId = z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { message: 'expected a subnet id such as subnet-0123456789abcdef0' });
+
 /** An EC2 key pair name: up to 255 ASCII characters, no leading or trailing space. */
 export const keyPairName = z
   .string()

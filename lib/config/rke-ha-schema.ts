@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { cronProblem } from './cron';
+import { DEFAULT_VPC_CIDR, rkeExistingNetworkSchema } from './existing-network-schema';
 import { amiId, instanceType, keyPairName, vpcCidr, wholeNumber } from './primitives';
 
 /** The `rkeHa` section: the RancherOnRKE stack. */
@@ -36,11 +37,12 @@ export const rkeHaSchema = z
     /** Rancher's "small" tier: 4 vCPU / 16 GiB per node. */
     instanceType: instanceType.default('m6i.xlarge'),
     rootVolumeGb: wholeNumber(40, 16384).default(100),
-    vpcCidr: vpcCidr.default('10.0.0.0/16'),
+    /** The VPC the stack creates (default DEFAULT_VPC_CIDR, see effectiveVpcCidr); not with existingNetwork. */
+    vpcCidr: vpcCidr.optional(),
     /** Put the nodes in private subnets (egress through NAT); the load balancers stay public. */
     privateNodes: z.boolean().default(false),
-    /** With privateNodes: one NAT gateway per zone, or a single one (cheaper, one zone's outage cuts egress). */
-    natGateways: z.enum(['per-zone', 'single']).default('per-zone'),
+    /** With privateNodes: one NAT gateway per zone (the default), or a single one (cheaper, one zone's outage cuts egress). */
+    natGateways: z.enum(['per-zone', 'single']).optional(),
     /**
      * What answers Rancher's name: `nlb`, a TCP Network Load Balancer in front
      * of the nodes, or `dns`, no load balancer: Route53 multivalue-answer
@@ -48,6 +50,8 @@ export const rkeHaSchema = z
      * `/ping` (the Rancher docs' DNS round robin with backend-health-aware DNS).
      */
     loadBalancer: z.enum(['nlb', 'dns']).default('nlb'),
+    /** A VPC and subnets to use instead of creating a network. */
+    existingNetwork: rkeExistingNetworkSchema.optional(),
     /** Pin an exact AMI. Default: newest Canonical Ubuntu 24.04 at first deploy, then kept. */
     amiId: amiId.optional(),
     /** Existing EC2 key pair; SSH stays closed unless set (SSM Session Manager is the shell). */
@@ -92,10 +96,73 @@ export const rkeHaSchema = z
       if (s.distribution !== 'k3s' && s.nodeCount === 2) {
         ctx.addIssue({ code: 'custom', path: ['nodeCount'], message: 'expected 1 or 3 with rke2 (etcd needs an odd number of members); 2 servers fit distribution k3s', input: 2 });
       }
+      for (const p of existingNetworkProblems(s)) ctx.addIssue({ code: 'custom', path: p.path, message: p.message, input: p.value });
     },
     { when: () => true },
   )
   .prefault({});
+
+/** Most servers a deployment runs (rke2 3, k3s 3): at most one node subnet each. */
+const MAX_SERVERS = 3;
+
+/**
+ * The rules between `existingNetwork` and the rest of the section: the
+ * network the stack would create is refused beside it, and the subnet counts
+ * must fit the servers. Runs on a section that may have failed elsewhere, so
+ * it checks the types it relies on.
+ */
+function existingNetworkProblems(s: Record<string, any>): { path: (string | number)[]; message: string; value: unknown }[] {
+  const net = s.existingNetwork;
+  if (!net || typeof net !== 'object') return [];
+  const problems: { path: (string | number)[]; message: string; value: unknown }[] = [];
+  const refuse = (path: (string | number)[], message: string, value: unknown) => problems.push({ path, message, value });
+  if (s.vpcCidr !== undefined) {
+    refuse(['vpcCidr'], 'the stack creates no VPC with existingNetwork; remove vpcCidr (the servers take their addresses from existingNetwork.nodeSubnetIds)', s.vpcCidr);
+  }
+  if (s.privateNodes === true) {
+    refuse(['privateNodes'], 'with existingNetwork the servers go in existingNetwork.nodeSubnetIds, private or public as those subnets are; remove privateNodes', true);
+  }
+  if (s.natGateways !== undefined) {
+    refuse(['natGateways'], 'the stack creates no NAT gateway with existingNetwork (private node subnets bring their own egress, checked at plan time); remove natGateways', s.natGateways);
+  }
+  const k3s = s.distribution === 'k3s';
+  const servers = effectiveNodeCount({ distribution: k3s ? 'k3s' : 'rke2', nodeCount: [1, 2, 3].includes(s.nodeCount) ? s.nodeCount : undefined });
+  const count = (key: string) => (Array.isArray(net[key]) ? (net[key] as unknown[]).length : undefined);
+  const subnets = (n: number) => `${n} subnet${n === 1 ? '' : 's'}`;
+  const nodes = count('nodeSubnetIds');
+  if (nodes !== undefined && nodes < servers) {
+    refuse(['existingNetwork', 'nodeSubnetIds'], `lists ${subnets(nodes)}, and the ${servers} servers go one per subnet, each in a zone of its own; list ${servers}`, subnets(nodes));
+  } else if (nodes !== undefined && nodes > MAX_SERVERS) {
+    refuse(['existingNetwork', 'nodeSubnetIds'], `lists ${subnets(nodes)}; a deployment has at most ${MAX_SERVERS} servers, one per subnet`, subnets(nodes));
+  }
+  const balancers = count('loadBalancerSubnetIds');
+  if (balancers !== undefined && balancers < servers) {
+    refuse(
+      ['existingNetwork', 'loadBalancerSubnetIds'],
+      `lists ${subnets(balancers)}, and the load balancer needs one in each of the ${servers} servers' zones (it sends nothing to a zone it has no subnet in)`,
+      subnets(balancers),
+    );
+  }
+  const datastore = count('datastoreSubnetIds');
+  if (k3s && datastore === undefined) {
+    refuse(['existingNetwork', 'datastoreSubnetIds'], 'is required with distribution k3s and existingNetwork: the RDS datastore needs subnets in at least two zones (private ones, without a route from the internet)', undefined);
+  } else if (k3s && datastore !== undefined && datastore < 2) {
+    refuse(['existingNetwork', 'datastoreSubnetIds'], `lists ${subnets(datastore)}; RDS needs subnets in at least two zones`, subnets(datastore));
+  } else if (!k3s && datastore !== undefined) {
+    refuse(['existingNetwork', 'datastoreSubnetIds'], 'only for distribution k3s (rke2 keeps the cluster state in etcd on the servers); remove it', subnets(datastore));
+  }
+  return problems;
+}
+
+/** The VPC range the stack creates (undefined with an existing network). */
+export function effectiveVpcCidr(s: Pick<RkeHaSettings, 'vpcCidr' | 'existingNetwork'>): string | undefined {
+  return s.existingNetwork ? undefined : (s.vpcCidr ?? DEFAULT_VPC_CIDR);
+}
+
+/** NAT gateways of private nodes: the setting, or one per zone. */
+export function effectiveNatGateways(s: Pick<RkeHaSettings, 'natGateways'>): 'per-zone' | 'single' {
+  return s.natGateways ?? 'per-zone';
+}
 
 /** Servers per distribution when `nodeCount` is not set: the HA layouts of the Rancher docs. */
 export const DEFAULT_NODE_COUNT = { rke2: 3, k3s: 2 } as const;

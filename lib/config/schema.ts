@@ -212,6 +212,31 @@ export const settingsSchema = z
         'dns',
       );
     }
+    // An ALB needs subnets in two zones (AWS refuses one); the NLB alone takes the servers' zones (the section's rule).
+    const balancerSubnets = s.rkeHa?.existingNetwork?.loadBalancerSubnetIds;
+    if (s.rancher?.tls?.mode === 'external' && Array.isArray(balancerSubnets) && balancerSubnets.length < 2) {
+      problem(
+        ['rkeHa', 'existingNetwork', 'loadBalancerSubnetIds'],
+        `lists ${balancerSubnets.length} subnet${balancerSubnets.length === 1 ? '' : 's'}; with rancher.tls.mode external an application load balancer takes them too, and AWS wants subnets in at least two zones for one`,
+        `${balancerSubnets.length} subnet${balancerSubnets.length === 1 ? '' : 's'}`,
+      );
+    }
+    // Features not combined yet: DNS round robin gives each node an Elastic IP in a public subnet the stack builds,
+    // and the docker ALB takes a second subnet of the network the stack builds.
+    if (s.rkeHa?.loadBalancer === 'dns' && s.rkeHa?.existingNetwork !== undefined) {
+      problem(
+        ['rkeHa', 'loadBalancer'],
+        'dns is not offered with rkeHa.existingNetwork yet (each node would need an Elastic IP in a public subnet of yours); use loadBalancer nlb with an existing network, or let the stack create the network',
+        'dns',
+      );
+    }
+    if (s.docker?.tls?.mode === 'external' && s.docker?.existingNetwork !== undefined) {
+      problem(
+        ['docker', 'tls', 'mode'],
+        'external is not offered with docker.existingNetwork yet (the ALB needs a second subnet in another zone, and the setting names one); use mode rancher with an existing network, or let the stack create the network',
+        'external',
+      );
+    }
     if (kubeMinor !== undefined && kubeMinor > RKE2_INGRESS_NGINX_LAST_MINOR && s.rkeHa?.distribution !== 'k3s' && effectiveIngressController(s.rkeHa) === 'ingress-nginx') {
       problem(['rkeHa', 'ingressController'], `RKE2 1.${kubeMinor} no longer ships ingress-nginx; use traefik`, 'ingress-nginx');
     }

@@ -6,8 +6,19 @@ export interface DockerProps {
   readonly instanceType?: string;
   /** @default 30 */
   readonly rootVolumeGb?: number;
-  /** @default '10.0.0.0/16' */
+  /** The VPC range; not with `existingNetwork`. @default '10.0.0.0/16' */
   readonly vpcCidr?: string;
+  /**
+   * Use this VPC and public subnet instead of creating a network. Literal ids:
+   * the plan-time checks read them. @default a network of its own (vpcCidr)
+   */
+  readonly existingNetwork?: {
+    readonly vpcId: string;
+    /** A public subnet (0.0.0.0/0 to an internet gateway). */
+    readonly subnetId: string;
+    /** Host number of the host's fixed address in the subnet; must be free there. @default 10 */
+    readonly hostNumber?: number;
+  };
   /** @default the newest Canonical Ubuntu 24.04 at the first deploy, then kept */
   readonly amiId?: string;
   /** An existing EC2 key pair; SSH stays closed without one. */

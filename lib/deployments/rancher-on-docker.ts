@@ -1,9 +1,7 @@
-import { InternetGateway } from '@cdktf/provider-aws/lib/internet-gateway';
 import { Password } from '@cdktf/provider-random/lib/password';
-import { Annotations, TerraformStack, type ITerraformDependable } from 'cdktf';
+import { Annotations, Fn, TerraformStack, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { DeploymentGuard } from '../common/deployment-guard';
-import { cidrHost } from '../config/cidr';
 import { bootstrapEnabled } from '../config/bootstrap-schema';
 import { acmeOnWildcardWarning, wildcardDomain } from '../config/dns-schema';
 import type { Settings } from '../config/schema';
@@ -19,7 +17,6 @@ import { PublicAddress } from '../docker/public-address';
 import { publicPorts } from '../docker/rancher-container';
 import { BootParameters } from '../kubernetes/boot-parameters';
 import { ApplicationLoadBalancer, type AlbHealthCheck } from '../loadbalancer/application-load-balancer';
-import { PublicNetwork } from '../network/public-network';
 import { NodeRole } from '../nodes/node-role';
 import { NodeSecurityGroup } from '../nodes/node-security-group';
 import { ServerNode } from '../nodes/server-node';
@@ -30,11 +27,9 @@ import { LoadBalancerCertificate } from '../tls/acm-certificate';
 import { acmSource } from '../tls/tls-plan';
 import type { RancherOnDockerProps } from './rancher-on-docker-props';
 import { dnsRecordedSettings } from './dns-recorded-settings';
+import { dockerNetwork } from './docker-network';
 import { requiredName, resolveProps } from './resolve-props';
 import { deploymentPrefix, stackLevelName } from './stack-level-names';
-
-/** Host number of the instance's fixed address inside its subnet. */
-const HOST_NUMBER = 10;
 
 /**
  * The balancer's check of the container: Rancher's listener answers `/ping` over plain HTTP without redirecting
@@ -89,6 +84,10 @@ export class RancherOnDocker extends Construct {
     const name = deploymentPrefix(this, settings.name);
     const adminCidrs = [...props.adminCidrs];
     const parameterPath = `/${settings.name}/${TerraformStack.of(this).node.id}`;
+    const external = s.tls.mode === 'external';
+    // An ALB needs subnets in two zones: the second is only the ALB's. Adding it leaves the first (the host's) alone.
+    const network = dockerNetwork(this, settings, name, { loadBalancerZones: external ? 2 : 0 });
+    const subnet = network.subnet;
     // Refuses, at plan time, the changes that would orphan the host and its data volume.
     new DeploymentGuard(this, 'deployment-guard', {
       recorded: [
@@ -108,26 +107,21 @@ export class RancherOnDocker extends Construct {
           toDomain: 'For a domain of your own, build a new deployment with dns.mode route53 from a snapshot of the data volume (docker.dataVolume.restoreSnapshotId).',
         }),
       ],
+      conditions: network.conditions,
     });
 
-    const external = s.tls.mode === 'external';
-    // An ALB needs subnets in two zones: the second is only the ALB's. Adding it leaves the first (the host's) alone.
-    const network = new PublicNetwork(this, 'network', { cidr: s.vpcCidr, name, zoneCount: external ? 2 : 1 });
-    const subnet = network.subnets[0];
     const group = new NodeSecurityGroup(this, 'security-group', {
-      vpcId: network.vpc.id,
+      vpcId: network.vpcId,
       name,
       clusterPorts: [],
-      vpcCidr: s.vpcCidr,
+      ...network.vpcRanges,
       egressOnlyTo: settings.proxy.egressOnlyTo,
     });
     for (const rule of publicPorts(s.tls)) group.allowFrom(`public-${rule.from}`, rule, { cidr: '0.0.0.0/0' });
     if (s.sshKeyName) group.allowSsh(adminCidrs);
 
-    const igw = network.node.tryFindChild('igw');
-    if (!(igw instanceof InternetGateway)) throw new Error('PublicNetwork has no internet gateway "igw"');
     // Allocated before the host, which a wildcard name tells its own address; associated once the host exists.
-    const address = new PublicAddress(this, 'address', { name, dependsOn: [igw] });
+    const address = new PublicAddress(this, 'address', { name, dependsOn: network.internetGateway });
     const wildcard = settings.dns.mode === 'wildcard';
     const hostname = wildcard ? wildcardHostname(address.ip, wildcardDomain(settings.dns)) : requiredName(props.hostname);
     this.hostname = hostname;
@@ -159,7 +153,7 @@ export class RancherOnDocker extends Construct {
       amiId: ami.id,
       instanceType: s.instanceType,
       subnetId: subnet.id,
-      privateIp: cidrHost(subnet.cidr, HOST_NUMBER),
+      privateIp: network.hostAddress,
       securityGroupIds: [group.id],
       instanceProfileName: role.instanceProfile.name,
       rootVolumeGb: s.rootVolumeGb,
@@ -174,7 +168,7 @@ export class RancherOnDocker extends Construct {
         auditLog: settings.rancher.auditLog,
         proxy: settings.proxy,
         airGap: settings.airGap,
-        vpcCidr: s.vpcCidr,
+        vpcRanges: 'vpcCidr' in network.vpcRanges ? network.vpcRanges.vpcCidr : Fn.join(',', network.vpcRanges.vpcCidrs),
         certificateFingerprint: certificate.fingerprint,
       }),
       dependsOn: [...bootParameters.parameters, ...role.grants],
@@ -193,8 +187,8 @@ export class RancherOnDocker extends Construct {
       const zoneName = requiredName(props.hostedZone);
       const alb = new ApplicationLoadBalancer(this, 'load-balancer', {
         name,
-        vpcId: network.vpc.id,
-        subnetIds: network.subnets.map((zone) => zone.id),
+        vpcId: network.vpcId,
+        subnetIds: network.loadBalancerSubnetIds,
         certificateArn: new LoadBalancerCertificate(this, 'load-balancer-certificate', {
           source,
           hostname,
@@ -204,7 +198,7 @@ export class RancherOnDocker extends Construct {
         }).arn,
         targetSecurityGroupId: group.id,
         healthCheck: PING_OVER_HTTP,
-        dependsOn: network.internetAccess,
+        dependsOn: network.internetGateway,
       });
       const fromAlb = group.allowFrom(`from-alb-${HTTP_PORT}`, { protocol: 'tcp', from: HTTP_PORT, to: HTTP_PORT, description: 'From the application load balancer' }, {
         securityGroupId: alb.securityGroup.id,

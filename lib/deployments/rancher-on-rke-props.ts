@@ -26,6 +26,23 @@ export interface EtcdSnapshotsProps {
   readonly forceDestroyBucket?: boolean;
 }
 
+/**
+ * A VPC and subnets the deployment uses instead of creating a network.
+ * Literal ids: the plan-time checks (subnets in the VPC, their zones and
+ * routes) read them before anything is created.
+ */
+export interface ExistingRkeNetworkProps {
+  readonly vpcId: string;
+  /** Public subnets (0.0.0.0/0 to an internet gateway), one per zone, covering every server's zone: the load balancers. */
+  readonly loadBalancerSubnetIds: readonly string[];
+  /** The servers' subnets, server-0 in the first, each in a zone of its own; private with egress, or public with public addresses on launch. */
+  readonly nodeSubnetIds: readonly string[];
+  /** k3s only (then required): the RDS datastore's subnets, in at least two zones. */
+  readonly datastoreSubnetIds?: readonly string[];
+  /** Host number of each server's fixed address in its subnet; must be free there. @default 10 */
+  readonly nodeHostNumber?: number;
+}
+
 /** The server cluster Rancher runs on. */
 export interface RkeHaProps {
   /** @default 3 with rke2, 2 with k3s */
@@ -39,11 +56,11 @@ export interface RkeHaProps {
   readonly instanceType?: string;
   /** @default 100 */
   readonly rootVolumeGb?: number;
-  /** The VPC range (a literal: node addresses are carved from it). @default '10.0.0.0/16' */
+  /** The VPC range (a literal: node addresses are carved from it); not with `existingNetwork`. @default '10.0.0.0/16' */
   readonly vpcCidr?: string;
-  /** Nodes in private subnets behind NAT. @default false */
+  /** Nodes in private subnets behind NAT; not with `existingNetwork`. @default false */
   readonly privateNodes?: boolean;
-  /** @default 'per-zone' */
+  /** With `privateNodes`; not with `existingNetwork`. @default 'per-zone' */
   readonly natGateways?: 'per-zone' | 'single';
   /**
    * What answers Rancher's name: a TCP NLB, or (`dns`) health-checked Route53
@@ -51,6 +68,8 @@ export interface RkeHaProps {
    * `dns` needs public nodes and a TLS mode that ends in the cluster. @default 'nlb'
    */
   readonly loadBalancer?: 'nlb' | 'dns';
+  /** Use this VPC and these subnets instead of creating a network. @default a network of its own (vpcCidr) */
+  readonly existingNetwork?: ExistingRkeNetworkProps;
   /** Pin an exact AMI. @default the newest Canonical Ubuntu 24.04 at the first deploy, then kept */
   readonly amiId?: string;
   /** An existing EC2 key pair; SSH stays closed without one. */

@@ -24,9 +24,9 @@ import { rke2UserData } from '../kubernetes/rke2-user-data';
 import { SnapshotBucket } from '../kubernetes/snapshot-bucket';
 import { ApplicationLoadBalancer } from '../loadbalancer/application-load-balancer';
 import { NetworkLoadBalancer } from '../loadbalancer/network-load-balancer';
-import { PrivateSubnets } from '../network/private-subnets';
+import type { ExistingNetwork } from '../network/existing-network';
 import { chartProxy, proxyEnvironment } from '../network/proxy';
-import { PublicNetwork } from '../network/public-network';
+import type { PublicNetwork } from '../network/public-network';
 import { NodeRole } from '../nodes/node-role';
 import { NodeSecurityGroup } from '../nodes/node-security-group';
 import { K3S_SERVER_PORTS, KUBERNETES_API_PORT, RANCHER_PUBLIC_PORTS, RKE2_SERVER_PORTS } from '../nodes/ports';
@@ -50,7 +50,8 @@ import { dnsRecordedSettings } from './dns-recorded-settings';
 import { nlbPorts } from './nlb-ports';
 import type { RancherOnRkeProps } from './rancher-on-rke-props';
 import { requiredName, resolveProps } from './resolve-props';
-import { DATABASE_SUBNET_OFFSET, peerCandidates, serverAddresses } from './rke-server-layout';
+import { rkeNetwork, vpcRangesEntry } from './rke-network';
+import { movedServersCondition, peerCandidates, previousServer } from './rke-server-layout';
 import { rkeRecordedSettings } from './rke-recorded-settings';
 import { deploymentPrefix, stackLevelName } from './stack-level-names';
 import { reportStaleServers } from './stale-servers';
@@ -107,8 +108,8 @@ export class RancherOnRke extends Construct {
   readonly datastoreAddress?: string;
   /** Per server, the settings it keeps until it is replaced (README, "Day 2"). */
   readonly serversPendingReplacement: Record<string, string[]>;
-  /** The VPC the deployment created. */
-  readonly network: PublicNetwork;
+  /** The VPC the deployment created, or the existing one it uses (`rkeHa.existingNetwork`). */
+  readonly network: PublicNetwork | ExistingNetwork;
   readonly servers: readonly ServerNode[];
   /** The settings the props resolved to (defaults filled in). */
   readonly settings: Settings;
@@ -131,7 +132,11 @@ export class RancherOnRke extends Construct {
     const ingressController = effectiveIngressController(s);
     const ingress = packagedIngress(s.distribution, ingressController);
     const wildcard = settings.dns.mode === 'wildcard';
+    const net = rkeNetwork(this, settings, name);
+    this.network = net.network;
+    const { addresses } = net;
     // Refuses, at plan time, the changes the running cluster cannot take (README, "Day 2").
+    const quorum = k3s || s.allowQuorumLoss ? undefined : new ServerQuorum(this, 'server-quorum', { deployment: name, servers: nodeCount });
     new DeploymentGuard(this, 'deployment-guard', {
       recorded: [
         ...rkeRecordedSettings(settings, ingressController),
@@ -141,32 +146,25 @@ export class RancherOnRke extends Construct {
           toDomain: 'For a domain of your own, build a new deployment with dns.mode route53 and move Rancher to it with the rancher-backup operator.',
         }),
       ],
-      conditions: k3s || s.allowQuorumLoss ? [] : [new ServerQuorum(this, 'server-quorum', { deployment: name, servers: nodeCount }).condition],
+      conditions: quorum ? [quorum.condition, ...(s.existingNetwork ? [movedServersCondition(quorum.existing.privateIps, addresses)] : [])] : [],
     });
 
-    const network = new PublicNetwork(this, 'network', { cidr: s.vpcCidr, name });
-    this.network = network;
-    // Nodes go one per zone; a single-node install uses the first zone, and growing adds the others.
-    const nodeSubnets = (s.privateNodes ? new PrivateSubnets(this, 'private-subnets', { network, name, natGateways: s.natGateways }).subnets : network.subnets).slice(
-      0,
-      nodeCount,
-    );
     const nodeGroup = new NodeSecurityGroup(this, 'node-security-group', {
-      vpcId: network.vpc.id,
+      vpcId: net.vpcId,
       name,
       clusterPorts: k3s ? K3S_SERVER_PORTS : RKE2_SERVER_PORTS,
-      vpcCidr: s.vpcCidr,
+      ...('cidr' in net.vpcRanges ? { vpcCidr: net.vpcRanges.cidr } : { vpcCidrs: net.vpcRanges.cidrList }),
       egressOnlyTo: settings.proxy.egressOnlyTo,
     });
     const lb = dnsRoundRobin
       ? undefined
       : new NetworkLoadBalancer(this, 'load-balancer', {
           name,
-          vpcId: network.vpc.id,
-          subnetIds: network.subnets.map((subnet) => subnet.id),
+          vpcId: net.vpcId,
+          subnetIds: net.loadBalancerSubnetIds,
           targetSecurityGroupId: nodeGroup.id,
           ports: nlbPorts(tls, adminCidrs),
-          dependsOn: network.internetAccess,
+          dependsOn: net.internetAccess,
           elasticIps: wildcard,
         });
     // Rancher's name: the one given, or the first zone's Elastic IP through the wildcard DNS service. That
@@ -183,7 +181,7 @@ export class RancherOnRke extends Construct {
     if (wildcard && tls.issuer === 'acme') Annotations.of(this).addWarning(acmeOnWildcardWarning(wildcardDomain(settings.dns), 'rancher.tls.issuer'));
     // Everything between Terraform and the API: the Helm and Kubernetes resources wait for it on create
     // and, being its dependents, are destroyed before it.
-    const apiPath: ITerraformDependable[] = [...network.internetAccess];
+    const apiPath: ITerraformDependable[] = [...net.internetAccess];
     // What users reach Rancher through besides the DNS record (DNS round robin: the nodes' own rules).
     const publicPath: ITerraformDependable[] = [];
     if (lb) {
@@ -210,12 +208,12 @@ export class RancherOnRke extends Construct {
 
     // K3s keeps the cluster state in an external datastore (isolated subnets, no egress); RKE2 in etcd on the
     // servers, snapshotted to S3.
-    const datastore = k3s
+    const datastore = net.datastoreSubnetIds
       ? new ExternalDatastore(this, 'datastore', {
           ...s.datastore,
           name,
-          vpcId: network.vpc.id,
-          subnetIds: new PrivateSubnets(this, 'database-subnets', { network, name: `${name}-db`, natGateways: 'none', offset: DATABASE_SUBNET_OFFSET }).subnets.map((subnet) => subnet.id),
+          vpcId: net.vpcId,
+          subnetIds: net.datastoreSubnetIds,
           clientSecurityGroupId: nodeGroup.id,
         })
       : undefined;
@@ -244,7 +242,7 @@ export class RancherOnRke extends Construct {
 
     // Node-to-node, pod and service traffic never go through the proxy; nor does Rancher's own name, unless
     // egress is closed (the name resolves to the load balancer's public addresses, reachable only via the proxy).
-    const directNetworks = [s.vpcCidr, RKE2_CLUSTER_CIDR, RKE2_SERVICE_CIDR, ...(settings.proxy.egressOnlyTo.length ? [] : [hostname])];
+    const directNetworks = [vpcRangesEntry(net.vpcRanges), RKE2_CLUSTER_CIDR, RKE2_SERVICE_CIDR, ...(settings.proxy.egressOnlyTo.length ? [] : [hostname])];
     const proxy = chartProxy(settings.proxy, directNetworks);
     const common = {
       // Terraform reaches the API by Rancher's name (below); the NLB's own name for TLS at an ALB.
@@ -266,8 +264,7 @@ export class RancherOnRke extends Construct {
             node,
           )
         : k3sUserData({ ...common, version: settings.versions.k3s }, node);
-    const addresses = serverAddresses(s.vpcCidr, s.privateNodes, nodeCount);
-    const nodes = nodeSubnets.map(
+    const nodes = net.nodeSubnets.map(
       (subnet, i) =>
         new ServerNode(this, `server-${i}`, {
           name: `${name}-server-${i}`,
@@ -283,7 +280,7 @@ export class RancherOnRke extends Construct {
             role: i === 0 ? 'init' : 'join',
             nodeIp: addresses[i].current,
             peerIps: peerCandidates(addresses, i),
-            previousServerIps: i > 0 ? [addresses[i - 1].current, addresses[i - 1].other] : [],
+            previousServerIps: previousServer(addresses, i),
             region: settings.region,
             parameterPrefix: bootParameters.prefix,
           }),
@@ -295,7 +292,7 @@ export class RancherOnRke extends Construct {
     // A replaced node gets its address back: the records and health checks never change with it.
     const publicAddresses = lb
       ? []
-      : nodes.map((node, i) => new PublicAddress(this, `address-${i}`, { name: `${name}-server-${i}`, instanceId: node.id, dependsOn: network.internetAccess }));
+      : nodes.map((node, i) => new PublicAddress(this, `address-${i}`, { name: `${name}-server-${i}`, instanceId: node.id, dependsOn: net.internetAccess }));
     publicPath.push(...publicAddresses.map((address) => address.association));
 
     let front: { dnsName: string; zoneId: string } | undefined = lb;
@@ -313,11 +310,11 @@ export class RancherOnRke extends Construct {
         const certificate = new LoadBalancerCertificate(this, 'certificate', { source: tls.acm, hostname, zoneId: zone.zoneId, certificates });
         const alb = new ApplicationLoadBalancer(this, 'application-load-balancer', {
           name,
-          vpcId: network.vpc.id,
-          subnetIds: network.subnets.map((subnet) => subnet.id),
+          vpcId: net.vpcId,
+          subnetIds: net.loadBalancerSubnetIds,
           certificateArn: certificate.arn,
           targetSecurityGroupId: nodeGroup.id,
-          dependsOn: network.internetAccess,
+          dependsOn: net.internetAccess,
         });
         nodeGroup.allowFrom('from-alb-80', { protocol: 'tcp', from: 80, to: 80, description: 'From the application load balancer' }, { securityGroupId: alb.securityGroup.id });
         nodes.forEach((node, i) => frontRegistrations.push(alb.addInstanceTarget(`server-${i}`, node.id)));

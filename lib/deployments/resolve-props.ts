@@ -5,8 +5,11 @@ import { generatedNameProblems, type NamedStacks } from '../config/resource-name
 import { settingsSchema, type Settings, type SettingsInput } from '../config/schema';
 import type { CommonDeploymentProps, PublicNameProps } from './props';
 
+/** A settings input type as readonly props declare it (readonly lists). */
+type AsProps<T> = T extends (infer U)[] ? readonly AsProps<U>[] : T extends object ? { readonly [K in keyof T]: AsProps<T[K]> } : T;
+
 /** The section of the settings a construct's own props fill (rkeHa, k8sHa or docker). */
-export type ModeSection = Pick<SettingsInput, 'rkeHa' | 'k8sHa' | 'docker'>;
+export type ModeSection = AsProps<Pick<SettingsInput, 'rkeHa' | 'k8sHa' | 'docker'>>;
 
 /**
  * A construct's props checked and completed with the rules and defaults a

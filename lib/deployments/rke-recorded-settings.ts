@@ -1,4 +1,5 @@
 import type { RecordedSetting } from '../common/deployment-guard';
+import { effectiveVpcCidr } from '../config/rke-ha-schema';
 import type { Settings } from '../config/schema';
 
 /** The settings a running rke-ha deployment cannot change, each with why and what to do instead. */
@@ -16,12 +17,21 @@ export function rkeRecordedSettings(settings: Settings, ingressController: strin
       value: settings.region,
       procedure: 'The resources live in that region: another region would build a second deployment and orphan this one. Keep it; use another state for another region.',
     },
-    {
-      setting: 'rkeHa.vpcCidr',
-      value: s.vpcCidr,
-      procedure:
-        'A new range replaces the VPC, every subnet and every server at once. Keep it, or build a new deployment and restore it from an etcd snapshot (README, "Day 2").',
-    },
+    // One record for the network, created or existing: moving between them is a change of VPC like any other.
+    s.existingNetwork
+      ? {
+          setting: 'rkeHa.existingNetwork.vpcId',
+          recordedAs: 'rkeHa.vpcCidr',
+          value: s.existingNetwork.vpcId,
+          procedure:
+            'The servers, their security group and the load balancers live in that VPC: another VPC (or a move between a created network and an existing one) would replace every server at once. Keep it, or build a new deployment and restore it from an etcd snapshot (README, "Day 2").',
+        }
+      : {
+          setting: 'rkeHa.vpcCidr',
+          value: effectiveVpcCidr(s) as string,
+          procedure:
+            'A new range replaces the VPC, every subnet and every server at once. Keep it, or build a new deployment and restore it from an etcd snapshot (README, "Day 2").',
+        },
     {
       setting: 'rkeHa.distribution',
       value: s.distribution,

@@ -43,7 +43,7 @@ function dockerDropIn(input: DockerHostInput): string {
     '[Unit]',
     `RequiresMountsFor=${RANCHER_DATA_DIR}`,
   ];
-  const proxy = hostProxyEnvironment(input.proxy, input.vpcCidr);
+  const proxy = hostProxyEnvironment(input.proxy, input.vpcRanges);
   if (proxy.length) lines.push('', '[Service]', ...proxy.map(([name, value]) => `Environment="${name}=${value}"`));
   return `${lines.join('\n')}\n`;
 }
@@ -89,7 +89,7 @@ export function dockerUserData(input: DockerHostInput): string {
     ['TLS_FILES', certificateFiles(input.tls).join(' ')],
   ];
   if (input.certificateFingerprint) env.push(['CERTIFICATE_SHA256', input.certificateFingerprint]);
-  env.push(...hostProxyEnvironment(input.proxy, input.vpcCidr));
+  env.push(...hostProxyEnvironment(input.proxy, input.vpcRanges));
 
   return cloudConfig({
     ...aptProxy(input.proxy),

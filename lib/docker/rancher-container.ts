@@ -35,7 +35,7 @@ export type CertificateFile = 'cert' | 'key' | 'cacerts';
 
 /**
  * Pod and service networks of the K3s cluster inside the container (K3s
- * defaults, the same as RKE2's); `docker.vpcCidr` may not overlap them.
+ * defaults, the same as RKE2's); `docker.vpcCidr` (or an existing subnet) may not overlap them.
  */
 export const EMBEDDED_CLUSTER_NETWORKS = [RKE2_CLUSTER_CIDR, RKE2_SERVICE_CIDR] as const;
 
@@ -44,14 +44,14 @@ export function rancherImage(version: string, registry?: string): string {
   return `${registry ? `${registry}/` : ''}${RANCHER_IMAGE_REPOSITORY}:v${version}`;
 }
 
-/** Networks reached directly, never through the proxy: the VPC and the embedded cluster's networks. */
-export function directNetworks(vpcCidr: string): string[] {
-  return [vpcCidr, ...EMBEDDED_CLUSTER_NETWORKS];
+/** Networks reached directly, never through the proxy: the VPC (`vpcRanges`, see RancherContainerInput) and the embedded cluster's networks. */
+export function directNetworks(vpcRanges: string): string[] {
+  return [vpcRanges, ...EMBEDDED_CLUSTER_NETWORKS];
 }
 
 /** HTTP_PROXY / HTTPS_PROXY / NO_PROXY of the host (Docker, apt, the bootstrap) and the container; empty without a proxy. */
-export function hostProxyEnvironment(proxy: ProxySettings, vpcCidr: string): [string, string][] {
-  return proxyEnvironment(proxy, directNetworks(vpcCidr));
+export function hostProxyEnvironment(proxy: ProxySettings, vpcRanges: string): [string, string][] {
+  return proxyEnvironment(proxy, directNetworks(vpcRanges));
 }
 
 /**
@@ -84,8 +84,11 @@ export interface RancherContainerInput {
   readonly proxy: ProxySettings;
   /** The shared `airGap` settings; the container uses `systemDefaultRegistry` and `useBundledSystemChart`. */
   readonly airGap: AirGapSettings;
-  /** The VPC range, kept out of the proxy. */
-  readonly vpcCidr: string;
+  /**
+   * The VPC's ranges, kept out of the proxy: the range of a created VPC, or
+   * a Terraform expression joining an existing VPC's ranges with commas.
+   */
+  readonly vpcRanges: string;
 }
 
 /** Whether the container publishes a CA to agents: its own (rancher), or the user's private CA. */
@@ -147,7 +150,7 @@ export function rancherEnvironment(input: RancherContainerInput): [string, strin
   if (!publishesCa(input.tls)) env.push(['CATTLE_AGENT_TLS_MODE', AGENT_TLS_SYSTEM_STORE]);
   if (input.airGap.systemDefaultRegistry) env.push(['CATTLE_SYSTEM_DEFAULT_REGISTRY', input.airGap.systemDefaultRegistry]);
   if (input.airGap.useBundledSystemChart) env.push(['CATTLE_SYSTEM_CATALOG', 'bundled']);
-  return [...env, ...hostProxyEnvironment(input.proxy, input.vpcCidr)];
+  return [...env, ...hostProxyEnvironment(input.proxy, input.vpcRanges)];
 }
 
 /**

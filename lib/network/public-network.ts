@@ -20,7 +20,11 @@ export interface PublicNetworkProps {
 
 export interface SubnetInfo {
   readonly id: string;
-  /** Literal CIDR, known at synth time (fixed node addresses are carved from it). */
+  /**
+   * The subnet's range: a literal in a network the stack creates (fixed node
+   * addresses are carved from it at synth time), a Terraform expression in an
+   * existing one (ExistingNetwork: `cidrhost` at plan time).
+   */
   readonly cidr: string;
   readonly availabilityZone: string;
 }

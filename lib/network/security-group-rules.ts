@@ -1,7 +1,7 @@
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
-import { TerraformIterator } from 'cdktf';
+import { Fn, TerraformIterator } from 'cdktf';
 import { Construct } from 'constructs';
 import type { PortRule } from '../nodes/ports';
 
@@ -47,6 +47,23 @@ export function allowEgress(scope: Construct, id: string, securityGroupId: strin
 /** All traffic, every protocol, to one network. */
 export function allowAllEgressTo(scope: Construct, id: string, securityGroupId: string, cidr: string, description: string): VpcSecurityGroupEgressRule {
   return new VpcSecurityGroupEgressRule(scope, id, { securityGroupId, ipProtocol: '-1', cidrIpv4: cidr, description });
+}
+
+/**
+ * All traffic to each network of a list only Terraform knows (an existing
+ * VPC's ranges), one rule per element, leaving out the `except` networks
+ * (listed by rules of their own: AWS refuses a duplicate rule).
+ */
+export function allowAllEgressToEach(
+  scope: Construct,
+  id: string,
+  securityGroupId: string,
+  cidrList: string[],
+  except: readonly string[],
+  description: string,
+): VpcSecurityGroupEgressRule {
+  const each = TerraformIterator.fromList(except.length ? Fn.tolist(Fn.setsubtract(cidrList, [...except])) : cidrList);
+  return new VpcSecurityGroupEgressRule(scope, id, { securityGroupId, ipProtocol: '-1', forEach: each, cidrIpv4: each.value as string, description });
 }
 
 /** Unrestricted egress (package mirrors, container registries, S3, SSM, downstream clusters). */

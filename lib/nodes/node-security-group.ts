@@ -1,7 +1,7 @@
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import type { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { Construct } from 'constructs';
-import { allowAllEgress, allowAllEgressTo, allowIngress, replaceableSecurityGroup, type Peer } from '../network/security-group-rules';
+import { allowAllEgress, allowAllEgressTo, allowAllEgressToEach, allowIngress, replaceableSecurityGroup, type Peer } from '../network/security-group-rules';
 import { RKE2_SERVER_PORTS, SSH_PORT, type PortRule } from './ports';
 
 export interface NodeSecurityGroupProps {
@@ -9,8 +9,10 @@ export interface NodeSecurityGroupProps {
   readonly name: string;
   /** Node-to-node ports. @default RKE2_SERVER_PORTS */
   readonly clusterPorts?: readonly PortRule[];
-  /** The VPC's range: egress to it stays open when `egressOnlyTo` closes the rest. Required with `egressOnlyTo`. */
+  /** The VPC's range: egress to it stays open when `egressOnlyTo` closes the rest. With `egressOnlyTo`, this or `vpcCidrs`. */
   readonly vpcCidr?: string;
+  /** The ranges inside an existing VPC the nodes reach (a Terraform list, ExistingNetwork.directCidrs), instead of `vpcCidr`. */
+  readonly vpcCidrs?: string[];
   /**
    * `proxy.egressOnlyTo`: when non-empty, egress goes only to the VPC and
    * these networks (all traffic to each) instead of anywhere.
@@ -26,7 +28,8 @@ export const egressRuleId = (cidr: string) => `egress-${cidr.replace(/[./]/g, '-
  * The server nodes' group: the cluster port table between members of the
  * group, nothing from outside until a caller opens it with `allowFrom`.
  * Egress is open (one rule to 0.0.0.0/0) unless `egressOnlyTo` lists
- * networks: then one rule to the VPC (`egress-vpc`) and one per network.
+ * networks: then one rule to the VPC (`egress-vpc`; one per range of an
+ * existing VPC) and one per network.
  */
 export class NodeSecurityGroup extends Construct {
   readonly securityGroup: SecurityGroup;
@@ -40,8 +43,14 @@ export class NodeSecurityGroup extends Construct {
     if (onlyTo.length === 0) {
       allowAllEgress(this, 'egress-all', this.securityGroup.id);
     } else {
-      if (!props.vpcCidr) throw new Error('NodeSecurityGroup: egressOnlyTo needs vpcCidr (egress inside the VPC stays open)');
-      allowAllEgressTo(this, 'egress-vpc', this.securityGroup.id, props.vpcCidr, 'Outbound inside the VPC');
+      if (props.vpcCidrs) {
+        // One rule per range (for_each); a range also listed in egressOnlyTo gets only its rule below.
+        allowAllEgressToEach(this, 'egress-vpc', this.securityGroup.id, props.vpcCidrs, onlyTo, 'Outbound inside the VPC');
+      } else if (props.vpcCidr) {
+        allowAllEgressTo(this, 'egress-vpc', this.securityGroup.id, props.vpcCidr, 'Outbound inside the VPC');
+      } else {
+        throw new Error('NodeSecurityGroup: egressOnlyTo needs vpcCidr or vpcCidrs (egress inside the VPC stays open)');
+      }
       // A listed network equal to the VPC would be a duplicate rule, which AWS refuses.
       for (const cidr of onlyTo.filter((c) => c !== props.vpcCidr)) {
         allowAllEgressTo(this, egressRuleId(cidr), this.securityGroup.id, cidr, 'Outbound to an allowed network (proxy.egressOnlyTo)');

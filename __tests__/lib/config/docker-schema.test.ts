@@ -1,4 +1,4 @@
-import { SNAPSHOT_INTERVAL_HOURS } from '../../../lib/config/docker-schema';
+import { SNAPSHOT_INTERVAL_HOURS, effectiveDockerVpcCidr } from '../../../lib/config/docker-schema';
 import { SettingsError } from '../../../lib/config/errors';
 import { fieldPaths } from '../../../lib/config/fields';
 import { parseSettings } from '../../../lib/config/load';
@@ -28,7 +28,6 @@ describe('docker settings', () => {
     expect(parseSettings({}, 'test').docker).toEqual({
       instanceType: 'm6i.large',
       rootVolumeGb: 30,
-      vpcCidr: '10.0.0.0/16',
       dataVolume: { sizeGb: 50, finalSnapshot: true, snapshots: { intervalHours: 24, time: '03:00', retention: 7 } },
       tls: { mode: 'rancher', issuer: 'rancher', privateCA: false },
     });
@@ -39,6 +38,9 @@ describe('docker settings', () => {
       'docker.instanceType',
       'docker.rootVolumeGb',
       'docker.vpcCidr',
+      'docker.existingNetwork.vpcId',
+      'docker.existingNetwork.subnetId',
+      'docker.existingNetwork.hostNumber',
       'docker.amiId',
       'docker.sshKeyName',
       'docker.dataVolume.sizeGb',
@@ -113,6 +115,28 @@ describe('docker settings', () => {
         'docker.rootVolumeGb',
         'docker.tls.privateCA',
       ]);
+    });
+  });
+  describe('existingNetwork', () => {
+    const network = { vpcId: 'vpc-0123456789abcdef0', subnetId: 'subnet-0123456789abcdef0' };
+    it('takes a VPC and a subnet, host 10 by default, and leaves the created VPC unset', () => {
+      const s = parseSettings(docker({ existingNetwork: network }), 'test').docker;
+      expect(s.existingNetwork).toEqual({ ...network, hostNumber: 10 });
+      expect(effectiveDockerVpcCidr(s)).toBeUndefined();
+      expect(effectiveDockerVpcCidr(parseSettings({}, 'test').docker)).toBe('10.0.0.0/16');
+    });
+
+    it.each<[string, Record<string, unknown>, { field: string; message: string }[]]>([
+      [
+        'a VPC range beside it',
+        { vpcCidr: '10.1.0.0/16', existingNetwork: network },
+        [{ field: 'docker.vpcCidr', message: 'the stack creates no VPC with existingNetwork; remove vpcCidr (the host takes its address from existingNetwork.subnetId)' }],
+      ],
+      ['a malformed subnet id', { existingNetwork: { ...network, subnetId: 'subnet-XYZ' } }, [{ field: 'docker.existingNetwork.subnetId', message: 'expected a subnet id such as subnet-0123456789abcdef0' }]],
+      ['a host number past any subnet', { existingNetwork: { ...network, hostNumber: 65535 } }, [{ field: 'docker.existingNetwork.hostNumber', message: 'expected a whole number from 4 to 65534' }]],
+      ['no subnet', { existingNetwork: { vpcId: network.vpcId } }, [{ field: 'docker.existingNetwork.subnetId', message: 'required (expected a string)' }]],
+    ])('refuses %s', (_what, section, expected) => {
+      expect(problems(docker(section))).toEqual(expected);
     });
   });
 });

@@ -1,6 +1,6 @@
 import { SettingsError, type SettingsProblem } from '../../../lib/config/errors';
 import { parseSettings, parseSettingsText } from '../../../lib/config/load';
-import { DEFAULT_NODE_COUNT, effectiveIngressController, effectiveNodeCount, rkeHaSchema } from '../../../lib/config/rke-ha-schema';
+import { DEFAULT_NODE_COUNT, effectiveIngressController, effectiveNatGateways, effectiveNodeCount, effectiveVpcCidr, rkeHaSchema } from '../../../lib/config/rke-ha-schema';
 
 /** The problems `rkeHa: section` is refused with; [] when accepted. */
 function problemsOf(section: unknown): SettingsProblem[] {
@@ -34,17 +34,18 @@ describe('rkeHa settings', () => {
       datastore: DATASTORE_DEFAULTS,
       instanceType: 'm6i.xlarge',
       rootVolumeGb: 100,
-      vpcCidr: '10.0.0.0/16',
       privateNodes: false,
-      natGateways: 'per-zone',
       loadBalancer: 'nlb',
       etcdSnapshots: { scheduleCron: '0 */6 * * *', retention: 28, forceDestroyBucket: false },
     };
     const settings = parseSettings({}, 'test').rkeHa;
     expect(settings).toEqual(expected);
     expect(rkeHaSchema.parse(undefined)).toEqual(expected);
-    for (const unset of ['nodeCount', 'ingressController', 'amiId', 'sshKeyName']) expect(settings).not.toHaveProperty(unset);
+    for (const unset of ['nodeCount', 'ingressController', 'amiId', 'sshKeyName', 'vpcCidr', 'natGateways', 'existingNetwork']) expect(settings).not.toHaveProperty(unset);
     expect(effectiveNodeCount(settings)).toBe(3);
+    // Left unset so that they can be refused beside existingNetwork; the network the stack creates has these.
+    expect(effectiveVpcCidr(settings)).toBe('10.0.0.0/16');
+    expect(effectiveNatGateways(settings)).toBe('per-zone');
     expect(effectiveIngressController(settings)).toBe('ingress-nginx');
   });
 
@@ -249,7 +250,9 @@ describe('rkeHa settings', () => {
     });
 
     it('defaults to one NAT gateway per zone when privateNodes is set', () => {
-      expect(parsed({ privateNodes: true })).toMatchObject({ privateNodes: true, natGateways: 'per-zone' });
+      const s = parsed({ privateNodes: true });
+      expect(s.privateNodes).toBe(true);
+      expect(effectiveNatGateways(s)).toBe('per-zone');
     });
 
     it.each(['none', 'one', 'Single'])('refuses natGateways %p, listing "per-zone", "single"', (natGateways) => {
@@ -310,7 +313,7 @@ describe('rkeHa settings', () => {
       {
         field: 'rkeHa.nodes',
         message:
-          'unknown setting; allowed here: nodeCount, allowQuorumLoss, distribution, datastore, instanceType, rootVolumeGb, vpcCidr, privateNodes, natGateways, loadBalancer, amiId, sshKeyName, ingressController, etcdSnapshots',
+          'unknown setting; allowed here: nodeCount, allowQuorumLoss, distribution, datastore, instanceType, rootVolumeGb, vpcCidr, privateNodes, natGateways, loadBalancer, existingNetwork, amiId, sshKeyName, ingressController, etcdSnapshots',
       },
     ]);
   });
@@ -343,5 +346,67 @@ describe('rkeHa settings', () => {
   it('reads an empty `rkeHa:` section as its defaults, not as a crash', () => {
     expect(parseSettingsText('rkeHa:\n  # nodeCount: 1\n', 'rancher.yaml').rkeHa.instanceType).toBe('m6i.xlarge');
     expect(parseSettingsText('docker:\n', 'rancher.yaml').docker.instanceType).toBe('m6i.large');
+  });
+  describe('existingNetwork', () => {
+    const VPC = 'vpc-0123456789abcdef0';
+    const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `subnet-0${prefix}00000000000000${i + 1}`);
+    const net = (extra: Record<string, unknown> = {}) => ({ vpcId: VPC, loadBalancerSubnetIds: ids('a', 3), nodeSubnetIds: ids('b', 3), ...extra });
+    const messages = (input: Record<string, unknown>) => {
+      try {
+        parseSettings(input, 'test');
+        return [];
+      } catch (error) {
+        if (error instanceof SettingsError) return error.problems.map((p) => `${p.field}: ${p.message}`);
+        throw error;
+      }
+    };
+
+    it('takes a VPC, load balancer and node subnets, with host 10 by default, and leaves the created network unset', () => {
+      const s = parsed({ existingNetwork: net() });
+      expect(s.existingNetwork).toEqual({ ...net(), nodeHostNumber: 10 });
+      expect(effectiveVpcCidr(s)).toBeUndefined();
+    });
+
+    it.each<[string, Record<string, unknown>, string[]]>([
+      ['a VPC range beside it', { vpcCidr: '10.1.0.0/16', existingNetwork: net() }, ['rkeHa.vpcCidr: the stack creates no VPC with existingNetwork; remove vpcCidr (the servers take their addresses from existingNetwork.nodeSubnetIds)']],
+      ['private nodes beside it', { privateNodes: true, existingNetwork: net() }, ['rkeHa.privateNodes: with existingNetwork the servers go in existingNetwork.nodeSubnetIds, private or public as those subnets are; remove privateNodes']],
+      ['NAT gateways beside it', { natGateways: 'per-zone', existingNetwork: net() }, ['rkeHa.natGateways: the stack creates no NAT gateway with existingNetwork (private node subnets bring their own egress, checked at plan time); remove natGateways']],
+      ['a malformed VPC id', { existingNetwork: net({ vpcId: 'vpc-12' }) }, ['rkeHa.existingNetwork.vpcId: expected a VPC id such as vpc-0123456789abcdef0']],
+      ['a malformed subnet id', { existingNetwork: net({ nodeSubnetIds: [...ids('b', 2), 'sn-1'] }) }, ['rkeHa.existingNetwork.nodeSubnetIds.2: expected a subnet id such as subnet-0123456789abcdef0']],
+      ['a subnet listed twice', { existingNetwork: net({ loadBalancerSubnetIds: [...ids('a', 2), ids('a', 1)[0]] }) }, [`rkeHa.existingNetwork.loadBalancerSubnetIds: lists ${ids('a', 1)[0]} more than once`]],
+      ['fewer node subnets than servers', { existingNetwork: net({ nodeSubnetIds: ids('b', 2) }) }, ['rkeHa.existingNetwork.nodeSubnetIds: lists 2 subnets, and the 3 servers go one per subnet, each in a zone of its own; list 3']],
+      ['more node subnets than servers can take', { existingNetwork: net({ nodeSubnetIds: ids('b', 4) }) }, ['rkeHa.existingNetwork.nodeSubnetIds: lists 4 subnets; a deployment has at most 3 servers, one per subnet']],
+      [
+        'fewer load balancer subnets than server zones',
+        { existingNetwork: net({ loadBalancerSubnetIds: ids('a', 2) }) },
+        ["rkeHa.existingNetwork.loadBalancerSubnetIds: lists 2 subnets, and the load balancer needs one in each of the 3 servers' zones (it sends nothing to a zone it has no subnet in)"],
+      ],
+      ['a host number AWS keeps', { existingNetwork: net({ nodeHostNumber: 3 }) }, ['rkeHa.existingNetwork.nodeHostNumber: expected a whole number from 4 to 65534']],
+      ['datastore subnets with rke2', { existingNetwork: net({ datastoreSubnetIds: ids('c', 2) }) }, ['rkeHa.existingNetwork.datastoreSubnetIds: only for distribution k3s (rke2 keeps the cluster state in etcd on the servers); remove it']],
+      [
+        'k3s without datastore subnets',
+        { distribution: 'k3s', existingNetwork: net() },
+        ['rkeHa.existingNetwork.datastoreSubnetIds: is required with distribution k3s and existingNetwork: the RDS datastore needs subnets in at least two zones (private ones, without a route from the internet)'],
+      ],
+      ['k3s with one datastore subnet', { distribution: 'k3s', existingNetwork: net({ datastoreSubnetIds: ids('c', 1) }) }, ['rkeHa.existingNetwork.datastoreSubnetIds: lists 1 subnet; RDS needs subnets in at least two zones']],
+      ['a missing list', { existingNetwork: { vpcId: VPC, nodeSubnetIds: ids('b', 3) } }, ['rkeHa.existingNetwork.loadBalancerSubnetIds: required (expected a list)']],
+    ])('refuses %s, naming the field', (_what, section, expected) => {
+      expect(messages({ rkeHa: section })).toEqual(expected);
+    });
+
+    it('fits the subnet counts to the server count: one server needs one of each; k3s two', () => {
+      expect(messages({ rkeHa: { nodeCount: 1, existingNetwork: net({ loadBalancerSubnetIds: ids('a', 1), nodeSubnetIds: ids('b', 1) }) } })).toEqual([]);
+      expect(messages({ rkeHa: { distribution: 'k3s', existingNetwork: net({ loadBalancerSubnetIds: ids('a', 2), nodeSubnetIds: ids('b', 2), datastoreSubnetIds: ids('c', 2) }) } })).toEqual([]);
+      // More node subnets than servers: the next ones are used when the count grows.
+      expect(messages({ rkeHa: { nodeCount: 1, existingNetwork: net() } })).toEqual([]);
+    });
+
+    it('wants two load balancer subnets when an ALB takes them too (rancher.tls.mode external)', () => {
+      const single = { nodeCount: 1, existingNetwork: net({ loadBalancerSubnetIds: ids('a', 1), nodeSubnetIds: ids('b', 1) }) };
+      expect(messages({ rkeHa: single, rancher: { tls: { mode: 'external', issuer: 'acme' } } })).toEqual([
+        'rkeHa.existingNetwork.loadBalancerSubnetIds: lists 1 subnet; with rancher.tls.mode external an application load balancer takes them too, and AWS wants subnets in at least two zones for one',
+      ]);
+      expect(messages({ rkeHa: single })).toEqual([]);
+    });
   });
 });

@@ -442,3 +442,18 @@ describe('top-level settings', () => {
     expect(() => parseSettings(null, 'test')).toThrow(SettingsError);
   });
 });
+
+describe('options not combined yet', () => {
+  const VPC = { vpcId: 'vpc-0123456789abcdef0' };
+  it('refuses DNS round robin in an existing network (each node would need an Elastic IP in a public subnet of yours)', () => {
+    const problems = problemsOf({
+      rkeHa: { loadBalancer: 'dns', existingNetwork: { ...VPC, loadBalancerSubnetIds: ['subnet-0a000000000000001'], nodeSubnetIds: ['subnet-0b000000000000001'] }, nodeCount: 1 },
+    });
+    expect(problems).toEqual([expect.objectContaining({ field: 'rkeHa.loadBalancer', message: expect.stringMatching(/^dns is not offered with rkeHa\.existingNetwork yet/) })]);
+  });
+
+  it('refuses docker behind an ALB in an existing network (the ALB needs a second subnet in another zone)', () => {
+    const problems = problemsOf({ docker: { tls: { mode: 'external', issuer: 'acme' }, existingNetwork: { ...VPC, subnetId: 'subnet-0a000000000000001' } } });
+    expect(problems).toEqual([expect.objectContaining({ field: 'docker.tls.mode', message: expect.stringMatching(/^external is not offered with docker\.existingNetwork yet/) })]);
+  });
+});

@@ -80,3 +80,21 @@ describe('RancherOnDocker without a domain (dns.mode wildcard)', () => {
     expect(warnings).toEqual([expect.stringMatching(/^docker\.tls\.issuer acme with dns\.mode wildcard: .*nip\.io is not on the Public Suffix List.*dns\.wildcardDomain: sslip\.io/)]);
   });
 });
+
+describe('RancherOnDocker in an existing network', () => {
+  it('refuses a VPC range beside an existing network, naming the prop', () => {
+    const build = () =>
+      synthStack((app) => {
+        const stack = new TerraformStack(app, 'demo');
+        configureBaseProviders(stack, { region: 'eu-west-1', tags: {} });
+        new RancherOnDocker(stack, 'rancher', {
+          hostname: 'r.acme.io',
+          hostedZone: 'acme.io',
+          adminCidrs: [],
+          docker: { vpcCidr: '10.1.0.0/16', existingNetwork: { vpcId: 'vpc-0123456789abcdef0', subnetId: 'subnet-0123456789abcdef0' } },
+        });
+        return stack;
+      });
+    expect(build).toThrow(/docker\.vpcCidr: the stack creates no VPC with existingNetwork/);
+  });
+});

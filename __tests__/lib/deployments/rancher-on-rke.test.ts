@@ -75,6 +75,11 @@ describe('RancherOnRke refuses at synth what a settings file would be refused, n
     ['a Rancher version outside its Kubernetes range', { versions: { rke2: 'v1.20.15+rke2r2' } }, /versions\.rke2: Kubernetes 1\.20 is outside/],
     ['DNS round robin with private nodes', { rkeHa: { loadBalancer: 'dns' as const, privateNodes: true } }, /rkeHa\.loadBalancer: dns answers Rancher's name with each node's Elastic IP/],
     ['DNS round robin with TLS at a load balancer', { rkeHa: { loadBalancer: 'dns' as const }, rancher: { tls: { mode: 'external' as const, issuer: 'acme' as const } } }, /rkeHa\.loadBalancer: dns puts no load balancer in front of the nodes/],
+    [
+      'a VPC range beside an existing network',
+      { rkeHa: { vpcCidr: '10.1.0.0/16', existingNetwork: { vpcId: 'vpc-0123456789abcdef0', loadBalancerSubnetIds: ['subnet-0a000000000000001'], nodeSubnetIds: ['subnet-0b000000000000001'] } } },
+      /rkeHa\.vpcCidr: the stack creates no VPC with existingNetwork[\s\S]*rkeHa\.existingNetwork\.nodeSubnetIds: lists 1 subnet, and the 3 servers/,
+    ],
   ])('%s', (_what, props, message) => {
     expect(refused(props)).toThrow(message);
   });

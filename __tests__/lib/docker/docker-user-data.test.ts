@@ -26,7 +26,7 @@ function input(settings: Record<string, unknown> = {}, extra: Partial<DockerHost
     auditLog: s.rancher.auditLog,
     proxy: s.proxy,
     airGap: s.airGap,
-    vpcCidr: s.docker.vpcCidr,
+    vpcRanges: '10.0.0.0/16',
     region: 'us-east-1',
     parameterPrefix: '/rancher/docker',
     dataVolumeId: 'vol-0123456789abcdef0',

@@ -23,7 +23,7 @@ function input(settings: Record<string, unknown> = {}): RancherContainerInput {
     auditLog: s.rancher.auditLog,
     proxy: s.proxy,
     airGap: s.airGap,
-    vpcCidr: s.docker.vpcCidr,
+    vpcRanges: '10.0.0.0/16',
   };
 }
 const docker = (section: Record<string, unknown>) => input({ docker: section });
