@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { SettingsInput } from '../../lib/config/schema';
 import { RKE_HA_STACK, RkeHaStack } from '../../stacks/rke-ha';
 import { refusals } from '../helpers/guard';
@@ -133,6 +135,26 @@ describe('rke-ha day 2: changes a running deployment takes', () => {
         expect(instance.lifecycle.ignore_changes).toEqual(['ami', 'user_data', 'user_data_base64', 'instance_type', 'key_name', 'subnet_id', 'private_ip']);
       }
     }
+  });
+});
+
+/**
+ * What 0.2.0 synthesized for the same settings (its AWS resources, in __tests__/fixtures/release-0.2.0, written by
+ * the commit that introduced the FSBP test, before any of its changes): a deployment made with 0.2.0 takes every
+ * later default without losing a server, the bucket, the database or the load balancer.
+ */
+const RELEASE_0_2_0: [string, string, SettingsInput][] = [
+  ['defaults', 'rke-ha.json', BASE],
+  ['private nodes', 'rke-ha-private-nodes.json', with_(BASE, { rkeHa: { privateNodes: true } })],
+  ['K3s on PostgreSQL', 'rke-ha-k3s.json', K3S],
+];
+const release = (file: string) => JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'release-0.2.0', file), 'utf8')) as TerraformJson;
+const heldData = (addresses: readonly string[]) => addresses.filter((a) => /^aws_(instance|s3_bucket|db_instance|lb|vpc|subnet)\./.test(a));
+
+describe('rke-ha day 2: a deployment made with 0.2.0, applied with this version', () => {
+  it.each(RELEASE_0_2_0)('%s: replaces and destroys no server, bucket, database, load balancer, VPC or subnet', (_name, file, input) => {
+    const change = plannedChange(release(file), synth(input));
+    expect(heldData([...change.replaced, ...change.destroyed])).toEqual([]);
   });
 });
 

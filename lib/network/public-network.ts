@@ -1,4 +1,5 @@
 import { DataAwsAvailabilityZones } from '@cdktf/provider-aws/lib/data-aws-availability-zones';
+import { DefaultSecurityGroup } from '@cdktf/provider-aws/lib/default-security-group';
 import { InternetGateway } from '@cdktf/provider-aws/lib/internet-gateway';
 import { Route } from '@cdktf/provider-aws/lib/route';
 import { RouteTable } from '@cdktf/provider-aws/lib/route-table';
@@ -29,6 +30,10 @@ export interface SubnetInfo {
  * A VPC over several availability zones with public subnets routed to an
  * internet gateway. Zones come from the region's default (non opt-in) zones,
  * in the order AWS lists them.
+ *
+ * The VPC's default security group is adopted with no rules at all (FSBP
+ * EC2.2): nothing here uses it, and an instance or endpoint that lands in it
+ * by mistake then reaches nothing instead of everything in the group.
  */
 export class PublicNetwork extends Construct {
   readonly vpc: Vpc;
@@ -63,6 +68,13 @@ export class PublicNetwork extends Construct {
       enableDnsSupport: true,
       enableDnsHostnames: true,
       tags: { Name: props.name },
+    });
+    // Empty lists, not omitted ones: the provider then also removes rules someone adds later, on the next apply.
+    new DefaultSecurityGroup(this, 'default-security-group', {
+      vpcId: this.vpc.id,
+      ingress: [],
+      egress: [],
+      tags: { Name: `${props.name}-default-unused` },
     });
 
     const igw = new InternetGateway(this, 'igw', { vpcId: this.vpc.id, tags: { Name: props.name } });

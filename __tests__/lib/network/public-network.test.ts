@@ -27,6 +27,11 @@ describe('PublicNetwork', () => {
     expect(vpc).toMatchObject({ cidr_block: '10.0.0.0/16', enable_dns_support: true, enable_dns_hostnames: true, tags: { Name: 'demo' } });
   });
 
+  it("adopts the VPC's default security group with no rules at all (FSBP EC2.2)", () => {
+    const [, group] = only(json, 'aws_default_security_group');
+    expect(group).toMatchObject({ vpc_id: ref('aws_vpc', vpcName, 'id'), ingress: [], egress: [] });
+  });
+
   it('looks up the available, non opt-in zones', () => {
     expect(Object.keys(dataSources(json, 'aws_availability_zones'))).toHaveLength(1);
     expect(zones).toMatchObject({ state: 'available', filter: [{ name: 'opt-in-status', values: ['opt-in-not-required'] }] });
