@@ -92,6 +92,8 @@ export class DockerStack extends TerraformStack {
       instanceType: s.instanceType,
       subnetId: subnet.id,
       privateIp: cidrHost(subnet.cidr, HOST_NUMBER),
+      // Egress from the first boot on, before the Elastic IP is associated (which then takes its place).
+      publicAddress: true,
       securityGroupIds: [group.id],
       instanceProfileName: role.instanceProfile.name,
       rootVolumeGb: s.rootVolumeGb,

@@ -176,6 +176,8 @@ export class RkeHaStack extends TerraformStack {
         instanceType: s.instanceType,
         subnetId: subnet.id,
         privateIp: addresses[i].current,
+        // Public subnets have no NAT: a node there reaches the internet through its own public address.
+        publicAddress: !s.privateNodes,
         securityGroupIds: [nodeGroup.id],
         instanceProfileName: role.instanceProfile.name,
         rootVolumeGb: s.rootVolumeGb,

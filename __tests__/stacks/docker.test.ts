@@ -7,6 +7,7 @@ import { DEFAULT_VERSIONS } from '../../lib/config/versions';
 import { compressedUpperBound } from '../../lib/nodes/server-node';
 import { DOCKER_STACK, DockerStack } from '../../stacks/docker';
 import { runApp, STACK_TRACE_LINE } from '../helpers/app-process';
+import { plannedChange } from '../helpers/replacement';
 import { dataSources, only, resources, settings, synthStack, userDataOf, type TerraformJson } from '../helpers/synth';
 import { renderTemplate, validateCloudConfig, type CloudConfigFile } from '../helpers/validators';
 import { DOCKER_RUN_BASE_ARGS as BASE_ARGS, sslMount as mount } from '../lib/docker/support';
@@ -63,8 +64,11 @@ describe('docker stack: one host', () => {
     expect(instance.iam_instance_profile).toMatch(/^\$\{aws_iam_instance_profile\.node-role_profile_[^}]+\.name\}$/);
   });
 
-  it('sits in a single public subnet of its own VPC, at a fixed address', () => {
+  it('sits in a single public subnet of its own VPC, at a fixed address, with a public address from launch on', () => {
     expect(Object.keys(resources(json, 'aws_subnet'))).toHaveLength(1);
+    // The subnet maps none on its own (FSBP EC2.15); the host needs egress before its Elastic IP is associated.
+    expect(only(json, 'aws_subnet')[1].map_public_ip_on_launch).toBe(false);
+    expect(instance.associate_public_ip_address).toBe(true);
     const [, vpc] = only(json, 'aws_vpc');
     expect(vpc.cidr_block).toBe('10.0.0.0/16');
     expect(instance.private_ip).toBe('10.0.0.10');
@@ -485,6 +489,25 @@ describe('docker stack: snapshots', () => {
       airGap: { systemDefaultRegistry: 'registry.internal:5000', useBundledSystemChart: true, registryMirrors: { 'docker.io': ['https://mirror.internal'] } },
     }).json;
     expect(full).toMatchSnapshot();
+  });
+});
+
+describe('docker stack: day 2', () => {
+  /** What 0.2.0 synthesized for these settings (its AWS resources and locals; see rke-ha-day2.test.ts). */
+  const SITE = { hostname: 'rancher.example.com', hostedZone: 'example.com' };
+  const release = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'release-0.2.0', 'docker.json'), 'utf8')) as TerraformJson;
+
+  it('a host made with 0.2.0 keeps running, with its data volume and address, when this version is applied', () => {
+    const change = plannedChange(release, synth(SITE).json);
+    expect(change.replaced.filter((a) => /^aws_(instance|ebs_volume|eip|vpc|subnet)\./.test(a))).toEqual([]);
+    expect(change.destroyed.filter((a) => /^aws_(instance|ebs_volume|eip)\./.test(a))).toEqual([]);
+  });
+
+  it('(the model) sees a public address the host did not have as a replacement: the explicit one matches what its subnet gave', () => {
+    const [name] = only(release, 'aws_instance');
+    const subnet = Object.keys(resources(release, 'aws_subnet'))[0];
+    const unmapped = { ...release, resource: { ...release.resource, aws_subnet: { [subnet]: { ...resources(release, 'aws_subnet')[subnet], map_public_ip_on_launch: false } } } };
+    expect(plannedChange(unmapped, synth(SITE).json).replaced).toContain(`aws_instance.${name}`);
   });
 });
 

@@ -241,7 +241,7 @@ describe('FSBP controls on every synthesized variant', () => {
       'EC2.6': '0/20',
       'EC2.9': '1/20',
       'EC2.10': '0/20',
-      'EC2.15': '0/20',
+      'EC2.15': '20/20',
       'ELB.6': '0/16',
       'S3.9': '0/14',
       'S3.11': '0/14',

@@ -132,7 +132,7 @@ describe('rke-ha day 2: changes a running deployment takes', () => {
     // A held attribute that differs is reported per server (output servers_pending_replacement), never planned.
     for (const [, , after] of SAFE) {
       for (const instance of Object.values(resources(synth(after), 'aws_instance'))) {
-        expect(instance.lifecycle.ignore_changes).toEqual(['ami', 'user_data', 'user_data_base64', 'instance_type', 'key_name', 'subnet_id', 'private_ip']);
+        expect(instance.lifecycle.ignore_changes).toEqual(['ami', 'user_data', 'user_data_base64', 'instance_type', 'key_name', 'subnet_id', 'private_ip', 'associate_public_ip_address']);
       }
     }
   });

@@ -56,6 +56,9 @@ describe('rke-ha options: private node subnets', () => {
   it('puts the nodes in private subnets without public addresses, one per zone', () => {
     expect(privateSubnets.map(([, s]) => s.cidr_block)).toEqual(['10.0.128.0/20', '10.0.144.0/20', '10.0.160.0/20']);
     privateSubnets.forEach(([, s]) => expect(s.map_public_ip_on_launch).toBe(false));
+    for (const instance of Object.values(instances(json))) expect(instance.associate_public_ip_address).toBe(false);
+    // In the public subnets (which map no address on their own) the nodes ask for one: their only way out.
+    for (const instance of Object.values(instances(synth({})))) expect(instance.associate_public_ip_address).toBe(true);
     const nodeSubnets = Object.values(instances(json)).map((i) => /aws_subnet\.([^.]+)\.id/.exec(i.subnet_id)![1]);
     expect(nodeSubnets).toEqual(privateSubnets.map(([name]) => name));
     expect(Object.values(instances(json)).map((i) => i.private_ip)).toEqual(['10.0.128.10', '10.0.144.10', '10.0.160.10']);

@@ -89,7 +89,9 @@ export class PublicNetwork extends Construct {
         vpcId: this.vpc.id,
         cidrBlock: cidr,
         availabilityZone,
-        mapPublicIpOnLaunch: true,
+        // Instances that need a public address ask for one (ServerNode `publicAddress`); nothing gets one by
+        // accident (FSBP EC2.15). Changing this on an existing subnet is in place and keeps running instances' addresses.
+        mapPublicIpOnLaunch: false,
         tags: { Name: `${props.name}-public-${i}` },
         // A zone list that shifts later (a zone added to the region) must not
         // move existing subnets, and with them every node.

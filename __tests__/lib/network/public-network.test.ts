@@ -42,7 +42,8 @@ describe('PublicNetwork', () => {
     subnets.forEach(([, subnet], i) => {
       expect(subnet.availability_zone).toBe(`\${element(data.aws_availability_zones.${zonesName}.names, ${i})}`);
       expect(subnet.vpc_id).toBe(ref('aws_vpc', vpcName, 'id'));
-      expect(subnet.map_public_ip_on_launch).toBe(true);
+      // Instances that need a public address ask for it (FSBP EC2.15).
+      expect(subnet.map_public_ip_on_launch).toBe(false);
       expect(subnet.tags).toEqual({ Name: `demo-public-${i}` });
       expect(subnet.lifecycle).toEqual({ ignore_changes: ['availability_zone'] });
     });
