@@ -58,9 +58,11 @@ describe('docker stack: one host', () => {
     expect(instance.key_name).toBeUndefined();
   });
 
-  it('reaches a shell through SSM: the instance profile carries AmazonSSMManagedInstanceCore', () => {
+  it('reaches a shell through SSM: the instance profile allows Session Manager, without AmazonSSMManagedInstanceCore', () => {
     const attachments = Object.values(resources(json, 'aws_iam_role_policy_attachment'));
-    expect(attachments.some((a) => String(a.policy_arn).endsWith(':iam::aws:policy/AmazonSSMManagedInstanceCore'))).toBe(true);
+    expect(attachments.some((a) => String(a.policy_arn).endsWith('/AmazonSSMManagedInstanceCore'))).toBe(false);
+    const nodePolicy = Object.values(dataSources(json, 'aws_iam_policy_document')).find((d) => d['//'].metadata.path === 'docker/node-role/policy');
+    expect(nodePolicy.statement.map((st: any) => st.sid)).toContain('SessionManager');
     expect(instance.iam_instance_profile).toMatch(/^\$\{aws_iam_instance_profile\.node-role_profile_[^}]+\.name\}$/);
   });
 

@@ -252,7 +252,7 @@ describe('FSBP controls on every synthesized variant', () => {
       'RDS.9': '0/2',
       'RDS.10': '0/2',
       'RDS.23': '0/2',
-      'IAM: node role': '0/20',
+      'IAM: node role': '20/20',
       'KMS: key policy': '0/20',
     });
   });
