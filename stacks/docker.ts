@@ -71,6 +71,7 @@ export class DockerStack extends TerraformStack {
     const bootParameters = new BootParameters(this, 'boot-parameters', {
       prefix: `/${settings.name}/${id}`,
       readerRoleArn: role.role.arn,
+      deployerArns: inputs.deployerArns,
       values: {
         'bootstrap-password': password.result,
         ...Object.fromEntries([...certificate.files].map(([file, pem]) => [`tls-${file}`, pem])),

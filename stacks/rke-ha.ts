@@ -134,6 +134,8 @@ export class RkeHaStack extends TerraformStack {
     const bootParameters = new BootParameters(this, 'boot-parameters', {
       prefix: parameterPath,
       readerRoleArn: role.role.arn,
+      deployerArns: inputs.deployerArns,
+      snapshotBucketArn: snapshots?.arn,
       values: {
         token,
         'server-ca-cert': pki.serverCa.certPem,
@@ -143,6 +145,8 @@ export class RkeHaStack extends TerraformStack {
         ...(datastore ? { 'datastore-endpoint': datastore.endpointUrl } : {}),
       },
     });
+    // The stack's key, whose policy already lets the node role use it through S3 for this bucket.
+    snapshots?.encryptWith(bootParameters.key.arn);
     const ami = new UbuntuAmi(this, 'ami', { amiId: s.amiId });
 
     // Node-to-node, pod and service traffic never go through the proxy; nor does Rancher's own name, unless

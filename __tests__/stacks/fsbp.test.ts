@@ -246,14 +246,14 @@ describe('FSBP controls on every synthesized variant', () => {
       'S3.9': '0/14',
       'S3.11': '0/14',
       'S3.15': '0/14',
-      'S3.17': '0/14',
+      'S3.17': '14/14',
       'RDS.6': '0/2',
       'RDS.8': '2/2',
       'RDS.9': '0/2',
       'RDS.10': '0/2',
       'RDS.23': '0/2',
       'IAM: node role': '20/20',
-      'KMS: key policy': '0/20',
+      'KMS: key policy': '20/20',
     });
   });
 });

@@ -289,6 +289,20 @@ describe('rke-ha stack: outputs, secrets and portability', () => {
     }
   });
 
+  it("encrypts the snapshot bucket with the stack's key, which the node role may use through S3 for that bucket", () => {
+    const [keyName] = Object.keys(resources(json, 'aws_kms_key'));
+    const [bucketName] = Object.keys(resources(json, 'aws_s3_bucket'));
+    const [, encryption] = only(json, 'aws_s3_bucket_server_side_encryption_configuration');
+    expect(encryption.rule[0]).toEqual({ apply_server_side_encryption_by_default: { sse_algorithm: 'aws:kms', kms_master_key_id: `\${aws_kms_key.${keyName}.arn}` }, bucket_key_enabled: true });
+    const policy = dataSources(json, 'aws_iam_policy_document')[/data\.aws_iam_policy_document\.([^.]+)\.json/.exec(resources(json, 'aws_kms_key')[keyName].policy)![1]];
+    const s3 = policy.statement.find((st: any) => st.sid === 'NodesUseSnapshotBucket');
+    expect(s3.principals[0].identifiers).toEqual([expect.stringMatching(/^\$\{aws_iam_role\.node-role_[^.]+\.arn\}$/)]);
+    expect(s3.condition[1]).toEqual({ test: 'StringEquals', variable: 'kms:EncryptionContext:aws:s3:arn', values: [`\${aws_s3_bucket.${bucketName}.arn}`] });
+    // The K3s layout has no bucket, and no S3 use of the key.
+    const k3s = synth({ rkeHa: { distribution: 'k3s' } }).json;
+    expect(JSON.stringify(dataSources(k3s, 'aws_iam_policy_document'))).not.toContain('NodesUseSnapshotBucket');
+  });
+
   it('has no absolute path and an explicit local backend relative to the stack directory', () => {
     expect(json.terraform.backend).toEqual({ local: { path: '../../../terraform.rke-ha.tfstate' } });
     expect(text).not.toContain(process.cwd());
@@ -307,6 +321,7 @@ describe('rke-ha stack: outputs, secrets and portability', () => {
     expect(withValues.variable!.rancher_hostname.default).toBe('rancher.acme.io');
     expect(withValues.variable!.route53_zone_name.default).toBe('acme.io');
     expect(withValues.variable!.admin_cidrs.default).toEqual(['203.0.113.0/24']);
+    expect(json.variable!.deployer_arns).toMatchObject({ type: 'list(string)', default: [], nullable: false });
     expect(json.variable!.rancher_hostname.default).toBeUndefined();
     expect(dataSources(json, 'http').deployer_ip.count).toBe('${length(var.admin_cidrs) == 0 ? 1 : 0}');
   });

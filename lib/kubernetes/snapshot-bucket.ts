@@ -23,7 +23,8 @@ export interface SnapshotBucketProps {
 
 /**
  * Private, encrypted, versioned bucket for RKE2's scheduled etcd snapshots,
- * so the cluster state outlives the nodes. TLS-only access.
+ * so the cluster state outlives the nodes. TLS-only access. Encrypted with
+ * S3-managed keys unless `encryptWith` names a KMS key.
  *
  * Destroy: the public access block, TLS-only policy, ownership controls,
  * encryption, versioning and lifecycle rules are resources of their own that
@@ -35,6 +36,7 @@ export interface SnapshotBucketProps {
  */
 export class SnapshotBucket extends Construct {
   readonly bucket: S3Bucket;
+  private readonly encryption: S3BucketServerSideEncryptionConfigurationA;
 
   constructor(scope: Construct, id: string, props: SnapshotBucketProps) {
     super(scope, id);
@@ -54,7 +56,7 @@ export class SnapshotBucket extends Construct {
       restrictPublicBuckets: true,
     });
     new S3BucketOwnershipControls(this, 'ownership', { bucket, rule: { objectOwnership: 'BucketOwnerEnforced' } });
-    new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', {
+    this.encryption = new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', {
       bucket,
       rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' }, bucketKeyEnabled: true }],
     });
@@ -84,6 +86,16 @@ export class SnapshotBucket extends Construct {
       ],
     });
     new S3BucketPolicy(this, 'policy', { bucket, policy: tlsOnly.json });
+  }
+
+  /**
+   * Encrypts new objects with a KMS key instead of S3-managed keys (FSBP S3.17), with an S3 Bucket Key so KMS is
+   * asked for a data key about once a day per bucket instead of once per object. Writers need `kms:GenerateDataKey`
+   * and `kms:Decrypt` on the key. Existing objects keep the encryption they were written with. The bucket usually
+   * exists before the key (the key policy names the bucket), hence a method rather than a prop.
+   */
+  encryptWith(kmsKeyArn: string): void {
+    this.encryption.putRule([{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: kmsKeyArn }, bucketKeyEnabled: true }]);
   }
 
   get arn(): string {

@@ -81,7 +81,13 @@ describe('SnapshotBucket', () => {
 
 describe('SnapshotBucket options', () => {
   const { json } = synth((stack) => {
-    new SnapshotBucket(stack, 'snapshots', { namePrefix: 'x-', forceDestroy: true, noncurrentDays: 7 });
+    new SnapshotBucket(stack, 'snapshots', { namePrefix: 'x-', forceDestroy: true, noncurrentDays: 7 }).encryptWith('arn:aws:kms:us-east-1:111122223333:key/k');
+  });
+
+  it('encrypts with a KMS key when given one, with an S3 Bucket Key (one data key a day instead of one per object)', () => {
+    expect(only(json, 'aws_s3_bucket_server_side_encryption_configuration')[1].rule).toEqual([
+      { apply_server_side_encryption_by_default: { sse_algorithm: 'aws:kms', kms_master_key_id: 'arn:aws:kms:us-east-1:111122223333:key/k' }, bucket_key_enabled: true },
+    ]);
   });
 
   it('honours forceDestroy and noncurrentDays', () => {
