@@ -81,6 +81,7 @@ const PAYLOADS: Record<string, ((p: string) => unknown) | null> = {
   'rkeHa.vpcCidr': (p) => p,
   'rkeHa.privateNodes': null,
   'rkeHa.natGateways': null,
+  'rkeHa.loadBalancer.deletionProtection': null,
   'rkeHa.amiId': (p) => `ami-${p}`,
   'rkeHa.sshKeyName': (p) => `ops-${p}`,
   'rkeHa.ingressController': null,

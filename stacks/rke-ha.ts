@@ -97,6 +97,7 @@ export class RkeHaStack extends TerraformStack {
       subnetIds: network.subnets.map((subnet) => subnet.id),
       targetSecurityGroupId: nodeGroup.id,
       ports: nlbPorts(tls, inputs.adminCidrs),
+      deletionProtection: s.loadBalancer.deletionProtection,
       dependsOn: network.internetAccess,
     });
     // Everything between Terraform and the API: the Helm and Kubernetes resources wait for it on create
@@ -211,6 +212,7 @@ export class RkeHaStack extends TerraformStack {
         subnetIds: network.subnets.map((subnet) => subnet.id),
         certificateArn: certificate.arn,
         targetSecurityGroupId: nodeGroup.id,
+        deletionProtection: s.loadBalancer.deletionProtection,
         dependsOn: network.internetAccess,
       });
       nodeGroup.allowFrom('from-alb-80', { protocol: 'tcp', from: 80, to: 80, description: 'From the application load balancer' }, { securityGroupId: alb.securityGroup.id });

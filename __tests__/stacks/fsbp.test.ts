@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SettingsInput } from '../../lib/config/schema';
 import { RKE_HA_STACK } from '../../stacks/rke-ha';
 import { dataSources, resources, synthStack, type TerraformJson } from '../helpers/synth';
 import { buildVariant, RKE_HA_TLS_VARIANTS, STACK_VARIANTS, type StackVariant } from '../helpers/variants';
@@ -195,6 +198,28 @@ export const CONTROLS: readonly Control[] = [
   },
 ];
 
+/**
+ * The setting that makes each control pass where the defaults do not (or, for a control on by default, the one that
+ * could turn it off), as the README table's "how to enable" names it.
+ */
+const ENABLE: Readonly<Record<string, { readonly path: string; readonly settings: SettingsInput }>> = {
+  'EC2.9': { path: 'rkeHa.privateNodes', settings: { rkeHa: { privateNodes: true } } },
+  'ELB.6': { path: 'rkeHa.loadBalancer.deletionProtection', settings: { rkeHa: { loadBalancer: { deletionProtection: true } } } },
+  'RDS.8': { path: 'rkeHa.datastore.deletionProtection', settings: { rkeHa: { datastore: { deletionProtection: true } } } },
+};
+
+function merge(a: Record<string, any>, b: Record<string, any>): Record<string, any> {
+  const out = { ...a };
+  for (const [k, v] of Object.entries(b)) out[k] = v && typeof v === 'object' && !Array.isArray(v) && a[k] ? merge(a[k], v) : v;
+  return out;
+}
+/** Every option of ENABLE at once, for each rke-ha shape the controls look at. */
+const allOptions = Object.values(ENABLE).reduce<Record<string, any>>((acc, e) => merge(acc, e.settings), {});
+const ALL_ON: readonly StackVariant[] = [
+  { name: 'rke-ha every option', stack: RKE_HA_STACK, settings: allOptions },
+  { name: 'rke-ha k3s every option', stack: RKE_HA_STACK, settings: merge(allOptions, { rkeHa: { distribution: 'k3s' } }) },
+];
+
 /** Every variant the stack tests synthesize: STACK_VARIANTS and the rke-ha TLS pairs. */
 const VARIANTS: readonly StackVariant[] = [
   ...STACK_VARIANTS,
@@ -230,6 +255,36 @@ if (process.env.FSBP_REPORT) {
   console.log([`${''.padEnd(64)} ${CONTROLS.map((c) => c.id.slice(0, 5).padEnd(5)).join(' ')}`, ...rows, '', ...Object.entries(t).map(([id, x]) => `${id}: ${x}`), `total: ${passed}/${applicable}`].join('\n'));
 }
 
+/** The README's FSBP table: control, default (on/off), how to enable. */
+function readmeTable(): { id: string; default: string; enable: string }[] {
+  const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('### AWS Foundational Security Best Practices'));
+  const table = section.slice(section.indexOf('| control |'), section.indexOf('\n\n', section.indexOf('| control |')));
+  return [...table.matchAll(/^\| `([^`]+)`[^|]*\| (\w+) \| ([^|]*) \|/gm)].map((m) => ({ id: m[1], default: m[2], enable: m[3] }));
+}
+
+describe('the README table of FSBP controls', () => {
+  const rows = readmeTable();
+  const isRds = (id: string) => id.startsWith('RDS.');
+  const defaultVerdict = (id: string) => verdicts.find((v) => v.variant === (isRds(id) ? 'rke-ha k3s on PostgreSQL' : 'rke-ha defaults'))!.results[id];
+  const allOn = ALL_ON.map((variant) => synthStack((app) => buildVariant(app, variant)).json);
+
+  it('lists the controls this test evaluates, in its order', () => {
+    expect(rows.map((r) => r.id)).toEqual(CONTROLS.map((c) => c.id));
+  });
+
+  it.each(CONTROLS.map((c) => c.id))('%s: "on" exactly when it passes with the defaults', (id) => {
+    const row = rows.find((r) => r.id === id)!;
+    expect(row.default).toBe(defaultVerdict(id) === 'pass' ? 'on' : 'off');
+  });
+
+  it.each(Object.keys(ENABLE))('%s: "how to enable" names the setting, which makes it pass', (id) => {
+    expect(rows.find((r) => r.id === id)!.enable).toContain(`\`${ENABLE[id].path}`);
+    const control = CONTROLS.find((c) => c.id === id)!;
+    expect(verdict(control, allOn[isRds(id) ? 1 : 0])).toBe('pass');
+  });
+});
+
 describe('FSBP controls on every synthesized variant', () => {
   it('evaluates every control on every variant', () => {
     expect(verdicts).toHaveLength(STACK_VARIANTS.length + Object.keys(RKE_HA_TLS_VARIANTS).length);
@@ -242,7 +297,7 @@ describe('FSBP controls on every synthesized variant', () => {
       'EC2.9': '1/20',
       'EC2.10': '0/20',
       'EC2.15': '20/20',
-      'ELB.6': '0/16',
+      'ELB.6': '16/16',
       'S3.9': '0/14',
       'S3.11': '0/14',
       'S3.15': '0/14',

@@ -158,6 +158,21 @@ describe('rke-ha day 2: a deployment made with 0.2.0, applied with this version'
   });
 });
 
+/**
+ * The FSBP options, each turned on in a running deployment: new resources and in-place changes only (the default is
+ * the before; K3s for the datastore's).
+ */
+const OPTIONS_ON: [string, SettingsInput, SettingsInput][] = [
+  ['load balancer deletion protection off, then on again', with_(BASE, { rkeHa: { loadBalancer: { deletionProtection: false } } }), BASE],
+];
+
+describe('rke-ha day 2: turning on a security option', () => {
+  it.each(OPTIONS_ON)('%s replaces and destroys no server, bucket, database, load balancer, VPC or subnet', (_name, before, after) => {
+    const change = plannedChange(synth(before), synth(after));
+    expect(heldData([...change.replaced, ...change.destroyed])).toEqual([]);
+  });
+});
+
 describe('the model itself', () => {
   it('sees that the servers would all be replaced without their held attributes (a new VPC range)', () => {
     const change = plannedChange(synth(BASE), synth(with_(BASE, { rkeHa: { vpcCidr: '10.1.0.0/16' } })));

@@ -334,6 +334,20 @@ describe('rke-ha stack: settings that change the shape', () => {
     Object.values(resources(pinned, 'aws_instance')).forEach((i) => expect(i.ami).toBe('ami-0123456789abcdef0'));
   });
 
+  it('protects both load balancers from deletion unless rkeHa.loadBalancer.deletionProtection is false', () => {
+    const external = { rancher: { tls: { mode: 'external' as const, issuer: 'acme' as const } } };
+    const protectedLbs = Object.values(resources(synth(external).json, 'aws_lb'));
+    expect(protectedLbs.map((lb) => [lb.enable_deletion_protection, lb.lifecycle?.prevent_destroy])).toEqual([
+      [true, true],
+      [true, true],
+    ]);
+    const open = Object.values(resources(synth({ ...external, rkeHa: { loadBalancer: { deletionProtection: false } } }).json, 'aws_lb'));
+    expect(open.map((lb) => [lb.enable_deletion_protection, lb.lifecycle])).toEqual([
+      [false, undefined],
+      [false, undefined],
+    ]);
+  });
+
   it('switches RKE2 and the Rancher ingress class to Traefik together', () => {
     const traefik = synth({ rkeHa: { ingressController: 'traefik' } }).json;
     const [, rancher] = Object.entries(resources(traefik, 'helm_release')).find(([, r]) => r.chart === 'rancher')!;

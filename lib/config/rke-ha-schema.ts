@@ -41,6 +41,16 @@ export const rkeHaSchema = z
     privateNodes: z.boolean().default(false),
     /** With privateNodes: one NAT gateway per zone, or a single one (cheaper, one zone's outage cuts egress). */
     natGateways: z.enum(['per-zone', 'single']).default('per-zone'),
+    /** The NLB (and the ALB with TLS at the load balancer). */
+    loadBalancer: z
+      .strictObject({
+        /**
+         * AWS deletion protection and Terraform `prevent_destroy` on the load balancers: a plan that would delete or
+         * replace one (a destroy included) is refused before anything is touched.
+         */
+        deletionProtection: z.boolean().default(true),
+      })
+      .prefault({}),
     /** Pin an exact AMI. Default: newest Canonical Ubuntu 24.04 at first deploy, then kept. */
     amiId: amiId.optional(),
     /** Existing EC2 key pair; SSH stays closed unless set (SSM Session Manager is the shell). */

@@ -32,6 +32,13 @@ export interface NetworkLoadBalancerProps {
   readonly targetSecurityGroupId: string;
   /** The VPC's internet access (PublicNetwork.internetAccess): an internet-facing balancer needs it first. */
   readonly dependsOn?: ITerraformDependable[];
+  /**
+   * AWS deletion protection, and `prevent_destroy`: a plan that would delete or
+   * replace the balancer is refused before anything is touched, instead of a
+   * destroy failing at the balancer after the servers are gone. Turn it off
+   * and apply before a destroy. @default true
+   */
+  readonly deletionProtection?: boolean;
 }
 
 /**
@@ -58,6 +65,8 @@ export class NetworkLoadBalancer extends Construct {
       subnets: props.subnetIds,
       securityGroups: [this.securityGroup.id],
       enableCrossZoneLoadBalancing: true,
+      enableDeletionProtection: props.deletionProtection ?? true,
+      lifecycle: (props.deletionProtection ?? true) ? { preventDestroy: true } : undefined,
       dependsOn: props.dependsOn,
     });
 

@@ -37,6 +37,7 @@ describe('rkeHa settings', () => {
       vpcCidr: '10.0.0.0/16',
       privateNodes: false,
       natGateways: 'per-zone',
+      loadBalancer: { deletionProtection: true },
       etcdSnapshots: { scheduleCron: '0 */6 * * *', retention: 28, forceDestroyBucket: false },
     };
     const settings = parseSettings({}, 'test').rkeHa;
@@ -286,7 +287,7 @@ describe('rkeHa settings', () => {
       {
         field: 'rkeHa.nodes',
         message:
-          'unknown setting; allowed here: nodeCount, allowQuorumLoss, distribution, datastore, instanceType, rootVolumeGb, vpcCidr, privateNodes, natGateways, amiId, sshKeyName, ingressController, etcdSnapshots',
+          'unknown setting; allowed here: nodeCount, allowQuorumLoss, distribution, datastore, instanceType, rootVolumeGb, vpcCidr, privateNodes, natGateways, loadBalancer, amiId, sshKeyName, ingressController, etcdSnapshots',
       },
     ]);
   });
