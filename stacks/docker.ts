@@ -16,6 +16,7 @@ import { PublicAddress } from '../lib/docker/public-address';
 import { publicPorts } from '../lib/docker/rancher-container';
 import { BootParameters } from '../lib/kubernetes/boot-parameters';
 import { PublicNetwork } from '../lib/network/public-network';
+import { addVpcOptions } from '../lib/network/vpc-options';
 import { NodeRole } from '../lib/nodes/node-role';
 import { NodeSecurityGroup } from '../lib/nodes/node-security-group';
 import { ServerNode } from '../lib/nodes/server-node';
@@ -54,6 +55,8 @@ export class DockerStack extends TerraformStack {
     });
 
     const network = new PublicNetwork(this, 'network', { cidr: s.vpcCidr, name, zoneCount: 1 });
+    // Nothing here is prevent_destroy (tests and demos): a flow log bucket goes with the stack.
+    addVpcOptions(this, { network, settings: settings.vpc, name, nodeRouteTableIds: [network.routeTableId], forceDestroyLogs: true });
     const subnet = network.subnets[0];
     const group = new NodeSecurityGroup(this, 'security-group', {
       vpcId: network.vpc.id,

@@ -24,6 +24,7 @@ import { ALB_IDLE_TIMEOUT_SECONDS, ApplicationLoadBalancer } from '../lib/loadba
 import { NetworkLoadBalancer, type ForwardedPort } from '../lib/loadbalancer/network-load-balancer';
 import { PRIVATE_SUBNET_OFFSET, PrivateSubnets } from '../lib/network/private-subnets';
 import { PublicNetwork } from '../lib/network/public-network';
+import { addVpcOptions } from '../lib/network/vpc-options';
 import { NodeRole } from '../lib/nodes/node-role';
 import { NodeSecurityGroup } from '../lib/nodes/node-security-group';
 import { HTTPS_PORT, K3S_SERVER_PORTS, KUBERNETES_API_PORT, RANCHER_PUBLIC_PORTS, RKE2_SERVER_PORTS } from '../lib/nodes/ports';
@@ -79,11 +80,16 @@ export class RkeHaStack extends TerraformStack {
     });
 
     const network = new PublicNetwork(this, 'network', { cidr: s.vpcCidr, name });
+    const privateSubnets = s.privateNodes ? new PrivateSubnets(this, 'private-subnets', { network, name, natGateways: s.natGateways }) : undefined;
     // Nodes go one per zone; a single-node install uses the first zone, and growing adds the others.
-    const nodeSubnets = (s.privateNodes ? new PrivateSubnets(this, 'private-subnets', { network, name, natGateways: s.natGateways }).subnets : network.subnets).slice(
-      0,
-      nodeCount,
-    );
+    const nodeSubnets = (privateSubnets ? privateSubnets.subnets : network.subnets).slice(0, nodeCount);
+    addVpcOptions(this, {
+      network,
+      settings: settings.vpc,
+      name,
+      nodeRouteTableIds: privateSubnets ? privateSubnets.routeTableIds : [network.routeTableId],
+      forceDestroyLogs: s.etcdSnapshots.forceDestroyBucket,
+    });
     const nodeGroup = new NodeSecurityGroup(this, 'node-security-group', {
       vpcId: network.vpc.id,
       name,

@@ -494,6 +494,18 @@ describe('docker stack: snapshots', () => {
   });
 });
 
+describe('docker stack: VPC options', () => {
+  const withOptions = synth({ vpc: { flowLogs: { destination: 's3' }, endpoints: ['ssm', 'ssmmessages', 'ec2messages'] } }).json;
+
+  it('puts interface endpoints in its one subnet, and lets destroy delete a flow log bucket (nothing here is prevent_destroy)', () => {
+    const [subnetName] = Object.keys(resources(withOptions, 'aws_subnet'));
+    for (const e of Object.values(resources(withOptions, 'aws_vpc_endpoint'))) expect(e.subnet_ids).toEqual([`\${aws_subnet.${subnetName}.id}`]);
+    const logBucket = Object.values(resources(withOptions, 'aws_s3_bucket')).find((b) => b.bucket_prefix === 'rancher-docker-flow-logs-');
+    expect(logBucket).toMatchObject({ force_destroy: true });
+    expect(logBucket).not.toHaveProperty('lifecycle');
+  });
+});
+
 describe('docker stack: day 2', () => {
   /** What 0.2.0 synthesized for these settings (its AWS resources and locals; see rke-ha-day2.test.ts). */
   const SITE = { hostname: 'rancher.example.com', hostedZone: 'example.com' };
@@ -503,6 +515,11 @@ describe('docker stack: day 2', () => {
     const change = plannedChange(release, synth(SITE).json);
     expect(change.replaced.filter((a) => /^aws_(instance|ebs_volume|eip|vpc|subnet)\./.test(a))).toEqual([]);
     expect(change.destroyed.filter((a) => /^aws_(instance|ebs_volume|eip)\./.test(a))).toEqual([]);
+  });
+
+  it('turning on flow logs and VPC endpoints replaces neither the host nor its data volume', () => {
+    const change = plannedChange(synth(SITE).json, synth({ ...SITE, vpc: { flowLogs: { destination: 'cloudwatch' }, endpoints: ['s3', 'ssm', 'ssmmessages', 'ec2messages'] } }).json);
+    expect([...change.replaced, ...change.destroyed]).toEqual([]);
   });
 
   it('(the model) sees a public address the host did not have as a replacement: the explicit one matches what its subnet gave', () => {

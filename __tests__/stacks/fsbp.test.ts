@@ -203,7 +203,9 @@ export const CONTROLS: readonly Control[] = [
  * could turn it off), as the README table's "how to enable" names it.
  */
 const ENABLE: Readonly<Record<string, { readonly path: string; readonly settings: SettingsInput }>> = {
+  'EC2.6': { path: 'vpc.flowLogs.destination', settings: { vpc: { flowLogs: { destination: 'cloudwatch' } } } },
   'EC2.9': { path: 'rkeHa.privateNodes', settings: { rkeHa: { privateNodes: true } } },
+  'EC2.10': { path: 'vpc.endpoints', settings: { vpc: { endpoints: ['s3', 'ssm', 'ssmmessages', 'ec2messages'] } } },
   'ELB.6': { path: 'rkeHa.loadBalancer.deletionProtection', settings: { rkeHa: { loadBalancer: { deletionProtection: true } } } },
   'RDS.8': { path: 'rkeHa.datastore.deletionProtection', settings: { rkeHa: { datastore: { deletionProtection: true } } } },
 };

@@ -164,6 +164,11 @@ describe('rke-ha day 2: a deployment made with 0.2.0, applied with this version'
  */
 const OPTIONS_ON: [string, SettingsInput, SettingsInput][] = [
   ['load balancer deletion protection off, then on again', with_(BASE, { rkeHa: { loadBalancer: { deletionProtection: false } } }), BASE],
+  ['flow logs to CloudWatch Logs', BASE, { ...BASE, vpc: { flowLogs: { destination: 'cloudwatch' } } }],
+  ['flow logs to S3', BASE, { ...BASE, vpc: { flowLogs: { destination: 's3' } } }],
+  ['every VPC endpoint', BASE, { ...BASE, vpc: { endpoints: ['s3', 'ssm', 'ssmmessages', 'ec2messages', 'kms', 'sts', 'ec2'] } }],
+  ['every VPC endpoint, private nodes', with_(BASE, { rkeHa: { privateNodes: true } }), with_(BASE, { rkeHa: { privateNodes: true }, vpc: { endpoints: ['s3', 'ssm', 'ssmmessages', 'ec2messages'] } })],
+  ['VPC endpoints, K3s', K3S, { ...K3S, vpc: { endpoints: ['s3', 'ssm'] } }],
 ];
 
 describe('rke-ha day 2: turning on a security option', () => {

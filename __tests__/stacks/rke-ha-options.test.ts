@@ -80,6 +80,36 @@ describe('rke-ha options: private node subnets', () => {
   });
 });
 
+describe('rke-ha options: VPC flow logs and endpoints', () => {
+  const json = synth({ vpc: { flowLogs: { destination: 'cloudwatch', retentionDays: 30 }, endpoints: ['s3', 'ssm', 'ssmmessages', 'ec2messages'] } });
+  const [vpcName] = Object.keys(resources(json, 'aws_vpc'));
+  const endpoint = (j: TerraformJson, service: string) => Object.values(resources(j, 'aws_vpc_endpoint')).find((e) => String(e.service_name).endsWith(`.${service}`));
+  const publicSubnets = (j: TerraformJson) => Object.keys(resources(j, 'aws_subnet')).filter((n) => n.startsWith('network_public'));
+  const routeTables = (j: TerraformJson, prefix: string) => Object.keys(resources(j, 'aws_route_table')).filter((n) => n.startsWith(prefix)).map((n) => `\${aws_route_table.${n}.id}`);
+
+  it('logs the VPC to CloudWatch Logs, kept for the given days', () => {
+    const [flowLog] = Object.values(resources(json, 'aws_flow_log'));
+    expect(flowLog).toMatchObject({ vpc_id: `\${aws_vpc.${vpcName}.id}`, traffic_type: 'ALL', log_destination_type: 'cloud-watch-logs' });
+    expect(Object.values(resources(json, 'aws_cloudwatch_log_group'))[0]).toMatchObject({ name: '/aws/vpc-flow-logs/rancher-rke-ha', retention_in_days: 30 });
+  });
+
+  it('puts the interface endpoints in the three public subnets, and S3 routes in the route tables of the nodes', () => {
+    expect(endpoint(json, 'ssm').subnet_ids).toEqual(publicSubnets(json).map((n) => `\${aws_subnet.${n}.id}`));
+    expect(endpoint(json, 's3').route_table_ids).toEqual(routeTables(json, 'network_public'));
+    // Private nodes: their own route tables too (the public one stays: the load balancers' subnets).
+    const privateNodes = synth({ rkeHa: { privateNodes: true }, vpc: { endpoints: ['s3'] } });
+    expect(endpoint(privateNodes, 's3').route_table_ids).toEqual([...routeTables(privateNodes, 'network_public'), ...routeTables(privateNodes, 'private-subnets')]);
+  });
+
+  it('creates nothing of the kind by default, and keeps a flow log bucket unless forceDestroyBucket', () => {
+    const defaults = synth({});
+    for (const type of ['aws_flow_log', 'aws_vpc_endpoint', 'aws_cloudwatch_log_group']) expect(resources(defaults, type)).toEqual({});
+    const toS3 = synth({ vpc: { flowLogs: { destination: 's3' } } });
+    const logBucket = Object.values(resources(toS3, 'aws_s3_bucket')).find((b) => b.bucket_prefix === 'rancher-rke-ha-flow-logs-');
+    expect(logBucket).toMatchObject({ force_destroy: false, lifecycle: { prevent_destroy: true } });
+  });
+});
+
 describe('rke-ha options: API audit log', () => {
   const values = (json: TerraformJson) => Object.values(resources(json, 'helm_release')).find((r) => r.chart === 'rancher').values[0];
 

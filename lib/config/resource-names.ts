@@ -58,6 +58,7 @@ const KINDS = {
   },
   dlmDescription: { what: 'a DLM policy description', rules: [maxLength(500), chars(/^[0-9A-Za-z _-]*$/, 'letters, digits, spaces, "_" and "-"')] },
   certificateCommonName: { what: 'a certificate common name', rules: [maxLength(64)] },
+  logGroup: { what: 'a CloudWatch Logs group name', rules: [maxLength(512), chars(/^[A-Za-z0-9_\-\/.#]*$/, 'letters, digits and _-/.#')] },
 } satisfies Record<string, NameKind>;
 
 export interface GeneratedName {
@@ -92,6 +93,7 @@ export function generatedNames(name: string): GeneratedName[] {
     n('rke-ha', 'DB subnet group', 'dbSubnetGroupPrefix', `${rke}-`),
     n('rke-ha', 'etcd snapshot bucket', 's3BucketPrefix', `${rke}-etcd-`),
     n('rke-ha', 'boot parameters', 'ssmPath', `/${name}/rke-ha/cluster-initialized`),
+    ...vpcOptionNames('rke-ha', rke),
     n('rke-ha', 'cluster server CA', 'certificateCommonName', `${rke}-server-ca`),
     n('rke-ha', 'cluster client CA', 'certificateCommonName', `${rke}-client-ca`),
     n('docker', 'host security group', 'securityGroupPrefix', `${docker}-`),
@@ -99,6 +101,17 @@ export function generatedNames(name: string): GeneratedName[] {
     n('docker', 'DLM IAM role', 'iamPrefix', `${docker}-dlm-`),
     n('docker', 'DLM snapshot policy', 'dlmDescription', `${docker} Rancher data volume`),
     n('docker', 'boot parameters', 'ssmPath', `/${name}/docker/bootstrap-password`),
+    ...vpcOptionNames('docker', docker),
+  ];
+}
+
+/** The names of the `vpc` options (flow logs, endpoints), built alike in every stack with a VPC. */
+function vpcOptionNames(stack: StackId, prefix: string): GeneratedName[] {
+  return [
+    { stack, resource: 'flow log group', kind: 'logGroup', value: `/aws/vpc-flow-logs/${prefix}` },
+    { stack, resource: 'flow log IAM role', kind: 'iamPrefix', value: `${prefix}-flow-logs-` },
+    { stack, resource: 'flow log bucket', kind: 's3BucketPrefix', value: `${prefix}-flow-logs-` },
+    { stack, resource: 'VPC endpoint security group', kind: 'securityGroupPrefix', value: `${prefix}-endpoints-` },
   ];
 }
 

@@ -14,6 +14,7 @@ import { k8sHaSchema } from './k8s-ha-schema';
 import { effectiveIngressController, rkeHaSchema } from './rke-ha-schema';
 import { timeoutsSchema } from './timeouts-schema';
 import { tlsProblems, tlsSchema } from './tls-schema';
+import { vpcSchema } from './vpc-schema';
 import {
   MIN_CERT_MANAGER_MINOR,
   COMMUNITY_LAST_PATCH,
@@ -77,6 +78,7 @@ export const settingsSchema = z
     backend: backendSchema,
     proxy: proxySchema,
     airGap: airGapSchema,
+    vpc: vpcSchema,
     versions: z
       .strictObject({
         rke2: version('rke2', 'v1.35.0+rke2r1'),

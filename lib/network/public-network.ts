@@ -46,6 +46,8 @@ export class PublicNetwork extends Construct {
    * create time, and what cluster access must outlive at destroy time.
    */
   readonly internetAccess: ITerraformDependable[] = [];
+  /** The public subnets' route table. */
+  readonly routeTableId: string;
 
   constructor(scope: Construct, id: string, props: PublicNetworkProps) {
     super(scope, id);
@@ -79,6 +81,7 @@ export class PublicNetwork extends Construct {
 
     const igw = new InternetGateway(this, 'igw', { vpcId: this.vpc.id, tags: { Name: props.name } });
     const routes = new RouteTable(this, 'public-routes', { vpcId: this.vpc.id, tags: { Name: `${props.name}-public` } });
+    this.routeTableId = routes.id;
     const defaultRoute = new Route(this, 'default-route', { routeTableId: routes.id, destinationCidrBlock: '0.0.0.0/0', gatewayId: igw.id });
     this.internetAccess.push(igw, defaultRoute);
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { allowedKeys, fieldPaths, nullMeaning, unknownKeyMessage } from '../../../lib/config/fields';
 
-const TOP_LEVEL = ['name', 'region', 'hostname', 'hostedZone', 'adminCidrs', 'tags', 'backend', 'proxy', 'airGap', 'versions', 'rancher', 'timeouts', 'rkeHa', 'k8sHa', 'docker'];
+const TOP_LEVEL = ['name', 'region', 'hostname', 'hostedZone', 'adminCidrs', 'tags', 'backend', 'proxy', 'airGap', 'vpc', 'versions', 'rancher', 'timeouts', 'rkeHa', 'k8sHa', 'docker'];
 
 /** Leaves found by walking allowedKeys from the top, depth first in key order. */
 function leavesByAllowedKeys(path: string[] = []): string[] {
@@ -117,6 +117,9 @@ describe('fieldPaths', () => {
       'airGap.rancherChartRepository',
       'airGap.certManagerChartRepository',
       'airGap.installerUrl',
+      'vpc.flowLogs.destination',
+      'vpc.flowLogs.retentionDays',
+      'vpc.endpoints',
       'versions.rke2',
       'versions.k3s',
       'versions.certManager',

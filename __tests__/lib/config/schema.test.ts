@@ -37,6 +37,7 @@ describe('top-level settings', () => {
       'backend',
       'proxy',
       'airGap',
+      'vpc',
       'versions',
       'rancher',
       'timeouts',
@@ -392,7 +393,7 @@ describe('top-level settings', () => {
     expect(problemsOf({ rkeha: {} })).toEqual([
       {
         field: 'rkeha',
-        message: 'unknown setting; allowed here: name, region, hostname, hostedZone, adminCidrs, tags, backend, proxy, airGap, versions, rancher, timeouts, rkeHa, k8sHa, docker',
+        message: 'unknown setting; allowed here: name, region, hostname, hostedZone, adminCidrs, tags, backend, proxy, airGap, vpc, versions, rancher, timeouts, rkeHa, k8sHa, docker',
       },
     ]);
   });
