@@ -20,6 +20,7 @@ import { effectiveIngressController, effectiveNodeCount } from '../lib/config/rk
 import { chartProxy, proxyEnvironment } from '../lib/network/proxy';
 import { RKE2_CLUSTER_CIDR, RKE2_SERVICE_CIDR } from '../lib/config/primitives';
 import { SnapshotBucket } from '../lib/kubernetes/snapshot-bucket';
+import { SnapshotEvents } from '../lib/kubernetes/snapshot-events';
 import { ALB_IDLE_TIMEOUT_SECONDS, ApplicationLoadBalancer } from '../lib/loadbalancer/application-load-balancer';
 import { NetworkLoadBalancer, type ForwardedPort } from '../lib/loadbalancer/network-load-balancer';
 import { PRIVATE_SUBNET_OFFSET, PrivateSubnets } from '../lib/network/private-subnets';
@@ -129,7 +130,15 @@ export class RkeHaStack extends TerraformStack {
           clientSecurityGroupId: nodeGroup.id,
         })
       : undefined;
-    const snapshots = k3s ? undefined : new SnapshotBucket(this, 'etcd-snapshots', { namePrefix: `${name}-etcd-`, forceDestroy: s.etcdSnapshots.forceDestroyBucket });
+    const snapshots = k3s
+      ? undefined
+      : new SnapshotBucket(this, 'etcd-snapshots', {
+          namePrefix: `${name}-etcd-`,
+          forceDestroy: s.etcdSnapshots.forceDestroyBucket,
+          accessLogging: s.etcdSnapshots.accessLogging,
+          objectLock: s.etcdSnapshots.objectLock,
+        });
+    const eventsTopic = snapshots && s.etcdSnapshots.eventNotifications ? `${name}-etcd-events` : undefined;
 
     const parameterPath = `/${settings.name}/${id}`;
     const role = new NodeRole(this, 'node-role', { name, parameterPath, snapshotBucketArn: snapshots?.arn });
@@ -143,6 +152,7 @@ export class RkeHaStack extends TerraformStack {
       readerRoleArn: role.role.arn,
       deployerArns: inputs.deployerArns,
       snapshotBucketArn: snapshots?.arn,
+      snapshotEventsTopic: eventsTopic,
       values: {
         token,
         'server-ca-cert': pki.serverCa.certPem,
@@ -154,6 +164,8 @@ export class RkeHaStack extends TerraformStack {
     });
     // The stack's key, whose policy already lets the node role use it through S3 for this bucket.
     snapshots?.encryptWith(bootParameters.key.arn);
+    const snapshotEvents =
+      snapshots && eventsTopic ? new SnapshotEvents(this, 'etcd-snapshot-events', { bucket: snapshots, topicName: eventsTopic, kmsKeyArn: bootParameters.key.arn }) : undefined;
     const ami = new UbuntuAmi(this, 'ami', { amiId: s.amiId });
 
     // Node-to-node, pod and service traffic never go through the proxy; nor does Rancher's own name, unless
@@ -310,6 +322,9 @@ export class RkeHaStack extends TerraformStack {
     });
     new TerraformOutput(this, 'load_balancer_dns_name', { value: front.dnsName, description: 'Load balancer name the Rancher record points at' });
     if (snapshots) new TerraformOutput(this, 'etcd_snapshot_bucket', { value: snapshots.name, description: 'Bucket holding scheduled etcd snapshots' });
+    if (snapshotEvents) {
+      new TerraformOutput(this, 'etcd_snapshot_events_topic', { value: snapshotEvents.topic.arn, description: 'SNS topic of the snapshot bucket events: subscribe to it for alerts' });
+    }
     if (datastore) new TerraformOutput(this, 'datastore_address', { value: datastore.instance.address, description: 'K3s datastore (RDS) host name' });
     reportStaleServers(this, nodes, s.amiId !== undefined);
   }

@@ -206,6 +206,9 @@ const ENABLE: Readonly<Record<string, { readonly path: string; readonly settings
   'EC2.6': { path: 'vpc.flowLogs.destination', settings: { vpc: { flowLogs: { destination: 'cloudwatch' } } } },
   'EC2.9': { path: 'rkeHa.privateNodes', settings: { rkeHa: { privateNodes: true } } },
   'EC2.10': { path: 'vpc.endpoints', settings: { vpc: { endpoints: ['s3', 'ssm', 'ssmmessages', 'ec2messages'] } } },
+  'S3.9': { path: 'rkeHa.etcdSnapshots.accessLogging', settings: { rkeHa: { etcdSnapshots: { accessLogging: true } } } },
+  'S3.11': { path: 'rkeHa.etcdSnapshots.eventNotifications', settings: { rkeHa: { etcdSnapshots: { eventNotifications: true } } } },
+  'S3.15': { path: 'rkeHa.etcdSnapshots.objectLock', settings: { rkeHa: { etcdSnapshots: { objectLock: true } } } },
   'ELB.6': { path: 'rkeHa.loadBalancer.deletionProtection', settings: { rkeHa: { loadBalancer: { deletionProtection: true } } } },
   'RDS.8': { path: 'rkeHa.datastore.deletionProtection', settings: { rkeHa: { datastore: { deletionProtection: true } } } },
 };

@@ -169,6 +169,7 @@ const OPTIONS_ON: [string, SettingsInput, SettingsInput][] = [
   ['every VPC endpoint', BASE, { ...BASE, vpc: { endpoints: ['s3', 'ssm', 'ssmmessages', 'ec2messages', 'kms', 'sts', 'ec2'] } }],
   ['every VPC endpoint, private nodes', with_(BASE, { rkeHa: { privateNodes: true } }), with_(BASE, { rkeHa: { privateNodes: true }, vpc: { endpoints: ['s3', 'ssm', 'ssmmessages', 'ec2messages'] } })],
   ['VPC endpoints, K3s', K3S, { ...K3S, vpc: { endpoints: ['s3', 'ssm'] } }],
+  ['snapshot bucket access logging, events and Object Lock', BASE, with_(BASE, { rkeHa: { etcdSnapshots: { accessLogging: true, eventNotifications: true, objectLock: true } } })],
 ];
 
 describe('rke-ha day 2: turning on a security option', () => {

@@ -303,6 +303,21 @@ describe('rke-ha stack: outputs, secrets and portability', () => {
     expect(JSON.stringify(dataSources(k3s, 'aws_iam_policy_document'))).not.toContain('NodesUseSnapshotBucket');
   });
 
+  it('sends snapshot events to the topic the key policy lets S3 use the key for, and outputs it', () => {
+    const withEvents = synth({ rkeHa: { etcdSnapshots: { eventNotifications: true, accessLogging: true, objectLock: true } } }).json;
+    const [topicName, topic] = only(withEvents, 'aws_sns_topic');
+    const [keyName, key] = only(withEvents, 'aws_kms_key');
+    expect(topic).toMatchObject({ name: 'rancher-rke-ha-etcd-events', kms_master_key_id: `\${aws_kms_key.${keyName}.arn}` });
+    const policy = dataSources(withEvents, 'aws_iam_policy_document')[/data\.aws_iam_policy_document\.([^.]+)\.json/.exec(key.policy)![1]];
+    expect(policy.statement.find((st: any) => st.sid === 'S3PublishesSnapshotEvents').condition[0].values[0]).toMatch(/:rancher-rke-ha-etcd-events$/);
+    expect(withEvents.output!.etcd_snapshot_events_topic.value).toBe(`\${aws_sns_topic.${topicName}.arn}`);
+    expect(Object.keys(resources(withEvents, 'aws_s3_bucket_logging'))).toHaveLength(1);
+    expect(Object.keys(resources(withEvents, 'aws_s3_bucket_object_lock_configuration'))).toHaveLength(1);
+    // K3s has no snapshot bucket: the options have nothing to act on.
+    const k3s = synth({ rkeHa: { distribution: 'k3s', etcdSnapshots: { eventNotifications: true, accessLogging: true, objectLock: true } } }).json;
+    for (const type of ['aws_sns_topic', 'aws_s3_bucket_logging', 'aws_s3_bucket_object_lock_configuration']) expect(resources(k3s, type)).toEqual({});
+  });
+
   it('has no absolute path and an explicit local backend relative to the stack directory', () => {
     expect(json.terraform.backend).toEqual({ local: { path: '../../../terraform.rke-ha.tfstate' } });
     expect(text).not.toContain(process.cwd());

@@ -58,6 +58,7 @@ const KINDS = {
   },
   dlmDescription: { what: 'a DLM policy description', rules: [maxLength(500), chars(/^[0-9A-Za-z _-]*$/, 'letters, digits, spaces, "_" and "-"')] },
   certificateCommonName: { what: 'a certificate common name', rules: [maxLength(64)] },
+  snsTopic: { what: 'an SNS topic name', rules: [maxLength(256), chars(/^[A-Za-z0-9_-]*$/, 'letters, digits, "_" and "-"')] },
   logGroup: { what: 'a CloudWatch Logs group name', rules: [maxLength(512), chars(/^[A-Za-z0-9_\-\/.#]*$/, 'letters, digits and _-/.#')] },
 } satisfies Record<string, NameKind>;
 
@@ -92,6 +93,8 @@ export function generatedNames(name: string): GeneratedName[] {
     n('rke-ha', 'RDS final snapshot', 'rdsSnapshot', `${rke}-final-0123abcd`),
     n('rke-ha', 'DB subnet group', 'dbSubnetGroupPrefix', `${rke}-`),
     n('rke-ha', 'etcd snapshot bucket', 's3BucketPrefix', `${rke}-etcd-`),
+    n('rke-ha', 'etcd snapshot access log bucket', 's3BucketPrefix', `${rke}-etcd-logs-`),
+    n('rke-ha', 'etcd snapshot events topic', 'snsTopic', `${rke}-etcd-events`),
     n('rke-ha', 'boot parameters', 'ssmPath', `/${name}/rke-ha/cluster-initialized`),
     ...vpcOptionNames('rke-ha', rke),
     n('rke-ha', 'cluster server CA', 'certificateCommonName', `${rke}-server-ca`),

@@ -73,6 +73,15 @@ export const rkeHaSchema = z
         retention: wholeNumber(1, 1000).default(28),
         /** Let `destroy` delete the snapshot bucket with its contents. */
         forceDestroyBucket: z.boolean().default(false),
+        /** S3 server access logs of the bucket, into a log bucket of its own (kept a year). */
+        accessLogging: z.boolean().default(false),
+        /** S3 event notifications (snapshots written, deleted) to an SNS topic of the stack's, for alerts. */
+        eventNotifications: z.boolean().default(false),
+        /**
+         * Object Lock on, without a default retention (RKE2's uploads would be refused under one); irreversible.
+         * Versions can then be locked one at a time.
+         */
+        objectLock: z.boolean().default(false),
       })
       .prefault({}),
   })

@@ -53,6 +53,12 @@ export interface BootParametersProps {
    * @default no S3 use
    */
   readonly snapshotBucketArn?: string;
+  /**
+   * The SNS topic (by name) the snapshot bucket's events go to, encrypted with
+   * this key: S3 may then use the key for that topic's messages only.
+   * @default no such use
+   */
+  readonly snapshotEventsTopic?: string;
 }
 
 /**
@@ -119,6 +125,22 @@ export class BootParameters extends Construct {
           { test: 'StringEquals', variable: 'kms:ViaService', values: [`s3.${region.region}.amazonaws.com`] },
           // With an S3 Bucket Key the encryption context is the bucket's ARN.
           { test: 'StringEquals', variable: 'kms:EncryptionContext:aws:s3:arn', values: [props.snapshotBucketArn] },
+        ],
+      });
+    }
+    if (props.snapshotEventsTopic) {
+      statement.push({
+        sid: 'S3PublishesSnapshotEvents',
+        principals: [{ type: 'Service', identifiers: ['s3.amazonaws.com'] }],
+        // SNS encrypts each message under a data key whose encryption context names the topic.
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: ['*'],
+        condition: [
+          {
+            test: 'StringEquals',
+            variable: 'kms:EncryptionContext:aws:sns:topicArn',
+            values: [`arn:${partition.partition}:sns:${region.region}:${account.accountId}:${props.snapshotEventsTopic}`],
+          },
         ],
       });
     }

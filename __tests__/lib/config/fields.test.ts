@@ -40,7 +40,7 @@ describe('allowedKeys', () => {
 
   it.each([
     [['rkeHa', 'datastore'], ['engine', 'instanceClass', 'allocatedStorageGb', 'multiAz', 'backupRetentionDays', 'deletionProtection']],
-    [['rkeHa', 'etcdSnapshots'], ['scheduleCron', 'retention', 'forceDestroyBucket']],
+    [['rkeHa', 'etcdSnapshots'], ['scheduleCron', 'retention', 'forceDestroyBucket', 'accessLogging', 'eventNotifications', 'objectLock']],
     [['rancher'], ['repository', 'replicas', 'tls', 'auditLog']],
     [['timeouts'], ['apiMinutes', 'serversMinutes', 'ingressMinutes', 'certManagerMinutes', 'rancherMinutes', 'certificateMinutes', 'pingMinutes']],
     [['rancher', 'tls', 'acme'], ['email', 'environment']],
@@ -166,6 +166,9 @@ describe('fieldPaths', () => {
       'rkeHa.etcdSnapshots.scheduleCron',
       'rkeHa.etcdSnapshots.retention',
       'rkeHa.etcdSnapshots.forceDestroyBucket',
+      'rkeHa.etcdSnapshots.accessLogging',
+      'rkeHa.etcdSnapshots.eventNotifications',
+      'rkeHa.etcdSnapshots.objectLock',
     ]);
   });
 

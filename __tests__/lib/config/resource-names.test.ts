@@ -20,6 +20,7 @@ function builtNames(json: TerraformJson): string[] {
     aws_s3_bucket: ['bucket_prefix'],
     aws_dlm_lifecycle_policy: ['description'],
     aws_cloudwatch_log_group: ['name'],
+    aws_sns_topic: ['name'],
   };
   const names: string[] = [];
   for (const [type, keys] of Object.entries(attributes)) {
@@ -52,7 +53,10 @@ describe('resource names built from settings.name', () => {
   describe('the table holds what the constructs really build (synthesized with the longest name)', () => {
     const all = (input: Record<string, unknown>) => settings({ name: LONGEST, ...input });
     // Every option that builds a name of its own (the two flow log destinations build different ones).
-    const logs = (destination: string) => ({ vpc: { flowLogs: { destination }, endpoints: ['ssm'] } });
+    const logs = (destination: string) => ({
+      vpc: { flowLogs: { destination }, endpoints: ['ssm'] },
+      rkeHa: { etcdSnapshots: { accessLogging: true, eventNotifications: true } },
+    });
     const synthesized = [
       ...builtNames(synthStack((app) => new RkeHaStack(app, RKE_HA_STACK, all(logs('cloudwatch')))).json),
       ...builtNames(synthStack((app) => new RkeHaStack(app, RKE_HA_STACK, all(logs('s3')))).json),

@@ -38,7 +38,7 @@ describe('rkeHa settings', () => {
       privateNodes: false,
       natGateways: 'per-zone',
       loadBalancer: { deletionProtection: true },
-      etcdSnapshots: { scheduleCron: '0 */6 * * *', retention: 28, forceDestroyBucket: false },
+      etcdSnapshots: { scheduleCron: '0 */6 * * *', retention: 28, forceDestroyBucket: false, accessLogging: false, eventNotifications: false, objectLock: false },
     };
     const settings = parseSettings({}, 'test').rkeHa;
     expect(settings).toEqual(expected);
@@ -192,7 +192,7 @@ describe('rkeHa settings', () => {
 
   describe('etcdSnapshots', () => {
     it.each(['0 */6 * * *', '*/30 * * * *', '0 3 * * 1-5', '15 2 1,15 * *', '0 0 ? * MON-FRI', '5/15 1-23/2 * jan,Jul sun', '59 23 31 12 6'])('accepts the schedule %p', (scheduleCron) => {
-      expect(parsed({ etcdSnapshots: { scheduleCron } }).etcdSnapshots).toEqual({ scheduleCron, retention: 28, forceDestroyBucket: false });
+      expect(parsed({ etcdSnapshots: { scheduleCron } }).etcdSnapshots).toEqual({ scheduleCron, retention: 28, forceDestroyBucket: false, accessLogging: false, eventNotifications: false, objectLock: false });
     });
 
     it.each([

@@ -91,6 +91,18 @@ describe('BootParameters', () => {
     ]);
   });
 
+  it('lets S3 use the key for the messages of the snapshot events topic only, when there is one', () => {
+    expect(sid(json, 'S3PublishesSnapshotEvents')).toBeUndefined();
+    const withTopic = synth((stack) =>
+      new BootParameters(stack, 'boot', { prefix: '/r', values: {}, readerRoleArn: 'arn:aws:iam::1:role/r', snapshotEventsTopic: 'demo-rke-ha-etcd-events' }),
+    ).json;
+    const s3 = sid(withTopic, 'S3PublishesSnapshotEvents');
+    expect(s3).toMatchObject({ principals: [{ type: 'Service', identifiers: ['s3.amazonaws.com'] }], actions: ['kms:GenerateDataKey', 'kms:Decrypt'] });
+    expect(s3.condition).toEqual([
+      { test: 'StringEquals', variable: 'kms:EncryptionContext:aws:sns:topicArn', values: [expect.stringMatching(/^arn:\$\{data\.aws_partition\.[^}]+\}:sns:\$\{data\.aws_region\.[^}]+\}:\$\{data\.aws_caller_identity\.[^}]+\}:demo-rke-ha-etcd-events$/)] },
+    ]);
+  });
+
   it.each(['rancher/rke-ha', '/rancher/', '/', '', '/rancher//rke-ha', '/ran cher', '/rancher/${var.x}'])('rejects the prefix %j', (prefix) => {
     expect(() => synth((stack) => new BootParameters(stack, 'boot', { prefix, values: { token: 'x' }, readerRoleArn: 'arn:aws:iam::1:role/r' }))).toThrow(/invalid SSM parameter prefix/);
   });
