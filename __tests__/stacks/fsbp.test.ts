@@ -210,6 +210,10 @@ const ENABLE: Readonly<Record<string, { readonly path: string; readonly settings
   'S3.11': { path: 'rkeHa.etcdSnapshots.eventNotifications', settings: { rkeHa: { etcdSnapshots: { eventNotifications: true } } } },
   'S3.15': { path: 'rkeHa.etcdSnapshots.objectLock', settings: { rkeHa: { etcdSnapshots: { objectLock: true } } } },
   'ELB.6': { path: 'rkeHa.loadBalancer.deletionProtection', settings: { rkeHa: { loadBalancer: { deletionProtection: true } } } },
+  'RDS.6': { path: 'rkeHa.datastore.monitoringInterval', settings: { rkeHa: { datastore: { monitoringInterval: 60 } } } },
+  'RDS.9': { path: 'rkeHa.datastore.logExports', settings: { rkeHa: { datastore: { logExports: true } } } },
+  'RDS.10': { path: 'rkeHa.datastore.iamAuthentication', settings: { rkeHa: { datastore: { iamAuthentication: true } } } },
+  'RDS.23': { path: 'rkeHa.datastore.port', settings: { rkeHa: { datastore: { port: 5433 } } } },
   'RDS.8': { path: 'rkeHa.datastore.deletionProtection', settings: { rkeHa: { datastore: { deletionProtection: true } } } },
 };
 

@@ -169,6 +169,8 @@ const OPTIONS_ON: [string, SettingsInput, SettingsInput][] = [
   ['every VPC endpoint', BASE, { ...BASE, vpc: { endpoints: ['s3', 'ssm', 'ssmmessages', 'ec2messages', 'kms', 'sts', 'ec2'] } }],
   ['every VPC endpoint, private nodes', with_(BASE, { rkeHa: { privateNodes: true } }), with_(BASE, { rkeHa: { privateNodes: true }, vpc: { endpoints: ['s3', 'ssm', 'ssmmessages', 'ec2messages'] } })],
   ['VPC endpoints, K3s', K3S, { ...K3S, vpc: { endpoints: ['s3', 'ssm'] } }],
+  ['K3s: enhanced monitoring, log exports, IAM authentication', K3S, with_(K3S, { rkeHa: { distribution: 'k3s', datastore: { monitoringInterval: 60, logExports: true, iamAuthentication: true } } })],
+  ['K3s: another datastore port', K3S, with_(K3S, { rkeHa: { distribution: 'k3s', datastore: { port: 5433 } } })],
   ['snapshot bucket access logging, events and Object Lock', BASE, with_(BASE, { rkeHa: { etcdSnapshots: { accessLogging: true, eventNotifications: true, objectLock: true } } })],
 ];
 

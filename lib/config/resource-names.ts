@@ -90,6 +90,7 @@ export function generatedNames(name: string): GeneratedName[] {
     n('rke-ha', 'datastore security group', 'securityGroupPrefix', `${rke}-db-`),
     n('rke-ha', 'node IAM role', 'iamPrefix', `${rke}-`),
     n('rke-ha', 'RDS datastore', 'rdsIdentifierPrefix', `${rke}-`),
+    n('rke-ha', 'RDS monitoring IAM role', 'iamPrefix', `${rke}-rds-mon-`),
     n('rke-ha', 'RDS final snapshot', 'rdsSnapshot', `${rke}-final-0123abcd`),
     n('rke-ha', 'DB subnet group', 'dbSubnetGroupPrefix', `${rke}-`),
     n('rke-ha', 'etcd snapshot bucket', 's3BucketPrefix', `${rke}-etcd-`),

@@ -31,6 +31,18 @@ export const rkeHaSchema = z
         backupRetentionDays: wholeNumber(1, 35).default(7),
         /** RDS deletion protection and Terraform `prevent_destroy`: destroy and replacement are refused at plan time. */
         deletionProtection: z.boolean().default(true),
+        /** Seconds between RDS Enhanced Monitoring samples (operating-system metrics); 0 is off. */
+        monitoringInterval: z
+          .union([z.literal(0), z.literal(1), z.literal(5), z.literal(10), z.literal(15), z.literal(30), z.literal(60)], {
+            error: 'expected 0 (off), 1, 5, 10, 15, 30 or 60',
+          })
+          .default(0),
+        /** Publish the engine's logs to CloudWatch Logs. */
+        logExports: z.boolean().default(false),
+        /** RDS IAM database authentication (K3s keeps connecting with its password; see README). */
+        iamAuthentication: z.boolean().default(false),
+        /** Port the database listens on. Default: the engine's (5432, 3306). */
+        port: wholeNumber(1150, 65535).optional(),
       })
       .prefault({}),
     /** Rancher's "small" tier: 4 vCPU / 16 GiB per node. */

@@ -39,7 +39,7 @@ describe('allowedKeys', () => {
   });
 
   it.each([
-    [['rkeHa', 'datastore'], ['engine', 'instanceClass', 'allocatedStorageGb', 'multiAz', 'backupRetentionDays', 'deletionProtection']],
+    [['rkeHa', 'datastore'], ['engine', 'instanceClass', 'allocatedStorageGb', 'multiAz', 'backupRetentionDays', 'deletionProtection', 'monitoringInterval', 'logExports', 'iamAuthentication', 'port']],
     [['rkeHa', 'etcdSnapshots'], ['scheduleCron', 'retention', 'forceDestroyBucket', 'accessLogging', 'eventNotifications', 'objectLock']],
     [['rancher'], ['repository', 'replicas', 'tls', 'auditLog']],
     [['timeouts'], ['apiMinutes', 'serversMinutes', 'ingressMinutes', 'certManagerMinutes', 'rancherMinutes', 'certificateMinutes', 'pingMinutes']],
@@ -154,6 +154,10 @@ describe('fieldPaths', () => {
       'rkeHa.datastore.multiAz',
       'rkeHa.datastore.backupRetentionDays',
       'rkeHa.datastore.deletionProtection',
+      'rkeHa.datastore.monitoringInterval',
+      'rkeHa.datastore.logExports',
+      'rkeHa.datastore.iamAuthentication',
+      'rkeHa.datastore.port',
       'rkeHa.instanceType',
       'rkeHa.rootVolumeGb',
       'rkeHa.vpcCidr',

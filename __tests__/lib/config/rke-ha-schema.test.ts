@@ -22,6 +22,9 @@ const DATASTORE_DEFAULTS = {
   multiAz: true,
   backupRetentionDays: 7,
   deletionProtection: true,
+  monitoringInterval: 0,
+  logExports: false,
+  iamAuthentication: false,
 };
 const RKE2_NODE_COUNT_MESSAGE = 'expected 1 or 3 with rke2 (etcd needs an odd number of members); 2 servers fit distribution k3s';
 const K3S_NGINX_MESSAGE = 'K3s brings Traefik; leave it unset or set traefik with distribution k3s';
@@ -145,8 +148,27 @@ describe('rkeHa settings', () => {
     });
 
     it('keeps a fully set datastore as given', () => {
-      const datastore = { engine: 'mysql', instanceClass: 'db.r6g.large', allocatedStorageGb: 100, multiAz: false, backupRetentionDays: 35, deletionProtection: true };
+      const datastore = {
+        engine: 'mysql',
+        instanceClass: 'db.r6g.large',
+        allocatedStorageGb: 100,
+        multiAz: false,
+        backupRetentionDays: 35,
+        deletionProtection: true,
+        monitoringInterval: 30,
+        logExports: true,
+        iamAuthentication: true,
+        port: 13306,
+      };
       expect(parsed({ distribution: 'k3s', datastore }).datastore).toEqual(datastore);
+    });
+
+    it.each([2, 120, -1, 'off'])('refuses the monitoring interval %p, naming the allowed ones', (monitoringInterval) => {
+      expect(problemsOf({ datastore: { monitoringInterval } })).toEqual([{ field: 'rkeHa.datastore.monitoringInterval', message: 'expected 0 (off), 1, 5, 10, 15, 30 or 60', value: monitoringInterval }]);
+    });
+
+    it.each([80, 1149, 65536])('refuses the port %p (RDS takes 1150-65535)', (port) => {
+      expect(problemsOf({ datastore: { port } }).map((p) => p.field)).toEqual(['rkeHa.datastore.port']);
     });
 
     it.each(['oracle', 'postgresql', 'MySQL'])('refuses engine %p, listing "postgres", "mysql"', (engine) => {
@@ -184,7 +206,8 @@ describe('rkeHa settings', () => {
       expect(problemsOf({ datastore: { storageGb: 50 } })).toEqual([
         {
           field: 'rkeHa.datastore.storageGb',
-          message: 'unknown setting; allowed here: engine, instanceClass, allocatedStorageGb, multiAz, backupRetentionDays, deletionProtection',
+          message:
+            'unknown setting; allowed here: engine, instanceClass, allocatedStorageGb, multiAz, backupRetentionDays, deletionProtection, monitoringInterval, logExports, iamAuthentication, port',
         },
       ]);
     });
