@@ -55,8 +55,6 @@ export class DockerStack extends TerraformStack {
     });
 
     const network = new PublicNetwork(this, 'network', { cidr: s.vpcCidr, name, zoneCount: 1 });
-    // Nothing here is prevent_destroy (tests and demos): a flow log bucket goes with the stack.
-    addVpcOptions(this, { network, settings: settings.vpc, name, nodeRouteTableIds: [network.routeTableId], forceDestroyLogs: true });
     const subnet = network.subnets[0];
     const group = new NodeSecurityGroup(this, 'security-group', {
       vpcId: network.vpc.id,
@@ -65,6 +63,8 @@ export class DockerStack extends TerraformStack {
       vpcCidr: s.vpcCidr,
       egressOnlyTo: settings.proxy.egressOnlyTo,
     });
+    // Nothing here is prevent_destroy (tests and demos): a flow log bucket goes with the stack.
+    addVpcOptions(this, { network, settings: settings.vpc, name, nodeRouteTableIds: [network.routeTableId], forceDestroyLogs: true, proxy: settings.proxy, nodeGroup: group });
     for (const rule of publicPorts(s.tls)) group.allowFrom(`public-${rule.from}`, rule, { cidr: '0.0.0.0/0' });
     if (s.sshKeyName) group.allowSsh(inputs.adminCidrs);
 

@@ -84,19 +84,21 @@ export class RkeHaStack extends TerraformStack {
     const privateSubnets = s.privateNodes ? new PrivateSubnets(this, 'private-subnets', { network, name, natGateways: s.natGateways }) : undefined;
     // Nodes go one per zone; a single-node install uses the first zone, and growing adds the others.
     const nodeSubnets = (privateSubnets ? privateSubnets.subnets : network.subnets).slice(0, nodeCount);
-    addVpcOptions(this, {
-      network,
-      settings: settings.vpc,
-      name,
-      nodeRouteTableIds: privateSubnets ? privateSubnets.routeTableIds : [network.routeTableId],
-      forceDestroyLogs: s.etcdSnapshots.forceDestroyBucket,
-    });
     const nodeGroup = new NodeSecurityGroup(this, 'node-security-group', {
       vpcId: network.vpc.id,
       name,
       clusterPorts: k3s ? K3S_SERVER_PORTS : RKE2_SERVER_PORTS,
       vpcCidr: s.vpcCidr,
       egressOnlyTo: settings.proxy.egressOnlyTo,
+    });
+    addVpcOptions(this, {
+      network,
+      settings: settings.vpc,
+      name,
+      nodeRouteTableIds: privateSubnets ? privateSubnets.routeTableIds : [network.routeTableId],
+      forceDestroyLogs: s.etcdSnapshots.forceDestroyBucket,
+      proxy: settings.proxy,
+      nodeGroup,
     });
     const lb = new NetworkLoadBalancer(this, 'load-balancer', {
       name,

@@ -1,5 +1,6 @@
 import type { App, TerraformStack } from 'cdktf';
 import type { SettingsInput } from '../../lib/config/schema';
+import { NODE_ENDPOINTS } from '../../lib/config/vpc-schema';
 import { DOCKER_STACK, DockerStack } from '../../stacks/docker';
 import { K8S_HA_STACK, K8sHaStack } from '../../stacks/k8s-ha';
 import { RKE_HA_STACK, RkeHaStack } from '../../stacks/rke-ha';
@@ -60,6 +61,20 @@ export const STACK_VARIANTS: readonly StackVariant[] = [
   { name: 'rke-ha k3s on PostgreSQL', stack: RKE_HA_STACK, settings: { rkeHa: { distribution: 'k3s' } } },
   { name: 'rke-ha k3s on MySQL', stack: RKE_HA_STACK, settings: { rkeHa: { distribution: 'k3s', datastore: { engine: 'mysql' } } } },
   { name: 'rke-ha proxy, closed egress, air gap, audit log', stack: RKE_HA_STACK, settings: { proxy: PROXY, airGap: AIR_GAP, rancher: { auditLog: { enabled: true, destination: 'hostPath' } } } },
+  { name: 'rke-ha closed egress without a proxy, air gap', stack: RKE_HA_STACK, settings: { proxy: { egressOnlyTo: ['10.9.0.0/24'] }, airGap: AIR_GAP } },
+  {
+    name: 'rke-ha every security option, private nodes',
+    stack: RKE_HA_STACK,
+    settings: { rkeHa: { privateNodes: true, etcdSnapshots: { accessLogging: true, eventNotifications: true, objectLock: true } }, vpc: { flowLogs: { destination: 'cloudwatch' }, endpoints: [...NODE_ENDPOINTS] } },
+  },
+  {
+    name: 'rke-ha k3s every security option, private nodes',
+    stack: RKE_HA_STACK,
+    settings: {
+      rkeHa: { distribution: 'k3s', privateNodes: true, datastore: { monitoringInterval: 60, logExports: true, iamAuthentication: true, port: 5433 } },
+      vpc: { flowLogs: { destination: 's3' }, endpoints: [...NODE_ENDPOINTS] },
+    },
+  },
   { name: 'k8s-ha defaults', stack: K8S_HA_STACK, settings: {} },
   {
     name: 'k8s-ha variables, cert-manager present, DNS target, site',
@@ -72,6 +87,7 @@ export const STACK_VARIANTS: readonly StackVariant[] = [
   { name: 'k8s-ha tls rancher with traefik (plan-time precondition)', stack: K8S_HA_STACK, settings: { rancher: { tls: { mode: 'rancher' } }, k8sHa: { ingress: { className: 'traefik' } } } },
   { name: 'k8s-ha proxy, air gap', stack: K8S_HA_STACK, settings: { proxy: PROXY, airGap: AIR_GAP } },
   { name: 'docker defaults', stack: DOCKER_STACK, settings: {} },
+  { name: 'docker flow logs and VPC endpoints', stack: DOCKER_STACK, settings: { vpc: { flowLogs: { destination: 'cloudwatch' }, endpoints: [...NODE_ENDPOINTS] } } },
   { name: 'docker tls blank+privateCA', stack: DOCKER_STACK, settings: { docker: { tls: { issuer: 'blank', privateCA: true } } } },
   { name: 'docker tls acme', stack: DOCKER_STACK, settings: { docker: { tls: { issuer: 'acme' } } } },
   {

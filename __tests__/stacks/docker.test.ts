@@ -506,6 +506,14 @@ describe('docker stack: VPC options', () => {
   });
 });
 
+describe('docker stack: egress closed without a proxy', () => {
+  it('gets the SSM, Session Manager and S3 endpoints, and may reach S3 through the gateway', () => {
+    const closed = synth({ proxy: { egressOnlyTo: ['10.99.0.0/24'] }, airGap: { systemDefaultRegistry: 'registry.internal:5000', installerUrl: 'https://mirror.internal/install.sh' } }).json;
+    expect(Object.values(resources(closed, 'aws_vpc_endpoint')).map((e) => String(e.service_name).split('.').pop()).sort()).toEqual(['ec2messages', 's3', 'ssm', 'ssmmessages']);
+    expect(Object.values(resources(closed, 'aws_vpc_security_group_egress_rule')).filter((r) => r.prefix_list_id)).toHaveLength(1);
+  });
+});
+
 describe('docker stack: day 2', () => {
   /** What 0.2.0 synthesized for these settings (its AWS resources and locals; see rke-ha-day2.test.ts). */
   const SITE = { hostname: 'rancher.example.com', hostedZone: 'example.com' };

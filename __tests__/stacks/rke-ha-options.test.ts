@@ -292,6 +292,46 @@ describe('rke-ha options: egress closed except to the proxy', () => {
   });
 });
 
+describe('rke-ha options: egress closed without a proxy (mirrors inside the allowed networks)', () => {
+  const input: SettingsInput = { proxy: { egressOnlyTo: ['10.9.0.0/24'] }, airGap: AIR_GAP };
+  const json = synth(input);
+  const nodeGroup = Object.keys(resources(json, 'aws_security_group')).find((n) => n.startsWith('node-security-group'))!;
+  const egress = Object.values(resources(json, 'aws_vpc_security_group_egress_rule')).filter((r) => r.security_group_id === `\${aws_security_group.${nodeGroup}.id}`);
+  const services = (j: TerraformJson) => Object.values(resources(j, 'aws_vpc_endpoint')).map((e) => [String(e.service_name).split('.').pop(), e.vpc_endpoint_type]).sort();
+
+  it('adds the endpoints the nodes need to boot and be reached: SSM, Session Manager, the agent channel, S3 for snapshots', () => {
+    expect(services(json)).toEqual([
+      ['ec2messages', 'Interface'],
+      ['s3', 'Gateway'],
+      ['ssm', 'Interface'],
+      ['ssmmessages', 'Interface'],
+    ]);
+  });
+
+  it('lets the nodes reach the VPC (where the interface endpoints are), the listed networks, and S3 through the gateway', () => {
+    const [s3] = Object.values(resources(json, 'aws_vpc_endpoint')).filter((e) => e.vpc_endpoint_type === 'Gateway');
+    expect(s3).toBeDefined();
+    const [s3Name] = Object.entries(resources(json, 'aws_vpc_endpoint')).find(([, e]) => e.vpc_endpoint_type === 'Gateway')!;
+    expect(egress.map((r) => [r.ip_protocol, r.cidr_ipv4 ?? r.prefix_list_id, r.from_port ?? null]).sort()).toEqual([
+      ['-1', '10.0.0.0/16', null],
+      ['-1', '10.9.0.0/24', null],
+      ['tcp', `\${aws_vpc_endpoint.${s3Name}.prefix_list_id}`, 443],
+    ]);
+  });
+
+  it('adds nothing with a proxy (it carries SSM and S3), and the S3 rule whenever closed egress meets a configured S3 gateway', () => {
+    expect(services(synth({ proxy: { http: 'http://10.9.0.5:3128', egressOnlyTo: ['10.9.0.0/24'] } }))).toEqual([]);
+    const withGateway = synth({ proxy: { http: 'http://10.9.0.5:3128', egressOnlyTo: ['10.9.0.0/24'] }, vpc: { endpoints: ['s3'] } });
+    expect(Object.values(resources(withGateway, 'aws_vpc_security_group_egress_rule')).filter((r) => r.prefix_list_id)).toHaveLength(1);
+    // Open egress needs no rule for it.
+    expect(Object.values(resources(synth({ vpc: { endpoints: ['s3'] } }), 'aws_vpc_security_group_egress_rule')).filter((r) => r.prefix_list_id)).toEqual([]);
+  });
+
+  it('is refused without the mirrors, naming proxy.egressOnlyTo', () => {
+    expect(() => settings({ proxy: { egressOnlyTo: ['10.9.0.0/24'] } })).toThrow(/proxy\.egressOnlyTo: closes the nodes' egress .* set airGap\.installerUrl/);
+  });
+});
+
 describe('rke-ha options: no secret literal in any variant', () => {
   const variants: SettingsInput[] = [
     { rkeHa: { distribution: 'k3s' } },

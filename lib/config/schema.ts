@@ -180,6 +180,22 @@ export const settingsSchema = z
         problem(['versions', key], `Kubernetes 1.${minor} is outside Rancher ${line}'s supported range 1.${range.min}-1.${range.maxExclusive - 1}`, value);
       }
     }
+    // Closed egress without a proxy: SSM, Session Manager and S3 get VPC endpoints (the stacks add them), but the
+    // installer and the images can only come from the VPC or the listed networks, so mirrors there are required.
+    const proxy = s.proxy;
+    if (Array.isArray(proxy?.egressOnlyTo) && proxy.egressOnlyTo.length > 0 && proxy.http === undefined && proxy.https === undefined) {
+      const missing = [
+        s.airGap?.installerUrl === undefined ? 'airGap.installerUrl (the RKE2/K3s installer and what it downloads)' : undefined,
+        s.airGap?.systemDefaultRegistry === undefined ? 'airGap.systemDefaultRegistry (every system and Rancher image)' : undefined,
+      ].filter((m) => m !== undefined);
+      if (missing.length > 0) {
+        problem(
+          ['proxy', 'egressOnlyTo'],
+          `closes the nodes' egress except to the VPC and these networks, and no proxy is set (proxy.http): the stacks then add VPC endpoints for SSM and S3, but downloads must come from mirrors inside those networks; set ${missing.join(' and ')}, or set proxy.http`,
+          proxy.egressOnlyTo,
+        );
+      }
+    }
     if (s.rancher?.tls) {
       for (const p of tlsProblems(s.rancher.tls, effectiveIngressController(s.rkeHa))) problem(['rancher', 'tls', ...p.path], p.message, p.value);
     }
