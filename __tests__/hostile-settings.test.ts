@@ -311,6 +311,13 @@ const class3: HostileCase[] = [
   { id: 'kubeconfig-absolute', cls: 3, file: 'k8sHa:\n  access:\n    kubeconfig:\n      path: /home/me/.kube/config\n', expect: rejected('k8sHa.access.kubeconfig.path') },
   { id: 'cron-minute-60', cls: 3, file: 'rkeHa:\n  etcdSnapshots:\n    scheduleCron: "60 */6 * * *"\n', expect: rejected('rkeHa.etcdSnapshots.scheduleCron', /outside 0-59/) },
   { id: 'cron-weekday-7', cls: 3, file: 'rkeHa:\n  etcdSnapshots:\n    scheduleCron: "0 3 * * 7"\n', expect: rejected('rkeHa.etcdSnapshots.scheduleCron', /outside 0-6/) },
+  { id: 'egress-closed-without-proxy', cls: 3, file: 'proxy:\n  egressOnlyTo: [10.9.0.0/24]\n', expect: rejected('proxy.egressOnlyTo', /set airGap\.installerUrl/) },
+  {
+    id: 'egress-closed-without-proxy-mirrored',
+    cls: 3,
+    file: 'proxy:\n  egressOnlyTo: [10.9.0.0/24]\nairGap:\n  installerUrl: https://mirror.internal/install.sh\n  systemDefaultRegistry: registry.internal:5000\n',
+    expect: accepted,
+  },
   { id: 'restore-volume-id', cls: 3, file: 'docker:\n  dataVolume:\n    restoreSnapshotId: vol-0123456789abcdef0\n', expect: rejected('docker.dataVolume.restoreSnapshotId') },
 ];
 
@@ -323,7 +330,19 @@ const class4: HostileCase[] = [
   ['posture-ssh', 'rkeHa:\n  sshKeyName: ops\nadminCidrs: [203.0.113.0/24]\n', 'rkeHa.sshKeyName'],
   ['posture-public-nodes', 'rkeHa:\n  privateNodes: false\n', 'rkeHa.privateNodes'],
   ['posture-no-final-snapshot', 'docker:\n  dataVolume:\n    finalSnapshot: false\n', 'docker.dataVolume.finalSnapshot'],
+  ['posture-lb-unprotected', 'rkeHa:\n  loadBalancer:\n    deletionProtection: false\n', 'rkeHa.loadBalancer.deletionProtection'],
 ].map(([id, file, field]) => ({ id, cls: 4, file, expect: either(field) }));
+
+// Class 4, the options this part of issue 11 added: their mistakes are refused naming the field.
+const class4Options: HostileCase[] = [
+  { id: 'posture-flow-log-retention', cls: 4, file: 'vpc:\n  flowLogs:\n    destination: cloudwatch\n    retentionDays: 100\n', expect: rejected('vpc.flowLogs.retentionDays') },
+  { id: 'posture-flow-log-kinesis', cls: 4, file: 'vpc:\n  flowLogs:\n    destination: kinesis\n', expect: rejected('vpc.flowLogs.destination') },
+  { id: 'posture-endpoint-twice', cls: 4, file: 'vpc:\n  endpoints: [ssm, ssm]\n', expect: rejected('vpc.endpoints') },
+  { id: 'posture-endpoint-unknown', cls: 4, file: 'vpc:\n  endpoints: [dynamodb]\n', expect: rejected('vpc.endpoints.0') },
+  { id: 'posture-monitoring-interval', cls: 4, file: 'rkeHa:\n  distribution: k3s\n  datastore:\n    monitoringInterval: 120\n', expect: rejected('rkeHa.datastore.monitoringInterval') },
+  { id: 'posture-datastore-port-low', cls: 4, file: 'rkeHa:\n  distribution: k3s\n  datastore:\n    port: 80\n', expect: rejected('rkeHa.datastore.port') },
+  { id: 'posture-object-lock', cls: 4, file: 'rkeHa:\n  etcdSnapshots:\n    objectLock: true\n    accessLogging: true\n    eventNotifications: true\n', expect: accepted },
+];
 
 // Class 5: secrets in local state. The loader's part: one state per stack; the file modes are checked through the CLI below.
 const class5: HostileCase[] = [
@@ -333,7 +352,7 @@ const class5: HostileCase[] = [
   { id: 'state-into-output', cls: 5, file: 'backend:\n  path: <stack>\n', expect: accepted },
 ];
 
-const CASES: readonly HostileCase[] = [...class1, ...class2, ...class3, ...class4, ...class5];
+const CASES: readonly HostileCase[] = [...class1, ...class2, ...class3, ...class4, ...class4Options, ...class5];
 
 function writeTo(dir: string, name: string, content: string | Buffer): string {
   const path = join(dir, name);

@@ -16,8 +16,10 @@ export class DockerStack extends TerraformStack {
     const rancher = new RancherOnDocker(this, IN_PLACE_ID, {
       ...deploymentProps(settings),
       docker: settings.docker,
+      vpc: settings.vpc,
       ...publicNameProps(settings, inputs),
       adminCidrs: inputs.adminCidrs,
+      deployerArns: inputs.deployerArns,
     });
 
     rancherOutputs(this, rancher);

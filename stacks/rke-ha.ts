@@ -16,8 +16,10 @@ export class RkeHaStack extends TerraformStack {
     const rancher = new RancherOnRke(this, IN_PLACE_ID, {
       ...deploymentProps(settings),
       rkeHa: settings.rkeHa,
+      vpc: settings.vpc,
       ...publicNameProps(settings, inputs),
       adminCidrs: inputs.adminCidrs,
+      deployerArns: inputs.deployerArns,
     });
 
     rancherOutputs(this, rancher);
@@ -38,6 +40,9 @@ export class RkeHaStack extends TerraformStack {
       new TerraformOutput(this, 'node_public_ips', { value: rancher.nodePublicIps, description: "The nodes' Elastic IPs, which Rancher's name resolves to (health-checked)" });
     }
     if (rancher.etcdSnapshotBucket) new TerraformOutput(this, 'etcd_snapshot_bucket', { value: rancher.etcdSnapshotBucket, description: 'Bucket holding scheduled etcd snapshots' });
+    if (rancher.etcdSnapshotEventsTopic) {
+      new TerraformOutput(this, 'etcd_snapshot_events_topic', { value: rancher.etcdSnapshotEventsTopic, description: 'SNS topic of the snapshot bucket events: subscribe to it for alerts' });
+    }
     if (rancher.datastoreAddress) new TerraformOutput(this, 'datastore_address', { value: rancher.datastoreAddress, description: 'K3s datastore (RDS) host name' });
     new TerraformOutput(this, 'servers_pending_replacement', {
       value: rancher.serversPendingReplacement,

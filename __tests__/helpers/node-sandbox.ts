@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
-const BOOT_LIB = readFileSync(join(ROOT, 'lib/nodes/boot-lib.sh'), 'utf8');
+/** boot-lib.sh as the RKE2 and K3s servers get it (with the cluster helpers; a superset of the Docker host's). */
+const BOOT_LIB = ['lib/nodes/boot-lib.sh', 'lib/kubernetes/cluster-lib.sh'].map((file) => readFileSync(join(ROOT, file), 'utf8')).join('\n');
 /** The stub commands (curl, sleep, systemctl), shellchecked like the scripts they serve. */
 export const STUBS = join(__dirname, 'node-stubs');
 

@@ -28,6 +28,22 @@ export const REPLACING: Readonly<Record<string, readonly string[]>> = {
 };
 
 /**
+ * Replacing arguments the provider stores as computed when the configuration
+ * leaves them out (Optional + Computed): a module that starts setting one
+ * replaces nothing when the value it sets is what the provider computed. The
+ * function gives that value from the module the resource was created with.
+ */
+const COMPUTED: Readonly<Record<string, Readonly<Record<string, (json: TerraformJson, resource: any) => unknown>>>> = {
+  aws_instance: {
+    // EC2 gives a public address when the subnet maps one on launch (the provider reads it back into state).
+    associate_public_ip_address: (json, instance) => {
+      const subnet = /^\$\{aws_subnet\.([^.]+)\.id\}$/.exec(String(instance.subnet_id))?.[1];
+      return subnet === undefined ? undefined : (json.resource.aws_subnet?.[subnet]?.map_public_ip_on_launch ?? false);
+    },
+  },
+};
+
+/**
  * Arguments replaced when `user_data_replace_on_change` is set (the Docker
  * host); the RKE2/K3s servers never set it.
  */
@@ -55,7 +71,8 @@ function argumentText(json: TerraformJson, value: unknown): string {
  * What a plan from `before` to `after` would replace or destroy, modelled on
  * the synthesized modules: a resource is replaced when one of its replacing
  * arguments (not in `ignore_changes`) changes its text, or refers to a
- * resource that is itself replaced (its id changes). Values only known to the
+ * resource that is itself replaced (its id changes); an argument left to the
+ * provider counts as the value it computed (`COMPUTED`). Values only known to the
  * provider (a newer AMI found by a lookup) are outside the model; the held
  * attributes of the servers make them irrelevant there.
  */
@@ -77,9 +94,10 @@ export function plannedChange(before: TerraformJson, after: TerraformJson): Plan
       if (replaced.has(address)) continue;
       const ignored: string[] = now.lifecycle?.ignore_changes ?? [];
       const args = [...(REPLACING[type] ?? []), ...(now.user_data_replace_on_change ? USER_DATA : [])].filter((a) => !ignored.includes(a.split('.')[0]));
+      const value = (json: TerraformJson, resource: any, arg: string) => get(resource, arg) ?? COMPUTED[type]?.[arg]?.(json, resource);
       const forced = args.some((arg) => {
-        const a = argumentText(before, get(old, arg));
-        const b = argumentText(after, get(now, arg));
+        const a = argumentText(before, value(before, old, arg));
+        const b = argumentText(after, value(after, now, arg));
         if (a !== b) return true;
         // The same reference, to a resource that is replaced: a new id.
         return [...replaced].some((r) => b.includes(`${r}.`));

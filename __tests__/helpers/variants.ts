@@ -1,5 +1,6 @@
 import type { App, TerraformStack } from 'cdktf';
 import type { SettingsInput } from '../../lib/config/schema';
+import { NODE_ENDPOINTS } from '../../lib/config/vpc-schema';
 import { DOCKER_STACK, DockerStack } from '../../stacks/docker';
 import { K8S_HA_STACK, K8sHaStack } from '../../stacks/k8s-ha';
 import { RKE_HA_STACK, RkeHaStack } from '../../stacks/rke-ha';
@@ -64,7 +65,7 @@ export const STACK_VARIANTS: readonly StackVariant[] = [
   {
     name: 'rke-ha DNS round robin (no load balancer), Let\'s Encrypt, SSH, site, admin CIDRs',
     stack: RKE_HA_STACK,
-    settings: { ...SITE, adminCidrs: ['203.0.113.0/24'], rancher: { tls: { issuer: 'acme', ...ACME } }, rkeHa: { loadBalancer: 'dns', sshKeyName: 'ops' } },
+    settings: { ...SITE, adminCidrs: ['203.0.113.0/24'], rancher: { tls: { issuer: 'acme', ...ACME } }, rkeHa: { loadBalancer: { type: 'dns' }, sshKeyName: 'ops' } },
   },
   { name: 'rke-ha no domain (dns wildcard, sslip.io)', stack: RKE_HA_STACK, settings: { dns: { mode: 'wildcard' } } },
   { name: 'rke-ha existing network', stack: RKE_HA_STACK, settings: { rkeHa: { existingNetwork: { vpcId: VPC, loadBalancerSubnetIds: LB, nodeSubnetIds: NODES } } } },
@@ -74,6 +75,20 @@ export const STACK_VARIANTS: readonly StackVariant[] = [
     settings: {
       rkeHa: { distribution: 'k3s', existingNetwork: { vpcId: VPC, loadBalancerSubnetIds: LB.slice(0, 2), nodeSubnetIds: NODES.slice(0, 2), datastoreSubnetIds: DB, nodeHostNumber: 20 } },
       proxy: PROXY,
+    },
+  },
+  { name: 'rke-ha closed egress without a proxy, air gap', stack: RKE_HA_STACK, settings: { proxy: { egressOnlyTo: ['10.9.0.0/24'] }, airGap: AIR_GAP } },
+  {
+    name: 'rke-ha every security option, private nodes',
+    stack: RKE_HA_STACK,
+    settings: { rkeHa: { privateNodes: true, etcdSnapshots: { accessLogging: true, eventNotifications: true, objectLock: true } }, vpc: { flowLogs: { destination: 'cloudwatch' }, endpoints: [...NODE_ENDPOINTS] } },
+  },
+  {
+    name: 'rke-ha k3s every security option, private nodes',
+    stack: RKE_HA_STACK,
+    settings: {
+      rkeHa: { distribution: 'k3s', privateNodes: true, datastore: { monitoringInterval: 60, logExports: true, iamAuthentication: true, port: 5433 } },
+      vpc: { flowLogs: { destination: 's3' }, endpoints: [...NODE_ENDPOINTS] },
     },
   },
   { name: 'k8s-ha defaults', stack: K8S_HA_STACK, settings: {} },
@@ -90,6 +105,7 @@ export const STACK_VARIANTS: readonly StackVariant[] = [
   // Two `removed` blocks in one stack (the bootstrap and cert-manager forgotten).
   { name: 'k8s-ha SSO platform: no first-login bootstrap, cert-manager present', stack: K8S_HA_STACK, settings: { rancher: { bootstrap: { enabled: false } }, k8sHa: { certManager: { install: false } } } },
   { name: 'docker defaults', stack: DOCKER_STACK, settings: {} },
+  { name: 'docker flow logs and VPC endpoints', stack: DOCKER_STACK, settings: { vpc: { flowLogs: { destination: 'cloudwatch' }, endpoints: [...NODE_ENDPOINTS] } } },
   { name: 'docker tls blank+privateCA', stack: DOCKER_STACK, settings: { docker: { tls: { issuer: 'blank', privateCA: true } } } },
   { name: 'docker tls acme', stack: DOCKER_STACK, settings: { docker: { tls: { issuer: 'acme' } } } },
   { name: 'docker behind an ALB, ACM issues the certificate', stack: DOCKER_STACK, settings: { ...SITE, docker: { tls: { mode: 'external', issuer: 'acme' } } } },

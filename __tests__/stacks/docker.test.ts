@@ -7,6 +7,7 @@ import { DEFAULT_VERSIONS } from '../../lib/config/versions';
 import { compressedUpperBound } from '../../lib/nodes/server-node';
 import { DOCKER_STACK, DockerStack } from '../../stacks/docker';
 import { runApp, STACK_TRACE_LINE } from '../helpers/app-process';
+import { plannedChange } from '../helpers/replacement';
 import { dataSources, only, resources, settings, synthStack, userDataOf, type TerraformJson } from '../helpers/synth';
 import { renderTemplate, validateCloudConfig, type CloudConfigFile } from '../helpers/validators';
 import { DOCKER_RUN_BASE_ARGS as BASE_ARGS, DOCKER_RUN_BEHIND_ALB_ARGS as ALB_ARGS, sslMount as mount } from '../lib/docker/support';
@@ -57,14 +58,19 @@ describe('docker stack: one host', () => {
     expect(instance.key_name).toBeUndefined();
   });
 
-  it('reaches a shell through SSM: the instance profile carries AmazonSSMManagedInstanceCore', () => {
+  it('reaches a shell through SSM: the instance profile allows Session Manager, without AmazonSSMManagedInstanceCore', () => {
     const attachments = Object.values(resources(json, 'aws_iam_role_policy_attachment'));
-    expect(attachments.some((a) => String(a.policy_arn).endsWith(':iam::aws:policy/AmazonSSMManagedInstanceCore'))).toBe(true);
+    expect(attachments.some((a) => String(a.policy_arn).endsWith('/AmazonSSMManagedInstanceCore'))).toBe(false);
+    const nodePolicy = Object.values(dataSources(json, 'aws_iam_policy_document')).find((d) => String(d['//'].metadata.path).endsWith('/node-role/policy'));
+    expect(nodePolicy.statement.map((st: any) => st.sid)).toContain('SessionManager');
     expect(instance.iam_instance_profile).toMatch(/^\$\{aws_iam_instance_profile\.node-role_profile_[^}]+\.name\}$/);
   });
 
-  it('sits in a single public subnet of its own VPC, at a fixed address', () => {
+  it('sits in a single public subnet of its own VPC, at a fixed address, with a public address from launch on', () => {
     expect(Object.keys(resources(json, 'aws_subnet'))).toHaveLength(1);
+    // The subnet maps none on its own (FSBP EC2.15); the host needs egress before its Elastic IP is associated.
+    expect(only(json, 'aws_subnet')[1].map_public_ip_on_launch).toBe(false);
+    expect(instance.associate_public_ip_address).toBe(true);
     const [, vpc] = only(json, 'aws_vpc');
     expect(vpc.cidr_block).toBe('10.0.0.0/16');
     expect(instance.private_ip).toBe('10.0.0.10');
@@ -619,6 +625,50 @@ describe('docker stack: snapshots', () => {
       airGap: { systemDefaultRegistry: 'registry.internal:5000', useBundledSystemChart: true, registryMirrors: { 'docker.io': ['https://mirror.internal'] } },
     }).json;
     expect(full).toMatchSnapshot();
+  });
+});
+
+describe('docker stack: VPC options', () => {
+  const withOptions = synth({ vpc: { flowLogs: { destination: 's3' }, endpoints: ['ssm', 'ssmmessages', 'ec2messages'] } }).json;
+
+  it('puts interface endpoints in its one subnet, and lets destroy delete a flow log bucket (nothing here is prevent_destroy)', () => {
+    const [subnetName] = Object.keys(resources(withOptions, 'aws_subnet'));
+    for (const e of Object.values(resources(withOptions, 'aws_vpc_endpoint'))) expect(e.subnet_ids).toEqual([`\${aws_subnet.${subnetName}.id}`]);
+    const logBucket = Object.values(resources(withOptions, 'aws_s3_bucket')).find((b) => b.bucket_prefix === 'rancher-docker-flow-logs-');
+    expect(logBucket).toMatchObject({ force_destroy: true });
+    expect(logBucket).not.toHaveProperty('lifecycle');
+  });
+});
+
+describe('docker stack: egress closed without a proxy', () => {
+  it('gets the SSM, Session Manager and S3 endpoints, and may reach S3 through the gateway', () => {
+    const closed = synth({ proxy: { egressOnlyTo: ['10.99.0.0/24'] }, airGap: { systemDefaultRegistry: 'registry.internal:5000', installerUrl: 'https://mirror.internal/install.sh' } }).json;
+    expect(Object.values(resources(closed, 'aws_vpc_endpoint')).map((e) => String(e.service_name).split('.').pop()).sort()).toEqual(['ec2messages', 's3', 'ssm', 'ssmmessages']);
+    expect(Object.values(resources(closed, 'aws_vpc_security_group_egress_rule')).filter((r) => r.prefix_list_id)).toHaveLength(1);
+  });
+});
+
+describe('docker stack: day 2', () => {
+  /** What 0.2.0 synthesized for these settings (its AWS resources and locals; see rke-ha-day2.test.ts). */
+  const SITE = { hostname: 'rancher.example.com', hostedZone: 'example.com' };
+  const release = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'release-0.2.0', 'docker.json'), 'utf8')) as TerraformJson;
+
+  it('a host made with 0.2.0 keeps running, with its data volume and address, when this version is applied', () => {
+    const change = plannedChange(release, synth(SITE).json);
+    expect(change.replaced.filter((a) => /^aws_(instance|ebs_volume|eip|vpc|subnet)\./.test(a))).toEqual([]);
+    expect(change.destroyed.filter((a) => /^aws_(instance|ebs_volume|eip)\./.test(a))).toEqual([]);
+  });
+
+  it('turning on flow logs and VPC endpoints replaces neither the host nor its data volume', () => {
+    const change = plannedChange(synth(SITE).json, synth({ ...SITE, vpc: { flowLogs: { destination: 'cloudwatch' }, endpoints: ['s3', 'ssm', 'ssmmessages', 'ec2messages'] } }).json);
+    expect([...change.replaced, ...change.destroyed]).toEqual([]);
+  });
+
+  it('(the model) sees a public address the host did not have as a replacement: the explicit one matches what its subnet gave', () => {
+    const [name] = only(release, 'aws_instance');
+    const subnet = Object.keys(resources(release, 'aws_subnet'))[0];
+    const unmapped = { ...release, resource: { ...release.resource, aws_subnet: { [subnet]: { ...resources(release, 'aws_subnet')[subnet], map_public_ip_on_launch: false } } } };
+    expect(plannedChange(unmapped, synth(SITE).json).replaced).toContain(`aws_instance.${name}`);
   });
 });
 

@@ -61,7 +61,7 @@ describe('rke-ha without a domain', () => {
 
   it('has no Route53 record, zone lookup, hostname or zone variable', () => {
     expect(route53(json)).toEqual([]);
-    expect(Object.keys(json.variable!)).toEqual(['admin_cidrs']);
+    expect(Object.keys(json.variable!)).toEqual(['admin_cidrs', 'deployer_arns']);
   });
 
   it('puts one Elastic IP per public subnet on the NLB, keyed by zone index', () => {
@@ -151,9 +151,9 @@ describe('docker without a domain', () => {
     expect(STACK_VARIANTS.some((v) => v.stack === DOCKER_STACK && v.settings.dns?.mode === 'wildcard')).toBe(true);
   });
 
-  it("names Rancher after the host's existing Elastic IP: no record, no zone, no variables", () => {
+  it("names Rancher after the host's existing Elastic IP: no record, no zone, no hostname or zone variables", () => {
     expect(route53(json)).toEqual([]);
-    expect(Object.keys(json.variable!)).toEqual(['admin_cidrs']);
+    expect(Object.keys(json.variable!)).toEqual(['admin_cidrs', 'deployer_arns']);
     const [, ping] = Object.entries(dataSources(json, 'http')).find(([, d]) => String(d.url).endsWith('/ping'))!;
     expect(ping.url).toBe(`https://${name}/ping`);
     // Known when the address is: the association (not a record) is what makes the name lead to the host.

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { cidrHost } from '../../lib/config/cidr';
 import type { SettingsInput } from '../../lib/config/schema';
 import { RKE_HA_STACK, RkeHaStack } from '../../stacks/rke-ha';
@@ -27,7 +29,7 @@ function synth(input: SettingsInput): TerraformJson {
 
 const BASE: SettingsInput = { hostname: 'rancher.example.com', hostedZone: 'example.com' };
 const K3S: SettingsInput = { ...BASE, rkeHa: { distribution: 'k3s' } };
-const DNS: SettingsInput = { ...BASE, rkeHa: { loadBalancer: 'dns' } };
+const DNS: SettingsInput = { ...BASE, rkeHa: { loadBalancer: { type: 'dns' } } };
 /** No domain: Rancher named after the NLB's first Elastic IP (dns.mode wildcard). */
 const WILDCARD: SettingsInput = { dns: { mode: 'wildcard' } };
 const with_ = (base: SettingsInput, change: Record<string, any>): SettingsInput => ({ ...base, ...change, rkeHa: { ...(base.rkeHa ?? {}), ...(change.rkeHa ?? {}) } });
@@ -53,7 +55,7 @@ const SAFE: [string, SettingsInput, SettingsInput][] = [
   ['the NLB replaced by DNS round robin', BASE, DNS],
   ['DNS round robin replaced by the NLB', DNS, BASE],
   ['DNS round robin: growing from one server to three', with_(DNS, { rkeHa: { nodeCount: 1 } }), DNS],
-  ['K3s: the NLB replaced by DNS round robin', K3S, with_(K3S, { rkeHa: { distribution: 'k3s', loadBalancer: 'dns' } })],
+  ['K3s: the NLB replaced by DNS round robin', K3S, with_(K3S, { rkeHa: { distribution: 'k3s', loadBalancer: { type: 'dns' } } })],
 ];
 
 /** The same changes on a deployment without a domain. */
@@ -206,7 +208,7 @@ describe('rke-ha day 2: changes a running deployment takes', () => {
     // A held attribute that differs is reported per server (output servers_pending_replacement), never planned.
     for (const [, , after] of SAFE) {
       for (const instance of Object.values(resources(synth(after), 'aws_instance'))) {
-        expect(instance.lifecycle.ignore_changes).toEqual(['ami', 'user_data', 'user_data_base64', 'instance_type', 'key_name', 'subnet_id', 'private_ip']);
+        expect(instance.lifecycle.ignore_changes).toEqual(['ami', 'user_data', 'user_data_base64', 'instance_type', 'key_name', 'subnet_id', 'private_ip', 'associate_public_ip_address']);
       }
     }
   });
@@ -300,6 +302,49 @@ describeWithTerraform('rke-ha day 2: the switch, ordered by terraform (stand-ins
     const lb = standIn(`aws_lb.${Object.keys(resources(synth(BASE), 'aws_lb'))[0]}`);
     expect(order.actions.get(lb)).toBe('create');
     expect(order.before.get(first)).toContain(lb);
+  });
+});
+
+/**
+ * What 0.2.0 synthesized for the same settings (its AWS resources, in __tests__/fixtures/release-0.2.0, written by
+ * the commit that introduced the FSBP test, before any of its changes): a deployment made with 0.2.0 takes every
+ * later default without losing a server, the bucket, the database or the load balancer.
+ */
+const RELEASE_0_2_0: [string, string, SettingsInput][] = [
+  ['defaults', 'rke-ha.json', BASE],
+  ['private nodes', 'rke-ha-private-nodes.json', with_(BASE, { rkeHa: { privateNodes: true } })],
+  ['K3s on PostgreSQL', 'rke-ha-k3s.json', K3S],
+];
+const release = (file: string) => JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'release-0.2.0', file), 'utf8')) as TerraformJson;
+const heldData = (addresses: readonly string[]) => addresses.filter((a) => /^aws_(instance|s3_bucket|db_instance|lb|vpc|subnet)\./.test(a));
+
+describe('rke-ha day 2: a deployment made with 0.2.0, applied with this version', () => {
+  it.each(RELEASE_0_2_0)('%s: replaces and destroys no server, bucket, database, load balancer, VPC or subnet', (_name, file, input) => {
+    const change = plannedChange(release(file), synth(input));
+    expect(heldData([...change.replaced, ...change.destroyed])).toEqual([]);
+  });
+});
+
+/**
+ * The FSBP options, each turned on in a running deployment: new resources and in-place changes only (the default is
+ * the before; K3s for the datastore's).
+ */
+const OPTIONS_ON: [string, SettingsInput, SettingsInput][] = [
+  ['load balancer deletion protection off, then on again', with_(BASE, { rkeHa: { loadBalancer: { deletionProtection: false } } }), BASE],
+  ['flow logs to CloudWatch Logs', BASE, { ...BASE, vpc: { flowLogs: { destination: 'cloudwatch' } } }],
+  ['flow logs to S3', BASE, { ...BASE, vpc: { flowLogs: { destination: 's3' } } }],
+  ['every VPC endpoint', BASE, { ...BASE, vpc: { endpoints: ['s3', 'ssm', 'ssmmessages', 'ec2messages', 'kms', 'sts', 'ec2'] } }],
+  ['every VPC endpoint, private nodes', with_(BASE, { rkeHa: { privateNodes: true } }), with_(BASE, { rkeHa: { privateNodes: true }, vpc: { endpoints: ['s3', 'ssm', 'ssmmessages', 'ec2messages'] } })],
+  ['VPC endpoints, K3s', K3S, { ...K3S, vpc: { endpoints: ['s3', 'ssm'] } }],
+  ['K3s: enhanced monitoring, log exports, IAM authentication', K3S, with_(K3S, { rkeHa: { distribution: 'k3s', datastore: { monitoringInterval: 60, logExports: true, iamAuthentication: true } } })],
+  ['K3s: another datastore port', K3S, with_(K3S, { rkeHa: { distribution: 'k3s', datastore: { port: 5433 } } })],
+  ['snapshot bucket access logging, events and Object Lock', BASE, with_(BASE, { rkeHa: { etcdSnapshots: { accessLogging: true, eventNotifications: true, objectLock: true } } })],
+];
+
+describe('rke-ha day 2: turning on a security option', () => {
+  it.each(OPTIONS_ON)('%s replaces and destroys no server, bucket, database, load balancer, VPC or subnet', (_name, before, after) => {
+    const change = plannedChange(synth(before), synth(after));
+    expect(heldData([...change.replaced, ...change.destroyed])).toEqual([]);
   });
 });
 

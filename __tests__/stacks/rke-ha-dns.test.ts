@@ -15,8 +15,8 @@ const synth = (input: SettingsInput) => synthStack((app) => new RkeHaStack(app, 
 const addr = (type: string, name: string) => `${type}.${name}`;
 const addresses = (json: TerraformJson, type: string) => Object.keys(resources(json, type)).map((n) => addr(type, n));
 
-const json = synth({ rkeHa: { loadBalancer: 'dns' } });
-const k3s = synth({ rkeHa: { loadBalancer: 'dns', distribution: 'k3s' } });
+const json = synth({ rkeHa: { loadBalancer: { type: 'dns' } } });
+const k3s = synth({ rkeHa: { loadBalancer: { type: 'dns' }, distribution: 'k3s' } });
 
 describe('rke-ha with DNS round robin: no load balancer', () => {
   it.each([

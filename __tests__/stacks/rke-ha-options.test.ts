@@ -56,6 +56,9 @@ describe('rke-ha options: private node subnets', () => {
   it('puts the nodes in private subnets without public addresses, one per zone', () => {
     expect(privateSubnets.map(([, s]) => s.cidr_block)).toEqual(['10.0.128.0/20', '10.0.144.0/20', '10.0.160.0/20']);
     privateSubnets.forEach(([, s]) => expect(s.map_public_ip_on_launch).toBe(false));
+    for (const instance of Object.values(instances(json))) expect(instance.associate_public_ip_address).toBe(false);
+    // In the public subnets (which map no address on their own) the nodes ask for one: their only way out.
+    for (const instance of Object.values(instances(synth({})))) expect(instance.associate_public_ip_address).toBe(true);
     const nodeSubnets = Object.values(instances(json)).map((i) => /aws_subnet\.([^.]+)\.id/.exec(i.subnet_id)![1]);
     expect(nodeSubnets).toEqual(privateSubnets.map(([name]) => name));
     expect(Object.values(instances(json)).map((i) => i.private_ip)).toEqual(['10.0.128.10', '10.0.144.10', '10.0.160.10']);
@@ -74,6 +77,36 @@ describe('rke-ha options: private node subnets', () => {
     expect(routes.map((r) => r.nat_gateway_id)).toEqual(gateways.map((g) => `\${aws_nat_gateway.${g}.id}`));
     const single = synth({ rkeHa: { privateNodes: true, natGateways: 'single' } });
     expect(Object.keys(resources(single, 'aws_nat_gateway'))).toHaveLength(1);
+  });
+});
+
+describe('rke-ha options: VPC flow logs and endpoints', () => {
+  const json = synth({ vpc: { flowLogs: { destination: 'cloudwatch', retentionDays: 30 }, endpoints: ['s3', 'ssm', 'ssmmessages', 'ec2messages'] } });
+  const [vpcName] = Object.keys(resources(json, 'aws_vpc'));
+  const endpoint = (j: TerraformJson, service: string) => Object.values(resources(j, 'aws_vpc_endpoint')).find((e) => String(e.service_name).endsWith(`.${service}`));
+  const publicSubnets = (j: TerraformJson) => Object.keys(resources(j, 'aws_subnet')).filter((n) => n.startsWith('network_public'));
+  const routeTables = (j: TerraformJson, prefix: string) => Object.keys(resources(j, 'aws_route_table')).filter((n) => n.startsWith(prefix)).map((n) => `\${aws_route_table.${n}.id}`);
+
+  it('logs the VPC to CloudWatch Logs, kept for the given days', () => {
+    const [flowLog] = Object.values(resources(json, 'aws_flow_log'));
+    expect(flowLog).toMatchObject({ vpc_id: `\${aws_vpc.${vpcName}.id}`, traffic_type: 'ALL', log_destination_type: 'cloud-watch-logs' });
+    expect(Object.values(resources(json, 'aws_cloudwatch_log_group'))[0]).toMatchObject({ name: '/aws/vpc-flow-logs/rancher-rke-ha', retention_in_days: 30 });
+  });
+
+  it('puts the interface endpoints in the three public subnets, and S3 routes in the route tables of the nodes', () => {
+    expect(endpoint(json, 'ssm').subnet_ids).toEqual(publicSubnets(json).map((n) => `\${aws_subnet.${n}.id}`));
+    expect(endpoint(json, 's3').route_table_ids).toEqual(routeTables(json, 'network_public'));
+    // Private nodes: their own route tables too (the public one stays: the load balancers' subnets).
+    const privateNodes = synth({ rkeHa: { privateNodes: true }, vpc: { endpoints: ['s3'] } });
+    expect(endpoint(privateNodes, 's3').route_table_ids).toEqual([...routeTables(privateNodes, 'network_public'), ...routeTables(privateNodes, 'private-subnets')]);
+  });
+
+  it('creates nothing of the kind by default, and keeps a flow log bucket unless forceDestroyBucket', () => {
+    const defaults = synth({});
+    for (const type of ['aws_flow_log', 'aws_vpc_endpoint', 'aws_cloudwatch_log_group']) expect(resources(defaults, type)).toEqual({});
+    const toS3 = synth({ vpc: { flowLogs: { destination: 's3' } } });
+    const logBucket = Object.values(resources(toS3, 'aws_s3_bucket')).find((b) => b.bucket_prefix === 'rancher-rke-ha-flow-logs-');
+    expect(logBucket).toMatchObject({ force_destroy: false, lifecycle: { prevent_destroy: true } });
   });
 });
 
@@ -256,6 +289,46 @@ describe('rke-ha options: egress closed except to the proxy', () => {
     const [server] = Object.values(instances(json));
     const noProxy = /NO_PROXY="([^"]*)"/.exec(server.user_data)![1];
     expect(noProxy).not.toContain('rancher_hostname');
+  });
+});
+
+describe('rke-ha options: egress closed without a proxy (mirrors inside the allowed networks)', () => {
+  const input: SettingsInput = { proxy: { egressOnlyTo: ['10.9.0.0/24'] }, airGap: AIR_GAP };
+  const json = synth(input);
+  const nodeGroup = Object.keys(resources(json, 'aws_security_group')).find((n) => n.startsWith('node-security-group'))!;
+  const egress = Object.values(resources(json, 'aws_vpc_security_group_egress_rule')).filter((r) => r.security_group_id === `\${aws_security_group.${nodeGroup}.id}`);
+  const services = (j: TerraformJson) => Object.values(resources(j, 'aws_vpc_endpoint')).map((e) => [String(e.service_name).split('.').pop(), e.vpc_endpoint_type]).sort();
+
+  it('adds the endpoints the nodes need to boot and be reached: SSM, Session Manager, the agent channel, S3 for snapshots', () => {
+    expect(services(json)).toEqual([
+      ['ec2messages', 'Interface'],
+      ['s3', 'Gateway'],
+      ['ssm', 'Interface'],
+      ['ssmmessages', 'Interface'],
+    ]);
+  });
+
+  it('lets the nodes reach the VPC (where the interface endpoints are), the listed networks, and S3 through the gateway', () => {
+    const [s3] = Object.values(resources(json, 'aws_vpc_endpoint')).filter((e) => e.vpc_endpoint_type === 'Gateway');
+    expect(s3).toBeDefined();
+    const [s3Name] = Object.entries(resources(json, 'aws_vpc_endpoint')).find(([, e]) => e.vpc_endpoint_type === 'Gateway')!;
+    expect(egress.map((r) => [r.ip_protocol, r.cidr_ipv4 ?? r.prefix_list_id, r.from_port ?? null]).sort()).toEqual([
+      ['-1', '10.0.0.0/16', null],
+      ['-1', '10.9.0.0/24', null],
+      ['tcp', `\${aws_vpc_endpoint.${s3Name}.prefix_list_id}`, 443],
+    ]);
+  });
+
+  it('adds nothing with a proxy (it carries SSM and S3), and the S3 rule whenever closed egress meets a configured S3 gateway', () => {
+    expect(services(synth({ proxy: { http: 'http://10.9.0.5:3128', egressOnlyTo: ['10.9.0.0/24'] } }))).toEqual([]);
+    const withGateway = synth({ proxy: { http: 'http://10.9.0.5:3128', egressOnlyTo: ['10.9.0.0/24'] }, vpc: { endpoints: ['s3'] } });
+    expect(Object.values(resources(withGateway, 'aws_vpc_security_group_egress_rule')).filter((r) => r.prefix_list_id)).toHaveLength(1);
+    // Open egress needs no rule for it.
+    expect(Object.values(resources(synth({ vpc: { endpoints: ['s3'] } }), 'aws_vpc_security_group_egress_rule')).filter((r) => r.prefix_list_id)).toEqual([]);
+  });
+
+  it('is refused without the mirrors, naming proxy.egressOnlyTo', () => {
+    expect(() => settings({ proxy: { egressOnlyTo: ['10.9.0.0/24'] } })).toThrow(/proxy\.egressOnlyTo: closes the nodes' egress .* set airGap\.installerUrl/);
   });
 });
 

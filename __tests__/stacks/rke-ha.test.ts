@@ -291,6 +291,35 @@ describe('rke-ha stack: outputs, secrets and portability', () => {
     }
   });
 
+  it("encrypts the snapshot bucket with the stack's key, which the node role may use through S3 for that bucket", () => {
+    const [keyName] = Object.keys(resources(json, 'aws_kms_key'));
+    const [bucketName] = Object.keys(resources(json, 'aws_s3_bucket'));
+    const [, encryption] = only(json, 'aws_s3_bucket_server_side_encryption_configuration');
+    expect(encryption.rule[0]).toEqual({ apply_server_side_encryption_by_default: { sse_algorithm: 'aws:kms', kms_master_key_id: `\${aws_kms_key.${keyName}.arn}` }, bucket_key_enabled: true });
+    const policy = dataSources(json, 'aws_iam_policy_document')[/data\.aws_iam_policy_document\.([^.]+)\.json/.exec(resources(json, 'aws_kms_key')[keyName].policy)![1]];
+    const s3 = policy.statement.find((st: any) => st.sid === 'NodesUseSnapshotBucket');
+    expect(s3.principals[0].identifiers).toEqual([expect.stringMatching(/^\$\{aws_iam_role\.node-role_[^.]+\.arn\}$/)]);
+    expect(s3.condition[1]).toEqual({ test: 'StringEquals', variable: 'kms:EncryptionContext:aws:s3:arn', values: [`\${aws_s3_bucket.${bucketName}.arn}`] });
+    // The K3s layout has no bucket, and no S3 use of the key.
+    const k3s = synth({ rkeHa: { distribution: 'k3s' } }).json;
+    expect(JSON.stringify(dataSources(k3s, 'aws_iam_policy_document'))).not.toContain('NodesUseSnapshotBucket');
+  });
+
+  it('sends snapshot events to the topic the key policy lets S3 use the key for, and outputs it', () => {
+    const withEvents = synth({ rkeHa: { etcdSnapshots: { eventNotifications: true, accessLogging: true, objectLock: true } } }).json;
+    const [topicName, topic] = only(withEvents, 'aws_sns_topic');
+    const [keyName, key] = only(withEvents, 'aws_kms_key');
+    expect(topic).toMatchObject({ name: 'rancher-rke-ha-etcd-events', kms_master_key_id: `\${aws_kms_key.${keyName}.arn}` });
+    const policy = dataSources(withEvents, 'aws_iam_policy_document')[/data\.aws_iam_policy_document\.([^.]+)\.json/.exec(key.policy)![1]];
+    expect(policy.statement.find((st: any) => st.sid === 'S3PublishesSnapshotEvents').condition[0].values[0]).toMatch(/:rancher-rke-ha-etcd-events$/);
+    expect(withEvents.output!.etcd_snapshot_events_topic.value).toBe(`\${aws_sns_topic.${topicName}.arn}`);
+    expect(Object.keys(resources(withEvents, 'aws_s3_bucket_logging'))).toHaveLength(1);
+    expect(Object.keys(resources(withEvents, 'aws_s3_bucket_object_lock_configuration'))).toHaveLength(1);
+    // K3s has no snapshot bucket: the options have nothing to act on.
+    const k3s = synth({ rkeHa: { distribution: 'k3s', etcdSnapshots: { eventNotifications: true, accessLogging: true, objectLock: true } } }).json;
+    for (const type of ['aws_sns_topic', 'aws_s3_bucket_logging', 'aws_s3_bucket_object_lock_configuration']) expect(resources(k3s, type)).toEqual({});
+  });
+
   it('has no absolute path and an explicit local backend relative to the stack directory', () => {
     expect(json.terraform.backend).toEqual({ local: { path: '../../../terraform.rke-ha.tfstate' } });
     expect(text).not.toContain(process.cwd());
@@ -309,6 +338,7 @@ describe('rke-ha stack: outputs, secrets and portability', () => {
     expect(withValues.variable!.rancher_hostname.default).toBe('rancher.acme.io');
     expect(withValues.variable!.route53_zone_name.default).toBe('acme.io');
     expect(withValues.variable!.admin_cidrs.default).toEqual(['203.0.113.0/24']);
+    expect(json.variable!.deployer_arns).toMatchObject({ type: 'list(string)', default: [], nullable: false });
     expect(json.variable!.rancher_hostname.default).toBeUndefined();
     expect(dataSources(json, 'http').deployer_ip.count).toBe('${length(var.admin_cidrs) == 0 ? 1 : 0}');
   });
@@ -319,6 +349,20 @@ describe('rke-ha stack: settings that change the shape', () => {
     const pinned = synth({ rkeHa: { amiId: 'ami-0123456789abcdef0' } }).json;
     expect(dataSources(pinned, 'aws_ami')).toEqual({});
     Object.values(resources(pinned, 'aws_instance')).forEach((i) => expect(i.ami).toBe('ami-0123456789abcdef0'));
+  });
+
+  it('protects both load balancers from deletion unless rkeHa.loadBalancer.deletionProtection is false', () => {
+    const external = { rancher: { tls: { mode: 'external' as const, issuer: 'acme' as const } } };
+    const protectedLbs = Object.values(resources(synth(external).json, 'aws_lb'));
+    expect(protectedLbs.map((lb) => [lb.enable_deletion_protection, lb.lifecycle?.prevent_destroy])).toEqual([
+      [true, true],
+      [true, true],
+    ]);
+    const open = Object.values(resources(synth({ ...external, rkeHa: { loadBalancer: { deletionProtection: false } } }).json, 'aws_lb'));
+    expect(open.map((lb) => [lb.enable_deletion_protection, lb.lifecycle])).toEqual([
+      [false, undefined],
+      [false, undefined],
+    ]);
   });
 
   it('switches RKE2 and the Rancher ingress class to Traefik together', () => {

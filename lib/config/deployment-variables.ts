@@ -35,10 +35,12 @@ const ADMIN_ADDRESS_COUNT =
 export class DeploymentVariables extends Construct {
   private readonly name?: { readonly hostname: string; readonly zoneName: string };
   private readonly admin?: string[];
+  private readonly deployers?: string[];
 
   /**
    * @param options.adminAccess declare `admin_cidrs` (stacks that open admin
-   * ports); without it no variable and no address lookup. @default true
+   * ports) and `deployer_arns` (stacks whose nodes get secrets from SSM);
+   * without it neither variable and no address lookup. @default true
    * @param options.route53Name declare `rancher_hostname` and
    * `route53_zone_name`; false for a name derived from an address
    * (`dns.mode: wildcard`), which has neither. @default true
@@ -83,6 +85,27 @@ export class DeploymentVariables extends Construct {
       `\${length(${ADMIN_VAR}) > 0 ? ${ADMIN_VAR} : ["\${trimspace(one(data.http.deployer_ip[*].response_body))}/32"]}`,
     );
     this.admin = effective.asList;
+
+    const deployers = new TerraformVariable(scope, 'deployer_arns', {
+      type: 'list(string)',
+      description:
+        'IAM roles or users that run Terraform on this stack besides the one running it now (a pipeline role, a break-glass role): the key of the boot parameters lets them decrypt through SSM, which every plan does to refresh the parameters.',
+      default: [],
+      nullable: false,
+      validation: [
+        {
+          condition: '${alltrue([for a in var.deployer_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]+:(role|user)/[A-Za-z0-9+=,.@_/-]+$", a))])}',
+          errorMessage: 'deployer_arns must be IAM role or user ARNs (arn:aws:iam::123456789012:role/deployer); an assumed-role session ARN changes with every session.',
+        },
+      ],
+    });
+    this.deployers = deployers.listValue;
+  }
+
+  /** `deployer_arns`: the other identities that run Terraform on this stack (a Terraform list). */
+  get deployerArns(): string[] {
+    if (!this.deployers) throw new Error('this stack declared no admin access (adminAccess: false)');
+    return this.deployers;
   }
 
   /** Rancher's name (`rancher_hostname`); only with a Route53 name. */

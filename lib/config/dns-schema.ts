@@ -51,7 +51,7 @@ export interface DnsContext {
   readonly hostedZone?: unknown;
   readonly rancher?: { readonly tls?: { readonly mode?: unknown; readonly issuer?: unknown } };
   readonly docker?: { readonly tls?: { readonly issuer?: unknown; readonly mode?: unknown } };
-  readonly rkeHa?: { readonly loadBalancer?: unknown };
+  readonly rkeHa?: { readonly loadBalancer?: { readonly type?: unknown } };
 }
 
 /**
@@ -91,11 +91,11 @@ export function dnsProblems(s: DnsContext): DnsProblem[] {
     );
   if (tls?.issuer === 'blank') blank(['rancher', 'tls', 'issuer'], tls.issuer);
   if (s.docker?.tls?.issuer === 'blank') blank(['docker', 'tls', 'issuer'], s.docker.tls.issuer);
-  if (s.rkeHa?.loadBalancer === 'dns') {
+  if (s.rkeHa?.loadBalancer?.type === 'dns') {
     add(
-      ['rkeHa', 'loadBalancer'],
+      ['rkeHa', 'loadBalancer', 'type'],
       `dns answers Rancher's name with every healthy node's address from Route53 records, and dns.mode wildcard has no zone and a name that is one address (${name}); use loadBalancer nlb with dns.mode wildcard, ${ownDomain}`,
-      s.rkeHa.loadBalancer,
+      s.rkeHa.loadBalancer.type,
     );
   }
   if (s.docker?.tls?.mode === 'external') {

@@ -58,6 +58,8 @@ const KINDS = {
   },
   dlmDescription: { what: 'a DLM policy description', rules: [maxLength(500), chars(/^[0-9A-Za-z _-]*$/, 'letters, digits, spaces, "_" and "-"')] },
   certificateCommonName: { what: 'a certificate common name', rules: [maxLength(64)] },
+  snsTopic: { what: 'an SNS topic name', rules: [maxLength(256), chars(/^[A-Za-z0-9_-]*$/, 'letters, digits, "_" and "-"')] },
+  logGroup: { what: 'a CloudWatch Logs group name', rules: [maxLength(512), chars(/^[A-Za-z0-9_\-\/.#]*$/, 'letters, digits and _-/.#')] },
 } satisfies Record<string, NameKind>;
 
 export interface GeneratedName {
@@ -103,10 +105,14 @@ function rkeHaNames(name: string, stack: string, n: Make): GeneratedName[] {
     n(stack, 'datastore security group', 'securityGroupPrefix', `${rke}-db-`),
     n(stack, 'node IAM role', 'iamPrefix', `${rke}-`),
     n(stack, 'RDS datastore', 'rdsIdentifierPrefix', `${rke}-`),
+    n(stack, 'RDS monitoring IAM role', 'iamPrefix', `${rke}-rds-mon-`),
     n(stack, 'RDS final snapshot', 'rdsSnapshot', `${rke}-final-0123abcd`),
     n(stack, 'DB subnet group', 'dbSubnetGroupPrefix', `${rke}-`),
     n(stack, 'etcd snapshot bucket', 's3BucketPrefix', `${rke}-etcd-`),
+    n(stack, 'etcd snapshot access log bucket', 's3BucketPrefix', `${rke}-etcd-logs-`),
+    n(stack, 'etcd snapshot events topic', 'snsTopic', `${rke}-etcd-events`),
     n(stack, 'boot parameters', 'ssmPath', `/${name}/${stack}/cluster-initialized`),
+    ...vpcOptionNames(stack, rke),
     n(stack, 'cluster server CA', 'certificateCommonName', `${rke}-server-ca`),
     n(stack, 'cluster client CA', 'certificateCommonName', `${rke}-client-ca`),
   ];
@@ -123,6 +129,17 @@ function dockerNames(name: string, stack: string, n: Make): GeneratedName[] {
     n(stack, 'DLM IAM role', 'iamPrefix', `${docker}-dlm-`),
     n(stack, 'DLM snapshot policy', 'dlmDescription', `${docker} Rancher data volume`),
     n(stack, 'boot parameters', 'ssmPath', `/${name}/${stack}/bootstrap-password`),
+    ...vpcOptionNames(stack, docker),
+  ];
+}
+
+/** The names of the `vpc` options (flow logs, endpoints), built alike in every stack with a VPC. */
+function vpcOptionNames(stack: string, prefix: string): GeneratedName[] {
+  return [
+    { stack, resource: 'flow log group', kind: 'logGroup', value: `/aws/vpc-flow-logs/${prefix}` },
+    { stack, resource: 'flow log IAM role', kind: 'iamPrefix', value: `${prefix}-flow-logs-` },
+    { stack, resource: 'flow log bucket', kind: 's3BucketPrefix', value: `${prefix}-flow-logs-` },
+    { stack, resource: 'VPC endpoint security group', kind: 'securityGroupPrefix', value: `${prefix}-endpoints-` },
   ];
 }
 

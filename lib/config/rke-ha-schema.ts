@@ -32,6 +32,18 @@ export const rkeHaSchema = z
         backupRetentionDays: wholeNumber(1, 35).default(7),
         /** RDS deletion protection and Terraform `prevent_destroy`: destroy and replacement are refused at plan time. */
         deletionProtection: z.boolean().default(true),
+        /** Seconds between RDS Enhanced Monitoring samples (operating-system metrics); 0 is off. */
+        monitoringInterval: z
+          .union([z.literal(0), z.literal(1), z.literal(5), z.literal(10), z.literal(15), z.literal(30), z.literal(60)], {
+            error: 'expected 0 (off), 1, 5, 10, 15, 30 or 60',
+          })
+          .default(0),
+        /** Publish the engine's logs to CloudWatch Logs. */
+        logExports: z.boolean().default(false),
+        /** RDS IAM database authentication (K3s keeps connecting with its password; see README). */
+        iamAuthentication: z.boolean().default(false),
+        /** Port the database listens on. Default: the engine's (5432, 3306). */
+        port: wholeNumber(1150, 65535).optional(),
       })
       .prefault({}),
     /** Rancher's "small" tier: 4 vCPU / 16 GiB per node. */
@@ -43,13 +55,23 @@ export const rkeHaSchema = z
     privateNodes: z.boolean().default(false),
     /** With privateNodes: one NAT gateway per zone (the default), or a single one (cheaper, one zone's outage cuts egress). */
     natGateways: z.enum(['per-zone', 'single']).optional(),
-    /**
-     * What answers Rancher's name: `nlb`, a TCP Network Load Balancer in front
-     * of the nodes, or `dns`, no load balancer: Route53 multivalue-answer
-     * records, one per node's Elastic IP, each with an HTTPS health check on
-     * `/ping` (the Rancher docs' DNS round robin with backend-health-aware DNS).
-     */
-    loadBalancer: z.enum(['nlb', 'dns']).default('nlb'),
+    /** What answers Rancher's name, and how it is protected. */
+    loadBalancer: z
+      .strictObject({
+        /**
+         * `nlb`, a TCP Network Load Balancer in front of the nodes, or `dns`, no
+         * load balancer: Route53 multivalue-answer records, one per node's
+         * Elastic IP, each with an HTTPS health check on `/ping` (the Rancher
+         * docs' DNS round robin with backend-health-aware DNS).
+         */
+        type: z.enum(['nlb', 'dns']).default('nlb'),
+        /**
+         * AWS deletion protection and Terraform `prevent_destroy` on the load balancers: a plan that would delete or
+         * replace one (a destroy included) is refused before anything is touched.
+         */
+        deletionProtection: z.boolean().default(true),
+      })
+      .prefault({}),
     /** A VPC and subnets to use instead of creating a network. */
     existingNetwork: rkeExistingNetworkSchema.optional(),
     /** Pin an exact AMI. Default: newest Canonical Ubuntu 24.04 at first deploy, then kept. */
@@ -74,6 +96,15 @@ export const rkeHaSchema = z
         retention: wholeNumber(1, 1000).default(28),
         /** Let `destroy` delete the snapshot bucket with its contents. */
         forceDestroyBucket: z.boolean().default(false),
+        /** S3 server access logs of the bucket, into a log bucket of its own (kept a year). */
+        accessLogging: z.boolean().default(false),
+        /** S3 event notifications (snapshots written, deleted) to an SNS topic of the stack's, for alerts. */
+        eventNotifications: z.boolean().default(false),
+        /**
+         * Object Lock on, without a default retention (RKE2's uploads would be refused under one); irreversible.
+         * Versions can then be locked one at a time.
+         */
+        objectLock: z.boolean().default(false),
       })
       .prefault({}),
   })
@@ -85,11 +116,11 @@ export const rkeHaSchema = z
       if (s.distribution === 'k3s' && s.ingressController === 'ingress-nginx') {
         ctx.addIssue({ code: 'custom', path: ['ingressController'], message: 'K3s brings Traefik; leave it unset or set traefik with distribution k3s', input: 'ingress-nginx' });
       }
-      if (s.loadBalancer === 'dns' && s.privateNodes === true) {
+      if (s.loadBalancer?.type === 'dns' && s.privateNodes === true) {
         ctx.addIssue({
           code: 'custom',
-          path: ['loadBalancer'],
-          message: 'dns answers Rancher\'s name with each node\'s Elastic IP, and nodes in private subnets have none; use loadBalancer nlb with privateNodes, or public nodes',
+          path: ['loadBalancer', 'type'],
+          message: 'dns answers Rancher\'s name with each node\'s Elastic IP, and nodes in private subnets have none; use loadBalancer type nlb with privateNodes, or public nodes',
           input: 'dns',
         });
       }

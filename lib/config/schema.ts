@@ -16,6 +16,7 @@ import { k8sHaSchema } from './k8s-ha-schema';
 import { effectiveIngressController, rkeHaSchema } from './rke-ha-schema';
 import { timeoutsSchema } from './timeouts-schema';
 import { tlsProblems, tlsSchema } from './tls-schema';
+import { vpcSchema } from './vpc-schema';
 import {
   MIN_CERT_MANAGER_MINOR,
   COMMUNITY_LAST_PATCH,
@@ -81,6 +82,7 @@ export const settingsSchema = z
     backend: backendSchema,
     proxy: proxySchema,
     airGap: airGapSchema,
+    vpc: vpcSchema,
     versions: z
       .strictObject({
         rke2: version('rke2', 'v1.35.0+rke2r1'),
@@ -144,7 +146,7 @@ export const settingsSchema = z
     if (Array.isArray(admin)) {
       const ssh = s.rkeHa?.sshKeyName !== undefined;
       // Without a load balancer (rkeHa.loadBalancer dns) the node group also takes 6443 from each admin network.
-      const dnsRoundRobin = s.rkeHa?.loadBalancer === 'dns';
+      const dnsRoundRobin = s.rkeHa?.loadBalancer?.type === 'dns';
       const perNetwork = (ssh ? 1 : 0) + (dnsRoundRobin ? 1 : 0);
       const others = ssh || dnsRoundRobin ? RKE2_SERVER_PORTS.length + RANCHER_PUBLIC_PORTS.length + (dnsRoundRobin ? 0 : 2) : RANCHER_PUBLIC_PORTS.length;
       const max = Math.floor((SECURITY_GROUP_INBOUND_RULES - others) / Math.max(perNetwork, 1));
@@ -193,6 +195,22 @@ export const settingsSchema = z
         problem(['versions', key], `Kubernetes 1.${minor} is outside Rancher ${line}'s supported range 1.${range.min}-1.${range.maxExclusive - 1}`, value);
       }
     }
+    // Closed egress without a proxy: SSM, Session Manager and S3 get VPC endpoints (the stacks add them), but the
+    // installer and the images can only come from the VPC or the listed networks, so mirrors there are required.
+    const proxy = s.proxy;
+    if (Array.isArray(proxy?.egressOnlyTo) && proxy.egressOnlyTo.length > 0 && proxy.http === undefined && proxy.https === undefined) {
+      const missing = [
+        s.airGap?.installerUrl === undefined ? 'airGap.installerUrl (the RKE2/K3s installer and what it downloads)' : undefined,
+        s.airGap?.systemDefaultRegistry === undefined ? 'airGap.systemDefaultRegistry (every system and Rancher image)' : undefined,
+      ].filter((m) => m !== undefined);
+      if (missing.length > 0) {
+        problem(
+          ['proxy', 'egressOnlyTo'],
+          `closes the nodes' egress except to the VPC and these networks, and no proxy is set (proxy.http): the stacks then add VPC endpoints for SSM and S3, but downloads must come from mirrors inside those networks; set ${missing.join(' and ')}, or set proxy.http`,
+          proxy.egressOnlyTo,
+        );
+      }
+    }
     if (s.rancher?.tls) {
       for (const p of tlsProblems(s.rancher.tls, effectiveIngressController(s.rkeHa))) problem(['rancher', 'tls', ...p.path], p.message, p.value);
     }
@@ -205,9 +223,9 @@ export const settingsSchema = z
       );
     }
     // DNS round robin has no load balancer to end TLS at (and no wildcard name: dnsProblems).
-    if (s.rkeHa?.loadBalancer === 'dns' && s.rancher?.tls?.mode === 'external') {
+    if (s.rkeHa?.loadBalancer?.type === 'dns' && s.rancher?.tls?.mode === 'external') {
       problem(
-        ['rkeHa', 'loadBalancer'],
+        ['rkeHa', 'loadBalancer', 'type'],
         'dns puts no load balancer in front of the nodes, and rancher.tls.mode external ends TLS at one (an ALB); use mode ingress or rancher with dns, or loadBalancer nlb with external',
         'dns',
       );
@@ -223,9 +241,9 @@ export const settingsSchema = z
     }
     // Features not combined yet: DNS round robin gives each node an Elastic IP in a public subnet the stack builds,
     // and the docker ALB takes a second subnet of the network the stack builds.
-    if (s.rkeHa?.loadBalancer === 'dns' && s.rkeHa?.existingNetwork !== undefined) {
+    if (s.rkeHa?.loadBalancer?.type === 'dns' && s.rkeHa?.existingNetwork !== undefined) {
       problem(
-        ['rkeHa', 'loadBalancer'],
+        ['rkeHa', 'loadBalancer', 'type'],
         'dns is not offered with rkeHa.existingNetwork yet (each node would need an Elastic IP in a public subnet of yours); use loadBalancer nlb with an existing network, or let the stack create the network',
         'dns',
       );
@@ -236,6 +254,26 @@ export const settingsSchema = z
         'external is not offered with docker.existingNetwork yet (the ALB needs a second subnet in another zone, and the setting names one); use mode rancher with an existing network, or let the stack create the network',
         'external',
       );
+    }
+    // The vpc options and the endpoints that closed egress without a proxy needs are built into the VPC a stack
+    // creates; a VPC of yours is left as it is (its flow logs and endpoints are yours to configure).
+    const existing = (['rkeHa', 'docker'] as const).filter((section) => s[section]?.existingNetwork !== undefined);
+    if (existing.length > 0) {
+      const mine = existing.map((section) => `${section}.existingNetwork`).join(' and ');
+      const yours = `${mine} ${existing.length > 1 ? 'use VPCs' : 'uses a VPC'} of yours`;
+      if (s.vpc?.flowLogs?.destination !== undefined && s.vpc.flowLogs.destination !== 'none') {
+        problem(['vpc', 'flowLogs', 'destination'], `turns on flow logs for the VPC a stack creates, and ${yours}, which the stack leaves as it is; turn flow logs on there yourself, or remove ${mine}`, s.vpc.flowLogs.destination);
+      }
+      if (Array.isArray(s.vpc?.endpoints) && s.vpc.endpoints.length > 0) {
+        problem(['vpc', 'endpoints'], `are created in the VPC a stack creates, and ${yours}, which the stack leaves as it is; create them there yourself, or remove ${mine}`, s.vpc.endpoints);
+      }
+      if (Array.isArray(proxy?.egressOnlyTo) && proxy.egressOnlyTo.length > 0 && proxy.http === undefined && proxy.https === undefined) {
+        problem(
+          ['proxy', 'egressOnlyTo'],
+          `closes the nodes' egress without a proxy, which needs VPC endpoints for SSM and S3 that the stacks add only to a VPC they create, and ${yours}; set proxy.http (a proxy the nodes reach), or remove ${mine}`,
+          proxy.egressOnlyTo,
+        );
+      }
     }
     if (kubeMinor !== undefined && kubeMinor > RKE2_INGRESS_NGINX_LAST_MINOR && s.rkeHa?.distribution !== 'k3s' && effectiveIngressController(s.rkeHa) === 'ingress-nginx') {
       problem(['rkeHa', 'ingressController'], `RKE2 1.${kubeMinor} no longer ships ingress-nginx; use traefik`, 'ingress-nginx');

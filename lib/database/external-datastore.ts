@@ -1,5 +1,10 @@
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
+import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { DbInstance } from '@cdktf/provider-aws/lib/db-instance';
 import { DbSubnetGroup } from '@cdktf/provider-aws/lib/db-subnet-group';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { Id } from '@cdktf/provider-random/lib/id';
 import { Password } from '@cdktf/provider-random/lib/password';
@@ -13,10 +18,17 @@ export type DatastoreEngine = 'postgres' | 'mysql';
  * encrypted (RDS PostgreSQL 15+ refuses plain ones anyway) but not verified:
  * the RDS CA is not in the nodes' trust store.
  */
-const ENGINES: Readonly<Record<DatastoreEngine, { readonly version: string; readonly port: number; readonly url: (password: string, endpoint: string) => string }>> = {
-  postgres: { version: '16', port: 5432, url: (p, e) => `postgres://k3s:${p}@${e}/k3s?sslmode=require` },
-  mysql: { version: '8.4', port: 3306, url: (p, e) => `mysql://k3s:${p}@tcp(${e})/k3s?tls=skip-verify` },
+const ENGINES: Readonly<
+  Record<DatastoreEngine, { readonly version: string; readonly port: number; readonly logs: readonly string[]; readonly url: (password: string, endpoint: string) => string }>
+> = {
+  postgres: { version: '16', port: 5432, logs: ['postgresql', 'upgrade'], url: (p, e) => `postgres://k3s:${p}@${e}/k3s?sslmode=require` },
+  // Every log type RDS publishes for MySQL (what FSBP RDS.9 asks for); with the default parameter and option groups
+  // only the error log has content.
+  mysql: { version: '8.4', port: 3306, logs: ['audit', 'error', 'general', 'slowquery'], url: (p, e) => `mysql://k3s:${p}@tcp(${e})/k3s?tls=skip-verify` },
 };
+
+/** The engine's default port. */
+export const defaultPort = (engine: DatastoreEngine) => ENGINES[engine].port;
 
 export interface ExternalDatastoreProps {
   readonly name: string;
@@ -35,6 +47,14 @@ export interface ExternalDatastoreProps {
   readonly subnetIds: string[];
   /** Only members of this group may connect. */
   readonly clientSecurityGroupId: string;
+  /** Seconds between Enhanced Monitoring samples, through a role of its own; 0 is off. @default 0 */
+  readonly monitoringInterval?: number;
+  /** Publish the engine's logs to CloudWatch Logs (log groups `/aws/rds/instance/<id>/<log>`, no expiry). @default false */
+  readonly logExports?: boolean;
+  /** RDS IAM database authentication, besides the password K3s uses. @default false */
+  readonly iamAuthentication?: boolean;
+  /** Listening port. @default the engine's */
+  readonly port?: number;
 }
 
 /**
@@ -52,6 +72,7 @@ export class ExternalDatastore extends Construct {
   constructor(scope: Construct, id: string, props: ExternalDatastoreProps) {
     super(scope, id);
     const engine = ENGINES[props.engine];
+    const port = props.port ?? engine.port;
     // Letters and digits only: the password goes into a URL and a YAML value unescaped.
     const password = new Password(this, 'password', { length: 40, special: false });
 
@@ -60,13 +81,15 @@ export class ExternalDatastore extends Construct {
       description: 'K3s datastore: from the server nodes only',
       vpcId: props.vpcId,
     });
-    allowIngress(this, 'from-nodes', this.securityGroup.id, { protocol: 'tcp', from: engine.port, to: engine.port, description: 'K3s servers' }, {
+    allowIngress(this, 'from-nodes', this.securityGroup.id, { protocol: 'tcp', from: port, to: port, description: 'K3s servers' }, {
       securityGroupId: props.clientSecurityGroupId,
     });
 
     // New suffix whenever the instance is replaced (its old final snapshot keeps the old name).
     const suffix = new Id(this, 'final-snapshot-suffix', { byteLength: 4, keepers: { engine: props.engine, name: props.name } });
     const subnets = new DbSubnetGroup(this, 'subnets', { namePrefix: `${props.name}-`, subnetIds: props.subnetIds });
+    const monitoringInterval = props.monitoringInterval ?? 0;
+    const monitoring = monitoringInterval > 0 ? this.monitoringRole(props.name) : undefined;
     this.instance = new DbInstance(this, 'instance', {
       identifierPrefix: `${props.name}-`,
       engine: props.engine,
@@ -78,7 +101,7 @@ export class ExternalDatastore extends Construct {
       dbName: 'k3s',
       username: 'k3s',
       password: password.result,
-      port: engine.port,
+      port,
       dbSubnetGroupName: subnets.name,
       vpcSecurityGroupIds: [this.securityGroup.id],
       publiclyAccessible: false,
@@ -89,11 +112,36 @@ export class ExternalDatastore extends Construct {
       skipFinalSnapshot: false,
       // Unique per instance: the snapshot outlives the stack, and a fixed name would block the next destroy.
       finalSnapshotIdentifier: `${props.name}-final-${suffix.hex}`,
+      ...(monitoring ? { monitoringInterval, monitoringRoleArn: monitoring.role.arn, dependsOn: [monitoring.policy] } : {}),
+      ...(props.logExports ? { enabledCloudwatchLogsExports: [...engine.logs] } : {}),
+      ...(props.iamAuthentication ? { iamDatabaseAuthenticationEnabled: true } : {}),
       autoMinorVersionUpgrade: true,
       // Major upgrades are a reviewed change, not a side effect of a provider default.
       allowMajorVersionUpgrade: false,
       lifecycle: { ignoreChanges: ['engine_version'], ...(props.deletionProtection ? { preventDestroy: true } : {}) },
     });
     this.endpointUrl = `'${engine.url(password.result, this.instance.endpoint)}'`;
+  }
+
+  /** The role RDS writes Enhanced Monitoring metrics with (AWS's managed policy: the RDSOSMetrics log group only). */
+  private monitoringRole(name: string): { role: IamRole; policy: IamRolePolicyAttachment } {
+    const partition = new DataAwsPartition(this, 'partition');
+    const account = new DataAwsCallerIdentity(this, 'account');
+    const assume = new DataAwsIamPolicyDocument(this, 'monitoring-assume', {
+      statement: [
+        {
+          actions: ['sts:AssumeRole'],
+          principals: [{ type: 'Service', identifiers: ['monitoring.rds.amazonaws.com'] }],
+          condition: [{ test: 'StringEquals', variable: 'aws:SourceAccount', values: [account.accountId] }],
+        },
+      ],
+    });
+    const role = new IamRole(this, 'monitoring-role', { namePrefix: `${name}-rds-mon-`, assumeRolePolicy: assume.json });
+    // RDS checks the role's permissions when monitoring is turned on: the instance waits for the attachment.
+    const policy = new IamRolePolicyAttachment(this, 'monitoring-policy', {
+      role: role.name,
+      policyArn: `arn:${partition.partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole`,
+    });
+    return { role, policy };
   }
 }

@@ -28,6 +28,8 @@ export interface DockerNetwork {
   readonly conditions: GuardCondition[];
   /** Public subnets in distinct zones for a load balancer in front of the host (`loadBalancerZones`). */
   readonly loadBalancerSubnetIds: string[];
+  /** The network the stack created (undefined in an existing one): where the `vpc` options go. */
+  readonly created?: PublicNetwork;
 }
 
 export interface DockerNetworkOptions {
@@ -80,6 +82,7 @@ export function dockerNetwork(scope: Construct, settings: Settings, name: string
     internetGateway: [igw],
     conditions: [],
     loadBalancerSubnetIds: zones > 0 ? network.subnets.map((zone) => zone.id) : [],
+    created: network,
   };
 }
 

@@ -142,6 +142,18 @@ export interface DnsProps {
 }
 
 /** What every Rancher construct is told about the deployment, but its name. */
+/** Options for the VPC a construct creates (rke-ha, docker); refused with an existing network. */
+export interface VpcProps {
+  readonly flowLogs?: {
+    /** @default 'none' */
+    readonly destination?: 'none' | 'cloudwatch' | 's3';
+    /** Days the records are kept. @default 90 */
+    readonly retentionDays?: number;
+  };
+  /** VPC endpoints by service: `s3` (gateway, free), `ssm`, `ssmmessages`, `ec2messages`, `kms`, `sts`, `ec2`. @default [] */
+  readonly endpoints?: readonly ('s3' | 'ssm' | 'ssmmessages' | 'ec2messages' | 'kms' | 'sts' | 'ec2')[];
+}
+
 export interface CommonDeploymentProps {
   /**
    * The deployment's name (letters, digits, hyphens). Resource names start

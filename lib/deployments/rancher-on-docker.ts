@@ -17,6 +17,7 @@ import { PublicAddress } from '../docker/public-address';
 import { publicPorts } from '../docker/rancher-container';
 import { BootParameters } from '../kubernetes/boot-parameters';
 import { ApplicationLoadBalancer, type AlbHealthCheck } from '../loadbalancer/application-load-balancer';
+import { addVpcOptions } from '../network/vpc-options';
 import { NodeRole } from '../nodes/node-role';
 import { NodeSecurityGroup } from '../nodes/node-security-group';
 import { ServerNode } from '../nodes/server-node';
@@ -117,6 +118,19 @@ export class RancherOnDocker extends Construct {
       ...network.vpcRanges,
       egressOnlyTo: settings.proxy.egressOnlyTo,
     });
+    // Flow logs and VPC endpoints in a network the stack created. Nothing here is prevent_destroy (tests and
+    // demos): a flow log bucket goes with the stack.
+    if (network.created) {
+      addVpcOptions(this, {
+        network: network.created,
+        settings: settings.vpc,
+        name,
+        nodeRouteTableIds: [network.created.routeTableId],
+        forceDestroyLogs: true,
+        proxy: settings.proxy,
+        nodeGroup: group,
+      });
+    }
     for (const rule of publicPorts(s.tls)) group.allowFrom(`public-${rule.from}`, rule, { cidr: '0.0.0.0/0' });
     if (s.sshKeyName) group.allowSsh(adminCidrs);
 
@@ -133,6 +147,7 @@ export class RancherOnDocker extends Construct {
     const bootParameters = new BootParameters(this, 'boot-parameters', {
       prefix: parameterPath,
       readerRoleArn: role.role.arn,
+      deployerArns: props.deployerArns ? [...props.deployerArns] : undefined,
       values: {
         'bootstrap-password': password.result,
         ...Object.fromEntries([...certificate.files].map(([file, pem]) => [`tls-${file}`, pem])),
@@ -154,6 +169,8 @@ export class RancherOnDocker extends Construct {
       instanceType: s.instanceType,
       subnetId: subnet.id,
       privateIp: network.hostAddress,
+      // Egress from the first boot on, before the Elastic IP is associated (which then takes its place).
+      publicAddress: true,
       securityGroupIds: [group.id],
       instanceProfileName: role.instanceProfile.name,
       rootVolumeGb: s.rootVolumeGb,
@@ -198,6 +215,8 @@ export class RancherOnDocker extends Construct {
         }).arn,
         targetSecurityGroupId: group.id,
         healthCheck: PING_OVER_HTTP,
+        // The Docker install is for tests and demos: nothing of it is kept from a destroy (FSBP ELB.6 fails here).
+        deletionProtection: false,
         dependsOn: network.internetGateway,
       });
       const fromAlb = group.allowFrom(`from-alb-${HTTP_PORT}`, { protocol: 'tcp', from: HTTP_PORT, to: HTTP_PORT, description: 'From the application load balancer' }, {

@@ -1,4 +1,4 @@
-import type { CommonDeploymentProps, PublicNameProps } from './props';
+import type { CommonDeploymentProps, PublicNameProps, VpcProps } from './props';
 
 /** The K3s external datastore (RDS). */
 export interface DatastoreProps {
@@ -14,6 +14,14 @@ export interface DatastoreProps {
   readonly backupRetentionDays?: number;
   /** RDS deletion protection and Terraform `prevent_destroy`. @default true */
   readonly deletionProtection?: boolean;
+  /** Seconds between RDS Enhanced Monitoring samples; 0 is off. @default 0 */
+  readonly monitoringInterval?: 0 | 1 | 5 | 10 | 15 | 30 | 60;
+  /** Publish the engine's logs to CloudWatch Logs. @default false */
+  readonly logExports?: boolean;
+  /** RDS IAM database authentication (K3s keeps its password). @default false */
+  readonly iamAuthentication?: boolean;
+  /** The database's port (1150-65535). @default the engine's (5432, 3306) */
+  readonly port?: number;
 }
 
 /** Scheduled etcd snapshots to S3 (RKE2). */
@@ -24,6 +32,24 @@ export interface EtcdSnapshotsProps {
   readonly retention?: number;
   /** Let `destroy` delete the bucket with its snapshots. @default false */
   readonly forceDestroyBucket?: boolean;
+  /** S3 server access logs of the bucket, into a log bucket of its own. @default false */
+  readonly accessLogging?: boolean;
+  /** S3 event notifications (snapshots written, deleted) to an SNS topic. @default false */
+  readonly eventNotifications?: boolean;
+  /** Object Lock on, without a default retention; irreversible. @default false */
+  readonly objectLock?: boolean;
+}
+
+/** What answers Rancher's name, and how it is protected. */
+export interface LoadBalancerProps {
+  /**
+   * A TCP NLB, or (`dns`) health-checked Route53 multivalue records, one per
+   * node's Elastic IP, with no load balancer. `dns` needs public nodes and a
+   * TLS mode that ends in the cluster. @default 'nlb'
+   */
+  readonly type?: 'nlb' | 'dns';
+  /** AWS deletion protection and `prevent_destroy` on the NLB and the ALB. @default true */
+  readonly deletionProtection?: boolean;
 }
 
 /**
@@ -62,12 +88,7 @@ export interface RkeHaProps {
   readonly privateNodes?: boolean;
   /** With `privateNodes`; not with `existingNetwork`. @default 'per-zone' */
   readonly natGateways?: 'per-zone' | 'single';
-  /**
-   * What answers Rancher's name: a TCP NLB, or (`dns`) health-checked Route53
-   * multivalue records, one per node's Elastic IP, with no load balancer.
-   * `dns` needs public nodes and a TLS mode that ends in the cluster. @default 'nlb'
-   */
-  readonly loadBalancer?: 'nlb' | 'dns';
+  readonly loadBalancer?: LoadBalancerProps;
   /** Use this VPC and these subnets instead of creating a network. @default a network of its own (vpcCidr) */
   readonly existingNetwork?: ExistingRkeNetworkProps;
   /** Pin an exact AMI. @default the newest Canonical Ubuntu 24.04 at the first deploy, then kept */
@@ -82,5 +103,12 @@ export interface RkeHaProps {
 export interface RancherOnRkeProps extends CommonDeploymentProps, PublicNameProps {
   /** Networks allowed to reach the Kubernetes API (and SSH); may be a Terraform reference. */
   readonly adminCidrs: readonly string[];
+  /**
+   * IAM roles or users besides the one running Terraform that plan and apply
+   * this deployment: the key policy lets them decrypt the boot parameters
+   * (every plan reads them back). May be a Terraform reference. @default []
+   */
+  readonly deployerArns?: readonly string[];
+  readonly vpc?: VpcProps;
   readonly rkeHa?: RkeHaProps;
 }

@@ -22,11 +22,13 @@ import type { ServerNodeIdentity } from '../kubernetes/node-identity';
 import { ReadinessGates } from '../kubernetes/readiness-gates';
 import { rke2UserData } from '../kubernetes/rke2-user-data';
 import { SnapshotBucket } from '../kubernetes/snapshot-bucket';
+import { SnapshotEvents } from '../kubernetes/snapshot-events';
+import { addVpcOptions } from '../network/vpc-options';
 import { ApplicationLoadBalancer } from '../loadbalancer/application-load-balancer';
 import { NetworkLoadBalancer } from '../loadbalancer/network-load-balancer';
 import type { ExistingNetwork } from '../network/existing-network';
 import { chartProxy, proxyEnvironment } from '../network/proxy';
-import type { PublicNetwork } from '../network/public-network';
+import { PublicNetwork } from '../network/public-network';
 import { NodeRole } from '../nodes/node-role';
 import { NodeSecurityGroup } from '../nodes/node-security-group';
 import { K3S_SERVER_PORTS, KUBERNETES_API_PORT, RANCHER_PUBLIC_PORTS, RKE2_SERVER_PORTS } from '../nodes/ports';
@@ -98,12 +100,14 @@ export class RancherOnRke extends Construct {
   readonly kubeconfig: string;
   /** The cluster token (sensitive): a restore from an etcd snapshot needs it. */
   readonly joinToken: string;
-  /** The load balancer the Rancher record points at; none with `rkeHa.loadBalancer: dns`. */
+  /** The load balancer the Rancher record points at; none with `rkeHa.loadBalancer.type: dns`. */
   readonly loadBalancerDnsName?: string;
-  /** The nodes' Elastic IPs, which Rancher's name resolves to (`rkeHa.loadBalancer: dns` only). */
+  /** The nodes' Elastic IPs, which Rancher's name resolves to (`rkeHa.loadBalancer.type: dns` only). */
   readonly nodePublicIps?: string[];
   /** The bucket holding scheduled etcd snapshots (RKE2). */
   readonly etcdSnapshotBucket?: string;
+  /** The SNS topic of the snapshot bucket's events (`rkeHa.etcdSnapshots.eventNotifications`). */
+  readonly etcdSnapshotEventsTopic?: string;
   /** The K3s datastore's host name (K3s). */
   readonly datastoreAddress?: string;
   /** Per server, the settings it keeps until it is replaced (README, "Day 2"). */
@@ -127,7 +131,7 @@ export class RancherOnRke extends Construct {
     const certificates = new CertificateVariables(this, 'certificates', tls.material);
 
     const k3s = s.distribution === 'k3s';
-    const dnsRoundRobin = s.loadBalancer === 'dns';
+    const dnsRoundRobin = s.loadBalancer.type === 'dns';
     const nodeCount = effectiveNodeCount(s);
     const ingressController = effectiveIngressController(s);
     const ingress = packagedIngress(s.distribution, ingressController);
@@ -156,6 +160,19 @@ export class RancherOnRke extends Construct {
       ...('cidr' in net.vpcRanges ? { vpcCidr: net.vpcRanges.cidr } : { vpcCidrs: net.vpcRanges.cidrList }),
       egressOnlyTo: settings.proxy.egressOnlyTo,
     });
+    // Flow logs and VPC endpoints, in a network the stack created (an existing VPC is its owner's: the settings
+    // refuse the `vpc` options with it).
+    if (net.network instanceof PublicNetwork) {
+      addVpcOptions(this, {
+        network: net.network,
+        settings: settings.vpc,
+        name,
+        nodeRouteTableIds: net.nodeRouteTableIds,
+        forceDestroyLogs: s.etcdSnapshots.forceDestroyBucket,
+        proxy: settings.proxy,
+        nodeGroup,
+      });
+    }
     const lb = dnsRoundRobin
       ? undefined
       : new NetworkLoadBalancer(this, 'load-balancer', {
@@ -166,6 +183,7 @@ export class RancherOnRke extends Construct {
           ports: nlbPorts(tls, adminCidrs),
           dependsOn: net.internetAccess,
           elasticIps: wildcard,
+          deletionProtection: s.loadBalancer.deletionProtection,
         });
     // Rancher's name: the one given, or the first zone's Elastic IP through the wildcard DNS service. That
     // address outlives a replaced balancer, so the name (Rancher's server-url) does too. (The settings refuse
@@ -217,7 +235,15 @@ export class RancherOnRke extends Construct {
           clientSecurityGroupId: nodeGroup.id,
         })
       : undefined;
-    const snapshots = k3s ? undefined : new SnapshotBucket(this, 'etcd-snapshots', { namePrefix: `${name}-etcd-`, forceDestroy: s.etcdSnapshots.forceDestroyBucket });
+    const snapshots = k3s
+      ? undefined
+      : new SnapshotBucket(this, 'etcd-snapshots', {
+          namePrefix: `${name}-etcd-`,
+          forceDestroy: s.etcdSnapshots.forceDestroyBucket,
+          accessLogging: s.etcdSnapshots.accessLogging,
+          objectLock: s.etcdSnapshots.objectLock,
+        });
+    const eventsTopic = snapshots && s.etcdSnapshots.eventNotifications ? `${name}-etcd-events` : undefined;
 
     const parameterPath = `/${settings.name}/${stackId}`;
     const role = new NodeRole(this, 'node-role', { name, parameterPath, snapshotBucketArn: snapshots?.arn });
@@ -229,6 +255,9 @@ export class RancherOnRke extends Construct {
     const bootParameters = new BootParameters(this, 'boot-parameters', {
       prefix: parameterPath,
       readerRoleArn: role.role.arn,
+      deployerArns: props.deployerArns ? [...props.deployerArns] : undefined,
+      snapshotBucketArn: snapshots?.arn,
+      snapshotEventsTopic: eventsTopic,
       values: {
         token,
         'server-ca-cert': pki.serverCa.certPem,
@@ -238,6 +267,10 @@ export class RancherOnRke extends Construct {
         ...(datastore ? { 'datastore-endpoint': datastore.endpointUrl } : {}),
       },
     });
+    // The stack's key, whose policy already lets the node role use it through S3 for this bucket.
+    snapshots?.encryptWith(bootParameters.key.arn);
+    const snapshotEvents =
+      snapshots && eventsTopic ? new SnapshotEvents(this, 'etcd-snapshot-events', { bucket: snapshots, topicName: eventsTopic, kmsKeyArn: bootParameters.key.arn }) : undefined;
     const ami = new UbuntuAmi(this, 'ami', { amiId: s.amiId });
 
     // Node-to-node, pod and service traffic never go through the proxy; nor does Rancher's own name, unless
@@ -272,6 +305,9 @@ export class RancherOnRke extends Construct {
           instanceType: s.instanceType,
           subnetId: subnet.id,
           privateIp: addresses[i].current,
+          // A created network's public subnets have no NAT: a node there reaches the internet through its own
+          // public address (DNS round robin: its Elastic IP takes that place). An existing subnet decides itself.
+          publicAddress: net.network instanceof PublicNetwork ? !s.privateNodes : undefined,
           securityGroupIds: [nodeGroup.id],
           instanceProfileName: role.instanceProfile.name,
           rootVolumeGb: s.rootVolumeGb,
@@ -314,6 +350,7 @@ export class RancherOnRke extends Construct {
           subnetIds: net.loadBalancerSubnetIds,
           certificateArn: certificate.arn,
           targetSecurityGroupId: nodeGroup.id,
+          deletionProtection: s.loadBalancer.deletionProtection,
           dependsOn: net.internetAccess,
         });
         nodeGroup.allowFrom('from-alb-80', { protocol: 'tcp', from: 80, to: 80, description: 'From the application load balancer' }, { securityGroupId: alb.securityGroup.id });
@@ -426,6 +463,7 @@ export class RancherOnRke extends Construct {
     this.loadBalancerDnsName = front?.dnsName;
     if (publicAddresses.length) this.nodePublicIps = publicAddresses.map((address) => address.ip);
     if (snapshots) this.etcdSnapshotBucket = snapshots.name;
+    if (snapshotEvents) this.etcdSnapshotEventsTopic = snapshotEvents.topic.arn;
     if (datastore) this.datastoreAddress = datastore.instance.address;
     this.serversPendingReplacement = reportStaleServers(this, { nodes, amiPinned: s.amiId !== undefined, checkName: stackLevelName(this, 'servers_up_to_date') });
   }

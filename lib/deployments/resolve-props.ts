@@ -3,7 +3,7 @@ import { SettingsError } from '../config/errors';
 import { toProblems } from '../config/load';
 import { generatedNameProblems, type NamedStacks } from '../config/resource-names';
 import { settingsSchema, type Settings, type SettingsInput } from '../config/schema';
-import type { CommonDeploymentProps, PublicNameProps } from './props';
+import type { CommonDeploymentProps, PublicNameProps, VpcProps } from './props';
 
 /** A settings input type as readonly props declare it (readonly lists). */
 type AsProps<T> = T extends (infer U)[] ? readonly AsProps<U>[] : T extends object ? { readonly [K in keyof T]: AsProps<T[K]> } : T;
@@ -20,7 +20,7 @@ export type ModeSection = AsProps<Pick<SettingsInput, 'rkeHa' | 'k8sHa' | 'docke
  * validations. Throws a SettingsError naming each wrong prop.
  */
 export function resolveProps(
-  props: CommonDeploymentProps & PublicNameProps & { readonly adminCidrs?: readonly string[] },
+  props: CommonDeploymentProps & PublicNameProps & { readonly adminCidrs?: readonly string[]; readonly vpc?: VpcProps },
   mode: ModeSection,
   label: string,
   names: NamedStacks = {},
@@ -40,6 +40,7 @@ export function resolveProps(
     proxy: props.proxy,
     airGap: props.airGap,
     timeouts: props.timeouts,
+    vpc: props.vpc,
     ...mode,
   };
   for (const key of Object.keys(input)) if (input[key] === undefined) delete input[key];

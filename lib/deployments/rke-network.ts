@@ -26,6 +26,8 @@ export interface RkeNetwork {
   readonly vpcRanges: { readonly cidr: string } | { readonly cidrList: string[] };
   /** The K3s datastore's subnets (k3s only). */
   readonly datastoreSubnetIds?: string[];
+  /** The route tables of the nodes' subnets, in a network the stack created (a gateway endpoint routes them). */
+  readonly nodeRouteTableIds: readonly string[];
 }
 
 /** True when the servers' first downloads need no route of their subnet's own: a proxy, or a mirrored installer. */
@@ -73,13 +75,15 @@ export function rkeNetwork(scope: Construct, settings: Settings, name: string): 
       internetAccess: network.internetAccess,
       vpcRanges: { cidrList: network.directCidrs },
       datastoreSubnetIds: k3s ? network.datastoreSubnets.map((subnet) => subnet.id) : undefined,
+      nodeRouteTableIds: [],
     };
   }
 
   const vpcCidr = effectiveVpcCidr(s) as string;
   const network = new PublicNetwork(scope, 'network', { cidr: vpcCidr, name });
   // Nodes go one per zone; a single-node install uses the first zone, and growing adds the others.
-  const nodeSubnets = (s.privateNodes ? new PrivateSubnets(scope, 'private-subnets', { network, name, natGateways: effectiveNatGateways(s) }).subnets : network.subnets).slice(0, nodeCount);
+  const privateSubnets = s.privateNodes ? new PrivateSubnets(scope, 'private-subnets', { network, name, natGateways: effectiveNatGateways(s) }) : undefined;
+  const nodeSubnets = (privateSubnets ? privateSubnets.subnets : network.subnets).slice(0, nodeCount);
   // K3s keeps the cluster state in an external datastore: isolated subnets, no egress.
   const datastoreSubnetIds = k3s
     ? new PrivateSubnets(scope, 'database-subnets', { network, name: `${name}-db`, natGateways: 'none', offset: DATABASE_SUBNET_OFFSET }).subnets.map((subnet) => subnet.id)
@@ -93,6 +97,7 @@ export function rkeNetwork(scope: Construct, settings: Settings, name: string): 
     internetAccess: network.internetAccess,
     vpcRanges: { cidr: vpcCidr },
     datastoreSubnetIds,
+    nodeRouteTableIds: privateSubnets ? privateSubnets.routeTableIds : [network.routeTableId],
   };
 }
 

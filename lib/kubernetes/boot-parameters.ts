@@ -1,18 +1,64 @@
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
-import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import { DataAwsIamSessionContext } from '@cdktf/provider-aws/lib/data-aws-iam-session-context';
 import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
+import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
+
+/**
+ * What the account (its IAM administrators, through the root principal) may
+ * do with the key: manage it, never use it. Every action that reveals
+ * plaintext, directly or by a grant to oneself (`kms:CreateGrant`), is left
+ * out; `kms:PutKeyPolicy` stays in, so an administrator can still change who
+ * may decrypt, visibly, in the key policy.
+ */
+export const KEY_ADMINISTRATION_ACTIONS = [
+  'kms:Describe*',
+  'kms:Get*',
+  'kms:List*',
+  'kms:Put*',
+  'kms:Update*',
+  'kms:Enable*',
+  'kms:Disable*',
+  'kms:Revoke*',
+  'kms:Delete*',
+  'kms:CreateAlias',
+  'kms:TagResource',
+  'kms:UntagResource',
+  'kms:ScheduleKeyDeletion',
+  'kms:CancelKeyDeletion',
+  'kms:RotateKeyOnDemand',
+] as const;
 
 export interface BootParametersProps {
   /** Path prefix, e.g. `/rancher/prod/rke-ha`; must start with `/`. */
   readonly prefix: string;
   /** Parameter name (relative to the prefix) → value. */
   readonly values: Readonly<Record<string, string>>;
-  /** The node role: the only principal the key lets decrypt (through SSM). */
+  /** The node role: the principal the key lets decrypt (through SSM, and through S3 for the snapshot bucket). */
   readonly readerRoleArn: string;
+  /**
+   * Other IAM roles or users that run Terraform on the stack (a Terraform
+   * list, `deployer_arns`). With the identity running Terraform now, they may
+   * encrypt and decrypt through SSM: Terraform writes the parameters, and reads
+   * them back on every refresh. @default []
+   */
+  readonly deployerArns?: string[];
+  /**
+   * The etcd snapshot bucket, when its objects are encrypted with this key: the
+   * node role may then use the key through S3, for that bucket only.
+   * @default no S3 use
+   */
+  readonly snapshotBucketArn?: string;
+  /**
+   * The SNS topic (by name) the snapshot bucket's events go to, encrypted with
+   * this key: S3 may then use the key for that topic's messages only.
+   * @default no such use
+   */
+  readonly snapshotEventsTopic?: string;
 }
 
 /**
@@ -20,11 +66,13 @@ export interface BootParametersProps {
  * endpoint), kept in SSM Parameter Store instead of user data: user data is
  * readable by anyone allowed `ec2:DescribeInstanceAttribute`.
  *
- * The parameters are encrypted with a key of their own whose policy lets only
- * the node role decrypt (besides the account's key administrators): the
- * `AmazonSSMManagedInstanceCore` policy that every SSM-managed instance
- * carries allows `ssm:GetParameter` on any parameter, so with the shared
- * `aws/ssm` key any such instance in the account could read these.
+ * The parameters are encrypted with a key of their own, which decrypts for
+ * the node role and for the identities that run Terraform, through SSM only;
+ * the account administers the key but cannot use it (no IAM policy, however
+ * broad its `kms:Decrypt`, reaches it). The `AmazonSSMManagedInstanceCore`
+ * policy many SSM-managed instances carry allows `ssm:GetParameter` on any
+ * parameter, so with the shared `aws/ssm` key any such instance in the
+ * account could read these.
  */
 export class BootParameters extends Construct {
   /** The prefix, for the bootstrap script. */
@@ -40,23 +88,63 @@ export class BootParameters extends Construct {
     const partition = new DataAwsPartition(this, 'partition');
     const account = new DataAwsCallerIdentity(this, 'account');
     const region = new DataAwsRegion(this, 'region');
-    const policy = new DataAwsIamPolicyDocument(this, 'key-policy', {
-      statement: [
-        {
-          sid: 'AccountAdministers',
-          principals: [{ type: 'AWS', identifiers: [`arn:${partition.partition}:iam::${account.accountId}:root`] }],
-          actions: ['kms:*'],
-          resources: ['*'],
-        },
-        {
-          sid: 'NodesDecryptThroughSsm',
-          principals: [{ type: 'AWS', identifiers: [props.readerRoleArn] }],
-          actions: ['kms:Decrypt'],
-          resources: ['*'],
-          condition: [{ test: 'StringEquals', variable: 'kms:ViaService', values: [`ssm.${region.region}.amazonaws.com`] }],
-        },
-      ],
-    });
+    // The role or user behind the session running Terraform (an assumed-role session ARN changes every time).
+    const deployer = new DataAwsIamSessionContext(this, 'deployer', { arn: account.arn });
+    const viaSsm = { test: 'StringEquals', variable: 'kms:ViaService', values: [`ssm.${region.region}.amazonaws.com`] };
+    const statement: DataAwsIamPolicyDocumentStatement[] = [
+      {
+        sid: 'AccountAdministers',
+        principals: [{ type: 'AWS', identifiers: [`arn:${partition.partition}:iam::${account.accountId}:root`] }],
+        actions: [...KEY_ADMINISTRATION_ACTIONS],
+        resources: ['*'],
+      },
+      {
+        sid: 'NodesDecryptThroughSsm',
+        principals: [{ type: 'AWS', identifiers: [props.readerRoleArn] }],
+        actions: ['kms:Decrypt'],
+        resources: ['*'],
+        condition: [viaSsm],
+      },
+      {
+        sid: 'DeployersThroughSsm',
+        principals: [{ type: 'AWS', identifiers: Fn.concat([[deployer.issuerArn], props.deployerArns ?? []]) }],
+        // Standard parameters are encrypted with Encrypt, advanced ones (over 4 KB) with a data key.
+        actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+        condition: [viaSsm],
+      },
+    ];
+    if (props.snapshotBucketArn) {
+      statement.push({
+        sid: 'NodesUseSnapshotBucket',
+        principals: [{ type: 'AWS', identifiers: [props.readerRoleArn] }],
+        // Uploads need a data key, multipart uploads and downloads Decrypt.
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: ['*'],
+        condition: [
+          { test: 'StringEquals', variable: 'kms:ViaService', values: [`s3.${region.region}.amazonaws.com`] },
+          // With an S3 Bucket Key the encryption context is the bucket's ARN.
+          { test: 'StringEquals', variable: 'kms:EncryptionContext:aws:s3:arn', values: [props.snapshotBucketArn] },
+        ],
+      });
+    }
+    if (props.snapshotEventsTopic) {
+      statement.push({
+        sid: 'S3PublishesSnapshotEvents',
+        principals: [{ type: 'Service', identifiers: ['s3.amazonaws.com'] }],
+        // SNS encrypts each message under a data key whose encryption context names the topic.
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: ['*'],
+        condition: [
+          {
+            test: 'StringEquals',
+            variable: 'kms:EncryptionContext:aws:sns:topicArn',
+            values: [`arn:${partition.partition}:sns:${region.region}:${account.accountId}:${props.snapshotEventsTopic}`],
+          },
+        ],
+      });
+    }
+    const policy = new DataAwsIamPolicyDocument(this, 'key-policy', { statement });
     this.key = new KmsKey(this, 'key', {
       description: `Rancher node boot parameters under ${props.prefix}`,
       enableKeyRotation: true,

@@ -1,5 +1,6 @@
 import { stringify } from 'yaml';
 import { bootFiles, cloudConfig, envFile, rootFile, scriptFile } from '../nodes/boot-files';
+import CLUSTER_LIB from './cluster-lib.sh';
 import K3S_BOOTSTRAP from './k3s-bootstrap.sh';
 import K3S_DATASTORE_ENDPOINT from './k3s-datastore-endpoint.sh';
 import { registriesFiles } from './rke2-config';
@@ -51,7 +52,7 @@ export function k3sUserData(settings: K3sSettings, node: ServerNodeIdentity): st
         ['K3S_INSTALL_URL', settings.installUrl ?? K3S_INSTALL_URL],
         ...(settings.proxyEnvironment ?? []),
       ]),
-      ...bootFiles(),
+      ...bootFiles(CLUSTER_LIB),
       scriptFile(K3S_DATASTORE_ENDPOINT_PATH, K3S_DATASTORE_ENDPOINT),
       // Written before the installer creates k3s.service; systemd merges it in.
       rootFile(K3S_DROP_IN_PATH, '0644', `[Service]\nExecStartPre=${K3S_DATASTORE_ENDPOINT_PATH}\n`),

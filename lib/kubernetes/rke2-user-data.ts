@@ -1,5 +1,6 @@
 import { stringify } from 'yaml';
 import { bootFiles, cloudConfig, envFile, rootFile, scriptFile } from '../nodes/boot-files';
+import CLUSTER_LIB from './cluster-lib.sh';
 import RKE2_BOOTSTRAP from './rke2-bootstrap.sh';
 import type { ServerNodeIdentity } from './node-identity';
 import { identityEnvironment } from './node-identity';
@@ -30,7 +31,7 @@ export function rke2UserData(settings: Rke2Settings, node: Rke2NodeIdentity): st
         ['RKE2_INSTALL_URL', settings.installUrl ?? RKE2_INSTALL_URL],
         ...proxy,
       ]),
-      ...bootFiles(),
+      ...bootFiles(CLUSTER_LIB),
       scriptFile(BOOTSTRAP_SCRIPT_PATH, RKE2_BOOTSTRAP),
     ],
     runcmd: [[BOOTSTRAP_SCRIPT_PATH]],

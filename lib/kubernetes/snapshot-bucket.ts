@@ -1,12 +1,19 @@
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
+import { S3BucketLoggingA } from '@cdktf/provider-aws/lib/s3-bucket-logging';
+import { S3BucketObjectLockConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-object-lock-configuration';
 import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { Construct } from 'constructs';
+import { LogBucket } from '../common/log-bucket';
+
+/** Days the server access logs of the snapshot bucket are kept. */
+export const ACCESS_LOG_DAYS = 365;
 
 export interface SnapshotBucketProps {
   /** Bucket name prefix (a random suffix makes it unique). */
@@ -19,11 +26,26 @@ export interface SnapshotBucketProps {
   readonly forceDestroy?: boolean;
   /** Days a deleted or overwritten snapshot stays recoverable. @default 30 */
   readonly noncurrentDays?: number;
+  /**
+   * Log every request to the bucket (S3 server access logging, FSBP S3.9)
+   * into a log bucket of its own, `<namePrefix>logs-`, kept for
+   * `ACCESS_LOG_DAYS`; that bucket follows `forceDestroy`. @default false
+   */
+  readonly accessLogging?: boolean;
+  /**
+   * Turn Object Lock on (FSBP S3.15), without a default retention: S3 then
+   * refuses uploads that carry neither Content-MD5 nor a checksum header, and
+   * RKE2's uploads carry neither. Versions can still be locked one by one
+   * (legal hold, retention). Irreversible: Object Lock cannot be turned off.
+   * @default false
+   */
+  readonly objectLock?: boolean;
 }
 
 /**
  * Private, encrypted, versioned bucket for RKE2's scheduled etcd snapshots,
- * so the cluster state outlives the nodes. TLS-only access.
+ * so the cluster state outlives the nodes. TLS-only access. Encrypted with
+ * S3-managed keys unless `encryptWith` names a KMS key.
  *
  * Destroy: the public access block, TLS-only policy, ownership controls,
  * encryption, versioning and lifecycle rules are resources of their own that
@@ -35,6 +57,7 @@ export interface SnapshotBucketProps {
  */
 export class SnapshotBucket extends Construct {
   readonly bucket: S3Bucket;
+  private readonly encryption: S3BucketServerSideEncryptionConfigurationA;
 
   constructor(scope: Construct, id: string, props: SnapshotBucketProps) {
     super(scope, id);
@@ -54,11 +77,11 @@ export class SnapshotBucket extends Construct {
       restrictPublicBuckets: true,
     });
     new S3BucketOwnershipControls(this, 'ownership', { bucket, rule: { objectOwnership: 'BucketOwnerEnforced' } });
-    new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', {
+    this.encryption = new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', {
       bucket,
       rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' }, bucketKeyEnabled: true }],
     });
-    new S3BucketVersioningA(this, 'versioning', { bucket, versioningConfiguration: { status: 'Enabled' } });
+    const versioning = new S3BucketVersioningA(this, 'versioning', { bucket, versioningConfiguration: { status: 'Enabled' } });
     new S3BucketLifecycleConfiguration(this, 'lifecycle', {
       bucket,
       rule: [
@@ -84,6 +107,43 @@ export class SnapshotBucket extends Construct {
       ],
     });
     new S3BucketPolicy(this, 'policy', { bucket, policy: tlsOnly.json });
+
+    if (props.accessLogging) {
+      const account = new DataAwsCallerIdentity(this, 'account');
+      const logs = new LogBucket(this, 'access-logs', {
+        namePrefix: `${props.namePrefix}logs-`,
+        expireDays: ACCESS_LOG_DAYS,
+        forceDestroy,
+        // S3's log delivery, for this bucket of this account only.
+        writers: (arn) => [
+          {
+            sid: 'S3ServerAccessLogs',
+            actions: ['s3:PutObject'],
+            principals: [{ type: 'Service', identifiers: ['logging.s3.amazonaws.com'] }],
+            resources: [`${arn}/access-logs/*`],
+            condition: [
+              { test: 'ArnLike', variable: 'aws:SourceArn', values: [this.bucket.arn] },
+              { test: 'StringEquals', variable: 'aws:SourceAccount', values: [account.accountId] },
+            ],
+          },
+        ],
+      });
+      new S3BucketLoggingA(this, 'logging', { bucket, targetBucket: logs.name, targetPrefix: 'access-logs/', dependsOn: [logs.policy] });
+    }
+    if (props.objectLock) {
+      // Versioning first: S3 turns Object Lock on only for a versioned bucket.
+      new S3BucketObjectLockConfigurationA(this, 'object-lock', { bucket, objectLockEnabled: 'Enabled', dependsOn: [versioning] });
+    }
+  }
+
+  /**
+   * Encrypts new objects with a KMS key instead of S3-managed keys (FSBP S3.17), with an S3 Bucket Key so KMS is
+   * asked for a data key about once a day per bucket instead of once per object. Writers need `kms:GenerateDataKey`
+   * and `kms:Decrypt` on the key. Existing objects keep the encryption they were written with. The bucket usually
+   * exists before the key (the key policy names the bucket), hence a method rather than a prop.
+   */
+  encryptWith(kmsKeyArn: string): void {
+    this.encryption.putRule([{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: kmsKeyArn }, bucketKeyEnabled: true }]);
   }
 
   get arn(): string {

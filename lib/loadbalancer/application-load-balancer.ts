@@ -37,6 +37,13 @@ export interface ApplicationLoadBalancerProps {
   readonly healthCheck?: AlbHealthCheck;
   /** The VPC's internet access (PublicNetwork.internetAccess): an internet-facing balancer needs it first. */
   readonly dependsOn?: ITerraformDependable[];
+  /**
+   * AWS deletion protection, and `prevent_destroy`: a plan that would delete or
+   * replace the balancer is refused before anything is touched, instead of a
+   * destroy failing at the balancer after the servers are gone. Turn it off
+   * and apply before a destroy. @default true
+   */
+  readonly deletionProtection?: boolean;
 }
 
 const HTTP_TO_TARGETS: PortRule = { protocol: 'tcp', from: 80, to: 80, description: 'HTTP to the ingress controller' };
@@ -78,6 +85,8 @@ export class ApplicationLoadBalancer extends Construct {
       securityGroups: [this.securityGroup.id],
       idleTimeout: ALB_IDLE_TIMEOUT_SECONDS,
       dropInvalidHeaderFields: true,
+      enableDeletionProtection: props.deletionProtection ?? true,
+      lifecycle: (props.deletionProtection ?? true) ? { preventDestroy: true } : undefined,
       dependsOn: props.dependsOn,
     });
 

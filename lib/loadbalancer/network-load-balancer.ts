@@ -41,6 +41,13 @@ export interface NetworkLoadBalancerProps {
    * provider: a changed mapping forces a new NLB). @default false
    */
   readonly elasticIps?: boolean;
+  /**
+   * AWS deletion protection, and `prevent_destroy`: a plan that would delete or
+   * replace the balancer is refused before anything is touched, instead of a
+   * destroy failing at the balancer after the servers are gone. Turn it off
+   * and apply before a destroy. @default true
+   */
+  readonly deletionProtection?: boolean;
 }
 
 /**
@@ -81,6 +88,8 @@ export class NetworkLoadBalancer extends Construct {
         : { subnets: props.subnetIds }),
       securityGroups: [this.securityGroup.id],
       enableCrossZoneLoadBalancing: true,
+      enableDeletionProtection: props.deletionProtection ?? true,
+      lifecycle: (props.deletionProtection ?? true) ? { preventDestroy: true } : undefined,
       dependsOn: props.dependsOn,
     });
 

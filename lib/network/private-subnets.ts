@@ -30,6 +30,8 @@ export interface PrivateSubnetsProps {
  */
 export class PrivateSubnets extends Construct {
   readonly subnets: readonly SubnetInfo[];
+  /** One route table per subnet, in the same order. */
+  readonly routeTableIds: readonly string[];
 
   constructor(scope: Construct, id: string, props: PrivateSubnetsProps) {
     super(scope, id);
@@ -48,6 +50,7 @@ export class PrivateSubnets extends Construct {
       });
     });
 
+    const routeTableIds: string[] = [];
     this.subnets = network.subnets.map((publicSubnet, i) => {
       const cidr = cidrSubnet(network.cidr, 4, (props.offset ?? PRIVATE_SUBNET_OFFSET) + i);
       const subnet = new Subnet(this, `private-${i}`, {
@@ -58,6 +61,7 @@ export class PrivateSubnets extends Construct {
         tags: { Name: `${props.name}-private-${i}` },
       });
       const routes = new RouteTable(this, `private-${i}-routes`, { vpcId: network.vpc.id, tags: { Name: `${props.name}-private-${i}` } });
+      routeTableIds.push(routes.id);
       if (gateways.length > 0) {
         new Route(this, `private-${i}-default-route`, {
           routeTableId: routes.id,
@@ -68,5 +72,6 @@ export class PrivateSubnets extends Construct {
       new RouteTableAssociation(this, `private-${i}-association`, { subnetId: subnet.id, routeTableId: routes.id });
       return { id: subnet.id, cidr, availabilityZone: subnet.availabilityZone };
     });
+    this.routeTableIds = routeTableIds;
   }
 }

@@ -1,4 +1,5 @@
 import { DataAwsAvailabilityZones } from '@cdktf/provider-aws/lib/data-aws-availability-zones';
+import { DefaultSecurityGroup } from '@cdktf/provider-aws/lib/default-security-group';
 import { InternetGateway } from '@cdktf/provider-aws/lib/internet-gateway';
 import { Route } from '@cdktf/provider-aws/lib/route';
 import { RouteTable } from '@cdktf/provider-aws/lib/route-table';
@@ -33,6 +34,10 @@ export interface SubnetInfo {
  * A VPC over several availability zones with public subnets routed to an
  * internet gateway. Zones come from the region's default (non opt-in) zones,
  * in the order AWS lists them.
+ *
+ * The VPC's default security group is adopted with no rules at all (FSBP
+ * EC2.2): nothing here uses it, and an instance or endpoint that lands in it
+ * by mistake then reaches nothing instead of everything in the group.
  */
 export class PublicNetwork extends Construct {
   readonly vpc: Vpc;
@@ -45,6 +50,8 @@ export class PublicNetwork extends Construct {
    * create time, and what cluster access must outlive at destroy time.
    */
   readonly internetAccess: ITerraformDependable[] = [];
+  /** The public subnets' route table. */
+  readonly routeTableId: string;
 
   constructor(scope: Construct, id: string, props: PublicNetworkProps) {
     super(scope, id);
@@ -68,9 +75,17 @@ export class PublicNetwork extends Construct {
       enableDnsHostnames: true,
       tags: { Name: props.name },
     });
+    // Empty lists, not omitted ones: the provider then also removes rules someone adds later, on the next apply.
+    new DefaultSecurityGroup(this, 'default-security-group', {
+      vpcId: this.vpc.id,
+      ingress: [],
+      egress: [],
+      tags: { Name: `${props.name}-default-unused` },
+    });
 
     const igw = new InternetGateway(this, 'igw', { vpcId: this.vpc.id, tags: { Name: props.name } });
     const routes = new RouteTable(this, 'public-routes', { vpcId: this.vpc.id, tags: { Name: `${props.name}-public` } });
+    this.routeTableId = routes.id;
     const defaultRoute = new Route(this, 'default-route', { routeTableId: routes.id, destinationCidrBlock: '0.0.0.0/0', gatewayId: igw.id });
     this.internetAccess.push(igw, defaultRoute);
 
@@ -81,7 +96,9 @@ export class PublicNetwork extends Construct {
         vpcId: this.vpc.id,
         cidrBlock: cidr,
         availabilityZone,
-        mapPublicIpOnLaunch: true,
+        // Instances that need a public address ask for one (ServerNode `publicAddress`); nothing gets one by
+        // accident (FSBP EC2.15). Changing this on an existing subnet is in place and keeps running instances' addresses.
+        mapPublicIpOnLaunch: false,
         tags: { Name: `${props.name}-public-${i}` },
         // A zone list that shifts later (a zone added to the region) must not
         // move existing subnets, and with them every node.

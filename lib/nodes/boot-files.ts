@@ -38,9 +38,13 @@ export function envFile(path: string, entries: readonly (readonly [string, strin
   return rootFile(path, '0600', `${entries.map(([name, value]) => envLine(name, value)).join('\n')}\n`);
 }
 
-/** The files every bootstrap script needs: the shared helpers (retry, imds_get, ssm_get, fetch_to). */
-export function bootFiles(): WriteFile[] {
-  return [rootFile(BOOT_LIB_PATH, '0644', BOOT_LIB)];
+/**
+ * The files every bootstrap script needs: the shared helpers (retry, imds_get,
+ * ssm_get, fetch_to), followed by `extra` helpers only some nodes use. What the
+ * Docker host gets must stay as it is: its user data replaces it when it changes.
+ */
+export function bootFiles(...extra: readonly string[]): WriteFile[] {
+  return [rootFile(BOOT_LIB_PATH, '0644', [BOOT_LIB, ...extra].join('\n'))];
 }
 
 /** Renders a #cloud-config document (no line folding, so scripts stay byte-for-byte). */

@@ -138,17 +138,6 @@ fetch_to() {
   rm -f "$value"
 }
 
-# place_cluster_cas DIR: the cluster CAs Terraform generated, byte for byte,
-# where RKE2 and K3s look for them before generating their own (DIR is the
-# distribution's server/tls folder). Only a node that starts a new cluster
-# places them; the others get them from the cluster.
-place_cluster_cas() {
-  fetch_to server-ca-cert "$1/server-ca.crt"
-  fetch_to server-ca-key "$1/server-ca.key"
-  fetch_to client-ca-cert "$1/client-ca.crt"
-  fetch_to client-ca-key "$1/client-ca.key"
-}
-
 # cluster_state: sets CLUSTER_INITIALIZED from the cluster-initialized
 # parameter, which Terraform writes once the API answered. Fails closed: SSM
 # errors are retried, and only SSM's own "not found" means the cluster was

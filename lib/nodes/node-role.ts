@@ -4,7 +4,6 @@ import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
-import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 
@@ -21,8 +20,33 @@ export interface NodeRoleProps {
 }
 
 /**
+ * What the SSM agent needs for Session Manager (a shell instead of SSH):
+ * registering the instance and opening the session channels, and the message
+ * channel the agent polls for commands. None of these actions takes a resource
+ * narrower than `*`. This replaces `AmazonSSMManagedInstanceCore`, which also
+ * grants `ssm:GetParameter(s)` on every parameter in the account, documents,
+ * associations, inventory and patching, none of which these nodes use.
+ */
+export const SESSION_MANAGER_ACTIONS = [
+  'ssm:UpdateInstanceInformation',
+  'ssmmessages:CreateControlChannel',
+  'ssmmessages:CreateDataChannel',
+  'ssmmessages:OpenControlChannel',
+  'ssmmessages:OpenDataChannel',
+] as const;
+export const AGENT_MESSAGE_ACTIONS = [
+  'ec2messages:AcknowledgeMessage',
+  'ec2messages:DeleteMessage',
+  'ec2messages:FailMessage',
+  'ec2messages:GetEndpoint',
+  'ec2messages:GetMessages',
+  'ec2messages:SendReply',
+] as const;
+
+/**
  * The instance profile of a server node: SSM Session Manager for shell
- * access (instead of SSH), its own boot parameters, and its snapshot bucket.
+ * access (instead of SSH), its own boot parameters, and its snapshot bucket;
+ * nothing else (no AWS managed policy).
  */
 export class NodeRole extends Construct {
   readonly role: IamRole;
@@ -39,14 +63,13 @@ export class NodeRole extends Construct {
     });
     this.role = new IamRole(this, 'role', { namePrefix: `${props.name}-`, assumeRolePolicy: assume.json });
 
-    const ssmCore = new IamRolePolicyAttachment(this, 'ssm-core', {
-      role: this.role.name,
-      policyArn: `arn:${partition.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`,
-    });
-
     const account = new DataAwsCallerIdentity(this, 'account');
     const parameters = `arn:${partition.partition}:ssm:*:${account.accountId}:parameter${props.parameterPath}/*`;
-    const statements = [{ sid: 'BootParameters', actions: ['ssm:GetParameter'], resources: [parameters] }];
+    const statements = [
+      { sid: 'BootParameters', actions: ['ssm:GetParameter'], resources: [parameters] },
+      { sid: 'SessionManager', actions: [...SESSION_MANAGER_ACTIONS], resources: ['*'] },
+      { sid: 'AgentMessages', actions: [...AGENT_MESSAGE_ACTIONS], resources: ['*'] },
+    ];
     if (props.snapshotBucketArn) {
       statements.push(
         { sid: 'SnapshotBucket', actions: ['s3:ListBucket', 's3:GetBucketLocation'], resources: [props.snapshotBucketArn] },
@@ -56,7 +79,7 @@ export class NodeRole extends Construct {
     const policy = new DataAwsIamPolicyDocument(this, 'policy', { statement: statements });
     const inline = new IamRolePolicy(this, 'inline', { role: this.role.id, name: 'rancher-node', policy: policy.json });
 
-    this.grants = [ssmCore, inline];
+    this.grants = [inline];
     this.instanceProfile = new IamInstanceProfile(this, 'profile', { namePrefix: `${props.name}-`, role: this.role.name });
   }
 }

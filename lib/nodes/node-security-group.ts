@@ -1,4 +1,5 @@
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import type { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { Construct } from 'constructs';
 import { allowAllEgress, allowAllEgressTo, allowAllEgressToEach, allowIngress, replaceableSecurityGroup, type Peer } from '../network/security-group-rules';
@@ -64,6 +65,15 @@ export class NodeSecurityGroup extends Construct {
 
   allowFrom(id: string, rule: PortRule, peer: Peer): VpcSecurityGroupIngressRule {
     return allowIngress(this, id, this.securityGroup.id, rule, peer);
+  }
+
+  /**
+   * HTTPS to an AWS-managed prefix list (the S3 gateway endpoint's): with
+   * `egressOnlyTo`, S3 is outside the VPC's range and the listed networks, and
+   * the gateway routes it by its public addresses.
+   */
+  allowHttpsToPrefixList(id: string, prefixListId: string, description: string): VpcSecurityGroupEgressRule {
+    return new VpcSecurityGroupEgressRule(this, id, { securityGroupId: this.securityGroup.id, ipProtocol: 'tcp', fromPort: 443, toPort: 443, prefixListId, description });
   }
 
   allowSsh(adminCidrs: string[]): void {

@@ -24,9 +24,12 @@ export type HeldAttribute = (typeof HELD_ATTRIBUTES)[number];
  * The instance arguments behind the held attributes: the user data travels
  * gzip-compressed as `user_data_base64` (cloud-init inflates it), and plain
  * `user_data` is held too, so instances created before it was compressed keep
- * theirs instead of being restarted to swap one for the other.
+ * theirs instead of being restarted to swap one for the other. Whether the
+ * server has a public address goes with its subnet (public or private), so it
+ * is held with `subnet_id`; instances created before it was set explicitly
+ * have it from their subnet, which the provider stores as the same value.
  */
-const IGNORED_ARGUMENTS = ['ami', 'user_data', 'user_data_base64', 'instance_type', 'key_name', 'subnet_id', 'private_ip'];
+const IGNORED_ARGUMENTS = ['ami', 'user_data', 'user_data_base64', 'instance_type', 'key_name', 'subnet_id', 'private_ip', 'associate_public_ip_address'];
 
 export interface ServerNodeProps {
   readonly name: string;
@@ -38,6 +41,12 @@ export interface ServerNodeProps {
   readonly securityGroupIds: string[];
   readonly instanceProfileName: string;
   readonly userData: string;
+  /**
+   * Give the instance a public IPv4 address at launch: a node in a public
+   * subnet reaches the internet only so. Set explicitly because the subnets do
+   * not assign one on their own (FSBP EC2.15). @default false
+   */
+  readonly publicAddress?: boolean;
   /** Root volume size in GiB. */
   readonly rootVolumeGb: number;
   /** EC2 key pair for SSH; none by default (use SSM Session Manager). */
@@ -80,6 +89,7 @@ export class ServerNode extends Construct {
       instanceType: props.instanceType,
       subnetId: props.subnetId,
       privateIp: props.privateIp,
+      associatePublicIpAddress: props.publicAddress ?? false,
       vpcSecurityGroupIds: props.securityGroupIds,
       iamInstanceProfile: props.instanceProfileName,
       keyName: props.keyName === undefined ? undefined : literal(props.keyName),

@@ -8,12 +8,18 @@ import type { HclSchema } from './hcl';
  * HCL): the binding generator of cdktf 0.21 sets `isBlock` for every complex
  * type. Its generated documentation tells them apart: a real block's doc
  * comment reads "<name> block" (the tests check this list against it).
+ *
+ * The AWS provider's attributes-as-blocks (SDKv2 `ConfigModeAttr`) are the
+ * same case: HCL accepts them as attributes, and says "explicitly none"
+ * (`ingress = []`, a default security group with no rules) only that way.
  */
 export const NESTED_ATTRIBUTES: Readonly<Record<string, readonly string[]>> = {
   // hashicorp/helm 3.x moved from blocks to nested attributes.
   'provider/helm': ['experiments', 'kubernetes', 'registries'],
   'resource/helm_release': ['postrender', 'set', 'set_list', 'set_sensitive', 'set_wo'],
   'data/helm_template': ['postrender', 'set', 'set_list', 'set_sensitive', 'set_wo'],
+  // Attributes as blocks: `[]` must reach the HCL as `= []`, or the provider keeps rules added by hand.
+  'resource/aws_default_security_group': ['egress', 'ingress'],
 };
 
 /** The typed form of an attribute in `toHclTerraform()`: its value and whether it is a block. */

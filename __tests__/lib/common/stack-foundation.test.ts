@@ -41,8 +41,9 @@ describe('stackFoundation (defaults)', () => {
     });
   });
 
-  it('declares the hostname, zone and admin CIDR variables, required where the settings leave them out', () => {
-    expect(Object.keys(json.variable ?? {}).sort()).toEqual(['admin_cidrs', 'rancher_hostname', 'route53_zone_name']);
+  it('declares the hostname, zone, admin CIDR and deployer variables, required where the settings leave them out', () => {
+    expect(Object.keys(json.variable ?? {}).sort()).toEqual(['admin_cidrs', 'deployer_arns', 'rancher_hostname', 'route53_zone_name']);
+    expect(json.variable!.deployer_arns.default).toEqual([]);
     expect(json.variable!.rancher_hostname).not.toHaveProperty('default');
     expect(json.variable!.route53_zone_name).not.toHaveProperty('default');
     expect(json.variable!.admin_cidrs.default).toEqual([]);

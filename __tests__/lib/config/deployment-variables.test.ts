@@ -129,8 +129,9 @@ describe('DeploymentVariables (adminAccess: false)', () => {
     expect(json.data).toBeUndefined();
   });
 
-  it('throws when admin CIDRs are asked for', () => {
+  it('throws when admin CIDRs or deployers are asked for', () => {
     expect(() => inputs.adminCidrs).toThrow('this stack declared no admin access (adminAccess: false)');
+    expect(() => inputs.deployerArns).toThrow('this stack declared no admin access (adminAccess: false)');
   });
 });
 
@@ -138,7 +139,7 @@ describe('DeploymentVariables (route53Name: false, a name derived from an addres
   const { json, inputs } = synth({ dns: { mode: 'wildcard' } }, { route53Name: false });
 
   it('declares no hostname or zone variable: nothing for a pipeline to pass, nothing to look up', () => {
-    expect(Object.keys(json.variable!)).toEqual(['admin_cidrs']);
+    expect(Object.keys(json.variable!)).toEqual(['admin_cidrs', 'deployer_arns']);
   });
 
   it('throws when the hostname or zone is asked for', () => {
@@ -165,6 +166,19 @@ const ADMIN_CASES: [string, string[], boolean][] = [
   ['a leading-zero octet', ['010.0.0.0/8'], false],
   ['IPv6', ['2001:db8::/32'], false],
   ['IPv6 /0', ['::/0'], false],
+];
+
+/** deployer_arns lists and whether the validation must accept them. */
+const DEPLOYER_CASES: [string, string[], boolean][] = [
+  ['empty (only the identity running Terraform)', [], true],
+  ['a role', ['arn:aws:iam::123456789012:role/deployer'], true],
+  ['a role with a path, and a user', ['arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123', 'arn:aws:iam::123456789012:user/ops'], true],
+  ['another partition', ['arn:aws-us-gov:iam::123456789012:role/deployer'], true],
+  ['an assumed-role session', ['arn:aws:sts::123456789012:assumed-role/deployer/session'], false],
+  ['the account root', ['arn:aws:iam::123456789012:root'], false],
+  ['a role name alone', ['deployer'], false],
+  ['a group', ['arn:aws:iam::123456789012:group/admins'], false],
+  ['a wildcard', ['*'], false],
 ];
 
 /** rancher_hostname values and whether the validation must accept them. */
@@ -200,13 +214,20 @@ describeWithTerraform('DeploymentVariables validations, evaluated by Terraform',
   // In beforeAll: a skipped describe still runs its body, and there may be no terraform binary then.
   let admin: boolean[] = [];
   let hostnames: boolean[] = [];
+  let deployers: boolean[] = [];
   beforeAll(() => {
+    const deployerCondition = expressionOf(json.variable!.deployer_arns.validation[0].condition);
+    deployers = evaluate(`[${DEPLOYER_CASES.map(([, arns]) => deployerCondition.split('var.deployer_arns').join(literal(arns))).join(', ')}]`) as boolean[];
     admin = evaluate(`[${ADMIN_CASES.map(([, cidrs]) => adminCondition.split('var.admin_cidrs').join(literal(cidrs))).join(', ')}]`) as boolean[];
     hostnames = evaluate(`[${HOSTNAME_CASES.map(([name]) => hostnameCondition.split('var.rancher_hostname').join(literal(name))).join(', ')}]`) as boolean[];
   });
 
   it.each(ADMIN_CASES.map(([name, cidrs, ok], i) => [name, cidrs, ok, i] as const))('admin_cidrs %s %j → %s', (_name, _cidrs, ok, i) => {
     expect(admin[i]).toBe(ok);
+  });
+
+  it.each(DEPLOYER_CASES.map(([name, arns, ok], i) => [name, arns, ok, i] as const))('deployer_arns %s %j → %s', (_name, _arns, ok, i) => {
+    expect(deployers[i]).toBe(ok);
   });
 
   it.each(HOSTNAME_CASES.map(([name, ok], i) => [name, ok, i] as const))('rancher_hostname %j → %s', (_name, ok, i) => {

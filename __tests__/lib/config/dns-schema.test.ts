@@ -90,8 +90,8 @@ describe('dns.mode wildcard: refused combinations name the setting, the value, w
   });
 
   it('refuses DNS round robin (Route53 records, one per node) and docker behind an ALB (an ACM certificate through a zone)', () => {
-    expect(problemsOf({ ...WILDCARD, rkeHa: { loadBalancer: 'dns' } })).toEqual([
-      expect.objectContaining({ field: 'rkeHa.loadBalancer', message: expect.stringMatching(/^dns answers Rancher's name .* use loadBalancer nlb with dns\.mode wildcard/), value: 'dns' }),
+    expect(problemsOf({ ...WILDCARD, rkeHa: { loadBalancer: { type: 'dns' } } })).toEqual([
+      expect.objectContaining({ field: 'rkeHa.loadBalancer.type', message: expect.stringMatching(/^dns answers Rancher's name .* use loadBalancer nlb with dns\.mode wildcard/), value: 'dns' }),
     ]);
     expect(problemsOf({ ...WILDCARD, docker: { tls: { mode: 'external', issuer: 'acme' } } })).toEqual([
       expect.objectContaining({ field: 'docker.tls.mode', message: expect.stringMatching(/^external puts an ALB .* use mode rancher with dns\.mode wildcard/), value: 'external' }),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { allowedKeys, fieldPaths, nullMeaning, unknownKeyMessage } from '../../../lib/config/fields';
 
-const TOP_LEVEL = ['name', 'region', 'hostname', 'hostedZone', 'dns', 'adminCidrs', 'tags', 'backend', 'proxy', 'airGap', 'versions', 'rancher', 'timeouts', 'rkeHa', 'k8sHa', 'docker'];
+const TOP_LEVEL = ['name', 'region', 'hostname', 'hostedZone', 'dns', 'adminCidrs', 'tags', 'backend', 'proxy', 'airGap', 'vpc', 'versions', 'rancher', 'timeouts', 'rkeHa', 'k8sHa', 'docker'];
 
 /** Leaves found by walking allowedKeys from the top, depth first in key order. */
 function leavesByAllowedKeys(path: string[] = []): string[] {
@@ -40,8 +40,8 @@ describe('allowedKeys', () => {
   });
 
   it.each([
-    [['rkeHa', 'datastore'], ['engine', 'instanceClass', 'allocatedStorageGb', 'multiAz', 'backupRetentionDays', 'deletionProtection']],
-    [['rkeHa', 'etcdSnapshots'], ['scheduleCron', 'retention', 'forceDestroyBucket']],
+    [['rkeHa', 'datastore'], ['engine', 'instanceClass', 'allocatedStorageGb', 'multiAz', 'backupRetentionDays', 'deletionProtection', 'monitoringInterval', 'logExports', 'iamAuthentication', 'port']],
+    [['rkeHa', 'etcdSnapshots'], ['scheduleCron', 'retention', 'forceDestroyBucket', 'accessLogging', 'eventNotifications', 'objectLock']],
     [['rancher'], ['repository', 'replicas', 'tls', 'auditLog', 'bootstrap']],
     [['rancher', 'bootstrap'], ['enabled']],
     [['timeouts'], ['apiMinutes', 'serversMinutes', 'ingressMinutes', 'certManagerMinutes', 'rancherMinutes', 'certificateMinutes', 'pingMinutes', 'bootstrapMinutes']],
@@ -121,6 +121,9 @@ describe('fieldPaths', () => {
       'airGap.rancherChartRepository',
       'airGap.certManagerChartRepository',
       'airGap.installerUrl',
+      'vpc.flowLogs.destination',
+      'vpc.flowLogs.retentionDays',
+      'vpc.endpoints',
       'versions.rke2',
       'versions.k3s',
       'versions.certManager',
@@ -157,12 +160,17 @@ describe('fieldPaths', () => {
       'rkeHa.datastore.multiAz',
       'rkeHa.datastore.backupRetentionDays',
       'rkeHa.datastore.deletionProtection',
+      'rkeHa.datastore.monitoringInterval',
+      'rkeHa.datastore.logExports',
+      'rkeHa.datastore.iamAuthentication',
+      'rkeHa.datastore.port',
       'rkeHa.instanceType',
       'rkeHa.rootVolumeGb',
       'rkeHa.vpcCidr',
       'rkeHa.privateNodes',
       'rkeHa.natGateways',
-      'rkeHa.loadBalancer',
+      'rkeHa.loadBalancer.type',
+      'rkeHa.loadBalancer.deletionProtection',
       'rkeHa.existingNetwork.vpcId',
       'rkeHa.existingNetwork.loadBalancerSubnetIds',
       'rkeHa.existingNetwork.nodeSubnetIds',
@@ -174,6 +182,9 @@ describe('fieldPaths', () => {
       'rkeHa.etcdSnapshots.scheduleCron',
       'rkeHa.etcdSnapshots.retention',
       'rkeHa.etcdSnapshots.forceDestroyBucket',
+      'rkeHa.etcdSnapshots.accessLogging',
+      'rkeHa.etcdSnapshots.eventNotifications',
+      'rkeHa.etcdSnapshots.objectLock',
     ]);
   });
 

@@ -87,9 +87,33 @@ describe('proxy settings', () => {
   });
 
   describe('egressOnlyTo', () => {
+    const http = 'http://proxy.internal:3128';
+
     it('accepts CIDR blocks, kept in order', () => {
       const egressOnlyTo = ['10.20.0.0/16', '203.0.113.7/32', '192.168.0.0/24'];
-      expect(parsed({ egressOnlyTo }).egressOnlyTo).toEqual(egressOnlyTo);
+      expect(parsed({ http, egressOnlyTo }).egressOnlyTo).toEqual(egressOnlyTo);
+    });
+
+    it('without a proxy, requires mirrors for the installer and the images (the stacks add the SSM and S3 endpoints)', () => {
+      const problems = problemsOf({ egressOnlyTo: ['10.9.0.0/24'] });
+      expect(problems).toEqual([
+        {
+          field: 'proxy.egressOnlyTo',
+          message:
+            "closes the nodes' egress except to the VPC and these networks, and no proxy is set (proxy.http): the stacks then add VPC endpoints for SSM and S3, but downloads must come from mirrors inside those networks; set airGap.installerUrl (the RKE2/K3s installer and what it downloads) and airGap.systemDefaultRegistry (every system and Rancher image), or set proxy.http",
+          value: ['10.9.0.0/24'],
+        },
+      ]);
+      const mirrors = { installerUrl: 'https://mirror.internal/install.sh', systemDefaultRegistry: 'registry.internal:5000' };
+      expect(() => parseSettings({ proxy: { egressOnlyTo: ['10.9.0.0/24'] }, airGap: mirrors }, 'test')).not.toThrow();
+      expect(() => parseSettings({ proxy: { https: http, egressOnlyTo: ['10.9.0.0/24'] } }, 'test')).not.toThrow();
+      let oneMissing = '';
+      try {
+        parseSettings({ proxy: { egressOnlyTo: ['10.9.0.0/24'] }, airGap: { installerUrl: mirrors.installerUrl } }, 'test');
+      } catch (error) {
+        oneMissing = (error as SettingsError).problems[0].message;
+      }
+      expect(oneMissing).toMatch(/set airGap\.systemDefaultRegistry \(every system and Rancher image\), or set proxy\.http$/);
     });
 
     it.each([
@@ -99,7 +123,7 @@ describe('proxy settings', () => {
       ['a prefix above 32', '10.0.0.0/33'],
       ['IPv6', 'fd00::/8'],
     ])('refuses a block with %s, naming its position', (_what, block) => {
-      expect(problemsOf({ egressOnlyTo: ['10.0.0.0/8', block] })).toEqual([{ field: 'proxy.egressOnlyTo.1', message: CIDR_MESSAGE, value: block }]);
+      expect(problemsOf({ http, egressOnlyTo: ['10.0.0.0/8', block] })).toEqual([{ field: 'proxy.egressOnlyTo.1', message: CIDR_MESSAGE, value: block }]);
     });
   });
 

@@ -19,6 +19,8 @@ function builtNames(json: TerraformJson): string[] {
     aws_db_subnet_group: ['name_prefix'],
     aws_s3_bucket: ['bucket_prefix'],
     aws_dlm_lifecycle_policy: ['description'],
+    aws_cloudwatch_log_group: ['name'],
+    aws_sns_topic: ['name'],
   };
   const names: string[] = [];
   for (const [type, keys] of Object.entries(attributes)) {
@@ -50,10 +52,19 @@ describe('resource names built from settings.name', () => {
 
   describe('the table holds what the constructs really build (synthesized with the longest name)', () => {
     const all = (input: Record<string, unknown>) => settings({ name: LONGEST, ...input });
+    // Every option that builds a name of its own (the two flow log destinations build different ones).
+    const logs = (destination: string) => ({
+      vpc: { flowLogs: { destination }, endpoints: ['ssm'] },
+      rkeHa: { etcdSnapshots: { accessLogging: true, eventNotifications: true } },
+    });
     const synthesized = [
+      ...builtNames(synthStack((app) => new RkeHaStack(app, RKE_HA_STACK, all(logs('cloudwatch')))).json),
+      ...builtNames(synthStack((app) => new RkeHaStack(app, RKE_HA_STACK, all(logs('s3')))).json),
+      ...builtNames(synthStack((app) => new DockerStack(app, DOCKER_STACK, all(logs('cloudwatch')))).json),
+      ...builtNames(synthStack((app) => new DockerStack(app, DOCKER_STACK, all(logs('s3')))).json),
       ...builtNames(synthStack((app) => new RkeHaStack(app, RKE_HA_STACK, all({ rancher: { tls: { mode: 'external', issuer: 'acme' } } }))).json),
       ...builtNames(synthStack((app) => new RkeHaStack(app, RKE_HA_STACK, all({}))).json),
-      ...builtNames(synthStack((app) => new RkeHaStack(app, RKE_HA_STACK, all({ rkeHa: { distribution: 'k3s' } }))).json),
+      ...builtNames(synthStack((app) => new RkeHaStack(app, RKE_HA_STACK, all({ rkeHa: { distribution: 'k3s', datastore: { monitoringInterval: 60 } } }))).json),
       ...builtNames(synthStack((app) => new DockerStack(app, DOCKER_STACK, all({}))).json),
       ...builtNames(synthStack((app) => new DockerStack(app, DOCKER_STACK, all({ docker: { tls: { mode: 'external', issuer: 'acme' } } }))).json),
     ];

@@ -22,6 +22,9 @@ const DATASTORE_DEFAULTS = {
   multiAz: true,
   backupRetentionDays: 7,
   deletionProtection: true,
+  monitoringInterval: 0,
+  logExports: false,
+  iamAuthentication: false,
 };
 const RKE2_NODE_COUNT_MESSAGE = 'expected 1 or 3 with rke2 (etcd needs an odd number of members); 2 servers fit distribution k3s';
 const K3S_NGINX_MESSAGE = 'K3s brings Traefik; leave it unset or set traefik with distribution k3s';
@@ -35,8 +38,8 @@ describe('rkeHa settings', () => {
       instanceType: 'm6i.xlarge',
       rootVolumeGb: 100,
       privateNodes: false,
-      loadBalancer: 'nlb',
-      etcdSnapshots: { scheduleCron: '0 */6 * * *', retention: 28, forceDestroyBucket: false },
+      loadBalancer: { type: 'nlb', deletionProtection: true },
+      etcdSnapshots: { scheduleCron: '0 */6 * * *', retention: 28, forceDestroyBucket: false, accessLogging: false, eventNotifications: false, objectLock: false },
     };
     const settings = parseSettings({}, 'test').rkeHa;
     expect(settings).toEqual(expected);
@@ -146,8 +149,27 @@ describe('rkeHa settings', () => {
     });
 
     it('keeps a fully set datastore as given', () => {
-      const datastore = { engine: 'mysql', instanceClass: 'db.r6g.large', allocatedStorageGb: 100, multiAz: false, backupRetentionDays: 35, deletionProtection: true };
+      const datastore = {
+        engine: 'mysql',
+        instanceClass: 'db.r6g.large',
+        allocatedStorageGb: 100,
+        multiAz: false,
+        backupRetentionDays: 35,
+        deletionProtection: true,
+        monitoringInterval: 30,
+        logExports: true,
+        iamAuthentication: true,
+        port: 13306,
+      };
       expect(parsed({ distribution: 'k3s', datastore }).datastore).toEqual(datastore);
+    });
+
+    it.each([2, 120, -1, 'off'])('refuses the monitoring interval %p, naming the allowed ones', (monitoringInterval) => {
+      expect(problemsOf({ datastore: { monitoringInterval } })).toEqual([{ field: 'rkeHa.datastore.monitoringInterval', message: 'expected 0 (off), 1, 5, 10, 15, 30 or 60', value: monitoringInterval }]);
+    });
+
+    it.each([80, 1149, 65536])('refuses the port %p (RDS takes 1150-65535)', (port) => {
+      expect(problemsOf({ datastore: { port } }).map((p) => p.field)).toEqual(['rkeHa.datastore.port']);
     });
 
     it.each(['oracle', 'postgresql', 'MySQL'])('refuses engine %p, listing "postgres", "mysql"', (engine) => {
@@ -185,7 +207,8 @@ describe('rkeHa settings', () => {
       expect(problemsOf({ datastore: { storageGb: 50 } })).toEqual([
         {
           field: 'rkeHa.datastore.storageGb',
-          message: 'unknown setting; allowed here: engine, instanceClass, allocatedStorageGb, multiAz, backupRetentionDays, deletionProtection',
+          message:
+            'unknown setting; allowed here: engine, instanceClass, allocatedStorageGb, multiAz, backupRetentionDays, deletionProtection, monitoringInterval, logExports, iamAuthentication, port',
         },
       ]);
     });
@@ -193,7 +216,7 @@ describe('rkeHa settings', () => {
 
   describe('etcdSnapshots', () => {
     it.each(['0 */6 * * *', '*/30 * * * *', '0 3 * * 1-5', '15 2 1,15 * *', '0 0 ? * MON-FRI', '5/15 1-23/2 * jan,Jul sun', '59 23 31 12 6'])('accepts the schedule %p', (scheduleCron) => {
-      expect(parsed({ etcdSnapshots: { scheduleCron } }).etcdSnapshots).toEqual({ scheduleCron, retention: 28, forceDestroyBucket: false });
+      expect(parsed({ etcdSnapshots: { scheduleCron } }).etcdSnapshots).toEqual({ scheduleCron, retention: 28, forceDestroyBucket: false, accessLogging: false, eventNotifications: false, objectLock: false });
     });
 
     it.each([
@@ -269,21 +292,21 @@ describe('rkeHa settings', () => {
       [{}, 'rke2'],
       [{ distribution: 'k3s' }, 'k3s: ServiceLB serves 80/443 on every node'],
     ])('accepts loadBalancer dns with public nodes (%j, %s)', (extra, _why) => {
-      expect(parsed({ ...extra, loadBalancer: 'dns' })).toMatchObject({ loadBalancer: 'dns', privateNodes: false });
+      expect(parsed({ ...extra, loadBalancer: { type: 'dns' } })).toMatchObject({ loadBalancer: { type: 'dns' }, privateNodes: false });
     });
 
     it('refuses it with private nodes: they have no Elastic IP to answer with', () => {
-      expect(problemsOf({ loadBalancer: 'dns', privateNodes: true })).toEqual([
+      expect(problemsOf({ loadBalancer: { type: 'dns' }, privateNodes: true })).toEqual([
         {
-          field: 'rkeHa.loadBalancer',
-          message: "dns answers Rancher's name with each node's Elastic IP, and nodes in private subnets have none; use loadBalancer nlb with privateNodes, or public nodes",
+          field: 'rkeHa.loadBalancer.type',
+          message: "dns answers Rancher's name with each node's Elastic IP, and nodes in private subnets have none; use loadBalancer type nlb with privateNodes, or public nodes",
           value: 'dns',
         },
       ]);
     });
 
     it('refuses anything but nlb and dns', () => {
-      expect(problemsOf({ loadBalancer: 'alb' })).toEqual([{ field: 'rkeHa.loadBalancer', message: 'expected one of "nlb", "dns"', value: 'alb' }]);
+      expect(problemsOf({ loadBalancer: { type: 'alb' } })).toEqual([{ field: 'rkeHa.loadBalancer.type', message: 'expected one of "nlb", "dns"', value: 'alb' }]);
     });
   });
 

@@ -38,6 +38,7 @@ describe('top-level settings', () => {
       'backend',
       'proxy',
       'airGap',
+      'vpc',
       'versions',
       'rancher',
       'timeouts',
@@ -133,7 +134,7 @@ describe('top-level settings', () => {
       [59, {}, 2, 58],
       [46, { rkeHa: { sshKeyName: 'ops' } }, 15, 45],
       // DNS round robin: the node group holds 6443 from each network, and 80/443 from anywhere with the cluster ports.
-      [48, { rkeHa: { loadBalancer: 'dns' } }, 13, 47],
+      [48, { rkeHa: { loadBalancer: { type: 'dns' } } }, 13, 47],
     ])('refuses %i, naming the quota', (n, extra, others, max) => {
       expect(problemsOf({ adminCidrs: blocks(n), ...extra })).toEqual([
         {
@@ -145,7 +146,7 @@ describe('top-level settings', () => {
     });
 
     it('counts two rules per network with DNS round robin and SSH (6443 and 22 on the node group): at most 23', () => {
-      const both = { rkeHa: { loadBalancer: 'dns', sshKeyName: 'ops' } };
+      const both = { rkeHa: { loadBalancer: { type: 'dns' }, sshKeyName: 'ops' } };
       expect(problemsOf({ adminCidrs: blocks(23), ...both })).toEqual([]);
       expect(problemsOf({ adminCidrs: blocks(24), ...both })).toEqual([
         {
@@ -160,9 +161,9 @@ describe('top-level settings', () => {
 
   describe('DNS round robin (rkeHa.loadBalancer dns) and TLS at a load balancer', () => {
     it('refuses rancher.tls.mode external with it: no load balancer to end TLS at', () => {
-      expect(problemsOf({ rkeHa: { loadBalancer: 'dns' }, rancher: { tls: { mode: 'external', issuer: 'acme' } } })).toEqual([
+      expect(problemsOf({ rkeHa: { loadBalancer: { type: 'dns' } }, rancher: { tls: { mode: 'external', issuer: 'acme' } } })).toEqual([
         {
-          field: 'rkeHa.loadBalancer',
+          field: 'rkeHa.loadBalancer.type',
           message:
             'dns puts no load balancer in front of the nodes, and rancher.tls.mode external ends TLS at one (an ALB); use mode ingress or rancher with dns, or loadBalancer nlb with external',
           value: 'dns',
@@ -171,7 +172,7 @@ describe('top-level settings', () => {
     });
 
     it.each(['ingress', 'rancher'])('accepts mode %s with it (TLS ends in the cluster)', (mode) => {
-      expect(problemsOf({ rkeHa: { loadBalancer: 'dns' }, rancher: { tls: { mode } } })).toEqual([]);
+      expect(problemsOf({ rkeHa: { loadBalancer: { type: 'dns' } }, rancher: { tls: { mode } } })).toEqual([]);
     });
   });
 
@@ -426,7 +427,7 @@ describe('top-level settings', () => {
     expect(problemsOf({ rkeha: {} })).toEqual([
       {
         field: 'rkeha',
-        message: 'unknown setting; allowed here: name, region, hostname, hostedZone, dns, adminCidrs, tags, backend, proxy, airGap, versions, rancher, timeouts, rkeHa, k8sHa, docker',
+        message: 'unknown setting; allowed here: name, region, hostname, hostedZone, dns, adminCidrs, tags, backend, proxy, airGap, vpc, versions, rancher, timeouts, rkeHa, k8sHa, docker',
       },
     ]);
   });
@@ -447,13 +448,29 @@ describe('options not combined yet', () => {
   const VPC = { vpcId: 'vpc-0123456789abcdef0' };
   it('refuses DNS round robin in an existing network (each node would need an Elastic IP in a public subnet of yours)', () => {
     const problems = problemsOf({
-      rkeHa: { loadBalancer: 'dns', existingNetwork: { ...VPC, loadBalancerSubnetIds: ['subnet-0a000000000000001'], nodeSubnetIds: ['subnet-0b000000000000001'] }, nodeCount: 1 },
+      rkeHa: { loadBalancer: { type: 'dns' }, existingNetwork: { ...VPC, loadBalancerSubnetIds: ['subnet-0a000000000000001'], nodeSubnetIds: ['subnet-0b000000000000001'] }, nodeCount: 1 },
     });
-    expect(problems).toEqual([expect.objectContaining({ field: 'rkeHa.loadBalancer', message: expect.stringMatching(/^dns is not offered with rkeHa\.existingNetwork yet/) })]);
+    expect(problems).toEqual([expect.objectContaining({ field: 'rkeHa.loadBalancer.type', message: expect.stringMatching(/^dns is not offered with rkeHa\.existingNetwork yet/) })]);
   });
 
   it('refuses docker behind an ALB in an existing network (the ALB needs a second subnet in another zone)', () => {
     const problems = problemsOf({ docker: { tls: { mode: 'external', issuer: 'acme' }, existingNetwork: { ...VPC, subnetId: 'subnet-0a000000000000001' } } });
     expect(problems).toEqual([expect.objectContaining({ field: 'docker.tls.mode', message: expect.stringMatching(/^external is not offered with docker\.existingNetwork yet/) })]);
+  });
+  describe('the vpc options with a VPC of yours (the stack leaves it as it is)', () => {
+    const RKE = { existingNetwork: { ...VPC, loadBalancerSubnetIds: ['subnet-0a000000000000001'], nodeSubnetIds: ['subnet-0b000000000000001'] }, nodeCount: 1 };
+    const DOCKER = { existingNetwork: { ...VPC, subnetId: 'subnet-0a000000000000001' } };
+    it.each([
+      ['flow logs, rke-ha', { rkeHa: RKE, vpc: { flowLogs: { destination: 'cloudwatch' } } }, 'vpc.flowLogs.destination', /^turns on flow logs for the VPC a stack creates, and rkeHa\.existingNetwork uses a VPC of yours.*remove rkeHa\.existingNetwork$/],
+      ['endpoints, docker', { docker: DOCKER, vpc: { endpoints: ['ssm'] } }, 'vpc.endpoints', /^are created in the VPC a stack creates, and docker\.existingNetwork uses a VPC of yours/],
+      ['closed egress without a proxy, both', { rkeHa: RKE, docker: DOCKER, proxy: { egressOnlyTo: ['10.99.0.0/24'] }, airGap: { systemDefaultRegistry: 'registry.internal:5000', installerUrl: 'https://mirror.internal/install.sh' } }, 'proxy.egressOnlyTo', /needs VPC endpoints for SSM and S3 that the stacks add only to a VPC they create, and rkeHa\.existingNetwork and docker\.existingNetwork use/],
+    ])('refuses %s, naming the setting', (_name, settings, field, message) => {
+      expect(problemsOf(settings)).toEqual([expect.objectContaining({ field, message: expect.stringMatching(message) })]);
+    });
+
+    it('accepts them without an existing network, and closed egress through a proxy with one', () => {
+      expect(problemsOf({ vpc: { flowLogs: { destination: 's3' }, endpoints: ['s3', 'ssm'] } })).toEqual([]);
+      expect(problemsOf({ docker: DOCKER, proxy: { http: 'http://10.99.0.5:3128', egressOnlyTo: ['10.99.0.0/24'] } })).toEqual([]);
+    });
   });
 });

@@ -154,3 +154,31 @@ describe('ExternalDatastore options', () => {
     expect(dbGroup.name_prefix).toBe('prod-db-');
   });
 });
+
+describe('ExternalDatastore security options (FSBP RDS.6, RDS.9, RDS.10, RDS.23)', () => {
+  const withOptions = (engine: DatastoreEngine) => synth(engine, { monitoringInterval: 60, logExports: true, iamAuthentication: true, port: 15432 }).json;
+  const json = withOptions('postgres');
+  const [, instance] = only(json, 'aws_db_instance');
+
+  it('samples Enhanced Monitoring through a role only RDS monitoring of this account may assume, attached before the instance uses it', () => {
+    const [roleName, role] = only(json, 'aws_iam_role');
+    const [attachmentName, attachment] = only(json, 'aws_iam_role_policy_attachment');
+    expect(instance).toMatchObject({ monitoring_interval: 60, monitoring_role_arn: ref('aws_iam_role', roleName, 'arn') });
+    expect(instance.depends_on).toEqual([`aws_iam_role_policy_attachment.${attachmentName}`]);
+    expect(role.name_prefix).toBe('demo-rds-mon-');
+    expect(attachment.policy_arn).toMatch(/:iam::aws:policy\/service-role\/AmazonRDSEnhancedMonitoringRole$/);
+  });
+
+  it("publishes each engine's logs, turns on IAM authentication and listens on the given port, which the security group follows", () => {
+    expect(instance).toMatchObject({ enabled_cloudwatch_logs_exports: ['postgresql', 'upgrade'], iam_database_authentication_enabled: true, port: 15432 });
+    expect(only(withOptions('mysql'), 'aws_db_instance')[1].enabled_cloudwatch_logs_exports).toEqual(['audit', 'error', 'general', 'slowquery']);
+    const [, rule] = only(json, 'aws_vpc_security_group_ingress_rule');
+    expect(rule).toMatchObject({ from_port: 15432, to_port: 15432 });
+  });
+
+  it('sets none of it by default', () => {
+    const [, plain] = only(synth('postgres').json, 'aws_db_instance');
+    for (const key of ['monitoring_interval', 'monitoring_role_arn', 'enabled_cloudwatch_logs_exports', 'iam_database_authentication_enabled', 'depends_on']) expect(plain).not.toHaveProperty(key);
+    expect(resources(synth('postgres').json, 'aws_iam_role')).toEqual({});
+  });
+});

@@ -58,7 +58,7 @@ describe('RancherOnRke in a library user\'s stack', () => {
   });
 
   it('with DNS round robin, exposes the nodes\' addresses instead of a load balancer', () => {
-    const dns = platformStack({ rkeHa: { loadBalancer: 'dns' } });
+    const dns = platformStack({ rkeHa: { loadBalancer: { type: 'dns' } } });
     expect(resources(dns.json, 'aws_lb')).toEqual({});
     expect(dns.construct.loadBalancerDnsName).toBeUndefined();
     expect(dns.construct.nodePublicIps).toHaveLength(3);
@@ -73,8 +73,8 @@ describe('RancherOnRke refuses at synth what a settings file would be refused, n
     ["Rancher's CA at an AWS load balancer", { rancher: { tls: { mode: 'external' as const, issuer: 'rancher' as const } } }, /rancher\.tls\.issuer: .*cannot be served by an AWS load balancer/],
     ['a prop the construct does not know', { rkeHa: { nodeCont: 3 } as never }, /rkeHa\.nodeCont: /],
     ['a Rancher version outside its Kubernetes range', { versions: { rke2: 'v1.20.15+rke2r2' } }, /versions\.rke2: Kubernetes 1\.20 is outside/],
-    ['DNS round robin with private nodes', { rkeHa: { loadBalancer: 'dns' as const, privateNodes: true } }, /rkeHa\.loadBalancer: dns answers Rancher's name with each node's Elastic IP/],
-    ['DNS round robin with TLS at a load balancer', { rkeHa: { loadBalancer: 'dns' as const }, rancher: { tls: { mode: 'external' as const, issuer: 'acme' as const } } }, /rkeHa\.loadBalancer: dns puts no load balancer in front of the nodes/],
+    ['DNS round robin with private nodes', { rkeHa: { loadBalancer: { type: 'dns' as const }, privateNodes: true } }, /rkeHa\.loadBalancer\.type: dns answers Rancher's name with each node's Elastic IP/],
+    ['DNS round robin with TLS at a load balancer', { rkeHa: { loadBalancer: { type: 'dns' as const } }, rancher: { tls: { mode: 'external' as const, issuer: 'acme' as const } } }, /rkeHa\.loadBalancer\.type: dns puts no load balancer in front of the nodes/],
     [
       'a VPC range beside an existing network',
       { rkeHa: { vpcCidr: '10.1.0.0/16', existingNetwork: { vpcId: 'vpc-0123456789abcdef0', loadBalancerSubnetIds: ['subnet-0a000000000000001'], nodeSubnetIds: ['subnet-0b000000000000001'] } } },

@@ -2,7 +2,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Password } from '@cdktf/provider-random/lib/password';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { LocalBackend, type TerraformStack } from 'cdktf';
-import { BootParameters } from '../../../lib/kubernetes/boot-parameters';
+import { BootParameters, KEY_ADMINISTRATION_ACTIONS } from '../../../lib/kubernetes/boot-parameters';
 import { dataSources, ref, resources, synthConstruct } from '../../helpers/synth';
 
 function synth(add: (stack: TerraformStack) => void) {
@@ -40,14 +40,67 @@ describe('BootParameters', () => {
     expect(text).not.toMatch(/TfToken/);
   });
 
-  it('encrypts with a rotating key of its own that only the node role may use to decrypt, through SSM', () => {
+  const statements = (j: typeof json) => Object.values(dataSources(j, 'aws_iam_policy_document'))[0].statement as any[];
+  const sid = (j: typeof json, id: string) => statements(j).find((st) => st.sid === id);
+  const [sessionName, session] = Object.entries(dataSources(json, 'aws_iam_session_context'))[0];
+
+  it('encrypts with a rotating key of its own that the node role may use to decrypt, through SSM', () => {
     const [, key] = Object.entries(resources(json, 'aws_kms_key'))[0];
     expect(key).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 7 });
-    const [, policy] = Object.entries(dataSources(json, 'aws_iam_policy_document'))[0];
-    const nodes = policy.statement.find((st: { sid: string }) => st.sid === 'NodesDecryptThroughSsm');
+    const nodes = sid(json, 'NodesDecryptThroughSsm');
     expect(nodes).toMatchObject({ actions: ['kms:Decrypt'], principals: [{ type: 'AWS', identifiers: ['arn:aws:iam::111122223333:role/demo-node'] }] });
     expect(nodes.condition[0]).toMatchObject({ test: 'StringEquals', variable: 'kms:ViaService' });
-    expect(policy.statement.map((st: { sid: string }) => st.sid)).toEqual(['AccountAdministers', 'NodesDecryptThroughSsm']);
+    expect(statements(json).map((st) => st.sid)).toEqual(['AccountAdministers', 'NodesDecryptThroughSsm', 'DeployersThroughSsm']);
+  });
+
+  it('lets the account administer the key but not use it: no IAM policy, however broad, decrypts with it', () => {
+    const account = sid(json, 'AccountAdministers');
+    expect(account.principals[0].identifiers[0]).toMatch(/:root$/);
+    expect(account.actions).toEqual([...KEY_ADMINISTRATION_ACTIONS]);
+    // Neither directly nor through a grant to oneself (kms:Create* would include CreateGrant).
+    for (const action of ['kms:Decrypt', 'kms:ReEncryptFrom', 'kms:GenerateDataKey', 'kms:CreateGrant', 'kms:Encrypt']) {
+      expect(account.actions.some((pattern: string) => new RegExp(`^${pattern.replace('*', '.*')}$`).test(action))).toBe(false);
+    }
+    expect(account.actions).toContain('kms:Put*');
+  });
+
+  it('lets the identity running Terraform, and deployer_arns, encrypt and decrypt through SSM: Terraform writes the parameters and reads them on refresh', () => {
+    // The role or user behind the session, not the session (whose ARN changes every time).
+    expect(session.arn).toMatch(/^\$\{data\.aws_caller_identity\.[^.]+\.arn\}$/);
+    expect(sid(json, 'DeployersThroughSsm')).toMatchObject({
+      actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey'],
+      principals: [{ type: 'AWS', identifiers: `\${concat([data.aws_iam_session_context.${sessionName}.issuer_arn], [])}` }],
+      condition: [{ test: 'StringEquals', variable: 'kms:ViaService' }],
+    });
+    const withOthers = synth((stack) =>
+      new BootParameters(stack, 'boot', { prefix: '/r', values: {}, readerRoleArn: 'arn:aws:iam::1:role/r', deployerArns: ['arn:aws:iam::1:role/pipeline'] }),
+    ).json;
+    expect(sid(withOthers, 'DeployersThroughSsm').principals[0].identifiers).toMatch(/\], \["arn:aws:iam::1:role\/pipeline"\]\)\}$/);
+  });
+
+  it('lets the node role use the key through S3 for the snapshot bucket only, when given one', () => {
+    expect(sid(json, 'NodesUseSnapshotBucket')).toBeUndefined();
+    const withBucket = synth((stack) =>
+      new BootParameters(stack, 'boot', { prefix: '/r', values: {}, readerRoleArn: 'arn:aws:iam::1:role/r', snapshotBucketArn: 'arn:aws:s3:::demo-etcd' }),
+    ).json;
+    const s3 = sid(withBucket, 'NodesUseSnapshotBucket');
+    expect(s3).toMatchObject({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], principals: [{ type: 'AWS', identifiers: ['arn:aws:iam::1:role/r'] }] });
+    expect(s3.condition.map((c: any) => [c.variable, c.values[0]])).toEqual([
+      ['kms:ViaService', expect.stringMatching(/^s3\./)],
+      ['kms:EncryptionContext:aws:s3:arn', 'arn:aws:s3:::demo-etcd'],
+    ]);
+  });
+
+  it('lets S3 use the key for the messages of the snapshot events topic only, when there is one', () => {
+    expect(sid(json, 'S3PublishesSnapshotEvents')).toBeUndefined();
+    const withTopic = synth((stack) =>
+      new BootParameters(stack, 'boot', { prefix: '/r', values: {}, readerRoleArn: 'arn:aws:iam::1:role/r', snapshotEventsTopic: 'demo-rke-ha-etcd-events' }),
+    ).json;
+    const s3 = sid(withTopic, 'S3PublishesSnapshotEvents');
+    expect(s3).toMatchObject({ principals: [{ type: 'Service', identifiers: ['s3.amazonaws.com'] }], actions: ['kms:GenerateDataKey', 'kms:Decrypt'] });
+    expect(s3.condition).toEqual([
+      { test: 'StringEquals', variable: 'kms:EncryptionContext:aws:sns:topicArn', values: [expect.stringMatching(/^arn:\$\{data\.aws_partition\.[^}]+\}:sns:\$\{data\.aws_region\.[^}]+\}:\$\{data\.aws_caller_identity\.[^}]+\}:demo-rke-ha-etcd-events$/)] },
+    ]);
   });
 
   it.each(['rancher/rke-ha', '/rancher/', '/', '', '/rancher//rke-ha', '/ran cher', '/rancher/${var.x}'])('rejects the prefix %j', (prefix) => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { LocalBackend, type TerraformStack } from 'cdktf';
-import { SnapshotBucket } from '../../../lib/kubernetes/snapshot-bucket';
+import { ACCESS_LOG_DAYS, SnapshotBucket } from '../../../lib/kubernetes/snapshot-bucket';
 import { dataSources, only, ref, resources, synthConstruct } from '../../helpers/synth';
 import { describeWithTerraform } from '../../helpers/terraform';
 
@@ -81,13 +81,58 @@ describe('SnapshotBucket', () => {
 
 describe('SnapshotBucket options', () => {
   const { json } = synth((stack) => {
-    new SnapshotBucket(stack, 'snapshots', { namePrefix: 'x-', forceDestroy: true, noncurrentDays: 7 });
+    new SnapshotBucket(stack, 'snapshots', { namePrefix: 'x-', forceDestroy: true, noncurrentDays: 7 }).encryptWith('arn:aws:kms:us-east-1:111122223333:key/k');
+  });
+
+  it('encrypts with a KMS key when given one, with an S3 Bucket Key (one data key a day instead of one per object)', () => {
+    expect(only(json, 'aws_s3_bucket_server_side_encryption_configuration')[1].rule).toEqual([
+      { apply_server_side_encryption_by_default: { sse_algorithm: 'aws:kms', kms_master_key_id: 'arn:aws:kms:us-east-1:111122223333:key/k' }, bucket_key_enabled: true },
+    ]);
   });
 
   it('honours forceDestroy and noncurrentDays', () => {
     expect(only(json, 'aws_s3_bucket')[1].force_destroy).toBe(true);
     expect(only(json, 'aws_s3_bucket_lifecycle_configuration')[1].rule[0].noncurrent_version_expiration).toEqual([{ noncurrent_days: 7 }]);
     expect(Object.keys(resources(json, 'aws_s3_bucket_policy'))).toHaveLength(1);
+  });
+});
+
+describe('SnapshotBucket access logging and Object Lock', () => {
+  const { json } = synth((stack) => {
+    new SnapshotBucket(stack, 'snapshots', { namePrefix: 'demo-rke-ha-etcd-', accessLogging: true, objectLock: true });
+  });
+  const buckets = Object.entries(resources(json, 'aws_s3_bucket'));
+  const [snapshotName] = buckets.find(([, b]) => b.bucket_prefix === 'demo-rke-ha-etcd-')!;
+  const [logName, logBucket] = buckets.find(([, b]) => b.bucket_prefix === 'demo-rke-ha-etcd-logs-')!;
+
+  it('logs every request into a log bucket of its own, guarded like the snapshots, kept a year', () => {
+    expect(only(json, 'aws_s3_bucket_logging')[1]).toMatchObject({
+      bucket: ref('aws_s3_bucket', snapshotName, 'id'),
+      target_bucket: ref('aws_s3_bucket', logName, 'id'),
+      target_prefix: 'access-logs/',
+      depends_on: [expect.stringMatching(/^aws_s3_bucket_policy\.snapshots_access-logs_policy/)],
+    });
+    expect(logBucket).toMatchObject({ force_destroy: false, lifecycle: { prevent_destroy: true } });
+    const lifecycle = Object.values(resources(json, 'aws_s3_bucket_lifecycle_configuration')).find((l) => l.bucket === ref('aws_s3_bucket', logName, 'id'));
+    expect(lifecycle.rule[0].expiration).toEqual([{ days: ACCESS_LOG_DAYS }]);
+    const writers = Object.values(dataSources(json, 'aws_iam_policy_document')).find((d) => d['//'].metadata.path === 'test/snapshots/access-logs/policy-document');
+    expect(writers.statement[1]).toMatchObject({
+      principals: [{ type: 'Service', identifiers: ['logging.s3.amazonaws.com'] }],
+      actions: ['s3:PutObject'],
+      condition: [{ variable: 'aws:SourceArn', values: [ref('aws_s3_bucket', snapshotName, 'arn')] }, { variable: 'aws:SourceAccount' }],
+    });
+  });
+
+  it('turns Object Lock on after versioning, without a default retention (RKE2 uploads carry no checksum header)', () => {
+    const [, lock] = only(json, 'aws_s3_bucket_object_lock_configuration');
+    expect(lock).toMatchObject({ bucket: ref('aws_s3_bucket', snapshotName, 'id'), object_lock_enabled: 'Enabled', depends_on: [expect.stringMatching(/^aws_s3_bucket_versioning\./)] });
+    expect(lock).not.toHaveProperty('rule');
+    // Not on the bucket itself: there it forces a new bucket.
+    expect(resources(json, 'aws_s3_bucket')[snapshotName]).not.toHaveProperty('object_lock_enabled');
+  });
+
+  it('adds none of it by default', () => {
+    expect(resources(synth((stack) => new SnapshotBucket(stack, 'snapshots', { namePrefix: 'x-' })).json, 'aws_s3_bucket_logging')).toEqual({});
   });
 });
 

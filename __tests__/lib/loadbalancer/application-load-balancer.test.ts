@@ -63,6 +63,10 @@ describe('ApplicationLoadBalancer', () => {
     expect(sg.egress).toBeUndefined();
   });
 
+  it('has deletion protection and prevent_destroy by default (FSBP ELB.6)', () => {
+    expect(balancer).toMatchObject({ enable_deletion_protection: true, lifecycle: { prevent_destroy: true } });
+  });
+
   it('keeps websockets open for an hour and drops invalid headers', () => {
     expect(ALB_IDLE_TIMEOUT_SECONDS).toBe(3600);
     expect(balancer.idle_timeout).toBe(3600);

@@ -62,6 +62,16 @@ describe('NetworkLoadBalancer', () => {
     expect(sg.egress).toBeUndefined();
   });
 
+  it('has deletion protection and prevent_destroy by default (FSBP ELB.6), neither when asked', () => {
+    expect(balancer).toMatchObject({ enable_deletion_protection: true, lifecycle: { prevent_destroy: true } });
+    const unprotected = only(
+      synth((stack) => new NetworkLoadBalancer(stack, 'lb', { name: 'x', vpcId: 'v', subnetIds: [], targetSecurityGroupId: 's', ports: [], deletionProtection: false })).json,
+      'aws_lb',
+    )[1];
+    expect(unprotected.enable_deletion_protection).toBe(false);
+    expect(unprotected).not.toHaveProperty('lifecycle');
+  });
+
   it('has one TCP listener per port forwarding to the TCP target group of that port', () => {
     const listeners = Object.values(resources(json, 'aws_lb_listener'));
     expect(listeners.map((l) => l.port).sort((a, b) => a - b)).toEqual(PORTS);

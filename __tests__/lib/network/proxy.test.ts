@@ -16,7 +16,9 @@ describe('BUILT_IN_NO_PROXY', () => {
 describe('proxyEnabled', () => {
   it('is false without a proxy (the default)', () => {
     expect(proxyEnabled(proxy())).toBe(false);
-    expect(proxyEnabled(proxy({ noProxy: ['.internal'], egressOnlyTo: ['192.0.2.0/24'] }))).toBe(false);
+    // Closed egress without a proxy (mirrors required for that, see the schema) is still no proxy.
+    const mirrors = { installerUrl: 'https://mirror.internal/install.sh', systemDefaultRegistry: 'registry.internal:5000' };
+    expect(proxyEnabled(settings({ proxy: { noProxy: ['.internal'], egressOnlyTo: ['192.0.2.0/24'] }, airGap: mirrors }).proxy)).toBe(false);
   });
 
   it('is true with http, https or both', () => {

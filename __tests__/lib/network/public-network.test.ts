@@ -27,6 +27,11 @@ describe('PublicNetwork', () => {
     expect(vpc).toMatchObject({ cidr_block: '10.0.0.0/16', enable_dns_support: true, enable_dns_hostnames: true, tags: { Name: 'demo' } });
   });
 
+  it("adopts the VPC's default security group with no rules at all (FSBP EC2.2)", () => {
+    const [, group] = only(json, 'aws_default_security_group');
+    expect(group).toMatchObject({ vpc_id: ref('aws_vpc', vpcName, 'id'), ingress: [], egress: [] });
+  });
+
   it('looks up the available, non opt-in zones', () => {
     expect(Object.keys(dataSources(json, 'aws_availability_zones'))).toHaveLength(1);
     expect(zones).toMatchObject({ state: 'available', filter: [{ name: 'opt-in-status', values: ['opt-in-not-required'] }] });
@@ -37,7 +42,8 @@ describe('PublicNetwork', () => {
     subnets.forEach(([, subnet], i) => {
       expect(subnet.availability_zone).toBe(`\${element(data.aws_availability_zones.${zonesName}.names, ${i})}`);
       expect(subnet.vpc_id).toBe(ref('aws_vpc', vpcName, 'id'));
-      expect(subnet.map_public_ip_on_launch).toBe(true);
+      // Instances that need a public address ask for it (FSBP EC2.15).
+      expect(subnet.map_public_ip_on_launch).toBe(false);
       expect(subnet.tags).toEqual({ Name: `demo-public-${i}` });
       expect(subnet.lifecycle).toEqual({ ignore_changes: ['availability_zone'] });
     });

@@ -5,6 +5,7 @@ import { BOOT_LIB_PATH, bootFiles, cloudConfig, envFile, envLine, scriptFile } f
 import { renderTemplate, runValidator } from '../../helpers/validators';
 
 const LIB = readFileSync(join(__dirname, '../../../lib/nodes/boot-lib.sh'), 'utf8');
+const CLUSTER_LIB = readFileSync(join(__dirname, '../../../lib/kubernetes/cluster-lib.sh'), 'utf8');
 const unescape = (text: string) =>
   renderTemplate(text, (expression) => {
     throw new Error(`unexpected reference ${expression}`);
@@ -16,9 +17,22 @@ describe('boot-lib.sh', () => {
   });
 
   it('defines each shared helper once (their behaviour is run in bash in boot-lib.test.ts)', () => {
-    const helpers = ['log', 'retry', 'imds_get', 'json_field', 'curl_credentials', 'ssm_credentials', 'ssm_lookup', 'ssm_get', 'fetch_to', 'place_cluster_cas', 'cluster_state', 'live_peer', 'find_peer', 'is_voting_member', 'wait_turn', 'token_password', 'run_installer'];
+    const helpers = ['log', 'retry', 'imds_get', 'json_field', 'curl_credentials', 'ssm_credentials', 'ssm_lookup', 'ssm_get', 'fetch_to', 'cluster_state', 'live_peer', 'find_peer', 'is_voting_member', 'wait_turn', 'token_password', 'run_installer'];
     for (const fn of helpers) expect(LIB.match(new RegExp(`^${fn}\\(\\) \\{`, 'gm'))).toHaveLength(1);
     expect(LIB.match(/^[a-z_]+\(\) \{/gm)).toHaveLength(helpers.length);
+  });
+
+  it('leaves the cluster-only helpers to cluster-lib.sh, which passes shellcheck and defines them once', () => {
+    expect(LIB).not.toContain('place_cluster_cas');
+    expect(runValidator('shellcheck', ['--severity=style'], CLUSTER_LIB, 'cluster-lib.sh')).toEqual({ status: 0, output: '' });
+    expect(CLUSTER_LIB.match(/^[a-z_]+\(\) \{/gm)).toEqual(['place_cluster_cas() {']);
+  });
+
+  it('appends extra helpers to boot-lib.sh, and gives it unchanged without them', () => {
+    const [plain] = bootFiles();
+    const [withCluster] = bootFiles(CLUSTER_LIB);
+    expect(unescape(plain.content)).toBe(LIB);
+    expect(unescape(withCluster.content)).toBe(`${LIB}\n${CLUSTER_LIB}`);
   });
 
   it('uses IMDSv2 and passes AWS credentials to curl on stdin, not as arguments', () => {

@@ -1,6 +1,6 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { LocalBackend, type TerraformStack } from 'cdktf';
-import { NodeRole } from '../../../lib/nodes/node-role';
+import { AGENT_MESSAGE_ACTIONS, NodeRole, SESSION_MANAGER_ACTIONS } from '../../../lib/nodes/node-role';
 import { dataSources, ref, resources, synthConstruct, type TerraformJson } from '../../helpers/synth';
 
 function synth(add: (stack: TerraformStack) => void) {
@@ -38,7 +38,6 @@ function role(json: TerraformJson, id: string) {
     partitionName,
     accountName,
     inline: at(resources(json, 'aws_iam_role_policy'), `${id}/inline`)[1],
-    attachment: at(resources(json, 'aws_iam_role_policy_attachment'), `${id}/ssm-core`)[1],
     profile: at(resources(json, 'aws_iam_instance_profile'), `${id}/profile`)[1],
   };
 }
@@ -56,11 +55,16 @@ describe('NodeRole', () => {
     expect(r.iamRole).toMatchObject({ name_prefix: 'demo-', assume_role_policy: `\${data.aws_iam_policy_document.${r.assumeName}.json}` });
   });
 
-  it('attaches AmazonSSMManagedInstanceCore in the current partition', () => {
-    expect(r.attachment).toMatchObject({
-      role: ref('aws_iam_role', r.roleName, 'name'),
-      policy_arn: `arn:\${data.aws_partition.${r.partitionName}.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`,
-    });
+  it('attaches no managed policy: AmazonSSMManagedInstanceCore would let it read every SSM parameter in the account', () => {
+    expect(resources(json, 'aws_iam_role_policy_attachment')).toEqual({});
+  });
+
+  it('allows what Session Manager needs and the agent message channel, and no other SSM action on every resource', () => {
+    expect(SESSION_MANAGER_ACTIONS).toEqual(['ssm:UpdateInstanceInformation', 'ssmmessages:CreateControlChannel', 'ssmmessages:CreateDataChannel', 'ssmmessages:OpenControlChannel', 'ssmmessages:OpenDataChannel']);
+    expect(AGENT_MESSAGE_ACTIONS.every((a) => a.startsWith('ec2messages:'))).toBe(true);
+    const everywhere = r.policy.statement.filter((st: any) => st.resources.includes('*'));
+    expect(everywhere.map((st: any) => st.sid)).toEqual(['SessionManager', 'AgentMessages']);
+    expect(everywhere.flatMap((st: any) => st.actions)).toEqual([...SESSION_MANAGER_ACTIONS, ...AGENT_MESSAGE_ACTIONS]);
   });
 
   const parametersUnder = (rr: ReturnType<typeof role>, path: string) =>
@@ -68,15 +72,15 @@ describe('NodeRole', () => {
 
   it('allows ssm:GetParameter under the given path and S3 on the given bucket only', () => {
     expect(r.inline).toMatchObject({ role: ref('aws_iam_role', r.roleName, 'id'), name: 'rancher-node', policy: `\${data.aws_iam_policy_document.${r.policyName}.json}` });
-    expect(r.policy.statement).toEqual([
+    expect(r.policy.statement.filter((st: any) => !st.resources.includes('*'))).toEqual([
       { sid: 'BootParameters', actions: ['ssm:GetParameter'], resources: [parametersUnder(r, PATH)] },
       { sid: 'SnapshotBucket', actions: ['s3:ListBucket', 's3:GetBucketLocation'], resources: [BUCKET] },
       { sid: 'SnapshotObjects', actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], resources: [`${BUCKET}/*`] },
     ]);
   });
 
-  it('grants no wildcard resource or action', () => {
-    for (const statement of r.policy.statement) {
+  it('grants no wildcard resource or action beyond the agent actions, which take no narrower resource', () => {
+    for (const statement of r.policy.statement.filter((st: any) => !['SessionManager', 'AgentMessages'].includes(st.sid))) {
       // The only wildcard is the path's own trailing /* and the region (parameters are regional, the path unique).
       for (const resource of statement.resources) expect(resource).not.toBe('*');
       expect(statement.actions.filter((a: string) => a.includes('*'))).toEqual([]);
@@ -87,12 +91,13 @@ describe('NodeRole', () => {
 
   it('has no S3 statement without a snapshot bucket', () => {
     const plain = role(json, 'no-bucket');
-    expect(plain.policy.statement).toEqual([{ sid: 'BootParameters', actions: ['ssm:GetParameter'], resources: [parametersUnder(plain, '/plain')] }]);
+    expect(plain.policy.statement.map((st: any) => st.sid)).toEqual(['BootParameters', 'SessionManager', 'AgentMessages']);
+    expect(plain.policy.statement[0]).toEqual({ sid: 'BootParameters', actions: ['ssm:GetParameter'], resources: [parametersUnder(plain, '/plain')] });
   });
 
   it('wraps the role in an instance profile and exposes the grants', () => {
     expect(r.profile).toEqual({ '//': expect.anything(), name_prefix: 'demo-', role: ref('aws_iam_role', r.roleName, 'name') });
-    expect(withBucket.grants).toHaveLength(2);
+    expect(withBucket.grants).toHaveLength(1);
   });
 
   it('matches the snapshot', () => {

@@ -33,7 +33,7 @@ describe('ServerNode', () => {
   const { json } = synth((stack) => {
     const parameter = new SsmParameter(stack, 'token', { name: '/demo/token', type: 'SecureString', value: 'x' });
     new ServerNode(stack, 'plain', { ...base, dependsOn: [parameter] });
-    new ServerNode(stack, 'with-key', { ...base, name: 'demo-server-1', privateIp: '10.0.16.10', keyName: 'admin-key' });
+    new ServerNode(stack, 'with-key', { ...base, name: 'demo-server-1', privateIp: '10.0.16.10', keyName: 'admin-key', publicAddress: true });
   });
   const instances = resources(json, 'aws_instance');
   const byPath = (id: string) => Object.values(instances).find((i) => i['//'].metadata.path === `test/${id}/instance`);
@@ -68,6 +68,11 @@ describe('ServerNode', () => {
     expect(plain.root_block_device).toEqual({ volume_type: 'gp3', volume_size: 120, encrypted: true, delete_on_termination: true });
   });
 
+  it('asks for a public address only when told: the subnets map none on their own (FSBP EC2.15)', () => {
+    expect(plain.associate_public_ip_address).toBe(false);
+    expect(withKey.associate_public_ip_address).toBe(true);
+  });
+
   it('sets no SSH key unless one is given', () => {
     expect(plain).not.toHaveProperty('key_name');
     expect(withKey.key_name).toBe('admin-key');
@@ -82,7 +87,8 @@ describe('ServerNode', () => {
   it('holds every attribute whose change would replace or restart all servers at once', () => {
     // Replacement: ami, key_name, subnet_id, private_ip (aws provider 6.25); stop/start: user data, instance type.
     expect(HELD_ATTRIBUTES).toEqual(['ami', 'user_data', 'instance_type', 'key_name', 'subnet_id', 'private_ip']);
-    expect(plain.lifecycle.ignore_changes).toEqual(['ami', 'user_data', 'user_data_base64', 'instance_type', 'key_name', 'subnet_id', 'private_ip']);
+    // Whether it has a public address goes with the subnet (public or private): held with it.
+    expect(plain.lifecycle.ignore_changes).toEqual(['ami', 'user_data', 'user_data_base64', 'instance_type', 'key_name', 'subnet_id', 'private_ip', 'associate_public_ip_address']);
     expect(plain.user_data_replace_on_change).toBe(false);
   });
 

@@ -1,0 +1,84 @@
+import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
+import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
+import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
+import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
+import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
+import { Construct } from 'constructs';
+
+export interface LogBucketProps {
+  /** Bucket name prefix (a random suffix makes it unique). */
+  readonly namePrefix: string;
+  /** Days a log object is kept. */
+  readonly expireDays: number;
+  /**
+   * Let `destroy` (or turning the log off) delete the bucket with its logs.
+   * Otherwise it is `prevent_destroy`, like the snapshot bucket: a plan that
+   * would delete it is refused before anything is touched. @default false
+   */
+  readonly forceDestroy?: boolean;
+  /**
+   * Who delivers into the bucket: statements for the log delivery service,
+   * given the bucket's ARN. TLS-only access is added to them.
+   */
+  readonly writers: (bucketArn: string) => DataAwsIamPolicyDocumentStatement[];
+}
+
+/**
+ * A private bucket that AWS services deliver logs into (VPC flow logs, S3
+ * server access logs): public access blocked, objects owned by the bucket
+ * owner, S3-managed encryption (S3 server access logging delivers to no other
+ * kind), TLS only, expiring after `expireDays`.
+ */
+export class LogBucket extends Construct {
+  readonly bucket: S3Bucket;
+  /** The delivery permissions: what a log source should wait for. */
+  readonly policy: S3BucketPolicy;
+
+  constructor(scope: Construct, id: string, props: LogBucketProps) {
+    super(scope, id);
+    const forceDestroy = props.forceDestroy ?? false;
+    this.bucket = new S3Bucket(this, 'bucket', {
+      bucketPrefix: props.namePrefix,
+      forceDestroy,
+      lifecycle: forceDestroy ? undefined : { preventDestroy: true },
+    });
+    const bucket = this.bucket.id;
+    new S3BucketPublicAccessBlock(this, 'public-access', {
+      bucket,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    new S3BucketOwnershipControls(this, 'ownership', { bucket, rule: { objectOwnership: 'BucketOwnerEnforced' } });
+    new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', { bucket, rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }] });
+    new S3BucketLifecycleConfiguration(this, 'lifecycle', {
+      bucket,
+      rule: [{ id: 'expire-logs', status: 'Enabled', filter: [{}], expiration: [{ days: props.expireDays }] }],
+    });
+    const policy = new DataAwsIamPolicyDocument(this, 'policy-document', {
+      statement: [
+        {
+          sid: 'DenyInsecureTransport',
+          effect: 'Deny',
+          actions: ['s3:*'],
+          principals: [{ type: '*', identifiers: ['*'] }],
+          resources: [this.bucket.arn, `${this.bucket.arn}/*`],
+          condition: [{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }],
+        },
+        ...props.writers(this.bucket.arn),
+      ],
+    });
+    this.policy = new S3BucketPolicy(this, 'policy', { bucket, policy: policy.json });
+  }
+
+  get arn(): string {
+    return this.bucket.arn;
+  }
+
+  get name(): string {
+    return this.bucket.id;
+  }
+}

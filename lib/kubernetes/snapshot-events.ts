@@ -1,0 +1,60 @@
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
+import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import { S3BucketNotification } from '@cdktf/provider-aws/lib/s3-bucket-notification';
+import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
+import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
+import { Construct } from 'constructs';
+import type { SnapshotBucket } from './snapshot-bucket';
+
+/** What the topic hears about: every snapshot (and metadata file) written, and every one deleted. */
+export const SNAPSHOT_EVENTS = ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'] as const;
+
+export interface SnapshotEventsProps {
+  readonly bucket: SnapshotBucket;
+  /** Topic name (`<name>-etcd-events`); the key policy names the topic by it, so it is fixed, not generated. */
+  readonly topicName: string;
+  /**
+   * The KMS key the topic's messages are encrypted with. S3 may publish to an
+   * encrypted topic only when the key policy lets the S3 service use the key
+   * for it (BootParameters `snapshotEventsTopic`); the AWS managed `aws/sns`
+   * key cannot be given that permission.
+   */
+  readonly kmsKeyArn: string;
+}
+
+/**
+ * S3 event notifications of the etcd snapshot bucket (FSBP S3.11) to an SNS
+ * topic of its own, encrypted with the stack's key: a snapshot that stops
+ * arriving, or snapshots deleted by someone other than RKE2's pruning, can be
+ * alerted on by subscribing to it (e-mail, a queue, a chat hook).
+ */
+export class SnapshotEvents extends Construct {
+  readonly topic: SnsTopic;
+
+  constructor(scope: Construct, id: string, props: SnapshotEventsProps) {
+    super(scope, id);
+    const account = new DataAwsCallerIdentity(this, 'account');
+    this.topic = new SnsTopic(this, 'topic', { name: props.topicName, kmsMasterKeyId: props.kmsKeyArn });
+    const policy = new DataAwsIamPolicyDocument(this, 'policy-document', {
+      statement: [
+        {
+          sid: 'SnapshotBucketPublishes',
+          actions: ['sns:Publish'],
+          principals: [{ type: 'Service', identifiers: ['s3.amazonaws.com'] }],
+          resources: [this.topic.arn],
+          condition: [
+            { test: 'ArnLike', variable: 'aws:SourceArn', values: [props.bucket.arn] },
+            { test: 'StringEquals', variable: 'aws:SourceAccount', values: [account.accountId] },
+          ],
+        },
+      ],
+    });
+    const topicPolicy = new SnsTopicPolicy(this, 'topic-policy', { arn: this.topic.arn, policy: policy.json });
+    // S3 checks that it may publish when the configuration is written: the policy comes first.
+    new S3BucketNotification(this, 'notification', {
+      bucket: props.bucket.name,
+      topic: [{ topicArn: this.topic.arn, events: [...SNAPSHOT_EVENTS] }],
+      dependsOn: [topicPolicy],
+    });
+  }
+}
