@@ -8,7 +8,7 @@ import { compressedUpperBound } from '../../lib/nodes/server-node';
 import { DOCKER_STACK, DockerStack } from '../../stacks/docker';
 import { runApp, STACK_TRACE_LINE } from '../helpers/app-process';
 import { plannedChange } from '../helpers/replacement';
-import { dataSources, only, resources, settings, synthStack, userDataOf, type TerraformJson } from '../helpers/synth';
+import { dataSources, dependencyClosure, only, resources, settings, synthStack, userDataOf, type TerraformJson } from '../helpers/synth';
 import { renderTemplate, validateCloudConfig, type CloudConfigFile } from '../helpers/validators';
 import { DOCKER_RUN_BASE_ARGS as BASE_ARGS, DOCKER_RUN_BEHIND_ALB_ARGS as ALB_ARGS, sslMount as mount } from '../lib/docker/support';
 
@@ -645,6 +645,11 @@ describe('docker stack: egress closed without a proxy', () => {
     const closed = synth({ proxy: { egressOnlyTo: ['10.99.0.0/24'] }, airGap: { systemDefaultRegistry: 'registry.internal:5000', installerUrl: 'https://mirror.internal/install.sh' } }).json;
     expect(Object.values(resources(closed, 'aws_vpc_endpoint')).map((e) => String(e.service_name).split('.').pop()).sort()).toEqual(['ec2messages', 's3', 'ssm', 'ssmmessages']);
     expect(Object.values(resources(closed, 'aws_vpc_security_group_egress_rule')).filter((r) => r.prefix_list_id)).toHaveLength(1);
+    // The host boots only once it can reach them.
+    const needed = ['aws_vpc_endpoint', 'aws_vpc_security_group_egress_rule'].flatMap((type) => Object.keys(resources(closed, type)).map((n) => `${type}.${n}`));
+    const closure = dependencyClosure(closed, `aws_instance.${only(closed, 'aws_instance')[0]}`);
+    expect(needed.filter((a) => !closure.has(a) && !a.includes('_endpoints_'))).toEqual([]);
+    expect(needed.filter((a) => a.startsWith('aws_vpc_endpoint.') && !closure.has(a))).toEqual([]);
   });
 });
 

@@ -156,8 +156,13 @@ describe('docker without a domain', () => {
     expect(Object.keys(json.variable!)).toEqual(['admin_cidrs', 'deployer_arns']);
     const [, ping] = Object.entries(dataSources(json, 'http')).find(([, d]) => String(d.url).endsWith('/ping'))!;
     expect(ping.url).toBe(`https://${name}/ping`);
-    // Known when the address is: the association (not a record) is what makes the name lead to the host.
-    expect(ping.depends_on).toEqual([expect.stringMatching(/^aws_volume_attachment\./), expect.stringMatching(/^aws_eip_association\./)]);
+    // Known when the address is: the association (not a record) is what makes the name lead to the host, through its open ports.
+    expect(ping.depends_on).toEqual([
+      expect.stringMatching(/^aws_volume_attachment\./),
+      expect.stringMatching(/^aws_eip_association\./),
+      expect.stringMatching(/^aws_vpc_security_group_ingress_rule\.security-group_public-80_/),
+      expect.stringMatching(/^aws_vpc_security_group_ingress_rule\.security-group_public-443_/),
+    ]);
   });
 
   it("tells the container its name (Let's Encrypt's --acme-domain), the address allocated before the host", () => {

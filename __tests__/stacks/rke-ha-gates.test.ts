@@ -124,6 +124,23 @@ describe.each(variants)('rke-ha first apply: $name', (v) => {
   it('lets destroy get past Rancher\'s post-delete hook when an app uninstall times out', () => {
     expect(rancher.release.values[0]).toContain('"postDelete" = {"ignoreTimeoutError" = true');
   });
+
+  it('probes /ping only once whatever it goes through exists: every listener, balancer rule and node rule, the ALB\'s certificate validated', () => {
+    const closure = dependencyClosure(json, ping(json));
+    const front = [
+      ...Object.keys(resources(json, 'aws_lb_listener')).map((n) => `aws_lb_listener.${n}`),
+      ...Object.keys(resources(json, 'aws_lb_target_group_attachment')).map((n) => `aws_lb_target_group_attachment.${n}`),
+      ...Object.keys(resources(json, 'aws_acm_certificate_validation')).map((n) => `aws_acm_certificate_validation.${n}`),
+      // The rules in from the internet and out to the targets: the balancers' own, and the nodes' from a balancer.
+      ...Object.keys(resources(json, 'aws_vpc_security_group_ingress_rule')).filter((n) => /^(application-load-balancer|load-balancer)_|from-alb|public-/.test(n)).map((n) => `aws_vpc_security_group_ingress_rule.${n}`),
+      ...Object.keys(resources(json, 'aws_vpc_security_group_egress_rule')).filter((n) => /^application-load-balancer_/.test(n)).map((n) => `aws_vpc_security_group_egress_rule.${n}`),
+    ];
+    // 443, 80 and 6443 on the NLB; with an ALB, 443 and 80 there and 6443 on the NLB.
+    expect(front.filter((a) => a.includes('listener'))).toHaveLength(3);
+    // ACM validates the certificate it issues (issuer acme); an imported one needs no validation.
+    expect(front.some((a) => a.startsWith('aws_acm_certificate_validation.'))).toBe(v.alb && v.input.rancher?.tls?.issuer === 'acme');
+    expect(front.filter((a) => !closure.has(a))).toEqual([]);
+  });
 });
 
 describe('rke-ha first apply: the join token and the snapshots', () => {

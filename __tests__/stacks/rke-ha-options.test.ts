@@ -1,7 +1,7 @@
 import type { SettingsInput } from '../../lib/config/schema';
 import { RKE_HA_STACK, RkeHaStack } from '../../stacks/rke-ha';
 import { parse } from 'yaml';
-import { resources, settings, synthStack, userDataOf, type TerraformJson } from '../helpers/synth';
+import { dependencyClosure, resources, settings, synthStack, userDataOf, type TerraformJson } from '../helpers/synth';
 import { renderTemplate, validateCloudConfig } from '../helpers/validators';
 import { AIR_GAP } from '../helpers/variants';
 
@@ -317,6 +317,21 @@ describe('rke-ha options: egress closed without a proxy (mirrors inside the allo
       ['-1', '10.9.0.0/24', null],
       ['tcp', `\${aws_vpc_endpoint.${s3Name}.prefix_list_id}`, 443],
     ]);
+  });
+
+  it('boots no server before its egress rules and the endpoints exist (a new group has no egress at all)', () => {
+    const needed = [
+      ...Object.keys(resources(json, 'aws_vpc_endpoint')).map((n) => `aws_vpc_endpoint.${n}`),
+      ...Object.entries(resources(json, 'aws_vpc_security_group_egress_rule')).filter(([, r]) => r.security_group_id === `\${aws_security_group.${nodeGroup}.id}`).map(([n]) => `aws_vpc_security_group_egress_rule.${n}`),
+    ];
+    expect(needed).toHaveLength(7);
+    const servers = Object.keys(resources(json, 'aws_instance')).map((n) => `aws_instance.${n}`);
+    expect(servers).toHaveLength(3);
+    for (const server of servers) expect(needed.filter((a) => !dependencyClosure(json, server).has(a))).toEqual([]);
+    // With egress open, its one rule.
+    const open = synth({});
+    const [all] = Object.keys(resources(open, 'aws_vpc_security_group_egress_rule')).filter((n) => n.startsWith('node-security-group_egress-all'));
+    expect(dependencyClosure(open, `aws_instance.${Object.keys(resources(open, 'aws_instance'))[0]}`).has(`aws_vpc_security_group_egress_rule.${all}`)).toBe(true);
   });
 
   it('adds nothing with a proxy (it carries SSM and S3), and the S3 rule whenever closed egress meets a configured S3 gateway', () => {

@@ -205,9 +205,16 @@ describe('rke-ha stack: cluster access and Helm', () => {
     expect(resources(json, 'kubernetes_namespace_v1')[gatesNamespace].depends_on).toEqual([addr('data.http', readyzName)]);
     const gate = (name: string) => addr('kubernetes_job_v1', Object.entries(resources(json, 'kubernetes_job_v1')).find(([, j]) => j.metadata.name === `rancher-aws-${name}`)![0]);
     expect(certManager.depends_on).toEqual([gate('servers-ready')]);
-    // ...and Rancher after every server joined, the ingress webhook answers, cert-manager, and the DNS record
-    // (Let's Encrypt resolves the name).
-    expect(rancher.depends_on).toEqual([gate('servers-ready'), gate('ingress-ready'), addr('helm_release', certManagerName), addr('aws_route53_record', recordName)]);
+    // ...and Rancher after every server joined, the ingress webhook answers, cert-manager, and the name leads to
+    // the ingress: the DNS record and the balancer's listeners and rules (Let's Encrypt's HTTP-01 check comes in).
+    const front = [
+      ...Object.keys(resources(json, 'aws_lb_listener')).map((n) => addr('aws_lb_listener', n)),
+      ...Object.keys(resources(json, 'aws_vpc_security_group_ingress_rule')).filter((n) => /^(load-balancer_ingress|node-security-group_from-lb-(80|443)_)/.test(n)).map((n) => addr('aws_vpc_security_group_ingress_rule', n)),
+      ...Object.keys(resources(json, 'aws_vpc_security_group_egress_rule')).filter((n) => n.startsWith('load-balancer_')).map((n) => addr('aws_vpc_security_group_egress_rule', n)),
+    ];
+    expect(front).toHaveLength(11);
+    expect(rancher.depends_on.slice(0, 4)).toEqual([gate('servers-ready'), gate('ingress-ready'), addr('helm_release', certManagerName), addr('aws_route53_record', recordName)]);
+    expect([...rancher.depends_on.slice(4)].sort()).toEqual([...front].sort());
   });
 
   it('installs pinned cert-manager with its CRDs', () => {

@@ -120,8 +120,10 @@ export class RancherOnDocker extends Construct {
     });
     // Flow logs and VPC endpoints in a network the stack created. Nothing here is prevent_destroy (tests and
     // demos): a flow log bucket goes with the stack.
+    // What the nodes reach AWS through when egress is closed: they must not boot before it exists.
+    let vpcOptions: ReturnType<typeof addVpcOptions> = {};
     if (network.created) {
-      addVpcOptions(this, {
+      vpcOptions = addVpcOptions(this, {
         network: network.created,
         settings: settings.vpc,
         name,
@@ -131,7 +133,8 @@ export class RancherOnDocker extends Construct {
         nodeGroup: group,
       });
     }
-    for (const rule of publicPorts(s.tls)) group.allowFrom(`public-${rule.from}`, rule, { cidr: '0.0.0.0/0' });
+    // What /ping comes in through (besides the ALB's, with one).
+    const publicRules = publicPorts(s.tls).map((rule) => group.allowFrom(`public-${rule.from}`, rule, { cidr: '0.0.0.0/0' }));
     if (s.sshKeyName) group.allowSsh(adminCidrs);
 
     // Allocated before the host, which a wildcard name tells its own address; associated once the host exists.
@@ -188,14 +191,14 @@ export class RancherOnDocker extends Construct {
         vpcRanges: 'vpcCidr' in network.vpcRanges ? network.vpcRanges.vpcCidr : Fn.join(',', network.vpcRanges.vpcCidrs),
         certificateFingerprint: certificate.fingerprint,
       }),
-      dependsOn: [...bootParameters.parameters, ...role.grants],
+      dependsOn: [...bootParameters.parameters, ...role.grants, ...group.egress, ...(vpcOptions.endpoints?.endpoints.values() ?? [])],
     });
     adaptToDataVolume(host, `${name}-server`);
     const attachment = data.attachTo('attachment', host.id);
 
     const association = address.associate(host.id);
     // What the final probe reaches Rancher through besides the record: the balancer's listeners and registration.
-    const front: ITerraformDependable[] = [];
+    const front: ITerraformDependable[] = [...publicRules];
     // A wildcard name resolves from the name itself: the association is what makes it lead to the host.
     let nameReady: ITerraformDependable[] = [];
     if (external) {
@@ -222,7 +225,7 @@ export class RancherOnDocker extends Construct {
       const fromAlb = group.allowFrom(`from-alb-${HTTP_PORT}`, { protocol: 'tcp', from: HTTP_PORT, to: HTTP_PORT, description: 'From the application load balancer' }, {
         securityGroupId: alb.securityGroup.id,
       });
-      front.push(fromAlb, alb.addInstanceTarget('server', host.id), ...alb.listeners);
+      front.push(fromAlb, alb.addInstanceTarget('server', host.id), ...alb.listeners, ...alb.rules);
       // The same construct id and record as the A record's: a switch updates the record in place.
       nameReady = [new AliasRecord(this, 'dns', { zoneName, recordName: hostname, target: alb }).record];
       this.loadBalancerDnsName = alb.dnsName;

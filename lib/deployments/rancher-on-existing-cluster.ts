@@ -7,20 +7,16 @@ import { IngressLoadBalancer } from '../existing-cluster/ingress-load-balancer';
 import { ReadinessGates } from '../kubernetes/readiness-gates';
 import { chartProxy, PRIVATE_NETWORKS } from '../network/proxy';
 import { CertManager } from '../rancher/cert-manager';
-import { FirstLogin } from '../rancher/first-login';
-import { RANCHER_NAMESPACE, RancherNamespace } from '../rancher/namespace';
-import { RancherReadiness } from '../rancher/rancher-readiness';
-import { readinessTrust } from '../rancher/readiness-trust';
+import { RancherNamespace } from '../rancher/namespace';
 import { RancherServer } from '../rancher/rancher-server';
 import { rancherServerSettings } from '../rancher/rancher-settings';
 import { RancherTlsSecrets } from '../rancher/tls-secrets';
 import { CertificateVariables, type CertificateMaterial } from '../tls/certificate-variables';
-import { INGRESS_SECRET, tlsPlan, type TlsPlan } from '../tls/tls-plan';
-import { bootstrapEnabled } from '../config/bootstrap-schema';
+import { tlsPlan, type TlsPlan } from '../tls/tls-plan';
 import type { Settings } from '../config/schema';
 import type { RancherOnExistingClusterProps } from './rancher-on-existing-cluster-props';
+import { rancherArrival } from './rancher-arrival';
 import { resolveProps } from './resolve-props';
-import { stackLevelName } from './stack-level-names';
 
 /** `spec.controller` of an IngressClass served by ingress-nginx. */
 const INGRESS_NGINX_CONTROLLER = 'k8s.io/ingress-nginx';
@@ -119,29 +115,7 @@ export class RancherOnExistingCluster extends Construct {
         },
       ]);
     }
-    const certificateReady = tls.certManager
-      ? gates.gate('certificate-ready', {
-          check: { kind: 'certificate', namespace: RANCHER_NAMESPACE, name: INGRESS_SECRET },
-          minutes: t.certificateMinutes,
-          dependsOn: [rancher.release],
-        })
-      : undefined;
-    const ready = new RancherReadiness(this, 'rancher-readiness', {
-      hostname: props.hostname,
-      trust: readinessTrust(tls, certificates),
-      minutes: t.pingMinutes,
-      dependsOn: [rancher.release, ...(certificateReady ? [certificateReady] : []), ...dns.records],
-    });
-    const firstLogin = new FirstLogin(this, 'first-login', {
-      enabled: bootstrapEnabled(settings.rancher, true),
-      hostname: props.hostname,
-      password: rancher.bootstrapPassword,
-      caCertPem: ready.caCertPem,
-      ping: ready.ping,
-      minutes: t.bootstrapMinutes,
-      providerAlias: stackLevelName(this, 'bootstrap'),
-      checkName: stackLevelName(this, 'rancher_server_url'),
-    });
+    const { ready, firstLogin } = rancherArrival(this, { gates, rancher, tls, certificates, hostname: props.hostname, settings, nameServed: [...dns.records] });
 
     this.url = ready.url;
     this.bootstrapPassword = rancher.bootstrapPassword;

@@ -6,7 +6,6 @@ import { DeploymentGuard } from '../common/deployment-guard';
 import { acmeOnWildcardWarning, wildcardDomain } from '../config/dns-schema';
 import { RKE2_CLUSTER_CIDR, RKE2_SERVICE_CIDR } from '../config/primitives';
 import { effectiveIngressController, effectiveNodeCount } from '../config/rke-ha-schema';
-import { bootstrapEnabled } from '../config/bootstrap-schema';
 import type { Settings } from '../config/schema';
 import { ExternalDatastore } from '../database/external-datastore';
 import { AliasRecord, publicZone } from '../dns/alias-record';
@@ -37,18 +36,16 @@ import { ServerQuorum } from '../nodes/server-quorum';
 import { UbuntuAmi } from '../nodes/ubuntu-ami';
 import { ApiReadiness } from '../rancher/api-readiness';
 import { CertManager } from '../rancher/cert-manager';
-import { FirstLogin } from '../rancher/first-login';
 import { configureClusterProviders, type ClusterAccess } from '../rancher/cluster-access';
-import { RANCHER_NAMESPACE, RancherNamespace } from '../rancher/namespace';
-import { RancherReadiness } from '../rancher/rancher-readiness';
+import { RancherNamespace } from '../rancher/namespace';
 import { RancherServer } from '../rancher/rancher-server';
 import { rancherServerSettings } from '../rancher/rancher-settings';
-import { readinessTrust } from '../rancher/readiness-trust';
 import { RancherTlsSecrets } from '../rancher/tls-secrets';
 import { LoadBalancerCertificate } from '../tls/acm-certificate';
 import { CertificateVariables } from '../tls/certificate-variables';
-import { INGRESS_SECRET, tlsPlan } from '../tls/tls-plan';
+import { tlsPlan } from '../tls/tls-plan';
 import { dnsRecordedSettings } from './dns-recorded-settings';
+import { rancherArrival } from './rancher-arrival';
 import { nlbPorts } from './nlb-ports';
 import type { RancherOnRkeProps } from './rancher-on-rke-props';
 import { requiredName, resolveProps } from './resolve-props';
@@ -162,8 +159,10 @@ export class RancherOnRke extends Construct {
     });
     // Flow logs and VPC endpoints, in a network the stack created (an existing VPC is its owner's: the settings
     // refuse the `vpc` options with it).
+    // What the nodes reach AWS through when egress is closed: they must not boot before it exists.
+    let vpcOptions: ReturnType<typeof addVpcOptions> = {};
     if (net.network instanceof PublicNetwork) {
-      addVpcOptions(this, {
+      vpcOptions = addVpcOptions(this, {
         network: net.network,
         settings: settings.vpc,
         name,
@@ -203,14 +202,16 @@ export class RancherOnRke extends Construct {
     // What users reach Rancher through besides the DNS record (DNS round robin: the nodes' own rules).
     const publicPath: ITerraformDependable[] = [];
     if (lb) {
-      apiPath.push(...lb.rules);
+      // The balancer forwards only once its listeners exist: the API (6443) and, for users, 443 and 80.
+      apiPath.push(...lb.rules, ...lb.listeners);
       for (const port of lb.targetGroups.keys()) {
-        apiPath.push(
-          nodeGroup.allowFrom(`from-lb-${port}`, { protocol: 'tcp', from: port, to: port, description: 'From the load balancer' }, {
-            securityGroupId: lb.securityGroup.id,
-          }),
-        );
+        const fromLb = nodeGroup.allowFrom(`from-lb-${port}`, { protocol: 'tcp', from: port, to: port, description: 'From the load balancer' }, {
+          securityGroupId: lb.securityGroup.id,
+        });
+        apiPath.push(fromLb);
+        if (port !== KUBERNETES_API_PORT) publicPath.push(fromLb);
       }
+      publicPath.push(...lb.rules, ...lb.listeners);
     } else {
       // The NLB's listeners, on the nodes themselves.
       for (const rule of RANCHER_PUBLIC_PORTS) publicPath.push(nodeGroup.allowFrom(`public-${rule.from}`, rule, { cidr: '0.0.0.0/0' }));
@@ -320,7 +321,7 @@ export class RancherOnRke extends Construct {
             region: settings.region,
             parameterPrefix: bootParameters.prefix,
           }),
-          dependsOn: [...bootParameters.parameters, ...role.grants],
+          dependsOn: [...bootParameters.parameters, ...role.grants, ...nodeGroup.egress, ...(vpcOptions.endpoints?.endpoints.values() ?? [])],
         }),
     );
     this.servers = nodes;
@@ -353,8 +354,10 @@ export class RancherOnRke extends Construct {
           deletionProtection: s.loadBalancer.deletionProtection,
           dependsOn: net.internetAccess,
         });
-        nodeGroup.allowFrom('from-alb-80', { protocol: 'tcp', from: 80, to: 80, description: 'From the application load balancer' }, { securityGroupId: alb.securityGroup.id });
+        const fromAlb = nodeGroup.allowFrom('from-alb-80', { protocol: 'tcp', from: 80, to: 80, description: 'From the application load balancer' }, { securityGroupId: alb.securityGroup.id });
         nodes.forEach((node, i) => frontRegistrations.push(alb.addInstanceTarget(`server-${i}`, node.id)));
+        // The listeners wait for the certificate's validation; /ping goes through them and the rules.
+        frontRegistrations.push(fromAlb, ...alb.listeners, ...alb.rules);
         front = alb;
       }
       // Both are construct `dns` with the (first) record `record`: a switch between them updates that record in place.
@@ -427,32 +430,7 @@ export class RancherOnRke extends Construct {
       // The name too: Let's Encrypt's HTTP-01 check, and the certificate wait, need it to lead here.
       dependsOn: [serversReady, ingressReady, ...(certManager ? [certManager.release] : []), ...secrets.resources, ...nameServed],
     });
-    // The ingress serves cert-manager's certificate only once it is issued; the final probe cannot retry a
-    // certificate error. A gate of its own, after the release: a slow issuance fails the apply, not Rancher.
-    const certificateReady = tls.certManager
-      ? gates.gate('certificate-ready', {
-          check: { kind: 'certificate', namespace: RANCHER_NAMESPACE, name: INGRESS_SECRET },
-          minutes: t.certificateMinutes,
-          dependsOn: [rancher.release],
-        })
-      : undefined;
-    const ready = new RancherReadiness(this, 'rancher-readiness', {
-      hostname,
-      trust: readinessTrust(tls, certificates),
-      minutes: t.pingMinutes,
-      dependsOn: [rancher.release, ...(certificateReady ? [certificateReady] : []), ...nameServed, ...frontRegistrations],
-    });
-
-    const firstLogin = new FirstLogin(this, 'first-login', {
-      enabled: bootstrapEnabled(settings.rancher, true),
-      hostname,
-      password: rancher.bootstrapPassword,
-      caCertPem: ready.caCertPem,
-      ping: ready.ping,
-      minutes: t.bootstrapMinutes,
-      providerAlias: stackLevelName(this, 'bootstrap'),
-      checkName: stackLevelName(this, 'rancher_server_url'),
-    });
+    const { ready, firstLogin } = rancherArrival(this, { gates, rancher, tls, certificates, hostname, settings, nameServed: [...nameServed, ...frontRegistrations] });
 
     this.url = ready.url;
     this.bootstrapPassword = rancher.bootstrapPassword;

@@ -60,6 +60,8 @@ export class ApplicationLoadBalancer extends Construct {
   readonly targetGroup: LbTargetGroup;
   /** HTTPS 443 (forward) and HTTP 80 (redirect): what a probe through the balancer waits for besides its targets. */
   readonly listeners: LbListener[];
+  /** The balancer's own security group rules (in from the internet, out to the targets): what a probe through it needs too. */
+  readonly rules: ITerraformDependable[] = [];
 
   constructor(scope: Construct, id: string, props: ApplicationLoadBalancerProps) {
     super(scope, id);
@@ -73,9 +75,9 @@ export class ApplicationLoadBalancer extends Construct {
       vpcId: props.vpcId,
     });
     for (const rule of RANCHER_PUBLIC_PORTS) {
-      allowIngress(this, `ingress-${rule.from}`, this.securityGroup.id, rule, { cidr: '0.0.0.0/0' });
+      this.rules.push(allowIngress(this, `ingress-${rule.from}`, this.securityGroup.id, rule, { cidr: '0.0.0.0/0' }));
     }
-    allowEgress(this, 'egress-80', this.securityGroup.id, HTTP_TO_TARGETS, { securityGroupId: props.targetSecurityGroupId });
+    this.rules.push(allowEgress(this, 'egress-80', this.securityGroup.id, HTTP_TO_TARGETS, { securityGroupId: props.targetSecurityGroupId }));
 
     this.lb = new Lb(this, 'lb', {
       name: `${props.name}-alb`,

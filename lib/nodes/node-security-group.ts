@@ -34,6 +34,12 @@ export const egressRuleId = (cidr: string) => `egress-${cidr.replace(/[./]/g, '-
  */
 export class NodeSecurityGroup extends Construct {
   readonly securityGroup: SecurityGroup;
+  /**
+   * Every egress rule of the group, those added later included: Terraform
+   * strips a new group's default allow-all rule, so a node booting before
+   * these exist reaches nothing (SSM, its peers, the installer).
+   */
+  readonly egress: VpcSecurityGroupEgressRule[] = [];
 
   constructor(scope: Construct, id: string, props: NodeSecurityGroupProps) {
     super(scope, id);
@@ -42,19 +48,19 @@ export class NodeSecurityGroup extends Construct {
     (props.clusterPorts ?? RKE2_SERVER_PORTS).forEach((rule) => this.allowFrom(`cluster-${rule.protocol}-${rule.from}`, rule, self));
     const onlyTo = [...new Set(props.egressOnlyTo ?? [])];
     if (onlyTo.length === 0) {
-      allowAllEgress(this, 'egress-all', this.securityGroup.id);
+      this.egress.push(allowAllEgress(this, 'egress-all', this.securityGroup.id));
     } else {
       if (props.vpcCidrs) {
         // One rule per range (for_each); a range also listed in egressOnlyTo gets only its rule below.
-        allowAllEgressToEach(this, 'egress-vpc', this.securityGroup.id, props.vpcCidrs, onlyTo, 'Outbound inside the VPC');
+        this.egress.push(allowAllEgressToEach(this, 'egress-vpc', this.securityGroup.id, props.vpcCidrs, onlyTo, 'Outbound inside the VPC'));
       } else if (props.vpcCidr) {
-        allowAllEgressTo(this, 'egress-vpc', this.securityGroup.id, props.vpcCidr, 'Outbound inside the VPC');
+        this.egress.push(allowAllEgressTo(this, 'egress-vpc', this.securityGroup.id, props.vpcCidr, 'Outbound inside the VPC'));
       } else {
         throw new Error('NodeSecurityGroup: egressOnlyTo needs vpcCidr or vpcCidrs (egress inside the VPC stays open)');
       }
       // A listed network equal to the VPC would be a duplicate rule, which AWS refuses.
       for (const cidr of onlyTo.filter((c) => c !== props.vpcCidr)) {
-        allowAllEgressTo(this, egressRuleId(cidr), this.securityGroup.id, cidr, 'Outbound to an allowed network (proxy.egressOnlyTo)');
+        this.egress.push(allowAllEgressTo(this, egressRuleId(cidr), this.securityGroup.id, cidr, 'Outbound to an allowed network (proxy.egressOnlyTo)'));
       }
     }
   }
@@ -73,7 +79,9 @@ export class NodeSecurityGroup extends Construct {
    * the gateway routes it by its public addresses.
    */
   allowHttpsToPrefixList(id: string, prefixListId: string, description: string): VpcSecurityGroupEgressRule {
-    return new VpcSecurityGroupEgressRule(this, id, { securityGroupId: this.securityGroup.id, ipProtocol: 'tcp', fromPort: 443, toPort: 443, prefixListId, description });
+    const rule = new VpcSecurityGroupEgressRule(this, id, { securityGroupId: this.securityGroup.id, ipProtocol: 'tcp', fromPort: 443, toPort: 443, prefixListId, description });
+    this.egress.push(rule);
+    return rule;
   }
 
   allowSsh(adminCidrs: string[]): void {

@@ -1,0 +1,60 @@
+import type { ITerraformDependable } from 'cdktf';
+import type { Construct } from 'constructs';
+import { bootstrapEnabled } from '../config/bootstrap-schema';
+import type { Settings } from '../config/schema';
+import type { ReadinessGates } from '../kubernetes/readiness-gates';
+import { FirstLogin } from '../rancher/first-login';
+import { RANCHER_NAMESPACE } from '../rancher/namespace';
+import { RancherReadiness } from '../rancher/rancher-readiness';
+import { readinessTrust } from '../rancher/readiness-trust';
+import type { RancherServer } from '../rancher/rancher-server';
+import type { CertificateVariables } from '../tls/certificate-variables';
+import { INGRESS_SECRET, type TlsPlan } from '../tls/tls-plan';
+import { stackLevelName } from './stack-level-names';
+
+export interface RancherArrivalProps {
+  readonly gates: ReadinessGates;
+  readonly rancher: RancherServer;
+  readonly tls: TlsPlan;
+  readonly certificates: CertificateVariables;
+  readonly hostname: string;
+  readonly settings: Pick<Settings, 'rancher' | 'timeouts'>;
+  /** What must exist before `/ping` can answer through the name: the records, the front door's registrations. */
+  readonly nameServed: readonly ITerraformDependable[];
+}
+
+/**
+ * The end of every in-cluster install (rke-ha, k8s-ha): with cert-manager, a
+ * gate on the issued certificate (the ingress serves it only once issued, and
+ * the final probe cannot retry a certificate error: a slow issuance fails the
+ * apply, not the Helm release); then `/ping` through the name; then the first
+ * login. Made in `scope` with the ids the deployments always had (Terraform
+ * addresses).
+ */
+export function rancherArrival(scope: Construct, props: RancherArrivalProps): { ready: RancherReadiness; firstLogin: FirstLogin } {
+  const t = props.settings.timeouts;
+  const certificateReady = props.tls.certManager
+    ? props.gates.gate('certificate-ready', {
+        check: { kind: 'certificate', namespace: RANCHER_NAMESPACE, name: INGRESS_SECRET },
+        minutes: t.certificateMinutes,
+        dependsOn: [props.rancher.release],
+      })
+    : undefined;
+  const ready = new RancherReadiness(scope, 'rancher-readiness', {
+    hostname: props.hostname,
+    trust: readinessTrust(props.tls, props.certificates),
+    minutes: t.pingMinutes,
+    dependsOn: [props.rancher.release, ...(certificateReady ? [certificateReady] : []), ...props.nameServed],
+  });
+  const firstLogin = new FirstLogin(scope, 'first-login', {
+    enabled: bootstrapEnabled(props.settings.rancher, true),
+    hostname: props.hostname,
+    password: props.rancher.bootstrapPassword,
+    caCertPem: ready.caCertPem,
+    ping: ready.ping,
+    minutes: t.bootstrapMinutes,
+    providerAlias: stackLevelName(scope, 'bootstrap'),
+    checkName: stackLevelName(scope, 'rancher_server_url'),
+  });
+  return { ready, firstLogin };
+}
