@@ -372,6 +372,16 @@ describe('rke-ha stack: settings that change the shape', () => {
     ]);
   });
 
+  it('keeps the key that encrypts the snapshots as long as the snapshot bucket is kept', () => {
+    const keys = (input: SettingsInput) => Object.values(resources(synth(input).json, 'aws_kms_key')).map((k) => [k.deletion_window_in_days, k.lifecycle?.prevent_destroy ?? false]);
+    const [bucket] = Object.values(resources(synth().json, 'aws_s3_bucket'));
+    expect(bucket.lifecycle).toEqual({ prevent_destroy: true });
+    expect(keys({})).toEqual([[30, true]]);
+    expect(keys({ rkeHa: { etcdSnapshots: { forceDestroyBucket: true } } })).toEqual([[30, false]]);
+    // K3s keeps its state in the datastore: no snapshots, nothing to keep the key for.
+    expect(keys({ rkeHa: { distribution: 'k3s', nodeCount: 3 } })).toEqual([[30, false]]);
+  });
+
   it('switches RKE2 and the Rancher ingress class to Traefik together', () => {
     const traefik = synth({ rkeHa: { ingressController: 'traefik' } }).json;
     const [, rancher] = Object.entries(resources(traefik, 'helm_release')).find(([, r]) => r.chart === 'rancher')!;

@@ -259,6 +259,8 @@ export class RancherOnRke extends Construct {
       deployerArns: props.deployerArns ? [...props.deployerArns] : undefined,
       snapshotBucketArn: snapshots?.arn,
       snapshotEventsTopic: eventsTopic,
+      // Kept as long as the snapshots it encrypts are (the bucket's prevent_destroy).
+      preventDestroy: snapshots !== undefined && !s.etcdSnapshots.forceDestroyBucket,
       values: {
         token,
         'server-ca-cert': pki.serverCa.certPem,

@@ -59,6 +59,12 @@ export interface BootParametersProps {
    * @default no such use
    */
   readonly snapshotEventsTopic?: string;
+  /**
+   * Whether the key outlives a destroy (`prevent_destroy`): set while the
+   * snapshot bucket it encrypts is kept, since snapshots under a deleted key
+   * can never be read again. @default false
+   */
+  readonly preventDestroy?: boolean;
 }
 
 /**
@@ -127,6 +133,18 @@ export class BootParameters extends Construct {
           { test: 'StringEquals', variable: 'kms:EncryptionContext:aws:s3:arn', values: [props.snapshotBucketArn] },
         ],
       });
+      // A restore reads a snapshot with the operator's credentials (into a new deployment, whose nodes have a
+      // role and a key of their own): only downloads, only this bucket's objects.
+      statement.push({
+        sid: 'DeployersReadSnapshots',
+        principals: [{ type: 'AWS', identifiers: Fn.concat([[deployer.issuerArn], props.deployerArns ?? []]) }],
+        actions: ['kms:Decrypt'],
+        resources: ['*'],
+        condition: [
+          { test: 'StringEquals', variable: 'kms:ViaService', values: [`s3.${region.region}.amazonaws.com`] },
+          { test: 'StringEquals', variable: 'kms:EncryptionContext:aws:s3:arn', values: [props.snapshotBucketArn] },
+        ],
+      });
     }
     if (props.snapshotEventsTopic) {
       statement.push({
@@ -148,8 +166,10 @@ export class BootParameters extends Construct {
     this.key = new KmsKey(this, 'key', {
       description: `Rancher node boot parameters under ${props.prefix}`,
       enableKeyRotation: true,
-      deletionWindowInDays: 7,
+      // The longest window: a key scheduled for deletion by mistake (a destroy) can be recovered for 30 days.
+      deletionWindowInDays: 30,
       policy: policy.json,
+      lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
     });
 
     this.parameters = Object.entries(props.values).map(

@@ -46,7 +46,8 @@ describe('BootParameters', () => {
 
   it('encrypts with a rotating key of its own that the node role may use to decrypt, through SSM', () => {
     const [, key] = Object.entries(resources(json, 'aws_kms_key'))[0];
-    expect(key).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 7 });
+    expect(key).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30 });
+    expect(key.lifecycle).toBeUndefined();
     const nodes = sid(json, 'NodesDecryptThroughSsm');
     expect(nodes).toMatchObject({ actions: ['kms:Decrypt'], principals: [{ type: 'AWS', identifiers: ['arn:aws:iam::111122223333:role/demo-node'] }] });
     expect(nodes.condition[0]).toMatchObject({ test: 'StringEquals', variable: 'kms:ViaService' });
@@ -89,6 +90,17 @@ describe('BootParameters', () => {
       ['kms:ViaService', expect.stringMatching(/^s3\./)],
       ['kms:EncryptionContext:aws:s3:arn', 'arn:aws:s3:::demo-etcd'],
     ]);
+    // The operators may read the snapshots (a restore into a new deployment), never write them.
+    expect(sid(json, 'DeployersReadSnapshots')).toBeUndefined();
+    const read = sid(withBucket, 'DeployersReadSnapshots');
+    expect(read.actions).toEqual(['kms:Decrypt']);
+    expect(read.principals[0].identifiers).toMatch(/^\$\{concat\(\[data\.aws_iam_session_context\./);
+    expect(read.condition).toEqual(s3.condition);
+  });
+
+  it('outlives a destroy when asked (while the snapshots it encrypts are kept)', () => {
+    const kept = synth((stack) => new BootParameters(stack, 'boot', { prefix: '/r', values: {}, readerRoleArn: 'arn:aws:iam::1:role/r', snapshotBucketArn: 'arn:aws:s3:::b', preventDestroy: true })).json;
+    expect(Object.values(resources(kept, 'aws_kms_key'))[0].lifecycle).toEqual({ prevent_destroy: true });
   });
 
   it('lets S3 use the key for the messages of the snapshot events topic only, when there is one', () => {
