@@ -26,7 +26,20 @@ export function expectFirstLoginWiring(json: TerraformJson): void {
   // Rancher's name, as the probe reached it: the hostname variable, or the wildcard name of an Elastic IP.
   expect(`${provider.api_url}/ping`).toBe(ping.url);
   expect(provider.api_url).toMatch(/^https:\/\/(\$\{var\.rancher_hostname\}|\$\{replace\(aws_eip\.[^}]+\.public_ip, "\.", "-"\)\}\.(sslip|nip)\.io)$/);
-  expect(provider.ca_certs).toBe(ping.ca_cert_pem);
+  // The CA the probe trusted; read from the cluster (Rancher's own), as pinned at the first login, so that a plan
+  // deferring that read still knows it (FirstLogin pinCaCert).
+  const pins = Object.entries(resources(json, 'terraform_data')).filter(([n]) => n.startsWith('first-login_trusted-ca_'));
+  const readFromCluster = /^\$\{data\.(kubernetes_secret_v1\.[^.]+\.data\["tls\.crt"\]|http\.[^.]+_cacerts_[^.]+\.response_body)\}$/.test(String(ping.ca_cert_pem));
+  if (readFromCluster && Object.keys(resources(json, 'rancher2_bootstrap')).length) {
+    expect(pins).toHaveLength(1);
+    const [[pinName, pin]] = pins;
+    expect(pin).toMatchObject({ input: ping.ca_cert_pem, lifecycle: { ignore_changes: ['input'] } });
+    expect(Object.keys(pin).sort()).toEqual(['//', 'input', 'lifecycle']);
+    expect(provider.ca_certs).toBe(`\${terraform_data.${pinName}.output}`);
+  } else {
+    expect(pins).toEqual([]);
+    expect(provider.ca_certs).toBe(ping.ca_cert_pem);
+  }
 
   const bootstraps = Object.entries(resources(json, 'rancher2_bootstrap'));
   const forgotten = ((json as unknown as { removed?: Removed[] }).removed ?? []).filter((r) => r.from.startsWith('rancher2_bootstrap.'));

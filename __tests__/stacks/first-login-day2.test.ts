@@ -37,20 +37,26 @@ describe.each([RKE_HA_STACK, K8S_HA_STACK, DOCKER_STACK] as const)('%s: the firs
   const off = synth(stack, OFF);
   const on = synth(stack, SITE);
   const [bootstrap] = [...byAddress(on).keys()].filter((a) => a.startsWith('rancher2_bootstrap.'));
+  // Rancher's own CA (the default issuer), pinned for the provider at the first login.
+  const [pin] = [...byAddress(on).keys()].filter((a) => a.startsWith('terraform_data.first-login_trusted-ca_'));
 
-  it('turned on: adds the bootstrap and nothing else; every existing resource and data source stays as it is (no replacement, no change)', () => {
+  it('turned on: adds the bootstrap (and the CA it trusts) and nothing else; every existing resource and data source stays as it is (no replacement, no change)', () => {
+    expect(pin).toBeDefined();
     expect(plannedChange(off, on)).toEqual({ replaced: [], destroyed: [] });
     const before = byAddress(off);
     const after = byAddress(on);
-    expect([...after.keys()].filter((a) => !before.has(a))).toEqual([bootstrap]);
+    expect([...after.keys()].filter((a) => !before.has(a)).sort()).toEqual([bootstrap, pin].sort());
     for (const [address, body] of before) expect([address, after.get(address)]).toEqual([address, body]);
-    // The provider the bootstrap uses was already declared, configured alike.
-    expect(on.provider!.rancher2).toEqual(off.provider!.rancher2);
+    // The provider the bootstrap uses was already declared, configured alike but for the pinned CA.
+    const { ca_certs: pinned, ...rest } = on.provider!.rancher2[0];
+    const { ca_certs: read, ...restOff } = off.provider!.rancher2[0];
+    expect(rest).toEqual(restOff);
+    expect([pinned, after.get(pin)!.input]).toEqual([`\${${pin}.output}`, read]);
     expect(removedBlocks(on).filter((r) => r.from.startsWith('rancher2_bootstrap.'))).toEqual([]);
   });
 
   it('turned off: forgets the bootstrap (a removed block for its exact address, destroy = false), and changes nothing else', () => {
-    expect(plannedChange(on, off)).toEqual({ replaced: [], destroyed: [bootstrap] });
+    expect(plannedChange(on, off)).toEqual({ replaced: [], destroyed: [bootstrap, pin].sort() });
     expect(removedBlocks(off)).toContainEqual({ from: bootstrap, lifecycle: { destroy: false } });
     const before = byAddress(on);
     for (const [address, body] of byAddress(off)) expect([address, body]).toEqual([address, before.get(address)]);

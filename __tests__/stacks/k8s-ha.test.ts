@@ -71,6 +71,8 @@ describe('k8s-ha stack with no k8sHa settings (kubeconfig ~/.kube/config)', () =
       'kubernetes_service_account_v1',
       'rancher2_bootstrap',
       'random_password',
+      // The CA of Rancher's the first login trusts, pinned (FirstLogin pinCaCert).
+      'terraform_data',
     ]);
     expect(Object.keys(helmReleases)).toHaveLength(2);
     // The cluster's ingress controller is not ours to know: the gate only asks for an Ingress of its class to be admitted.

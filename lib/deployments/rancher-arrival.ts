@@ -51,6 +51,7 @@ export function rancherArrival(scope: Construct, props: RancherArrivalProps): { 
     hostname: props.hostname,
     password: props.rancher.bootstrapPassword,
     caCertPem: ready.caCertPem,
+    pinCaCert: ready.caCertDeferred,
     ping: ready.ping,
     minutes: t.bootstrapMinutes,
     providerAlias: stackLevelName(scope, 'bootstrap'),

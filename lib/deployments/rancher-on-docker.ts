@@ -245,6 +245,7 @@ export class RancherOnDocker extends Construct {
       hostname,
       password: password.result,
       caCertPem: ready.caCertPem,
+      pinCaCert: ready.caCertDeferred,
       ping: ready.ping,
       minutes: settings.timeouts.bootstrapMinutes,
       providerAlias: stackLevelName(this, 'bootstrap'),

@@ -41,6 +41,8 @@ export class DockerReadiness extends Construct {
   readonly cacerts?: DataHttp;
   /** The CA /ping was verified against (the user's, or Rancher's from /cacerts); unset: the system roots. */
   readonly caCertPem?: string;
+  /** Whether `caCertPem` is read from /cacerts: deferred to apply, so unknown, in a plan that changes what the read depends on. */
+  readonly caCertDeferred: boolean;
 
   constructor(scope: Construct, id: string, props: DockerReadinessProps) {
     super(scope, id);
@@ -70,5 +72,6 @@ export class DockerReadiness extends Construct {
     });
     this.url = Fn.trimsuffix(this.ping.url, '/ping');
     this.caCertPem = caCertPem;
+    this.caCertDeferred = props.issuer === 'rancher';
   }
 }

@@ -1,5 +1,6 @@
 import { Op, TerraformStack, Token, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { TerraformData } from '../common/terraform-data';
 import { forgetWhenRemoved } from '../existing-cluster/forget-when-removed';
 import { Rancher2Bootstrap } from './rancher2-bootstrap';
 import { Rancher2BootstrapProvider } from './rancher2-provider';
@@ -20,6 +21,16 @@ export interface FirstLoginProps {
   readonly password: string;
   /** The CA the readiness probe verified Rancher's certificate against; unset: the system roots. */
   readonly caCertPem?: string;
+  /**
+   * `caCertPem` is read from the cluster, a read Terraform defers to apply
+   * (unknown in the plan) whenever one of its dependencies changes: a Rancher
+   * upgrade. The provider would then refresh the bootstrap trusting nothing,
+   * fail the login and forget it (a new token and server-url on the next
+   * apply). So it is pinned at the first login (`trusted-ca`, its later
+   * changes ignored); should Rancher's CA ever change, replace that resource.
+   * @default false
+   */
+  readonly pinCaCert?: boolean;
   /** The `/ping` readiness probe: Rancher answers on its name with a trusted certificate. */
   readonly ping: ITerraformDependable;
   /** Budget of each of the provider's waits. */
@@ -51,10 +62,14 @@ export class FirstLogin extends Construct {
   constructor(scope: Construct, id: string, props: FirstLoginProps) {
     super(scope, id);
     const url = `https://${props.hostname}`;
+    const caCerts =
+      props.enabled && props.pinCaCert && props.caCertPem !== undefined
+        ? new TerraformData(this, 'trusted-ca', { input: props.caCertPem, lifecycle: { ignoreChanges: ['input'] } }).output
+        : props.caCertPem;
     this.provider = new Rancher2BootstrapProvider(this, 'rancher2', {
       alias: props.providerAlias,
       apiUrl: url,
-      caCerts: props.caCertPem,
+      caCerts,
       timeout: `${props.minutes * 60}s`,
     });
     if (!props.enabled) {

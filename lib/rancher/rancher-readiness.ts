@@ -41,6 +41,12 @@ export class RancherReadiness extends Construct {
   readonly url: string;
   /** The CA the probe verified the certificate against (Rancher's own, or the user's); unset: the system roots. */
   readonly caCertPem?: string;
+  /**
+   * Whether `caCertPem` comes from a read of the cluster (Rancher's own CA):
+   * Terraform defers such a read to apply whenever a dependency changes (a
+   * Rancher upgrade), so the value is unknown in those plans.
+   */
+  readonly caCertDeferred: boolean;
 
   constructor(scope: Construct, id: string, props: RancherReadinessProps) {
     super(scope, id);
@@ -82,5 +88,6 @@ export class RancherReadiness extends Construct {
     });
     this.url = Fn.trimsuffix(this.ping.url, '/ping');
     this.caCertPem = tls.caCertPem;
+    this.caCertDeferred = trust.kind === 'rancher-ca';
   }
 }

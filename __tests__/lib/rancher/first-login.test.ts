@@ -1,3 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DataHttp } from '@cdktf/provider-http/lib/data-http';
 import { HttpProvider } from '@cdktf/provider-http/lib/provider';
 import { Password } from '@cdktf/provider-random/lib/password';
@@ -5,6 +9,7 @@ import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { TerraformOutput, TerraformVariable, type TerraformStack } from 'cdktf';
 import { FirstLogin, type FirstLoginProps } from '../../../lib/rancher/first-login';
 import { resources, synthConstruct, type TerraformJson } from '../../helpers/synth';
+import { describeWithTerraform } from '../../helpers/terraform';
 
 type Extra = Partial<Omit<FirstLoginProps, 'password' | 'ping' | 'hostname'>> & { readonly hostnameVariable?: boolean };
 
@@ -84,6 +89,57 @@ describe('FirstLogin', () => {
 
     it('still declares the provider: Terraform needs it to forget an object it made', () => {
       expect(off.provider!.rancher2).toEqual([{ alias: 'bootstrap', api_url: 'https://rancher.acme.io', bootstrap: true, timeout: '600s' }]);
+    });
+  });
+
+  describe('with a CA read from the cluster (pinCaCert)', () => {
+    const { json: pinned } = synth({ caCertPem: '${var.ca}', pinCaCert: true });
+    const [[pinName, pin]] = Object.entries(resources(pinned, 'terraform_data'));
+
+    it('trusts the CA pinned at the first login, whose later changes are ignored', () => {
+      expect(pin).toMatchObject({ input: '${var.ca}', lifecycle: { ignore_changes: ['input'] } });
+      expect(pinned.provider!.rancher2[0].ca_certs).toBe(`\${terraform_data.${pinName}.output}`);
+    });
+
+    it('pins nothing for a CA known at plan, or with the bootstrap off', () => {
+      expect(resources(json, 'terraform_data')).toEqual({});
+      expect(resources(synth({ caCertPem: '${var.ca}', pinCaCert: true, enabled: false }).json, 'terraform_data')).toEqual({});
+    });
+
+    describeWithTerraform('planned by terraform (terraform_data needs no provider)', () => {
+      it('stays known in a plan where the read it pins is deferred (replaced: unknown until apply)', () => {
+        const dir = mkdtempSync(join(tmpdir(), 'rancher-pin-'));
+        const env = { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1' };
+        const terraform = (...args: string[]) => {
+          const result = spawnSync('terraform', [...args, '-no-color'], { cwd: dir, env, encoding: 'utf8' });
+          if (result.status !== 0) throw new Error(`terraform ${args[0]} failed:\n${result.stdout}${result.stderr}`);
+          return result.stdout;
+        };
+        try {
+          // The synthesized pin, its input a stand-in for the deferred read: replaced whenever var.release changes.
+          writeFileSync(
+            join(dir, 'main.tf.json'),
+            JSON.stringify({
+              variable: { release: { type: 'string' } },
+              resource: {
+                terraform_data: {
+                  read: { input: 'CA PEM', triggers_replace: '${var.release}' },
+                  [pinName]: { ...pin, input: '${terraform_data.read.output}' },
+                },
+              },
+            }),
+          );
+          terraform('init', '-input=false');
+          terraform('apply', '-auto-approve', '-input=false', '-var', 'release=1');
+          terraform('plan', '-input=false', '-var', 'release=2', '-out', 'plan');
+          const plan = JSON.parse(terraform('show', '-json', 'plan'));
+          const change = (address: string) => plan.resource_changes.find((c: { address: string }) => c.address === address).change;
+          expect(change('terraform_data.read').actions).toEqual(['delete', 'create']);
+          expect(change(`terraform_data.${pinName}`)).toMatchObject({ actions: ['no-op'], after: { output: 'CA PEM' }, after_unknown: {} });
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      });
     });
   });
 });
