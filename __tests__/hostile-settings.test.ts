@@ -315,7 +315,7 @@ const class3: HostileCase[] = [
   {
     id: 'egress-closed-without-proxy-mirrored',
     cls: 3,
-    file: 'proxy:\n  egressOnlyTo: [10.9.0.0/24]\nairGap:\n  installerUrl: https://mirror.internal/install.sh\n  systemDefaultRegistry: registry.internal:5000\n',
+    file: 'proxy:\n  egressOnlyTo: [10.9.0.0/24]\nairGap:\n  installerUrl: https://mirror.internal/install.sh\n  systemDefaultRegistry: registry.internal:5000\n  registryMirrors:\n    quay.io: [https://registry.internal:5000/quay]\n',
     expect: accepted,
   },
   { id: 'restore-volume-id', cls: 3, file: 'docker:\n  dataVolume:\n    restoreSnapshotId: vol-0123456789abcdef0\n', expect: rejected('docker.dataVolume.restoreSnapshotId') },

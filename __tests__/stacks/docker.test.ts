@@ -642,7 +642,7 @@ describe('docker stack: VPC options', () => {
 
 describe('docker stack: egress closed without a proxy', () => {
   it('gets the SSM, Session Manager and S3 endpoints, and may reach S3 through the gateway', () => {
-    const closed = synth({ proxy: { egressOnlyTo: ['10.99.0.0/24'] }, airGap: { systemDefaultRegistry: 'registry.internal:5000', installerUrl: 'https://mirror.internal/install.sh' } }).json;
+    const closed = synth({ proxy: { egressOnlyTo: ['10.99.0.0/24'] }, airGap: { systemDefaultRegistry: 'registry.internal:5000', installerUrl: 'https://mirror.internal/install.sh', registryMirrors: { 'quay.io': ['https://registry.internal:5000/quay'] } } }).json;
     expect(Object.values(resources(closed, 'aws_vpc_endpoint')).map((e) => String(e.service_name).split('.').pop()).sort()).toEqual(['ec2messages', 's3', 'ssm', 'ssmmessages']);
     expect(Object.values(resources(closed, 'aws_vpc_security_group_egress_rule')).filter((r) => r.prefix_list_id)).toHaveLength(1);
     // The host boots only once it can reach them.

@@ -203,6 +203,15 @@ export const settingsSchema = z
         s.airGap?.installerUrl === undefined ? 'airGap.installerUrl (the RKE2/K3s installer and what it downloads)' : undefined,
         s.airGap?.systemDefaultRegistry === undefined ? 'airGap.systemDefaultRegistry (every system and Rancher image)' : undefined,
       ].filter((m) => m !== undefined);
+      // rke-ha's cert-manager (issuers rancher, ca and acme at the ingress) pulls from quay.io; Let's Encrypt is on the internet.
+      const tlsSettings = s.rancher?.tls;
+      const issuer = tlsSettings?.issuer ?? 'rancher';
+      if (tlsSettings?.mode !== 'external' && issuer !== 'blank' && s.airGap?.registryMirrors?.['quay.io'] === undefined) {
+        missing.push('airGap.registryMirrors["quay.io"] (rke-ha installs cert-manager, whose images are on quay.io)');
+      }
+      if (issuer === 'acme' && tlsSettings?.mode !== 'external') {
+        problem(['rancher', 'tls', 'issuer'], "acme needs Let's Encrypt, on the internet, and proxy.egressOnlyTo closes the nodes' egress without a proxy; set proxy.http, or use issuer ca or blank", 'acme');
+      }
       if (missing.length > 0) {
         problem(
           ['proxy', 'egressOnlyTo'],

@@ -3,9 +3,9 @@ import { parseSettings } from '../../../lib/config/load';
 import { noProxyEntry, proxySchema, proxyUrl } from '../../../lib/config/proxy-schema';
 
 /** The problems `proxy: section` is refused with; [] when accepted. */
-function problemsOf(section: unknown): SettingsProblem[] {
+function problemsOf(section: unknown, rest: Record<string, unknown> = {}): SettingsProblem[] {
   try {
-    parseSettings({ proxy: section }, 'test');
+    parseSettings({ ...rest, proxy: section }, 'test');
     return [];
   } catch (error) {
     if (error instanceof SettingsError) return [...error.problems];
@@ -100,12 +100,18 @@ describe('proxy settings', () => {
         {
           field: 'proxy.egressOnlyTo',
           message:
-            "closes the nodes' egress except to the VPC and these networks, and no proxy is set (proxy.http): the stacks then add VPC endpoints for SSM and S3, but downloads must come from mirrors inside those networks; set airGap.installerUrl (the RKE2/K3s installer and what it downloads) and airGap.systemDefaultRegistry (every system and Rancher image), or set proxy.http",
+            "closes the nodes' egress except to the VPC and these networks, and no proxy is set (proxy.http): the stacks then add VPC endpoints for SSM and S3, but downloads must come from mirrors inside those networks; set airGap.installerUrl (the RKE2/K3s installer and what it downloads) and airGap.systemDefaultRegistry (every system and Rancher image) and airGap.registryMirrors[\"quay.io\"] (rke-ha installs cert-manager, whose images are on quay.io), or set proxy.http",
           value: ['10.9.0.0/24'],
         },
       ]);
-      const mirrors = { installerUrl: 'https://mirror.internal/install.sh', systemDefaultRegistry: 'registry.internal:5000' };
+      const mirrors = { installerUrl: 'https://mirror.internal/install.sh', systemDefaultRegistry: 'registry.internal:5000', registryMirrors: { 'quay.io': ['https://registry.internal:5000/quay'] } };
       expect(() => parseSettings({ proxy: { egressOnlyTo: ['10.9.0.0/24'] }, airGap: mirrors }, 'test')).not.toThrow();
+      // cert-manager's images come from quay.io only where rke-ha installs it: not with issuer blank, nor with TLS at the load balancer.
+      const { registryMirrors: _quay, ...noQuay } = mirrors;
+      expect(() => parseSettings({ proxy: { egressOnlyTo: ['10.9.0.0/24'] }, airGap: noQuay, rancher: { tls: { issuer: 'blank' } } }, 'test')).not.toThrow();
+      expect(() => parseSettings({ proxy: { egressOnlyTo: ['10.9.0.0/24'] }, airGap: noQuay }, 'test')).toThrow(/airGap\.registryMirrors\["quay\.io"\]/);
+      // Let's Encrypt is on the internet.
+      expect(problemsOf({ egressOnlyTo: ['10.9.0.0/24'] }, { airGap: mirrors, rancher: { tls: { issuer: 'acme', acme: { email: 'ops@example.com' } } } }).map((p) => p.field)).toEqual(['rancher.tls.issuer']);
       expect(() => parseSettings({ proxy: { https: http, egressOnlyTo: ['10.9.0.0/24'] } }, 'test')).not.toThrow();
       let oneMissing = '';
       try {
@@ -113,7 +119,7 @@ describe('proxy settings', () => {
       } catch (error) {
         oneMissing = (error as SettingsError).problems[0].message;
       }
-      expect(oneMissing).toMatch(/set airGap\.systemDefaultRegistry \(every system and Rancher image\), or set proxy\.http$/);
+      expect(oneMissing).toMatch(/set airGap\.systemDefaultRegistry \(every system and Rancher image\) and airGap\.registryMirrors\["quay\.io"\] \(rke-ha installs cert-manager, whose images are on quay\.io\), or set proxy\.http$/);
     });
 
     it.each([

@@ -463,7 +463,7 @@ describe('options not combined yet', () => {
     it.each([
       ['flow logs, rke-ha', { rkeHa: RKE, vpc: { flowLogs: { destination: 'cloudwatch' } } }, 'vpc.flowLogs.destination', /^turns on flow logs for the VPC a stack creates, and rkeHa\.existingNetwork uses a VPC of yours.*remove rkeHa\.existingNetwork$/],
       ['endpoints, docker', { docker: DOCKER, vpc: { endpoints: ['ssm'] } }, 'vpc.endpoints', /^are created in the VPC a stack creates, and docker\.existingNetwork uses a VPC of yours/],
-      ['closed egress without a proxy, both', { rkeHa: RKE, docker: DOCKER, proxy: { egressOnlyTo: ['10.99.0.0/24'] }, airGap: { systemDefaultRegistry: 'registry.internal:5000', installerUrl: 'https://mirror.internal/install.sh' } }, 'proxy.egressOnlyTo', /needs VPC endpoints for SSM and S3 that the stacks add only to a VPC they create, and rkeHa\.existingNetwork and docker\.existingNetwork use/],
+      ['closed egress without a proxy, both', { rkeHa: RKE, docker: DOCKER, proxy: { egressOnlyTo: ['10.99.0.0/24'] }, airGap: { systemDefaultRegistry: 'registry.internal:5000', installerUrl: 'https://mirror.internal/install.sh', registryMirrors: { 'quay.io': ['https://registry.internal:5000/quay'] } } }, 'proxy.egressOnlyTo', /needs VPC endpoints for SSM and S3 that the stacks add only to a VPC they create, and rkeHa\.existingNetwork and docker\.existingNetwork use/],
     ])('refuses %s, naming the setting', (_name, settings, field, message) => {
       expect(problemsOf(settings)).toEqual([expect.objectContaining({ field, message: expect.stringMatching(message) })]);
     });
