@@ -1,6 +1,7 @@
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
+import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
@@ -64,7 +65,9 @@ export class NodeRole extends Construct {
     this.role = new IamRole(this, 'role', { namePrefix: `${props.name}-`, assumeRolePolicy: assume.json });
 
     const account = new DataAwsCallerIdentity(this, 'account');
-    const parameters = `arn:${partition.partition}:ssm:*:${account.accountId}:parameter${props.parameterPath}/*`;
+    // This region's: a deployment of the same name elsewhere has the same path (IAM roles are global).
+    const region = new DataAwsRegion(this, 'region');
+    const parameters = `arn:${partition.partition}:ssm:${region.region}:${account.accountId}:parameter${props.parameterPath}/*`;
     const statements = [
       { sid: 'BootParameters', actions: ['ssm:GetParameter'], resources: [parameters] },
       { sid: 'SessionManager', actions: [...SESSION_MANAGER_ACTIONS], resources: ['*'] },

@@ -28,6 +28,7 @@ function role(json: TerraformJson, id: string) {
   const [roleName, iamRole] = at(resources(json, 'aws_iam_role'), `${id}/role`);
   const [partitionName] = at(dataSources(json, 'aws_partition'), `${id}/partition`);
   const [accountName] = at(dataSources(json, 'aws_caller_identity'), `${id}/account`);
+  const [regionName] = at(dataSources(json, 'aws_region'), `${id}/region`);
   return {
     assumeName,
     assume,
@@ -37,6 +38,7 @@ function role(json: TerraformJson, id: string) {
     iamRole,
     partitionName,
     accountName,
+    regionName,
     inline: at(resources(json, 'aws_iam_role_policy'), `${id}/inline`)[1],
     profile: at(resources(json, 'aws_iam_instance_profile'), `${id}/profile`)[1],
   };
@@ -68,7 +70,7 @@ describe('NodeRole', () => {
   });
 
   const parametersUnder = (rr: ReturnType<typeof role>, path: string) =>
-    `arn:\${data.aws_partition.${rr.partitionName}.partition}:ssm:*:\${data.aws_caller_identity.${rr.accountName}.account_id}:parameter${path}/*`;
+    `arn:\${data.aws_partition.${rr.partitionName}.partition}:ssm:\${data.aws_region.${rr.regionName}.region}:\${data.aws_caller_identity.${rr.accountName}.account_id}:parameter${path}/*`;
 
   it('allows ssm:GetParameter under the given path and S3 on the given bucket only', () => {
     expect(r.inline).toMatchObject({ role: ref('aws_iam_role', r.roleName, 'id'), name: 'rancher-node', policy: `\${data.aws_iam_policy_document.${r.policyName}.json}` });
