@@ -17,7 +17,7 @@ describe('proxyEnabled', () => {
   it('is false without a proxy (the default)', () => {
     expect(proxyEnabled(proxy())).toBe(false);
     // Closed egress without a proxy (mirrors required for that, see the schema) is still no proxy.
-    const mirrors = { installerUrl: 'https://mirror.internal/install.sh', systemDefaultRegistry: 'registry.internal:5000' };
+    const mirrors = { installerUrl: 'https://mirror.internal/install.sh', systemDefaultRegistry: 'registry.internal:5000', registryMirrors: { 'quay.io': ['https://registry.internal:5000/quay'] } };
     expect(proxyEnabled(settings({ proxy: { noProxy: ['.internal'], egressOnlyTo: ['192.0.2.0/24'] }, airGap: mirrors }).proxy)).toBe(false);
   });
 
