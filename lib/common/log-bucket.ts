@@ -1,11 +1,10 @@
 import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
-import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import type { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
-import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
-import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { Construct } from 'constructs';
+import { privateBucket } from './private-bucket';
 
 export interface LogBucketProps {
   /** Bucket name prefix (a random suffix makes it unique). */
@@ -39,20 +38,8 @@ export class LogBucket extends Construct {
   constructor(scope: Construct, id: string, props: LogBucketProps) {
     super(scope, id);
     const forceDestroy = props.forceDestroy ?? false;
-    this.bucket = new S3Bucket(this, 'bucket', {
-      bucketPrefix: props.namePrefix,
-      forceDestroy,
-      lifecycle: forceDestroy ? undefined : { preventDestroy: true },
-    });
+    this.bucket = privateBucket(this, { namePrefix: props.namePrefix, forceDestroy });
     const bucket = this.bucket.id;
-    new S3BucketPublicAccessBlock(this, 'public-access', {
-      bucket,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-    new S3BucketOwnershipControls(this, 'ownership', { bucket, rule: { objectOwnership: 'BucketOwnerEnforced' } });
     new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', { bucket, rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }] });
     new S3BucketLifecycleConfiguration(this, 'lifecycle', {
       bucket,

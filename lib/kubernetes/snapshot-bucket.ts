@@ -1,16 +1,15 @@
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
-import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import type { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
 import { S3BucketLoggingA } from '@cdktf/provider-aws/lib/s3-bucket-logging';
 import { S3BucketObjectLockConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-object-lock-configuration';
-import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
-import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { Construct } from 'constructs';
 import { LogBucket } from '../common/log-bucket';
+import { privateBucket } from '../common/private-bucket';
 
 /** Days the server access logs of the snapshot bucket are kept. */
 export const ACCESS_LOG_DAYS = 365;
@@ -62,21 +61,8 @@ export class SnapshotBucket extends Construct {
   constructor(scope: Construct, id: string, props: SnapshotBucketProps) {
     super(scope, id);
     const forceDestroy = props.forceDestroy ?? false;
-    this.bucket = new S3Bucket(this, 'bucket', {
-      bucketPrefix: props.namePrefix,
-      forceDestroy,
-      lifecycle: forceDestroy ? undefined : { preventDestroy: true },
-    });
+    this.bucket = privateBucket(this, { namePrefix: props.namePrefix, forceDestroy });
     const bucket = this.bucket.id;
-
-    new S3BucketPublicAccessBlock(this, 'public-access', {
-      bucket,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-    new S3BucketOwnershipControls(this, 'ownership', { bucket, rule: { objectOwnership: 'BucketOwnerEnforced' } });
     this.encryption = new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', {
       bucket,
       rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' }, bucketKeyEnabled: true }],

@@ -1,0 +1,35 @@
+import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
+import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
+import type { Construct } from 'constructs';
+
+export interface PrivateBucketProps {
+  /** Bucket name prefix (a random suffix makes it unique). */
+  readonly namePrefix: string;
+  /** Let `destroy` delete the bucket with its objects; otherwise it is `prevent_destroy`. */
+  readonly forceDestroy: boolean;
+}
+
+/**
+ * The start every bucket of the stacks shares, made in `scope` with the ids
+ * its constructs always had (`bucket`, `public-access`, `ownership`: Terraform
+ * addresses): `prevent_destroy` unless forced (Terraform then refuses a plan
+ * that would delete it before it touches the guards that depend on it), all
+ * public access blocked, objects owned by the bucket owner (no ACLs).
+ */
+export function privateBucket(scope: Construct, props: PrivateBucketProps): S3Bucket {
+  const bucket = new S3Bucket(scope, 'bucket', {
+    bucketPrefix: props.namePrefix,
+    forceDestroy: props.forceDestroy,
+    lifecycle: props.forceDestroy ? undefined : { preventDestroy: true },
+  });
+  new S3BucketPublicAccessBlock(scope, 'public-access', {
+    bucket: bucket.id,
+    blockPublicAcls: true,
+    blockPublicPolicy: true,
+    ignorePublicAcls: true,
+    restrictPublicBuckets: true,
+  });
+  new S3BucketOwnershipControls(scope, 'ownership', { bucket: bucket.id, rule: { objectOwnership: 'BucketOwnerEnforced' } });
+  return bucket;
+}
