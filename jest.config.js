@@ -15,6 +15,7 @@ module.exports = {
     '^.+\\.sh$': '<rootDir>/scripts/jest-text-transform.js',
   },
   globalSetup: '<rootDir>/__tests__/helpers/global-setup.js',
+  globalTeardown: '<rootDir>/__tests__/helpers/global-teardown.js',
   moduleNameMapper: { '^archiver$': '<rootDir>/__tests__/helpers/lazy-archiver.js' },
   setupFilesAfterEnv: ['<rootDir>/__tests__/helpers/plain-stack-traces.js'],
   snapshotSerializers: ['<rootDir>/__tests__/helpers/mask-serializer.js'],

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TerraformJson } from './synth';
+import { runCached } from './run-cache';
 
 /**
  * Checks that need the terraform binary but no provider (it parses and
@@ -65,6 +66,11 @@ export function unparsableTemplates(json: TerraformJson): string[] {
  * the given input variables; returns the value decoded from JSON.
  */
 export function evaluate(expression: string, variables: Record<string, string> = {}): unknown {
+  // Some expressions recur across test files (the same stack's conditions); no expression here reads the clock.
+  return runCached(`terraform console\0${JSON.stringify(variables)}\0${expression}`, () => evaluateNow(expression, variables));
+}
+
+function evaluateNow(expression: string, variables: Record<string, string>): unknown {
   const dir = mkdtempSync(join(tmpdir(), 'rancher-eval-'));
   try {
     const declared = Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, { type: 'string', default: value }]));
@@ -104,6 +110,10 @@ export const PROVIDER_DOWNLOAD_ERROR = 'Failed to query available provider packa
  * configuration itself is valid, offline and without network timeouts.
  */
 export function initConfiguration(files: Record<string, string>): InitOutcome {
+  return runCached(`terraform init\0${JSON.stringify(files)}`, () => initNow(files));
+}
+
+function initNow(files: Record<string, string>): InitOutcome {
   const dir = mkdtempSync(join(tmpdir(), 'rancher-init-'));
   try {
     const mirror = join(dir, 'empty-mirror');

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { cachedResult, keepResult, runCached } from './run-cache';
 
 export interface ToolResult {
   readonly status: number | null;
@@ -77,6 +78,12 @@ const lintCache = new Map<string, ToolResult>();
  */
 function lintEach(tool: string, args: string[], texts: readonly string[], fileName: string): ToolResult[] {
   const key = (text: string) => `${tool}\0${args.join(' ')}\0${text}`;
+  for (const text of texts) {
+    if (lintCache.has(key(text))) continue;
+    // What another test file of this run learned.
+    const earlier = cachedResult<ToolResult>(key(text));
+    if (earlier) lintCache.set(key(text), earlier);
+  }
   const pending = [...new Set(texts.filter((text) => !lintCache.has(key(text))))];
   if (pending.length > 0) {
     const dir = mkdtempSync(join(tmpdir(), 'rancher-lint-'));
@@ -93,7 +100,9 @@ function lintEach(tool: string, args: string[], texts: readonly string[], fileNa
       pending.forEach((text, i) => {
         const own = lines.filter((line) => line.startsWith(`${paths[i]}:`));
         own.forEach((line) => attributed.add(line));
-        lintCache.set(key(text), { status: own.length ? 1 : 0, output: own.map((line) => line.slice(dir.length + 1)).join('\n') });
+        const found = { status: own.length ? 1 : 0, output: own.map((line) => line.slice(dir.length + 1)).join('\n') };
+        lintCache.set(key(text), found);
+        keepResult(key(text), found);
       });
       // Anything the tool said about no file in particular (a crash, a bad option) fails loudly.
       const stray = lines.filter((line) => !attributed.has(line));
@@ -116,11 +125,8 @@ const schemaCache = new Map<string, ToolResult>();
 export function validateCloudConfig(userData: string): CloudConfigFile[] {
   expect(userData.startsWith('#cloud-config\n')).toBe(true);
 
-  let schema = schemaCache.get(userData);
-  if (!schema) {
-    schema = runValidator('cloud-init', ['schema', '--config-file'], userData, 'user-data.yaml');
-    schemaCache.set(userData, schema);
-  }
+  const schema = schemaCache.get(userData) ?? runCached(`cloud-init schema\0${userData}`, () => runValidator('cloud-init', ['schema', '--config-file'], userData, 'user-data.yaml'));
+  schemaCache.set(userData, schema);
   expect(schema.output).toContain('Valid cloud-config');
   expect(schema.status).toBe(0);
 

@@ -1,0 +1,39 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * Results of external tools, shared by the test files of one jest run (a
+ * folder global-setup.js creates for the run, global-teardown.js removes):
+ * the same user data, scripts and expressions recur in many files, and each
+ * run of cloud-init (a Python start), yamllint or terraform costs 0.1-0.4 s.
+ * Keyed by everything the result depends on (the tool, its arguments and the
+ * exact input); the tools do not change during a run.
+ */
+const DIR = process.env.RANCHER_TEST_VALIDATOR_CACHE;
+
+const fileOf = (key: string) => join(DIR!, createHash('sha256').update(key).digest('hex'));
+
+/** What an earlier test file of this run kept under `key`; undefined when none did. */
+export function cachedResult<T>(key: string): T | undefined {
+  if (!DIR) return undefined;
+  try {
+    return JSON.parse(readFileSync(fileOf(key), 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Keeps `result` under `key` for the other test files of this run. */
+export function keepResult<T>(key: string, result: T): T {
+  if (!DIR) return result;
+  // Written whole or not at all, for a reader in the other worker.
+  writeFileSync(`${fileOf(key)}.${process.pid}`, JSON.stringify(result));
+  renameSync(`${fileOf(key)}.${process.pid}`, fileOf(key));
+  return result;
+}
+
+/** The kept result under `key`, or `compute()`'s, kept. */
+export function runCached<T>(key: string, compute: () => T): T {
+  return cachedResult<T>(key) ?? keepResult(key, compute());
+}
