@@ -90,6 +90,18 @@ describe('rke-ha without a domain', () => {
     for (const address of dependents) expect(cbd).not.toContain(address);
   });
 
+  it('probes /ping once the name leads to the ingress: the balancer, its addresses, listeners and rules', () => {
+    const [pingName] = probe('/ping');
+    const closure = dependencyClosure(json, `data.http.${pingName}`);
+    const path = [
+      `aws_lb.${lbName}`,
+      ...['aws_eip', 'aws_lb_listener'].flatMap((type) => Object.keys(resources(json, type)).map((n) => `${type}.${n}`)),
+      ...Object.keys(resources(json, 'aws_vpc_security_group_ingress_rule')).filter((n) => /^(load-balancer_ingress|node-security-group_from-lb-(80|443)_)/.test(n)).map((n) => `aws_vpc_security_group_ingress_rule.${n}`),
+    ];
+    expect(path.length).toBeGreaterThan(8);
+    expect(path.filter((a) => !closure.has(a))).toEqual([]);
+  });
+
   it('names Rancher after eip-0 in the chart values, the readiness probes, the providers and the kubeconfig', () => {
     const [, rancher] = Object.entries(resources(json, 'helm_release')).find(([, r]) => r.chart === 'rancher')!;
     expect(rancher.values[0]).toContain(`"hostname" = "${name}"`);

@@ -342,7 +342,7 @@ export class RancherOnRke extends Construct {
     let nameServed: ITerraformDependable[];
     if (wildcard && lb) {
       if (tls.atLoadBalancer) throw new Error('TLS at the load balancer needs a Route53 zone for its certificate (the settings refuse dns.mode wildcard with it)');
-      nameServed = [lb.lb, ...lb.elasticIps, ...lb.listeners];
+      nameServed = [lb.lb, ...lb.elasticIps, ...publicPath];
     } else {
       const zone = publicZone(this, 'hosted-zone', requiredName(props.hostedZone));
       if (lb && tls.atLoadBalancer && tls.acm) {
