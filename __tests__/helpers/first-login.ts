@@ -35,7 +35,7 @@ export function expectFirstLoginWiring(json: TerraformJson): void {
     const [[pinName, pin]] = pins;
     expect(pin).toMatchObject({ input: ping.ca_cert_pem, lifecycle: { ignore_changes: ['input'] } });
     expect(Object.keys(pin).sort()).toEqual(['//', 'input', 'lifecycle']);
-    expect(provider.ca_certs).toBe(`\${terraform_data.${pinName}.output}`);
+    expect(provider.ca_certs).toBe(`\${terraform_data.${pinName}.input}`);
   } else {
     expect(pins).toEqual([]);
     expect(provider.ca_certs).toBe(ping.ca_cert_pem);

@@ -97,16 +97,18 @@ function lintEach(tool: string, args: string[], texts: readonly string[], fileNa
       if (result.error) throw new Error(`${tool} is not runnable (${result.error.message}); .ci/run installs it with apt-get`);
       const lines = `${result.stdout}${result.stderr}`.split('\n').filter(Boolean);
       const attributed = new Set<string>();
-      pending.forEach((text, i) => {
+      const found = pending.map((_text, i) => {
         const own = lines.filter((line) => line.startsWith(`${paths[i]}:`));
         own.forEach((line) => attributed.add(line));
-        const found = { status: own.length ? 1 : 0, output: own.map((line) => line.slice(dir.length + 1)).join('\n') };
-        lintCache.set(key(text), found);
-        keepResult(key(text), found);
+        return { status: own.length ? 1 : 0, output: own.map((line) => line.slice(dir.length + 1)).join('\n') };
       });
-      // Anything the tool said about no file in particular (a crash, a bad option) fails loudly.
+      // Anything the tool said about no file in particular (a crash, a bad option) fails loudly, and nothing is kept.
       const stray = lines.filter((line) => !attributed.has(line));
       if (stray.length > 0 || (result.status !== 0 && attributed.size === 0)) throw new Error(`${tool} failed:\n${stray.join('\n') || result.status}`);
+      pending.forEach((text, i) => {
+        lintCache.set(key(text), found[i]);
+        keepResult(key(text), found[i]);
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

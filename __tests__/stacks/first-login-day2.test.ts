@@ -51,7 +51,7 @@ describe.each([RKE_HA_STACK, K8S_HA_STACK, DOCKER_STACK] as const)('%s: the firs
     const { ca_certs: pinned, ...rest } = on.provider!.rancher2[0];
     const { ca_certs: read, ...restOff } = off.provider!.rancher2[0];
     expect(rest).toEqual(restOff);
-    expect([pinned, (after.get(pin) as { input: unknown }).input]).toEqual([`\${${pin}.output}`, read]);
+    expect([pinned, (after.get(pin) as { input: unknown }).input]).toEqual([`\${${pin}.input}`, read]);
     expect(removedBlocks(on).filter((r) => r.from.startsWith('rancher2_bootstrap.'))).toEqual([]);
   });
 

@@ -34,9 +34,18 @@ export class TerraformData extends TerraformResource {
     this.triggersReplace = config.triggersReplace;
   }
 
-  /** The stored input, as a Terraform expression (e.g. `${terraform_data.x.output}`). */
+  /** The stored input, as a Terraform expression (e.g. `${terraform_data.x.output}`); unknown in the plan that creates or replaces it. */
   get output(): string {
     return this.getStringAttribute('output');
+  }
+
+  /**
+   * The `input` argument as planned, as a Terraform expression: known on
+   * create whenever the configured value is, and under `ignore_changes =
+   * [input]` the value in state, even when the configuration's is unknown.
+   */
+  get plannedInput(): string {
+    return this.getStringAttribute('input');
   }
 
   protected synthesizeAttributes(): Record<string, unknown> {

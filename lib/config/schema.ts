@@ -212,6 +212,10 @@ export const settingsSchema = z
       if (issuer === 'acme' && tlsSettings?.mode !== 'external') {
         problem(['rancher', 'tls', 'issuer'], "acme needs Let's Encrypt, on the internet, and proxy.egressOnlyTo closes the nodes' egress without a proxy; set proxy.http, or use issuer ca or blank", 'acme');
       }
+      // The Docker install's own Let's Encrypt client likewise (with mode external ACM issues, in AWS).
+      if (s.docker?.tls?.issuer === 'acme' && s.docker.tls.mode !== 'external') {
+        problem(['docker', 'tls', 'issuer'], "acme needs Let's Encrypt, on the internet, and proxy.egressOnlyTo closes the host's egress without a proxy; set proxy.http, or use issuer blank", 'acme');
+      }
       if (missing.length > 0) {
         problem(
           ['proxy', 'egressOnlyTo'],

@@ -64,7 +64,8 @@ export class FirstLogin extends Construct {
     const url = `https://${props.hostname}`;
     const caCerts =
       props.enabled && props.pinCaCert && props.caCertPem !== undefined
-        ? new TerraformData(this, 'trusted-ca', { input: props.caCertPem, lifecycle: { ignoreChanges: ['input'] } }).output
+        ? // Its input, not its output: a terraform_data's output is unknown in the plan that creates it.
+          new TerraformData(this, 'trusted-ca', { input: props.caCertPem, lifecycle: { ignoreChanges: ['input'] } }).plannedInput
         : props.caCertPem;
     this.provider = new Rancher2BootstrapProvider(this, 'rancher2', {
       alias: props.providerAlias,

@@ -112,6 +112,7 @@ describe('proxy settings', () => {
       expect(() => parseSettings({ proxy: { egressOnlyTo: ['10.9.0.0/24'] }, airGap: noQuay }, 'test')).toThrow(/airGap\.registryMirrors\["quay\.io"\]/);
       // Let's Encrypt is on the internet.
       expect(problemsOf({ egressOnlyTo: ['10.9.0.0/24'] }, { airGap: mirrors, rancher: { tls: { issuer: 'acme', acme: { email: 'ops@example.com' } } } }).map((p) => p.field)).toEqual(['rancher.tls.issuer']);
+      expect(problemsOf({ egressOnlyTo: ['10.9.0.0/24'] }, { airGap: mirrors, docker: { tls: { issuer: 'acme' } } }).map((p) => p.field)).toEqual(['docker.tls.issuer']);
       expect(() => parseSettings({ proxy: { https: http, egressOnlyTo: ['10.9.0.0/24'] } }, 'test')).not.toThrow();
       let oneMissing = '';
       try {

@@ -96,9 +96,9 @@ describe('FirstLogin', () => {
     const { json: pinned } = synth({ caCertPem: '${var.ca}', pinCaCert: true });
     const [[pinName, pin]] = Object.entries(resources(pinned, 'terraform_data'));
 
-    it('trusts the CA pinned at the first login, whose later changes are ignored', () => {
+    it('trusts the CA pinned at the first login, whose later changes are ignored: its input as planned, not its output', () => {
       expect(pin).toMatchObject({ input: '${var.ca}', lifecycle: { ignore_changes: ['input'] } });
-      expect(pinned.provider!.rancher2[0].ca_certs).toBe(`\${terraform_data.${pinName}.output}`);
+      expect(pinned.provider!.rancher2[0].ca_certs).toBe(`\${terraform_data.${pinName}.input}`);
     });
 
     it('pins nothing for a CA known at plan, or with the bootstrap off', () => {
@@ -107,13 +107,20 @@ describe('FirstLogin', () => {
     });
 
     describeWithTerraform('planned by terraform (terraform_data needs no provider)', () => {
-      it('stays known in a plan where the read it pins is deferred (replaced: unknown until apply)', () => {
+      it('is known to the provider in a plan where the read it pins is deferred, and in the plan that creates it', () => {
         const dir = mkdtempSync(join(tmpdir(), 'rancher-pin-'));
         const env = { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1' };
         const terraform = (...args: string[]) => {
           const result = spawnSync('terraform', [...args, '-no-color'], { cwd: dir, env, encoding: 'utf8' });
           if (result.status !== 0) throw new Error(`terraform ${args[0]} failed:\n${result.stdout}${result.stderr}`);
           return result.stdout;
+        };
+        // What the provider would be configured with in a plan (a stand-in: its configuration is not in the plan).
+        const seen = (release: string) => {
+          terraform('plan', '-input=false', '-var', `release=${release}`, '-out', 'plan');
+          const plan = JSON.parse(terraform('show', '-json', 'plan'));
+          const change = (address: string) => plan.resource_changes.find((c: { address: string }) => c.address === address).change;
+          return { read: change('terraform_data.read').actions, pin: change(`terraform_data.${pinName}`).actions, provider: change('terraform_data.provider').after.input ?? 'unknown' };
         };
         try {
           // The synthesized pin, its input a stand-in for the deferred read: replaced whenever var.release changes.
@@ -125,17 +132,18 @@ describe('FirstLogin', () => {
                 terraform_data: {
                   read: { input: 'CA PEM', triggers_replace: '${var.release}' },
                   [pinName]: { ...pin, input: '${terraform_data.read.output}' },
+                  provider: { input: pinned.provider!.rancher2[0].ca_certs },
                 },
               },
             }),
           );
           terraform('init', '-input=false');
           terraform('apply', '-auto-approve', '-input=false', '-var', 'release=1');
-          terraform('plan', '-input=false', '-var', 'release=2', '-out', 'plan');
-          const plan = JSON.parse(terraform('show', '-json', 'plan'));
-          const change = (address: string) => plan.resource_changes.find((c: { address: string }) => c.address === address).change;
-          expect(change('terraform_data.read').actions).toEqual(['delete', 'create']);
-          expect(change(`terraform_data.${pinName}`)).toMatchObject({ actions: ['no-op'], after: { output: 'CA PEM' }, after_unknown: {} });
+          // An upgrade: the read is deferred, the pin stays, the provider knows the CA.
+          expect(seen('2')).toEqual({ read: ['delete', 'create'], pin: ['no-op'], provider: 'CA PEM' });
+          // A deployment whose first login came before the pin: created now, known (a terraform_data's output would not be).
+          terraform('state', 'rm', `terraform_data.${pinName}`, 'terraform_data.provider');
+          expect(seen('1')).toEqual({ read: ['no-op'], pin: ['create'], provider: 'CA PEM' });
         } finally {
           rmSync(dir, { recursive: true, force: true });
         }
