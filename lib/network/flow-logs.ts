@@ -17,7 +17,11 @@ export interface FlowLogsProps {
   readonly destination: 'cloudwatch' | 's3';
   /** Days the records are kept: a CloudWatch Logs retention period. */
   readonly retentionDays: number;
-  /** S3 destination: let destroy delete the bucket with its logs (otherwise it is `prevent_destroy`). @default false */
+  /**
+   * Let destroy delete the records: the bucket with its logs, or the log
+   * group. Otherwise either is `prevent_destroy`, like the snapshot bucket
+   * (a destroy is refused before it touches anything). @default false
+   */
   readonly forceDestroy?: boolean;
 }
 
@@ -39,7 +43,11 @@ export class FlowLogs extends Construct {
     const ownAccount = { test: 'StringEquals', variable: 'aws:SourceAccount', values: [account.accountId] };
 
     if (props.destination === 'cloudwatch') {
-      const group = new CloudwatchLogGroup(this, 'log-group', { name: `/aws/vpc-flow-logs/${props.name}`, retentionInDays: props.retentionDays });
+      const group = new CloudwatchLogGroup(this, 'log-group', {
+        name: `/aws/vpc-flow-logs/${props.name}`,
+        retentionInDays: props.retentionDays,
+        lifecycle: props.forceDestroy ? undefined : { preventDestroy: true },
+      });
       const assume = new DataAwsIamPolicyDocument(this, 'assume', {
         statement: [
           {

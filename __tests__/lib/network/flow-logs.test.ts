@@ -18,7 +18,9 @@ describe('FlowLogs to CloudWatch Logs', () => {
   const [, flowLog] = only(json, 'aws_flow_log');
 
   it('logs every accepted and rejected flow of the VPC into a log group kept for the given days', () => {
-    expect(group).toMatchObject({ name: '/aws/vpc-flow-logs/demo-rke-ha', retention_in_days: 90 });
+    expect(group).toMatchObject({ name: '/aws/vpc-flow-logs/demo-rke-ha', retention_in_days: 90, lifecycle: { prevent_destroy: true } });
+    // As the S3 destination: the records go with a destroy only when forced.
+    expect(only(synth({ forceDestroy: true }), 'aws_cloudwatch_log_group')[1].lifecycle).toBeUndefined();
     expect(flowLog).toMatchObject({
       vpc_id: 'vpc-0123',
       traffic_type: 'ALL',
