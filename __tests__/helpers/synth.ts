@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Aspects, Lazy, LocalBackend, TerraformBackend, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
+import { SettingsError, type SettingsProblem } from '../../lib/config/errors';
 import { parseSettings } from '../../lib/config/load';
 import type { Settings, SettingsInput } from '../../lib/config/schema';
 import { BindingSchema } from '../../lib/synth/block-schema';
@@ -21,6 +22,17 @@ export type TerraformJson = {
 
 export function settings(input: SettingsInput | Record<string, unknown> = {}): Settings {
   return parseSettings(input, 'test');
+}
+
+/** The problems the settings file refuses this input with; [] when it accepts it. */
+export function settingsProblems(input: unknown): SettingsProblem[] {
+  try {
+    parseSettings(input, 'test');
+    return [];
+  } catch (error) {
+    if (error instanceof SettingsError) return [...error.problems];
+    throw error;
+  }
 }
 
 /** Whether the settings file accepts this input (the rules a synth applies before writing anything). */

@@ -1,17 +1,9 @@
 import { airGapSchema } from '../../../lib/config/air-gap-schema';
-import { SettingsError, type SettingsProblem } from '../../../lib/config/errors';
 import { parseSettings } from '../../../lib/config/load';
+import { settingsProblems } from '../../helpers/synth';
 
 /** The problems `airGap: section` is refused with; [] when accepted. */
-function problemsOf(section: unknown): SettingsProblem[] {
-  try {
-    parseSettings({ airGap: section }, 'test');
-    return [];
-  } catch (error) {
-    if (error instanceof SettingsError) return [...error.problems];
-    throw error;
-  }
-}
+const problemsOf = (section: unknown) => settingsProblems({ airGap: section });
 const parsed = (section: Record<string, unknown>) => parseSettings({ airGap: section }, 'test').airGap;
 
 const REGISTRY_MESSAGE = 'expected a registry such as registry.internal:5000';

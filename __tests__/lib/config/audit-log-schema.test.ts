@@ -1,17 +1,9 @@
 import { auditLogSchema } from '../../../lib/config/audit-log-schema';
-import { SettingsError, type SettingsProblem } from '../../../lib/config/errors';
 import { parseSettings } from '../../../lib/config/load';
+import { settingsProblems } from '../../helpers/synth';
 
 /** The problems `rancher.auditLog: section` is refused with; [] when accepted. */
-function problemsOf(section: unknown): SettingsProblem[] {
-  try {
-    parseSettings({ rancher: { auditLog: section } }, 'test');
-    return [];
-  } catch (error) {
-    if (error instanceof SettingsError) return [...error.problems];
-    throw error;
-  }
-}
+const problemsOf = (section: unknown) => settingsProblems({ rancher: { auditLog: section } });
 const parsed = (section: Record<string, unknown>) => parseSettings({ rancher: { auditLog: section } }, 'test').rancher.auditLog;
 
 const DEFAULTS = { enabled: false, level: 0, destination: 'sidecar', maxAgeDays: 1, maxBackups: 1, maxSizeMb: 100 };

@@ -1,17 +1,9 @@
 import { backendSchema } from '../../../lib/config/backend-schema';
-import { SettingsError, type SettingsProblem } from '../../../lib/config/errors';
 import { parseSettings } from '../../../lib/config/load';
+import { settingsProblems } from '../../helpers/synth';
 
 /** The problems `backend: section` is refused with; [] when accepted. */
-function problemsOf(section: unknown): SettingsProblem[] {
-  try {
-    parseSettings({ backend: section }, 'test');
-    return [];
-  } catch (error) {
-    if (error instanceof SettingsError) return [...error.problems];
-    throw error;
-  }
-}
+const problemsOf = (section: unknown) => settingsProblems({ backend: section });
 const parsed = (section: Record<string, unknown>) => parseSettings({ backend: section }, 'test').backend;
 const s3 = (extra: Record<string, unknown> = {}) => ({ type: 's3', bucket: 'acme-terraform-state', ...extra });
 

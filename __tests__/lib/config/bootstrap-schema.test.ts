@@ -1,17 +1,9 @@
 import { bootstrapEnabled } from '../../../lib/config/bootstrap-schema';
-import { SettingsError, type SettingsProblem } from '../../../lib/config/errors';
 import { parseSettings } from '../../../lib/config/load';
 import type { SettingsInput } from '../../../lib/config/schema';
+import { settingsProblems } from '../../helpers/synth';
 
-function problemsOf(input: SettingsInput): SettingsProblem[] {
-  try {
-    parseSettings(input, 'test');
-    return [];
-  } catch (error) {
-    if (error instanceof SettingsError) return [...error.problems];
-    throw error;
-  }
-}
+const problemsOf = settingsProblems;
 
 const STAGING = { issuer: 'acme', acme: { email: 'ops@example.com', environment: 'staging' } } as const;
 const PRODUCTION = { issuer: 'acme', acme: { email: 'ops@example.com' } } as const;

@@ -1,16 +1,8 @@
 import { acmeOnWildcardWarning, dnsProblems, wildcardDomain } from '../../../lib/config/dns-schema';
-import { SettingsError, type SettingsProblem } from '../../../lib/config/errors';
 import { parseSettings, parseSettingsText } from '../../../lib/config/load';
+import { settingsProblems } from '../../helpers/synth';
 
-function problemsOf(input: unknown): SettingsProblem[] {
-  try {
-    parseSettings(input, 'test');
-    return [];
-  } catch (error) {
-    if (error instanceof SettingsError) return [...error.problems];
-    throw error;
-  }
-}
+const problemsOf = settingsProblems;
 
 const WILDCARD = { dns: { mode: 'wildcard' } } as const;
 

@@ -1,6 +1,4 @@
 import { z } from 'zod';
-import { SettingsError, type SettingsProblem } from '../../../lib/config/errors';
-import { parseSettings } from '../../../lib/config/load';
 import {
   FQDN,
   RKE2_CLUSTER_CIDR,
@@ -17,6 +15,7 @@ import {
   wholeNumber,
 } from '../../../lib/config/primitives';
 import { DEFAULT_VERSIONS } from '../../../lib/config/versions';
+import { settingsProblems } from '../../helpers/synth';
 
 /** The messages a schema refuses `value` with; [] when accepted. */
 function messages(schema: z.ZodType, value: unknown): string[] {
@@ -25,15 +24,7 @@ function messages(schema: z.ZodType, value: unknown): string[] {
 }
 
 /** The problems a settings object is refused with; [] when accepted. */
-function problemsOf(input: unknown): SettingsProblem[] {
-  try {
-    parseSettings(input, 'test');
-    return [];
-  } catch (error) {
-    if (error instanceof SettingsError) return [...error.problems];
-    throw error;
-  }
-}
+const problemsOf = settingsProblems;
 
 const CIDR_MESSAGE = 'expected an IPv4 CIDR block such as 203.0.113.0/24 (no host bits set)';
 const VPC_PREFIX_MESSAGE = 'expected a prefix between /16 and /22 (sixteen /20 to /26 subnets are carved out of it; an ALB needs /27 or larger)';

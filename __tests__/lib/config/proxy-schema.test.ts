@@ -1,17 +1,10 @@
-import { SettingsError, type SettingsProblem } from '../../../lib/config/errors';
+import { SettingsError } from '../../../lib/config/errors';
 import { parseSettings } from '../../../lib/config/load';
 import { noProxyEntry, proxySchema, proxyUrl } from '../../../lib/config/proxy-schema';
+import { settingsProblems } from '../../helpers/synth';
 
 /** The problems `proxy: section` is refused with; [] when accepted. */
-function problemsOf(section: unknown, rest: Record<string, unknown> = {}): SettingsProblem[] {
-  try {
-    parseSettings({ ...rest, proxy: section }, 'test');
-    return [];
-  } catch (error) {
-    if (error instanceof SettingsError) return [...error.problems];
-    throw error;
-  }
-}
+const problemsOf = (section: unknown, rest: Record<string, unknown> = {}) => settingsProblems({ ...rest, proxy: section });
 const parsed = (section: Record<string, unknown>) => parseSettings({ proxy: section }, 'test').proxy;
 
 const URL_MESSAGE = 'expected a proxy URL such as http://proxy.internal:3128 (no credentials, no quotes or spaces)';

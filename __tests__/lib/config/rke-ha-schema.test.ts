@@ -1,17 +1,10 @@
-import { SettingsError, type SettingsProblem } from '../../../lib/config/errors';
+import { SettingsError } from '../../../lib/config/errors';
 import { parseSettings, parseSettingsText } from '../../../lib/config/load';
 import { DEFAULT_NODE_COUNT, effectiveIngressController, effectiveNatGateways, effectiveNodeCount, effectiveVpcCidr, rkeHaSchema } from '../../../lib/config/rke-ha-schema';
+import { settingsProblems } from '../../helpers/synth';
 
 /** The problems `rkeHa: section` is refused with; [] when accepted. */
-function problemsOf(section: unknown): SettingsProblem[] {
-  try {
-    parseSettings({ rkeHa: section }, 'test');
-    return [];
-  } catch (error) {
-    if (error instanceof SettingsError) return [...error.problems];
-    throw error;
-  }
-}
+const problemsOf = (section: unknown) => settingsProblems({ rkeHa: section });
 const parsed = (section: Record<string, unknown>) => parseSettings({ rkeHa: section }, 'test').rkeHa;
 const fields = (section: Record<string, unknown>) => problemsOf(section).map((p) => p.field);
 

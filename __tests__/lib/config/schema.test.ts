@@ -1,18 +1,11 @@
-import { SettingsError, type SettingsProblem } from '../../../lib/config/errors';
+import { SettingsError } from '../../../lib/config/errors';
 import { parseSettings, parseSettingsText } from '../../../lib/config/load';
 import { settingsSchema } from '../../../lib/config/schema';
 import { DEFAULT_VERSIONS, RANCHER_KUBERNETES_RANGE, RKE2_INGRESS_NGINX_LAST_MINOR } from '../../../lib/config/versions';
+import { settingsProblems } from '../../helpers/synth';
 
 /** The problems a settings object is refused with; [] when accepted. */
-function problemsOf(input: unknown): SettingsProblem[] {
-  try {
-    parseSettings(input, 'test');
-    return [];
-  } catch (error) {
-    if (error instanceof SettingsError) return [...error.problems];
-    throw error;
-  }
-}
+const problemsOf = settingsProblems;
 const fieldsOf = (input: unknown) => problemsOf(input).map((p) => p.field);
 
 const RESERVED_MESSAGE = 'must not start with "aws" or "ssm" (reserved by SSM Parameter Store)';

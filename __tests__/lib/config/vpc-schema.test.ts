@@ -1,17 +1,9 @@
-import { SettingsError, type SettingsProblem } from '../../../lib/config/errors';
 import { parseSettings } from '../../../lib/config/load';
 import { LOG_RETENTION_DAYS, NODE_ENDPOINTS, VPC_ENDPOINT_SERVICES } from '../../../lib/config/vpc-schema';
+import { settingsProblems } from '../../helpers/synth';
 
 /** The problems `vpc: section` is refused with; [] when accepted. */
-function problemsOf(section: unknown): SettingsProblem[] {
-  try {
-    parseSettings({ vpc: section }, 'test');
-    return [];
-  } catch (error) {
-    if (error instanceof SettingsError) return [...error.problems];
-    throw error;
-  }
-}
+const problemsOf = (section: unknown) => settingsProblems({ vpc: section });
 
 describe('vpc settings', () => {
   it('default to no flow logs and no endpoints', () => {
