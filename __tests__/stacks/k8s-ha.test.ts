@@ -7,6 +7,7 @@ import { K8S_HA_STACK, K8sHaStack } from '../../stacks/k8s-ha';
 import { runApp, STACK_TRACE_LINE } from '../helpers/app-process';
 import { dataSources, resources, settings, synthStack, type TerraformJson } from '../helpers/synth';
 import { describeWithTerraform, evaluate, expressionOf } from '../helpers/terraform';
+import { secretLiterals } from '../helpers/secrets';
 
 function synth(input: SettingsInput | Record<string, unknown> = {}) {
   return synthStack((app) => new K8sHaStack(app, K8S_HA_STACK, settings(input)));
@@ -20,30 +21,10 @@ const byPrefix = (entries: Record<string, any>, prefix: string): [string, any] =
 const release = (json: TerraformJson, chart: string) => Object.entries(resources(json, 'helm_release')).find(([, r]) => r.chart === chart);
 const address = (kind: 'data' | 'resource', type: string, name: string) => (kind === 'data' ? `data.${type}.${name}` : `${type}.${name}`);
 
-/** Strings under keys that hold secrets and are not Terraform references. */
-function literalSecrets(json: TerraformJson): string[] {
-  const found: string[] = [];
-  const walk = (value: unknown, path: string) => {
-    if (Array.isArray(value)) value.forEach((v, i) => walk(v, `${path}[${i}]`));
-    else if (value && typeof value === 'object') Object.entries(value).forEach(([k, v]) => walk(v, `${path}.${k}`));
-    else if (
-      typeof value === 'string' &&
-      /(password|token|secret|private_key|client_key|client_certificate|key_pem|cluster_ca_certificate|set_sensitive\[\d+\]\.value)$/i.test(path) &&
-      !value.startsWith('${')
-    ) {
-      found.push(`${path}=${value}`);
-    }
-  };
-  walk(json.resource, 'resource');
-  walk(json.provider, 'provider');
-  walk(json.data, 'data');
-  return found;
-}
-
 /** No PEM body, private key or absolute path of this machine anywhere in the file. */
 function expectPortableAndSecretFree(text: string, json: TerraformJson) {
   expect(text).not.toMatch(/-----BEGIN [A-Z ]+-----\\n[A-Za-z0-9+/=]/);
-  expect(literalSecrets(json)).toEqual([]);
+  expect(secretLiterals(json)).toEqual([]);
   expect(text).not.toContain(process.cwd());
   expect(text).not.toMatch(/"(\/root|\/home|\/tmp|\/work|\/Users)\//);
 }

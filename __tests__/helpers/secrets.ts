@@ -1,0 +1,40 @@
+import type { TerraformJson } from './synth';
+
+/** Paths that hold a secret, or material a portable module takes from a reference (certificates of the cluster). */
+const SECRET_PATH =
+  /(password|token|secret|secret_key|access_key|private_key|client_key|client_certificate|key_pem|cluster_ca_certificate|set_sensitive\[\d+\]\.value|aws_ssm_parameter\.[^.]+\.value)$/i;
+
+/**
+ * Every string of a synthesized module at such a path that is not a
+ * Terraform reference, as `path=value`: the secrets must come from the
+ * random/tls providers, sensitive variables or SSM, never as literals.
+ * Walks the resources, data sources, providers and outputs.
+ */
+export function secretLiterals(json: Pick<TerraformJson, 'resource' | 'data' | 'provider' | 'output'>): string[] {
+  const found: string[] = [];
+  const walk = (value: unknown, path: string) => {
+    if (Array.isArray(value)) value.forEach((v, i) => walk(v, `${path}[${i}]`));
+    else if (value && typeof value === 'object') Object.entries(value).forEach(([k, v]) => walk(v, `${path}.${k}`));
+    else if (typeof value === 'string' && SECRET_PATH.test(path) && !value.startsWith('${')) found.push(`${path}=${value}`);
+  };
+  walk(json.resource, 'resource');
+  walk(json.data, 'data');
+  walk(json.provider, 'provider');
+  walk(json.output, 'output');
+  return found;
+}
+
+/** The one literal at such a path, and not a secret: the marker a replaced first server looks for (rke-ha). */
+export const CLUSTER_INITIALIZED_MARKER = 'resource.aws_ssm_parameter.cluster-initialized.value=true';
+
+/**
+ * The literals found that are not secrets: the marker, and the K3s datastore
+ * URL (a template whose password is the generated one, a reference; the rest
+ * is scheme, user and database name).
+ */
+export function notSecret(literal: string): boolean {
+  return (
+    literal === CLUSTER_INITIALIZED_MARKER ||
+    /^resource\.aws_ssm_parameter\.boot-parameters_datastore-endpoint_[0-9A-F]{8}\.value='(postgres|mysql):\/\/k3s:\$\{random_password\.[^}]+\.result\}@[^']*'$/.test(literal)
+  );
+}
