@@ -4,7 +4,7 @@ import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucke
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { Construct } from 'constructs';
-import { privateBucket } from './private-bucket';
+import { denyInsecureTransport, privateBucket } from './private-bucket';
 
 export interface LogBucketProps {
   /** Bucket name prefix (a random suffix makes it unique). */
@@ -47,14 +47,7 @@ export class LogBucket extends Construct {
     });
     const policy = new DataAwsIamPolicyDocument(this, 'policy-document', {
       statement: [
-        {
-          sid: 'DenyInsecureTransport',
-          effect: 'Deny',
-          actions: ['s3:*'],
-          principals: [{ type: '*', identifiers: ['*'] }],
-          resources: [this.bucket.arn, `${this.bucket.arn}/*`],
-          condition: [{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }],
-        },
+        denyInsecureTransport(this.bucket.arn),
         ...props.writers(this.bucket.arn),
       ],
     });

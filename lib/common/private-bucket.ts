@@ -1,3 +1,4 @@
+import type { DataAwsIamPolicyDocumentStatement } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
@@ -32,4 +33,16 @@ export function privateBucket(scope: Construct, props: PrivateBucketProps): S3Bu
   });
   new S3BucketOwnershipControls(scope, 'ownership', { bucket: bucket.id, rule: { objectOwnership: 'BucketOwnerEnforced' } });
   return bucket;
+}
+
+/** The bucket policy statement every bucket of the stacks starts with: nothing over plain HTTP. */
+export function denyInsecureTransport(bucketArn: string): DataAwsIamPolicyDocumentStatement {
+  return {
+    sid: 'DenyInsecureTransport',
+    effect: 'Deny',
+    actions: ['s3:*'],
+    principals: [{ type: '*', identifiers: ['*'] }],
+    resources: [bucketArn, `${bucketArn}/*`],
+    condition: [{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }],
+  };
 }

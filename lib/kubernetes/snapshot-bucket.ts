@@ -9,7 +9,7 @@ import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { Construct } from 'constructs';
 import { LogBucket } from '../common/log-bucket';
-import { privateBucket } from '../common/private-bucket';
+import { denyInsecureTransport, privateBucket } from '../common/private-bucket';
 
 /** Days the server access logs of the snapshot bucket are kept. */
 export const ACCESS_LOG_DAYS = 365;
@@ -82,14 +82,7 @@ export class SnapshotBucket extends Construct {
 
     const tlsOnly = new DataAwsIamPolicyDocument(this, 'tls-only', {
       statement: [
-        {
-          sid: 'DenyInsecureTransport',
-          effect: 'Deny',
-          actions: ['s3:*'],
-          principals: [{ type: '*', identifiers: ['*'] }],
-          resources: [this.bucket.arn, `${this.bucket.arn}/*`],
-          condition: [{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }],
-        },
+        denyInsecureTransport(this.bucket.arn),
       ],
     });
     new S3BucketPolicy(this, 'policy', { bucket, policy: tlsOnly.json });
