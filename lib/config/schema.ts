@@ -17,6 +17,7 @@ import { effectiveIngressController, rkeHaSchema } from './rke-ha-schema';
 import { timeoutsSchema } from './timeouts-schema';
 import { tlsProblems, tlsSchema } from './tls-schema';
 import { vpcSchema } from './vpc-schema';
+import { installsCertManager } from '../tls/tls-plan';
 import {
   MIN_CERT_MANAGER_MINOR,
   COMMUNITY_LAST_PATCH,
@@ -198,7 +199,8 @@ export const settingsSchema = z
     // Closed egress without a proxy: SSM, Session Manager and S3 get VPC endpoints (the stacks add them), but the
     // installer and the images can only come from the VPC or the listed networks, so mirrors there are required.
     const proxy = s.proxy;
-    if (Array.isArray(proxy?.egressOnlyTo) && proxy.egressOnlyTo.length > 0 && proxy.http === undefined && proxy.https === undefined) {
+    const closedWithoutProxy = Array.isArray(proxy?.egressOnlyTo) && proxy.egressOnlyTo.length > 0 && proxy.http === undefined && proxy.https === undefined;
+    if (closedWithoutProxy) {
       const missing = [
         s.airGap?.installerUrl === undefined ? 'airGap.installerUrl (the RKE2/K3s installer and what it downloads)' : undefined,
         s.airGap?.systemDefaultRegistry === undefined ? 'airGap.systemDefaultRegistry (every system and Rancher image)' : undefined,
@@ -206,7 +208,7 @@ export const settingsSchema = z
       // rke-ha's cert-manager (issuers rancher, ca and acme at the ingress) pulls from quay.io; Let's Encrypt is on the internet.
       const tlsSettings = s.rancher?.tls;
       const issuer = tlsSettings?.issuer ?? 'rancher';
-      if (tlsSettings?.mode !== 'external' && issuer !== 'blank' && s.airGap?.registryMirrors?.['quay.io'] === undefined) {
+      if (installsCertManager(tlsSettings?.mode, issuer) && s.airGap?.registryMirrors?.['quay.io'] === undefined) {
         missing.push('airGap.registryMirrors["quay.io"] (rke-ha installs cert-manager, whose images are on quay.io)');
       }
       if (issuer === 'acme' && tlsSettings?.mode !== 'external') {
@@ -280,7 +282,7 @@ export const settingsSchema = z
       if (Array.isArray(s.vpc?.endpoints) && s.vpc.endpoints.length > 0) {
         problem(['vpc', 'endpoints'], `are created in the VPC a stack creates, and ${yours}, which the stack leaves as it is; create them there yourself, or remove ${mine}`, s.vpc.endpoints);
       }
-      if (Array.isArray(proxy?.egressOnlyTo) && proxy.egressOnlyTo.length > 0 && proxy.http === undefined && proxy.https === undefined) {
+      if (closedWithoutProxy) {
         problem(
           ['proxy', 'egressOnlyTo'],
           `closes the nodes' egress without a proxy, which needs VPC endpoints for SSM and S3 that the stacks add only to a VPC they create, and ${yours}; set proxy.http (a proxy the nodes reach), or remove ${mine}`,

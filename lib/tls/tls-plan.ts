@@ -62,6 +62,11 @@ export interface TlsPlan {
   readonly publishesCa: boolean;
 }
 
+/** Whether the in-cluster install runs cert-manager for a TLS mode and issuer: it issues at the ingress, except a user's own certificate. */
+export function installsCertManager(mode: string | undefined, issuer: string | undefined): boolean {
+  return mode !== 'external' && (issuer === 'rancher' || issuer === 'acme' || issuer === 'ca');
+}
+
 export function tlsPlan(tls: TlsSettings): TlsPlan {
   const atLoadBalancer = tls.mode === 'external';
   const { issuer } = tls;
@@ -83,7 +88,7 @@ export function tlsPlan(tls: TlsSettings): TlsPlan {
     issuer,
     atLoadBalancer,
     acm: atLoadBalancer ? acmSource(issuer) : undefined,
-    certManager: !atLoadBalancer && (issuer === 'rancher' || issuer === 'acme' || issuer === 'ca'),
+    certManager: installsCertManager(tls.mode, issuer),
     material,
     ingressSecret: !atLoadBalancer && issuer === 'blank',
     privateCa,

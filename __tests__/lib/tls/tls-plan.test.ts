@@ -1,5 +1,5 @@
 import { tlsSchema, type TlsSettings } from '../../../lib/config/tls-schema';
-import { CA_ISSUER_NAME, CA_ISSUER_SECRET, INGRESS_SECRET, PRIVATE_CA_SECRET, tlsPlan, type TlsPlan } from '../../../lib/tls/tls-plan';
+import { CA_ISSUER_NAME, CA_ISSUER_SECRET, INGRESS_SECRET, PRIVATE_CA_SECRET, installsCertManager, tlsPlan, type TlsPlan } from '../../../lib/tls/tls-plan';
 
 const tls = (input: Record<string, unknown>): TlsSettings => tlsSchema.parse(input);
 
@@ -192,5 +192,13 @@ describe('tlsPlan', () => {
       CA_ISSUER_SECRET: 'rancher-ca-issuer-keypair',
       CA_ISSUER_NAME: 'rancher-user-ca',
     });
+  });
+});
+
+describe('installsCertManager', () => {
+  it('is true at the ingress for the issuers cert-manager serves, false for a certificate of the user or at the load balancer', () => {
+    expect(['rancher', 'ca', 'acme', 'blank'].map((issuer) => installsCertManager('ingress', issuer))).toEqual([true, true, true, false]);
+    expect(['rancher', 'ca', 'acme'].map((issuer) => installsCertManager('rancher', issuer))).toEqual([true, true, true]);
+    expect(['ca', 'acme', 'blank'].map((issuer) => installsCertManager('external', issuer))).toEqual([false, false, false]);
   });
 });
