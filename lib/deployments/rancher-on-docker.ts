@@ -120,19 +120,18 @@ export class RancherOnDocker extends Construct {
     });
     // Flow logs and VPC endpoints in a network the stack created. Nothing here is prevent_destroy (tests and
     // demos): a flow log bucket goes with the stack.
-    // What the nodes reach AWS through when egress is closed: they must not boot before it exists.
-    let vpcOptions: ReturnType<typeof addVpcOptions> = {};
-    if (network.created) {
-      vpcOptions = addVpcOptions(this, {
-        network: network.created,
-        settings: settings.vpc,
-        name,
-        nodeRouteTableIds: [network.created.routeTableId],
-        forceDestroyLogs: true,
-        proxy: settings.proxy,
-        nodeGroup: group,
-      });
-    }
+    // The endpoints are what the nodes reach AWS through with closed egress: they boot after them.
+    const vpcEndpoints = network.created
+      ? addVpcOptions(this, {
+          network: network.created,
+          settings: settings.vpc,
+          name,
+          nodeRouteTableIds: [network.created.routeTableId],
+          forceDestroyLogs: true,
+          proxy: settings.proxy,
+          nodeGroup: group,
+        }).endpoints
+      : undefined;
     // What /ping comes in through (besides the ALB's, with one).
     const publicRules = publicPorts(s.tls).map((rule) => group.allowFrom(`public-${rule.from}`, rule, { cidr: '0.0.0.0/0' }));
     if (s.sshKeyName) group.allowSsh(adminCidrs);
@@ -191,7 +190,7 @@ export class RancherOnDocker extends Construct {
         vpcRanges: 'vpcCidr' in network.vpcRanges ? network.vpcRanges.vpcCidr : Fn.join(',', network.vpcRanges.vpcCidrs),
         certificateFingerprint: certificate.fingerprint,
       }),
-      dependsOn: [...bootParameters.parameters, ...role.grants, ...group.egress, ...(vpcOptions.endpoints?.endpoints.values() ?? [])],
+      dependsOn: [...bootParameters.parameters, ...role.grants, ...group.egress, ...(vpcEndpoints?.endpoints.values() ?? [])],
     });
     adaptToDataVolume(host, `${name}-server`);
     const attachment = data.attachTo('attachment', host.id);

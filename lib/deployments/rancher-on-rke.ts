@@ -159,19 +159,18 @@ export class RancherOnRke extends Construct {
     });
     // Flow logs and VPC endpoints, in a network the stack created (an existing VPC is its owner's: the settings
     // refuse the `vpc` options with it).
-    // What the nodes reach AWS through when egress is closed: they must not boot before it exists.
-    let vpcOptions: ReturnType<typeof addVpcOptions> = {};
-    if (net.network instanceof PublicNetwork) {
-      vpcOptions = addVpcOptions(this, {
-        network: net.network,
-        settings: settings.vpc,
-        name,
-        nodeRouteTableIds: net.nodeRouteTableIds,
-        forceDestroyLogs: s.etcdSnapshots.forceDestroyBucket,
-        proxy: settings.proxy,
-        nodeGroup,
-      });
-    }
+    // The endpoints are what the nodes reach AWS through with closed egress: they boot after them.
+    const vpcEndpoints = net.network instanceof PublicNetwork
+      ? addVpcOptions(this, {
+          network: net.network,
+          settings: settings.vpc,
+          name,
+          nodeRouteTableIds: net.nodeRouteTableIds,
+          forceDestroyLogs: s.etcdSnapshots.forceDestroyBucket,
+          proxy: settings.proxy,
+          nodeGroup,
+        }).endpoints
+      : undefined;
     const lb = dnsRoundRobin
       ? undefined
       : new NetworkLoadBalancer(this, 'load-balancer', {
@@ -323,7 +322,7 @@ export class RancherOnRke extends Construct {
             region: settings.region,
             parameterPrefix: bootParameters.prefix,
           }),
-          dependsOn: [...bootParameters.parameters, ...role.grants, ...nodeGroup.egress, ...(vpcOptions.endpoints?.endpoints.values() ?? [])],
+          dependsOn: [...bootParameters.parameters, ...role.grants, ...nodeGroup.egress, ...(vpcEndpoints?.endpoints.values() ?? [])],
         }),
     );
     this.servers = nodes;
