@@ -11,15 +11,18 @@ export const STUBS = join(__dirname, 'node-stubs');
 
 let python: string | undefined;
 /**
- * The interpreter `python3` starts, resolved once: the scripts parse JSON
- * with python3 as the node's own does, and a version manager's shim in front
- * of it (pyenv's costs 0.1 s a call) would dominate the polling tests.
+ * The interpreter the scripts' `python3` resolves to, found once: the node's
+ * own (/usr/bin/python3 on the Ubuntu AMIs, and on the Debian machines that
+ * run these tests, where cloud-init pulls it in) when there is one, else
+ * whatever `python3` is. Not a version manager's: a pyenv shim and its
+ * site hooks cost 0.1 s a start, which would dominate the polling tests.
  */
 function python3(): string {
-  python ??= spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).stdout.trim();
+  python ??= existsSync(NODE_PYTHON) ? NODE_PYTHON : spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).stdout.trim();
   if (!python) throw new Error('python3 is needed to run the node scripts (they parse JSON with it, as on the node)');
   return python;
 }
+const NODE_PYTHON = '/usr/bin/python3';
 
 /**
  * A fake node for running the bootstrap scripts in a real bash: the shared
