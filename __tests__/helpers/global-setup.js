@@ -1,13 +1,32 @@
 // Runs once before the test files; what it puts in process.env the workers inherit.
-const { spawnSync } = require('node:child_process');
-const { mkdtempSync } = require('node:fs');
+const { spawn, spawnSync } = require('node:child_process');
+const { existsSync, mkdtempSync, readFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
+
+/** The interpreter a Python command runs with (its #! line), or undefined when the command is not installed. */
+function interpreterOf(command) {
+  const path = spawnSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' }).stdout.trim();
+  if (!path || !existsSync(path)) return undefined;
+  return /^#!\s*(\S+)/.exec(readFileSync(path, 'utf8').split('\n', 1)[0])?.[1];
+}
 
 module.exports = function globalSetup() {
   // Whether a terraform binary runs, asked once instead of in every test file that needs one.
   const version = spawnSync('terraform', ['version'], { encoding: 'utf8', env: { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1' } });
   process.env.RANCHER_TEST_HAS_TERRAFORM = version.status === 0 ? 'yes' : 'no';
   // What the validators said, shared by the test files of this run (validators.ts); removed by global-teardown.js.
-  process.env.RANCHER_TEST_VALIDATOR_CACHE = mkdtempSync(join(tmpdir(), 'rancher-validators-'));
+  const cache = mkdtempSync(join(tmpdir(), 'rancher-validators-'));
+  process.env.RANCHER_TEST_VALIDATOR_CACHE = cache;
+  // cloud-init and yamllint kept running for the run (validator-server.py), with the interpreter the installed
+  // commands use; without it (neither installed) validators.ts runs the commands and reports them missing.
+  const python = interpreterOf('cloud-init');
+  if (python && /python/.test(python)) {
+    const socket = join(cache, 'validators.sock');
+    const server = spawn(python, [join(__dirname, 'validator-server.py'), socket], { stdio: ['ignore', 'ignore', 'inherit'] });
+    server.unref();
+    process.env.RANCHER_TEST_VALIDATOR_PYTHON = python;
+    process.env.RANCHER_TEST_VALIDATOR_SOCKET = socket;
+    process.env.RANCHER_TEST_VALIDATOR_PID = String(server.pid);
+  }
 };

@@ -10,18 +10,50 @@ export interface ToolResult {
   readonly output: string;
 }
 
+/** The Python validators global-setup.js keeps running for the run (validator-server.py). */
+const SERVED = new Set(['cloud-init', 'yamllint']);
+const SERVER_SOCKET = process.env.RANCHER_TEST_VALIDATOR_SOCKET;
+const SERVER_PYTHON = process.env.RANCHER_TEST_VALIDATOR_PYTHON;
+const CLIENT = join(__dirname, 'validator-client.py');
+const SERVER_TIMEOUT_MS = 60_000;
+
 /**
- * Runs a Debian validator (installed by .ci/run) on some text. A missing tool
- * fails the test: a check that silently skips cannot fail.
+ * What the validator server answered for `tool args`: the installed command's
+ * own entry point, run in a process that imported it once. Undefined when
+ * there is no server or it cannot import the tool (the command is run instead).
  */
+function askServer(tool: string, args: string[]): { status: number; stdout: string; stderr: string } | undefined {
+  if (!SERVER_SOCKET || !SERVER_PYTHON || !SERVED.has(tool)) return undefined;
+  const result = spawnSync(SERVER_PYTHON, ['-I', '-S', CLIENT, SERVER_SOCKET], { input: JSON.stringify({ tool, args }), encoding: 'utf8', timeout: SERVER_TIMEOUT_MS });
+  if (result.status !== 0) throw new Error(`the validator server did not answer for ${tool}:\n${result.stderr}${result.error ?? ''}`);
+  const answer = JSON.parse(result.stdout) as { status: number; stdout: string; stderr: string } | { unavailable: string };
+  return 'unavailable' in answer ? undefined : answer;
+}
+
+/**
+ * Runs a validator as its command would (through the validator server for
+ * cloud-init and yamllint). A missing tool fails the test: a check that
+ * silently skips cannot fail.
+ */
+export function runTool(tool: string, args: string[]): ToolResult {
+  const served = askServer(tool, args);
+  return served ? { status: served.status, output: `${served.stdout}${served.stderr}` } : runCommand(tool, args);
+}
+
+/** Runs the installed command itself; a missing one fails the test. */
+export function runCommand(tool: string, args: string[]): ToolResult {
+  const result = spawnSync(tool, args, { encoding: 'utf8' });
+  if (result.error) throw new Error(`${tool} is not runnable (${result.error.message}); .ci/run installs it with apt-get`);
+  return { status: result.status, output: `${result.stdout}${result.stderr}` };
+}
+
+/** Runs a Debian validator (installed by .ci/run) on some text; a missing tool fails the test. */
 export function runValidator(tool: string, args: string[], text: string, fileName: string): ToolResult {
   const dir = mkdtempSync(join(tmpdir(), 'rancher-validate-'));
   try {
     const file = join(dir, fileName);
     writeFileSync(file, text);
-    const result = spawnSync(tool, [...args, file], { encoding: 'utf8' });
-    if (result.error) throw new Error(`${tool} is not runnable (${result.error.message}); .ci/run installs it with apt-get`);
-    return { status: result.status, output: `${result.stdout}${result.stderr}` };
+    return runTool(tool, [...args, file]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -93,9 +125,8 @@ function lintEach(tool: string, args: string[], texts: readonly string[], fileNa
         writeFileSync(path, text);
         return path;
       });
-      const result = spawnSync(tool, [...args, ...paths], { encoding: 'utf8' });
-      if (result.error) throw new Error(`${tool} is not runnable (${result.error.message}); .ci/run installs it with apt-get`);
-      const lines = `${result.stdout}${result.stderr}`.split('\n').filter(Boolean);
+      const result = runTool(tool, [...args, ...paths]);
+      const lines = result.output.split('\n').filter(Boolean);
       const attributed = new Set<string>();
       const found = pending.map((_text, i) => {
         const own = lines.filter((line) => line.startsWith(`${paths[i]}:`));
