@@ -82,7 +82,8 @@ export function synthStack(build: (app: App) => TerraformStack): { json: Terrafo
   }
 }
 
-function sortedKeys(value: unknown): unknown {
+/** A copy with every object's keys in sorted order (as cdktf writes cdk.tf.json). */
+export function sortedKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortedKeys);
   if (value && typeof value === 'object') {
     return Object.fromEntries(

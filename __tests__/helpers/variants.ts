@@ -4,8 +4,9 @@ import { NODE_ENDPOINTS } from '../../lib/config/vpc-schema';
 import { DOCKER_STACK, DockerStack } from '../../stacks/docker';
 import { K8S_HA_STACK, K8sHaStack } from '../../stacks/k8s-ha';
 import { RKE_HA_STACK, RkeHaStack } from '../../stacks/rke-ha';
+import { cachedResult, keepResult } from './run-cache';
 import { DB, LB, NODES, VPC } from './sample-network';
-import { settings } from './synth';
+import { settings, sortedKeys, synthStack, synthStackFolder, type StackFolder, type TerraformJson } from './synth';
 
 /**
  * The settings variants the stack tests synthesize, so the checks every
@@ -136,4 +137,40 @@ export function buildVariant(app: App, variant: StackVariant): TerraformStack {
     case DOCKER_STACK:
       return new DockerStack(app, DOCKER_STACK, s);
   }
+}
+
+/** Synthesized stack texts by settings, in this test file. */
+const synthesizedTexts = new Map<string, string>();
+
+/**
+ * What a synthesized stack depends on: the stack and the settings as parsed
+ * (defaults filled in, keys sorted), so `{}` and the defaults spelled out
+ * are one synth.
+ */
+const synthKey = (stack: StackName, input: SettingsInput) => `synthStack\0${stack}\0${JSON.stringify(sortedKeys(settings(input)))}`;
+
+/**
+ * The stack main.ts builds from these settings, synthesized as synthStack
+ * does. The same settings recur across the test files (defaults in most of
+ * them): the text is kept for the other files of the run (run-cache.ts) and
+ * each caller gets a fresh parse, so no test sees another's changes.
+ */
+export function synthSettings(stack: StackName, input: SettingsInput): { json: TerraformJson; text: string } {
+  const key = synthKey(stack, input);
+  let text = synthesizedTexts.get(key) ?? cachedResult<string>(key);
+  if (text === undefined) text = keepResult(key, synthStack((app) => buildVariant(app, { name: stack, stack, settings: input })).text);
+  synthesizedTexts.set(key, text);
+  return { json: JSON.parse(text) as TerraformJson, text };
+}
+
+/**
+ * The stack synthesized as `cdktf synth --hcl` leaves it (synthStackFolder);
+ * the JSON cdktf wrote is what synthSettings returns for these settings, so it
+ * is kept for the other test files too.
+ */
+export function synthSettingsFolder(stack: StackName, input: SettingsInput): StackFolder {
+  const folder = synthStackFolder((app) => buildVariant(app, { name: stack, stack, settings: input }), 'hcl');
+  const key = synthKey(stack, input);
+  synthesizedTexts.set(key, keepResult(key, JSON.stringify(folder.json, null, 2)));
+  return folder;
 }

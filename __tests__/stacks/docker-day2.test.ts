@@ -1,8 +1,9 @@
 import type { SettingsInput } from '../../lib/config/schema';
-import { DOCKER_STACK, DockerStack } from '../../stacks/docker';
+import { DOCKER_STACK } from '../../stacks/docker';
 import { refusals } from '../helpers/guard';
 import { plannedChange } from '../helpers/replacement';
-import { resources, settings, synthStack, type TerraformJson } from '../helpers/synth';
+import { resources, type TerraformJson } from '../helpers/synth';
+import { synthSettings } from '../helpers/variants';
 import { describeWithTerraform } from '../helpers/terraform';
 
 /**
@@ -17,7 +18,7 @@ function synth(input: SettingsInput): TerraformJson {
   const key = JSON.stringify(input);
   let json = cache.get(key);
   if (!json) {
-    json = synthStack((app) => new DockerStack(app, DOCKER_STACK, settings({ hostname: 'rancher.example.com', hostedZone: 'example.com', ...input }))).json;
+    json = synthSettings(DOCKER_STACK, { hostname: 'rancher.example.com', hostedZone: 'example.com', ...input }).json;
     cache.set(key, json);
   }
   return json;

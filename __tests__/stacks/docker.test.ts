@@ -5,15 +5,16 @@ import { parse } from 'yaml';
 import type { SettingsInput } from '../../lib/config/schema';
 import { DEFAULT_VERSIONS } from '../../lib/config/versions';
 import { compressedUpperBound } from '../../lib/nodes/server-node';
-import { DOCKER_STACK, DockerStack } from '../../stacks/docker';
+import { DOCKER_STACK } from '../../stacks/docker';
 import { runApp, STACK_TRACE_LINE } from '../helpers/app-process';
 import { plannedChange } from '../helpers/replacement';
-import { dataSources, dependencyClosure, only, resources, settings, synthStack, userDataOf, type TerraformJson } from '../helpers/synth';
+import { dataSources, dependencyClosure, only, resources, userDataOf, type TerraformJson } from '../helpers/synth';
+import { synthSettings } from '../helpers/variants';
 import { renderTemplate, validateCloudConfig, type CloudConfigFile } from '../helpers/validators';
 import { DOCKER_RUN_BASE_ARGS as BASE_ARGS, DOCKER_RUN_BEHIND_ALB_ARGS as ALB_ARGS, sslMount as mount } from '../lib/docker/support';
 
 function synth(input: SettingsInput | Record<string, unknown> = {}) {
-  return synthStack((app) => new DockerStack(app, DOCKER_STACK, settings(input)));
+  return synthSettings(DOCKER_STACK, input);
 }
 
 const addr = (type: string, name: string) => `${type}.${name}`;

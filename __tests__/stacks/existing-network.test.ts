@@ -1,11 +1,12 @@
 import { parse } from 'yaml';
 import type { SettingsInput } from '../../lib/config/schema';
-import { DOCKER_STACK, DockerStack } from '../../stacks/docker';
-import { RKE_HA_STACK, RkeHaStack } from '../../stacks/rke-ha';
+import { DOCKER_STACK } from '../../stacks/docker';
+import { RKE_HA_STACK } from '../../stacks/rke-ha';
 import { refusals } from '../helpers/guard';
 import { failedChecks } from '../helpers/plan-checks';
 import { DB, LB, NETWORK, NODES, VPC } from '../helpers/sample-network';
-import { dataSources, dependencyClosure, only, resources, settings, synthStack, userDataOf, type TerraformJson } from '../helpers/synth';
+import { dataSources, dependencyClosure, only, resources, userDataOf, type TerraformJson } from '../helpers/synth';
+import { synthSettings } from '../helpers/variants';
 import { hasTerraform } from '../helpers/terraform';
 import { renderTemplate, validateCloudConfig } from '../helpers/validators';
 
@@ -26,8 +27,8 @@ const SINGLE_ALB: SettingsInput = {
 };
 const DOCKER_EXISTING: SettingsInput = { docker: { existingNetwork: { vpcId: VPC, subnetId: LB[0], hostNumber: 30 } }, proxy: { https: 'http://proxy.internal:3128', egressOnlyTo: ['10.99.0.0/24'] } };
 
-const rke = (input: SettingsInput) => synthStack((app) => new RkeHaStack(app, RKE_HA_STACK, settings(input))).json;
-const docker = (input: SettingsInput) => synthStack((app) => new DockerStack(app, DOCKER_STACK, settings(input))).json;
+const rke = (input: SettingsInput) => synthSettings(RKE_HA_STACK, input).json;
+const docker = (input: SettingsInput) => synthSettings(DOCKER_STACK, input).json;
 
 /** `data.aws_subnet.<name>` of the subnet with this id. */
 function subnetData(json: TerraformJson, id: string, role: 'load-balancer' | 'node' | 'datastore'): string {

@@ -3,8 +3,8 @@ import { DOCKER_STACK } from '../../stacks/docker';
 import { K8S_HA_STACK } from '../../stacks/k8s-ha';
 import { RKE_HA_STACK } from '../../stacks/rke-ha';
 import { plannedChange } from '../helpers/replacement';
-import { synthStack, type TerraformJson } from '../helpers/synth';
-import { buildVariant, type StackName } from '../helpers/variants';
+import { type TerraformJson } from '../helpers/synth';
+import { type StackName, synthSettings } from '../helpers/variants';
 
 /**
  * Day 2 of the first-login bootstrap, on pairs of synthesized modules: turning
@@ -16,7 +16,7 @@ import { buildVariant, type StackName } from '../helpers/variants';
 const SITE: SettingsInput = { hostname: 'rancher.acme.io', hostedZone: 'acme.io' };
 const OFF: SettingsInput = { ...SITE, rancher: { bootstrap: { enabled: false } } };
 
-const synth = (stack: StackName, settings: SettingsInput): TerraformJson => synthStack((app) => buildVariant(app, { name: stack, stack, settings })).json;
+const synth = (stack: StackName, settings: SettingsInput): TerraformJson => synthSettings(stack, settings).json;
 
 /** Every resource and data source by address, without cdktf's metadata comments (they carry the construct path only). */
 function byAddress(json: TerraformJson): Map<string, unknown> {

@@ -3,14 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SettingsInput } from '../../lib/config/schema';
 import { DEFAULT_VERSIONS, RANCHER_KUBERNETES_RANGE, rancherLine } from '../../lib/config/versions';
-import { K8S_HA_STACK, K8sHaStack } from '../../stacks/k8s-ha';
+import { K8S_HA_STACK } from '../../stacks/k8s-ha';
 import { runApp, STACK_TRACE_LINE } from '../helpers/app-process';
-import { dataSources, resources, settings, synthStack, type TerraformJson } from '../helpers/synth';
+import { dataSources, resources, type TerraformJson } from '../helpers/synth';
+import { synthSettings } from '../helpers/variants';
 import { describeWithTerraform, evaluate, expressionOf } from '../helpers/terraform';
 import { secretLiterals } from '../helpers/secrets';
 
 function synth(input: SettingsInput | Record<string, unknown> = {}) {
-  return synthStack((app) => new K8sHaStack(app, K8S_HA_STACK, settings(input)));
+  return synthSettings(K8S_HA_STACK, input);
 }
 
 const byPrefix = (entries: Record<string, any>, prefix: string): [string, any] => {
@@ -316,7 +317,7 @@ describe('k8s-ha stack: the shared TLS choices', () => {
 
   it('holds no certificate or key literal for any choice', () => {
     for (const tls of [{ issuer: 'blank' }, { issuer: 'ca' }, { mode: 'external', issuer: 'blank', privateCA: true }] as const) {
-      const { text } = synthStack((app) => new K8sHaStack(app, K8S_HA_STACK, settings({ rancher: { tls } })));
+      const { text } = synthSettings(K8S_HA_STACK, { rancher: { tls } });
       expect(text).not.toMatch(/-----BEGIN [A-Z ]+-----(\\n|\s)*[A-Za-z0-9+/]{16}/);
     }
   });

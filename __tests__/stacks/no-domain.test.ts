@@ -1,13 +1,13 @@
 import { parse } from 'yaml';
 import type { SettingsInput } from '../../lib/config/schema';
-import { DOCKER_STACK, DockerStack } from '../../stacks/docker';
-import { RKE_HA_STACK, RkeHaStack } from '../../stacks/rke-ha';
+import { DOCKER_STACK } from '../../stacks/docker';
+import { RKE_HA_STACK } from '../../stacks/rke-ha';
 import { refusals } from '../helpers/guard';
 import { plannedChange } from '../helpers/replacement';
-import { dataSources, dependencyClosure, only, resources, settings, synthStack, userDataOf, type TerraformJson } from '../helpers/synth';
+import { dataSources, dependencyClosure, only, resources, userDataOf, type TerraformJson } from '../helpers/synth';
 import { describeWithTerraform } from '../helpers/terraform';
 import { renderTemplate, validateCloudConfig } from '../helpers/validators';
-import { STACK_VARIANTS } from '../helpers/variants';
+import { STACK_VARIANTS, synthSettings } from '../helpers/variants';
 import { CLUSTER_INITIALIZED_MARKER, secretLiterals } from '../helpers/secrets';
 
 /**
@@ -17,8 +17,8 @@ import { CLUSTER_INITIALIZED_MARKER, secretLiterals } from '../helpers/secrets';
  */
 
 const WILDCARD: SettingsInput = { dns: { mode: 'wildcard' } };
-const rke = (input: SettingsInput) => synthStack((app) => new RkeHaStack(app, RKE_HA_STACK, settings(input)));
-const docker = (input: SettingsInput) => synthStack((app) => new DockerStack(app, DOCKER_STACK, settings(input)));
+const rke = (input: SettingsInput) => synthSettings(RKE_HA_STACK, input);
+const docker = (input: SettingsInput) => synthSettings(DOCKER_STACK, input);
 
 /** What the stack names Rancher: `<eip>` is the Elastic IP's address in Terraform. */
 const wildcardName = (eip: string, domain = 'sslip.io') => `\${replace(aws_eip.${eip}.public_ip, ".", "-")}.${domain}`;

@@ -2,10 +2,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cidrHost } from '../../lib/config/cidr';
 import type { SettingsInput } from '../../lib/config/schema';
-import { RKE_HA_STACK, RkeHaStack } from '../../stacks/rke-ha';
+import { RKE_HA_STACK } from '../../stacks/rke-ha';
 import { refusals } from '../helpers/guard';
 import { plannedChange, servers } from '../helpers/replacement';
-import { resources, settings, synthStack, userDataOf, type TerraformJson } from '../helpers/synth';
+import { resources, userDataOf, type TerraformJson } from '../helpers/synth';
+import { synthSettings } from '../helpers/variants';
 import { applyOrder, describeWithTerraform } from '../helpers/terraform';
 import { LB, NETWORK, NODES, SPARE, VPC } from '../helpers/sample-network';
 
@@ -21,7 +22,7 @@ function synth(input: SettingsInput): TerraformJson {
   const key = JSON.stringify(input);
   let json = cache.get(key);
   if (!json) {
-    json = synthStack((app) => new RkeHaStack(app, RKE_HA_STACK, settings(input))).json;
+    json = synthSettings(RKE_HA_STACK, input).json;
     cache.set(key, json);
   }
   return json;

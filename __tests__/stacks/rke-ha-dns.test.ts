@@ -1,7 +1,8 @@
 import { parse } from 'yaml';
 import type { SettingsInput } from '../../lib/config/schema';
-import { RKE_HA_STACK, RkeHaStack } from '../../stacks/rke-ha';
-import { dataSources, dependencyClosure, resources, settings, synthStack, userDataOf, type TerraformJson } from '../helpers/synth';
+import { RKE_HA_STACK } from '../../stacks/rke-ha';
+import { dataSources, dependencyClosure, resources, userDataOf, type TerraformJson } from '../helpers/synth';
+import { synthSettings } from '../helpers/variants';
 import { renderTemplate, validateCloudConfig } from '../helpers/validators';
 
 /**
@@ -11,7 +12,7 @@ import { renderTemplate, validateCloudConfig } from '../helpers/validators';
  * the gates wait for the records, addresses and rules.
  */
 const SITE = { hostname: 'rancher.example.com', hostedZone: 'example.com' };
-const synth = (input: SettingsInput) => synthStack((app) => new RkeHaStack(app, RKE_HA_STACK, settings({ ...SITE, ...input }))).json;
+const synth = (input: SettingsInput) => synthSettings(RKE_HA_STACK, { ...SITE, ...input }).json;
 const addr = (type: string, name: string) => `${type}.${name}`;
 const addresses = (json: TerraformJson, type: string) => Object.keys(resources(json, type)).map((n) => addr(type, n));
 

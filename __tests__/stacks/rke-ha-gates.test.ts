@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { parse } from 'yaml';
 import type { SettingsInput } from '../../lib/config/schema';
-import { RKE_HA_STACK, RkeHaStack } from '../../stacks/rke-ha';
-import { dataSources, dependencyClosure, resources, settings, synthStack, userDataOf, type TerraformJson } from '../helpers/synth';
+import { RKE_HA_STACK } from '../../stacks/rke-ha';
+import { dataSources, dependencyClosure, resources, userDataOf, type TerraformJson } from '../helpers/synth';
+import { synthSettings } from '../helpers/variants';
 import { evaluate, expressionOf, hasTerraform } from '../helpers/terraform';
 import { renderTemplate } from '../helpers/validators';
 
@@ -51,7 +52,7 @@ for (const tls of TLS) {
   }
 }
 
-const synth = (input: SettingsInput) => synthStack((app) => new RkeHaStack(app, RKE_HA_STACK, settings({ hostname: 'rancher.example.com', hostedZone: 'example.com', ...input }))).json;
+const synth = (input: SettingsInput) => synthSettings(RKE_HA_STACK, { hostname: 'rancher.example.com', hostedZone: 'example.com', ...input }).json;
 
 const gates = (json: TerraformJson) => Object.fromEntries(Object.entries(resources(json, 'kubernetes_job_v1')).map(([n, j]) => [j.metadata.name.replace('rancher-aws-', ''), { address: `kubernetes_job_v1.${n}`, job: j }]));
 const env = (job: any) => Object.fromEntries(job.spec.template.spec.container[0].env.map((e: { name: string; value: string }) => [e.name, e.value]));

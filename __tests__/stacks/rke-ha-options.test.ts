@@ -1,12 +1,12 @@
 import type { SettingsInput } from '../../lib/config/schema';
-import { RKE_HA_STACK, RkeHaStack } from '../../stacks/rke-ha';
+import { RKE_HA_STACK } from '../../stacks/rke-ha';
 import { parse } from 'yaml';
-import { dependencyClosure, resources, settings, synthStack, userDataOf, type TerraformJson } from '../helpers/synth';
+import { dependencyClosure, resources, settings, userDataOf, type TerraformJson } from '../helpers/synth';
 import { renderTemplate, validateCloudConfig } from '../helpers/validators';
-import { AIR_GAP } from '../helpers/variants';
+import { AIR_GAP, synthSettings } from '../helpers/variants';
 
 function synth(input: SettingsInput) {
-  return synthStack((app) => new RkeHaStack(app, RKE_HA_STACK, settings(input))).json;
+  return synthSettings(RKE_HA_STACK, input).json;
 }
 
 /** The servers, each with its plain-text user data (from ServerNode's local) as `user_data`, for reading. */
@@ -358,7 +358,7 @@ describe('rke-ha options: no secret literal in any variant', () => {
   ];
 
   it.each(variants.map((v) => [JSON.stringify(v), v] as const))('%s', (_name, input) => {
-    const { json, text } = synthStack((app) => new RkeHaStack(app, RKE_HA_STACK, settings(input)));
+    const { json, text } = synthSettings(RKE_HA_STACK, input);
     expect(text).not.toMatch(/-----BEGIN [A-Z ]+-----(\\n|\s)*[A-Za-z0-9+/]{16}/);
     // The cluster-initialized marker is the one plain String: it holds "true".
     for (const param of Object.values(resources(json, 'aws_ssm_parameter')).filter((p) => !String(p.name).endsWith('/cluster-initialized'))) {

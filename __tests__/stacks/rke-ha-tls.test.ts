@@ -1,12 +1,12 @@
-import { RKE_HA_STACK, RkeHaStack } from '../../stacks/rke-ha';
+import { RKE_HA_STACK } from '../../stacks/rke-ha';
 import { describeRootModules } from '../helpers/root-module';
-import { dataSources, resources, settings, synthStackFolder, type StackFolder, type TerraformJson } from '../helpers/synth';
+import { dataSources, resources, type StackFolder, type TerraformJson } from '../helpers/synth';
 import { describeWithTerraform, evaluate, expressionOf, unparsableTemplates } from '../helpers/terraform';
-import { RKE_HA_TLS_VARIANTS as VARIANTS } from '../helpers/variants';
+import { RKE_HA_TLS_VARIANTS as VARIANTS, synthSettingsFolder } from '../helpers/variants';
 
 // Synthesized as `cdktf synth --hcl` would: the JSON cdktf wrote, and the stack folder in HCL.
 const synthesized: Record<string, StackFolder> = Object.fromEntries(
-  Object.entries(VARIANTS).map(([name, tls]) => [name, synthStackFolder((app) => new RkeHaStack(app, RKE_HA_STACK, settings({ rancher: { tls } })), 'hcl')]),
+  Object.entries(VARIANTS).map(([name, tls]) => [name, synthSettingsFolder(RKE_HA_STACK, { rancher: { tls } })]),
 );
 
 describeRootModules(

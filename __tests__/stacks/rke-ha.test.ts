@@ -2,13 +2,14 @@ import { parse } from 'yaml';
 import type { SettingsInput } from '../../lib/config/schema';
 import { DEFAULT_VERSIONS } from '../../lib/config/versions';
 import { RKE2_SERVER_PORTS } from '../../lib/nodes/ports';
-import { RKE_HA_STACK, RkeHaStack } from '../../stacks/rke-ha';
-import { dataSources, only, resources, settings, synthStack, userDataOf, type TerraformJson } from '../helpers/synth';
+import { RKE_HA_STACK } from '../../stacks/rke-ha';
+import { dataSources, only, resources, userDataOf, type TerraformJson } from '../helpers/synth';
+import { synthSettings } from '../helpers/variants';
 import { renderTemplate, validateCloudConfig } from '../helpers/validators';
 import { CLUSTER_INITIALIZED_MARKER, secretLiterals } from '../helpers/secrets';
 
 function synth(input: SettingsInput = {}) {
-  return synthStack((app) => new RkeHaStack(app, RKE_HA_STACK, settings(input)));
+  return synthSettings(RKE_HA_STACK, input);
 }
 
 const addr = (type: string, name: string) => `${type}.${name}`;

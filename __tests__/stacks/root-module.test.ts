@@ -1,15 +1,14 @@
 import { REQUIRED_TERRAFORM_VERSION } from '../../lib/common/stack-foundation';
 import { describeRootModules } from '../helpers/root-module';
-import { synthStackFolder } from '../helpers/synth';
 import { describeWithTerraform, initConfiguration, planVariables } from '../helpers/terraform';
-import { buildVariant, STACK_VARIANTS } from '../helpers/variants';
+import { STACK_VARIANTS, synthSettingsFolder } from '../helpers/variants';
 
 /**
  * Every stack variant (but the rke-ha TLS pairs, checked alike in
  * rke-ha-tls.test.ts) as a root module a pipeline runs with plain Terraform.
  */
 
-const synthesized = STACK_VARIANTS.map((variant) => ({ ...variant, folder: synthStackFolder((app) => buildVariant(app, variant), 'hcl') }));
+const synthesized = STACK_VARIANTS.map((variant) => ({ ...variant, folder: synthSettingsFolder(variant.stack, variant.settings) }));
 
 describeRootModules('stack variants', synthesized);
 
