@@ -1,6 +1,6 @@
 import { dataValues, type NetworkFacts } from './plan-checks';
 import { resources, type TerraformJson } from './synth';
-import { evaluate, expressionOf } from './terraform';
+import { evaluate, evaluateEach, expressionOf } from './terraform';
 
 /** The servers of a module: `aws_instance` resources named server-<n>. */
 const serverInstances = (json: TerraformJson) => Object.entries(resources(json, 'aws_instance')).filter(([n]) => /^server-\d+_/.test(n));
@@ -18,9 +18,26 @@ const serverInstances = (json: TerraformJson) => Object.entries(resources(json, 
  * those `before` gave them, evaluated on those facts.
  */
 export function refusals(before: TerraformJson, after: TerraformJson, network?: NetworkFacts): string[] {
+  return refusalsEach([[before, after, network]])[0];
+}
+
+/** refusals() of several changes, with one terraform run for all their preconditions. */
+export function refusalsEach(changes: readonly (readonly [before: TerraformJson, after: TerraformJson, network?: NetworkFacts])[]): string[][] {
+  const expressions = changes.map(([before, after, network]) => outcomesExpression(before, after, network));
+  const outcomes = evaluateEach(expressions.filter((e): e is string => e !== undefined));
+  let next = 0;
+  return expressions.map((e) => (e === undefined ? [] : (outcomes[next++] as (string | null)[]).filter((message): message is string => message !== null)));
+}
+
+/**
+ * The guard's preconditions for a change as one expression: a tuple with, per
+ * precondition, null where it holds and its rendered message where it fails.
+ * Undefined when `after` has no guard.
+ */
+function outcomesExpression(before: TerraformJson, after: TerraformJson, network?: NetworkFacts): string | undefined {
   const data = resources(after, 'terraform_data');
   const guard = Object.values(data).find((d) => d.lifecycle?.precondition);
-  if (!guard) return [];
+  if (!guard) return undefined;
   const recorded = (name: string) => (resources(before, 'terraform_data')[name] ?? data[name]).input as string;
   const existingServers = serverInstances(before).length;
   let substitute = (text: string) =>
@@ -40,7 +57,6 @@ export function refusals(before: TerraformJson, after: TerraformJson, network?: 
     substitute = (text) => plain(text).replace(/data\.[a-z0-9_]+\.[A-Za-z0-9_-]+/g, (ref) => values.get(ref) ?? ref);
   }
   const preconditions: { condition: string; error_message: string }[] = guard.lifecycle.precondition;
-  // One terraform run: each condition, and its message only where it fails (a conditional evaluates one branch).
-  const outcomes = evaluate(`[${preconditions.map((p) => `(${substitute(expressionOf(p.condition))}) ? null : ${substitute(JSON.stringify(p.error_message))}`).join(', ')}]`) as (string | null)[];
-  return outcomes.filter((message): message is string => message !== null);
+  // Each condition, and its message only where it fails (a conditional evaluates one branch).
+  return `[${preconditions.map((p) => `(${substitute(expressionOf(p.condition))}) ? null : ${substitute(JSON.stringify(p.error_message))}`).join(', ')}]`;
 }

@@ -1,5 +1,5 @@
 import type { TerraformJson } from './synth';
-import { evaluate, expressionOf } from './terraform';
+import { evaluateEach, expressionOf } from './terraform';
 
 /**
  * The plan-time checks of a synthesized module (data-source postconditions,
@@ -111,7 +111,29 @@ export interface FailedCheck {
  * fail on these facts. `records` gives the guard records' outputs
  * (`terraform_data.<name>.output`) where guard preconditions are included.
  */
-export function failedChecks(json: TerraformJson, facts: NetworkFacts, options: { resources?: (name: string) => boolean; records?: Record<string, string> } = {}): FailedCheck[] {
+export function failedChecks(json: TerraformJson, facts: NetworkFacts, options: CheckOptions = {}): FailedCheck[] {
+  return failedChecksEach(json, [facts], options)[0];
+}
+
+export interface CheckOptions {
+  readonly resources?: (name: string) => boolean;
+  readonly records?: Record<string, string>;
+}
+
+/** failedChecks() of one module on several sets of facts, with one terraform run for all. */
+export function failedChecksEach(json: TerraformJson, factsList: readonly NetworkFacts[], options: CheckOptions = {}): FailedCheck[][] {
+  const planned = factsList.map((facts) => checksOf(json, facts, options));
+  const outcomes = evaluateEach(planned.filter((p) => p.checks.length > 0).map((p) => p.expression));
+  let next = 0;
+  return planned.map(({ checks }) => {
+    if (checks.length === 0) return [];
+    const failed = outcomes[next++] as (string | null)[];
+    return checks.flatMap((c, i) => (failed[i] === null ? [] : [{ address: c.address, message: failed[i] as string }]));
+  });
+}
+
+/** The checks failedChecks() looks at, and one expression for all: per check, null where it holds, its message where not. */
+function checksOf(json: TerraformJson, facts: NetworkFacts, options: CheckOptions): { checks: { address: string }[]; expression: string } {
   const values = dataValues(json, facts);
   const checks: { address: string; condition: string; message: string }[] = [];
   for (const [type, byName] of Object.entries(json.data ?? {})) {
@@ -133,13 +155,11 @@ export function failedChecks(json: TerraformJson, facts: NetworkFacts, options: 
       checks.push({ address: `terraform_data.${name}`, condition: expressionOf(p.condition), message: JSON.stringify(p.error_message) });
     }
   }
-  if (checks.length === 0) return [];
   const records = (text: string) =>
     text.replace(/terraform_data\.([A-Za-z0-9_-]+)\.output/g, (_, name: string) => {
       const recorded = options.records?.[name] ?? json.resource?.terraform_data?.[name]?.input;
       return JSON.stringify(recorded);
     });
   const resolve = (text: string) => records(substitute(text, values));
-  const outcomes = evaluate(`[${checks.map((c) => `(${resolve(c.condition)}) ? null : ${resolve(c.message)}`).join(', ')}]`) as (string | null)[];
-  return checks.flatMap((c, i) => (outcomes[i] === null ? [] : [{ address: c.address, message: outcomes[i] as string }]));
+  return { checks, expression: `[${checks.map((c) => `(${resolve(c.condition)}) ? null : ${resolve(c.message)}`).join(', ')}]` };
 }

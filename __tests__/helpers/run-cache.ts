@@ -35,5 +35,7 @@ export function keepResult<T>(key: string, result: T): T {
 
 /** The kept result under `key`, or `compute()`'s, kept. */
 export function runCached<T>(key: string, compute: () => T): T {
-  return cachedResult<T>(key) ?? keepResult(key, compute());
+  const kept = cachedResult<T>(key);
+  // A kept null is a result too.
+  return kept !== undefined ? kept : keepResult(key, compute());
 }

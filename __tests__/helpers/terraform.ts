@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TerraformJson } from './synth';
-import { runCached } from './run-cache';
+import { cachedResult, keepResult, runCached } from './run-cache';
 
 /**
  * Checks that need the terraform binary but no provider (it parses and
@@ -67,7 +67,34 @@ export function unparsableTemplates(json: TerraformJson): string[] {
  */
 export function evaluate(expression: string, variables: Record<string, string> = {}): unknown {
   // Some expressions recur across test files (the same stack's conditions); no expression here reads the clock.
-  return runCached(`terraform console\0${JSON.stringify(variables)}\0${expression}`, () => evaluateNow(expression, variables));
+  const key = consoleKey(expression, variables);
+  if (!evaluated.has(key)) evaluated.set(key, runCached(key, () => evaluateNow(expression, variables)));
+  return evaluated.get(key);
+}
+
+/** Results of terraform console in this test file, by consoleKey. */
+const evaluated = new Map<string, unknown>();
+const consoleKey = (expression: string, variables: Record<string, string>) => `terraform console\0${JSON.stringify(variables)}\0${expression}`;
+
+/**
+ * Evaluates several expressions with one `terraform console` run (a tuple of
+ * them), each result kept as evaluate() keeps it. When the tuple fails, each
+ * is evaluated alone, so an error names its own expression.
+ */
+export function evaluateEach(expressions: readonly string[], variables: Record<string, string> = {}): unknown[] {
+  const pending = [...new Set(expressions)].filter((expression) => {
+    const key = consoleKey(expression, variables);
+    return !evaluated.has(key) && cachedResult(key) === undefined;
+  });
+  if (pending.length > 1) {
+    try {
+      const values = evaluateNow(`[${pending.join(', ')}]`, variables) as unknown[];
+      pending.forEach((expression, i) => evaluated.set(consoleKey(expression, variables), keepResult(consoleKey(expression, variables), values[i])));
+    } catch {
+      // Each alone, below.
+    }
+  }
+  return expressions.map((expression) => evaluate(expression, variables));
 }
 
 function evaluateNow(expression: string, variables: Record<string, string>): unknown {
@@ -76,7 +103,9 @@ function evaluateNow(expression: string, variables: Record<string, string>): unk
     const declared = Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, { type: 'string', default: value }]));
     // Terraform refuses an empty `variable` object.
     writeFileSync(join(dir, 'main.tf.json'), JSON.stringify(Object.keys(declared).length ? { variable: declared } : {}));
-    const result = spawnSync('terraform', ['console'], { cwd: dir, env: TERRAFORM_ENV, input: `base64encode(jsonencode(${expression}))\n`, encoding: 'utf8' });
+    // In a local, not on console's input line: console reads lines of at most 64 KiB (a batch of conditions is longer).
+    writeFileSync(join(dir, 'expression.tf'), `locals {\n  value = (\n${expression}\n  )\n}\n`);
+    const result = spawnSync('terraform', ['console'], { cwd: dir, env: TERRAFORM_ENV, input: 'base64encode(jsonencode(local.value))\n', encoding: 'utf8' });
     const encoded = /^"([A-Za-z0-9+/=]*)"$/m.exec(result.stdout)?.[1];
     if (result.status !== 0 || encoded === undefined) throw new Error(`terraform console failed:\n${result.stdout}${result.stderr}`);
     return JSON.parse(Buffer.from(encoded, 'base64').toString('utf8'));

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TerraformOutput } from 'cdktf';
 import { ExistingNetwork, type ExistingNetworkProps, type NodeEgress } from '../../../lib/network/existing-network';
-import { failedChecks, type NetworkFacts } from '../../helpers/plan-checks';
+import { failedChecks, failedChecksEach, type NetworkFacts } from '../../helpers/plan-checks';
 import { synthConstruct, type TerraformJson } from '../../helpers/synth';
 import { hasTerraform } from '../../helpers/terraform';
 
@@ -124,7 +124,8 @@ describe('ExistingNetwork: what it synthesizes', () => {
 
 (hasTerraform ? describe : describe.skip)('ExistingNetwork: the plan-time checks, evaluated by terraform on sample networks', () => {
   const { json } = synth();
-  const fails = (facts: NetworkFacts, j: TerraformJson = json) => failedChecks(j, facts, { resources: (name) => name.startsWith('network_checks') }).map((f) => f.message);
+  const NETWORK_CHECKS = { resources: (name: string) => name.startsWith('network_checks') };
+  const fails = (facts: NetworkFacts, j: TerraformJson = json) => failedChecks(j, facts, NETWORK_CHECKS).map((f) => f.message);
 
   it('passes a healthy network (public subnets on the main table, private node subnets behind NAT)', () => {
     expect(fails(HEALTHY)).toEqual([]);
@@ -177,7 +178,8 @@ describe('ExistingNetwork: what it synthesizes', () => {
   ];
   let results: string[][] = [];
   beforeAll(() => {
-    results = cases.map(([, facts]) => fails(facts));
+    // One terraform run for every case.
+    results = failedChecksEach(json, cases.map(([, facts]) => facts), NETWORK_CHECKS).map((failed) => failed.map((f) => f.message));
   });
   it.each(cases.map(([name, , messages], i) => [name, [messages].flat(), i] as const))('refuses %s: %j', (_name, messages, i) => {
     expect(results[i]).toEqual(messages.map((m) => expect.stringContaining(m)));
