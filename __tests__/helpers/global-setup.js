@@ -15,6 +15,10 @@ module.exports = function globalSetup() {
   // Whether a terraform binary runs, asked once instead of in every test file that needs one.
   const version = spawnSync('terraform', ['version'], { encoding: 'utf8', env: { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1' } });
   process.env.RANCHER_TEST_HAS_TERRAFORM = version.status === 0 ? 'yes' : 'no';
+  // Every terraform the tests start lives well under a second on a small module: Go's collector and its
+  // parallel workers (competing with the jest workers for two cores) were a quarter of its CPU time.
+  process.env.GOGC = 'off';
+  process.env.GOMAXPROCS = '1';
   // What the validators said, shared by the test files of this run (validators.ts); removed by global-teardown.js.
   const cache = mkdtempSync(join(tmpdir(), 'rancher-validators-'));
   process.env.RANCHER_TEST_VALIDATOR_CACHE = cache;
