@@ -24,6 +24,9 @@ module.exports = function globalSetup() {
   process.env.RANCHER_TEST_VALIDATOR_CACHE = cache;
   // cloud-init and yamllint kept running for the run (validator-server.py), with the interpreter the installed
   // commands use; without it (neither installed) validators.ts runs the commands and reports them missing.
+  // The compiled app, built here once rather than by every test file that runs it at the same moment (jest
+  // transforms this TypeScript require as it does the test files').
+  require('./app-process').compiledMain();
   const python = interpreterOf('cloud-init');
   if (python && /python/.test(python)) {
     const socket = join(cache, 'validators.sock');
