@@ -17,6 +17,7 @@ import contextlib
 import io
 import json
 import os
+import signal
 import socket
 import sys
 
@@ -64,6 +65,10 @@ def run(tool, args):
             status = exit_status(TOOLS[tool](args))
         except SystemExit as done:
             status = exit_status(done.code)
+    # cloud-init's main installs its own SIGTERM/SIGINT handlers (they write to /dev/console): the teardown's
+    # SIGTERM must simply end this process.
+    for handled in (signal.SIGTERM, signal.SIGINT, signal.SIGABRT):
+        signal.signal(handled, signal.SIG_DFL)
     return {"status": status, "stdout": out.getvalue(), "stderr": err.getvalue()}
 
 
