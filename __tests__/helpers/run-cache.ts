@@ -3,29 +3,38 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
- * Results of external tools, shared by the test files of one jest run (a
- * folder global-setup.js creates for the run, global-teardown.js removes):
- * the same user data, scripts and expressions recur in many files, and each
- * run of cloud-init (a Python start), yamllint or terraform costs 0.1-0.4 s.
- * Keyed by everything the result depends on (the tool, its arguments and the
- * exact input); the tools do not change during a run.
+ * Results of external tools and stack synths, kept in memory for the rest of
+ * the test file and shared by the test files of one jest run (a folder
+ * global-setup.js creates for the run, global-teardown.js removes): the same
+ * user data, scripts, expressions and settings recur in many files, and each
+ * run of cloud-init, yamllint or terraform, or each stack synth, costs
+ * 0.05-0.4 s. Keyed by everything the result depends on (the tool, its
+ * arguments and the exact input); the tools and the code do not change
+ * during a run.
  */
 const DIR = process.env.RANCHER_TEST_VALIDATOR_CACHE;
 
 const fileOf = (key: string) => join(DIR!, createHash('sha256').update(key).digest('hex'));
 
-/** What an earlier test file of this run kept under `key`; undefined when none did. */
+/** What this test file already has, by key (jest gives each test file its own copy of this module). */
+const inFile = new Map<string, unknown>();
+
+/** What this test file or an earlier one of this run kept under `key`; undefined when none did. */
 export function cachedResult<T>(key: string): T | undefined {
+  if (inFile.has(key)) return inFile.get(key) as T;
   if (!DIR) return undefined;
   try {
-    return JSON.parse(readFileSync(fileOf(key), 'utf8')) as T;
+    const kept = JSON.parse(readFileSync(fileOf(key), 'utf8')) as T;
+    inFile.set(key, kept);
+    return kept;
   } catch {
     return undefined;
   }
 }
 
-/** Keeps `result` under `key` for the other test files of this run. */
+/** Keeps `result` under `key` for the rest of this test file and the other test files of this run. */
 export function keepResult<T>(key: string, result: T): T {
+  inFile.set(key, result);
   if (!DIR) return result;
   // Written whole or not at all, for a reader in the other worker.
   writeFileSync(`${fileOf(key)}.${process.pid}`, JSON.stringify(result));

@@ -67,13 +67,9 @@ export function unparsableTemplates(json: TerraformJson): string[] {
  */
 export function evaluate(expression: string, variables: Record<string, string> = {}): unknown {
   // Some expressions recur across test files (the same stack's conditions); no expression here reads the clock.
-  const key = consoleKey(expression, variables);
-  if (!evaluated.has(key)) evaluated.set(key, runCached(key, () => evaluateNow(expression, variables)));
-  return evaluated.get(key);
+  return runCached(consoleKey(expression, variables), () => evaluateNow(expression, variables));
 }
 
-/** Results of terraform console in this test file, by consoleKey. */
-const evaluated = new Map<string, unknown>();
 const consoleKey = (expression: string, variables: Record<string, string>) => `terraform console\0${JSON.stringify(variables)}\0${expression}`;
 
 /**
@@ -82,14 +78,11 @@ const consoleKey = (expression: string, variables: Record<string, string>) => `t
  * is evaluated alone, so an error names its own expression.
  */
 export function evaluateEach(expressions: readonly string[], variables: Record<string, string> = {}): unknown[] {
-  const pending = [...new Set(expressions)].filter((expression) => {
-    const key = consoleKey(expression, variables);
-    return !evaluated.has(key) && cachedResult(key) === undefined;
-  });
+  const pending = [...new Set(expressions)].filter((expression) => cachedResult(consoleKey(expression, variables)) === undefined);
   if (pending.length > 1) {
     try {
       const values = evaluateNow(`[${pending.join(', ')}]`, variables) as unknown[];
-      pending.forEach((expression, i) => evaluated.set(consoleKey(expression, variables), keepResult(consoleKey(expression, variables), values[i])));
+      pending.forEach((expression, i) => keepResult(consoleKey(expression, variables), values[i]));
     } catch {
       // Each alone, below.
     }

@@ -99,9 +99,6 @@ export interface CloudConfigFile {
   readonly content: string;
 }
 
-/** What a line-oriented validator (yamllint -f parsable, shellcheck -f gcc) said about each file. */
-const lintCache = new Map<string, ToolResult>();
-
 /**
  * Runs a validator that prefixes every finding with the file's path, once for
  * all of `texts` not seen before in this test file (identical scripts recur in
@@ -110,13 +107,7 @@ const lintCache = new Map<string, ToolResult>();
  */
 function lintEach(tool: string, args: string[], texts: readonly string[], fileName: string): ToolResult[] {
   const key = (text: string) => `${tool}\0${args.join(' ')}\0${text}`;
-  for (const text of texts) {
-    if (lintCache.has(key(text))) continue;
-    // What another test file of this run learned.
-    const earlier = cachedResult<ToolResult>(key(text));
-    if (earlier) lintCache.set(key(text), earlier);
-  }
-  const pending = [...new Set(texts.filter((text) => !lintCache.has(key(text))))];
+  const pending = [...new Set(texts.filter((text) => cachedResult<ToolResult>(key(text)) === undefined))];
   if (pending.length > 0) {
     const dir = mkdtempSync(join(tmpdir(), 'rancher-lint-'));
     try {
@@ -136,18 +127,13 @@ function lintEach(tool: string, args: string[], texts: readonly string[], fileNa
       // Anything the tool said about no file in particular (a crash, a bad option) fails loudly, and nothing is kept.
       const stray = lines.filter((line) => !attributed.has(line));
       if (stray.length > 0 || (result.status !== 0 && attributed.size === 0)) throw new Error(`${tool} failed:\n${stray.join('\n') || result.status}`);
-      pending.forEach((text, i) => {
-        lintCache.set(key(text), found[i]);
-        keepResult(key(text), found[i]);
-      });
+      pending.forEach((text, i) => keepResult(key(text), found[i]));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  return texts.map((text) => lintCache.get(key(text))!);
+  return texts.map((text) => cachedResult<ToolResult>(key(text))!);
 }
-
-const schemaCache = new Map<string, ToolResult>();
 
 /**
  * Checks rendered user data with the real tools: `cloud-init schema`, yamllint
@@ -158,8 +144,7 @@ const schemaCache = new Map<string, ToolResult>();
 export function validateCloudConfig(userData: string): CloudConfigFile[] {
   expect(userData.startsWith('#cloud-config\n')).toBe(true);
 
-  const schema = schemaCache.get(userData) ?? runCached(`cloud-init schema\0${userData}`, () => runValidator('cloud-init', ['schema', '--config-file'], userData, 'user-data.yaml'));
-  schemaCache.set(userData, schema);
+  const schema = runCached(`cloud-init schema\0${userData}`, () => runValidator('cloud-init', ['schema', '--config-file'], userData, 'user-data.yaml'));
   expect(schema.output).toContain('Valid cloud-config');
   expect(schema.status).toBe(0);
 

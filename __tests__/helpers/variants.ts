@@ -4,7 +4,7 @@ import { NODE_ENDPOINTS } from '../../lib/config/vpc-schema';
 import { DOCKER_STACK, DockerStack } from '../../stacks/docker';
 import { K8S_HA_STACK, K8sHaStack } from '../../stacks/k8s-ha';
 import { RKE_HA_STACK, RkeHaStack } from '../../stacks/rke-ha';
-import { cachedResult, keepResult } from './run-cache';
+import { keepResult, runCached } from './run-cache';
 import { DB, LB, NODES, VPC } from './sample-network';
 import { settings, sortedKeys, synthStack, synthStackFolder, type StackFolder, type TerraformJson } from './synth';
 
@@ -139,9 +139,6 @@ export function buildVariant(app: App, variant: StackVariant): TerraformStack {
   }
 }
 
-/** Synthesized stack texts by settings, in this test file. */
-const synthesizedTexts = new Map<string, string>();
-
 /**
  * What a synthesized stack depends on: the stack and the settings as parsed
  * (defaults filled in, keys sorted), so `{}` and the defaults spelled out
@@ -156,10 +153,7 @@ const synthKey = (stack: StackName, input: SettingsInput) => `synthStack\0${stac
  * each caller gets a fresh parse, so no test sees another's changes.
  */
 export function synthSettings(stack: StackName, input: SettingsInput): { json: TerraformJson; text: string } {
-  const key = synthKey(stack, input);
-  let text = synthesizedTexts.get(key) ?? cachedResult<string>(key);
-  if (text === undefined) text = keepResult(key, synthStack((app) => buildVariant(app, { name: stack, stack, settings: input })).text);
-  synthesizedTexts.set(key, text);
+  const text = runCached(synthKey(stack, input), () => synthStack((app) => buildVariant(app, { name: stack, stack, settings: input })).text);
   return { json: JSON.parse(text) as TerraformJson, text };
 }
 
@@ -170,7 +164,6 @@ export function synthSettings(stack: StackName, input: SettingsInput): { json: T
  */
 export function synthSettingsFolder(stack: StackName, input: SettingsInput): StackFolder {
   const folder = synthStackFolder((app) => buildVariant(app, { name: stack, stack, settings: input }), 'hcl');
-  const key = synthKey(stack, input);
-  synthesizedTexts.set(key, keepResult(key, JSON.stringify(folder.json, null, 2)));
+  keepResult(synthKey(stack, input), JSON.stringify(folder.json, null, 2));
   return folder;
 }
