@@ -1,25 +1,10 @@
 import { SNAPSHOT_INTERVAL_HOURS, effectiveDockerVpcCidr } from '../../../lib/config/docker-schema';
-import { SettingsError } from '../../../lib/config/errors';
 import { fieldPaths } from '../../../lib/config/fields';
 import { parseSettings } from '../../../lib/config/load';
-
-/** What `fn` throws, or undefined. */
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}
+import { settingsProblems } from '../../helpers/synth';
 
 /** The problems a settings object is rejected with, as `field: message`; [] when accepted. */
-function problems(input: Record<string, unknown>): { field: string; message: string }[] {
-  const error = thrown(() => parseSettings(input, 'test'));
-  if (error === undefined) return [];
-  if (!(error instanceof SettingsError)) throw error;
-  return error.problems.map(({ field, message }) => ({ field, message }));
-}
+const problems = (input: Record<string, unknown>) => settingsProblems(input).map(({ field, message }) => ({ field, message }));
 const docker = (section: Record<string, unknown>) => ({ docker: section });
 const fields = (section: Record<string, unknown>) => problems(docker(section)).map((p) => p.field);
 

@@ -1,4 +1,3 @@
-import { SettingsError } from '../../../lib/config/errors';
 import { parseSettings, parseSettingsText } from '../../../lib/config/load';
 import { DEFAULT_NODE_COUNT, effectiveIngressController, effectiveNatGateways, effectiveNodeCount, effectiveVpcCidr, rkeHaSchema } from '../../../lib/config/rke-ha-schema';
 import { settingsProblems } from '../../helpers/synth';
@@ -367,15 +366,7 @@ describe('rkeHa settings', () => {
     const VPC = 'vpc-0123456789abcdef0';
     const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `subnet-0${prefix}00000000000000${i + 1}`);
     const net = (extra: Record<string, unknown> = {}) => ({ vpcId: VPC, loadBalancerSubnetIds: ids('a', 3), nodeSubnetIds: ids('b', 3), ...extra });
-    const messages = (input: Record<string, unknown>) => {
-      try {
-        parseSettings(input, 'test');
-        return [];
-      } catch (error) {
-        if (error instanceof SettingsError) return error.problems.map((p) => `${p.field}: ${p.message}`);
-        throw error;
-      }
-    };
+    const messages = (input: Record<string, unknown>) => settingsProblems(input).map((p) => `${p.field}: ${p.message}`);
 
     it('takes a VPC, load balancer and node subnets, with host 10 by default, and leaves the created network unset', () => {
       const s = parsed({ existingNetwork: net() });
