@@ -22,7 +22,7 @@ module.exports = {
   },
   globalSetup: '<rootDir>/__tests__/helpers/global-setup.js',
   globalTeardown: '<rootDir>/__tests__/helpers/global-teardown.js',
-  moduleNameMapper: { '^archiver$': '<rootDir>/__tests__/helpers/lazy-archiver.js' },
+  moduleNameMapper: { '^archiver$': '<rootDir>/scripts/lazy-archiver.js' },
   setupFilesAfterEnv: ['<rootDir>/__tests__/helpers/plain-stack-traces.js'],
   snapshotSerializers: ['<rootDir>/__tests__/helpers/mask-serializer.js'],
 };

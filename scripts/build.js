@@ -30,22 +30,11 @@ function sources(dir, ext) {
     .map((file) => join(dir, file));
 }
 
-/**
- * cdktf's index loads archiver (for TerraformAsset, which nothing here uses)
- * at start-up: about a sixth of a synth. The bundle gets a stand-in that
- * requires the real package from node_modules on first use.
- */
+/** archiver as scripts/lazy-archiver.js: loaded on first use, which is never here. */
 const lazyArchiver = {
   name: 'lazy-archiver',
   setup(build) {
-    build.onResolve({ filter: /^archiver$/ }, () => ({ path: 'archiver', namespace: 'lazy-archiver' }));
-    build.onLoad({ filter: /.*/, namespace: 'lazy-archiver' }, () => ({
-      contents:
-        'let real; const load = () => (real ??= require("archiver/index.js"));\n' +
-        'module.exports = new Proxy(function archiver() {}, { apply: (_t, self, args) => load().apply(self, args), get: (_t, key) => load()[key] });\n',
-      loader: 'js',
-      resolveDir: root,
-    }));
+    build.onResolve({ filter: /^archiver$/ }, () => ({ path: join(__dirname, 'lazy-archiver.js') }));
     // The real package stays in node_modules, loaded at run time if ever.
     build.onResolve({ filter: /^archiver\/index\.js$/ }, () => ({ path: 'archiver/index.js', external: true }));
   },
@@ -86,7 +75,7 @@ async function buildApp(out = APP_DIR) {
   rmSync(out, { recursive: true, force: true });
   const result = await esbuild().build({ ...COMMON, entryPoints: [join(root, 'main.ts')], bundle: true, outfile: main, metafile: true, plugins: [lazyArchiver] });
   // Inputs as paths from the project root, with the build script itself and the lockfile (package versions).
-  const files = [...Object.keys(result.metafile.inputs).filter((f) => !f.startsWith('lazy-archiver:')), 'scripts/build.js', 'package-lock.json'];
+  const files = [...Object.keys(result.metafile.inputs), 'scripts/build.js', 'package-lock.json'];
   const inputs = Object.fromEntries(
     [...new Set(files)].sort().map((file) => {
       const stat = statSync(join(root, file));

@@ -1,6 +1,4 @@
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
@@ -9,49 +7,26 @@ const RUN_TIMEOUT_MS = 60_000;
 /** A stack trace line in a person's terminal: the app must never print one for bad settings. */
 export const STACK_TRACE_LINE = /^ {4}at /m;
 
-const CACHE = join(ROOT, 'node_modules', '.cache');
-const PREFIX = 'rancher-test-dist-';
+/** Inside node_modules, so the bundle resolves the packages it leaves out (archiver) as dist/ does. */
+const APP = join(ROOT, 'node_modules', '.cache', 'rancher-test-app');
+// scripts/build.js is plain CommonJS: its freshness check is the one `npm run synth` uses.
+const { appIsFresh } = require('../../scripts/build.js') as { appIsFresh(out: string): boolean };
 
-/** A digest of everything the build reads: main.ts, lib/, stacks/ and the build script. */
-function sourceDigest(): string {
-  const hash = createHash('sha256');
-  const files = ['main.ts', 'scripts/build.js', 'package-lock.json', ...['lib', 'stacks'].flatMap((dir) => readdirSync(join(ROOT, dir), { recursive: true }).map((f) => join(dir, String(f))))];
-  for (const file of files.sort()) {
-    if (!/\.(ts|js|sh|json)$/.test(file)) continue;
-    hash.update(file).update('\0').update(readFileSync(join(ROOT, file))).update('\0');
-  }
-  return hash.digest('hex').slice(0, 16);
-}
-
-let built: string | undefined;
+let checked = false;
 
 /**
  * The app bundle as `cdktf synth` runs it (cdktf.json: scripts/synth.js,
- * which builds dist/app/main.js when stale), built into node_modules/.cache
- * once per version of the sources: test files running in parallel share it
- * (each builds into a folder of its own and renames it into place), and it
- * resolves the packages it leaves out (archiver) from there as dist/ does.
+ * which rebuilds dist/app/main.js when stale), kept in node_modules/.cache and
+ * rebuilt by the same freshness check. global-setup.js builds it before the
+ * workers start, so the test files that run it side by side only read it.
  */
 export function compiledMain(): string {
-  if (built === undefined) {
-    const digest = sourceDigest();
-    const out = join(CACHE, PREFIX + digest);
-    if (!existsSync(join(out, 'main.js'))) {
-      const scratch = `${out}.${process.pid}`;
-      const build = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.js'), 'app', scratch], { encoding: 'utf8' });
-      if (build.status !== 0) throw new Error(`the app build failed:\n${build.stdout}${build.stderr}`);
-      try {
-        renameSync(scratch, out);
-      } catch {
-        rmSync(scratch, { recursive: true, force: true }); // another test file got there first
-      }
-      for (const old of readdirSync(CACHE).filter((name) => name.startsWith(PREFIX) && !name.startsWith(PREFIX + digest))) {
-        rmSync(join(CACHE, old), { recursive: true, force: true });
-      }
-    }
-    built = join(out, 'main.js');
+  if (!checked && !appIsFresh(APP)) {
+    const build = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.js'), 'app', APP], { encoding: 'utf8' });
+    if (build.status !== 0) throw new Error(`the app build failed:\n${build.stdout}${build.stderr}`);
   }
-  return built;
+  checked = true;
+  return join(APP, 'main.js');
 }
 
 /**
