@@ -1,4 +1,4 @@
-import type { TerraformJson } from './synth';
+import { resources, type TerraformJson } from './synth';
 
 /** Paths that hold a secret, or material a portable module takes from a reference (certificates of the cluster). */
 const SECRET_PATH =
@@ -37,4 +37,22 @@ export function notSecret(literal: string): boolean {
     literal === CLUSTER_INITIALIZED_MARKER ||
     /^resource\.aws_ssm_parameter\.boot-parameters_datastore-endpoint_[0-9A-F]{8}\.value='(postgres|mysql):\/\/k3s:\$\{random_password\.[^}]+\.result\}@[^']*'$/.test(literal)
   );
+}
+
+/** Key or certificate material: a PEM header followed by base64 (a validation message may name the header alone). */
+export const PEM_BLOCK = /-----BEGIN [A-Z ]+-----(\\n|\s)*[A-Za-z0-9+/]{16}/;
+
+/**
+ * No key material in the module, the boot parameters SecureStrings whose
+ * every secret part is a reference (what is left after removing references
+ * holds no 16+ character token; the cluster-initialized marker, "true", is
+ * the one plain String), and database passwords generated.
+ */
+export function expectSecretsByReference(json: TerraformJson, text = JSON.stringify(json)): void {
+  expect(text).not.toMatch(PEM_BLOCK);
+  for (const param of Object.values(resources(json, 'aws_ssm_parameter')).filter((p) => !String(p.name).endsWith('/cluster-initialized'))) {
+    expect(param.type).toBe('SecureString');
+    expect(String(param.value).replace(/\$\{[^}]+\}/g, '')).not.toMatch(/[A-Za-z0-9]{16,}/);
+  }
+  for (const db of Object.values(resources(json, 'aws_db_instance'))) expect(db.password).toMatch(/^\$\{random_password\./);
 }

@@ -126,6 +126,13 @@ export const STACK_VARIANTS: readonly StackVariant[] = [
   },
 ];
 
+/** The settings of a variant of STACK_VARIANTS, by name (a test that checks more of one shares its synth). */
+export function variantSettings(name: string): SettingsInput {
+  const variant = STACK_VARIANTS.find((v) => v.name === name);
+  if (!variant) throw new Error(`no stack variant named ${name}`);
+  return variant.settings;
+}
+
 /** Adds the variant's stack to an app, as main.ts does. */
 export function buildVariant(app: App, variant: StackVariant): TerraformStack {
   const s = settings(variant.settings);

@@ -17,16 +17,7 @@ import { LB, NETWORK, NODES, SPARE, VPC } from '../helpers/sample-network';
  * destroyed in that apply, or DeploymentGuard refuses the plan before
  * anything changes, with a message naming the setting and the way forward.
  */
-const cache = new Map<string, TerraformJson>();
-function synth(input: SettingsInput): TerraformJson {
-  const key = JSON.stringify(input);
-  let json = cache.get(key);
-  if (!json) {
-    json = synthSettings(RKE_HA_STACK, input).json;
-    cache.set(key, json);
-  }
-  return json;
-}
+const synth = (input: SettingsInput): TerraformJson => synthSettings(RKE_HA_STACK, input).json;
 
 const BASE: SettingsInput = { hostname: 'rancher.example.com', hostedZone: 'example.com' };
 const K3S: SettingsInput = { ...BASE, rkeHa: { distribution: 'k3s' } };
