@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeWithTerraform, initConfiguration, PROVIDER_DOWNLOAD_ERROR } from './helpers/terraform';
+import { describeWithTerraform, initConfiguration, PROVIDER_DOWNLOAD_ERROR, TERRAFORM_ENV } from './helpers/terraform';
 
 /**
  * The path a new user takes: the cdktf CLI itself, `cdktf synth --hcl`, in this
@@ -48,7 +48,7 @@ describe('cdktf synth --hcl, through the cdktf CLI', () => {
 
   describeWithTerraform('and terraform', () => {
     it('accepts the files as formatted (terraform fmt -check)', () => {
-      const fmt = spawnSync('terraform', ['fmt', '-check', '-recursive', '-no-color', join(outdir, 'stacks')], { encoding: 'utf8', env: { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null' } });
+      const fmt = spawnSync('terraform', ['fmt', '-check', '-recursive', '-no-color', join(outdir, 'stacks')], { encoding: 'utf8', env: TERRAFORM_ENV });
       expect(fmt.stdout).toBe('');
       expect(fmt.status).toBe(0);
     });

@@ -8,7 +8,7 @@ import { missingAddresses, recordAddresses } from './address-contract';
 import { expectFirstLoginWiring } from './first-login';
 import { notSecret, PEM_BLOCK, secretLiterals } from './secrets';
 import type { StackFolder } from './synth';
-import { describeWithTerraform, initConfiguration, PROVIDER_DOWNLOAD_ERROR } from './terraform';
+import { describeWithTerraform, initConfiguration, PROVIDER_DOWNLOAD_ERROR, TERRAFORM_ENV } from './terraform';
 
 /**
  * What every synthesized stack must be, in every settings variant: a root
@@ -103,7 +103,7 @@ export function describeRootModules(title: string, cases: readonly RootModuleCas
         // One `terraform fmt -check` for every variant; it lists the files it would change.
         const result = spawnSync('terraform', ['fmt', '-check', '-recursive', '-no-color', dir], {
           encoding: 'utf8',
-          env: { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1' },
+          env: TERRAFORM_ENV,
         });
         unformatted = result.stdout.split('\n').filter(Boolean).map((line) => line.replace(`${dir}/`, ''));
         if (result.status !== 0 && unformatted.length === 0) throw new Error(result.stderr);

@@ -10,8 +10,21 @@ import { cachedResult, keepResult, runCached } from './run-cache';
  * evaluates expressions offline). The binary is optional on a developer
  * machine: without it these tests are reported as skipped, never passed.
  */
-/** No user CLI configuration: nothing from the machine's ~/.terraformrc leaks in. */
-const TERRAFORM_ENV = { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1' };
+/** No user CLI configuration (nothing from the machine's ~/.terraformrc leaks in), no check-in, no next-step hints. */
+export const TERRAFORM_ENV = { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1' };
+
+/** `terraform <args> -no-color` in `dir`: its exit status, its stdout, and stdout and stderr together. */
+export function terraformIn(dir: string, ...args: string[]): { status: number | null; stdout: string; output: string } {
+  const result = spawnSync('terraform', [...args, '-no-color'], { cwd: dir, env: TERRAFORM_ENV, encoding: 'utf8' });
+  return { status: result.status, stdout: result.stdout, output: `${result.stdout}${result.stderr}` };
+}
+
+/** terraformIn's stdout, failing with terraform's output when the command fails. */
+export function terraformOk(dir: string, ...args: string[]): string {
+  const result = terraformIn(dir, ...args);
+  if (result.status !== 0) throw new Error(`terraform ${args[0]} failed:\n${result.output}`);
+  return result.stdout;
+}
 
 /** Asked once for the whole run by global-setup.js (and here when a file runs without it). */
 export const hasTerraform =
@@ -203,11 +216,7 @@ export interface ApplyOrder {
  */
 export function applyOrder(before: object, after: object): ApplyOrder {
   const dir = mkdtempSync(join(tmpdir(), 'rancher-order-'));
-  const run = (...args: string[]) => {
-    const result = spawnSync('terraform', [...args, '-no-color'], { cwd: dir, env: TERRAFORM_ENV, encoding: 'utf8' });
-    if (result.status !== 0) throw new Error(`terraform ${args[0]} failed:\n${result.stdout}${result.stderr}`);
-    return result.stdout;
-  };
+  const run = (...args: string[]) => terraformOk(dir, ...args);
   try {
     writeFileSync(join(dir, 'main.tf.json'), JSON.stringify(before));
     run('init', '-input=false', '-backend=false');

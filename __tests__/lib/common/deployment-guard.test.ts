@@ -1,10 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeploymentGuard, recordId, type DeploymentGuardProps } from '../../../lib/common/deployment-guard';
 import { resources, synthConstruct } from '../../helpers/synth';
-import { describeWithTerraform } from '../../helpers/terraform';
+import { describeWithTerraform, terraformIn } from '../../helpers/terraform';
 
 const props = (cidr: string, extra: Partial<DeploymentGuardProps> = {}): DeploymentGuardProps => ({
   recorded: [
@@ -50,11 +49,7 @@ describe('DeploymentGuard', () => {
   });
 });
 
-const TF_ENV = { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1' };
-const terraform = (dir: string, ...args: string[]) => {
-  const r = spawnSync('terraform', [...args, '-no-color', '-input=false'], { cwd: dir, env: TF_ENV, encoding: 'utf8' });
-  return { status: r.status, output: `${r.stdout}${r.stderr}` };
-};
+const terraform = (dir: string, ...args: string[]) => terraformIn(dir, ...args, '-input=false');
 
 describeWithTerraform('DeploymentGuard with a real terraform (built-in provider only, local state)', () => {
   let dir: string;

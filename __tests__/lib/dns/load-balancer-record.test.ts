@@ -7,6 +7,7 @@ import { LocalBackend, TerraformVariable, type TerraformStack } from 'cdktf';
 import { dnsTargetKind, RECORD_FOR_KIND } from '../../../lib/dns/dns-target';
 import { LoadBalancerRecord } from '../../../lib/dns/load-balancer-record';
 import { dataSources, resources, synthConstruct, type TerraformJson } from '../../helpers/synth';
+import { TERRAFORM_ENV, describeWithTerraform } from '../../helpers/terraform';
 
 function synth(add: (stack: TerraformStack) => void) {
   return synthConstruct((stack) => {
@@ -76,8 +77,6 @@ describe('LoadBalancerRecord', () => {
  * console` (no provider needed): every case in one run, each with its own copy
  * of the construct's locals. Skipped, not passed, without a terraform binary.
  */
-const TERRAFORM_ENV = { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1' };
-const hasTerraform = spawnSync('terraform', ['version'], { env: TERRAFORM_ENV }).status === 0;
 
 function evaluateRecordTypes(stackJson: TerraformJson, targets: readonly string[]): { type: string; nlb: string | null; elb: string | null }[] {
   const base = stackJson.locals ?? {};
@@ -105,7 +104,7 @@ function evaluateRecordTypes(stackJson: TerraformJson, targets: readonly string[
   }
 }
 
-(hasTerraform ? describe : describe.skip)('LoadBalancerRecord: the plan-time decision, evaluated by terraform', () => {
+describeWithTerraform('LoadBalancerRecord: the plan-time decision, evaluated by terraform', () => {
   const cases: [target: string, type: string, nlb: string | null, elb: string | null][] = [
     ['k8s-ingressn-ingressn-0a1b2c3d4e-0123456789abcdef.elb.us-east-1.amazonaws.com', 'alias', 'us-east-1', null],
     ['a0123456789abcdef0123456789abcde-1234567890.eu-west-1.elb.amazonaws.com', 'alias', null, 'eu-west-1'],
@@ -151,7 +150,7 @@ describe('LoadBalancerRecord: no CNAME at the zone apex', () => {
     expect(cname(json).lifecycle.precondition[0].condition).toBe('${lower(trimsuffix("rancher.example.com", ".")) != lower(trimsuffix("example.com", "."))}');
   });
 
-  (hasTerraform ? describe : describe.skip)('evaluated by terraform', () => {
+  describeWithTerraform('evaluated by terraform', () => {
     const condition = () => cname(apex).lifecycle.precondition[0].condition.slice(2, -1).replace(/var\.hostname/, 'var.h').replace(/var\.zone/, 'var.z');
     const evaluate = (h: string, z: string) => {
       const dir = mkdtempSync(join(tmpdir(), 'rancher-apex-'));

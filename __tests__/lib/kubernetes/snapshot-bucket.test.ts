@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +5,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { LocalBackend, type TerraformStack } from 'cdktf';
 import { ACCESS_LOG_DAYS, SnapshotBucket } from '../../../lib/kubernetes/snapshot-bucket';
 import { dataSources, only, ref, resources, synthConstruct } from '../../helpers/synth';
-import { describeWithTerraform } from '../../helpers/terraform';
+import { describeWithTerraform, terraformIn } from '../../helpers/terraform';
 
 function synth(add: (stack: TerraformStack) => void) {
   return synthConstruct((stack) => {
@@ -159,11 +158,7 @@ function mirrored(json: ReturnType<typeof synth>['json']): Record<string, unknow
 }
 
 describeWithTerraform('SnapshotBucket destroy, run by a real terraform on its mirrored graph', () => {
-  const TF_ENV = { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1' };
-  const tf = (dir: string, ...args: string[]) => {
-    const r = spawnSync('terraform', [...args, '-no-color', '-input=false'], { cwd: dir, env: TF_ENV, encoding: 'utf8' });
-    return { status: r.status, output: `${r.stdout}${r.stderr}` };
-  };
+  const tf = (dir: string, ...args: string[]) => terraformIn(dir, ...args, '-input=false');
   const deploy = (forceDestroy: boolean) => {
     const dir = mkdtempSync(join(tmpdir(), 'bucket-destroy-'));
     const { json } = synth((stack) => new SnapshotBucket(stack, 'snapshots', { namePrefix: 'demo-', forceDestroy }));
@@ -197,7 +192,7 @@ describeWithTerraform('SnapshotBucket destroy, run by a real terraform on its mi
     expect(destroy.status).toBe(1);
     expect(destroy.output).toContain('Instance cannot be destroyed');
     expect(destroy.output).not.toContain('Destroying...');
-    const state = spawnSync('terraform', ['state', 'list'], { cwd: dir, env: TF_ENV, encoding: 'utf8' }).stdout;
+    const state = terraformIn(dir, 'state', 'list').stdout;
     expect(state.trim().split('\n')).toHaveLength(7);
   });
 

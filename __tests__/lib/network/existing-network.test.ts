@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,13 +5,10 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TerraformOutput } from 'cdktf';
 import { ExistingNetwork, type ExistingNetworkProps, type NodeEgress } from '../../../lib/network/existing-network';
 import { failedChecks, failedChecksEach, type NetworkFacts } from '../../helpers/plan-checks';
+import { DB, LB, NODES, VPC } from '../../helpers/sample-network';
 import { synthConstruct, type TerraformJson } from '../../helpers/synth';
-import { hasTerraform } from '../../helpers/terraform';
+import { describeWithTerraform, terraformIn } from '../../helpers/terraform';
 
-const VPC = 'vpc-0123456789abcdef0';
-const LB = ['subnet-0a000000000000001', 'subnet-0a000000000000002', 'subnet-0a000000000000003'];
-const NODES = ['subnet-0b000000000000001', 'subnet-0b000000000000002', 'subnet-0b000000000000003'];
-const DB = ['subnet-0c000000000000001', 'subnet-0c000000000000002'];
 
 const props = (overrides: Partial<ExistingNetworkProps> = {}): ExistingNetworkProps => ({
   vpcId: VPC,
@@ -68,8 +64,11 @@ const withSubnet = (facts: NetworkFacts, id: string, change: Partial<NetworkFact
   subnets: { ...facts.subnets, [id]: { ...facts.subnets[id], ...change } },
 });
 
+/** The default network, for both describes below. */
+const DEFAULT = synth();
+
 describe('ExistingNetwork: what it synthesizes', () => {
-  const { json } = synth();
+  const { json } = DEFAULT;
 
   it('creates nothing in AWS: data sources, and one terraform_data holding the zone checks', () => {
     expect(Object.keys(json.resource)).toEqual(['terraform_data']);
@@ -122,8 +121,8 @@ describe('ExistingNetwork: what it synthesizes', () => {
   });
 });
 
-(hasTerraform ? describe : describe.skip)('ExistingNetwork: the plan-time checks, evaluated by terraform on sample networks', () => {
-  const { json } = synth();
+describeWithTerraform('ExistingNetwork: the plan-time checks, evaluated by terraform on sample networks', () => {
+  const { json } = DEFAULT;
   const NETWORK_CHECKS = { resources: (name: string) => name.startsWith('network_checks') };
   const fails = (facts: NetworkFacts, j: TerraformJson = json) => failedChecks(j, facts, NETWORK_CHECKS).map((f) => f.message);
 
@@ -212,12 +211,8 @@ describe('ExistingNetwork: what it synthesizes', () => {
  * Shown with the built-in `terraform_remote_state` data source and local
  * state (no provider download).
  */
-(hasTerraform ? describe : describe.skip)('a failed data-source postcondition, with a real terraform', () => {
-  const env = { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1' };
-  const terraform = (dir: string, ...args: string[]) => {
-    const r = spawnSync('terraform', [...args, '-no-color', '-input=false'], { cwd: dir, env, encoding: 'utf8' });
-    return { status: r.status, output: `${r.stdout}${r.stderr}` };
-  };
+describeWithTerraform('a failed data-source postcondition, with a real terraform', () => {
+  const terraform = (dir: string, ...args: string[]) => terraformIn(dir, ...args, '-input=false');
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'postcondition-'));

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +8,7 @@ import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { TerraformOutput, TerraformVariable, type TerraformStack } from 'cdktf';
 import { FirstLogin, type FirstLoginProps } from '../../../lib/rancher/first-login';
 import { resources, synthConstruct, type TerraformJson } from '../../helpers/synth';
-import { describeWithTerraform } from '../../helpers/terraform';
+import { describeWithTerraform, terraformOk } from '../../helpers/terraform';
 
 type Extra = Partial<Omit<FirstLoginProps, 'password' | 'ping' | 'hostname'>> & { readonly hostnameVariable?: boolean };
 
@@ -109,12 +108,7 @@ describe('FirstLogin', () => {
     describeWithTerraform('planned by terraform (terraform_data needs no provider)', () => {
       it('is known to the provider in a plan where the read it pins is deferred, and in the plan that creates it', () => {
         const dir = mkdtempSync(join(tmpdir(), 'rancher-pin-'));
-        const env = { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1' };
-        const terraform = (...args: string[]) => {
-          const result = spawnSync('terraform', [...args, '-no-color'], { cwd: dir, env, encoding: 'utf8' });
-          if (result.status !== 0) throw new Error(`terraform ${args[0]} failed:\n${result.stdout}${result.stderr}`);
-          return result.stdout;
-        };
+        const terraform = (...args: string[]) => terraformOk(dir, ...args);
         // What the provider would be configured with in a plan (a stand-in: its configuration is not in the plan).
         const seen = (release: string) => {
           terraform('plan', '-input=false', '-var', `release=${release}`, '-out', 'plan');

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { escapeTemplateSyntax, heredocTemplate, quotedTemplate, soleInterpolation, templateParts } from '../../../lib/synth/template';
-import { describeWithTerraform } from '../../helpers/terraform';
+import { describeWithTerraform, TERRAFORM_ENV } from '../../helpers/terraform';
 
 describe('templateParts', () => {
   it('splits literal text from interpolations and directives, keeping escapes literal', () => {
@@ -108,7 +108,7 @@ describeWithTerraform('templates written as HCL evaluate like the JSON they come
         cwd: dir,
         input: 'jsonencode({ json = local.from_json, hcl = local.from_hcl, literals = local.literals, defaults = var.literals })\n',
         encoding: 'utf8',
-        env: { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1' },
+        env: TERRAFORM_ENV,
       });
       if (result.status !== 0) throw new Error(result.stdout + result.stderr);
       decoded = JSON.parse(JSON.parse(result.stdout.trim())) as Record<string, unknown>;
