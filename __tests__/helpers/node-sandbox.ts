@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
 /** boot-lib.sh as the RKE2 and K3s servers get it (with the cluster helpers; a superset of the Docker host's). */
-const BOOT_LIB = ['lib/nodes/boot-lib.sh', 'lib/kubernetes/cluster-lib.sh'].map((file) => readFileSync(join(ROOT, file), 'utf8')).join('\n');
+export const BOOT_LIB = ['lib/nodes/boot-lib.sh', 'lib/kubernetes/cluster-lib.sh'].map((file) => readFileSync(join(ROOT, file), 'utf8')).join('\n');
 /** The stub commands (curl, sleep, systemctl), shellchecked like the scripts they serve. */
 export const STUBS = join(__dirname, 'node-stubs');
 

@@ -43,7 +43,8 @@ const TARGETS = [
   'vpc_endpoint_id',
   'vpc_peering_connection_id',
 ];
-const fullRoute = (r: Route) => ({ ...Object.fromEntries(TARGETS.map((t) => [t, ''])), ...r });
+/** A route with every target attribute the provider returns, "" where unset. */
+export const fullRoute = (r: Route) => ({ ...Object.fromEntries(TARGETS.map((t) => [t, ''])), ...r });
 
 /** JSON is an HCL expression: objects, lists, strings, numbers, booleans. */
 const literal = (value: unknown) => `(${JSON.stringify(value)})`;

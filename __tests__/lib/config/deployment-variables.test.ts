@@ -3,7 +3,7 @@ import { TerraformOutput } from 'cdktf';
 import { DEPLOYER_IP_URL, DeploymentVariables } from '../../../lib/config/deployment-variables';
 import { FQDN } from '../../../lib/config/primitives';
 import { dataSources, settings, settingsAccept, synthConstruct } from '../../helpers/synth';
-import { describeWithTerraform, evaluate, expressionOf, planVariables } from '../../helpers/terraform';
+import { describeWithTerraform, evaluate, evaluateEach, expressionOf, planVariables } from '../../helpers/terraform';
 
 const ADMIN_CONDITION =
   '${alltrue([for c in var.admin_cidrs : can(cidrnetmask(c)) && try(format("%s/%d", cidrhost(c, 0), tonumber(split("/", c)[1])) == c && tonumber(split("/", c)[1]) > 0, false)])}';
@@ -210,16 +210,19 @@ describeWithTerraform('DeploymentVariables validations, evaluated by Terraform',
   const hostnameCondition = expressionOf(json.variable!.rancher_hostname.validation[0].condition);
   const literal = (value: unknown) => JSON.stringify(value);
 
-  // One `terraform console` per list of cases: each case is the condition with the variable replaced by a literal.
+  // One `terraform console` run for every case: the condition with the variable replaced by a literal.
   // In beforeAll: a skipped describe still runs its body, and there may be no terraform binary then.
   let admin: boolean[] = [];
   let hostnames: boolean[] = [];
   let deployers: boolean[] = [];
   beforeAll(() => {
     const deployerCondition = expressionOf(json.variable!.deployer_arns.validation[0].condition);
-    deployers = evaluate(`[${DEPLOYER_CASES.map(([, arns]) => deployerCondition.split('var.deployer_arns').join(literal(arns))).join(', ')}]`) as boolean[];
-    admin = evaluate(`[${ADMIN_CASES.map(([, cidrs]) => adminCondition.split('var.admin_cidrs').join(literal(cidrs))).join(', ')}]`) as boolean[];
-    hostnames = evaluate(`[${HOSTNAME_CASES.map(([name]) => hostnameCondition.split('var.rancher_hostname').join(literal(name))).join(', ')}]`) as boolean[];
+    const cases = (condition: string, variable: string, values: unknown[]) => `[${values.map((v) => condition.split(variable).join(literal(v))).join(', ')}]`;
+    [deployers, admin, hostnames] = evaluateEach([
+      cases(deployerCondition, 'var.deployer_arns', DEPLOYER_CASES.map(([, arns]) => arns)),
+      cases(adminCondition, 'var.admin_cidrs', ADMIN_CASES.map(([, cidrs]) => cidrs)),
+      cases(hostnameCondition, 'var.rancher_hostname', HOSTNAME_CASES.map(([name]) => name)),
+    ]) as boolean[][];
   });
 
   it.each(ADMIN_CASES.map(([name, cidrs, ok], i) => [name, cidrs, ok, i] as const))('admin_cidrs %s %j → %s', (_name, _cidrs, ok, i) => {

@@ -7,12 +7,11 @@ import type { ServerNodeIdentity } from '../../../lib/kubernetes/node-identity';
 import { BOOT_LIB_PATH } from '../../../lib/nodes/boot-files';
 import { proxyEnvironment } from '../../../lib/network/proxy';
 import { settings as parseSettings, reference, tokenExpression } from '../../helpers/synth';
+import { BOOT_LIB } from '../../helpers/node-sandbox';
 import { renderTemplate, runValidator, validateCloudConfig, type CloudConfigFile } from '../../helpers/validators';
 
 const SCRIPT = readFileSync(join(__dirname, '../../../lib/kubernetes/k3s-bootstrap.sh'), 'utf8');
 const ENDPOINT_SCRIPT = readFileSync(join(__dirname, '../../../lib/kubernetes/k3s-datastore-endpoint.sh'), 'utf8');
-/** boot-lib.sh with the cluster helpers appended, as the servers get it. */
-const BOOT_LIB = ['nodes/boot-lib.sh', 'kubernetes/cluster-lib.sh'].map((file) => readFileSync(join(__dirname, '../../../lib', file), 'utf8')).join('\n');
 
 /** References the stack passes in (the hostname variable and the NLB name), and what Terraform would put there. */
 const REFERENCES: Record<string, string> = {

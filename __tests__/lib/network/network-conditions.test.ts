@@ -1,7 +1,8 @@
 import { cidrsOverlap } from '../../../lib/config/cidr';
 import { RKE2_CLUSTER_CIDR, RKE2_SERVICE_CIDR } from '../../../lib/config/primitives';
 import { PRIVATE_EGRESS_TARGETS, ROUTE_TARGETS, hasDefaultRoute, hostFits, outsideRanges } from '../../../lib/network/network-conditions';
-import { evaluate, hasTerraform } from '../../helpers/terraform';
+import { fullRoute } from '../../helpers/plan-checks';
+import { describeWithTerraform, evaluate } from '../../helpers/terraform';
 
 /**
  * The expressions ExistingNetwork's checks are made of, evaluated by
@@ -10,28 +11,10 @@ import { evaluate, hasTerraform } from '../../helpers/terraform';
  */
 
 /** A route as `data.aws_route_table` returns it: every target attribute, "" when unset. */
-const route = (cidr: string, target: Partial<Record<string, string>>) => ({
-  cidr_block: cidr,
-  carrier_gateway_id: '',
-  core_network_arn: '',
-  destination_prefix_list_id: '',
-  egress_only_gateway_id: '',
-  gateway_id: '',
-  instance_id: '',
-  ipv6_cidr_block: '',
-  local_gateway_id: '',
-  nat_gateway_id: '',
-  network_interface_id: '',
-  transit_gateway_id: '',
-  vpc_endpoint_id: '',
-  vpc_peering_connection_id: '',
-  ...target,
-});
+const route = (cidr: string, target: Partial<Record<string, string>>) => fullRoute({ cidr_block: cidr, ...target });
 const hcl = (value: unknown) => JSON.stringify(value);
 
-const describeTerraform = hasTerraform ? describe : describe.skip;
-
-describeTerraform('hasDefaultRoute, evaluated by terraform', () => {
+describeWithTerraform('hasDefaultRoute, evaluated by terraform', () => {
   const publicCheck = (routes: unknown[]) => hasDefaultRoute(hcl(routes), [ROUTE_TARGETS.internetGateway]);
   const egressCheck = (routes: unknown[]) => hasDefaultRoute(hcl(routes), PRIVATE_EGRESS_TARGETS);
   const cases: [string, string, boolean][] = [
@@ -60,7 +43,7 @@ describeTerraform('hasDefaultRoute, evaluated by terraform', () => {
   });
 });
 
-describeTerraform("outsideRanges, evaluated by terraform, agrees with the synth-time overlap test", () => {
+describeWithTerraform("outsideRanges, evaluated by terraform, agrees with the synth-time overlap test", () => {
   const reserved = [RKE2_CLUSTER_CIDR, RKE2_SERVICE_CIDR];
   const samples = [
     '10.0.0.0/16',
@@ -91,7 +74,7 @@ describeTerraform("outsideRanges, evaluated by terraform, agrees with the synth-
   });
 });
 
-describeTerraform('hostFits, evaluated by terraform', () => {
+describeWithTerraform('hostFits, evaluated by terraform', () => {
   const cases: [string, number, boolean][] = [
     ['10.0.1.0/24', 10, true],
     ['10.0.1.0/28', 10, true],
