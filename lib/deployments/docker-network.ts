@@ -10,6 +10,7 @@ import { SNAPSHOT_TARGET_TAG } from '../docker/data-volume';
 import { EMBEDDED_CLUSTER_NETWORKS } from '../docker/rancher-container';
 import { ExistingNetwork } from '../network/existing-network';
 import { PublicNetwork, type SubnetInfo } from '../network/public-network';
+import type { VpcRanges } from '../network/vpc-ranges';
 
 /** Host number of the instance's fixed address inside the subnet the stack creates. */
 const HOST_NUMBER = 10;
@@ -20,8 +21,8 @@ export interface DockerNetwork {
   readonly subnet: SubnetInfo;
   /** The host's fixed private address: a literal in a created subnet, a Terraform expression in an existing one. */
   readonly hostAddress: string;
-  /** NodeSecurityGroup's VPC range props. */
-  readonly vpcRanges: { readonly vpcCidr: string } | { readonly vpcCidrs: string[] };
+  /** The VPC ranges the host reaches directly (NodeSecurityGroup's VPC range props). */
+  readonly vpcRanges: VpcRanges;
   /** What the Elastic IP's association waits for: the internet gateway the stack creates, or the existing one's check. */
   readonly internetGateway: ITerraformDependable[];
   /** Plan-time rules of an existing network for the deployment guard. */

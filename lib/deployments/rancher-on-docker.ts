@@ -1,5 +1,5 @@
 import { Password } from '@cdktf/provider-random/lib/password';
-import { Annotations, Fn, TerraformStack, type ITerraformDependable } from 'cdktf';
+import { Annotations, TerraformStack, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { DeploymentGuard } from '../common/deployment-guard';
 import { bootstrapEnabled } from '../config/bootstrap-schema';
@@ -18,6 +18,7 @@ import { publicPorts } from '../docker/rancher-container';
 import { BootParameters } from '../kubernetes/boot-parameters';
 import { ApplicationLoadBalancer, type AlbHealthCheck } from '../loadbalancer/application-load-balancer';
 import { addVpcOptions } from '../network/vpc-options';
+import { vpcRangesEntry } from '../network/vpc-ranges';
 import { NodeRole } from '../nodes/node-role';
 import { NodeSecurityGroup } from '../nodes/node-security-group';
 import { ServerNode } from '../nodes/server-node';
@@ -187,7 +188,7 @@ export class RancherOnDocker extends Construct {
         auditLog: settings.rancher.auditLog,
         proxy: settings.proxy,
         airGap: settings.airGap,
-        vpcRanges: 'vpcCidr' in network.vpcRanges ? network.vpcRanges.vpcCidr : Fn.join(',', network.vpcRanges.vpcCidrs),
+        vpcRanges: vpcRangesEntry(network.vpcRanges),
         certificateFingerprint: certificate.fingerprint,
       }),
       dependsOn: [...bootParameters.parameters, ...role.grants, ...group.egress, ...(vpcEndpoints?.endpoints.values() ?? [])],

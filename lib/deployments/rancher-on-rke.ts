@@ -23,6 +23,7 @@ import { rke2UserData } from '../kubernetes/rke2-user-data';
 import { SnapshotBucket } from '../kubernetes/snapshot-bucket';
 import { SnapshotEvents } from '../kubernetes/snapshot-events';
 import { addVpcOptions } from '../network/vpc-options';
+import { vpcRangesEntry } from '../network/vpc-ranges';
 import { ApplicationLoadBalancer } from '../loadbalancer/application-load-balancer';
 import { NetworkLoadBalancer } from '../loadbalancer/network-load-balancer';
 import type { ExistingNetwork } from '../network/existing-network';
@@ -49,7 +50,7 @@ import { rancherArrival } from './rancher-arrival';
 import { nlbPorts } from './nlb-ports';
 import type { RancherOnRkeProps } from './rancher-on-rke-props';
 import { requiredName, resolveProps } from './resolve-props';
-import { rkeNetwork, vpcRangesEntry } from './rke-network';
+import { rkeNetwork } from './rke-network';
 import { movedServersCondition, peerCandidates, previousServer } from './rke-server-layout';
 import { rkeRecordedSettings } from './rke-recorded-settings';
 import { deploymentPrefix, stackLevelName } from './stack-level-names';
@@ -154,7 +155,7 @@ export class RancherOnRke extends Construct {
       vpcId: net.vpcId,
       name,
       clusterPorts: k3s ? K3S_SERVER_PORTS : RKE2_SERVER_PORTS,
-      ...('cidr' in net.vpcRanges ? { vpcCidr: net.vpcRanges.cidr } : { vpcCidrs: net.vpcRanges.cidrList }),
+      ...net.vpcRanges,
       egressOnlyTo: settings.proxy.egressOnlyTo,
     });
     // Flow logs and VPC endpoints, in a network the stack created (an existing VPC is its owner's: the settings

@@ -1,4 +1,4 @@
-import { Fn, type ITerraformDependable } from 'cdktf';
+import type { ITerraformDependable } from 'cdktf';
 import type { Construct } from 'constructs';
 import { RKE2_CLUSTER_CIDR, RKE2_SERVICE_CIDR } from '../config/primitives';
 import { proxyEnabled } from '../network/proxy';
@@ -7,6 +7,7 @@ import type { Settings } from '../config/schema';
 import { ExistingNetwork } from '../network/existing-network';
 import { PrivateSubnets } from '../network/private-subnets';
 import { PublicNetwork, type SubnetInfo } from '../network/public-network';
+import type { VpcRanges } from '../network/vpc-ranges';
 import { DATABASE_SUBNET_OFFSET, existingServerAddresses, serverAddresses, type ServerAddress } from './rke-server-layout';
 
 /** Where an rke-ha deployment's resources go, whichever network it runs in. */
@@ -22,8 +23,8 @@ export interface RkeNetwork {
   readonly addresses: readonly ServerAddress[];
   /** What internet-facing load balancers wait for, and what cluster access must outlive at destroy. */
   readonly internetAccess: ITerraformDependable[];
-  /** The VPC ranges the nodes reach directly: a literal CIDR (a created VPC) or a Terraform list (an existing one). */
-  readonly vpcRanges: { readonly cidr: string } | { readonly cidrList: string[] };
+  /** The VPC ranges the nodes reach directly. */
+  readonly vpcRanges: VpcRanges;
   /** The K3s datastore's subnets (k3s only). */
   readonly datastoreSubnetIds?: string[];
   /** The route tables of the nodes' subnets, in a network the stack created (a gateway endpoint routes them). */
@@ -31,7 +32,7 @@ export interface RkeNetwork {
 }
 
 /** True when the servers' first downloads need no route of their subnet's own: a proxy, or a mirrored installer. */
-export function egressProvided(settings: Settings): boolean {
+function egressProvided(settings: Settings): boolean {
   return proxyEnabled(settings.proxy) || settings.airGap.installerUrl !== undefined;
 }
 
@@ -73,7 +74,7 @@ export function rkeNetwork(scope: Construct, settings: Settings, name: string): 
       nodeSubnets,
       addresses: existingServerAddresses(nodeSubnets, existing.nodeHostNumber),
       internetAccess: network.internetAccess,
-      vpcRanges: { cidrList: network.directCidrs },
+      vpcRanges: { vpcCidrs: network.directCidrs },
       datastoreSubnetIds: k3s ? network.datastoreSubnets.map((subnet) => subnet.id) : undefined,
       nodeRouteTableIds: [],
     };
@@ -95,13 +96,8 @@ export function rkeNetwork(scope: Construct, settings: Settings, name: string): 
     nodeSubnets,
     addresses: serverAddresses(vpcCidr, s.privateNodes, nodeCount),
     internetAccess: network.internetAccess,
-    vpcRanges: { cidr: vpcCidr },
+    vpcRanges: { vpcCidr },
     datastoreSubnetIds,
     nodeRouteTableIds: privateSubnets ? privateSubnets.routeTableIds : [network.routeTableId],
   };
-}
-
-/** The VPC ranges as one NO_PROXY entry: the literal range, or the existing VPC's ranges joined by Terraform. */
-export function vpcRangesEntry(ranges: RkeNetwork['vpcRanges']): string {
-  return 'cidr' in ranges ? ranges.cidr : Fn.join(',', ranges.cidrList);
 }
