@@ -3,7 +3,7 @@ import type { Construct } from 'constructs';
 import { bootstrapEnabled } from '../config/bootstrap-schema';
 import type { Settings } from '../config/schema';
 import type { ReadinessGates } from '../kubernetes/readiness-gates';
-import { FirstLogin } from '../rancher/first-login';
+import { FirstLogin, type FirstLoginProps } from '../rancher/first-login';
 import { RANCHER_NAMESPACE } from '../rancher/namespace';
 import { RancherReadiness } from '../rancher/rancher-readiness';
 import { readinessTrust } from '../rancher/readiness-trust';
@@ -46,16 +46,38 @@ export function rancherArrival(scope: Construct, props: RancherArrivalProps): { 
     minutes: t.pingMinutes,
     dependsOn: [props.rancher.release, ...(certificateReady ? [certificateReady] : []), ...props.nameServed],
   });
-  const firstLogin = new FirstLogin(scope, 'first-login', {
+  const firstLogin = firstLoginAfter(scope, ready, {
     enabled: bootstrapEnabled(props.settings.rancher, true),
     hostname: props.hostname,
     password: props.rancher.bootstrapPassword,
-    caCertPem: ready.caCertPem,
-    pinCaCert: ready.caCertDeferred,
-    ping: ready.ping,
     minutes: t.bootstrapMinutes,
+  });
+  return { ready, firstLogin };
+}
+
+/** What the first login takes from the `/ping` probe it follows (RancherReadiness, DockerReadiness). */
+export interface PingProbe {
+  readonly ping: ITerraformDependable;
+  readonly caCertPem?: string;
+  readonly caCertDeferred: boolean;
+}
+
+/**
+ * The first login of every deployment (rke-ha, k8s-ha, docker): after `/ping`,
+ * trusting what the probe trusted (pinned when the probe reads it at apply
+ * time), with the id and stack-level names the deployments always had.
+ */
+export function firstLoginAfter(
+  scope: Construct,
+  probe: PingProbe,
+  props: Pick<FirstLoginProps, 'enabled' | 'hostname' | 'password' | 'minutes'>,
+): FirstLogin {
+  return new FirstLogin(scope, 'first-login', {
+    ...props,
+    caCertPem: probe.caCertPem,
+    pinCaCert: probe.caCertDeferred,
+    ping: probe.ping,
     providerAlias: stackLevelName(scope, 'bootstrap'),
     checkName: stackLevelName(scope, 'rancher_server_url'),
   });
-  return { ready, firstLogin };
 }

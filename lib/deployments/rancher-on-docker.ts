@@ -24,14 +24,14 @@ import { NodeSecurityGroup } from '../nodes/node-security-group';
 import { ServerNode } from '../nodes/server-node';
 import { HTTP_PORT } from '../nodes/ports';
 import { UbuntuAmi } from '../nodes/ubuntu-ami';
-import { FirstLogin } from '../rancher/first-login';
 import { LoadBalancerCertificate } from '../tls/acm-certificate';
 import { acmSource } from '../tls/tls-plan';
 import type { RancherOnDockerProps } from './rancher-on-docker-props';
 import { dnsRecordedSettings } from './dns-recorded-settings';
 import { dockerNetwork } from './docker-network';
 import { requiredName, resolveProps } from './resolve-props';
-import { deploymentPrefix, stackLevelName } from './stack-level-names';
+import { firstLoginAfter } from './rancher-arrival';
+import { deploymentPrefix } from './stack-level-names';
 
 /**
  * The balancer's check of the container: Rancher's listener answers `/ping` over plain HTTP without redirecting
@@ -240,16 +240,11 @@ export class RancherOnDocker extends Construct {
       minutes: settings.timeouts.pingMinutes,
       dependsOn: [attachment, association, ...nameReady, ...front],
     });
-    const firstLogin = new FirstLogin(this, 'first-login', {
+    const firstLogin = firstLoginAfter(this, ready, {
       enabled: bootstrapEnabled(settings.rancher, false),
       hostname,
       password: password.result,
-      caCertPem: ready.caCertPem,
-      pinCaCert: ready.caCertDeferred,
-      ping: ready.ping,
       minutes: settings.timeouts.bootstrapMinutes,
-      providerAlias: stackLevelName(this, 'bootstrap'),
-      checkName: stackLevelName(this, 'rancher_server_url'),
     });
 
     this.url = ready.url;
