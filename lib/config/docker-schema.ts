@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_VPC_CIDR, dockerExistingNetworkSchema } from './existing-network-schema';
+import { createdVpcCidr, dockerExistingNetworkSchema } from './existing-network-schema';
 import { amiId, instanceType, keyPairName, vpcCidr, wholeNumber } from './primitives';
 
 /** Issuers of the Docker install docs: who signs the certificate the container serves. */
@@ -106,9 +106,7 @@ export const dockerSchema = z
 
 export type DockerSettings = z.output<typeof dockerSchema>;
 
-/** The VPC range the stack creates (undefined with an existing network). */
-export function effectiveDockerVpcCidr(s: Pick<DockerSettings, 'vpcCidr' | 'existingNetwork'>): string | undefined {
-  return s.existingNetwork ? undefined : (s.vpcCidr ?? DEFAULT_VPC_CIDR);
-}
+/** The VPC range the docker stack creates (undefined with an existing network). */
+export const effectiveDockerVpcCidr: (s: Pick<DockerSettings, 'vpcCidr' | 'existingNetwork'>) => string | undefined = createdVpcCidr;
 export type DockerTlsSettings = DockerSettings['tls'];
 

@@ -11,6 +11,11 @@ import { subnetId, vpcId, wholeNumber } from './primitives';
 /** The VPC range a stack creates when none is set. */
 export const DEFAULT_VPC_CIDR = '10.0.0.0/16';
 
+/** The VPC range a stack creates: its `vpcCidr` or the default; undefined with an existing network. */
+export function createdVpcCidr(s: { readonly vpcCidr?: string; readonly existingNetwork?: unknown }): string | undefined {
+  return s.existingNetwork ? undefined : (s.vpcCidr ?? DEFAULT_VPC_CIDR);
+}
+
 /** Host number of a server's fixed address inside its subnet. */
 export const DEFAULT_HOST_NUMBER = 10;
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { cronProblem } from './cron';
-import { DEFAULT_VPC_CIDR, rkeExistingNetworkSchema } from './existing-network-schema';
+import { createdVpcCidr, rkeExistingNetworkSchema } from './existing-network-schema';
 import { amiId, instanceType, keyPairName, vpcCidr, wholeNumber } from './primitives';
 
 /** The `rkeHa` section: the RancherOnRKE stack. */
@@ -185,10 +185,8 @@ function existingNetworkProblems(s: Record<string, any>): { path: (string | numb
   return problems;
 }
 
-/** The VPC range the stack creates (undefined with an existing network). */
-export function effectiveVpcCidr(s: Pick<RkeHaSettings, 'vpcCidr' | 'existingNetwork'>): string | undefined {
-  return s.existingNetwork ? undefined : (s.vpcCidr ?? DEFAULT_VPC_CIDR);
-}
+/** The VPC range the rke-ha stack creates (undefined with an existing network). */
+export const effectiveVpcCidr: (s: Pick<RkeHaSettings, 'vpcCidr' | 'existingNetwork'>) => string | undefined = createdVpcCidr;
 
 /** NAT gateways of private nodes: the setting, or one per zone. */
 export function effectiveNatGateways(s: Pick<RkeHaSettings, 'natGateways'>): 'per-zone' | 'single' {

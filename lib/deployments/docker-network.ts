@@ -5,15 +5,13 @@ import type { Construct } from 'constructs';
 import type { GuardCondition } from '../common/deployment-guard';
 import { cidrHost } from '../config/cidr';
 import { effectiveDockerVpcCidr } from '../config/docker-schema';
+import { DEFAULT_HOST_NUMBER } from '../config/existing-network-schema';
 import type { Settings } from '../config/schema';
 import { SNAPSHOT_TARGET_TAG } from '../docker/data-volume';
 import { EMBEDDED_CLUSTER_NETWORKS } from '../docker/rancher-container';
 import { ExistingNetwork } from '../network/existing-network';
 import { PublicNetwork, type SubnetInfo } from '../network/public-network';
 import type { VpcRanges } from '../network/vpc-ranges';
-
-/** Host number of the instance's fixed address inside the subnet the stack creates. */
-const HOST_NUMBER = 10;
 
 /** Where the Docker host goes, whichever network it runs in. */
 export interface DockerNetwork {
@@ -78,7 +76,8 @@ export function dockerNetwork(scope: Construct, settings: Settings, name: string
   return {
     vpcId: network.vpc.id,
     subnet,
-    hostAddress: cidrHost(subnet.cidr, HOST_NUMBER),
+    // The host number an existing network defaults to, in the subnet the stack creates.
+    hostAddress: cidrHost(subnet.cidr, DEFAULT_HOST_NUMBER),
     vpcRanges: { vpcCidr },
     internetGateway: [igw],
     conditions: [],

@@ -5,8 +5,6 @@ import { DEFAULT_HOST_NUMBER } from '../config/existing-network-schema';
 import { PRIVATE_SUBNET_OFFSET } from '../network/private-subnets';
 import type { SubnetInfo } from '../network/public-network';
 
-/** Host number of each server's fixed address inside the subnets the stack creates. */
-export const NODE_HOST_NUMBER = DEFAULT_HOST_NUMBER;
 /** The K3s datastore's isolated subnets: sixteenths 12-14 of the VPC range (public 0-2, private nodes 8-10). */
 export const DATABASE_SUBNET_OFFSET = 12;
 
@@ -22,7 +20,7 @@ export interface ServerAddress {
 
 /** Host 10 of each server's subnet: the public subnets are sixteenths 0-2 of the VPC, the private ones 8-10. */
 export function serverAddresses(vpcCidr: string, privateNodes: boolean, count: number): ServerAddress[] {
-  const address = (offset: number, i: number) => cidrHost(cidrSubnet(vpcCidr, 4, offset + i), NODE_HOST_NUMBER);
+  const address = (offset: number, i: number) => cidrHost(cidrSubnet(vpcCidr, 4, offset + i), DEFAULT_HOST_NUMBER);
   return Array.from({ length: count }, (_, i) => {
     const publicIp = address(0, i);
     const privateIp = address(PRIVATE_SUBNET_OFFSET, i);
