@@ -5,6 +5,7 @@ import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import type { DockerTlsSettings } from '../config/docker-schema';
 import { CertificateVariables, type CertificateMaterial } from '../tls/certificate-variables';
+import { usesPrivateCa } from '../tls/tls-plan';
 import { certificateFiles, type CertificateFile } from './rancher-container';
 
 /** One year, re-issued by Terraform during the last 30 days (which replaces the host). */
@@ -50,7 +51,7 @@ export class DockerCertificate extends Construct {
     const files = new Map<CertificateFile, string>();
 
     if (tls.mode === 'external') {
-      if (tls.issuer === 'ca' || (tls.issuer === 'blank' && tls.privateCA)) {
+      if (usesPrivateCa(tls)) {
         const ca = material('caCertificate');
         files.set('cacerts', ca);
         this.caCertPem = ca;

@@ -6,6 +6,7 @@ import type { ProxySettings } from '../config/proxy-schema';
 import { proxyEnvironment } from '../network/proxy';
 import { HTTPS_PORT, RANCHER_PUBLIC_PORTS, type PortRule } from '../nodes/ports';
 import { AGENT_TLS_SYSTEM_STORE } from '../rancher/chart-values';
+import { usesPrivateCa } from '../tls/tls-plan';
 
 /**
  * The `rancher/rancher` container of the Docker install, as plain data: the
@@ -93,7 +94,7 @@ export interface RancherContainerInput {
 
 /** Whether the container publishes a CA to agents: its own (rancher), or the user's private CA. */
 function publishesCa(tls: DockerTlsSettings): boolean {
-  return tls.issuer === 'rancher' || tls.issuer === 'ca' || (tls.issuer === 'blank' && tls.privateCA);
+  return tls.issuer === 'rancher' || usesPrivateCa(tls);
 }
 
 /**

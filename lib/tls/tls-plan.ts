@@ -1,3 +1,4 @@
+import { untrustedCertificate } from '../config/bootstrap-schema';
 import type { TlsSettings } from '../config/tls-schema';
 import type { CertificateMaterial } from './certificate-variables';
 
@@ -67,10 +68,15 @@ export function installsCertManager(mode: string | undefined, issuer: string | u
   return mode !== 'external' && (issuer === 'rancher' || issuer === 'acme' || issuer === 'ca');
 }
 
+/** Whether Rancher's certificate comes from the user's private CA: issuer `ca`, or `blank` with `privateCA`. */
+export function usesPrivateCa(tls: { readonly issuer: string; readonly privateCA?: boolean }): boolean {
+  return tls.issuer === 'ca' || (tls.issuer === 'blank' && tls.privateCA === true);
+}
+
 export function tlsPlan(tls: TlsSettings): TlsPlan {
   const atLoadBalancer = tls.mode === 'external';
   const { issuer } = tls;
-  const privateCa = issuer === 'ca' || (issuer === 'blank' && tls.privateCA);
+  const privateCa = usesPrivateCa(tls);
 
   const material: CertificateMaterial[] = [];
   if (issuer === 'blank') material.push('certificate', 'privateKey');
@@ -80,7 +86,7 @@ export function tlsPlan(tls: TlsSettings): TlsPlan {
   let trust: Trust;
   if (issuer === 'rancher') trust = 'rancher-ca';
   else if (privateCa) trust = 'user-ca';
-  else if (issuer === 'acme' && !atLoadBalancer && tls.acme.environment === 'staging') trust = 'unverified';
+  else if (untrustedCertificate(tls)) trust = 'unverified';
   else trust = 'public';
 
   return {
