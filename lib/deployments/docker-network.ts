@@ -1,5 +1,4 @@
 import { DataAwsEbsVolumes } from '@cdktf/provider-aws/lib/data-aws-ebs-volumes';
-import { InternetGateway } from '@cdktf/provider-aws/lib/internet-gateway';
 import { Fn, type ITerraformDependable } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { GuardCondition } from '../common/deployment-guard';
@@ -71,15 +70,13 @@ export function dockerNetwork(scope: Construct, settings: Settings, name: string
   const vpcCidr = effectiveDockerVpcCidr(s) as string;
   const network = new PublicNetwork(scope, 'network', { cidr: vpcCidr, name, zoneCount: Math.max(1, zones) });
   const subnet = network.subnets[0];
-  const igw = network.node.tryFindChild('igw');
-  if (!(igw instanceof InternetGateway)) throw new Error('PublicNetwork has no internet gateway "igw"');
   return {
     vpcId: network.vpc.id,
     subnet,
     // The host number an existing network defaults to, in the subnet the stack creates.
     hostAddress: cidrHost(subnet.cidr, DEFAULT_HOST_NUMBER),
     vpcRanges: { vpcCidr },
-    internetGateway: [igw],
+    internetGateway: [network.internetGateway],
     conditions: [],
     loadBalancerSubnetIds: zones > 0 ? network.subnets.map((zone) => zone.id) : [],
     created: network,

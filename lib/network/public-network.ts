@@ -52,6 +52,8 @@ export class PublicNetwork extends Construct {
   readonly internetAccess: ITerraformDependable[] = [];
   /** The public subnets' route table. */
   readonly routeTableId: string;
+  /** The VPC's internet gateway (what a host's Elastic IP waits for). */
+  readonly internetGateway: InternetGateway;
 
   constructor(scope: Construct, id: string, props: PublicNetworkProps) {
     super(scope, id);
@@ -84,6 +86,7 @@ export class PublicNetwork extends Construct {
     });
 
     const igw = new InternetGateway(this, 'igw', { vpcId: this.vpc.id, tags: { Name: props.name } });
+    this.internetGateway = igw;
     const routes = new RouteTable(this, 'public-routes', { vpcId: this.vpc.id, tags: { Name: `${props.name}-public` } });
     this.routeTableId = routes.id;
     const defaultRoute = new Route(this, 'default-route', { routeTableId: routes.id, destinationCidrBlock: '0.0.0.0/0', gatewayId: igw.id });
