@@ -96,6 +96,8 @@ export class BootParameters extends Construct {
     const region = new DataAwsRegion(this, 'region');
     // The role or user behind the session running Terraform (an assumed-role session ARN changes every time).
     const deployer = new DataAwsIamSessionContext(this, 'deployer', { arn: account.arn });
+    // The deploying identity and the deployer_arns: they plan and apply, and restore snapshots.
+    const deployers = Fn.concat([[deployer.issuerArn], props.deployerArns ?? []]);
     const viaSsm = { test: 'StringEquals', variable: 'kms:ViaService', values: [`ssm.${region.region}.amazonaws.com`] };
     const statement: DataAwsIamPolicyDocumentStatement[] = [
       {
@@ -113,7 +115,7 @@ export class BootParameters extends Construct {
       },
       {
         sid: 'DeployersThroughSsm',
-        principals: [{ type: 'AWS', identifiers: Fn.concat([[deployer.issuerArn], props.deployerArns ?? []]) }],
+        principals: [{ type: 'AWS', identifiers: deployers }],
         // Standard parameters are encrypted with Encrypt, advanced ones (over 4 KB) with a data key.
         actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey'],
         resources: ['*'],
@@ -121,29 +123,27 @@ export class BootParameters extends Construct {
       },
     ];
     if (props.snapshotBucketArn) {
+      const throughSnapshotBucket = [
+        { test: 'StringEquals', variable: 'kms:ViaService', values: [`s3.${region.region}.amazonaws.com`] },
+        // With an S3 Bucket Key the encryption context is the bucket's ARN.
+        { test: 'StringEquals', variable: 'kms:EncryptionContext:aws:s3:arn', values: [props.snapshotBucketArn] },
+      ];
       statement.push({
         sid: 'NodesUseSnapshotBucket',
         principals: [{ type: 'AWS', identifiers: [props.readerRoleArn] }],
         // Uploads need a data key, multipart uploads and downloads Decrypt.
         actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
         resources: ['*'],
-        condition: [
-          { test: 'StringEquals', variable: 'kms:ViaService', values: [`s3.${region.region}.amazonaws.com`] },
-          // With an S3 Bucket Key the encryption context is the bucket's ARN.
-          { test: 'StringEquals', variable: 'kms:EncryptionContext:aws:s3:arn', values: [props.snapshotBucketArn] },
-        ],
+        condition: throughSnapshotBucket,
       });
       // A restore reads a snapshot with the operator's credentials (into a new deployment, whose nodes have a
       // role and a key of their own): only downloads, only this bucket's objects.
       statement.push({
         sid: 'DeployersReadSnapshots',
-        principals: [{ type: 'AWS', identifiers: Fn.concat([[deployer.issuerArn], props.deployerArns ?? []]) }],
+        principals: [{ type: 'AWS', identifiers: deployers }],
         actions: ['kms:Decrypt'],
         resources: ['*'],
-        condition: [
-          { test: 'StringEquals', variable: 'kms:ViaService', values: [`s3.${region.region}.amazonaws.com`] },
-          { test: 'StringEquals', variable: 'kms:EncryptionContext:aws:s3:arn', values: [props.snapshotBucketArn] },
-        ],
+        condition: throughSnapshotBucket,
       });
     }
     if (props.snapshotEventsTopic) {
