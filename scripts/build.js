@@ -13,8 +13,8 @@
 // The shell scripts lib/ imports as text are inlined by both, so nothing reads
 // a file beside the code at construct time.
 const { spawnSync } = require('node:child_process');
-const { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } = require('node:fs');
-const { dirname, join } = require('node:path');
+const { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } = require('node:fs');
+const { join } = require('node:path');
 
 const root = join(__dirname, '..');
 const dist = join(root, 'dist');
@@ -66,12 +66,11 @@ function appIsFresh(out) {
 
 /**
  * Bundles the app into `out` (dist/app unless told; tests build into
- * node_modules/.cache), unless it is fresh. Resolves to the path of main.js
- * and whether it was rebuilt.
+ * node_modules/.cache), unless it is fresh. Resolves to the path of main.js.
  */
 async function buildApp(out = APP_DIR) {
   const main = join(out, 'main.js');
-  if (appIsFresh(out)) return { main, rebuilt: false };
+  if (appIsFresh(out)) return { main };
   rmSync(out, { recursive: true, force: true });
   const result = await esbuild().build({ ...COMMON, entryPoints: [join(root, 'main.ts')], bundle: true, outfile: main, metafile: true, plugins: [lazyArchiver] });
   // Inputs as paths from the project root, with the build script itself and the lockfile (package versions).
@@ -83,7 +82,7 @@ async function buildApp(out = APP_DIR) {
     }),
   );
   writeFileSync(inputsFile(out), `${JSON.stringify(inputs, null, 1)}\n`);
-  return { main, rebuilt: true };
+  return { main };
 }
 
 /** lib/ as JavaScript and declarations into `out` (dist/lib unless told). */
@@ -96,11 +95,10 @@ async function buildLibrary(out = LIBRARY_DIR) {
     encoding: 'utf8',
   });
   if (tsc.status !== 0) throw new Error(`tsc (declarations) failed:\n${tsc.stdout}${tsc.stderr}`);
-  mkdirSync(dirname(out), { recursive: true });
   return out;
 }
 
-module.exports = { buildApp, buildLibrary, appIsFresh, APP_DIR, LIBRARY_DIR };
+module.exports = { buildApp, buildLibrary, appIsFresh };
 
 // node scripts/build.js [app|library|all] [out]
 if (require.main === module) {
