@@ -2,7 +2,7 @@ import { TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { rancherOutputs, stackFoundation } from '../lib/common/stack-foundation';
 import type { Settings } from '../lib/config/schema';
-import { deploymentProps, publicNameProps, wildcardName } from '../lib/deployments/from-settings';
+import { awsDeploymentProps, wildcardName } from '../lib/deployments/from-settings';
 import { RancherOnDocker } from '../lib/deployments/rancher-on-docker';
 import { IN_PLACE_ID } from '../lib/deployments/stack-level-names';
 
@@ -13,14 +13,7 @@ export class DockerStack extends TerraformStack {
   constructor(scope: Construct, id: string, settings: Settings) {
     super(scope, id);
     const { inputs } = stackFoundation(this, settings, { route53Name: !wildcardName(settings) });
-    const rancher = new RancherOnDocker(this, IN_PLACE_ID, {
-      ...deploymentProps(settings),
-      docker: settings.docker,
-      vpc: settings.vpc,
-      ...publicNameProps(settings, inputs),
-      adminCidrs: inputs.adminCidrs,
-      deployerArns: inputs.deployerArns,
-    });
+    const rancher = new RancherOnDocker(this, IN_PLACE_ID, { ...awsDeploymentProps(settings, inputs), docker: settings.docker });
 
     rancherOutputs(this, rancher);
     new TerraformOutput(this, 'public_ip', {

@@ -2,7 +2,7 @@ import { TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { rancherOutputs, stackFoundation } from '../lib/common/stack-foundation';
 import type { Settings } from '../lib/config/schema';
-import { deploymentProps, publicNameProps, wildcardName } from '../lib/deployments/from-settings';
+import { awsDeploymentProps, wildcardName } from '../lib/deployments/from-settings';
 import { RancherOnRke } from '../lib/deployments/rancher-on-rke';
 import { IN_PLACE_ID } from '../lib/deployments/stack-level-names';
 
@@ -13,14 +13,7 @@ export class RkeHaStack extends TerraformStack {
   constructor(scope: Construct, id: string, settings: Settings) {
     super(scope, id);
     const { inputs } = stackFoundation(this, settings, { route53Name: !wildcardName(settings) });
-    const rancher = new RancherOnRke(this, IN_PLACE_ID, {
-      ...deploymentProps(settings),
-      rkeHa: settings.rkeHa,
-      vpc: settings.vpc,
-      ...publicNameProps(settings, inputs),
-      adminCidrs: inputs.adminCidrs,
-      deployerArns: inputs.deployerArns,
-    });
+    const rancher = new RancherOnRke(this, IN_PLACE_ID, { ...awsDeploymentProps(settings, inputs), rkeHa: settings.rkeHa });
 
     rancherOutputs(this, rancher);
     new TerraformOutput(this, 'kubeconfig', {

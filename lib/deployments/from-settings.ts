@@ -1,6 +1,6 @@
 import type { DeploymentVariables } from '../config/deployment-variables';
 import type { Settings } from '../config/schema';
-import type { CommonDeploymentProps, PublicNameProps } from './props';
+import type { AwsDeploymentProps, CommonDeploymentProps, PublicNameProps } from './props';
 
 /**
  * The props sections a settings file gives every Rancher construct (the
@@ -29,4 +29,15 @@ export const wildcardName = (settings: Pick<Settings, 'dns'>): boolean => settin
 export function publicNameProps(settings: Pick<Settings, 'dns'>, inputs: DeploymentVariables): PublicNameProps {
   if (wildcardName(settings)) return { dns: settings.dns };
   return { dns: settings.dns, hostname: inputs.hostname, hostedZone: inputs.zoneName };
+}
+
+/** What a stack gives RancherOnRke or RancherOnDocker besides the mode's section: the settings and its Terraform variables. */
+export function awsDeploymentProps(settings: Settings, inputs: DeploymentVariables): AwsDeploymentProps {
+  return {
+    ...deploymentProps(settings),
+    vpc: settings.vpc,
+    ...publicNameProps(settings, inputs),
+    adminCidrs: inputs.adminCidrs,
+    deployerArns: inputs.deployerArns,
+  };
 }

@@ -141,7 +141,6 @@ export interface DnsProps {
   readonly wildcardDomain?: 'sslip.io' | 'nip.io';
 }
 
-/** What every Rancher construct is told about the deployment, but its name. */
 /** Options for the VPC a construct creates (rke-ha, docker); refused with an existing network. */
 export interface VpcProps {
   readonly flowLogs?: {
@@ -154,6 +153,7 @@ export interface VpcProps {
   readonly endpoints?: readonly ('s3' | 'ssm' | 'ssmmessages' | 'ec2messages' | 'kms' | 'sts' | 'ec2')[];
 }
 
+/** What every Rancher construct is told about the deployment, but its name. */
 export interface CommonDeploymentProps {
   /**
    * The deployment's name (letters, digits, hyphens). Resource names start
@@ -190,4 +190,17 @@ export interface PublicNameProps {
   /** The public Route53 hosted zone that holds `hostname`; may be a Terraform reference. Required unless `dns.mode` is `wildcard`. */
   readonly hostedZone?: string;
   readonly dns?: DnsProps;
+}
+
+/** What the constructs that build their own AWS side (RancherOnRke, RancherOnDocker) are told besides their mode's section. */
+export interface AwsDeploymentProps extends CommonDeploymentProps, PublicNameProps {
+  /** Networks allowed to reach the nodes' admin ports (SSH with a key pair; with rke-ha, the Kubernetes API too); may be a Terraform reference. */
+  readonly adminCidrs: readonly string[];
+  /**
+   * IAM roles or users besides the one running Terraform that plan and apply
+   * this deployment: the key policy lets them decrypt the boot parameters
+   * (every plan reads them back). May be a Terraform reference. @default []
+   */
+  readonly deployerArns?: readonly string[];
+  readonly vpc?: VpcProps;
 }

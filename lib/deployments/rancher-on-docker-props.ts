@@ -1,4 +1,4 @@
-import type { CommonDeploymentProps, PublicNameProps, VpcProps } from './props';
+import type { AwsDeploymentProps } from './props';
 
 /** The host of Rancher's Docker install. */
 export interface DockerProps {
@@ -56,11 +56,6 @@ export interface DockerProps {
   };
 }
 
-export interface RancherOnDockerProps extends CommonDeploymentProps, PublicNameProps {
-  /** Networks allowed to reach SSH (with a key pair); may be a Terraform reference. */
-  readonly adminCidrs: readonly string[];
-  /** IAM roles or users besides the one running Terraform that plan this deployment (see RancherOnRkeProps). @default [] */
-  readonly deployerArns?: readonly string[];
-  readonly vpc?: VpcProps;
+export interface RancherOnDockerProps extends AwsDeploymentProps {
   readonly docker?: DockerProps;
 }

@@ -1,4 +1,4 @@
-import type { CommonDeploymentProps, PublicNameProps, VpcProps } from './props';
+import type { AwsDeploymentProps } from './props';
 
 /** The K3s external datastore (RDS). */
 export interface DatastoreProps {
@@ -100,15 +100,6 @@ export interface RkeHaProps {
   readonly etcdSnapshots?: EtcdSnapshotsProps;
 }
 
-export interface RancherOnRkeProps extends CommonDeploymentProps, PublicNameProps {
-  /** Networks allowed to reach the Kubernetes API (and SSH); may be a Terraform reference. */
-  readonly adminCidrs: readonly string[];
-  /**
-   * IAM roles or users besides the one running Terraform that plan and apply
-   * this deployment: the key policy lets them decrypt the boot parameters
-   * (every plan reads them back). May be a Terraform reference. @default []
-   */
-  readonly deployerArns?: readonly string[];
-  readonly vpc?: VpcProps;
+export interface RancherOnRkeProps extends AwsDeploymentProps {
   readonly rkeHa?: RkeHaProps;
 }
