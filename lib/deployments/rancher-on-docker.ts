@@ -1,13 +1,11 @@
 import { Password } from '@cdktf/provider-random/lib/password';
-import { Annotations, TerraformStack, type ITerraformDependable } from 'cdktf';
+import { TerraformStack, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { DeploymentGuard } from '../common/deployment-guard';
 import { bootstrapEnabled } from '../config/bootstrap-schema';
-import { acmeOnWildcardWarning, wildcardDomain } from '../config/dns-schema';
 import type { Settings } from '../config/schema';
 import { ARecord } from '../dns/a-record';
 import { AliasRecord, publicZone } from '../dns/alias-record';
-import { wildcardHostname } from '../dns/wildcard-name';
 import { DataVolume } from '../docker/data-volume';
 import { DockerCertificate } from '../docker/docker-certificate';
 import { DockerReadiness } from '../docker/docker-readiness';
@@ -29,6 +27,8 @@ import { acmSource } from '../tls/tls-plan';
 import type { RancherOnDockerProps } from './rancher-on-docker-props';
 import { dnsRecordedSettings } from './dns-recorded-settings';
 import { dockerNetwork } from './docker-network';
+import { wildcardName } from './from-settings';
+import { rancherName } from './rancher-name';
 import { requiredName, resolveProps } from './resolve-props';
 import { firstLoginAfter } from './rancher-arrival';
 import { deploymentPrefix } from './stack-level-names';
@@ -139,10 +139,8 @@ export class RancherOnDocker extends Construct {
 
     // Allocated before the host, which a wildcard name tells its own address; associated once the host exists.
     const address = new PublicAddress(this, 'address', { name, dependsOn: network.internetGateway });
-    const wildcard = settings.dns.mode === 'wildcard';
-    const hostname = wildcard ? wildcardHostname(address.ip, wildcardDomain(settings.dns)) : requiredName(props.hostname);
+    const hostname = rancherName(this, settings, { hostname: props.hostname, address: () => address.ip, issuer: s.tls.issuer, issuerSetting: 'docker.tls.issuer' });
     this.hostname = hostname;
-    if (wildcard && s.tls.issuer === 'acme') Annotations.of(this).addWarning(acmeOnWildcardWarning(wildcardDomain(settings.dns), 'docker.tls.issuer'));
 
     const certificate = new DockerCertificate(this, 'certificate', { tls: s.tls, hostname });
     const password = new Password(this, 'bootstrap-password', { length: 32, special: false });
@@ -229,7 +227,7 @@ export class RancherOnDocker extends Construct {
       // The same construct id and record as the A record's: a switch updates the record in place.
       nameReady = [new AliasRecord(this, 'dns', { zoneName, recordName: hostname, target: alb }).record];
       this.loadBalancerDnsName = alb.dnsName;
-    } else if (!wildcard) {
+    } else if (!wildcardName(settings)) {
       nameReady = [new ARecord(this, 'dns', { zoneName: requiredName(props.hostedZone), recordName: hostname, addresses: [address.ip] }).record];
     }
 

@@ -1,9 +1,8 @@
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import { Password } from '@cdktf/provider-random/lib/password';
-import { Annotations, Fn, TerraformStack, type ITerraformDependable } from 'cdktf';
+import { Fn, TerraformStack, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { DeploymentGuard } from '../common/deployment-guard';
-import { acmeOnWildcardWarning, wildcardDomain } from '../config/dns-schema';
 import { RKE2_CLUSTER_CIDR, RKE2_SERVICE_CIDR } from '../config/primitives';
 import { effectiveIngressController, effectiveNodeCount } from '../config/rke-ha-schema';
 import type { Settings } from '../config/schema';
@@ -11,7 +10,6 @@ import { ExternalDatastore } from '../database/external-datastore';
 import { AliasRecord, publicZone } from '../dns/alias-record';
 import { RoundRobinRecords } from '../dns/round-robin-records';
 import { PublicAddress } from '../docker/public-address';
-import { wildcardHostname } from '../dns/wildcard-name';
 import { BootParameters } from '../kubernetes/boot-parameters';
 import { ClusterPki } from '../kubernetes/cluster-pki';
 import { forwardedHeadersChartConfig, packagedIngress, traefikTimeoutsChartConfig } from '../kubernetes/ingress-controller-config';
@@ -49,6 +47,8 @@ import { dnsRecordedSettings } from './dns-recorded-settings';
 import { rancherArrival } from './rancher-arrival';
 import { nlbPorts } from './nlb-ports';
 import type { RancherOnRkeProps } from './rancher-on-rke-props';
+import { wildcardName } from './from-settings';
+import { rancherName } from './rancher-name';
 import { requiredName, resolveProps } from './resolve-props';
 import { rkeNetwork } from './rke-network';
 import { movedServersCondition, peerCandidates, previousServer } from './rke-server-layout';
@@ -133,7 +133,7 @@ export class RancherOnRke extends Construct {
     const nodeCount = effectiveNodeCount(s);
     const ingressController = effectiveIngressController(s);
     const ingress = packagedIngress(s.distribution, ingressController);
-    const wildcard = settings.dns.mode === 'wildcard';
+    const wildcard = wildcardName(settings);
     const net = rkeNetwork(this, settings, name);
     this.network = net.network;
     const { addresses } = net;
@@ -187,15 +187,16 @@ export class RancherOnRke extends Construct {
     // Rancher's name: the one given, or the first zone's Elastic IP through the wildcard DNS service. That
     // address outlives a replaced balancer, so the name (Rancher's server-url) does too. (The settings refuse
     // DNS round robin without a domain: one wildcard name is one address.)
-    let hostname: string;
-    if (wildcard) {
-      if (!lb) throw new Error('dns.mode wildcard names Rancher after the load balancer\'s address; rkeHa.loadBalancer dns has none');
-      hostname = wildcardHostname(lb.elasticIps[0].publicIp, wildcardDomain(settings.dns));
-    } else {
-      hostname = requiredName(props.hostname);
-    }
+    const hostname = rancherName(this, settings, {
+      hostname: props.hostname,
+      address: () => {
+        if (!lb) throw new Error("dns.mode wildcard names Rancher after the load balancer's address; rkeHa.loadBalancer dns has none");
+        return lb.elasticIps[0].publicIp;
+      },
+      issuer: tls.issuer,
+      issuerSetting: 'rancher.tls.issuer',
+    });
     this.hostname = hostname;
-    if (wildcard && tls.issuer === 'acme') Annotations.of(this).addWarning(acmeOnWildcardWarning(wildcardDomain(settings.dns), 'rancher.tls.issuer'));
     // Everything between Terraform and the API: the Helm and Kubernetes resources wait for it on create
     // and, being its dependents, are destroyed before it.
     const apiPath: ITerraformDependable[] = [...net.internetAccess];

@@ -1,0 +1,30 @@
+import { Annotations } from 'cdktf';
+import type { Construct } from 'constructs';
+import { acmeOnWildcardWarning, wildcardDomain } from '../config/dns-schema';
+import type { Settings } from '../config/schema';
+import { wildcardHostname } from '../dns/wildcard-name';
+import { wildcardName } from './from-settings';
+import { requiredName } from './resolve-props';
+
+export interface RancherNameSource {
+  /** The hostname given (`dns.mode: route53`). */
+  readonly hostname?: string;
+  /** The public address a wildcard name is made of (asked only with `dns.mode: wildcard`). */
+  readonly address: () => string;
+  /** The issuer of Rancher's certificate, and the setting that names it (for the warning). */
+  readonly issuer: string;
+  readonly issuerSetting: string;
+}
+
+/**
+ * Rancher's name for a construct that owns its public address (RancherOnRke,
+ * RancherOnDocker): the hostname given, or the address through the wildcard
+ * DNS service, with a warning on the construct when Let's Encrypt would issue
+ * on that shared domain.
+ */
+export function rancherName(scope: Construct, settings: Pick<Settings, 'dns'>, source: RancherNameSource): string {
+  if (!wildcardName(settings)) return requiredName(source.hostname);
+  const domain = wildcardDomain(settings.dns);
+  if (source.issuer === 'acme') Annotations.of(scope).addWarning(acmeOnWildcardWarning(domain, source.issuerSetting));
+  return wildcardHostname(source.address(), domain);
+}
