@@ -31,7 +31,7 @@ import { wildcardName } from './from-settings';
 import { rancherName } from './rancher-name';
 import { requiredName, resolveProps } from './resolve-props';
 import { firstLoginAfter } from './rancher-arrival';
-import { deploymentPrefix } from './stack-level-names';
+import { deploymentParameterPath, deploymentPrefix } from './stack-level-names';
 
 /**
  * The balancer's check of the container: Rancher's listener answers `/ping` over plain HTTP without redirecting
@@ -85,7 +85,7 @@ export class RancherOnDocker extends Construct {
     const s = settings.docker;
     const name = deploymentPrefix(this, settings.name);
     const adminCidrs = [...props.adminCidrs];
-    const parameterPath = `/${settings.name}/${TerraformStack.of(this).node.id}`;
+    const parameterPath = deploymentParameterPath(this, settings.name);
     const external = s.tls.mode === 'external';
     // An ALB needs subnets in two zones: the second is only the ALB's. Adding it leaves the first (the host's) alone.
     const network = dockerNetwork(this, settings, name, { loadBalancerZones: external ? 2 : 0 });

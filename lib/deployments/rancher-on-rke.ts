@@ -53,7 +53,7 @@ import { requiredName, resolveProps } from './resolve-props';
 import { rkeNetwork } from './rke-network';
 import { movedServersCondition, peerCandidates, previousServer } from './rke-server-layout';
 import { rkeRecordedSettings } from './rke-recorded-settings';
-import { deploymentPrefix, stackLevelName } from './stack-level-names';
+import { deploymentParameterPath, deploymentPrefix, stackLevelName } from './stack-level-names';
 import { reportStaleServers } from './stale-servers';
 
 /** What the DNS round robin's health checks ask every node for (through its ingress, by Rancher's name). */
@@ -247,7 +247,7 @@ export class RancherOnRke extends Construct {
         });
     const eventsTopic = snapshots && s.etcdSnapshots.eventNotifications ? `${name}-etcd-events` : undefined;
 
-    const parameterPath = `/${settings.name}/${stackId}`;
+    const parameterPath = deploymentParameterPath(this, settings.name);
     const role = new NodeRole(this, 'node-role', { name, parameterPath, snapshotBucketArn: snapshots?.arn });
     const pki = new ClusterPki(this, 'pki', { clusterName: name });
     const joinToken = new Password(this, 'join-token', { length: 48, special: false });

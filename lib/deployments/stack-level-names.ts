@@ -24,3 +24,8 @@ export function stackLevelName(scope: Construct, base: string): string {
 export function deploymentPrefix(scope: Construct, name: string): string {
   return `${name}-${TerraformStack.of(scope).node.id}`;
 }
+
+/** `/<name>/<stack id>`: where a deployment's nodes read their SSM parameters. */
+export function deploymentParameterPath(scope: Construct, name: string): string {
+  return `/${name}/${TerraformStack.of(scope).node.id}`;
+}
