@@ -23,10 +23,8 @@ export function refusals(before: TerraformJson, after: TerraformJson, network?: 
 
 /** refusals() of several changes, with one terraform run for all their preconditions. */
 export function refusalsEach(changes: readonly (readonly [before: TerraformJson, after: TerraformJson, network?: NetworkFacts])[]): string[][] {
-  const expressions = changes.map(([before, after, network]) => outcomesExpression(before, after, network));
-  const outcomes = evaluateEach(expressions.filter((e): e is string => e !== undefined));
-  let next = 0;
-  return expressions.map((e) => (e === undefined ? [] : (outcomes[next++] as (string | null)[]).filter((message): message is string => message !== null)));
+  const outcomes = evaluateEach(changes.map(([before, after, network]) => outcomesExpression(before, after, network))) as ((string | null)[] | undefined)[];
+  return outcomes.map((messages) => (messages ?? []).filter((message): message is string => message !== null));
 }
 
 /**

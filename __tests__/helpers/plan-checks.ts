@@ -108,9 +108,10 @@ export interface FailedCheck {
 
 /**
  * The checks of the module's network data sources and of the `terraform_data`
- * resources named by `resources` (e.g. the network's checks, the guard) that
- * fail on these facts. `records` gives the guard records' outputs
- * (`terraform_data.<name>.output`) where guard preconditions are included.
+ * resources named by `resources` (e.g. the network's checks) that fail on
+ * these facts; a record's output (`terraform_data.<name>.output`) is what the
+ * module records now (the guard's own evaluation, with earlier records, is
+ * guard.ts's refusals()).
  */
 export function failedChecks(json: TerraformJson, facts: NetworkFacts, options: CheckOptions = {}): FailedCheck[] {
   return failedChecksEach(json, [facts], options)[0];
@@ -118,19 +119,13 @@ export function failedChecks(json: TerraformJson, facts: NetworkFacts, options: 
 
 export interface CheckOptions {
   readonly resources?: (name: string) => boolean;
-  readonly records?: Record<string, string>;
 }
 
 /** failedChecks() of one module on several sets of facts, with one terraform run for all. */
 export function failedChecksEach(json: TerraformJson, factsList: readonly NetworkFacts[], options: CheckOptions = {}): FailedCheck[][] {
   const planned = factsList.map((facts) => checksOf(json, facts, options));
-  const outcomes = evaluateEach(planned.filter((p) => p.checks.length > 0).map((p) => p.expression));
-  let next = 0;
-  return planned.map(({ checks }) => {
-    if (checks.length === 0) return [];
-    const failed = outcomes[next++] as (string | null)[];
-    return checks.flatMap((c, i) => (failed[i] === null ? [] : [{ address: c.address, message: failed[i] as string }]));
-  });
+  const outcomes = evaluateEach(planned.map((p) => (p.checks.length > 0 ? p.expression : undefined))) as ((string | null)[] | undefined)[];
+  return planned.map(({ checks }, i) => checks.flatMap((c, j) => (outcomes[i]?.[j] == null ? [] : [{ address: c.address, message: outcomes[i]![j] as string }])));
 }
 
 /** The checks failedChecks() looks at, and one expression for all: per check, null where it holds, its message where not. */
@@ -157,10 +152,7 @@ function checksOf(json: TerraformJson, facts: NetworkFacts, options: CheckOption
     }
   }
   const records = (text: string) =>
-    text.replace(/terraform_data\.([A-Za-z0-9_-]+)\.output/g, (_, name: string) => {
-      const recorded = options.records?.[name] ?? json.resource?.terraform_data?.[name]?.input;
-      return JSON.stringify(recorded);
-    });
+    text.replace(/terraform_data\.([A-Za-z0-9_-]+)\.output/g, (_, name: string) => JSON.stringify(json.resource?.terraform_data?.[name]?.input));
   const resolve = (text: string) => records(substitute(text, values));
   return { checks, expression: `[${checks.map((c) => `(${resolve(c.condition)}) ? null : ${resolve(c.message)}`).join(', ')}]` };
 }

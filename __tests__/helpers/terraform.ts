@@ -88,10 +88,12 @@ const consoleKey = (expression: string, variables: Record<string, string>) => `t
 /**
  * Evaluates several expressions with one `terraform console` run (a tuple of
  * them), each result kept as evaluate() keeps it. When the tuple fails, each
- * is evaluated alone, so an error names its own expression.
+ * is evaluated alone, so an error names its own expression. An undefined
+ * expression (nothing to evaluate) gives undefined.
  */
-export function evaluateEach(expressions: readonly string[], variables: Record<string, string> = {}): unknown[] {
-  const pending = [...new Set(expressions)].filter((expression) => cachedResult(consoleKey(expression, variables)) === undefined);
+export function evaluateEach(expressions: readonly (string | undefined)[], variables: Record<string, string> = {}): unknown[] {
+  const given = expressions.filter((expression): expression is string => expression !== undefined);
+  const pending = [...new Set(given)].filter((expression) => cachedResult(consoleKey(expression, variables)) === undefined);
   if (pending.length > 1) {
     try {
       const values = evaluateNow(`[${pending.join(', ')}]`, variables) as unknown[];
@@ -100,7 +102,7 @@ export function evaluateEach(expressions: readonly string[], variables: Record<s
       // Each alone, below.
     }
   }
-  return expressions.map((expression) => evaluate(expression, variables));
+  return expressions.map((expression) => (expression === undefined ? undefined : evaluate(expression, variables)));
 }
 
 function evaluateNow(expression: string, variables: Record<string, string>): unknown {
