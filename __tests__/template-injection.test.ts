@@ -5,6 +5,7 @@ import { K8S_HA_STACK, K8sHaStack } from '../stacks/k8s-ha';
 import { RKE_HA_STACK, RkeHaStack } from '../stacks/rke-ha';
 import { settings, synthStack } from './helpers/synth';
 import { templateStrings } from './helpers/terraform';
+import { mergeSettings } from './helpers/variants';
 
 /**
  * Terraform evaluates `${...}` and `%{...}` in every string of a module except
@@ -148,12 +149,6 @@ function at(path: string, value: unknown): Record<string, unknown> {
     .reduce<unknown>((inner, key) => ({ [key]: inner }), value) as Record<string, unknown>;
 }
 
-function merge(a: Record<string, any>, b: Record<string, any>): Record<string, any> {
-  const out = { ...a };
-  for (const [k, v] of Object.entries(b)) out[k] = v && typeof v === 'object' && !Array.isArray(v) && a[k] ? merge(a[k], v) : v;
-  return out;
-}
-
 /** A payload is evaluated where it appears without its escape: `${` not after `$`, `%{` not after `%`. */
 const live = (text: string) => /(?<!\$)\$\{file\(|(?<!%)%\{ if true/.test(text);
 /** Terraform takes these literally: variable defaults and the backend. */
@@ -172,7 +167,7 @@ describe('settings text carrying Terraform template syntax', () => {
     ['a directive', DIRECTIVE],
   ])('%s', (_kind, payload) => {
     it.each(textFields.map(([f]) => f))('%s: refused naming the field, or accepted', (field) => {
-      const input = merge(CONTEXT[field] ?? {}, at(field, PAYLOADS[field]!(tagged(payload, field))));
+      const input = mergeSettings(CONTEXT[field] ?? {}, at(field, PAYLOADS[field]!(tagged(payload, field))));
       try {
         settings(input);
         accepted[`${field} ${tagged(payload, field)}`] = input;
@@ -204,7 +199,7 @@ describe('settings text carrying Terraform template syntax', () => {
       return [mine.filter(([key]) => !key.startsWith('backend.key')), mine.filter(([key]) => key.startsWith('backend.key'))];
     });
     for (const group of groups) {
-      const input = group.reduce<Record<string, any>>((all, [, one]) => merge(all, one), {});
+      const input = group.reduce<Record<string, any>>((all, [, one]) => mergeSettings(all, one), {});
       const s = settings(input);
       const strings = [RkeHaStack, K8sHaStack, DockerStack].flatMap((Stack, i) =>
         templateStrings(synthStack((app) => new Stack(app, [RKE_HA_STACK, K8S_HA_STACK, DOCKER_STACK][i], s)).json),

@@ -133,6 +133,13 @@ export function variantSettings(name: string): SettingsInput {
   return variant.settings;
 }
 
+/** Settings `b` laid over `a`: objects merged key by key, anything else (lists too) replaced. */
+export function mergeSettings(a: Record<string, any>, b: Record<string, any>): Record<string, any> {
+  const out = { ...a };
+  for (const [k, v] of Object.entries(b)) out[k] = v && typeof v === 'object' && !Array.isArray(v) && a[k] ? mergeSettings(a[k], v) : v;
+  return out;
+}
+
 /** Adds the variant's stack to an app, as main.ts does. */
 export function buildVariant(app: App, variant: StackVariant): TerraformStack {
   const s = settings(variant.settings);

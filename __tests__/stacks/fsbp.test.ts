@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { SettingsInput } from '../../lib/config/schema';
 import { RKE_HA_STACK } from '../../stacks/rke-ha';
 import { dataSources, resources, type TerraformJson } from '../helpers/synth';
-import { RKE_HA_TLS_VARIANTS, STACK_VARIANTS, type StackVariant, synthSettings } from '../helpers/variants';
+import { mergeSettings, RKE_HA_TLS_VARIANTS, STACK_VARIANTS, type StackVariant, synthSettings } from '../helpers/variants';
 
 /**
  * The AWS Foundational Security Best Practices controls issue 11 names,
@@ -31,7 +31,6 @@ const list = (value: any): any[] => (value === undefined ? [] : Array.isArray(va
 
 /** The etcd snapshot bucket (SnapshotBucket), by its name prefix. */
 const snapshotBuckets = (json: TerraformJson) => entries(json, 'aws_s3_bucket').filter(([, b]) => String(b.bucket_prefix ?? '').endsWith('-etcd-'));
-const forEachSnapshotBucket = (json: TerraformJson, test: (name: string, bucket: any) => boolean) => snapshotBuckets(json).every(([name, bucket]) => test(name, bucket));
 const bucketResource = (json: TerraformJson, type: string, bucket: string) => entries(json, type).find(([, r]) => refersTo(r.bucket, 'aws_s3_bucket', bucket))?.[1];
 
 const hasInstances = (json: TerraformJson) => entries(json, 'aws_instance').length > 0;
@@ -55,7 +54,17 @@ const DECRYPTING = /^kms:(\*|Decrypt|ReEncrypt\*|ReEncryptFrom|CreateGrant|Gener
 /** The interface endpoints the nodes call (boot parameters, Session Manager), and S3 where etcd snapshots go. */
 const NODE_SERVICES = ['ssm', 'ssmmessages', 'ec2messages'];
 
-export const CONTROLS: readonly Control[] = [
+/** A control on every K3s datastore (RDS), applicable where there is one. */
+const rdsControl = (id: string, title: string, test: (db: any) => boolean): Control => ({ id, title, applies: (json) => databases(json).length > 0, passes: (json) => databases(json).every(test) });
+/** A control on every etcd snapshot bucket, applicable where there is one. */
+const snapshotBucketControl = (id: string, title: string, test: (json: TerraformJson, name: string, bucket: any) => boolean): Control => ({
+  id,
+  title,
+  applies: (json) => snapshotBuckets(json).length > 0,
+  passes: (json) => snapshotBuckets(json).every(([name, bucket]) => test(json, name, bucket)),
+});
+
+const CONTROLS: readonly Control[] = [
   {
     id: 'EC2.2',
     title: 'the default security group of every VPC restricts all traffic',
@@ -107,72 +116,24 @@ export const CONTROLS: readonly Control[] = [
     applies: (json) => entries(json, 'aws_lb').length > 0,
     passes: (json) => entries(json, 'aws_lb').every(([, lb]) => lb.enable_deletion_protection === true),
   },
-  {
-    id: 'S3.9',
-    title: 'the etcd snapshot bucket has server access logging',
-    applies: (json) => snapshotBuckets(json).length > 0,
-    passes: (json) => forEachSnapshotBucket(json, (name) => bucketResource(json, 'aws_s3_bucket_logging', name)?.target_bucket !== undefined),
-  },
-  {
-    id: 'S3.11',
-    title: 'the etcd snapshot bucket has event notifications',
-    applies: (json) => snapshotBuckets(json).length > 0,
-    passes: (json) =>
-      forEachSnapshotBucket(json, (name) => {
-        const n = bucketResource(json, 'aws_s3_bucket_notification', name);
-        return n !== undefined && [n.topic, n.queue, n.lambda_function].some((d) => list(d).length > 0);
-      }),
-  },
-  {
-    id: 'S3.15',
-    title: 'the etcd snapshot bucket has Object Lock enabled',
-    applies: (json) => snapshotBuckets(json).length > 0,
-    passes: (json) =>
-      forEachSnapshotBucket(json, (name, bucket) => {
-        const config = bucketResource(json, 'aws_s3_bucket_object_lock_configuration', name);
-        return bucket.object_lock_enabled === true || (config !== undefined && (config.object_lock_enabled ?? 'Enabled') === 'Enabled');
-      }),
-  },
-  {
-    id: 'S3.17',
-    title: 'the etcd snapshot bucket is encrypted with KMS keys',
-    applies: (json) => snapshotBuckets(json).length > 0,
-    passes: (json) =>
-      forEachSnapshotBucket(json, (name) => {
-        const rules = list(bucketResource(json, 'aws_s3_bucket_server_side_encryption_configuration', name)?.rule);
-        return rules.some((r) => /^aws:kms/.test(block(r.apply_server_side_encryption_by_default)?.sse_algorithm ?? ''));
-      }),
-  },
-  {
-    id: 'RDS.6',
-    title: 'the datastore has enhanced monitoring',
-    applies: (json) => databases(json).length > 0,
-    passes: (json) => databases(json).every((db) => (db.monitoring_interval ?? 0) > 0 && db.monitoring_role_arn !== undefined),
-  },
-  {
-    id: 'RDS.8',
-    title: 'the datastore has deletion protection',
-    applies: (json) => databases(json).length > 0,
-    passes: (json) => databases(json).every((db) => db.deletion_protection === true),
-  },
-  {
-    id: 'RDS.9',
-    title: "the datastore publishes its engine's logs to CloudWatch Logs",
-    applies: (json) => databases(json).length > 0,
-    passes: (json) => databases(json).every((db) => RDS_LOGS[db.engine].every((log) => list(db.enabled_cloudwatch_logs_exports).includes(log))),
-  },
-  {
-    id: 'RDS.10',
-    title: 'the datastore has IAM authentication',
-    applies: (json) => databases(json).length > 0,
-    passes: (json) => databases(json).every((db) => db.iam_database_authentication_enabled === true),
-  },
-  {
-    id: 'RDS.23',
-    title: "the datastore does not listen on its engine's default port",
-    applies: (json) => databases(json).length > 0,
-    passes: (json) => databases(json).every((db) => db.port !== undefined && db.port !== DEFAULT_PORTS[db.engine]),
-  },
+  snapshotBucketControl('S3.9', 'the etcd snapshot bucket has server access logging', (json, name) => bucketResource(json, 'aws_s3_bucket_logging', name)?.target_bucket !== undefined),
+  snapshotBucketControl('S3.11', 'the etcd snapshot bucket has event notifications', (json, name) => {
+    const n = bucketResource(json, 'aws_s3_bucket_notification', name);
+    return n !== undefined && [n.topic, n.queue, n.lambda_function].some((d) => list(d).length > 0);
+  }),
+  snapshotBucketControl('S3.15', 'the etcd snapshot bucket has Object Lock enabled', (json, name, bucket) => {
+    const config = bucketResource(json, 'aws_s3_bucket_object_lock_configuration', name);
+    return bucket.object_lock_enabled === true || (config !== undefined && (config.object_lock_enabled ?? 'Enabled') === 'Enabled');
+  }),
+  snapshotBucketControl('S3.17', 'the etcd snapshot bucket is encrypted with KMS keys', (json, name) => {
+    const rules = list(bucketResource(json, 'aws_s3_bucket_server_side_encryption_configuration', name)?.rule);
+    return rules.some((r) => /^aws:kms/.test(block(r.apply_server_side_encryption_by_default)?.sse_algorithm ?? ''));
+  }),
+  rdsControl('RDS.6', 'the datastore has enhanced monitoring', (db) => (db.monitoring_interval ?? 0) > 0 && db.monitoring_role_arn !== undefined),
+  rdsControl('RDS.8', 'the datastore has deletion protection', (db) => db.deletion_protection === true),
+  rdsControl('RDS.9', "the datastore publishes its engine's logs to CloudWatch Logs", (db) => RDS_LOGS[db.engine].every((log) => list(db.enabled_cloudwatch_logs_exports).includes(log))),
+  rdsControl('RDS.10', 'the datastore has IAM authentication', (db) => db.iam_database_authentication_enabled === true),
+  rdsControl('RDS.23', "the datastore does not listen on its engine's default port", (db) => db.port !== undefined && db.port !== DEFAULT_PORTS[db.engine]),
   {
     id: 'IAM: node role',
     title: 'the node role does not carry AmazonSSMManagedInstanceCore, nor any ssm:GetParameter* on every parameter',
@@ -217,16 +178,11 @@ const ENABLE: Readonly<Record<string, { readonly path: string; readonly settings
   'RDS.8': { path: 'rkeHa.datastore.deletionProtection', settings: { rkeHa: { datastore: { deletionProtection: true } } } },
 };
 
-function merge(a: Record<string, any>, b: Record<string, any>): Record<string, any> {
-  const out = { ...a };
-  for (const [k, v] of Object.entries(b)) out[k] = v && typeof v === 'object' && !Array.isArray(v) && a[k] ? merge(a[k], v) : v;
-  return out;
-}
 /** Every option of ENABLE at once, for each rke-ha shape the controls look at. */
-const allOptions = Object.values(ENABLE).reduce<Record<string, any>>((acc, e) => merge(acc, e.settings), {});
+const allOptions = Object.values(ENABLE).reduce<Record<string, any>>((acc, e) => mergeSettings(acc, e.settings), {});
 const ALL_ON: readonly StackVariant[] = [
   { name: 'rke-ha every option', stack: RKE_HA_STACK, settings: allOptions },
-  { name: 'rke-ha k3s every option', stack: RKE_HA_STACK, settings: merge(allOptions, { rkeHa: { distribution: 'k3s' } }) },
+  { name: 'rke-ha k3s every option', stack: RKE_HA_STACK, settings: mergeSettings(allOptions, { rkeHa: { distribution: 'k3s' } }) },
 ];
 
 /** Every variant the stack tests synthesize: STACK_VARIANTS and the rke-ha TLS pairs. */
@@ -237,7 +193,7 @@ const VARIANTS: readonly StackVariant[] = [
 
 const synthesized = VARIANTS.map((variant) => ({ variant, json: synthSettings(variant.stack, variant.settings).json }));
 
-export function verdict(control: Control, json: TerraformJson): Verdict {
+function verdict(control: Control, json: TerraformJson): Verdict {
   if (!control.applies(json)) return 'n/a';
   return control.passes(json) ? 'pass' : 'fail';
 }
