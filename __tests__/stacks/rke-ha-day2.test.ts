@@ -71,6 +71,13 @@ const lostData = (c: { replaced: string[]; destroyed: string[] }) => [...c.repla
  * harm the unguarded plan would do (checked on the model, so the guard is
  * known to stand in front of something real).
  */
+/** What a dns.mode switch does if accepted: the NLB replaced (subnets become subnet mappings), and `count` of `prefix` destroyed. */
+const nlbReplacedAnd = (prefix: string, count: number) => (before: TerraformJson, after: TerraformJson) => {
+  const change = plannedChange(before, after);
+  expect(change.replaced.filter((r) => r.startsWith('aws_lb.'))).toHaveLength(1);
+  expect(change.destroyed.filter((d) => d.startsWith(prefix))).toHaveLength(count);
+};
+
 const REFUSED: [string, SettingsInput, SettingsInput, string, (before: TerraformJson, after: TerraformJson) => void][] = [
   [
     'a new VPC range',
@@ -121,11 +128,7 @@ const REFUSED: [string, SettingsInput, SettingsInput, string, (before: Terraform
     WILDCARD,
     'dns.mode is "wildcard", but this deployment was created with "route53". Rancher\'s name changes with it (its server-url, which every downstream cluster\'s agent uses), and the load balancer is replaced (Elastic IPs on its subnet mappings come or go), with every address the old name resolved to. Keep dns.mode route53 for a deployment that has a domain',
     // Subnets become subnet mappings: a new NLB (new addresses), and the record the old name resolved through goes.
-    (b, a) => {
-      const change = plannedChange(b, a);
-      expect(change.replaced.filter((r) => r.startsWith('aws_lb.'))).toHaveLength(1);
-      expect(change.destroyed.filter((d) => d.startsWith('aws_route53_record.'))).toHaveLength(1);
-    },
+    nlbReplacedAnd('aws_route53_record.', 1),
   ],
   [
     'a domain (dns.mode route53) for a deployment without one',
@@ -133,11 +136,7 @@ const REFUSED: [string, SettingsInput, SettingsInput, string, (before: Terraform
     BASE,
     'dns.mode is "route53", but this deployment was created with "wildcard". Rancher\'s name changes with it (its server-url, which every downstream cluster\'s agent uses), and the load balancer is replaced (Elastic IPs on its subnet mappings come or go), with every address the old name resolved to. For a domain of your own, build a new deployment with dns.mode route53 and move Rancher to it with the rancher-backup operator. To switch this deployment anyway, accept it: terraform apply -replace=<the dns.mode record>',
     // The NLB is replaced and the Elastic IPs the old name embeds are released.
-    (b, a) => {
-      const change = plannedChange(b, a);
-      expect(change.replaced.filter((r) => r.startsWith('aws_lb.'))).toHaveLength(1);
-      expect(change.destroyed.filter((d) => d.startsWith('aws_eip.'))).toHaveLength(3);
-    },
+    nlbReplacedAnd('aws_eip.', 3),
   ],
   [
     'another wildcard domain',
@@ -212,9 +211,12 @@ describe('rke-ha day 2: changes a running deployment takes', () => {
  * next to the first (which Route53 refuses between a simple and a multivalue
  * record of one name).
  */
+const records = (json: TerraformJson) => Object.keys(resources(json, 'aws_route53_record')).map((n) => `aws_route53_record.${n}`);
+/** The Rancher record's address (`dns/record`), the first of the round robin's. */
+const rancherRecords = (json: TerraformJson) => records(json).filter((a) => /^aws_route53_record\.dns_record_[0-9A-F]+$/.test(a));
+
 describe('rke-ha day 2: switching between the NLB and DNS round robin', () => {
-  const records = (json: TerraformJson) => Object.keys(resources(json, 'aws_route53_record')).map((n) => `aws_route53_record.${n}`);
-  const first = (json: TerraformJson) => records(json).filter((a) => /^aws_route53_record\.dns_record_[0-9A-F]+$/.test(a));
+  const first = rancherRecords;
 
   it.each([
     ['NLB to DNS round robin', BASE, DNS],
@@ -262,13 +264,12 @@ function standIns(json: TerraformJson): object {
 
 describeWithTerraform('rke-ha day 2: the switch, ordered by terraform (stand-ins for the records, checks, addresses and NLB)', () => {
   const standIn = (address: string) => `terraform_data.${standInName(address)}`;
-  const recordsOf = (json: TerraformJson) => Object.keys(resources(json, 'aws_route53_record')).map((n) => `aws_route53_record.${n}`);
-  const firstOf = (json: TerraformJson) => recordsOf(json).find((a) => /^aws_route53_record\.dns_record_[0-9A-F]+$/.test(a))!;
+  const firstOf = (json: TerraformJson) => rancherRecords(json)[0];
 
   it('NLB to DNS round robin: the record is converted in place, and only then the other nodes\' records are created', () => {
     const order = applyOrder(standIns(synth(BASE)), standIns(synth(DNS)));
     const first = standIn(firstOf(synth(DNS)));
-    const others = recordsOf(synth(DNS)).map(standIn).filter((a) => a !== first);
+    const others = records(synth(DNS)).map(standIn).filter((a) => a !== first);
     expect(others).toHaveLength(2);
     expect(order.actions.get(first)).toBe('update');
     for (const other of others) {
@@ -284,7 +285,7 @@ describeWithTerraform('rke-ha day 2: the switch, ordered by terraform (stand-ins
   it('DNS round robin to the NLB: the other nodes\' records are deleted before the record is converted back', () => {
     const order = applyOrder(standIns(synth(DNS)), standIns(synth(BASE)));
     const first = standIn(firstOf(synth(BASE)));
-    const others = recordsOf(synth(DNS)).map(standIn).filter((a) => a !== first);
+    const others = records(synth(DNS)).map(standIn).filter((a) => a !== first);
     expect(order.actions.get(first)).toBe('update');
     for (const other of others) {
       expect(order.actions.get(other)).toBe('delete');
