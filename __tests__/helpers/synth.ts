@@ -143,6 +143,11 @@ export function dataSources(json: TerraformJson, type: string): Record<string, a
   return json.data?.[type] ?? {};
 }
 
+/** The addresses (`type.name`) of every resource of a type. */
+export function addresses(json: TerraformJson, type: string): string[] {
+  return Object.keys(resources(json, type)).map((name) => `${type}.${name}`);
+}
+
 /** The single resource of a type, failing when there are none or several. */
 export function only(json: TerraformJson, type: string): [string, any] {
   const entries = Object.entries(resources(json, type));

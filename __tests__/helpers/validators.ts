@@ -59,6 +59,9 @@ export function runValidator(tool: string, args: string[], text: string, fileNam
   }
 }
 
+/** A stand-in value for a Terraform expression in a rendered template: `value-of-` and the expression's words. */
+export const placeholderValue = (expression: string): string => `value-of-${expression.replace(/[^a-z0-9]+/gi, '-')}`;
+
 /**
  * Evaluates a Terraform string template the way Terraform would for text with
  * no directives: `$${` and `%%{` become literal, each `${expr}` becomes

@@ -2,7 +2,7 @@ import type { SettingsInput } from '../../lib/config/schema';
 import { DOCKER_STACK } from '../../stacks/docker';
 import { refusals } from '../helpers/guard';
 import { plannedChange } from '../helpers/replacement';
-import { resources, type TerraformJson } from '../helpers/synth';
+import { addresses, resources, type TerraformJson } from '../helpers/synth';
 import { synthSettings } from '../helpers/variants';
 import { describeWithTerraform } from '../helpers/terraform';
 
@@ -24,7 +24,6 @@ const SWITCHES: [string, SettingsInput, SettingsInput][] = [
   ['the ALB taken away again', tls('external', 'acme'), tls('rancher', 'acme')],
 ];
 
-const addresses = (json: TerraformJson, type: string) => Object.keys(resources(json, type)).map((n) => `${type}.${n}`);
 /** A resource's arguments without cdktf's metadata. */
 const body = (json: TerraformJson, address: string) => {
   const [type, name] = address.split('.');

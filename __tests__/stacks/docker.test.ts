@@ -9,9 +9,9 @@ import { DOCKER_STACK } from '../../stacks/docker';
 import { runApp, STACK_TRACE_LINE } from '../helpers/app-process';
 import { plannedChange } from '../helpers/replacement';
 import { PEM_BLOCK } from '../helpers/secrets';
-import { dataSources, dependencyClosure, only, resources, userDataOf, type TerraformJson } from '../helpers/synth';
+import { dataSources, dependencyClosure, only, readJson, resources, type TerraformJson, userDataOf } from '../helpers/synth';
 import { synthSettings } from '../helpers/variants';
-import { renderTemplate, validateCloudConfig, type CloudConfigFile } from '../helpers/validators';
+import { type CloudConfigFile, placeholderValue, renderTemplate, validateCloudConfig } from '../helpers/validators';
 import { DOCKER_RUN_BASE_ARGS as BASE_ARGS, DOCKER_RUN_BEHIND_ALB_ARGS as ALB_ARGS, sslMount as mount } from '../lib/docker/support';
 
 function synth(input: SettingsInput | Record<string, unknown> = {}) {
@@ -36,7 +36,7 @@ function renderedFiles(json: TerraformJson): CloudConfigFile[] {
   let files = validated.get(json);
   if (!files) {
     const [, instance] = host(json);
-    files = validateCloudConfig(renderTemplate(instance.user_data, (expression) => `value-of-${expression.replace(/[^a-z0-9]+/gi, '-')}`));
+    files = validateCloudConfig(renderTemplate(instance.user_data, placeholderValue));
     validated.set(json, files);
   }
   return files;
@@ -658,7 +658,7 @@ describe('docker stack: egress closed without a proxy', () => {
 describe('docker stack: day 2', () => {
   /** What 0.2.0 synthesized for these settings (its AWS resources and locals; see rke-ha-day2.test.ts). */
   const SITE = { hostname: 'rancher.example.com', hostedZone: 'example.com' };
-  const release = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'release-0.2.0', 'docker.json'), 'utf8')) as TerraformJson;
+  const release = readJson(join(__dirname, '..', 'fixtures', 'release-0.2.0', 'docker.json')) as TerraformJson;
 
   it('a host made with 0.2.0 keeps running, with its data volume and address, when this version is applied', () => {
     const change = plannedChange(release, synth(SITE).json);

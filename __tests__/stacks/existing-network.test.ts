@@ -9,7 +9,7 @@ import { expectSecretsByReference } from '../helpers/secrets';
 import { dataSources, dependencyClosure, only, resources, userDataOf, type TerraformJson } from '../helpers/synth';
 import { synthSettings, variantSettings } from '../helpers/variants';
 import { hasTerraform } from '../helpers/terraform';
-import { renderTemplate, validateCloudConfig } from '../helpers/validators';
+import { placeholderValue, renderTemplate, validateCloudConfig } from '../helpers/validators';
 
 /**
  * The stacks in an existing VPC (rkeHa.existingNetwork, docker.existingNetwork):
@@ -84,7 +84,7 @@ describe('rke-ha in an existing VPC', () => {
   });
 
   it('renders user data that cloud-init, yamllint and shellcheck accept', () => {
-    const rendered = renderTemplate(userDataOf(json, servers[1][1]), (expression) => `value-of-${expression.replace(/[^a-z0-9]+/gi, '-')}`);
+    const rendered = renderTemplate(userDataOf(json, servers[1][1]), placeholderValue);
     expect(validateCloudConfig(rendered).map((f) => f.path)).toContain('/etc/rancher/bootstrap.env');
   });
 
@@ -179,7 +179,7 @@ describe('docker in an existing VPC', () => {
   });
 
   it('renders user data that cloud-init, yamllint and shellcheck accept', () => {
-    const rendered = renderTemplate(userDataOf(json, host), (expression) => `value-of-${expression.replace(/[^a-z0-9]+/gi, '-')}`);
+    const rendered = renderTemplate(userDataOf(json, host), placeholderValue);
     const files = validateCloudConfig(rendered);
     expect(parse(rendered)).toHaveProperty('write_files');
     expect(files.length).toBeGreaterThan(3);

@@ -6,7 +6,7 @@ import { refusals } from '../helpers/guard';
 import { plannedChange } from '../helpers/replacement';
 import { dataSources, dependencyClosure, only, resources, userDataOf, type TerraformJson } from '../helpers/synth';
 import { describeWithTerraform } from '../helpers/terraform';
-import { renderTemplate, validateCloudConfig } from '../helpers/validators';
+import { placeholderValue, renderTemplate, validateCloudConfig } from '../helpers/validators';
 import { STACK_VARIANTS, synthSettings } from '../helpers/variants';
 import { CLUSTER_INITIALIZED_MARKER, secretLiterals } from '../helpers/secrets';
 
@@ -104,7 +104,7 @@ describe('rke-ha without a domain', () => {
     const instances = Object.values(resources(json, 'aws_instance'));
     expect(instances).toHaveLength(3);
     for (const instance of instances) {
-      const rendered = renderTemplate(userDataOf(json, instance), (expression) => `value-of-${expression.replace(/[^a-z0-9]+/gi, '-')}`);
+      const rendered = renderTemplate(userDataOf(json, instance), placeholderValue);
       const config = parse(validateCloudConfig(rendered).find((f) => f.path === '/etc/rancher/rke2/config.yaml')!.content);
       expect(config['tls-san']).toEqual([
         expect.stringMatching(new RegExp(`^value-of-replace-aws-eip-${eips[0].replace(/[^a-z0-9]+/gi, '-')}-public-ip-\\.sslip\\.io$`)),
@@ -164,7 +164,7 @@ describe('docker without a domain', () => {
   });
 
   it("tells the container its name (Let's Encrypt's --acme-domain), the address allocated before the host", () => {
-    const rendered = renderTemplate(userDataOf(json, instance), (expression) => `value-of-${expression.replace(/[^a-z0-9]+/gi, '-')}`);
+    const rendered = renderTemplate(userDataOf(json, instance), placeholderValue);
     const args = validateCloudConfig(rendered).find((f) => f.path === '/etc/rancher-aws/rancher-run.args')!.content.trimEnd().split('\n');
     expect(args.slice(-2)).toEqual(['--acme-domain', `value-of-replace-aws-eip-${eip.replace(/[^a-z0-9]+/gi, '-')}-public-ip-.sslip.io`]);
     // The user data (a local) refers to the address; the address to nothing of the host's: no cycle.

@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cidrHost } from '../../lib/config/cidr';
 import type { SettingsInput } from '../../lib/config/schema';
 import { RKE_HA_STACK } from '../../stacks/rke-ha';
 import { refusals, refusalsEach } from '../helpers/guard';
 import { plannedChange, servers } from '../helpers/replacement';
-import { resources, userDataOf, type TerraformJson } from '../helpers/synth';
+import { readJson, resources, type TerraformJson, userDataOf } from '../helpers/synth';
 import { synthSettings } from '../helpers/variants';
 import { applyOrder, describeWithTerraform } from '../helpers/terraform';
 import { LB, NETWORK, NODES, SPARE, VPC } from '../helpers/sample-network';
@@ -308,7 +307,7 @@ const RELEASE_0_2_0: [string, string, SettingsInput][] = [
   ['private nodes', 'rke-ha-private-nodes.json', with_(BASE, { rkeHa: { privateNodes: true } })],
   ['K3s on PostgreSQL', 'rke-ha-k3s.json', K3S],
 ];
-const release = (file: string) => JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'release-0.2.0', file), 'utf8')) as TerraformJson;
+const release = (file: string) => readJson(join(__dirname, '..', 'fixtures', 'release-0.2.0', file)) as TerraformJson;
 const heldData = (addresses: readonly string[]) => addresses.filter((a) => /^aws_(instance|s3_bucket|db_instance|lb|vpc|subnet)\./.test(a));
 
 describe('rke-ha day 2: a deployment made with 0.2.0, applied with this version', () => {

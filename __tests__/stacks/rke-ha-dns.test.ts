@@ -2,9 +2,9 @@ import { parse } from 'yaml';
 import type { SettingsInput } from '../../lib/config/schema';
 import { RKE_HA_STACK } from '../../stacks/rke-ha';
 import { expectSecretsByReference } from '../helpers/secrets';
-import { dataSources, dependencyClosure, resources, userDataOf, type TerraformJson } from '../helpers/synth';
+import { addresses, dataSources, dependencyClosure, resources, userDataOf } from '../helpers/synth';
 import { synthSettings } from '../helpers/variants';
-import { renderTemplate, validateCloudConfig } from '../helpers/validators';
+import { placeholderValue, renderTemplate, validateCloudConfig } from '../helpers/validators';
 
 /**
  * rkeHa.loadBalancer: dns — no load balancer: every node's Elastic IP answers
@@ -14,8 +14,6 @@ import { renderTemplate, validateCloudConfig } from '../helpers/validators';
  */
 const SITE = { hostname: 'rancher.example.com', hostedZone: 'example.com' };
 const synth = (input: SettingsInput) => synthSettings(RKE_HA_STACK, { ...SITE, ...input }).json;
-const addr = (type: string, name: string) => `${type}.${name}`;
-const addresses = (json: TerraformJson, type: string) => Object.keys(resources(json, type)).map((n) => addr(type, n));
 
 const json = synth({ rkeHa: { loadBalancer: { type: 'dns' } } });
 const k3s = synth({ rkeHa: { loadBalancer: { type: 'dns' }, distribution: 'k3s' } });
@@ -63,7 +61,7 @@ describe('rke-ha with DNS round robin: no load balancer', () => {
     for (const p of [json.provider!.helm[0].kubernetes, json.provider!.kubernetes[0]]) expect(p.host).toBe('https://${var.rancher_hostname}:6443');
     expect(json.output!.kubeconfig.value).toContain('"server" = "https://${var.rancher_hostname}:6443"');
     for (const instance of Object.values(resources(json, 'aws_instance'))) {
-      const files = validateCloudConfig(renderTemplate(userDataOf(json, instance), (expression) => `value-of-${expression.replace(/[^a-z0-9]+/gi, '-')}`));
+      const files = validateCloudConfig(renderTemplate(userDataOf(json, instance), placeholderValue));
       expect(parse(files.find((f) => f.path === '/etc/rancher/rke2/config.yaml')!.content)['tls-san']).toEqual(['value-of-var-rancher-hostname']);
     }
   });

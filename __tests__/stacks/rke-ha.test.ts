@@ -5,7 +5,7 @@ import { RKE2_SERVER_PORTS } from '../../lib/nodes/ports';
 import { RKE_HA_STACK } from '../../stacks/rke-ha';
 import { dataSources, only, resources, userDataOf, type TerraformJson } from '../helpers/synth';
 import { synthSettings } from '../helpers/variants';
-import { renderTemplate, validateCloudConfig } from '../helpers/validators';
+import { placeholderValue, renderTemplate, validateCloudConfig } from '../helpers/validators';
 import { CLUSTER_INITIALIZED_MARKER, secretLiterals } from '../helpers/secrets';
 
 function synth(input: SettingsInput = {}) {
@@ -72,7 +72,7 @@ describe('rke-ha stack: nodes', () => {
 
   it('renders user data that cloud-init, yamllint and shellcheck accept', () => {
     for (const [, i] of instances) {
-      const rendered = renderTemplate(userDataOf(json, i), (expression) => `value-of-${expression.replace(/[^a-z0-9]+/gi, '-')}`);
+      const rendered = renderTemplate(userDataOf(json, i), placeholderValue);
       const files = validateCloudConfig(rendered);
       const config = parse(files.find((f) => f.path === '/etc/rancher/rke2/config.yaml')!.content);
       expect(config['tls-san']).toEqual([
