@@ -1,18 +1,28 @@
 import { AnnotationMetadataEntryType, LocalBackend, TerraformStack } from 'cdktf';
 import { configureBaseProviders } from '../../../lib/common/providers';
 import { RancherOnDocker } from '../../../lib/deployments/rancher-on-docker';
+import type { RancherOnDockerProps } from '../../../lib/deployments/rancher-on-docker-props';
 import { resources, synthStack } from '../../helpers/synth';
+
+/** A library user's stack `demo` with the base providers and RancherOnDocker(s) added by `add`, synthesized. */
+function dockerStack(add: (stack: TerraformStack) => void) {
+  return synthStack((app) => {
+    const stack = new TerraformStack(app, 'demo');
+    configureBaseProviders(stack, { region: 'eu-west-1', tags: {} });
+    add(stack);
+    return stack;
+  });
+}
+/** Building one RancherOnDocker with these props, to see it refused. */
+const building = (props: RancherOnDockerProps) => () => dockerStack((stack) => new RancherOnDocker(stack, 'rancher', props));
 
 describe("RancherOnDocker in a library user's stack", () => {
   // Two evaluation installs side by side: names and SSM paths apart by `name`, addresses by construct id.
-  const { json } = synthStack((app) => {
-    const stack = new TerraformStack(app, 'demo');
+  const { json } = dockerStack((stack) => {
     new LocalBackend(stack, { path: 'terraform.tfstate' });
-    configureBaseProviders(stack, { region: 'eu-west-1', tags: {} });
     for (const team of ['blue', 'green']) {
       new RancherOnDocker(stack, team, { name: team, region: 'eu-west-1', hostname: `${team}.rancher.acme.io`, hostedZone: 'acme.io', adminCidrs: [], docker: { tls: { issuer: 'acme' } } });
     }
-    return stack;
   });
 
   it('builds one host per construct, each under its own id', () => {
@@ -35,35 +45,18 @@ describe("RancherOnDocker in a library user's stack", () => {
   });
 
   it('refuses a Docker option the install does not have, naming the prop', () => {
-    const build = () =>
-      synthStack((app) => {
-        const stack = new TerraformStack(app, 'demo');
-        configureBaseProviders(stack, { region: 'eu-west-1', tags: {} });
-        new RancherOnDocker(stack, 'rancher', { hostname: 'r.acme.io', hostedZone: 'acme.io', adminCidrs: [], docker: { tls: { issuer: 'ca', privateCA: true } } });
-        return stack;
-      });
-    expect(build).toThrow(/docker\.tls\.privateCA: only for issuer "blank"/);
+    expect(building({ hostname: 'r.acme.io', hostedZone: 'acme.io', adminCidrs: [], docker: { tls: { issuer: 'ca', privateCA: true } } })).toThrow(/docker\.tls\.privateCA: only for issuer "blank"/);
   });
 
   it("refuses Rancher's own CA behind a load balancer, naming the prop", () => {
-    const build = () =>
-      synthStack((app) => {
-        const stack = new TerraformStack(app, 'demo');
-        configureBaseProviders(stack, { region: 'eu-west-1', tags: {} });
-        new RancherOnDocker(stack, 'rancher', { hostname: 'r.acme.io', hostedZone: 'acme.io', adminCidrs: [], docker: { tls: { mode: 'external' } } });
-        return stack;
-      });
-    expect(build).toThrow(/docker\.tls\.issuer: Rancher's own CA lives in the container, and the load balancer has no certificate to serve from it/);
+    expect(building({ hostname: 'r.acme.io', hostedZone: 'acme.io', adminCidrs: [], docker: { tls: { mode: 'external' } } })).toThrow(/docker\.tls\.issuer: Rancher's own CA lives in the container, and the load balancer has no certificate to serve from it/);
   });
 });
 
 describe('RancherOnDocker without a domain (dns.mode wildcard)', () => {
   let construct!: RancherOnDocker;
-  const { json } = synthStack((app) => {
-    const stack = new TerraformStack(app, 'demo');
-    configureBaseProviders(stack, { region: 'eu-west-1', tags: {} });
+  const { json } = dockerStack((stack) => {
     construct = new RancherOnDocker(stack, 'rancher', { adminCidrs: [], dns: { mode: 'wildcard', wildcardDomain: 'nip.io' }, docker: { tls: { issuer: 'acme' } } });
-    return stack;
   });
 
   it("names Rancher after the host's Elastic IP, with no record and no zone", () => {
@@ -83,18 +76,12 @@ describe('RancherOnDocker without a domain (dns.mode wildcard)', () => {
 
 describe('RancherOnDocker in an existing network', () => {
   it('refuses a VPC range beside an existing network, naming the prop', () => {
-    const build = () =>
-      synthStack((app) => {
-        const stack = new TerraformStack(app, 'demo');
-        configureBaseProviders(stack, { region: 'eu-west-1', tags: {} });
-        new RancherOnDocker(stack, 'rancher', {
-          hostname: 'r.acme.io',
-          hostedZone: 'acme.io',
-          adminCidrs: [],
-          docker: { vpcCidr: '10.1.0.0/16', existingNetwork: { vpcId: 'vpc-0123456789abcdef0', subnetId: 'subnet-0123456789abcdef0' } },
-        });
-        return stack;
-      });
+    const build = building({
+      hostname: 'r.acme.io',
+      hostedZone: 'acme.io',
+      adminCidrs: [],
+      docker: { vpcCidr: '10.1.0.0/16', existingNetwork: { vpcId: 'vpc-0123456789abcdef0', subnetId: 'subnet-0123456789abcdef0' } },
+    });
     expect(build).toThrow(/docker\.vpcCidr: the stack creates no VPC with existingNetwork/);
   });
 });
