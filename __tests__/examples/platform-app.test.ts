@@ -24,6 +24,7 @@ const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   dependencies: Record<string, string>;
   peerDependencies: Record<string, string>;
   devDependencies: Record<string, string>;
+  exports: Record<string, { default?: string } | string>;
 };
 
 function run(command: string, args: string[], cwd: string, env: Record<string, string> = {}): string {
@@ -76,7 +77,7 @@ describe('examples/platform-app, built from the packed library', () => {
     expect(files.filter((f) => !f.startsWith('dist/lib/') && !['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md'].includes(f))).toEqual([]);
     expect(files.filter((f) => f.endsWith('.sh') || (f.endsWith('.ts') && !f.endsWith('.d.ts')))).toEqual([]);
     // Every domain entry point of `exports` is in the package.
-    const exported = Object.values((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { exports: Record<string, { default?: string }> }).exports);
+    const exported = Object.values(pkg.exports);
     for (const entry of exported) if (typeof entry === 'object' && entry.default) expect(files).toContain(entry.default.replace(/^\.\//, ''));
   });
 

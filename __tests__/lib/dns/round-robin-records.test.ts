@@ -1,14 +1,13 @@
 import { DataAwsRoute53Zone } from '@cdktf/provider-aws/lib/data-aws-route53-zone';
 import { Lb } from '@cdktf/provider-aws/lib/lb';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { LocalBackend, type TerraformStack } from 'cdktf';
+import type { TerraformStack } from 'cdktf';
 import { AliasRecord } from '../../../lib/dns/alias-record';
 import { RoundRobinRecords } from '../../../lib/dns/round-robin-records';
 import { ref, resources, synthConstruct } from '../../helpers/synth';
 
 function synth(add: (stack: TerraformStack, zone: DataAwsRoute53Zone) => void) {
   return synthConstruct((stack) => {
-    new LocalBackend(stack, { path: 'terraform.test.tfstate' });
     new AwsProvider(stack, 'aws', { region: 'us-east-1' });
     add(stack, new DataAwsRoute53Zone(stack, 'zone', { name: 'example.com', privateZone: false }));
   });
