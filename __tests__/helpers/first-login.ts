@@ -1,8 +1,6 @@
 import { RANCHER2_PROVIDER_VERSION } from '../../lib/rancher/rancher2-provider';
 import { dataSources, resources, type TerraformJson } from './synth';
 
-type Removed = { from: string; lifecycle: { destroy: boolean } };
-
 /**
  * What the first-login bootstrap must be in any synthesized stack: the
  * rancher2 provider in bootstrap mode at Rancher's name, verifying the
@@ -42,7 +40,7 @@ export function expectFirstLoginWiring(json: TerraformJson): void {
   }
 
   const bootstraps = Object.entries(resources(json, 'rancher2_bootstrap'));
-  const forgotten = ((json as unknown as { removed?: Removed[] }).removed ?? []).filter((r) => r.from.startsWith('rancher2_bootstrap.'));
+  const forgotten = (json.removed ?? []).filter((r) => r.from.startsWith('rancher2_bootstrap.'));
   const outputs = json.output ?? {};
   if (bootstraps.length === 0) {
     expect(forgotten).toEqual([{ from: expect.stringMatching(/^rancher2_bootstrap\.first-login_bootstrap_[0-9A-F]{8}$/), lifecycle: { destroy: false } }]);

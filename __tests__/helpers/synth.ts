@@ -18,6 +18,8 @@ export type TerraformJson = {
   resource: Record<string, Record<string, any>>;
   data?: Record<string, Record<string, any>>;
   output?: Record<string, any>;
+  /** Resources forgotten without being destroyed (Terraform's `removed` blocks). */
+  removed?: { from: string; lifecycle: { destroy: boolean } }[];
 };
 
 export function settings(input: SettingsInput | Record<string, unknown> = {}): Settings {

@@ -31,7 +31,7 @@ function byAddress(json: TerraformJson): Map<string, unknown> {
   }
   return all;
 }
-const removedBlocks = (json: TerraformJson) => (json as unknown as { removed?: { from: string }[] }).removed ?? [];
+const removedBlocks = (json: TerraformJson) => json.removed ?? [];
 
 describe.each([RKE_HA_STACK, K8S_HA_STACK, DOCKER_STACK] as const)('%s: the first-login bootstrap on a running deployment', (stack) => {
   const off = synth(stack, OFF);

@@ -168,7 +168,7 @@ describe('k8s-ha stack with no k8sHa settings (kubeconfig ~/.kube/config)', () =
   it('is a portable root module: explicit relative backend, no absolute path, no credential', () => {
     expect(json.terraform.backend).toEqual({ local: { path: '../../../terraform.k8s-ha.tfstate' } });
     expectPortableAndSecretFree(text, json);
-    expect((json as unknown as { removed?: unknown }).removed).toBeUndefined();
+    expect(json.removed).toBeUndefined();
   });
 
   it('uses the S3 backend with its own key when configured', () => {
@@ -230,7 +230,7 @@ describe('k8s-ha stack with variable-based access, cert-manager already installe
 
   it('forgets, never uninstalls, a cert-manager this stack installed before the setting was turned off', () => {
     const installed = release(synth({ ...input, k8sHa: { ...input.k8sHa, certManager: { install: true } } }).json, 'cert-manager')![0];
-    expect((json as unknown as { removed: unknown }).removed).toEqual([{ from: `helm_release.${installed}`, lifecycle: { destroy: false } }]);
+    expect(json.removed).toEqual([{ from: `helm_release.${installed}`, lifecycle: { destroy: false } }]);
   });
 
   it('takes the DNS target as the ingress_target default, so the Service lookup has no instance', () => {

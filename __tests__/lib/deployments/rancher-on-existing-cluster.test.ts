@@ -27,7 +27,7 @@ describe("RancherOnExistingCluster in a library user's stack", () => {
   });
 
   it('forgets (never uninstalls) the cert-manager it would have installed, at its own address', () => {
-    const json = platformStack({ k8sHa: { certManager: { install: false } } }) as unknown as { removed: { from: string }[] };
+    const json = platformStack({ k8sHa: { certManager: { install: false } } });
     expect(json.removed).toEqual([{ from: expect.stringMatching(/^helm_release\.rancher_cert-manager_release_/), lifecycle: { destroy: false } }]);
   });
 

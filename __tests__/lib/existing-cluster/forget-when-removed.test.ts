@@ -16,7 +16,7 @@ describe('forgetWhenRemoved', () => {
     const removed = synthConstruct((stack) => {
       new LocalBackend(stack, { path: 'terraform.test.tfstate' });
       address = forgetWhenRemoved(stack, 'helm_release', ['cert-manager', 'release']);
-    }).json as unknown as { removed: unknown[] };
+    }).json;
     expect(address).toBe(`helm_release.${releaseName}`);
     expect(removed.removed).toEqual([{ from: address, lifecycle: { destroy: false } }]);
   });

@@ -37,7 +37,7 @@ function synth(extra: Extra = {}): { json: TerraformJson; login: FirstLogin } {
 }
 
 const checks = (json: TerraformJson) => (json as unknown as { check?: Record<string, { assert: { condition: string; error_message: string }[] }> }).check;
-const removed = (json: TerraformJson) => (json as unknown as { removed?: unknown[] }).removed;
+const removed = (json: TerraformJson) => json.removed;
 
 describe('FirstLogin', () => {
   const { json } = synth({ caCertPem: '${var.ca}' });
