@@ -34,14 +34,18 @@ export const REPLACING: Readonly<Record<string, readonly string[]>> = {
  * function gives that value from the module the resource was created with.
  */
 const COMPUTED: Readonly<Record<string, Readonly<Record<string, (json: TerraformJson, resource: any) => unknown>>>> = {
-  aws_instance: {
-    // EC2 gives a public address when the subnet maps one on launch (the provider reads it back into state).
-    associate_public_ip_address: (json, instance) => {
-      const subnet = /^\$\{aws_subnet\.([^.]+)\.id\}$/.exec(String(instance.subnet_id))?.[1];
-      return subnet === undefined ? undefined : (json.resource.aws_subnet?.[subnet]?.map_public_ip_on_launch ?? false);
-    },
-  },
+  // EC2 gives a public address when the subnet maps one on launch (the provider reads it back into state).
+  aws_instance: { associate_public_ip_address: subnetMapsPublicAddress },
 };
+
+/**
+ * Whether the instance's subnet, one of the module's, gives it a public
+ * address on launch; undefined for a subnet the module does not create.
+ */
+export function subnetMapsPublicAddress(json: TerraformJson, instance: { subnet_id?: unknown }): boolean | undefined {
+  const subnet = /^\$\{aws_subnet\.([^.]+)\.id\}$/.exec(String(instance.subnet_id))?.[1];
+  return subnet === undefined ? undefined : (json.resource.aws_subnet?.[subnet]?.map_public_ip_on_launch ?? false);
+}
 
 /**
  * Arguments replaced when `user_data_replace_on_change` is set (the Docker

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { SettingsInput } from '../../lib/config/schema';
 import { RKE_HA_STACK } from '../../stacks/rke-ha';
 import { dataSources, resources, type TerraformJson } from '../helpers/synth';
+import { subnetMapsPublicAddress } from '../helpers/replacement';
 import { mergeSettings, RKE_HA_TLS_VARIANTS, STACK_VARIANTS, type StackVariant, synthSettings } from '../helpers/variants';
 
 /**
@@ -86,9 +87,7 @@ const CONTROLS: readonly Control[] = [
     applies: hasInstances,
     passes: (json) =>
       entries(json, 'aws_instance').every(([name, instance]) => {
-        const subnet = /^\$\{aws_subnet\.([^.]+)\.id\}$/.exec(String(instance.subnet_id))?.[1];
-        const mapped = subnet !== undefined && resources(json, 'aws_subnet')[subnet]?.map_public_ip_on_launch === true;
-        const publicAtLaunch = instance.associate_public_ip_address ?? mapped;
+        const publicAtLaunch = instance.associate_public_ip_address ?? subnetMapsPublicAddress(json, instance);
         const elasticIp = entries(json, 'aws_eip_association').some(([, a]) => refersTo(a.instance_id, 'aws_instance', name));
         return publicAtLaunch !== true && !elasticIp;
       }),
