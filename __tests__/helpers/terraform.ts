@@ -43,8 +43,8 @@ export function templateStrings(json: unknown, path = ''): { path: string; text:
   return [];
 }
 
-/** Template texts already parsed in this test file (variants share most of theirs: user data, chart values). */
-const parsedTemplates = new Set<string>();
+/** Kept (run-cache.ts) for a template text that parses: variants share most of theirs (user data, chart values). */
+const parsedKey = (text: string) => `terraform fmt template\0${text}`;
 
 /**
  * Parses every template string of a synthesized stack as HCL (heredocs in a
@@ -53,7 +53,7 @@ const parsedTemplates = new Set<string>();
  * Returns the paths whose text does not parse.
  */
 export function unparsableTemplates(json: TerraformJson): string[] {
-  const strings = templateStrings(json).filter(({ text }) => !parsedTemplates.has(text));
+  const strings = templateStrings(json).filter(({ text }) => cachedResult(parsedKey(text)) === undefined);
   if (strings.length === 0) return [];
   const dir = mkdtempSync(join(tmpdir(), 'rancher-hcl-'));
   const parses = (texts: string[]) => {
@@ -65,7 +65,7 @@ export function unparsableTemplates(json: TerraformJson): string[] {
   try {
     // One run for the whole stack; only on failure, one run per string to name the culprits.
     if (parses(strings.map((s) => s.text))) {
-      for (const { text } of strings) parsedTemplates.add(text);
+      for (const { text } of strings) keepResult(parsedKey(text), true);
       return [];
     }
     return strings.filter(({ text }) => !parses([text])).map(({ path }) => path);
