@@ -142,8 +142,13 @@ export function mergeSettings(a: Record<string, any>, b: Record<string, any>): R
 
 /** Adds the variant's stack to an app, as main.ts does. */
 export function buildVariant(app: App, variant: StackVariant): TerraformStack {
-  const s = settings(variant.settings);
-  switch (variant.stack) {
+  return buildStack(app, variant.stack, variant.settings);
+}
+
+/** Adds a stack built from settings to an app, as main.ts does. */
+export function buildStack(app: App, stack: StackName, input: SettingsInput): TerraformStack {
+  const s = settings(input);
+  switch (stack) {
     case RKE_HA_STACK:
       return new RkeHaStack(app, RKE_HA_STACK, s);
     case K8S_HA_STACK:
@@ -167,7 +172,7 @@ const synthKey = (stack: StackName, input: SettingsInput) => `synthStack\0${stac
  * each caller gets a fresh parse, so no test sees another's changes.
  */
 export function synthSettings(stack: StackName, input: SettingsInput): { json: TerraformJson; text: string } {
-  const text = runCached(synthKey(stack, input), () => synthStack((app) => buildVariant(app, { name: stack, stack, settings: input })).text);
+  const text = runCached(synthKey(stack, input), () => synthStack((app) => buildStack(app, stack, input)).text);
   return { json: JSON.parse(text) as TerraformJson, text };
 }
 
@@ -177,7 +182,7 @@ export function synthSettings(stack: StackName, input: SettingsInput): { json: T
  * is kept for the other test files too.
  */
 export function synthSettingsFolder(stack: StackName, input: SettingsInput): StackFolder {
-  const folder = synthStackFolder((app) => buildVariant(app, { name: stack, stack, settings: input }), 'hcl');
+  const folder = synthStackFolder((app) => buildStack(app, stack, input), 'hcl');
   keepResult(synthKey(stack, input), JSON.stringify(folder.json, null, 2));
   return folder;
 }
