@@ -11,10 +11,29 @@ function interpreterOf(command) {
   return /^#!\s*(\S+)/.exec(readFileSync(path, 'utf8').split('\n', 1)[0])?.[1];
 }
 
+/** The oldest terraform the synthesized modules declare (required_version) and the tests can stand on. */
+const TERRAFORM_FLOOR = [1, 10];
+
+/**
+ * The whole run needs a terraform binary (the root-module, plan-check and guard tests parse and evaluate the
+ * synthesized modules with it, offline): without one it stops here, naming what is missing, instead of
+ * reporting those tests as skipped.
+ */
+function requireTerraform() {
+  const result = spawnSync('terraform', ['version', '-json'], { encoding: 'utf8', env: { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1' } });
+  const where =
+    'Install Terraform >= 1.10 on PATH: HashiCorp publishes it (releases.hashicorp.com, or their apt repository); the npm and Debian ' +
+    'registries do not carry it, so .ci/run cannot install it and expects the machine image to have it (these machines: /usr/local/bin/terraform).';
+  if (result.error || result.status !== 0) throw new Error(`npm test needs the terraform binary, and none runs (${result.error?.message ?? result.stderr.trim()}). ${where}`);
+  const version = JSON.parse(result.stdout).terraform_version;
+  const [major, minor] = version.split('.').map(Number);
+  if (major < TERRAFORM_FLOOR[0] || (major === TERRAFORM_FLOOR[0] && minor < TERRAFORM_FLOOR[1])) {
+    throw new Error(`npm test needs terraform >= ${TERRAFORM_FLOOR.join('.')}; the one on PATH is ${version}. ${where}`);
+  }
+}
+
 module.exports = function globalSetup() {
-  // Whether a terraform binary runs, asked once instead of in every test file that needs one.
-  const version = spawnSync('terraform', ['version'], { encoding: 'utf8', env: { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1' } });
-  process.env.RANCHER_TEST_HAS_TERRAFORM = version.status === 0 ? 'yes' : 'no';
+  requireTerraform();
   // Every terraform the tests start lives well under a second on a small module: Go's collector and its
   // parallel workers (competing with the jest workers for two cores) were a quarter of its CPU time.
   process.env.GOGC = 'off';

@@ -8,7 +8,6 @@ import { DB, LB, NETWORK, NODES, VPC } from '../helpers/sample-network';
 import { expectSecretsByReference } from '../helpers/secrets';
 import { dataSources, dependencyClosure, only, resources, userDataOf, type TerraformJson } from '../helpers/synth';
 import { synthSettings, variantSettings } from '../helpers/variants';
-import { hasTerraform } from '../helpers/terraform';
 import { placeholderValue, renderTemplate, validateCloudConfig } from '../helpers/validators';
 
 /**
@@ -88,7 +87,7 @@ describe('rke-ha in an existing VPC', () => {
     expect(validateCloudConfig(rendered).map((f) => f.path)).toContain('/etc/rancher/bootstrap.env');
   });
 
-  (hasTerraform ? describe : describe.skip)('evaluated by terraform on a healthy shared VPC', () => {
+  describe('evaluated by terraform on a healthy shared VPC', () => {
     it('passes every data-source check and the zone checks', () => {
       expect(failedChecks(json, NETWORK, { resources: (n) => n.startsWith('network_checks') })).toEqual([]);
     });
@@ -146,7 +145,7 @@ describe('rke-ha k3s in an existing VPC, proxy with closed egress', () => {
     expect(Object.keys(dataSources(json, 'aws_route_table')).every((n) => n.startsWith('network_load-balancer-subnet-'))).toBe(true);
   });
 
-  (hasTerraform ? it : it.skip)('passes its plan-time checks on the shared VPC', () => {
+  it('passes its plan-time checks on the shared VPC', () => {
     expect(failedChecks(json, NETWORK, { resources: (n) => n.startsWith('network_checks') })).toEqual([]);
   });
 });
@@ -185,7 +184,7 @@ describe('docker in an existing VPC', () => {
     expect(files.length).toBeGreaterThan(3);
   });
 
-  (hasTerraform ? describe : describe.skip)('evaluated by terraform', () => {
+  describe('evaluated by terraform', () => {
     const zone = NETWORK.subnets[LB[0]].availability_zone;
     it('passes the subnet checks, and the guard before the first apply', () => {
       expect(failedChecks(json, NETWORK)).toEqual([]);

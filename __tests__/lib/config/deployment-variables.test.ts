@@ -211,7 +211,7 @@ describeWithTerraform('DeploymentVariables validations, evaluated by Terraform',
   const literal = (value: unknown) => JSON.stringify(value);
 
   // One `terraform console` run for every case: the condition with the variable replaced by a literal.
-  // In beforeAll: a skipped describe still runs its body, and there may be no terraform binary then.
+  // In beforeAll, not the describe body: a body runs while jest collects the tests, before any is filtered out.
   let admin: boolean[] = [];
   let hostnames: boolean[] = [];
   let deployers: boolean[] = [];

@@ -114,7 +114,7 @@ describeWithTerraform('LoadBalancerRecord: the plan-time decision, evaluated by 
     ['lb.example.net', 'CNAME', null, null],
     ['abc.elb.amazonaws.com.example.net', 'CNAME', null, null],
   ];
-  // In beforeAll, not the describe body: jest runs the bodies of skipped describes too.
+  // In beforeAll, not the describe body: a body runs while jest collects the tests, before any is filtered out.
   let evaluated: unknown[] = [];
   beforeAll(() => {
     evaluated = evaluateRecordTypes(json, cases.map(([target]) => target));
