@@ -16,7 +16,10 @@ import { forwardedHeadersChartConfig, packagedIngress, traefikTimeoutsChartConfi
 import { k3sUserData } from '../kubernetes/k3s-user-data';
 import { kubeconfig } from '../kubernetes/kubeconfig';
 import type { ServerNodeIdentity } from '../kubernetes/node-identity';
-import { ReadinessGates } from '../kubernetes/readiness-gates';
+import { KubernetesUpgrade } from '../kubernetes/kubernetes-upgrade';
+import { GATES_NAMESPACE, ReadinessGates } from '../kubernetes/readiness-gates';
+import { certManagerUpgradeRules, rancherUpgradeRules } from '../kubernetes/upgrade-rules';
+import { VersionRecord } from '../kubernetes/version-record';
 import { rke2UserData } from '../kubernetes/rke2-user-data';
 import { SnapshotBucket } from '../kubernetes/snapshot-bucket';
 import { SnapshotEvents } from '../kubernetes/snapshot-events';
@@ -58,6 +61,9 @@ import { reportStaleServers } from './stale-servers';
 
 /** What the DNS round robin's health checks ask every node for (through its ingress, by Rancher's name). */
 const HEALTH_CHECK_PATH = '/ping';
+
+/** The record of the chart versions the last successful apply installed (in the gates' namespace). */
+const CHART_RECORD = 'rancher-aws-chart-versions';
 
 /** The marker parameter boot-lib.sh guard_init looks for. */
 const CLUSTER_INITIALIZED = 'cluster-initialized';
@@ -316,6 +322,8 @@ export class RancherOnRke extends Construct {
           instanceProfileName: role.instanceProfile.name,
           rootVolumeGb: s.rootVolumeGb,
           keyName: s.sshKeyName,
+          // The version: the in-place upgrade (KubernetesUpgrade) brings running servers to it.
+          upgradedInPlace: k3s ? settings.versions.k3s : settings.versions.rke2,
           userData: userData({
             role: i === 0 ? 'init' : 'join',
             nodeIp: addresses[i].current,
@@ -406,8 +414,33 @@ export class RancherOnRke extends Construct {
     // In-cluster gates: no chart is installed while a server is still joining, and nothing creates an
     // Ingress before the ingress controller admits one.
     const gates = new ReadinessGates(this, 'readiness-gates', { dependsOn: [api.gate], registry: settings.airGap.systemDefaultRegistry });
-    const serversReady = gates.gate('servers-ready', { check: { kind: 'servers', servers: nodeCount, embeddedEtcd: !k3s }, minutes: t.serversMinutes });
-    const ingressReady = gates.gate('ingress-ready', { check: ingress.admission, minutes: t.ingressMinutes });
+    // In-place upgrades (README, "Upgrading"): Kubernetes first, then the gates again, then the charts in order.
+    const kubernetesVersion = k3s ? settings.versions.k3s : settings.versions.rke2;
+    const charts = new VersionRecord(this, 'chart-versions', {
+      name: CHART_RECORD,
+      namespace: gates.namespace.metadata.name,
+      namespaceName: GATES_NAMESPACE,
+      values: { rancher: settings.versions.rancher, ...(tls.certManager ? { certManager: settings.versions.certManager } : {}) },
+      writeAfter: [],
+      readAfter: [api.gate],
+    });
+    const upgrade = new KubernetesUpgrade(this, 'kubernetes-upgrade', {
+      gates,
+      distribution: s.distribution,
+      version: kubernetesVersion,
+      servers: nodeCount,
+      registry: settings.airGap.systemDefaultRegistry,
+      minutesPerServer: t.upgradeMinutes,
+      dependsOn: [api.gate],
+      rancherRunning: charts.recorded('rancher'),
+    });
+    const serversReady = gates.gate('servers-ready', {
+      check: { kind: 'servers', servers: nodeCount, embeddedEtcd: !k3s },
+      minutes: t.serversMinutes,
+      dependsOn: [upgrade.gate],
+      rerunOn: kubernetesVersion,
+    });
+    const ingressReady = gates.gate('ingress-ready', { check: ingress.admission, minutes: t.ingressMinutes, dependsOn: [upgrade.gate], rerunOn: kubernetesVersion });
 
     const certManager = tls.certManager
       ? new CertManager(this, 'cert-manager', {
@@ -422,6 +455,8 @@ export class RancherOnRke extends Construct {
     const secrets = new RancherTlsSecrets(this, 'tls-secrets', { plan: tls, certificates, namespace: namespace.name });
     const rancher = new RancherServer(this, 'rancher', {
       ...rancherServerSettings(settings, proxy),
+      // The cluster's Kubernetes is upgraded by this deployment's own controller and Plan (KubernetesUpgrade).
+      localVersionManagement: false,
       hostname,
       ingressClassName: ingress.className,
       ingressController,
@@ -433,7 +468,19 @@ export class RancherOnRke extends Construct {
       // The name too: Let's Encrypt's HTTP-01 check, and the certificate wait, need it to lead here.
       dependsOn: [serversReady, ingressReady, ...(certManager ? [certManager.release] : []), ...secrets.resources, ...nameServed],
     });
-    const { ready, firstLogin } = rancherArrival(this, { gates, rancher, tls, certificates, hostname, settings, nameServed: [...nameServed, ...frontRegistrations] });
+    if (certManager) certManager.release.lifecycle = { precondition: certManagerUpgradeRules({ version: settings.versions.certManager, running: charts.recorded('certManager') }) };
+    rancher.release.lifecycle = { precondition: rancherUpgradeRules({ version: settings.versions.rancher, running: charts.recorded('rancher') }) };
+    const { ready, firstLogin } = rancherArrival(this, {
+      gates,
+      rancher,
+      tls,
+      certificates,
+      hostname,
+      settings,
+      nameServed: [...nameServed, ...frontRegistrations],
+      rerunOn: `${kubernetesVersion} ${settings.versions.certManager} ${settings.versions.rancher}`,
+    });
+    charts.writtenAfter(rancher.release, ready.ping);
 
     this.url = ready.url;
     this.bootstrapPassword = rancher.bootstrapPassword;
