@@ -1,6 +1,6 @@
 import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
 import { DataKubernetesConfigMapV1 } from '@cdktf/provider-kubernetes/lib/data-kubernetes-config-map-v1';
-import type { ITerraformDependable } from 'cdktf';
+import { dependable, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { literalDeep } from './terraform-template';
 
@@ -48,7 +48,7 @@ export class VersionRecord extends Construct {
 
   /** Records only after these succeeded too (steps made after the record). */
   writtenAfter(...steps: ITerraformDependable[]): void {
-    this.configMap.dependsOn = [...(this.configMap.dependsOn ?? []), ...steps.map((step) => step.fqn)];
+    this.configMap.dependsOn = [...(this.configMap.dependsOn ?? []), ...steps.map((step) => dependable(step))];
   }
 
   /** The recorded value of `key` as the plan sees it (a Terraform expression without `${}`), "" when none. */
