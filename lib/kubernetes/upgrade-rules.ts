@@ -53,6 +53,12 @@ export interface KubernetesUpgradeRuleProps {
   readonly rancherRunning: string;
 }
 
+/*
+ * Each rule that parses a recorded version is wrapped in try(…, true): nothing
+ * recorded ("") passes, and Terraform 1.11's `||` evaluates both sides, so a
+ * guard written as `x == "" || regex(…, x)` would fail on the empty record.
+ */
+
 /**
  * Plan-time refusals of a Kubernetes version change the running servers
  * cannot take in place: a downgrade, a skipped minor (Kubernetes' version
@@ -68,13 +74,13 @@ export function kubernetesUpgradeRules(props: KubernetesUpgradeRuleProps): Guard
   const lines = rancherLinesFor(minor);
   return [
     {
-      condition: `\${${running} == "" || ${versionOrderExpression('kubernetes', running)} <= ${order}}`,
+      condition: `\${try(${versionOrderExpression('kubernetes', running)} <= ${order}, true)}`,
       errorMessage:
         `${props.setting} is "${version}", but the servers run "\${${running}}": Kubernetes is not downgraded in place. ` +
         'Set the running version back; going back needs a restore of an etcd snapshot taken before the upgrade (README, "Upgrading").',
     },
     {
-      condition: `\${${running} == "" || ${minorExpression('kubernetes', running)} >= ${minor - 1}}`,
+      condition: `\${try(${minorExpression('kubernetes', running)} >= ${minor - 1}, true)}`,
       errorMessage:
         `${props.setting} is "${version}", but the servers run "\${${running}}": one Kubernetes minor at a time. ` +
         `Upgrade to the newest 1.${minor - 1} release first, apply, then to "${version}".`,
@@ -86,7 +92,7 @@ export function kubernetesUpgradeRules(props: KubernetesUpgradeRuleProps): Guard
         `Apply with ${props.setting} "\${${target}}" to finish it (its gate names the node that did not come back), then change the version.`,
     },
     {
-      condition: `\${${rancherRunning} == "" || contains(${JSON.stringify(lines)}, regex("^(2[.][0-9]+)[.]", ${rancherRunning})[0])}`,
+      condition: `\${try(contains(${JSON.stringify(lines)}, regex("^(2[.][0-9]+)[.]", ${rancherRunning})[0]), true)}`,
       errorMessage:
         `${props.setting} is "${version}" (Kubernetes 1.${minor}), which the running Rancher "\${${rancherRunning}}" does not support. ` +
         'Kubernetes is upgraded before the charts: upgrade Rancher first (apply with only versions.rancher changed), then Kubernetes.',
@@ -101,11 +107,11 @@ export function rancherUpgradeRules(props: { readonly version: string; readonly 
   const minor = parts('rancher', props.version)[0];
   return [
     {
-      condition: `\${${running} == "" || ${versionOrderExpression('rancher', running)} <= ${versionOrder('rancher', props.version)}}`,
+      condition: `\${try(${versionOrderExpression('rancher', running)} <= ${versionOrder('rancher', props.version)}, true)}`,
       errorMessage: `versions.rancher is "${version}", but Rancher "\${${running}}" runs: Rancher is not downgraded (a downgrade is a restore of a backup taken before the upgrade).`,
     },
     {
-      condition: `\${${running} == "" || ${minorExpression('rancher', running)} >= ${minor - 1}}`,
+      condition: `\${try(${minorExpression('rancher', running)} >= ${minor - 1}, true)}`,
       errorMessage: `versions.rancher is "${version}", but Rancher "\${${running}}" runs: Rancher is upgraded one minor at a time. Apply the newest 2.${minor - 1} release first.`,
     },
   ];
@@ -116,7 +122,7 @@ export function certManagerUpgradeRules(props: { readonly version: string; reado
   const { running } = props;
   return [
     {
-      condition: `\${${running} == "" || ${versionOrderExpression('certManager', running)} <= ${versionOrder('certManager', props.version)}}`,
+      condition: `\${try(${versionOrderExpression('certManager', running)} <= ${versionOrder('certManager', props.version)}, true)}`,
       errorMessage: `versions.certManager is "${escapeTemplate(props.version)}", but cert-manager "\${${running}}" runs: cert-manager is not downgraded.`,
     },
   ];
