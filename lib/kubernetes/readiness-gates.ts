@@ -9,6 +9,7 @@ import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import READINESS_GATES from './readiness-gates.sh';
 import { escapeTemplate } from './terraform-template';
+import { imageRef } from './image-ref';
 
 /**
  * The image the gates run in: the one Rancher's own chart hooks use (chart
@@ -90,7 +91,7 @@ export class ReadinessGates extends Construct {
 
   constructor(scope: Construct, id: string, props: ReadinessGatesProps) {
     super(scope, id);
-    this.image = `${props.registry ? `${props.registry}/` : ''}${SHELL_IMAGE.repository}:${SHELL_IMAGE.tag}`;
+    this.image = imageRef(SHELL_IMAGE, props.registry);
     this.namespace = new NamespaceV1(this, 'namespace', { metadata: { name: GATES_NAMESPACE }, dependsOn: props.dependsOn });
     const namespace = this.namespace.metadata.name;
     this.serviceAccount = new ServiceAccountV1(this, 'service-account', { metadata: { name: NAME, namespace } });

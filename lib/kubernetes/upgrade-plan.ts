@@ -1,3 +1,5 @@
+import { imageRef } from './image-ref';
+
 /**
  * The system-upgrade-controller (SUC) release the in-place upgrades run on,
  * and the server Plan they apply. Pinned: the controller registers its own
@@ -30,11 +32,6 @@ export interface ServerPlanProps {
   readonly registry?: string;
   /** Seconds one node's upgrade Job may take before the controller stops the Plan. */
   readonly jobDeadlineSeconds: number;
-}
-
-/** An image reference under an optional registry prefix. */
-export function imageRef(image: { readonly repository: string; readonly tag?: string }, registry?: string): string {
-  return `${registry ? `${registry}/` : ''}${image.repository}${image.tag ? `:${image.tag}` : ''}`;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { imageRef, serverPlan, SERVER_PLAN_NAME, SYSTEM_UPGRADE_CONTROLLER, SYSTEM_UPGRADE_NAMESPACE } from '../../../lib/kubernetes/upgrade-plan';
+import { imageRef } from '../../../lib/kubernetes/image-ref';
+import { serverPlan, SERVER_PLAN_NAME, SYSTEM_UPGRADE_CONTROLLER, SYSTEM_UPGRADE_NAMESPACE } from '../../../lib/kubernetes/upgrade-plan';
 import { readJson } from '../../helpers/synth';
 
 interface ObjectSchema {
