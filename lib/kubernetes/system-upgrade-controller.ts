@@ -40,8 +40,8 @@ export class SystemUpgradeController extends Construct {
     this.namespace = new NamespaceV1(this, 'namespace', {
       metadata: { name: SYSTEM_UPGRADE_NAMESPACE, labels: { 'pod-security.kubernetes.io/enforce': 'privileged' } },
       dependsOn: props.dependsOn,
-      // Rancher annotates every namespace (its namespace handler's lifecycle marker).
-      lifecycle: { ignoreChanges: ['metadata[0].annotations'] },
+      // Rancher annotates (and, moving it into a project, labels) namespaces; the Pod Security label is set at creation.
+      lifecycle: { ignoreChanges: ['metadata[0].labels', 'metadata[0].annotations'] },
     });
     const namespace = this.namespace.metadata.name;
     const account = new ServiceAccountV1(this, 'service-account', { metadata: { name: SYSTEM_UPGRADE_SERVICE_ACCOUNT, namespace } });

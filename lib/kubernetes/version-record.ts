@@ -35,14 +35,16 @@ export class VersionRecord extends Construct {
 
   constructor(scope: Construct, id: string, props: VersionRecordProps) {
     super(scope, id);
-    this.configMap = new ConfigMapV1(this, 'config-map', {
-      metadata: { name: props.name, namespace: props.namespace },
-      data: literalDeep({ ...props.values }),
-      dependsOn: props.writeAfter,
-    });
     this.read = new DataKubernetesConfigMapV1(this, 'recorded', {
       metadata: { name: props.name, namespace: props.namespaceName },
       dependsOn: props.readAfter,
+    });
+    this.configMap = new ConfigMapV1(this, 'config-map', {
+      metadata: { name: props.name, namespace: props.namespace },
+      data: literalDeep({ ...props.values }),
+      // Read before written: where the read is deferred to the apply (a first apply, an API gate that changes),
+      // it still sees the previous record.
+      dependsOn: [...props.writeAfter, this.read],
     });
   }
 
