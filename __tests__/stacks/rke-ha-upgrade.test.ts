@@ -4,6 +4,7 @@ import { KUBERNETES_RECORD, UPGRADE_TARGET_RECORD } from '../../lib/kubernetes/k
 import { VERSION_MANAGEMENT_ENV } from '../../lib/rancher/chart-values';
 import { RKE_HA_STACK } from '../../stacks/rke-ha';
 import { plannedChange } from '../helpers/replacement';
+import { planProblems } from '../helpers/suc-plan-schema';
 import { resources, userDataOf, type TerraformJson } from '../helpers/synth';
 import { synthSettings } from '../helpers/variants';
 
@@ -49,6 +50,8 @@ describe.each([
     expect(env(gateAfter).VERSION).toBe(to);
     const plan = JSON.parse(env(gateAfter).PLAN);
     expect(plan.spec).toMatchObject({ version: to, concurrency: 1, cordon: true, upgrade: { image } });
+    // As synthesized (JSON in the gate's environment), the Plan matches the pinned controller's CRD.
+    expect(planProblems(plan)).toEqual([]);
     expect(JSON.parse(env(gateBefore).PLAN).spec.version).toBe(from);
     for (const gate of ['servers-ready', 'ingress-ready']) {
       expect(env(job(before, gate)[1]).RERUN_ON).toBe(from);
