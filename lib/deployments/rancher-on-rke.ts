@@ -17,9 +17,7 @@ import { k3sUserData } from '../kubernetes/k3s-user-data';
 import { kubeconfig } from '../kubernetes/kubeconfig';
 import type { ServerNodeIdentity } from '../kubernetes/node-identity';
 import { KubernetesUpgrade } from '../kubernetes/kubernetes-upgrade';
-import { GATES_NAMESPACE, ReadinessGates } from '../kubernetes/readiness-gates';
-import { certManagerUpgradeRules, rancherUpgradeRules } from '../kubernetes/upgrade-rules';
-import { VersionRecord } from '../kubernetes/version-record';
+import { ReadinessGates } from '../kubernetes/readiness-gates';
 import { rke2UserData } from '../kubernetes/rke2-user-data';
 import { SnapshotBucket } from '../kubernetes/snapshot-bucket';
 import { SnapshotEvents } from '../kubernetes/snapshot-events';
@@ -38,6 +36,7 @@ import { ServerQuorum } from '../nodes/server-quorum';
 import { UbuntuAmi } from '../nodes/ubuntu-ami';
 import { ApiReadiness } from '../rancher/api-readiness';
 import { CertManager } from '../rancher/cert-manager';
+import { chartVersions, guardChartUpgrades } from '../rancher/chart-upgrades';
 import { configureClusterProviders, type ClusterAccess } from '../rancher/cluster-access';
 import { RancherNamespace } from '../rancher/namespace';
 import { RancherServer } from '../rancher/rancher-server';
@@ -61,9 +60,6 @@ import { reportStaleServers } from './stale-servers';
 
 /** What the DNS round robin's health checks ask every node for (through its ingress, by Rancher's name). */
 const HEALTH_CHECK_PATH = '/ping';
-
-/** The record of the chart versions the last successful apply installed (in the gates' namespace). */
-const CHART_RECORD = 'rancher-aws-chart-versions';
 
 /** The marker parameter boot-lib.sh guard_init looks for. */
 const CLUSTER_INITIALIZED = 'cluster-initialized';
@@ -416,13 +412,11 @@ export class RancherOnRke extends Construct {
     const gates = new ReadinessGates(this, 'readiness-gates', { dependsOn: [api.gate], registry: settings.airGap.systemDefaultRegistry });
     // In-place upgrades (README, "Upgrading"): Kubernetes first, then the gates again, then the charts in order.
     const kubernetesVersion = k3s ? settings.versions.k3s : settings.versions.rke2;
-    const charts = new VersionRecord(this, 'chart-versions', {
-      name: CHART_RECORD,
-      namespace: gates.namespace.metadata.name,
-      namespaceName: GATES_NAMESPACE,
-      values: { rancher: settings.versions.rancher, ...(tls.certManager ? { certManager: settings.versions.certManager } : {}) },
-      writeAfter: [],
+    const charts = chartVersions(this, {
+      gates,
       readAfter: [api.gate],
+      rancher: settings.versions.rancher,
+      certManager: tls.certManager ? settings.versions.certManager : undefined,
     });
     const upgrade = new KubernetesUpgrade(this, 'kubernetes-upgrade', {
       gates,
@@ -468,8 +462,10 @@ export class RancherOnRke extends Construct {
       // The name too: Let's Encrypt's HTTP-01 check, and the certificate wait, need it to lead here.
       dependsOn: [serversReady, ingressReady, ...(certManager ? [certManager.release] : []), ...secrets.resources, ...nameServed],
     });
-    if (certManager) certManager.release.lifecycle = { precondition: certManagerUpgradeRules({ version: settings.versions.certManager, running: charts.recorded('certManager') }) };
-    rancher.release.lifecycle = { precondition: rancherUpgradeRules({ version: settings.versions.rancher, running: charts.recorded('rancher') }) };
+    guardChartUpgrades(charts, {
+      rancher: { release: rancher.release, version: settings.versions.rancher },
+      certManager: certManager ? { release: certManager.release, version: settings.versions.certManager } : undefined,
+    });
     const { ready, firstLogin } = rancherArrival(this, {
       gates,
       rancher,
