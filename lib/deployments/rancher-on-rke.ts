@@ -462,10 +462,7 @@ export class RancherOnRke extends Construct {
       // The name too: Let's Encrypt's HTTP-01 check, and the certificate wait, need it to lead here.
       dependsOn: [serversReady, ingressReady, ...(certManager ? [certManager.release] : []), ...secrets.resources, ...nameServed],
     });
-    guardChartUpgrades(charts, {
-      rancher: { release: rancher.release, version: settings.versions.rancher },
-      certManager: certManager ? { release: certManager.release, version: settings.versions.certManager } : undefined,
-    });
+    guardChartUpgrades(charts, settings.versions, { rancher: rancher.release, certManager: certManager?.release });
     const { ready, firstLogin } = rancherArrival(this, {
       gates,
       rancher,

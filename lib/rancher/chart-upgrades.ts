@@ -39,17 +39,18 @@ export function chartVersions(scope: Construct, props: ChartVersionsProps): Vers
 /**
  * The chart upgrade rules as preconditions of the releases that carry the
  * change (checked before they change): Rancher one minor at a time and never
- * down, cert-manager never down. `others` are the release's own
- * preconditions, kept.
+ * down, cert-manager never down. `rancherPreconditions` are the Rancher
+ * release's own, kept first.
  */
 export function guardChartUpgrades(
   record: VersionRecord,
-  props: {
-    readonly rancher: { readonly release: Release; readonly version: string; readonly others?: readonly GuardCondition[] };
-    readonly certManager?: { readonly release: Release; readonly version: string };
-  },
+  versions: { readonly rancher: string; readonly certManager: string },
+  releases: { readonly rancher: Release; readonly certManager?: Release; readonly rancherPreconditions?: readonly GuardCondition[] },
 ): void {
-  const { rancher, certManager } = props;
-  if (certManager) certManager.release.lifecycle = { precondition: certManagerUpgradeRules({ version: certManager.version, running: record.recorded('certManager') }) };
-  rancher.release.lifecycle = { precondition: [...(rancher.others ?? []), ...rancherUpgradeRules({ version: rancher.version, running: record.recorded('rancher') })] };
+  if (releases.certManager) {
+    releases.certManager.lifecycle = { precondition: certManagerUpgradeRules({ version: versions.certManager, running: record.recorded('certManager') }) };
+  }
+  releases.rancher.lifecycle = {
+    precondition: [...(releases.rancherPreconditions ?? []), ...rancherUpgradeRules({ version: versions.rancher, running: record.recorded('rancher') })],
+  };
 }
