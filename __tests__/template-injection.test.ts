@@ -73,6 +73,7 @@ const PAYLOADS: Record<string, ((p: string) => unknown) | null> = {
   'timeouts.certManagerMinutes': null,
   'timeouts.rancherMinutes': null,
   'timeouts.certificateMinutes': null,
+  'timeouts.upgradeMinutes': null,
   'timeouts.pingMinutes': null,
   'timeouts.bootstrapMinutes': null,
   'rkeHa.nodeCount': null,

@@ -46,6 +46,8 @@ describe('k8s-ha stack with no k8sHa settings (kubeconfig ~/.kube/config)', () =
       'helm_release',
       'kubernetes_cluster_role_binding_v1',
       'kubernetes_cluster_role_v1',
+      // The chart versions the apply installed, which the next plan reads (README, "Upgrading").
+      'kubernetes_config_map_v1',
       'kubernetes_job_v1',
       'kubernetes_namespace_v1',
       'kubernetes_role_binding_v1',
@@ -60,7 +62,16 @@ describe('k8s-ha stack with no k8sHa settings (kubeconfig ~/.kube/config)', () =
     // The cluster's ingress controller is not ours to know: the gate only asks for an Ingress of its class to be admitted.
     const gates = Object.values(resources(json, 'kubernetes_job_v1')).map((j) => [j.metadata.name, j.spec.template.spec.container[0].env.filter((e: { name: string }) => e.name !== 'HOME' && e.name !== 'DEADLINE_SECONDS')]);
     expect(gates.sort()).toEqual([
-      ['rancher-aws-certificate-ready', [{ name: 'GATE', value: 'certificate' }, { name: 'NAMESPACE', value: 'cattle-system' }, { name: 'CERTIFICATE', value: 'tls-rancher-ingress' }]],
+      [
+        'rancher-aws-certificate-ready',
+        [
+          { name: 'GATE', value: 'certificate' },
+          { name: 'NAMESPACE', value: 'cattle-system' },
+          { name: 'CERTIFICATE', value: 'tls-rancher-ingress' },
+          // Replaced, so run again, when a chart version changes.
+          { name: 'RERUN_ON', value: `${DEFAULT_VERSIONS.certManager} ${DEFAULT_VERSIONS.rancher}` },
+        ],
+      ],
       ['rancher-aws-ingress-ready', [{ name: 'GATE', value: 'admission' }, { name: 'INGRESS_CLASS', value: 'nginx' }, { name: 'NAMESPACE', value: 'rancher-aws-gates' }]],
     ]);
   });
@@ -114,7 +125,11 @@ describe('k8s-ha stack with no k8sHa settings (kubeconfig ~/.kube/config)', () =
     expect(namespace.metadata).toEqual({ name: 'cattle-system' });
     expect(rancher.namespace).toBe(`\${kubernetes_namespace_v1.${namespaceName}.metadata[0].name}`);
     expect(rancher.set_sensitive).toEqual([{ name: 'bootstrapPassword', value: expect.stringMatching(/^\$\{random_password\.rancher_bootstrap-password_[^}]+\.result\}$/) }]);
-    expect(rancher.lifecycle).toBeUndefined();
+    // Only the chart upgrade rules (one Rancher minor at a time, never down): tests/lib/kubernetes/upgrade-rules.test.ts.
+    expect(rancher.lifecycle.precondition.map((p: { error_message: string }) => p.error_message)).toEqual([
+      expect.stringContaining('Rancher is not downgraded'),
+      expect.stringContaining('Rancher is upgraded one minor at a time'),
+    ]);
   });
 
   it("gives the chart the hostname variable, the replicas, the cluster's ingress class and the shared TLS choice", () => {
@@ -306,13 +321,14 @@ describe('k8s-ha stack: the shared TLS choices', () => {
   it('re-encryption needs ingress-nginx: synthesizes (shared settings) but fails the plan with another class', () => {
     const json = tlsSynth({ mode: 'rancher' }, { ingress: { className: 'traefik' } });
     const lookup = `data.kubernetes_resources.${Object.keys(dataSources(json, 'kubernetes_resources')).find((n) => n.startsWith('preflight_ingress-class'))}`;
-    expect(release(json, 'rancher')![1].lifecycle.precondition).toEqual([
-      {
-        condition: `\${anytrue([for c in try(${lookup}.objects, []) : try(c.spec.controller, "") == "k8s.io/ingress-nginx"])}`,
-        error_message: expect.stringContaining('IngressClass "traefik"'),
-      },
-    ]);
-    expect(release(tlsSynth({ mode: 'rancher' }), 'rancher')![1].lifecycle).toBeUndefined();
+    const preconditions = release(json, 'rancher')![1].lifecycle.precondition;
+    expect(preconditions[0]).toEqual({
+      condition: `\${anytrue([for c in try(${lookup}.objects, []) : try(c.spec.controller, "") == "k8s.io/ingress-nginx"])}`,
+      error_message: expect.stringContaining('IngressClass "traefik"'),
+    });
+    // Then the chart upgrade rules, which every k8s-ha Rancher release has.
+    expect(preconditions).toHaveLength(3);
+    expect(release(tlsSynth({ mode: 'rancher' }), 'rancher')![1].lifecycle.precondition).toHaveLength(2);
   });
 
   it('holds no certificate or key literal for any choice', () => {

@@ -232,7 +232,7 @@ describe('rke-ha stack: cluster access and Helm', () => {
   it('installs pinned Rancher with hostname, 3 replicas, the nginx class and its own certificate', () => {
     expect(rancher).toMatchObject({ repository: 'https://releases.rancher.com/server-charts/stable', version: DEFAULT_VERSIONS.rancher, create_namespace: false });
     // The namespace is Terraform's, so a change of TLS choice never creates or deletes it.
-    const [namespaceName, namespace] = Object.entries(resources(json, 'kubernetes_namespace_v1'))[0];
+    const [namespaceName, namespace] = Object.entries(resources(json, 'kubernetes_namespace_v1')).find(([id]) => id.startsWith('rancher-namespace_'))!;
     expect(namespace.metadata).toEqual({ name: 'cattle-system' });
     expect(rancher.namespace).toBe(`\${kubernetes_namespace_v1.${namespaceName}.metadata[0].name}`);
     expect(rancher.values).toHaveLength(1);

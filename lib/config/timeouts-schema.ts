@@ -23,6 +23,11 @@ export const timeoutsSchema = z
     rancherMinutes: wholeNumber(5, 120).default(20),
     /** cert-manager issued Rancher's ingress certificate (issuers rancher, ca, acme at the ingress). */
     certificateMinutes: wholeNumber(2, 120).default(15),
+    /**
+     * Each server's in-place Kubernetes upgrade (the upgrade Job's deadline: cordon, new binary, restart, Ready
+     * again); the apply waits this many minutes per server for every node to run the new version.
+     */
+    upgradeMinutes: wholeNumber(5, 60).default(15),
     /** https://<hostname>/ping answers "pong" (docker: includes installing Docker, pulling the image and the first start). */
     pingMinutes: wholeNumber(2, 60).default(15),
     /**

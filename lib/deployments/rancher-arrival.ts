@@ -21,6 +21,8 @@ export interface RancherArrivalProps {
   readonly settings: Pick<Settings, 'rancher' | 'timeouts'>;
   /** What must exist before `/ping` can answer through the name: the records, the front door's registrations. */
   readonly nameServed: readonly ITerraformDependable[];
+  /** Versions whose change runs the certificate gate again (an upgrade). @default none */
+  readonly rerunOn?: string;
 }
 
 /**
@@ -38,6 +40,7 @@ export function rancherArrival(scope: Construct, props: RancherArrivalProps): { 
         check: { kind: 'certificate', namespace: RANCHER_NAMESPACE, name: INGRESS_SECRET },
         minutes: t.certificateMinutes,
         dependsOn: [props.rancher.release],
+        rerunOn: props.rerunOn,
       })
     : undefined;
   const ready = new RancherReadiness(scope, 'rancher-readiness', {

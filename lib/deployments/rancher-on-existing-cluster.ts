@@ -7,6 +7,7 @@ import { IngressLoadBalancer } from '../existing-cluster/ingress-load-balancer';
 import { ReadinessGates } from '../kubernetes/readiness-gates';
 import { chartProxy, PRIVATE_NETWORKS } from '../network/proxy';
 import { CertManager } from '../rancher/cert-manager';
+import { chartVersions, guardChartUpgrades } from '../rancher/chart-upgrades';
 import { RancherNamespace } from '../rancher/namespace';
 import { RancherServer } from '../rancher/rancher-server';
 import { rancherServerSettings } from '../rancher/rancher-settings';
@@ -80,8 +81,9 @@ export class RancherOnExistingCluster extends Construct {
     const ingressReady = gates.gate('ingress-ready', { check: { kind: 'admission', ingressClass: s.ingress.className }, minutes: t.ingressMinutes });
 
     let rancherPrerequisites: ITerraformDependable[];
+    let certManager: CertManager | undefined;
     if (s.certManager.install) {
-      const certManager = new CertManager(this, CERT_MANAGER_ID, {
+      certManager = new CertManager(this, CERT_MANAGER_ID, {
         version: settings.versions.certManager,
         repository: settings.airGap.certManagerChartRepository,
         proxy,
@@ -105,17 +107,31 @@ export class RancherOnExistingCluster extends Construct {
       // The record too: Let's Encrypt's HTTP-01 check, and the certificate wait, need the name to resolve.
       dependsOn: [...rancherPrerequisites, ingressReady, ...secrets.resources, ...dns.records],
     });
-    if (tls.mode === 'rancher' && s.ingress.className !== 'nginx') {
-      // The settings are shared by every stack, so synth must not fail here; the plan does, before any change,
-      // unless the cluster's class is in fact served by ingress-nginx. (Terraform refuses a constant condition.)
-      rancher.release.addOverride('lifecycle.precondition', [
-        {
-          condition: `\${anytrue([for c in try(${preflight.ingressClass.fqn}.objects, []) : try(c.spec.controller, "") == "${INGRESS_NGINX_CONTROLLER}"])}`,
-          error_message: `rancher.tls mode "rancher" (re-encryption) relies on ingress-nginx annotations; IngressClass "${s.ingress.className}" (k8sHa.ingress.className) is not served by ingress-nginx.`,
-        },
-      ]);
-    }
-    const { ready, firstLogin } = rancherArrival(this, { gates, rancher, tls, certificates, hostname: props.hostname, settings, nameServed: [...dns.records] });
+    // The settings are shared by every stack, so synth must not fail here; the plan does, before any change,
+    // unless the cluster's class is in fact served by ingress-nginx. (Terraform refuses a constant condition.)
+    const reencryption =
+      tls.mode === 'rancher' && s.ingress.className !== 'nginx'
+        ? [
+            {
+              condition: `\${anytrue([for c in try(${preflight.ingressClass.fqn}.objects, []) : try(c.spec.controller, "") == "${INGRESS_NGINX_CONTROLLER}"])}`,
+              errorMessage: `rancher.tls mode "rancher" (re-encryption) relies on ingress-nginx annotations; IngressClass "${s.ingress.className}" (k8sHa.ingress.className) is not served by ingress-nginx.`,
+            },
+          ]
+        : [];
+    // Chart upgrades in order (README, "Upgrading"): the running versions recorded by the last apply.
+    const charts = chartVersions(this, { gates, readAfter: preflight.gates, rancher: settings.versions.rancher, certManager: certManager ? settings.versions.certManager : undefined });
+    guardChartUpgrades(charts, settings.versions, { rancher: rancher.release, certManager: certManager?.release, rancherPreconditions: reencryption });
+    const { ready, firstLogin } = rancherArrival(this, {
+      gates,
+      rancher,
+      tls,
+      certificates,
+      hostname: props.hostname,
+      settings,
+      nameServed: [...dns.records],
+      rerunOn: `${settings.versions.certManager} ${settings.versions.rancher}`,
+    });
+    charts.writtenAfter(rancher.release, ready.ping);
 
     this.url = ready.url;
     this.bootstrapPassword = rancher.bootstrapPassword;

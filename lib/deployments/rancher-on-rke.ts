@@ -16,6 +16,7 @@ import { forwardedHeadersChartConfig, packagedIngress, traefikTimeoutsChartConfi
 import { k3sUserData } from '../kubernetes/k3s-user-data';
 import { kubeconfig } from '../kubernetes/kubeconfig';
 import type { ServerNodeIdentity } from '../kubernetes/node-identity';
+import { KubernetesUpgrade } from '../kubernetes/kubernetes-upgrade';
 import { ReadinessGates } from '../kubernetes/readiness-gates';
 import { rke2UserData } from '../kubernetes/rke2-user-data';
 import { SnapshotBucket } from '../kubernetes/snapshot-bucket';
@@ -35,6 +36,7 @@ import { ServerQuorum } from '../nodes/server-quorum';
 import { UbuntuAmi } from '../nodes/ubuntu-ami';
 import { ApiReadiness } from '../rancher/api-readiness';
 import { CertManager } from '../rancher/cert-manager';
+import { chartVersions, guardChartUpgrades } from '../rancher/chart-upgrades';
 import { configureClusterProviders, type ClusterAccess } from '../rancher/cluster-access';
 import { RancherNamespace } from '../rancher/namespace';
 import { RancherServer } from '../rancher/rancher-server';
@@ -316,6 +318,8 @@ export class RancherOnRke extends Construct {
           instanceProfileName: role.instanceProfile.name,
           rootVolumeGb: s.rootVolumeGb,
           keyName: s.sshKeyName,
+          // The version: the in-place upgrade (KubernetesUpgrade) brings running servers to it.
+          upgradedInPlace: k3s ? settings.versions.k3s : settings.versions.rke2,
           userData: userData({
             role: i === 0 ? 'init' : 'join',
             nodeIp: addresses[i].current,
@@ -406,8 +410,31 @@ export class RancherOnRke extends Construct {
     // In-cluster gates: no chart is installed while a server is still joining, and nothing creates an
     // Ingress before the ingress controller admits one.
     const gates = new ReadinessGates(this, 'readiness-gates', { dependsOn: [api.gate], registry: settings.airGap.systemDefaultRegistry });
-    const serversReady = gates.gate('servers-ready', { check: { kind: 'servers', servers: nodeCount, embeddedEtcd: !k3s }, minutes: t.serversMinutes });
-    const ingressReady = gates.gate('ingress-ready', { check: ingress.admission, minutes: t.ingressMinutes });
+    // In-place upgrades (README, "Upgrading"): Kubernetes first, then the gates again, then the charts in order.
+    const kubernetesVersion = k3s ? settings.versions.k3s : settings.versions.rke2;
+    const charts = chartVersions(this, {
+      gates,
+      readAfter: [api.gate],
+      rancher: settings.versions.rancher,
+      certManager: tls.certManager ? settings.versions.certManager : undefined,
+    });
+    const upgrade = new KubernetesUpgrade(this, 'kubernetes-upgrade', {
+      gates,
+      distribution: s.distribution,
+      version: kubernetesVersion,
+      servers: nodeCount,
+      registry: settings.airGap.systemDefaultRegistry,
+      minutesPerServer: t.upgradeMinutes,
+      dependsOn: [api.gate],
+      rancherRunning: charts.recorded('rancher'),
+    });
+    const serversReady = gates.gate('servers-ready', {
+      check: { kind: 'servers', servers: nodeCount, embeddedEtcd: !k3s },
+      minutes: t.serversMinutes,
+      dependsOn: [upgrade.gate],
+      rerunOn: kubernetesVersion,
+    });
+    const ingressReady = gates.gate('ingress-ready', { check: ingress.admission, minutes: t.ingressMinutes, dependsOn: [upgrade.gate], rerunOn: kubernetesVersion });
 
     const certManager = tls.certManager
       ? new CertManager(this, 'cert-manager', {
@@ -422,6 +449,8 @@ export class RancherOnRke extends Construct {
     const secrets = new RancherTlsSecrets(this, 'tls-secrets', { plan: tls, certificates, namespace: namespace.name });
     const rancher = new RancherServer(this, 'rancher', {
       ...rancherServerSettings(settings, proxy),
+      // The cluster's Kubernetes is upgraded by this deployment's own controller and Plan (KubernetesUpgrade).
+      localVersionManagement: false,
       hostname,
       ingressClassName: ingress.className,
       ingressController,
@@ -433,7 +462,18 @@ export class RancherOnRke extends Construct {
       // The name too: Let's Encrypt's HTTP-01 check, and the certificate wait, need it to lead here.
       dependsOn: [serversReady, ingressReady, ...(certManager ? [certManager.release] : []), ...secrets.resources, ...nameServed],
     });
-    const { ready, firstLogin } = rancherArrival(this, { gates, rancher, tls, certificates, hostname, settings, nameServed: [...nameServed, ...frontRegistrations] });
+    guardChartUpgrades(charts, settings.versions, { rancher: rancher.release, certManager: certManager?.release });
+    const { ready, firstLogin } = rancherArrival(this, {
+      gates,
+      rancher,
+      tls,
+      certificates,
+      hostname,
+      settings,
+      nameServed: [...nameServed, ...frontRegistrations],
+      rerunOn: `${kubernetesVersion} ${settings.versions.certManager} ${settings.versions.rancher}`,
+    });
+    charts.writtenAfter(rancher.release, ready.ping);
 
     this.url = ready.url;
     this.bootstrapPassword = rancher.bootstrapPassword;

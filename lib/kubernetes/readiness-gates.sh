@@ -7,7 +7,7 @@
 # last line saying what did not become ready.
 #
 # Environment:
-#   GATE              servers | admission | certificate
+#   GATE              servers | admission | certificate | upgrade
 #   DEADLINE_SECONDS  the budget
 #   servers:     SERVERS (expected count), EMBEDDED_ETCD (true on RKE2: each
 #                server must also be a voting etcd member and run a ready API
@@ -18,6 +18,14 @@
 #                (daemonset | deployment) + CONTROLLER, which must have a ready
 #                pod first
 #   certificate: NAMESPACE, CERTIFICATE (a cert-manager Certificate)
+#   upgrade:     PLAN (a system-upgrade-controller Plan, YAML), VERSION (the
+#                kubelet version every node must report), SERVERS (expected
+#                node count): applies the Plan (retried until the controller
+#                has registered its CRD), then waits until every node runs
+#                VERSION, is Ready and is schedulable again (the controller
+#                uncordons a node once its upgrade Job succeeded)
+#   RERUN_ON     (any gate) only a marker: a new value replaces the Job, so
+#                the gate runs again after an upgrade
 set -uo pipefail
 
 INTERVAL=${INTERVAL:-10}
@@ -136,12 +144,68 @@ certificate_ready() {
   return 1
 }
 
+# The upgrade Plan is stored (kubectl apply is idempotent: an unchanged Plan
+# starts nothing). Fails while the controller has not registered the Plan CRD
+# yet, or the API does not answer.
+PLAN_APPLIED=false
+plan_applied() {
+  local output
+  [ "$PLAN_APPLIED" = true ] && return 0
+  if output=$(kubectl apply -f - 2>&1 <<<"$PLAN"); then
+    PLAN_APPLIED=true
+    log "$output"
+    return 0
+  fi
+  STATUS="the upgrade Plan is not accepted yet: $(tail -n 1 <<<"$output")"
+  log "$STATUS"
+  return 1
+}
+
+# Every node runs VERSION, is Ready and schedulable; the nodes that are not are
+# named in STATUS (the last line of a failed gate).
+nodes_upgraded() {
+  local table name running ready unschedulable count=0 pending=() joined
+  table=$(kubectl get nodes -o jsonpath='{range .items[*]}{.metadata.name}{" "}{.status.nodeInfo.kubeletVersion}{" "}{.status.conditions[?(@.type=="Ready")].status}{" "}{.spec.unschedulable}{"\n"}{end}') || {
+    STATUS="the API did not answer the node list"
+    log "$STATUS"
+    return 1
+  }
+  while read -r name running ready unschedulable; do
+    [ -n "$name" ] || continue
+    count=$((count + 1))
+    if [ "$running" != "$VERSION" ]; then
+      pending+=("node $name runs ${running:-no known version}")
+    elif [ "$ready" != True ]; then
+      pending+=("node $name runs $VERSION but is not Ready")
+    elif [ "$unschedulable" = true ]; then
+      pending+=("node $name runs $VERSION but is still cordoned")
+    fi
+  done <<<"$table"
+  if [ "$count" -lt "$SERVERS" ]; then
+    pending+=("only $count of $SERVERS nodes are registered")
+  fi
+  if [ "${#pending[@]}" -eq 0 ]; then
+    STATUS="all $count nodes run $VERSION"
+    log "$STATUS"
+    return 0
+  fi
+  joined=$(printf '; %s' "${pending[@]}")
+  STATUS="waiting for $VERSION: ${joined:2}"
+  log "$STATUS"
+  return 1
+}
+
+upgrade_done() {
+  plan_applied && nodes_upgraded
+}
+
 main() {
   local check
   case $GATE in
     servers) check=servers_ready ;;
     admission) check=admission_ready ;;
     certificate) check=certificate_ready ;;
+    upgrade) check=upgrade_done ;;
     *)
       log "unknown gate"
       return 2

@@ -9,6 +9,7 @@ import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import READINESS_GATES from './readiness-gates.sh';
 import { escapeTemplate } from './terraform-template';
+import { imageRef } from './image-ref';
 
 /**
  * The image the gates run in: the one Rancher's own chart hooks use (chart
@@ -41,7 +42,13 @@ export type GateCheck =
       readonly controller?: { readonly namespace: string; readonly kind: 'daemonset' | 'deployment'; readonly name: string };
     }
   /** A cert-manager Certificate is Ready. */
-  | { readonly kind: 'certificate'; readonly namespace: string; readonly name: string };
+  | { readonly kind: 'certificate'; readonly namespace: string; readonly name: string }
+  /**
+   * `plan` (a system-upgrade-controller Plan, YAML) is applied, then every
+   * node (at least `servers`) runs `version`, is Ready and schedulable; the
+   * gate's service account needs a `grant` to apply Plans.
+   */
+  | { readonly kind: 'upgrade'; readonly plan: string; readonly version: string; readonly servers: number };
 
 export interface ReadinessGatesProps {
   /** The Kubernetes API answers (the API gate, or the preflight checks of an existing cluster). */
@@ -55,6 +62,12 @@ export interface GateProps {
   /** The budget; the Job fails with a message once it is spent. */
   readonly minutes: number;
   readonly dependsOn?: ITerraformDependable[];
+  /**
+   * A value whose change replaces the Job, so the gate runs again (e.g. the
+   * versions an upgrade changes: the gate then checks the upgraded cluster).
+   * @default none: the Job runs again only when its check changes
+   */
+  readonly rerunOn?: string;
 }
 
 /** Seconds the Job and Terraform allow beyond the script's own budget, so the script reports before it is killed. */
@@ -78,7 +91,7 @@ export class ReadinessGates extends Construct {
 
   constructor(scope: Construct, id: string, props: ReadinessGatesProps) {
     super(scope, id);
-    this.image = `${props.registry ? `${props.registry}/` : ''}${SHELL_IMAGE.repository}:${SHELL_IMAGE.tag}`;
+    this.image = imageRef(SHELL_IMAGE, props.registry);
     this.namespace = new NamespaceV1(this, 'namespace', { metadata: { name: GATES_NAMESPACE }, dependsOn: props.dependsOn });
     const namespace = this.namespace.metadata.name;
     this.serviceAccount = new ServiceAccountV1(this, 'service-account', { metadata: { name: NAME, namespace } });
@@ -113,6 +126,20 @@ export class ReadinessGates extends Construct {
     this.access = [this.serviceAccount, readerBinding, proberBinding];
   }
 
+  /**
+   * Lets the gates' service account do more in one namespace (a Role and its
+   * binding named `rancher-aws-gates`): a gate that writes, such as the
+   * upgrade gate applying its Plan, depends on the returned binding.
+   */
+  grant(id: string, props: { readonly namespace: string; readonly rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[] }): RoleBindingV1 {
+    const role = new RoleV1(this, `${id}-role`, { metadata: { name: NAME, namespace: props.namespace }, rule: props.rules });
+    return new RoleBindingV1(this, `${id}-role-binding`, {
+      metadata: { name: NAME, namespace: props.namespace },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.metadata.name },
+      subject: [{ kind: 'ServiceAccount', name: this.serviceAccount.metadata.name, namespace: this.namespace.metadata.name }],
+    });
+  }
+
   /** A gate named `rancher-aws-<id>`; the returned Job is what dependents wait for. */
   gate(id: string, props: GateProps): JobV1 {
     const budget = props.minutes * 60;
@@ -133,7 +160,12 @@ export class ReadinessGates extends Construct {
                 image: this.image,
                 command: ['bash', '-c', escapeTemplate(READINESS_GATES)],
                 // kubectl keeps a discovery cache under $HOME.
-                env: [{ name: 'HOME', value: '/tmp' }, { name: 'DEADLINE_SECONDS', value: String(budget) }, ...gateEnvironment(props.check)],
+                env: [
+                  { name: 'HOME', value: '/tmp' },
+                  { name: 'DEADLINE_SECONDS', value: String(budget) },
+                  ...gateEnvironment(props.check),
+                  ...(props.rerunOn === undefined ? [] : [{ name: 'RERUN_ON', value: props.rerunOn }]),
+                ],
                 resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '128Mi' } },
                 securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
                 volumeMount: [{ name: 'tmp', mountPath: '/tmp' }],
@@ -174,5 +206,7 @@ export function gateEnvironment(check: GateCheck): { name: string; value: string
       });
     case 'certificate':
       return env({ GATE: 'certificate', NAMESPACE: check.namespace, CERTIFICATE: check.name });
+    case 'upgrade':
+      return env({ GATE: 'upgrade', PLAN: check.plan, VERSION: check.version, SERVERS: String(check.servers) });
   }
 }

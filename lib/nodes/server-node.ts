@@ -2,6 +2,7 @@ import { gzipSync } from 'node:zlib';
 import { Instance } from '@cdktf/provider-aws/lib/instance';
 import { Fn, Op, TerraformLocal, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { TerraformData } from '../common/terraform-data';
 import { literal } from '../kubernetes/terraform-template';
 
 /** EC2's limit on user data, before base64. */
@@ -53,6 +54,13 @@ export interface ServerNodeProps {
   readonly keyName?: string;
   /** What must exist before the first boot (parameters, IAM policies the bootstrap uses). */
   readonly dependsOn?: ITerraformDependable[];
+  /**
+   * Text of the user data that an in-place upgrade brings up to date on the
+   * running server (the Kubernetes version): a change of it alone does not
+   * list `user_data` as pending once the server was created or upgraded with
+   * it. @default none: every user data change is pending
+   */
+  readonly upgradedInPlace?: string;
 }
 
 /**
@@ -70,6 +78,8 @@ export class ServerNode extends Construct {
   private readonly props: ServerNodeProps;
   /** The user data as sent to EC2 (gzip, base64), once: the instance and `staleAttributes` both refer to it. */
   private readonly userDataBase64: string;
+  /** With `upgradedInPlace`: the user data's hash without that text, now and as the running server has it. */
+  private readonly upgradable?: { readonly wanted: string; readonly running: string };
 
   constructor(scope: Construct, id: string, props: ServerNodeProps) {
     super(scope, id);
@@ -113,6 +123,18 @@ export class ServerNode extends Construct {
       lifecycle: { ignoreChanges: IGNORED_ARGUMENTS },
       dependsOn: props.dependsOn,
     });
+    if (props.upgradedInPlace !== undefined) {
+      // The user data of the running server cannot be read back (gzip): its hash without the upgradable text is
+      // recorded when the server is created (or, for a server older than the record, when it is first seen:
+      // "held" unless its user data is the current one), and compared with the current one.
+      const wanted = Fn.sha256(Fn.replace(userData, literal(props.upgradedInPlace), ''));
+      const record = new TerraformData(this, 'user-data-record', {
+        input: Fn.conditional(Op.eq(this.instance.userDataBase64, this.userDataBase64), wanted, 'held'),
+        triggersReplace: [this.instance.id],
+        lifecycle: { ignoreChanges: ['input'] },
+      });
+      this.upgradable = { wanted, running: record.output };
+    }
   }
 
   get id(): string {
@@ -142,8 +164,12 @@ export class ServerNode extends Construct {
       subnet_id: this.instance.subnetId,
       private_ip: this.instance.privateIp,
     };
-    // The wanted value on the left: cdktf 0.21's Op drops an empty right operand (no key is "").
-    return Fn.compact(attributes.map((a) => Fn.conditional(Op.neq(wanted[a], running[a]), a, '')));
+    const differs = (a: HeldAttribute) =>
+      // The wanted value on the left: cdktf 0.21's Op drops an empty right operand (no key is "").
+      a === 'user_data' && this.upgradable
+        ? Op.and(Op.neq(wanted[a], running[a]), Op.neq(this.upgradable.wanted, this.upgradable.running))
+        : Op.neq(wanted[a], running[a]);
+    return Fn.compact(attributes.map((a) => Fn.conditional(differs(a), a, '')));
   }
 }
 

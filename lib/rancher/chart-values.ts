@@ -25,7 +25,21 @@ export interface RancherChartInput {
   readonly proxy?: { readonly url: string; readonly noProxy: readonly string[] };
   /** Air gap: system image registry and bundled system charts. */
   readonly airGap?: { readonly systemDefaultRegistry?: string; readonly useBundledSystemChart?: boolean };
+  /**
+   * Whether Rancher manages the Kubernetes version of its own (local) RKE2/K3s
+   * cluster: it would deploy a second system-upgrade-controller and its own
+   * Plans. Off where the deployment upgrades the cluster itself. @default true (Rancher's own default)
+   */
+  readonly localVersionManagement?: boolean;
 }
+
+/**
+ * Rancher's setting `imported-cluster-version-management` (2.14: default
+ * true) as an environment variable, which Rancher reads before its stored
+ * value: it decides for the local cluster and for imported clusters left at
+ * `system-default`.
+ */
+export const VERSION_MANAGEMENT_ENV = 'CATTLE_IMPORTED_CLUSTER_VERSION_MANAGEMENT';
 
 /**
  * Seconds ingress-nginx keeps an idle proxied connection open. Rancher's UI,
@@ -108,6 +122,7 @@ export function rancherChartValues(input: RancherChartInput): Record<string, unk
   }
   if (input.airGap?.systemDefaultRegistry) values.systemDefaultRegistry = input.airGap.systemDefaultRegistry;
   if (input.airGap?.useBundledSystemChart) values.useBundledSystemChart = true;
+  if (input.localVersionManagement === false) values.extraEnv = [{ name: VERSION_MANAGEMENT_ENV, value: 'false' }];
 
   const extraObjects = [...(plan.caIssuer ? caIssuerObjects(input.hostname) : []), ...(input.extraObjects ?? [])];
   if (extraObjects.length > 0) values.extraObjects = extraObjects;

@@ -22,6 +22,7 @@ function gate(env: Record<string, string>, scenario: string) {
     'nodes() { echo 0; }; apiservers() { echo 0; }; voters() { echo 0; }; webhook() { return 1; }; available() { echo ""; }',
     'admit() { echo "Error from server (InternalError): failed calling webhook \\"validate.nginx.ingress.kubernetes.io\\""; return 1; }',
     'certificate() { echo False; }; certificate_message() { echo "Issuing certificate as Secret does not exist"; }',
+    'apply() { echo "error: resource mapping not found for name: \"server-plan\": no matches for kind \"Plan\" in version \"upgrade.cattle.io/v1\""; return 1; }; node_table() { return 1; }',
     scenario,
     'kubectl() {',
     '  echo "kubectl $*" >>"$CALLS"',
@@ -35,6 +36,8 @@ function gate(env: Record<string, string>, scenario: string) {
     '    "create --dry-run=server -o name -f -") cat >>"$CALLS"; admit ;;',
     '    *"certificates.cert-manager.io"*"].status}") certificate ;;',
     '    *"certificates.cert-manager.io"*"].message}") certificate_message ;;',
+    '    "apply -f -") cat >>"$CALLS"; apply ;;',
+    '    "get nodes -o jsonpath={range .items[*]}{.metadata.name}"*"{.spec.unschedulable}"*) node_table ;;',
     '    *) echo "unexpected kubectl $*" >&2; return 99 ;;',
     '  esac',
     '}',
@@ -171,6 +174,78 @@ describe('readiness-gates.sh', () => {
       const r = gate({ ...cert, DEADLINE_SECONDS: '10' }, 'certificate() { return 1; }; certificate_message() { return 1; }');
       expect(r.status).toBe(1);
       expect(r.out).toContain('is not Ready (no status yet)');
+    });
+  });
+
+  describe('upgrade', () => {
+    const PLAN = '{"apiVersion":"upgrade.cattle.io/v1","kind":"Plan","metadata":{"name":"server-plan","namespace":"system-upgrade"}}';
+    const upgrade = { GATE: 'upgrade', PLAN, VERSION: 'v1.36.1+rke2r1', SERVERS: '3' };
+    const OLD = 'v1.35.7+rke2r1';
+    /** The node table kubectl prints: name, kubelet version, Ready status, unschedulable. */
+    const table = (rows: string[]) => `node_table() { printf '%s\\n' ${rows.map((r) => JSON.stringify(r)).join(' ')}; }`;
+
+    it('applies the Plan once the controller registered its CRD, then waits for every node to run the version, Ready and uncordoned', () => {
+      // Poll 0: no CRD yet. Poll 1: applied; the servers upgrade one at a time (cordoned, restarted, back).
+      const r = gate(
+        upgrade,
+        [
+          'apply() { if [ "$POLLS" -lt 1 ]; then echo "error: no matches for kind \"Plan\" in version \"upgrade.cattle.io/v1\""; return 1; fi; echo "plan.upgrade.cattle.io/server-plan created"; }',
+          'node_table() { case $POLLS in',
+          `  1) printf '%s\n' "ip-10-0-1-10 ${OLD} True true" "ip-10-0-2-10 ${OLD} True" "ip-10-0-3-10 ${OLD} True" ;;`,
+          `  2) printf '%s\n' "ip-10-0-1-10 v1.36.1+rke2r1 False true" "ip-10-0-2-10 ${OLD} True" "ip-10-0-3-10 ${OLD} True" ;;`,
+          `  3) printf '%s\n' "ip-10-0-1-10 v1.36.1+rke2r1 True" "ip-10-0-2-10 v1.36.1+rke2r1 True true" "ip-10-0-3-10 ${OLD} True" ;;`,
+          `  *) printf '%s\n' "ip-10-0-1-10 v1.36.1+rke2r1 True" "ip-10-0-2-10 v1.36.1+rke2r1 True" "ip-10-0-3-10 v1.36.1+rke2r1 True" ;;`,
+          'esac; }',
+        ].join('\n'),
+      );
+      expect(r.status).toBe(0);
+      expect(r.out).toContain('the upgrade Plan is not accepted yet: error: no matches for kind Plan in version upgrade.cattle.io/v1');
+      expect(r.out).toContain(`waiting for v1.36.1+rke2r1: node ip-10-0-1-10 runs ${OLD}; node ip-10-0-2-10 runs ${OLD}; node ip-10-0-3-10 runs ${OLD}`);
+      expect(r.out).toContain('node ip-10-0-1-10 runs v1.36.1+rke2r1 but is not Ready');
+      expect(r.out).toContain('node ip-10-0-2-10 runs v1.36.1+rke2r1 but is still cordoned');
+      expect(r.out).toContain('upgrade: all 3 nodes run v1.36.1+rke2r1');
+      expect(r.slept).toBe(40);
+      // The Plan went to the API server once, as given; nothing else was written.
+      expect(r.calls.split('\n').filter((line) => line === 'kubectl apply -f -')).toHaveLength(2);
+      expect(r.calls).toContain(PLAN);
+    });
+
+    it('fails within its budget naming the node that never came back on the new version', () => {
+      const r = gate(
+        { ...upgrade, DEADLINE_SECONDS: '120' },
+        ['apply() { echo configured; }', table(['ip-10-0-1-10 v1.36.1+rke2r1 True', `ip-10-0-2-10 ${OLD} False true`, 'ip-10-0-3-10 v1.36.1+rke2r1 True'])].join('\n'),
+      );
+      expect(r.status).toBe(1);
+      expect(r.slept).toBe(120);
+      expect(r.out.trim().split('\n').at(-2)).toBe(`00:00:00 upgrade: NOT READY after 120 s: waiting for v1.36.1+rke2r1: node ip-10-0-2-10 runs ${OLD}`);
+    });
+
+    it('counts a node that left the cluster as missing', () => {
+      const r = gate({ ...upgrade, DEADLINE_SECONDS: '20' }, ['apply() { echo unchanged; }', table(['ip-10-0-1-10 v1.36.1+rke2r1 True', 'ip-10-0-3-10 v1.36.1+rke2r1 True'])].join('\n'));
+      expect(r.status).toBe(1);
+      expect(r.out).toContain('NOT READY after 20 s: waiting for v1.36.1+rke2r1: only 2 of 3 nodes are registered');
+    });
+
+    it('rides out API errors (a server restarting behind the load balancer) and keeps polling', () => {
+      const r = gate(
+        upgrade,
+        [
+          'apply() { if [ "$POLLS" -lt 2 ]; then echo "Unable to connect to the server: EOF"; return 1; fi; echo configured; }',
+          'node_table() { if [ "$POLLS" -lt 4 ]; then echo "Error from server (ServiceUnavailable): etcdserver: leader changed" >&2; return 1; fi',
+          "  printf '%s\\n' 'ip-10-0-1-10 v1.36.1+rke2r1 True' 'ip-10-0-2-10 v1.36.1+rke2r1 True' 'ip-10-0-3-10 v1.36.1+rke2r1 True'; }",
+        ].join('\n'),
+      );
+      expect(r.status).toBe(0);
+      expect(r.out).toContain('the upgrade Plan is not accepted yet: Unable to connect to the server: EOF');
+      expect(r.out).toContain('the API did not answer the node list');
+      expect(r.slept).toBe(40);
+    });
+
+    it('gives up within the budget when the Plan is never accepted (no controller), saying so', () => {
+      const r = gate({ ...upgrade, DEADLINE_SECONDS: '30' }, '');
+      expect(r.status).toBe(1);
+      expect(r.out).toContain('NOT READY after 30 s: the upgrade Plan is not accepted yet: error: resource mapping not found');
+      expect(r.calls).not.toContain('get nodes');
     });
   });
 });

@@ -157,3 +157,52 @@ describeWithTerraform('ServerNode.staleAttributes, evaluated by terraform', () =
     expect(stale({ ...upToDate, user_data_base64: 'null' })).toEqual(['user_data']);
   });
 });
+
+describeWithTerraform('ServerNode.staleAttributes with a version upgraded in place, evaluated by terraform', () => {
+  const NEW = 'v1.35.9+rke2r1';
+  const OLD = 'v1.35.7+rke2r1';
+  const text = (version: string, extra = '') => `#cloud-config\nwrite_files:\n  - path: /etc/rancher/bootstrap.env\n    content: RKE2_VERSION=${version}\n${extra}`;
+  const { json } = synth((stack) => {
+    const node = new ServerNode(stack, 'server', { ...base, userData: text(NEW), upgradedInPlace: NEW });
+    new TerraformOutput(stack, 'stale', { value: node.staleAttributes() });
+  });
+  const [name] = Object.keys(resources(json, 'aws_instance'));
+  const [recordName, record] = Object.entries(resources(json, 'terraform_data'))[0];
+  const local = Object.keys(json.locals!)[0];
+  const hcl = (value: string) => JSON.stringify(value);
+  /** What the record took when the server was created from `created` (its input, evaluated then). */
+  const recorded = (created: string, version: string) => `sha256(replace(${hcl(created)}, ${hcl(version)}, ""))`;
+  const stale = (running: { userData: string; record: string }) => {
+    let expression = expressionOf(json.output!.stale.value);
+    const state: Record<string, string> = {
+      ami: hcl(base.amiId),
+      user_data_base64: `base64gzip(${hcl(running.userData)})`,
+      instance_type: hcl(base.instanceType),
+      key_name: hcl(''),
+      subnet_id: hcl(base.subnetId),
+      private_ip: hcl(base.privateIp),
+    };
+    for (const [attribute, value] of Object.entries(state)) expression = expression.replaceAll(`aws_instance.${name}.${attribute}`, value);
+    expression = expression.replaceAll(`terraform_data.${recordName}.output`, running.record);
+    return evaluate(expression.replaceAll(`local.${local}`, hcl(text(NEW))));
+  };
+
+  it('records the user data without the version when the server is created, and never again', () => {
+    expect(record.lifecycle.ignore_changes).toEqual(['input']);
+    expect(record.triggers_replace).toEqual([`\${aws_instance.${name}.id}`]);
+    expect(record.input).toContain(`replace(local.${local}, "${NEW}", "")`);
+  });
+
+  it('does not list user_data for a server created with the old version and upgraded in place', () => {
+    expect(stale({ userData: text(OLD), record: recorded(text(OLD), OLD) })).toEqual([]);
+  });
+
+  it('still lists user_data when anything else in it changed, with or without a version change', () => {
+    expect(stale({ userData: text(OLD, '# older\n'), record: recorded(text(OLD, '# older\n'), OLD) })).toEqual(['user_data']);
+    expect(stale({ userData: text(NEW, '# older\n'), record: recorded(text(NEW, '# older\n'), NEW) })).toEqual(['user_data']);
+  });
+
+  it('lists user_data for a server older than the record whose user data was not the current one ("held")', () => {
+    expect(stale({ userData: text(OLD), record: hcl('held') })).toEqual(['user_data']);
+  });
+});

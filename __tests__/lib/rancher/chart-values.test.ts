@@ -1,6 +1,6 @@
 import { tlsSchema } from '../../../lib/config/tls-schema';
 import { reference } from '../../helpers/synth';
-import { INGRESS_CLASS, NGINX_PROXY_TIMEOUTS, POST_DELETE, rancherChartValues } from '../../../lib/rancher/chart-values';
+import { INGRESS_CLASS, NGINX_PROXY_TIMEOUTS, POST_DELETE, rancherChartValues, VERSION_MANAGEMENT_ENV } from '../../../lib/rancher/chart-values';
 
 describe('rancherChartValues', () => {
   const input = { hostname: 'rancher.example.com', replicas: 3, ingressClassName: 'nginx', tls: tlsSchema.parse({}) };
@@ -12,6 +12,13 @@ describe('rancherChartValues', () => {
       ingress: { ingressClassName: 'nginx', includeDefaultExtraAnnotations: false, extraAnnotations: NGINX_PROXY_TIMEOUTS, tls: { source: 'rancher' } },
       postDelete: POST_DELETE,
     });
+  });
+
+  it("turns Rancher's version management of its local cluster off only where asked (the deployment upgrades the cluster itself)", () => {
+    expect(rancherChartValues({ ...input, localVersionManagement: false }).extraEnv).toEqual([{ name: 'CATTLE_IMPORTED_CLUSTER_VERSION_MANAGEMENT', value: 'false' }]);
+    expect(VERSION_MANAGEMENT_ENV).toBe('CATTLE_IMPORTED_CLUSTER_VERSION_MANAGEMENT');
+    expect(rancherChartValues({ ...input, localVersionManagement: true }).extraEnv).toBeUndefined();
+    expect(rancherChartValues(input).extraEnv).toBeUndefined();
   });
 
   it('sets the idle timeouts Rancher\'s websockets need on ingress-nginx (chart 2.14 no longer does), and no other annotation', () => {

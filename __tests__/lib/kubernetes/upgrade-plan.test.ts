@@ -1,0 +1,61 @@
+import { imageRef } from '../../../lib/kubernetes/image-ref';
+import { serverPlan, SERVER_PLAN_NAME, SYSTEM_UPGRADE_CONTROLLER, SYSTEM_UPGRADE_NAMESPACE } from '../../../lib/kubernetes/upgrade-plan';
+import { planProblems } from '../../helpers/suc-plan-schema';
+
+describe('the server upgrade Plan', () => {
+  const rke2 = serverPlan({ distribution: 'rke2', version: 'v1.35.9+rke2r1', jobDeadlineSeconds: 900 });
+
+  it.each([
+    ['RKE2', rke2],
+    ['K3s', serverPlan({ distribution: 'k3s', version: 'v1.35.9+k3s1', jobDeadlineSeconds: 600 })],
+    ['RKE2, air gap', serverPlan({ distribution: 'rke2', version: 'v1.35.9+rke2r1', registry: 'registry.internal:5000', jobDeadlineSeconds: 900 })],
+  ])('%s: matches the Plan CRD of the pinned controller', (_, plan) => {
+    expect(planProblems(plan)).toEqual([]);
+  });
+
+  it('the schema check catches what the CRD rejects (a misspelt field, a wrong type, no upgrade image, a bad operator)', () => {
+    const spec = rke2.spec as Record<string, any>;
+    const broken = {
+      ...rke2,
+      spec: {
+        ...spec,
+        concurency: 1,
+        cordon: 'true',
+        upgrade: {},
+        nodeSelector: { matchExpressions: [{ key: 'node-role.kubernetes.io/control-plane', operator: 'Is' }] },
+        drain: { timeout: true },
+      },
+    };
+    expect(planProblems(broken)).toEqual([
+      'spec.cordon: not boolean',
+      'spec.nodeSelector.matchExpressions[0].operator: Is',
+      'spec.upgrade.image: required',
+      'spec.concurency: not in the schema',
+      'spec.drain.timeout: not integer-or-string',
+    ]);
+    expect(planProblems({ ...rke2, spec: { concurrency: 1 } })).toEqual(['spec.upgrade: required']);
+  });
+
+  it('upgrades the servers one at a time, cordoned, to the pinned version (no channel: nothing moves on its own)', () => {
+    expect(rke2).toEqual({
+      apiVersion: 'upgrade.cattle.io/v1',
+      kind: 'Plan',
+      metadata: { name: SERVER_PLAN_NAME, namespace: SYSTEM_UPGRADE_NAMESPACE },
+      spec: {
+        concurrency: 1,
+        cordon: true,
+        nodeSelector: { matchExpressions: [{ key: 'node-role.kubernetes.io/control-plane', operator: 'In', values: ['true'] }] },
+        serviceAccountName: 'system-upgrade',
+        jobActiveDeadlineSecs: 900,
+        upgrade: { image: 'rancher/rke2-upgrade' },
+        version: 'v1.35.9+rke2r1',
+      },
+    });
+  });
+
+  it('takes the upgrade images from the air-gap registry', () => {
+    const plan = serverPlan({ distribution: 'k3s', version: 'v1.35.9+k3s1', registry: 'registry.internal:5000', jobDeadlineSeconds: 600 });
+    expect((plan.spec as any).upgrade.image).toBe('registry.internal:5000/rancher/k3s-upgrade');
+    expect(imageRef(SYSTEM_UPGRADE_CONTROLLER.image, 'registry.internal:5000')).toBe('registry.internal:5000/rancher/system-upgrade-controller:v0.20.1');
+  });
+});

@@ -1,0 +1,110 @@
+import type { SettingsInput } from '../../lib/config/schema';
+import { DEFAULT_VERSIONS } from '../../lib/config/versions';
+import { KUBERNETES_RECORD, UPGRADE_TARGET_RECORD } from '../../lib/kubernetes/kubernetes-upgrade';
+import { VERSION_MANAGEMENT_ENV } from '../../lib/rancher/chart-values';
+import { RKE_HA_STACK } from '../../stacks/rke-ha';
+import { plannedChange } from '../helpers/replacement';
+import { planProblems } from '../helpers/suc-plan-schema';
+import { resources, userDataOf, type TerraformJson } from '../helpers/synth';
+import { synthSettings } from '../helpers/variants';
+
+/**
+ * In-place upgrades, on before/after pairs of synthesized modules: a version
+ * bump replaces no server and changes the in-cluster upgrade objects (the
+ * gate that applies the Plan and waits, the records, the gates that run again).
+ */
+const synth = (input: SettingsInput): TerraformJson => synthSettings(RKE_HA_STACK, input).json;
+const BASE: SettingsInput = { hostname: 'rancher.example.com', hostedZone: 'example.com' };
+const K3S: SettingsInput = { ...BASE, rkeHa: { distribution: 'k3s' } };
+
+const jobs = (json: TerraformJson) => resources(json, 'kubernetes_job_v1');
+const job = (json: TerraformJson, suffix: string) => Object.entries(jobs(json)).find(([name]) => name.startsWith(`readiness-gates_${suffix}_`))!;
+const env = (resource: any): Record<string, string> =>
+  Object.fromEntries(resource.spec.template.spec.container[0].env.map((e: { name: string; value: string }) => [e.name, e.value]));
+const configMap = (json: TerraformJson, name: string) => Object.values(resources(json, 'kubernetes_config_map_v1')).find((m: any) => m.metadata.name === name);
+
+describe.each([
+  ['RKE2', BASE, { versions: { rke2: 'v1.35.9+rke2r1' } }, DEFAULT_VERSIONS.rke2, 'v1.35.9+rke2r1', 'rancher/rke2-upgrade'],
+  ['K3s', K3S, { versions: { k3s: 'v1.35.9+k3s1' } }, DEFAULT_VERSIONS.k3s, 'v1.35.9+k3s1', 'rancher/k3s-upgrade'],
+] as const)('%s: a version bump on a running deployment', (_, base, bump, from, to, image) => {
+  const before = synth(base);
+  const after = synth({ ...base, ...bump, rkeHa: base.rkeHa });
+  const change = plannedChange(before, after);
+
+  it('replaces and destroys no instance, no AWS resource at all', () => {
+    expect(change.destroyed).toEqual([]);
+    expect(change.replaced.filter((address) => !address.startsWith('kubernetes_'))).toEqual([]);
+    // The instances' arguments are the same but for the held user data.
+    for (const [name, instance] of Object.entries(resources(after, 'aws_instance'))) {
+      const { user_data_base64: _a, ...rest } = instance;
+      const { user_data_base64: _b, ...old } = resources(before, 'aws_instance')[name];
+      expect(rest).toEqual(old);
+      expect(instance.lifecycle.ignore_changes).toContain('user_data_base64');
+    }
+  });
+
+  it('changes the upgrade gate (Plan to the new version) and runs the later gates again', () => {
+    const [, gateBefore] = job(before, 'kubernetes-upgraded');
+    const [, gateAfter] = job(after, 'kubernetes-upgraded');
+    expect(env(gateBefore).VERSION).toBe(from);
+    expect(env(gateAfter).VERSION).toBe(to);
+    const plan = JSON.parse(env(gateAfter).PLAN);
+    expect(plan.spec).toMatchObject({ version: to, concurrency: 1, cordon: true, upgrade: { image } });
+    // As synthesized (JSON in the gate's environment), the Plan matches the pinned controller's CRD.
+    expect(planProblems(plan)).toEqual([]);
+    expect(JSON.parse(env(gateBefore).PLAN).spec.version).toBe(from);
+    for (const gate of ['servers-ready', 'ingress-ready']) {
+      expect(env(job(before, gate)[1]).RERUN_ON).toBe(from);
+      expect(env(job(after, gate)[1]).RERUN_ON).toBe(to);
+    }
+    expect(configMap(after, UPGRADE_TARGET_RECORD)).toMatchObject({ data: { kubernetes: to } });
+    expect(configMap(after, KUBERNETES_RECORD)).toMatchObject({ data: { kubernetes: to } });
+  });
+
+  it('new servers get the new version from their user data; running ones are not pending for it', () => {
+    const instances = Object.values(resources(after, 'aws_instance'));
+    for (const [i, instance] of instances.entries()) {
+      const old = userDataOf(before, Object.values(resources(before, 'aws_instance'))[i]);
+      const now = userDataOf(after, instance);
+      expect(now).toContain(to);
+      expect(now).not.toContain(from);
+      // What the record compares: the user data without the version, the same before and after.
+      expect(now.split(to).join('')).toBe(old.split(from).join(''));
+    }
+    const record = Object.values(resources(after, 'terraform_data')).find((r: any) => JSON.stringify(r.input ?? '').includes('sha256(replace(')) as any;
+    expect(record.lifecycle.ignore_changes).toEqual(['input']);
+    expect(record.input).toContain(`"${to}"`);
+  });
+});
+
+describe('rke-ha: the upgrade controller', () => {
+  const json = synth(BASE);
+
+  it('is the pinned release, and Rancher does not bring a second one for its local cluster', () => {
+    const [deployment] = Object.values(resources(json, 'kubernetes_deployment_v1')) as any[];
+    expect(deployment.spec.template.spec.container[0].image).toBe('rancher/system-upgrade-controller:v0.20.1');
+    const [rancher] = Object.values(resources(json, 'helm_release')).filter((r: any) => r.chart === 'rancher') as any[];
+    expect(rancher.values[0]).toContain(`"extraEnv" = [{"name" = "${VERSION_MANAGEMENT_ENV}", "value" = "false"}]`);
+  });
+
+  it('takes every image from the air-gap registry', () => {
+    const airGapped = synth({ ...BASE, airGap: { systemDefaultRegistry: 'registry.internal:5000', installerUrl: 'https://mirror.internal/install.sh' } });
+    const [deployment] = Object.values(resources(airGapped, 'kubernetes_deployment_v1')) as any[];
+    const container = deployment.spec.template.spec.container[0];
+    expect(container.image).toBe('registry.internal:5000/rancher/system-upgrade-controller:v0.20.1');
+    expect(env({ spec: { template: { spec: { container: [container] } } } }).SYSTEM_UPGRADE_JOB_KUBECTL_IMAGE).toBe('registry.internal:5000/rancher/kubectl:v1.30.3');
+    expect(JSON.parse(env(job(airGapped, 'kubernetes-upgraded')[1]).PLAN).spec.upgrade.image).toBe('registry.internal:5000/rancher/rke2-upgrade');
+  });
+
+  it('budgets the upgrade per server and checks the rules before the Plan is applied', () => {
+    const [, gate] = job(json, 'kubernetes-upgraded');
+    expect(env(gate).DEADLINE_SECONDS).toBe(String(15 * 60 * 3));
+    expect(gate.lifecycle.precondition).toHaveLength(4);
+    expect(gate.depends_on.some((d: string) => d.startsWith('kubernetes_config_map_v1.kubernetes-upgrade_target_'))).toBe(true);
+    // The charts wait for the upgraded cluster: cert-manager after servers-ready, which waits for the upgrade.
+    const [serversReadyName, serversReady] = job(json, 'servers-ready');
+    expect(serversReady.depends_on).toContain(`kubernetes_job_v1.${job(json, 'kubernetes-upgraded')[0]}`);
+    const [certManager] = Object.values(resources(json, 'helm_release')).filter((r: any) => r.chart === 'cert-manager') as any[];
+    expect(certManager.depends_on).toContain(`kubernetes_job_v1.${serversReadyName}`);
+  });
+});

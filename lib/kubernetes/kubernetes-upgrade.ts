@@ -1,0 +1,96 @@
+import type { JobV1 } from '@cdktf/provider-kubernetes/lib/job-v1';
+import type { ITerraformDependable } from 'cdktf';
+import { Construct } from 'constructs';
+import { GATES_NAMESPACE, type ReadinessGates } from './readiness-gates';
+import { SystemUpgradeController } from './system-upgrade-controller';
+import { escapeTemplate } from './terraform-template';
+import { serverPlan, SYSTEM_UPGRADE_NAMESPACE, type Distribution } from './upgrade-plan';
+import { kubernetesUpgradeRules } from './upgrade-rules';
+import { VersionRecord } from './version-record';
+
+export interface KubernetesUpgradeProps {
+  readonly gates: ReadinessGates;
+  readonly distribution: Distribution;
+  /** The release the settings ask for (`versions.rke2` or `versions.k3s`). */
+  readonly version: string;
+  /** How many servers must report it. */
+  readonly servers: number;
+  /** `airGap.systemDefaultRegistry`: the controller, kubectl and upgrade images come from there. */
+  readonly registry?: string;
+  /** Budget per server (`timeouts.upgradeMinutes`): the gate allows this many minutes for each. */
+  readonly minutesPerServer: number;
+  /** The Kubernetes API answers. */
+  readonly dependsOn: ITerraformDependable[];
+  /** The running Rancher chart version as the plan reads it (a Terraform expression, "" when unknown). */
+  readonly rancherRunning: string;
+}
+
+/** Names of the records in the gates' namespace. */
+export const UPGRADE_TARGET_RECORD = 'rancher-aws-kubernetes-target';
+export const KUBERNETES_RECORD = 'rancher-aws-kubernetes-version';
+
+/**
+ * In-place upgrades of the servers' Kubernetes (RKE2 or K3s) in the apply:
+ * the system-upgrade-controller, and a gate that applies its server Plan and
+ * waits until every node runs the version, Ready and uncordoned. A version
+ * change replaces the gate, so it runs again; no instance changes (the user
+ * data of running servers is held, and a new server installs the version
+ * directly). Before the Plan is applied the target is recorded; once the gate
+ * passed, the running version. The next plan reads both and refuses what the
+ * servers cannot take (`kubernetesUpgradeRules`).
+ *
+ * On a first apply the Plan names the version the servers were just
+ * installed with: the controller still runs one Job per server, which finds
+ * the same binary and changes nothing.
+ */
+export class KubernetesUpgrade extends Construct {
+  /** Passes once every node runs the version: what the later gates and charts wait for. */
+  readonly gate: JobV1;
+  readonly controller: SystemUpgradeController;
+  readonly record: VersionRecord;
+
+  constructor(scope: Construct, id: string, props: KubernetesUpgradeProps) {
+    super(scope, id);
+    const jobDeadlineSeconds = props.minutesPerServer * 60;
+    this.controller = new SystemUpgradeController(this, 'controller', { dependsOn: props.dependsOn, registry: props.registry, jobDeadlineSeconds });
+    const plan = serverPlan({ distribution: props.distribution, version: props.version, registry: props.registry, jobDeadlineSeconds });
+    const applyPlans = props.gates.grant('plans', {
+      namespace: this.controller.namespace.metadata.name,
+      rules: [{ apiGroups: ['upgrade.cattle.io'], resources: ['plans'], verbs: ['get', 'create', 'patch'] }],
+    });
+    const target = new VersionRecord(this, 'target', {
+      name: UPGRADE_TARGET_RECORD,
+      namespace: props.gates.namespace.metadata.name,
+      namespaceName: GATES_NAMESPACE,
+      values: { kubernetes: props.version },
+      writeAfter: props.dependsOn,
+      readAfter: props.dependsOn,
+    });
+    this.gate = props.gates.gate('kubernetes-upgraded', {
+      check: { kind: 'upgrade', plan: escapeTemplate(JSON.stringify(plan)), version: escapeTemplate(props.version), servers: props.servers },
+      minutes: props.minutesPerServer * props.servers,
+      dependsOn: [...this.controller.ready, applyPlans, target.configMap],
+    });
+    this.record = new VersionRecord(this, 'running', {
+      name: KUBERNETES_RECORD,
+      namespace: props.gates.namespace.metadata.name,
+      namespaceName: GATES_NAMESPACE,
+      values: { kubernetes: props.version },
+      writeAfter: [this.gate],
+      readAfter: props.dependsOn,
+    });
+    // On the gate: it changes with every version change, so its preconditions are checked before the Plan is.
+    this.gate.lifecycle = {
+      precondition: kubernetesUpgradeRules({
+        setting: props.distribution === 'k3s' ? 'versions.k3s' : 'versions.rke2',
+        version: props.version,
+        running: this.record.recorded('kubernetes'),
+        target: target.recorded('kubernetes'),
+        rancherRunning: props.rancherRunning,
+      }),
+    };
+  }
+}
+
+/** The namespace the Plans live in (for documentation and tests). */
+export { SYSTEM_UPGRADE_NAMESPACE };
