@@ -2,6 +2,7 @@
 import { readSync } from 'node:fs';
 import { moduleFolder } from './module-folder';
 import { CommandFailed, requireTools, ToolMissing } from './process';
+import { roll } from './roll';
 import { teardown } from './teardown';
 
 const USAGE = `Usage: rancher-ha-aws <command> [<stack>] [--dir <module folder>] [options]
@@ -11,6 +12,12 @@ Commands:
              --keep-snapshots  keep the etcd snapshot bucket, its guards and KMS key (and the flow-log store)
              --yes             no typed confirmation (pipelines)
              --token-file <f>  where --keep-snapshots saves the cluster token (default ./<name>-join-token)
+             --dry-run         print the steps and change nothing
+  roll       replace servers one at a time (those servers_pending_replacement lists)
+             --all             every server
+             --server <name>   only this one (server-0, server-1, ...)
+             --new-image       record the newest Ubuntu image first, then roll every server
+             --wait-minutes <n> budget for each new server to be Ready and an etcd voter (default 25)
              --dry-run         print the steps and change nothing
 
 <stack> is rke-ha, k8s-ha or docker (the module in cdktf.out/stacks/<stack>); a pipeline
@@ -25,7 +32,7 @@ export interface CommandLine {
 }
 
 const FLAGS = new Set(['--keep-snapshots', '--yes', '--dry-run', '--all', '--new-image', '--help']);
-const WITH_VALUE = new Set(['--dir', '--token-file', '--server']);
+const WITH_VALUE = new Set(['--dir', '--token-file', '--server', '--wait-minutes']);
 
 export function parseCommandLine(args: readonly string[]): CommandLine {
   const flags = new Set<string>();
@@ -47,6 +54,13 @@ export function parseCommandLine(args: readonly string[]): CommandLine {
 }
 
 class UsageError extends Error {}
+
+function minutes(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 240) throw new UsageError(`--wait-minutes ${value}: expected a whole number of minutes from 1 to 240.`);
+  return n;
+}
 
 /** One line from the terminal, or undefined when standard input is not one. */
 function askOnTerminal(question: string): string | undefined {
@@ -78,6 +92,31 @@ export function main(args: readonly string[]): number {
           yes: line.flags.has('--yes'),
           tokenFile: line.values.get('--token-file'),
           ask: askOnTerminal,
+          log,
+        });
+      }
+      case 'roll': {
+        const dir = moduleFolder(line.stack, line.values.get('--dir'));
+        requireTools(['terraform', 'kubectl', 'aws']);
+        if ([line.flags.has('--all'), line.values.has('--server'), line.flags.has('--new-image')].filter(Boolean).length > 1) {
+          throw new UsageError('--all, --server and --new-image exclude each other.');
+        }
+        // The step in flight finishes (terraform and kubectl get the signal too and stop cleanly); the roll then stops and can be resumed.
+        let interrupted = false;
+        const stop = () => {
+          interrupted = true;
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+        return roll({
+          dir,
+          label: line.stack ?? dir,
+          all: line.flags.has('--all'),
+          server: line.values.get('--server'),
+          newImage: line.flags.has('--new-image'),
+          dryRun: line.flags.has('--dry-run'),
+          waitMinutes: minutes(line.values.get('--wait-minutes')),
+          interrupted: () => interrupted,
           log,
         });
       }

@@ -26,11 +26,13 @@ appendFileSync(join(dir, 'calls.jsonl'), `${JSON.stringify({ tool, args, cwd: pr
 function save() {
   writeFileSync(worldFile, JSON.stringify(world, null, 1));
 }
-function finish(code, stdout = '', stderr = '') {
+/** Ends the call: invariants checked, the world saved, the answer written; `after` runs last (a kill of the caller). */
+function finish(code, stdout = '', stderr = '', after = undefined) {
   checkInvariants();
   save();
   if (stdout) process.stdout.write(stdout);
   if (stderr) process.stderr.write(stderr);
+  if (after) after();
   process.exit(code);
 }
 const json = (value) => `${JSON.stringify(value, null, 1)}\n`;
@@ -51,7 +53,7 @@ function violation(text) {
 function checkInvariants() {
   const cluster = world.cluster;
   if (cluster && cluster.servers) {
-    const down = cluster.servers.filter((s) => !s.ready || !s.member);
+    const down = cluster.servers.filter((s) => !s.ready || !s.member || s.learner);
     if (down.length > 1) violation(`two servers down at once: ${down.map((s) => s.name).join(', ')}`);
   }
   for (const [name, bucket] of Object.entries(world.aws?.buckets ?? {})) {
