@@ -6,9 +6,12 @@
 const { buildOps } = require('./build');
 
 buildOps().then(
-  ({ cli }) => {
-    process.exitCode = require(cli).main(process.argv.slice(2));
-  },
+  ({ cli }) =>
+    require(cli)
+      .main(process.argv.slice(2))
+      .then((code) => {
+        process.exitCode = code;
+      }),
   (error) => {
     process.stderr.write(`Build failed: ${error.message ?? error}\n`);
     process.exitCode = 1;

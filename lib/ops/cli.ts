@@ -72,7 +72,7 @@ function askOnTerminal(question: string): string | undefined {
   return line;
 }
 
-export function main(args: readonly string[]): number {
+export async function main(args: readonly string[]): Promise<number> {
   const log = (line: string) => process.stdout.write(`${line}\n`);
   try {
     const line = parseCommandLine(args);
@@ -103,12 +103,15 @@ export function main(args: readonly string[]): number {
         }
         // The step in flight finishes (terraform and kubectl get the signal too and stop cleanly); the roll then stops and can be resumed.
         let interrupted = false;
-        const stop = () => {
+        const stop = (signal: NodeJS.Signals) => {
+          // A second signal ends it at once (the state file still says where it was).
+          if (interrupted) process.exit(130);
           interrupted = true;
+          process.stderr.write(`rancher-ha-aws: ${signal}: stopping after the step in flight (again to stop at once).\n`);
         };
         process.on('SIGINT', stop);
         process.on('SIGTERM', stop);
-        return roll({
+        return await roll({
           dir,
           label: line.stack ?? dir,
           all: line.flags.has('--all'),
@@ -136,4 +139,8 @@ export function main(args: readonly string[]): number {
   }
 }
 
-if (require.main === module) process.exitCode = main(process.argv.slice(2));
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -27,3 +27,27 @@ export function pollUntil<T>(budgetMs: number, check: () => T | undefined): T | 
   }
   return undefined;
 }
+
+/** Thrown by waitUntil when the operation was interrupted while it waited. */
+export class Interrupted extends Error {}
+
+/**
+ * pollUntil for the roll: the pause between looks yields to the event loop,
+ * so a SIGINT or SIGTERM is seen while waiting (a synchronous pause would hold
+ * the signal until the wait ended); `interrupted` is asked before every look.
+ */
+export async function waitUntil<T>(budgetMs: number, interrupted: () => boolean, check: () => T | undefined): Promise<T | undefined> {
+  const attempts = Math.max(1, Math.ceil(budgetMs / POLL_INTERVAL_MS));
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    if (interrupted()) throw new Interrupted();
+    const value = check();
+    if (value !== undefined) return value;
+    if (attempt + 1 < attempts) await yieldFor(pollPause());
+  }
+  return undefined;
+}
+
+/** Lets pending events (signals) run, then waits `ms`. */
+export function yieldFor(ms: number): Promise<void> {
+  return new Promise((done) => setTimeout(done, ms));
+}

@@ -4,7 +4,7 @@ import { Aws } from './aws';
 import { Kubectl, NodeStatus } from './kubectl';
 import { acquire, newHolder, release, renew } from './lease';
 import { deploymentName, deploymentRegion, managed, recorded } from './module-folder';
-import { pollUntil } from './poll';
+import { Interrupted, waitUntil, yieldFor } from './poll';
 import { StateFile, stateFilePath } from './state-file';
 import { ModuleState, Terraform } from './terraform';
 
@@ -82,7 +82,7 @@ class Stop extends Error {
 }
 
 /** Replaces servers one at a time; see README "Rolling a server". Returns the exit code. */
-export function roll(options: RollOptions): number {
+export async function roll(options: RollOptions): Promise<number> {
   const { log } = options;
   const terraform = new Terraform(options.dir);
   const file = new StateFile<RollRecord>(stateFilePath(options.dir, 'roll'));
@@ -102,6 +102,7 @@ export function roll(options: RollOptions): number {
   const region = deploymentRegion(state);
   if (!region) throw new Error('The region of the deployment is not in the state; nothing was changed.');
   const previous = file.read();
+  const interrupted = options.interrupted ?? (() => false);
   const rejoinMs = (options.waitMinutes ?? BUDGETS.rejoinMs / 60_000) * 60_000;
   const imageAddress = state.resources.find((r) => RECORDED_IMAGE.test(r.address))?.address;
   if (options.newImage && !imageAddress && !previous?.newImageDone) {
@@ -160,10 +161,15 @@ export function roll(options: RollOptions): number {
   let record: RollRecord = previous ?? { holder, started: new Date().toISOString(), servers: plan.map((s) => s.name), done: {}, replacedFrom: {} };
   file.write(record);
   const aws = new Aws(region);
+  let renewed = Date.now();
   const save = (change: Partial<RollRecord>) => {
     record = { ...record, ...change };
     file.write(record);
-    renew(kubectl, holder);
+    // The lease lapses after an hour; a renewal a minute is plenty, and every step ends with a save.
+    if (Date.now() - renewed > 60_000) {
+      renew(kubectl, holder);
+      renewed = Date.now();
+    }
   };
   try {
     if (options.newImage && !record.newImageDone) {
@@ -175,9 +181,16 @@ export function roll(options: RollOptions): number {
       for (const step of STEPS) {
         const at = record.done[server.name];
         if (at !== undefined && STEPS.indexOf(at) >= STEPS.indexOf(step)) continue;
-        if (options.interrupted?.()) throw new Stop(`Interrupted before ${server.name}'s step ${step}. Run the roll again to continue (${file.path}).`, 130);
+        // Signals arrive through the event loop: give them a turn before each step.
+        await yieldFor(0);
+        if (interrupted()) throw new Stop(`Interrupted before ${server.name}'s step ${step}. Run the roll again to continue (${file.path}).`, 130);
         log(`${server.name}: ${describe(step, server, k3s, rejoinMs)}`);
-        runStep(step, { server, servers, k3s, kubectl, terraform, aws, name, record, save, log, rejoinMs });
+        try {
+          await runStep(step, { server, servers, k3s, kubectl, terraform, aws, name, record, save, log, rejoinMs, interrupted });
+        } catch (error) {
+          if (error instanceof Interrupted) throw new Stop(`Interrupted during ${server.name}'s step ${step}. Run the roll again to continue (${file.path}).`, 130);
+          throw error;
+        }
         save({ done: { ...record.done, [server.name]: step } });
       }
       log(`${server.name}: replaced, Ready${k3s ? '' : ' and a voting etcd member'}.`);
@@ -186,15 +199,22 @@ export function roll(options: RollOptions): number {
     file.remove();
     log(`Roll of ${name} finished: ${plan.map((s) => s.name).join(', ')} replaced one at a time.`);
     return 0;
-  } catch (error) {
-    if (!(error instanceof Stop)) throw error;
+  } catch (caught) {
+    // Anything unexpected (a kubectl or AWS call that failed) stops the roll like a known problem does.
+    const error = caught instanceof Stop ? caught : new Stop(`${(caught as Error).message}\nThe roll stopped there; run it again to continue (${file.path}).`);
     log(error.message);
     // While a server is out of the cluster the lock stays (only a resume of this roll continues it). Otherwise the
     // cluster is whole: the server in flight starts over (a fresh snapshot) and the lock is given back.
     const out = plan.some((s) => record.done[s.name] === 'remove' || record.done[s.name] === 'replace');
     if (!out) {
       const started = plan.find((s) => record.done[s.name] !== undefined && record.done[s.name] !== 'rejoin');
-      if (started) save({ done: { ...record.done, [started.name]: undefined } });
+      if (started) {
+        if (record.done[started.name] === 'drain') {
+          const node = nodeOf(kubectl.nodes() ?? [], started);
+          if (node) kubectl.tryCall(['uncordon', node.name]);
+        }
+        save({ done: { ...record.done, [started.name]: undefined } });
+      }
       release(kubectl, holder);
     }
     return error.code;
@@ -242,9 +262,10 @@ interface StepContext {
   readonly save: (change: Partial<RollRecord>) => void;
   readonly log: (line: string) => void;
   readonly rejoinMs: number;
+  readonly interrupted: () => boolean;
 }
 
-function runStep(step: Step, c: StepContext): void {
+async function runStep(step: Step, c: StepContext): Promise<void> {
   switch (step) {
     case 'snapshot':
       return c.k3s ? datastoreSnapshot(c) : etcdSnapshot(c);
@@ -261,7 +282,7 @@ function runStep(step: Step, c: StepContext): void {
 
 const stamp = () => new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
 
-function etcdSnapshot(c: StepContext): void {
+async function etcdSnapshot(c: StepContext): Promise<void> {
   const nodes = c.kubectl.nodes() ?? [];
   // Another server takes it (the one about to go is drained next); instance ids as the state has them now.
   const peer = serversOf(c.terraform.pull()).find((s) => s.name !== c.server.name && isHealthy(nodeOf(nodes, s), false));
@@ -270,7 +291,7 @@ function etcdSnapshot(c: StepContext): void {
   const parameters = JSON.stringify({ commands: [`PATH="$PATH:/usr/local/bin" rke2 etcd-snapshot save --name ${snapshot}`], executionTimeout: ['900'] });
   const sent = c.aws.call(['ssm', 'send-command', '--instance-ids', peer.instanceId, '--document-name', 'AWS-RunShellScript', '--comment', `rancher-ha-aws roll: snapshot before ${c.server.name}`, '--parameters', parameters]);
   const commandId = sent?.Command?.CommandId;
-  const status = pollUntil(BUDGETS.snapshotMs, () => {
+  const status = await waitUntil(BUDGETS.snapshotMs, c.interrupted, () => {
     const invocation = c.aws.call(['ssm', 'get-command-invocation', '--command-id', commandId, '--instance-id', peer.instanceId], ['InvocationDoesNotExist']);
     const s = invocation?.Status;
     return s === undefined || ['Pending', 'InProgress', 'Delayed'].includes(s) ? undefined : { status: s as string, error: String(invocation.StandardErrorContent ?? '').trim() };
@@ -280,14 +301,14 @@ function etcdSnapshot(c: StepContext): void {
   c.log(`  snapshot ${snapshot} saved to the bucket by ${peer.name}.`);
 }
 
-function datastoreSnapshot(c: StepContext): void {
+async function datastoreSnapshot(c: StepContext): Promise<void> {
   const state = c.terraform.pull();
   const db = managed(state, 'aws_db_instance')[0];
   if (!db) throw new Stop('K3s without a datastore in the state; nothing was touched.');
   const identifier = String(db.attributes.identifier);
   const snapshot = `${identifier}-roll-${c.server.name}-${stamp()}`.toLowerCase().replace(/[^a-z0-9-]/g, '-');
   c.aws.call(['rds', 'create-db-snapshot', '--db-instance-identifier', identifier, '--db-snapshot-identifier', snapshot]);
-  const status = pollUntil(BUDGETS.snapshotMs, () => {
+  const status = await waitUntil(BUDGETS.snapshotMs, c.interrupted, () => {
     const s = c.aws.call(['rds', 'describe-db-snapshots', '--db-snapshot-identifier', snapshot])?.DBSnapshots?.[0]?.Status;
     return s === 'available' || s === 'failed' ? s : undefined;
   });
@@ -307,14 +328,14 @@ function drain(c: StepContext): void {
   }
 }
 
-function removeNode(c: StepContext): void {
+async function removeNode(c: StepContext): Promise<void> {
   const nodes = c.kubectl.nodes();
   if (nodes === undefined) throw new Stop(`The API did not answer before ${c.server.name}'s Node was deleted; every server is still a member. Run the roll again.`);
   const node = nodeOf(nodes, c.server);
   if (node) c.kubectl.call(['delete', 'node', node.name, '--wait=false']);
   const nodeName = node?.name ?? c.server.name;
   // The Node stays (a finalizer) until RKE2 has removed its etcd member; then it is gone.
-  const gone = pollUntil(BUDGETS.removeMs, () => {
+  const gone = await waitUntil(BUDGETS.removeMs, c.interrupted, () => {
     const now = c.kubectl.nodes();
     if (now === undefined) return undefined;
     const still = nodeOf(now, c.server);
@@ -346,8 +367,8 @@ function replace(c: StepContext): void {
     );
 }
 
-function rejoin(c: StepContext): void {
-  const healthy = pollUntil(c.rejoinMs, () => {
+async function rejoin(c: StepContext): Promise<void> {
+  const healthy = await waitUntil(c.rejoinMs, c.interrupted, () => {
     const nodes = c.kubectl.nodes();
     if (nodes === undefined) return undefined;
     return c.servers.every((s) => isHealthy(nodeOf(nodes, s), c.k3s)) ? true : undefined;

@@ -68,6 +68,12 @@ function kubectl(world, rawArgs, finish) {
     if (!byNode) finish(1, '', `Error from server (NotFound): nodes "${kind}" not found\n`);
     if (cluster.drainFails) finish(1, '', `error: unable to drain node "${kind}" due to error: global timeout reached: 10m0s, continuing command...\n`);
     byNode.drained = true;
+    // A Ctrl-C (SIGINT to the roll) or a pipeline's SIGTERM while the drain runs.
+    if (cluster.signalDuringDrain) {
+      const signal = cluster.signalDuringDrain;
+      delete cluster.signalDuringDrain;
+      finish(0, `node/${kind} drained\n`, '', () => process.kill(process.ppid, signal));
+    }
     finish(0, `node/${kind} drained\n`);
   }
   if (verb === 'delete' && kind === 'node') {

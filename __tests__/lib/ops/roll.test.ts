@@ -225,16 +225,35 @@ describe('roll', () => {
   it('killed (kill -9) during the apply, then resumed: continues with the waiting, never replaces twice', () => {
     const c = cluster('three', (world) => {
       world.killAfterApply = true;
+      world.state.outputs.servers_pending_replacement.value = { 'server-0': ['ami'], 'server-1': ['ami'], 'server-2': [] };
     });
     const first = roll(c);
     expect(first.code).toBeNull(); // SIGKILL
     expect(c.world().replaced).toEqual(['server-0']);
     expect(existsSync(join(c.moduleDir, '.rancher-ha-aws', 'roll.json'))).toBe(true);
+    // The replaced server is still joining: down, and the roll must wait for it before touching server-1.
     const second = roll(c);
     expect(second).toMatchObject({ code: 0, err: '' });
     expect(second.out).toContain('Resuming the roll started');
     expect(second.out).toContain('server-0 was already replaced');
-    expect(c.world().replaced).toEqual(['server-0', 'server-1', 'server-2']);
+    expect(c.world().replaced).toEqual(['server-0', 'server-1']);
+    expect(c.violations()).toBe('');
+  });
+
+  it.each(['SIGINT', 'SIGTERM'])('%s during the drain: the step finishes, the roll stops with the cluster whole, and a rerun starts that server over', (signal) => {
+    const c = cluster('three', (world) => {
+      world.cluster.signalDuringDrain = signal;
+    });
+    const first = roll(c, '--server', 'server-1');
+    expect(first.code).toBe(130);
+    expect(first.out).toContain("Interrupted before server-1's step remove");
+    const world = c.world();
+    expect(world.cluster.servers[1]).toMatchObject({ cordoned: false, member: true, ready: true });
+    expect(world.lease).toBeUndefined();
+    expect(c.calls().some((call) => /delete node|apply/.test(call))).toBe(false);
+    const second = roll(c);
+    expect(second).toMatchObject({ code: 0, err: '' });
+    expect(c.world().replaced).toEqual(['server-1']);
     expect(c.violations()).toBe('');
   });
 
@@ -251,7 +270,8 @@ describe('roll', () => {
     c.update((world) => {
       world.lease.renewTime = '2026-01-01T00:00:00.000000Z';
     });
-    expect(roll(c)).toMatchObject({ code: 0, err: '' });
+    expect(roll(c, '--server', 'server-2')).toMatchObject({ code: 0, err: '' });
+    expect(c.world().replaced).toEqual(['server-2']);
     expect(c.violations()).toBe('');
   });
 
@@ -259,12 +279,15 @@ describe('roll', () => {
     const c = cluster('three', (world) => {
       world.cluster.applyFails = 1;
     });
-    const first = roll(c);
+    const first = roll(c, '--server', 'server-1');
     expect(first.code).toBe(1);
-    expect(first.out).toContain('The other servers are at quorum; server-0 is out of the cluster');
+    expect(first.out).toContain('The other servers are at quorum; server-1 is out of the cluster');
+    expect(c.world().lease).toBeDefined();
     const second = roll(c);
     expect(second).toMatchObject({ code: 0, err: '' });
-    expect(c.world().replaced).toEqual(['server-0', 'server-1', 'server-2']);
+    expect(second.out).toContain('Resuming the roll');
+    expect(c.world().replaced).toEqual(['server-1']);
+    expect(c.world().lease).toBeUndefined();
     expect(c.violations()).toBe('');
   });
 
