@@ -96,11 +96,11 @@ export async function main(args: readonly string[]): Promise<number> {
         });
       }
       case 'roll': {
-        const dir = moduleFolder(line.stack, line.values.get('--dir'));
-        requireTools(['terraform', 'kubectl', 'aws']);
         if ([line.flags.has('--all'), line.values.has('--server'), line.flags.has('--new-image')].filter(Boolean).length > 1) {
           throw new UsageError('--all, --server and --new-image exclude each other.');
         }
+        const dir = moduleFolder(line.stack, line.values.get('--dir'));
+        requireTools(['terraform', 'kubectl', 'aws']);
         // The step in flight finishes (terraform and kubectl get the signal too and stop cleanly); the roll then stops and can be resumed.
         let interrupted = false;
         const stop = (signal: NodeJS.Signals) => {

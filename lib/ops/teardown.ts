@@ -223,6 +223,7 @@ export function teardown(options: TeardownOptions): number {
   }
   for (const db of plan.databases) liftDatabaseProtection(aws, db.identifier);
 
+  // (Only forgotten resources left: nothing to destroy; the data sources left in the state do no harm.)
   if (leftInState && plan.destroyCount > 0) {
     terraform.writeOverride(preventDestroyOverride(plan));
     try {
@@ -236,8 +237,6 @@ export function teardown(options: TeardownOptions): number {
       // Never left behind: a later apply in this folder must see the deployment's own guards.
       terraform.writeOverride(undefined);
     }
-  } else if (leftInState) {
-    // Only forgotten resources were left: nothing to destroy, but the state still has the data sources; leave them.
   }
 
   if (!keep) record = deleteStores(aws, record, log, file);
