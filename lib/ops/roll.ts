@@ -88,6 +88,10 @@ export async function roll(options: RollOptions): Promise<number> {
   const file = new StateFile<RollRecord>(stateFilePath(options.dir, 'roll'));
   const state = terraform.pull();
   const servers = serversOf(state);
+  if (state.resources.length === 0) {
+    log(`No Terraform state in ${options.dir}: nothing was applied from this module (or its backend is another one). Nothing to roll.`);
+    return 2;
+  }
   if (servers.length === 0) {
     log(`${options.label} has no servers of its own to roll (rke-ha's server-N instances): the docker stack's host is replaced with an apply, k8s-ha's cluster is yours.`);
     return 2;

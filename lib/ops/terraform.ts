@@ -30,7 +30,12 @@ export class Terraform {
 
   /** The state as Terraform holds it (local or remote backend alike): no provider, no refresh. */
   pull(): ModuleState {
-    const text = output('terraform', ['state', 'pull'], { cwd: this.dir, timeoutMs: 120_000 }).trim();
+    const result = run('terraform', ['state', 'pull'], { cwd: this.dir, timeoutMs: 120_000 });
+    if (result.code !== 0) {
+      const hint = /terraform init|Backend initialization required|not initialized/i.test(result.stderr) ? ` Run \`terraform init\` in ${this.dir} first.` : '';
+      throw new Error(`terraform state pull failed in ${this.dir}: ${result.stderr.trim().split('\n').slice(-3).join(' ')}${hint}`);
+    }
+    const text = result.stdout.trim();
     if (text === '') return { resources: [], outputs: {} };
     const raw = JSON.parse(text) as { resources?: any[]; outputs?: Record<string, { value: unknown }> };
     const resources: StateResource[] = [];

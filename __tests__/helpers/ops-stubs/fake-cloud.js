@@ -10,7 +10,7 @@
 //   - never two servers down at once (not Ready, or not an etcd member);
 //   - never snapshot data without its guards (a bucket holding objects whose
 //     guard resources were deleted, or whose KMS key is scheduled for deletion).
-// world.failures: { "<call prefix>": n } makes the next n matching calls fail.
+// world.failures: { "<call prefix>": n } makes the next n matching calls fail (with world.failureMessages[prefix]).
 'use strict';
 const { appendFileSync, readFileSync, writeFileSync } = require('node:fs');
 const { basename, join } = require('node:path');
@@ -42,7 +42,7 @@ const line = `${tool} ${args.join(' ')}`;
 for (const [prefix, count] of Object.entries(world.failures ?? {})) {
   if (count > 0 && line.startsWith(prefix)) {
     world.failures[prefix] = count - 1;
-    finish(1, '', `injected failure of '${prefix}'\n`);
+    finish(1, '', world.failureMessages?.[prefix] ?? `injected failure of '${prefix}'\n`);
   }
 }
 

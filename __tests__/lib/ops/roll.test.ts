@@ -314,11 +314,23 @@ describe('roll', () => {
     expect(c.violations()).toBe('');
   });
 
-  it('refuses clearly without kubectl', () => {
+  it('refuses clearly: no kubectl, no state, terraform not initialized, flags that exclude each other', () => {
     const c = cluster('three');
     const result = c.run(['roll', '--dir', 'module'], { tools: ['terraform', 'aws'] });
     expect(result.code).toBe(1);
     expect(result.err).toContain("'kubectl' was not found on PATH");
     expect(c.calls()).toEqual([]);
+    expect(roll(c, '--all', '--server', 'server-1').err).toContain('--all, --server and --new-image exclude each other.');
+    c.update((world) => {
+      world.failures = { 'terraform state pull': 1 };
+      world.failureMessages = { 'terraform state pull': 'Error: Backend initialization required, please run "terraform init"\n' };
+      world.state = { version: 4, resources: [], outputs: {} };
+    });
+    const uninitialized = roll(c);
+    expect(uninitialized.code).toBe(1);
+    expect(uninitialized.err).toMatch(/terraform state pull failed in .*module: Error: Backend initialization required.* Run `terraform init` in .*module first\./);
+    const empty = roll(c);
+    expect(empty.code).toBe(2);
+    expect(empty.out).toContain('No Terraform state in');
   });
 });
