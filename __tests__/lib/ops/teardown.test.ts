@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { awsOf, FakeCloud, stateOf } from '../../helpers/fake-cloud';
 import type { TerraformJson } from '../../helpers/synth';
@@ -237,6 +237,23 @@ describe('teardown', () => {
     const empty = teardown(c);
     expect(empty.code).toBe(0);
     expect(empty.out).toContain('Nothing left to tear down');
+  });
+
+  it('`npm run teardown -- rke-ha` (scripts/ops.js) finds the module in cdktf.out/stacks/rke-ha under the current directory', () => {
+    const c = cloud(variant, { apiUp: true });
+    const stackDir = join(c.dir, 'cdktf.out', 'stacks', 'rke-ha');
+    mkdirSync(stackDir, { recursive: true });
+    copyFileSync(join(c.moduleDir, 'cdk.tf.json'), join(stackDir, 'cdk.tf.json'));
+    const script = join(__dirname, '..', '..', '..', 'scripts', 'ops.js');
+    const result = spawnSync(process.execPath, [script, 'teardown', 'rke-ha', '--dry-run'], {
+      cwd: c.dir,
+      encoding: 'utf8',
+      env: { ...process.env, PATH: `${c.bin}:${process.env.PATH}`, FAKE_WORLD: c.dir },
+    });
+    expect(result).toMatchObject({ status: 0, stderr: '' });
+    expect(result.stdout).toContain(`module ${stackDir})`);
+    expect(result.stdout).toContain('Dry run: nothing was changed.');
+    expect(c.calls()).toEqual(['terraform state pull']);
   });
 
   it('refuses a deployment on an existing cluster (k8s-ha), whose cluster must stay', () => {
