@@ -114,6 +114,7 @@ describe('examples/platform-app, built from the packed library', () => {
     const dryRun = cloud.run(['teardown', '--dir', 'module', '--dry-run'], { cli });
     expect(dryRun).toMatchObject({ code: 0, err: '' });
     expect(dryRun.out).toContain('Dry run: nothing was changed.');
+    cloud.remove();
   });
 
   it('gives the same Terraform when bundled (the node scripts are inlined, nothing is read beside the code)', () => {

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import type { TerraformJson } from './synth';
@@ -146,6 +146,11 @@ export class FakeCloud {
         const { tool, args } = JSON.parse(l) as { tool: string; args: string[] };
         return [tool, ...args].join(' ');
       });
+  }
+
+  /** Deletes the scratch world. */
+  remove(): void {
+    rmSync(this.dir, { recursive: true, force: true });
   }
 
   violations(): string {

@@ -51,8 +51,18 @@ function cluster(variant: keyof typeof VARIANTS, change?: (world: any) => void):
     },
   };
   change?.(world);
-  return new FakeCloud(json, world);
+  return track(new FakeCloud(json, world));
 }
+
+// The invariant, asserted after EVERY test on every fake cluster it made: never two servers down at once.
+const clouds: FakeCloud[] = [];
+const track = (c: FakeCloud) => (clouds.push(c), c);
+afterEach(() => {
+  for (const c of clouds.splice(0)) {
+    expect(c.violations()).toBe('');
+    c.remove();
+  }
+});
 
 const roll = (c: FakeCloud, ...extra: string[]) => c.run(['roll', '--dir', 'module', ...extra]);
 const mutating = (calls: string[]) => calls.filter((call) => /apply|cordon|drain|delete node|send-command|create-db-snapshot/.test(call));

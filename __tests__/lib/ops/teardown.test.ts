@@ -33,8 +33,18 @@ function cloud(variant: string, cluster: { apiUp: boolean }, change?: (world: an
   const state = stateOf(json);
   const world = { state, aws: awsOf(state), cluster };
   change?.(world);
-  return new FakeCloud(json, world);
+  return track(new FakeCloud(json, world));
 }
+
+// The invariant, asserted after EVERY test on every fake world it made: snapshot data never without its guards.
+const clouds: FakeCloud[] = [];
+const track = (c: FakeCloud) => (clouds.push(c), c);
+afterEach(() => {
+  for (const c of clouds.splice(0)) {
+    expect(c.violations()).toBe('');
+    c.remove();
+  }
+});
 
 const teardown = (c: FakeCloud, ...extra: string[]) => c.run(['teardown', '--dir', 'module', '--yes', ...extra]);
 const addressesOfType = (c: FakeCloud, pattern: RegExp) =>
@@ -259,7 +269,7 @@ describe('teardown', () => {
   it('refuses a deployment on an existing cluster (k8s-ha), whose cluster must stay', () => {
     const json = synthSettings('k8s-ha', {}).json;
     const state = stateOf(json);
-    const c = new FakeCloud(json, { state, aws: awsOf(state), cluster: { apiUp: true } });
+    const c = track(new FakeCloud(json, { state, aws: awsOf(state), cluster: { apiUp: true } }));
     const result = teardown(c);
     expect(result.code).toBe(2);
     expect(result.out).toContain('existing cluster (k8s-ha)');
