@@ -8,12 +8,17 @@
 //            kept beside the bundle.
 //   library  lib/ as the npm package ships it: dist/lib, one JavaScript file
 //            per source (other modules stay require()s, so every construct
-//            class exists once) and the declarations from tsc.
+//            class exists once) and the declarations from tsc. The
+//            operations CLI (lib/ops/cli.ts, the package's `rancher-ha-aws`
+//            binary) is one of them: dist/lib/ops/cli.js.
+//   ops      the operations CLI alone, bundled into one file (it uses only
+//            node's own modules), for `npm run roll|teardown` in a checkout
+//            and for the tests: node_modules/.cache/ops/cli.js.
 //
 // The shell scripts lib/ imports as text are inlined by both, so nothing reads
 // a file beside the code at construct time.
 const { spawnSync } = require('node:child_process');
-const { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } = require('node:fs');
+const { chmodSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 
 const root = join(__dirname, '..');
@@ -95,17 +100,30 @@ async function buildLibrary(out = LIBRARY_DIR) {
     encoding: 'utf8',
   });
   if (tsc.status !== 0) throw new Error(`tsc (declarations) failed:\n${tsc.stdout}${tsc.stderr}`);
+  // The package's bin: npm makes it executable when it installs the package, a checkout's build does it here.
+  chmodSync(join(out, 'ops', 'cli.js'), 0o755);
   return out;
 }
 
-module.exports = { buildApp, buildLibrary, appIsFresh };
+const OPS_DIR = join(root, 'node_modules', '.cache', 'ops');
 
-// node scripts/build.js [app|library|all] [out]
+/** The operations CLI bundled into `out`/cli.js (a few milliseconds: node built-ins only). */
+async function buildOps(out = OPS_DIR) {
+  const cli = join(out, 'cli.js');
+  await esbuild().build({ ...COMMON, entryPoints: [join(root, 'lib', 'ops', 'cli.ts')], bundle: true, outfile: cli });
+  chmodSync(cli, 0o755);
+  return { cli };
+}
+
+module.exports = { buildApp, buildLibrary, buildOps, appIsFresh };
+
+// node scripts/build.js [app|library|ops|all] [out]
 if (require.main === module) {
   const [what = 'all', out] = process.argv.slice(2);
   (async () => {
     if (what === 'app' || what === 'all') await buildApp(what === 'app' ? out : undefined);
     if (what === 'library' || what === 'all') await buildLibrary(what === 'library' ? out : undefined);
+    if (what === 'ops') await buildOps(out);
   })().catch((error) => {
     console.error(error.message ?? error);
     process.exit(1);

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { awsOf, FakeCloud, stateOf } from '../helpers/fake-cloud';
 
 /**
  * examples/platform-app as a platform team would build it: against the
@@ -100,6 +101,20 @@ describe('examples/platform-app, built from the packed library', () => {
     expect(Object.values(synthesized.resource.aws_lb ?? {}).map((lb) => lb.name)).toEqual(['acme-platform']);
     const releases = Object.values(synthesized.resource.helm_release ?? {}).map((r) => r.chart);
     expect(releases.sort()).toEqual(['cert-manager', 'rancher']);
+  });
+
+  it('ships the operations CLI as the `rancher-ha-aws` binary, which runs on a synthesized module with only the package installed', () => {
+    const bin = (pkg as unknown as { bin: Record<string, string> }).bin['rancher-ha-aws'];
+    expect(files).toContain(bin);
+    const cli = join(dir, 'app', 'node_modules', pkg.name, bin);
+    expect(run(process.execPath, [cli, '--help'], dir)).toContain('teardown');
+    // The consumer's own module, with a state as after its apply, against the stubbed terraform and aws.
+    const state = stateOf(synthesized as never);
+    const cloud = new FakeCloud(synthesized as never, { state, aws: awsOf(state) });
+    const dryRun = cloud.run(['teardown', '--dir', 'module', '--dry-run'], { cli });
+    expect(dryRun).toMatchObject({ code: 0, err: '' });
+    expect(dryRun.out).toContain('Dry run: nothing was changed.');
+    cloud.remove();
   });
 
   it('gives the same Terraform when bundled (the node scripts are inlined, nothing is read beside the code)', () => {

@@ -1,0 +1,181 @@
+import { spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import type { TerraformJson } from './synth';
+
+const STUB = join(__dirname, 'ops-stubs', 'fake-cloud.js');
+const ROLL_STUB = join(__dirname, 'ops-stubs', 'fake-roll.js');
+export const REGION = 'eu-west-1';
+const ACCOUNT = '123456789012';
+
+let built: string | undefined;
+/** The operations CLI as `npm run roll|teardown` runs it (scripts/build.js ops), built once per test file. */
+export function opsCli(): string {
+  if (built) return built;
+  const out = mkdtempSync(join(tmpdir(), 'ops-cli-'));
+  const result = spawnSync(process.execPath, [join(__dirname, '..', '..', 'scripts', 'build.js'), 'ops', out], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`building the operations CLI failed: ${result.stderr}`);
+  built = join(out, 'cli.js');
+  return built;
+}
+
+/** A fake attribute set for a resource, deterministic from its address. */
+function baseAttributes(type: string, name: string): Record<string, any> {
+  const short = name.replace(/_[0-9A-F]{8}$/, '');
+  const service = type.split('_')[1];
+  const a: Record<string, any> = { id: `${short}-id`, arn: `arn:aws:${service}:${REGION}:${ACCOUNT}:${type}/${short}` };
+  if (type === 'aws_s3_bucket') Object.assign(a, { id: `rancher-${short}-0a1b`, bucket: `rancher-${short}-0a1b`, arn: `arn:aws:s3:::rancher-${short}-0a1b` });
+  if (type === 'aws_kms_key') Object.assign(a, { key_id: `key-${short}`, id: `key-${short}` });
+  if (type === 'aws_instance') a.id = `i-${short}`;
+  if (type === 'aws_ebs_volume') a.id = `vol-${short}`;
+  if (type === 'aws_db_instance') Object.assign(a, { identifier: `rancher-${short}` });
+  if (type === 'random_id') a.hex = '0a1b2c3d';
+  if (type === 'aws_lb') a.arn = `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:loadbalancer/net/${short}/0123`;
+  if (type === 'aws_cloudwatch_log_group') a.name = `/rancher/${short}`;
+  return a;
+}
+
+/** Replaces references (${type.name.attr}, whole or within a string) with the referenced resource's fake attribute, deeply. */
+function resolve(value: unknown, lookup: (type: string, name: string, attr: string) => unknown): unknown {
+  if (typeof value === 'string') {
+    return value.replace(/\$\{(?:data\.)?([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z_]+)\}/g, (whole, type, name, attr) => {
+      const found = lookup(type, name, attr);
+      return typeof found === 'string' ? found : whole;
+    });
+  }
+  if (Array.isArray(value)) return value.map((v) => resolve(v, lookup));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolve(v, lookup)]));
+  return value;
+}
+
+/** Terraform's state after a successful apply of this synthesized module, with fake attributes (as `terraform state pull` prints it). */
+export function stateOf(json: TerraformJson): any {
+  const base = new Map<string, Record<string, any>>();
+  const blocks: [string, string, string, any][] = [];
+  for (const [mode, section] of [
+    ['managed', (json as any).resource],
+    ['data', (json as any).data],
+  ] as const) {
+    for (const [type, byName] of Object.entries(section ?? {})) {
+      for (const [name, body] of Object.entries(byName as Record<string, any>)) {
+        base.set(`${type}.${name}`, baseAttributes(type, name));
+        blocks.push([mode, type, name, body]);
+      }
+    }
+  }
+  const lookup = (type: string, name: string, attr: string) => base.get(`${type}.${name}`)?.[attr];
+  const resources = blocks.map(([mode, type, name, body]) => {
+    const { lifecycle: _l, depends_on: _d, provider: _p, provisioner: _pr, connection: _c, ...config } = body;
+    // Nested blocks are lists in the state.
+    const attributes = listBlocks(resolve(config, lookup) as Record<string, any>);
+    return { mode, type, name, provider: 'provider["registry.terraform.io/hashicorp/aws"]', instances: [{ schema_version: 0, attributes: { ...attributes, ...base.get(`${type}.${name}`) } }] };
+  });
+  return { version: 4, terraform_version: '1.11.4', serial: 1, lineage: 'fake', outputs: { join_token: { value: 'K10-the-cluster-token', sensitive: true } }, resources };
+}
+
+/** Nested blocks as the state holds them: lists of objects (maps such as tags and terraform_data's input stay maps). */
+function listBlocks(value: Record<string, any>): Record<string, any> {
+  const block = (v: any): any => (Array.isArray(v) ? v.map(block) : v && typeof v === 'object' ? listBlocks(v) : v);
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === 'tags' || k === 'input' || Array.isArray(v) || !v || typeof v !== 'object' ? block(v) : [block(v)]]));
+}
+
+/** The AWS side of that state: load balancers and databases as deletion protection has them, buckets with snapshots in them. */
+export function awsOf(state: any): any {
+  const aws: any = { lbs: {}, dbs: {}, buckets: {}, keys: {}, logGroups: {}, volumes: {}, finalDbSnapshots: [] };
+  const of = (type: string) => state.resources.filter((r: any) => r.mode === 'managed' && r.type === type).map((r: any) => r.instances[0].attributes);
+  for (const lb of of('aws_lb')) aws.lbs[lb.arn] = { protection: lb.enable_deletion_protection === true };
+  for (const db of of('aws_db_instance')) aws.dbs[db.identifier] = { protection: db.deletion_protection === true };
+  for (const k of of('aws_kms_key')) aws.keys[k.key_id] = { state: 'Enabled' };
+  for (const g of of('aws_cloudwatch_log_group')) aws.logGroups[g.name] = { exists: true };
+  for (const v of of('aws_ebs_volume')) aws.volumes[v.id] = ['snap-scheduled-1'];
+  const encryption = of('aws_s3_bucket_server_side_encryption_configuration');
+  for (const b of of('aws_s3_bucket')) {
+    const key = encryption.find((e: any) => e.bucket === b.bucket)?.rule?.[0]?.apply_server_side_encryption_by_default?.[0]?.kms_master_key_id;
+    const keyId = of('aws_kms_key').find((k: any) => k.arn === key)?.key_id;
+    const objects = Array.from({ length: 3 }, (_, i) => ({ key: `etcd-snapshot-${i}`, version: `v${i}` }));
+    aws.buckets[b.bucket] = { exists: true, guarded: true, key: keyId, objects };
+  }
+  return aws;
+}
+
+/** A scratch world: the module folder (cdk.tf.json), the stubs first on PATH, world.json and the call log. */
+export class FakeCloud {
+  readonly dir: string;
+  readonly moduleDir: string;
+  readonly bin: string;
+
+  constructor(json: TerraformJson, world: Record<string, unknown>) {
+    this.dir = mkdtempSync(join(tmpdir(), 'fake-cloud-'));
+    this.moduleDir = join(this.dir, 'module');
+    this.bin = join(this.dir, 'bin');
+    mkdirSync(this.moduleDir);
+    mkdirSync(this.bin);
+    writeFileSync(join(this.moduleDir, 'cdk.tf.json'), JSON.stringify(json, null, 1));
+    for (const tool of ['terraform', 'aws', 'kubectl']) {
+      copyFileSync(STUB, join(this.bin, tool));
+      chmodSync(join(this.bin, tool), 0o755);
+    }
+    if (existsSync(ROLL_STUB)) symlinkSync(ROLL_STUB, join(this.bin, 'fake-roll.js'));
+    this.write(world);
+    writeFileSync(join(this.dir, 'calls.jsonl'), '');
+    writeFileSync(join(this.dir, 'violations'), '');
+  }
+
+  world(): any {
+    return JSON.parse(readFileSync(join(this.dir, 'world.json'), 'utf8'));
+  }
+
+  write(world: unknown): void {
+    writeFileSync(join(this.dir, 'world.json'), JSON.stringify(world, null, 1));
+  }
+
+  /** Changes the world between runs. */
+  update(change: (world: any) => void): void {
+    const world = this.world();
+    change(world);
+    this.write(world);
+  }
+
+  /** Every stub call so far, as "tool arg arg ...". */
+  calls(): string[] {
+    return readFileSync(join(this.dir, 'calls.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => {
+        const { tool, args } = JSON.parse(l) as { tool: string; args: string[] };
+        return [tool, ...args].join(' ');
+      });
+  }
+
+  /** Deletes the scratch world. */
+  remove(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  violations(): string {
+    return readFileSync(join(this.dir, 'violations'), 'utf8');
+  }
+
+  /** Runs the real CLI with the stubs first on PATH; with `tools`, a PATH holding only those stubs and node. */
+  run(
+    args: readonly string[],
+    options: { input?: string; env?: Record<string, string>; tools?: readonly string[]; /** another build of the CLI (the packed package's) */ cli?: string } = {},
+  ): { code: number | null; out: string; err: string } {
+    let path = `${this.bin}${delimiter}${process.env.PATH}`;
+    if (options.tools) {
+      path = join(this.dir, `bin-${options.tools.join('-') || 'none'}`);
+      mkdirSync(path, { recursive: true });
+      for (const tool of [...options.tools, 'fake-roll.js']) if (existsSync(join(this.bin, tool)) && !existsSync(join(path, tool))) symlinkSync(join(this.bin, tool), join(path, tool));
+      if (!existsSync(join(path, 'node'))) symlinkSync(process.execPath, join(path, 'node'));
+    }
+    const result = spawnSync(process.execPath, [options.cli ?? opsCli(), ...args], {
+      cwd: this.dir,
+      input: options.input,
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, PATH: path, FAKE_WORLD: this.dir, RANCHER_HA_AWS_POLL_MS: '0', ...options.env },
+    });
+    return { code: result.status, out: result.stdout, err: result.stderr };
+  }
+}

@@ -1,0 +1,272 @@
+#!/usr/bin/env node
+// One stub for `terraform`, `aws` and `kubectl` (installed under those three
+// names, first on PATH), acting on a fake world kept in $FAKE_WORLD/world.json:
+// Terraform's state and configuration (the real cdk.tf.json of the module
+// folder, with Terraform's override files merged), the AWS objects the
+// operations touch, and a cluster of servers (Nodes, etcd members). Every call
+// is appended to $FAKE_WORLD/calls.jsonl; after every call the world's
+// invariants are checked and any violation is appended to
+// $FAKE_WORLD/violations (the tests assert that file stays empty):
+//   - never two servers down at once (not Ready, or not an etcd member);
+//   - never snapshot data without its guards (a bucket holding objects whose
+//     guard resources were deleted, or whose KMS key is scheduled for deletion).
+// world.failures: { "<call prefix>": n } makes the next n matching calls fail (with world.failureMessages[prefix]).
+'use strict';
+const { appendFileSync, readFileSync, writeFileSync } = require('node:fs');
+const { basename, join } = require('node:path');
+
+const dir = process.env.FAKE_WORLD;
+const tool = basename(process.argv[1]);
+const args = process.argv.slice(2);
+const worldFile = join(dir, 'world.json');
+const world = JSON.parse(readFileSync(worldFile, 'utf8'));
+world.clock = (world.clock ?? 0) + 1;
+appendFileSync(join(dir, 'calls.jsonl'), `${JSON.stringify({ tool, args, cwd: process.cwd() })}\n`);
+
+function save() {
+  writeFileSync(worldFile, JSON.stringify(world, null, 1));
+}
+/** Ends the call: invariants checked, the world saved, the answer written; `after` runs last (a kill of the caller). */
+function finish(code, stdout = '', stderr = '', after = undefined) {
+  checkInvariants();
+  save();
+  if (stdout) process.stdout.write(stdout);
+  if (stderr) process.stderr.write(stderr);
+  if (after) after();
+  process.exit(code);
+}
+const json = (value) => `${JSON.stringify(value, null, 1)}\n`;
+const line = `${tool} ${args.join(' ')}`;
+
+// Injected failures, by call prefix.
+for (const [prefix, count] of Object.entries(world.failures ?? {})) {
+  if (count > 0 && line.startsWith(prefix)) {
+    world.failures[prefix] = count - 1;
+    finish(1, '', world.failureMessages?.[prefix] ?? `injected failure of '${prefix}'\n`);
+  }
+}
+
+function violation(text) {
+  appendFileSync(join(dir, 'violations'), `${world.clock} ${line}: ${text}\n`);
+}
+
+function checkInvariants() {
+  const cluster = world.cluster;
+  if (cluster && cluster.servers) {
+    const down = cluster.servers.filter((s) => !s.ready || !s.member || s.learner);
+    if (down.length > 1) violation(`two servers down at once: ${down.map((s) => s.name).join(', ')}`);
+  }
+  for (const [name, bucket] of Object.entries(world.aws?.buckets ?? {})) {
+    if (!bucket.exists || bucket.objects.length === 0) continue;
+    if (!bucket.guarded) violation(`bucket ${name} holds ${bucket.objects.length} objects without its guards`);
+    const key = bucket.key && world.aws.keys[bucket.key];
+    if (key && key.state !== 'Enabled') violation(`bucket ${name} holds objects under KMS key ${bucket.key}, which is ${key.state}`);
+  }
+}
+
+// ---------------------------------------------------------------- terraform
+const BUCKET_GUARDS = ['aws_s3_bucket_public_access_block', 'aws_s3_bucket_policy', 'aws_s3_bucket_server_side_encryption_configuration'];
+
+function address(r, instance) {
+  const key = instance.index_key === undefined ? '' : `[${JSON.stringify(instance.index_key)}]`;
+  return `${r.mode === 'data' ? 'data.' : ''}${r.type}.${r.name}${key}`;
+}
+
+/** The module's configuration as Terraform would read it: cdk.tf.json with the override files merged (lifecycle per argument). */
+function configuration() {
+  const config = JSON.parse(readFileSync(join(process.cwd(), 'cdk.tf.json'), 'utf8'));
+  for (const file of require('node:fs').readdirSync(process.cwd())) {
+    if (!/(^|_)override\.tf\.json$/.test(file)) continue;
+    const override = JSON.parse(readFileSync(join(process.cwd(), file), 'utf8'));
+    for (const [type, byName] of Object.entries(override.resource ?? {})) {
+      for (const [name, body] of Object.entries(byName)) {
+        const target = config.resource?.[type]?.[name];
+        if (!target) finish(1, '', `Error: Missing resource to override: ${type}.${name} in ${file}\n`);
+        target.lifecycle = { ...target.lifecycle, ...body.lifecycle };
+      }
+    }
+  }
+  return config;
+}
+
+function terraform() {
+  const state = world.state;
+  const [command, ...rest] = args;
+  if (command === 'state' && rest[0] === 'pull') finish(0, json(state));
+  if (command === 'state' && rest[0] === 'list') finish(0, state.resources.flatMap((r) => r.instances.map((i) => address(r, i))).join('\n') + '\n');
+  if (command === 'state' && rest[0] === 'rm') {
+    const targets = rest.slice(1).filter((a) => !a.startsWith('-'));
+    for (const target of targets) {
+      const before = state.resources.length;
+      state.resources = state.resources.filter((r) => address(r, r.instances[0]) !== target);
+      if (state.resources.length === before) finish(1, '', `Error: Invalid target address\n\nNo matching objects found for ${target}.\n`);
+    }
+    finish(0, `Removed ${targets.length} objects.\n`);
+  }
+  if (command === 'output') {
+    const name = rest.filter((a) => !a.startsWith('-'))[0];
+    const output = state.outputs?.[name] ?? (name === 'servers_pending_replacement' && world.pending !== undefined ? { value: world.pending } : undefined);
+    if (!output) finish(1, '', `Error: Output "${name}" not found\n`);
+    finish(0, json(output.value));
+  }
+  if (command === 'apply' && rest.includes('-destroy')) destroy(rest);
+  if (command === 'apply') apply(rest);
+  finish(1, '', `fake terraform: unexpected call: ${line}\n`);
+}
+
+function destroy(flags) {
+  const state = world.state;
+  const refresh = !flags.includes('-refresh=false');
+  const live = state.resources.filter((r) => r.mode === 'managed');
+  const inCluster = live.filter((r) => /^(helm|kubernetes|rancher2)_/.test(r.type));
+  // The refresh reads every data source and in-cluster resource: an API or Rancher that is down aborts it.
+  if (refresh && world.cluster && !world.cluster.apiUp && (inCluster.length > 0 || state.resources.some((r) => r.type === 'http'))) {
+    finish(1, '', 'Error: Get "https://rancher.example.com:6443/readyz": dial tcp: connection refused\n');
+  }
+  const config = configuration();
+  const guarded = live.filter((r) => config.resource?.[r.type]?.[r.name]?.lifecycle?.prevent_destroy === true);
+  if (guarded.length > 0) {
+    finish(1, '', guarded.map((r) => `Error: Instance cannot be destroyed\n\nResource ${r.type}.${r.name} has lifecycle.prevent_destroy set\n`).join('\n'));
+  }
+  // In dependency order, roughly: the cluster's objects, then the rest, load balancers, databases, buckets' guards, buckets, keys.
+  const rank = (r) =>
+    /^(helm|kubernetes|rancher2)_/.test(r.type) ? 0 : r.type === 'aws_lb' ? 2 : r.type === 'aws_db_instance' ? 3 : r.type.startsWith('aws_s3_bucket_') ? 4 : r.type === 'aws_s3_bucket' ? 5 : r.type === 'aws_kms_key' ? 6 : 1;
+  const order = [...live].sort((a, b) => rank(a) - rank(b));
+  let deleted = 0;
+  for (const r of order) {
+    if (world.interruptDestroyAfter !== undefined && deleted >= world.interruptDestroyAfter) {
+      delete world.interruptDestroyAfter;
+      finish(130, '', 'Interrupt received. Gracefully shutting down...\n');
+    }
+    const failure = deleteResource(r);
+    if (failure) finish(1, '', `Error: deleting ${r.type}.${r.name}: ${failure}\n`);
+    state.resources = state.resources.filter((x) => x !== r);
+    deleted++;
+  }
+  // As Terraform does once every managed object is gone: the data sources and outputs go too.
+  state.resources = [];
+  state.outputs = {};
+  finish(0, `Destroy complete! Resources: ${deleted} destroyed.\n`);
+}
+
+/** The AWS side of deleting one resource; a message when AWS refuses. */
+function deleteResource(r) {
+  const a = r.instances[0].attributes;
+  const aws = world.aws;
+  if (/^(helm|kubernetes|rancher2)_/.test(r.type) && world.cluster && !world.cluster.apiUp) return 'connection refused (the API is down)';
+  if (r.type === 'aws_lb' && aws.lbs[a.arn]) {
+    if (aws.lbs[a.arn].protection) return 'OperationNotPermitted: Load balancer cannot be deleted because deletion protection is enabled';
+    delete aws.lbs[a.arn];
+  }
+  if (r.type === 'aws_db_instance' && aws.dbs[a.identifier]) {
+    if (aws.dbs[a.identifier].protection) return 'InvalidParameterCombination: Cannot delete protected DB Instance';
+    aws.finalDbSnapshots.push(a.final_snapshot_identifier);
+    delete aws.dbs[a.identifier];
+  }
+  if (BUCKET_GUARDS.includes(r.type) && aws.buckets[a.bucket]) aws.buckets[a.bucket].guarded = false;
+  if (r.type === 'aws_s3_bucket' && aws.buckets[a.bucket]?.exists) {
+    if (aws.buckets[a.bucket].objects.length > 0 && !a.force_destroy) return 'BucketNotEmpty: The bucket you tried to delete is not empty';
+    aws.buckets[a.bucket].exists = false;
+  }
+  if (r.type === 'aws_kms_key' && aws.keys[a.key_id]) aws.keys[a.key_id].state = 'PendingDeletion';
+  if (r.type === 'aws_cloudwatch_log_group' && aws.logGroups[a.name]) aws.logGroups[a.name].exists = false;
+  if (r.type === 'aws_ebs_volume' && aws.volumes?.[a.id]) aws.volumes[a.id].push(`snap-final-${a.id}`);
+  if (r.type === 'aws_instance' && world.cluster?.servers) {
+    const server = world.cluster.servers.find((s) => s.instance === a.id);
+    if (server) Object.assign(server, { ready: false, member: false, gone: true });
+  }
+  return undefined;
+}
+
+function apply(flags) {
+  if (world.roll) return require(join(__dirname, 'fake-roll.js')).apply(world, flags, finish);
+  finish(1, '', `fake terraform: unexpected apply: ${line}\n`);
+}
+
+// ---------------------------------------------------------------- aws
+function option(name) {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+function awsError(code, text) {
+  finish(254, '', `\nAn error occurred (${code}) when calling the operation: ${text}\n`);
+}
+
+function aws() {
+  const a = world.aws;
+  const [service, operation] = args;
+  if (!option('--region')) finish(252, '', 'You must specify a region.\n');
+  const key = `${service} ${operation}`;
+  switch (key) {
+    case 'elbv2 modify-load-balancer-attributes': {
+      const lb = a.lbs[option('--load-balancer-arn')];
+      if (!lb) awsError('LoadBalancerNotFound', 'One or more load balancers not found');
+      lb.protection = !option('--attributes').includes('Value=false');
+      finish(0, json({ Attributes: [] }));
+    }
+    case 'rds modify-db-instance': {
+      const db = a.dbs[option('--db-instance-identifier')];
+      if (!db) awsError('DBInstanceNotFound', 'DBInstance not found');
+      db.protection = !args.includes('--no-deletion-protection');
+      finish(0, json({ DBInstance: {} }));
+    }
+    case 'rds describe-db-instances': {
+      const db = a.dbs[option('--db-instance-identifier')];
+      if (!db) awsError('DBInstanceNotFound', 'DBInstance not found');
+      finish(0, json({ DBInstances: [{ DeletionProtection: db.protection }] }));
+    }
+    case 's3api list-object-versions': {
+      const bucket = a.buckets[option('--bucket')];
+      if (!bucket?.exists) awsError('NoSuchBucket', 'The specified bucket does not exist');
+      const page = bucket.objects.slice(0, Number(option('--max-items') ?? 1000));
+      finish(0, json({ Versions: page.map((o) => ({ Key: o.key, VersionId: o.version })) }));
+    }
+    case 's3api delete-objects': {
+      const bucket = a.buckets[option('--bucket')];
+      if (!bucket?.exists) awsError('NoSuchBucket', 'The specified bucket does not exist');
+      const wanted = JSON.parse(option('--delete')).Objects;
+      const errors = [];
+      for (const w of wanted) {
+        const o = bucket.objects.find((x) => x.key === w.Key && x.version === w.VersionId);
+        if (o?.locked) errors.push({ Key: w.Key, VersionId: w.VersionId, Code: 'AccessDenied' });
+        else bucket.objects = bucket.objects.filter((x) => x !== o);
+      }
+      finish(0, json(errors.length ? { Errors: errors } : {}));
+    }
+    case 's3api delete-bucket': {
+      const bucket = a.buckets[option('--bucket')];
+      if (!bucket?.exists) awsError('NoSuchBucket', 'The specified bucket does not exist');
+      if (bucket.objects.length > 0) awsError('BucketNotEmpty', 'The bucket you tried to delete is not empty');
+      bucket.exists = false;
+      finish(0);
+    }
+    case 'logs delete-log-group': {
+      const group = a.logGroups[option('--log-group-name')];
+      if (!group?.exists) awsError('ResourceNotFoundException', 'The specified log group does not exist.');
+      group.exists = false;
+      finish(0);
+    }
+    case 'kms schedule-key-deletion': {
+      const k = a.keys[option('--key-id')];
+      if (!k) awsError('NotFoundException', 'Key not found');
+      if (k.state !== 'Enabled') awsError('KMSInvalidStateException', `Key is ${k.state}`);
+      k.state = 'PendingDeletion';
+      k.window = Number(option('--pending-window-in-days'));
+      finish(0, json({ KeyState: 'PendingDeletion' }));
+    }
+    case 'ec2 describe-snapshots': {
+      const volume = (option('--filters') ?? '').replace('Name=volume-id,Values=', '');
+      finish(0, json({ Snapshots: (a.volumes?.[volume] ?? []).map((id) => ({ SnapshotId: id })) }));
+    }
+    default:
+      if (world.roll) return require(join(__dirname, 'fake-roll.js')).aws(world, args, option, finish, awsError);
+      finish(1, '', `fake aws: unexpected call: ${line}\n`);
+  }
+}
+
+function kubectl() {
+  if (world.roll) return require(join(__dirname, 'fake-roll.js')).kubectl(world, args, finish);
+  finish(1, '', `fake kubectl: unexpected call: ${line}\n`);
+}
+
+({ terraform, aws, kubectl })[tool]();

@@ -1,0 +1,177 @@
+'use strict';
+// The cluster side of the fake world (fake-cloud.js): servers with a Node
+// (Ready, cordoned, being deleted) and an etcd membership, as kubectl, SSM and a
+// `terraform apply -replace` see and change them. A replaced server joins after
+// `cluster.joinAfter` looks at the Nodes, as a learner first (not yet a voter),
+// and only if its old Node (so its etcd member) was removed first: RKE2 refuses
+// a second member with the same node name.
+
+function server(world, predicate) {
+  return world.cluster.servers.find(predicate);
+}
+
+/** Time passes with every look at the Nodes: joining servers progress. */
+function tick(world) {
+  for (const s of world.cluster.servers) {
+    if (s.deleting) {
+      // The finalizer: the member is removed, then the Node goes.
+      s.member = false;
+      s.nodePresent = false;
+      s.deleting = false;
+    }
+    if (s.joining === undefined) continue;
+    s.joining--;
+    if (s.joining > 0) continue;
+    delete s.joining;
+    if (world.cluster.neverReady === s.name || s.staleMember) continue;
+    s.nodePresent = true;
+    s.ready = true;
+    s.cordoned = false;
+    if (s.learner) {
+      delete s.learner;
+      s.member = true;
+    } else {
+      s.learner = true;
+      s.joining = 1;
+    }
+  }
+}
+
+function nodeJson(world, s) {
+  const conditions = [{ type: 'Ready', status: s.ready ? 'True' : 'Unknown' }];
+  if (!world.cluster.k3s) conditions.push({ type: 'EtcdIsVoter', status: s.member && !s.learner ? 'True' : 'False', reason: s.learner ? 'MemberIsLearner' : s.member ? 'MemberNotLearner' : 'NotAMember' });
+  return {
+    metadata: { name: s.node, ...(s.deleting ? { deletionTimestamp: '2026-11-23T06:00:00Z' } : {}) },
+    spec: s.cordoned ? { unschedulable: true } : {},
+    status: { addresses: [{ type: 'InternalIP', address: s.ip }], conditions },
+  };
+}
+
+function kubectl(world, rawArgs, finish) {
+  const cluster = world.cluster;
+  const args = rawArgs.filter((a, i) => !a.startsWith('--kubeconfig') && rawArgs[i - 1] !== '--kubeconfig' && !a.startsWith('--request-timeout'));
+  if (!rawArgs.includes('--kubeconfig')) finish(1, '', 'fake kubectl: no --kubeconfig\n');
+  if (!cluster.apiUp) finish(1, '', 'The connection to the server rancher.example.com:6443 was refused\n');
+  const ns = args[0] === '-n' ? args.splice(0, 2)[1] : undefined;
+  const [verb, kind, name] = args;
+  if (verb === 'get' && kind === 'nodes') {
+    tick(world);
+    finish(0, JSON.stringify({ items: cluster.servers.filter((s) => s.nodePresent).map((s) => nodeJson(world, s)) }));
+  }
+  const byNode = server(world, (s) => s.node === kind && s.nodePresent);
+  if (verb === 'cordon' || verb === 'uncordon') {
+    if (!byNode) finish(1, '', `Error from server (NotFound): nodes "${kind}" not found\n`);
+    byNode.cordoned = verb === 'cordon';
+    finish(0, `node/${kind} ${verb}ed\n`);
+  }
+  if (verb === 'drain') {
+    if (!byNode) finish(1, '', `Error from server (NotFound): nodes "${kind}" not found\n`);
+    if (cluster.drainFails) finish(1, '', `error: unable to drain node "${kind}" due to error: global timeout reached: 10m0s, continuing command...\n`);
+    byNode.drained = true;
+    // A Ctrl-C (SIGINT to the roll) or a pipeline's SIGTERM while the drain runs.
+    if (cluster.signalDuringDrain) {
+      const signal = cluster.signalDuringDrain;
+      delete cluster.signalDuringDrain;
+      finish(0, `node/${kind} drained\n`, '', () => process.kill(process.ppid, signal));
+    }
+    finish(0, `node/${kind} drained\n`);
+  }
+  if (verb === 'delete' && kind === 'node') {
+    const s = server(world, (x) => x.node === name && x.nodePresent);
+    if (!s) finish(1, '', `Error from server (NotFound): nodes "${name}" not found\n`);
+    s.deleting = true;
+    finish(0, `node "${name}" deleted\n`);
+  }
+  if (verb === 'delete' && kind === 'secret') {
+    cluster.deletedSecrets = [...(cluster.deletedSecrets ?? []), name];
+    finish(0);
+  }
+  if (verb === 'create' && kind === '-f') {
+    const lease = JSON.parse(require('node:fs').readFileSync(0, 'utf8'));
+    if (world.lease) finish(1, '', `Error from server (AlreadyExists): leases.coordination.k8s.io "${lease.metadata.name}" already exists\n`);
+    world.lease = lease.spec;
+    finish(0, 'lease.coordination.k8s.io/rancher-ha-aws-roll created\n');
+  }
+  if (kind === 'lease' && ns === 'kube-system') {
+    if (verb === 'get') {
+      if (!world.lease) finish(1, '', `Error from server (NotFound): leases.coordination.k8s.io "${name}" not found\n`);
+      finish(0, JSON.stringify({ spec: world.lease }));
+    }
+    if (verb === 'patch') {
+      if (!world.lease) finish(1, '', 'NotFound\n');
+      world.lease = { ...world.lease, ...JSON.parse(args[args.indexOf('-p') + 1]).spec };
+      finish(0);
+    }
+    if (verb === 'delete') {
+      delete world.lease;
+      finish(0);
+    }
+  }
+  finish(1, '', `fake kubectl: unexpected call: ${rawArgs.join(' ')}\n`);
+}
+
+function apply(world, flags, finish) {
+  const replace = flags.filter((f) => f.startsWith('-replace=')).map((f) => f.slice('-replace='.length));
+  if (!flags.includes('-auto-approve') || replace.length === 0) finish(1, '', `fake terraform: unexpected apply ${flags.join(' ')}\n`);
+  if (world.cluster.applyFails) {
+    world.cluster.applyFails--;
+    finish(1, '', 'Error: creating EC2 Instance: InsufficientInstanceCapacity\n');
+  }
+  for (const address of replace) {
+    const resource = world.state.resources.find((r) => `${r.type}.${r.name}` === address);
+    if (!resource) finish(1, '', `Error: Invalid -replace address: ${address} is not in the state\n`);
+    if (/ami_recorded-image/.test(address)) {
+      world.recordedImageReplaced = (world.recordedImageReplaced ?? 0) + 1;
+      continue;
+    }
+    const attributes = resource.instances[0].attributes;
+    const s = server(world, (x) => x.instance === attributes.id);
+    // The old instance is terminated: its Node stops answering; a member not removed first stays behind, dead.
+    s.ready = false;
+    s.staleMember = s.member;
+    s.generation = (s.generation ?? 0) + 1;
+    attributes.id = `${s.name}-i-${s.generation}`;
+    s.instance = attributes.id;
+    s.joining = world.cluster.joinAfter ?? 2;
+    world.replaced = [...(world.replaced ?? []), s.name];
+  }
+  if (world.killAfterApply) {
+    delete world.killAfterApply;
+    finish(0, '', '', () => process.kill(process.ppid, 'SIGKILL'));
+  }
+  finish(0, `Apply complete! Resources: ${replace.length} added, 0 changed, ${replace.length} destroyed.\n`);
+}
+
+function aws(world, args, option, finish, awsError) {
+  const [service, operation] = args;
+  const cluster = world.cluster;
+  if (service === 'ssm' && operation === 'send-command') {
+    const target = server(world, (s) => s.instance === option('--instance-ids'));
+    if (!target || !target.ready) awsError('InvalidInstanceId', 'Instances not in a valid state for account');
+    const commands = JSON.parse(option('--parameters')).commands;
+    const id = `cmd-${(cluster.commands ?? []).length + 1}`;
+    cluster.commands = [...(cluster.commands ?? []), { id, instance: target.instance, commands, looks: 0, status: cluster.snapshotFails ? 'Failed' : 'Success' }];
+    finish(0, JSON.stringify({ Command: { CommandId: id } }));
+  }
+  if (service === 'ssm' && operation === 'get-command-invocation') {
+    const command = (cluster.commands ?? []).find((c) => c.id === option('--command-id'));
+    if (!command) awsError('InvocationDoesNotExist', 'no such command');
+    command.looks++;
+    if (command.looks < 2) finish(0, JSON.stringify({ Status: 'InProgress' }));
+    if (command.status === 'Success') cluster.snapshots = [...(cluster.snapshots ?? []), command.commands[0]];
+    finish(0, JSON.stringify({ Status: command.status, StandardErrorContent: command.status === 'Success' ? '' : 'level=fatal msg="etcd-snapshot error: failed to save snapshot to S3: AccessDenied"' }));
+  }
+  if (service === 'rds' && operation === 'create-db-snapshot') {
+    world.dbSnapshots = { ...(world.dbSnapshots ?? {}), [option('--db-snapshot-identifier')]: { looks: 0 } };
+    finish(0, JSON.stringify({ DBSnapshot: { Status: 'creating' } }));
+  }
+  if (service === 'rds' && operation === 'describe-db-snapshots') {
+    const snapshot = world.dbSnapshots?.[option('--db-snapshot-identifier')];
+    if (!snapshot) awsError('DBSnapshotNotFound', 'no such snapshot');
+    snapshot.looks++;
+    finish(0, JSON.stringify({ DBSnapshots: [{ Status: cluster.snapshotFails ? 'failed' : snapshot.looks < 2 ? 'creating' : 'available' }] }));
+  }
+  finish(1, '', `fake aws: unexpected call: ${args.join(' ')}\n`);
+}
+
+module.exports = { kubectl, apply, aws };

@@ -1,0 +1,32 @@
+import { parseCommandLine } from '../../../lib/ops/cli';
+import { moduleFolder } from '../../../lib/ops/module-folder';
+import { requireTools } from '../../../lib/ops/process';
+
+describe('the operations command line', () => {
+  it('reads the command, the stack, flags and options with values (also as --opt=value)', () => {
+    const line = parseCommandLine(['roll', 'rke-ha', '--server', 'server-1', '--dry-run', '--wait-minutes=5']);
+    expect(line.command).toBe('roll');
+    expect(line.stack).toBe('rke-ha');
+    expect([...line.flags]).toEqual(['--dry-run']);
+    expect(Object.fromEntries(line.values)).toEqual({ '--server': 'server-1', '--wait-minutes': '5' });
+  });
+
+  it('refuses an unknown option, a missing value and a stray argument', () => {
+    expect(() => parseCommandLine(['teardown', '--force'])).toThrow('Unknown option --force.');
+    expect(() => parseCommandLine(['teardown', '--dir'])).toThrow('--dir needs a value.');
+    expect(() => parseCommandLine(['teardown', '--dir', '--yes'])).toThrow('--dir needs a value.');
+    expect(() => parseCommandLine(['teardown', 'rke-ha', 'docker'])).toThrow('Unexpected argument docker.');
+  });
+
+  it('names the stacks it knows and says to synthesize when the module is missing', () => {
+    expect(() => moduleFolder('rke', undefined, '/nonexistent')).toThrow("Unknown stack 'rke': the stacks are rke-ha, k8s-ha, docker");
+    expect(() => moduleFolder('docker', undefined, '/nonexistent')).toThrow('/nonexistent/cdktf.out/stacks/docker holds no synthesized module: run `npm run synth` first');
+    expect(() => moduleFolder(undefined, 'pipeline/module', '/nonexistent')).toThrow('--dir pipeline/module: no synthesized module there');
+    expect(() => moduleFolder(undefined, undefined)).toThrow('Name the stack');
+  });
+
+  it('names every missing tool at once, with where to get it', () => {
+    expect(() => requireTools(['terraform', 'kubectl'], '/nonexistent')).toThrow(/'terraform' was not found on PATH\. Install Terraform >= 1\.10.*\n'kubectl' was not found on PATH/s);
+    expect(() => requireTools(['node'], process.execPath.replace(/\/node$/, ''))).not.toThrow();
+  });
+});

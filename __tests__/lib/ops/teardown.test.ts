@@ -1,0 +1,278 @@
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { awsOf, FakeCloud, stateOf } from '../../helpers/fake-cloud';
+import type { TerraformJson } from '../../helpers/synth';
+import { synthSettings, variantSettings } from '../../helpers/variants';
+import { OVERRIDE_FILE } from '../../../lib/ops/terraform';
+import { teardown as runTeardown } from '../../../lib/ops/teardown';
+
+// The real teardown command (the bundled CLI, as `npm run teardown` runs it)
+// against stubbed terraform/aws/kubectl acting on a fake world built from a real
+// synth of each stack: Terraform's state after a successful apply, the AWS
+// objects with their deletion protection, and a snapshot bucket with snapshots.
+// The stub terraform refuses a plan with prevent_destroy, a refresh while the API
+// is down, and AWS refuses to delete a protected load balancer or database, as the
+// real ones do; the stubs flag any moment snapshot data is without its guards.
+
+const VARIANTS: Record<string, { stack: 'rke-ha' | 'docker'; settings: Record<string, unknown> }> = {
+  'rke-ha (RKE2)': { stack: 'rke-ha', settings: {} },
+  'rke-ha (K3s on PostgreSQL, flow logs to S3)': { stack: 'rke-ha', settings: variantSettings('rke-ha k3s every security option, private nodes') },
+  'rke-ha (RKE2, flow logs to CloudWatch, snapshot access logs, object lock)': { stack: 'rke-ha', settings: variantSettings('rke-ha every security option, private nodes') },
+  docker: { stack: 'docker', settings: {} },
+};
+
+const synths = new Map<string, TerraformJson>();
+function synth(variant: string): TerraformJson {
+  if (!synths.has(variant)) synths.set(variant, synthSettings(VARIANTS[variant].stack, VARIANTS[variant].settings as never).json);
+  return synths.get(variant)!;
+}
+
+function cloud(variant: string, cluster: { apiUp: boolean }, change?: (world: any) => void): FakeCloud {
+  const json = synth(variant);
+  const state = stateOf(json);
+  const world = { state, aws: awsOf(state), cluster };
+  change?.(world);
+  return track(new FakeCloud(json, world));
+}
+
+// The invariant, asserted after EVERY test on every fake world it made: snapshot data never without its guards.
+const clouds: FakeCloud[] = [];
+const track = (c: FakeCloud) => (clouds.push(c), c);
+afterEach(() => {
+  for (const c of clouds.splice(0)) {
+    expect(c.violations()).toBe('');
+    c.remove();
+  }
+});
+
+const teardown = (c: FakeCloud, ...extra: string[]) => c.run(['teardown', '--dir', 'module', '--yes', ...extra]);
+const addressesOfType = (c: FakeCloud, pattern: RegExp) =>
+  c
+    .world()
+    .state.resources.filter((r: any) => r.mode === 'managed' && pattern.test(r.type))
+    .map((r: any) => `${r.type}.${r.name}`);
+
+describe.each(Object.keys(VARIANTS))('teardown of %s', (variant) => {
+  describe.each([
+    ['healthy', true],
+    ['broken (API and Rancher down)', false],
+  ])('%s cluster', (_health, apiUp) => {
+    it('a plain destroy fails here when anything is guarded or the API is down (the stubs refuse what the real tools refuse)', () => {
+      const c = cloud(variant, { apiUp });
+      const world = c.world();
+      const guarded = Object.keys(world.aws.lbs).length + Object.keys(world.aws.dbs).length + Object.keys(world.aws.buckets).length;
+      // Without the command: a destroy with its refresh, straight through the stub.
+      const plain = spawnSync(join(c.bin, 'terraform'), ['apply', '-destroy', '-auto-approve'], { cwd: c.moduleDir, env: { ...process.env, FAKE_WORLD: c.dir }, encoding: 'utf8' });
+      if (!apiUp) expect(plain.stderr).toContain('connection refused');
+      else if (guarded > 0) expect(plain.stderr).toMatch(/prevent_destroy|deletion protection|BucketNotEmpty/);
+      expect(plain.status === 0).toBe(apiUp && guarded === 0);
+    });
+
+    it('without --keep-snapshots: destroys everything, the snapshot data last and on purpose, never unguarded', () => {
+      const c = cloud(variant, { apiUp });
+      const inCluster = addressesOfType(c, /^(helm|kubernetes|rancher2)_/);
+      const buckets = Object.keys(c.world().aws.buckets);
+      const keysOfBuckets = Object.values(c.world().aws.buckets).map((b: any) => b.key);
+      const result = teardown(c);
+      expect(result.err).toBe('');
+      expect(result).toMatchObject({ code: 0, err: '' });
+      const calls = c.calls();
+      const destroyAt = calls.indexOf('terraform apply -destroy -refresh=false -auto-approve -input=false');
+      expect(destroyAt).toBeGreaterThan(0);
+      if (inCluster.length > 0) {
+        const rm = calls.findIndex((call) => call.startsWith('terraform state rm '));
+        expect(rm).toBeLessThan(destroyAt);
+        expect(calls[rm].split(' ')).toEqual(expect.arrayContaining(inCluster));
+      }
+      // Deletion protection is lifted in AWS before the destroy, never by an apply of changed settings.
+      for (const arn of Object.keys(cloud(variant, { apiUp }).world().aws.lbs)) {
+        expect(calls.findIndex((call) => call.includes(`modify-load-balancer-attributes --load-balancer-arn ${arn}`))).toBeLessThan(destroyAt);
+      }
+      for (const call of calls.slice(destroyAt)) expect(call).not.toMatch(/modify-load-balancer-attributes|modify-db-instance/);
+      expect(calls.some((call) => call.startsWith('terraform apply') && !call.includes('-destroy'))).toBe(false);
+      const world = c.world();
+      expect(world.state.resources).toEqual([]);
+      for (const name of buckets) {
+        expect(world.aws.buckets[name].exists).toBe(false);
+        expect(calls.findIndex((call) => call.startsWith(`aws s3api delete-bucket --bucket ${name}`))).toBeGreaterThan(destroyAt);
+      }
+      for (const key of keysOfBuckets.filter(Boolean)) {
+        expect(world.aws.keys[key]).toEqual({ state: 'PendingDeletion', window: 30 });
+        expect(calls.findIndex((call) => call.includes(`kms schedule-key-deletion --key-id ${key}`))).toBeGreaterThan(
+          Math.max(...buckets.map((name) => calls.findIndex((call) => call.startsWith(`aws s3api delete-bucket --bucket ${name}`)))),
+        );
+      }
+      const finalSnapshots = cloud(variant, { apiUp })
+        .world()
+        .state.resources.filter((r: any) => r.type === 'aws_db_instance')
+        .map((r: any) => r.instances[0].attributes.final_snapshot_identifier);
+      expect(world.aws.finalDbSnapshots).toEqual(finalSnapshots);
+      for (const snapshot of finalSnapshots) expect(result.out).toContain(`Kept: the datastore's final RDS snapshot ${snapshot}, region`);
+      expect(existsSync(join(c.moduleDir, OVERRIDE_FILE))).toBe(false);
+      expect(c.violations()).toBe('');
+      expect(result.out).toContain('finished');
+    });
+
+    it('with --keep-snapshots: the bucket, its guards and its KMS key stay; the token is saved; it says where', () => {
+      const c = cloud(variant, { apiUp });
+      const before = c.world().aws;
+      const result = teardown(c, '--keep-snapshots');
+      expect(result.err).toBe('');
+      expect(result).toMatchObject({ code: 0, err: '' });
+      const world = c.world();
+      expect(world.state.resources).toEqual([]);
+      for (const [name, bucket] of Object.entries(before.buckets) as [string, any][]) {
+        expect(world.aws.buckets[name]).toEqual(bucket); // exists, guarded, every snapshot, its key
+        expect(result.out).toContain(`Kept: S3 bucket ${name}`);
+        if (bucket.key === undefined) continue; // a log bucket, under S3's own keys
+        expect(world.aws.keys[bucket.key]).toEqual({ state: 'Enabled' });
+        expect(result.out).toContain(`Kept: KMS key ${bucket.key}`);
+      }
+      expect(c.calls().some((call) => /delete-bucket|delete-objects|schedule-key-deletion|delete-log-group/.test(call))).toBe(false);
+      if (variant.startsWith('rke-ha')) {
+        const tokenFile = join(c.dir, 'rancher-join-token');
+        expect(readFileSync(tokenFile, 'utf8')).toBe('K10-the-cluster-token\n');
+        expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
+        expect(result.out).toContain(`the cluster token in ${tokenFile}`);
+      } else {
+        expect(result.out).toMatch(/Kept: the EBS snapshots of the Rancher data volume vol-data_volume \(final and scheduled\): snap-scheduled-1, snap-final-vol-data_volume/);
+      }
+      expect(c.violations()).toBe('');
+    });
+  });
+
+  it('half gone: a teardown interrupted during the destroy finishes on a second run, and a third finds nothing to do', () => {
+    const c = cloud(variant, { apiUp: false }, (world) => {
+      world.interruptDestroyAfter = 5;
+    });
+    const first = teardown(c);
+    expect(first.code).toBe(1);
+    expect(first.out).toContain('run the teardown again');
+    expect(existsSync(join(c.moduleDir, OVERRIDE_FILE))).toBe(false);
+    const buckets = Object.keys(c.world().aws.buckets);
+    for (const name of buckets) expect(c.world().aws.buckets[name]).toMatchObject({ exists: true, guarded: true });
+    const second = teardown(c);
+    expect(second.code).toBe(0);
+    for (const name of buckets) expect(c.world().aws.buckets[name].exists).toBe(false);
+    const third = teardown(c);
+    expect(third.code).toBe(0);
+    expect(third.out).toContain('Nothing left to tear down');
+    expect(c.violations()).toBe('');
+  });
+});
+
+describe('teardown', () => {
+  const variant = 'rke-ha (RKE2)';
+
+  it('servers already gone (terminated outside Terraform) and the API down: still one command', () => {
+    const c = cloud(variant, { apiUp: false }, (world) => {
+      world.aws.lbs = {}; // an earlier attempt by hand got as far as the load balancer
+    });
+    const result = teardown(c);
+    expect(result).toMatchObject({ code: 0, err: '' });
+    expect(c.world().state.resources).toEqual([]);
+    expect(c.violations()).toBe('');
+  });
+
+  it('after an interruption with --keep-snapshots, a rerun without it still keeps the data', () => {
+    const c = cloud(variant, { apiUp: true }, (world) => {
+      world.interruptDestroyAfter = 3;
+    });
+    expect(teardown(c, '--keep-snapshots').code).toBe(1);
+    const result = teardown(c);
+    expect(result).toMatchObject({ code: 0, err: '' });
+    expect(result.out).toContain('An earlier run of this teardown chose --keep-snapshots');
+    for (const bucket of Object.values(c.world().aws.buckets) as any[]) expect(bucket).toMatchObject({ exists: true, guarded: true });
+  });
+
+  it('S3 Object Lock: locked versions keep the bucket and its key; it says so and exits non-zero', () => {
+    const c = cloud(variant, { apiUp: true }, (world) => {
+      for (const bucket of Object.values(world.aws.buckets) as any[]) bucket.objects[0].locked = true;
+    });
+    const result = teardown(c);
+    expect(result.code).toBe(1);
+    expect(result.out).toMatch(/under S3 Object Lock retention/);
+    for (const bucket of Object.values(c.world().aws.buckets) as any[]) {
+      expect(bucket).toMatchObject({ exists: true, guarded: true });
+      expect(c.world().aws.keys[bucket.key].state).toBe('Enabled');
+    }
+    expect(c.violations()).toBe('');
+  });
+
+  it('--dry-run prints the steps and changes nothing', () => {
+    const c = cloud(variant, { apiUp: true });
+    const result = c.run(['teardown', '--dir', 'module', '--dry-run']);
+    expect(result).toMatchObject({ code: 0, err: '' });
+    expect(result.out).toMatch(/Forget \d+ in-cluster resources/);
+    expect(result.out).toContain('terraform apply -destroy -refresh=false');
+    expect(result.out).toContain('Dry run: nothing was changed.');
+    expect(c.calls()).toEqual(['terraform state pull']);
+  });
+
+  it('asks for the deployment name, and changes nothing on a wrong answer or without a terminal', () => {
+    const c = cloud(variant, { apiUp: true });
+    const noTerminal = c.run(['teardown', '--dir', 'module']);
+    expect(noTerminal).toMatchObject({ code: 2, err: '' });
+    expect(noTerminal.out).toContain('pass --yes');
+    expect(c.calls()).toEqual(['terraform state pull']);
+    // The typed confirmation, in process (a terminal cannot be faked through spawnSync), with the stubs first on PATH.
+    const saved = { PATH: process.env.PATH, FAKE_WORLD: process.env.FAKE_WORLD, RANCHER_HA_AWS_POLL_MS: process.env.RANCHER_HA_AWS_POLL_MS };
+    Object.assign(process.env, { PATH: `${c.bin}:${saved.PATH}`, FAKE_WORLD: c.dir, RANCHER_HA_AWS_POLL_MS: '0' });
+    try {
+      const questions: string[] = [];
+      const lines: string[] = [];
+      const options = { dir: c.moduleDir, label: 'rke-ha', log: (l: string) => lines.push(l) };
+      expect(runTeardown({ ...options, ask: (q) => (questions.push(q), 'rancher-prod') })).toBe(1);
+      expect(lines).toContain("'rancher-prod' is not 'rancher': nothing was changed.");
+      expect(c.calls()).toEqual(['terraform state pull', 'terraform state pull']);
+      expect(runTeardown({ ...options, ask: (q) => (questions.push(q), 'rancher\n') })).toBe(0);
+      expect(questions).toEqual(Array(2).fill('Type the deployment name (rancher) to tear it down: '));
+      expect(c.world().state.resources).toEqual([]);
+    } finally {
+      for (const [key, value] of Object.entries(saved)) if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  });
+
+  it('refuses clearly: unknown stack, no synthesized module, missing tools, nothing in the state', () => {
+    const c = cloud(variant, { apiUp: true });
+    expect(c.run(['teardown', 'rke-hq']).err).toContain("Unknown stack 'rke-hq'");
+    expect(c.run(['teardown', 'rke-ha']).err).toContain('holds no synthesized module: run `npm run synth` first');
+    const missing = c.run(['teardown', '--dir', 'module', '--yes'], { tools: ['terraform'] });
+    expect(missing.code).toBe(1);
+    expect(missing.err).toContain("'aws' was not found on PATH");
+    expect(c.calls()).toEqual([]);
+    writeFileSync(join(c.dir, 'world.json'), JSON.stringify({ ...c.world(), state: { version: 4, resources: [], outputs: {} } }));
+    const empty = teardown(c);
+    expect(empty.code).toBe(0);
+    expect(empty.out).toContain('Nothing left to tear down');
+  });
+
+  it('`npm run teardown -- rke-ha` (scripts/ops.js) finds the module in cdktf.out/stacks/rke-ha under the current directory', () => {
+    const c = cloud(variant, { apiUp: true });
+    const stackDir = join(c.dir, 'cdktf.out', 'stacks', 'rke-ha');
+    mkdirSync(stackDir, { recursive: true });
+    copyFileSync(join(c.moduleDir, 'cdk.tf.json'), join(stackDir, 'cdk.tf.json'));
+    const script = join(__dirname, '..', '..', '..', 'scripts', 'ops.js');
+    const result = spawnSync(process.execPath, [script, 'teardown', 'rke-ha', '--dry-run'], {
+      cwd: c.dir,
+      encoding: 'utf8',
+      env: { ...process.env, PATH: `${c.bin}:${process.env.PATH}`, FAKE_WORLD: c.dir },
+    });
+    expect(result).toMatchObject({ status: 0, stderr: '' });
+    expect(result.stdout).toContain(`module ${stackDir})`);
+    expect(result.stdout).toContain('Dry run: nothing was changed.');
+    expect(c.calls()).toEqual(['terraform state pull']);
+  });
+
+  it('refuses a deployment on an existing cluster (k8s-ha), whose cluster must stay', () => {
+    const json = synthSettings('k8s-ha', {}).json;
+    const state = stateOf(json);
+    const c = track(new FakeCloud(json, { state, aws: awsOf(state), cluster: { apiUp: true } }));
+    const result = teardown(c);
+    expect(result.code).toBe(2);
+    expect(result.out).toContain('existing cluster (k8s-ha)');
+    expect(c.calls()).toEqual(['terraform state pull']);
+  });
+});

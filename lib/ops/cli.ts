@@ -1,0 +1,146 @@
+#!/usr/bin/env node
+import { readSync } from 'node:fs';
+import { moduleFolder } from './module-folder';
+import { CommandFailed, requireTools, ToolMissing } from './process';
+import { roll } from './roll';
+import { teardown } from './teardown';
+
+const USAGE = `Usage: rancher-ha-aws <command> [<stack>] [--dir <module folder>] [options]
+
+Commands:
+  teardown   destroy a deployment from any state (healthy, broken, half gone)
+             --keep-snapshots  keep the etcd snapshot bucket, its guards and KMS key (and the flow-log store)
+             --yes             no typed confirmation (pipelines)
+             --token-file <f>  where --keep-snapshots saves the cluster token (default ./<name>-join-token)
+             --dry-run         print the steps and change nothing
+  roll       replace servers one at a time (those servers_pending_replacement lists)
+             --all             every server
+             --server <name>   only this one (server-0, server-1, ...)
+             --new-image       record the newest Ubuntu image first, then roll every server
+             --wait-minutes <n> budget for each new server to be Ready and an etcd voter (default 25)
+             --dry-run         print the steps and change nothing
+
+<stack> is rke-ha, k8s-ha or docker (the module in cdktf.out/stacks/<stack>); a pipeline
+gives the synthesized module folder with --dir instead.`;
+
+/** Parsed command line: the command, an optional stack, flags and options with values. */
+export interface CommandLine {
+  readonly command: string | undefined;
+  readonly stack: string | undefined;
+  readonly flags: ReadonlySet<string>;
+  readonly values: ReadonlyMap<string, string>;
+}
+
+const FLAGS = new Set(['--keep-snapshots', '--yes', '--dry-run', '--all', '--new-image', '--help']);
+const WITH_VALUE = new Set(['--dir', '--token-file', '--server', '--wait-minutes']);
+
+export function parseCommandLine(args: readonly string[]): CommandLine {
+  const flags = new Set<string>();
+  const values = new Map<string, string>();
+  const positional: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const [arg, inline] = args[i].startsWith('--') && args[i].includes('=') ? [args[i].slice(0, args[i].indexOf('=')), args[i].slice(args[i].indexOf('=') + 1)] : [args[i], undefined];
+    if (arg === '-h') flags.add('--help');
+    else if (FLAGS.has(arg)) flags.add(arg);
+    else if (WITH_VALUE.has(arg)) {
+      const value = inline ?? args[++i];
+      if (value === undefined || value.startsWith('--')) throw new UsageError(`${arg} needs a value.`);
+      values.set(arg, value);
+    } else if (arg.startsWith('-')) throw new UsageError(`Unknown option ${arg}.`);
+    else positional.push(arg);
+  }
+  if (positional.length > 2) throw new UsageError(`Unexpected argument ${positional[2]}.`);
+  return { command: positional[0], stack: positional[1], flags, values };
+}
+
+class UsageError extends Error {}
+
+function minutes(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 240) throw new UsageError(`--wait-minutes ${value}: expected a whole number of minutes from 1 to 240.`);
+  return n;
+}
+
+/** One line from the terminal, or undefined when standard input is not one. */
+function askOnTerminal(question: string): string | undefined {
+  if (!process.stdin.isTTY) return undefined;
+  process.stdout.write(question);
+  const buffer = Buffer.alloc(1);
+  let line = '';
+  while (readSync(0, buffer, 0, 1, null) === 1 && buffer[0] !== 0x0a) line += buffer.toString('utf8');
+  return line;
+}
+
+export async function main(args: readonly string[]): Promise<number> {
+  const log = (line: string) => process.stdout.write(`${line}\n`);
+  try {
+    const line = parseCommandLine(args);
+    if (line.flags.has('--help') || line.command === undefined) {
+      log(USAGE);
+      return line.command === undefined && !line.flags.has('--help') ? 2 : 0;
+    }
+    switch (line.command) {
+      case 'teardown': {
+        const dir = moduleFolder(line.stack, line.values.get('--dir'));
+        requireTools(['terraform', 'aws']);
+        return teardown({
+          dir,
+          label: line.stack ?? dir,
+          keepSnapshots: line.flags.has('--keep-snapshots'),
+          dryRun: line.flags.has('--dry-run'),
+          yes: line.flags.has('--yes'),
+          tokenFile: line.values.get('--token-file'),
+          ask: askOnTerminal,
+          log,
+        });
+      }
+      case 'roll': {
+        if ([line.flags.has('--all'), line.values.has('--server'), line.flags.has('--new-image')].filter(Boolean).length > 1) {
+          throw new UsageError('--all, --server and --new-image exclude each other.');
+        }
+        const dir = moduleFolder(line.stack, line.values.get('--dir'));
+        requireTools(['terraform', 'kubectl', 'aws']);
+        // The step in flight finishes (terraform and kubectl get the signal too and stop cleanly); the roll then stops and can be resumed.
+        let interrupted = false;
+        const stop = (signal: NodeJS.Signals) => {
+          // A second signal ends it at once (the state file still says where it was).
+          if (interrupted) process.exit(130);
+          interrupted = true;
+          process.stderr.write(`rancher-ha-aws: ${signal}: stopping after the step in flight (again to stop at once).\n`);
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+        return await roll({
+          dir,
+          label: line.stack ?? dir,
+          all: line.flags.has('--all'),
+          server: line.values.get('--server'),
+          newImage: line.flags.has('--new-image'),
+          dryRun: line.flags.has('--dry-run'),
+          waitMinutes: minutes(line.values.get('--wait-minutes')),
+          interrupted: () => interrupted,
+          log,
+        });
+      }
+      default:
+        throw new UsageError(`Unknown command '${line.command}'.`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`${error.message}\n\n${USAGE}\n`);
+      return 2;
+    }
+    if (error instanceof ToolMissing || error instanceof CommandFailed || error instanceof Error) {
+      process.stderr.write(`rancher-ha-aws: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,59 @@
+import { CommandFailed, run } from './process';
+
+/** The parts of a Node the roll reads. */
+export interface NodeStatus {
+  readonly name: string;
+  readonly internalIp: string | undefined;
+  readonly ready: boolean;
+  /**
+   * RKE2's `EtcdIsVoter` condition: true for a voting etcd member, false for a
+   * learner, an unhealthy member or a node that is not a member; undefined
+   * when the node has no such condition (K3s on an external datastore).
+   */
+  readonly etcdVoter: boolean | undefined;
+  readonly unschedulable: boolean;
+  readonly deleting: boolean;
+}
+
+/** `kubectl` with the deployment's kubeconfig, a request timeout on every call, and JSON output. */
+export class Kubectl {
+  constructor(readonly kubeconfig: string) {}
+
+  private args(args: readonly string[]): string[] {
+    return ['--kubeconfig', this.kubeconfig, '--request-timeout=30s', ...args];
+  }
+
+  /** Runs kubectl; throws CommandFailed unless it succeeded. */
+  call(args: readonly string[], options: { input?: string; timeoutMs?: number } = {}): string {
+    const result = run('kubectl', this.args(args), { input: options.input, timeoutMs: options.timeoutMs ?? 120_000 });
+    if (result.code !== 0) throw new CommandFailed(`kubectl ${args.join(' ')}`, result);
+    return result.stdout;
+  }
+
+  /** Like call, but undefined instead of an error (a read that may fail while a server restarts). */
+  tryCall(args: readonly string[], options: { input?: string; timeoutMs?: number } = {}): { ok: boolean; stdout: string; stderr: string } {
+    const result = run('kubectl', this.args(args), { input: options.input, timeoutMs: options.timeoutMs ?? 120_000 });
+    return { ok: result.code === 0, stdout: result.stdout, stderr: result.stderr };
+  }
+
+  /** Every Node, or undefined when the API did not answer. */
+  nodes(): NodeStatus[] | undefined {
+    const result = this.tryCall(['get', 'nodes', '-o', 'json']);
+    if (!result.ok) return undefined;
+    return (JSON.parse(result.stdout).items ?? []).map(nodeStatus);
+  }
+}
+
+export function nodeStatus(item: any): NodeStatus {
+  const conditions: any[] = item.status?.conditions ?? [];
+  const condition = (type: string) => conditions.find((c) => c.type === type)?.status;
+  const voter = condition('EtcdIsVoter');
+  return {
+    name: item.metadata?.name,
+    internalIp: (item.status?.addresses ?? []).find((a: any) => a.type === 'InternalIP')?.address,
+    ready: condition('Ready') === 'True',
+    etcdVoter: voter === undefined ? undefined : voter === 'True',
+    unschedulable: item.spec?.unschedulable === true,
+    deleting: item.metadata?.deletionTimestamp !== undefined,
+  };
+}

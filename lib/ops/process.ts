@@ -1,0 +1,91 @@
+import { spawnSync } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
+
+/** What a finished command left: its exit code (null when it was killed or timed out), and its output. */
+export interface RunResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** True when the time limit ended it. */
+  readonly timedOut: boolean;
+}
+
+export interface RunOptions {
+  /** Upper bound on the command's run time; it is killed (SIGTERM) when it is reached. @default 600000 (10 minutes) */
+  readonly timeoutMs?: number;
+  /** Working directory. @default the current one */
+  readonly cwd?: string;
+  /** Text written to its standard input. @default none */
+  readonly input?: string;
+  /** Let its output through to ours as it runs (terraform apply), instead of capturing it. @default false */
+  readonly inherit?: boolean;
+}
+
+/** A failed command, with what it said. */
+export class CommandFailed extends Error {
+  constructor(
+    readonly command: string,
+    readonly result: RunResult,
+  ) {
+    super(`${command} ${result.timedOut ? 'did not finish in time' : `failed (exit ${result.code})`}${result.stderr.trim() ? `: ${result.stderr.trim().split('\n').slice(-5).join('\n')}` : ''}`);
+  }
+}
+
+/**
+ * Runs one command to its end. Synchronous on purpose: the operations run one
+ * step at a time, and a SIGINT reaches the child first (same process group),
+ * so the step in flight ends before the command stops and records where it was.
+ */
+export function run(command: string, args: readonly string[], options: RunOptions = {}): RunResult {
+  const result = spawnSync(command, args, {
+    cwd: options.cwd,
+    // Explicitly this process's environment (PATH decides which terraform, kubectl and aws run).
+    env: process.env,
+    input: options.input,
+    encoding: 'utf8',
+    timeout: options.timeoutMs ?? 600_000,
+    killSignal: 'SIGTERM',
+    maxBuffer: 256 * 1024 * 1024,
+    stdio: options.inherit ? ['pipe', 'inherit', 'inherit'] : 'pipe',
+  });
+  if (result.error && (result.error as NodeJS.ErrnoException).code === 'ENOENT') throw new ToolMissing(command);
+  const timedOut = (result.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT';
+  return { code: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? '', timedOut };
+}
+
+/** Runs a command and returns its standard output, or throws CommandFailed. */
+export function output(command: string, args: readonly string[], options: RunOptions = {}): string {
+  const result = run(command, args, options);
+  if (result.code !== 0) throw new CommandFailed(`${command} ${args.join(' ')}`, result);
+  return result.stdout;
+}
+
+/** A command the operation needs is not installed. */
+export class ToolMissing extends Error {
+  constructor(readonly tool: string) {
+    super(`'${tool}' was not found on PATH. ${INSTALL_HINTS[tool] ?? ''}`.trim());
+  }
+}
+
+const INSTALL_HINTS: Record<string, string> = {
+  terraform: 'Install Terraform >= 1.10 (https://developer.hashicorp.com/terraform/install) and run `terraform init` in the module folder.',
+  kubectl: 'Install kubectl (https://kubernetes.io/docs/tasks/tools/) within one minor of the cluster; the kubeconfig is `terraform output -raw kubeconfig`.',
+  aws: 'Install the AWS CLI v2 (https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html) with credentials for the account.',
+};
+
+/** Refuses early, naming every missing tool at once, before any step ran. */
+export function requireTools(tools: readonly string[], path = process.env.PATH ?? ''): void {
+  const missing = tools.filter((tool) => !path.split(delimiter).some((dir) => dir !== '' && isExecutable(join(dir, tool))));
+  if (missing.length === 1) throw new ToolMissing(missing[0]);
+  if (missing.length > 1) throw new Error(missing.map((tool) => new ToolMissing(tool).message).join('\n'));
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}

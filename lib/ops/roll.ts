@@ -1,0 +1,432 @@
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Aws } from './aws';
+import { Kubectl, NodeStatus } from './kubectl';
+import { acquire, newHolder, release, renew } from './lease';
+import { deploymentName, deploymentRegion, managed, recorded } from './module-folder';
+import { Interrupted, waitUntil, yieldFor } from './poll';
+import { StateFile, stateFilePath } from './state-file';
+import { ModuleState, Terraform } from './terraform';
+
+/** The bounded budgets of the roll's waits (documented in README "Rolling a server"). */
+export const BUDGETS = {
+  /** The on-demand snapshot through SSM (etcd) or RDS (K3s). */
+  snapshotMs: 15 * 60_000,
+  /** `kubectl drain`, passed as its own --timeout. */
+  drainSeconds: 600,
+  /** The Node gone after `kubectl delete node` (RKE2 removes the etcd member before it lets the Node go). */
+  removeMs: 5 * 60_000,
+  /** `terraform apply -replace` of one server. */
+  applyMs: 45 * 60_000,
+  /** The new server Ready, an etcd voter, and every server healthy. */
+  rejoinMs: 25 * 60_000,
+} as const;
+
+export interface RollOptions {
+  readonly dir: string;
+  readonly label: string;
+  /** Roll every server, not only those servers_pending_replacement lists. @default false */
+  readonly all?: boolean;
+  /** Roll only this server (server-0, server-1, ...). */
+  readonly server?: string;
+  /** Move to the newest image first (replaces the recorded image in an apply of its own), then roll every server. @default false */
+  readonly newImage?: boolean;
+  readonly dryRun?: boolean;
+  /** Budget of the wait for each new server (Ready, voter, every server healthy), in minutes. @default 25 */
+  readonly waitMinutes?: number;
+  readonly log: (line: string) => void;
+  /** True once SIGINT/SIGTERM arrived: the roll stops after the step in flight. */
+  readonly interrupted?: () => boolean;
+}
+
+/** The steps of one server, in order; the state file records the last one done. */
+export const STEPS = ['snapshot', 'drain', 'remove', 'replace', 'rejoin'] as const;
+export type Step = (typeof STEPS)[number];
+
+export interface RollRecord {
+  readonly holder: string;
+  readonly started: string;
+  readonly servers: readonly string[];
+  /** Per server, the last step done. */
+  readonly done: Record<string, Step | undefined>;
+  /** Per server, the instance id before its replace: a different one in the state means the apply happened. */
+  readonly replacedFrom: Record<string, string>;
+  readonly newImageDone?: boolean;
+}
+
+/** One server of the deployment as the state and the cluster show it. */
+interface Server {
+  readonly name: string;
+  readonly address: string;
+  readonly instanceId: string;
+  readonly privateIp: string;
+}
+
+/** The recorded server image (contract: branch day-n-nodes), by its Terraform address. */
+export const RECORDED_IMAGE = /^terraform_data\.[^ ]*ami_recorded-image(_[0-9A-Fa-f]+)?$/;
+
+function serversOf(state: ModuleState): Server[] {
+  return managed(state, 'aws_instance')
+    .filter((r) => /^server-\d+_instance/.test(r.name))
+    .map((r) => ({ name: r.name.replace(/_instance.*$/, ''), address: r.address, instanceId: String(r.attributes.id), privateIp: String(r.attributes.private_ip) }))
+    .sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
+}
+
+class Stop extends Error {
+  constructor(
+    message: string,
+    readonly code = 1,
+  ) {
+    super(message);
+  }
+}
+
+/** Replaces servers one at a time; see README "Rolling a server". Returns the exit code. */
+export async function roll(options: RollOptions): Promise<number> {
+  const { log } = options;
+  const terraform = new Terraform(options.dir);
+  const file = new StateFile<RollRecord>(stateFilePath(options.dir, 'roll'));
+  const state = terraform.pull();
+  const servers = serversOf(state);
+  if (state.resources.length === 0) {
+    log(`No Terraform state in ${options.dir}: nothing was applied from this module (or its backend is another one). Nothing to roll.`);
+    return 2;
+  }
+  if (servers.length === 0) {
+    log(`${options.label} has no servers of its own to roll (rke-ha's server-N instances): the docker stack's host is replaced with an apply, k8s-ha's cluster is yours.`);
+    return 2;
+  }
+  const k3s = recorded(state, 'rkeHa-distribution') === 'k3s' || managed(state, 'aws_db_instance').length > 0;
+  if (!k3s && servers.length < 3) {
+    log(`${options.label} runs RKE2 with ${servers.length} server: its only etcd member cannot be taken out, and a replacement has no peer to join (it stops and waits for a restore).`);
+    log('Grow to three servers first (nodeCount: 3, apply), roll, then shrink (README "Shrinking, losing servers, restoring"); or replace it and restore from a snapshot. Nothing was changed.');
+    return 2;
+  }
+  const name = deploymentName(state, options.label);
+  const region = deploymentRegion(state);
+  if (!region) throw new Error('The region of the deployment is not in the state; nothing was changed.');
+  const previous = file.read();
+  const interrupted = options.interrupted ?? (() => false);
+  const rejoinMs = (options.waitMinutes ?? BUDGETS.rejoinMs / 60_000) * 60_000;
+  const imageAddress = state.resources.find((r) => RECORDED_IMAGE.test(r.address))?.address;
+  if (options.newImage && !imageAddress && !previous?.newImageDone) {
+    log('--new-image needs the recorded server image (terraform_data ...ami_recorded-image in the state), which this deployment does not have:');
+    log('its servers follow the AMI lookup directly. Upgrade the library (the version that records the image), apply once, then run this again.');
+    return 2;
+  }
+
+  const chosen = previous ? previous.servers : chooseServers(options, servers, terraform, state);
+  if (typeof chosen === 'string') {
+    log(chosen);
+    return 2;
+  }
+  const plan = servers.filter((s) => chosen.includes(s.name));
+  log(`Roll of ${name} (${options.label}, ${k3s ? 'K3s on an external datastore' : 'RKE2 with embedded etcd'}, ${servers.length} servers):`);
+  if (previous) log(`  Resuming the roll started ${previous.started} (${file.path}); the cluster and the state decide what is done.`);
+  if (options.newImage && !previous?.newImageDone) log(`  0. terraform apply -replace=${imageAddress} (the newest image becomes the recorded one; no server changes)`);
+  for (const server of plan) {
+    const at = previous?.done[server.name];
+    const next = at === undefined ? 0 : STEPS.indexOf(at) + 1;
+    if (next >= STEPS.length) {
+      log(`  ${server.name}: done`);
+      continue;
+    }
+    log(`  ${server.name} (${server.address}):${next > 0 ? ` from step ${STEPS[next]}` : ''}`);
+    for (const step of STEPS.slice(next)) log(`    ${describe(step, server, k3s, rejoinMs)}`);
+  }
+  if (plan.length === 0) {
+    log('  Nothing to roll: servers_pending_replacement lists no setting for any server (use --all or --server to roll anyway).');
+    return 0;
+  }
+  if (options.dryRun) {
+    log('Dry run: nothing was changed.');
+    return 0;
+  }
+
+  const kubeconfig = writeKubeconfig(options.dir, state);
+  const kubectl = new Kubectl(kubeconfig);
+  const holder = previous?.holder ?? newHolder();
+  try {
+    const inFlight = plan.find((s) => previous?.done[s.name] !== undefined && previous.done[s.name] !== 'rejoin');
+    requireHealthy(kubectl, servers, k3s, inFlight);
+  } catch (error) {
+    rmSync(kubeconfig, { force: true });
+    if (!(error instanceof Stop)) throw error;
+    log(error.message);
+    return error.code;
+  }
+  const lock = acquire(kubectl, holder);
+  if (!lock.held) {
+    log(`Another roll holds the lock (Lease kube-system/rancher-ha-aws-roll: ${lock.holder}, renewed ${lock.renewed}); nothing was changed.`);
+    log('Wait for it to finish. If its machine is gone, the lock lapses an hour after its last renewal.');
+    rmSync(kubeconfig, { force: true });
+    return 3;
+  }
+  let record: RollRecord = previous ?? { holder, started: new Date().toISOString(), servers: plan.map((s) => s.name), done: {}, replacedFrom: {} };
+  file.write(record);
+  const aws = new Aws(region);
+  let renewed = Date.now();
+  const save = (change: Partial<RollRecord>) => {
+    record = { ...record, ...change };
+    file.write(record);
+    // The lease lapses after an hour; a renewal a minute is plenty, and every step ends with a save.
+    if (Date.now() - renewed > 60_000) {
+      renew(kubectl, holder);
+      renewed = Date.now();
+    }
+  };
+  try {
+    if (options.newImage && !record.newImageDone) {
+      const result = terraform.applyReplace([imageAddress!], BUDGETS.applyMs);
+      if (result.code !== 0) throw new Stop(`The apply that records the newest image failed (exit ${result.code}); no server was touched. Fix what Terraform says and run the roll again.`);
+      save({ newImageDone: true });
+    }
+    for (const server of plan) {
+      for (const step of STEPS) {
+        const at = record.done[server.name];
+        if (at !== undefined && STEPS.indexOf(at) >= STEPS.indexOf(step)) continue;
+        // Signals arrive through the event loop: give them a turn before each step.
+        await yieldFor(0);
+        if (interrupted()) throw new Stop(`Interrupted before ${server.name}'s step ${step}. Run the roll again to continue (${file.path}).`, 130);
+        log(`${server.name}: ${describe(step, server, k3s, rejoinMs)}`);
+        try {
+          await runStep(step, { server, servers, k3s, kubectl, terraform, aws, name, record, save, log, rejoinMs, interrupted });
+        } catch (error) {
+          if (error instanceof Interrupted) throw new Stop(`Interrupted during ${server.name}'s step ${step}. Run the roll again to continue (${file.path}).`, 130);
+          throw error;
+        }
+        save({ done: { ...record.done, [server.name]: step } });
+      }
+      log(`${server.name}: replaced, Ready${k3s ? '' : ' and a voting etcd member'}.`);
+    }
+    release(kubectl, holder);
+    file.remove();
+    log(`Roll of ${name} finished: ${plan.map((s) => s.name).join(', ')} replaced one at a time.`);
+    return 0;
+  } catch (caught) {
+    // Anything unexpected (a kubectl or AWS call that failed) stops the roll like a known problem does.
+    const error = caught instanceof Stop ? caught : new Stop(`${(caught as Error).message}\nThe roll stopped there; run it again to continue (${file.path}).`);
+    log(error.message);
+    // While a server is out of the cluster the lock stays (only a resume of this roll continues it). Otherwise the
+    // cluster is whole: the server in flight starts over (a fresh snapshot) and the lock is given back.
+    const out = plan.some((s) => record.done[s.name] === 'remove' || record.done[s.name] === 'replace');
+    if (!out) {
+      const started = plan.find((s) => record.done[s.name] !== undefined && record.done[s.name] !== 'rejoin');
+      if (started) {
+        if (record.done[started.name] === 'drain') {
+          const node = nodeOf(kubectl.nodes() ?? [], started);
+          if (node) kubectl.tryCall(['uncordon', node.name]);
+        }
+        save({ done: { ...record.done, [started.name]: undefined } });
+      }
+      release(kubectl, holder);
+    }
+    return error.code;
+  } finally {
+    rmSync(kubeconfig, { force: true });
+  }
+}
+
+function chooseServers(options: RollOptions, servers: Server[], terraform: Terraform, state: ModuleState): string[] | string {
+  const names = servers.map((s) => s.name);
+  if (options.server !== undefined) {
+    if (!names.includes(options.server)) return `--server ${options.server}: no such server; the servers are ${names.join(', ')}.`;
+    return [options.server];
+  }
+  if (options.all || options.newImage) return names;
+  const pending = (state.outputs.servers_pending_replacement?.value ?? terraform.outputJson('servers_pending_replacement')) as Record<string, unknown[]> | undefined;
+  if (pending === undefined) return 'The output servers_pending_replacement is not in the state; apply once, or use --all or --server.';
+  return names.filter((n) => Array.isArray(pending[n]) && pending[n].length > 0);
+}
+
+function describe(step: Step, server: Server, k3s: boolean, rejoinMs: number): string {
+  switch (step) {
+    case 'snapshot':
+      return k3s ? 'snapshot of the datastore (aws rds create-db-snapshot), waited for' : 'on-demand etcd snapshot to the bucket (rke2 etcd-snapshot save through SSM on another server), waited for';
+    case 'drain':
+      return `cordon and drain (kubectl drain, ${BUDGETS.drainSeconds} s at most)`;
+    case 'remove':
+      return k3s ? 'delete its Node (and node password secret)' : 'delete its Node: RKE2 removes its etcd member first; wait until it is gone';
+    case 'replace':
+      return `terraform apply -replace=${server.address}`;
+    case 'rejoin':
+      return `wait until the new server is Ready${k3s ? '' : ' and an etcd voter'} and every server healthy (${rejoinMs / 60_000} minutes at most)`;
+  }
+}
+
+interface StepContext {
+  readonly server: Server;
+  readonly servers: Server[];
+  readonly k3s: boolean;
+  readonly kubectl: Kubectl;
+  readonly terraform: Terraform;
+  readonly aws: Aws;
+  readonly name: string;
+  readonly record: RollRecord;
+  readonly save: (change: Partial<RollRecord>) => void;
+  readonly log: (line: string) => void;
+  readonly rejoinMs: number;
+  readonly interrupted: () => boolean;
+}
+
+async function runStep(step: Step, c: StepContext): Promise<void> {
+  switch (step) {
+    case 'snapshot':
+      return c.k3s ? datastoreSnapshot(c) : etcdSnapshot(c);
+    case 'drain':
+      return drain(c);
+    case 'remove':
+      return removeNode(c);
+    case 'replace':
+      return replace(c);
+    case 'rejoin':
+      return rejoin(c);
+  }
+}
+
+const stamp = () => new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
+
+async function etcdSnapshot(c: StepContext): Promise<void> {
+  const nodes = c.kubectl.nodes() ?? [];
+  // Another server takes it (the one about to go is drained next); instance ids as the state has them now.
+  const peer = serversOf(c.terraform.pull()).find((s) => s.name !== c.server.name && isHealthy(nodeOf(nodes, s), false));
+  if (!peer) throw new Stop(`No other healthy server to take the snapshot on; ${c.server.name} was not touched.`);
+  const snapshot = `${c.name}-roll-${c.server.name}-${stamp()}`;
+  const parameters = JSON.stringify({ commands: [`PATH="$PATH:/usr/local/bin" rke2 etcd-snapshot save --name ${snapshot}`], executionTimeout: ['900'] });
+  const sent = c.aws.call(['ssm', 'send-command', '--instance-ids', peer.instanceId, '--document-name', 'AWS-RunShellScript', '--comment', `rancher-ha-aws roll: snapshot before ${c.server.name}`, '--parameters', parameters]);
+  const commandId = sent?.Command?.CommandId;
+  const status = await waitUntil(BUDGETS.snapshotMs, c.interrupted, () => {
+    const invocation = c.aws.call(['ssm', 'get-command-invocation', '--command-id', commandId, '--instance-id', peer.instanceId], ['InvocationDoesNotExist']);
+    const s = invocation?.Status;
+    return s === undefined || ['Pending', 'InProgress', 'Delayed'].includes(s) ? undefined : { status: s as string, error: String(invocation.StandardErrorContent ?? '').trim() };
+  });
+  if (!status) throw new Stop(`The etcd snapshot on ${peer.name} did not finish within ${BUDGETS.snapshotMs / 60_000} minutes (SSM command ${commandId}); ${c.server.name} was not touched. Look at the command's output (aws ssm get-command-invocation), then run the roll again.`);
+  if (status.status !== 'Success') throw new Stop(`The etcd snapshot on ${peer.name} failed (SSM ${status.status}${status.error ? `: ${status.error.split('\n').slice(-3).join(' ')}` : ''}); ${c.server.name} was not touched. Fix it (rke2-server running? the bucket reachable?), then run the roll again.`);
+  c.log(`  snapshot ${snapshot} saved to the bucket by ${peer.name}.`);
+}
+
+async function datastoreSnapshot(c: StepContext): Promise<void> {
+  const state = c.terraform.pull();
+  const db = managed(state, 'aws_db_instance')[0];
+  if (!db) throw new Stop('K3s without a datastore in the state; nothing was touched.');
+  const identifier = String(db.attributes.identifier);
+  const snapshot = `${identifier}-roll-${c.server.name}-${stamp()}`.toLowerCase().replace(/[^a-z0-9-]/g, '-');
+  c.aws.call(['rds', 'create-db-snapshot', '--db-instance-identifier', identifier, '--db-snapshot-identifier', snapshot]);
+  const status = await waitUntil(BUDGETS.snapshotMs, c.interrupted, () => {
+    const s = c.aws.call(['rds', 'describe-db-snapshots', '--db-snapshot-identifier', snapshot])?.DBSnapshots?.[0]?.Status;
+    return s === 'available' || s === 'failed' ? s : undefined;
+  });
+  if (status !== 'available') throw new Stop(`The datastore snapshot ${snapshot} ${status ?? 'did not finish in time'}; ${c.server.name} was not touched. Run the roll again once RDS is healthy.`);
+  c.log(`  datastore snapshot ${snapshot} available.`);
+}
+
+function drain(c: StepContext): void {
+  const node = requireNode(c);
+  c.kubectl.call(['cordon', node.name]);
+  const result = c.kubectl.tryCall(['drain', node.name, '--ignore-daemonsets', '--delete-emptydir-data', `--timeout=${BUDGETS.drainSeconds}s`], { timeoutMs: (BUDGETS.drainSeconds + 60) * 1000 });
+  if (!result.ok) {
+    c.kubectl.tryCall(['uncordon', node.name]);
+    throw new Stop(
+      `Draining ${node.name} (${c.server.name}) did not finish within ${BUDGETS.drainSeconds} s: ${result.stderr.trim().split('\n').slice(-2).join(' ')}\nIt was uncordoned; every server is still in the cluster. Look at what blocks the eviction (a PodDisruptionBudget?), then run the roll again.`,
+    );
+  }
+}
+
+async function removeNode(c: StepContext): Promise<void> {
+  const nodes = c.kubectl.nodes();
+  if (nodes === undefined) throw new Stop(`The API did not answer before ${c.server.name}'s Node was deleted; every server is still a member. Run the roll again.`);
+  const node = nodeOf(nodes, c.server);
+  if (node) c.kubectl.call(['delete', 'node', node.name, '--wait=false']);
+  const nodeName = node?.name ?? c.server.name;
+  // The Node stays (a finalizer) until RKE2 has removed its etcd member; then it is gone.
+  const gone = await waitUntil(BUDGETS.removeMs, c.interrupted, () => {
+    const now = c.kubectl.nodes();
+    if (now === undefined) return undefined;
+    const still = nodeOf(now, c.server);
+    if (still) return undefined;
+    if (c.k3s) return true;
+    const others = c.servers.filter((s) => s.name !== c.server.name);
+    return others.every((s) => isHealthy(nodeOf(now, s), false)) ? true : undefined;
+  });
+  if (!gone)
+    throw new Stop(
+      `${c.server.name}'s Node (${nodeName}) was deleted but is still there after ${BUDGETS.removeMs / 60_000} minutes: its etcd member may not be removed yet (rke2-server logs on the other servers). The cluster is at quorum with the other servers; run the roll again to continue.`,
+    );
+  // The replacement registers under the same name: its old node password would refuse it.
+  c.kubectl.tryCall(['-n', 'kube-system', 'delete', 'secret', `${nodeName}.node-password.${c.k3s ? 'k3s' : 'rke2'}`, '--ignore-not-found']);
+}
+
+function replace(c: StepContext): void {
+  const before = c.record.replacedFrom[c.server.name];
+  const current = serversOf(c.terraform.pull()).find((s) => s.name === c.server.name);
+  if (before !== undefined && current && current.instanceId !== before) {
+    c.log(`  ${c.server.name} was already replaced (${before} → ${current.instanceId}) by the interrupted run.`);
+    return;
+  }
+  c.save({ replacedFrom: { ...c.record.replacedFrom, [c.server.name]: current?.instanceId ?? c.server.instanceId } });
+  const result = c.terraform.applyReplace([c.server.address], BUDGETS.applyMs);
+  if (result.code !== 0)
+    throw new Stop(
+      `terraform apply -replace=${c.server.address} ${result.timedOut ? 'did not finish in time' : `failed (exit ${result.code})`}. The other servers are at quorum; ${c.server.name} is out of the cluster. Fix what Terraform says, then run the roll again: it continues with this server.`,
+    );
+}
+
+async function rejoin(c: StepContext): Promise<void> {
+  const healthy = await waitUntil(c.rejoinMs, c.interrupted, () => {
+    const nodes = c.kubectl.nodes();
+    if (nodes === undefined) return undefined;
+    return c.servers.every((s) => isHealthy(nodeOf(nodes, s), c.k3s)) ? true : undefined;
+  });
+  if (!healthy) {
+    const nodes = c.kubectl.nodes() ?? [];
+    const node = nodeOf(nodes, c.server);
+    const state = node ? `its Node ${node.name} is ${node.ready ? 'Ready' : 'not Ready'}${c.k3s ? '' : node.etcdVoter ? ', a voter' : ', not an etcd voter'}` : 'it has not registered a Node';
+    throw new Stop(
+      `The new ${c.server.name} did not become healthy within ${c.rejoinMs / 60_000} minutes: ${state}. The other servers are at quorum. Look at /var/log/cloud-init-output.log on it (aws ssm start-session), then run the roll again: it waits for this server before the next.`,
+    );
+  }
+}
+
+function requireNode(c: StepContext): NodeStatus {
+  const nodes = c.kubectl.nodes();
+  const node = nodes && nodeOf(nodes, c.server);
+  if (!node) throw new Stop(`${c.server.name} has no Node in the cluster; stopped before touching it.`);
+  return node;
+}
+
+/** A server's Node: the one whose InternalIP is the instance's fixed private address. */
+function nodeOf(nodes: readonly NodeStatus[], server: Server): NodeStatus | undefined {
+  return nodes.find((n) => n.internalIp === server.privateIp && !n.deleting) ?? nodes.find((n) => n.internalIp === server.privateIp);
+}
+
+function isHealthy(node: NodeStatus | undefined, k3s: boolean): boolean {
+  return node !== undefined && !node.deleting && node.ready && (k3s || node.etcdVoter === true);
+}
+
+/**
+ * The roll starts only with the cluster whole: every server's Node Ready and,
+ * with RKE2, a voting etcd member (so voters = servers). A resumed roll accepts
+ * the one server it left out of the cluster, and no other.
+ */
+function requireHealthy(kubectl: Kubectl, servers: readonly Server[], k3s: boolean, inFlight: Server | undefined): void {
+  const nodes = kubectl.nodes();
+  if (nodes === undefined) throw new Stop('The Kubernetes API does not answer: the roll starts only on a healthy cluster. Nothing was changed.');
+  const unhealthy = servers.filter((s) => s !== inFlight && !isHealthy(nodeOf(nodes, s), k3s));
+  if (unhealthy.length > 0) {
+    const what = unhealthy.map((s) => {
+      const node = nodeOf(nodes, s);
+      return `${s.name} (${node ? `${node.name}: ${node.ready ? 'Ready' : 'not Ready'}${k3s ? '' : node.etcdVoter ? '' : ', not an etcd voter'}` : 'no Node'})`;
+    });
+    throw new Stop(`The cluster is not healthy and at full membership: ${what.join(', ')}. Nothing was changed. Bring it back first (README "Shrinking, losing servers, restoring").`);
+  }
+}
+
+function writeKubeconfig(dir: string, state: ModuleState): string {
+  const value = state.outputs.kubeconfig?.value;
+  if (typeof value !== 'string') throw new Error('The state has no kubeconfig output: the roll needs the cluster-admin kubeconfig the deployment made.');
+  const path = join(dirname(stateFilePath(dir, 'roll')), `kubeconfig-${process.pid}`);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, value, { mode: 0o600 });
+  chmodSync(path, 0o600);
+  return path;
+}

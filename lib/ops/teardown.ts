@@ -1,0 +1,338 @@
+import { chmodSync, existsSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Aws } from './aws';
+import { deploymentName, deploymentRegion, managed } from './module-folder';
+import { pollUntil } from './poll';
+import { StateFile, stateFilePath } from './state-file';
+import { ModuleState, StateResource, Terraform } from './terraform';
+
+export interface TeardownOptions {
+  /** The synthesized module folder. */
+  readonly dir: string;
+  /** What the user called it (the stack name or the folder), for messages. */
+  readonly label: string;
+  /** Keep the snapshot bucket, its guards, the KMS key that encrypts it and the flow-log store, guarded. @default false */
+  readonly keepSnapshots?: boolean;
+  /** Print the plan and stop. @default false */
+  readonly dryRun?: boolean;
+  /** Skip the typed confirmation (pipelines). @default false */
+  readonly yes?: boolean;
+  /** Asks the user to type the deployment name; undefined when nobody can answer (no terminal). */
+  readonly ask?: (question: string) => string | undefined;
+  /** Where the join token is saved with --keep-snapshots (a restore needs it). @default ./<name>-join-token */
+  readonly tokenFile?: string;
+  /** Budget of the terraform destroy. @default 3600000 (60 minutes) */
+  readonly destroyTimeoutMs?: number;
+  readonly log: (line: string) => void;
+}
+
+/** A data store that outlives the servers: kept guarded, or deleted on purpose after everything else. */
+export interface Store {
+  readonly kind: 'bucket' | 'log-group' | 'kms-key';
+  /** Bucket name, log group name or key id. */
+  readonly id: string;
+  readonly arn?: string;
+}
+
+/** What the teardown keeps between runs (`<module>/.rancher-ha-aws/teardown.json`). */
+export interface TeardownRecord {
+  readonly name: string;
+  readonly region: string;
+  readonly keepSnapshots: boolean;
+  readonly stores: readonly Store[];
+  /** Stores deleted so far (by id). */
+  readonly deleted: readonly string[];
+  readonly finalDbSnapshots: readonly string[];
+  readonly dataVolumes: readonly string[];
+  readonly tokenFile?: string;
+  readonly done: boolean;
+}
+
+/** Terraform providers whose resources live in the cluster, which goes away with the servers. */
+const IN_CLUSTER = /^(helm|kubernetes|rancher2)_/;
+/** Construct ids of the stores that outlive a deployment (snapshot bucket with its access-log bucket; flow logs). */
+const STORE_NAME = /^(etcd-snapshots_|flow-logs_)/;
+
+/** Everything the teardown will do, worked out from the state before anything changes. */
+export interface TeardownPlan {
+  readonly forgetInCluster: readonly string[];
+  /** Store resources (buckets with their guards, log groups, keys) taken out of the state before the destroy. */
+  readonly forgetStores: readonly string[];
+  readonly stores: readonly Store[];
+  readonly loadBalancers: readonly { address: string; arn: string }[];
+  readonly databases: readonly { address: string; identifier: string; finalSnapshot?: string }[];
+  readonly dataVolumes: readonly string[];
+  /** Managed resources terraform destroys. */
+  readonly destroyCount: number;
+}
+
+/** Works out the plan from the state: which resources are forgotten, which guards are lifted, which stores stay. */
+export function planTeardown(state: ModuleState): TeardownPlan {
+  const live = state.resources.filter((r) => r.mode === 'managed');
+  const forgetInCluster = live.filter((r) => IN_CLUSTER.test(r.type)).map((r) => r.address);
+  const buckets = managed(state, 'aws_s3_bucket').filter((r) => STORE_NAME.test(r.name));
+  const bucketNames = new Set(buckets.map((b) => String(b.attributes.bucket ?? b.attributes.id)));
+  // The guards are resources of their own that name their bucket: they stay with it.
+  const bucketParts = live.filter((r) => r.type.startsWith('aws_s3_bucket_') && bucketNames.has(String(r.attributes.bucket)));
+  const logGroups = managed(state, 'aws_cloudwatch_log_group').filter((r) => STORE_NAME.test(r.name));
+  // The keys the stores are encrypted with: deleting one makes its data unreadable for good.
+  const keyRefs = new Set<string>([...bucketParts.flatMap(kmsReferences), ...logGroups.map((g) => String(g.attributes.kms_key_id ?? ''))].filter(Boolean));
+  const keys = managed(state, 'aws_kms_key').filter((k) => keyRefs.has(String(k.attributes.arn)) || keyRefs.has(String(k.attributes.key_id)));
+  const storeResources = [...buckets, ...bucketParts, ...logGroups, ...keys];
+  const stores: Store[] = [
+    ...buckets
+      // the access-log bucket last: the snapshot bucket writes its access logs there until it is gone
+      .sort((a, b) => Number(a.name.includes('access-logs')) - Number(b.name.includes('access-logs')))
+      .map((b) => ({ kind: 'bucket' as const, id: String(b.attributes.bucket ?? b.attributes.id), arn: b.attributes.arn })),
+    ...logGroups.map((g) => ({ kind: 'log-group' as const, id: String(g.attributes.name ?? g.attributes.id), arn: g.attributes.arn })),
+    ...keys.map((k) => ({ kind: 'kms-key' as const, id: String(k.attributes.key_id ?? k.attributes.id), arn: k.attributes.arn })),
+  ];
+  const loadBalancers = managed(state, 'aws_lb').map((r) => ({ address: r.address, arn: String(r.attributes.arn ?? r.attributes.id) }));
+  const databases = managed(state, 'aws_db_instance').map((r) => ({
+    address: r.address,
+    identifier: String(r.attributes.identifier ?? r.attributes.id),
+    finalSnapshot: r.attributes.skip_final_snapshot ? undefined : r.attributes.final_snapshot_identifier,
+  }));
+  const dataVolumes = managed(state, 'aws_ebs_volume').map((r) => String(r.attributes.id));
+  const forgotten = new Set([...forgetInCluster, ...storeResources.map((r) => r.address)]);
+  return {
+    forgetInCluster,
+    forgetStores: storeResources.map((r) => r.address),
+    stores,
+    loadBalancers,
+    databases,
+    dataVolumes,
+    destroyCount: live.filter((r) => !forgotten.has(r.address)).length,
+  };
+}
+
+/** A nested block as a list (the state writes blocks as lists; a missing one is empty). */
+const list = (value: unknown): any[] => (Array.isArray(value) ? value : value === undefined || value === null ? [] : [value]);
+
+function kmsReferences(resource: StateResource): string[] {
+  if (resource.type !== 'aws_s3_bucket_server_side_encryption_configuration') return [];
+  return list(resource.attributes.rule).flatMap((rule: any) => list(rule.apply_server_side_encryption_by_default).map((d: any) => String(d.kms_master_key_id ?? '')));
+}
+
+/** The override file that lets the destroy delete the load balancers and the datastore once AWS deletion protection is off. */
+export function preventDestroyOverride(plan: TeardownPlan): Record<string, unknown> | undefined {
+  const lifted = [...plan.loadBalancers.map((b) => b.address), ...plan.databases.map((d) => d.address)];
+  if (lifted.length === 0) return undefined;
+  const resource: Record<string, Record<string, unknown>> = {};
+  for (const address of lifted) {
+    const [type, name] = address.split('.');
+    resource[type] = { ...resource[type], [name]: { lifecycle: { prevent_destroy: false } } };
+  }
+  return { resource };
+}
+
+/** The steps in words, as --dry-run prints them and the run follows them. */
+export function describeTeardown(plan: TeardownPlan, keep: boolean, record: TeardownRecord | undefined): string[] {
+  const stores = record?.stores.length ? record.stores : plan.stores;
+  const lines = [
+    plan.forgetInCluster.length
+      ? `1. Forget ${plan.forgetInCluster.length} in-cluster resources (terraform state rm; the cluster goes with the servers): ${plan.forgetInCluster.join(', ')}`
+      : '1. No in-cluster resources left in the state.',
+    plan.forgetStores.length
+      ? `2. Take the data stores out of the state (terraform state rm, nothing changes in AWS): ${plan.forgetStores.join(', ')}`
+      : '2. No data store left in the state.',
+    ...plan.loadBalancers.map((b) => `3. Lift AWS deletion protection of the load balancer ${b.arn} (aws elbv2 modify-load-balancer-attributes).`),
+    ...plan.databases.map(
+      (d) => `3. Lift RDS deletion protection of ${d.identifier} (aws rds modify-db-instance); the destroy deletes it after a final snapshot ${d.finalSnapshot ?? '(none: skip_final_snapshot)'}.`,
+    ),
+    `4. terraform apply -destroy -refresh=false: destroys the ${plan.destroyCount} remaining resources without reading the cluster, Rancher or any data source.`,
+  ];
+  if (stores.length === 0) lines.push('5. No snapshot bucket, flow-log store or KMS key to keep or delete.');
+  else if (keep) lines.push(`5. Keep, with every guard: ${stores.map(describeStore).join('; ')}.`);
+  else
+    lines.push(
+      `5. Delete on purpose, after everything else: ${stores.map(describeStore).join('; ')} (each bucket's versions, then the bucket; the KMS key is scheduled for deletion in 30 days, and only once no bucket encrypted with it is left).`,
+    );
+  return lines;
+}
+
+const describeStore = (s: Store) => `${s.kind === 'bucket' ? 'S3 bucket' : s.kind === 'log-group' ? 'log group' : 'KMS key'} ${s.id}`;
+
+/** Tears a deployment down from any state; see README "Destroy". Returns the exit code. */
+export function teardown(options: TeardownOptions): number {
+  const { log } = options;
+  const terraform = new Terraform(options.dir);
+  const file = new StateFile<TeardownRecord>(stateFilePath(options.dir, 'teardown'));
+  const previous = file.read();
+  const state = terraform.pull();
+  const plan = planTeardown(state);
+  const leftInState = state.resources.some((r) => r.mode === 'managed');
+  const pendingStores = previous && !previous.keepSnapshots ? previous.stores.filter((s) => !previous.deleted.includes(s.id)) : [];
+  if (!leftInState && pendingStores.length === 0) {
+    log(`Nothing left to tear down in ${options.label} (the state holds no resource).`);
+    if (previous) report(previous, log);
+    return 0;
+  }
+  if (plan.forgetInCluster.length > 0 && managed(state, 'aws_instance').length === 0) {
+    log(`${options.label} has in-cluster resources but no servers of its own: it is a deployment on an existing cluster (k8s-ha), whose cluster stays.`);
+    log('Its Helm releases must be uninstalled through the API: use `terraform destroy` there with the cluster reachable.');
+    return 2;
+  }
+  // Once chosen, keeping is sticky: a rerun without --keep-snapshots never deletes what an earlier run promised to keep.
+  const keep = (options.keepSnapshots ?? false) || (previous?.keepSnapshots ?? false);
+  if (keep && !options.keepSnapshots) log('An earlier run of this teardown chose --keep-snapshots: the snapshot data stays.');
+  const name = previous?.name ?? deploymentName(state, options.label);
+  const region = previous?.region ?? deploymentRegion(state);
+  if (!region) throw new Error('The region of the deployment is not in the state (no deployment-guard record, no ARN); nothing was changed.');
+
+  log(`Teardown of ${name} (${options.label}, ${region}, module ${options.dir}):`);
+  for (const line of describeTeardown(plan, keep, previous)) log(`  ${line}`);
+  if (options.dryRun) {
+    log('Dry run: nothing was changed.');
+    return 0;
+  }
+  if (!options.yes) {
+    const answer = options.ask?.(`Type the deployment name (${name}) to tear it down: `);
+    if (answer === undefined) {
+      log('No terminal to confirm on: pass --yes to tear down without the typed confirmation. Nothing was changed.');
+      return 2;
+    }
+    if (answer.trim() !== name) {
+      log(`'${answer.trim()}' is not '${name}': nothing was changed.`);
+      return 1;
+    }
+  }
+
+  // Recorded before the state forgets them: a rerun after an interruption still knows the stores.
+  const known = new Map((previous?.stores ?? []).map((s) => [s.id, s]));
+  for (const s of plan.stores) known.set(s.id, s);
+  let record: TeardownRecord = {
+    name,
+    region,
+    keepSnapshots: keep,
+    stores: [...known.values()],
+    deleted: previous?.deleted ?? [],
+    finalDbSnapshots: [...new Set([...(previous?.finalDbSnapshots ?? []), ...plan.databases.flatMap((d) => (d.finalSnapshot ? [d.finalSnapshot] : []))])],
+    dataVolumes: [...new Set([...(previous?.dataVolumes ?? []), ...plan.dataVolumes])],
+    tokenFile: previous?.tokenFile,
+    done: false,
+  };
+  file.write(record);
+
+  if (keep) record = saveToken(state, record, options, log, file);
+
+  terraform.forget([...plan.forgetInCluster, ...plan.forgetStores]);
+  const aws = new Aws(region);
+  for (const lb of plan.loadBalancers) {
+    aws.call(['elbv2', 'modify-load-balancer-attributes', '--load-balancer-arn', lb.arn, '--attributes', 'Key=deletion_protection.enabled,Value=false'], ['LoadBalancerNotFound']);
+  }
+  for (const db of plan.databases) liftDatabaseProtection(aws, db.identifier);
+
+  // (Only forgotten resources left: nothing to destroy; the data sources left in the state do no harm.)
+  if (leftInState && plan.destroyCount > 0) {
+    terraform.writeOverride(preventDestroyOverride(plan));
+    try {
+      const result = terraform.destroy(options.destroyTimeoutMs ?? 3_600_000);
+      if (result.code !== 0) {
+        log(`terraform destroy ${result.timedOut ? 'did not finish in time' : `failed (exit ${result.code})`}. The snapshot data was not touched${keep ? '' : ' yet'}.`);
+        log(`Fix what it says and run the teardown again: it continues from where it stopped (${file.path}).`);
+        return 1;
+      }
+    } finally {
+      // Never left behind: a later apply in this folder must see the deployment's own guards.
+      terraform.writeOverride(undefined);
+    }
+  }
+
+  if (!keep) record = deleteStores(aws, record, log, file);
+  record = { ...record, done: record.stores.every((s) => keep || record.deleted.includes(s.id)) };
+  file.write(record);
+  report(record, log, aws);
+  return record.done ? 0 : 1;
+}
+
+function liftDatabaseProtection(aws: Aws, identifier: string): void {
+  const modified = aws.call(['rds', 'modify-db-instance', '--db-instance-identifier', identifier, '--no-deletion-protection', '--apply-immediately'], ['DBInstanceNotFound']);
+  if (modified === undefined) return;
+  // Terraform's delete is refused while the flag is still on: wait until RDS reports it off (bounded).
+  const off = pollUntil(300_000, () => {
+    const described = aws.call(['rds', 'describe-db-instances', '--db-instance-identifier', identifier], ['DBInstanceNotFound']);
+    if (described === undefined) return true;
+    return described.DBInstances?.[0]?.DeletionProtection === false ? true : undefined;
+  });
+  if (!off) throw new Error(`RDS still reports deletion protection on ${identifier} after 5 minutes; nothing was destroyed. Run the teardown again.`);
+}
+
+function saveToken(state: ModuleState, record: TeardownRecord, options: TeardownOptions, log: (l: string) => void, file: StateFile<TeardownRecord>): TeardownRecord {
+  const token = state.outputs.join_token?.value;
+  if (typeof token !== 'string' || record.tokenFile) return record;
+  const path = resolve(options.tokenFile ?? `${record.name}-join-token`);
+  if (!existsSync(path)) {
+    writeFileSync(path, `${token}\n`, { mode: 0o600 });
+    chmodSync(path, 0o600);
+  }
+  log(`Saved the cluster token to ${path} (mode 0600): restoring a kept snapshot needs it.`);
+  const next = { ...record, tokenFile: path };
+  file.write(next);
+  return next;
+}
+
+/** Deletes the stores on purpose: each bucket emptied then deleted, log groups, then the keys once no bucket of theirs is left. */
+function deleteStores(aws: Aws, record: TeardownRecord, log: (l: string) => void, file: StateFile<TeardownRecord>): TeardownRecord {
+  let current = record;
+  const markDeleted = (id: string) => {
+    current = { ...current, deleted: [...current.deleted, id] };
+    file.write(current);
+  };
+  let bucketLeft = false;
+  for (const store of current.stores.filter((s) => s.kind === 'bucket' && !current.deleted.includes(s.id))) {
+    const locked = emptyBucket(aws, store.id);
+    if (locked > 0) {
+      log(`S3 bucket ${store.id}: ${locked} object versions are under S3 Object Lock retention and cannot be deleted yet; the bucket stays with its guards.`);
+      bucketLeft = true;
+      continue;
+    }
+    aws.call(['s3api', 'delete-bucket', '--bucket', store.id], ['NoSuchBucket']);
+    markDeleted(store.id);
+  }
+  for (const store of current.stores.filter((s) => s.kind === 'log-group' && !current.deleted.includes(s.id))) {
+    aws.call(['logs', 'delete-log-group', '--log-group-name', store.id], ['ResourceNotFoundException']);
+    markDeleted(store.id);
+  }
+  for (const store of current.stores.filter((s) => s.kind === 'kms-key' && !current.deleted.includes(s.id))) {
+    if (bucketLeft) {
+      log(`KMS key ${store.id} stays: a bucket encrypted with it is still there.`);
+      continue;
+    }
+    // KMSInvalidStateException: already pending deletion (an earlier run).
+    aws.call(['kms', 'schedule-key-deletion', '--key-id', store.id, '--pending-window-in-days', '30'], ['NotFoundException', 'KMSInvalidStateException']);
+    markDeleted(store.id);
+  }
+  return current;
+}
+
+/** Deletes every version and delete marker; returns how many could not be deleted (Object Lock). */
+function emptyBucket(aws: Aws, bucket: string): number {
+  for (let round = 0; round < 100_000; round++) {
+    const page = aws.call(['s3api', 'list-object-versions', '--bucket', bucket, '--max-items', '1000'], ['NoSuchBucket']);
+    if (page === undefined) return 0;
+    const objects = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])].map((v: any) => ({ Key: v.Key, VersionId: v.VersionId }));
+    if (objects.length === 0) return 0;
+    const result = aws.call(['s3api', 'delete-objects', '--bucket', bucket, '--delete', JSON.stringify({ Objects: objects, Quiet: true })], ['NoSuchBucket']);
+    const errors = (result?.Errors ?? []).length;
+    // Nothing deleted in a round: what is left is locked.
+    if (errors === objects.length) return errors;
+  }
+  throw new Error(`S3 bucket ${bucket} did not become empty; run the teardown again.`);
+}
+
+function report(record: TeardownRecord, log: (l: string) => void, aws?: Aws): void {
+  const kept = record.stores.filter((s) => !record.deleted.includes(s.id));
+  const deleted = record.stores.filter((s) => record.deleted.includes(s.id));
+  log(record.done ? `Teardown of ${record.name} finished.` : `Teardown of ${record.name} is not finished.`);
+  for (const s of kept) log(`  Kept: ${describeStore(s)}${s.arn ? ` (${s.arn})` : ''}, region ${record.region}, with its guards.`);
+  for (const s of deleted) log(`  Deleted: ${describeStore(s)}${s.kind === 'kms-key' ? ' (scheduled: 30 days; aws kms cancel-key-deletion gets it back)' : ''}.`);
+  for (const snapshot of record.finalDbSnapshots) log(`  Kept: the datastore's final RDS snapshot ${snapshot}, region ${record.region}.`);
+  for (const volume of record.dataVolumes) {
+    const snapshots = aws?.call(['ec2', 'describe-snapshots', '--owner-ids', 'self', '--filters', `Name=volume-id,Values=${volume}`])?.Snapshots ?? [];
+    const ids = snapshots.map((s: any) => s.SnapshotId).join(', ');
+    log(`  Kept: the EBS snapshots of the Rancher data volume ${volume} (final and scheduled)${ids ? `: ${ids}` : ''}, region ${record.region}.`);
+  }
+  if (record.tokenFile) log(`  Kept: the cluster token in ${record.tokenFile}.`);
+  if (kept.some((s) => s.kind === 'bucket')) log('  A kept bucket is deleted by hand later: empty its versions, then `aws s3 rb`; then schedule its key for deletion.');
+}

@@ -1,0 +1,89 @@
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { output, run, RunResult } from './process';
+
+/** One resource instance of `terraform state pull`, with its address. */
+export interface StateResource {
+  readonly address: string;
+  readonly mode: 'managed' | 'data';
+  readonly type: string;
+  readonly name: string;
+  readonly attributes: Record<string, any>;
+}
+
+/** The parts of a Terraform state the operations read. */
+export interface ModuleState {
+  readonly resources: readonly StateResource[];
+  readonly outputs: Record<string, { value: unknown }>;
+}
+
+/** Terraform's own name for an override file: merged into the configuration, lifecycle arguments one by one. */
+export const OVERRIDE_FILE = 'zz_rancher_ha_aws_teardown_override.tf.json';
+
+/**
+ * The `terraform` CLI in the synthesized module folder. Never `-auto-approve`
+ * without a plan the command printed first; `-input=false` everywhere, since a
+ * prompt the command did not expect would hang a pipeline.
+ */
+export class Terraform {
+  constructor(readonly dir: string) {}
+
+  /** The state as Terraform holds it (local or remote backend alike): no provider, no refresh. */
+  pull(): ModuleState {
+    const result = run('terraform', ['state', 'pull'], { cwd: this.dir, timeoutMs: 120_000 });
+    if (result.code !== 0) {
+      const hint = /terraform init|Backend initialization required|not initialized/i.test(result.stderr) ? ` Run \`terraform init\` in ${this.dir} first.` : '';
+      throw new Error(`terraform state pull failed in ${this.dir}: ${result.stderr.trim().split('\n').slice(-3).join(' ')}${hint}`);
+    }
+    const text = result.stdout.trim();
+    if (text === '') return { resources: [], outputs: {} };
+    const raw = JSON.parse(text) as { resources?: any[]; outputs?: Record<string, { value: unknown }> };
+    const resources: StateResource[] = [];
+    for (const r of raw.resources ?? []) {
+      if (r.module) continue; // the stacks have no modules; nothing here touches one it does not know
+      for (const instance of r.instances ?? []) {
+        const key = instance.index_key === undefined ? '' : `[${JSON.stringify(instance.index_key)}]`;
+        const address = `${r.mode === 'data' ? 'data.' : ''}${r.type}.${r.name}${key}`;
+        resources.push({ address, mode: r.mode, type: r.type, name: r.name, attributes: instance.attributes ?? {} });
+      }
+    }
+    return { resources, outputs: raw.outputs ?? {} };
+  }
+
+  /** Forgets resources without touching them in AWS or the cluster. Addresses not in the state are left out by the caller. */
+  forget(addresses: readonly string[]): void {
+    if (addresses.length === 0) return;
+    output('terraform', ['state', 'rm', ...addresses], { cwd: this.dir, timeoutMs: 300_000 });
+  }
+
+  /**
+   * Destroys what the state still holds, trusting the state as it is
+   * (`-refresh=false`): no data source is read and no resource is refreshed,
+   * so an unreachable cluster or a deleted server cannot abort it.
+   */
+  destroy(timeoutMs: number): RunResult {
+    return run('terraform', ['apply', '-destroy', '-refresh=false', '-auto-approve', '-input=false'], { cwd: this.dir, timeoutMs, inherit: true });
+  }
+
+  /** Replaces exactly the given resources in one apply (a normal apply otherwise: every other change of the plan goes with it). */
+  applyReplace(addresses: readonly string[], timeoutMs: number): RunResult {
+    return run('terraform', ['apply', ...addresses.map((a) => `-replace=${a}`), '-auto-approve', '-input=false'], { cwd: this.dir, timeoutMs, inherit: true });
+  }
+
+  /** The value of one output (from the state: no refresh). */
+  outputJson(name: string): unknown {
+    const result = run('terraform', ['output', '-json', name], { cwd: this.dir, timeoutMs: 120_000 });
+    if (result.code !== 0) return undefined;
+    return JSON.parse(result.stdout);
+  }
+
+  /** Writes (or, with undefined, removes) the override file the teardown lifts prevent_destroy with. */
+  writeOverride(content: Record<string, unknown> | undefined): void {
+    const file = join(this.dir, OVERRIDE_FILE);
+    if (content === undefined) {
+      if (existsSync(file)) rmSync(file);
+      return;
+    }
+    writeFileSync(file, `${JSON.stringify(content, null, 2)}\n`);
+  }
+}

@@ -1,0 +1,19 @@
+#!/usr/bin/env node
+// `npm run roll -- <stack>` and `npm run teardown -- <stack>` in a checkout:
+// the operations CLI (lib/ops/cli.ts) bundled first (scripts/build.js ops),
+// then run with the arguments. A pipeline with only the installed package runs
+// its binary instead: `npx rancher-ha-aws teardown --dir <module folder>`.
+const { buildOps } = require('./build');
+
+buildOps().then(
+  ({ cli }) =>
+    require(cli)
+      .main(process.argv.slice(2))
+      .then((code) => {
+        process.exitCode = code;
+      }),
+  (error) => {
+    process.stderr.write(`Build failed: ${error.message ?? error}\n`);
+    process.exitCode = 1;
+  },
+);
