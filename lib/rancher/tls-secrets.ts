@@ -1,5 +1,6 @@
 import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
 import type { ITerraformDependable } from 'cdktf';
+import { annotationPaths, RANCHER_SECRET_ANNOTATIONS } from '../kubernetes/cluster-writes';
 import { Construct } from 'constructs';
 import type { CertificateVariables } from '../tls/certificate-variables';
 import { CA_ISSUER_SECRET, INGRESS_SECRET, PRIVATE_CA_SECRET, type TlsPlan } from '../tls/tls-plan';
@@ -28,7 +29,15 @@ export class RancherTlsSecrets extends Construct {
     super(scope, id);
     const { plan, certificates } = props;
     const secret = (secretId: string, name: string, type: string, data: Record<string, string>) => {
-      this.resources.push(new SecretV1(this, secretId, { metadata: { name, namespace: props.namespace }, type, data }));
+      this.resources.push(
+        new SecretV1(this, secretId, {
+          metadata: { name, namespace: props.namespace },
+          type,
+          data,
+          // Rancher stamps every secret of cattle-system with its project once the namespace joins one.
+          lifecycle: { ignoreChanges: annotationPaths(RANCHER_SECRET_ANNOTATIONS) },
+        }),
+      );
     };
 
     if (plan.ingressSecret) {

@@ -67,6 +67,12 @@ describe('RancherTlsSecrets', () => {
         }
       });
 
+      it("keeps only the project annotation Rancher stamps on cattle-system's secrets out of the next plan", () => {
+        for (const secret of Object.values(byName)) {
+          expect(secret.lifecycle.ignore_changes).toEqual(['metadata[0].annotations["field.cattle.io/projectId"]']);
+        }
+      });
+
       it('exposes exactly the secrets in `resources`, for the release to wait on', () => {
         const ids = Object.keys(resources(json, 'kubernetes_secret_v1')).map((id) => `kubernetes_secret_v1.${id}`);
         expect([...resources(json, 'random_password').release.depends_on].sort()).toEqual(ids.sort());
