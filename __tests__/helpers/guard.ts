@@ -36,12 +36,15 @@ function outcomesExpression(before: TerraformJson, after: TerraformJson, network
   const data = resources(after, 'terraform_data');
   const guard = Object.values(data).find((d) => d.lifecycle?.precondition);
   if (!guard) return undefined;
-  const recorded = (name: string) => (resources(before, 'terraform_data')[name] ?? data[name]).input as string;
+  // A record of a variable's value (the hostname) holds what the variable's default was in its module.
+  const variables = (json: TerraformJson, text: string) => text.replace(/\$\{var\.([A-Za-z0-9_-]+)\}/g, (_, name: string) => json.variable?.[name]?.default as string);
+  const recorded = (name: string) => (resources(before, 'terraform_data')[name] ? variables(before, resources(before, 'terraform_data')[name].input) : variables(after, data[name].input));
   const existingServers = serverInstances(before).length;
   let substitute = (text: string) =>
     text
       .replace(/terraform_data\.([A-Za-z0-9_-]+)\.output/g, (_, name: string) => JSON.stringify(recorded(name)))
-      .replace(/data\.aws_instances\.[A-Za-z0-9_-]+\.ids/g, JSON.stringify(Array.from({ length: existingServers }, (_, i) => `i-${i}`)));
+      .replace(/data\.aws_instances\.[A-Za-z0-9_-]+\.ids/g, JSON.stringify(Array.from({ length: existingServers }, (_, i) => `i-${i}`)))
+      .replace(/\bvar\.([A-Za-z0-9_-]+)/g, (_, name: string) => JSON.stringify(after.variable?.[name]?.default));
   if (network) {
     // Where the servers of `before` run: their addresses, evaluated on the facts.
     const beforeValues = dataValues(before, network);

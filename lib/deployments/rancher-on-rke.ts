@@ -53,6 +53,7 @@ import { requiredName, resolveProps } from './resolve-props';
 import { rkeNetwork } from './rke-network';
 import { movedServersCondition, peerCandidates, previousServer } from './rke-server-layout';
 import { rkeRecordedSettings } from './rke-recorded-settings';
+import { HOSTNAME_SETTING, kubernetesApiName, loadBalancerTypeRecord, roundRobinHostnameRecord } from './kubernetes-api-name';
 import { deploymentParameterPath, deploymentPrefix, stackLevelName } from './stack-level-names';
 import { reportStaleServers } from './stale-servers';
 
@@ -137,19 +138,7 @@ export class RancherOnRke extends Construct {
     const net = rkeNetwork(this, settings, name);
     this.network = net.network;
     const { addresses } = net;
-    // Refuses, at plan time, the changes the running cluster cannot take (README, "Day 2").
     const quorum = k3s || s.allowQuorumLoss ? undefined : new ServerQuorum(this, 'server-quorum', { deployment: name, servers: nodeCount });
-    new DeploymentGuard(this, 'deployment-guard', {
-      recorded: [
-        ...rkeRecordedSettings(settings, ingressController),
-        ...dnsRecordedSettings(settings, {
-          replaces:
-            'the load balancer is replaced (Elastic IPs on its subnet mappings come or go), with every address the old name resolved to',
-          toDomain: 'For a domain of your own, build a new deployment with dns.mode route53 and move Rancher to it with the rancher-backup operator.',
-        }),
-      ],
-      conditions: quorum ? [quorum.condition, ...(s.existingNetwork ? [movedServersCondition(quorum.existing.privateIps, addresses)] : [])] : [],
-    });
 
     const nodeGroup = new NodeSecurityGroup(this, 'node-security-group', {
       vpcId: net.vpcId,
@@ -197,6 +186,20 @@ export class RancherOnRke extends Construct {
       issuerSetting: 'rancher.tls.issuer',
     });
     this.hostname = hostname;
+    // Refuses, at plan time, the changes the running cluster cannot take (README, "Day 2").
+    const guard = new DeploymentGuard(this, 'deployment-guard', {
+      recorded: [
+        ...rkeRecordedSettings(settings, ingressController),
+        ...dnsRecordedSettings(settings, {
+          replaces:
+            'the load balancer is replaced (Elastic IPs on its subnet mappings come or go), with every address the old name resolved to',
+          toDomain: 'For a domain of your own, build a new deployment with dns.mode route53 and move Rancher to it with the rancher-backup operator.',
+        }),
+        ...(wildcard ? [] : [loadBalancerTypeRecord(s.loadBalancer.type)]),
+        ...(lb ? [] : [roundRobinHostnameRecord(hostname)]),
+      ],
+      conditions: quorum ? [quorum.condition, ...(s.existingNetwork ? [movedServersCondition(quorum.existing.privateIps, addresses)] : [])] : [],
+    });
     // Everything between Terraform and the API: the Helm and Kubernetes resources wait for it on create
     // and, being its dependents, are destroyed before it.
     const apiPath: ITerraformDependable[] = [...net.internetAccess];
@@ -376,12 +379,9 @@ export class RancherOnRke extends Construct {
       nameServed = [...dnsRecords, ...publicPath];
     }
 
-    // Terraform reaches the API by Rancher's name where the NLB serves it: a name every server certificate
-    // carries (tls-san) and that survives a replaced NLB (a record follows it; a wildcard name keeps its Elastic
-    // IP). With TLS at an ALB the name points there, so the NLB's own. Without a load balancer the name resolves
-    // to the healthy nodes' addresses, each open on 6443 to the admin networks: the API is reached on whichever
-    // node the name gives first, and on the next one when it refuses.
-    const apiHost = lb && tls.atLoadBalancer ? lb.dnsName : hostname;
+    // The name Terraform reaches the API by must never change under a running deployment: the Helm and
+    // Kubernetes providers, and every refresh, use it (design notes, "The API name Terraform uses").
+    const apiHost = kubernetesApiName({ lb, wildcard, hostname, hostnameRecord: guard.records.get(HOSTNAME_SETTING) });
     const access: ClusterAccess = {
       host: `https://${apiHost}:${KUBERNETES_API_PORT}`,
       clusterCaCertificate: pki.serverCa.certPem,
