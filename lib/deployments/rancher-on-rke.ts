@@ -12,6 +12,7 @@ import { RoundRobinRecords } from '../dns/round-robin-records';
 import { PublicAddress } from '../docker/public-address';
 import { BootParameters } from '../kubernetes/boot-parameters';
 import { ClusterPki } from '../kubernetes/cluster-pki';
+import { pkiLifetimes } from '../kubernetes/pki-lifetimes';
 import { forwardedHeadersChartConfig, packagedIngress, traefikTimeoutsChartConfig } from '../kubernetes/ingress-controller-config';
 import { k3sUserData } from '../kubernetes/k3s-user-data';
 import { kubeconfig } from '../kubernetes/kubeconfig';
@@ -186,6 +187,8 @@ export class RancherOnRke extends Construct {
       issuerSetting: 'rancher.tls.issuer',
     });
     this.hostname = hostname;
+    const pki = new ClusterPki(this, 'pki', { clusterName: name });
+    const pkiConditions = pkiLifetimes(pki, { pki, checkName: stackLevelName(this, 'cluster_certificates') });
     // Refuses, at plan time, the changes the running cluster cannot take (README, "Day 2").
     const guard = new DeploymentGuard(this, 'deployment-guard', {
       recorded: [
@@ -198,7 +201,7 @@ export class RancherOnRke extends Construct {
         ...(wildcard ? [] : [loadBalancerTypeRecord(s.loadBalancer.type)]),
         ...(lb ? [] : [roundRobinHostnameRecord(hostname)]),
       ],
-      conditions: quorum ? [quorum.condition, ...(s.existingNetwork ? [movedServersCondition(quorum.existing.privateIps, addresses)] : [])] : [],
+      conditions: [...pkiConditions, ...(quorum ? [quorum.condition, ...(s.existingNetwork ? [movedServersCondition(quorum.existing.privateIps, addresses)] : [])] : [])],
     });
     // Everything between Terraform and the API: the Helm and Kubernetes resources wait for it on create
     // and, being its dependents, are destroyed before it.
@@ -252,7 +255,6 @@ export class RancherOnRke extends Construct {
 
     const parameterPath = deploymentParameterPath(this, settings.name);
     const role = new NodeRole(this, 'node-role', { name, parameterPath, snapshotBucketArn: snapshots?.arn });
-    const pki = new ClusterPki(this, 'pki', { clusterName: name });
     const joinToken = new Password(this, 'join-token', { length: 48, special: false });
     // The secure form: a joining server checks that the cluster it reaches serves this CA (the hash is over
     // server-ca.crt as written on the first server, byte for byte the parameter below).
@@ -350,7 +352,13 @@ export class RancherOnRke extends Construct {
     } else {
       const zone = publicZone(this, 'hosted-zone', requiredName(props.hostedZone));
       if (lb && tls.atLoadBalancer && tls.acm) {
-        const certificate = new LoadBalancerCertificate(this, 'certificate', { source: tls.acm, hostname, zoneId: zone.zoneId, certificates });
+        const certificate = new LoadBalancerCertificate(this, 'certificate', {
+          source: tls.acm,
+          hostname,
+          zoneId: zone.zoneId,
+          certificates,
+          expiryCheckName: stackLevelName(this, 'load_balancer_certificate'),
+        });
         const alb = new ApplicationLoadBalancer(this, 'application-load-balancer', {
           name,
           vpcId: net.vpcId,
