@@ -92,6 +92,19 @@ describe('DeploymentVariables (no settings)', () => {
     expect(check.error_message).toContain('Set admin_cidrs (settings: adminCidrs)');
   });
 
+  describeWithTerraform('the NAT pool check, evaluated by terraform', () => {
+    const [check] = dataSources(json, 'http').deployer_ip.lifecycle.postcondition;
+    // The two answers as checkip gives them (with a newline), in place of the references.
+    const answers = (first: string, second: string) => (text: string) =>
+      text.replace(/self\.response_body/g, JSON.stringify(`${first}\n`)).replace(/one\(data\.http\.deployer_ip_again\[\*\]\.response_body\)/g, JSON.stringify(`${second}\n`));
+
+    it('holds when both lookups see one address, fails when they differ, and then names both', () => {
+      expect(evaluate(answers('198.51.100.7', '198.51.100.7')(expressionOf(check.condition)))).toBe(true);
+      expect(evaluate(answers('198.51.100.7', '198.51.100.9')(expressionOf(check.condition)))).toBe(false);
+      expect(evaluate(answers('198.51.100.7', '198.51.100.9')(JSON.stringify(check.error_message)))).toMatch(/answered 198\.51\.100\.7, then 198\.51\.100\.9: /);
+    });
+  });
+
   it('defines admin_cidrs_effective: the variable, or the deployer IP as a /32', () => {
     expect(json.locals).toEqual({
       admin_cidrs_effective: '${length(var.admin_cidrs) > 0 ? var.admin_cidrs : ["${trimspace(one(data.http.deployer_ip[*].response_body))}/32"]}',
