@@ -427,7 +427,12 @@ export class RancherOnRke extends Construct {
         })
       : undefined;
     const namespace = new RancherNamespace(this, 'rancher-namespace', { dependsOn: [api.gate] });
-    const secrets = new RancherTlsSecrets(this, 'tls-secrets', { plan: tls, certificates, namespace: namespace.name });
+    const secrets = new RancherTlsSecrets(this, 'tls-secrets', {
+      plan: tls,
+      certificates,
+      namespace: namespace.name,
+      expiryCheckName: stackLevelName(this, 'user_certificates'),
+    });
     const rancher = new RancherServer(this, 'rancher', {
       ...rancherServerSettings(settings, proxy),
       hostname,
