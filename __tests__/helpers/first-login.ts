@@ -16,7 +16,8 @@ export function expectFirstLoginWiring(json: TerraformJson): void {
   const [provider] = providers;
   expect(Object.keys(provider).sort()).toEqual(expect.arrayContaining(['alias', 'api_url', 'bootstrap', 'timeout']));
   expect(provider).toMatchObject({ bootstrap: true, timeout: expect.stringMatching(/^\d+s$/) });
-  expect(provider).not.toHaveProperty('insecure');
+  // Verification on, and written out, so RANCHER_INSECURE cannot turn it off.
+  expect(provider.insecure).toBe(false);
 
   const pings = Object.entries(dataSources(json, 'http')).filter(([name, d]) => name.startsWith('rancher-readiness_ping') && String(d.url).endsWith('/ping'));
   expect(pings).toHaveLength(1);
@@ -36,7 +37,8 @@ export function expectFirstLoginWiring(json: TerraformJson): void {
     expect(provider.ca_certs).toBe(`\${terraform_data.${pinName}.input}`);
   } else {
     expect(pins).toEqual([]);
-    expect(provider.ca_certs).toBe(ping.ca_cert_pem);
+    // No CA: the system roots, written as an empty ca_certs so RANCHER_CA_CERTS cannot add one.
+    expect(provider.ca_certs).toBe(ping.ca_cert_pem ?? '');
   }
 
   const bootstraps = Object.entries(resources(json, 'rancher2_bootstrap'));

@@ -2,6 +2,10 @@ import { dataValues, type NetworkFacts } from './plan-checks';
 import { resources, type TerraformJson } from './synth';
 import { evaluate, evaluateEach, expressionOf } from './terraform';
 
+/** The plan's time in these models (plantimestamp()). */
+// The day, not the instant: the same expressions across the workers of a run share their terraform console result.
+const NOW = new Date(`${new Date().toISOString().slice(0, 10)}T00:00:00Z`);
+
 /** The servers of a module: `aws_instance` resources named server-<n>. */
 const serverInstances = (json: TerraformJson) => Object.entries(resources(json, 'aws_instance')).filter(([n]) => /^server-\d+_/.test(n));
 
@@ -36,12 +40,19 @@ function outcomesExpression(before: TerraformJson, after: TerraformJson, network
   const data = resources(after, 'terraform_data');
   const guard = Object.values(data).find((d) => d.lifecycle?.precondition);
   if (!guard) return undefined;
-  const recorded = (name: string) => (resources(before, 'terraform_data')[name] ?? data[name]).input as string;
+  // A record of a variable's value (the hostname) holds what the variable's default was in its module.
+  const variables = (json: TerraformJson, text: string) => text.replace(/\$\{var\.([A-Za-z0-9_-]+)\}/g, (_, name: string) => json.variable?.[name]?.default as string);
+  // A record of a CA's end (pki lifetimes) holds one ten years from the CA's creation: a deployment made now.
+  const caEnd = (text: string) => (/^\$\{tls_self_signed_cert\.[^}]+\.validity_end_time\}$/.test(text) ? new Date(NOW.getTime() + 87_600 * 3_600_000).toISOString() : text);
+  const recorded = (name: string) =>
+    caEnd(resources(before, 'terraform_data')[name] ? variables(before, resources(before, 'terraform_data')[name].input) : variables(after, data[name].input));
   const existingServers = serverInstances(before).length;
   let substitute = (text: string) =>
     text
-      .replace(/terraform_data\.([A-Za-z0-9_-]+)\.output/g, (_, name: string) => JSON.stringify(recorded(name)))
-      .replace(/data\.aws_instances\.[A-Za-z0-9_-]+\.ids/g, JSON.stringify(Array.from({ length: existingServers }, (_, i) => `i-${i}`)));
+      .replace(/terraform_data\.([A-Za-z0-9_-]+)\.(output|input)/g, (_, name: string) => JSON.stringify(recorded(name)))
+      .replace(/plantimestamp\(\)/g, JSON.stringify(NOW.toISOString()))
+      .replace(/data\.aws_instances\.[A-Za-z0-9_-]+\.ids/g, JSON.stringify(Array.from({ length: existingServers }, (_, i) => `i-${i}`)))
+      .replace(/\bvar\.([A-Za-z0-9_-]+)/g, (_, name: string) => JSON.stringify(after.variable?.[name]?.default));
   if (network) {
     // Where the servers of `before` run: their addresses, evaluated on the facts.
     const beforeValues = dataValues(before, network);

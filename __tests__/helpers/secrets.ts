@@ -1,8 +1,13 @@
+import { ENVIRONMENT_PROOF } from '../../lib/rancher/rancher2-provider';
 import { resources, type TerraformJson } from './synth';
 
 /** Paths that hold a secret, or material a portable module takes from a reference (certificates of the cluster). */
 const SECRET_PATH =
   /(password|token|secret|secret_key|access_key|private_key|client_key|client_certificate|key_pem|cluster_ca_certificate|set_sensitive\[\d+\]\.value|aws_ssm_parameter\.[^.]+\.value)$/i;
+
+/** The rancher2 provider's keys written as its own "not given" marker, so the environment cannot set them: no secret. */
+const notGiven = (path: string, value: string) =>
+  /^provider\.rancher2\[\d+\]\.(access_key|secret_key|token_key)$/.test(path) && value === ENVIRONMENT_PROOF.access_key;
 
 /**
  * Every string of a synthesized module at such a path that is not a
@@ -15,7 +20,7 @@ export function secretLiterals(json: Pick<TerraformJson, 'resource' | 'data' | '
   const walk = (value: unknown, path: string) => {
     if (Array.isArray(value)) value.forEach((v, i) => walk(v, `${path}[${i}]`));
     else if (value && typeof value === 'object') Object.entries(value).forEach(([k, v]) => walk(v, `${path}.${k}`));
-    else if (typeof value === 'string' && SECRET_PATH.test(path) && !value.startsWith('${')) found.push(`${path}=${value}`);
+    else if (typeof value === 'string' && SECRET_PATH.test(path) && !value.startsWith('${') && !notGiven(path, value)) found.push(`${path}=${value}`);
   };
   walk(json.resource, 'resource');
   walk(json.data, 'data');

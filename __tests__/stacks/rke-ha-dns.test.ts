@@ -57,9 +57,12 @@ describe('rke-ha with DNS round robin: no load balancer', () => {
     expect(JSON.stringify(resources(json, 'aws_vpc_security_group_ingress_rule'))).not.toContain('referenced_security_group_id":"${aws_security_group.load-balancer');
   });
 
-  it("reaches the API by Rancher's name, which resolves to the nodes and is in every server certificate", () => {
-    for (const p of [json.provider!.helm[0].kubernetes, json.provider!.kubernetes[0]]) expect(p.host).toBe('https://${var.rancher_hostname}:6443');
-    expect(json.output!.kubeconfig.value).toContain('"server" = "https://${var.rancher_hostname}:6443"');
+  it("reaches the API by Rancher's name as recorded at the first apply, which resolves to the nodes and is in every server certificate", () => {
+    const recorded = Object.keys(resources(json, 'terraform_data')).find((n) => n.startsWith('deployment-guard_record-hostname_'));
+    expect(resources(json, 'terraform_data')[recorded!].input).toBe('${var.rancher_hostname}');
+    const api = `https://\${terraform_data.${recorded}.input}:6443`;
+    for (const p of [json.provider!.helm[0].kubernetes, json.provider!.kubernetes[0]]) expect(p.host).toBe(api);
+    expect(json.output!.kubeconfig.value).toContain(`"server" = "${api}"`);
     for (const instance of Object.values(resources(json, 'aws_instance'))) {
       const files = validateCloudConfig(renderTemplate(userDataOf(json, instance), placeholderValue));
       expect(parse(files.find((f) => f.path === '/etc/rancher/rke2/config.yaml')!.content)['tls-san']).toEqual(['value-of-var-rancher-hostname']);
@@ -80,7 +83,7 @@ describe('rke-ha with DNS round robin: no load balancer', () => {
 
     it('the API gate: the nodes, their addresses, the records and the admin rule for 6443', () => {
       const readyz = http[readyzName];
-      expect(readyz.url).toBe('https://${var.rancher_hostname}:6443/readyz');
+      expect(readyz.url).toMatch(/^https:\/\/\$\{terraform_data\.deployment-guard_record-hostname_[0-9A-F]+\.input\}:6443\/readyz$/);
       expect(adminRule).toHaveLength(1);
       expect(readyz.depends_on).toEqual(expect.arrayContaining([...served, ...adminRule, ...addresses(json, 'aws_instance')]));
     });

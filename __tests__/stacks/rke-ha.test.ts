@@ -180,8 +180,8 @@ describe('rke-ha stack: cluster access and Helm', () => {
     const helm = json.provider!.helm[0].kubernetes;
     const kube = json.provider!.kubernetes[0];
     for (const p of [helm, kube]) {
-      // Rancher's name: in every server's certificate (tls-san), and unchanged by a replaced NLB.
-      expect(p.host).toBe('https://${var.rancher_hostname}:6443');
+      // The NLB's own name: in every server's certificate (tls-san), and unchanged by a new hostname.
+      expect(p.host).toMatch(/^https:\/\/\$\{aws_lb\.load-balancer_lb_[0-9A-F]+\.dns_name\}:6443$/);
       expect(p.cluster_ca_certificate).toMatch(/^\$\{tls_self_signed_cert\.pki_server-ca-cert_[^}]+\.cert_pem\}$/);
       expect(p.client_certificate).toMatch(/^\$\{tls_locally_signed_cert\.pki_admin-cert_[^}]+\.cert_pem\}$/);
       expect(p.client_key).toMatch(/^\$\{tls_private_key\.pki_admin-key_[^}]+\.private_key_pem\}$/);

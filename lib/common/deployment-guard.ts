@@ -1,3 +1,4 @@
+import { Op, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { hclString } from '../dns/dns-target';
 import { escapeTemplate } from '../kubernetes/terraform-template';
@@ -7,8 +8,15 @@ import { TerraformData } from './terraform-data';
 export interface RecordedSetting {
   /** Settings path, e.g. `rkeHa.vpcCidr`: names the record and starts the message. */
   readonly setting: string;
-  /** The value the settings give now (a literal). */
+  /** The value the settings give now: a literal, or with `reference` a Terraform reference (e.g. a variable). */
   readonly value: string;
+  /** `value` is a reference, compared as an expression and shown as its value. @default false */
+  readonly reference?: boolean;
+  /**
+   * Recorded values from which a change is taken without refusal (a one-way
+   * rule: e.g. from the NLB to DNS round robin, not back). @default none
+   */
+  readonly acceptedFrom?: readonly string[];
   /** Why the change is refused and the safe way to make it, for the message. */
   readonly procedure: string;
   /**
@@ -60,8 +68,12 @@ export class DeploymentGuard extends Construct {
       records.set(s.recordedAs ?? s.setting, record);
       const recorded = `${record.fqn}.output`;
       return {
-        condition: `\${${recorded} == ${hclString(s.value)}}`,
-        errorMessage: `${s.setting} is "${escapeTemplate(s.value)}", but this deployment was created with "\${${recorded}}". ${escapeTemplate(s.procedure)}`,
+        condition: s.reference
+          ? Token.asString(Op.eq(record.output, s.value))
+          : s.acceptedFrom?.length
+            ? `\${${recorded} == ${hclString(s.value)} || contains([${s.acceptedFrom.map(hclString).join(', ')}], ${recorded})}`
+            : `\${${recorded} == ${hclString(s.value)}}`,
+        errorMessage: `${s.setting} is "${s.reference ? s.value : escapeTemplate(s.value)}", but this deployment was created with "\${${recorded}}". ${escapeTemplate(s.procedure)}`,
       };
     });
     this.records = records;

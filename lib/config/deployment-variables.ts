@@ -74,9 +74,25 @@ export class DeploymentVariables extends Construct {
     });
 
     // Only looked up when the list is empty, so pipelines that set it need no egress to the lookup.
+    const lookups = Token.asNumber(`\${length(${ADMIN_VAR}) == 0 ? 1 : 0}`);
+    // Asked twice: behind a NAT pool (several public addresses) the answers can differ, and the one /32 admitted
+    // would refuse the plan's later requests to the API at random. Said here, before anything is created.
+    const again = new DataHttp(this, 'deployer-ip-again', { count: lookups, url: DEPLOYER_IP_URL });
+    again.overrideLogicalId('deployer_ip_again');
     const deployerIp = new DataHttp(this, 'deployer-ip', {
-      count: Token.asNumber(`\${length(${ADMIN_VAR}) == 0 ? 1 : 0}`),
+      count: lookups,
       url: DEPLOYER_IP_URL,
+      lifecycle: {
+        postcondition: [
+          {
+            condition: '${trimspace(self.response_body) == trimspace(one(data.http.deployer_ip_again[*].response_body))}',
+            errorMessage:
+              `${DEPLOYER_IP_URL} answered \${trimspace(self.response_body)}, then \${trimspace(one(data.http.deployer_ip_again[*].response_body))}: ` +
+              'this machine reaches the internet through several public addresses (a NAT pool), and with admin_cidrs empty only the first /32 may reach ' +
+              "the Kubernetes API, so the API would refuse this plan's later requests at random. Set admin_cidrs (settings: adminCidrs) to the NAT's public range.",
+          },
+        ],
+      },
     });
     deployerIp.overrideLogicalId('deployer_ip');
     const effective = new TerraformLocal(

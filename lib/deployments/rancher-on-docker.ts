@@ -31,7 +31,7 @@ import { wildcardName } from './from-settings';
 import { rancherName } from './rancher-name';
 import { requiredName, resolveProps } from './resolve-props';
 import { firstLoginAfter } from './rancher-arrival';
-import { deploymentParameterPath, deploymentPrefix } from './stack-level-names';
+import { deploymentParameterPath, deploymentPrefix, stackLevelName } from './stack-level-names';
 
 /**
  * The balancer's check of the container: Rancher's listener answers `/ping` over plain HTTP without redirecting
@@ -213,6 +213,7 @@ export class RancherOnDocker extends Construct {
           // Its own lookup of the zone: the record's (below) keeps the address it has without a balancer.
           zoneId: source === 'issue' ? publicZone(this, 'certificate-zone', zoneName).zoneId : undefined,
           certificates: certificate.variables,
+          expiryCheckName: stackLevelName(this, 'load_balancer_certificate'),
         }).arn,
         targetSecurityGroupId: group.id,
         healthCheck: PING_OVER_HTTP,

@@ -18,6 +18,7 @@ import type { Settings } from '../config/schema';
 import type { RancherOnExistingClusterProps } from './rancher-on-existing-cluster-props';
 import { rancherArrival } from './rancher-arrival';
 import { resolveProps } from './resolve-props';
+import { stackLevelName } from './stack-level-names';
 
 /** `spec.controller` of an IngressClass served by ingress-nginx. */
 const INGRESS_NGINX_CONTROLLER = 'k8s.io/ingress-nginx';
@@ -98,7 +99,12 @@ export class RancherOnExistingCluster extends Construct {
       rancherPrerequisites = preflight.gates;
     }
     const namespace = new RancherNamespace(this, 'rancher-namespace', { dependsOn: preflight.gates });
-    const secrets = new RancherTlsSecrets(this, 'tls-secrets', { plan: tls, certificates, namespace: namespace.name });
+    const secrets = new RancherTlsSecrets(this, 'tls-secrets', {
+      plan: tls,
+      certificates,
+      namespace: namespace.name,
+      expiryCheckName: stackLevelName(this, 'user_certificates'),
+    });
     const rancher = new RancherServer(this, 'rancher', {
       ...rancherServerSettings(settings, proxy),
       hostname: props.hostname,

@@ -15,6 +15,7 @@ import { ClusterPki } from '../kubernetes/cluster-pki';
 import { forwardedHeadersChartConfig, packagedIngress, traefikTimeoutsChartConfig } from '../kubernetes/ingress-controller-config';
 import { k3sUserData } from '../kubernetes/k3s-user-data';
 import { kubeconfig } from '../kubernetes/kubeconfig';
+import { pkiLifetimes } from '../kubernetes/pki-lifetimes';
 import type { ServerNodeIdentity } from '../kubernetes/node-identity';
 import { KubernetesUpgrade } from '../kubernetes/kubernetes-upgrade';
 import { ReadinessGates } from '../kubernetes/readiness-gates';
@@ -46,6 +47,7 @@ import { LoadBalancerCertificate } from '../tls/acm-certificate';
 import { CertificateVariables } from '../tls/certificate-variables';
 import { tlsPlan } from '../tls/tls-plan';
 import { dnsRecordedSettings } from './dns-recorded-settings';
+import { HOSTNAME_SETTING, kubernetesApiName, loadBalancerTypeRecord, roundRobinHostnameRecord } from './kubernetes-api-name';
 import { rancherArrival } from './rancher-arrival';
 import { nlbPorts } from './nlb-ports';
 import type { RancherOnRkeProps } from './rancher-on-rke-props';
@@ -139,19 +141,7 @@ export class RancherOnRke extends Construct {
     const net = rkeNetwork(this, settings, name);
     this.network = net.network;
     const { addresses } = net;
-    // Refuses, at plan time, the changes the running cluster cannot take (README, "Day 2").
     const quorum = k3s || s.allowQuorumLoss ? undefined : new ServerQuorum(this, 'server-quorum', { deployment: name, servers: nodeCount });
-    new DeploymentGuard(this, 'deployment-guard', {
-      recorded: [
-        ...rkeRecordedSettings(settings, ingressController),
-        ...dnsRecordedSettings(settings, {
-          replaces:
-            'the load balancer is replaced (Elastic IPs on its subnet mappings come or go), with every address the old name resolved to',
-          toDomain: 'For a domain of your own, build a new deployment with dns.mode route53 and move Rancher to it with the rancher-backup operator.',
-        }),
-      ],
-      conditions: quorum ? [quorum.condition, ...(s.existingNetwork ? [movedServersCondition(quorum.existing.privateIps, addresses)] : [])] : [],
-    });
 
     const nodeGroup = new NodeSecurityGroup(this, 'node-security-group', {
       vpcId: net.vpcId,
@@ -199,6 +189,22 @@ export class RancherOnRke extends Construct {
       issuerSetting: 'rancher.tls.issuer',
     });
     this.hostname = hostname;
+    const pki = new ClusterPki(this, 'pki', { clusterName: name });
+    const pkiConditions = pkiLifetimes(pki, { pki, checkName: stackLevelName(this, 'cluster_certificates') });
+    // Refuses, at plan time, the changes the running cluster cannot take (README, "Day 2").
+    const guard = new DeploymentGuard(this, 'deployment-guard', {
+      recorded: [
+        ...rkeRecordedSettings(settings, ingressController),
+        ...dnsRecordedSettings(settings, {
+          replaces:
+            'the load balancer is replaced (Elastic IPs on its subnet mappings come or go), with every address the old name resolved to',
+          toDomain: 'For a domain of your own, build a new deployment with dns.mode route53 and move Rancher to it with the rancher-backup operator.',
+        }),
+        ...(wildcard ? [] : [loadBalancerTypeRecord(s.loadBalancer.type)]),
+        ...(lb ? [] : [roundRobinHostnameRecord(hostname)]),
+      ],
+      conditions: [...pkiConditions, ...(quorum ? [quorum.condition, ...(s.existingNetwork ? [movedServersCondition(quorum.existing.privateIps, addresses)] : [])] : [])],
+    });
     // Everything between Terraform and the API: the Helm and Kubernetes resources wait for it on create
     // and, being its dependents, are destroyed before it.
     const apiPath: ITerraformDependable[] = [...net.internetAccess];
@@ -251,7 +257,6 @@ export class RancherOnRke extends Construct {
 
     const parameterPath = deploymentParameterPath(this, settings.name);
     const role = new NodeRole(this, 'node-role', { name, parameterPath, snapshotBucketArn: snapshots?.arn });
-    const pki = new ClusterPki(this, 'pki', { clusterName: name });
     const joinToken = new Password(this, 'join-token', { length: 48, special: false });
     // The secure form: a joining server checks that the cluster it reaches serves this CA (the hash is over
     // server-ca.crt as written on the first server, byte for byte the parameter below).
@@ -351,7 +356,13 @@ export class RancherOnRke extends Construct {
     } else {
       const zone = publicZone(this, 'hosted-zone', requiredName(props.hostedZone));
       if (lb && tls.atLoadBalancer && tls.acm) {
-        const certificate = new LoadBalancerCertificate(this, 'certificate', { source: tls.acm, hostname, zoneId: zone.zoneId, certificates });
+        const certificate = new LoadBalancerCertificate(this, 'certificate', {
+          source: tls.acm,
+          hostname,
+          zoneId: zone.zoneId,
+          certificates,
+          expiryCheckName: stackLevelName(this, 'load_balancer_certificate'),
+        });
         const alb = new ApplicationLoadBalancer(this, 'application-load-balancer', {
           name,
           vpcId: net.vpcId,
@@ -380,12 +391,9 @@ export class RancherOnRke extends Construct {
       nameServed = [...dnsRecords, ...publicPath];
     }
 
-    // Terraform reaches the API by Rancher's name where the NLB serves it: a name every server certificate
-    // carries (tls-san) and that survives a replaced NLB (a record follows it; a wildcard name keeps its Elastic
-    // IP). With TLS at an ALB the name points there, so the NLB's own. Without a load balancer the name resolves
-    // to the healthy nodes' addresses, each open on 6443 to the admin networks: the API is reached on whichever
-    // node the name gives first, and on the next one when it refuses.
-    const apiHost = lb && tls.atLoadBalancer ? lb.dnsName : hostname;
+    // The name Terraform reaches the API by must never change under a running deployment: the Helm and
+    // Kubernetes providers, and every refresh, use it (design notes, "The API name Terraform uses").
+    const apiHost = kubernetesApiName({ lb, wildcard, hostname, hostnameRecord: guard.records.get(HOSTNAME_SETTING) });
     const access: ClusterAccess = {
       host: `https://${apiHost}:${KUBERNETES_API_PORT}`,
       clusterCaCertificate: pki.serverCa.certPem,
@@ -446,7 +454,12 @@ export class RancherOnRke extends Construct {
         })
       : undefined;
     const namespace = new RancherNamespace(this, 'rancher-namespace', { dependsOn: [api.gate] });
-    const secrets = new RancherTlsSecrets(this, 'tls-secrets', { plan: tls, certificates, namespace: namespace.name });
+    const secrets = new RancherTlsSecrets(this, 'tls-secrets', {
+      plan: tls,
+      certificates,
+      namespace: namespace.name,
+      expiryCheckName: stackLevelName(this, 'user_certificates'),
+    });
     const rancher = new RancherServer(this, 'rancher', {
       ...rancherServerSettings(settings, proxy),
       // The cluster's Kubernetes is upgraded by this deployment's own controller and Plan (KubernetesUpgrade).

@@ -5,14 +5,21 @@ import { SelfSignedCert } from '@cdktf/provider-tls/lib/self-signed-cert';
 import { Construct } from 'constructs';
 
 /** Ten years, like the CAs RKE2 would generate itself. */
-const CA_VALIDITY_HOURS = 87_600;
-/** One year; re-issued by Terraform during the last 30 days. */
-const ADMIN_VALIDITY_HOURS = 8_760;
-const ADMIN_RENEWAL_HOURS = 720;
+export const CA_VALIDITY_HOURS = 87_600;
+/**
+ * As long as the client CA that signs it: that CA's private key is in the same
+ * Terraform state, so whoever reads the state can sign an admin certificate of
+ * any lifetime already; a shorter one protects nothing and its renewal (a
+ * replacement that leaves the cluster providers without credentials for that
+ * plan) needs a `-target` apply.
+ */
+export const ADMIN_VALIDITY_HOURS = CA_VALIDITY_HOURS;
 
 export interface CertificateAuthority {
   readonly certPem: string;
   readonly privateKeyPem: string;
+  /** The certificate resource (its `validity_end_time` is the CA's end). */
+  readonly cert: SelfSignedCert;
 }
 
 export interface ClusterPkiProps {
@@ -36,6 +43,8 @@ export class ClusterPki extends Construct {
   /** Client certificate in `system:masters`, for the Helm/Kubernetes providers and the kubeconfig output. */
   readonly adminCertPem: string;
   readonly adminKeyPem: string;
+  /** The admin certificate resource (its `validity_end_time`, its address for a `-replace`). */
+  readonly adminCert: LocallySignedCert;
 
   constructor(scope: Construct, id: string, props: ClusterPkiProps) {
     super(scope, id);
@@ -52,10 +61,13 @@ export class ClusterPki extends Construct {
       caCertPem: this.clientCa.certPem,
       caPrivateKeyPem: this.clientCa.privateKeyPem,
       validityPeriodHours: ADMIN_VALIDITY_HOURS,
-      earlyRenewalHours: ADMIN_RENEWAL_HOURS,
       allowedUses: ['digital_signature', 'key_encipherment', 'client_auth'],
+      // A deployment made before keeps its one-year certificate (and its 30 days of early renewal) until that one
+      // renewal, instead of replacing it now: the new lifetime comes with that replacement.
+      lifecycle: { ignoreChanges: ['validity_period_hours', 'early_renewal_hours'] },
     });
     this.adminCertPem = admin.certPem;
+    this.adminCert = admin;
     this.adminKeyPem = adminKey.privateKeyPem;
   }
 
@@ -68,6 +80,6 @@ export class ClusterPki extends Construct {
       validityPeriodHours: CA_VALIDITY_HOURS,
       allowedUses: ['cert_signing', 'crl_signing', 'digital_signature', 'key_encipherment'],
     });
-    return { certPem: cert.certPem, privateKeyPem: key.privateKeyPem };
+    return { certPem: cert.certPem, privateKeyPem: key.privateKeyPem, cert };
   }
 }

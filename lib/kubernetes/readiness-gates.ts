@@ -7,6 +7,7 @@ import { RoleV1 } from '@cdktf/provider-kubernetes/lib/role-v1';
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { annotationPaths, RANCHER_NAMESPACE_ANNOTATIONS } from './cluster-writes';
 import READINESS_GATES from './readiness-gates.sh';
 import { escapeTemplate } from './terraform-template';
 import { imageRef } from './image-ref';
@@ -92,7 +93,12 @@ export class ReadinessGates extends Construct {
   constructor(scope: Construct, id: string, props: ReadinessGatesProps) {
     super(scope, id);
     this.image = imageRef(SHELL_IMAGE, props.registry);
-    this.namespace = new NamespaceV1(this, 'namespace', { metadata: { name: GATES_NAMESPACE }, dependsOn: props.dependsOn });
+    this.namespace = new NamespaceV1(this, 'namespace', {
+      metadata: { name: GATES_NAMESPACE },
+      dependsOn: props.dependsOn,
+      // Rancher marks every namespace of its cluster (cluster-writes.ts); the next plan must not take it back.
+      lifecycle: { ignoreChanges: annotationPaths(RANCHER_NAMESPACE_ANNOTATIONS) },
+    });
     const namespace = this.namespace.metadata.name;
     this.serviceAccount = new ServiceAccountV1(this, 'service-account', { metadata: { name: NAME, namespace } });
 

@@ -7,6 +7,7 @@ import { RoleV1 } from '@cdktf/provider-kubernetes/lib/role-v1';
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { annotationPaths, RANCHER_NAMESPACE_ANNOTATIONS } from './cluster-writes';
 import { imageRef } from './image-ref';
 import { SYSTEM_UPGRADE_CONTROLLER, SYSTEM_UPGRADE_NAMESPACE, SYSTEM_UPGRADE_SERVICE_ACCOUNT } from './upgrade-plan';
 
@@ -40,8 +41,9 @@ export class SystemUpgradeController extends Construct {
     this.namespace = new NamespaceV1(this, 'namespace', {
       metadata: { name: SYSTEM_UPGRADE_NAMESPACE, labels: { 'pod-security.kubernetes.io/enforce': 'privileged' } },
       dependsOn: props.dependsOn,
-      // Rancher annotates (and, moving it into a project, labels) namespaces; the Pod Security label is set at creation.
-      lifecycle: { ignoreChanges: ['metadata[0].labels', 'metadata[0].annotations'] },
+      // Rancher marks every namespace of its cluster (cluster-writes.ts). It is not one of Rancher's system namespaces
+      // (rancher v2.14.3 pkg/settings/setting.go), so no project labels arrive; the Pod Security label stays managed.
+      lifecycle: { ignoreChanges: annotationPaths(RANCHER_NAMESPACE_ANNOTATIONS) },
     });
     const namespace = this.namespace.metadata.name;
     const account = new ServiceAccountV1(this, 'service-account', { metadata: { name: SYSTEM_UPGRADE_SERVICE_ACCOUNT, namespace } });

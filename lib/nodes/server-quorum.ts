@@ -15,7 +15,9 @@ export interface ServerQuorumProps {
  * read at plan time, and the rule that an apply may not remove more of them
  * than etcd can lose: with fewer servers in the settings than running, a plan
  * would destroy etcd members all at once. `condition` refuses that plan before
- * anything changes.
+ * anything changes. It cannot see `-replace A -replace B` in one apply:
+ * Terraform gives conditions no view of the plan's replace targets, so the
+ * messages people read while rolling say so instead.
  */
 export class ServerQuorum extends Construct {
   readonly existing: DataAwsInstances;
@@ -37,7 +39,7 @@ export class ServerQuorum extends Construct {
         `rkeHa.nodeCount is ${props.servers}, but \${${count}} servers of this deployment exist: this apply would destroy ` +
         `\${${count} - ${props.servers}} etcd members at once and the cluster would lose quorum. Take the extra servers out of etcd ` +
         'one at a time first (kubectl delete node <name>, waiting for each), then apply once with rkeHa.allowQuorumLoss: true ' +
-        '(README, "Day 2").',
+        '(README, "Day 2"). This rule counts servers only: it cannot see two servers named by -replace in one apply (nothing in a plan exposes -replace), so never do that.',
     };
   }
 }

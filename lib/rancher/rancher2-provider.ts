@@ -16,13 +16,26 @@ export interface Rancher2BootstrapProviderConfig {
 }
 
 /**
+ * Arguments the provider (14.1.1, `rancher2/provider.go`) would otherwise take
+ * from the environment of whoever runs Terraform: `RANCHER_ACCESS_KEY`,
+ * `RANCHER_SECRET_KEY` and `RANCHER_TOKEN_KEY` (any of them makes bootstrap
+ * mode refuse to configure, failing every plan) and `RANCHER_INSECURE` (which
+ * would silently skip verifying the login that sends the admin password).
+ * `ca_certs` (`RANCHER_CA_CERTS`) is always written too. An explicit value
+ * wins over the environment; `"nil"` is the provider's own marker for "not
+ * given" (`providerDefaultEmptyString`), so bootstrap mode sees no key.
+ */
+export const ENVIRONMENT_PROOF = { access_key: 'nil', secret_key: 'nil', token_key: 'nil', insecure: false } as const;
+
+/**
  * The `rancher/rancher2` provider in bootstrap mode, written by hand: there is
  * no prebuilt cdktf binding (`@cdktf/provider-rancher2` does not exist), and
  * only `rancher2_bootstrap` is used. Only what bootstrap mode takes is
  * exposed. `bootstrap = true` is always written: once a `rancher2_bootstrap`
  * is in state, every later plan reads it through this provider, and a provider
  * without bootstrap mode then fails (rancher/terraform-provider-rancher2#1204).
- * `insecure` is never offered: the login sends the admin password.
+ * `insecure` is never offered: the login sends the admin password. Nothing
+ * is left to the environment (`ENVIRONMENT_PROOF`).
  */
 export class Rancher2BootstrapProvider extends TerraformProvider {
   static readonly tfResourceType = 'rancher2';
@@ -58,8 +71,9 @@ export class Rancher2BootstrapProvider extends TerraformProvider {
       alias: stringToTerraform(this._alias),
       api_url: stringToTerraform(this.apiUrl),
       bootstrap: true,
-      ca_certs: stringToTerraform(this.caCerts),
+      ca_certs: stringToTerraform(this.caCerts ?? ''),
       timeout: stringToTerraform(this.timeout),
+      ...ENVIRONMENT_PROOF,
     };
   }
 
@@ -69,8 +83,12 @@ export class Rancher2BootstrapProvider extends TerraformProvider {
       alias: attribute(stringToHclTerraform(this._alias), 'string'),
       api_url: attribute(stringToHclTerraform(this.apiUrl), 'string'),
       bootstrap: attribute(true, 'boolean'),
-      ca_certs: attribute(stringToHclTerraform(this.caCerts), 'string'),
+      ca_certs: attribute(stringToHclTerraform(this.caCerts ?? ''), 'string'),
       timeout: attribute(stringToHclTerraform(this.timeout), 'string'),
+      access_key: attribute(ENVIRONMENT_PROOF.access_key, 'string'),
+      secret_key: attribute(ENVIRONMENT_PROOF.secret_key, 'string'),
+      token_key: attribute(ENVIRONMENT_PROOF.token_key, 'string'),
+      insecure: attribute(ENVIRONMENT_PROOF.insecure, 'boolean'),
     };
     return Object.fromEntries(Object.entries(attributes).filter(([, a]) => a.value !== undefined));
   }

@@ -1,5 +1,7 @@
 import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
-import type { ITerraformDependable } from 'cdktf';
+import { DataTlsCertificate } from '@cdktf/provider-tls/lib/data-tls-certificate';
+import { TerraformStack, type ITerraformDependable } from 'cdktf';
+import { annotationPaths, RANCHER_SECRET_ANNOTATIONS } from '../kubernetes/cluster-writes';
 import { Construct } from 'constructs';
 import type { CertificateVariables } from '../tls/certificate-variables';
 import { CA_ISSUER_SECRET, INGRESS_SECRET, PRIVATE_CA_SECRET, type TlsPlan } from '../tls/tls-plan';
@@ -10,7 +12,16 @@ export interface RancherTlsSecretsProps {
   readonly certificates: CertificateVariables;
   /** Namespace name as a reference (RancherNamespace.name), so the secrets wait for it. */
   readonly namespace: string;
+  /**
+   * Name of a `check` block, unique in the stack, that warns on every plan
+   * from 60 days before the user's certificate or CA in these secrets ends.
+   * @default no check
+   */
+  readonly expiryCheckName?: string;
 }
+
+/** How long before a certificate of the user's ends every plan warns. */
+export const USER_CERTIFICATE_WARNING_HOURS = 1_440;
 
 /**
  * The secrets the Rancher chart reads for a TLS choice, created from the
@@ -28,7 +39,15 @@ export class RancherTlsSecrets extends Construct {
     super(scope, id);
     const { plan, certificates } = props;
     const secret = (secretId: string, name: string, type: string, data: Record<string, string>) => {
-      this.resources.push(new SecretV1(this, secretId, { metadata: { name, namespace: props.namespace }, type, data }));
+      this.resources.push(
+        new SecretV1(this, secretId, {
+          metadata: { name, namespace: props.namespace },
+          type,
+          data,
+          // Rancher stamps every secret of cattle-system with its project once the namespace joins one.
+          lifecycle: { ignoreChanges: annotationPaths(RANCHER_SECRET_ANNOTATIONS) },
+        }),
+      );
     };
 
     if (plan.ingressSecret) {
@@ -44,6 +63,24 @@ export class RancherTlsSecrets extends Construct {
       secret('ca-issuer', CA_ISSUER_SECRET, 'kubernetes.io/tls', {
         'tls.crt': certificates.get('caCertificate'),
         'tls.key': certificates.get('caPrivateKey'),
+      });
+    }
+
+    // The user's certificate and CA end when the user's do: read their (first) certificate's end on every plan.
+    const watched = [
+      ...(plan.ingressSecret ? [{ id: 'certificate-end', what: 'Your ingress certificate (tls_certificate_pem)', pem: certificates.get('certificate') }] : []),
+      ...(plan.privateCa || plan.caIssuer ? [{ id: 'ca-certificate-end', what: 'Your CA certificate (tls_ca_certificate_pem)', pem: certificates.get('caCertificate') }] : []),
+    ];
+    if (props.expiryCheckName && watched.length > 0) {
+      TerraformStack.of(this).addOverride(`check.${props.expiryCheckName}`, {
+        assert: watched.map((w) => {
+          const read = new DataTlsCertificate(this, w.id, { content: w.pem });
+          const end = `${read.fqn}.certificates[0].not_after`;
+          return {
+            condition: `\${timecmp(plantimestamp(), timeadd(${end}, "-${USER_CERTIFICATE_WARNING_HOURS}h")) < 0}`,
+            error_message: `${w.what} ends at \${${end}}. Put the renewed one into its variable and apply: the secret is updated in place (README, "Lifetimes").`,
+          };
+        }),
       });
     }
   }

@@ -1,4 +1,5 @@
 import { isAbsolute, relative } from 'node:path';
+import { DEPLOYER_IP_URL } from '../config/deployment-variables';
 import { STACK_FILE, type OutputFormat, type StackOutput } from './stack-output';
 import { VERSION } from './version';
 
@@ -32,6 +33,13 @@ export function synthSummary(outputs: readonly StackOutput[], format: OutputForm
       `  cd ${shown(first.directory, cwd)} && terraform init && terraform plan${vars.join('')}`,
     );
     if (secrets.length > 0) lines.push(`  (with ${secrets.join(', ')} set from your secret store)`);
+  }
+  const lookedUp = outputs.filter((o) => Array.isArray(o.variables.admin_cidrs?.default) && (o.variables.admin_cidrs.default as unknown[]).length === 0);
+  if (lookedUp.length > 0) {
+    lines.push(
+      `adminCidrs is empty (${lookedUp.map((o) => o.stack).join(', ')}): each plan admits this machine's public address, as ${DEPLOYER_IP_URL} answers it, to the Kubernetes API and SSH.`,
+      '  Behind a NAT with several public addresses (a pool) that is one of them at random: set adminCidrs to the NAT\'s range (the plan stops if two lookups differ).',
+    );
   }
   return `${lines.join('\n')}\n`;
 }

@@ -4,7 +4,7 @@ import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
 import { CertRequest } from '@cdktf/provider-tls/lib/cert-request';
 import { LocallySignedCert } from '@cdktf/provider-tls/lib/locally-signed-cert';
 import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
-import { TerraformIterator, TerraformLocal, Token } from 'cdktf';
+import { TerraformIterator, TerraformLocal, TerraformStack, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { CERTIFICATE_VARIABLES, type CertificateVariables } from './certificate-variables';
 import type { AcmSource } from './tls-plan';
@@ -17,7 +17,16 @@ export interface LoadBalancerCertificateProps {
   readonly zoneId?: string;
   /** The user's material (sources `import` and `sign`). */
   readonly certificates: CertificateVariables;
+  /**
+   * Name of a `check` block, unique in the stack, that warns on every plan
+   * from 60 days before an imported or signed certificate ends (ACM renews
+   * the ones it issues itself). @default no check
+   */
+  readonly expiryCheckName?: string;
 }
+
+/** How long before an imported or signed certificate ends every plan warns. */
+export const CERTIFICATE_WARNING_HOURS = 1_440;
 
 /** One year, re-signed by Terraform in its last 30 days (source `sign`). */
 const SIGNED_VALIDITY_HOURS = 8_760;
@@ -33,6 +42,8 @@ const SIGNED_RENEWAL_HOURS = 720;
 export class LoadBalancerCertificate extends Construct {
   /** ARN to put on the HTTPS listener; for `issue`, only known once validated. */
   readonly arn: string;
+  /** The certificate Terraform signs (source `sign`). */
+  private signed?: LocallySignedCert;
 
   constructor(scope: Construct, id: string, props: LoadBalancerCertificateProps) {
     super(scope, id);
@@ -56,6 +67,20 @@ export class LoadBalancerCertificate extends Construct {
       },
     });
     this.arn = certificate.arn;
+    if (props.expiryCheckName) {
+      const renewal =
+        props.source === 'sign'
+          ? `Terraform signs a new one in an ordinary apply during its last ${SIGNED_RENEWAL_HOURS / 24} days (or at once: terraform apply -replace=${LocallySignedCert.tfResourceType}.${this.signed!.friendlyUniqueId}).`
+          : 'Put the renewed certificate (and key) into its Terraform variables and apply: ACM takes the new one in place (create before destroy).';
+      TerraformStack.of(this).addOverride(`check.${props.expiryCheckName}`, {
+        assert: [
+          {
+            condition: `\${timecmp(plantimestamp(), timeadd(${certificate.fqn}.not_after, "-${CERTIFICATE_WARNING_HOURS}h")) < 0}`,
+            error_message: `The load balancer's certificate for Rancher ends at \${${certificate.fqn}.not_after}. ${renewal}`,
+          },
+        ],
+      });
+    }
   }
 
   /** Leaf and chain split out of the one PEM bundle the user gives. */
@@ -77,14 +102,14 @@ export class LoadBalancerCertificate extends Construct {
       subject: [{ commonName: props.hostname }],
       dnsNames: [props.hostname],
     });
-    const signed = new LocallySignedCert(this, 'cert', {
+    const signed = (this.signed = new LocallySignedCert(this, 'cert', {
       certRequestPem: request.certRequestPem,
       caCertPem: props.certificates.get('caCertificate'),
       caPrivateKeyPem: props.certificates.get('caPrivateKey'),
       validityPeriodHours: SIGNED_VALIDITY_HOURS,
       earlyRenewalHours: SIGNED_RENEWAL_HOURS,
       allowedUses: ['digital_signature', 'key_encipherment', 'server_auth'],
-    });
+    }));
     return { body: signed.certPem, chain: props.certificates.get('caCertificate'), key: key.privateKeyPem };
   }
 

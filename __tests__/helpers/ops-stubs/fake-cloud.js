@@ -12,7 +12,7 @@
 //     guard resources were deleted, or whose KMS key is scheduled for deletion).
 // world.failures: { "<call prefix>": n } makes the next n matching calls fail (with world.failureMessages[prefix]).
 'use strict';
-const { appendFileSync, readFileSync, writeFileSync } = require('node:fs');
+const { appendFileSync, readFileSync, writeFileSync, writeSync } = require('node:fs');
 const { basename, join } = require('node:path');
 
 const dir = process.env.FAKE_WORLD;
@@ -30,10 +30,23 @@ function save() {
 function finish(code, stdout = '', stderr = '', after = undefined) {
   checkInvariants();
   save();
-  if (stdout) process.stdout.write(stdout);
-  if (stderr) process.stderr.write(stderr);
+  // Written whole before the exit: process.stdout.write to a pipe may still be queued when process.exit runs,
+  // and a `terraform show -json` of a large state (hundreds of KB) then arrives cut.
+  writeAll(1, stdout);
+  writeAll(2, stderr);
   if (after) after();
   process.exit(code);
+}
+/** writeSync until every byte is out (a pipe the reader has not drained answers EAGAIN). */
+function writeAll(fd, text) {
+  const bytes = Buffer.from(text);
+  for (let offset = 0; offset < bytes.length; ) {
+    try {
+      offset += writeSync(fd, bytes, offset);
+    } catch (error) {
+      if (error.code !== 'EAGAIN') throw error;
+    }
+  }
 }
 const json = (value) => `${JSON.stringify(value, null, 1)}\n`;
 const line = `${tool} ${args.join(' ')}`;

@@ -80,9 +80,29 @@ describe('DeploymentVariables (no settings)', () => {
 
   it('looks up the deployer IP only when admin_cidrs is empty, under a fixed address', () => {
     const lookups = dataSources(json, 'http');
-    expect(Object.keys(lookups)).toEqual(['deployer_ip']);
-    expect(lookups.deployer_ip).toMatchObject({ count: '${length(var.admin_cidrs) == 0 ? 1 : 0}', url: 'https://checkip.amazonaws.com' });
+    expect(Object.keys(lookups).sort()).toEqual(['deployer_ip', 'deployer_ip_again']);
+    for (const lookup of Object.values(lookups)) expect(lookup).toMatchObject({ count: '${length(var.admin_cidrs) == 0 ? 1 : 0}', url: 'https://checkip.amazonaws.com' });
     expect(DEPLOYER_IP_URL).toBe('https://checkip.amazonaws.com');
+  });
+
+  it('stops the plan, naming both addresses and the fix, when two lookups differ (a NAT pool)', () => {
+    const [check] = dataSources(json, 'http').deployer_ip.lifecycle.postcondition;
+    expect(check.condition).toBe('${trimspace(self.response_body) == trimspace(one(data.http.deployer_ip_again[*].response_body))}');
+    expect(check.error_message).toContain('several public addresses (a NAT pool)');
+    expect(check.error_message).toContain('Set admin_cidrs (settings: adminCidrs)');
+  });
+
+  describeWithTerraform('the NAT pool check, evaluated by terraform', () => {
+    const [check] = dataSources(json, 'http').deployer_ip.lifecycle.postcondition;
+    // The two answers as checkip gives them (with a newline), in place of the references.
+    const answers = (first: string, second: string) => (text: string) =>
+      text.replace(/self\.response_body/g, JSON.stringify(`${first}\n`)).replace(/one\(data\.http\.deployer_ip_again\[\*\]\.response_body\)/g, JSON.stringify(`${second}\n`));
+
+    it('holds when both lookups see one address, fails when they differ, and then names both', () => {
+      expect(evaluate(answers('198.51.100.7', '198.51.100.7')(expressionOf(check.condition)))).toBe(true);
+      expect(evaluate(answers('198.51.100.7', '198.51.100.9')(expressionOf(check.condition)))).toBe(false);
+      expect(evaluate(answers('198.51.100.7', '198.51.100.9')(JSON.stringify(check.error_message)))).toMatch(/answered 198\.51\.100\.7, then 198\.51\.100\.9: /);
+    });
   });
 
   it('defines admin_cidrs_effective: the variable, or the deployer IP as a /32', () => {

@@ -66,13 +66,20 @@ describe('ClusterPki', () => {
       cert_request_pem: ref('tls_cert_request', csrName, 'cert_request_pem'),
       ca_cert_pem: ref('tls_self_signed_cert', clientCaName, 'cert_pem'),
       ca_private_key_pem: ref('tls_private_key', clientKeyName, 'private_key_pem'),
-      validity_period_hours: 8760,
-      early_renewal_hours: 720,
+      // As long as its CA (whose key is in the same state): no renewal within the CA's life.
+      validity_period_hours: 87600,
     });
+    expect(admin).not.toHaveProperty('early_renewal_hours');
+    // A deployment made with a one-year certificate keeps it (no replacement now) until its last renewal.
+    expect(admin.lifecycle.ignore_changes).toEqual(['validity_period_hours', 'early_renewal_hours']);
     expect(admin.allowed_uses).toContain('client_auth');
     expect(admin.allowed_uses).not.toContain('server_auth');
     expect(admin.allowed_uses).not.toContain('cert_signing');
     expect(admin).not.toHaveProperty('is_ca_certificate');
+  });
+
+  it('no CA renews itself: no early renewal, so the tls provider plans a replacement only once one has ended (the guard refuses that plan)', () => {
+    for (const ca of [serverCa, clientCa]) expect(ca).not.toHaveProperty('early_renewal_hours');
   });
 
   it('exposes references to the generated PEMs', () => {

@@ -31,6 +31,14 @@ describe('ReadinessGates', () => {
     expect(servers.metadata.namespace).toBe(`\${kubernetes_namespace_v1.${nsName}.metadata[0].name}`);
   });
 
+  it("keeps the marks Rancher writes on every namespace (and only those) out of the next plan", () => {
+    const [, ns] = only(json, 'kubernetes_namespace_v1');
+    expect(ns.lifecycle.ignore_changes).toEqual([
+      'metadata[0].annotations["lifecycle.cattle.io/create.namespace-auth"]',
+      'metadata[0].annotations["cattle.io/status"]',
+    ]);
+  });
+
   it('bounds every gate: the script gives up at the budget, the Job a minute later, Terraform five minutes later', () => {
     expect(container.env).toEqual(expect.arrayContaining([{ name: 'DEADLINE_SECONDS', value: '1500' }]));
     expect(servers.spec.active_deadline_seconds).toBe(1560);

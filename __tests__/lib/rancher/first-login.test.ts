@@ -7,6 +7,7 @@ import { Password } from '@cdktf/provider-random/lib/password';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { TerraformOutput, TerraformVariable, type TerraformStack } from 'cdktf';
 import { FirstLogin, type FirstLoginProps } from '../../../lib/rancher/first-login';
+import { ENVIRONMENT_PROOF } from '../../../lib/rancher/rancher2-provider';
 import { resources, synthConstruct, type TerraformJson } from '../../helpers/synth';
 import { describeWithTerraform, terraformOk } from '../../helpers/terraform';
 
@@ -54,7 +55,9 @@ describe('FirstLogin', () => {
   });
 
   it('points the provider at https://<hostname> in bootstrap mode, trusting the CA the probe trusts, within the budget', () => {
-    expect(json.provider!.rancher2).toEqual([{ alias: 'bootstrap', api_url: 'https://rancher.acme.io', bootstrap: true, ca_certs: '${var.ca}', timeout: '600s' }]);
+    expect(json.provider!.rancher2).toEqual([
+      { alias: 'bootstrap', api_url: 'https://rancher.acme.io', bootstrap: true, ca_certs: '${var.ca}', timeout: '600s', ...ENVIRONMENT_PROOF },
+    ]);
   });
 
   it('exposes the token and the password it set, for sensitive outputs', () => {
@@ -87,7 +90,7 @@ describe('FirstLogin', () => {
     });
 
     it('still declares the provider: Terraform needs it to forget an object it made', () => {
-      expect(off.provider!.rancher2).toEqual([{ alias: 'bootstrap', api_url: 'https://rancher.acme.io', bootstrap: true, timeout: '600s' }]);
+      expect(off.provider!.rancher2).toEqual([{ alias: 'bootstrap', api_url: 'https://rancher.acme.io', bootstrap: true, ca_certs: '', timeout: '600s', ...ENVIRONMENT_PROOF }]);
     });
   });
 

@@ -36,19 +36,44 @@ describe('Rancher2BootstrapProvider', () => {
     expect(RANCHER2_PROVIDER_VERSION.split('.')[0]).toBe(minor);
   });
 
+  /** What the environment must not decide (the provider reads RANCHER_* variables for anything left out). */
+  const PINNED = { access_key: 'nil', secret_key: 'nil', token_key: 'nil', insecure: false };
+
   it('writes bootstrap mode, the API URL, the CA and the timeout under its alias, and nothing that turns verification off', () => {
-    expect(json.provider!.rancher2).toEqual([{ alias: 'bootstrap', api_url: 'https://rancher.acme.io', bootstrap: true, ca_certs: '${var.ca}', timeout: '600s' }]);
+    expect(json.provider!.rancher2).toEqual([{ alias: 'bootstrap', api_url: 'https://rancher.acme.io', bootstrap: true, ca_certs: '${var.ca}', timeout: '600s', ...PINNED }]);
   });
 
-  it('leaves ca_certs out without a CA (the system roots)', () => {
-    expect(build().json.provider!.rancher2).toEqual([{ alias: 'bootstrap', api_url: 'https://rancher.acme.io', bootstrap: true, timeout: '600s' }]);
+  it('writes an empty ca_certs without a CA (the system roots), so RANCHER_CA_CERTS cannot set one', () => {
+    expect(build().json.provider!.rancher2).toEqual([{ alias: 'bootstrap', api_url: 'https://rancher.acme.io', bootstrap: true, ca_certs: '', timeout: '600s', ...PINNED }]);
+  });
+
+  it('leaves no argument to the environment: every one the provider defaults from a RANCHER_* variable is written', () => {
+    // rancher2 14.1.1 provider.go: api_url, access_key, bootstrap, secret_key, token_key, ca_certs and insecure default from the environment.
+    const fromEnvironment = ['api_url', 'access_key', 'bootstrap', 'secret_key', 'token_key', 'ca_certs', 'insecure'];
+    for (const provider of [json.provider!.rancher2[0], build().json.provider!.rancher2[0]]) {
+      for (const argument of fromEnvironment) expect(provider[argument]).toBeDefined();
+    }
+    // "nil" is the provider's marker for a key not given: bootstrap mode refuses any other value.
+    expect([PINNED.access_key, PINNED.secret_key, PINNED.token_key]).toEqual(['nil', 'nil', 'nil']);
   });
 
   it('has attributes only, as the HCL writer reads them from its typed form', () => {
     expect(schema.bindingBlocks.filter((path) => path.includes('rancher2'))).toEqual([]);
     const hcl = terraformJsonToHcl(json, schema);
     expect(hcl).toContain(
-      ['provider "rancher2" {', '  alias     = "bootstrap"', '  api_url   = "https://rancher.acme.io"', '  bootstrap = true', '  ca_certs  = var.ca', '  timeout   = "600s"', '}'].join('\n'),
+      [
+        'provider "rancher2" {',
+        '  access_key = "nil"',
+        '  alias      = "bootstrap"',
+        '  api_url    = "https://rancher.acme.io"',
+        '  bootstrap  = true',
+        '  ca_certs   = var.ca',
+        '  insecure   = false',
+        '  secret_key = "nil"',
+        '  timeout    = "600s"',
+        '  token_key  = "nil"',
+        '}',
+      ].join('\n'),
     );
     expect(hcl).toMatch(/rancher2 = \{\n\s+source\s+= "rancher\/rancher2"\n\s+version = "14\.\d+\.\d+"\n\s+\}/);
   });

@@ -1,13 +1,14 @@
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { Password } from '@cdktf/provider-random/lib/password';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
+import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { TerraformOutput } from 'cdktf';
 import { tlsSchema } from '../../../lib/config/tls-schema';
 import { RancherNamespace } from '../../../lib/rancher/namespace';
-import { RancherTlsSecrets } from '../../../lib/rancher/tls-secrets';
+import { RancherTlsSecrets, USER_CERTIFICATE_WARNING_HOURS } from '../../../lib/rancher/tls-secrets';
 import { CertificateVariables } from '../../../lib/tls/certificate-variables';
 import { tlsPlan, type TlsPlan } from '../../../lib/tls/tls-plan';
-import { only, resources, synthConstruct } from '../../helpers/synth';
+import { dataSources, only, resources, synthConstruct } from '../../helpers/synth';
 import { describeWithTerraform, unparsableTemplates } from '../../helpers/terraform';
 
 const plan = (input: Record<string, unknown>): TlsPlan => tlsPlan(tlsSchema.parse(input));
@@ -18,10 +19,11 @@ function synth(tlsPlanned: TlsPlan) {
   const result = synthConstruct((stack) => {
     new KubernetesProvider(stack, 'kubernetes', {});
     new RandomProvider(stack, 'random');
+    new TlsProvider(stack, 'tls');
     const gate = new Password(stack, 'gate', { length: 8 });
     const certificates = new CertificateVariables(stack, 'certificates', tlsPlanned.material);
     const namespace = new RancherNamespace(stack, 'rancher-namespace', { dependsOn: [gate] });
-    secrets = new RancherTlsSecrets(stack, 'tls-secrets', { plan: tlsPlanned, certificates, namespace: namespace.name });
+    secrets = new RancherTlsSecrets(stack, 'tls-secrets', { plan: tlsPlanned, certificates, namespace: namespace.name, expiryCheckName: 'user_certificates' });
     // Stands in for the Rancher release, which depends on `resources`.
     new Password(stack, 'release', { length: 8, dependsOn: secrets.resources });
     new TerraformOutput(stack, 'secret_count', { value: secrets.resources.length });
@@ -67,6 +69,12 @@ describe('RancherTlsSecrets', () => {
         }
       });
 
+      it("keeps only the project annotation Rancher stamps on cattle-system's secrets out of the next plan", () => {
+        for (const secret of Object.values(byName)) {
+          expect(secret.lifecycle.ignore_changes).toEqual(['metadata[0].annotations["field.cattle.io/projectId"]']);
+        }
+      });
+
       it('exposes exactly the secrets in `resources`, for the release to wait on', () => {
         const ids = Object.keys(resources(json, 'kubernetes_secret_v1')).map((id) => `kubernetes_secret_v1.${id}`);
         expect([...resources(json, 'random_password').release.depends_on].sort()).toEqual(ids.sort());
@@ -83,6 +91,32 @@ describe('RancherTlsSecrets', () => {
       // Only the variables' validation names the markers; no block with content appears.
       expect(text).not.toMatch(/-----BEGIN [A-Z ]+-----/);
       expect(text).not.toMatch(/MII[A-Za-z0-9+/]{8}/);
+    });
+  });
+
+  describe("the user's certificates' ends", () => {
+    const checked = (input: Record<string, unknown>) => {
+      const { json } = synth(plan(input));
+      const reads = Object.values(dataSources(json, 'tls_certificate')).map((d) => d.content).sort();
+      const asserts: { condition: string; error_message: string }[] = (json as any).check?.user_certificates?.assert ?? [];
+      return { reads, asserts };
+    };
+
+    it('reads the certificate and the CA the secrets carry, and warns from 60 days before either ends', () => {
+      const { reads, asserts } = checked({ issuer: 'blank', privateCA: true });
+      expect(reads).toEqual(['${var.tls_ca_certificate_pem}', '${var.tls_certificate_pem}']);
+      expect(asserts).toHaveLength(2);
+      for (const a of asserts) expect(a.condition).toMatch(new RegExp(`^\\$\\{timecmp\\(plantimestamp\\(\\), timeadd\\(data\\.tls_certificate\\.[^.]+\\.certificates\\[0\\]\\.not_after, "-${USER_CERTIFICATE_WARNING_HOURS}h"\\)\\) < 0\\}$`));
+      expect(asserts.map((a) => a.error_message.split(' ends at')[0]).sort()).toEqual(['Your CA certificate (tls_ca_certificate_pem)', 'Your ingress certificate (tls_certificate_pem)']);
+    });
+
+    it('the CA issuer: its CA', () => {
+      expect(checked({ issuer: 'ca' }).reads).toEqual(['${var.tls_ca_certificate_pem}']);
+    });
+
+    it("nothing when there is none of the user's (Rancher's CA, Let's Encrypt)", () => {
+      expect(checked({}).asserts).toEqual([]);
+      expect(checked({ issuer: 'acme', acme: { email: 'ops@example.com' } }).reads).toEqual([]);
     });
   });
 

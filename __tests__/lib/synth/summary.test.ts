@@ -19,6 +19,8 @@ describe('synthSummary', () => {
         '  docker  cdktf.out/stacks/docker',
         "Next: npm run cdktf -- deploy rke-ha, or plain Terraform in the stack's folder:",
         '  cd cdktf.out/stacks/rke-ha && terraform init && terraform plan -var rancher_hostname=rancher.example.com -var route53_zone_name=example.com',
+        "adminCidrs is empty (rke-ha): each plan admits this machine's public address, as https://checkip.amazonaws.com answers it, to the Kubernetes API and SSH.",
+        "  Behind a NAT with several public addresses (a pool) that is one of them at random: set adminCidrs to the NAT's range (the plan stops if two lookups differ).",
         '',
       ].join('\n'),
     );
@@ -28,6 +30,10 @@ describe('synthSummary', () => {
     const text = synthSummary([output('rke-ha', { rancher_hostname: { default: 'rancher.acme.io' }, tls_certificate_pem: { sensitive: true } })], 'hcl', '/project');
     expect(text).toContain('1 Terraform root module (cdk.tf, Terraform >= 1.10):');
     expect(text).toContain('terraform init && terraform plan\n  (with TF_VAR_tls_certificate_pem set from your secret store)\n');
+  });
+
+  it('says nothing about the address lookup when admin networks are set', () => {
+    expect(synthSummary([output('rke-ha', { admin_cidrs: { default: ['203.0.113.0/24'] } })], 'json', '/project')).not.toContain('adminCidrs');
   });
 
   it('shows an output directory outside the working directory as an absolute path', () => {

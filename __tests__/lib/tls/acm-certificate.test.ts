@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { TerraformOutput, TerraformVariable } from 'cdktf';
-import { LoadBalancerCertificate } from '../../../lib/tls/acm-certificate';
+import { CERTIFICATE_WARNING_HOURS, LoadBalancerCertificate } from '../../../lib/tls/acm-certificate';
 import { CertificateVariables, type CertificateMaterial } from '../../../lib/tls/certificate-variables';
 import type { AcmSource } from '../../../lib/tls/tls-plan';
 import { only, ref, resources, synthConstruct, type TerraformJson } from '../../helpers/synth';
@@ -29,7 +29,7 @@ function synth(source: AcmSource, hostname: 'variable' | string = 'variable') {
     new TlsProvider(stack, 'tls');
     const name = hostname === 'variable' ? new TerraformVariable(stack, 'rancher_hostname', { type: 'string' }).stringValue : hostname;
     const certificates = new CertificateVariables(stack, 'certificates', MATERIAL[source]);
-    const certificate = new LoadBalancerCertificate(stack, 'certificate', { source, hostname: name, zoneId: 'Z0123456789', certificates });
+    const certificate = new LoadBalancerCertificate(stack, 'certificate', { source, hostname: name, zoneId: 'Z0123456789', certificates, expiryCheckName: 'load_balancer_certificate' });
     arn = certificate.arn;
     new TerraformOutput(stack, 'arn', { value: certificate.arn });
   });
@@ -61,6 +61,10 @@ describe('LoadBalancerCertificate', () => {
 
     it('replaces the certificate before destroying the old one (a listener uses it)', () => {
       expect(only(json, 'aws_acm_certificate')[1].lifecycle.create_before_destroy).toBe(true);
+    });
+
+    it(source === 'issue' ? 'adds no expiry warning: ACM renews what it issues' : 'warns before the certificate ends', () => {
+      expect(Object.keys((json as any).check ?? {})).toEqual(source === 'issue' ? [] : ['load_balancer_certificate']);
     });
 
     it('carries no PEM literal', () => {
@@ -149,6 +153,12 @@ describe('LoadBalancerCertificate', () => {
         private_key: ref('tls_private_key', keyName, 'private_key_pem'),
       });
       expect(json.output?.arn.value).toBe(ref('aws_acm_certificate', name, 'arn'));
+    });
+
+    it('warns on every plan from 60 days before the end, naming the certificate to re-sign', () => {
+      const [assert] = (json as any).check.load_balancer_certificate.assert;
+      expect(assert.condition).toBe(`\${timecmp(plantimestamp(), timeadd(aws_acm_certificate.${name}.not_after, "-${CERTIFICATE_WARNING_HOURS}h")) < 0}`);
+      expect(assert.error_message).toContain(`terraform apply -replace=tls_locally_signed_cert.${certName}`);
     });
 
     it('has the same hostname postcondition as an import', () => {

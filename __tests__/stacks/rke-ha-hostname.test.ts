@@ -1,0 +1,126 @@
+import type { SettingsInput } from '../../lib/config/schema';
+import { RKE_HA_STACK } from '../../stacks/rke-ha';
+import { refusals } from '../helpers/guard';
+import { plannedChange, servers } from '../helpers/replacement';
+import { dataSources, resources, type TerraformJson } from '../helpers/synth';
+import { synthSettings } from '../helpers/variants';
+
+/**
+ * A new `hostname` on a running deployment, on pairs of synthesized modules
+ * (before: the name it was created with; after: the new one): the providers
+ * that read the cluster on every refresh keep their configuration, so the plan
+ * that carries the change can read the cluster; or, without a load balancer,
+ * the guard refuses it with the procedure.
+ */
+const synth = (input: SettingsInput): TerraformJson => synthSettings(RKE_HA_STACK, input).json;
+const SITE: SettingsInput = { hostname: 'rancher.example.com', hostedZone: 'example.com' };
+const renamed = (input: SettingsInput): SettingsInput => ({ ...input, hostname: 'rancher2.example.com' });
+
+const FRONTS: [string, SettingsInput][] = [
+  ['NLB', SITE],
+  ['NLB, K3s', { ...SITE, rkeHa: { distribution: 'k3s' } }],
+  ['TLS at an ALB', { ...SITE, rancher: { tls: { mode: 'external', issuer: 'acme' } } }],
+  ["NLB, Let's Encrypt", { ...SITE, rancher: { tls: { issuer: 'acme', acme: { email: 'ops@example.com' } } } }],
+];
+
+/** The cluster providers' configuration, as Terraform reads it. */
+const clusterProviders = (json: TerraformJson) => ({ kubernetes: json.provider!.kubernetes, helm: json.provider!.helm });
+const apiHost = (json: TerraformJson): string => json.provider!.kubernetes[0].host;
+/** What refers to Rancher's name (the `rancher_hostname` variable): what a new name changes, or reads under it. */
+function usersOfHostname(json: TerraformJson): string[] {
+  const out: string[] = [];
+  const blocks: [string, Record<string, Record<string, unknown>>][] = [['', json.resource], ['data.', json.data ?? {}]];
+  for (const [prefix, byType] of blocks) {
+    for (const [type, byName] of Object.entries(byType)) {
+      for (const [name, body] of Object.entries(byName)) if (JSON.stringify(body).includes('var.rancher_hostname')) out.push(`${prefix}${type}.${name.replace(/_[0-9A-F]{8}$/, '')}`);
+    }
+  }
+  for (const [type, configs] of Object.entries(json.provider ?? {})) if (JSON.stringify(configs).includes('var.rancher_hostname')) out.push(`provider.${type}`);
+  return out.sort();
+}
+
+describe.each(FRONTS)('a new hostname, %s in front', (_name, input) => {
+  const before = synth(input);
+  const after = synth(renamed(input));
+
+  it('reaches the API by the NLB\'s own name (in every server\'s tls-san), which the change does not touch', () => {
+    expect(apiHost(before)).toMatch(/^https:\/\/\$\{aws_lb\.load-balancer_lb_[0-9A-F]+\.dns_name\}:6443$/);
+    expect(clusterProviders(after)).toEqual(clusterProviders(before));
+    expect(after.output!.kubeconfig).toEqual(before.output!.kubeconfig);
+  });
+
+  it('is not refused, and replaces no server and no load balancer', () => {
+    expect(refusals(before, after)).toEqual([]);
+    const change = plannedChange(before, after);
+    expect(servers([...change.replaced, ...change.destroyed])).toEqual([]);
+    expect([...change.replaced, ...change.destroyed].filter((a) => /^aws_lb\./.test(a))).toEqual([]);
+  });
+
+  it('changes only what names Rancher; what reads the cluster at plan time does not use the name', () => {
+    expect([before, after].map((j) => j.variable!.rancher_hostname.default)).toEqual(['rancher.example.com', 'rancher2.example.com']);
+    const users = usersOfHostname(after);
+    // Never the cluster providers or the API probe: the refresh of every in-cluster object works as before.
+    expect(users.filter((u) => /^provider\.(kubernetes|helm)$|^data\.http\.api-readiness/.test(u))).toEqual([]);
+    expect(users).toEqual(expect.arrayContaining(['aws_route53_record.dns_record', 'helm_release.rancher_release', 'data.http.rancher-readiness_ping', 'provider.rancher2']));
+    // The servers' user data names it (tls-san) but is held (ignore_changes) and reported in servers_pending_replacement.
+    for (const instance of Object.values(resources(after, 'aws_instance'))) expect(instance.lifecycle.ignore_changes).toContain('user_data_base64');
+    // /ping waits for the chart, which changes: Terraform reads it at apply time, after the new record exists.
+    const ping = Object.entries(dataSources(after, 'http')).find(([n]) => n.startsWith('rancher-readiness_ping'))![1];
+    expect(JSON.stringify(ping)).toMatch(/helm_release\.rancher_release|data\.kubernetes_secret_v1\.rancher-readiness_rancher-ca/);
+  });
+});
+
+describe('a new hostname with DNS round robin (no load balancer)', () => {
+  const DNS: SettingsInput = { ...SITE, rkeHa: { loadBalancer: { type: 'dns' } } };
+  const before = synth(DNS);
+  const after = synth(renamed(DNS));
+
+  it('reaches the API by the name recorded at the first apply, so the providers do not move with the setting', () => {
+    expect(apiHost(before)).toMatch(/^https:\/\/\$\{terraform_data\.deployment-guard_record-hostname_[0-9A-F]+\.input\}:6443$/);
+    expect(clusterProviders(after)).toEqual(clusterProviders(before));
+    const [, record] = Object.entries(resources(before, 'terraform_data')).find(([n]) => n.startsWith('deployment-guard_record-hostname_'))!;
+    expect(record).toMatchObject({ input: '${var.rancher_hostname}', lifecycle: { ignore_changes: ['input'] } });
+  });
+
+  it('is refused at plan time with the procedure', () => {
+    const [message] = refusals(before, after);
+    expect(message).toContain('hostname is "rancher2.example.com", but this deployment was created with "rancher.example.com".');
+    expect(message).toContain('add the new name to tls-san');
+    expect(message).toContain('terraform apply -refresh=false -replace=<the hostname record>');
+    expect(refusals(before, before)).toEqual([]);
+  });
+
+  it('a load balancer deployment has no hostname record (nothing to refuse)', () => {
+    expect(Object.keys(resources(synth(SITE), 'terraform_data')).filter((n) => n.includes('record-hostname'))).toEqual([]);
+  });
+});
+
+describe('no domain (dns.mode wildcard)', () => {
+  it('reaches the API by Rancher\'s sslip.io name, which no accepted setting changes and a replaced NLB keeps', () => {
+    const json = synth({ dns: { mode: 'wildcard' } });
+    expect(apiHost(json)).toMatch(/^https:\/\/\$\{.*aws_eip\.load-balancer_eip-0_[0-9A-F]+\.public_ip.*\}.*:6443$/);
+  });
+});
+
+describe('switching the front (the API name moves with it)', () => {
+  const DNS: SettingsInput = { ...SITE, rkeHa: { loadBalancer: { type: 'dns' } } };
+
+  it('NLB to DNS round robin is taken: the API is then reached by Rancher\'s name, which every server certificate carries and which still leads to the cluster', () => {
+    expect(refusals(synth(SITE), synth(DNS))).toEqual([]);
+    // The record of the name is new in that plan: its input (Rancher's name) is known, so is the providers' address.
+    expect(apiHost(synth(DNS))).toMatch(/terraform_data\.deployment-guard_record-hostname_/);
+  });
+
+  it('DNS round robin to the NLB is refused: the new NLB\'s name is unknown in that plan and not in the servers\' certificates', () => {
+    const [message] = refusals(synth(DNS), synth(SITE));
+    expect(message).toContain('rkeHa.loadBalancer.type is "nlb", but this deployment was created with "dns".');
+    expect(message).toContain('terraform apply -target=<the aws_lb address of the load balancer>');
+    expect(message).toContain('terraform apply -replace=<the rkeHa.loadBalancer.type record>');
+    expect(apiHost(synth(SITE))).toMatch(/aws_lb\.load-balancer_lb_/);
+  });
+
+  it('neither is refused without a change', () => {
+    expect(refusals(synth(SITE), synth(SITE))).toEqual([]);
+    expect(refusals(synth(DNS), synth(DNS))).toEqual([]);
+  });
+});
