@@ -446,7 +446,7 @@ export class RancherOnRke extends Construct {
     if (snapshots) this.etcdSnapshotBucket = snapshots.name;
     if (snapshotEvents) this.etcdSnapshotEventsTopic = snapshotEvents.topic.arn;
     if (datastore) this.datastoreAddress = datastore.instance.address;
-    this.serversPendingReplacement = reportStaleServers(this, { nodes, amiPinned: s.amiId !== undefined, checkName: stackLevelName(this, 'servers_up_to_date') });
+    this.serversPendingReplacement = reportStaleServers(this, { nodes, checkName: stackLevelName(this, 'servers_up_to_date') });
   }
 }
 

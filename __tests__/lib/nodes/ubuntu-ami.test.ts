@@ -1,7 +1,7 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { LocalBackend, TerraformOutput, type TerraformStack } from 'cdktf';
 import { CANONICAL_OWNER_ID, UbuntuAmi } from '../../../lib/nodes/ubuntu-ami';
-import { dataSources, synthConstruct } from '../../helpers/synth';
+import { dataSources, only, synthConstruct } from '../../helpers/synth';
 
 function synth(add: (stack: TerraformStack) => void) {
   return synthConstruct((stack) => {
@@ -11,12 +11,16 @@ function synth(add: (stack: TerraformStack) => void) {
   });
 }
 
+/** The contract's address pattern of the record in `terraform state list` (operations' roll finds it so). */
+const RECORD_ADDRESS = /^terraform_data\.[^ ]*ami_recorded-image(_[0-9A-Fa-f]+)?$/;
+
 describe('UbuntuAmi lookup', () => {
   const { json } = synth((stack) => {
     const ami = new UbuntuAmi(stack, 'ami');
     new TerraformOutput(stack, 'ami_id', { value: ami.id });
   });
   const lookups = Object.entries(dataSources(json, 'aws_ami'));
+  const [recordName, record] = only(json, 'terraform_data');
 
   it("finds Canonical's newest Ubuntu 24.04 (noble) amd64 image", () => {
     expect(CANONICAL_OWNER_ID).toBe('099720109477');
@@ -34,22 +38,39 @@ describe('UbuntuAmi lookup', () => {
     );
   });
 
-  it('exposes the looked-up image id', () => {
-    expect(json.output?.ami_id.value).toBe(`\${data.aws_ami.${lookups[0][0]}.id}`);
+  it('records the looked-up image once: the record ignores later lookups and nothing replaces it but -replace', () => {
+    expect(`terraform_data.${recordName}`).toMatch(RECORD_ADDRESS);
+    expect(record.input).toBe(`\${data.aws_ami.${lookups[0][0]}.id}`);
+    expect(record.lifecycle).toEqual({ ignore_changes: ['input'] });
+    expect(record.triggers_replace).toBeUndefined();
+  });
+
+  it('exposes the recorded image, never the lookup', () => {
+    expect(json.output?.ami_id.value).toBe(`\${terraform_data.${recordName}.output}`);
   });
 });
 
 describe('UbuntuAmi pinned', () => {
-  let ami!: UbuntuAmi;
-  const { json } = synth((stack) => {
-    ami = new UbuntuAmi(stack, 'ami', { amiId: 'ami-0123456789abcdef0' });
-    new TerraformOutput(stack, 'ami_id', { value: ami.id });
+  const pinned = (amiId: string) =>
+    synth((stack) => {
+      const ami = new UbuntuAmi(stack, 'ami', { amiId });
+      new TerraformOutput(stack, 'ami_id', { value: ami.id });
+    }).json;
+  const json = pinned('ami-0123456789abcdef0');
+  const [recordName, record] = only(json, 'terraform_data');
+
+  it('looks nothing up and records the pinned id', () => {
+    expect(json.data).toBeUndefined();
+    expect(`terraform_data.${recordName}`).toMatch(RECORD_ADDRESS);
+    expect(record.input).toBe('ami-0123456789abcdef0');
+    expect(json.output?.ami_id.value).toBe(`\${terraform_data.${recordName}.output}`);
   });
 
-  it('creates no data source and returns the pinned id', () => {
-    expect(json.data).toBeUndefined();
-    expect(ami.node.children).toHaveLength(0);
-    expect(ami.id).toBe('ami-0123456789abcdef0');
-    expect(json.output?.ami_id.value).toBe('ami-0123456789abcdef0');
+  it('replaces the record when the pin changes (a new pin is a deliberate change), and only then', () => {
+    const [otherName, other] = only(pinned('ami-0fedcba9876543210'), 'terraform_data');
+    expect(otherName).toBe(recordName);
+    expect(record.triggers_replace).toBe('ami-0123456789abcdef0');
+    expect(other.triggers_replace).toBe('ami-0fedcba9876543210');
+    expect(other.lifecycle).toEqual({ ignore_changes: ['input'] });
   });
 });
