@@ -324,7 +324,8 @@ export class RancherOnRke extends Construct {
             region: settings.region,
             parameterPrefix: bootParameters.prefix,
           }),
-          dependsOn: [...bootParameters.parameters, ...role.grants, ...nodeGroup.egress, ...(vpcEndpoints?.endpoints.values() ?? [])],
+          // Egress from the first boot on: the bootstrap reruns after a failure, but waiting costs nothing.
+          dependsOn: [...bootParameters.parameters, ...role.grants, ...nodeGroup.egress, ...net.nodeEgress, ...(vpcEndpoints?.endpoints.values() ?? [])],
         }),
     );
     this.servers = nodes;
