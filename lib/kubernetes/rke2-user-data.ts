@@ -2,6 +2,7 @@ import { stringify } from 'yaml';
 import { bootFiles, cloudConfig, envFile, rootFile, scriptFile } from '../nodes/boot-files';
 import CLUSTER_LIB from './cluster-lib.sh';
 import RKE2_BOOTSTRAP from './rke2-bootstrap.sh';
+import RKE2_RESTORE from './rke2-restore.sh';
 import type { ServerNodeIdentity } from './node-identity';
 import { identityEnvironment } from './node-identity';
 import { registriesFiles, rke2Config } from './rke2-config';
@@ -12,6 +13,8 @@ import { serverUnits } from './server-units';
 export type Rke2NodeIdentity = ServerNodeIdentity;
 
 export const BOOTSTRAP_SCRIPT_PATH = '/usr/local/sbin/rke2-bootstrap.sh';
+/** Restores the cluster from an etcd snapshot in S3 on a server the bootstrap left stopped (rke2-restore.sh). */
+export const RESTORE_SCRIPT_PATH = '/usr/local/sbin/rancher-aws-restore';
 
 /**
  * The #cloud-config of one RKE2 server: config files, a small env file, the
@@ -36,6 +39,7 @@ export function rke2UserData(settings: Rke2Settings, node: Rke2NodeIdentity): st
       ]),
       ...bootFiles(CLUSTER_LIB),
       scriptFile(BOOTSTRAP_SCRIPT_PATH, RKE2_BOOTSTRAP),
+      scriptFile(RESTORE_SCRIPT_PATH, RKE2_RESTORE),
       ...units.files,
     ],
     runcmd: units.runcmd,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { BOOTSTRAP_SCRIPT_PATH, rke2UserData, type Rke2NodeIdentity } from '../../../lib/kubernetes/rke2-user-data';
+import { BOOTSTRAP_SCRIPT_PATH, RESTORE_SCRIPT_PATH, rke2UserData, type Rke2NodeIdentity } from '../../../lib/kubernetes/rke2-user-data';
 import type { Rke2Settings } from '../../../lib/kubernetes/rke2-settings';
 import { serverUnits } from '../../../lib/kubernetes/server-units';
 import { compressedUpperBound } from '../../../lib/nodes/server-node';
@@ -32,6 +32,9 @@ describe('rke2UserData', () => {
     expect(doc.runcmd).toEqual(serverUnits('rke2', BOOTSTRAP_SCRIPT_PATH).runcmd);
     const unit = doc.write_files.find((f: { path: string }) => f.path === '/etc/systemd/system/rancher-aws-bootstrap.service');
     expect(unit.content).toContain(`ExecStart=${BOOTSTRAP_SCRIPT_PATH}\n`);
+    const restore = doc.write_files.find((f: { path: string }) => f.path === RESTORE_SCRIPT_PATH);
+    expect([RESTORE_SCRIPT_PATH, restore.permissions]).toEqual(['/usr/local/sbin/rancher-aws-restore', '0700']);
+    expect(restore.content).toBe(readFileSync(join(__dirname, '../../../lib/kubernetes/rke2-restore.sh'), 'utf8'));
     const renewal = doc.write_files.find((f: { path: string }) => f.path === '/etc/systemd/system/rancher-aws-cert-renewal.service');
     expect(renewal.content).toContain('ExecStart=/usr/local/sbin/rancher-aws-cert-renewal rke2\n');
     const script = doc.write_files.find((f: { path: string }) => f.path === BOOTSTRAP_SCRIPT_PATH);
