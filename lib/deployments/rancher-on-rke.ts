@@ -296,7 +296,7 @@ export class RancherOnRke extends Construct {
               ...common,
               version: settings.versions.rke2,
               ingressController,
-              etcdSnapshots: { ...s.etcdSnapshots, servers: nodeCount, bucket: snapshots.name, region: settings.region, folder: stackId },
+              etcdSnapshots: { ...s.etcdSnapshots, bucket: snapshots.name, region: settings.region, folder: stackId },
             },
             node,
           )
