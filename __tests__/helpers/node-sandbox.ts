@@ -38,9 +38,16 @@ const NODE_PYTHON = '/usr/bin/python3';
  *   (`live`: lines "IP [FROM_SECOND]", `starting`: IPs answering "starting") and
  *   `/db/info` (`members`: lines "IP voting|learner [VOTER_FROM_SECOND]");
  *   the installer download.
+ *   S3 ListObjectsV2 (`s3-list.xml`, or `s3-down`) and etcd members' `/health`.
  * - `sleep` only adds to `slept` (the clock the peers' FROM_SECOND refer to).
- * - `systemctl` and the installer only record what they were asked: every
- *   call lands in `calls`.
+ * - `systemctl` and the installer record what they were asked: every call
+ *   lands in `calls`; `systemctl` also keeps the started units (`active`) and
+ *   plays a server's restart (see the stub).
+ * - `kubectl` plays the cluster a server's admin kubeconfig sees (nodes, the
+ *   restart Lease, deletions), `openssl` answers `x509 -checkend` for
+ *   certificate files holding `days=N`, `rke2` records a cluster reset.
+ *   Files shared by the servers of one test live in `CLUSTER` (an env var of
+ *   `run`; the sandbox itself by default).
  * The stubs live in `node-stubs/`.
  */
 export class NodeSandbox {
