@@ -107,10 +107,11 @@ main() {
     exit 0
   fi
   take_lease || exit 0
+  # Whatever ends this run from here on (an unexpected error too) gives the Lease back.
+  trap release_lease EXIT
   # Another server may have finished its restart just before: check again, holding the Lease.
   if ! cluster_healthy; then
     log "the cluster is not whole: not restarting $SERVICE now; trying again at the next run"
-    release_lease
     exit 0
   fi
   local invocation
@@ -119,10 +120,8 @@ main() {
   systemctl restart --no-block "$SERVICE"
   if ! wait_for "$RESTART_WAIT_SECONDS" back_up "$invocation"; then
     log "CRITICAL: $SERVICE on $NODE_NAME is not back (Ready, etcd healthy) within $RESTART_WAIT_SECONDS s after a certificate renewal restart; see journalctl -u $SERVICE. No other server restarts while the cluster is not whole."
-    release_lease
     exit 1
   fi
-  release_lease
   if renewal_due; then
     log "CRITICAL: $SERVICE restarted but a certificate still expires within $RENEW_WITHIN_DAYS days"
     exit 1

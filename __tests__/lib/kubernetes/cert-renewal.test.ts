@@ -145,6 +145,15 @@ describe('cert-renewal.sh (rancher-aws-cert-renewal)', () => {
     expect(b.calls()).toContain('kubectl --kubeconfig ' + b.path('etc/rancher/rke2/rke2.yaml') + ' --request-timeout=15s --server https://10.0.16.10:6443 delete lease -n kube-system rancher-aws-server-restart');
   });
 
+  it('an unexpected failure while holding the Lease (the restart command fails) still gives the Lease back', () => {
+    const b = server(0, 30);
+    b.write('restart-fails', '');
+    const r = renew(b);
+    expect(r.status).not.toBe(0);
+    expect(events()).toEqual(['lease ip-10-0-0-10', 'released ip-10-0-0-10']);
+    expect(readFileSync(join(cluster, 'lease'), 'utf8')).toBe('');
+  });
+
   it('fails loudly when the restart did not renew the certificates', () => {
     const b = server(0, 30);
     b.write('renewal-fails', '');
