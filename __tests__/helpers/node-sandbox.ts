@@ -38,9 +38,16 @@ const NODE_PYTHON = '/usr/bin/python3';
  *   (`live`: lines "IP [FROM_SECOND]", `starting`: IPs answering "starting") and
  *   `/db/info` (`members`: lines "IP voting|learner [VOTER_FROM_SECOND]");
  *   the installer download.
+ *   S3 ListObjectsV2 (`s3-list.xml`, or `s3-down`) and etcd members' `/health`.
  * - `sleep` only adds to `slept` (the clock the peers' FROM_SECOND refer to).
- * - `systemctl` and the installer only record what they were asked: every
- *   call lands in `calls`.
+ * - `systemctl` and the installer record what they were asked: every call
+ *   lands in `calls`; `systemctl` also keeps the started units (`active`) and
+ *   plays a server's restart (see the stub).
+ * - `kubectl` plays the cluster a server's admin kubeconfig sees (nodes, the
+ *   restart Lease, deletions), `openssl` answers `x509 -checkend` for
+ *   certificate files holding `days=N`, `rke2` records a cluster reset.
+ *   Files shared by the servers of one test live in `CLUSTER` (an env var of
+ *   `run`; the sandbox itself by default).
  * The stubs live in `node-stubs/`.
  */
 export class NodeSandbox {
@@ -49,13 +56,14 @@ export class NodeSandbox {
   constructor(env: Record<string, string>) {
     this.dir = mkdtempSync(join(tmpdir(), 'node-sandbox-'));
     for (const sub of ['bin', 'etc', 'lib', 'ssm', 'ssm-errors', 'run', 'var', 'sbin']) mkdirSync(this.path(sub), { recursive: true });
+    this.write('nodes', '');
     this.write('slept', '0');
     this.write('calls', '');
     this.write('live', '');
     this.write('starting', '');
     this.write('members', '');
     this.write('etc/bootstrap.env', `${Object.entries(env).map(([k, v]) => `${k}="${v}"`).join('\n')}\n`);
-    this.write('lib/boot-lib.sh', BOOT_LIB);
+    this.write('lib/boot-lib.sh', this.relocate(BOOT_LIB));
     for (const name of readdirSync(STUBS)) {
       copyFileSync(join(STUBS, name), this.path(`bin/${name}`));
       chmodSync(this.path(`bin/${name}`), 0o755);
@@ -100,17 +108,8 @@ export class NodeSandbox {
     return Number(this.read('slept'));
   }
 
-  /**
-   * Runs a shipped script (its fixed paths moved into the sandbox) or, with
-   * `source`, a bash snippet after sourcing the env file and boot-lib.sh.
-   */
-  run(script: { file: string } | { source: string }): { status: number | null; output: string } {
-    let text: string;
-    if ('file' in script) {
-      text = readFileSync(join(ROOT, script.file), 'utf8');
-    } else {
-      text = ['set -euo pipefail', 'set -a; . /etc/rancher/bootstrap.env; set +a', '. /usr/local/lib/rancher-aws/boot-lib.sh', script.source].join('\n');
-    }
+  /** A script's text with its fixed paths moved into the sandbox. */
+  private relocate(text: string): string {
     for (const [from, to] of [
       ['/usr/local/lib/rancher-aws/boot-lib.sh', 'lib/boot-lib.sh'],
       ['/etc/rancher/bootstrap.env', 'etc/bootstrap.env'],
@@ -121,26 +120,56 @@ export class NodeSandbox {
     ] as const) {
       text = text.replaceAll(from, this.path(to));
     }
-    this.write('script.sh', text);
-    const result = spawnSync('bash', [this.path('script.sh')], {
-      env: { PATH: `${this.path('bin')}:${process.env.PATH}`, T: this.dir, HOME: this.dir },
-      encoding: 'utf8',
-      timeout: 20_000,
-    });
+    return text;
+  }
+
+  /**
+   * Writes a shipped script (its fixed paths moved into the sandbox) or, with
+   * `source`, a bash snippet after sourcing the env file and boot-lib.sh, as
+   * the sandbox's script.sh; returns its path.
+   */
+  prepare(script: { file: string; args?: readonly string[] } | { source: string }): string {
+    let text: string;
+    if ('file' in script) {
+      text = readFileSync(join(ROOT, script.file), 'utf8');
+    } else {
+      text = ['set -euo pipefail', 'set -a; . /etc/rancher/bootstrap.env; set +a', '. /usr/local/lib/rancher-aws/boot-lib.sh', script.source].join('\n');
+    }
+    this.write('script.sh', this.relocate(text));
+    return this.path('script.sh');
+  }
+
+  /** The environment a script runs with: the stubs first on PATH, `T` naming the sandbox, and `env`. */
+  environment(env: Record<string, string> = {}): Record<string, string> {
+    return { PATH: `${this.path('bin')}:${process.env.PATH}`, T: this.dir, HOME: this.dir, ...env };
+  }
+
+  /** Runs `prepare`'s script (with `args`, for a file) in a real bash. */
+  run(script: { file: string; args?: readonly string[] } | { source: string }, env: Record<string, string> = {}): { status: number | null; output: string } {
+    const path = this.prepare(script);
+    const result = spawnSync('bash', [path, ...('args' in script ? (script.args ?? []) : [])], { env: this.environment(env), encoding: 'utf8', timeout: 20_000 });
     return { status: result.status, output: `${result.stdout}${result.stderr}` };
+  }
+
+  /**
+   * Runs several sandboxes' scripts at the same time (real concurrency: each
+   * in its own bash, started together), e.g. the servers of one cluster
+   * sharing a `CLUSTER` folder; returns each one's status and output.
+   */
+  static runTogether(runs: readonly { box: NodeSandbox; script: { file: string; args?: readonly string[] }; env?: Record<string, string> }[]): { status: number; output: string }[] {
+    const quote = (v: string) => `'${v.replaceAll("'", "'\\''")}'`;
+    const lines = runs.map(({ box, script, env }, i) => {
+      const path = box.prepare(script);
+      const vars = Object.entries(box.environment(env)).map(([k, v]) => `${k}=${quote(v)}`).join(' ');
+      return `(env -i ${vars} bash ${quote(path)} ${(script.args ?? []).map(quote).join(' ')} >${quote(box.path('out'))} 2>&1; echo $? >${quote(box.path('status'))}) & pids[${i}]=$!`;
+    });
+    spawnSync('bash', ['-c', [...lines, 'wait'].join('\n')], { encoding: 'utf8', timeout: 60_000 });
+    return runs.map(({ box }) => ({ status: Number(box.read('status')), output: box.read('out') }));
   }
 
   /** Installs a shipped helper script into the sandbox's sbin (paths moved as for `run`). */
   install(file: string, name: string): void {
-    let text = readFileSync(join(ROOT, file), 'utf8');
-    for (const [from, to] of [
-      ['/usr/local/lib/rancher-aws/boot-lib.sh', 'lib/boot-lib.sh'],
-      ['/etc/rancher/bootstrap.env', 'etc/bootstrap.env'],
-      ['/etc/rancher/', 'etc/rancher/'],
-    ] as const) {
-      text = text.replaceAll(from, this.path(to));
-    }
-    this.write(`sbin/${name}`, text);
+    this.write(`sbin/${name}`, this.relocate(readFileSync(join(ROOT, file), 'utf8')));
     chmodSync(this.path(`sbin/${name}`), 0o755);
   }
 

@@ -150,9 +150,9 @@ export function addresses(json: TerraformJson, type: string): string[] {
   return Object.keys(resources(json, type)).map((name) => `${type}.${name}`);
 }
 
-/** The single resource of a type, failing when there are none or several. */
-export function only(json: TerraformJson, type: string): [string, any] {
-  const entries = Object.entries(resources(json, type));
+/** The single resource of a type (whose name passes `named`), failing when there are none or several. */
+export function only(json: TerraformJson, type: string, named: (name: string) => boolean = () => true): [string, any] {
+  const entries = Object.entries(resources(json, type)).filter(([name]) => named(name));
   if (entries.length !== 1) throw new Error(`expected one ${type}, found ${entries.length}`);
   return entries[0];
 }
@@ -224,4 +224,25 @@ const references = new Map<string, string>();
 /** The expression behind a `reference` token mark's inner text (`TfToken[TOKEN.12]`), for renderTemplate resolvers. */
 export function tokenExpression(inner: string): string | undefined {
   return references.get(inner);
+}
+
+/**
+ * Where the synthesized JSON mentions `target` (an address such as
+ * `data.aws_ami.x`) inside an expression: the dotted JSON paths of the
+ * strings that do, e.g. `resource.terraform_data.ami_recorded-image.input`.
+ */
+export function expressionsReferring(json: TerraformJson, target: string): string[] {
+  const found: string[] = [];
+  const needle = new RegExp(`\\$\\{[^]*\\b${target.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&')}\\b`);
+  const walk = (value: unknown, path: string): void => {
+    if (typeof value === 'string') {
+      if (needle.test(value)) found.push(path);
+    } else if (Array.isArray(value)) {
+      value.forEach((v, i) => walk(v, `${path}[${i}]`));
+    } else if (value && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) if (k !== '//') walk(v, path ? `${path}.${k}` : k);
+    }
+  };
+  walk(json, '');
+  return found;
 }

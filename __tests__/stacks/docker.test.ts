@@ -9,7 +9,7 @@ import { DOCKER_STACK } from '../../stacks/docker';
 import { runApp, STACK_TRACE_LINE } from '../helpers/app-process';
 import { plannedChange } from '../helpers/replacement';
 import { PEM_BLOCK } from '../helpers/secrets';
-import { dataSources, dependencyClosure, only, readJson, resources, type TerraformJson, userDataOf } from '../helpers/synth';
+import { dataSources, dependencyClosure, expressionsReferring, only, readJson, resources, type TerraformJson, userDataOf } from '../helpers/synth';
 import { synthSettings } from '../helpers/variants';
 import { type CloudConfigFile, placeholderValue, renderTemplate, validateCloudConfig } from '../helpers/validators';
 import { DOCKER_RUN_BASE_ARGS as BASE_ARGS, DOCKER_RUN_BEHIND_ALB_ARGS as ALB_ARGS, sslMount as mount } from '../lib/docker/support';
@@ -607,10 +607,20 @@ describe('docker stack: outputs and portability', () => {
     expect(withValues.variable!.admin_cidrs.default).toEqual(['203.0.113.0/24']);
   });
 
-  it('pins an explicit AMI without a lookup', () => {
+  it('pins an explicit AMI without a lookup, through the record', () => {
     const pinned = synth({ docker: { amiId: 'ami-0123456789abcdef0' } }).json;
     expect(dataSources(pinned, 'aws_ami')).toEqual({});
-    expect(host(pinned)[1].ami).toBe('ami-0123456789abcdef0');
+    const [recordName, record] = only(pinned, 'terraform_data', (name) => name.startsWith('ami_recorded-image_'));
+    expect([record.input, record.triggers_replace]).toEqual(['ami-0123456789abcdef0', 'ami-0123456789abcdef0']);
+    expect(host(pinned)[1].ami).toBe(`\${terraform_data.${recordName}.output}`);
+  });
+
+  it('launches the recorded image: a host replaced for its user data gets it, not whatever Canonical published since', () => {
+    const [lookup] = Object.keys(dataSources(json, 'aws_ami'));
+    const [recordName, record] = only(json, 'terraform_data', (name) => name.startsWith('ami_recorded-image_'));
+    expect(record.lifecycle).toEqual({ ignore_changes: ['input'] });
+    expect(expressionsReferring(json, `data.aws_ami.${lookup}`)).toEqual([`resource.terraform_data.${recordName}.input`]);
+    expect(expressionsReferring(json, `terraform_data.${recordName}`)).toEqual([`resource.aws_instance.${host(json)[0]}.ami`]);
   });
 });
 

@@ -160,11 +160,20 @@ describe('rke-ha first apply: the join token and the snapshots', () => {
     expect(evaluate(expression)).toBe(`K10${createHash('sha256').update(pem).digest('hex')}::server:s3cret`);
   });
 
-  it('sets the S3 retention explicitly, counting every server\'s snapshots in the folder', () => {
-    const [, server] = Object.entries(resources(json, 'aws_instance'))[0];
-    const files = parse(renderTemplate(userDataOf(json, server), (e) => `value-of-${e}`)).write_files as { path: string; content: string }[];
-    const config = parse(files.find((f) => f.path === '/etc/rancher/rke2/config.yaml')!.content);
-    expect(config).toMatchObject({ 'etcd-snapshot-retention': 28, 'etcd-s3-retention': 84 });
+  it('sets the S3 retention explicitly, one cluster-wide count that no server count changes (nodeCount 1 and 3 alike)', () => {
+    const configs = (input: SettingsInput) => {
+      const synthesized = synthSettings(RKE_HA_STACK, input).json;
+      return Object.values(resources(synthesized, 'aws_instance')).map((server) => {
+        const files = parse(renderTemplate(userDataOf(synthesized, server), (e) => `value-of-${e}`)).write_files as { path: string; content: string }[];
+        return files.find((f) => f.path === '/etc/rancher/rke2/config.yaml')!.content;
+      });
+    };
+    const three = configs({});
+    const one = configs({ rkeHa: { nodeCount: 1 } });
+    expect([three.length, one.length]).toEqual([3, 1]);
+    expect(parse(three[0])).toMatchObject({ 'etcd-snapshot-retention': 28, 'etcd-s3-retention': 84 });
+    // A server created before growing to three has the very same config (and so the same pruning) as the ones after.
+    expect(new Set([...one, ...three])).toEqual(new Set([three[0]]));
   });
 
   it('installs a Rancher chart the community stable repository serves, inside the RKE2 Kubernetes range', () => {

@@ -3,7 +3,7 @@ import type { SettingsInput } from '../../lib/config/schema';
 import { DEFAULT_VERSIONS } from '../../lib/config/versions';
 import { RKE2_SERVER_PORTS } from '../../lib/nodes/ports';
 import { RKE_HA_STACK } from '../../stacks/rke-ha';
-import { dataSources, only, resources, userDataOf, type TerraformJson } from '../helpers/synth';
+import { dataSources, expressionsReferring, only, resources, userDataOf, type TerraformJson } from '../helpers/synth';
 import { synthSettings } from '../helpers/variants';
 import { placeholderValue, renderTemplate, validateCloudConfig } from '../helpers/validators';
 import { CLUSTER_INITIALIZED_MARKER, secretLiterals } from '../helpers/secrets';
@@ -344,10 +344,47 @@ describe('rke-ha stack: outputs, secrets and portability', () => {
 });
 
 describe('rke-ha stack: settings that change the shape', () => {
-  it('pins an explicit AMI without a lookup', () => {
-    const pinned = synth({ rkeHa: { amiId: 'ami-0123456789abcdef0' } }).json;
-    expect(dataSources(pinned, 'aws_ami')).toEqual({});
-    Object.values(resources(pinned, 'aws_instance')).forEach((i) => expect(i.ami).toBe('ami-0123456789abcdef0'));
+  it('pins an explicit AMI without a lookup, through the record (a new pin replaces the record, not the servers)', () => {
+    const pinned = (amiId: string) => synth({ rkeHa: { amiId } }).json;
+    const [before, after] = [pinned('ami-0123456789abcdef0'), pinned('ami-0fedcba9876543210')];
+    expect(dataSources(before, 'aws_ami')).toEqual({});
+    const [recordName, record] = only(before, 'terraform_data', (name) => name.startsWith('ami_recorded-image_'));
+    expect([record.input, record.triggers_replace]).toEqual(['ami-0123456789abcdef0', 'ami-0123456789abcdef0']);
+    expect(only(after, 'terraform_data', (name) => name.startsWith('ami_recorded-image_'))[1].triggers_replace).toBe('ami-0fedcba9876543210');
+    for (const json of [before, after]) Object.values(resources(json, 'aws_instance')).forEach((i) => expect(i.ami).toBe(`\${terraform_data.${recordName}.output}`));
+    // The only expressions that differ between the two pins are the record's.
+    const changed = (a: unknown, b: unknown, path = ''): string[] =>
+      a && b && typeof a === 'object' && typeof b === 'object'
+        ? [...new Set([...Object.keys(a), ...Object.keys(b)])].flatMap((k) => changed((a as any)[k], (b as any)[k], `${path}.${k}`))
+        : a === b ? [] : [path];
+    expect(changed(before.resource, after.resource)).toEqual([`.terraform_data.${recordName}.input`, `.terraform_data.${recordName}.triggers_replace`]);
+  });
+
+  it('records the image once: a new Canonical image reaches no instance, output or check, only the ignored record input', () => {
+    const [lookup] = Object.keys(dataSources(json, 'aws_ami'));
+    const [recordName, record] = only(json, 'terraform_data', (name) => name.startsWith('ami_recorded-image_'));
+    expect(`terraform_data.${recordName}`).toMatch(/^terraform_data\.[^ ]*ami_recorded-image(_[0-9A-Fa-f]+)?$/);
+    expect(record.lifecycle).toEqual({ ignore_changes: ['input'] });
+    expect(expressionsReferring(json, `data.aws_ami.${lookup}`)).toEqual([`resource.terraform_data.${recordName}.input`]);
+    const recorded = `terraform_data.${recordName}.output`;
+    const instances = byName(json, 'aws_instance');
+    expect(instances).toHaveLength(3);
+    instances.forEach(([, i]) => expect(i.ami).toBe(`\${${recorded}}`));
+    // The stale-server list (output servers_pending_replacement, check servers_up_to_date) compares with the record.
+    const servers = ['server-0', 'server-1', 'server-2'];
+    expect(expressionsReferring(json, recorded).sort()).toEqual(
+      [
+        ...instances.map(([name]) => `resource.aws_instance.${name}.ami`),
+        ...servers.flatMap((server) => [`locals.servers_stale.${server}`, `output.servers_pending_replacement.value.${server}`]),
+      ].sort(),
+    );
+  });
+
+  it('warns about every held attribute, the image included, like any other pending change', () => {
+    const local = json.locals!.servers_stale as Record<string, string>;
+    for (const server of ['server-0', 'server-1', 'server-2']) expect(local[server]).toMatch(/\(terraform_data\.ami_recorded-image_[0-9A-F]+\.output != aws_instance\.[^.]+\.ami\) \? "ami"/);
+    const check = (json as unknown as { check: Record<string, { assert: { condition: string }[] }> }).check.servers_up_to_date;
+    expect(check.assert[0].condition).toContain('values(local.servers_stale)');
   });
 
   it('protects both load balancers from deletion unless rkeHa.loadBalancer.deletionProtection is false', () => {

@@ -22,6 +22,8 @@ export interface DockerNetwork {
   readonly vpcRanges: VpcRanges;
   /** What the Elastic IP's association waits for: the internet gateway the stack creates, or the existing one's check. */
   readonly internetGateway: ITerraformDependable[];
+  /** What the host needs before its first boot reaches the internet: the gateway, default route and subnet association. */
+  readonly hostEgress: ITerraformDependable[];
   /** Plan-time rules of an existing network for the deployment guard. */
   readonly conditions: GuardCondition[];
   /** Public subnets in distinct zones for a load balancer in front of the host (`loadBalancerZones`). */
@@ -63,6 +65,7 @@ export function dockerNetwork(scope: Construct, settings: Settings, name: string
       hostAddress: Fn.cidrhost(subnet.cidr, existing.hostNumber),
       vpcRanges: { vpcCidrs: network.directCidrs },
       internetGateway: network.internetAccess,
+      hostEgress: network.internetAccess,
       conditions: [dataVolumeZoneCondition(scope, name, existing.subnetId, subnet)],
       loadBalancerSubnetIds: [],
     };
@@ -77,6 +80,7 @@ export function dockerNetwork(scope: Construct, settings: Settings, name: string
     hostAddress: cidrHost(subnet.cidr, DEFAULT_HOST_NUMBER),
     vpcRanges: { vpcCidr },
     internetGateway: [network.internetGateway],
+    hostEgress: network.internetAccess,
     conditions: [],
     loadBalancerSubnetIds: zones > 0 ? network.subnets.map((zone) => zone.id) : [],
     created: network,

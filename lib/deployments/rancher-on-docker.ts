@@ -189,7 +189,7 @@ export class RancherOnDocker extends Construct {
         vpcRanges: vpcRangesEntry(network.vpcRanges),
         certificateFingerprint: certificate.fingerprint,
       }),
-      dependsOn: [...bootParameters.parameters, ...role.grants, ...group.egress, ...(vpcEndpoints?.endpoints.values() ?? [])],
+      dependsOn: [...bootParameters.parameters, ...role.grants, ...group.egress, ...network.hostEgress, ...(vpcEndpoints?.endpoints.values() ?? [])],
     });
     adaptToDataVolume(host, `${name}-server`);
     const attachment = data.attachTo('attachment', host.id);

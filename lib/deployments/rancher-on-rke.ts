@@ -303,7 +303,7 @@ export class RancherOnRke extends Construct {
               ...common,
               version: settings.versions.rke2,
               ingressController,
-              etcdSnapshots: { ...s.etcdSnapshots, servers: nodeCount, bucket: snapshots.name, region: settings.region, folder: stackId },
+              etcdSnapshots: { ...s.etcdSnapshots, bucket: snapshots.name, region: settings.region, folder: stackId },
             },
             node,
           )
@@ -333,7 +333,8 @@ export class RancherOnRke extends Construct {
             region: settings.region,
             parameterPrefix: bootParameters.prefix,
           }),
-          dependsOn: [...bootParameters.parameters, ...role.grants, ...nodeGroup.egress, ...(vpcEndpoints?.endpoints.values() ?? [])],
+          // Egress from the first boot on: the bootstrap reruns after a failure, but waiting costs nothing.
+          dependsOn: [...bootParameters.parameters, ...role.grants, ...nodeGroup.egress, ...net.nodeEgress, ...(vpcEndpoints?.endpoints.values() ?? [])],
         }),
     );
     this.servers = nodes;
@@ -499,7 +500,7 @@ export class RancherOnRke extends Construct {
     if (snapshots) this.etcdSnapshotBucket = snapshots.name;
     if (snapshotEvents) this.etcdSnapshotEventsTopic = snapshotEvents.topic.arn;
     if (datastore) this.datastoreAddress = datastore.instance.address;
-    this.serversPendingReplacement = reportStaleServers(this, { nodes, amiPinned: s.amiId !== undefined, checkName: stackLevelName(this, 'servers_up_to_date') });
+    this.serversPendingReplacement = reportStaleServers(this, { nodes, checkName: stackLevelName(this, 'servers_up_to_date') });
   }
 }
 

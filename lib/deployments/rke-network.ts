@@ -23,6 +23,11 @@ export interface RkeNetwork {
   readonly addresses: readonly ServerAddress[];
   /** What internet-facing load balancers wait for, and what cluster access must outlive at destroy. */
   readonly internetAccess: ITerraformDependable[];
+  /**
+   * What a server needs before its first boot reaches the internet: the internet gateway and public routes, and
+   * with private nodes their NAT gateways, routes and associations (an existing network: its route checks).
+   */
+  readonly nodeEgress: ITerraformDependable[];
   /** The VPC ranges the nodes reach directly. */
   readonly vpcRanges: VpcRanges;
   /** The K3s datastore's subnets (k3s only). */
@@ -74,6 +79,7 @@ export function rkeNetwork(scope: Construct, settings: Settings, name: string): 
       nodeSubnets,
       addresses: existingServerAddresses(nodeSubnets, existing.nodeHostNumber),
       internetAccess: network.internetAccess,
+      nodeEgress: network.internetAccess,
       vpcRanges: { vpcCidrs: network.directCidrs },
       datastoreSubnetIds: k3s ? network.datastoreSubnets.map((subnet) => subnet.id) : undefined,
       nodeRouteTableIds: [],
@@ -96,6 +102,7 @@ export function rkeNetwork(scope: Construct, settings: Settings, name: string): 
     nodeSubnets,
     addresses: serverAddresses(vpcCidr, s.privateNodes, nodeCount),
     internetAccess: network.internetAccess,
+    nodeEgress: [...network.internetAccess, ...(privateSubnets?.egress ?? [])],
     vpcRanges: { vpcCidr },
     datastoreSubnetIds,
     nodeRouteTableIds: privateSubnets ? privateSubnets.routeTableIds : [network.routeTableId],

@@ -6,12 +6,12 @@ import { HELD_ATTRIBUTES, type ServerNode } from '../nodes/server-node';
  * Which servers run an older configuration (the settings changed something a
  * running server keeps until it is replaced): returns the list per server
  * (`{ "server-0": [attribute, ...] }`, for an output), and adds a check that
- * warns in every plan until they are rolled. A newer image found by the AMI
- * lookup is listed but does not warn: it moves on its own.
+ * warns in every plan until they are rolled. The image is one of them like the
+ * others: the servers are compared with the recorded image (UbuntuAmi), which
+ * moves only when it is replaced on purpose, never when Canonical publishes one.
  */
-export function reportStaleServers(scope: Construct, props: { readonly nodes: readonly ServerNode[]; readonly amiPinned: boolean; readonly checkName: string }): Record<string, string[]> {
-  const warned = HELD_ATTRIBUTES.filter((a) => props.amiPinned || a !== 'ami');
-  const stale = new TerraformLocal(scope, 'servers_stale', Object.fromEntries(props.nodes.map((node, i) => [`server-${i}`, node.staleAttributes(warned)]))).fqn;
+export function reportStaleServers(scope: Construct, props: { readonly nodes: readonly ServerNode[]; readonly checkName: string }): Record<string, string[]> {
+  const stale = new TerraformLocal(scope, 'servers_stale', Object.fromEntries(props.nodes.map((node, i) => [`server-${i}`, node.staleAttributes(HELD_ATTRIBUTES)]))).fqn;
   TerraformStack.of(scope).addOverride(`check.${props.checkName}`, {
     assert: [
       {

@@ -14,3 +14,80 @@ place_cluster_cas() {
   fetch_to client-ca-cert "$1/client-ca.crt"
   fetch_to client-ca-key "$1/client-ca.key"
 }
+
+# --- Day-N helpers of the installed scripts (certificate renewal, restore) ---
+# They read DIST (rke2 or k3s) and use the server's own admin kubeconfig.
+
+# server_paths DIST: sets the distribution's data, TLS and kubeconfig paths,
+# its service and its kubectl (RKE2 keeps kubectl beside its other binaries).
+# shellcheck disable=SC2034 # read by the scripts that source this file
+server_paths() {
+  DIST=$1
+  DATA_DIR=/var/lib/rancher/$DIST
+  TLS_DIR=$DATA_DIR/server/tls
+  ADMIN_KUBECONFIG=/etc/rancher/$DIST/$DIST.yaml
+  SERVICE=$DIST-server
+  [ "$DIST" = k3s ] && SERVICE=k3s
+  PATH=$PATH:$DATA_DIR/bin
+}
+
+# kube ARGS...: kubectl as this server's admin, on its own API server.
+kube() {
+  kubectl --kubeconfig "$ADMIN_KUBECONFIG" --request-timeout=15s "$@"
+}
+
+# servers_ready: true when every control-plane node is Ready; prints how many there are.
+servers_ready() {
+  local lines
+  lines=$(kube get nodes -l node-role.kubernetes.io/control-plane=true \
+    -o 'jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}') || return 1
+  [ -n "$lines" ] || return 1
+  if grep -qv '=True$' <<<"$lines"; then
+    log "servers not Ready: $(grep -v '=True$' <<<"$lines" | tr '\n' ' ')"
+    return 1
+  fi
+  grep -c . <<<"$lines"
+}
+
+# etcd_healthy SERVERS: true when the local supervisor lists exactly SERVERS
+# etcd members, all voting, and each member's /health answers healthy
+# (verified against the etcd CA with the server's etcd client certificate).
+etcd_healthy() {
+  local members urls url
+  members=$(printf 'user = "server:%s"\n' "$(token_password "/etc/rancher/$DIST/token")" |
+    curl -sf --config - --connect-timeout 3 --max-time 5 --cacert "$TLS_DIR/server-ca.crt" "https://127.0.0.1:9345/db/info") || return 1
+  urls=$(python3 -c 'import json, sys
+members = json.load(sys.stdin).get("members") or []
+if len(members) != int(sys.argv[1]) or any(m.get("isLearner") for m in members):
+    sys.exit(1)
+print("\n".join(m["clientURLs"][0] for m in members))' "$1" <<<"$members") || {
+    log "etcd does not have $1 voting members"
+    return 1
+  }
+  for url in $urls; do
+    curl -sf --connect-timeout 3 --max-time 5 --cacert "$TLS_DIR/etcd/server-ca.crt" \
+      --cert "$TLS_DIR/etcd/client.crt" --key "$TLS_DIR/etcd/client.key" "$url/health" | grep -q '"health":"true"' || {
+      log "etcd member $url is not healthy"
+      return 1
+    }
+  done
+}
+
+# cluster_healthy: every server Ready and, with embedded etcd, every member
+# voting and healthy (full quorum, not just a majority).
+cluster_healthy() {
+  local count
+  count=$(servers_ready) || return 1
+  [ "$DIST" = k3s ] || etcd_healthy "$count"
+}
+
+# wait_for SECONDS COMMAND...: polls COMMAND every 10 seconds for up to SECONDS.
+wait_for() {
+  local limit=$1 waited=0
+  shift
+  until "$@" >/dev/null 2>&1; do
+    [ "$waited" -lt "$limit" ] || return 1
+    sleep 10
+    waited=$((waited + 10))
+  done
+}

@@ -1,6 +1,8 @@
 #!/bin/bash
-# First-boot bootstrap of a K3s server node (external datastore), run once by
-# cloud-init.
+# Bootstrap of a K3s server node (external datastore), run by
+# rancher-aws-bootstrap.service (started by cloud-init at first boot) until it
+# succeeds once: a run that failed for a transient reason is run again, so
+# every step is idempotent. Logs: journalctl -u rancher-aws-bootstrap.
 #
 # Reads /etc/rancher/bootstrap.env (written by cloud-init):
 #   NODE_ROLE, NODE_IP, PEER_IPS, PEER_WAIT_SECONDS,
@@ -30,10 +32,16 @@ set +a
 . /usr/local/lib/rancher-aws/boot-lib.sh
 
 TLS_DIR=/var/lib/rancher/k3s/server/tls
+BOOTSTRAPPED=/var/lib/rancher/rancher-aws/bootstrapped
 API_PORT=6443
 INIT_PROBE_SECONDS=20
 
 main() {
+  if systemctl is-active --quiet k3s.service; then
+    log "k3s already runs: nothing to do"
+    install -D -m 0600 /dev/null "$BOOTSTRAPPED"
+    return 0
+  fi
   fetch_to token /etc/rancher/k3s/token
   # The endpoint holds the database password: a root-only drop-in, never user data.
   /usr/local/sbin/rancher-aws-datastore-endpoint
@@ -59,6 +67,7 @@ main() {
 
   systemctl enable k3s.service
   retry 5 30 systemctl start k3s.service
+  install -D -m 0600 /dev/null "$BOOTSTRAPPED"
   log "k3s started on $NODE_IP"
 }
 

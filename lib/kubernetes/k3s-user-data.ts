@@ -5,6 +5,7 @@ import K3S_BOOTSTRAP from './k3s-bootstrap.sh';
 import K3S_DATASTORE_ENDPOINT from './k3s-datastore-endpoint.sh';
 import { registriesFiles } from './rke2-config';
 import { identityEnvironment, type ServerNodeIdentity } from './node-identity';
+import { serverUnits } from './server-units';
 
 export const K3S_INSTALL_URL = 'https://get.k3s.io';
 export const K3S_BOOTSTRAP_PATH = '/usr/local/sbin/k3s-bootstrap.sh';
@@ -38,10 +39,12 @@ export function k3sConfig(s: K3sSettings): Record<string, unknown> {
 
 /**
  * The #cloud-config of one K3s server: config, registries, env file, the
- * shared boot helpers and the bootstrap script. No secret: the token, the
- * datastore endpoint and the CA keys come from SSM at boot.
+ * shared boot helpers, the bootstrap script (run by a systemd unit until it
+ * succeeds once) and the day-N units (server-units.ts). No secret: the token,
+ * the datastore endpoint and the CA keys come from SSM at boot.
  */
 export function k3sUserData(settings: K3sSettings, node: ServerNodeIdentity): string {
+  const units = serverUnits('k3s', K3S_BOOTSTRAP_PATH);
   return cloudConfig({
     write_files: [
       rootFile('/etc/rancher/k3s/config.yaml', '0600', stringify(k3sConfig(settings), { lineWidth: 0 })),
@@ -57,7 +60,8 @@ export function k3sUserData(settings: K3sSettings, node: ServerNodeIdentity): st
       // Written before the installer creates k3s.service; systemd merges it in.
       rootFile(K3S_DROP_IN_PATH, '0644', `[Service]\nExecStartPre=${K3S_DATASTORE_ENDPOINT_PATH}\n`),
       scriptFile(K3S_BOOTSTRAP_PATH, K3S_BOOTSTRAP),
+      ...units.files,
     ],
-    runcmd: [[K3S_BOOTSTRAP_PATH]],
+    runcmd: units.runcmd,
   });
 }

@@ -1,5 +1,9 @@
 #!/bin/bash
-# First-boot bootstrap of an RKE2 server node, run once by cloud-init.
+# Bootstrap of an RKE2 server node, run by rancher-aws-bootstrap.service (which
+# cloud-init starts at first boot) until it succeeds once: a run that failed
+# for a transient reason (no egress yet, SSM errors, no peer yet) is run again,
+# so every step is idempotent. Exit 78 means no rerun can help (logged); the
+# unit then stops. Logs: journalctl -u rancher-aws-bootstrap.
 #
 # Reads /etc/rancher/bootstrap.env (written by cloud-init):
 #   NODE_ROLE, NODE_IP, PEER_IPS, PREVIOUS_SERVER_IPS, PEER_WAIT_SECONDS,
@@ -16,7 +20,9 @@
 #   etcd member (one join at a time);
 # - the cluster exists but no server answers (a lone server replaced, or every
 #   server gone): install RKE2, do not start it, and say how to restore the
-#   cluster from an etcd snapshot on this node. It never starts a second cluster.
+#   cluster from an etcd snapshot on this node (rancher-aws-restore); exit 78.
+#   It never starts a second cluster.
+# - rke2-server already runs (a rerun after the start succeeded): done.
 #
 # Secrets come from SSM Parameter Store through the shared helpers in
 # /usr/local/lib/rancher-aws/boot-lib.sh (fetch_to, cluster_state, ...).
@@ -33,6 +39,9 @@ set +a
 CONFIG_DIR=/etc/rancher/rke2
 TLS_DIR=/var/lib/rancher/rke2/server/tls
 RUN_DIR=/run/rancher-aws
+BOOTSTRAPPED=/var/lib/rancher/rancher-aws/bootstrapped
+# No rerun can help: rancher-aws-bootstrap.service stops retrying (RestartPreventExitStatus).
+GIVE_UP=78
 SUPERVISOR_PORT=9345
 # An init node looking for a server that already answers (a cluster whose
 # marker was never written): three probes, 10 s apart.
@@ -44,6 +53,8 @@ join_through() {
   fetch_to server-ca-cert "$RUN_DIR/server-ca.crt"
   wait_turn "$SUPERVISOR_PORT" "$RUN_DIR/server-ca.crt" "$(token_password "$CONFIG_DIR/token")"
   log "joining the cluster through $peer"
+  # A rerun replaces the line an earlier run wrote.
+  sed -i '/^server: /d' "$CONFIG_DIR/config.yaml"
   printf 'server: https://%s:%s\n' "$peer" "$SUPERVISOR_PORT" >>"$CONFIG_DIR/config.yaml"
 }
 
@@ -52,14 +63,21 @@ join_through() {
 stranded() {
   log "the cluster exists (cluster-initialized is set) but no server answered on ${PEER_IPS:-(no other servers)}."
   log "RKE2 is installed and NOT started: this node will not start a second cluster."
-  log "To restore the cluster here from an etcd snapshot in S3 (README, Day 2, \"Restore from a snapshot\"):"
-  log "  rke2 etcd-snapshot list --etcd-s3"
-  log "  rke2 server --cluster-reset --etcd-s3 --cluster-reset-restore-path=<snapshot name>"
-  log "  systemctl enable --now rke2-server"
-  exit 1
+  log "To restore the cluster here from the newest etcd snapshot in S3 (README, \"Shrinking, losing servers, restoring\"):"
+  log "  /usr/local/sbin/rancher-aws-restore          (--list to see the snapshots, --snapshot NAME for another)"
+  exit "$GIVE_UP"
+}
+
+finished() {
+  install -D -m 0600 /dev/null "$BOOTSTRAPPED"
 }
 
 main() {
+  if systemctl is-active --quiet rke2-server.service; then
+    log "rke2-server already runs: nothing to do"
+    finished
+    return 0
+  fi
   fetch_to token "$CONFIG_DIR/token"
   cluster_state
   # Installing does not start RKE2; it runs while the other servers boot.
@@ -85,6 +103,7 @@ main() {
   systemctl enable rke2-server.service
   # Returns once this server is a voting etcd member with a ready API server (the unit is Type=notify).
   retry 5 30 systemctl start rke2-server.service
+  finished
   log "rke2-server started on $NODE_IP"
 }
 

@@ -3,6 +3,16 @@ import { rootFile, type WriteFile } from '../nodes/boot-files';
 import type { Rke2Settings } from './rke2-settings';
 
 /**
+ * RKE2 prunes S3 across the whole cluster: after each upload a server keeps the
+ * newest `etcd-s3-retention` objects of every server's scheduled snapshots in
+ * the folder (design notes, "S3 snapshot retention"). Set to `retention` times
+ * the most servers an RKE2 deployment has, the same on every server whatever
+ * the server count when it was created: `retention` schedule times with three
+ * servers, three times as many of a lone server's own.
+ */
+export const S3_RETENTION_FACTOR = 3;
+
+/**
  * Contents of /etc/rancher/rke2/config.yaml shared by every server. The
  * bootstrap script appends `server:` on nodes that join an existing cluster.
  */
@@ -17,9 +27,8 @@ export function rke2Config(s: Rke2Settings): Record<string, unknown> {
     'write-kubeconfig-mode': '0600',
     'etcd-snapshot-schedule-cron': s.etcdSnapshots.scheduleCron,
     'etcd-snapshot-retention': s.etcdSnapshots.retention,
-    // Set explicitly (older 1.35 patches do not fall back to the local retention). S3 pruning
-    // counts the snapshots of every server in the folder, so it keeps `retention` per server.
-    'etcd-s3-retention': s.etcdSnapshots.retention * s.etcdSnapshots.servers,
+    // Set explicitly (older 1.35 patches do not fall back to the local retention); one value for the cluster.
+    'etcd-s3-retention': s.etcdSnapshots.retention * S3_RETENTION_FACTOR,
     'etcd-s3': true,
     'etcd-s3-bucket': s.etcdSnapshots.bucket,
     'etcd-s3-region': s.etcdSnapshots.region,

@@ -7,10 +7,8 @@ export interface Rke2Settings {
   readonly ingressController: 'ingress-nginx' | 'traefik';
   readonly etcdSnapshots: {
     readonly scheduleCron: string;
-    /** Snapshots kept per server. */
+    /** Snapshots kept per server on its disk; S3 keeps `S3_RETENTION_FACTOR` times as many for the cluster (rke2-config.ts). */
     readonly retention: number;
-    /** Servers writing snapshots to the same folder. */
-    readonly servers: number;
     readonly bucket: string;
     readonly region: string;
     readonly folder: string;

@@ -2,23 +2,29 @@ import { stringify } from 'yaml';
 import { bootFiles, cloudConfig, envFile, rootFile, scriptFile } from '../nodes/boot-files';
 import CLUSTER_LIB from './cluster-lib.sh';
 import RKE2_BOOTSTRAP from './rke2-bootstrap.sh';
+import RKE2_RESTORE from './rke2-restore.sh';
 import type { ServerNodeIdentity } from './node-identity';
 import { identityEnvironment } from './node-identity';
 import { registriesFiles, rke2Config } from './rke2-config';
 import { RKE2_INSTALL_URL, type Rke2Settings } from './rke2-settings';
+import { serverUnits } from './server-units';
 
 /** A server's place in the cluster (shared by the RKE2 and K3s bootstraps). */
 export type Rke2NodeIdentity = ServerNodeIdentity;
 
 export const BOOTSTRAP_SCRIPT_PATH = '/usr/local/sbin/rke2-bootstrap.sh';
+/** Restores the cluster from an etcd snapshot in S3 on a server the bootstrap left stopped (rke2-restore.sh). */
+export const RESTORE_SCRIPT_PATH = '/usr/local/sbin/rancher-aws-restore';
 
 /**
  * The #cloud-config of one RKE2 server: config files, a small env file, the
  * shared boot helpers and the bootstrap script (shellchecked in the tests),
- * run once at first boot. Holds no secret: the script fetches those from SSM.
+ * run by a systemd unit until it succeeds once (server-units.ts), and the
+ * day-N units and scripts. Holds no secret: the script fetches those from SSM.
  */
 export function rke2UserData(settings: Rke2Settings, node: Rke2NodeIdentity): string {
   const proxy = settings.proxyEnvironment ?? [];
+  const units = serverUnits('rke2', BOOTSTRAP_SCRIPT_PATH);
   return cloudConfig({
     write_files: [
       rootFile('/etc/rancher/rke2/config.yaml', '0600', stringify(rke2Config(settings), { lineWidth: 0 })),
@@ -33,7 +39,9 @@ export function rke2UserData(settings: Rke2Settings, node: Rke2NodeIdentity): st
       ]),
       ...bootFiles(CLUSTER_LIB),
       scriptFile(BOOTSTRAP_SCRIPT_PATH, RKE2_BOOTSTRAP),
+      scriptFile(RESTORE_SCRIPT_PATH, RKE2_RESTORE),
+      ...units.files,
     ],
-    runcmd: [[BOOTSTRAP_SCRIPT_PATH]],
+    runcmd: units.runcmd,
   });
 }

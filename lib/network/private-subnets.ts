@@ -4,6 +4,7 @@ import { Route } from '@cdktf/provider-aws/lib/route';
 import { RouteTable } from '@cdktf/provider-aws/lib/route-table';
 import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-association';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
+import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { cidrSubnet } from '../config/cidr';
 import type { PublicNetwork, SubnetInfo } from './public-network';
@@ -32,6 +33,8 @@ export class PrivateSubnets extends Construct {
   readonly subnets: readonly SubnetInfo[];
   /** One route table per subnet, in the same order. */
   readonly routeTableIds: readonly string[];
+  /** What an instance here needs before it reaches the internet: the NAT gateways, default routes and associations. */
+  readonly egress: ITerraformDependable[] = [];
 
   constructor(scope: Construct, id: string, props: PrivateSubnetsProps) {
     super(scope, id);
@@ -63,13 +66,15 @@ export class PrivateSubnets extends Construct {
       const routes = new RouteTable(this, `private-${i}-routes`, { vpcId: network.vpc.id, tags: { Name: `${props.name}-private-${i}` } });
       routeTableIds.push(routes.id);
       if (gateways.length > 0) {
-        new Route(this, `private-${i}-default-route`, {
+        const gateway = gateways[perZone ? i : 0];
+        const route = new Route(this, `private-${i}-default-route`, {
           routeTableId: routes.id,
           destinationCidrBlock: '0.0.0.0/0',
-          natGatewayId: gateways[perZone ? i : 0].id,
+          natGatewayId: gateway.id,
         });
+        this.egress.push(gateway, route);
       }
-      new RouteTableAssociation(this, `private-${i}-association`, { subnetId: subnet.id, routeTableId: routes.id });
+      this.egress.push(new RouteTableAssociation(this, `private-${i}-association`, { subnetId: subnet.id, routeTableId: routes.id }));
       return { id: subnet.id, cidr, availabilityZone: subnet.availabilityZone };
     });
     this.routeTableIds = routeTableIds;

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NodeSandbox } from '../../helpers/node-sandbox';
 import { runValidator } from '../../helpers/validators';
+import { BOOTSTRAPPED_MARKER } from '../../../lib/kubernetes/server-units';
 
 const SCRIPT = 'lib/kubernetes/k3s-bootstrap.sh';
 const ENDPOINT_SCRIPT = 'lib/kubernetes/k3s-datastore-endpoint.sh';
@@ -111,5 +112,29 @@ describe('k3s-datastore-endpoint.sh (before every start of K3s)', () => {
     expect(r.status).toBe(0);
     expect(r.output).toContain('keeping the one from the last start');
     expect(b.read(DROP_IN)).toBe("datastore-endpoint: 'postgres://last'\n");
+  });
+
+  describe('rerun by rancher-aws-bootstrap.service until it succeeds once', () => {
+    const MARKER = BOOTSTRAPPED_MARKER.slice(1);
+
+    it('a run stopped because server-0 did not answer yet fails with a status the unit retries; the rerun starts K3s and records it', () => {
+      const b = node(1);
+      const first = b.run({ file: SCRIPT });
+      expect(first.status).toBe(1);
+      expect(b.exists(MARKER)).toBe(false);
+      b.write('live', '10.0.0.10\n');
+      expect(b.run({ file: SCRIPT }).status).toBe(0);
+      expect(started(b)).toBe(true);
+      expect(b.exists(MARKER)).toBe(true);
+    });
+
+    it('a rerun after K3s started does nothing but record that the bootstrap is done', () => {
+      const b = node(0, { initialized: true });
+      b.write('active', 'k3s.service\n');
+      const r = b.run({ file: SCRIPT });
+      expect(r.status).toBe(0);
+      expect(b.calls()).toEqual(['systemctl is-active --quiet k3s.service']);
+      expect(b.exists(MARKER)).toBe(true);
+    });
   });
 });

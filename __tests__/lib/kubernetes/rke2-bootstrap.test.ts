@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { NodeSandbox } from '../../helpers/node-sandbox';
 import { runValidator } from '../../helpers/validators';
+import { BOOTSTRAP_GIVE_UP_STATUS, BOOTSTRAPPED_MARKER } from '../../../lib/kubernetes/server-units';
 
 const SCRIPT = 'lib/kubernetes/rke2-bootstrap.sh';
 const CA = '-----BEGIN CERTIFICATE-----\nserver-ca\n-----END CERTIFICATE-----\n';
@@ -44,6 +45,7 @@ afterEach(() => {
 });
 
 const TLS = 'var/lib/rancher/rke2/server/tls';
+const MARKER = BOOTSTRAPPED_MARKER.slice(1);
 const started = (b: NodeSandbox) => b.calls().includes('systemctl start rke2-server.service');
 const installed = (b: NodeSandbox) => b.calls().some((c) => c.startsWith('installer INSTALL_RKE2_TYPE=server INSTALL_RKE2_VERSION=v1.35.7+rke2r1'));
 
@@ -111,26 +113,27 @@ describe('rke2-bootstrap.sh', () => {
     expect(b.slept()).toBe(40);
   });
 
-  it('the cluster exists but no server answers: installs RKE2, does not start it, explains the restore, fails', () => {
+  it('the cluster exists but no server answers: installs RKE2, does not start it, explains the restore, gives up for good (78)', () => {
     const b = node(1, { initialized: true });
     b.write('starting', '10.0.0.10\n');
     const r = b.run({ file: SCRIPT });
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(BOOTSTRAP_GIVE_UP_STATUS);
     expect(installed(b)).toBe(true);
-    expect(b.calls().some((c) => c.startsWith('systemctl'))).toBe(false);
+    expect(b.calls().filter((c) => c.startsWith('systemctl'))).toEqual(['systemctl is-active --quiet rke2-server.service']);
     expect(r.output).toContain('no server answered on 10.0.0.10 10.0.32.10 within 60 s');
     expect(r.output).toContain('RKE2 is installed and NOT started: this node will not start a second cluster.');
-    expect(r.output).toContain('rke2 server --cluster-reset --etcd-s3 --cluster-reset-restore-path=<snapshot name>');
+    expect(r.output).toMatch(/sbin\/rancher-aws-restore +\(--list to see the snapshots/);
     expect(b.exists(`${TLS}/server-ca.key`)).toBe(false);
+    expect(b.exists(MARKER)).toBe(false);
   });
 
   it('a lone server (nodeCount 1) replaced: nothing to join, so it says so at once instead of waiting 30 minutes', () => {
     const b = node(0, { initialized: true, count: 1, env: { PEER_WAIT_SECONDS: '1800' } });
     const r = b.run({ file: SCRIPT });
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(BOOTSTRAP_GIVE_UP_STATUS);
     expect(b.slept()).toBe(0);
     expect(r.output).toContain('no server answered on (no other servers)');
-    expect(r.output).toContain('rke2 etcd-snapshot list --etcd-s3');
+    expect(r.output).toContain('rancher-aws-restore');
     expect(installed(b)).toBe(true);
     expect(started(b)).toBe(false);
   });
@@ -160,5 +163,53 @@ describe('rke2-bootstrap.sh', () => {
     expect(installed(b)).toBe(false);
     expect(started(b)).toBe(false);
     expect(b.exists(`${TLS}/server-ca.key`)).toBe(false);
+  });
+
+  describe('rerun by rancher-aws-bootstrap.service until it succeeds once', () => {
+    it('a run stopped by no egress yet (SSM unreachable) exits with a status the unit retries; the rerun once egress works joins', () => {
+      const b = node(1, { initialized: true, env: { FETCH_ATTEMPTS: '2' } });
+      b.write('live', '10.0.0.10\n');
+      b.write('members', '10.0.0.10 voting\n');
+      b.write('ssm-down', '');
+      const first = b.run({ file: SCRIPT });
+      expect(first.status).toBe(1);
+      expect(first.status).not.toBe(BOOTSTRAP_GIVE_UP_STATUS);
+      expect(b.exists(MARKER)).toBe(false);
+      expect(started(b)).toBe(false);
+      // The same node, egress now open.
+      rmSync(b.path('ssm-down'));
+      const second = b.run({ file: SCRIPT });
+      expect(second.status).toBe(0);
+      expect(started(b)).toBe(true);
+      expect(b.exists(MARKER)).toBe(true);
+    });
+
+    it('is idempotent: a rerun replaces the server line an earlier run wrote instead of adding a second', () => {
+      const b = node(1, { initialized: true });
+      b.write('etc/rancher/rke2/config.yaml', `${CONFIG}server: https://10.0.32.10:9345\n`);
+      b.write('live', '10.0.0.10\n');
+      b.write('members', '10.0.0.10 voting\n');
+      expect(b.run({ file: SCRIPT }).status).toBe(0);
+      expect(b.read('etc/rancher/rke2/config.yaml')).toBe(`${CONFIG}server: https://10.0.0.10:9345\n`);
+    });
+
+    it('a rerun after rke2-server started does nothing but record that the bootstrap is done', () => {
+      const b = node(0, { initialized: true });
+      b.write('active', 'rke2-server.service\n');
+      const r = b.run({ file: SCRIPT });
+      expect(r.status).toBe(0);
+      expect(r.output).toContain('rke2-server already runs: nothing to do');
+      expect(b.calls()).toEqual(['systemctl is-active --quiet rke2-server.service']);
+      expect(b.exists(MARKER)).toBe(true);
+    });
+
+    it('keeps failing closed while SSM cannot say whether the cluster exists, with a status the unit retries', () => {
+      const b = node(0, { initialized: true });
+      b.failing('cluster-initialized', 99);
+      const r = b.run({ file: SCRIPT });
+      expect(r.status).toBe(1);
+      expect(installed(b)).toBe(false);
+      expect(b.exists(MARKER)).toBe(false);
+    });
   });
 });

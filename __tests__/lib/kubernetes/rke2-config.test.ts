@@ -1,11 +1,11 @@
-import { rke2Config } from '../../../lib/kubernetes/rke2-config';
+import { rke2Config, S3_RETENTION_FACTOR } from '../../../lib/kubernetes/rke2-config';
 import { RKE2_INSTALL_URL, type Rke2Settings } from '../../../lib/kubernetes/rke2-settings';
 
 const settings: Rke2Settings = {
   version: 'v1.35.7+rke2r1',
   tlsSans: ['rancher.example.com', 'demo-lb.elb.us-east-1.amazonaws.com'],
   ingressController: 'ingress-nginx',
-  etcdSnapshots: { scheduleCron: '0 */6 * * *', retention: 28, servers: 3, bucket: 'demo-etcd-1', region: 'us-east-1', folder: 'rke-ha' },
+  etcdSnapshots: { scheduleCron: '0 */6 * * *', retention: 28, bucket: 'demo-etcd-1', region: 'us-east-1', folder: 'rke-ha' },
 };
 
 describe('rke2Config', () => {
@@ -26,8 +26,9 @@ describe('rke2Config', () => {
     });
   });
 
-  it('keeps as many snapshots per server in S3 as locally: S3 pruning counts every server of the folder', () => {
-    expect(rke2Config({ ...settings, etcdSnapshots: { ...settings.etcdSnapshots, servers: 1, retention: 5 } })['etcd-s3-retention']).toBe(5);
+  it('keeps one cluster-wide S3 count, three times the per-server retention: S3 pruning counts every server of the folder', () => {
+    expect(S3_RETENTION_FACTOR).toBe(3);
+    expect(rke2Config({ ...settings, etcdSnapshots: { ...settings.etcdSnapshots, retention: 5 } })).toMatchObject({ 'etcd-snapshot-retention': 5, 'etcd-s3-retention': 15 });
   });
 
   it('pins the chosen ingress controller as a one-element list', () => {

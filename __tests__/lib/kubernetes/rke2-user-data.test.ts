@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { BOOTSTRAP_SCRIPT_PATH, rke2UserData, type Rke2NodeIdentity } from '../../../lib/kubernetes/rke2-user-data';
+import { BOOTSTRAP_SCRIPT_PATH, RESTORE_SCRIPT_PATH, rke2UserData, type Rke2NodeIdentity } from '../../../lib/kubernetes/rke2-user-data';
 import type { Rke2Settings } from '../../../lib/kubernetes/rke2-settings';
+import { serverUnits } from '../../../lib/kubernetes/server-units';
 import { compressedUpperBound } from '../../../lib/nodes/server-node';
 import { renderTemplate, runValidator, validateCloudConfig } from '../../helpers/validators';
 
@@ -10,7 +11,7 @@ const settings: Rke2Settings = {
   version: 'v1.35.7+rke2r1',
   tlsSans: ['rancher.example.com', 'rancher-lb-0123456789.elb.us-east-1.amazonaws.com'],
   ingressController: 'ingress-nginx',
-  etcdSnapshots: { scheduleCron: '0 */6 * * *', retention: 28, servers: 3, bucket: 'rancher-etcd-1', region: 'us-east-1', folder: 'rke-ha' },
+  etcdSnapshots: { scheduleCron: '0 */6 * * *', retention: 28, bucket: 'rancher-etcd-1', region: 'us-east-1', folder: 'rke-ha' },
 };
 const init: Rke2NodeIdentity = { role: 'init', nodeIp: '10.0.0.10', peerIps: ['10.0.16.10', '10.0.32.10'], region: 'us-east-1', parameterPrefix: '/rancher/rke-ha' };
 
@@ -26,9 +27,16 @@ describe('rke2UserData', () => {
     validateCloudConfig(userData);
   });
 
-  it('runs the bootstrap script once, and writes it unchanged after Terraform rendering', () => {
+  it('runs the bootstrap script through its unit (until it succeeds once), and writes it unchanged after Terraform rendering', () => {
     const doc = parse(userData);
-    expect(doc.runcmd).toEqual([[BOOTSTRAP_SCRIPT_PATH]]);
+    expect(doc.runcmd).toEqual(serverUnits('rke2', BOOTSTRAP_SCRIPT_PATH).runcmd);
+    const unit = doc.write_files.find((f: { path: string }) => f.path === '/etc/systemd/system/rancher-aws-bootstrap.service');
+    expect(unit.content).toContain(`ExecStart=${BOOTSTRAP_SCRIPT_PATH}\n`);
+    const restore = doc.write_files.find((f: { path: string }) => f.path === RESTORE_SCRIPT_PATH);
+    expect([RESTORE_SCRIPT_PATH, restore.permissions]).toEqual(['/usr/local/sbin/rancher-aws-restore', '0700']);
+    expect(restore.content).toBe(readFileSync(join(__dirname, '../../../lib/kubernetes/rke2-restore.sh'), 'utf8'));
+    const renewal = doc.write_files.find((f: { path: string }) => f.path === '/etc/systemd/system/rancher-aws-cert-renewal.service');
+    expect(renewal.content).toContain('ExecStart=/usr/local/sbin/rancher-aws-cert-renewal rke2\n');
     const script = doc.write_files.find((f: { path: string }) => f.path === BOOTSTRAP_SCRIPT_PATH);
     expect(script.permissions).toBe('0700');
     expect(script.content).toBe(readFileSync(join(__dirname, '../../../lib/kubernetes/rke2-bootstrap.sh'), 'utf8'));
@@ -81,7 +89,8 @@ describe('rke2UserData', () => {
   });
 
   it('stays well under the 16 KiB EC2 user data limit once compressed (ServerNode sends it gzip-compressed)', () => {
-    expect(compressedUpperBound(rke2UserData(settings, init))).toBeLessThan(8 * 1024);
+    // 4 KiB left for the lists the settings add (registry mirrors, noProxy); ServerNode refuses more at synth.
+    expect(compressedUpperBound(rke2UserData(settings, init))).toBeLessThan(12 * 1024);
   });
 
   it('rejects env values that would break out of their quotes', () => {

@@ -301,23 +301,27 @@ describe('roll', () => {
     expect(c.violations()).toBe('');
   });
 
-  it('--new-image: refused clearly while the deployment has no recorded image', () => {
-    const c = cluster('three');
+  it('--new-image: refused clearly while the deployment has no recorded image (one made before it existed)', () => {
+    const c = cluster('three', (world) => {
+      world.state.resources = world.state.resources.filter((r: any) => !/^ami_recorded-image_/.test(r.name));
+    });
     const result = roll(c, '--new-image');
     expect(result.code).toBe(2);
     expect(result.out).toContain('--new-image needs the recorded server image');
     expect(c.calls()).toEqual(['terraform state pull']);
   });
 
-  it('--new-image with the recorded image: its own apply first, then every server', () => {
+  it('--new-image with the recorded image (as the stack synthesizes it): its own apply first, then every server', () => {
+    let record = '';
     const c = cluster('three', (world) => {
-      world.state.resources.push({ mode: 'managed', type: 'terraform_data', name: 'ami_recorded-image_1A2B3C4D', instances: [{ attributes: { id: 'x', input: 'ami-1' } }] });
+      record = world.state.resources.find((r: any) => r.type === 'terraform_data' && /^ami_recorded-image_/.test(r.name))?.name;
       world.state.outputs.servers_pending_replacement.value = { 'server-0': [], 'server-1': [], 'server-2': [] };
     });
+    expect(record).toMatch(/^ami_recorded-image_[0-9A-F]+$/);
     const result = roll(c, '--new-image');
     expect(result).toMatchObject({ code: 0, err: '' });
     const calls = c.calls();
-    const imageAt = calls.indexOf('terraform apply -replace=terraform_data.ami_recorded-image_1A2B3C4D -auto-approve -input=false');
+    const imageAt = calls.indexOf(`terraform apply -replace=terraform_data.${record} -auto-approve -input=false`);
     expect(imageAt).toBeGreaterThan(-1);
     expect(calls.findIndex((call) => call.startsWith('aws ssm send-command'))).toBeGreaterThan(imageAt);
     expect(c.world().replaced).toEqual(['server-0', 'server-1', 'server-2']);

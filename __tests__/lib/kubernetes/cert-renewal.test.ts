@@ -1,0 +1,188 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NodeSandbox } from '../../helpers/node-sandbox';
+import { runValidator } from '../../helpers/validators';
+
+const SCRIPT = 'lib/kubernetes/cert-renewal.sh';
+const TOKEN = 'K10e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855::server:s3cret';
+const IPS = ['10.0.0.10', '10.0.16.10', '10.0.32.10'];
+const nodeName = (ip: string) => `ip-${ip.replaceAll('.', '-')}`;
+const TLS = 'var/lib/rancher/rke2/server/tls';
+const CERTS = [`${TLS}/serving-kube-apiserver.crt`, `${TLS}/client-admin.crt`, `${TLS}/etcd/server-client.crt`, 'var/lib/rancher/rke2/agent/serving-kubelet.crt'];
+
+let cluster: string;
+let boxes: NodeSandbox[] = [];
+beforeEach(() => {
+  cluster = mkdtempSync(join(tmpdir(), 'cluster-'));
+  writeFileSync(join(cluster, 'nodes'), `${IPS.map(nodeName).join('\n')}\n`);
+  writeFileSync(join(cluster, 'members'), `${IPS.map((ip) => `${ip} voting`).join('\n')}\n`);
+  writeFileSync(join(cluster, 'events'), '');
+  writeFileSync(join(cluster, 'lease'), '');
+});
+afterEach(() => {
+  boxes.forEach((b) => b.dispose());
+  boxes = [];
+  rmSync(cluster, { recursive: true, force: true });
+});
+
+/** Server `i` of the three, its leaf certificates expiring in `days` days. */
+function server(i: number, days: number): NodeSandbox {
+  const b = new NodeSandbox({
+    NODE_IP: IPS[i],
+    NODE_NAME: nodeName(IPS[i]),
+    PEER_IPS: IPS.filter((_, j) => j !== i).join(' '),
+    AWS_REGION: 'us-east-1',
+    PARAMETER_PREFIX: '/rancher/rke-ha',
+  });
+  b.write('etc/rancher/rke2/token', TOKEN);
+  for (const cert of CERTS) b.write(cert, `days=${days}\n`);
+  boxes.push(b);
+  return b;
+}
+
+const ENV = () => ({ CLUSTER: cluster });
+const renew = (b: NodeSandbox, env: Record<string, string> = {}) => b.run({ file: SCRIPT, args: ['rke2'] }, { ...ENV(), ...env });
+const events = () => readFileSync(join(cluster, 'events'), 'utf8').split('\n').filter(Boolean);
+const setLease = (holder: string, secondsAgo: number) =>
+  writeFileSync(join(cluster, 'lease'), `${holder} ${new Date(Date.now() - secondsAgo * 1000).toISOString().replace(/\.\d+Z$/, '.000000Z')} 1800 7\n`);
+const restarted = (b: NodeSandbox) => b.calls().some((c) => c.startsWith('systemctl restart'));
+
+/** Every restart is followed by that server's return before another server restarts. */
+function oneAtATime(log: string[]): void {
+  expect(log.filter((e) => e.startsWith('OVERLAP'))).toEqual([]);
+  let down: string | undefined;
+  for (const e of log) {
+    const [what, who] = e.split(' ');
+    if (what === 'restart') {
+      expect(down).toBeUndefined();
+      down = who;
+    } else if (what === 'up') {
+      expect(who).toBe(down);
+      down = undefined;
+    }
+  }
+}
+
+describe('cert-renewal.sh (rancher-aws-cert-renewal)', () => {
+  it('passes shellcheck as committed', () => {
+    expect(runValidator('shellcheck', ['--severity=style'], readFileSync(join(__dirname, '../../..', SCRIPT), 'utf8'), 'cert-renewal.sh')).toEqual({ status: 0, output: '' });
+  });
+
+  it('does nothing while every certificate is valid for longer than the window (80 days)', () => {
+    const b = server(0, 81);
+    const r = renew(b);
+    expect(r.status).toBe(0);
+    expect(restarted(b)).toBe(false);
+    expect(b.calls().filter((c) => c.startsWith('kubectl'))).toEqual([]);
+  });
+
+  it('renewal due, cluster whole: takes the Lease, restarts, waits until this server is back and etcd healthy, releases', () => {
+    const b = server(0, 79);
+    const r = renew(b);
+    expect(r.status).toBe(0);
+    expect(r.output).toContain('expires within 80 days');
+    expect(r.output).toContain('rke2-server restarted on ip-10-0-0-10: certificates renewed');
+    expect(events()).toEqual(['lease ip-10-0-0-10', 'restart ip-10-0-0-10', 'up ip-10-0-0-10', 'released ip-10-0-0-10']);
+    expect(b.calls()).toContain('systemctl restart --no-block rke2-server');
+    // Health was read from the local supervisor and every member's /health, with the server token's password.
+    expect(b.calls()).toContain('db/info 127.0.0.1 user = "server:s3cret"');
+    expect(b.calls().filter((c) => c.startsWith('etcd-health')).length).toBeGreaterThanOrEqual(6);
+    expect(b.read(CERTS[0])).toBe('days=365\n');
+    // Polled, 10 s apart, until back: never a fixed wait.
+    expect(b.slept()).toBeGreaterThan(0);
+    expect(b.slept()).toBeLessThan(900);
+  });
+
+  it('does not restart while another server holds the Lease, and leaves that Lease alone', () => {
+    const b = server(0, 30);
+    setLease('ip-10-0-16-10', 60);
+    const r = renew(b);
+    expect(r.status).toBe(0);
+    expect(r.output).toContain('ip-10-0-16-10 holds the restart Lease: trying again at the next run');
+    expect(restarted(b)).toBe(false);
+    expect(readFileSync(join(cluster, 'lease'), 'utf8')).toMatch(/^ip-10-0-16-10 /);
+  });
+
+  it('takes over a Lease that expired (its holder died mid-run), at the version it read', () => {
+    const b = server(0, 30);
+    setLease('ip-10-0-16-10', 3600);
+    const r = renew(b);
+    expect(r.status).toBe(0);
+    expect(r.output).toContain('taking over the restart Lease left by ip-10-0-16-10');
+    expect(events()).toEqual(['lease ip-10-0-0-10 (taken over)', 'restart ip-10-0-0-10', 'up ip-10-0-0-10', 'released ip-10-0-0-10']);
+  });
+
+  it('never restarts when a peer is not Ready (retries at the next run)', () => {
+    const b = server(0, 30);
+    writeFileSync(join(cluster, 'not-ready'), 'ip-10-0-32-10\n');
+    const r = renew(b);
+    expect(r.status).toBe(0);
+    expect(r.output).toContain('servers not Ready: ip-10-0-32-10=False');
+    expect(r.output).toContain('the cluster is not whole: not restarting rke2-server now');
+    expect(restarted(b)).toBe(false);
+    expect(events()).toEqual([]);
+  });
+
+  it('never restarts when etcd is not at full membership or a member is unhealthy', () => {
+    const b = server(0, 30);
+    writeFileSync(join(cluster, 'members'), '10.0.0.10 voting\n10.0.16.10 voting\n10.0.32.10 learner\n');
+    expect(renew(b).output).toContain('etcd does not have 3 voting members');
+    writeFileSync(join(cluster, 'members'), `${IPS.map((ip) => `${ip} voting`).join('\n')}\n`);
+    writeFileSync(join(cluster, 'etcd-unhealthy'), '10.0.16.10\n');
+    expect(renew(b).output).toContain('etcd member https://10.0.16.10:2379 is not healthy');
+    expect(restarted(b)).toBe(false);
+  });
+
+  it('a restart that never comes back: bounded wait, loud failure, Lease released through a peer', () => {
+    const b = server(0, 30);
+    b.write('restart-polls', 'never');
+    const r = renew(b, { RESTART_WAIT_SECONDS: '120' });
+    expect(r.status).toBe(1);
+    expect(r.output).toContain('CRITICAL: rke2-server on ip-10-0-0-10 is not back (Ready, etcd healthy) within 120 s');
+    expect(b.slept()).toBe(120);
+    expect(events()).toEqual(['lease ip-10-0-0-10', 'restart ip-10-0-0-10', 'released ip-10-0-0-10']);
+    expect(b.calls()).toContain('kubectl --kubeconfig ' + b.path('etc/rancher/rke2/rke2.yaml') + ' --request-timeout=15s --server https://10.0.16.10:6443 delete lease -n kube-system rancher-aws-server-restart');
+  });
+
+  it('an unexpected failure while holding the Lease (the restart command fails) still gives the Lease back', () => {
+    const b = server(0, 30);
+    b.write('restart-fails', '');
+    const r = renew(b);
+    expect(r.status).not.toBe(0);
+    expect(events()).toEqual(['lease ip-10-0-0-10', 'released ip-10-0-0-10']);
+    expect(readFileSync(join(cluster, 'lease'), 'utf8')).toBe('');
+  });
+
+  it('fails loudly when the restart did not renew the certificates', () => {
+    const b = server(0, 30);
+    b.write('renewal-fails', '');
+    const r = renew(b);
+    expect(r.status).toBe(1);
+    expect(r.output).toContain('CRITICAL: rke2-server restarted but a certificate still expires within 80 days');
+    expect(events().at(-1)).toBe('released ip-10-0-0-10');
+  });
+
+  it('three servers due at once, run together again and again: each restarts once, never two at a time', () => {
+    const servers = [0, 1, 2].map((i) => server(i, 30));
+    for (let round = 0; round < 6 && servers.some((b) => b.read(CERTS[0]) !== 'days=365\n'); round++) {
+      const results = NodeSandbox.runTogether(servers.map((box) => ({ box, script: { file: SCRIPT, args: ['rke2'] }, env: ENV() })));
+      results.forEach((r) => expect(r.status).toBe(0));
+    }
+    const log = events();
+    oneAtATime(log);
+    expect(log.filter((e) => e.startsWith('restart')).sort()).toEqual(IPS.map((ip) => `restart ${nodeName(ip)}`));
+    servers.forEach((b) => expect(b.read(CERTS[0])).toBe('days=365\n'));
+  });
+
+  it('K3s: no etcd of its own to check; restarts k3s with the same Lease', () => {
+    const b = server(0, 30);
+    b.write('var/lib/rancher/k3s/server/tls/serving-kube-apiserver.crt', 'days=30\n');
+    b.write('etc/rancher/k3s/token', TOKEN);
+    const r = b.run({ file: SCRIPT, args: ['k3s'] }, ENV());
+    expect(r.status).toBe(0);
+    expect(b.calls()).toContain('systemctl restart --no-block k3s');
+    expect(b.calls().filter((c) => c.startsWith('etcd-health') || c.startsWith('db/info'))).toEqual([]);
+    expect(events()).toEqual(['lease ip-10-0-0-10', 'restart ip-10-0-0-10', 'up ip-10-0-0-10', 'released ip-10-0-0-10']);
+  });
+});

@@ -1,0 +1,146 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { NodeSandbox } from '../../helpers/node-sandbox';
+import { runValidator } from '../../helpers/validators';
+
+const SCRIPT = 'lib/kubernetes/rke2-restore.sh';
+const TOKEN = 'K10e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855::server:s3cret';
+const CONFIG = ['token-file: /etc/rancher/rke2/token', 'etcd-s3: true', 'etcd-s3-bucket: rancher-rke-ha-etcd-123', 'etcd-s3-region: eu-west-1', 'etcd-s3-folder: rke-ha', ''].join('\n');
+const ME = 'ip-10-0-0-10';
+const GONE = ['ip-10-0-16-10', 'ip-10-0-32-10'];
+
+/** ListObjectsV2's answer for snapshot objects (key, last modified). */
+function listing(objects: [string, string][]): string {
+  const contents = objects.map(([key, modified]) => `<Contents><Key>${key}</Key><LastModified>${modified}</LastModified><Size>1048576</Size></Contents>`).join('');
+  return `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>rancher-rke-ha-etcd-123</Name>${contents}</ListBucketResult>`;
+}
+const SNAPSHOTS: [string, string][] = [
+  ['rke-ha/etcd-snapshot-ip-10-0-16-10-1763870400', '2026-11-23T04:00:00.000Z'],
+  ['rke-ha/etcd-snapshot-ip-10-0-0-10-1763884800', '2026-11-23T08:00:00.000Z'],
+  ['rke-ha/.metadata/etcd-snapshot-ip-10-0-0-10-1763884800', '2026-11-23T08:00:01.000Z'],
+  ['rke-ha/etcd-snapshot-ip-10-0-32-10-1763877600', '2026-11-23T06:00:00.000Z'],
+];
+const NEWEST = 'etcd-snapshot-ip-10-0-0-10-1763884800';
+
+let boxes: NodeSandbox[] = [];
+afterEach(() => {
+  boxes.forEach((b) => b.dispose());
+  boxes = [];
+});
+
+/** The stranded server: RKE2 installed and stopped, the old cluster's nodes in the snapshot. */
+function stranded(objects: [string, string][] = SNAPSHOTS): NodeSandbox {
+  const b = new NodeSandbox({ NODE_NAME: ME, NODE_IP: '10.0.0.10', PEER_IPS: '10.0.16.10 10.0.32.10', AWS_REGION: 'eu-west-1', PARAMETER_PREFIX: '/rancher/rke-ha' });
+  b.write('etc/rancher/rke2/config.yaml', CONFIG);
+  b.write('etc/rancher/rke2/token', TOKEN);
+  b.write('s3-list.xml', listing(objects));
+  b.write('nodes', `${[ME, ...GONE].join('\n')}\n`);
+  b.write('events', '');
+  boxes.push(b);
+  return b;
+}
+const restore = (b: NodeSandbox, ...args: string[]) => b.run({ file: SCRIPT, args }, { READY_SECONDS: '60' });
+const events = (b: NodeSandbox) => b.read('events').split('\n').filter(Boolean);
+const MARKER = 'var/lib/rancher/rancher-aws/bootstrapped';
+
+describe('rke2-restore.sh (rancher-aws-restore)', () => {
+  it('passes shellcheck as committed', () => {
+    expect(runValidator('shellcheck', ['--severity=style'], readFileSync(join(__dirname, '../../..', SCRIPT), 'utf8'), 'rke2-restore.sh')).toEqual({ status: 0, output: '' });
+  });
+
+  it('--list: lists the snapshots in the bucket folder, oldest first, without the metadata objects, and changes nothing', () => {
+    const b = stranded();
+    const r = restore(b, '--list');
+    expect(r.status).toBe(0);
+    expect(r.output.trim().split('\n')).toEqual([
+      '2026-11-23T04:00:00.000Z etcd-snapshot-ip-10-0-16-10-1763870400',
+      '2026-11-23T06:00:00.000Z etcd-snapshot-ip-10-0-32-10-1763877600',
+      `2026-11-23T08:00:00.000Z ${NEWEST}`,
+    ]);
+    expect(b.calls()).toContain('s3-list https://rancher-rke-ha-etcd-123.s3.eu-west-1.amazonaws.com/?list-type=2&prefix=rke-ha/');
+    expect(b.calls().filter((c) => c.startsWith('rke2') || c.startsWith('systemctl'))).toEqual([]);
+  });
+
+  it('restores the newest snapshot, starts rke2-server, waits for its API, forgets the gone servers so their replacements can join', () => {
+    const b = stranded();
+    const r = restore(b);
+    expect(r.status).toBe(0);
+    expect(b.calls()).toContain(`rke2 server --cluster-reset --cluster-reset-restore-path=${NEWEST}`);
+    const calls = b.calls().filter((c) => /^(rke2|systemctl (enable|start))/.test(c));
+    expect(calls).toEqual([`rke2 server --cluster-reset --cluster-reset-restore-path=${NEWEST}`, 'systemctl enable rke2-server.service', 'systemctl start --no-block rke2-server.service']);
+    expect(events(b)).toEqual([
+      `deleted secret ${ME}.node-password.rke2`,
+      `deleted node ${GONE[0]}`,
+      `deleted secret ${GONE[0]}.node-password.rke2`,
+      `deleted node ${GONE[1]}`,
+      `deleted secret ${GONE[1]}.node-password.rke2`,
+    ]);
+    expect(b.read('nodes')).toBe(`${ME}\n`);
+    expect(b.exists(MARKER)).toBe(true);
+    expect(r.output).toContain(`restored from ${NEWEST}: replace the other servers one at a time`);
+  });
+
+  it('--snapshot NAME restores that one, and refuses a name not in the bucket', () => {
+    const b = stranded();
+    expect(restore(b, '--snapshot', 'etcd-snapshot-ip-10-0-16-10-1763870400').status).toBe(0);
+    expect(b.calls()).toContain('rke2 server --cluster-reset --cluster-reset-restore-path=etcd-snapshot-ip-10-0-16-10-1763870400');
+    const other = stranded();
+    const r = restore(other, '--snapshot', 'etcd-snapshot-nope');
+    expect(r.status).toBe(1);
+    expect(r.output).toContain('no snapshot etcd-snapshot-nope in s3://rancher-rke-ha-etcd-123/rke-ha/');
+    expect(other.calls().some((c) => c.startsWith('rke2'))).toBe(false);
+  });
+
+  it('no snapshot in the bucket: says so and changes nothing', () => {
+    const b = stranded([]);
+    const r = restore(b);
+    expect(r.status).toBe(1);
+    expect(r.output).toContain('no snapshot in s3://rancher-rke-ha-etcd-123/rke-ha/: nothing to restore from');
+    expect(b.calls().some((c) => c.startsWith('rke2') || c.startsWith('systemctl enable'))).toBe(false);
+  });
+
+  it('the bucket cannot be listed: retried, then stops without changing anything', () => {
+    const b = stranded();
+    b.write('s3-down', '');
+    const r = restore(b);
+    expect(r.status).toBe(1);
+    expect(r.output).toContain('cannot list s3://rancher-rke-ha-etcd-123/rke-ha/');
+    expect(b.calls().filter((c) => c.startsWith('s3-list'))).toHaveLength(3);
+    expect(b.calls().some((c) => c.startsWith('rke2'))).toBe(false);
+  });
+
+  it('the download or the cluster reset fails: rke2-server is not started', () => {
+    const b = stranded();
+    b.write('rke2-fails', 'failed to download snapshot from S3: Access Denied\n');
+    const r = restore(b);
+    expect(r.status).toBe(1);
+    expect(r.output).toContain('failed to download snapshot from S3: Access Denied');
+    expect(r.output).toContain(`the cluster reset from ${NEWEST} failed`);
+    expect(b.calls().some((c) => c.startsWith('systemctl enable') || c.startsWith('systemctl start'))).toBe(false);
+    expect(events(b)).toEqual([]);
+    expect(b.exists(MARKER)).toBe(false);
+  });
+
+  it('rke2-server never answers after the restore: bounded wait, then says where to look, deletes nothing', () => {
+    const b = stranded();
+    b.write('api-down', '');
+    const r = restore(b);
+    expect(r.status).toBe(1);
+    expect(r.output).toContain('rke2-server did not answer within 60 s after the restore: see journalctl -u rke2-server');
+    expect(b.slept()).toBe(60);
+    expect(events(b)).toEqual([]);
+    expect(b.exists(MARKER)).toBe(false);
+  });
+
+  it('refuses while rke2-server runs here, or while another server answers (the cluster exists: join it)', () => {
+    const running = stranded();
+    running.write('active', 'rke2-server.service\n');
+    expect(restore(running).output).toContain('rke2-server runs on this server');
+    const peer = stranded();
+    peer.write('live', '10.0.32.10\n');
+    const r = restore(peer);
+    expect(r.status).toBe(1);
+    expect(r.output).toContain('the server at 10.0.32.10 answers: the cluster exists');
+    for (const b of [running, peer]) expect(b.calls().some((c) => c.startsWith('rke2'))).toBe(false);
+  });
+});
