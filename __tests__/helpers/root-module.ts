@@ -6,6 +6,7 @@ import { REQUIRED_TERRAFORM_VERSION } from '../../lib/common/stack-foundation';
 import { NESTED_ATTRIBUTES } from '../../lib/synth/block-schema';
 import { missingAddresses, recordAddresses } from './address-contract';
 import { expectFirstLoginWiring } from './first-login';
+import { hclArguments } from './hcl-arguments';
 import { notSecret, PEM_BLOCK, secretLiterals } from './secrets';
 import type { StackFolder } from './synth';
 import { describeWithTerraform, initConfiguration, PROVIDER_DOWNLOAD_ERROR, TERRAFORM_ENV } from './terraform';
@@ -84,6 +85,25 @@ export function describeRootModules(title: string, cases: readonly RootModuleCas
     it.each(blocks)('%s is documented as a block by the binding generator', (path) => {
       const [kind, type, ...names] = path.split('/');
       expect(documentedAsBlock(bindingDeclarations(kind, type), names[names.length - 1])).toBe(true);
+    });
+
+    // The text of cdk.tf against the bindings' documentation, independently of the converter's schema: a block
+    // written as an attribute (or the reverse) is an argument Terraform refuses against the provider schema,
+    // which `terraform init` does not load.
+    it.each(named)('%s: cdk.tf writes every argument the provider schema declares as a block as a block, and only those', (_name, { folder }) => {
+      const declarations = new Map<string, string>();
+      const misplaced = hclArguments(folder.files['cdk.tf'])
+        .filter(({ path, form }) => {
+          const [kind, type, ...names] = path.split('/');
+          const key = `${kind}/${type}`;
+          // No generated binding, and no block in their schema: rancher2 (hand-written in lib/rancher, scalar
+          // arguments only) and Terraform's built-in terraform_data (input, triggers_replace).
+          const unbound = type === 'terraform_data' || type.startsWith('rancher2');
+          if (!declarations.has(key)) declarations.set(key, unbound ? '' : bindingDeclarations(kind, type));
+          return documentedAsBlock(declarations.get(key)!, names[names.length - 1]) !== (form === 'block');
+        })
+        .map(({ path, form }) => `${path} written as ${form === 'block' ? 'a block' : 'an attribute'}`);
+      expect([...new Set(misplaced)]).toEqual([]);
     });
   });
 
