@@ -47,7 +47,7 @@ const either = (field: string): Expect => ({ outcome: 'either', field });
 
 const y = (lines: string[]) => `${lines.join('\n')}\n`;
 const blank = (certificateFile: string, extra: string[] = []) =>
-  y(['hostname: rancher.example.com', 'hostedZone: example.com', 'rancher:', '  tls:', '    issuer: blank', `    certificateFile: ${JSON.stringify(certificateFile)}`, ...extra]);
+  y(['hostname: rancher.example.com', 'rancher:', '  tls:', '    issuer: blank', `    certificateFile: ${JSON.stringify(certificateFile)}`, ...extra]);
 const keys = (n: number, line: (i: number) => string) => Array.from({ length: n }, (_, i) => line(i)).join('\n');
 const fifo = (dir: string, name: string) => {
   const path = join(dir, name);
@@ -156,9 +156,9 @@ const class2: HostileCase[] = [
   { id: 'json-settings', cls: 2, file: '{"name": "prod", "region": "eu-west-1"}', expect: accepted },
   { id: 'byte-order-mark', cls: 2, file: '\ufeffname: prod\n', expect: accepted },
   { id: 'crlf-line-ends', cls: 2, file: 'name: prod\r\nregion: eu-west-1\r\n', expect: accepted },
-  { id: 'empty-file', cls: 2, file: '', expect: accepted },
-  { id: 'document-marker-only', cls: 2, file: '---\n', expect: accepted },
-  { id: 'comments-up-to-the-cap', cls: 2, file: `${'#'.repeat(99)}\n`.repeat(Math.floor(MAX_SETTINGS_FILE_BYTES / 100)), expect: accepted },
+  { id: 'empty-file', cls: 2, file: '', expect: rejected('(file)', /holds no settings/) },
+  { id: 'document-marker-only', cls: 2, file: '---\n', expect: rejected('(file)', /holds no settings/) },
+  { id: 'comments-up-to-the-cap', cls: 2, file: `${'#'.repeat(99)}\n`.repeat(Math.floor(MAX_SETTINGS_FILE_BYTES / 100)), expect: rejected('(file)', /holds no settings/) },
   { id: 'utf16', cls: 2, file: Buffer.from('\ufeffname: prod\n', 'utf16le'), expect: unusable(/binary file/) },
   { id: 'latin1', cls: 2, file: Buffer.from('tags:\n  team: caf\xe9\n', 'latin1'), expect: unusable(/not UTF-8/) },
   { id: 'nul-byte', cls: 2, file: Buffer.from(`name: prod\n\0${SECRET}`), expect: unusable(/NUL/) },

@@ -125,6 +125,7 @@ describe('main.ts', () => {
         // Which stacks went where, and what to run next with the variables still to set.
         expect(result.stdout).toBe(
           [
+            'Settings: none read (no rancher.yaml here, RANCHER_CONFIG unset): every default',
             `rancher-ha-aws ${VERSION}: 3 Terraform root modules (cdk.tf.json, Terraform >= 1.10):`,
             '  rke-ha  cdktf.out/stacks/rke-ha',
             '  k8s-ha  cdktf.out/stacks/k8s-ha',
@@ -138,5 +139,27 @@ describe('main.ts', () => {
       RUN_TIMEOUT_MS,
     );
 
+    it(
+      'exits 2 instead of using every default when only rancher.yml (a near name) is there, and writes no cdktf.out',
+      () => {
+        writeFileSync(join(cwd, 'rancher.yml'), 'region: eu-west-1\n');
+        const result = runApp(cwd);
+        expect(result.status).toBe(2);
+        expect(result.stderr).toContain('Cannot use the settings file rancher.yaml (1 problem):\n  - (file): does not exist, but rancher.yml does: rename it');
+        expect(existsSync(join(cwd, 'cdktf.out'))).toBe(false);
+      },
+      RUN_TIMEOUT_MS,
+    );
   });
+
+  it(
+    'names the settings file it read in the summary',
+    () => {
+      writeFileSync(join(cwd, 'rancher.yaml'), 'region: eu-west-1\n');
+      const result = runApp(cwd);
+      expect(result.status).toBe(0);
+      expect(result.stdout.split('\n')[0]).toBe('Settings: rancher.yaml');
+    },
+    RUN_TIMEOUT_MS,
+  );
 });
