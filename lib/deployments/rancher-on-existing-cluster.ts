@@ -16,6 +16,7 @@ import { tlsPlan, type TlsPlan } from '../tls/tls-plan';
 import type { Settings } from '../config/schema';
 import type { RancherOnExistingClusterProps } from './rancher-on-existing-cluster-props';
 import { rancherArrival } from './rancher-arrival';
+import { providerRegion } from './provider-region';
 import { resolveProps } from './resolve-props';
 
 /** `spec.controller` of an IngressClass served by ingress-nginx. */
@@ -58,7 +59,8 @@ export class RancherOnExistingCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: RancherOnExistingClusterProps) {
     super(scope, id);
-    const settings = resolveProps(props, { k8sHa: props.k8sHa }, `RancherOnExistingCluster ${this.node.path}`);
+    const label = `RancherOnExistingCluster ${this.node.path}`;
+    const settings = resolveProps({ ...props, region: providerRegion(this, props.region, label) }, { k8sHa: props.k8sHa }, label);
     this.settings = settings;
     const s = settings.k8sHa;
     const t = settings.timeouts;

@@ -1,5 +1,6 @@
 import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
+import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 
 /** How Terraform talks to the cluster; every value may be a Terraform token. */
@@ -9,6 +10,24 @@ export interface ClusterAccess {
   readonly clusterCaCertificate: string;
   readonly clientCertificate: string;
   readonly clientKey: string;
+}
+
+/**
+ * Refuses a second set of default Helm and Kubernetes providers in the stack
+ * before anything is built: Terraform allows one unaliased configuration per
+ * provider, and `terraform init` would fail with "Duplicate provider
+ * configuration" long after the synth. `label` names the construct asking.
+ */
+export function refuseSecondClusterProviders(scope: Construct, label: string): void {
+  const taken = TerraformStack.of(scope)
+    .node.findAll()
+    .find((c) => (c instanceof HelmProvider || c instanceof KubernetesProvider) && c.alias === undefined);
+  if (!taken) return;
+  throw new Error(
+    `${label}: the stack already has a default ${taken instanceof HelmProvider ? 'helm' : 'kubernetes'} provider (${taken.node.path}). ` +
+      'RancherOnRke configures the stack\'s helm and kubernetes providers from the cluster it creates, so a stack holds one RancherOnRke ' +
+      'and no other default helm or kubernetes provider: put each deployment in a TerraformStack of its own.',
+  );
 }
 
 /**
