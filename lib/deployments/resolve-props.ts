@@ -36,7 +36,7 @@ export function resolveProps(
     dns: props.dns,
     adminCidrs,
     rancher: props.rancher,
-    versions: props.versions,
+    versions: distributionPinsFor(props.versions, mode),
     proxy: props.proxy,
     airGap: props.airGap,
     timeouts: props.timeouts,
@@ -52,6 +52,19 @@ export function resolveProps(
   const awsNameProblems = generatedNameProblems(result.data.name, names);
   if (awsNameProblems.length > 0) throw new SettingsError(label, awsNameProblems.map((message) => ({ field: 'name', message, value: result.data.name })), 'Invalid props of');
   return result.data;
+}
+
+/**
+ * The versions a construct is checked against. The RKE2 and K3s pins are
+ * RancherOnRke's only: the settings file checks the pin of the distribution
+ * rke-ha uses, and a construct without an `rkeHa` section (k8s-ha, docker)
+ * would otherwise check the RKE2 pin against Rancher's range even when
+ * rke-ha runs K3s, refusing a file the loader accepted.
+ */
+function distributionPinsFor(versions: CommonDeploymentProps['versions'], mode: ModeSection): CommonDeploymentProps['versions'] {
+  if ('rkeHa' in mode || versions === undefined) return versions;
+  const { rke2: _rke2, k3s: _k3s, ...others } = versions;
+  return others;
 }
 
 /**
