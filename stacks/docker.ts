@@ -12,7 +12,8 @@ export const DOCKER_STACK = 'docker';
 export class DockerStack extends TerraformStack {
   constructor(scope: Construct, id: string, settings: Settings) {
     super(scope, id);
-    const { inputs } = stackFoundation(this, settings, { route53Name: !wildcardName(settings) });
+    // admin_cidrs only with SSH: the Docker host opens no other admin port.
+    const { inputs } = stackFoundation(this, settings, { route53Name: !wildcardName(settings), adminCidrs: settings.docker.sshKeyName !== undefined });
     const rancher = new RancherOnDocker(this, IN_PLACE_ID, { ...awsDeploymentProps(settings, inputs), docker: settings.docker });
 
     rancherOutputs(this, rancher);

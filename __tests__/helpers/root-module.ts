@@ -61,6 +61,15 @@ export function describeRootModules(title: string, cases: readonly RootModuleCas
       expect(secretLiterals(folder.json).filter((literal) => !notSecret(literal))).toEqual([]);
     });
 
+    it.each(named)('%s: says which address failed in every error message, never a placeholder such as <hostname>', (_name, { folder }) => {
+      expect(folder.text).not.toMatch(/<hostname>|<stack>|<name>/);
+    });
+
+    it.each(named)('%s: names every provider by its full registry source (hashicorp/aws, not aws)', (_name, { folder }) => {
+      const providers = (folder.json.terraform as { required_providers: Record<string, { source: string }> }).required_providers;
+      expect(Object.values(providers).map((p) => p.source).filter((source) => !/^[a-z0-9-]+\/[a-z0-9-]+$/.test(source))).toEqual([]);
+    });
+
     it.each(named)('%s: declares the Terraform version floor', (_name, { folder }) => {
       expect(folder.json.terraform.required_version).toBe(REQUIRED_TERRAFORM_VERSION);
     });

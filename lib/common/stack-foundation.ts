@@ -31,7 +31,7 @@ export interface StackFoundation {
 export function stackFoundation(
   stack: TerraformStack,
   settings: Settings,
-  options: { readonly adminAccess?: boolean; readonly route53Name?: boolean } = {},
+  options: { readonly adminAccess?: boolean; readonly route53Name?: boolean; readonly adminCidrs?: boolean } = {},
 ): StackFoundation {
   const id = stack.node.id;
   const name = deploymentPrefix(stack, settings.name);

@@ -87,7 +87,6 @@ export class RancherOnDocker extends Construct {
     this.settings = settings;
     const s = settings.docker;
     const name = deploymentPrefix(this, settings.name);
-    const adminCidrs = adminNetworks(this, props.adminCidrs);
     const parameterPath = deploymentParameterPath(this, settings.name);
     const external = s.tls.mode === 'external';
     // An ALB needs subnets in two zones: the second is only the ALB's. Adding it leaves the first (the host's) alone.
@@ -138,7 +137,8 @@ export class RancherOnDocker extends Construct {
       : undefined;
     // What /ping comes in through (besides the ALB's, with one).
     const publicRules = publicPorts(s.tls).map((rule) => group.allowFrom(`public-${rule.from}`, rule, { cidr: '0.0.0.0/0' }));
-    if (s.sshKeyName) group.allowSsh(adminCidrs);
+    // The admin networks reach SSH only: without a key pair they open nothing (and need no address lookup).
+    if (s.sshKeyName) group.allowSsh(adminNetworks(this, props.adminCidrs));
 
     // Allocated before the host, which a wildcard name tells its own address; associated once the host exists.
     const address = new PublicAddress(this, 'address', { name, dependsOn: network.internetGateway });

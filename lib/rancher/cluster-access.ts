@@ -2,6 +2,7 @@ import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
+import { withFullSource } from '../common/provider-source';
 
 /** How Terraform talks to the cluster; every value may be a Terraform token. */
 export interface ClusterAccess {
@@ -35,18 +36,18 @@ export function refuseSecondClusterProviders(scope: Construct, label: string): v
  * credentials: no kubeconfig file, no SSH, no second apply.
  */
 export function configureClusterProviders(scope: Construct, access: ClusterAccess): void {
-  new HelmProvider(scope, 'helm', {
+  withFullSource(new HelmProvider(scope, 'helm', {
     kubernetes: {
       host: access.host,
       clusterCaCertificate: access.clusterCaCertificate,
       clientCertificate: access.clientCertificate,
       clientKey: access.clientKey,
     },
-  });
-  new KubernetesProvider(scope, 'kubernetes', {
+  }));
+  withFullSource(new KubernetesProvider(scope, 'kubernetes', {
     host: access.host,
     clusterCaCertificate: access.clusterCaCertificate,
     clientCertificate: access.clientCertificate,
     clientKey: access.clientKey,
-  });
+  }));
 }
