@@ -16,7 +16,7 @@ export class DockerStack extends TerraformStack {
     const { inputs } = stackFoundation(this, settings, { route53Name: !wildcardName(settings), adminCidrs: settings.docker.sshKeyName !== undefined });
     const rancher = new RancherOnDocker(this, IN_PLACE_ID, { ...awsDeploymentProps(settings, inputs), docker: settings.docker });
 
-    rancherOutputs(this, rancher);
+    rancherOutputs(this, rancher, settings.backend);
     new TerraformOutput(this, 'public_ip', {
       value: rancher.publicIp,
       description: rancher.loadBalancerDnsName ? 'Elastic IP of the Rancher host (its egress address; the DNS record points at the load balancer)' : 'Elastic IP of the Rancher host (the DNS record points at it)',

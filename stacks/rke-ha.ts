@@ -15,7 +15,7 @@ export class RkeHaStack extends TerraformStack {
     const { inputs } = stackFoundation(this, settings, { route53Name: !wildcardName(settings) });
     const rancher = new RancherOnRke(this, IN_PLACE_ID, { ...awsDeploymentProps(settings, inputs), rkeHa: settings.rkeHa });
 
-    rancherOutputs(this, rancher);
+    rancherOutputs(this, rancher, settings.backend);
     new TerraformOutput(this, 'kubeconfig', {
       value: rancher.kubeconfig,
       sensitive: true,
