@@ -88,7 +88,7 @@ describe('main.ts', () => {
     it(
       "prints the Let's Encrypt warning of each stack that would issue on the shared domain, and still synthesizes",
       () => {
-        writeFileSync(join(cwd, 'rancher.yaml'), 'dns:\n  mode: wildcard\nrancher:\n  tls:\n    issuer: acme\n    acme:\n      email: ops@example.com\ndocker:\n  tls:\n    issuer: acme\n');
+        writeFileSync(join(cwd, 'rancher.yaml'), 'dns:\n  mode: wildcard\nrancher:\n  tls:\n    issuer: acme\n    acme:\n      email: ops@acme.io\ndocker:\n  tls:\n    issuer: acme\n');
         const result = runApp(cwd);
         expect(result.status).toBe(0);
         const warnings = result.stderr.split('\n').filter((line) => line.startsWith('Warning: '));

@@ -88,15 +88,25 @@ function nearMisses(cwd: string): string[] {
 const RESERVED_ZONE = /(^|\.)(example\.(com|net|org)|example|test|invalid|localhost)$/;
 
 function placeholderProblems(settings: Settings): SettingsProblem[] {
-  if (settings.hostedZone === undefined || !RESERVED_ZONE.test(settings.hostedZone)) return [];
-  return [
-    {
+  const problems: SettingsProblem[] = [];
+  if (settings.hostedZone !== undefined && RESERVED_ZONE.test(settings.hostedZone)) {
+    problems.push({
       field: 'hostedZone',
       message:
         "is reserved for documentation (rancher.example.yaml's placeholder) and cannot be your Route53 zone: set your own hostname and hostedZone, or remove both to pass them as Terraform variables at plan time",
       value: settings.hostedZone,
-    },
-  ];
+    });
+  }
+  // Let's Encrypt refuses an account whose contact is at a reserved domain: the certificate would never be issued.
+  const email = settings.rancher.tls.acme?.email;
+  if (email !== undefined && RESERVED_ZONE.test(email.slice(email.lastIndexOf('@') + 1))) {
+    problems.push({
+      field: 'rancher.tls.acme.email',
+      message: "is at a domain reserved for documentation (an example's placeholder), which Let's Encrypt refuses as a contact: give an address of yours",
+      value: email,
+    });
+  }
+  return problems;
 }
 
 function pathExists(path: string): boolean {
