@@ -1,6 +1,7 @@
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { rancherOutputs, stackFoundation } from '../lib/common/stack-foundation';
+import { instanceTypeVariable } from '../lib/config/instance-type-variable';
 import type { Settings } from '../lib/config/schema';
 import { awsDeploymentProps, wildcardName } from '../lib/deployments/from-settings';
 import { RancherOnDocker } from '../lib/deployments/rancher-on-docker';
@@ -14,7 +15,8 @@ export class DockerStack extends TerraformStack {
     super(scope, id);
     // admin_cidrs only with SSH: the Docker host opens no other admin port.
     const { inputs } = stackFoundation(this, settings, { route53Name: !wildcardName(settings), adminCidrs: settings.docker.sshKeyName !== undefined });
-    const rancher = new RancherOnDocker(this, IN_PLACE_ID, { ...awsDeploymentProps(settings, inputs), docker: settings.docker });
+    const instanceType = instanceTypeVariable(this, settings.docker.instanceType, 'the Rancher host (resized in place: stopped and started)');
+    const rancher = new RancherOnDocker(this, IN_PLACE_ID, { ...awsDeploymentProps(settings, inputs), docker: { ...settings.docker, instanceType } });
 
     rancherOutputs(this, rancher, settings.backend);
     new TerraformOutput(this, 'public_ip', {
