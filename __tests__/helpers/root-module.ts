@@ -70,6 +70,12 @@ export function describeRootModules(title: string, cases: readonly RootModuleCas
       expect(Object.values(providers).map((p) => p.source).filter((source) => !/^[a-z0-9-]+\/[a-z0-9-]+$/.test(source))).toEqual([]);
     });
 
+    it.each(named)('%s: reads the account, partition and region once each', (_name, { folder }) => {
+      const data = (folder.json.data ?? {}) as Record<string, Record<string, unknown>>;
+      const counts = ['aws_caller_identity', 'aws_partition', 'aws_region'].map((type) => [type, Object.keys(data[type] ?? {}).length] as const);
+      expect(counts.filter(([, n]) => n > 1)).toEqual([]);
+    });
+
     it.each(named)('%s: declares the Terraform version floor', (_name, { folder }) => {
       expect(folder.json.terraform.required_version).toBe(REQUIRED_TERRAFORM_VERSION);
     });
