@@ -2,9 +2,8 @@ import { protectLocalState } from './lib/backend/local-state';
 import { outputDirectory, outputDirectoryProblem, outputWriteProblem } from './lib/common/output-directory';
 import { SettingsError, SettingsFileError } from './lib/config/errors';
 import { EXIT_CODES, type ExitCode } from './lib/config/exit-codes';
-import { loadSettings } from './lib/config/load';
+import { readSettings, type LoadedSettings } from './lib/config/load';
 import { STACK_IDS } from './lib/config/resource-names';
-import type { Settings } from './lib/config/schema';
 import { takeOutputFormat, type OutputFormat } from './lib/synth/stack-output';
 
 /** One message on stderr and the exit code: a person's mistake never shows a stack trace. */
@@ -18,7 +17,7 @@ function fail(code: ExitCode, message: string): ExitCode {
  * settings are valid, so a mistake is reported at once. Returns the summary
  * of what was written where, and the constructs' warnings.
  */
-function synth(settings: Settings, outdir: string, format: OutputFormat): { summary: string; warnings: string[] } {
+function synth({ settings, source }: LoadedSettings, outdir: string, format: OutputFormat): { summary: string; warnings: string[] } {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { App } = require('cdktf') as typeof import('cdktf');
   const { writeStackOutput } = require('./lib/synth/stack-output') as typeof import('./lib/synth/stack-output');
@@ -33,7 +32,7 @@ function synth(settings: Settings, outdir: string, format: OutputFormat): { summ
   const stacks = [new RkeHaStack(app, RKE_HA_STACK, settings), new K8sHaStack(app, K8S_HA_STACK, settings), new DockerStack(app, DOCKER_STACK, settings)];
   app.synth();
   // cdktf wrote JSON; HCL, when asked for, is converted here (cdktf 0.21's own renderer writes invalid HCL).
-  return { summary: synthSummary(writeStackOutput(app.outdir, stacks, format), format), warnings: constructWarnings(app) };
+  return { summary: synthSummary(writeStackOutput(app.outdir, stacks, format), format, source), warnings: constructWarnings(app) };
 }
 
 /**
@@ -56,9 +55,9 @@ function main(): ExitCode {
   skipTokenTraces();
   // Before anything of cdktf's runs: the App must never see --hcl (see takeOutputFormat).
   const format = takeOutputFormat();
-  let settings: Settings;
+  let loaded: LoadedSettings;
   try {
-    settings = loadSettings();
+    loaded = readSettings();
   } catch (error) {
     if (error instanceof SettingsFileError) return fail(EXIT_CODES.settingsFile, error.message);
     if (error instanceof SettingsError) return fail(EXIT_CODES.invalidSettings, error.message);
@@ -69,14 +68,14 @@ function main(): ExitCode {
   if (problem) return fail(EXIT_CODES.outputDirectory, `Cannot write the synthesized stacks: ${problem}`);
   let result: { summary: string; warnings: string[] };
   try {
-    result = synth(settings, outdir, format);
+    result = synth(loaded, outdir, format);
   } catch (error) {
     const write = outputWriteProblem(error);
     if (write) return fail(EXIT_CODES.outputDirectory, `Cannot write the synthesized stacks: ${write}`);
     return internalError(error);
   }
   // The cdktf CLI shows the constructs' warnings itself (from the manifest) and keeps the app's stderr to itself.
-  for (const warning of [...result.warnings, ...protectLocalState(outdir, STACK_IDS, settings.backend)]) process.stderr.write(`Warning: ${warning}\n`);
+  for (const warning of [...result.warnings, ...protectLocalState(outdir, STACK_IDS, loaded.settings.backend)]) process.stderr.write(`Warning: ${warning}\n`);
   process.stdout.write(result.summary);
   return EXIT_CODES.ok;
 }

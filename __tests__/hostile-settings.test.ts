@@ -47,7 +47,7 @@ const either = (field: string): Expect => ({ outcome: 'either', field });
 
 const y = (lines: string[]) => `${lines.join('\n')}\n`;
 const blank = (certificateFile: string, extra: string[] = []) =>
-  y(['hostname: rancher.example.com', 'hostedZone: example.com', 'rancher:', '  tls:', '    issuer: blank', `    certificateFile: ${JSON.stringify(certificateFile)}`, ...extra]);
+  y(['hostname: rancher.example.com', 'rancher:', '  tls:', '    issuer: blank', `    certificateFile: ${JSON.stringify(certificateFile)}`, ...extra]);
 const keys = (n: number, line: (i: number) => string) => Array.from({ length: n }, (_, i) => line(i)).join('\n');
 const fifo = (dir: string, name: string) => {
   const path = join(dir, name);
@@ -156,9 +156,9 @@ const class2: HostileCase[] = [
   { id: 'json-settings', cls: 2, file: '{"name": "prod", "region": "eu-west-1"}', expect: accepted },
   { id: 'byte-order-mark', cls: 2, file: '\ufeffname: prod\n', expect: accepted },
   { id: 'crlf-line-ends', cls: 2, file: 'name: prod\r\nregion: eu-west-1\r\n', expect: accepted },
-  { id: 'empty-file', cls: 2, file: '', expect: accepted },
-  { id: 'document-marker-only', cls: 2, file: '---\n', expect: accepted },
-  { id: 'comments-up-to-the-cap', cls: 2, file: `${'#'.repeat(99)}\n`.repeat(Math.floor(MAX_SETTINGS_FILE_BYTES / 100)), expect: accepted },
+  { id: 'empty-file', cls: 2, file: '', expect: rejected('(file)', /holds no settings/) },
+  { id: 'document-marker-only', cls: 2, file: '---\n', expect: rejected('(file)', /holds no settings/) },
+  { id: 'comments-up-to-the-cap', cls: 2, file: `${'#'.repeat(99)}\n`.repeat(Math.floor(MAX_SETTINGS_FILE_BYTES / 100)), expect: rejected('(file)', /holds no settings/) },
   { id: 'utf16', cls: 2, file: Buffer.from('\ufeffname: prod\n', 'utf16le'), expect: unusable(/binary file/) },
   { id: 'latin1', cls: 2, file: Buffer.from('tags:\n  team: caf\xe9\n', 'latin1'), expect: unusable(/not UTF-8/) },
   { id: 'nul-byte', cls: 2, file: Buffer.from(`name: prod\n\0${SECRET}`), expect: unusable(/NUL/) },
@@ -319,6 +319,22 @@ const class3: HostileCase[] = [
     expect: accepted,
   },
   { id: 'restore-volume-id', cls: 3, file: 'docker:\n  dataVolume:\n    restoreSnapshotId: vol-0123456789abcdef0\n', expect: rejected('docker.dataVolume.restoreSnapshotId') },
+  // Issue 22: values AWS or the release servers refuse, accepted until then.
+  { id: 'backend-bucket-adjacent-dots', cls: 3, file: 'backend:\n  type: s3\n  bucket: a..b\n', expect: rejected('backend.bucket', /two adjacent dots/) },
+  { id: 'backend-bucket-ip-address', cls: 3, file: 'backend:\n  type: s3\n  bucket: 192.168.5.4\n', expect: rejected('backend.bucket', /not an IP address/) },
+  { id: 'backend-bucket-reserved-suffix', cls: 3, file: 'backend:\n  type: s3\n  bucket: state-s3alias\n', expect: rejected('backend.bucket', /-s3alias/) },
+  { id: 'rke2-tag-leading-zero', cls: 3, file: 'versions:\n  rke2: v1.035.7+rke2r1\n', expect: rejected('versions.rke2', /expected a version like/) },
+  { id: 'k3s-tag-leading-zero', cls: 3, file: 'versions:\n  k3s: v1.35.07+k3s1\n', expect: rejected('versions.k3s', /expected a version like/) },
+  { id: 'rancher-tag-leading-zero', cls: 3, file: 'versions:\n  rancher: 2.014.3\n', expect: rejected('versions.rancher', /expected a version like/) },
+  { id: 'cert-manager-tag-leading-zero', cls: 3, file: 'versions:\n  certManager: v1.021.1\n', expect: rejected('versions.certManager', /expected a version like/) },
+  { id: 'region-unknown', cls: 3, file: 'region: eu-west-9\n', expect: rejected('region', /is not an AWS region \(did you mean eu-west-1\?\)/) },
+  { id: 'region-unknown-backend', cls: 3, file: 'backend:\n  type: s3\n  bucket: acme-state\n  region: us-north-1\n', expect: rejected('backend.region', /is not an AWS region/) },
+  { id: 'registry-port-above-65535', cls: 3, file: 'airGap:\n  systemDefaultRegistry: registry.internal:70000\n', expect: rejected('airGap.systemDefaultRegistry', /expected a registry/) },
+  { id: 'registry-port-zero', cls: 3, file: 'airGap:\n  systemDefaultRegistry: registry.internal:0\n', expect: rejected('airGap.systemDefaultRegistry', /expected a registry/) },
+  { id: 'mirror-port-above-65535', cls: 3, file: 'airGap:\n  registryMirrors:\n    docker.io: ["https://mirror.internal:65536"]\n', expect: rejected('airGap.registryMirrors.docker.io.0', /https:\/\/ URL/) },
+  { id: 'mirror-host-port-above-65535', cls: 3, file: 'airGap:\n  registryMirrors:\n    "registry.internal:99999": ["https://mirror.internal"]\n', expect: rejected('airGap.registryMirrors.registry.internal:99999', /registry host/) },
+  { id: 'proxy-port-above-65535', cls: 3, file: 'proxy:\n  http: http://proxy.internal:99999\n', expect: rejected('proxy.http', /port from 1 to 65535/) },
+  { id: 'registry-port-65535', cls: 3, file: 'airGap:\n  systemDefaultRegistry: registry.internal:65535\n', expect: accepted },
 ];
 
 // Class 4: security posture choices (another part of issue 11 decides their rules): no crash, a refusal names the field.

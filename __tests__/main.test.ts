@@ -88,7 +88,7 @@ describe('main.ts', () => {
     it(
       "prints the Let's Encrypt warning of each stack that would issue on the shared domain, and still synthesizes",
       () => {
-        writeFileSync(join(cwd, 'rancher.yaml'), 'dns:\n  mode: wildcard\nrancher:\n  tls:\n    issuer: acme\n    acme:\n      email: ops@example.com\ndocker:\n  tls:\n    issuer: acme\n');
+        writeFileSync(join(cwd, 'rancher.yaml'), 'dns:\n  mode: wildcard\nrancher:\n  tls:\n    issuer: acme\n    acme:\n      email: ops@acme.io\ndocker:\n  tls:\n    issuer: acme\n');
         const result = runApp(cwd);
         expect(result.status).toBe(0);
         const warnings = result.stderr.split('\n').filter((line) => line.startsWith('Warning: '));
@@ -125,13 +125,14 @@ describe('main.ts', () => {
         // Which stacks went where, and what to run next with the variables still to set.
         expect(result.stdout).toBe(
           [
+            'Settings: none read (no rancher.yaml here, RANCHER_CONFIG unset): every default',
             `rancher-ha-aws ${VERSION}: 3 Terraform root modules (cdk.tf.json, Terraform >= 1.10):`,
             '  rke-ha  cdktf.out/stacks/rke-ha',
             '  k8s-ha  cdktf.out/stacks/k8s-ha',
             '  docker  cdktf.out/stacks/docker',
             "Next: npm run cdktf -- deploy rke-ha, or plain Terraform in the stack's folder:",
             '  cd cdktf.out/stacks/rke-ha && terraform init && terraform plan -var rancher_hostname=rancher.example.com -var route53_zone_name=example.com',
-            "adminCidrs is empty (rke-ha, docker): each plan admits this machine's public address, as https://checkip.amazonaws.com answers it, to the Kubernetes API and SSH.",
+            "adminCidrs is empty (rke-ha): each plan admits this machine's public address, as https://checkip.amazonaws.com answers it, to the Kubernetes API and SSH.",
             "  Behind a NAT with several public addresses (a pool) that is one of them at random: set adminCidrs to the NAT's range (the plan stops if two lookups differ).",
             '',
           ].join('\n'),
@@ -140,5 +141,27 @@ describe('main.ts', () => {
       RUN_TIMEOUT_MS,
     );
 
+    it(
+      'exits 2 instead of using every default when only rancher.yml (a near name) is there, and writes no cdktf.out',
+      () => {
+        writeFileSync(join(cwd, 'rancher.yml'), 'region: eu-west-1\n');
+        const result = runApp(cwd);
+        expect(result.status).toBe(2);
+        expect(result.stderr).toContain('Cannot use the settings file rancher.yaml (1 problem):\n  - (file): does not exist, but rancher.yml does: rename it');
+        expect(existsSync(join(cwd, 'cdktf.out'))).toBe(false);
+      },
+      RUN_TIMEOUT_MS,
+    );
   });
+
+  it(
+    'names the settings file it read in the summary',
+    () => {
+      writeFileSync(join(cwd, 'rancher.yaml'), 'region: eu-west-1\n');
+      const result = runApp(cwd);
+      expect(result.status).toBe(0);
+      expect(result.stdout.split('\n')[0]).toBe('Settings: rancher.yaml');
+    },
+    RUN_TIMEOUT_MS,
+  );
 });

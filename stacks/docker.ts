@@ -1,6 +1,7 @@
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { rancherOutputs, stackFoundation } from '../lib/common/stack-foundation';
+import { instanceTypeVariable } from '../lib/config/instance-type-variable';
 import type { Settings } from '../lib/config/schema';
 import { awsDeploymentProps, wildcardName } from '../lib/deployments/from-settings';
 import { RancherOnDocker } from '../lib/deployments/rancher-on-docker';
@@ -12,10 +13,12 @@ export const DOCKER_STACK = 'docker';
 export class DockerStack extends TerraformStack {
   constructor(scope: Construct, id: string, settings: Settings) {
     super(scope, id);
-    const { inputs } = stackFoundation(this, settings, { route53Name: !wildcardName(settings) });
-    const rancher = new RancherOnDocker(this, IN_PLACE_ID, { ...awsDeploymentProps(settings, inputs), docker: settings.docker });
+    // admin_cidrs only with SSH: the Docker host opens no other admin port.
+    const { inputs } = stackFoundation(this, settings, { route53Name: !wildcardName(settings), adminCidrs: settings.docker.sshKeyName !== undefined });
+    const instanceType = instanceTypeVariable(this, settings.docker.instanceType, 'the Rancher host (resized in place: stopped and started)');
+    const rancher = new RancherOnDocker(this, IN_PLACE_ID, { ...awsDeploymentProps(settings, inputs), docker: { ...settings.docker, instanceType } });
 
-    rancherOutputs(this, rancher);
+    rancherOutputs(this, rancher, settings.backend);
     new TerraformOutput(this, 'public_ip', {
       value: rancher.publicIp,
       description: rancher.loadBalancerDnsName ? 'Elastic IP of the Rancher host (its egress address; the DNS record points at the load balancer)' : 'Elastic IP of the Rancher host (the DNS record points at it)',

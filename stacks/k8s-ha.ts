@@ -19,7 +19,7 @@ export class K8sHaStack extends TerraformStack {
     new ExistingClusterAccess(this, 'cluster-access', access.kubeconfig ? { kubeconfig: access.kubeconfig } : { variables: true });
     const rancher = new RancherOnExistingCluster(this, IN_PLACE_ID, { ...deploymentProps(settings), k8sHa, hostname: inputs.hostname, hostedZone: inputs.zoneName });
 
-    rancherOutputs(this, rancher);
+    rancherOutputs(this, rancher, settings.backend);
     new TerraformOutput(this, 'dns_target', { value: rancher.dnsTarget, description: 'The ingress load balancer (hostname or address) the Rancher record points at' });
     new TerraformOutput(this, 'dns_record_type', { value: rancher.dnsRecordType, description: 'alias (AWS load balancer), A (IPv4 address) or CNAME (other hostname)' });
   }

@@ -1,6 +1,7 @@
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { rancherOutputs, stackFoundation } from '../lib/common/stack-foundation';
+import { instanceTypeVariable } from '../lib/config/instance-type-variable';
 import type { Settings } from '../lib/config/schema';
 import { awsDeploymentProps, wildcardName } from '../lib/deployments/from-settings';
 import { RancherOnRke } from '../lib/deployments/rancher-on-rke';
@@ -13,9 +14,11 @@ export class RkeHaStack extends TerraformStack {
   constructor(scope: Construct, id: string, settings: Settings) {
     super(scope, id);
     const { inputs } = stackFoundation(this, settings, { route53Name: !wildcardName(settings) });
-    const rancher = new RancherOnRke(this, IN_PLACE_ID, { ...awsDeploymentProps(settings, inputs), rkeHa: settings.rkeHa });
+    // A pipeline knob: servers take a new type when each is replaced (README, "Use in a pipeline").
+    const instanceType = instanceTypeVariable(this, settings.rkeHa.instanceType, 'the Rancher servers (each keeps its type until it is replaced)');
+    const rancher = new RancherOnRke(this, IN_PLACE_ID, { ...awsDeploymentProps(settings, inputs), rkeHa: { ...settings.rkeHa, instanceType } });
 
-    rancherOutputs(this, rancher);
+    rancherOutputs(this, rancher, settings.backend);
     new TerraformOutput(this, 'kubeconfig', {
       value: rancher.kubeconfig,
       sensitive: true,

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { awsOf, FakeCloud, stateOf } from '../helpers/fake-cloud';
@@ -8,7 +8,9 @@ import { awsOf, FakeCloud, stateOf } from '../helpers/fake-cloud';
  * examples/platform-app as a platform team would build it: against the
  * package `npm pack` makes (so what `files`, `exports` and the declarations
  * ship is what is tested), type-checked with the example's strict tsconfig
- * (exactOptionalPropertyTypes, noUncheckedIndexedAccess, skipLibCheck off),
+ * (exactOptionalPropertyTypes, noUncheckedIndexedAccess, skipLibCheck off)
+ * and with the tsconfig `cdktf init --template=typescript` writes (module
+ * CommonJS with node resolution, which reads `typesVersions`, not `exports`),
  * run with plain node, and bundled with esbuild and run from a folder without
  * node_modules. Installed by unpacking the tarball into node_modules, as npm
  * does, with the peer packages linked from this checkout (no registry here).
@@ -34,6 +36,9 @@ function run(command: string, args: string[], cwd: string, env: Record<string, s
   return result.stdout;
 }
 
+/** The tsconfig.json `cdktf init --template=typescript` writes, from the pinned cdktf-cli. */
+const CDKTF_TEMPLATE_TSCONFIG = join(MODULES, 'cdktf-cli', 'bundle', 'templates', 'typescript', 'tsconfig.json');
+
 const link = (app: string, name: string) => {
   mkdirSync(join(app, 'node_modules', name, '..'), { recursive: true });
   symlinkSync(join(MODULES, name), join(app, 'node_modules', name));
@@ -46,6 +51,7 @@ describe('examples/platform-app, built from the packed library', () => {
   let files: string[] = [];
   let synthesized: Json;
   let bundled: Json;
+  let templateBuild: { status: number | null; stdout: string };
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'rancher-consumer-'));
@@ -61,6 +67,10 @@ describe('examples/platform-app, built from the packed library', () => {
     for (const name of [...PEERS, ...Object.keys(pkg.dependencies), 'typescript', '@types/node']) link(app, name);
 
     run(process.execPath, [join(app, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], app);
+    // cdktf's template as the CLI writes it (only main.ts included: the app's node_modules hold the links to this checkout).
+    const template = JSON.parse(readFileSync(CDKTF_TEMPLATE_TSCONFIG, 'utf8')) as { compilerOptions: Record<string, unknown> };
+    writeFileSync(join(app, 'tsconfig.cdktf.json'), JSON.stringify({ compilerOptions: { ...template.compilerOptions, incremental: false, noEmit: true }, files: ['main.ts'] }));
+    templateBuild = spawnSync(process.execPath, [join(app, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.cdktf.json'], { cwd: app, encoding: 'utf8' });
     run(process.execPath, ['dist/main.js'], app);
     synthesized = JSON.parse(readFileSync(join(app, 'cdktf.out', 'stacks', 'platform', 'cdk.tf.json'), 'utf8')) as Json;
 
@@ -80,6 +90,21 @@ describe('examples/platform-app, built from the packed library', () => {
     // Every domain entry point of `exports` is in the package.
     const exported = Object.values(pkg.exports);
     for (const entry of exported) if (typeof entry === 'object' && entry.default) expect(files).toContain(entry.default.replace(/^\.\//, ''));
+  });
+
+  it("type-checks under the tsconfig cdktf init writes (module CommonJS, node resolution): rancher-ha-aws/common resolves", () => {
+    const template = JSON.parse(readFileSync(CDKTF_TEMPLATE_TSCONFIG, 'utf8')) as { compilerOptions: Record<string, unknown> };
+    expect(template.compilerOptions.module).toBe('CommonJS');
+    expect(template.compilerOptions.moduleResolution).toBeUndefined();
+    expect(readFileSync(join(ROOT, 'examples', 'platform-app', 'main.ts'), 'utf8')).toContain("from 'rancher-ha-aws/common'");
+    expect({ status: templateBuild.status, errors: templateBuild.stdout }).toEqual({ status: 0, errors: '' });
+  });
+
+  it('maps every exports subpath for resolvers that read typesVersions instead', () => {
+    const versions = (pkg as unknown as { typesVersions: Record<string, Record<string, string[]>> }).typesVersions['*'];
+    const subpaths = Object.entries(pkg.exports).filter(([key]) => key !== '.' && key !== './package.json');
+    expect(Object.keys(versions).sort()).toEqual(subpaths.map(([key]) => key.slice(2)).sort());
+    for (const [key, entry] of subpaths) expect(versions[key.slice(2)]).toEqual([(entry as { types: string }).types.slice(2)]);
   });
 
   it('declares cdktf, constructs and the providers as peers, at the versions tested here', () => {

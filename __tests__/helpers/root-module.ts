@@ -6,6 +6,7 @@ import { REQUIRED_TERRAFORM_VERSION } from '../../lib/common/stack-foundation';
 import { NESTED_ATTRIBUTES } from '../../lib/synth/block-schema';
 import { missingAddresses, recordAddresses } from './address-contract';
 import { expectFirstLoginWiring } from './first-login';
+import { hclArguments } from './hcl-arguments';
 import { notSecret, PEM_BLOCK, secretLiterals } from './secrets';
 import type { StackFolder } from './synth';
 import { describeWithTerraform, initConfiguration, PROVIDER_DOWNLOAD_ERROR, TERRAFORM_ENV } from './terraform';
@@ -60,6 +61,21 @@ export function describeRootModules(title: string, cases: readonly RootModuleCas
       expect(secretLiterals(folder.json).filter((literal) => !notSecret(literal))).toEqual([]);
     });
 
+    it.each(named)('%s: says which address failed in every error message, never a placeholder such as <hostname>', (_name, { folder }) => {
+      expect(folder.text).not.toContain('<hostname>');
+    });
+
+    it.each(named)('%s: names every provider by its full registry source (hashicorp/aws, not aws)', (_name, { folder }) => {
+      const providers = (folder.json.terraform as { required_providers: Record<string, { source: string }> }).required_providers;
+      expect(Object.values(providers).map((p) => p.source).filter((source) => !/^[a-z0-9-]+\/[a-z0-9-]+$/.test(source))).toEqual([]);
+    });
+
+    it.each(named)('%s: reads the account, partition and region once each', (_name, { folder }) => {
+      const data = (folder.json.data ?? {}) as Record<string, Record<string, unknown>>;
+      const counts = ['aws_caller_identity', 'aws_partition', 'aws_region'].map((type) => [type, Object.keys(data[type] ?? {}).length] as const);
+      expect(counts.filter(([, n]) => n > 1)).toEqual([]);
+    });
+
     it.each(named)('%s: declares the Terraform version floor', (_name, { folder }) => {
       expect(folder.json.terraform.required_version).toBe(REQUIRED_TERRAFORM_VERSION);
     });
@@ -84,6 +100,25 @@ export function describeRootModules(title: string, cases: readonly RootModuleCas
     it.each(blocks)('%s is documented as a block by the binding generator', (path) => {
       const [kind, type, ...names] = path.split('/');
       expect(documentedAsBlock(bindingDeclarations(kind, type), names[names.length - 1])).toBe(true);
+    });
+
+    // The text of cdk.tf against the bindings' documentation, independently of the converter's schema: a block
+    // written as an attribute (or the reverse) is an argument Terraform refuses against the provider schema,
+    // which `terraform init` does not load.
+    it.each(named)('%s: cdk.tf writes every argument the provider schema declares as a block as a block, and only those', (_name, { folder }) => {
+      const declarations = new Map<string, string>();
+      const misplaced = hclArguments(folder.files['cdk.tf'])
+        .filter(({ path, form }) => {
+          const [kind, type, ...names] = path.split('/');
+          const key = `${kind}/${type}`;
+          // No generated binding, and no block in their schema: rancher2 (hand-written in lib/rancher, scalar
+          // arguments only) and Terraform's built-in terraform_data (input, triggers_replace).
+          const unbound = type === 'terraform_data' || type.startsWith('rancher2');
+          if (!declarations.has(key)) declarations.set(key, unbound ? '' : bindingDeclarations(kind, type));
+          return documentedAsBlock(declarations.get(key)!, names[names.length - 1]) !== (form === 'block');
+        })
+        .map(({ path, form }) => `${path} written as ${form === 'block' ? 'a block' : 'an attribute'}`);
+      expect([...new Set(misplaced)]).toEqual([]);
     });
   });
 

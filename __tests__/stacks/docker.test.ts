@@ -54,7 +54,8 @@ describe('docker stack: one host', () => {
   const [instanceName, instance] = host(json);
 
   it('runs one instance sized for the Docker install (2 vCPU / 8 GiB), IMDSv2 only, encrypted, no SSH key', () => {
-    expect(instance.instance_type).toBe('m6i.large');
+    expect(instance.instance_type).toBe('${var.instance_type}');
+    expect(json.variable!.instance_type.default).toBe('m6i.large');
     expect(instance.metadata_options).toEqual({ http_endpoint: 'enabled', http_tokens: 'required', http_put_response_hop_limit: 1, instance_metadata_tags: 'disabled' });
     expect(instance.root_block_device).toMatchObject({ encrypted: true, volume_type: 'gp3', volume_size: 30, tags: { Name: 'rancher-docker-server' } });
     expect(instance.key_name).toBeUndefined();
@@ -601,10 +602,19 @@ describe('docker stack: outputs and portability', () => {
   });
 
   it('exposes environment-specific values as Terraform variables with settings defaults', () => {
-    const withValues = synth({ hostname: 'rancher.acme.io', hostedZone: 'acme.io', adminCidrs: ['203.0.113.0/24'] }).json;
+    const withValues = synth({ hostname: 'rancher.acme.io', hostedZone: 'acme.io', adminCidrs: ['203.0.113.0/24'], docker: { sshKeyName: 'ops' } }).json;
     expect(withValues.variable!.rancher_hostname.default).toBe('rancher.acme.io');
     expect(withValues.variable!.route53_zone_name.default).toBe('acme.io');
     expect(withValues.variable!.admin_cidrs.default).toEqual(['203.0.113.0/24']);
+  });
+
+  it('declares admin_cidrs, and looks up the deployer\'s address, only when SSH opens an admin port', () => {
+    const withoutSsh = synth({ adminCidrs: ['203.0.113.0/24'] }).json;
+    expect(Object.keys(withoutSsh.variable!).sort()).toEqual(['deployer_arns', 'instance_type', 'rancher_hostname', 'route53_zone_name']);
+    expect(Object.keys(dataSources(withoutSsh, 'http')).filter((name) => name.includes('deployer'))).toEqual([]);
+    const withSsh = synth({ docker: { sshKeyName: 'ops' } }).json;
+    expect(withSsh.variable!.admin_cidrs).toBeDefined();
+    expect(Object.keys(dataSources(withSsh, 'http'))).toContain('deployer_ip');
   });
 
   it('pins an explicit AMI without a lookup, through the record', () => {

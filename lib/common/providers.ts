@@ -3,6 +3,7 @@ import { HttpProvider } from '@cdktf/provider-http/lib/provider';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import type { Construct } from 'constructs';
+import { withFullSource } from './provider-source';
 
 export interface BaseProvidersProps {
   readonly region: string;
@@ -12,8 +13,8 @@ export interface BaseProvidersProps {
 
 /** The providers every stack uses: AWS with default tags, plus tls, random and http. */
 export function configureBaseProviders(scope: Construct, props: BaseProvidersProps): void {
-  new AwsProvider(scope, 'aws', { region: props.region, defaultTags: [{ tags: { ...props.tags } }] });
-  new TlsProvider(scope, 'tls');
-  new RandomProvider(scope, 'random');
-  new HttpProvider(scope, 'http');
+  withFullSource(new AwsProvider(scope, 'aws', { region: props.region, defaultTags: [{ tags: { ...props.tags } }] }));
+  withFullSource(new TlsProvider(scope, 'tls'));
+  withFullSource(new RandomProvider(scope, 'random'));
+  withFullSource(new HttpProvider(scope, 'http'));
 }

@@ -1,7 +1,8 @@
 import { TerraformOutput, type TerraformStack } from 'cdktf';
 import { configureBackend } from '../backend/state-backend';
 import { DeploymentVariables } from '../config/deployment-variables';
-import type { Settings } from '../config/schema';
+import type { BackendSettings, Settings } from '../config/schema';
+import { localStateGuard } from '../backend/local-state-guard';
 import { DEPLOYMENT_TAG } from './tags';
 import { configureBaseProviders } from './providers';
 import { deploymentPrefix } from '../deployments/stack-level-names';
@@ -31,7 +32,7 @@ export interface StackFoundation {
 export function stackFoundation(
   stack: TerraformStack,
   settings: Settings,
-  options: { readonly adminAccess?: boolean; readonly route53Name?: boolean } = {},
+  options: { readonly adminAccess?: boolean; readonly route53Name?: boolean; readonly adminCidrs?: boolean } = {},
 ): StackFoundation {
   const id = stack.node.id;
   const name = deploymentPrefix(stack, settings.name);
@@ -51,11 +52,16 @@ export function stackFoundation(
 export function rancherOutputs(
   stack: TerraformStack,
   props: { readonly url: string; readonly bootstrapPassword: string; readonly adminPassword?: string; readonly adminToken?: string },
+  backend?: BackendSettings,
 ): void {
-  new TerraformOutput(stack, 'rancher_url', {
+  // With local state: the plan stops in a folder copied away from its state (localStateGuard).
+  const guard = backend && localStateGuard(stack.node.id, backend);
+  const url = new TerraformOutput(stack, 'rancher_url', {
     value: props.url,
     description: 'Rancher, answering /ping when the apply finished',
   });
+  // cdktf 0.21 keeps an output's `precondition` but does not write it.
+  if (guard) url.addOverride('precondition', [{ condition: guard.condition, error_message: guard.errorMessage }]);
   new TerraformOutput(stack, 'rancher_bootstrap_password', {
     value: props.bootstrapPassword,
     sensitive: true,

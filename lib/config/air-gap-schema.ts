@@ -1,12 +1,13 @@
 import { z } from 'zod';
+import { PORT } from './primitives';
 
 /** host[:port], optionally with a path: where mirrored images live. */
 const registry = z
   .string()
-  .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?(\/[a-z0-9._\/-]+)?$/, { message: 'expected a registry such as registry.internal:5000' });
+  .regex(new RegExp(`^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:${PORT})?(\\/[a-z0-9._\\/-]+)?$`), { message: 'expected a registry such as registry.internal:5000' });
 
 /** https://host[:port][/path]: no credentials, no quotes, spaces or template characters (the values reach user data and chart values). */
-const HTTPS_URL = '^https:\\/\\/[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:\\d{1,5})?(\\/[A-Za-z0-9.\\/_~%+-]*)?';
+const HTTPS_URL = `^https:\\/\\/[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:${PORT})?(\\/[A-Za-z0-9.\\/_~%+-]*)?`;
 const httpsUrl = z.string().regex(new RegExp(`${HTTPS_URL}$`), { message: 'expected an https:// URL' });
 /** An installer may sit behind a signed or versioned download link: a query string is allowed there. */
 const installerUrl = z.string().regex(new RegExp(`${HTTPS_URL}(\\?[A-Za-z0-9._~%+=&\\/-]*)?$`), { message: 'expected an https:// URL (a query string is allowed)' });
@@ -21,7 +22,7 @@ export const airGapSchema = z
     /** Registry for every system image (RKE2/K3s `system-default-registry`, chart `systemDefaultRegistry`, the Docker install's image). */
     systemDefaultRegistry: registry.optional(),
     /** Pull-through mirrors per upstream registry (RKE2/K3s `registries.yaml`), e.g. `docker.io: [https://mirror.internal]`. */
-    registryMirrors: z.record(z.string().regex(/^[a-z0-9.-]+(:\d+)?$/, { message: 'expected a registry host such as docker.io' }), z.array(httpsUrl).min(1)).default({}),
+    registryMirrors: z.record(z.string().regex(new RegExp(`^[a-z0-9.-]+(:${PORT})?$`), { message: 'expected a registry host such as docker.io (a port from 1 to 65535)' }), z.array(httpsUrl).min(1)).default({}),
     /** Rancher uses the system charts packaged in its image instead of fetching them from Git. */
     useBundledSystemChart: z.boolean().default(false),
     /** Helm repository of the Rancher chart. Default: Rancher's stable repository. */

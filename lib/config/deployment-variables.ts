@@ -44,78 +44,23 @@ export class DeploymentVariables extends Construct {
    * @param options.route53Name declare `rancher_hostname` and
    * `route53_zone_name`; false for a name derived from an address
    * (`dns.mode: wildcard`), which has neither. @default true
+   * @param options.adminCidrs with adminAccess, declare `admin_cidrs` (and
+   * look up the deployer's address for it); false for a stack that opens no
+   * admin port (docker without an SSH key pair), whose `adminCidrs` is then
+   * `[]`. @default true
    */
   constructor(
     scope: Construct,
     id: string,
     settings: Pick<Settings, 'hostname' | 'hostedZone' | 'adminCidrs'>,
-    options: { readonly adminAccess?: boolean; readonly route53Name?: boolean } = {},
+    options: { readonly adminAccess?: boolean; readonly route53Name?: boolean; readonly adminCidrs?: boolean } = {},
   ) {
     super(scope, id);
     if (options.route53Name !== false) this.name = route53NameVariables(scope, settings);
     if (options.adminAccess === false) return;
-
-    new TerraformVariable(scope, 'admin_cidrs', {
-      type: 'list(string)',
-      description: "Networks allowed to reach the Kubernetes API (6443) and SSH. Empty: the deployer's public IP.",
-      default: settings.adminCidrs,
-      nullable: false,
-      validation: [
-        {
-          // Canonical form only (no host bits, no leading zeros such as /00), and never /0.
-          condition: '${alltrue([for c in var.admin_cidrs : can(cidrnetmask(c)) && try(format("%s/%d", cidrhost(c, 0), tonumber(split("/", c)[1])) == c && tonumber(split("/", c)[1]) > 0, false)])}',
-          errorMessage: 'admin_cidrs must be IPv4 CIDR blocks in canonical form without host bits (203.0.113.0/24, not 203.0.113.5/24), and none may be open to the whole internet (/0).',
-        },
-        {
-          condition: `\${!try(${ADMIN_ADDRESS_COUNT} >= ${IPV4_ADDRESSES}, false)}`,
-          errorMessage: 'admin_cidrs together cover the whole internet (for example 0.0.0.0/1 and 128.0.0.0/1); list the networks you administer from.',
-        },
-      ],
-    });
-
-    // Only looked up when the list is empty, so pipelines that set it need no egress to the lookup.
-    const lookups = Token.asNumber(`\${length(${ADMIN_VAR}) == 0 ? 1 : 0}`);
-    // Asked twice: behind a NAT pool (several public addresses) the answers can differ, and the one /32 admitted
-    // would refuse the plan's later requests to the API at random. Said here, before anything is created.
-    const again = new DataHttp(this, 'deployer-ip-again', { count: lookups, url: DEPLOYER_IP_URL });
-    again.overrideLogicalId('deployer_ip_again');
-    const deployerIp = new DataHttp(this, 'deployer-ip', {
-      count: lookups,
-      url: DEPLOYER_IP_URL,
-      lifecycle: {
-        postcondition: [
-          {
-            condition: '${trimspace(self.response_body) == trimspace(one(data.http.deployer_ip_again[*].response_body))}',
-            errorMessage:
-              `${DEPLOYER_IP_URL} answered \${trimspace(self.response_body)}, then \${trimspace(one(data.http.deployer_ip_again[*].response_body))}: ` +
-              'this machine reaches the internet through several public addresses (a NAT pool), and with admin_cidrs empty only the first /32 may reach ' +
-              "the Kubernetes API, so the API would refuse this plan's later requests at random. Set admin_cidrs (settings: adminCidrs) to the NAT's public range.",
-          },
-        ],
-      },
-    });
-    deployerIp.overrideLogicalId('deployer_ip');
-    const effective = new TerraformLocal(
-      scope,
-      'admin_cidrs_effective',
-      `\${length(${ADMIN_VAR}) > 0 ? ${ADMIN_VAR} : ["\${trimspace(one(data.http.deployer_ip[*].response_body))}/32"]}`,
-    );
-    this.admin = effective.asList;
-
-    const deployers = new TerraformVariable(scope, 'deployer_arns', {
-      type: 'list(string)',
-      description:
-        'IAM roles or users that run Terraform on this stack besides the one running it now (a pipeline role, a break-glass role): the key of the boot parameters lets them decrypt through SSM, which every plan does to refresh the parameters.',
-      default: [],
-      nullable: false,
-      validation: [
-        {
-          condition: '${alltrue([for a in var.deployer_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]+:(role|user)/[A-Za-z0-9+=,.@_/-]+$", a))])}',
-          errorMessage: 'deployer_arns must be IAM role or user ARNs (arn:aws:iam::123456789012:role/deployer); an assumed-role session ARN changes with every session.',
-        },
-      ],
-    });
-    this.deployers = deployers.listValue;
+    if (options.adminCidrs === false) this.admin = [];
+    else this.admin = adminCidrsVariable(this, scope, settings);
+    this.deployers = deployerArnsVariable(scope);
   }
 
   /** `deployer_arns`: the other identities that run Terraform on this stack (a Terraform list). */
@@ -169,4 +114,72 @@ function route53NameVariables(scope: Construct, settings: Pick<Settings, 'hostna
     ],
   });
   return { hostname: hostname.stringValue, zoneName: zone.stringValue };
+}
+
+/** `admin_cidrs`, and the deployer's own /32 when it is empty (looked up only then). */
+function adminCidrsVariable(owner: Construct, scope: Construct, settings: Pick<Settings, 'adminCidrs'>): string[] {
+  new TerraformVariable(scope, 'admin_cidrs', {
+    type: 'list(string)',
+    description: "Networks allowed to reach the Kubernetes API (6443) and SSH. Empty: the deployer's public IP.",
+    default: settings.adminCidrs,
+    nullable: false,
+    validation: [
+      {
+        // Canonical form only (no host bits, no leading zeros such as /00), and never /0.
+        condition: '${alltrue([for c in var.admin_cidrs : can(cidrnetmask(c)) && try(format("%s/%d", cidrhost(c, 0), tonumber(split("/", c)[1])) == c && tonumber(split("/", c)[1]) > 0, false)])}',
+        errorMessage: 'admin_cidrs must be IPv4 CIDR blocks in canonical form without host bits (203.0.113.0/24, not 203.0.113.5/24), and none may be open to the whole internet (/0).',
+      },
+      {
+        condition: `\${!try(${ADMIN_ADDRESS_COUNT} >= ${IPV4_ADDRESSES}, false)}`,
+        errorMessage: 'admin_cidrs together cover the whole internet (for example 0.0.0.0/1 and 128.0.0.0/1); list the networks you administer from.',
+      },
+    ],
+  });
+
+  // Only looked up when the list is empty, so pipelines that set it need no egress to the lookup.
+  const lookups = Token.asNumber(`\${length(${ADMIN_VAR}) == 0 ? 1 : 0}`);
+  // Asked twice: behind a NAT pool (several public addresses) the answers can differ, and the one /32 admitted
+  // would refuse the plan's later requests to the API at random. Said here, before anything is created.
+  const again = new DataHttp(owner, 'deployer-ip-again', { count: lookups, url: DEPLOYER_IP_URL });
+  again.overrideLogicalId('deployer_ip_again');
+  const deployerIp = new DataHttp(owner, 'deployer-ip', {
+    count: lookups,
+    url: DEPLOYER_IP_URL,
+    lifecycle: {
+      postcondition: [
+        {
+          condition: '${trimspace(self.response_body) == trimspace(one(data.http.deployer_ip_again[*].response_body))}',
+          errorMessage:
+            `${DEPLOYER_IP_URL} answered \${trimspace(self.response_body)}, then \${trimspace(one(data.http.deployer_ip_again[*].response_body))}: ` +
+            'this machine reaches the internet through several public addresses (a NAT pool), and with admin_cidrs empty only the first /32 may reach ' +
+            "the Kubernetes API, so the API would refuse this plan's later requests at random. Set admin_cidrs (settings: adminCidrs) to the NAT's public range.",
+        },
+      ],
+    },
+  });
+  deployerIp.overrideLogicalId('deployer_ip');
+  const effective = new TerraformLocal(
+    scope,
+    'admin_cidrs_effective',
+    `\${length(${ADMIN_VAR}) > 0 ? ${ADMIN_VAR} : ["\${trimspace(one(data.http.deployer_ip[*].response_body))}/32"]}`,
+  );
+  return effective.asList;
+}
+
+/** `deployer_arns`: the identities besides the current one that run Terraform on the stack. */
+function deployerArnsVariable(scope: Construct): string[] {
+  const deployers = new TerraformVariable(scope, 'deployer_arns', {
+    type: 'list(string)',
+    description:
+      'IAM roles or users that run Terraform on this stack besides the one running it now (a pipeline role, a break-glass role): the key of the boot parameters lets them decrypt through SSM, which every plan does to refresh the parameters.',
+    default: [],
+    nullable: false,
+    validation: [
+      {
+        condition: '${alltrue([for a in var.deployer_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]+:(role|user)/[A-Za-z0-9+=,.@_/-]+$", a))])}',
+        errorMessage: 'deployer_arns must be IAM role or user ARNs (arn:aws:iam::123456789012:role/deployer); an assumed-role session ARN changes with every session.',
+      },
+    ],
+  });
+  return deployers.listValue;
 }

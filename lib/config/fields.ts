@@ -1,4 +1,5 @@
 import type { ZodType } from 'zod';
+import { nearestKey } from './nearest-key';
 import { settingsSchema } from './schema';
 
 /**
@@ -74,6 +75,12 @@ function literalValues(schema: ZodType | undefined): unknown[] {
  */
 export function unknownKeyMessage(path: readonly string[], key: string, mapping: unknown): string {
   const listed = (keys: readonly string[]) => `allowed here: ${keys.join(', ')}`;
+  const message = unknownKeyDetail(path, key, mapping, listed);
+  const near = nearestKey(key, allowedKeys(path) ?? []);
+  return near === undefined ? message : message.replace(/^unknown setting;/, `unknown setting; did you mean ${near}?`);
+}
+
+function unknownKeyDetail(path: readonly string[], key: string, mapping: unknown, listed: (keys: readonly string[]) => string): string {
   const general = allowedKeys(path);
   for (const schema of schemasAt(path)) {
     const def = unwrap(schema)?._zod.def as { discriminator?: string; options?: ZodType[] } | undefined;

@@ -1,4 +1,4 @@
-import { lstatSync } from 'node:fs';
+import { lstatSync, readdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { core } from 'zod';
 import { certificateFileProblems } from './certificate-file';
@@ -16,27 +16,97 @@ export interface LoadOptions {
   readonly cwd?: string;
 }
 
+/** The settings and where they came from, for the synth summary. */
+export interface LoadedSettings {
+  readonly settings: Settings;
+  /** The settings file as named (RANCHER_CONFIG's value or `rancher.yaml`); undefined: no file, every default. */
+  readonly source?: string;
+}
+
 /**
  * Finds, parses and validates the settings. No file at all means "all
  * defaults"; an explicitly named file that does not exist is an error.
  * Throws SettingsFileError when the file cannot be used (missing, not a
- * regular file, over MAX_SETTINGS_FILE_BYTES, unreadable, binary) and
- * SettingsError listing every problem of the settings in it.
+ * regular file, over MAX_SETTINGS_FILE_BYTES, unreadable, binary, or only a
+ * near miss of rancher.yaml such as rancher.yml exists) and SettingsError
+ * listing every problem of the settings in it.
  */
 export function loadSettings(options: LoadOptions = {}): Settings {
+  return readSettings(options).settings;
+}
+
+/** loadSettings, saying which file was read. */
+export function readSettings(options: LoadOptions = {}): LoadedSettings {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
   const explicit = env.RANCHER_CONFIG;
   const source = explicit || DEFAULT_SETTINGS_FILE;
   const path = resolve(cwd, source);
   // rancher.yaml is optional; a dangling symbolic link by that name is not "no file".
-  if (!explicit && !pathExists(path)) return parseSettings({}, '(built-in defaults)', cwd);
+  if (!explicit && !pathExists(path)) {
+    // A settings file under a near name would otherwise be skipped without a word, and every default used.
+    const near = nearMisses(cwd);
+    if (near.length > 0) {
+      const named = near.join(', ');
+      throw new SettingsFileError(source, [
+        { field: '(file)', message: `does not exist, but ${named} does: rename it to ${DEFAULT_SETTINGS_FILE}, or set RANCHER_CONFIG=${near[0]}; only ${DEFAULT_SETTINGS_FILE} is read` },
+      ]);
+    }
+    return { settings: parseSettings({}, '(built-in defaults)', cwd) };
+  }
   const read = readBoundedTextFile(path, MAX_SETTINGS_FILE_BYTES);
   if (read.problem !== undefined) {
     const message = explicit && read.missing ? `RANCHER_CONFIG names a file that ${read.problem}` : read.problem;
     throw new SettingsFileError(source, [{ field: '(file)', message, value: source }]);
   }
-  return parseSettingsText(read.text, source, dirname(path));
+  const settings = parseSettingsText(read.text, source, dirname(path));
+  const placeholders = placeholderProblems(settings);
+  if (placeholders.length > 0) throw new SettingsError(source, placeholders);
+  return { settings, source };
+}
+
+/** Names a person may have given the settings file (rancher.yml, Rancher.yaml, rancher.yaml.txt, rancher.json). */
+const NEAR_MISS = /^\.?rancher\.(ya?ml|json)(\.[a-z]+)?$/i;
+
+function nearMisses(cwd: string): string[] {
+  try {
+    return readdirSync(cwd)
+      .filter((name) => name !== DEFAULT_SETTINGS_FILE && NEAR_MISS.test(name))
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Domains reserved for documentation (RFC 2606, RFC 6761): no one's hosted
+ * zone. rancher.example.yaml uses example.com; a copy left unchanged would
+ * synthesize, then fail at plan (no such zone) or, with a zone made for it,
+ * serve Rancher at a name nobody can resolve. Only the settings file is
+ * checked: library users and tests may name example.com on purpose.
+ */
+const RESERVED_ZONE = /(^|\.)(example\.(com|net|org)|example|test|invalid|localhost)$/;
+
+function placeholderProblems(settings: Settings): SettingsProblem[] {
+  const problems: SettingsProblem[] = [];
+  if (settings.hostedZone !== undefined && RESERVED_ZONE.test(settings.hostedZone)) {
+    problems.push({
+      field: 'hostedZone',
+      message:
+        "is reserved for documentation (rancher.example.yaml's placeholder) and cannot be your Route53 zone: set your own hostname and hostedZone, or remove both to pass them as Terraform variables at plan time",
+      value: settings.hostedZone,
+    });
+  }
+  // Let's Encrypt refuses an account whose contact is at a reserved domain: the certificate would never be issued.
+  const email = settings.rancher.tls.acme?.email;
+  if (email !== undefined && RESERVED_ZONE.test(email.slice(email.lastIndexOf('@') + 1))) {
+    problems.push({
+      field: 'rancher.tls.acme.email',
+      message: "is at a domain reserved for documentation (an example's placeholder), which Let's Encrypt refuses as a contact: give an address of yours",
+      value: email,
+    });
+  }
+  return problems;
 }
 
 function pathExists(path: string): boolean {
@@ -52,7 +122,11 @@ function pathExists(path: string): boolean {
 export function parseSettingsText(text: string, source: string, baseDir = process.cwd()): Settings {
   const yaml = readYamlSettings(text);
   if (yaml.problems.length > 0) throw new SettingsError(source, yaml.problems);
-  const data: unknown = yaml.data ?? {};
+  // An empty file (or one of comments only) is a mistake more often than a choice: a copy that lost its content.
+  if (yaml.data === undefined || yaml.data === null) {
+    throw new SettingsError(source, [{ field: '(file)', message: 'holds no settings (it is empty or only comments); to use every default on purpose, write {} in it or remove the file' }]);
+  }
+  const data: unknown = yaml.data;
   if (typeof data !== 'object' || Array.isArray(data)) {
     // The type only: a file named by mistake (an environment dump, a key) must not be echoed.
     const got = Array.isArray(data) ? 'a list' : `a single ${typeof data === 'string' ? 'text' : typeof data} value`;

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { AWS_REGIONS } from './aws-regions';
+import { nearestKey } from './nearest-key';
 import { DEFAULT_VERSIONS, VERSION_FORMATS } from './versions';
 import { cidrsOverlap, parseCidr } from './cidr';
 
@@ -20,7 +22,17 @@ export const fqdn = (what: string) =>
     ctx.addIssue({ code: 'custom', message: fix ? `${message}; ${fix}` : message, input: name });
   });
 
-export const awsRegion = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { message: 'expected an AWS region such as eu-west-1' });
+const REGION_FORMAT = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+export const awsRegion = z.string().superRefine((region, ctx) => {
+  if (!REGION_FORMAT.test(region)) ctx.addIssue({ code: 'custom', message: 'expected an AWS region such as eu-west-1', input: region });
+  else if (!AWS_REGIONS.includes(region)) {
+    const near = nearestKey(region, AWS_REGIONS);
+    ctx.addIssue({ code: 'custom', message: `is not an AWS region${near ? ` (did you mean ${near}?)` : ''}; regions: ${AWS_REGIONS.join(', ')}`, input: region });
+  }
+});
+
+/** A TCP port, 1-65535, as a regular expression source (no leading zeros). */
+export const PORT = '(?:[1-9]\\d{0,3}|[1-5]\\d{4}|6[0-4]\\d{3}|65[0-4]\\d{2}|655[0-2]\\d|6553[0-5])';
 
 export const instanceType = z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { message: 'expected an EC2 instance type such as m6i.xlarge' });
 

@@ -50,10 +50,11 @@ export const MIN_CERT_MANAGER_MINOR = 15;
 /** From this Kubernetes minor RKE2 defaults new clusters to Traefik; ingress-nginx is gone in the next. */
 export const RKE2_INGRESS_NGINX_LAST_MINOR = 36;
 
-const RKE2_VERSION = /^v1\.(\d+)\.(\d+)\+rke2r(\d+)$/;
-const K3S_VERSION = /^v1\.(\d+)\.(\d+)\+k3s(\d+)$/;
-const RANCHER_VERSION = /^(2\.\d+)\.(\d+)$/;
-const CERT_MANAGER_VERSION = /^v1\.(\d+)\.(\d+)$/;
+// Release tags as published: numbers without leading zeros (v1.035.7+rke2r1 names no release; the installer would 404).
+const RKE2_VERSION = /^v1\.(0|[1-9]\d*)\.(0|[1-9]\d*)\+rke2r([1-9]\d*)$/;
+const K3S_VERSION = /^v1\.(0|[1-9]\d*)\.(0|[1-9]\d*)\+k3s([1-9]\d*)$/;
+const RANCHER_VERSION = /^(2\.(?:0|[1-9]\d*))\.(0|[1-9]\d*)$/;
+const CERT_MANAGER_VERSION = /^v1\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
 
 export const VERSION_FORMATS = {
   rke2: RKE2_VERSION,

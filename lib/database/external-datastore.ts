@@ -1,6 +1,4 @@
-import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
-import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { DbInstance } from '@cdktf/provider-aws/lib/db-instance';
 import { DbSubnetGroup } from '@cdktf/provider-aws/lib/db-subnet-group';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
@@ -10,6 +8,7 @@ import { Id } from '@cdktf/provider-random/lib/id';
 import { Password } from '@cdktf/provider-random/lib/password';
 import { Construct } from 'constructs';
 import { allowIngress, replaceableSecurityGroup } from '../network/security-group-rules';
+import { stackAccount, stackPartition } from '../common/aws-context';
 
 export type DatastoreEngine = 'postgres' | 'mysql';
 
@@ -125,8 +124,8 @@ export class ExternalDatastore extends Construct {
 
   /** The role RDS writes Enhanced Monitoring metrics with (AWS's managed policy: the RDSOSMetrics log group only). */
   private monitoringRole(name: string): { role: IamRole; policy: IamRolePolicyAttachment } {
-    const partition = new DataAwsPartition(this, 'partition');
-    const account = new DataAwsCallerIdentity(this, 'account');
+    const partition = stackPartition(this);
+    const account = stackAccount(this);
     const assume = new DataAwsIamPolicyDocument(this, 'monitoring-assume', {
       statement: [
         {

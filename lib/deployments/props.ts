@@ -194,7 +194,10 @@ export interface PublicNameProps {
 
 /** What the constructs that build their own AWS side (RancherOnRke, RancherOnDocker) are told besides their mode's section. */
 export interface AwsDeploymentProps extends CommonDeploymentProps, PublicNameProps {
-  /** Networks allowed to reach the nodes' admin ports (SSH with a key pair; with rke-ha, the Kubernetes API too); may be a Terraform reference. */
+  /**
+   * Networks allowed to reach the nodes' admin ports (SSH with a key pair; with rke-ha, the Kubernetes API too); may be a
+   * Terraform reference. `[]`: the deployer's public address (/32), looked up at plan time, as in a settings file.
+   */
   readonly adminCidrs: readonly string[];
   /**
    * IAM roles or users besides the one running Terraform that plan and apply

@@ -2,7 +2,7 @@ import type { AwsDeploymentProps } from './props';
 
 /** The host of Rancher's Docker install. */
 export interface DockerProps {
-  /** Rancher's Docker sizing: 2 vCPU / 8 GiB. @default 'm6i.large' */
+  /** Rancher's Docker sizing: 2 vCPU / 8 GiB; may be a Terraform reference (the docker stack passes its `instance_type` variable). @default 'm6i.large' */
   readonly instanceType?: string;
   /** @default 30 */
   readonly rootVolumeGb?: number;

@@ -1,6 +1,7 @@
 import { Password } from '@cdktf/provider-random/lib/password';
 import { TerraformStack, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { adminNetworks } from '../common/admin-networks';
 import { DeploymentGuard } from '../common/deployment-guard';
 import { bootstrapEnabled } from '../config/bootstrap-schema';
 import type { Settings } from '../config/schema';
@@ -29,6 +30,7 @@ import { dnsRecordedSettings } from './dns-recorded-settings';
 import { dockerNetwork } from './docker-network';
 import { wildcardName } from './from-settings';
 import { rancherName } from './rancher-name';
+import { providerRegion } from './provider-region';
 import { requiredName, resolveProps } from './resolve-props';
 import { firstLoginAfter } from './rancher-arrival';
 import { deploymentParameterPath, deploymentPrefix, stackLevelName } from './stack-level-names';
@@ -80,11 +82,11 @@ export class RancherOnDocker extends Construct {
 
   constructor(scope: Construct, id: string, props: RancherOnDockerProps) {
     super(scope, id);
-    const settings = resolveProps(props, { docker: props.docker }, `RancherOnDocker ${this.node.path}`, { docker: TerraformStack.of(this).node.id });
+    const label = `RancherOnDocker ${this.node.path}`;
+    const settings = resolveProps({ ...props, region: providerRegion(this, props.region, label) }, { docker: props.docker }, label, { docker: TerraformStack.of(this).node.id });
     this.settings = settings;
     const s = settings.docker;
     const name = deploymentPrefix(this, settings.name);
-    const adminCidrs = [...props.adminCidrs];
     const parameterPath = deploymentParameterPath(this, settings.name);
     const external = s.tls.mode === 'external';
     // An ALB needs subnets in two zones: the second is only the ALB's. Adding it leaves the first (the host's) alone.
@@ -135,7 +137,8 @@ export class RancherOnDocker extends Construct {
       : undefined;
     // What /ping comes in through (besides the ALB's, with one).
     const publicRules = publicPorts(s.tls).map((rule) => group.allowFrom(`public-${rule.from}`, rule, { cidr: '0.0.0.0/0' }));
-    if (s.sshKeyName) group.allowSsh(adminCidrs);
+    // The admin networks reach SSH only: without a key pair they open nothing (and need no address lookup).
+    if (s.sshKeyName) group.allowSsh(adminNetworks(this, props.adminCidrs));
 
     // Allocated before the host, which a wildcard name tells its own address; associated once the host exists.
     const address = new PublicAddress(this, 'address', { name, dependsOn: network.internetGateway });

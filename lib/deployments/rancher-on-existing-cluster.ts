@@ -17,6 +17,7 @@ import { tlsPlan, type TlsPlan } from '../tls/tls-plan';
 import type { Settings } from '../config/schema';
 import type { RancherOnExistingClusterProps } from './rancher-on-existing-cluster-props';
 import { rancherArrival } from './rancher-arrival';
+import { providerRegion } from './provider-region';
 import { resolveProps } from './resolve-props';
 import { stackLevelName } from './stack-level-names';
 
@@ -60,7 +61,8 @@ export class RancherOnExistingCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: RancherOnExistingClusterProps) {
     super(scope, id);
-    const settings = resolveProps(props, { k8sHa: props.k8sHa }, `RancherOnExistingCluster ${this.node.path}`);
+    const label = `RancherOnExistingCluster ${this.node.path}`;
+    const settings = resolveProps({ ...props, region: providerRegion(this, props.region, label) }, { k8sHa: props.k8sHa }, label);
     this.settings = settings;
     const s = settings.k8sHa;
     const t = settings.timeouts;

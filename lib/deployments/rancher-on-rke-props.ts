@@ -78,7 +78,7 @@ export interface RkeHaProps {
   /** @default 'rke2' */
   readonly distribution?: 'rke2' | 'k3s';
   readonly datastore?: DatastoreProps;
-  /** Rancher's "small" tier. @default 'm6i.xlarge' */
+  /** Rancher's "small" tier; may be a Terraform reference (the rke-ha stack passes its `instance_type` variable). @default 'm6i.xlarge' */
   readonly instanceType?: string;
   /** @default 100 */
   readonly rootVolumeGb?: number;

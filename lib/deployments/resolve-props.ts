@@ -36,22 +36,61 @@ export function resolveProps(
     dns: props.dns,
     adminCidrs,
     rancher: props.rancher,
-    versions: props.versions,
+    versions: distributionPinsFor(props.versions, mode),
     proxy: props.proxy,
     airGap: props.airGap,
     timeouts: props.timeouts,
     vpc: props.vpc,
-    ...mode,
+    ...withoutReferences(mode),
   };
   for (const key of Object.keys(input)) if (input[key] === undefined) delete input[key];
   const result = settingsSchema.safeParse(input, { reportInput: true });
   const problems = result.success ? [] : result.error.issues.flatMap((issue) => toProblems(issue, input));
   problems.push(...nameProblems(props));
   if (!result.success || problems.length > 0) throw new SettingsError(label, problems, 'Invalid props of');
+  restoreReferences(result.data, mode);
   // The names AWS would refuse, built with this stack's id (the settings file checks the app's stack ids).
   const awsNameProblems = generatedNameProblems(result.data.name, names);
   if (awsNameProblems.length > 0) throw new SettingsError(label, awsNameProblems.map((message) => ({ field: 'name', message, value: result.data.name })), 'Invalid props of');
   return result.data;
+}
+
+/** Mode fields that may be Terraform references (the stacks' variables), checked by their variable's validation. */
+const REFERENCE_FIELDS = ['instanceType'] as const;
+
+/** The mode section without the references of REFERENCE_FIELDS (their defaults are filled in, then put back). */
+function withoutReferences(mode: ModeSection): ModeSection {
+  const out: Record<string, unknown> = { ...mode };
+  for (const [key, section] of Object.entries(mode)) {
+    if (section === undefined || section === null || typeof section !== 'object') continue;
+    const copy: Record<string, unknown> = { ...section };
+    for (const field of REFERENCE_FIELDS) if (typeof copy[field] === 'string' && Token.isUnresolved(copy[field])) delete copy[field];
+    out[key] = copy;
+  }
+  return out as ModeSection;
+}
+
+function restoreReferences(settings: Settings, mode: ModeSection): void {
+  for (const [key, section] of Object.entries(mode)) {
+    if (section === undefined || section === null || typeof section !== 'object') continue;
+    for (const field of REFERENCE_FIELDS) {
+      const value = (section as Record<string, unknown>)[field];
+      if (typeof value === 'string' && Token.isUnresolved(value)) ((settings as unknown as Record<string, Record<string, unknown>>)[key])[field] = value;
+    }
+  }
+}
+
+/**
+ * The versions a construct is checked against. The RKE2 and K3s pins are
+ * RancherOnRke's only: the settings file checks the pin of the distribution
+ * rke-ha uses, and a construct without an `rkeHa` section (k8s-ha, docker)
+ * would otherwise check the RKE2 pin against Rancher's range even when
+ * rke-ha runs K3s, refusing a file the loader accepted.
+ */
+function distributionPinsFor(versions: CommonDeploymentProps['versions'], mode: ModeSection): CommonDeploymentProps['versions'] {
+  if ('rkeHa' in mode || versions === undefined) return versions;
+  const { rke2: _rke2, k3s: _k3s, ...others } = versions;
+  return others;
 }
 
 /**

@@ -1,11 +1,11 @@
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
-import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { DlmLifecyclePolicy } from '@cdktf/provider-aws/lib/dlm-lifecycle-policy';
 import { EbsVolume } from '@cdktf/provider-aws/lib/ebs-volume';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { VolumeAttachment } from '@cdktf/provider-aws/lib/volume-attachment';
 import { Construct } from 'constructs';
+import { stackPartition } from '../common/aws-context';
 
 /** Tag on the volume that the snapshot policy targets; its value is the deployment name. */
 export const SNAPSHOT_TARGET_TAG = 'rancher-aws:snapshots';
@@ -59,7 +59,7 @@ export class DataVolume extends Construct {
       tags: { Name: `${props.name}-data`, [SNAPSHOT_TARGET_TAG]: props.name },
     });
 
-    const partition = new DataAwsPartition(this, 'partition');
+    const partition = stackPartition(this);
     const assume = new DataAwsIamPolicyDocument(this, 'assume', {
       statement: [{ actions: ['sts:AssumeRole'], principals: [{ type: 'Service', identifiers: ['dlm.amazonaws.com'] }] }],
     });

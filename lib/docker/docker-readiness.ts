@@ -59,7 +59,7 @@ export class DockerReadiness extends Construct {
     let pingMinutes = minutes;
     if (props.issuer === 'rancher') {
       this.cacerts = new DataHttp(this, 'cacerts', {
-        ...probe('/cacerts', 'strcontains(self.response_body, "BEGIN CERTIFICATE")', 'Rancher did not publish its CA on https://<hostname>/cacerts.', minutes),
+        ...probe('/cacerts', 'strcontains(self.response_body, "BEGIN CERTIFICATE")', 'Rancher did not publish its CA on ${self.url}.', minutes),
         insecure: true,
       });
       caCertPem = this.cacerts.responseBody;
@@ -67,7 +67,7 @@ export class DockerReadiness extends Construct {
       pingMinutes = PING_AFTER_CACERTS_MINUTES;
     }
     this.ping = new DataHttp(this, 'ping', {
-      ...probe('/ping', 'trimspace(self.response_body) == "pong"', 'Rancher did not answer "pong" on https://<hostname>/ping.', pingMinutes),
+      ...probe('/ping', 'trimspace(self.response_body) == "pong"', 'Rancher did not answer "pong" on ${self.url}.', pingMinutes),
       caCertPem,
     });
     this.url = Fn.trimsuffix(this.ping.url, '/ping');

@@ -1,5 +1,6 @@
 import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
+import { withFullSource } from '../common/provider-source';
 import { Fn, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { hclString } from '../dns/dns-target';
@@ -53,8 +54,8 @@ export class ExistingClusterAccess extends Construct {
   constructor(scope: Construct, id: string, props: ExistingClusterAccessProps) {
     super(scope, id);
     this.connection = 'kubeconfig' in props ? this.kubeconfig(props.kubeconfig) : this.variables();
-    new HelmProvider(this, 'helm', { kubernetes: { ...this.connection } });
-    new KubernetesProvider(this, 'kubernetes', { ...this.connection });
+    withFullSource(new HelmProvider(this, 'helm', { kubernetes: { ...this.connection } }));
+    withFullSource(new KubernetesProvider(this, 'kubernetes', { ...this.connection }));
   }
 
   private variable(key: keyof typeof V, config: ConstructorParameters<typeof TerraformVariable>[2]): TerraformVariable {

@@ -1,12 +1,10 @@
-import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { DataAwsIamSessionContext } from '@cdktf/provider-aws/lib/data-aws-iam-session-context';
-import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
-import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
+import { stackAccount, stackPartition, stackRegion } from '../common/aws-context';
 
 /**
  * What the account (its IAM administrators, through the root principal) may
@@ -91,9 +89,9 @@ export class BootParameters extends Construct {
     if (!/^(\/[A-Za-z0-9_.-]+)+$/.test(props.prefix)) throw new Error(`invalid SSM parameter prefix: ${props.prefix}`);
     this.prefix = props.prefix;
 
-    const partition = new DataAwsPartition(this, 'partition');
-    const account = new DataAwsCallerIdentity(this, 'account');
-    const region = new DataAwsRegion(this, 'region');
+    const partition = stackPartition(this);
+    const account = stackAccount(this);
+    const region = stackRegion(this);
     // The role or user behind the session running Terraform (an assumed-role session ARN changes every time).
     const deployer = new DataAwsIamSessionContext(this, 'deployer', { arn: account.arn });
     // The deploying identity and the deployer_arns: they plan and apply, and restore snapshots.

@@ -1,4 +1,3 @@
-import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import type { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
@@ -10,6 +9,7 @@ import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versionin
 import { Construct } from 'constructs';
 import { LogBucket } from '../common/log-bucket';
 import { denyInsecureTransport, privateBucket } from '../common/private-bucket';
+import { stackAccount } from '../common/aws-context';
 
 /** Days the server access logs of the snapshot bucket are kept. */
 export const ACCESS_LOG_DAYS = 365;
@@ -88,7 +88,7 @@ export class SnapshotBucket extends Construct {
     new S3BucketPolicy(this, 'policy', { bucket, policy: tlsOnly.json });
 
     if (props.accessLogging) {
-      const account = new DataAwsCallerIdentity(this, 'account');
+      const account = stackAccount(this);
       const logs = new LogBucket(this, 'access-logs', {
         namePrefix: `${props.namePrefix}logs-`,
         expireDays: ACCESS_LOG_DAYS,

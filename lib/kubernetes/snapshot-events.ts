@@ -1,10 +1,10 @@
-import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { S3BucketNotification } from '@cdktf/provider-aws/lib/s3-bucket-notification';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { Construct } from 'constructs';
 import type { SnapshotBucket } from './snapshot-bucket';
+import { stackAccount } from '../common/aws-context';
 
 /** What the topic hears about: every snapshot (and metadata file) written, and every one deleted. */
 export const SNAPSHOT_EVENTS = ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'] as const;
@@ -33,7 +33,7 @@ export class SnapshotEvents extends Construct {
 
   constructor(scope: Construct, id: string, props: SnapshotEventsProps) {
     super(scope, id);
-    const account = new DataAwsCallerIdentity(this, 'account');
+    const account = stackAccount(this);
     this.topic = new SnsTopic(this, 'topic', { name: props.topicName, kmsMasterKeyId: props.kmsKeyArn });
     const policy = new DataAwsIamPolicyDocument(this, 'policy-document', {
       statement: [

@@ -1,13 +1,11 @@
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
-import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
-import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
-import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 import { FlowLog } from '@cdktf/provider-aws/lib/flow-log';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { Construct } from 'constructs';
 import { LogBucket } from '../common/log-bucket';
+import { stackAccount, stackPartition, stackRegion } from '../common/aws-context';
 
 export interface FlowLogsProps {
   readonly vpcId: string;
@@ -36,9 +34,9 @@ export class FlowLogs extends Construct {
 
   constructor(scope: Construct, id: string, props: FlowLogsProps) {
     super(scope, id);
-    const partition = new DataAwsPartition(this, 'partition');
-    const account = new DataAwsCallerIdentity(this, 'account');
-    const region = new DataAwsRegion(this, 'region');
+    const partition = stackPartition(this);
+    const account = stackAccount(this);
+    const region = stackRegion(this);
     // Only flow logs of this account may deliver (the confused-deputy conditions AWS documents for both).
     const ownAccount = { test: 'StringEquals', variable: 'aws:SourceAccount', values: [account.accountId] };
 

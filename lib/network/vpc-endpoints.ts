@@ -1,8 +1,8 @@
-import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { Construct } from 'constructs';
 import type { VpcEndpointService } from '../config/vpc-schema';
 import { allowIngress, replaceableSecurityGroup } from './security-group-rules';
+import { stackRegion } from '../common/aws-context';
 
 export interface VpcEndpointsProps {
   readonly vpcId: string;
@@ -29,7 +29,7 @@ export class VpcEndpoints extends Construct {
 
   constructor(scope: Construct, id: string, props: VpcEndpointsProps) {
     super(scope, id);
-    const region = new DataAwsRegion(this, 'region');
+    const region = stackRegion(this);
     const serviceName = (service: VpcEndpointService) => `com.amazonaws.${region.region}.${service}`;
     const interfaces = props.services.filter((s) => s !== 's3');
     const endpoints = new Map<VpcEndpointService, VpcEndpoint>();

@@ -1,12 +1,10 @@
-import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
-import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
-import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { stackAccount, stackPartition, stackRegion } from '../common/aws-context';
 
 export interface NodeRoleProps {
   readonly name: string;
@@ -57,16 +55,16 @@ export class NodeRole extends Construct {
 
   constructor(scope: Construct, id: string, props: NodeRoleProps) {
     super(scope, id);
-    const partition = new DataAwsPartition(this, 'partition');
+    const partition = stackPartition(this);
 
     const assume = new DataAwsIamPolicyDocument(this, 'assume', {
       statement: [{ actions: ['sts:AssumeRole'], principals: [{ type: 'Service', identifiers: ['ec2.amazonaws.com'] }] }],
     });
     this.role = new IamRole(this, 'role', { namePrefix: `${props.name}-`, assumeRolePolicy: assume.json });
 
-    const account = new DataAwsCallerIdentity(this, 'account');
+    const account = stackAccount(this);
     // This region's: a deployment of the same name elsewhere has the same path (IAM roles are global).
-    const region = new DataAwsRegion(this, 'region');
+    const region = stackRegion(this);
     const parameters = `arn:${partition.partition}:ssm:${region.region}:${account.accountId}:parameter${props.parameterPath}/*`;
     const statements = [
       { sid: 'BootParameters', actions: ['ssm:GetParameter'], resources: [parameters] },

@@ -81,7 +81,7 @@ export class RancherReadiness extends Construct {
         postcondition: [
           {
             condition: '${self.status_code == 200 && trimspace(self.response_body) == "pong"}',
-            errorMessage: 'Rancher did not answer "pong" on https://<hostname>/ping.',
+            errorMessage: 'Rancher did not answer "pong" on ${self.url}.',
           },
         ],
       },

@@ -205,7 +205,8 @@ function schemaBody(body: JsonObject, path: readonly string[], schema: HclSchema
     if (topLevel && UNSUPPORTED.has(key)) throw new Error(`${where}: "${key}" is not supported by the HCL output`);
     if (topLevel && key === 'lifecycle') lifecycle = lifecycleBlock(value, indent, where);
     else if (topLevel && META_SOURCE.has(key)) attributes.push(attribute(key, value, 'source', indent));
-    else if (topLevel && key === 'alias') attributes.push(attribute(key, value, 'literal', indent));
+    // A provider's `alias` is Terraform's meta-argument; a resource's `alias` (aws_route53_record) is the schema's.
+    else if (topLevel && path[0] === 'provider' && key === 'alias') attributes.push(attribute(key, value, 'literal', indent));
     else if (schema.isBlock([...path, key])) {
       for (const nested of asBlocks(value, `${where}.${key}`)) blocks.push(block(key, schemaBody(nested, [...path, key], schema, indent + 1, false), indent));
     } else attributes.push(attribute(key, value, 'template', indent));

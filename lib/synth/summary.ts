@@ -1,5 +1,6 @@
 import { isAbsolute, relative } from 'node:path';
 import { DEPLOYER_IP_URL } from '../config/deployment-variables';
+import { DEFAULT_SETTINGS_FILE } from '../config/load';
 import { STACK_FILE, type OutputFormat, type StackOutput } from './stack-output';
 import { VERSION } from './version';
 
@@ -13,13 +14,17 @@ function shown(path: string, cwd: string): string {
 }
 
 /**
- * What a successful synth prints: the version, each stack's folder, and the
- * commands that come next for the first stack, with the variables that
- * still need a value (those the settings file left out).
+ * What a successful synth prints: the version, the settings file read (or
+ * that none was), each stack's folder, and the commands that come next for
+ * the first stack, with the variables that still need a value (those the
+ * settings file left out).
  */
-export function synthSummary(outputs: readonly StackOutput[], format: OutputFormat, cwd: string = process.cwd()): string {
+export function synthSummary(outputs: readonly StackOutput[], format: OutputFormat, settingsSource: string | undefined, cwd: string = process.cwd()): string {
   const width = Math.max(...outputs.map((o) => o.stack.length));
   const lines = [
+    settingsSource === undefined
+      ? `Settings: none read (no ${DEFAULT_SETTINGS_FILE} here, RANCHER_CONFIG unset): every default`
+      : `Settings: ${settingsSource}`,
     `rancher-ha-aws ${VERSION}: ${outputs.length} Terraform root module${outputs.length === 1 ? '' : 's'} (${STACK_FILE[format]}, Terraform >= 1.10):`,
     ...outputs.map((o) => `  ${o.stack.padEnd(width)}  ${shown(o.directory, cwd)}`),
   ];

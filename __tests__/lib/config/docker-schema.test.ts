@@ -88,7 +88,7 @@ describe('docker settings', () => {
       [{ vpcCidr: '10.42.0.0/16' }, 'docker.vpcCidr', "RKE2's pod or service network"],
       [{ instanceType: 'large' }, 'docker.instanceType', 'EC2 instance type'],
       [{ rootVolumeGb: 10 }, 'docker.rootVolumeGb', 'from 20 to 16384'],
-      [{ instanceTyp: 'm6i.large' }, 'docker.instanceTyp', 'unknown setting; allowed here: instanceType, rootVolumeGb'],
+      [{ instanceTyp: 'm6i.large' }, 'docker.instanceTyp', 'unknown setting; did you mean instanceType? allowed here: instanceType, rootVolumeGb'],
     ])('%j → %s', (section, field, message) => {
       expect(problems(docker(section))).toEqual([{ field, message: expect.stringContaining(message) }]);
     });

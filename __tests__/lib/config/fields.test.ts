@@ -236,7 +236,7 @@ describe('nullMeaning (a key with nothing under it)', () => {
 
 describe('unknownKeyMessage', () => {
   it('lists the keys allowed at a mapping', () => {
-    expect(unknownKeyMessage(['rancher'], 'replica', {})).toBe('unknown setting; allowed here: repository, replicas, tls, auditLog, bootstrap');
+    expect(unknownKeyMessage(['rancher'], 'replica', {})).toBe('unknown setting; did you mean replicas? allowed here: repository, replicas, tls, auditLog, bootstrap');
   });
 
   it('says which backend type a key belongs to, with the type given or its default', () => {

@@ -1,8 +1,8 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { SettingsError } from '../../../lib/config/errors';
-import { DEFAULT_SETTINGS_FILE, loadSettings, parseSettings, parseSettingsText } from '../../../lib/config/load';
+import { SettingsError, SettingsFileError } from '../../../lib/config/errors';
+import { DEFAULT_SETTINGS_FILE, loadSettings, parseSettings, parseSettingsText, readSettings } from '../../../lib/config/load';
 import { DEFAULT_VERSIONS } from '../../../lib/config/versions';
 
 const REPO_ROOT = resolve(__dirname, '../../..');
@@ -151,21 +151,59 @@ describe('loadSettings: which file is read', () => {
     expect(error.message).not.toMatch(STACK_TRACE_LINE);
   });
 
-  it('uses the defaults for an empty file', () => {
-    write('rancher.yaml', '');
-    expect(loadSettings({ env: {}, cwd })).toEqual(parseSettings({}, 'defaults'));
+  // Issue 22: each of these used every default without a word.
+  it.each([
+    ['empty', ''],
+    ['only comments', '# nothing set yet\n# region: eu-west-1\n'],
+    ['a document marker', '---\n'],
+  ])('refuses a file that is %s (a lost copy), saying how to ask for every default', (_what, text) => {
+    write('rancher.yaml', text);
+    const error = settingsErrorOf(() => loadSettings({ env: {}, cwd }));
+    expect(error.problems).toEqual([{ field: '(file)', message: expect.stringContaining('holds no settings') }]);
+    expect(error.message).toContain('write {} in it or remove the file');
   });
 
-  it('uses the defaults for a file holding only comments', () => {
-    write('rancher.yaml', '# nothing set yet\n# region: eu-west-1\n');
-    expect(loadSettings({ env: {}, cwd })).toEqual(parseSettings({}, 'defaults'));
+  it('uses every default for a file holding {}', () => {
+    write('rancher.yaml', '# every default, on purpose\n{}\n');
+    expect(readSettings({ env: {}, cwd })).toEqual({ settings: parseSettings({}, 'defaults'), source: 'rancher.yaml' });
+  });
+
+  it.each(['rancher.yml', 'Rancher.yaml', 'rancher.YAML', 'rancher.yaml.txt', 'rancher.json'])(
+    'refuses to use the defaults when only %s is there, naming it and both ways out',
+    (name) => {
+      write(name, 'region: eu-west-1\n');
+      write('rancher.example.yaml', 'region: eu-west-1\n');
+      const error = settingsErrorOf(() => loadSettings({ env: {}, cwd }));
+      expect(error).toBeInstanceOf(SettingsFileError);
+      expect(error.message).toContain(`does not exist, but ${name} does: rename it to rancher.yaml, or set RANCHER_CONFIG=${name}`);
+    },
+  );
+
+  it('still uses the defaults beside rancher.example.yaml alone (the repository root), saying no file was read', () => {
+    write('rancher.example.yaml', 'region: eu-west-1\n');
+    expect(readSettings({ env: {}, cwd })).toEqual({ settings: parseSettings({}, 'defaults'), source: undefined });
+  });
+
+  it('refuses rancher.example.yaml copied unchanged: its example.com zone is a placeholder', () => {
+    write('rancher.yaml', readFileSync(join(REPO_ROOT, 'rancher.example.yaml'), 'utf8'));
+    const error = settingsErrorOf(() => loadSettings({ env: {}, cwd }));
+    expect(error.problems).toEqual([{ field: 'hostedZone', value: 'example.com', message: expect.stringContaining('reserved for documentation') }]);
+  });
+
+  it.each(['example.com', 'dev.example.org', 'corp.test', 'lab.example'])('refuses the reserved zone %s in a settings file', (zone) => {
+    write('rancher.yaml', `hostname: rancher.${zone}\nhostedZone: ${zone}\n`);
+    expect(fieldsOf(settingsErrorOf(() => loadSettings({ env: {}, cwd })))).toEqual(['hostedZone']);
+  });
+
+  it('accepts a zone that only looks like one (myexample.com)', () => {
+    write('rancher.yaml', 'hostname: rancher.myexample.com\nhostedZone: myexample.com\n');
+    expect(loadSettings({ env: {}, cwd }).hostedZone).toBe('myexample.com');
   });
 });
 
 describe('parseSettingsText', () => {
-  // Written in parallel with these tests; fails until rancher.example.yaml lands at the repo root.
-  it('accepts rancher.example.yaml from the repository root (a valid, fully filled-in file)', () => {
-    expect(() => loadSettings({ env: { RANCHER_CONFIG: 'rancher.example.yaml' }, cwd: REPO_ROOT })).not.toThrow();
+  it('accepts rancher.example.yaml from the repository root as settings text (a valid, fully filled-in file)', () => {
+    expect(() => parseSettingsText(readFileSync(join(REPO_ROOT, 'rancher.example.yaml'), 'utf8'), 'rancher.example.yaml', REPO_ROOT)).not.toThrow();
   });
 
   describe('a key with nothing under it', () => {
@@ -217,9 +255,9 @@ describe('parseSettingsText', () => {
     expect(error.message).toContain('adminCidrs: expected a list (got "10.0.0.0/8")');
   });
 
-  it('lists the allowed keys for an unknown key', () => {
+  it('suggests the nearest known key and lists the allowed keys for an unknown key', () => {
     const error = settingsErrorOf(() => parseSettingsText('rkeHa:\n  instanceTyp: m6i.xlarge\n', 'rancher.yaml'));
-    expect(error.message).toMatch(/rkeHa\.instanceTyp: unknown setting; allowed here: [a-zA-Z, ]*\binstanceType\b/);
+    expect(error.message).toMatch(/rkeHa\.instanceTyp: unknown setting; did you mean instanceType\? allowed here: [a-zA-Z, ]*\binstanceType\b/);
   });
 
   it('counts the problems in the message header', () => {

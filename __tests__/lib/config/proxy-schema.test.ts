@@ -122,7 +122,7 @@ describe('proxy settings', () => {
   });
 
   it('refuses an unknown key, listing the allowed keys', () => {
-    expect(problemsOf({ no_proxy: ['x'] })).toEqual([{ field: 'proxy.no_proxy', message: 'unknown setting; allowed here: http, https, noProxy, egressOnlyTo' }]);
+    expect(problemsOf({ no_proxy: ['x'] })).toEqual([{ field: 'proxy.no_proxy', message: 'unknown setting; did you mean noProxy? allowed here: http, https, noProxy, egressOnlyTo' }]);
   });
 
   it('reports every mistake of the section at once', () => {

@@ -416,11 +416,11 @@ describe('top-level settings', () => {
     });
   });
 
-  it('refuses an unknown top-level key, listing every section', () => {
+  it('refuses an unknown top-level key, suggesting the nearest and listing every section', () => {
     expect(problemsOf({ rkeha: {} })).toEqual([
       {
         field: 'rkeha',
-        message: 'unknown setting; allowed here: name, region, hostname, hostedZone, dns, adminCidrs, tags, backend, proxy, airGap, vpc, versions, rancher, timeouts, rkeHa, k8sHa, docker',
+        message: 'unknown setting; did you mean rkeHa? allowed here: name, region, hostname, hostedZone, dns, adminCidrs, tags, backend, proxy, airGap, vpc, versions, rancher, timeouts, rkeHa, k8sHa, docker',
       },
     ]);
   });

@@ -89,6 +89,41 @@ describe('RancherOnRke refuses at synth what a settings file would be refused, n
   });
 });
 
+// Issue 22: each of these synthesized and failed later (at init, at boot, or by opening the API to nobody).
+describe('RancherOnRke library traps become errors at construct time, or work', () => {
+  it("takes the region from the stack's AWS provider when left out: the nodes' boot environment and snapshots name eu-west-1", () => {
+    const { json, text, construct } = platformStack({ region: undefined });
+    expect(construct.settings.region).toBe('eu-west-1');
+    expect(json.provider!.aws.map((p) => p.region)).toEqual(['eu-west-1']);
+    expect(text).not.toContain('us-east-1');
+  });
+
+  it("refuses a region other than the AWS provider's, naming both", () => {
+    expect(() => platformStack({ region: 'us-east-1' })).toThrow(/region: differs from the region of the stack's AWS provider \(platform\/aws: "eu-west-1"\)[\s\S]*\(got "us-east-1"\)/);
+  });
+
+  it('refuses a second RancherOnRke in the stack, before terraform init fails on duplicate helm and kubernetes providers', () => {
+    const build = () =>
+      synthStack((app) => {
+        const stack = new TerraformStack(app, 'platform');
+        configureBaseProviders(stack, { region: 'eu-west-1', tags: {} });
+        new RancherOnRke(stack, 'blue', { hostname: 'blue.acme.io', hostedZone: 'acme.io', adminCidrs: ['203.0.113.0/24'] });
+        new RancherOnRke(stack, 'green', { hostname: 'green.acme.io', hostedZone: 'acme.io', adminCidrs: ['203.0.113.0/24'] });
+        return stack;
+      });
+    expect(build).toThrow(/^RancherOnRke platform\/green: the stack already has a default helm provider \(platform\/blue\/helm\)\. .*put each deployment in a TerraformStack of its own\.$/);
+  });
+
+  it("reads adminCidrs [] as the settings file does: the deployer's public address, not nobody", () => {
+    const { json } = platformStack({ adminCidrs: [] });
+    const lookups = (json.data as Record<string, Record<string, { url: string; count?: unknown }>>).http;
+    const [[name, lookup]] = Object.entries(lookups).filter(([key]) => key.startsWith('rancher_deployer-ip'));
+    expect(lookup.url).toBe('https://checkip.amazonaws.com');
+    const api = Object.values(resources(json, 'aws_vpc_security_group_ingress_rule')).filter((r) => r.from_port === 6443);
+    expect(api.map((r) => r.for_each)).toEqual([`\${toset(["\${trimspace(data.http.${name}.response_body)}/32"])}`]);
+  });
+});
+
 describe('RancherOnRke without a domain (dns.mode wildcard)', () => {
   const { json, construct } = platformStack({ hostname: undefined, hostedZone: undefined, dns: { mode: 'wildcard' } });
 

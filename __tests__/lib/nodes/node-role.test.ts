@@ -20,15 +20,22 @@ function at(entries: Record<string, any>, path: string): [string, any] {
 const PATH = '/demo/rke-ha';
 const BUCKET = 'arn:aws:s3:::demo-etcd-snapshots';
 
+function only(entries: Record<string, any>): [string, any] {
+  const all = Object.entries(entries);
+  if (all.length !== 1) throw new Error(`expected one data source of the kind in the stack, found ${all.length}`);
+  return all[0];
+}
+
 /** The pieces of one NodeRole in the synthesized JSON. */
 function role(json: TerraformJson, id: string) {
   const documents = dataSources(json, 'aws_iam_policy_document');
   const [assumeName, assume] = at(documents, `${id}/assume`);
   const [policyName, policy] = at(documents, `${id}/policy`);
   const [roleName, iamRole] = at(resources(json, 'aws_iam_role'), `${id}/role`);
-  const [partitionName] = at(dataSources(json, 'aws_partition'), `${id}/partition`);
-  const [accountName] = at(dataSources(json, 'aws_caller_identity'), `${id}/account`);
-  const [regionName] = at(dataSources(json, 'aws_region'), `${id}/region`);
+  // One per stack, whichever construct asked first (lib/common/aws-context.ts).
+  const [partitionName] = only(dataSources(json, 'aws_partition'));
+  const [accountName] = only(dataSources(json, 'aws_caller_identity'));
+  const [regionName] = only(dataSources(json, 'aws_region'));
   return {
     assumeName,
     assume,

@@ -165,6 +165,30 @@ describe('terraformJsonToHcl', () => {
     expect(hcl).toBe(['resource "aws_instance" "i" {', '  user_data = <<EOT', '#!/bin/sh', 'echo "${var.x}" \\', 'EOT', '  ami       = "a"', '}', ''].join('\n'));
   });
 
+  it("writes a resource's alias by its schema (aws_route53_record's is a block of references), only a provider's alias literally", () => {
+    const hcl = terraformJsonToHcl(
+      {
+        provider: { aws: [{ alias: 'x${y}', region: 'eu-west-1' }] },
+        resource: { aws_route53_record: { r: { alias: { name: '${aws_lb.lb.dns_name}', zone_id: '${aws_lb.lb.zone_id}', evaluate_target_health: true }, name: 'n' } } },
+      },
+      schema('resource/aws_route53_record/alias'),
+    );
+    expect(hcl).toContain('provider "aws" {\n  alias  = "x$${y}"\n  region = "eu-west-1"\n}');
+    expect(hcl).toContain(
+      [
+        'resource "aws_route53_record" "r" {',
+        '  name = "n"',
+        '',
+        '  alias {',
+        '    name                   = aws_lb.lb.dns_name',
+        '    zone_id                = aws_lb.lb.zone_id',
+        '    evaluate_target_health = true',
+        '  }',
+        '}',
+      ].join('\n'),
+    );
+  });
+
   it('refuses what it does not know how to write, instead of writing something else', () => {
     expect(() => terraformJsonToHcl({ module: { m: { source: './m' } } }, schema())).toThrow('not supported by the HCL output: module');
     expect(() => terraformJsonToHcl({ resource: { t: { n: { dynamic: { ingress: {} } } } } }, schema())).toThrow('"dynamic" is not supported');

@@ -11,9 +11,10 @@ const output = (stack: string, variables: StackOutput['variables'], base = '/pro
 
 describe('synthSummary', () => {
   it('lists the stacks and suggests the next commands, with -var for each required variable', () => {
-    const text = synthSummary([output('rke-ha', { rancher_hostname: {}, route53_zone_name: {}, admin_cidrs: { default: [] } }), output('docker', {})], 'json', '/project');
+    const text = synthSummary([output('rke-ha', { rancher_hostname: {}, route53_zone_name: {}, admin_cidrs: { default: [] } }), output('docker', {})], 'json', 'rancher.yaml', '/project');
     expect(text).toBe(
       [
+        'Settings: rancher.yaml',
         `rancher-ha-aws ${VERSION}: 2 Terraform root modules (cdk.tf.json, Terraform >= 1.10):`,
         '  rke-ha  cdktf.out/stacks/rke-ha',
         '  docker  cdktf.out/stacks/docker',
@@ -27,7 +28,8 @@ describe('synthSummary', () => {
   });
 
   it('needs no -var when the settings gave every default, and names secrets to set from the environment', () => {
-    const text = synthSummary([output('rke-ha', { rancher_hostname: { default: 'rancher.acme.io' }, tls_certificate_pem: { sensitive: true } })], 'hcl', '/project');
+    const text = synthSummary([output('rke-ha', { rancher_hostname: { default: 'rancher.acme.io' }, tls_certificate_pem: { sensitive: true } })], 'hcl', undefined, '/project');
+    expect(text).toContain('Settings: none read (no rancher.yaml here, RANCHER_CONFIG unset): every default\n');
     expect(text).toContain('1 Terraform root module (cdk.tf, Terraform >= 1.10):');
     expect(text).toContain('terraform init && terraform plan\n  (with TF_VAR_tls_certificate_pem set from your secret store)\n');
   });
@@ -37,6 +39,6 @@ describe('synthSummary', () => {
   });
 
   it('shows an output directory outside the working directory as an absolute path', () => {
-    expect(synthSummary([output('docker', {}, '/elsewhere/out')], 'json', '/project')).toContain('  docker  /elsewhere/out/stacks/docker\n');
+    expect(synthSummary([output('docker', {}, '/elsewhere/out')], 'json', 'rancher.yaml', '/project')).toContain('  docker  /elsewhere/out/stacks/docker\n');
   });
 });

@@ -1,0 +1,22 @@
+import { nearestKey } from '../../../lib/config/nearest-key';
+
+const TOP = ['name', 'region', 'hostname', 'hostedZone', 'dns', 'adminCidrs', 'tags', 'backend', 'proxy', 'airGap', 'vpc', 'versions', 'rancher', 'timeouts', 'rkeHa', 'k8sHa', 'docker'];
+
+describe('nearestKey', () => {
+  it.each([
+    ['hosted_zone', 'hostedZone'],
+    ['HostedZone', 'hostedZone'],
+    ['admin-cidrs', 'adminCidrs'],
+    ['regoin', 'region'],
+    ['hostnme', 'hostname'],
+    ['rke_ha', 'rkeHa'],
+    ['version', 'versions'],
+    ['tag', 'tags'],
+  ])('%s: suggests %s', (key, near) => {
+    expect(nearestKey(key, TOP)).toBe(near);
+  });
+
+  it.each(['colour', 'tls', 'kubernetes', 'x'.repeat(10_000)])('%s: suggests nothing far away', (key) => {
+    expect(nearestKey(key, TOP)).toBeUndefined();
+  });
+});

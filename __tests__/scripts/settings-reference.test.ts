@@ -1,0 +1,31 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fieldPaths } from '../../lib/config/fields';
+import { settingsReference } from '../../scripts/settings-reference';
+
+const ROOT = join(__dirname, '..', '..');
+
+describe('docs/settings.md', () => {
+  const generated = settingsReference(ROOT);
+
+  it('is what the settings schema generates (npm run docs:settings rewrites it)', () => {
+    expect(readFileSync(join(ROOT, 'docs', 'settings.md'), 'utf8')).toBe(generated);
+  });
+
+  it('has one row per settings field, each with a type, a value when left out and a description', () => {
+    const rows = [...generated.matchAll(/^\| `([^`]+)` \| (.*?) \| (.*?) \| (.*) \|$/gm)];
+    expect(rows.map((m) => m[1])).toEqual(fieldPaths());
+    expect(rows.filter((m) => !m[2] || !m[3] || !m[4]).map((m) => m[1])).toEqual([]);
+  });
+
+  it('takes types and values from the schema: allowed values, and what an empty file gets', () => {
+    expect(generated).toContain('| `rkeHa.distribution` | `rke2` \\| `k3s` | `"rke2"` |');
+    expect(generated).toContain('| `hostname` | string | unset |');
+  });
+
+  it('is linked from the README settings section', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const settings = readme.slice(readme.indexOf('## Settings'), readme.indexOf('### TLS'));
+    expect(settings).toContain('(docs/settings.md)');
+  });
+});

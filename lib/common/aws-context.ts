@@ -1,0 +1,42 @@
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
+import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
+import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
+import { TerraformStack } from 'cdktf';
+import type { Construct } from 'constructs';
+
+/**
+ * The account, partition and region of the stack's default AWS provider, read
+ * once per stack: the first construct that asks creates the data source under
+ * its own id (`account`, `partition`, `region`), later ones share it. Only
+ * these are shared, never a data source of the user's (which may read through
+ * another provider).
+ */
+interface Context {
+  partition?: DataAwsPartition;
+  account?: DataAwsCallerIdentity;
+  region?: DataAwsRegion;
+}
+
+const contexts = new WeakMap<TerraformStack, Context>();
+
+function contextOf(scope: Construct): Context {
+  const stack = TerraformStack.of(scope);
+  let context = contexts.get(stack);
+  if (!context) contexts.set(stack, (context = {}));
+  return context;
+}
+
+export function stackPartition(scope: Construct): DataAwsPartition {
+  const context = contextOf(scope);
+  return (context.partition ??= new DataAwsPartition(scope, 'partition'));
+}
+
+export function stackAccount(scope: Construct): DataAwsCallerIdentity {
+  const context = contextOf(scope);
+  return (context.account ??= new DataAwsCallerIdentity(scope, 'account'));
+}
+
+export function stackRegion(scope: Construct): DataAwsRegion {
+  const context = contextOf(scope);
+  return (context.region ??= new DataAwsRegion(scope, 'region'));
+}

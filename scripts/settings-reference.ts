@@ -1,0 +1,164 @@
+// The settings reference (docs/settings.md), generated from the settings
+// schema: every field with its type or allowed values, its value in a
+// settings file that leaves it out, and the schema's own doc comment.
+// `npm run docs:settings` writes it; __tests__/scripts/settings-reference.test.ts
+// fails when the committed file differs from what the schema generates.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as ts from 'typescript';
+import type { ZodType } from 'zod';
+import { fieldPaths } from '../lib/config/fields';
+import { parseSettings } from '../lib/config/load';
+import { settingsSchema } from '../lib/config/schema';
+
+
+interface Documented {
+  /** Property names from the outermost object literal of its file down to this one. */
+  readonly chain: readonly string[];
+  /** The settings section its file holds: `rkeHa` for rke-ha-schema.ts. */
+  readonly section: string;
+  readonly doc: string;
+}
+
+/** The doc comments of every property of the schema sources, by property name. */
+function docComments(root: string): Map<string, Documented[]> {
+  const CONFIG = join(root, 'lib', 'config');
+  const byName = new Map<string, Documented[]>();
+  for (const file of readdirSync(CONFIG).filter((f) => f.endsWith('.ts')).sort()) {
+    const text = readFileSync(join(CONFIG, file), 'utf8');
+    const source = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true);
+    const section = file.replace(/(-schema)?\.ts$/, '').replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+    const visit = (node: ts.Node, chain: readonly string[]) => {
+      let next = chain;
+      if (ts.isPropertyAssignment(node) && (ts.isIdentifier(node.name) || ts.isStringLiteral(node.name))) {
+        const name = node.name.text;
+        next = [...chain, name];
+        const ranges = ts.getLeadingCommentRanges(text, node.getFullStart()) ?? [];
+        const jsdoc = ranges.map((r) => text.slice(r.pos, r.end)).filter((c) => c.startsWith('/**')).pop();
+        if (jsdoc) {
+          const doc = jsdoc
+            .replace(/^\/\*\*|\*\/$/g, '')
+            .split('\n')
+            .map((line) => line.replace(/^\s*\*\s?/, '').trim())
+            .filter(Boolean)
+            .join(' ');
+          byName.set(name, [...(byName.get(name) ?? []), { chain: next, section, doc }]);
+        }
+      }
+      ts.forEachChild(node, (child) => visit(child, next));
+    };
+    visit(source, []);
+  }
+  return byName;
+}
+
+/**
+ * The doc comment of a field: of the properties of that name, the one whose
+ * chain ends like the field's path, counting its file's section as one more
+ * match (a section schema in a file of its own: dns-schema.ts's `mode` is
+ * `dns.mode`). A nested field needs two matches, so a property of the same
+ * name elsewhere never lends its comment; none: no description.
+ */
+function docFor(path: readonly string[], docs: Map<string, Documented[]>): string {
+  const score = (c: Documented) => {
+    let n = 0;
+    while (n < c.chain.length && n < path.length && c.chain[c.chain.length - 1 - n] === path[path.length - 1 - n]) n += 1;
+    return n + (path.slice(0, -1).includes(c.section) ? 1 : 0);
+  };
+  // A property in another top-level section's file (docker-schema.ts for a rancher.* field) is not this field's.
+  const sections = new Set(fieldPaths().map((f) => f.split('.')[0]));
+  const candidates = (docs.get(path[path.length - 1]) ?? []).filter((c) => !sections.has(c.section) || c.section === path[0]);
+  const best = [...candidates].sort((a, b) => score(b) - score(a))[0];
+  return best && score(best) >= Math.min(path.length, 2) ? best.doc : '';
+}
+
+type Def = { type: string; innerType?: ZodType; in?: ZodType; out?: ZodType; element?: ZodType; entries?: Record<string, unknown>; values?: unknown[]; options?: ZodType[]; valueType?: ZodType; keyType?: ZodType };
+const defOf = (schema: ZodType | undefined): Def | undefined => schema?._zod.def as Def | undefined;
+
+/** A field's type as a reader needs it: allowed values for enums and literals, element types for lists. */
+function typeOf(schema: ZodType | undefined): string {
+  const def = defOf(schema);
+  if (!def) return '';
+  switch (def.type) {
+    case 'default':
+    case 'prefault':
+    case 'optional':
+    case 'nullable':
+    case 'readonly':
+      return typeOf(def.innerType);
+    case 'pipe':
+      return typeOf(def.in);
+    case 'enum':
+      return Object.values(def.entries ?? {}).map((v) => `\`${String(v)}\``).join(' \\| ');
+    case 'literal':
+      return (def.values ?? []).map((v) => `\`${String(v)}\``).join(' \\| ');
+    case 'union':
+      return [...new Set((def.options ?? []).map(typeOf))].join(' \\| ');
+    case 'array':
+      return `list of ${typeOf(def.element)}`;
+    case 'record':
+      return `mapping of ${typeOf(def.valueType)}`;
+    case 'object':
+      return 'mapping';
+    default:
+      return def.type;
+  }
+}
+
+/** The schema of a field (the first union member that has it). */
+function schemaAt(path: readonly string[]): ZodType | undefined {
+  let schemas: ZodType[] = [settingsSchema];
+  const shapes = (s: ZodType): Record<string, ZodType>[] => {
+    let current: ZodType | undefined = s;
+    for (let def = defOf(current); def && (def.innerType || def.in); def = defOf(current)) current = def.innerType ?? def.in;
+    const d = current?._zod.def as { shape?: Record<string, ZodType>; options?: ZodType[] } | undefined;
+    return d?.shape ? [d.shape] : (d?.options ?? []).flatMap(shapes);
+  };
+  for (const key of path) schemas = schemas.flatMap((s) => shapes(s).flatMap((shape) => (shape[key] ? [shape[key]] : [])));
+  return schemas[0];
+}
+
+function valueAt(value: unknown, path: readonly string[]): unknown {
+  let current = value;
+  for (const key of path) current = current !== null && typeof current === 'object' ? (current as Record<string, unknown>)[key] : undefined;
+  return current;
+}
+
+/** The README settings table's "meaning" per field: the description of a field whose schema property has no doc comment. */
+function readmeMeanings(root: string): Map<string, string> {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  // Its links are written from the README: re-based onto docs/, where the reference lives.
+  const rebase = (text: string) => text.replace(/\]\(#/g, '](../README.md#').replace(/\]\(docs\//g, '](');
+  return new Map([...readme.matchAll(/^\| `([A-Za-z0-9.]+)` \| [^|\n]*\| (.*) \|$/gm)].map((m) => [m[1], rebase(m[2].replace(/\\\|/g, '|'))] as const));
+}
+
+const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+/** docs/settings.md as the schema gives it; `root` is the repository (the doc comments are read from its lib/config). */
+export function settingsReference(root = join(__dirname, '..')): string {
+  const docs = docComments(root);
+  const readme = readmeMeanings(root);
+  const defaults = parseSettings({}, 'defaults');
+  const rows = fieldPaths().map((field) => {
+    const path = field.split('.');
+    const value = valueAt(defaults, path);
+    const shown = value === undefined ? 'unset' : `\`${JSON.stringify(value)}\``;
+    return `| \`${field}\` | ${typeOf(schemaAt(path))} | ${cell(shown)} | ${cell(docFor(path, docs) || readme.get(field) || '')} |`;
+  });
+  return [
+    '# Settings reference',
+    '',
+    '<!-- Generated from the settings schema (lib/config/*.ts) by `npm run docs:settings`; do not edit by hand: a test compares. -->',
+    '',
+    'Every field of the settings file (`rancher.yaml`, or the file `RANCHER_CONFIG` names), in schema order: its type',
+    '(or the values allowed), its value when the file leaves it out, and the schema\'s description (the README settings',
+    'table\'s where the schema has none). The rules between fields (TLS pairs, versions that fit together, quorum,',
+    'names AWS would refuse) are in the README, "Settings";',
+    '`rancher.example.yaml` shows every field in context.',
+    '',
+    '| field | type | when left out | description |',
+    '|---|---|---|---|',
+    ...rows,
+    '',
+  ].join('\n');
+}
