@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fieldPaths } from '../lib/config/fields';
 import { parseSettingsText } from '../lib/config/load';
@@ -7,13 +7,17 @@ import { VERSION } from '../lib/synth/version';
 
 const root = join(__dirname, '..');
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
+/** The settings file's page (the README's former "Settings" section), with the hand-written table of meanings. */
+const settingsPage = readFileSync(join(root, 'docs', 'settings-file.md'), 'utf8');
+/** Every page a person reads: the README's first screen and docs/. */
+const allDocs = [readme, ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => readFileSync(join(root, 'docs', f), 'utf8'))].join('\n');
 const example = readFileSync(join(root, 'rancher.example.yaml'), 'utf8');
 
 describe('docs stay in step with the settings schema', () => {
   const fields = fieldPaths();
 
-  it('lists every settings field in the README settings table', () => {
-    const missing = fields.filter((f) => !readme.includes(`| \`${f}\` |`));
+  it('lists every settings field in the settings table (docs/settings-file.md)', () => {
+    const missing = fields.filter((f) => !settingsPage.includes(`| \`${f}\` |`));
     expect(missing).toEqual([]);
   });
 
@@ -25,9 +29,8 @@ describe('docs stay in step with the settings schema', () => {
     expect(missing).toEqual([]);
   });
 
-  it('has a README table row for no field that does not exist', () => {
-    const settingsSection = readme.slice(readme.indexOf('## Settings'), readme.indexOf('### TLS'));
-    const rows = [...settingsSection.matchAll(/^\| `([^`]+)` \|/gm)].map((m) => m[1]);
+  it('has a settings table row for no field that does not exist', () => {
+    const rows = [...settingsPage.matchAll(/^\| `([^`]+)` \|/gm)].map((m) => m[1]);
     expect(rows.filter((r) => !fields.includes(r))).toEqual([]);
   });
 
@@ -36,8 +39,8 @@ describe('docs stay in step with the settings schema', () => {
     expect(parsed.versions).toEqual(DEFAULT_VERSIONS);
   });
 
-  it('README names the pinned versions it describes', () => {
-    for (const version of Object.values(DEFAULT_VERSIONS)) expect(readme).toContain(version);
+  it('the docs name the pinned versions they describe', () => {
+    for (const version of Object.values(DEFAULT_VERSIONS)) expect(allDocs).toContain(version);
   });
 
   it('README opens with the synth command and the test command', () => {
@@ -49,6 +52,18 @@ describe('docs stay in step with the settings schema', () => {
     expect(ci).toMatch(/^npm test$/m);
   });
 
+  it('README is a first screen: prerequisites, the three ways in, day 2 and destroy, and what to do when the apply fails', () => {
+    expect(readme.split('\n').length).toBeLessThanOrEqual(70);
+    for (const needed of ['Node.js ≥ 20', 'Terraform ≥ 1.10', '(docs/deployer-policy.json)', 'npm run cdktf -- deploy rke-ha', 'npm run synth:hcl', 'terraform init', 'new RancherOnRke(', 'npm run roll -- rke-ha', 'npm run teardown -- rke-ha', 'My first apply failed']) {
+      expect(readme).toContain(needed);
+    }
+  });
+
+  it('README links every page of docs/ (nothing is only findable by browsing the folder)', () => {
+    const pages = readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md') || f.endsWith('.json'));
+    expect(pages.filter((page) => !readme.includes(`(docs/${page}`))).toEqual([]);
+  });
+
   it('runs the cdktf CLI only with CHECKPOINT_DISABLE=1 (offline it prints a red check-in error otherwise)', () => {
     const scripts = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts as Record<string, string>;
     const cliScripts = Object.entries(scripts).filter(([, command]) => /(^|\s)cdktf(\s|$)/.test(command));
@@ -56,10 +71,10 @@ describe('docs stay in step with the settings schema', () => {
     for (const [, command] of cliScripts) expect(command).toMatch(/^CHECKPOINT_DISABLE=1 cdktf(\s|$)/);
 
     // Every command line in the README's shell blocks that runs the CLI goes through those scripts.
-    const shellLines = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((m) => m[1].split('\n')).map((l) => l.replace(/\s+#.*$/, ''));
+    const shellLines = [...allDocs.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((m) => m[1].split('\n')).map((l) => l.replace(/\s+#.*$/, ''));
     const direct = shellLines.filter((l) => /(^|\s)(npx\s+)?cdktf\s+(synth|deploy|destroy|output|diff|get|list|watch)\b/.test(l));
     expect(direct).toEqual([]);
-    expect(readme).not.toMatch(/npx cdktf/);
+    expect(allDocs).not.toMatch(/npx cdktf/);
     expect(shellLines.some((l) => l.startsWith('npm run cdktf -- deploy '))).toBe(true);
   });
 

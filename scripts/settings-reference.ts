@@ -124,11 +124,14 @@ function valueAt(value: unknown, path: readonly string[]): unknown {
   return current;
 }
 
-/** The README settings table's "meaning" per field: the description of a field whose schema property has no doc comment. */
+/**
+ * The settings table's "meaning" per field (docs/settings-file.md): the description of a field whose schema
+ * property has no doc comment.
+ */
 function readmeMeanings(root: string): Map<string, string> {
-  const readme = readFileSync(join(root, 'README.md'), 'utf8');
-  // Its links are written from the README: re-based onto docs/, where the reference lives.
-  const rebase = (text: string) => text.replace(/\]\(#/g, '](../README.md#').replace(/\]\(docs\//g, '](');
+  const readme = readFileSync(join(root, 'docs', 'settings-file.md'), 'utf8');
+  // Its own anchors point into that page, which sits beside the reference.
+  const rebase = (text: string) => text.replace(/\]\(#/g, '](settings-file.md#');
   return new Map([...readme.matchAll(/^\| `([A-Za-z0-9.]+)` \| [^|\n]*\| (.*) \|$/gm)].map((m) => [m[1], rebase(m[2].replace(/\\\|/g, '|'))] as const));
 }
 
@@ -151,9 +154,9 @@ export function settingsReference(root = join(__dirname, '..')): string {
     '<!-- Generated from the settings schema (lib/config/*.ts) by `npm run docs:settings`; do not edit by hand: a test compares. -->',
     '',
     'Every field of the settings file (`rancher.yaml`, or the file `RANCHER_CONFIG` names), in schema order: its type',
-    '(or the values allowed), its value when the file leaves it out, and the schema\'s description (the README settings',
-    'table\'s where the schema has none). The rules between fields (TLS pairs, versions that fit together, quorum,',
-    'names AWS would refuse) are in the README, "Settings";',
+    '(or the values allowed), its value when the file leaves it out, and the schema\'s description (the settings',
+    'table\'s in [settings-file.md](settings-file.md) where the schema has none). The rules between fields (TLS pairs,',
+    'versions that fit together, quorum, names AWS would refuse) are in [settings-file.md](settings-file.md);',
     '`rancher.example.yaml` shows every field in context.',
     '',
     '| field | type | when left out | description |',

@@ -14,7 +14,7 @@ export class RkeHaStack extends TerraformStack {
   constructor(scope: Construct, id: string, settings: Settings) {
     super(scope, id);
     const { inputs } = stackFoundation(this, settings, { route53Name: !wildcardName(settings) });
-    // A pipeline knob: servers take a new type when each is replaced (README, "Use in a pipeline").
+    // A pipeline knob: servers take a new type when each is replaced (docs/pipeline.md, "Use in a pipeline").
     const instanceType = instanceTypeVariable(this, settings.rkeHa.instanceType, 'the Rancher servers (each keeps its type until it is replaced)');
     const rancher = new RancherOnRke(this, IN_PLACE_ID, { ...awsDeploymentProps(settings, inputs), rkeHa: { ...settings.rkeHa, instanceType } });
 
@@ -42,7 +42,7 @@ export class RkeHaStack extends TerraformStack {
     if (rancher.datastoreAddress) new TerraformOutput(this, 'datastore_address', { value: rancher.datastoreAddress, description: 'K3s datastore (RDS) host name' });
     new TerraformOutput(this, 'servers_pending_replacement', {
       value: rancher.serversPendingReplacement,
-      description: 'Per server, the settings it keeps until it is replaced; roll them one at a time (README, "Day 2")',
+      description: 'Per server, the settings it keeps until it is replaced; roll them one at a time (docs/day-2.md, "Day 2")',
     });
   }
 }

@@ -23,9 +23,8 @@ describe('docs/settings.md', () => {
     expect(generated).toContain('| `hostname` | string | unset |');
   });
 
-  it('is linked from the README settings section', () => {
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    const settings = readme.slice(readme.indexOf('## Settings'), readme.indexOf('### TLS'));
-    expect(settings).toContain('(docs/settings.md)');
+  it('is linked from the README and from the settings-file page', () => {
+    expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toContain('(docs/settings.md)');
+    expect(readFileSync(join(ROOT, 'docs', 'settings-file.md'), 'utf8')).toContain('(settings.md)');
   });
 });

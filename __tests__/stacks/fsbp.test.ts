@@ -219,15 +219,15 @@ if (process.env.FSBP_REPORT) {
   console.log([`${''.padEnd(64)} ${CONTROLS.map((c) => c.id.slice(0, 5).padEnd(5)).join(' ')}`, ...rows, '', ...Object.entries(t).map(([id, x]) => `${id}: ${x}`), `total: ${passed}/${applicable}`].join('\n'));
 }
 
-/** The README's FSBP table: control, default (on/off), how to enable. */
+/** The FSBP table of docs/security.md: control, default (on/off), how to enable. */
 function readmeTable(): { id: string; default: string; enable: string }[] {
-  const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('### AWS Foundational Security Best Practices'));
+  const readme = readFileSync(join(__dirname, '..', '..', 'docs', 'security.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## AWS Foundational Security Best Practices'));
   const table = section.slice(section.indexOf('| control |'), section.indexOf('\n\n', section.indexOf('| control |')));
   return [...table.matchAll(/^\| `([^`]+)`[^|]*\| (\w+) \| ([^|]*) \|/gm)].map((m) => ({ id: m[1], default: m[2], enable: m[3] }));
 }
 
-describe('the README table of FSBP controls', () => {
+describe('the FSBP table of docs/security.md', () => {
   const rows = readmeTable();
   const isRds = (id: string) => id.startsWith('RDS.');
   const defaultVerdict = (id: string) => verdicts.find((v) => v.variant === (isRds(id) ? 'rke-ha k3s on PostgreSQL' : 'rke-ha defaults'))!.results[id];

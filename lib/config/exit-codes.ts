@@ -1,7 +1,7 @@
 /**
  * Exit codes of the synth (`main.ts`), one per kind of failure, so a pipeline
  * can tell a mistake in the settings from a broken checkout. Documented in the
- * README ("Settings").
+ * docs/settings-file.md ("Settings").
  */
 export const EXIT_CODES = {
   /** Synthesized. */

@@ -14,7 +14,7 @@ export const rkeHaSchema = z
     /**
      * Let one apply remove more than one server (going below etcd quorum), for
      * a deliberate shrink from 3 servers to 1 after the extra members were taken
-     * out of etcd one at a time (README, "Day 2"). rke2 only.
+     * out of etcd one at a time (docs/day-2.md, "Day 2"). rke2 only.
      */
     allowQuorumLoss: z.boolean().default(false),
     /**
@@ -40,7 +40,7 @@ export const rkeHaSchema = z
           .default(0),
         /** Publish the engine's logs to CloudWatch Logs. */
         logExports: z.boolean().default(false),
-        /** RDS IAM database authentication (K3s keeps connecting with its password; see README). */
+        /** RDS IAM database authentication (K3s keeps connecting with its password; see docs/settings-file.md). */
         iamAuthentication: z.boolean().default(false),
         /** Port the database listens on. Default: the engine's (5432, 3306). */
         port: wholeNumber(1150, 65535).optional(),

@@ -35,7 +35,7 @@ import {
  * empty (or missing) file synthesizes; values only a real deploy can know
  * (hostname, hosted zone) stay unset and become required Terraform variables.
  *
- * Keep `rancher.example.yaml` and the README settings reference in step: a test
+ * Keep `rancher.example.yaml` and the settings table of docs/settings-file.md in step: a test
  * fails when a field here is missing from either. Each stack's section lives
  * in its own module (`<stack>-schema.ts`); rules that span sections are here.
  */

@@ -21,7 +21,7 @@ export const NODE_ENDPOINTS: readonly VpcEndpointService[] = ['s3', 'ssm', 'ssmm
 /**
  * `vpc`: options for the VPC each stack with nodes creates (rke-ha, docker);
  * k8s-ha creates none. Each costs money or changes routing, so all are off
- * by default (README, "AWS Foundational Security Best Practices").
+ * by default (docs/security.md, "AWS Foundational Security Best Practices").
  */
 export const vpcSchema = z
   .strictObject({

@@ -107,6 +107,6 @@ function dataVolumeZoneCondition(scope: Construct, name: string, subnetId: strin
     condition: `\${length(${inZone.fqn}.ids) == length(${all.fqn}.ids)}`,
     errorMessage:
       `docker.existingNetwork.subnetId ${subnetId} is in zone ${subnet.availabilityZone}, and this deployment's data volume (Rancher's data) is in another one: ` +
-      'a volume cannot leave its zone, and the host would start on a new, empty one. Keep a subnet of the volume\'s zone; to move Rancher to another zone, restore a snapshot of the volume into a new deployment there (README, "Docker: day 2, backups and restore").',
+      'a volume cannot leave its zone, and the host would start on a new, empty one. Keep a subnet of the volume\'s zone; to move Rancher to another zone, restore a snapshot of the volume into a new deployment there (docs/docker.md, "Docker: day 2, backups and restore").',
   };
 }

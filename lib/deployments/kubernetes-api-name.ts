@@ -47,7 +47,7 @@ export function roundRobinHostnameRecord(hostname: string): RecordedSetting {
     procedure:
       "Without a load balancer Terraform reaches the Kubernetes API by Rancher's name, and the running servers' certificates name only the old one. " +
       'First add the new name to tls-san in /etc/rancher/rke2/config.yaml (K3s: /etc/rancher/k3s/config.yaml) on each server and restart rke2-server (k3s) there, one server at a time, each Ready before the next. ' +
-      'Then accept it in an apply that does not read the cluster under the new name before its record exists: terraform apply -refresh=false -replace=<the hostname record> (README, "Other day-2 notes", hostname).',
+      'Then accept it in an apply that does not read the cluster under the new name before its record exists: terraform apply -refresh=false -replace=<the hostname record> (docs/day-2.md, "Other day-2 notes", hostname).',
   };
 }
 
@@ -60,6 +60,6 @@ export function loadBalancerTypeRecord(type: 'nlb' | 'dns'): RecordedSetting {
     procedure:
       "With the NLB Terraform reaches the Kubernetes API by the NLB's own name, which the plan that creates the NLB does not know yet (the cluster providers would have no address) and which the running servers' certificates do not carry. " +
       'Create the NLB first on its own: terraform apply -target=<the aws_lb address of the load balancer>; add its DNS name to tls-san in /etc/rancher/rke2/config.yaml (K3s: /etc/rancher/k3s/config.yaml) on each server and restart rke2-server (k3s) there, one server at a time, each Ready before the next; ' +
-      'then accept the switch: terraform apply -replace=<the rkeHa.loadBalancer.type record> (README, "Other day-2 notes").',
+      'then accept the switch: terraform apply -replace=<the rkeHa.loadBalancer.type record> (docs/day-2.md, "Other day-2 notes").',
   };
 }

@@ -15,7 +15,7 @@ export type TlsMode = 'ingress' | 'external' | 'rancher';
 /** Who issues Rancher's certificate. */
 export type TlsIssuer = 'rancher' | 'blank' | 'ca' | 'acme';
 
-/** Rancher's certificate: the TLS matrix of the README ("TLS"). */
+/** Rancher's certificate: the TLS matrix of the docs/design-notes.md ("TLS"). */
 export interface TlsProps {
   /** The ingress controller, the AWS load balancer (`external`), or the Rancher pods (re-encryption). @default 'ingress' */
   readonly mode?: TlsMode;
@@ -50,7 +50,7 @@ export interface AuditLogProps {
   readonly maxSizeMb?: number;
 }
 
-/** The first login, in the apply (README, "Log in"). */
+/** The first login, in the apply (docs/deploy.md, "Log in"). */
 export interface BootstrapProps {
   /**
    * Set the admin password and `server-url`, and output an admin API token.
@@ -108,7 +108,7 @@ export interface AirGapProps {
   readonly installerUrl?: string;
 }
 
-/** The time budget of each wait of a deploy, in minutes (README, "Timeouts"). */
+/** The time budget of each wait of a deploy, in minutes (docs/settings.md, `timeouts.*`). */
 export interface TimeoutsProps {
   /** @default 20 */
   readonly apiMinutes?: number;

@@ -104,7 +104,7 @@ export class RancherOnDocker extends Construct {
           setting: 'region',
           value: settings.region,
           procedure:
-            'The host and its data volume live in that region: another region would build a second deployment and orphan this one with its data. Keep it; move Rancher with a snapshot copied to the new region (README, "The docker stack").',
+            'The host and its data volume live in that region: another region would build a second deployment and orphan this one with its data. Keep it; move Rancher with a snapshot copied to the new region (docs/docker.md, "The docker stack").',
         },
         ...dnsRecordedSettings(settings, {
           replaces: 'the Route53 record goes or comes; with issuer ca or acme the host is replaced for a certificate of the new name (the Elastic IP and the data volume stay)',

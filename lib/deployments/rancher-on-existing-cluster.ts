@@ -126,7 +126,7 @@ export class RancherOnExistingCluster extends Construct {
             },
           ]
         : [];
-    // Chart upgrades in order (README, "Upgrading"): the running versions recorded by the last apply.
+    // Chart upgrades in order (docs/day-2.md, "Upgrading"): the running versions recorded by the last apply.
     const charts = chartVersions(this, { gates, readAfter: preflight.gates, rancher: settings.versions.rancher, certManager: certManager ? settings.versions.certManager : undefined });
     guardChartUpgrades(charts, settings.versions, { rancher: rancher.release, certManager: certManager?.release, rancherPreconditions: reencryption });
     const { ready, firstLogin } = rancherArrival(this, {

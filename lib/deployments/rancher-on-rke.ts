@@ -114,7 +114,7 @@ export class RancherOnRke extends Construct {
   readonly etcdSnapshotEventsTopic?: string;
   /** The K3s datastore's host name (K3s). */
   readonly datastoreAddress?: string;
-  /** Per server, the settings it keeps until it is replaced (README, "Day 2"). */
+  /** Per server, the settings it keeps until it is replaced (docs/day-2.md, "Day 2"). */
   readonly serversPendingReplacement: Record<string, string[]>;
   /** The VPC the deployment created, or the existing one it uses (`rkeHa.existingNetwork`). */
   readonly network: PublicNetwork | ExistingNetwork;
@@ -195,7 +195,7 @@ export class RancherOnRke extends Construct {
     this.hostname = hostname;
     const pki = new ClusterPki(this, 'pki', { clusterName: name });
     const pkiConditions = pkiLifetimes(pki, { pki, checkName: stackLevelName(this, 'cluster_certificates') });
-    // Refuses, at plan time, the changes the running cluster cannot take (README, "Day 2").
+    // Refuses, at plan time, the changes the running cluster cannot take (docs/day-2.md, "Day 2").
     const guard = new DeploymentGuard(this, 'deployment-guard', {
       recorded: [
         ...rkeRecordedSettings(settings, ingressController),
@@ -423,7 +423,7 @@ export class RancherOnRke extends Construct {
     // In-cluster gates: no chart is installed while a server is still joining, and nothing creates an
     // Ingress before the ingress controller admits one.
     const gates = new ReadinessGates(this, 'readiness-gates', { dependsOn: [api.gate], registry: settings.airGap.systemDefaultRegistry });
-    // In-place upgrades (README, "Upgrading"): Kubernetes first, then the gates again, then the charts in order.
+    // In-place upgrades (docs/day-2.md, "Upgrading"): Kubernetes first, then the gates again, then the charts in order.
     const kubernetesVersion = k3s ? settings.versions.k3s : settings.versions.rke2;
     const charts = chartVersions(this, {
       gates,

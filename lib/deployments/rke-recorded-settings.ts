@@ -24,13 +24,13 @@ export function rkeRecordedSettings(settings: Settings, ingressController: strin
           recordedAs: 'rkeHa.vpcCidr',
           value: s.existingNetwork.vpcId,
           procedure:
-            'The servers, their security group and the load balancers live in that VPC: another VPC (or a move between a created network and an existing one) would replace every server at once. Keep it, or build a new deployment and restore it from an etcd snapshot (README, "Day 2").',
+            'The servers, their security group and the load balancers live in that VPC: another VPC (or a move between a created network and an existing one) would replace every server at once. Keep it, or build a new deployment and restore it from an etcd snapshot (docs/day-2.md, "Day 2").',
         }
       : {
           setting: 'rkeHa.vpcCidr',
           value: effectiveVpcCidr(s) as string,
           procedure:
-            'A new range replaces the VPC, every subnet and every server at once. Keep it, or build a new deployment and restore it from an etcd snapshot (README, "Day 2").',
+            'A new range replaces the VPC, every subnet and every server at once. Keep it, or build a new deployment and restore it from an etcd snapshot (docs/day-2.md, "Day 2").',
         },
     {
       setting: 'rkeHa.distribution',
@@ -50,7 +50,7 @@ export function rkeRecordedSettings(settings: Settings, ingressController: strin
       setting: 'rkeHa.ingressController',
       value: ingressController,
       procedure:
-        'The servers keep the controller they started with, and the Rancher ingress would name a class nobody serves. Change ingress-controller in /etc/rancher/rke2/config.yaml on each server and restart them one at a time (README, "Day 2"), then accept it: terraform apply -replace=<the rkeHa.ingressController record>.',
+        'The servers keep the controller they started with, and the Rancher ingress would name a class nobody serves. Change ingress-controller in /etc/rancher/rke2/config.yaml on each server and restart them one at a time (docs/day-2.md, "Day 2"), then accept it: terraform apply -replace=<the rkeHa.ingressController record>.',
     });
   }
   return recorded;

@@ -18,7 +18,7 @@ export function reportStaleServers(scope: Construct, props: { readonly nodes: re
         condition: `\${alltrue([for attributes in values(${stale}) : length(attributes) == 0])}`,
         error_message:
           `Servers keep settings they cannot take while running: \${jsonencode({ for server, attributes in ${stale} : server => attributes if length(attributes) > 0 })}. ` +
-          'Replace them one at a time, each after the previous one rejoined (README, "Day 2"); output servers_pending_replacement lists them. ' +
+          'Replace them one at a time, each after the previous one rejoined (docs/day-2.md, "Day 2"); output servers_pending_replacement lists them. ' +
           'Never two -replace in one apply: Terraform shows no plan check which objects -replace names, so the quorum guard cannot refuse it.',
       },
     ],

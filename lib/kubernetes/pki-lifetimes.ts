@@ -13,7 +13,7 @@ export const ADMIN_WARNING_HOURS = 1_440;
 /** The procedure for a CA near its end, in the warning and in the refusal. */
 const CA_PROCEDURE =
   "Terraform does not renew it: a new CA would change the join token's CA hash (no server could join) and invalidate every certificate the cluster issued. " +
-  'Move Rancher to a new deployment before then (build it, restore a rancher-backup there, repoint the name), README "Lifetimes".';
+  'Move Rancher to a new deployment before then (build it, restore a rancher-backup there, repoint the name), docs/day-2.md "Lifetimes".';
 
 /**
  * Lifetimes of the cluster's PKI that no apply may end silently (design
@@ -54,7 +54,7 @@ export function pkiLifetimes(scope: Construct, props: { readonly pki: ClusterPki
         error_message:
           `The admin client certificate (Terraform's access to the cluster, and the kubeconfig output) ends at \${${admin}.validity_end_time}. ` +
           'Renew it before then in an apply of its own (the cluster providers have no credentials in a plan that replaces it): ' +
-          `terraform apply -replace=${adminAddress} -target=${adminAddress}, then apply as usual. The new one lives as long as its CA (README, "Lifetimes").`,
+          `terraform apply -replace=${adminAddress} -target=${adminAddress}, then apply as usual. The new one lives as long as its CA (docs/day-2.md, "Lifetimes").`,
       },
     ],
   });

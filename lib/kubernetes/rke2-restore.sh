@@ -114,7 +114,7 @@ main() {
     die "rke2-server did not answer within $READY_SECONDS s after the restore: see journalctl -u rke2-server"
   forget_gone_servers || die "the cluster is restored, but removing the gone servers' Node objects failed: rerun rancher-aws-restore --list, then kubectl delete node <name> and the <name>.node-password.rke2 secrets by hand"
   install -D -m 0600 /dev/null "$BOOTSTRAPPED"
-  log "restored from $name: replace the other servers one at a time (README, \"Rolling a server\"); they join this one"
+  log "restored from $name: replace the other servers one at a time (docs/day-2.md, \"Rolling a server\"); they join this one"
 }
 
 main "$@"

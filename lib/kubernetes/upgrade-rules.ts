@@ -77,7 +77,7 @@ export function kubernetesUpgradeRules(props: KubernetesUpgradeRuleProps): Guard
       condition: `\${try(${versionOrderExpression('kubernetes', running)} <= ${order}, true)}`,
       errorMessage:
         `${props.setting} is "${version}", but the servers run "\${${running}}": Kubernetes is not downgraded in place. ` +
-        'Set the running version back; going back needs a restore of an etcd snapshot taken before the upgrade (README, "Upgrading").',
+        'Set the running version back; going back needs a restore of an etcd snapshot taken before the upgrade (docs/day-2.md, "Upgrading").',
     },
     {
       condition: `\${try(${minorExpression('kubernetes', running)} >= ${minor - 1}, true)}`,

@@ -71,7 +71,7 @@ export interface ServerNodeProps {
  * once, at creation (`HELD_ATTRIBUTES`): a new AMI, a template edit, a
  * resize, a new key or a move to other subnets never replaces or restarts the
  * etcd members all at once. Roll servers one at a time with `terraform apply
- * -replace` (README, "Day 2").
+ * -replace` (docs/day-2.md, "Day 2").
  */
 export class ServerNode extends Construct {
   readonly instance: Instance;

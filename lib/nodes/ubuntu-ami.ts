@@ -19,7 +19,7 @@ export interface UbuntuAmiProps {
  * publishes later changes no plan and no output; servers added later launch
  * the recorded image too. Moving to the newest image is deliberate:
  * `terraform apply -replace=<the record's address>`, then roll the servers
- * (README, "Day 2"). A pinned id is recorded the same way and replaces the
+ * (docs/day-2.md, "Day 2"). A pinned id is recorded the same way and replaces the
  * record when the pin changes, so a new pin is reported for every server.
  */
 export class UbuntuAmi extends Construct {

@@ -8,7 +8,7 @@ import { Interrupted, waitUntil, yieldFor } from './poll';
 import { StateFile, stateFilePath } from './state-file';
 import { ModuleState, Terraform } from './terraform';
 
-/** The bounded budgets of the roll's waits (documented in README "Rolling a server"). */
+/** The bounded budgets of the roll's waits (documented in docs/day-2.md "Rolling a server"). */
 export const BUDGETS = {
   /** The on-demand snapshot through SSM (etcd) or RDS (K3s). */
   snapshotMs: 15 * 60_000,
@@ -81,7 +81,7 @@ class Stop extends Error {
   }
 }
 
-/** Replaces servers one at a time; see README "Rolling a server". Returns the exit code. */
+/** Replaces servers one at a time; see docs/day-2.md "Rolling a server". Returns the exit code. */
 export async function roll(options: RollOptions): Promise<number> {
   const { log } = options;
   const terraform = new Terraform(options.dir);
@@ -99,7 +99,7 @@ export async function roll(options: RollOptions): Promise<number> {
   const k3s = recorded(state, 'rkeHa-distribution') === 'k3s' || managed(state, 'aws_db_instance').length > 0;
   if (!k3s && servers.length < 3) {
     log(`${options.label} runs RKE2 with ${servers.length} server: its only etcd member cannot be taken out, and a replacement has no peer to join (it stops and waits for a restore).`);
-    log('Grow to three servers first (nodeCount: 3, apply), roll, then shrink (README "Shrinking, losing servers, restoring"); or replace it and restore from a snapshot. Nothing was changed.');
+    log('Grow to three servers first (nodeCount: 3, apply), roll, then shrink (docs/day-2.md "Shrinking, losing servers, restoring"); or replace it and restore from a snapshot. Nothing was changed.');
     return 2;
   }
   const name = deploymentName(state, options.label);
@@ -417,7 +417,7 @@ function requireHealthy(kubectl: Kubectl, servers: readonly Server[], k3s: boole
       const node = nodeOf(nodes, s);
       return `${s.name} (${node ? `${node.name}: ${node.ready ? 'Ready' : 'not Ready'}${k3s ? '' : node.etcdVoter ? '' : ', not an etcd voter'}` : 'no Node'})`;
     });
-    throw new Stop(`The cluster is not healthy and at full membership: ${what.join(', ')}. Nothing was changed. Bring it back first (README "Shrinking, losing servers, restoring").`);
+    throw new Stop(`The cluster is not healthy and at full membership: ${what.join(', ')}. Nothing was changed. Bring it back first (docs/day-2.md "Shrinking, losing servers, restoring").`);
   }
 }
 

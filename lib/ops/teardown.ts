@@ -153,7 +153,7 @@ export function describeTeardown(plan: TeardownPlan, keep: boolean, record: Tear
 
 const describeStore = (s: Store) => `${s.kind === 'bucket' ? 'S3 bucket' : s.kind === 'log-group' ? 'log group' : 'KMS key'} ${s.id}`;
 
-/** Tears a deployment down from any state; see README "Destroy". Returns the exit code. */
+/** Tears a deployment down from any state; see docs/deploy.md "Destroy". Returns the exit code. */
 export function teardown(options: TeardownOptions): number {
   const { log } = options;
   const terraform = new Terraform(options.dir);

@@ -96,7 +96,7 @@ export class FirstLogin extends Construct {
         {
           // An expression of cdktf's: the hostname may itself be a reference, inside the string.
           condition: Token.asString(Op.eq(bootstrap.url, url)),
-          error_message: `Rancher's server-url is "\${${bootstrap.fqn}.url}", not "${url}": downstream clusters and links use it. See README, "Day 2" (server-url).`,
+          error_message: `Rancher's server-url is "\${${bootstrap.fqn}.url}", not "${url}": downstream clusters and links use it. See docs/day-2.md, "Day 2" (server-url).`,
         },
       ],
     });

@@ -1,7 +1,7 @@
 import { TerraformProvider, stringToHclTerraform, stringToTerraform } from 'cdktf';
 import type { Construct } from 'constructs';
 
-/** The rancher/rancher2 release the binding is written against (README, "Provider lock file": pinned exactly). */
+/** The rancher/rancher2 release the binding is written against (docs/pipeline.md, "Provider lock file": pinned exactly). */
 export const RANCHER2_PROVIDER_VERSION = '14.1.1';
 
 export interface Rancher2BootstrapProviderConfig {

@@ -78,7 +78,7 @@ export class RancherTlsSecrets extends Construct {
           const end = `${read.fqn}.certificates[0].not_after`;
           return {
             condition: `\${timecmp(plantimestamp(), timeadd(${end}, "-${USER_CERTIFICATE_WARNING_HOURS}h")) < 0}`,
-            error_message: `${w.what} ends at \${${end}}. Put the renewed one into its variable and apply: the secret is updated in place (README, "Lifetimes").`,
+            error_message: `${w.what} ends at \${${end}}. Put the renewed one into its variable and apply: the secret is updated in place (docs/day-2.md, "Lifetimes").`,
           };
         }),
       });

@@ -47,7 +47,7 @@ describeWithTerraform('upgrade rules, evaluated by terraform', () => {
   it('refuses a downgrade, naming both versions', () => {
     expect(k8s('v1.35.7+rke2r1', 'v1.35.9+rke2r1')).toEqual([
       'versions.rke2 is "v1.35.7+rke2r1", but the servers run "v1.35.9+rke2r1": Kubernetes is not downgraded in place. ' +
-        'Set the running version back; going back needs a restore of an etcd snapshot taken before the upgrade (README, "Upgrading").',
+        'Set the running version back; going back needs a restore of an etcd snapshot taken before the upgrade (docs/day-2.md, "Upgrading").',
     ]);
     expect(k8s('v1.35.7+rke2r1', 'v1.35.7+rke2r2')[0]).toContain('is not downgraded in place');
   });
