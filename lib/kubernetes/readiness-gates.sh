@@ -7,7 +7,7 @@
 # last line saying what did not become ready.
 #
 # Environment:
-#   GATE              servers | admission | certificate | upgrade
+#   GATE              servers | admission | certificate | upgrade | prepare
 #   DEADLINE_SECONDS  the budget
 #   servers:     SERVERS (expected count), EMBEDDED_ETCD (true on RKE2: each
 #                server must also be a voting etcd member and run a ready API
@@ -24,6 +24,18 @@
 #                has registered its CRD), then waits until every node runs
 #                VERSION, is Ready and is schedulable again (the controller
 #                uncordons a node once its upgrade Job succeeded)
+#   prepare:     the prepare step of the server upgrade Plan (the controller
+#                runs it in each server's upgrade Job before the node is
+#                cordoned and its service replaced and killed; it starts the
+#                next Job as soon as the previous one exits, while that server
+#                is still coming back): waits until every OTHER server is
+#                Ready, schedulable and, with EMBEDDED_ETCD, a voting etcd
+#                member, at least SERVERS - 1 of them are registered, and every
+#                node the controller marked done for this Plan revision (label
+#                plan.upgrade.cattle.io/<plan> = the latest hash) reports
+#                VERSION. The controller sets SYSTEM_UPGRADE_NODE_NAME,
+#                SYSTEM_UPGRADE_PLAN_NAME and SYSTEM_UPGRADE_PLAN_LATEST_HASH.
+#                A failed Job is retried by the controller within its deadline.
 #   RERUN_ON     (any gate) only a marker: a new value replaces the Job, so
 #                the gate runs again after an upgrade
 set -uo pipefail
@@ -195,6 +207,50 @@ nodes_upgraded() {
   return 1
 }
 
+# One line per server: name|kubelet version|Ready|EtcdIsVoter|unschedulable|the Plan's hash label.
+server_table() {
+  local label=${SYSTEM_UPGRADE_PLAN_NAME//./\\.}
+  kubectl get nodes -l node-role.kubernetes.io/control-plane=true -o jsonpath="{range .items[*]}{.metadata.name}{\"|\"}{.status.nodeInfo.kubeletVersion}{\"|\"}{.status.conditions[?(@.type==\"Ready\")].status}{\"|\"}{.status.conditions[?(@.type==\"EtcdIsVoter\")].status}{\"|\"}{.spec.unschedulable}{\"|\"}{.metadata.labels.plan\\.upgrade\\.cattle\\.io/$label}{\"\\n\"}{end}"
+}
+
+# The servers other than this Job's node are whole, and the ones already
+# upgraded by this Plan revision came back on VERSION.
+others_ready() {
+  local table name kubelet ready voter unschedulable hash others=0 pending=() joined
+  table=$(server_table) || {
+    STATUS="the API did not answer the node list"
+    log "$STATUS"
+    return 1
+  }
+  while IFS="|" read -r name kubelet ready voter unschedulable hash; do
+    [ -n "$name" ] || continue
+    if [ -n "$hash" ] && [ "$hash" = "$SYSTEM_UPGRADE_PLAN_LATEST_HASH" ] && [ "$kubelet" != "$VERSION" ]; then
+      pending+=("$name is marked upgraded but runs ${kubelet:-no known version}")
+    fi
+    [ "$name" != "$SYSTEM_UPGRADE_NODE_NAME" ] || continue
+    others=$((others + 1))
+    if [ "$ready" != True ]; then
+      pending+=("$name is not Ready")
+    elif [ "$EMBEDDED_ETCD" = true ] && [ "$voter" != True ]; then
+      pending+=("$name is not a voting etcd member")
+    elif [ "$unschedulable" = true ]; then
+      pending+=("$name is cordoned")
+    fi
+  done <<<"$table"
+  if [ "$others" -lt $((SERVERS - 1)) ]; then
+    pending+=("only $others of the $((SERVERS - 1)) other servers are registered")
+  fi
+  if [ "${#pending[@]}" -eq 0 ]; then
+    STATUS="the $others other servers are whole; upgrading $SYSTEM_UPGRADE_NODE_NAME"
+    log "$STATUS"
+    return 0
+  fi
+  joined=$(printf '; %s' "${pending[@]}")
+  STATUS="before upgrading $SYSTEM_UPGRADE_NODE_NAME: ${joined:2}"
+  log "$STATUS"
+  return 1
+}
+
 upgrade_done() {
   plan_applied && nodes_upgraded
 }
@@ -206,6 +262,7 @@ main() {
     admission) check=admission_ready ;;
     certificate) check=certificate_ready ;;
     upgrade) check=upgrade_done ;;
+    prepare) check=others_ready ;;
     *)
       log "unknown gate"
       return 2

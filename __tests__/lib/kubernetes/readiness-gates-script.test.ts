@@ -22,11 +22,12 @@ function gate(env: Record<string, string>, scenario: string) {
     'nodes() { echo 0; }; apiservers() { echo 0; }; voters() { echo 0; }; webhook() { return 1; }; available() { echo ""; }',
     'admit() { echo "Error from server (InternalError): failed calling webhook \\"validate.nginx.ingress.kubernetes.io\\""; return 1; }',
     'certificate() { echo False; }; certificate_message() { echo "Issuing certificate as Secret does not exist"; }',
-    'apply() { echo "error: resource mapping not found for name: \"server-plan\": no matches for kind \"Plan\" in version \"upgrade.cattle.io/v1\""; return 1; }; node_table() { return 1; }',
+    'apply() { echo "error: resource mapping not found for name: \"server-plan\": no matches for kind \"Plan\" in version \"upgrade.cattle.io/v1\""; return 1; }; node_table() { return 1; }; server_rows() { return 1; }',
     scenario,
     'kubectl() {',
     '  echo "kubectl $*" >>"$CALLS"',
     '  case "$*" in',
+    '    "get nodes -l node-role.kubernetes.io/control-plane=true "*"plan\\\\.upgrade\\\\.cattle\\\\.io/server-plan}"*) server_rows ;;',
     '    "get nodes -l node-role.kubernetes.io/control-plane=true "*"type==\\"Ready\\""*) trues "$(nodes)" ;;',
     '    "get nodes -l node-role.kubernetes.io/etcd=true "*"type==\\"EtcdIsVoter\\""*) trues "$(voters)" ;;',
     '    "get pods -n kube-system -l component=kube-apiserver "*"type==\\"Ready\\""*) trues "$(apiservers)" ;;',
@@ -246,6 +247,78 @@ describe('readiness-gates.sh', () => {
       expect(r.status).toBe(1);
       expect(r.out).toContain('NOT READY after 30 s: the upgrade Plan is not accepted yet: error: resource mapping not found');
       expect(r.calls).not.toContain('get nodes');
+    });
+  });
+
+  describe('prepare (the upgrade Plan holds each server until the others are whole)', () => {
+    const NEW = 'v1.36.1+rke2r1';
+    const OLD = 'v1.35.7+rke2r1';
+    const HASH = '3f2a';
+    const prepare = {
+      GATE: 'prepare',
+      VERSION: NEW,
+      SERVERS: '3',
+      EMBEDDED_ETCD: 'true',
+      SYSTEM_UPGRADE_NODE_NAME: 'ip-10-0-2-10',
+      SYSTEM_UPGRADE_PLAN_NAME: 'server-plan',
+      SYSTEM_UPGRADE_PLAN_LATEST_HASH: HASH,
+    };
+    /** name|kubelet|Ready|EtcdIsVoter|unschedulable|hash label, per poll (the last one repeats). */
+    const rows = (...polls: string[][]) =>
+      [
+        'server_rows() { case $POLLS in',
+        ...polls.map((lines, i) => `  ${i === polls.length - 1 ? '*' : i}) printf '%s\n' ${lines.map((l) => JSON.stringify(l)).join(' ')} ;;`),
+        'esac; }',
+      ].join('\n');
+    const WHOLE = [`ip-10-0-1-10|${NEW}|True|True||${HASH}`, `ip-10-0-2-10|${OLD}|True|True||`, `ip-10-0-3-10|${OLD}|True|True||`];
+
+    it('waits while the server upgraded before is not back on the version (stale Ready, then not a voter), then lets the upgrade go on', () => {
+      const r = gate(
+        prepare,
+        rows(
+          // Just killed: still Ready in the API (the node's status lags), marked done, the old kubelet's version.
+          [`ip-10-0-1-10|${OLD}|True|True||${HASH}`, `ip-10-0-2-10|${OLD}|True|True||`, `ip-10-0-3-10|${OLD}|True|True||`],
+          [`ip-10-0-1-10|${NEW}|False|True||${HASH}`, `ip-10-0-2-10|${OLD}|True|True||`, `ip-10-0-3-10|${OLD}|True|True||`],
+          [`ip-10-0-1-10|${NEW}|True|False||${HASH}`, `ip-10-0-2-10|${OLD}|True|True||`, `ip-10-0-3-10|${OLD}|True|True||`],
+          WHOLE,
+        ),
+      );
+      expect(r.status).toBe(0);
+      expect(r.out).toContain(`before upgrading ip-10-0-2-10: ip-10-0-1-10 is marked upgraded but runs ${OLD}`);
+      expect(r.out).toContain('before upgrading ip-10-0-2-10: ip-10-0-1-10 is not Ready');
+      expect(r.out).toContain('before upgrading ip-10-0-2-10: ip-10-0-1-10 is not a voting etcd member');
+      expect(r.out).toContain('the 2 other servers are whole; upgrading ip-10-0-2-10');
+      expect(r.slept).toBe(30);
+      expect(r.calls).toContain('{.metadata.labels.plan\\.upgrade\\.cattle\\.io/server-plan}');
+    });
+
+    it('goes on at once when the other servers are whole (this node not Ready itself does not matter)', () => {
+      const r = gate(prepare, rows([`ip-10-0-1-10|${OLD}|True|True||`, `ip-10-0-2-10|${OLD}|False|False||`, `ip-10-0-3-10|${OLD}|True|True||`]));
+      expect(r.status).toBe(0);
+      expect(r.slept).toBe(0);
+    });
+
+    it('holds while another server is cordoned or missing, and fails at its bound naming why (the controller retries the Job)', () => {
+      const r = gate({ ...prepare, DEADLINE_SECONDS: '60' }, rows([`ip-10-0-1-10|${OLD}|True|True|true|`, `ip-10-0-2-10|${OLD}|True|True||`]));
+      expect(r.status).toBe(1);
+      expect(r.slept).toBe(60);
+      expect(r.out.trim().split('\n').at(-2)).toBe(
+        '00:00:00 prepare: NOT READY after 60 s: before upgrading ip-10-0-2-10: ip-10-0-1-10 is cordoned; only 1 of the 2 other servers are registered',
+      );
+    });
+
+    it('K3s (external datastore): does not ask for etcd voters; an API error is waited out', () => {
+      const k3s = { ...prepare, VERSION: 'v1.36.1+k3s1', EMBEDDED_ETCD: 'false' };
+      const r = gate(
+        k3s,
+        [
+          'server_rows() { if [ "$POLLS" -lt 1 ]; then echo "Unable to connect to the server: EOF" >&2; return 1; fi',
+          "  printf '%s\\n' 'ip-10-0-1-10|v1.36.1+k3s1|True|||3f2a' 'ip-10-0-2-10|v1.35.7+k3s1|True|||' 'ip-10-0-3-10|v1.35.7+k3s1|True|||'; }",
+        ].join('\n'),
+      );
+      expect(r.status).toBe(0);
+      expect(r.out).toContain('the API did not answer the node list');
+      expect(r.slept).toBe(10);
     });
   });
 });
