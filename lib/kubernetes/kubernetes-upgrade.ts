@@ -21,6 +21,13 @@ export interface KubernetesUpgradeProps {
   readonly minutesPerServer: number;
   /** The Kubernetes API answers. */
   readonly dependsOn: ITerraformDependable[];
+  /**
+   * What the record reads wait for: a resource created once the cluster first
+   * answered and unchanged after (rke-ha: the `cluster-initialized` parameter),
+   * so they are deferred on a first apply only (`VersionRecordProps.readAfter`).
+   * @default dependsOn
+   */
+  readonly readAfter?: ITerraformDependable[];
   /** The running Rancher chart version as the plan reads it (a Terraform expression, "" when unknown). */
   readonly rancherRunning: string;
 }
@@ -37,7 +44,9 @@ export const KUBERNETES_RECORD = 'rancher-aws-kubernetes-version';
  * data of running servers is held, and a new server installs the version
  * directly). Before the Plan is applied the target is recorded; once the gate
  * passed, the running version. The next plan reads both and refuses what the
- * servers cannot take (`kubernetesUpgradeRules`).
+ * servers cannot take (`kubernetesUpgradeRules`), on the target record: the
+ * first thing a version change writes, so a refused version leaves nothing
+ * written, even where the reads are deferred to the apply.
  *
  * On a first apply the Plan names the version the servers were just
  * installed with: the controller still runs one Job per server, which finds
@@ -58,13 +67,14 @@ export class KubernetesUpgrade extends Construct {
       namespace: this.controller.namespace.metadata.name,
       rules: [{ apiGroups: ['upgrade.cattle.io'], resources: ['plans'], verbs: ['get', 'create', 'patch'] }],
     });
+    const readAfter = props.readAfter ?? props.dependsOn;
     const target = new VersionRecord(this, 'target', {
       name: UPGRADE_TARGET_RECORD,
       namespace: props.gates.namespace.metadata.name,
       namespaceName: GATES_NAMESPACE,
       values: { kubernetes: props.version },
       writeAfter: props.dependsOn,
-      readAfter: props.dependsOn,
+      readAfter,
     });
     this.gate = props.gates.gate('kubernetes-upgraded', {
       check: { kind: 'upgrade', plan: escapeTemplate(JSON.stringify(plan)), version: escapeTemplate(props.version), servers: props.servers },
@@ -77,10 +87,12 @@ export class KubernetesUpgrade extends Construct {
       namespaceName: GATES_NAMESPACE,
       values: { kubernetes: props.version },
       writeAfter: [this.gate],
-      readAfter: props.dependsOn,
+      readAfter,
     });
-    // On the gate: it changes with every version change, so its preconditions are checked before the Plan is.
-    this.gate.lifecycle = {
+    // On the target record: it changes with every version change, before the gate applies the Plan. A precondition
+    // whose records are read only at apply time is checked then, before the map is written: a refused version never
+    // becomes the target (which the unfinished-upgrade rule would then hold every later plan to).
+    target.configMap.lifecycle = {
       precondition: kubernetesUpgradeRules({
         setting: props.distribution === 'k3s' ? 'versions.k3s' : 'versions.rke2',
         version: props.version,

@@ -10,6 +10,7 @@ describe('KubernetesUpgrade', () => {
     new KubernetesProvider(stack, 'kubernetes', {});
     new RandomProvider(stack, 'random');
     const api = new Password(stack, 'api', { length: 8 });
+    const initialized = new Password(stack, 'initialized', { length: 8 });
     const gates = new ReadinessGates(stack, 'gates', { dependsOn: [api] });
     new KubernetesUpgrade(stack, 'upgrade', {
       gates,
@@ -18,6 +19,7 @@ describe('KubernetesUpgrade', () => {
       servers: 3,
       minutesPerServer: 15,
       dependsOn: [api],
+      readAfter: [initialized],
       rancherRunning: '""',
     });
   });
@@ -38,7 +40,8 @@ describe('KubernetesUpgrade', () => {
       { name: KUBERNETES_RECORD, namespace: GATES_NAMESPACE },
     ]);
     for (const [readName, read] of reads) {
-      expect(read.depends_on).toEqual(['random_password.api']);
+      // Only what says the cluster exists: a read after the API gate would be deferred by any change it waits for.
+      expect(read.depends_on).toEqual(['random_password.initialized']);
       const written = map(read.metadata.name)[1];
       expect(written.depends_on).toContain(`data.kubernetes_config_map_v1.${readName}`);
     }
@@ -65,8 +68,10 @@ describe('KubernetesUpgrade', () => {
     expect(env.SYSTEM_UPGRADE_JOB_ACTIVE_DEADLINE_SECONDS).toBe('900');
   });
 
-  it('puts the rules on the gate, which changes with the version', () => {
-    expect(gate.lifecycle.precondition.map((p: { error_message: string }) => p.error_message.split(':')[0])).toEqual([
+  it('puts the rules on the target record, the first thing a version change writes (nothing is written when refused)', () => {
+    const [, target] = map(UPGRADE_TARGET_RECORD);
+    expect(gate.lifecycle).toBeUndefined();
+    expect(target.lifecycle.precondition.map((p: { error_message: string }) => p.error_message.split(':')[0])).toEqual([
       expect.stringContaining('versions.rke2 is "v1.35.9+rke2r1", but the servers run'),
       expect.stringContaining('versions.rke2 is "v1.35.9+rke2r1", but the servers run'),
       expect.stringContaining('versions.rke2 is "v1.35.9+rke2r1", but the upgrade to'),
