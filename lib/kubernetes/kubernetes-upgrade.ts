@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { GATES_NAMESPACE, type ReadinessGates } from './readiness-gates';
 import { SystemUpgradeController } from './system-upgrade-controller';
 import { escapeTemplate } from './terraform-template';
-import { serverPlan, SYSTEM_UPGRADE_NAMESPACE, type Distribution } from './upgrade-plan';
+import { SERVER_PLAN_NAME, serverPlan, SYSTEM_UPGRADE_NAMESPACE, type Distribution } from './upgrade-plan';
 import { kubernetesUpgradeRules } from './upgrade-rules';
 import { VersionRecord } from './version-record';
 
@@ -77,7 +77,14 @@ export class KubernetesUpgrade extends Construct {
       readAfter,
     });
     this.gate = props.gates.gate('kubernetes-upgraded', {
-      check: { kind: 'upgrade', plan: escapeTemplate(JSON.stringify(plan)), version: escapeTemplate(props.version), servers: props.servers },
+      check: {
+        kind: 'upgrade',
+        plan: escapeTemplate(JSON.stringify(plan)),
+        planName: SERVER_PLAN_NAME,
+        planNamespace: SYSTEM_UPGRADE_NAMESPACE,
+        version: escapeTemplate(props.version),
+        servers: props.servers,
+      },
       minutes: props.minutesPerServer * props.servers,
       dependsOn: [...this.controller.ready, applyPlans, target.configMap],
     });

@@ -23,7 +23,11 @@
 #                node count): applies the Plan (retried until the controller
 #                has registered its CRD), then waits until every node runs
 #                VERSION, is Ready and is schedulable again (the controller
-#                uncordons a node once its upgrade Job succeeded)
+#                uncordons a node once its upgrade Job succeeded), and the
+#                controller is done with the Plan PLAN_NAME in PLAN_NAMESPACE:
+#                its status names VERSION (+ read as -) and a hash, it applies
+#                to no node, and every server carries the label
+#                plan.upgrade.cattle.io/PLAN_NAME = that hash
 #   prepare:     the prepare step of the server upgrade Plan (the controller
 #                runs it in each server's upgrade Job before the node is
 #                cordoned and its service replaced and killed; it starts the
@@ -207,9 +211,10 @@ nodes_upgraded() {
   return 1
 }
 
-# One line per server: name|kubelet version|Ready|EtcdIsVoter|unschedulable|the Plan's hash label.
+# server_table PLAN: one line per server, name|kubelet version|Ready|EtcdIsVoter|unschedulable|the label
+# plan.upgrade.cattle.io/PLAN (the hash of the Plan revision the controller last completed there).
 server_table() {
-  local label=${SYSTEM_UPGRADE_PLAN_NAME//./\\.}
+  local label=${1//./\\.}
   kubectl get nodes -l node-role.kubernetes.io/control-plane=true -o jsonpath="{range .items[*]}{.metadata.name}{\"|\"}{.status.nodeInfo.kubeletVersion}{\"|\"}{.status.conditions[?(@.type==\"Ready\")].status}{\"|\"}{.status.conditions[?(@.type==\"EtcdIsVoter\")].status}{\"|\"}{.spec.unschedulable}{\"|\"}{.metadata.labels.plan\\.upgrade\\.cattle\\.io/$label}{\"\\n\"}{end}"
 }
 
@@ -217,7 +222,7 @@ server_table() {
 # upgraded by this Plan revision came back on VERSION.
 others_ready() {
   local table name kubelet ready voter unschedulable hash others=0 pending=() joined
-  table=$(server_table) || {
+  table=$(server_table "$SYSTEM_UPGRADE_PLAN_NAME") || {
     STATUS="the API did not answer the node list"
     log "$STATUS"
     return 1
@@ -251,8 +256,42 @@ others_ready() {
   return 1
 }
 
+# The controller has processed the Plan at VERSION and finished it: otherwise
+# nodes that already ran VERSION (a first apply, a resumed one) would pass
+# before it cordons each server in turn, under the charts that install next.
+plan_processed() {
+  local status resolved hash applying table name label pending=() joined
+  status=$(kubectl -n "$PLAN_NAMESPACE" get plans.upgrade.cattle.io "$PLAN_NAME" -o jsonpath='{.status.latestVersion}{"|"}{.status.latestHash}{"|"}{.status.applying}') || {
+    STATUS="the API did not answer for the Plan $PLAN_NAMESPACE/$PLAN_NAME"
+    log "$STATUS"
+    return 1
+  }
+  IFS="|" read -r resolved hash applying <<<"$status"
+  if [ "$resolved" != "${VERSION//+/-}" ] || [ -z "$hash" ]; then
+    STATUS="the controller has not resolved the Plan at $VERSION yet (status: version ${resolved:-none}, hash ${hash:-none})"
+  elif [ -n "$applying" ]; then
+    STATUS="the controller is still applying the Plan on $applying"
+  else
+    table=$(server_table "$PLAN_NAME") || {
+      STATUS="the API did not answer the node list"
+      log "$STATUS"
+      return 1
+    }
+    while IFS="|" read -r name _ _ _ _ label; do
+      [ -n "$name" ] && [ "$label" != "$hash" ] && pending+=("$name")
+    done <<<"$table"
+    if [ "${#pending[@]}" -eq 0 ]; then
+      return 0
+    fi
+    joined=$(printf ', %s' "${pending[@]}")
+    STATUS="the controller has not marked ${joined:2} done with the Plan's hash $hash"
+  fi
+  log "$STATUS"
+  return 1
+}
+
 upgrade_done() {
-  plan_applied && nodes_upgraded
+  plan_applied && nodes_upgraded && plan_processed
 }
 
 main() {

@@ -45,11 +45,13 @@ export type GateCheck =
   /** A cert-manager Certificate is Ready. */
   | { readonly kind: 'certificate'; readonly namespace: string; readonly name: string }
   /**
-   * `plan` (a system-upgrade-controller Plan, YAML) is applied, then every
-   * node (at least `servers`) runs `version`, is Ready and schedulable; the
-   * gate's service account needs a `grant` to apply Plans.
+   * `plan` (a system-upgrade-controller Plan, YAML, named `planName` in
+   * `planNamespace`) is applied, then every node (at least `servers`) runs
+   * `version`, is Ready and schedulable, and the controller has finished the
+   * Plan (resolved at `version`, applying nowhere, every server labelled with
+   * its hash); the gate's service account needs a `grant` to apply and read Plans.
    */
-  | { readonly kind: 'upgrade'; readonly plan: string; readonly version: string; readonly servers: number }
+  | { readonly kind: 'upgrade'; readonly plan: string; readonly planName: string; readonly planNamespace: string; readonly version: string; readonly servers: number }
   /**
    * Not a gate Job: the prepare step of the server upgrade Plan (upgrade-plan.ts),
    * which the controller runs on each server before upgrading it. Every other
@@ -227,7 +229,7 @@ export function gateEnvironment(check: GateCheck): { name: string; value: string
     case 'certificate':
       return env({ GATE: 'certificate', NAMESPACE: check.namespace, CERTIFICATE: check.name });
     case 'upgrade':
-      return env({ GATE: 'upgrade', PLAN: check.plan, VERSION: check.version, SERVERS: String(check.servers) });
+      return env({ GATE: 'upgrade', PLAN: check.plan, PLAN_NAME: check.planName, PLAN_NAMESPACE: check.planNamespace, VERSION: check.version, SERVERS: String(check.servers) });
     case 'prepare':
       return env({ GATE: 'prepare', VERSION: check.version, SERVERS: String(check.servers), EMBEDDED_ETCD: String(check.embeddedEtcd) });
   }

@@ -22,7 +22,7 @@ function gate(env: Record<string, string>, scenario: string) {
     'nodes() { echo 0; }; apiservers() { echo 0; }; voters() { echo 0; }; webhook() { return 1; }; available() { echo ""; }',
     'admit() { echo "Error from server (InternalError): failed calling webhook \\"validate.nginx.ingress.kubernetes.io\\""; return 1; }',
     'certificate() { echo False; }; certificate_message() { echo "Issuing certificate as Secret does not exist"; }',
-    'apply() { echo "error: resource mapping not found for name: \"server-plan\": no matches for kind \"Plan\" in version \"upgrade.cattle.io/v1\""; return 1; }; node_table() { return 1; }; server_rows() { return 1; }',
+    'apply() { echo "error: resource mapping not found for name: \"server-plan\": no matches for kind \"Plan\" in version \"upgrade.cattle.io/v1\""; return 1; }; node_table() { return 1; }; server_rows() { return 1; }; plan_status() { return 1; }',
     scenario,
     'kubectl() {',
     '  echo "kubectl $*" >>"$CALLS"',
@@ -39,6 +39,7 @@ function gate(env: Record<string, string>, scenario: string) {
     '    *"certificates.cert-manager.io"*"].message}") certificate_message ;;',
     '    "apply -f -") cat >>"$CALLS"; apply ;;',
     '    "get nodes -o jsonpath={range .items[*]}{.metadata.name}"*"{.spec.unschedulable}"*) node_table ;;',
+    '    "-n system-upgrade get plans.upgrade.cattle.io server-plan -o jsonpath={.status.latestVersion}{\\"|\\"}{.status.latestHash}{\\"|\\"}{.status.applying}") plan_status ;;',
     '    *) echo "unexpected kubectl $*" >&2; return 99 ;;',
     '  esac',
     '}',
@@ -180,7 +181,12 @@ describe('readiness-gates.sh', () => {
 
   describe('upgrade', () => {
     const PLAN = '{"apiVersion":"upgrade.cattle.io/v1","kind":"Plan","metadata":{"name":"server-plan","namespace":"system-upgrade"}}';
-    const upgrade = { GATE: 'upgrade', PLAN, VERSION: 'v1.36.1+rke2r1', SERVERS: '3' };
+    const upgrade = { GATE: 'upgrade', PLAN, PLAN_NAME: 'server-plan', PLAN_NAMESPACE: 'system-upgrade', VERSION: 'v1.36.1+rke2r1', SERVERS: '3' };
+    /** The controller is done: the Plan resolved at the version, applying nowhere, every server labelled with its hash. */
+    const DONE = [
+      'plan_status() { echo "v1.36.1-rke2r1|3f2a|"; }',
+      "server_rows() { printf '%s\\n' 'ip-10-0-1-10|||||3f2a' 'ip-10-0-2-10|||||3f2a' 'ip-10-0-3-10|||||3f2a'; }",
+    ].join('\n');
     const OLD = 'v1.35.7+rke2r1';
     /** The node table kubectl prints: name, kubelet version, Ready status, unschedulable. */
     const table = (rows: string[]) => `node_table() { printf '%s\\n' ${rows.map((r) => JSON.stringify(r)).join(' ')}; }`;
@@ -190,6 +196,7 @@ describe('readiness-gates.sh', () => {
       const r = gate(
         upgrade,
         [
+          DONE,
           'apply() { if [ "$POLLS" -lt 1 ]; then echo "error: no matches for kind \"Plan\" in version \"upgrade.cattle.io/v1\""; return 1; fi; echo "plan.upgrade.cattle.io/server-plan created"; }',
           'node_table() { case $POLLS in',
           `  1) printf '%s\n' "ip-10-0-1-10 ${OLD} True true" "ip-10-0-2-10 ${OLD} True" "ip-10-0-3-10 ${OLD} True" ;;`,
@@ -231,6 +238,7 @@ describe('readiness-gates.sh', () => {
       const r = gate(
         upgrade,
         [
+          DONE,
           'apply() { if [ "$POLLS" -lt 2 ]; then echo "Unable to connect to the server: EOF"; return 1; fi; echo configured; }',
           'node_table() { if [ "$POLLS" -lt 4 ]; then echo "Error from server (ServiceUnavailable): etcdserver: leader changed" >&2; return 1; fi',
           "  printf '%s\\n' 'ip-10-0-1-10 v1.36.1+rke2r1 True' 'ip-10-0-2-10 v1.36.1+rke2r1 True' 'ip-10-0-3-10 v1.36.1+rke2r1 True'; }",
@@ -240,6 +248,32 @@ describe('readiness-gates.sh', () => {
       expect(r.out).toContain('the upgrade Plan is not accepted yet: Unable to connect to the server: EOF');
       expect(r.out).toContain('the API did not answer the node list');
       expect(r.slept).toBe(40);
+    });
+
+    it('does not pass on nodes that already run the version until the controller has finished the Plan (resolved, applying nowhere, every server labelled with its hash)', () => {
+      const NEW = ['ip-10-0-1-10 v1.36.1+rke2r1 True', 'ip-10-0-2-10 v1.36.1+rke2r1 True', 'ip-10-0-3-10 v1.36.1+rke2r1 True'];
+      const r = gate(upgrade, [
+        'apply() { echo unchanged; }',
+        table(NEW),
+        // Poll 0: not processed yet. 1: resolved, applying on the first server. 2: done applying, one server not
+        // labelled yet. 3: the API errs. 4: done.
+        'plan_status() { case $POLLS in 0) echo "||" ;; 1) echo "v1.36.1-rke2r1|3f2a|[\\"ip-10-0-1-10\\"]" ;; 3) return 1 ;; *) echo "v1.36.1-rke2r1|3f2a|" ;; esac; }',
+        "server_rows() { if [ \"$POLLS\" -lt 3 ]; then printf '%s\\n' 'ip-10-0-1-10|||||3f2a' 'ip-10-0-2-10|||||0b1c' 'ip-10-0-3-10|||||'; else printf '%s\\n' 'ip-10-0-1-10|||||3f2a' 'ip-10-0-2-10|||||3f2a' 'ip-10-0-3-10|||||3f2a'; fi; }",
+      ].join('\n'));
+      expect(r.status).toBe(0);
+      expect(r.out).toContain('the controller has not resolved the Plan at v1.36.1+rke2r1 yet (status: version none, hash none)');
+      expect(r.out).toContain('the controller is still applying the Plan on ["ip-10-0-1-10"]');
+      expect(r.out).toContain("the controller has not marked ip-10-0-2-10, ip-10-0-3-10 done with the Plan's hash 3f2a");
+      expect(r.out).toContain('the API did not answer for the Plan system-upgrade/server-plan');
+      expect(r.slept).toBe(40);
+      expect(r.calls).toContain('{.metadata.labels.plan\\.upgrade\\.cattle\\.io/server-plan}');
+    });
+
+    it('fails at its budget while the controller never finishes the Plan, saying so', () => {
+      const NEW = ['ip-10-0-1-10 v1.36.1+rke2r1 True', 'ip-10-0-2-10 v1.36.1+rke2r1 True', 'ip-10-0-3-10 v1.36.1+rke2r1 True'];
+      const r = gate({ ...upgrade, DEADLINE_SECONDS: '60' }, ['apply() { echo unchanged; }', table(NEW), 'plan_status() { echo "v1.36.1-rke2r1|3f2a|[\\"ip-10-0-2-10\\"]"; }'].join('\n'));
+      expect(r.status).toBe(1);
+      expect(r.out.trim().split('\n').at(-2)).toBe('00:00:00 upgrade: NOT READY after 60 s: the controller is still applying the Plan on ["ip-10-0-2-10"]');
     });
 
     it('gives up within the budget when the Plan is never accepted (no controller), saying so', () => {
