@@ -92,6 +92,9 @@ describe('rke-ha: the upgrade controller', () => {
     const reads = Object.values(json.data?.kubernetes_config_map_v1 ?? {}) as any[];
     expect(reads.map((r) => r.metadata.name).sort()).toEqual(['rancher-aws-chart-versions', KUBERNETES_RECORD, UPGRADE_TARGET_RECORD].sort());
     for (const read of reads) expect(read.depends_on).toEqual([`aws_ssm_parameter.${parameterName}`]);
+    // The servers' own versions, for a deployment older than the records: read under the same condition.
+    const nodes = Object.values(json.data?.kubernetes_nodes ?? {}) as any[];
+    expect(nodes.map((n) => [n.metadata, n.depends_on])).toEqual([[{ labels: { 'node-role.kubernetes.io/control-plane': 'true' } }, [`aws_ssm_parameter.${parameterName}`]]]);
     const [, parameter] = Object.entries(resources(json, 'aws_ssm_parameter')).find(([name]) => name.startsWith('cluster-initialized'))!;
     expect(parameter.value).toBe('true');
     expect(parameter.depends_on).toEqual([expect.stringMatching(/^data\.http\.api-readiness_readyz_/)]);
@@ -110,7 +113,7 @@ describe('rke-ha: the upgrade controller', () => {
     const [, gate] = job(json, 'kubernetes-upgraded');
     expect(env(gate).DEADLINE_SECONDS).toBe(String(15 * 60 * 3));
     expect(gate.lifecycle).toBeUndefined();
-    expect((configMap(json, UPGRADE_TARGET_RECORD) as any).lifecycle.precondition).toHaveLength(4);
+    expect((configMap(json, UPGRADE_TARGET_RECORD) as any).lifecycle.precondition).toHaveLength(5);
     expect(gate.depends_on.some((d: string) => d.startsWith('kubernetes_config_map_v1.kubernetes-upgrade_target_'))).toBe(true);
     // The charts wait for the upgraded cluster: cert-manager after servers-ready, which waits for the upgrade.
     const [serversReadyName, serversReady] = job(json, 'servers-ready');

@@ -1,6 +1,7 @@
 import type { JobV1 } from '@cdktf/provider-kubernetes/lib/job-v1';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { NodeVersions } from './node-versions';
 import { GATES_NAMESPACE, type ReadinessGates } from './readiness-gates';
 import { SystemUpgradeController } from './system-upgrade-controller';
 import { escapeTemplate } from './terraform-template';
@@ -99,11 +100,15 @@ export class KubernetesUpgrade extends Construct {
     // On the target record: it changes with every version change, before the gate applies the Plan. A precondition
     // whose records are read only at apply time is checked then, before the map is written: a refused version never
     // becomes the target (which the unfinished-upgrade rule would then hold every later plan to).
+    // Without a record (a deployment older than it), what the servers report runs: the lowest of their versions.
+    const nodes = new NodeVersions(this, 'node-versions', { readAfter });
+    const recorded = this.record.recorded('kubernetes');
     target.configMap.lifecycle = {
       precondition: kubernetesUpgradeRules({
         setting: props.distribution === 'k3s' ? 'versions.k3s' : 'versions.rke2',
         version: props.version,
-        running: this.record.recorded('kubernetes'),
+        running: `(${recorded} != "" ? ${recorded} : ${nodes.lowest})`,
+        nodeVersions: nodes.versions,
         target: target.recorded('kubernetes'),
         rancherRunning: props.rancherRunning,
       }),

@@ -76,6 +76,9 @@ describe('KubernetesUpgrade', () => {
       expect.stringContaining('versions.rke2 is "v1.35.9+rke2r1", but the servers run'),
       expect.stringContaining('versions.rke2 is "v1.35.9+rke2r1", but the upgrade to'),
       expect.stringContaining('versions.rke2 is "v1.35.9+rke2r1" (Kubernetes 1.35), which the running Rancher'),
+      expect.stringContaining('versions.rke2 is "v1.35.9+rke2r1", but the servers run different versions'),
     ]);
+    // No record: the lowest version the servers report counts as running.
+    expect(target.lifecycle.precondition[0].condition).toMatch(/\(try\(data\.kubernetes_config_map_v1\.upgrade_running_recorded_[0-9A-F]+\.data\["kubernetes"\], ""\) != "" \? .* : try\(\[for v in try\(distinct\(\[for node in data\.kubernetes_nodes\.upgrade_node-versions_servers_[0-9A-F]+\.nodes/);
   });
 });
