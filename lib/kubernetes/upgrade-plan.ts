@@ -79,6 +79,15 @@ export function serverPlan(props: ServerPlanProps): Record<string, unknown> {
           { name: 'DEADLINE_SECONDS', value: String(Math.max(props.jobDeadlineSeconds - UPGRADE_STEP_SECONDS, 60)) },
           ...gateEnvironment({ kind: 'prepare', version: props.version, servers: props.servers, embeddedEtcd: props.distribution === 'rke2' }),
         ],
+        // The controller mounts the host's root at /host in every container of the Job; this one only reads the API,
+        // so it runs as the gates do: not root (the host's files stay out of reach), no capabilities.
+        securityContext: {
+          runAsNonRoot: true,
+          runAsUser: 1000,
+          allowPrivilegeEscalation: false,
+          capabilities: { drop: ['ALL'] },
+          seccompProfile: { type: 'RuntimeDefault' },
+        },
       },
       upgrade: { image: imageRef({ repository: UPGRADE_IMAGES[props.distribution] }, props.registry) },
       version: props.version,

@@ -67,6 +67,14 @@ describe('the server upgrade Plan', () => {
       { name: 'SERVERS', value: '3' },
       { name: 'EMBEDDED_ETCD', value: 'true' },
     ]);
+    // Not root, although the controller mounts the host's root in every container of its Jobs.
+    expect(prepare.securityContext).toEqual({
+      runAsNonRoot: true,
+      runAsUser: 1000,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
     const k3s = serverPlan({ distribution: 'k3s', version: 'v1.35.9+k3s1', registry: 'registry.internal:5000', jobDeadlineSeconds: 300, servers: 3 }).spec as any;
     expect(k3s.prepare.image).toBe(`registry.internal:5000/${SHELL_IMAGE.repository}:${SHELL_IMAGE.tag}`);
     expect(k3s.prepare.envs).toContainEqual({ name: 'EMBEDDED_ETCD', value: 'false' });
