@@ -37,7 +37,8 @@
 #                member, at least SERVERS - 1 of them are registered, and every
 #                node the controller marked done for this Plan revision (label
 #                plan.upgrade.cattle.io/<plan> = the latest hash) reports
-#                VERSION. The controller sets SYSTEM_UPGRADE_NODE_NAME,
+#                VERSION, and no server holds the certificate-renewal restart
+#                Lease (cert-renewal.sh). The controller sets SYSTEM_UPGRADE_NODE_NAME,
 #                SYSTEM_UPGRADE_PLAN_NAME and SYSTEM_UPGRADE_PLAN_LATEST_HASH.
 #                A failed Job is retried by the controller within its deadline.
 #   RERUN_ON     (any gate) only a marker: a new value replaces the Job, so
@@ -218,6 +219,28 @@ server_table() {
   kubectl get nodes -l node-role.kubernetes.io/control-plane=true -o jsonpath="{range .items[*]}{.metadata.name}{\"|\"}{.status.nodeInfo.kubeletVersion}{\"|\"}{.status.conditions[?(@.type==\"Ready\")].status}{\"|\"}{.status.conditions[?(@.type==\"EtcdIsVoter\")].status}{\"|\"}{.spec.unschedulable}{\"|\"}{.metadata.labels.plan\\.upgrade\\.cattle\\.io/$label}{\"\\n\"}{end}"
 }
 
+# The Lease a server's certificate renewal holds while it restarts (cert-renewal.sh).
+RESTART_LEASE=rancher-aws-server-restart
+
+# restart_lease_free: no server restarts for its certificates now (no Lease,
+# or one left by a dead run that has expired). A Lease whose times cannot be
+# read counts as held.
+restart_lease_free() {
+  local lease holder renewed duration until
+  if ! lease=$(kubectl -n kube-system get lease "$RESTART_LEASE" -o 'jsonpath={.spec.holderIdentity} {.spec.renewTime} {.spec.leaseDurationSeconds}' 2>&1); then
+    [[ $lease == *NotFound* ]] && return 0
+    STATUS="could not read the Lease kube-system/$RESTART_LEASE: $(tail -n 1 <<<"$lease")"
+    return 1
+  fi
+  read -r holder renewed duration <<<"$lease"
+  until=$(date -d "$renewed" +%s 2>/dev/null) || until=""
+  if [[ $until =~ ^[0-9]+$ && $duration =~ ^[0-9]+$ ]] && [ $((until + duration)) -le "$(date +%s)" ]; then
+    return 0
+  fi
+  STATUS="${holder:-a server} is restarting to renew its certificates (Lease kube-system/$RESTART_LEASE)"
+  return 1
+}
+
 # The servers other than this Job's node are whole, and the ones already
 # upgraded by this Plan revision came back on VERSION.
 others_ready() {
@@ -245,6 +268,7 @@ others_ready() {
   if [ "$others" -lt $((SERVERS - 1)) ]; then
     pending+=("only $others of the $((SERVERS - 1)) other servers are registered")
   fi
+  restart_lease_free || pending+=("$STATUS")
   if [ "${#pending[@]}" -eq 0 ]; then
     STATUS="the $others other servers are whole; upgrading $SYSTEM_UPGRADE_NODE_NAME"
     log "$STATUS"

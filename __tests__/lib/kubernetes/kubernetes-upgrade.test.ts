@@ -1,8 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { Password } from '@cdktf/provider-random/lib/password';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { KUBERNETES_RECORD, KubernetesUpgrade, UPGRADE_TARGET_RECORD } from '../../../lib/kubernetes/kubernetes-upgrade';
 import { GATES_NAMESPACE, ReadinessGates } from '../../../lib/kubernetes/readiness-gates';
+import { SERVER_RESTART_LEASE } from '../../../lib/kubernetes/system-upgrade-controller';
 import { dataSources, resources, synthConstruct } from '../../helpers/synth';
 
 describe('KubernetesUpgrade', () => {
@@ -55,6 +58,19 @@ describe('KubernetesUpgrade', () => {
     expect(binding[1].role_ref.name).toBe(`\${kubernetes_role_v1.${roleName}.metadata[0].name}`);
     expect(gate.depends_on).toContain(`kubernetes_role_binding_v1.${binding[0]}`);
     expect(gate.depends_on.some((d: string) => d.startsWith('kubernetes_deployment_v1.upgrade_controller_deployment_'))).toBe(true);
+  });
+
+  it('lets the upgrade Jobs read the certificate-renewal restart Lease, that one only (the prepare step waits while it is held)', () => {
+    const [roleName, role] = Object.entries(resources(json, 'kubernetes_role_v1')).find(([name]) => name.startsWith('upgrade_controller_restart-lease-role_'))!;
+    expect(role.metadata).toEqual({ name: 'system-upgrade-controller-restart-lease', namespace: 'kube-system' });
+    expect(role.rule).toEqual([{ api_groups: ['coordination.k8s.io'], resources: ['leases'], resource_names: [SERVER_RESTART_LEASE], verbs: ['get'] }]);
+    const [, binding] = Object.entries(resources(json, 'kubernetes_role_binding_v1')).find(([name]) => name.startsWith('upgrade_controller_restart-lease-role-binding_'))!;
+    expect(binding.role_ref.name).toBe(`\${kubernetes_role_v1.${roleName}.metadata[0].name}`);
+    expect(binding.subject).toEqual([{ kind: 'ServiceAccount', name: expect.stringContaining('kubernetes_service_account_v1.upgrade_controller_service-account_'), namespace: expect.any(String) }]);
+    // The same Lease name in both scripts and here.
+    for (const script of ['cert-renewal.sh', 'readiness-gates.sh']) {
+      expect(readFileSync(join(__dirname, '../../../lib/kubernetes', script), 'utf8')).toMatch(new RegExp(`^(RESTART_)?LEASE=${SERVER_RESTART_LEASE}$`, 'm'));
+    }
   });
 
   it('runs the controller in a namespace that admits privileged Jobs, itself non-root, on a control-plane node', () => {

@@ -16,13 +16,15 @@ function gate(env: Record<string, string>, scenario: string) {
   const script = [
     'POLLS=0; SLEPT=0',
     'sleep() { POLLS=$((POLLS + 1)); SLEPT=$((SLEPT + $1)); }',
-    'date() { echo 00:00:00; }',
+    // The log's clock is fixed; the Lease's times are read with the real one.
+    'date() { if [ "$1" = -u ]; then echo 00:00:00; else command date "$@"; fi; }',
     'trues() { local i; for ((i = 0; i < $1; i++)); do echo True; done; echo False; }',
     // Defaults: nothing ready, the API answers.
     'nodes() { echo 0; }; apiservers() { echo 0; }; voters() { echo 0; }; webhook() { return 1; }; available() { echo ""; }',
     'admit() { echo "Error from server (InternalError): failed calling webhook \\"validate.nginx.ingress.kubernetes.io\\""; return 1; }',
     'certificate() { echo False; }; certificate_message() { echo "Issuing certificate as Secret does not exist"; }',
     'apply() { echo "error: resource mapping not found for name: \"server-plan\": no matches for kind \"Plan\" in version \"upgrade.cattle.io/v1\""; return 1; }; node_table() { return 1; }; server_rows() { return 1; }; plan_status() { return 1; }',
+    'lease() { echo "Error from server (NotFound): leases.coordination.k8s.io \\"rancher-aws-server-restart\\" not found"; return 1; }',
     scenario,
     'kubectl() {',
     '  echo "kubectl $*" >>"$CALLS"',
@@ -38,6 +40,7 @@ function gate(env: Record<string, string>, scenario: string) {
     '    *"certificates.cert-manager.io"*"].status}") certificate ;;',
     '    *"certificates.cert-manager.io"*"].message}") certificate_message ;;',
     '    "apply -f -") cat >>"$CALLS"; apply ;;',
+    '    "-n kube-system get lease rancher-aws-server-restart -o jsonpath={.spec.holderIdentity} {.spec.renewTime} {.spec.leaseDurationSeconds}") lease ;;',
     '    "get nodes -o jsonpath={range .items[*]}{.metadata.name}"*"{.spec.unschedulable}"*) node_table ;;',
     '    "-n system-upgrade get plans.upgrade.cattle.io server-plan -o jsonpath={.status.latestVersion}{\\"|\\"}{.status.latestHash}{\\"|\\"}{.status.applying}") plan_status ;;',
     '    *) echo "unexpected kubectl $*" >&2; return 99 ;;',
@@ -339,6 +342,25 @@ describe('readiness-gates.sh', () => {
       expect(r.out.trim().split('\n').at(-2)).toBe(
         '00:00:00 prepare: NOT READY after 60 s: before upgrading ip-10-0-2-10: ip-10-0-1-10 is cordoned; only 1 of the 2 other servers are registered',
       );
+    });
+
+    it('waits while a server restarts to renew its certificates (the restart Lease is held), not for a Lease that expired', () => {
+      const iso = (secondsAgo: number) => new Date(Date.now() - secondsAgo * 1000).toISOString();
+      const held = gate(
+        { ...prepare, DEADLINE_SECONDS: '60' },
+        [rows(WHOLE), `lease() { echo "ip-10-0-3-10 ${iso(60)} 1800"; }`].join('\n'),
+      );
+      expect(held.status).toBe(1);
+      expect(held.out).toContain('before upgrading ip-10-0-2-10: ip-10-0-3-10 is restarting to renew its certificates (Lease kube-system/rancher-aws-server-restart)');
+      const released = gate(prepare, [rows(WHOLE), `lease() { if [ "$POLLS" -lt 2 ]; then echo "ip-10-0-3-10 ${iso(60)} 1800"; else echo "Error from server (NotFound): not found"; return 1; fi; }`].join('\n'));
+      expect(released.status).toBe(0);
+      expect(released.slept).toBe(20);
+      const expired = gate(prepare, [rows(WHOLE), `lease() { echo "ip-10-0-3-10 ${iso(3600)} 1800"; }`].join('\n'));
+      expect(expired.status).toBe(0);
+      expect(expired.slept).toBe(0);
+      const unreadable = gate({ ...prepare, DEADLINE_SECONDS: '20' }, [rows(WHOLE), 'lease() { echo "Unable to connect to the server: EOF"; return 1; }'].join('\n'));
+      expect(unreadable.status).toBe(1);
+      expect(unreadable.out).toContain('could not read the Lease kube-system/rancher-aws-server-restart: Unable to connect to the server: EOF');
     });
 
     it('K3s (external datastore): does not ask for etcd voters; an API error is waited out', () => {
