@@ -87,6 +87,19 @@ describe('rke-ha: the upgrade controller', () => {
     expect(rancher.values[0]).toContain(`"extraEnv" = [{"name" = "${VERSION_MANAGEMENT_ENV}", "value" = "false"}]`);
   });
 
+  it('reads the records after the parameter written once the API first answered, not after the API gate (read while planning whatever else changes)', () => {
+    const [parameterName] = Object.entries(resources(json, 'aws_ssm_parameter')).find(([name]) => name.startsWith('cluster-initialized'))!;
+    const reads = Object.values(json.data?.kubernetes_config_map_v1 ?? {}) as any[];
+    expect(reads.map((r) => r.metadata.name).sort()).toEqual(['rancher-aws-chart-versions', KUBERNETES_RECORD, UPGRADE_TARGET_RECORD].sort());
+    for (const read of reads) expect(read.depends_on).toEqual([`aws_ssm_parameter.${parameterName}`]);
+    // The servers' own versions, for a deployment older than the records: read under the same condition.
+    const nodes = Object.values(json.data?.kubernetes_nodes ?? {}) as any[];
+    expect(nodes.map((n) => [n.metadata, n.depends_on])).toEqual([[{ labels: { 'node-role.kubernetes.io/control-plane': 'true' } }, [`aws_ssm_parameter.${parameterName}`]]]);
+    const [, parameter] = Object.entries(resources(json, 'aws_ssm_parameter')).find(([name]) => name.startsWith('cluster-initialized'))!;
+    expect(parameter.value).toBe('true');
+    expect(parameter.depends_on).toEqual([expect.stringMatching(/^data\.http\.api-readiness_readyz_/)]);
+  });
+
   it('takes every image from the air-gap registry', () => {
     const airGapped = synth({ ...BASE, airGap: { systemDefaultRegistry: 'registry.internal:5000', installerUrl: 'https://mirror.internal/install.sh' } });
     const [deployment] = Object.values(resources(airGapped, 'kubernetes_deployment_v1')) as any[];
@@ -96,10 +109,11 @@ describe('rke-ha: the upgrade controller', () => {
     expect(JSON.parse(env(job(airGapped, 'kubernetes-upgraded')[1]).PLAN).spec.upgrade.image).toBe('registry.internal:5000/rancher/rke2-upgrade');
   });
 
-  it('budgets the upgrade per server and checks the rules before the Plan is applied', () => {
+  it('budgets the upgrade per server and checks the rules before anything is written: on the target record, which the gate waits for', () => {
     const [, gate] = job(json, 'kubernetes-upgraded');
     expect(env(gate).DEADLINE_SECONDS).toBe(String(15 * 60 * 3));
-    expect(gate.lifecycle.precondition).toHaveLength(4);
+    expect(gate.lifecycle).toBeUndefined();
+    expect((configMap(json, UPGRADE_TARGET_RECORD) as any).lifecycle.precondition).toHaveLength(5);
     expect(gate.depends_on.some((d: string) => d.startsWith('kubernetes_config_map_v1.kubernetes-upgrade_target_'))).toBe(true);
     // The charts wait for the upgraded cluster: cert-manager after servers-ready, which waits for the upgrade.
     const [serversReadyName, serversReady] = job(json, 'servers-ready');

@@ -412,7 +412,7 @@ export class RancherOnRke extends Construct {
       dependsOn: [...nodes.map((n) => n.instance), ...registrations, ...apiPath, ...(tls.atLoadBalancer ? [] : nameServed)],
     });
     // Read by a replaced first server: the cluster exists, join it (boot-lib.sh cluster_state).
-    new SsmParameter(this, 'cluster-initialized', {
+    const clusterInitialized = new SsmParameter(this, 'cluster-initialized', {
       name: `${parameterPath}/${CLUSTER_INITIALIZED}`,
       type: 'String',
       value: 'true',
@@ -427,7 +427,9 @@ export class RancherOnRke extends Construct {
     const kubernetesVersion = k3s ? settings.versions.k3s : settings.versions.rke2;
     const charts = chartVersions(this, {
       gates,
-      readAfter: [api.gate],
+      // Created once the API first answered, never changed after: the records are read while planning on every
+      // later apply, whatever else is pending (design notes, "Upgrades in the apply").
+      readAfter: [clusterInitialized],
       rancher: settings.versions.rancher,
       certManager: tls.certManager ? settings.versions.certManager : undefined,
     });
@@ -439,6 +441,7 @@ export class RancherOnRke extends Construct {
       registry: settings.airGap.systemDefaultRegistry,
       minutesPerServer: t.upgradeMinutes,
       dependsOn: [api.gate],
+      readAfter: [clusterInitialized],
       rancherRunning: charts.recorded('rancher'),
     });
     const serversReady = gates.gate('servers-ready', {

@@ -11,10 +11,12 @@
 #
 # Each run: nothing to do unless a certificate expires within RENEW_WITHIN_DAYS;
 # then, only when every server is Ready and (RKE2) every etcd member voting and
-# healthy, take the cluster-wide Lease kube-system/rancher-aws-server-restart,
-# check again, restart the service, wait (bounded) until this server is back,
-# Ready and etcd healthy, and release the Lease. A degraded cluster, or a Lease
-# held by another server, means: try again at the next run. A restart that does
+# healthy, and no server is cordoned (an in-place upgrade, a roll or a drain is
+# under way) nor the server upgrade Plan applying anywhere, take the
+# cluster-wide Lease kube-system/rancher-aws-server-restart, check again,
+# restart the service, wait (bounded) until this server is back, Ready and etcd
+# healthy, and release the Lease. A degraded cluster, an upgrade under way, or a
+# Lease held by another server, means: try again at the next run. A restart that does
 # not come back is logged loudly and the run fails; the Lease is released
 # through a peer if this API is down, and expires on its own otherwise.
 set -euo pipefail
@@ -52,6 +54,39 @@ renewal_due() {
   done
   [ "$checked" -gt 0 ] || log "no certificate of $DIST found under $DATA_DIR"
   return 1
+}
+
+# The server upgrade Plan (lib/kubernetes/upgrade-plan.ts: SERVER_PLAN_NAME in SYSTEM_UPGRADE_NAMESPACE).
+UPGRADE_PLAN="server-plan"
+UPGRADE_NAMESPACE=system-upgrade
+
+# no_upgrade_running: true when no server is cordoned and the upgrade
+# controller applies the server Plan nowhere (no Plan, or no Plan CRD: nothing
+# to apply). An API error counts as running: the restart waits for the next run.
+no_upgrade_running() {
+  local cordoned applying
+  cordoned=$(kube get nodes -l node-role.kubernetes.io/control-plane=true \
+    -o 'jsonpath={range .items[*]}{.metadata.name}={.spec.unschedulable}{"\n"}{end}') || return 1
+  if grep -q '=true$' <<<"$cordoned"; then
+    log "servers cordoned (an upgrade, a roll or a drain is under way): $(grep '=true$' <<<"$cordoned" | cut -d= -f1 | tr '\n' ' ')"
+    return 1
+  fi
+  if ! applying=$(kube get plans.upgrade.cattle.io -n "$UPGRADE_NAMESPACE" "$UPGRADE_PLAN" -o 'jsonpath={.status.applying}' 2>&1); then
+    case $applying in
+      *NotFound* | *"doesn't have a resource type"*) return 0 ;;
+    esac
+    log "could not read the upgrade Plan: $applying"
+    return 1
+  fi
+  if [ -n "$applying" ]; then
+    log "the upgrade Plan $UPGRADE_NAMESPACE/$UPGRADE_PLAN is applying on $applying"
+    return 1
+  fi
+}
+
+# restart_allowed: the cluster is whole and nothing else restarts servers now.
+restart_allowed() {
+  cluster_healthy && no_upgrade_running
 }
 
 # lease_manifest [RESOURCE_VERSION]: the Lease, held by this server from now on.
@@ -102,16 +137,16 @@ back_up() {
 
 main() {
   renewal_due || exit 0
-  if ! cluster_healthy; then
-    log "the cluster is not whole: not restarting $SERVICE now; trying again at the next run"
+  if ! restart_allowed; then
+    log "the cluster is not whole or an upgrade is under way: not restarting $SERVICE now; trying again at the next run"
     exit 0
   fi
   take_lease || exit 0
   # Whatever ends this run from here on (an unexpected error too) gives the Lease back.
   trap release_lease EXIT
-  # Another server may have finished its restart just before: check again, holding the Lease.
-  if ! cluster_healthy; then
-    log "the cluster is not whole: not restarting $SERVICE now; trying again at the next run"
+  # Another server may have finished its restart, or an upgrade started, just before: check again, holding the Lease.
+  if ! restart_allowed; then
+    log "the cluster is not whole or an upgrade is under way: not restarting $SERVICE now; trying again at the next run"
     exit 0
   fi
   local invocation

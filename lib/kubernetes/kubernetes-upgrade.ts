@@ -1,10 +1,11 @@
 import type { JobV1 } from '@cdktf/provider-kubernetes/lib/job-v1';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { NodeVersions } from './node-versions';
 import { GATES_NAMESPACE, type ReadinessGates } from './readiness-gates';
 import { SystemUpgradeController } from './system-upgrade-controller';
 import { escapeTemplate } from './terraform-template';
-import { serverPlan, SYSTEM_UPGRADE_NAMESPACE, type Distribution } from './upgrade-plan';
+import { SERVER_PLAN_NAME, serverPlan, SYSTEM_UPGRADE_NAMESPACE, type Distribution } from './upgrade-plan';
 import { kubernetesUpgradeRules } from './upgrade-rules';
 import { VersionRecord } from './version-record';
 
@@ -21,6 +22,13 @@ export interface KubernetesUpgradeProps {
   readonly minutesPerServer: number;
   /** The Kubernetes API answers. */
   readonly dependsOn: ITerraformDependable[];
+  /**
+   * What the record reads wait for: a resource created once the cluster first
+   * answered and unchanged after (rke-ha: the `cluster-initialized` parameter),
+   * so they are deferred on a first apply only (`VersionRecordProps.readAfter`).
+   * @default dependsOn
+   */
+  readonly readAfter?: ITerraformDependable[];
   /** The running Rancher chart version as the plan reads it (a Terraform expression, "" when unknown). */
   readonly rancherRunning: string;
 }
@@ -37,7 +45,9 @@ export const KUBERNETES_RECORD = 'rancher-aws-kubernetes-version';
  * data of running servers is held, and a new server installs the version
  * directly). Before the Plan is applied the target is recorded; once the gate
  * passed, the running version. The next plan reads both and refuses what the
- * servers cannot take (`kubernetesUpgradeRules`).
+ * servers cannot take (`kubernetesUpgradeRules`), on the target record: the
+ * first thing a version change writes, so a refused version leaves nothing
+ * written, even where the reads are deferred to the apply.
  *
  * On a first apply the Plan names the version the servers were just
  * installed with: the controller still runs one Job per server, which finds
@@ -53,21 +63,29 @@ export class KubernetesUpgrade extends Construct {
     super(scope, id);
     const jobDeadlineSeconds = props.minutesPerServer * 60;
     this.controller = new SystemUpgradeController(this, 'controller', { dependsOn: props.dependsOn, registry: props.registry, jobDeadlineSeconds });
-    const plan = serverPlan({ distribution: props.distribution, version: props.version, registry: props.registry, jobDeadlineSeconds });
+    const plan = serverPlan({ distribution: props.distribution, version: props.version, registry: props.registry, jobDeadlineSeconds, servers: props.servers });
     const applyPlans = props.gates.grant('plans', {
       namespace: this.controller.namespace.metadata.name,
       rules: [{ apiGroups: ['upgrade.cattle.io'], resources: ['plans'], verbs: ['get', 'create', 'patch'] }],
     });
+    const readAfter = props.readAfter ?? props.dependsOn;
     const target = new VersionRecord(this, 'target', {
       name: UPGRADE_TARGET_RECORD,
       namespace: props.gates.namespace.metadata.name,
       namespaceName: GATES_NAMESPACE,
       values: { kubernetes: props.version },
       writeAfter: props.dependsOn,
-      readAfter: props.dependsOn,
+      readAfter,
     });
     this.gate = props.gates.gate('kubernetes-upgraded', {
-      check: { kind: 'upgrade', plan: escapeTemplate(JSON.stringify(plan)), version: escapeTemplate(props.version), servers: props.servers },
+      check: {
+        kind: 'upgrade',
+        plan: escapeTemplate(JSON.stringify(plan)),
+        planName: SERVER_PLAN_NAME,
+        planNamespace: SYSTEM_UPGRADE_NAMESPACE,
+        version: escapeTemplate(props.version),
+        servers: props.servers,
+      },
       minutes: props.minutesPerServer * props.servers,
       dependsOn: [...this.controller.ready, applyPlans, target.configMap],
     });
@@ -77,14 +95,20 @@ export class KubernetesUpgrade extends Construct {
       namespaceName: GATES_NAMESPACE,
       values: { kubernetes: props.version },
       writeAfter: [this.gate],
-      readAfter: props.dependsOn,
+      readAfter,
     });
-    // On the gate: it changes with every version change, so its preconditions are checked before the Plan is.
-    this.gate.lifecycle = {
+    // On the target record: it changes with every version change, before the gate applies the Plan. A precondition
+    // whose records are read only at apply time is checked then, before the map is written: a refused version never
+    // becomes the target (which the unfinished-upgrade rule would then hold every later plan to).
+    // Without a record (a deployment older than it), what the servers report runs: the lowest of their versions.
+    const nodes = new NodeVersions(this, 'node-versions', { readAfter });
+    const recorded = this.record.recorded('kubernetes');
+    target.configMap.lifecycle = {
       precondition: kubernetesUpgradeRules({
         setting: props.distribution === 'k3s' ? 'versions.k3s' : 'versions.rke2',
         version: props.version,
-        running: this.record.recorded('kubernetes'),
+        running: `(${recorded} != "" ? ${recorded} : ${nodes.lowest})`,
+        nodeVersions: nodes.versions,
         target: target.recorded('kubernetes'),
         rancherRunning: props.rancherRunning,
       }),

@@ -7,7 +7,7 @@
 # last line saying what did not become ready.
 #
 # Environment:
-#   GATE              servers | admission | certificate | upgrade
+#   GATE              servers | admission | certificate | upgrade | prepare
 #   DEADLINE_SECONDS  the budget
 #   servers:     SERVERS (expected count), EMBEDDED_ETCD (true on RKE2: each
 #                server must also be a voting etcd member and run a ready API
@@ -23,7 +23,24 @@
 #                node count): applies the Plan (retried until the controller
 #                has registered its CRD), then waits until every node runs
 #                VERSION, is Ready and is schedulable again (the controller
-#                uncordons a node once its upgrade Job succeeded)
+#                uncordons a node once its upgrade Job succeeded), and the
+#                controller is done with the Plan PLAN_NAME in PLAN_NAMESPACE:
+#                its status names VERSION (+ read as -) and a hash, it applies
+#                to no node, and every server carries the label
+#                plan.upgrade.cattle.io/PLAN_NAME = that hash
+#   prepare:     the prepare step of the server upgrade Plan (the controller
+#                runs it in each server's upgrade Job before the node is
+#                cordoned and its service replaced and killed; it starts the
+#                next Job as soon as the previous one exits, while that server
+#                is still coming back): waits until every OTHER server is
+#                Ready, schedulable and, with EMBEDDED_ETCD, a voting etcd
+#                member, at least SERVERS - 1 of them are registered, and every
+#                node the controller marked done for this Plan revision (label
+#                plan.upgrade.cattle.io/<plan> = the latest hash) reports
+#                VERSION, and no server holds the certificate-renewal restart
+#                Lease (cert-renewal.sh). The controller sets SYSTEM_UPGRADE_NODE_NAME,
+#                SYSTEM_UPGRADE_PLAN_NAME and SYSTEM_UPGRADE_PLAN_LATEST_HASH.
+#                A failed Job is retried by the controller within its deadline.
 #   RERUN_ON     (any gate) only a marker: a new value replaces the Job, so
 #                the gate runs again after an upgrade
 set -uo pipefail
@@ -195,8 +212,110 @@ nodes_upgraded() {
   return 1
 }
 
+# server_table PLAN: one line per server, name|kubelet version|Ready|EtcdIsVoter|unschedulable|the label
+# plan.upgrade.cattle.io/PLAN (the hash of the Plan revision the controller last completed there).
+server_table() {
+  local label=${1//./\\.}
+  kubectl get nodes -l node-role.kubernetes.io/control-plane=true -o jsonpath="{range .items[*]}{.metadata.name}{\"|\"}{.status.nodeInfo.kubeletVersion}{\"|\"}{.status.conditions[?(@.type==\"Ready\")].status}{\"|\"}{.status.conditions[?(@.type==\"EtcdIsVoter\")].status}{\"|\"}{.spec.unschedulable}{\"|\"}{.metadata.labels.plan\\.upgrade\\.cattle\\.io/$label}{\"\\n\"}{end}"
+}
+
+# The Lease a server's certificate renewal holds while it restarts (cert-renewal.sh).
+RESTART_LEASE=rancher-aws-server-restart
+
+# restart_lease_free: no server restarts for its certificates now (no Lease,
+# or one left by a dead run that has expired). A Lease whose times cannot be
+# read counts as held.
+restart_lease_free() {
+  local lease holder renewed duration until
+  if ! lease=$(kubectl -n kube-system get lease "$RESTART_LEASE" -o 'jsonpath={.spec.holderIdentity} {.spec.renewTime} {.spec.leaseDurationSeconds}' 2>&1); then
+    [[ $lease == *NotFound* ]] && return 0
+    STATUS="could not read the Lease kube-system/$RESTART_LEASE: $(tail -n 1 <<<"$lease")"
+    return 1
+  fi
+  read -r holder renewed duration <<<"$lease"
+  until=$(date -d "$renewed" +%s 2>/dev/null) || until=""
+  if [[ $until =~ ^[0-9]+$ && $duration =~ ^[0-9]+$ ]] && [ $((until + duration)) -le "$(date +%s)" ]; then
+    return 0
+  fi
+  STATUS="${holder:-a server} is restarting to renew its certificates (Lease kube-system/$RESTART_LEASE)"
+  return 1
+}
+
+# The servers other than this Job's node are whole, and the ones already
+# upgraded by this Plan revision came back on VERSION.
+others_ready() {
+  local table name kubelet ready voter unschedulable hash others=0 pending=() joined
+  table=$(server_table "$SYSTEM_UPGRADE_PLAN_NAME") || {
+    STATUS="the API did not answer the node list"
+    log "$STATUS"
+    return 1
+  }
+  while IFS="|" read -r name kubelet ready voter unschedulable hash; do
+    [ -n "$name" ] || continue
+    if [ -n "$hash" ] && [ "$hash" = "$SYSTEM_UPGRADE_PLAN_LATEST_HASH" ] && [ "$kubelet" != "$VERSION" ]; then
+      pending+=("$name is marked upgraded but runs ${kubelet:-no known version}")
+    fi
+    [ "$name" != "$SYSTEM_UPGRADE_NODE_NAME" ] || continue
+    others=$((others + 1))
+    if [ "$ready" != True ]; then
+      pending+=("$name is not Ready")
+    elif [ "$EMBEDDED_ETCD" = true ] && [ "$voter" != True ]; then
+      pending+=("$name is not a voting etcd member")
+    elif [ "$unschedulable" = true ]; then
+      pending+=("$name is cordoned")
+    fi
+  done <<<"$table"
+  if [ "$others" -lt $((SERVERS - 1)) ]; then
+    pending+=("only $others of the $((SERVERS - 1)) other servers are registered")
+  fi
+  restart_lease_free || pending+=("$STATUS")
+  if [ "${#pending[@]}" -eq 0 ]; then
+    STATUS="the $others other servers are whole; upgrading $SYSTEM_UPGRADE_NODE_NAME"
+    log "$STATUS"
+    return 0
+  fi
+  joined=$(printf '; %s' "${pending[@]}")
+  STATUS="before upgrading $SYSTEM_UPGRADE_NODE_NAME: ${joined:2}"
+  log "$STATUS"
+  return 1
+}
+
+# The controller has processed the Plan at VERSION and finished it: otherwise
+# nodes that already ran VERSION (a first apply, a resumed one) would pass
+# before it cordons each server in turn, under the charts that install next.
+plan_processed() {
+  local status resolved hash applying table name label pending=() joined
+  status=$(kubectl -n "$PLAN_NAMESPACE" get plans.upgrade.cattle.io "$PLAN_NAME" -o jsonpath='{.status.latestVersion}{"|"}{.status.latestHash}{"|"}{.status.applying}') || {
+    STATUS="the API did not answer for the Plan $PLAN_NAMESPACE/$PLAN_NAME"
+    log "$STATUS"
+    return 1
+  }
+  IFS="|" read -r resolved hash applying <<<"$status"
+  if [ "$resolved" != "${VERSION//+/-}" ] || [ -z "$hash" ]; then
+    STATUS="the controller has not resolved the Plan at $VERSION yet (status: version ${resolved:-none}, hash ${hash:-none})"
+  elif [ -n "$applying" ]; then
+    STATUS="the controller is still applying the Plan on $applying"
+  else
+    table=$(server_table "$PLAN_NAME") || {
+      STATUS="the API did not answer the node list"
+      log "$STATUS"
+      return 1
+    }
+    while IFS="|" read -r name _ _ _ _ label; do
+      [ -n "$name" ] && [ "$label" != "$hash" ] && pending+=("$name")
+    done <<<"$table"
+    if [ "${#pending[@]}" -eq 0 ]; then
+      return 0
+    fi
+    joined=$(printf ', %s' "${pending[@]}")
+    STATUS="the controller has not marked ${joined:2} done with the Plan's hash $hash"
+  fi
+  log "$STATUS"
+  return 1
+}
+
 upgrade_done() {
-  plan_applied && nodes_upgraded
+  plan_applied && nodes_upgraded && plan_processed
 }
 
 main() {
@@ -206,6 +325,7 @@ main() {
     admission) check=admission_ready ;;
     certificate) check=certificate_ready ;;
     upgrade) check=upgrade_done ;;
+    prepare) check=others_ready ;;
     *)
       log "unknown gate"
       return 2

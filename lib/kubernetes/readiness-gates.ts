@@ -45,11 +45,21 @@ export type GateCheck =
   /** A cert-manager Certificate is Ready. */
   | { readonly kind: 'certificate'; readonly namespace: string; readonly name: string }
   /**
-   * `plan` (a system-upgrade-controller Plan, YAML) is applied, then every
-   * node (at least `servers`) runs `version`, is Ready and schedulable; the
-   * gate's service account needs a `grant` to apply Plans.
+   * `plan` (a system-upgrade-controller Plan, YAML, named `planName` in
+   * `planNamespace`) is applied, then every node (at least `servers`) runs
+   * `version`, is Ready and schedulable, and the controller has finished the
+   * Plan (resolved at `version`, applying nowhere, every server labelled with
+   * its hash); the gate's service account needs a `grant` to apply and read Plans.
    */
-  | { readonly kind: 'upgrade'; readonly plan: string; readonly version: string; readonly servers: number };
+  | { readonly kind: 'upgrade'; readonly plan: string; readonly planName: string; readonly planNamespace: string; readonly version: string; readonly servers: number }
+  /**
+   * Not a gate Job: the prepare step of the server upgrade Plan (upgrade-plan.ts),
+   * which the controller runs on each server before upgrading it. Every other
+   * server (at least `servers - 1`) is Ready, schedulable and, with
+   * `embeddedEtcd`, a voting etcd member; every node already upgraded by the
+   * Plan's revision runs `version`.
+   */
+  | { readonly kind: 'prepare'; readonly version: string; readonly servers: number; readonly embeddedEtcd: boolean };
 
 export interface ReadinessGatesProps {
   /** The Kubernetes API answers (the API gate, or the preflight checks of an existing cluster). */
@@ -70,6 +80,12 @@ export interface GateProps {
    */
   readonly rerunOn?: string;
 }
+
+/**
+ * The gates' command with the script as text (not yet escaped for Terraform):
+ * for a container outside the gate Jobs, such as the upgrade Plan's prepare step.
+ */
+export const GATE_COMMAND: readonly string[] = ['bash', '-c', READINESS_GATES];
 
 /** Seconds the Job and Terraform allow beyond the script's own budget, so the script reports before it is killed. */
 const JOB_GRACE_SECONDS = 60;
@@ -164,7 +180,7 @@ export class ReadinessGates extends Construct {
               {
                 name: 'gate',
                 image: this.image,
-                command: ['bash', '-c', escapeTemplate(READINESS_GATES)],
+                command: GATE_COMMAND.map(escapeTemplate),
                 // kubectl keeps a discovery cache under $HOME.
                 env: [
                   { name: 'HOME', value: '/tmp' },
@@ -213,6 +229,8 @@ export function gateEnvironment(check: GateCheck): { name: string; value: string
     case 'certificate':
       return env({ GATE: 'certificate', NAMESPACE: check.namespace, CERTIFICATE: check.name });
     case 'upgrade':
-      return env({ GATE: 'upgrade', PLAN: check.plan, VERSION: check.version, SERVERS: String(check.servers) });
+      return env({ GATE: 'upgrade', PLAN: check.plan, PLAN_NAME: check.planName, PLAN_NAMESPACE: check.planNamespace, VERSION: check.version, SERVERS: String(check.servers) });
+    case 'prepare':
+      return env({ GATE: 'prepare', VERSION: check.version, SERVERS: String(check.servers), EMBEDDED_ETCD: String(check.embeddedEtcd) });
   }
 }

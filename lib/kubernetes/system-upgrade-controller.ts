@@ -21,6 +21,8 @@ export interface SystemUpgradeControllerProps {
 }
 
 const NAME = 'system-upgrade-controller';
+/** The Lease a server holds while it restarts to renew its certificates (cert-renewal.sh); the prepare step reads it. */
+export const SERVER_RESTART_LEASE = 'rancher-aws-server-restart';
 /** The pod label the controller finds itself by; its upgrade Jobs never drain pods carrying it. */
 const CONTROLLER_LABEL = { 'upgrade.cattle.io/controller': NAME };
 
@@ -94,6 +96,19 @@ export class SystemUpgradeController extends Construct {
       new RoleBindingV1(this, 'role-binding', {
         metadata: { name: NAME, namespace },
         roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: jobs.metadata.name },
+        subject,
+      }),
+    );
+    // The Plan's prepare step (same account) waits while a server restarts for its certificates: it reads that one Lease.
+    const lease = new RoleV1(this, 'restart-lease-role', {
+      metadata: { name: `${NAME}-restart-lease`, namespace: 'kube-system' },
+      rule: [{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: [SERVER_RESTART_LEASE], verbs: ['get'] }],
+      dependsOn: props.dependsOn,
+    });
+    bindings.push(
+      new RoleBindingV1(this, 'restart-lease-role-binding', {
+        metadata: { name: lease.metadata.name, namespace: 'kube-system' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: lease.metadata.name },
         subject,
       }),
     );

@@ -1,4 +1,5 @@
 import { imageRef } from './image-ref';
+import { GATE_COMMAND, gateEnvironment, SHELL_IMAGE } from './readiness-gates';
 
 /**
  * The system-upgrade-controller (SUC) release the in-place upgrades run on,
@@ -32,7 +33,12 @@ export interface ServerPlanProps {
   readonly registry?: string;
   /** Seconds one node's upgrade Job may take before the controller stops the Plan. */
   readonly jobDeadlineSeconds: number;
+  /** How many servers the cluster has: the prepare step waits for all the others. */
+  readonly servers: number;
 }
+
+/** Seconds of a Job's deadline left to the upgrade itself (pull the image, swap the binary, kill the service). */
+export const UPGRADE_STEP_SECONDS = 120;
 
 /**
  * The Plan that upgrades the servers in place, one at a time, as RKE2's and
@@ -43,6 +49,15 @@ export interface ServerPlanProps {
  * evict Rancher's replicas and the controller's own pod onto the two others
  * for the minutes the restart takes, for nothing (pods on a server that
  * restarts keep running).
+ *
+ * The controller starts the next server's Job as soon as the previous one
+ * exits, which is right after that server's service was killed (rke2-upgrade
+ * and k3s-upgrade replace the binary, kill the process and exit). The prepare
+ * step (the gates' script, GATE=prepare, in the gates' image) therefore holds
+ * each Job, before its node is cordoned, until the other servers are whole
+ * again and the ones already upgraded run the version: never two etcd members
+ * down. It gives up before the Job's deadline, and the controller retries the
+ * Job. It reads Nodes only, which the controller's service account may.
  */
 export function serverPlan(props: ServerPlanProps): Record<string, unknown> {
   return {
@@ -55,6 +70,25 @@ export function serverPlan(props: ServerPlanProps): Record<string, unknown> {
       nodeSelector: { matchExpressions: [{ key: 'node-role.kubernetes.io/control-plane', operator: 'In', values: ['true'] }] },
       serviceAccountName: SYSTEM_UPGRADE_SERVICE_ACCOUNT,
       jobActiveDeadlineSecs: props.jobDeadlineSeconds,
+      prepare: {
+        image: imageRef(SHELL_IMAGE, props.registry),
+        command: [...GATE_COMMAND],
+        envs: [
+          // kubectl keeps a discovery cache under $HOME.
+          { name: 'HOME', value: '/tmp' },
+          { name: 'DEADLINE_SECONDS', value: String(Math.max(props.jobDeadlineSeconds - UPGRADE_STEP_SECONDS, 60)) },
+          ...gateEnvironment({ kind: 'prepare', version: props.version, servers: props.servers, embeddedEtcd: props.distribution === 'rke2' }),
+        ],
+        // The controller mounts the host's root at /host in every container of the Job; this one only reads the API,
+        // so it runs as the gates do: not root (the host's files stay out of reach), no capabilities.
+        securityContext: {
+          runAsNonRoot: true,
+          runAsUser: 1000,
+          allowPrivilegeEscalation: false,
+          capabilities: { drop: ['ALL'] },
+          seccompProfile: { type: 'RuntimeDefault' },
+        },
+      },
       upgrade: { image: imageRef({ repository: UPGRADE_IMAGES[props.distribution] }, props.registry) },
       version: props.version,
     },

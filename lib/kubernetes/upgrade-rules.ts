@@ -51,6 +51,12 @@ export interface KubernetesUpgradeRuleProps {
   readonly target: string;
   /** The running Rancher chart version (expression; "" when unknown). */
   readonly rancherRunning: string;
+  /**
+   * The distinct versions the servers report (a list expression; [] when unknown): when they differ, an
+   * upgrade is under way, and only its version (the newest) may be applied.
+   * @default not checked
+   */
+  readonly nodeVersions?: string;
 }
 
 /*
@@ -97,6 +103,16 @@ export function kubernetesUpgradeRules(props: KubernetesUpgradeRuleProps): Guard
         `${props.setting} is "${version}" (Kubernetes 1.${minor}), which the running Rancher "\${${rancherRunning}}" does not support. ` +
         'Kubernetes is upgraded before the charts: upgrade Rancher first (apply with only versions.rancher changed), then Kubernetes.',
     },
+    ...(props.nodeVersions === undefined
+      ? []
+      : [
+          {
+            condition: `\${try(length(${props.nodeVersions}) <= 1 || max([for v in ${props.nodeVersions} : ${versionOrderExpression('kubernetes', 'v')}]...) == ${order}, true)}`,
+            errorMessage:
+              `${props.setting} is "${version}", but the servers run different versions (\${join(", ", ${props.nodeVersions})}): an upgrade is under way. ` +
+              `Apply with ${props.setting} set to the newest of them to finish it, then change the version.`,
+          },
+        ]),
   ];
 }
 

@@ -14,7 +14,13 @@ export interface VersionRecordProps {
   readonly values: Readonly<Record<string, string>>;
   /** The apply steps whose success the record states. */
   readonly writeAfter: ITerraformDependable[];
-  /** The Kubernetes API answers: on a first apply the read waits for it (and so happens at apply time). */
+  /**
+   * The cluster exists: on a first apply the read waits for it (and so happens at apply time). Best a resource
+   * that changes only when the cluster is created (rke-ha: the `cluster-initialized` parameter): Terraform defers a
+   * data source whose `depends_on` has any pending change, so a dependency on the API gate (which waits for the
+   * instances, listeners, DNS...) would defer the read on every apply that changes any of those, and the plan
+   * would check nothing.
+   */
   readonly readAfter: ITerraformDependable[];
 }
 

@@ -11,7 +11,7 @@ export const CHART_RECORD = 'rancher-aws-chart-versions';
 
 export interface ChartVersionsProps {
   readonly gates: ReadinessGates;
-  /** The Kubernetes API answers (the reads wait for it). */
+  /** The reads wait for it: the cluster exists (see `VersionRecordProps.readAfter`). */
   readonly readAfter: ITerraformDependable[];
   readonly rancher: string;
   /** Only where the stack installs cert-manager. */

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SERVER_PLAN_NAME, SYSTEM_UPGRADE_NAMESPACE } from '../../../lib/kubernetes/upgrade-plan';
 import { NodeSandbox } from '../../helpers/node-sandbox';
 import { runValidator } from '../../helpers/validators';
 
@@ -119,7 +120,7 @@ describe('cert-renewal.sh (rancher-aws-cert-renewal)', () => {
     const r = renew(b);
     expect(r.status).toBe(0);
     expect(r.output).toContain('servers not Ready: ip-10-0-32-10=False');
-    expect(r.output).toContain('the cluster is not whole: not restarting rke2-server now');
+    expect(r.output).toContain('the cluster is not whole or an upgrade is under way: not restarting rke2-server now');
     expect(restarted(b)).toBe(false);
     expect(events()).toEqual([]);
   });
@@ -132,6 +133,54 @@ describe('cert-renewal.sh (rancher-aws-cert-renewal)', () => {
     writeFileSync(join(cluster, 'etcd-unhealthy'), '10.0.16.10\n');
     expect(renew(b).output).toContain('etcd member https://10.0.16.10:2379 is not healthy');
     expect(restarted(b)).toBe(false);
+  });
+
+  it('never restarts while a server is cordoned (an upgrade, a roll or a drain under way), nor holding the Lease', () => {
+    const b = server(0, 30);
+    writeFileSync(join(cluster, 'cordoned'), 'ip-10-0-16-10\n');
+    const r = renew(b);
+    expect(r.status).toBe(0);
+    expect(r.output).toContain('servers cordoned (an upgrade, a roll or a drain is under way): ip-10-0-16-10');
+    expect(r.output).toContain('an upgrade is under way: not restarting rke2-server now; trying again at the next run');
+    expect(restarted(b)).toBe(false);
+    expect(events()).toEqual([]);
+  });
+
+  it('never restarts while the server upgrade Plan is applying, or when the Plan cannot be read; restarts when there is no Plan CRD yet', () => {
+    const b = server(0, 30);
+    writeFileSync(join(cluster, 'plan-applying'), '["ip-10-0-32-10"]');
+    const applying = renew(b);
+    expect(applying.status).toBe(0);
+    expect(applying.output).toContain(`the upgrade Plan ${SYSTEM_UPGRADE_NAMESPACE}/${SERVER_PLAN_NAME} is applying on ["ip-10-0-32-10"]`);
+    expect(b.calls()).toContain(`kubectl --kubeconfig ${b.path('etc/rancher/rke2/rke2.yaml')} --request-timeout=15s get plans.upgrade.cattle.io -n ${SYSTEM_UPGRADE_NAMESPACE} ${SERVER_PLAN_NAME} -o jsonpath={.status.applying}`);
+    rmSync(join(cluster, 'plan-applying'));
+    writeFileSync(join(cluster, 'plan-error'), '');
+    expect(renew(b).output).toContain('could not read the upgrade Plan: Error from server (InternalError)');
+    expect(restarted(b)).toBe(false);
+    expect(events()).toEqual([]);
+    rmSync(join(cluster, 'plan-error'));
+    writeFileSync(join(cluster, 'no-plan-crd'), '');
+    expect(renew(b).status).toBe(0);
+    expect(events()).toEqual(['lease ip-10-0-0-10', 'restart ip-10-0-0-10', 'up ip-10-0-0-10', 'released ip-10-0-0-10']);
+  });
+
+  it('checks again once it holds the Lease: an upgrade that started in between holds the restart, and the Lease is given back', () => {
+    const b = server(0, 30);
+    // The Plan starts applying right after the first check (the second read of the Plan sees it).
+    writeFileSync(join(cluster, 'plan-applying-after'), '1');
+    const stub = b.read('bin/kubectl');
+    b.write(
+      'bin/kubectl',
+      stub.replace(
+        '  "get plans.upgrade.cattle.io")',
+        '  "get plans.upgrade.cattle.io")\n    if [ -f "$C/plan-applying-after" ]; then n=$(<"$C/plan-applying-after"); if [ "$n" -le 0 ]; then echo \'["ip-10-0-16-10"]\' >"$C/plan-applying"; fi; echo $((n - 1)) >"$C/plan-applying-after"; fi',
+      ),
+    );
+    const r = renew(b);
+    expect(r.status).toBe(0);
+    expect(r.output).toContain('is applying on ["ip-10-0-16-10"]');
+    expect(restarted(b)).toBe(false);
+    expect(events()).toEqual(['lease ip-10-0-0-10', 'released ip-10-0-0-10']);
   });
 
   it('a restart that never comes back: bounded wait, loud failure, Lease released through a peer', () => {

@@ -1,8 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { Password } from '@cdktf/provider-random/lib/password';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { KUBERNETES_RECORD, KubernetesUpgrade, UPGRADE_TARGET_RECORD } from '../../../lib/kubernetes/kubernetes-upgrade';
 import { GATES_NAMESPACE, ReadinessGates } from '../../../lib/kubernetes/readiness-gates';
+import { SERVER_RESTART_LEASE } from '../../../lib/kubernetes/system-upgrade-controller';
 import { dataSources, resources, synthConstruct } from '../../helpers/synth';
 
 describe('KubernetesUpgrade', () => {
@@ -10,6 +13,7 @@ describe('KubernetesUpgrade', () => {
     new KubernetesProvider(stack, 'kubernetes', {});
     new RandomProvider(stack, 'random');
     const api = new Password(stack, 'api', { length: 8 });
+    const initialized = new Password(stack, 'initialized', { length: 8 });
     const gates = new ReadinessGates(stack, 'gates', { dependsOn: [api] });
     new KubernetesUpgrade(stack, 'upgrade', {
       gates,
@@ -18,6 +22,7 @@ describe('KubernetesUpgrade', () => {
       servers: 3,
       minutesPerServer: 15,
       dependsOn: [api],
+      readAfter: [initialized],
       rancherRunning: '""',
     });
   });
@@ -38,7 +43,8 @@ describe('KubernetesUpgrade', () => {
       { name: KUBERNETES_RECORD, namespace: GATES_NAMESPACE },
     ]);
     for (const [readName, read] of reads) {
-      expect(read.depends_on).toEqual(['random_password.api']);
+      // Only what says the cluster exists: a read after the API gate would be deferred by any change it waits for.
+      expect(read.depends_on).toEqual(['random_password.initialized']);
       const written = map(read.metadata.name)[1];
       expect(written.depends_on).toContain(`data.kubernetes_config_map_v1.${readName}`);
     }
@@ -54,6 +60,19 @@ describe('KubernetesUpgrade', () => {
     expect(gate.depends_on.some((d: string) => d.startsWith('kubernetes_deployment_v1.upgrade_controller_deployment_'))).toBe(true);
   });
 
+  it('lets the upgrade Jobs read the certificate-renewal restart Lease, that one only (the prepare step waits while it is held)', () => {
+    const [roleName, role] = Object.entries(resources(json, 'kubernetes_role_v1')).find(([name]) => name.startsWith('upgrade_controller_restart-lease-role_'))!;
+    expect(role.metadata).toEqual({ name: 'system-upgrade-controller-restart-lease', namespace: 'kube-system' });
+    expect(role.rule).toEqual([{ api_groups: ['coordination.k8s.io'], resources: ['leases'], resource_names: [SERVER_RESTART_LEASE], verbs: ['get'] }]);
+    const [, binding] = Object.entries(resources(json, 'kubernetes_role_binding_v1')).find(([name]) => name.startsWith('upgrade_controller_restart-lease-role-binding_'))!;
+    expect(binding.role_ref.name).toBe(`\${kubernetes_role_v1.${roleName}.metadata[0].name}`);
+    expect(binding.subject).toEqual([{ kind: 'ServiceAccount', name: expect.stringContaining('kubernetes_service_account_v1.upgrade_controller_service-account_'), namespace: expect.any(String) }]);
+    // The same Lease name in both scripts and here.
+    for (const script of ['cert-renewal.sh', 'readiness-gates.sh']) {
+      expect(readFileSync(join(__dirname, '../../../lib/kubernetes', script), 'utf8')).toMatch(new RegExp(`^(RESTART_)?LEASE=${SERVER_RESTART_LEASE}$`, 'm'));
+    }
+  });
+
   it('runs the controller in a namespace that admits privileged Jobs, itself non-root, on a control-plane node', () => {
     const [, namespace] = Object.entries(resources(json, 'kubernetes_namespace_v1')).find(([name]) => name.startsWith('upgrade_controller_namespace_'))!;
     expect(namespace.metadata).toEqual({ name: 'system-upgrade', labels: { 'pod-security.kubernetes.io/enforce': 'privileged' } });
@@ -65,12 +84,17 @@ describe('KubernetesUpgrade', () => {
     expect(env.SYSTEM_UPGRADE_JOB_ACTIVE_DEADLINE_SECONDS).toBe('900');
   });
 
-  it('puts the rules on the gate, which changes with the version', () => {
-    expect(gate.lifecycle.precondition.map((p: { error_message: string }) => p.error_message.split(':')[0])).toEqual([
+  it('puts the rules on the target record, the first thing a version change writes (nothing is written when refused)', () => {
+    const [, target] = map(UPGRADE_TARGET_RECORD);
+    expect(gate.lifecycle).toBeUndefined();
+    expect(target.lifecycle.precondition.map((p: { error_message: string }) => p.error_message.split(':')[0])).toEqual([
       expect.stringContaining('versions.rke2 is "v1.35.9+rke2r1", but the servers run'),
       expect.stringContaining('versions.rke2 is "v1.35.9+rke2r1", but the servers run'),
       expect.stringContaining('versions.rke2 is "v1.35.9+rke2r1", but the upgrade to'),
       expect.stringContaining('versions.rke2 is "v1.35.9+rke2r1" (Kubernetes 1.35), which the running Rancher'),
+      expect.stringContaining('versions.rke2 is "v1.35.9+rke2r1", but the servers run different versions'),
     ]);
+    // No record: the lowest version the servers report counts as running.
+    expect(target.lifecycle.precondition[0].condition).toMatch(/\(try\(data\.kubernetes_config_map_v1\.upgrade_running_recorded_[0-9A-F]+\.data\["kubernetes"\], ""\) != "" \? .* : try\(\[for v in try\(distinct\(\[for node in data\.kubernetes_nodes\.upgrade_node-versions_servers_[0-9A-F]+\.nodes/);
   });
 });

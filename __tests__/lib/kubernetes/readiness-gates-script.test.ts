@@ -16,17 +16,20 @@ function gate(env: Record<string, string>, scenario: string) {
   const script = [
     'POLLS=0; SLEPT=0',
     'sleep() { POLLS=$((POLLS + 1)); SLEPT=$((SLEPT + $1)); }',
-    'date() { echo 00:00:00; }',
+    // The log's clock is fixed; the Lease's times are read with the real one.
+    'date() { if [ "$1" = -u ]; then echo 00:00:00; else command date "$@"; fi; }',
     'trues() { local i; for ((i = 0; i < $1; i++)); do echo True; done; echo False; }',
     // Defaults: nothing ready, the API answers.
     'nodes() { echo 0; }; apiservers() { echo 0; }; voters() { echo 0; }; webhook() { return 1; }; available() { echo ""; }',
     'admit() { echo "Error from server (InternalError): failed calling webhook \\"validate.nginx.ingress.kubernetes.io\\""; return 1; }',
     'certificate() { echo False; }; certificate_message() { echo "Issuing certificate as Secret does not exist"; }',
-    'apply() { echo "error: resource mapping not found for name: \"server-plan\": no matches for kind \"Plan\" in version \"upgrade.cattle.io/v1\""; return 1; }; node_table() { return 1; }',
+    'apply() { echo "error: resource mapping not found for name: \"server-plan\": no matches for kind \"Plan\" in version \"upgrade.cattle.io/v1\""; return 1; }; node_table() { return 1; }; server_rows() { return 1; }; plan_status() { return 1; }',
+    'lease() { echo "Error from server (NotFound): leases.coordination.k8s.io \\"rancher-aws-server-restart\\" not found"; return 1; }',
     scenario,
     'kubectl() {',
     '  echo "kubectl $*" >>"$CALLS"',
     '  case "$*" in',
+    '    "get nodes -l node-role.kubernetes.io/control-plane=true "*"plan\\\\.upgrade\\\\.cattle\\\\.io/server-plan}"*) server_rows ;;',
     '    "get nodes -l node-role.kubernetes.io/control-plane=true "*"type==\\"Ready\\""*) trues "$(nodes)" ;;',
     '    "get nodes -l node-role.kubernetes.io/etcd=true "*"type==\\"EtcdIsVoter\\""*) trues "$(voters)" ;;',
     '    "get pods -n kube-system -l component=kube-apiserver "*"type==\\"Ready\\""*) trues "$(apiservers)" ;;',
@@ -37,7 +40,9 @@ function gate(env: Record<string, string>, scenario: string) {
     '    *"certificates.cert-manager.io"*"].status}") certificate ;;',
     '    *"certificates.cert-manager.io"*"].message}") certificate_message ;;',
     '    "apply -f -") cat >>"$CALLS"; apply ;;',
+    '    "-n kube-system get lease rancher-aws-server-restart -o jsonpath={.spec.holderIdentity} {.spec.renewTime} {.spec.leaseDurationSeconds}") lease ;;',
     '    "get nodes -o jsonpath={range .items[*]}{.metadata.name}"*"{.spec.unschedulable}"*) node_table ;;',
+    '    "-n system-upgrade get plans.upgrade.cattle.io server-plan -o jsonpath={.status.latestVersion}{\\"|\\"}{.status.latestHash}{\\"|\\"}{.status.applying}") plan_status ;;',
     '    *) echo "unexpected kubectl $*" >&2; return 99 ;;',
     '  esac',
     '}',
@@ -179,7 +184,12 @@ describe('readiness-gates.sh', () => {
 
   describe('upgrade', () => {
     const PLAN = '{"apiVersion":"upgrade.cattle.io/v1","kind":"Plan","metadata":{"name":"server-plan","namespace":"system-upgrade"}}';
-    const upgrade = { GATE: 'upgrade', PLAN, VERSION: 'v1.36.1+rke2r1', SERVERS: '3' };
+    const upgrade = { GATE: 'upgrade', PLAN, PLAN_NAME: 'server-plan', PLAN_NAMESPACE: 'system-upgrade', VERSION: 'v1.36.1+rke2r1', SERVERS: '3' };
+    /** The controller is done: the Plan resolved at the version, applying nowhere, every server labelled with its hash. */
+    const DONE = [
+      'plan_status() { echo "v1.36.1-rke2r1|3f2a|"; }',
+      "server_rows() { printf '%s\\n' 'ip-10-0-1-10|||||3f2a' 'ip-10-0-2-10|||||3f2a' 'ip-10-0-3-10|||||3f2a'; }",
+    ].join('\n');
     const OLD = 'v1.35.7+rke2r1';
     /** The node table kubectl prints: name, kubelet version, Ready status, unschedulable. */
     const table = (rows: string[]) => `node_table() { printf '%s\\n' ${rows.map((r) => JSON.stringify(r)).join(' ')}; }`;
@@ -189,6 +199,7 @@ describe('readiness-gates.sh', () => {
       const r = gate(
         upgrade,
         [
+          DONE,
           'apply() { if [ "$POLLS" -lt 1 ]; then echo "error: no matches for kind \"Plan\" in version \"upgrade.cattle.io/v1\""; return 1; fi; echo "plan.upgrade.cattle.io/server-plan created"; }',
           'node_table() { case $POLLS in',
           `  1) printf '%s\n' "ip-10-0-1-10 ${OLD} True true" "ip-10-0-2-10 ${OLD} True" "ip-10-0-3-10 ${OLD} True" ;;`,
@@ -230,6 +241,7 @@ describe('readiness-gates.sh', () => {
       const r = gate(
         upgrade,
         [
+          DONE,
           'apply() { if [ "$POLLS" -lt 2 ]; then echo "Unable to connect to the server: EOF"; return 1; fi; echo configured; }',
           'node_table() { if [ "$POLLS" -lt 4 ]; then echo "Error from server (ServiceUnavailable): etcdserver: leader changed" >&2; return 1; fi',
           "  printf '%s\\n' 'ip-10-0-1-10 v1.36.1+rke2r1 True' 'ip-10-0-2-10 v1.36.1+rke2r1 True' 'ip-10-0-3-10 v1.36.1+rke2r1 True'; }",
@@ -241,11 +253,128 @@ describe('readiness-gates.sh', () => {
       expect(r.slept).toBe(40);
     });
 
+    it('does not pass on nodes that already run the version until the controller has finished the Plan (resolved, applying nowhere, every server labelled with its hash)', () => {
+      const NEW = ['ip-10-0-1-10 v1.36.1+rke2r1 True', 'ip-10-0-2-10 v1.36.1+rke2r1 True', 'ip-10-0-3-10 v1.36.1+rke2r1 True'];
+      const r = gate(upgrade, [
+        'apply() { echo unchanged; }',
+        table(NEW),
+        // Poll 0: not processed yet. 1: resolved, applying on the first server. 2: done applying, one server not
+        // labelled yet. 3: the API errs. 4: done.
+        'plan_status() { case $POLLS in 0) echo "||" ;; 1) echo "v1.36.1-rke2r1|3f2a|[\\"ip-10-0-1-10\\"]" ;; 3) return 1 ;; *) echo "v1.36.1-rke2r1|3f2a|" ;; esac; }',
+        "server_rows() { if [ \"$POLLS\" -lt 3 ]; then printf '%s\\n' 'ip-10-0-1-10|||||3f2a' 'ip-10-0-2-10|||||0b1c' 'ip-10-0-3-10|||||'; else printf '%s\\n' 'ip-10-0-1-10|||||3f2a' 'ip-10-0-2-10|||||3f2a' 'ip-10-0-3-10|||||3f2a'; fi; }",
+      ].join('\n'));
+      expect(r.status).toBe(0);
+      expect(r.out).toContain('the controller has not resolved the Plan at v1.36.1+rke2r1 yet (status: version none, hash none)');
+      expect(r.out).toContain('the controller is still applying the Plan on ["ip-10-0-1-10"]');
+      expect(r.out).toContain("the controller has not marked ip-10-0-2-10, ip-10-0-3-10 done with the Plan's hash 3f2a");
+      expect(r.out).toContain('the API did not answer for the Plan system-upgrade/server-plan');
+      expect(r.slept).toBe(40);
+      expect(r.calls).toContain('{.metadata.labels.plan\\.upgrade\\.cattle\\.io/server-plan}');
+    });
+
+    it('fails at its budget while the controller never finishes the Plan, saying so', () => {
+      const NEW = ['ip-10-0-1-10 v1.36.1+rke2r1 True', 'ip-10-0-2-10 v1.36.1+rke2r1 True', 'ip-10-0-3-10 v1.36.1+rke2r1 True'];
+      const r = gate({ ...upgrade, DEADLINE_SECONDS: '60' }, ['apply() { echo unchanged; }', table(NEW), 'plan_status() { echo "v1.36.1-rke2r1|3f2a|[\\"ip-10-0-2-10\\"]"; }'].join('\n'));
+      expect(r.status).toBe(1);
+      expect(r.out.trim().split('\n').at(-2)).toBe('00:00:00 upgrade: NOT READY after 60 s: the controller is still applying the Plan on ["ip-10-0-2-10"]');
+    });
+
     it('gives up within the budget when the Plan is never accepted (no controller), saying so', () => {
       const r = gate({ ...upgrade, DEADLINE_SECONDS: '30' }, '');
       expect(r.status).toBe(1);
       expect(r.out).toContain('NOT READY after 30 s: the upgrade Plan is not accepted yet: error: resource mapping not found');
       expect(r.calls).not.toContain('get nodes');
+    });
+  });
+
+  describe('prepare (the upgrade Plan holds each server until the others are whole)', () => {
+    const NEW = 'v1.36.1+rke2r1';
+    const OLD = 'v1.35.7+rke2r1';
+    const HASH = '3f2a';
+    const prepare = {
+      GATE: 'prepare',
+      VERSION: NEW,
+      SERVERS: '3',
+      EMBEDDED_ETCD: 'true',
+      SYSTEM_UPGRADE_NODE_NAME: 'ip-10-0-2-10',
+      SYSTEM_UPGRADE_PLAN_NAME: 'server-plan',
+      SYSTEM_UPGRADE_PLAN_LATEST_HASH: HASH,
+    };
+    /** name|kubelet|Ready|EtcdIsVoter|unschedulable|hash label, per poll (the last one repeats). */
+    const rows = (...polls: string[][]) =>
+      [
+        'server_rows() { case $POLLS in',
+        ...polls.map((lines, i) => `  ${i === polls.length - 1 ? '*' : i}) printf '%s\n' ${lines.map((l) => JSON.stringify(l)).join(' ')} ;;`),
+        'esac; }',
+      ].join('\n');
+    const WHOLE = [`ip-10-0-1-10|${NEW}|True|True||${HASH}`, `ip-10-0-2-10|${OLD}|True|True||`, `ip-10-0-3-10|${OLD}|True|True||`];
+
+    it('waits while the server upgraded before is not back on the version (stale Ready, then not a voter), then lets the upgrade go on', () => {
+      const r = gate(
+        prepare,
+        rows(
+          // Just killed: still Ready in the API (the node's status lags), marked done, the old kubelet's version.
+          [`ip-10-0-1-10|${OLD}|True|True||${HASH}`, `ip-10-0-2-10|${OLD}|True|True||`, `ip-10-0-3-10|${OLD}|True|True||`],
+          [`ip-10-0-1-10|${NEW}|False|True||${HASH}`, `ip-10-0-2-10|${OLD}|True|True||`, `ip-10-0-3-10|${OLD}|True|True||`],
+          [`ip-10-0-1-10|${NEW}|True|False||${HASH}`, `ip-10-0-2-10|${OLD}|True|True||`, `ip-10-0-3-10|${OLD}|True|True||`],
+          WHOLE,
+        ),
+      );
+      expect(r.status).toBe(0);
+      expect(r.out).toContain(`before upgrading ip-10-0-2-10: ip-10-0-1-10 is marked upgraded but runs ${OLD}`);
+      expect(r.out).toContain('before upgrading ip-10-0-2-10: ip-10-0-1-10 is not Ready');
+      expect(r.out).toContain('before upgrading ip-10-0-2-10: ip-10-0-1-10 is not a voting etcd member');
+      expect(r.out).toContain('the 2 other servers are whole; upgrading ip-10-0-2-10');
+      expect(r.slept).toBe(30);
+      expect(r.calls).toContain('{.metadata.labels.plan\\.upgrade\\.cattle\\.io/server-plan}');
+    });
+
+    it('goes on at once when the other servers are whole (this node not Ready itself does not matter)', () => {
+      const r = gate(prepare, rows([`ip-10-0-1-10|${OLD}|True|True||`, `ip-10-0-2-10|${OLD}|False|False||`, `ip-10-0-3-10|${OLD}|True|True||`]));
+      expect(r.status).toBe(0);
+      expect(r.slept).toBe(0);
+    });
+
+    it('holds while another server is cordoned or missing, and fails at its bound naming why (the controller retries the Job)', () => {
+      const r = gate({ ...prepare, DEADLINE_SECONDS: '60' }, rows([`ip-10-0-1-10|${OLD}|True|True|true|`, `ip-10-0-2-10|${OLD}|True|True||`]));
+      expect(r.status).toBe(1);
+      expect(r.slept).toBe(60);
+      expect(r.out.trim().split('\n').at(-2)).toBe(
+        '00:00:00 prepare: NOT READY after 60 s: before upgrading ip-10-0-2-10: ip-10-0-1-10 is cordoned; only 1 of the 2 other servers are registered',
+      );
+    });
+
+    it('waits while a server restarts to renew its certificates (the restart Lease is held), not for a Lease that expired', () => {
+      const iso = (secondsAgo: number) => new Date(Date.now() - secondsAgo * 1000).toISOString();
+      const held = gate(
+        { ...prepare, DEADLINE_SECONDS: '60' },
+        [rows(WHOLE), `lease() { echo "ip-10-0-3-10 ${iso(60)} 1800"; }`].join('\n'),
+      );
+      expect(held.status).toBe(1);
+      expect(held.out).toContain('before upgrading ip-10-0-2-10: ip-10-0-3-10 is restarting to renew its certificates (Lease kube-system/rancher-aws-server-restart)');
+      const released = gate(prepare, [rows(WHOLE), `lease() { if [ "$POLLS" -lt 2 ]; then echo "ip-10-0-3-10 ${iso(60)} 1800"; else echo "Error from server (NotFound): not found"; return 1; fi; }`].join('\n'));
+      expect(released.status).toBe(0);
+      expect(released.slept).toBe(20);
+      const expired = gate(prepare, [rows(WHOLE), `lease() { echo "ip-10-0-3-10 ${iso(3600)} 1800"; }`].join('\n'));
+      expect(expired.status).toBe(0);
+      expect(expired.slept).toBe(0);
+      const unreadable = gate({ ...prepare, DEADLINE_SECONDS: '20' }, [rows(WHOLE), 'lease() { echo "Unable to connect to the server: EOF"; return 1; }'].join('\n'));
+      expect(unreadable.status).toBe(1);
+      expect(unreadable.out).toContain('could not read the Lease kube-system/rancher-aws-server-restart: Unable to connect to the server: EOF');
+    });
+
+    it('K3s (external datastore): does not ask for etcd voters; an API error is waited out', () => {
+      const k3s = { ...prepare, VERSION: 'v1.36.1+k3s1', EMBEDDED_ETCD: 'false' };
+      const r = gate(
+        k3s,
+        [
+          'server_rows() { if [ "$POLLS" -lt 1 ]; then echo "Unable to connect to the server: EOF" >&2; return 1; fi',
+          "  printf '%s\\n' 'ip-10-0-1-10|v1.36.1+k3s1|True|||3f2a' 'ip-10-0-2-10|v1.35.7+k3s1|True|||' 'ip-10-0-3-10|v1.35.7+k3s1|True|||'; }",
+        ].join('\n'),
+      );
+      expect(r.status).toBe(0);
+      expect(r.out).toContain('the API did not answer the node list');
+      expect(r.slept).toBe(10);
     });
   });
 });

@@ -1,5 +1,6 @@
 import type { GuardCondition } from '../../../lib/common/deployment-guard';
 import { certManagerUpgradeRules, kubernetesUpgradeRules, rancherLinesFor, rancherUpgradeRules, versionOrder, versionOrderExpression } from '../../../lib/kubernetes/upgrade-rules';
+import { kubeletVersions, lowestVersion } from '../../../lib/kubernetes/node-versions';
 import { describeWithTerraform, evaluateEach, expressionOf } from '../../helpers/terraform';
 
 /** An HCL string literal: what the version records read as at plan time. */
@@ -42,6 +43,42 @@ describeWithTerraform('upgrade rules, evaluated by terraform', () => {
     expect(k8s('v1.35.7+rke2r1', 'v1.34.5+rke2r1')).toEqual([]);
     expect(k8s('v1.35.7+rke2r1', 'v1.35.7+rke2r1')).toEqual([]);
     expect(k8s('v1.35.7+rke2r1', '', '', '')).toEqual([]);
+  });
+
+  it('without a record, takes the lowest version the servers report as running, and refuses a new version while they differ', () => {
+    /** `data.kubernetes_nodes.nodes` as provider 2.38 sets it (only the fields read). */
+    const nodes = (...versions: string[]) => JSON.stringify(versions.map((v) => ({ status: [{ node_info: [{ kubelet_version: v }] }] })));
+    const rules = (version: string, ...reported: string[]) => {
+      const list = kubeletVersions(nodes(...reported));
+      const recorded = '""';
+      return failing(
+        kubernetesUpgradeRules({
+          setting: 'versions.rke2',
+          version,
+          running: `(${recorded} != "" ? ${recorded} : ${lowestVersion(list)})`,
+          target: '""',
+          rancherRunning: lit('2.14.3'),
+          nodeVersions: list,
+        }),
+      );
+    };
+    expect(evaluateEach([lowestVersion(kubeletVersions(nodes('v1.35.9+rke2r1', 'v1.35.10+rke2r1', 'v1.35.9+rke2r1'))), lowestVersion('[]'), kubeletVersions('null')])).toEqual([
+      'v1.35.9+rke2r1',
+      '',
+      [],
+    ]);
+    expect(rules('v1.35.9+rke2r1', 'v1.35.7+rke2r1', 'v1.35.7+rke2r1', 'v1.35.7+rke2r1')).toEqual([]);
+    expect(rules('v1.35.7+rke2r1', 'v1.35.9+rke2r1', 'v1.35.9+rke2r1', 'v1.35.9+rke2r1')[0]).toContain('but the servers run "v1.35.9+rke2r1": Kubernetes is not downgraded in place');
+    expect(rules('v1.36.1+rke2r1', 'v1.34.5+rke2r1', 'v1.34.5+rke2r1', 'v1.34.5+rke2r1')[0]).toContain('one Kubernetes minor at a time');
+    // Half upgraded: only the newest (the upgrade under way) may be applied; the lowest counts as running.
+    expect(rules('v1.35.9+rke2r1', 'v1.35.7+rke2r1', 'v1.35.9+rke2r1', 'v1.35.7+rke2r1')).toEqual([]);
+    expect(rules('v1.35.10+rke2r1', 'v1.35.7+rke2r1', 'v1.35.9+rke2r1', 'v1.35.7+rke2r1')).toEqual([
+      'versions.rke2 is "v1.35.10+rke2r1", but the servers run different versions (v1.35.7+rke2r1, v1.35.9+rke2r1): an upgrade is under way. ' +
+        'Apply with versions.rke2 set to the newest of them to finish it, then change the version.',
+    ]);
+    expect(rules('v1.35.7+rke2r1', 'v1.35.7+rke2r1', 'v1.35.9+rke2r1')).toHaveLength(1);
+    // Nothing read (a first apply's plan has no nodes yet): nothing to refuse.
+    expect(rules('v1.35.7+rke2r1')).toEqual([]);
   });
 
   it('refuses a downgrade, naming both versions', () => {
