@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { bootFiles, cloudConfig, envFile, rootFile, scriptFile } from '../nodes/boot-files';
+import { cloudConfig, envFile, rootFile, serverBootFiles, serverScriptFile } from '../nodes/boot-files';
 import CLUSTER_LIB from './cluster-lib.sh';
 import K3S_BOOTSTRAP from './k3s-bootstrap.sh';
 import K3S_DATASTORE_ENDPOINT from './k3s-datastore-endpoint.sh';
@@ -55,11 +55,11 @@ export function k3sUserData(settings: K3sSettings, node: ServerNodeIdentity): st
         ['K3S_INSTALL_URL', settings.installUrl ?? K3S_INSTALL_URL],
         ...(settings.proxyEnvironment ?? []),
       ]),
-      ...bootFiles(CLUSTER_LIB),
-      scriptFile(K3S_DATASTORE_ENDPOINT_PATH, K3S_DATASTORE_ENDPOINT),
+      ...serverBootFiles(CLUSTER_LIB),
+      serverScriptFile(K3S_DATASTORE_ENDPOINT_PATH, K3S_DATASTORE_ENDPOINT),
       // Written before the installer creates k3s.service; systemd merges it in.
       rootFile(K3S_DROP_IN_PATH, '0644', `[Service]\nExecStartPre=${K3S_DATASTORE_ENDPOINT_PATH}\n`),
-      scriptFile(K3S_BOOTSTRAP_PATH, K3S_BOOTSTRAP),
+      serverScriptFile(K3S_BOOTSTRAP_PATH, K3S_BOOTSTRAP),
       ...units.files,
     ],
     runcmd: units.runcmd,

@@ -25,8 +25,9 @@ const CA_PROCEDURE =
  *   replacement as soon as a certificate is past its end (or its early renewal
  *   window), and the plan of the replacement no longer knows the old end;
  * - a `check` warns on every plan two years before a CA ends, and 60 days
- *   before the admin client certificate ends (only a deployment made before
- *   that certificate lived as long as its CA gets there first).
+ *   before the tls provider would replace the admin client certificate (its
+ *   end less its early renewal: only a deployment made before that
+ *   certificate lived as long as its CA gets there first).
  *
  * Returns the guard conditions.
  */
@@ -50,9 +51,12 @@ export function pkiLifetimes(scope: Construct, props: { readonly pki: ClusterPki
         error_message: `The cluster's ${ca.what} ends at \${${ca.end}}. ${CA_PROCEDURE}`,
       })),
       {
-        condition: `\${timecmp(plantimestamp(), timeadd(${admin}.validity_end_time, "-${ADMIN_WARNING_HOURS}h")) < 0}`,
+        // The tls provider plans the replacement from `early_renewal_hours` before the end (ignore_changes keeps a
+        // one-year certificate's 720): the warning comes 60 days before that moment, not before the end.
+        condition: `\${timecmp(plantimestamp(), timeadd(${admin}.validity_end_time, format("-%dh", ${ADMIN_WARNING_HOURS} + ${admin}.early_renewal_hours))) < 0}`,
         error_message:
-          `The admin client certificate (Terraform's access to the cluster, and the kubeconfig output) ends at \${${admin}.validity_end_time}. ` +
+          `The admin client certificate (Terraform's access to the cluster, and the kubeconfig output) ends at \${${admin}.validity_end_time}, ` +
+          `and from \${timeadd(${admin}.validity_end_time, format("-%dh", ${admin}.early_renewal_hours))} on (its early renewal) every plan would replace it. ` +
           'Renew it before then in an apply of its own (the cluster providers have no credentials in a plan that replaces it): ' +
           `terraform apply -replace=${adminAddress} -target=${adminAddress}, then apply as usual. The new one lives as long as its CA (docs/day-2.md, "Lifetimes").`,
       },

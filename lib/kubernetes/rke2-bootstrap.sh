@@ -63,7 +63,8 @@ join_through() {
 stranded() {
   log "the cluster exists (cluster-initialized is set) but no server answered on ${PEER_IPS:-(no other servers)}."
   log "RKE2 is installed and NOT started: this node will not start a second cluster."
-  log "To restore the cluster here from the newest etcd snapshot in S3 (docs/day-2.md, \"Shrinking, losing servers, restoring\"):"
+  log "Only if the other servers are really gone (not unreachable: a restore beside them starts a second cluster),"
+  log "restore the cluster here from the newest etcd snapshot in S3 (docs/day-2.md, \"Shrinking, losing servers, restoring\"):"
   log "  /usr/local/sbin/rancher-aws-restore          (--list to see the snapshots, --snapshot NAME for another)"
   exit "$GIVE_UP"
 }

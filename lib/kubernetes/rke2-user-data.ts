@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { bootFiles, cloudConfig, envFile, rootFile, scriptFile } from '../nodes/boot-files';
+import { cloudConfig, envFile, rootFile, serverBootFiles, serverScriptFile } from '../nodes/boot-files';
 import CLUSTER_LIB from './cluster-lib.sh';
 import RKE2_BOOTSTRAP from './rke2-bootstrap.sh';
 import RKE2_RESTORE from './rke2-restore.sh';
@@ -37,9 +37,9 @@ export function rke2UserData(settings: Rke2Settings, node: Rke2NodeIdentity): st
         ['RKE2_INSTALL_URL', settings.installUrl ?? RKE2_INSTALL_URL],
         ...proxy,
       ]),
-      ...bootFiles(CLUSTER_LIB),
-      scriptFile(BOOTSTRAP_SCRIPT_PATH, RKE2_BOOTSTRAP),
-      scriptFile(RESTORE_SCRIPT_PATH, RKE2_RESTORE),
+      ...serverBootFiles(CLUSTER_LIB),
+      serverScriptFile(BOOTSTRAP_SCRIPT_PATH, RKE2_BOOTSTRAP),
+      serverScriptFile(RESTORE_SCRIPT_PATH, RKE2_RESTORE),
       ...units.files,
     ],
     runcmd: units.runcmd,

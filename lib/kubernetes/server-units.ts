@@ -1,4 +1,4 @@
-import { rootFile, scriptFile, type WriteFile } from '../nodes/boot-files';
+import { rootFile, serverScriptFile, type WriteFile } from '../nodes/boot-files';
 import CERT_RENEWAL from './cert-renewal.sh';
 
 /** The distributions whose servers get these units. */
@@ -85,7 +85,7 @@ function certRenewalUnits(distribution: ServerDistribution): WriteFile[] {
  */
 export function serverUnits(distribution: ServerDistribution, bootstrapScript: string): { files: WriteFile[]; runcmd: string[][] } {
   return {
-    files: [scriptFile(CERT_RENEWAL_PATH, CERT_RENEWAL), ...certRenewalUnits(distribution), rootFile(unitPath(`${BOOTSTRAP_UNIT}.service`), '0644', bootstrapUnit(bootstrapScript))],
+    files: [serverScriptFile(CERT_RENEWAL_PATH, CERT_RENEWAL), ...certRenewalUnits(distribution), rootFile(unitPath(`${BOOTSTRAP_UNIT}.service`), '0644', bootstrapUnit(bootstrapScript))],
     runcmd: [
       ['systemctl', 'daemon-reload'],
       ['systemctl', 'enable', '--now', `${CERT_RENEWAL_UNIT}.timer`],

@@ -39,6 +39,30 @@ export function envFile(path: string, entries: readonly (readonly [string, strin
 }
 
 /**
+ * A script as it is shipped to a Kubernetes server: comment-only lines left
+ * out (the `#!` line and shellcheck directives stay). They are about a third of the text, and a
+ * server's user data is held to EC2's 16 KiB; the commented source is in the
+ * package and the repository.
+ */
+export function shipped(script: string): string {
+  return script
+    .split('\n')
+    // shellcheck directives stay: the shipped text is linted as it is (and they are short).
+    .filter((line) => !/^\s*#( (?!shellcheck )|$)/.test(line))
+    .join('\n');
+}
+
+/** A server's shell script, shipped without its comments (`shipped`). */
+export function serverScriptFile(path: string, script: string): WriteFile {
+  return scriptFile(path, shipped(script));
+}
+
+/** bootFiles for a Kubernetes server: the same helpers, shipped without their comments. */
+export function serverBootFiles(...extra: readonly string[]): WriteFile[] {
+  return [rootFile(BOOT_LIB_PATH, '0644', shipped([BOOT_LIB, ...extra].join('\n')))];
+}
+
+/**
  * The files every bootstrap script needs: the shared helpers (retry, imds_get,
  * ssm_get, fetch_to), followed by `extra` helpers only some nodes use. What the
  * Docker host gets must stay as it is: its user data replaces it when it changes.

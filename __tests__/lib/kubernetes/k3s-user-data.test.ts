@@ -5,14 +5,15 @@ import { K3S_BOOTSTRAP_PATH, K3S_DATASTORE_ENDPOINT_PATH, K3S_DROP_IN_PATH, K3S_
 import { compressedUpperBound } from '../../../lib/nodes/server-node';
 import type { ServerNodeIdentity } from '../../../lib/kubernetes/node-identity';
 import { serverUnits } from '../../../lib/kubernetes/server-units';
-import { BOOT_LIB_PATH } from '../../../lib/nodes/boot-files';
+import { BOOT_LIB_PATH, shipped } from '../../../lib/nodes/boot-files';
 import { proxyEnvironment } from '../../../lib/network/proxy';
 import { settings as parseSettings, reference, tokenExpression } from '../../helpers/synth';
 import { BOOT_LIB } from '../../helpers/node-sandbox';
 import { renderTemplate, runValidator, validateCloudConfig, type CloudConfigFile } from '../../helpers/validators';
 
-const SCRIPT = readFileSync(join(__dirname, '../../../lib/kubernetes/k3s-bootstrap.sh'), 'utf8');
-const ENDPOINT_SCRIPT = readFileSync(join(__dirname, '../../../lib/kubernetes/k3s-datastore-endpoint.sh'), 'utf8');
+/** What a server gets: the scripts without their comment lines (shipped). */
+const SCRIPT = shipped(readFileSync(join(__dirname, '../../../lib/kubernetes/k3s-bootstrap.sh'), 'utf8'));
+const ENDPOINT_SCRIPT = shipped(readFileSync(join(__dirname, '../../../lib/kubernetes/k3s-datastore-endpoint.sh'), 'utf8'));
 
 /** References the stack passes in (the hostname variable and the NLB name), and what Terraform would put there. */
 const REFERENCES: Record<string, string> = {
@@ -113,7 +114,7 @@ describe('k3sUserData (defaults)', () => {
     expect(file(files, '/etc/systemd/system/rancher-aws-cert-renewal.service').content).toContain('ExecStart=/usr/local/sbin/rancher-aws-cert-renewal k3s\n');
     expect(K3S_BOOTSTRAP_PATH).toBe('/usr/local/sbin/k3s-bootstrap.sh');
     expect(file(files, K3S_BOOTSTRAP_PATH).content).toBe(SCRIPT);
-    expect(file(files, BOOT_LIB_PATH).content).toBe(BOOT_LIB);
+    expect(file(files, BOOT_LIB_PATH).content).toBe(shipped(BOOT_LIB));
   });
 
   it('escapes the shell syntax Terraform would read as a template', () => {
@@ -131,7 +132,7 @@ describe('k3sUserData (defaults)', () => {
 
   it('stays well under the 16 KiB EC2 user data limit once compressed (ServerNode sends it gzip-compressed)', () => {
     // 4 KiB left for the lists the settings add (registry mirrors, noProxy); ServerNode refuses more at synth.
-    expect(compressedUpperBound(raw)).toBeLessThan(12 * 1024);
+    expect(compressedUpperBound(raw)).toBeLessThan(10 * 1024);
   });
 
   it('writes the joining role for other servers', () => {

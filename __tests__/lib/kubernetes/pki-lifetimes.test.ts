@@ -33,7 +33,7 @@ describe('pkiLifetimes', () => {
     expect(ADMIN_WARNING_HOURS).toBe(60 * 24);
     expect(asserts).toHaveLength(3);
     expect(asserts[0].condition).toContain(`-${CA_WARNING_HOURS}h`);
-    expect(asserts[2].condition).toContain(`tls_locally_signed_cert.${adminCert}.validity_end_time, "-${ADMIN_WARNING_HOURS}h"`);
+    expect(asserts[2].condition).toContain(`tls_locally_signed_cert.${adminCert}.validity_end_time, format("-%dh", ${ADMIN_WARNING_HOURS} + tls_locally_signed_cert.${adminCert}.early_renewal_hours)`);
     expect(asserts[2].error_message).toContain(`terraform apply -replace=tls_locally_signed_cert.${adminCert} -target=tls_locally_signed_cert.${adminCert}`);
   });
 
@@ -46,8 +46,13 @@ describe('pkiLifetimes', () => {
 
   describeWithTerraform('evaluated by terraform', () => {
     // plantimestamp() has no value in the console: the same expressions with a fixed "now".
-    const at = (expression: string, now: string, end: string) =>
-      evaluate(expressionOf(expression).replace('plantimestamp()', JSON.stringify(now)).replace(/terraform_data\.[A-Za-z0-9_-]+\.input|tls_locally_signed_cert\.[A-Za-z0-9_-]+\.validity_end_time/g, JSON.stringify(end)));
+    const at = (expression: string, now: string, end: string, earlyRenewalHours = 0) =>
+      evaluate(
+        expressionOf(expression)
+          .replace('plantimestamp()', JSON.stringify(now))
+          .replace(/terraform_data\.[A-Za-z0-9_-]+\.input|tls_locally_signed_cert\.[A-Za-z0-9_-]+\.validity_end_time/g, JSON.stringify(end))
+          .replace(/tls_locally_signed_cert\.[A-Za-z0-9_-]+\.early_renewal_hours/g, String(earlyRenewalHours)),
+      );
     const END = '2036-11-23T06:00:00Z';
 
     it('the CA warning holds until two years before the end, then fails', () => {
@@ -58,6 +63,13 @@ describe('pkiLifetimes', () => {
     it('the admin warning holds until 60 days before the end, then fails', () => {
       expect(at(asserts[2].condition, '2036-09-23T06:00:00Z', END)).toBe(true);
       expect(at(asserts[2].condition, '2036-09-25T06:00:00Z', END)).toBe(false);
+    });
+
+    it("a one-year admin certificate (720 h of early renewal, kept by ignore_changes) is warned 60 days before the provider would replace it, 90 before its end", () => {
+      expect(at(asserts[2].condition, '2036-08-24T06:00:00Z', END, 720)).toBe(true);
+      expect(at(asserts[2].condition, '2036-08-26T06:00:00Z', END, 720)).toBe(false);
+      // Still 60 days before the end, where the old warning began: already past the replacement's own warning.
+      expect(at(asserts[2].condition, '2036-09-23T06:00:00Z', END, 720)).toBe(false);
     });
 
     it('the guard refuses from the CA\'s end on', () => {

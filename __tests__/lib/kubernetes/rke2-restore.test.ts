@@ -39,7 +39,9 @@ function stranded(objects: [string, string][] = SNAPSHOTS): NodeSandbox {
   boxes.push(b);
   return b;
 }
-const restore = (b: NodeSandbox, ...args: string[]) => b.run({ file: SCRIPT, args }, { READY_SECONDS: '60' });
+/** The command as a person runs it; no terminal here, so --yes stands for the typed confirmation (except with --list). */
+const restore = (b: NodeSandbox, ...args: string[]) =>
+  b.run({ file: SCRIPT, args: args.includes('--list') || args.includes('--no-yes') ? args.filter((a) => a !== '--no-yes') : ['--yes', ...args] }, { READY_SECONDS: '60' });
 const events = (b: NodeSandbox) => b.read('events').split('\n').filter(Boolean);
 const MARKER = 'var/lib/rancher/rancher-aws/bootstrapped';
 
@@ -127,20 +129,89 @@ describe('rke2-restore.sh (rancher-aws-restore)', () => {
     const r = restore(b);
     expect(r.status).toBe(1);
     expect(r.output).toContain('rke2-server did not answer within 60 s after the restore: see journalctl -u rke2-server');
-    expect(b.slept()).toBe(60);
+    // Three probes of the peers 10 s apart, then the 60 s budget for the API.
+    expect(b.slept()).toBe(80);
     expect(events(b)).toEqual([]);
     expect(b.exists(MARKER)).toBe(false);
   });
 
-  it('refuses while rke2-server runs here, or while another server answers (the cluster exists: join it)', () => {
+  it('refuses while rke2-server runs here, or is (re)starting, or while another server answers (the cluster exists: join it)', () => {
     const running = stranded();
     running.write('active', 'rke2-server.service\n');
-    expect(restore(running).output).toContain('rke2-server runs on this server');
+    expect(restore(running).output).toContain('rke2-server is active on this server');
+    // A crash-looping service is not "active" but activating: still refused.
+    const looping = stranded();
+    looping.write('active-state-rke2-server.service', 'activating\n');
+    expect(restore(looping).output).toContain('rke2-server is activating on this server');
+    expect(looping.calls().some((c) => c.startsWith('rke2'))).toBe(false);
     const peer = stranded();
     peer.write('live', '10.0.32.10\n');
     const r = restore(peer);
     expect(r.status).toBe(1);
     expect(r.output).toContain('the server at 10.0.32.10 answers: the cluster exists');
     for (const b of [running, peer]) expect(b.calls().some((c) => c.startsWith('rke2'))).toBe(false);
+  });
+
+  it('without a terminal and without --yes: refuses before anything changes (the confirmation names the snapshot)', () => {
+    const b = stranded();
+    const r = restore(b, '--no-yes');
+    expect(r.status).toBe(1);
+    expect(r.output).toContain(`no terminal to confirm on: rerun with --yes to restore from ${NEWEST}`);
+    expect(b.calls().some((c) => c.startsWith('rke2') || c.startsWith('systemctl enable'))).toBe(false);
+  });
+
+  it('refuses over this server\'s own etcd data (a server that ran) unless --force', () => {
+    const b = stranded();
+    b.write('var/lib/rancher/rke2/server/db/etcd/member/snap/db', 'data');
+    const r = restore(b);
+    expect(r.status).toBe(1);
+    expect(r.output).toContain('this server has run');
+    expect(b.calls().some((c) => c.startsWith('rke2'))).toBe(false);
+    const marked = stranded();
+    marked.write(MARKER, '');
+    expect(restore(marked).output).toContain('rerun with --force');
+    const forced = stranded();
+    forced.write('var/lib/rancher/rke2/server/db/etcd/member/snap/db', 'data');
+    expect(restore(forced, '--force').status).toBe(0);
+    expect(forced.calls()).toContain(`rke2 server --cluster-reset --cluster-reset-restore-path=${NEWEST}`);
+  });
+
+  it('a peer that answers only on the third probe is not taken for gone', () => {
+    const b = stranded();
+    // Answers from 20 s on: the third probe, after two 10 s pauses.
+    b.write('live', '10.0.16.10 20\n');
+    const r = restore(b);
+    expect(r.output).toContain('the server at 10.0.16.10 answers');
+    expect(b.calls().some((c) => c.startsWith('rke2'))).toBe(false);
+  });
+
+  it('reads every page of the listing: the newest snapshot can be on a later page', () => {
+    const page1 = listing(SNAPSHOTS.slice(0, 2)).replace('</ListBucketResult>', '<IsTruncated>true</IsTruncated><NextContinuationToken>1/a+b=</NextContinuationToken></ListBucketResult>');
+    const later: [string, string][] = [['rke-ha/etcd-snapshot-ip-10-0-32-10-1763899200', '2026-11-23T12:00:00.000Z']];
+    const b = stranded();
+    b.write('s3-list.xml', page1);
+    b.write('s3-list-1%2Fa%2Bb%3D.xml', listing(later));
+    const r = restore(b, '--list');
+    expect(r.status).toBe(0);
+    expect(r.output.trim().split('\n')).toEqual([
+      '2026-11-23T04:00:00.000Z etcd-snapshot-ip-10-0-16-10-1763870400',
+      `2026-11-23T08:00:00.000Z ${NEWEST}`,
+      '2026-11-23T12:00:00.000Z etcd-snapshot-ip-10-0-32-10-1763899200',
+    ]);
+    expect(b.calls().filter((c) => c.startsWith('s3-list'))).toEqual([
+      's3-list https://rancher-rke-ha-etcd-123.s3.eu-west-1.amazonaws.com/?list-type=2&prefix=rke-ha/',
+      's3-list https://rancher-rke-ha-etcd-123.s3.eu-west-1.amazonaws.com/?list-type=2&prefix=rke-ha/&continuation-token=1%2Fa%2Bb%3D',
+    ]);
+  });
+
+  it('--forget-only: after a restore whose API came up late, removes the gone servers and nothing else', () => {
+    const b = stranded();
+    const r = restore(b, '--forget-only');
+    expect(r.status).toBe(0);
+    expect(events(b)).toContain(`deleted node ${GONE[0]}`);
+    expect(b.calls().some((c) => c.startsWith('rke2') || c.startsWith('s3-list'))).toBe(false);
+    const down = stranded();
+    down.write('api-down', '');
+    expect(restore(down, '--forget-only').output).toContain('--forget-only runs once the restored cluster is up');
   });
 });
