@@ -84,6 +84,10 @@ export class NodeSandbox {
     return readFileSync(this.path(relative), 'utf8');
   }
 
+  remove(relative: string): void {
+    rmSync(this.path(relative), { force: true });
+  }
+
   exists(relative: string): boolean {
     return existsSync(this.path(relative));
   }

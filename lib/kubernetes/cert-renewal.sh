@@ -37,6 +37,8 @@ RESTART_WAIT_SECONDS=${RESTART_WAIT_SECONDS:-900}
 LEASE_SECONDS=1800
 LEASE=rancher-aws-server-restart
 NODE_NAME=${NODE_NAME:-$(hostname)}
+# Left by a restart that renewed nothing: no further restarts of this server until a person looks (and removes it).
+STUCK=/var/lib/rancher/rancher-aws/cert-renewal-stuck
 
 server_paths "${1:?usage: rancher-aws-cert-renewal k3s|rke2}"
 
@@ -137,6 +139,10 @@ back_up() {
 
 main() {
   renewal_due || exit 0
+  if [ -e "$STUCK" ]; then
+    log "CRITICAL: a restart did not renew the certificates of $NODE_NAME before ($(cat "$STUCK")); not restarting again until $STUCK is removed (see journalctl -u $SERVICE)"
+    exit 1
+  fi
   if ! restart_allowed; then
     log "the cluster is not whole or an upgrade is under way: not restarting $SERVICE now; trying again at the next run"
     exit 0
@@ -158,7 +164,9 @@ main() {
     exit 1
   fi
   if renewal_due; then
-    log "CRITICAL: $SERVICE restarted but a certificate still expires within $RENEW_WITHIN_DAYS days"
+    log "CRITICAL: $SERVICE restarted but a certificate still expires within $RENEW_WITHIN_DAYS days; no further restarts of this server until $STUCK is removed"
+    install -D -m 0600 /dev/null "$STUCK"
+    date -u +%Y-%m-%dT%H:%M:%SZ >"$STUCK"
     exit 1
   fi
   log "$SERVICE restarted on $NODE_NAME: certificates renewed"

@@ -210,6 +210,16 @@ describe('cert-renewal.sh (rancher-aws-cert-renewal)', () => {
     expect(r.status).toBe(1);
     expect(r.output).toContain('CRITICAL: rke2-server restarted but a certificate still expires within 80 days');
     expect(events().at(-1)).toBe('released ip-10-0-0-10');
+    // And it does not restart the server again every run: the next runs stop before the Lease, loudly, until a person
+    // removes the marker.
+    const again = renew(b);
+    expect(again.status).toBe(1);
+    expect(again.output).toContain('rancher-aws/cert-renewal-stuck is removed');
+    expect(events().filter((e) => e.startsWith('restart'))).toHaveLength(1);
+    b.remove('var/lib/rancher/rancher-aws/cert-renewal-stuck');
+    b.remove('renewal-fails');
+    expect(renew(b).status).toBe(0);
+    expect(events().filter((e) => e.startsWith('restart'))).toHaveLength(2);
   });
 
   it('three servers due at once, run together again and again: each restarts once, never two at a time', () => {
