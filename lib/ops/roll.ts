@@ -1,12 +1,14 @@
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Aws } from './aws';
 import { Kubectl, NodeStatus } from './kubectl';
 import { acquire, newHolder, release, renew } from './lease';
 import { deploymentName, deploymentRegion, managed, recorded } from './module-folder';
+import { unexpectedChanges } from './plan-check';
 import { Interrupted, waitUntil, yieldFor } from './poll';
 import { StateFile, stateFilePath } from './state-file';
 import { ModuleState, Terraform } from './terraform';
+import { upgradeInFlight } from './upgrade-state';
 
 /** The bounded budgets of the roll's waits (documented in README "Rolling a server"). */
 export const BUDGETS = {
@@ -16,7 +18,7 @@ export const BUDGETS = {
   drainSeconds: 600,
   /** The Node gone after `kubectl delete node` (RKE2 removes the etcd member before it lets the Node go). */
   removeMs: 5 * 60_000,
-  /** `terraform apply -replace` of one server. */
+  /** The plan of one server's replacement, and the apply of that saved plan (each). */
   applyMs: 45 * 60_000,
   /** The new server Ready, an etcd voter, and every server healthy. */
   rejoinMs: 25 * 60_000,
@@ -123,7 +125,7 @@ export async function roll(options: RollOptions): Promise<number> {
   const plan = servers.filter((s) => chosen.includes(s.name));
   log(`Roll of ${name} (${options.label}, ${k3s ? 'K3s on an external datastore' : 'RKE2 with embedded etcd'}, ${servers.length} servers):`);
   if (previous) log(`  Resuming the roll started ${previous.started} (${file.path}); the cluster and the state decide what is done.`);
-  if (options.newImage && !previous?.newImageDone) log(`  0. terraform apply -replace=${imageAddress} (the newest image becomes the recorded one; no server changes)`);
+  if (options.newImage && !previous?.newImageDone) log(`  0. terraform plan -replace=${imageAddress} -out, checked, applied (the newest image becomes the recorded one; no server changes)`);
   for (const server of plan) {
     const at = previous?.done[server.name];
     const next = at === undefined ? 0 : STEPS.indexOf(at) + 1;
@@ -149,6 +151,8 @@ export async function roll(options: RollOptions): Promise<number> {
   try {
     const inFlight = plan.find((s) => previous?.done[s.name] !== undefined && previous.done[s.name] !== 'rejoin');
     requireHealthy(kubectl, servers, k3s, inFlight);
+    // With a server out (a resume), the rejoin step waits for the upgrade instead.
+    if (!inFlight) requireNoUpgrade(kubectl, servers, 'Nothing was changed');
   } catch (error) {
     rmSync(kubeconfig, { force: true });
     if (!(error instanceof Stop)) throw error;
@@ -177,7 +181,7 @@ export async function roll(options: RollOptions): Promise<number> {
   };
   try {
     if (options.newImage && !record.newImageDone) {
-      const result = terraform.applyReplace([imageAddress!], BUDGETS.applyMs);
+      const result = replaceExactly(terraform, imageAddress!, 'the apply that records the newest image', 'No server was touched: apply them first (a plain `terraform apply`), then run the roll again.');
       if (result.code !== 0) throw new Stop(`The apply that records the newest image failed (exit ${result.code}); no server was touched. Fix what Terraform says and run the roll again.`);
       save({ newImageDone: true });
     }
@@ -220,6 +224,9 @@ export async function roll(options: RollOptions): Promise<number> {
         save({ done: { ...record.done, [started.name]: undefined } });
       }
       release(kubectl, holder);
+      // Refused before anything was done (exit 2: what the cluster or the plan holds must change first): nothing to
+      // resume, and the next run chooses its servers afresh.
+      if (error.code === 2 && !record.newImageDone && Object.values(record.done).every((step) => step === undefined)) file.remove();
     }
     return error.code;
   } finally {
@@ -248,7 +255,7 @@ function describe(step: Step, server: Server, k3s: boolean, rejoinMs: number): s
     case 'remove':
       return k3s ? 'delete its Node (and node password secret)' : 'delete its Node: RKE2 removes its etcd member first; wait until it is gone';
     case 'replace':
-      return `terraform apply -replace=${server.address}`;
+      return `terraform plan -replace=${server.address} -out, checked (nothing else changes), then applied`;
     case 'rejoin':
       return `wait until the new server is Ready${k3s ? '' : ' and an etcd voter'} and every server healthy (${rejoinMs / 60_000} minutes at most)`;
   }
@@ -272,6 +279,7 @@ interface StepContext {
 async function runStep(step: Step, c: StepContext): Promise<void> {
   switch (step) {
     case 'snapshot':
+      preflight(c);
       return c.k3s ? datastoreSnapshot(c) : etcdSnapshot(c);
     case 'drain':
       return drain(c);
@@ -364,19 +372,31 @@ function replace(c: StepContext): void {
     return;
   }
   c.save({ replacedFrom: { ...c.record.replacedFrom, [c.server.name]: current?.instanceId ?? c.server.instanceId } });
-  const result = c.terraform.applyReplace([c.server.address], BUDGETS.applyMs);
+  const result = replaceExactly(
+    c.terraform,
+    c.server.address,
+    `the replacement of ${c.server.name}`,
+    `Nothing was applied; ${c.server.name} is out of the cluster and the others are at quorum. Do not apply those changes while a server is out: undo them in the settings (synthesize again), run the roll again to finish this server, then apply them.`,
+  );
   if (result.code !== 0)
     throw new Stop(
-      `terraform apply -replace=${c.server.address} ${result.timedOut ? 'did not finish in time' : `failed (exit ${result.code})`}. The other servers are at quorum; ${c.server.name} is out of the cluster. Fix what Terraform says, then run the roll again: it continues with this server.`,
+      `terraform plan/apply -replace=${c.server.address} ${result.timedOut ? 'did not finish in time' : `failed (exit ${result.code})`}. The other servers are at quorum; ${c.server.name} is out of the cluster. Fix what Terraform says, then run the roll again: it continues with this server.`,
     );
 }
 
 async function rejoin(c: StepContext): Promise<void> {
+  let upgrade: string | undefined;
   const healthy = await waitUntil(c.rejoinMs, c.interrupted, () => {
     const nodes = c.kubectl.nodes();
     if (nodes === undefined) return undefined;
-    return c.servers.every((s) => isHealthy(nodeOf(nodes, s), c.k3s)) ? true : undefined;
+    if (!c.servers.every((s) => isHealthy(nodeOf(nodes, s), c.k3s))) return undefined;
+    // The upgrade controller runs its Plan on the new Node too (cordoned while it does): wait for that as well.
+    upgrade = upgradeInFlight(c.kubectl, serverNodes(nodes, c.servers));
+    return upgrade === undefined ? true : undefined;
   });
+  if (!healthy && upgrade !== undefined) {
+    throw new Stop(`The new ${c.server.name} is healthy, but ${upgrade} after ${c.rejoinMs / 60_000} minutes. The roll stops before the next server; run it again once the upgrade is finished.`);
+  }
   if (!healthy) {
     const nodes = c.kubectl.nodes() ?? [];
     const node = nodeOf(nodes, c.server);
@@ -384,6 +404,56 @@ async function rejoin(c: StepContext): Promise<void> {
     throw new Stop(
       `The new ${c.server.name} did not become healthy within ${c.rejoinMs / 60_000} minutes: ${state}. The other servers are at quorum. Look at /var/log/cloud-init-output.log on it (aws ssm start-session), then run the roll again: it waits for this server before the next.`,
     );
+  }
+}
+
+/** Before a server is touched: no upgrade in flight, and a plan that replaces that server and changes nothing else. */
+function preflight(c: StepContext): void {
+  requireNoUpgrade(c.kubectl, c.servers, `${c.server.name} was not touched`);
+  const planFile = rollPlanFile(c.terraform.dir);
+  try {
+    const planned = c.terraform.planReplace([c.server.address], planFile, BUDGETS.applyMs);
+    if (planned.code !== 0) throw new Stop(`terraform plan -replace=${c.server.address} failed (exit ${planned.code}); ${c.server.name} was not touched. Fix what Terraform says, then run the roll again.`);
+    refuseOtherChanges(c.terraform, planFile, c.server.address, `the replacement of ${c.server.name}`, `${c.server.name} was not touched: apply them first (a plain \`terraform apply\`, every server in the cluster), then run the roll again.`);
+  } finally {
+    rmSync(planFile, { force: true });
+  }
+}
+
+/** No in-place upgrade pending or running (it restarts servers one by one: never while the roll has one out). */
+function requireNoUpgrade(kubectl: Kubectl, servers: readonly Server[], untouched: string): void {
+  const nodes = kubectl.nodes();
+  if (nodes === undefined) throw new Stop(`The Kubernetes API does not answer; ${untouched}. Run the roll again.`);
+  const upgrade = upgradeInFlight(kubectl, serverNodes(nodes, servers));
+  if (upgrade) throw new Stop(`An in-place Kubernetes upgrade is pending or running: ${upgrade}. ${untouched}. Let it finish (or apply again until it does), then run the roll.`, 2);
+}
+
+const serverNodes = (nodes: readonly NodeStatus[], servers: readonly Server[]) => servers.map((s) => nodeOf(nodes, s)).filter((n): n is NodeStatus => n !== undefined);
+
+/** The saved plan of the roll, beside its state file. */
+const rollPlanFile = (dir: string) => resolve(dirname(stateFilePath(dir, 'roll')), 'roll.tfplan');
+
+/** Stops (exit 2) when the saved plan changes anything beyond replacing `address` and what follows it. */
+function refuseOtherChanges(terraform: Terraform, planFile: string, address: string, what: string, advice: string): void {
+  const others = unexpectedChanges(terraform.showPlan(planFile), [address]);
+  if (others.length === 0) return;
+  throw new Stop(
+    `The plan for ${what} changes more than that:\n${others.map((o) => `  - ${o}`).join('\n')}\nThose are pending changes of the settings (an upgrade among them would restart servers while one is out). ${advice}`,
+    2,
+  );
+}
+
+/** `terraform plan -replace=<address> -out`, its changes checked, then `terraform apply` of exactly that saved plan. */
+function replaceExactly(terraform: Terraform, address: string, what: string, advice: string) {
+  const planFile = rollPlanFile(terraform.dir);
+  mkdirSync(dirname(planFile), { recursive: true });
+  try {
+    const planned = terraform.planReplace([address], planFile, BUDGETS.applyMs);
+    if (planned.code !== 0) return planned;
+    refuseOtherChanges(terraform, planFile, address, what, advice);
+    return terraform.applyPlan(planFile, BUDGETS.applyMs);
+  } finally {
+    rmSync(planFile, { force: true });
   }
 }
 

@@ -124,6 +124,7 @@ function terraform() {
   }
   if (command === 'apply' && rest.includes('-destroy')) destroy(rest);
   if (command === 'apply') apply(rest);
+  if ((command === 'plan' || command === 'show') && world.roll) return require(join(__dirname, 'fake-roll.js'))[command](world, rest, finish, configuration);
   finish(1, '', `fake terraform: unexpected call: ${line}\n`);
 }
 

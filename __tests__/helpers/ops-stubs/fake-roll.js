@@ -25,6 +25,10 @@ function tick(world) {
     delete s.joining;
     if (world.cluster.neverReady === s.name || s.staleMember) continue;
     s.nodePresent = true;
+    // The upgrade controller runs the current Plan on a new Node (or, with `stuckOnJoin`, is still at it).
+    const plan = world.cluster.upgrade?.plan;
+    if (plan?.stuckOnJoin) plan.applying = [s.node];
+    else if (plan) s.planHash = plan.latestHash;
     s.ready = true;
     s.cordoned = false;
     if (s.learner) {
@@ -40,8 +44,10 @@ function tick(world) {
 function nodeJson(world, s) {
   const conditions = [{ type: 'Ready', status: s.ready ? 'True' : 'Unknown' }];
   if (!world.cluster.k3s) conditions.push({ type: 'EtcdIsVoter', status: s.member && !s.learner ? 'True' : 'False', reason: s.learner ? 'MemberIsLearner' : s.member ? 'MemberNotLearner' : 'NotAMember' });
+  const upgrade = world.cluster.upgrade;
+  const labels = upgrade?.plan && (s.planHash ?? upgrade.plan.latestHash) ? { 'plan.upgrade.cattle.io/server-plan': s.planHash ?? upgrade.plan.latestHash } : {};
   return {
-    metadata: { name: s.node, ...(s.deleting ? { deletionTimestamp: '2026-11-23T06:00:00Z' } : {}) },
+    metadata: { name: s.node, labels, ...(s.deleting ? { deletionTimestamp: '2026-11-23T06:00:00Z' } : {}) },
     spec: s.cordoned ? { unschedulable: true } : {},
     status: { addresses: [{ type: 'InternalIP', address: s.ip }], conditions },
   };
@@ -86,6 +92,18 @@ function kubectl(world, rawArgs, finish) {
     cluster.deletedSecrets = [...(cluster.deletedSecrets ?? []), name];
     finish(0);
   }
+  // The upgrade's records and Plan (lib/kubernetes/kubernetes-upgrade.ts, upgrade-plan.ts), where the world has them.
+  if (verb === 'get' && kind === 'configmap' && ns === 'rancher-aws-gates') {
+    const value = { 'rancher-aws-kubernetes-target': cluster.upgrade?.target, 'rancher-aws-kubernetes-version': cluster.upgrade?.running }[name];
+    if (value === undefined) finish(1, '', `Error from server (NotFound): configmaps "${name}" not found\n`);
+    finish(0, JSON.stringify({ metadata: { name, namespace: ns }, data: { kubernetes: value } }));
+  }
+  if (verb === 'get' && kind === 'plans.upgrade.cattle.io' && ns === 'system-upgrade') {
+    if (!cluster.upgrade) finish(1, '', 'error: the server doesn\'t have a resource type "plans"\n');
+    if (!cluster.upgrade.plan) finish(1, '', `Error from server (NotFound): plans.upgrade.cattle.io "${name}" not found\n`);
+    const { latestHash, applying } = cluster.upgrade.plan;
+    finish(0, JSON.stringify({ metadata: { name, namespace: ns }, status: { latestHash, applying } }));
+  }
   if (verb === 'create' && kind === '-f') {
     const lease = JSON.parse(require('node:fs').readFileSync(0, 'utf8'));
     if (world.lease) finish(1, '', `Error from server (AlreadyExists): leases.coordination.k8s.io "${lease.metadata.name}" already exists\n`);
@@ -110,16 +128,63 @@ function kubectl(world, rawArgs, finish) {
   finish(1, '', `fake kubectl: unexpected call: ${rawArgs.join(' ')}\n`);
 }
 
-function apply(world, flags, finish) {
+/** Every `${type.name...}` reference of a configuration block, as Terraform's plan JSON lists them. */
+function referencesOf(body) {
+  const found = new Set();
+  JSON.stringify(body).replace(/\$\{(?:[^}]*?[^a-z0-9_.])?((?:data\.)?[a-z0-9_]+\.[A-Za-z0-9_-]+)(\.[a-z_]+)?/g, (_, ref, attr) => {
+    found.add(ref);
+    if (attr) found.add(`${ref}${attr}`);
+    return '';
+  });
+  return [...found];
+}
+
+/**
+ * `terraform plan -replace=X -out=FILE`: the plan of the fake world written
+ * to FILE as `terraform show -json` prints it. It replaces X, updates what
+ * refers to X (a server's target group attachments and user-data record), and
+ * carries every change pending in `world.pendingChanges` ({ address, actions,
+ * upgrade? }: settings changed and not applied yet, such as a new Kubernetes
+ * version).
+ */
+function plan(world, flags, finish, configuration) {
   const replace = flags.filter((f) => f.startsWith('-replace=')).map((f) => f.slice('-replace='.length));
-  if (!flags.includes('-auto-approve') || replace.length === 0) finish(1, '', `fake terraform: unexpected apply ${flags.join(' ')}\n`);
+  const out = flags.find((f) => f.startsWith('-out='))?.slice('-out='.length);
+  if (!out || replace.length === 0 || !flags.includes('-input=false')) finish(1, '', `fake terraform: unexpected plan ${flags.join(' ')}\n`);
+  const config = configuration();
+  const resources = Object.entries(config.resource ?? {}).flatMap(([type, byName]) =>
+    Object.entries(byName).map(([name, body]) => ({ address: `${type}.${name}`, mode: 'managed', type, name, expressions: { all: { references: referencesOf(body) } } })),
+  );
+  const changes = [];
+  for (const address of replace) {
+    if (!world.state.resources.some((r) => `${r.type}.${r.name}` === address)) finish(1, '', `Error: Invalid -replace address: ${address} is not in the state\n`);
+    changes.push({ address, mode: 'managed', change: { actions: ['delete', 'create'] } });
+    for (const r of resources) if (r.expressions.all.references.some((ref) => ref === address || ref.startsWith(`${address}.`))) changes.push({ address: r.address, mode: 'managed', change: { actions: ['update'] } });
+  }
+  for (const pending of world.pendingChanges ?? []) changes.push({ address: pending.address, mode: 'managed', change: { actions: pending.actions }, upgrade: pending.upgrade });
+  changes.push({ address: 'data.http.api-readiness_readyz', mode: 'data', change: { actions: ['read'] } });
+  require('node:fs').writeFileSync(require('node:path').resolve(process.cwd(), out), JSON.stringify({ format_version: '1.2', resource_changes: changes, configuration: { root_module: { resources } }, replace, serial: world.state.serial }));
+  finish(0, `Plan: ${changes.length} to change.\n\nSaved the plan to: ${out}\n`);
+}
+
+function show(world, flags, finish) {
+  const file = flags.filter((f) => !f.startsWith('-'))[0];
+  if (!flags.includes('-json') || !file) finish(1, '', `fake terraform: unexpected show ${flags.join(' ')}\n`);
+  finish(0, require('node:fs').readFileSync(require('node:path').resolve(process.cwd(), file), 'utf8'));
+}
+
+/** `terraform apply FILE`: exactly the saved plan; a pending upgrade in it makes the controller restart the servers. */
+function apply(world, flags, finish) {
+  const file = flags.filter((f) => !f.startsWith('-'))[0];
+  if (!file || flags.some((f) => f.startsWith('-replace=') || f === '-auto-approve')) finish(1, '', `fake terraform: unexpected apply ${flags.join(' ')} (only a saved plan is applied)\n`);
+  const saved = JSON.parse(require('node:fs').readFileSync(require('node:path').resolve(process.cwd(), file), 'utf8'));
+  if (saved.serial !== world.state.serial) finish(1, '', 'Error: Saved plan is stale\n');
   if (world.cluster.applyFails) {
     world.cluster.applyFails--;
     finish(1, '', 'Error: creating EC2 Instance: InsufficientInstanceCapacity\n');
   }
-  for (const address of replace) {
+  for (const address of saved.replace) {
     const resource = world.state.resources.find((r) => `${r.type}.${r.name}` === address);
-    if (!resource) finish(1, '', `Error: Invalid -replace address: ${address} is not in the state\n`);
     if (/ami_recorded-image/.test(address)) {
       world.recordedImageReplaced = (world.recordedImageReplaced ?? 0) + 1;
       continue;
@@ -135,11 +200,19 @@ function apply(world, flags, finish) {
     s.joining = world.cluster.joinAfter ?? 2;
     world.replaced = [...(world.replaced ?? []), s.name];
   }
+  // The target record written, the Plan changed: the controller restarts the first server it picks at once.
+  if (saved.resource_changes.some((c) => c.upgrade)) {
+    const next = world.cluster.servers.find((x) => x.ready && x.member);
+    if (next) next.ready = false;
+    world.upgradeApplied = true;
+  }
+  world.pendingChanges = (world.pendingChanges ?? []).filter((p) => !saved.resource_changes.some((c) => c.address === p.address));
+  world.state.serial = (world.state.serial ?? 1) + 1;
   if (world.killAfterApply) {
     delete world.killAfterApply;
     finish(0, '', '', () => process.kill(process.ppid, 'SIGKILL'));
   }
-  finish(0, `Apply complete! Resources: ${replace.length} added, 0 changed, ${replace.length} destroyed.\n`);
+  finish(0, `Apply complete! Resources: ${saved.replace.length} added, 0 changed, ${saved.replace.length} destroyed.\n`);
 }
 
 function aws(world, args, option, finish, awsError) {
@@ -174,4 +247,4 @@ function aws(world, args, option, finish, awsError) {
   finish(1, '', `fake aws: unexpected call: ${args.join(' ')}\n`);
 }
 
-module.exports = { kubectl, apply, aws };
+module.exports = { kubectl, apply, plan, show, aws };

@@ -81,7 +81,7 @@ describe('roll', () => {
       const index = names.indexOf(name);
       const node = `ip-10-0-${index}-10`;
       const address = world.state.resources.find((r: any) => r.type === 'aws_instance' && r.name.startsWith(`${name}_`));
-      const replaceAt = calls.findIndex((call) => call === `terraform apply -replace=aws_instance.${address.name} -auto-approve -input=false`);
+      const replaceAt = calls.findIndex((call, i) => call.startsWith("terraform apply -input=false ") && calls[i - 2] === `terraform plan -replace=aws_instance.${address.name} -out=${join(c.moduleDir, ".rancher-ha-aws", "roll.tfplan")} -input=false`);
       const deleteAt = calls.findIndex((call) => call.endsWith(`delete node ${node} --wait=false`));
       const drainAt = calls.findIndex((call) => call.includes(`drain ${node} --ignore-daemonsets --delete-emptydir-data --timeout=600s`));
       expect(drainAt).toBeGreaterThan(-1);
@@ -105,6 +105,11 @@ describe('roll', () => {
     expect(world.cluster.deletedSecrets).toEqual(names.map((_, i) => `ip-10-0-${i}-10.node-password.rke2`));
     expect(world.lease).toBeUndefined();
     expect(existsSync(join(c.moduleDir, '.rancher-ha-aws', 'roll.json'))).toBe(false);
+    expect(existsSync(join(c.moduleDir, '.rancher-ha-aws', 'roll.tfplan'))).toBe(false);
+    // Only saved plans were applied, each right after its own plan and `show -json`.
+    const applies = calls.flatMap((call, i) => (call.startsWith('terraform apply') ? [i] : []));
+    expect(applies).toHaveLength(count);
+    for (const i of applies) expect([calls[i], calls[i - 1]]).toEqual([expect.stringMatching(/^terraform apply -input=false \/.*roll\.tfplan$/), expect.stringMatching(/^terraform show -json .*roll\.tfplan$/)]);
     expect(c.violations()).toBe('');
   });
 
@@ -156,7 +161,7 @@ describe('roll', () => {
     const result = roll(c, '--dry-run');
     expect(result).toMatchObject({ code: 0, err: '' });
     expect(result.out).toMatch(/server-0 \(aws_instance\.server-0_instance_[0-9A-F]+\):\n {4}on-demand etcd snapshot/);
-    expect(result.out).toContain('terraform apply -replace=aws_instance.server-2_instance_');
+    expect(result.out).toContain('terraform plan -replace=aws_instance.server-2_instance_');
     expect(result.out).toContain('Dry run: nothing was changed.');
     expect(c.calls()).toEqual(['terraform state pull']);
   });
@@ -321,11 +326,84 @@ describe('roll', () => {
     const result = roll(c, '--new-image');
     expect(result).toMatchObject({ code: 0, err: '' });
     const calls = c.calls();
-    const imageAt = calls.indexOf(`terraform apply -replace=terraform_data.${record} -auto-approve -input=false`);
+    const imageAt = calls.findIndex((call, i) => call.startsWith('terraform apply -input=false ') && calls[i - 2].startsWith(`terraform plan -replace=terraform_data.${record} -out=`));
     expect(imageAt).toBeGreaterThan(-1);
     expect(calls.findIndex((call) => call.startsWith('aws ssm send-command'))).toBeGreaterThan(imageAt);
     expect(c.world().replaced).toEqual(['server-0', 'server-1', 'server-2']);
     expect(c.violations()).toBe('');
+  });
+
+  it('a pending change beyond the server (an upgrade not applied yet): refused with exit 2 before anything is touched, naming it', () => {
+    const target = 'kubernetes_config_map_v1.kubernetes-upgrade_target_config-map_1A2B3C4D';
+    const c = cluster('three', (world) => {
+      world.pendingChanges = [{ address: target, actions: ['update'], upgrade: true }];
+    });
+    const result = roll(c);
+    expect(result.code).toBe(2);
+    expect(result.out).toContain(`The plan for the replacement of server-0 changes more than that:\n  - ${target} (update)`);
+    expect(result.out).toContain('apply them first');
+    const calls = c.calls();
+    // Planned with -out and inspected, never applied; the server was not touched and the lock was given back.
+    expect(calls.some((call) => /^terraform plan -replace=aws_instance\.server-0_instance_[0-9A-F]+ -out=.*roll\.tfplan -input=false$/.test(call))).toBe(true);
+    expect(calls.some((call) => call.startsWith('terraform show -json '))).toBe(true);
+    expect(calls.filter((call) => call.startsWith('terraform apply'))).toEqual([]);
+    expect(mutating(calls)).toEqual([]);
+    expect(c.world().upgradeApplied).toBeUndefined();
+    expect(c.world().lease).toBeUndefined();
+    // The same for the apply that records the newest image.
+    const image = roll(c, '--new-image');
+    expect(image.code).toBe(2);
+    expect(image.out).toContain(`The plan for the apply that records the newest image changes more than that:\n  - ${target} (update)`);
+    expect(c.world().recordedImageReplaced).toBeUndefined();
+    // Once it is applied (here: gone from the plan), the roll goes ahead and applies only its saved plans.
+    c.update((world) => {
+      world.pendingChanges = [];
+    });
+    expect(roll(c, '--server', 'server-1')).toMatchObject({ code: 0, err: '' });
+    expect(c.world().replaced).toEqual(['server-1']);
+  });
+
+  it.each([
+    ['the target record differs from the running one', (u: any) => Object.assign(u, { target: 'v1.36.1+rke2r1', running: 'v1.35.7+rke2r1' }), 'the last apply set the Kubernetes target to v1.36.1+rke2r1, but the running record says v1.35.7+rke2r1'],
+    ['the Plan is applying', (u: any) => Object.assign(u.plan, { applying: ['ip-10-0-2-10'] }), 'the upgrade Plan system-upgrade/server-plan is applying on ip-10-0-2-10'],
+    ['a server Node lacks the latest hash label', (_u: any, world: any) => Object.assign(world.cluster.servers[1], { planHash: 'h-old' }), 'has yet to run on ip-10-0-1-10'],
+  ])('an in-place upgrade pending or running (%s): refused with exit 2, touching nothing', (_, change, message) => {
+    const c = cluster('three', (world) => {
+      world.cluster.upgrade = { target: 'v1.35.7+rke2r1', running: 'v1.35.7+rke2r1', plan: { latestHash: 'h-new', applying: [] } };
+      change(world.cluster.upgrade, world);
+    });
+    const result = roll(c);
+    expect(result.code).toBe(2);
+    expect(result.out).toContain('An in-place Kubernetes upgrade is pending or running');
+    expect(result.out).toContain(message);
+    expect(mutating(c.calls())).toEqual([]);
+    expect(c.calls().some((call) => call.startsWith('terraform plan'))).toBe(false);
+    expect(c.world().lease).toBeUndefined();
+  });
+
+  it('the upgrade Plan runs on the new server and does not finish: the roll waits, then stops before the next server', () => {
+    const c = cluster('three', (world) => {
+      world.cluster.upgrade = { target: 'v1.35.7+rke2r1', running: 'v1.35.7+rke2r1', plan: { latestHash: 'h-new', applying: [], stuckOnJoin: true } };
+    });
+    const result = roll(c, '--wait-minutes', '1');
+    expect(result.code).toBe(1);
+    expect(result.out).toContain('The new server-0 is healthy, but the upgrade Plan system-upgrade/server-plan is applying on ip-10-0-0-10 after 1 minutes');
+    expect(c.world().replaced).toEqual(['server-0']);
+    expect(c.calls().some((call) => call.includes('drain ip-10-0-1-10'))).toBe(false);
+    // Finished by the controller: the rerun refuses nothing more and goes on.
+    c.update((world) => {
+      world.cluster.upgrade.plan = { latestHash: 'h-new', applying: [] };
+    });
+    expect(roll(c)).toMatchObject({ code: 0, err: '' });
+    expect(c.world().replaced).toEqual(['server-0', 'server-1', 'server-2']);
+  });
+
+  it('a cluster without the upgrade objects (K3s, or a deployment older than them) is not refused for their absence', () => {
+    const c = cluster('k3s', (world) => {
+      world.cluster.upgrade = undefined;
+    });
+    expect(roll(c, '--server', 'server-1')).toMatchObject({ code: 0, err: '' });
+    expect(c.calls().some((call) => call.includes('get plans.upgrade.cattle.io server-plan'))).toBe(true);
   });
 
   it('refuses clearly: no kubectl, no state, terraform not initialized, flags that exclude each other', () => {
