@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Aws } from './aws';
 import { Kubectl, NodeStatus } from './kubectl';
-import { acquire, newHolder, release, renew } from './lease';
+import { acquire, LockResult, newHolder, release, renew, RESTART_LEASE } from './lease';
 import { deploymentName, deploymentRegion, managed, recorded } from './module-folder';
 import { unexpectedChanges } from './plan-check';
 import { Interrupted, waitUntil, yieldFor } from './poll';
@@ -22,6 +22,12 @@ export const BUDGETS = {
   applyMs: 45 * 60_000,
   /** The new server Ready, an etcd voter, and every server healthy. */
   rejoinMs: 25 * 60_000,
+  /**
+   * The servers' restart Lease free, when a certificate renewal holds it: its
+   * restart waits 15 minutes at most for the server to come back
+   * (cert-renewal.sh RESTART_WAIT_SECONDS), then gives the Lease back.
+   */
+  restartLeaseMs: 20 * 60_000,
 } as const;
 
 export interface RollOptions {
@@ -170,12 +176,14 @@ export async function roll(options: RollOptions): Promise<number> {
   file.write(record);
   const aws = new Aws(region);
   let renewed = Date.now();
+  const restart = { held: false };
   const save = (change: Partial<RollRecord>) => {
     record = { ...record, ...change };
     file.write(record);
     // The lease lapses after an hour; a renewal a minute is plenty, and every step ends with a save.
     if (Date.now() - renewed > 60_000) {
       renew(kubectl, holder);
+      if (restart.held) renew(kubectl, holder, new Date(), RESTART_LEASE);
       renewed = Date.now();
     }
   };
@@ -194,7 +202,7 @@ export async function roll(options: RollOptions): Promise<number> {
         if (interrupted()) throw new Stop(`Interrupted before ${server.name}'s step ${step}. Run the roll again to continue (${file.path}).`, 130);
         log(`${server.name}: ${describe(step, server, k3s, rejoinMs)}`);
         try {
-          await runStep(step, { server, servers, k3s, kubectl, terraform, aws, name, record, save, log, rejoinMs, interrupted });
+          await runStep(step, { server, servers, k3s, kubectl, terraform, aws, name, record, save, log, rejoinMs, interrupted, holder, restart });
         } catch (error) {
           if (error instanceof Interrupted) throw new Stop(`Interrupted during ${server.name}'s step ${step}. Run the roll again to continue (${file.path}).`, 130);
           throw error;
@@ -202,6 +210,8 @@ export async function roll(options: RollOptions): Promise<number> {
         save({ done: { ...record.done, [server.name]: step } });
       }
       log(`${server.name}: replaced, Ready${k3s ? '' : ' and a voting etcd member'}.`);
+      release(kubectl, holder, RESTART_LEASE);
+      restart.held = false;
     }
     release(kubectl, holder);
     file.remove();
@@ -223,6 +233,7 @@ export async function roll(options: RollOptions): Promise<number> {
         }
         save({ done: { ...record.done, [started.name]: undefined } });
       }
+      release(kubectl, holder, RESTART_LEASE);
       release(kubectl, holder);
       // Refused before anything was done (exit 2: what the cluster or the plan holds must change first): nothing to
       // resume, and the next run chooses its servers afresh.
@@ -274,13 +285,20 @@ interface StepContext {
   readonly log: (line: string) => void;
   readonly rejoinMs: number;
   readonly interrupted: () => boolean;
+  /** The roll's holder identity, in both Leases. */
+  readonly holder: string;
+  /** Whether the roll holds the servers' restart Lease now. */
+  readonly restart: { held: boolean };
 }
 
 async function runStep(step: Step, c: StepContext): Promise<void> {
+  if (step === 'snapshot') {
+    preflight(c);
+    return c.k3s ? datastoreSnapshot(c) : etcdSnapshot(c);
+  }
+  // From the drain until the server is back, no certificate renewal may restart another server.
+  await holdRestartLease(c);
   switch (step) {
-    case 'snapshot':
-      preflight(c);
-      return c.k3s ? datastoreSnapshot(c) : etcdSnapshot(c);
     case 'drain':
       return drain(c);
     case 'remove':
@@ -290,6 +308,28 @@ async function runStep(step: Step, c: StepContext): Promise<void> {
     case 'rejoin':
       return rejoin(c);
   }
+}
+
+/**
+ * Takes the servers' restart Lease (the one lib/kubernetes/cert-renewal.sh
+ * takes before it restarts a server), or keeps it when the roll has it; while
+ * a renewal holds it, waits (bounded) for that restart to end.
+ */
+async function holdRestartLease(c: StepContext): Promise<void> {
+  let other: Extract<LockResult, { held: false }> | undefined;
+  const held = await waitUntil(BUDGETS.restartLeaseMs, c.interrupted, () => {
+    const result = acquire(c.kubectl, c.holder, new Date(), RESTART_LEASE);
+    if (result.held) return true;
+    if (!other) c.log(`  ${result.holder} holds the servers' restart Lease (kube-system/${RESTART_LEASE.name}): a certificate renewal restart; waiting for it.`);
+    other = result;
+    return undefined;
+  });
+  if (!held) {
+    throw new Stop(
+      `${other?.holder} still holds the servers' restart Lease (kube-system/${RESTART_LEASE.name}, renewed ${other?.renewed}) after ${BUDGETS.restartLeaseMs / 60_000} minutes: a certificate renewal whose server has not come back (journalctl -u rancher-aws-cert-renewal on it). The roll stopped before ${c.server.name}'s next step; run it again once that server is healthy.`,
+    );
+  }
+  c.restart.held = true;
 }
 
 const stamp = () => new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');

@@ -10,8 +10,39 @@ function server(world, predicate) {
   return world.cluster.servers.find(predicate);
 }
 
+/**
+ * The certificate-renewal timer of `cluster.renewal.server` (lib/kubernetes/cert-renewal.sh), due now: it runs at
+ * every look, and restarts its server (down for one look) when the restart Lease is free or stale and every Node
+ * it sees is Ready and a voter, as the script checks. It cannot see a server the roll took out (no Node, no
+ * member): only the Lease stops it then.
+ */
+function renewalTimer(world) {
+  const renewal = world.cluster.renewal;
+  if (!renewal) return;
+  const s = server(world, (x) => x.name === renewal.server);
+  if (!s.nodePresent || s.deleting) return;
+  if (renewal.restarting) {
+    s.ready = true;
+    delete renewal.restarting;
+    return;
+  }
+  const lease = world.restartLease;
+  if (lease && Date.parse(lease.renewTime) + lease.leaseDurationSeconds * 1000 > Date.now()) {
+    renewal.deferredTo = [...new Set([...(renewal.deferredTo ?? []), lease.holderIdentity])];
+    return;
+  }
+  const visible = world.cluster.servers.filter((x) => x.nodePresent && !x.deleting);
+  if (!visible.every((x) => x.ready && x.member && !x.learner)) return;
+  // Only while another server is out: that is the moment the roll must hold the Lease (a restart of a whole cluster is allowed).
+  if (!world.cluster.servers.some((x) => !x.nodePresent || x.deleting)) return;
+  s.ready = false;
+  renewal.restarting = true;
+  renewal.restarts = (renewal.restarts ?? 0) + 1;
+}
+
 /** Time passes with every look at the Nodes: joining servers progress. */
 function tick(world) {
+  renewalTimer(world);
   for (const s of world.cluster.servers) {
     if (s.deleting) {
       // The finalizer: the member is removed, then the Node goes.
@@ -104,24 +135,31 @@ function kubectl(world, rawArgs, finish) {
     const { latestHash, applying } = cluster.upgrade.plan;
     finish(0, JSON.stringify({ metadata: { name, namespace: ns }, status: { latestHash, applying } }));
   }
+  // Leases in kube-system: the roll lock (world.lease) and the servers' restart lock (world.restartLease).
+  const leaseKey = (leaseName) => (leaseName === 'rancher-ha-aws-roll' ? 'lease' : leaseName === 'rancher-aws-server-restart' ? 'restartLease' : undefined);
   if (verb === 'create' && kind === '-f') {
     const lease = JSON.parse(require('node:fs').readFileSync(0, 'utf8'));
-    if (world.lease) finish(1, '', `Error from server (AlreadyExists): leases.coordination.k8s.io "${lease.metadata.name}" already exists\n`);
-    world.lease = lease.spec;
-    finish(0, 'lease.coordination.k8s.io/rancher-ha-aws-roll created\n');
+    const key = leaseKey(lease.metadata.name);
+    if (!key || lease.metadata.namespace !== 'kube-system') finish(1, '', `fake kubectl: unexpected object ${lease.metadata.namespace}/${lease.metadata.name}\n`);
+    if (world[key]) finish(1, '', `Error from server (AlreadyExists): leases.coordination.k8s.io "${lease.metadata.name}" already exists\n`);
+    world[key] = lease.spec;
+    finish(0, `lease.coordination.k8s.io/${lease.metadata.name} created\n`);
   }
-  if (kind === 'lease' && ns === 'kube-system') {
+  if (kind === 'lease' && ns === 'kube-system' && leaseKey(name)) {
+    const key = leaseKey(name);
     if (verb === 'get') {
-      if (!world.lease) finish(1, '', `Error from server (NotFound): leases.coordination.k8s.io "${name}" not found\n`);
-      finish(0, JSON.stringify({ spec: world.lease }));
+      // A renewal that holds the restart Lease gives it back after `releaseAfterLooks` looks at it.
+      if (key === 'restartLease' && world.restartLease?.releaseAfterLooks !== undefined && --world.restartLease.releaseAfterLooks < 0) delete world.restartLease;
+      if (!world[key]) finish(1, '', `Error from server (NotFound): leases.coordination.k8s.io "${name}" not found\n`);
+      finish(0, JSON.stringify({ spec: world[key] }));
     }
     if (verb === 'patch') {
-      if (!world.lease) finish(1, '', 'NotFound\n');
-      world.lease = { ...world.lease, ...JSON.parse(args[args.indexOf('-p') + 1]).spec };
+      if (!world[key]) finish(1, '', 'NotFound\n');
+      world[key] = { ...world[key], ...JSON.parse(args[args.indexOf('-p') + 1]).spec };
       finish(0);
     }
     if (verb === 'delete') {
-      delete world.lease;
+      delete world[key];
       finish(0);
     }
   }

@@ -406,6 +406,50 @@ describe('roll', () => {
     expect(c.calls().some((call) => call.includes('get plans.upgrade.cattle.io server-plan'))).toBe(true);
   });
 
+  it("holds the servers' restart Lease while a server is out: a certificate renewal due meanwhile restarts nothing", () => {
+    const c = cluster('three', (world) => {
+      world.cluster.renewal = { server: 'server-2' };
+    });
+    expect(roll(c, '--server', 'server-0')).toMatchObject({ code: 0, err: '' });
+    const world = c.world();
+    // The renewal timer ran while server-0 was out and found the Lease held by the roll (as cert-renewal.sh reads it).
+    expect(world.cluster.renewal.restarts).toBeUndefined();
+    expect(world.cluster.renewal.deferredTo).toEqual([expect.stringMatching(/^[^/\s]+\/\d+\/\d{4}-\d\d-\d\dT/)]);
+    expect(world.restartLease).toBeUndefined(); // given back once server-0 is back
+    const create = c.calls().find((call) => call.endsWith('create -f -'));
+    expect(create).toBeDefined();
+    expect(c.violations()).toBe('');
+  });
+
+  it("waits while a certificate renewal holds the restart Lease, and goes on once it is given back", () => {
+    const now = new Date().toISOString().replace('Z', '000Z');
+    const c = cluster('three', (world) => {
+      world.restartLease = { holderIdentity: 'ip-10-0-2-10', leaseDurationSeconds: 1800, acquireTime: now, renewTime: now, releaseAfterLooks: 3 };
+    });
+    const result = roll(c, '--server', 'server-0');
+    expect(result).toMatchObject({ code: 0, err: '' });
+    expect(result.out).toContain("ip-10-0-2-10 holds the servers' restart Lease (kube-system/rancher-aws-server-restart): a certificate renewal restart; waiting for it.");
+    const calls = c.calls();
+    const looks = calls.flatMap((call, i) => (call.includes('get lease rancher-aws-server-restart') ? [i] : []));
+    expect(looks.length).toBeGreaterThanOrEqual(4);
+    // Looked four times (three held, then free), and only then cordoned.
+    expect(calls.findIndex((call) => call.endsWith('cordon ip-10-0-0-10'))).toBeGreaterThan(looks[3]);
+    expect(c.world().replaced).toEqual(['server-0']);
+  });
+
+  it('a renewal that never gives the restart Lease back: the roll stops before draining, the cluster whole', () => {
+    const now = new Date().toISOString().replace('Z', '000Z');
+    const c = cluster('three', (world) => {
+      world.restartLease = { holderIdentity: 'ip-10-0-2-10', leaseDurationSeconds: 1800, acquireTime: now, renewTime: now };
+    });
+    const result = roll(c, '--server', 'server-0');
+    expect(result.code).toBe(1);
+    expect(result.out).toContain("ip-10-0-2-10 still holds the servers' restart Lease (kube-system/rancher-aws-server-restart");
+    expect(c.calls().some((call) => /cordon|drain|delete node|terraform apply/.test(call))).toBe(false);
+    expect(c.world().restartLease.holderIdentity).toBe('ip-10-0-2-10');
+    expect(c.world().lease).toBeUndefined();
+  });
+
   it('refuses clearly: no kubectl, no state, terraform not initialized, flags that exclude each other', () => {
     const c = cluster('three');
     const result = c.run(['roll', '--dir', 'module'], { tools: ['terraform', 'aws'] });
