@@ -60,6 +60,8 @@ export interface RollRecord {
   /** Per server, the instance id before its replace: a different one in the state means the apply happened. */
   readonly replacedFrom: Record<string, string>;
   readonly newImageDone?: boolean;
+  /** The server whose Node deletion was asked for and not yet seen through: out of the cluster from that moment. */
+  readonly removing?: string;
 }
 
 /** One server of the deployment as the state and the cluster show it. */
@@ -223,7 +225,7 @@ export async function roll(options: RollOptions): Promise<number> {
     log(error.message);
     // While a server is out of the cluster the lock stays (only a resume of this roll continues it). Otherwise the
     // cluster is whole: the server in flight starts over (a fresh snapshot) and the lock is given back.
-    const out = plan.some((s) => record.done[s.name] === 'remove' || record.done[s.name] === 'replace');
+    const out = plan.some((s) => record.done[s.name] === 'remove' || record.done[s.name] === 'replace' || record.removing === s.name);
     if (!out) {
       const started = plan.find((s) => record.done[s.name] !== undefined && record.done[s.name] !== 'rejoin');
       if (started) {
@@ -384,6 +386,9 @@ async function removeNode(c: StepContext): Promise<void> {
   const nodes = c.kubectl.nodes();
   if (nodes === undefined) throw new Stop(`The API did not answer before ${c.server.name}'s Node was deleted; every server is still a member. Run the roll again.`);
   const node = nodeOf(nodes, c.server);
+  // Recorded before the deletion is asked for: from then on the server counts as out (its member may go any moment),
+  // so a stop keeps the lock and a rerun resumes this wait instead of starting the server over.
+  if (c.record.removing !== c.server.name) c.save({ removing: c.server.name });
   if (node) c.kubectl.call(['delete', 'node', node.name, '--wait=false']);
   const nodeName = node?.name ?? c.server.name;
   // The Node stays (a finalizer) until RKE2 has removed its etcd member; then it is gone.
@@ -398,8 +403,9 @@ async function removeNode(c: StepContext): Promise<void> {
   });
   if (!gone)
     throw new Stop(
-      `${c.server.name}'s Node (${nodeName}) was deleted but is still there after ${BUDGETS.removeMs / 60_000} minutes: its etcd member may not be removed yet (rke2-server logs on the other servers). The cluster is at quorum with the other servers; run the roll again to continue.`,
+      `${c.server.name}'s Node (${nodeName}) was deleted but is still there after ${BUDGETS.removeMs / 60_000} minutes: its etcd member may not be removed yet (rke2-server logs on the other servers; \`kubectl get node ${nodeName} -o jsonpath='{.metadata.finalizers}'\`). ${c.server.name} counts as out: the lock stays, and no other server is touched. Run the roll again to keep waiting for the removal and continue.`,
     );
+  c.save({ removing: undefined });
   // The replacement registers under the same name: its old node password would refuse it.
   c.kubectl.tryCall(['-n', 'kube-system', 'delete', 'secret', `${nodeName}.node-password.${c.k3s ? 'k3s' : 'rke2'}`, '--ignore-not-found']);
 }

@@ -44,6 +44,11 @@ function renewalTimer(world) {
 function tick(world) {
   renewalTimer(world);
   for (const s of world.cluster.servers) {
+    // A finalizer that holds the Node for `cluster.stuckFinalizer` more looks (its member not yet removed).
+    if (s.deleting && world.cluster.stuckFinalizer > 0) {
+      world.cluster.stuckFinalizer--;
+      continue;
+    }
     if (s.deleting) {
       // The finalizer: the member is removed, then the Node goes.
       s.member = false;

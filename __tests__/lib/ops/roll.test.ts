@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { awsOf, FakeCloud, stateOf } from '../../helpers/fake-cloud';
 import type { TerraformJson } from '../../helpers/synth';
@@ -447,6 +447,29 @@ describe('roll', () => {
     expect(result.out).toContain("ip-10-0-2-10 still holds the servers' restart Lease (kube-system/rancher-aws-server-restart");
     expect(c.calls().some((call) => /cordon|drain|delete node|terraform apply/.test(call))).toBe(false);
     expect(c.world().restartLease.holderIdentity).toBe('ip-10-0-2-10');
+    expect(c.world().lease).toBeUndefined();
+  });
+
+  it('the Node deletion outlasts its budget (a stuck finalizer): the lock stays, the server counts as out, a rerun waits on and finishes', () => {
+    const c = cluster('three', (world) => {
+      world.cluster.stuckFinalizer = 35; // more looks than the 5-minute budget has (30)
+    });
+    const first = roll(c, '--server', 'server-0');
+    expect(first.code).toBe(1);
+    expect(first.out).toContain("server-0's Node (ip-10-0-0-10) was deleted but is still there after 5 minutes");
+    expect(first.out).toContain('server-0 counts as out: the lock stays');
+    const world = c.world();
+    expect(world.lease).toBeDefined();
+    expect(world.restartLease).toBeDefined();
+    expect(world.cluster.servers[0]).toMatchObject({ deleting: true, nodePresent: true });
+    const record = JSON.parse(readFileSync(join(c.moduleDir, '.rancher-ha-aws', 'roll.json'), 'utf8'));
+    expect(record).toMatchObject({ removing: 'server-0', done: { 'server-0': 'drain' } });
+    expect(c.calls().some((call) => /uncordon|terraform apply/.test(call))).toBe(false);
+    // The rerun accepts server-0 as the one in flight and keeps waiting for the removal, then replaces it.
+    const second = roll(c);
+    expect(second).toMatchObject({ code: 0, err: '' });
+    expect(second.out).toContain('Resuming the roll');
+    expect(c.world().replaced).toEqual(['server-0']);
     expect(c.world().lease).toBeUndefined();
   });
 
