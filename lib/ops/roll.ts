@@ -1,6 +1,7 @@
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Aws } from './aws';
+import { MEMBER_LIST_COMMAND, membersWithoutNode, parseMembers } from './etcd-members';
 import { Kubectl, NodeStatus } from './kubectl';
 import { acquire, LockResult, newHolder, release, renew, RESTART_LEASE } from './lease';
 import { deploymentName, deploymentRegion, managed, recorded } from './module-folder';
@@ -28,6 +29,8 @@ export const BUDGETS = {
    * (cert-renewal.sh RESTART_WAIT_SECONDS), then gives the Lease back.
    */
   restartLeaseMs: 20 * 60_000,
+  /** The etcd member list through SSM, before each RKE2 server. */
+  memberListMs: 2 * 60_000,
 } as const;
 
 export interface RollOptions {
@@ -296,6 +299,7 @@ interface StepContext {
 async function runStep(step: Step, c: StepContext): Promise<void> {
   if (step === 'snapshot') {
     preflight(c);
+    if (!c.k3s) await requireMembersAreServers(c);
     return c.k3s ? datastoreSnapshot(c) : etcdSnapshot(c);
   }
   // From the drain until the server is back, no certificate renewal may restart another server.
@@ -336,23 +340,60 @@ async function holdRestartLease(c: StepContext): Promise<void> {
 
 const stamp = () => new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
 
-async function etcdSnapshot(c: StepContext): Promise<void> {
+/** A healthy server other than the one about to go (instance ids as the state has them now). */
+function healthyPeer(c: StepContext, what: string): Server {
   const nodes = c.kubectl.nodes() ?? [];
-  // Another server takes it (the one about to go is drained next); instance ids as the state has them now.
   const peer = serversOf(c.terraform.pull()).find((s) => s.name !== c.server.name && isHealthy(nodeOf(nodes, s), false));
-  if (!peer) throw new Stop(`No other healthy server to take the snapshot on; ${c.server.name} was not touched.`);
-  const snapshot = `${c.name}-roll-${c.server.name}-${stamp()}`;
-  const parameters = JSON.stringify({ commands: [`PATH="$PATH:/usr/local/bin" rke2 etcd-snapshot save --name ${snapshot}`], executionTimeout: ['900'] });
-  const sent = c.aws.call(['ssm', 'send-command', '--instance-ids', peer.instanceId, '--document-name', 'AWS-RunShellScript', '--comment', `rancher-ha-aws roll: snapshot before ${c.server.name}`, '--parameters', parameters]);
-  const commandId = sent?.Command?.CommandId;
-  const status = await waitUntil(BUDGETS.snapshotMs, c.interrupted, () => {
+  if (!peer) throw new Stop(`No other healthy server to ${what} on; ${c.server.name} was not touched.`);
+  return peer;
+}
+
+/** Runs a shell command on a server through SSM and waits (bounded) for its end; undefined when it did not end in time. */
+async function onServer(c: StepContext, peer: Server, command: string, comment: string, budgetMs: number) {
+  const parameters = JSON.stringify({ commands: [command], executionTimeout: [String(Math.round(budgetMs / 1000))] });
+  const sent = c.aws.call(['ssm', 'send-command', '--instance-ids', peer.instanceId, '--document-name', 'AWS-RunShellScript', '--comment', comment, '--parameters', parameters]);
+  const commandId: string = sent?.Command?.CommandId;
+  const result = await waitUntil(budgetMs, c.interrupted, () => {
     const invocation = c.aws.call(['ssm', 'get-command-invocation', '--command-id', commandId, '--instance-id', peer.instanceId], ['InvocationDoesNotExist']);
     const s = invocation?.Status;
-    return s === undefined || ['Pending', 'InProgress', 'Delayed'].includes(s) ? undefined : { status: s as string, error: String(invocation.StandardErrorContent ?? '').trim() };
+    return s === undefined || ['Pending', 'InProgress', 'Delayed'].includes(s)
+      ? undefined
+      : { status: s as string, output: String(invocation.StandardOutputContent ?? ''), error: String(invocation.StandardErrorContent ?? '').trim() };
   });
+  return { commandId, result };
+}
+
+async function etcdSnapshot(c: StepContext): Promise<void> {
+  // Another server takes it (the one about to go is drained next).
+  const peer = healthyPeer(c, 'take the snapshot');
+  const snapshot = `${c.name}-roll-${c.server.name}-${stamp()}`;
+  const { commandId, result: status } = await onServer(c, peer, `PATH="$PATH:/usr/local/bin" rke2 etcd-snapshot save --name ${snapshot}`, `rancher-ha-aws roll: snapshot before ${c.server.name}`, BUDGETS.snapshotMs);
   if (!status) throw new Stop(`The etcd snapshot on ${peer.name} did not finish within ${BUDGETS.snapshotMs / 60_000} minutes (SSM command ${commandId}); ${c.server.name} was not touched. Look at the command's output (aws ssm get-command-invocation), then run the roll again.`);
   if (status.status !== 'Success') throw new Stop(`The etcd snapshot on ${peer.name} failed (SSM ${status.status}${status.error ? `: ${status.error.split('\n').slice(-3).join(' ')}` : ''}); ${c.server.name} was not touched. Fix it (rke2-server running? the bucket reachable?), then run the roll again.`);
   c.log(`  snapshot ${snapshot} saved to the bucket by ${peer.name}.`);
+}
+
+/**
+ * Voters = servers, read from etcd itself: every member of the etcd member
+ * list (through SSM on a healthy server) has a server Node. A leftover member
+ * (a server lost without its Node deletion) counts towards the quorum without
+ * voting, so taking one more out could lose it.
+ */
+async function requireMembersAreServers(c: StepContext): Promise<void> {
+  const peer = healthyPeer(c, 'read the etcd member list');
+  const { commandId, result } = await onServer(c, peer, MEMBER_LIST_COMMAND, `rancher-ha-aws roll: etcd members before ${c.server.name}`, BUDGETS.memberListMs);
+  if (!result || result.status !== 'Success') {
+    throw new Stop(`Reading the etcd member list on ${peer.name} ${result ? `failed (SSM ${result.status}${result.error ? `: ${result.error.split('\n').slice(-2).join(' ')}` : ''})` : `did not finish (SSM command ${commandId})`}; ${c.server.name} was not touched. Run the roll again once rke2-server answers there.`);
+  }
+  const nodes = c.kubectl.nodes();
+  if (nodes === undefined) throw new Stop(`The Kubernetes API did not answer; ${c.server.name} was not touched. Run the roll again.`);
+  const stray = membersWithoutNode(parseMembers(result.output), serverNodes(nodes, c.servers));
+  if (stray.length > 0) {
+    throw new Stop(
+      `etcd has members no server Node stands for: ${stray.map((m) => `${m.name || '(unnamed)'} ${m.peerURLs.join(' ')}${m.isLearner ? ' (learner)' : ''}`).join(', ')}. ${c.server.name} was not touched: with a member that does not vote, taking one more out may lose quorum. Remove the stale member first (README "Shrinking, losing servers, restoring"), then run the roll again.`,
+      2,
+    );
+  }
 }
 
 async function datastoreSnapshot(c: StepContext): Promise<void> {

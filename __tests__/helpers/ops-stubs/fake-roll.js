@@ -77,13 +77,28 @@ function tick(world) {
   }
 }
 
+const memberName = (s, generation = s.generation ?? 0) => `${s.node}-${(0xabc00000 + generation).toString(16)}`;
+
+/** The etcd member list as etcd's JSON gateway answers it: the members, a leftover of a replaced instance, `cluster.extraMembers`. */
+function memberList(world) {
+  const members = [];
+  for (const s of world.cluster.servers) {
+    const peerURLs = [`https://${s.ip}:2380`];
+    if (s.staleMember) members.push({ name: memberName(s, (s.generation ?? 1) - 1), peerURLs });
+    if (s.member || s.learner) members.push({ name: memberName(s), peerURLs, ...(s.learner ? { isLearner: true } : {}) });
+  }
+  return { header: { cluster_id: '1' }, members: [...members, ...(world.cluster.extraMembers ?? [])] };
+}
+
 function nodeJson(world, s) {
   const conditions = [{ type: 'Ready', status: s.ready ? 'True' : 'Unknown' }];
   if (!world.cluster.k3s) conditions.push({ type: 'EtcdIsVoter', status: s.member && !s.learner ? 'True' : 'False', reason: s.learner ? 'MemberIsLearner' : s.member ? 'MemberNotLearner' : 'NotAMember' });
+  // RKE2 annotates a server's Node with its etcd member name (<node>-<8 hex>, new for every new instance).
+  const annotations = !world.cluster.k3s && s.member ? { 'etcd.rke2.cattle.io/node-name': memberName(s) } : {};
   const upgrade = world.cluster.upgrade;
   const labels = upgrade?.plan && (s.planHash ?? upgrade.plan.latestHash) ? { 'plan.upgrade.cattle.io/server-plan': s.planHash ?? upgrade.plan.latestHash } : {};
   return {
-    metadata: { name: s.node, labels, ...(s.deleting ? { deletionTimestamp: '2026-11-23T06:00:00Z' } : {}) },
+    metadata: { name: s.node, labels, annotations, ...(s.deleting ? { deletionTimestamp: '2026-11-23T06:00:00Z' } : {}) },
     spec: s.cordoned ? { unschedulable: true } : {},
     status: { addresses: [{ type: 'InternalIP', address: s.ip }], conditions },
   };
@@ -266,7 +281,7 @@ function aws(world, args, option, finish, awsError) {
     if (!target || !target.ready) awsError('InvalidInstanceId', 'Instances not in a valid state for account');
     const commands = JSON.parse(option('--parameters')).commands;
     const id = `cmd-${(cluster.commands ?? []).length + 1}`;
-    cluster.commands = [...(cluster.commands ?? []), { id, instance: target.instance, commands, looks: 0, status: cluster.snapshotFails ? 'Failed' : 'Success' }];
+    cluster.commands = [...(cluster.commands ?? []), { id, instance: target.instance, commands, looks: 0, status: cluster.snapshotFails && commands[0].includes('etcd-snapshot') ? 'Failed' : 'Success' }];
     finish(0, JSON.stringify({ Command: { CommandId: id } }));
   }
   if (service === 'ssm' && operation === 'get-command-invocation') {
@@ -274,6 +289,9 @@ function aws(world, args, option, finish, awsError) {
     if (!command) awsError('InvocationDoesNotExist', 'no such command');
     command.looks++;
     if (command.looks < 2) finish(0, JSON.stringify({ Status: 'InProgress' }));
+    if (command.commands[0].includes('https://127.0.0.1:2379/v3/cluster/member/list')) {
+      finish(0, JSON.stringify({ Status: 'Success', StandardOutputContent: JSON.stringify(memberList(world)), StandardErrorContent: '' }));
+    }
     if (command.status === 'Success') cluster.snapshots = [...(cluster.snapshots ?? []), command.commands[0]];
     finish(0, JSON.stringify({ Status: command.status, StandardErrorContent: command.status === 'Success' ? '' : 'level=fatal msg="etcd-snapshot error: failed to save snapshot to S3: AccessDenied"' }));
   }

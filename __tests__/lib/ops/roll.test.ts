@@ -93,6 +93,10 @@ describe('roll', () => {
         expect(sendAt).toBeGreaterThan(-1);
         expect(calls[sendAt]).not.toContain(`--instance-ids ${world.cluster.servers[index].instance}`);
         expect(calls.slice(sendAt, drainAt).some((call) => call.startsWith('aws ssm get-command-invocation'))).toBe(true);
+        // Before it, the etcd member list was compared with the Nodes.
+        const membersAt = calls.findIndex((call) => call.startsWith('aws ssm send-command') && call.includes(`etcd members before ${name}`));
+        expect(membersAt).toBeGreaterThan(-1);
+        expect(membersAt).toBeLessThan(sendAt);
       }
       // The next server is touched only after this one is back.
       if (index + 1 < count) {
@@ -471,6 +475,22 @@ describe('roll', () => {
     expect(second.out).toContain('Resuming the roll');
     expect(c.world().replaced).toEqual(['server-0']);
     expect(c.world().lease).toBeUndefined();
+  });
+
+  it('an etcd member no server Node stands for (a lost server never removed): refused with exit 2, naming it, touching nothing', () => {
+    const c = cluster('three', (world) => {
+      world.cluster.extraMembers = [{ ID: '99', name: 'ip-10-0-3-10-0badc0de', peerURLs: ['https://10.0.3.10:2380'] }];
+    });
+    const result = roll(c);
+    expect(result.code).toBe(2);
+    expect(result.out).toContain('etcd has members no server Node stands for: ip-10-0-3-10-0badc0de https://10.0.3.10:2380. server-0 was not touched');
+    expect(c.calls().some((call) => /cordon|drain|delete node|terraform apply|etcd-snapshot/.test(call))).toBe(false);
+    expect(c.world().lease).toBeUndefined();
+    // The Nodes and the members agree once it is gone.
+    c.update((world) => {
+      world.cluster.extraMembers = [];
+    });
+    expect(roll(c, '--server', 'server-2')).toMatchObject({ code: 0, err: '' });
   });
 
   it('refuses clearly: no kubectl, no state, terraform not initialized, flags that exclude each other', () => {
