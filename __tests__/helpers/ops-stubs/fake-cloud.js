@@ -279,7 +279,7 @@ function aws() {
 }
 
 function kubectl() {
-  if (world.roll) return require(join(__dirname, 'fake-roll.js')).kubectl(world, args, finish);
+  if (world.roll) return require(join(__dirname, 'fake-roll.js')).kubectl(world, args, finish, save);
   finish(1, '', `fake kubectl: unexpected call: ${line}\n`);
 }
 

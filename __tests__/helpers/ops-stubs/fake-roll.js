@@ -104,7 +104,7 @@ function nodeJson(world, s) {
   };
 }
 
-function kubectl(world, rawArgs, finish) {
+function kubectl(world, rawArgs, finish, save) {
   const cluster = world.cluster;
   const args = rawArgs.filter((a, i) => !a.startsWith('--kubeconfig') && rawArgs[i - 1] !== '--kubeconfig' && !a.startsWith('--request-timeout'));
   if (!rawArgs.includes('--kubeconfig')) finish(1, '', 'fake kubectl: no --kubeconfig\n');
@@ -125,6 +125,15 @@ function kubectl(world, rawArgs, finish) {
     if (!byNode) finish(1, '', `Error from server (NotFound): nodes "${kind}" not found\n`);
     if (cluster.drainFails) finish(1, '', `error: unable to drain node "${kind}" due to error: global timeout reached: 10m0s, continuing command...\n`);
     byNode.drained = true;
+    // A terminal's Ctrl-C while the drain runs: SIGINT to the roll's whole process group (the test starts the roll as
+    // a group leader), as a terminal sends it to its foreground group. A drain in that group dies of it.
+    if (cluster.ctrlCDuringDrain) {
+      delete cluster.ctrlCDuringDrain;
+      save();
+      process.kill(-process.ppid, 'SIGINT');
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+      finish(0, `node/${kind} drained\n`);
+    }
     // A Ctrl-C (SIGINT to the roll) or a pipeline's SIGTERM while the drain runs.
     if (cluster.signalDuringDrain) {
       const signal = cluster.signalDuringDrain;

@@ -276,6 +276,21 @@ describe('roll', () => {
     expect(c.violations()).toBe('');
   });
 
+  it("Ctrl-C in a terminal during the drain (SIGINT to the roll's process group): the drain is not killed, the roll stops after it with 130", () => {
+    const c = cluster('three', (world) => {
+      world.cluster.ctrlCDuringDrain = true;
+    });
+    const first = c.run(['roll', '--dir', 'module', '--server', 'server-1'], { ownGroup: true });
+    expect(first.code).toBe(130);
+    expect(first.out).toContain("Interrupted before server-1's step remove");
+    expect(first.out).not.toContain('did not finish');
+    const world = c.world();
+    expect(world.cluster.servers[1]).toMatchObject({ cordoned: false, member: true, ready: true });
+    expect(world.lease).toBeUndefined();
+    expect(roll(c)).toMatchObject({ code: 0, err: '' });
+    expect(c.world().replaced).toEqual(['server-1']);
+  });
+
   it('a second roll while one runs is refused, touching nothing', () => {
     const c = cluster('three', (world) => {
       world.lease = { holderIdentity: 'ci-runner-7/4242/2026-11-23T06:00:00.000Z', leaseDurationSeconds: 3600, renewTime: new Date().toISOString() };
