@@ -146,6 +146,11 @@ function kubectl(world, rawArgs, finish, save) {
     const s = server(world, (x) => x.node === name && x.nodePresent);
     if (!s) finish(1, '', `Error from server (NotFound): nodes "${name}" not found\n`);
     s.deleting = true;
+    // Someone changes the settings (and synthesizes) while the roll has this server out.
+    if (cluster.pendingChangesOnRemove) {
+      world.pendingChanges = cluster.pendingChangesOnRemove;
+      delete cluster.pendingChangesOnRemove;
+    }
     finish(0, `node "${name}" deleted\n`);
   }
   if (verb === 'delete' && kind === 'secret') {

@@ -382,6 +382,28 @@ describe('roll', () => {
     expect(c.world().replaced).toEqual(['server-1']);
   });
 
+  it('a change that appears while the server is out: its replace is refused (exit 2), nothing applied, the server out and the lock kept', () => {
+    const target = 'kubernetes_config_map_v1.kubernetes-upgrade_target_config-map_1A2B3C4D';
+    const c = cluster('three', (world) => {
+      world.cluster.pendingChangesOnRemove = [{ address: target, actions: ['update'], upgrade: true }];
+    });
+    const first = roll(c, '--server', 'server-1');
+    expect(first.code).toBe(2);
+    expect(first.out).toContain(`The plan for the replacement of server-1 changes more than that:\n  - ${target} (update)`);
+    expect(first.out).toContain('Do not apply those changes while a server is out');
+    expect(c.calls().filter((call) => call.startsWith('terraform apply'))).toEqual([]);
+    expect(c.world().upgradeApplied).toBeUndefined();
+    expect(c.world().lease).toBeDefined();
+    expect(c.world().cluster.servers[1]).toMatchObject({ member: false, nodePresent: false });
+    // Undone in the settings: the rerun finishes this server.
+    c.update((world) => {
+      world.pendingChanges = [];
+    });
+    expect(roll(c)).toMatchObject({ code: 0, err: '' });
+    expect(c.world().replaced).toEqual(['server-1']);
+    expect(c.world().lease).toBeUndefined();
+  });
+
   it.each([
     ['the target record differs from the running one', (u: any) => Object.assign(u, { target: 'v1.36.1+rke2r1', running: 'v1.35.7+rke2r1' }), 'the last apply set the Kubernetes target to v1.36.1+rke2r1, but the running record says v1.35.7+rke2r1'],
     ['the Plan is applying', (u: any) => Object.assign(u.plan, { applying: ['ip-10-0-2-10'] }), 'the upgrade Plan system-upgrade/server-plan is applying on ip-10-0-2-10'],
