@@ -1,5 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { AWS_CALLS } from '../../lib/ops/aws';
 import { RKE_HA_TLS_VARIANTS, STACK_VARIANTS, synthSettings, type StackName } from '../helpers/variants';
 import type { TerraformJson } from '../helpers/synth';
 
@@ -161,5 +162,26 @@ describe('docs/deployer-policy.json, the deployer identity the README asks for',
     ))].sort();
     expect(trusted.length).toBeGreaterThan(0);
     expect(services).toEqual(trusted);
+  });
+
+  // The operations CLI (lib/ops) calls AWS itself: its adapter refuses any call not in AWS_CALLS, so that table is
+  // the list, and each of its actions must be allowed here too.
+  it.each(Object.keys(AWS_CALLS))('allows what the operations CLI\'s aws %s needs', (operation) => {
+    expect(AWS_CALLS[operation].filter((action) => allowing(action).length === 0)).toEqual([]);
+  });
+
+  it('lists in AWS_CALLS every aws call written in lib/ops, and no call it no longer makes', () => {
+    const dir = join(__dirname, '..', '..', 'lib', 'ops');
+    const source = readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
+    const written = [...new Set([...source.matchAll(/aws\??\.call\(\[\s*'([a-z0-9]+)',\s*'([a-z0-9-]+)'/g)].map((m) => `${m[1]} ${m[2]}`))].sort();
+    expect(written.length).toBeGreaterThan(10);
+    expect(written).toEqual(Object.keys(AWS_CALLS).sort());
+  });
+
+  it('lets the roll send commands only as AWS-RunShellScript, to instances', () => {
+    const send = allowing('ssm:SendCommand');
+    expect(send).toHaveLength(1);
+    expect(list(send[0].Resource).sort()).toEqual(['arn:*:ec2:*:*:instance/*', 'arn:*:ssm:*::document/AWS-RunShellScript']);
+    expect(readFileSync(join(__dirname, '..', '..', 'lib', 'ops', 'roll.ts'), 'utf8')).toContain("'--document-name', 'AWS-RunShellScript'");
   });
 });

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type SpawnSyncOptionsWithStringEncoding } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -160,7 +160,13 @@ export class FakeCloud {
   /** Runs the real CLI with the stubs first on PATH; with `tools`, a PATH holding only those stubs and node. */
   run(
     args: readonly string[],
-    options: { input?: string; env?: Record<string, string>; tools?: readonly string[]; /** another build of the CLI (the packed package's) */ cli?: string } = {},
+    options: {
+      input?: string;
+      env?: Record<string, string>;
+      tools?: readonly string[];
+      /** another build of the CLI (the packed package's) */ cli?: string;
+      /** Start the CLI as the leader of a process group of its own, as a shell starts a foreground job. */ ownGroup?: boolean;
+    } = {},
   ): { code: number | null; out: string; err: string } {
     let path = `${this.bin}${delimiter}${process.env.PATH}`;
     if (options.tools) {
@@ -169,13 +175,15 @@ export class FakeCloud {
       for (const tool of [...options.tools, 'fake-roll.js']) if (existsSync(join(this.bin, tool)) && !existsSync(join(path, tool))) symlinkSync(join(this.bin, tool), join(path, tool));
       if (!existsSync(join(path, 'node'))) symlinkSync(process.execPath, join(path, 'node'));
     }
-    const result = spawnSync(process.execPath, [options.cli ?? opsCli(), ...args], {
+    const spawnOptions: SpawnSyncOptionsWithStringEncoding & { detached: boolean } = {
       cwd: this.dir,
       input: options.input,
       encoding: 'utf8',
       timeout: 60_000,
       env: { ...process.env, PATH: path, FAKE_WORLD: this.dir, RANCHER_HA_AWS_POLL_MS: '0', ...options.env },
-    });
+      detached: options.ownGroup ?? false,
+    };
+    const result = spawnSync(process.execPath, [options.cli ?? opsCli(), ...args], spawnOptions);
     return { code: result.status, out: result.stdout, err: result.stderr };
   }
 }

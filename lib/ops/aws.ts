@@ -1,11 +1,37 @@
 import { CommandFailed, run } from './process';
 
+/**
+ * Every AWS CLI call the operations make (`<service> <operation>`), with the
+ * IAM actions it needs. `Aws.call` refuses any other, so this table is the
+ * whole list: __tests__/docs/deployer-policy.test.ts holds
+ * docs/deployer-policy.json to it.
+ */
+export const AWS_CALLS: Readonly<Record<string, readonly string[]>> = {
+  // roll
+  'ssm send-command': ['ssm:SendCommand'],
+  'ssm get-command-invocation': ['ssm:GetCommandInvocation'],
+  'rds create-db-snapshot': ['rds:CreateDBSnapshot'],
+  'rds describe-db-snapshots': ['rds:DescribeDBSnapshots'],
+  // teardown
+  'elbv2 modify-load-balancer-attributes': ['elasticloadbalancing:ModifyLoadBalancerAttributes'],
+  'rds modify-db-instance': ['rds:ModifyDBInstance'],
+  'rds describe-db-instances': ['rds:DescribeDBInstances'],
+  's3api list-object-versions': ['s3:ListBucketVersions'],
+  's3api delete-objects': ['s3:DeleteObject', 's3:DeleteObjectVersion'],
+  's3api delete-bucket': ['s3:DeleteBucket'],
+  'logs delete-log-group': ['logs:DeleteLogGroup'],
+  'kms schedule-key-deletion': ['kms:ScheduleKeyDeletion'],
+  'ec2 describe-snapshots': ['ec2:DescribeSnapshots'],
+};
+
 /** The AWS CLI, always with an explicit region and JSON output. */
 export class Aws {
   constructor(readonly region: string) {}
 
   /** Runs `aws <args>`; undefined when AWS answered with one of `gone` (the thing is already deleted). */
   call(args: readonly string[], gone: readonly string[] = [], timeoutMs = 300_000): any {
+    const operation = `${args[0]} ${args[1]}`;
+    if (!(operation in AWS_CALLS)) throw new Error(`aws ${operation} is not in AWS_CALLS (lib/ops/aws.ts): add it there, and its IAM actions to docs/deployer-policy.json.`);
     const result = run('aws', [...args, '--region', this.region, '--output', 'json'], { timeoutMs });
     if (result.code === 0) return result.stdout.trim() === '' ? {} : JSON.parse(result.stdout);
     if (gone.some((code) => result.stderr.includes(code))) return undefined;

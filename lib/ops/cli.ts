@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { readSync } from 'node:fs';
 import { moduleFolder } from './module-folder';
-import { CommandFailed, requireTools, ToolMissing } from './process';
+import { CommandFailed, requireTools, shieldChildrenFromSignals, ToolMissing } from './process';
 import { roll } from './roll';
 import { teardown } from './teardown';
 
@@ -101,13 +101,15 @@ export async function main(args: readonly string[]): Promise<number> {
         }
         const dir = moduleFolder(line.stack, line.values.get('--dir'));
         requireTools(['terraform', 'kubectl', 'aws']);
-        // The step in flight finishes (terraform and kubectl get the signal too and stop cleanly); the roll then stops and can be resumed.
+        // The step in flight finishes (terraform and kubectl run in process groups of their own, so a terminal's Ctrl-C
+        // reaches only this process); the roll then stops and can be resumed.
+        shieldChildrenFromSignals();
         let interrupted = false;
         const stop = (signal: NodeJS.Signals) => {
-          // A second signal ends it at once (the state file still says where it was).
+          // A second signal ends it without waiting for the next step (the state file still says where it was).
           if (interrupted) process.exit(130);
           interrupted = true;
-          process.stderr.write(`rancher-ha-aws: ${signal}: stopping after the step in flight (again to stop at once).\n`);
+          process.stderr.write(`rancher-ha-aws: ${signal}: stopping after the step in flight (again to stop once the command in flight returns).\n`);
         };
         process.on('SIGINT', stop);
         process.on('SIGTERM', stop);

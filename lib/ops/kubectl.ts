@@ -13,6 +13,8 @@ export interface NodeStatus {
   readonly etcdVoter: boolean | undefined;
   readonly unschedulable: boolean;
   readonly deleting: boolean;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
 }
 
 /** `kubectl` with the deployment's kubeconfig, a request timeout on every call, and JSON output. */
@@ -36,6 +38,17 @@ export class Kubectl {
     return { ok: result.code === 0, stdout: result.stdout, stderr: result.stderr };
   }
 
+  /**
+   * One object as JSON; undefined when it does not exist (NotFound), or when
+   * its kind is not known to the API server (a CRD not installed).
+   */
+  object(namespace: string, kind: string, name: string): any {
+    const result = this.tryCall(['-n', namespace, 'get', kind, name, '-o', 'json']);
+    if (result.ok) return JSON.parse(result.stdout);
+    if (/NotFound|doesn't have a resource type|the server could not find the requested resource/.test(result.stderr)) return undefined;
+    throw new Error(`kubectl -n ${namespace} get ${kind} ${name} failed: ${result.stderr.trim().split('\n').slice(-2).join(' ')}`);
+  }
+
   /** Every Node, or undefined when the API did not answer. */
   nodes(): NodeStatus[] | undefined {
     const result = this.tryCall(['get', 'nodes', '-o', 'json']);
@@ -55,5 +68,7 @@ export function nodeStatus(item: any): NodeStatus {
     etcdVoter: voter === undefined ? undefined : voter === 'True',
     unschedulable: item.spec?.unschedulable === true,
     deleting: item.metadata?.deletionTimestamp !== undefined,
+    labels: item.metadata?.labels ?? {},
+    annotations: item.metadata?.annotations ?? {},
   };
 }

@@ -1,23 +1,38 @@
 import { hostname } from 'node:os';
 import { Kubectl } from './kubectl';
 
-/** The Lease that holds the roll lock in the cluster (kube-system), so pipelines on other machines see it too. */
-export const LEASE_NAME = 'rancher-ha-aws-roll';
-const NAMESPACE = 'kube-system';
+/** A Lease in kube-system used as a lock: its name, and how long after its last renewal it is stale. */
+export interface LeaseLock {
+  readonly name: string;
+  readonly seconds: number;
+}
+
 /** A lease not renewed for this long is stale (its holder was killed): the longest step renews well within it. */
 export const LEASE_SECONDS = 3600;
+/** The roll lock, in the cluster so that pipelines on other machines see it too. */
+export const ROLL_LEASE: LeaseLock = { name: 'rancher-ha-aws-roll', seconds: LEASE_SECONDS };
+/**
+ * The servers' restart lock (lib/kubernetes/cert-renewal.sh takes it before a
+ * certificate-renewal restart). The roll holds it while it has a server out,
+ * for as long as its longest step (the apply): cert-renewal.sh judges a Lease
+ * stale by the Lease's own leaseDurationSeconds.
+ */
+export const RESTART_LEASE: LeaseLock = { name: 'rancher-aws-server-restart', seconds: LEASE_SECONDS };
+const NAMESPACE = 'kube-system';
 
 /** Who holds the lock: this machine and process, and when the roll started (kept in the state file to resume). */
 export function newHolder(): string {
   return `${hostname()}/${process.pid}/${new Date().toISOString()}`;
 }
 
-const manifest = (holder: string, now: Date) =>
+// The fields cert-renewal.sh writes and reads (holderIdentity, leaseDurationSeconds, acquireTime, renewTime, in
+// RFC 3339 with microseconds), so either side can judge the other's Lease.
+const manifest = (lock: LeaseLock, holder: string, now: Date) =>
   JSON.stringify({
     apiVersion: 'coordination.k8s.io/v1',
     kind: 'Lease',
-    metadata: { name: LEASE_NAME, namespace: NAMESPACE },
-    spec: { holderIdentity: holder, leaseDurationSeconds: LEASE_SECONDS, acquireTime: micro(now), renewTime: micro(now) },
+    metadata: { name: lock.name, namespace: NAMESPACE },
+    spec: { holderIdentity: holder, leaseDurationSeconds: lock.seconds, acquireTime: micro(now), renewTime: micro(now) },
   });
 const micro = (d: Date) => d.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 
@@ -30,32 +45,36 @@ export type LockResult = { readonly held: true } | { readonly held: false; reado
  * is deleted and created again, and only one of two racing takers can win that
  * create.
  */
-export function acquire(kubectl: Kubectl, holder: string, now = new Date()): LockResult {
+export function acquire(kubectl: Kubectl, holder: string, now = new Date(), lock: LeaseLock = ROLL_LEASE): LockResult {
   for (let attempt = 0; attempt < 2; attempt++) {
-    const created = kubectl.tryCall(['create', '-f', '-'], { input: manifest(holder, now) });
+    const created = kubectl.tryCall(['create', '-f', '-'], { input: manifest(lock, holder, now) });
     if (created.ok) return { held: true };
-    if (!created.stderr.includes('AlreadyExists')) throw new Error(`Could not create the roll lock (Lease ${NAMESPACE}/${LEASE_NAME}): ${created.stderr.trim()}`);
-    const existing = JSON.parse(kubectl.call(['-n', NAMESPACE, 'get', 'lease', LEASE_NAME, '-o', 'json']));
-    const current = String(existing.spec?.holderIdentity ?? '');
-    const renewed = String(existing.spec?.renewTime ?? existing.spec?.acquireTime ?? '');
+    if (!created.stderr.includes('AlreadyExists')) throw new Error(`Could not create the lock (Lease ${NAMESPACE}/${lock.name}): ${created.stderr.trim()}`);
+    const existing = kubectl.tryCall(['-n', NAMESPACE, 'get', 'lease', lock.name, '-o', 'json']);
+    // Deleted between our create and this read (its holder released it): try the create again.
+    if (!existing.ok && existing.stderr.includes('NotFound')) continue;
+    if (!existing.ok) throw new Error(`Could not read the lock (Lease ${NAMESPACE}/${lock.name}): ${existing.stderr.trim()}`);
+    const spec = JSON.parse(existing.stdout).spec ?? {};
+    const current = String(spec.holderIdentity ?? '');
+    const renewed = String(spec.renewTime ?? spec.acquireTime ?? '');
     if (current === holder) {
-      renew(kubectl, holder, now);
+      renew(kubectl, holder, now, lock);
       return { held: true };
     }
     const age = (now.getTime() - Date.parse(renewed)) / 1000;
-    if (!(age > Number(existing.spec?.leaseDurationSeconds ?? LEASE_SECONDS))) return { held: false, holder: current, renewed };
-    kubectl.call(['-n', NAMESPACE, 'delete', 'lease', LEASE_NAME, '--ignore-not-found']);
+    if (!(age > Number(spec.leaseDurationSeconds ?? lock.seconds))) return { held: false, holder: current, renewed };
+    kubectl.call(['-n', NAMESPACE, 'delete', 'lease', lock.name, '--ignore-not-found']);
   }
-  return { held: false, holder: 'another roll (it took the stale lock first)', renewed: '' };
+  return { held: false, holder: 'another taker (it took the stale lock first)', renewed: '' };
 }
 
 /** Renews the lease (between steps, and while waiting). */
-export function renew(kubectl: Kubectl, holder: string, now = new Date()): void {
-  kubectl.tryCall(['-n', NAMESPACE, 'patch', 'lease', LEASE_NAME, '--type', 'merge', '-p', JSON.stringify({ spec: { holderIdentity: holder, renewTime: micro(now) } })]);
+export function renew(kubectl: Kubectl, holder: string, now = new Date(), lock: LeaseLock = ROLL_LEASE): void {
+  kubectl.tryCall(['-n', NAMESPACE, 'patch', 'lease', lock.name, '--type', 'merge', '-p', JSON.stringify({ spec: { holderIdentity: holder, renewTime: micro(now) } })]);
 }
 
 /** Gives the lock back (only ours: a lease someone else took is left alone). */
-export function release(kubectl: Kubectl, holder: string): void {
-  const existing = kubectl.tryCall(['-n', NAMESPACE, 'get', 'lease', LEASE_NAME, '-o', 'json']);
-  if (existing.ok && JSON.parse(existing.stdout).spec?.holderIdentity === holder) kubectl.tryCall(['-n', NAMESPACE, 'delete', 'lease', LEASE_NAME, '--ignore-not-found']);
+export function release(kubectl: Kubectl, holder: string, lock: LeaseLock = ROLL_LEASE): void {
+  const existing = kubectl.tryCall(['-n', NAMESPACE, 'get', 'lease', lock.name, '-o', 'json']);
+  if (existing.ok && JSON.parse(existing.stdout).spec?.holderIdentity === holder) kubectl.tryCall(['-n', NAMESPACE, 'delete', 'lease', lock.name, '--ignore-not-found']);
 }

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type SpawnSyncOptionsWithStringEncoding } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
@@ -32,13 +32,28 @@ export class CommandFailed extends Error {
   }
 }
 
+/** Whether commands start in a process group of their own (see `shieldChildrenFromSignals`). */
+let ownGroup = false;
+
+/**
+ * From now on every command starts in a process group of its own, so the
+ * SIGINT a terminal sends on Ctrl-C (to its foreground group: this process)
+ * does not reach it: a `terraform apply` or `kubectl drain` in flight runs to
+ * its end, and only then the caller, which handles the signal, stops. For
+ * commands that install a handler; without one, node would exit at once and
+ * leave the command running.
+ */
+export function shieldChildrenFromSignals(): void {
+  ownGroup = true;
+}
+
 /**
  * Runs one command to its end. Synchronous on purpose: the operations run one
- * step at a time, and a SIGINT reaches the child first (same process group),
- * so the step in flight ends before the command stops and records where it was.
+ * step at a time; a signal handler runs once the command in flight returned.
  */
 export function run(command: string, args: readonly string[], options: RunOptions = {}): RunResult {
-  const result = spawnSync(command, args, {
+  // spawnSync honours `detached` as spawn does (the child leads a new process group), though @types/node leaves it out.
+  const spawnOptions: SpawnSyncOptionsWithStringEncoding & { detached: boolean } = {
     cwd: options.cwd,
     // Explicitly this process's environment (PATH decides which terraform, kubectl and aws run).
     env: process.env,
@@ -48,7 +63,10 @@ export function run(command: string, args: readonly string[], options: RunOption
     killSignal: 'SIGTERM',
     maxBuffer: 256 * 1024 * 1024,
     stdio: options.inherit ? ['pipe', 'inherit', 'inherit'] : 'pipe',
-  });
+    // A group of its own (setsid-like, not a daemon: still waited for, and killed on its time limit).
+    detached: ownGroup,
+  };
+  const result = spawnSync(command, args, spawnOptions);
   if (result.error && (result.error as NodeJS.ErrnoException).code === 'ENOENT') throw new ToolMissing(command);
   const timedOut = (result.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT';
   return { code: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? '', timedOut };

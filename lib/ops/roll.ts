@@ -1,12 +1,15 @@
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Aws } from './aws';
+import { MEMBER_LIST_COMMAND, membersWithoutNode, parseMembers } from './etcd-members';
 import { Kubectl, NodeStatus } from './kubectl';
-import { acquire, newHolder, release, renew } from './lease';
+import { acquire, LockResult, newHolder, release, renew, RESTART_LEASE } from './lease';
 import { deploymentName, deploymentRegion, managed, recorded } from './module-folder';
+import { unexpectedChanges } from './plan-check';
 import { Interrupted, waitUntil, yieldFor } from './poll';
 import { StateFile, stateFilePath } from './state-file';
 import { ModuleState, Terraform } from './terraform';
+import { upgradeInFlight } from './upgrade-state';
 
 /** The bounded budgets of the roll's waits (documented in docs/day-2.md "Rolling a server"). */
 export const BUDGETS = {
@@ -16,10 +19,18 @@ export const BUDGETS = {
   drainSeconds: 600,
   /** The Node gone after `kubectl delete node` (RKE2 removes the etcd member before it lets the Node go). */
   removeMs: 5 * 60_000,
-  /** `terraform apply -replace` of one server. */
+  /** The plan of one server's replacement, and the apply of that saved plan (each). */
   applyMs: 45 * 60_000,
   /** The new server Ready, an etcd voter, and every server healthy. */
   rejoinMs: 25 * 60_000,
+  /**
+   * The servers' restart Lease free, when a certificate renewal holds it: its
+   * restart waits 15 minutes at most for the server to come back
+   * (cert-renewal.sh RESTART_WAIT_SECONDS), then gives the Lease back.
+   */
+  restartLeaseMs: 20 * 60_000,
+  /** The etcd member list through SSM, before each RKE2 server. */
+  memberListMs: 2 * 60_000,
 } as const;
 
 export interface RollOptions {
@@ -52,6 +63,8 @@ export interface RollRecord {
   /** Per server, the instance id before its replace: a different one in the state means the apply happened. */
   readonly replacedFrom: Record<string, string>;
   readonly newImageDone?: boolean;
+  /** The server whose Node deletion was asked for and not yet seen through: out of the cluster from that moment. */
+  readonly removing?: string;
 }
 
 /** One server of the deployment as the state and the cluster show it. */
@@ -123,7 +136,7 @@ export async function roll(options: RollOptions): Promise<number> {
   const plan = servers.filter((s) => chosen.includes(s.name));
   log(`Roll of ${name} (${options.label}, ${k3s ? 'K3s on an external datastore' : 'RKE2 with embedded etcd'}, ${servers.length} servers):`);
   if (previous) log(`  Resuming the roll started ${previous.started} (${file.path}); the cluster and the state decide what is done.`);
-  if (options.newImage && !previous?.newImageDone) log(`  0. terraform apply -replace=${imageAddress} (the newest image becomes the recorded one; no server changes)`);
+  if (options.newImage && !previous?.newImageDone) log(`  0. terraform plan -replace=${imageAddress} -out, checked, applied (the newest image becomes the recorded one; no server changes)`);
   for (const server of plan) {
     const at = previous?.done[server.name];
     const next = at === undefined ? 0 : STEPS.indexOf(at) + 1;
@@ -149,6 +162,8 @@ export async function roll(options: RollOptions): Promise<number> {
   try {
     const inFlight = plan.find((s) => previous?.done[s.name] !== undefined && previous.done[s.name] !== 'rejoin');
     requireHealthy(kubectl, servers, k3s, inFlight);
+    // With a server out (a resume), the rejoin step waits for the upgrade instead.
+    if (!inFlight) requireNoUpgrade(kubectl, servers, 'Nothing was changed');
   } catch (error) {
     rmSync(kubeconfig, { force: true });
     if (!(error instanceof Stop)) throw error;
@@ -166,18 +181,20 @@ export async function roll(options: RollOptions): Promise<number> {
   file.write(record);
   const aws = new Aws(region);
   let renewed = Date.now();
+  const restart = { held: false };
   const save = (change: Partial<RollRecord>) => {
     record = { ...record, ...change };
     file.write(record);
     // The lease lapses after an hour; a renewal a minute is plenty, and every step ends with a save.
     if (Date.now() - renewed > 60_000) {
       renew(kubectl, holder);
+      if (restart.held) renew(kubectl, holder, new Date(), RESTART_LEASE);
       renewed = Date.now();
     }
   };
   try {
     if (options.newImage && !record.newImageDone) {
-      const result = terraform.applyReplace([imageAddress!], BUDGETS.applyMs);
+      const result = replaceExactly(terraform, imageAddress!, 'the apply that records the newest image', 'No server was touched: apply them first (a plain `terraform apply`), then run the roll again.');
       if (result.code !== 0) throw new Stop(`The apply that records the newest image failed (exit ${result.code}); no server was touched. Fix what Terraform says and run the roll again.`);
       save({ newImageDone: true });
     }
@@ -190,7 +207,7 @@ export async function roll(options: RollOptions): Promise<number> {
         if (interrupted()) throw new Stop(`Interrupted before ${server.name}'s step ${step}. Run the roll again to continue (${file.path}).`, 130);
         log(`${server.name}: ${describe(step, server, k3s, rejoinMs)}`);
         try {
-          await runStep(step, { server, servers, k3s, kubectl, terraform, aws, name, record, save, log, rejoinMs, interrupted });
+          await runStep(step, { server, servers, k3s, kubectl, terraform, aws, name, record, save, log, rejoinMs, interrupted, holder, restart });
         } catch (error) {
           if (error instanceof Interrupted) throw new Stop(`Interrupted during ${server.name}'s step ${step}. Run the roll again to continue (${file.path}).`, 130);
           throw error;
@@ -198,6 +215,8 @@ export async function roll(options: RollOptions): Promise<number> {
         save({ done: { ...record.done, [server.name]: step } });
       }
       log(`${server.name}: replaced, Ready${k3s ? '' : ' and a voting etcd member'}.`);
+      release(kubectl, holder, RESTART_LEASE);
+      restart.held = false;
     }
     release(kubectl, holder);
     file.remove();
@@ -209,7 +228,7 @@ export async function roll(options: RollOptions): Promise<number> {
     log(error.message);
     // While a server is out of the cluster the lock stays (only a resume of this roll continues it). Otherwise the
     // cluster is whole: the server in flight starts over (a fresh snapshot) and the lock is given back.
-    const out = plan.some((s) => record.done[s.name] === 'remove' || record.done[s.name] === 'replace');
+    const out = plan.some((s) => record.done[s.name] === 'remove' || record.done[s.name] === 'replace' || record.removing === s.name);
     if (!out) {
       const started = plan.find((s) => record.done[s.name] !== undefined && record.done[s.name] !== 'rejoin');
       if (started) {
@@ -219,7 +238,11 @@ export async function roll(options: RollOptions): Promise<number> {
         }
         save({ done: { ...record.done, [started.name]: undefined } });
       }
+      release(kubectl, holder, RESTART_LEASE);
       release(kubectl, holder);
+      // Refused before anything was done (exit 2: what the cluster or the plan holds must change first): nothing to
+      // resume, and the next run chooses its servers afresh.
+      if (error.code === 2 && !record.newImageDone && Object.values(record.done).every((step) => step === undefined)) file.remove();
     }
     return error.code;
   } finally {
@@ -248,7 +271,7 @@ function describe(step: Step, server: Server, k3s: boolean, rejoinMs: number): s
     case 'remove':
       return k3s ? 'delete its Node (and node password secret)' : 'delete its Node: RKE2 removes its etcd member first; wait until it is gone';
     case 'replace':
-      return `terraform apply -replace=${server.address}`;
+      return `terraform plan -replace=${server.address} -out, checked (nothing else changes), then applied`;
     case 'rejoin':
       return `wait until the new server is Ready${k3s ? '' : ' and an etcd voter'} and every server healthy (${rejoinMs / 60_000} minutes at most)`;
   }
@@ -267,12 +290,21 @@ interface StepContext {
   readonly log: (line: string) => void;
   readonly rejoinMs: number;
   readonly interrupted: () => boolean;
+  /** The roll's holder identity, in both Leases. */
+  readonly holder: string;
+  /** Whether the roll holds the servers' restart Lease now. */
+  readonly restart: { held: boolean };
 }
 
 async function runStep(step: Step, c: StepContext): Promise<void> {
+  if (step === 'snapshot') {
+    preflight(c);
+    if (!c.k3s) await requireMembersAreServers(c);
+    return c.k3s ? datastoreSnapshot(c) : etcdSnapshot(c);
+  }
+  // From the drain until the server is back, no certificate renewal may restart another server.
+  await holdRestartLease(c);
   switch (step) {
-    case 'snapshot':
-      return c.k3s ? datastoreSnapshot(c) : etcdSnapshot(c);
     case 'drain':
       return drain(c);
     case 'remove':
@@ -284,25 +316,84 @@ async function runStep(step: Step, c: StepContext): Promise<void> {
   }
 }
 
+/**
+ * Takes the servers' restart Lease (the one lib/kubernetes/cert-renewal.sh
+ * takes before it restarts a server), or keeps it when the roll has it; while
+ * a renewal holds it, waits (bounded) for that restart to end.
+ */
+async function holdRestartLease(c: StepContext): Promise<void> {
+  let other: Extract<LockResult, { held: false }> | undefined;
+  const held = await waitUntil(BUDGETS.restartLeaseMs, c.interrupted, () => {
+    const result = acquire(c.kubectl, c.holder, new Date(), RESTART_LEASE);
+    if (result.held) return true;
+    if (!other) c.log(`  ${result.holder} holds the servers' restart Lease (kube-system/${RESTART_LEASE.name}): a certificate renewal restart; waiting for it.`);
+    other = result;
+    return undefined;
+  });
+  if (!held) {
+    throw new Stop(
+      `${other?.holder} still holds the servers' restart Lease (kube-system/${RESTART_LEASE.name}, renewed ${other?.renewed}) after ${BUDGETS.restartLeaseMs / 60_000} minutes: a certificate renewal whose server has not come back (journalctl -u rancher-aws-cert-renewal on it). The roll stopped before ${c.server.name}'s next step; run it again once that server is healthy.`,
+    );
+  }
+  c.restart.held = true;
+}
+
 const stamp = () => new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
 
-async function etcdSnapshot(c: StepContext): Promise<void> {
+/** A healthy server other than the one about to go (instance ids as the state has them now). */
+function healthyPeer(c: StepContext, what: string): Server {
   const nodes = c.kubectl.nodes() ?? [];
-  // Another server takes it (the one about to go is drained next); instance ids as the state has them now.
   const peer = serversOf(c.terraform.pull()).find((s) => s.name !== c.server.name && isHealthy(nodeOf(nodes, s), false));
-  if (!peer) throw new Stop(`No other healthy server to take the snapshot on; ${c.server.name} was not touched.`);
-  const snapshot = `${c.name}-roll-${c.server.name}-${stamp()}`;
-  const parameters = JSON.stringify({ commands: [`PATH="$PATH:/usr/local/bin" rke2 etcd-snapshot save --name ${snapshot}`], executionTimeout: ['900'] });
-  const sent = c.aws.call(['ssm', 'send-command', '--instance-ids', peer.instanceId, '--document-name', 'AWS-RunShellScript', '--comment', `rancher-ha-aws roll: snapshot before ${c.server.name}`, '--parameters', parameters]);
-  const commandId = sent?.Command?.CommandId;
-  const status = await waitUntil(BUDGETS.snapshotMs, c.interrupted, () => {
+  if (!peer) throw new Stop(`No other healthy server to ${what} on; ${c.server.name} was not touched.`);
+  return peer;
+}
+
+/** Runs a shell command on a server through SSM and waits (bounded) for its end; undefined when it did not end in time. */
+async function onServer(c: StepContext, peer: Server, command: string, comment: string, budgetMs: number) {
+  const parameters = JSON.stringify({ commands: [command], executionTimeout: [String(Math.round(budgetMs / 1000))] });
+  const sent = c.aws.call(['ssm', 'send-command', '--instance-ids', peer.instanceId, '--document-name', 'AWS-RunShellScript', '--comment', comment, '--parameters', parameters]);
+  const commandId: string = sent?.Command?.CommandId;
+  const result = await waitUntil(budgetMs, c.interrupted, () => {
     const invocation = c.aws.call(['ssm', 'get-command-invocation', '--command-id', commandId, '--instance-id', peer.instanceId], ['InvocationDoesNotExist']);
     const s = invocation?.Status;
-    return s === undefined || ['Pending', 'InProgress', 'Delayed'].includes(s) ? undefined : { status: s as string, error: String(invocation.StandardErrorContent ?? '').trim() };
+    return s === undefined || ['Pending', 'InProgress', 'Delayed'].includes(s)
+      ? undefined
+      : { status: s as string, output: String(invocation.StandardOutputContent ?? ''), error: String(invocation.StandardErrorContent ?? '').trim() };
   });
+  return { commandId, result };
+}
+
+async function etcdSnapshot(c: StepContext): Promise<void> {
+  // Another server takes it (the one about to go is drained next).
+  const peer = healthyPeer(c, 'take the snapshot');
+  const snapshot = `${c.name}-roll-${c.server.name}-${stamp()}`;
+  const { commandId, result: status } = await onServer(c, peer, `PATH="$PATH:/usr/local/bin" rke2 etcd-snapshot save --name ${snapshot}`, `rancher-ha-aws roll: snapshot before ${c.server.name}`, BUDGETS.snapshotMs);
   if (!status) throw new Stop(`The etcd snapshot on ${peer.name} did not finish within ${BUDGETS.snapshotMs / 60_000} minutes (SSM command ${commandId}); ${c.server.name} was not touched. Look at the command's output (aws ssm get-command-invocation), then run the roll again.`);
   if (status.status !== 'Success') throw new Stop(`The etcd snapshot on ${peer.name} failed (SSM ${status.status}${status.error ? `: ${status.error.split('\n').slice(-3).join(' ')}` : ''}); ${c.server.name} was not touched. Fix it (rke2-server running? the bucket reachable?), then run the roll again.`);
   c.log(`  snapshot ${snapshot} saved to the bucket by ${peer.name}.`);
+}
+
+/**
+ * Voters = servers, read from etcd itself: every member of the etcd member
+ * list (through SSM on a healthy server) has a server Node. A leftover member
+ * (a server lost without its Node deletion) counts towards the quorum without
+ * voting, so taking one more out could lose it.
+ */
+async function requireMembersAreServers(c: StepContext): Promise<void> {
+  const peer = healthyPeer(c, 'read the etcd member list');
+  const { commandId, result } = await onServer(c, peer, MEMBER_LIST_COMMAND, `rancher-ha-aws roll: etcd members before ${c.server.name}`, BUDGETS.memberListMs);
+  if (!result || result.status !== 'Success') {
+    throw new Stop(`Reading the etcd member list on ${peer.name} ${result ? `failed (SSM ${result.status}${result.error ? `: ${result.error.split('\n').slice(-2).join(' ')}` : ''})` : `did not finish (SSM command ${commandId})`}; ${c.server.name} was not touched. Run the roll again once rke2-server answers there.`);
+  }
+  const nodes = c.kubectl.nodes();
+  if (nodes === undefined) throw new Stop(`The Kubernetes API did not answer; ${c.server.name} was not touched. Run the roll again.`);
+  const stray = membersWithoutNode(parseMembers(result.output), serverNodes(nodes, c.servers));
+  if (stray.length > 0) {
+    throw new Stop(
+      `etcd has members no server Node stands for: ${stray.map((m) => `${m.name || '(unnamed)'} ${m.peerURLs.join(' ')}${m.isLearner ? ' (learner)' : ''}`).join(', ')}. ${c.server.name} was not touched: with a member that does not vote, taking one more out may lose quorum. Remove the stale member first (docs/day-2.md "Shrinking, losing servers, restoring"), then run the roll again.`,
+      2,
+    );
+  }
 }
 
 async function datastoreSnapshot(c: StepContext): Promise<void> {
@@ -336,6 +427,9 @@ async function removeNode(c: StepContext): Promise<void> {
   const nodes = c.kubectl.nodes();
   if (nodes === undefined) throw new Stop(`The API did not answer before ${c.server.name}'s Node was deleted; every server is still a member. Run the roll again.`);
   const node = nodeOf(nodes, c.server);
+  // Recorded before the deletion is asked for: from then on the server counts as out (its member may go any moment),
+  // so a stop keeps the lock and a rerun resumes this wait instead of starting the server over.
+  if (c.record.removing !== c.server.name) c.save({ removing: c.server.name });
   if (node) c.kubectl.call(['delete', 'node', node.name, '--wait=false']);
   const nodeName = node?.name ?? c.server.name;
   // The Node stays (a finalizer) until RKE2 has removed its etcd member; then it is gone.
@@ -350,8 +444,9 @@ async function removeNode(c: StepContext): Promise<void> {
   });
   if (!gone)
     throw new Stop(
-      `${c.server.name}'s Node (${nodeName}) was deleted but is still there after ${BUDGETS.removeMs / 60_000} minutes: its etcd member may not be removed yet (rke2-server logs on the other servers). The cluster is at quorum with the other servers; run the roll again to continue.`,
+      `${c.server.name}'s Node (${nodeName}) was deleted but is still there after ${BUDGETS.removeMs / 60_000} minutes: its etcd member may not be removed yet (rke2-server logs on the other servers; \`kubectl get node ${nodeName} -o jsonpath='{.metadata.finalizers}'\`). ${c.server.name} counts as out: the lock stays, and no other server is touched. Run the roll again to keep waiting for the removal and continue.`,
     );
+  c.save({ removing: undefined });
   // The replacement registers under the same name: its old node password would refuse it.
   c.kubectl.tryCall(['-n', 'kube-system', 'delete', 'secret', `${nodeName}.node-password.${c.k3s ? 'k3s' : 'rke2'}`, '--ignore-not-found']);
 }
@@ -364,19 +459,31 @@ function replace(c: StepContext): void {
     return;
   }
   c.save({ replacedFrom: { ...c.record.replacedFrom, [c.server.name]: current?.instanceId ?? c.server.instanceId } });
-  const result = c.terraform.applyReplace([c.server.address], BUDGETS.applyMs);
+  const result = replaceExactly(
+    c.terraform,
+    c.server.address,
+    `the replacement of ${c.server.name}`,
+    `Nothing was applied; ${c.server.name} is out of the cluster and the others are at quorum. Do not apply those changes while a server is out: undo them in the settings (synthesize again), run the roll again to finish this server, then apply them.`,
+  );
   if (result.code !== 0)
     throw new Stop(
-      `terraform apply -replace=${c.server.address} ${result.timedOut ? 'did not finish in time' : `failed (exit ${result.code})`}. The other servers are at quorum; ${c.server.name} is out of the cluster. Fix what Terraform says, then run the roll again: it continues with this server.`,
+      `terraform plan/apply -replace=${c.server.address} ${result.timedOut ? 'did not finish in time' : `failed (exit ${result.code})`}. The other servers are at quorum; ${c.server.name} is out of the cluster. Fix what Terraform says, then run the roll again: it continues with this server.`,
     );
 }
 
 async function rejoin(c: StepContext): Promise<void> {
+  let upgrade: string | undefined;
   const healthy = await waitUntil(c.rejoinMs, c.interrupted, () => {
     const nodes = c.kubectl.nodes();
     if (nodes === undefined) return undefined;
-    return c.servers.every((s) => isHealthy(nodeOf(nodes, s), c.k3s)) ? true : undefined;
+    if (!c.servers.every((s) => isHealthy(nodeOf(nodes, s), c.k3s))) return undefined;
+    // The upgrade controller runs its Plan on the new Node too (cordoned while it does): wait for that as well.
+    upgrade = upgradeInFlight(c.kubectl, serverNodes(nodes, c.servers));
+    return upgrade === undefined ? true : undefined;
   });
+  if (!healthy && upgrade !== undefined) {
+    throw new Stop(`The new ${c.server.name} is healthy, but ${upgrade} after ${c.rejoinMs / 60_000} minutes. The roll stops before the next server; run it again once the upgrade is finished.`);
+  }
   if (!healthy) {
     const nodes = c.kubectl.nodes() ?? [];
     const node = nodeOf(nodes, c.server);
@@ -384,6 +491,56 @@ async function rejoin(c: StepContext): Promise<void> {
     throw new Stop(
       `The new ${c.server.name} did not become healthy within ${c.rejoinMs / 60_000} minutes: ${state}. The other servers are at quorum. Look at /var/log/cloud-init-output.log on it (aws ssm start-session), then run the roll again: it waits for this server before the next.`,
     );
+  }
+}
+
+/** Before a server is touched: no upgrade in flight, and a plan that replaces that server and changes nothing else. */
+function preflight(c: StepContext): void {
+  requireNoUpgrade(c.kubectl, c.servers, `${c.server.name} was not touched`);
+  const planFile = rollPlanFile(c.terraform.dir);
+  try {
+    const planned = c.terraform.planReplace([c.server.address], planFile, BUDGETS.applyMs);
+    if (planned.code !== 0) throw new Stop(`terraform plan -replace=${c.server.address} failed (exit ${planned.code}); ${c.server.name} was not touched. Fix what Terraform says, then run the roll again.`);
+    refuseOtherChanges(c.terraform, planFile, c.server.address, `the replacement of ${c.server.name}`, `${c.server.name} was not touched: apply them first (a plain \`terraform apply\`, every server in the cluster), then run the roll again.`);
+  } finally {
+    rmSync(planFile, { force: true });
+  }
+}
+
+/** No in-place upgrade pending or running (it restarts servers one by one: never while the roll has one out). */
+function requireNoUpgrade(kubectl: Kubectl, servers: readonly Server[], untouched: string): void {
+  const nodes = kubectl.nodes();
+  if (nodes === undefined) throw new Stop(`The Kubernetes API does not answer; ${untouched}. Run the roll again.`);
+  const upgrade = upgradeInFlight(kubectl, serverNodes(nodes, servers));
+  if (upgrade) throw new Stop(`An in-place Kubernetes upgrade is pending or running: ${upgrade}. ${untouched}. Let it finish (or apply again until it does), then run the roll.`, 2);
+}
+
+const serverNodes = (nodes: readonly NodeStatus[], servers: readonly Server[]) => servers.map((s) => nodeOf(nodes, s)).filter((n): n is NodeStatus => n !== undefined);
+
+/** The saved plan of the roll, beside its state file. */
+const rollPlanFile = (dir: string) => resolve(dirname(stateFilePath(dir, 'roll')), 'roll.tfplan');
+
+/** Stops (exit 2) when the saved plan changes anything beyond replacing `address` and what follows it. */
+function refuseOtherChanges(terraform: Terraform, planFile: string, address: string, what: string, advice: string): void {
+  const others = unexpectedChanges(terraform.showPlan(planFile), [address]);
+  if (others.length === 0) return;
+  throw new Stop(
+    `The plan for ${what} changes more than that:\n${others.map((o) => `  - ${o}`).join('\n')}\nThose are pending changes of the settings (an upgrade among them would restart servers while one is out). ${advice}`,
+    2,
+  );
+}
+
+/** `terraform plan -replace=<address> -out`, its changes checked, then `terraform apply` of exactly that saved plan. */
+function replaceExactly(terraform: Terraform, address: string, what: string, advice: string) {
+  const planFile = rollPlanFile(terraform.dir);
+  mkdirSync(dirname(planFile), { recursive: true });
+  try {
+    const planned = terraform.planReplace([address], planFile, BUDGETS.applyMs);
+    if (planned.code !== 0) return planned;
+    refuseOtherChanges(terraform, planFile, address, what, advice);
+    return terraform.applyPlan(planFile, BUDGETS.applyMs);
+  } finally {
+    rmSync(planFile, { force: true });
   }
 }
 

@@ -17,12 +17,19 @@ export interface ModuleState {
   readonly outputs: Record<string, { value: unknown }>;
 }
 
+/** The parts of `terraform show -json <plan file>` the roll reads. */
+export interface SavedPlan {
+  readonly resource_changes?: readonly { readonly address: string; readonly mode: 'managed' | 'data'; readonly change: { readonly actions: readonly string[] } }[];
+  readonly configuration?: { readonly root_module?: { readonly resources?: readonly { readonly address: string; readonly expressions?: unknown }[] } };
+}
+
 /** Terraform's own name for an override file: merged into the configuration, lifecycle arguments one by one. */
 export const OVERRIDE_FILE = 'zz_rancher_ha_aws_teardown_override.tf.json';
 
 /**
- * The `terraform` CLI in the synthesized module folder. Never `-auto-approve`
- * without a plan the command printed first; `-input=false` everywhere, since a
+ * The `terraform` CLI in the synthesized module folder. The roll applies
+ * only a saved plan it printed and inspected (no `-auto-approve` of a fresh
+ * plan); the teardown's destroy is confirmed by its own command first; `-input=false` everywhere, since a
  * prompt the command did not expect would hang a pipeline.
  */
 export class Terraform {
@@ -65,9 +72,23 @@ export class Terraform {
     return run('terraform', ['apply', '-destroy', '-refresh=false', '-auto-approve', '-input=false'], { cwd: this.dir, timeoutMs, inherit: true });
   }
 
-  /** Replaces exactly the given resources in one apply (a normal apply otherwise: every other change of the plan goes with it). */
-  applyReplace(addresses: readonly string[], timeoutMs: number): RunResult {
-    return run('terraform', ['apply', ...addresses.map((a) => `-replace=${a}`), '-auto-approve', '-input=false'], { cwd: this.dir, timeoutMs, inherit: true });
+  /**
+   * Plans the replacement of exactly these resources into `planFile` (the
+   * plan is printed as it is made). What else the plan changes is for the
+   * caller to inspect (`showPlan`) before it applies that file and nothing else.
+   */
+  planReplace(addresses: readonly string[], planFile: string, timeoutMs: number): RunResult {
+    return run('terraform', ['plan', ...addresses.map((a) => `-replace=${a}`), `-out=${planFile}`, '-input=false'], { cwd: this.dir, timeoutMs, inherit: true });
+  }
+
+  /** A saved plan as JSON (`terraform show -json`): its resource_changes and the configuration's references. */
+  showPlan(planFile: string): SavedPlan {
+    return JSON.parse(output('terraform', ['show', '-json', planFile], { cwd: this.dir, timeoutMs: 300_000 })) as SavedPlan;
+  }
+
+  /** Applies exactly a saved plan (Terraform refuses one the state moved past since it was made). */
+  applyPlan(planFile: string, timeoutMs: number): RunResult {
+    return run('terraform', ['apply', '-input=false', planFile], { cwd: this.dir, timeoutMs, inherit: true });
   }
 
   /** The value of one output (from the state: no refresh). */

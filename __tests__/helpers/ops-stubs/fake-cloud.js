@@ -124,6 +124,7 @@ function terraform() {
   }
   if (command === 'apply' && rest.includes('-destroy')) destroy(rest);
   if (command === 'apply') apply(rest);
+  if ((command === 'plan' || command === 'show') && world.roll) return require(join(__dirname, 'fake-roll.js'))[command](world, rest, finish, configuration);
   finish(1, '', `fake terraform: unexpected call: ${line}\n`);
 }
 
@@ -278,7 +279,7 @@ function aws() {
 }
 
 function kubectl() {
-  if (world.roll) return require(join(__dirname, 'fake-roll.js')).kubectl(world, args, finish);
+  if (world.roll) return require(join(__dirname, 'fake-roll.js')).kubectl(world, args, finish, save);
   finish(1, '', `fake kubectl: unexpected call: ${line}\n`);
 }
 

@@ -10,9 +10,45 @@ function server(world, predicate) {
   return world.cluster.servers.find(predicate);
 }
 
+/**
+ * The certificate-renewal timer of `cluster.renewal.server` (lib/kubernetes/cert-renewal.sh), due now: it runs at
+ * every look, and restarts its server (down for one look) when the restart Lease is free or stale and every Node
+ * it sees is Ready and a voter, as the script checks. It cannot see a server the roll took out (no Node, no
+ * member): only the Lease stops it then.
+ */
+function renewalTimer(world) {
+  const renewal = world.cluster.renewal;
+  if (!renewal) return;
+  const s = server(world, (x) => x.name === renewal.server);
+  if (!s.nodePresent || s.deleting) return;
+  if (renewal.restarting) {
+    s.ready = true;
+    delete renewal.restarting;
+    return;
+  }
+  const lease = world.restartLease;
+  if (lease && Date.parse(lease.renewTime) + lease.leaseDurationSeconds * 1000 > Date.now()) {
+    renewal.deferredTo = [...new Set([...(renewal.deferredTo ?? []), lease.holderIdentity])];
+    return;
+  }
+  const visible = world.cluster.servers.filter((x) => x.nodePresent && !x.deleting);
+  if (!visible.every((x) => x.ready && x.member && !x.learner)) return;
+  // Only while another server is out: that is the moment the roll must hold the Lease (a restart of a whole cluster is allowed).
+  if (!world.cluster.servers.some((x) => !x.nodePresent || x.deleting)) return;
+  s.ready = false;
+  renewal.restarting = true;
+  renewal.restarts = (renewal.restarts ?? 0) + 1;
+}
+
 /** Time passes with every look at the Nodes: joining servers progress. */
 function tick(world) {
+  renewalTimer(world);
   for (const s of world.cluster.servers) {
+    // A finalizer that holds the Node for `cluster.stuckFinalizer` more looks (its member not yet removed).
+    if (s.deleting && world.cluster.stuckFinalizer > 0) {
+      world.cluster.stuckFinalizer--;
+      continue;
+    }
     if (s.deleting) {
       // The finalizer: the member is removed, then the Node goes.
       s.member = false;
@@ -25,6 +61,10 @@ function tick(world) {
     delete s.joining;
     if (world.cluster.neverReady === s.name || s.staleMember) continue;
     s.nodePresent = true;
+    // The upgrade controller runs the current Plan on a new Node (or, with `stuckOnJoin`, is still at it).
+    const plan = world.cluster.upgrade?.plan;
+    if (plan?.stuckOnJoin) plan.applying = [s.node];
+    else if (plan) s.planHash = plan.latestHash;
     s.ready = true;
     s.cordoned = false;
     if (s.learner) {
@@ -37,17 +77,34 @@ function tick(world) {
   }
 }
 
+const memberName = (s, generation = s.generation ?? 0) => `${s.node}-${(0xabc00000 + generation).toString(16)}`;
+
+/** The etcd member list as etcd's JSON gateway answers it: the members, a leftover of a replaced instance, `cluster.extraMembers`. */
+function memberList(world) {
+  const members = [];
+  for (const s of world.cluster.servers) {
+    const peerURLs = [`https://${s.ip}:2380`];
+    if (s.staleMember) members.push({ name: memberName(s, (s.generation ?? 1) - 1), peerURLs });
+    if (s.member || s.learner) members.push({ name: memberName(s), peerURLs, ...(s.learner ? { isLearner: true } : {}) });
+  }
+  return { header: { cluster_id: '1' }, members: [...members, ...(world.cluster.extraMembers ?? [])] };
+}
+
 function nodeJson(world, s) {
   const conditions = [{ type: 'Ready', status: s.ready ? 'True' : 'Unknown' }];
   if (!world.cluster.k3s) conditions.push({ type: 'EtcdIsVoter', status: s.member && !s.learner ? 'True' : 'False', reason: s.learner ? 'MemberIsLearner' : s.member ? 'MemberNotLearner' : 'NotAMember' });
+  // RKE2 annotates a server's Node with its etcd member name (<node>-<8 hex>, new for every new instance).
+  const annotations = !world.cluster.k3s && s.member ? { 'etcd.rke2.cattle.io/node-name': memberName(s) } : {};
+  const upgrade = world.cluster.upgrade;
+  const labels = upgrade?.plan && (s.planHash ?? upgrade.plan.latestHash) ? { 'plan.upgrade.cattle.io/server-plan': s.planHash ?? upgrade.plan.latestHash } : {};
   return {
-    metadata: { name: s.node, ...(s.deleting ? { deletionTimestamp: '2026-11-23T06:00:00Z' } : {}) },
+    metadata: { name: s.node, labels, annotations, ...(s.deleting ? { deletionTimestamp: '2026-11-23T06:00:00Z' } : {}) },
     spec: s.cordoned ? { unschedulable: true } : {},
     status: { addresses: [{ type: 'InternalIP', address: s.ip }], conditions },
   };
 }
 
-function kubectl(world, rawArgs, finish) {
+function kubectl(world, rawArgs, finish, save) {
   const cluster = world.cluster;
   const args = rawArgs.filter((a, i) => !a.startsWith('--kubeconfig') && rawArgs[i - 1] !== '--kubeconfig' && !a.startsWith('--request-timeout'));
   if (!rawArgs.includes('--kubeconfig')) finish(1, '', 'fake kubectl: no --kubeconfig\n');
@@ -68,6 +125,15 @@ function kubectl(world, rawArgs, finish) {
     if (!byNode) finish(1, '', `Error from server (NotFound): nodes "${kind}" not found\n`);
     if (cluster.drainFails) finish(1, '', `error: unable to drain node "${kind}" due to error: global timeout reached: 10m0s, continuing command...\n`);
     byNode.drained = true;
+    // A terminal's Ctrl-C while the drain runs: SIGINT to the roll's whole process group (the test starts the roll as
+    // a group leader), as a terminal sends it to its foreground group. A drain in that group dies of it.
+    if (cluster.ctrlCDuringDrain) {
+      delete cluster.ctrlCDuringDrain;
+      save();
+      process.kill(-process.ppid, 'SIGINT');
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+      finish(0, `node/${kind} drained\n`);
+    }
     // A Ctrl-C (SIGINT to the roll) or a pipeline's SIGTERM while the drain runs.
     if (cluster.signalDuringDrain) {
       const signal = cluster.signalDuringDrain;
@@ -80,46 +146,117 @@ function kubectl(world, rawArgs, finish) {
     const s = server(world, (x) => x.node === name && x.nodePresent);
     if (!s) finish(1, '', `Error from server (NotFound): nodes "${name}" not found\n`);
     s.deleting = true;
+    // Someone changes the settings (and synthesizes) while the roll has this server out.
+    if (cluster.pendingChangesOnRemove) {
+      world.pendingChanges = cluster.pendingChangesOnRemove;
+      delete cluster.pendingChangesOnRemove;
+    }
     finish(0, `node "${name}" deleted\n`);
   }
   if (verb === 'delete' && kind === 'secret') {
     cluster.deletedSecrets = [...(cluster.deletedSecrets ?? []), name];
     finish(0);
   }
+  // The upgrade's records and Plan (lib/kubernetes/kubernetes-upgrade.ts, upgrade-plan.ts), where the world has them.
+  if (verb === 'get' && kind === 'configmap' && ns === 'rancher-aws-gates') {
+    const value = { 'rancher-aws-kubernetes-target': cluster.upgrade?.target, 'rancher-aws-kubernetes-version': cluster.upgrade?.running }[name];
+    if (value === undefined) finish(1, '', `Error from server (NotFound): configmaps "${name}" not found\n`);
+    finish(0, JSON.stringify({ metadata: { name, namespace: ns }, data: { kubernetes: value } }));
+  }
+  if (verb === 'get' && kind === 'plans.upgrade.cattle.io' && ns === 'system-upgrade') {
+    if (!cluster.upgrade) finish(1, '', 'error: the server doesn\'t have a resource type "plans"\n');
+    if (!cluster.upgrade.plan) finish(1, '', `Error from server (NotFound): plans.upgrade.cattle.io "${name}" not found\n`);
+    const { latestHash, applying } = cluster.upgrade.plan;
+    finish(0, JSON.stringify({ metadata: { name, namespace: ns }, status: { latestHash, applying } }));
+  }
+  // Leases in kube-system: the roll lock (world.lease) and the servers' restart lock (world.restartLease).
+  const leaseKey = (leaseName) => (leaseName === 'rancher-ha-aws-roll' ? 'lease' : leaseName === 'rancher-aws-server-restart' ? 'restartLease' : undefined);
   if (verb === 'create' && kind === '-f') {
     const lease = JSON.parse(require('node:fs').readFileSync(0, 'utf8'));
-    if (world.lease) finish(1, '', `Error from server (AlreadyExists): leases.coordination.k8s.io "${lease.metadata.name}" already exists\n`);
-    world.lease = lease.spec;
-    finish(0, 'lease.coordination.k8s.io/rancher-ha-aws-roll created\n');
+    const key = leaseKey(lease.metadata.name);
+    if (!key || lease.metadata.namespace !== 'kube-system') finish(1, '', `fake kubectl: unexpected object ${lease.metadata.namespace}/${lease.metadata.name}\n`);
+    if (world[key]) finish(1, '', `Error from server (AlreadyExists): leases.coordination.k8s.io "${lease.metadata.name}" already exists\n`);
+    world[key] = lease.spec;
+    finish(0, `lease.coordination.k8s.io/${lease.metadata.name} created\n`);
   }
-  if (kind === 'lease' && ns === 'kube-system') {
+  if (kind === 'lease' && ns === 'kube-system' && leaseKey(name)) {
+    const key = leaseKey(name);
     if (verb === 'get') {
-      if (!world.lease) finish(1, '', `Error from server (NotFound): leases.coordination.k8s.io "${name}" not found\n`);
-      finish(0, JSON.stringify({ spec: world.lease }));
+      // A renewal that holds the restart Lease gives it back after `releaseAfterLooks` looks at it.
+      if (key === 'restartLease' && world.restartLease?.releaseAfterLooks !== undefined && --world.restartLease.releaseAfterLooks < 0) delete world.restartLease;
+      if (!world[key]) finish(1, '', `Error from server (NotFound): leases.coordination.k8s.io "${name}" not found\n`);
+      finish(0, JSON.stringify({ spec: world[key] }));
     }
     if (verb === 'patch') {
-      if (!world.lease) finish(1, '', 'NotFound\n');
-      world.lease = { ...world.lease, ...JSON.parse(args[args.indexOf('-p') + 1]).spec };
+      if (!world[key]) finish(1, '', 'NotFound\n');
+      world[key] = { ...world[key], ...JSON.parse(args[args.indexOf('-p') + 1]).spec };
       finish(0);
     }
     if (verb === 'delete') {
-      delete world.lease;
+      delete world[key];
       finish(0);
     }
   }
   finish(1, '', `fake kubectl: unexpected call: ${rawArgs.join(' ')}\n`);
 }
 
-function apply(world, flags, finish) {
+/** Every `${type.name...}` reference of a configuration block, as Terraform's plan JSON lists them. */
+function referencesOf(body) {
+  const found = new Set();
+  JSON.stringify(body).replace(/\$\{(?:[^}]*?[^a-z0-9_.])?((?:data\.)?[a-z0-9_]+\.[A-Za-z0-9_-]+)(\.[a-z_]+)?/g, (_, ref, attr) => {
+    found.add(ref);
+    if (attr) found.add(`${ref}${attr}`);
+    return '';
+  });
+  return [...found];
+}
+
+/**
+ * `terraform plan -replace=X -out=FILE`: the plan of the fake world written
+ * to FILE as `terraform show -json` prints it. It replaces X, updates what
+ * refers to X (a server's target group attachments and user-data record), and
+ * carries every change pending in `world.pendingChanges` ({ address, actions,
+ * upgrade? }: settings changed and not applied yet, such as a new Kubernetes
+ * version).
+ */
+function plan(world, flags, finish, configuration) {
   const replace = flags.filter((f) => f.startsWith('-replace=')).map((f) => f.slice('-replace='.length));
-  if (!flags.includes('-auto-approve') || replace.length === 0) finish(1, '', `fake terraform: unexpected apply ${flags.join(' ')}\n`);
+  const out = flags.find((f) => f.startsWith('-out='))?.slice('-out='.length);
+  if (!out || replace.length === 0 || !flags.includes('-input=false')) finish(1, '', `fake terraform: unexpected plan ${flags.join(' ')}\n`);
+  const config = configuration();
+  const resources = Object.entries(config.resource ?? {}).flatMap(([type, byName]) =>
+    Object.entries(byName).map(([name, body]) => ({ address: `${type}.${name}`, mode: 'managed', type, name, expressions: { all: { references: referencesOf(body) } } })),
+  );
+  const changes = [];
+  for (const address of replace) {
+    if (!world.state.resources.some((r) => `${r.type}.${r.name}` === address)) finish(1, '', `Error: Invalid -replace address: ${address} is not in the state\n`);
+    changes.push({ address, mode: 'managed', change: { actions: ['delete', 'create'] } });
+    for (const r of resources) if (r.expressions.all.references.some((ref) => ref === address || ref.startsWith(`${address}.`))) changes.push({ address: r.address, mode: 'managed', change: { actions: ['update'] } });
+  }
+  for (const pending of world.pendingChanges ?? []) changes.push({ address: pending.address, mode: 'managed', change: { actions: pending.actions }, upgrade: pending.upgrade });
+  changes.push({ address: 'data.http.api-readiness_readyz', mode: 'data', change: { actions: ['read'] } });
+  require('node:fs').writeFileSync(require('node:path').resolve(process.cwd(), out), JSON.stringify({ format_version: '1.2', resource_changes: changes, configuration: { root_module: { resources } }, replace, serial: world.state.serial }));
+  finish(0, `Plan: ${changes.length} to change.\n\nSaved the plan to: ${out}\n`);
+}
+
+function show(world, flags, finish) {
+  const file = flags.filter((f) => !f.startsWith('-'))[0];
+  if (!flags.includes('-json') || !file) finish(1, '', `fake terraform: unexpected show ${flags.join(' ')}\n`);
+  finish(0, require('node:fs').readFileSync(require('node:path').resolve(process.cwd(), file), 'utf8'));
+}
+
+/** `terraform apply FILE`: exactly the saved plan; a pending upgrade in it makes the controller restart the servers. */
+function apply(world, flags, finish) {
+  const file = flags.filter((f) => !f.startsWith('-'))[0];
+  if (!file || flags.some((f) => f.startsWith('-replace=') || f === '-auto-approve')) finish(1, '', `fake terraform: unexpected apply ${flags.join(' ')} (only a saved plan is applied)\n`);
+  const saved = JSON.parse(require('node:fs').readFileSync(require('node:path').resolve(process.cwd(), file), 'utf8'));
+  if (saved.serial !== world.state.serial) finish(1, '', 'Error: Saved plan is stale\n');
   if (world.cluster.applyFails) {
     world.cluster.applyFails--;
     finish(1, '', 'Error: creating EC2 Instance: InsufficientInstanceCapacity\n');
   }
-  for (const address of replace) {
+  for (const address of saved.replace) {
     const resource = world.state.resources.find((r) => `${r.type}.${r.name}` === address);
-    if (!resource) finish(1, '', `Error: Invalid -replace address: ${address} is not in the state\n`);
     if (/ami_recorded-image/.test(address)) {
       world.recordedImageReplaced = (world.recordedImageReplaced ?? 0) + 1;
       continue;
@@ -135,11 +272,19 @@ function apply(world, flags, finish) {
     s.joining = world.cluster.joinAfter ?? 2;
     world.replaced = [...(world.replaced ?? []), s.name];
   }
+  // The target record written, the Plan changed: the controller restarts the first server it picks at once.
+  if (saved.resource_changes.some((c) => c.upgrade)) {
+    const next = world.cluster.servers.find((x) => x.ready && x.member);
+    if (next) next.ready = false;
+    world.upgradeApplied = true;
+  }
+  world.pendingChanges = (world.pendingChanges ?? []).filter((p) => !saved.resource_changes.some((c) => c.address === p.address));
+  world.state.serial = (world.state.serial ?? 1) + 1;
   if (world.killAfterApply) {
     delete world.killAfterApply;
     finish(0, '', '', () => process.kill(process.ppid, 'SIGKILL'));
   }
-  finish(0, `Apply complete! Resources: ${replace.length} added, 0 changed, ${replace.length} destroyed.\n`);
+  finish(0, `Apply complete! Resources: ${saved.replace.length} added, 0 changed, ${saved.replace.length} destroyed.\n`);
 }
 
 function aws(world, args, option, finish, awsError) {
@@ -150,7 +295,7 @@ function aws(world, args, option, finish, awsError) {
     if (!target || !target.ready) awsError('InvalidInstanceId', 'Instances not in a valid state for account');
     const commands = JSON.parse(option('--parameters')).commands;
     const id = `cmd-${(cluster.commands ?? []).length + 1}`;
-    cluster.commands = [...(cluster.commands ?? []), { id, instance: target.instance, commands, looks: 0, status: cluster.snapshotFails ? 'Failed' : 'Success' }];
+    cluster.commands = [...(cluster.commands ?? []), { id, instance: target.instance, commands, looks: 0, status: cluster.snapshotFails && commands[0].includes('etcd-snapshot') ? 'Failed' : 'Success' }];
     finish(0, JSON.stringify({ Command: { CommandId: id } }));
   }
   if (service === 'ssm' && operation === 'get-command-invocation') {
@@ -158,6 +303,9 @@ function aws(world, args, option, finish, awsError) {
     if (!command) awsError('InvocationDoesNotExist', 'no such command');
     command.looks++;
     if (command.looks < 2) finish(0, JSON.stringify({ Status: 'InProgress' }));
+    if (command.commands[0].includes('https://127.0.0.1:2379/v3/cluster/member/list')) {
+      finish(0, JSON.stringify({ Status: 'Success', StandardOutputContent: JSON.stringify(memberList(world)), StandardErrorContent: '' }));
+    }
     if (command.status === 'Success') cluster.snapshots = [...(cluster.snapshots ?? []), command.commands[0]];
     finish(0, JSON.stringify({ Status: command.status, StandardErrorContent: command.status === 'Success' ? '' : 'level=fatal msg="etcd-snapshot error: failed to save snapshot to S3: AccessDenied"' }));
   }
@@ -174,4 +322,4 @@ function aws(world, args, option, finish, awsError) {
   finish(1, '', `fake aws: unexpected call: ${args.join(' ')}\n`);
 }
 
-module.exports = { kubectl, apply, aws };
+module.exports = { kubectl, apply, plan, show, aws };

@@ -1,0 +1,39 @@
+import { SERVER_PLAN_NAME, SYSTEM_UPGRADE_NAMESPACE } from '../kubernetes/upgrade-plan';
+import type { Kubectl, NodeStatus } from './kubectl';
+
+/**
+ * The version records of lib/kubernetes/kubernetes-upgrade.ts (the same
+ * names: __tests__/lib/ops/upgrade-state.test.ts holds them equal). Not
+ * imported: that module pulls in the providers, and the CLI is node alone.
+ */
+export const UPGRADE_RECORDS = { namespace: 'rancher-aws-gates', target: 'rancher-aws-kubernetes-target', running: 'rancher-aws-kubernetes-version' } as const;
+/** The label the upgrade controller gives a node once the Plan's current hash ran on it. */
+export const PLAN_LABEL = `plan.upgrade.cattle.io/${SERVER_PLAN_NAME}`;
+
+/**
+ * Why an in-place upgrade is pending or running, or undefined when none is:
+ * the apply recorded a target the running record does not match yet (an
+ * upgrade apply that has not finished, or failed), or the server Plan is
+ * still applying (`status.applying` names nodes), or a server Node lacks the
+ * label with the Plan's latest hash (the controller has yet to run it there).
+ * Objects that do not exist (K3s without them, deployments older than the
+ * records) stop nothing.
+ */
+export function upgradeInFlight(kubectl: Kubectl, serverNodes: readonly NodeStatus[]): string | undefined {
+  const record = (name: string) => kubectl.object(UPGRADE_RECORDS.namespace, 'configmap', name)?.data?.kubernetes as string | undefined;
+  const target = record(UPGRADE_RECORDS.target);
+  const running = record(UPGRADE_RECORDS.running);
+  if (target !== undefined && target !== running) {
+    return `the last apply set the Kubernetes target to ${target}, but the running record says ${running ?? 'nothing yet'} (ConfigMaps ${UPGRADE_RECORDS.namespace}/${UPGRADE_RECORDS.target} and ${UPGRADE_RECORDS.running}): an upgrade is under way or failed`;
+  }
+  const plan = kubectl.object(SYSTEM_UPGRADE_NAMESPACE, 'plans.upgrade.cattle.io', SERVER_PLAN_NAME);
+  if (plan === undefined) return undefined;
+  const applying: string[] = plan.status?.applying ?? [];
+  if (applying.length > 0) return `the upgrade Plan ${SYSTEM_UPGRADE_NAMESPACE}/${SERVER_PLAN_NAME} is applying on ${applying.join(', ')}`;
+  const hash = plan.status?.latestHash;
+  if (!hash) return `the upgrade Plan ${SYSTEM_UPGRADE_NAMESPACE}/${SERVER_PLAN_NAME} has not been processed by its controller yet (no status.latestHash)`;
+  // The controller itself skips a node labelled with the hash or `disabled` (SUC v0.20.1 pkg/upgrade/plan/plan.go).
+  const behind = serverNodes.filter((n) => n.labels[PLAN_LABEL] !== hash && n.labels[PLAN_LABEL] !== 'disabled').map((n) => n.name);
+  if (behind.length > 0) return `the upgrade Plan ${SYSTEM_UPGRADE_NAMESPACE}/${SERVER_PLAN_NAME} (hash ${hash}) has yet to run on ${behind.join(', ')}`;
+  return undefined;
+}
