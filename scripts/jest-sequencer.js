@@ -9,6 +9,11 @@ const TESTS = join(__dirname, '..', '__tests__');
 
 /** Measured with `npx jest --json` on the 2-core machine, slowest first. */
 const SLOWEST = [
+  // The operations CLI against the fake cloud: every stub call is a node start (about 75 s each file, idle).
+  'lib/ops/roll-coordination.test.ts',
+  'lib/ops/roll.test.ts',
+  'lib/ops/roll-failures.test.ts',
+  'lib/ops/teardown.test.ts',
   'stacks/root-module.test.ts',
   'stacks/rke-ha-day2.test.ts',
   'stacks/rke-ha-tls.test.ts',

@@ -1,0 +1,73 @@
+/**
+ * The roll tests' fake cluster (split over three test files so jest runs them side by side).
+ */
+import { awsOf, FakeCloud, stateOf } from './fake-cloud';
+import type { TerraformJson } from './synth';
+import { synthSettings } from './variants';
+
+// The real roll command (the bundled CLI) against stubbed terraform, kubectl and
+// aws simulating a cluster of N servers (fake-roll.js): Nodes with their Ready and
+// EtcdIsVoter conditions, etcd membership (a Node's deletion removes its member;
+// a replacement joins as a learner, then votes), SSM commands, the Lease API.
+// The stub checks after EVERY call that no two servers are down at once (not
+// Ready, or not a voting member); every test asserts the stub saw no violation.
+
+const synths = new Map<string, TerraformJson>();
+function synth(key: string, settings: Record<string, unknown>): TerraformJson {
+  if (!synths.has(key)) synths.set(key, synthSettings('rke-ha', settings as never).json);
+  return synths.get(key)!;
+}
+
+const VARIANTS = {
+  three: { settings: {}, k3s: false },
+  one: { settings: { rkeHa: { nodeCount: 1 } }, k3s: false },
+  k3s: { settings: { rkeHa: { distribution: 'k3s' } }, k3s: true },
+  'k3s-one': { settings: { rkeHa: { distribution: 'k3s', nodeCount: 1 } }, k3s: true },
+} as const;
+
+export function cluster(variant: keyof typeof VARIANTS, change?: (world: any) => void): FakeCloud {
+  const json = synth(variant, VARIANTS[variant].settings);
+  const state = stateOf(json);
+  const servers = state.resources.filter((r: any) => r.type === 'aws_instance' && /^server-\d+_instance/.test(r.name));
+  servers.forEach((r: any, i: number) => Object.assign(r.instances[0].attributes, { private_ip: `10.0.${i}.10` }));
+  state.outputs.kubeconfig = { value: 'apiVersion: v1\nkind: Config\n', sensitive: true };
+  state.outputs.servers_pending_replacement = { value: Object.fromEntries(servers.map((r: any) => [r.name.replace(/_instance.*$/, ''), ['user_data']])) };
+  const world = {
+    roll: true,
+    state,
+    aws: awsOf(state),
+    cluster: {
+      apiUp: true,
+      k3s: VARIANTS[variant].k3s,
+      joinAfter: 2,
+      servers: servers.map((r: any, i: number) => ({
+        name: r.name.replace(/_instance.*$/, ''),
+        instance: r.instances[0].attributes.id,
+        ip: `10.0.${i}.10`,
+        node: `ip-10-0-${i}-10`,
+        ready: true,
+        member: true,
+        nodePresent: true,
+      })),
+    },
+  };
+  change?.(world);
+  return track(new FakeCloud(json, world));
+}
+
+// The invariant, asserted after EVERY test on every fake cluster it made: never two servers down at once.
+const clouds: FakeCloud[] = [];
+const track = (c: FakeCloud) => (clouds.push(c), c);
+/** Registers, in the calling test file, the check after every test (and the clean-up) of the clusters it made. */
+export function checkEveryCluster(): void {
+  afterEach(() => {
+    for (const c of clouds.splice(0)) {
+      expect(c.violations()).toBe('');
+      c.remove();
+    }
+  });
+}
+
+export const roll = (c: FakeCloud, ...extra: string[]) => c.run(['roll', '--dir', 'module', ...extra]);
+export const mutating = (calls: string[]) => calls.filter((call) => /apply|cordon|drain|delete node|send-command|create-db-snapshot/.test(call));
+

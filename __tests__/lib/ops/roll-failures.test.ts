@@ -1,0 +1,144 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkEveryCluster, cluster, mutating, roll } from '../../helpers/roll-world';
+
+// The real roll command against the fake cluster of helpers/roll-world.ts; after every test the fake's invariant
+// (never two servers down at once) is checked.
+checkEveryCluster();
+
+describe('roll: failures on the way, interruptions, resume', () => {
+  it('the snapshot fails: stops before touching the server, cluster whole, lock given back', () => {
+    const c = cluster('three', (world) => {
+      world.cluster.snapshotFails = true;
+    });
+    const result = roll(c);
+    expect(result.code).toBe(1);
+    expect(result.out).toMatch(/The etcd snapshot on server-1 failed \(SSM Failed: .*AccessDenied.*\); server-0 was not touched/);
+    expect(c.calls().some((call) => /cordon|drain|delete node|apply/.test(call))).toBe(false);
+    expect(c.world().lease).toBeUndefined();
+    expect(c.violations()).toBe('');
+  });
+  it('the drain times out: uncordoned, nothing removed, says what to look at', () => {
+    const c = cluster('three', (world) => {
+      world.cluster.drainFails = true;
+    });
+    const result = roll(c);
+    expect(result.code).toBe(1);
+    expect(result.out).toContain('did not finish within 600 s');
+    expect(result.out).toContain('PodDisruptionBudget');
+    const world = c.world();
+    expect(world.cluster.servers[0]).toMatchObject({ cordoned: false, member: true, ready: true });
+    expect(c.calls().some((call) => /delete node|apply/.test(call))).toBe(false);
+    expect(world.lease).toBeUndefined();
+    expect(c.violations()).toBe('');
+  });
+  it('the new server never becomes Ready: stops at quorum, the next server untouched; a rerun waits for it', () => {
+    const c = cluster('three', (world) => {
+      world.cluster.neverReady = 'server-0';
+    });
+    const result = roll(c, '--wait-minutes', '2');
+    expect(result.code).toBe(1);
+    expect(result.out).toContain('The new server-0 did not become healthy within 2 minutes: it has not registered a Node');
+    expect(c.calls().some((call) => call.includes('drain ip-10-0-1-10'))).toBe(false);
+    expect(c.world().lease).toBeDefined(); // held: a server is out
+    expect(c.world().replaced).toEqual(['server-0']);
+    // A second roll from another machine is refused while this one is unfinished.
+    c.update((world) => {
+      world.lease.holderIdentity = 'ci-runner-7/1/2026-11-23T06:00:00.000Z';
+    });
+    // (the state file here still names the first holder: the rerun resumes, and finds the lease is not its own)
+    const other = roll(c);
+    expect(other.code).toBe(3);
+    expect(other.out).toContain('Another roll holds the lock');
+    expect(c.violations()).toBe('');
+  });
+  it('killed (kill -9) during the apply, then resumed: continues with the waiting, never replaces twice', () => {
+    const c = cluster('three', (world) => {
+      world.killAfterApply = true;
+      world.state.outputs.servers_pending_replacement.value = { 'server-0': ['ami'], 'server-1': ['ami'], 'server-2': [] };
+    });
+    const first = roll(c);
+    expect(first.code).toBeNull(); // SIGKILL
+    expect(c.world().replaced).toEqual(['server-0']);
+    expect(existsSync(join(c.moduleDir, '.rancher-ha-aws', 'roll.json'))).toBe(true);
+    // The replaced server is still joining: down, and the roll must wait for it before touching server-1.
+    const second = roll(c);
+    expect(second).toMatchObject({ code: 0, err: '' });
+    expect(second.out).toContain('Resuming the roll started');
+    expect(second.out).toContain('server-0 was already replaced');
+    expect(c.world().replaced).toEqual(['server-0', 'server-1']);
+    expect(c.violations()).toBe('');
+  });
+
+  it.each(['SIGINT', 'SIGTERM'])('%s during the drain: the step finishes, the roll stops with the cluster whole, and a rerun starts that server over', (signal) => {
+    const c = cluster('three', (world) => {
+      world.cluster.signalDuringDrain = signal;
+    });
+    const first = roll(c, '--server', 'server-1');
+    expect(first.code).toBe(130);
+    expect(first.out).toContain("Interrupted before server-1's step remove");
+    const world = c.world();
+    expect(world.cluster.servers[1]).toMatchObject({ cordoned: false, member: true, ready: true });
+    expect(world.lease).toBeUndefined();
+    expect(c.calls().some((call) => /delete node|apply/.test(call))).toBe(false);
+    const second = roll(c);
+    expect(second).toMatchObject({ code: 0, err: '' });
+    expect(c.world().replaced).toEqual(['server-1']);
+    expect(c.violations()).toBe('');
+  });
+  it("Ctrl-C in a terminal during the drain (SIGINT to the roll's process group): the drain is not killed, the roll stops after it with 130", () => {
+    const c = cluster('three', (world) => {
+      world.cluster.ctrlCDuringDrain = true;
+    });
+    const first = c.run(['roll', '--dir', 'module', '--server', 'server-1'], { ownGroup: true });
+    expect(first.code).toBe(130);
+    expect(first.out).toContain("Interrupted before server-1's step remove");
+    expect(first.out).not.toContain('did not finish');
+    const world = c.world();
+    expect(world.cluster.servers[1]).toMatchObject({ cordoned: false, member: true, ready: true });
+    expect(world.lease).toBeUndefined();
+    expect(roll(c)).toMatchObject({ code: 0, err: '' });
+    expect(c.world().replaced).toEqual(['server-1']);
+  });
+  it('a second roll while one runs is refused, touching nothing', () => {
+    const c = cluster('three', (world) => {
+      world.lease = { holderIdentity: 'ci-runner-7/4242/2026-11-23T06:00:00.000Z', leaseDurationSeconds: 3600, renewTime: new Date().toISOString() };
+    });
+    const result = roll(c);
+    expect(result.code).toBe(3);
+    expect(result.out).toContain('Another roll holds the lock (Lease kube-system/rancher-ha-aws-roll: ci-runner-7/4242');
+    expect(mutating(c.calls())).toEqual([]);
+    expect(c.world().lease.holderIdentity).toMatch(/^ci-runner-7/);
+    // A lock not renewed for longer than its duration is stale (its machine died): taken over.
+    c.update((world) => {
+      world.lease.renewTime = '2026-01-01T00:00:00.000000Z';
+    });
+    expect(roll(c, '--server', 'server-2')).toMatchObject({ code: 0, err: '' });
+    expect(c.world().replaced).toEqual(['server-2']);
+    expect(c.violations()).toBe('');
+  });
+  it('the apply fails: stops with the server out and the others at quorum; a rerun finishes', () => {
+    const c = cluster('three', (world) => {
+      world.cluster.applyFails = 1;
+    });
+    const first = roll(c, '--server', 'server-1');
+    expect(first.code).toBe(1);
+    expect(first.out).toContain('The other servers are at quorum; server-1 is out of the cluster');
+    expect(c.world().lease).toBeDefined();
+    const second = roll(c);
+    expect(second).toMatchObject({ code: 0, err: '' });
+    expect(second.out).toContain('Resuming the roll');
+    expect(c.world().replaced).toEqual(['server-1']);
+    expect(c.world().lease).toBeUndefined();
+    expect(c.violations()).toBe('');
+  });
+  it('--new-image: refused clearly while the deployment has no recorded image (one made before it existed)', () => {
+    const c = cluster('three', (world) => {
+      world.state.resources = world.state.resources.filter((r: any) => !/^ami_recorded-image_/.test(r.name));
+    });
+    const result = roll(c, '--new-image');
+    expect(result.code).toBe(2);
+    expect(result.out).toContain('--new-image needs the recorded server image');
+    expect(c.calls()).toEqual(['terraform state pull']);
+  });
+});
