@@ -50,6 +50,21 @@ STATUS="no answer from the API yet"
 
 log() { printf '%s %s: %s\n' "$(date -u +%H:%M:%S)" "$GATE" "$*"; }
 
+# settle DONE WAITING [PENDING...]: with nothing pending, STATUS is DONE and it succeeds; otherwise STATUS is
+# WAITING and what is pending, and it fails. Logged either way.
+settle() {
+  local done=$1 waiting=$2 joined
+  shift 2
+  if [ $# -eq 0 ]; then
+    STATUS=$done
+  else
+    joined=$(printf '; %s' "$@")
+    STATUS="$waiting: ${joined:2}"
+  fi
+  log "$STATUS"
+  [ $# -eq 0 ]
+}
+
 # until_ready CHECK...: runs CHECK until it succeeds; fails once the budget is spent.
 until_ready() {
   local waited=0
@@ -181,7 +196,7 @@ plan_applied() {
 # Every node runs VERSION, is Ready and schedulable; the nodes that are not are
 # named in STATUS (the last line of a failed gate).
 nodes_upgraded() {
-  local table name running ready unschedulable count=0 pending=() joined
+  local table name running ready unschedulable count=0 pending=()
   table=$(kubectl get nodes -o jsonpath='{range .items[*]}{.metadata.name}{" "}{.status.nodeInfo.kubeletVersion}{" "}{.status.conditions[?(@.type=="Ready")].status}{" "}{.spec.unschedulable}{"\n"}{end}') || {
     STATUS="the API did not answer the node list"
     log "$STATUS"
@@ -201,15 +216,7 @@ nodes_upgraded() {
   if [ "$count" -lt "$SERVERS" ]; then
     pending+=("only $count of $SERVERS nodes are registered")
   fi
-  if [ "${#pending[@]}" -eq 0 ]; then
-    STATUS="all $count nodes run $VERSION"
-    log "$STATUS"
-    return 0
-  fi
-  joined=$(printf '; %s' "${pending[@]}")
-  STATUS="waiting for $VERSION: ${joined:2}"
-  log "$STATUS"
-  return 1
+  settle "all $count nodes run $VERSION" "waiting for $VERSION" "${pending[@]}"
 }
 
 # server_table PLAN: one line per server, name|kubelet version|Ready|EtcdIsVoter|unschedulable|the label
@@ -244,7 +251,7 @@ restart_lease_free() {
 # The servers other than this Job's node are whole, and the ones already
 # upgraded by this Plan revision came back on VERSION.
 others_ready() {
-  local table name kubelet ready voter unschedulable hash others=0 pending=() joined
+  local table name kubelet ready voter unschedulable hash others=0 pending=()
   table=$(server_table "$SYSTEM_UPGRADE_PLAN_NAME") || {
     STATUS="the API did not answer the node list"
     log "$STATUS"
@@ -269,15 +276,7 @@ others_ready() {
     pending+=("only $others of the $((SERVERS - 1)) other servers are registered")
   fi
   restart_lease_free || pending+=("$STATUS")
-  if [ "${#pending[@]}" -eq 0 ]; then
-    STATUS="the $others other servers are whole; upgrading $SYSTEM_UPGRADE_NODE_NAME"
-    log "$STATUS"
-    return 0
-  fi
-  joined=$(printf '; %s' "${pending[@]}")
-  STATUS="before upgrading $SYSTEM_UPGRADE_NODE_NAME: ${joined:2}"
-  log "$STATUS"
-  return 1
+  settle "the $others other servers are whole; upgrading $SYSTEM_UPGRADE_NODE_NAME" "before upgrading $SYSTEM_UPGRADE_NODE_NAME" "${pending[@]}"
 }
 
 # The controller has processed the Plan at VERSION and finished it: otherwise
