@@ -8,6 +8,7 @@ import { escapeTemplate } from './terraform-template';
 import { SERVER_PLAN_NAME, serverPlan, SYSTEM_UPGRADE_NAMESPACE, type Distribution } from './upgrade-plan';
 import { kubernetesUpgradeRules } from './upgrade-rules';
 import { VersionRecord } from './version-record';
+import { KUBERNETES_RECORD, UPGRADE_TARGET_RECORD } from './object-names';
 
 export interface KubernetesUpgradeProps {
   readonly gates: ReadinessGates;
@@ -34,8 +35,7 @@ export interface KubernetesUpgradeProps {
 }
 
 /** Names of the records in the gates' namespace. */
-export const UPGRADE_TARGET_RECORD = 'rancher-aws-kubernetes-target';
-export const KUBERNETES_RECORD = 'rancher-aws-kubernetes-version';
+export { KUBERNETES_RECORD, UPGRADE_TARGET_RECORD } from './object-names';
 
 /**
  * In-place upgrades of the servers' Kubernetes (RKE2 or K3s) in the apply:

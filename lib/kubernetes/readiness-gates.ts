@@ -9,6 +9,7 @@ import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { annotationPaths, RANCHER_NAMESPACE_ANNOTATIONS } from './cluster-writes';
 import READINESS_GATES from './readiness-gates.sh';
+import { GATES_NAMESPACE } from './object-names';
 import { escapeTemplate } from './terraform-template';
 import { imageRef } from './image-ref';
 
@@ -19,8 +20,7 @@ import { imageRef } from './image-ref';
  */
 export const SHELL_IMAGE = { repository: 'rancher/shell', tag: 'v0.7.1' } as const;
 
-/** Namespace of the gate Jobs; only dry runs ever create an Ingress here. */
-export const GATES_NAMESPACE = 'rancher-aws-gates';
+export { GATES_NAMESPACE } from './object-names';
 const NAME = 'rancher-aws-gates';
 
 /** What a gate waits for. */

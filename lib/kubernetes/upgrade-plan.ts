@@ -1,4 +1,5 @@
 import { imageRef } from './image-ref';
+import { SERVER_PLAN_NAME, SYSTEM_UPGRADE_NAMESPACE } from './object-names';
 import { GATE_COMMAND, gateEnvironment, SHELL_IMAGE } from './readiness-gates';
 
 /**
@@ -14,12 +15,10 @@ export const SYSTEM_UPGRADE_CONTROLLER = {
   kubectlImage: { repository: 'rancher/kubectl', tag: 'v1.30.3' },
 } as const;
 
-/** Namespace of the controller and its Plans (the upstream manifests' own). */
-export const SYSTEM_UPGRADE_NAMESPACE = 'system-upgrade';
+export { SERVER_PLAN_NAME, SYSTEM_UPGRADE_NAMESPACE };
+
 /** Service account of the controller and of the upgrade Jobs it starts. */
 export const SYSTEM_UPGRADE_SERVICE_ACCOUNT = 'system-upgrade';
-/** The Plan's name; the controller labels each node it upgraded `plan.upgrade.cattle.io/<name>`. */
-export const SERVER_PLAN_NAME = 'server-plan';
 
 /** The upgrade image of each distribution: it swaps the binary and restarts the service. */
 export const UPGRADE_IMAGES = { rke2: 'rancher/rke2-upgrade', k3s: 'rancher/k3s-upgrade' } as const;

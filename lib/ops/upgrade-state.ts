@@ -1,12 +1,8 @@
-import { SERVER_PLAN_NAME, SYSTEM_UPGRADE_NAMESPACE } from '../kubernetes/upgrade-plan';
+import { GATES_NAMESPACE, KUBERNETES_RECORD, SERVER_PLAN_NAME, SYSTEM_UPGRADE_NAMESPACE, UPGRADE_TARGET_RECORD } from '../kubernetes/object-names';
 import type { Kubectl, NodeStatus } from './kubectl';
 
-/**
- * The version records of lib/kubernetes/kubernetes-upgrade.ts (the same
- * names: __tests__/lib/ops/upgrade-state.test.ts holds them equal). Not
- * imported: that module pulls in the providers, and the CLI is node alone.
- */
-export const UPGRADE_RECORDS = { namespace: 'rancher-aws-gates', target: 'rancher-aws-kubernetes-target', running: 'rancher-aws-kubernetes-version' } as const;
+/** The version records lib/kubernetes/kubernetes-upgrade.ts writes (names from the dependency-free object-names.ts). */
+export const UPGRADE_RECORDS = { namespace: GATES_NAMESPACE, target: UPGRADE_TARGET_RECORD, running: KUBERNETES_RECORD } as const;
 /** The label the upgrade controller gives a node once the Plan's current hash ran on it. */
 export const PLAN_LABEL = `plan.upgrade.cattle.io/${SERVER_PLAN_NAME}`;
 

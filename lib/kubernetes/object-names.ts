@@ -1,0 +1,16 @@
+/**
+ * Names of the Kubernetes objects the stacks create that the operations CLI
+ * (lib/ops) reads: plain strings with no imports, so the CLI loads no cdktf
+ * and no provider binding (it runs where only the package is installed).
+ */
+
+/** Namespace of the readiness gates and of the version records. */
+export const GATES_NAMESPACE = 'rancher-aws-gates';
+/** Namespace of the system-upgrade-controller and its Plans (the upstream manifests' own). */
+export const SYSTEM_UPGRADE_NAMESPACE = 'system-upgrade';
+/** The server Plan's name; the controller labels each node it upgraded `plan.upgrade.cattle.io/<name>`. */
+export const SERVER_PLAN_NAME = 'server-plan';
+/** The ConfigMap (in GATES_NAMESPACE) holding the Kubernetes version an apply is upgrading to. */
+export const UPGRADE_TARGET_RECORD = 'rancher-aws-kubernetes-target';
+/** The ConfigMap (in GATES_NAMESPACE) holding the Kubernetes version every server runs after the last upgrade. */
+export const KUBERNETES_RECORD = 'rancher-aws-kubernetes-version';
