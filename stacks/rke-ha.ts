@@ -3,7 +3,8 @@ import type { Construct } from 'constructs';
 import { rancherOutputs, stackFoundation } from '../lib/common/stack-foundation';
 import { instanceTypeVariable } from '../lib/config/instance-type-variable';
 import type { Settings } from '../lib/config/schema';
-import { awsDeploymentProps, wildcardName } from '../lib/deployments/from-settings';
+import { awsDeploymentProps } from '../lib/deployments/from-settings';
+import { wildcardName } from '../lib/deployments/rancher-name';
 import { RancherOnRke } from '../lib/deployments/rancher-on-rke';
 import { IN_PLACE_ID } from '../lib/deployments/stack-level-names';
 

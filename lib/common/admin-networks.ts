@@ -1,7 +1,9 @@
 import { DataHttp } from '@cdktf/provider-http/lib/data-http';
 import { Fn, Token } from 'cdktf';
 import type { Construct } from 'constructs';
-import { DEPLOYER_IP_URL } from '../config/deployment-variables';
+
+/** Where the deployer's public address is looked up when no admin CIDR is set. */
+export const DEPLOYER_IP_URL = 'https://checkip.amazonaws.com';
 
 /**
  * The networks a construct opens its admin ports to. An empty list means what

@@ -2,10 +2,8 @@ import { DataHttp } from '@cdktf/provider-http/lib/data-http';
 import { TerraformLocal, TerraformVariable, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { dnsNameCondition } from '../dns/dns-target';
+import { DEPLOYER_IP_URL } from '../common/admin-networks';
 import type { Settings } from './schema';
-
-/** Where the deployer's public address is looked up when no admin CIDR is set. */
-export const DEPLOYER_IP_URL = 'https://checkip.amazonaws.com';
 
 const ADMIN_VAR = 'var.admin_cidrs';
 const HOSTNAME_VAR = 'var.rancher_hostname';

@@ -1,5 +1,6 @@
 import type { DeploymentVariables } from '../config/deployment-variables';
 import type { Settings } from '../config/schema';
+import { wildcardName } from './rancher-name';
 import type { AwsDeploymentProps, CommonDeploymentProps, PublicNameProps } from './props';
 
 /**
@@ -19,8 +20,6 @@ export function deploymentProps(settings: Settings): CommonDeploymentProps {
   };
 }
 
-/** Whether the settings name Rancher after an address (`dns.mode: wildcard`): no hostname or zone variables then. */
-export const wildcardName = (settings: Pick<Settings, 'dns'>): boolean => settings.dns.mode === 'wildcard';
 
 /**
  * Rancher's name as the settings give it to RancherOnRke and RancherOnDocker:

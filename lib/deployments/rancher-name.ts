@@ -3,8 +3,10 @@ import type { Construct } from 'constructs';
 import { acmeOnWildcardWarning, wildcardDomain } from '../config/dns-schema';
 import type { Settings } from '../config/schema';
 import { wildcardHostname } from '../dns/wildcard-name';
-import { wildcardName } from './from-settings';
 import { requiredName } from './resolve-props';
+
+/** Whether the settings name Rancher after an address (`dns.mode: wildcard`): no hostname or zone variables then. */
+export const wildcardName = (settings: Pick<Settings, 'dns'>): boolean => settings.dns.mode === 'wildcard';
 
 export interface RancherNameSource {
   /** The hostname given (`dns.mode: route53`). */

@@ -52,8 +52,7 @@ import { HOSTNAME_SETTING, kubernetesApiName, loadBalancerTypeRecord, roundRobin
 import { rancherArrival } from './rancher-arrival';
 import { nlbPorts } from './nlb-ports';
 import type { RancherOnRkeProps } from './rancher-on-rke-props';
-import { wildcardName } from './from-settings';
-import { rancherName } from './rancher-name';
+import { rancherName, wildcardName } from './rancher-name';
 import { providerRegion } from './provider-region';
 import { requiredName, resolveProps } from './resolve-props';
 import { rkeNetwork } from './rke-network';

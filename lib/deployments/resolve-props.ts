@@ -1,6 +1,6 @@
 import { Token } from 'cdktf';
 import { SettingsError } from '../config/errors';
-import { toProblems } from '../config/load';
+import { toProblems } from '../config/problems';
 import { generatedNameProblems, type NamedStacks } from '../config/resource-names';
 import { settingsSchema, type Settings, type SettingsInput } from '../config/schema';
 import type { CommonDeploymentProps, PublicNameProps, VpcProps } from './props';

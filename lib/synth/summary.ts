@@ -1,5 +1,5 @@
 import { isAbsolute, relative } from 'node:path';
-import { DEPLOYER_IP_URL } from '../config/deployment-variables';
+import { DEPLOYER_IP_URL } from '../common/admin-networks';
 import { DEFAULT_SETTINGS_FILE } from '../config/load';
 import { STACK_FILE, type OutputFormat, type StackOutput } from './stack-output';
 import { VERSION } from './version';
