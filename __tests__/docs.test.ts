@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fieldPaths } from '../lib/config/fields';
-import { parseSettingsText } from '../lib/config/load';
+import { parseSettingsText } from '../app/config/load';
 import { DEFAULT_VERSIONS } from '../lib/config/versions';
 import { VERSION } from '../lib/synth/version';
 

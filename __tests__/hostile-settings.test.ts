@@ -3,9 +3,9 @@ import { chmodSync, existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SettingsError, SettingsFileError } from '../lib/config/errors';
-import { EXIT_CODES } from '../lib/config/exit-codes';
-import { loadSettings } from '../lib/config/load';
-import { MAX_SETTINGS_FILE_BYTES } from '../lib/config/settings-file';
+import { EXIT_CODES } from '../app/config/exit-codes';
+import { loadSettings } from '../app/config/load';
+import { MAX_SETTINGS_FILE_BYTES } from '../app/config/settings-file';
 import { compiledMain } from './helpers/app-process';
 
 /**

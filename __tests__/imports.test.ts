@@ -17,7 +17,7 @@ function sources(dir: string): string[] {
     .map((f) => join(dir, f));
 }
 
-const files = ['main.ts', ...sources('lib'), ...sources('stacks'), ...sources('__tests__')];
+const files = ['main.ts', ...sources('app'), ...sources('lib'), ...sources('__tests__')];
 const specifiers = files.flatMap((file) =>
   [...readFileSync(join(ROOT, file), 'utf8').matchAll(/(?:from\s+|require\(\s*|import\(\s*)['"]([^'"]+)['"]/g)].map((m) => ({ file, specifier: m[1] })),
 );

@@ -2,7 +2,7 @@ import { App } from 'cdktf';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SettingsError } from '../lib/config/errors';
-import { loadSettings, parseSettingsText } from '../lib/config/load';
+import { loadSettings, parseSettingsText } from '../app/config/load';
 import type { SettingsInput } from '../lib/config/schema';
 import { dataSources, resources, userDataOf } from './helpers/synth';
 import { buildStack, synthSettings } from './helpers/variants';

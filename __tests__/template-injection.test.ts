@@ -1,8 +1,8 @@
 import { SettingsError } from '../lib/config/errors';
 import { fieldPaths } from '../lib/config/fields';
-import { DOCKER_STACK, DockerStack } from '../stacks/docker';
-import { K8S_HA_STACK, K8sHaStack } from '../stacks/k8s-ha';
-import { RKE_HA_STACK, RkeHaStack } from '../stacks/rke-ha';
+import { DOCKER_STACK, DockerStack } from '../app/stacks/docker';
+import { K8S_HA_STACK, K8sHaStack } from '../app/stacks/k8s-ha';
+import { RKE_HA_STACK, RkeHaStack } from '../app/stacks/rke-ha';
 import { settings, synthStack } from './helpers/synth';
 import { templateStrings } from './helpers/terraform';
 import { mergeSettings } from './helpers/variants';

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The two builds, both with esbuild (types are checked by `npm run typecheck`):
 //
-//   app      main.ts, stacks/, lib/ and the packages they use, bundled into
+//   app      main.ts, app/, lib/ and the packages they use, bundled into
 //            dist/app/main.js, which `cdktf synth` and `npm run synth` run
 //            (scripts/synth.js). Rebuilt only when one of its inputs changed:
 //            esbuild's metafile lists them, and their sizes and mtimes are

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import * as ts from 'typescript';
 import type { ZodType } from 'zod';
 import { fieldPaths } from '../lib/config/fields';
-import { parseSettings } from '../lib/config/load';
+import { parseSettings } from '../app/config/load';
 import { settingsSchema } from '../lib/config/schema';
 
 

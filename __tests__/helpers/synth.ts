@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { App, Aspects, Lazy, LocalBackend, TerraformBackend, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { SettingsError, type SettingsProblem } from '../../lib/config/errors';
-import { parseSettings } from '../../lib/config/load';
+import { parseSettings } from '../../app/config/load';
 import type { Settings, SettingsInput } from '../../lib/config/schema';
 import { BindingSchema } from '../../lib/synth/block-schema';
 import { writeStackOutput, type OutputFormat } from '../../lib/synth/stack-output';

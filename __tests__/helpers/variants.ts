@@ -1,9 +1,9 @@
 import type { App, TerraformStack } from 'cdktf';
 import type { SettingsInput } from '../../lib/config/schema';
 import { NODE_ENDPOINTS } from '../../lib/config/vpc-schema';
-import { DOCKER_STACK, DockerStack } from '../../stacks/docker';
-import { K8S_HA_STACK, K8sHaStack } from '../../stacks/k8s-ha';
-import { RKE_HA_STACK, RkeHaStack } from '../../stacks/rke-ha';
+import { DOCKER_STACK, DockerStack } from '../../app/stacks/docker';
+import { K8S_HA_STACK, K8sHaStack } from '../../app/stacks/k8s-ha';
+import { RKE_HA_STACK, RkeHaStack } from '../../app/stacks/rke-ha';
 import { keepResult, runCached } from './run-cache';
 import { DB, LB, NODES, VPC } from './sample-network';
 import { settings, sortedKeys, synthStack, synthStackFolder, type StackFolder, type TerraformJson } from './synth';

@@ -19,6 +19,6 @@ describe('lib/index.ts', () => {
     expect(typeof lib.rancher.RancherServer).toBe('function');
     expect(typeof lib.network.PublicNetwork).toBe('function');
     expect(typeof lib.network.ExistingNetwork).toBe('function');
-    expect(typeof lib.config.loadSettings).toBe('function');
+    expect(typeof lib.config.SettingsError).toBe('function');
   });
 });

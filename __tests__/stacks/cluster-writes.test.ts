@@ -2,8 +2,8 @@ import type { SettingsInput } from '../../lib/config/schema';
 import { GATES_NAMESPACE } from '../../lib/kubernetes/readiness-gates';
 import { SYSTEM_UPGRADE_NAMESPACE } from '../../lib/kubernetes/upgrade-plan';
 import { RANCHER_NAMESPACE } from '../../lib/rancher/namespace';
-import { K8S_HA_STACK } from '../../stacks/k8s-ha';
-import { RKE_HA_STACK } from '../../stacks/rke-ha';
+import { K8S_HA_STACK } from '../../app/stacks/k8s-ha';
+import { RKE_HA_STACK } from '../../app/stacks/rke-ha';
 import type { TerraformJson } from '../helpers/synth';
 import { synthSettings, type StackName } from '../helpers/variants';
 

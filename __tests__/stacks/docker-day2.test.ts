@@ -1,5 +1,5 @@
 import type { SettingsInput } from '../../lib/config/schema';
-import { DOCKER_STACK } from '../../stacks/docker';
+import { DOCKER_STACK } from '../../app/stacks/docker';
 import { refusals } from '../helpers/guard';
 import { plannedChange } from '../helpers/replacement';
 import { addresses, resources, type TerraformJson } from '../helpers/synth';

@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 import type { SettingsInput } from '../../lib/config/schema';
 import { DEFAULT_VERSIONS } from '../../lib/config/versions';
 import { compressedUpperBound } from '../../lib/nodes/server-node';
-import { DOCKER_STACK } from '../../stacks/docker';
+import { DOCKER_STACK } from '../../app/stacks/docker';
 import { runApp, STACK_TRACE_LINE } from '../helpers/app-process';
 import { plannedChange } from '../helpers/replacement';
 import { PEM_BLOCK } from '../helpers/secrets';

@@ -1,7 +1,7 @@
 import { parse } from 'yaml';
 import type { SettingsInput } from '../../lib/config/schema';
-import { DOCKER_STACK } from '../../stacks/docker';
-import { RKE_HA_STACK } from '../../stacks/rke-ha';
+import { DOCKER_STACK } from '../../app/stacks/docker';
+import { RKE_HA_STACK } from '../../app/stacks/rke-ha';
 import { refusals } from '../helpers/guard';
 import { failedChecks } from '../helpers/plan-checks';
 import { DB, LB, NETWORK, NODES, VPC } from '../helpers/sample-network';

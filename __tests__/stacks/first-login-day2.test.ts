@@ -1,7 +1,7 @@
 import type { SettingsInput } from '../../lib/config/schema';
-import { DOCKER_STACK } from '../../stacks/docker';
-import { K8S_HA_STACK } from '../../stacks/k8s-ha';
-import { RKE_HA_STACK } from '../../stacks/rke-ha';
+import { DOCKER_STACK } from '../../app/stacks/docker';
+import { K8S_HA_STACK } from '../../app/stacks/k8s-ha';
+import { RKE_HA_STACK } from '../../app/stacks/rke-ha';
 import { plannedChange } from '../helpers/replacement';
 import { type TerraformJson } from '../helpers/synth';
 import { type StackName, synthSettings } from '../helpers/variants';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SettingsInput } from '../../lib/config/schema';
-import { RKE_HA_STACK } from '../../stacks/rke-ha';
+import { RKE_HA_STACK } from '../../app/stacks/rke-ha';
 import { dataSources, resources, type TerraformJson } from '../helpers/synth';
 import { subnetMapsPublicAddress } from '../helpers/replacement';
 import { mergeSettings, RKE_HA_TLS_VARIANTS, STACK_VARIANTS, type StackVariant, synthSettings } from '../helpers/variants';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SettingsInput } from '../../lib/config/schema';
 import { DEFAULT_VERSIONS, RANCHER_KUBERNETES_RANGE, rancherLine } from '../../lib/config/versions';
-import { K8S_HA_STACK } from '../../stacks/k8s-ha';
+import { K8S_HA_STACK } from '../../app/stacks/k8s-ha';
 import { runApp, STACK_TRACE_LINE } from '../helpers/app-process';
 import { dataSources, resources, type TerraformJson } from '../helpers/synth';
 import { synthSettings } from '../helpers/variants';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { cidrHost } from '../../lib/config/cidr';
 import type { SettingsInput } from '../../lib/config/schema';
-import { RKE_HA_STACK } from '../../stacks/rke-ha';
+import { RKE_HA_STACK } from '../../app/stacks/rke-ha';
 import { refusals, refusalsEach } from '../helpers/guard';
 import { plannedChange, servers } from '../helpers/replacement';
 import { readJson, resources, type TerraformJson, userDataOf } from '../helpers/synth';

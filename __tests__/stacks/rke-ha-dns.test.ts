@@ -1,6 +1,6 @@
 import { parse } from 'yaml';
 import type { SettingsInput } from '../../lib/config/schema';
-import { RKE_HA_STACK } from '../../stacks/rke-ha';
+import { RKE_HA_STACK } from '../../app/stacks/rke-ha';
 import { expectSecretsByReference } from '../helpers/secrets';
 import { addresses, dataSources, dependencyClosure, resources, userDataOf } from '../helpers/synth';
 import { synthSettings } from '../helpers/variants';

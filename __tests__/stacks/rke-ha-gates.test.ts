@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { parse } from 'yaml';
 import type { SettingsInput } from '../../lib/config/schema';
-import { RKE_HA_STACK } from '../../stacks/rke-ha';
+import { RKE_HA_STACK } from '../../app/stacks/rke-ha';
 import { dataSources, dependencyClosure, resources, userDataOf, type TerraformJson } from '../helpers/synth';
 import { synthSettings } from '../helpers/variants';
 import { evaluate, expressionOf } from '../helpers/terraform';

@@ -1,5 +1,5 @@
 import type { SettingsInput } from '../../lib/config/schema';
-import { RKE_HA_STACK } from '../../stacks/rke-ha';
+import { RKE_HA_STACK } from '../../app/stacks/rke-ha';
 import { refusals } from '../helpers/guard';
 import { plannedChange, servers } from '../helpers/replacement';
 import { dataSources, resources, type TerraformJson } from '../helpers/synth';

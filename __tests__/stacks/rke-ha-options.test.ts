@@ -1,5 +1,5 @@
 import type { SettingsInput } from '../../lib/config/schema';
-import { RKE_HA_STACK } from '../../stacks/rke-ha';
+import { RKE_HA_STACK } from '../../app/stacks/rke-ha';
 import { parse } from 'yaml';
 import { expectSecretsByReference } from '../helpers/secrets';
 import { dependencyClosure, resources, settings, userDataOf, type TerraformJson } from '../helpers/synth';

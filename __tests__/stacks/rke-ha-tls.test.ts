@@ -1,4 +1,4 @@
-import { RKE_HA_STACK } from '../../stacks/rke-ha';
+import { RKE_HA_STACK } from '../../app/stacks/rke-ha';
 import { describeRootModules } from '../helpers/root-module';
 import { PEM_BLOCK } from '../helpers/secrets';
 import { dataSources, resources, type StackFolder, type TerraformJson } from '../helpers/synth';

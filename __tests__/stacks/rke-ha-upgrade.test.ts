@@ -2,7 +2,7 @@ import type { SettingsInput } from '../../lib/config/schema';
 import { DEFAULT_VERSIONS } from '../../lib/config/versions';
 import { KUBERNETES_RECORD, UPGRADE_TARGET_RECORD } from '../../lib/kubernetes/kubernetes-upgrade';
 import { VERSION_MANAGEMENT_ENV } from '../../lib/rancher/chart-values';
-import { RKE_HA_STACK } from '../../stacks/rke-ha';
+import { RKE_HA_STACK } from '../../app/stacks/rke-ha';
 import { plannedChange } from '../helpers/replacement';
 import { planProblems } from '../helpers/suc-plan-schema';
 import { resources, userDataOf, type TerraformJson } from '../helpers/synth';

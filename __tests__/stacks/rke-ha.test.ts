@@ -2,7 +2,7 @@ import { parse } from 'yaml';
 import type { SettingsInput } from '../../lib/config/schema';
 import { DEFAULT_VERSIONS } from '../../lib/config/versions';
 import { RKE2_SERVER_PORTS } from '../../lib/nodes/ports';
-import { RKE_HA_STACK } from '../../stacks/rke-ha';
+import { RKE_HA_STACK } from '../../app/stacks/rke-ha';
 import { dataSources, expressionsReferring, only, resources, userDataOf, type TerraformJson } from '../helpers/synth';
 import { synthSettings } from '../helpers/variants';
 import { placeholderValue, renderTemplate, validateCloudConfig } from '../helpers/validators';

@@ -6,5 +6,4 @@ export * from './rancher-on-existing-cluster';
 export * from './rancher-on-existing-cluster-props';
 export * from './rancher-on-docker';
 export * from './rancher-on-docker-props';
-export * from './from-settings';
 export * from './stack-level-names';

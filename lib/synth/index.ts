@@ -1,7 +1,6 @@
 export * from './block-schema';
 export * from './hcl';
 export * from './stack-output';
-export * from './summary';
 export * from './template';
 export * from './version';
 export * from './warnings';

@@ -1,5 +1,5 @@
 import { airGapSchema } from '../../../lib/config/air-gap-schema';
-import { parseSettings } from '../../../lib/config/load';
+import { parseSettings } from '../../../app/config/load';
 import { settingsProblems } from '../../helpers/synth';
 
 /** The problems `airGap: section` is refused with; [] when accepted. */

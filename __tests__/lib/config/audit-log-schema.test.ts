@@ -1,5 +1,5 @@
 import { auditLogSchema } from '../../../lib/config/audit-log-schema';
-import { parseSettings } from '../../../lib/config/load';
+import { parseSettings } from '../../../app/config/load';
 import { settingsProblems } from '../../helpers/synth';
 
 /** The problems `rancher.auditLog: section` is refused with; [] when accepted. */

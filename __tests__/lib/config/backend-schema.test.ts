@@ -1,5 +1,5 @@
 import { backendSchema } from '../../../lib/config/backend-schema';
-import { parseSettings } from '../../../lib/config/load';
+import { parseSettings } from '../../../app/config/load';
 import { settingsProblems } from '../../helpers/synth';
 
 /** The problems `backend: section` is refused with; [] when accepted. */

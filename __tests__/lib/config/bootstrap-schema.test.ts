@@ -1,5 +1,5 @@
 import { bootstrapEnabled } from '../../../lib/config/bootstrap-schema';
-import { parseSettings } from '../../../lib/config/load';
+import { parseSettings } from '../../../app/config/load';
 import type { SettingsInput } from '../../../lib/config/schema';
 import { settingsProblems } from '../../helpers/synth';
 

@@ -2,9 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { certificateFileProblems } from '../../../lib/config/certificate-file';
+import { certificateFileProblems } from '../../../app/config/certificate-file';
 import { SettingsError } from '../../../lib/config/errors';
-import { parseSettings } from '../../../lib/config/load';
+import { parseSettings } from '../../../app/config/load';
 import { settingsSchema, type Settings } from '../../../lib/config/schema';
 
 const FIXTURES = resolve(__dirname, '../../fixtures');

@@ -1,7 +1,7 @@
 import { HttpProvider } from '@cdktf/provider-http/lib/provider';
 import { TerraformOutput } from 'cdktf';
 import { DEPLOYER_IP_URL } from '../../../lib/common/admin-networks';
-import { DeploymentVariables } from '../../../lib/config/deployment-variables';
+import { DeploymentVariables } from '../../../app/deployment-variables';
 import { FQDN } from '../../../lib/config/primitives';
 import { dataSources, settings, settingsAccept, synthConstruct } from '../../helpers/synth';
 import { describeWithTerraform, evaluate, evaluateEach, expressionOf, planVariables } from '../../helpers/terraform';

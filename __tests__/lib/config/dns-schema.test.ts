@@ -1,5 +1,5 @@
 import { acmeOnWildcardWarning, dnsProblems, wildcardDomain } from '../../../lib/config/dns-schema';
-import { parseSettings, parseSettingsText } from '../../../lib/config/load';
+import { parseSettings, parseSettingsText } from '../../../app/config/load';
 import { settingsProblems } from '../../helpers/synth';
 
 const problemsOf = settingsProblems;

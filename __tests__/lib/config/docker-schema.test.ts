@@ -1,6 +1,6 @@
 import { SNAPSHOT_INTERVAL_HOURS, effectiveDockerVpcCidr } from '../../../lib/config/docker-schema';
 import { fieldPaths } from '../../../lib/config/fields';
-import { parseSettings } from '../../../lib/config/load';
+import { parseSettings } from '../../../app/config/load';
 import { settingsProblems } from '../../helpers/synth';
 
 /** The problems a settings object is rejected with, as `field: message`; [] when accepted. */

@@ -1,5 +1,5 @@
 import { MAX_PROBLEMS_SHOWN, SettingsError, SettingsFileError, formatProblems, type SettingsProblem } from '../../../lib/config/errors';
-import { parseSettingsText } from '../../../lib/config/load';
+import { parseSettingsText } from '../../../app/config/load';
 
 /** The one problem line formatProblems writes for `value`. */
 const lineFor = (value: unknown) => formatProblems('s.yaml', [{ field: 'f', message: 'm', value }]).split('\n')[1];

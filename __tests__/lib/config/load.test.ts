@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SettingsError, SettingsFileError } from '../../../lib/config/errors';
-import { DEFAULT_SETTINGS_FILE, loadSettings, parseSettings, parseSettingsText, readSettings } from '../../../lib/config/load';
+import { DEFAULT_SETTINGS_FILE, loadSettings, parseSettings, parseSettingsText, readSettings } from '../../../app/config/load';
 import { DEFAULT_VERSIONS } from '../../../lib/config/versions';
 
 const REPO_ROOT = resolve(__dirname, '../../..');

@@ -1,4 +1,4 @@
-import { parseSettings } from '../../../lib/config/load';
+import { parseSettings } from '../../../app/config/load';
 import { noProxyEntry, proxySchema, proxyUrl } from '../../../lib/config/proxy-schema';
 import { settingsProblems } from '../../helpers/synth';
 

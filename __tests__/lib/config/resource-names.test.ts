@@ -1,6 +1,6 @@
-import { DOCKER_STACK, DockerStack } from '../../../stacks/docker';
-import { K8S_HA_STACK } from '../../../stacks/k8s-ha';
-import { RKE_HA_STACK, RkeHaStack } from '../../../stacks/rke-ha';
+import { DOCKER_STACK, DockerStack } from '../../../app/stacks/docker';
+import { K8S_HA_STACK } from '../../../app/stacks/k8s-ha';
+import { RKE_HA_STACK, RkeHaStack } from '../../../app/stacks/rke-ha';
 import { generatedNameProblems, generatedNames, nameProblem, STACK_IDS } from '../../../lib/config/resource-names';
 import { settings, synthStack, type TerraformJson } from '../../helpers/synth';
 

@@ -1,4 +1,4 @@
-import { parseSettings, parseSettingsText } from '../../../lib/config/load';
+import { parseSettings, parseSettingsText } from '../../../app/config/load';
 import { DEFAULT_NODE_COUNT, effectiveIngressController, effectiveNatGateways, effectiveNodeCount, effectiveVpcCidr, rkeHaSchema } from '../../../lib/config/rke-ha-schema';
 import { settingsProblems } from '../../helpers/synth';
 

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MAX_SETTINGS_FILE_BYTES, readBoundedTextFile } from '../../../lib/config/settings-file';
+import { MAX_SETTINGS_FILE_BYTES, readBoundedTextFile } from '../../../app/config/settings-file';
 
 describe('readBoundedTextFile', () => {
   let dir: string;

@@ -1,5 +1,5 @@
 import { SettingsError } from '../../../lib/config/errors';
-import { parseSettings } from '../../../lib/config/load';
+import { parseSettings } from '../../../app/config/load';
 import {
   DEFAULT_VERSIONS,
   MIN_CERT_MANAGER_MINOR,

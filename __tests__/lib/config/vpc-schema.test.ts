@@ -1,4 +1,4 @@
-import { parseSettings } from '../../../lib/config/load';
+import { parseSettings } from '../../../app/config/load';
 import { LOG_RETENTION_DAYS, NODE_ENDPOINTS, VPC_ENDPOINT_SERVICES } from '../../../lib/config/vpc-schema';
 import { settingsProblems } from '../../helpers/synth';
 

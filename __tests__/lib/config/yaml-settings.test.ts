@@ -1,4 +1,4 @@
-import { MAX_DEPTH, MAX_STRING_LENGTH, readYamlSettings } from '../../../lib/config/yaml-settings';
+import { MAX_DEPTH, MAX_STRING_LENGTH, readYamlSettings } from '../../../app/config/yaml-settings';
 
 const problems = (text: string) => readYamlSettings(text).problems;
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { compressedUpperBound } from '../../../lib/nodes/server-node';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { parseSettings } from '../../../lib/config/load';
+import { parseSettings } from '../../../app/config/load';
 import {
   DOCKER_BOOTSTRAP_PATH,
   DOCKER_DAEMON_CONFIG_PATH,

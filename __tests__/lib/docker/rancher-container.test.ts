@@ -1,4 +1,4 @@
-import { parseSettings } from '../../../lib/config/load';
+import { parseSettings } from '../../../app/config/load';
 import {
   EMBEDDED_CLUSTER_NETWORKS,
   certificateFiles,

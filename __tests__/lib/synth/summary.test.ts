@@ -1,5 +1,5 @@
 import type { StackOutput } from '../../../lib/synth/stack-output';
-import { synthSummary } from '../../../lib/synth/summary';
+import { synthSummary } from '../../../app/summary';
 import { VERSION } from '../../../lib/synth/version';
 
 const output = (stack: string, variables: StackOutput['variables'], base = '/project/cdktf.out'): StackOutput => ({

@@ -1,5 +1,5 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, type Node, type YAMLError } from 'yaml';
-import type { SettingsProblem } from './errors';
+import type { SettingsProblem } from '../../lib/config/errors';
 
 /**
  * YAML text to plain data, refusing what YAML can do but a settings file

@@ -1,11 +1,11 @@
 import { TerraformOutput, type TerraformStack } from 'cdktf';
-import { configureBackend } from '../backend/state-backend';
-import { DeploymentVariables } from '../config/deployment-variables';
-import type { BackendSettings, Settings } from '../config/schema';
-import { localStateGuard } from '../backend/local-state-guard';
-import { DEPLOYMENT_TAG } from './tags';
-import { configureBaseProviders } from './providers';
-import { deploymentPrefix } from '../deployments/stack-level-names';
+import { configureBackend } from '../lib/backend/state-backend';
+import { DeploymentVariables } from './deployment-variables';
+import type { BackendSettings, Settings } from '../lib/config/schema';
+import { localStateGuard } from '../lib/backend/local-state-guard';
+import { DEPLOYMENT_TAG } from '../lib/common/tags';
+import { configureBaseProviders } from '../lib/common/providers';
+import { deploymentPrefix } from '../lib/deployments/stack-level-names';
 
 /**
  * The oldest Terraform that runs the synthesized stacks: the S3 backend's

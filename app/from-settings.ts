@@ -1,7 +1,7 @@
-import type { DeploymentVariables } from '../config/deployment-variables';
-import type { Settings } from '../config/schema';
-import { wildcardName } from './rancher-name';
-import type { AwsDeploymentProps, CommonDeploymentProps, PublicNameProps } from './props';
+import type { DeploymentVariables } from './deployment-variables';
+import type { Settings } from '../lib/config/schema';
+import { wildcardName } from '../lib/deployments/rancher-name';
+import type { AwsDeploymentProps, CommonDeploymentProps, PublicNameProps } from '../lib/deployments/props';
 
 /**
  * The props sections a settings file gives every Rancher construct (the

@@ -1,10 +1,10 @@
 import { lstatSync, readdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { certificateFileProblems } from './certificate-file';
-import { SettingsError, SettingsFileError, type SettingsProblem } from './errors';
-import { allowedKeys, nullMeaning } from './fields';
-import { toProblems } from './problems';
-import { settingsSchema, type Settings } from './schema';
+import { SettingsError, SettingsFileError, type SettingsProblem } from '../../lib/config/errors';
+import { allowedKeys, nullMeaning } from '../../lib/config/fields';
+import { toProblems } from '../../lib/config/problems';
+import { settingsSchema, type Settings } from '../../lib/config/schema';
 import { MAX_SETTINGS_FILE_BYTES, readBoundedTextFile } from './settings-file';
 import { readYamlSettings } from './yaml-settings';
 

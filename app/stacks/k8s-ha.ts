@@ -1,11 +1,11 @@
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
-import { rancherOutputs, stackFoundation } from '../lib/common/stack-foundation';
-import type { Settings } from '../lib/config/schema';
-import { deploymentProps } from '../lib/deployments/from-settings';
-import { RancherOnExistingCluster } from '../lib/deployments/rancher-on-existing-cluster';
-import { IN_PLACE_ID } from '../lib/deployments/stack-level-names';
-import { ExistingClusterAccess } from '../lib/existing-cluster/existing-cluster-access';
+import { rancherOutputs, stackFoundation } from '../stack-foundation';
+import type { Settings } from '../../lib/config/schema';
+import { deploymentProps } from '../from-settings';
+import { RancherOnExistingCluster } from '../../lib/deployments/rancher-on-existing-cluster';
+import { IN_PLACE_ID } from '../../lib/deployments/stack-level-names';
+import { ExistingClusterAccess } from '../../lib/existing-cluster/existing-cluster-access';
 
 export const K8S_HA_STACK = 'k8s-ha';
 

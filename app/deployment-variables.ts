@@ -1,9 +1,9 @@
 import { DataHttp } from '@cdktf/provider-http/lib/data-http';
 import { TerraformLocal, TerraformVariable, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { dnsNameCondition } from '../dns/dns-target';
-import { DEPLOYER_IP_URL } from '../common/admin-networks';
-import type { Settings } from './schema';
+import { dnsNameCondition } from '../lib/dns/dns-target';
+import { DEPLOYER_IP_URL } from '../lib/common/admin-networks';
+import type { Settings } from '../lib/config/schema';
 
 const ADMIN_VAR = 'var.admin_cidrs';
 const HOSTNAME_VAR = 'var.rancher_hostname';

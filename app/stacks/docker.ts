@@ -1,12 +1,12 @@
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
-import { rancherOutputs, stackFoundation } from '../lib/common/stack-foundation';
-import { instanceTypeVariable } from '../lib/config/instance-type-variable';
-import type { Settings } from '../lib/config/schema';
-import { awsDeploymentProps } from '../lib/deployments/from-settings';
-import { wildcardName } from '../lib/deployments/rancher-name';
-import { RancherOnDocker } from '../lib/deployments/rancher-on-docker';
-import { IN_PLACE_ID } from '../lib/deployments/stack-level-names';
+import { rancherOutputs, stackFoundation } from '../stack-foundation';
+import { instanceTypeVariable } from '../instance-type-variable';
+import type { Settings } from '../../lib/config/schema';
+import { awsDeploymentProps } from '../from-settings';
+import { wildcardName } from '../../lib/deployments/rancher-name';
+import { RancherOnDocker } from '../../lib/deployments/rancher-on-docker';
+import { IN_PLACE_ID } from '../../lib/deployments/stack-level-names';
 
 export const DOCKER_STACK = 'docker';
 

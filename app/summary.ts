@@ -1,8 +1,8 @@
 import { isAbsolute, relative } from 'node:path';
-import { DEPLOYER_IP_URL } from '../common/admin-networks';
-import { DEFAULT_SETTINGS_FILE } from '../config/load';
-import { STACK_FILE, type OutputFormat, type StackOutput } from './stack-output';
-import { VERSION } from './version';
+import { DEPLOYER_IP_URL } from '../lib/common/admin-networks';
+import { DEFAULT_SETTINGS_FILE } from './config/load';
+import { STACK_FILE, type OutputFormat, type StackOutput } from '../lib/synth/stack-output';
+import { VERSION } from '../lib/synth/version';
 
 /** Example values for the variables a synth without settings leaves required. */
 const EXAMPLES: Readonly<Record<string, string>> = { rancher_hostname: 'rancher.example.com', route53_zone_name: 'example.com' };

@@ -1,0 +1,88 @@
+import { protectLocalState } from '../lib/backend/local-state';
+import { outputDirectory, outputDirectoryProblem, outputWriteProblem } from './output-directory';
+import { SettingsError, SettingsFileError } from '../lib/config/errors';
+import { EXIT_CODES, type ExitCode } from './config/exit-codes';
+import { readSettings, type LoadedSettings } from './config/load';
+import { STACK_IDS } from '../lib/config/resource-names';
+import { takeOutputFormat, type OutputFormat } from '../lib/synth/stack-output';
+
+/** One message on stderr and the exit code: a person's mistake never shows a stack trace. */
+function fail(code: ExitCode, message: string): ExitCode {
+  process.stderr.write(`${message}\n`);
+  return code;
+}
+
+/**
+ * cdktf and the stacks (with their provider code) are loaded only once the
+ * settings are valid, so a mistake is reported at once. Returns the summary
+ * of what was written where, and the constructs' warnings.
+ */
+function synth({ settings, source }: LoadedSettings, outdir: string, format: OutputFormat): { summary: string; warnings: string[] } {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { App } = require('cdktf') as typeof import('cdktf');
+  const { writeStackOutput } = require('../lib/synth/stack-output') as typeof import('../lib/synth/stack-output');
+  const { synthSummary } = require('./summary') as typeof import('./summary');
+  const { constructWarnings } = require('../lib/synth/warnings') as typeof import('../lib/synth/warnings');
+  const { RkeHaStack, RKE_HA_STACK } = require('./stacks/rke-ha') as typeof import('./stacks/rke-ha');
+  const { K8sHaStack, K8S_HA_STACK } = require('./stacks/k8s-ha') as typeof import('./stacks/k8s-ha');
+  const { DockerStack, DOCKER_STACK } = require('./stacks/docker') as typeof import('./stacks/docker');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  // Settings were validated before the App exists, so a mistake writes nothing to the output directory.
+  const app = new App({ outdir });
+  const stacks = [new RkeHaStack(app, RKE_HA_STACK, settings), new K8sHaStack(app, K8S_HA_STACK, settings), new DockerStack(app, DOCKER_STACK, settings)];
+  app.synth();
+  // cdktf wrote JSON; HCL, when asked for, is converted here (cdktf 0.21's own renderer writes invalid HCL).
+  return { summary: synthSummary(writeStackOutput(app.outdir, stacks, format), format, source), warnings: constructWarnings(app) };
+}
+
+/**
+ * cdktf captures an unbounded stack trace for every token it creates and
+ * formats it at once, for an error message shown only when the token cannot
+ * be resolved: a tenth of a synth. They are left out unless RANCHER_DEBUG is
+ * set; traces of real errors are untouched.
+ */
+function skipTokenTraces(): void {
+  if (process.env.RANCHER_DEBUG) return;
+  const capture = Error.captureStackTrace;
+  Error.captureStackTrace = (target: object, below?: Function) => {
+    if (target instanceof Error) return capture(target, below);
+    // cdktf reads `stack` and keeps the lines after the first: none.
+    (target as { stack?: string }).stack = '';
+  };
+}
+
+export function main(): ExitCode {
+  skipTokenTraces();
+  // Before anything of cdktf's runs: the App must never see --hcl (see takeOutputFormat).
+  const format = takeOutputFormat();
+  let loaded: LoadedSettings;
+  try {
+    loaded = readSettings();
+  } catch (error) {
+    if (error instanceof SettingsFileError) return fail(EXIT_CODES.settingsFile, error.message);
+    if (error instanceof SettingsError) return fail(EXIT_CODES.invalidSettings, error.message);
+    return internalError(error);
+  }
+  const outdir = outputDirectory();
+  const problem = outputDirectoryProblem(outdir);
+  if (problem) return fail(EXIT_CODES.outputDirectory, `Cannot write the synthesized stacks: ${problem}`);
+  let result: { summary: string; warnings: string[] };
+  try {
+    result = synth(loaded, outdir, format);
+  } catch (error) {
+    const write = outputWriteProblem(error);
+    if (write) return fail(EXIT_CODES.outputDirectory, `Cannot write the synthesized stacks: ${write}`);
+    return internalError(error);
+  }
+  // The cdktf CLI shows the constructs' warnings itself (from the manifest) and keeps the app's stderr to itself.
+  for (const warning of [...result.warnings, ...protectLocalState(outdir, STACK_IDS, loaded.settings.backend)]) process.stderr.write(`Warning: ${warning}\n`);
+  process.stdout.write(result.summary);
+  return EXIT_CODES.ok;
+}
+
+function internalError(error: unknown): ExitCode {
+  if (process.env.RANCHER_DEBUG) console.error(error);
+  const first = (error instanceof Error ? error.message : String(error)).split('\n')[0].slice(0, 300);
+  return fail(EXIT_CODES.internalError, `Internal error (not a mistake in your settings): ${first}\nRerun with RANCHER_DEBUG=1 for the stack trace, and report it.`);
+}
+
