@@ -1,7 +1,7 @@
 import { Op, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { hclString } from '../dns/dns-target';
-import { escapeTemplate } from '../kubernetes/terraform-template';
+import { escapeTemplate } from './terraform-template';
 import { TerraformData } from './terraform-data';
 
 /** A setting whose change the running deployment cannot take: recorded at the first apply, compared on every plan. */

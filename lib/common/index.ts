@@ -3,3 +3,4 @@ export * from './deployment-guard';
 export * from './http-retry';
 export * from './terraform-data';
 export * from './tags';
+export * from './terraform-template';

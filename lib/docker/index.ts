@@ -3,5 +3,4 @@ export * from './docker-certificate';
 export * from './docker-readiness';
 export * from './docker-user-data';
 export * from './host-lifecycle';
-export * from './public-address';
 export * from './rancher-container';

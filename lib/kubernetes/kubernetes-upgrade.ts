@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { NodeVersions } from './node-versions';
 import { GATES_NAMESPACE, type ReadinessGates } from './readiness-gates';
 import { SystemUpgradeController } from './system-upgrade-controller';
-import { escapeTemplate } from './terraform-template';
+import { escapeTemplate } from '../common/terraform-template';
 import { SERVER_PLAN_NAME, serverPlan, SYSTEM_UPGRADE_NAMESPACE, type Distribution } from './upgrade-plan';
 import { kubernetesUpgradeRules } from './upgrade-rules';
 import { VersionRecord } from './version-record';

@@ -10,7 +10,7 @@ import { Construct } from 'constructs';
 import { annotationPaths, RANCHER_NAMESPACE_ANNOTATIONS } from './cluster-writes';
 import READINESS_GATES from './readiness-gates.sh';
 import { GATES_NAMESPACE } from './object-names';
-import { escapeTemplate } from './terraform-template';
+import { escapeTemplate } from '../common/terraform-template';
 import { imageRef } from './image-ref';
 
 /**

@@ -3,3 +3,4 @@ export * from './security-group-rules';
 export * from './private-subnets';
 export * from './proxy';
 export * from './existing-network';
+export * from './public-address';

@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { literal } from '../kubernetes/terraform-template';
+import { literal } from '../common/terraform-template';
 import BOOT_LIB from './boot-lib.sh';
 
 /** Where cloud-init writes the shared shell helpers that every bootstrap script sources. */

@@ -5,3 +5,4 @@ export * from './server-node';
 export * from './ubuntu-ami';
 export * from './boot-files';
 export * from './server-quorum';
+export * from './boot-parameters';

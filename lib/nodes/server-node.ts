@@ -3,7 +3,7 @@ import { Instance } from '@cdktf/provider-aws/lib/instance';
 import { Fn, Op, TerraformLocal, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { TerraformData } from '../common/terraform-data';
-import { literal } from '../kubernetes/terraform-template';
+import { literal } from '../common/terraform-template';
 
 /** EC2's limit on user data, before base64. */
 export const USER_DATA_LIMIT_BYTES = 16_384;

@@ -1,7 +1,7 @@
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { Fn, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { literalDeep } from '../kubernetes/terraform-template';
+import { literalDeep } from '../common/terraform-template';
 
 export const CERT_MANAGER_REPOSITORY = 'https://charts.jetstack.io';
 export const CERT_MANAGER_NAMESPACE = 'cert-manager';

@@ -1,7 +1,7 @@
 import type { AuditLogSettings } from '../config/audit-log-schema';
 import type { TlsSettings } from '../config/tls-schema';
 import { CA_ISSUER_NAME, CA_ISSUER_SECRET, INGRESS_SECRET, tlsPlan } from '../tls/tls-plan';
-import { literalDeep } from '../kubernetes/terraform-template';
+import { literalDeep } from '../common/terraform-template';
 import { RANCHER_NAMESPACE } from './namespace';
 
 export interface RancherChartInput {

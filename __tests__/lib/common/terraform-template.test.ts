@@ -1,4 +1,4 @@
-import { escapeTemplate } from '../../../lib/kubernetes/terraform-template';
+import { escapeTemplate } from '../../../lib/common/terraform-template';
 import { renderTemplate } from '../../helpers/validators';
 
 const noReference = (expression: string): string => {

@@ -2,7 +2,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Password } from '@cdktf/provider-random/lib/password';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { LocalBackend, type TerraformStack } from 'cdktf';
-import { BootParameters, KEY_ADMINISTRATION_ACTIONS } from '../../../lib/kubernetes/boot-parameters';
+import { BootParameters, KEY_ADMINISTRATION_ACTIONS } from '../../../lib/nodes/boot-parameters';
 import { dataSources, ref, resources, synthConstruct } from '../../helpers/synth';
 
 function synth(add: (stack: TerraformStack) => void) {

@@ -1,9 +1,9 @@
 import { Instance } from '@cdktf/provider-aws/lib/instance';
 import { InternetGateway } from '@cdktf/provider-aws/lib/internet-gateway';
 import { TerraformOutput } from 'cdktf';
-import { PublicAddress } from '../../../lib/docker/public-address';
+import { PublicAddress } from '../../../lib/network/public-address';
 import { only, ref } from '../../helpers/synth';
-import { synthWithAws as synth } from './support';
+import { synthWithAws as synth } from '../docker/support';
 
 describe('PublicAddress', () => {
   const { json } = synth((stack) => {
