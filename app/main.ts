@@ -1,4 +1,4 @@
-import { protectLocalState } from '../lib/backend/local-state';
+import { protectLocalState } from './backend/local-state';
 import { outputDirectory, outputDirectoryProblem, outputWriteProblem } from './output-directory';
 import { SettingsError, SettingsFileError } from '../lib/config/errors';
 import { EXIT_CODES, type ExitCode } from './config/exit-codes';

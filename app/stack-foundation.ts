@@ -1,8 +1,8 @@
 import { TerraformOutput, type TerraformStack } from 'cdktf';
-import { configureBackend } from '../lib/backend/state-backend';
+import { configureBackend } from './backend/state-backend';
 import { DeploymentVariables } from './deployment-variables';
 import type { BackendSettings, Settings } from '../lib/config/schema';
-import { localStateGuard } from '../lib/backend/local-state-guard';
+import { localStateGuard } from './backend/local-state-guard';
 import { DEPLOYMENT_TAG } from '../lib/common/tags';
 import { configureBaseProviders } from '../lib/common/providers';
 import { deploymentPrefix } from '../lib/deployments/stack-level-names';

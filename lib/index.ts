@@ -5,7 +5,6 @@
 // care about start-up time import the domain entry points they use
 // (`rancher-ha-aws/network`, ...).
 export * from './deployments';
-export * as backend from './backend';
 export * as common from './common';
 export * as config from './config';
 export * as database from './database';

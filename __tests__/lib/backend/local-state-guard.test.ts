@@ -1,8 +1,8 @@
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { localStateGuard } from '../../../lib/backend/local-state-guard';
-import { protectLocalState } from '../../../lib/backend/local-state';
+import { localStateGuard } from '../../../app/backend/local-state-guard';
+import { protectLocalState } from '../../../app/backend/local-state';
 import { synthSettings } from '../../helpers/variants';
 import { describeWithTerraform, terraformIn } from '../../helpers/terraform';
 

@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { localStatePath, protectLocalState } from '../../../lib/backend/local-state';
+import { localStatePath, protectLocalState } from '../../../app/backend/local-state';
 
 describe('localStatePath', () => {
   it('defaults to the project root, named after the stack', () => {

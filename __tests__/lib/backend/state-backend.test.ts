@@ -1,6 +1,6 @@
 import { tmpdir } from 'node:os';
 import { TerraformOutput } from 'cdktf';
-import { configureBackend } from '../../../lib/backend/state-backend';
+import { configureBackend } from '../../../app/backend/state-backend';
 import type { BackendSettings } from '../../../lib/config/schema';
 import { settings, synthConstruct } from '../../helpers/synth';
 

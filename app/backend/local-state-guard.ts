@@ -1,6 +1,6 @@
-import type { BackendSettings } from '../config/schema';
-import { hclString } from '../dns/dns-target';
-import { escapeTemplate } from '../common/terraform-template';
+import type { BackendSettings } from '../../lib/config/schema';
+import { hclString } from '../../lib/dns/dns-target';
+import { escapeTemplate } from '../../lib/common/terraform-template';
 import { localStatePath } from './local-state';
 
 /** A plan-time condition of the stack's outputs (output `precondition`). */

@@ -1,2 +1,0 @@
-export * from './state-backend';
-export * from './local-state';
