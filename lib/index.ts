@@ -1,20 +1,5 @@
-// The construct library. At the root: the three Rancher deployments
-// (RancherOnRke, RancherOnExistingCluster, RancherOnDocker) and their props;
-// below, one namespace per domain folder with the pieces they are made of.
-// Importing the root loads every construct's provider resources; apps that
-// care about start-up time import the domain entry points they use
-// (`rancher-ha-aws/network`, ...).
+// The construct library's root: the three Rancher deployments (RancherOnRke,
+// RancherOnExistingCluster, RancherOnDocker) and their props. The pieces they
+// are made of have an entry point per domain folder (`rancher-ha-aws/network`,
+// ...); what no entry point names is internal (docs/library.md, "What is API").
 export * from './deployments';
-export * as common from './common';
-export * as config from './config';
-export * as database from './database';
-export * as dns from './dns';
-export * as docker from './docker';
-export * as existingCluster from './existing-cluster';
-export * as kubernetes from './kubernetes';
-export * as loadbalancer from './loadbalancer';
-export * as network from './network';
-export * as nodes from './nodes';
-export * as rancher from './rancher';
-export * as synth from './synth';
-export * as tls from './tls';

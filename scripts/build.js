@@ -8,7 +8,8 @@
 //            kept beside the bundle.
 //   library  lib/ as the npm package ships it: dist/lib, one JavaScript file
 //            per source (other modules stay require()s, so every construct
-//            class exists once) and the declarations from tsc. The
+//            class exists once) and the declarations from tsc that the
+//            entry points reach (scripts/public-surface.js). The
 //            operations CLI (lib/ops/cli.ts, the package's `rancher-ha-aws`
 //            binary) is one of them: dist/lib/ops/cli.js.
 //   ops      the operations CLI alone, bundled into one file (it uses only
@@ -100,6 +101,13 @@ async function buildLibrary(out = LIBRARY_DIR) {
     encoding: 'utf8',
   });
   if (tsc.status !== 0) throw new Error(`tsc (declarations) failed:\n${tsc.stdout}${tsc.stderr}`);
+  // Only the declarations the entry points reach ship: the rest (the settings schemas' among them, which name zod's
+  // types) describe internals no import of the package's can name.
+  const reachable = new Set(require('./public-surface.js').reachableDeclarations(out));
+  for (const file of readdirSync(out, { recursive: true })) {
+    const path = join(out, file);
+    if (path.endsWith('.d.ts') && !reachable.has(path)) rmSync(path);
+  }
   // The package's bin: npm makes it executable when it installs the package, a checkout's build does it here.
   chmodSync(join(out, 'ops', 'cli.js'), 0o755);
   return out;

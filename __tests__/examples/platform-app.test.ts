@@ -100,6 +100,15 @@ describe('examples/platform-app, built from the packed library', () => {
     expect({ status: templateBuild.status, errors: templateBuild.stdout }).toEqual({ status: 0, errors: '' });
   });
 
+  it("reaches no zod declaration from any entry point: a consumer compiles none of zod's types (the settings schemas are the app's)", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { publicSurface } = require('../../scripts/public-surface.js') as { publicSurface(dir: string): { names: Record<string, string[]>; declarations: string[]; zod: string[] } };
+    const surface = publicSurface(join(dir, 'app', 'node_modules', pkg.name));
+    expect(surface.declarations).toContain('dist/lib/deployments/rancher-on-rke.d.ts');
+    expect(surface.names['.']).toEqual(expect.arrayContaining(['RancherOnRke', 'RancherOnRkeProps', 'RancherOnExistingCluster', 'RancherOnDocker']));
+    expect(surface.zod).toEqual([]);
+  });
+
   it('maps every exports subpath for resolvers that read typesVersions instead', () => {
     const versions = (pkg as unknown as { typesVersions: Record<string, Record<string, string[]>> }).typesVersions['*'];
     const subpaths = Object.entries(pkg.exports).filter(([key]) => key !== '.' && key !== './package.json');

@@ -1,24 +1,34 @@
-import { readdirSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Construct } from 'constructs';
 import * as lib from '../../lib';
-import * as deployments from '../../lib/deployments';
 
-const LIB = join(__dirname, '../../lib');
-const camel = (folder: string) => folder.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+const ROOT = join(__dirname, '../..');
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { exports: Record<string, { default?: string } | string> };
+/** Each entry point of `exports` as its source module (dist/lib/x/index.js -> lib/x/index.ts). */
+const entryPoints = Object.entries(pkg.exports)
+  .filter(([, entry]) => typeof entry === 'object' && entry.default)
+  .map(([subpath, entry]) => ({ subpath, source: join(ROOT, (entry as { default: string }).default.replace(/^\.\/dist\//, '').replace(/\.js$/, '.ts')) }));
 
-describe('lib/index.ts', () => {
-  // lib/ops is the operations CLI (the package's bin), not a domain of constructs: not re-exported.
-  const folders = readdirSync(LIB).filter((f) => statSync(join(LIB, f)).isDirectory() && f !== 'ops');
+/** The values an entry point may give besides constructs: the few functions and constants an app of its own needs. */
+const NOT_CONSTRUCTS: Record<string, readonly string[]> = {
+  './common': ['configureBaseProviders'],
+  './config': ['DEFAULT_VERSIONS', 'SettingsError'],
+  './synth': ['constructWarnings', 'takeOutputFormat', 'writeStackOutput'],
+};
 
-  it('re-exports every domain folder under its own namespace, and the deployments at the root', () => {
-    const namespaces = folders.filter((f) => f !== 'deployments').map(camel);
-    expect(Object.keys(lib).sort()).toEqual([...namespaces, ...Object.keys(deployments)].sort());
-    expect(typeof lib.RancherOnRke).toBe('function');
-    expect(typeof lib.RancherOnExistingCluster).toBe('function');
-    expect(typeof lib.RancherOnDocker).toBe('function');
-    expect(typeof lib.rancher.RancherServer).toBe('function');
-    expect(typeof lib.network.PublicNetwork).toBe('function');
-    expect(typeof lib.network.ExistingNetwork).toBe('function');
-    expect(typeof lib.config.SettingsError).toBe('function');
+const isConstructClass = (value: unknown) => typeof value === 'function' && value.prototype instanceof Construct;
+
+describe('the package entry points', () => {
+  it('give the three Rancher deployments at the root, and nothing else at run time', () => {
+    expect(Object.keys(lib).sort()).toEqual(['RancherOnDocker', 'RancherOnExistingCluster', 'RancherOnRke']);
+  });
+
+  it.each(entryPoints.map((e) => [e.subpath, e.source]))('%s gives constructs, and only the functions an app needs besides', (subpath, source) => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const values = require(source) as Record<string, unknown>;
+    expect(Object.keys(values).length).toBeGreaterThan(0);
+    const others = Object.keys(values).filter((name) => !isConstructClass(values[name]));
+    expect(others.sort()).toEqual([...(NOT_CONSTRUCTS[subpath] ?? [])].sort());
   });
 });

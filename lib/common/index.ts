@@ -1,6 +1,2 @@
-export * from './providers';
-export * from './deployment-guard';
-export * from './http-retry';
-export * from './terraform-data';
-export * from './tags';
-export * from './terraform-template';
+// The providers every deployment needs in its stack.
+export { configureBaseProviders, type BaseProvidersProps } from './providers';

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { PORT } from './primitives';
+import type { AirGapSettings, Expect, SameType } from './sections';
+
+export type { AirGapSettings } from './sections';
 
 /** host[:port], optionally with a path: where mirrored images live. */
 const registry = z
@@ -34,4 +37,5 @@ export const airGapSchema = z
   })
   .prefault({});
 
-export type AirGapSettings = z.output<typeof airGapSchema>;
+/** The schema's output is the plain section type (a compile error otherwise). */
+export type AirGapSettingsHeld = Expect<SameType<z.output<typeof airGapSchema>, AirGapSettings>>;

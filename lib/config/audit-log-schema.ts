@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { wholeNumber } from './primitives';
+import type { AuditLogSettings, Expect, SameType } from './sections';
+
+export type { AuditLogSettings } from './sections';
 
 /**
  * `rancher.auditLog`: Rancher's API audit log (the chart's `auditLog` values).
@@ -21,4 +24,5 @@ export const auditLogSchema = z
   })
   .prefault({});
 
-export type AuditLogSettings = z.output<typeof auditLogSchema>;
+/** The schema's output is the plain section type (a compile error otherwise). */
+export type AuditLogSettingsHeld = Expect<SameType<z.output<typeof auditLogSchema>, AuditLogSettings>>;

@@ -2,12 +2,9 @@ import { z } from 'zod';
 import { createdVpcCidr, dockerExistingNetworkSchema } from './existing-network-schema';
 import { amiId, instanceType, keyPairName, vpcCidr, wholeNumber } from './primitives';
 
-/** Issuers of the Docker install docs: who signs the certificate the container serves. */
-export const DOCKER_TLS_ISSUERS = ['rancher', 'blank', 'ca', 'acme'] as const;
-export type DockerTlsIssuer = (typeof DOCKER_TLS_ISSUERS)[number];
-/** Where TLS ends: in the Rancher container (the Docker install's default), or at an AWS load balancer in front of it. */
-export const DOCKER_TLS_MODES = ['rancher', 'external'] as const;
-export type DockerTlsMode = (typeof DOCKER_TLS_MODES)[number];
+import { DOCKER_TLS_ISSUERS, DOCKER_TLS_MODES, type DockerTlsSettings, type Expect, type SameType } from './sections';
+
+export { DOCKER_TLS_ISSUERS, DOCKER_TLS_MODES, type DockerTlsIssuer, type DockerTlsMode, type DockerTlsSettings } from './sections';
 
 /** Intervals a Data Lifecycle Manager schedule accepts, in hours. */
 export const SNAPSHOT_INTERVAL_HOURS = [1, 2, 3, 4, 6, 8, 12, 24] as const;
@@ -108,5 +105,6 @@ export type DockerSettings = z.output<typeof dockerSchema>;
 
 /** The VPC range the docker stack creates (undefined with an existing network). */
 export const effectiveDockerVpcCidr: (s: Pick<DockerSettings, 'vpcCidr' | 'existingNetwork'>) => string | undefined = createdVpcCidr;
-export type DockerTlsSettings = DockerSettings['tls'];
+/** The schema's output is the plain section type (a compile error otherwise). */
+export type DockerTlsSettingsHeld = Expect<SameType<DockerSettings['tls'], DockerTlsSettings>>;
 

@@ -1,20 +1,3 @@
-export * from './cidr';
-export * from './errors';
-export * from "./schema";
-export * from './versions';
-export * from './fields';
-export * from './backend-schema';
-export * from './primitives';
-export * from './rke-ha-schema';
-export * from './docker-schema';
-export * from './existing-network-schema';
-export * from './k8s-ha-schema';
-export * from './tls-schema';
-export * from './audit-log-schema';
-export * from './bootstrap-schema';
-export * from './proxy-schema';
-export * from './air-gap-schema';
-export * from './resource-names';
-export * from './tags';
-export * from './cron';
-export * from './dns-schema';
+// The error the constructs throw for props a settings file would refuse, and the versions they pin.
+export { SettingsError, type SettingsProblem } from './errors';
+export { DEFAULT_VERSIONS } from './versions';

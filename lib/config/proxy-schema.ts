@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { cidr } from './primitives';
+import type { ProxySettings, Expect, SameType } from './sections';
+
+export type { ProxySettings } from './sections';
 
 /**
  * A proxy URL. It ends up in user data, env files and chart values, so it
@@ -37,4 +40,5 @@ export const proxySchema = z
   })
   .prefault({});
 
-export type ProxySettings = z.output<typeof proxySchema>;
+/** The schema's output is the plain section type (a compile error otherwise). */
+export type ProxySettingsHeld = Expect<SameType<z.output<typeof proxySchema>, ProxySettings>>;

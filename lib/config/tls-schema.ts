@@ -1,13 +1,9 @@
 import { z } from 'zod';
 import { email } from './primitives';
 
-/** Where TLS ends, in the Rancher HA docs' terms. */
-export const TLS_MODES = ['ingress', 'external', 'rancher'] as const;
-/** Who issues the certificate: Rancher's own CA, the user (blank), the user's CA through cert-manager (ca), Let's Encrypt (acme). */
-export const TLS_ISSUERS = ['rancher', 'blank', 'ca', 'acme'] as const;
+import { TLS_ISSUERS, TLS_MODES, type Expect, type SameType, type TlsSettings } from './sections';
 
-export type TlsMode = (typeof TLS_MODES)[number];
-export type TlsIssuer = (typeof TLS_ISSUERS)[number];
+export { TLS_ISSUERS, TLS_MODES, type TlsIssuer, type TlsMode, type TlsSettings } from './sections';
 
 /**
  * The `rancher.tls` section for the Helm-installed stacks (rke-ha, k8s-ha).
@@ -35,7 +31,8 @@ export const tlsSchema = z
   })
   .prefault({});
 
-export type TlsSettings = z.output<typeof tlsSchema>;
+/** The schema's output is the plain section type (a compile error otherwise). */
+export type TlsSettingsHeld = Expect<SameType<z.output<typeof tlsSchema>, TlsSettings>>;
 
 export interface TlsProblem {
   readonly path: string[];

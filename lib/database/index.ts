@@ -1,1 +1,1 @@
-export * from './external-datastore';
+export { ExternalDatastore, type ExternalDatastoreProps, type DatastoreEngine } from './external-datastore';

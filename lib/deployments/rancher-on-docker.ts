@@ -4,7 +4,6 @@ import { Construct } from 'constructs';
 import { adminNetworks } from '../common/admin-networks';
 import { DeploymentGuard } from '../common/deployment-guard';
 import { bootstrapEnabled } from '../config/bootstrap-schema';
-import type { Settings } from '../config/schema';
 import { ARecord } from '../dns/a-record';
 import { AliasRecord, publicZone } from '../dns/alias-record';
 import { DataVolume } from '../docker/data-volume';
@@ -76,14 +75,11 @@ export class RancherOnDocker extends Construct {
   /** The EBS volume holding /var/lib/rancher; its snapshots are the backups. */
   readonly dataVolumeId: string;
   readonly instanceId: string;
-  /** The settings the props resolved to (defaults filled in). */
-  readonly settings: Settings;
 
   constructor(scope: Construct, id: string, props: RancherOnDockerProps) {
     super(scope, id);
     const label = `RancherOnDocker ${this.node.path}`;
     const settings = resolveProps({ ...props, region: providerRegion(this, props.region, label) }, { docker: props.docker }, label, { docker: TerraformStack.of(this).node.id });
-    this.settings = settings;
     const s = settings.docker;
     const name = deploymentPrefix(this, settings.name);
     const parameterPath = deploymentParameterPath(this, settings.name);

@@ -14,7 +14,6 @@ import { rancherServerSettings } from '../rancher/rancher-settings';
 import { RancherTlsSecrets } from '../rancher/tls-secrets';
 import { CertificateVariables, type CertificateMaterial } from '../tls/certificate-variables';
 import { tlsPlan, type TlsPlan } from '../tls/tls-plan';
-import type { Settings } from '../config/schema';
 import type { RancherOnExistingClusterProps } from './rancher-on-existing-cluster-props';
 import { rancherArrival } from './rancher-arrival';
 import { providerRegion } from './provider-region';
@@ -56,14 +55,11 @@ export class RancherOnExistingCluster extends Construct {
   readonly dnsTarget: string;
   /** `alias` (AWS load balancer), `A` (IPv4 address) or `CNAME` (other hostname). */
   readonly dnsRecordType: string;
-  /** The settings the props resolved to (defaults filled in). */
-  readonly settings: Settings;
 
   constructor(scope: Construct, id: string, props: RancherOnExistingClusterProps) {
     super(scope, id);
     const label = `RancherOnExistingCluster ${this.node.path}`;
     const settings = resolveProps({ ...props, region: providerRegion(this, props.region, label) }, { k8sHa: props.k8sHa }, label);
-    this.settings = settings;
     const s = settings.k8sHa;
     const t = settings.timeouts;
     const tls = tlsPlan(settings.rancher.tls);

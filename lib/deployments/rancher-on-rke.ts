@@ -6,7 +6,6 @@ import { adminNetworks } from '../common/admin-networks';
 import { DeploymentGuard } from '../common/deployment-guard';
 import { RKE2_CLUSTER_CIDR, RKE2_SERVICE_CIDR } from '../config/primitives';
 import { effectiveIngressController, effectiveNodeCount } from '../config/rke-ha-schema';
-import type { Settings } from '../config/schema';
 import { ExternalDatastore } from '../database/external-datastore';
 import { AliasRecord, publicZone } from '../dns/alias-record';
 import { RoundRobinRecords } from '../dns/round-robin-records';
@@ -118,8 +117,8 @@ export class RancherOnRke extends Construct {
   /** The VPC the deployment created, or the existing one it uses (`rkeHa.existingNetwork`). */
   readonly network: PublicNetwork | ExistingNetwork;
   readonly servers: readonly ServerNode[];
-  /** The settings the props resolved to (defaults filled in). */
-  readonly settings: Settings;
+  /** The AWS region the deployment is in: `region`, or the stack's AWS provider's. */
+  readonly region: string;
 
   constructor(scope: Construct, id: string, props: RancherOnRkeProps) {
     super(scope, id);
@@ -127,7 +126,7 @@ export class RancherOnRke extends Construct {
     const label = `RancherOnRke ${this.node.path}`;
     refuseSecondClusterProviders(this, label);
     const settings = resolveProps({ ...props, region: providerRegion(this, props.region, label) }, { rkeHa: props.rkeHa }, label, { rkeHa: stackId });
-    this.settings = settings;
+    this.region = settings.region;
     const s = settings.rkeHa;
     const t = settings.timeouts;
     const name = deploymentPrefix(this, settings.name);

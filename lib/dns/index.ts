@@ -1,6 +1,4 @@
-export * from './alias-record';
-export * from './a-record';
-export * from './dns-target';
-export * from './load-balancer-record';
-export * from './round-robin-records';
-export * from './wildcard-name';
+export { AliasRecord, type AliasRecordProps } from './alias-record';
+export { ARecord, type ARecordProps } from './a-record';
+export { LoadBalancerRecord, type LoadBalancerRecordProps } from './load-balancer-record';
+export { RoundRobinRecords, type RoundRobinRecordsProps, type RoundRobinMember } from './round-robin-records';

@@ -3,7 +3,7 @@ import { LocallySignedCert } from '@cdktf/provider-tls/lib/locally-signed-cert';
 import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
-import type { DockerTlsSettings } from '../config/docker-schema';
+import type { DockerTlsSettings } from '../config/sections';
 import { CertificateVariables, type CertificateMaterial } from '../tls/certificate-variables';
 import { usesPrivateCa } from '../tls/tls-plan';
 import { certificateFiles, type CertificateFile } from './rancher-container';

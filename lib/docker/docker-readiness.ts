@@ -2,7 +2,7 @@ import { DataHttp, type DataHttpConfig } from '@cdktf/provider-http/lib/data-htt
 import { Fn, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { probeTiming } from '../common/http-retry';
-import type { DockerTlsIssuer } from '../config/docker-schema';
+import type { DockerTlsIssuer } from '../config/sections';
 
 /** The `/ping` probe that follows a successful `/cacerts` probe. */
 const PING_AFTER_CACERTS_MINUTES = 2;

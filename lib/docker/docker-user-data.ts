@@ -1,5 +1,4 @@
-import type { AirGapSettings } from '../config/air-gap-schema';
-import type { ProxySettings } from '../config/proxy-schema';
+import type { AirGapSettings, ProxySettings } from '../config/sections';
 import { proxyEnabled } from '../network/proxy';
 import { bootFiles, cloudConfig, envFile, rootFile, scriptFile, type WriteFile } from '../nodes/boot-files';
 import DOCKER_BOOTSTRAP from './docker-bootstrap.sh';

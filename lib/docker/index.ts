@@ -1,6 +1,3 @@
-export * from './data-volume';
-export * from './docker-certificate';
-export * from './docker-readiness';
-export * from './docker-user-data';
-export * from './host-lifecycle';
-export * from './rancher-container';
+export { DataVolume, type DataVolumeProps } from './data-volume';
+export { DockerCertificate, type DockerCertificateProps } from './docker-certificate';
+export { DockerReadiness, type DockerReadinessProps } from './docker-readiness';

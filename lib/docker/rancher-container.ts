@@ -1,8 +1,5 @@
-import type { AirGapSettings } from '../config/air-gap-schema';
-import type { AuditLogSettings } from '../config/audit-log-schema';
-import type { DockerTlsSettings } from '../config/docker-schema';
+import type { AirGapSettings, AuditLogSettings, DockerTlsSettings, ProxySettings } from '../config/sections';
 import { RKE2_CLUSTER_CIDR, RKE2_SERVICE_CIDR } from '../config/primitives';
-import type { ProxySettings } from '../config/proxy-schema';
 import { proxyEnvironment } from '../network/proxy';
 import { HTTPS_PORT, RANCHER_PUBLIC_PORTS, type PortRule } from '../nodes/ports';
 import { AGENT_TLS_SYSTEM_STORE } from '../rancher/chart-values';

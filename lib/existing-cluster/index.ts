@@ -1,4 +1,3 @@
-export * from './cluster-preflight';
-export * from './existing-cluster-access';
-export * from './forget-when-removed';
-export * from './ingress-load-balancer';
+export { ClusterPreflight, type ClusterPreflightProps } from './cluster-preflight';
+export { ExistingClusterAccess, type ExistingClusterAccessProps, type ClusterConnection } from './existing-cluster-access';
+export { IngressLoadBalancer, type IngressLoadBalancerProps } from './ingress-load-balancer';

@@ -1,10 +1,3 @@
-export * from './cluster-pki';
-export * from './rke2-config';
-export * from './rke2-settings';
-export * from './rke2-user-data';
-export * from './snapshot-bucket';
-export * from './kubeconfig';
-export * from './ingress-controller-config';
-export * from './k3s-user-data';
-export * from './node-identity';
-export * from './readiness-gates';
+export { ClusterPki, type ClusterPkiProps, type CertificateAuthority } from './cluster-pki';
+export { SnapshotBucket, type SnapshotBucketProps } from './snapshot-bucket';
+export { ReadinessGates, type ReadinessGatesProps, type GateProps, type GateCheck } from './readiness-gates';

@@ -1,2 +1,2 @@
-export * from './network-load-balancer';
-export * from './application-load-balancer';
+export { NetworkLoadBalancer, type NetworkLoadBalancerProps, type ForwardedPort } from './network-load-balancer';
+export { ApplicationLoadBalancer, type ApplicationLoadBalancerProps, type AlbHealthCheck } from './application-load-balancer';

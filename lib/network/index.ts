@@ -1,6 +1,4 @@
-export * from './public-network';
-export * from './security-group-rules';
-export * from './private-subnets';
-export * from './proxy';
-export * from './existing-network';
-export * from './public-address';
+export { PublicNetwork, type PublicNetworkProps, type SubnetInfo } from './public-network';
+export { PrivateSubnets, type PrivateSubnetsProps } from './private-subnets';
+export { ExistingNetwork, type ExistingNetworkProps } from './existing-network';
+export { PublicAddress, type PublicAddressProps } from './public-address';

@@ -1,5 +1,5 @@
 import type { Construct } from 'constructs';
-import type { ProxySettings } from '../config/proxy-schema';
+import type { ProxySettings } from '../config/sections';
 import { NODE_ENDPOINTS, type VpcEndpointService, type VpcSettings } from '../config/vpc-schema';
 import type { NodeSecurityGroup } from '../nodes/node-security-group';
 import { FlowLogs } from './flow-logs';

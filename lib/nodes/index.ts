@@ -1,8 +1,6 @@
-export * from './node-role';
-export * from './node-security-group';
-export * from './ports';
-export * from './server-node';
-export * from './ubuntu-ami';
-export * from './boot-files';
-export * from './server-quorum';
-export * from './boot-parameters';
+export { NodeRole, type NodeRoleProps } from './node-role';
+export { NodeSecurityGroup, type NodeSecurityGroupProps } from './node-security-group';
+export { ServerNode, type ServerNodeProps } from './server-node';
+export { UbuntuAmi, type UbuntuAmiProps } from './ubuntu-ami';
+export { ServerQuorum, type ServerQuorumProps } from './server-quorum';
+export { BootParameters, type BootParametersProps } from './boot-parameters';

@@ -1,5 +1,4 @@
-import type { AuditLogSettings } from '../config/audit-log-schema';
-import type { TlsSettings } from '../config/tls-schema';
+import type { AuditLogSettings, TlsSettings } from '../config/sections';
 import { CA_ISSUER_NAME, CA_ISSUER_SECRET, INGRESS_SECRET, tlsPlan } from '../tls/tls-plan';
 import { literalDeep } from '../common/terraform-template';
 import { RANCHER_NAMESPACE } from './namespace';

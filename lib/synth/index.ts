@@ -1,6 +1,3 @@
-export * from './block-schema';
-export * from './hcl';
-export * from './stack-output';
-export * from './template';
-export * from './version';
-export * from './warnings';
+// What an app of its own needs for `--hcl` (docs/library.md) and for the constructs' warnings.
+export { takeOutputFormat, writeStackOutput, type OutputFormat, type StackOutput } from './stack-output';
+export { constructWarnings } from './warnings';

@@ -1,3 +1,2 @@
-export * from './certificate-variables';
-export * from './tls-plan';
-export * from './acm-certificate';
+export { CertificateVariables, type CertificateMaterial } from './certificate-variables';
+export { LoadBalancerCertificate, type LoadBalancerCertificateProps } from './acm-certificate';

@@ -1,5 +1,5 @@
 import { untrustedCertificate } from '../config/bootstrap-schema';
-import type { TlsSettings } from '../config/tls-schema';
+import type { TlsSettings } from '../config/sections';
 import type { CertificateMaterial } from './certificate-variables';
 
 /** Secret names the Rancher chart reads in cattle-system. */

@@ -1,0 +1,70 @@
+/**
+ * The settings sections the domain constructs take, with their defaults
+ * filled in, as plain types. The settings schemas produce exactly these (each
+ * schema file holds its output type equal to the one here, at compile time);
+ * they live apart so that the package's public declarations name no type of
+ * the schema library and a consumer compiles none of its declarations.
+ */
+
+/** Where TLS ends, in the Rancher HA docs' terms. */
+export const TLS_MODES = ['ingress', 'external', 'rancher'] as const;
+/** Who issues the certificate: Rancher's own CA, the user (blank), the user's CA through cert-manager (ca), Let's Encrypt (acme). */
+export const TLS_ISSUERS = ['rancher', 'blank', 'ca', 'acme'] as const;
+export type TlsMode = (typeof TLS_MODES)[number];
+export type TlsIssuer = (typeof TLS_ISSUERS)[number];
+
+/** `rancher.tls` (rke-ha, k8s-ha). */
+export interface TlsSettings {
+  mode: TlsMode;
+  issuer: TlsIssuer;
+  privateCA: boolean;
+  certificateFile?: string | undefined;
+  acme: { email?: string | undefined; environment?: 'production' | 'staging' | undefined };
+}
+
+/** `rancher.auditLog`. */
+export interface AuditLogSettings {
+  enabled: boolean;
+  level: number;
+  destination: 'sidecar' | 'hostPath';
+  maxAgeDays: number;
+  maxBackups: number;
+  maxSizeMb: number;
+}
+
+/** `airGap`. */
+export interface AirGapSettings {
+  systemDefaultRegistry?: string | undefined;
+  registryMirrors: Record<string, string[]>;
+  useBundledSystemChart: boolean;
+  rancherChartRepository?: string | undefined;
+  certManagerChartRepository?: string | undefined;
+  installerUrl?: string | undefined;
+}
+
+/** `proxy`. */
+export interface ProxySettings {
+  http?: string | undefined;
+  https?: string | undefined;
+  noProxy: string[];
+  egressOnlyTo: string[];
+}
+
+/** Issuers of the Docker install docs: who signs the certificate the container serves. */
+export const DOCKER_TLS_ISSUERS = ['rancher', 'blank', 'ca', 'acme'] as const;
+export type DockerTlsIssuer = (typeof DOCKER_TLS_ISSUERS)[number];
+/** Where TLS ends: in the Rancher container (the Docker install's default), or at an AWS load balancer in front of it. */
+export const DOCKER_TLS_MODES = ['rancher', 'external'] as const;
+export type DockerTlsMode = (typeof DOCKER_TLS_MODES)[number];
+
+/** `docker.tls`. */
+export interface DockerTlsSettings {
+  mode: DockerTlsMode;
+  issuer: DockerTlsIssuer;
+  privateCA: boolean;
+}
+
+/** Whether A and B are the same type (each assignable to the other). */
+export type SameType<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+/** Compiles only with `true`: `Expect<SameType<z.output<typeof schema>, Section>>` holds a schema's output to its section here. */
+export type Expect<T extends true> = T;
