@@ -1,7 +1,7 @@
 import { parse } from 'yaml';
 import type { SettingsInput } from '../../lib/config/schema';
 import { DEFAULT_VERSIONS } from '../../lib/config/versions';
-import { RKE2_SERVER_PORTS } from '../../lib/nodes/ports';
+import { RKE2_SERVER_PORTS } from '../../lib/nodes/private/ports';
 import { RKE_HA_STACK } from '../../app/stacks/rke-ha';
 import { dataSources, expressionsReferring, only, resources, userDataOf, type TerraformJson } from '../helpers/synth';
 import { synthSettings } from '../helpers/variants';

@@ -1,5 +1,5 @@
 import type { BackendSettings } from '../../lib/config/schema';
-import { hclString } from '../../lib/dns/dns-target';
+import { hclString } from '../../lib/dns/private/dns-target';
 import { escapeTemplate } from '../../lib/common/terraform-template';
 import { localStatePath } from './local-state';
 

@@ -1,6 +1,6 @@
 import { Op, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { hclString } from '../dns/dns-target';
+import { hclString } from '../dns/private/dns-target';
 import { escapeTemplate } from './terraform-template';
 import { TerraformData } from './terraform-data';
 

@@ -6,8 +6,8 @@ import { bootstrapSchema, untrustedCertificate } from './bootstrap-schema';
 import { proxySchema } from './proxy-schema';
 import { dockerSchema } from './docker-schema';
 import { dnsProblems, dnsSchema } from './dns-schema';
-import { RECORD_FOR_KIND, dnsTargetKind } from '../dns/dns-target';
-import { RANCHER_PUBLIC_PORTS, RKE2_SERVER_PORTS } from '../nodes/ports';
+import { RECORD_FOR_KIND, dnsTargetKind } from '../dns/private/dns-target';
+import { RANCHER_PUBLIC_PORTS, RKE2_SERVER_PORTS } from '../nodes/private/ports';
 import { coversWholeInternet, parseCidr } from './cidr';
 import { adminCidr, awsRegion, fqdn, version, wholeNumber } from './primitives';
 import { nameProblem } from './resource-names';
@@ -17,7 +17,7 @@ import { effectiveIngressController, rkeHaSchema } from './rke-ha-schema';
 import { timeoutsSchema } from './timeouts-schema';
 import { tlsProblems, tlsSchema } from './tls-schema';
 import { vpcSchema } from './vpc-schema';
-import { installsCertManager } from '../tls/tls-plan';
+import { installsCertManager } from '../tls/private/tls-plan';
 import {
   MIN_CERT_MANAGER_MINOR,
   COMMUNITY_LAST_PATCH,

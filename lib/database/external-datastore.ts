@@ -7,7 +7,7 @@ import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { Id } from '@cdktf/provider-random/lib/id';
 import { Password } from '@cdktf/provider-random/lib/password';
 import { Construct } from 'constructs';
-import { allowIngress, replaceableSecurityGroup } from '../network/security-group-rules';
+import { allowIngress, replaceableSecurityGroup } from '../network/private/security-group-rules';
 import { stackAccount, stackPartition } from '../common/aws-context';
 
 export type DatastoreEngine = 'postgres' | 'mysql';

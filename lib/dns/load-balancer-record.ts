@@ -4,7 +4,7 @@ import { DataAwsRoute53Zone } from '@cdktf/provider-aws/lib/data-aws-route53-zon
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
 import { TerraformLocal, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { ELB_HOSTNAME_PATTERN, IPV4_PATTERN, NLB_HOSTNAME_PATTERN, hclString } from './dns-target';
+import { ELB_HOSTNAME_PATTERN, IPV4_PATTERN, NLB_HOSTNAME_PATTERN, hclString } from './private/dns-target';
 
 export interface LoadBalancerRecordProps {
   /** Existing public hosted zone, found by name. */

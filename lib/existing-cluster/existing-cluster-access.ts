@@ -3,7 +3,7 @@ import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { withFullSource } from '../common/provider-source';
 import { Fn, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
-import { hclString } from '../dns/dns-target';
+import { hclString } from '../dns/private/dns-target';
 
 /** Names of the Terraform variables that carry cluster access, part of the stack's interface. */
 export const CLUSTER_ACCESS_VARIABLES = {

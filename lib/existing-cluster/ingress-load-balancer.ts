@@ -1,7 +1,7 @@
 import { DataKubernetesServiceV1 } from '@cdktf/provider-kubernetes/lib/data-kubernetes-service-v1';
 import { TerraformLocal, TerraformVariable, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { IPV4_PATTERN, dnsNameCondition, hclString } from '../dns/dns-target';
+import { IPV4_PATTERN, dnsNameCondition, hclString } from '../dns/private/dns-target';
 
 /** The variable that overrides discovery; part of the stack's interface. */
 export const INGRESS_TARGET_VARIABLE = 'ingress_target';

@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { cloudConfig, envFile, rootFile, serverBootFiles, serverScriptFile } from '../nodes/boot-files';
+import { cloudConfig, envFile, rootFile, serverBootFiles, serverScriptFile } from '../nodes/private/boot-files';
 import CLUSTER_LIB from './cluster-lib.sh';
 import K3S_BOOTSTRAP from './k3s-bootstrap.sh';
 import K3S_DATASTORE_ENDPOINT from './k3s-datastore-endpoint.sh';

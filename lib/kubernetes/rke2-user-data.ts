@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { cloudConfig, envFile, rootFile, serverBootFiles, serverScriptFile } from '../nodes/boot-files';
+import { cloudConfig, envFile, rootFile, serverBootFiles, serverScriptFile } from '../nodes/private/boot-files';
 import CLUSTER_LIB from './cluster-lib.sh';
 import RKE2_BOOTSTRAP from './rke2-bootstrap.sh';
 import RKE2_RESTORE from './rke2-restore.sh';

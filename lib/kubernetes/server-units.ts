@@ -1,4 +1,4 @@
-import { rootFile, serverScriptFile, type WriteFile } from '../nodes/boot-files';
+import { rootFile, serverScriptFile, type WriteFile } from '../nodes/private/boot-files';
 import CERT_RENEWAL from './cert-renewal.sh';
 
 /** The distributions whose servers get these units. */

@@ -7,8 +7,8 @@ import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { requireAwsNames } from '../config/resource-names';
-import { allowEgress, allowIngress, replaceableSecurityGroup, type Peer } from '../network/security-group-rules';
-import type { PortRule } from '../nodes/ports';
+import { allowEgress, allowIngress, replaceableSecurityGroup, type Peer } from '../network/private/security-group-rules';
+import type { PortRule } from '../nodes/private/ports';
 
 export interface ForwardedPort {
   /** Listener and target port. */

@@ -5,7 +5,7 @@ import { DataAwsVpc } from '@cdktf/provider-aws/lib/data-aws-vpc';
 import { Fn, Token, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { TerraformData } from '../common/terraform-data';
-import { PRIVATE_EGRESS_TARGETS, ROUTE_TARGETS, hasDefaultRoute, hostFits, outsideRanges } from './network-conditions';
+import { PRIVATE_EGRESS_TARGETS, ROUTE_TARGETS, hasDefaultRoute, hostFits, outsideRanges } from './private/network-conditions';
 import type { SubnetInfo } from './public-network';
 
 /** How the nodes reach the internet, and so what their subnets' routes must offer. */

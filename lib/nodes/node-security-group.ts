@@ -2,8 +2,8 @@ import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import type { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { Construct } from 'constructs';
-import { allowAllEgress, allowAllEgressTo, allowAllEgressToEach, allowIngress, replaceableSecurityGroup, type Peer } from '../network/security-group-rules';
-import { RKE2_SERVER_PORTS, SSH_PORT, type PortRule } from './ports';
+import { allowAllEgress, allowAllEgressTo, allowAllEgressToEach, allowIngress, replaceableSecurityGroup, type Peer } from '../network/private/security-group-rules';
+import { RKE2_SERVER_PORTS, SSH_PORT, type PortRule } from './private/ports';
 
 export interface NodeSecurityGroupProps {
   readonly vpcId: string;

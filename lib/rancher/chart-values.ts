@@ -1,5 +1,5 @@
 import type { AuditLogSettings, TlsSettings } from '../config/sections';
-import { CA_ISSUER_NAME, CA_ISSUER_SECRET, INGRESS_SECRET, tlsPlan } from '../tls/tls-plan';
+import { CA_ISSUER_NAME, CA_ISSUER_SECRET, INGRESS_SECRET, tlsPlan } from '../tls/private/tls-plan';
 import { literalDeep } from '../common/terraform-template';
 import { RANCHER_NAMESPACE } from './namespace';
 

@@ -1,7 +1,7 @@
 import { Op, TerraformStack, Token, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { TerraformData } from '../common/terraform-data';
-import { forgetWhenRemoved } from '../existing-cluster/forget-when-removed';
+import { forgetWhenRemoved } from '../existing-cluster/private/forget-when-removed';
 import { Rancher2Bootstrap } from './rancher2-bootstrap';
 import { Rancher2BootstrapProvider } from './rancher2-provider';
 

@@ -1,5 +1,5 @@
 import type { Settings } from '../config/schema';
-import type { ChartProxy } from '../network/proxy';
+import type { ChartProxy } from '../network/private/proxy';
 import { RANCHER_REPOSITORIES, type RancherServerProps } from './rancher-server';
 
 /**

@@ -1,6 +1,6 @@
 import { AnnotationMetadataEntryType, App, DefaultTokenResolver, StringConcat, TerraformStack, Tokenization } from 'cdktf';
 import { rancherName } from '../../../lib/deployments/rancher-name';
-import { wildcardHostname } from '../../../lib/dns/wildcard-name';
+import { wildcardHostname } from '../../../lib/dns/private/wildcard-name';
 import { settings } from '../../helpers/synth';
 
 describe('rancherName', () => {

@@ -7,7 +7,7 @@ import {
   dnsTargetKind,
   hclString,
   loadBalancerRegion,
-} from '../../../lib/dns/dns-target';
+} from '../../../lib/dns/private/dns-target';
 
 /** Targets as Kubernetes reports them on LoadBalancer Services, with the record each must become. */
 const TARGET_CASES: readonly [target: string, kind: string, region: string | undefined][] = [

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { LocalBackend, TerraformVariable, type TerraformStack } from 'cdktf';
-import { dnsTargetKind, RECORD_FOR_KIND } from '../../../lib/dns/dns-target';
+import { dnsTargetKind, RECORD_FOR_KIND } from '../../../lib/dns/private/dns-target';
 import { LoadBalancerRecord } from '../../../lib/dns/load-balancer-record';
 import { dataSources, resources, synthConstruct, type TerraformJson } from '../../helpers/synth';
 import { TERRAFORM_ENV, describeWithTerraform } from '../../helpers/terraform';

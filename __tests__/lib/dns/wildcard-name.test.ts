@@ -1,6 +1,6 @@
 import { TerraformOutput, TerraformVariable } from 'cdktf';
 import { FQDN } from '../../../lib/config/primitives';
-import { wildcardHostname } from '../../../lib/dns/wildcard-name';
+import { wildcardHostname } from '../../../lib/dns/private/wildcard-name';
 import { synthConstruct } from '../../helpers/synth';
 import { describeWithTerraform, evaluate } from '../../helpers/terraform';
 

@@ -11,9 +11,9 @@ import {
   RUN_ARGS_PATH,
   dockerUserData,
   type DockerHostInput,
-} from '../../../lib/docker/docker-user-data';
-import { rancherRunArgs } from '../../../lib/docker/rancher-container';
-import { BOOT_LIB_PATH } from '../../../lib/nodes/boot-files';
+} from '../../../lib/docker/private/docker-user-data';
+import { rancherRunArgs } from '../../../lib/docker/private/rancher-container';
+import { BOOT_LIB_PATH } from '../../../lib/nodes/private/boot-files';
 import { renderTemplate, runValidator, validateCloudConfig, type CloudConfigFile } from '../../helpers/validators';
 
 /** The host input from a whole settings object (docker section, shared proxy, airGap, rancher.auditLog). */

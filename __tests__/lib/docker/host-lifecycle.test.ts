@@ -1,4 +1,4 @@
-import { adaptToDataVolume } from '../../../lib/docker/host-lifecycle';
+import { adaptToDataVolume } from '../../../lib/docker/private/host-lifecycle';
 import { ServerNode } from '../../../lib/nodes/server-node';
 import { only } from '../../helpers/synth';
 import { synthWithAws } from './support';

@@ -9,8 +9,8 @@ import {
   rancherImage,
   rancherRunArgs,
   type RancherContainerInput,
-} from '../../../lib/docker/rancher-container';
-import { BUILT_IN_NO_PROXY } from '../../../lib/network/proxy';
+} from '../../../lib/docker/private/rancher-container';
+import { BUILT_IN_NO_PROXY } from '../../../lib/network/private/proxy';
 import { DOCKER_RUN_BASE_ARGS as base, DOCKER_RUN_BEHIND_ALB_ARGS as behindAlb, sslMount as ssl } from './support';
 
 /** The container input from a whole settings object (docker section, shared proxy, airGap, rancher.auditLog). */

@@ -1,6 +1,6 @@
 import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { App, LocalBackend, TerraformStack } from 'cdktf';
-import { forgetWhenRemoved } from '../../../lib/existing-cluster/forget-when-removed';
+import { forgetWhenRemoved } from '../../../lib/existing-cluster/private/forget-when-removed';
 import { CertManager } from '../../../lib/rancher/cert-manager';
 import { resources, synthConstruct } from '../../helpers/synth';
 

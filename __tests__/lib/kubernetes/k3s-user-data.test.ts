@@ -5,8 +5,8 @@ import { K3S_BOOTSTRAP_PATH, K3S_DATASTORE_ENDPOINT_PATH, K3S_DROP_IN_PATH, K3S_
 import { compressedUpperBound } from '../../../lib/nodes/server-node';
 import type { ServerNodeIdentity } from '../../../lib/kubernetes/node-identity';
 import { serverUnits } from '../../../lib/kubernetes/server-units';
-import { BOOT_LIB_PATH, shipped } from '../../../lib/nodes/boot-files';
-import { proxyEnvironment } from '../../../lib/network/proxy';
+import { BOOT_LIB_PATH, shipped } from '../../../lib/nodes/private/boot-files';
+import { proxyEnvironment } from '../../../lib/network/private/proxy';
 import { settings as parseSettings, reference, tokenExpression } from '../../helpers/synth';
 import { BOOT_LIB } from '../../helpers/node-sandbox';
 import { renderTemplate, runValidator, validateCloudConfig, type CloudConfigFile } from '../../helpers/validators';

@@ -5,7 +5,7 @@ import { BOOTSTRAP_SCRIPT_PATH, RESTORE_SCRIPT_PATH, rke2UserData, type Rke2Node
 import type { Rke2Settings } from '../../../lib/kubernetes/rke2-settings';
 import { serverUnits } from '../../../lib/kubernetes/server-units';
 import { compressedUpperBound } from '../../../lib/nodes/server-node';
-import { shipped } from '../../../lib/nodes/boot-files';
+import { shipped } from '../../../lib/nodes/private/boot-files';
 import { renderTemplate, runValidator, validateCloudConfig } from '../../helpers/validators';
 
 const settings: Rke2Settings = {

@@ -1,6 +1,6 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { TerraformStack } from 'cdktf';
-import { FlowLogs, type FlowLogsProps } from '../../../lib/network/flow-logs';
+import { FlowLogs, type FlowLogsProps } from '../../../lib/network/private/flow-logs';
 import { dataSources, only, ref, resources, synthConstruct } from '../../helpers/synth';
 
 function synth(props: Partial<FlowLogsProps>) {

@@ -1,6 +1,6 @@
 import { cidrsOverlap } from '../../../lib/config/cidr';
 import { RKE2_CLUSTER_CIDR, RKE2_SERVICE_CIDR } from '../../../lib/config/primitives';
-import { PRIVATE_EGRESS_TARGETS, ROUTE_TARGETS, hasDefaultRoute, hostFits, outsideRanges } from '../../../lib/network/network-conditions';
+import { PRIVATE_EGRESS_TARGETS, ROUTE_TARGETS, hasDefaultRoute, hostFits, outsideRanges } from '../../../lib/network/private/network-conditions';
 import { fullRoute } from '../../helpers/plan-checks';
 import { describeWithTerraform, evaluate } from '../../helpers/terraform';
 

@@ -1,4 +1,4 @@
-import { BUILT_IN_NO_PROXY, PRIVATE_NETWORKS, chartProxy, noProxyList, proxyEnabled, proxyEnvironment } from '../../../lib/network/proxy';
+import { BUILT_IN_NO_PROXY, PRIVATE_NETWORKS, chartProxy, noProxyList, proxyEnabled, proxyEnvironment } from '../../../lib/network/private/proxy';
 import { settings } from '../../helpers/synth';
 
 const NETWORKS = ['10.0.0.0/16', '10.42.0.0/16', '10.43.0.0/16'];

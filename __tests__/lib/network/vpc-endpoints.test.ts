@@ -1,7 +1,7 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { TerraformStack } from 'cdktf';
 import type { VpcEndpointService } from '../../../lib/config/vpc-schema';
-import { VpcEndpoints } from '../../../lib/network/vpc-endpoints';
+import { VpcEndpoints } from '../../../lib/network/private/vpc-endpoints';
 import { only, ref, resources, synthConstruct } from '../../helpers/synth';
 
 function synth(services: VpcEndpointService[]) {

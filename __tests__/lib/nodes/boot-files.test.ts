@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { BOOT_LIB_PATH, bootFiles, cloudConfig, envFile, envLine, scriptFile } from '../../../lib/nodes/boot-files';
+import { BOOT_LIB_PATH, bootFiles, cloudConfig, envFile, envLine, scriptFile } from '../../../lib/nodes/private/boot-files';
 import { renderTemplate, runValidator } from '../../helpers/validators';
 
 const LIB = readFileSync(join(__dirname, '../../../lib/nodes/boot-lib.sh'), 'utf8');

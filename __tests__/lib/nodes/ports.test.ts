@@ -1,4 +1,4 @@
-import { K3S_SERVER_PORTS, KUBERNETES_API_PORT, RANCHER_PUBLIC_PORTS, RKE2_SERVER_PORTS, SSH_PORT, type PortRule } from '../../../lib/nodes/ports';
+import { K3S_SERVER_PORTS, KUBERNETES_API_PORT, RANCHER_PUBLIC_PORTS, RKE2_SERVER_PORTS, SSH_PORT, type PortRule } from '../../../lib/nodes/private/ports';
 
 const compact = (rules: readonly PortRule[]) => rules.map((r) => `${r.protocol}/${r.from === r.to ? r.from : `${r.from}-${r.to}`}`);
 const covers = (rules: readonly PortRule[], protocol: PortRule['protocol'], port: number) => rules.some((r) => r.protocol === protocol && r.from <= port && port <= r.to);

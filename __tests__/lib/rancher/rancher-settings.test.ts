@@ -1,4 +1,4 @@
-import { chartProxy } from '../../../lib/network/proxy';
+import { chartProxy } from '../../../lib/network/private/proxy';
 import { rancherServerSettings } from '../../../lib/rancher/rancher-settings';
 import { settings } from '../../helpers/synth';
 

@@ -7,7 +7,7 @@ import { tlsSchema } from '../../../lib/config/tls-schema';
 import { RancherNamespace } from '../../../lib/rancher/namespace';
 import { RancherTlsSecrets, USER_CERTIFICATE_WARNING_HOURS } from '../../../lib/rancher/tls-secrets';
 import { CertificateVariables } from '../../../lib/tls/certificate-variables';
-import { tlsPlan, type TlsPlan } from '../../../lib/tls/tls-plan';
+import { tlsPlan, type TlsPlan } from '../../../lib/tls/private/tls-plan';
 import { dataSources, only, resources, synthConstruct } from '../../helpers/synth';
 import { describeWithTerraform, unparsableTemplates } from '../../helpers/terraform';
 

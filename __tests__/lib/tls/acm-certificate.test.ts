@@ -5,7 +5,7 @@ import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { TerraformOutput, TerraformVariable } from 'cdktf';
 import { CERTIFICATE_WARNING_HOURS, LoadBalancerCertificate } from '../../../lib/tls/acm-certificate';
 import { CertificateVariables, type CertificateMaterial } from '../../../lib/tls/certificate-variables';
-import type { AcmSource } from '../../../lib/tls/tls-plan';
+import type { AcmSource } from '../../../lib/tls/private/tls-plan';
 import { only, ref, resources, synthConstruct, type TerraformJson } from '../../helpers/synth';
 import { describeWithTerraform, evaluate, expressionOf, unparsableTemplates } from '../../helpers/terraform';
 

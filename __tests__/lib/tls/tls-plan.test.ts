@@ -1,5 +1,5 @@
 import { tlsSchema, type TlsSettings } from '../../../lib/config/tls-schema';
-import { CA_ISSUER_NAME, CA_ISSUER_SECRET, INGRESS_SECRET, PRIVATE_CA_SECRET, installsCertManager, tlsPlan, type TlsPlan } from '../../../lib/tls/tls-plan';
+import { CA_ISSUER_NAME, CA_ISSUER_SECRET, INGRESS_SECRET, PRIVATE_CA_SECRET, installsCertManager, tlsPlan, type TlsPlan } from '../../../lib/tls/private/tls-plan';
 
 const tls = (input: Record<string, unknown>): TlsSettings => tlsSchema.parse(input);
 

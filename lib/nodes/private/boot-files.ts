@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
-import { literal } from '../common/terraform-template';
-import BOOT_LIB from './boot-lib.sh';
+import { literal } from '../../common/terraform-template';
+import BOOT_LIB from '../boot-lib.sh';
 
 /** Where cloud-init writes the shared shell helpers that every bootstrap script sources. */
 export const BOOT_LIB_PATH = '/usr/local/lib/rancher-aws/boot-lib.sh';

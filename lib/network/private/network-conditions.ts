@@ -1,4 +1,4 @@
-import { parseCidr } from '../config/cidr';
+import { parseCidr } from '../../config/cidr';
 
 /**
  * Terraform expressions for the plan-time checks of an existing network

@@ -1,5 +1,5 @@
 import { Fn } from 'cdktf';
-import type { WildcardDnsDomain } from '../config/dns-schema';
+import type { WildcardDnsDomain } from '../../config/dns-schema';
 
 /**
  * Rancher's name without a domain of one's own: `<a-b-c-d>.<domain>`, which

@@ -3,7 +3,7 @@ import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { Fn, TerraformIterator } from 'cdktf';
 import { Construct } from 'constructs';
-import type { PortRule } from '../nodes/ports';
+import type { PortRule } from '../../nodes/private/ports';
 
 /**
  * One rule resource per (peer, port range), never inline rules: inline rules

@@ -1,9 +1,9 @@
-import type { AirGapSettings, AuditLogSettings, DockerTlsSettings, ProxySettings } from '../config/sections';
-import { RKE2_CLUSTER_CIDR, RKE2_SERVICE_CIDR } from '../config/primitives';
-import { proxyEnvironment } from '../network/proxy';
-import { HTTPS_PORT, RANCHER_PUBLIC_PORTS, type PortRule } from '../nodes/ports';
-import { AGENT_TLS_SYSTEM_STORE } from '../rancher/chart-values';
-import { usesPrivateCa } from '../tls/tls-plan';
+import type { AirGapSettings, AuditLogSettings, DockerTlsSettings, ProxySettings } from '../../config/sections';
+import { RKE2_CLUSTER_CIDR, RKE2_SERVICE_CIDR } from '../../config/primitives';
+import { proxyEnvironment } from '../../network/private/proxy';
+import { HTTPS_PORT, RANCHER_PUBLIC_PORTS, type PortRule } from '../../nodes/private/ports';
+import { AGENT_TLS_SYSTEM_STORE } from '../../rancher/chart-values';
+import { usesPrivateCa } from '../../tls/private/tls-plan';
 
 /**
  * The `rancher/rancher` container of the Docker install, as plain data: the

@@ -1,7 +1,7 @@
-import type { AirGapSettings, ProxySettings } from '../config/sections';
-import { proxyEnabled } from '../network/proxy';
-import { bootFiles, cloudConfig, envFile, rootFile, scriptFile, type WriteFile } from '../nodes/boot-files';
-import DOCKER_BOOTSTRAP from './docker-bootstrap.sh';
+import type { AirGapSettings, ProxySettings } from '../../config/sections';
+import { proxyEnabled } from '../../network/private/proxy';
+import { bootFiles, cloudConfig, envFile, rootFile, scriptFile, type WriteFile } from '../../nodes/private/boot-files';
+import DOCKER_BOOTSTRAP from '../docker-bootstrap.sh';
 import {
   CONTAINER_ENV_FILE,
   HOST_CONFIG_DIR,

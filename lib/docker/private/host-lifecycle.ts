@@ -1,4 +1,4 @@
-import type { ServerNode } from '../nodes/server-node';
+import type { ServerNode } from '../../nodes/server-node';
 
 /**
  * Adapts a ServerNode to a single host whose data lives on a separate volume.

@@ -1,4 +1,4 @@
-import type { ProxySettings } from '../config/sections';
+import type { ProxySettings } from '../../config/sections';
 
 /** Names always left out of the proxy: loopback, instance metadata, cluster-internal names. */
 export const BUILT_IN_NO_PROXY = ['localhost', '127.0.0.1', '0.0.0.0', '169.254.169.254', '.svc', '.cluster.local'] as const;

@@ -1,10 +1,10 @@
 import type { Construct } from 'constructs';
-import type { ProxySettings } from '../config/sections';
-import { NODE_ENDPOINTS, type VpcEndpointService, type VpcSettings } from '../config/vpc-schema';
-import type { NodeSecurityGroup } from '../nodes/node-security-group';
+import type { ProxySettings } from '../../config/sections';
+import { NODE_ENDPOINTS, type VpcEndpointService, type VpcSettings } from '../../config/vpc-schema';
+import type { NodeSecurityGroup } from '../../nodes/node-security-group';
 import { FlowLogs } from './flow-logs';
 import { proxyEnabled } from './proxy';
-import type { PublicNetwork } from './public-network';
+import type { PublicNetwork } from '../public-network';
 import { VpcEndpoints } from './vpc-endpoints';
 
 export interface VpcOptionsProps {

@@ -1,8 +1,8 @@
 import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { Construct } from 'constructs';
-import type { VpcEndpointService } from '../config/vpc-schema';
+import type { VpcEndpointService } from '../../config/vpc-schema';
 import { allowIngress, replaceableSecurityGroup } from './security-group-rules';
-import { stackRegion } from '../common/aws-context';
+import { stackRegion } from '../../common/aws-context';
 
 export interface VpcEndpointsProps {
   readonly vpcId: string;
