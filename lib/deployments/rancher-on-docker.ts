@@ -30,7 +30,7 @@ import { dockerNetwork } from './docker-network';
 import { rancherName, wildcardName } from './rancher-name';
 import { providerRegion } from './provider-region';
 import { requiredName, resolveProps } from './resolve-props';
-import { firstLoginAfter } from './rancher-arrival';
+import { firstLoginAfter } from './rancher-ready';
 import { deploymentParameterPath, deploymentPrefix, stackLevelName } from './stack-level-names';
 
 /**

@@ -15,7 +15,7 @@ import { RancherTlsSecrets } from '../rancher/tls-secrets';
 import { CertificateVariables, type CertificateMaterial } from '../tls/certificate-variables';
 import { tlsPlan, type TlsPlan } from '../tls/private/tls-plan';
 import type { RancherOnExistingClusterProps } from './rancher-on-existing-cluster-props';
-import { rancherArrival } from './rancher-arrival';
+import { rancherArrival } from './rancher-ready';
 import { providerRegion } from './provider-region';
 import { resolveProps } from './resolve-props';
 import { stackLevelName } from './stack-level-names';

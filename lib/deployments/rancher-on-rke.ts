@@ -48,7 +48,7 @@ import { CertificateVariables } from '../tls/certificate-variables';
 import { tlsPlan } from '../tls/private/tls-plan';
 import { dnsRecordedSettings } from './dns-recorded-settings';
 import { HOSTNAME_SETTING, kubernetesApiName, loadBalancerTypeRecord, roundRobinHostnameRecord } from './kubernetes-api-name';
-import { rancherArrival } from './rancher-arrival';
+import { rancherArrival } from './rancher-ready';
 import { nlbPorts } from './nlb-ports';
 import type { RancherOnRkeProps } from './rancher-on-rke-props';
 import { rancherName, wildcardName } from './rancher-name';
