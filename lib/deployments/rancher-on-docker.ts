@@ -194,9 +194,9 @@ export class RancherOnDocker extends Construct {
 
     const association = address.associate(host.id);
     // What the final probe reaches Rancher through besides the record: the balancer's listeners and registration.
-    const front: ITerraformDependable[] = [...publicRules];
+    const publicListeners: ITerraformDependable[] = [...publicRules];
     // A wildcard name resolves from the name itself: the association is what makes it lead to the host.
-    let nameReady: ITerraformDependable[] = [];
+    let dnsRecords: ITerraformDependable[] = [];
     if (external) {
       const source = acmSource(s.tls.issuer);
       if (!source) throw new Error(`docker.tls.issuer ${s.tls.issuer} has no certificate for a load balancer`);
@@ -222,12 +222,12 @@ export class RancherOnDocker extends Construct {
       const fromAlb = group.allowFrom(`from-alb-${HTTP_PORT}`, { protocol: 'tcp', from: HTTP_PORT, to: HTTP_PORT, description: 'From the application load balancer' }, {
         securityGroupId: alb.securityGroup.id,
       });
-      front.push(fromAlb, alb.addInstanceTarget('server', host.id), ...alb.listeners, ...alb.rules);
+      publicListeners.push(fromAlb, alb.addInstanceTarget('server', host.id), ...alb.listeners, ...alb.rules);
       // The same construct id and record as the A record's: a switch updates the record in place.
-      nameReady = [new AliasRecord(this, 'dns', { zoneName, recordName: hostname, target: alb }).record];
+      dnsRecords = [new AliasRecord(this, 'dns', { zoneName, recordName: hostname, target: alb }).record];
       this.loadBalancerDnsName = alb.dnsName;
     } else if (!wildcardName(settings)) {
-      nameReady = [new ARecord(this, 'dns', { zoneName: requiredName(props.hostedZone), recordName: hostname, addresses: [address.ip] }).record];
+      dnsRecords = [new ARecord(this, 'dns', { zoneName: requiredName(props.hostedZone), recordName: hostname, addresses: [address.ip] }).record];
     }
 
     const ready = new DockerReadiness(this, 'rancher-readiness', {
@@ -235,7 +235,7 @@ export class RancherOnDocker extends Construct {
       issuer: s.tls.issuer,
       caCertPem: certificate.caCertPem,
       minutes: settings.timeouts.pingMinutes,
-      dependsOn: [attachment, association, ...nameReady, ...front],
+      dependsOn: [attachment, association, ...dnsRecords, ...publicListeners],
     });
     const firstLogin = firstLoginAfter(this, ready, {
       enabled: bootstrapEnabled(settings.rancher, false),

@@ -15,7 +15,7 @@ import { RancherTlsSecrets } from '../rancher/tls-secrets';
 import { CertificateVariables, type CertificateMaterial } from '../tls/certificate-variables';
 import { tlsPlan, type TlsPlan } from '../tls/private/tls-plan';
 import type { RancherOnExistingClusterProps } from './rancher-on-existing-cluster-props';
-import { rancherArrival } from './rancher-ready';
+import { rancherReadyAndFirstLogin } from './rancher-ready';
 import { providerRegion } from './provider-region';
 import { resolveProps } from './resolve-props';
 import { stackLevelName } from './stack-level-names';
@@ -125,14 +125,14 @@ export class RancherOnExistingCluster extends Construct {
     // Chart upgrades in order (docs/day-2.md, "Upgrading"): the running versions recorded by the last apply.
     const charts = chartVersions(this, { gates, readAfter: preflight.gates, rancher: settings.versions.rancher, certManager: certManager ? settings.versions.certManager : undefined });
     guardChartUpgrades(charts, settings.versions, { rancher: rancher.release, certManager: certManager?.release, rancherPreconditions: reencryption });
-    const { ready, firstLogin } = rancherArrival(this, {
+    const { ready, firstLogin } = rancherReadyAndFirstLogin(this, {
       gates,
       rancher,
       tls,
       certificates,
       hostname: props.hostname,
       settings,
-      nameServed: [...dns.records],
+      hostnameRouting: [...dns.records],
       rerunOn: `${settings.versions.certManager} ${settings.versions.rancher}`,
     });
     charts.writtenAfter(rancher.release, ready.ping);

@@ -6,6 +6,7 @@ import { adminNetworks } from '../common/admin-networks';
 import { DeploymentGuard } from '../common/deployment-guard';
 import { RKE2_CLUSTER_CIDR, RKE2_SERVICE_CIDR } from '../config/primitives';
 import { effectiveIngressController, effectiveNodeCount } from '../config/rke-ha-schema';
+import type { Settings } from '../config/schema';
 import { ExternalDatastore } from '../database/external-datastore';
 import { AliasRecord, publicZone } from '../dns/alias-record';
 import { RoundRobinRecords } from '../dns/round-robin-records';
@@ -22,6 +23,7 @@ import { ReadinessGates } from '../kubernetes/readiness-gates';
 import { rke2UserData } from '../kubernetes/rke2-user-data';
 import { SnapshotBucket } from '../kubernetes/snapshot-bucket';
 import { SnapshotEvents } from '../kubernetes/snapshot-events';
+import type { VpcEndpoints } from '../network/private/vpc-endpoints';
 import { addVpcOptions } from '../network/private/vpc-options';
 import { vpcRangesEntry } from '../network/private/vpc-ranges';
 import { ApplicationLoadBalancer } from '../loadbalancer/application-load-balancer';
@@ -39,16 +41,18 @@ import { ApiReadiness } from '../rancher/api-readiness';
 import { CertManager } from '../rancher/cert-manager';
 import { chartVersions, guardChartUpgrades } from '../rancher/chart-upgrades';
 import { configureClusterProviders, refuseSecondClusterProviders, type ClusterAccess } from '../rancher/cluster-access';
+import type { FirstLogin } from '../rancher/first-login';
 import { RancherNamespace } from '../rancher/namespace';
+import type { RancherReadiness } from '../rancher/rancher-readiness';
 import { RancherServer } from '../rancher/rancher-server';
 import { rancherServerSettings } from '../rancher/rancher-settings';
 import { RancherTlsSecrets } from '../rancher/tls-secrets';
 import { LoadBalancerCertificate } from '../tls/acm-certificate';
 import { CertificateVariables } from '../tls/certificate-variables';
-import { tlsPlan } from '../tls/private/tls-plan';
+import { tlsPlan, type TlsPlan } from '../tls/private/tls-plan';
 import { dnsRecordedSettings } from './dns-recorded-settings';
 import { HOSTNAME_SETTING, kubernetesApiName, loadBalancerTypeRecord, roundRobinHostnameRecord } from './kubernetes-api-name';
-import { rancherArrival } from './rancher-ready';
+import { rancherReadyAndFirstLogin } from './rancher-ready';
 import { nlbPorts } from './nlb-ports';
 import type { RancherOnRkeProps } from './rancher-on-rke-props';
 import { rancherName, wildcardName } from './rancher-name';
@@ -122,33 +126,80 @@ export class RancherOnRke extends Construct {
 
   constructor(scope: Construct, id: string, props: RancherOnRkeProps) {
     super(scope, id);
+    // The steps of one apply, in the order the cluster comes up. Each step adds its constructs directly to this
+    // construct (a step is never a construct of its own: the Terraform addresses stay what they are). What watches
+    // the AWS side (alarms) belongs after addServers; an in-cluster wait in addClusterGates; what runs beside
+    // Rancher once it answers (backups) in a step after installRancher.
+    const d = this.resolve(props);
+    this.region = d.settings.region;
+    const net = this.addNetwork(d);
+    this.network = net.network;
+    const entry = this.addLoadBalancer(d, props, net);
+    this.hostname = entry.hostname;
+    const pki = new ClusterPki(this, 'pki', { clusterName: d.name });
+    const guard = this.addDeploymentGuard(d, net, entry, pki);
+    const traffic = this.allowTraffic(d, net, entry);
+    const state = this.addClusterState(d, net);
+    const boot = this.addBootParameters(d, props, pki, state);
+    const servers = this.addServers(d, { net, entry, state, boot });
+    this.servers = servers.nodes;
+    traffic.publicListeners.push(...servers.publicAddresses.map((address) => address.association));
+    const dns = this.addDnsRecords(d, props, { net, entry, servers, traffic });
+    const api = this.connectToCluster(d, { entry, pki, guard, boot, servers, traffic, dns });
+    const gates = this.addClusterGates(d, api);
+    const rancher = this.installRancher(d, { entry, servers, api, gates, dns });
+
+    this.url = rancher.ready.url;
+    this.bootstrapPassword = rancher.server.bootstrapPassword;
+    this.adminPassword = rancher.firstLogin.adminPassword;
+    this.adminToken = rancher.firstLogin.adminToken;
+    this.kubeconfig = kubeconfig(d.name, api.access);
+    this.joinToken = boot.token;
+    this.loadBalancerDnsName = dns.aliasTarget?.dnsName;
+    if (servers.publicAddresses.length) this.nodePublicIps = servers.publicAddresses.map((address) => address.ip);
+    if (state.snapshots) this.etcdSnapshotBucket = state.snapshots.name;
+    if (boot.snapshotEvents) this.etcdSnapshotEventsTopic = boot.snapshotEvents.topic.arn;
+    if (state.datastore) this.datastoreAddress = state.datastore.instance.address;
+    this.serversPendingReplacement = reportStaleServers(this, { nodes: servers.nodes, checkName: stackLevelName(this, 'servers_up_to_date') });
+  }
+
+  /** The props checked and completed as a settings file is, and what the steps derive from them. */
+  private resolve(props: RancherOnRkeProps): Deployment {
     const stackId = TerraformStack.of(this).node.id;
     const label = `RancherOnRke ${this.node.path}`;
     refuseSecondClusterProviders(this, label);
     const settings = resolveProps({ ...props, region: providerRegion(this, props.region, label) }, { rkeHa: props.rkeHa }, label, { rkeHa: stackId });
-    this.region = settings.region;
     const s = settings.rkeHa;
-    const t = settings.timeouts;
     const name = deploymentPrefix(this, settings.name);
     const adminCidrs = adminNetworks(this, props.adminCidrs);
     const tls = tlsPlan(settings.rancher.tls);
     const certificates = new CertificateVariables(this, 'certificates', tls.material);
-
-    const k3s = s.distribution === 'k3s';
-    const dnsRoundRobin = s.loadBalancer.type === 'dns';
-    const nodeCount = effectiveNodeCount(s);
     const ingressController = effectiveIngressController(s);
-    const ingress = packagedIngress(s.distribution, ingressController);
-    const wildcard = wildcardName(settings);
-    const net = rkeNetwork(this, settings, name);
-    this.network = net.network;
-    const { addresses } = net;
-    const quorum = k3s || s.allowQuorumLoss ? undefined : new ServerQuorum(this, 'server-quorum', { deployment: name, servers: nodeCount });
+    return {
+      stackId,
+      settings,
+      name,
+      adminCidrs,
+      tls,
+      certificates,
+      k3s: s.distribution === 'k3s',
+      nodeCount: effectiveNodeCount(s),
+      ingressController,
+      ingress: packagedIngress(s.distribution, ingressController),
+      wildcard: wildcardName(settings),
+    };
+  }
 
+  /** The VPC (created or existing), the servers' quorum record, their security group, flow logs and VPC endpoints. */
+  private addNetwork(d: Deployment): DeploymentNetwork {
+    const { settings, name } = d;
+    const s = settings.rkeHa;
+    const net = rkeNetwork(this, settings, name);
+    const quorum = d.k3s || s.allowQuorumLoss ? undefined : new ServerQuorum(this, 'server-quorum', { deployment: name, servers: d.nodeCount });
     const nodeGroup = new NodeSecurityGroup(this, 'node-security-group', {
       vpcId: net.vpcId,
       name,
-      clusterPorts: k3s ? K3S_SERVER_PORTS : RKE2_SERVER_PORTS,
+      clusterPorts: d.k3s ? K3S_SERVER_PORTS : RKE2_SERVER_PORTS,
       ...net.vpcRanges,
       egressOnlyTo: settings.proxy.egressOnlyTo,
     });
@@ -166,104 +217,135 @@ export class RancherOnRke extends Construct {
           nodeGroup,
         }).endpoints
       : undefined;
-    const lb = dnsRoundRobin
+    return { ...net, quorum, nodeGroup, vpcEndpoints };
+  }
+
+  /**
+   * The NLB (none with DNS round robin), and Rancher's name: the one given, or the first zone's Elastic IP through
+   * the wildcard DNS service. That address outlives a replaced balancer, so the name (Rancher's server-url) does
+   * too. (The settings refuse DNS round robin without a domain: one wildcard name is one address.)
+   */
+  private addLoadBalancer(d: Deployment, props: RancherOnRkeProps, net: DeploymentNetwork): RancherEntry {
+    const s = d.settings.rkeHa;
+    const nlb = s.loadBalancer.type === 'dns'
       ? undefined
       : new NetworkLoadBalancer(this, 'load-balancer', {
-          name,
+          name: d.name,
           vpcId: net.vpcId,
           subnetIds: net.loadBalancerSubnetIds,
-          targetSecurityGroupId: nodeGroup.id,
-          ports: nlbPorts(tls, adminCidrs),
+          targetSecurityGroupId: net.nodeGroup.id,
+          ports: nlbPorts(d.tls, d.adminCidrs),
           dependsOn: net.internetAccess,
-          elasticIps: wildcard,
+          elasticIps: d.wildcard,
           deletionProtection: s.loadBalancer.deletionProtection,
         });
-    // Rancher's name: the one given, or the first zone's Elastic IP through the wildcard DNS service. That
-    // address outlives a replaced balancer, so the name (Rancher's server-url) does too. (The settings refuse
-    // DNS round robin without a domain: one wildcard name is one address.)
-    const hostname = rancherName(this, settings, {
+    const hostname = rancherName(this, d.settings, {
       hostname: props.hostname,
       address: () => {
-        if (!lb) throw new Error("dns.mode wildcard names Rancher after the load balancer's address; rkeHa.loadBalancer dns has none");
-        return lb.elasticIps[0].publicIp;
+        if (!nlb) throw new Error("dns.mode wildcard names Rancher after the load balancer's address; rkeHa.loadBalancer dns has none");
+        return nlb.elasticIps[0].publicIp;
       },
-      issuer: tls.issuer,
+      issuer: d.tls.issuer,
       issuerSetting: 'rancher.tls.issuer',
     });
-    this.hostname = hostname;
-    const pki = new ClusterPki(this, 'pki', { clusterName: name });
+    return { nlb, hostname };
+  }
+
+  /** Refuses, at plan time, the changes the running cluster cannot take (docs/day-2.md, "Day 2"). */
+  private addDeploymentGuard(d: Deployment, net: DeploymentNetwork, entry: RancherEntry, pki: ClusterPki): DeploymentGuard {
+    const { settings } = d;
+    const s = settings.rkeHa;
     const pkiConditions = pkiLifetimes(pki, { pki, checkName: stackLevelName(this, 'cluster_certificates') });
-    // Refuses, at plan time, the changes the running cluster cannot take (docs/day-2.md, "Day 2").
-    const guard = new DeploymentGuard(this, 'deployment-guard', {
+    const { quorum } = net;
+    return new DeploymentGuard(this, 'deployment-guard', {
       recorded: [
-        ...rkeRecordedSettings(settings, ingressController),
+        ...rkeRecordedSettings(settings, d.ingressController),
         ...dnsRecordedSettings(settings, {
           replaces:
             'the load balancer is replaced (Elastic IPs on its subnet mappings come or go), with every address the old name resolved to',
           toDomain: 'For a domain of your own, build a new deployment with dns.mode route53 and move Rancher to it with the rancher-backup operator.',
         }),
-        ...(wildcard ? [] : [loadBalancerTypeRecord(s.loadBalancer.type)]),
-        ...(lb ? [] : [roundRobinHostnameRecord(hostname)]),
+        ...(d.wildcard ? [] : [loadBalancerTypeRecord(s.loadBalancer.type)]),
+        ...(entry.nlb ? [] : [roundRobinHostnameRecord(entry.hostname)]),
       ],
-      conditions: [...pkiConditions, ...(quorum ? [quorum.condition, ...(s.existingNetwork ? [movedServersCondition(quorum.existing.privateIps, addresses)] : [])] : [])],
+      conditions: [...pkiConditions, ...(quorum ? [quorum.condition, ...(s.existingNetwork ? [movedServersCondition(quorum.existing.privateIps, net.addresses)] : [])] : [])],
     });
+  }
+
+  /** The security group rules and listeners between Terraform or users and the servers. */
+  private allowTraffic(d: Deployment, net: DeploymentNetwork, entry: RancherEntry): TrafficPaths {
+    const { nodeGroup } = net;
+    const { nlb } = entry;
     // Everything between Terraform and the API: the Helm and Kubernetes resources wait for it on create
     // and, being its dependents, are destroyed before it.
     const apiPath: ITerraformDependable[] = [...net.internetAccess];
-    // What users reach Rancher through besides the DNS record (DNS round robin: the nodes' own rules).
-    const publicPath: ITerraformDependable[] = [];
-    if (lb) {
+    // The listeners, rules and addresses users reach Rancher through besides the DNS record (DNS round robin: the
+    // nodes' own rules).
+    const publicListeners: ITerraformDependable[] = [];
+    if (nlb) {
       // The balancer forwards only once its listeners exist: the API (6443) and, for users, 443 and 80.
-      apiPath.push(...lb.rules, ...lb.listeners);
-      for (const port of lb.targetGroups.keys()) {
+      apiPath.push(...nlb.rules, ...nlb.listeners);
+      for (const port of nlb.targetGroups.keys()) {
         const fromLb = nodeGroup.allowFrom(`from-lb-${port}`, { protocol: 'tcp', from: port, to: port, description: 'From the load balancer' }, {
-          securityGroupId: lb.securityGroup.id,
+          securityGroupId: nlb.securityGroup.id,
         });
         apiPath.push(fromLb);
-        if (port !== KUBERNETES_API_PORT) publicPath.push(fromLb);
+        if (port !== KUBERNETES_API_PORT) publicListeners.push(fromLb);
       }
-      publicPath.push(...lb.rules, ...lb.listeners);
+      publicListeners.push(...nlb.rules, ...nlb.listeners);
     } else {
       // The NLB's listeners, on the nodes themselves.
-      for (const rule of RANCHER_PUBLIC_PORTS) publicPath.push(nodeGroup.allowFrom(`public-${rule.from}`, rule, { cidr: '0.0.0.0/0' }));
+      for (const rule of RANCHER_PUBLIC_PORTS) publicListeners.push(nodeGroup.allowFrom(`public-${rule.from}`, rule, { cidr: '0.0.0.0/0' }));
       apiPath.push(
         nodeGroup.allowFrom(
           'api-admin',
           { protocol: 'tcp', from: KUBERNETES_API_PORT, to: KUBERNETES_API_PORT, description: 'Kubernetes API from admin networks' },
-          { cidrList: adminCidrs },
+          { cidrList: d.adminCidrs },
         ),
       );
     }
-    if (s.sshKeyName) nodeGroup.allowSsh(adminCidrs);
+    if (d.settings.rkeHa.sshKeyName) nodeGroup.allowSsh(d.adminCidrs);
+    return { apiPath, publicListeners };
+  }
 
-    // K3s keeps the cluster state in an external datastore (isolated subnets, no egress); RKE2 in etcd on the
-    // servers, snapshotted to S3.
+  /**
+   * Where the cluster keeps its state: K3s in an external datastore (isolated subnets, no egress); RKE2 in etcd on
+   * the servers, snapshotted to S3.
+   */
+  private addClusterState(d: Deployment, net: DeploymentNetwork): ClusterState {
+    const s = d.settings.rkeHa;
     const datastore = net.datastoreSubnetIds
       ? new ExternalDatastore(this, 'datastore', {
           ...s.datastore,
-          name,
+          name: d.name,
           vpcId: net.vpcId,
           subnetIds: net.datastoreSubnetIds,
-          clientSecurityGroupId: nodeGroup.id,
+          clientSecurityGroupId: net.nodeGroup.id,
         })
       : undefined;
-    const snapshots = k3s
+    const snapshots = d.k3s
       ? undefined
       : new SnapshotBucket(this, 'etcd-snapshots', {
-          namePrefix: `${name}-etcd-`,
+          namePrefix: `${d.name}-etcd-`,
           forceDestroy: s.etcdSnapshots.forceDestroyBucket,
           accessLogging: s.etcdSnapshots.accessLogging,
           objectLock: s.etcdSnapshots.objectLock,
         });
-    const eventsTopic = snapshots && s.etcdSnapshots.eventNotifications ? `${name}-etcd-events` : undefined;
+    const eventsTopic = snapshots && s.etcdSnapshots.eventNotifications ? `${d.name}-etcd-events` : undefined;
+    return { datastore, snapshots, eventsTopic };
+  }
 
-    const parameterPath = deploymentParameterPath(this, settings.name);
-    const role = new NodeRole(this, 'node-role', { name, parameterPath, snapshotBucketArn: snapshots?.arn });
+  /** The node role, the cluster token, and the boot parameters (SSM, under the deployment's KMS key) the servers read. */
+  private addBootParameters(d: Deployment, props: RancherOnRkeProps, pki: ClusterPki, state: ClusterState): ServerBoot {
+    const s = d.settings.rkeHa;
+    const { snapshots, datastore, eventsTopic } = state;
+    const parameterPath = deploymentParameterPath(this, d.settings.name);
+    const role = new NodeRole(this, 'node-role', { name: d.name, parameterPath, snapshotBucketArn: snapshots?.arn });
     const joinToken = new Password(this, 'join-token', { length: 48, special: false });
     // The secure form: a joining server checks that the cluster it reaches serves this CA (the hash is over
     // server-ca.crt as written on the first server, byte for byte the parameter below).
     const token = Fn.format('K10%s::server:%s', [Fn.sha256(pki.serverCa.certPem), joinToken.result]);
-    const bootParameters = new BootParameters(this, 'boot-parameters', {
+    const parameters = new BootParameters(this, 'boot-parameters', {
       prefix: parameterPath,
       readerRoleArn: role.role.arn,
       deployerArns: props.deployerArns ? [...props.deployerArns] : undefined,
@@ -281,18 +363,27 @@ export class RancherOnRke extends Construct {
       },
     });
     // The stack's key, whose policy already lets the node role use it through S3 for this bucket.
-    snapshots?.encryptWith(bootParameters.key.arn);
+    snapshots?.encryptWith(parameters.key.arn);
     const snapshotEvents =
-      snapshots && eventsTopic ? new SnapshotEvents(this, 'etcd-snapshot-events', { bucket: snapshots, topicName: eventsTopic, kmsKeyArn: bootParameters.key.arn }) : undefined;
-    const ami = new UbuntuAmi(this, 'ami', { amiId: s.amiId });
+      snapshots && eventsTopic ? new SnapshotEvents(this, 'etcd-snapshot-events', { bucket: snapshots, topicName: eventsTopic, kmsKeyArn: parameters.key.arn }) : undefined;
+    return { parameterPath, role, token, parameters, snapshotEvents };
+  }
 
+  /** The servers with their user data, their NLB targets, and (DNS round robin) their Elastic IPs. */
+  private addServers(d: Deployment, { net, entry, state, boot }: { net: DeploymentNetwork; entry: RancherEntry; state: ClusterState; boot: ServerBoot }): Servers {
+    const { settings, name, k3s } = d;
+    const s = settings.rkeHa;
+    const { nlb, hostname } = entry;
+    const { snapshots } = state;
+    const { addresses, nodeGroup } = net;
+    const ami = new UbuntuAmi(this, 'ami', { amiId: s.amiId });
     // Node-to-node, pod and service traffic never go through the proxy; nor does Rancher's own name, unless
     // egress is closed (the name resolves to the load balancer's public addresses, reachable only via the proxy).
     const directNetworks = [vpcRangesEntry(net.vpcRanges), RKE2_CLUSTER_CIDR, RKE2_SERVICE_CIDR, ...(settings.proxy.egressOnlyTo.length ? [] : [hostname])];
     const proxy = chartProxy(settings.proxy, directNetworks);
     const common = {
       // Terraform reaches the API by Rancher's name (below); the NLB's own name for TLS at an ALB.
-      tlsSans: lb ? [hostname, lb.dnsName] : [hostname],
+      tlsSans: nlb ? [hostname, nlb.dnsName] : [hostname],
       installUrl: settings.airGap.installerUrl,
       systemDefaultRegistry: settings.airGap.systemDefaultRegistry,
       registryMirrors: settings.airGap.registryMirrors,
@@ -304,8 +395,8 @@ export class RancherOnRke extends Construct {
             {
               ...common,
               version: settings.versions.rke2,
-              ingressController,
-              etcdSnapshots: { ...s.etcdSnapshots, bucket: snapshots.name, region: settings.region, folder: stackId },
+              ingressController: d.ingressController,
+              etcdSnapshots: { ...s.etcdSnapshots, bucket: snapshots.name, region: settings.region, folder: d.stackId },
             },
             node,
           )
@@ -322,7 +413,7 @@ export class RancherOnRke extends Construct {
           // public address (DNS round robin: its Elastic IP takes that place). An existing subnet decides itself.
           publicAddress: net.network instanceof PublicNetwork ? !s.privateNodes : undefined,
           securityGroupIds: [nodeGroup.id],
-          instanceProfileName: role.instanceProfile.name,
+          instanceProfileName: boot.role.instanceProfile.name,
           rootVolumeGb: s.rootVolumeGb,
           keyName: s.sshKeyName,
           // The version: the in-place upgrade (KubernetesUpgrade) brings running servers to it.
@@ -333,37 +424,51 @@ export class RancherOnRke extends Construct {
             peerIps: peerCandidates(addresses, i),
             previousServerIps: previousServer(addresses, i),
             region: settings.region,
-            parameterPrefix: bootParameters.prefix,
+            parameterPrefix: boot.parameters.prefix,
           }),
           // Egress from the first boot on: the bootstrap reruns after a failure, but waiting costs nothing.
-          dependsOn: [...bootParameters.parameters, ...role.grants, ...nodeGroup.egress, ...net.nodeEgress, ...(vpcEndpoints?.endpoints.values() ?? [])],
+          dependsOn: [...boot.parameters.parameters, ...boot.role.grants, ...nodeGroup.egress, ...net.nodeEgress, ...(net.vpcEndpoints?.endpoints.values() ?? [])],
         }),
     );
-    this.servers = nodes;
-    const registrations = lb ? nodes.flatMap((node, i) => lb.addInstanceTarget(`server-${i}`, node.id)) : [];
+    const nlbTargets = nlb ? nodes.flatMap((node, i) => nlb.addInstanceTarget(`server-${i}`, node.id)) : [];
     // A replaced node gets its address back: the records and health checks never change with it.
-    const publicAddresses = lb
+    const publicAddresses = nlb
       ? []
       : nodes.map((node, i) => new PublicAddress(this, `address-${i}`, { name: `${name}-server-${i}`, instanceId: node.id, dependsOn: net.internetAccess }));
-    publicPath.push(...publicAddresses.map((address) => address.association));
+    return { nodes, nlbTargets, publicAddresses, proxy };
+  }
 
-    let front: { dnsName: string; zoneId: string } | undefined = lb;
-    const frontRegistrations: ITerraformDependable[] = [];
+  /**
+   * Rancher's DNS records (alias to the NLB or, with TLS at the load balancer, to an ALB with an ACM certificate;
+   * or health-checked multivalue records per node), and what routes the hostname to the cluster.
+   */
+  private addDnsRecords(
+    d: Deployment,
+    props: RancherOnRkeProps,
+    { net, entry, servers, traffic }: { net: DeploymentNetwork; entry: RancherEntry; servers: Servers; traffic: TrafficPaths },
+  ): RancherDns {
+    const { tls, name } = d;
+    const { nlb, hostname } = entry;
+    const { publicListeners } = traffic;
+    const { nodeGroup } = net;
+    // The load balancer Rancher's alias record points at.
+    let aliasTarget: { dnsName: string; zoneId: string } | undefined = nlb;
+    const albTargets: ITerraformDependable[] = [];
     // What must exist before Rancher's name leads to the cluster: the records and the addresses and rules behind
     // them; or, for a wildcard name (which the service answers from the name itself, at once), the balancer with
     // its addresses and listeners.
-    let nameServed: ITerraformDependable[];
-    if (wildcard && lb) {
+    let hostnameRouting: ITerraformDependable[];
+    if (d.wildcard && nlb) {
       if (tls.atLoadBalancer) throw new Error('TLS at the load balancer needs a Route53 zone for its certificate (the settings refuse dns.mode wildcard with it)');
-      nameServed = [lb.lb, ...lb.elasticIps, ...publicPath];
+      hostnameRouting = [nlb.lb, ...nlb.elasticIps, ...publicListeners];
     } else {
       const zone = publicZone(this, 'hosted-zone', requiredName(props.hostedZone));
-      if (lb && tls.atLoadBalancer && tls.acm) {
+      if (nlb && tls.atLoadBalancer && tls.acm) {
         const certificate = new LoadBalancerCertificate(this, 'certificate', {
           source: tls.acm,
           hostname,
           zoneId: zone.zoneId,
-          certificates,
+          certificates: d.certificates,
           expiryCheckName: stackLevelName(this, 'load_balancer_certificate'),
         });
         const alb = new ApplicationLoadBalancer(this, 'application-load-balancer', {
@@ -372,31 +477,41 @@ export class RancherOnRke extends Construct {
           subnetIds: net.loadBalancerSubnetIds,
           certificateArn: certificate.arn,
           targetSecurityGroupId: nodeGroup.id,
-          deletionProtection: s.loadBalancer.deletionProtection,
+          deletionProtection: d.settings.rkeHa.loadBalancer.deletionProtection,
           dependsOn: net.internetAccess,
         });
         const fromAlb = nodeGroup.allowFrom('from-alb-80', { protocol: 'tcp', from: 80, to: 80, description: 'From the application load balancer' }, { securityGroupId: alb.securityGroup.id });
-        nodes.forEach((node, i) => frontRegistrations.push(alb.addInstanceTarget(`server-${i}`, node.id)));
+        servers.nodes.forEach((node, i) => albTargets.push(alb.addInstanceTarget(`server-${i}`, node.id)));
         // The listeners wait for the certificate's validation; /ping goes through them and the rules.
-        frontRegistrations.push(fromAlb, ...alb.listeners, ...alb.rules);
-        front = alb;
+        albTargets.push(fromAlb, ...alb.listeners, ...alb.rules);
+        aliasTarget = alb;
       }
       // Both are construct `dns` with the (first) record `record`: a switch between them updates that record in place.
-      const dnsRecords = front
-        ? [new AliasRecord(this, 'dns', { zone, recordName: hostname, target: front }).record]
+      const dnsRecords = aliasTarget
+        ? [new AliasRecord(this, 'dns', { zone, recordName: hostname, target: aliasTarget }).record]
         : new RoundRobinRecords(this, 'dns', {
             zone,
             recordName: hostname,
-            members: publicAddresses.map((address, i) => ({ name: `server-${i}`, address: address.ip })),
+            members: servers.publicAddresses.map((address, i) => ({ name: `server-${i}`, address: address.ip })),
             healthCheck: { hostname, path: HEALTH_CHECK_PATH },
             name,
           }).records;
-      nameServed = [...dnsRecords, ...publicPath];
+      hostnameRouting = [...dnsRecords, ...publicListeners];
     }
+    return { aliasTarget, albTargets, hostnameRouting };
+  }
 
-    // The name Terraform reaches the API by must never change under a running deployment: the Helm and
-    // Kubernetes providers, and every refresh, use it (design notes, "The API name Terraform uses").
-    const apiHost = kubernetesApiName({ lb, wildcard, hostname, hostnameRecord: guard.records.get(HOSTNAME_SETTING) });
+  /**
+   * The Helm and Kubernetes providers, configured from the cluster's PKI, the wait for the API, and the marker a
+   * replaced first server reads. The name Terraform reaches the API by must never change under a running
+   * deployment: the providers, and every refresh, use it (design notes, "The API name Terraform uses").
+   */
+  private connectToCluster(
+    d: Deployment,
+    { entry, pki, guard, boot, servers, traffic, dns }: { entry: RancherEntry; pki: ClusterPki; guard: DeploymentGuard; boot: ServerBoot; servers: Servers; traffic: TrafficPaths; dns: RancherDns },
+  ): ClusterApi {
+    const { nlb, hostname } = entry;
+    const apiHost = kubernetesApiName({ lb: nlb, wildcard: d.wildcard, hostname, hostnameRecord: guard.records.get(HOSTNAME_SETTING) });
     const access: ClusterAccess = {
       host: `https://${apiHost}:${KUBERNETES_API_PORT}`,
       clusterCaCertificate: pki.serverCa.certPem,
@@ -406,22 +521,30 @@ export class RancherOnRke extends Construct {
     configureClusterProviders(this, access);
     const api = new ApiReadiness(this, 'api-readiness', {
       access,
-      minutes: t.apiMinutes,
-      dependsOn: [...nodes.map((n) => n.instance), ...registrations, ...apiPath, ...(tls.atLoadBalancer ? [] : nameServed)],
+      minutes: d.settings.timeouts.apiMinutes,
+      dependsOn: [...servers.nodes.map((n) => n.instance), ...servers.nlbTargets, ...traffic.apiPath, ...(d.tls.atLoadBalancer ? [] : dns.hostnameRouting)],
     });
     // Read by a replaced first server: the cluster exists, join it (boot-lib.sh cluster_state).
     const clusterInitialized = new SsmParameter(this, 'cluster-initialized', {
-      name: `${parameterPath}/${CLUSTER_INITIALIZED}`,
+      name: `${boot.parameterPath}/${CLUSTER_INITIALIZED}`,
       type: 'String',
       value: 'true',
       description: 'Written once the Kubernetes API answered; a first server booting later joins instead of initializing',
       dependsOn: [api.gate],
     });
+    return { access, api, clusterInitialized };
+  }
 
-    // In-cluster gates: no chart is installed while a server is still joining, and nothing creates an
-    // Ingress before the ingress controller admits one.
+  /**
+   * In-cluster gates: no chart is installed while a server is still joining, and nothing creates an Ingress before
+   * the ingress controller admits one. In-place upgrades (docs/day-2.md, "Upgrading"): Kubernetes first, then the
+   * gates again, then the charts in order.
+   */
+  private addClusterGates(d: Deployment, cluster: ClusterApi): ClusterGates {
+    const { settings, tls, k3s } = d;
+    const t = settings.timeouts;
+    const { api, clusterInitialized } = cluster;
     const gates = new ReadinessGates(this, 'readiness-gates', { dependsOn: [api.gate], registry: settings.airGap.systemDefaultRegistry });
-    // In-place upgrades (docs/day-2.md, "Upgrading"): Kubernetes first, then the gates again, then the charts in order.
     const kubernetesVersion = k3s ? settings.versions.k3s : settings.versions.rke2;
     const charts = chartVersions(this, {
       gates,
@@ -433,9 +556,9 @@ export class RancherOnRke extends Construct {
     });
     const upgrade = new KubernetesUpgrade(this, 'kubernetes-upgrade', {
       gates,
-      distribution: s.distribution,
+      distribution: settings.rkeHa.distribution,
       version: kubernetesVersion,
-      servers: nodeCount,
+      servers: d.nodeCount,
       registry: settings.airGap.systemDefaultRegistry,
       minutesPerServer: t.upgradeMinutes,
       dependsOn: [api.gate],
@@ -443,69 +566,157 @@ export class RancherOnRke extends Construct {
       rancherRunning: charts.recorded('rancher'),
     });
     const serversReady = gates.gate('servers-ready', {
-      check: { kind: 'servers', servers: nodeCount, embeddedEtcd: !k3s },
+      check: { kind: 'servers', servers: d.nodeCount, embeddedEtcd: !k3s },
       minutes: t.serversMinutes,
       dependsOn: [upgrade.gate],
       rerunOn: kubernetesVersion,
     });
-    const ingressReady = gates.gate('ingress-ready', { check: ingress.admission, minutes: t.ingressMinutes, dependsOn: [upgrade.gate], rerunOn: kubernetesVersion });
+    const ingressReady = gates.gate('ingress-ready', { check: d.ingress.admission, minutes: t.ingressMinutes, dependsOn: [upgrade.gate], rerunOn: kubernetesVersion });
+    return { gates, charts, kubernetesVersion, serversReady, ingressReady };
+  }
 
+  /** cert-manager, Rancher's TLS secrets and Helm release, then the certificate gate, `/ping` and the first login. */
+  private installRancher(
+    d: Deployment,
+    { entry, servers, api, gates, dns }: { entry: RancherEntry; servers: Servers; api: ClusterApi; gates: ClusterGates; dns: RancherDns },
+  ): InstalledRancher {
+    const { settings, tls, ingress } = d;
+    const t = settings.timeouts;
+    const { hostname } = entry;
+    const { proxy } = servers;
     const certManager = tls.certManager
       ? new CertManager(this, 'cert-manager', {
           version: settings.versions.certManager,
           repository: settings.airGap.certManagerChartRepository,
           proxy,
           minutes: t.certManagerMinutes,
-          dependsOn: [serversReady],
+          dependsOn: [gates.serversReady],
         })
       : undefined;
-    const namespace = new RancherNamespace(this, 'rancher-namespace', { dependsOn: [api.gate] });
+    const namespace = new RancherNamespace(this, 'rancher-namespace', { dependsOn: [api.api.gate] });
     const secrets = new RancherTlsSecrets(this, 'tls-secrets', {
       plan: tls,
-      certificates,
+      certificates: d.certificates,
       namespace: namespace.name,
       expiryCheckName: stackLevelName(this, 'user_certificates'),
     });
-    const rancher = new RancherServer(this, 'rancher', {
+    const server = new RancherServer(this, 'rancher', {
       ...rancherServerSettings(settings, proxy),
       // The cluster's Kubernetes is upgraded by this deployment's own controller and Plan (KubernetesUpgrade).
       localVersionManagement: false,
       hostname,
       ingressClassName: ingress.className,
-      ingressController,
+      ingressController: d.ingressController,
       extraObjects: [
         ...(tls.forwardedHeaders ? [forwardedHeadersChartConfig()] : []),
         ...(ingress.className === 'traefik' ? [traefikTimeoutsChartConfig(ingress.chart)] : []),
       ],
       namespace: namespace.name,
       // The name too: Let's Encrypt's HTTP-01 check, and the certificate wait, need it to lead here.
-      dependsOn: [serversReady, ingressReady, ...(certManager ? [certManager.release] : []), ...secrets.resources, ...nameServed],
+      dependsOn: [gates.serversReady, gates.ingressReady, ...(certManager ? [certManager.release] : []), ...secrets.resources, ...dns.hostnameRouting],
     });
-    guardChartUpgrades(charts, settings.versions, { rancher: rancher.release, certManager: certManager?.release });
-    const { ready, firstLogin } = rancherArrival(this, {
-      gates,
-      rancher,
+    guardChartUpgrades(gates.charts, settings.versions, { rancher: server.release, certManager: certManager?.release });
+    const { ready, firstLogin } = rancherReadyAndFirstLogin(this, {
+      gates: gates.gates,
+      rancher: server,
       tls,
-      certificates,
+      certificates: d.certificates,
       hostname,
       settings,
-      nameServed: [...nameServed, ...frontRegistrations],
-      rerunOn: `${kubernetesVersion} ${settings.versions.certManager} ${settings.versions.rancher}`,
+      hostnameRouting: [...dns.hostnameRouting, ...dns.albTargets],
+      rerunOn: `${gates.kubernetesVersion} ${settings.versions.certManager} ${settings.versions.rancher}`,
     });
-    charts.writtenAfter(rancher.release, ready.ping);
-
-    this.url = ready.url;
-    this.bootstrapPassword = rancher.bootstrapPassword;
-    this.adminPassword = firstLogin.adminPassword;
-    this.adminToken = firstLogin.adminToken;
-    this.kubeconfig = kubeconfig(name, access);
-    this.joinToken = token;
-    this.loadBalancerDnsName = front?.dnsName;
-    if (publicAddresses.length) this.nodePublicIps = publicAddresses.map((address) => address.ip);
-    if (snapshots) this.etcdSnapshotBucket = snapshots.name;
-    if (snapshotEvents) this.etcdSnapshotEventsTopic = snapshotEvents.topic.arn;
-    if (datastore) this.datastoreAddress = datastore.instance.address;
-    this.serversPendingReplacement = reportStaleServers(this, { nodes, checkName: stackLevelName(this, 'servers_up_to_date') });
+    gates.charts.writtenAfter(server.release, ready.ping);
+    return { server, ready, firstLogin };
   }
 }
 
+/** The props resolved (RancherOnRke.resolve), and what every step derives from them. */
+interface Deployment {
+  readonly stackId: string;
+  readonly settings: Settings;
+  /** `<name>-<stack id>`: the start of every resource name. */
+  readonly name: string;
+  readonly adminCidrs: string[];
+  readonly tls: TlsPlan;
+  readonly certificates: CertificateVariables;
+  readonly k3s: boolean;
+  readonly nodeCount: number;
+  readonly ingressController: ReturnType<typeof effectiveIngressController>;
+  readonly ingress: ReturnType<typeof packagedIngress>;
+  /** Rancher named after an address (`dns.mode: wildcard`). */
+  readonly wildcard: boolean;
+}
+
+type DeploymentNetwork = ReturnType<typeof rkeNetwork> & {
+  readonly quorum?: ServerQuorum;
+  readonly nodeGroup: NodeSecurityGroup;
+  readonly vpcEndpoints?: VpcEndpoints;
+};
+
+/** How users reach Rancher: its name, and the NLB in front of the servers (none with DNS round robin). */
+interface RancherEntry {
+  readonly nlb?: NetworkLoadBalancer;
+  readonly hostname: string;
+}
+
+interface TrafficPaths {
+  /** What stands between Terraform and the Kubernetes API. */
+  readonly apiPath: ITerraformDependable[];
+  /** The listeners, rules and addresses users reach Rancher through. */
+  readonly publicListeners: ITerraformDependable[];
+}
+
+interface ClusterState {
+  readonly datastore?: ExternalDatastore;
+  readonly snapshots?: SnapshotBucket;
+  readonly eventsTopic?: string;
+}
+
+interface ServerBoot {
+  readonly parameterPath: string;
+  readonly role: NodeRole;
+  /** The cluster token, in its secure form (the server CA's hash in it). */
+  readonly token: string;
+  readonly parameters: BootParameters;
+  readonly snapshotEvents?: SnapshotEvents;
+}
+
+interface Servers {
+  readonly nodes: ServerNode[];
+  readonly nlbTargets: ITerraformDependable[];
+  /** The servers' Elastic IPs (DNS round robin only). */
+  readonly publicAddresses: PublicAddress[];
+  /** The proxy as the charts take it. */
+  readonly proxy: ReturnType<typeof chartProxy>;
+}
+
+interface RancherDns {
+  /** The load balancer Rancher's alias record points at (the NLB, or the ALB with TLS at the load balancer). */
+  readonly aliasTarget?: { readonly dnsName: string; readonly zoneId: string };
+  /** The ALB's targets, listeners and rules: `/ping` goes through them. */
+  readonly albTargets: ITerraformDependable[];
+  /** What routes Rancher's hostname to the cluster: the records and the listeners and addresses behind them. */
+  readonly hostnameRouting: ITerraformDependable[];
+}
+
+interface ClusterApi {
+  readonly access: ClusterAccess;
+  readonly api: ApiReadiness;
+  /** The once-written marker: the cluster exists. */
+  readonly clusterInitialized: SsmParameter;
+}
+
+interface ClusterGates {
+  readonly gates: ReadinessGates;
+  readonly charts: ReturnType<typeof chartVersions>;
+  readonly kubernetesVersion: string;
+  readonly serversReady: ITerraformDependable;
+  readonly ingressReady: ITerraformDependable;
+}
+
+interface InstalledRancher {
+  readonly server: RancherServer;
+  readonly ready: RancherReadiness;
+  readonly firstLogin: FirstLogin;
+}

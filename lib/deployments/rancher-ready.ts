@@ -12,15 +12,15 @@ import type { CertificateVariables } from '../tls/certificate-variables';
 import { INGRESS_SECRET, type TlsPlan } from '../tls/private/tls-plan';
 import { stackLevelName } from './stack-level-names';
 
-export interface RancherArrivalProps {
+export interface RancherReadyProps {
   readonly gates: ReadinessGates;
   readonly rancher: RancherServer;
   readonly tls: TlsPlan;
   readonly certificates: CertificateVariables;
   readonly hostname: string;
   readonly settings: Pick<Settings, 'rancher' | 'timeouts'>;
-  /** What must exist before `/ping` can answer through the name: the records, the front door's registrations. */
-  readonly nameServed: readonly ITerraformDependable[];
+  /** What routes Rancher's hostname to the cluster, which `/ping` goes through: the records, the load balancer's targets and listeners. */
+  readonly hostnameRouting: readonly ITerraformDependable[];
   /** Versions whose change runs the certificate gate again (an upgrade). @default none */
   readonly rerunOn?: string;
 }
@@ -33,7 +33,7 @@ export interface RancherArrivalProps {
  * login. Made in `scope` with the ids the deployments always had (Terraform
  * addresses).
  */
-export function rancherArrival(scope: Construct, props: RancherArrivalProps): { ready: RancherReadiness; firstLogin: FirstLogin } {
+export function rancherReadyAndFirstLogin(scope: Construct, props: RancherReadyProps): { ready: RancherReadiness; firstLogin: FirstLogin } {
   const t = props.settings.timeouts;
   const certificateReady = props.tls.certManager
     ? props.gates.gate('certificate-ready', {
@@ -47,7 +47,7 @@ export function rancherArrival(scope: Construct, props: RancherArrivalProps): { 
     hostname: props.hostname,
     trust: readinessTrust(props.tls, props.certificates),
     minutes: t.pingMinutes,
-    dependsOn: [props.rancher.release, ...(certificateReady ? [certificateReady] : []), ...props.nameServed],
+    dependsOn: [props.rancher.release, ...(certificateReady ? [certificateReady] : []), ...props.hostnameRouting],
   });
   const firstLogin = firstLoginAfter(scope, ready, {
     enabled: bootstrapEnabled(props.settings.rancher, true),
