@@ -30,7 +30,8 @@ function docComments(root: string): Map<string, Documented[]> {
     const section = file.replace(/(-schema)?\.ts$/, '').replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
     const visit = (node: ts.Node, chain: readonly string[]) => {
       let next = chain;
-      if (ts.isPropertyAssignment(node) && (ts.isIdentifier(node.name) || ts.isStringLiteral(node.name))) {
+      // `vpcId: vpcId` written `vpcId,` is a property too.
+      if ((ts.isPropertyAssignment(node) || ts.isShorthandPropertyAssignment(node)) && (ts.isIdentifier(node.name) || ts.isStringLiteral(node.name))) {
         const name = node.name.text;
         next = [...chain, name];
         const ranges = ts.getLeadingCommentRanges(text, node.getFullStart()) ?? [];
@@ -124,29 +125,17 @@ function valueAt(value: unknown, path: readonly string[]): unknown {
   return current;
 }
 
-/**
- * The settings table's "meaning" per field (docs/settings-file.md): the description of a field whose schema
- * property has no doc comment.
- */
-function readmeMeanings(root: string): Map<string, string> {
-  const readme = readFileSync(join(root, 'docs', 'settings-file.md'), 'utf8');
-  // Its own anchors point into that page, which sits beside the reference.
-  const rebase = (text: string) => text.replace(/\]\(#/g, '](settings-file.md#');
-  return new Map([...readme.matchAll(/^\| `([A-Za-z0-9.]+)` \| [^|\n]*\| (.*) \|$/gm)].map((m) => [m[1], rebase(m[2].replace(/\\\|/g, '|'))] as const));
-}
-
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 /** docs/settings.md as the schema gives it; `root` is the repository (the doc comments are read from its lib/config). */
 export function settingsReference(root = join(__dirname, '..')): string {
   const docs = docComments(root);
-  const readme = readmeMeanings(root);
   const defaults = parseSettings({}, 'defaults');
   const rows = fieldPaths().map((field) => {
     const path = field.split('.');
     const value = valueAt(defaults, path);
     const shown = value === undefined ? 'unset' : `\`${JSON.stringify(value)}\``;
-    return `| \`${field}\` | ${typeOf(schemaAt(path))} | ${cell(shown)} | ${cell(docFor(path, docs) || readme.get(field) || '')} |`;
+    return `| \`${field}\` | ${typeOf(schemaAt(path))} | ${cell(shown)} | ${cell(docFor(path, docs))} |`;
   });
   return [
     '# Settings reference',
@@ -154,8 +143,7 @@ export function settingsReference(root = join(__dirname, '..')): string {
     '<!-- Generated from the settings schema (lib/config/*.ts) by `npm run docs:settings`; do not edit by hand: a test compares. -->',
     '',
     'Every field of the settings file (`rancher.yaml`, or the file `RANCHER_CONFIG` names), in schema order: its type',
-    '(or the values allowed), its value when the file leaves it out, and the schema\'s description (the settings',
-    'table\'s in [settings-file.md](settings-file.md) where the schema has none). The rules between fields (TLS pairs,',
+    '(or the values allowed), its value when the file leaves it out, and the schema\'s description. The rules between fields (TLS pairs,',
     'versions that fit together, quorum, names AWS would refuse) are in [settings-file.md](settings-file.md);',
     '`rancher.example.yaml` shows every field in context.',
     '',

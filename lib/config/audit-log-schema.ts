@@ -11,7 +11,9 @@ export type { AuditLogSettings } from './sections';
  */
 export const auditLogSchema = z
   .strictObject({
+    /** Rancher's API audit log (chart `auditLog`; the docker stack's `AUDIT_LOG_ENABLED`) */
     enabled: z.boolean().default(false),
+    /** 0 request/response metadata, 1 + headers, 2 + request bodies, 3 + response bodies */
     level: wholeNumber(0, 3).default(0),
     /** `sidecar` streams the log to a container's stdout (for a log collector); `hostPath` keeps files on the node. */
     destination: z.enum(['sidecar', 'hostPath']).default('sidecar'),

@@ -14,6 +14,7 @@ const ownStatePerStack = (what: string, example: string) =>
   }) as const;
 
 const localBackend = z.strictObject({
+  /** `local` or `s3` */
   type: z.literal('local').default('local'),
   /** State file path, relative to the stack's directory (cdktf.out/stacks/<stack>); `<stack>` is replaced. */
   path: z
@@ -53,6 +54,7 @@ function s3BucketNameRule(name: string): boolean {
 
 const s3Backend = z.strictObject({
   type: z.literal('s3'),
+  /** S3 state bucket */
   bucket: z
     .string()
     .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: 'expected an S3 bucket name' })
@@ -67,7 +69,9 @@ const s3Backend = z.strictObject({
     .refine((k) => !CONTROL.test(k), { message: 'expected a key without control characters' })
     .refine((k) => k === '' || k.includes(STACK), ownStatePerStack('state object', 'rancher/<stack>.tfstate'))
     .default(`rancher/${STACK}.tfstate`),
+  /** State bucket region */
   region: awsRegion.optional(),
+  /** KMS key for the state object: key id (UUID or `mrk-...`), `alias/<name>`, or a key or alias ARN */
   kmsKeyId: kmsKey.optional(),
 });
 

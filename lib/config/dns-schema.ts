@@ -24,6 +24,7 @@ export const DEFAULT_WILDCARD_DOMAIN: WildcardDnsDomain = 'sslip.io';
  */
 export const dnsSchema = z
   .strictObject({
+    /** rke-ha and docker: `route53` names Rancher `hostname` in `hostedZone` (or their variables); `wildcard` needs neither (both refused with it) and names Rancher after an Elastic IP through a wildcard DNS service, `<a-b-c-d>.sslip.io`, for evaluation (see [Try it without a domain](deploy.md#try-it-without-a-domain)); refuses `rancher.tls.mode: external`, issuer `blank`, `rkeHa.loadBalancer.type: dns` and `docker.tls.mode: external`; recorded by the deployment guard; k8s-ha ignores it */
     mode: z.enum(DNS_MODES).default('route53'),
     /** `wildcard` only: the service that resolves the name. Unset: sslip.io. */
     wildcardDomain: z.enum(WILDCARD_DNS_DOMAINS).optional(),

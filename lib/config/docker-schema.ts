@@ -24,11 +24,14 @@ export const dockerSchema = z
     vpcCidr: vpcCidr.optional(),
     /** A VPC and public subnet to use instead of creating a network. */
     existingNetwork: dockerExistingNetworkSchema.optional(),
+    /** Pin an exact image */
     amiId: amiId.optional(),
+    /** EC2 key pair; opens 22 from `adminCidrs` */
     sshKeyName: keyPairName.optional(),
     /** The EBS volume mounted at /var/lib/rancher: Rancher's data, kept when the instance is replaced. */
     dataVolume: z
       .strictObject({
+        /** Encrypted gp3 volume holding `/var/lib/rancher` (10–16384); growing it is in place */
         sizeGb: wholeNumber(10, 16384).default(50),
         /** Take a last snapshot when the volume is destroyed (destroy of the stack, restore). */
         finalSnapshot: z.boolean().default(true),
@@ -36,12 +39,14 @@ export const dockerSchema = z
         restoreSnapshotId: z.string().regex(/^snap-[0-9a-f]{8,17}$/, { message: 'expected a snapshot id such as snap-0123456789abcdef0' }).optional(),
         snapshots: z
           .strictObject({
+            /** Hours between scheduled snapshots: 1, 2, 3, 4, 6, 8, 12 or 24 */
             intervalHours: z.literal(SNAPSHOT_INTERVAL_HOURS).default(24),
             /** Start time of the schedule, UTC. */
             time: z
               .string()
               .regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'expected a UTC time of day as HH:MM, e.g. "03:00"' })
               .default('03:00'),
+            /** Scheduled snapshots kept (1–1000) */
             retention: wholeNumber(1, 1000).default(7),
           })
           .prefault({}),

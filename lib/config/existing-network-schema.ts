@@ -34,6 +34,7 @@ const subnetIds = z.array(subnetId).superRefine((ids, ctx) => {
 });
 
 export const rkeExistingNetworkSchema = z.strictObject({
+  /** An existing VPC to deploy into instead (`vpc-` + 8 or 17 hex digits); see "Existing VPC and subnets" */
   vpcId,
   /**
    * Public subnets for the internet-facing load balancers, one per zone,
@@ -53,6 +54,7 @@ export const rkeExistingNetworkSchema = z.strictObject({
 });
 
 export const dockerExistingNetworkSchema = z.strictObject({
+  /** An existing VPC to deploy into instead (`vpc-` + 8 or 17 hex digits); see "Existing VPC and subnets" */
   vpcId,
   /** A public subnet (0.0.0.0/0 to an internet gateway): the host and its Elastic IP. */
   subnetId,

@@ -29,6 +29,7 @@ const accessSchema = z
     /** A kubeconfig file on the machine running Terraform, and optionally one of its contexts. */
     kubeconfig: z
       .strictObject({
+        /** Kubeconfig on the machine running Terraform (variable `kubeconfig_path`); `~/...` or relative to `cdktf.out/stacks/k8s-ha`, absolute paths refused */
         path: kubeconfigPath.default(DEFAULT_KUBECONFIG_PATH),
         /** Context in that file. Unset: its current-context. */
         context: z.string().min(1).optional(),
@@ -80,10 +81,12 @@ export const k8sHaSchema = z
         /** The controller's LoadBalancer Service, whose address the Rancher record points at. */
         service: z
           .strictObject({
+            /** Namespace of the controller's LoadBalancer Service */
             namespace: z
               .string()
               .regex(K8S_LABEL, { message: 'expected a Kubernetes namespace name such as ingress-nginx' })
               .default('ingress-nginx'),
+            /** That Service, whose address the Rancher record points at */
             name: z
               .string()
               .regex(K8S_SERVICE_NAME, { message: 'expected a Kubernetes Service name such as ingress-nginx-controller' })

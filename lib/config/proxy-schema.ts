@@ -27,6 +27,7 @@ export const noProxyEntry = z
  */
 export const proxySchema = z
   .strictObject({
+    /** HTTP proxy URL for nodes and Rancher, e.g. `http://proxy.internal:3128` (no credentials) */
     http: proxyUrl.optional(),
     /** Default: `http`. */
     https: proxyUrl.optional(),

@@ -25,10 +25,15 @@ export const rkeHaSchema = z
     /** The K3s external datastore (distribution k3s). */
     datastore: z
       .strictObject({
+        /** k3s: `postgres` (16) or `mysql` (8.4) */
         engine: z.enum(['postgres', 'mysql']).default('postgres'),
+        /** k3s: RDS instance class */
         instanceClass: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, { message: 'expected an RDS instance class such as db.t4g.medium' }).default('db.t4g.medium'),
+        /** k3s: encrypted gp3 storage */
         allocatedStorageGb: wholeNumber(20, 65536).default(50),
+        /** k3s: standby in a second zone */
         multiAz: z.boolean().default(true),
+        /** k3s: automated backups (1–35 days) */
         backupRetentionDays: wholeNumber(1, 35).default(7),
         /** RDS deletion protection and Terraform `prevent_destroy`: destroy and replacement are refused at plan time. */
         deletionProtection: z.boolean().default(true),
@@ -48,6 +53,7 @@ export const rkeHaSchema = z
       .prefault({}),
     /** Rancher's "small" tier: 4 vCPU / 16 GiB per node. */
     instanceType: instanceType.default('m6i.xlarge'),
+    /** Encrypted gp3 root volume per node (40–16384) */
     rootVolumeGb: wholeNumber(40, 16384).default(100),
     /** The VPC the stack creates (default DEFAULT_VPC_CIDR, see effectiveVpcCidr); not with existingNetwork. */
     vpcCidr: vpcCidr.optional(),
@@ -85,6 +91,7 @@ export const rkeHaSchema = z
     ingressController: z.enum(['ingress-nginx', 'traefik']).optional(),
     etcdSnapshots: z
       .strictObject({
+        /** The etcd snapshot schedule (UTC) */
         scheduleCron: z
           .string()
           .regex(/^(\S+\s+){4}\S+$/, { message: 'expected a five-field cron expression such as "0 */6 * * *"' })
@@ -93,6 +100,7 @@ export const rkeHaSchema = z
             if (problem) ctx.addIssue({ code: 'custom', message: `${problem} (RKE2 would refuse it at start-up)`, input: expression });
           })
           .default('0 */6 * * *'),
+        /** Snapshots kept per server on its disk; S3 keeps the cluster's newest 3 × this (`etcd-s3-retention`, the same on every server: see "Shrinking, losing servers, restoring") */
         retention: wholeNumber(1, 1000).default(28),
         /** Let `destroy` delete the snapshot bucket with its contents. */
         forceDestroyBucket: z.boolean().default(false),

@@ -57,6 +57,7 @@ export const settingsSchema = z
         if (problem) ctx.addIssue({ code: 'custom', message: problem, input: name });
       })
       .default('rancher'),
+    /** AWS region */
     region: awsRegion.default('us-east-1'),
     /** Rancher's public name. Unset: the `rancher_hostname` Terraform variable is required at plan time. */
     hostname: fqdn('a hostname').optional(),
@@ -102,6 +103,7 @@ export const settingsSchema = z
          * overrides it with a mirror.
          */
         repository: z.enum(['stable', 'latest', 'prime']).default('stable'),
+        /** Rancher server pods (1–15) */
         replicas: wholeNumber(1, 15).default(3),
         tls: tlsSchema,
         auditLog: auditLogSchema,

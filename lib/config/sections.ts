@@ -13,6 +13,9 @@ export const TLS_ISSUERS = ['rancher', 'blank', 'ca', 'acme'] as const;
 export type TlsMode = (typeof TLS_MODES)[number];
 export type TlsIssuer = (typeof TLS_ISSUERS)[number];
 
+/** Let's Encrypt's environment when `rancher.tls.acme.environment` is left out. */
+export const DEFAULT_ACME_ENVIRONMENT = 'production';
+
 /** `rancher.tls` (rke-ha, k8s-ha). */
 export interface TlsSettings {
   mode: TlsMode;

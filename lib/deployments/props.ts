@@ -10,10 +10,9 @@
  * (it shapes resource names, user data or the chart values at synth).
  */
 
-/** Where TLS ends, in the Rancher HA docs' terms. */
-export type TlsMode = 'ingress' | 'external' | 'rancher';
-/** Who issues Rancher's certificate. */
-export type TlsIssuer = 'rancher' | 'blank' | 'ca' | 'acme';
+import type { TlsIssuer, TlsMode } from '../config/sections';
+
+export type { TlsIssuer, TlsMode };
 
 /** Rancher's certificate: the TLS matrix of the docs/design-notes.md ("TLS"). */
 export interface TlsProps {

@@ -1,4 +1,4 @@
-import type { AuditLogSettings, TlsSettings } from '../config/sections';
+import { DEFAULT_ACME_ENVIRONMENT, type AuditLogSettings, type TlsSettings } from '../config/sections';
 import { CA_ISSUER_NAME, CA_ISSUER_SECRET, INGRESS_SECRET, tlsPlan } from '../tls/private/tls-plan';
 import { literalDeep } from '../common/terraform-template';
 import { RANCHER_NAMESPACE } from './namespace';
@@ -92,7 +92,7 @@ export function rancherChartValues(input: RancherChartInput): Record<string, unk
     ingress.tls = { source: INGRESS_SOURCE[plan.issuer] };
   }
   if (plan.issuer === 'acme' && !plan.atLoadBalancer) {
-    values.letsEncrypt = { email: input.tls.acme.email, environment: input.tls.acme.environment ?? 'production', ingress: { class: input.ingressClassName } };
+    values.letsEncrypt = { email: input.tls.acme.email, environment: input.tls.acme.environment ?? DEFAULT_ACME_ENVIRONMENT, ingress: { class: input.ingressClassName } };
   }
   // Re-encryption: the ingress still presents the front certificate, then
   // talks HTTPS to Rancher's own listener (the chart adds the nginx

@@ -1,0 +1,134 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as ts from 'typescript';
+import { parseSettings } from '../../../app/config/load';
+import { wildcardDomain } from '../../../lib/config/dns-schema';
+import { effectiveDockerVpcCidr } from '../../../lib/config/docker-schema';
+import { DEFAULT_HOST_NUMBER } from '../../../lib/config/existing-network-schema';
+import { effectiveNatGateways, effectiveVpcCidr } from '../../../lib/config/rke-ha-schema';
+import type { Settings } from '../../../lib/config/schema';
+import { DEFAULT_ACME_ENVIRONMENT } from '../../../lib/config/sections';
+
+/**
+ * One home for each default: the settings schema states it and resolves it
+ * (`.default()`, which the constructs apply through resolveProps). The props'
+ * `@default` doc comments are documentation of that one value, so each literal
+ * one is held to what the schema gives a settings file that leaves the field
+ * out; a prose default ("3 with rke2, 2 with k3s") names a rule, not a value.
+ */
+
+const DEPLOYMENTS = join(__dirname, '..', '..', '..', 'lib', 'deployments');
+const FILES = ['props.ts', 'rancher-on-rke-props.ts', 'rancher-on-existing-cluster-props.ts', 'rancher-on-docker-props.ts'];
+
+/** Where each props interface sits in a settings file. */
+const SECTION: Record<string, string> = {
+  CommonDeploymentProps: '',
+  DeploymentProps: '',
+  PublicNameProps: '',
+  AwsDeploymentProps: '',
+  RancherProps: 'rancher',
+  TlsProps: 'rancher.tls',
+  AuditLogProps: 'rancher.auditLog',
+  BootstrapProps: 'rancher.bootstrap',
+  VersionsProps: 'versions',
+  ProxyProps: 'proxy',
+  AirGapProps: 'airGap',
+  TimeoutsProps: 'timeouts',
+  DnsProps: 'dns',
+  VpcProps: 'vpc',
+  RkeHaProps: 'rkeHa',
+  DatastoreProps: 'rkeHa.datastore',
+  EtcdSnapshotsProps: 'rkeHa.etcdSnapshots',
+  LoadBalancerProps: 'rkeHa.loadBalancer',
+  ExistingRkeNetworkProps: 'rkeHa.existingNetwork',
+  K8sHaProps: 'k8sHa',
+  DockerProps: 'docker',
+  RancherOnRkeProps: '',
+  RancherOnExistingClusterProps: '',
+  RancherOnDockerProps: '',
+};
+
+interface DocumentedDefault {
+  readonly path: string;
+  readonly text: string;
+}
+
+function documentedDefaults(): DocumentedDefault[] {
+  const out: DocumentedDefault[] = [];
+  const members = (list: ts.NodeArray<ts.TypeElement>, prefix: string) => {
+    for (const member of list) {
+      if (!ts.isPropertySignature(member) || !ts.isIdentifier(member.name)) continue;
+      const path = prefix ? `${prefix}.${member.name.text}` : member.name.text;
+      for (const tag of ts.getJSDocTags(member)) {
+        if (tag.tagName.text === 'default') out.push({ path, text: (ts.getTextOfJSDocComment(tag.comment) ?? '').replace(/\*\\\//g, '*/').trim() });
+      }
+      if (member.type && ts.isTypeLiteralNode(member.type)) members(member.type.members, path);
+    }
+  };
+  for (const file of FILES) {
+    const source = ts.createSourceFile(file, readFileSync(join(DEPLOYMENTS, file), 'utf8'), ts.ScriptTarget.ES2022, true);
+    source.forEachChild((node) => {
+      if (!ts.isInterfaceDeclaration(node)) return;
+      const prefix = SECTION[node.name.text];
+      if (prefix === undefined) throw new Error(`props interface ${node.name.text} has no settings section here: add it to SECTION`);
+      members(node.members, prefix);
+    });
+  }
+  return out;
+}
+
+/** The value a `@default` text states, when it states one literally. */
+function literal(text: string): { value: unknown } | undefined {
+  if (/^'[^']*'$/.test(text)) return { value: text.slice(1, -1) };
+  if (/^-?\d+$/.test(text)) return { value: Number(text) };
+  if (text === 'true' || text === 'false') return { value: text === 'true' };
+  if (text === '[]') return { value: [] };
+  if (text === '{}') return { value: {} };
+  return undefined;
+}
+
+/**
+ * The defaults the schema leaves unset and one named function or constant resolves, because the field's absence
+ * means something of its own (a VPC range only for a created network, an address only in an existing subnet, the
+ * chart's environment only with Let's Encrypt): each documented default is held to that resolver.
+ */
+const RESOLVED_ELSEWHERE: Record<string, (defaults: Settings) => unknown> = {
+  'rancher.tls.acme.environment': () => DEFAULT_ACME_ENVIRONMENT,
+  'dns.wildcardDomain': (d) => wildcardDomain(d.dns),
+  'rkeHa.vpcCidr': (d) => effectiveVpcCidr(d.rkeHa),
+  'rkeHa.natGateways': (d) => effectiveNatGateways(d.rkeHa),
+  'rkeHa.existingNetwork.nodeHostNumber': () => DEFAULT_HOST_NUMBER,
+  'docker.vpcCidr': (d) => effectiveDockerVpcCidr(d.docker),
+  'docker.existingNetwork.hostNumber': () => DEFAULT_HOST_NUMBER,
+  // Not a settings field (the app's `deployer_arns` variable): none besides the identity running Terraform.
+  deployerArns: () => [],
+};
+
+const valueAt = (value: unknown, path: string) => path.split('.').reduce<unknown>((v, key) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined), value);
+
+describe("the props' @default comments", () => {
+  const documented = documentedDefaults();
+  const literals = documented.flatMap((d) => {
+    const parsed = literal(d.text);
+    return parsed ? [{ ...d, value: parsed.value }] : [];
+  });
+  const schemaDefaults = parseSettings({}, 'defaults');
+
+  it('are found (the scan works)', () => {
+    expect(documented.length).toBeGreaterThan(60);
+    expect(literals.map((d) => d.path)).toEqual(expect.arrayContaining(['rancher.replicas', 'rkeHa.instanceType', 'timeouts.apiMinutes', 'docker.instanceType']));
+  });
+
+  it.each(literals.map((d) => [d.path, d.text, d.value] as const))('%s: %s is what the schema gives a file that leaves it out', (path, _text, value) => {
+    const resolve = RESOLVED_ELSEWHERE[path];
+    expect(resolve ? resolve(schemaDefaults) : valueAt(schemaDefaults, path)).toEqual(value);
+  });
+
+  it('name no resolver the schema does not need: each field resolved elsewhere is left unset by the schema', () => {
+    const documentedPaths = new Set(literals.map((d) => d.path));
+    for (const path of Object.keys(RESOLVED_ELSEWHERE)) {
+      expect(documentedPaths.has(path)).toBe(true);
+      expect(valueAt(schemaDefaults, path)).toBeUndefined();
+    }
+  });
+});
