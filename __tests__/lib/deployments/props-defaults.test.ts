@@ -2,12 +2,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ts from 'typescript';
 import { parseSettings } from '../../../app/config/load';
+import { fieldPaths } from '../../../lib/config/fields';
 import { wildcardDomain } from '../../../lib/config/dns-schema';
 import { effectiveDockerVpcCidr } from '../../../lib/config/docker-schema';
 import { DEFAULT_HOST_NUMBER } from '../../../lib/config/existing-network-schema';
 import { effectiveNatGateways, effectiveVpcCidr } from '../../../lib/config/rke-ha-schema';
 import type { Settings } from '../../../lib/config/schema';
 import { DEFAULT_ACME_ENVIRONMENT } from '../../../lib/config/sections';
+import { CERT_MANAGER_REPOSITORY } from '../../../lib/rancher/cert-manager';
 
 /**
  * One home for each default: the settings schema states it and resolves it
@@ -90,7 +92,7 @@ function literal(text: string): { value: unknown } | undefined {
 /**
  * The defaults the schema leaves unset and one named function or constant resolves, because the field's absence
  * means something of its own (a VPC range only for a created network, an address only in an existing subnet, the
- * chart's environment only with Let's Encrypt): each documented default is held to that resolver.
+ * chart's environment only with Let's Encrypt, a mirror only when one is given): each documented default is held to that resolver.
  */
 const RESOLVED_ELSEWHERE: Record<string, (defaults: Settings) => unknown> = {
   'rancher.tls.acme.environment': () => DEFAULT_ACME_ENVIRONMENT,
@@ -100,6 +102,7 @@ const RESOLVED_ELSEWHERE: Record<string, (defaults: Settings) => unknown> = {
   'rkeHa.existingNetwork.nodeHostNumber': () => DEFAULT_HOST_NUMBER,
   'docker.vpcCidr': (d) => effectiveDockerVpcCidr(d.docker),
   'docker.existingNetwork.hostNumber': () => DEFAULT_HOST_NUMBER,
+  'airGap.certManagerChartRepository': () => CERT_MANAGER_REPOSITORY,
   // Not a settings field (the app's `deployer_arns` variable): none besides the identity running Terraform.
   deployerArns: () => [],
 };
@@ -125,10 +128,27 @@ describe("the props' @default comments", () => {
   });
 
   it('name no resolver the schema does not need: each field resolved elsewhere is left unset by the schema', () => {
-    const documentedPaths = new Set(literals.map((d) => d.path));
-    for (const path of Object.keys(RESOLVED_ELSEWHERE)) {
-      expect(documentedPaths.has(path)).toBe(true);
-      expect(valueAt(schemaDefaults, path)).toBeUndefined();
-    }
+    for (const path of Object.keys(RESOLVED_ELSEWHERE)) expect(valueAt(schemaDefaults, path)).toBeUndefined();
+  });
+});
+
+describe("the settings table's defaults (docs/settings-file.md)", () => {
+  const table = readFileSync(join(__dirname, '..', '..', '..', 'docs', 'settings-file.md'), 'utf8');
+  // Rows whose default is one literal in backticks; prose ("unset → variable ...", "the engine's") and cells naming
+  // another field or a template (`region`, `proxy.http`, `rancher/<stack>.tfstate`) say what the resolver does.
+  const rows = [...table.matchAll(/^\| `([A-Za-z0-9.]+)` \| `([^`]*)` \| /gm)]
+    .map((m) => ({ path: m[1], cell: m[2] }))
+    .filter((row) => !row.cell.includes('<') && !fieldPaths().includes(row.cell));
+  const schemaDefaults = parseSettings({}, 'defaults');
+  const shown = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
+
+  it('are found (the scan works)', () => {
+    expect(rows.length).toBeGreaterThan(40);
+    expect(rows.map((r) => r.path)).toEqual(expect.arrayContaining(['rancher.replicas', 'rkeHa.vpcCidr', 'versions.rke2']));
+  });
+
+  it.each(rows.map((r) => [r.path, r.cell] as const))('%s: `%s` is the one resolved default', (path, cell) => {
+    const resolve = RESOLVED_ELSEWHERE[path];
+    expect(shown(resolve ? resolve(schemaDefaults) : valueAt(schemaDefaults, path))).toBe(cell);
   });
 });
