@@ -1,4 +1,4 @@
-import type { ITerraformDependable } from 'cdktf';
+import { TerraformStack, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { LoadBalancerRecord } from '../dns/load-balancer-record';
 import { ClusterPreflight } from '../existing-cluster/cluster-preflight';
@@ -9,6 +9,7 @@ import { chartProxy, PRIVATE_NETWORKS } from '../network/proxy';
 import { CertManager } from '../rancher/cert-manager';
 import { chartVersions, guardChartUpgrades } from '../rancher/chart-upgrades';
 import { RancherNamespace } from '../rancher/namespace';
+import { RancherBackups } from '../rancher/rancher-backups';
 import { RancherServer } from '../rancher/rancher-server';
 import { rancherServerSettings } from '../rancher/rancher-settings';
 import { RancherTlsSecrets } from '../rancher/tls-secrets';
@@ -19,7 +20,7 @@ import type { RancherOnExistingClusterProps } from './rancher-on-existing-cluste
 import { rancherArrival } from './rancher-arrival';
 import { providerRegion } from './provider-region';
 import { resolveProps } from './resolve-props';
-import { stackLevelName } from './stack-level-names';
+import { deploymentPrefix, stackLevelName } from './stack-level-names';
 
 /** `spec.controller` of an IngressClass served by ingress-nginx. */
 const INGRESS_NGINX_CONTROLLER = 'k8s.io/ingress-nginx';
@@ -58,11 +59,13 @@ export class RancherOnExistingCluster extends Construct {
   readonly dnsRecordType: string;
   /** The settings the props resolved to (defaults filled in). */
   readonly settings: Settings;
+  /** Rancher's backups: the bucket (kept with backups off) and the encryption configuration (docs/backups.md). */
+  readonly rancherBackups: RancherBackups;
 
   constructor(scope: Construct, id: string, props: RancherOnExistingClusterProps) {
     super(scope, id);
     const label = `RancherOnExistingCluster ${this.node.path}`;
-    const settings = resolveProps({ ...props, region: providerRegion(this, props.region, label) }, { k8sHa: props.k8sHa }, label);
+    const settings = resolveProps({ ...props, region: providerRegion(this, props.region, label) }, { k8sHa: props.k8sHa }, label, { k8sHa: TerraformStack.of(this).node.id });
     this.settings = settings;
     const s = settings.k8sHa;
     const t = settings.timeouts;
@@ -107,13 +110,26 @@ export class RancherOnExistingCluster extends Construct {
       namespace: namespace.name,
       expiryCheckName: stackLevelName(this, 'user_certificates'),
     });
+    // Rancher's backups: a restore (backups.restoreFrom) runs before Rancher is installed, the first backup once it answers.
+    const backups = new RancherBackups(this, 'rancher-backups', {
+      name: deploymentPrefix(this, settings.name),
+      settings: settings.backups,
+      region: settings.region,
+      registry: settings.airGap.systemDefaultRegistry,
+      repository: settings.airGap.rancherBackupChartRepository,
+      proxy,
+      dependsOn: preflight.gates,
+      restoreAfter: [namespace.namespace, ...secrets.resources],
+      restoreVariableName: stackLevelName(this, 'rancher_backup_restore_encryption_config'),
+    });
+    this.rancherBackups = backups;
     const rancher = new RancherServer(this, 'rancher', {
       ...rancherServerSettings(settings, proxy),
       hostname: props.hostname,
       ingressClassName: s.ingress.className,
       namespace: namespace.name,
       // The record too: Let's Encrypt's HTTP-01 check, and the certificate wait, need the name to resolve.
-      dependsOn: [...rancherPrerequisites, ingressReady, ...secrets.resources, ...dns.records],
+      dependsOn: [...rancherPrerequisites, ingressReady, ...secrets.resources, ...dns.records, ...backups.restored],
     });
     // The settings are shared by every stack, so synth must not fail here; the plan does, before any change,
     // unless the cluster's class is in fact served by ingress-nginx. (Terraform refuses a constant condition.)
@@ -140,6 +156,8 @@ export class RancherOnExistingCluster extends Construct {
       rerunOn: `${settings.versions.certManager} ${settings.versions.rancher}`,
     });
     charts.writtenAfter(rancher.release, ready.ping);
+    // After the first login, so that the first backup holds the admin password it set.
+    backups.scheduleAfter([ready.ping, ...(firstLogin.bootstrap ? [firstLogin.bootstrap] : [])]);
 
     this.url = ready.url;
     this.bootstrapPassword = rancher.bootstrapPassword;

@@ -41,6 +41,7 @@ import { CertManager } from '../rancher/cert-manager';
 import { chartVersions, guardChartUpgrades } from '../rancher/chart-upgrades';
 import { configureClusterProviders, refuseSecondClusterProviders, type ClusterAccess } from '../rancher/cluster-access';
 import { RancherNamespace } from '../rancher/namespace';
+import { RancherBackups } from '../rancher/rancher-backups';
 import { RancherServer } from '../rancher/rancher-server';
 import { rancherServerSettings } from '../rancher/rancher-settings';
 import { RancherTlsSecrets } from '../rancher/tls-secrets';
@@ -121,6 +122,8 @@ export class RancherOnRke extends Construct {
   readonly servers: readonly ServerNode[];
   /** The settings the props resolved to (defaults filled in). */
   readonly settings: Settings;
+  /** Rancher's backups: the bucket (kept with backups off) and the encryption configuration (docs/backups.md). */
+  readonly rancherBackups: RancherBackups;
 
   constructor(scope: Construct, id: string, props: RancherOnRkeProps) {
     super(scope, id);
@@ -468,6 +471,19 @@ export class RancherOnRke extends Construct {
       namespace: namespace.name,
       expiryCheckName: stackLevelName(this, 'user_certificates'),
     });
+    // Rancher's backups: a restore (backups.restoreFrom) runs before Rancher is installed, the first backup once it answers.
+    const backups = new RancherBackups(this, 'rancher-backups', {
+      name,
+      settings: settings.backups,
+      region: settings.region,
+      registry: settings.airGap.systemDefaultRegistry,
+      repository: settings.airGap.rancherBackupChartRepository,
+      proxy,
+      dependsOn: [serversReady],
+      restoreAfter: [namespace.namespace, ...secrets.resources],
+      restoreVariableName: stackLevelName(this, 'rancher_backup_restore_encryption_config'),
+    });
+    this.rancherBackups = backups;
     const rancher = new RancherServer(this, 'rancher', {
       ...rancherServerSettings(settings, proxy),
       // The cluster's Kubernetes is upgraded by this deployment's own controller and Plan (KubernetesUpgrade).
@@ -481,7 +497,7 @@ export class RancherOnRke extends Construct {
       ],
       namespace: namespace.name,
       // The name too: Let's Encrypt's HTTP-01 check, and the certificate wait, need it to lead here.
-      dependsOn: [serversReady, ingressReady, ...(certManager ? [certManager.release] : []), ...secrets.resources, ...nameServed],
+      dependsOn: [serversReady, ingressReady, ...(certManager ? [certManager.release] : []), ...secrets.resources, ...nameServed, ...backups.restored],
     });
     guardChartUpgrades(charts, settings.versions, { rancher: rancher.release, certManager: certManager?.release });
     const { ready, firstLogin } = rancherArrival(this, {
@@ -495,6 +511,8 @@ export class RancherOnRke extends Construct {
       rerunOn: `${kubernetesVersion} ${settings.versions.certManager} ${settings.versions.rancher}`,
     });
     charts.writtenAfter(rancher.release, ready.ping);
+    // After the first login, so that the first backup holds the admin password it set.
+    backups.scheduleAfter([ready.ping, ...(firstLogin.bootstrap ? [firstLogin.bootstrap] : [])]);
 
     this.url = ready.url;
     this.bootstrapPassword = rancher.bootstrapPassword;
