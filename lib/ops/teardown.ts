@@ -50,8 +50,8 @@ export interface TeardownRecord {
 
 /** Terraform providers whose resources live in the cluster, which goes away with the servers. */
 const IN_CLUSTER = /^(helm|kubernetes|rancher2)_/;
-/** Construct ids of the stores that outlive a deployment (snapshot bucket with its access-log bucket; flow logs). */
-const STORE_NAME = /^(etcd-snapshots_|flow-logs_)/;
+/** Construct ids of the stores that outlive a deployment (snapshot bucket with its access-log bucket; Rancher's backups; flow logs). */
+const STORE_NAME = /^(etcd-snapshots_|rancher-backups_|flow-logs_)/;
 
 /** Everything the teardown will do, worked out from the state before anything changes. */
 export interface TeardownPlan {
