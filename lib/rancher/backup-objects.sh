@@ -54,19 +54,22 @@ completed() {
   return 1
 }
 
-# Whether another poll fits in the budget; otherwise the last status is the Job's last line.
+# Whether another poll fits in the budget (the time slept; the Job's own deadline bounds the calls'); otherwise the
+# last status is the Job's last line.
 budget_left() {
-  [ $((SECONDS - START + INTERVAL)) -le "$DEADLINE_SECONDS" ] && return 0
+  [ $((WAITED + INTERVAL)) -le "$DEADLINE_SECONDS" ] && return 0
   echo "$RESOURCE/$NAME: gave up after ${DEADLINE_SECONDS}s: $STATUS" >&2
   return 1
 }
 
-START=$SECONDS
+WAITED=0
 until applied; do
   budget_left || exit 1
   sleep "$INTERVAL"
+  WAITED=$((WAITED + INTERVAL))
 done
 until completed; do
   budget_left || exit 1
   sleep "$INTERVAL"
+  WAITED=$((WAITED + INTERVAL))
 done
