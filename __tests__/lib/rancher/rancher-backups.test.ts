@@ -49,7 +49,7 @@ describe.each(variants.map((v) => [v.name, v] as const))('Rancher backups: %s', 
     expect(required(json, 'aws_s3_bucket_server_side_encryption_configuration', 'bucket')[1].rule[0].apply_server_side_encryption_by_default.sse_algorithm).toBe('AES256');
     const lifecycle = required(json, 'aws_s3_bucket_lifecycle_configuration', 'bucket')[1];
     expect(lifecycle.rule[0].noncurrent_version_expiration).toEqual([{ noncurrent_days: 30 }]);
-    expect(json.output.rancher_backup_bucket.value).toBe(bucketRef);
+    expect(json.output!.rancher_backup_bucket.value).toBe(bucketRef);
   });
 
   if (!backups.enabled) {
@@ -123,8 +123,8 @@ describe.each(variants.map((v) => [v.name, v] as const))('Rancher backups: %s', 
     const [keyName] = required(json, 'random_bytes', 'encryption-key');
     const [, secret] = required(json, 'kubernetes_secret_v1', 'encryption');
     expect(secret.data['encryption-provider-config.yaml']).toContain(`random_bytes.${keyName}.base64`);
-    expect(json.output.rancher_backup_encryption_config).toEqual(expect.objectContaining({ sensitive: true }));
-    expect(json.output.rancher_backup_encryption_config.value).toContain(`random_bytes.${keyName}.base64`);
+    expect(json.output!.rancher_backup_encryption_config).toEqual(expect.objectContaining({ sensitive: true }));
+    expect(json.output!.rancher_backup_encryption_config.value).toContain(`random_bytes.${keyName}.base64`);
     const [, credentials] = required(json, 'kubernetes_secret_v1', 'credentials');
     expect(credentials.data.secretKey).toMatch(/^\$\{aws_iam_access_key\.rancher-backups_writer_key_[A-F0-9]+\.secret\}$/);
   });
