@@ -511,8 +511,9 @@ export class RancherOnRke extends Construct {
       rerunOn: `${kubernetesVersion} ${settings.versions.certManager} ${settings.versions.rancher}`,
     });
     charts.writtenAfter(rancher.release, ready.ping);
-    // After the first login, so that the first backup holds the admin password it set.
-    backups.scheduleAfter([ready.ping, ...(firstLogin.bootstrap ? [firstLogin.bootstrap] : [])]);
+    // Once Rancher answers. Not after the first login: turning it on or off must change nothing else (its password is
+    // in the next scheduled backup; a restore of the first one has the bootstrap password).
+    backups.scheduleAfter([ready.ping]);
 
     this.url = ready.url;
     this.bootstrapPassword = rancher.bootstrapPassword;

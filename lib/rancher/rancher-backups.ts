@@ -7,7 +7,7 @@ import { Fn, TerraformVariable, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import type { BackupsSettings } from '../config/backups-schema';
 import { RANCHER_BACKUP_CHART } from '../config/versions';
-import { annotationPaths, RANCHER_NAMESPACE_ANNOTATIONS } from '../kubernetes/cluster-writes';
+import { annotationPaths, RANCHER_SECRET_ANNOTATIONS } from '../kubernetes/cluster-writes';
 import { SnapshotBucket } from '../kubernetes/snapshot-bucket';
 import { literalDeep } from '../kubernetes/terraform-template';
 import type { ChartProxy } from '../network/proxy';
@@ -86,8 +86,9 @@ export class RancherBackups extends Construct {
     const namespace = new NamespaceV1(this, 'namespace', {
       metadata: { name: BACKUP_NAMESPACE },
       dependsOn: props.dependsOn,
-      // Rancher marks every namespace of its cluster (cluster-writes.ts), and a restore brings back the old marks.
-      lifecycle: { ignoreChanges: ['metadata[0].labels', ...annotationPaths(RANCHER_NAMESPACE_ANNOTATIONS)] },
+      // As for cattle-system: Rancher marks the namespace (cluster-writes.ts) and may put it in its System project, and a
+      // restore writes the labels and annotations the old deployment's had.
+      lifecycle: { ignoreChanges: ['metadata[0].labels', 'metadata[0].annotations'] },
     });
     const ns = namespace.metadata.name;
     const suffix = new Id(this, 'secret-suffix', { byteLength: 3 }).hex;
@@ -96,9 +97,12 @@ export class RancherBackups extends Construct {
       encryption: `${SECRET_BASES.encryption}-${suffix}`,
       restoreEncryption: `${SECRET_BASES.restoreEncryption}-${suffix}`,
     };
+    // Rancher stamps the secrets of a namespace in a project with it (cluster-writes.ts).
+    const stamped = { ignoreChanges: annotationPaths(RANCHER_SECRET_ANNOTATIONS) };
     const credentials = new SecretV1(this, 'credentials', {
       metadata: { name: secrets.credentials, namespace: ns },
       data: { accessKey: writer.key.id, secretKey: writer.key.secret },
+      lifecycle: stamped,
     });
     // 32 random bytes, base64: a secretbox key. In state (as every generated secret is) and in the sensitive output.
     const key = new Bytes(this, 'encryption-key', { length: 32 });
@@ -106,6 +110,7 @@ export class RancherBackups extends Construct {
     const encryption = new SecretV1(this, 'encryption', {
       metadata: { name: secrets.encryption, namespace: ns },
       data: { [ENCRYPTION_CONFIG_KEY]: this.encryptionConfig },
+      lifecycle: stamped,
     });
 
     const repository = props.repository ?? RANCHER_CHARTS_REPOSITORY;
@@ -141,7 +146,11 @@ export class RancherBackups extends Construct {
         });
         config.overrideLogicalId(props.restoreVariableName);
         restoreSecrets.push(
-          new SecretV1(this, 'restore-encryption', { metadata: { name: secrets.restoreEncryption, namespace: ns }, data: { [ENCRYPTION_CONFIG_KEY]: config.stringValue } }),
+          new SecretV1(this, 'restore-encryption', {
+            metadata: { name: secrets.restoreEncryption, namespace: ns },
+            data: { [ENCRYPTION_CONFIG_KEY]: config.stringValue },
+            lifecycle: stamped,
+          }),
         );
       }
       const source = { ...this.location, bucket: s.restoreFrom.bucket ?? this.bucket.name };

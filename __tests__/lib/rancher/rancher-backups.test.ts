@@ -82,12 +82,12 @@ describe.each(variants.map((v) => [v.name, v] as const))('Rancher backups: %s', 
     expect(values.proxy).toBe(variant.settings.proxy?.http ? variant.settings.proxy.https ?? variant.settings.proxy.http : undefined);
   });
 
-  it('takes the first backup after Rancher answered and its first login, and waits for it; then the recurring one', () => {
+  it('takes the first backup once Rancher answered /ping, and waits for it; then the recurring one', () => {
     const before = dependencyClosure(json, `kubernetes_job_v1.${firstName}`);
     expect(before).toContain(`helm_release.${operatorName}`);
     expect(before).toContain(`helm_release.${crdName}`);
     expect(before).toContain(`helm_release.${rancherRelease(json)[0]}`);
-    if (variant.settings.rancher?.bootstrap?.enabled !== false) expect([...before].some((a) => a.startsWith('rancher2_bootstrap.'))).toBe(true);
+    expect([...before].some((a) => a.startsWith('data.http.rancher-readiness_ping'))).toBe(true);
     expect(first.wait_for_completion).toBe(true);
     expect(scheduled.depends_on).toContain(`kubernetes_job_v1.${firstName}`);
     expect(jobObject(first)).toEqual(expect.objectContaining({ kind: 'Backup', metadata: { name: 'rancher-aws-first' } }));
@@ -107,6 +107,8 @@ describe.each(variants.map((v) => [v.name, v] as const))('Rancher backups: %s', 
   it('lets the writer list the bucket and write only under its folder; it deletes no version and changes no bucket setting', () => {
     const [, user] = required(json, 'aws_iam_user', 'writer');
     expect(user.name).toMatch(/-rancher-backup$/);
+    // The path the deployer policy grants user management under (docs/deployer-policy.json, TheBackupWriterUser).
+    expect(user.path).toBe('/rancher-ha-aws/');
     const policy = JSON.stringify(Object.entries(json.data!.aws_iam_policy_document).find(([name]) => name.startsWith('rancher-backups_writer'))![1].statement);
     const statements = JSON.parse(policy) as { actions: string[]; resources: string[] }[];
     const actions = statements.flatMap((s) => s.actions);
