@@ -142,7 +142,7 @@ export class RancherBackups extends Construct {
           sensitive: true,
           nullable: false,
           description: `The EncryptionConfiguration of the deployment backups.restoreFrom comes from (terraform output -raw rancher_backup_encryption_config, there): ${file} is encrypted with it`,
-          validation: [{ condition: 'can(regex("EncryptionConfiguration", var.' + props.restoreVariableName + '))', errorMessage: 'Expected the YAML of an EncryptionConfiguration (the rancher_backup_encryption_config output of the deployment the backup comes from).' }],
+          validation: [{ condition: `\${can(regex("EncryptionConfiguration", var.${props.restoreVariableName}))}`, errorMessage: 'Expected the YAML of an EncryptionConfiguration (the rancher_backup_encryption_config output of the deployment the backup comes from).' }],
         });
         config.overrideLogicalId(props.restoreVariableName);
         restoreSecrets.push(

@@ -150,7 +150,11 @@ describe.each(variants.map((v) => [v.name, v] as const))('Rancher backups: %s', 
     expect(dependencyClosure(json, `kubernetes_job_v1.${restoreName}`)).not.toContain(`helm_release.${rancherRelease(json)[0]}`);
     const encrypted = backups.restoreFrom!.file.endsWith('.enc');
     expect(Boolean(json.variable?.rancher_backup_restore_encryption_config)).toBe(encrypted);
-    if (encrypted) expect(json.variable!.rancher_backup_restore_encryption_config).toEqual(expect.objectContaining({ sensitive: true, nullable: false }));
+    if (encrypted) {
+      const variable = json.variable!.rancher_backup_restore_encryption_config;
+      expect(variable).toEqual(expect.objectContaining({ sensitive: true, nullable: false }));
+      expect(variable.validation[0].condition).toBe('${can(regex("EncryptionConfiguration", var.rancher_backup_restore_encryption_config))}');
+    }
   });
 });
 
