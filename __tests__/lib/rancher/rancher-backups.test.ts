@@ -1,4 +1,4 @@
-import { RANCHER_BACKUP_CHART } from '../../../lib/config/versions';
+import { DEFAULT_VERSIONS, RANCHER_BACKUP_CHART, rancherLine } from '../../../lib/config/versions';
 import { K8S_HA_STACK } from '../../../stacks/k8s-ha';
 import { RKE_HA_STACK } from '../../../stacks/rke-ha';
 import { backupObjectProblems, chartValueProblems } from '../../helpers/rancher-backup-schemas';
@@ -155,6 +155,14 @@ describe.each(variants.map((v) => [v.name, v] as const))('Rancher backups: %s', 
       expect(variable).toEqual(expect.objectContaining({ sensitive: true, nullable: false }));
       expect(variable.validation[0].condition).toBe('${can(regex("EncryptionConfiguration", var.rancher_backup_restore_encryption_config))}');
     }
+  });
+});
+
+describe('the pinned rancher-backup charts', () => {
+  it("are the operator line of the pinned Rancher's line (a Rancher bump must look at them)", () => {
+    expect(RANCHER_BACKUP_CHART.rancherLine).toBe(rancherLine(DEFAULT_VERSIONS.rancher));
+    // <99 + operator major>.<minor>.<patch>+up<operator version>: the v10 operator is Rancher 2.14's.
+    expect(RANCHER_BACKUP_CHART.version).toMatch(/^109\.\d+\.\d+\+up10\.\d+\.\d+$/);
   });
 });
 
