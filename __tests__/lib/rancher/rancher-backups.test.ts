@@ -89,6 +89,14 @@ describe.each(variants.map((v) => [v.name, v] as const))('Rancher backups: %s', 
     expect(before).toContain(`helm_release.${rancherRelease(json)[0]}`);
     expect([...before].some((a) => a.startsWith('data.http.rancher-readiness_ping'))).toBe(true);
     expect(first.wait_for_completion).toBe(true);
+    // Bounded, in order: the script's budget, then the Job's deadline, then Terraform's wait.
+    for (const job of [first, scheduled]) {
+      const budget = Number(env(job).DEADLINE_SECONDS);
+      expect(budget).toBe(900);
+      expect(job.spec.active_deadline_seconds).toBeGreaterThan(budget);
+      expect(Number(/^(\d+)m$/.exec(job.timeouts.create)![1]) * 60).toBeGreaterThan(job.spec.active_deadline_seconds);
+      expect(job.spec.backoff_limit).toBe(0);
+    }
     expect(scheduled.depends_on).toContain(`kubernetes_job_v1.${firstName}`);
     expect(jobObject(first)).toEqual(expect.objectContaining({ kind: 'Backup', metadata: { name: 'rancher-aws-first' } }));
     expect(jobObject(scheduled).spec).toEqual(expect.objectContaining({ schedule: backups.schedule ?? '0 */6 * * *', retentionCount: backups.retentionCount ?? 28 }));
