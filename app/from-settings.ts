@@ -17,6 +17,7 @@ export function deploymentProps(settings: Settings): CommonDeploymentProps {
     proxy: settings.proxy,
     airGap: settings.airGap,
     timeouts: settings.timeouts,
+    backups: settings.backups,
   };
 }
 

@@ -93,6 +93,9 @@ const CALLS: Record<string, readonly string[]> = {
   'aws_iam_role': ['iam:CreateRole', 'iam:DeleteRole', 'iam:GetRole', 'iam:UpdateAssumeRolePolicy', 'iam:TagRole', 'iam:ListRolePolicies', 'iam:ListAttachedRolePolicies', 'iam:ListInstanceProfilesForRole'],
   'aws_iam_role_policy': ['iam:PutRolePolicy', 'iam:GetRolePolicy', 'iam:DeleteRolePolicy'],
   'aws_iam_role_policy_attachment': ['iam:AttachRolePolicy', 'iam:DetachRolePolicy', 'iam:ListAttachedRolePolicies'],
+  'aws_iam_user': ['iam:CreateUser', 'iam:DeleteUser', 'iam:GetUser', 'iam:TagUser', 'iam:UntagUser', 'iam:ListUserTags'],
+  'aws_iam_user_policy': ['iam:PutUserPolicy', 'iam:GetUserPolicy', 'iam:DeleteUserPolicy', 'iam:ListUserPolicies'],
+  'aws_iam_access_key': ['iam:CreateAccessKey', 'iam:DeleteAccessKey', 'iam:UpdateAccessKey', 'iam:ListAccessKeys'],
   'aws_iam_instance_profile': ['iam:CreateInstanceProfile', 'iam:DeleteInstanceProfile', 'iam:GetInstanceProfile', 'iam:AddRoleToInstanceProfile', 'iam:RemoveRoleFromInstanceProfile', 'iam:TagInstanceProfile'],
 };
 

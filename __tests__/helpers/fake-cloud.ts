@@ -71,7 +71,9 @@ export function stateOf(json: TerraformJson): any {
     const attributes = listBlocks(resolve(config, lookup) as Record<string, any>);
     return { mode, type, name, provider: 'provider["registry.terraform.io/hashicorp/aws"]', instances: [{ schema_version: 0, attributes: { ...attributes, ...base.get(`${type}.${name}`) } }] };
   });
-  return { version: 4, terraform_version: '1.11.4', serial: 1, lineage: 'fake', outputs: { join_token: { value: 'K10-the-cluster-token', sensitive: true } }, resources };
+  const outputs: Record<string, { value: string; sensitive: boolean }> = { join_token: { value: 'K10-the-cluster-token', sensitive: true } };
+  if (json.output?.rancher_backup_encryption_config) outputs.rancher_backup_encryption_config = { value: FAKE_BACKUP_ENCRYPTION_CONFIG, sensitive: true };
+  return { version: 4, terraform_version: '1.11.4', serial: 1, lineage: 'fake', outputs, resources };
 }
 
 /** Nested blocks as the state holds them: lists of objects (maps such as tags and terraform_data's input stay maps). */
@@ -79,6 +81,9 @@ function listBlocks(value: Record<string, any>): Record<string, any> {
   const block = (v: any): any => (Array.isArray(v) ? v.map(block) : v && typeof v === 'object' ? listBlocks(v) : v);
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === 'tags' || k === 'input' || Array.isArray(v) || !v || typeof v !== 'object' ? block(v) : [block(v)]]));
 }
+
+/** The value of the sensitive `rancher_backup_encryption_config` output in a fake state (where the stack has it). */
+export const FAKE_BACKUP_ENCRYPTION_CONFIG = 'apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\n';
 
 /** The AWS side of that state: load balancers and databases as deletion protection has them, buckets with snapshots in them. */
 export function awsOf(state: any): any {

@@ -46,6 +46,8 @@ export interface StackVariant {
 const SITE = { hostname: 'rancher.acme.io', hostedZone: 'acme.io' };
 const S3_BACKEND = { type: 's3', bucket: 'acme-terraform-state' } as const;
 const PROXY = { http: 'http://proxy.internal:3128', noProxy: ['.corp.example'], egressOnlyTo: ['10.9.0.0/24'] };
+/** A file name the rancher-backup operator writes (Backup name, kube-system uid, time). */
+export const RESTORE_FILE = 'rancher-aws-scheduled-6f0b3c2e-8a1d-4c6e-9b7a-0d1e2f3a4b5c-2026-11-23T06-00-00Z.tar.gz.enc';
 /** Every air-gap source mirrored. */
 export const AIR_GAP = {
   systemDefaultRegistry: 'registry.internal:5000',
@@ -53,6 +55,7 @@ export const AIR_GAP = {
   useBundledSystemChart: true,
   rancherChartRepository: 'https://charts.internal/rancher',
   certManagerChartRepository: 'https://charts.internal/jetstack',
+  rancherBackupChartRepository: 'https://charts.internal/rancher-charts',
   installerUrl: 'https://mirror.internal/rke2/install.sh',
 };
 
@@ -92,7 +95,22 @@ export const STACK_VARIANTS: readonly StackVariant[] = [
       vpc: { flowLogs: { destination: 's3' }, endpoints: [...NODE_ENDPOINTS] },
     },
   },
+  { name: 'rke-ha backups off (bucket kept)', stack: RKE_HA_STACK, settings: { backups: { enabled: false } } },
+  {
+    name: 'rke-ha migration: restore an encrypted backup of another deployment, schedule and retention',
+    stack: RKE_HA_STACK,
+    settings: {
+      rancher: { bootstrap: { enabled: false } },
+      backups: { schedule: '30 2 * * *', retentionCount: 14, restoreFrom: { file: RESTORE_FILE, bucket: 'rancher-old-rke-ha-backups-20261101000000000000000001' } },
+    },
+  },
   { name: 'k8s-ha defaults', stack: K8S_HA_STACK, settings: {} },
+  { name: 'k8s-ha backups off (bucket kept)', stack: K8S_HA_STACK, settings: { backups: { enabled: false } } },
+  {
+    name: 'k8s-ha restore of an unencrypted backup in its own bucket',
+    stack: K8S_HA_STACK,
+    settings: { rancher: { bootstrap: { enabled: false } }, backups: { restoreFrom: { file: RESTORE_FILE.replace(/\.enc$/, '') } } },
+  },
   {
     name: 'k8s-ha variables, cert-manager present, DNS target, site',
     stack: K8S_HA_STACK,

@@ -42,7 +42,18 @@ describe('k8s-ha stack with no k8sHa settings (kubeconfig ~/.kube/config)', () =
 
   it('creates nothing in AWS but the record, and in the cluster the Rancher namespace, the two releases and the readiness gates', () => {
     expect(Object.keys(json.resource).sort()).toEqual([
+      // Rancher's backups (__tests__/lib/rancher/rancher-backups.test.ts): the operator's writer and its bucket.
+      'aws_iam_access_key',
+      'aws_iam_user',
+      'aws_iam_user_policy',
       'aws_route53_record',
+      'aws_s3_bucket',
+      'aws_s3_bucket_lifecycle_configuration',
+      'aws_s3_bucket_ownership_controls',
+      'aws_s3_bucket_policy',
+      'aws_s3_bucket_public_access_block',
+      'aws_s3_bucket_server_side_encryption_configuration',
+      'aws_s3_bucket_versioning',
       'helm_release',
       'kubernetes_cluster_role_binding_v1',
       'kubernetes_cluster_role_v1',
@@ -52,15 +63,21 @@ describe('k8s-ha stack with no k8sHa settings (kubeconfig ~/.kube/config)', () =
       'kubernetes_namespace_v1',
       'kubernetes_role_binding_v1',
       'kubernetes_role_v1',
+      // The backup operator's credentials and encryption configuration.
+      'kubernetes_secret_v1',
       'kubernetes_service_account_v1',
       'rancher2_bootstrap',
+      // The backups' encryption key and the suffix of the operator's secrets.
+      'random_bytes',
+      'random_id',
       'random_password',
       // The CA of Rancher's the first login trusts, pinned (FirstLogin pinCaCert).
       'terraform_data',
     ]);
-    expect(Object.keys(helmReleases)).toHaveLength(2);
+    // cert-manager, Rancher, and the backup operator's two charts.
+    expect(Object.values(helmReleases).map((r) => r.chart).sort()).toEqual(['cert-manager', 'rancher', 'rancher-backup', 'rancher-backup-crd']);
     // The cluster's ingress controller is not ours to know: the gate only asks for an Ingress of its class to be admitted.
-    const gates = Object.values(resources(json, 'kubernetes_job_v1')).map((j) => [j.metadata.name, j.spec.template.spec.container[0].env.filter((e: { name: string }) => e.name !== 'HOME' && e.name !== 'DEADLINE_SECONDS')]);
+    const gates = Object.values(resources(json, 'kubernetes_job_v1')).filter((j) => j.metadata.labels['app.kubernetes.io/name'] === 'rancher-aws-gates').map((j) => [j.metadata.name, j.spec.template.spec.container[0].env.filter((e: { name: string }) => e.name !== 'HOME' && e.name !== 'DEADLINE_SECONDS')]);
     expect(gates.sort()).toEqual([
       [
         'rancher-aws-certificate-ready',
@@ -121,7 +138,7 @@ describe('k8s-ha stack with no k8sHa settings (kubeconfig ~/.kube/config)', () =
       wait: true,
     });
     expect(rancher).toMatchObject({ repository: 'https://releases.rancher.com/server-charts/stable', version: DEFAULT_VERSIONS.rancher, create_namespace: false });
-    const [namespaceName, namespace] = Object.entries(resources(json, 'kubernetes_namespace_v1'))[0];
+    const [namespaceName, namespace] = Object.entries(resources(json, 'kubernetes_namespace_v1')).find(([name]) => !name.startsWith('rancher-backups_'))!;
     expect(namespace.metadata).toEqual({ name: 'cattle-system' });
     expect(rancher.namespace).toBe(`\${kubernetes_namespace_v1.${namespaceName}.metadata[0].name}`);
     expect(rancher.set_sensitive).toEqual([{ name: 'bootstrapPassword', value: expect.stringMatching(/^\$\{random_password\.rancher_bootstrap-password_[^}]+\.result\}$/) }]);
@@ -173,7 +190,16 @@ describe('k8s-ha stack with no k8sHa settings (kubeconfig ~/.kube/config)', () =
 
   it('outputs the URL from the probe, the password as sensitive, and the DNS target and record type', () => {
     const out = json.output!;
-    expect(Object.keys(out).sort()).toEqual(['dns_record_type', 'dns_target', 'rancher_admin_password', 'rancher_admin_token', 'rancher_bootstrap_password', 'rancher_url']);
+    expect(Object.keys(out).sort()).toEqual([
+      'dns_record_type',
+      'dns_target',
+      'rancher_admin_password',
+      'rancher_admin_token',
+      'rancher_backup_bucket',
+      'rancher_backup_encryption_config',
+      'rancher_bootstrap_password',
+      'rancher_url',
+    ]);
     expect(out.rancher_url.value).toBe(`\${trimsuffix(data.http.${pingName}.url, "/ping")}`);
     expect(out.rancher_bootstrap_password.sensitive).toBe(true);
     expect(out.dns_target.value).toMatch(/^\$\{local\.dns_target_[0-9A-F]+\}$/);
@@ -282,7 +308,9 @@ describe('k8s-ha stack and settings other stacks share', () => {
 describe('k8s-ha stack: the shared TLS choices', () => {
   const tlsSynth = (tls: NonNullable<NonNullable<SettingsInput['rancher']>['tls']>, k8sHa: SettingsInput['k8sHa'] = {}) =>
     synth({ rancher: { tls }, k8sHa }).json;
-  const secretNames = (json: TerraformJson) => Object.values(resources(json, 'kubernetes_secret_v1')).map((s) => s.metadata.name).sort();
+  // The TLS secrets; the backup operator's (rancher-backups_*) are checked in __tests__/lib/rancher/rancher-backups.test.ts.
+  const tlsSecretEntries = (json: TerraformJson) => Object.entries(resources(json, 'kubernetes_secret_v1')).filter(([name]) => !name.startsWith('rancher-backups_'));
+  const secretNames = (json: TerraformJson) => tlsSecretEntries(json).map(([, s]) => s.metadata.name).sort();
   const tlsVariables = (json: TerraformJson) => Object.keys(json.variable ?? {}).filter((v) => v.startsWith('tls_')).sort();
   const ping = (json: TerraformJson) => Object.values(dataSources(json, 'http')).find((d) => String(d.url).endsWith('/ping'));
 
@@ -315,7 +343,7 @@ describe('k8s-ha stack: the shared TLS choices', () => {
   it('orders Rancher after every TLS secret', () => {
     const json = tlsSynth({ issuer: 'ca' });
     const deps = release(json, 'rancher')![1].depends_on;
-    for (const name of Object.keys(resources(json, 'kubernetes_secret_v1'))) expect(deps).toContain(`kubernetes_secret_v1.${name}`);
+    for (const [name] of tlsSecretEntries(json)) expect(deps).toContain(`kubernetes_secret_v1.${name}`);
   });
 
   it('re-encryption needs ingress-nginx: synthesizes (shared settings) but fails the plan with another class', () => {

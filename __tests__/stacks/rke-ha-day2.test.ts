@@ -89,7 +89,8 @@ const REFUSED: [string, SettingsInput, SettingsInput, string, (before: Terraform
     BASE,
     { ...BASE, name: 'rancher2' },
     'name is "rancher2", but this deployment was created with "rancher". Every resource name, the SSM path and the snapshot bucket derive from it',
-    (b, a) => expect(plannedChange(b, a).replaced.filter((r) => /^aws_(s3_bucket|lb)\./.test(r))).toHaveLength(2),
+    // The NLB, the etcd snapshot bucket and Rancher's backup bucket.
+    (b, a) => expect(plannedChange(b, a).replaced.filter((r) => /^aws_(s3_bucket|lb)\./.test(r))).toHaveLength(3),
   ],
   [
     'another region',

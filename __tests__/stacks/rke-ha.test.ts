@@ -269,6 +269,8 @@ describe('rke-ha stack: outputs, secrets and portability', () => {
       'load_balancer_dns_name',
       'rancher_admin_password',
       'rancher_admin_token',
+      'rancher_backup_bucket',
+      'rancher_backup_encryption_config',
       'rancher_bootstrap_password',
       'rancher_url',
       'servers_pending_replacement',
@@ -293,7 +295,7 @@ describe('rke-ha stack: outputs, secrets and portability', () => {
   it("encrypts the snapshot bucket with the stack's key, which the node role may use through S3 for that bucket", () => {
     const [keyName] = Object.keys(resources(json, 'aws_kms_key'));
     const [bucketName] = Object.keys(resources(json, 'aws_s3_bucket'));
-    const [, encryption] = only(json, 'aws_s3_bucket_server_side_encryption_configuration');
+    const [, encryption] = only(json, 'aws_s3_bucket_server_side_encryption_configuration', (name) => name.startsWith('etcd-snapshots_'));
     expect(encryption.rule[0]).toEqual({ apply_server_side_encryption_by_default: { sse_algorithm: 'aws:kms', kms_master_key_id: `\${aws_kms_key.${keyName}.arn}` }, bucket_key_enabled: true });
     const policy = dataSources(json, 'aws_iam_policy_document')[/data\.aws_iam_policy_document\.([^.]+)\.json/.exec(resources(json, 'aws_kms_key')[keyName].policy)![1]];
     const s3 = policy.statement.find((st: any) => st.sid === 'NodesUseSnapshotBucket');

@@ -6,6 +6,7 @@ import { deploymentProps } from '../from-settings';
 import { RancherOnExistingCluster } from '../../lib/deployments/rancher-on-existing-cluster';
 import { IN_PLACE_ID } from '../../lib/deployments/stack-level-names';
 import { ExistingClusterAccess } from '../../lib/existing-cluster/existing-cluster-access';
+import { rancherBackupOutputs } from '../../lib/rancher/backup-outputs';
 
 export const K8S_HA_STACK = 'k8s-ha';
 
@@ -20,6 +21,7 @@ export class K8sHaStack extends TerraformStack {
     const rancher = new RancherOnExistingCluster(this, IN_PLACE_ID, { ...deploymentProps(settings), k8sHa, hostname: inputs.hostname, hostedZone: inputs.zoneName });
 
     rancherOutputs(this, rancher, settings.backend);
+    rancherBackupOutputs(this, rancher.rancherBackups);
     new TerraformOutput(this, 'dns_target', { value: rancher.dnsTarget, description: 'The ingress load balancer (hostname or address) the Rancher record points at' });
     new TerraformOutput(this, 'dns_record_type', { value: rancher.dnsRecordType, description: 'alias (AWS load balancer), A (IPv4 address) or CNAME (other hostname)' });
   }

@@ -7,6 +7,7 @@ import { awsDeploymentProps } from '../from-settings';
 import { wildcardName } from '../../lib/deployments/rancher-name';
 import { RancherOnRke } from '../../lib/deployments/rancher-on-rke';
 import { IN_PLACE_ID } from '../../lib/deployments/stack-level-names';
+import { rancherBackupOutputs } from '../../lib/rancher/backup-outputs';
 
 export const RKE_HA_STACK = 'rke-ha';
 
@@ -40,6 +41,7 @@ export class RkeHaStack extends TerraformStack {
     if (rancher.etcdSnapshotEventsTopic) {
       new TerraformOutput(this, 'etcd_snapshot_events_topic', { value: rancher.etcdSnapshotEventsTopic, description: 'SNS topic of the snapshot bucket events: subscribe to it for alerts' });
     }
+    rancherBackupOutputs(this, rancher.rancherBackups);
     if (rancher.datastoreAddress) new TerraformOutput(this, 'datastore_address', { value: rancher.datastoreAddress, description: 'K3s datastore (RDS) host name' });
     new TerraformOutput(this, 'servers_pending_replacement', {
       value: rancher.serversPendingReplacement,

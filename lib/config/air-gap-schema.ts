@@ -32,6 +32,8 @@ export const airGapSchema = z
     rancherChartRepository: httpsUrl.optional(),
     /** Helm repository of the cert-manager chart. Default: charts.jetstack.io. */
     certManagerChartRepository: httpsUrl.optional(),
+    /** Helm repository of the rancher-backup and rancher-backup-crd charts. Default: charts.rancher.io. */
+    rancherBackupChartRepository: httpsUrl.optional(),
     /** Installer script of RKE2 / K3s. Default: get.rke2.io / get.k3s.io. */
     installerUrl: installerUrl.optional(),
   })

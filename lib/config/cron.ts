@@ -1,7 +1,10 @@
+import { z } from 'zod';
+
 /**
  * Five-field cron expressions as RKE2 parses `etcd-snapshot-schedule-cron`
- * (robfig/cron's standard parser): a field RKE2 would refuse at start-up, on a
- * node minutes into the apply, is refused here with the field named.
+ * and the rancher-backup operator a Backup's `schedule` (both robfig/cron's
+ * standard parser): a field they would refuse, minutes into the apply, is
+ * refused here with the field named.
  */
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
@@ -58,3 +61,13 @@ export function cronProblem(expression: string): string | undefined {
   }
   return undefined;
 }
+
+/** A settings field holding a five-field cron expression; `consequence` says who would refuse a bad one, and when. */
+export const cronExpression = (example: string, consequence: string) =>
+  z
+    .string()
+    .regex(/^(\S+\s+){4}\S+$/, { message: `expected a five-field cron expression such as "${example}"` })
+    .superRefine((expression, ctx) => {
+      const problem = cronProblem(expression);
+      if (problem) ctx.addIssue({ code: 'custom', message: `${problem} (${consequence})`, input: expression });
+    });

@@ -34,6 +34,7 @@ const KINDS = {
   },
   targetGroup: { what: 'a target group name', rules: [maxLength(32), chars(/^[A-Za-z0-9-]*$/, 'letters, digits and "-"'), noEdgeHyphen] },
   securityGroupPrefix: { what: 'a security group name prefix', rules: [maxLength(100), noPrefix('sg-', 'reserved for security group ids')] },
+  iamUser: { what: 'an IAM user name', rules: [maxLength(64), chars(/^[\w+=,.@-]*$/, 'letters, digits and _+=,.@-')] },
   iamPrefix: { what: 'an IAM name prefix', rules: [maxLength(64 - UNIQUE_SUFFIX, ' (64 with the unique suffix)'), chars(/^[\w+=,.@-]*$/, 'letters, digits and _+=,.@-')] },
   rdsIdentifierPrefix: {
     what: 'an RDS identifier prefix',
@@ -74,11 +75,12 @@ export interface GeneratedName {
 /** The stacks whose names are checked, by mode: their ids (resource names start with `<name>-<stack id>`). */
 export interface NamedStacks {
   readonly rkeHa?: string;
+  readonly k8sHa?: string;
   readonly docker?: string;
 }
 
-/** The app's stacks: rke-ha and docker under their own ids. */
-const APP_STACKS: NamedStacks = { rkeHa: 'rke-ha', docker: 'docker' };
+/** The app's stacks under their own ids. */
+const APP_STACKS: NamedStacks = { rkeHa: 'rke-ha', k8sHa: 'k8s-ha', docker: 'docker' };
 
 /**
  * Every name a stack builds from `name` (prefix `<name>-<stack>`), with the
@@ -87,7 +89,11 @@ const APP_STACKS: NamedStacks = { rkeHa: 'rke-ha', docker: 'docker' };
  */
 export function generatedNames(name: string, stacks: NamedStacks = APP_STACKS): GeneratedName[] {
   const n = (stack: string, resource: string, kind: keyof typeof KINDS, value: string): GeneratedName => ({ stack, resource, kind, value });
-  return [...(stacks.rkeHa === undefined ? [] : rkeHaNames(name, stacks.rkeHa, n)), ...(stacks.docker === undefined ? [] : dockerNames(name, stacks.docker, n))];
+  return [
+    ...(stacks.rkeHa === undefined ? [] : rkeHaNames(name, stacks.rkeHa, n)),
+    ...(stacks.k8sHa === undefined ? [] : backupNames(stacks.k8sHa, `${name}-${stacks.k8sHa}`, n)),
+    ...(stacks.docker === undefined ? [] : dockerNames(name, stacks.docker, n)),
+  ];
 }
 
 type Make = (stack: string, resource: string, kind: keyof typeof KINDS, value: string) => GeneratedName;
@@ -111,11 +117,17 @@ function rkeHaNames(name: string, stack: string, n: Make): GeneratedName[] {
     n(stack, 'etcd snapshot bucket', 's3BucketPrefix', `${rke}-etcd-`),
     n(stack, 'etcd snapshot access log bucket', 's3BucketPrefix', `${rke}-etcd-logs-`),
     n(stack, 'etcd snapshot events topic', 'snsTopic', `${rke}-etcd-events`),
+    ...backupNames(stack, rke, n),
     n(stack, 'boot parameters', 'ssmPath', `/${name}/${stack}/cluster-initialized`),
     ...vpcOptionNames(stack, rke),
     n(stack, 'cluster server CA', 'certificateCommonName', `${rke}-server-ca`),
     n(stack, 'cluster client CA', 'certificateCommonName', `${rke}-client-ca`),
   ];
+}
+
+/** Rancher's backups (rke-ha, k8s-ha): their bucket and the operator's IAM user. */
+function backupNames(stack: string, prefix: string, n: Make): GeneratedName[] {
+  return [n(stack, 'Rancher backup bucket', 's3BucketPrefix', `${prefix}-backups-`), n(stack, 'Rancher backup writer', 'iamUser', `${prefix}-rancher-backup`)];
 }
 
 function dockerNames(name: string, stack: string, n: Make): GeneratedName[] {

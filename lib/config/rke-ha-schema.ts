@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { cronProblem } from './cron';
+import { cronExpression } from './cron';
 import { createdVpcCidr, rkeExistingNetworkSchema } from './existing-network-schema';
 import { amiId, instanceType, keyPairName, vpcCidr, wholeNumber } from './primitives';
 
@@ -92,14 +92,7 @@ export const rkeHaSchema = z
     etcdSnapshots: z
       .strictObject({
         /** The etcd snapshot schedule (UTC) */
-        scheduleCron: z
-          .string()
-          .regex(/^(\S+\s+){4}\S+$/, { message: 'expected a five-field cron expression such as "0 */6 * * *"' })
-          .superRefine((expression, ctx) => {
-            const problem = cronProblem(expression);
-            if (problem) ctx.addIssue({ code: 'custom', message: `${problem} (RKE2 would refuse it at start-up)`, input: expression });
-          })
-          .default('0 */6 * * *'),
+        scheduleCron: cronExpression('0 */6 * * *', 'RKE2 would refuse it at start-up').default('0 */6 * * *'),
         /** Snapshots kept per server on its disk; S3 keeps the cluster's newest 3 × this (`etcd-s3-retention`, the same on every server: see "Shrinking, losing servers, restoring") */
         retention: wholeNumber(1, 1000).default(28),
         /** Let `destroy` delete the snapshot bucket with its contents. */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { auditLogSchema } from './audit-log-schema';
 import { airGapSchema } from './air-gap-schema';
 import { backendSchema } from './backend-schema';
+import { backupsSchema } from './backups-schema';
 import { bootstrapSchema, untrustedCertificate } from './bootstrap-schema';
 import { proxySchema } from './proxy-schema';
 import { dockerSchema } from './docker-schema';
@@ -111,6 +112,8 @@ export const settingsSchema = z
       })
       .prefault({}),
     timeouts: timeoutsSchema,
+    /** Rancher's backups by the rancher-backup operator (rke-ha, k8s-ha): docs/backups.md. */
+    backups: backupsSchema,
     rkeHa: rkeHaSchema,
     k8sHa: k8sHaSchema,
     docker: dockerSchema,
@@ -237,6 +240,21 @@ export const settingsSchema = z
         ['rancher', 'bootstrap', 'enabled'],
         "the first-login bootstrap verifies Rancher's certificate before it sends the admin password, and nothing trusts a Let's Encrypt staging certificate; remove it (with staging the bootstrap is off: log in with the rancher_bootstrap_password output) or use rancher.tls.acme.environment production",
         true,
+      );
+    }
+    // A restore runs through the operator, and brings back Rancher's users: the first login's password would not log in.
+    if (s.backups?.restoreFrom !== undefined && s.backups.enabled === false) {
+      problem(
+        ['backups', 'enabled'],
+        'is false, and backups.restoreFrom restores through the rancher-backup operator, which backups.enabled installs; set it true (or remove restoreFrom)',
+        false,
+      );
+    }
+    if (s.backups?.restoreFrom !== undefined && s.rancher?.bootstrap?.enabled !== false) {
+      problem(
+        ['rancher', 'bootstrap', 'enabled'],
+        "must be false with backups.restoreFrom: the restore brings back Rancher's own admin users and passwords, so the first-login bootstrap could not log in with a new one; set rancher.bootstrap.enabled: false (log in as before the backup)",
+        s.rancher?.bootstrap?.enabled ?? '(unset: true)',
       );
     }
     // DNS round robin has no load balancer to end TLS at (and no wildcard name: dnsProblems).

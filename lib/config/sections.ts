@@ -71,3 +71,12 @@ export interface DockerTlsSettings {
 export type SameType<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 /** Compiles only with `true`: `Expect<SameType<z.output<typeof schema>, Section>>` holds a schema's output to its section here. */
 export type Expect<T extends true> = T;
+
+/** `backups` (rke-ha, k8s-ha): Rancher's own backups by the rancher-backup operator. */
+export interface BackupsSettings {
+  enabled: boolean;
+  schedule: string;
+  retentionCount: number;
+  forceDestroyBucket: boolean;
+  restoreFrom?: { file: string; bucket?: string | undefined } | undefined;
+}

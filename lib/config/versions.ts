@@ -92,3 +92,11 @@ export function certManagerMinor(version: string): number | undefined {
   const m = CERT_MANAGER_VERSION.exec(version);
   return m ? Number(m[1]) : undefined;
 }
+
+/**
+ * The rancher-backup and rancher-backup-crd charts (one version for both) from Rancher's chart repository: the
+ * operator's v10 line, the one its README pairs with Rancher 2.14 (each chart's `catalog.cattle.io/rancher-version`
+ * is `>= 2.14.0-0 < 2.15.0-0`). Rancher's repository numbers a chart `<operator major + 99>.<minor>.<patch>+up<operator
+ * version>`; v10.0.8 is the newest v10 release (docs/design-notes.md, "Rancher backups").
+ */
+export const RANCHER_BACKUP_CHART = { version: '109.0.8+up10.0.8', rancherLine: '2.14' } as const;

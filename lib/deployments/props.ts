@@ -104,6 +104,8 @@ export interface AirGapProps {
   readonly useBundledSystemChart?: boolean;
   readonly rancherChartRepository?: string;
   readonly certManagerChartRepository?: string;
+  /** @default 'https://charts.rancher.io' */
+  readonly rancherBackupChartRepository?: string;
   readonly installerUrl?: string;
 }
 
@@ -152,6 +154,23 @@ export interface VpcProps {
   readonly endpoints?: readonly ('s3' | 'ssm' | 'ssmmessages' | 'ec2messages' | 'kms' | 'sts' | 'ec2')[];
 }
 
+/** Rancher's backups by the rancher-backup operator (RancherOnRke, RancherOnExistingCluster): docs/backups.md. */
+export interface BackupsProps {
+  /** Install the operator, the bucket's writer and the scheduled backup; off keeps the bucket and its backups. @default true */
+  readonly enabled?: boolean;
+  /** Five-field cron expression (UTC) of the recurring backup. @default '0 *\/6 * * *' */
+  readonly schedule?: string;
+  /** Scheduled backups the operator keeps. @default 28 */
+  readonly retentionCount?: number;
+  /** Let `destroy` delete the bucket with its backups; otherwise it is `prevent_destroy`. @default false */
+  readonly forceDestroyBucket?: boolean;
+  /**
+   * Restore this backup on the first apply, before Rancher is installed (migration): the file name the operator
+   * wrote, and the bucket it is in (@default this deployment's bucket). Needs `rancher.bootstrap.enabled: false`.
+   */
+  readonly restoreFrom?: { readonly file: string; readonly bucket?: string };
+}
+
 /** What every Rancher construct is told about the deployment, but its name. */
 export interface CommonDeploymentProps {
   /**
@@ -167,6 +186,8 @@ export interface CommonDeploymentProps {
   readonly proxy?: ProxyProps;
   readonly airGap?: AirGapProps;
   readonly timeouts?: TimeoutsProps;
+  /** Ignored by RancherOnDocker (docs/backups.md, "The docker stack"). */
+  readonly backups?: BackupsProps;
 }
 
 /** What every Rancher construct is told about the deployment, with Rancher's name in a Route53 zone. */

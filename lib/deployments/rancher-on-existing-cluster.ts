@@ -1,4 +1,4 @@
-import type { ITerraformDependable } from 'cdktf';
+import { TerraformStack, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { LoadBalancerRecord } from '../dns/load-balancer-record';
 import { ClusterPreflight } from '../existing-cluster/cluster-preflight';
@@ -9,6 +9,7 @@ import { chartProxy, PRIVATE_NETWORKS } from '../network/private/proxy';
 import { CertManager } from '../rancher/cert-manager';
 import { chartVersions, guardChartUpgrades } from '../rancher/chart-upgrades';
 import { RancherNamespace } from '../rancher/namespace';
+import { RancherBackups } from '../rancher/rancher-backups';
 import { RancherServer } from '../rancher/rancher-server';
 import { rancherServerSettings } from '../rancher/rancher-settings';
 import { RancherTlsSecrets } from '../rancher/tls-secrets';
@@ -18,7 +19,7 @@ import type { RancherOnExistingClusterProps } from './rancher-on-existing-cluste
 import { rancherReadyAndFirstLogin } from './rancher-ready';
 import { providerRegion } from './provider-region';
 import { resolveProps } from './resolve-props';
-import { stackLevelName } from './stack-level-names';
+import { deploymentPrefix, stackLevelName } from './stack-level-names';
 
 /** `spec.controller` of an IngressClass served by ingress-nginx. */
 const INGRESS_NGINX_CONTROLLER = 'k8s.io/ingress-nginx';
@@ -55,11 +56,13 @@ export class RancherOnExistingCluster extends Construct {
   readonly dnsTarget: string;
   /** `alias` (AWS load balancer), `A` (IPv4 address) or `CNAME` (other hostname). */
   readonly dnsRecordType: string;
+  /** Rancher's backups: the bucket (kept with backups off) and the encryption configuration (docs/backups.md). */
+  readonly rancherBackups: RancherBackups;
 
   constructor(scope: Construct, id: string, props: RancherOnExistingClusterProps) {
     super(scope, id);
     const label = `RancherOnExistingCluster ${this.node.path}`;
-    const settings = resolveProps({ ...props, region: providerRegion(this, props.region, label) }, { k8sHa: props.k8sHa }, label);
+    const settings = resolveProps({ ...props, region: providerRegion(this, props.region, label) }, { k8sHa: props.k8sHa }, label, { k8sHa: TerraformStack.of(this).node.id });
     const s = settings.k8sHa;
     const t = settings.timeouts;
     const tls = tlsPlan(settings.rancher.tls);
@@ -103,13 +106,26 @@ export class RancherOnExistingCluster extends Construct {
       namespace: namespace.name,
       expiryCheckName: stackLevelName(this, 'user_certificates'),
     });
+    // Rancher's backups: a restore (backups.restoreFrom) runs before Rancher is installed, the first backup once it answers.
+    const backups = new RancherBackups(this, 'rancher-backups', {
+      name: deploymentPrefix(this, settings.name),
+      settings: settings.backups,
+      region: settings.region,
+      registry: settings.airGap.systemDefaultRegistry,
+      repository: settings.airGap.rancherBackupChartRepository,
+      proxy,
+      dependsOn: preflight.gates,
+      restoreAfter: [namespace.namespace, ...secrets.resources],
+      restoreVariableName: stackLevelName(this, 'rancher_backup_restore_encryption_config'),
+    });
+    this.rancherBackups = backups;
     const rancher = new RancherServer(this, 'rancher', {
       ...rancherServerSettings(settings, proxy),
       hostname: props.hostname,
       ingressClassName: s.ingress.className,
       namespace: namespace.name,
       // The record too: Let's Encrypt's HTTP-01 check, and the certificate wait, need the name to resolve.
-      dependsOn: [...rancherPrerequisites, ingressReady, ...secrets.resources, ...dns.records],
+      dependsOn: [...rancherPrerequisites, ingressReady, ...secrets.resources, ...dns.records, ...backups.restored],
     });
     // The settings are shared by every stack, so synth must not fail here; the plan does, before any change,
     // unless the cluster's class is in fact served by ingress-nginx. (Terraform refuses a constant condition.)
@@ -136,6 +152,9 @@ export class RancherOnExistingCluster extends Construct {
       rerunOn: `${settings.versions.certManager} ${settings.versions.rancher}`,
     });
     charts.writtenAfter(rancher.release, ready.ping);
+    // Once Rancher answers. Not after the first login: turning it on or off must change nothing else (its password is
+    // in the next scheduled backup; a restore of the first one has the bootstrap password).
+    backups.scheduleAfter([ready.ping]);
 
     this.url = ready.url;
     this.bootstrapPassword = rancher.bootstrapPassword;

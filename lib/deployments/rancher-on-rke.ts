@@ -44,6 +44,7 @@ import { configureClusterProviders, refuseSecondClusterProviders, type ClusterAc
 import type { FirstLogin } from '../rancher/first-login';
 import { RancherNamespace } from '../rancher/namespace';
 import type { RancherReadiness } from '../rancher/rancher-readiness';
+import { RancherBackups } from '../rancher/rancher-backups';
 import { RancherServer } from '../rancher/rancher-server';
 import { rancherServerSettings } from '../rancher/rancher-settings';
 import { RancherTlsSecrets } from '../rancher/tls-secrets';
@@ -123,6 +124,8 @@ export class RancherOnRke extends Construct {
   readonly servers: readonly ServerNode[];
   /** The AWS region the deployment is in: `region`, or the stack's AWS provider's. */
   readonly region: string;
+  /** Rancher's backups: the bucket (kept with backups off) and the encryption configuration (docs/backups.md). */
+  readonly rancherBackups: RancherBackups;
 
   constructor(scope: Construct, id: string, props: RancherOnRkeProps) {
     super(scope, id);
@@ -148,6 +151,7 @@ export class RancherOnRke extends Construct {
     const api = this.connectToCluster(d, { entry, pki, guard, boot, servers, traffic, dns });
     const gates = this.addClusterGates(d, api);
     const rancher = this.installRancher(d, { entry, servers, api, gates, dns });
+    this.rancherBackups = rancher.backups;
 
     this.url = rancher.ready.url;
     this.bootstrapPassword = rancher.server.bootstrapPassword;
@@ -600,6 +604,18 @@ export class RancherOnRke extends Construct {
       namespace: namespace.name,
       expiryCheckName: stackLevelName(this, 'user_certificates'),
     });
+    // Rancher's backups: a restore (backups.restoreFrom) runs before Rancher is installed, the first backup once it answers.
+    const backups = new RancherBackups(this, 'rancher-backups', {
+      name: d.name,
+      settings: settings.backups,
+      region: settings.region,
+      registry: settings.airGap.systemDefaultRegistry,
+      repository: settings.airGap.rancherBackupChartRepository,
+      proxy,
+      dependsOn: [gates.serversReady],
+      restoreAfter: [namespace.namespace, ...secrets.resources],
+      restoreVariableName: stackLevelName(this, 'rancher_backup_restore_encryption_config'),
+    });
     const server = new RancherServer(this, 'rancher', {
       ...rancherServerSettings(settings, proxy),
       // The cluster's Kubernetes is upgraded by this deployment's own controller and Plan (KubernetesUpgrade).
@@ -613,7 +629,14 @@ export class RancherOnRke extends Construct {
       ],
       namespace: namespace.name,
       // The name too: Let's Encrypt's HTTP-01 check, and the certificate wait, need it to lead here.
-      dependsOn: [gates.serversReady, gates.ingressReady, ...(certManager ? [certManager.release] : []), ...secrets.resources, ...dns.hostnameRouting],
+      dependsOn: [
+        gates.serversReady,
+        gates.ingressReady,
+        ...(certManager ? [certManager.release] : []),
+        ...secrets.resources,
+        ...dns.hostnameRouting,
+        ...backups.restored,
+      ],
     });
     guardChartUpgrades(gates.charts, settings.versions, { rancher: server.release, certManager: certManager?.release });
     const { ready, firstLogin } = rancherReadyAndFirstLogin(this, {
@@ -627,7 +650,10 @@ export class RancherOnRke extends Construct {
       rerunOn: `${gates.kubernetesVersion} ${settings.versions.certManager} ${settings.versions.rancher}`,
     });
     gates.charts.writtenAfter(server.release, ready.ping);
-    return { server, ready, firstLogin };
+    // Once Rancher answers. Not after the first login: turning it on or off must change nothing else (its password is
+    // in the next scheduled backup; a restore of the first one has the bootstrap password).
+    backups.scheduleAfter([ready.ping]);
+    return { server, ready, firstLogin, backups };
   }
 }
 
@@ -719,4 +745,5 @@ interface InstalledRancher {
   readonly server: RancherServer;
   readonly ready: RancherReadiness;
   readonly firstLogin: FirstLogin;
+  readonly backups: RancherBackups;
 }

@@ -40,6 +40,7 @@ export function resolveProps(
     proxy: props.proxy,
     airGap: props.airGap,
     timeouts: props.timeouts,
+    backups: props.backups,
     vpc: props.vpc,
     ...withoutReferences(mode),
   };

@@ -11,7 +11,7 @@ export interface TeardownOptions {
   readonly dir: string;
   /** What the user called it (the stack name or the folder), for messages. */
   readonly label: string;
-  /** Keep the snapshot bucket, its guards, the KMS key that encrypts it and the flow-log store, guarded. @default false */
+  /** Keep the snapshot bucket, Rancher's backup bucket, their guards, the KMS key that encrypts them and the flow-log store, guarded. @default false */
   readonly keepSnapshots?: boolean;
   /** Print the plan and stop. @default false */
   readonly dryRun?: boolean;
@@ -45,13 +45,15 @@ export interface TeardownRecord {
   readonly finalDbSnapshots: readonly string[];
   readonly dataVolumes: readonly string[];
   readonly tokenFile?: string;
+  /** Where the encryption configuration of Rancher's backups was saved with --keep-snapshots. */
+  readonly backupEncryptionFile?: string;
   readonly done: boolean;
 }
 
 /** Terraform providers whose resources live in the cluster, which goes away with the servers. */
 const IN_CLUSTER = /^(helm|kubernetes|rancher2)_/;
-/** Construct ids of the stores that outlive a deployment (snapshot bucket with its access-log bucket; flow logs). */
-const STORE_NAME = /^(etcd-snapshots_|flow-logs_)/;
+/** Construct ids of the stores that outlive a deployment (snapshot bucket with its access-log bucket; Rancher's backups; flow logs). */
+const STORE_NAME = /^(etcd-snapshots_|rancher-backups_|flow-logs_)/;
 
 /** Everything the teardown will do, worked out from the state before anything changes. */
 export interface TeardownPlan {
@@ -210,6 +212,7 @@ export function teardown(options: TeardownOptions): number {
     finalDbSnapshots: [...new Set([...(previous?.finalDbSnapshots ?? []), ...plan.databases.flatMap((d) => (d.finalSnapshot ? [d.finalSnapshot] : []))])],
     dataVolumes: [...new Set([...(previous?.dataVolumes ?? []), ...plan.dataVolumes])],
     tokenFile: previous?.tokenFile,
+    backupEncryptionFile: previous?.backupEncryptionFile,
     done: false,
   };
   file.write(record);
@@ -259,15 +262,37 @@ function liftDatabaseProtection(aws: Aws, identifier: string): void {
 }
 
 function saveToken(state: ModuleState, record: TeardownRecord, options: TeardownOptions, log: (l: string) => void, file: StateFile<TeardownRecord>): TeardownRecord {
-  const token = state.outputs.join_token?.value;
-  if (typeof token !== 'string' || record.tokenFile) return record;
-  const path = resolve(options.tokenFile ?? `${record.name}-join-token`);
+  const withToken = saveOutput(state, record, log, file, {
+    output: 'join_token',
+    field: 'tokenFile',
+    path: options.tokenFile ?? `${record.name}-join-token`,
+    saved: (path) => `Saved the cluster token to ${path} (mode 0600): restoring a kept snapshot needs it.`,
+  });
+  return saveOutput(state, withToken, log, file, {
+    output: 'rancher_backup_encryption_config',
+    field: 'backupEncryptionFile',
+    path: `${record.name}-backup-encryption.yaml`,
+    saved: (path) => `Saved the encryption configuration of Rancher's backups to ${path} (mode 0600): restoring a kept backup needs it.`,
+  });
+}
+
+/** A sensitive output written to a file of mode 0600 once (never overwritten), recorded so a rerun does not ask again. */
+function saveOutput(
+  state: ModuleState,
+  record: TeardownRecord,
+  log: (l: string) => void,
+  file: StateFile<TeardownRecord>,
+  what: { readonly output: string; readonly field: 'tokenFile' | 'backupEncryptionFile'; readonly path: string; readonly saved: (path: string) => string },
+): TeardownRecord {
+  const value = state.outputs[what.output]?.value;
+  if (typeof value !== 'string' || record[what.field]) return record;
+  const path = resolve(what.path);
   if (!existsSync(path)) {
-    writeFileSync(path, `${token}\n`, { mode: 0o600 });
+    writeFileSync(path, `${value}\n`, { mode: 0o600 });
     chmodSync(path, 0o600);
   }
-  log(`Saved the cluster token to ${path} (mode 0600): restoring a kept snapshot needs it.`);
-  const next = { ...record, tokenFile: path };
+  log(what.saved(path));
+  const next = { ...record, [what.field]: path };
   file.write(next);
   return next;
 }
@@ -334,5 +359,6 @@ function report(record: TeardownRecord, log: (l: string) => void, aws?: Aws): vo
     log(`  Kept: the EBS snapshots of the Rancher data volume ${volume} (final and scheduled)${ids ? `: ${ids}` : ''}, region ${record.region}.`);
   }
   if (record.tokenFile) log(`  Kept: the cluster token in ${record.tokenFile}.`);
+  if (record.backupEncryptionFile) log(`  Kept: the encryption configuration of Rancher's backups in ${record.backupEncryptionFile}.`);
   if (kept.some((s) => s.kind === 'bucket')) log('  A kept bucket is deleted by hand later: empty its versions, then `aws s3 rb`; then schedule its key for deletion.');
 }

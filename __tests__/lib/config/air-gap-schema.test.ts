@@ -119,7 +119,7 @@ describe('airGap settings', () => {
     });
   });
 
-  describe.each(['rancherChartRepository', 'certManagerChartRepository', 'installerUrl'])('%s', (field) => {
+  describe.each(['rancherChartRepository', 'certManagerChartRepository', 'rancherBackupChartRepository', 'installerUrl'])('%s', (field) => {
     it('is unset by default (the upstream location is used)', () => {
       expect(parsed({})).not.toHaveProperty(field);
     });
@@ -173,7 +173,7 @@ describe('airGap settings', () => {
       {
         field: 'airGap.registries',
         message:
-          'unknown setting; allowed here: systemDefaultRegistry, registryMirrors, useBundledSystemChart, rancherChartRepository, certManagerChartRepository, installerUrl',
+          'unknown setting; allowed here: systemDefaultRegistry, registryMirrors, useBundledSystemChart, rancherChartRepository, certManagerChartRepository, rancherBackupChartRepository, installerUrl',
       },
     ]);
   });

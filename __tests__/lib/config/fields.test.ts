@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { allowedKeys, fieldPaths, nullMeaning, unknownKeyMessage } from '../../../lib/config/fields';
 
-const TOP_LEVEL = ['name', 'region', 'hostname', 'hostedZone', 'dns', 'adminCidrs', 'tags', 'backend', 'proxy', 'airGap', 'vpc', 'versions', 'rancher', 'timeouts', 'rkeHa', 'k8sHa', 'docker'];
+const TOP_LEVEL = ['name', 'region', 'hostname', 'hostedZone', 'dns', 'adminCidrs', 'tags', 'backend', 'proxy', 'airGap', 'vpc', 'versions', 'rancher', 'timeouts', 'backups', 'rkeHa', 'k8sHa', 'docker'];
 
 /** Leaves found by walking allowedKeys from the top, depth first in key order. */
 function leavesByAllowedKeys(path: string[] = []): string[] {
@@ -120,6 +120,7 @@ describe('fieldPaths', () => {
       'airGap.useBundledSystemChart',
       'airGap.rancherChartRepository',
       'airGap.certManagerChartRepository',
+      'airGap.rancherBackupChartRepository',
       'airGap.installerUrl',
       'vpc.flowLogs.destination',
       'vpc.flowLogs.retentionDays',
@@ -152,6 +153,12 @@ describe('fieldPaths', () => {
       'timeouts.upgradeMinutes',
       'timeouts.pingMinutes',
       'timeouts.bootstrapMinutes',
+      'backups.enabled',
+      'backups.schedule',
+      'backups.retentionCount',
+      'backups.forceDestroyBucket',
+      'backups.restoreFrom.file',
+      'backups.restoreFrom.bucket',
       'rkeHa.nodeCount',
       'rkeHa.allowQuorumLoss',
       'rkeHa.distribution',

@@ -1,5 +1,5 @@
 import { DOCKER_STACK, DockerStack } from '../../../app/stacks/docker';
-import { K8S_HA_STACK } from '../../../app/stacks/k8s-ha';
+import { K8S_HA_STACK, K8sHaStack } from '../../../app/stacks/k8s-ha';
 import { RKE_HA_STACK, RkeHaStack } from '../../../app/stacks/rke-ha';
 import { generatedNameProblems, generatedNames, nameProblem, STACK_IDS } from '../../../lib/config/resource-names';
 import { settings, synthStack, type TerraformJson } from '../../helpers/synth';
@@ -14,6 +14,7 @@ function builtNames(json: TerraformJson): string[] {
     aws_lb_target_group: ['name'],
     aws_security_group: ['name_prefix'],
     aws_iam_role: ['name_prefix'],
+    aws_iam_user: ['name'],
     aws_iam_instance_profile: ['name_prefix'],
     aws_db_instance: ['identifier_prefix', 'final_snapshot_identifier'],
     aws_db_subnet_group: ['name_prefix'],
@@ -66,6 +67,7 @@ describe('resource names built from settings.name', () => {
       ...builtNames(synthStack((app) => new RkeHaStack(app, RKE_HA_STACK, all({ rancher: { tls: { mode: 'external', issuer: 'acme' } } }))).json),
       ...builtNames(synthStack((app) => new RkeHaStack(app, RKE_HA_STACK, all({ rkeHa: { distribution: 'k3s', datastore: { monitoringInterval: 60 } } }))).json),
       ...builtNames(synthStack((app) => new DockerStack(app, DOCKER_STACK, all({ docker: { tls: { mode: 'external', issuer: 'acme' } } }))).json),
+      ...builtNames(synthStack((app) => new K8sHaStack(app, K8S_HA_STACK, all({}))).json),
     ];
     const table = generatedNames(LONGEST).filter((n) => n.kind !== 'ssmPath').map((n) => n.value);
 

@@ -10,6 +10,7 @@ import { effectiveNatGateways, effectiveVpcCidr } from '../../../lib/config/rke-
 import type { Settings } from '../../../lib/config/schema';
 import { DEFAULT_ACME_ENVIRONMENT } from '../../../lib/config/sections';
 import { CERT_MANAGER_REPOSITORY } from '../../../lib/rancher/cert-manager';
+import { RANCHER_CHARTS_REPOSITORY } from '../../../lib/rancher/rancher-backups';
 
 /**
  * One home for each default: the settings schema states it and resolves it
@@ -45,6 +46,7 @@ const SECTION: Record<string, string> = {
   ExistingRkeNetworkProps: 'rkeHa.existingNetwork',
   K8sHaProps: 'k8sHa',
   DockerProps: 'docker',
+  BackupsProps: 'backups',
   RancherOnRkeProps: '',
   RancherOnExistingClusterProps: '',
   RancherOnDockerProps: '',
@@ -103,6 +105,7 @@ const RESOLVED_ELSEWHERE: Record<string, (defaults: Settings) => unknown> = {
   'docker.vpcCidr': (d) => effectiveDockerVpcCidr(d.docker),
   'docker.existingNetwork.hostNumber': () => DEFAULT_HOST_NUMBER,
   'airGap.certManagerChartRepository': () => CERT_MANAGER_REPOSITORY,
+  'airGap.rancherBackupChartRepository': () => RANCHER_CHARTS_REPOSITORY,
   // Not a settings field (the app's `deployer_arns` variable): none besides the identity running Terraform.
   deployerArns: () => [],
 };

@@ -22,7 +22,12 @@ function platformStack(props: Partial<RancherOnExistingClusterProps> = {}) {
 describe("RancherOnExistingCluster in a library user's stack", () => {
   it('installs cert-manager and Rancher through the providers the stack configured, addressed under its id', () => {
     const json = platformStack();
-    expect(Object.keys(resources(json, 'helm_release')).sort()).toEqual([expect.stringMatching(/^rancher_cert-manager_/), expect.stringMatching(/^rancher_release_/)]);
+    expect(Object.keys(resources(json, 'helm_release')).sort()).toEqual([
+      expect.stringMatching(/^rancher_cert-manager_/),
+      expect.stringMatching(/^rancher_rancher-backups_crd-release_/),
+      expect.stringMatching(/^rancher_rancher-backups_release_/),
+      expect.stringMatching(/^rancher_release_/),
+    ]);
     expect(json.provider!.kubernetes).toEqual([expect.objectContaining({ config_context: 'shared' })]);
   });
 

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { awsOf, FakeCloud, stateOf } from '../../helpers/fake-cloud';
+import { awsOf, FAKE_BACKUP_ENCRYPTION_CONFIG, FakeCloud, stateOf } from '../../helpers/fake-cloud';
 import type { TerraformJson } from '../../helpers/synth';
 import { synthSettings, variantSettings } from '../../helpers/variants';
 import { OVERRIDE_FILE } from '../../../lib/ops/terraform';
@@ -135,6 +135,12 @@ describe.each(Object.keys(VARIANTS))('teardown of %s', (variant) => {
         expect(readFileSync(tokenFile, 'utf8')).toBe('K10-the-cluster-token\n');
         expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
         expect(result.out).toContain(`the cluster token in ${tokenFile}`);
+        // Rancher's backups stay with their bucket (above), and the configuration that decrypts them beside the token.
+        expect(Object.keys(before.buckets).some((name) => name.includes('rancher-backups'))).toBe(true);
+        const backupKeyFile = join(c.dir, 'rancher-backup-encryption.yaml');
+        expect(readFileSync(backupKeyFile, 'utf8')).toBe(`${FAKE_BACKUP_ENCRYPTION_CONFIG}\n`);
+        expect(statSync(backupKeyFile).mode & 0o777).toBe(0o600);
+        expect(result.out).toContain(`the encryption configuration of Rancher's backups in ${backupKeyFile}`);
       } else {
         expect(result.out).toMatch(/Kept: the EBS snapshots of the Rancher data volume vol-data_volume \(final and scheduled\): snap-scheduled-1, snap-final-vol-data_volume/);
       }
@@ -195,7 +201,7 @@ describe('teardown', () => {
     expect(result.out).toMatch(/under S3 Object Lock retention/);
     for (const bucket of Object.values(c.world().aws.buckets) as any[]) {
       expect(bucket).toMatchObject({ exists: true, guarded: true });
-      expect(c.world().aws.keys[bucket.key].state).toBe('Enabled');
+      if (bucket.key !== undefined) expect(c.world().aws.keys[bucket.key].state).toBe('Enabled'); // the backup bucket is under S3's own keys
     }
     expect(c.violations()).toBe('');
   });

@@ -1,0 +1,109 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { backupObject, FIRST_BACKUP } from '../../../lib/rancher/backup-objects';
+
+const SCRIPT_PATH = join(__dirname, '../../../lib/rancher/backup-objects.sh');
+
+/**
+ * Runs backup-objects.sh in a real bash with `kubectl`, `sleep` and `date`
+ * replaced by functions. `sleep` only counts (POLLS, SLEPT), so a 15-minute
+ * budget takes milliseconds. `apply` and `status` answer by poll number
+ * (scenario functions); every kubectl call lands in CALLS, the applied object
+ * in APPLIED.
+ */
+function run(scenario: string, env: Record<string, string> = {}) {
+  const object = JSON.stringify(backupObject({ name: FIRST_BACKUP, location: { bucket: 'b', region: 'eu-west-1', secrets: { credentials: 'c', encryption: 'e', restoreEncryption: 'r' } } }));
+  const script = [
+    'POLLS=0; SLEPT=0',
+    'sleep() { POLLS=$((POLLS + 1)); SLEPT=$((SLEPT + $1)); }',
+    'date() { echo 00:00:00; }',
+    // Defaults: the CRD is served and the operator never gets to it.
+    'apply() { echo "backup.resources.cattle.io/rancher-aws-first created"; }',
+    'status() { echo "1||||"; }',
+    scenario,
+    'kubectl() {',
+    '  echo "kubectl $*" >>"$CALLS"',
+    '  case "$*" in',
+    '    "apply -f -") cat >"$APPLIED"; apply ;;',
+    `    "get backups.resources.cattle.io rancher-aws-first -o jsonpath="*) status ;;`,
+    '    *) echo "unexpected kubectl $*" >&2; return 99 ;;',
+    '  esac',
+    '}',
+    `. ${JSON.stringify(SCRIPT_PATH)}`,
+  ].join('\n');
+  const scratch = `/tmp/backup-objects-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  const result = spawnSync('bash', ['-c', `${script}\nstatus=$?\necho "SLEPT=$SLEPT"\nexit $status`], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      CALLS: `${scratch}.calls`,
+      APPLIED: `${scratch}.applied`,
+      DEADLINE_SECONDS: '900',
+      RESOURCE: 'backups.resources.cattle.io',
+      NAME: FIRST_BACKUP,
+      OBJECT: object,
+      ...env,
+    },
+    encoding: 'utf8',
+  });
+  const read = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8') : '');
+  const out = { status: result.status, out: result.stdout, err: result.stderr, calls: read(`${scratch}.calls`), applied: read(`${scratch}.applied`), slept: Number(/SLEPT=(\d+)/.exec(result.stdout)?.[1]) };
+  rmSync(`${scratch}.calls`, { force: true });
+  rmSync(`${scratch}.applied`, { force: true });
+  return { ...out, object };
+}
+
+describe('backup-objects.sh (apply a Backup or Restore, wait until the operator completed it)', () => {
+  it('applies the object as given and passes once the operator reports the current generation Completed', () => {
+    const r = run('status() { if [ "$POLLS" -lt 3 ]; then echo "1||||"; else echo "1|1|True|Completed|"; fi; }');
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.applied)).toEqual(JSON.parse(r.object));
+    expect(r.out).toContain('completed (generation 1)');
+    expect(r.slept).toBe(30);
+  });
+
+  it('retries the apply while the API server does not serve the new CRD yet', () => {
+    const r = run(
+      'apply() { if [ "$POLLS" -lt 2 ]; then echo "error: resource mapping not found for name: \\"rancher-aws-first\\": no matches for kind \\"Backup\\""; return 1; fi; echo created; }\n' +
+        'status() { echo "1|1|True|Completed|"; }',
+    );
+    expect(r.status).toBe(0);
+    expect(r.calls.match(/^kubectl apply -f -$/gm)).toHaveLength(3);
+    expect(r.out).toContain('not applied: error: resource mapping not found');
+  });
+
+  it('does not take an earlier generation for the changed one (a new schedule is Completed only once observed)', () => {
+    const r = run('status() { if [ "$POLLS" -lt 4 ]; then echo "2|1|True|Completed|"; else echo "2|2|True|Completed|"; fi; }');
+    expect(r.status).toBe(0);
+    expect(r.out).toContain('not completed yet (generation 2, observed 1, Ready True: Completed)');
+    expect(r.slept).toBe(40);
+  });
+
+  it("gives up within its budget with the operator's last error as the last line", () => {
+    const r = run('status() { echo "1||False|Retrying|failed to check if s3 bucket [b] exists, error: Access Denied."; }', { DEADLINE_SECONDS: '60' });
+    expect(r.status).toBe(1);
+    // Reads after 0, 10, ... 60 seconds slept, then no further sleep.
+    expect(r.calls.match(/^kubectl get /gm)).toHaveLength(7);
+    expect(r.err.trim().split('\n').pop()).toBe(
+      'backups.resources.cattle.io/rancher-aws-first: gave up after 60s: not completed yet (generation 1, observed none, Ready False: Retrying); last error of the operator: failed to check if s3 bucket [b] exists, error: Access Denied.',
+    );
+  });
+
+  it('gives up when the object never applies (the operator chart missing), naming why', () => {
+    const r = run('apply() { echo "error: no matches for kind \\"Backup\\" in version \\"resources.cattle.io/v1\\""; return 1; }', { DEADLINE_SECONDS: '30' });
+    expect(r.status).toBe(1);
+    expect(r.calls).not.toContain('kubectl get');
+    expect(r.err).toContain('gave up after 30s: not applied: error: no matches for kind');
+  });
+
+  it('keeps polling when the object cannot be read for a while (API restarts)', () => {
+    const r = run('status() { if [ "$POLLS" -lt 2 ]; then echo "Unable to connect to the server: EOF"; return 1; fi; echo "1|1|True|Completed|"; }');
+    expect(r.status).toBe(0);
+    expect(r.out).toContain('cannot read it: Unable to connect to the server: EOF');
+  });
+
+  it('passes shellcheck', () => {
+    const result = spawnSync('shellcheck', ['--severity=style', SCRIPT_PATH], { encoding: 'utf8' });
+    expect({ status: result.status, out: result.stdout }).toEqual({ status: 0, out: '' });
+  });
+});

@@ -1,0 +1,228 @@
+import { DEFAULT_VERSIONS, RANCHER_BACKUP_CHART, rancherLine } from '../../../lib/config/versions';
+import { K8S_HA_STACK } from '../../../app/stacks/k8s-ha';
+import { RKE_HA_STACK } from '../../../app/stacks/rke-ha';
+import { backupObjectProblems, chartValueProblems } from '../../helpers/rancher-backup-schemas';
+import { dependencyClosure, resources, type TerraformJson } from '../../helpers/synth';
+import { AIR_GAP, mergeSettings, RESTORE_FILE, STACK_VARIANTS, synthSettings, variantSettings } from '../../helpers/variants';
+
+/** The resource of `type` whose name starts with `rancher-backups_<part>` (rancher-backups is the construct id). */
+function backupResource(json: TerraformJson, type: string, part: string): [string, any] | undefined {
+  return Object.entries(resources(json, type)).find(([name]) => name.startsWith(`rancher-backups_${part}`));
+}
+function required(json: TerraformJson, type: string, part: string): [string, any] {
+  const found = backupResource(json, type, part);
+  if (!found) throw new Error(`no ${type} rancher-backups_${part}`);
+  return found;
+}
+const env = (job: any): Record<string, string> => Object.fromEntries(job.spec.template.spec.container[0].env.map((e: { name: string; value: string }) => [e.name, e.value]));
+/** A Job's object with the Terraform references it carries replaced by a placeholder (they are names at apply time). */
+const jobObject = (job: any) => JSON.parse(env(job).OBJECT.replace(/\$\{[^}]+\}/g, 'ref'));
+/**
+ * Decodes `${yamlencode({...})}`: an HCL object of quoted keys, literal values and bare references is JSON once
+ * `=` is `:`, each bare reference is written back as the `${...}` string it stands for, and an interpolation
+ * inside a string as `ref`.
+ */
+function decodeValues(expression: string): Record<string, any> {
+  const match = /^\$\{yamlencode\((.*)\)\}$/s.exec(expression);
+  if (!match) throw new Error(`not a yamlencode expression: ${expression}`);
+  const json = match[1]
+    // Interpolations inside strings (a proxy bypass list joined from data sources) stand for their value.
+    .replace(/\$\{[^{}]*\}/g, 'ref')
+    .replace(/("(?:[^"\\]|\\.)*") = /g, '$1: ').replace(/(: )([a-z][a-z0-9_]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_.]+)(?=[,}])/g, '$1"\${$2}"');
+  return JSON.parse(json) as Record<string, any>;
+}
+const rancherRelease = (json: TerraformJson) => Object.entries(resources(json, 'helm_release')).find(([, r]) => r.chart === 'rancher')!;
+
+const variants = STACK_VARIANTS.filter((v) => v.stack === RKE_HA_STACK || v.stack === K8S_HA_STACK);
+
+describe.each(variants.map((v) => [v.name, v] as const))('Rancher backups: %s', (_, variant) => {
+  const { json } = synthSettings(variant.stack, variant.settings);
+  const backups = { enabled: true, ...(variant.settings.backups ?? {}) };
+  const [bucketName, bucket] = required(json, 'aws_s3_bucket', 'bucket');
+  const bucketRef = `\${aws_s3_bucket.${bucketName}.id}`;
+
+  it('keeps a bucket of its own with the etcd snapshot bucket\'s guards, whether backups are on or off', () => {
+    expect(bucket.lifecycle).toEqual({ prevent_destroy: true });
+    expect(bucket.force_destroy).toBe(false);
+    expect(required(json, 'aws_s3_bucket_versioning', 'bucket')[1].versioning_configuration.status).toBe('Enabled');
+    expect(required(json, 'aws_s3_bucket_public_access_block', 'bucket')[1]).toEqual(expect.objectContaining({ block_public_acls: true, restrict_public_buckets: true }));
+    expect(required(json, 'aws_s3_bucket_server_side_encryption_configuration', 'bucket')[1].rule[0].apply_server_side_encryption_by_default.sse_algorithm).toBe('AES256');
+    const lifecycle = required(json, 'aws_s3_bucket_lifecycle_configuration', 'bucket')[1];
+    expect(lifecycle.rule[0].noncurrent_version_expiration).toEqual([{ noncurrent_days: 30 }]);
+    expect(json.output!.rancher_backup_bucket.value).toBe(bucketRef);
+  });
+
+  if (!backups.enabled) {
+    it('installs nothing else with backups off: no operator, writer, key or Job', () => {
+      expect(Object.values(resources(json, 'helm_release')).map((r) => r.chart)).not.toContain('rancher-backup');
+      for (const type of ['aws_iam_user', 'aws_iam_access_key', 'random_bytes', 'kubernetes_job_v1', 'kubernetes_secret_v1']) expect(backupResource(json, type, '')).toBeUndefined();
+      expect(json.output).not.toHaveProperty('rancher_backup_encryption_config');
+    });
+    return;
+  }
+
+  const [crdName, crds] = required(json, 'helm_release', 'crd-release');
+  const [operatorName, operator] = required(json, 'helm_release', 'release');
+  const [firstName, first] = required(json, 'kubernetes_job_v1', 'jobs_first-backup');
+  const [, scheduled] = required(json, 'kubernetes_job_v1', 'jobs_scheduled-backup');
+
+  it('installs both pinned charts, CRDs first, from the repository the air gap settings name', () => {
+    const repository = variant.settings.airGap?.rancherBackupChartRepository ?? 'https://charts.rancher.io';
+    expect(crds).toEqual(expect.objectContaining({ chart: 'rancher-backup-crd', version: RANCHER_BACKUP_CHART.version, repository, wait: true, atomic: true }));
+    expect(operator).toEqual(expect.objectContaining({ chart: 'rancher-backup', version: RANCHER_BACKUP_CHART.version, repository, wait: true, atomic: true }));
+    expect(operator.depends_on).toContain(`helm_release.${crdName}`);
+    expect(operator.namespace).toBe(crds.namespace);
+  });
+
+  it('gives the operator chart values the chart takes: the bucket as its default location, the mirror registry, the proxy', () => {
+    const values = decodeValues(operator.values[0]);
+    expect(chartValueProblems(values)).toEqual([]);
+    expect(values.s3).toEqual(expect.objectContaining({ enabled: true, bucketName: bucketRef, folder: 'rancher', credentialSecretNamespace: 'cattle-resources-system' }));
+    expect(values.global?.cattle?.systemDefaultRegistry).toBe(variant.settings.airGap?.systemDefaultRegistry);
+    expect(values.proxy).toBe(variant.settings.proxy?.http ? variant.settings.proxy.https ?? variant.settings.proxy.http : undefined);
+  });
+
+  it('takes the first backup once Rancher answered /ping, and waits for it; then the recurring one', () => {
+    const before = dependencyClosure(json, `kubernetes_job_v1.${firstName}`);
+    expect(before).toContain(`helm_release.${operatorName}`);
+    expect(before).toContain(`helm_release.${crdName}`);
+    expect(before).toContain(`helm_release.${rancherRelease(json)[0]}`);
+    expect([...before].some((a) => a.startsWith('data.http.rancher-readiness_ping'))).toBe(true);
+    expect(first.wait_for_completion).toBe(true);
+    // Bounded, in order: the script's budget, then the Job's deadline, then Terraform's wait.
+    for (const job of [first, scheduled]) {
+      const budget = Number(env(job).DEADLINE_SECONDS);
+      expect(budget).toBe(900);
+      expect(job.spec.active_deadline_seconds).toBeGreaterThan(budget);
+      expect(Number(/^(\d+)m$/.exec(job.timeouts.create)![1]) * 60).toBeGreaterThan(job.spec.active_deadline_seconds);
+      expect(job.spec.backoff_limit).toBe(0);
+    }
+    expect(scheduled.depends_on).toContain(`kubernetes_job_v1.${firstName}`);
+    expect(jobObject(first)).toEqual(expect.objectContaining({ kind: 'Backup', metadata: { name: 'rancher-aws-first' } }));
+    expect(jobObject(scheduled).spec).toEqual(expect.objectContaining({ schedule: backups.schedule ?? '0 */6 * * *', retentionCount: backups.retentionCount ?? 28 }));
+  });
+
+  it('applies Backup objects that fit the CRD of the pinned chart, into the bucket, encrypted', () => {
+    for (const job of [first, scheduled]) {
+      const object = jobObject(job);
+      expect(backupObjectProblems(object)).toEqual([]);
+      expect(env(job).OBJECT).toContain(`"bucketName":"${bucketRef}"`);
+      expect(object.spec.encryptionConfigSecretName).toMatch(/^rancher-aws-backup-encryption-ref$/);
+      expect(job.spec.template.spec.container[0].image).toBe(`${variant.settings.airGap?.systemDefaultRegistry ? `${variant.settings.airGap.systemDefaultRegistry}/` : ''}rancher/shell:v0.7.1`);
+    }
+  });
+
+  it('lets the writer list the bucket and write only under its folder; it deletes no version and changes no bucket setting', () => {
+    const [, user] = required(json, 'aws_iam_user', 'writer');
+    expect(user.name).toMatch(/-rancher-backup$/);
+    // The path the deployer policy grants user management under (docs/deployer-policy.json, TheBackupWriterUser).
+    expect(user.path).toBe('/rancher-ha-aws/');
+    const policy = JSON.stringify(Object.entries(json.data!.aws_iam_policy_document).find(([name]) => name.startsWith('rancher-backups_writer'))![1].statement);
+    const statements = JSON.parse(policy) as { actions: string[]; resources: string[] }[];
+    const actions = statements.flatMap((s) => s.actions);
+    expect(actions.filter((a) => !['s3:ListBucket', 's3:GetBucketLocation', 's3:PutObject', 's3:GetObject', 's3:DeleteObject', 's3:AbortMultipartUpload'].includes(a))).toEqual([]);
+    for (const s of statements) {
+      if (s.actions.some((a) => a.endsWith('Object') || a === 's3:AbortMultipartUpload')) for (const r of s.resources) expect(r).toMatch(/\/rancher\/\*$/);
+    }
+    // The bucket policy denies plain HTTP only: the writer (over TLS) is admitted by its own policy.
+    const bucketPolicy = Object.entries(json.data!.aws_iam_policy_document).find(([name]) => name.startsWith('rancher-backups_bucket'))![1];
+    expect(bucketPolicy.statement.map((s: any) => [s.effect, s.condition?.[0]?.variable])).toEqual([['Deny', 'aws:SecureTransport']]);
+  });
+
+  it('keeps the encryption key out of the synthesized files: generated, in a Secret and a sensitive output by reference', () => {
+    const [keyName] = required(json, 'random_bytes', 'encryption-key');
+    const [, secret] = required(json, 'kubernetes_secret_v1', 'encryption');
+    expect(secret.data['encryption-provider-config.yaml']).toContain(`random_bytes.${keyName}.base64`);
+    expect(json.output!.rancher_backup_encryption_config).toEqual(expect.objectContaining({ sensitive: true }));
+    expect(json.output!.rancher_backup_encryption_config.value).toContain(`random_bytes.${keyName}.base64`);
+    const [, credentials] = required(json, 'kubernetes_secret_v1', 'credentials');
+    expect(credentials.data.secretKey).toMatch(/^\$\{aws_iam_access_key\.rancher-backups_writer_key_[A-F0-9]+\.secret\}$/);
+  });
+
+  const restore = backupResource(json, 'kubernetes_job_v1', 'jobs_migration-restore');
+  if (!backups.restoreFrom) {
+    it('restores nothing and declares no restore variable without restoreFrom', () => {
+      expect(restore).toBeUndefined();
+      expect(Object.keys(json.variable ?? {})).not.toContain('rancher_backup_restore_encryption_config');
+    });
+    return;
+  }
+  it('restores restoreFrom before Rancher is installed (prune off), from the bucket it names', () => {
+    const [restoreName, job] = restore!;
+    const object = jobObject(job);
+    expect(backupObjectProblems(object)).toEqual([]);
+    expect(object.spec).toEqual(expect.objectContaining({ backupFilename: backups.restoreFrom!.file, prune: false }));
+    expect(object.spec.storageLocation.s3.bucketName).toBe(backups.restoreFrom!.bucket ?? 'ref');
+    expect(rancherRelease(json)[1].depends_on).toContain(`kubernetes_job_v1.${restoreName}`);
+    expect(dependencyClosure(json, `kubernetes_job_v1.${restoreName}`)).toContain(`helm_release.${operatorName}`);
+    expect(dependencyClosure(json, `kubernetes_job_v1.${restoreName}`)).not.toContain(`helm_release.${rancherRelease(json)[0]}`);
+    const encrypted = backups.restoreFrom!.file.endsWith('.enc');
+    expect(Boolean(json.variable?.rancher_backup_restore_encryption_config)).toBe(encrypted);
+    if (encrypted) {
+      const variable = json.variable!.rancher_backup_restore_encryption_config;
+      expect(variable).toEqual(expect.objectContaining({ sensitive: true, nullable: false }));
+      expect(variable.validation[0].condition).toBe('${can(regex("EncryptionConfiguration", var.rancher_backup_restore_encryption_config))}');
+    }
+  });
+});
+
+describe('the pinned rancher-backup charts', () => {
+  it("are the operator line of the pinned Rancher's line (a Rancher bump must look at them)", () => {
+    expect(RANCHER_BACKUP_CHART.rancherLine).toBe(rancherLine(DEFAULT_VERSIONS.rancher));
+    // <99 + operator major>.<minor>.<patch>+up<operator version>: the v10 operator is Rancher 2.14's.
+    expect(RANCHER_BACKUP_CHART.version).toMatch(/^109\.\d+\.\d+\+up10\.\d+\.\d+$/);
+  });
+});
+
+describe('Rancher backups over time (before/after synth pairs)', () => {
+  const base = variantSettings('rke-ha defaults');
+  const before = synthSettings(RKE_HA_STACK, base).json;
+
+  it('a schedule change reapplies the recurring Backup of the same name and changes nothing else', () => {
+    const after = synthSettings(RKE_HA_STACK, mergeSettings(base, { backups: { schedule: '15 1 * * *', retentionCount: 7 } })).json;
+    const changed = (type: string) =>
+      Object.keys({ ...resources(before, type), ...resources(after, type) }).filter((name) => JSON.stringify(resources(before, type)[name]) !== JSON.stringify(resources(after, type)[name]));
+    expect(changed('kubernetes_job_v1')).toEqual([expect.stringMatching(/^rancher-backups_jobs_scheduled-backup_/)]);
+    for (const type of Object.keys({ ...before.resource, ...after.resource }).filter((t) => t !== 'kubernetes_job_v1')) expect([type, changed(type)]).toEqual([type, []]);
+    const [, job] = required(after, 'kubernetes_job_v1', 'jobs_scheduled-backup');
+    expect(jobObject(job)).toEqual(expect.objectContaining({ metadata: { name: 'rancher-aws-scheduled' } }));
+    expect(jobObject(job).spec).toEqual(expect.objectContaining({ schedule: '15 1 * * *', retentionCount: 7 }));
+  });
+
+  it('turning backups off keeps the bucket and every guard at the same address, unchanged', () => {
+    const after = synthSettings(RKE_HA_STACK, mergeSettings(base, { backups: { enabled: false } })).json;
+    const bucketParts = (json: TerraformJson) =>
+      Object.fromEntries(Object.entries(json.resource).flatMap(([type, all]) => Object.entries(all as Record<string, unknown>).filter(([name]) => name.startsWith('rancher-backups_bucket')).map(([name, r]) => [`${type}.${name}`, r])));
+    expect(Object.keys(bucketParts(before)).length).toBeGreaterThanOrEqual(7);
+    expect(bucketParts(after)).toEqual(bucketParts(before));
+  });
+
+  it('forceDestroyBucket lifts prevent_destroy on purpose', () => {
+    const after = synthSettings(RKE_HA_STACK, mergeSettings(base, { backups: { forceDestroyBucket: true } })).json;
+    const [, bucket] = required(after, 'aws_s3_bucket', 'bucket');
+    expect(bucket.force_destroy).toBe(true);
+    expect(bucket.lifecycle).toBeUndefined();
+  });
+
+  it('a migration pair: the new deployment reads the old one\'s bucket and file with a writer of its own', () => {
+    const old = synthSettings(RKE_HA_STACK, base).json;
+    const next = synthSettings(RKE_HA_STACK, mergeSettings(base, { rancher: { bootstrap: { enabled: false } }, backups: { restoreFrom: { file: RESTORE_FILE, bucket: 'rancher-rke-ha-backups-20261101000000000000000001' } } })).json;
+    // The old deployment's files are named after its recurring Backup: what the new one is told to restore.
+    expect(RESTORE_FILE.startsWith(`${jobObject(required(old, 'kubernetes_job_v1', 'jobs_scheduled-backup')[1]).metadata.name}-`)).toBe(true);
+    const policy = Object.entries(next.data!.aws_iam_policy_document).find(([name]) => name.startsWith('rancher-backups_writer'))![1];
+    expect(policy.statement).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          sid: 'ReadRestoreSource',
+          actions: ['s3:GetObject'],
+          resources: [expect.stringMatching(/^arn:\$\{data\.aws_partition\.[^}]+\}:s3:::rancher-rke-ha-backups-20261101000000000000000001\/rancher\/\*$/)],
+        }),
+      ]),
+    );
+  });
+
+  it('the air gap variant takes the charts from the mirror', () => {
+    const json = synthSettings(RKE_HA_STACK, { airGap: AIR_GAP }).json;
+    expect(required(json, 'helm_release', 'release')[1].repository).toBe(AIR_GAP.rancherBackupChartRepository);
+  });
+});

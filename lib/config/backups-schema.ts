@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { cronExpression } from './cron';
+import { wholeNumber } from './primitives';
+import type { BackupsSettings, Expect, SameType } from './sections';
+
+export type { BackupsSettings } from './sections';
+
+/**
+ * A file the rancher-backup operator wrote: `<Backup name>-<kube-system namespace uid>-<RFC 3339 time, colons as
+ * hyphens>.tar.gz`, `.enc` when encrypted (generateBackupFilename in its backup controller).
+ */
+export const BACKUP_FILE = /^[a-z0-9]([-.a-z0-9]*[a-z0-9])?-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}(Z|[+-]\d{2}-\d{2})\.tar\.gz(\.enc)?$/;
+/** S3 bucket names as S3 takes them for new buckets (no dots: the operator reaches the bucket over TLS by virtual host). */
+const BUCKET_NAME = /^(?!xn--)(?!sthree-)(?!.*-s3alias$)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
+
+/**
+ * `backups`: Rancher's own backups by the rancher-backup operator (rke-ha and
+ * k8s-ha; the docker stack keeps its data volume snapshots instead), to an S3
+ * bucket of the stack (docs/backups.md).
+ */
+export const backupsSchema = z
+  .strictObject({
+    /** Install the operator and take scheduled backups. Off: the bucket and the backups in it stay, guarded. */
+    enabled: z.boolean().default(true),
+    /** When the recurring backup runs (five-field cron, UTC). */
+    schedule: cronExpression('0 */6 * * *', 'the rancher-backup operator would refuse it').default('0 */6 * * *'),
+    /** How many scheduled backups the operator keeps; older ones stay recoverable 30 days as noncurrent versions. */
+    retentionCount: wholeNumber(1, 1000).default(28),
+    /** Let `destroy` delete the backup bucket with its contents. */
+    forceDestroyBucket: z.boolean().default(false),
+    /**
+     * A backup restored on the first apply, before Rancher is installed (Rancher's migration procedure):
+     * `file` as the operator named it; `bucket` the deployment it comes from (default: this one's).
+     */
+    restoreFrom: z
+      .strictObject({
+        file: z.string().regex(BACKUP_FILE, {
+          message: 'expected a file name the rancher-backup operator wrote, such as rancher-6f0b3c2e-8a1d-4c6e-9b7a-0d1e2f3a4b5c-2026-11-23T06-00-00Z.tar.gz.enc (no folder)',
+        }),
+        bucket: z.string().regex(BUCKET_NAME, { message: 'expected an S3 bucket name (3-63 lowercase letters, digits and hyphens)' }).optional(),
+      })
+      .optional(),
+  })
+  .prefault({});
+
+export type BackupsSettingsHeld = Expect<SameType<z.output<typeof backupsSchema>, BackupsSettings>>;

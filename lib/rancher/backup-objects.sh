@@ -1,0 +1,75 @@
+#!/bin/bash
+# Applies one object of the rancher-backup operator (a Backup or a Restore) and
+# waits until the operator reports it done. Terraform runs it as a Kubernetes
+# Job and waits for the Job (kubernetes_job_v1, wait_for_completion): the
+# object's CRD is installed in the same apply, so Terraform cannot plan the
+# object itself (a manifest resource needs its CRD at plan time).
+#
+# Done means what the operator writes when it has processed the object's
+# current spec: status.observedGeneration equal to metadata.generation and the
+# Ready condition True with the message "Completed" (a one-time Backup once its
+# file is uploaded; a recurring one once it has taken its first backup or taken
+# in a changed schedule; a Restore once every resource is restored). Until then
+# the operator's last error (the Reconciling condition) is reported.
+#
+# Environment:
+#   OBJECT            the object (JSON or YAML)
+#   RESOURCE          its resource (backups.resources.cattle.io | restores.resources.cattle.io)
+#   NAME              its name (both are cluster-scoped)
+#   DEADLINE_SECONDS  the budget; INTERVAL (seconds between polls, default 10)
+set -uo pipefail
+
+INTERVAL=${INTERVAL:-10}
+STATUS="not applied yet"
+
+log() { printf '%s %s/%s: %s\n' "$(date -u +%H:%M:%S)" "$RESOURCE" "$NAME" "$*"; }
+
+# The apply is retried: the API server serves a new CRD a moment after the chart created it.
+applied() {
+  local out
+  if out=$(kubectl apply -f - <<<"$OBJECT" 2>&1); then
+    log "applied"
+    return 0
+  fi
+  STATUS="not applied: ${out//$'\n'/ }"
+  log "$STATUS"
+  return 1
+}
+
+completed() {
+  local out generation observed ready message error
+  if ! out=$(kubectl get "$RESOURCE" "$NAME" -o jsonpath='{.metadata.generation}|{.status.observedGeneration}|{.status.conditions[?(@.type=="Ready")].status}|{.status.conditions[?(@.type=="Ready")].message}|{.status.conditions[?(@.type=="Reconciling")].message}' 2>&1); then
+    STATUS="cannot read it: ${out//$'\n'/ }"
+    log "$STATUS"
+    return 1
+  fi
+  IFS='|' read -r generation observed ready message error <<<"$out"
+  if [ -n "$generation" ] && [ "$observed" = "$generation" ] && [ "$ready" = True ] && [ "$message" = Completed ]; then
+    STATUS="completed (generation $generation)"
+    log "$STATUS"
+    return 0
+  fi
+  STATUS="not completed yet (generation ${generation:-?}, observed ${observed:-none}, Ready ${ready:-unset}${message:+: $message})${error:+; last error of the operator: $error}"
+  log "$STATUS"
+  return 1
+}
+
+# Whether another poll fits in the budget (the time slept; the Job's own deadline bounds the calls'); otherwise the
+# last status is the Job's last line.
+budget_left() {
+  [ $((WAITED + INTERVAL)) -le "$DEADLINE_SECONDS" ] && return 0
+  echo "$RESOURCE/$NAME: gave up after ${DEADLINE_SECONDS}s: $STATUS" >&2
+  return 1
+}
+
+WAITED=0
+until applied; do
+  budget_left || exit 1
+  sleep "$INTERVAL"
+  WAITED=$((WAITED + INTERVAL))
+done
+until completed; do
+  budget_left || exit 1
+  sleep "$INTERVAL"
+  WAITED=$((WAITED + INTERVAL))
+done

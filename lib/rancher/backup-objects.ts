@@ -1,0 +1,108 @@
+/**
+ * The objects of the rancher-backup operator this project writes, as plain
+ * data (checked in the tests against the CRDs of the pinned chart): the
+ * recurring and the first Backup, the Restore of a migration, and the
+ * EncryptionConfiguration the backups are encrypted with.
+ */
+
+/** Where the operator and its secrets live (the namespace its charts are made for). */
+export const BACKUP_NAMESPACE = 'cattle-resources-system';
+/** The ResourceSet of the chart that covers Rancher with its secrets (the `basic` one leaves secrets out). */
+export const RESOURCE_SET = 'rancher-resource-set-full';
+/** The folder (key prefix) of the backups in the bucket: the only place the writer may write. */
+export const BACKUP_FOLDER = 'rancher';
+/**
+ * The Secrets the operator reads, each named `<base>-<suffix>` with a suffix random per deployment: Rancher's
+ * resource set backs up every Secret of the `cattle-` namespaces, and a restore overwrites a Secret of the same
+ * name, so a migration must not bring the old deployment's key or writer over the new one's.
+ */
+export const SECRET_BASES = {
+  /** The writer's key: `accessKey`, `secretKey` (all the operator reads from its credential Secret). */
+  credentials: 'rancher-aws-backup-s3',
+  /** The EncryptionConfiguration the backups are encrypted with. */
+  encryption: 'rancher-aws-backup-encryption',
+  /** The EncryptionConfiguration of the deployment a migration restores from. */
+  restoreEncryption: 'rancher-aws-restore-encryption',
+} as const;
+export type SecretNames = Readonly<Record<keyof typeof SECRET_BASES, string>>;
+/** The key of an encryption Secret the operator reads. */
+export const ENCRYPTION_CONFIG_KEY = 'encryption-provider-config.yaml';
+/** The name of a deployment's key in its EncryptionConfiguration (the encrypted data carries it). */
+export const ENCRYPTION_KEY_NAME = 'rancher-aws';
+/** The recurring Backup; its name starts every file it writes, and its retention counts those files only. */
+export const SCHEDULED_BACKUP = 'rancher-aws-scheduled';
+/** The one-time Backup the first apply takes and waits for. */
+export const FIRST_BACKUP = 'rancher-aws-first';
+/** The Restore a first apply with `backups.restoreFrom` runs before Rancher is installed. */
+export const MIGRATION_RESTORE = 'rancher-aws-migration';
+
+const API_VERSION = 'resources.cattle.io/v1';
+
+/** Where a Backup or Restore reads and writes: a bucket of the region over TLS, with the writer's key. */
+export interface BackupLocation {
+  readonly bucket: string;
+  readonly region: string;
+  readonly secrets: SecretNames;
+}
+
+export function s3Location(location: BackupLocation): Record<string, unknown> {
+  return {
+    s3: {
+      bucketName: location.bucket,
+      folder: BACKUP_FOLDER,
+      region: location.region,
+      endpoint: `s3.${location.region}.amazonaws.com`,
+      credentialSecretName: location.secrets.credentials,
+      credentialSecretNamespace: BACKUP_NAMESPACE,
+    },
+  };
+}
+
+/**
+ * A Backup of Rancher's resource set, encrypted: recurring on `schedule`, keeping `retentionCount` files (the
+ * operator deletes older ones after each run), or one-time without them.
+ */
+export function backupObject(props: { readonly name: string; readonly location: BackupLocation; readonly schedule?: string; readonly retentionCount?: number }): Record<string, unknown> {
+  return {
+    apiVersion: API_VERSION,
+    kind: 'Backup',
+    metadata: { name: props.name },
+    spec: {
+      resourceSetName: RESOURCE_SET,
+      encryptionConfigSecretName: props.location.secrets.encryption,
+      storageLocation: s3Location(props.location),
+      ...(props.schedule === undefined ? {} : { schedule: props.schedule, retentionCount: props.retentionCount }),
+    },
+  };
+}
+
+/**
+ * The Restore of Rancher's migration procedure: into a cluster with the operator and without Rancher, `prune`
+ * off (nothing there to prune). An encrypted file (`.enc`) is read with the EncryptionConfiguration of the
+ * deployment that wrote it (`secrets.restoreEncryption`).
+ */
+export function restoreObject(props: { readonly file: string; readonly location: BackupLocation }): Record<string, unknown> {
+  return {
+    apiVersion: API_VERSION,
+    kind: 'Restore',
+    metadata: { name: MIGRATION_RESTORE },
+    spec: {
+      backupFilename: props.file,
+      prune: false,
+      ...(props.file.endsWith('.enc') ? { encryptionConfigSecretName: props.location.secrets.restoreEncryption } : {}),
+      storageLocation: s3Location(props.location),
+    },
+  };
+}
+
+/**
+ * An EncryptionConfiguration as the API server's encryption at rest reads it (the operator loads it the same way):
+ * secretbox with one key of 32 bytes, base64 (`key`: a Terraform reference, never a literal).
+ */
+export function encryptionConfiguration(key: string): Record<string, unknown> {
+  return {
+    apiVersion: 'apiserver.config.k8s.io/v1',
+    kind: 'EncryptionConfiguration',
+    resources: [{ resources: ['*.*'], providers: [{ secretbox: { keys: [{ name: ENCRYPTION_KEY_NAME, secret: key }] } }] }],
+  };
+}

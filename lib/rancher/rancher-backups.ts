@@ -1,0 +1,192 @@
+import { Release } from '@cdktf/provider-helm/lib/release';
+import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
+import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
+import { Bytes } from '@cdktf/provider-random/lib/bytes';
+import { Id } from '@cdktf/provider-random/lib/id';
+import { Fn, TerraformVariable, type ITerraformDependable } from 'cdktf';
+import { Construct } from 'constructs';
+import type { BackupsSettings } from '../config/sections';
+import { RANCHER_BACKUP_CHART } from '../config/versions';
+import { annotationPaths, RANCHER_SECRET_ANNOTATIONS } from '../kubernetes/cluster-writes';
+import { SnapshotBucket } from '../kubernetes/snapshot-bucket';
+import { literalDeep } from '../common/terraform-template';
+import type { ChartProxy } from '../network/private/proxy';
+import { BackupObjectJobs } from './backup-object-jobs';
+import {
+  BACKUP_NAMESPACE,
+  backupObject,
+  ENCRYPTION_CONFIG_KEY,
+  encryptionConfiguration,
+  FIRST_BACKUP,
+  restoreObject,
+  s3Location,
+  SCHEDULED_BACKUP,
+  SECRET_BASES,
+  type BackupLocation,
+  type SecretNames,
+} from './backup-objects';
+import { BackupWriter } from './backup-writer';
+
+/** Rancher's chart repository, where the rancher-backup charts are published. */
+export const RANCHER_CHARTS_REPOSITORY = 'https://charts.rancher.io';
+
+export interface RancherBackupsProps {
+  /** The deployment's prefix (`<name>-<stack id>`): the bucket and the writer are named after it. */
+  readonly name: string;
+  readonly settings: BackupsSettings;
+  /** The stack's region: the bucket's, which the operator reaches at `s3.<region>.amazonaws.com`. */
+  readonly region: string;
+  /** `airGap.systemDefaultRegistry`: the operator's and the Jobs' images come from there. */
+  readonly registry?: string;
+  /** `airGap.rancherBackupChartRepository`. @default RANCHER_CHARTS_REPOSITORY */
+  readonly repository?: string;
+  /** The outbound proxy the operator reaches S3 through. */
+  readonly proxy?: ChartProxy;
+  /** Budget of each chart install and of each wait for the operator (the first backup, the restore). @default 15 */
+  readonly minutes?: number;
+  /** The cluster ready for charts (the servers' gate). */
+  readonly dependsOn: ITerraformDependable[];
+  /** With `restoreFrom`: what must exist before the restore (Rancher's namespace and its TLS secrets, which it updates). */
+  readonly restoreAfter?: ITerraformDependable[];
+  /** Terraform name of the variable holding the EncryptionConfiguration of the deployment a migration restores from. */
+  readonly restoreVariableName: string;
+}
+
+/**
+ * Rancher's backups (docs/backups.md): a bucket of the deployment (private,
+ * TLS only, versioned, `prevent_destroy` unless `forceDestroyBucket`: the
+ * guards of the etcd snapshot bucket), kept whether or not backups are on;
+ * with `enabled`, the rancher-backup operator (CRD chart first), its writer
+ * identity, an EncryptionConfiguration with a key Terraform generates, the
+ * migration's Restore before Rancher is installed (`restoreFrom`), and, once
+ * Rancher answers (`scheduleAfter`), a first backup the apply waits for and
+ * the recurring one.
+ */
+export class RancherBackups extends Construct {
+  readonly bucket: SnapshotBucket;
+  /** The EncryptionConfiguration the backups are encrypted with (sensitive): without it they cannot be restored. */
+  readonly encryptionConfig?: string;
+  /** What Rancher's release waits for: the restore of `restoreFrom` when set, nothing otherwise. */
+  readonly restored: ITerraformDependable[] = [];
+  private readonly props: RancherBackupsProps;
+  private readonly jobs?: BackupObjectJobs;
+  private readonly location?: BackupLocation;
+  private readonly operator?: Release;
+
+  constructor(scope: Construct, id: string, props: RancherBackupsProps) {
+    super(scope, id);
+    this.props = props;
+    const s = props.settings;
+    const minutes = props.minutes ?? 15;
+    // Outside `enabled`: turning backups off keeps the bucket, its backups and its guards.
+    this.bucket = new SnapshotBucket(this, 'bucket', { namePrefix: `${props.name}-backups-`, forceDestroy: s.forceDestroyBucket });
+    if (!s.enabled) return;
+
+    const writer = new BackupWriter(this, 'writer', { name: props.name, bucket: this.bucket.name, restoreBucket: s.restoreFrom?.bucket });
+    const namespace = new NamespaceV1(this, 'namespace', {
+      metadata: { name: BACKUP_NAMESPACE },
+      dependsOn: props.dependsOn,
+      // As for cattle-system: Rancher marks the namespace (cluster-writes.ts) and may put it in its System project, and a
+      // restore writes the labels and annotations the old deployment's had.
+      lifecycle: { ignoreChanges: ['metadata[0].labels', 'metadata[0].annotations'] },
+    });
+    const ns = namespace.metadata.name;
+    const suffix = new Id(this, 'secret-suffix', { byteLength: 3 }).hex;
+    const secrets: SecretNames = {
+      credentials: `${SECRET_BASES.credentials}-${suffix}`,
+      encryption: `${SECRET_BASES.encryption}-${suffix}`,
+      restoreEncryption: `${SECRET_BASES.restoreEncryption}-${suffix}`,
+    };
+    // Rancher stamps the secrets of a namespace in a project with it (cluster-writes.ts).
+    const stamped = { ignoreChanges: annotationPaths(RANCHER_SECRET_ANNOTATIONS) };
+    const credentials = new SecretV1(this, 'credentials', {
+      metadata: { name: secrets.credentials, namespace: ns },
+      data: { accessKey: writer.key.id, secretKey: writer.key.secret },
+      lifecycle: stamped,
+    });
+    // 32 random bytes, base64: a secretbox key. In state (as every generated secret is) and in the sensitive output.
+    const key = new Bytes(this, 'encryption-key', { length: 32 });
+    this.encryptionConfig = Fn.yamlencode(encryptionConfiguration(key.base64));
+    const encryption = new SecretV1(this, 'encryption', {
+      metadata: { name: secrets.encryption, namespace: ns },
+      data: { [ENCRYPTION_CONFIG_KEY]: this.encryptionConfig },
+      lifecycle: stamped,
+    });
+
+    const repository = props.repository ?? RANCHER_CHARTS_REPOSITORY;
+    const chart = (releaseId: string, name: string, values: Record<string, unknown> | undefined, dependsOn: ITerraformDependable[]) =>
+      new Release(this, releaseId, {
+        name,
+        repository,
+        chart: name,
+        version: RANCHER_BACKUP_CHART.version,
+        namespace: ns,
+        wait: true,
+        atomic: true,
+        timeout: minutes * 60,
+        values: values ? [Fn.yamlencode(literalDeep(values))] : undefined,
+        dependsOn,
+      });
+    // The CRDs are a chart of their own, installed first (the operator's chart refuses to install without them).
+    const crds = chart('crd-release', 'rancher-backup-crd', undefined, [namespace]);
+    this.location = { bucket: this.bucket.name, region: props.region, secrets };
+    this.operator = chart('release', 'rancher-backup', operatorValues(this.location, props), [crds, credentials, encryption, writer.policy]);
+    this.jobs = new BackupObjectJobs(this, 'jobs', { namespace: ns, registry: props.registry, dependsOn: [crds] });
+
+    if (s.restoreFrom) {
+      const file = s.restoreFrom.file;
+      const restoreSecrets: ITerraformDependable[] = [];
+      if (file.endsWith('.enc')) {
+        const config = new TerraformVariable(this, 'restore-encryption-config', {
+          type: 'string',
+          sensitive: true,
+          nullable: false,
+          description: `The EncryptionConfiguration of the deployment backups.restoreFrom comes from (terraform output -raw rancher_backup_encryption_config, there): ${file} is encrypted with it`,
+          validation: [{ condition: `\${can(regex("EncryptionConfiguration", var.${props.restoreVariableName}))}`, errorMessage: 'Expected the YAML of an EncryptionConfiguration (the rancher_backup_encryption_config output of the deployment the backup comes from).' }],
+        });
+        config.overrideLogicalId(props.restoreVariableName);
+        restoreSecrets.push(
+          new SecretV1(this, 'restore-encryption', {
+            metadata: { name: secrets.restoreEncryption, namespace: ns },
+            data: { [ENCRYPTION_CONFIG_KEY]: config.stringValue },
+            lifecycle: stamped,
+          }),
+        );
+      }
+      const source = { ...this.location, bucket: s.restoreFrom.bucket ?? this.bucket.name };
+      this.restored.push(
+        this.jobs.apply('migration-restore', {
+          object: restoreObject({ file, location: source }),
+          minutes,
+          dependsOn: [this.operator, ...restoreSecrets, ...(props.restoreAfter ?? [])],
+        }),
+      );
+    }
+  }
+
+  /**
+   * The first backup, which the apply waits for, then the recurring one (its schedule and retention changed in
+   * place: the operator keeps counting the files of the same Backup). Nothing with backups off.
+   */
+  scheduleAfter(dependsOn: ITerraformDependable[]): ITerraformDependable[] {
+    if (!this.jobs || !this.location || !this.operator) return [];
+    const s = this.props.settings;
+    const minutes = this.props.minutes ?? 15;
+    const first = this.jobs.apply('first-backup', { object: backupObject({ name: FIRST_BACKUP, location: this.location }), minutes, dependsOn: [this.operator, ...dependsOn] });
+    const scheduled = this.jobs.apply('scheduled-backup', {
+      object: backupObject({ name: SCHEDULED_BACKUP, location: this.location, schedule: s.schedule, retentionCount: s.retentionCount }),
+      minutes,
+      dependsOn: [first],
+    });
+    return [first, scheduled];
+  }
+}
+
+/** The operator chart's values: the bucket as its default location (backups started from Rancher's UI go there too). */
+export function operatorValues(location: BackupLocation, props: Pick<RancherBackupsProps, 'registry' | 'proxy'>): Record<string, unknown> {
+  return {
+    s3: { enabled: true, ...(s3Location(location).s3 as Record<string, unknown>) },
+    ...(props.registry ? { global: { cattle: { systemDefaultRegistry: props.registry } } } : {}),
+    ...(props.proxy ? { proxy: props.proxy.url, noProxy: props.proxy.noProxy.join(',') } : {}),
+  };
+}
