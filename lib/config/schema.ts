@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { alarmsSchema } from './alarms-schema';
 import { auditLogSchema } from './audit-log-schema';
 import { airGapSchema } from './air-gap-schema';
 import { backendSchema } from './backend-schema';
@@ -9,6 +10,8 @@ import { dnsProblems, dnsSchema } from './dns-schema';
 import { RECORD_FOR_KIND, dnsTargetKind } from '../dns/dns-target';
 import { RANCHER_PUBLIC_PORTS, RKE2_SERVER_PORTS } from '../nodes/ports';
 import { coversWholeInternet, parseCidr } from './cidr';
+import { cronProblem } from './cron';
+import { freshnessProblem, longestGapMinutes } from '../alarms/schedule-window';
 import { adminCidr, awsRegion, fqdn, version, wholeNumber } from './primitives';
 import { nameProblem } from './resource-names';
 import { tagsSchema } from './tags';
@@ -109,6 +112,7 @@ export const settingsSchema = z
       })
       .prefault({}),
     timeouts: timeoutsSchema,
+    alarms: alarmsSchema,
     rkeHa: rkeHaSchema,
     k8sHa: k8sHaSchema,
     docker: dockerSchema,
@@ -224,6 +228,16 @@ export const settingsSchema = z
           `closes the nodes' egress except to the VPC and these networks, and no proxy is set (proxy.http): the stacks then add VPC endpoints for SSM and S3, but downloads must come from mirrors inside those networks; set ${missing.join(' and ')}, or set proxy.http`,
           proxy.egressOnlyTo,
         );
+      }
+    }
+    // rke-ha (RKE2) watches the snapshots with an alarm whose window is the schedule's longest gap (docs/day-2.md, "Alarms").
+    const schedule = s.rkeHa?.etcdSnapshots?.scheduleCron;
+    if (s.rkeHa?.distribution !== 'k3s' && str(schedule) && cronProblem(schedule) === undefined) {
+      if (longestGapMinutes(schedule) === undefined) {
+        problem(['rkeHa', 'etcdSnapshots', 'scheduleCron'], 'never runs: no date matches all its fields, so RKE2 would take no snapshot', schedule);
+      } else if (s.alarms?.enabled !== false) {
+        const why = freshnessProblem(schedule);
+        if (why) problem(['rkeHa', 'etcdSnapshots', 'scheduleCron'], `with alarms on, the snapshot alarm cannot watch it: it ${why}`, schedule);
       }
     }
     if (s.rancher?.tls) {

@@ -16,6 +16,7 @@ export function deploymentProps(settings: Settings): CommonDeploymentProps {
     proxy: settings.proxy,
     airGap: settings.airGap,
     timeouts: settings.timeouts,
+    alarms: settings.alarms,
   };
 }
 

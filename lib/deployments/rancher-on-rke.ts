@@ -1,7 +1,9 @@
+import type { Route53HealthCheck } from '@cdktf/provider-aws/lib/route53-health-check';
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import { Password } from '@cdktf/provider-random/lib/password';
 import { Fn, TerraformStack, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { DeploymentAlarms, alarmTopicName } from '../alarms/deployment-alarms';
 import { adminNetworks } from '../common/admin-networks';
 import { DeploymentGuard } from '../common/deployment-guard';
 import { RKE2_CLUSTER_CIDR, RKE2_SERVICE_CIDR } from '../config/primitives';
@@ -112,6 +114,8 @@ export class RancherOnRke extends Construct {
   readonly etcdSnapshotBucket?: string;
   /** The SNS topic of the snapshot bucket's events (`rkeHa.etcdSnapshots.eventNotifications`). */
   readonly etcdSnapshotEventsTopic?: string;
+  /** The alarms and their SNS topic (`alarms.enabled`). */
+  readonly alarms?: DeploymentAlarms;
   /** The K3s datastore's host name (K3s). */
   readonly datastoreAddress?: string;
   /** Per server, the settings it keeps until it is replaced (docs/day-2.md, "Day 2"). */
@@ -258,6 +262,7 @@ export class RancherOnRke extends Construct {
           objectLock: s.etcdSnapshots.objectLock,
         });
     const eventsTopic = snapshots && s.etcdSnapshots.eventNotifications ? `${name}-etcd-events` : undefined;
+    const alarmsOn = settings.alarms.enabled;
 
     const parameterPath = deploymentParameterPath(this, settings.name);
     const role = new NodeRole(this, 'node-role', { name, parameterPath, snapshotBucketArn: snapshots?.arn });
@@ -271,6 +276,7 @@ export class RancherOnRke extends Construct {
       deployerArns: props.deployerArns ? [...props.deployerArns] : undefined,
       snapshotBucketArn: snapshots?.arn,
       snapshotEventsTopic: eventsTopic,
+      alarmTopic: alarmsOn ? alarmTopicName(name) : undefined,
       // Kept as long as the snapshots it encrypts are (the bucket's prevent_destroy).
       preventDestroy: snapshots !== undefined && !s.etcdSnapshots.forceDestroyBucket,
       values: {
@@ -284,8 +290,11 @@ export class RancherOnRke extends Construct {
     });
     // The stack's key, whose policy already lets the node role use it through S3 for this bucket.
     snapshots?.encryptWith(bootParameters.key.arn);
+    // The alarms count new snapshots through EventBridge: the bucket's one notification configuration sends them there too.
     const snapshotEvents =
-      snapshots && eventsTopic ? new SnapshotEvents(this, 'etcd-snapshot-events', { bucket: snapshots, topicName: eventsTopic, kmsKeyArn: bootParameters.key.arn }) : undefined;
+      snapshots && (eventsTopic || alarmsOn)
+        ? new SnapshotEvents(this, 'etcd-snapshot-events', { bucket: snapshots, topicName: eventsTopic, kmsKeyArn: bootParameters.key.arn, eventBridge: alarmsOn })
+        : undefined;
     const ami = new UbuntuAmi(this, 'ami', { amiId: s.amiId });
 
     // Node-to-node, pod and service traffic never go through the proxy; nor does Rancher's own name, unless
@@ -350,6 +359,8 @@ export class RancherOnRke extends Construct {
     publicPath.push(...publicAddresses.map((address) => address.association));
 
     let front: { dnsName: string; zoneId: string } | undefined = lb;
+    let certificateArn: string | undefined;
+    let memberChecks: Route53HealthCheck[] = [];
     const frontRegistrations: ITerraformDependable[] = [];
     // What must exist before Rancher's name leads to the cluster: the records and the addresses and rules behind
     // them; or, for a wildcard name (which the service answers from the name itself, at once), the balancer with
@@ -382,17 +393,20 @@ export class RancherOnRke extends Construct {
         // The listeners wait for the certificate's validation; /ping goes through them and the rules.
         frontRegistrations.push(fromAlb, ...alb.listeners, ...alb.rules);
         front = alb;
+        certificateArn = certificate.arn;
       }
       // Both are construct `dns` with the (first) record `record`: a switch between them updates that record in place.
-      const dnsRecords = front
-        ? [new AliasRecord(this, 'dns', { zone, recordName: hostname, target: front }).record]
+      const roundRobin = front
+        ? undefined
         : new RoundRobinRecords(this, 'dns', {
             zone,
             recordName: hostname,
             members: publicAddresses.map((address, i) => ({ name: `server-${i}`, address: address.ip })),
             healthCheck: { hostname, path: HEALTH_CHECK_PATH },
             name,
-          }).records;
+          });
+      const dnsRecords = front ? [new AliasRecord(this, 'dns', { zone, recordName: hostname, target: front }).record] : roundRobin!.records;
+      memberChecks = roundRobin?.healthChecks ?? [];
       nameServed = [...dnsRecords, ...publicPath];
     }
 
@@ -505,7 +519,23 @@ export class RancherOnRke extends Construct {
     this.loadBalancerDnsName = front?.dnsName;
     if (publicAddresses.length) this.nodePublicIps = publicAddresses.map((address) => address.ip);
     if (snapshots) this.etcdSnapshotBucket = snapshots.name;
-    if (snapshotEvents) this.etcdSnapshotEventsTopic = snapshotEvents.topic.arn;
+    if (snapshotEvents?.topic) this.etcdSnapshotEventsTopic = snapshotEvents.topic.arn;
+    if (alarmsOn) {
+      this.alarms = new DeploymentAlarms(this, 'alarms', {
+        name,
+        region: settings.region,
+        kmsKeyArn: bootParameters.key.arn,
+        email: settings.alarms.email,
+        servers: nodes.map((node, i) => ({ name: `server-${i}`, instanceId: node.id })),
+        loadBalancer: lb ? { arnSuffix: lb.lb.arnSuffix, targetGroups: lb.targetGroups } : undefined,
+        // DNS round robin has a check per node already; otherwise one on the name, wherever it leads.
+        pingHostname: memberChecks.length ? undefined : hostname,
+        healthChecks: memberChecks.map((check, i) => ({ name: `server-${i}`, id: check.id, what: `/ping on ${name}-server-${i}'s Elastic IP` })),
+        snapshots: snapshots && { bucket: snapshots.name, prefix: `${stackId}/`, schedule: s.etcdSnapshots.scheduleCron },
+        certificateArn,
+        dependsOn: [ready.ping],
+      });
+    }
     if (datastore) this.datastoreAddress = datastore.instance.address;
     this.serversPendingReplacement = reportStaleServers(this, { nodes, checkName: stackLevelName(this, 'servers_up_to_date') });
   }

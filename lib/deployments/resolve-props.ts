@@ -40,6 +40,7 @@ export function resolveProps(
     proxy: props.proxy,
     airGap: props.airGap,
     timeouts: props.timeouts,
+    alarms: props.alarms,
     vpc: props.vpc,
     ...withoutReferences(mode),
   };
