@@ -2,7 +2,7 @@ import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-p
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import type { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
 import { Route53HealthCheck } from '@cdktf/provider-aws/lib/route53-health-check';
-import type { ITerraformDependable } from 'cdktf';
+import { Annotations, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { stackAccount, stackPartition } from '../common/aws-context';
 import { HEALTH_CHECK_FAILURE_THRESHOLD, HEALTH_CHECK_INTERVAL_SECONDS } from '../dns/round-robin-records';
@@ -10,6 +10,7 @@ import { KEY_ADMINISTRATION_ACTIONS } from '../kubernetes/boot-parameters';
 import { AlarmTopic, alarmTopicKeyStatement } from './alarm-topic';
 import { notifyingAlarm } from './notifying-alarm';
 import { ObjectFreshness } from './object-freshness';
+import { freshnessProblem } from './schedule-window';
 import { ROUTE53_METRICS_REGION, usEast1Provider } from './us-east-1-provider';
 
 /** Days before an ACM certificate's end the alarm fires: ACM renews its own at 60, Terraform re-signs a signed one from 30. */
@@ -102,7 +103,10 @@ export class DeploymentAlarms extends Construct {
       });
     }
 
-    if (props.snapshots) {
+    const unwatched = props.snapshots && freshnessProblem(props.snapshots.schedule);
+    if (unwatched) {
+      Annotations.of(this).addWarning(`no etcd snapshot freshness alarm: the schedule "${props.snapshots!.schedule}" ${unwatched}`);
+    } else if (props.snapshots) {
       new ObjectFreshness(this, 'etcd-snapshots', {
         ...props.snapshots,
         name: `${props.name}-etcd-snapshot-fresh`,

@@ -64,8 +64,8 @@ export interface FreshnessWindow {
 /**
  * The alarm window for objects written on a cron schedule: the longest gap
  * and the grace, in whole hours. Throws with the reason when the schedule
- * never runs or its gap exceeds what one CloudWatch alarm can watch (7 days):
- * the settings refuse both before this is called.
+ * never runs (the settings refuse it) or its gap exceeds what one CloudWatch
+ * alarm can watch (7 days; DeploymentAlarms then warns and leaves it out).
  */
 export function freshnessWindow(expression: string): FreshnessWindow {
   const gap = longestGapMinutes(expression);
@@ -80,7 +80,7 @@ export function freshnessProblem(expression: string, gap = longestGapMinutes(exp
   if (gap === undefined) return `runs never (no date matches all its fields)`;
   const hours = Math.ceil((gap + FRESHNESS_GRACE_MINUTES) / 60);
   if (hours * FRESHNESS_PERIOD_SECONDS <= MAX_EVALUATION_SECONDS) return undefined;
-  return `leaves up to ${formatMinutes(gap)} between two runs, and a CloudWatch alarm watches at most ${MAX_EVALUATION_SECONDS / 86_400} days (with the ${FRESHNESS_GRACE_MINUTES}-minute grace); run it at least every ${formatMinutes(MAX_EVALUATION_SECONDS / 60 - FRESHNESS_GRACE_MINUTES)}, or set alarms.enabled: false`;
+  return `leaves up to ${formatMinutes(gap)} between two runs, and a CloudWatch alarm watches at most ${MAX_EVALUATION_SECONDS / 86_400} days (with the ${FRESHNESS_GRACE_MINUTES}-minute grace); a schedule that runs at least every ${formatMinutes(MAX_EVALUATION_SECONDS / 60 - FRESHNESS_GRACE_MINUTES)} can be watched`;
 }
 
 function formatMinutes(minutes: number): string {

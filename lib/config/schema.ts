@@ -10,8 +10,8 @@ import { dnsProblems, dnsSchema } from './dns-schema';
 import { RECORD_FOR_KIND, dnsTargetKind } from '../dns/dns-target';
 import { RANCHER_PUBLIC_PORTS, RKE2_SERVER_PORTS } from '../nodes/ports';
 import { coversWholeInternet, parseCidr } from './cidr';
-import { cronProblem } from './cron';
-import { freshnessProblem, longestGapMinutes } from '../alarms/schedule-window';
+import { cronSets } from './cron';
+import { longestGapMinutes } from '../alarms/schedule-window';
 import { adminCidr, awsRegion, fqdn, version, wholeNumber } from './primitives';
 import { nameProblem } from './resource-names';
 import { tagsSchema } from './tags';
@@ -230,15 +230,10 @@ export const settingsSchema = z
         );
       }
     }
-    // rke-ha (RKE2) watches the snapshots with an alarm whose window is the schedule's longest gap (docs/day-2.md, "Alarms").
+    // RKE2 takes a schedule no date matches without a word, and never snapshots (robfig/cron gives up after five years).
     const schedule = s.rkeHa?.etcdSnapshots?.scheduleCron;
-    if (s.rkeHa?.distribution !== 'k3s' && str(schedule) && cronProblem(schedule) === undefined) {
-      if (longestGapMinutes(schedule) === undefined) {
-        problem(['rkeHa', 'etcdSnapshots', 'scheduleCron'], 'never runs: no date matches all its fields, so RKE2 would take no snapshot', schedule);
-      } else if (s.alarms?.enabled !== false) {
-        const why = freshnessProblem(schedule);
-        if (why) problem(['rkeHa', 'etcdSnapshots', 'scheduleCron'], `with alarms on, the snapshot alarm cannot watch it: it ${why}`, schedule);
-      }
+    if (s.rkeHa?.distribution !== 'k3s' && str(schedule) && cronSets(schedule) !== undefined && longestGapMinutes(schedule) === undefined) {
+      problem(['rkeHa', 'etcdSnapshots', 'scheduleCron'], 'never runs: no date matches all its fields, so RKE2 would take no snapshot', schedule);
     }
     if (s.rancher?.tls) {
       for (const p of tlsProblems(s.rancher.tls, effectiveIngressController(s.rkeHa))) problem(['rancher', 'tls', ...p.path], p.message, p.value);

@@ -528,8 +528,9 @@ export class RancherOnRke extends Construct {
         email: settings.alarms.email,
         servers: nodes.map((node, i) => ({ name: `server-${i}`, instanceId: node.id })),
         loadBalancer: lb ? { arnSuffix: lb.lb.arnSuffix, targetGroups: lb.targetGroups } : undefined,
-        // DNS round robin has a check per node already; otherwise one on the name, wherever it leads.
-        pingHostname: memberChecks.length ? undefined : hostname,
+        // DNS round robin has a check per node already; otherwise one on the name, wherever it leads. A wildcard
+        // name keeps its promise of no Route53 at all: the NLB's checks stand in (docs/day-2.md, "Alarms").
+        pingHostname: memberChecks.length || wildcard ? undefined : hostname,
         healthChecks: memberChecks.map((check, i) => ({ name: `server-${i}`, id: check.id, what: `/ping on ${name}-server-${i}'s Elastic IP` })),
         snapshots: snapshots && { bucket: snapshots.name, prefix: `${stackId}/`, schedule: s.etcdSnapshots.scheduleCron },
         certificateArn,

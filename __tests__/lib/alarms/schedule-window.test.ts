@@ -117,7 +117,7 @@ describe('freshnessWindow', () => {
     expect(freshnessProblem('0 0 * * sat,sun')).toBeUndefined();
     expect(() => freshnessWindow('0 0 * * 0')).toThrow('leaves up to 7 d between two runs, and a CloudWatch alarm watches at most 7 days');
     expect(freshnessProblem('0 0 1 * *')).toContain('leaves up to 31 d between two runs');
-    expect(freshnessProblem('0 0 1 * *')).toContain('run it at least every 6 d 23 h');
+    expect(freshnessProblem('0 0 1 * *')).toContain('a schedule that runs at least every 6 d 23 h can be watched');
   });
 
   it('refuses a schedule that never runs', () => {

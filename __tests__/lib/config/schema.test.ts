@@ -35,6 +35,7 @@ describe('top-level settings', () => {
       'versions',
       'rancher',
       'timeouts',
+      'alarms',
       'rkeHa',
       'k8sHa',
       'docker',
@@ -420,7 +421,7 @@ describe('top-level settings', () => {
     expect(problemsOf({ rkeha: {} })).toEqual([
       {
         field: 'rkeha',
-        message: 'unknown setting; did you mean rkeHa? allowed here: name, region, hostname, hostedZone, dns, adminCidrs, tags, backend, proxy, airGap, vpc, versions, rancher, timeouts, rkeHa, k8sHa, docker',
+        message: 'unknown setting; did you mean rkeHa? allowed here: name, region, hostname, hostedZone, dns, adminCidrs, tags, backend, proxy, airGap, vpc, versions, rancher, timeouts, alarms, rkeHa, k8sHa, docker',
       },
     ]);
   });
