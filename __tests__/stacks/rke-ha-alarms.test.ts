@@ -1,9 +1,11 @@
 import { CERTIFICATE_ALARM_DAYS, SUSTAINED_MINUTES } from '../../lib/alarms/deployment-alarms';
 import { FRESHNESS_PERIOD_SECONDS, freshnessWindow } from '../../lib/alarms/schedule-window';
+import { App } from 'cdktf';
 import type { SettingsInput } from '../../lib/config/schema';
+import { constructWarnings } from '../../lib/synth/warnings';
 import { RKE_HA_STACK } from '../../stacks/rke-ha';
 import { dataSources, resources, type TerraformJson } from '../helpers/synth';
-import { RKE_HA_TLS_VARIANTS, STACK_VARIANTS, synthSettings } from '../helpers/variants';
+import { RKE_HA_TLS_VARIANTS, STACK_VARIANTS, buildStack, synthSettings } from '../helpers/variants';
 
 const synth = (input: SettingsInput) => synthSettings(RKE_HA_STACK, input).json;
 const ref = (type: string, name: string, attr: string) => `\${${type}.${name}.${attr}}`;
@@ -193,6 +195,10 @@ describe('rke-ha alarms: settings', () => {
     expect(resources(json, 'aws_cloudwatch_event_rule')).toEqual({});
     expect(named(json, 'alarms_etcd-snapshots')).toEqual([]);
     expect(named(json, 'alarms_status-check-')).toHaveLength(3);
+    const stack = buildStack(new App(), RKE_HA_STACK, { rkeHa: { etcdSnapshots: { scheduleCron: '0 3 1 * *' } } });
+    expect(constructWarnings(stack)).toEqual([
+      'rke-ha: no etcd snapshot freshness alarm: the schedule "0 3 1 * *" leaves up to 31 d between two runs, and a CloudWatch alarm watches at most 7 days (with the 60-minute grace); a schedule that runs at least every 6 d 23 h can be watched',
+    ]);
   });
 
   it('derives the freshness window from the schedule', () => {

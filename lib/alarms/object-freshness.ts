@@ -40,7 +40,8 @@ export class ObjectFreshness extends Construct {
   constructor(scope: Construct, id: string, props: ObjectFreshnessProps) {
     super(scope, id);
     const window = freshnessWindow(props.schedule);
-    const key = props.prefix === '' ? {} : { object: { key: [{ prefix: literal(props.prefix) }] } };
+    // Strings inside a function call are escaped by cdktf itself; attribute strings are not (literal).
+    const key = props.prefix === '' ? {} : { object: { key: [{ prefix: props.prefix }] } };
     this.rule = new CloudwatchEventRule(this, 'rule', {
       name: props.name,
       description: `Object Created under ${literal(props.prefix) || '(the whole bucket)'}: counted by the freshness alarm`,
