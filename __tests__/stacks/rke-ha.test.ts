@@ -263,6 +263,7 @@ describe('rke-ha stack: outputs, secrets and portability', () => {
   it('outputs the URL, the NLB name, and the password and kubeconfig as sensitive', () => {
     const out = json.output!;
     expect(Object.keys(out).sort()).toEqual([
+      'alarm_topic',
       'etcd_snapshot_bucket',
       'join_token',
       'kubeconfig',
