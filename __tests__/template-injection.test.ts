@@ -76,6 +76,8 @@ const PAYLOADS: Record<string, ((p: string) => unknown) | null> = {
   'timeouts.upgradeMinutes': null,
   'timeouts.pingMinutes': null,
   'timeouts.bootstrapMinutes': null,
+  'alarms.enabled': null,
+  'alarms.email': (p) => `ops+${p}@example.com`,
   'rkeHa.nodeCount': null,
   'rkeHa.allowQuorumLoss': null,
   'rkeHa.distribution': null,
@@ -182,6 +184,7 @@ describe('settings text carrying Terraform template syntax', () => {
   it('lists the text fields that take any text (so every one is proven below)', () => {
     const fields = [...new Set(Object.keys(accepted).map((k) => k.split(' ')[0]))].sort();
     expect(fields).toEqual([
+      'alarms.email',
       'backend.key',
       'backend.path',
       'docker.sshKeyName',

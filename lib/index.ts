@@ -5,6 +5,7 @@
 // care about start-up time import the domain entry points they use
 // (`rancher-ha-aws/network`, ...).
 export * from './deployments';
+export * as alarms from './alarms';
 export * as backend from './backend';
 export * as common from './common';
 export * as config from './config';
