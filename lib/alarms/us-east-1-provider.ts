@@ -27,7 +27,6 @@ export function usEast1Provider(scope: Construct): AwsProvider {
     return existing;
   }
   const main = providers.find((p) => p.alias === undefined);
-  return withFullSource(
-    new AwsProvider(stack, 'aws-us-east-1', { alias: US_EAST_1_ALIAS, region: ROUTE53_METRICS_REGION, defaultTags: main?.defaultTags as AwsProvider['defaultTags'] & undefined }),
-  );
+  const defaultTags = main?.defaultTags;
+  return withFullSource(new AwsProvider(stack, 'aws-us-east-1', { alias: US_EAST_1_ALIAS, region: ROUTE53_METRICS_REGION, ...(defaultTags ? { defaultTags } : {}) }));
 }
