@@ -83,6 +83,8 @@ const PAYLOADS: Record<string, ((p: string) => unknown) | null> = {
   'backups.forceDestroyBucket': null,
   'backups.restoreFrom.file': (p) => `rancher-aws-scheduled-6f0b3c2e-8a1d-4c6e-9b7a-0d1e2f3a4b5c-2026-11-23T06-00-00Z${p}.tar.gz`,
   'backups.restoreFrom.bucket': (p) => `bucket${p}`,
+  'alarms.enabled': null,
+  'alarms.email': (p) => `ops+${p}@example.com`,
   'rkeHa.nodeCount': null,
   'rkeHa.allowQuorumLoss': null,
   'rkeHa.distribution': null,
@@ -189,6 +191,7 @@ describe('settings text carrying Terraform template syntax', () => {
   it('lists the text fields that take any text (so every one is proven below)', () => {
     const fields = [...new Set(Object.keys(accepted).map((k) => k.split(' ')[0]))].sort();
     expect(fields).toEqual([
+      'alarms.email',
       'backend.key',
       'backend.path',
       'docker.sshKeyName',

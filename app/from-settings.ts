@@ -18,6 +18,7 @@ export function deploymentProps(settings: Settings): CommonDeploymentProps {
     airGap: settings.airGap,
     timeouts: settings.timeouts,
     backups: settings.backups,
+    alarms: settings.alarms,
   };
 }
 

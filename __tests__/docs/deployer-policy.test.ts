@@ -87,6 +87,10 @@ const CALLS: Record<string, readonly string[]> = {
   'aws_cloudwatch_log_group': ['logs:CreateLogGroup', 'logs:DeleteLogGroup', 'logs:PutRetentionPolicy', 'logs:AssociateKmsKey', 'logs:DescribeLogGroups', 'logs:TagResource', 'logs:ListTagsForResource'],
   'aws_sns_topic': ['sns:CreateTopic', 'sns:DeleteTopic', 'sns:SetTopicAttributes', 'sns:GetTopicAttributes', 'sns:TagResource', 'sns:ListTagsForResource'],
   'aws_sns_topic_policy': ['sns:SetTopicAttributes', 'sns:GetTopicAttributes'],
+  // Alarms.
+  'aws_sns_topic_subscription': ['sns:Subscribe', 'sns:Unsubscribe', 'sns:GetSubscriptionAttributes', 'sns:SetSubscriptionAttributes'],
+  'aws_cloudwatch_metric_alarm': ['cloudwatch:PutMetricAlarm', 'cloudwatch:DeleteAlarms', 'cloudwatch:DescribeAlarms', 'cloudwatch:TagResource', 'cloudwatch:ListTagsForResource'],
+  'aws_cloudwatch_event_rule': ['events:PutRule', 'events:DeleteRule', 'events:DescribeRule', 'events:TagResource', 'events:ListTagsForResource'],
   'aws_db_instance': ['rds:CreateDBInstance', 'rds:ModifyDBInstance', 'rds:DeleteDBInstance', 'rds:DescribeDBInstances', 'rds:AddTagsToResource', 'rds:ListTagsForResource', 'iam:PassRole', 'iam:CreateServiceLinkedRole'],
   'aws_db_subnet_group': ['rds:CreateDBSubnetGroup', 'rds:ModifyDBSubnetGroup', 'rds:DeleteDBSubnetGroup', 'rds:DescribeDBSubnetGroups'],
   // IAM.

@@ -125,7 +125,10 @@ describe('examples/platform-app, built from the packed library', () => {
     const instances = Object.keys(synthesized.resource.aws_instance ?? {});
     expect(instances).toHaveLength(3);
     expect(instances.every((name) => name.startsWith('rancher_server-'))).toBe(true);
-    expect(synthesized.resource.aws_sns_topic).toEqual({ 'rancher-alerts': expect.objectContaining({ name: 'acme-rancher-alerts' }) });
+    const { 'rancher-alerts': alerts, ...topics } = synthesized.resource.aws_sns_topic;
+    expect(alerts).toEqual(expect.objectContaining({ name: 'acme-rancher-alerts' }));
+    // The deployment's own alarm topics (alarms on by default; eu-west-1, so one in us-east-1 too for the Route53 alarms).
+    expect(Object.keys(topics).sort()).toEqual([expect.stringMatching(/^rancher_alarms_topic_/), expect.stringMatching(/^rancher_alarms_us-east-1-topic_/)]);
     expect(Object.keys(synthesized.output).sort()).toEqual(['alerts_topic_arn', 'rancher_bootstrap_password', 'rancher_url']);
     expect(synthesized.terraform.backend).toEqual({ s3: expect.objectContaining({ bucket: 'acme-terraform-state' }) });
   });

@@ -62,7 +62,11 @@ export const AIR_GAP = {
 /** Every variant but the rke-ha TLS pairs (RKE_HA_TLS_VARIANTS). */
 export const STACK_VARIANTS: readonly StackVariant[] = [
   { name: 'rke-ha defaults', stack: RKE_HA_STACK, settings: {} },
-  { name: 'rke-ha single private node, SSH, site, admin CIDRs, S3 backend', stack: RKE_HA_STACK, settings: { ...SITE, adminCidrs: ['203.0.113.0/24'], backend: S3_BACKEND, rkeHa: { nodeCount: 1, privateNodes: true, natGateways: 'single', sshKeyName: 'ops' } } },
+  {
+    name: 'rke-ha single private node, SSH, site, admin CIDRs, S3 backend, eu-west-1, alarm e-mail',
+    stack: RKE_HA_STACK,
+    settings: { ...SITE, region: 'eu-west-1', alarms: { email: 'ops@acme.io' }, adminCidrs: ['203.0.113.0/24'], backend: S3_BACKEND, rkeHa: { nodeCount: 1, privateNodes: true, natGateways: 'single', sshKeyName: 'ops' } },
+  },
   { name: 'rke-ha k3s on PostgreSQL', stack: RKE_HA_STACK, settings: { rkeHa: { distribution: 'k3s' } } },
   { name: 'rke-ha k3s on MySQL', stack: RKE_HA_STACK, settings: { rkeHa: { distribution: 'k3s', datastore: { engine: 'mysql' } } } },
   { name: 'rke-ha proxy, closed egress, air gap, audit log', stack: RKE_HA_STACK, settings: { proxy: PROXY, airGap: AIR_GAP, rancher: { auditLog: { enabled: true, destination: 'hostPath' } } } },

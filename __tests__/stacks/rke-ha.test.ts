@@ -263,6 +263,7 @@ describe('rke-ha stack: outputs, secrets and portability', () => {
   it('outputs the URL, the NLB name, and the password and kubeconfig as sensitive', () => {
     const out = json.output!;
     expect(Object.keys(out).sort()).toEqual([
+      'alarm_topic',
       'etcd_snapshot_bucket',
       'join_token',
       'kubeconfig',
@@ -308,7 +309,7 @@ describe('rke-ha stack: outputs, secrets and portability', () => {
 
   it('sends snapshot events to the topic the key policy lets S3 use the key for, and outputs it', () => {
     const withEvents = synth({ rkeHa: { etcdSnapshots: { eventNotifications: true, accessLogging: true, objectLock: true } } }).json;
-    const [topicName, topic] = only(withEvents, 'aws_sns_topic');
+    const [topicName, topic] = only(withEvents, 'aws_sns_topic', (name) => name.startsWith('etcd-snapshot-events'));
     const [keyName, key] = only(withEvents, 'aws_kms_key');
     expect(topic).toMatchObject({ name: 'rancher-rke-ha-etcd-events', kms_master_key_id: `\${aws_kms_key.${keyName}.arn}` });
     const policy = dataSources(withEvents, 'aws_iam_policy_document')[/data\.aws_iam_policy_document\.([^.]+)\.json/.exec(key.policy)![1]];
@@ -318,7 +319,8 @@ describe('rke-ha stack: outputs, secrets and portability', () => {
     expect(Object.keys(resources(withEvents, 'aws_s3_bucket_object_lock_configuration'))).toHaveLength(1);
     // K3s has no snapshot bucket: the options have nothing to act on.
     const k3s = synth({ rkeHa: { distribution: 'k3s', etcdSnapshots: { eventNotifications: true, accessLogging: true, objectLock: true } } }).json;
-    for (const type of ['aws_sns_topic', 'aws_s3_bucket_logging', 'aws_s3_bucket_object_lock_configuration']) expect(resources(k3s, type)).toEqual({});
+    for (const type of ['aws_s3_bucket_logging', 'aws_s3_bucket_object_lock_configuration']) expect(resources(k3s, type)).toEqual({});
+    expect(Object.keys(resources(k3s, 'aws_sns_topic')).filter((name) => name.startsWith('etcd-snapshot-events'))).toEqual([]);
   });
 
   it('has no absolute path and an explicit local backend relative to the stack directory', () => {

@@ -71,3 +71,40 @@ export const cronExpression = (example: string, consequence: string) =>
       const problem = cronProblem(expression);
       if (problem) ctx.addIssue({ code: 'custom', message: `${problem} (${consequence})`, input: expression });
     });
+/** The values each field of a valid expression selects, as robfig/cron v3.0.1 reads them (`parser.go` getRange). */
+export interface CronSets {
+  readonly minutes: readonly number[];
+  readonly hours: readonly number[];
+  readonly daysOfMonth: ReadonlySet<number>;
+  readonly months: ReadonlySet<number>;
+  readonly daysOfWeek: ReadonlySet<number>;
+  /**
+   * Whether either day field is unrestricted (`*` or `?`, step 1): the day must
+   * then match both fields; with both restricted, either (`spec.go` dayMatches).
+   */
+  readonly dayStar: boolean;
+}
+
+/** The sets a five-field expression selects, or undefined when RKE2 would refuse it. */
+export function cronSets(expression: string): CronSets | undefined {
+  if (!/^(\S+\s+){4}\S+$/.test(expression.trim()) || cronProblem(expression.trim()) !== undefined) return undefined;
+  const fields = expression.trim().split(/\s+/);
+  let dayStar = false;
+  const sets = FIELDS.map((field, i) => {
+    const selected = new Set<number>();
+    for (const part of fields[i].split(',')) {
+      const m = /^(\*|\?|[A-Za-z0-9]+)(?:-([A-Za-z0-9]+))?(?:\/(\d{1,2}))?$/.exec(part) as RegExpExecArray;
+      const [, start, end, stepText] = m;
+      const any = start === '*' || start === '?';
+      const step = stepText === undefined ? 1 : Number(stepText);
+      // A star with a step above 1 selects like a range, not like a star.
+      if (any && step === 1 && (field.name === 'day-of-month' || field.name === 'day-of-week')) dayStar = true;
+      const from = any ? field.min : (value(start, field) as number);
+      const to = end !== undefined ? (value(end, field) as number) : any || stepText !== undefined ? field.max : from;
+      for (let v = from; v <= to; v += step) selected.add(v);
+    }
+    return selected;
+  });
+  const sorted = (s: Set<number>) => [...s].sort((a, b) => a - b);
+  return { minutes: sorted(sets[0]), hours: sorted(sets[1]), daysOfMonth: sets[2], months: sets[3], daysOfWeek: sets[4], dayStar };
+}

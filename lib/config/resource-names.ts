@@ -118,6 +118,7 @@ function rkeHaNames(name: string, stack: string, n: Make): GeneratedName[] {
     n(stack, 'etcd snapshot access log bucket', 's3BucketPrefix', `${rke}-etcd-logs-`),
     n(stack, 'etcd snapshot events topic', 'snsTopic', `${rke}-etcd-events`),
     ...backupNames(stack, rke, n),
+    n(stack, 'alarm topic', 'snsTopic', `${rke}-alarms`),
     n(stack, 'boot parameters', 'ssmPath', `/${name}/${stack}/cluster-initialized`),
     ...vpcOptionNames(stack, rke),
     n(stack, 'cluster server CA', 'certificateCommonName', `${rke}-server-ca`),

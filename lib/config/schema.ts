@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { alarmsSchema } from './alarms-schema';
 import { auditLogSchema } from './audit-log-schema';
 import { airGapSchema } from './air-gap-schema';
 import { backendSchema } from './backend-schema';
@@ -10,6 +11,8 @@ import { dnsProblems, dnsSchema } from './dns-schema';
 import { RECORD_FOR_KIND, dnsTargetKind } from '../dns/private/dns-target';
 import { RANCHER_PUBLIC_PORTS, RKE2_SERVER_PORTS } from '../nodes/private/ports';
 import { coversWholeInternet, parseCidr } from './cidr';
+import { cronSets } from './cron';
+import { longestGapMinutes } from '../alarms/schedule-window';
 import { adminCidr, awsRegion, fqdn, version, wholeNumber } from './primitives';
 import { nameProblem } from './resource-names';
 import { tagsSchema } from './tags';
@@ -114,6 +117,7 @@ export const settingsSchema = z
     timeouts: timeoutsSchema,
     /** Rancher's backups by the rancher-backup operator (rke-ha, k8s-ha): docs/backups.md. */
     backups: backupsSchema,
+    alarms: alarmsSchema,
     rkeHa: rkeHaSchema,
     k8sHa: k8sHaSchema,
     docker: dockerSchema,
@@ -230,6 +234,11 @@ export const settingsSchema = z
           proxy.egressOnlyTo,
         );
       }
+    }
+    // RKE2 takes a schedule no date matches without a word, and never snapshots (robfig/cron gives up after five years).
+    const schedule = s.rkeHa?.etcdSnapshots?.scheduleCron;
+    if (s.rkeHa?.distribution !== 'k3s' && str(schedule) && cronSets(schedule) !== undefined && longestGapMinutes(schedule) === undefined) {
+      problem(['rkeHa', 'etcdSnapshots', 'scheduleCron'], 'never runs: no date matches all its fields, so RKE2 would take no snapshot', schedule);
     }
     if (s.rancher?.tls) {
       for (const p of tlsProblems(s.rancher.tls, effectiveIngressController(s.rkeHa))) problem(['rancher', 'tls', ...p.path], p.message, p.value);

@@ -142,6 +142,14 @@ export interface DnsProps {
   readonly wildcardDomain?: 'sslip.io' | 'nip.io';
 }
 
+/** CloudWatch alarms on what AWS measures, and their SNS topic (docs/day-2.md, "Alarms"). */
+export interface AlarmsProps {
+  /** @default true */
+  readonly enabled?: boolean;
+  /** An e-mail address subscribed to the alarm topic (AWS asks it to confirm). @default none */
+  readonly email?: string;
+}
+
 /** Options for the VPC a construct creates (rke-ha, docker); refused with an existing network. */
 export interface VpcProps {
   readonly flowLogs?: {
@@ -188,6 +196,7 @@ export interface CommonDeploymentProps {
   readonly timeouts?: TimeoutsProps;
   /** Ignored by RancherOnDocker (docs/backups.md, "The docker stack"). */
   readonly backups?: BackupsProps;
+  readonly alarms?: AlarmsProps;
 }
 
 /** What every Rancher construct is told about the deployment, with Rancher's name in a Route53 zone. */

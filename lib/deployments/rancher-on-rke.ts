@@ -1,7 +1,9 @@
+import type { Route53HealthCheck } from '@cdktf/provider-aws/lib/route53-health-check';
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import { Password } from '@cdktf/provider-random/lib/password';
 import { Fn, TerraformStack, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { DeploymentAlarms, alarmTopicName } from '../alarms/deployment-alarms';
 import { adminNetworks } from '../common/admin-networks';
 import { DeploymentGuard } from '../common/deployment-guard';
 import { RKE2_CLUSTER_CIDR, RKE2_SERVICE_CIDR } from '../config/primitives';
@@ -115,6 +117,8 @@ export class RancherOnRke extends Construct {
   readonly etcdSnapshotBucket?: string;
   /** The SNS topic of the snapshot bucket's events (`rkeHa.etcdSnapshots.eventNotifications`). */
   readonly etcdSnapshotEventsTopic?: string;
+  /** The alarms and their SNS topic (`alarms.enabled`). */
+  readonly alarms?: DeploymentAlarms;
   /** The K3s datastore's host name (K3s). */
   readonly datastoreAddress?: string;
   /** Per server, the settings it keeps until it is replaced (docs/day-2.md, "Day 2"). */
@@ -130,9 +134,9 @@ export class RancherOnRke extends Construct {
   constructor(scope: Construct, id: string, props: RancherOnRkeProps) {
     super(scope, id);
     // The steps of one apply, in the order the cluster comes up. Each step adds its constructs directly to this
-    // construct (a step is never a construct of its own: the Terraform addresses stay what they are). What watches
-    // the AWS side (alarms) belongs after addServers; an in-cluster wait in addClusterGates; what runs beside
-    // Rancher once it answers (backups) in a step after installRancher.
+    // construct (a step is never a construct of its own: the Terraform addresses stay what they are). An in-cluster
+    // wait belongs in addClusterGates; what runs beside Rancher (backups) in installRancher; what watches the AWS
+    // side (addAlarms) comes last, once Rancher answers.
     const d = this.resolve(props);
     this.region = d.settings.region;
     const net = this.addNetwork(d);
@@ -162,7 +166,8 @@ export class RancherOnRke extends Construct {
     this.loadBalancerDnsName = dns.aliasTarget?.dnsName;
     if (servers.publicAddresses.length) this.nodePublicIps = servers.publicAddresses.map((address) => address.ip);
     if (state.snapshots) this.etcdSnapshotBucket = state.snapshots.name;
-    if (boot.snapshotEvents) this.etcdSnapshotEventsTopic = boot.snapshotEvents.topic.arn;
+    if (boot.snapshotEvents?.topic) this.etcdSnapshotEventsTopic = boot.snapshotEvents.topic.arn;
+    if (d.settings.alarms.enabled) this.alarms = this.addAlarms(d, { entry, state, boot, servers, dns, rancher });
     if (state.datastore) this.datastoreAddress = state.datastore.instance.address;
     this.serversPendingReplacement = reportStaleServers(this, { nodes: servers.nodes, checkName: stackLevelName(this, 'servers_up_to_date') });
   }
@@ -343,6 +348,7 @@ export class RancherOnRke extends Construct {
   private addBootParameters(d: Deployment, props: RancherOnRkeProps, pki: ClusterPki, state: ClusterState): ServerBoot {
     const s = d.settings.rkeHa;
     const { snapshots, datastore, eventsTopic } = state;
+    const alarmsOn = d.settings.alarms.enabled;
     const parameterPath = deploymentParameterPath(this, d.settings.name);
     const role = new NodeRole(this, 'node-role', { name: d.name, parameterPath, snapshotBucketArn: snapshots?.arn });
     const joinToken = new Password(this, 'join-token', { length: 48, special: false });
@@ -355,6 +361,7 @@ export class RancherOnRke extends Construct {
       deployerArns: props.deployerArns ? [...props.deployerArns] : undefined,
       snapshotBucketArn: snapshots?.arn,
       snapshotEventsTopic: eventsTopic,
+      alarmTopic: alarmsOn ? alarmTopicName(d.name) : undefined,
       // Kept as long as the snapshots it encrypts are (the bucket's prevent_destroy).
       preventDestroy: snapshots !== undefined && !s.etcdSnapshots.forceDestroyBucket,
       values: {
@@ -368,8 +375,11 @@ export class RancherOnRke extends Construct {
     });
     // The stack's key, whose policy already lets the node role use it through S3 for this bucket.
     snapshots?.encryptWith(parameters.key.arn);
+    // The alarms count new snapshots through EventBridge: the bucket's one notification configuration sends them there too.
     const snapshotEvents =
-      snapshots && eventsTopic ? new SnapshotEvents(this, 'etcd-snapshot-events', { bucket: snapshots, topicName: eventsTopic, kmsKeyArn: parameters.key.arn }) : undefined;
+      snapshots && (eventsTopic || alarmsOn)
+        ? new SnapshotEvents(this, 'etcd-snapshot-events', { bucket: snapshots, topicName: eventsTopic, kmsKeyArn: parameters.key.arn, eventBridge: alarmsOn })
+        : undefined;
     return { parameterPath, role, token, parameters, snapshotEvents };
   }
 
@@ -458,6 +468,9 @@ export class RancherOnRke extends Construct {
     // The load balancer Rancher's alias record points at.
     let aliasTarget: { dnsName: string; zoneId: string } | undefined = nlb;
     const albTargets: ITerraformDependable[] = [];
+    // For the alarms: the ALB's ACM certificate, and the per-node health checks of DNS round robin.
+    let certificateArn: string | undefined;
+    let memberChecks: Route53HealthCheck[] = [];
     // What must exist before Rancher's name leads to the cluster: the records and the addresses and rules behind
     // them; or, for a wildcard name (which the service answers from the name itself, at once), the balancer with
     // its addresses and listeners.
@@ -489,20 +502,23 @@ export class RancherOnRke extends Construct {
         // The listeners wait for the certificate's validation; /ping goes through them and the rules.
         albTargets.push(fromAlb, ...alb.listeners, ...alb.rules);
         aliasTarget = alb;
+        certificateArn = certificate.arn;
       }
       // Both are construct `dns` with the (first) record `record`: a switch between them updates that record in place.
-      const dnsRecords = aliasTarget
-        ? [new AliasRecord(this, 'dns', { zone, recordName: hostname, target: aliasTarget }).record]
+      const roundRobin = aliasTarget
+        ? undefined
         : new RoundRobinRecords(this, 'dns', {
             zone,
             recordName: hostname,
             members: servers.publicAddresses.map((address, i) => ({ name: `server-${i}`, address: address.ip })),
             healthCheck: { hostname, path: HEALTH_CHECK_PATH },
             name,
-          }).records;
+          });
+      const dnsRecords = aliasTarget ? [new AliasRecord(this, 'dns', { zone, recordName: hostname, target: aliasTarget }).record] : roundRobin!.records;
+      memberChecks = roundRobin?.healthChecks ?? [];
       hostnameRouting = [...dnsRecords, ...publicListeners];
     }
-    return { aliasTarget, albTargets, hostnameRouting };
+    return { aliasTarget, albTargets, hostnameRouting, certificateArn, memberChecks };
   }
 
   /**
@@ -655,6 +671,31 @@ export class RancherOnRke extends Construct {
     backups.scheduleAfter([ready.ping]);
     return { server, ready, firstLogin, backups };
   }
+
+  /** CloudWatch alarms on what AWS measures, notifying an SNS topic (docs/day-2.md, "Alarms"); once Rancher answers. */
+  private addAlarms(
+    d: Deployment,
+    { entry, state, boot, servers, dns, rancher }: { entry: RancherEntry; state: ClusterState; boot: ServerBoot; servers: Servers; dns: RancherDns; rancher: InstalledRancher },
+  ): DeploymentAlarms {
+    const { name, settings, wildcard, stackId } = d;
+    const { nlb, hostname } = entry;
+    const { snapshots } = state;
+    return new DeploymentAlarms(this, 'alarms', {
+      name,
+      region: settings.region,
+      kmsKeyArn: boot.parameters.key.arn,
+      email: settings.alarms.email,
+      servers: servers.nodes.map((node, i) => ({ name: `server-${i}`, instanceId: node.id })),
+      loadBalancer: nlb ? { arnSuffix: nlb.lb.arnSuffix, targetGroups: nlb.targetGroups } : undefined,
+      // DNS round robin has a check per node already; otherwise one on the name, wherever it leads. A wildcard
+      // name keeps its promise of no Route53 at all: the NLB's checks stand in (docs/day-2.md, "Alarms").
+      pingHostname: dns.memberChecks.length || wildcard ? undefined : hostname,
+      healthChecks: dns.memberChecks.map((check, i) => ({ name: `server-${i}`, id: check.id, what: `/ping on ${name}-server-${i}'s Elastic IP` })),
+      snapshots: snapshots && { bucket: snapshots.name, prefix: `${stackId}/`, schedule: settings.rkeHa.etcdSnapshots.scheduleCron },
+      certificateArn: dns.certificateArn,
+      dependsOn: [rancher.ready.ping],
+    });
+  }
 }
 
 /** The props resolved (RancherOnRke.resolve), and what every step derives from them. */
@@ -724,6 +765,10 @@ interface RancherDns {
   readonly albTargets: ITerraformDependable[];
   /** What routes Rancher's hostname to the cluster: the records and the listeners and addresses behind them. */
   readonly hostnameRouting: ITerraformDependable[];
+  /** The ALB's ACM certificate (TLS at the load balancer). */
+  readonly certificateArn?: string;
+  /** DNS round robin's health check per node. */
+  readonly memberChecks: Route53HealthCheck[];
 }
 
 interface ClusterApi {

@@ -41,6 +41,7 @@ export function resolveProps(
     airGap: props.airGap,
     timeouts: props.timeouts,
     backups: props.backups,
+    alarms: props.alarms,
     vpc: props.vpc,
     ...withoutReferences(mode),
   };

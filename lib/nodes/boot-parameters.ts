@@ -4,6 +4,7 @@ import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
+import { alarmTopicKeyStatement } from '../alarms/alarm-topic';
 import { stackAccount, stackPartition, stackRegion } from '../common/aws-context';
 
 /**
@@ -57,6 +58,12 @@ export interface BootParametersProps {
    * @default no such use
    */
   readonly snapshotEventsTopic?: string;
+  /**
+   * The SNS topic (by name) the deployment's alarms notify, encrypted with this
+   * key: CloudWatch may then use the key for that topic's messages only.
+   * @default no such use
+   */
+  readonly alarmTopic?: string;
   /**
    * Whether the key outlives a destroy (`prevent_destroy`): set while the
    * snapshot bucket it encrypts is kept, since snapshots under a deleted key
@@ -159,6 +166,9 @@ export class BootParameters extends Construct {
           },
         ],
       });
+    }
+    if (props.alarmTopic) {
+      statement.push(alarmTopicKeyStatement(`arn:${partition.partition}:sns:${region.region}:${account.accountId}:${props.alarmTopic}`));
     }
     const policy = new DataAwsIamPolicyDocument(this, 'key-policy', { statement });
     this.key = new KmsKey(this, 'key', {

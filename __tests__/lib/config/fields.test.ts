@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { allowedKeys, fieldPaths, nullMeaning, unknownKeyMessage } from '../../../lib/config/fields';
 
-const TOP_LEVEL = ['name', 'region', 'hostname', 'hostedZone', 'dns', 'adminCidrs', 'tags', 'backend', 'proxy', 'airGap', 'vpc', 'versions', 'rancher', 'timeouts', 'backups', 'rkeHa', 'k8sHa', 'docker'];
+const TOP_LEVEL = ['name', 'region', 'hostname', 'hostedZone', 'dns', 'adminCidrs', 'tags', 'backend', 'proxy', 'airGap', 'vpc', 'versions', 'rancher', 'timeouts', 'backups', 'alarms', 'rkeHa', 'k8sHa', 'docker'];
 
 /** Leaves found by walking allowedKeys from the top, depth first in key order. */
 function leavesByAllowedKeys(path: string[] = []): string[] {
@@ -44,6 +44,7 @@ describe('allowedKeys', () => {
     [['rkeHa', 'etcdSnapshots'], ['scheduleCron', 'retention', 'forceDestroyBucket', 'accessLogging', 'eventNotifications', 'objectLock']],
     [['rancher'], ['repository', 'replicas', 'tls', 'auditLog', 'bootstrap']],
     [['rancher', 'bootstrap'], ['enabled']],
+    [['alarms'], ['enabled', 'email']],
     [['timeouts'], ['apiMinutes', 'serversMinutes', 'ingressMinutes', 'certManagerMinutes', 'rancherMinutes', 'certificateMinutes', 'upgradeMinutes', 'pingMinutes', 'bootstrapMinutes']],
     [['rancher', 'tls', 'acme'], ['email', 'environment']],
     [['versions'], ['rke2', 'k3s', 'certManager', 'rancher']],
@@ -159,6 +160,8 @@ describe('fieldPaths', () => {
       'backups.forceDestroyBucket',
       'backups.restoreFrom.file',
       'backups.restoreFrom.bucket',
+      'alarms.enabled',
+      'alarms.email',
       'rkeHa.nodeCount',
       'rkeHa.allowQuorumLoss',
       'rkeHa.distribution',

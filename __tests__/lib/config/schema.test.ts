@@ -36,6 +36,7 @@ describe('top-level settings', () => {
       'rancher',
       'timeouts',
       'backups',
+      'alarms',
       'rkeHa',
       'k8sHa',
       'docker',
@@ -421,7 +422,7 @@ describe('top-level settings', () => {
     expect(problemsOf({ rkeha: {} })).toEqual([
       {
         field: 'rkeha',
-        message: 'unknown setting; did you mean rkeHa? allowed here: name, region, hostname, hostedZone, dns, adminCidrs, tags, backend, proxy, airGap, vpc, versions, rancher, timeouts, backups, rkeHa, k8sHa, docker',
+        message: 'unknown setting; did you mean rkeHa? allowed here: name, region, hostname, hostedZone, dns, adminCidrs, tags, backend, proxy, airGap, vpc, versions, rancher, timeouts, backups, alarms, rkeHa, k8sHa, docker',
       },
     ]);
   });
@@ -466,5 +467,29 @@ describe('options not combined yet', () => {
       expect(problemsOf({ vpc: { flowLogs: { destination: 's3' }, endpoints: ['s3', 'ssm'] } })).toEqual([]);
       expect(problemsOf({ docker: DOCKER, proxy: { http: 'http://10.99.0.5:3128', egressOnlyTo: ['10.99.0.0/24'] } })).toEqual([]);
     });
+  });
+});
+
+describe('alarms', () => {
+  it('are on by default, with no e-mail', () => {
+    expect(parseSettings({}, 'test').alarms).toEqual({ enabled: true });
+  });
+
+  it('take an e-mail address, and refuse what is none', () => {
+    expect(parseSettings({ alarms: { email: 'ops@acme.io' } }, 'test').alarms.email).toBe('ops@acme.io');
+    expect(problemsOf({ alarms: { email: 'ops' } })).toEqual([{ field: 'alarms.email', message: 'expected an e-mail address', value: 'ops' }]);
+    expect(problemsOf({ alarms: { enabled: 'yes' } })).toEqual([expect.objectContaining({ field: 'alarms.enabled' })]);
+    expect(problemsOf({ alarms: { emails: 'ops@acme.io' } })).toEqual([expect.objectContaining({ field: 'alarms.emails', message: expect.stringContaining('did you mean email?') })]);
+  });
+
+  it('refuse a snapshot schedule no date matches (RKE2 would never snapshot), alarms on or off; K3s has no snapshots', () => {
+    const never = { field: 'rkeHa.etcdSnapshots.scheduleCron', message: 'never runs: no date matches all its fields, so RKE2 would take no snapshot', value: '0 0 30 2 *' };
+    expect(problemsOf({ rkeHa: { etcdSnapshots: { scheduleCron: '0 0 30 2 *' } } })).toEqual([never]);
+    expect(problemsOf({ alarms: { enabled: false }, rkeHa: { etcdSnapshots: { scheduleCron: '0 0 30 2 *' } } })).toEqual([never]);
+    expect(problemsOf({ rkeHa: { distribution: 'k3s', etcdSnapshots: { scheduleCron: '0 0 30 2 *' } } })).toEqual([]);
+  });
+
+  it('accept a schedule too sparse for one alarm (the stack leaves that alarm out, with a warning)', () => {
+    expect(problemsOf({ rkeHa: { etcdSnapshots: { scheduleCron: '15 2 1,15 * *' } } })).toEqual([]);
   });
 });

@@ -47,6 +47,7 @@ const SECTION: Record<string, string> = {
   K8sHaProps: 'k8sHa',
   DockerProps: 'docker',
   BackupsProps: 'backups',
+  AlarmsProps: 'alarms',
   RancherOnRkeProps: '',
   RancherOnExistingClusterProps: '',
   RancherOnDockerProps: '',

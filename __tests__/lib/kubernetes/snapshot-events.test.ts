@@ -36,3 +36,26 @@ describe('SnapshotEvents', () => {
     expect(json).toMatchSnapshot();
   });
 });
+
+describe('SnapshotEvents for the alarms', () => {
+  const build = (topicName?: string) =>
+    synthConstruct((stack: TerraformStack) => {
+      new AwsProvider(stack, 'aws', { region: 'us-east-1' });
+      const bucket = new SnapshotBucket(stack, 'snapshots', { namePrefix: 'demo-rke-ha-etcd-' });
+      new SnapshotEvents(stack, 'events', { bucket, topicName, kmsKeyArn: 'arn:aws:kms:us-east-1:111122223333:key/k', eventBridge: true });
+    }).json;
+
+  it('without a topic, sends the events to EventBridge only, from the same construct id', () => {
+    const json = build();
+    expect(json.resource.aws_sns_topic).toBeUndefined();
+    const [name, notification] = only(json, 'aws_s3_bucket_notification');
+    expect(name).toMatch(/^events_notification_/);
+    expect(notification).toMatchObject({ eventbridge: true });
+    expect(notification.topic).toBeUndefined();
+  });
+
+  it('with a topic, sends to both in the one configuration a bucket has', () => {
+    const [, notification] = only(build('demo-rke-ha-etcd-events'), 'aws_s3_bucket_notification');
+    expect(notification).toMatchObject({ eventbridge: true, topic: [{ events: [...SNAPSHOT_EVENTS] }] });
+  });
+});

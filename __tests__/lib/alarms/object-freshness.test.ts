@@ -1,0 +1,47 @@
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import type { TerraformStack } from 'cdktf';
+import { ObjectFreshness } from '../../../lib/alarms/object-freshness';
+import { only, ref, synthConstruct } from '../../helpers/synth';
+
+const build = (prefix: string, schedule = '0 */6 * * *') =>
+  synthConstruct((stack: TerraformStack) => {
+    new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
+    new ObjectFreshness(stack, 'backups', { bucket: 'demo-bucket', prefix, schedule, name: 'demo-backup-fresh', what: 'Rancher backup', topicArn: 'arn:aws:sns:eu-west-1:111122223333:demo-alarms' });
+  }).json;
+
+describe('ObjectFreshness (the hook for any scheduled writer of a bucket)', () => {
+  it('counts Object Created events under the prefix, and alarms when none came for the schedule\'s window', () => {
+    const json = build('rancher-backups/', '0 2 * * *');
+    const [ruleName, rule] = only(json, 'aws_cloudwatch_event_rule');
+    expect(rule.name).toBe('demo-backup-fresh');
+    expect(rule.event_pattern).toBe(
+      '${jsonencode({"source" = ["aws.s3"], "detail-type" = ["Object Created"], "detail" = {"bucket" = {"name" = ["demo-bucket"]}, "object" = {"key" = [{"prefix" = "rancher-backups/"}]}}})}',
+    );
+    const [, alarm] = only(json, 'aws_cloudwatch_metric_alarm');
+    expect(alarm).toMatchObject({
+      alarm_name: 'demo-backup-fresh',
+      dimensions: { RuleName: ref('aws_cloudwatch_event_rule', ruleName, 'name') },
+      period: 3600,
+      evaluation_periods: 25,
+      datapoints_to_alarm: 25,
+      treat_missing_data: 'breaching',
+      alarm_actions: ['arn:aws:sns:eu-west-1:111122223333:demo-alarms'],
+      ok_actions: ['arn:aws:sns:eu-west-1:111122223333:demo-alarms'],
+    });
+    expect(alarm.alarm_description).toContain('No new Rancher backup under s3://demo-bucket/rancher-backups/ for 25 hours');
+  });
+
+  it('watches the whole bucket with an empty prefix', () => {
+    expect(only(build(''), 'aws_cloudwatch_event_rule')[1].event_pattern).toBe(
+      '${jsonencode({"source" = ["aws.s3"], "detail-type" = ["Object Created"], "detail" = {"bucket" = {"name" = ["demo-bucket"]}}})}',
+    );
+  });
+
+  it('passes a prefix to Terraform as a literal', () => {
+    expect(only(build('a${b}/'), 'aws_cloudwatch_event_rule')[1].event_pattern).toContain('"prefix" = "a$${b}/"');
+  });
+
+  it('refuses a schedule one alarm cannot watch', () => {
+    expect(() => build('x/', '0 0 1 * *')).toThrow('leaves up to 31 d between two runs');
+  });
+});

@@ -1,0 +1,35 @@
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import type { TerraformStack } from 'cdktf';
+import { usEast1Provider } from '../../../lib/alarms/us-east-1-provider';
+import { synthConstruct } from '../../helpers/synth';
+
+describe('usEast1Provider', () => {
+  it('adds an aliased provider in us-east-1 with the default provider\'s tags, once', () => {
+    const { json } = synthConstruct((stack: TerraformStack) => {
+      new AwsProvider(stack, 'aws', { region: 'eu-west-1', defaultTags: [{ tags: { team: 'platform' } }] });
+      expect(usEast1Provider(stack)).toBe(usEast1Provider(stack));
+    });
+    expect(json.provider!.aws).toEqual([
+      { region: 'eu-west-1', default_tags: [{ tags: { team: 'platform' } }] },
+      { alias: 'us_east_1', region: 'us-east-1', default_tags: [{ tags: { team: 'platform' } }] },
+    ]);
+  });
+
+  it('uses a provider of the stack\'s that has the alias already', () => {
+    const { json } = synthConstruct((stack: TerraformStack) => {
+      new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
+      const mine = new AwsProvider(stack, 'mine', { alias: 'us_east_1', region: 'us-east-1' });
+      expect(usEast1Provider(stack)).toBe(mine);
+    });
+    expect(json.provider!.aws).toHaveLength(2);
+  });
+
+  it('refuses that alias in another region', () => {
+    expect(() =>
+      synthConstruct((stack: TerraformStack) => {
+        new AwsProvider(stack, 'mine', { alias: 'us_east_1', region: 'us-west-2' });
+        usEast1Provider(stack);
+      }),
+    ).toThrow('has the alias us_east_1 but region us-west-2; the Route53 health-check alarms need it in us-east-1');
+  });
+});

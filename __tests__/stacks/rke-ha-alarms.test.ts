@@ -1,0 +1,244 @@
+import { CERTIFICATE_ALARM_DAYS, SUSTAINED_MINUTES } from '../../lib/alarms/deployment-alarms';
+import { FRESHNESS_PERIOD_SECONDS, freshnessWindow } from '../../lib/alarms/schedule-window';
+import { App } from 'cdktf';
+import type { SettingsInput } from '../../lib/config/schema';
+import { constructWarnings } from '../../lib/synth/warnings';
+import { RKE_HA_STACK } from '../../app/stacks/rke-ha';
+import { dataSources, resources, type TerraformJson } from '../helpers/synth';
+import { RKE_HA_TLS_VARIANTS, STACK_VARIANTS, buildStack, synthSettings } from '../helpers/variants';
+
+const synth = (input: SettingsInput) => synthSettings(RKE_HA_STACK, input).json;
+const ref = (type: string, name: string, attr: string) => `\${${type}.${name}.${attr}}`;
+const alarms = (json: TerraformJson) => resources(json, 'aws_cloudwatch_metric_alarm');
+const named = (json: TerraformJson, prefix: string) => Object.entries(alarms(json)).filter(([name]) => name.startsWith(prefix));
+const topicRef = (json: TerraformJson, id: string) => {
+  const name = Object.keys(resources(json, 'aws_sns_topic')).find((n) => n.startsWith(`alarms_${id}_`));
+  if (!name) throw new Error(`no topic alarms/${id}`);
+  return ref('aws_sns_topic', name, 'arn');
+};
+const keyPolicyOf = (json: TerraformJson, keyName: string) => {
+  const key = resources(json, 'aws_kms_key')[keyName];
+  return dataSources(json, 'aws_iam_policy_document')[/data\.aws_iam_policy_document\.([^.]+)\.json/.exec(key.policy)![1]];
+};
+
+const RKE_VARIANTS: [string, SettingsInput][] = [
+  ...STACK_VARIANTS.filter((v) => v.stack === RKE_HA_STACK).map((v) => [v.name, v.settings] as [string, SettingsInput]),
+  ...Object.entries(RKE_HA_TLS_VARIANTS).map(([name, tls]) => [`tls ${name}`, { rancher: { tls } }] as [string, SettingsInput]),
+];
+
+describe.each(RKE_VARIANTS)('rke-ha alarms: %s', (_name, input) => {
+  const json = synth(input);
+  const k3s = input.rkeHa?.distribution === 'k3s';
+  const dnsRoundRobin = input.rkeHa?.loadBalancer?.type === 'dns';
+  const wildcard = input.dns?.mode === 'wildcard';
+  const region = input.region ?? 'us-east-1';
+  const topic = topicRef(json, 'topic');
+  const route53Topic = region === 'us-east-1' ? topic : topicRef(json, 'us-east-1-topic');
+
+  it('notifies the topic of its region on ALARM and OK, never on INSUFFICIENT_DATA', () => {
+    for (const [, alarm] of Object.entries(alarms(json))) {
+      const expected = alarm.namespace === 'AWS/Route53' ? route53Topic : topic;
+      expect(alarm.alarm_actions).toEqual([expected]);
+      expect(alarm.ok_actions).toEqual([expected]);
+      expect(alarm.insufficient_data_actions).toBeUndefined();
+      // Standard resolution: $0.10 a month each.
+      expect(alarm.period % 60).toBe(0);
+    }
+  });
+
+  it('encrypts every alarm topic with a customer managed key whose policy lets CloudWatch use it for that topic only (FSBP SNS.1)', () => {
+    const topics = Object.entries(resources(json, 'aws_sns_topic')).filter(([name]) => name.startsWith('alarms_'));
+    expect(topics).toHaveLength(region === 'us-east-1' ? 1 : 2);
+    for (const [, t] of topics) {
+      const keyName = /^\$\{aws_kms_key\.([^.]+)\.arn\}$/.exec(t.kms_master_key_id)![1];
+      const statement = keyPolicyOf(json, keyName).statement.find((s: any) => s.sid === 'CloudWatchPublishesAlarms');
+      expect(statement.principals).toEqual([{ type: 'Service', identifiers: ['cloudwatch.amazonaws.com'] }]);
+      expect(statement.condition).toEqual([
+        { test: 'StringEquals', variable: 'kms:EncryptionContext:aws:sns:topicArn', values: [expect.stringMatching(new RegExp(`:sns:(\\$\\{[^}]+\\}|${t.provider ? 'us-east-1' : 'x'}):\\$\\{[^}]+\\}:${t.name}$`))] },
+      ]);
+      expect(t.name).toBe('rancher-rke-ha-alarms');
+    }
+  });
+
+  it('lets only this account\'s CloudWatch alarms publish to the topic', () => {
+    const policies = Object.entries(dataSources(json, 'aws_iam_policy_document')).filter(([name]) => /^alarms_(us-east-1-)?topic_policy-document/.test(name));
+    expect(policies).toHaveLength(region === 'us-east-1' ? 1 : 2);
+    for (const [, policy] of policies) {
+      expect(policy.statement).toEqual([
+        expect.objectContaining({
+          actions: ['sns:Publish'],
+          principals: [{ type: 'Service', identifiers: ['cloudwatch.amazonaws.com'] }],
+          condition: [{ test: 'StringEquals', variable: 'aws:SourceAccount', values: [expect.stringMatching(/^\$\{data\.aws_caller_identity\.[^.]+\.account_id\}$/)] }],
+        }),
+      ]);
+    }
+  });
+
+  it('watches every server\'s EC2 status checks', () => {
+    const instances = Object.keys(resources(json, 'aws_instance'));
+    const status = named(json, 'alarms_status-check-');
+    expect(status.map(([, a]) => a.dimensions.InstanceId).sort()).toEqual(instances.map((i) => ref('aws_instance', i, 'id')).sort());
+    for (const [, a] of status) {
+      expect(a).toMatchObject({ namespace: 'AWS/EC2', metric_name: 'StatusCheckFailed', statistic: 'Maximum', comparison_operator: 'GreaterThanOrEqualToThreshold', threshold: 1, period: 60, evaluation_periods: SUSTAINED_MINUTES });
+      expect(a.alarm_actions).not.toContainEqual(expect.stringContaining('automate'));
+    }
+  });
+
+  it('watches every target group of the NLB, with the balancer and the group as dimensions', () => {
+    const groups = Object.entries(resources(json, 'aws_lb_target_group')).filter(([, g]) => g.protocol === 'TCP');
+    const lbs = Object.entries(resources(json, 'aws_lb')).filter(([, lb]) => lb.load_balancer_type === 'network');
+    const unhealthy = named(json, 'alarms_unhealthy-targets-');
+    expect(unhealthy).toHaveLength(groups.length);
+    if (dnsRoundRobin) expect(groups).toEqual([]);
+    for (const [, a] of unhealthy) {
+      const [groupName] = groups.find(([, g]) => a.alarm_name === `rancher-rke-ha-nlb-${g.port}-unhealthy`)!;
+      expect(a.dimensions).toEqual({ TargetGroup: ref('aws_lb_target_group', groupName, 'arn_suffix'), LoadBalancer: ref('aws_lb', lbs[0][0], 'arn_suffix') });
+      expect(a).toMatchObject({ namespace: 'AWS/NetworkELB', metric_name: 'UnHealthyHostCount', statistic: 'Maximum', comparison_operator: 'GreaterThanThreshold', threshold: 0 });
+    }
+  });
+
+  it('checks /ping through Rancher\'s name where it is in a Route53 zone, per node with DNS round robin, not with a wildcard name; alarms in us-east-1 through the provider alias', () => {
+    const checks = resources(json, 'aws_route53_health_check');
+    const health = named(json, 'alarms_health-check-');
+    if (wildcard) {
+      expect(checks).toEqual({});
+      expect(health).toEqual([]);
+      expect(json.provider!.aws.filter((p) => p.alias)).toEqual([]);
+      return;
+    }
+    const aliased = json.provider!.aws.filter((p) => p.alias === 'us_east_1');
+    expect(aliased).toEqual([expect.objectContaining({ region: 'us-east-1' })]);
+    expect(aliased[0].default_tags).toEqual(json.provider!.aws.find((p) => !p.alias)!.default_tags);
+    const watched = dnsRoundRobin ? Object.keys(checks).filter((n) => n.startsWith('dns_')) : Object.keys(checks).filter((n) => n.startsWith('alarms_ping-check'));
+    expect(watched).toHaveLength(dnsRoundRobin ? 3 : 1);
+    expect(health.map(([, a]) => a.dimensions.HealthCheckId).sort()).toEqual(watched.map((n) => ref('aws_route53_health_check', n, 'id')).sort());
+    for (const [, a] of health) {
+      expect(a).toMatchObject({ provider: 'aws.us_east_1', namespace: 'AWS/Route53', metric_name: 'HealthCheckStatus', statistic: 'Minimum', comparison_operator: 'LessThanThreshold', threshold: 1, treat_missing_data: 'breaching' });
+    }
+    if (!dnsRoundRobin) {
+      expect(checks[watched[0]]).toMatchObject({ type: 'HTTPS', fqdn: '${var.rancher_hostname}', port: 443, resource_path: '/ping', enable_sni: true, request_interval: 30 });
+      expect(checks[watched[0]].provider).toBeUndefined();
+    }
+    // Everything else stays with the default provider.
+    for (const [, a] of Object.entries(alarms(json)).filter(([, a]) => a.namespace !== 'AWS/Route53')) expect(a.provider).toBeUndefined();
+  });
+
+  it('watches the etcd snapshots\' freshness through EventBridge (RKE2; K3s has no snapshots)', () => {
+    const rules = resources(json, 'aws_cloudwatch_event_rule');
+    const fresh = named(json, 'alarms_etcd-snapshots_alarm');
+    if (k3s) {
+      expect(rules).toEqual({});
+      expect(fresh).toEqual([]);
+      return;
+    }
+    const [bucketName] = Object.keys(resources(json, 'aws_s3_bucket')).filter((n) => n.startsWith('etcd-snapshots_bucket'));
+    const [ruleName, rule] = Object.entries(rules)[0];
+    expect(Object.keys(rules)).toHaveLength(1);
+    expect(rule.event_pattern).toBe(
+      `\${jsonencode({"source" = ["aws.s3"], "detail-type" = ["Object Created"], "detail" = {"bucket" = {"name" = [aws_s3_bucket.${bucketName}.id]}, "object" = {"key" = [{"prefix" = "rke-ha/"}]}}})}`,
+    );
+    const schedule = input.rkeHa?.etcdSnapshots?.scheduleCron ?? '0 */6 * * *';
+    const { evaluationPeriods } = freshnessWindow(schedule);
+    expect(fresh).toHaveLength(1);
+    expect(fresh[0][1]).toMatchObject({
+      namespace: 'AWS/Events',
+      metric_name: 'MatchedEvents',
+      dimensions: { RuleName: ref('aws_cloudwatch_event_rule', ruleName, 'name') },
+      statistic: 'Sum',
+      period: FRESHNESS_PERIOD_SECONDS,
+      evaluation_periods: evaluationPeriods,
+      datapoints_to_alarm: evaluationPeriods,
+      comparison_operator: 'LessThanThreshold',
+      threshold: 1,
+      treat_missing_data: 'breaching',
+    });
+    // The bucket's one notification configuration sends to EventBridge too.
+    const notifications = Object.entries(resources(json, 'aws_s3_bucket_notification')).filter(([, n]) => n.bucket === ref('aws_s3_bucket', bucketName, 'id'));
+    expect(notifications).toEqual([[expect.stringMatching(/^etcd-snapshot-events_notification_/), expect.objectContaining({ eventbridge: true })]]);
+  });
+
+  it('watches the ACM certificate\'s days to expiry where TLS ends at the load balancer', () => {
+    const certificates = { ...resources(json, 'aws_acm_certificate_validation'), ...resources(json, 'aws_acm_certificate') };
+    const expiry = named(json, 'alarms_certificate-expiry');
+    if (input.rancher?.tls?.mode !== 'external') {
+      expect(certificates).toEqual({});
+      expect(expiry).toEqual([]);
+      return;
+    }
+    expect(expiry).toHaveLength(1);
+    expect(expiry[0][1]).toMatchObject({ namespace: 'AWS/CertificateManager', metric_name: 'DaysToExpiry', statistic: 'Minimum', comparison_operator: 'LessThanThreshold', threshold: CERTIFICATE_ALARM_DAYS, period: 86_400 });
+    expect(expiry[0][1].dimensions.CertificateArn).toMatch(/^\$\{aws_acm_certificate(_validation)?\.[^.]+\.(certificate_)?arn\}$/);
+  });
+
+  it('outputs the topic (and the us-east-1 one when the stack is elsewhere)', () => {
+    expect(json.output!.alarm_topic.value).toBe(topic);
+    if (region === 'us-east-1') expect(json.output!.alarm_topic_us_east_1).toBeUndefined();
+    else expect(json.output!.alarm_topic_us_east_1.value).toBe(route53Topic);
+  });
+});
+
+describe('rke-ha alarms: settings', () => {
+  it('subscribes alarms.email to every alarm topic, as a literal', () => {
+    const json = synth({ region: 'eu-west-1', alarms: { email: 'ops+${x}@acme.io' } });
+    const subscriptions = Object.values(resources(json, 'aws_sns_topic_subscription'));
+    expect(subscriptions).toHaveLength(2);
+    for (const s of subscriptions) expect(s).toMatchObject({ protocol: 'email', endpoint: 'ops+$${x}@acme.io' });
+    expect(subscriptions.map((s) => s.topic_arn).sort()).toEqual([topicRef(json, 'topic'), topicRef(json, 'us-east-1-topic')].sort());
+  });
+
+  it('creates no subscription without alarms.email', () => {
+    expect(resources(synth({}), 'aws_sns_topic_subscription')).toEqual({});
+  });
+
+  it('leaves the freshness alarm out, with a warning, for a schedule one alarm cannot watch (more than 7 days apart)', () => {
+    const json = synth({ rkeHa: { etcdSnapshots: { scheduleCron: '0 3 1 * *' } } });
+    expect(resources(json, 'aws_cloudwatch_event_rule')).toEqual({});
+    expect(named(json, 'alarms_etcd-snapshots')).toEqual([]);
+    expect(named(json, 'alarms_status-check-')).toHaveLength(3);
+    const stack = buildStack(new App(), RKE_HA_STACK, { rkeHa: { etcdSnapshots: { scheduleCron: '0 3 1 * *' } } });
+    expect(constructWarnings(stack)).toEqual([
+      'rke-ha: no etcd snapshot freshness alarm: the schedule "0 3 1 * *" leaves up to 31 d between two runs, and a CloudWatch alarm watches at most 7 days (with the 60-minute grace); a schedule that runs at least every 6 d 23 h can be watched',
+    ]);
+  });
+
+  it('derives the freshness window from the schedule', () => {
+    const json = synth({ rkeHa: { etcdSnapshots: { scheduleCron: '30 1 * * mon-fri' } } });
+    expect(named(json, 'alarms_etcd-snapshots_alarm')[0][1]).toMatchObject({ evaluation_periods: 73, datapoints_to_alarm: 73 });
+  });
+});
+
+describe('rke-ha alarms: alarms.enabled false changes nothing else', () => {
+  const on = synth({});
+  const off = synth({ alarms: { enabled: false } });
+  const flat = (json: TerraformJson) => {
+    const out = new Map<string, unknown>();
+    for (const [kind, blocks] of [['resource', json.resource], ['data', json.data ?? {}]] as const) {
+      for (const [type, byName] of Object.entries(blocks)) for (const [name, block] of Object.entries(byName)) out.set(`${kind}.${type}.${name}`, block);
+    }
+    return out;
+  };
+  const a = flat(on);
+  const b = flat(off);
+
+  it('adds only the alarms, their topic, and the bucket notification that sends to EventBridge', () => {
+    const added = [...a.keys()].filter((k) => !b.has(k));
+    expect(added.filter((k) => !/\.alarms_/.test(k) && !/etcd-snapshot-events_notification_/.test(k))).toEqual([]);
+    expect([...b.keys()].filter((k) => !a.has(k))).toEqual([]);
+    expect(Object.keys(off.output!)).toEqual(Object.keys(on.output!).filter((o) => o !== 'alarm_topic'));
+    expect(off.provider!.aws).toHaveLength(1);
+  });
+
+  it('changes no existing block but the stack key\'s policy, by the CloudWatch statement alone', () => {
+    const changed = [...b.keys()].filter((k) => JSON.stringify(a.get(k)) !== JSON.stringify(b.get(k)));
+    expect(changed).toEqual([expect.stringMatching(/^data\.aws_iam_policy_document\.boot-parameters_key-policy_/)]);
+    const before = b.get(changed[0]) as { statement: { sid: string }[] };
+    const after = a.get(changed[0]) as { statement: { sid: string }[] };
+    expect(after.statement.filter((s) => s.sid !== 'CloudWatchPublishesAlarms')).toEqual(before.statement);
+    expect(after.statement.map((s) => s.sid)).toContain('CloudWatchPublishesAlarms');
+  });
+
+  it('keeps the snapshot events topic to its own setting', () => {
+    expect(Object.keys(resources(on, 'aws_sns_topic')).filter((n) => n.startsWith('etcd-snapshot-events'))).toEqual([]);
+    expect(resources(off, 'aws_s3_bucket_notification')).toEqual({});
+  });
+});

@@ -1,0 +1,204 @@
+import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import type { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
+import { Route53HealthCheck } from '@cdktf/provider-aws/lib/route53-health-check';
+import { Annotations, type ITerraformDependable } from 'cdktf';
+import { Construct } from 'constructs';
+import { stackAccount, stackPartition } from '../common/aws-context';
+import { HEALTH_CHECK_FAILURE_THRESHOLD, HEALTH_CHECK_INTERVAL_SECONDS } from '../dns/round-robin-records';
+import { KEY_ADMINISTRATION_ACTIONS } from '../nodes/boot-parameters';
+import { AlarmTopic, alarmTopicKeyStatement } from './alarm-topic';
+import { notifyingAlarm } from './notifying-alarm';
+import { ObjectFreshness } from './object-freshness';
+import { freshnessProblem } from './schedule-window';
+import { ROUTE53_METRICS_REGION, usEast1Provider } from './us-east-1-provider';
+
+/** Days before an ACM certificate's end the alarm fires: ACM renews its own at 60, Terraform re-signs a signed one from 30. */
+export const CERTIFICATE_ALARM_DAYS = 30;
+/** Minutes a failure must last before an alarm fires: longer than a blip, shorter than an outage users report. */
+export const SUSTAINED_MINUTES = 3;
+
+/** The name of a deployment's alarm topic; the key policy of the stack's key names it before it exists. */
+export const alarmTopicName = (name: string): string => `${name}-alarms`;
+
+export interface DeploymentAlarmsProps {
+  /** The deployment's resource name prefix (`<name>-<stack id>`): alarm, topic and check names start with it. */
+  readonly name: string;
+  /** The stack's region (a literal): decides whether the Route53 alarms need a topic of their own in us-east-1. */
+  readonly region: string;
+  /** The stack's key, whose policy holds alarmTopicKeyStatement for the topic alarmTopicName(name). */
+  readonly kmsKeyArn: string;
+  /** Subscribed to the topics by e-mail. @default none */
+  readonly email?: string;
+  /** The servers, by instance id: one status-check alarm each. */
+  readonly servers?: readonly { readonly name: string; readonly instanceId: string }[];
+  /** The NLB's ARN suffix and its target groups by port: one unhealthy-target alarm per group. */
+  readonly loadBalancer?: { readonly arnSuffix: string; readonly targetGroups: ReadonlyMap<number, LbTargetGroup> };
+  /** Rancher's public name: a Route53 HTTPS health check on `/ping` through it, and its alarm. @default none */
+  readonly pingHostname?: string;
+  /** Health checks that exist already (DNS round robin: one per node, on `/ping`), by name: an alarm each. */
+  readonly healthChecks?: readonly { readonly name: string; readonly id: string; readonly what: string }[];
+  /** The etcd snapshot bucket, the snapshots' prefix and their schedule. @default none */
+  readonly snapshots?: { readonly bucket: string; readonly prefix: string; readonly schedule: string };
+  /** An ACM certificate (TLS at the load balancer): an alarm on its days to expiry. @default none */
+  readonly certificateArn?: string;
+  /** What the alarms wait for: created once Rancher answered, so a first apply sends no alarm for servers still booting. */
+  readonly dependsOn?: ITerraformDependable[];
+}
+
+/**
+ * CloudWatch alarms on what AWS measures of a deployment, all notifying one
+ * SNS topic of the stack's region (an output), encrypted with the stack's
+ * key; the Route53 health-check alarms live in us-east-1 (where Route53
+ * publishes the metrics), through the `us_east_1` provider alias, and notify
+ * a topic there (the same one when the stack is in us-east-1; otherwise one of
+ * their own, with a key of its own, since a key and a topic serve their
+ * region only). docs/day-2.md "Alarms" says what each means and what to do.
+ */
+export class DeploymentAlarms extends Construct {
+  readonly topic: AlarmTopic;
+  /** The topic of the Route53 alarms: `topic` itself when the stack is in us-east-1. */
+  readonly route53Topic?: AlarmTopic;
+
+  constructor(scope: Construct, id: string, props: DeploymentAlarmsProps) {
+    super(scope, id);
+    const topicName = alarmTopicName(props.name);
+    const dependsOn = props.dependsOn;
+    this.topic = new AlarmTopic(this, 'topic', { name: topicName, kmsKeyArn: props.kmsKeyArn, email: props.email });
+    const topicArn = this.topic.arn;
+
+    for (const [port, group] of props.loadBalancer?.targetGroups ?? []) {
+      notifyingAlarm(this, `unhealthy-targets-${port}`, {
+        alarmName: `${props.name}-nlb-${port}-unhealthy`,
+        alarmDescription: `A server fails the load balancer's TCP check on port ${port} (expected during a roll); docs/day-2.md "Alarms"`,
+        namespace: 'AWS/NetworkELB',
+        metricName: 'UnHealthyHostCount',
+        dimensions: { TargetGroup: group.arnSuffix, LoadBalancer: props.loadBalancer!.arnSuffix },
+        statistic: 'Maximum',
+        period: 60,
+        evaluationPeriods: SUSTAINED_MINUTES,
+        comparisonOperator: 'GreaterThanThreshold',
+        threshold: 0,
+        treatMissingData: 'missing',
+        topicArn,
+        dependsOn,
+      });
+    }
+
+    for (const server of props.servers ?? []) {
+      notifyingAlarm(this, `status-check-${server.name}`, {
+        alarmName: `${props.name}-${server.name}-status-check`,
+        alarmDescription: `EC2 status checks of ${props.name}-${server.name} fail (instance or the host under it); docs/day-2.md "Alarms"`,
+        namespace: 'AWS/EC2',
+        metricName: 'StatusCheckFailed',
+        dimensions: { InstanceId: server.instanceId },
+        statistic: 'Maximum',
+        period: 60,
+        evaluationPeriods: SUSTAINED_MINUTES,
+        comparisonOperator: 'GreaterThanOrEqualToThreshold',
+        threshold: 1,
+        treatMissingData: 'missing',
+        topicArn,
+        dependsOn,
+      });
+    }
+
+    const unwatched = props.snapshots && freshnessProblem(props.snapshots.schedule);
+    if (unwatched) {
+      Annotations.of(this).addWarning(`no etcd snapshot freshness alarm: the schedule "${props.snapshots!.schedule}" ${unwatched}`);
+    } else if (props.snapshots) {
+      new ObjectFreshness(this, 'etcd-snapshots', {
+        ...props.snapshots,
+        name: `${props.name}-etcd-snapshot-fresh`,
+        what: 'etcd snapshot',
+        topicArn,
+      });
+    }
+
+    if (props.certificateArn !== undefined) {
+      notifyingAlarm(this, 'certificate-expiry', {
+        alarmName: `${props.name}-certificate-expiry`,
+        alarmDescription: `The load balancer's ACM certificate ends within ${CERTIFICATE_ALARM_DAYS} days; docs/day-2.md "Alarms"`,
+        namespace: 'AWS/CertificateManager',
+        metricName: 'DaysToExpiry',
+        dimensions: { CertificateArn: props.certificateArn },
+        statistic: 'Minimum',
+        period: 86_400,
+        evaluationPeriods: 1,
+        comparisonOperator: 'LessThanThreshold',
+        threshold: CERTIFICATE_ALARM_DAYS,
+        treatMissingData: 'missing',
+        topicArn,
+        dependsOn,
+      });
+    }
+
+    const checks = [...(props.healthChecks ?? [])];
+    if (props.pingHostname !== undefined) {
+      const check = new Route53HealthCheck(this, 'ping-check', {
+        type: 'HTTPS',
+        fqdn: props.pingHostname,
+        port: 443,
+        enableSni: true,
+        resourcePath: '/ping',
+        requestInterval: HEALTH_CHECK_INTERVAL_SECONDS,
+        failureThreshold: HEALTH_CHECK_FAILURE_THRESHOLD,
+        tags: { Name: `${props.name}-ping` },
+        dependsOn,
+      });
+      checks.push({ name: 'ping', id: check.id, what: `https://${props.pingHostname}/ping` });
+    }
+    if (checks.length === 0) return;
+    const provider = usEast1Provider(this);
+    let route53TopicArn = topicArn;
+    if (props.region !== ROUTE53_METRICS_REGION) {
+      this.route53Topic = new AlarmTopic(this, 'us-east-1-topic', { name: topicName, kmsKeyArn: this.usEast1Key(topicName, provider).arn, email: props.email, provider });
+      route53TopicArn = this.route53Topic.arn;
+    } else {
+      this.route53Topic = this.topic;
+    }
+    for (const check of checks) {
+      notifyingAlarm(this, `health-check-${check.name}`, {
+        provider,
+        alarmName: `${props.name}-${check.name}-health-check`,
+        alarmDescription: `Route53's health checkers get no 2xx or 3xx answer from ${check.what}; docs/day-2.md "Alarms"`,
+        namespace: 'AWS/Route53',
+        metricName: 'HealthCheckStatus',
+        dimensions: { HealthCheckId: check.id },
+        statistic: 'Minimum',
+        period: 60,
+        evaluationPeriods: SUSTAINED_MINUTES,
+        comparisonOperator: 'LessThanThreshold',
+        threshold: 1,
+        treatMissingData: 'breaching',
+        topicArn: route53TopicArn,
+        dependsOn,
+      });
+    }
+  }
+
+  /** A key in us-east-1 for the topic there: administered by the account, used by CloudWatch for that topic only. */
+  private usEast1Key(topicName: string, provider: ReturnType<typeof usEast1Provider>): KmsKey {
+    const partition = stackPartition(this);
+    const account = stackAccount(this);
+    const policy = new DataAwsIamPolicyDocument(this, 'us-east-1-key-policy', {
+      provider,
+      statement: [
+        {
+          sid: 'AccountAdministers',
+          principals: [{ type: 'AWS', identifiers: [`arn:${partition.partition}:iam::${account.accountId}:root`] }],
+          actions: [...KEY_ADMINISTRATION_ACTIONS],
+          resources: ['*'],
+        },
+        alarmTopicKeyStatement(`arn:${partition.partition}:sns:${ROUTE53_METRICS_REGION}:${account.accountId}:${topicName}`),
+      ],
+    });
+    return new KmsKey(this, 'us-east-1-key', {
+      provider,
+      description: `Alarm notifications of ${topicName} (Route53 health checks)`,
+      enableKeyRotation: true,
+      deletionWindowInDays: 30,
+      policy: policy.json,
+    });
+  }
+}
