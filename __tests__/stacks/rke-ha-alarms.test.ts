@@ -124,7 +124,7 @@ describe.each(RKE_VARIANTS)('rke-ha alarms: %s', (_name, input) => {
   });
 
   it('watches the etcd snapshots\' freshness through EventBridge (RKE2; K3s has no snapshots)', () => {
-    const rules = resources(json, 'aws_cloudwatch_event_rule');
+    const rules = Object.fromEntries(Object.entries(resources(json, 'aws_cloudwatch_event_rule')).filter(([n]) => n.startsWith('alarms_etcd-snapshots_')));
     const fresh = named(json, 'alarms_etcd-snapshots_alarm');
     if (k3s) {
       expect(rules).toEqual({});
@@ -155,6 +155,36 @@ describe.each(RKE_VARIANTS)('rke-ha alarms: %s', (_name, input) => {
     // The bucket's one notification configuration sends to EventBridge too.
     const notifications = Object.entries(resources(json, 'aws_s3_bucket_notification')).filter(([, n]) => n.bucket === ref('aws_s3_bucket', bucketName, 'id'));
     expect(notifications).toEqual([[expect.stringMatching(/^etcd-snapshot-events_notification_/), expect.objectContaining({ eventbridge: true })]]);
+  });
+
+  it('watches the Rancher backups\' freshness through EventBridge, under the backups\' folder of their own bucket', () => {
+    const rules = Object.entries(resources(json, 'aws_cloudwatch_event_rule')).filter(([n]) => n.startsWith('alarms_rancher-backups_'));
+    const fresh = named(json, 'alarms_rancher-backups_alarm');
+    if (input.backups?.enabled === false) {
+      expect(rules).toEqual([]);
+      expect(fresh).toEqual([]);
+      return;
+    }
+    const [bucketName] = Object.keys(resources(json, 'aws_s3_bucket')).filter((n) => n.startsWith('rancher-backups_bucket'));
+    expect(rules).toHaveLength(1);
+    const [ruleName, rule] = rules[0];
+    expect(rule.event_pattern).toBe(
+      `\${jsonencode({"source" = ["aws.s3"], "detail-type" = ["Object Created"], "detail" = {"bucket" = {"name" = [aws_s3_bucket.${bucketName}.id]}, "object" = {"key" = [{"prefix" = "rancher/"}]}}})}`,
+    );
+    const { evaluationPeriods } = freshnessWindow(input.backups?.schedule ?? '0 */6 * * *');
+    expect(fresh).toHaveLength(1);
+    expect(fresh[0][1]).toMatchObject({
+      alarm_name: 'rancher-rke-ha-rancher-backup-fresh',
+      namespace: 'AWS/Events',
+      metric_name: 'MatchedEvents',
+      dimensions: { RuleName: ref('aws_cloudwatch_event_rule', ruleName, 'name') },
+      evaluation_periods: evaluationPeriods,
+      comparison_operator: 'LessThanThreshold',
+      threshold: 1,
+      treat_missing_data: 'breaching',
+    });
+    const notifications = Object.entries(resources(json, 'aws_s3_bucket_notification')).filter(([, n]) => n.bucket === ref('aws_s3_bucket', bucketName, 'id'));
+    expect(notifications).toEqual([[expect.stringMatching(/^rancher-backups_bucket-notification_/), expect.objectContaining({ bucket: ref('aws_s3_bucket', bucketName, 'id'), eventbridge: true })]]);
   });
 
   it('watches the ACM certificate\'s days to expiry where TLS ends at the load balancer', () => {
@@ -191,13 +221,16 @@ describe('rke-ha alarms: settings', () => {
   });
 
   it('leaves the freshness alarm out, with a warning, for a schedule one alarm cannot watch (more than 7 days apart)', () => {
-    const json = synth({ rkeHa: { etcdSnapshots: { scheduleCron: '0 3 1 * *' } } });
+    const monthly = { rkeHa: { etcdSnapshots: { scheduleCron: '0 3 1 * *' } }, backups: { schedule: '0 4 1 * *' } };
+    const json = synth(monthly);
     expect(resources(json, 'aws_cloudwatch_event_rule')).toEqual({});
     expect(named(json, 'alarms_etcd-snapshots')).toEqual([]);
+    expect(named(json, 'alarms_rancher-backups')).toEqual([]);
     expect(named(json, 'alarms_status-check-')).toHaveLength(3);
-    const stack = buildStack(new App(), RKE_HA_STACK, { rkeHa: { etcdSnapshots: { scheduleCron: '0 3 1 * *' } } });
+    const stack = buildStack(new App(), RKE_HA_STACK, monthly);
     expect(constructWarnings(stack)).toEqual([
       'rke-ha: no etcd snapshot freshness alarm: the schedule "0 3 1 * *" leaves up to 31 d between two runs, and a CloudWatch alarm watches at most 7 days (with the 60-minute grace); a schedule that runs at least every 6 d 23 h can be watched',
+      'rke-ha: no Rancher backup freshness alarm: the schedule "0 4 1 * *" leaves up to 31 d between two runs, and a CloudWatch alarm watches at most 7 days (with the 60-minute grace); a schedule that runs at least every 6 d 23 h can be watched',
     ]);
   });
 
@@ -222,7 +255,7 @@ describe('rke-ha alarms: alarms.enabled false changes nothing else', () => {
 
   it('adds only the alarms, their topic, and the bucket notification that sends to EventBridge', () => {
     const added = [...a.keys()].filter((k) => !b.has(k));
-    expect(added.filter((k) => !/\.alarms_/.test(k) && !/etcd-snapshot-events_notification_/.test(k))).toEqual([]);
+    expect(added.filter((k) => !/\.alarms_/.test(k) && !/(etcd-snapshot-events_notification|rancher-backups_bucket-notification)_/.test(k))).toEqual([]);
     expect([...b.keys()].filter((k) => !a.has(k))).toEqual([]);
     expect(Object.keys(off.output!)).toEqual(Object.keys(on.output!).filter((o) => o !== 'alarm_topic'));
     expect(off.provider!.aws).toHaveLength(1);

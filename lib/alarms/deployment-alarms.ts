@@ -40,6 +40,8 @@ export interface DeploymentAlarmsProps {
   readonly healthChecks?: readonly { readonly name: string; readonly id: string; readonly what: string }[];
   /** The etcd snapshot bucket, the snapshots' prefix and their schedule. @default none */
   readonly snapshots?: { readonly bucket: string; readonly prefix: string; readonly schedule: string };
+  /** Rancher's backup bucket (its events sent to EventBridge), the backups' prefix and their schedule. @default none */
+  readonly backups?: { readonly bucket: string; readonly prefix: string; readonly schedule: string };
   /** An ACM certificate (TLS at the load balancer): an alarm on its days to expiry. @default none */
   readonly certificateArn?: string;
   /** What the alarms wait for: created once Rancher answered, so a first apply sends no alarm for servers still booting. */
@@ -111,6 +113,18 @@ export class DeploymentAlarms extends Construct {
         ...props.snapshots,
         name: `${props.name}-etcd-snapshot-fresh`,
         what: 'etcd snapshot',
+        topicArn,
+      });
+    }
+
+    const backupsUnwatched = props.backups && freshnessProblem(props.backups.schedule);
+    if (backupsUnwatched) {
+      Annotations.of(this).addWarning(`no Rancher backup freshness alarm: the schedule "${props.backups!.schedule}" ${backupsUnwatched}`);
+    } else if (props.backups) {
+      new ObjectFreshness(this, 'rancher-backups', {
+        ...props.backups,
+        name: `${props.name}-rancher-backup-fresh`,
+        what: 'Rancher backup',
         topicArn,
       });
     }

@@ -46,6 +46,7 @@ import { configureClusterProviders, refuseSecondClusterProviders, type ClusterAc
 import type { FirstLogin } from '../rancher/first-login';
 import { RancherNamespace } from '../rancher/namespace';
 import type { RancherReadiness } from '../rancher/rancher-readiness';
+import { BACKUP_FOLDER } from '../rancher/backup-objects';
 import { RancherBackups } from '../rancher/rancher-backups';
 import { RancherServer } from '../rancher/rancher-server';
 import { rancherServerSettings } from '../rancher/rancher-settings';
@@ -631,6 +632,7 @@ export class RancherOnRke extends Construct {
       dependsOn: [gates.serversReady],
       restoreAfter: [namespace.namespace, ...secrets.resources],
       restoreVariableName: stackLevelName(this, 'rancher_backup_restore_encryption_config'),
+      eventBridge: settings.alarms.enabled,
     });
     const server = new RancherServer(this, 'rancher', {
       ...rancherServerSettings(settings, proxy),
@@ -692,6 +694,7 @@ export class RancherOnRke extends Construct {
       pingHostname: dns.memberChecks.length || wildcard ? undefined : hostname,
       healthChecks: dns.memberChecks.map((check, i) => ({ name: `server-${i}`, id: check.id, what: `/ping on ${name}-server-${i}'s Elastic IP` })),
       snapshots: snapshots && { bucket: snapshots.name, prefix: `${stackId}/`, schedule: settings.rkeHa.etcdSnapshots.scheduleCron },
+      backups: settings.backups.enabled ? { bucket: rancher.backups.bucket.name, prefix: `${BACKUP_FOLDER}/`, schedule: settings.backups.schedule } : undefined,
       certificateArn: dns.certificateArn,
       dependsOn: [rancher.ready.ping],
     });

@@ -1,3 +1,4 @@
+import { S3BucketNotification } from '@cdktf/provider-aws/lib/s3-bucket-notification';
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
 import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
@@ -50,6 +51,11 @@ export interface RancherBackupsProps {
   readonly restoreAfter?: ITerraformDependable[];
   /** Terraform name of the variable holding the EncryptionConfiguration of the deployment a migration restores from. */
   readonly restoreVariableName: string;
+  /**
+   * Send the bucket's events to EventBridge, where the backup freshness alarm counts new backups (alarms.enabled).
+   * @default false
+   */
+  readonly eventBridge?: boolean;
 }
 
 /**
@@ -80,6 +86,7 @@ export class RancherBackups extends Construct {
     const minutes = props.minutes ?? 15;
     // Outside `enabled`: turning backups off keeps the bucket, its backups and its guards.
     this.bucket = new SnapshotBucket(this, 'bucket', { namePrefix: `${props.name}-backups-`, forceDestroy: s.forceDestroyBucket });
+    if (props.eventBridge) new S3BucketNotification(this, 'bucket-notification', { bucket: this.bucket.name, eventbridge: true });
     if (!s.enabled) return;
 
     const writer = new BackupWriter(this, 'writer', { name: props.name, bucket: this.bucket.name, restoreBucket: s.restoreFrom?.bucket });
