@@ -1,7 +1,7 @@
 #!/bin/bash
-# Readiness gates of a deploy. Terraform runs each one as a Kubernetes Job and
-# waits for it to complete (kubernetes_job_v1, wait_for_completion); the Helm
-# releases that need the condition depend on that Job. A gate polls the API
+# Readiness gates of a deploy. Terraform runs each one as a Kubernetes Job, the
+# one object of a Helm release it waits for (helm_release, wait_for_jobs); the
+# chart releases that need the condition depend on that release. A gate polls the API
 # every INTERVAL seconds until its condition holds, and gives up once
 # DEADLINE_SECONDS are spent (the Job's own deadline is a minute longer), with a
 # last line saying what did not become ready.
