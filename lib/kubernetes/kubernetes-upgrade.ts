@@ -65,7 +65,13 @@ export class KubernetesUpgrade extends Construct {
     const plan = serverPlan({ distribution: props.distribution, version: props.version, registry: props.registry, jobDeadlineSeconds, servers: props.servers });
     const applyPlans = props.gates.grant('plans', {
       namespace: this.controller.namespace.metadata.name,
-      rules: [{ apiGroups: ['upgrade.cattle.io'], resources: ['plans'], verbs: ['get', 'create', 'patch'] }],
+      rules: [
+        // `kubectl apply` reads and patches the one Plan, by name...
+        { apiGroups: ['upgrade.cattle.io'], resources: ['plans'], resourceNames: [SERVER_PLAN_NAME], verbs: ['get', 'patch'] },
+        // ...and creates it on the first apply. RBAC cannot narrow a create to a name (the object is not there to
+        // name when the request is authorized): the gate may create other Plans in this namespace (design notes).
+        { apiGroups: ['upgrade.cattle.io'], resources: ['plans'], verbs: ['create'] },
+      ],
     });
     const readAfter = props.readAfter ?? props.dependsOn;
     const target = new VersionRecord(this, 'target', {

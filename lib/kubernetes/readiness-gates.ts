@@ -173,7 +173,7 @@ export class ReadinessGates extends Construct {
    * binding named `rancher-aws-gates`): a gate that writes, such as the
    * upgrade gate applying its Plan, depends on the returned binding.
    */
-  grant(id: string, props: { readonly namespace: string; readonly rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[] }): RoleBindingV1 {
+  grant(id: string, props: { readonly namespace: string; readonly rules: { apiGroups: string[]; resources: string[]; resourceNames?: string[]; verbs: string[] }[] }): RoleBindingV1 {
     const role = new RoleV1(this, `${id}-role`, { metadata: { name: NAME, namespace: props.namespace }, rule: props.rules });
     return new RoleBindingV1(this, `${id}-role-binding`, {
       metadata: { name: NAME, namespace: props.namespace },

@@ -53,9 +53,13 @@ describe('KubernetesUpgrade', () => {
     }
   });
 
-  it('lets the gates apply Plans in the controller namespace only, and waits for the controller', () => {
+  it('lets the gates apply the one Plan in the controller namespace only (create aside), and waits for the controller', () => {
     const [roleName, role] = Object.entries(resources(json, 'kubernetes_role_v1')).find(([name]) => name.startsWith('gates_plans-role_'))!;
-    expect(role.rule).toEqual([{ api_groups: ['upgrade.cattle.io'], resources: ['plans'], verbs: ['get', 'create', 'patch'] }]);
+    // Read and patch the one Plan by name; create cannot be narrowed to a name.
+    expect(role.rule).toEqual([
+      { api_groups: ['upgrade.cattle.io'], resources: ['plans'], resource_names: ['server-plan'], verbs: ['get', 'patch'] },
+      { api_groups: ['upgrade.cattle.io'], resources: ['plans'], verbs: ['create'] },
+    ]);
     expect(role.metadata.namespace).toMatch(/^\$\{kubernetes_namespace_v1\.upgrade_controller_namespace_[0-9A-F]+\.metadata\[0\]\.name\}$/);
     const binding = Object.entries(resources(json, 'kubernetes_role_binding_v1')).find(([name]) => name.startsWith('gates_plans-role-binding_'))!;
     expect(binding[1].role_ref.name).toBe(`\${kubernetes_role_v1.${roleName}.metadata[0].name}`);
