@@ -104,6 +104,8 @@ function tick(world) {
     // The upgrade controller runs the current Plan on a new Node (or, with `stuckOnJoin`, is still at it).
     const plan = world.cluster.upgrade?.plan;
     if (plan?.stuckOnJoin) plan.applying = [s.node];
+    // With the controller modelled, the new Node is behind the Plan until its own Job runs (upgradeController).
+    else if (world.cluster.upgrade?.controller) s.planHash = 'none';
     else if (plan) s.planHash = plan.latestHash;
     s.ready = true;
     s.cordoned = false;

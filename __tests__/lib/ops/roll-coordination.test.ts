@@ -55,6 +55,17 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
     // Given back at the end: the controller goes on with its Plan after the roll.
     expect(world.restartLease).toBeUndefined();
   });
+  it("the Plan's Job on the replaced server itself passes its prepare step (the roll names it on its Lease), and the roll waits for it", () => {
+    const c = cluster('three', (world) => {
+      world.cluster.upgrade = { target: 'v1.35.7+rke2r1', running: 'v1.35.7+rke2r1', plan: { latestHash: 'h1', applying: [] }, controller: { restartLooks: 2 } };
+      for (const s of world.cluster.servers) s.planHash = 'h1';
+    });
+    expect(roll(c, '--server', 'server-1')).toMatchObject({ code: 0, err: '' });
+    const world = c.world();
+    expect(world.cluster.upgrade.controller.upgraded).toEqual(['server-1']);
+    expect(world.cluster.servers[1].planHash).toBe('h1');
+    expect(world.restartLease).toBeUndefined();
+  });
   it('a cluster without the upgrade objects (K3s, or a deployment older than them) is not refused for their absence', () => {
     const c = cluster('k3s', (world) => {
       world.cluster.upgrade = undefined;
