@@ -41,7 +41,14 @@ describe('cdktf synth --hcl, through the cdktf CLI', () => {
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
   it('writes cdk.tf for every stack, and the app says where', () => {
-    expect(hclFolders).toEqual(Object.fromEntries(STACKS.map((s) => [s, ['cdk.tf', 'metadata.json']])));
+    // rke-ha and k8s-ha carry the readiness gates' chart beside the module (assets/).
+    expect(hclFolders).toEqual(Object.fromEntries(STACKS.map((s) => [s, [...(s === 'docker' ? [] : ['assets']), 'cdk.tf', 'metadata.json']])));
+    for (const s of STACKS.filter((stack) => stack !== 'docker')) {
+      const [chart] = readdirSync(join(outdir, 'stacks', s, 'assets'));
+      const [hash] = readdirSync(join(outdir, 'stacks', s, 'assets', chart));
+      expect(readFileSync(join(outdir, 'stacks', s, 'assets', chart, hash, 'templates', 'job.yaml'), 'utf8')).toBe('{{ .Values.manifest }}\n');
+      expect(readFileSync(join(outdir, 'stacks', s, 'cdk.tf'), 'utf8')).toMatch(new RegExp(`chart +=  ?"\\$\\{path\\.module\\}/assets/${chart}/${hash}"`));
+    }
     expect(output).toContain('Terraform root modules (cdk.tf, Terraform >= 1.10)');
     expect(output).toContain('Generated Terraform code for the stacks: docker, k8s-ha, rke-ha');
   });

@@ -25,6 +25,8 @@ export const REPLACING: Readonly<Record<string, readonly string[]>> = {
   aws_eip: ['address', 'domain', 'network_border_group', 'public_ipv4_pool', 'ipam_pool_id'],
   aws_ebs_volume: ['availability_zone', 'encrypted', 'kms_key_id', 'snapshot_id', 'outpost_arn', 'multi_attach_enabled'],
   aws_volume_attachment: ['device_name', 'instance_id', 'volume_id'],
+  // The readiness gates are named after what they check (helm 3.1.1 resource_helm_release.go: RequiresReplace).
+  helm_release: ['name', 'namespace'],
 };
 
 /**

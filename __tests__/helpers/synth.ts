@@ -1,6 +1,6 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { App, Aspects, Lazy, LocalBackend, TerraformBackend, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { SettingsError, type SettingsProblem } from '../../lib/config/errors';
@@ -101,8 +101,10 @@ export interface StackFolder {
   /** The Terraform JSON cdktf synthesized, before it was turned into the requested format. */
   readonly json: TerraformJson;
   readonly text: string;
-  /** Every file left in the stack's folder, by name. */
+  /** Every file left in the stack's folder, by name (the assets folder aside). */
   readonly files: Record<string, string>;
+  /** Every file under the folder's `assets/` (TerraformAsset copies), by path from the folder. */
+  readonly assets: Record<string, string>;
   /** The stack's entry in cdktf's manifest.json. */
   readonly manifest: { synthesizedStackPath: string; stackMetadataPath: string };
   /** Which keys are blocks, as the HCL output read them from the provider bindings. */
@@ -115,9 +117,12 @@ export function synthStackFolder(build: (app: App) => TerraformStack, format: Ou
     const folder = join(outdir, 'stacks', stack.node.id);
     const text = readFileSync(join(folder, 'cdk.tf.json'), 'utf8');
     writeStackOutput(outdir, [stack], format);
-    const files = Object.fromEntries(readdirSync(folder).map((name) => [name, readFileSync(join(folder, name), 'utf8')]));
+    const entries = readdirSync(folder, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+    const read = (e: (typeof entries)[number]) => [relative(folder, join(e.parentPath, e.name)), readFileSync(join(e.parentPath, e.name), 'utf8')] as const;
+    const files = Object.fromEntries(entries.filter((e) => e.parentPath === folder).map(read));
+    const assets = Object.fromEntries(entries.filter((e) => e.parentPath !== folder).map(read));
     const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')).stacks[stack.node.id];
-    return { json: JSON.parse(text) as TerraformJson, text, files, manifest, schema: new BindingSchema(stack) };
+    return { json: JSON.parse(text) as TerraformJson, text, files, assets, manifest, schema: new BindingSchema(stack) };
   });
 }
 

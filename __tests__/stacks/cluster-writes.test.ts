@@ -1,10 +1,12 @@
 import type { SettingsInput } from '../../lib/config/schema';
+import { HELM_RELEASE_RECORD_PREFIX } from '../../lib/kubernetes/cluster-writes';
 import { GATES_NAMESPACE } from '../../lib/kubernetes/readiness-gates';
 import { SYSTEM_UPGRADE_NAMESPACE } from '../../lib/kubernetes/upgrade-plan';
 import { BACKUP_NAMESPACE } from '../../lib/rancher/backup-objects';
 import { RANCHER_NAMESPACE } from '../../lib/rancher/namespace';
 import { K8S_HA_STACK } from '../../app/stacks/k8s-ha';
 import { RKE_HA_STACK } from '../../app/stacks/rke-ha';
+import { gates } from '../helpers/gates';
 import type { TerraformJson } from '../helpers/synth';
 import { synthSettings, type StackName } from '../helpers/variants';
 
@@ -74,6 +76,20 @@ describe.each(VARIANTS)('what the cluster writes back: %s', (_name, stack, input
       expect([...actual].sort()).toEqual([...expected].sort());
     }
   });
+});
+
+it("keeps each gate's release record (Helm's Secret) in the gates' namespace, beside its Job", () => {
+  for (const [, stack, input] of VARIANTS) {
+    const json = synthSettings(stack, input).json;
+    const [namespace] = Object.entries(json.resource.kubernetes_namespace_v1).find(([, n]: [string, any]) => n.metadata.name === GATES_NAMESPACE)!;
+    const found = Object.values(gates(json));
+    expect(found.length).toBeGreaterThanOrEqual(2);
+    for (const g of found) {
+      expect(g.release.namespace).toBe(`\${kubernetes_namespace_v1.${namespace}.metadata[0].name}`);
+      expect(g.job.metadata.namespace).toBe(GATES_NAMESPACE);
+      expect(`${HELM_RELEASE_RECORD_PREFIX}${g.release.name}.v1`.length).toBeLessThanOrEqual(253);
+    }
+  }
 });
 
 it('the CA-issuer and private-CA variants do create the secrets the table covers', () => {

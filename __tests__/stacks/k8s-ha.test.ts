@@ -6,6 +6,7 @@ import { DEFAULT_VERSIONS, RANCHER_KUBERNETES_RANGE, rancherLine } from '../../l
 import { K8S_HA_STACK } from '../../app/stacks/k8s-ha';
 import { runApp, STACK_TRACE_LINE } from '../helpers/app-process';
 import { dataSources, resources, type TerraformJson } from '../helpers/synth';
+import { gates as gateReleases } from '../helpers/gates';
 import { synthSettings } from '../helpers/variants';
 import { describeWithTerraform, evaluate, expressionOf } from '../helpers/terraform';
 import { PEM_BLOCK, secretLiterals } from '../helpers/secrets';
@@ -59,6 +60,7 @@ describe('k8s-ha stack with no k8sHa settings (kubeconfig ~/.kube/config)', () =
       'kubernetes_cluster_role_v1',
       // The chart versions the apply installed, which the next plan reads (docs/day-2.md, "Upgrading").
       'kubernetes_config_map_v1',
+      // The backup operator's Backup and Restore objects are applied by Jobs (lib/rancher/backup-object-jobs.ts).
       'kubernetes_job_v1',
       'kubernetes_namespace_v1',
       'kubernetes_role_binding_v1',
@@ -74,10 +76,10 @@ describe('k8s-ha stack with no k8sHa settings (kubeconfig ~/.kube/config)', () =
       // The CA of Rancher's the first login trusts, pinned (FirstLogin pinCaCert).
       'terraform_data',
     ]);
-    // cert-manager, Rancher, and the backup operator's two charts.
-    expect(Object.values(helmReleases).map((r) => r.chart).sort()).toEqual(['cert-manager', 'rancher', 'rancher-backup', 'rancher-backup-crd']);
+    // cert-manager, Rancher, the backup operator's two charts, and the readiness gates (each a release of the gate chart).
+    expect(Object.keys(helmReleases)).toHaveLength(4 + Object.keys(gateReleases(json)).length);
     // The cluster's ingress controller is not ours to know: the gate only asks for an Ingress of its class to be admitted.
-    const gates = Object.values(resources(json, 'kubernetes_job_v1')).filter((j) => j.metadata.labels['app.kubernetes.io/name'] === 'rancher-aws-gates').map((j) => [j.metadata.name, j.spec.template.spec.container[0].env.filter((e: { name: string }) => e.name !== 'HOME' && e.name !== 'DEADLINE_SECONDS')]);
+    const gates = Object.values(gateReleases(json)).map((g) => [g.id, g.job.spec.template.spec.containers[0].env.filter((e: { name: string }) => e.name !== 'HOME' && e.name !== 'DEADLINE_SECONDS')]);
     expect(gates.sort()).toEqual([
       [
         'rancher-aws-certificate-ready',
@@ -117,7 +119,7 @@ describe('k8s-ha stack with no k8sHa settings (kubeconfig ~/.kube/config)', () =
     ]);
     // After cert-manager, the ingress admission gate, and the DNS record (whichever of the three kinds exists): ACME
     // and the certificate wait resolve the name.
-    const gate = (name: string) => address('resource', 'kubernetes_job_v1', Object.entries(resources(json, 'kubernetes_job_v1')).find(([, j]) => j.metadata.name === `rancher-aws-${name}`)![0]);
+    const gate = (name: string) => address('resource', 'helm_release', gateReleases(json)[`rancher-aws-${name}`].address);
     expect([...rancher.depends_on].sort()).toEqual(
       [
         address('resource', 'helm_release', certManagerName),

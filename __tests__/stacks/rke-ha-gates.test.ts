@@ -4,6 +4,7 @@ import type { SettingsInput } from '../../lib/config/schema';
 import { RKE_HA_STACK } from '../../app/stacks/rke-ha';
 import { dataSources, dependencyClosure, resources, userDataOf, type TerraformJson } from '../helpers/synth';
 import { synthSettings } from '../helpers/variants';
+import { gates as gateReleases } from '../helpers/gates';
 import { evaluate, expressionOf } from '../helpers/terraform';
 import { renderTemplate } from '../helpers/validators';
 
@@ -54,8 +55,8 @@ for (const tls of TLS) {
 
 const synth = (input: SettingsInput) => synthSettings(RKE_HA_STACK, { hostname: 'rancher.example.com', hostedZone: 'example.com', ...input }).json;
 
-const gates = (json: TerraformJson) => Object.fromEntries(Object.entries(resources(json, 'kubernetes_job_v1')).map(([n, j]) => [j.metadata.name.replace('rancher-aws-', ''), { address: `kubernetes_job_v1.${n}`, job: j }]));
-const env = (job: any) => Object.fromEntries(job.spec.template.spec.container[0].env.map((e: { name: string; value: string }) => [e.name, e.value]));
+const gates = (json: TerraformJson) => Object.fromEntries(Object.values(gateReleases(json)).map((g) => [g.id.replace('rancher-aws-', ''), { address: `helm_release.${g.address}`, job: g.job }]));
+const env = (job: any) => Object.fromEntries(job.spec.template.spec.containers[0].env.map((e: { name: string; value: string }) => [e.name, e.value]));
 const release = (json: TerraformJson, chart: string) => {
   const entry = Object.entries(resources(json, 'helm_release')).find(([, r]) => r.chart === chart);
   return entry && { address: `helm_release.${entry[0]}`, release: entry[1] };

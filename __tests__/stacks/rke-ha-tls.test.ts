@@ -2,6 +2,7 @@ import { RKE_HA_STACK } from '../../app/stacks/rke-ha';
 import { describeRootModules } from '../helpers/root-module';
 import { PEM_BLOCK } from '../helpers/secrets';
 import { dataSources, resources, type StackFolder, type TerraformJson } from '../helpers/synth';
+import { gates } from '../helpers/gates';
 import { describeWithTerraform, evaluate, expressionOf, unparsableTemplates } from '../helpers/terraform';
 import { RKE_HA_TLS_VARIANTS as VARIANTS, synthSettingsFolder } from '../helpers/variants';
 
@@ -276,8 +277,8 @@ describeWithTerraform('rke-ha TLS: what Terraform makes of it (terraform fmt / c
       letsEncrypt: { email: 'ops@example.com', environment: 'production', ingress: { class: 'nginx' } },
     });
     expect(values).not.toHaveProperty('extraObjects');
-    const gate = Object.values(resources(synthesized['ingress+acme'].json, 'kubernetes_job_v1')).find((j) => j.metadata.name === 'rancher-aws-certificate-ready');
-    expect(gate.spec.template.spec.container[0].env).toEqual(
+    const { job, release: gate } = gates(synthesized['ingress+acme'].json)['rancher-aws-certificate-ready'];
+    expect(job.spec.template.spec.containers[0].env).toEqual(
       expect.arrayContaining([
         { name: 'GATE', value: 'certificate' },
         { name: 'NAMESPACE', value: 'cattle-system' },
@@ -289,7 +290,7 @@ describeWithTerraform('rke-ha TLS: what Terraform makes of it (terraform fmt / c
 
   it('waits for the certificate only when cert-manager issues it', () => {
     for (const [name, { json }] of Object.entries(synthesized)) {
-      const waits = Object.values(resources(json, 'kubernetes_job_v1')).some((j) => j.metadata.name === 'rancher-aws-certificate-ready');
+      const waits = 'rancher-aws-certificate-ready' in gates(json);
       expect([name, waits]).toEqual([name, !name.startsWith('external') && !name.includes('blank')]);
     }
   });

@@ -7,6 +7,7 @@ import { plannedChange } from '../helpers/replacement';
 import { planProblems } from '../helpers/suc-plan-schema';
 import { resources, userDataOf, type TerraformJson } from '../helpers/synth';
 import { synthSettings } from '../helpers/variants';
+import { gate } from '../helpers/gates';
 
 /**
  * In-place upgrades, on before/after pairs of synthesized modules: a version
@@ -17,10 +18,13 @@ const synth = (input: SettingsInput): TerraformJson => synthSettings(RKE_HA_STAC
 const BASE: SettingsInput = { hostname: 'rancher.example.com', hostedZone: 'example.com' };
 const K3S: SettingsInput = { ...BASE, rkeHa: { distribution: 'k3s' } };
 
-const jobs = (json: TerraformJson) => resources(json, 'kubernetes_job_v1');
-const job = (json: TerraformJson, suffix: string) => Object.entries(jobs(json)).find(([name]) => name.startsWith(`readiness-gates_${suffix}_`))!;
+/** A gate's release address (without `helm_release.`) and the release with its Job's spec. */
+const job = (json: TerraformJson, suffix: string): [string, any] => {
+  const g = gate(json, suffix);
+  return [g.address, { ...g.release, spec: g.job.spec }];
+};
 const env = (resource: any): Record<string, string> =>
-  Object.fromEntries(resource.spec.template.spec.container[0].env.map((e: { name: string; value: string }) => [e.name, e.value]));
+  Object.fromEntries((resource.spec.template.spec.containers ?? resource.spec.template.spec.container)[0].env.map((e: { name: string; value: string }) => [e.name, e.value]));
 const configMap = (json: TerraformJson, name: string) => Object.values(resources(json, 'kubernetes_config_map_v1')).find((m: any) => m.metadata.name === name);
 
 describe.each([
@@ -33,7 +37,7 @@ describe.each([
 
   it('replaces and destroys no instance, no AWS resource at all', () => {
     expect(change.destroyed).toEqual([]);
-    expect(change.replaced.filter((address) => !address.startsWith('kubernetes_'))).toEqual([]);
+    expect(change.replaced.filter((address) => !address.startsWith('kubernetes_') && !address.startsWith('helm_release.'))).toEqual([]);
     // The instances' arguments are the same but for the held user data.
     for (const [name, instance] of Object.entries(resources(after, 'aws_instance'))) {
       const { user_data_base64: _a, ...rest } = instance;
@@ -41,6 +45,14 @@ describe.each([
       expect(rest).toEqual(old);
       expect(instance.lifecycle.ignore_changes).toContain('user_data_base64');
     }
+  });
+
+  it('replaces the releases of the gates that run again (named after what they check), and no other release', () => {
+    const replaced = change.replaced.filter((address) => address.startsWith('helm_release.'));
+    const names = (json: TerraformJson) => ['kubernetes-upgraded', 'servers-ready', 'ingress-ready', 'certificate-ready'].map((n) => `helm_release.${job(json, n)[0]}`);
+    expect(replaced.sort()).toEqual(names(before).sort());
+    expect(names(after).sort()).toEqual(names(before).sort()); // same addresses, new release names
+    for (const n of ['kubernetes-upgraded', 'servers-ready']) expect(job(after, n)[1].name).not.toBe(job(before, n)[1].name);
   });
 
   it('changes the upgrade gate (Plan to the new version) and runs the later gates again', () => {
@@ -117,8 +129,8 @@ describe('rke-ha: the upgrade controller', () => {
     expect(gate.depends_on.some((d: string) => d.startsWith('kubernetes_config_map_v1.kubernetes-upgrade_target_'))).toBe(true);
     // The charts wait for the upgraded cluster: cert-manager after servers-ready, which waits for the upgrade.
     const [serversReadyName, serversReady] = job(json, 'servers-ready');
-    expect(serversReady.depends_on).toContain(`kubernetes_job_v1.${job(json, 'kubernetes-upgraded')[0]}`);
+    expect(serversReady.depends_on).toContain(`helm_release.${job(json, 'kubernetes-upgraded')[0]}`);
     const [certManager] = Object.values(resources(json, 'helm_release')).filter((r: any) => r.chart === 'cert-manager') as any[];
-    expect(certManager.depends_on).toContain(`kubernetes_job_v1.${serversReadyName}`);
+    expect(certManager.depends_on).toContain(`helm_release.${serversReadyName}`);
   });
 });

@@ -4,6 +4,7 @@ import { DEFAULT_VERSIONS } from '../../lib/config/versions';
 import { RKE2_SERVER_PORTS } from '../../lib/nodes/private/ports';
 import { RKE_HA_STACK } from '../../app/stacks/rke-ha';
 import { dataSources, expressionsReferring, only, resources, userDataOf, type TerraformJson } from '../helpers/synth';
+import { gates } from '../helpers/gates';
 import { synthSettings } from '../helpers/variants';
 import { placeholderValue, renderTemplate, validateCloudConfig } from '../helpers/validators';
 import { CLUSTER_INITIALIZED_MARKER, secretLiterals } from '../helpers/secrets';
@@ -205,7 +206,7 @@ describe('rke-ha stack: cluster access and Helm', () => {
     // In-cluster gates run once the API answers; the charts wait for them.
     const [gatesNamespace] = Object.entries(resources(json, 'kubernetes_namespace_v1')).find(([, n]) => n.metadata.name === 'rancher-aws-gates')!;
     expect(resources(json, 'kubernetes_namespace_v1')[gatesNamespace].depends_on).toEqual([addr('data.http', readyzName)]);
-    const gate = (name: string) => addr('kubernetes_job_v1', Object.entries(resources(json, 'kubernetes_job_v1')).find(([, j]) => j.metadata.name === `rancher-aws-${name}`)![0]);
+    const gate = (name: string) => addr('helm_release', gates(json)[`rancher-aws-${name}`].address);
     expect(certManager.depends_on).toEqual([gate('servers-ready')]);
     // ...and Rancher after every server joined, the ingress webhook answers, cert-manager, and the name leads to
     // the ingress: the DNS record and the balancer's listeners and rules (Let's Encrypt's HTTP-01 check comes in).
@@ -253,7 +254,7 @@ describe('rke-ha stack: cluster access and Helm', () => {
     const [, secret] = Object.entries(dataSources(json, 'kubernetes_secret_v1'))[0];
     expect(secret.metadata).toEqual({ name: 'tls-rancher', namespace: 'cattle-system' });
     expect(secret.depends_on).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^helm_release\.rancher_release/), expect.stringMatching(/^kubernetes_job_v1\.readiness-gates_certificate-ready/), expect.stringMatching(/^aws_route53_record\./)]),
+      expect.arrayContaining([expect.stringMatching(/^helm_release\.rancher_release/), expect.stringMatching(/^helm_release\.readiness-gates_certificate-ready/), expect.stringMatching(/^aws_route53_record\./)]),
     );
     expect(json.output!.rancher_url.value).toBe(`\${trimsuffix(data.http.${pingName}.url, "/ping")}`);
   });

@@ -23,3 +23,14 @@ export const RANCHER_SECRET_ANNOTATIONS = ['field.cattle.io/projectId'] as const
 export function annotationPaths(keys: readonly string[]): string[] {
   return keys.map((key) => `metadata[0].annotations["${key}"]`);
 }
+
+/**
+ * Helm, for every release Terraform installs (the charts, and each readiness
+ * gate): the release record, a Secret `sh.helm.release.v1.<release>.v<revision>`
+ * in the release's namespace (a gate's: the gates' namespace, beside its Job),
+ * and its ownership label and annotations on the objects of the chart. Terraform
+ * manages none of them: the helm provider reads the record back into the
+ * release's computed `status` and `metadata` only (3.1.1 setReleaseAttributes),
+ * so nothing is ignored.
+ */
+export const HELM_RELEASE_RECORD_PREFIX = 'sh.helm.release.v1.';

@@ -1,10 +1,9 @@
-import type { JobV1 } from '@cdktf/provider-kubernetes/lib/job-v1';
+import type { Release } from '@cdktf/provider-helm/lib/release';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { NodeVersions } from './node-versions';
 import { GATES_NAMESPACE, type ReadinessGates } from './readiness-gates';
 import { SystemUpgradeController } from './system-upgrade-controller';
-import { escapeTemplate } from '../common/terraform-template';
 import { SERVER_PLAN_NAME, serverPlan, SYSTEM_UPGRADE_NAMESPACE, type Distribution } from './upgrade-plan';
 import { kubernetesUpgradeRules } from './upgrade-rules';
 import { VersionRecord } from './version-record';
@@ -55,7 +54,7 @@ export { KUBERNETES_RECORD, UPGRADE_TARGET_RECORD } from './object-names';
  */
 export class KubernetesUpgrade extends Construct {
   /** Passes once every node runs the version: what the later gates and charts wait for. */
-  readonly gate: JobV1;
+  readonly gate: Release;
   readonly controller: SystemUpgradeController;
   readonly record: VersionRecord;
 
@@ -66,7 +65,13 @@ export class KubernetesUpgrade extends Construct {
     const plan = serverPlan({ distribution: props.distribution, version: props.version, registry: props.registry, jobDeadlineSeconds, servers: props.servers });
     const applyPlans = props.gates.grant('plans', {
       namespace: this.controller.namespace.metadata.name,
-      rules: [{ apiGroups: ['upgrade.cattle.io'], resources: ['plans'], verbs: ['get', 'create', 'patch'] }],
+      rules: [
+        // `kubectl apply` reads and patches the one Plan, by name...
+        { apiGroups: ['upgrade.cattle.io'], resources: ['plans'], resourceNames: [SERVER_PLAN_NAME], verbs: ['get', 'patch'] },
+        // ...and creates it on the first apply. RBAC cannot narrow a create to a name (the object is not there to
+        // name when the request is authorized): the gate may create other Plans in this namespace (design notes).
+        { apiGroups: ['upgrade.cattle.io'], resources: ['plans'], verbs: ['create'] },
+      ],
     });
     const readAfter = props.readAfter ?? props.dependsOn;
     const target = new VersionRecord(this, 'target', {
@@ -80,10 +85,11 @@ export class KubernetesUpgrade extends Construct {
     this.gate = props.gates.gate('kubernetes-upgraded', {
       check: {
         kind: 'upgrade',
-        plan: escapeTemplate(JSON.stringify(plan)),
+        // Plain text: the gate escapes its whole manifest for Terraform.
+        plan: JSON.stringify(plan),
         planName: SERVER_PLAN_NAME,
         planNamespace: SYSTEM_UPGRADE_NAMESPACE,
-        version: escapeTemplate(props.version),
+        version: props.version,
         servers: props.servers,
       },
       minutes: props.minutesPerServer * props.servers,

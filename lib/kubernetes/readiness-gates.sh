@@ -1,7 +1,7 @@
 #!/bin/bash
-# Readiness gates of a deploy. Terraform runs each one as a Kubernetes Job and
-# waits for it to complete (kubernetes_job_v1, wait_for_completion); the Helm
-# releases that need the condition depend on that Job. A gate polls the API
+# Readiness gates of a deploy. Terraform runs each one as a Kubernetes Job, the
+# one object of a Helm release it waits for (helm_release, wait_for_jobs); the
+# chart releases that need the condition depend on that release. A gate polls the API
 # every INTERVAL seconds until its condition holds, and gives up once
 # DEADLINE_SECONDS are spent (the Job's own deadline is a minute longer), with a
 # last line saying what did not become ready.
@@ -38,7 +38,8 @@
 #                node the controller marked done for this Plan revision (label
 #                plan.upgrade.cattle.io/<plan> = the latest hash) reports
 #                VERSION, and no server holds the certificate-renewal restart
-#                Lease (cert-renewal.sh). The controller sets SYSTEM_UPGRADE_NODE_NAME,
+#                Lease (cert-renewal.sh) and no roll holds it (lib/ops/roll.ts),
+#                unless the roll has this very server out. The controller sets SYSTEM_UPGRADE_NODE_NAME,
 #                SYSTEM_UPGRADE_PLAN_NAME and SYSTEM_UPGRADE_PLAN_LATEST_HASH.
 #                A failed Job is retried by the controller within its deadline.
 #   RERUN_ON     (any gate) only a marker: a new value replaces the Job, so
@@ -220,49 +221,61 @@ nodes_upgraded() {
 }
 
 # server_table PLAN: one line per server, name|kubelet version|Ready|EtcdIsVoter|unschedulable|the label
-# plan.upgrade.cattle.io/PLAN (the hash of the Plan revision the controller last completed there).
+# plan.upgrade.cattle.io/PLAN (the hash of the Plan revision the controller last completed there)|InternalIP.
 server_table() {
   local label=${1//./\\.}
-  kubectl get nodes -l node-role.kubernetes.io/control-plane=true -o jsonpath="{range .items[*]}{.metadata.name}{\"|\"}{.status.nodeInfo.kubeletVersion}{\"|\"}{.status.conditions[?(@.type==\"Ready\")].status}{\"|\"}{.status.conditions[?(@.type==\"EtcdIsVoter\")].status}{\"|\"}{.spec.unschedulable}{\"|\"}{.metadata.labels.plan\\.upgrade\\.cattle\\.io/$label}{\"\\n\"}{end}"
+  kubectl get nodes -l node-role.kubernetes.io/control-plane=true -o jsonpath="{range .items[*]}{.metadata.name}{\"|\"}{.status.nodeInfo.kubeletVersion}{\"|\"}{.status.conditions[?(@.type==\"Ready\")].status}{\"|\"}{.status.conditions[?(@.type==\"EtcdIsVoter\")].status}{\"|\"}{.spec.unschedulable}{\"|\"}{.metadata.labels.plan\\.upgrade\\.cattle\\.io/$label}{\"|\"}{.status.addresses[?(@.type==\"InternalIP\")].address}{\"\\n\"}{end}"
 }
 
-# The Lease a server's certificate renewal holds while it restarts (cert-renewal.sh).
+# The Lease a server's certificate renewal holds while it restarts (cert-renewal.sh), and a roll (lib/ops/roll.ts)
+# for as long as it runs; the roll names the server it has out of the cluster in the annotation rancher-ha-aws/out
+# (its address).
 RESTART_LEASE=rancher-aws-server-restart
 
-# restart_lease_free: no server restarts for its certificates now (no Lease,
-# or one left by a dead run that has expired). A Lease whose times cannot be
-# read counts as held.
+# restart_lease_free [ADDRESS]: no server restarts for its certificates and no roll runs now (no Lease, or one left
+# by a dead run that has expired), or the roll holding it has the server at ADDRESS out (this Job's own: upgrading
+# it takes down no other). A Lease whose times cannot be read counts as held.
 restart_lease_free() {
-  local lease holder renewed duration until
-  if ! lease=$(kubectl -n kube-system get lease "$RESTART_LEASE" -o 'jsonpath={.spec.holderIdentity} {.spec.renewTime} {.spec.leaseDurationSeconds}' 2>&1); then
+  local lease holder renewed duration out until
+  if ! lease=$(kubectl -n kube-system get lease "$RESTART_LEASE" -o 'jsonpath={.spec.holderIdentity} {.spec.renewTime} {.spec.leaseDurationSeconds} {.metadata.annotations.rancher-ha-aws/out}' 2>&1); then
     [[ $lease == *NotFound* ]] && return 0
     STATUS="could not read the Lease kube-system/$RESTART_LEASE: $(tail -n 1 <<<"$lease")"
     return 1
   fi
-  read -r holder renewed duration <<<"$lease"
+  read -r holder renewed duration out <<<"$lease"
   until=$(date -d "$renewed" +%s 2>/dev/null) || until=""
   if [[ $until =~ ^[0-9]+$ && $duration =~ ^[0-9]+$ ]] && [ $((until + duration)) -le "$(date +%s)" ]; then
     return 0
   fi
-  STATUS="${holder:-a server} is restarting to renew its certificates (Lease kube-system/$RESTART_LEASE)"
+  if [ -n "$out" ] && [ "$out" = "${1:-}" ]; then
+    return 0
+  fi
+  if [ -n "$out" ] || [[ $holder == */* ]]; then
+    STATUS="a roll holds the servers' restart Lease (kube-system/$RESTART_LEASE, ${holder:-no holder})${out:+ with $out out}"
+  else
+    STATUS="${holder:-a server} is restarting to renew its certificates (Lease kube-system/$RESTART_LEASE)"
+  fi
   return 1
 }
 
 # The servers other than this Job's node are whole, and the ones already
 # upgraded by this Plan revision came back on VERSION.
 others_ready() {
-  local table name kubelet ready voter unschedulable hash others=0 pending=()
+  local table name kubelet ready voter unschedulable hash address own="" others=0 pending=()
   table=$(server_table "$SYSTEM_UPGRADE_PLAN_NAME") || {
     STATUS="the API did not answer the node list"
     log "$STATUS"
     return 1
   }
-  while IFS="|" read -r name kubelet ready voter unschedulable hash; do
+  while IFS="|" read -r name kubelet ready voter unschedulable hash address; do
     [ -n "$name" ] || continue
     if [ -n "$hash" ] && [ "$hash" = "$SYSTEM_UPGRADE_PLAN_LATEST_HASH" ] && [ "$kubelet" != "$VERSION" ]; then
       pending+=("$name is marked upgraded but runs ${kubelet:-no known version}")
     fi
-    [ "$name" != "$SYSTEM_UPGRADE_NODE_NAME" ] || continue
+    if [ "$name" = "$SYSTEM_UPGRADE_NODE_NAME" ]; then
+      own=$address
+      continue
+    fi
     others=$((others + 1))
     if [ "$ready" != True ]; then
       pending+=("$name is not Ready")
@@ -275,7 +288,7 @@ others_ready() {
   if [ "$others" -lt $((SERVERS - 1)) ]; then
     pending+=("only $others of the $((SERVERS - 1)) other servers are registered")
   fi
-  restart_lease_free || pending+=("$STATUS")
+  restart_lease_free "$own" || pending+=("$STATUS")
   settle "the $others other servers are whole; upgrading $SYSTEM_UPGRADE_NODE_NAME" "before upgrading $SYSTEM_UPGRADE_NODE_NAME" "${pending[@]}"
 }
 
@@ -300,7 +313,7 @@ plan_processed() {
       log "$STATUS"
       return 1
     }
-    while IFS="|" read -r name _ _ _ _ label; do
+    while IFS="|" read -r name _ _ _ _ label _; do
       [ -n "$name" ] && [ "$label" != "$hash" ] && pending+=("$name")
     done <<<"$table"
     if [ "${#pending[@]}" -eq 0 ]; then

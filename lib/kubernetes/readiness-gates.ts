@@ -1,13 +1,16 @@
+import { createHash } from 'node:crypto';
+import { Release } from '@cdktf/provider-helm/lib/release';
 import { ClusterRoleBindingV1 } from '@cdktf/provider-kubernetes/lib/cluster-role-binding-v1';
 import { ClusterRoleV1 } from '@cdktf/provider-kubernetes/lib/cluster-role-v1';
-import { JobV1 } from '@cdktf/provider-kubernetes/lib/job-v1';
 import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
 import { RoleBindingV1 } from '@cdktf/provider-kubernetes/lib/role-binding-v1';
 import { RoleV1 } from '@cdktf/provider-kubernetes/lib/role-v1';
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
-import type { ITerraformDependable } from 'cdktf';
+import { Token, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { stringify } from 'yaml';
 import { annotationPaths, RANCHER_NAMESPACE_ANNOTATIONS } from './cluster-writes';
+import { GATE_CHART_HASH, gateChart } from './gate-chart';
 import READINESS_GATES from './readiness-gates.sh';
 import { GATES_NAMESPACE } from './object-names';
 import { escapeTemplate } from '../common/terraform-template';
@@ -69,14 +72,16 @@ export interface ReadinessGatesProps {
 }
 
 export interface GateProps {
+  /** What the gate waits for; plain values (no Terraform references): they name the gate's release. */
   readonly check: GateCheck;
   /** The budget; the Job fails with a message once it is spent. */
   readonly minutes: number;
   readonly dependsOn?: ITerraformDependable[];
   /**
-   * A value whose change replaces the Job, so the gate runs again (e.g. the
-   * versions an upgrade changes: the gate then checks the upgraded cluster).
-   * @default none: the Job runs again only when its check changes
+   * A value whose change replaces the gate's release, so the gate runs again
+   * (e.g. the versions an upgrade changes: the gate then checks the upgraded
+   * cluster).
+   * @default none: the gate runs again only when its check changes
    */
   readonly rerunOn?: string;
 }
@@ -87,17 +92,29 @@ export interface GateProps {
  */
 export const GATE_COMMAND: readonly string[] = ['bash', '-c', READINESS_GATES];
 
-/** Seconds the Job and Terraform allow beyond the script's own budget, so the script reports before it is killed. */
-const JOB_GRACE_SECONDS = 60;
-const TERRAFORM_GRACE_MINUTES = 5;
+/** Seconds the Job allows beyond the script's own budget, so the script reports before it is killed. */
+export const JOB_GRACE_SECONDS = 60;
+/** Minutes Helm's wait allows beyond the gate's budget (the Job's deadline, a pod start, an image pull). */
+export const HELM_GRACE_MINUTES = 5;
+/** Minutes the provider's own deadline allows beyond Helm's, for the uninstall of a failed gate (`atomic`). */
+export const PROVIDER_GRACE_MINUTES = 5;
 
 /**
- * Readiness gates that run inside the cluster: each is a Job Terraform creates
- * and waits for (`wait_for_completion`), running `readiness-gates.sh` with
- * kubectl under a read-only service account. A Job that fails, or that
- * Terraform gives up on, is tainted and runs again on the next apply; a change
- * of what it checks (e.g. the server count) replaces it, so it runs again too.
- * The Helm releases `depends_on` the gates they need.
+ * Readiness gates that run inside the cluster: each is a Helm release of a
+ * one-Job chart (gate-chart.ts) that Terraform installs with `wait_for_jobs`,
+ * the Job running `readiness-gates.sh` with kubectl under a read-only service
+ * account. Helm's wait reads the Job again after a connection error, a 429 or
+ * a 5xx (the kubernetes provider's Job wait stopped at the first one), so an
+ * API server restarting behind the load balancer does not fail the apply.
+ *
+ * A gate that fails or runs out of time is uninstalled (`atomic`) and left out
+ * of the state, so the next apply installs it again. The release and its Job
+ * are named after what the gate checks: any change of it (a server count, a
+ * version in `rerunOn`) is a new name, which Terraform can only meet by
+ * replacing the release, so the gate runs again as a fresh Job; a release is
+ * never upgraded in place (a Job's pod template cannot change, and a failed
+ * upgrade would keep the new values). The Helm releases of the charts
+ * `depends_on` the gates they need.
  */
 export class ReadinessGates extends Construct {
   readonly namespace: NamespaceV1;
@@ -105,6 +122,8 @@ export class ReadinessGates extends Construct {
   private readonly image: string;
   /** The RBAC objects every gate needs before it runs (and after, until it is deleted). */
   private readonly access: ITerraformDependable[];
+  /** The gate chart as the module holds it (`${path.module}/assets/...`). */
+  private readonly chart: string;
 
   constructor(scope: Construct, id: string, props: ReadinessGatesProps) {
     super(scope, id);
@@ -146,6 +165,7 @@ export class ReadinessGates extends Construct {
       subject,
     });
     this.access = [this.serviceAccount, readerBinding, proberBinding];
+    this.chart = gateChart(this, 'chart').chart;
   }
 
   /**
@@ -153,7 +173,7 @@ export class ReadinessGates extends Construct {
    * binding named `rancher-aws-gates`): a gate that writes, such as the
    * upgrade gate applying its Plan, depends on the returned binding.
    */
-  grant(id: string, props: { readonly namespace: string; readonly rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[] }): RoleBindingV1 {
+  grant(id: string, props: { readonly namespace: string; readonly rules: { apiGroups: string[]; resources: string[]; resourceNames?: string[]; verbs: string[] }[] }): RoleBindingV1 {
     const role = new RoleV1(this, `${id}-role`, { metadata: { name: NAME, namespace: props.namespace }, rule: props.rules });
     return new RoleBindingV1(this, `${id}-role-binding`, {
       metadata: { name: NAME, namespace: props.namespace },
@@ -162,49 +182,86 @@ export class ReadinessGates extends Construct {
     });
   }
 
-  /** A gate named `rancher-aws-<id>`; the returned Job is what dependents wait for. */
-  gate(id: string, props: GateProps): JobV1 {
-    const budget = props.minutes * 60;
-    return new JobV1(this, id, {
-      metadata: { name: `rancher-aws-${id}`, namespace: this.namespace.metadata.name, labels: { 'app.kubernetes.io/name': NAME } },
-      spec: {
-        backoffLimit: 1,
-        activeDeadlineSeconds: budget + JOB_GRACE_SECONDS,
-        template: {
-          metadata: { labels: { 'app.kubernetes.io/name': NAME } },
-          spec: {
-            serviceAccountName: this.serviceAccount.metadata.name,
-            restartPolicy: 'Never',
-            securityContext: { runAsNonRoot: true, runAsUser: '1000', seccompProfile: { type: 'RuntimeDefault' } },
-            container: [
-              {
-                name: 'gate',
-                image: this.image,
-                command: GATE_COMMAND.map(escapeTemplate),
-                // kubectl keeps a discovery cache under $HOME.
-                env: [
-                  { name: 'HOME', value: '/tmp' },
-                  { name: 'DEADLINE_SECONDS', value: String(budget) },
-                  ...gateEnvironment(props.check),
-                  ...(props.rerunOn === undefined ? [] : [{ name: 'RERUN_ON', value: props.rerunOn }]),
-                ],
-                resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '128Mi' } },
-                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
-                volumeMount: [{ name: 'tmp', mountPath: '/tmp' }],
-              },
-            ],
-            volume: [{ name: 'tmp', emptyDir: { sizeLimit: '16Mi' } }],
-          },
-        },
-      },
-      waitForCompletion: true,
+  /**
+   * A gate: the release and its Job are named `rancher-aws-<id>-<hash of the
+   * Job>`; the returned release is what dependents wait for.
+   */
+  gate(id: string, props: GateProps): Release {
+    const job = gateJob(`rancher-aws-${id}`, { ...props, image: this.image, serviceAccount: NAME });
+    return new Release(this, id, {
+      name: job.metadata.name,
+      namespace: this.namespace.metadata.name,
+      chart: this.chart,
+      // The chart's template adds the last newline.
+      values: [escapeTemplate(JSON.stringify({ manifest: stringify(job, { lineWidth: 0, aliasDuplicateObjects: false }).trimEnd() }))],
+      wait: true,
+      waitForJobs: true,
+      // A failed or timed-out gate is uninstalled and not recorded: the next apply installs and runs it again.
+      atomic: true,
+      // A failed release left by an uninstall that could not finish (the API gone meanwhile) may be reused.
+      replace: true,
+      timeout: (props.minutes + HELM_GRACE_MINUTES) * 60,
       timeouts: {
-        create: `${props.minutes + TERRAFORM_GRACE_MINUTES}m`,
-        update: `${props.minutes + TERRAFORM_GRACE_MINUTES}m`,
+        create: `${props.minutes + HELM_GRACE_MINUTES + PROVIDER_GRACE_MINUTES}m`,
+        update: `${props.minutes + HELM_GRACE_MINUTES + PROVIDER_GRACE_MINUTES}m`,
       },
       dependsOn: [...this.access, ...(props.dependsOn ?? [])],
     });
   }
+}
+
+/** A gate's Job as the Kubernetes API takes it (the chart's whole manifest). */
+export interface GateJob {
+  readonly apiVersion: 'batch/v1';
+  readonly kind: 'Job';
+  readonly metadata: { readonly name: string; readonly namespace: string; readonly labels: Record<string, string> };
+  readonly spec: Record<string, any>;
+}
+
+/**
+ * The Job of a gate, named `<prefix>-<hash>`: the hash covers the Job itself
+ * and the chart, so a change of either names a new release (which replaces
+ * the old one) and a Job no older Job had.
+ */
+export function gateJob(prefix: string, props: GateProps & { readonly image: string; readonly serviceAccount: string }): GateJob {
+  const budget = props.minutes * 60;
+  const env = [
+    // kubectl keeps a discovery cache under $HOME.
+    { name: 'HOME', value: '/tmp' },
+    { name: 'DEADLINE_SECONDS', value: String(budget) },
+    ...gateEnvironment(props.check),
+    ...(props.rerunOn === undefined ? [] : [{ name: 'RERUN_ON', value: props.rerunOn }]),
+  ];
+  for (const { name, value } of env) {
+    if (Token.isUnresolved(value)) throw new Error(`gate ${prefix}: ${name} is a Terraform reference; a gate's values must be known at synth (they name its release)`);
+  }
+  const labels = { 'app.kubernetes.io/name': NAME };
+  const spec = {
+    backoffLimit: 1,
+    activeDeadlineSeconds: budget + JOB_GRACE_SECONDS,
+    template: {
+      metadata: { labels },
+      spec: {
+        serviceAccountName: props.serviceAccount,
+        restartPolicy: 'Never',
+        securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } },
+        containers: [
+          {
+            name: 'gate',
+            image: props.image,
+            command: [...GATE_COMMAND],
+            env,
+            resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '128Mi' } },
+            securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+            volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+          },
+        ],
+        volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '16Mi' } }],
+      },
+    },
+  };
+  const hash = createHash('sha256').update(JSON.stringify({ prefix, labels, spec, chart: GATE_CHART_HASH })).digest('hex').slice(0, 10);
+  return { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: `${prefix}-${hash}`, namespace: GATES_NAMESPACE, labels }, spec };
 }
 
 /** The script's environment for a check. */

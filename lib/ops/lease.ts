@@ -13,9 +13,10 @@ export const LEASE_SECONDS = 3600;
 export const ROLL_LEASE: LeaseLock = { name: 'rancher-ha-aws-roll', seconds: LEASE_SECONDS };
 /**
  * The servers' restart lock (lib/kubernetes/cert-renewal.sh takes it before a
- * certificate-renewal restart). The roll holds it while it has a server out,
- * for as long as its longest step (the apply): cert-renewal.sh judges a Lease
- * stale by the Lease's own leaseDurationSeconds.
+ * certificate-renewal restart; the upgrade Plan's prepare step waits while it
+ * is held). The roll holds it from before its first server to its end, its
+ * duration as long as its longest step (the apply): cert-renewal.sh and the
+ * prepare step judge a Lease stale by its own leaseDurationSeconds.
  */
 export const RESTART_LEASE: LeaseLock = { name: 'rancher-aws-server-restart', seconds: LEASE_SECONDS };
 const NAMESPACE = 'kube-system';
@@ -71,6 +72,18 @@ export function acquire(kubectl: Kubectl, holder: string, now = new Date(), lock
 /** Renews the lease (between steps, and while waiting). */
 export function renew(kubectl: Kubectl, holder: string, now = new Date(), lock: LeaseLock = ROLL_LEASE): void {
   kubectl.tryCall(['-n', NAMESPACE, 'patch', 'lease', lock.name, '--type', 'merge', '-p', JSON.stringify({ spec: { holderIdentity: holder, renewTime: micro(now) } })]);
+}
+
+/**
+ * The annotation of the restart Lease naming the server a roll has out of the
+ * cluster (its private address): the upgrade Plan's prepare step lets that
+ * server's own upgrade Job go on (readiness-gates.sh `restart_lease_free`).
+ */
+export const OUT_ANNOTATION = 'rancher-ha-aws/out';
+
+/** Names the server the roll has out on the restart Lease it holds, or (undefined) clears it. */
+export function markOut(kubectl: Kubectl, address: string | undefined, lock: LeaseLock = RESTART_LEASE): void {
+  kubectl.call(['-n', NAMESPACE, 'patch', 'lease', lock.name, '--type', 'merge', '-p', JSON.stringify({ metadata: { annotations: { [OUT_ANNOTATION]: address ?? null } } })]);
 }
 
 /** Gives the lock back (only ours: a lease someone else took is left alone). */

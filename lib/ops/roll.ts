@@ -3,13 +3,13 @@ import { dirname, join, resolve } from 'node:path';
 import { Aws } from './aws';
 import { MEMBER_LIST_COMMAND, membersWithoutNode, parseMembers } from './etcd-members';
 import { Kubectl, NodeStatus } from './kubectl';
-import { acquire, LockResult, newHolder, release, renew, RESTART_LEASE } from './lease';
+import { acquire, LockResult, markOut, newHolder, release, renew, RESTART_LEASE } from './lease';
 import { deploymentName, deploymentRegion, managed, recorded } from './module-folder';
 import { unexpectedChanges } from './plan-check';
 import { Interrupted, waitUntil, yieldFor } from './poll';
 import { StateFile, stateFilePath } from './state-file';
 import { ModuleState, Terraform } from './terraform';
-import { upgradeInFlight } from './upgrade-state';
+import { planSettledOn, upgradeInFlight } from './upgrade-state';
 
 /** The bounded budgets of the roll's waits (documented in docs/day-2.md "Rolling a server"). */
 export const BUDGETS = {
@@ -159,11 +159,9 @@ export async function roll(options: RollOptions): Promise<number> {
   const kubeconfig = writeKubeconfig(options.dir, state);
   const kubectl = new Kubectl(kubeconfig);
   const holder = previous?.holder ?? newHolder();
+  const inFlight = plan.find((s) => previous?.done[s.name] !== undefined && previous.done[s.name] !== 'rejoin');
   try {
-    const inFlight = plan.find((s) => previous?.done[s.name] !== undefined && previous.done[s.name] !== 'rejoin');
     requireHealthy(kubectl, servers, k3s, inFlight);
-    // With a server out (a resume), the rejoin step waits for the upgrade instead.
-    if (!inFlight) requireNoUpgrade(kubectl, servers, 'Nothing was changed');
   } catch (error) {
     rmSync(kubeconfig, { force: true });
     if (!(error instanceof Stop)) throw error;
@@ -193,6 +191,13 @@ export async function roll(options: RollOptions): Promise<number> {
     }
   };
   try {
+    // The servers' restart Lease, from now to the end of the roll: no certificate renewal restarts a server, and no
+    // upgrade Job passes its prepare step (readiness-gates.sh), beside the roll; only the server the roll has out
+    // may be upgraded (its address on the Lease, OUT_ANNOTATION).
+    await holdRestartLease({ kubectl, holder, interrupted, log, restart }, 'before touching any server');
+    // Looked at with the Lease held: an upgrade Job that passed its prepare step before is applying, and refused here.
+    // With a server out (a resume), the rejoin step waits for that server's own upgrade instead.
+    if (!inFlight) requireNoUpgrade(kubectl, servers, 'Nothing was changed');
     if (options.newImage && !record.newImageDone) {
       const result = replaceExactly(terraform, imageAddress!, 'the apply that records the newest image', 'No server was touched: apply them first (a plain `terraform apply`), then run the roll again.');
       if (result.code !== 0) throw new Stop(`The apply that records the newest image failed (exit ${result.code}); no server was touched. Fix what Terraform says and run the roll again.`);
@@ -215,9 +220,10 @@ export async function roll(options: RollOptions): Promise<number> {
         save({ done: { ...record.done, [server.name]: step } });
       }
       log(`${server.name}: replaced, Ready${k3s ? '' : ' and a voting etcd member'}.`);
-      release(kubectl, holder, RESTART_LEASE);
-      restart.held = false;
+      markOut(kubectl, undefined);
     }
+    release(kubectl, holder, RESTART_LEASE);
+    restart.held = false;
     release(kubectl, holder);
     file.remove();
     log(`Roll of ${name} finished: ${plan.map((s) => s.name).join(', ')} replaced one at a time.`);
@@ -302,8 +308,9 @@ async function runStep(step: Step, c: StepContext): Promise<void> {
     if (!c.k3s) await requireMembersAreServers(c);
     return c.k3s ? datastoreSnapshot(c) : etcdSnapshot(c);
   }
-  // From the drain until the server is back, no certificate renewal may restart another server.
-  await holdRestartLease(c);
+  // From the drain until the server is back, the Lease names it: its own upgrade Job may run (a new server gets the
+  // Plan too), no other server's. Set at every step: a resume may find the Lease taken afresh.
+  markOut(c.kubectl, c.server.privateIp);
   switch (step) {
     case 'drain':
       return drain(c);
@@ -316,12 +323,15 @@ async function runStep(step: Step, c: StepContext): Promise<void> {
   }
 }
 
+/** What holdRestartLease needs of the roll. */
+type LeaseContext = Pick<StepContext, 'kubectl' | 'holder' | 'interrupted' | 'log' | 'restart'>;
+
 /**
  * Takes the servers' restart Lease (the one lib/kubernetes/cert-renewal.sh
  * takes before it restarts a server), or keeps it when the roll has it; while
  * a renewal holds it, waits (bounded) for that restart to end.
  */
-async function holdRestartLease(c: StepContext): Promise<void> {
+async function holdRestartLease(c: LeaseContext, where: string): Promise<void> {
   let other: Extract<LockResult, { held: false }> | undefined;
   const held = await waitUntil(BUDGETS.restartLeaseMs, c.interrupted, () => {
     const result = acquire(c.kubectl, c.holder, new Date(), RESTART_LEASE);
@@ -332,7 +342,7 @@ async function holdRestartLease(c: StepContext): Promise<void> {
   });
   if (!held) {
     throw new Stop(
-      `${other?.holder} still holds the servers' restart Lease (kube-system/${RESTART_LEASE.name}, renewed ${other?.renewed}) after ${BUDGETS.restartLeaseMs / 60_000} minutes: a certificate renewal whose server has not come back (journalctl -u rancher-aws-cert-renewal on it). The roll stopped before ${c.server.name}'s next step; run it again once that server is healthy.`,
+      `${other?.holder} still holds the servers' restart Lease (kube-system/${RESTART_LEASE.name}, renewed ${other?.renewed}) after ${BUDGETS.restartLeaseMs / 60_000} minutes: a certificate renewal whose server has not come back (journalctl -u rancher-aws-cert-renewal on it). The roll stopped ${where}; run it again once that server is healthy.`,
     );
   }
   c.restart.held = true;
@@ -477,9 +487,12 @@ async function rejoin(c: StepContext): Promise<void> {
     const nodes = c.kubectl.nodes();
     if (nodes === undefined) return undefined;
     if (!c.servers.every((s) => isHealthy(nodeOf(nodes, s), c.k3s))) return undefined;
-    // The upgrade controller runs its Plan on the new Node too (cordoned while it does): wait for that as well.
-    upgrade = upgradeInFlight(c.kubectl, serverNodes(nodes, c.servers));
-    return upgrade === undefined ? true : undefined;
+    // The upgrade controller runs its Plan on the new Node too (cordoned while it does): wait for that as well. An
+    // upgrade held up on the other servers (the roll's Lease holds their Jobs) is the next server's preflight's.
+    const others = serverNodes(nodes, c.servers);
+    if (planSettledOn(c.kubectl, nodeOf(nodes, c.server)!, others)) return true;
+    upgrade = upgradeInFlight(c.kubectl, others);
+    return undefined;
   });
   if (!healthy && upgrade !== undefined) {
     throw new Stop(`The new ${c.server.name} is healthy, but ${upgrade} after ${c.rejoinMs / 60_000} minutes. The roll stops before the next server; run it again once the upgrade is finished.`);

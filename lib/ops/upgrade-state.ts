@@ -33,3 +33,25 @@ export function upgradeInFlight(kubectl: Kubectl, serverNodes: readonly NodeStat
   if (behind.length > 0) return `the upgrade Plan ${SYSTEM_UPGRADE_NAMESPACE}/${SERVER_PLAN_NAME} (hash ${hash}) has yet to run on ${behind.join(', ')}`;
   return undefined;
 }
+
+/**
+ * Whether the server Plan is done with one server's Node, for a roll waiting
+ * for the server it replaced: done with no Plan, or with the Node labelled
+ * with the latest hash (or `disabled`); not done while the controller applies
+ * it there, before the controller has processed the Plan, or while nothing
+ * else holds the Plan up (the controller is about to start it there). Held up
+ * on the other servers (another Node applying or behind: a roll holding the
+ * restart Lease keeps their Jobs in their prepare step) counts as done here;
+ * the roll's next preflight refuses that upgrade.
+ */
+export function planSettledOn(kubectl: Kubectl, node: NodeStatus, serverNodes: readonly NodeStatus[]): boolean {
+  const plan = kubectl.object(SYSTEM_UPGRADE_NAMESPACE, 'plans.upgrade.cattle.io', SERVER_PLAN_NAME);
+  if (plan === undefined) return true;
+  const hash = plan.status?.latestHash;
+  if (!hash) return false;
+  const applying: string[] = plan.status?.applying ?? [];
+  if (applying.includes(node.name)) return false;
+  const done = (n: NodeStatus) => n.labels[PLAN_LABEL] === hash || n.labels[PLAN_LABEL] === 'disabled';
+  if (done(node)) return true;
+  return applying.length > 0 || serverNodes.some((n) => n.name !== node.name && !done(n));
+}

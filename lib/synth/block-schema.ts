@@ -16,7 +16,8 @@ import type { HclSchema } from './hcl';
 export const NESTED_ATTRIBUTES: Readonly<Record<string, readonly string[]>> = {
   // hashicorp/helm 3.x moved from blocks to nested attributes.
   'provider/helm': ['experiments', 'kubernetes', 'registries'],
-  'resource/helm_release': ['postrender', 'set', 'set_list', 'set_sensitive', 'set_wo'],
+  // `timeouts` too: the release declares it with the framework's timeouts.Attributes (helm 3.1.1 resource_helm_release.go).
+  'resource/helm_release': ['postrender', 'set', 'set_list', 'set_sensitive', 'set_wo', 'timeouts'],
   'data/helm_template': ['postrender', 'set', 'set_list', 'set_sensitive', 'set_wo'],
   // Attributes as blocks: `[]` must reach the HCL as `= []`, or the provider keeps rules added by hand.
   'resource/aws_default_security_group': ['egress', 'ingress'],

@@ -40,9 +40,49 @@ function renewalTimer(world) {
   renewal.restarts = (renewal.restarts ?? 0) + 1;
 }
 
+/**
+ * The upgrade controller running the server Plan, with the Plan's prepare step as readiness-gates.sh `prepare`
+ * judges it, where `cluster.upgrade.controller` is set (concurrency 1): while a server's Node carries an older hash
+ * than the Plan's latest, the first such server's prepare step runs at every look. It passes when the servers'
+ * restart Lease is free or stale, or names this server as the one a roll has out (annotation rancher-ha-aws/out =
+ * its address), and every other server is present, Ready, a voter and not cordoned; the server then restarts (down
+ * for `controller.restartLooks` looks) and comes back with the new hash. What it refused, and whom it upgraded,
+ * is kept in the controller's record.
+ */
+function upgradeController(world) {
+  const upgrade = world.cluster.upgrade;
+  const controller = upgrade?.controller;
+  if (!controller || !upgrade.plan) return;
+  const plan = upgrade.plan;
+  const running = world.cluster.servers.find((s) => s.upgrading !== undefined);
+  if (running) {
+    if (--running.upgrading > 0) return;
+    delete running.upgrading;
+    running.ready = true;
+    running.planHash = plan.latestHash;
+    plan.applying = [];
+    return;
+  }
+  const next = world.cluster.servers.find((s) => s.nodePresent && !s.deleting && s.planHash !== undefined && s.planHash !== plan.latestHash);
+  if (!next) return;
+  plan.applying = [next.node];
+  const lease = world.restartLease;
+  const held = lease && Date.parse(lease.renewTime) + lease.leaseDurationSeconds * 1000 > Date.now() && lease.annotations?.['rancher-ha-aws/out'] !== next.ip;
+  const others = world.cluster.servers.filter((s) => s !== next);
+  const whole = others.every((s) => s.nodePresent && !s.deleting && s.ready && s.member && !s.learner && !s.cordoned);
+  if (held || !whole) {
+    controller.refused = [...(controller.refused ?? []), `${next.name}: ${held ? `restart Lease held by ${lease.holderIdentity}` : 'another server is not whole'}`];
+    return;
+  }
+  next.ready = false;
+  next.upgrading = controller.restartLooks ?? 1;
+  controller.upgraded = [...(controller.upgraded ?? []), next.name];
+}
+
 /** Time passes with every look at the Nodes: joining servers progress. */
 function tick(world) {
   renewalTimer(world);
+  upgradeController(world);
   for (const s of world.cluster.servers) {
     // A finalizer that holds the Node for `cluster.stuckFinalizer` more looks (its member not yet removed).
     if (s.deleting && world.cluster.stuckFinalizer > 0) {
@@ -64,6 +104,8 @@ function tick(world) {
     // The upgrade controller runs the current Plan on a new Node (or, with `stuckOnJoin`, is still at it).
     const plan = world.cluster.upgrade?.plan;
     if (plan?.stuckOnJoin) plan.applying = [s.node];
+    // With the controller modelled, the new Node is behind the Plan until its own Job runs (upgradeController).
+    else if (world.cluster.upgrade?.controller) s.planHash = 'none';
     else if (plan) s.planHash = plan.latestHash;
     s.ready = true;
     s.cordoned = false;
@@ -185,11 +227,14 @@ function kubectl(world, rawArgs, finish, save) {
       // A renewal that holds the restart Lease gives it back after `releaseAfterLooks` looks at it.
       if (key === 'restartLease' && world.restartLease?.releaseAfterLooks !== undefined && --world.restartLease.releaseAfterLooks < 0) delete world.restartLease;
       if (!world[key]) finish(1, '', `Error from server (NotFound): leases.coordination.k8s.io "${name}" not found\n`);
-      finish(0, JSON.stringify({ spec: world[key] }));
+      const { annotations, ...spec } = world[key];
+      finish(0, JSON.stringify({ metadata: { name, namespace: ns, annotations }, spec }));
     }
     if (verb === 'patch') {
       if (!world[key]) finish(1, '', 'NotFound\n');
-      world[key] = { ...world[key], ...JSON.parse(args[args.indexOf('-p') + 1]).spec };
+      const patch = JSON.parse(args[args.indexOf('-p') + 1]);
+      const annotations = Object.fromEntries(Object.entries({ ...world[key].annotations, ...patch.metadata?.annotations }).filter(([, v]) => v !== null));
+      world[key] = { ...world[key], ...patch.spec, annotations };
       finish(0);
     }
     if (verb === 'delete') {
@@ -302,6 +347,13 @@ function aws(world, args, option, finish, awsError) {
     const command = (cluster.commands ?? []).find((c) => c.id === option('--command-id'));
     if (!command) awsError('InvocationDoesNotExist', 'no such command');
     command.looks++;
+    // Someone applies a Kubernetes version change while the snapshot runs: the Plan gets a new hash. Time passes
+    // for the controller at every poll (it does not wait for the roll to look at the Nodes).
+    if (cluster.upgrade?.bumpDuringSnapshot && command.commands[0].includes('etcd-snapshot save')) {
+      cluster.upgrade.plan.latestHash = cluster.upgrade.bumpDuringSnapshot;
+      delete cluster.upgrade.bumpDuringSnapshot;
+    }
+    upgradeController(world);
     if (command.looks < 2) finish(0, JSON.stringify({ Status: 'InProgress' }));
     if (command.commands[0].includes('https://127.0.0.1:2379/v3/cluster/member/list')) {
       finish(0, JSON.stringify({ Status: 'Success', StandardOutputContent: JSON.stringify(memberList(world)), StandardErrorContent: '' }));

@@ -1,16 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { Password } from '@cdktf/provider-random/lib/password';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { KUBERNETES_RECORD, KubernetesUpgrade, UPGRADE_TARGET_RECORD } from '../../../lib/kubernetes/kubernetes-upgrade';
 import { GATES_NAMESPACE, ReadinessGates } from '../../../lib/kubernetes/readiness-gates';
 import { SERVER_RESTART_LEASE } from '../../../lib/kubernetes/system-upgrade-controller';
+import { gates } from '../../helpers/gates';
 import { dataSources, resources, synthConstruct } from '../../helpers/synth';
 
 describe('KubernetesUpgrade', () => {
   const { json } = synthConstruct((stack) => {
     new KubernetesProvider(stack, 'kubernetes', {});
+    new HelmProvider(stack, 'helm', {});
     new RandomProvider(stack, 'random');
     const api = new Password(stack, 'api', { length: 8 });
     const initialized = new Password(stack, 'initialized', { length: 8 });
@@ -28,7 +31,7 @@ describe('KubernetesUpgrade', () => {
   });
   const maps = resources(json, 'kubernetes_config_map_v1');
   const map = (name: string) => Object.entries(maps).find(([, m]) => m.metadata.name === name)!;
-  const [gateName, gate] = Object.entries(resources(json, 'kubernetes_job_v1')).find(([, j]) => j.metadata.name === 'rancher-aws-kubernetes-upgraded')!;
+  const { address: gateName, release: gate } = gates(json)['rancher-aws-kubernetes-upgraded'];
 
   it('records the target before the gate and the running version after it, each read back (before written) by the next plan', () => {
     const [targetName, target] = map(UPGRADE_TARGET_RECORD);
@@ -36,7 +39,7 @@ describe('KubernetesUpgrade', () => {
     expect(target.data).toEqual({ kubernetes: 'v1.35.9+rke2r1' });
     expect(running.data).toEqual({ kubernetes: 'v1.35.9+rke2r1' });
     expect(gate.depends_on).toContain(`kubernetes_config_map_v1.${targetName}`);
-    expect(running.depends_on).toContain(`kubernetes_job_v1.${gateName}`);
+    expect(running.depends_on).toContain(`helm_release.${gateName}`);
     const reads = Object.entries(dataSources(json, 'kubernetes_config_map_v1'));
     expect(reads.map(([, r]) => r.metadata).sort((a, b) => a.name.localeCompare(b.name))).toEqual([
       { name: UPGRADE_TARGET_RECORD, namespace: GATES_NAMESPACE },
@@ -50,9 +53,13 @@ describe('KubernetesUpgrade', () => {
     }
   });
 
-  it('lets the gates apply Plans in the controller namespace only, and waits for the controller', () => {
+  it('lets the gates apply the one Plan in the controller namespace only (create aside), and waits for the controller', () => {
     const [roleName, role] = Object.entries(resources(json, 'kubernetes_role_v1')).find(([name]) => name.startsWith('gates_plans-role_'))!;
-    expect(role.rule).toEqual([{ api_groups: ['upgrade.cattle.io'], resources: ['plans'], verbs: ['get', 'create', 'patch'] }]);
+    // Read and patch the one Plan by name; create cannot be narrowed to a name.
+    expect(role.rule).toEqual([
+      { api_groups: ['upgrade.cattle.io'], resources: ['plans'], resource_names: ['server-plan'], verbs: ['get', 'patch'] },
+      { api_groups: ['upgrade.cattle.io'], resources: ['plans'], verbs: ['create'] },
+    ]);
     expect(role.metadata.namespace).toMatch(/^\$\{kubernetes_namespace_v1\.upgrade_controller_namespace_[0-9A-F]+\.metadata\[0\]\.name\}$/);
     const binding = Object.entries(resources(json, 'kubernetes_role_binding_v1')).find(([name]) => name.startsWith('gates_plans-role-binding_'))!;
     expect(binding[1].role_ref.name).toBe(`\${kubernetes_role_v1.${roleName}.metadata[0].name}`);

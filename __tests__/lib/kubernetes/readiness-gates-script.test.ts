@@ -40,7 +40,7 @@ function gate(env: Record<string, string>, scenario: string) {
     '    *"certificates.cert-manager.io"*"].status}") certificate ;;',
     '    *"certificates.cert-manager.io"*"].message}") certificate_message ;;',
     '    "apply -f -") cat >>"$CALLS"; apply ;;',
-    '    "-n kube-system get lease rancher-aws-server-restart -o jsonpath={.spec.holderIdentity} {.spec.renewTime} {.spec.leaseDurationSeconds}") lease ;;',
+    '    "-n kube-system get lease rancher-aws-server-restart -o jsonpath={.spec.holderIdentity} {.spec.renewTime} {.spec.leaseDurationSeconds} {.metadata.annotations.rancher-ha-aws/out}") lease ;;',
     '    "get nodes -o jsonpath={range .items[*]}{.metadata.name}"*"{.spec.unschedulable}"*) node_table ;;',
     '    "-n system-upgrade get plans.upgrade.cattle.io server-plan -o jsonpath={.status.latestVersion}{\\"|\\"}{.status.latestHash}{\\"|\\"}{.status.applying}") plan_status ;;',
     '    *) echo "unexpected kubectl $*" >&2; return 99 ;;',
@@ -361,6 +361,27 @@ describe('readiness-gates.sh', () => {
       const unreadable = gate({ ...prepare, DEADLINE_SECONDS: '20' }, [rows(WHOLE), 'lease() { echo "Unable to connect to the server: EOF"; return 1; }'].join('\n'));
       expect(unreadable.status).toBe(1);
       expect(unreadable.out).toContain('could not read the Lease kube-system/rancher-aws-server-restart: Unable to connect to the server: EOF');
+    });
+
+    it('waits while a roll holds the restart Lease, unless the roll has this very server out (its address in rancher-ha-aws/out)', () => {
+      const iso = (secondsAgo: number) => new Date(Date.now() - secondsAgo * 1000).toISOString();
+      const roll = 'laptop/4242/2026-11-23T08:00:00.000Z';
+      // The rows with addresses: this Job's node is ip-10-0-2-10 at 10.0.2.10.
+      const whole = WHOLE.map((row) => `${row}|${row.replace(/^ip-(\d+)-(\d+)-(\d+)-(\d+)\|.*$/, '$1.$2.$3.$4')}`);
+      const during = gate({ ...prepare, DEADLINE_SECONDS: '60' }, [rows(whole), `lease() { echo "${roll} ${iso(60)} 3600"; }`].join('\n'));
+      expect(during.status).toBe(1);
+      expect(during.out).toContain(`before upgrading ip-10-0-2-10: a roll holds the servers' restart Lease (kube-system/rancher-aws-server-restart, ${roll})`);
+      const another = gate({ ...prepare, DEADLINE_SECONDS: '60' }, [rows(whole), `lease() { echo "${roll} ${iso(60)} 3600 10.0.1.10"; }`].join('\n'));
+      expect(another.status).toBe(1);
+      expect(another.out).toContain(`a roll holds the servers' restart Lease (kube-system/rancher-aws-server-restart, ${roll}) with 10.0.1.10 out`);
+      const own = gate(prepare, [rows(whole), `lease() { echo "${roll} ${iso(60)} 3600 10.0.2.10"; }`].join('\n'));
+      expect(own.status).toBe(0);
+      expect(own.slept).toBe(0);
+      expect(own.calls).toContain('{.status.addresses[?(@.type==\"InternalIP\")].address}');
+      // The roll's own server out, but another server not whole: still waits.
+      const broken = gate({ ...prepare, DEADLINE_SECONDS: '60' }, [rows([whole[0].replace('|True|True|', '|False|True|'), whole[1], whole[2]]), `lease() { echo "${roll} ${iso(60)} 3600 10.0.2.10"; }`].join('\n'));
+      expect(broken.status).toBe(1);
+      expect(broken.out).toContain('ip-10-0-1-10 is not Ready');
     });
 
     it('K3s (external datastore): does not ask for etcd voters; an API error is waited out', () => {

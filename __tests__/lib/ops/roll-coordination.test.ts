@@ -40,6 +40,32 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
     expect(roll(c)).toMatchObject({ code: 0, err: '' });
     expect(c.world().replaced).toEqual(['server-0', 'server-1', 'server-2']);
   });
+  it('a version bump applied while the roll runs: no upgrade Job passes its prepare step beside the roll, which holds the restart Lease throughout; the upgrade waits for the roll', () => {
+    const c = cluster('three', (world) => {
+      // The controller restarts a server for six looks; the bump lands while the snapshot before server-1 runs.
+      world.cluster.upgrade = { target: 'v1.35.7+rke2r1', running: 'v1.35.7+rke2r1', plan: { latestHash: 'h1', applying: [] }, controller: { restartLooks: 6 }, bumpDuringSnapshot: 'h2' };
+      for (const s of world.cluster.servers) s.planHash = 'h1';
+    });
+    const result = roll(c, '--server', 'server-1');
+    const world = c.world();
+    expect(world.cluster.upgrade.controller.upgraded).toBeUndefined();
+    expect(world.cluster.upgrade.controller.refused).toEqual(expect.arrayContaining([expect.stringMatching(/^server-0: restart Lease held by [^/\s]+\/\d+\//)]));
+    expect(result).toMatchObject({ code: 0, err: '' });
+    expect(world.replaced).toEqual(['server-1']);
+    // Given back at the end: the controller goes on with its Plan after the roll.
+    expect(world.restartLease).toBeUndefined();
+  });
+  it("the Plan's Job on the replaced server itself passes its prepare step (the roll names it on its Lease), and the roll waits for it", () => {
+    const c = cluster('three', (world) => {
+      world.cluster.upgrade = { target: 'v1.35.7+rke2r1', running: 'v1.35.7+rke2r1', plan: { latestHash: 'h1', applying: [] }, controller: { restartLooks: 2 } };
+      for (const s of world.cluster.servers) s.planHash = 'h1';
+    });
+    expect(roll(c, '--server', 'server-1')).toMatchObject({ code: 0, err: '' });
+    const world = c.world();
+    expect(world.cluster.upgrade.controller.upgraded).toEqual(['server-1']);
+    expect(world.cluster.servers[1].planHash).toBe('h1');
+    expect(world.restartLease).toBeUndefined();
+  });
   it('a cluster without the upgrade objects (K3s, or a deployment older than them) is not refused for their absence', () => {
     const c = cluster('k3s', (world) => {
       world.cluster.upgrade = undefined;

@@ -183,7 +183,10 @@ describe('Rancher backups over time (before/after synth pairs)', () => {
     const changed = (type: string) =>
       Object.keys({ ...resources(before, type), ...resources(after, type) }).filter((name) => JSON.stringify(resources(before, type)[name]) !== JSON.stringify(resources(after, type)[name]));
     expect(changed('kubernetes_job_v1')).toEqual([expect.stringMatching(/^rancher-backups_jobs_scheduled-backup_/)]);
-    for (const type of Object.keys({ ...before.resource, ...after.resource }).filter((t) => t !== 'kubernetes_job_v1')) expect([type, changed(type)]).toEqual([type, []]);
+    // The backup freshness alarm follows the schedule (its window, docs/day-2.md "Alarms").
+    expect(changed('aws_cloudwatch_metric_alarm')).toEqual([expect.stringMatching(/^alarms_rancher-backups_alarm_/)]);
+    const moving = ['kubernetes_job_v1', 'aws_cloudwatch_metric_alarm'];
+    for (const type of Object.keys({ ...before.resource, ...after.resource }).filter((t) => !moving.includes(t))) expect([type, changed(type)]).toEqual([type, []]);
     const [, job] = required(after, 'kubernetes_job_v1', 'jobs_scheduled-backup');
     expect(jobObject(job)).toEqual(expect.objectContaining({ metadata: { name: 'rancher-aws-scheduled' } }));
     expect(jobObject(job).spec).toEqual(expect.objectContaining({ schedule: '15 1 * * *', retentionCount: 7 }));

@@ -1,0 +1,52 @@
+import { parse } from 'yaml';
+import { GATE_CHART_ACTION, GATE_CHART_FILES } from '../../lib/kubernetes/gate-chart';
+import type { TerraformJson } from './synth';
+import { renderTemplate } from './validators';
+
+/** One readiness gate of a synthesized stack: its helm_release, and its Job as the chart renders it. */
+export interface Gate {
+  /** The release's name in the JSON (its Terraform address without `helm_release.`). */
+  readonly address: string;
+  readonly release: any;
+  /** `rancher-aws-<id>`: the Job's name without its hash. */
+  readonly id: string;
+  /** The chart's output for the release's values, as helm would print it. */
+  readonly rendered: string;
+  /** That output parsed: the Job the API receives. */
+  readonly job: any;
+}
+
+/** The gate chart's template with the release's values: its one action replaced by the value (text/template prints a string as is). */
+export function renderGateChart(valuesText: string): string {
+  const values = JSON.parse(renderTemplate(valuesText, (expression) => {
+    throw new Error(`a gate's values hold a Terraform expression: ${expression}`);
+  })) as Record<string, unknown>;
+  expect(Object.keys(values)).toEqual(['manifest']);
+  expect(typeof values.manifest).toBe('string');
+  const template = GATE_CHART_FILES['templates/job.yaml'];
+  expect(template).toBe(`${GATE_CHART_ACTION}\n`);
+  return template.replace(GATE_CHART_ACTION, () => values.manifest as string);
+}
+
+/** Every gate of a synthesized stack (releases of the gate chart), by Job name without its hash. */
+export function gates(json: TerraformJson): Record<string, Gate> {
+  const found: Record<string, Gate> = {};
+  for (const [address, release] of Object.entries<any>(json.resource.helm_release ?? {})) {
+    if (!/^\$\{path\.module\}\/assets\/[^/]*_chart[^/]*\/[0-9A-F]+$/.test(release.chart)) continue;
+    const rendered = renderGateChart(release.values[0]);
+    const job = parse(rendered);
+    const id = job.metadata.name.replace(/-[0-9a-f]{10}$/, '');
+    found[id] = { address, release, id, rendered, job };
+  }
+  return found;
+}
+
+/** The gate whose Job is `rancher-aws-<name>-<hash>`; fails when there is none. */
+export function gate(json: TerraformJson, name: string): Gate {
+  const found = gates(json)[`rancher-aws-${name}`];
+  if (!found) throw new Error(`no gate rancher-aws-${name}; the gates are ${Object.keys(gates(json)).join(', ')}`);
+  return found;
+}
+
+/** The gate's container env as name → value. */
+export const gateEnv = (g: Gate): Record<string, string> => Object.fromEntries(g.job.spec.template.spec.containers[0].env.map((e: { name: string; value: string }) => [e.name, e.value]));
