@@ -1,5 +1,6 @@
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
+import { alarmOutputs } from '../lib/alarms/alarm-outputs';
 import { rancherOutputs, stackFoundation } from '../lib/common/stack-foundation';
 import { instanceTypeVariable } from '../lib/config/instance-type-variable';
 import type { Settings } from '../lib/config/schema';
@@ -27,15 +28,7 @@ export class DockerStack extends TerraformStack {
       new TerraformOutput(this, 'load_balancer_dns_name', { value: rancher.loadBalancerDnsName, description: 'The ALB the Rancher record points at' });
     }
     new TerraformOutput(this, 'data_volume_id', { value: rancher.dataVolumeId, description: 'EBS volume holding /var/lib/rancher; its snapshots are the backups' });
-    if (rancher.alarms) {
-      new TerraformOutput(this, 'alarm_topic', { value: rancher.alarms.topic.arn, description: 'SNS topic the CloudWatch alarms notify: subscribe to it (alarms.email does it by e-mail)' });
-      if (rancher.alarms.route53Topic && rancher.alarms.route53Topic !== rancher.alarms.topic) {
-        new TerraformOutput(this, 'alarm_topic_us_east_1', {
-          value: rancher.alarms.route53Topic.arn,
-          description: 'SNS topic in us-east-1 the Route53 health-check alarm notifies (its metrics exist only there): subscribe to it too',
-        });
-      }
-    }
+    alarmOutputs(this, rancher.alarms);
     new TerraformOutput(this, 'instance_id', { value: rancher.instanceId, description: 'For a shell: aws ssm start-session --target <instance_id>' });
   }
 }

@@ -1,3 +1,4 @@
+export * from './alarm-outputs';
 export * from './alarm-topic';
 export * from './deployment-alarms';
 export * from './notifying-alarm';
