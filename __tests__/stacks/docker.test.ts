@@ -578,7 +578,7 @@ describe('docker stack: the shared audit log, proxy and air-gap settings', () =>
 describe('docker stack: outputs and portability', () => {
   it('outputs the URL, the password (sensitive), the public IP, the data volume and the instance', () => {
     const out = json.output!;
-    expect(Object.keys(out).sort()).toEqual(['data_volume_id', 'instance_id', 'public_ip', 'rancher_admin_password', 'rancher_admin_token', 'rancher_bootstrap_password', 'rancher_url']);
+    expect(Object.keys(out).sort()).toEqual(['alarm_topic', 'data_volume_id', 'instance_id', 'public_ip', 'rancher_admin_password', 'rancher_admin_token', 'rancher_bootstrap_password', 'rancher_url']);
     expect(out.rancher_bootstrap_password).toMatchObject({ sensitive: true, value: '${random_password.bootstrap-password.result}' });
     expect(out.public_ip.value).toMatch(/^\$\{aws_eip\.[^}]+\.public_ip\}$/);
     expect(out.data_volume_id.value).toMatch(/^\$\{aws_ebs_volume\.[^}]+\.id\}$/);

@@ -1,5 +1,6 @@
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
+import { alarmOutputs } from '../alarm-outputs';
 import { rancherOutputs, stackFoundation } from '../stack-foundation';
 import { instanceTypeVariable } from '../instance-type-variable';
 import type { Settings } from '../../lib/config/schema';
@@ -28,6 +29,7 @@ export class DockerStack extends TerraformStack {
       new TerraformOutput(this, 'load_balancer_dns_name', { value: rancher.loadBalancerDnsName, description: 'The ALB the Rancher record points at' });
     }
     new TerraformOutput(this, 'data_volume_id', { value: rancher.dataVolumeId, description: 'EBS volume holding /var/lib/rancher; its snapshots are the backups' });
+    alarmOutputs(this, rancher.alarms);
     new TerraformOutput(this, 'instance_id', { value: rancher.instanceId, description: 'For a shell: aws ssm start-session --target <instance_id>' });
   }
 }

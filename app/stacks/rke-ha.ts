@@ -1,5 +1,6 @@
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
+import { alarmOutputs } from '../alarm-outputs';
 import { rancherOutputs, stackFoundation } from '../stack-foundation';
 import { instanceTypeVariable } from '../instance-type-variable';
 import type { Settings } from '../../lib/config/schema';
@@ -42,15 +43,7 @@ export class RkeHaStack extends TerraformStack {
       new TerraformOutput(this, 'etcd_snapshot_events_topic', { value: rancher.etcdSnapshotEventsTopic, description: 'SNS topic of the snapshot bucket events: subscribe to it for alerts' });
     }
     rancherBackupOutputs(this, rancher.rancherBackups);
-    if (rancher.alarms) {
-      new TerraformOutput(this, 'alarm_topic', { value: rancher.alarms.topic.arn, description: 'SNS topic the CloudWatch alarms notify: subscribe to it (alarms.email does it by e-mail)' });
-      if (rancher.alarms.route53Topic && rancher.alarms.route53Topic !== rancher.alarms.topic) {
-        new TerraformOutput(this, 'alarm_topic_us_east_1', {
-          value: rancher.alarms.route53Topic.arn,
-          description: "SNS topic in us-east-1 the Route53 health-check alarms notify (their metrics exist only there): subscribe to it too",
-        });
-      }
-    }
+    alarmOutputs(this, rancher.alarms);
     if (rancher.datastoreAddress) new TerraformOutput(this, 'datastore_address', { value: rancher.datastoreAddress, description: 'K3s datastore (RDS) host name' });
     new TerraformOutput(this, 'servers_pending_replacement', {
       value: rancher.serversPendingReplacement,

@@ -5,7 +5,9 @@ import { email } from './primitives';
  * `alarms`: CloudWatch alarms on what AWS already measures (rke-ha: the
  * load balancer's targets, the servers' status checks, Rancher's `/ping`
  * through its name, the etcd snapshots' freshness, an ACM certificate's
- * expiry), notifying an SNS topic of the stack's (docs/day-2.md, "Alarms").
+ * expiry; docker: the host's status checks, `/ping`, the ACM certificate),
+ * notifying an SNS topic of the stack's (docs/day-2.md, "Alarms"). k8s-ha
+ * has none.
  */
 export const alarmsSchema = z
   .strictObject({

@@ -142,6 +142,7 @@ function dockerNames(name: string, stack: string, n: Make): GeneratedName[] {
     n(stack, 'DLM IAM role', 'iamPrefix', `${docker}-dlm-`),
     n(stack, 'DLM snapshot policy', 'dlmDescription', `${docker} Rancher data volume`),
     n(stack, 'boot parameters', 'ssmPath', `/${name}/${stack}/bootstrap-password`),
+    n(stack, 'alarm topic', 'snsTopic', `${docker}-alarms`),
     ...vpcOptionNames(stack, docker),
   ];
 }

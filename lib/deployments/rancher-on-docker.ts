@@ -1,6 +1,7 @@
 import { Password } from '@cdktf/provider-random/lib/password';
 import { TerraformStack, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { DeploymentAlarms, alarmTopicName } from '../alarms/deployment-alarms';
 import { adminNetworks } from '../common/admin-networks';
 import { DeploymentGuard } from '../common/deployment-guard';
 import { bootstrapEnabled } from '../config/bootstrap-schema';
@@ -75,6 +76,8 @@ export class RancherOnDocker extends Construct {
   /** The EBS volume holding /var/lib/rancher; its snapshots are the backups. */
   readonly dataVolumeId: string;
   readonly instanceId: string;
+  /** The alarms and their SNS topic (`alarms.enabled`). */
+  readonly alarms?: DeploymentAlarms;
 
   constructor(scope: Construct, id: string, props: RancherOnDockerProps) {
     super(scope, id);
@@ -147,6 +150,7 @@ export class RancherOnDocker extends Construct {
       prefix: parameterPath,
       readerRoleArn: role.role.arn,
       deployerArns: props.deployerArns ? [...props.deployerArns] : undefined,
+      alarmTopic: settings.alarms.enabled ? alarmTopicName(name) : undefined,
       values: {
         'bootstrap-password': password.result,
         ...Object.fromEntries([...certificate.files].map(([file, pem]) => [`tls-${file}`, pem])),
@@ -197,22 +201,24 @@ export class RancherOnDocker extends Construct {
     const publicListeners: ITerraformDependable[] = [...publicRules];
     // A wildcard name resolves from the name itself: the association is what makes it lead to the host.
     let dnsRecords: ITerraformDependable[] = [];
+    let certificateArn: string | undefined;
     if (external) {
       const source = acmSource(s.tls.issuer);
       if (!source) throw new Error(`docker.tls.issuer ${s.tls.issuer} has no certificate for a load balancer`);
       const zoneName = requiredName(props.hostedZone);
+      certificateArn = new LoadBalancerCertificate(this, 'load-balancer-certificate', {
+        source,
+        hostname,
+        // Its own lookup of the zone: the record's (below) keeps the address it has without a balancer.
+        zoneId: source === 'issue' ? publicZone(this, 'certificate-zone', zoneName).zoneId : undefined,
+        certificates: certificate.variables,
+        expiryCheckName: stackLevelName(this, 'load_balancer_certificate'),
+      }).arn;
       const alb = new ApplicationLoadBalancer(this, 'load-balancer', {
         name,
         vpcId: network.vpcId,
         subnetIds: network.loadBalancerSubnetIds,
-        certificateArn: new LoadBalancerCertificate(this, 'load-balancer-certificate', {
-          source,
-          hostname,
-          // Its own lookup of the zone: the record's (below) keeps the address it has without a balancer.
-          zoneId: source === 'issue' ? publicZone(this, 'certificate-zone', zoneName).zoneId : undefined,
-          certificates: certificate.variables,
-          expiryCheckName: stackLevelName(this, 'load_balancer_certificate'),
-        }).arn,
+        certificateArn,
         targetSecurityGroupId: group.id,
         healthCheck: PING_OVER_HTTP,
         // The Docker install is for tests and demos: nothing of it is kept from a destroy (FSBP ELB.6 fails here).
@@ -251,5 +257,18 @@ export class RancherOnDocker extends Construct {
     this.publicIp = address.ip;
     this.dataVolumeId = data.id;
     this.instanceId = host.id;
+    if (settings.alarms.enabled) {
+      // The host's status checks, /ping through a Route53 name (none with a wildcard name), the ALB's ACM certificate.
+      this.alarms = new DeploymentAlarms(this, 'alarms', {
+        name,
+        region: settings.region,
+        kmsKeyArn: bootParameters.key.arn,
+        email: settings.alarms.email,
+        servers: [{ name: 'server', instanceId: host.id }],
+        pingHostname: wildcardName(settings) ? undefined : hostname,
+        certificateArn,
+        dependsOn: [ready.ping],
+      });
+    }
   }
 }
