@@ -34,9 +34,11 @@ export const backupsSchema = z
      */
     restoreFrom: z
       .strictObject({
+        /** The backup file as the operator named it (no folder); `.enc` when encrypted. */
         file: z.string().regex(BACKUP_FILE, {
           message: 'expected a file name the rancher-backup operator wrote, such as rancher-6f0b3c2e-8a1d-4c6e-9b7a-0d1e2f3a4b5c-2026-11-23T06-00-00Z.tar.gz.enc (no folder)',
         }),
+        /** The bucket of the deployment the backup comes from (default: this deployment's). */
         bucket: z.string().regex(BUCKET_NAME, { message: 'expected an S3 bucket name (3-63 lowercase letters, digits and hyphens)' }).optional(),
       })
       .optional(),
