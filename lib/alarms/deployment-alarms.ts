@@ -105,28 +105,16 @@ export class DeploymentAlarms extends Construct {
       });
     }
 
-    const unwatched = props.snapshots && freshnessProblem(props.snapshots.schedule);
-    if (unwatched) {
-      Annotations.of(this).addWarning(`no etcd snapshot freshness alarm: the schedule "${props.snapshots!.schedule}" ${unwatched}`);
-    } else if (props.snapshots) {
-      new ObjectFreshness(this, 'etcd-snapshots', {
-        ...props.snapshots,
-        name: `${props.name}-etcd-snapshot-fresh`,
-        what: 'etcd snapshot',
-        topicArn,
-      });
-    }
-
-    const backupsUnwatched = props.backups && freshnessProblem(props.backups.schedule);
-    if (backupsUnwatched) {
-      Annotations.of(this).addWarning(`no Rancher backup freshness alarm: the schedule "${props.backups!.schedule}" ${backupsUnwatched}`);
-    } else if (props.backups) {
-      new ObjectFreshness(this, 'rancher-backups', {
-        ...props.backups,
-        name: `${props.name}-rancher-backup-fresh`,
-        what: 'Rancher backup',
-        topicArn,
-      });
+    // Each scheduled writer of a bucket: an alarm when its objects stop arriving, or a warning when one alarm cannot watch its schedule.
+    const writers = [
+      { id: 'etcd-snapshots', of: props.snapshots, alarm: 'etcd-snapshot-fresh', what: 'etcd snapshot' },
+      { id: 'rancher-backups', of: props.backups, alarm: 'rancher-backup-fresh', what: 'Rancher backup' },
+    ];
+    for (const { id, of, alarm, what } of writers) {
+      if (!of) continue;
+      const unwatched = freshnessProblem(of.schedule);
+      if (unwatched) Annotations.of(this).addWarning(`no ${what} freshness alarm: the schedule "${of.schedule}" ${unwatched}`);
+      else new ObjectFreshness(this, id, { ...of, name: `${props.name}-${alarm}`, what, topicArn });
     }
 
     if (props.certificateArn !== undefined) {
