@@ -137,7 +137,10 @@ describe('examples/platform-app, built from the packed library', () => {
     expect(Object.keys(synthesized.resource.aws_nat_gateway ?? {})).toHaveLength(1);
     expect(Object.values(synthesized.resource.aws_lb ?? {}).map((lb) => lb.name)).toEqual(['acme-platform']);
     const releases = Object.values(synthesized.resource.helm_release ?? {}).map((r) => r.chart);
-    expect(releases.sort()).toEqual(['cert-manager', 'rancher']);
+    // The charts, and the readiness gates: releases of the gate chart the module carries under assets/.
+    const gates = releases.filter((chart) => chart.startsWith('${path.module}/assets/'));
+    expect(gates).toHaveLength(4);
+    expect(releases.filter((chart) => !gates.includes(chart)).sort()).toEqual(['cert-manager', 'rancher', 'rancher-backup', 'rancher-backup-crd']);
   });
 
   it('ships the operations CLI as the `rancher-ha-aws` binary, which runs on a synthesized module with only the package installed', () => {
