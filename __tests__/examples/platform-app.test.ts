@@ -136,7 +136,7 @@ describe('examples/platform-app, built from the packed library', () => {
   it('carries the props into what it builds (private nodes behind one NAT, Let\'s Encrypt, names from <name>-<stack id>)', () => {
     expect(Object.keys(synthesized.resource.aws_nat_gateway ?? {})).toHaveLength(1);
     expect(Object.values(synthesized.resource.aws_lb ?? {}).map((lb) => lb.name)).toEqual(['acme-platform']);
-    const releases = Object.values(synthesized.resource.helm_release ?? {}).map((r) => r.chart);
+    const releases: string[] = Object.values(synthesized.resource.helm_release ?? {}).map((r) => String(r.chart));
     // The charts, and the readiness gates: releases of the gate chart the module carries under assets/.
     const gates = releases.filter((chart) => chart.startsWith('${path.module}/assets/'));
     expect(gates).toHaveLength(4);
