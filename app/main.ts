@@ -44,7 +44,7 @@ function synth({ settings, source }: LoadedSettings, outdir: string, format: Out
 function skipTokenTraces(): void {
   if (process.env.RANCHER_DEBUG) return;
   const capture = Error.captureStackTrace;
-  Error.captureStackTrace = (target: object, below?: Function) => {
+  Error.captureStackTrace = (target: object, below?: Parameters<typeof capture>[1]) => {
     if (target instanceof Error) return capture(target, below);
     // cdktf reads `stack` and keeps the lines after the first: none.
     (target as { stack?: string }).stack = '';

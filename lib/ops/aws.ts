@@ -28,12 +28,15 @@ export const AWS_CALLS: Readonly<Record<string, readonly string[]>> = {
 export class Aws {
   constructor(readonly region: string) {}
 
-  /** Runs `aws <args>`; undefined when AWS answered with one of `gone` (the thing is already deleted). */
-  call(args: readonly string[], gone: readonly string[] = [], timeoutMs = 300_000): any {
+  /**
+   * Runs `aws <args>`; undefined when AWS answered with one of `gone` (the thing is already deleted). `T` is the
+   * part of the answer the caller reads (the CLI's JSON is not checked against it: every field is optional there).
+   */
+  call<T = Record<string, unknown>>(args: readonly string[], gone: readonly string[] = [], timeoutMs = 300_000): T | undefined {
     const operation = `${args[0]} ${args[1]}`;
     if (!(operation in AWS_CALLS)) throw new Error(`aws ${operation} is not in AWS_CALLS (lib/ops/aws.ts): add it there, and its IAM actions to docs/deployer-policy.json.`);
     const result = run('aws', [...args, '--region', this.region, '--output', 'json'], { timeoutMs });
-    if (result.code === 0) return result.stdout.trim() === '' ? {} : JSON.parse(result.stdout);
+    if (result.code === 0) return (result.stdout.trim() === '' ? {} : JSON.parse(result.stdout)) as T;
     if (gone.some((code) => result.stderr.includes(code))) return undefined;
     throw new CommandFailed(`aws ${args.join(' ')}`, result);
   }

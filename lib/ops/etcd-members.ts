@@ -20,7 +20,7 @@ export interface EtcdMember {
 
 /** The gateway's answer (`{"members":[{"ID":"…","name":"…","peerURLs":[…],"isLearner":true}]}`). */
 export function parseMembers(text: string): EtcdMember[] {
-  const members: any[] = JSON.parse(text).members ?? [];
+  const members: { name?: string; peerURLs?: string[]; isLearner?: boolean }[] = JSON.parse(text).members ?? [];
   return members.map((m) => ({ name: String(m.name ?? ''), peerURLs: m.peerURLs ?? [], isLearner: m.isLearner === true }));
 }
 

@@ -17,6 +17,25 @@ export interface NodeStatus {
   readonly annotations: Readonly<Record<string, string>>;
 }
 
+/** The metadata of any object as `kubectl get -o json` prints it (the parts the operations read). */
+export interface KubeObject {
+  readonly metadata?: {
+    readonly name?: string;
+    readonly labels?: Record<string, string>;
+    readonly annotations?: Record<string, string>;
+    readonly deletionTimestamp?: string;
+  };
+}
+
+/** A Node as `kubectl get -o json` prints it (the parts nodeStatus reads). */
+export interface NodeObject extends KubeObject {
+  readonly spec?: { readonly unschedulable?: boolean };
+  readonly status?: {
+    readonly conditions?: readonly { readonly type: string; readonly status: string }[];
+    readonly addresses?: readonly { readonly type: string; readonly address: string }[];
+  };
+}
+
 /** `kubectl` with the deployment's kubeconfig, a request timeout on every call, and JSON output. */
 export class Kubectl {
   constructor(readonly kubeconfig: string) {}
@@ -42,9 +61,9 @@ export class Kubectl {
    * One object as JSON; undefined when it does not exist (NotFound), or when
    * its kind is not known to the API server (a CRD not installed).
    */
-  object(namespace: string, kind: string, name: string): any {
+  object<T = KubeObject>(namespace: string, kind: string, name: string): T | undefined {
     const result = this.tryCall(['-n', namespace, 'get', kind, name, '-o', 'json']);
-    if (result.ok) return JSON.parse(result.stdout);
+    if (result.ok) return JSON.parse(result.stdout) as T;
     if (/NotFound|doesn't have a resource type|the server could not find the requested resource/.test(result.stderr)) return undefined;
     throw new Error(`kubectl -n ${namespace} get ${kind} ${name} failed: ${result.stderr.trim().split('\n').slice(-2).join(' ')}`);
   }
@@ -57,13 +76,13 @@ export class Kubectl {
   }
 }
 
-export function nodeStatus(item: any): NodeStatus {
-  const conditions: any[] = item.status?.conditions ?? [];
+export function nodeStatus(item: NodeObject): NodeStatus {
+  const conditions = item.status?.conditions ?? [];
   const condition = (type: string) => conditions.find((c) => c.type === type)?.status;
   const voter = condition('EtcdIsVoter');
   return {
-    name: item.metadata?.name,
-    internalIp: (item.status?.addresses ?? []).find((a: any) => a.type === 'InternalIP')?.address,
+    name: item.metadata?.name ?? '',
+    internalIp: (item.status?.addresses ?? []).find((a) => a.type === 'InternalIP')?.address,
     ready: condition('Ready') === 'True',
     etcdVoter: voter === undefined ? undefined : voter === 'True',
     unschedulable: item.spec?.unschedulable === true,

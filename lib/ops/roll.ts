@@ -361,14 +361,15 @@ function healthyPeer(c: StepContext, what: string): Server {
 /** Runs a shell command on a server through SSM and waits (bounded) for its end; undefined when it did not end in time. */
 async function onServer(c: StepContext, peer: Server, command: string, comment: string, budgetMs: number) {
   const parameters = JSON.stringify({ commands: [command], executionTimeout: [String(Math.round(budgetMs / 1000))] });
-  const sent = c.aws.call(['ssm', 'send-command', '--instance-ids', peer.instanceId, '--document-name', 'AWS-RunShellScript', '--comment', comment, '--parameters', parameters]);
-  const commandId: string = sent?.Command?.CommandId;
+  const sent = c.aws.call<{ Command?: { CommandId?: string } }>(['ssm', 'send-command', '--instance-ids', peer.instanceId, '--document-name', 'AWS-RunShellScript', '--comment', comment, '--parameters', parameters]);
+  const commandId = sent?.Command?.CommandId;
+  if (!commandId) throw new Error(`aws ssm send-command answered without a command id (${peer.instanceId}).`);
   const result = await waitUntil(budgetMs, c.interrupted, () => {
-    const invocation = c.aws.call(['ssm', 'get-command-invocation', '--command-id', commandId, '--instance-id', peer.instanceId], ['InvocationDoesNotExist']);
+    const invocation = c.aws.call<{ Status?: string; StandardOutputContent?: string; StandardErrorContent?: string }>(['ssm', 'get-command-invocation', '--command-id', commandId, '--instance-id', peer.instanceId], ['InvocationDoesNotExist']);
     const s = invocation?.Status;
     return s === undefined || ['Pending', 'InProgress', 'Delayed'].includes(s)
       ? undefined
-      : { status: s as string, output: String(invocation.StandardOutputContent ?? ''), error: String(invocation.StandardErrorContent ?? '').trim() };
+      : { status: s, output: String(invocation?.StandardOutputContent ?? ''), error: String(invocation?.StandardErrorContent ?? '').trim() };
   });
   return { commandId, result };
 }
@@ -414,7 +415,7 @@ async function datastoreSnapshot(c: StepContext): Promise<void> {
   const snapshot = `${identifier}-roll-${c.server.name}-${stamp()}`.toLowerCase().replace(/[^a-z0-9-]/g, '-');
   c.aws.call(['rds', 'create-db-snapshot', '--db-instance-identifier', identifier, '--db-snapshot-identifier', snapshot]);
   const status = await waitUntil(BUDGETS.snapshotMs, c.interrupted, () => {
-    const s = c.aws.call(['rds', 'describe-db-snapshots', '--db-snapshot-identifier', snapshot])?.DBSnapshots?.[0]?.Status;
+    const s = c.aws.call<{ DBSnapshots?: { Status?: string }[] }>(['rds', 'describe-db-snapshots', '--db-snapshot-identifier', snapshot])?.DBSnapshots?.[0]?.Status;
     return s === 'available' || s === 'failed' ? s : undefined;
   });
   if (status !== 'available') throw new Stop(`The datastore snapshot ${snapshot} ${status ?? 'did not finish in time'}; ${c.server.name} was not touched. Run the roll again once RDS is healthy.`);

@@ -19,7 +19,7 @@ export class StateFile<T extends object> {
     try {
       return JSON.parse(readFileSync(this.path, 'utf8')) as T;
     } catch (error) {
-      throw new Error(`${this.path} is not valid JSON (${(error as Error).message}); move it away to start over.`);
+      throw new Error(`${this.path} is not valid JSON (${(error as Error).message}); move it away to start over.`, { cause: error });
     }
   }
 

@@ -85,15 +85,15 @@ export function planTeardown(state: ModuleState): TeardownPlan {
     ...buckets
       // the access-log bucket last: the snapshot bucket writes its access logs there until it is gone
       .sort((a, b) => Number(a.name.includes('access-logs')) - Number(b.name.includes('access-logs')))
-      .map((b) => ({ kind: 'bucket' as const, id: String(b.attributes.bucket ?? b.attributes.id), arn: b.attributes.arn })),
-    ...logGroups.map((g) => ({ kind: 'log-group' as const, id: String(g.attributes.name ?? g.attributes.id), arn: g.attributes.arn })),
-    ...keys.map((k) => ({ kind: 'kms-key' as const, id: String(k.attributes.key_id ?? k.attributes.id), arn: k.attributes.arn })),
+      .map((b) => ({ kind: 'bucket' as const, id: String(b.attributes.bucket ?? b.attributes.id), arn: text(b.attributes.arn) })),
+    ...logGroups.map((g) => ({ kind: 'log-group' as const, id: String(g.attributes.name ?? g.attributes.id), arn: text(g.attributes.arn) })),
+    ...keys.map((k) => ({ kind: 'kms-key' as const, id: String(k.attributes.key_id ?? k.attributes.id), arn: text(k.attributes.arn) })),
   ];
   const loadBalancers = managed(state, 'aws_lb').map((r) => ({ address: r.address, arn: String(r.attributes.arn ?? r.attributes.id) }));
   const databases = managed(state, 'aws_db_instance').map((r) => ({
     address: r.address,
     identifier: String(r.attributes.identifier ?? r.attributes.id),
-    finalSnapshot: r.attributes.skip_final_snapshot ? undefined : r.attributes.final_snapshot_identifier,
+    finalSnapshot: r.attributes.skip_final_snapshot ? undefined : text(r.attributes.final_snapshot_identifier),
   }));
   const dataVolumes = managed(state, 'aws_ebs_volume').map((r) => String(r.attributes.id));
   const forgotten = new Set([...forgetInCluster, ...storeResources.map((r) => r.address)]);
@@ -108,12 +108,15 @@ export function planTeardown(state: ModuleState): TeardownPlan {
   };
 }
 
+/** A string attribute of the state; undefined when it is unset or not a string. */
+const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
 /** A nested block as a list (the state writes blocks as lists; a missing one is empty). */
-const list = (value: unknown): any[] => (Array.isArray(value) ? value : value === undefined || value === null ? [] : [value]);
+const list = (value: unknown): Record<string, unknown>[] => (Array.isArray(value) ? value : value === undefined || value === null ? [] : [value as Record<string, unknown>]);
 
 function kmsReferences(resource: StateResource): string[] {
   if (resource.type !== 'aws_s3_bucket_server_side_encryption_configuration') return [];
-  return list(resource.attributes.rule).flatMap((rule: any) => list(rule.apply_server_side_encryption_by_default).map((d: any) => String(d.kms_master_key_id ?? '')));
+  return list(resource.attributes.rule).flatMap((rule) => list(rule.apply_server_side_encryption_by_default).map((d) => String(d.kms_master_key_id ?? '')));
 }
 
 /** The override file that lets the destroy delete the load balancers and the datastore once AWS deletion protection is off. */
@@ -254,7 +257,7 @@ function liftDatabaseProtection(aws: Aws, identifier: string): void {
   if (modified === undefined) return;
   // Terraform's delete is refused while the flag is still on: wait until RDS reports it off (bounded).
   const off = pollUntil(300_000, () => {
-    const described = aws.call(['rds', 'describe-db-instances', '--db-instance-identifier', identifier], ['DBInstanceNotFound']);
+    const described = aws.call<{ DBInstances?: { DeletionProtection?: boolean }[] }>(['rds', 'describe-db-instances', '--db-instance-identifier', identifier], ['DBInstanceNotFound']);
     if (described === undefined) return true;
     return described.DBInstances?.[0]?.DeletionProtection === false ? true : undefined;
   });
@@ -332,13 +335,19 @@ function deleteStores(aws: Aws, record: TeardownRecord, log: (l: string) => void
 }
 
 /** Deletes every version and delete marker; returns how many could not be deleted (Object Lock). */
+/** One object version or delete marker of `list-object-versions`. */
+interface ObjectVersion {
+  readonly Key: string;
+  readonly VersionId: string;
+}
+
 function emptyBucket(aws: Aws, bucket: string): number {
   for (let round = 0; round < 100_000; round++) {
-    const page = aws.call(['s3api', 'list-object-versions', '--bucket', bucket, '--max-items', '1000'], ['NoSuchBucket']);
+    const page = aws.call<{ Versions?: ObjectVersion[]; DeleteMarkers?: ObjectVersion[] }>(['s3api', 'list-object-versions', '--bucket', bucket, '--max-items', '1000'], ['NoSuchBucket']);
     if (page === undefined) return 0;
-    const objects = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])].map((v: any) => ({ Key: v.Key, VersionId: v.VersionId }));
+    const objects = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])].map((v) => ({ Key: v.Key, VersionId: v.VersionId }));
     if (objects.length === 0) return 0;
-    const result = aws.call(['s3api', 'delete-objects', '--bucket', bucket, '--delete', JSON.stringify({ Objects: objects, Quiet: true })], ['NoSuchBucket']);
+    const result = aws.call<{ Errors?: unknown[] }>(['s3api', 'delete-objects', '--bucket', bucket, '--delete', JSON.stringify({ Objects: objects, Quiet: true })], ['NoSuchBucket']);
     const errors = (result?.Errors ?? []).length;
     // Nothing deleted in a round: what is left is locked.
     if (errors === objects.length) return errors;
@@ -354,8 +363,8 @@ function report(record: TeardownRecord, log: (l: string) => void, aws?: Aws): vo
   for (const s of deleted) log(`  Deleted: ${describeStore(s)}${s.kind === 'kms-key' ? ' (scheduled: 30 days; aws kms cancel-key-deletion gets it back)' : ''}.`);
   for (const snapshot of record.finalDbSnapshots) log(`  Kept: the datastore's final RDS snapshot ${snapshot}, region ${record.region}.`);
   for (const volume of record.dataVolumes) {
-    const snapshots = aws?.call(['ec2', 'describe-snapshots', '--owner-ids', 'self', '--filters', `Name=volume-id,Values=${volume}`])?.Snapshots ?? [];
-    const ids = snapshots.map((s: any) => s.SnapshotId).join(', ');
+    const snapshots = aws?.call<{ Snapshots?: { SnapshotId: string }[] }>(['ec2', 'describe-snapshots', '--owner-ids', 'self', '--filters', `Name=volume-id,Values=${volume}`])?.Snapshots ?? [];
+    const ids = snapshots.map((s) => s.SnapshotId).join(', ');
     log(`  Kept: the EBS snapshots of the Rancher data volume ${volume} (final and scheduled)${ids ? `: ${ids}` : ''}, region ${record.region}.`);
   }
   if (record.tokenFile) log(`  Kept: the cluster token in ${record.tokenFile}.`);

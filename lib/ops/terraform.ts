@@ -8,7 +8,17 @@ export interface StateResource {
   readonly mode: 'managed' | 'data';
   readonly type: string;
   readonly name: string;
-  readonly attributes: Record<string, any>;
+  /** The instance's attributes as the provider wrote them (strings, numbers, nested blocks as lists). */
+  readonly attributes: Record<string, unknown>;
+}
+
+/** A resource of `terraform state pull` (state format version 4) as written. */
+interface RawStateResource {
+  readonly module?: string;
+  readonly mode: 'managed' | 'data';
+  readonly type: string;
+  readonly name: string;
+  readonly instances?: readonly { readonly index_key?: string | number; readonly attributes?: Record<string, unknown> }[];
 }
 
 /** The parts of a Terraform state the operations read. */
@@ -44,7 +54,7 @@ export class Terraform {
     }
     const text = result.stdout.trim();
     if (text === '') return { resources: [], outputs: {} };
-    const raw = JSON.parse(text) as { resources?: any[]; outputs?: Record<string, { value: unknown }> };
+    const raw = JSON.parse(text) as { resources?: RawStateResource[]; outputs?: Record<string, { value: unknown }> };
     const resources: StateResource[] = [];
     for (const r of raw.resources ?? []) {
       if (r.module) continue; // the stacks have no modules; nothing here touches one it does not know

@@ -15,16 +15,21 @@ export const PLAN_LABEL = `plan.upgrade.cattle.io/${SERVER_PLAN_NAME}`;
  * Objects that do not exist (K3s without them, deployments older than the
  * records) stop nothing.
  */
+/** The parts of a system-upgrade-controller Plan the checks read. */
+interface PlanObject {
+  readonly status?: { readonly applying?: readonly string[]; readonly latestHash?: string };
+}
+
 export function upgradeInFlight(kubectl: Kubectl, serverNodes: readonly NodeStatus[]): string | undefined {
-  const record = (name: string) => kubectl.object(UPGRADE_RECORDS.namespace, 'configmap', name)?.data?.kubernetes as string | undefined;
+  const record = (name: string) => kubectl.object<{ data?: { kubernetes?: string } }>(UPGRADE_RECORDS.namespace, 'configmap', name)?.data?.kubernetes;
   const target = record(UPGRADE_RECORDS.target);
   const running = record(UPGRADE_RECORDS.running);
   if (target !== undefined && target !== running) {
     return `the last apply set the Kubernetes target to ${target}, but the running record says ${running ?? 'nothing yet'} (ConfigMaps ${UPGRADE_RECORDS.namespace}/${UPGRADE_RECORDS.target} and ${UPGRADE_RECORDS.running}): an upgrade is under way or failed`;
   }
-  const plan = kubectl.object(SYSTEM_UPGRADE_NAMESPACE, 'plans.upgrade.cattle.io', SERVER_PLAN_NAME);
+  const plan = kubectl.object<PlanObject>(SYSTEM_UPGRADE_NAMESPACE, 'plans.upgrade.cattle.io', SERVER_PLAN_NAME);
   if (plan === undefined) return undefined;
-  const applying: string[] = plan.status?.applying ?? [];
+  const applying = plan.status?.applying ?? [];
   if (applying.length > 0) return `the upgrade Plan ${SYSTEM_UPGRADE_NAMESPACE}/${SERVER_PLAN_NAME} is applying on ${applying.join(', ')}`;
   const hash = plan.status?.latestHash;
   if (!hash) return `the upgrade Plan ${SYSTEM_UPGRADE_NAMESPACE}/${SERVER_PLAN_NAME} has not been processed by its controller yet (no status.latestHash)`;
@@ -45,11 +50,11 @@ export function upgradeInFlight(kubectl: Kubectl, serverNodes: readonly NodeStat
  * the roll's next preflight refuses that upgrade.
  */
 export function planSettledOn(kubectl: Kubectl, node: NodeStatus, serverNodes: readonly NodeStatus[]): boolean {
-  const plan = kubectl.object(SYSTEM_UPGRADE_NAMESPACE, 'plans.upgrade.cattle.io', SERVER_PLAN_NAME);
+  const plan = kubectl.object<PlanObject>(SYSTEM_UPGRADE_NAMESPACE, 'plans.upgrade.cattle.io', SERVER_PLAN_NAME);
   if (plan === undefined) return true;
   const hash = plan.status?.latestHash;
   if (!hash) return false;
-  const applying: string[] = plan.status?.applying ?? [];
+  const applying = plan.status?.applying ?? [];
   if (applying.includes(node.name)) return false;
   const done = (n: NodeStatus) => n.labels[PLAN_LABEL] === hash || n.labels[PLAN_LABEL] === 'disabled';
   if (done(node)) return true;
