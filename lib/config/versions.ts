@@ -94,9 +94,10 @@ export function certManagerMinor(version: string): number | undefined {
 }
 
 /**
- * The rancher-backup and rancher-backup-crd charts (one version for both) from Rancher's chart repository: the
- * operator's v10 line, the one its README pairs with Rancher 2.14 (each chart's `catalog.cattle.io/rancher-version`
- * is `>= 2.14.0-0 < 2.15.0-0`). Rancher's repository numbers a chart `<operator major + 99>.<minor>.<patch>+up<operator
- * version>`; v10.0.8 is the newest v10 release (docs/design-notes.md, "Rancher backups").
+ * The rancher-backup and rancher-backup-crd charts (one version for both) from Rancher's chart repository, as
+ * rancher/charts publishes them: `charts/rancher-backup/109.0.7+up10.0.8/Chart.yaml` packages operator v10.0.8 for
+ * Rancher `>= 2.14.0-0 < 2.15.0-0` and Kubernetes `>= 1.33.0-0 < 1.36.0-0`. The chart's patch number lags the
+ * operator's (two operator patches were tagged the same day), so it is read, never derived (docs/design-notes.md,
+ * "Rancher backups").
  */
-export const RANCHER_BACKUP_CHART = { version: '109.0.8+up10.0.8', rancherLine: '2.14' } as const;
+export const RANCHER_BACKUP_CHART = { version: '109.0.7+up10.0.8', operator: 'v10.0.8', rancherLine: '2.14' } as const;

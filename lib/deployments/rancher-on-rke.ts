@@ -62,6 +62,8 @@ import type { RancherOnRkeProps } from './rancher-on-rke-props';
 import { rancherName, wildcardName } from './rancher-name';
 import { providerRegion } from './provider-region';
 import { requiredName, resolveProps } from './resolve-props';
+import { apiCertificateCheck } from '../kubernetes/api-certificate-check';
+import { CERT_RENEWAL_UNIT } from '../kubernetes/server-units';
 import { rkeNetwork } from './rke-network';
 import { movedServersCondition, peerCandidates, previousServer } from './rke-server-layout';
 import { rkeRecordedSettings } from './rke-recorded-settings';
@@ -540,6 +542,8 @@ export class RancherOnRke extends Construct {
       clientKey: pki.adminKeyPem,
     };
     configureClusterProviders(this, access);
+    // The servers renew their certificates (server-units.ts); every plan also reads one and warns if that stopped.
+    apiCertificateCheck(this, { host: apiHost, port: KUBERNETES_API_PORT, checkName: stackLevelName(this, 'api_serving_certificate'), renewalUnit: CERT_RENEWAL_UNIT });
     const api = new ApiReadiness(this, 'api-readiness', {
       access,
       minutes: d.settings.timeouts.apiMinutes,

@@ -269,24 +269,26 @@ function removedBlock(body: JsonObject): Item {
   return block('removed', order(items), 0);
 }
 
-/** A check block: its assertions (Terraform 1.5+). */
-function checkBlock(name: string, body: JsonObject): Item {
-  const items: Item[] = [];
-  for (const [key, value] of Object.entries(body)) {
-    if (key === 'assert') items.push(...conditionBlocks('assert', value, 1, `check.${name}`));
-    else throw new Error(`check.${name}: unsupported argument "${key}"`);
-  }
+/** A check block: its scoped data sources, then its assertions (Terraform 1.5+). */
+function checkBlock(name: string, body: JsonObject, schema: HclSchema): Item {
+  const unknown = Object.keys(body).filter((key) => key !== 'data' && key !== 'assert');
+  if (unknown.length > 0) throw new Error(`check.${name}: unsupported argument "${unknown[0]}"`);
+  // The data source first, as the assertions read it (the JSON has its keys sorted).
+  const items: Item[] = [
+    ...(body.data === undefined ? [] : typedBlocks('data', body.data, schema, 1)),
+    ...(body.assert === undefined ? [] : conditionBlocks('assert', body.assert, 1, `check.${name}`)),
+  ];
   return block(`check "${name}"`, items, 0);
 }
 
-function typedBlocks(kind: 'resource' | 'data', byType: Json, schema: HclSchema): Item[] {
+function typedBlocks(kind: 'resource' | 'data', byType: Json, schema: HclSchema, indent = 0): Item[] {
   if (!isObject(byType)) throw new Error(`${kind}: expected an object`);
   const items: Item[] = [];
   for (const [type, byName] of Object.entries(byType)) {
     if (!isObject(byName)) throw new Error(`${kind}.${type}: expected an object`);
     for (const [name, body] of Object.entries(byName)) {
       if (!isObject(body)) throw new Error(`${kind}.${type}.${name}: expected an object`);
-      items.push(block(`${kind} "${type}" "${name}"`, schemaBody(body, [kind, type], schema, 1, true), 0, constructPath(body)));
+      items.push(block(`${kind} "${type}" "${name}"`, schemaBody(body, [kind, type], schema, indent + 1, true), indent, constructPath(body)));
     }
   }
   return items;
@@ -316,7 +318,7 @@ export function terraformJsonToHcl(json: Readonly<Record<string, unknown>>, sche
     } else if (key === 'data' || key === 'resource') items.push(...typedBlocks(key, value as Json, schema));
     else if (key === 'removed') items.push(...asBlocks(value as Json, 'removed').map(removedBlock));
     else if (key === 'check' && isObject(value)) {
-      for (const [name, body] of Object.entries(value)) items.push(checkBlock(name, asBlocks(body, `check.${name}`)[0]));
+      for (const [name, body] of Object.entries(value)) items.push(checkBlock(name, asBlocks(body, `check.${name}`)[0], schema));
     }
     else if (key === 'output' && isObject(value)) {
       for (const [name, body] of Object.entries(value)) items.push(outputBlock(name, asBlocks(body, `output.${name}`)[0]));

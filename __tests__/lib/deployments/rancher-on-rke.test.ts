@@ -45,7 +45,7 @@ describe('RancherOnRke in a library user\'s stack', () => {
   });
 
   it('declares its stack-level checks and the bootstrap provider alias under names of its own', () => {
-    expect(Object.keys((json as unknown as { check: Record<string, unknown> }).check).sort()).toEqual(['rancher_cluster_certificates', 'rancher_rancher_server_url', 'rancher_servers_up_to_date']);
+    expect(Object.keys((json as unknown as { check: Record<string, unknown> }).check).sort()).toEqual(['rancher_api_serving_certificate', 'rancher_cluster_certificates', 'rancher_rancher_server_url', 'rancher_servers_up_to_date']);
     expect(json.provider!.rancher2.map((p) => p.alias)).toEqual(['rancher_bootstrap']);
   });
 

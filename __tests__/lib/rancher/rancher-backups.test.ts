@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DEFAULT_VERSIONS, RANCHER_BACKUP_CHART, rancherLine } from '../../../lib/config/versions';
 import { K8S_HA_STACK } from '../../../app/stacks/k8s-ha';
 import { RKE_HA_STACK } from '../../../app/stacks/rke-ha';
@@ -171,6 +173,14 @@ describe('the pinned rancher-backup charts', () => {
     expect(RANCHER_BACKUP_CHART.rancherLine).toBe(rancherLine(DEFAULT_VERSIONS.rancher));
     // <99 + operator major>.<minor>.<patch>+up<operator version>: the v10 operator is Rancher 2.14's.
     expect(RANCHER_BACKUP_CHART.version).toMatch(/^109\.\d+\.\d+\+up10\.\d+\.\d+$/);
+    expect(RANCHER_BACKUP_CHART.version.endsWith(`+up${RANCHER_BACKUP_CHART.operator.slice(1)}`)).toBe(true);
+  });
+
+  it('are the chart the fixtures of its values and CRDs were restated from', () => {
+    for (const fixture of ['rancher-backup-values.json', 'rancher-backup-crds.json']) {
+      const about: string = JSON.parse(readFileSync(join(__dirname, '../../fixtures', fixture), 'utf8')).about;
+      expect(about).toContain(`operator tag ${RANCHER_BACKUP_CHART.operator} (chart ${RANCHER_BACKUP_CHART.version})`);
+    }
   });
 });
 

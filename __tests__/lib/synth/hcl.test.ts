@@ -189,6 +189,36 @@ describe('terraformJsonToHcl', () => {
     );
   });
 
+  it('writes a check block with its scoped data source before its assertions', () => {
+    const hcl = terraformJsonToHcl(
+      {
+        check: {
+          api: {
+            assert: [{ condition: '${data.tls_certificate.c.certificates[0].not_after != ""}', error_message: 'ends at ${data.tls_certificate.c.id}' }],
+            data: { tls_certificate: { c: { url: 'tls://${aws_lb.a.dns_name}:6443', verify_chain: false } } },
+          },
+        },
+      },
+      schema(),
+    );
+    expect(hcl).toBe(
+      [
+        'check "api" {',
+        '  data "tls_certificate" "c" {',
+        '    url          = "tls://${aws_lb.a.dns_name}:6443"',
+        '    verify_chain = false',
+        '  }',
+        '',
+        '  assert {',
+        '    condition     = data.tls_certificate.c.certificates[0].not_after != ""',
+        '    error_message = "ends at ${data.tls_certificate.c.id}"',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    );
+  });
+
   it('refuses what it does not know how to write, instead of writing something else', () => {
     expect(() => terraformJsonToHcl({ module: { m: { source: './m' } } }, schema())).toThrow('not supported by the HCL output: module');
     expect(() => terraformJsonToHcl({ resource: { t: { n: { dynamic: { ingress: {} } } } } }, schema())).toThrow('"dynamic" is not supported');
@@ -205,6 +235,12 @@ describeWithTerraform('terraformJsonToHcl output, loaded by terraform', () => {
         variable: { h: { type: 'string', validation: [{ condition: '${length(var.h) > 0}', error_message: 'empty' }] } },
         data: { http: { ping: { url: 'https://${var.h}/ping', lifecycle: { postcondition: [{ condition: '${self.status_code == 200}', error_message: 'down' }] } } } },
         output: { code: { value: '${data.http.ping.status_code}', description: 'HTTP ${status}' } },
+        check: {
+          api: {
+            data: { http: { api: { url: 'https://${var.h}:6443' } } },
+            assert: [{ condition: '${data.http.api.status_code == 401}', error_message: 'answered ${data.http.api.status_code}' }],
+          },
+        },
       },
       schema(),
     );

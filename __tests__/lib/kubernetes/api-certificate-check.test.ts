@@ -1,0 +1,44 @@
+import { TerraformStack } from 'cdktf';
+import { API_CERTIFICATE_WARNING_DAYS, apiCertificateCheck } from '../../../lib/kubernetes/api-certificate-check';
+import { synthConstruct } from '../../helpers/synth';
+import { synthSettings } from '../../helpers/variants';
+
+const check = (json: any) => json.check.api_serving_certificate;
+
+describe('apiCertificateCheck', () => {
+  const { json } = synthConstruct((stack: TerraformStack) => {
+    apiCertificateCheck(stack, { host: 'api.example.internal', port: 6443, checkName: 'api_serving_certificate', renewalUnit: 'rancher-aws-cert-renewal' });
+  });
+
+  it('reads the served certificate inside the check block, so a failed read is a warning and never stops a plan', () => {
+    expect(json.data).toBeUndefined();
+    expect(check(json).data).toEqual({ tls_certificate: { api_serving_certificate: { url: 'tls://api.example.internal:6443', verify_chain: false } } });
+  });
+
+  it('warns from 60 days before the end of the last certificate of the chain (the served leaf: the provider reverses the handshake order)', () => {
+    expect(API_CERTIFICATE_WARNING_DAYS).toBe(60);
+    const [assertion] = check(json).assert;
+    const leaf = 'data.tls_certificate.api_serving_certificate.certificates[length(data.tls_certificate.api_serving_certificate.certificates) - 1]';
+    expect(assertion.condition).toBe(`\${timecmp(plantimestamp(), timeadd(${leaf}.not_after, "-1440h")) < 0}`);
+    expect(assertion.error_message).toContain(`ends at \${${leaf}.not_after}`);
+    expect(assertion.error_message).toContain('systemctl status rancher-aws-cert-renewal.timer and journalctl -u rancher-aws-cert-renewal');
+    expect(assertion.error_message).toContain('npm run roll -- test --server <name>');
+  });
+});
+
+describe('rke-ha: the API certificate check', () => {
+  it('reads the API by the name the cluster providers use (the NLB), on every distribution', () => {
+    for (const rkeHa of [{}, { distribution: 'k3s' as const }]) {
+      const { json } = synthSettings('rke-ha', { rkeHa });
+      const url = check(json).data.tls_certificate.api_serving_certificate.url;
+      expect(url).toMatch(/^tls:\/\/\$\{aws_lb\.load-balancer_lb_[0-9A-F]+\.dns_name\}:6443$/);
+      expect(json.provider!.kubernetes[0].host).toBe(url.replace(/^tls:/, 'https:'));
+    }
+  });
+
+  it('reads it by the servers\' name with DNS round robin (no load balancer)', () => {
+    const { json } = synthSettings('rke-ha', { hostname: 'rancher.acme.io', hostedZone: 'acme.io', rkeHa: { loadBalancer: { type: 'dns' } } });
+    const url = check(json).data.tls_certificate.api_serving_certificate.url;
+    expect(json.provider!.kubernetes[0].host).toBe(url.replace(/^tls:/, 'https:'));
+  });
+});
