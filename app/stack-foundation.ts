@@ -5,7 +5,7 @@ import type { BackendSettings, Settings } from '../lib/config/schema';
 import { localStateGuard } from './backend/local-state-guard';
 import { DEPLOYMENT_TAG } from '../lib/common/tags';
 import { configureBaseProviders } from '../lib/common/providers';
-import { deploymentPrefix } from '../lib/deployments/stack-level-names';
+import { deploymentPrefix } from '../lib/deployments/private/stack-level-names';
 
 /**
  * The oldest Terraform that runs the synthesized stacks: the S3 backend's

@@ -26,13 +26,13 @@ import { UbuntuAmi } from '../nodes/ubuntu-ami';
 import { LoadBalancerCertificate } from '../tls/acm-certificate';
 import { acmSource } from '../tls/private/tls-plan';
 import type { RancherOnDockerProps } from './rancher-on-docker-props';
-import { dnsRecordedSettings } from './dns-recorded-settings';
-import { dockerNetwork } from './docker-network';
-import { rancherName, wildcardName } from './rancher-name';
-import { providerRegion } from './provider-region';
-import { requiredName, resolveProps } from './resolve-props';
-import { firstLoginAfter } from './rancher-ready';
-import { deploymentParameterPath, deploymentPrefix, stackLevelName } from './stack-level-names';
+import { dnsRecordedSettings } from './private/dns-recorded-settings';
+import { dockerNetwork } from './private/docker-network';
+import { rancherName, wildcardName } from './private/rancher-name';
+import { providerRegion } from './private/provider-region';
+import { requiredName, resolveProps } from './private/resolve-props';
+import { firstLoginAfter } from './private/rancher-ready';
+import { deploymentParameterPath, deploymentPrefix, stackLevelName } from './private/stack-level-names';
 
 /**
  * The balancer's check of the container: Rancher's listener answers `/ping` over plain HTTP without redirecting

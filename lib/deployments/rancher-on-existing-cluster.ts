@@ -16,10 +16,10 @@ import { RancherTlsSecrets } from '../rancher/tls-secrets';
 import { CertificateVariables, type CertificateMaterial } from '../tls/certificate-variables';
 import { tlsPlan, type TlsPlan } from '../tls/private/tls-plan';
 import type { RancherOnExistingClusterProps } from './rancher-on-existing-cluster-props';
-import { rancherReadyAndFirstLogin } from './rancher-ready';
-import { providerRegion } from './provider-region';
-import { resolveProps } from './resolve-props';
-import { deploymentPrefix, stackLevelName } from './stack-level-names';
+import { rancherReadyAndFirstLogin } from './private/rancher-ready';
+import { providerRegion } from './private/provider-region';
+import { resolveProps } from './private/resolve-props';
+import { deploymentPrefix, stackLevelName } from './private/stack-level-names';
 
 /** `spec.controller` of an IngressClass served by ingress-nginx. */
 const INGRESS_NGINX_CONTROLLER = 'k8s.io/ingress-nginx';

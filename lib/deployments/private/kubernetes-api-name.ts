@@ -1,5 +1,5 @@
-import type { RecordedSetting } from '../common/deployment-guard';
-import type { TerraformData } from '../common/terraform-data';
+import type { RecordedSetting } from '../../common/deployment-guard';
+import type { TerraformData } from '../../common/terraform-data';
 
 /** The guard's record of Rancher's name with DNS round robin (`terraform_data.deployment-guard_record-hostname_<hash>`). */
 export const HOSTNAME_SETTING = 'hostname';

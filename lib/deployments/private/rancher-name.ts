@@ -1,8 +1,8 @@
 import { Annotations } from 'cdktf';
 import type { Construct } from 'constructs';
-import { acmeOnWildcardWarning, wildcardDomain } from '../config/dns-schema';
-import type { Settings } from '../config/schema';
-import { wildcardHostname } from '../dns/private/wildcard-name';
+import { acmeOnWildcardWarning, wildcardDomain } from '../../config/dns-schema';
+import type { Settings } from '../../config/schema';
+import { wildcardHostname } from '../../dns/private/wildcard-name';
 import { requiredName } from './resolve-props';
 
 /** Whether the settings name Rancher after an address (`dns.mode: wildcard`): no hostname or zone variables then. */

@@ -1,13 +1,13 @@
 import type { ITerraformDependable } from 'cdktf';
 import type { Construct } from 'constructs';
-import { RKE2_CLUSTER_CIDR, RKE2_SERVICE_CIDR } from '../config/primitives';
-import { proxyEnabled } from '../network/private/proxy';
-import { effectiveNatGateways, effectiveNodeCount, effectiveVpcCidr } from '../config/rke-ha-schema';
-import type { Settings } from '../config/schema';
-import { ExistingNetwork } from '../network/existing-network';
-import { PrivateSubnets } from '../network/private-subnets';
-import { PublicNetwork, type SubnetInfo } from '../network/public-network';
-import type { VpcRanges } from '../network/private/vpc-ranges';
+import { RKE2_CLUSTER_CIDR, RKE2_SERVICE_CIDR } from '../../config/primitives';
+import { proxyEnabled } from '../../network/private/proxy';
+import { effectiveNatGateways, effectiveNodeCount, effectiveVpcCidr } from '../../config/rke-ha-schema';
+import type { Settings } from '../../config/schema';
+import { ExistingNetwork } from '../../network/existing-network';
+import { PrivateSubnets } from '../../network/private-subnets';
+import { PublicNetwork, type SubnetInfo } from '../../network/public-network';
+import type { VpcRanges } from '../../network/private/vpc-ranges';
 import { DATABASE_SUBNET_OFFSET, existingServerAddresses, serverAddresses, type ServerAddress } from './rke-server-layout';
 
 /** Where an rke-ha deployment's resources go, whichever network it runs in. */

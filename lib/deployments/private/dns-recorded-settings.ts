@@ -1,6 +1,6 @@
-import type { RecordedSetting } from '../common/deployment-guard';
-import { wildcardDomain } from '../config/dns-schema';
-import type { Settings } from '../config/schema';
+import type { RecordedSetting } from '../../common/deployment-guard';
+import { wildcardDomain } from '../../config/dns-schema';
+import type { Settings } from '../../config/schema';
 
 /** What a switch of Rancher's name costs, per construct, for the guard's messages. */
 export interface NameSwitch {

@@ -1,15 +1,15 @@
 import type { ITerraformDependable } from 'cdktf';
 import type { Construct } from 'constructs';
-import { bootstrapEnabled } from '../config/bootstrap-schema';
-import type { Settings } from '../config/schema';
-import type { ReadinessGates } from '../kubernetes/readiness-gates';
-import { FirstLogin, type FirstLoginProps } from '../rancher/first-login';
-import { RANCHER_NAMESPACE } from '../rancher/namespace';
-import { RancherReadiness } from '../rancher/rancher-readiness';
-import { readinessTrust } from '../rancher/readiness-trust';
-import type { RancherServer } from '../rancher/rancher-server';
-import type { CertificateVariables } from '../tls/certificate-variables';
-import { INGRESS_SECRET, type TlsPlan } from '../tls/private/tls-plan';
+import { bootstrapEnabled } from '../../config/bootstrap-schema';
+import type { Settings } from '../../config/schema';
+import type { ReadinessGates } from '../../kubernetes/readiness-gates';
+import { FirstLogin, type FirstLoginProps } from '../../rancher/first-login';
+import { RANCHER_NAMESPACE } from '../../rancher/namespace';
+import { RancherReadiness } from '../../rancher/rancher-readiness';
+import { readinessTrust } from '../../rancher/readiness-trust';
+import type { RancherServer } from '../../rancher/rancher-server';
+import type { CertificateVariables } from '../../tls/certificate-variables';
+import { INGRESS_SECRET, type TlsPlan } from '../../tls/private/tls-plan';
 import { stackLevelName } from './stack-level-names';
 
 export interface RancherReadyProps {

@@ -1,7 +1,7 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TerraformStack, Token } from 'cdktf';
 import type { Construct } from 'constructs';
-import { SettingsError } from '../config/errors';
+import { SettingsError } from '../../config/errors';
 
 /**
  * The region a Rancher construct builds for: the nodes' boot parameters, the

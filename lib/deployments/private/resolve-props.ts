@@ -1,9 +1,9 @@
 import { Token } from 'cdktf';
-import { SettingsError } from '../config/errors';
-import { toProblems } from '../config/problems';
-import { generatedNameProblems, type NamedStacks } from '../config/resource-names';
-import { settingsSchema, type Settings, type SettingsInput } from '../config/schema';
-import type { CommonDeploymentProps, PublicNameProps, VpcProps } from './props';
+import { SettingsError } from '../../config/errors';
+import { toProblems } from '../../config/problems';
+import { generatedNameProblems, type NamedStacks } from '../../config/resource-names';
+import { settingsSchema, type Settings, type SettingsInput } from '../../config/schema';
+import type { CommonDeploymentProps, PublicNameProps, VpcProps } from '../props';
 
 /** A settings input type as readonly props declare it (readonly lists). */
 type AsProps<T> = T extends (infer U)[] ? readonly AsProps<U>[] : T extends object ? { readonly [K in keyof T]: AsProps<T[K]> } : T;

@@ -1,9 +1,9 @@
 import { Fn, Op, Token } from 'cdktf';
-import type { GuardCondition } from '../common/deployment-guard';
-import { cidrHost, cidrSubnet } from '../config/cidr';
-import { DEFAULT_HOST_NUMBER } from '../config/existing-network-schema';
-import { PRIVATE_SUBNET_OFFSET } from '../network/private-subnets';
-import type { SubnetInfo } from '../network/public-network';
+import type { GuardCondition } from '../../common/deployment-guard';
+import { cidrHost, cidrSubnet } from '../../config/cidr';
+import { DEFAULT_HOST_NUMBER } from '../../config/existing-network-schema';
+import { PRIVATE_SUBNET_OFFSET } from '../../network/private-subnets';
+import type { SubnetInfo } from '../../network/public-network';
 
 /** The K3s datastore's isolated subnets: sixteenths 12-14 of the VPC range (public 0-2, private nodes 8-10). */
 export const DATABASE_SUBNET_OFFSET = 12;

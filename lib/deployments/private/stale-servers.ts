@@ -1,6 +1,6 @@
 import { TerraformLocal, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
-import { HELD_ATTRIBUTES, type ServerNode } from '../nodes/server-node';
+import { HELD_ATTRIBUTES, type ServerNode } from '../../nodes/server-node';
 
 /**
  * Which servers run an older configuration (the settings changed something a

@@ -1,6 +1,6 @@
-import type { RecordedSetting } from '../common/deployment-guard';
-import { effectiveVpcCidr } from '../config/rke-ha-schema';
-import type { Settings } from '../config/schema';
+import type { RecordedSetting } from '../../common/deployment-guard';
+import { effectiveVpcCidr } from '../../config/rke-ha-schema';
+import type { Settings } from '../../config/schema';
 
 /** The settings a running rke-ha deployment cannot change, each with why and what to do instead. */
 export function rkeRecordedSettings(settings: Settings, ingressController: string): RecordedSetting[] {

@@ -1,16 +1,16 @@
 import { DataAwsEbsVolumes } from '@cdktf/provider-aws/lib/data-aws-ebs-volumes';
 import { Fn, type ITerraformDependable } from 'cdktf';
 import type { Construct } from 'constructs';
-import type { GuardCondition } from '../common/deployment-guard';
-import { cidrHost } from '../config/cidr';
-import { effectiveDockerVpcCidr } from '../config/docker-schema';
-import { DEFAULT_HOST_NUMBER } from '../config/existing-network-schema';
-import type { Settings } from '../config/schema';
-import { SNAPSHOT_TARGET_TAG } from '../docker/data-volume';
-import { EMBEDDED_CLUSTER_NETWORKS } from '../docker/private/rancher-container';
-import { ExistingNetwork } from '../network/existing-network';
-import { PublicNetwork, type SubnetInfo } from '../network/public-network';
-import type { VpcRanges } from '../network/private/vpc-ranges';
+import type { GuardCondition } from '../../common/deployment-guard';
+import { cidrHost } from '../../config/cidr';
+import { effectiveDockerVpcCidr } from '../../config/docker-schema';
+import { DEFAULT_HOST_NUMBER } from '../../config/existing-network-schema';
+import type { Settings } from '../../config/schema';
+import { SNAPSHOT_TARGET_TAG } from '../../docker/data-volume';
+import { EMBEDDED_CLUSTER_NETWORKS } from '../../docker/private/rancher-container';
+import { ExistingNetwork } from '../../network/existing-network';
+import { PublicNetwork, type SubnetInfo } from '../../network/public-network';
+import type { VpcRanges } from '../../network/private/vpc-ranges';
 
 /** Where the Docker host goes, whichever network it runs in. */
 export interface DockerNetwork {
