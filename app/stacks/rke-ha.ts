@@ -8,7 +8,7 @@ import { awsDeploymentProps } from '../from-settings';
 import { wildcardName } from '../../lib/deployments/private/rancher-name';
 import { RancherOnRke } from '../../lib/deployments/rancher-on-rke';
 import { IN_PLACE_ID } from '../../lib/deployments/private/stack-level-names';
-import { rancherBackupOutputs } from '../../lib/rancher/backup-outputs';
+import { rancherBackupOutputs } from '../../lib/rancher/private/backup-outputs';
 
 export const RKE_HA_STACK = 'rke-ha';
 

@@ -6,7 +6,7 @@ import type { ReadinessGates } from '../../kubernetes/readiness-gates';
 import { FirstLogin, type FirstLoginProps } from '../../rancher/first-login';
 import { RANCHER_NAMESPACE } from '../../rancher/namespace';
 import { RancherReadiness } from '../../rancher/rancher-readiness';
-import { readinessTrust } from '../../rancher/readiness-trust';
+import { readinessTrust } from '../../rancher/private/readiness-trust';
 import type { RancherServer } from '../../rancher/rancher-server';
 import type { CertificateVariables } from '../../tls/certificate-variables';
 import { INGRESS_SECRET, type TlsPlan } from '../../tls/private/tls-plan';

@@ -1,5 +1,5 @@
 import { TerraformOutput, type TerraformStack } from 'cdktf';
-import type { RancherBackups } from './rancher-backups';
+import type { RancherBackups } from '../rancher-backups';
 
 /**
  * The outputs of Rancher's backups (rke-ha, k8s-ha): the bucket, and the

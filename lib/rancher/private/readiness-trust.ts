@@ -1,6 +1,6 @@
-import type { CertificateVariables } from '../tls/certificate-variables';
-import type { TlsPlan } from '../tls/private/tls-plan';
-import type { ReadinessTrust } from './rancher-readiness';
+import type { CertificateVariables } from '../../tls/certificate-variables';
+import type { TlsPlan } from '../../tls/private/tls-plan';
+import type { ReadinessTrust } from '../rancher-readiness';
 
 /** What the end-of-deploy probe verifies the served certificate against, for a TLS plan. */
 export function readinessTrust(tls: TlsPlan, certificates: CertificateVariables): ReadinessTrust {

@@ -1,10 +1,10 @@
 import type { Release } from '@cdktf/provider-helm/lib/release';
 import type { ITerraformDependable } from 'cdktf';
 import type { Construct } from 'constructs';
-import type { GuardCondition } from '../common/deployment-guard';
-import { GATES_NAMESPACE, type ReadinessGates } from '../kubernetes/readiness-gates';
-import { certManagerUpgradeRules, rancherUpgradeRules } from '../kubernetes/upgrade-rules';
-import { VersionRecord } from '../kubernetes/version-record';
+import type { GuardCondition } from '../../common/deployment-guard';
+import { GATES_NAMESPACE, type ReadinessGates } from '../../kubernetes/readiness-gates';
+import { certManagerUpgradeRules, rancherUpgradeRules } from '../../kubernetes/upgrade-rules';
+import { VersionRecord } from '../../kubernetes/version-record';
 
 /** The record of the chart versions the last successful apply installed (in the gates' namespace). */
 export const CHART_RECORD = 'rancher-aws-chart-versions';

@@ -1,6 +1,6 @@
-import type { Settings } from '../config/schema';
-import type { ChartProxy } from '../network/private/proxy';
-import { RANCHER_REPOSITORIES, type RancherServerProps } from './rancher-server';
+import type { Settings } from '../../config/schema';
+import type { ChartProxy } from '../../network/private/proxy';
+import { RANCHER_REPOSITORIES, type RancherServerProps } from '../rancher-server';
 
 /**
  * The RancherServer props that come straight from the settings, the same in
