@@ -3,8 +3,8 @@ import type { ITerraformDependable } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { GuardCondition } from '../../common/deployment-guard';
 import { GATES_NAMESPACE, type ReadinessGates } from '../../kubernetes/readiness-gates';
-import { certManagerUpgradeRules, rancherUpgradeRules } from '../../kubernetes/upgrade-rules';
-import { VersionRecord } from '../../kubernetes/version-record';
+import { certManagerUpgradeRules, rancherUpgradeRules } from '../../kubernetes/private/upgrade-rules';
+import { VersionRecord } from '../../kubernetes/private/version-record';
 
 /** The record of the chart versions the last successful apply installed (in the gates' namespace). */
 export const CHART_RECORD = 'rancher-aws-chart-versions';

@@ -2,12 +2,12 @@ import type { Release } from '@cdktf/provider-helm/lib/release';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { NodeVersions } from './node-versions';
-import { GATES_NAMESPACE, type ReadinessGates } from './readiness-gates';
+import { GATES_NAMESPACE, type ReadinessGates } from '../readiness-gates';
 import { SystemUpgradeController } from './system-upgrade-controller';
 import { SERVER_PLAN_NAME, serverPlan, SYSTEM_UPGRADE_NAMESPACE, type Distribution } from './upgrade-plan';
 import { kubernetesUpgradeRules } from './upgrade-rules';
 import { VersionRecord } from './version-record';
-import { KUBERNETES_RECORD, UPGRADE_TARGET_RECORD } from './object-names';
+import { KUBERNETES_RECORD, UPGRADE_TARGET_RECORD } from '../object-names';
 
 export interface KubernetesUpgradeProps {
   readonly gates: ReadinessGates;
@@ -34,7 +34,7 @@ export interface KubernetesUpgradeProps {
 }
 
 /** Names of the records in the gates' namespace. */
-export { KUBERNETES_RECORD, UPGRADE_TARGET_RECORD } from './object-names';
+export { KUBERNETES_RECORD, UPGRADE_TARGET_RECORD } from '../object-names';
 
 /**
  * In-place upgrades of the servers' Kubernetes (RKE2 or K3s) in the apply:

@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { rootFile, type WriteFile } from '../nodes/private/boot-files';
+import { rootFile, type WriteFile } from '../../nodes/private/boot-files';
 import type { Rke2Settings } from './rke2-settings';
 
 /**

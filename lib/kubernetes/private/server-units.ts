@@ -1,5 +1,5 @@
-import { rootFile, serverScriptFile, type WriteFile } from '../nodes/private/boot-files';
-import CERT_RENEWAL from './cert-renewal.sh';
+import { rootFile, serverScriptFile, type WriteFile } from '../../nodes/private/boot-files';
+import CERT_RENEWAL from '../cert-renewal.sh';
 
 /** The distributions whose servers get these units. */
 export type ServerDistribution = 'rke2' | 'k3s';

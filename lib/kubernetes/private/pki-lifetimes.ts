@@ -1,9 +1,9 @@
 import { LocallySignedCert } from '@cdktf/provider-tls/lib/locally-signed-cert';
 import { TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
-import type { GuardCondition } from '../common/deployment-guard';
-import { TerraformData } from '../common/terraform-data';
-import type { ClusterPki } from './cluster-pki';
+import type { GuardCondition } from '../../common/deployment-guard';
+import { TerraformData } from '../../common/terraform-data';
+import type { ClusterPki } from '../cluster-pki';
 
 /** How long before a cluster CA's end every plan warns: two years, time to plan and test a move. */
 export const CA_WARNING_HOURS = 17_520;

@@ -1,4 +1,4 @@
-import type { GateCheck } from './readiness-gates';
+import type { GateCheck } from '../readiness-gates';
 
 /** Where a distribution's packaged ingress controller runs, and how RKE2/K3s let its chart values be changed. */
 const KUBE_SYSTEM = 'kube-system';

@@ -1,6 +1,6 @@
-import { imageRef } from './image-ref';
-import { SERVER_PLAN_NAME, SYSTEM_UPGRADE_NAMESPACE } from './object-names';
-import { GATE_COMMAND, gateEnvironment, SHELL_IMAGE } from './readiness-gates';
+import { imageRef } from '../image-ref';
+import { SERVER_PLAN_NAME, SYSTEM_UPGRADE_NAMESPACE } from '../object-names';
+import { GATE_COMMAND, gateEnvironment, SHELL_IMAGE } from '../readiness-gates';
 
 /**
  * The system-upgrade-controller (SUC) release the in-place upgrades run on,

@@ -3,8 +3,8 @@ import { S3BucketNotification } from '@cdktf/provider-aws/lib/s3-bucket-notifica
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { Construct } from 'constructs';
-import type { SnapshotBucket } from './snapshot-bucket';
-import { stackAccount } from '../common/aws-context';
+import type { SnapshotBucket } from '../snapshot-bucket';
+import { stackAccount } from '../../common/aws-context';
 
 /** What the topic hears about: every snapshot (and metadata file) written, and every one deleted. */
 export const SNAPSHOT_EVENTS = ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'] as const;

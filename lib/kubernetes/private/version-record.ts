@@ -2,7 +2,7 @@ import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
 import { DataKubernetesConfigMapV1 } from '@cdktf/provider-kubernetes/lib/data-kubernetes-config-map-v1';
 import { dependable, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { literalDeep } from '../common/terraform-template';
+import { literalDeep } from '../../common/terraform-template';
 
 export interface VersionRecordProps {
   /** The ConfigMap's name. */

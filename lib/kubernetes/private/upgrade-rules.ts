@@ -1,6 +1,6 @@
-import type { GuardCondition } from '../common/deployment-guard';
-import { RANCHER_KUBERNETES_RANGE } from '../config/versions';
-import { escapeTemplate } from '../common/terraform-template';
+import type { GuardCondition } from '../../common/deployment-guard';
+import { RANCHER_KUBERNETES_RANGE } from '../../config/versions';
+import { escapeTemplate } from '../../common/terraform-template';
 
 /**
  * Version patterns as Terraform regexes (RE2; no backslashes, which HCL

@@ -1,8 +1,8 @@
 import { stringify } from 'yaml';
-import { cloudConfig, envFile, rootFile, serverBootFiles, serverScriptFile } from '../nodes/private/boot-files';
-import CLUSTER_LIB from './cluster-lib.sh';
-import K3S_BOOTSTRAP from './k3s-bootstrap.sh';
-import K3S_DATASTORE_ENDPOINT from './k3s-datastore-endpoint.sh';
+import { cloudConfig, envFile, rootFile, serverBootFiles, serverScriptFile } from '../../nodes/private/boot-files';
+import CLUSTER_LIB from '../cluster-lib.sh';
+import K3S_BOOTSTRAP from '../k3s-bootstrap.sh';
+import K3S_DATASTORE_ENDPOINT from '../k3s-datastore-endpoint.sh';
 import { registriesFiles } from './rke2-config';
 import { identityEnvironment, type ServerNodeIdentity } from './node-identity';
 import { serverUnits } from './server-units';

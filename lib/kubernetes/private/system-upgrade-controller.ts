@@ -7,8 +7,8 @@ import { RoleV1 } from '@cdktf/provider-kubernetes/lib/role-v1';
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { annotationPaths, RANCHER_NAMESPACE_ANNOTATIONS } from './cluster-writes';
-import { imageRef } from './image-ref';
+import { annotationPaths, RANCHER_NAMESPACE_ANNOTATIONS } from '../cluster-writes';
+import { imageRef } from '../image-ref';
 import { SYSTEM_UPGRADE_CONTROLLER, SYSTEM_UPGRADE_NAMESPACE, SYSTEM_UPGRADE_SERVICE_ACCOUNT } from './upgrade-plan';
 
 export interface SystemUpgradeControllerProps {

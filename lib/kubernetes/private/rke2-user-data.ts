@@ -1,8 +1,8 @@
 import { stringify } from 'yaml';
-import { cloudConfig, envFile, rootFile, serverBootFiles, serverScriptFile } from '../nodes/private/boot-files';
-import CLUSTER_LIB from './cluster-lib.sh';
-import RKE2_BOOTSTRAP from './rke2-bootstrap.sh';
-import RKE2_RESTORE from './rke2-restore.sh';
+import { cloudConfig, envFile, rootFile, serverBootFiles, serverScriptFile } from '../../nodes/private/boot-files';
+import CLUSTER_LIB from '../cluster-lib.sh';
+import RKE2_BOOTSTRAP from '../rke2-bootstrap.sh';
+import RKE2_RESTORE from '../rke2-restore.sh';
 import type { ServerNodeIdentity } from './node-identity';
 import { identityEnvironment } from './node-identity';
 import { registriesFiles, rke2Config } from './rke2-config';
