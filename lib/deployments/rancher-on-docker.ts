@@ -2,7 +2,7 @@ import { Password } from '@cdktf/provider-random/lib/password';
 import { TerraformStack, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { DeploymentAlarms, alarmTopicName } from '../alarms/deployment-alarms';
-import { adminNetworks } from '../common/admin-networks';
+import { adminNetworks } from '../common/private/admin-networks';
 import { DeploymentGuard } from '../common/deployment-guard';
 import { bootstrapEnabled } from '../config/bootstrap-schema';
 import { ARecord } from '../dns/a-record';
