@@ -5,7 +5,7 @@ import { airGapSchema } from './air-gap-schema';
 import { backupsSchema } from './backups-schema';
 import { bootstrapSchema, untrustedCertificate } from './bootstrap-schema';
 import { proxySchema } from './proxy-schema';
-import type { DockerSettings } from './docker-schema';
+import { dockerSchema, type DockerSettings } from './docker-schema';
 import { dnsProblems, dnsSchema } from './dns-schema';
 import { RECORD_FOR_KIND, dnsTargetKind } from '../dns/private/dns-target';
 import { RANCHER_PUBLIC_PORTS, RKE2_SERVER_PORTS } from '../nodes/private/ports';
@@ -14,8 +14,8 @@ import { cronSets } from './cron';
 import { longestGapMinutes } from '../alarms/schedule-window';
 import { adminCidr, awsRegion, fqdn, version, wholeNumber } from './primitives';
 import { nameProblem } from './resource-names';
-import type { K8sHaSettings } from './k8s-ha-schema';
-import { effectiveIngressController, type RkeHaSettings } from './rke-ha-schema';
+import { k8sHaSchema, type K8sHaSettings } from './k8s-ha-schema';
+import { effectiveIngressController, rkeHaSchema, type RkeHaSettings } from './rke-ha-schema';
 import { timeoutsSchema } from './timeouts-schema';
 import { tlsProblems, tlsSchema } from './tls-schema';
 import { vpcSchema } from './vpc-schema';
@@ -37,8 +37,10 @@ import {
  * rules that span them, shared by the settings file (schema.ts adds its
  * file-only sections: tags, the state backend, all three stacks' sections) and
  * the three L3 constructs, which each check their props with the fields they
- * take and their own mode's section. Each default is stated once, here or
- * in a section's schema.
+ * take and their own mode's section (`rancherOnRkeSchema`,
+ * `rancherOnExistingClusterSchema`, `rancherOnDockerSchema`, which
+ * resolveProps applies). Each default is stated once, here or in a section's
+ * schema.
  */
 
 /** X.509's upper bound of a common name, which ACM and autocert fill with the first domain name. */
@@ -385,3 +387,20 @@ export function refineDeployment<T extends z.ZodObject>(schema: T): T {
     for (const rules of DEPLOYMENT_RULES) rules(s, problem);
   }, { when: () => true });
 }
+
+const { dns: _dns, adminCidrs: _adminCidrs, vpc: _vpc, ...withoutAwsFields } = deploymentFields;
+
+/** RancherOnRke's props, checked and completed: the deployment's fields and `rkeHa`. */
+export const rancherOnRkeSchema = refineDeployment(z.strictObject({ ...deploymentFields, rkeHa: rkeHaSchema }));
+
+/** RancherOnExistingCluster's props: the deployment's fields but the AWS side's (dns, adminCidrs, vpc), and `k8sHa`. */
+export const rancherOnExistingClusterSchema = refineDeployment(z.strictObject({ ...withoutAwsFields, k8sHa: k8sHaSchema }));
+
+/** RancherOnDocker's props: the deployment's fields and `docker`. */
+export const rancherOnDockerSchema = refineDeployment(z.strictObject({ ...deploymentFields, docker: dockerSchema }));
+
+/** What every construct's resolved props hold (RancherOnExistingCluster's lack the AWS side's fields). */
+export type ResolvedDeploymentProps = z.output<z.ZodObject<typeof deploymentFields>>;
+export type ResolvedRancherOnRkeProps = z.output<typeof rancherOnRkeSchema>;
+export type ResolvedRancherOnExistingClusterProps = z.output<typeof rancherOnExistingClusterSchema>;
+export type ResolvedRancherOnDockerProps = z.output<typeof rancherOnDockerSchema>;

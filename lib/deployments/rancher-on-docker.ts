@@ -5,6 +5,7 @@ import { DeploymentAlarms, alarmTopicName } from '../alarms/deployment-alarms';
 import { adminNetworks } from '../common/private/admin-networks';
 import { DeploymentGuard } from '../common/deployment-guard';
 import { bootstrapEnabled } from '../config/bootstrap-schema';
+import { rancherOnDockerSchema } from '../config/deployment-schema';
 import { ARecord } from '../dns/a-record';
 import { AliasRecord, publicZone } from '../dns/alias-record';
 import { DataVolume } from '../docker/data-volume';
@@ -82,7 +83,7 @@ export class RancherOnDocker extends Construct {
   constructor(scope: Construct, id: string, props: RancherOnDockerProps) {
     super(scope, id);
     const label = `RancherOnDocker ${this.node.path}`;
-    const settings = resolveProps({ ...props, region: providerRegion(this, props.region, label) }, { docker: props.docker }, label, { docker: TerraformStack.of(this).node.id });
+    const settings = resolveProps(rancherOnDockerSchema, { ...props, region: providerRegion(this, props.region, label) }, { docker: props.docker }, label, { docker: TerraformStack.of(this).node.id });
     const s = settings.docker;
     const name = deploymentPrefix(this, settings.name);
     const parameterPath = deploymentParameterPath(this, settings.name);

@@ -15,6 +15,7 @@ import { rancherServerSettings } from '../rancher/private/rancher-settings';
 import { RancherTlsSecrets } from '../rancher/tls-secrets';
 import { CertificateVariables, type CertificateMaterial } from '../tls/certificate-variables';
 import { tlsPlan, type TlsPlan } from '../tls/private/tls-plan';
+import { rancherOnExistingClusterSchema } from '../config/deployment-schema';
 import type { RancherOnExistingClusterProps } from './rancher-on-existing-cluster-props';
 import { rancherReadyAndFirstLogin } from './private/rancher-ready';
 import { providerRegion } from './private/provider-region';
@@ -62,7 +63,7 @@ export class RancherOnExistingCluster extends Construct {
   constructor(scope: Construct, id: string, props: RancherOnExistingClusterProps) {
     super(scope, id);
     const label = `RancherOnExistingCluster ${this.node.path}`;
-    const settings = resolveProps({ ...props, region: providerRegion(this, props.region, label) }, { k8sHa: props.k8sHa }, label, { k8sHa: TerraformStack.of(this).node.id });
+    const settings = resolveProps(rancherOnExistingClusterSchema, { ...props, region: providerRegion(this, props.region, label) }, { k8sHa: props.k8sHa }, label, { k8sHa: TerraformStack.of(this).node.id });
     const s = settings.k8sHa;
     const t = settings.timeouts;
     const tls = tlsPlan(settings.rancher.tls);

@@ -8,7 +8,7 @@ import { adminNetworks } from '../common/private/admin-networks';
 import { DeploymentGuard } from '../common/deployment-guard';
 import { RKE2_CLUSTER_CIDR, RKE2_SERVICE_CIDR } from '../config/primitives';
 import { effectiveIngressController, effectiveNodeCount } from '../config/rke-ha-schema';
-import type { Settings } from '../config/schema';
+import { rancherOnRkeSchema, type ResolvedRancherOnRkeProps } from '../config/deployment-schema';
 import { ExternalDatastore } from '../database/external-datastore';
 import { AliasRecord, publicZone } from '../dns/alias-record';
 import { RoundRobinRecords } from '../dns/round-robin-records';
@@ -173,12 +173,12 @@ export class RancherOnRke extends Construct {
     this.serversPendingReplacement = reportStaleServers(this, { nodes: servers.nodes, checkName: stackLevelName(this, 'servers_up_to_date') });
   }
 
-  /** The props checked and completed as a settings file is, and what the steps derive from them. */
+  /** The props checked and completed with the rules a settings file gets, and what the steps derive from them. */
   private resolve(props: RancherOnRkeProps): Deployment {
     const stackId = TerraformStack.of(this).node.id;
     const label = `RancherOnRke ${this.node.path}`;
     refuseSecondClusterProviders(this, label);
-    const settings = resolveProps({ ...props, region: providerRegion(this, props.region, label) }, { rkeHa: props.rkeHa }, label, { rkeHa: stackId });
+    const settings = resolveProps(rancherOnRkeSchema, { ...props, region: providerRegion(this, props.region, label) }, { rkeHa: props.rkeHa }, label, { rkeHa: stackId });
     const s = settings.rkeHa;
     const name = deploymentPrefix(this, settings.name);
     const adminCidrs = adminNetworks(this, props.adminCidrs);
@@ -704,7 +704,8 @@ export class RancherOnRke extends Construct {
 /** The props resolved (RancherOnRke.resolve), and what every step derives from them. */
 interface Deployment {
   readonly stackId: string;
-  readonly settings: Settings;
+  /** The props checked and completed (rancherOnRkeSchema): every default filled in. */
+  readonly settings: ResolvedRancherOnRkeProps;
   /** `<name>-<stack id>`: the start of every resource name. */
   readonly name: string;
   readonly adminCidrs: string[];

@@ -1,6 +1,6 @@
 import type { RecordedSetting } from '../../common/deployment-guard';
 import { wildcardDomain } from '../../config/dns-schema';
-import type { Settings } from '../../config/schema';
+import type { ResolvedDeploymentProps } from '../../config/deployment-schema';
 
 /** What a switch of Rancher's name costs, per construct, for the guard's messages. */
 export interface NameSwitch {
@@ -16,7 +16,7 @@ export interface NameSwitch {
  * agent dials, so the name a deployment started with is kept unless the
  * change is accepted deliberately.
  */
-export function dnsRecordedSettings(settings: Pick<Settings, 'dns'>, change: NameSwitch): RecordedSetting[] {
+export function dnsRecordedSettings(settings: Pick<ResolvedDeploymentProps, 'dns'>, change: NameSwitch): RecordedSetting[] {
   const accept = (setting: string) => `To switch this deployment anyway, accept it: terraform apply -replace=<the ${setting} record>; then set Rancher's server-url to the new name, and reconnect downstream clusters registered under the old one.`;
   const recorded: RecordedSetting[] = [
     {

@@ -5,7 +5,7 @@ import type { GuardCondition } from '../../common/deployment-guard';
 import { cidrHost } from '../../config/cidr';
 import { effectiveDockerVpcCidr } from '../../config/docker-schema';
 import { DEFAULT_HOST_NUMBER } from '../../config/existing-network-schema';
-import type { Settings } from '../../config/schema';
+import type { ResolvedRancherOnDockerProps } from '../../config/deployment-schema';
 import { SNAPSHOT_TARGET_TAG } from '../../docker/data-volume';
 import { EMBEDDED_CLUSTER_NETWORKS } from '../../docker/private/rancher-container';
 import { ExistingNetwork } from '../../network/existing-network';
@@ -42,7 +42,7 @@ export interface DockerNetworkOptions {
  * existing VPC and public subnet of `docker.existingNetwork`, checked at
  * plan time, with the rule that the subnet stays in the data volume's zone.
  */
-export function dockerNetwork(scope: Construct, settings: Settings, name: string, options: DockerNetworkOptions = {}): DockerNetwork {
+export function dockerNetwork(scope: Construct, settings: ResolvedRancherOnDockerProps, name: string, options: DockerNetworkOptions = {}): DockerNetwork {
   const zones = options.loadBalancerZones ?? 0;
   const s = settings.docker;
   const existing = s.existingNetwork;

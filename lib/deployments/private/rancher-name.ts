@@ -1,12 +1,12 @@
 import { Annotations } from 'cdktf';
 import type { Construct } from 'constructs';
 import { acmeOnWildcardWarning, wildcardDomain } from '../../config/dns-schema';
-import type { Settings } from '../../config/schema';
+import type { ResolvedDeploymentProps } from '../../config/deployment-schema';
 import { wildcardHostname } from '../../dns/private/wildcard-name';
 import { requiredName } from './resolve-props';
 
 /** Whether the settings name Rancher after an address (`dns.mode: wildcard`): no hostname or zone variables then. */
-export const wildcardName = (settings: Pick<Settings, 'dns'>): boolean => settings.dns.mode === 'wildcard';
+export const wildcardName = (settings: Pick<ResolvedDeploymentProps, 'dns'>): boolean => settings.dns.mode === 'wildcard';
 
 export interface RancherNameSource {
   /** The hostname given (`dns.mode: route53`). */
@@ -24,7 +24,7 @@ export interface RancherNameSource {
  * DNS service, with a warning on the construct when Let's Encrypt would issue
  * on that shared domain.
  */
-export function rancherName(scope: Construct, settings: Pick<Settings, 'dns'>, source: RancherNameSource): string {
+export function rancherName(scope: Construct, settings: Pick<ResolvedDeploymentProps, 'dns'>, source: RancherNameSource): string {
   if (!wildcardName(settings)) return requiredName(source.hostname);
   const domain = wildcardDomain(settings.dns);
   if (source.issuer === 'acme') Annotations.of(scope).addWarning(acmeOnWildcardWarning(domain, source.issuerSetting));

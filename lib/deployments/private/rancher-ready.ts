@@ -1,7 +1,7 @@
 import type { ITerraformDependable } from 'cdktf';
 import type { Construct } from 'constructs';
 import { bootstrapEnabled } from '../../config/bootstrap-schema';
-import type { Settings } from '../../config/schema';
+import type { ResolvedDeploymentProps } from '../../config/deployment-schema';
 import type { ReadinessGates } from '../../kubernetes/readiness-gates';
 import { FirstLogin, type FirstLoginProps } from '../../rancher/first-login';
 import { RANCHER_NAMESPACE } from '../../rancher/namespace';
@@ -18,7 +18,7 @@ export interface RancherReadyProps {
   readonly tls: TlsPlan;
   readonly certificates: CertificateVariables;
   readonly hostname: string;
-  readonly settings: Pick<Settings, 'rancher' | 'timeouts'>;
+  readonly settings: Pick<ResolvedDeploymentProps, 'rancher' | 'timeouts'>;
   /** What routes Rancher's hostname to the cluster, which `/ping` goes through: the records, the load balancer's targets and listeners. */
   readonly hostnameRouting: readonly ITerraformDependable[];
   /** Versions whose change runs the certificate gate again (an upgrade). @default none */

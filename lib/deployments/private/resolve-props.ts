@@ -1,34 +1,41 @@
 import { Token } from 'cdktf';
+import type { z } from 'zod';
+import type { rancherOnDockerSchema, rancherOnExistingClusterSchema, rancherOnRkeSchema } from '../../config/deployment-schema';
 import { SettingsError } from '../../config/errors';
 import { toProblems } from '../../config/problems';
 import { generatedNameProblems, type NamedStacks } from '../../config/resource-names';
-import { settingsSchema, type Settings, type SettingsInput } from '../../config/schema';
 import type { CommonDeploymentProps, PublicNameProps, VpcProps } from '../props';
+import type { DockerProps } from '../rancher-on-docker-props';
+import type { K8sHaProps } from '../rancher-on-existing-cluster-props';
+import type { RkeHaProps } from '../rancher-on-rke-props';
 
-/** A settings input type as readonly props declare it (readonly lists). */
-type AsProps<T> = T extends (infer U)[] ? readonly AsProps<U>[] : T extends object ? { readonly [K in keyof T]: AsProps<T[K]> } : T;
+/** The section of a construct's own mode (rkeHa, k8sHa or docker), as its props give it. */
+export type ModeSection = { readonly rkeHa?: RkeHaProps } | { readonly k8sHa?: K8sHaProps } | { readonly docker?: DockerProps };
 
-/** The section of the settings a construct's own props fill (rkeHa, k8sHa or docker). */
-export type ModeSection = AsProps<Pick<SettingsInput, 'rkeHa' | 'k8sHa' | 'docker'>>;
+/** The schema a construct checks its props with (lib/config/deployment-schema.ts). */
+type ConstructSchema = typeof rancherOnRkeSchema | typeof rancherOnExistingClusterSchema | typeof rancherOnDockerSchema;
 
 /**
- * A construct's props checked and completed with the rules and defaults a
- * settings file gets (one set of rules for YAML and library users): unknown
- * keys, ranges, the TLS pairs, versions that fit together, quorum, names AWS
- * would refuse in the names built with the stack's id (`names`). Values that are Terraform references (the hostname, the zone,
- * the admin networks of the app's variables) are left to their variable
- * validations. Throws a SettingsError naming each wrong prop.
+ * A construct's props checked and completed with its own schema, which holds
+ * the rules and defaults a settings file gets (one set of rules for YAML and
+ * library users): unknown keys, ranges, the TLS pairs, versions that fit
+ * together, quorum, names AWS would refuse in the names built with the stack's
+ * id (`names`). Only the fields the schema has are read from the props.
+ * Values that are Terraform references (the hostname, the zone, the admin
+ * networks of the app's variables) are left to their variable validations.
+ * Throws a SettingsError naming each wrong prop.
  */
-export function resolveProps(
+export function resolveProps<S extends ConstructSchema>(
+  schema: S,
   props: CommonDeploymentProps & PublicNameProps & { readonly adminCidrs?: readonly string[]; readonly vpc?: VpcProps },
   mode: ModeSection,
   label: string,
   names: NamedStacks = {},
-): Settings {
+): z.output<S> {
   const literal = (value: string | undefined) => (value !== undefined && !Token.isUnresolved(value) ? value : undefined);
   const cidrs = props.adminCidrs;
   const adminCidrs = cidrs !== undefined && !Token.isUnresolved(cidrs) && cidrs.every((cidr) => !Token.isUnresolved(cidr)) ? cidrs : undefined;
-  const input: Record<string, unknown> = {
+  const given: Record<string, unknown> = {
     name: props.name,
     region: props.region,
     hostname: literal(props.hostname),
@@ -45,16 +52,19 @@ export function resolveProps(
     vpc: props.vpc,
     ...withoutReferences(mode),
   };
-  for (const key of Object.keys(input)) if (input[key] === undefined) delete input[key];
-  const result = settingsSchema.safeParse(input, { reportInput: true });
+  const input: Record<string, unknown> = {};
+  for (const key of Object.keys(schema.shape)) if (given[key] !== undefined) input[key] = given[key];
+  const result = schema.safeParse(input, { reportInput: true });
   const problems = result.success ? [] : result.error.issues.flatMap((issue) => toProblems(issue, input));
   problems.push(...nameProblems(props));
   if (!result.success || problems.length > 0) throw new SettingsError(label, problems, 'Invalid props of');
-  restoreReferences(result.data, mode);
+  // One of the three schemas (S), which safeParse types as their union.
+  const resolved = result.data as z.output<S>;
+  restoreReferences(resolved, mode);
   // The names AWS would refuse, built with this stack's id (the settings file checks the app's stack ids).
-  const awsNameProblems = generatedNameProblems(result.data.name, names);
-  if (awsNameProblems.length > 0) throw new SettingsError(label, awsNameProblems.map((message) => ({ field: 'name', message, value: result.data.name })), 'Invalid props of');
-  return result.data;
+  const awsNameProblems = generatedNameProblems(resolved.name, names);
+  if (awsNameProblems.length > 0) throw new SettingsError(label, awsNameProblems.map((message) => ({ field: 'name', message, value: resolved.name })), 'Invalid props of');
+  return resolved;
 }
 
 /** Mode fields that may be Terraform references (the stacks' variables), checked by their variable's validation. */
@@ -72,12 +82,12 @@ function withoutReferences(mode: ModeSection): ModeSection {
   return out as ModeSection;
 }
 
-function restoreReferences(settings: Settings, mode: ModeSection): void {
+function restoreReferences(resolved: object, mode: ModeSection): void {
   for (const [key, section] of Object.entries(mode)) {
     if (section === undefined || section === null || typeof section !== 'object') continue;
     for (const field of REFERENCE_FIELDS) {
       const value = (section as Record<string, unknown>)[field];
-      if (typeof value === 'string' && Token.isUnresolved(value)) ((settings as unknown as Record<string, Record<string, unknown>>)[key])[field] = value;
+      if (typeof value === 'string' && Token.isUnresolved(value)) ((resolved as Record<string, Record<string, unknown>>)[key])[field] = value;
     }
   }
 }

@@ -3,7 +3,7 @@ import type { Construct } from 'constructs';
 import { RKE2_CLUSTER_CIDR, RKE2_SERVICE_CIDR } from '../../config/primitives';
 import { proxyEnabled } from '../../network/private/proxy';
 import { effectiveNatGateways, effectiveNodeCount, effectiveVpcCidr } from '../../config/rke-ha-schema';
-import type { Settings } from '../../config/schema';
+import type { ResolvedRancherOnRkeProps } from '../../config/deployment-schema';
 import { ExistingNetwork } from '../../network/existing-network';
 import { PrivateSubnets } from '../../network/private-subnets';
 import { PublicNetwork, type SubnetInfo } from '../../network/public-network';
@@ -37,7 +37,7 @@ export interface RkeNetwork {
 }
 
 /** True when the servers' first downloads need no route of their subnet's own: a proxy, or a mirrored installer. */
-function egressProvided(settings: Settings): boolean {
+function egressProvided(settings: Pick<ResolvedRancherOnRkeProps, 'proxy' | 'airGap'>): boolean {
   return proxyEnabled(settings.proxy) || settings.airGap.installerUrl !== undefined;
 }
 
@@ -47,7 +47,7 @@ function egressProvided(settings: Settings): boolean {
  * `rkeHa.existingNetwork`, checked at plan time. Construct ids are those the
  * created network always had (`network`, `private-subnets`, `database-subnets`).
  */
-export function rkeNetwork(scope: Construct, settings: Settings, name: string): RkeNetwork {
+export function rkeNetwork(scope: Construct, settings: ResolvedRancherOnRkeProps, name: string): RkeNetwork {
   const s = settings.rkeHa;
   const nodeCount = effectiveNodeCount(s);
   const k3s = s.distribution === 'k3s';

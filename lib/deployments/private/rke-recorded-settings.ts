@@ -1,9 +1,9 @@
 import type { RecordedSetting } from '../../common/deployment-guard';
 import { effectiveVpcCidr } from '../../config/rke-ha-schema';
-import type { Settings } from '../../config/schema';
+import type { ResolvedRancherOnRkeProps } from '../../config/deployment-schema';
 
 /** The settings a running rke-ha deployment cannot change, each with why and what to do instead. */
-export function rkeRecordedSettings(settings: Settings, ingressController: string): RecordedSetting[] {
+export function rkeRecordedSettings(settings: ResolvedRancherOnRkeProps, ingressController: string): RecordedSetting[] {
   const s = settings.rkeHa;
   const recorded: RecordedSetting[] = [
     {

@@ -1,4 +1,4 @@
-import type { Settings } from '../../config/schema';
+import type { ResolvedDeploymentProps } from '../../config/deployment-schema';
 import type { ChartProxy } from '../../network/private/proxy';
 import { RANCHER_REPOSITORIES, type RancherServerProps } from '../rancher-server';
 
@@ -8,7 +8,7 @@ import { RANCHER_REPOSITORIES, type RancherServerProps } from '../rancher-server
  * replicas, TLS choice, audit log, install budget.
  */
 export function rancherServerSettings(
-  settings: Settings,
+  settings: Pick<ResolvedDeploymentProps, 'versions' | 'airGap' | 'rancher' | 'timeouts'>,
   proxy: ChartProxy | undefined,
 ): Pick<RancherServerProps, 'version' | 'repository' | 'proxy' | 'airGap' | 'replicas' | 'tls' | 'auditLog' | 'minutes'> {
   return {
