@@ -2,7 +2,7 @@ import { DataHttp } from '@cdktf/provider-http/lib/data-http';
 import { TerraformLocal, TerraformVariable, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { dnsNameCondition } from '../lib/dns/private/dns-target';
-import { DEPLOYER_IP_URL } from '../lib/common/admin-networks';
+import { DEPLOYER_IP_URL } from '../lib/common/private/admin-networks';
 import type { Settings } from '../lib/config/schema';
 
 const ADMIN_VAR = 'var.admin_cidrs';

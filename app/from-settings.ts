@@ -1,6 +1,6 @@
 import type { DeploymentVariables } from './deployment-variables';
 import type { Settings } from '../lib/config/schema';
-import { wildcardName } from '../lib/deployments/rancher-name';
+import { wildcardName } from '../lib/deployments/private/rancher-name';
 import type { AwsDeploymentProps, CommonDeploymentProps, PublicNameProps } from '../lib/deployments/props';
 
 /**

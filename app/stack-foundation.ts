@@ -3,9 +3,9 @@ import { configureBackend } from './backend/state-backend';
 import { DeploymentVariables } from './deployment-variables';
 import type { BackendSettings, Settings } from '../lib/config/schema';
 import { localStateGuard } from './backend/local-state-guard';
-import { DEPLOYMENT_TAG } from '../lib/common/tags';
+import { DEPLOYMENT_TAG } from '../lib/common/private/tags';
 import { configureBaseProviders } from '../lib/common/providers';
-import { deploymentPrefix } from '../lib/deployments/stack-level-names';
+import { deploymentPrefix } from '../lib/deployments/private/stack-level-names';
 
 /**
  * The oldest Terraform that runs the synthesized stacks: the S3 backend's

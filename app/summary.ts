@@ -1,5 +1,5 @@
 import { isAbsolute, relative } from 'node:path';
-import { DEPLOYER_IP_URL } from '../lib/common/admin-networks';
+import { DEPLOYER_IP_URL } from '../lib/common/private/admin-networks';
 import { DEFAULT_SETTINGS_FILE } from './config/load';
 import { STACK_FILE, type OutputFormat, type StackOutput } from '../lib/synth/stack-output';
 import { VERSION } from '../lib/synth/version';

@@ -1,7 +1,7 @@
 import type { SettingsInput } from '../../lib/config/schema';
 import { HELM_RELEASE_RECORD_PREFIX } from '../../lib/kubernetes/cluster-writes';
 import { GATES_NAMESPACE } from '../../lib/kubernetes/readiness-gates';
-import { SYSTEM_UPGRADE_NAMESPACE } from '../../lib/kubernetes/upgrade-plan';
+import { SYSTEM_UPGRADE_NAMESPACE } from '../../lib/kubernetes/private/upgrade-plan';
 import { BACKUP_NAMESPACE } from '../../lib/rancher/backup-objects';
 import { RANCHER_NAMESPACE } from '../../lib/rancher/namespace';
 import { K8S_HA_STACK } from '../../app/stacks/k8s-ha';

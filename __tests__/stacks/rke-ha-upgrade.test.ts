@@ -1,6 +1,6 @@
 import type { SettingsInput } from '../../lib/config/schema';
 import { DEFAULT_VERSIONS } from '../../lib/config/versions';
-import { KUBERNETES_RECORD, UPGRADE_TARGET_RECORD } from '../../lib/kubernetes/kubernetes-upgrade';
+import { KUBERNETES_RECORD, UPGRADE_TARGET_RECORD } from '../../lib/kubernetes/private/kubernetes-upgrade';
 import { VERSION_MANAGEMENT_ENV } from '../../lib/rancher/chart-values';
 import { RKE_HA_STACK } from '../../app/stacks/rke-ha';
 import { plannedChange } from '../helpers/replacement';

@@ -5,9 +5,9 @@ import { rancherOutputs, stackFoundation } from '../stack-foundation';
 import { instanceTypeVariable } from '../instance-type-variable';
 import type { Settings } from '../../lib/config/schema';
 import { awsDeploymentProps } from '../from-settings';
-import { wildcardName } from '../../lib/deployments/rancher-name';
+import { wildcardName } from '../../lib/deployments/private/rancher-name';
 import { RancherOnDocker } from '../../lib/deployments/rancher-on-docker';
-import { IN_PLACE_ID } from '../../lib/deployments/stack-level-names';
+import { IN_PLACE_ID } from '../../lib/deployments/private/stack-level-names';
 
 export const DOCKER_STACK = 'docker';
 

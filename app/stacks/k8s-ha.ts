@@ -4,9 +4,9 @@ import { rancherOutputs, stackFoundation } from '../stack-foundation';
 import type { Settings } from '../../lib/config/schema';
 import { deploymentProps } from '../from-settings';
 import { RancherOnExistingCluster } from '../../lib/deployments/rancher-on-existing-cluster';
-import { IN_PLACE_ID } from '../../lib/deployments/stack-level-names';
+import { IN_PLACE_ID } from '../../lib/deployments/private/stack-level-names';
 import { ExistingClusterAccess } from '../../lib/existing-cluster/existing-cluster-access';
-import { rancherBackupOutputs } from '../../lib/rancher/backup-outputs';
+import { rancherBackupOutputs } from '../../lib/rancher/private/backup-outputs';
 
 export const K8S_HA_STACK = 'k8s-ha';
 

@@ -5,10 +5,10 @@ import { rancherOutputs, stackFoundation } from '../stack-foundation';
 import { instanceTypeVariable } from '../instance-type-variable';
 import type { Settings } from '../../lib/config/schema';
 import { awsDeploymentProps } from '../from-settings';
-import { wildcardName } from '../../lib/deployments/rancher-name';
+import { wildcardName } from '../../lib/deployments/private/rancher-name';
 import { RancherOnRke } from '../../lib/deployments/rancher-on-rke';
-import { IN_PLACE_ID } from '../../lib/deployments/stack-level-names';
-import { rancherBackupOutputs } from '../../lib/rancher/backup-outputs';
+import { IN_PLACE_ID } from '../../lib/deployments/private/stack-level-names';
+import { rancherBackupOutputs } from '../../lib/rancher/private/backup-outputs';
 
 export const RKE_HA_STACK = 'rke-ha';
 

@@ -1,328 +1,45 @@
 import { z } from 'zod';
-import { alarmsSchema } from './alarms-schema';
-import { auditLogSchema } from './audit-log-schema';
-import { airGapSchema } from './air-gap-schema';
 import { backendSchema } from './backend-schema';
-import { backupsSchema } from './backups-schema';
-import { bootstrapSchema, untrustedCertificate } from './bootstrap-schema';
-import { proxySchema } from './proxy-schema';
+import { deploymentFields, refineDeployment } from './deployment-schema';
 import { dockerSchema } from './docker-schema';
-import { dnsProblems, dnsSchema } from './dns-schema';
-import { RECORD_FOR_KIND, dnsTargetKind } from '../dns/private/dns-target';
-import { RANCHER_PUBLIC_PORTS, RKE2_SERVER_PORTS } from '../nodes/private/ports';
-import { coversWholeInternet, parseCidr } from './cidr';
-import { cronSets } from './cron';
-import { longestGapMinutes } from '../alarms/schedule-window';
-import { adminCidr, awsRegion, fqdn, version, wholeNumber } from './primitives';
-import { nameProblem } from './resource-names';
-import { tagsSchema } from './tags';
 import { k8sHaSchema } from './k8s-ha-schema';
-import { effectiveIngressController, rkeHaSchema } from './rke-ha-schema';
-import { timeoutsSchema } from './timeouts-schema';
-import { tlsProblems, tlsSchema } from './tls-schema';
-import { vpcSchema } from './vpc-schema';
-import { installsCertManager } from '../tls/private/tls-plan';
-import {
-  MIN_CERT_MANAGER_MINOR,
-  COMMUNITY_LAST_PATCH,
-  RANCHER_KUBERNETES_RANGE,
-  RKE2_INGRESS_NGINX_LAST_MINOR,
-  certManagerMinor,
-  primeOnly,
-  rancherLine,
-  k3sKubernetesMinor,
-  rke2KubernetesMinor,
-} from './versions';
+import { rkeHaSchema } from './rke-ha-schema';
+import { tagsSchema } from './tags';
+
+export { SECURITY_GROUP_INBOUND_RULES } from './deployment-schema';
 
 /**
- * The settings file schema. Every field has a documented default so that an
+ * The settings file schema: the deployment schema's fields and rules
+ * (deployment-schema.ts, which the constructs check their props with too),
+ * and the file's own sections: tags, the state backend, and the three stacks'
+ * sections. Every field has a documented default so that an
  * empty (or missing) file synthesizes; values only a real deploy can know
  * (hostname, hosted zone) stay unset and become required Terraform variables.
  *
  * Keep `rancher.example.yaml` and the settings table of docs/settings-file.md in step: a test
  * fails when a field here is missing from either. Each stack's section lives
- * in its own module (`<stack>-schema.ts`); rules that span sections are here.
+ * in its own module (`<stack>-schema.ts`); rules that span sections are in deployment-schema.ts.
  */
 
+const { name, region, hostname, hostedZone, dns, adminCidrs, ...sections } = deploymentFields;
 
-/** X.509's upper bound of a common name, which ACM and autocert fill with the first domain name. */
-const MAX_COMMON_NAME = 64;
-
-/** AWS's default quota of inbound rules per security group. */
-export const SECURITY_GROUP_INBOUND_RULES = 60;
-
-export const settingsSchema = z
-  .strictObject({
-    /** Prefix of every resource name; distinct per deployment sharing an account and region. */
-    name: z
-      .string()
-      .superRefine((name, ctx) => {
-        const problem = nameProblem(name);
-        if (problem) ctx.addIssue({ code: 'custom', message: problem, input: name });
-      })
-      .default('rancher'),
-    /** AWS region */
-    region: awsRegion.default('us-east-1'),
-    /** Rancher's public name. Unset: the `rancher_hostname` Terraform variable is required at plan time. */
-    hostname: fqdn('a hostname').optional(),
-    /** Existing public Route53 hosted zone that holds `hostname`. Unset: `route53_zone_name` variable. */
-    hostedZone: fqdn('a hosted zone name').optional(),
-    /** Rancher's name from your Route53 zone (default) or from a wildcard DNS service (rke-ha, docker; no domain needed). */
-    dns: dnsSchema,
-    /** Networks allowed to reach admin ports (6443, SSH). Empty: the deployer's own public IP (/32). */
-    adminCidrs: z
-      .array(adminCidr)
-      .superRefine((cidrs, ctx) => {
-        // A single /0 is reported at its own position already.
-        if (Array.isArray(cidrs) && !cidrs.some((c) => parseCidr(c)?.prefix === 0) && coversWholeInternet(cidrs)) {
-          ctx.addIssue({
-            code: 'custom',
-            message: `these ${cidrs.length} blocks together cover the whole internet (0.0.0.0/0), which admin ports must never be open to; list the networks you administer from`,
-            input: cidrs,
-          });
-        }
-      })
-      .default([]),
+export const settingsSchema = refineDeployment(
+  z.strictObject({
+    name,
+    region,
+    hostname,
+    hostedZone,
+    dns,
+    adminCidrs,
     /** Extra tags on every AWS resource. */
     tags: tagsSchema,
     backend: backendSchema,
-    proxy: proxySchema,
-    airGap: airGapSchema,
-    vpc: vpcSchema,
-    versions: z
-      .strictObject({
-        rke2: version('rke2', 'v1.35.0+rke2r1'),
-        k3s: version('k3s', 'v1.35.7+k3s1'),
-        certManager: version('certManager', 'v1.21.1').refine((v) => (certManagerMinor(v) ?? Infinity) >= MIN_CERT_MANAGER_MINOR, {
-          message: `Rancher needs cert-manager v1.${MIN_CERT_MANAGER_MINOR} or newer`,
-        }),
-        rancher: version('rancher', '2.14.0'),
-      })
-      .prefault({}),
-    rancher: z
-      .strictObject({
-        /**
-         * Helm repository of the Rancher chart: `stable` (community, the releases promoted to stable),
-         * `latest` (community, every release) or `prime` (Rancher Prime). `airGap.rancherChartRepository`
-         * overrides it with a mirror.
-         */
-        repository: z.enum(['stable', 'latest', 'prime']).default('stable'),
-        /** Rancher server pods (1–15) */
-        replicas: wholeNumber(1, 15).default(3),
-        tls: tlsSchema,
-        auditLog: auditLogSchema,
-        bootstrap: bootstrapSchema,
-      })
-      .prefault({}),
-    timeouts: timeoutsSchema,
-    /** Rancher's backups by the rancher-backup operator (rke-ha, k8s-ha): docs/backups.md. */
-    backups: backupsSchema,
-    alarms: alarmsSchema,
+    ...sections,
     rkeHa: rkeHaSchema,
     k8sHa: k8sHaSchema,
     docker: dockerSchema,
-  })
-  // Cross-field rules run even when other fields failed, so one run reports
-  // everything; each rule therefore checks the types it relies on.
-  .superRefine((s, ctx) => {
-    if (!s || typeof s !== 'object') return;
-    const problem = (path: (string | number)[], message: string, input: unknown) =>
-      ctx.addIssue({ code: 'custom', path, message, input });
-    const str = (v: unknown): v is string => typeof v === 'string';
-
-    for (const p of dnsProblems(s)) problem(p.path, p.message, p.value);
-    if (str(s.hostname) && str(s.hostedZone) && s.hostname !== s.hostedZone && !s.hostname.endsWith(`.${s.hostedZone}`)) {
-      problem(['hostname'], `must be inside hostedZone "${s.hostedZone}"`, s.hostname);
-    }
-    // A certificate's first domain name becomes its common name, which X.509 limits to 64 characters: ACM (mode
-    // external, issuer acme) and the Docker install's Let's Encrypt client (autocert) refuse a longer hostname.
-    if (str(s.hostname) && s.hostname.length > MAX_COMMON_NAME) {
-      const issuers = [
-        s.rancher?.tls?.mode === 'external' && s.rancher?.tls?.issuer === 'acme' ? 'ACM (rancher.tls mode external, issuer acme)' : undefined,
-        s.docker?.tls?.issuer === 'acme'
-          ? s.docker.tls.mode === 'external'
-            ? 'ACM (docker.tls mode external, issuer acme)'
-            : "the Docker install's Let's Encrypt client (docker.tls.issuer acme)"
-          : undefined,
-      ].filter((issuer) => issuer !== undefined);
-      if (issuers.length) {
-        problem(['hostname'], `has ${s.hostname.length} characters, and ${issuers.join(' and ')} takes at most ${MAX_COMMON_NAME} for the certificate's name`, s.hostname);
-      }
-    }
-
-    // Every admin CIDR is an inbound rule of a security group that holds other rules too; AWS allows 60 per group
-    // by default. The node group (only with SSH) carries the most others: the cluster ports and the balancers'.
-    const admin = s.adminCidrs;
-    if (Array.isArray(admin)) {
-      const ssh = s.rkeHa?.sshKeyName !== undefined;
-      // Without a load balancer (rkeHa.loadBalancer dns) the node group also takes 6443 from each admin network.
-      const dnsRoundRobin = s.rkeHa?.loadBalancer?.type === 'dns';
-      const perNetwork = (ssh ? 1 : 0) + (dnsRoundRobin ? 1 : 0);
-      const others = ssh || dnsRoundRobin ? RKE2_SERVER_PORTS.length + RANCHER_PUBLIC_PORTS.length + (dnsRoundRobin ? 0 : 2) : RANCHER_PUBLIC_PORTS.length;
-      const max = Math.floor((SECURITY_GROUP_INBOUND_RULES - others) / Math.max(perNetwork, 1));
-      if (admin.length > max) {
-        const rules = perNetwork > 1 ? `is ${perNetwork} inbound rules (6443 and SSH)` : 'is an inbound rule';
-        problem(
-          ['adminCidrs'],
-          `${admin.length} networks are too many: each ${rules} of a security group that also holds ${others} others, and AWS allows ${SECURITY_GROUP_INBOUND_RULES} inbound rules per group by default; list at most ${max}, using wider blocks`,
-          `${admin.length} blocks`,
-        );
-      }
-    }
-
-    // Route53 has no CNAME at a zone's apex; k8s-ha writes one for a target that is neither an AWS load balancer nor an
-    // address. Known here only when the target is set; otherwise a plan-time precondition (LoadBalancerRecord) says so.
-    const target = s.k8sHa?.dns?.target;
-    if (str(s.hostname) && s.hostname === s.hostedZone && str(target) && RECORD_FOR_KIND[dnsTargetKind(target)] === 'CNAME') {
-      problem(
-        ['k8sHa', 'dns', 'target'],
-        `makes the k8s-ha record for hostname "${s.hostname}" a CNAME, and Route53 allows no CNAME at the apex of zone "${s.hostedZone}"; point it at an AWS load balancer hostname or an IPv4 address, or use a hostname below the zone`,
-        target,
-      );
-    }
-
-    const rke2 = s.versions?.rke2;
-    const rancher = s.versions?.rancher;
-    const kubeMinor = str(rke2) ? rke2KubernetesMinor(rke2) : undefined;
-    const k3s = s.versions?.k3s;
-    const line = str(rancher) ? rancherLine(rancher) : undefined;
-    const range = line === undefined ? undefined : RANCHER_KUBERNETES_RANGE[line];
-    if (line !== undefined && !range) {
-      problem(['versions', 'rancher'], `unknown Rancher line ${line}; supported: ${Object.keys(RANCHER_KUBERNETES_RANGE).join(', ')}`, rancher);
-    }
-    const repository = s.rancher?.repository;
-    if (str(rancher) && primeOnly(rancher) && repository !== 'prime' && s.airGap?.rancherChartRepository === undefined) {
-      problem(
-        ['versions', 'rancher'],
-        `Rancher publishes ${rancher} to Rancher Prime only (community releases of ${line} ended with ${line}.${COMMUNITY_LAST_PATCH[line as string]}), so the ${repository ?? 'stable'} repository does not serve it; set rancher.repository: prime, or a community version`,
-        rancher,
-      );
-    }
-    // The pin of the distribution in use (the other one is not installed anywhere).
-    const distributionPins = s.rkeHa?.distribution === 'k3s' ? ([['k3s', str(k3s) ? k3sKubernetesMinor(k3s) : undefined, k3s]] as const) : ([['rke2', kubeMinor, rke2]] as const);
-    for (const [key, minor, value] of distributionPins) {
-      if (range && minor !== undefined && (minor < range.min || minor >= range.maxExclusive)) {
-        problem(['versions', key], `Kubernetes 1.${minor} is outside Rancher ${line}'s supported range 1.${range.min}-1.${range.maxExclusive - 1}`, value);
-      }
-    }
-    // Closed egress without a proxy: SSM, Session Manager and S3 get VPC endpoints (the stacks add them), but the
-    // installer and the images can only come from the VPC or the listed networks, so mirrors there are required.
-    const proxy = s.proxy;
-    const closedWithoutProxy = Array.isArray(proxy?.egressOnlyTo) && proxy.egressOnlyTo.length > 0 && proxy.http === undefined && proxy.https === undefined;
-    if (closedWithoutProxy) {
-      const missing = [
-        s.airGap?.installerUrl === undefined ? 'airGap.installerUrl (the RKE2/K3s installer and what it downloads)' : undefined,
-        s.airGap?.systemDefaultRegistry === undefined ? 'airGap.systemDefaultRegistry (every system and Rancher image)' : undefined,
-      ].filter((m) => m !== undefined);
-      // rke-ha's cert-manager (issuers rancher, ca and acme at the ingress) pulls from quay.io; Let's Encrypt is on the internet.
-      const tlsSettings = s.rancher?.tls;
-      const issuer = tlsSettings?.issuer ?? 'rancher';
-      if (installsCertManager(tlsSettings?.mode, issuer) && s.airGap?.registryMirrors?.['quay.io'] === undefined) {
-        missing.push('airGap.registryMirrors["quay.io"] (rke-ha installs cert-manager, whose images are on quay.io)');
-      }
-      if (issuer === 'acme' && tlsSettings?.mode !== 'external') {
-        problem(['rancher', 'tls', 'issuer'], "acme needs Let's Encrypt, on the internet, and proxy.egressOnlyTo closes the nodes' egress without a proxy; set proxy.http, or use issuer ca or blank", 'acme');
-      }
-      // The Docker install's own Let's Encrypt client likewise (with mode external ACM issues, in AWS).
-      if (s.docker?.tls?.issuer === 'acme' && s.docker.tls.mode !== 'external') {
-        problem(['docker', 'tls', 'issuer'], "acme needs Let's Encrypt, on the internet, and proxy.egressOnlyTo closes the host's egress without a proxy; set proxy.http, or use issuer blank", 'acme');
-      }
-      if (missing.length > 0) {
-        problem(
-          ['proxy', 'egressOnlyTo'],
-          `closes the nodes' egress except to the VPC and these networks, and no proxy is set (proxy.http): the stacks then add VPC endpoints for SSM and S3, but downloads must come from mirrors inside those networks; set ${missing.join(' and ')}, or set proxy.http`,
-          proxy.egressOnlyTo,
-        );
-      }
-    }
-    // RKE2 takes a schedule no date matches without a word, and never snapshots (robfig/cron gives up after five years).
-    const schedule = s.rkeHa?.etcdSnapshots?.scheduleCron;
-    if (s.rkeHa?.distribution !== 'k3s' && str(schedule) && cronSets(schedule) !== undefined && longestGapMinutes(schedule) === undefined) {
-      problem(['rkeHa', 'etcdSnapshots', 'scheduleCron'], 'never runs: no date matches all its fields, so RKE2 would take no snapshot', schedule);
-    }
-    if (s.rancher?.tls) {
-      for (const p of tlsProblems(s.rancher.tls, effectiveIngressController(s.rkeHa))) problem(['rancher', 'tls', ...p.path], p.message, p.value);
-    }
-    // Off by default then (bootstrapEnabled); asked for explicitly, it could not log in.
-    if (s.rancher?.bootstrap?.enabled === true && s.rancher.tls && untrustedCertificate(s.rancher.tls)) {
-      problem(
-        ['rancher', 'bootstrap', 'enabled'],
-        "the first-login bootstrap verifies Rancher's certificate before it sends the admin password, and nothing trusts a Let's Encrypt staging certificate; remove it (with staging the bootstrap is off: log in with the rancher_bootstrap_password output) or use rancher.tls.acme.environment production",
-        true,
-      );
-    }
-    // A restore runs through the operator, and brings back Rancher's users: the first login's password would not log in.
-    if (s.backups?.restoreFrom !== undefined && s.backups.enabled === false) {
-      problem(
-        ['backups', 'enabled'],
-        'is false, and backups.restoreFrom restores through the rancher-backup operator, which backups.enabled installs; set it true (or remove restoreFrom)',
-        false,
-      );
-    }
-    if (s.backups?.restoreFrom !== undefined && s.rancher?.bootstrap?.enabled !== false) {
-      problem(
-        ['rancher', 'bootstrap', 'enabled'],
-        "must be false with backups.restoreFrom: the restore brings back Rancher's own admin users and passwords, so the first-login bootstrap could not log in with a new one; set rancher.bootstrap.enabled: false (log in as before the backup)",
-        s.rancher?.bootstrap?.enabled ?? '(unset: true)',
-      );
-    }
-    // DNS round robin has no load balancer to end TLS at (and no wildcard name: dnsProblems).
-    if (s.rkeHa?.loadBalancer?.type === 'dns' && s.rancher?.tls?.mode === 'external') {
-      problem(
-        ['rkeHa', 'loadBalancer', 'type'],
-        'dns puts no load balancer in front of the nodes, and rancher.tls.mode external ends TLS at one (an ALB); use mode ingress or rancher with dns, or loadBalancer nlb with external',
-        'dns',
-      );
-    }
-    // An ALB needs subnets in two zones (AWS refuses one); the NLB alone takes the servers' zones (the section's rule).
-    const balancerSubnets = s.rkeHa?.existingNetwork?.loadBalancerSubnetIds;
-    if (s.rancher?.tls?.mode === 'external' && Array.isArray(balancerSubnets) && balancerSubnets.length < 2) {
-      problem(
-        ['rkeHa', 'existingNetwork', 'loadBalancerSubnetIds'],
-        `lists ${balancerSubnets.length} subnet${balancerSubnets.length === 1 ? '' : 's'}; with rancher.tls.mode external an application load balancer takes them too, and AWS wants subnets in at least two zones for one`,
-        `${balancerSubnets.length} subnet${balancerSubnets.length === 1 ? '' : 's'}`,
-      );
-    }
-    // Features not combined yet: DNS round robin gives each node an Elastic IP in a public subnet the stack builds,
-    // and the docker ALB takes a second subnet of the network the stack builds.
-    if (s.rkeHa?.loadBalancer?.type === 'dns' && s.rkeHa?.existingNetwork !== undefined) {
-      problem(
-        ['rkeHa', 'loadBalancer', 'type'],
-        'dns is not offered with rkeHa.existingNetwork yet (each node would need an Elastic IP in a public subnet of yours); use loadBalancer nlb with an existing network, or let the stack create the network',
-        'dns',
-      );
-    }
-    if (s.docker?.tls?.mode === 'external' && s.docker?.existingNetwork !== undefined) {
-      problem(
-        ['docker', 'tls', 'mode'],
-        'external is not offered with docker.existingNetwork yet (the ALB needs a second subnet in another zone, and the setting names one); use mode rancher with an existing network, or let the stack create the network',
-        'external',
-      );
-    }
-    // The vpc options and the endpoints that closed egress without a proxy needs are built into the VPC a stack
-    // creates; a VPC of yours is left as it is (its flow logs and endpoints are yours to configure).
-    const existing = (['rkeHa', 'docker'] as const).filter((section) => s[section]?.existingNetwork !== undefined);
-    if (existing.length > 0) {
-      const mine = existing.map((section) => `${section}.existingNetwork`).join(' and ');
-      const yours = `${mine} ${existing.length > 1 ? 'use VPCs' : 'uses a VPC'} of yours`;
-      if (s.vpc?.flowLogs?.destination !== undefined && s.vpc.flowLogs.destination !== 'none') {
-        problem(['vpc', 'flowLogs', 'destination'], `turns on flow logs for the VPC a stack creates, and ${yours}, which the stack leaves as it is; turn flow logs on there yourself, or remove ${mine}`, s.vpc.flowLogs.destination);
-      }
-      if (Array.isArray(s.vpc?.endpoints) && s.vpc.endpoints.length > 0) {
-        problem(['vpc', 'endpoints'], `are created in the VPC a stack creates, and ${yours}, which the stack leaves as it is; create them there yourself, or remove ${mine}`, s.vpc.endpoints);
-      }
-      if (closedWithoutProxy) {
-        problem(
-          ['proxy', 'egressOnlyTo'],
-          `closes the nodes' egress without a proxy, which needs VPC endpoints for SSM and S3 that the stacks add only to a VPC they create, and ${yours}; set proxy.http (a proxy the nodes reach), or remove ${mine}`,
-          proxy.egressOnlyTo,
-        );
-      }
-    }
-    if (kubeMinor !== undefined && kubeMinor > RKE2_INGRESS_NGINX_LAST_MINOR && s.rkeHa?.distribution !== 'k3s' && effectiveIngressController(s.rkeHa) === 'ingress-nginx') {
-      problem(['rkeHa', 'ingressController'], `RKE2 1.${kubeMinor} no longer ships ingress-nginx; use traefik`, 'ingress-nginx');
-    }
-  }, { when: () => true });
+  }),
+);
 
 export type Settings = z.output<typeof settingsSchema>;
 export type SettingsInput = z.input<typeof settingsSchema>;

@@ -3,7 +3,8 @@
  * readonly interfaces, independent of the settings file's schema: the YAML
  * loader maps a settings file onto them (the section names are the same, so a
  * message naming `rkeHa.vpcCidr` fits both), and each construct checks them
- * with the same rules a settings file gets (resolveProps), at synth.
+ * with its own schema, built from the settings file's sections and rules
+ * (lib/config/deployment-schema.ts, through resolveProps), at synth.
  *
  * Stable: every prop declared here and its default. Values that may be
  * Terraform references are marked so; everything else must be a literal

@@ -2,9 +2,10 @@ import { Password } from '@cdktf/provider-random/lib/password';
 import { TerraformStack, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { DeploymentAlarms, alarmTopicName } from '../alarms/deployment-alarms';
-import { adminNetworks } from '../common/admin-networks';
+import { adminNetworks } from '../common/private/admin-networks';
 import { DeploymentGuard } from '../common/deployment-guard';
 import { bootstrapEnabled } from '../config/bootstrap-schema';
+import { rancherOnDockerSchema } from '../config/deployment-schema';
 import { ARecord } from '../dns/a-record';
 import { AliasRecord, publicZone } from '../dns/alias-record';
 import { DataVolume } from '../docker/data-volume';
@@ -26,13 +27,13 @@ import { UbuntuAmi } from '../nodes/ubuntu-ami';
 import { LoadBalancerCertificate } from '../tls/acm-certificate';
 import { acmSource } from '../tls/private/tls-plan';
 import type { RancherOnDockerProps } from './rancher-on-docker-props';
-import { dnsRecordedSettings } from './dns-recorded-settings';
-import { dockerNetwork } from './docker-network';
-import { rancherName, wildcardName } from './rancher-name';
-import { providerRegion } from './provider-region';
-import { requiredName, resolveProps } from './resolve-props';
-import { firstLoginAfter } from './rancher-ready';
-import { deploymentParameterPath, deploymentPrefix, stackLevelName } from './stack-level-names';
+import { dnsRecordedSettings } from './private/dns-recorded-settings';
+import { dockerNetwork } from './private/docker-network';
+import { rancherName, wildcardName } from './private/rancher-name';
+import { providerRegion } from './private/provider-region';
+import { requiredName, resolveProps } from './private/resolve-props';
+import { firstLoginAfter } from './private/rancher-ready';
+import { deploymentParameterPath, deploymentPrefix, stackLevelName } from './private/stack-level-names';
 
 /**
  * The balancer's check of the container: Rancher's listener answers `/ping` over plain HTTP without redirecting
@@ -82,7 +83,7 @@ export class RancherOnDocker extends Construct {
   constructor(scope: Construct, id: string, props: RancherOnDockerProps) {
     super(scope, id);
     const label = `RancherOnDocker ${this.node.path}`;
-    const settings = resolveProps({ ...props, region: providerRegion(this, props.region, label) }, { docker: props.docker }, label, { docker: TerraformStack.of(this).node.id });
+    const settings = resolveProps(rancherOnDockerSchema, { ...props, region: providerRegion(this, props.region, label) }, { docker: props.docker }, label, { docker: TerraformStack.of(this).node.id });
     const s = settings.docker;
     const name = deploymentPrefix(this, settings.name);
     const parameterPath = deploymentParameterPath(this, settings.name);

@@ -7,19 +7,20 @@ import { IngressLoadBalancer } from '../existing-cluster/ingress-load-balancer';
 import { ReadinessGates } from '../kubernetes/readiness-gates';
 import { chartProxy, PRIVATE_NETWORKS } from '../network/private/proxy';
 import { CertManager } from '../rancher/cert-manager';
-import { chartVersions, guardChartUpgrades } from '../rancher/chart-upgrades';
+import { chartVersions, guardChartUpgrades } from '../rancher/private/chart-upgrades';
 import { RancherNamespace } from '../rancher/namespace';
 import { RancherBackups } from '../rancher/rancher-backups';
 import { RancherServer } from '../rancher/rancher-server';
-import { rancherServerSettings } from '../rancher/rancher-settings';
+import { rancherServerSettings } from '../rancher/private/rancher-settings';
 import { RancherTlsSecrets } from '../rancher/tls-secrets';
 import { CertificateVariables, type CertificateMaterial } from '../tls/certificate-variables';
 import { tlsPlan, type TlsPlan } from '../tls/private/tls-plan';
+import { rancherOnExistingClusterSchema } from '../config/deployment-schema';
 import type { RancherOnExistingClusterProps } from './rancher-on-existing-cluster-props';
-import { rancherReadyAndFirstLogin } from './rancher-ready';
-import { providerRegion } from './provider-region';
-import { resolveProps } from './resolve-props';
-import { deploymentPrefix, stackLevelName } from './stack-level-names';
+import { rancherReadyAndFirstLogin } from './private/rancher-ready';
+import { providerRegion } from './private/provider-region';
+import { resolveProps } from './private/resolve-props';
+import { deploymentPrefix, stackLevelName } from './private/stack-level-names';
 
 /** `spec.controller` of an IngressClass served by ingress-nginx. */
 const INGRESS_NGINX_CONTROLLER = 'k8s.io/ingress-nginx';
@@ -62,7 +63,7 @@ export class RancherOnExistingCluster extends Construct {
   constructor(scope: Construct, id: string, props: RancherOnExistingClusterProps) {
     super(scope, id);
     const label = `RancherOnExistingCluster ${this.node.path}`;
-    const settings = resolveProps({ ...props, region: providerRegion(this, props.region, label) }, { k8sHa: props.k8sHa }, label, { k8sHa: TerraformStack.of(this).node.id });
+    const settings = resolveProps(rancherOnExistingClusterSchema, { ...props, region: providerRegion(this, props.region, label) }, { k8sHa: props.k8sHa }, label, { k8sHa: TerraformStack.of(this).node.id });
     const s = settings.k8sHa;
     const t = settings.timeouts;
     const tls = tlsPlan(settings.rancher.tls);

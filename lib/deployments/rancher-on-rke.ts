@@ -4,27 +4,27 @@ import { Password } from '@cdktf/provider-random/lib/password';
 import { Fn, TerraformStack, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { DeploymentAlarms, alarmTopicName } from '../alarms/deployment-alarms';
-import { adminNetworks } from '../common/admin-networks';
+import { adminNetworks } from '../common/private/admin-networks';
 import { DeploymentGuard } from '../common/deployment-guard';
 import { RKE2_CLUSTER_CIDR, RKE2_SERVICE_CIDR } from '../config/primitives';
 import { effectiveIngressController, effectiveNodeCount } from '../config/rke-ha-schema';
-import type { Settings } from '../config/schema';
+import { rancherOnRkeSchema, type ResolvedRancherOnRkeProps } from '../config/deployment-schema';
 import { ExternalDatastore } from '../database/external-datastore';
 import { AliasRecord, publicZone } from '../dns/alias-record';
 import { RoundRobinRecords } from '../dns/round-robin-records';
 import { PublicAddress } from '../network/public-address';
 import { BootParameters } from '../nodes/boot-parameters';
 import { ClusterPki } from '../kubernetes/cluster-pki';
-import { forwardedHeadersChartConfig, packagedIngress, traefikTimeoutsChartConfig } from '../kubernetes/ingress-controller-config';
-import { k3sUserData } from '../kubernetes/k3s-user-data';
-import { kubeconfig } from '../kubernetes/kubeconfig';
-import { pkiLifetimes } from '../kubernetes/pki-lifetimes';
-import type { ServerNodeIdentity } from '../kubernetes/node-identity';
-import { KubernetesUpgrade } from '../kubernetes/kubernetes-upgrade';
+import { forwardedHeadersChartConfig, packagedIngress, traefikTimeoutsChartConfig } from '../kubernetes/private/ingress-controller-config';
+import { k3sUserData } from '../kubernetes/private/k3s-user-data';
+import { kubeconfig } from '../kubernetes/private/kubeconfig';
+import { pkiLifetimes } from '../kubernetes/private/pki-lifetimes';
+import type { ServerNodeIdentity } from '../kubernetes/private/node-identity';
+import { KubernetesUpgrade } from '../kubernetes/private/kubernetes-upgrade';
 import { ReadinessGates } from '../kubernetes/readiness-gates';
-import { rke2UserData } from '../kubernetes/rke2-user-data';
+import { rke2UserData } from '../kubernetes/private/rke2-user-data';
 import { SnapshotBucket } from '../kubernetes/snapshot-bucket';
-import { SnapshotEvents } from '../kubernetes/snapshot-events';
+import { SnapshotEvents } from '../kubernetes/private/snapshot-events';
 import type { VpcEndpoints } from '../network/private/vpc-endpoints';
 import { addVpcOptions } from '../network/private/vpc-options';
 import { vpcRangesEntry } from '../network/private/vpc-ranges';
@@ -41,7 +41,7 @@ import { ServerQuorum } from '../nodes/server-quorum';
 import { UbuntuAmi } from '../nodes/ubuntu-ami';
 import { ApiReadiness } from '../rancher/api-readiness';
 import { CertManager } from '../rancher/cert-manager';
-import { chartVersions, guardChartUpgrades } from '../rancher/chart-upgrades';
+import { chartVersions, guardChartUpgrades } from '../rancher/private/chart-upgrades';
 import { configureClusterProviders, refuseSecondClusterProviders, type ClusterAccess } from '../rancher/cluster-access';
 import type { FirstLogin } from '../rancher/first-login';
 import { RancherNamespace } from '../rancher/namespace';
@@ -49,26 +49,26 @@ import type { RancherReadiness } from '../rancher/rancher-readiness';
 import { BACKUP_FOLDER } from '../rancher/backup-objects';
 import { RancherBackups } from '../rancher/rancher-backups';
 import { RancherServer } from '../rancher/rancher-server';
-import { rancherServerSettings } from '../rancher/rancher-settings';
+import { rancherServerSettings } from '../rancher/private/rancher-settings';
 import { RancherTlsSecrets } from '../rancher/tls-secrets';
 import { LoadBalancerCertificate } from '../tls/acm-certificate';
 import { CertificateVariables } from '../tls/certificate-variables';
 import { tlsPlan, type TlsPlan } from '../tls/private/tls-plan';
-import { dnsRecordedSettings } from './dns-recorded-settings';
-import { HOSTNAME_SETTING, kubernetesApiName, loadBalancerTypeRecord, roundRobinHostnameRecord } from './kubernetes-api-name';
-import { rancherReadyAndFirstLogin } from './rancher-ready';
-import { nlbPorts } from './nlb-ports';
+import { dnsRecordedSettings } from './private/dns-recorded-settings';
+import { HOSTNAME_SETTING, kubernetesApiName, loadBalancerTypeRecord, roundRobinHostnameRecord } from './private/kubernetes-api-name';
+import { rancherReadyAndFirstLogin } from './private/rancher-ready';
+import { nlbPorts } from './private/nlb-ports';
 import type { RancherOnRkeProps } from './rancher-on-rke-props';
-import { rancherName, wildcardName } from './rancher-name';
-import { providerRegion } from './provider-region';
-import { requiredName, resolveProps } from './resolve-props';
-import { apiCertificateCheck } from '../kubernetes/api-certificate-check';
-import { CERT_RENEWAL_UNIT } from '../kubernetes/server-units';
-import { rkeNetwork } from './rke-network';
-import { movedServersCondition, peerCandidates, previousServer } from './rke-server-layout';
-import { rkeRecordedSettings } from './rke-recorded-settings';
-import { deploymentParameterPath, deploymentPrefix, stackLevelName } from './stack-level-names';
-import { reportStaleServers } from './stale-servers';
+import { rancherName, wildcardName } from './private/rancher-name';
+import { providerRegion } from './private/provider-region';
+import { requiredName, resolveProps } from './private/resolve-props';
+import { apiCertificateCheck } from '../kubernetes/private/api-certificate-check';
+import { CERT_RENEWAL_UNIT } from '../kubernetes/private/server-units';
+import { rkeNetwork } from './private/rke-network';
+import { movedServersCondition, peerCandidates, previousServer } from './private/rke-server-layout';
+import { rkeRecordedSettings } from './private/rke-recorded-settings';
+import { deploymentParameterPath, deploymentPrefix, stackLevelName } from './private/stack-level-names';
+import { reportStaleServers } from './private/stale-servers';
 
 /** What the DNS round robin's health checks ask every node for (through its ingress, by Rancher's name). */
 const HEALTH_CHECK_PATH = '/ping';
@@ -175,12 +175,12 @@ export class RancherOnRke extends Construct {
     this.serversPendingReplacement = reportStaleServers(this, { nodes: servers.nodes, checkName: stackLevelName(this, 'servers_up_to_date') });
   }
 
-  /** The props checked and completed as a settings file is, and what the steps derive from them. */
+  /** The props checked and completed with the rules a settings file gets, and what the steps derive from them. */
   private resolve(props: RancherOnRkeProps): Deployment {
     const stackId = TerraformStack.of(this).node.id;
     const label = `RancherOnRke ${this.node.path}`;
     refuseSecondClusterProviders(this, label);
-    const settings = resolveProps({ ...props, region: providerRegion(this, props.region, label) }, { rkeHa: props.rkeHa }, label, { rkeHa: stackId });
+    const settings = resolveProps(rancherOnRkeSchema, { ...props, region: providerRegion(this, props.region, label) }, { rkeHa: props.rkeHa }, label, { rkeHa: stackId });
     const s = settings.rkeHa;
     const name = deploymentPrefix(this, settings.name);
     const adminCidrs = adminNetworks(this, props.adminCidrs);
@@ -708,7 +708,8 @@ export class RancherOnRke extends Construct {
 /** The props resolved (RancherOnRke.resolve), and what every step derives from them. */
 interface Deployment {
   readonly stackId: string;
-  readonly settings: Settings;
+  /** The props checked and completed (rancherOnRkeSchema): every default filled in. */
+  readonly settings: ResolvedRancherOnRkeProps;
   /** `<name>-<stack id>`: the start of every resource name. */
   readonly name: string;
   readonly adminCidrs: string[];

@@ -1,7 +1,7 @@
 import { DataHttp, type DataHttpConfig } from '@cdktf/provider-http/lib/data-http';
 import { Fn, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { probeTiming } from '../common/http-retry';
+import { probeTiming } from '../common/private/http-retry';
 import type { DockerTlsIssuer } from '../config/sections';
 
 /** The `/ping` probe that follows a successful `/cacerts` probe. */

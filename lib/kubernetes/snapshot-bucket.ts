@@ -7,8 +7,8 @@ import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { Construct } from 'constructs';
-import { LogBucket } from '../common/log-bucket';
-import { denyInsecureTransport, privateBucket } from '../common/private-bucket';
+import { LogBucket } from '../common/private/log-bucket';
+import { denyInsecureTransport, privateBucket } from '../common/private/private-bucket';
 import { stackAccount } from '../common/aws-context';
 
 /** Days the server access logs of the snapshot bucket are kept. */

@@ -1,7 +1,7 @@
 import { DataAwsInstances } from '@cdktf/provider-aws/lib/data-aws-instances';
 import { Construct } from 'constructs';
 import type { GuardCondition } from '../common/deployment-guard';
-import { DEPLOYMENT_TAG } from '../common/tags';
+import { DEPLOYMENT_TAG } from '../common/private/tags';
 
 export interface ServerQuorumProps {
   /** The deployment (`<name>-<stack>`): its servers are tagged with it and named `<deployment>-server-<n>`. */

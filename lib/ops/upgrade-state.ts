@@ -1,7 +1,7 @@
 import { GATES_NAMESPACE, KUBERNETES_RECORD, SERVER_PLAN_NAME, SYSTEM_UPGRADE_NAMESPACE, UPGRADE_TARGET_RECORD } from '../kubernetes/object-names';
 import type { Kubectl, NodeStatus } from './kubectl';
 
-/** The version records lib/kubernetes/kubernetes-upgrade.ts writes (names from the dependency-free object-names.ts). */
+/** The version records lib/kubernetes/private/kubernetes-upgrade.ts writes (names from the dependency-free object-names.ts). */
 export const UPGRADE_RECORDS = { namespace: GATES_NAMESPACE, target: UPGRADE_TARGET_RECORD, running: KUBERNETES_RECORD } as const;
 /** The label the upgrade controller gives a node once the Plan's current hash ran on it. */
 export const PLAN_LABEL = `plan.upgrade.cattle.io/${SERVER_PLAN_NAME}`;

@@ -2,7 +2,7 @@ import { DataHttp, type DataHttpConfig } from '@cdktf/provider-http/lib/data-htt
 import { DataKubernetesSecretV1 } from '@cdktf/provider-kubernetes/lib/data-kubernetes-secret-v1';
 import { Fn, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { probeTiming } from '../common/http-retry';
+import { probeTiming } from '../common/private/http-retry';
 import { RANCHER_NAMESPACE } from './namespace';
 
 /** Rancher's own CA, created by Rancher at start-up, which signs the ingress certificate. */

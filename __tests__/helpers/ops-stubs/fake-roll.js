@@ -199,7 +199,7 @@ function kubectl(world, rawArgs, finish, save) {
     cluster.deletedSecrets = [...(cluster.deletedSecrets ?? []), name];
     finish(0);
   }
-  // The upgrade's records and Plan (lib/kubernetes/kubernetes-upgrade.ts, upgrade-plan.ts), where the world has them.
+  // The upgrade's records and Plan (lib/kubernetes/private/kubernetes-upgrade.ts, upgrade-plan.ts), where the world has them.
   if (verb === 'get' && kind === 'configmap' && ns === 'rancher-aws-gates') {
     const value = { 'rancher-aws-kubernetes-target': cluster.upgrade?.target, 'rancher-aws-kubernetes-version': cluster.upgrade?.running }[name];
     if (value === undefined) finish(1, '', `Error from server (NotFound): configmaps "${name}" not found\n`);

@@ -1,4 +1,4 @@
-import { PROBE_DELAY_MS, PROBE_REQUEST_TIMEOUT_MS, probeTiming, probeWorstCaseSeconds } from '../../../lib/common/http-retry';
+import { PROBE_DELAY_MS, PROBE_REQUEST_TIMEOUT_MS, probeTiming, probeWorstCaseSeconds } from '../../../lib/common/private/http-retry';
 
 describe('probeTiming', () => {
   it.each([2, 5, 10, 15, 20, 25, 60, 120])('keeps the worst case of a %i-minute probe within it, and near it', (minutes) => {

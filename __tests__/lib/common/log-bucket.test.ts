@@ -1,5 +1,5 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { LogBucket } from '../../../lib/common/log-bucket';
+import { LogBucket } from '../../../lib/common/private/log-bucket';
 import { dataSources, resources, synthConstruct } from '../../helpers/synth';
 
 describe('LogBucket', () => {

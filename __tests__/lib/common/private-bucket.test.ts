@@ -1,5 +1,5 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { privateBucket } from '../../../lib/common/private-bucket';
+import { privateBucket } from '../../../lib/common/private/private-bucket';
 import { resources, synthConstruct } from '../../helpers/synth';
 
 describe('privateBucket', () => {

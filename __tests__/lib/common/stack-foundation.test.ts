@@ -1,7 +1,7 @@
 import { DataHttp } from '@cdktf/provider-http/lib/data-http';
 import { Fn, TerraformStack } from 'cdktf';
 import { rancherOutputs, stackFoundation, type StackFoundation } from '../../../app/stack-foundation';
-import { DEPLOYER_IP_URL } from '../../../lib/common/admin-networks';
+import { DEPLOYER_IP_URL } from '../../../lib/common/private/admin-networks';
 import type { Settings } from '../../../lib/config/schema';
 import { dataSources, settings, synthStack } from '../../helpers/synth';
 

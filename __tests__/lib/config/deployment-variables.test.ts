@@ -1,6 +1,6 @@
 import { HttpProvider } from '@cdktf/provider-http/lib/provider';
 import { TerraformOutput } from 'cdktf';
-import { DEPLOYER_IP_URL } from '../../../lib/common/admin-networks';
+import { DEPLOYER_IP_URL } from '../../../lib/common/private/admin-networks';
 import { DeploymentVariables } from '../../../app/deployment-variables';
 import { FQDN } from '../../../lib/config/primitives';
 import { dataSources, settings, settingsAccept, synthConstruct } from '../../helpers/synth';

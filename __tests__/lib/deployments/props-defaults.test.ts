@@ -13,8 +13,10 @@ import { CERT_MANAGER_REPOSITORY } from '../../../lib/rancher/cert-manager';
 import { RANCHER_CHARTS_REPOSITORY } from '../../../lib/rancher/rancher-backups';
 
 /**
- * One home for each default: the settings schema states it and resolves it
- * (`.default()`, which the constructs apply through resolveProps). The props'
+ * One home for each default: the section schemas state it and resolve it
+ * (`.default()`); the settings file's schema and each construct's are built
+ * from them (deployment-schema.test.ts holds the constructs' defaults equal
+ * to the file's). The props'
  * `@default` doc comments are documentation of that one value, so each literal
  * one is held to what the schema gives a settings file that leaves the field
  * out; a prose default ("3 with rke2, 2 with k3s") names a rule, not a value.

@@ -1,31 +1,36 @@
-import type { SettingsInput } from '../../../lib/config/schema';
+import type { z } from 'zod';
+import type { rancherOnDockerSchema, rancherOnExistingClusterSchema, rancherOnRkeSchema } from '../../../lib/config/deployment-schema';
 import type { AirGapProps, DnsProps, ProxyProps, RancherProps, TimeoutsProps, VersionsProps } from '../../../lib/deployments/props';
 import type { K8sHaProps } from '../../../lib/deployments/rancher-on-existing-cluster-props';
 import type { DockerProps } from '../../../lib/deployments/rancher-on-docker-props';
 import type { RkeHaProps } from '../../../lib/deployments/rancher-on-rke-props';
 
 /**
- * The props are declared apart from the settings schema, and the constructs
- * check them with it (resolveProps). Every value the props' types allow must
- * be one the schema's input type takes, or a prop would be refused by its
- * type's own promise: checked by the type-check (npm test runs tsc).
+ * The props are declared apart from the schemas, and each construct checks
+ * them with its own (lib/config/deployment-schema.ts, through resolveProps).
+ * Every value the props' types allow must be one that schema's input type
+ * takes, or a prop would be refused by its type's own promise: checked by the
+ * type-check (npm test runs tsc).
  */
+type RkeInput = z.input<typeof rancherOnRkeSchema>;
+type ExistingClusterInput = z.input<typeof rancherOnExistingClusterSchema>;
+type DockerInput = z.input<typeof rancherOnDockerSchema>;
 type Writable<T> = T extends readonly (infer U)[] ? Writable<U>[] : T extends object ? { -readonly [K in keyof T]: Writable<T[K]> } : T;
 type Fits<Props, Section> = Writable<Props> extends NonNullable<Section> ? true : false;
 
 const FITS: {
-  rkeHa: Fits<RkeHaProps, SettingsInput['rkeHa']>;
-  k8sHa: Fits<K8sHaProps, SettingsInput['k8sHa']>;
-  docker: Fits<DockerProps, SettingsInput['docker']>;
-  rancher: Fits<RancherProps, SettingsInput['rancher']>;
-  versions: Fits<VersionsProps, SettingsInput['versions']>;
-  proxy: Fits<ProxyProps, SettingsInput['proxy']>;
-  airGap: Fits<AirGapProps, SettingsInput['airGap']>;
-  timeouts: Fits<TimeoutsProps, SettingsInput['timeouts']>;
-  dns: Fits<DnsProps, SettingsInput['dns']>;
+  rkeHa: Fits<RkeHaProps, RkeInput['rkeHa']>;
+  k8sHa: Fits<K8sHaProps, ExistingClusterInput['k8sHa']>;
+  docker: Fits<DockerProps, DockerInput['docker']>;
+  rancher: Fits<RancherProps, ExistingClusterInput['rancher']>;
+  versions: Fits<VersionsProps, ExistingClusterInput['versions']>;
+  proxy: Fits<ProxyProps, ExistingClusterInput['proxy']>;
+  airGap: Fits<AirGapProps, ExistingClusterInput['airGap']>;
+  timeouts: Fits<TimeoutsProps, ExistingClusterInput['timeouts']>;
+  dns: Fits<DnsProps, RkeInput['dns']>;
 } = { rkeHa: true, k8sHa: true, docker: true, rancher: true, versions: true, proxy: true, airGap: true, timeouts: true, dns: true };
 
-describe('props and the settings schema', () => {
+describe("props and the constructs' schemas", () => {
   it('every props section fits the schema section the constructs check it with (a type-check; listed here)', () => {
     expect(Object.values(FITS).every(Boolean)).toBe(true);
     expect(Object.keys(FITS)).toHaveLength(9);

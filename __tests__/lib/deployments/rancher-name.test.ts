@@ -1,5 +1,5 @@
 import { AnnotationMetadataEntryType, App, DefaultTokenResolver, StringConcat, TerraformStack, Tokenization } from 'cdktf';
-import { rancherName } from '../../../lib/deployments/rancher-name';
+import { rancherName } from '../../../lib/deployments/private/rancher-name';
 import { wildcardHostname } from '../../../lib/dns/private/wildcard-name';
 import { settings } from '../../helpers/synth';
 

@@ -48,6 +48,12 @@ describe("RancherOnDocker in a library user's stack", () => {
     expect(building({ hostname: 'r.acme.io', hostedZone: 'acme.io', adminCidrs: [], docker: { tls: { issuer: 'ca', privateCA: true } } })).toThrow(/docker\.tls\.privateCA: only for issuer "blank"/);
   });
 
+  it('says which construct refused its props, one problem a line, as a settings file is told', () => {
+    expect(building({ hostname: 'r.acme.io', hostedZone: 'acme.io', adminCidrs: [], docker: { tls: { issuer: 'ca', privateCA: true } } })).toThrow(
+      /^Invalid props of RancherOnDocker demo\/rancher \(1 problem\):\n {2}- docker\.tls\.privateCA: only for issuer "blank"/,
+    );
+  });
+
   it("refuses Rancher's own CA behind a load balancer, naming the prop", () => {
     expect(building({ hostname: 'r.acme.io', hostedZone: 'acme.io', adminCidrs: [], docker: { tls: { mode: 'external' } } })).toThrow(/docker\.tls\.issuer: Rancher's own CA lives in the container, and the load balancer has no certificate to serve from it/);
   });

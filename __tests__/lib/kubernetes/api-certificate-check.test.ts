@@ -1,5 +1,5 @@
 import { TerraformStack } from 'cdktf';
-import { API_CERTIFICATE_WARNING_DAYS, apiCertificateCheck } from '../../../lib/kubernetes/api-certificate-check';
+import { API_CERTIFICATE_WARNING_DAYS, apiCertificateCheck } from '../../../lib/kubernetes/private/api-certificate-check';
 import { synthConstruct } from '../../helpers/synth';
 import { synthSettings } from '../../helpers/variants';
 

@@ -1,5 +1,5 @@
 import { TerraformStack } from 'cdktf';
-import { apiCertificateCheck } from '../../../lib/kubernetes/api-certificate-check';
+import { apiCertificateCheck } from '../../../lib/kubernetes/private/api-certificate-check';
 import { synthConstruct } from '../../helpers/synth';
 import { evaluate, expressionOf } from '../../helpers/terraform';
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SERVER_PLAN_NAME, SYSTEM_UPGRADE_NAMESPACE } from '../../../lib/kubernetes/upgrade-plan';
+import { SERVER_PLAN_NAME, SYSTEM_UPGRADE_NAMESPACE } from '../../../lib/kubernetes/private/upgrade-plan';
 import { NodeSandbox } from '../../helpers/node-sandbox';
 import { runValidator } from '../../helpers/validators';
 

@@ -1,6 +1,6 @@
 import { Fn, TerraformLocal, TerraformOutput } from 'cdktf';
 import { parse } from 'yaml';
-import { forwardedHeadersChartConfig, packagedIngress, traefikTimeoutsChartConfig } from '../../../lib/kubernetes/ingress-controller-config';
+import { forwardedHeadersChartConfig, packagedIngress, traefikTimeoutsChartConfig } from '../../../lib/kubernetes/private/ingress-controller-config';
 import { rancherChartValues } from '../../../lib/rancher/chart-values';
 import { tlsSchema } from '../../../lib/config/tls-schema';
 import { synthConstruct } from '../../helpers/synth';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NodeSandbox } from '../../helpers/node-sandbox';
 import { runValidator } from '../../helpers/validators';
-import { BOOTSTRAPPED_MARKER } from '../../../lib/kubernetes/server-units';
+import { BOOTSTRAPPED_MARKER } from '../../../lib/kubernetes/private/server-units';
 
 const SCRIPT = 'lib/kubernetes/k3s-bootstrap.sh';
 const ENDPOINT_SCRIPT = 'lib/kubernetes/k3s-datastore-endpoint.sh';

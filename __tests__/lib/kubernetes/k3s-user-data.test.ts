@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { K3S_BOOTSTRAP_PATH, K3S_DATASTORE_ENDPOINT_PATH, K3S_DROP_IN_PATH, K3S_INSTALL_URL, k3sConfig, k3sUserData, type K3sSettings } from '../../../lib/kubernetes/k3s-user-data';
+import { K3S_BOOTSTRAP_PATH, K3S_DATASTORE_ENDPOINT_PATH, K3S_DROP_IN_PATH, K3S_INSTALL_URL, k3sConfig, k3sUserData, type K3sSettings } from '../../../lib/kubernetes/private/k3s-user-data';
 import { compressedUpperBound } from '../../../lib/nodes/server-node';
-import type { ServerNodeIdentity } from '../../../lib/kubernetes/node-identity';
-import { serverUnits } from '../../../lib/kubernetes/server-units';
+import type { ServerNodeIdentity } from '../../../lib/kubernetes/private/node-identity';
+import { serverUnits } from '../../../lib/kubernetes/private/server-units';
 import { BOOT_LIB_PATH, shipped } from '../../../lib/nodes/private/boot-files';
 import { proxyEnvironment } from '../../../lib/network/private/proxy';
 import { settings as parseSettings, reference, tokenExpression } from '../../helpers/synth';

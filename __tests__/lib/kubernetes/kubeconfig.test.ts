@@ -1,7 +1,7 @@
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { LocalBackend, TerraformOutput } from 'cdktf';
 import { ClusterPki } from '../../../lib/kubernetes/cluster-pki';
-import { kubeconfig } from '../../../lib/kubernetes/kubeconfig';
+import { kubeconfig } from '../../../lib/kubernetes/private/kubeconfig';
 import { ref, resources, synthConstruct } from '../../helpers/synth';
 
 describe('kubeconfig', () => {

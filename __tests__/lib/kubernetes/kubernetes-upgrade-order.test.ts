@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { kubernetesUpgradeRules } from '../../../lib/kubernetes/upgrade-rules';
+import { kubernetesUpgradeRules } from '../../../lib/kubernetes/private/upgrade-rules';
 import { describeWithTerraform, terraformIn, terraformOk } from '../../helpers/terraform';
 
 /**

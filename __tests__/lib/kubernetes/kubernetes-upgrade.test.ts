@@ -4,9 +4,9 @@ import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { Password } from '@cdktf/provider-random/lib/password';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
-import { KUBERNETES_RECORD, KubernetesUpgrade, UPGRADE_TARGET_RECORD } from '../../../lib/kubernetes/kubernetes-upgrade';
+import { KUBERNETES_RECORD, KubernetesUpgrade, UPGRADE_TARGET_RECORD } from '../../../lib/kubernetes/private/kubernetes-upgrade';
 import { GATES_NAMESPACE, ReadinessGates } from '../../../lib/kubernetes/readiness-gates';
-import { SERVER_RESTART_LEASE } from '../../../lib/kubernetes/system-upgrade-controller';
+import { SERVER_RESTART_LEASE } from '../../../lib/kubernetes/private/system-upgrade-controller';
 import { gates } from '../../helpers/gates';
 import { dataSources, resources, synthConstruct } from '../../helpers/synth';
 

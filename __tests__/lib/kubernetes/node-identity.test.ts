@@ -1,4 +1,4 @@
-import { DEFAULT_PEER_WAIT_SECONDS, identityEnvironment, type ServerNodeIdentity } from '../../../lib/kubernetes/node-identity';
+import { DEFAULT_PEER_WAIT_SECONDS, identityEnvironment, type ServerNodeIdentity } from '../../../lib/kubernetes/private/node-identity';
 
 describe('identityEnvironment', () => {
   const init: ServerNodeIdentity = { role: 'init', nodeIp: '10.0.0.10', peerIps: ['10.0.16.10', '10.0.32.10'], region: 'eu-west-1', parameterPrefix: '/rancher/rke-ha' };

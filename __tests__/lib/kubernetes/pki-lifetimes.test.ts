@@ -2,7 +2,7 @@ import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { TerraformStack } from 'cdktf';
 import { DeploymentGuard } from '../../../lib/common/deployment-guard';
 import { ClusterPki } from '../../../lib/kubernetes/cluster-pki';
-import { ADMIN_WARNING_HOURS, CA_WARNING_HOURS, pkiLifetimes } from '../../../lib/kubernetes/pki-lifetimes';
+import { ADMIN_WARNING_HOURS, CA_WARNING_HOURS, pkiLifetimes } from '../../../lib/kubernetes/private/pki-lifetimes';
 import { resources, synthConstruct } from '../../helpers/synth';
 import { describeWithTerraform, evaluate, expressionOf } from '../../helpers/terraform';
 

@@ -2,7 +2,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { NodeSandbox } from '../../helpers/node-sandbox';
 import { runValidator } from '../../helpers/validators';
-import { BOOTSTRAP_GIVE_UP_STATUS, BOOTSTRAPPED_MARKER } from '../../../lib/kubernetes/server-units';
+import { BOOTSTRAP_GIVE_UP_STATUS, BOOTSTRAPPED_MARKER } from '../../../lib/kubernetes/private/server-units';
 
 const SCRIPT = 'lib/kubernetes/rke2-bootstrap.sh';
 const CA = '-----BEGIN CERTIFICATE-----\nserver-ca\n-----END CERTIFICATE-----\n';

@@ -1,5 +1,5 @@
-import { rke2Config, S3_RETENTION_FACTOR } from '../../../lib/kubernetes/rke2-config';
-import { RKE2_INSTALL_URL, type Rke2Settings } from '../../../lib/kubernetes/rke2-settings';
+import { rke2Config, S3_RETENTION_FACTOR } from '../../../lib/kubernetes/private/rke2-config';
+import { RKE2_INSTALL_URL, type Rke2Settings } from '../../../lib/kubernetes/private/rke2-settings';
 
 const settings: Rke2Settings = {
   version: 'v1.35.7+rke2r1',

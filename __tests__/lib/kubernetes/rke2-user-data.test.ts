@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { BOOTSTRAP_SCRIPT_PATH, RESTORE_SCRIPT_PATH, rke2UserData, type Rke2NodeIdentity } from '../../../lib/kubernetes/rke2-user-data';
-import type { Rke2Settings } from '../../../lib/kubernetes/rke2-settings';
-import { serverUnits } from '../../../lib/kubernetes/server-units';
+import { BOOTSTRAP_SCRIPT_PATH, RESTORE_SCRIPT_PATH, rke2UserData, type Rke2NodeIdentity } from '../../../lib/kubernetes/private/rke2-user-data';
+import type { Rke2Settings } from '../../../lib/kubernetes/private/rke2-settings';
+import { serverUnits } from '../../../lib/kubernetes/private/server-units';
 import { compressedUpperBound } from '../../../lib/nodes/server-node';
 import { shipped } from '../../../lib/nodes/private/boot-files';
 import { renderTemplate, runValidator, validateCloudConfig } from '../../helpers/validators';

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { BOOTSTRAP_GIVE_UP_STATUS, BOOTSTRAPPED_MARKER, CERT_RENEWAL_PATH, serverUnits } from '../../../lib/kubernetes/server-units';
+import { BOOTSTRAP_GIVE_UP_STATUS, BOOTSTRAPPED_MARKER, CERT_RENEWAL_PATH, serverUnits } from '../../../lib/kubernetes/private/server-units';
 
 const ROOT = join(__dirname, '../../..');
 const units = (dist: 'rke2' | 'k3s') => serverUnits(dist, `/usr/local/sbin/${dist}-bootstrap.sh`);

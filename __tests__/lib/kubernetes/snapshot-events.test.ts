@@ -1,7 +1,7 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { TerraformStack } from 'cdktf';
 import { SnapshotBucket } from '../../../lib/kubernetes/snapshot-bucket';
-import { SNAPSHOT_EVENTS, SnapshotEvents } from '../../../lib/kubernetes/snapshot-events';
+import { SNAPSHOT_EVENTS, SnapshotEvents } from '../../../lib/kubernetes/private/snapshot-events';
 import { dataSources, only, ref, synthConstruct } from '../../helpers/synth';
 
 describe('SnapshotEvents', () => {

@@ -1,6 +1,6 @@
 import { imageRef } from '../../../lib/kubernetes/image-ref';
 import { SHELL_IMAGE } from '../../../lib/kubernetes/readiness-gates';
-import { serverPlan, SERVER_PLAN_NAME, SYSTEM_UPGRADE_CONTROLLER, SYSTEM_UPGRADE_NAMESPACE } from '../../../lib/kubernetes/upgrade-plan';
+import { serverPlan, SERVER_PLAN_NAME, SYSTEM_UPGRADE_CONTROLLER, SYSTEM_UPGRADE_NAMESPACE } from '../../../lib/kubernetes/private/upgrade-plan';
 import { planProblems } from '../../helpers/suc-plan-schema';
 
 describe('the server upgrade Plan', () => {

@@ -1,6 +1,6 @@
 import type { GuardCondition } from '../../../lib/common/deployment-guard';
-import { certManagerUpgradeRules, kubernetesUpgradeRules, rancherLinesFor, rancherUpgradeRules, versionOrder, versionOrderExpression } from '../../../lib/kubernetes/upgrade-rules';
-import { kubeletVersions, lowestVersion } from '../../../lib/kubernetes/node-versions';
+import { certManagerUpgradeRules, kubernetesUpgradeRules, rancherLinesFor, rancherUpgradeRules, versionOrder, versionOrderExpression } from '../../../lib/kubernetes/private/upgrade-rules';
+import { kubeletVersions, lowestVersion } from '../../../lib/kubernetes/private/node-versions';
 import { describeWithTerraform, evaluateEach, expressionOf } from '../../helpers/terraform';
 
 /** An HCL string literal: what the version records read as at plan time. */

@@ -1,6 +1,6 @@
-import { KUBERNETES_RECORD, UPGRADE_TARGET_RECORD } from '../../../lib/kubernetes/kubernetes-upgrade';
+import { KUBERNETES_RECORD, UPGRADE_TARGET_RECORD } from '../../../lib/kubernetes/private/kubernetes-upgrade';
 import { GATES_NAMESPACE } from '../../../lib/kubernetes/readiness-gates';
-import { SERVER_PLAN_NAME } from '../../../lib/kubernetes/upgrade-plan';
+import { SERVER_PLAN_NAME } from '../../../lib/kubernetes/private/upgrade-plan';
 import type { Kubectl, NodeStatus } from '../../../lib/ops/kubectl';
 import { PLAN_LABEL, planSettledOn, UPGRADE_RECORDS } from '../../../lib/ops/upgrade-state';
 import { join } from 'node:path';

@@ -1,6 +1,6 @@
 import { parse } from 'yaml';
 import { tlsSchema } from '../../../lib/config/tls-schema';
-import { forwardedHeadersChartConfig } from '../../../lib/kubernetes/ingress-controller-config';
+import { forwardedHeadersChartConfig } from '../../../lib/kubernetes/private/ingress-controller-config';
 import { reference } from '../../helpers/synth';
 import { NGINX_PROXY_TIMEOUTS, POST_DELETE, rancherChartValues, type RancherChartInput } from '../../../lib/rancher/chart-values';
 

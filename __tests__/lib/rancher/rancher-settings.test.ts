@@ -1,5 +1,5 @@
 import { chartProxy } from '../../../lib/network/private/proxy';
-import { rancherServerSettings } from '../../../lib/rancher/rancher-settings';
+import { rancherServerSettings } from '../../../lib/rancher/private/rancher-settings';
 import { settings } from '../../helpers/synth';
 
 describe('rancherServerSettings', () => {

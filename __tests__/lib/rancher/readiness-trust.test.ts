@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
 import type { ReadinessTrust } from '../../../lib/rancher/rancher-readiness';
-import { readinessTrust } from '../../../lib/rancher/readiness-trust';
+import { readinessTrust } from '../../../lib/rancher/private/readiness-trust';
 import { CertificateVariables } from '../../../lib/tls/certificate-variables';
 import { tlsPlan, type TlsPlan } from '../../../lib/tls/private/tls-plan';
 import { settings, type TerraformJson } from '../../helpers/synth';

@@ -4,7 +4,7 @@ import { FlowLog } from '@cdktf/provider-aws/lib/flow-log';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { Construct } from 'constructs';
-import { LogBucket } from '../../common/log-bucket';
+import { LogBucket } from '../../common/private/log-bucket';
 import { stackAccount, stackPartition, stackRegion } from '../../common/aws-context';
 
 export interface FlowLogsProps {

@@ -1,0 +1,130 @@
+import { Token } from 'cdktf';
+import type { z } from 'zod';
+import type { rancherOnDockerSchema, rancherOnExistingClusterSchema, rancherOnRkeSchema } from '../../config/deployment-schema';
+import { SettingsError } from '../../config/errors';
+import { toProblems } from '../../config/problems';
+import { generatedNameProblems, type NamedStacks } from '../../config/resource-names';
+import type { CommonDeploymentProps, PublicNameProps, VpcProps } from '../props';
+import type { DockerProps } from '../rancher-on-docker-props';
+import type { K8sHaProps } from '../rancher-on-existing-cluster-props';
+import type { RkeHaProps } from '../rancher-on-rke-props';
+
+/** The section of a construct's own mode (rkeHa, k8sHa or docker), as its props give it. */
+export type ModeSection = { readonly rkeHa?: RkeHaProps } | { readonly k8sHa?: K8sHaProps } | { readonly docker?: DockerProps };
+
+/** The schema a construct checks its props with (lib/config/deployment-schema.ts). */
+type ConstructSchema = typeof rancherOnRkeSchema | typeof rancherOnExistingClusterSchema | typeof rancherOnDockerSchema;
+
+/**
+ * A construct's props checked and completed with its own schema, which holds
+ * the rules and defaults a settings file gets (one set of rules for YAML and
+ * library users): unknown keys, ranges, the TLS pairs, versions that fit
+ * together, quorum, names AWS would refuse in the names built with the stack's
+ * id (`names`). Only the fields the schema has are read from the props.
+ * Values that are Terraform references (the hostname, the zone, the admin
+ * networks of the app's variables) are left to their variable validations.
+ * Throws a SettingsError naming each wrong prop.
+ */
+export function resolveProps<S extends ConstructSchema>(
+  schema: S,
+  props: CommonDeploymentProps & PublicNameProps & { readonly adminCidrs?: readonly string[]; readonly vpc?: VpcProps },
+  mode: ModeSection,
+  label: string,
+  names: NamedStacks = {},
+): z.output<S> {
+  const literal = (value: string | undefined) => (value !== undefined && !Token.isUnresolved(value) ? value : undefined);
+  const cidrs = props.adminCidrs;
+  const adminCidrs = cidrs !== undefined && !Token.isUnresolved(cidrs) && cidrs.every((cidr) => !Token.isUnresolved(cidr)) ? cidrs : undefined;
+  const given: Record<string, unknown> = {
+    name: props.name,
+    region: props.region,
+    hostname: literal(props.hostname),
+    hostedZone: literal(props.hostedZone),
+    dns: props.dns,
+    adminCidrs,
+    rancher: props.rancher,
+    versions: distributionPinsFor(props.versions, mode),
+    proxy: props.proxy,
+    airGap: props.airGap,
+    timeouts: props.timeouts,
+    backups: props.backups,
+    alarms: props.alarms,
+    vpc: props.vpc,
+    ...withoutReferences(mode),
+  };
+  const input: Record<string, unknown> = {};
+  for (const key of Object.keys(schema.shape)) if (given[key] !== undefined) input[key] = given[key];
+  const result = schema.safeParse(input, { reportInput: true });
+  const problems = result.success ? [] : result.error.issues.flatMap((issue) => toProblems(issue, input));
+  problems.push(...nameProblems(props));
+  if (!result.success || problems.length > 0) throw new SettingsError(label, problems, 'Invalid props of');
+  // One of the three schemas (S), which safeParse types as their union.
+  const resolved = result.data as z.output<S>;
+  restoreReferences(resolved, mode);
+  // The names AWS would refuse, built with this stack's id (the settings file checks the app's stack ids).
+  const awsNameProblems = generatedNameProblems(resolved.name, names);
+  if (awsNameProblems.length > 0) throw new SettingsError(label, awsNameProblems.map((message) => ({ field: 'name', message, value: resolved.name })), 'Invalid props of');
+  return resolved;
+}
+
+/** Mode fields that may be Terraform references (the stacks' variables), checked by their variable's validation. */
+const REFERENCE_FIELDS = ['instanceType'] as const;
+
+/** The mode section without the references of REFERENCE_FIELDS (their defaults are filled in, then put back). */
+function withoutReferences(mode: ModeSection): ModeSection {
+  const out: Record<string, unknown> = { ...mode };
+  for (const [key, section] of Object.entries(mode)) {
+    if (section === undefined || section === null || typeof section !== 'object') continue;
+    const copy: Record<string, unknown> = { ...section };
+    for (const field of REFERENCE_FIELDS) if (typeof copy[field] === 'string' && Token.isUnresolved(copy[field])) delete copy[field];
+    out[key] = copy;
+  }
+  return out as ModeSection;
+}
+
+function restoreReferences(resolved: object, mode: ModeSection): void {
+  for (const [key, section] of Object.entries(mode)) {
+    if (section === undefined || section === null || typeof section !== 'object') continue;
+    for (const field of REFERENCE_FIELDS) {
+      const value = (section as Record<string, unknown>)[field];
+      if (typeof value === 'string' && Token.isUnresolved(value)) ((resolved as Record<string, Record<string, unknown>>)[key])[field] = value;
+    }
+  }
+}
+
+/**
+ * The versions a construct is checked against. The RKE2 and K3s pins are
+ * RancherOnRke's only: the settings file checks the pin of the distribution
+ * rke-ha uses, and a construct without an `rkeHa` section (k8s-ha, docker)
+ * would otherwise check the RKE2 pin against Rancher's range even when
+ * rke-ha runs K3s, refusing a file the loader accepted.
+ */
+function distributionPinsFor(versions: CommonDeploymentProps['versions'], mode: ModeSection): CommonDeploymentProps['versions'] {
+  if ('rkeHa' in mode || versions === undefined) return versions;
+  const { rke2: _rke2, k3s: _k3s, ...others } = versions;
+  return others;
+}
+
+/**
+ * What the schema cannot see of Rancher's name: it is given a literal
+ * hostname or zone only (references are left to their variables), so a
+ * reference with `dns.mode` wildcard, and a missing name without it, are
+ * checked here.
+ */
+function nameProblems(props: PublicNameProps): { field: string; message: string; value?: unknown }[] {
+  const wildcard = props.dns?.mode === 'wildcard';
+  const given = { hostname: props.hostname, hostedZone: props.hostedZone };
+  return Object.entries(given).flatMap(([field, value]) => {
+    if (!wildcard && value === undefined) return [{ field, message: 'required unless dns.mode is wildcard (Rancher named after an Elastic IP, no domain needed)' }];
+    if (wildcard && value !== undefined && Token.isUnresolved(value)) {
+      return [{ field, message: 'cannot be set with dns.mode wildcard, which derives Rancher\'s name from an Elastic IP; leave out hostname and hostedZone, or set dns.mode: route53', value: '<a Terraform reference>' }];
+    }
+    return [];
+  });
+}
+
+/** A Route53 name (hostname or zone) of the props: resolveProps refused a missing one already. */
+export function requiredName(value: string | undefined): string {
+  if (value === undefined) throw new Error('hostname and hostedZone are required unless dns.mode is wildcard');
+  return value;
+}

@@ -1,0 +1,27 @@
+import { TerraformLocal, TerraformStack } from 'cdktf';
+import type { Construct } from 'constructs';
+import { HELD_ATTRIBUTES, type ServerNode } from '../../nodes/server-node';
+
+/**
+ * Which servers run an older configuration (the settings changed something a
+ * running server keeps until it is replaced): returns the list per server
+ * (`{ "server-0": [attribute, ...] }`, for an output), and adds a check that
+ * warns in every plan until they are rolled. The image is one of them like the
+ * others: the servers are compared with the recorded image (UbuntuAmi), which
+ * moves only when it is replaced on purpose, never when Canonical publishes one.
+ */
+export function reportStaleServers(scope: Construct, props: { readonly nodes: readonly ServerNode[]; readonly checkName: string }): Record<string, string[]> {
+  const stale = new TerraformLocal(scope, 'servers_stale', Object.fromEntries(props.nodes.map((node, i) => [`server-${i}`, node.staleAttributes(HELD_ATTRIBUTES)]))).fqn;
+  TerraformStack.of(scope).addOverride(`check.${props.checkName}`, {
+    assert: [
+      {
+        condition: `\${alltrue([for attributes in values(${stale}) : length(attributes) == 0])}`,
+        error_message:
+          `Servers keep settings they cannot take while running: \${jsonencode({ for server, attributes in ${stale} : server => attributes if length(attributes) > 0 })}. ` +
+          'Replace them one at a time, each after the previous one rejoined (docs/day-2.md, "Day 2"); output servers_pending_replacement lists them. ' +
+          'Never two -replace in one apply: Terraform shows no plan check which objects -replace names, so the quorum guard cannot refuse it.',
+      },
+    ],
+  });
+  return Object.fromEntries(props.nodes.map((node, i) => [`server-${i}`, node.staleAttributes()]));
+}

@@ -1,0 +1,47 @@
+import { stringify } from 'yaml';
+import { cloudConfig, envFile, rootFile, serverBootFiles, serverScriptFile } from '../../nodes/private/boot-files';
+import CLUSTER_LIB from '../cluster-lib.sh';
+import RKE2_BOOTSTRAP from '../rke2-bootstrap.sh';
+import RKE2_RESTORE from '../rke2-restore.sh';
+import type { ServerNodeIdentity } from './node-identity';
+import { identityEnvironment } from './node-identity';
+import { registriesFiles, rke2Config } from './rke2-config';
+import { RKE2_INSTALL_URL, type Rke2Settings } from './rke2-settings';
+import { serverUnits } from './server-units';
+
+/** A server's place in the cluster (shared by the RKE2 and K3s bootstraps). */
+export type Rke2NodeIdentity = ServerNodeIdentity;
+
+export const BOOTSTRAP_SCRIPT_PATH = '/usr/local/sbin/rke2-bootstrap.sh';
+/** Restores the cluster from an etcd snapshot in S3 on a server the bootstrap left stopped (rke2-restore.sh). */
+export const RESTORE_SCRIPT_PATH = '/usr/local/sbin/rancher-aws-restore';
+
+/**
+ * The #cloud-config of one RKE2 server: config files, a small env file, the
+ * shared boot helpers and the bootstrap script (shellchecked in the tests),
+ * run by a systemd unit until it succeeds once (server-units.ts), and the
+ * day-N units and scripts. Holds no secret: the script fetches those from SSM.
+ */
+export function rke2UserData(settings: Rke2Settings, node: Rke2NodeIdentity): string {
+  const proxy = settings.proxyEnvironment ?? [];
+  const units = serverUnits('rke2', BOOTSTRAP_SCRIPT_PATH);
+  return cloudConfig({
+    write_files: [
+      rootFile('/etc/rancher/rke2/config.yaml', '0600', stringify(rke2Config(settings), { lineWidth: 0 })),
+      ...registriesFiles('/etc/rancher/rke2', settings.registryMirrors),
+      // RKE2's service reads its proxy from here (containerd included).
+      ...(proxy.length ? [envFile('/etc/default/rke2-server', proxy)] : []),
+      envFile('/etc/rancher/bootstrap.env', [
+        ...identityEnvironment(node),
+        ['RKE2_VERSION', settings.version],
+        ['RKE2_INSTALL_URL', settings.installUrl ?? RKE2_INSTALL_URL],
+        ...proxy,
+      ]),
+      ...serverBootFiles(CLUSTER_LIB),
+      serverScriptFile(BOOTSTRAP_SCRIPT_PATH, RKE2_BOOTSTRAP),
+      serverScriptFile(RESTORE_SCRIPT_PATH, RKE2_RESTORE),
+      ...units.files,
+    ],
+    runcmd: units.runcmd,
+  });
+}
