@@ -41,20 +41,29 @@ describe('k8s-ha stack with no k8sHa settings (kubeconfig ~/.kube/config)', () =
   const [secretName, secret] = Object.entries(dataSources(json, 'kubernetes_secret_v1'))[0];
   const [pingName, ping] = byPrefix(dataSources(json, 'http'), 'rancher-readiness_ping');
 
-  it('creates nothing in AWS but the record, and in the cluster the Rancher namespace, the two releases and the readiness gates', () => {
+  it('creates in AWS the record, the backups\' bucket and writer and the alarms, and in the cluster the Rancher namespace, the releases and the readiness gates', () => {
     expect(Object.keys(json.resource).sort()).toEqual([
+      // The alarms (alarms.enabled, the default; __tests__/stacks/k8s-ha-alarms.test.ts): the backups' freshness
+      // (EventBridge rule, the bucket's notification), /ping (a Route53 health check), the topic and its key.
+      'aws_cloudwatch_event_rule',
+      'aws_cloudwatch_metric_alarm',
       // Rancher's backups (__tests__/lib/rancher/rancher-backups.test.ts): the operator's writer and its bucket.
       'aws_iam_access_key',
       'aws_iam_user',
       'aws_iam_user_policy',
+      'aws_kms_key',
+      'aws_route53_health_check',
       'aws_route53_record',
       'aws_s3_bucket',
       'aws_s3_bucket_lifecycle_configuration',
+      'aws_s3_bucket_notification',
       'aws_s3_bucket_ownership_controls',
       'aws_s3_bucket_policy',
       'aws_s3_bucket_public_access_block',
       'aws_s3_bucket_server_side_encryption_configuration',
       'aws_s3_bucket_versioning',
+      'aws_sns_topic',
+      'aws_sns_topic_policy',
       'helm_release',
       'kubernetes_cluster_role_binding_v1',
       'kubernetes_cluster_role_v1',
@@ -193,6 +202,7 @@ describe('k8s-ha stack with no k8sHa settings (kubeconfig ~/.kube/config)', () =
   it('outputs the URL from the probe, the password as sensitive, and the DNS target and record type', () => {
     const out = json.output!;
     expect(Object.keys(out).sort()).toEqual([
+      'alarm_topic',
       'dns_record_type',
       'dns_target',
       'rancher_admin_password',
