@@ -101,6 +101,30 @@ describe('k8s-ha alarms: the /ping check\'s condition, evaluated by terraform', 
   });
 });
 
+describe('k8s-ha alarms: no public name (the record leads to a private address)', () => {
+  /**
+   * The check's count as Terraform computes it for this synthesized stack: its locals written in, the ingress Service
+   * (a data source, not read here) as null, the ingress_target variable at its default (the settings' target).
+   */
+  const countOf = (json: TerraformJson) => {
+    const [, check] = one(json, 'aws_route53_health_check', 'alarms_ping-check');
+    let expression = (check.count as string).slice(2, -1);
+    for (let depth = 0; depth < 5 && expression.includes('local.'); depth++) {
+      expression = expression.replace(/local\.([A-Za-z0-9_-]+)/g, (_, name: string) => {
+        const value = String(json.locals![name]);
+        return value.startsWith('${') ? `(${value.slice(2, -1)})` : JSON.stringify(value);
+      });
+    }
+    expression = expression.replace(/data\.kubernetes_service_v1\.[A-Za-z0-9_.\[\]-]+/g, 'null');
+    return evaluateEach([expression], { ingress_target: json.variable!.ingress_target.default })[0];
+  };
+
+  it('a private k8sHa.dns.target: no check and no alarm at plan time; a load balancer\'s hostname: both', () => {
+    expect(countOf(synth({ k8sHa: { dns: { target: '10.20.30.40' } } }))).toBe(0);
+    expect(countOf(synth({ k8sHa: { dns: { target: 'k8s-ingress-0123456789abcdef.elb.eu-west-1.amazonaws.com' } } }))).toBe(1);
+  });
+});
+
 describe('k8s-ha alarms: the settings', () => {
   it('alarms.enabled: false creates no topic, key, alarm, check or bucket notification, and no alarm_topic output', () => {
     const json = synth({ alarms: { enabled: false } });
