@@ -137,9 +137,10 @@ describe('examples/platform-app, built from the packed library', () => {
     expect(Object.keys(synthesized.resource.aws_nat_gateway ?? {})).toHaveLength(1);
     expect(Object.values(synthesized.resource.aws_lb ?? {}).map((lb) => lb.name)).toEqual(['acme-platform']);
     const releases: string[] = Object.values(synthesized.resource.helm_release ?? {}).map((r) => String(r.chart));
-    // The charts, and the readiness gates: releases of the gate chart the module carries under assets/.
+    // The charts, and the releases of the gate chart the module carries under assets/: the four readiness gates and
+    // the first and recurring Backups (lib/rancher/backup-object-jobs.ts).
     const gates = releases.filter((chart) => chart.startsWith('${path.module}/assets/'));
-    expect(gates).toHaveLength(4);
+    expect(gates).toHaveLength(6);
     expect(releases.filter((chart) => !gates.includes(chart)).sort()).toEqual(['cert-manager', 'rancher', 'rancher-backup', 'rancher-backup-crd']);
   });
 

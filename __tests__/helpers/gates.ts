@@ -1,7 +1,7 @@
 import { parse } from 'yaml';
 import { GATE_CHART_ACTION, GATE_CHART_FILES } from '../../lib/kubernetes/gate-chart';
 import type { TerraformJson } from './synth';
-import { renderTemplate } from './validators';
+import { placeholderValue, renderTemplate } from './validators';
 
 /** One readiness gate of a synthesized stack: its helm_release, and its Job as the chart renders it. */
 export interface Gate {
@@ -16,11 +16,17 @@ export interface Gate {
   readonly job: any;
 }
 
-/** The gate chart's template with the release's values: its one action replaced by the value (text/template prints a string as is). */
-export function renderGateChart(valuesText: string): string {
-  const values = JSON.parse(renderTemplate(valuesText, (expression) => {
-    throw new Error(`a gate's values hold a Terraform expression: ${expression}`);
-  })) as Record<string, unknown>;
+const noExpression = (expression: string): string => {
+  throw new Error(`a gate's values hold a Terraform expression: ${expression}`);
+};
+
+/**
+ * The gate chart's template with the release's values: its one action replaced by the value (text/template prints a
+ * string as is). A gate's values hold no Terraform expression; other Jobs of the chart (the backup objects') pass
+ * `resolve`, which stands in for each expression's value.
+ */
+export function renderGateChart(valuesText: string, resolve: (expression: string) => string = noExpression): string {
+  const values = JSON.parse(renderTemplate(valuesText, resolve)) as Record<string, unknown>;
   expect(Object.keys(values)).toEqual(['manifest']);
   expect(typeof values.manifest).toBe('string');
   const template = GATE_CHART_FILES['templates/job.yaml'];
@@ -33,6 +39,8 @@ export function gates(json: TerraformJson): Record<string, Gate> {
   const found: Record<string, Gate> = {};
   for (const [address, release] of Object.entries<any>(json.resource.helm_release ?? {})) {
     if (!/^\$\{path\.module\}\/assets\/[^/]*_chart[^/]*\/[0-9A-F]+$/.test(release.chart)) continue;
+    // The chart's other Jobs (the backup objects', whose values carry references) are not gates.
+    if (parse(renderGateChart(release.values[0], placeholderValue)).metadata.labels['app.kubernetes.io/name'] !== 'rancher-aws-gates') continue;
     const rendered = renderGateChart(release.values[0]);
     const job = parse(rendered);
     const id = job.metadata.name.replace(/-[0-9a-f]{10}$/, '');

@@ -272,7 +272,7 @@ describe('FSBP controls on every synthesized variant', () => {
       'RDS.10': '1/4',
       'RDS.23': '1/4',
       'IAM: node role': '34/34',
-      'KMS: key policy': '34/34',
+      'KMS: key policy': '44/44',
     });
   });
 });

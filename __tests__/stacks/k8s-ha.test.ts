@@ -41,27 +41,34 @@ describe('k8s-ha stack with no k8sHa settings (kubeconfig ~/.kube/config)', () =
   const [secretName, secret] = Object.entries(dataSources(json, 'kubernetes_secret_v1'))[0];
   const [pingName, ping] = byPrefix(dataSources(json, 'http'), 'rancher-readiness_ping');
 
-  it('creates nothing in AWS but the record, and in the cluster the Rancher namespace, the two releases and the readiness gates', () => {
+  it('creates in AWS the record, the backups\' bucket and writer and the alarms, and in the cluster the Rancher namespace, the releases and the readiness gates', () => {
     expect(Object.keys(json.resource).sort()).toEqual([
+      // The alarms (alarms.enabled, the default; __tests__/stacks/k8s-ha-alarms.test.ts): the backups' freshness
+      // (EventBridge rule, the bucket's notification), /ping (a Route53 health check), the topic and its key.
+      'aws_cloudwatch_event_rule',
+      'aws_cloudwatch_metric_alarm',
       // Rancher's backups (__tests__/lib/rancher/rancher-backups.test.ts): the operator's writer and its bucket.
       'aws_iam_access_key',
       'aws_iam_user',
       'aws_iam_user_policy',
+      'aws_kms_key',
+      'aws_route53_health_check',
       'aws_route53_record',
       'aws_s3_bucket',
       'aws_s3_bucket_lifecycle_configuration',
+      'aws_s3_bucket_notification',
       'aws_s3_bucket_ownership_controls',
       'aws_s3_bucket_policy',
       'aws_s3_bucket_public_access_block',
       'aws_s3_bucket_server_side_encryption_configuration',
       'aws_s3_bucket_versioning',
+      'aws_sns_topic',
+      'aws_sns_topic_policy',
       'helm_release',
       'kubernetes_cluster_role_binding_v1',
       'kubernetes_cluster_role_v1',
       // The chart versions the apply installed, which the next plan reads (docs/day-2.md, "Upgrading").
       'kubernetes_config_map_v1',
-      // The backup operator's Backup and Restore objects are applied by Jobs (lib/rancher/backup-object-jobs.ts).
-      'kubernetes_job_v1',
       'kubernetes_namespace_v1',
       'kubernetes_role_binding_v1',
       'kubernetes_role_v1',
@@ -76,8 +83,10 @@ describe('k8s-ha stack with no k8sHa settings (kubeconfig ~/.kube/config)', () =
       // The CA of Rancher's the first login trusts, pinned (FirstLogin pinCaCert).
       'terraform_data',
     ]);
-    // cert-manager, Rancher, the backup operator's two charts, and the readiness gates (each a release of the gate chart).
-    expect(Object.keys(helmReleases)).toHaveLength(4 + Object.keys(gateReleases(json)).length);
+    // cert-manager, Rancher, the backup operator's two charts, the readiness gates (each a release of the gate chart), and
+    // the first and recurring Backups (each a Job of the gate chart too: lib/rancher/backup-object-jobs.ts).
+    expect(Object.keys(helmReleases)).toHaveLength(4 + Object.keys(gateReleases(json)).length + 2);
+    expect(Object.keys(helmReleases).filter((name) => name.startsWith('rancher-backups_jobs_')).length).toBe(2);
     // The cluster's ingress controller is not ours to know: the gate only asks for an Ingress of its class to be admitted.
     const gates = Object.values(gateReleases(json)).map((g) => [g.id, g.job.spec.template.spec.containers[0].env.filter((e: { name: string }) => e.name !== 'HOME' && e.name !== 'DEADLINE_SECONDS')]);
     expect(gates.sort()).toEqual([
@@ -193,6 +202,7 @@ describe('k8s-ha stack with no k8sHa settings (kubeconfig ~/.kube/config)', () =
   it('outputs the URL from the probe, the password as sensitive, and the DNS target and record type', () => {
     const out = json.output!;
     expect(Object.keys(out).sort()).toEqual([
+      'alarm_topic',
       'dns_record_type',
       'dns_target',
       'rancher_admin_password',

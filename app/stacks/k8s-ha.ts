@@ -1,5 +1,6 @@
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
+import { alarmOutputs } from '../alarm-outputs';
 import { rancherOutputs, stackFoundation } from '../stack-foundation';
 import type { Settings } from '../../lib/config/schema';
 import { deploymentProps } from '../from-settings';
@@ -22,6 +23,7 @@ export class K8sHaStack extends TerraformStack {
 
     rancherOutputs(this, rancher, settings.backend);
     rancherBackupOutputs(this, rancher.rancherBackups);
+    alarmOutputs(this, rancher.alarms);
     new TerraformOutput(this, 'dns_target', { value: rancher.dnsTarget, description: 'The ingress load balancer (hostname or address) the Rancher record points at' });
     new TerraformOutput(this, 'dns_record_type', { value: rancher.dnsRecordType, description: 'alias (AWS load balancer), A (IPv4 address) or CNAME (other hostname)' });
   }

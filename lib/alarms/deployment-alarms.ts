@@ -2,7 +2,7 @@ import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-p
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import type { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
 import { Route53HealthCheck } from '@cdktf/provider-aws/lib/route53-health-check';
-import { Annotations, type ITerraformDependable } from 'cdktf';
+import { Annotations, Token, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { stackAccount, stackPartition } from '../common/aws-context';
 import { HEALTH_CHECK_FAILURE_THRESHOLD, HEALTH_CHECK_INTERVAL_SECONDS } from '../dns/round-robin-records';
@@ -26,8 +26,12 @@ export interface DeploymentAlarmsProps {
   readonly name: string;
   /** The stack's region (a literal): decides whether the Route53 alarms need a topic of their own in us-east-1. */
   readonly region: string;
-  /** The stack's key, whose policy holds alarmTopicKeyStatement for the topic alarmTopicName(name). */
-  readonly kmsKeyArn: string;
+  /**
+   * The stack's key, whose policy holds alarmTopicKeyStatement for the topic alarmTopicName(name).
+   * @default a key of the alarms' own (a stack without a key, such as k8s-ha's): administered by the account, used by
+   * CloudWatch for that topic only
+   */
+  readonly kmsKeyArn?: string;
   /** Subscribed to the topics by e-mail. @default none */
   readonly email?: string;
   /** The servers, by instance id: one status-check alarm each. */
@@ -36,6 +40,11 @@ export interface DeploymentAlarmsProps {
   readonly loadBalancer?: { readonly arnSuffix: string; readonly targetGroups: ReadonlyMap<number, LbTargetGroup> };
   /** Rancher's public name: a Route53 HTTPS health check on `/ping` through it, and its alarm. @default none */
   readonly pingHostname?: string;
+  /**
+   * A Terraform condition (`${...}`, known at plan time) under which the `/ping` check and its alarm exist (`count`),
+   * for a name that may lead somewhere Route53's checkers cannot reach (a private address). @default always
+   */
+  readonly pingWhen?: string;
   /** Health checks that exist already (DNS round robin: one per node, on `/ping`), by name: an alarm each. */
   readonly healthChecks?: readonly { readonly name: string; readonly id: string; readonly what: string }[];
   /** The etcd snapshot bucket, the snapshots' prefix and their schedule. @default none */
@@ -66,7 +75,8 @@ export class DeploymentAlarms extends Construct {
     super(scope, id);
     const topicName = alarmTopicName(props.name);
     const dependsOn = props.dependsOn;
-    this.topic = new AlarmTopic(this, 'topic', { name: topicName, kmsKeyArn: props.kmsKeyArn, email: props.email });
+    const kmsKeyArn = props.kmsKeyArn ?? this.topicKey('', topicName, `Alarm notifications of ${topicName}`, props.region).arn;
+    this.topic = new AlarmTopic(this, 'topic', { name: topicName, kmsKeyArn, email: props.email });
     const topicArn = this.topic.arn;
 
     for (const [port, group] of props.loadBalancer?.targetGroups ?? []) {
@@ -135,9 +145,11 @@ export class DeploymentAlarms extends Construct {
       });
     }
 
-    const checks = [...(props.healthChecks ?? [])];
+    const checks: { name: string; id: string; what: string; count?: number }[] = [...(props.healthChecks ?? [])];
     if (props.pingHostname !== undefined) {
+      const count = props.pingWhen === undefined ? undefined : Token.asNumber(`\${${props.pingWhen.replace(/^\$\{(.*)\}$/s, '$1')} ? 1 : 0}`);
       const check = new Route53HealthCheck(this, 'ping-check', {
+        count,
         type: 'HTTPS',
         fqdn: props.pingHostname,
         port: 443,
@@ -148,19 +160,23 @@ export class DeploymentAlarms extends Construct {
         tags: { Name: `${props.name}-ping` },
         dependsOn,
       });
-      checks.push({ name: 'ping', id: check.id, what: `https://${props.pingHostname}/ping` });
+      // With a count, the check is a list of zero or one.
+      const id = count === undefined ? check.id : `\${one(${check.fqn}[*].id)}`;
+      checks.push({ name: 'ping', id, what: `https://${props.pingHostname}/ping`, count });
     }
     if (checks.length === 0) return;
     const provider = usEast1Provider(this);
     let route53TopicArn = topicArn;
     if (props.region !== ROUTE53_METRICS_REGION) {
-      this.route53Topic = new AlarmTopic(this, 'us-east-1-topic', { name: topicName, kmsKeyArn: this.usEast1Key(topicName, provider).arn, email: props.email, provider });
+      const key = this.topicKey('us-east-1-', topicName, `Alarm notifications of ${topicName} (Route53 health checks)`, ROUTE53_METRICS_REGION, provider);
+      this.route53Topic = new AlarmTopic(this, 'us-east-1-topic', { name: topicName, kmsKeyArn: key.arn, email: props.email, provider });
       route53TopicArn = this.route53Topic.arn;
     } else {
       this.route53Topic = this.topic;
     }
     for (const check of checks) {
       notifyingAlarm(this, `health-check-${check.name}`, {
+        count: check.count,
         provider,
         alarmName: `${props.name}-${check.name}-health-check`,
         alarmDescription: `Route53's health checkers get no 2xx or 3xx answer from ${check.what}; docs/day-2.md "Alarms"`,
@@ -179,11 +195,14 @@ export class DeploymentAlarms extends Construct {
     }
   }
 
-  /** A key in us-east-1 for the topic there: administered by the account, used by CloudWatch for that topic only. */
-  private usEast1Key(topicName: string, provider: ReturnType<typeof usEast1Provider>): KmsKey {
+  /**
+   * A key for the topic `topicName` of `region` (the us-east-1 topic's, or the stack's when it has no key of its
+   * own): administered by the account, used by CloudWatch for that topic only. `idPrefix` names its construct ids.
+   */
+  private topicKey(idPrefix: string, topicName: string, description: string, region: string, provider?: ReturnType<typeof usEast1Provider>): KmsKey {
     const partition = stackPartition(this);
     const account = stackAccount(this);
-    const policy = new DataAwsIamPolicyDocument(this, 'us-east-1-key-policy', {
+    const policy = new DataAwsIamPolicyDocument(this, `${idPrefix}key-policy`, {
       provider,
       statement: [
         {
@@ -192,12 +211,12 @@ export class DeploymentAlarms extends Construct {
           actions: [...KEY_ADMINISTRATION_ACTIONS],
           resources: ['*'],
         },
-        alarmTopicKeyStatement(`arn:${partition.partition}:sns:${ROUTE53_METRICS_REGION}:${account.accountId}:${topicName}`),
+        alarmTopicKeyStatement(`arn:${partition.partition}:sns:${region}:${account.accountId}:${topicName}`),
       ],
     });
-    return new KmsKey(this, 'us-east-1-key', {
+    return new KmsKey(this, `${idPrefix}key`, {
       provider,
-      description: `Alarm notifications of ${topicName} (Route53 health checks)`,
+      description,
       enableKeyRotation: true,
       deletionWindowInDays: 30,
       policy: policy.json,

@@ -11,6 +11,15 @@ export function escapeTemplate(text: string): string {
 const TOKEN_MARK = /\$\{TfToken\[[^\]]+\]\}/g;
 
 /**
+ * The references cdktf marked in `text`, in order, and the text with each
+ * replaced by `${}`: what stays the same from one synth to the next (a
+ * token's number does not).
+ */
+export function splitReferences(text: string): { readonly references: string[]; readonly skeleton: string } {
+  return { references: text.match(TOKEN_MARK) ?? [], skeleton: text.replace(TOKEN_MARK, () => '${}') };
+}
+
+/**
  * Text that may carry Terraform references made with cdktf (tokens) and
  * otherwise must arrive as written: every `${` and `%{` except the tokens'
  * own is escaped. For values from the settings and for files written to a

@@ -91,7 +91,7 @@ export function generatedNames(name: string, stacks: NamedStacks = APP_STACKS): 
   const n = (stack: string, resource: string, kind: keyof typeof KINDS, value: string): GeneratedName => ({ stack, resource, kind, value });
   return [
     ...(stacks.rkeHa === undefined ? [] : rkeHaNames(name, stacks.rkeHa, n)),
-    ...(stacks.k8sHa === undefined ? [] : backupNames(stacks.k8sHa, `${name}-${stacks.k8sHa}`, n)),
+    ...(stacks.k8sHa === undefined ? [] : [...backupNames(stacks.k8sHa, `${name}-${stacks.k8sHa}`, n), n(stacks.k8sHa, 'alarm topic', 'snsTopic', `${name}-${stacks.k8sHa}-alarms`)]),
     ...(stacks.docker === undefined ? [] : dockerNames(name, stacks.docker, n)),
   ];
 }

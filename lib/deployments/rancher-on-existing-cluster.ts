@@ -1,5 +1,7 @@
-import { TerraformStack, type ITerraformDependable } from 'cdktf';
+import { TerraformLocal, TerraformStack, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { DeploymentAlarms } from '../alarms/deployment-alarms';
+import { UNREACHABLE_IPV4_PATTERN } from '../dns/private/dns-target';
 import { LoadBalancerRecord } from '../dns/load-balancer-record';
 import { ClusterPreflight } from '../existing-cluster/cluster-preflight';
 import { forgetWhenRemoved } from '../existing-cluster/private/forget-when-removed';
@@ -8,6 +10,7 @@ import { ReadinessGates } from '../kubernetes/readiness-gates';
 import { chartProxy, PRIVATE_NETWORKS } from '../network/private/proxy';
 import { CertManager } from '../rancher/cert-manager';
 import { chartVersions, guardChartUpgrades } from '../rancher/private/chart-upgrades';
+import { BACKUP_FOLDER } from '../rancher/backup-objects';
 import { RancherNamespace } from '../rancher/namespace';
 import { RancherBackups } from '../rancher/rancher-backups';
 import { RancherServer } from '../rancher/rancher-server';
@@ -59,6 +62,8 @@ export class RancherOnExistingCluster extends Construct {
   readonly dnsRecordType: string;
   /** Rancher's backups: the bucket (kept with backups off) and the encryption configuration (docs/backups.md). */
   readonly rancherBackups: RancherBackups;
+  /** The alarms and their SNS topic (`alarms.enabled`): what AWS sees of this deployment (docs/k8s-ha.md). */
+  readonly alarms?: DeploymentAlarms;
 
   constructor(scope: Construct, id: string, props: RancherOnExistingClusterProps) {
     super(scope, id);
@@ -118,6 +123,7 @@ export class RancherOnExistingCluster extends Construct {
       dependsOn: preflight.gates,
       restoreAfter: [namespace.namespace, ...secrets.resources],
       restoreVariableName: stackLevelName(this, 'rancher_backup_restore_encryption_config'),
+      eventBridge: settings.alarms.enabled,
     });
     this.rancherBackups = backups;
     const rancher = new RancherServer(this, 'rancher', {
@@ -156,6 +162,20 @@ export class RancherOnExistingCluster extends Construct {
     // Once Rancher answers. Not after the first login: turning it on or off must change nothing else (its password is
     // in the next scheduled backup; a restore of the first one has the bootstrap password).
     backups.scheduleAfter([ready.ping]);
+    if (settings.alarms.enabled) {
+      // What AWS sees: /ping through the stack's record (unless it leads to a private address, which Route53's checkers
+      // cannot reach) and the backups' freshness. The cluster, its nodes and its load balancer are not this stack's.
+      const unreachable = new TerraformLocal(this, 'unreachable-ipv4-pattern', UNREACHABLE_IPV4_PATTERN);
+      this.alarms = new DeploymentAlarms(this, 'alarms', {
+        name: deploymentPrefix(this, settings.name),
+        region: settings.region,
+        email: settings.alarms.email,
+        pingHostname: props.hostname,
+        pingWhen: `\${!can(regex(${unreachable.fqn}, ${dns.target}))}`,
+        backups: settings.backups.enabled ? { bucket: backups.bucket.name, prefix: `${BACKUP_FOLDER}/`, schedule: settings.backups.schedule } : undefined,
+        dependsOn: [ready.ping],
+      });
+    }
 
     this.url = ready.url;
     this.bootstrapPassword = rancher.bootstrapPassword;

@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { Release } from '@cdktf/provider-helm/lib/release';
+import type { Release } from '@cdktf/provider-helm/lib/release';
 import { ClusterRoleBindingV1 } from '@cdktf/provider-kubernetes/lib/cluster-role-binding-v1';
 import { ClusterRoleV1 } from '@cdktf/provider-kubernetes/lib/cluster-role-v1';
 import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
@@ -8,12 +7,10 @@ import { RoleV1 } from '@cdktf/provider-kubernetes/lib/role-v1';
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
 import { Token, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { stringify } from 'yaml';
 import { annotationPaths, RANCHER_NAMESPACE_ANNOTATIONS } from './cluster-writes';
-import { GATE_CHART_HASH, gateChart } from './gate-chart';
+import { chartJob, chartJobRelease, gateChart, staticJobName, type ChartJob } from './gate-chart';
 import READINESS_GATES from './readiness-gates.sh';
 import { GATES_NAMESPACE } from './object-names';
-import { escapeTemplate } from '../common/terraform-template';
 import { imageRef } from './image-ref';
 
 /**
@@ -92,12 +89,7 @@ export interface GateProps {
  */
 export const GATE_COMMAND: readonly string[] = ['bash', '-c', READINESS_GATES];
 
-/** Seconds the Job allows beyond the script's own budget, so the script reports before it is killed. */
-export const JOB_GRACE_SECONDS = 60;
-/** Minutes Helm's wait allows beyond the gate's budget (the Job's deadline, a pod start, an image pull). */
-export const HELM_GRACE_MINUTES = 5;
-/** Minutes the provider's own deadline allows beyond Helm's, for the uninstall of a failed gate (`atomic`). */
-export const PROVIDER_GRACE_MINUTES = 5;
+export { JOB_GRACE_SECONDS, HELM_GRACE_MINUTES, PROVIDER_GRACE_MINUTES } from './gate-chart';
 
 /**
  * Readiness gates that run inside the cluster: each is a Helm release of a
@@ -188,35 +180,18 @@ export class ReadinessGates extends Construct {
    */
   gate(id: string, props: GateProps): Release {
     const job = gateJob(`rancher-aws-${id}`, { ...props, image: this.image, serviceAccount: NAME });
-    return new Release(this, id, {
-      name: job.metadata.name,
+    return chartJobRelease(this, id, {
+      job,
       namespace: this.namespace.metadata.name,
       chart: this.chart,
-      // The chart's template adds the last newline.
-      values: [escapeTemplate(JSON.stringify({ manifest: stringify(job, { lineWidth: 0, aliasDuplicateObjects: false }).trimEnd() }))],
-      wait: true,
-      waitForJobs: true,
-      // A failed or timed-out gate is uninstalled and not recorded: the next apply installs and runs it again.
-      atomic: true,
-      // A failed release left by an uninstall that could not finish (the API gone meanwhile) may be reused.
-      replace: true,
-      timeout: (props.minutes + HELM_GRACE_MINUTES) * 60,
-      timeouts: {
-        create: `${props.minutes + HELM_GRACE_MINUTES + PROVIDER_GRACE_MINUTES}m`,
-        update: `${props.minutes + HELM_GRACE_MINUTES + PROVIDER_GRACE_MINUTES}m`,
-      },
+      minutes: props.minutes,
       dependsOn: [...this.access, ...(props.dependsOn ?? [])],
     });
   }
 }
 
 /** A gate's Job as the Kubernetes API takes it (the chart's whole manifest). */
-export interface GateJob {
-  readonly apiVersion: 'batch/v1';
-  readonly kind: 'Job';
-  readonly metadata: { readonly name: string; readonly namespace: string; readonly labels: Record<string, string> };
-  readonly spec: Record<string, any>;
-}
+export type GateJob = ChartJob;
 
 /**
  * The Job of a gate, named `<prefix>-<hash>`: the hash covers the Job itself
@@ -224,44 +199,23 @@ export interface GateJob {
  * the old one) and a Job no older Job had.
  */
 export function gateJob(prefix: string, props: GateProps & { readonly image: string; readonly serviceAccount: string }): GateJob {
-  const budget = props.minutes * 60;
-  const env = [
-    // kubectl keeps a discovery cache under $HOME.
-    { name: 'HOME', value: '/tmp' },
-    { name: 'DEADLINE_SECONDS', value: String(budget) },
-    ...gateEnvironment(props.check),
-    ...(props.rerunOn === undefined ? [] : [{ name: 'RERUN_ON', value: props.rerunOn }]),
-  ];
+  const env = [...gateEnvironment(props.check), ...(props.rerunOn === undefined ? [] : [{ name: 'RERUN_ON', value: props.rerunOn }])];
   for (const { name, value } of env) {
     if (Token.isUnresolved(value)) throw new Error(`gate ${prefix}: ${name} is a Terraform reference; a gate's values must be known at synth (they name its release)`);
   }
   const labels = { 'app.kubernetes.io/name': NAME };
-  const spec = {
+  const { spec, hashed } = chartJob({
+    prefix,
+    labels,
+    serviceAccount: props.serviceAccount,
+    image: props.image,
+    container: 'gate',
+    command: GATE_COMMAND,
+    env,
+    minutes: props.minutes,
     backoffLimit: 1,
-    activeDeadlineSeconds: budget + JOB_GRACE_SECONDS,
-    template: {
-      metadata: { labels },
-      spec: {
-        serviceAccountName: props.serviceAccount,
-        restartPolicy: 'Never',
-        securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } },
-        containers: [
-          {
-            name: 'gate',
-            image: props.image,
-            command: [...GATE_COMMAND],
-            env,
-            resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '128Mi' } },
-            securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
-            volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
-          },
-        ],
-        volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '16Mi' } }],
-      },
-    },
-  };
-  const hash = createHash('sha256').update(JSON.stringify({ prefix, labels, spec, chart: GATE_CHART_HASH })).digest('hex').slice(0, 10);
-  return { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: `${prefix}-${hash}`, namespace: GATES_NAMESPACE, labels }, spec };
+  });
+  return { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: staticJobName(prefix, hashed), namespace: GATES_NAMESPACE, labels }, spec };
 }
 
 /** The script's environment for a check. */

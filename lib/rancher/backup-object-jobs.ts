@@ -1,17 +1,16 @@
+import type { Release } from '@cdktf/provider-helm/lib/release';
 import { ClusterRoleBindingV1 } from '@cdktf/provider-kubernetes/lib/cluster-role-binding-v1';
 import { ClusterRoleV1 } from '@cdktf/provider-kubernetes/lib/cluster-role-v1';
-import { JobV1 } from '@cdktf/provider-kubernetes/lib/job-v1';
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { chartJob, chartJobRelease, gateChart, jobName } from '../kubernetes/gate-chart';
 import { imageRef } from '../kubernetes/image-ref';
 import { SHELL_IMAGE } from '../kubernetes/readiness-gates';
-import { escapeTemplate, literal } from '../common/terraform-template';
+import { BACKUP_NAMESPACE } from './backup-objects';
 import BACKUP_OBJECTS from './backup-objects.sh';
 
 const NAME = 'rancher-aws-backup-objects';
-/** The Job outlives its script's budget by this much, and Terraform's wait the Job's by as much again. */
-const GRACE_SECONDS = 60;
 
 export interface BackupObjectJobsProps {
   /** The operator's namespace (a reference: the Jobs wait for it). */
@@ -24,16 +23,22 @@ export interface BackupObjectJobsProps {
 /**
  * Jobs that apply one Backup or Restore each and wait until the operator has
  * done it (backup-objects.sh): the objects' CRDs come with the operator in the
- * same apply, so they cannot be Terraform resources of their own. The image is
- * the readiness gates' (bash and kubectl, mirrored with Rancher's). Its
- * service account may read, create and change Backups and Restores, nothing
- * else; the objects stay when a Job is deleted (they are the operator's).
+ * same apply, so they cannot be Terraform resources of their own. Each Job is
+ * the one object of a Helm release of the readiness gates' chart
+ * (gate-chart.ts), for the same reason as the gates: Helm's wait reads through
+ * a transient API error where the kubernetes provider's Job wait failed the
+ * apply. The image is the readiness gates' (bash and kubectl, mirrored with
+ * Rancher's). Its service account may read, create and change Backups and
+ * Restores, nothing else; the objects stay when a Job or its release is
+ * deleted (they are the operator's: no owner reference ties them to the Job).
  */
 export class BackupObjectJobs extends Construct {
   private readonly serviceAccount: ServiceAccountV1;
   private readonly access: ITerraformDependable[];
   private readonly namespace: string;
   private readonly image: string;
+  /** The gate chart as the module holds it (`${path.module}/assets/...`). */
+  private readonly chart: string;
 
   constructor(scope: Construct, id: string, props: BackupObjectJobsProps) {
     super(scope, id);
@@ -51,51 +56,41 @@ export class BackupObjectJobs extends Construct {
       subject: [{ kind: 'ServiceAccount', name: this.serviceAccount.metadata.name, namespace: props.namespace }],
     });
     this.access = [this.serviceAccount, binding];
+    this.chart = gateChart(this, 'chart').chart;
   }
 
   /**
-   * A Job `rancher-aws-<id>` that applies `object` and waits, `minutes` at most, until the operator reports it
-   * Completed. A change of the object replaces the Job (its environment), which applies the change.
+   * A release and its Job `rancher-aws-<id>-<hash>` that apply `object` and wait, `minutes` at most, until the
+   * operator reports it Completed. The object carries references (the bucket's name, the secrets' random suffix),
+   * so Terraform computes the hash (gate-chart.ts, jobName): a change of the object, or of anything else in the Job,
+   * is a new name, which replaces the release, and the new Job applies the change.
    */
-  apply(id: string, props: { readonly object: Record<string, any>; readonly minutes: number; readonly dependsOn?: ITerraformDependable[] }): JobV1 {
-    const budget = props.minutes * 60;
-    const resource = `${String(props.object.kind).toLowerCase()}s.resources.cattle.io`;
-    return new JobV1(this, id, {
-      metadata: { name: `rancher-aws-${id}`, namespace: this.namespace, labels: { 'app.kubernetes.io/name': NAME } },
-      spec: {
-        backoffLimit: 0,
-        activeDeadlineSeconds: budget + GRACE_SECONDS,
-        template: {
-          metadata: { labels: { 'app.kubernetes.io/name': NAME } },
-          spec: {
-            serviceAccountName: this.serviceAccount.metadata.name,
-            restartPolicy: 'Never',
-            securityContext: { runAsNonRoot: true, runAsUser: '1000', seccompProfile: { type: 'RuntimeDefault' } },
-            container: [
-              {
-                name: 'apply',
-                image: this.image,
-                command: ['bash', '-c', escapeTemplate(BACKUP_OBJECTS)],
-                env: [
-                  // kubectl keeps a discovery cache under $HOME.
-                  { name: 'HOME', value: '/tmp' },
-                  { name: 'DEADLINE_SECONDS', value: String(budget) },
-                  { name: 'RESOURCE', value: resource },
-                  { name: 'NAME', value: literal(String(props.object.metadata.name)) },
-                  // The bucket's name is a reference; every other string arrives as written.
-                  { name: 'OBJECT', value: literal(JSON.stringify(props.object)) },
-                ],
-                resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '128Mi' } },
-                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
-                volumeMount: [{ name: 'tmp', mountPath: '/tmp' }],
-              },
-            ],
-            volume: [{ name: 'tmp', emptyDir: { sizeLimit: '16Mi' } }],
-          },
-        },
-      },
-      waitForCompletion: true,
-      timeouts: { create: `${props.minutes + 2}m`, update: `${props.minutes + 2}m` },
+  apply(id: string, props: { readonly object: Record<string, any>; readonly minutes: number; readonly dependsOn?: ITerraformDependable[] }): Release {
+    const prefix = `rancher-aws-${id}`;
+    const labels = { 'app.kubernetes.io/name': NAME };
+    const { spec, hashed } = chartJob({
+      prefix,
+      labels,
+      serviceAccount: NAME,
+      image: this.image,
+      container: 'apply',
+      command: ['bash', '-c', BACKUP_OBJECTS],
+      env: [
+        { name: 'RESOURCE', value: `${String(props.object.kind).toLowerCase()}s.resources.cattle.io` },
+        { name: 'NAME', value: String(props.object.metadata.name) },
+        // The bucket's name and the secrets' names are references; every other string arrives as written.
+        { name: 'OBJECT', value: JSON.stringify(props.object) },
+      ],
+      minutes: props.minutes,
+      // One pod: a second one would start with the budget spent.
+      backoffLimit: 0,
+    });
+    const name = jobName(this, id, prefix, hashed);
+    return chartJobRelease(this, id, {
+      job: { apiVersion: 'batch/v1', kind: 'Job', metadata: { name, namespace: BACKUP_NAMESPACE, labels }, spec },
+      namespace: this.namespace,
+      chart: this.chart,
+      minutes: props.minutes,
       dependsOn: [...this.access, ...(props.dependsOn ?? [])],
     });
   }

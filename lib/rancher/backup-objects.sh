@@ -1,7 +1,8 @@
 #!/bin/bash
 # Applies one object of the rancher-backup operator (a Backup or a Restore) and
 # waits until the operator reports it done. Terraform runs it as a Kubernetes
-# Job and waits for the Job (kubernetes_job_v1, wait_for_completion): the
+# Job, the one object of a Helm release of the readiness gates' chart, and
+# waits for the Job with Helm's wait (helm_release, wait_for_jobs): the
 # object's CRD is installed in the same apply, so Terraform cannot plan the
 # object itself (a manifest resource needs its CRD at plan time).
 #

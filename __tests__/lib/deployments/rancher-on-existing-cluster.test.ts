@@ -26,6 +26,9 @@ describe("RancherOnExistingCluster in a library user's stack", () => {
     expect(Object.keys(resources(json, 'helm_release')).filter((n) => !n.startsWith('rancher_readiness-gates_')).sort()).toEqual([
       expect.stringMatching(/^rancher_cert-manager_/),
       expect.stringMatching(/^rancher_rancher-backups_crd-release_/),
+      // The first and the recurring Backup: Jobs of the gate chart (lib/rancher/backup-object-jobs.ts).
+      expect.stringMatching(/^rancher_rancher-backups_jobs_first-backup_/),
+      expect.stringMatching(/^rancher_rancher-backups_jobs_scheduled-backup_/),
       expect.stringMatching(/^rancher_rancher-backups_release_/),
       expect.stringMatching(/^rancher_release_/),
     ]);

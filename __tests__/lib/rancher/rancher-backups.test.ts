@@ -4,6 +4,8 @@ import { DEFAULT_VERSIONS, RANCHER_BACKUP_CHART, rancherLine } from '../../../li
 import { K8S_HA_STACK } from '../../../app/stacks/k8s-ha';
 import { RKE_HA_STACK } from '../../../app/stacks/rke-ha';
 import { backupObjectProblems, chartValueProblems } from '../../helpers/rancher-backup-schemas';
+import { parse } from 'yaml';
+import { renderGateChart } from '../../helpers/gates';
 import { dependencyClosure, resources, type TerraformJson } from '../../helpers/synth';
 import { AIR_GAP, mergeSettings, RESTORE_FILE, STACK_VARIANTS, synthSettings, variantSettings } from '../../helpers/variants';
 
@@ -16,7 +18,9 @@ function required(json: TerraformJson, type: string, part: string): [string, any
   if (!found) throw new Error(`no ${type} rancher-backups_${part}`);
   return found;
 }
-const env = (job: any): Record<string, string> => Object.fromEntries(job.spec.template.spec.container[0].env.map((e: { name: string; value: string }) => [e.name, e.value]));
+/** The Job a backup-object release of the gate chart prints, each Terraform expression left as `${expression}`. */
+const render = (release: any) => parse(renderGateChart(release.values[0], (expression) => `\${${expression}}`));
+const env = (job: any): Record<string, string> => Object.fromEntries(job.spec.template.spec.containers[0].env.map((e: { name: string; value: string }) => [e.name, e.value]));
 /** A Job's object with the Terraform references it carries replaced by a placeholder (they are names at apply time). */
 const jobObject = (job: any) => JSON.parse(env(job).OBJECT.replace(/\$\{[^}]+\}/g, 'ref'));
 /**
@@ -58,6 +62,7 @@ describe.each(variants.map((v) => [v.name, v] as const))('Rancher backups: %s', 
     it('installs nothing else with backups off: no operator, writer, key or Job', () => {
       expect(Object.values(resources(json, 'helm_release')).map((r) => r.chart)).not.toContain('rancher-backup');
       for (const type of ['aws_iam_user', 'aws_iam_access_key', 'random_bytes', 'kubernetes_job_v1', 'kubernetes_secret_v1']) expect(backupResource(json, type, '')).toBeUndefined();
+      expect(backupResource(json, 'helm_release', 'jobs_')).toBeUndefined();
       expect(json.output).not.toHaveProperty('rancher_backup_encryption_config');
     });
     return;
@@ -65,8 +70,9 @@ describe.each(variants.map((v) => [v.name, v] as const))('Rancher backups: %s', 
 
   const [crdName, crds] = required(json, 'helm_release', 'crd-release');
   const [operatorName, operator] = required(json, 'helm_release', 'release');
-  const [firstName, first] = required(json, 'kubernetes_job_v1', 'jobs_first-backup');
-  const [, scheduled] = required(json, 'kubernetes_job_v1', 'jobs_scheduled-backup');
+  const [firstName, firstRelease] = required(json, 'helm_release', 'jobs_first-backup');
+  const [, scheduledRelease] = required(json, 'helm_release', 'jobs_scheduled-backup');
+  const [first, scheduled] = [render(firstRelease), render(scheduledRelease)];
 
   it('installs both pinned charts, CRDs first, from the repository the air gap settings name', () => {
     const repository = variant.settings.airGap?.rancherBackupChartRepository ?? 'https://charts.rancher.io';
@@ -85,21 +91,23 @@ describe.each(variants.map((v) => [v.name, v] as const))('Rancher backups: %s', 
   });
 
   it('takes the first backup once Rancher answered /ping, and waits for it; then the recurring one', () => {
-    const before = dependencyClosure(json, `kubernetes_job_v1.${firstName}`);
+    const before = dependencyClosure(json, `helm_release.${firstName}`);
     expect(before).toContain(`helm_release.${operatorName}`);
     expect(before).toContain(`helm_release.${crdName}`);
     expect(before).toContain(`helm_release.${rancherRelease(json)[0]}`);
     expect([...before].some((a) => a.startsWith('data.http.rancher-readiness_ping'))).toBe(true);
-    expect(first.wait_for_completion).toBe(true);
-    // Bounded, in order: the script's budget, then the Job's deadline, then Terraform's wait.
-    for (const job of [first, scheduled]) {
+    // Helm's wait (it reads through a transient API error), the Job uninstalled when it fails (the next apply runs it again).
+    for (const release of [firstRelease, scheduledRelease]) expect(release).toMatchObject({ wait: true, wait_for_jobs: true, atomic: true, replace: true });
+    // Bounded, in order: the script's budget, then the Job's deadline, then Helm's wait, then the provider's.
+    for (const [job, release] of [[first, firstRelease], [scheduled, scheduledRelease]]) {
       const budget = Number(env(job).DEADLINE_SECONDS);
       expect(budget).toBe(900);
-      expect(job.spec.active_deadline_seconds).toBeGreaterThan(budget);
-      expect(Number(/^(\d+)m$/.exec(job.timeouts.create)![1]) * 60).toBeGreaterThan(job.spec.active_deadline_seconds);
-      expect(job.spec.backoff_limit).toBe(0);
+      expect(job.spec.activeDeadlineSeconds).toBeGreaterThan(budget);
+      expect(release.timeout).toBeGreaterThan(job.spec.activeDeadlineSeconds);
+      expect(Number(/^(\d+)m$/.exec(release.timeouts.create)![1]) * 60).toBeGreaterThan(release.timeout);
+      expect(job.spec.backoffLimit).toBe(0);
     }
-    expect(scheduled.depends_on).toContain(`kubernetes_job_v1.${firstName}`);
+    expect(scheduledRelease.depends_on).toContain(`helm_release.${firstName}`);
     expect(jobObject(first)).toEqual(expect.objectContaining({ kind: 'Backup', metadata: { name: 'rancher-aws-first' } }));
     expect(jobObject(scheduled).spec).toEqual(expect.objectContaining({ schedule: backups.schedule ?? '0 */6 * * *', retentionCount: backups.retentionCount ?? 28 }));
   });
@@ -110,7 +118,7 @@ describe.each(variants.map((v) => [v.name, v] as const))('Rancher backups: %s', 
       expect(backupObjectProblems(object)).toEqual([]);
       expect(env(job).OBJECT).toContain(`"bucketName":"${bucketRef}"`);
       expect(object.spec.encryptionConfigSecretName).toMatch(/^rancher-aws-backup-encryption-ref$/);
-      expect(job.spec.template.spec.container[0].image).toBe(`${variant.settings.airGap?.systemDefaultRegistry ? `${variant.settings.airGap.systemDefaultRegistry}/` : ''}rancher/shell:v0.7.1`);
+      expect(job.spec.template.spec.containers[0].image).toBe(`${variant.settings.airGap?.systemDefaultRegistry ? `${variant.settings.airGap.systemDefaultRegistry}/` : ''}rancher/shell:v0.7.1`);
     }
   });
 
@@ -141,7 +149,7 @@ describe.each(variants.map((v) => [v.name, v] as const))('Rancher backups: %s', 
     expect(credentials.data.secretKey).toMatch(/^\$\{aws_iam_access_key\.rancher-backups_writer_key_[A-F0-9]+\.secret\}$/);
   });
 
-  const restore = backupResource(json, 'kubernetes_job_v1', 'jobs_migration-restore');
+  const restore = backupResource(json, 'helm_release', 'jobs_migration-restore');
   if (!backups.restoreFrom) {
     it('restores nothing and declares no restore variable without restoreFrom', () => {
       expect(restore).toBeUndefined();
@@ -150,14 +158,14 @@ describe.each(variants.map((v) => [v.name, v] as const))('Rancher backups: %s', 
     return;
   }
   it('restores restoreFrom before Rancher is installed (prune off), from the bucket it names', () => {
-    const [restoreName, job] = restore!;
-    const object = jobObject(job);
+    const [restoreName, release] = restore!;
+    const object = jobObject(render(release));
     expect(backupObjectProblems(object)).toEqual([]);
     expect(object.spec).toEqual(expect.objectContaining({ backupFilename: backups.restoreFrom!.file, prune: false }));
     expect(object.spec.storageLocation.s3.bucketName).toBe(backups.restoreFrom!.bucket ?? 'ref');
-    expect(rancherRelease(json)[1].depends_on).toContain(`kubernetes_job_v1.${restoreName}`);
-    expect(dependencyClosure(json, `kubernetes_job_v1.${restoreName}`)).toContain(`helm_release.${operatorName}`);
-    expect(dependencyClosure(json, `kubernetes_job_v1.${restoreName}`)).not.toContain(`helm_release.${rancherRelease(json)[0]}`);
+    expect(rancherRelease(json)[1].depends_on).toContain(`helm_release.${restoreName}`);
+    expect(dependencyClosure(json, `helm_release.${restoreName}`)).toContain(`helm_release.${operatorName}`);
+    expect(dependencyClosure(json, `helm_release.${restoreName}`)).not.toContain(`helm_release.${rancherRelease(json)[0]}`);
     const encrypted = backups.restoreFrom!.file.endsWith('.enc');
     expect(Boolean(json.variable?.rancher_backup_restore_encryption_config)).toBe(encrypted);
     if (encrypted) {
@@ -188,16 +196,26 @@ describe('Rancher backups over time (before/after synth pairs)', () => {
   const base = variantSettings('rke-ha defaults');
   const before = synthSettings(RKE_HA_STACK, base).json;
 
-  it('a schedule change reapplies the recurring Backup of the same name and changes nothing else', () => {
+  it('a schedule change replaces the release of the recurring Backup (a new name), which reapplies the Backup of the same name, and changes nothing else', () => {
     const after = synthSettings(RKE_HA_STACK, mergeSettings(base, { backups: { schedule: '15 1 * * *', retentionCount: 7 } })).json;
     const changed = (type: string) =>
       Object.keys({ ...resources(before, type), ...resources(after, type) }).filter((name) => JSON.stringify(resources(before, type)[name]) !== JSON.stringify(resources(after, type)[name]));
-    expect(changed('kubernetes_job_v1')).toEqual([expect.stringMatching(/^rancher-backups_jobs_scheduled-backup_/)]);
+    const [releaseName, release] = required(after, 'helm_release', 'jobs_scheduled-backup');
+    expect(changed('helm_release')).toEqual([releaseName]);
+    // Only the values changed in the release itself: its name is a local, whose expression (the Job's hash) changed.
+    const attributes = Object.keys(release).filter((k) => JSON.stringify(release[k]) !== JSON.stringify(resources(before, 'helm_release')[releaseName][k]));
+    expect(attributes).toEqual(['values']);
+    const local = /^\$\{local\.([^}]+)\}$/.exec(release.name)![1];
+    const changedLocals = Object.keys({ ...before.locals, ...after.locals }).filter((n) => JSON.stringify(before.locals?.[n]) !== JSON.stringify(after.locals?.[n]));
+    expect(changedLocals).toEqual([local]);
+    // A new name: the provider marks `name` RequiresReplace, so Terraform replaces the release and a new Job applies the Backup.
+    expect(after.locals![local]).not.toBe(before.locals![local]);
+    expect(after.locals![local]).toMatch(/^rancher-aws-scheduled-backup-\$\{substr\(sha256\(jsonencode\(\["[0-9a-f]{64}", .*\]\)\), 0, 10\)\}$/);
     // The backup freshness alarm follows the schedule (its window, docs/day-2.md "Alarms").
     expect(changed('aws_cloudwatch_metric_alarm')).toEqual([expect.stringMatching(/^alarms_rancher-backups_alarm_/)]);
-    const moving = ['kubernetes_job_v1', 'aws_cloudwatch_metric_alarm'];
+    const moving = ['helm_release', 'aws_cloudwatch_metric_alarm'];
     for (const type of Object.keys({ ...before.resource, ...after.resource }).filter((t) => !moving.includes(t))) expect([type, changed(type)]).toEqual([type, []]);
-    const [, job] = required(after, 'kubernetes_job_v1', 'jobs_scheduled-backup');
+    const job = render(release);
     expect(jobObject(job)).toEqual(expect.objectContaining({ metadata: { name: 'rancher-aws-scheduled' } }));
     expect(jobObject(job).spec).toEqual(expect.objectContaining({ schedule: '15 1 * * *', retentionCount: 7 }));
   });
@@ -221,7 +239,7 @@ describe('Rancher backups over time (before/after synth pairs)', () => {
     const old = synthSettings(RKE_HA_STACK, base).json;
     const next = synthSettings(RKE_HA_STACK, mergeSettings(base, { rancher: { bootstrap: { enabled: false } }, backups: { restoreFrom: { file: RESTORE_FILE, bucket: 'rancher-rke-ha-backups-20261101000000000000000001' } } })).json;
     // The old deployment's files are named after its recurring Backup: what the new one is told to restore.
-    expect(RESTORE_FILE.startsWith(`${jobObject(required(old, 'kubernetes_job_v1', 'jobs_scheduled-backup')[1]).metadata.name}-`)).toBe(true);
+    expect(RESTORE_FILE.startsWith(`${jobObject(render(required(old, 'helm_release', 'jobs_scheduled-backup')[1])).metadata.name}-`)).toBe(true);
     const policy = Object.entries(next.data!.aws_iam_policy_document).find(([name]) => name.startsWith('rancher-backups_writer'))![1];
     expect(policy.statement).toEqual(
       expect.arrayContaining([
