@@ -206,8 +206,14 @@ function versionRules(s: RuleInput, problem: Problem): void {
       rancher,
     );
   }
-  // The pin of the distribution in use (the other one is not installed anywhere).
-  const distributionPins = s.rkeHa?.distribution === 'k3s' ? ([['k3s', str(k3s) ? k3sKubernetesMinor(k3s) : undefined, k3s]] as const) : ([['rke2', kubeMinor, rke2]] as const);
+  // The pin of the distribution in use (the other one is not installed anywhere); none where nothing installs one
+  // (the schemas without rkeHa: RancherOnExistingCluster's and RancherOnDocker's props).
+  const distributionPins =
+    s.rkeHa === undefined
+      ? []
+      : s.rkeHa.distribution === 'k3s'
+        ? ([['k3s', str(k3s) ? k3sKubernetesMinor(k3s) : undefined, k3s]] as const)
+        : ([['rke2', kubeMinor, rke2]] as const);
   for (const [key, minor, value] of distributionPins) {
     if (range && minor !== undefined && (minor < range.min || minor >= range.maxExclusive)) {
       problem(['versions', key], `Kubernetes 1.${minor} is outside Rancher ${line}'s supported range 1.${range.min}-1.${range.maxExclusive - 1}`, value);
@@ -358,7 +364,7 @@ function existingNetworkRules(s: RuleInput, problem: Problem): void {
 function ingressControllerRules(s: RuleInput, problem: Problem): void {
   const rke2 = s.versions?.rke2;
   const kubeMinor = str(rke2) ? rke2KubernetesMinor(rke2) : undefined;
-  if (kubeMinor !== undefined && kubeMinor > RKE2_INGRESS_NGINX_LAST_MINOR && s.rkeHa?.distribution !== 'k3s' && effectiveIngressController(s.rkeHa) === 'ingress-nginx') {
+  if (kubeMinor !== undefined && kubeMinor > RKE2_INGRESS_NGINX_LAST_MINOR && s.rkeHa !== undefined && s.rkeHa.distribution !== 'k3s' && effectiveIngressController(s.rkeHa) === 'ingress-nginx') {
     problem(['rkeHa', 'ingressController'], `RKE2 1.${kubeMinor} no longer ships ingress-nginx; use traefik`, 'ingress-nginx');
   }
 }

@@ -55,3 +55,21 @@ describe('the cross-field rules run for each construct, with the messages a sett
     expect(problems(schema, input)).toEqual(expected);
   });
 });
+
+describe('the Kubernetes pins are checked where a distribution is installed', () => {
+  const OLDER_RANCHER = { versions: { rancher: '2.12.3' } };
+
+  it('RancherOnRke (and the settings file, which synthesizes rke-ha) refuse a Rancher line the pinned RKE2 does not fit', () => {
+    const refusal = 'versions.rke2: Kubernetes 1.35 is outside Rancher 2.12\'s supported range 1.31-1.33';
+    expect(problems(rancherOnRkeSchema, OLDER_RANCHER)).toEqual([refusal]);
+    expect(problems(settingsSchema, OLDER_RANCHER)).toEqual([refusal]);
+    expect(problems(rancherOnRkeSchema, { versions: { rancher: '2.12.3', rke2: 'v1.33.5+rke2r1' } })).toEqual([]);
+  });
+
+  it('RancherOnExistingCluster and RancherOnDocker install no RKE2 or K3s: no pin of theirs is checked against Rancher', () => {
+    for (const schema of [rancherOnExistingClusterSchema, rancherOnDockerSchema]) {
+      expect(problems(schema, OLDER_RANCHER)).toEqual([]);
+      expect(problems(schema, { versions: { rancher: '2.12.3', rke2: 'v1.35.7+rke2r1', k3s: 'v1.35.7+k3s1' } })).toEqual([]);
+    }
+  });
+});

@@ -43,7 +43,7 @@ export function resolveProps<S extends ConstructSchema>(
     dns: props.dns,
     adminCidrs,
     rancher: props.rancher,
-    versions: distributionPinsFor(props.versions, mode),
+    versions: props.versions,
     proxy: props.proxy,
     airGap: props.airGap,
     timeouts: props.timeouts,
@@ -90,19 +90,6 @@ function restoreReferences(resolved: object, mode: ModeSection): void {
       if (typeof value === 'string' && Token.isUnresolved(value)) ((resolved as Record<string, Record<string, unknown>>)[key])[field] = value;
     }
   }
-}
-
-/**
- * The versions a construct is checked against. The RKE2 and K3s pins are
- * RancherOnRke's only: the settings file checks the pin of the distribution
- * rke-ha uses, and a construct without an `rkeHa` section (k8s-ha, docker)
- * would otherwise check the RKE2 pin against Rancher's range even when
- * rke-ha runs K3s, refusing a file the loader accepted.
- */
-function distributionPinsFor(versions: CommonDeploymentProps['versions'], mode: ModeSection): CommonDeploymentProps['versions'] {
-  if ('rkeHa' in mode || versions === undefined) return versions;
-  const { rke2: _rke2, k3s: _k3s, ...others } = versions;
-  return others;
 }
 
 /**
