@@ -55,12 +55,12 @@ const KINDS = {
   },
   ssmPath: {
     what: 'an SSM parameter path',
-    rules: [maxLength(900), chars(/^[A-Za-z0-9_.\/-]*$/, 'letters, digits and _.-/'), (v: string) => (/^\/(aws|ssm)/i.test(v) ? 'may not start with "aws" or "ssm" (reserved by SSM Parameter Store)' : undefined)],
+    rules: [maxLength(900), chars(/^[A-Za-z0-9_./-]*$/, 'letters, digits and _.-/'), (v: string) => (/^\/(aws|ssm)/i.test(v) ? 'may not start with "aws" or "ssm" (reserved by SSM Parameter Store)' : undefined)],
   },
   dlmDescription: { what: 'a DLM policy description', rules: [maxLength(500), chars(/^[0-9A-Za-z _-]*$/, 'letters, digits, spaces, "_" and "-"')] },
   certificateCommonName: { what: 'a certificate common name', rules: [maxLength(64)] },
   snsTopic: { what: 'an SNS topic name', rules: [maxLength(256), chars(/^[A-Za-z0-9_-]*$/, 'letters, digits, "_" and "-"')] },
-  logGroup: { what: 'a CloudWatch Logs group name', rules: [maxLength(512), chars(/^[A-Za-z0-9_\-\/.#]*$/, 'letters, digits and _-/.#')] },
+  logGroup: { what: 'a CloudWatch Logs group name', rules: [maxLength(512), chars(/^[A-Za-z0-9_\-/.#]*$/, 'letters, digits and _-/.#')] },
 } satisfies Record<string, NameKind>;
 
 export interface GeneratedName {

@@ -143,8 +143,8 @@ const MAX_SERVERS = 3;
  * must fit the servers. Runs on a section that may have failed elsewhere, so
  * it checks the types it relies on.
  */
-function existingNetworkProblems(s: Record<string, any>): { path: (string | number)[]; message: string; value: unknown }[] {
-  const net = s.existingNetwork;
+function existingNetworkProblems(s: Record<string, unknown>): { path: (string | number)[]; message: string; value: unknown }[] {
+  const net = s.existingNetwork as Record<string, unknown> | null | undefined;
   if (!net || typeof net !== 'object') return [];
   const problems: { path: (string | number)[]; message: string; value: unknown }[] = [];
   const refuse = (path: (string | number)[], message: string, value: unknown) => problems.push({ path, message, value });
@@ -158,7 +158,7 @@ function existingNetworkProblems(s: Record<string, any>): { path: (string | numb
     refuse(['natGateways'], 'the stack creates no NAT gateway with existingNetwork (private node subnets bring their own egress, checked at plan time); remove natGateways', s.natGateways);
   }
   const k3s = s.distribution === 'k3s';
-  const servers = effectiveNodeCount({ distribution: k3s ? 'k3s' : 'rke2', nodeCount: [1, 2, 3].includes(s.nodeCount) ? s.nodeCount : undefined });
+  const servers = effectiveNodeCount({ distribution: k3s ? 'k3s' : 'rke2', nodeCount: s.nodeCount === 1 || s.nodeCount === 2 || s.nodeCount === 3 ? s.nodeCount : undefined });
   const count = (key: string) => (Array.isArray(net[key]) ? (net[key] as unknown[]).length : undefined);
   const subnets = (n: number) => `${n} subnet${n === 1 ? '' : 's'}`;
   const nodes = count('nodeSubnetIds');
