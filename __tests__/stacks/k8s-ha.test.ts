@@ -88,7 +88,7 @@ describe('k8s-ha stack with no k8sHa settings (kubeconfig ~/.kube/config)', () =
     expect(Object.keys(helmReleases)).toHaveLength(4 + Object.keys(gateReleases(json)).length + 2);
     expect(Object.keys(helmReleases).filter((name) => name.startsWith('rancher-backups_jobs_')).length).toBe(2);
     // The cluster's ingress controller is not ours to know: the gate only asks for an Ingress of its class to be admitted.
-    const gates = Object.values(gateReleases(json)).map((g) => [g.id, g.job.spec.template.spec.containers[0].env.filter((e: { name: string }) => e.name !== 'HOME' && e.name !== 'DEADLINE_SECONDS')]);
+    const gates = Object.values(gateReleases(json)).map((g) => [g.id, g.job.spec.template.spec.containers[0].env.filter((e: { name: string }) => !['HOME', 'DEADLINE_SECONDS', 'JOB_NAME', 'JOB_NAMESPACE'].includes(e.name))]);
     expect(gates.sort()).toEqual([
       [
         'rancher-aws-certificate-ready',

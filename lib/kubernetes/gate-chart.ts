@@ -7,6 +7,7 @@ import { Fn, TerraformAsset, AssetType, TerraformLocal, type ITerraformDependabl
 import type { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { literal, splitReferences } from '../common/terraform-template';
+import JOB_FAILURE from './job-failure.sh';
 
 /**
  * The chart every readiness gate is a Helm release of. Its only template
@@ -70,12 +71,15 @@ export function gateChart(scope: Construct, id: string): { readonly asset: Terra
   return { asset, chart: `\${path.module}/${asset.path}` };
 }
 
+/** A JSON value, as a manifest holds it. */
+export type Json = string | number | boolean | null | readonly Json[] | { readonly [key: string]: Json };
+
 /** A Job of the gate chart as the Kubernetes API takes it (the chart's whole manifest). */
 export interface ChartJob {
   readonly apiVersion: 'batch/v1';
   readonly kind: 'Job';
   readonly metadata: { readonly name: string; readonly namespace: string; readonly labels: Record<string, string> };
-  readonly spec: Record<string, any>;
+  readonly spec: { readonly [key: string]: Json };
 }
 
 export interface ChartJobProps {
@@ -86,8 +90,11 @@ export interface ChartJobProps {
   /** `rancher/shell` through imageRef (the air-gap registry). */
   readonly image: string;
   readonly container: string;
-  /** The command as text (escaped for Terraform once, with the rest of the values). */
-  readonly command: readonly string[];
+  /**
+   * The script bash runs, as text (escaped for Terraform once, with the rest of the values). job-failure.sh goes
+   * before it: the script calls `report_failure` with its last line when it gives up.
+   */
+  readonly script: string;
   /** The script's environment after `HOME` and `DEADLINE_SECONDS`; a value may carry Terraform references. */
   readonly env: readonly { readonly name: string; readonly value: string }[];
   /** The script's budget: `DEADLINE_SECONDS`; the Job's deadline is JOB_GRACE_SECONDS more. */
@@ -110,7 +117,7 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
  * `<prefix>-<hash>`, the hash over the Job and the chart (`hashed`), so a
  * change of either names a new release, which replaces the old one.
  */
-export function chartJob(props: ChartJobProps): { readonly spec: Record<string, any>; readonly hashed: string } {
+export function chartJob(props: ChartJobProps): { readonly spec: ChartJob['spec']; readonly hashed: string } {
   const budget = props.minutes * 60;
   const spec = {
     backoffLimit: props.backoffLimit,
@@ -125,11 +132,14 @@ export function chartJob(props: ChartJobProps): { readonly spec: Record<string, 
           {
             name: props.container,
             image: props.image,
-            command: [...props.command],
+            command: ['bash', '-c', `${JOB_FAILURE}\n${props.script}`],
             env: [
               // kubectl keeps a discovery cache under $HOME.
               { name: 'HOME', value: '/tmp' },
               { name: 'DEADLINE_SECONDS', value: String(budget) },
+              // Where report_failure records the last line (job-failure.sh); the Job controller labels its pods.
+              { name: 'JOB_NAME', valueFrom: { fieldRef: { fieldPath: "metadata.labels['batch.kubernetes.io/job-name']" } } },
+              { name: 'JOB_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
               ...props.env,
             ],
             resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '128Mi' } },

@@ -46,6 +46,9 @@
 #                the gate runs again after an upgrade
 set -uo pipefail
 
+# report_failure comes with the gate chart's Jobs (job-failure.sh); the upgrade Plan's prepare step runs this alone.
+declare -F report_failure >/dev/null || report_failure() { :; }
+
 INTERVAL=${INTERVAL:-10}
 STATUS="no answer from the API yet"
 
@@ -349,6 +352,7 @@ main() {
     return 0
   fi
   log "NOT READY after $DEADLINE_SECONDS s: $STATUS"
+  report_failure "$GATE: NOT READY after $DEADLINE_SECONDS s: $STATUS"
   return 1
 }
 

@@ -149,7 +149,11 @@ export class ReadinessGates extends Construct {
     });
     const prober = new RoleV1(this, 'role', {
       metadata: { name: NAME, namespace },
-      rule: [{ apiGroups: ['networking.k8s.io'], resources: ['ingresses'], verbs: ['create'] }],
+      rule: [
+        { apiGroups: ['networking.k8s.io'], resources: ['ingresses'], verbs: ['create'] },
+        // A failed gate's last line, as an Event on its Job (job-failure.sh).
+        { apiGroups: [''], resources: ['events'], verbs: ['create'] },
+      ],
     });
     const proberBinding = new RoleBindingV1(this, 'role-binding', {
       metadata: { name: NAME, namespace },
@@ -210,7 +214,7 @@ export function gateJob(prefix: string, props: GateProps & { readonly image: str
     serviceAccount: props.serviceAccount,
     image: props.image,
     container: 'gate',
-    command: GATE_COMMAND,
+    script: READINESS_GATES,
     env,
     minutes: props.minutes,
     backoffLimit: 1,

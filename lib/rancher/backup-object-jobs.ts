@@ -1,13 +1,15 @@
 import type { Release } from '@cdktf/provider-helm/lib/release';
 import { ClusterRoleBindingV1 } from '@cdktf/provider-kubernetes/lib/cluster-role-binding-v1';
 import { ClusterRoleV1 } from '@cdktf/provider-kubernetes/lib/cluster-role-v1';
+import { RoleBindingV1 } from '@cdktf/provider-kubernetes/lib/role-binding-v1';
+import { RoleV1 } from '@cdktf/provider-kubernetes/lib/role-v1';
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { chartJob, chartJobRelease, gateChart, jobName } from '../kubernetes/gate-chart';
 import { imageRef } from '../kubernetes/image-ref';
 import { SHELL_IMAGE } from '../kubernetes/readiness-gates';
-import { BACKUP_NAMESPACE } from './backup-objects';
+import { BACKUP_NAMESPACE, type OperatorObject } from './backup-objects';
 import BACKUP_OBJECTS from './backup-objects.sh';
 
 const NAME = 'rancher-aws-backup-objects';
@@ -55,7 +57,18 @@ export class BackupObjectJobs extends Construct {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role.metadata.name },
       subject: [{ kind: 'ServiceAccount', name: this.serviceAccount.metadata.name, namespace: props.namespace }],
     });
-    this.access = [this.serviceAccount, binding];
+    // A failed Job's last line, as an Event on the Job (job-failure.sh), in the operator's namespace only.
+    const reporter = new RoleV1(this, 'role', {
+      metadata: { name: NAME, namespace: props.namespace },
+      rule: [{ apiGroups: [''], resources: ['events'], verbs: ['create'] }],
+      dependsOn: props.dependsOn,
+    });
+    const reporterBinding = new RoleBindingV1(this, 'role-binding', {
+      metadata: { name: NAME, namespace: props.namespace },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: reporter.metadata.name },
+      subject: [{ kind: 'ServiceAccount', name: this.serviceAccount.metadata.name, namespace: props.namespace }],
+    });
+    this.access = [this.serviceAccount, binding, reporterBinding];
     this.chart = gateChart(this, 'chart').chart;
   }
 
@@ -65,7 +78,7 @@ export class BackupObjectJobs extends Construct {
    * so Terraform computes the hash (gate-chart.ts, jobName): a change of the object, or of anything else in the Job,
    * is a new name, which replaces the release, and the new Job applies the change.
    */
-  apply(id: string, props: { readonly object: Record<string, any>; readonly minutes: number; readonly dependsOn?: ITerraformDependable[] }): Release {
+  apply(id: string, props: { readonly object: OperatorObject; readonly minutes: number; readonly dependsOn?: ITerraformDependable[] }): Release {
     const prefix = `rancher-aws-${id}`;
     const labels = { 'app.kubernetes.io/name': NAME };
     const { spec, hashed } = chartJob({
@@ -74,7 +87,7 @@ export class BackupObjectJobs extends Construct {
       serviceAccount: NAME,
       image: this.image,
       container: 'apply',
-      command: ['bash', '-c', BACKUP_OBJECTS],
+      script: BACKUP_OBJECTS,
       env: [
         { name: 'RESOURCE', value: `${String(props.object.kind).toLowerCase()}s.resources.cattle.io` },
         { name: 'NAME', value: String(props.object.metadata.name) },

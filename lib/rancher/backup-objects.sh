@@ -20,6 +20,9 @@
 #   DEADLINE_SECONDS  the budget; INTERVAL (seconds between polls, default 10)
 set -uo pipefail
 
+# report_failure comes with the gate chart's Jobs (job-failure.sh); a fallback when the script runs alone.
+declare -F report_failure >/dev/null || report_failure() { :; }
+
 INTERVAL=${INTERVAL:-10}
 STATUS="not applied yet"
 
@@ -60,6 +63,7 @@ completed() {
 budget_left() {
   [ $((WAITED + INTERVAL)) -le "$DEADLINE_SECONDS" ] && return 0
   echo "$RESOURCE/$NAME: gave up after ${DEADLINE_SECONDS}s: $STATUS" >&2
+  report_failure "$RESOURCE/$NAME: gave up after ${DEADLINE_SECONDS}s: $STATUS"
   return 1
 }
 

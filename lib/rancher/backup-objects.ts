@@ -38,6 +38,13 @@ export const MIGRATION_RESTORE = 'rancher-aws-migration';
 
 const API_VERSION = 'resources.cattle.io/v1';
 
+/** A Backup or Restore of the operator, as the Job applies it. */
+export interface OperatorObject {
+  readonly kind: string;
+  readonly metadata: { readonly name: string };
+  readonly [key: string]: unknown;
+}
+
 /** Where a Backup or Restore reads and writes: a bucket of the region over TLS, with the writer's key. */
 export interface BackupLocation {
   readonly bucket: string;
@@ -62,7 +69,7 @@ export function s3Location(location: BackupLocation): Record<string, unknown> {
  * A Backup of Rancher's resource set, encrypted: recurring on `schedule`, keeping `retentionCount` files (the
  * operator deletes older ones after each run), or one-time without them.
  */
-export function backupObject(props: { readonly name: string; readonly location: BackupLocation; readonly schedule?: string; readonly retentionCount?: number }): Record<string, unknown> {
+export function backupObject(props: { readonly name: string; readonly location: BackupLocation; readonly schedule?: string; readonly retentionCount?: number }): OperatorObject {
   return {
     apiVersion: API_VERSION,
     kind: 'Backup',
@@ -81,7 +88,7 @@ export function backupObject(props: { readonly name: string; readonly location: 
  * off (nothing there to prune). An encrypted file (`.enc`) is read with the EncryptionConfiguration of the
  * deployment that wrote it (`secrets.restoreEncryption`).
  */
-export function restoreObject(props: { readonly file: string; readonly location: BackupLocation }): Record<string, unknown> {
+export function restoreObject(props: { readonly file: string; readonly location: BackupLocation }): OperatorObject {
   return {
     apiVersion: API_VERSION,
     kind: 'Restore',

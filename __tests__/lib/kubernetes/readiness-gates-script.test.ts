@@ -5,6 +5,8 @@ import { runValidator } from '../../helpers/validators';
 
 const SCRIPT_PATH = join(__dirname, '../../../lib/kubernetes/readiness-gates.sh');
 const SCRIPT = readFileSync(SCRIPT_PATH, 'utf8');
+/** Sourced first, as the gate chart's Jobs run it (gate-chart.ts, chartJob). */
+const JOB_FAILURE_PATH = join(__dirname, '../../../lib/kubernetes/job-failure.sh');
 
 /**
  * Runs readiness-gates.sh in a real bash with `kubectl`, `sleep` and `date`
@@ -25,6 +27,7 @@ function gate(env: Record<string, string>, scenario: string) {
     'certificate() { echo False; }; certificate_message() { echo "Issuing certificate as Secret does not exist"; }',
     'apply() { echo "error: resource mapping not found for name: \"server-plan\": no matches for kind \"Plan\" in version \"upgrade.cattle.io/v1\""; return 1; }; node_table() { return 1; }; server_rows() { return 1; }; plan_status() { return 1; }',
     'lease() { echo "Error from server (NotFound): leases.coordination.k8s.io \\"rancher-aws-server-restart\\" not found"; return 1; }',
+    'event() { return 0; }',
     scenario,
     'kubectl() {',
     '  echo "kubectl $*" >>"$CALLS"',
@@ -40,12 +43,14 @@ function gate(env: Record<string, string>, scenario: string) {
     '    *"certificates.cert-manager.io"*"].status}") certificate ;;',
     '    *"certificates.cert-manager.io"*"].message}") certificate_message ;;',
     '    "apply -f -") cat >>"$CALLS"; apply ;;',
+    '    "create -f -") { cat; echo; } >>"$CALLS"; event ;;',
     '    "-n kube-system get lease rancher-aws-server-restart -o jsonpath={.spec.holderIdentity} {.spec.renewTime} {.spec.leaseDurationSeconds} {.metadata.annotations.rancher-ha-aws/out}") lease ;;',
     '    "get nodes -o jsonpath={range .items[*]}{.metadata.name}"*"{.spec.unschedulable}"*) node_table ;;',
     '    "-n system-upgrade get plans.upgrade.cattle.io server-plan -o jsonpath={.status.latestVersion}{\\"|\\"}{.status.latestHash}{\\"|\\"}{.status.applying}") plan_status ;;',
     '    *) echo "unexpected kubectl $*" >&2; return 99 ;;',
     '  esac',
     '}',
+    `. ${JSON.stringify(JOB_FAILURE_PATH)}`,
     `. ${JSON.stringify(SCRIPT_PATH)}`,
   ].join('\n');
   const calls = `/tmp/gate-calls-${process.pid}-${Math.random().toString(36).slice(2)}`;
@@ -61,6 +66,52 @@ function gate(env: Record<string, string>, scenario: string) {
 describe('readiness-gates.sh', () => {
   it('passes shellcheck', () => {
     expect(runValidator('shellcheck', ['--severity=style'], SCRIPT, 'readiness-gates.sh')).toEqual({ status: 0, output: '' });
+  });
+
+  it('passes shellcheck with the failure report the chart puts before it', () => {
+    const text = `${readFileSync(JOB_FAILURE_PATH, 'utf8')}\n${SCRIPT}`;
+    expect(runValidator('shellcheck', ['--severity=style', '--shell=bash'], text, 'gate-job.sh')).toEqual({ status: 0, output: '' });
+  });
+
+  describe('a failed gate leaves its last line as an Event on its Job (the uninstall takes the Job and its log)', () => {
+    const job = { JOB_NAME: 'rancher-aws-servers-ready-0a1b2c3d4e', JOB_NAMESPACE: 'rancher-aws-gates' };
+    const failing = { GATE: 'servers', SERVERS: '3', EMBEDDED_ETCD: 'true', DEADLINE_SECONDS: '20' };
+    const events = (calls: string) => calls.split('\n').filter((line) => line.startsWith('{"apiVersion":"v1","kind":"Event"')).map((line) => JSON.parse(line));
+
+    it('a Warning Event on the Job, with the status line', () => {
+      const r = gate({ ...failing, ...job }, 'nodes() { echo 2; }');
+      expect(r.status).toBe(1);
+      const [event, ...more] = events(r.calls);
+      expect(more).toEqual([]);
+      expect(event).toMatchObject({
+        metadata: { generateName: `${job.JOB_NAME}-`, namespace: job.JOB_NAMESPACE },
+        involvedObject: { apiVersion: 'batch/v1', kind: 'Job', name: job.JOB_NAME, namespace: job.JOB_NAMESPACE },
+        type: 'Warning',
+        reason: 'RancherAwsJobFailed',
+        count: 1,
+      });
+      expect(event.message).toBe('servers: NOT READY after 20 s: 2 of 3 servers are Ready nodes, 0 voting etcd members, 0 ready API servers');
+      expect(event.firstTimestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    });
+
+    it('quotes, backslashes and control characters stay valid JSON; the message is cut at 1,000 characters', () => {
+      const cert = { GATE: 'certificate', NAMESPACE: 'cattle-system', CERTIFICATE: 'tls-rancher-ingress', DEADLINE_SECONDS: '10' };
+      const r = gate({ ...cert, ...job }, `certificate_message() { printf '%s' "x\\\\ \\"q\\"$(printf '\\t')$(printf 'y%.0s' {1..1200})"; }`);
+      const [event] = events(r.calls);
+      expect(event.message.length).toBe(1000);
+      expect(event.message).toContain('\\ "q" y');
+    });
+
+    it('a refused Event changes nothing: the gate still fails with its own status, the log says so', () => {
+      const r = gate({ ...failing, ...job }, 'nodes() { echo 2; }; event() { echo "Forbidden" >&2; return 1; }');
+      expect(r.status).toBe(1);
+      expect(r.err).toContain('the failure could not be recorded as an Event');
+    });
+
+    it('nothing is recorded without the downward API (the upgrade Plan\'s prepare step), nor when the gate passes', () => {
+      expect(events(gate(failing, 'nodes() { echo 2; }').calls)).toEqual([]);
+      expect(events(gate({ ...failing, ...job }, 'nodes() { echo 3; }; voters() { echo 3; }; apiservers() { echo 3; }').calls)).toEqual([]);
+    });
   });
 
   it('refuses an unknown gate', () => {

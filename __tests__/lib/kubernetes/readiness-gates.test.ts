@@ -10,6 +10,8 @@ import { gateEnv, gates } from '../../helpers/gates';
 import { only, resources, synthConstruct } from '../../helpers/synth';
 
 const SCRIPT = readFileSync(join(__dirname, '../../../lib/kubernetes/readiness-gates.sh'), 'utf8');
+/** What every Job of the gate chart runs before its script: report_failure. */
+const JOB_FAILURE = readFileSync(join(__dirname, '../../../lib/kubernetes/job-failure.sh'), 'utf8');
 
 describe('ReadinessGates', () => {
   const { json } = synthConstruct((stack) => {
@@ -70,9 +72,16 @@ describe('ReadinessGates', () => {
   it('runs the shipped script in the image Rancher\'s chart hooks use, from the air-gap registry when set', () => {
     expect(container.image).toBe(`registry.internal:5000/${SHELL_IMAGE.repository}:${SHELL_IMAGE.tag}`);
     expect(container.command.slice(0, 2)).toEqual(['bash', '-c']);
-    // Terraform renders the escaped values back, and the chart prints the script byte for byte.
-    expect(container.command[2]).toBe(SCRIPT);
+    // Terraform renders the escaped values back, and the chart prints the script byte for byte, after report_failure.
+    expect(container.command[2]).toBe(`${JOB_FAILURE}\n${SCRIPT}`);
     expect(servers.release.values[0]).not.toMatch(/[^$]\$\{(?!TfToken)/);
+  });
+
+  it("tells its script where a failure is recorded: its Job's name and namespace, from the downward API", () => {
+    expect(container.env.filter((e: { valueFrom?: unknown }) => e.valueFrom)).toEqual([
+      { name: 'JOB_NAME', valueFrom: { fieldRef: { fieldPath: "metadata.labels['batch.kubernetes.io/job-name']" } } },
+      { name: 'JOB_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+    ]);
   });
 
   it('runs unprivileged, read-only, with a small writable /tmp', () => {
@@ -94,7 +103,10 @@ describe('ReadinessGates', () => {
       { api_groups: ['cert-manager.io'], resources: ['certificates'], verbs: ['get'] },
     ]);
     const [, namespaced] = only(json, 'kubernetes_role_v1');
-    expect(namespaced.rule).toEqual([{ api_groups: ['networking.k8s.io'], resources: ['ingresses'], verbs: ['create'] }]);
+    expect(namespaced.rule).toEqual([
+      { api_groups: ['networking.k8s.io'], resources: ['ingresses'], verbs: ['create'] },
+      { api_groups: [''], resources: ['events'], verbs: ['create'] },
+    ]);
     expect(JSON.stringify(json)).not.toMatch(/"secrets"|"\*"/);
   });
 

@@ -12,6 +12,7 @@ import { renderGateChart } from '../../helpers/gates';
 import { only, resources, synthConstruct, type TerraformJson } from '../../helpers/synth';
 
 const SCRIPT = readFileSync(join(__dirname, '../../../lib/rancher/backup-objects.sh'), 'utf8');
+const JOB_FAILURE = readFileSync(join(__dirname, '../../../lib/kubernetes/job-failure.sh'), 'utf8');
 
 /** A BackupObjectJobs with one Backup whose bucket and secret names are references, as in the stacks. */
 function synth(options: { minutes?: number; registry?: string; tokensBefore?: number } = {}): TerraformJson {
@@ -36,7 +37,7 @@ const localName = /^\$\{local\.([^}]+)\}$/.exec(release.name)?.[1];
 const VALUES: Record<string, string> = { 'random_id.bucket.hex': 'rancher-backups-0a1b', 'random_id.suffix.hex': 'c0ffee' };
 const job = parse(renderGateChart(release.values[0], (expression) => (expression === `local.${localName}` ? 'NAME' : VALUES[expression] ?? `\${${expression}}`)));
 const container = job.spec.template.spec.containers[0];
-const env: Record<string, string> = Object.fromEntries(container.env.map((e: { name: string; value: string }) => [e.name, e.value]));
+const env: Record<string, string> = Object.fromEntries(container.env.filter((e: { value?: string }) => e.value !== undefined).map((e: { name: string; value: string }) => [e.name, e.value]));
 
 describe('BackupObjectJobs: each Backup or Restore a Job of the gate chart, in a Helm release Terraform waits for', () => {
   it('is a release of the gate chart with Helm\'s wait on the Job, atomic, never a kubernetes_job_v1', () => {
@@ -47,7 +48,7 @@ describe('BackupObjectJobs: each Backup or Restore a Job of the gate chart, in a
   });
 
   it('keeps the script\'s semantics: the object applied as written (references resolved), waited for until Completed, at its budget', () => {
-    expect(container.command).toEqual(['bash', '-c', SCRIPT]);
+    expect(container.command).toEqual(['bash', '-c', `${JOB_FAILURE}\n${SCRIPT}`]);
     expect(env).toEqual({
       HOME: '/tmp',
       DEADLINE_SECONDS: '900',
@@ -81,7 +82,17 @@ describe('BackupObjectJobs: each Backup or Restore a Job of the gate chart, in a
     expect(role.rule).toEqual([{ api_groups: ['resources.cattle.io'], resources: ['backups', 'restores'], verbs: ['get', 'create', 'patch'] }]);
     const [saName] = only(json, 'kubernetes_service_account_v1');
     const [bindingName] = only(json, 'kubernetes_cluster_role_binding_v1');
-    expect(release.depends_on).toEqual([`kubernetes_service_account_v1.${saName}`, `kubernetes_cluster_role_binding_v1.${bindingName}`]);
+    const [reporterName, reporter] = only(json, 'kubernetes_role_v1');
+    const [reporterBindingName] = only(json, 'kubernetes_role_binding_v1');
+    // Besides: Events in its own namespace, for a failed Job's last line (job-failure.sh).
+    expect(reporter.rule).toEqual([{ api_groups: [''], resources: ['events'], verbs: ['create'] }]);
+    expect(reporter.metadata.namespace).toBe(release.namespace);
+    expect(reporterName).toMatch(/^jobs_role_/);
+    expect(release.depends_on).toEqual([
+      `kubernetes_service_account_v1.${saName}`,
+      `kubernetes_cluster_role_binding_v1.${bindingName}`,
+      `kubernetes_role_binding_v1.${reporterBindingName}`,
+    ]);
   });
 
   it('is named by a hash Terraform computes over the Job with its references blanked and each reference\'s value', () => {

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { backupObject, FIRST_BACKUP } from '../../../lib/rancher/backup-objects';
 
 const SCRIPT_PATH = join(__dirname, '../../../lib/rancher/backup-objects.sh');
+/** Sourced first, as the gate chart's Jobs run it (gate-chart.ts, chartJob). */
+const JOB_FAILURE_PATH = join(__dirname, '../../../lib/kubernetes/job-failure.sh');
 
 /**
  * Runs backup-objects.sh in a real bash with `kubectl`, `sleep` and `date`
@@ -26,10 +28,12 @@ function run(scenario: string, env: Record<string, string> = {}) {
     '  echo "kubectl $*" >>"$CALLS"',
     '  case "$*" in',
     '    "apply -f -") cat >"$APPLIED"; apply ;;',
+    '    "create -f -") { cat; echo; } >>"$CALLS" ;;',
     `    "get backups.resources.cattle.io rancher-aws-first -o jsonpath="*) status ;;`,
     '    *) echo "unexpected kubectl $*" >&2; return 99 ;;',
     '  esac',
     '}',
+    `. ${JSON.stringify(JOB_FAILURE_PATH)}`,
     `. ${JSON.stringify(SCRIPT_PATH)}`,
   ].join('\n');
   const scratch = `/tmp/backup-objects-${process.pid}-${Math.random().toString(36).slice(2)}`;
@@ -54,6 +58,18 @@ function run(scenario: string, env: Record<string, string> = {}) {
 }
 
 describe('backup-objects.sh (apply a Backup or Restore, wait until the operator completed it)', () => {
+  it('leaves its last line as an Event on its Job when it gives up (the uninstall takes the Job and its log)', () => {
+    const r = run('', { DEADLINE_SECONDS: '30', JOB_NAME: 'rancher-aws-first-backup-0a1b2c3d4e', JOB_NAMESPACE: 'cattle-resources-system' });
+    expect(r.status).toBe(1);
+    const [event] = r.calls.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line));
+    expect(event).toMatchObject({
+      involvedObject: { kind: 'Job', name: 'rancher-aws-first-backup-0a1b2c3d4e', namespace: 'cattle-resources-system' },
+      reason: 'RancherAwsJobFailed',
+      type: 'Warning',
+    });
+    expect(event.message).toMatch(/^backups\.resources\.cattle\.io\/rancher-aws-first: gave up after 30s: not completed yet/);
+  });
+
   it('applies the object as given and passes once the operator reports the current generation Completed', () => {
     const r = run('status() { if [ "$POLLS" -lt 3 ]; then echo "1||||"; else echo "1|1|True|Completed|"; fi; }');
     expect(r.status).toBe(0);
