@@ -69,11 +69,13 @@ settle() {
   [ $# -eq 0 ]
 }
 
-# until_ready CHECK...: runs CHECK until it succeeds; fails once the budget is spent.
+# until_ready CHECK...: runs CHECK until it succeeds; fails once the budget is spent: the time slept or the time
+# passed (kubectl calls that hang on a lost API count too), whichever is more, so the failure is reported before the
+# Job's deadline stops the pod.
 until_ready() {
   local waited=0
   until "$@"; do
-    if [ $((waited + INTERVAL)) -gt "$DEADLINE_SECONDS" ]; then
+    if [ $((waited + INTERVAL)) -gt "$DEADLINE_SECONDS" ] || [ $((SECONDS + INTERVAL)) -gt "$DEADLINE_SECONDS" ]; then
       return 1
     fi
     sleep "$INTERVAL"

@@ -58,10 +58,11 @@ completed() {
   return 1
 }
 
-# Whether another poll fits in the budget (the time slept; the Job's own deadline bounds the calls'); otherwise the
+# Whether another poll fits in the budget (the time slept or the time passed, whichever is more: kubectl calls that
+# hang on a lost API count too, so the failure is reported before the Job's deadline stops the pod); otherwise the
 # last status is the Job's last line.
 budget_left() {
-  [ $((WAITED + INTERVAL)) -le "$DEADLINE_SECONDS" ] && return 0
+  [ $((WAITED + INTERVAL)) -le "$DEADLINE_SECONDS" ] && [ $((SECONDS + INTERVAL)) -le "$DEADLINE_SECONDS" ] && return 0
   echo "$RESOURCE/$NAME: gave up after ${DEADLINE_SECONDS}s: $STATUS" >&2
   report_failure "$RESOURCE/$NAME: gave up after ${DEADLINE_SECONDS}s: $STATUS"
   return 1

@@ -43,7 +43,7 @@ function gate(env: Record<string, string>, scenario: string) {
     '    *"certificates.cert-manager.io"*"].status}") certificate ;;',
     '    *"certificates.cert-manager.io"*"].message}") certificate_message ;;',
     '    "apply -f -") cat >>"$CALLS"; apply ;;',
-    '    "create -f -") { cat; echo; } >>"$CALLS"; event ;;',
+    '    "--request-timeout=10s create -f -") { cat; echo; } >>"$CALLS"; event ;;',
     '    "-n kube-system get lease rancher-aws-server-restart -o jsonpath={.spec.holderIdentity} {.spec.renewTime} {.spec.leaseDurationSeconds} {.metadata.annotations.rancher-ha-aws/out}") lease ;;',
     '    "get nodes -o jsonpath={range .items[*]}{.metadata.name}"*"{.spec.unschedulable}"*) node_table ;;',
     '    "-n system-upgrade get plans.upgrade.cattle.io server-plan -o jsonpath={.status.latestVersion}{\\"|\\"}{.status.latestHash}{\\"|\\"}{.status.applying}") plan_status ;;',
@@ -94,7 +94,7 @@ describe('readiness-gates.sh', () => {
       expect(event.firstTimestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     });
 
-    it('quotes, backslashes and control characters stay valid JSON; the message is cut at 1,000 characters', () => {
+    it('quotes, backslashes and control characters stay valid JSON; the message is cut at 1,000 bytes', () => {
       const cert = { GATE: 'certificate', NAMESPACE: 'cattle-system', CERTIFICATE: 'tls-rancher-ingress', DEADLINE_SECONDS: '10' };
       const r = gate({ ...cert, ...job }, `certificate_message() { printf '%s' "x\\\\ \\"q\\"$(printf '\\t')$(printf 'y%.0s' {1..1200})"; }`);
       const [event] = events(r.calls);
@@ -106,6 +106,15 @@ describe('readiness-gates.sh', () => {
       const r = gate({ ...failing, ...job }, 'nodes() { echo 2; }; event() { echo "Forbidden" >&2; return 1; }');
       expect(r.status).toBe(1);
       expect(r.err).toContain('the failure could not be recorded as an Event');
+    });
+
+    it('gives up by the clock too: polls whose kubectl calls hang use the budget up although little was slept', () => {
+      // Each poll's calls take 400 s of the clock (a lost API), counted at the sleep (the checks run in subshells);
+      // 600 s of budget: after two sleeps (800 s of the clock) it gives up, where the slept time alone allowed 60 polls.
+      const r = gate({ ...failing, ...job, DEADLINE_SECONDS: '600' }, 'nodes() { echo 2; }; sleep() { POLLS=$((POLLS + 1)); SLEPT=$((SLEPT + $1)); SECONDS=$((SECONDS + 400)); }');
+      expect(r.status).toBe(1);
+      expect(r.slept).toBe(20);
+      expect(events(r.calls)).toHaveLength(1);
     });
 
     it('nothing is recorded without the downward API (the upgrade Plan\'s prepare step), nor when the gate passes', () => {

@@ -28,7 +28,7 @@ function run(scenario: string, env: Record<string, string> = {}) {
     '  echo "kubectl $*" >>"$CALLS"',
     '  case "$*" in',
     '    "apply -f -") cat >"$APPLIED"; apply ;;',
-    '    "create -f -") { cat; echo; } >>"$CALLS" ;;',
+    '    "--request-timeout=10s create -f -") { cat; echo; } >>"$CALLS" ;;',
     `    "get backups.resources.cattle.io rancher-aws-first -o jsonpath="*) status ;;`,
     '    *) echo "unexpected kubectl $*" >&2; return 99 ;;',
     '  esac',
@@ -68,6 +68,15 @@ describe('backup-objects.sh (apply a Backup or Restore, wait until the operator 
       type: 'Warning',
     });
     expect(event.message).toMatch(/^backups\.resources\.cattle\.io\/rancher-aws-first: gave up after 30s: not completed yet/);
+  });
+
+  it('gives up by the clock too, when the calls hang (a lost API) although little was slept', () => {
+    // 500 s of the clock per poll (the calls run in subshells: counted at the sleep); 900 s of budget.
+    const r = run('sleep() { POLLS=$((POLLS + 1)); SLEPT=$((SLEPT + $1)); SECONDS=$((SECONDS + 500)); echo "POLLS=$POLLS" >>"$CALLS"; }');
+    expect(r.status).toBe(1);
+    expect(r.calls).toContain('POLLS=2');
+    expect(r.calls).not.toContain('POLLS=3');
+    expect(r.err).toContain('gave up after 900s');
   });
 
   it('applies the object as given and passes once the operator reports the current generation Completed', () => {

@@ -56,7 +56,8 @@ export function resolveProps<S extends ConstructSchema>(
   for (const key of Object.keys(schema.shape)) if (given[key] !== undefined) input[key] = given[key];
   const result = schema.safeParse(input, { reportInput: true });
   const problems = result.success ? [] : result.error.issues.flatMap((issue) => toProblems(issue, input));
-  problems.push(...nameProblems(props));
+  // RancherOnExistingCluster has no dns: its name is always the one given.
+  problems.push(...nameProblems('dns' in schema.shape ? props : { ...props, dns: undefined }));
   if (!result.success || problems.length > 0) throw new SettingsError(label, problems, 'Invalid props of');
   // One of the three schemas (S), which safeParse types as their union.
   const resolved = result.data as z.output<S>;
