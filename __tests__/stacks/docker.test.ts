@@ -1,17 +1,15 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { SettingsInput } from '../../lib/config/schema';
 import { DEFAULT_VERSIONS } from '../../lib/config/versions';
 import { compressedUpperBound } from '../../lib/nodes/server-node';
 import { DOCKER_STACK } from '../../app/stacks/docker';
-import { runApp, STACK_TRACE_LINE } from '../helpers/app-process';
 import { plannedChange } from '../helpers/replacement';
 import { PEM_BLOCK } from '../helpers/secrets';
 import { dataSources, dependencyClosure, expressionsReferring, only, readJson, resources, type TerraformJson, userDataOf } from '../helpers/synth';
 import { synthSettings } from '../helpers/variants';
-import { type CloudConfigFile, placeholderValue, renderTemplate, validateCloudConfig } from '../helpers/validators';
+import { type CloudConfigFile, cloudConfigFiles, placeholderValue, renderTemplate } from '../helpers/validators';
 import { DOCKER_RUN_BASE_ARGS as BASE_ARGS, DOCKER_RUN_BEHIND_ALB_ARGS as ALB_ARGS, sslMount as mount } from '../lib/docker/support';
 
 function synth(input: SettingsInput | Record<string, unknown> = {}) {
@@ -30,13 +28,13 @@ const tls = (issuer: string, privateCA = false) => ({ docker: { tls: { issuer, p
 const validated = new WeakMap<TerraformJson, CloudConfigFile[]>();
 /**
  * The user data as Terraform renders it, each `${expr}` replaced by a readable
- * stand-in, validated once per synthesized stack (cloud-init, yamllint, shellcheck).
+ * stand-in, read once per synthesized stack (docker.tools.test.ts runs cloud-init, yamllint and shellcheck on it).
  */
 function renderedFiles(json: TerraformJson): CloudConfigFile[] {
   let files = validated.get(json);
   if (!files) {
     const [, instance] = host(json);
-    files = validateCloudConfig(renderTemplate(instance.user_data, placeholderValue));
+    files = cloudConfigFiles(renderTemplate(instance.user_data, placeholderValue));
     validated.set(json, files);
   }
   return files;
@@ -697,19 +695,4 @@ describe('docker stack: day 2', () => {
     const unmapped = { ...release, resource: { ...release.resource, aws_subnet: { [subnet]: { ...resources(release, 'aws_subnet')[subnet], map_public_ip_on_launch: false } } } };
     expect(plannedChange(unmapped, synth(SITE).json).replaced).toContain(`aws_instance.${name}`);
   });
-});
-
-describe('docker stack: main.ts', () => {
-  it('synthesizes the docker stack from the settings file, like `cdktf synth`', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rancher-docker-main-'));
-    try {
-      writeFileSync(join(dir, 'rancher.yaml'), 'docker:\n  tls:\n    issuer: acme\n');
-      const run = runApp(dir);
-      expect({ status: run.status, stackTrace: STACK_TRACE_LINE.test(run.stderr) }).toEqual({ status: 0, stackTrace: false });
-      const synthesized = JSON.parse(readFileSync(join(dir, 'cdktf.out/stacks/docker/cdk.tf.json'), 'utf8')) as TerraformJson;
-      expect(ingress(synthesized).map(portKey).sort()).toEqual(['tcp/443-443', 'tcp/80-80']);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }, 60_000);
 });
