@@ -37,6 +37,8 @@ module.exports = {
       testMatch: ['**/*.test.ts'],
       testPathIgnorePatterns: [...IGNORED, '\\.tools\\.test\\.ts$'],
       setupFiles: ['<rootDir>/__tests__/helpers/no-processes.js'],
+      globalSetup: '<rootDir>/__tests__/helpers/unit-setup.js',
+      globalTeardown: '<rootDir>/__tests__/helpers/unit-teardown.js',
     },
     {
       ...shared,
