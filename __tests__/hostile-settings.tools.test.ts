@@ -107,7 +107,7 @@ describe('the compiled CLI on hostile input', () => {
     expect(run.stderr).toMatch(cli.stderr);
     expect(run.stderr).not.toMatch(STACK_TRACE_LINE);
     expect(run.stderr).not.toContain(SECRET);
-    // Nothing synthesized (a successful synth, with its owner-only state files, is main.test.ts's).
+    // Nothing synthesized (a successful synth, with its owner-only state files, is main.tools.test.ts's).
     expect(existsSync(join(run.cwd, 'cdktf.out', 'manifest.json'))).toBe(false);
   });
 });

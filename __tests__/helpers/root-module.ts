@@ -131,7 +131,7 @@ export function describeRootModulesLoaded(title: string, cases: readonly RootMod
 
   describeWithTerraform(`${title}: loaded by terraform`, () => {
     // cdk.tf exactly as the app writes it: already canonical, so the formatter the cdktf CLI runs over it
-    // (@cdktf/hcl-tools) has nothing to change (that path is cdktf-cli.test.ts's, through the real CLI).
+    // (@cdktf/hcl-tools) has nothing to change (that path is cdktf-cli.tools.test.ts's, through the real CLI).
     let hcl: string[] = [];
     let unformatted: string[] = [];
     beforeAll(() => {
