@@ -1,28 +1,53 @@
-// Transpile-only transform (esbuild): types are checked once by `tsc --noEmit`
-// (npm test), not per file inside jest, which is several times slower on this machine.
+// Two tiers (docs/development.md), one jest config with a project each:
+// - unit (`npm test`): every `*.test.ts` but the tools files; in-process synths and assertions, no external process
+//   (__tests__/helpers/no-processes.js makes starting one an error).
+// - tools (`npm run test:tools`): the `*.tools.test.ts` files, which run terraform, cloud-init, shellcheck, yamllint,
+//   bash sandboxes, the compiled app and CLI, the operations CLI against the fake cloud; their global setup refuses
+//   to start without those tools, naming what is missing.
+// `npx jest <files>` runs the given files in whichever tier they belong to.
+// Transpile-only transform (esbuild): types are checked once by `tsc --noEmit` (npm test), not per file inside jest,
+// which is several times slower on this machine.
 const { availableParallelism } = require('node:os');
 
-/** @type {import('jest').Config} */
-module.exports = {
+/** What both tiers and the consumer test (jest.consumer.config.js) share. */
+const shared = {
+  rootDir: __dirname,
   testEnvironment: 'node',
-  // One worker more than cores: the tests block on the processes they start (terraform, bash, the validators) and
-  // on disk reads, and a third worker fills those gaps on the 2-core machines (npm test, runs taken in turn: 52.6
-  // and 54.9 s with three workers, 55.2 and 58.0 s with two).
-  maxWorkers: availableParallelism() + 1,
-  // The slowest files first even on a fresh machine, where jest has no times of a previous run.
-  testSequencer: '<rootDir>/scripts/jest-sequencer.js',
   roots: ['<rootDir>/__tests__'],
-  testMatch: ['**/*.test.ts'],
-  // The packed-library consumer test runs on its own (npm run test:consumer; jest.consumer.config.js).
-  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/__tests__/examples/'],
   moduleFileExtensions: ['ts', 'js', 'json', 'sh'],
   transform: {
     '^.+\\.ts$': '<rootDir>/scripts/jest-transform.js',
     '^.+\\.sh$': '<rootDir>/scripts/jest-text-transform.js',
   },
-  globalSetup: '<rootDir>/__tests__/helpers/global-setup.js',
-  globalTeardown: '<rootDir>/__tests__/helpers/global-teardown.js',
   moduleNameMapper: { '^archiver$': '<rootDir>/scripts/lazy-archiver.js' },
   setupFilesAfterEnv: ['<rootDir>/__tests__/helpers/plain-stack-traces.js'],
   snapshotSerializers: ['<rootDir>/__tests__/helpers/mask-serializer.js'],
 };
+
+// The packed-library consumer test runs on its own (npm run test:consumer; jest.consumer.config.js).
+const IGNORED = ['/node_modules/', '<rootDir>/__tests__/examples/'];
+
+/** @type {import('jest').Config} */
+module.exports = {
+  maxWorkers: availableParallelism(),
+  projects: [
+    {
+      ...shared,
+      displayName: 'unit',
+      testMatch: ['**/*.test.ts'],
+      testPathIgnorePatterns: [...IGNORED, '\\.tools\\.test\\.ts$'],
+      setupFiles: ['<rootDir>/__tests__/helpers/no-processes.js'],
+      globalSetup: '<rootDir>/__tests__/helpers/unit-setup.js',
+      globalTeardown: '<rootDir>/__tests__/helpers/unit-teardown.js',
+    },
+    {
+      ...shared,
+      displayName: 'tools',
+      testMatch: ['**/*.tools.test.ts'],
+      testPathIgnorePatterns: IGNORED,
+      globalSetup: '<rootDir>/__tests__/helpers/global-setup.js',
+    },
+  ],
+};
+// Not a jest option: for jest.consumer.config.js (non-enumerable, so jest's option check does not see it).
+Object.defineProperty(module.exports, 'shared', { value: shared });

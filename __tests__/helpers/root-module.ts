@@ -46,6 +46,7 @@ export function bindingDeclarations(kind: string, type: string): string {
 /** The binding generator documents each real block's property as "<name> block" (nested attributes by their description). */
 export const documentedAsBlock = (declarations: string, name: string) => declarations.includes(`* ${name} block\n`);
 
+/** What every synthesized stack must be, read in process (the unit tier); describeRootModulesLoaded is the rest. */
 export function describeRootModules(title: string, cases: readonly RootModuleCase[]): void {
   const named = cases.map((c) => [c.name, c] as const);
 
@@ -122,9 +123,15 @@ export function describeRootModules(title: string, cases: readonly RootModuleCas
     });
   });
 
+}
+
+/** What terraform makes of every synthesized stack (the tools tier: `*.tools.test.ts`). */
+export function describeRootModulesLoaded(title: string, cases: readonly RootModuleCase[]): void {
+  const named = cases.map((c) => [c.name, c] as const);
+
   describeWithTerraform(`${title}: loaded by terraform`, () => {
     // cdk.tf exactly as the app writes it: already canonical, so the formatter the cdktf CLI runs over it
-    // (@cdktf/hcl-tools) has nothing to change (that path is cdktf-cli.test.ts's, through the real CLI).
+    // (@cdktf/hcl-tools) has nothing to change (that path is cdktf-cli.tools.test.ts's, through the real CLI).
     let hcl: string[] = [];
     let unformatted: string[] = [];
     beforeAll(() => {

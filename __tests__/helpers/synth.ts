@@ -251,3 +251,32 @@ export function expressionsReferring(json: TerraformJson, target: string): strin
   walk(json, '');
   return found;
 }
+
+/** Every Terraform block of a synthesized document by its address (`resource.<type>.<name>`, `variable.<name>`, `terraform`). */
+export function blocksByAddress(json: TerraformJson): Map<string, unknown> {
+  const out = new Map<string, unknown>();
+  for (const [key, value] of Object.entries(json as Record<string, any>)) {
+    if (key === 'resource' || key === 'data') {
+      for (const [type, blocks] of Object.entries(value as Record<string, Record<string, unknown>>)) for (const [name, block] of Object.entries(blocks)) out.set(`${key}.${type}.${name}`, block);
+    } else if (['variable', 'output', 'provider', 'module', 'check'].includes(key) && value && typeof value === 'object' && !Array.isArray(value)) {
+      for (const [name, block] of Object.entries(value as Record<string, unknown>)) out.set(`${key}.${name}`, block);
+    } else {
+      out.set(key, value);
+    }
+  }
+  return out;
+}
+
+/** The blocks `variant` adds or changes against `baseline` (their JSON), and those it drops (null); snapshotted one line each (mask-serializer.js). */
+export interface BlockDifference {
+  readonly kind: 'terraform-block-difference';
+  readonly blocks: Record<string, unknown>;
+}
+
+export function blockDifference(baseline: TerraformJson, variant: TerraformJson): BlockDifference {
+  const [a, b] = [blocksByAddress(baseline), blocksByAddress(variant)];
+  const blocks: Record<string, unknown> = {};
+  for (const [address, block] of b) if (JSON.stringify(a.get(address)) !== JSON.stringify(block)) blocks[address] = block;
+  for (const address of a.keys()) if (!b.has(address)) blocks[address] = null;
+  return { kind: 'terraform-block-difference', blocks };
+}

@@ -3,11 +3,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TerraformJson } from './synth';
-import { cachedResult, keepResult, runCached } from './run-cache';
+import { cachedResult, keepResult, runCached } from './memo';
 
 /**
  * Checks that need the terraform binary but no provider (it parses and
- * evaluates expressions offline). global-setup.js stops the whole run when
+ * evaluates expressions offline): the tools tier only. global-setup.js stops the tier when
  * no terraform >= 1.10 runs: these tests are never skipped.
  */
 /** No user CLI configuration (nothing from the machine's ~/.terraformrc leaks in), no check-in, no next-step hints. */
@@ -39,7 +39,7 @@ export function templateStrings(json: unknown, path = ''): { path: string; text:
   return [];
 }
 
-/** Kept (run-cache.ts) for a template text that parses: variants share most of theirs (user data, chart values). */
+/** Kept (memo.ts) for a template text that parses: variants share most of theirs (user data, chart values). */
 const parsedKey = (text: string) => `terraform fmt template\0${text}`;
 
 /**

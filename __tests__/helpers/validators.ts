@@ -3,41 +3,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { cachedResult, keepResult, runCached } from './run-cache';
+import { cachedResult, keepResult, runCached } from './memo';
 
 export interface ToolResult {
   readonly status: number | null;
   readonly output: string;
-}
-
-/** The Python validators global-setup.js keeps running for the run (validator-server.py). */
-const SERVED = new Set(['cloud-init', 'yamllint']);
-const SERVER_SOCKET = process.env.RANCHER_TEST_VALIDATOR_SOCKET;
-const SERVER_PYTHON = process.env.RANCHER_TEST_VALIDATOR_PYTHON;
-const CLIENT = join(__dirname, 'validator-client.py');
-const SERVER_TIMEOUT_MS = 60_000;
-
-/**
- * What the validator server answered for `tool args`: the installed command's
- * own entry point, run in a process that imported it once. Undefined when
- * there is no server or it cannot import the tool (the command is run instead).
- */
-function askServer(tool: string, args: string[]): { status: number; stdout: string; stderr: string } | undefined {
-  if (!SERVER_SOCKET || !SERVER_PYTHON || !SERVED.has(tool)) return undefined;
-  const result = spawnSync(SERVER_PYTHON, ['-I', '-S', CLIENT, SERVER_SOCKET], { input: JSON.stringify({ tool, args }), encoding: 'utf8', timeout: SERVER_TIMEOUT_MS });
-  if (result.status !== 0) throw new Error(`the validator server did not answer for ${tool}:\n${result.stderr}${result.error ?? ''}`);
-  const answer = JSON.parse(result.stdout) as { status: number; stdout: string; stderr: string } | { unavailable: string };
-  return 'unavailable' in answer ? undefined : answer;
-}
-
-/**
- * Runs a validator as its command would (through the validator server for
- * cloud-init and yamllint). A missing tool fails the test: a check that
- * silently skips cannot fail.
- */
-export function runTool(tool: string, args: string[]): ToolResult {
-  const served = askServer(tool, args);
-  return served ? { status: served.status, output: `${served.stdout}${served.stderr}` } : runCommand(tool, args);
 }
 
 /** Runs the installed command itself; a missing one fails the test. */
@@ -53,7 +23,7 @@ export function runValidator(tool: string, args: string[], text: string, fileNam
   try {
     const file = join(dir, fileName);
     writeFileSync(file, text);
-    return runTool(tool, [...args, file]);
+    return runCommand(tool, [...args, file]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -119,7 +89,7 @@ function lintEach(tool: string, args: string[], texts: readonly string[], fileNa
         writeFileSync(path, text);
         return path;
       });
-      const result = runTool(tool, [...args, ...paths]);
+      const result = runCommand(tool, [...args, ...paths]);
       const lines = result.output.split('\n').filter(Boolean);
       const attributed = new Set<string>();
       const found = pending.map((_text, i) => {
@@ -136,6 +106,11 @@ function lintEach(tool: string, args: string[], texts: readonly string[], fileNa
     }
   }
   return texts.map((text) => cachedResult<ToolResult>(key(text))!);
+}
+
+/** The files a cloud-config writes, parsed only (no validator runs: the unit tier's reading of user data). */
+export function cloudConfigFiles(userData: string): CloudConfigFile[] {
+  return (parse(userData) as { write_files: CloudConfigFile[] }).write_files;
 }
 
 /**

@@ -4,7 +4,8 @@ import { NODE_ENDPOINTS } from '../../lib/config/vpc-schema';
 import { DOCKER_STACK, DockerStack } from '../../app/stacks/docker';
 import { K8S_HA_STACK, K8sHaStack } from '../../app/stacks/k8s-ha';
 import { RKE_HA_STACK, RkeHaStack } from '../../app/stacks/rke-ha';
-import { keepResult, runCached } from './run-cache';
+import { keepResult, runCached } from './memo';
+import { sharedText, shareText } from './synth-share';
 import { DB, LB, NODES, VPC } from './sample-network';
 import { settings, sortedKeys, synthStack, synthStackFolder, type StackFolder, type TerraformJson } from './synth';
 
@@ -189,22 +190,24 @@ const synthKey = (stack: StackName, input: SettingsInput) => `synthStack\0${stac
 
 /**
  * The stack main.ts builds from these settings, synthesized as synthStack
- * does. The same settings recur across the test files (defaults in most of
- * them): the text is kept for the other files of the run (run-cache.ts) and
+ * does. The same settings recur across a file's tests (defaults in most of
+ * them): the text is kept for the rest of the test file (memo.ts) and for
+ * the other files of a unit-tier run (synth-share.ts), and
  * each caller gets a fresh parse, so no test sees another's changes.
  */
 export function synthSettings(stack: StackName, input: SettingsInput): { json: TerraformJson; text: string } {
-  const text = runCached(synthKey(stack, input), () => synthStack((app) => buildStack(app, stack, input)).text);
+  const key = synthKey(stack, input);
+  const text = runCached(key, () => sharedText(key) ?? shareText(key, synthStack((app) => buildStack(app, stack, input)).text));
   return { json: JSON.parse(text) as TerraformJson, text };
 }
 
 /**
  * The stack synthesized as `cdktf synth --hcl` leaves it (synthStackFolder);
  * the JSON cdktf wrote is what synthSettings returns for these settings, so it
- * is kept for the other test files too.
+ * is kept for the rest of the test file too.
  */
 export function synthSettingsFolder(stack: StackName, input: SettingsInput): StackFolder {
   const folder = synthStackFolder((app) => buildStack(app, stack, input), 'hcl');
-  keepResult(synthKey(stack, input), JSON.stringify(folder.json, null, 2));
+  keepResult(synthKey(stack, input), shareText(synthKey(stack, input), JSON.stringify(folder.json, null, 2)));
   return folder;
 }

@@ -1,10 +1,8 @@
 import type { SettingsInput } from '../../lib/config/schema';
 import { DOCKER_STACK } from '../../app/stacks/docker';
-import { refusals } from '../helpers/guard';
 import { plannedChange } from '../helpers/replacement';
 import { addresses, resources, type TerraformJson } from '../helpers/synth';
 import { synthSettings } from '../helpers/variants';
-import { describeWithTerraform } from '../helpers/terraform';
 
 /**
  * Day 2 of the docker stack: putting an ALB in front of a running Docker
@@ -74,11 +72,5 @@ describe('docker day 2: an ALB in front of a running Docker install, or taken aw
         .sort();
     expect(open(synth(tls('rancher', 'acme')))).toEqual(['443 0.0.0.0/0', '80 0.0.0.0/0']);
     expect(open(synth(tls('external', 'acme')))).toEqual(['80 alb']);
-  });
-});
-
-describeWithTerraform('docker day 2: the switch is not refused at plan time', () => {
-  it.each(SWITCHES)('%s', (_name, before, after) => {
-    expect(refusals(synth(before), synth(after))).toEqual([]);
   });
 });

@@ -1,14 +1,11 @@
-import { parse } from 'yaml';
+
 import type { SettingsInput } from '../../lib/config/schema';
 import { DOCKER_STACK } from '../../app/stacks/docker';
 import { RKE_HA_STACK } from '../../app/stacks/rke-ha';
-import { refusals } from '../helpers/guard';
-import { failedChecks } from '../helpers/plan-checks';
-import { DB, LB, NETWORK, NODES, VPC } from '../helpers/sample-network';
+import { DB, LB, NODES, VPC } from '../helpers/sample-network';
 import { expectSecretsByReference } from '../helpers/secrets';
 import { dataSources, dependencyClosure, only, resources, userDataOf, type TerraformJson } from '../helpers/synth';
 import { synthSettings, variantSettings } from '../helpers/variants';
-import { placeholderValue, renderTemplate, validateCloudConfig } from '../helpers/validators';
 
 /**
  * The stacks in an existing VPC (rkeHa.existingNetwork, docker.existingNetwork):
@@ -81,21 +78,6 @@ describe('rke-ha in an existing VPC', () => {
     expect(record.input).toBe(VPC);
     expect(name).toBe('deployment-guard_record-rkeHa-vpcCidr_42F62958');
   });
-
-  it('renders user data that cloud-init, yamllint and shellcheck accept', () => {
-    const rendered = renderTemplate(userDataOf(json, servers[1][1]), placeholderValue);
-    expect(validateCloudConfig(rendered).map((f) => f.path)).toContain('/etc/rancher/bootstrap.env');
-  });
-
-  describe('evaluated by terraform on a healthy shared VPC', () => {
-    it('passes every data-source check and the zone checks', () => {
-      expect(failedChecks(json, NETWORK, { resources: (n) => n.startsWith('network_checks') })).toEqual([]);
-    });
-
-    it('passes the deployment guard on the first plan (no server runs yet)', () => {
-      expect(refusals(json, json, NETWORK)).toEqual([]);
-    });
-  });
 });
 
 describe('rke-ha single server in an existing VPC, TLS at an ALB', () => {
@@ -144,10 +126,6 @@ describe('rke-ha k3s in an existing VPC, proxy with closed egress', () => {
   it('skips the node subnets\' route check: the proxy carries their downloads', () => {
     expect(Object.keys(dataSources(json, 'aws_route_table')).every((n) => n.startsWith('network_load-balancer-subnet-'))).toBe(true);
   });
-
-  it('passes its plan-time checks on the shared VPC', () => {
-    expect(failedChecks(json, NETWORK, { resources: (n) => n.startsWith('network_checks') })).toEqual([]);
-  });
 });
 
 describe('docker in an existing VPC', () => {
@@ -175,28 +153,6 @@ describe('docker in an existing VPC', () => {
     expect(userDataOf(json, host)).toContain('${join(",", distinct([data.aws_vpc.');
     const vpcRule = Object.entries(resources(json, 'aws_vpc_security_group_egress_rule')).find(([n]) => n.startsWith('security-group_egress-vpc_'))![1];
     expect(vpcRule.for_each).toContain('setsubtract(');
-  });
-
-  it('renders user data that cloud-init, yamllint and shellcheck accept', () => {
-    const rendered = renderTemplate(userDataOf(json, host), placeholderValue);
-    const files = validateCloudConfig(rendered);
-    expect(parse(rendered)).toHaveProperty('write_files');
-    expect(files.length).toBeGreaterThan(3);
-  });
-
-  describe('evaluated by terraform', () => {
-    const zone = NETWORK.subnets[LB[0]].availability_zone;
-    it('passes the subnet checks, and the guard before the first apply', () => {
-      expect(failedChecks(json, NETWORK)).toEqual([]);
-      expect(refusals(json, json, NETWORK)).toEqual([]);
-    });
-
-    it('keeps the host in its data volume\'s zone: another zone is refused before a new, empty volume is made', () => {
-      expect(refusals(json, json, { ...NETWORK, volumes: [{ id: 'vol-1', zone }] })).toEqual([]);
-      expect(refusals(json, json, { ...NETWORK, volumes: [{ id: 'vol-1', zone: 'us-east-1f' }] })).toEqual([
-        expect.stringContaining(`docker.existingNetwork.subnetId ${LB[0]} is in zone ${zone}, and this deployment's data volume (Rancher's data) is in another one`),
-      ]);
-    });
   });
 });
 

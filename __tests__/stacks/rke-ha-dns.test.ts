@@ -1,10 +1,9 @@
-import { parse } from 'yaml';
+
 import type { SettingsInput } from '../../lib/config/schema';
 import { RKE_HA_STACK } from '../../app/stacks/rke-ha';
 import { expectSecretsByReference } from '../helpers/secrets';
-import { addresses, dataSources, dependencyClosure, resources, userDataOf } from '../helpers/synth';
+import { addresses, dataSources, dependencyClosure, resources } from '../helpers/synth';
 import { synthSettings } from '../helpers/variants';
-import { placeholderValue, renderTemplate, validateCloudConfig } from '../helpers/validators';
 
 /**
  * rkeHa.loadBalancer: dns — no load balancer: every node's Elastic IP answers
@@ -55,18 +54,6 @@ describe('rke-ha with DNS round robin: no load balancer', () => {
     const described = rules.map(([, r]) => `${r.from_port} ${r.cidr_ipv4}${r.for_each ? ` for_each ${r.for_each}` : ''}`).sort();
     expect(described).toEqual(['443 0.0.0.0/0', '6443 ${each.value} for_each ${toset(local.admin_cidrs_effective)}', '80 0.0.0.0/0']);
     expect(JSON.stringify(resources(json, 'aws_vpc_security_group_ingress_rule'))).not.toContain('referenced_security_group_id":"${aws_security_group.load-balancer');
-  });
-
-  it("reaches the API by Rancher's name as recorded at the first apply, which resolves to the nodes and is in every server certificate", () => {
-    const recorded = Object.keys(resources(json, 'terraform_data')).find((n) => n.startsWith('deployment-guard_record-hostname_'));
-    expect(resources(json, 'terraform_data')[recorded!].input).toBe('${var.rancher_hostname}');
-    const api = `https://\${terraform_data.${recorded}.input}:6443`;
-    for (const p of [json.provider!.helm[0].kubernetes, json.provider!.kubernetes[0]]) expect(p.host).toBe(api);
-    expect(json.output!.kubeconfig.value).toContain(`"server" = "${api}"`);
-    for (const instance of Object.values(resources(json, 'aws_instance'))) {
-      const files = validateCloudConfig(renderTemplate(userDataOf(json, instance), placeholderValue));
-      expect(parse(files.find((f) => f.path === '/etc/rancher/rke2/config.yaml')!.content)['tls-san']).toEqual(['value-of-var-rancher-hostname']);
-    }
   });
 
   describe('the gates wait for what serves the name', () => {

@@ -1,11 +1,10 @@
-import { createHash } from 'node:crypto';
+
 import { parse } from 'yaml';
 import type { SettingsInput } from '../../lib/config/schema';
 import { RKE_HA_STACK } from '../../app/stacks/rke-ha';
 import { dataSources, dependencyClosure, resources, userDataOf, type TerraformJson } from '../helpers/synth';
 import { synthSettings } from '../helpers/variants';
 import { gates as gateReleases } from '../helpers/gates';
-import { evaluate, expressionOf } from '../helpers/terraform';
 import { renderTemplate } from '../helpers/validators';
 
 /**
@@ -153,12 +152,6 @@ describe('rke-ha first apply: the join token and the snapshots', () => {
 
   it('pins the cluster CA in the join token: K10, the SHA-256 of the CA parameter a server writes byte for byte, the secret', () => {
     expect(token.value).toBe(`\${format("K10%s::server:%s", sha256(${ca.value.slice(2, -1)}), random_password.join-token.result)}`);
-  });
-
-  it('computes, in Terraform, the hash k3s computes over the served server-ca.crt (the file boot-lib writes byte for byte)', () => {
-    const pem = '-----BEGIN CERTIFICATE-----\nMIIBkTCB+wIJAKHBfpegPjMCMA0GCSqGSIb3DQEBCwUA\n-----END CERTIFICATE-----\n';
-    const expression = expressionOf(token.value).replace(ca.value.slice(2, -1), JSON.stringify(pem)).replace('random_password.join-token.result', '"s3cret"');
-    expect(evaluate(expression)).toBe(`K10${createHash('sha256').update(pem).digest('hex')}::server:s3cret`);
   });
 
   it('sets the S3 retention explicitly, one cluster-wide count that no server count changes (nodeCount 1 and 3 alike)', () => {

@@ -1,7 +1,5 @@
 import type { SettingsInput } from '../../lib/config/schema';
 import { RKE_HA_STACK } from '../../app/stacks/rke-ha';
-import { refusals } from '../helpers/guard';
-import { plannedChange, servers } from '../helpers/replacement';
 import { dataSources, resources, type TerraformJson } from '../helpers/synth';
 import { synthSettings } from '../helpers/variants';
 
@@ -49,13 +47,6 @@ describe.each(FRONTS)('a new hostname, %s in front', (_name, input) => {
     expect(after.output!.kubeconfig).toEqual(before.output!.kubeconfig);
   });
 
-  it('is not refused, and replaces no server and no load balancer', () => {
-    expect(refusals(before, after)).toEqual([]);
-    const change = plannedChange(before, after);
-    expect(servers([...change.replaced, ...change.destroyed])).toEqual([]);
-    expect([...change.replaced, ...change.destroyed].filter((a) => /^aws_lb\./.test(a))).toEqual([]);
-  });
-
   it('changes only what names Rancher; what reads the cluster at plan time does not use the name', () => {
     expect([before, after].map((j) => j.variable!.rancher_hostname.default)).toEqual(['rancher.example.com', 'rancher2.example.com']);
     const users = usersOfHostname(after);
@@ -82,14 +73,6 @@ describe('a new hostname with DNS round robin (no load balancer)', () => {
     expect(record).toMatchObject({ input: '${var.rancher_hostname}', lifecycle: { ignore_changes: ['input'] } });
   });
 
-  it('is refused at plan time with the procedure', () => {
-    const [message] = refusals(before, after);
-    expect(message).toContain('hostname is "rancher2.example.com", but this deployment was created with "rancher.example.com".');
-    expect(message).toContain('add the new name to tls-san');
-    expect(message).toContain('terraform apply -refresh=false -replace=<the hostname record>');
-    expect(refusals(before, before)).toEqual([]);
-  });
-
   it('a load balancer deployment has no hostname record (nothing to refuse)', () => {
     expect(Object.keys(resources(synth(SITE), 'terraform_data')).filter((n) => n.includes('record-hostname'))).toEqual([]);
   });
@@ -99,28 +82,5 @@ describe('no domain (dns.mode wildcard)', () => {
   it('reaches the API by Rancher\'s sslip.io name, which no accepted setting changes and a replaced NLB keeps', () => {
     const json = synth({ dns: { mode: 'wildcard' } });
     expect(apiHost(json)).toMatch(/^https:\/\/\$\{.*aws_eip\.load-balancer_eip-0_[0-9A-F]+\.public_ip.*\}.*:6443$/);
-  });
-});
-
-describe('switching the front (the API name moves with it)', () => {
-  const DNS: SettingsInput = { ...SITE, rkeHa: { loadBalancer: { type: 'dns' } } };
-
-  it('NLB to DNS round robin is taken: the API is then reached by Rancher\'s name, which every server certificate carries and which still leads to the cluster', () => {
-    expect(refusals(synth(SITE), synth(DNS))).toEqual([]);
-    // The record of the name is new in that plan: its input (Rancher's name) is known, so is the providers' address.
-    expect(apiHost(synth(DNS))).toMatch(/terraform_data\.deployment-guard_record-hostname_/);
-  });
-
-  it('DNS round robin to the NLB is refused: the new NLB\'s name is unknown in that plan and not in the servers\' certificates', () => {
-    const [message] = refusals(synth(DNS), synth(SITE));
-    expect(message).toContain('rkeHa.loadBalancer.type is "nlb", but this deployment was created with "dns".');
-    expect(message).toContain('terraform apply -target=<the aws_lb address of the load balancer>');
-    expect(message).toContain('terraform apply -replace=<the rkeHa.loadBalancer.type record>');
-    expect(apiHost(synth(SITE))).toMatch(/aws_lb\.load-balancer_lb_/);
-  });
-
-  it('neither is refused without a change', () => {
-    expect(refusals(synth(SITE), synth(SITE))).toEqual([]);
-    expect(refusals(synth(DNS), synth(DNS))).toEqual([]);
   });
 });

@@ -1,9 +1,7 @@
 import { RKE_HA_STACK } from '../../app/stacks/rke-ha';
 import { describeRootModules } from '../helpers/root-module';
 import { PEM_BLOCK } from '../helpers/secrets';
-import { dataSources, resources, type StackFolder, type TerraformJson } from '../helpers/synth';
-import { gates } from '../helpers/gates';
-import { describeWithTerraform, evaluate, expressionOf, unparsableTemplates } from '../helpers/terraform';
+import { blockDifference, dataSources, resources, type StackFolder, type TerraformJson } from '../helpers/synth';
 import { RKE_HA_TLS_VARIANTS as VARIANTS, synthSettingsFolder } from '../helpers/variants';
 
 // Synthesized as `cdktf synth --hcl` would: the JSON cdktf wrote, and the stack folder in HCL.
@@ -30,11 +28,6 @@ const worldPorts = (json: TerraformJson) =>
     .map((r) => r.from_port)
     .sort((a, b) => a - b);
 const variables = (json: TerraformJson) => Object.keys(json.variable ?? {}).filter((v) => v.startsWith('tls_')).sort();
-
-/** The Rancher chart values, evaluated by Terraform itself. */
-function chartValues(json: TerraformJson): any {
-  return evaluate(`yamldecode(${expressionOf(release(json, 'rancher').values[0])})`, { rancher_hostname: 'rancher.example.com' });
-}
 
 describe.each(Object.keys(VARIANTS))('rke-ha TLS %s: common guarantees', (name) => {
   const { json, text } = synthesized[name];
@@ -67,43 +60,17 @@ describe.each(Object.keys(VARIANTS))('rke-ha TLS %s: common guarantees', (name) 
   // The whole default stack is rke-ha.test.ts's snapshot; here only what this TLS choice makes different from the
   // default pair, so a change that reaches every variant is reviewed once, not eleven times.
   it('matches its snapshot: what differs from ingress+rancher', () => {
-    expect(differenceFrom(synthesized[BASELINE].json, json)).toMatchSnapshot();
+    expect(blockDifference(synthesized[BASELINE].json, json)).toMatchSnapshot();
   });
 });
 
 /** The default pair, whose whole stack is snapshotted in rke-ha.test.ts. */
 const BASELINE = 'ingress+rancher';
 
-/**
- * Per top-level block and type (`resource.aws_lb`, `variable`, `check`, ...), the entries `variant` adds or changes
- * with respect to `baseline`, in full, and the names it drops: everything a TLS choice does to the module.
- */
-function differenceFrom(baseline: TerraformJson, variant: TerraformJson): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  const compare = (path: string, a: Record<string, unknown> = {}, b: Record<string, unknown> = {}) => {
-    const changed = Object.fromEntries(Object.entries(b).filter(([k, v]) => JSON.stringify(a[k]) !== JSON.stringify(v)));
-    const dropped = Object.keys(a).filter((k) => !(k in b));
-    if (Object.keys(changed).length) out[path] = changed;
-    if (dropped.length) out[`${path} (dropped)`] = dropped;
-  };
-  const base = baseline as Record<string, any>;
-  const other = variant as Record<string, any>;
-  for (const block of new Set([...Object.keys(base), ...Object.keys(other)])) {
-    if (block === 'resource' || block === 'data') {
-      for (const type of new Set([...Object.keys(base[block] ?? {}), ...Object.keys(other[block] ?? {})])) compare(`${block}.${type}`, base[block]?.[type], other[block]?.[type]);
-    } else if (JSON.stringify(base[block]) !== JSON.stringify(other[block])) {
-      const [a, b] = [base[block], other[block]];
-      if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a)) compare(block, a, b);
-      else out[block] = b;
-    }
-  }
-  return out;
-}
-
 it('the TLS snapshots see what a choice changes: ingress+blank differs from the default pair in its secret and chart values', () => {
-  const difference = differenceFrom(synthesized[BASELINE].json, synthesized['ingress+blank'].json);
-  expect(Object.keys(difference)).toEqual(expect.arrayContaining(['resource.kubernetes_secret_v1', 'resource.helm_release', 'variable']));
-  expect(differenceFrom(synthesized[BASELINE].json, synthesized[BASELINE].json)).toEqual({});
+  const difference = Object.keys(blockDifference(synthesized[BASELINE].json, synthesized['ingress+blank'].json).blocks);
+  for (const kind of ['resource.kubernetes_secret_v1.', 'resource.helm_release.', 'variable.']) expect(difference.some((address) => address.startsWith(kind))).toBe(true);
+  expect(blockDifference(synthesized[BASELINE].json, synthesized[BASELINE].json).blocks).toEqual({});
 });
 
 describe('rke-ha TLS: TLS at the ingress', () => {
@@ -252,52 +219,5 @@ describe('rke-ha TLS: re-encryption to the Rancher pods (mode rancher)', () => {
     const acme = release(synthesized['rancher+acme'].json, 'rancher').values[0];
     expect(acme).toContain('"servicePort" = 443');
     expect(acme).toContain('"source" = "letsEncrypt"');
-  });
-});
-
-describeWithTerraform('rke-ha TLS: what Terraform makes of it (terraform fmt / console)', () => {
-  it.each(Object.keys(VARIANTS))('%s: every expression parses as HCL', (name) => {
-    expect(unparsableTemplates(synthesized[name].json)).toEqual([]);
-  });
-
-  it('ingress+ca: chart values carry the CA issuer and the certificate for the hostname', () => {
-    const values = chartValues(synthesized['ingress+ca'].json);
-    expect(values).toMatchObject({ hostname: 'rancher.example.com', privateCA: true, ingress: { tls: { source: 'secret' } } });
-    const [issuer, certificate] = values.extraObjects;
-    expect(issuer).toMatchObject({ kind: 'Issuer', metadata: { namespace: 'cattle-system' }, spec: { ca: { secretName: 'rancher-ca-issuer-keypair' } } });
-    expect(certificate).toMatchObject({ kind: 'Certificate', spec: { secretName: 'tls-rancher-ingress', dnsNames: ['rancher.example.com'] } });
-  });
-
-  it('ingress+acme: chart values for Let\'s Encrypt, and a gate waits for the issued certificate after the release', () => {
-    const values = chartValues(synthesized['ingress+acme'].json);
-    expect(values).toMatchObject({
-      hostname: 'rancher.example.com',
-      replicas: 3,
-      ingress: { ingressClassName: 'nginx', tls: { source: 'letsEncrypt' } },
-      letsEncrypt: { email: 'ops@example.com', environment: 'production', ingress: { class: 'nginx' } },
-    });
-    expect(values).not.toHaveProperty('extraObjects');
-    const { job, release: gate } = gates(synthesized['ingress+acme'].json)['rancher-aws-certificate-ready'];
-    expect(job.spec.template.spec.containers[0].env).toEqual(
-      expect.arrayContaining([
-        { name: 'GATE', value: 'certificate' },
-        { name: 'NAMESPACE', value: 'cattle-system' },
-        { name: 'CERTIFICATE', value: 'tls-rancher-ingress' },
-      ]),
-    );
-    expect(gate.depends_on).toContain(`helm_release.${Object.entries(resources(synthesized['ingress+acme'].json, 'helm_release')).find(([, r]) => r.chart === 'rancher')![0]}`);
-  });
-
-  it('waits for the certificate only when cert-manager issues it', () => {
-    for (const [name, { json }] of Object.entries(synthesized)) {
-      const waits = 'rancher-aws-certificate-ready' in gates(json);
-      expect([name, waits]).toEqual([name, !name.startsWith('external') && !name.includes('blank')]);
-    }
-  });
-
-  it('external: the forwarded-headers config reaches ingress-nginx as valid YAML', () => {
-    const values = chartValues(synthesized['external+acme'].json);
-    expect(values.tls).toBe('external');
-    expect(values.extraObjects[0].spec.valuesContent).toBe("controller:\n  config:\n    use-forwarded-headers: 'true'\n");
   });
 });

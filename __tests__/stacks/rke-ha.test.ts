@@ -1,4 +1,4 @@
-import { parse } from 'yaml';
+
 import type { SettingsInput } from '../../lib/config/schema';
 import { DEFAULT_VERSIONS } from '../../lib/config/versions';
 import { RKE2_SERVER_PORTS } from '../../lib/nodes/private/ports';
@@ -6,7 +6,6 @@ import { RKE_HA_STACK } from '../../app/stacks/rke-ha';
 import { dataSources, expressionsReferring, only, resources, userDataOf, type TerraformJson } from '../helpers/synth';
 import { gates } from '../helpers/gates';
 import { synthSettings } from '../helpers/variants';
-import { placeholderValue, renderTemplate, validateCloudConfig } from '../helpers/validators';
 import { CLUSTER_INITIALIZED_MARKER, secretLiterals } from '../helpers/secrets';
 
 function synth(input: SettingsInput = {}) {
@@ -68,21 +67,6 @@ describe('rke-ha stack: nodes', () => {
     for (const [, i] of instances) {
       expect(i.depends_on).toEqual(expect.arrayContaining(params));
       expect(i.depends_on.some((d: string) => d.startsWith('aws_iam_role_policy.'))).toBe(true);
-    }
-  });
-
-  it('renders user data that cloud-init, yamllint and shellcheck accept', () => {
-    for (const [, i] of instances) {
-      const rendered = renderTemplate(userDataOf(json, i), placeholderValue);
-      const files = validateCloudConfig(rendered);
-      const config = parse(files.find((f) => f.path === '/etc/rancher/rke2/config.yaml')!.content);
-      expect(config['tls-san']).toEqual([
-        'value-of-var-rancher-hostname',
-        expect.stringMatching(/^value-of-aws-lb-load-balancer-lb-[0-9A-F]+-dns-name$/),
-      ]);
-      expect(config['ingress-controller']).toEqual(['ingress-nginx']);
-      expect(config['etcd-s3-bucket']).toMatch(/^value-of-aws-s3-bucket-etcd-snapshots-bucket/);
-      expect(userDataOf(json, i)).toContain(`RKE2_VERSION="${DEFAULT_VERSIONS.rke2}"`);
     }
   });
 });

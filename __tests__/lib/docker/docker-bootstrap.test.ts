@@ -1,8 +1,6 @@
-import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runValidator } from '../../helpers/validators';
 
 /**
  * Runs lib/docker/docker-bootstrap.sh against a scratch root: its fixed paths
@@ -12,153 +10,11 @@ import { runValidator } from '../../helpers/validators';
  */
 const SCRIPT = readFileSync(join(__dirname, '../../../lib/docker/docker-bootstrap.sh'), 'utf8');
 
-const STUBS: Record<string, string> = {
-  // -p probe: exit code from $T/blkid-probe (2: nothing on the device); -s TYPE/UUID: fixed values.
-  blkid: `case "$*" in
-  -p*) exit "$(cat "$T/blkid-probe")" ;;
-  *TYPE*) echo ext4 ;;
-  *UUID*) echo 0f0e0d0c-aaaa-bbbb-cccc-000000000001 ;;
-esac`,
-  docker: `case "$1" in
-  inspect) [ -f "$T/container-label" ] && cat "$T/container-label" || exit 1 ;;
-  run) for a in "$@"; do case "$a" in --label=rancher-aws.config=*) echo "\${a#--label=rancher-aws.config=}" >"$T/container-label" ;; esac; done ;;
-  rm) rm -f "$T/container-label" ;;
-esac`,
-  mountpoint: 'exit 1',
-  'mkfs.ext4': 'exit 0',
-  mount: 'exit 0',
-  systemctl: 'exit 0',
-  resize2fs: 'exit 0',
-  'apt-get': 'exit 0',
-};
-
-const FAKE_BOOT_LIB = `
-log() { echo "test: $*" >&2; }
-retry() { shift 2; "$@"; }
-fetch_to() { mkdir -p "$(dirname "$2")"; printf '%s%s\\n' "\${3:-}" "fake-$1" >"$2"; }
-`;
-
-interface Host {
-  readonly dir: string;
-  run(): { status: number | null; output: string };
-  calls(): string[];
-  read(path: string): string;
-  write(path: string, text: string): void;
-}
-
-function scratchHost(): Host {
-  const dir = mkdtempSync(join(tmpdir(), 'docker-bootstrap-'));
-  const path = (p: string) => join(dir, p);
-  for (const sub of ['bin', 'etc', 'lib', 'dev', 'data']) mkdirSync(path(sub));
-  for (const [name, body] of Object.entries(STUBS)) {
-    writeFileSync(path(`bin/${name}`), `#!/bin/bash\necho "${name} $*" >>"$T/calls"\n${body}\n`);
-    chmodSync(path(`bin/${name}`), 0o755);
-  }
-  writeFileSync(path('lib/boot-lib.sh'), FAKE_BOOT_LIB);
-  writeFileSync(path('fstab'), 'LABEL=cloudimg-rootfs / ext4 discard,errors=remount-ro 0 1\n');
-  writeFileSync(path('blkid-probe'), '2');
-  writeFileSync(path('dev/nvme-Amazon_Elastic_Block_Store_vol0123456789abcdef0'), '');
-  writeFileSync(
-    path('etc/docker.env'),
-    'AWS_REGION="us-east-1"\nPARAMETER_PREFIX="/rancher/docker"\nDATA_VOLUME_ID="vol-0123456789abcdef0"\nRANCHER_IMAGE="rancher/rancher:v2.14.4"\nTLS_FILES="cert key cacerts"\n',
-  );
-  writeFileSync(path('etc/rancher-run.args'), '--name=rancher\n--detach\n--restart=unless-stopped\nrancher/rancher:v2.14.4\n');
-  writeFileSync(path('etc/rancher.env'), '# none\n');
-  const script = SCRIPT.replaceAll('/usr/local/lib/rancher-aws/boot-lib.sh', path('lib/boot-lib.sh'))
-    .replaceAll('/etc/rancher-aws', path('etc'))
-    .replaceAll('/etc/fstab', path('fstab'))
-    .replaceAll('/dev/disk/by-id/', `${path('dev')}/`)
-    .replaceAll('/dev/xvdf', path('dev/xvdf'))
-    .replaceAll('DATA_DIR=/var/lib/rancher', `DATA_DIR=${path('data')}`)
-    // A stub device is a plain file.
-    .replace('[ -b "$candidate" ]', '[ -e "$candidate" ]');
-  writeFileSync(path('script.sh'), script);
-  return {
-    dir,
-    run() {
-      const result = spawnSync('bash', [path('script.sh')], { env: { ...process.env, T: dir, PATH: `${path('bin')}:${process.env.PATH}` }, encoding: 'utf8' });
-      return { status: result.status, output: `${result.stdout}${result.stderr}` };
-    },
-    calls: () => (existsSync(path('calls')) ? readFileSync(path('calls'), 'utf8').trimEnd().split('\n') : []),
-    read: (p) => readFileSync(path(p), 'utf8'),
-    write: (p, text) => writeFileSync(path(p), text),
-  };
-}
 
 describe('docker-bootstrap.sh', () => {
-  it('passes shellcheck as committed', () => {
-    expect(runValidator('shellcheck', ['--severity=style'], SCRIPT, 'docker-bootstrap.sh')).toEqual({ status: 0, output: '' });
-  });
 
   it('sources the shared boot helpers instead of carrying its own SSM code', () => {
     expect(SCRIPT).toContain('. /usr/local/lib/rancher-aws/boot-lib.sh');
     expect(SCRIPT).not.toMatch(/ssm_get\(\)|imds_get\(\)|--aws-sigv4/);
-  });
-
-  describe('on a scratch root', () => {
-    let host: Host;
-    beforeEach(() => {
-      host = scratchHost();
-    });
-    afterEach(() => rmSync(host.dir, { recursive: true, force: true }));
-
-    it('formats a new volume, mounts it with nofail, fetches the secrets and starts the container', () => {
-      const first = host.run();
-      expect(first).toMatchObject({ status: 0 });
-      const device = join(host.dir, 'dev/nvme-Amazon_Elastic_Block_Store_vol0123456789abcdef0');
-      expect(host.calls()).toContain(`mkfs.ext4 -q -L rancher-data ${device}`);
-      expect(host.read('fstab').split('\n').filter((l) => l.includes('/data '))).toEqual([
-        `UUID=0f0e0d0c-aaaa-bbbb-cccc-000000000001 ${join(host.dir, 'data')} ext4 defaults,nofail,x-systemd.device-timeout=5min 0 2`,
-      ]);
-      expect(host.calls()).toContain(`mount ${join(host.dir, 'data')}`);
-      expect(host.calls()).toContain('systemctl enable --now docker.service');
-      expect(host.calls().some((c) => c.startsWith('apt-get'))).toBe(false);
-      expect(host.read('etc/rancher-secrets.env')).toBe('CATTLE_BOOTSTRAP_PASSWORD=fake-bootstrap-password\n');
-      expect(['cert', 'key', 'cacerts'].map((f) => host.read(`etc/ssl/${f}.pem`))).toEqual(['fake-tls-cert\n', 'fake-tls-key\n', 'fake-tls-cacerts\n']);
-      const run = host.calls().find((c) => c.startsWith('docker run'))!;
-      expect(run).toMatch(/^docker run --label=rancher-aws\.config=[0-9a-f]{64} --name=rancher --detach --restart=unless-stopped rancher\/rancher:v2\.14\.4$/);
-      expect(host.calls().indexOf('docker pull -q rancher/rancher:v2.14.4')).toBeLessThan(host.calls().indexOf(run));
-    });
-
-    it('is idempotent: a second run keeps the data, the fstab entry and the container', () => {
-      expect(host.run().status).toBe(0);
-      host.write('blkid-probe', '0'); // the volume now holds the file system
-      host.write('calls', '');
-      const second = host.run();
-      expect(second.status).toBe(0);
-      expect(second.output).toContain('holds a file system: keeping its data');
-      expect(host.calls().some((c) => c.startsWith('mkfs'))).toBe(false);
-      expect(host.read('fstab').match(/nofail/g)).toHaveLength(1);
-      expect(host.calls().filter((c) => c.startsWith('docker ') && !c.startsWith('docker inspect'))).toEqual(['docker start rancher']);
-    });
-
-    it('recreates the container (same data) when what it was created from changed', () => {
-      expect(host.run().status).toBe(0);
-      const label = host.read('container-label');
-      host.write('blkid-probe', '0');
-      host.write('etc/rancher-run.args', '--name=rancher\n--detach\n--restart=unless-stopped\nrancher/rancher:v2.14.5\n');
-      host.write('calls', '');
-      expect(host.run().status).toBe(0);
-      const dockerCalls = host.calls().filter((c) => c.startsWith('docker ') && !c.startsWith('docker inspect'));
-      expect(dockerCalls[0]).toBe('docker pull -q rancher/rancher:v2.14.4');
-      expect(dockerCalls[1]).toBe('docker rm -f rancher');
-      expect(dockerCalls[2]).toMatch(/^docker run .*rancher\/rancher:v2\.14\.5$/);
-      expect(host.read('container-label')).not.toBe(label);
-    });
-
-    it('finds the volume as /dev/xvdf on instance types without NVMe', () => {
-      rmSync(join(host.dir, 'dev/nvme-Amazon_Elastic_Block_Store_vol0123456789abcdef0'));
-      host.write('dev/xvdf', '');
-      expect(host.run().status).toBe(0);
-      expect(host.calls()).toContain(`mkfs.ext4 -q -L rancher-data ${join(host.dir, 'dev/xvdf')}`);
-    });
-
-    it('leaves a volume it cannot read alone: no format, no container', () => {
-      host.write('blkid-probe', '8'); // blkid: ambivalent probing result
-      const result = host.run();
-      expect(result.status).not.toBe(0);
-      expect(result.output).toContain('not touching it');
-      expect(host.calls().some((c) => c.startsWith('mkfs') || c.startsWith('docker run'))).toBe(false);
-    });
   });
 });

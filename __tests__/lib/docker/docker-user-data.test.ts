@@ -7,14 +7,13 @@ import {
   DOCKER_BOOTSTRAP_PATH,
   DOCKER_DAEMON_CONFIG_PATH,
   DOCKER_DROP_IN_PATH,
-  DOCKER_ENV_PATH,
   RUN_ARGS_PATH,
   dockerUserData,
   type DockerHostInput,
 } from '../../../lib/docker/private/docker-user-data';
 import { rancherRunArgs } from '../../../lib/docker/private/rancher-container';
 import { BOOT_LIB_PATH } from '../../../lib/nodes/private/boot-files';
-import { renderTemplate, runValidator, validateCloudConfig, type CloudConfigFile } from '../../helpers/validators';
+import { renderTemplate, type CloudConfigFile } from '../../helpers/validators';
 
 /** The host input from a whole settings object (docker section, shared proxy, airGap, rancher.auditLog). */
 function input(settings: Record<string, unknown> = {}, extra: Partial<DockerHostInput> = {}): DockerHostInput {
@@ -56,33 +55,11 @@ describe('dockerUserData', () => {
   };
   const full = rendered(dockerUserData(input(fullSettings, { certificateFingerprint: '0123abcd' })));
 
-  it.each([
-    ['defaults', plain],
-    ['certificate, audit log, proxy and air gap', full],
-  ])('passes cloud-init schema, yamllint and shellcheck (%s)', (_name, text) => {
-    validateCloudConfig(text);
-  });
-
   it('runs the bootstrap script once, and writes it and the shared helpers unchanged after Terraform rendering', () => {
     const doc = parse(plain);
     expect(doc.runcmd).toEqual([[DOCKER_BOOTSTRAP_PATH]]);
     expect(file(plain, DOCKER_BOOTSTRAP_PATH)).toMatchObject({ permissions: '0700', content: readFileSync(join(__dirname, '../../../lib/docker/docker-bootstrap.sh'), 'utf8') });
     expect(file(plain, BOOT_LIB_PATH).content).toBe(readFileSync(join(__dirname, '../../../lib/nodes/boot-lib.sh'), 'utf8'));
-  });
-
-  it('writes the host settings into a root-only env file the script sources', () => {
-    const env = file(plain, DOCKER_ENV_PATH);
-    expect(env.permissions).toBe('0600');
-    expect(env.content).toBe(`AWS_REGION="us-east-1"
-PARAMETER_PREFIX="/rancher/docker"
-DATA_VOLUME_ID="vol-0123456789abcdef0"
-RANCHER_IMAGE="rancher/rancher:v2.14.4"
-TLS_FILES=""
-`);
-    expect(runValidator('bash', ['-n'], env.content, 'env.sh').status).toBe(0);
-    expect(file(full, DOCKER_ENV_PATH).content).toContain(
-      'RANCHER_IMAGE="registry.internal:5000/rancher/rancher:v2.14.4"\nTLS_FILES="cert key cacerts"\nCERTIFICATE_SHA256="0123abcd"\nHTTP_PROXY="http://proxy:3128"\nHTTPS_PROXY="http://proxy:3128"\nNO_PROXY="',
-    );
   });
 
   it('writes the docker run arguments one a line, exactly as built', () => {

@@ -1,8 +1,7 @@
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { LocalBackend, TerraformOutput } from 'cdktf';
 import { INGRESS_TARGET_VARIABLE, IngressLoadBalancer, type IngressLoadBalancerProps } from '../../../lib/existing-cluster/ingress-load-balancer';
-import { dataSources, settingsAccept, synthConstruct } from '../../helpers/synth';
-import { describeWithTerraform, planVariables } from '../../helpers/terraform';
+import { dataSources, synthConstruct } from '../../helpers/synth';
 
 function synth(props: IngressLoadBalancerProps) {
   return synthConstruct((stack) => {
@@ -48,31 +47,5 @@ describe('IngressLoadBalancer', () => {
 
   it('matches the snapshot', () => {
     expect(json).toMatchSnapshot();
-  });
-});
-
-describeWithTerraform('IngressLoadBalancer: ingress_target validation in a plan', () => {
-  const { json } = synth({ service });
-  const accepted = (target: string | null) => planVariables(json.variable!, { ingress_target: target }).accepted;
-  const targetAccepted = (target: string) => settingsAccept({ k8sHa: { dns: { target } } });
-
-  it('accepts null: the Service is read instead', () => {
-    expect(accepted(null)).toBe(true);
-  });
-
-  it.each([
-    ['k8s-ingress-0123456789abcdef.elb.eu-west-1.amazonaws.com', true],
-    ['lb.example.net', true],
-    ['203.0.113.10', true],
-    ['203.0.113', false],
-    ['203.0.113.256', false],
-    ['LB.example.net', false],
-    ['lb.example.net.', false],
-    ['lb', false],
-    ['', false],
-    [`${'a'.repeat(60)}.${'b'.repeat(60)}.${'c'.repeat(60)}.${'d'.repeat(60)}.example.com`, false],
-  ])('%j → %s, as the settings decide for k8sHa.dns.target', (target, ok) => {
-    expect(accepted(target)).toBe(ok);
-    expect(targetAccepted(target)).toBe(ok);
   });
 });

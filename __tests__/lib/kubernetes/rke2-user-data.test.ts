@@ -6,7 +6,7 @@ import type { Rke2Settings } from '../../../lib/kubernetes/private/rke2-settings
 import { serverUnits } from '../../../lib/kubernetes/private/server-units';
 import { compressedUpperBound } from '../../../lib/nodes/server-node';
 import { shipped } from '../../../lib/nodes/private/boot-files';
-import { renderTemplate, runValidator, validateCloudConfig } from '../../helpers/validators';
+import { renderTemplate } from '../../helpers/validators';
 
 const settings: Rke2Settings = {
   version: 'v1.35.7+rke2r1',
@@ -24,10 +24,6 @@ const rendered = (text: string) => renderTemplate(text, (expression) => {
 describe('rke2UserData', () => {
   const userData = rendered(rke2UserData(settings, init));
 
-  it('passes cloud-init schema, yamllint and shellcheck', () => {
-    validateCloudConfig(userData);
-  });
-
   it('runs the bootstrap script through its unit (until it succeeds once), and writes it unchanged after Terraform rendering', () => {
     const doc = parse(userData);
     expect(doc.runcmd).toEqual(serverUnits('rke2', BOOTSTRAP_SCRIPT_PATH).runcmd);
@@ -41,27 +37,6 @@ describe('rke2UserData', () => {
     const script = doc.write_files.find((f: { path: string }) => f.path === BOOTSTRAP_SCRIPT_PATH);
     expect(script.permissions).toBe('0700');
     expect(script.content).toBe(shipped(readFileSync(join(__dirname, '../../../lib/kubernetes/rke2-bootstrap.sh'), 'utf8')));
-  });
-
-  it('writes the node identity and pinned version into a root-only env file', () => {
-    const env = parse(userData).write_files.find((f: { path: string }) => f.path === '/etc/rancher/bootstrap.env');
-    expect(env.permissions).toBe('0600');
-    expect(env.content).toBe(
-      [
-        'NODE_ROLE="init"',
-        'NODE_IP="10.0.0.10"',
-        'PEER_IPS="10.0.16.10 10.0.32.10"',
-        'PREVIOUS_SERVER_IPS=""',
-        'PEER_WAIT_SECONDS="1800"',
-        'AWS_REGION="us-east-1"',
-        'PARAMETER_PREFIX="/rancher/rke-ha"',
-        'RKE2_VERSION="v1.35.7+rke2r1"',
-        'RKE2_INSTALL_URL="https://get.rke2.io"',
-        '',
-      ].join('\n'),
-    );
-    const sourced = runValidator('bash', ['-n'], env.content, 'env.sh');
-    expect(sourced.status).toBe(0);
   });
 
   it('writes the RKE2 config with tls-san, pinned ingress controller and S3 snapshots', () => {

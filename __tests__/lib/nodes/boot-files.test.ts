@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { BOOT_LIB_PATH, bootFiles, cloudConfig, envFile, envLine, scriptFile } from '../../../lib/nodes/private/boot-files';
-import { renderTemplate, runValidator } from '../../helpers/validators';
+import { renderTemplate } from '../../helpers/validators';
 
 const LIB = readFileSync(join(__dirname, '../../../lib/nodes/boot-lib.sh'), 'utf8');
 const CLUSTER_LIB = readFileSync(join(__dirname, '../../../lib/kubernetes/cluster-lib.sh'), 'utf8');
@@ -12,22 +12,11 @@ const unescape = (text: string) =>
   });
 
 describe('boot-lib.sh', () => {
-  it('passes shellcheck as committed', () => {
-    expect(runValidator('shellcheck', ['--severity=style'], LIB, 'boot-lib.sh')).toEqual({ status: 0, output: '' });
-  });
 
   it('defines each shared helper once (their behaviour is run in bash in boot-lib.test.ts)', () => {
     const helpers = ['log', 'retry', 'imds_get', 'json_field', 'curl_credentials', 'ssm_credentials', 'ssm_lookup', 'ssm_get', 'fetch_to', 'cluster_state', 'live_peer', 'find_peer', 'is_voting_member', 'wait_turn', 'token_password', 'run_installer'];
     for (const fn of helpers) expect(LIB.match(new RegExp(`^${fn}\\(\\) \\{`, 'gm'))).toHaveLength(1);
     expect(LIB.match(/^[a-z_]+\(\) \{/gm)).toHaveLength(helpers.length);
-  });
-
-  it('leaves the cluster-only helpers to cluster-lib.sh, which passes shellcheck and defines them once', () => {
-    expect(LIB).not.toContain('place_cluster_cas');
-    expect(runValidator('shellcheck', ['--severity=style'], CLUSTER_LIB, 'cluster-lib.sh')).toEqual({ status: 0, output: '' });
-    const helpers = ['place_cluster_cas', 'server_paths', 'kube', 'servers_ready', 'etcd_healthy', 'cluster_healthy', 'wait_for'];
-    expect(CLUSTER_LIB.match(/^[a-z_]+\(\) \{/gm)).toEqual(helpers.map((fn) => `${fn}() {`));
-    for (const fn of helpers) expect(LIB).not.toContain(`${fn}() {`);
   });
 
   it('appends extra helpers to boot-lib.sh, and gives it unchanged without them', () => {

@@ -1,6 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+
 import { DataHttp } from '@cdktf/provider-http/lib/data-http';
 import { HttpProvider } from '@cdktf/provider-http/lib/provider';
 import { Password } from '@cdktf/provider-random/lib/password';
@@ -9,7 +7,6 @@ import { TerraformOutput, TerraformVariable, type TerraformStack } from 'cdktf';
 import { FirstLogin, type FirstLoginProps } from '../../../lib/rancher/first-login';
 import { ENVIRONMENT_PROOF } from '../../../lib/rancher/rancher2-provider';
 import { resources, synthConstruct, type TerraformJson } from '../../helpers/synth';
-import { describeWithTerraform, terraformOk } from '../../helpers/terraform';
 
 type Extra = Partial<Omit<FirstLoginProps, 'password' | 'ping' | 'hostname'>> & { readonly hostnameVariable?: boolean };
 
@@ -106,45 +103,6 @@ describe('FirstLogin', () => {
     it('pins nothing for a CA known at plan, or with the bootstrap off', () => {
       expect(resources(json, 'terraform_data')).toEqual({});
       expect(resources(synth({ caCertPem: '${var.ca}', pinCaCert: true, enabled: false }).json, 'terraform_data')).toEqual({});
-    });
-
-    describeWithTerraform('planned by terraform (terraform_data needs no provider)', () => {
-      it('is known to the provider in a plan where the read it pins is deferred, and in the plan that creates it', () => {
-        const dir = mkdtempSync(join(tmpdir(), 'rancher-pin-'));
-        const terraform = (...args: string[]) => terraformOk(dir, ...args);
-        // What the provider would be configured with in a plan (a stand-in: its configuration is not in the plan).
-        const seen = (release: string) => {
-          terraform('plan', '-input=false', '-var', `release=${release}`, '-out', 'plan');
-          const plan = JSON.parse(terraform('show', '-json', 'plan'));
-          const change = (address: string) => plan.resource_changes.find((c: { address: string }) => c.address === address).change;
-          return { read: change('terraform_data.read').actions, pin: change(`terraform_data.${pinName}`).actions, provider: change('terraform_data.provider').after.input ?? 'unknown' };
-        };
-        try {
-          // The synthesized pin, its input a stand-in for the deferred read: replaced whenever var.release changes.
-          writeFileSync(
-            join(dir, 'main.tf.json'),
-            JSON.stringify({
-              variable: { release: { type: 'string' } },
-              resource: {
-                terraform_data: {
-                  read: { input: 'CA PEM', triggers_replace: '${var.release}' },
-                  [pinName]: { ...pin, input: '${terraform_data.read.output}' },
-                  provider: { input: pinned.provider!.rancher2[0].ca_certs },
-                },
-              },
-            }),
-          );
-          terraform('init', '-input=false');
-          terraform('apply', '-auto-approve', '-input=false', '-var', 'release=1');
-          // An upgrade: the read is deferred, the pin stays, the provider knows the CA.
-          expect(seen('2')).toEqual({ read: ['delete', 'create'], pin: ['no-op'], provider: 'CA PEM' });
-          // A deployment whose first login came before the pin: created now, known (a terraform_data's output would not be).
-          terraform('state', 'rm', `terraform_data.${pinName}`, 'terraform_data.provider');
-          expect(seen('1')).toEqual({ read: ['no-op'], pin: ['create'], provider: 'CA PEM' });
-        } finally {
-          rmSync(dir, { recursive: true, force: true });
-        }
-      });
     });
   });
 });

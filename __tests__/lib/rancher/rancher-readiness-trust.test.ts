@@ -5,7 +5,6 @@ import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { TerraformVariable } from 'cdktf';
 import { RancherReadiness, type ReadinessTrust } from '../../../lib/rancher/rancher-readiness';
 import { dataSources, synthConstruct } from '../../helpers/synth';
-import { describeWithTerraform, unparsableTemplates } from '../../helpers/terraform';
 
 const DEPENDS_ON = ['random_password.release', 'random_password.record'];
 const POSTCONDITION = '${self.status_code == 200 && trimspace(self.response_body) == "pong"}';
@@ -142,11 +141,5 @@ describe('RancherReadiness trust kinds', () => {
       new RancherReadiness(stack, 'ready', { hostname: 'rancher.example.com', dependsOn: [], trust: { kind: 'public' }, minutes: 2 });
     });
     expect(ping(json).retry.attempts).toBe(5);
-  });
-
-  describeWithTerraform('with Terraform', () => {
-    it.each([{ kind: 'rancher-ca' } as const, 'variable' as const, { kind: 'public' } as const, { kind: 'unverified' } as const])('every template of %j parses as HCL', (trust) => {
-      expect(unparsableTemplates(synth(trust).json)).toEqual([]);
-    });
   });
 });

@@ -9,7 +9,6 @@ import { RancherTlsSecrets, USER_CERTIFICATE_WARNING_HOURS } from '../../../lib/
 import { CertificateVariables } from '../../../lib/tls/certificate-variables';
 import { tlsPlan, type TlsPlan } from '../../../lib/tls/private/tls-plan';
 import { dataSources, only, resources, synthConstruct } from '../../helpers/synth';
-import { describeWithTerraform, unparsableTemplates } from '../../helpers/terraform';
 
 const plan = (input: Record<string, unknown>): TlsPlan => tlsPlan(tlsSchema.parse(input));
 
@@ -164,12 +163,5 @@ describe('RancherTlsSecrets', () => {
     ['external + ca', { mode: 'external', issuer: 'ca' }],
   ])('%s matches the snapshot', (_name, input) => {
     expect(synth(plan(input)).json).toMatchSnapshot();
-  });
-
-  describeWithTerraform('with Terraform', () => {
-    it('every template parses as HCL', () => {
-      expect(unparsableTemplates(synth(plan({ issuer: 'ca' })).json)).toEqual([]);
-      expect(unparsableTemplates(synth(plan({ issuer: 'blank', privateCA: true })).json)).toEqual([]);
-    });
   });
 });

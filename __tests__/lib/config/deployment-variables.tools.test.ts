@@ -1,0 +1,218 @@
+import { HttpProvider } from '@cdktf/provider-http/lib/provider';
+import { TerraformOutput } from 'cdktf';
+import { DeploymentVariables } from '../../../app/deployment-variables';
+import { FQDN } from '../../../lib/config/primitives';
+import { dataSources, settings, settingsAccept, synthConstruct } from '../../helpers/synth';
+import { describeWithTerraform, evaluate, evaluateEach, expressionOf, planVariables } from '../../helpers/terraform';
+
+/** DeploymentVariables in an empty stack, its values surfaced as outputs. */
+function synth(input: Record<string, unknown>, options: { adminAccess?: boolean; route53Name?: boolean } = {}) {
+  let inputs!: DeploymentVariables;
+  const result = synthConstruct((stack) => {
+    new HttpProvider(stack, 'http');
+    inputs = new DeploymentVariables(stack, 'inputs', settings(input), options);
+    if (options.route53Name !== false) {
+      new TerraformOutput(stack, 'hostname', { value: inputs.hostname });
+      new TerraformOutput(stack, 'zone', { value: inputs.zoneName });
+    }
+    if (options.adminAccess !== false) new TerraformOutput(stack, 'admin', { value: inputs.adminCidrs });
+  });
+  return { ...result, inputs };
+}
+
+describe('DeploymentVariables (no settings)', () => {
+  const { json } = synth({});
+
+  describeWithTerraform('the NAT pool check, evaluated by terraform', () => {
+    const [check] = dataSources(json, 'http').deployer_ip.lifecycle.postcondition;
+    // The two answers as checkip gives them (with a newline), in place of the references.
+    const answers = (first: string, second: string) => (text: string) =>
+      text.replace(/self\.response_body/g, JSON.stringify(`${first}\n`)).replace(/one\(data\.http\.deployer_ip_again\[\*\]\.response_body\)/g, JSON.stringify(`${second}\n`));
+
+    it('holds when both lookups see one address, fails when they differ, and then names both', () => {
+      expect(evaluate(answers('198.51.100.7', '198.51.100.7')(expressionOf(check.condition)))).toBe(true);
+      expect(evaluate(answers('198.51.100.7', '198.51.100.9')(expressionOf(check.condition)))).toBe(false);
+      expect(evaluate(answers('198.51.100.7', '198.51.100.9')(JSON.stringify(check.error_message)))).toMatch(/answered 198\.51\.100\.7, then 198\.51\.100\.9: /);
+    });
+  });
+});
+
+/** admin_cidrs lists and whether the validation must accept them. */
+const ADMIN_CASES: [string, string[], boolean][] = [
+  ['empty (the deployer IP is used)', [], true],
+  ['one network', ['203.0.113.0/24'], true],
+  ['a host and a large network', ['198.51.100.7/32', '10.0.0.0/8'], true],
+  ['the smallest non-/0 prefix', ['0.0.0.0/1'], true],
+  ['host bits set', ['203.0.113.5/24'], false],
+  ['one bad entry among good ones', ['10.0.0.0/8', '203.0.113.5/24'], false],
+  ['/0', ['0.0.0.0/0'], false],
+  ['/0 with a different address', ['10.0.0.0/0'], false],
+  ['garbage', ['not-a-cidr'], false],
+  ['an address without prefix', ['203.0.113.5'], false],
+  ['an empty string', [''], false],
+  ['a prefix over 32', ['10.0.0.0/33'], false],
+  ['an octet over 255', ['10.0.256.0/24'], false],
+  ['a leading-zero octet', ['010.0.0.0/8'], false],
+  ['IPv6', ['2001:db8::/32'], false],
+  ['IPv6 /0', ['::/0'], false],
+];
+
+/** deployer_arns lists and whether the validation must accept them. */
+const DEPLOYER_CASES: [string, string[], boolean][] = [
+  ['empty (only the identity running Terraform)', [], true],
+  ['a role', ['arn:aws:iam::123456789012:role/deployer'], true],
+  ['a role with a path, and a user', ['arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123', 'arn:aws:iam::123456789012:user/ops'], true],
+  ['another partition', ['arn:aws-us-gov:iam::123456789012:role/deployer'], true],
+  ['an assumed-role session', ['arn:aws:sts::123456789012:assumed-role/deployer/session'], false],
+  ['the account root', ['arn:aws:iam::123456789012:root'], false],
+  ['a role name alone', ['deployer'], false],
+  ['a group', ['arn:aws:iam::123456789012:group/admins'], false],
+  ['a wildcard', ['*'], false],
+];
+
+/** rancher_hostname values and whether the validation must accept them. */
+const HOSTNAME_CASES: [string, boolean][] = [
+  ['rancher.example.com', true],
+  ['a.b', true],
+  ['rancher-1.eu-west-1.example.co.uk', true],
+  ['xn--bcher-kva.example', true],
+  ['0rancher.example.com', true],
+  [`${'a'.repeat(63)}.example.com`, true],
+  ['rancher', false],
+  ['Rancher.example.com', false],
+  ['rancher_1.example.com', false],
+  ['-rancher.example.com', false],
+  ['rancher-.example.com', false],
+  ['rancher..example.com', false],
+  ['rancher.example.com.', false],
+  ['.example.com', false],
+  ['https://rancher.example.com', false],
+  ['rancher.example.com/ping', false],
+  ['rancher example.com', false],
+  [`${'a'.repeat(64)}.example.com`, false],
+  ['', false],
+];
+
+describeWithTerraform('DeploymentVariables validations, evaluated by Terraform', () => {
+  const { json } = synth({});
+  const adminCondition = expressionOf(json.variable!.admin_cidrs.validation[0].condition);
+  const hostnameCondition = expressionOf(json.variable!.rancher_hostname.validation[0].condition);
+  const literal = (value: unknown) => JSON.stringify(value);
+
+  // One `terraform console` run for every case: the condition with the variable replaced by a literal.
+  // In beforeAll, not the describe body: a body runs while jest collects the tests, before any is filtered out.
+  let admin: boolean[] = [];
+  let hostnames: boolean[] = [];
+  let deployers: boolean[] = [];
+  beforeAll(() => {
+    const deployerCondition = expressionOf(json.variable!.deployer_arns.validation[0].condition);
+    const cases = (condition: string, variable: string, values: unknown[]) => `[${values.map((v) => condition.split(variable).join(literal(v))).join(', ')}]`;
+    [deployers, admin, hostnames] = evaluateEach([
+      cases(deployerCondition, 'var.deployer_arns', DEPLOYER_CASES.map(([, arns]) => arns)),
+      cases(adminCondition, 'var.admin_cidrs', ADMIN_CASES.map(([, cidrs]) => cidrs)),
+      cases(hostnameCondition, 'var.rancher_hostname', HOSTNAME_CASES.map(([name]) => name)),
+    ]) as boolean[][];
+  });
+
+  it.each(ADMIN_CASES.map(([name, cidrs, ok], i) => [name, cidrs, ok, i] as const))('admin_cidrs %s %j → %s', (_name, _cidrs, ok, i) => {
+    expect(admin[i]).toBe(ok);
+  });
+
+  it.each(DEPLOYER_CASES.map(([name, arns, ok], i) => [name, arns, ok, i] as const))('deployer_arns %s %j → %s', (_name, _arns, ok, i) => {
+    expect(deployers[i]).toBe(ok);
+  });
+
+  it.each(HOSTNAME_CASES.map(([name, ok], i) => [name, ok, i] as const))('rancher_hostname %j → %s', (_name, ok, i) => {
+    expect(hostnames[i]).toBe(ok);
+  });
+
+  it('evaluates the hostname condition against a real variable the same way', () => {
+    expect(evaluate(hostnameCondition, { rancher_hostname: 'rancher.example.com' })).toBe(true);
+    expect(evaluate(hostnameCondition, { rancher_hostname: 'Rancher.example.com' })).toBe(false);
+  });
+
+  it('agrees with the settings file’s hostname rule on every case', () => {
+    HOSTNAME_CASES.forEach(([name], i) => expect({ name, terraform: hostnames[i] }).toEqual({ name, terraform: FQDN.test(name) }));
+  });
+
+  it('resolves admin_cidrs_effective to the list, or the trimmed deployer IP as a /32', () => {
+    const local = expressionOf(json.locals!.admin_cidrs_effective);
+    const withLookup = (cidrs: string[], body: string[]) =>
+      evaluate(local.split('var.admin_cidrs').join(literal(cidrs)).split('data.http.deployer_ip[*].response_body').join(literal(body)));
+    expect(withLookup([], ['198.51.100.7\n'])).toEqual(['198.51.100.7/32']);
+    expect(withLookup(['203.0.113.0/24'], [])).toEqual(['203.0.113.0/24']);
+  });
+
+  it('counts the deployer lookup 1 for an empty list, 0 otherwise', () => {
+    const count = expressionOf(dataSources(json, 'http').deployer_ip.count);
+    expect(evaluate(count.split('var.admin_cidrs').join('[]'))).toBe(1);
+    expect(evaluate(count.split('var.admin_cidrs').join(literal(['203.0.113.0/24'])))).toBe(0);
+  });
+
+  it.each([['0.0.0.0/00'], ['10.0.0.0/08'], ['010.0.0.0/8']])('refuses the non-canonical %s (a /0 in disguise, or what AWS reads differently)', (cidr) => {
+    expect(evaluate(adminCondition.split('var.admin_cidrs').join(literal([cidr])))).toBe(false);
+  });
+});
+
+const EVERY_SLASH_8 = Array.from({ length: 256 }, (_, i) => `${i}.0.0.0/8`);
+
+/** admin_cidrs lists whose entries each pass, and whether together they must (they may not cover the whole internet). */
+const UNION_CASES: [string, string[], boolean][] = [
+  ['two halves', ['0.0.0.0/1', '128.0.0.0/1'], false],
+  ['every /8', EVERY_SLASH_8, false],
+  ['every /8 but one', EVERY_SLASH_8.slice(0, 255), true],
+  ['a half and two quarters, with a block nested in them and a duplicate', ['0.0.0.0/1', '0.0.0.0/2', '128.0.0.0/2', '192.0.0.0/2', '0.0.0.0/1'], false],
+  ['a half, a quarter and a block inside the half', ['0.0.0.0/1', '128.0.0.0/2', '10.0.0.0/8'], true],
+  ['one half', ['0.0.0.0/1'], true],
+  ['256 hosts', Array.from({ length: 256 }, (_, i) => `10.0.${i}.1/32`), true],
+  ['empty', [], true],
+];
+
+/** rancher_hostname and route53_zone_name pairs, and whether the name lies in the zone. */
+const ZONE_CASES: [string, string, boolean][] = [
+  ['rancher.acme.io', 'acme.io', true],
+  ['a.b.acme.io', 'acme.io', true],
+  ['acme.io', 'acme.io', true],
+  ['rancher.acme.io', 'rancher.acme.io', true],
+  ['rancher.other.io', 'acme.io', false],
+  ['rancheracme.io', 'acme.io', false],
+  ['rancher.acme.io.evil.com', 'acme.io', false],
+  ['acme.io', 'rancher.acme.io', false],
+];
+
+describeWithTerraform('DeploymentVariables validations in a plan, as a pipeline meets them', () => {
+  const { json } = synth({});
+  const variables = json.variable!;
+  const site = { rancher_hostname: 'rancher.acme.io', route53_zone_name: 'acme.io' };
+
+  it.each(UNION_CASES)('admin_cidrs %s → accepted: %s', (_name, cidrs, ok) => {
+    const outcome = planVariables(variables, { ...site, admin_cidrs: cidrs });
+    expect(outcome.accepted).toBe(ok);
+    if (!ok) expect(outcome.text).toContain('admin_cidrs together cover the whole internet');
+  });
+
+  it.each(ZONE_CASES)('rancher_hostname %s in route53_zone_name %s → accepted: %s, as the settings file decides', (hostname, zone, ok) => {
+    const outcome = planVariables(variables, { rancher_hostname: hostname, route53_zone_name: zone });
+    expect(outcome.accepted).toBe(ok);
+    expect(settingsAccept({ hostname, hostedZone: zone })).toBe(ok);
+    if (!ok) expect(outcome.text).toContain(`rancher_hostname "${hostname}" is not inside route53_zone_name "${zone}"`);
+  });
+
+  it('refuses a malformed zone name, saying which variable', () => {
+    const outcome = planVariables(variables, { rancher_hostname: 'rancher.acme.io', route53_zone_name: 'acme.io.' });
+    expect(outcome.accepted).toBe(false);
+    expect(outcome.text).toContain('route53_zone_name must be a lower-case DNS name such as example.com, without the trailing dot.');
+  });
+
+  it('accepts and refuses every zone name as the settings file does', () => {
+    const zone = expressionOf(variables.route53_zone_name.validation[0].condition);
+    const results = evaluate(`[${HOSTNAME_CASES.map(([name]) => zone.split('var.route53_zone_name').join(JSON.stringify(name))).join(', ')}]`) as boolean[];
+    HOSTNAME_CASES.forEach(([name], i) => expect({ name, terraform: results[i] }).toEqual({ name, terraform: settingsAccept({ hostedZone: name }) }));
+  });
+
+  it('accepts and refuses every single admin CIDR as the settings file does', () => {
+    const canonical = expressionOf(variables.admin_cidrs.validation[0].condition);
+    const results = evaluate(`[${ADMIN_CASES.map(([, cidrs]) => canonical.split('var.admin_cidrs').join(JSON.stringify(cidrs))).join(', ')}]`) as boolean[];
+    ADMIN_CASES.forEach(([name, cidrs], i) => expect({ name, terraform: results[i] }).toEqual({ name, terraform: settingsAccept({ adminCidrs: cidrs }) }));
+  });
+});

@@ -1,0 +1,198 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { TerraformOutput } from 'cdktf';
+import { ExistingNetwork, type ExistingNetworkProps } from '../../../lib/network/existing-network';
+import { failedChecks, failedChecksEach, type NetworkFacts } from '../../helpers/plan-checks';
+import { DB, LB, NODES, VPC } from '../../helpers/sample-network';
+import { synthConstruct, type TerraformJson } from '../../helpers/synth';
+import { describeWithTerraform, terraformIn } from '../../helpers/terraform';
+
+
+const props = (overrides: Partial<ExistingNetworkProps> = {}): ExistingNetworkProps => ({
+  vpcId: VPC,
+  loadBalancerSubnetIds: LB,
+  nodeSubnetIds: NODES,
+  datastoreSubnetIds: DB,
+  hostNumber: 10,
+  nodeEgress: 'own',
+  reservedRanges: ['10.42.0.0/16', '10.43.0.0/16'],
+  settingNames: {
+    vpcId: 'net.vpcId',
+    loadBalancerSubnets: 'net.loadBalancerSubnetIds',
+    nodeSubnets: 'net.nodeSubnetIds',
+    hostNumber: 'net.nodeHostNumber',
+    datastoreSubnets: 'net.datastoreSubnetIds',
+    egressAlternative: 'proxy.http',
+  },
+  ...overrides,
+});
+
+function synth(p: ExistingNetworkProps = props()): { json: TerraformJson; network: ExistingNetwork } {
+  let network!: ExistingNetwork;
+  const { json } = synthConstruct((stack) => {
+    new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
+    network = new ExistingNetwork(stack, 'network', p);
+    // The exposed shape, as the deployments consume it.
+    new TerraformOutput(stack, 'shape', {
+      value: { vpc: network.vpcId, subnets: network.subnets, nodes: network.nodeSubnets, datastore: network.datastoreSubnets, direct: network.directCidrs },
+    });
+  });
+  return { json, network };
+}
+
+/** A healthy network: public subnets on the main table (an internet gateway), private node subnets behind NAT. */
+const ZONES = ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'];
+const HEALTHY: NetworkFacts = {
+  vpc: { id: VPC, cidr_block: '10.1.0.0/16', enable_dns_support: true, main_route_table_id: 'rtb-main' },
+  subnets: {
+    ...Object.fromEntries(LB.map((id, i) => [id, { vpc_id: VPC, cidr_block: `10.1.${i}.0/24`, availability_zone: ZONES[i], map_public_ip_on_launch: true }])),
+    ...Object.fromEntries(NODES.map((id, i) => [id, { vpc_id: VPC, cidr_block: `10.1.${16 + i * 16}.0/20`, availability_zone: ZONES[i], map_public_ip_on_launch: false }])),
+    ...Object.fromEntries(DB.map((id, i) => [id, { vpc_id: VPC, cidr_block: `10.1.${100 + i}.0/24`, availability_zone: ZONES[i], map_public_ip_on_launch: false }])),
+  },
+  associations: Object.fromEntries(NODES.map((id, i) => [id, `rtb-private-${i}`])),
+  routeTables: {
+    'rtb-main': [{ cidr_block: '0.0.0.0/0', gateway_id: 'igw-0123' }],
+    ...Object.fromEntries(NODES.map((_, i) => [`rtb-private-${i}`, [{ cidr_block: '0.0.0.0/0', nat_gateway_id: `nat-${i}` }]])),
+  },
+};
+
+/** The facts with one subnet's attributes changed. */
+const withSubnet = (facts: NetworkFacts, id: string, change: Partial<NetworkFacts['subnets'][string]>): NetworkFacts => ({
+  ...facts,
+  subnets: { ...facts.subnets, [id]: { ...facts.subnets[id], ...change } },
+});
+
+/** The default network, for both describes below. */
+const DEFAULT = synth();
+
+describeWithTerraform('ExistingNetwork: the plan-time checks, evaluated by terraform on sample networks', () => {
+  const { json } = DEFAULT;
+  const NETWORK_CHECKS = { resources: (name: string) => name.startsWith('network_checks') };
+  const fails = (facts: NetworkFacts, j: TerraformJson = json) => failedChecks(j, facts, NETWORK_CHECKS).map((f) => f.message);
+
+  it('passes a healthy network (public subnets on the main table, private node subnets behind NAT)', () => {
+    expect(fails(HEALTHY)).toEqual([]);
+  });
+
+  const cases: [string, NetworkFacts, string | string[]][] = [
+    ['DNS resolution off', { ...HEALTHY, vpc: { ...HEALTHY.vpc, enable_dns_support: false } }, `${VPC} (net.vpcId) has DNS resolution turned off`],
+    ['a subnet of another VPC', withSubnet(HEALTHY, NODES[1], { vpc_id: 'vpc-0fffffffffffffff0' }), `${NODES[1]} (net.nodeSubnetIds[1]) is in vpc-0fffffffffffffff0, not in ${VPC} (net.vpcId).`],
+    ["a subnet inside RKE2's pod network", withSubnet(HEALTHY, DB[0], { cidr_block: '10.42.7.0/24' }), `${DB[0]} (net.datastoreSubnetIds[0]) is 10.42.7.0/24, which overlaps 10.42.0.0/16 or 10.43.0.0/16`],
+    ['a node subnet too small for host 10', withSubnet(HEALTHY, NODES[2], { cidr_block: '10.1.200.0/29' }), `${NODES[2]} (net.nodeSubnetIds[2]) is 10.1.200.0/29, which has no usable host 10 (AWS keeps the last address): choose a smaller net.nodeHostNumber.`],
+    [
+      'a load balancer subnet with an explicit table and no internet gateway',
+      { ...HEALTHY, associations: { ...HEALTHY.associations, [LB[1]]: 'rtb-private-1' } },
+      `${LB[1]} (net.loadBalancerSubnetIds[1]) is not public: its route table rtb-private-1 sends 0.0.0.0/0 to no internet gateway`,
+    ],
+    [
+      'a private node subnet on a main table without a default route',
+      {
+        ...HEALTHY,
+        associations: { ...Object.fromEntries(LB.map((id) => [id, 'rtb-public'])), [NODES[1]]: 'rtb-private-1', [NODES[2]]: 'rtb-private-2' },
+        routeTables: { ...HEALTHY.routeTables, 'rtb-public': HEALTHY.routeTables['rtb-main'], 'rtb-main': [] },
+      },
+      `${NODES[0]} (net.nodeSubnetIds[0]) gives the servers no way out: its route table rtb-main sends 0.0.0.0/0 to no NAT`,
+    ],
+    [
+      'a node subnet routed to an internet gateway without public addresses on launch',
+      { ...HEALTHY, associations: { [NODES[1]]: 'rtb-private-1', [NODES[2]]: 'rtb-private-2' } },
+      'nor to an internet gateway with public addresses on launch (map_public_ip_on_launch is false)',
+    ],
+    [
+      'two load balancer subnets in one zone',
+      withSubnet(HEALTHY, LB[2], { availability_zone: ZONES[0] }),
+      [
+        'net.loadBalancerSubnetIds has two subnets in one zone (zones ["eu-west-1a","eu-west-1b","eu-west-1a"]); a load balancer takes one subnet per zone.',
+        // And so the third server's zone has none.
+        'net.nodeSubnetIds puts servers in zones ["eu-west-1c"] where net.loadBalancerSubnetIds has no subnet; a load balancer sends nothing to targets in a zone it is not in. Add a public subnet of that zone.',
+      ],
+    ],
+    [
+      'two servers in one zone',
+      withSubnet(HEALTHY, NODES[1], { availability_zone: ZONES[0] }),
+      'net.nodeSubnetIds has two subnets in one zone (zones ["eu-west-1a","eu-west-1a","eu-west-1c"])',
+    ],
+    [
+      'a server in a zone the load balancer is not in',
+      withSubnet(HEALTHY, NODES[2], { availability_zone: 'eu-west-1d' }),
+      'net.nodeSubnetIds puts servers in zones ["eu-west-1d"] where net.loadBalancerSubnetIds has no subnet',
+    ],
+    ['the datastore in one zone', withSubnet(HEALTHY, DB[1], { availability_zone: ZONES[0] }), 'net.datastoreSubnetIds spans the zones ["eu-west-1a"]; an RDS subnet group needs subnets in at least two zones.'],
+  ];
+  let results: string[][] = [];
+  beforeAll(() => {
+    // One terraform run for every case.
+    results = failedChecksEach(json, cases.map(([, facts]) => facts), NETWORK_CHECKS).map((failed) => failed.map((f) => f.message));
+  });
+  it.each(cases.map(([name, , messages], i) => [name, [messages].flat(), i] as const))('refuses %s: %j', (_name, messages, i) => {
+    expect(results[i]).toEqual(messages.map((m) => expect.stringContaining(m)));
+  });
+
+  it('takes a public node subnet with public addresses on launch, and anything with a proxy or a mirror', () => {
+    const publicNodes: NetworkFacts = { ...HEALTHY, associations: {} };
+    // Node subnets on the main table (internet gateway): public nodes need an address at launch.
+    expect(fails(publicNodes).some((m) => m.includes('map_public_ip_on_launch is false'))).toBe(true);
+    const withAddresses = NODES.reduce((facts, id) => withSubnet(facts, id, { map_public_ip_on_launch: true }), publicNodes);
+    expect(fails(withAddresses)).toEqual([]);
+    const isolated: NetworkFacts = { ...HEALTHY, routeTables: { ...HEALTHY.routeTables, 'rtb-private-0': [], 'rtb-private-1': [], 'rtb-private-2': [] } };
+    expect(fails(isolated)).toHaveLength(3);
+    expect(fails(isolated, synth(props({ nodeEgress: 'provided' })).json)).toEqual([]);
+  });
+
+  it('elastic-ip nodes (docker) need the internet gateway, not public addresses on launch', () => {
+    const dockerish = synth(props({ loadBalancerSubnetIds: [], nodeSubnetIds: [LB[0]], datastoreSubnetIds: [], nodeEgress: 'elastic-ip' })).json;
+    expect(fails(withSubnet(HEALTHY, LB[0], { map_public_ip_on_launch: false }), dockerish)).toEqual([]);
+    expect(fails({ ...HEALTHY, associations: { [LB[0]]: 'rtb-private-0' } }, dockerish)).toEqual([
+      `${LB[0]} (net.nodeSubnetIds[0]) is not public: its route table rtb-private-0 sends 0.0.0.0/0 to no internet gateway, and the host's Elastic IP needs one. Use a public subnet.`,
+    ]);
+  });
+});
+
+/**
+ * Where Terraform runs a data source's postcondition: it stops a plan, but the
+ * refresh before a destroy only warns (hashicorp/terraform#32208), so a
+ * network that fails its checks later never blocks taking the deployment down.
+ * Shown with the built-in `terraform_remote_state` data source and local
+ * state (no provider download).
+ */
+describeWithTerraform('a failed data-source postcondition, with a real terraform', () => {
+  const terraform = (dir: string, ...args: string[]) => terraformIn(dir, ...args, '-input=false');
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'postcondition-'));
+    writeFileSync(join(dir, 'network.tfstate'), JSON.stringify({ version: 4, terraform_version: '1.10.0', serial: 1, lineage: 'x', outputs: { public: { value: false, type: 'bool' } }, resources: [] }));
+    writeFileSync(
+      join(dir, 'main.tf.json'),
+      JSON.stringify({
+        variable: { checked: { type: 'bool', default: false } },
+        data: {
+          terraform_remote_state: {
+            network: {
+              backend: 'local',
+              config: { path: 'network.tfstate' },
+              lifecycle: { postcondition: [{ condition: '${self.outputs.public || !var.checked}', error_message: 'the subnet is not public' }] },
+            },
+          },
+        },
+        resource: { terraform_data: { node: { input: '${data.terraform_remote_state.network.outputs.public}' } } },
+      }),
+    );
+    expect(terraform(dir, 'init').status).toBe(0);
+    expect(terraform(dir, 'apply', '-auto-approve').status).toBe(0);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('stops the plan', () => {
+    const plan = terraform(dir, 'plan', '-var', 'checked=true');
+    expect(plan.status).toBe(1);
+    expect(plan.output).toContain('the subnet is not public');
+  });
+
+  it('does not stop a destroy', () => {
+    const destroy = terraform(dir, 'destroy', '-auto-approve', '-var', 'checked=true');
+    expect(destroy.output).toContain('Destroy complete! Resources: 1 destroyed.');
+    expect(destroy.status).toBe(0);
+  });
+});
