@@ -28,7 +28,13 @@ describe('cdktf synth --hcl, through the cdktf CLI', () => {
     const result = spawnSync(join(ROOT, 'node_modules', '.bin', 'cdktf'), ['synth', '--hcl', '--output', outdir], {
       cwd: ROOT,
       // CI=1: no spinner; CHECKPOINT_DISABLE=1: no version check-in, which prints an error offline.
-      env: { ...process.env, CHECKPOINT_DISABLE: '1', CI: '1', RANCHER_CONFIG: join(__dirname, 'fixtures', 'empty-settings.yaml'), TF_CLI_CONFIG_FILE: '/dev/null' },
+      env: {
+        ...process.env,
+        CHECKPOINT_DISABLE: '1',
+        CI: '1',
+        RANCHER_CONFIG: join(__dirname, 'fixtures', 'empty-settings.yaml'),
+        TF_CLI_CONFIG_FILE: '/dev/null',
+      },
       encoding: 'utf8',
       timeout: CLI_TIMEOUT_MS,
     });
@@ -47,7 +53,9 @@ describe('cdktf synth --hcl, through the cdktf CLI', () => {
       const [chart] = readdirSync(join(outdir, 'stacks', s, 'assets'));
       const [hash] = readdirSync(join(outdir, 'stacks', s, 'assets', chart));
       expect(readFileSync(join(outdir, 'stacks', s, 'assets', chart, hash, 'templates', 'job.yaml'), 'utf8')).toBe('{{ .Values.manifest }}\n');
-      expect(readFileSync(join(outdir, 'stacks', s, 'cdk.tf'), 'utf8')).toMatch(new RegExp(`chart +=  ?"\\$\\{path\\.module\\}/assets/${chart}/${hash}"`));
+      expect(readFileSync(join(outdir, 'stacks', s, 'cdk.tf'), 'utf8')).toMatch(
+        new RegExp(`chart +=  ?"\\$\\{path\\.module\\}/assets/${chart}/${hash}"`),
+      );
     }
     expect(output).toContain('Terraform root modules (cdk.tf, Terraform >= 1.10)');
     expect(output).toContain('Generated Terraform code for the stacks: docker, k8s-ha, rke-ha');
@@ -55,7 +63,10 @@ describe('cdktf synth --hcl, through the cdktf CLI', () => {
 
   describeWithTerraform('and terraform', () => {
     it('accepts the files as formatted (terraform fmt -check)', () => {
-      const fmt = spawnSync('terraform', ['fmt', '-check', '-recursive', '-no-color', join(outdir, 'stacks')], { encoding: 'utf8', env: TERRAFORM_ENV });
+      const fmt = spawnSync('terraform', ['fmt', '-check', '-recursive', '-no-color', join(outdir, 'stacks')], {
+        encoding: 'utf8',
+        env: TERRAFORM_ENV,
+      });
       expect(fmt.stdout).toBe('');
       expect(fmt.status).toBe(0);
     });

@@ -10,7 +10,12 @@ const readme = readFileSync(join(root, 'README.md'), 'utf8');
 /** The settings file's page (the README's former "Settings" section), with the hand-written table of meanings. */
 const settingsPage = readFileSync(join(root, 'docs', 'settings-file.md'), 'utf8');
 /** Every page a person reads: the README's first screen and docs/. */
-const allDocs = [readme, ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => readFileSync(join(root, 'docs', f), 'utf8'))].join('\n');
+const allDocs = [
+  readme,
+  ...readdirSync(join(root, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => readFileSync(join(root, 'docs', f), 'utf8')),
+].join('\n');
 const example = readFileSync(join(root, 'rancher.example.yaml'), 'utf8');
 
 describe('docs stay in step with the settings schema', () => {
@@ -54,7 +59,18 @@ describe('docs stay in step with the settings schema', () => {
 
   it('README is a first screen: prerequisites, the three ways in, day 2 and destroy, and what to do when the apply fails', () => {
     expect(readme.split('\n').length).toBeLessThanOrEqual(70);
-    for (const needed of ['Node.js ≥ 20', 'Terraform ≥ 1.10', '(docs/deployer-policy.json)', 'npm run cdktf -- deploy rke-ha', 'npm run synth:hcl', 'terraform init', 'new RancherOnRke(', 'npm run roll -- rke-ha', 'npm run teardown -- rke-ha', 'My first apply failed']) {
+    for (const needed of [
+      'Node.js ≥ 20',
+      'Terraform ≥ 1.10',
+      '(docs/deployer-policy.json)',
+      'npm run cdktf -- deploy rke-ha',
+      'npm run synth:hcl',
+      'terraform init',
+      'new RancherOnRke(',
+      'npm run roll -- rke-ha',
+      'npm run teardown -- rke-ha',
+      'My first apply failed',
+    ]) {
       expect(readme).toContain(needed);
     }
   });
@@ -86,4 +102,3 @@ describe('docs stay in step with the settings schema', () => {
     expect({ changelog: newest, synth: VERSION }).toEqual({ changelog: pkg.version, synth: pkg.version });
   });
 });
-

@@ -43,10 +43,30 @@ describe('the compiled CLI on hostile input', () => {
   }
   const root = process.getuid?.() === 0;
   const CLI_CASES: CliCase[] = [
-    { id: 'alias bomb', exit: EXIT_CODES.invalidSettings, stderr: /YAML aliases/, setup: (cwd) => ({ RANCHER_CONFIG: writeTo(cwd, 'bomb.yaml', BOMB) }) },
-    { id: 'FIFO without writer', exit: EXIT_CODES.settingsFile, stderr: /named pipe/, setup: (cwd) => ({ RANCHER_CONFIG: fifo(cwd, 'settings.fifo') }) },
-    { id: '/proc/self/environ', exit: EXIT_CODES.settingsFile, stderr: /binary file/, setup: () => ({ RANCHER_CONFIG: '/proc/self/environ', HOSTILE_SECRET: SECRET }) },
-    { id: 'multi-megabyte file', exit: EXIT_CODES.settingsFile, stderr: /larger than the limit/, setup: (cwd) => ({ RANCHER_CONFIG: writeTo(cwd, 'big.yaml', Buffer.alloc(16 * 1024 * 1024, 'a')) }) },
+    {
+      id: 'alias bomb',
+      exit: EXIT_CODES.invalidSettings,
+      stderr: /YAML aliases/,
+      setup: (cwd) => ({ RANCHER_CONFIG: writeTo(cwd, 'bomb.yaml', BOMB) }),
+    },
+    {
+      id: 'FIFO without writer',
+      exit: EXIT_CODES.settingsFile,
+      stderr: /named pipe/,
+      setup: (cwd) => ({ RANCHER_CONFIG: fifo(cwd, 'settings.fifo') }),
+    },
+    {
+      id: '/proc/self/environ',
+      exit: EXIT_CODES.settingsFile,
+      stderr: /binary file/,
+      setup: () => ({ RANCHER_CONFIG: '/proc/self/environ', HOSTILE_SECRET: SECRET }),
+    },
+    {
+      id: 'multi-megabyte file',
+      exit: EXIT_CODES.settingsFile,
+      stderr: /larger than the limit/,
+      setup: (cwd) => ({ RANCHER_CONFIG: writeTo(cwd, 'big.yaml', Buffer.alloc(16 * 1024 * 1024, 'a')) }),
+    },
     {
       id: root ? 'unreadable file (run as nobody)' : 'unreadable file',
       exit: EXIT_CODES.settingsFile,
@@ -68,7 +88,12 @@ describe('the compiled CLI on hostile input', () => {
         return {};
       },
     },
-    { id: 'broken cdktf context (an internal error)', exit: EXIT_CODES.internalError, stderr: /^Internal error .*\nRerun with RANCHER_DEBUG=1/, setup: () => ({ CDKTF_CONTEXT_JSON: '{not json' }) },
+    {
+      id: 'broken cdktf context (an internal error)',
+      exit: EXIT_CODES.internalError,
+      stderr: /^Internal error .*\nRerun with RANCHER_DEBUG=1/,
+      setup: () => ({ CDKTF_CONTEXT_JSON: '{not json' }),
+    },
   ];
 
   const runs = new Map<string, Run>();
@@ -80,19 +105,28 @@ describe('the compiled CLI on hostile input', () => {
       for (let cli = queue.shift(); cli; cli = queue.shift()) await runCli(cli);
     };
     const runCli = async (cli: CliCase) => {
-        const cwd = mkdtempSync(join(tmpdir(), 'rancher-hostile-cli-'));
-        const env: Record<string, string> = Object.fromEntries(
-          Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && e[0] !== 'RANCHER_CONFIG' && !e[0].startsWith('CDKTF_')),
-        );
-        Object.assign(env, cli.setup(cwd));
-        const start = Date.now();
-        const run = await new Promise<Run>((done) => {
-          const child = spawn(process.execPath, [main], { cwd, env, uid: cli.uid, gid: cli.uid, timeout: BOUND_MS, stdio: ['ignore', 'ignore', 'pipe'] });
-          let stderr = '';
-          child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-          child.on('close', (status, signal) => done({ status, signal, stderr, ms: Date.now() - start, cwd }));
+      const cwd = mkdtempSync(join(tmpdir(), 'rancher-hostile-cli-'));
+      const env: Record<string, string> = Object.fromEntries(
+        Object.entries(process.env).filter(
+          (e): e is [string, string] => e[1] !== undefined && e[0] !== 'RANCHER_CONFIG' && !e[0].startsWith('CDKTF_'),
+        ),
+      );
+      Object.assign(env, cli.setup(cwd));
+      const start = Date.now();
+      const run = await new Promise<Run>((done) => {
+        const child = spawn(process.execPath, [main], {
+          cwd,
+          env,
+          uid: cli.uid,
+          gid: cli.uid,
+          timeout: BOUND_MS,
+          stdio: ['ignore', 'ignore', 'pipe'],
         });
-        runs.set(cli.id, run);
+        let stderr = '';
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+        child.on('close', (status, signal) => done({ status, signal, stderr, ms: Date.now() - start, cwd }));
+      });
+      runs.set(cli.id, run);
     };
     await Promise.all([worker(), worker()]);
   }, 60_000);

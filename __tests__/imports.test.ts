@@ -19,7 +19,10 @@ function sources(dir: string): string[] {
 
 const files = ['main.ts', ...sources('app'), ...sources('lib'), ...sources('__tests__')];
 const specifiers = files.flatMap((file) =>
-  [...readFileSync(join(ROOT, file), 'utf8').matchAll(/(?:from\s+|require\(\s*|import\(\s*)['"]([^'"]+)['"]/g)].map((m) => ({ file, specifier: m[1] })),
+  [...readFileSync(join(ROOT, file), 'utf8').matchAll(/(?:from\s+|require\(\s*|import\(\s*)['"]([^'"]+)['"]/g)].map((m) => ({
+    file,
+    specifier: m[1],
+  })),
 );
 const cdktfImports = specifiers.filter(({ specifier }) => specifier === 'cdktf' || specifier.startsWith('cdktf/') || specifier.startsWith('@cdktf/'));
 

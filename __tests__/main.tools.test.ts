@@ -24,7 +24,15 @@ describe('main.ts', () => {
         const result = runApp(cwd, { RANCHER_CONFIG: join(INVALID_DIR, 'several-mistakes.yaml') });
         expect(result.status).toBe(1);
         expect(result.stderr).toContain('Invalid settings in');
-        for (const field of ['name', 'region', 'hostname', 'adminCidrs.0', 'rkeHa.instanceType', 'rkeHa.etcdSnapshots.forceDestroy', 'rancher.replicas']) {
+        for (const field of [
+          'name',
+          'region',
+          'hostname',
+          'adminCidrs.0',
+          'rkeHa.instanceType',
+          'rkeHa.etcdSnapshots.forceDestroy',
+          'rancher.replicas',
+        ]) {
           expect(result.stderr).toContain(`  - ${field}: `);
         }
         expect(result.stderr).not.toMatch(STACK_TRACE_LINE);
@@ -88,17 +96,24 @@ describe('main.ts', () => {
     it(
       "prints the Let's Encrypt warning of each stack that would issue on the shared domain, and still synthesizes",
       () => {
-        writeFileSync(join(cwd, 'rancher.yaml'), 'dns:\n  mode: wildcard\nrancher:\n  tls:\n    issuer: acme\n    acme:\n      email: ops@acme.io\ndocker:\n  tls:\n    issuer: acme\n');
+        writeFileSync(
+          join(cwd, 'rancher.yaml'),
+          'dns:\n  mode: wildcard\nrancher:\n  tls:\n    issuer: acme\n    acme:\n      email: ops@acme.io\ndocker:\n  tls:\n    issuer: acme\n',
+        );
         const result = runApp(cwd);
         expect(result.status).toBe(0);
         const warnings = result.stderr.split('\n').filter((line) => line.startsWith('Warning: '));
         expect(warnings).toEqual([
-          expect.stringMatching(/^Warning: rke-ha: rancher\.tls\.issuer acme with dns\.mode wildcard: Let's Encrypt limits certificates per registered domain, and sslip\.io is not on the Public Suffix List/),
+          expect.stringMatching(
+            /^Warning: rke-ha: rancher\.tls\.issuer acme with dns\.mode wildcard: Let's Encrypt limits certificates per registered domain, and sslip\.io is not on the Public Suffix List/,
+          ),
           expect.stringMatching(/^Warning: docker: docker\.tls\.issuer acme with dns\.mode wildcard: /),
         ]);
         expect(result.stderr).not.toMatch(STACK_TRACE_LINE);
         // The cdktf CLI prints them from the manifest.
-        const manifest = JSON.parse(readFileSync(join(cwd, 'cdktf.out', 'manifest.json'), 'utf8')) as { stacks: Record<string, { annotations: { level: string }[] }> };
+        const manifest = JSON.parse(readFileSync(join(cwd, 'cdktf.out', 'manifest.json'), 'utf8')) as {
+          stacks: Record<string, { annotations: { level: string }[] }>;
+        };
         expect(manifest.stacks['rke-ha'].annotations.map((a) => a.level)).toEqual(['@cdktf/warn']);
       },
       RUN_TIMEOUT_MS,
@@ -147,7 +162,9 @@ describe('main.ts', () => {
         writeFileSync(join(cwd, 'rancher.yml'), 'region: eu-west-1\n');
         const result = runApp(cwd);
         expect(result.status).toBe(2);
-        expect(result.stderr).toContain('Cannot use the settings file rancher.yaml (1 problem):\n  - (file): does not exist, but rancher.yml does: rename it');
+        expect(result.stderr).toContain(
+          'Cannot use the settings file rancher.yaml (1 problem):\n  - (file): does not exist, but rancher.yml does: rename it',
+        );
         expect(existsSync(join(cwd, 'cdktf.out'))).toBe(false);
       },
       RUN_TIMEOUT_MS,

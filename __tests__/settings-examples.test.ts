@@ -1,3 +1,4 @@
+import { parse as parseYaml } from 'yaml';
 import { App } from 'cdktf';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -15,12 +16,14 @@ import { buildStack, synthSettings } from './helpers/variants';
  */
 
 const EXAMPLES = resolve(__dirname, '..', 'examples');
-const files = readdirSync(EXAMPLES).filter((f) => f.endsWith('.yaml')).sort();
+const files = readdirSync(EXAMPLES)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 const input = (file: string) => {
   const text = readFileSync(join(EXAMPLES, file), 'utf8');
   parseSettingsText(text, file, EXAMPLES);
   // The YAML as read, without defaults: what the stacks are built from in the tests.
-  return (require('yaml') as typeof import('yaml')).parse(text) as SettingsInput;
+  return parseYaml(text) as SettingsInput;
 };
 
 describe('examples/*.yaml', () => {
@@ -30,7 +33,8 @@ describe('examples/*.yaml', () => {
 
   it.each(files)('%s: builds rke-ha, k8s-ha and docker, as the app does', (file) => {
     const settings = input(file);
-    for (const stack of ['rke-ha', 'k8s-ha', 'docker'] as const) expect(() => buildStack(new App({ outdir: '/nonexistent' }), stack, settings)).not.toThrow();
+    for (const stack of ['rke-ha', 'k8s-ha', 'docker'] as const)
+      expect(() => buildStack(new App({ outdir: '/nonexistent' }), stack, settings)).not.toThrow();
   });
 
   it.each([
@@ -53,7 +57,12 @@ describe('examples/*.yaml', () => {
   it("ha-route53-letsencrypt: Let's Encrypt through cert-manager at the ingress, an alias record in the zone of the variables", () => {
     const { json } = synthSettings('rke-ha', input('ha-route53-letsencrypt.yaml'));
     // The charts (the readiness gates are releases of the gate chart in the module's assets/).
-    expect(Object.values(resources(json, 'helm_release')).map((r) => r.chart).filter((c) => !c.includes('/assets/')).sort()).toEqual(['cert-manager', 'rancher', 'rancher-backup', 'rancher-backup-crd']);
+    expect(
+      Object.values(resources(json, 'helm_release'))
+        .map((r) => r.chart)
+        .filter((c) => !c.includes('/assets/'))
+        .sort(),
+    ).toEqual(['cert-manager', 'rancher', 'rancher-backup', 'rancher-backup-crd']);
     expect(JSON.stringify(resources(json, 'helm_release'))).toContain('letsEncrypt');
     const [record] = Object.values(resources(json, 'aws_route53_record'));
     expect(record).toEqual(expect.objectContaining({ name: '${var.rancher_hostname}', alias: expect.anything() }));
@@ -71,7 +80,9 @@ describe('examples/*.yaml', () => {
     expect(resources(json, 'aws_vpc')).toEqual({});
     // Each server in the subnet read (and checked) by id.
     const subnets = dataSources(json, 'aws_subnet');
-    const placed = Object.values(resources(json, 'aws_instance')).map((i) => subnets[String(i.subnet_id).replace(/^\$\{data\.aws_subnet\.(.+)\.id\}$/, '$1')]?.id);
+    const placed = Object.values(resources(json, 'aws_instance')).map(
+      (i) => subnets[String(i.subnet_id).replace(/^\$\{data\.aws_subnet\.(.+)\.id\}$/, '$1')]?.id,
+    );
     expect(placed.sort()).toEqual(['subnet-0b000000000000001', 'subnet-0b000000000000002', 'subnet-0b000000000000003']);
   });
 

@@ -183,7 +183,9 @@ describe('settings text carrying Terraform template syntax', () => {
         accepted[`${field} ${tagged(payload, field)}`] = input;
       } catch (error) {
         expect(error).toBeInstanceOf(SettingsError);
-        expect((error as SettingsError).problems.map((p) => p.field)).toContainEqual(expect.stringMatching(new RegExp(`^${field.replace(/\./g, '\\.')}`)));
+        expect((error as SettingsError).problems.map((p) => p.field)).toContainEqual(
+          expect.stringMatching(new RegExp(`^${field.replace(/\./g, '\\.')}`)),
+        );
       }
     });
   });

@@ -94,7 +94,10 @@ function route53NameVariables(scope: Construct, settings: Pick<Settings, 'hostna
     default: settings.hostname,
     nullable: false,
     validation: [
-      { condition: `\${${dnsNameCondition(HOSTNAME_VAR)}}`, errorMessage: 'rancher_hostname must be a lower-case DNS name such as rancher.example.com.' },
+      {
+        condition: `\${${dnsNameCondition(HOSTNAME_VAR)}}`,
+        errorMessage: 'rancher_hostname must be a lower-case DNS name such as rancher.example.com.',
+      },
       {
         // Cross-variable validation: Terraform 1.9+. Route53 would refuse the record only at apply, after everything else exists.
         condition: `\${${HOSTNAME_VAR} == ${ZONE_VAR} || endswith(${HOSTNAME_VAR}, ".\${${ZONE_VAR}}")}`,
@@ -108,7 +111,10 @@ function route53NameVariables(scope: Construct, settings: Pick<Settings, 'hostna
     default: settings.hostedZone,
     nullable: false,
     validation: [
-      { condition: `\${${dnsNameCondition(ZONE_VAR)}}`, errorMessage: 'route53_zone_name must be a lower-case DNS name such as example.com, without the trailing dot.' },
+      {
+        condition: `\${${dnsNameCondition(ZONE_VAR)}}`,
+        errorMessage: 'route53_zone_name must be a lower-case DNS name such as example.com, without the trailing dot.',
+      },
     ],
   });
   return { hostname: hostname.stringValue, zoneName: zone.stringValue };
@@ -124,8 +130,10 @@ function adminCidrsVariable(owner: Construct, scope: Construct, settings: Pick<S
     validation: [
       {
         // Canonical form only (no host bits, no leading zeros such as /00), and never /0.
-        condition: '${alltrue([for c in var.admin_cidrs : can(cidrnetmask(c)) && try(format("%s/%d", cidrhost(c, 0), tonumber(split("/", c)[1])) == c && tonumber(split("/", c)[1]) > 0, false)])}',
-        errorMessage: 'admin_cidrs must be IPv4 CIDR blocks in canonical form without host bits (203.0.113.0/24, not 203.0.113.5/24), and none may be open to the whole internet (/0).',
+        condition:
+          '${alltrue([for c in var.admin_cidrs : can(cidrnetmask(c)) && try(format("%s/%d", cidrhost(c, 0), tonumber(split("/", c)[1])) == c && tonumber(split("/", c)[1]) > 0, false)])}',
+        errorMessage:
+          'admin_cidrs must be IPv4 CIDR blocks in canonical form without host bits (203.0.113.0/24, not 203.0.113.5/24), and none may be open to the whole internet (/0).',
       },
       {
         condition: `\${!try(${ADMIN_ADDRESS_COUNT} >= ${IPV4_ADDRESSES}, false)}`,
@@ -175,7 +183,8 @@ function deployerArnsVariable(scope: Construct): string[] {
     validation: [
       {
         condition: '${alltrue([for a in var.deployer_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]+:(role|user)/[A-Za-z0-9+=,.@_/-]+$", a))])}',
-        errorMessage: 'deployer_arns must be IAM role or user ARNs (arn:aws:iam::123456789012:role/deployer); an assumed-role session ARN changes with every session.',
+        errorMessage:
+          'deployer_arns must be IAM role or user ARNs (arn:aws:iam::123456789012:role/deployer); an assumed-role session ARN changes with every session.',
       },
     ],
   });

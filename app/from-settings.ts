@@ -22,7 +22,6 @@ export function deploymentProps(settings: Settings): CommonDeploymentProps {
   };
 }
 
-
 /**
  * Rancher's name as the settings give it to RancherOnRke and RancherOnDocker:
  * the stack's hostname and zone variables, or none with `dns.mode: wildcard`.

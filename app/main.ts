@@ -29,7 +29,11 @@ function synth({ settings, source }: LoadedSettings, outdir: string, format: Out
   /* eslint-enable @typescript-eslint/no-require-imports */
   // Settings were validated before the App exists, so a mistake writes nothing to the output directory.
   const app = new App({ outdir });
-  const stacks = [new RkeHaStack(app, RKE_HA_STACK, settings), new K8sHaStack(app, K8S_HA_STACK, settings), new DockerStack(app, DOCKER_STACK, settings)];
+  const stacks = [
+    new RkeHaStack(app, RKE_HA_STACK, settings),
+    new K8sHaStack(app, K8S_HA_STACK, settings),
+    new DockerStack(app, DOCKER_STACK, settings),
+  ];
   app.synth();
   // cdktf wrote JSON; HCL, when asked for, is converted here (cdktf 0.21's own renderer writes invalid HCL).
   return { summary: synthSummary(writeStackOutput(app.outdir, stacks, format), format, source), warnings: constructWarnings(app) };
@@ -75,7 +79,8 @@ export function main(): ExitCode {
     return internalError(error);
   }
   // The cdktf CLI shows the constructs' warnings itself (from the manifest) and keeps the app's stderr to itself.
-  for (const warning of [...result.warnings, ...protectLocalState(outdir, STACK_IDS, loaded.settings.backend)]) process.stderr.write(`Warning: ${warning}\n`);
+  for (const warning of [...result.warnings, ...protectLocalState(outdir, STACK_IDS, loaded.settings.backend)])
+    process.stderr.write(`Warning: ${warning}\n`);
   process.stdout.write(result.summary);
   return EXIT_CODES.ok;
 }
@@ -83,6 +88,8 @@ export function main(): ExitCode {
 function internalError(error: unknown): ExitCode {
   if (process.env.RANCHER_DEBUG) console.error(error);
   const first = (error instanceof Error ? error.message : String(error)).split('\n')[0].slice(0, 300);
-  return fail(EXIT_CODES.internalError, `Internal error (not a mistake in your settings): ${first}\nRerun with RANCHER_DEBUG=1 for the stack trace, and report it.`);
+  return fail(
+    EXIT_CODES.internalError,
+    `Internal error (not a mistake in your settings): ${first}\nRerun with RANCHER_DEBUG=1 for the stack trace, and report it.`,
+  );
 }
-

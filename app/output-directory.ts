@@ -33,7 +33,7 @@ export function outputDirectoryProblem(outdir: string, cwd = process.cwd()): str
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return `the parent directory of ${outdir} does not exist`;
-    return `${outdir} cannot be created here (${code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code ?? 'unknown error'})`;
+    return `${outdir} cannot be created here (${code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (code ?? 'unknown error')})`;
   }
 }
 

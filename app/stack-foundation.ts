@@ -78,7 +78,8 @@ export function rancherOutputs(
     new TerraformOutput(stack, 'rancher_admin_token', {
       value: props.adminToken,
       sensitive: true,
-      description: 'Admin API token of the first-login bootstrap, for the Rancher API or a rancher2 provider (terraform output -raw rancher_admin_token)',
+      description:
+        'Admin API token of the first-login bootstrap, for the Rancher API or a rancher2 provider (terraform output -raw rancher_admin_token)',
     });
   }
 }

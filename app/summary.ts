@@ -19,7 +19,12 @@ function shown(path: string, cwd: string): string {
  * the first stack, with the variables that still need a value (those the
  * settings file left out).
  */
-export function synthSummary(outputs: readonly StackOutput[], format: OutputFormat, settingsSource: string | undefined, cwd: string = process.cwd()): string {
+export function synthSummary(
+  outputs: readonly StackOutput[],
+  format: OutputFormat,
+  settingsSource: string | undefined,
+  cwd: string = process.cwd(),
+): string {
   const width = Math.max(...outputs.map((o) => o.stack.length));
   const lines = [
     settingsSource === undefined
@@ -39,11 +44,13 @@ export function synthSummary(outputs: readonly StackOutput[], format: OutputForm
     );
     if (secrets.length > 0) lines.push(`  (with ${secrets.join(', ')} set from your secret store)`);
   }
-  const lookedUp = outputs.filter((o) => Array.isArray(o.variables.admin_cidrs?.default) && (o.variables.admin_cidrs.default as unknown[]).length === 0);
+  const lookedUp = outputs.filter(
+    (o) => Array.isArray(o.variables.admin_cidrs?.default) && (o.variables.admin_cidrs.default as unknown[]).length === 0,
+  );
   if (lookedUp.length > 0) {
     lines.push(
       `adminCidrs is empty (${lookedUp.map((o) => o.stack).join(', ')}): each plan admits this machine's public address, as ${DEPLOYER_IP_URL} answers it, to the Kubernetes API and SSH.`,
-      '  Behind a NAT with several public addresses (a pool) that is one of them at random: set adminCidrs to the NAT\'s range (the plan stops if two lookups differ).',
+      "  Behind a NAT with several public addresses (a pool) that is one of them at random: set adminCidrs to the NAT's range (the plan stops if two lookups differ).",
     );
   }
   return `${lines.join('\n')}\n`;

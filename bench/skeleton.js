@@ -22,7 +22,12 @@ class SkeletonStack extends TerraformStack {
     const subnets = [0, 1, 2].map((i) => new Subnet(this, `subnet-${i}`, { vpcId: vpc.id, cidrBlock: `10.0.${i}.0/24` }));
     const lb = new Lb(this, 'lb', { name: `${id}-lb`, loadBalancerType: 'network', subnets: subnets.map((s) => s.id) });
     const group = new LbTargetGroup(this, 'tg', { name: `${id}-tg`, port: 443, protocol: 'TCP', vpcId: vpc.id });
-    new LbListener(this, 'listener', { loadBalancerArn: lb.arn, port: 443, protocol: 'TCP', defaultAction: [{ type: 'forward', targetGroupArn: group.arn }] });
+    new LbListener(this, 'listener', {
+      loadBalancerArn: lb.arn,
+      port: 443,
+      protocol: 'TCP',
+      defaultAction: [{ type: 'forward', targetGroupArn: group.arn }],
+    });
     subnets.forEach((subnet, i) => {
       const instance = new Instance(this, `server-${i}`, { ami: 'ami-12345678', instanceType: 'm6i.xlarge', subnetId: subnet.id });
       new LbTargetGroupAttachment(this, `target-${i}`, { targetGroupArn: group.arn, targetId: instance.id });

@@ -52,7 +52,10 @@ try {
 
   // The app command as cdktf runs it, on the bundle just built (scripts/synth.js builds into dist/app).
   const synthScript = join(scratch, 'synth.js');
-  writeFileSync(synthScript, `require(${JSON.stringify(join(__dirname, 'build.js'))}).buildApp(${JSON.stringify(appDir)}).then(({ main }) => require(main));\n`);
+  writeFileSync(
+    synthScript,
+    `require(${JSON.stringify(join(__dirname, 'build.js'))}).buildApp(${JSON.stringify(appDir)}).then(({ main }) => require(main));\n`,
+  );
   const synth = [];
   const skeleton = [];
   const rss = [];
@@ -60,7 +63,14 @@ try {
   for (let i = 0; i < runs; i++) {
     synth.push(timed(process.execPath, ['-r', join(__dirname, 'report-rss.js'), synthScript], env, scratch));
     rss.push(Number(readFileSync(env.BENCH_RSS_FILE, 'utf8')) / 1024 / 1024);
-    skeleton.push(timed(process.execPath, [join(root, 'bench', 'skeleton.js')], { CDKTF_OUTDIR: join(scratch, 'skeleton-out'), NODE_PATH: join(root, 'node_modules') }, scratch));
+    skeleton.push(
+      timed(
+        process.execPath,
+        [join(root, 'bench', 'skeleton.js')],
+        { CDKTF_OUTDIR: join(scratch, 'skeleton-out'), NODE_PATH: join(root, 'node_modules') },
+        scratch,
+      ),
+    );
   }
   rows.push([`synth, app command, wall (median of ${runs})`, median(synth), 'ms', BUDGET.synthMs]);
   rows.push(['synth, peak RSS (max)', Math.max(...rss), 'MB', BUDGET.synthRssMb]);

@@ -50,7 +50,9 @@ const lazyArchiver = {
 const externalModules = {
   name: 'external-modules',
   setup(build) {
-    build.onResolve({ filter: /.*/ }, (args) => (args.kind === 'entry-point' || args.path.endsWith('.sh') ? undefined : { path: args.path, external: true }));
+    build.onResolve({ filter: /.*/ }, (args) =>
+      args.kind === 'entry-point' || args.path.endsWith('.sh') ? undefined : { path: args.path, external: true },
+    );
   },
 };
 
@@ -78,7 +80,14 @@ async function buildApp(out = APP_DIR) {
   const main = join(out, 'main.js');
   if (appIsFresh(out)) return { main };
   rmSync(out, { recursive: true, force: true });
-  const result = await esbuild().build({ ...COMMON, entryPoints: [join(root, 'main.ts')], bundle: true, outfile: main, metafile: true, plugins: [lazyArchiver] });
+  const result = await esbuild().build({
+    ...COMMON,
+    entryPoints: [join(root, 'main.ts')],
+    bundle: true,
+    outfile: main,
+    metafile: true,
+    plugins: [lazyArchiver],
+  });
   // Inputs as paths from the project root, with the build script itself and the lockfile (package versions).
   const files = [...Object.keys(result.metafile.inputs), 'scripts/build.js', 'package-lock.json'];
   const inputs = Object.fromEntries(

@@ -32,7 +32,10 @@ function consumerProgram(entries) {
 /** Every declaration file under `distLib` a consumer's compiler reads through the entry points. */
 function reachableDeclarations(distLib) {
   const program = consumerProgram(entryDeclarations(root, distLib));
-  return program.getSourceFiles().map((source) => source.fileName).filter((file) => !relative(distLib, file).startsWith('..'));
+  return program
+    .getSourceFiles()
+    .map((source) => source.fileName)
+    .filter((file) => !relative(distLib, file).startsWith('..'));
 }
 
 function publicSurface(dir = root) {
@@ -42,7 +45,12 @@ function publicSurface(dir = root) {
   const names = {};
   for (const { subpath, file } of entries) {
     const symbol = checker.getSymbolAtLocation(program.getSourceFile(file));
-    names[subpath] = symbol ? checker.getExportsOfModule(symbol).map((s) => s.getName()).sort() : [];
+    names[subpath] = symbol
+      ? checker
+          .getExportsOfModule(symbol)
+          .map((s) => s.getName())
+          .sort()
+      : [];
   }
   const files = program.getSourceFiles().map((source) => source.fileName);
   // The package's own declarations, and those of other packages (zod's among them, were any reached).

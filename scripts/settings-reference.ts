@@ -11,7 +11,6 @@ import { fieldPaths } from '../lib/config/fields';
 import { parseSettings } from '../app/config/load';
 import { settingsSchema } from '../lib/config/schema';
 
-
 interface Documented {
   /** Property names from the outermost object literal of its file down to this one. */
   readonly chain: readonly string[];
@@ -24,18 +23,26 @@ interface Documented {
 function docComments(root: string): Map<string, Documented[]> {
   const CONFIG = join(root, 'lib', 'config');
   const byName = new Map<string, Documented[]>();
-  for (const file of readdirSync(CONFIG).filter((f) => f.endsWith('.ts')).sort()) {
+  for (const file of readdirSync(CONFIG)
+    .filter((f) => f.endsWith('.ts'))
+    .sort()) {
     const text = readFileSync(join(CONFIG, file), 'utf8');
     const source = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true);
     const section = file.replace(/(-schema)?\.ts$/, '').replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
     const visit = (node: ts.Node, chain: readonly string[]) => {
       let next = chain;
       // `vpcId: vpcId` written `vpcId,` is a property too.
-      if ((ts.isPropertyAssignment(node) || ts.isShorthandPropertyAssignment(node)) && (ts.isIdentifier(node.name) || ts.isStringLiteral(node.name))) {
+      if (
+        (ts.isPropertyAssignment(node) || ts.isShorthandPropertyAssignment(node)) &&
+        (ts.isIdentifier(node.name) || ts.isStringLiteral(node.name))
+      ) {
         const name = node.name.text;
         next = [...chain, name];
         const ranges = ts.getLeadingCommentRanges(text, node.getFullStart()) ?? [];
-        const jsdoc = ranges.map((r) => text.slice(r.pos, r.end)).filter((c) => c.startsWith('/**')).pop();
+        const jsdoc = ranges
+          .map((r) => text.slice(r.pos, r.end))
+          .filter((c) => c.startsWith('/**'))
+          .pop();
         if (jsdoc) {
           const doc = jsdoc
             .replace(/^\/\*\*|\*\/$/g, '')
@@ -73,7 +80,18 @@ function docFor(path: readonly string[], docs: Map<string, Documented[]>): strin
   return best && score(best) >= Math.min(path.length, 2) ? best.doc : '';
 }
 
-type Def = { type: string; innerType?: ZodType; in?: ZodType; out?: ZodType; element?: ZodType; entries?: Record<string, unknown>; values?: unknown[]; options?: ZodType[]; valueType?: ZodType; keyType?: ZodType };
+type Def = {
+  type: string;
+  innerType?: ZodType;
+  in?: ZodType;
+  out?: ZodType;
+  element?: ZodType;
+  entries?: Record<string, unknown>;
+  values?: unknown[];
+  options?: ZodType[];
+  valueType?: ZodType;
+  keyType?: ZodType;
+};
 const defOf = (schema: ZodType | undefined): Def | undefined => schema?._zod.def as Def | undefined;
 
 /** A field's type as a reader needs it: allowed values for enums and literals, element types for lists. */
@@ -90,7 +108,9 @@ function typeOf(schema: ZodType | undefined): string {
     case 'pipe':
       return typeOf(def.in);
     case 'enum':
-      return Object.values(def.entries ?? {}).map((v) => `\`${String(v)}\``).join(' \\| ');
+      return Object.values(def.entries ?? {})
+        .map((v) => `\`${String(v)}\``)
+        .join(' \\| ');
     case 'literal':
       return (def.values ?? []).map((v) => `\`${String(v)}\``).join(' \\| ');
     case 'union':
@@ -143,7 +163,7 @@ export function settingsReference(root = join(__dirname, '..')): string {
     '<!-- Generated from the settings schema (lib/config/*.ts) by `npm run docs:settings`; do not edit by hand: a test compares. -->',
     '',
     'Every field of the settings file (`rancher.yaml`, or the file `RANCHER_CONFIG` names), in schema order: its type',
-    '(or the values allowed), its value when the file leaves it out, and the schema\'s description. The rules between fields (TLS pairs,',
+    "(or the values allowed), its value when the file leaves it out, and the schema's description. The rules between fields (TLS pairs,",
     'versions that fit together, quorum, names AWS would refuse) are in [settings-file.md](settings-file.md);',
     '`rancher.example.yaml` shows every field in context.',
     '',

@@ -31,76 +31,230 @@ const CALLS: Record<string, readonly string[]> = {
   'data.aws_subnet': ['ec2:DescribeSubnets'],
   'data.aws_vpc': ['ec2:DescribeVpcs', 'ec2:DescribeVpcAttribute'],
   // Network.
-  'aws_vpc': ['ec2:CreateVpc', 'ec2:DeleteVpc', 'ec2:ModifyVpcAttribute', 'ec2:DescribeVpcs', 'ec2:DescribeVpcAttribute', 'ec2:CreateTags'],
-  'aws_subnet': ['ec2:CreateSubnet', 'ec2:DeleteSubnet', 'ec2:ModifySubnetAttribute', 'ec2:DescribeSubnets'],
-  'aws_default_security_group': ['ec2:DescribeSecurityGroups', 'ec2:RevokeSecurityGroupIngress', 'ec2:RevokeSecurityGroupEgress'],
-  'aws_internet_gateway': ['ec2:CreateInternetGateway', 'ec2:AttachInternetGateway', 'ec2:DetachInternetGateway', 'ec2:DeleteInternetGateway', 'ec2:DescribeInternetGateways'],
-  'aws_route_table': ['ec2:CreateRouteTable', 'ec2:DeleteRouteTable', 'ec2:DescribeRouteTables'],
-  'aws_route': ['ec2:CreateRoute', 'ec2:ReplaceRoute', 'ec2:DeleteRoute'],
-  'aws_route_table_association': ['ec2:AssociateRouteTable', 'ec2:DisassociateRouteTable'],
-  'aws_nat_gateway': ['ec2:CreateNatGateway', 'ec2:DeleteNatGateway', 'ec2:DescribeNatGateways'],
-  'aws_eip': ['ec2:AllocateAddress', 'ec2:ReleaseAddress', 'ec2:DescribeAddresses', 'ec2:DescribeAddressesAttribute'],
-  'aws_eip_association': ['ec2:AssociateAddress', 'ec2:DisassociateAddress'],
-  'aws_security_group': ['ec2:CreateSecurityGroup', 'ec2:DeleteSecurityGroup', 'ec2:DescribeSecurityGroups', 'ec2:RevokeSecurityGroupEgress'],
-  'aws_vpc_security_group_ingress_rule': ['ec2:AuthorizeSecurityGroupIngress', 'ec2:RevokeSecurityGroupIngress', 'ec2:ModifySecurityGroupRules', 'ec2:DescribeSecurityGroupRules'],
-  'aws_vpc_security_group_egress_rule': ['ec2:AuthorizeSecurityGroupEgress', 'ec2:RevokeSecurityGroupEgress', 'ec2:ModifySecurityGroupRules', 'ec2:DescribeSecurityGroupRules'],
-  'aws_vpc_endpoint': ['ec2:CreateVpcEndpoint', 'ec2:ModifyVpcEndpoint', 'ec2:DeleteVpcEndpoints', 'ec2:DescribeVpcEndpoints', 'ec2:DescribePrefixLists'],
-  'aws_flow_log': ['ec2:CreateFlowLogs', 'ec2:DeleteFlowLogs', 'ec2:DescribeFlowLogs', 'logs:CreateLogDelivery', 'logs:DeleteLogDelivery', 'iam:PassRole'],
+  aws_vpc: ['ec2:CreateVpc', 'ec2:DeleteVpc', 'ec2:ModifyVpcAttribute', 'ec2:DescribeVpcs', 'ec2:DescribeVpcAttribute', 'ec2:CreateTags'],
+  aws_subnet: ['ec2:CreateSubnet', 'ec2:DeleteSubnet', 'ec2:ModifySubnetAttribute', 'ec2:DescribeSubnets'],
+  aws_default_security_group: ['ec2:DescribeSecurityGroups', 'ec2:RevokeSecurityGroupIngress', 'ec2:RevokeSecurityGroupEgress'],
+  aws_internet_gateway: [
+    'ec2:CreateInternetGateway',
+    'ec2:AttachInternetGateway',
+    'ec2:DetachInternetGateway',
+    'ec2:DeleteInternetGateway',
+    'ec2:DescribeInternetGateways',
+  ],
+  aws_route_table: ['ec2:CreateRouteTable', 'ec2:DeleteRouteTable', 'ec2:DescribeRouteTables'],
+  aws_route: ['ec2:CreateRoute', 'ec2:ReplaceRoute', 'ec2:DeleteRoute'],
+  aws_route_table_association: ['ec2:AssociateRouteTable', 'ec2:DisassociateRouteTable'],
+  aws_nat_gateway: ['ec2:CreateNatGateway', 'ec2:DeleteNatGateway', 'ec2:DescribeNatGateways'],
+  aws_eip: ['ec2:AllocateAddress', 'ec2:ReleaseAddress', 'ec2:DescribeAddresses', 'ec2:DescribeAddressesAttribute'],
+  aws_eip_association: ['ec2:AssociateAddress', 'ec2:DisassociateAddress'],
+  aws_security_group: ['ec2:CreateSecurityGroup', 'ec2:DeleteSecurityGroup', 'ec2:DescribeSecurityGroups', 'ec2:RevokeSecurityGroupEgress'],
+  aws_vpc_security_group_ingress_rule: [
+    'ec2:AuthorizeSecurityGroupIngress',
+    'ec2:RevokeSecurityGroupIngress',
+    'ec2:ModifySecurityGroupRules',
+    'ec2:DescribeSecurityGroupRules',
+  ],
+  aws_vpc_security_group_egress_rule: [
+    'ec2:AuthorizeSecurityGroupEgress',
+    'ec2:RevokeSecurityGroupEgress',
+    'ec2:ModifySecurityGroupRules',
+    'ec2:DescribeSecurityGroupRules',
+  ],
+  aws_vpc_endpoint: [
+    'ec2:CreateVpcEndpoint',
+    'ec2:ModifyVpcEndpoint',
+    'ec2:DeleteVpcEndpoints',
+    'ec2:DescribeVpcEndpoints',
+    'ec2:DescribePrefixLists',
+  ],
+  aws_flow_log: [
+    'ec2:CreateFlowLogs',
+    'ec2:DeleteFlowLogs',
+    'ec2:DescribeFlowLogs',
+    'logs:CreateLogDelivery',
+    'logs:DeleteLogDelivery',
+    'iam:PassRole',
+  ],
   // Servers and volumes.
-  'aws_instance': [
-    'ec2:RunInstances', 'ec2:TerminateInstances', 'ec2:StopInstances', 'ec2:StartInstances', 'ec2:ModifyInstanceAttribute',
-    'ec2:ModifyInstanceMetadataOptions', 'ec2:DescribeInstances', 'ec2:DescribeInstanceAttribute', 'ec2:DescribeVolumes', 'ec2:CreateTags', 'iam:PassRole',
+  aws_instance: [
+    'ec2:RunInstances',
+    'ec2:TerminateInstances',
+    'ec2:StopInstances',
+    'ec2:StartInstances',
+    'ec2:ModifyInstanceAttribute',
+    'ec2:ModifyInstanceMetadataOptions',
+    'ec2:DescribeInstances',
+    'ec2:DescribeInstanceAttribute',
+    'ec2:DescribeVolumes',
+    'ec2:CreateTags',
+    'iam:PassRole',
   ],
-  'aws_ebs_volume': ['ec2:CreateVolume', 'ec2:DeleteVolume', 'ec2:ModifyVolume', 'ec2:DescribeVolumes'],
-  'aws_volume_attachment': ['ec2:AttachVolume', 'ec2:DetachVolume'],
-  'aws_dlm_lifecycle_policy': ['dlm:CreateLifecyclePolicy', 'dlm:UpdateLifecyclePolicy', 'dlm:DeleteLifecyclePolicy', 'dlm:GetLifecyclePolicy', 'dlm:TagResource', 'iam:PassRole'],
+  aws_ebs_volume: ['ec2:CreateVolume', 'ec2:DeleteVolume', 'ec2:ModifyVolume', 'ec2:DescribeVolumes'],
+  aws_volume_attachment: ['ec2:AttachVolume', 'ec2:DetachVolume'],
+  aws_dlm_lifecycle_policy: [
+    'dlm:CreateLifecyclePolicy',
+    'dlm:UpdateLifecyclePolicy',
+    'dlm:DeleteLifecyclePolicy',
+    'dlm:GetLifecyclePolicy',
+    'dlm:TagResource',
+    'iam:PassRole',
+  ],
   // Load balancers.
-  'aws_lb': [
-    'elasticloadbalancing:CreateLoadBalancer', 'elasticloadbalancing:DeleteLoadBalancer', 'elasticloadbalancing:ModifyLoadBalancerAttributes',
-    'elasticloadbalancing:SetSecurityGroups', 'elasticloadbalancing:SetSubnets', 'elasticloadbalancing:DescribeLoadBalancers',
-    'elasticloadbalancing:DescribeLoadBalancerAttributes', 'elasticloadbalancing:AddTags', 'iam:CreateServiceLinkedRole',
+  aws_lb: [
+    'elasticloadbalancing:CreateLoadBalancer',
+    'elasticloadbalancing:DeleteLoadBalancer',
+    'elasticloadbalancing:ModifyLoadBalancerAttributes',
+    'elasticloadbalancing:SetSecurityGroups',
+    'elasticloadbalancing:SetSubnets',
+    'elasticloadbalancing:DescribeLoadBalancers',
+    'elasticloadbalancing:DescribeLoadBalancerAttributes',
+    'elasticloadbalancing:AddTags',
+    'iam:CreateServiceLinkedRole',
   ],
-  'aws_lb_target_group': [
-    'elasticloadbalancing:CreateTargetGroup', 'elasticloadbalancing:DeleteTargetGroup', 'elasticloadbalancing:ModifyTargetGroup',
-    'elasticloadbalancing:ModifyTargetGroupAttributes', 'elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeTargetGroupAttributes',
+  aws_lb_target_group: [
+    'elasticloadbalancing:CreateTargetGroup',
+    'elasticloadbalancing:DeleteTargetGroup',
+    'elasticloadbalancing:ModifyTargetGroup',
+    'elasticloadbalancing:ModifyTargetGroupAttributes',
+    'elasticloadbalancing:DescribeTargetGroups',
+    'elasticloadbalancing:DescribeTargetGroupAttributes',
   ],
-  'aws_lb_target_group_attachment': ['elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterTargets', 'elasticloadbalancing:DescribeTargetHealth'],
-  'aws_lb_listener': ['elasticloadbalancing:CreateListener', 'elasticloadbalancing:DeleteListener', 'elasticloadbalancing:ModifyListener', 'elasticloadbalancing:DescribeListeners'],
+  aws_lb_target_group_attachment: [
+    'elasticloadbalancing:RegisterTargets',
+    'elasticloadbalancing:DeregisterTargets',
+    'elasticloadbalancing:DescribeTargetHealth',
+  ],
+  aws_lb_listener: [
+    'elasticloadbalancing:CreateListener',
+    'elasticloadbalancing:DeleteListener',
+    'elasticloadbalancing:ModifyListener',
+    'elasticloadbalancing:DescribeListeners',
+  ],
   // DNS and certificates.
-  'aws_route53_record': ['route53:ChangeResourceRecordSets', 'route53:ListResourceRecordSets', 'route53:GetChange'],
-  'aws_route53_health_check': ['route53:CreateHealthCheck', 'route53:UpdateHealthCheck', 'route53:DeleteHealthCheck', 'route53:GetHealthCheck', 'route53:ChangeTagsForResource'],
-  'aws_acm_certificate': ['acm:RequestCertificate', 'acm:ImportCertificate', 'acm:DeleteCertificate', 'acm:DescribeCertificate', 'acm:AddTagsToCertificate', 'acm:ListTagsForCertificate'],
-  'aws_acm_certificate_validation': ['acm:DescribeCertificate'],
+  aws_route53_record: ['route53:ChangeResourceRecordSets', 'route53:ListResourceRecordSets', 'route53:GetChange'],
+  aws_route53_health_check: [
+    'route53:CreateHealthCheck',
+    'route53:UpdateHealthCheck',
+    'route53:DeleteHealthCheck',
+    'route53:GetHealthCheck',
+    'route53:ChangeTagsForResource',
+  ],
+  aws_acm_certificate: [
+    'acm:RequestCertificate',
+    'acm:ImportCertificate',
+    'acm:DeleteCertificate',
+    'acm:DescribeCertificate',
+    'acm:AddTagsToCertificate',
+    'acm:ListTagsForCertificate',
+  ],
+  aws_acm_certificate_validation: ['acm:DescribeCertificate'],
   // Data, keys, parameters, logs, events.
-  'aws_s3_bucket': ['s3:CreateBucket', 's3:DeleteBucket', 's3:ListBucket', 's3:GetBucketTagging', 's3:PutBucketTagging', 's3:GetBucketPolicy', 's3:GetAccelerateConfiguration', 's3:GetReplicationConfiguration', 's3:ListBucketVersions', 's3:DeleteObjectVersion'],
-  'aws_s3_bucket_policy': ['s3:PutBucketPolicy', 's3:GetBucketPolicy', 's3:DeleteBucketPolicy'],
-  'aws_s3_bucket_public_access_block': ['s3:PutBucketPublicAccessBlock', 's3:GetBucketPublicAccessBlock'],
-  'aws_s3_bucket_ownership_controls': ['s3:PutBucketOwnershipControls', 's3:GetBucketOwnershipControls'],
-  'aws_s3_bucket_server_side_encryption_configuration': ['s3:PutEncryptionConfiguration', 's3:GetEncryptionConfiguration'],
-  'aws_s3_bucket_versioning': ['s3:PutBucketVersioning', 's3:GetBucketVersioning'],
-  'aws_s3_bucket_lifecycle_configuration': ['s3:PutLifecycleConfiguration', 's3:GetLifecycleConfiguration'],
-  'aws_s3_bucket_logging': ['s3:PutBucketLogging', 's3:GetBucketLogging'],
-  'aws_s3_bucket_notification': ['s3:PutBucketNotification', 's3:GetBucketNotification'],
-  'aws_s3_bucket_object_lock_configuration': ['s3:PutBucketObjectLockConfiguration', 's3:GetBucketObjectLockConfiguration'],
-  'aws_kms_key': ['kms:CreateKey', 'kms:PutKeyPolicy', 'kms:EnableKeyRotation', 'kms:ScheduleKeyDeletion', 'kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:GetKeyRotationStatus', 'kms:ListResourceTags', 'kms:TagResource'],
-  'aws_ssm_parameter': ['ssm:PutParameter', 'ssm:DeleteParameter', 'ssm:GetParameter', 'ssm:DescribeParameters', 'ssm:AddTagsToResource', 'ssm:ListTagsForResource', 'kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey'],
-  'aws_cloudwatch_log_group': ['logs:CreateLogGroup', 'logs:DeleteLogGroup', 'logs:PutRetentionPolicy', 'logs:AssociateKmsKey', 'logs:DescribeLogGroups', 'logs:TagResource', 'logs:ListTagsForResource'],
-  'aws_sns_topic': ['sns:CreateTopic', 'sns:DeleteTopic', 'sns:SetTopicAttributes', 'sns:GetTopicAttributes', 'sns:TagResource', 'sns:ListTagsForResource'],
-  'aws_sns_topic_policy': ['sns:SetTopicAttributes', 'sns:GetTopicAttributes'],
+  aws_s3_bucket: [
+    's3:CreateBucket',
+    's3:DeleteBucket',
+    's3:ListBucket',
+    's3:GetBucketTagging',
+    's3:PutBucketTagging',
+    's3:GetBucketPolicy',
+    's3:GetAccelerateConfiguration',
+    's3:GetReplicationConfiguration',
+    's3:ListBucketVersions',
+    's3:DeleteObjectVersion',
+  ],
+  aws_s3_bucket_policy: ['s3:PutBucketPolicy', 's3:GetBucketPolicy', 's3:DeleteBucketPolicy'],
+  aws_s3_bucket_public_access_block: ['s3:PutBucketPublicAccessBlock', 's3:GetBucketPublicAccessBlock'],
+  aws_s3_bucket_ownership_controls: ['s3:PutBucketOwnershipControls', 's3:GetBucketOwnershipControls'],
+  aws_s3_bucket_server_side_encryption_configuration: ['s3:PutEncryptionConfiguration', 's3:GetEncryptionConfiguration'],
+  aws_s3_bucket_versioning: ['s3:PutBucketVersioning', 's3:GetBucketVersioning'],
+  aws_s3_bucket_lifecycle_configuration: ['s3:PutLifecycleConfiguration', 's3:GetLifecycleConfiguration'],
+  aws_s3_bucket_logging: ['s3:PutBucketLogging', 's3:GetBucketLogging'],
+  aws_s3_bucket_notification: ['s3:PutBucketNotification', 's3:GetBucketNotification'],
+  aws_s3_bucket_object_lock_configuration: ['s3:PutBucketObjectLockConfiguration', 's3:GetBucketObjectLockConfiguration'],
+  aws_kms_key: [
+    'kms:CreateKey',
+    'kms:PutKeyPolicy',
+    'kms:EnableKeyRotation',
+    'kms:ScheduleKeyDeletion',
+    'kms:DescribeKey',
+    'kms:GetKeyPolicy',
+    'kms:GetKeyRotationStatus',
+    'kms:ListResourceTags',
+    'kms:TagResource',
+  ],
+  aws_ssm_parameter: [
+    'ssm:PutParameter',
+    'ssm:DeleteParameter',
+    'ssm:GetParameter',
+    'ssm:DescribeParameters',
+    'ssm:AddTagsToResource',
+    'ssm:ListTagsForResource',
+    'kms:Encrypt',
+    'kms:Decrypt',
+    'kms:GenerateDataKey',
+  ],
+  aws_cloudwatch_log_group: [
+    'logs:CreateLogGroup',
+    'logs:DeleteLogGroup',
+    'logs:PutRetentionPolicy',
+    'logs:AssociateKmsKey',
+    'logs:DescribeLogGroups',
+    'logs:TagResource',
+    'logs:ListTagsForResource',
+  ],
+  aws_sns_topic: [
+    'sns:CreateTopic',
+    'sns:DeleteTopic',
+    'sns:SetTopicAttributes',
+    'sns:GetTopicAttributes',
+    'sns:TagResource',
+    'sns:ListTagsForResource',
+  ],
+  aws_sns_topic_policy: ['sns:SetTopicAttributes', 'sns:GetTopicAttributes'],
   // Alarms.
-  'aws_sns_topic_subscription': ['sns:Subscribe', 'sns:Unsubscribe', 'sns:GetSubscriptionAttributes', 'sns:SetSubscriptionAttributes'],
-  'aws_cloudwatch_metric_alarm': ['cloudwatch:PutMetricAlarm', 'cloudwatch:DeleteAlarms', 'cloudwatch:DescribeAlarms', 'cloudwatch:TagResource', 'cloudwatch:ListTagsForResource'],
-  'aws_cloudwatch_event_rule': ['events:PutRule', 'events:DeleteRule', 'events:DescribeRule', 'events:TagResource', 'events:ListTagsForResource'],
-  'aws_db_instance': ['rds:CreateDBInstance', 'rds:ModifyDBInstance', 'rds:DeleteDBInstance', 'rds:DescribeDBInstances', 'rds:AddTagsToResource', 'rds:ListTagsForResource', 'iam:PassRole', 'iam:CreateServiceLinkedRole'],
-  'aws_db_subnet_group': ['rds:CreateDBSubnetGroup', 'rds:ModifyDBSubnetGroup', 'rds:DeleteDBSubnetGroup', 'rds:DescribeDBSubnetGroups'],
+  aws_sns_topic_subscription: ['sns:Subscribe', 'sns:Unsubscribe', 'sns:GetSubscriptionAttributes', 'sns:SetSubscriptionAttributes'],
+  aws_cloudwatch_metric_alarm: [
+    'cloudwatch:PutMetricAlarm',
+    'cloudwatch:DeleteAlarms',
+    'cloudwatch:DescribeAlarms',
+    'cloudwatch:TagResource',
+    'cloudwatch:ListTagsForResource',
+  ],
+  aws_cloudwatch_event_rule: ['events:PutRule', 'events:DeleteRule', 'events:DescribeRule', 'events:TagResource', 'events:ListTagsForResource'],
+  aws_db_instance: [
+    'rds:CreateDBInstance',
+    'rds:ModifyDBInstance',
+    'rds:DeleteDBInstance',
+    'rds:DescribeDBInstances',
+    'rds:AddTagsToResource',
+    'rds:ListTagsForResource',
+    'iam:PassRole',
+    'iam:CreateServiceLinkedRole',
+  ],
+  aws_db_subnet_group: ['rds:CreateDBSubnetGroup', 'rds:ModifyDBSubnetGroup', 'rds:DeleteDBSubnetGroup', 'rds:DescribeDBSubnetGroups'],
   // IAM.
-  'aws_iam_role': ['iam:CreateRole', 'iam:DeleteRole', 'iam:GetRole', 'iam:UpdateAssumeRolePolicy', 'iam:TagRole', 'iam:ListRolePolicies', 'iam:ListAttachedRolePolicies', 'iam:ListInstanceProfilesForRole'],
-  'aws_iam_role_policy': ['iam:PutRolePolicy', 'iam:GetRolePolicy', 'iam:DeleteRolePolicy'],
-  'aws_iam_role_policy_attachment': ['iam:AttachRolePolicy', 'iam:DetachRolePolicy', 'iam:ListAttachedRolePolicies'],
-  'aws_iam_user': ['iam:CreateUser', 'iam:DeleteUser', 'iam:GetUser', 'iam:TagUser', 'iam:UntagUser', 'iam:ListUserTags'],
-  'aws_iam_user_policy': ['iam:PutUserPolicy', 'iam:GetUserPolicy', 'iam:DeleteUserPolicy', 'iam:ListUserPolicies'],
-  'aws_iam_access_key': ['iam:CreateAccessKey', 'iam:DeleteAccessKey', 'iam:UpdateAccessKey', 'iam:ListAccessKeys'],
-  'aws_iam_instance_profile': ['iam:CreateInstanceProfile', 'iam:DeleteInstanceProfile', 'iam:GetInstanceProfile', 'iam:AddRoleToInstanceProfile', 'iam:RemoveRoleFromInstanceProfile', 'iam:TagInstanceProfile'],
+  aws_iam_role: [
+    'iam:CreateRole',
+    'iam:DeleteRole',
+    'iam:GetRole',
+    'iam:UpdateAssumeRolePolicy',
+    'iam:TagRole',
+    'iam:ListRolePolicies',
+    'iam:ListAttachedRolePolicies',
+    'iam:ListInstanceProfilesForRole',
+  ],
+  aws_iam_role_policy: ['iam:PutRolePolicy', 'iam:GetRolePolicy', 'iam:DeleteRolePolicy'],
+  aws_iam_role_policy_attachment: ['iam:AttachRolePolicy', 'iam:DetachRolePolicy', 'iam:ListAttachedRolePolicies'],
+  aws_iam_user: ['iam:CreateUser', 'iam:DeleteUser', 'iam:GetUser', 'iam:TagUser', 'iam:UntagUser', 'iam:ListUserTags'],
+  aws_iam_user_policy: ['iam:PutUserPolicy', 'iam:GetUserPolicy', 'iam:DeleteUserPolicy', 'iam:ListUserPolicies'],
+  aws_iam_access_key: ['iam:CreateAccessKey', 'iam:DeleteAccessKey', 'iam:UpdateAccessKey', 'iam:ListAccessKeys'],
+  aws_iam_instance_profile: [
+    'iam:CreateInstanceProfile',
+    'iam:DeleteInstanceProfile',
+    'iam:GetInstanceProfile',
+    'iam:AddRoleToInstanceProfile',
+    'iam:RemoveRoleFromInstanceProfile',
+    'iam:TagInstanceProfile',
+  ],
 };
 
 interface Statement {
@@ -111,22 +265,35 @@ interface Statement {
   readonly Condition?: Record<string, Record<string, string | string[]>>;
 }
 
-const policy = JSON.parse(readFileSync(join(__dirname, '..', '..', 'docs', 'deployer-policy.json'), 'utf8')) as { Version: string; Statement: Statement[] };
+const policy = JSON.parse(readFileSync(join(__dirname, '..', '..', 'docs', 'deployer-policy.json'), 'utf8')) as {
+  Version: string;
+  Statement: Statement[];
+};
 const list = (v: string | string[]) => (Array.isArray(v) ? v : [v]);
 /** IAM action matching: case-insensitive, `*` and `?` wildcards. */
 const matches = (pattern: string, action: string) =>
-  new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i').test(action);
+  new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+    'i',
+  ).test(action);
 const allowing = (action: string) => policy.Statement.filter((s) => s.Effect === 'Allow' && list(s.Action).some((p) => matches(p, action)));
 
 const variants: { stack: StackName; settings: object }[] = [
   ...STACK_VARIANTS,
-  ...Object.values(RKE_HA_TLS_VARIANTS).map((tls) => ({ stack: 'rke-ha' as StackName, settings: { hostname: 'rancher.acme.io', hostedZone: 'acme.io', rancher: { tls } } })),
+  ...Object.values(RKE_HA_TLS_VARIANTS).map((tls) => ({
+    stack: 'rke-ha' as StackName,
+    settings: { hostname: 'rancher.acme.io', hostedZone: 'acme.io', rancher: { tls } },
+  })),
 ];
 const synthesized: TerraformJson[] = variants.map((v) => synthSettings(v.stack, v.settings).json);
-const awsTypes = [...new Set(synthesized.flatMap((json) => [
-  ...Object.keys(json.resource ?? {}),
-  ...Object.keys(json.data ?? {}).map((t) => `data.${t}`),
-]))].filter((t) => /^(data\.)?aws_/.test(t)).sort();
+const awsTypes = [
+  ...new Set(synthesized.flatMap((json) => [...Object.keys(json.resource ?? {}), ...Object.keys(json.data ?? {}).map((t) => `data.${t}`)])),
+]
+  .filter((t) => /^(data\.)?aws_/.test(t))
+  .sort();
 
 describe('docs/deployer-policy.json, the deployer identity the README asks for', () => {
   it('knows what every AWS resource and data source type of every stack variant calls', () => {
@@ -148,7 +315,11 @@ describe('docs/deployer-policy.json, the deployer identity the README asks for',
     const attach = allowing('iam:AttachRolePolicy');
     expect(attach).toHaveLength(1);
     const allowed = list(attach[0].Condition?.ArnLike?.['iam:PolicyARN'] ?? []);
-    const attached = [...new Set(synthesized.flatMap((json) => Object.values(json.resource?.aws_iam_role_policy_attachment ?? {}).map((a: any) => String(a.policy_arn))))];
+    const attached = [
+      ...new Set(
+        synthesized.flatMap((json) => Object.values(json.resource?.aws_iam_role_policy_attachment ?? {}).map((a: any) => String(a.policy_arn))),
+      ),
+    ];
     expect(attached.length).toBeGreaterThan(0);
     // `arn:${data.aws_partition...}:iam::aws:policy/...`: any partition, as the policy's `arn:*:` says.
     const unmatched = attached.filter((arn) => !allowed.some((p) => matches(p, arn.replace(/^arn:\$\{[^}]+\}:/, 'arn:aws:'))));
@@ -160,27 +331,36 @@ describe('docs/deployer-policy.json, the deployer identity the README asks for',
     const pass = allowing('iam:PassRole');
     expect(pass).toHaveLength(1);
     const services = list(pass[0].Condition?.StringEquals?.['iam:PassedToService'] ?? []).sort();
-    const trusted = [...new Set(synthesized.flatMap((json) =>
-      Object.values(json.data?.aws_iam_policy_document ?? {}).flatMap((doc: any) =>
-        (doc.statement ?? [])
-          .filter((s: any) => (s.actions ?? []).includes('sts:AssumeRole'))
-          .flatMap((s: any) => (s.principals ?? []).flatMap((p: any) => (p.type === 'Service' ? p.identifiers : []))),
+    const trusted = [
+      ...new Set(
+        synthesized.flatMap((json) =>
+          Object.values(json.data?.aws_iam_policy_document ?? {}).flatMap((doc: any) =>
+            (doc.statement ?? [])
+              .filter((s: any) => (s.actions ?? []).includes('sts:AssumeRole'))
+              .flatMap((s: any) => (s.principals ?? []).flatMap((p: any) => (p.type === 'Service' ? p.identifiers : []))),
+          ),
+        ),
       ),
-    ))].sort();
+    ].sort();
     expect(trusted.length).toBeGreaterThan(0);
     expect(services).toEqual(trusted);
   });
 
   // The operations CLI (lib/ops) calls AWS itself: its adapter refuses any call not in AWS_CALLS, so that table is
   // the list, and each of its actions must be allowed here too.
-  it.each(Object.keys(AWS_CALLS))('allows what the operations CLI\'s aws %s needs', (operation) => {
+  it.each(Object.keys(AWS_CALLS))("allows what the operations CLI's aws %s needs", (operation) => {
     expect(AWS_CALLS[operation].filter((action) => allowing(action).length === 0)).toEqual([]);
   });
 
   it('lists in AWS_CALLS every aws call written in lib/ops, and no call it no longer makes', () => {
     const dir = join(__dirname, '..', '..', 'lib', 'ops');
-    const source = readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
-    const written = [...new Set([...source.matchAll(/aws\??\.call(?:<.*?>)?\(\[\s*'([a-z0-9]+)',\s*'([a-z0-9-]+)'/g)].map((m) => `${m[1]} ${m[2]}`))].sort();
+    const source = readdirSync(dir)
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => readFileSync(join(dir, f), 'utf8'))
+      .join('\n');
+    const written = [
+      ...new Set([...source.matchAll(/aws\??\.call(?:<.*?>)?\(\[\s*'([a-z0-9]+)',\s*'([a-z0-9-]+)'/g)].map((m) => `${m[1]} ${m[2]}`)),
+    ].sort();
     expect(written.length).toBeGreaterThan(10);
     expect(written).toEqual(Object.keys(AWS_CALLS).sort());
   });

@@ -44,7 +44,11 @@ const link = (app: string, name: string) => {
   symlinkSync(join(MODULES, name), join(app, 'node_modules', name));
 };
 
-type Json = { resource: Record<string, Record<string, Record<string, unknown>>>; output: Record<string, unknown>; terraform: Record<string, unknown> };
+type Json = {
+  resource: Record<string, Record<string, Record<string, unknown>>>;
+  output: Record<string, unknown>;
+  terraform: Record<string, unknown>;
+};
 
 describe('examples/platform-app, built from the packed library', () => {
   let dir: string;
@@ -56,7 +60,10 @@ describe('examples/platform-app, built from the packed library', () => {
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'rancher-consumer-'));
     // `npm pack` runs prepack: the library build (dist/lib with declarations).
-    const [packed] = JSON.parse(run('npm', ['pack', '--pack-destination', dir, '--json', '--silent'], ROOT)) as { filename: string; files: { path: string }[] }[];
+    const [packed] = JSON.parse(run('npm', ['pack', '--pack-destination', dir, '--json', '--silent'], ROOT)) as {
+      filename: string;
+      files: { path: string }[];
+    }[];
     files = packed.files.map((f) => f.path);
 
     const app = join(dir, 'app');
@@ -69,14 +76,27 @@ describe('examples/platform-app, built from the packed library', () => {
     run(process.execPath, [join(app, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], app);
     // cdktf's template as the CLI writes it (only main.ts included: the app's node_modules hold the links to this checkout).
     const template = JSON.parse(readFileSync(CDKTF_TEMPLATE_TSCONFIG, 'utf8')) as { compilerOptions: Record<string, unknown> };
-    writeFileSync(join(app, 'tsconfig.cdktf.json'), JSON.stringify({ compilerOptions: { ...template.compilerOptions, incremental: false, noEmit: true }, files: ['main.ts'] }));
-    templateBuild = spawnSync(process.execPath, [join(app, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.cdktf.json'], { cwd: app, encoding: 'utf8' });
+    writeFileSync(
+      join(app, 'tsconfig.cdktf.json'),
+      JSON.stringify({ compilerOptions: { ...template.compilerOptions, incremental: false, noEmit: true }, files: ['main.ts'] }),
+    );
+    templateBuild = spawnSync(process.execPath, [join(app, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.cdktf.json'], {
+      cwd: app,
+      encoding: 'utf8',
+    });
     run(process.execPath, ['dist/main.js'], app);
     synthesized = JSON.parse(readFileSync(join(app, 'cdktf.out', 'stacks', 'platform', 'cdk.tf.json'), 'utf8')) as Json;
 
     // A consumer that bundles: everything, the node scripts included, in one file run from an empty folder.
     const bundleDir = join(dir, 'bundle');
-    run(process.execPath, ['-e', `require(${JSON.stringify(join(MODULES, 'esbuild'))}).buildSync({ entryPoints: ['dist/main.js'], bundle: true, platform: 'node', outfile: ${JSON.stringify(join(bundleDir, 'main.js'))}, logLevel: 'error' })`], app);
+    run(
+      process.execPath,
+      [
+        '-e',
+        `require(${JSON.stringify(join(MODULES, 'esbuild'))}).buildSync({ entryPoints: ['dist/main.js'], bundle: true, platform: 'node', outfile: ${JSON.stringify(join(bundleDir, 'main.js'))}, logLevel: 'error' })`,
+      ],
+      app,
+    );
     run(process.execPath, ['main.js'], bundleDir);
     bundled = JSON.parse(readFileSync(join(bundleDir, 'cdktf.out', 'stacks', 'platform', 'cdk.tf.json'), 'utf8')) as Json;
   }, 120_000);
@@ -84,7 +104,17 @@ describe('examples/platform-app, built from the packed library', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('packs the built library with its declarations, and no sources, tests or scripts', () => {
-    expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist/lib/index.js', 'dist/lib/index.d.ts', 'dist/lib/deployments/rancher-on-rke.d.ts']));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'package.json',
+        'README.md',
+        'LICENSE',
+        'CHANGELOG.md',
+        'dist/lib/index.js',
+        'dist/lib/index.d.ts',
+        'dist/lib/deployments/rancher-on-rke.d.ts',
+      ]),
+    );
     expect(files.filter((f) => !f.startsWith('dist/lib/') && !['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md'].includes(f))).toEqual([]);
     expect(files.filter((f) => f.endsWith('.sh') || (f.endsWith('.ts') && !f.endsWith('.d.ts')))).toEqual([]);
     // Every domain entry point of `exports` is in the package.
@@ -92,7 +122,7 @@ describe('examples/platform-app, built from the packed library', () => {
     for (const entry of exported) if (typeof entry === 'object' && entry.default) expect(files).toContain(entry.default.replace(/^\.\//, ''));
   });
 
-  it("type-checks under the tsconfig cdktf init writes (module CommonJS, node resolution): rancher-ha-aws/common resolves", () => {
+  it('type-checks under the tsconfig cdktf init writes (module CommonJS, node resolution): rancher-ha-aws/common resolves', () => {
     const template = JSON.parse(readFileSync(CDKTF_TEMPLATE_TSCONFIG, 'utf8')) as { compilerOptions: Record<string, unknown> };
     expect(template.compilerOptions.module).toBe('CommonJS');
     expect(template.compilerOptions.moduleResolution).toBeUndefined();
@@ -102,7 +132,9 @@ describe('examples/platform-app, built from the packed library', () => {
 
   it("reaches no zod declaration from any entry point: a consumer compiles none of zod's types (the settings schemas are the app's)", () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { publicSurface } = require('../../scripts/public-surface.js') as { publicSurface(dir: string): { names: Record<string, string[]>; declarations: string[]; zod: string[] } };
+    const { publicSurface } = require('../../scripts/public-surface.js') as {
+      publicSurface(dir: string): { names: Record<string, string[]>; declarations: string[]; zod: string[] };
+    };
     const surface = publicSurface(join(dir, 'app', 'node_modules', pkg.name));
     expect(surface.declarations).toContain('dist/lib/deployments/rancher-on-rke.d.ts');
     expect(surface.names['.']).toEqual(expect.arrayContaining(['RancherOnRke', 'RancherOnRkeProps', 'RancherOnExistingCluster', 'RancherOnDocker']));
@@ -128,12 +160,15 @@ describe('examples/platform-app, built from the packed library', () => {
     const { 'rancher-alerts': alerts, ...topics } = synthesized.resource.aws_sns_topic;
     expect(alerts).toEqual(expect.objectContaining({ name: 'acme-rancher-alerts' }));
     // The deployment's own alarm topics (alarms on by default; eu-west-1, so one in us-east-1 too for the Route53 alarms).
-    expect(Object.keys(topics).sort()).toEqual([expect.stringMatching(/^rancher_alarms_topic_/), expect.stringMatching(/^rancher_alarms_us-east-1-topic_/)]);
+    expect(Object.keys(topics).sort()).toEqual([
+      expect.stringMatching(/^rancher_alarms_topic_/),
+      expect.stringMatching(/^rancher_alarms_us-east-1-topic_/),
+    ]);
     expect(Object.keys(synthesized.output).sort()).toEqual(['alerts_topic_arn', 'rancher_bootstrap_password', 'rancher_url']);
     expect(synthesized.terraform.backend).toEqual({ s3: expect.objectContaining({ bucket: 'acme-terraform-state' }) });
   });
 
-  it('carries the props into what it builds (private nodes behind one NAT, Let\'s Encrypt, names from <name>-<stack id>)', () => {
+  it("carries the props into what it builds (private nodes behind one NAT, Let's Encrypt, names from <name>-<stack id>)", () => {
     expect(Object.keys(synthesized.resource.aws_nat_gateway ?? {})).toHaveLength(1);
     expect(Object.values(synthesized.resource.aws_lb ?? {}).map((lb) => lb.name)).toEqual(['acme-platform']);
     const releases: string[] = Object.values(synthesized.resource.helm_release ?? {}).map((r) => String(r.chart));

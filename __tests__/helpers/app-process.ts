@@ -10,6 +10,7 @@ export const STACK_TRACE_LINE = /^ {4}at /m;
 /** Inside node_modules, so the bundle resolves the packages it leaves out (archiver) as dist/ does. */
 const APP = join(ROOT, 'node_modules', '.cache', 'rancher-test-app');
 // scripts/build.js is plain CommonJS: its freshness check is the one `npm run synth` uses.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS script of this repository, without types
 const { appIsFresh } = require('../../scripts/build.js') as { appIsFresh(out: string): boolean };
 
 let checked = false;

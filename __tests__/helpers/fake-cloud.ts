@@ -25,7 +25,8 @@ function baseAttributes(type: string, name: string): Record<string, any> {
   const short = name.replace(/_[0-9A-F]{8}$/, '');
   const service = type.split('_')[1];
   const a: Record<string, any> = { id: `${short}-id`, arn: `arn:aws:${service}:${REGION}:${ACCOUNT}:${type}/${short}` };
-  if (type === 'aws_s3_bucket') Object.assign(a, { id: `rancher-${short}-0a1b`, bucket: `rancher-${short}-0a1b`, arn: `arn:aws:s3:::rancher-${short}-0a1b` });
+  if (type === 'aws_s3_bucket')
+    Object.assign(a, { id: `rancher-${short}-0a1b`, bucket: `rancher-${short}-0a1b`, arn: `arn:aws:s3:::rancher-${short}-0a1b` });
   if (type === 'aws_kms_key') Object.assign(a, { key_id: `key-${short}`, id: `key-${short}` });
   if (type === 'aws_instance') a.id = `i-${short}`;
   if (type === 'aws_ebs_volume') a.id = `vol-${short}`;
@@ -69,17 +70,29 @@ export function stateOf(json: TerraformJson): any {
     const { lifecycle: _l, depends_on: _d, provider: _p, provisioner: _pr, connection: _c, ...config } = body;
     // Nested blocks are lists in the state.
     const attributes = listBlocks(resolve(config, lookup) as Record<string, any>);
-    return { mode, type, name, provider: 'provider["registry.terraform.io/hashicorp/aws"]', instances: [{ schema_version: 0, attributes: { ...attributes, ...base.get(`${type}.${name}`) } }] };
+    return {
+      mode,
+      type,
+      name,
+      provider: 'provider["registry.terraform.io/hashicorp/aws"]',
+      instances: [{ schema_version: 0, attributes: { ...attributes, ...base.get(`${type}.${name}`) } }],
+    };
   });
   const outputs: Record<string, { value: string; sensitive: boolean }> = { join_token: { value: 'K10-the-cluster-token', sensitive: true } };
-  if (json.output?.rancher_backup_encryption_config) outputs.rancher_backup_encryption_config = { value: FAKE_BACKUP_ENCRYPTION_CONFIG, sensitive: true };
+  if (json.output?.rancher_backup_encryption_config)
+    outputs.rancher_backup_encryption_config = { value: FAKE_BACKUP_ENCRYPTION_CONFIG, sensitive: true };
   return { version: 4, terraform_version: '1.11.4', serial: 1, lineage: 'fake', outputs, resources };
 }
 
 /** Nested blocks as the state holds them: lists of objects (maps such as tags and terraform_data's input stay maps). */
 function listBlocks(value: Record<string, any>): Record<string, any> {
   const block = (v: any): any => (Array.isArray(v) ? v.map(block) : v && typeof v === 'object' ? listBlocks(v) : v);
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === 'tags' || k === 'input' || Array.isArray(v) || !v || typeof v !== 'object' ? block(v) : [block(v)]]));
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [
+      k,
+      k === 'tags' || k === 'input' || Array.isArray(v) || !v || typeof v !== 'object' ? block(v) : [block(v)],
+    ]),
+  );
 }
 
 /** The value of the sensitive `rancher_backup_encryption_config` output in a fake state (where the stack has it). */
@@ -177,7 +190,8 @@ export class FakeCloud {
     if (options.tools) {
       path = join(this.dir, `bin-${options.tools.join('-') || 'none'}`);
       mkdirSync(path, { recursive: true });
-      for (const tool of [...options.tools, 'fake-roll.js']) if (existsSync(join(this.bin, tool)) && !existsSync(join(path, tool))) symlinkSync(join(this.bin, tool), join(path, tool));
+      for (const tool of [...options.tools, 'fake-roll.js'])
+        if (existsSync(join(this.bin, tool)) && !existsSync(join(path, tool))) symlinkSync(join(this.bin, tool), join(path, tool));
       if (!existsSync(join(path, 'node'))) symlinkSync(process.execPath, join(path, 'node'));
     }
     const spawnOptions: SpawnSyncOptionsWithStringEncoding & { detached: boolean } = {

@@ -19,16 +19,22 @@ export function expectFirstLoginWiring(json: TerraformJson): void {
   // Verification on, and written out, so RANCHER_INSECURE cannot turn it off.
   expect(provider.insecure).toBe(false);
 
-  const pings = Object.entries(dataSources(json, 'http')).filter(([name, d]) => name.startsWith('rancher-readiness_ping') && String(d.url).endsWith('/ping'));
+  const pings = Object.entries(dataSources(json, 'http')).filter(
+    ([name, d]) => name.startsWith('rancher-readiness_ping') && String(d.url).endsWith('/ping'),
+  );
   expect(pings).toHaveLength(1);
   const [[pingName, ping]] = pings;
   // Rancher's name, as the probe reached it: the hostname variable, or the wildcard name of an Elastic IP.
   expect(`${provider.api_url}/ping`).toBe(ping.url);
-  expect(provider.api_url).toMatch(/^https:\/\/(\$\{var\.rancher_hostname\}|\$\{replace\(aws_eip\.[^}]+\.public_ip, "\.", "-"\)\}\.(sslip|nip)\.io)$/);
+  expect(provider.api_url).toMatch(
+    /^https:\/\/(\$\{var\.rancher_hostname\}|\$\{replace\(aws_eip\.[^}]+\.public_ip, "\.", "-"\)\}\.(sslip|nip)\.io)$/,
+  );
   // The CA the probe trusted; read from the cluster (Rancher's own), as pinned at the first login, so that a plan
   // deferring that read still knows it (FirstLogin pinCaCert).
   const pins = Object.entries(resources(json, 'terraform_data')).filter(([n]) => n.startsWith('first-login_trusted-ca_'));
-  const readFromCluster = /^\$\{data\.(kubernetes_secret_v1\.[^.]+\.data\["tls\.crt"\]|http\.[^.]+_cacerts_[^.]+\.response_body)\}$/.test(String(ping.ca_cert_pem));
+  const readFromCluster = /^\$\{data\.(kubernetes_secret_v1\.[^.]+\.data\["tls\.crt"\]|http\.[^.]+_cacerts_[^.]+\.response_body)\}$/.test(
+    String(ping.ca_cert_pem),
+  );
   if (readFromCluster && Object.keys(resources(json, 'rancher2_bootstrap')).length) {
     expect(pins).toHaveLength(1);
     const [[pinName, pin]] = pins;
@@ -45,7 +51,9 @@ export function expectFirstLoginWiring(json: TerraformJson): void {
   const forgotten = (json.removed ?? []).filter((r) => r.from.startsWith('rancher2_bootstrap.'));
   const outputs = json.output ?? {};
   if (bootstraps.length === 0) {
-    expect(forgotten).toEqual([{ from: expect.stringMatching(/^rancher2_bootstrap\.first-login_bootstrap_[0-9A-F]{8}$/), lifecycle: { destroy: false } }]);
+    expect(forgotten).toEqual([
+      { from: expect.stringMatching(/^rancher2_bootstrap\.first-login_bootstrap_[0-9A-F]{8}$/), lifecycle: { destroy: false } },
+    ]);
     expect(outputs).not.toHaveProperty('rancher_admin_token');
     expect(outputs).not.toHaveProperty('rancher_admin_password');
     return;

@@ -57,4 +57,5 @@ export function gate(json: TerraformJson, name: string): Gate {
 }
 
 /** The gate's container env as name → value. */
-export const gateEnv = (g: Gate): Record<string, string> => Object.fromEntries(g.job.spec.template.spec.containers[0].env.map((e: { name: string; value: string }) => [e.name, e.value]));
+export const gateEnv = (g: Gate): Record<string, string> =>
+  Object.fromEntries(g.job.spec.template.spec.containers[0].env.map((e: { name: string; value: string }) => [e.name, e.value]));

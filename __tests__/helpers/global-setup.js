@@ -12,7 +12,10 @@ const TERRAFORM_WHERE =
 
 /** The terraform problem, or undefined when a terraform >= 1.10 runs. */
 function terraformProblem() {
-  const result = spawnSync('terraform', ['version', '-json'], { encoding: 'utf8', env: { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1' } });
+  const result = spawnSync('terraform', ['version', '-json'], {
+    encoding: 'utf8',
+    env: { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1' },
+  });
   if (result.error || result.status !== 0) return `no terraform runs (${result.error?.message ?? result.stderr.trim()}). ${TERRAFORM_WHERE}`;
   const version = JSON.parse(result.stdout).terraform_version;
   const [major, minor] = version.split('.').map(Number);
@@ -35,9 +38,12 @@ module.exports = function globalSetup() {
   if (terraform) problems.push(terraform);
   const missing = missingCommands();
   if (missing.length > 0) {
-    problems.push(`missing on PATH: ${missing.join(', ')}. Install them with apt-get (Debian packages: ${missing.map((c) => DEBIAN[c]).join(' ')}); .ci/run does.`);
+    problems.push(
+      `missing on PATH: ${missing.join(', ')}. Install them with apt-get (Debian packages: ${missing.map((c) => DEBIAN[c]).join(' ')}); .ci/run does.`,
+    );
   }
-  if (problems.length > 0) throw new Error(`npm run test:tools needs the tools it runs:\n- ${problems.join('\n- ')}\nThe unit tier (npm test) needs none of them.`);
+  if (problems.length > 0)
+    throw new Error(`npm run test:tools needs the tools it runs:\n- ${problems.join('\n- ')}\nThe unit tier (npm test) needs none of them.`);
   // The compiled app, built here once rather than by every test file that runs it at the same moment (jest
   // transforms this TypeScript require as it does the test files').
   require('./app-process').compiledMain();

@@ -27,7 +27,9 @@ export function refusals(before: TerraformJson, after: TerraformJson, network?: 
 
 /** refusals() of several changes, with one terraform run for all their preconditions. */
 export function refusalsEach(changes: readonly (readonly [before: TerraformJson, after: TerraformJson, network?: NetworkFacts])[]): string[][] {
-  const outcomes = evaluateEach(changes.map(([before, after, network]) => outcomesExpression(before, after, network))) as ((string | null)[] | undefined)[];
+  const outcomes = evaluateEach(changes.map(([before, after, network]) => outcomesExpression(before, after, network))) as (
+    (string | null)[] | undefined
+  )[];
   return outcomes.map((messages) => (messages ?? []).filter((message): message is string => message !== null));
 }
 
@@ -41,11 +43,17 @@ function outcomesExpression(before: TerraformJson, after: TerraformJson, network
   const guard = Object.values(data).find((d) => d.lifecycle?.precondition);
   if (!guard) return undefined;
   // A record of a variable's value (the hostname) holds what the variable's default was in its module.
-  const variables = (json: TerraformJson, text: string) => text.replace(/\$\{var\.([A-Za-z0-9_-]+)\}/g, (_, name: string) => json.variable?.[name]?.default as string);
+  const variables = (json: TerraformJson, text: string) =>
+    text.replace(/\$\{var\.([A-Za-z0-9_-]+)\}/g, (_, name: string) => json.variable?.[name]?.default as string);
   // A record of a CA's end (pki lifetimes) holds one ten years from the CA's creation: a deployment made now.
-  const caEnd = (text: string) => (/^\$\{tls_self_signed_cert\.[^}]+\.validity_end_time\}$/.test(text) ? new Date(NOW.getTime() + 87_600 * 3_600_000).toISOString() : text);
+  const caEnd = (text: string) =>
+    /^\$\{tls_self_signed_cert\.[^}]+\.validity_end_time\}$/.test(text) ? new Date(NOW.getTime() + 87_600 * 3_600_000).toISOString() : text;
   const recorded = (name: string) =>
-    caEnd(resources(before, 'terraform_data')[name] ? variables(before, resources(before, 'terraform_data')[name].input) : variables(after, data[name].input));
+    caEnd(
+      resources(before, 'terraform_data')[name]
+        ? variables(before, resources(before, 'terraform_data')[name].input)
+        : variables(after, data[name].input),
+    );
   const existingServers = serverInstances(before).length;
   let substitute = (text: string) =>
     text
@@ -58,7 +66,9 @@ function outcomesExpression(before: TerraformJson, after: TerraformJson, network
     const beforeValues = dataValues(before, network);
     const addresses = serverInstances(before).map(([, instance]) => {
       const ip = String(instance.private_ip);
-      return ip.startsWith('${') ? expressionOf(ip).replace(/data\.[a-z0-9_]+\.[A-Za-z0-9_-]+/g, (ref) => beforeValues.get(ref)!) : JSON.stringify(ip);
+      return ip.startsWith('${')
+        ? expressionOf(ip).replace(/data\.[a-z0-9_]+\.[A-Za-z0-9_-]+/g, (ref) => beforeValues.get(ref)!)
+        : JSON.stringify(ip);
     });
     const running = addresses.length ? (evaluate(`[${addresses.join(', ')}]`) as string[]) : [];
     const values = dataValues(after, { ...network, servers: { ids: running.map((_, i) => `i-${i}`), private_ips: running } });

@@ -21,7 +21,8 @@ function lines(doc) {
   const out = [];
   for (const [key, value] of Object.entries(doc)) {
     if (TYPED.has(key)) {
-      for (const [type, blocks] of Object.entries(value)) for (const [name, block] of Object.entries(blocks)) out.push(`${key}.${type}.${name} ${JSON.stringify(block)}`);
+      for (const [type, blocks] of Object.entries(value))
+        for (const [name, block] of Object.entries(blocks)) out.push(`${key}.${type}.${name} ${JSON.stringify(block)}`);
     } else if (NAMED.has(key) && value && typeof value === 'object' && !Array.isArray(value)) {
       for (const [name, block] of Object.entries(value)) out.push(`${key}.${name} ${JSON.stringify(block)}`);
     } else {
@@ -40,7 +41,11 @@ module.exports = {
     return isTerraform(value) || isDifference(value);
   },
   serialize(value, config, indentation) {
-    const body = isDifference(value) ? Object.entries(value.blocks).map(([address, block]) => `${address} ${block === null ? '(dropped)' : JSON.stringify(address === 'terraform' ? maskVersions(block) : block)}`) : lines(value);
+    const body = isDifference(value)
+      ? Object.entries(value.blocks).map(
+          ([address, block]) => `${address} ${block === null ? '(dropped)' : JSON.stringify(address === 'terraform' ? maskVersions(block) : block)}`,
+        )
+      : lines(value);
     const inner = indentation + config.indent;
     return `[\n${body.map((line) => inner + line).join('\n')}\n${indentation}]`;
   },

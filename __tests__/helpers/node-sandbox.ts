@@ -18,7 +18,9 @@ let python: string | undefined;
  * site hooks cost 0.1 s a start, which would dominate the polling tests.
  */
 function python3(): string {
-  python ??= existsSync(NODE_PYTHON) ? NODE_PYTHON : spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).stdout.trim();
+  python ??= existsSync(NODE_PYTHON)
+    ? NODE_PYTHON
+    : spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).stdout.trim();
   if (!python) throw new Error('python3 is needed to run the node scripts (they parse JSON with it, as on the node)');
   return python;
 }
@@ -62,7 +64,12 @@ export class NodeSandbox {
     this.write('live', '');
     this.write('starting', '');
     this.write('members', '');
-    this.write('etc/bootstrap.env', `${Object.entries(env).map(([k, v]) => `${k}="${v}"`).join('\n')}\n`);
+    this.write(
+      'etc/bootstrap.env',
+      `${Object.entries(env)
+        .map(([k, v]) => `${k}="${v}"`)
+        .join('\n')}\n`,
+    );
     this.write('lib/boot-lib.sh', this.relocate(BOOT_LIB));
     for (const name of readdirSync(STUBS)) {
       copyFileSync(join(STUBS, name), this.path(`bin/${name}`));
@@ -137,7 +144,9 @@ export class NodeSandbox {
     if ('file' in script) {
       text = readFileSync(join(ROOT, script.file), 'utf8');
     } else {
-      text = ['set -euo pipefail', 'set -a; . /etc/rancher/bootstrap.env; set +a', '. /usr/local/lib/rancher-aws/boot-lib.sh', script.source].join('\n');
+      text = ['set -euo pipefail', 'set -a; . /etc/rancher/bootstrap.env; set +a', '. /usr/local/lib/rancher-aws/boot-lib.sh', script.source].join(
+        '\n',
+      );
     }
     this.write('script.sh', this.relocate(text));
     return this.path('script.sh');
@@ -149,9 +158,16 @@ export class NodeSandbox {
   }
 
   /** Runs `prepare`'s script (with `args`, for a file) in a real bash. */
-  run(script: { file: string; args?: readonly string[] } | { source: string }, env: Record<string, string> = {}): { status: number | null; output: string } {
+  run(
+    script: { file: string; args?: readonly string[] } | { source: string },
+    env: Record<string, string> = {},
+  ): { status: number | null; output: string } {
     const path = this.prepare(script);
-    const result = spawnSync('bash', [path, ...('args' in script ? (script.args ?? []) : [])], { env: this.environment(env), encoding: 'utf8', timeout: 20_000 });
+    const result = spawnSync('bash', [path, ...('args' in script ? (script.args ?? []) : [])], {
+      env: this.environment(env),
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
     return { status: result.status, output: `${result.stdout}${result.stderr}` };
   }
 
@@ -160,11 +176,15 @@ export class NodeSandbox {
    * in its own bash, started together), e.g. the servers of one cluster
    * sharing a `CLUSTER` folder; returns each one's status and output.
    */
-  static runTogether(runs: readonly { box: NodeSandbox; script: { file: string; args?: readonly string[] }; env?: Record<string, string> }[]): { status: number; output: string }[] {
+  static runTogether(
+    runs: readonly { box: NodeSandbox; script: { file: string; args?: readonly string[] }; env?: Record<string, string> }[],
+  ): { status: number; output: string }[] {
     const quote = (v: string) => `'${v.replaceAll("'", "'\\''")}'`;
     const lines = runs.map(({ box, script, env }, i) => {
       const path = box.prepare(script);
-      const vars = Object.entries(box.environment(env)).map(([k, v]) => `${k}=${quote(v)}`).join(' ');
+      const vars = Object.entries(box.environment(env))
+        .map(([k, v]) => `${k}=${quote(v)}`)
+        .join(' ');
       return `(env -i ${vars} bash ${quote(path)} ${(script.args ?? []).map(quote).join(' ')} >${quote(box.path('out'))} 2>&1; echo $? >${quote(box.path('status'))}) & pids[${i}]=$!`;
     });
     spawnSync('bash', ['-c', [...lines, 'wait'].join('\n')], { encoding: 'utf8', timeout: 60_000 });
@@ -181,4 +201,3 @@ export class NodeSandbox {
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
-

@@ -16,7 +16,10 @@ export type Route = { readonly cidr_block: string } & Partial<Record<string, str
 export interface NetworkFacts {
   readonly vpc: { readonly id: string; readonly cidr_block: string; readonly enable_dns_support: boolean; readonly main_route_table_id: string };
   readonly subnets: Readonly<
-    Record<string, { readonly vpc_id: string; readonly cidr_block: string; readonly availability_zone: string; readonly map_public_ip_on_launch: boolean }>
+    Record<
+      string,
+      { readonly vpc_id: string; readonly cidr_block: string; readonly availability_zone: string; readonly map_public_ip_on_launch: boolean }
+    >
   >;
   /** Subnet id → the route table explicitly associated with it (none: the VPC's main table). */
   readonly associations?: Readonly<Record<string, string>>;
@@ -89,7 +92,10 @@ export function dataValues(json: TerraformJson, facts: NetworkFacts): Map<string
   for (const [name, lookup] of Object.entries(data.aws_ebs_volumes ?? {})) {
     const zoneFilter = (lookup.filter as { name: string; values: string[] }[]).find((f) => f.name === 'availability-zone');
     const zone = zoneFilter ? facts.subnets[subnetOf(json, zoneFilter.values[0])].availability_zone : undefined;
-    values.set(`data.aws_ebs_volumes.${name}`, literal({ ids: (facts.volumes ?? []).filter((v) => zone === undefined || v.zone === zone).map((v) => v.id) }));
+    values.set(
+      `data.aws_ebs_volumes.${name}`,
+      literal({ ids: (facts.volumes ?? []).filter((v) => zone === undefined || v.zone === zone).map((v) => v.id) }),
+    );
   }
   // Last: a route table's id is an expression of the lookups above; its routes are those of the table it names.
   const routesById = literal(Object.fromEntries(Object.entries(facts.routeTables).map(([id, routes]) => [id, routes.map(fullRoute)])));
@@ -125,7 +131,9 @@ export interface CheckOptions {
 export function failedChecksEach(json: TerraformJson, factsList: readonly NetworkFacts[], options: CheckOptions = {}): FailedCheck[][] {
   const planned = factsList.map((facts) => checksOf(json, facts, options));
   const outcomes = evaluateEach(planned.map((p) => (p.checks.length > 0 ? p.expression : undefined))) as ((string | null)[] | undefined)[];
-  return planned.map(({ checks }, i) => checks.flatMap((c, j) => (outcomes[i]?.[j] == null ? [] : [{ address: c.address, message: outcomes[i]![j] as string }])));
+  return planned.map(({ checks }, i) =>
+    checks.flatMap((c, j) => (outcomes[i]?.[j] == null ? [] : [{ address: c.address, message: outcomes[i]![j] as string }])),
+  );
 }
 
 /** The checks failedChecks() looks at, and one expression for all: per check, null where it holds, its message where not. */

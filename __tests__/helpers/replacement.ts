@@ -9,7 +9,18 @@ import type { TerraformJson } from './synth';
  * DNS records and addresses, and the Docker install's data volume.
  */
 export const REPLACING: Readonly<Record<string, readonly string[]>> = {
-  aws_instance: ['ami', 'availability_zone', 'key_name', 'subnet_id', 'private_ip', 'associate_public_ip_address', 'placement_group', 'tenancy', 'root_block_device.encrypted', 'root_block_device.kms_key_id'],
+  aws_instance: [
+    'ami',
+    'availability_zone',
+    'key_name',
+    'subnet_id',
+    'private_ip',
+    'associate_public_ip_address',
+    'placement_group',
+    'tenancy',
+    'root_block_device.encrypted',
+    'root_block_device.kms_key_id',
+  ],
   aws_vpc: ['cidr_block'],
   aws_subnet: ['vpc_id', 'cidr_block', 'availability_zone'],
   aws_db_instance: ['engine', 'db_name', 'username', 'storage_encrypted', 'kms_key_id', 'availability_zone', 'db_subnet_group_name'],
@@ -93,13 +104,15 @@ export function plannedChange(before: TerraformJson, after: TerraformJson): Plan
       else candidates.push([type, name, old, now]);
     }
   }
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const [type, name, old, now] of candidates) {
       const address = `${type}.${name}`;
       if (replaced.has(address)) continue;
       const ignored: string[] = now.lifecycle?.ignore_changes ?? [];
-      const args = [...(REPLACING[type] ?? []), ...(now.user_data_replace_on_change ? USER_DATA : [])].filter((a) => !ignored.includes(a.split('.')[0]));
+      const args = [...(REPLACING[type] ?? []), ...(now.user_data_replace_on_change ? USER_DATA : [])].filter(
+        (a) => !ignored.includes(a.split('.')[0]),
+      );
       const value = (json: TerraformJson, resource: any, arg: string) => get(resource, arg) ?? COMPUTED[type]?.[arg]?.(json, resource);
       const forced = args.some((arg) => {
         const a = argumentText(before, value(before, old, arg));

@@ -31,7 +31,9 @@ export function cluster(variant: keyof typeof VARIANTS, change?: (world: any) =>
   const servers = state.resources.filter((r: any) => r.type === 'aws_instance' && /^server-\d+_instance/.test(r.name));
   servers.forEach((r: any, i: number) => Object.assign(r.instances[0].attributes, { private_ip: `10.0.${i}.10` }));
   state.outputs.kubeconfig = { value: 'apiVersion: v1\nkind: Config\n', sensitive: true };
-  state.outputs.servers_pending_replacement = { value: Object.fromEntries(servers.map((r: any) => [r.name.replace(/_instance.*$/, ''), ['user_data']])) };
+  state.outputs.servers_pending_replacement = {
+    value: Object.fromEntries(servers.map((r: any) => [r.name.replace(/_instance.*$/, ''), ['user_data']])),
+  };
   const world = {
     roll: true,
     state,
@@ -70,4 +72,3 @@ export function checkEveryCluster(): void {
 
 export const roll = (c: FakeCloud, ...extra: string[]) => c.run(['roll', '--dir', 'module', ...extra]);
 export const mutating = (calls: string[]) => calls.filter((call) => /apply|cordon|drain|delete node|send-command|create-db-snapshot/.test(call));
-

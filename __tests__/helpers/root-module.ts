@@ -34,12 +34,18 @@ const MODULES = join(__dirname, '..', '..', 'node_modules');
  */
 export function bindingDeclarations(kind: string, type: string): string {
   const provider = kind === 'provider' ? type : type.split('_')[0];
-  const name = kind === 'provider' ? 'provider' : kind === 'data' ? `data-${type.replace(/_/g, '-')}` : type.slice(provider.length + 1).replace(/_/g, '-');
+  const name =
+    kind === 'provider' ? 'provider' : kind === 'data' ? `data-${type.replace(/_/g, '-')}` : type.slice(provider.length + 1).replace(/_/g, '-');
   const dir = join(MODULES, '@cdktf', `provider-${provider}`, 'lib', name);
   const file = join(dir, 'index.d.ts');
   if (!existsSync(file)) throw new Error(`no binding declarations for ${kind} ${type} at ${file}`);
   const structs = join(dir, 'index-structs');
-  const split = existsSync(structs) ? readdirSync(structs).filter((f) => f.endsWith('.d.ts')).sort().map((f) => join(structs, f)) : [];
+  const split = existsSync(structs)
+    ? readdirSync(structs)
+        .filter((f) => f.endsWith('.d.ts'))
+        .sort()
+        .map((f) => join(structs, f))
+    : [];
   return [file, ...split].map((f) => readFileSync(f, 'utf8')).join('\n');
 }
 
@@ -68,7 +74,11 @@ export function describeRootModules(title: string, cases: readonly RootModuleCas
 
     it.each(named)('%s: names every provider by its full registry source (hashicorp/aws, not aws)', (_name, { folder }) => {
       const providers = (folder.json.terraform as { required_providers: Record<string, { source: string }> }).required_providers;
-      expect(Object.values(providers).map((p) => p.source).filter((source) => !/^[a-z0-9-]+\/[a-z0-9-]+$/.test(source))).toEqual([]);
+      expect(
+        Object.values(providers)
+          .map((p) => p.source)
+          .filter((source) => !/^[a-z0-9-]+\/[a-z0-9-]+$/.test(source)),
+      ).toEqual([]);
     });
 
     it.each(named)('%s: reads the account, partition and region once each', (_name, { folder }) => {
@@ -81,15 +91,21 @@ export function describeRootModules(title: string, cases: readonly RootModuleCas
       expect(folder.json.terraform.required_version).toBe(REQUIRED_TERRAFORM_VERSION);
     });
 
-    it.each(named)('%s: logs in after /ping through the bootstrap provider, trusting what the probe trusted, or forgets the bootstrap', (_name, { folder }) => {
-      expectFirstLoginWiring(folder.json);
-    });
+    it.each(named)(
+      '%s: logs in after /ping through the bootstrap provider, trusting what the probe trusted, or forgets the bootstrap',
+      (_name, { folder }) => {
+        expectFirstLoginWiring(folder.json);
+      },
+    );
 
-    it.each(named)("%s: as HCL, its folder holds cdk.tf and cdktf's metadata.json only, and the manifest names cdk.tf", (_name, { folder, stack }) => {
-      expect(Object.keys(folder.files).sort()).toEqual(['cdk.tf', 'metadata.json']);
-      expect(folder.manifest.synthesizedStackPath).toBe(`stacks/${stack}/cdk.tf`);
-      expect(JSON.parse(folder.files['metadata.json'])['//'].metadata.stackName).toBe(stack);
-    });
+    it.each(named)(
+      "%s: as HCL, its folder holds cdk.tf and cdktf's metadata.json only, and the manifest names cdk.tf",
+      (_name, { folder, stack }) => {
+        expect(Object.keys(folder.files).sort()).toEqual(['cdk.tf', 'metadata.json']);
+        expect(folder.manifest.synthesizedStackPath).toBe(`stacks/${stack}/cdk.tf`);
+        expect(JSON.parse(folder.files['metadata.json'])['//'].metadata.stackName).toBe(stack);
+      },
+    );
 
     // Whatever the bindings call a block is written as one in cdk.tf; the generated docs must agree.
     const blocks = [...new Set(cases.flatMap((c) => c.folder.schema.bindingBlocks))]
@@ -122,7 +138,6 @@ export function describeRootModules(title: string, cases: readonly RootModuleCas
       expect([...new Set(misplaced)]).toEqual([]);
     });
   });
-
 }
 
 /** What terraform makes of every synthesized stack (the tools tier: `*.tools.test.ts`). */
@@ -147,7 +162,10 @@ export function describeRootModulesLoaded(title: string, cases: readonly RootMod
           encoding: 'utf8',
           env: TERRAFORM_ENV,
         });
-        unformatted = result.stdout.split('\n').filter(Boolean).map((line) => line.replace(`${dir}/`, ''));
+        unformatted = result.stdout
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => line.replace(`${dir}/`, ''));
         if (result.status !== 0 && unformatted.length === 0) throw new Error(result.stderr);
       } finally {
         rmSync(dir, { recursive: true, force: true });
@@ -166,6 +184,8 @@ export function describeRootModulesLoaded(title: string, cases: readonly RootMod
       expect(unformatted).not.toContain(`${i}/cdk.tf`);
     });
 
-    it.each(named.map(([name], i) => [name, i] as const))('%s: cdk.tf gets through init up to the provider download', (_name, i) => loaded({ 'cdk.tf': hcl[i] }));
+    it.each(named.map(([name], i) => [name, i] as const))('%s: cdk.tf gets through init up to the provider download', (_name, i) =>
+      loaded({ 'cdk.tf': hcl[i] }),
+    );
   });
 }

@@ -17,10 +17,24 @@ export const ZONES = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
 export const NETWORK: NetworkFacts = {
   vpc: { id: VPC, cidr_block: '10.20.0.0/16', enable_dns_support: true, main_route_table_id: 'rtb-main' },
   subnets: {
-    ...Object.fromEntries(LB.map((id, i) => [id, { vpc_id: VPC, cidr_block: `10.20.${i}.0/24`, availability_zone: ZONES[i], map_public_ip_on_launch: true }])),
-    ...Object.fromEntries(NODES.map((id, i) => [id, { vpc_id: VPC, cidr_block: `10.20.${16 * (i + 1)}.0/20`, availability_zone: ZONES[i], map_public_ip_on_launch: false }])),
-    ...Object.fromEntries(DB.map((id, i) => [id, { vpc_id: VPC, cidr_block: `10.20.${200 + i}.0/24`, availability_zone: ZONES[i], map_public_ip_on_launch: false }])),
-    ...Object.fromEntries(SPARE.map((id, i) => [id, { vpc_id: VPC, cidr_block: `10.20.${128 + 16 * i}.0/20`, availability_zone: ZONES[i], map_public_ip_on_launch: false }])),
+    ...Object.fromEntries(
+      LB.map((id, i) => [id, { vpc_id: VPC, cidr_block: `10.20.${i}.0/24`, availability_zone: ZONES[i], map_public_ip_on_launch: true }]),
+    ),
+    ...Object.fromEntries(
+      NODES.map((id, i) => [
+        id,
+        { vpc_id: VPC, cidr_block: `10.20.${16 * (i + 1)}.0/20`, availability_zone: ZONES[i], map_public_ip_on_launch: false },
+      ]),
+    ),
+    ...Object.fromEntries(
+      DB.map((id, i) => [id, { vpc_id: VPC, cidr_block: `10.20.${200 + i}.0/24`, availability_zone: ZONES[i], map_public_ip_on_launch: false }]),
+    ),
+    ...Object.fromEntries(
+      SPARE.map((id, i) => [
+        id,
+        { vpc_id: VPC, cidr_block: `10.20.${128 + 16 * i}.0/20`, availability_zone: ZONES[i], map_public_ip_on_launch: false },
+      ]),
+    ),
   },
   associations: Object.fromEntries([...NODES, ...DB, ...SPARE].map((id, i) => [id, `rtb-private-${i % 3}`])),
   routeTables: {
@@ -28,4 +42,3 @@ export const NETWORK: NetworkFacts = {
     ...Object.fromEntries([0, 1, 2].map((i) => [`rtb-private-${i}`, [{ cidr_block: '0.0.0.0/0', nat_gateway_id: `nat-${i}` }]])),
   },
 };
-

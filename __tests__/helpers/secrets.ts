@@ -40,7 +40,9 @@ export const CLUSTER_INITIALIZED_MARKER = 'resource.aws_ssm_parameter.cluster-in
 export function notSecret(literal: string): boolean {
   return (
     literal === CLUSTER_INITIALIZED_MARKER ||
-    /^resource\.aws_ssm_parameter\.boot-parameters_datastore-endpoint_[0-9A-F]{8}\.value='(postgres|mysql):\/\/k3s:\$\{random_password\.[^}]+\.result\}@[^']*'$/.test(literal)
+    /^resource\.aws_ssm_parameter\.boot-parameters_datastore-endpoint_[0-9A-F]{8}\.value='(postgres|mysql):\/\/k3s:\$\{random_password\.[^}]+\.result\}@[^']*'$/.test(
+      literal,
+    )
   );
 }
 

@@ -39,8 +39,10 @@ function problems(value: unknown, schemaName: string, path: string): string[] {
   }
   if (schemaName === 'selector') {
     for (const [i, requirement] of ((object.matchExpressions as Record<string, unknown>[] | undefined) ?? []).entries()) {
-      for (const key of SCHEMA.selectorRequirement.required) if (requirement[key] === undefined) found.push(`${path}.matchExpressions[${i}].${key}: required`);
-      if (!SCHEMA.selectorRequirement.operators.includes(String(requirement.operator))) found.push(`${path}.matchExpressions[${i}].operator: ${String(requirement.operator)}`);
+      for (const key of SCHEMA.selectorRequirement.required)
+        if (requirement[key] === undefined) found.push(`${path}.matchExpressions[${i}].${key}: required`);
+      if (!SCHEMA.selectorRequirement.operators.includes(String(requirement.operator)))
+        found.push(`${path}.matchExpressions[${i}].operator: ${String(requirement.operator)}`);
     }
   }
   return found;
@@ -53,4 +55,3 @@ export function planProblems(plan: Record<string, any>): string[] {
   if (SCHEMA.scope === 'Namespaced' && !plan.metadata?.namespace) found.push('metadata.namespace: required (namespaced)');
   return [...found, ...problems(plan.spec, 'spec', 'spec')];
 }
-

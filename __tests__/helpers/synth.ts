@@ -118,7 +118,8 @@ export function synthStackFolder(build: (app: App) => TerraformStack, format: Ou
     const text = readFileSync(join(folder, 'cdk.tf.json'), 'utf8');
     writeStackOutput(outdir, [stack], format);
     const entries = readdirSync(folder, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
-    const read = (e: (typeof entries)[number]) => [relative(folder, join(e.parentPath, e.name)), readFileSync(join(e.parentPath, e.name), 'utf8')] as const;
+    const read = (e: (typeof entries)[number]) =>
+      [relative(folder, join(e.parentPath, e.name)), readFileSync(join(e.parentPath, e.name), 'utf8')] as const;
     const files = Object.fromEntries(entries.filter((e) => e.parentPath === folder).map(read));
     const assets = Object.fromEntries(entries.filter((e) => e.parentPath !== folder).map(read));
     const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')).stacks[stack.node.id];
@@ -179,7 +180,8 @@ export type { Construct };
  */
 export function userDataOf(json: TerraformJson, instance: { user_data_base64?: string; user_data?: string }): string {
   const local = /^\$\{base64gzip\(local\.([^)]+)\)\}$/.exec(instance.user_data_base64 ?? '')?.[1];
-  if (local === undefined) throw new Error(`not ServerNode's compressed user data: ${String(instance.user_data_base64 ?? instance.user_data).slice(0, 60)}`);
+  if (local === undefined)
+    throw new Error(`not ServerNode's compressed user data: ${String(instance.user_data_base64 ?? instance.user_data).slice(0, 60)}`);
   return json.locals![local] as string;
 }
 
@@ -257,7 +259,8 @@ export function blocksByAddress(json: TerraformJson): Map<string, unknown> {
   const out = new Map<string, unknown>();
   for (const [key, value] of Object.entries(json as Record<string, any>)) {
     if (key === 'resource' || key === 'data') {
-      for (const [type, blocks] of Object.entries(value as Record<string, Record<string, unknown>>)) for (const [name, block] of Object.entries(blocks)) out.set(`${key}.${type}.${name}`, block);
+      for (const [type, blocks] of Object.entries(value as Record<string, Record<string, unknown>>))
+        for (const [name, block] of Object.entries(blocks)) out.set(`${key}.${type}.${name}`, block);
     } else if (['variable', 'output', 'provider', 'module', 'check'].includes(key) && value && typeof value === 'object' && !Array.isArray(value)) {
       for (const [name, block] of Object.entries(value as Record<string, unknown>)) out.set(`${key}.${name}`, block);
     } else {

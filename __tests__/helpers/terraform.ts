@@ -109,7 +109,12 @@ function evaluateNow(expression: string, variables: Record<string, string>): unk
     writeFileSync(join(dir, 'main.tf.json'), JSON.stringify(Object.keys(declared).length ? { variable: declared } : {}));
     // In a local, not on console's input line: console reads lines of at most 64 KiB (a batch of conditions is longer).
     writeFileSync(join(dir, 'expression.tf'), `locals {\n  value = (\n${expression}\n  )\n}\n`);
-    const result = spawnSync('terraform', ['console'], { cwd: dir, env: TERRAFORM_ENV, input: 'base64encode(jsonencode(local.value))\n', encoding: 'utf8' });
+    const result = spawnSync('terraform', ['console'], {
+      cwd: dir,
+      env: TERRAFORM_ENV,
+      input: 'base64encode(jsonencode(local.value))\n',
+      encoding: 'utf8',
+    });
     const encoded = /^"([A-Za-z0-9+/=]*)"$/m.exec(result.stdout)?.[1];
     if (result.status !== 0 || encoded === undefined) throw new Error(`terraform console failed:\n${result.stdout}${result.stderr}`);
     return JSON.parse(Buffer.from(encoded, 'base64').toString('utf8'));
@@ -225,7 +230,9 @@ export function applyOrder(before: object, after: object): ApplyOrder {
     const actions = new Map(
       (plan.resource_changes ?? []).map((c) => [c.address, c.change.actions.length === 2 ? 'replace' : c.change.actions[0]] as const),
     );
-    const edges = [...run('graph', '-type=apply', '-plan=change.plan').matchAll(/"\[root\] ([^"]+)" -> "\[root\] ([^"]+)"/g)].map((m) => [m[1], m[2]] as const);
+    const edges = [...run('graph', '-type=apply', '-plan=change.plan').matchAll(/"\[root\] ([^"]+)" -> "\[root\] ([^"]+)"/g)].map(
+      (m) => [m[1], m[2]] as const,
+    );
     const direct = new Map<string, string[]>();
     for (const [from, to] of edges) direct.set(from, [...(direct.get(from) ?? []), to]);
     const closure = new Map<string, Set<string>>();

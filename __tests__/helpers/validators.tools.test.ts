@@ -6,7 +6,15 @@ describe('validateCloudConfig', () => {
     [
       '#cloud-config',
       'write_files:',
-      ...files.flatMap((f) => [`  - path: ${f.path}`, "    permissions: '0644'", '    content: |', ...f.content.trimEnd().split('\n').map((line) => `      ${line}`)]),
+      ...files.flatMap((f) => [
+        `  - path: ${f.path}`,
+        "    permissions: '0644'",
+        '    content: |',
+        ...f.content
+          .trimEnd()
+          .split('\n')
+          .map((line) => `      ${line}`),
+      ]),
     ].join('\n') + '\n';
 
   const good = { path: '/usr/local/sbin/good.sh', content: '#!/bin/bash\nset -euo pipefail\necho "ok"\n' };

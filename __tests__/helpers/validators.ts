@@ -63,7 +63,6 @@ export function renderTemplate(text: string, resolve: (expression: string) => st
   return out;
 }
 
-
 const YAMLLINT_CONFIG = join(__dirname, '..', '..', '.yamllint.yaml');
 
 export interface CloudConfigFile {
@@ -99,7 +98,8 @@ function lintEach(tool: string, args: string[], texts: readonly string[], fileNa
       });
       // Anything the tool said about no file in particular (a crash, a bad option) fails loudly, and nothing is kept.
       const stray = lines.filter((line) => !attributed.has(line));
-      if (stray.length > 0 || (result.status !== 0 && attributed.size === 0)) throw new Error(`${tool} failed:\n${stray.join('\n') || result.status}`);
+      if (stray.length > 0 || (result.status !== 0 && attributed.size === 0))
+        throw new Error(`${tool} failed:\n${stray.join('\n') || result.status}`);
       pending.forEach((text, i) => keepResult(key(text), found[i]));
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -122,18 +122,30 @@ export function cloudConfigFiles(userData: string): CloudConfigFile[] {
 export function validateCloudConfig(userData: string): CloudConfigFile[] {
   expect(userData.startsWith('#cloud-config\n')).toBe(true);
 
-  const schema = runCached(`cloud-init schema\0${userData}`, () => runValidator('cloud-init', ['schema', '--config-file'], userData, 'user-data.yaml'));
+  const schema = runCached(`cloud-init schema\0${userData}`, () =>
+    runValidator('cloud-init', ['schema', '--config-file'], userData, 'user-data.yaml'),
+  );
   expect(schema.output).toContain('Valid cloud-config');
   expect(schema.status).toBe(0);
 
   const doc = parse(userData) as { write_files: CloudConfigFile[]; runcmd: string[][] };
   const yamlFiles = doc.write_files.filter((file) => file.path.endsWith('.yaml'));
-  const [lint, ...yamlLint] = lintEach('yamllint', ['-c', YAMLLINT_CONFIG, '-f', 'parsable', '--strict'], [userData, ...yamlFiles.map((f) => f.content)], 'file.yaml');
+  const [lint, ...yamlLint] = lintEach(
+    'yamllint',
+    ['-c', YAMLLINT_CONFIG, '-f', 'parsable', '--strict'],
+    [userData, ...yamlFiles.map((f) => f.content)],
+    'file.yaml',
+  );
   expect(lint).toEqual({ status: 0, output: '' });
   yamlFiles.forEach((file, i) => expect({ path: file.path, ...yamlLint[i] }).toEqual({ path: file.path, status: 0, output: '' }));
 
   const scripts = doc.write_files.filter((file) => file.content.startsWith('#!/bin/bash') || file.content.startsWith('#!/bin/sh'));
-  const shellcheck = lintEach('shellcheck', ['--severity=style', '--format=gcc'], scripts.map((f) => f.content), 'script.sh');
+  const shellcheck = lintEach(
+    'shellcheck',
+    ['--severity=style', '--format=gcc'],
+    scripts.map((f) => f.content),
+    'script.sh',
+  );
   scripts.forEach((file, i) => expect({ path: file.path, ...shellcheck[i] }).toEqual({ path: file.path, status: 0, output: '' }));
   return doc.write_files;
 }

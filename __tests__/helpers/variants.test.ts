@@ -9,7 +9,7 @@ import { buildVariant, STACK_VARIANTS, synthSettings, synthSettingsFolder } from
 describe('synthSettingsFolder and synthSettings', () => {
   const cases = STACK_VARIANTS.filter((v) => v.name.endsWith(' defaults')).map((v) => [v.name, v] as const);
 
-  it.each(cases)('%s: the folder JSON, written as synthStack writes it, is synthStack\'s text', (_name, variant) => {
+  it.each(cases)("%s: the folder JSON, written as synthStack writes it, is synthStack's text", (_name, variant) => {
     const folder = synthSettingsFolder(variant.stack, variant.settings);
     const direct = synthStack((app) => buildVariant(app, variant)).text;
     expect(JSON.stringify(folder.json, null, 2) === direct).toBe(true);

@@ -66,37 +66,77 @@ export const STACK_VARIANTS: readonly StackVariant[] = [
   {
     name: 'rke-ha single private node, SSH, site, admin CIDRs, S3 backend, eu-west-1, alarm e-mail',
     stack: RKE_HA_STACK,
-    settings: { ...SITE, region: 'eu-west-1', alarms: { email: 'ops@acme.io' }, adminCidrs: ['203.0.113.0/24'], backend: S3_BACKEND, rkeHa: { nodeCount: 1, privateNodes: true, natGateways: 'single', sshKeyName: 'ops' } },
+    settings: {
+      ...SITE,
+      region: 'eu-west-1',
+      alarms: { email: 'ops@acme.io' },
+      adminCidrs: ['203.0.113.0/24'],
+      backend: S3_BACKEND,
+      rkeHa: { nodeCount: 1, privateNodes: true, natGateways: 'single', sshKeyName: 'ops' },
+    },
   },
   { name: 'rke-ha k3s on PostgreSQL', stack: RKE_HA_STACK, settings: { rkeHa: { distribution: 'k3s' } } },
   { name: 'rke-ha k3s on MySQL', stack: RKE_HA_STACK, settings: { rkeHa: { distribution: 'k3s', datastore: { engine: 'mysql' } } } },
-  { name: 'rke-ha proxy, closed egress, air gap, audit log', stack: RKE_HA_STACK, settings: { proxy: PROXY, airGap: AIR_GAP, rancher: { auditLog: { enabled: true, destination: 'hostPath' } } } },
   {
-    name: 'rke-ha DNS round robin (no load balancer), Let\'s Encrypt, SSH, site, admin CIDRs',
+    name: 'rke-ha proxy, closed egress, air gap, audit log',
     stack: RKE_HA_STACK,
-    settings: { ...SITE, adminCidrs: ['203.0.113.0/24'], rancher: { tls: { issuer: 'acme', ...ACME } }, rkeHa: { loadBalancer: { type: 'dns' }, sshKeyName: 'ops' } },
+    settings: { proxy: PROXY, airGap: AIR_GAP, rancher: { auditLog: { enabled: true, destination: 'hostPath' } } },
+  },
+  {
+    name: "rke-ha DNS round robin (no load balancer), Let's Encrypt, SSH, site, admin CIDRs",
+    stack: RKE_HA_STACK,
+    settings: {
+      ...SITE,
+      adminCidrs: ['203.0.113.0/24'],
+      rancher: { tls: { issuer: 'acme', ...ACME } },
+      rkeHa: { loadBalancer: { type: 'dns' }, sshKeyName: 'ops' },
+    },
   },
   { name: 'rke-ha no domain (dns wildcard, sslip.io)', stack: RKE_HA_STACK, settings: { dns: { mode: 'wildcard' } } },
-  { name: 'rke-ha existing network', stack: RKE_HA_STACK, settings: { rkeHa: { existingNetwork: { vpcId: VPC, loadBalancerSubnetIds: LB, nodeSubnetIds: NODES } } } },
+  {
+    name: 'rke-ha existing network',
+    stack: RKE_HA_STACK,
+    settings: { rkeHa: { existingNetwork: { vpcId: VPC, loadBalancerSubnetIds: LB, nodeSubnetIds: NODES } } },
+  },
   {
     name: 'rke-ha existing network, k3s, proxy with closed egress, host 20',
     stack: RKE_HA_STACK,
     settings: {
-      rkeHa: { distribution: 'k3s', existingNetwork: { vpcId: VPC, loadBalancerSubnetIds: LB.slice(0, 2), nodeSubnetIds: NODES.slice(0, 2), datastoreSubnetIds: DB, nodeHostNumber: 20 } },
+      rkeHa: {
+        distribution: 'k3s',
+        existingNetwork: {
+          vpcId: VPC,
+          loadBalancerSubnetIds: LB.slice(0, 2),
+          nodeSubnetIds: NODES.slice(0, 2),
+          datastoreSubnetIds: DB,
+          nodeHostNumber: 20,
+        },
+      },
       proxy: PROXY,
     },
   },
-  { name: 'rke-ha closed egress without a proxy, air gap', stack: RKE_HA_STACK, settings: { proxy: { egressOnlyTo: ['10.9.0.0/24'] }, airGap: AIR_GAP } },
+  {
+    name: 'rke-ha closed egress without a proxy, air gap',
+    stack: RKE_HA_STACK,
+    settings: { proxy: { egressOnlyTo: ['10.9.0.0/24'] }, airGap: AIR_GAP },
+  },
   {
     name: 'rke-ha every security option, private nodes',
     stack: RKE_HA_STACK,
-    settings: { rkeHa: { privateNodes: true, etcdSnapshots: { accessLogging: true, eventNotifications: true, objectLock: true } }, vpc: { flowLogs: { destination: 'cloudwatch' }, endpoints: [...NODE_ENDPOINTS] } },
+    settings: {
+      rkeHa: { privateNodes: true, etcdSnapshots: { accessLogging: true, eventNotifications: true, objectLock: true } },
+      vpc: { flowLogs: { destination: 'cloudwatch' }, endpoints: [...NODE_ENDPOINTS] },
+    },
   },
   {
     name: 'rke-ha k3s every security option, private nodes',
     stack: RKE_HA_STACK,
     settings: {
-      rkeHa: { distribution: 'k3s', privateNodes: true, datastore: { monitoringInterval: 60, logExports: true, iamAuthentication: true, port: 5433 } },
+      rkeHa: {
+        distribution: 'k3s',
+        privateNodes: true,
+        datastore: { monitoringInterval: 60, logExports: true, iamAuthentication: true, port: 5433 },
+      },
       vpc: { flowLogs: { destination: 's3' }, endpoints: [...NODE_ENDPOINTS] },
     },
   },
@@ -106,7 +146,11 @@ export const STACK_VARIANTS: readonly StackVariant[] = [
     stack: RKE_HA_STACK,
     settings: {
       rancher: { bootstrap: { enabled: false } },
-      backups: { schedule: '30 2 * * *', retentionCount: 14, restoreFrom: { file: RESTORE_FILE, bucket: 'rancher-old-rke-ha-backups-20261101000000000000000001' } },
+      backups: {
+        schedule: '30 2 * * *',
+        retentionCount: 14,
+        restoreFrom: { file: RESTORE_FILE, bucket: 'rancher-old-rke-ha-backups-20261101000000000000000001' },
+      },
     },
   },
   { name: 'k8s-ha defaults', stack: K8S_HA_STACK, settings: {} },
@@ -119,23 +163,66 @@ export const STACK_VARIANTS: readonly StackVariant[] = [
   {
     name: 'k8s-ha variables, cert-manager present, DNS target, site',
     stack: K8S_HA_STACK,
-    settings: { ...SITE, k8sHa: { access: { variables: true }, certManager: { install: false }, dns: { target: 'k8s-ingress-0123456789abcdef.elb.eu-west-1.amazonaws.com' } } },
+    settings: {
+      ...SITE,
+      k8sHa: {
+        access: { variables: true },
+        certManager: { install: false },
+        dns: { target: 'k8s-ingress-0123456789abcdef.elb.eu-west-1.amazonaws.com' },
+      },
+    },
   },
-  { name: 'k8s-ha kubeconfig context, S3 backend', stack: K8S_HA_STACK, settings: { backend: S3_BACKEND, k8sHa: { access: { kubeconfig: { path: '~/.kube/prod', context: 'prod' } } } } },
+  {
+    name: 'k8s-ha kubeconfig context, S3 backend',
+    stack: K8S_HA_STACK,
+    settings: { backend: S3_BACKEND, k8sHa: { access: { kubeconfig: { path: '~/.kube/prod', context: 'prod' } } } },
+  },
   { name: 'k8s-ha tls ingress+ca', stack: K8S_HA_STACK, settings: { rancher: { tls: { issuer: 'ca' } } } },
-  { name: 'k8s-ha tls external+blank+privateCA', stack: K8S_HA_STACK, settings: { rancher: { tls: { mode: 'external', issuer: 'blank', privateCA: true } } } },
-  { name: 'k8s-ha tls rancher with traefik (plan-time precondition)', stack: K8S_HA_STACK, settings: { rancher: { tls: { mode: 'rancher' } }, k8sHa: { ingress: { className: 'traefik' } } } },
+  {
+    name: 'k8s-ha tls external+blank+privateCA',
+    stack: K8S_HA_STACK,
+    settings: { rancher: { tls: { mode: 'external', issuer: 'blank', privateCA: true } } },
+  },
+  {
+    name: 'k8s-ha tls rancher with traefik (plan-time precondition)',
+    stack: K8S_HA_STACK,
+    settings: { rancher: { tls: { mode: 'rancher' } }, k8sHa: { ingress: { className: 'traefik' } } },
+  },
   { name: 'k8s-ha proxy, air gap', stack: K8S_HA_STACK, settings: { proxy: PROXY, airGap: AIR_GAP } },
   // Two `removed` blocks in one stack (the bootstrap and cert-manager forgotten).
-  { name: 'k8s-ha SSO platform: no first-login bootstrap, cert-manager present', stack: K8S_HA_STACK, settings: { rancher: { bootstrap: { enabled: false } }, k8sHa: { certManager: { install: false } } } },
+  {
+    name: 'k8s-ha SSO platform: no first-login bootstrap, cert-manager present',
+    stack: K8S_HA_STACK,
+    settings: { rancher: { bootstrap: { enabled: false } }, k8sHa: { certManager: { install: false } } },
+  },
   { name: 'docker defaults', stack: DOCKER_STACK, settings: {} },
-  { name: 'docker flow logs and VPC endpoints', stack: DOCKER_STACK, settings: { vpc: { flowLogs: { destination: 'cloudwatch' }, endpoints: [...NODE_ENDPOINTS] } } },
+  {
+    name: 'docker flow logs and VPC endpoints',
+    stack: DOCKER_STACK,
+    settings: { vpc: { flowLogs: { destination: 'cloudwatch' }, endpoints: [...NODE_ENDPOINTS] } },
+  },
   { name: 'docker tls blank+privateCA', stack: DOCKER_STACK, settings: { docker: { tls: { issuer: 'blank', privateCA: true } } } },
   { name: 'docker tls acme', stack: DOCKER_STACK, settings: { docker: { tls: { issuer: 'acme' } } } },
-  { name: 'docker behind an ALB, ACM issues the certificate', stack: DOCKER_STACK, settings: { ...SITE, docker: { tls: { mode: 'external', issuer: 'acme' } } } },
-  { name: 'docker behind an ALB, your certificate from a private CA', stack: DOCKER_STACK, settings: { docker: { tls: { mode: 'external', issuer: 'blank', privateCA: true } } } },
-  { name: 'docker no domain (dns wildcard, nip.io), tls ca', stack: DOCKER_STACK, settings: { dns: { mode: 'wildcard', wildcardDomain: 'nip.io' }, docker: { tls: { issuer: 'ca' } } } },
-  { name: 'docker existing network, proxy with closed egress', stack: DOCKER_STACK, settings: { docker: { existingNetwork: { vpcId: VPC, subnetId: LB[0], hostNumber: 30 } }, proxy: PROXY } },
+  {
+    name: 'docker behind an ALB, ACM issues the certificate',
+    stack: DOCKER_STACK,
+    settings: { ...SITE, docker: { tls: { mode: 'external', issuer: 'acme' } } },
+  },
+  {
+    name: 'docker behind an ALB, your certificate from a private CA',
+    stack: DOCKER_STACK,
+    settings: { docker: { tls: { mode: 'external', issuer: 'blank', privateCA: true } } },
+  },
+  {
+    name: 'docker no domain (dns wildcard, nip.io), tls ca',
+    stack: DOCKER_STACK,
+    settings: { dns: { mode: 'wildcard', wildcardDomain: 'nip.io' }, docker: { tls: { issuer: 'ca' } } },
+  },
+  {
+    name: 'docker existing network, proxy with closed egress',
+    stack: DOCKER_STACK,
+    settings: { docker: { existingNetwork: { vpcId: VPC, subnetId: LB[0], hostNumber: 30 } }, proxy: PROXY },
+  },
   {
     name: 'docker tls ca, SSH, audit log, proxy, air gap, restore',
     stack: DOCKER_STACK,
@@ -144,7 +231,11 @@ export const STACK_VARIANTS: readonly StackVariant[] = [
       docker: { tls: { issuer: 'ca' }, sshKeyName: 'ops', dataVolume: { restoreSnapshotId: 'snap-0123456789abcdef0' } },
       rancher: { auditLog: { enabled: true } },
       proxy: { https: 'http://proxy.internal:3128', egressOnlyTo: ['10.99.0.0/24'] },
-      airGap: { systemDefaultRegistry: 'registry.internal:5000', useBundledSystemChart: true, registryMirrors: { 'docker.io': ['https://mirror.internal'] } },
+      airGap: {
+        systemDefaultRegistry: 'registry.internal:5000',
+        useBundledSystemChart: true,
+        registryMirrors: { 'docker.io': ['https://mirror.internal'] },
+      },
     },
   },
 ];

@@ -8,7 +8,10 @@ const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { ex
 /** Each entry point of `exports` as its source module (dist/lib/x/index.js -> lib/x/index.ts). */
 const entryPoints = Object.entries(pkg.exports)
   .filter(([, entry]) => typeof entry === 'object' && entry.default)
-  .map(([subpath, entry]) => ({ subpath, source: join(ROOT, (entry as { default: string }).default.replace(/^\.\/dist\//, '').replace(/\.js$/, '.ts')) }));
+  .map(([subpath, entry]) => ({
+    subpath,
+    source: join(ROOT, (entry as { default: string }).default.replace(/^\.\/dist\//, '').replace(/\.js$/, '.ts')),
+  }));
 
 /** The values an entry point may give besides constructs: the few functions and constants an app of its own needs. */
 const NOT_CONSTRUCTS: Record<string, readonly string[]> = {

@@ -13,7 +13,10 @@ describe.each(DOCKER_VARIANTS)('docker alarms: %s', (_name, input) => {
   const topicArn = `\${aws_sns_topic.${topicName}.arn}`;
 
   it('has a topic encrypted with the stack key, and outputs it', () => {
-    expect(topic).toMatchObject({ name: 'rancher-docker-alarms', kms_master_key_id: expect.stringMatching(/^\$\{aws_kms_key\.boot-parameters_key_[^.]+\.arn\}$/) });
+    expect(topic).toMatchObject({
+      name: 'rancher-docker-alarms',
+      kms_master_key_id: expect.stringMatching(/^\$\{aws_kms_key\.boot-parameters_key_[^.]+\.arn\}$/),
+    });
     expect(json.output!.alarm_topic.value).toBe(topicArn);
   });
 
@@ -21,7 +24,13 @@ describe.each(DOCKER_VARIANTS)('docker alarms: %s', (_name, input) => {
     const [instance] = Object.keys(resources(json, 'aws_instance'));
     const status = alarms(json).filter(([name]) => name.startsWith('alarms_status-check-server'));
     expect(status).toHaveLength(1);
-    expect(status[0][1]).toMatchObject({ metric_name: 'StatusCheckFailed', dimensions: { InstanceId: `\${aws_instance.${instance}.id}` }, evaluation_periods: SUSTAINED_MINUTES, alarm_actions: [topicArn], ok_actions: [topicArn] });
+    expect(status[0][1]).toMatchObject({
+      metric_name: 'StatusCheckFailed',
+      dimensions: { InstanceId: `\${aws_instance.${instance}.id}` },
+      evaluation_periods: SUSTAINED_MINUTES,
+      alarm_actions: [topicArn],
+      ok_actions: [topicArn],
+    });
   });
 
   it('checks /ping through a Route53 name (not a wildcard one), its alarm in us-east-1', () => {
@@ -43,7 +52,7 @@ describe.each(DOCKER_VARIANTS)('docker alarms: %s', (_name, input) => {
     for (const [, a] of expiry) expect(a).toMatchObject({ metric_name: 'DaysToExpiry', threshold: CERTIFICATE_ALARM_DAYS });
   });
 
-  it('has no snapshot freshness alarm (the data volume snapshots are DLM\'s)', () => {
+  it("has no snapshot freshness alarm (the data volume snapshots are DLM's)", () => {
     expect(resources(json, 'aws_cloudwatch_event_rule')).toEqual({});
   });
 });

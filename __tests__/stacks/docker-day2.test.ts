@@ -11,8 +11,10 @@ import { synthSettings } from '../helpers/variants';
  * user data changes), the data volume and the host's subnet are not, the
  * record is updated in place, and the guard refuses nothing.
  */
-const synth = (input: SettingsInput): TerraformJson => synthSettings(DOCKER_STACK, { hostname: 'rancher.example.com', hostedZone: 'example.com', ...input }).json;
-const tls = (mode: 'rancher' | 'external', issuer: string, privateCA = false): SettingsInput => ({ docker: { tls: { mode, issuer, privateCA } } }) as SettingsInput;
+const synth = (input: SettingsInput): TerraformJson =>
+  synthSettings(DOCKER_STACK, { hostname: 'rancher.example.com', hostedZone: 'example.com', ...input }).json;
+const tls = (mode: 'rancher' | 'external', issuer: string, privateCA = false): SettingsInput =>
+  ({ docker: { tls: { mode, issuer, privateCA } } }) as SettingsInput;
 
 const SWITCHES: [string, SettingsInput, SettingsInput][] = [
   ["Let's Encrypt in the container to ACM at an ALB", tls('rancher', 'acme'), tls('external', 'acme')],
@@ -34,7 +36,8 @@ describe('docker day 2: an ALB in front of a running Docker install, or taken aw
     const [b, a] = [synth(before), synth(after)];
     const change = plannedChange(b, a);
     const gone = [...change.replaced, ...change.destroyed];
-    for (const address of [...addresses(b, 'aws_ebs_volume'), ...addresses(b, 'aws_dlm_lifecycle_policy'), ...addresses(b, 'aws_iam_role')]) expect(gone).not.toContain(address);
+    for (const address of [...addresses(b, 'aws_ebs_volume'), ...addresses(b, 'aws_dlm_lifecycle_policy'), ...addresses(b, 'aws_iam_role')])
+      expect(gone).not.toContain(address);
     expect(body(a, addresses(a, 'aws_ebs_volume')[0])).toEqual(body(b, addresses(b, 'aws_ebs_volume')[0]));
     // The container's arguments change with the user data: a new host mounts the same volume (docs/docker.md, "Docker: day 2").
     expect(change.replaced.filter((r) => r.startsWith('aws_instance.') || r.startsWith('aws_volume_attachment.')).sort()).toEqual(

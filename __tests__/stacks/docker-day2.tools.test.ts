@@ -12,8 +12,10 @@ import { describeWithTerraform } from '../helpers/terraform';
  * user data changes), the data volume and the host's subnet are not, the
  * record is updated in place, and the guard refuses nothing.
  */
-const synth = (input: SettingsInput): TerraformJson => synthSettings(DOCKER_STACK, { hostname: 'rancher.example.com', hostedZone: 'example.com', ...input }).json;
-const tls = (mode: 'rancher' | 'external', issuer: string, privateCA = false): SettingsInput => ({ docker: { tls: { mode, issuer, privateCA } } }) as SettingsInput;
+const synth = (input: SettingsInput): TerraformJson =>
+  synthSettings(DOCKER_STACK, { hostname: 'rancher.example.com', hostedZone: 'example.com', ...input }).json;
+const tls = (mode: 'rancher' | 'external', issuer: string, privateCA = false): SettingsInput =>
+  ({ docker: { tls: { mode, issuer, privateCA } } }) as SettingsInput;
 
 const SWITCHES: [string, SettingsInput, SettingsInput][] = [
   ["Let's Encrypt in the container to ACM at an ALB", tls('rancher', 'acme'), tls('external', 'acme')],

@@ -1,4 +1,3 @@
-
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { SettingsInput } from '../../lib/config/schema';
@@ -7,7 +6,17 @@ import { compressedUpperBound } from '../../lib/nodes/server-node';
 import { DOCKER_STACK } from '../../app/stacks/docker';
 import { plannedChange } from '../helpers/replacement';
 import { PEM_BLOCK } from '../helpers/secrets';
-import { blockDifference, dataSources, dependencyClosure, expressionsReferring, only, readJson, resources, type TerraformJson, userDataOf } from '../helpers/synth';
+import {
+  blockDifference,
+  dataSources,
+  dependencyClosure,
+  expressionsReferring,
+  only,
+  readJson,
+  resources,
+  type TerraformJson,
+  userDataOf,
+} from '../helpers/synth';
 import { synthSettings } from '../helpers/variants';
 import { type CloudConfigFile, cloudConfigFiles, placeholderValue, renderTemplate } from '../helpers/validators';
 import { DOCKER_RUN_BASE_ARGS as BASE_ARGS, DOCKER_RUN_BEHIND_ALB_ARGS as ALB_ARGS, sslMount as mount } from '../lib/docker/support';
@@ -54,15 +63,27 @@ describe('docker stack: one host', () => {
   it('runs one instance sized for the Docker install (2 vCPU / 8 GiB), IMDSv2 only, encrypted, no SSH key', () => {
     expect(instance.instance_type).toBe('${var.instance_type}');
     expect(json.variable!.instance_type.default).toBe('m6i.large');
-    expect(instance.metadata_options).toEqual({ http_endpoint: 'enabled', http_tokens: 'required', http_put_response_hop_limit: 1, instance_metadata_tags: 'disabled' });
-    expect(instance.root_block_device).toMatchObject({ encrypted: true, volume_type: 'gp3', volume_size: 30, tags: { Name: 'rancher-docker-server' } });
+    expect(instance.metadata_options).toEqual({
+      http_endpoint: 'enabled',
+      http_tokens: 'required',
+      http_put_response_hop_limit: 1,
+      instance_metadata_tags: 'disabled',
+    });
+    expect(instance.root_block_device).toMatchObject({
+      encrypted: true,
+      volume_type: 'gp3',
+      volume_size: 30,
+      tags: { Name: 'rancher-docker-server' },
+    });
     expect(instance.key_name).toBeUndefined();
   });
 
   it('reaches a shell through SSM: the instance profile allows Session Manager, without AmazonSSMManagedInstanceCore', () => {
     const attachments = Object.values(resources(json, 'aws_iam_role_policy_attachment'));
     expect(attachments.some((a) => String(a.policy_arn).endsWith('/AmazonSSMManagedInstanceCore'))).toBe(false);
-    const nodePolicy = Object.values(dataSources(json, 'aws_iam_policy_document')).find((d) => String(d['//'].metadata.path).endsWith('/node-role/policy'));
+    const nodePolicy = Object.values(dataSources(json, 'aws_iam_policy_document')).find((d) =>
+      String(d['//'].metadata.path).endsWith('/node-role/policy'),
+    );
     expect(nodePolicy.statement.map((st: any) => st.sid)).toContain('SessionManager');
     expect(instance.iam_instance_profile).toMatch(/^\$\{aws_iam_instance_profile\.node-role_profile_[^}]+\.name\}$/);
   });
@@ -182,7 +203,9 @@ describe('docker stack: cloud-init', () => {
     const [, instance] = host(json);
     expect(instance.user_data).not.toMatch(/-----BEGIN [A-Z ]+-----/);
     expect(instance.user_data).not.toMatch(/random_password|CATTLE_BOOTSTRAP_PASSWORD=[^\n]/);
-    expect(file(files, '/usr/local/sbin/rancher-docker-bootstrap.sh').content).toContain('fetch_to bootstrap-password "$SECRETS_ENV" CATTLE_BOOTSTRAP_PASSWORD=');
+    expect(file(files, '/usr/local/sbin/rancher-docker-bootstrap.sh').content).toContain(
+      'fetch_to bootstrap-password "$SECRETS_ENV" CATTLE_BOOTSTRAP_PASSWORD=',
+    );
   });
 
   it('stays under the 16 KiB EC2 user data limit', () => {
@@ -219,7 +242,9 @@ describe('docker stack: certificate choices', () => {
     ['acme', []],
   ] as const)('%s: declares exactly the sensitive certificate variables it needs', (name, expected) => {
     const variables = cases[name].variable ?? {};
-    const tlsVars = Object.keys(variables).filter((v) => v.startsWith('tls_')).sort();
+    const tlsVars = Object.keys(variables)
+      .filter((v) => v.startsWith('tls_'))
+      .sort();
     expect(tlsVars).toEqual(expected);
     tlsVars.forEach((v) => expect(variables[v]).toMatchObject({ sensitive: true, type: 'string' }));
     tlsVars.forEach((v) => expect(variables[v].default).toBeUndefined());
@@ -230,9 +255,22 @@ describe('docker stack: certificate choices', () => {
     ['blank (public CA)', { 'bootstrap-password': 'random_password', 'tls-cert': 'var.tls_certificate_pem', 'tls-key': 'var.tls_private_key_pem' }],
     [
       'blank (private CA)',
-      { 'bootstrap-password': 'random_password', 'tls-cert': 'var.tls_certificate_pem', 'tls-key': 'var.tls_private_key_pem', 'tls-cacerts': 'var.tls_ca_certificate_pem' },
+      {
+        'bootstrap-password': 'random_password',
+        'tls-cert': 'var.tls_certificate_pem',
+        'tls-key': 'var.tls_private_key_pem',
+        'tls-cacerts': 'var.tls_ca_certificate_pem',
+      },
     ],
-    ['ca', { 'bootstrap-password': 'random_password', 'tls-cert': 'tls_locally_signed_cert', 'tls-key': 'tls_private_key', 'tls-cacerts': 'var.tls_ca_certificate_pem' }],
+    [
+      'ca',
+      {
+        'bootstrap-password': 'random_password',
+        'tls-cert': 'tls_locally_signed_cert',
+        'tls-key': 'tls_private_key',
+        'tls-cacerts': 'var.tls_ca_certificate_pem',
+      },
+    ],
     ['acme', { 'bootstrap-password': 'random_password' }],
   ] as const)('%s: hands the password and certificate files to the node as SSM SecureString references', (name, expected) => {
     const params = Object.values(resources(cases[name], 'aws_ssm_parameter'));
@@ -245,7 +283,9 @@ describe('docker stack: certificate choices', () => {
       expect(byName[key].tier).toBe('Intelligent-Tiering');
     }
     const files = renderedFiles(cases[name]);
-    const wanted = Object.keys(expected).filter((k) => k.startsWith('tls-')).map((k) => k.slice(4));
+    const wanted = Object.keys(expected)
+      .filter((k) => k.startsWith('tls-'))
+      .map((k) => k.slice(4));
     expect(file(files, '/etc/rancher-aws/docker.env').content).toContain(`TLS_FILES="${wanted.join(' ')}"`);
   });
 
@@ -363,21 +403,38 @@ describe('docker stack: behind an ALB (docker.tls.mode external)', () => {
     const [first] = Object.keys(subnets).sort();
     expect(host(j)[1].subnet_id).toBe(`\${aws_subnet.${first}.id}`);
     expect(lb).toMatchObject({ load_balancer_type: 'application', internal: false, name: 'rancher-docker-alb' });
-    expect(lb.subnets).toEqual(Object.keys(subnets).sort().map((n) => `\${aws_subnet.${n}.id}`));
+    expect(lb.subnets).toEqual(
+      Object.keys(subnets)
+        .sort()
+        .map((n) => `\${aws_subnet.${n}.id}`),
+    );
   });
 
   it.each(names)("%s: the host opens only 80, only to the ALB's group; nothing to the world", (name) => {
     const rules = ingress(cases[name]).filter((r) => r.security_group_id === `\${aws_security_group.${hostGroupName}.id}`);
-    expect(rules).toEqual([expect.objectContaining({ from_port: 80, to_port: 80, referenced_security_group_id: `\${aws_security_group.${albGroupName}.id}` })]);
+    expect(rules).toEqual([
+      expect.objectContaining({ from_port: 80, to_port: 80, referenced_security_group_id: `\${aws_security_group.${albGroupName}.id}` }),
+    ]);
     const world = ingress(cases[name]).filter((r) => r.cidr_ipv4 === '0.0.0.0/0');
     expect(world.every((r) => r.security_group_id === `\${aws_security_group.${albGroupName}.id}`)).toBe(true);
   });
 
   it('forwards HTTP to port 80 of the host, health-checked on /ping (200) over plain HTTP', () => {
     const [groupName, group] = only(j, 'aws_lb_target_group');
-    expect(group).toMatchObject({ port: 80, protocol: 'HTTP', target_type: 'instance', health_check: { protocol: 'HTTP', path: '/ping', matcher: '200', port: 'traffic-port' } });
+    expect(group).toMatchObject({
+      port: 80,
+      protocol: 'HTTP',
+      target_type: 'instance',
+      health_check: { protocol: 'HTTP', path: '/ping', matcher: '200', port: 'traffic-port' },
+    });
     const [, attachment] = only(j, 'aws_lb_target_group_attachment');
-    expect(attachment).toEqual(expect.objectContaining({ target_group_arn: `\${aws_lb_target_group.${groupName}.arn}`, target_id: `\${aws_instance.${instanceName}.id}`, port: 80 }));
+    expect(attachment).toEqual(
+      expect.objectContaining({
+        target_group_arn: `\${aws_lb_target_group.${groupName}.arn}`,
+        target_id: `\${aws_instance.${instanceName}.id}`,
+        port: 80,
+      }),
+    );
   });
 
   it.each([
@@ -406,7 +463,11 @@ describe('docker stack: behind an ALB (docker.tls.mode external)', () => {
     const [recordName] = only(json, 'aws_route53_record');
     for (const name of names) {
       const record = resources(cases[name], 'aws_route53_record')[recordName];
-      expect(record).toMatchObject({ name: '${var.rancher_hostname}', type: 'A', alias: { name: `\${aws_lb.${lbName}.dns_name}`, zone_id: `\${aws_lb.${lbName}.zone_id}`, evaluate_target_health: true } });
+      expect(record).toMatchObject({
+        name: '${var.rancher_hostname}',
+        type: 'A',
+        alias: { name: `\${aws_lb.${lbName}.dns_name}`, zone_id: `\${aws_lb.${lbName}.zone_id}`, evaluate_target_health: true },
+      });
       expect(record).not.toHaveProperty('records');
       expect(record.zone_id).toBe(only(json, 'aws_route53_record')[1].zone_id);
     }
@@ -429,7 +490,11 @@ describe('docker stack: behind an ALB (docker.tls.mode external)', () => {
     ['blank + privateCA (imported)', ['bootstrap-password', 'tls-cacerts']],
     ['ca (signed, imported)', ['bootstrap-password', 'tls-cacerts']],
   ] as const)('%s: hands the host only the password and a private CA', (name, params) => {
-    expect(Object.values(resources(cases[name], 'aws_ssm_parameter')).map((p) => p.name.replace('/rancher/docker/', '')).sort()).toEqual(params);
+    expect(
+      Object.values(resources(cases[name], 'aws_ssm_parameter'))
+        .map((p) => p.name.replace('/rancher/docker/', ''))
+        .sort(),
+    ).toEqual(params);
   });
 
   describe('readiness gate', () => {
@@ -460,7 +525,7 @@ describe('docker stack: behind an ALB (docker.tls.mode external)', () => {
     });
   });
 
-  it('outputs the ALB, and keeps the Elastic IP as the host\'s address', () => {
+  it("outputs the ALB, and keeps the Elastic IP as the host's address", () => {
     expect(j.output!.load_balancer_dns_name.value).toBe(`\${aws_lb.${lbName}.dns_name}`);
     expect(j.output!.public_ip.value).toMatch(/^\$\{aws_eip\.[^}]+\.public_ip\}$/);
     expect(json.output).not.toHaveProperty('load_balancer_dns_name');
@@ -507,7 +572,10 @@ describe('docker stack: security group', () => {
   });
 
   it('closes egress except to the VPC and the networks of proxy.egressOnlyTo', () => {
-    const closed = synth({ docker: { vpcCidr: '10.20.0.0/16' }, proxy: { http: 'http://10.99.0.5:3128', egressOnlyTo: ['10.99.0.0/24', '192.0.2.0/24'] } }).json;
+    const closed = synth({
+      docker: { vpcCidr: '10.20.0.0/16' },
+      proxy: { http: 'http://10.99.0.5:3128', egressOnlyTo: ['10.99.0.0/24', '192.0.2.0/24'] },
+    }).json;
     const [groupName] = only(closed, 'aws_security_group');
     const rules = egress(closed);
     expect(rules.map((r) => r.cidr_ipv4).sort()).toEqual(['10.20.0.0/16', '10.99.0.0/24', '192.0.2.0/24']);
@@ -531,7 +599,11 @@ describe('docker stack: the shared audit log, proxy and air-gap settings', () =>
   const configured = synth({
     rancher: { auditLog: { enabled: true, level: 2, destination: 'hostPath', maxAgeDays: 10, maxBackups: 3, maxSizeMb: 50 } },
     proxy: { http: 'http://proxy.internal:3128', noProxy: ['.corp.example'] },
-    airGap: { systemDefaultRegistry: 'registry.internal:5000', useBundledSystemChart: true, registryMirrors: { 'docker.io': ['https://mirror.internal'] } },
+    airGap: {
+      systemDefaultRegistry: 'registry.internal:5000',
+      useBundledSystemChart: true,
+      registryMirrors: { 'docker.io': ['https://mirror.internal'] },
+    },
   }).json;
   const files = renderedFiles(configured);
   const containerEnv = file(files, '/etc/rancher-aws/rancher.env').content;
@@ -576,7 +648,16 @@ describe('docker stack: the shared audit log, proxy and air-gap settings', () =>
 describe('docker stack: outputs and portability', () => {
   it('outputs the URL, the password (sensitive), the public IP, the data volume and the instance', () => {
     const out = json.output!;
-    expect(Object.keys(out).sort()).toEqual(['alarm_topic', 'data_volume_id', 'instance_id', 'public_ip', 'rancher_admin_password', 'rancher_admin_token', 'rancher_bootstrap_password', 'rancher_url']);
+    expect(Object.keys(out).sort()).toEqual([
+      'alarm_topic',
+      'data_volume_id',
+      'instance_id',
+      'public_ip',
+      'rancher_admin_password',
+      'rancher_admin_token',
+      'rancher_bootstrap_password',
+      'rancher_url',
+    ]);
     expect(out.rancher_bootstrap_password).toMatchObject({ sensitive: true, value: '${random_password.bootstrap-password.result}' });
     expect(out.public_ip.value).toMatch(/^\$\{aws_eip\.[^}]+\.public_ip\}$/);
     expect(out.data_volume_id.value).toMatch(/^\$\{aws_ebs_volume\.[^}]+\.id\}$/);
@@ -596,17 +677,24 @@ describe('docker stack: outputs and portability', () => {
 
   it('uses the S3 backend with encryption and a lock file when configured', () => {
     const s3 = synth({ backend: { type: 's3', bucket: 'acme-tf-state' } }).json;
-    expect(s3.terraform.backend).toEqual({ s3: { bucket: 'acme-tf-state', key: 'rancher/docker.tfstate', region: 'us-east-1', encrypt: true, use_lockfile: true } });
+    expect(s3.terraform.backend).toEqual({
+      s3: { bucket: 'acme-tf-state', key: 'rancher/docker.tfstate', region: 'us-east-1', encrypt: true, use_lockfile: true },
+    });
   });
 
   it('exposes environment-specific values as Terraform variables with settings defaults', () => {
-    const withValues = synth({ hostname: 'rancher.acme.io', hostedZone: 'acme.io', adminCidrs: ['203.0.113.0/24'], docker: { sshKeyName: 'ops' } }).json;
+    const withValues = synth({
+      hostname: 'rancher.acme.io',
+      hostedZone: 'acme.io',
+      adminCidrs: ['203.0.113.0/24'],
+      docker: { sshKeyName: 'ops' },
+    }).json;
     expect(withValues.variable!.rancher_hostname.default).toBe('rancher.acme.io');
     expect(withValues.variable!.route53_zone_name.default).toBe('acme.io');
     expect(withValues.variable!.admin_cidrs.default).toEqual(['203.0.113.0/24']);
   });
 
-  it('declares admin_cidrs, and looks up the deployer\'s address, only when SSH opens an admin port', () => {
+  it("declares admin_cidrs, and looks up the deployer's address, only when SSH opens an admin port", () => {
     const withoutSsh = synth({ adminCidrs: ['203.0.113.0/24'] }).json;
     expect(Object.keys(withoutSsh.variable!).sort()).toEqual(['deployer_arns', 'instance_type', 'rancher_hostname', 'route53_zone_name']);
     expect(Object.keys(dataSources(withoutSsh, 'http')).filter((name) => name.includes('deployer'))).toEqual([]);
@@ -643,7 +731,11 @@ describe('docker stack: snapshots', () => {
       docker: { tls: { issuer: 'ca' }, sshKeyName: 'ops' },
       rancher: { auditLog: { enabled: true } },
       proxy: { https: 'http://proxy.internal:3128', egressOnlyTo: ['10.99.0.0/24'] },
-      airGap: { systemDefaultRegistry: 'registry.internal:5000', useBundledSystemChart: true, registryMirrors: { 'docker.io': ['https://mirror.internal'] } },
+      airGap: {
+        systemDefaultRegistry: 'registry.internal:5000',
+        useBundledSystemChart: true,
+        registryMirrors: { 'docker.io': ['https://mirror.internal'] },
+      },
     }).json;
     expect(blockDifference(json, full)).toMatchSnapshot();
   });
@@ -663,11 +755,24 @@ describe('docker stack: VPC options', () => {
 
 describe('docker stack: egress closed without a proxy', () => {
   it('gets the SSM, Session Manager and S3 endpoints, and may reach S3 through the gateway', () => {
-    const closed = synth({ proxy: { egressOnlyTo: ['10.99.0.0/24'] }, airGap: { systemDefaultRegistry: 'registry.internal:5000', installerUrl: 'https://mirror.internal/install.sh', registryMirrors: { 'quay.io': ['https://registry.internal:5000/quay'] } } }).json;
-    expect(Object.values(resources(closed, 'aws_vpc_endpoint')).map((e) => String(e.service_name).split('.').pop()).sort()).toEqual(['ec2messages', 's3', 'ssm', 'ssmmessages']);
+    const closed = synth({
+      proxy: { egressOnlyTo: ['10.99.0.0/24'] },
+      airGap: {
+        systemDefaultRegistry: 'registry.internal:5000',
+        installerUrl: 'https://mirror.internal/install.sh',
+        registryMirrors: { 'quay.io': ['https://registry.internal:5000/quay'] },
+      },
+    }).json;
+    expect(
+      Object.values(resources(closed, 'aws_vpc_endpoint'))
+        .map((e) => String(e.service_name).split('.').pop())
+        .sort(),
+    ).toEqual(['ec2messages', 's3', 'ssm', 'ssmmessages']);
     expect(Object.values(resources(closed, 'aws_vpc_security_group_egress_rule')).filter((r) => r.prefix_list_id)).toHaveLength(1);
     // The host boots only once it can reach them.
-    const needed = ['aws_vpc_endpoint', 'aws_vpc_security_group_egress_rule'].flatMap((type) => Object.keys(resources(closed, type)).map((n) => `${type}.${n}`));
+    const needed = ['aws_vpc_endpoint', 'aws_vpc_security_group_egress_rule'].flatMap((type) =>
+      Object.keys(resources(closed, type)).map((n) => `${type}.${n}`),
+    );
     const closure = dependencyClosure(closed, `aws_instance.${only(closed, 'aws_instance')[0]}`);
     expect(needed.filter((a) => !closure.has(a) && !a.includes('_endpoints_'))).toEqual([]);
     expect(needed.filter((a) => a.startsWith('aws_vpc_endpoint.') && !closure.has(a))).toEqual([]);
@@ -686,14 +791,20 @@ describe('docker stack: day 2', () => {
   });
 
   it('turning on flow logs and VPC endpoints replaces neither the host nor its data volume', () => {
-    const change = plannedChange(synth(SITE).json, synth({ ...SITE, vpc: { flowLogs: { destination: 'cloudwatch' }, endpoints: ['s3', 'ssm', 'ssmmessages', 'ec2messages'] } }).json);
+    const change = plannedChange(
+      synth(SITE).json,
+      synth({ ...SITE, vpc: { flowLogs: { destination: 'cloudwatch' }, endpoints: ['s3', 'ssm', 'ssmmessages', 'ec2messages'] } }).json,
+    );
     expect([...change.replaced, ...change.destroyed]).toEqual([]);
   });
 
   it('(the model) sees a public address the host did not have as a replacement: the explicit one matches what its subnet gave', () => {
     const [name] = only(release, 'aws_instance');
     const subnet = Object.keys(resources(release, 'aws_subnet'))[0];
-    const unmapped = { ...release, resource: { ...release.resource, aws_subnet: { [subnet]: { ...resources(release, 'aws_subnet')[subnet], map_public_ip_on_launch: false } } } };
+    const unmapped = {
+      ...release,
+      resource: { ...release.resource, aws_subnet: { [subnet]: { ...resources(release, 'aws_subnet')[subnet], map_public_ip_on_launch: false } } },
+    };
     expect(plannedChange(unmapped, synth(SITE).json).replaced).toContain(`aws_instance.${name}`);
   });
 });

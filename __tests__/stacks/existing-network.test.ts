@@ -1,4 +1,3 @@
-
 import type { SettingsInput } from '../../lib/config/schema';
 import { DOCKER_STACK } from '../../app/stacks/docker';
 import { RKE_HA_STACK } from '../../app/stacks/rke-ha';
@@ -32,7 +31,16 @@ function subnetData(json: TerraformJson, id: string, role: 'load-balancer' | 'no
   return `data.aws_subnet.${name}`;
 }
 
-const NETWORK_TYPES = ['aws_vpc', 'aws_subnet', 'aws_internet_gateway', 'aws_nat_gateway', 'aws_eip', 'aws_route', 'aws_route_table', 'aws_route_table_association'];
+const NETWORK_TYPES = [
+  'aws_vpc',
+  'aws_subnet',
+  'aws_internet_gateway',
+  'aws_nat_gateway',
+  'aws_eip',
+  'aws_route',
+  'aws_route_table',
+  'aws_route_table_association',
+];
 
 describe('rke-ha in an existing VPC', () => {
   const json = rke(RKE_EXISTING);
@@ -58,12 +66,17 @@ describe('rke-ha in an existing VPC', () => {
     });
   });
 
-  it('gives each server its own address and the others\' as peers, from the same expressions (no second layout)', () => {
+  it("gives each server its own address and the others' as peers, from the same expressions (no second layout)", () => {
     const address = (i: number) => `\${cidrhost(${subnetData(json, NODES[i], 'node')}.cidr_block, 10)}`;
     servers.forEach(([, server], i) => {
       const text = userDataOf(json, server);
       expect(text).toContain(`NODE_IP="${address(i)}"`);
-      expect(text).toContain(`PEER_IPS="${[0, 1, 2].filter((j) => j !== i).map(address).join(' ')}"`);
+      expect(text).toContain(
+        `PEER_IPS="${[0, 1, 2]
+          .filter((j) => j !== i)
+          .map(address)
+          .join(' ')}"`,
+      );
       expect(text).toContain(`PREVIOUS_SERVER_IPS="${i === 0 ? '' : address(i - 1)}"`);
     });
   });
@@ -89,7 +102,7 @@ describe('rke-ha single server in an existing VPC, TLS at an ALB', () => {
     for (const lb of balancers) expect(lb.subnets).toEqual(LB.slice(0, 2).map((id) => `\${${subnetData(json, id, 'load-balancer')}.id}`));
   });
 
-  it('checks the one server\'s zone against the load balancers\' and needs no peer', () => {
+  it("checks the one server's zone against the load balancers' and needs no peer", () => {
     const [, server] = only(json, 'aws_instance');
     expect(userDataOf(json, server)).toContain('PEER_IPS=""');
     const checks = Object.entries(resources(json, 'terraform_data')).find(([n]) => n.startsWith('network_checks_'))![1];
@@ -110,20 +123,23 @@ describe('rke-ha k3s in an existing VPC, proxy with closed egress', () => {
   });
 
   it('takes the host number setting', () => {
-    for (const server of Object.values(resources(json, 'aws_instance'))) expect(server.private_ip).toMatch(/^\$\{cidrhost\(data\.aws_subnet\.[^)]+\.cidr_block, 20\)\}$/);
+    for (const server of Object.values(resources(json, 'aws_instance')))
+      expect(server.private_ip).toMatch(/^\$\{cidrhost\(data\.aws_subnet\.[^)]+\.cidr_block, 20\)\}$/);
   });
 
   it('keeps egress open to the VPC range and the subnets it uses (one rule each), and them out of the proxy', () => {
     const rules = resources(json, 'aws_vpc_security_group_egress_rule');
     const vpcRule = Object.entries(rules).find(([n]) => n.startsWith('node-security-group_egress-vpc_'))![1];
     expect(vpcRule.cidr_ipv4).toBe('${each.value}');
-    expect(vpcRule.for_each).toMatch(/^\$\{toset\(tolist\(setsubtract\(distinct\(\[data\.aws_vpc\.[^,]+\.cidr_block, (data\.aws_subnet\.network_(node|datastore)-subnet-\d_\w+\.cidr_block(, )?){4}\]\), \["10\.9\.0\.0\/24"\]\)\)\)\}$/);
+    expect(vpcRule.for_each).toMatch(
+      /^\$\{toset\(tolist\(setsubtract\(distinct\(\[data\.aws_vpc\.[^,]+\.cidr_block, (data\.aws_subnet\.network_(node|datastore)-subnet-\d_\w+\.cidr_block(, )?){4}\]\), \["10\.9\.0\.0\/24"\]\)\)\)\}$/,
+    );
     const [, server] = Object.entries(resources(json, 'aws_instance'))[0];
     const noProxy = /NO_PROXY="([^"\n]*(?:"[^"\n]*)*)"\n/.exec(userDataOf(json, server))![1];
     expect(noProxy).toContain('${join(",", distinct([data.aws_vpc.');
   });
 
-  it('skips the node subnets\' route check: the proxy carries their downloads', () => {
+  it("skips the node subnets' route check: the proxy carries their downloads", () => {
     expect(Object.keys(dataSources(json, 'aws_route_table')).every((n) => n.startsWith('network_load-balancer-subnet-'))).toBe(true);
   });
 });
@@ -133,7 +149,7 @@ describe('docker in an existing VPC', () => {
   const [, host] = only(json, 'aws_instance');
   const subnet = subnetData(json, LB[0], 'node');
 
-  it('creates no VPC, subnet, gateway or route (the Elastic IP is the host\'s own)', () => {
+  it("creates no VPC, subnet, gateway or route (the Elastic IP is the host's own)", () => {
     expect(Object.keys(json.resource).filter((type) => NETWORK_TYPES.includes(type) && type !== 'aws_eip')).toEqual([]);
     expect(Object.keys(resources(json, 'aws_eip'))).toHaveLength(1);
   });
@@ -144,14 +160,18 @@ describe('docker in an existing VPC', () => {
     expect(only(json, 'aws_ebs_volume')[1].availability_zone).toBe(`\${${subnet}.availability_zone}`);
   });
 
-  it('associates the Elastic IP after the subnet\'s route to an internet gateway was checked', () => {
+  it("associates the Elastic IP after the subnet's route to an internet gateway was checked", () => {
     const [name] = only(json, 'aws_eip_association');
-    expect([...dependencyClosure(json, `aws_eip_association.${name}`)]).toEqual(expect.arrayContaining([expect.stringMatching(/^data\.aws_route_table\.network_node-subnet-0-routes_/)]));
+    expect([...dependencyClosure(json, `aws_eip_association.${name}`)]).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^data\.aws_route_table\.network_node-subnet-0-routes_/)]),
+    );
   });
 
   it('keeps the VPC out of the proxy and open under closed egress', () => {
     expect(userDataOf(json, host)).toContain('${join(",", distinct([data.aws_vpc.');
-    const vpcRule = Object.entries(resources(json, 'aws_vpc_security_group_egress_rule')).find(([n]) => n.startsWith('security-group_egress-vpc_'))![1];
+    const vpcRule = Object.entries(resources(json, 'aws_vpc_security_group_egress_rule')).find(([n]) =>
+      n.startsWith('security-group_egress-vpc_'),
+    )![1];
     expect(vpcRule.for_each).toContain('setsubtract(');
   });
 });

@@ -69,10 +69,12 @@ describe('docker in an existing VPC', () => {
       expect(refusals(json, json, NETWORK)).toEqual([]);
     });
 
-    it('keeps the host in its data volume\'s zone: another zone is refused before a new, empty volume is made', () => {
+    it("keeps the host in its data volume's zone: another zone is refused before a new, empty volume is made", () => {
       expect(refusals(json, json, { ...NETWORK, volumes: [{ id: 'vol-1', zone }] })).toEqual([]);
       expect(refusals(json, json, { ...NETWORK, volumes: [{ id: 'vol-1', zone: 'us-east-1f' }] })).toEqual([
-        expect.stringContaining(`docker.existingNetwork.subnetId ${LB[0]} is in zone ${zone}, and this deployment's data volume (Rancher's data) is in another one`),
+        expect.stringContaining(
+          `docker.existingNetwork.subnetId ${LB[0]} is in zone ${zone}, and this deployment's data volume (Rancher's data) is in another one`,
+        ),
       ]);
     });
   });

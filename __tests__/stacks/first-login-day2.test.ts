@@ -21,7 +21,10 @@ const synth = (stack: StackName, settings: SettingsInput): TerraformJson => synt
 /** Every resource and data source by address, without cdktf's metadata comments (they carry the construct path only). */
 function byAddress(json: TerraformJson): Map<string, unknown> {
   const all = new Map<string, unknown>();
-  for (const [prefix, blocks] of [['', json.resource], ['data.', json.data ?? {}]] as const) {
+  for (const [prefix, blocks] of [
+    ['', json.resource],
+    ['data.', json.data ?? {}],
+  ] as const) {
     for (const [type, instances] of Object.entries(blocks)) {
       for (const [name, body] of Object.entries(instances)) {
         const { '//': _metadata, ...rest } = body as Record<string, unknown>;

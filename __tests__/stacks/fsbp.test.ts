@@ -32,7 +32,8 @@ const list = (value: any): any[] => (value === undefined ? [] : Array.isArray(va
 
 /** The etcd snapshot bucket (SnapshotBucket), by its name prefix. */
 const snapshotBuckets = (json: TerraformJson) => entries(json, 'aws_s3_bucket').filter(([, b]) => String(b.bucket_prefix ?? '').endsWith('-etcd-'));
-const bucketResource = (json: TerraformJson, type: string, bucket: string) => entries(json, type).find(([, r]) => refersTo(r.bucket, 'aws_s3_bucket', bucket))?.[1];
+const bucketResource = (json: TerraformJson, type: string, bucket: string) =>
+  entries(json, type).find(([, r]) => refersTo(r.bucket, 'aws_s3_bucket', bucket))?.[1];
 
 const hasInstances = (json: TerraformJson) => entries(json, 'aws_instance').length > 0;
 const hasVpc = (json: TerraformJson) => entries(json, 'aws_vpc').length > 0;
@@ -56,7 +57,12 @@ const DECRYPTING = /^kms:(\*|Decrypt|ReEncrypt\*|ReEncryptFrom|CreateGrant|Gener
 const NODE_SERVICES = ['ssm', 'ssmmessages', 'ec2messages'];
 
 /** A control on every K3s datastore (RDS), applicable where there is one. */
-const rdsControl = (id: string, title: string, test: (db: any) => boolean): Control => ({ id, title, applies: (json) => databases(json).length > 0, passes: (json) => databases(json).every(test) });
+const rdsControl = (id: string, title: string, test: (db: any) => boolean): Control => ({
+  id,
+  title,
+  applies: (json) => databases(json).length > 0,
+  passes: (json) => databases(json).every(test),
+});
 /** A control on every etcd snapshot bucket, applicable where there is one. */
 const snapshotBucketControl = (id: string, title: string, test: (json: TerraformJson, name: string, bucket: any) => boolean): Control => ({
   id,
@@ -72,7 +78,9 @@ const CONTROLS: readonly Control[] = [
     applies: hasVpc,
     passes: (json) =>
       entries(json, 'aws_vpc').every(([vpc]) =>
-        entries(json, 'aws_default_security_group').some(([, g]) => refersTo(g.vpc_id, 'aws_vpc', vpc) && list(g.ingress).length === 0 && list(g.egress).length === 0),
+        entries(json, 'aws_default_security_group').some(
+          ([, g]) => refersTo(g.vpc_id, 'aws_vpc', vpc) && list(g.ingress).length === 0 && list(g.egress).length === 0,
+        ),
       ),
   },
   {
@@ -97,7 +105,9 @@ const CONTROLS: readonly Control[] = [
     title: 'VPC endpoints for the services the nodes call (SSM, Session Manager, and S3 for etcd snapshots)',
     applies: hasInstances,
     passes: (json) => {
-      const services = entries(json, 'aws_vpc_endpoint').map(([, e]) => [String(e.service_name).split('.').pop(), e.vpc_endpoint_type ?? 'Gateway'] as const);
+      const services = entries(json, 'aws_vpc_endpoint').map(
+        ([, e]) => [String(e.service_name).split('.').pop(), e.vpc_endpoint_type ?? 'Gateway'] as const,
+      );
       const interfaces = services.filter(([, type]) => type === 'Interface').map(([s]) => s);
       const needsS3 = snapshotBuckets(json).length > 0;
       return NODE_SERVICES.every((s) => interfaces.includes(s)) && (!needsS3 || services.some(([s]) => s === 's3'));
@@ -115,7 +125,11 @@ const CONTROLS: readonly Control[] = [
     applies: (json) => entries(json, 'aws_lb').length > 0,
     passes: (json) => entries(json, 'aws_lb').every(([, lb]) => lb.enable_deletion_protection === true),
   },
-  snapshotBucketControl('S3.9', 'the etcd snapshot bucket has server access logging', (json, name) => bucketResource(json, 'aws_s3_bucket_logging', name)?.target_bucket !== undefined),
+  snapshotBucketControl(
+    'S3.9',
+    'the etcd snapshot bucket has server access logging',
+    (json, name) => bucketResource(json, 'aws_s3_bucket_logging', name)?.target_bucket !== undefined,
+  ),
   snapshotBucketControl('S3.11', 'the etcd snapshot bucket has event notifications', (json, name) => {
     const n = bucketResource(json, 'aws_s3_bucket_notification', name);
     return n !== undefined && [n.topic, n.queue, n.lambda_function].some((d) => list(d).length > 0);
@@ -130,9 +144,15 @@ const CONTROLS: readonly Control[] = [
   }),
   rdsControl('RDS.6', 'the datastore has enhanced monitoring', (db) => (db.monitoring_interval ?? 0) > 0 && db.monitoring_role_arn !== undefined),
   rdsControl('RDS.8', 'the datastore has deletion protection', (db) => db.deletion_protection === true),
-  rdsControl('RDS.9', "the datastore publishes its engine's logs to CloudWatch Logs", (db) => RDS_LOGS[db.engine].every((log) => list(db.enabled_cloudwatch_logs_exports).includes(log))),
+  rdsControl('RDS.9', "the datastore publishes its engine's logs to CloudWatch Logs", (db) =>
+    RDS_LOGS[db.engine].every((log) => list(db.enabled_cloudwatch_logs_exports).includes(log)),
+  ),
   rdsControl('RDS.10', 'the datastore has IAM authentication', (db) => db.iam_database_authentication_enabled === true),
-  rdsControl('RDS.23', "the datastore does not listen on its engine's default port", (db) => db.port !== undefined && db.port !== DEFAULT_PORTS[db.engine]),
+  rdsControl(
+    'RDS.23',
+    "the datastore does not listen on its engine's default port",
+    (db) => db.port !== undefined && db.port !== DEFAULT_PORTS[db.engine],
+  ),
   {
     id: 'IAM: node role',
     title: 'the node role does not carry AmazonSSMManagedInstanceCore, nor any ssm:GetParameter* on every parameter',
@@ -153,7 +173,9 @@ const CONTROLS: readonly Control[] = [
       entries(json, 'aws_kms_key').every(([, key]) =>
         policyStatements(json, key.policy)
           .filter((s) => (s.effect ?? 'Allow') === 'Allow' && list(s.actions).some((a: string) => DECRYPTING.test(a)))
-          .every((s) => list(s.principals).every((p: any) => p.type !== '*' && list(p.identifiers).every((id: string) => id !== '*' && !id.endsWith(':root')))),
+          .every((s) =>
+            list(s.principals).every((p: any) => p.type !== '*' && list(p.identifiers).every((id: string) => id !== '*' && !id.endsWith(':root'))),
+          ),
       ),
   },
 ];
@@ -187,7 +209,9 @@ const ALL_ON: readonly StackVariant[] = [
 /** Every variant the stack tests synthesize: STACK_VARIANTS and the rke-ha TLS pairs. */
 const VARIANTS: readonly StackVariant[] = [
   ...STACK_VARIANTS,
-  ...Object.entries(RKE_HA_TLS_VARIANTS).map(([name, tls]) => ({ name: `rke-ha tls ${name}`, stack: RKE_HA_STACK, settings: { rancher: { tls } } }) as StackVariant),
+  ...Object.entries(RKE_HA_TLS_VARIANTS).map(
+    ([name, tls]) => ({ name: `rke-ha tls ${name}`, stack: RKE_HA_STACK, settings: { rancher: { tls } } }) as StackVariant,
+  ),
 ];
 
 const synthesized = VARIANTS.map((variant) => ({ variant, json: synthSettings(variant.stack, variant.settings).json }));
@@ -197,7 +221,10 @@ function verdict(control: Control, json: TerraformJson): Verdict {
   return control.passes(json) ? 'pass' : 'fail';
 }
 
-const verdicts = synthesized.map(({ variant, json }) => ({ variant: variant.name, results: Object.fromEntries(CONTROLS.map((c) => [c.id, verdict(c, json)])) }));
+const verdicts = synthesized.map(({ variant, json }) => ({
+  variant: variant.name,
+  results: Object.fromEntries(CONTROLS.map((c) => [c.id, verdict(c, json)])),
+}));
 
 /** Per control: variants passing / variants the control applies to. */
 function tally(): Record<string, string> {
@@ -215,8 +242,15 @@ if (process.env.FSBP_REPORT) {
   const [passed, applicable] = Object.values(t)
     .map((x) => x.split('/').map(Number))
     .reduce(([p, a], [x, y]) => [p + x, a + y], [0, 0]);
-  // eslint-disable-next-line no-console
-  console.log([`${''.padEnd(64)} ${CONTROLS.map((c) => c.id.slice(0, 5).padEnd(5)).join(' ')}`, ...rows, '', ...Object.entries(t).map(([id, x]) => `${id}: ${x}`), `total: ${passed}/${applicable}`].join('\n'));
+  console.log(
+    [
+      `${''.padEnd(64)} ${CONTROLS.map((c) => c.id.slice(0, 5).padEnd(5)).join(' ')}`,
+      ...rows,
+      '',
+      ...Object.entries(t).map(([id, x]) => `${id}: ${x}`),
+      `total: ${passed}/${applicable}`,
+    ].join('\n'),
+  );
 }
 
 /** The FSBP table of docs/security.md: control, default (on/off), how to enable. */
@@ -230,7 +264,8 @@ function readmeTable(): { id: string; default: string; enable: string }[] {
 describe('the FSBP table of docs/security.md', () => {
   const rows = readmeTable();
   const isRds = (id: string) => id.startsWith('RDS.');
-  const defaultVerdict = (id: string) => verdicts.find((v) => v.variant === (isRds(id) ? 'rke-ha k3s on PostgreSQL' : 'rke-ha defaults'))!.results[id];
+  const defaultVerdict = (id: string) =>
+    verdicts.find((v) => v.variant === (isRds(id) ? 'rke-ha k3s on PostgreSQL' : 'rke-ha defaults'))!.results[id];
   const allOn = ALL_ON.map((variant) => synthSettings(variant.stack, variant.settings).json);
 
   it('lists the controls this test evaluates, in its order', () => {

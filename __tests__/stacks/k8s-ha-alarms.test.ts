@@ -4,14 +4,24 @@ import { dataSources, dependencyClosure, resources, type TerraformJson } from '.
 import { synthSettings } from '../helpers/variants';
 
 const synth = (settings: Record<string, unknown> = {}) => synthSettings(K8S_HA_STACK, settings).json;
-const named = (json: TerraformJson, type: string, prefix: string): [string, any][] => Object.entries(resources(json, type)).filter(([name]) => name.startsWith(prefix));
+const named = (json: TerraformJson, type: string, prefix: string): [string, any][] =>
+  Object.entries(resources(json, type)).filter(([name]) => name.startsWith(prefix));
 const one = (json: TerraformJson, type: string, prefix: string): [string, any] => {
   const found = named(json, type, prefix);
   if (found.length !== 1) throw new Error(`expected one ${type} ${prefix}*, found ${found.length}`);
   return found[0];
 };
-const statementsOf = (json: TerraformJson, policy: string) => dataSources(json, 'aws_iam_policy_document')[/^\$\{data\.aws_iam_policy_document\.([^.]+)\.json\}$/.exec(policy)![1]].statement;
-const ALARM_TYPES = ['aws_sns_topic', 'aws_sns_topic_policy', 'aws_kms_key', 'aws_cloudwatch_metric_alarm', 'aws_route53_health_check', 'aws_cloudwatch_event_rule', 'aws_s3_bucket_notification'];
+const statementsOf = (json: TerraformJson, policy: string) =>
+  dataSources(json, 'aws_iam_policy_document')[/^\$\{data\.aws_iam_policy_document\.([^.]+)\.json\}$/.exec(policy)![1]].statement;
+const ALARM_TYPES = [
+  'aws_sns_topic',
+  'aws_sns_topic_policy',
+  'aws_kms_key',
+  'aws_cloudwatch_metric_alarm',
+  'aws_route53_health_check',
+  'aws_cloudwatch_event_rule',
+  'aws_s3_bucket_notification',
+];
 
 // k8s-ha's alarms (issue 24): what AWS can see of a deployment whose cluster, nodes and load balancer are not the stack's.
 describe('k8s-ha alarms, on by default', () => {
@@ -31,7 +41,10 @@ describe('k8s-ha alarms, on by default', () => {
     const statements = statementsOf(json, key.policy);
     const cloudwatch = statements.find((s: any) => s.sid === 'CloudWatchPublishesAlarms');
     expect(cloudwatch.principals).toEqual([{ type: 'Service', identifiers: ['cloudwatch.amazonaws.com'] }]);
-    expect(cloudwatch.condition[0]).toMatchObject({ variable: 'kms:EncryptionContext:aws:sns:topicArn', values: [expect.stringMatching(/:sns:us-east-1:\$\{data\.aws_caller_identity\.[^}]+\}:rancher-k8s-ha-alarms$/)] });
+    expect(cloudwatch.condition[0]).toMatchObject({
+      variable: 'kms:EncryptionContext:aws:sns:topicArn',
+      values: [expect.stringMatching(/:sns:us-east-1:\$\{data\.aws_caller_identity\.[^}]+\}:rancher-k8s-ha-alarms$/)],
+    });
     // The account administers the key and decrypts nothing with it.
     const account = statements.find((s: any) => s.sid === 'AccountAdministers');
     expect(account.actions.filter((a: string) => /Decrypt|GenerateDataKey|ReEncrypt|^kms:\*$/.test(a))).toEqual([]);
@@ -39,20 +52,25 @@ describe('k8s-ha alarms, on by default', () => {
     expect(json.output).not.toHaveProperty('alarm_topic_us_east_1');
   });
 
-  it('checks /ping through the stack\'s record, its alarm in us-east-1, both only where the record does not lead to a private address', () => {
+  it("checks /ping through the stack's record, its alarm in us-east-1, both only where the record does not lead to a private address", () => {
     expect(check).toMatchObject({ type: 'HTTPS', fqdn: '${var.rancher_hostname}', port: 443, enable_sni: true, resource_path: '/ping' });
     const [recordLocal] = Object.keys(json.locals ?? {}).filter((n) => n.startsWith('dns_target'));
     const condition = `\${!can(regex(local.unreachable-ipv4-pattern, local.${recordLocal})) ? 1 : 0}`;
     expect(check.count).toBe(condition);
     expect(pingAlarm.count).toBe(condition);
     expect(json.locals!['unreachable-ipv4-pattern']).toBe(UNREACHABLE_IPV4_PATTERN);
-    expect(pingAlarm).toMatchObject({ provider: 'aws.us_east_1', namespace: 'AWS/Route53', metric_name: 'HealthCheckStatus', treat_missing_data: 'breaching' });
+    expect(pingAlarm).toMatchObject({
+      provider: 'aws.us_east_1',
+      namespace: 'AWS/Route53',
+      metric_name: 'HealthCheckStatus',
+      treat_missing_data: 'breaching',
+    });
     expect(pingAlarm.dimensions).toEqual({ HealthCheckId: `\${one(aws_route53_health_check.${checkName}[*].id)}` });
     expect(pingAlarm.alarm_actions).toEqual([`\${aws_sns_topic.${topicName}.arn}`]);
     expect(pingAlarm.ok_actions).toEqual([`\${aws_sns_topic.${topicName}.arn}`]);
   });
 
-  it('watches the backups\' freshness on the bucket the stack owns (its events to EventBridge, Object Created under rancher/)', () => {
+  it("watches the backups' freshness on the bucket the stack owns (its events to EventBridge, Object Created under rancher/)", () => {
     const [, notification] = one(json, 'aws_s3_bucket_notification', 'rancher-backups_bucket-notification');
     expect(notification).toMatchObject({ bucket: `\${aws_s3_bucket.${bucketName}.id}`, eventbridge: true });
     // The pattern is a jsonencode of the bucket's name (a reference) and the prefix.
@@ -60,17 +78,27 @@ describe('k8s-ha alarms, on by default', () => {
     expect(rule.event_pattern).toMatch(/"Object Created"/);
     expect(rule.event_pattern).toMatch(/"prefix" = "rancher\/"/);
     // The default schedule, every 6 hours: 7 hourly periods.
-    expect(freshness).toMatchObject({ alarm_name: 'rancher-k8s-ha-rancher-backup-fresh', evaluation_periods: 7, period: 3600, treat_missing_data: 'breaching' });
+    expect(freshness).toMatchObject({
+      alarm_name: 'rancher-k8s-ha-rancher-backup-fresh',
+      evaluation_periods: 7,
+      period: 3600,
+      treat_missing_data: 'breaching',
+    });
   });
 
-  it('watches nothing of the cluster, its nodes or its load balancer (not the stack\'s), and no certificate (none in ACM here)', () => {
-    const alarms = Object.values(resources(json, 'aws_cloudwatch_metric_alarm')).map((a) => a.namespace).sort();
+  it("watches nothing of the cluster, its nodes or its load balancer (not the stack's), and no certificate (none in ACM here)", () => {
+    const alarms = Object.values(resources(json, 'aws_cloudwatch_metric_alarm'))
+      .map((a) => a.namespace)
+      .sort();
     expect(alarms).toEqual(['AWS/Events', 'AWS/Route53']);
     expect(resources(json, 'aws_acm_certificate')).toEqual({});
   });
 
   it('waits for Rancher to answer /ping before the check and its alarm exist', () => {
-    for (const address of [`aws_route53_health_check.${checkName}`, ...named(json, 'aws_cloudwatch_metric_alarm', 'alarms_health-check').map(([n]) => `aws_cloudwatch_metric_alarm.${n}`)]) {
+    for (const address of [
+      `aws_route53_health_check.${checkName}`,
+      ...named(json, 'aws_cloudwatch_metric_alarm', 'alarms_health-check').map(([n]) => `aws_cloudwatch_metric_alarm.${n}`),
+    ]) {
       expect(dependencyClosure(json, address)).toContain(`data.http.${ping}`);
     }
   });

@@ -12,9 +12,22 @@ const one = (json: TerraformJson, type: string, prefix: string): [string, any] =
   return found[0];
 };
 
-describe('k8s-ha alarms: the /ping check\'s condition, evaluated by terraform', () => {
+describe("k8s-ha alarms: the /ping check's condition, evaluated by terraform", () => {
   it('leaves the check out for a private, shared, loopback or link-local address, and keeps it for a public address or a hostname', () => {
-    const targets = ['10.0.0.5', '172.16.3.4', '172.31.255.1', '192.168.1.10', '100.64.0.1', '127.0.0.1', '169.254.1.1', '172.32.0.1', '100.128.0.1', '52.1.2.3', 'k8s-ingress-0123456789abcdef.elb.eu-west-1.amazonaws.com', 'ingress.example.com'];
+    const targets = [
+      '10.0.0.5',
+      '172.16.3.4',
+      '172.31.255.1',
+      '192.168.1.10',
+      '100.64.0.1',
+      '127.0.0.1',
+      '169.254.1.1',
+      '172.32.0.1',
+      '100.128.0.1',
+      '52.1.2.3',
+      'k8s-ingress-0123456789abcdef.elb.eu-west-1.amazonaws.com',
+      'ingress.example.com',
+    ];
     const pattern = JSON.stringify(UNREACHABLE_IPV4_PATTERN);
     const counts = evaluateEach(targets.map((t) => `!can(regex(${pattern}, ${JSON.stringify(t)})) ? 1 : 0`));
     expect(Object.fromEntries(targets.map((t, i) => [t, counts[i]]))).toEqual({
@@ -50,11 +63,11 @@ describe('k8s-ha alarms: no public name (the record leads to a private address)'
         return value.startsWith('${') ? `(${value.slice(2, -1)})` : JSON.stringify(value);
       });
     }
-    expression = expression.replace(/data\.kubernetes_service_v1\.[A-Za-z0-9_.\[\]-]+/g, 'null');
+    expression = expression.replace(/data\.kubernetes_service_v1\.[A-Za-z0-9_.[\]-]+/g, 'null');
     return evaluateEach([expression], { ingress_target: json.variable!.ingress_target.default })[0];
   };
 
-  it('a private k8sHa.dns.target: no check and no alarm at plan time; a load balancer\'s hostname: both', () => {
+  it("a private k8sHa.dns.target: no check and no alarm at plan time; a load balancer's hostname: both", () => {
     expect(countOf(synth({ k8sHa: { dns: { target: '10.20.30.40' } } }))).toBe(0);
     expect(countOf(synth({ k8sHa: { dns: { target: 'k8s-ingress-0123456789abcdef.elb.eu-west-1.amazonaws.com' } } }))).toBe(1);
   });

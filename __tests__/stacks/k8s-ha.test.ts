@@ -1,4 +1,3 @@
-
 import type { SettingsInput } from '../../lib/config/schema';
 import { DEFAULT_VERSIONS, RANCHER_KUBERNETES_RANGE, rancherLine } from '../../lib/config/versions';
 import { K8S_HA_STACK } from '../../app/stacks/k8s-ha';
@@ -37,7 +36,7 @@ describe('k8s-ha stack with no k8sHa settings (kubeconfig ~/.kube/config)', () =
   const [secretName, secret] = Object.entries(dataSources(json, 'kubernetes_secret_v1'))[0];
   const [pingName, ping] = byPrefix(dataSources(json, 'http'), 'rancher-readiness_ping');
 
-  it('creates in AWS the record, the backups\' bucket and writer and the alarms, and in the cluster the Rancher namespace, the releases and the readiness gates', () => {
+  it("creates in AWS the record, the backups' bucket and writer and the alarms, and in the cluster the Rancher namespace, the releases and the readiness gates", () => {
     expect(Object.keys(json.resource).sort()).toEqual([
       // The alarms (alarms.enabled, the default; __tests__/stacks/k8s-ha-alarms.test.ts): the backups' freshness
       // (EventBridge rule, the bucket's notification), /ping (a Route53 health check), the topic and its key.
@@ -84,7 +83,12 @@ describe('k8s-ha stack with no k8sHa settings (kubeconfig ~/.kube/config)', () =
     expect(Object.keys(helmReleases)).toHaveLength(4 + Object.keys(gateReleases(json)).length + 2);
     expect(Object.keys(helmReleases).filter((name) => name.startsWith('rancher-backups_jobs_')).length).toBe(2);
     // The cluster's ingress controller is not ours to know: the gate only asks for an Ingress of its class to be admitted.
-    const gates = Object.values(gateReleases(json)).map((g) => [g.id, g.job.spec.template.spec.containers[0].env.filter((e: { name: string }) => !['HOME', 'DEADLINE_SECONDS', 'JOB_NAME', 'JOB_NAMESPACE'].includes(e.name))]);
+    const gates = Object.values(gateReleases(json)).map((g) => [
+      g.id,
+      g.job.spec.template.spec.containers[0].env.filter(
+        (e: { name: string }) => !['HOME', 'DEADLINE_SECONDS', 'JOB_NAME', 'JOB_NAMESPACE'].includes(e.name),
+      ),
+    ]);
     expect(gates.sort()).toEqual([
       [
         'rancher-aws-certificate-ready',
@@ -96,7 +100,14 @@ describe('k8s-ha stack with no k8sHa settings (kubeconfig ~/.kube/config)', () =
           { name: 'RERUN_ON', value: `${DEFAULT_VERSIONS.certManager} ${DEFAULT_VERSIONS.rancher}` },
         ],
       ],
-      ['rancher-aws-ingress-ready', [{ name: 'GATE', value: 'admission' }, { name: 'INGRESS_CLASS', value: 'nginx' }, { name: 'NAMESPACE', value: 'rancher-aws-gates' }]],
+      [
+        'rancher-aws-ingress-ready',
+        [
+          { name: 'GATE', value: 'admission' },
+          { name: 'INGRESS_CLASS', value: 'nginx' },
+          { name: 'NAMESPACE', value: 'rancher-aws-gates' },
+        ],
+      ],
     ]);
   });
 
@@ -144,11 +155,19 @@ describe('k8s-ha stack with no k8sHa settings (kubeconfig ~/.kube/config)', () =
       set: [{ name: 'crds.enabled', value: 'true' }],
       wait: true,
     });
-    expect(rancher).toMatchObject({ repository: 'https://releases.rancher.com/server-charts/stable', version: DEFAULT_VERSIONS.rancher, create_namespace: false });
-    const [namespaceName, namespace] = Object.entries(resources(json, 'kubernetes_namespace_v1')).find(([name]) => !name.startsWith('rancher-backups_'))!;
+    expect(rancher).toMatchObject({
+      repository: 'https://releases.rancher.com/server-charts/stable',
+      version: DEFAULT_VERSIONS.rancher,
+      create_namespace: false,
+    });
+    const [namespaceName, namespace] = Object.entries(resources(json, 'kubernetes_namespace_v1')).find(
+      ([name]) => !name.startsWith('rancher-backups_'),
+    )!;
     expect(namespace.metadata).toEqual({ name: 'cattle-system' });
     expect(rancher.namespace).toBe(`\${kubernetes_namespace_v1.${namespaceName}.metadata[0].name}`);
-    expect(rancher.set_sensitive).toEqual([{ name: 'bootstrapPassword', value: expect.stringMatching(/^\$\{random_password\.rancher_bootstrap-password_[^}]+\.result\}$/) }]);
+    expect(rancher.set_sensitive).toEqual([
+      { name: 'bootstrapPassword', value: expect.stringMatching(/^\$\{random_password\.rancher_bootstrap-password_[^}]+\.result\}$/) },
+    ]);
     // Only the chart upgrade rules (one Rancher minor at a time, never down): tests/lib/kubernetes/upgrade-rules.test.ts.
     expect(rancher.lifecycle.precondition.map((p: { error_message: string }) => p.error_message)).toEqual([
       expect.stringContaining('Rancher is not downgraded'),
@@ -181,10 +200,16 @@ describe('k8s-ha stack with no k8sHa settings (kubeconfig ~/.kube/config)', () =
     const records = resources(json, 'aws_route53_record');
     expect(Object.keys(records)).toHaveLength(3);
     const types = Object.values(records).map((r) => [r.type, String(r.count).match(/== "(\w+)"/)![1]]);
-    expect(types.sort()).toEqual([['A', 'A'], ['A', 'alias'], ['CNAME', 'CNAME']]);
+    expect(types.sort()).toEqual([
+      ['A', 'A'],
+      ['A', 'alias'],
+      ['CNAME', 'CNAME'],
+    ]);
     for (const record of Object.values(records)) expect(record.name).toBe('${var.rancher_hostname}');
     const [, alias] = byPrefix(records, 'dns_alias');
-    expect(alias.alias.zone_id).toMatch(/^\$\{one\(concat\(data\.aws_lb_hosted_zone_id\.[^[]+\[\*\]\.id, data\.aws_elb_hosted_zone_id\.[^[]+\[\*\]\.id\)\)\}$/);
+    expect(alias.alias.zone_id).toMatch(
+      /^\$\{one\(concat\(data\.aws_lb_hosted_zone_id\.[^[]+\[\*\]\.id, data\.aws_elb_hosted_zone_id\.[^[]+\[\*\]\.id\)\)\}$/,
+    );
     const [, zone] = Object.entries(dataSources(json, 'aws_route53_zone'))[0];
     expect(zone).toMatchObject({ name: '${var.route53_zone_name}', private_zone: false });
   });
@@ -263,7 +288,8 @@ describe('k8s-ha stack with variable-based access, cert-manager already installe
   it('holds no credential and no absolute path', () => {
     expectPortableAndSecretFree(text, json);
     for (const name of ['kubernetes_host', 'kubernetes_cluster_ca_certificate']) expect(json.variable![name]).not.toHaveProperty('default');
-    for (const name of ['kubernetes_token', 'kubernetes_client_certificate', 'kubernetes_client_key']) expect(json.variable![name].default).toBeNull();
+    for (const name of ['kubernetes_token', 'kubernetes_client_certificate', 'kubernetes_client_key'])
+      expect(json.variable![name].default).toBeNull();
   });
 
   it('installs no cert-manager, checks that one is there, and Rancher waits on the preflight instead', () => {
@@ -317,9 +343,16 @@ describe('k8s-ha stack: the shared TLS choices', () => {
   const tlsSynth = (tls: NonNullable<NonNullable<SettingsInput['rancher']>['tls']>, k8sHa: SettingsInput['k8sHa'] = {}) =>
     synth({ rancher: { tls }, k8sHa }).json;
   // The TLS secrets; the backup operator's (rancher-backups_*) are checked in __tests__/lib/rancher/rancher-backups.test.ts.
-  const tlsSecretEntries = (json: TerraformJson) => Object.entries(resources(json, 'kubernetes_secret_v1')).filter(([name]) => !name.startsWith('rancher-backups_'));
-  const secretNames = (json: TerraformJson) => tlsSecretEntries(json).map(([, s]) => s.metadata.name).sort();
-  const tlsVariables = (json: TerraformJson) => Object.keys(json.variable ?? {}).filter((v) => v.startsWith('tls_')).sort();
+  const tlsSecretEntries = (json: TerraformJson) =>
+    Object.entries(resources(json, 'kubernetes_secret_v1')).filter(([name]) => !name.startsWith('rancher-backups_'));
+  const secretNames = (json: TerraformJson) =>
+    tlsSecretEntries(json)
+      .map(([, s]) => s.metadata.name)
+      .sort();
+  const tlsVariables = (json: TerraformJson) =>
+    Object.keys(json.variable ?? {})
+      .filter((v) => v.startsWith('tls_'))
+      .sort();
   const ping = (json: TerraformJson) => Object.values(dataSources(json, 'http')).find((d) => String(d.url).endsWith('/ping'));
 
   it('ingress + blank: the user certificate becomes tls-rancher-ingress, verified against public roots', () => {
@@ -337,7 +370,7 @@ describe('k8s-ha stack: the shared TLS choices', () => {
     expect(ping(json).ca_cert_pem).toBe('${var.tls_ca_certificate_pem}');
   });
 
-  it('external: the cluster owner\'s balancer ends TLS, so only tls=external and a private CA bundle are set here', () => {
+  it("external: the cluster owner's balancer ends TLS, so only tls=external and a private CA bundle are set here", () => {
     const json = tlsSynth({ mode: 'external', issuer: 'ca' });
     expect(tlsVariables(json)).toEqual(['tls_ca_certificate_pem']);
     expect(secretNames(json)).toEqual(['tls-ca']);
@@ -378,10 +411,14 @@ describe('k8s-ha stack: the shared TLS choices', () => {
 describe('k8s-ha stack: proxy and air gap', () => {
   const { json } = synth({
     proxy: { http: 'http://proxy.internal:3128' },
-    airGap: { systemDefaultRegistry: 'registry.internal:5000', useBundledSystemChart: true, rancherChartRepository: 'https://charts.internal/rancher' },
+    airGap: {
+      systemDefaultRegistry: 'registry.internal:5000',
+      useBundledSystemChart: true,
+      rancherChartRepository: 'https://charts.internal/rancher',
+    },
   });
 
-  it('gives Rancher and cert-manager the proxy, bypassing private ranges and Rancher\'s own name', () => {
+  it("gives Rancher and cert-manager the proxy, bypassing private ranges and Rancher's own name", () => {
     const rancher = release(json, 'rancher')![1];
     expect(rancher.values[0]).toContain('"proxy" = "http://proxy.internal:3128"');
     expect(rancher.values[0]).toMatch(/"noProxy" = "[^"]*10\.0\.0\.0\/8,172\.16\.0\.0\/12,192\.168\.0\.0\/16,\$\{var\.rancher_hostname\}"/);

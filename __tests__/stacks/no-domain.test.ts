@@ -1,4 +1,3 @@
-
 import type { SettingsInput } from '../../lib/config/schema';
 import { DOCKER_STACK } from '../../app/stacks/docker';
 import { RKE_HA_STACK } from '../../app/stacks/rke-ha';
@@ -50,7 +49,9 @@ describe('rke-ha without a domain', () => {
     expect(eips.map((e) => /^load-balancer_(eip-\d)_/.exec(e)![1])).toEqual(['eip-0', 'eip-1', 'eip-2']);
     const subnets = Object.keys(resources(json, 'aws_subnet')).filter((s) => s.startsWith('network_public-'));
     expect(lb.subnets).toBeUndefined();
-    expect(lb.subnet_mapping).toEqual(eips.map((eip, i) => ({ subnet_id: `\${aws_subnet.${subnets[i]}.id}`, allocation_id: `\${aws_eip.${eip}.allocation_id}` })));
+    expect(lb.subnet_mapping).toEqual(
+      eips.map((eip, i) => ({ subnet_id: `\${aws_subnet.${subnets[i]}.id}`, allocation_id: `\${aws_eip.${eip}.allocation_id}` })),
+    );
   });
 
   it('never creates anything before destroying its predecessor where that could touch the NLB or its addresses', () => {
@@ -66,7 +67,9 @@ describe('rke-ha without a domain', () => {
       expect(address).not.toMatch(/^aws_(lb|eip)\./);
     }
     const dependents = Object.entries(json.resource).flatMap(([type, byName]) =>
-      Object.keys(byName).filter((n) => dependencyClosure(json, `${type}.${n}`).has(`aws_lb.${lbName}`)).map((n) => `${type}.${n}`),
+      Object.keys(byName)
+        .filter((n) => dependencyClosure(json, `${type}.${n}`).has(`aws_lb.${lbName}`))
+        .map((n) => `${type}.${n}`),
     );
     expect(dependents.length).toBeGreaterThan(0);
     for (const address of dependents) expect(cbd).not.toContain(address);
@@ -78,7 +81,9 @@ describe('rke-ha without a domain', () => {
     const path = [
       `aws_lb.${lbName}`,
       ...['aws_eip', 'aws_lb_listener'].flatMap((type) => Object.keys(resources(json, type)).map((n) => `${type}.${n}`)),
-      ...Object.keys(resources(json, 'aws_vpc_security_group_ingress_rule')).filter((n) => /^(load-balancer_ingress|node-security-group_from-lb-(80|443)_)/.test(n)).map((n) => `aws_vpc_security_group_ingress_rule.${n}`),
+      ...Object.keys(resources(json, 'aws_vpc_security_group_ingress_rule'))
+        .filter((n) => /^(load-balancer_ingress|node-security-group_from-lb-(80|443)_)/.test(n))
+        .map((n) => `aws_vpc_security_group_ingress_rule.${n}`),
     ];
     expect(path.length).toBeGreaterThan(8);
     expect(path.filter((a) => !closure.has(a))).toEqual([]);
@@ -97,7 +102,11 @@ describe('rke-ha without a domain', () => {
   });
 
   it('waits for the NLB, its addresses and listeners where a Route53 deployment waits for the record', () => {
-    const needed = [`aws_lb.${lbName}`, ...eips.map((e) => `aws_eip.${e}`), ...Object.keys(resources(json, 'aws_lb_listener')).map((l) => `aws_lb_listener.${l}`)];
+    const needed = [
+      `aws_lb.${lbName}`,
+      ...eips.map((e) => `aws_eip.${e}`),
+      ...Object.keys(resources(json, 'aws_lb_listener')).map((l) => `aws_lb_listener.${l}`),
+    ];
     expect(probe('/readyz')[1].depends_on).toEqual(expect.arrayContaining(needed));
     const [, rancher] = Object.entries(resources(json, 'helm_release')).find(([, r]) => r.chart === 'rancher')!;
     expect(rancher.depends_on).toEqual(expect.arrayContaining(needed));

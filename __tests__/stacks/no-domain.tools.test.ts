@@ -44,7 +44,10 @@ describe('docker without a domain', () => {
 
   it("tells the container its name (Let's Encrypt's --acme-domain), the address allocated before the host", () => {
     const rendered = renderTemplate(userDataOf(json, instance), placeholderValue);
-    const args = validateCloudConfig(rendered).find((f) => f.path === '/etc/rancher-aws/rancher-run.args')!.content.trimEnd().split('\n');
+    const args = validateCloudConfig(rendered)
+      .find((f) => f.path === '/etc/rancher-aws/rancher-run.args')!
+      .content.trimEnd()
+      .split('\n');
     expect(args.slice(-2)).toEqual(['--acme-domain', `value-of-replace-aws-eip-${eip.replace(/[^a-z0-9]+/gi, '-')}-public-ip-.sslip.io`]);
     // The user data (a local) refers to the address; the address to nothing of the host's: no cycle.
     expect(userDataOf(json, instance)).toContain(`aws_eip.${eip}.public_ip`);
@@ -70,6 +73,8 @@ describeWithTerraform('docker day 2: the name is guarded too (preconditions eval
   it('refuses another wildcard domain; lets everything else through', () => {
     const refused = refusals(docker(NO_DOMAIN).json, docker({ ...NO_DOMAIN, dns: { mode: 'wildcard', wildcardDomain: 'nip.io' } }).json);
     expect(refused).toEqual([expect.stringContaining('dns.wildcardDomain is "nip.io", but this deployment was created with "sslip.io".')]);
-    expect(refusals(docker(NO_DOMAIN).json, docker({ ...NO_DOMAIN, docker: { tls: { issuer: 'acme' }, instanceType: 'm6i.xlarge' } }).json)).toEqual([]);
+    expect(refusals(docker(NO_DOMAIN).json, docker({ ...NO_DOMAIN, docker: { tls: { issuer: 'acme' }, instanceType: 'm6i.xlarge' } }).json)).toEqual(
+      [],
+    );
   });
 });

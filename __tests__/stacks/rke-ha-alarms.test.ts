@@ -54,32 +54,52 @@ describe.each(RKE_VARIANTS)('rke-ha alarms: %s', (_name, input) => {
       const statement = keyPolicyOf(json, keyName).statement.find((s: any) => s.sid === 'CloudWatchPublishesAlarms');
       expect(statement.principals).toEqual([{ type: 'Service', identifiers: ['cloudwatch.amazonaws.com'] }]);
       expect(statement.condition).toEqual([
-        { test: 'StringEquals', variable: 'kms:EncryptionContext:aws:sns:topicArn', values: [expect.stringMatching(new RegExp(`:sns:(\\$\\{[^}]+\\}|${t.provider ? 'us-east-1' : 'x'}):\\$\\{[^}]+\\}:${t.name}$`))] },
+        {
+          test: 'StringEquals',
+          variable: 'kms:EncryptionContext:aws:sns:topicArn',
+          values: [expect.stringMatching(new RegExp(`:sns:(\\$\\{[^}]+\\}|${t.provider ? 'us-east-1' : 'x'}):\\$\\{[^}]+\\}:${t.name}$`))],
+        },
       ]);
       expect(t.name).toBe('rancher-rke-ha-alarms');
     }
   });
 
-  it('lets only this account\'s CloudWatch alarms publish to the topic', () => {
-    const policies = Object.entries(dataSources(json, 'aws_iam_policy_document')).filter(([name]) => /^alarms_(us-east-1-)?topic_policy-document/.test(name));
+  it("lets only this account's CloudWatch alarms publish to the topic", () => {
+    const policies = Object.entries(dataSources(json, 'aws_iam_policy_document')).filter(([name]) =>
+      /^alarms_(us-east-1-)?topic_policy-document/.test(name),
+    );
     expect(policies).toHaveLength(region === 'us-east-1' ? 1 : 2);
     for (const [, policy] of policies) {
       expect(policy.statement).toEqual([
         expect.objectContaining({
           actions: ['sns:Publish'],
           principals: [{ type: 'Service', identifiers: ['cloudwatch.amazonaws.com'] }],
-          condition: [{ test: 'StringEquals', variable: 'aws:SourceAccount', values: [expect.stringMatching(/^\$\{data\.aws_caller_identity\.[^.]+\.account_id\}$/)] }],
+          condition: [
+            {
+              test: 'StringEquals',
+              variable: 'aws:SourceAccount',
+              values: [expect.stringMatching(/^\$\{data\.aws_caller_identity\.[^.]+\.account_id\}$/)],
+            },
+          ],
         }),
       ]);
     }
   });
 
-  it('watches every server\'s EC2 status checks', () => {
+  it("watches every server's EC2 status checks", () => {
     const instances = Object.keys(resources(json, 'aws_instance'));
     const status = named(json, 'alarms_status-check-');
     expect(status.map(([, a]) => a.dimensions.InstanceId).sort()).toEqual(instances.map((i) => ref('aws_instance', i, 'id')).sort());
     for (const [, a] of status) {
-      expect(a).toMatchObject({ namespace: 'AWS/EC2', metric_name: 'StatusCheckFailed', statistic: 'Maximum', comparison_operator: 'GreaterThanOrEqualToThreshold', threshold: 1, period: 60, evaluation_periods: SUSTAINED_MINUTES });
+      expect(a).toMatchObject({
+        namespace: 'AWS/EC2',
+        metric_name: 'StatusCheckFailed',
+        statistic: 'Maximum',
+        comparison_operator: 'GreaterThanOrEqualToThreshold',
+        threshold: 1,
+        period: 60,
+        evaluation_periods: SUSTAINED_MINUTES,
+      });
       expect(a.alarm_actions).not.toContainEqual(expect.stringContaining('automate'));
     }
   });
@@ -92,12 +112,21 @@ describe.each(RKE_VARIANTS)('rke-ha alarms: %s', (_name, input) => {
     if (dnsRoundRobin) expect(groups).toEqual([]);
     for (const [, a] of unhealthy) {
       const [groupName] = groups.find(([, g]) => a.alarm_name === `rancher-rke-ha-nlb-${g.port}-unhealthy`)!;
-      expect(a.dimensions).toEqual({ TargetGroup: ref('aws_lb_target_group', groupName, 'arn_suffix'), LoadBalancer: ref('aws_lb', lbs[0][0], 'arn_suffix') });
-      expect(a).toMatchObject({ namespace: 'AWS/NetworkELB', metric_name: 'UnHealthyHostCount', statistic: 'Maximum', comparison_operator: 'GreaterThanThreshold', threshold: 0 });
+      expect(a.dimensions).toEqual({
+        TargetGroup: ref('aws_lb_target_group', groupName, 'arn_suffix'),
+        LoadBalancer: ref('aws_lb', lbs[0][0], 'arn_suffix'),
+      });
+      expect(a).toMatchObject({
+        namespace: 'AWS/NetworkELB',
+        metric_name: 'UnHealthyHostCount',
+        statistic: 'Maximum',
+        comparison_operator: 'GreaterThanThreshold',
+        threshold: 0,
+      });
     }
   });
 
-  it('checks /ping through Rancher\'s name where it is in a Route53 zone, per node with DNS round robin, not with a wildcard name; alarms in us-east-1 through the provider alias', () => {
+  it("checks /ping through Rancher's name where it is in a Route53 zone, per node with DNS round robin, not with a wildcard name; alarms in us-east-1 through the provider alias", () => {
     const checks = resources(json, 'aws_route53_health_check');
     const health = named(json, 'alarms_health-check-');
     if (wildcard) {
@@ -109,22 +138,41 @@ describe.each(RKE_VARIANTS)('rke-ha alarms: %s', (_name, input) => {
     const aliased = json.provider!.aws.filter((p) => p.alias === 'us_east_1');
     expect(aliased).toEqual([expect.objectContaining({ region: 'us-east-1' })]);
     expect(aliased[0].default_tags).toEqual(json.provider!.aws.find((p) => !p.alias)!.default_tags);
-    const watched = dnsRoundRobin ? Object.keys(checks).filter((n) => n.startsWith('dns_')) : Object.keys(checks).filter((n) => n.startsWith('alarms_ping-check'));
+    const watched = dnsRoundRobin
+      ? Object.keys(checks).filter((n) => n.startsWith('dns_'))
+      : Object.keys(checks).filter((n) => n.startsWith('alarms_ping-check'));
     expect(watched).toHaveLength(dnsRoundRobin ? 3 : 1);
     expect(health.map(([, a]) => a.dimensions.HealthCheckId).sort()).toEqual(watched.map((n) => ref('aws_route53_health_check', n, 'id')).sort());
     for (const [, a] of health) {
-      expect(a).toMatchObject({ provider: 'aws.us_east_1', namespace: 'AWS/Route53', metric_name: 'HealthCheckStatus', statistic: 'Minimum', comparison_operator: 'LessThanThreshold', threshold: 1, treat_missing_data: 'breaching' });
+      expect(a).toMatchObject({
+        provider: 'aws.us_east_1',
+        namespace: 'AWS/Route53',
+        metric_name: 'HealthCheckStatus',
+        statistic: 'Minimum',
+        comparison_operator: 'LessThanThreshold',
+        threshold: 1,
+        treat_missing_data: 'breaching',
+      });
     }
     if (!dnsRoundRobin) {
-      expect(checks[watched[0]]).toMatchObject({ type: 'HTTPS', fqdn: '${var.rancher_hostname}', port: 443, resource_path: '/ping', enable_sni: true, request_interval: 30 });
+      expect(checks[watched[0]]).toMatchObject({
+        type: 'HTTPS',
+        fqdn: '${var.rancher_hostname}',
+        port: 443,
+        resource_path: '/ping',
+        enable_sni: true,
+        request_interval: 30,
+      });
       expect(checks[watched[0]].provider).toBeUndefined();
     }
     // Everything else stays with the default provider.
     for (const [, a] of Object.entries(alarms(json)).filter(([, a]) => a.namespace !== 'AWS/Route53')) expect(a.provider).toBeUndefined();
   });
 
-  it('watches the etcd snapshots\' freshness through EventBridge (RKE2; K3s has no snapshots)', () => {
-    const rules = Object.fromEntries(Object.entries(resources(json, 'aws_cloudwatch_event_rule')).filter(([n]) => n.startsWith('alarms_etcd-snapshots_')));
+  it("watches the etcd snapshots' freshness through EventBridge (RKE2; K3s has no snapshots)", () => {
+    const rules = Object.fromEntries(
+      Object.entries(resources(json, 'aws_cloudwatch_event_rule')).filter(([n]) => n.startsWith('alarms_etcd-snapshots_')),
+    );
     const fresh = named(json, 'alarms_etcd-snapshots_alarm');
     if (k3s) {
       expect(rules).toEqual({});
@@ -153,11 +201,13 @@ describe.each(RKE_VARIANTS)('rke-ha alarms: %s', (_name, input) => {
       treat_missing_data: 'breaching',
     });
     // The bucket's one notification configuration sends to EventBridge too.
-    const notifications = Object.entries(resources(json, 'aws_s3_bucket_notification')).filter(([, n]) => n.bucket === ref('aws_s3_bucket', bucketName, 'id'));
+    const notifications = Object.entries(resources(json, 'aws_s3_bucket_notification')).filter(
+      ([, n]) => n.bucket === ref('aws_s3_bucket', bucketName, 'id'),
+    );
     expect(notifications).toEqual([[expect.stringMatching(/^etcd-snapshot-events_notification_/), expect.objectContaining({ eventbridge: true })]]);
   });
 
-  it('watches the Rancher backups\' freshness through EventBridge, under the backups\' folder of their own bucket', () => {
+  it("watches the Rancher backups' freshness through EventBridge, under the backups' folder of their own bucket", () => {
     const rules = Object.entries(resources(json, 'aws_cloudwatch_event_rule')).filter(([n]) => n.startsWith('alarms_rancher-backups_'));
     const fresh = named(json, 'alarms_rancher-backups_alarm');
     if (input.backups?.enabled === false) {
@@ -183,11 +233,18 @@ describe.each(RKE_VARIANTS)('rke-ha alarms: %s', (_name, input) => {
       threshold: 1,
       treat_missing_data: 'breaching',
     });
-    const notifications = Object.entries(resources(json, 'aws_s3_bucket_notification')).filter(([, n]) => n.bucket === ref('aws_s3_bucket', bucketName, 'id'));
-    expect(notifications).toEqual([[expect.stringMatching(/^rancher-backups_bucket-notification_/), expect.objectContaining({ bucket: ref('aws_s3_bucket', bucketName, 'id'), eventbridge: true })]]);
+    const notifications = Object.entries(resources(json, 'aws_s3_bucket_notification')).filter(
+      ([, n]) => n.bucket === ref('aws_s3_bucket', bucketName, 'id'),
+    );
+    expect(notifications).toEqual([
+      [
+        expect.stringMatching(/^rancher-backups_bucket-notification_/),
+        expect.objectContaining({ bucket: ref('aws_s3_bucket', bucketName, 'id'), eventbridge: true }),
+      ],
+    ]);
   });
 
-  it('watches the ACM certificate\'s days to expiry where TLS ends at the load balancer', () => {
+  it("watches the ACM certificate's days to expiry where TLS ends at the load balancer", () => {
     const certificates = { ...resources(json, 'aws_acm_certificate_validation'), ...resources(json, 'aws_acm_certificate') };
     const expiry = named(json, 'alarms_certificate-expiry');
     if (input.rancher?.tls?.mode !== 'external') {
@@ -196,7 +253,14 @@ describe.each(RKE_VARIANTS)('rke-ha alarms: %s', (_name, input) => {
       return;
     }
     expect(expiry).toHaveLength(1);
-    expect(expiry[0][1]).toMatchObject({ namespace: 'AWS/CertificateManager', metric_name: 'DaysToExpiry', statistic: 'Minimum', comparison_operator: 'LessThanThreshold', threshold: CERTIFICATE_ALARM_DAYS, period: 86_400 });
+    expect(expiry[0][1]).toMatchObject({
+      namespace: 'AWS/CertificateManager',
+      metric_name: 'DaysToExpiry',
+      statistic: 'Minimum',
+      comparison_operator: 'LessThanThreshold',
+      threshold: CERTIFICATE_ALARM_DAYS,
+      period: 86_400,
+    });
     expect(expiry[0][1].dimensions.CertificateArn).toMatch(/^\$\{aws_acm_certificate(_validation)?\.[^.]+\.(certificate_)?arn\}$/);
   });
 
@@ -245,8 +309,12 @@ describe('rke-ha alarms: alarms.enabled false changes nothing else', () => {
   const off = synth({ alarms: { enabled: false } });
   const flat = (json: TerraformJson) => {
     const out = new Map<string, unknown>();
-    for (const [kind, blocks] of [['resource', json.resource], ['data', json.data ?? {}]] as const) {
-      for (const [type, byName] of Object.entries(blocks)) for (const [name, block] of Object.entries(byName)) out.set(`${kind}.${type}.${name}`, block);
+    for (const [kind, blocks] of [
+      ['resource', json.resource],
+      ['data', json.data ?? {}],
+    ] as const) {
+      for (const [type, byName] of Object.entries(blocks))
+        for (const [name, block] of Object.entries(byName)) out.set(`${kind}.${type}.${name}`, block);
     }
     return out;
   };
@@ -255,13 +323,15 @@ describe('rke-ha alarms: alarms.enabled false changes nothing else', () => {
 
   it('adds only the alarms, their topic, and the bucket notification that sends to EventBridge', () => {
     const added = [...a.keys()].filter((k) => !b.has(k));
-    expect(added.filter((k) => !/\.alarms_/.test(k) && !/(etcd-snapshot-events_notification|rancher-backups_bucket-notification)_/.test(k))).toEqual([]);
+    expect(added.filter((k) => !/\.alarms_/.test(k) && !/(etcd-snapshot-events_notification|rancher-backups_bucket-notification)_/.test(k))).toEqual(
+      [],
+    );
     expect([...b.keys()].filter((k) => !a.has(k))).toEqual([]);
     expect(Object.keys(off.output!)).toEqual(Object.keys(on.output!).filter((o) => o !== 'alarm_topic'));
     expect(off.provider!.aws).toHaveLength(1);
   });
 
-  it('changes no existing block but the stack key\'s policy, by the CloudWatch statement alone', () => {
+  it("changes no existing block but the stack key's policy, by the CloudWatch statement alone", () => {
     const changed = [...b.keys()].filter((k) => JSON.stringify(a.get(k)) !== JSON.stringify(b.get(k)));
     expect(changed).toEqual([expect.stringMatching(/^data\.aws_iam_policy_document\.boot-parameters_key-policy_/)]);
     const before = b.get(changed[0]) as { statement: { sid: string }[] };

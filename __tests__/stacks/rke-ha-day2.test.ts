@@ -21,7 +21,11 @@ const K3S: SettingsInput = { ...BASE, rkeHa: { distribution: 'k3s' } };
 const DNS: SettingsInput = { ...BASE, rkeHa: { loadBalancer: { type: 'dns' } } };
 /** No domain: Rancher named after the NLB's first Elastic IP (dns.mode wildcard). */
 const WILDCARD: SettingsInput = { dns: { mode: 'wildcard' } };
-const with_ = (base: SettingsInput, change: Record<string, any>): SettingsInput => ({ ...base, ...change, rkeHa: { ...(base.rkeHa ?? {}), ...(change.rkeHa ?? {}) } });
+const with_ = (base: SettingsInput, change: Record<string, any>): SettingsInput => ({
+  ...base,
+  ...change,
+  rkeHa: { ...(base.rkeHa ?? {}), ...(change.rkeHa ?? {}) },
+});
 
 /** Changes a running deployment takes without replacing more than one server at a time. */
 const SAFE: [string, SettingsInput, SettingsInput][] = [
@@ -33,7 +37,11 @@ const SAFE: [string, SettingsInput, SettingsInput][] = [
   ['a pinned AMI', BASE, with_(BASE, { rkeHa: { amiId: 'ami-0123456789abcdef0' } })],
   ['a newer RKE2', BASE, with_(BASE, { versions: { rke2: 'v1.35.9+rke2r1' } })],
   ['a proxy', BASE, with_(BASE, { proxy: { http: 'http://proxy.internal:3128' } })],
-  ['an air gap', BASE, with_(BASE, { airGap: { systemDefaultRegistry: 'registry.internal:5000', installerUrl: 'https://mirror.internal/install.sh' } })],
+  [
+    'an air gap',
+    BASE,
+    with_(BASE, { airGap: { systemDefaultRegistry: 'registry.internal:5000', installerUrl: 'https://mirror.internal/install.sh' } }),
+  ],
   ['another snapshot schedule', BASE, with_(BASE, { rkeHa: { etcdSnapshots: { scheduleCron: '0 */2 * * *', retention: 50 } } })],
   ['a larger root volume', BASE, with_(BASE, { rkeHa: { rootVolumeGb: 200 } })],
   ['another hostname (new tls-san)', BASE, { ...BASE, hostname: 'rancher2.example.com' }],
@@ -58,23 +66,27 @@ const SAFE_WILDCARD: [string, SettingsInput, SettingsInput][] = [
 
 /** What a change does to the balancer and to the addresses a wildcard name embeds. */
 const front = (c: { replaced: string[]; destroyed: string[] }) => [...c.replaced, ...c.destroyed].filter((a) => /^aws_(lb|eip)\./.test(a));
-const lostData = (c: { replaced: string[]; destroyed: string[] }) => [...c.replaced, ...c.destroyed].filter((a) => /^aws_(s3_bucket|db_instance|vpc)\./.test(a));
+const lostData = (c: { replaced: string[]; destroyed: string[] }) =>
+  [...c.replaced, ...c.destroyed].filter((a) => /^aws_(s3_bucket|db_instance|vpc)\./.test(a));
 
 describe('rke-ha day 2: changes a running deployment takes', () => {
-  it.each(SAFE)('%s replaces or destroys at most one server, and nothing that holds the cluster\'s data', (_name, before, after) => {
+  it.each(SAFE)("%s replaces or destroys at most one server, and nothing that holds the cluster's data", (_name, before, after) => {
     const change = plannedChange(synth(before), synth(after));
     expect(servers(change.replaced).length + servers(change.destroyed).length).toBeLessThanOrEqual(1);
     // Neither the snapshot bucket nor the datastore nor the VPC goes.
     expect(lostData(change)).toEqual([]);
   });
 
-  it.each(SAFE_WILDCARD)('without a domain, %s replaces at most one server, and neither the load balancer nor an Elastic IP', (_name, before, after) => {
-    const change = plannedChange(synth(before), synth(after));
-    expect(servers(change.replaced).length + servers(change.destroyed).length).toBeLessThanOrEqual(1);
-    expect(lostData(change)).toEqual([]);
-    // The name is eip-0's: it stays as long as the addresses do.
-    expect(front(change)).toEqual([]);
-  });
+  it.each(SAFE_WILDCARD)(
+    'without a domain, %s replaces at most one server, and neither the load balancer nor an Elastic IP',
+    (_name, before, after) => {
+      const change = plannedChange(synth(before), synth(after));
+      expect(servers(change.replaced).length + servers(change.destroyed).length).toBeLessThanOrEqual(1);
+      expect(lostData(change)).toEqual([]);
+      // The name is eip-0's: it stays as long as the addresses do.
+      expect(front(change)).toEqual([]);
+    },
+  );
 
   it('this change leaves a Route53 deployment as it was: the NLB keeps plain subnets (mappings would replace it), no Elastic IP, the record', () => {
     for (const input of [BASE, K3S, with_(BASE, { rancher: { tls: { mode: 'external', issuer: 'acme' } } })]) {
@@ -101,7 +113,16 @@ describe('rke-ha day 2: changes a running deployment takes', () => {
     // A held attribute that differs is reported per server (output servers_pending_replacement), never planned.
     for (const [, , after] of SAFE) {
       for (const instance of Object.values(resources(synth(after), 'aws_instance'))) {
-        expect(instance.lifecycle.ignore_changes).toEqual(['ami', 'user_data', 'user_data_base64', 'instance_type', 'key_name', 'subnet_id', 'private_ip', 'associate_public_ip_address']);
+        expect(instance.lifecycle.ignore_changes).toEqual([
+          'ami',
+          'user_data',
+          'user_data_base64',
+          'instance_type',
+          'key_name',
+          'subnet_id',
+          'private_ip',
+          'associate_public_ip_address',
+        ]);
       }
     }
   });
@@ -171,11 +192,23 @@ const OPTIONS_ON: [string, SettingsInput, SettingsInput][] = [
   ['flow logs to CloudWatch Logs', BASE, { ...BASE, vpc: { flowLogs: { destination: 'cloudwatch' } } }],
   ['flow logs to S3', BASE, { ...BASE, vpc: { flowLogs: { destination: 's3' } } }],
   ['every VPC endpoint', BASE, { ...BASE, vpc: { endpoints: ['s3', 'ssm', 'ssmmessages', 'ec2messages', 'kms', 'sts', 'ec2'] } }],
-  ['every VPC endpoint, private nodes', with_(BASE, { rkeHa: { privateNodes: true } }), with_(BASE, { rkeHa: { privateNodes: true }, vpc: { endpoints: ['s3', 'ssm', 'ssmmessages', 'ec2messages'] } })],
+  [
+    'every VPC endpoint, private nodes',
+    with_(BASE, { rkeHa: { privateNodes: true } }),
+    with_(BASE, { rkeHa: { privateNodes: true }, vpc: { endpoints: ['s3', 'ssm', 'ssmmessages', 'ec2messages'] } }),
+  ],
   ['VPC endpoints, K3s', K3S, { ...K3S, vpc: { endpoints: ['s3', 'ssm'] } }],
-  ['K3s: enhanced monitoring, log exports, IAM authentication', K3S, with_(K3S, { rkeHa: { distribution: 'k3s', datastore: { monitoringInterval: 60, logExports: true, iamAuthentication: true } } })],
+  [
+    'K3s: enhanced monitoring, log exports, IAM authentication',
+    K3S,
+    with_(K3S, { rkeHa: { distribution: 'k3s', datastore: { monitoringInterval: 60, logExports: true, iamAuthentication: true } } }),
+  ],
   ['K3s: another datastore port', K3S, with_(K3S, { rkeHa: { distribution: 'k3s', datastore: { port: 5433 } } })],
-  ['snapshot bucket access logging, events and Object Lock', BASE, with_(BASE, { rkeHa: { etcdSnapshots: { accessLogging: true, eventNotifications: true, objectLock: true } } })],
+  [
+    'snapshot bucket access logging, events and Object Lock',
+    BASE,
+    with_(BASE, { rkeHa: { etcdSnapshots: { accessLogging: true, eventNotifications: true, objectLock: true } } }),
+  ],
 ];
 
 describe('rke-ha day 2: turning on a security option', () => {
@@ -204,7 +237,11 @@ describe('the model itself', () => {
   });
 
   it('sees a replaced database when its engine changes, and a replaced bucket when the name changes', () => {
-    expect(plannedChange(synth(K3S), synth(with_(K3S, { rkeHa: { distribution: 'k3s', datastore: { engine: 'mysql' } } }))).replaced.some((a) => a.startsWith('aws_db_instance.'))).toBe(true);
+    expect(
+      plannedChange(synth(K3S), synth(with_(K3S, { rkeHa: { distribution: 'k3s', datastore: { engine: 'mysql' } } }))).replaced.some((a) =>
+        a.startsWith('aws_db_instance.'),
+      ),
+    ).toBe(true);
     expect(plannedChange(synth(BASE), synth({ ...BASE, name: 'rancher2' })).replaced.some((a) => a.startsWith('aws_s3_bucket.'))).toBe(true);
   });
 });
@@ -287,7 +324,12 @@ const EXISTING_REFUSED: [string, SettingsInput, SettingsInput, string, (before: 
     EXISTING,
     existing({ nodeHostNumber: 11 }),
     'rkeHa.existingNetwork moves the running servers at ["10.20.16.10","10.20.32.10","10.20.48.10"] to other addresses at once.',
-    (b, a) => expect(peerAddresses(a).flat().filter((ip) => runningAddresses(b).includes(ip))).toEqual([]),
+    (b, a) =>
+      expect(
+        peerAddresses(a)
+          .flat()
+          .filter((ip) => runningAddresses(b).includes(ip)),
+      ).toEqual([]),
   ],
 ];
 

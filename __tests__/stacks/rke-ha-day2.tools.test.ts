@@ -1,4 +1,3 @@
-
 import { cidrHost } from '../../lib/config/cidr';
 import type { SettingsInput } from '../../lib/config/schema';
 import { RKE_HA_STACK } from '../../app/stacks/rke-ha';
@@ -23,7 +22,11 @@ const K3S: SettingsInput = { ...BASE, rkeHa: { distribution: 'k3s' } };
 const DNS: SettingsInput = { ...BASE, rkeHa: { loadBalancer: { type: 'dns' } } };
 /** No domain: Rancher named after the NLB's first Elastic IP (dns.mode wildcard). */
 const WILDCARD: SettingsInput = { dns: { mode: 'wildcard' } };
-const with_ = (base: SettingsInput, change: Record<string, any>): SettingsInput => ({ ...base, ...change, rkeHa: { ...(base.rkeHa ?? {}), ...(change.rkeHa ?? {}) } });
+const with_ = (base: SettingsInput, change: Record<string, any>): SettingsInput => ({
+  ...base,
+  ...change,
+  rkeHa: { ...(base.rkeHa ?? {}), ...(change.rkeHa ?? {}) },
+});
 
 /** Changes a running deployment takes without replacing more than one server at a time. */
 const SAFE: [string, SettingsInput, SettingsInput][] = [
@@ -35,7 +38,11 @@ const SAFE: [string, SettingsInput, SettingsInput][] = [
   ['a pinned AMI', BASE, with_(BASE, { rkeHa: { amiId: 'ami-0123456789abcdef0' } })],
   ['a newer RKE2', BASE, with_(BASE, { versions: { rke2: 'v1.35.9+rke2r1' } })],
   ['a proxy', BASE, with_(BASE, { proxy: { http: 'http://proxy.internal:3128' } })],
-  ['an air gap', BASE, with_(BASE, { airGap: { systemDefaultRegistry: 'registry.internal:5000', installerUrl: 'https://mirror.internal/install.sh' } })],
+  [
+    'an air gap',
+    BASE,
+    with_(BASE, { airGap: { systemDefaultRegistry: 'registry.internal:5000', installerUrl: 'https://mirror.internal/install.sh' } }),
+  ],
   ['another snapshot schedule', BASE, with_(BASE, { rkeHa: { etcdSnapshots: { scheduleCron: '0 */2 * * *', retention: 50 } } })],
   ['a larger root volume', BASE, with_(BASE, { rkeHa: { rootVolumeGb: 200 } })],
   ['another hostname (new tls-san)', BASE, { ...BASE, hostname: 'rancher2.example.com' }],
@@ -62,7 +69,8 @@ const SAFE_WILDCARD: [string, SettingsInput, SettingsInput][] = [
 const front = (c: { replaced: string[]; destroyed: string[] }) => [...c.replaced, ...c.destroyed].filter((a) => /^aws_(lb|eip)\./.test(a));
 
 const rancherValues = (json: TerraformJson) => Object.values(resources(json, 'helm_release')).find((r) => r.chart === 'rancher').values[0] as string;
-const lostData = (c: { replaced: string[]; destroyed: string[] }) => [...c.replaced, ...c.destroyed].filter((a) => /^aws_(s3_bucket|db_instance|vpc)\./.test(a));
+const lostData = (c: { replaced: string[]; destroyed: string[] }) =>
+  [...c.replaced, ...c.destroyed].filter((a) => /^aws_(s3_bucket|db_instance|vpc)\./.test(a));
 
 /**
  * Changes refused at plan time: the text the message must carry, and the
@@ -196,7 +204,10 @@ function standIns(json: TerraformJson): object {
     const text = JSON.stringify(body);
     const references = [...text.matchAll(/\$\{[^}]*?\b([a-z0-9_]+\.[A-Za-z0-9_-]+)\./g)].map((m) => m[1]);
     const dependencies = [...new Set([...(dependsOn as string[]), ...references])].filter((d) => included.has(d));
-    data[standInName(address)] = { input: text.replace(/\$\{/g, () => '$${'), depends_on: dependencies.map((d) => `terraform_data.${standInName(d)}`) };
+    data[standInName(address)] = {
+      input: text.replace(/\$\{/g, () => '$${'),
+      depends_on: dependencies.map((d) => `terraform_data.${standInName(d)}`),
+    };
   }
   return { resource: { terraform_data: data } };
 }
@@ -205,10 +216,12 @@ describeWithTerraform('rke-ha day 2: the switch, ordered by terraform (stand-ins
   const standIn = (address: string) => `terraform_data.${standInName(address)}`;
   const firstOf = (json: TerraformJson) => rancherRecords(json)[0];
 
-  it('NLB to DNS round robin: the record is converted in place, and only then the other nodes\' records are created', () => {
+  it("NLB to DNS round robin: the record is converted in place, and only then the other nodes' records are created", () => {
     const order = applyOrder(standIns(synth(BASE)), standIns(synth(DNS)));
     const first = standIn(firstOf(synth(DNS)));
-    const others = records(synth(DNS)).map(standIn).filter((a) => a !== first);
+    const others = records(synth(DNS))
+      .map(standIn)
+      .filter((a) => a !== first);
     expect(others).toHaveLength(2);
     expect(order.actions.get(first)).toBe('update');
     for (const other of others) {
@@ -221,10 +234,12 @@ describeWithTerraform('rke-ha day 2: the switch, ordered by terraform (stand-ins
     expect(order.before.get(first)).toContain(`${lb} (destroy)`);
   });
 
-  it('DNS round robin to the NLB: the other nodes\' records are deleted before the record is converted back', () => {
+  it("DNS round robin to the NLB: the other nodes' records are deleted before the record is converted back", () => {
     const order = applyOrder(standIns(synth(DNS)), standIns(synth(BASE)));
     const first = standIn(firstOf(synth(BASE)));
-    const others = records(synth(DNS)).map(standIn).filter((a) => a !== first);
+    const others = records(synth(DNS))
+      .map(standIn)
+      .filter((a) => a !== first);
     expect(order.actions.get(first)).toBe('update');
     for (const other of others) {
       expect(order.actions.get(other)).toBe('delete');
@@ -249,12 +264,15 @@ describeWithTerraform('rke-ha day 2: changes refused at plan time (guard precond
     expect(outcomes[i]).toEqual([]);
   });
 
-  it.each(REFUSED.map((change, i) => [...change, SAFE_ALL.length + i] as const))('%s: refused, naming the setting and what to do', (_name, before, after, message, harm, i) => {
-    const refused = outcomes[i];
-    expect(refused).toHaveLength(1);
-    expect(refused[0]).toContain(message);
-    harm(synth(before), synth(after));
-  });
+  it.each(REFUSED.map((change, i) => [...change, SAFE_ALL.length + i] as const))(
+    '%s: refused, naming the setting and what to do',
+    (_name, before, after, message, harm, i) => {
+      const refused = outcomes[i];
+      expect(refused).toHaveLength(1);
+      expect(refused[0]).toContain(message);
+      harm(synth(before), synth(after));
+    },
+  );
 
   it('going below quorum is possible with the explicit opt-in, after the members were removed one at a time', () => {
     const after = with_(BASE, { rkeHa: { nodeCount: 1, allowQuorumLoss: true } });
@@ -266,7 +284,10 @@ describeWithTerraform('rke-ha day 2: changes refused at plan time (guard precond
     const before = synth(BASE);
     const after = synth(with_(BASE, { rkeHa: { ingressController: 'traefik' } }));
     const record = Object.keys(resources(after, 'terraform_data')).find((n) => n.includes('record-rkeHa-ingressController'))!;
-    const replacedRecord = { ...before, resource: { ...before.resource, terraform_data: { ...resources(before, 'terraform_data'), [record]: { input: 'traefik' } } } };
+    const replacedRecord = {
+      ...before,
+      resource: { ...before.resource, terraform_data: { ...resources(before, 'terraform_data'), [record]: { input: 'traefik' } } },
+    };
     expect(refusals(replacedRecord, after)).toEqual([]);
   });
 });
@@ -349,7 +370,12 @@ const EXISTING_REFUSED: [string, SettingsInput, SettingsInput, string, (before: 
     EXISTING,
     existing({ nodeHostNumber: 11 }),
     'rkeHa.existingNetwork moves the running servers at ["10.20.16.10","10.20.32.10","10.20.48.10"] to other addresses at once.',
-    (b, a) => expect(peerAddresses(a).flat().filter((ip) => runningAddresses(b).includes(ip))).toEqual([]),
+    (b, a) =>
+      expect(
+        peerAddresses(a)
+          .flat()
+          .filter((ip) => runningAddresses(b).includes(ip)),
+      ).toEqual([]),
   ],
 ];
 
@@ -364,11 +390,18 @@ describeWithTerraform('rke-ha day 2 in an existing VPC: refused at plan time (gu
     expect(outcomes[i]).toEqual([]);
   });
 
-  it.each(EXISTING_REFUSED.map((change, i) => [...change, EXISTING_SAFE.length + i] as const))('%s: refused, naming the setting and what to do', (name, before, after, message, harm, i) => {
-    const refused = outcomes[i];
-    expect(refused[0]).toContain(message);
-    // Moving from a created network also moves every server away from its address: both rules speak.
-    expect(refused.slice(1)).toEqual(name === 'a created network moved to an existing one' ? [expect.stringContaining('rkeHa.existingNetwork moves the running servers at ["10.0.0.10","10.0.16.10","10.0.32.10"]')] : []);
-    harm(synth(before), synth(after));
-  });
+  it.each(EXISTING_REFUSED.map((change, i) => [...change, EXISTING_SAFE.length + i] as const))(
+    '%s: refused, naming the setting and what to do',
+    (name, before, after, message, harm, i) => {
+      const refused = outcomes[i];
+      expect(refused[0]).toContain(message);
+      // Moving from a created network also moves every server away from its address: both rules speak.
+      expect(refused.slice(1)).toEqual(
+        name === 'a created network moved to an existing one'
+          ? [expect.stringContaining('rkeHa.existingNetwork moves the running servers at ["10.0.0.10","10.0.16.10","10.0.32.10"]')]
+          : [],
+      );
+      harm(synth(before), synth(after));
+    },
+  );
 });

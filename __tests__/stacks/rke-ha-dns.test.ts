@@ -1,4 +1,3 @@
-
 import type { SettingsInput } from '../../lib/config/schema';
 import { RKE_HA_STACK } from '../../app/stacks/rke-ha';
 import { expectSecretsByReference } from '../helpers/secrets';
@@ -27,9 +26,14 @@ describe('rke-ha with DNS round robin: no load balancer', () => {
     expect(eips).toHaveLength(servers);
     eips.forEach((eip, i) => expect(eip).toMatchObject({ domain: 'vpc', tags: { Name: `rancher-rke-ha-server-${i}` } }));
     // Allocated once the VPC reaches the internet; associated with its node by a resource of its own (a replaced node gets it back).
-    for (const eip of eips) expect(eip.depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/^aws_internet_gateway\./), expect.stringMatching(/^aws_route\./)]));
+    for (const eip of eips)
+      expect(eip.depends_on).toEqual(
+        expect.arrayContaining([expect.stringMatching(/^aws_internet_gateway\./), expect.stringMatching(/^aws_route\./)]),
+      );
     const instances = Object.keys(resources(j, 'aws_instance')).sort();
-    const associations = Object.values(resources(j, 'aws_eip_association')).sort((a, b) => String(a.instance_id).localeCompare(String(b.instance_id)));
+    const associations = Object.values(resources(j, 'aws_eip_association')).sort((a, b) =>
+      String(a.instance_id).localeCompare(String(b.instance_id)),
+    );
     expect(associations.map((a) => a.instance_id)).toEqual(instances.map((n) => `\${aws_instance.${n}.id}`));
     expect(j.output).not.toHaveProperty('load_balancer_dns_name');
     expect(j.output!.node_public_ips.value).toEqual(Object.keys(resources(j, 'aws_eip')).map((n) => `\${aws_eip.${n}.public_ip}`));
@@ -45,15 +49,27 @@ describe('rke-ha with DNS round robin: no load balancer', () => {
       expect(record).toMatchObject({ type: 'A', ttl: 60, multivalue_answer_routing_policy: true, records: [`\${aws_eip.${eips[i]}.public_ip}`] });
       const check = checks[/aws_route53_health_check\.([^.]+)\.id/.exec(record.health_check_id)![1]];
       // Rancher's own /ping through the node's ingress, asked for by Rancher's name (the ingress routes by it).
-      expect(check).toMatchObject({ type: 'HTTPS', ip_address: `\${aws_eip.${eips[i]}.public_ip}`, port: 443, fqdn: '${var.rancher_hostname}', resource_path: '/ping', request_interval: 30, failure_threshold: 3 });
+      expect(check).toMatchObject({
+        type: 'HTTPS',
+        ip_address: `\${aws_eip.${eips[i]}.public_ip}`,
+        port: 443,
+        fqdn: '${var.rancher_hostname}',
+        resource_path: '/ping',
+        request_interval: 30,
+        failure_threshold: 3,
+      });
     });
   });
 
   it('opens 80 and 443 to everyone and 6443 to the admin networks on the nodes, and nothing from a load balancer', () => {
-    const rules = Object.entries(resources(json, 'aws_vpc_security_group_ingress_rule')).filter(([n]) => n.startsWith('node-security-group_') && !n.includes('_cluster-'));
+    const rules = Object.entries(resources(json, 'aws_vpc_security_group_ingress_rule')).filter(
+      ([n]) => n.startsWith('node-security-group_') && !n.includes('_cluster-'),
+    );
     const described = rules.map(([, r]) => `${r.from_port} ${r.cidr_ipv4}${r.for_each ? ` for_each ${r.for_each}` : ''}`).sort();
     expect(described).toEqual(['443 0.0.0.0/0', '6443 ${each.value} for_each ${toset(local.admin_cidrs_effective)}', '80 0.0.0.0/0']);
-    expect(JSON.stringify(resources(json, 'aws_vpc_security_group_ingress_rule'))).not.toContain('referenced_security_group_id":"${aws_security_group.load-balancer');
+    expect(JSON.stringify(resources(json, 'aws_vpc_security_group_ingress_rule'))).not.toContain(
+      'referenced_security_group_id":"${aws_security_group.load-balancer',
+    );
   });
 
   describe('the gates wait for what serves the name', () => {
@@ -75,7 +91,7 @@ describe('rke-ha with DNS round robin: no load balancer', () => {
       expect(readyz.depends_on).toEqual(expect.arrayContaining([...served, ...adminRule, ...addresses(json, 'aws_instance')]));
     });
 
-    it('the Rancher release (Let\'s Encrypt HTTP-01 reaches a node by the name)', () => {
+    it("the Rancher release (Let's Encrypt HTTP-01 reaches a node by the name)", () => {
       expect(resources(json, 'helm_release')[rancherName].depends_on).toEqual(expect.arrayContaining(served));
     });
 

@@ -17,7 +17,6 @@ const synth = (input: SettingsInput) => synthSettings(RKE_HA_STACK, { ...SITE, .
 const json = synth({ rkeHa: { loadBalancer: { type: 'dns' } } });
 
 describe('rke-ha with DNS round robin: no load balancer', () => {
-
   it("reaches the API by Rancher's name as recorded at the first apply, which resolves to the nodes and is in every server certificate", () => {
     const recorded = Object.keys(resources(json, 'terraform_data')).find((n) => n.startsWith('deployment-guard_record-hostname_'));
     expect(resources(json, 'terraform_data')[recorded!].input).toBe('${var.rancher_hostname}');

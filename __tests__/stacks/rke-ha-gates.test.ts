@@ -1,4 +1,3 @@
-
 import { parse } from 'yaml';
 import type { SettingsInput } from '../../lib/config/schema';
 import { RKE_HA_STACK } from '../../app/stacks/rke-ha';
@@ -43,18 +42,45 @@ for (const tls of TLS) {
   const certManager = tls.mode !== 'external' && tls.issuer !== 'blank';
   const alb = tls.mode === 'external';
   for (const servers of [1, 3]) {
-    variants.push({ name: `rke2 nginx ${tls.mode}+${tls.issuer}${'privateCA' in tls ? '+privateCA' : ''} x${servers}`, input: { rancher: { tls }, rkeHa: { nodeCount: servers as 1 | 3 } }, servers, distribution: 'rke2', controller: 'ingress-nginx', certManager, alb });
+    variants.push({
+      name: `rke2 nginx ${tls.mode}+${tls.issuer}${'privateCA' in tls ? '+privateCA' : ''} x${servers}`,
+      input: { rancher: { tls }, rkeHa: { nodeCount: servers as 1 | 3 } },
+      servers,
+      distribution: 'rke2',
+      controller: 'ingress-nginx',
+      certManager,
+      alb,
+    });
     // Traefik and K3s support TLS at the ingress only.
     if (tls.mode === 'ingress') {
-      variants.push({ name: `rke2 traefik ${tls.issuer} x${servers}`, input: { rancher: { tls }, rkeHa: { nodeCount: servers as 1 | 3, ingressController: 'traefik' } }, servers, distribution: 'rke2', controller: 'traefik', certManager, alb });
-      variants.push({ name: `k3s ${tls.issuer} x${servers}`, input: { rancher: { tls }, rkeHa: { nodeCount: servers as 1 | 3, distribution: 'k3s' } }, servers, distribution: 'k3s', controller: 'traefik', certManager, alb });
+      variants.push({
+        name: `rke2 traefik ${tls.issuer} x${servers}`,
+        input: { rancher: { tls }, rkeHa: { nodeCount: servers as 1 | 3, ingressController: 'traefik' } },
+        servers,
+        distribution: 'rke2',
+        controller: 'traefik',
+        certManager,
+        alb,
+      });
+      variants.push({
+        name: `k3s ${tls.issuer} x${servers}`,
+        input: { rancher: { tls }, rkeHa: { nodeCount: servers as 1 | 3, distribution: 'k3s' } },
+        servers,
+        distribution: 'k3s',
+        controller: 'traefik',
+        certManager,
+        alb,
+      });
     }
   }
 }
 
 const synth = (input: SettingsInput) => synthSettings(RKE_HA_STACK, { hostname: 'rancher.example.com', hostedZone: 'example.com', ...input }).json;
 
-const gates = (json: TerraformJson) => Object.fromEntries(Object.values(gateReleases(json)).map((g) => [g.id.replace('rancher-aws-', ''), { address: `helm_release.${g.address}`, job: g.job }]));
+const gates = (json: TerraformJson) =>
+  Object.fromEntries(
+    Object.values(gateReleases(json)).map((g) => [g.id.replace('rancher-aws-', ''), { address: `helm_release.${g.address}`, job: g.job }]),
+  );
 const env = (job: any) => Object.fromEntries(job.spec.template.spec.containers[0].env.map((e: { name: string; value: string }) => [e.name, e.value]));
 const release = (json: TerraformJson, chart: string) => {
   const entry = Object.entries(resources(json, 'helm_release')).find(([, r]) => r.chart === chart);
@@ -69,7 +95,11 @@ describe.each(variants)('rke-ha first apply: $name', (v) => {
   const certManager = release(json, 'cert-manager');
 
   it('waits for every server before any chart: Ready nodes and, with etcd, voting members with ready API servers', () => {
-    expect(env(g['servers-ready'].job)).toMatchObject({ GATE: 'servers', SERVERS: String(v.servers), EMBEDDED_ETCD: String(v.distribution === 'rke2') });
+    expect(env(g['servers-ready'].job)).toMatchObject({
+      GATE: 'servers',
+      SERVERS: String(v.servers),
+      EMBEDDED_ETCD: String(v.distribution === 'rke2'),
+    });
     for (const chart of [rancher, certManager].filter(Boolean)) expect(dependencyClosure(json, chart!.address)).toContain(g['servers-ready'].address);
   });
 
@@ -89,7 +119,7 @@ describe.each(variants)('rke-ha first apply: $name', (v) => {
     expect(dependencyClosure(json, rancher.address)).toContain(g['ingress-ready'].address);
   });
 
-  it('waits for cert-manager\'s certificate after the release (never inside it), when cert-manager issues one', () => {
+  it("waits for cert-manager's certificate after the release (never inside it), when cert-manager issues one", () => {
     expect(g['certificate-ready'] !== undefined).toBe(v.certManager);
     expect(certManager !== undefined).toBe(v.certManager);
     if (v.certManager) {
@@ -118,23 +148,37 @@ describe.each(variants)('rke-ha first apply: $name', (v) => {
       expect(values).toContain(`"kind" = "HelmChartConfig", "metadata" = {"name" = "${v.distribution === 'k3s' ? 'traefik' : 'rke2-traefik'}"`);
       expect(values).toContain("readTimeout: '0s'");
     }
-    const idle = Object.values(resources(json, 'aws_lb_listener')).filter((l) => l.protocol === 'TCP').map((l) => [l.port, l.tcp_idle_timeout_seconds]);
-    expect(idle.sort()).toEqual(v.alb ? [[6443, 3600]] : [[443, 3600], [6443, 3600], [80, undefined]]);
+    const idle = Object.values(resources(json, 'aws_lb_listener'))
+      .filter((l) => l.protocol === 'TCP')
+      .map((l) => [l.port, l.tcp_idle_timeout_seconds]);
+    expect(idle.sort()).toEqual(
+      v.alb
+        ? [[6443, 3600]]
+        : [
+            [443, 3600],
+            [6443, 3600],
+            [80, undefined],
+          ],
+    );
   });
 
-  it('lets destroy get past Rancher\'s post-delete hook when an app uninstall times out', () => {
+  it("lets destroy get past Rancher's post-delete hook when an app uninstall times out", () => {
     expect(rancher.release.values[0]).toContain('"postDelete" = {"ignoreTimeoutError" = true');
   });
 
-  it('probes /ping only once whatever it goes through exists: every listener, balancer rule and node rule, the ALB\'s certificate validated', () => {
+  it("probes /ping only once whatever it goes through exists: every listener, balancer rule and node rule, the ALB's certificate validated", () => {
     const closure = dependencyClosure(json, ping(json));
     const front = [
       ...Object.keys(resources(json, 'aws_lb_listener')).map((n) => `aws_lb_listener.${n}`),
       ...Object.keys(resources(json, 'aws_lb_target_group_attachment')).map((n) => `aws_lb_target_group_attachment.${n}`),
       ...Object.keys(resources(json, 'aws_acm_certificate_validation')).map((n) => `aws_acm_certificate_validation.${n}`),
       // The rules in from the internet and out to the targets: the balancers' own, and the nodes' from a balancer.
-      ...Object.keys(resources(json, 'aws_vpc_security_group_ingress_rule')).filter((n) => /^(application-load-balancer|load-balancer)_|from-alb|public-/.test(n)).map((n) => `aws_vpc_security_group_ingress_rule.${n}`),
-      ...Object.keys(resources(json, 'aws_vpc_security_group_egress_rule')).filter((n) => /^application-load-balancer_/.test(n)).map((n) => `aws_vpc_security_group_egress_rule.${n}`),
+      ...Object.keys(resources(json, 'aws_vpc_security_group_ingress_rule'))
+        .filter((n) => /^(application-load-balancer|load-balancer)_|from-alb|public-/.test(n))
+        .map((n) => `aws_vpc_security_group_ingress_rule.${n}`),
+      ...Object.keys(resources(json, 'aws_vpc_security_group_egress_rule'))
+        .filter((n) => /^application-load-balancer_/.test(n))
+        .map((n) => `aws_vpc_security_group_egress_rule.${n}`),
     ];
     // 443, 80 and 6443 on the NLB; with an ALB, 443 and 80 there and 6443 on the NLB.
     expect(front.filter((a) => a.includes('listener'))).toHaveLength(3);
@@ -158,7 +202,10 @@ describe('rke-ha first apply: the join token and the snapshots', () => {
     const configs = (input: SettingsInput) => {
       const synthesized = synthSettings(RKE_HA_STACK, input).json;
       return Object.values(resources(synthesized, 'aws_instance')).map((server) => {
-        const files = parse(renderTemplate(userDataOf(synthesized, server), (e) => `value-of-${e}`)).write_files as { path: string; content: string }[];
+        const files = parse(renderTemplate(userDataOf(synthesized, server), (e) => `value-of-${e}`)).write_files as {
+          path: string;
+          content: string;
+        }[];
         return files.find((f) => f.path === '/etc/rancher/rke2/config.yaml')!.content;
       });
     };

@@ -41,11 +41,35 @@ for (const tls of TLS) {
   const certManager = tls.mode !== 'external' && tls.issuer !== 'blank';
   const alb = tls.mode === 'external';
   for (const servers of [1, 3]) {
-    variants.push({ name: `rke2 nginx ${tls.mode}+${tls.issuer}${'privateCA' in tls ? '+privateCA' : ''} x${servers}`, input: { rancher: { tls }, rkeHa: { nodeCount: servers as 1 | 3 } }, servers, distribution: 'rke2', controller: 'ingress-nginx', certManager, alb });
+    variants.push({
+      name: `rke2 nginx ${tls.mode}+${tls.issuer}${'privateCA' in tls ? '+privateCA' : ''} x${servers}`,
+      input: { rancher: { tls }, rkeHa: { nodeCount: servers as 1 | 3 } },
+      servers,
+      distribution: 'rke2',
+      controller: 'ingress-nginx',
+      certManager,
+      alb,
+    });
     // Traefik and K3s support TLS at the ingress only.
     if (tls.mode === 'ingress') {
-      variants.push({ name: `rke2 traefik ${tls.issuer} x${servers}`, input: { rancher: { tls }, rkeHa: { nodeCount: servers as 1 | 3, ingressController: 'traefik' } }, servers, distribution: 'rke2', controller: 'traefik', certManager, alb });
-      variants.push({ name: `k3s ${tls.issuer} x${servers}`, input: { rancher: { tls }, rkeHa: { nodeCount: servers as 1 | 3, distribution: 'k3s' } }, servers, distribution: 'k3s', controller: 'traefik', certManager, alb });
+      variants.push({
+        name: `rke2 traefik ${tls.issuer} x${servers}`,
+        input: { rancher: { tls }, rkeHa: { nodeCount: servers as 1 | 3, ingressController: 'traefik' } },
+        servers,
+        distribution: 'rke2',
+        controller: 'traefik',
+        certManager,
+        alb,
+      });
+      variants.push({
+        name: `k3s ${tls.issuer} x${servers}`,
+        input: { rancher: { tls }, rkeHa: { nodeCount: servers as 1 | 3, distribution: 'k3s' } },
+        servers,
+        distribution: 'k3s',
+        controller: 'traefik',
+        certManager,
+        alb,
+      });
     }
   }
 }
@@ -60,7 +84,9 @@ describe('rke-ha first apply: the join token and the snapshots', () => {
 
   it('computes, in Terraform, the hash k3s computes over the served server-ca.crt (the file boot-lib writes byte for byte)', () => {
     const pem = '-----BEGIN CERTIFICATE-----\nMIIBkTCB+wIJAKHBfpegPjMCMA0GCSqGSIb3DQEBCwUA\n-----END CERTIFICATE-----\n';
-    const expression = expressionOf(token.value).replace(ca.value.slice(2, -1), JSON.stringify(pem)).replace('random_password.join-token.result', '"s3cret"');
+    const expression = expressionOf(token.value)
+      .replace(ca.value.slice(2, -1), JSON.stringify(pem))
+      .replace('random_password.join-token.result', '"s3cret"');
     expect(evaluate(expression)).toBe(`K10${createHash('sha256').update(pem).digest('hex')}::server:s3cret`);
   });
 });

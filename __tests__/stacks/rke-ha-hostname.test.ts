@@ -27,13 +27,18 @@ const apiHost = (json: TerraformJson): string => json.provider!.kubernetes[0].ho
 /** What refers to Rancher's name (the `rancher_hostname` variable): what a new name changes, or reads under it. */
 function usersOfHostname(json: TerraformJson): string[] {
   const out: string[] = [];
-  const blocks: [string, Record<string, Record<string, unknown>>][] = [['', json.resource], ['data.', json.data ?? {}]];
+  const blocks: [string, Record<string, Record<string, unknown>>][] = [
+    ['', json.resource],
+    ['data.', json.data ?? {}],
+  ];
   for (const [prefix, byType] of blocks) {
     for (const [type, byName] of Object.entries(byType)) {
-      for (const [name, body] of Object.entries(byName)) if (JSON.stringify(body).includes('var.rancher_hostname')) out.push(`${prefix}${type}.${name.replace(/_[0-9A-F]{8}$/, '')}`);
+      for (const [name, body] of Object.entries(byName))
+        if (JSON.stringify(body).includes('var.rancher_hostname')) out.push(`${prefix}${type}.${name.replace(/_[0-9A-F]{8}$/, '')}`);
     }
   }
-  for (const [type, configs] of Object.entries(json.provider ?? {})) if (JSON.stringify(configs).includes('var.rancher_hostname')) out.push(`provider.${type}`);
+  for (const [type, configs] of Object.entries(json.provider ?? {}))
+    if (JSON.stringify(configs).includes('var.rancher_hostname')) out.push(`provider.${type}`);
   return out.sort();
 }
 
@@ -41,7 +46,7 @@ describe.each(FRONTS)('a new hostname, %s in front', (_name, input) => {
   const before = synth(input);
   const after = synth(renamed(input));
 
-  it('reaches the API by the NLB\'s own name (in every server\'s tls-san), which the change does not touch', () => {
+  it("reaches the API by the NLB's own name (in every server's tls-san), which the change does not touch", () => {
     expect(apiHost(before)).toMatch(/^https:\/\/\$\{aws_lb\.load-balancer_lb_[0-9A-F]+\.dns_name\}:6443$/);
     expect(clusterProviders(after)).toEqual(clusterProviders(before));
     expect(after.output!.kubeconfig).toEqual(before.output!.kubeconfig);
@@ -52,7 +57,14 @@ describe.each(FRONTS)('a new hostname, %s in front', (_name, input) => {
     const users = usersOfHostname(after);
     // Never the cluster providers or the API probe: the refresh of every in-cluster object works as before.
     expect(users.filter((u) => /^provider\.(kubernetes|helm)$|^data\.http\.api-readiness/.test(u))).toEqual([]);
-    expect(users).toEqual(expect.arrayContaining(['aws_route53_record.dns_record', 'helm_release.rancher_release', 'data.http.rancher-readiness_ping', 'provider.rancher2']));
+    expect(users).toEqual(
+      expect.arrayContaining([
+        'aws_route53_record.dns_record',
+        'helm_release.rancher_release',
+        'data.http.rancher-readiness_ping',
+        'provider.rancher2',
+      ]),
+    );
     // The servers' user data names it (tls-san) but is held (ignore_changes) and reported in servers_pending_replacement.
     for (const instance of Object.values(resources(after, 'aws_instance'))) expect(instance.lifecycle.ignore_changes).toContain('user_data_base64');
     // /ping waits for the chart, which changes: Terraform reads it at apply time, after the new record exists.
@@ -79,7 +91,7 @@ describe('a new hostname with DNS round robin (no load balancer)', () => {
 });
 
 describe('no domain (dns.mode wildcard)', () => {
-  it('reaches the API by Rancher\'s sslip.io name, which no accepted setting changes and a replaced NLB keeps', () => {
+  it("reaches the API by Rancher's sslip.io name, which no accepted setting changes and a replaced NLB keeps", () => {
     const json = synth({ dns: { mode: 'wildcard' } });
     expect(apiHost(json)).toMatch(/^https:\/\/\$\{.*aws_eip\.load-balancer_eip-0_[0-9A-F]+\.public_ip.*\}.*:6443$/);
   });

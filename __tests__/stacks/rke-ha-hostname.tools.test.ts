@@ -53,13 +53,13 @@ describe('a new hostname with DNS round robin (no load balancer)', () => {
 describe('switching the front (the API name moves with it)', () => {
   const DNS: SettingsInput = { ...SITE, rkeHa: { loadBalancer: { type: 'dns' } } };
 
-  it('NLB to DNS round robin is taken: the API is then reached by Rancher\'s name, which every server certificate carries and which still leads to the cluster', () => {
+  it("NLB to DNS round robin is taken: the API is then reached by Rancher's name, which every server certificate carries and which still leads to the cluster", () => {
     expect(refusals(synth(SITE), synth(DNS))).toEqual([]);
     // The record of the name is new in that plan: its input (Rancher's name) is known, so is the providers' address.
     expect(apiHost(synth(DNS))).toMatch(/terraform_data\.deployment-guard_record-hostname_/);
   });
 
-  it('DNS round robin to the NLB is refused: the new NLB\'s name is unknown in that plan and not in the servers\' certificates', () => {
+  it("DNS round robin to the NLB is refused: the new NLB's name is unknown in that plan and not in the servers' certificates", () => {
     const [message] = refusals(synth(DNS), synth(SITE));
     expect(message).toContain('rkeHa.loadBalancer.type is "nlb", but this deployment was created with "dns".');
     expect(message).toContain('terraform apply -target=<the aws_lb address of the load balancer>');

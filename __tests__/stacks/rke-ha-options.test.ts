@@ -27,7 +27,7 @@ describe('rke-ha options: a single node that grows to three', () => {
     expect(Object.keys(resources(one, 'aws_lb_target_group_attachment'))).toHaveLength(3);
   });
 
-  it('keeps the first server\'s identity when growing: same address, same settings, so Terraform updates nothing on it', () => {
+  it("keeps the first server's identity when growing: same address, same settings, so Terraform updates nothing on it", () => {
     const [firstName] = Object.keys(instances(one));
     expect(Object.keys(instances(three))).toContain(firstName);
     expect(withoutUserData(instances(three)[firstName])).toEqual(withoutUserData(instances(one)[firstName]));
@@ -84,14 +84,21 @@ describe('rke-ha options: private node subnets', () => {
 describe('rke-ha options: VPC flow logs and endpoints', () => {
   const json = synth({ vpc: { flowLogs: { destination: 'cloudwatch', retentionDays: 30 }, endpoints: ['s3', 'ssm', 'ssmmessages', 'ec2messages'] } });
   const [vpcName] = Object.keys(resources(json, 'aws_vpc'));
-  const endpoint = (j: TerraformJson, service: string) => Object.values(resources(j, 'aws_vpc_endpoint')).find((e) => String(e.service_name).endsWith(`.${service}`));
+  const endpoint = (j: TerraformJson, service: string) =>
+    Object.values(resources(j, 'aws_vpc_endpoint')).find((e) => String(e.service_name).endsWith(`.${service}`));
   const publicSubnets = (j: TerraformJson) => Object.keys(resources(j, 'aws_subnet')).filter((n) => n.startsWith('network_public'));
-  const routeTables = (j: TerraformJson, prefix: string) => Object.keys(resources(j, 'aws_route_table')).filter((n) => n.startsWith(prefix)).map((n) => `\${aws_route_table.${n}.id}`);
+  const routeTables = (j: TerraformJson, prefix: string) =>
+    Object.keys(resources(j, 'aws_route_table'))
+      .filter((n) => n.startsWith(prefix))
+      .map((n) => `\${aws_route_table.${n}.id}`);
 
   it('logs the VPC to CloudWatch Logs, kept for the given days', () => {
     const [flowLog] = Object.values(resources(json, 'aws_flow_log'));
     expect(flowLog).toMatchObject({ vpc_id: `\${aws_vpc.${vpcName}.id}`, traffic_type: 'ALL', log_destination_type: 'cloud-watch-logs' });
-    expect(Object.values(resources(json, 'aws_cloudwatch_log_group'))[0]).toMatchObject({ name: '/aws/vpc-flow-logs/rancher-rke-ha', retention_in_days: 30 });
+    expect(Object.values(resources(json, 'aws_cloudwatch_log_group'))[0]).toMatchObject({
+      name: '/aws/vpc-flow-logs/rancher-rke-ha',
+      retention_in_days: 30,
+    });
   });
 
   it('puts the interface endpoints in the three public subnets, and S3 routes in the route tables of the nodes', () => {
@@ -99,7 +106,10 @@ describe('rke-ha options: VPC flow logs and endpoints', () => {
     expect(endpoint(json, 's3').route_table_ids).toEqual(routeTables(json, 'network_public'));
     // Private nodes: their own route tables too (the public one stays: the load balancers' subnets).
     const privateNodes = synth({ rkeHa: { privateNodes: true }, vpc: { endpoints: ['s3'] } });
-    expect(endpoint(privateNodes, 's3').route_table_ids).toEqual([...routeTables(privateNodes, 'network_public'), ...routeTables(privateNodes, 'private-subnets')]);
+    expect(endpoint(privateNodes, 's3').route_table_ids).toEqual([
+      ...routeTables(privateNodes, 'network_public'),
+      ...routeTables(privateNodes, 'private-subnets'),
+    ]);
   });
 
   it('creates nothing of the kind by default, and keeps a flow log bucket unless forceDestroyBucket', () => {
@@ -119,7 +129,9 @@ describe('rke-ha options: API audit log', () => {
   });
 
   it('sets the chart auditLog level, destination and rotation', () => {
-    expect(values(synth({ rancher: { auditLog: { enabled: true, level: 2, destination: 'hostPath', maxAgeDays: 7, maxBackups: 5, maxSizeMb: 50 } } }))).toContain(
+    expect(
+      values(synth({ rancher: { auditLog: { enabled: true, level: 2, destination: 'hostPath', maxAgeDays: 7, maxBackups: 5, maxSizeMb: 50 } } })),
+    ).toContain(
       '"auditLog" = {"enabled" = true, "level" = 2, "destination" = "hostPath", "hostPath" = "/var/log/rancher/audit/", "maxAge" = 7, "maxBackup" = 5, "maxSize" = 50}',
     );
     expect(values(synth({ rancher: { auditLog: { enabled: true } } }))).toContain(
@@ -132,7 +144,8 @@ describe('rke-ha options: API audit log', () => {
 describe('rke-ha options: HTTP proxy', () => {
   const json = synth({ proxy: { http: 'http://proxy.internal:3128', noProxy: ['.corp.example'] } });
   const userData = Object.values(instances(json)).map((i) => i.user_data as string);
-  const files = (text: string) => parse(renderTemplate(text, (e) => `value-of-${e.replace(/[^a-z0-9]+/gi, '-')}`)).write_files as { path: string; content: string }[];
+  const files = (text: string) =>
+    parse(renderTemplate(text, (e) => `value-of-${e.replace(/[^a-z0-9]+/gi, '-')}`)).write_files as { path: string; content: string }[];
   const releases = Object.values(resources(json, 'helm_release'));
 
   it('gives RKE2 (and containerd) the proxy in /etc/default/rke2-server, and the bootstrap exports it for the installer', () => {
@@ -142,12 +155,23 @@ describe('rke-ha options: HTTP proxy', () => {
       expect(service).toContain('HTTP_PROXY="http://proxy.internal:3128"');
       expect(service).toContain('HTTPS_PROXY="http://proxy.internal:3128"');
       const noProxy = /NO_PROXY="([^"]*)"/.exec(service)![1].split(',');
-      expect(noProxy).toEqual(expect.arrayContaining(['10.0.0.0/16', '10.42.0.0/16', '10.43.0.0/16', '169.254.169.254', '.svc', '.cluster.local', '.corp.example', 'value-of-var-rancher-hostname']));
+      expect(noProxy).toEqual(
+        expect.arrayContaining([
+          '10.0.0.0/16',
+          '10.42.0.0/16',
+          '10.43.0.0/16',
+          '169.254.169.254',
+          '.svc',
+          '.cluster.local',
+          '.corp.example',
+          'value-of-var-rancher-hostname',
+        ]),
+      );
       expect(written.find((f) => f.path === '/etc/rancher/bootstrap.env')!.content).toContain('HTTPS_PROXY="http://proxy.internal:3128"');
     }
   });
 
-  it('sets the Rancher chart proxy and noProxy, and cert-manager\'s', () => {
+  it("sets the Rancher chart proxy and noProxy, and cert-manager's", () => {
     const rancher = releases.find((r) => r.chart === 'rancher').values[0];
     expect(rancher).toContain('"proxy" = "http://proxy.internal:3128"');
     expect(rancher).toMatch(/"noProxy" = "localhost,127\.0\.0\.1,.*10\.42\.0\.0\/16.*\$\{var\.rancher_hostname\}.*\.corp\.example"/);
@@ -169,7 +193,10 @@ describe('rke-ha options: HTTP proxy', () => {
 describe('rke-ha options: air gap', () => {
   const json = synth({ airGap: AIR_GAP });
   const [first] = Object.values(instances(json));
-  const written = parse(renderTemplate(first.user_data, (e) => `value-of-${e.replace(/[^a-z0-9]+/gi, '-')}`)).write_files as { path: string; content: string }[];
+  const written = parse(renderTemplate(first.user_data, (e) => `value-of-${e.replace(/[^a-z0-9]+/gi, '-')}`)).write_files as {
+    path: string;
+    content: string;
+  }[];
   const releases = Object.values(resources(json, 'helm_release'));
 
   it('points RKE2 at the private registry and its mirrors, and the installer at the mirror', () => {
@@ -177,7 +204,9 @@ describe('rke-ha options: air gap', () => {
     expect(parse(written.find((f) => f.path === '/etc/rancher/rke2/registries.yaml')!.content)).toEqual({
       mirrors: { 'docker.io': { endpoint: ['https://registry.internal:5000'] }, 'quay.io': { endpoint: ['https://registry.internal:5000/quay'] } },
     });
-    expect(written.find((f) => f.path === '/etc/rancher/bootstrap.env')!.content).toContain('RKE2_INSTALL_URL="https://mirror.internal/rke2/install.sh"');
+    expect(written.find((f) => f.path === '/etc/rancher/bootstrap.env')!.content).toContain(
+      'RKE2_INSTALL_URL="https://mirror.internal/rke2/install.sh"',
+    );
   });
 
   it('installs both charts from the mirrored repositories, Rancher with the registry and bundled system charts', () => {
@@ -204,9 +233,18 @@ describe('rke-ha options: K3s with an external datastore', () => {
   const dbGroup = Object.keys(groups).find((n) => n.startsWith('datastore'))!;
 
   it('keeps the cluster state in an encrypted, private, multi-AZ RDS PostgreSQL reachable only from the servers', () => {
-    expect(db).toMatchObject({ engine: 'postgres', storage_encrypted: true, publicly_accessible: false, multi_az: true, skip_final_snapshot: false, backup_retention_period: 7 });
+    expect(db).toMatchObject({
+      engine: 'postgres',
+      storage_encrypted: true,
+      publicly_accessible: false,
+      multi_az: true,
+      skip_final_snapshot: false,
+      backup_retention_period: 7,
+    });
     expect(db.password).toMatch(/^\$\{random_password\.datastore_password_[^}]+\.result\}$/);
-    const rules = Object.values(resources(json, 'aws_vpc_security_group_ingress_rule')).filter((r) => r.security_group_id === `\${aws_security_group.${dbGroup}.id}`);
+    const rules = Object.values(resources(json, 'aws_vpc_security_group_ingress_rule')).filter(
+      (r) => r.security_group_id === `\${aws_security_group.${dbGroup}.id}`,
+    );
     expect(rules.map((r) => [r.from_port, r.referenced_security_group_id])).toEqual([[5432, `\${aws_security_group.${nodeGroup}.id}`]]);
   });
 
@@ -222,19 +260,35 @@ describe('rke-ha options: K3s with an external datastore', () => {
   it('hands the servers the connection string (with the password) through a SecureString, never user data', () => {
     const [, param] = Object.entries(resources(json, 'aws_ssm_parameter')).find(([n]) => n.includes('datastore-endpoint'))!;
     expect(param.type).toBe('SecureString');
-    expect(param.value).toBe(`'postgres://k3s:\${${'random_password.datastore_password_'}${/datastore_password_([^.}]+)/.exec(db.password)![1]}.result}@\${aws_db_instance.${dbName}.endpoint}/k3s?sslmode=require'`);
+    expect(param.value).toBe(
+      `'postgres://k3s:\${${'random_password.datastore_password_'}${/datastore_password_([^.}]+)/.exec(db.password)![1]}.result}@\${aws_db_instance.${dbName}.endpoint}/k3s?sslmode=require'`,
+    );
     servers.forEach((s) => expect(s.user_data).not.toContain('postgres://'));
   });
 
-  it('opens the K3s port table between servers, not RKE2\'s etcd ports', () => {
+  it("opens the K3s port table between servers, not RKE2's etcd ports", () => {
     const selfRules = Object.values(resources(json, 'aws_vpc_security_group_ingress_rule')).filter(
-      (r) => r.security_group_id === `\${aws_security_group.${nodeGroup}.id}` && r.referenced_security_group_id === `\${aws_security_group.${nodeGroup}.id}`,
+      (r) =>
+        r.security_group_id === `\${aws_security_group.${nodeGroup}.id}` &&
+        r.referenced_security_group_id === `\${aws_security_group.${nodeGroup}.id}`,
     );
-    expect(selfRules.map((r) => `${r.ip_protocol}/${r.from_port}`).sort()).toEqual(['tcp/10250', 'tcp/30000', 'tcp/6443', 'udp/51820', 'udp/51821', 'udp/8472']);
+    expect(selfRules.map((r) => `${r.ip_protocol}/${r.from_port}`).sort()).toEqual([
+      'tcp/10250',
+      'tcp/30000',
+      'tcp/6443',
+      'udp/51820',
+      'udp/51821',
+      'udp/8472',
+    ]);
   });
 
-  it('uses K3s\' Traefik for the Rancher ingress, needs no snapshot bucket, and keeps the Helm releases', () => {
-    expect(Object.values(resources(json, 'helm_release')).map((r) => r.chart).filter((c) => !c.includes('/assets/')).sort()).toEqual(['cert-manager', 'rancher', 'rancher-backup', 'rancher-backup-crd']);
+  it("uses K3s' Traefik for the Rancher ingress, needs no snapshot bucket, and keeps the Helm releases", () => {
+    expect(
+      Object.values(resources(json, 'helm_release'))
+        .map((r) => r.chart)
+        .filter((c) => !c.includes('/assets/'))
+        .sort(),
+    ).toEqual(['cert-manager', 'rancher', 'rancher-backup', 'rancher-backup-crd']);
     expect(Object.values(resources(json, 'helm_release')).find((r) => r.chart === 'rancher').values[0]).toContain('"ingressClassName" = "traefik"');
     // Rancher's backups have a bucket of their own with K3s too; there is no etcd snapshot bucket.
     expect(Object.keys(resources(json, 'aws_s3_bucket'))).toEqual([expect.stringMatching(/^rancher-backups_bucket_/)]);
@@ -250,9 +304,13 @@ describe('rke-ha options: K3s with an external datastore', () => {
   });
 
   it('refuses what K3s cannot do here, naming the field', () => {
-    expect(() => settings({ rkeHa: { distribution: 'k3s', ingressController: 'ingress-nginx' } })).toThrow(/rkeHa\.ingressController: K3s brings Traefik/);
+    expect(() => settings({ rkeHa: { distribution: 'k3s', ingressController: 'ingress-nginx' } })).toThrow(
+      /rkeHa\.ingressController: K3s brings Traefik/,
+    );
     expect(() => settings({ rkeHa: { nodeCount: 2 } })).toThrow(/rkeHa\.nodeCount: expected 1 or 3 with rke2/);
-    expect(() => settings({ rkeHa: { distribution: 'k3s' }, rancher: { tls: { mode: 'external', issuer: 'acme' } } })).toThrow(/rancher\.tls\.mode: .*ingress-nginx only/);
+    expect(() => settings({ rkeHa: { distribution: 'k3s' }, rancher: { tls: { mode: 'external', issuer: 'acme' } } })).toThrow(
+      /rancher\.tls\.mode: .*ingress-nginx only/,
+    );
   });
 });
 
@@ -260,7 +318,9 @@ describe('rke-ha options: egress closed except to the proxy', () => {
   const json = synth({ proxy: { http: 'http://10.9.0.5:3128', egressOnlyTo: ['10.9.0.0/24'] } });
   const groups = resources(json, 'aws_security_group');
   const nodeGroup = Object.keys(groups).find((n) => n.startsWith('node-security-group'))!;
-  const egress = Object.values(resources(json, 'aws_vpc_security_group_egress_rule')).filter((r) => r.security_group_id === `\${aws_security_group.${nodeGroup}.id}`);
+  const egress = Object.values(resources(json, 'aws_vpc_security_group_egress_rule')).filter(
+    (r) => r.security_group_id === `\${aws_security_group.${nodeGroup}.id}`,
+  );
 
   it('lets the nodes reach only the VPC and the proxy network', () => {
     expect(egress.map((r) => [r.ip_protocol, r.cidr_ipv4]).sort()).toEqual([
@@ -269,7 +329,7 @@ describe('rke-ha options: egress closed except to the proxy', () => {
     ]);
   });
 
-  it('sends Rancher\'s own name through the proxy then (it resolves to public load balancer addresses)', () => {
+  it("sends Rancher's own name through the proxy then (it resolves to public load balancer addresses)", () => {
     const [server] = Object.values(instances(json));
     const noProxy = /NO_PROXY="([^"]*)"/.exec(server.user_data)![1];
     expect(noProxy).not.toContain('rancher_hostname');
@@ -280,8 +340,13 @@ describe('rke-ha options: egress closed without a proxy (mirrors inside the allo
   const input: SettingsInput = { proxy: { egressOnlyTo: ['10.9.0.0/24'] }, airGap: AIR_GAP };
   const json = synth(input);
   const nodeGroup = Object.keys(resources(json, 'aws_security_group')).find((n) => n.startsWith('node-security-group'))!;
-  const egress = Object.values(resources(json, 'aws_vpc_security_group_egress_rule')).filter((r) => r.security_group_id === `\${aws_security_group.${nodeGroup}.id}`);
-  const services = (j: TerraformJson) => Object.values(resources(j, 'aws_vpc_endpoint')).map((e) => [String(e.service_name).split('.').pop(), e.vpc_endpoint_type]).sort();
+  const egress = Object.values(resources(json, 'aws_vpc_security_group_egress_rule')).filter(
+    (r) => r.security_group_id === `\${aws_security_group.${nodeGroup}.id}`,
+  );
+  const services = (j: TerraformJson) =>
+    Object.values(resources(j, 'aws_vpc_endpoint'))
+      .map((e) => [String(e.service_name).split('.').pop(), e.vpc_endpoint_type])
+      .sort();
 
   it('adds the endpoints the nodes need to boot and be reached: SSM, Session Manager, the agent channel, S3 for snapshots', () => {
     expect(services(json)).toEqual([
@@ -306,7 +371,9 @@ describe('rke-ha options: egress closed without a proxy (mirrors inside the allo
   it('boots no server before its egress rules and the endpoints exist (a new group has no egress at all)', () => {
     const needed = [
       ...Object.keys(resources(json, 'aws_vpc_endpoint')).map((n) => `aws_vpc_endpoint.${n}`),
-      ...Object.entries(resources(json, 'aws_vpc_security_group_egress_rule')).filter(([, r]) => r.security_group_id === `\${aws_security_group.${nodeGroup}.id}`).map(([n]) => `aws_vpc_security_group_egress_rule.${n}`),
+      ...Object.entries(resources(json, 'aws_vpc_security_group_egress_rule'))
+        .filter(([, r]) => r.security_group_id === `\${aws_security_group.${nodeGroup}.id}`)
+        .map(([n]) => `aws_vpc_security_group_egress_rule.${n}`),
     ];
     expect(needed).toHaveLength(7);
     const servers = Object.keys(resources(json, 'aws_instance')).map((n) => `aws_instance.${n}`);
@@ -315,7 +382,9 @@ describe('rke-ha options: egress closed without a proxy (mirrors inside the allo
     // With egress open, its one rule.
     const open = synth({});
     const [all] = Object.keys(resources(open, 'aws_vpc_security_group_egress_rule')).filter((n) => n.startsWith('node-security-group_egress-all'));
-    expect(dependencyClosure(open, `aws_instance.${Object.keys(resources(open, 'aws_instance'))[0]}`).has(`aws_vpc_security_group_egress_rule.${all}`)).toBe(true);
+    expect(
+      dependencyClosure(open, `aws_instance.${Object.keys(resources(open, 'aws_instance'))[0]}`).has(`aws_vpc_security_group_egress_rule.${all}`),
+    ).toBe(true);
   });
 
   it('adds nothing with a proxy (it carries SSM and S3), and the S3 rule whenever closed egress meets a configured S3 gateway', () => {
@@ -323,11 +392,15 @@ describe('rke-ha options: egress closed without a proxy (mirrors inside the allo
     const withGateway = synth({ proxy: { http: 'http://10.9.0.5:3128', egressOnlyTo: ['10.9.0.0/24'] }, vpc: { endpoints: ['s3'] } });
     expect(Object.values(resources(withGateway, 'aws_vpc_security_group_egress_rule')).filter((r) => r.prefix_list_id)).toHaveLength(1);
     // Open egress needs no rule for it.
-    expect(Object.values(resources(synth({ vpc: { endpoints: ['s3'] } }), 'aws_vpc_security_group_egress_rule')).filter((r) => r.prefix_list_id)).toEqual([]);
+    expect(
+      Object.values(resources(synth({ vpc: { endpoints: ['s3'] } }), 'aws_vpc_security_group_egress_rule')).filter((r) => r.prefix_list_id),
+    ).toEqual([]);
   });
 
   it('is refused without the mirrors, naming proxy.egressOnlyTo', () => {
-    expect(() => settings({ proxy: { egressOnlyTo: ['10.9.0.0/24'] } })).toThrow(/proxy\.egressOnlyTo: closes the nodes' egress .* set airGap\.installerUrl/);
+    expect(() => settings({ proxy: { egressOnlyTo: ['10.9.0.0/24'] } })).toThrow(
+      /proxy\.egressOnlyTo: closes the nodes' egress .* set airGap\.installerUrl/,
+    );
   });
 });
 

@@ -16,18 +16,25 @@ describeRootModules(
 
 const release = (json: TerraformJson, chart: string) => Object.values(resources(json, 'helm_release')).find((r) => r.chart === chart);
 /** The TLS secrets (the backup operator's secrets, rancher-backups_*, are checked in __tests__/lib/rancher/rancher-backups.test.ts). */
-const tlsSecretEntries = (json: TerraformJson) => Object.entries(resources(json, 'kubernetes_secret_v1')).filter(([name]) => !name.startsWith('rancher-backups_'));
+const tlsSecretEntries = (json: TerraformJson) =>
+  Object.entries(resources(json, 'kubernetes_secret_v1')).filter(([name]) => !name.startsWith('rancher-backups_'));
 const secrets = (json: TerraformJson) => tlsSecretEntries(json).map(([, secret]) => secret);
 const secretNamed = (json: TerraformJson, name: string) => secrets(json).find((s) => s.metadata.name === name);
 const lbs = (json: TerraformJson) => Object.values(resources(json, 'aws_lb'));
-const listenerPorts = (json: TerraformJson) => Object.values(resources(json, 'aws_lb_listener')).map((l) => l.port).sort((a, b) => a - b);
+const listenerPorts = (json: TerraformJson) =>
+  Object.values(resources(json, 'aws_lb_listener'))
+    .map((l) => l.port)
+    .sort((a, b) => a - b);
 const ping = (json: TerraformJson) => Object.values(dataSources(json, 'http')).find((d) => String(d.url).endsWith('/ping'));
 const worldPorts = (json: TerraformJson) =>
   Object.values(resources(json, 'aws_vpc_security_group_ingress_rule'))
     .filter((r) => r.cidr_ipv4 === '0.0.0.0/0')
     .map((r) => r.from_port)
     .sort((a, b) => a - b);
-const variables = (json: TerraformJson) => Object.keys(json.variable ?? {}).filter((v) => v.startsWith('tls_')).sort();
+const variables = (json: TerraformJson) =>
+  Object.keys(json.variable ?? {})
+    .filter((v) => v.startsWith('tls_'))
+    .sort();
 
 describe.each(Object.keys(VARIANTS))('rke-ha TLS %s: common guarantees', (name) => {
   const { json, text } = synthesized[name];
@@ -69,7 +76,8 @@ const BASELINE = 'ingress+rancher';
 
 it('the TLS snapshots see what a choice changes: ingress+blank differs from the default pair in its secret and chart values', () => {
   const difference = Object.keys(blockDifference(synthesized[BASELINE].json, synthesized['ingress+blank'].json).blocks);
-  for (const kind of ['resource.kubernetes_secret_v1.', 'resource.helm_release.', 'variable.']) expect(difference.some((address) => address.startsWith(kind))).toBe(true);
+  for (const kind of ['resource.kubernetes_secret_v1.', 'resource.helm_release.', 'variable.'])
+    expect(difference.some((address) => address.startsWith(kind))).toBe(true);
   expect(blockDifference(synthesized[BASELINE].json, synthesized[BASELINE].json).blocks).toEqual({});
 });
 
@@ -139,13 +147,18 @@ describe('rke-ha TLS: TLS at the load balancer (external)', () => {
 
   it.each(names)('%s: an ALB takes 80/443 and the NLB keeps only the API', (name) => {
     const { json } = synthesized[name];
-    const types = lbs(json).map((lb) => lb.load_balancer_type).sort();
+    const types = lbs(json)
+      .map((lb) => lb.load_balancer_type)
+      .sort();
     expect(types).toEqual(['application', 'network']);
     expect(listenerPorts(json)).toEqual([80, 443, 6443]);
     const listeners = Object.values(resources(json, 'aws_lb_listener'));
     const https = listeners.find((l) => l.port === 443);
     expect(https).toMatchObject({ protocol: 'HTTPS', ssl_policy: 'ELBSecurityPolicy-TLS13-1-2-2021-06' });
-    expect(listeners.find((l) => l.port === 80).default_action[0]).toMatchObject({ type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', status_code: 'HTTP_301' } });
+    expect(listeners.find((l) => l.port === 80).default_action[0]).toMatchObject({
+      type: 'redirect',
+      redirect: { protocol: 'HTTPS', port: '443', status_code: 'HTTP_301' },
+    });
     expect(listeners.find((l) => l.port === 6443).protocol).toBe('TCP');
     const alb = Object.entries(resources(json, 'aws_lb')).find(([, lb]) => lb.load_balancer_type === 'application')!;
     expect(alb[1].idle_timeout).toBe(3600);
@@ -160,7 +173,9 @@ describe('rke-ha TLS: TLS at the load balancer (external)', () => {
     const albGroup = Object.keys(groups).find((n) => n.startsWith('application-load-balancer'))!;
     const nlbGroup = Object.keys(groups).find((n) => n.startsWith('load-balancer'))!;
     const fromOutside = Object.values(resources(json, 'aws_vpc_security_group_ingress_rule')).filter(
-      (r) => r.security_group_id === `\${aws_security_group.${nodeGroup}.id}` && r.referenced_security_group_id !== `\${aws_security_group.${nodeGroup}.id}`,
+      (r) =>
+        r.security_group_id === `\${aws_security_group.${nodeGroup}.id}` &&
+        r.referenced_security_group_id !== `\${aws_security_group.${nodeGroup}.id}`,
     );
     expect(fromOutside.map((r) => [r.from_port, r.referenced_security_group_id]).sort()).toEqual([
       [6443, `\${aws_security_group.${nlbGroup}.id}`],

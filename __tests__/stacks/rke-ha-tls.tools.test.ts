@@ -31,11 +31,15 @@ describeWithTerraform('rke-ha TLS: what Terraform makes of it (terraform fmt / c
     const values = chartValues(synthesized['ingress+ca'].json);
     expect(values).toMatchObject({ hostname: 'rancher.example.com', privateCA: true, ingress: { tls: { source: 'secret' } } });
     const [issuer, certificate] = values.extraObjects;
-    expect(issuer).toMatchObject({ kind: 'Issuer', metadata: { namespace: 'cattle-system' }, spec: { ca: { secretName: 'rancher-ca-issuer-keypair' } } });
+    expect(issuer).toMatchObject({
+      kind: 'Issuer',
+      metadata: { namespace: 'cattle-system' },
+      spec: { ca: { secretName: 'rancher-ca-issuer-keypair' } },
+    });
     expect(certificate).toMatchObject({ kind: 'Certificate', spec: { secretName: 'tls-rancher-ingress', dnsNames: ['rancher.example.com'] } });
   });
 
-  it('ingress+acme: chart values for Let\'s Encrypt, and a gate waits for the issued certificate after the release', () => {
+  it("ingress+acme: chart values for Let's Encrypt, and a gate waits for the issued certificate after the release", () => {
     const values = chartValues(synthesized['ingress+acme'].json);
     expect(values).toMatchObject({
       hostname: 'rancher.example.com',
@@ -52,7 +56,9 @@ describeWithTerraform('rke-ha TLS: what Terraform makes of it (terraform fmt / c
         { name: 'CERTIFICATE', value: 'tls-rancher-ingress' },
       ]),
     );
-    expect(gate.depends_on).toContain(`helm_release.${Object.entries(resources(synthesized['ingress+acme'].json, 'helm_release')).find(([, r]) => r.chart === 'rancher')![0]}`);
+    expect(gate.depends_on).toContain(
+      `helm_release.${Object.entries(resources(synthesized['ingress+acme'].json, 'helm_release')).find(([, r]) => r.chart === 'rancher')![0]}`,
+    );
   });
 
   it('waits for the certificate only when cert-manager issues it', () => {

@@ -24,8 +24,14 @@ const job = (json: TerraformJson, suffix: string): [string, any] => {
   return [g.address, { ...g.release, spec: g.job.spec }];
 };
 const env = (resource: any): Record<string, string> =>
-  Object.fromEntries((resource.spec.template.spec.containers ?? resource.spec.template.spec.container)[0].env.map((e: { name: string; value: string }) => [e.name, e.value]));
-const configMap = (json: TerraformJson, name: string) => Object.values(resources(json, 'kubernetes_config_map_v1')).find((m: any) => m.metadata.name === name);
+  Object.fromEntries(
+    (resource.spec.template.spec.containers ?? resource.spec.template.spec.container)[0].env.map((e: { name: string; value: string }) => [
+      e.name,
+      e.value,
+    ]),
+  );
+const configMap = (json: TerraformJson, name: string) =>
+  Object.values(resources(json, 'kubernetes_config_map_v1')).find((m: any) => m.metadata.name === name);
 
 describe.each([
   ['RKE2', BASE, { versions: { rke2: 'v1.35.9+rke2r1' } }, DEFAULT_VERSIONS.rke2, 'v1.35.9+rke2r1', 'rancher/rke2-upgrade'],
@@ -49,7 +55,8 @@ describe.each([
 
   it('replaces the releases of the gates that run again (named after what they check), and no other release', () => {
     const replaced = change.replaced.filter((address) => address.startsWith('helm_release.'));
-    const names = (json: TerraformJson) => ['kubernetes-upgraded', 'servers-ready', 'ingress-ready', 'certificate-ready'].map((n) => `helm_release.${job(json, n)[0]}`);
+    const names = (json: TerraformJson) =>
+      ['kubernetes-upgraded', 'servers-ready', 'ingress-ready', 'certificate-ready'].map((n) => `helm_release.${job(json, n)[0]}`);
     expect(replaced.sort()).toEqual(names(before).sort());
     expect(names(after).sort()).toEqual(names(before).sort()); // same addresses, new release names
     for (const n of ['kubernetes-upgraded', 'servers-ready']) expect(job(after, n)[1].name).not.toBe(job(before, n)[1].name);
@@ -83,7 +90,9 @@ describe.each([
       // What the record compares: the user data without the version, the same before and after.
       expect(now.split(to).join('')).toBe(old.split(from).join(''));
     }
-    const record = Object.values(resources(after, 'terraform_data')).find((r: any) => JSON.stringify(r.input ?? '').includes('sha256(replace(')) as any;
+    const record = Object.values(resources(after, 'terraform_data')).find((r: any) =>
+      JSON.stringify(r.input ?? '').includes('sha256(replace('),
+    ) as any;
     expect(record.lifecycle.ignore_changes).toEqual(['input']);
     expect(record.input).toContain(`"${to}"`);
   });
@@ -106,18 +115,25 @@ describe('rke-ha: the upgrade controller', () => {
     for (const read of reads) expect(read.depends_on).toEqual([`aws_ssm_parameter.${parameterName}`]);
     // The servers' own versions, for a deployment older than the records: read under the same condition.
     const nodes = Object.values(json.data?.kubernetes_nodes ?? {}) as any[];
-    expect(nodes.map((n) => [n.metadata, n.depends_on])).toEqual([[{ labels: { 'node-role.kubernetes.io/control-plane': 'true' } }, [`aws_ssm_parameter.${parameterName}`]]]);
+    expect(nodes.map((n) => [n.metadata, n.depends_on])).toEqual([
+      [{ labels: { 'node-role.kubernetes.io/control-plane': 'true' } }, [`aws_ssm_parameter.${parameterName}`]],
+    ]);
     const [, parameter] = Object.entries(resources(json, 'aws_ssm_parameter')).find(([name]) => name.startsWith('cluster-initialized'))!;
     expect(parameter.value).toBe('true');
     expect(parameter.depends_on).toEqual([expect.stringMatching(/^data\.http\.api-readiness_readyz_/)]);
   });
 
   it('takes every image from the air-gap registry', () => {
-    const airGapped = synth({ ...BASE, airGap: { systemDefaultRegistry: 'registry.internal:5000', installerUrl: 'https://mirror.internal/install.sh' } });
+    const airGapped = synth({
+      ...BASE,
+      airGap: { systemDefaultRegistry: 'registry.internal:5000', installerUrl: 'https://mirror.internal/install.sh' },
+    });
     const [deployment] = Object.values(resources(airGapped, 'kubernetes_deployment_v1')) as any[];
     const container = deployment.spec.template.spec.container[0];
     expect(container.image).toBe('registry.internal:5000/rancher/system-upgrade-controller:v0.20.1');
-    expect(env({ spec: { template: { spec: { container: [container] } } } }).SYSTEM_UPGRADE_JOB_KUBECTL_IMAGE).toBe('registry.internal:5000/rancher/kubectl:v1.30.3');
+    expect(env({ spec: { template: { spec: { container: [container] } } } }).SYSTEM_UPGRADE_JOB_KUBECTL_IMAGE).toBe(
+      'registry.internal:5000/rancher/kubectl:v1.30.3',
+    );
     expect(JSON.parse(env(job(airGapped, 'kubernetes-upgraded')[1]).PLAN).spec.upgrade.image).toBe('registry.internal:5000/rancher/rke2-upgrade');
   });
 

@@ -1,4 +1,3 @@
-
 import type { SettingsInput } from '../../lib/config/schema';
 import { DEFAULT_VERSIONS } from '../../lib/config/versions';
 import { RKE2_SERVER_PORTS } from '../../lib/nodes/private/ports';
@@ -32,7 +31,12 @@ describe('rke-ha stack: nodes', () => {
 
   it('requires IMDSv2 with hop limit 1 and encrypts every root volume', () => {
     for (const [, i] of instances) {
-      expect(i.metadata_options).toEqual({ http_endpoint: 'enabled', http_tokens: 'required', http_put_response_hop_limit: 1, instance_metadata_tags: 'disabled' });
+      expect(i.metadata_options).toEqual({
+        http_endpoint: 'enabled',
+        http_tokens: 'required',
+        http_put_response_hop_limit: 1,
+        instance_metadata_tags: 'disabled',
+      });
       expect(i.root_block_device).toMatchObject({ encrypted: true, volume_type: 'gp3', volume_size: 100 });
       expect(i.instance_type).toBe('${var.instance_type}');
       expect(i.key_name).toBeUndefined();
@@ -178,7 +182,9 @@ describe('rke-ha stack: cluster access and Helm', () => {
     expect(readyz.depends_on).toEqual(expect.arrayContaining(Object.keys(resources(json, 'aws_instance')).map((n) => addr('aws_instance', n))));
     // ...and on every rule and route between Terraform and the API, so a destroy removes those last.
     const apiPath = [
-      ...Object.keys(resources(json, 'aws_vpc_security_group_ingress_rule')).filter((n) => n.startsWith('load-balancer_') || n.startsWith('node-security-group_from-lb')),
+      ...Object.keys(resources(json, 'aws_vpc_security_group_ingress_rule')).filter(
+        (n) => n.startsWith('load-balancer_') || n.startsWith('node-security-group_from-lb'),
+      ),
     ].map((n) => addr('aws_vpc_security_group_ingress_rule', n));
     apiPath.push(...Object.keys(resources(json, 'aws_route')).map((n) => addr('aws_route', n)));
     apiPath.push(...Object.keys(resources(json, 'aws_route_table_association')).map((n) => addr('aws_route_table_association', n)));
@@ -196,11 +202,20 @@ describe('rke-ha stack: cluster access and Helm', () => {
     // the ingress: the DNS record and the balancer's listeners and rules (Let's Encrypt's HTTP-01 check comes in).
     const front = [
       ...Object.keys(resources(json, 'aws_lb_listener')).map((n) => addr('aws_lb_listener', n)),
-      ...Object.keys(resources(json, 'aws_vpc_security_group_ingress_rule')).filter((n) => /^(load-balancer_ingress|node-security-group_from-lb-(80|443)_)/.test(n)).map((n) => addr('aws_vpc_security_group_ingress_rule', n)),
-      ...Object.keys(resources(json, 'aws_vpc_security_group_egress_rule')).filter((n) => n.startsWith('load-balancer_')).map((n) => addr('aws_vpc_security_group_egress_rule', n)),
+      ...Object.keys(resources(json, 'aws_vpc_security_group_ingress_rule'))
+        .filter((n) => /^(load-balancer_ingress|node-security-group_from-lb-(80|443)_)/.test(n))
+        .map((n) => addr('aws_vpc_security_group_ingress_rule', n)),
+      ...Object.keys(resources(json, 'aws_vpc_security_group_egress_rule'))
+        .filter((n) => n.startsWith('load-balancer_'))
+        .map((n) => addr('aws_vpc_security_group_egress_rule', n)),
     ];
     expect(front).toHaveLength(11);
-    expect(rancher.depends_on.slice(0, 4)).toEqual([gate('servers-ready'), gate('ingress-ready'), addr('helm_release', certManagerName), addr('aws_route53_record', recordName)]);
+    expect(rancher.depends_on.slice(0, 4)).toEqual([
+      gate('servers-ready'),
+      gate('ingress-ready'),
+      addr('helm_release', certManagerName),
+      addr('aws_route53_record', recordName),
+    ]);
     expect([...rancher.depends_on.slice(4)].sort()).toEqual([...front].sort());
   });
 
@@ -215,9 +230,15 @@ describe('rke-ha stack: cluster access and Helm', () => {
   });
 
   it('installs pinned Rancher with hostname, 3 replicas, the nginx class and its own certificate', () => {
-    expect(rancher).toMatchObject({ repository: 'https://releases.rancher.com/server-charts/stable', version: DEFAULT_VERSIONS.rancher, create_namespace: false });
+    expect(rancher).toMatchObject({
+      repository: 'https://releases.rancher.com/server-charts/stable',
+      version: DEFAULT_VERSIONS.rancher,
+      create_namespace: false,
+    });
     // The namespace is Terraform's, so a change of TLS choice never creates or deletes it.
-    const [namespaceName, namespace] = Object.entries(resources(json, 'kubernetes_namespace_v1')).find(([id]) => id.startsWith('rancher-namespace_'))!;
+    const [namespaceName, namespace] = Object.entries(resources(json, 'kubernetes_namespace_v1')).find(([id]) =>
+      id.startsWith('rancher-namespace_'),
+    )!;
     expect(namespace.metadata).toEqual({ name: 'cattle-system' });
     expect(rancher.namespace).toBe(`\${kubernetes_namespace_v1.${namespaceName}.metadata[0].name}`);
     expect(rancher.values).toHaveLength(1);
@@ -227,7 +248,9 @@ describe('rke-ha stack: cluster access and Helm', () => {
     // No hook of ours in the release: the certificate wait is a gate after it (a slow issuance never rolls Rancher back).
     expect(rancher.values[0]).not.toContain('helm.sh/hook');
     expect(rancher).toMatchObject({ atomic: true, timeout: 1200 });
-    expect(rancher.set_sensitive).toEqual([{ name: 'bootstrapPassword', value: expect.stringMatching(/^\$\{random_password\.rancher_bootstrap-password_[^}]+\.result\}$/) }]);
+    expect(rancher.set_sensitive).toEqual([
+      { name: 'bootstrapPassword', value: expect.stringMatching(/^\$\{random_password\.rancher_bootstrap-password_[^}]+\.result\}$/) },
+    ]);
   });
 
   it('ends the apply only when https://<hostname>/ping answers pong with the Rancher CA', () => {
@@ -238,7 +261,11 @@ describe('rke-ha stack: cluster access and Helm', () => {
     const [, secret] = Object.entries(dataSources(json, 'kubernetes_secret_v1'))[0];
     expect(secret.metadata).toEqual({ name: 'tls-rancher', namespace: 'cattle-system' });
     expect(secret.depends_on).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^helm_release\.rancher_release/), expect.stringMatching(/^helm_release\.readiness-gates_certificate-ready/), expect.stringMatching(/^aws_route53_record\./)]),
+      expect.arrayContaining([
+        expect.stringMatching(/^helm_release\.rancher_release/),
+        expect.stringMatching(/^helm_release\.readiness-gates_certificate-ready/),
+        expect.stringMatching(/^aws_route53_record\./),
+      ]),
     );
     expect(json.output!.rancher_url.value).toBe(`\${trimsuffix(data.http.${pingName}.url, "/ping")}`);
   });
@@ -271,10 +298,15 @@ describe('rke-ha stack: outputs, secrets and portability', () => {
     expect(text).not.toMatch(/-----BEGIN/);
     // The marker a replaced first server looks for is the one literal, and not a secret.
     expect(secretLiterals(json)).toEqual([CLUSTER_INITIALIZED_MARKER]);
-    expect(resources(json, 'aws_ssm_parameter')['cluster-initialized']).toMatchObject({ type: 'String', depends_on: [expect.stringMatching(/^data\.http\.api-readiness_readyz/)] });
+    expect(resources(json, 'aws_ssm_parameter')['cluster-initialized']).toMatchObject({
+      type: 'String',
+      depends_on: [expect.stringMatching(/^data\.http\.api-readiness_readyz/)],
+    });
     for (const p of Object.values(resources(json, 'aws_ssm_parameter')).filter((p) => p.type === 'SecureString')) {
       expect(p.type).toBe('SecureString');
-      expect(p.value).toMatch(/^\$\{(random_password|tls_self_signed_cert|tls_private_key)\.|^\$\{format\("K10%s::server:%s", sha256\(tls_self_signed_cert\.[^)]+\), random_password\.join-token\.result\)\}$/);
+      expect(p.value).toMatch(
+        /^\$\{(random_password|tls_self_signed_cert|tls_private_key)\.|^\$\{format\("K10%s::server:%s", sha256\(tls_self_signed_cert\.[^)]+\), random_password\.join-token\.result\)\}$/,
+      );
     }
   });
 
@@ -282,11 +314,20 @@ describe('rke-ha stack: outputs, secrets and portability', () => {
     const [keyName] = Object.keys(resources(json, 'aws_kms_key'));
     const [bucketName] = Object.keys(resources(json, 'aws_s3_bucket'));
     const [, encryption] = only(json, 'aws_s3_bucket_server_side_encryption_configuration', (name) => name.startsWith('etcd-snapshots_'));
-    expect(encryption.rule[0]).toEqual({ apply_server_side_encryption_by_default: { sse_algorithm: 'aws:kms', kms_master_key_id: `\${aws_kms_key.${keyName}.arn}` }, bucket_key_enabled: true });
-    const policy = dataSources(json, 'aws_iam_policy_document')[/data\.aws_iam_policy_document\.([^.]+)\.json/.exec(resources(json, 'aws_kms_key')[keyName].policy)![1]];
+    expect(encryption.rule[0]).toEqual({
+      apply_server_side_encryption_by_default: { sse_algorithm: 'aws:kms', kms_master_key_id: `\${aws_kms_key.${keyName}.arn}` },
+      bucket_key_enabled: true,
+    });
+    const policy = dataSources(json, 'aws_iam_policy_document')[
+      /data\.aws_iam_policy_document\.([^.]+)\.json/.exec(resources(json, 'aws_kms_key')[keyName].policy)![1]
+    ];
     const s3 = policy.statement.find((st: any) => st.sid === 'NodesUseSnapshotBucket');
     expect(s3.principals[0].identifiers).toEqual([expect.stringMatching(/^\$\{aws_iam_role\.node-role_[^.]+\.arn\}$/)]);
-    expect(s3.condition[1]).toEqual({ test: 'StringEquals', variable: 'kms:EncryptionContext:aws:s3:arn', values: [`\${aws_s3_bucket.${bucketName}.arn}`] });
+    expect(s3.condition[1]).toEqual({
+      test: 'StringEquals',
+      variable: 'kms:EncryptionContext:aws:s3:arn',
+      values: [`\${aws_s3_bucket.${bucketName}.arn}`],
+    });
     // The K3s layout has no bucket, and no S3 use of the key.
     const k3s = synth({ rkeHa: { distribution: 'k3s' } }).json;
     expect(JSON.stringify(dataSources(k3s, 'aws_iam_policy_document'))).not.toContain('NodesUseSnapshotBucket');
@@ -340,13 +381,19 @@ describe('rke-ha stack: settings that change the shape', () => {
     const [recordName, record] = only(before, 'terraform_data', (name) => name.startsWith('ami_recorded-image_'));
     expect([record.input, record.triggers_replace]).toEqual(['ami-0123456789abcdef0', 'ami-0123456789abcdef0']);
     expect(only(after, 'terraform_data', (name) => name.startsWith('ami_recorded-image_'))[1].triggers_replace).toBe('ami-0fedcba9876543210');
-    for (const json of [before, after]) Object.values(resources(json, 'aws_instance')).forEach((i) => expect(i.ami).toBe(`\${terraform_data.${recordName}.output}`));
+    for (const json of [before, after])
+      Object.values(resources(json, 'aws_instance')).forEach((i) => expect(i.ami).toBe(`\${terraform_data.${recordName}.output}`));
     // The only expressions that differ between the two pins are the record's.
     const changed = (a: unknown, b: unknown, path = ''): string[] =>
       a && b && typeof a === 'object' && typeof b === 'object'
         ? [...new Set([...Object.keys(a), ...Object.keys(b)])].flatMap((k) => changed((a as any)[k], (b as any)[k], `${path}.${k}`))
-        : a === b ? [] : [path];
-    expect(changed(before.resource, after.resource)).toEqual([`.terraform_data.${recordName}.input`, `.terraform_data.${recordName}.triggers_replace`]);
+        : a === b
+          ? []
+          : [path];
+    expect(changed(before.resource, after.resource)).toEqual([
+      `.terraform_data.${recordName}.input`,
+      `.terraform_data.${recordName}.triggers_replace`,
+    ]);
   });
 
   it('records the image once: a new Canonical image reaches no instance, output or check, only the ignored record input', () => {
@@ -371,7 +418,8 @@ describe('rke-ha stack: settings that change the shape', () => {
 
   it('warns about every held attribute, the image included, like any other pending change', () => {
     const local = json.locals!.servers_stale as Record<string, string>;
-    for (const server of ['server-0', 'server-1', 'server-2']) expect(local[server]).toMatch(/\(terraform_data\.ami_recorded-image_[0-9A-F]+\.output != aws_instance\.[^.]+\.ami\) \? "ami"/);
+    for (const server of ['server-0', 'server-1', 'server-2'])
+      expect(local[server]).toMatch(/\(terraform_data\.ami_recorded-image_[0-9A-F]+\.output != aws_instance\.[^.]+\.ami\) \? "ami"/);
     const check = (json as unknown as { check: Record<string, { assert: { condition: string }[] }> }).check.servers_up_to_date;
     expect(check.assert[0].condition).toContain('values(local.servers_stale)');
   });
@@ -391,7 +439,8 @@ describe('rke-ha stack: settings that change the shape', () => {
   });
 
   it('keeps the key that encrypts the snapshots as long as the snapshot bucket is kept', () => {
-    const keys = (input: SettingsInput) => Object.values(resources(synth(input).json, 'aws_kms_key')).map((k) => [k.deletion_window_in_days, k.lifecycle?.prevent_destroy ?? false]);
+    const keys = (input: SettingsInput) =>
+      Object.values(resources(synth(input).json, 'aws_kms_key')).map((k) => [k.deletion_window_in_days, k.lifecycle?.prevent_destroy ?? false]);
     const [bucket] = Object.values(resources(synth().json, 'aws_s3_bucket'));
     expect(bucket.lifecycle).toEqual({ prevent_destroy: true });
     expect(keys({})).toEqual([[30, true]]);
@@ -404,7 +453,9 @@ describe('rke-ha stack: settings that change the shape', () => {
     const traefik = synth({ rkeHa: { ingressController: 'traefik' } }).json;
     const [, rancher] = Object.entries(resources(traefik, 'helm_release')).find(([, r]) => r.chart === 'rancher')!;
     expect(rancher.values[0]).toContain('"ingressClassName" = "traefik"');
-    Object.values(resources(traefik, 'aws_instance')).forEach((i) => expect(userDataOf(traefik, i)).toContain('ingress-controller:\n        - traefik'));
+    Object.values(resources(traefik, 'aws_instance')).forEach((i) =>
+      expect(userDataOf(traefik, i)).toContain('ingress-controller:\n        - traefik'),
+    );
   });
 });
 

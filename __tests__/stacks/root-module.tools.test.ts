@@ -16,7 +16,9 @@ describeRootModulesLoaded('stack variants', synthesized);
 describeWithTerraform('the version floor', () => {
   it('stops init with a message naming the version when the installed terraform does not meet it', () => {
     const { text } = synthesized[0].folder;
-    const outcome = initConfiguration({ 'cdk.tf.json': text.replace(`"required_version": "${REQUIRED_TERRAFORM_VERSION}"`, '"required_version": ">= 99.0"') });
+    const outcome = initConfiguration({
+      'cdk.tf.json': text.replace(`"required_version": "${REQUIRED_TERRAFORM_VERSION}"`, '"required_version": ">= 99.0"'),
+    });
     expect(outcome.errors).toContain('Unsupported Terraform Core version');
     expect(outcome.configurationLoaded).toBe(false);
   });

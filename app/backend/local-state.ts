@@ -50,7 +50,9 @@ export function protectLocalState(outdir: string, stackNames: readonly string[],
           const stats = statSync(file);
           if (stats.isFile() && (stats.mode & 0o077) !== 0) chmodSync(file, stats.mode & 0o700 & ~0o100);
         } catch (chmodError) {
-          warnings.push(`${file} is readable by others and could not be changed (${(chmodError as NodeJS.ErrnoException).code}); it holds secrets: chmod 600 it`);
+          warnings.push(
+            `${file} is readable by others and could not be changed (${(chmodError as NodeJS.ErrnoException).code}); it holds secrets: chmod 600 it`,
+          );
         }
       }
     }

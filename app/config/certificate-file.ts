@@ -43,7 +43,8 @@ export function certificateFileProblems(settings: Settings, baseDir: string, now
   if (!settings.rancher.tls.privateCA && isSelfSigned(certificate)) {
     problems.push({
       field: FIELD,
-      message: 'is self-signed, which no public root trusts: set rancher.tls.privateCA: true and pass the certificate itself as tls_ca_certificate_pem, or the final /ping check fails after a full deploy',
+      message:
+        'is self-signed, which no public root trusts: set rancher.tls.privateCA: true and pass the certificate itself as tls_ca_certificate_pem, or the final /ping check fails after a full deploy',
       value: file,
     });
   }

@@ -49,7 +49,10 @@ export function readSettings(options: LoadOptions = {}): LoadedSettings {
     if (near.length > 0) {
       const named = near.join(', ');
       throw new SettingsFileError(source, [
-        { field: '(file)', message: `does not exist, but ${named} does: rename it to ${DEFAULT_SETTINGS_FILE}, or set RANCHER_CONFIG=${near[0]}; only ${DEFAULT_SETTINGS_FILE} is read` },
+        {
+          field: '(file)',
+          message: `does not exist, but ${named} does: rename it to ${DEFAULT_SETTINGS_FILE}, or set RANCHER_CONFIG=${near[0]}; only ${DEFAULT_SETTINGS_FILE} is read`,
+        },
       ]);
     }
     return { settings: parseSettings({}, '(built-in defaults)', cwd) };
@@ -102,7 +105,8 @@ function placeholderProblems(settings: Settings): SettingsProblem[] {
   if (email !== undefined && RESERVED_ZONE.test(email.slice(email.lastIndexOf('@') + 1))) {
     problems.push({
       field: 'rancher.tls.acme.email',
-      message: "is at a domain reserved for documentation (an example's placeholder), which Let's Encrypt refuses as a contact: give an address of yours",
+      message:
+        "is at a domain reserved for documentation (an example's placeholder), which Let's Encrypt refuses as a contact: give an address of yours",
       value: email,
     });
   }
@@ -124,7 +128,12 @@ export function parseSettingsText(text: string, source: string, baseDir = proces
   if (yaml.problems.length > 0) throw new SettingsError(source, yaml.problems);
   // An empty file (or one of comments only) is a mistake more often than a choice: a copy that lost its content.
   if (yaml.data === undefined || yaml.data === null) {
-    throw new SettingsError(source, [{ field: '(file)', message: 'holds no settings (it is empty or only comments); to use every default on purpose, write {} in it or remove the file' }]);
+    throw new SettingsError(source, [
+      {
+        field: '(file)',
+        message: 'holds no settings (it is empty or only comments); to use every default on purpose, write {} in it or remove the file',
+      },
+    ]);
   }
   const data: unknown = yaml.data;
   if (typeof data !== 'object' || Array.isArray(data)) {
@@ -137,7 +146,10 @@ export function parseSettingsText(text: string, source: string, baseDir = proces
   const known = allowedKeys([]) ?? [];
   if (keys.length > MAX_FOREIGN_KEYS_LISTED && !keys.some((key) => known.includes(key))) {
     throw new SettingsError(source, [
-      { field: '(file)', message: `none of its ${keys.length} top-level keys is a setting; is this the settings file? (settings are: ${known.join(', ')})` },
+      {
+        field: '(file)',
+        message: `none of its ${keys.length} top-level keys is a setting; is this the settings file? (settings are: ${known.join(', ')})`,
+      },
     ]);
   }
   return parseSettings(withoutNulls(data, []), source, baseDir);
@@ -179,5 +191,8 @@ export function parseSettings(data: unknown, source: string, baseDir = process.c
     if (problems.length > 0) throw new SettingsError(source, problems);
     return result.data;
   }
-  throw new SettingsError(source, result.error.issues.flatMap((issue) => toProblems(issue, data)));
+  throw new SettingsError(
+    source,
+    result.error.issues.flatMap((issue) => toProblems(issue, data)),
+  );
 }

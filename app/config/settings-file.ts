@@ -15,7 +15,8 @@ import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Sta
  */
 export const MAX_SETTINGS_FILE_BYTES = 128 * 1024;
 
-export type TextFileRead = { readonly text: string; readonly problem?: undefined } | { readonly text?: undefined; readonly problem: string; readonly missing?: boolean };
+export type TextFileRead =
+  { readonly text: string; readonly problem?: undefined } | { readonly text?: undefined; readonly problem: string; readonly missing?: boolean };
 
 function kindOf(stats: Stats): string {
   if (stats.isDirectory()) return 'a directory';

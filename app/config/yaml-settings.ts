@@ -83,11 +83,14 @@ export function readYamlSettings(text: string): YamlSettings {
   const problems: SettingsProblem[] = [];
 
   const syntax = (list: readonly YAMLError[]) =>
-    list.slice(0, MAX_PROBLEMS).map((e) => ({ field: '(file)', message: `YAML: ${YAML_ERRORS[e.code] ?? e.code.toLowerCase().replace(/_/g, ' ')} at ${at(e.pos[0])}` }));
+    list
+      .slice(0, MAX_PROBLEMS)
+      .map((e) => ({ field: '(file)', message: `YAML: ${YAML_ERRORS[e.code] ?? e.code.toLowerCase().replace(/_/g, ' ')} at ${at(e.pos[0])}` }));
   if (doc.errors.length > 0) return { problems: syntax(doc.errors) };
 
   const add = (path: readonly string[], message: string, node: { range?: readonly number[] | null } | null | undefined) => {
-    if (problems.length < MAX_PROBLEMS) problems.push({ field: fieldOf(path), message: node?.range ? `${message} (at ${at(node.range[0])})` : message });
+    if (problems.length < MAX_PROBLEMS)
+      problems.push({ field: fieldOf(path), message: node?.range ? `${message} (at ${at(node.range[0])})` : message });
   };
 
   const walk = (node: unknown, path: string[], depth: number): void => {
@@ -98,7 +101,11 @@ export function readYamlSettings(text: string): YamlSettings {
     }
     const n = node as Node;
     if (n.tag !== undefined && !CORE_TAGS.has(n.tag)) {
-      add(path, `YAML tag ${n.tag.replace('tag:yaml.org,2002:', '!!').slice(0, 60)} is not supported in settings (it would drop or change data); remove it`, n);
+      add(
+        path,
+        `YAML tag ${n.tag.replace('tag:yaml.org,2002:', '!!').slice(0, 60)} is not supported in settings (it would drop or change data); remove it`,
+        n,
+      );
       return;
     }
     if (depth > MAX_DEPTH) {
@@ -106,7 +113,8 @@ export function readYamlSettings(text: string): YamlSettings {
       return;
     }
     if (isScalar(n)) {
-      if (typeof n.value === 'string' && n.value.length > MAX_STRING_LENGTH) add(path, `a value of ${n.value.length} characters; no setting is longer than ${MAX_STRING_LENGTH}`, n);
+      if (typeof n.value === 'string' && n.value.length > MAX_STRING_LENGTH)
+        add(path, `a value of ${n.value.length} characters; no setting is longer than ${MAX_STRING_LENGTH}`, n);
       return;
     }
     if (isSeq(n)) {
@@ -119,7 +127,13 @@ export function readYamlSettings(text: string): YamlSettings {
         if (!isPair(pair)) continue;
         const key = pair.key;
         if (key !== null && !(isScalar(key) && (typeof key.value === 'string' || typeof key.value === 'number' || typeof key.value === 'boolean'))) {
-          add(path, isAlias(key) ? 'YAML aliases are not supported in settings, not even as keys' : 'a mapping key must be a plain string, not a list, mapping or tagged value', key as Node);
+          add(
+            path,
+            isAlias(key)
+              ? 'YAML aliases are not supported in settings, not even as keys'
+              : 'a mapping key must be a plain string, not a list, mapping or tagged value',
+            key as Node,
+          );
           continue;
         }
         const name = key === null ? '' : String(key.value);

@@ -16,19 +16,30 @@ export class DockerStack extends TerraformStack {
   constructor(scope: Construct, id: string, settings: Settings) {
     super(scope, id);
     // admin_cidrs only with SSH: the Docker host opens no other admin port.
-    const { inputs } = stackFoundation(this, settings, { route53Name: !wildcardName(settings), adminCidrs: settings.docker.sshKeyName !== undefined });
+    const { inputs } = stackFoundation(this, settings, {
+      route53Name: !wildcardName(settings),
+      adminCidrs: settings.docker.sshKeyName !== undefined,
+    });
     const instanceType = instanceTypeVariable(this, settings.docker.instanceType, 'the Rancher host (resized in place: stopped and started)');
     const rancher = new RancherOnDocker(this, IN_PLACE_ID, { ...awsDeploymentProps(settings, inputs), docker: { ...settings.docker, instanceType } });
 
     rancherOutputs(this, rancher, settings.backend);
     new TerraformOutput(this, 'public_ip', {
       value: rancher.publicIp,
-      description: rancher.loadBalancerDnsName ? 'Elastic IP of the Rancher host (its egress address; the DNS record points at the load balancer)' : 'Elastic IP of the Rancher host (the DNS record points at it)',
+      description: rancher.loadBalancerDnsName
+        ? 'Elastic IP of the Rancher host (its egress address; the DNS record points at the load balancer)'
+        : 'Elastic IP of the Rancher host (the DNS record points at it)',
     });
     if (rancher.loadBalancerDnsName) {
-      new TerraformOutput(this, 'load_balancer_dns_name', { value: rancher.loadBalancerDnsName, description: 'The ALB the Rancher record points at' });
+      new TerraformOutput(this, 'load_balancer_dns_name', {
+        value: rancher.loadBalancerDnsName,
+        description: 'The ALB the Rancher record points at',
+      });
     }
-    new TerraformOutput(this, 'data_volume_id', { value: rancher.dataVolumeId, description: 'EBS volume holding /var/lib/rancher; its snapshots are the backups' });
+    new TerraformOutput(this, 'data_volume_id', {
+      value: rancher.dataVolumeId,
+      description: 'EBS volume holding /var/lib/rancher; its snapshots are the backups',
+    });
     alarmOutputs(this, rancher.alarms);
     new TerraformOutput(this, 'instance_id', { value: rancher.instanceId, description: 'For a shell: aws ssm start-session --target <instance_id>' });
   }

@@ -19,12 +19,23 @@ export class K8sHaStack extends TerraformStack {
     const { inputs } = stackFoundation(this, settings, { adminAccess: false });
     const { access, ...k8sHa } = settings.k8sHa;
     new ExistingClusterAccess(this, 'cluster-access', access.kubeconfig ? { kubeconfig: access.kubeconfig } : { variables: true });
-    const rancher = new RancherOnExistingCluster(this, IN_PLACE_ID, { ...deploymentProps(settings), k8sHa, hostname: inputs.hostname, hostedZone: inputs.zoneName });
+    const rancher = new RancherOnExistingCluster(this, IN_PLACE_ID, {
+      ...deploymentProps(settings),
+      k8sHa,
+      hostname: inputs.hostname,
+      hostedZone: inputs.zoneName,
+    });
 
     rancherOutputs(this, rancher, settings.backend);
     rancherBackupOutputs(this, rancher.rancherBackups);
     alarmOutputs(this, rancher.alarms);
-    new TerraformOutput(this, 'dns_target', { value: rancher.dnsTarget, description: 'The ingress load balancer (hostname or address) the Rancher record points at' });
-    new TerraformOutput(this, 'dns_record_type', { value: rancher.dnsRecordType, description: 'alias (AWS load balancer), A (IPv4 address) or CNAME (other hostname)' });
+    new TerraformOutput(this, 'dns_target', {
+      value: rancher.dnsTarget,
+      description: 'The ingress load balancer (hostname or address) the Rancher record points at',
+    });
+    new TerraformOutput(this, 'dns_record_type', {
+      value: rancher.dnsRecordType,
+      description: 'alias (AWS load balancer), A (IPv4 address) or CNAME (other hostname)',
+    });
   }
 }

@@ -33,18 +33,32 @@ export class RkeHaStack extends TerraformStack {
       description: 'The cluster token: a restore from an etcd snapshot needs it (keep a copy when you keep the snapshots)',
     });
     if (rancher.loadBalancerDnsName) {
-      new TerraformOutput(this, 'load_balancer_dns_name', { value: rancher.loadBalancerDnsName, description: 'Load balancer name the Rancher record points at' });
+      new TerraformOutput(this, 'load_balancer_dns_name', {
+        value: rancher.loadBalancerDnsName,
+        description: 'Load balancer name the Rancher record points at',
+      });
     }
     if (rancher.nodePublicIps) {
-      new TerraformOutput(this, 'node_public_ips', { value: rancher.nodePublicIps, description: "The nodes' Elastic IPs, which Rancher's name resolves to (health-checked)" });
+      new TerraformOutput(this, 'node_public_ips', {
+        value: rancher.nodePublicIps,
+        description: "The nodes' Elastic IPs, which Rancher's name resolves to (health-checked)",
+      });
     }
-    if (rancher.etcdSnapshotBucket) new TerraformOutput(this, 'etcd_snapshot_bucket', { value: rancher.etcdSnapshotBucket, description: 'Bucket holding scheduled etcd snapshots' });
+    if (rancher.etcdSnapshotBucket)
+      new TerraformOutput(this, 'etcd_snapshot_bucket', {
+        value: rancher.etcdSnapshotBucket,
+        description: 'Bucket holding scheduled etcd snapshots',
+      });
     if (rancher.etcdSnapshotEventsTopic) {
-      new TerraformOutput(this, 'etcd_snapshot_events_topic', { value: rancher.etcdSnapshotEventsTopic, description: 'SNS topic of the snapshot bucket events: subscribe to it for alerts' });
+      new TerraformOutput(this, 'etcd_snapshot_events_topic', {
+        value: rancher.etcdSnapshotEventsTopic,
+        description: 'SNS topic of the snapshot bucket events: subscribe to it for alerts',
+      });
     }
     rancherBackupOutputs(this, rancher.rancherBackups);
     alarmOutputs(this, rancher.alarms);
-    if (rancher.datastoreAddress) new TerraformOutput(this, 'datastore_address', { value: rancher.datastoreAddress, description: 'K3s datastore (RDS) host name' });
+    if (rancher.datastoreAddress)
+      new TerraformOutput(this, 'datastore_address', { value: rancher.datastoreAddress, description: 'K3s datastore (RDS) host name' });
     new TerraformOutput(this, 'servers_pending_replacement', {
       value: rancher.serversPendingReplacement,
       description: 'Per server, the settings it keeps until it is replaced; roll them one at a time (docs/day-2.md, "Day 2")',

@@ -168,7 +168,13 @@ export class DeploymentAlarms extends Construct {
     const provider = usEast1Provider(this);
     let route53TopicArn = topicArn;
     if (props.region !== ROUTE53_METRICS_REGION) {
-      const key = this.topicKey('us-east-1-', topicName, `Alarm notifications of ${topicName} (Route53 health checks)`, ROUTE53_METRICS_REGION, provider);
+      const key = this.topicKey(
+        'us-east-1-',
+        topicName,
+        `Alarm notifications of ${topicName} (Route53 health checks)`,
+        ROUTE53_METRICS_REGION,
+        provider,
+      );
       this.route53Topic = new AlarmTopic(this, 'us-east-1-topic', { name: topicName, kmsKeyArn: key.arn, email: props.email, provider });
       route53TopicArn = this.route53Topic.arn;
     } else {

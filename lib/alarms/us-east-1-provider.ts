@@ -22,11 +22,15 @@ export function usEast1Provider(scope: Construct): AwsProvider {
   const existing = providers.find((p) => p.alias === US_EAST_1_ALIAS);
   if (existing) {
     if (existing.region !== ROUTE53_METRICS_REGION) {
-      throw new Error(`the AWS provider ${existing.node.path} has the alias ${US_EAST_1_ALIAS} but region ${existing.region ?? '(unset)'}; the Route53 health-check alarms need it in ${ROUTE53_METRICS_REGION}`);
+      throw new Error(
+        `the AWS provider ${existing.node.path} has the alias ${US_EAST_1_ALIAS} but region ${existing.region ?? '(unset)'}; the Route53 health-check alarms need it in ${ROUTE53_METRICS_REGION}`,
+      );
     }
     return existing;
   }
   const main = providers.find((p) => p.alias === undefined);
   const defaultTags = main?.defaultTags;
-  return withFullSource(new AwsProvider(stack, 'aws-us-east-1', { alias: US_EAST_1_ALIAS, region: ROUTE53_METRICS_REGION, ...(defaultTags ? { defaultTags } : {}) }));
+  return withFullSource(
+    new AwsProvider(stack, 'aws-us-east-1', { alias: US_EAST_1_ALIAS, region: ROUTE53_METRICS_REGION, ...(defaultTags ? { defaultTags } : {}) }),
+  );
 }

@@ -9,6 +9,7 @@ import type { TerraformProvider } from 'cdktf';
  */
 export function withFullSource<T extends TerraformProvider>(provider: T): T {
   const source = provider.terraformProviderSource;
-  if (source !== undefined && !source.includes('/')) (provider as { terraformProviderSource?: string }).terraformProviderSource = `hashicorp/${source}`;
+  if (source !== undefined && !source.includes('/'))
+    (provider as { terraformProviderSource?: string }).terraformProviderSource = `hashicorp/${source}`;
   return provider;
 }

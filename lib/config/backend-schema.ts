@@ -23,11 +23,19 @@ const localBackend = z.strictObject({
     .refine((p) => !p.startsWith('/'), { message: 'expected a relative path (absolute paths do not survive a move to a pipeline)' })
     .refine((p) => !CONTROL.test(p), { message: 'expected a path without control characters' })
     .refine((p) => p === '' || p.includes(STACK), ownStatePerStack('state file', '../../../terraform.<stack>.tfstate'))
-    .refine((p) => p === '' || !/(^|\/)\.{0,2}$/.test(p), { message: 'expected a file name at the end, e.g. state/<stack>.tfstate (this names a directory)' })
-    // "<stack>/../x" contains the placeholder but names one file for every stack.
-    .refine((p) => !p.includes(STACK) || /(^|\/)\.{0,2}$/.test(p) || new Set(STACK_IDS.map((id) => posix.normalize(p.split(STACK).join(id)))).size === STACK_IDS.length, {
-      message: `must name a different file for each stack once "<stack>/.." is resolved; otherwise the stacks share one state file`,
+    .refine((p) => p === '' || !/(^|\/)\.{0,2}$/.test(p), {
+      message: 'expected a file name at the end, e.g. state/<stack>.tfstate (this names a directory)',
     })
+    // "<stack>/../x" contains the placeholder but names one file for every stack.
+    .refine(
+      (p) =>
+        !p.includes(STACK) ||
+        /(^|\/)\.{0,2}$/.test(p) ||
+        new Set(STACK_IDS.map((id) => posix.normalize(p.split(STACK).join(id)))).size === STACK_IDS.length,
+      {
+        message: `must name a different file for each stack once "<stack>/.." is resolved; otherwise the stacks share one state file`,
+      },
+    )
     .optional(),
 });
 
@@ -36,11 +44,9 @@ const KEY_ID = '([a-f0-9]{8}-[a-f0-9]{4}-[1-5][a-f0-9]{3}-[ab89][a-f0-9]{3}-[a-f
 const ALIAS = 'alias/[A-Za-z0-9/_-]+';
 
 /** A KMS key the S3 backend accepts: a key id, an alias name, or the ARN of a key or an alias. */
-const kmsKey = z
-  .string()
-  .regex(new RegExp(`^(${KEY_ID}|${ALIAS}|arn:aws[a-z-]*:kms:[a-z0-9-]+:\\d{12}:(key/${KEY_ID}|${ALIAS}))$`), {
-    message: 'expected a KMS key id (a UUID such as 1234abcd-12ab-4cd3-8ef4-1234567890ab, or mrk-...), alias/<name>, or a key or alias ARN',
-  });
+const kmsKey = z.string().regex(new RegExp(`^(${KEY_ID}|${ALIAS}|arn:aws[a-z-]*:kms:[a-z0-9-]+:\\d{12}:(key/${KEY_ID}|${ALIAS}))$`), {
+  message: 'expected a KMS key id (a UUID such as 1234abcd-12ab-4cd3-8ef4-1234567890ab, or mrk-...), alias/<name>, or a key or alias ARN',
+});
 
 /** S3's general purpose bucket naming rules beyond the characters: what CreateBucket would refuse (and `terraform init` with it). */
 const S3_BUCKET_RULES =
@@ -64,7 +70,9 @@ const s3Backend = z.strictObject({
     .string()
     .min(1)
     .max(1024)
-    .refine((k) => !k.startsWith('/'), { message: 'must not start with "/": the S3 backend refuses it (write rancher/<stack>.tfstate, not /rancher/...)' })
+    .refine((k) => !k.startsWith('/'), {
+      message: 'must not start with "/": the S3 backend refuses it (write rancher/<stack>.tfstate, not /rancher/...)',
+    })
     .refine((k) => !k.endsWith('/') && !k.includes('//'), { message: 'must not end with "/" or contain "//": the S3 backend refuses it' })
     .refine((k) => !CONTROL.test(k), { message: 'expected a key without control characters' })
     .refine((k) => k === '' || k.includes(STACK), ownStatePerStack('state object', 'rancher/<stack>.tfstate'))

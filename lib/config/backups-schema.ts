@@ -9,7 +9,8 @@ export type { BackupsSettings } from './sections';
  * A file the rancher-backup operator wrote: `<Backup name>-<kube-system namespace uid>-<RFC 3339 time, colons as
  * hyphens>.tar.gz`, `.enc` when encrypted (generateBackupFilename in its backup controller).
  */
-export const BACKUP_FILE = /^[a-z0-9]([-.a-z0-9]*[a-z0-9])?-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}(Z|[+-]\d{2}-\d{2})\.tar\.gz(\.enc)?$/;
+export const BACKUP_FILE =
+  /^[a-z0-9]([-.a-z0-9]*[a-z0-9])?-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}(Z|[+-]\d{2}-\d{2})\.tar\.gz(\.enc)?$/;
 /** S3 bucket names as S3 takes them for new buckets (no dots: the operator reaches the bucket over TLS by virtual host). */
 const BUCKET_NAME = /^(?!xn--)(?!sthree-)(?!.*-s3alias$)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
 
@@ -36,7 +37,8 @@ export const backupsSchema = z
       .strictObject({
         /** The backup file as the operator named it (no folder); `.enc` when encrypted. */
         file: z.string().regex(BACKUP_FILE, {
-          message: 'expected a file name the rancher-backup operator wrote, such as rancher-6f0b3c2e-8a1d-4c6e-9b7a-0d1e2f3a4b5c-2026-11-23T06-00-00Z.tar.gz.enc (no folder)',
+          message:
+            'expected a file name the rancher-backup operator wrote, such as rancher-6f0b3c2e-8a1d-4c6e-9b7a-0d1e2f3a4b5c-2026-11-23T06-00-00Z.tar.gz.enc (no folder)',
         }),
         /** The bucket of the deployment the backup comes from (default: this deployment's). */
         bucket: z.string().regex(BUCKET_NAME, { message: 'expected an S3 bucket name (3-63 lowercase letters, digits and hyphens)' }).optional(),

@@ -51,68 +51,68 @@ export const SECURITY_GROUP_INBOUND_RULES = 60;
 
 /** The fields of a deployment, in the settings file's order (error messages follow it). */
 export const deploymentFields = {
-    /** Prefix of every resource name; distinct per deployment sharing an account and region. */
-    name: z
-      .string()
-      .superRefine((name, ctx) => {
-        const problem = nameProblem(name);
-        if (problem) ctx.addIssue({ code: 'custom', message: problem, input: name });
-      })
-      .default('rancher'),
-    /** AWS region */
-    region: awsRegion.default('us-east-1'),
-    /** Rancher's public name. Unset: the `rancher_hostname` Terraform variable is required at plan time. */
-    hostname: fqdn('a hostname').optional(),
-    /** Existing public Route53 hosted zone that holds `hostname`. Unset: `route53_zone_name` variable. */
-    hostedZone: fqdn('a hosted zone name').optional(),
-    /** Rancher's name from your Route53 zone (default) or from a wildcard DNS service (rke-ha, docker; no domain needed). */
-    dns: dnsSchema,
-    /** Networks allowed to reach admin ports (6443, SSH). Empty: the deployer's own public IP (/32). */
-    adminCidrs: z
-      .array(adminCidr)
-      .superRefine((cidrs, ctx) => {
-        // A single /0 is reported at its own position already.
-        if (Array.isArray(cidrs) && !cidrs.some((c) => parseCidr(c)?.prefix === 0) && coversWholeInternet(cidrs)) {
-          ctx.addIssue({
-            code: 'custom',
-            message: `these ${cidrs.length} blocks together cover the whole internet (0.0.0.0/0), which admin ports must never be open to; list the networks you administer from`,
-            input: cidrs,
-          });
-        }
-      })
-      .default([]),
-    proxy: proxySchema,
-    airGap: airGapSchema,
-    vpc: vpcSchema,
-    versions: z
-      .strictObject({
-        rke2: version('rke2', 'v1.35.0+rke2r1'),
-        k3s: version('k3s', 'v1.35.7+k3s1'),
-        certManager: version('certManager', 'v1.21.1').refine((v) => (certManagerMinor(v) ?? Infinity) >= MIN_CERT_MANAGER_MINOR, {
-          message: `Rancher needs cert-manager v1.${MIN_CERT_MANAGER_MINOR} or newer`,
-        }),
-        rancher: version('rancher', '2.14.0'),
-      })
-      .prefault({}),
-    rancher: z
-      .strictObject({
-        /**
-         * Helm repository of the Rancher chart: `stable` (community, the releases promoted to stable),
-         * `latest` (community, every release) or `prime` (Rancher Prime). `airGap.rancherChartRepository`
-         * overrides it with a mirror.
-         */
-        repository: z.enum(['stable', 'latest', 'prime']).default('stable'),
-        /** Rancher server pods (1–15) */
-        replicas: wholeNumber(1, 15).default(3),
-        tls: tlsSchema,
-        auditLog: auditLogSchema,
-        bootstrap: bootstrapSchema,
-      })
-      .prefault({}),
-    timeouts: timeoutsSchema,
-    /** Rancher's backups by the rancher-backup operator (rke-ha, k8s-ha): docs/backups.md. */
-    backups: backupsSchema,
-    alarms: alarmsSchema,
+  /** Prefix of every resource name; distinct per deployment sharing an account and region. */
+  name: z
+    .string()
+    .superRefine((name, ctx) => {
+      const problem = nameProblem(name);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem, input: name });
+    })
+    .default('rancher'),
+  /** AWS region */
+  region: awsRegion.default('us-east-1'),
+  /** Rancher's public name. Unset: the `rancher_hostname` Terraform variable is required at plan time. */
+  hostname: fqdn('a hostname').optional(),
+  /** Existing public Route53 hosted zone that holds `hostname`. Unset: `route53_zone_name` variable. */
+  hostedZone: fqdn('a hosted zone name').optional(),
+  /** Rancher's name from your Route53 zone (default) or from a wildcard DNS service (rke-ha, docker; no domain needed). */
+  dns: dnsSchema,
+  /** Networks allowed to reach admin ports (6443, SSH). Empty: the deployer's own public IP (/32). */
+  adminCidrs: z
+    .array(adminCidr)
+    .superRefine((cidrs, ctx) => {
+      // A single /0 is reported at its own position already.
+      if (Array.isArray(cidrs) && !cidrs.some((c) => parseCidr(c)?.prefix === 0) && coversWholeInternet(cidrs)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `these ${cidrs.length} blocks together cover the whole internet (0.0.0.0/0), which admin ports must never be open to; list the networks you administer from`,
+          input: cidrs,
+        });
+      }
+    })
+    .default([]),
+  proxy: proxySchema,
+  airGap: airGapSchema,
+  vpc: vpcSchema,
+  versions: z
+    .strictObject({
+      rke2: version('rke2', 'v1.35.0+rke2r1'),
+      k3s: version('k3s', 'v1.35.7+k3s1'),
+      certManager: version('certManager', 'v1.21.1').refine((v) => (certManagerMinor(v) ?? Infinity) >= MIN_CERT_MANAGER_MINOR, {
+        message: `Rancher needs cert-manager v1.${MIN_CERT_MANAGER_MINOR} or newer`,
+      }),
+      rancher: version('rancher', '2.14.0'),
+    })
+    .prefault({}),
+  rancher: z
+    .strictObject({
+      /**
+       * Helm repository of the Rancher chart: `stable` (community, the releases promoted to stable),
+       * `latest` (community, every release) or `prime` (Rancher Prime). `airGap.rancherChartRepository`
+       * overrides it with a mirror.
+       */
+      repository: z.enum(['stable', 'latest', 'prime']).default('stable'),
+      /** Rancher server pods (1–15) */
+      replicas: wholeNumber(1, 15).default(3),
+      tls: tlsSchema,
+      auditLog: auditLogSchema,
+      bootstrap: bootstrapSchema,
+    })
+    .prefault({}),
+  timeouts: timeoutsSchema,
+  /** Rancher's backups by the rancher-backup operator (rke-ha, k8s-ha): docs/backups.md. */
+  backups: backupsSchema,
+  alarms: alarmsSchema,
 };
 
 /** What the cross-field rules read: the deployment's fields and whichever mode sections the schema has (a rule on a
@@ -125,7 +125,6 @@ type RuleInput = Partial<z.output<z.ZodObject<typeof deploymentFields>>> & {
 };
 type Problem = (path: (string | number)[], message: string, input: unknown) => void;
 const str = (v: unknown): v is string => typeof v === 'string';
-
 
 /** Rancher's name: the DNS mode, the hostname in its zone, and its length for the certificates (dns, hostname, hostedZone, rancher.tls, docker.tls). */
 function nameRules(s: RuleInput, problem: Problem): void {
@@ -145,7 +144,11 @@ function nameRules(s: RuleInput, problem: Problem): void {
         : undefined,
     ].filter((issuer) => issuer !== undefined);
     if (issuers.length) {
-      problem(['hostname'], `has ${s.hostname.length} characters, and ${issuers.join(' and ')} takes at most ${MAX_COMMON_NAME} for the certificate's name`, s.hostname);
+      problem(
+        ['hostname'],
+        `has ${s.hostname.length} characters, and ${issuers.join(' and ')} takes at most ${MAX_COMMON_NAME} for the certificate's name`,
+        s.hostname,
+      );
     }
   }
 }
@@ -160,7 +163,8 @@ function adminNetworkRules(s: RuleInput, problem: Problem): void {
     // Without a load balancer (rkeHa.loadBalancer dns) the node group also takes 6443 from each admin network.
     const dnsRoundRobin = s.rkeHa?.loadBalancer?.type === 'dns';
     const perNetwork = (ssh ? 1 : 0) + (dnsRoundRobin ? 1 : 0);
-    const others = ssh || dnsRoundRobin ? RKE2_SERVER_PORTS.length + RANCHER_PUBLIC_PORTS.length + (dnsRoundRobin ? 0 : 2) : RANCHER_PUBLIC_PORTS.length;
+    const others =
+      ssh || dnsRoundRobin ? RKE2_SERVER_PORTS.length + RANCHER_PUBLIC_PORTS.length + (dnsRoundRobin ? 0 : 2) : RANCHER_PUBLIC_PORTS.length;
     const max = Math.floor((SECURITY_GROUP_INBOUND_RULES - others) / Math.max(perNetwork, 1));
     if (admin.length > max) {
       const rules = perNetwork > 1 ? `is ${perNetwork} inbound rules (6443 and SSH)` : 'is an inbound rule';
@@ -216,7 +220,11 @@ function versionRules(s: RuleInput, problem: Problem): void {
         : ([['rke2', kubeMinor, rke2]] as const);
   for (const [key, minor, value] of distributionPins) {
     if (range && minor !== undefined && (minor < range.min || minor >= range.maxExclusive)) {
-      problem(['versions', key], `Kubernetes 1.${minor} is outside Rancher ${line}'s supported range 1.${range.min}-1.${range.maxExclusive - 1}`, value);
+      problem(
+        ['versions', key],
+        `Kubernetes 1.${minor} is outside Rancher ${line}'s supported range 1.${range.min}-1.${range.maxExclusive - 1}`,
+        value,
+      );
     }
   }
 }
@@ -243,11 +251,19 @@ function egressRules(s: RuleInput, problem: Problem): void {
       missing.push('airGap.registryMirrors["quay.io"] (rke-ha installs cert-manager, whose images are on quay.io)');
     }
     if (issuer === 'acme' && tlsSettings?.mode !== 'external') {
-      problem(['rancher', 'tls', 'issuer'], "acme needs Let's Encrypt, on the internet, and proxy.egressOnlyTo closes the nodes' egress without a proxy; set proxy.http, or use issuer ca or blank", 'acme');
+      problem(
+        ['rancher', 'tls', 'issuer'],
+        "acme needs Let's Encrypt, on the internet, and proxy.egressOnlyTo closes the nodes' egress without a proxy; set proxy.http, or use issuer ca or blank",
+        'acme',
+      );
     }
     // The Docker install's own Let's Encrypt client likewise (with mode external ACM issues, in AWS).
     if (s.docker?.tls?.issuer === 'acme' && s.docker.tls.mode !== 'external') {
-      problem(['docker', 'tls', 'issuer'], "acme needs Let's Encrypt, on the internet, and proxy.egressOnlyTo closes the host's egress without a proxy; set proxy.http, or use issuer blank", 'acme');
+      problem(
+        ['docker', 'tls', 'issuer'],
+        "acme needs Let's Encrypt, on the internet, and proxy.egressOnlyTo closes the host's egress without a proxy; set proxy.http, or use issuer blank",
+        'acme',
+      );
     }
     if (missing.length > 0) {
       problem(
@@ -344,10 +360,18 @@ function existingNetworkRules(s: RuleInput, problem: Problem): void {
     const mine = existing.map((section) => `${section}.existingNetwork`).join(' and ');
     const yours = `${mine} ${existing.length > 1 ? 'use VPCs' : 'uses a VPC'} of yours`;
     if (s.vpc?.flowLogs?.destination !== undefined && s.vpc.flowLogs.destination !== 'none') {
-      problem(['vpc', 'flowLogs', 'destination'], `turns on flow logs for the VPC a stack creates, and ${yours}, which the stack leaves as it is; turn flow logs on there yourself, or remove ${mine}`, s.vpc.flowLogs.destination);
+      problem(
+        ['vpc', 'flowLogs', 'destination'],
+        `turns on flow logs for the VPC a stack creates, and ${yours}, which the stack leaves as it is; turn flow logs on there yourself, or remove ${mine}`,
+        s.vpc.flowLogs.destination,
+      );
     }
     if (Array.isArray(s.vpc?.endpoints) && s.vpc.endpoints.length > 0) {
-      problem(['vpc', 'endpoints'], `are created in the VPC a stack creates, and ${yours}, which the stack leaves as it is; create them there yourself, or remove ${mine}`, s.vpc.endpoints);
+      problem(
+        ['vpc', 'endpoints'],
+        `are created in the VPC a stack creates, and ${yours}, which the stack leaves as it is; create them there yourself, or remove ${mine}`,
+        s.vpc.endpoints,
+      );
     }
     const proxy = s.proxy;
     if (closesEgressWithoutProxy(proxy)) {
@@ -364,7 +388,13 @@ function existingNetworkRules(s: RuleInput, problem: Problem): void {
 function ingressControllerRules(s: RuleInput, problem: Problem): void {
   const rke2 = s.versions?.rke2;
   const kubeMinor = str(rke2) ? rke2KubernetesMinor(rke2) : undefined;
-  if (kubeMinor !== undefined && kubeMinor > RKE2_INGRESS_NGINX_LAST_MINOR && s.rkeHa !== undefined && s.rkeHa.distribution !== 'k3s' && effectiveIngressController(s.rkeHa) === 'ingress-nginx') {
+  if (
+    kubeMinor !== undefined &&
+    kubeMinor > RKE2_INGRESS_NGINX_LAST_MINOR &&
+    s.rkeHa !== undefined &&
+    s.rkeHa.distribution !== 'k3s' &&
+    effectiveIngressController(s.rkeHa) === 'ingress-nginx'
+  ) {
     problem(['rkeHa', 'ingressController'], `RKE2 1.${kubeMinor} no longer ships ingress-nginx; use traefik`, 'ingress-nginx');
   }
 }
@@ -387,11 +417,14 @@ const DEPLOYMENT_RULES = [
  * when other fields failed (`{ when: () => true }`), so one run reports everything.
  */
 export function refineDeployment<T extends z.ZodObject>(schema: T): T {
-  return schema.superRefine((s: RuleInput, ctx) => {
-    if (!s || typeof s !== 'object') return;
-    const problem: Problem = (path, message, input) => ctx.addIssue({ code: 'custom', path, message, input });
-    for (const rules of DEPLOYMENT_RULES) rules(s, problem);
-  }, { when: () => true });
+  return schema.superRefine(
+    (s: RuleInput, ctx) => {
+      if (!s || typeof s !== 'object') return;
+      const problem: Problem = (path, message, input) => ctx.addIssue({ code: 'custom', path, message, input });
+      for (const rules of DEPLOYMENT_RULES) rules(s, problem);
+    },
+    { when: () => true },
+  );
 }
 
 const { dns: _dns, adminCidrs: _adminCidrs, vpc: _vpc, ...withoutAwsFields } = deploymentFields;

@@ -65,7 +65,8 @@ export function dnsProblems(s: DnsContext): DnsProblem[] {
   const add = (path: (string | number)[], message: string, value: unknown) => problems.push({ path, message, value });
   const dns = s.dns;
   if (dns?.mode !== 'wildcard') {
-    if (dns?.wildcardDomain !== undefined) add(['dns', 'wildcardDomain'], 'applies to dns.mode wildcard only; remove it, or set dns.mode: wildcard', dns.wildcardDomain);
+    if (dns?.wildcardDomain !== undefined)
+      add(['dns', 'wildcardDomain'], 'applies to dns.mode wildcard only; remove it, or set dns.mode: wildcard', dns.wildcardDomain);
     return problems;
   }
   const name = wildcardExample(wildcardDomain(dns));
@@ -74,7 +75,11 @@ export function dnsProblems(s: DnsContext): DnsProblem[] {
     add(['hostname'], `cannot be set with dns.mode wildcard, which names Rancher ${name}; remove hostname and hostedZone, ${ownDomain}`, s.hostname);
   }
   if (s.hostedZone !== undefined) {
-    add(['hostedZone'], `cannot be set with dns.mode wildcard, which uses no Route53 zone; remove hostname and hostedZone, ${ownDomain}`, s.hostedZone);
+    add(
+      ['hostedZone'],
+      `cannot be set with dns.mode wildcard, which uses no Route53 zone; remove hostname and hostedZone, ${ownDomain}`,
+      s.hostedZone,
+    );
   }
   const tls = s.rancher?.tls;
   if (tls?.mode === 'external') {

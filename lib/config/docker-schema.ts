@@ -36,7 +36,10 @@ export const dockerSchema = z
         /** Take a last snapshot when the volume is destroyed (destroy of the stack, restore). */
         finalSnapshot: z.boolean().default(true),
         /** Create the volume from this snapshot: changing it replaces volume and instance (a restore). */
-        restoreSnapshotId: z.string().regex(/^snap-[0-9a-f]{8,17}$/, { message: 'expected a snapshot id such as snap-0123456789abcdef0' }).optional(),
+        restoreSnapshotId: z
+          .string()
+          .regex(/^snap-[0-9a-f]{8,17}$/, { message: 'expected a snapshot id such as snap-0123456789abcdef0' })
+          .optional(),
         snapshots: z
           .strictObject({
             /** Hours between scheduled snapshots: 1, 2, 3, 4, 6, 8, 12 or 24 */
@@ -76,7 +79,12 @@ export const dockerSchema = z
       // Runs even when the section is not a mapping (an empty `docker:` is null); the type error is reported already.
       if (!s || typeof s !== 'object') return;
       if (s.existingNetwork && typeof s.existingNetwork === 'object' && s.vpcCidr !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['vpcCidr'], message: 'the stack creates no VPC with existingNetwork; remove vpcCidr (the host takes its address from existingNetwork.subnetId)', input: s.vpcCidr });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['vpcCidr'],
+          message: 'the stack creates no VPC with existingNetwork; remove vpcCidr (the host takes its address from existingNetwork.subnetId)',
+          input: s.vpcCidr,
+        });
       }
       const issuer = s.tls?.issuer;
       // (A mode without a hostname, naming Rancher after its address through a wildcard DNS service, would have to
@@ -112,4 +120,3 @@ export type DockerSettings = z.output<typeof dockerSchema>;
 export const effectiveDockerVpcCidr: (s: Pick<DockerSettings, 'vpcCidr' | 'existingNetwork'>) => string | undefined = createdVpcCidr;
 /** The schema's output is the plain section type (a compile error otherwise). */
 export type DockerTlsSettingsHeld = Expect<SameType<DockerSettings['tls'], DockerTlsSettings>>;
-

@@ -88,12 +88,15 @@ function unknownKeyDetail(path: readonly string[], key: string, mapping: unknown
     const discriminator = def.discriminator;
     const given = mapping && typeof mapping === 'object' ? (mapping as Record<string, unknown>)[discriminator] : undefined;
     const members = def.options.map((option) => shapesOf(option)[0]).filter((shape): shape is Record<string, ZodType> => shape !== undefined);
-    const active = members.find((shape) => (given === undefined ? hasDefault(shape[discriminator]) : literalValues(shape[discriminator]).includes(given)));
+    const active = members.find((shape) =>
+      given === undefined ? hasDefault(shape[discriminator]) : literalValues(shape[discriminator]).includes(given),
+    );
     if (!active) break;
     const activeName = String(given ?? literalValues(active[discriminator])[0]);
     const owners = members.filter((shape) => shape !== active && key in shape).flatMap((shape) => literalValues(shape[discriminator]).map(String));
     const where = [...path, discriminator].join('.');
-    if (owners.length) return `applies to ${where} ${owners.join(' or ')} only (this one is ${activeName}); allowed with ${activeName}: ${Object.keys(active).join(', ')}`;
+    if (owners.length)
+      return `applies to ${where} ${owners.join(' or ')} only (this one is ${activeName}); allowed with ${activeName}: ${Object.keys(active).join(', ')}`;
     return `unknown setting; allowed with ${where} ${activeName}: ${Object.keys(active).join(', ')}`;
   }
   return general ? `unknown setting; ${listed(general)}` : 'unknown setting';

@@ -22,7 +22,7 @@ const kubeconfigPath = z
     message:
       'expected ~/... or a path relative to cdktf.out/stacks/k8s-ha (absolute paths name one machine; set the kubeconfig_path Terraform variable at plan time instead)',
   })
-  .refine((p) => !/^~[^/\\]/.test(p), { message: 'expected ~/... (another user\'s home, ~name/..., is not expanded by Terraform)' });
+  .refine((p) => !/^~[^/\\]/.test(p), { message: "expected ~/... (another user's home, ~name/..., is not expanded by Terraform)" });
 
 const accessSchema = z
   .strictObject({
@@ -74,10 +74,7 @@ export const k8sHaSchema = z
     ingress: z
       .strictObject({
         /** IngressClass of the cluster's ingress controller; must exist (checked at plan time). */
-        className: z
-          .string()
-          .regex(K8S_SUBDOMAIN, { message: 'expected a Kubernetes object name such as nginx' })
-          .default('nginx'),
+        className: z.string().regex(K8S_SUBDOMAIN, { message: 'expected a Kubernetes object name such as nginx' }).default('nginx'),
         /** The controller's LoadBalancer Service, whose address the Rancher record points at. */
         service: z
           .strictObject({

@@ -13,11 +13,12 @@ export const FQDN = new RegExp(`^(?=.{1,253}$)${DNS_LABEL}(\\.${DNS_LABEL})+$`);
 export const fqdn = (what: string) =>
   z.string().superRefine((name, ctx) => {
     if (FQDN.test(name)) return;
-    const fix = name.endsWith('.') && FQDN.test(name.slice(0, -1).toLowerCase())
-      ? `write it without the trailing dot, "${name.slice(0, -1)}"`
-      : FQDN.test(name.toLowerCase())
-        ? `write it in lower case, "${name.toLowerCase()}"`
-        : undefined;
+    const fix =
+      name.endsWith('.') && FQDN.test(name.slice(0, -1).toLowerCase())
+        ? `write it without the trailing dot, "${name.slice(0, -1)}"`
+        : FQDN.test(name.toLowerCase())
+          ? `write it in lower case, "${name.toLowerCase()}"`
+          : undefined;
     const message = `expected ${what}: lower-case DNS name with at least two labels, e.g. rancher.example.com`;
     ctx.addIssue({ code: 'custom', message: fix ? `${message}; ${fix}` : message, input: name });
   });
@@ -27,7 +28,11 @@ export const awsRegion = z.string().superRefine((region, ctx) => {
   if (!REGION_FORMAT.test(region)) ctx.addIssue({ code: 'custom', message: 'expected an AWS region such as eu-west-1', input: region });
   else if (!AWS_REGIONS.includes(region)) {
     const near = nearestKey(region, AWS_REGIONS);
-    ctx.addIssue({ code: 'custom', message: `is not an AWS region${near ? ` (did you mean ${near}?)` : ''}; regions: ${AWS_REGIONS.join(', ')}`, input: region });
+    ctx.addIssue({
+      code: 'custom',
+      message: `is not an AWS region${near ? ` (did you mean ${near}?)` : ''}; regions: ${AWS_REGIONS.join(', ')}`,
+      input: region,
+    });
   }
 });
 
@@ -43,9 +48,9 @@ export const vpcId = z.string().regex(/^vpc-[0-9a-f]{8,17}$/, { message: 'expect
 export const subnetId = z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { message: 'expected a subnet id such as subnet-0123456789abcdef0' });
 
 /** An EC2 key pair name: up to 255 ASCII characters, no leading or trailing space. */
-export const keyPairName = z
-  .string()
-  .regex(/^[\x21-\x7e]([\x20-\x7e]{0,253}[\x21-\x7e])?$/, { message: 'expected an EC2 key pair name: 1-255 printable ASCII characters, no leading or trailing space' });
+export const keyPairName = z.string().regex(/^[\x21-\x7e]([\x20-\x7e]{0,253}[\x21-\x7e])?$/, {
+  message: 'expected an EC2 key pair name: 1-255 printable ASCII characters, no leading or trailing space',
+});
 
 export const email = z.string().regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, { message: 'expected an e-mail address' });
 
@@ -62,10 +67,13 @@ export const adminCidr = cidr.refine((v) => parseCidr(v)?.prefix !== 0, {
 });
 
 export const vpcCidr = cidr
-  .refine((v) => {
-    const p = parseCidr(v);
-    return p === undefined || (p.prefix >= 16 && p.prefix <= 22);
-  }, { message: 'expected a prefix between /16 and /22 (sixteen /20 to /26 subnets are carved out of it; an ALB needs /27 or larger)' })
+  .refine(
+    (v) => {
+      const p = parseCidr(v);
+      return p === undefined || (p.prefix >= 16 && p.prefix <= 22);
+    },
+    { message: 'expected a prefix between /16 and /22 (sixteen /20 to /26 subnets are carved out of it; an ALB needs /27 or larger)' },
+  )
   .refine((v) => parseCidr(v) === undefined || ![RKE2_CLUSTER_CIDR, RKE2_SERVICE_CIDR].some((c) => cidrsOverlap(v, c)), {
     message: `overlaps RKE2's pod or service network (10.42.0.0/15); choose a VPC range outside it`,
   });

@@ -31,7 +31,10 @@ function messageOf(issue: core.$ZodIssue): string {
   if (issue.code === 'invalid_key') return issue.issues.map((i) => messageOf(i as core.$ZodIssue)).join('; ');
   if (issue.code === 'invalid_value') return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
   if (issue.code === 'invalid_union' && 'options' in issue && Array.isArray(issue.options)) {
-    return `expected one of ${issue.options.filter((v) => v !== undefined).map((v) => JSON.stringify(v)).join(', ')}`;
+    return `expected one of ${issue.options
+      .filter((v) => v !== undefined)
+      .map((v) => JSON.stringify(v))
+      .join(', ')}`;
   }
   if (issue.code === 'invalid_type') return `expected ${TYPE_NAMES[issue.expected] ?? issue.expected}`;
   if (issue.code === 'too_small') return `expected at least ${String(issue.minimum)}${issue.origin === 'string' ? ' characters' : ''}`;

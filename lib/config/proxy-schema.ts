@@ -11,14 +11,16 @@ export type { ProxySettings } from './sections';
  */
 export const proxyUrl = z
   .string()
-  .regex(/^https?:\/\/[A-Za-z0-9.:[\]/_-]+$/, { message: 'expected a proxy URL such as http://proxy.internal:3128 (no credentials, no quotes or spaces)' })
+  .regex(/^https?:\/\/[A-Za-z0-9.:[\]/_-]+$/, {
+    message: 'expected a proxy URL such as http://proxy.internal:3128 (no credentials, no quotes or spaces)',
+  })
   // What the URL parser (and so curl, containerd, Go's proxy support) refuses: a port above 65535, a malformed host.
-  .refine((url) => !/^https?:\/\/[A-Za-z0-9.:[\]/_-]+$/.test(url) || URL.canParse(url), { message: 'expected a proxy URL with a valid host and a port from 1 to 65535' });
+  .refine((url) => !/^https?:\/\/[A-Za-z0-9.:[\]/_-]+$/.test(url) || URL.canParse(url), {
+    message: 'expected a proxy URL with a valid host and a port from 1 to 65535',
+  });
 
 /** A NO_PROXY entry: a host, a domain suffix (.example.com), an IP or a CIDR. */
-export const noProxyEntry = z
-  .string()
-  .regex(/^[A-Za-z0-9.*:/_-]+$/, { message: 'expected a host name, .domain suffix, IP address or CIDR block' });
+export const noProxyEntry = z.string().regex(/^[A-Za-z0-9.*:/_-]+$/, { message: 'expected a host name, .domain suffix, IP address or CIDR block' });
 
 /**
  * `proxy`: the outbound HTTP(S) proxy every stack uses when set — nodes

@@ -20,9 +20,13 @@ interface NameKind {
   readonly rules: readonly ((value: string) => string | undefined)[];
 }
 
-const maxLength = (max: number, note = '') => (v: string) => (v.length > max ? `may have at most ${max} characters${note}` : undefined);
+const maxLength =
+  (max: number, note = '') =>
+  (v: string) =>
+    v.length > max ? `may have at most ${max} characters${note}` : undefined;
 const chars = (pattern: RegExp, allowed: string) => (v: string) => (pattern.test(v) ? undefined : `may hold ${allowed} only`);
-const noPrefix = (prefix: string, owner: string) => (v: string) => (v.toLowerCase().startsWith(prefix) ? `may not start with "${prefix}" (${owner})` : undefined);
+const noPrefix = (prefix: string, owner: string) => (v: string) =>
+  v.toLowerCase().startsWith(prefix) ? `may not start with "${prefix}" (${owner})` : undefined;
 const noEdgeHyphen = (v: string) => (v.startsWith('-') || v.endsWith('-') ? 'may not start or end with "-"' : undefined);
 const startsWithLetter = (v: string) => (/^[A-Za-z]/.test(v) ? undefined : 'must start with a letter');
 const noDoubleHyphen = (v: string) => (v.includes('--') ? 'may not contain "--"' : undefined);
@@ -30,18 +34,37 @@ const noDoubleHyphen = (v: string) => (v.includes('--') ? 'may not contain "--"'
 const KINDS = {
   loadBalancer: {
     what: 'a load balancer name',
-    rules: [maxLength(32), chars(/^[A-Za-z0-9-]*$/, 'letters, digits and "-"'), noEdgeHyphen, noPrefix('internal-', 'reserved for internal load balancers')],
+    rules: [
+      maxLength(32),
+      chars(/^[A-Za-z0-9-]*$/, 'letters, digits and "-"'),
+      noEdgeHyphen,
+      noPrefix('internal-', 'reserved for internal load balancers'),
+    ],
   },
   targetGroup: { what: 'a target group name', rules: [maxLength(32), chars(/^[A-Za-z0-9-]*$/, 'letters, digits and "-"'), noEdgeHyphen] },
   securityGroupPrefix: { what: 'a security group name prefix', rules: [maxLength(100), noPrefix('sg-', 'reserved for security group ids')] },
   iamUser: { what: 'an IAM user name', rules: [maxLength(64), chars(/^[\w+=,.@-]*$/, 'letters, digits and _+=,.@-')] },
-  iamPrefix: { what: 'an IAM name prefix', rules: [maxLength(64 - UNIQUE_SUFFIX, ' (64 with the unique suffix)'), chars(/^[\w+=,.@-]*$/, 'letters, digits and _+=,.@-')] },
+  iamPrefix: {
+    what: 'an IAM name prefix',
+    rules: [maxLength(64 - UNIQUE_SUFFIX, ' (64 with the unique suffix)'), chars(/^[\w+=,.@-]*$/, 'letters, digits and _+=,.@-')],
+  },
   rdsIdentifierPrefix: {
     what: 'an RDS identifier prefix',
-    rules: [maxLength(63 - UNIQUE_SUFFIX, ' (63 with the unique suffix)'), chars(/^[a-z0-9-]*$/, 'lower-case letters, digits and "-"'), startsWithLetter, noDoubleHyphen],
+    rules: [
+      maxLength(63 - UNIQUE_SUFFIX, ' (63 with the unique suffix)'),
+      chars(/^[a-z0-9-]*$/, 'lower-case letters, digits and "-"'),
+      startsWithLetter,
+      noDoubleHyphen,
+    ],
   },
-  rdsSnapshot: { what: 'an RDS snapshot identifier', rules: [maxLength(255), chars(/^[A-Za-z0-9-]*$/, 'letters, digits and "-"'), startsWithLetter, noDoubleHyphen, noEdgeHyphen] },
-  dbSubnetGroupPrefix: { what: 'a DB subnet group name prefix', rules: [maxLength(255 - UNIQUE_SUFFIX), chars(/^[a-z0-9 ._-]*$/, 'lower-case letters, digits, spaces and ._-')] },
+  rdsSnapshot: {
+    what: 'an RDS snapshot identifier',
+    rules: [maxLength(255), chars(/^[A-Za-z0-9-]*$/, 'letters, digits and "-"'), startsWithLetter, noDoubleHyphen, noEdgeHyphen],
+  },
+  dbSubnetGroupPrefix: {
+    what: 'a DB subnet group name prefix',
+    rules: [maxLength(255 - UNIQUE_SUFFIX), chars(/^[a-z0-9 ._-]*$/, 'lower-case letters, digits, spaces and ._-')],
+  },
   s3BucketPrefix: {
     what: 'an S3 bucket name prefix',
     rules: [
@@ -55,7 +78,11 @@ const KINDS = {
   },
   ssmPath: {
     what: 'an SSM parameter path',
-    rules: [maxLength(900), chars(/^[A-Za-z0-9_./-]*$/, 'letters, digits and _.-/'), (v: string) => (/^\/(aws|ssm)/i.test(v) ? 'may not start with "aws" or "ssm" (reserved by SSM Parameter Store)' : undefined)],
+    rules: [
+      maxLength(900),
+      chars(/^[A-Za-z0-9_./-]*$/, 'letters, digits and _.-/'),
+      (v: string) => (/^\/(aws|ssm)/i.test(v) ? 'may not start with "aws" or "ssm" (reserved by SSM Parameter Store)' : undefined),
+    ],
   },
   dlmDescription: { what: 'a DLM policy description', rules: [maxLength(500), chars(/^[0-9A-Za-z _-]*$/, 'letters, digits, spaces, "_" and "-"')] },
   certificateCommonName: { what: 'a certificate common name', rules: [maxLength(64)] },
@@ -91,7 +118,9 @@ export function generatedNames(name: string, stacks: NamedStacks = APP_STACKS): 
   const n = (stack: string, resource: string, kind: keyof typeof KINDS, value: string): GeneratedName => ({ stack, resource, kind, value });
   return [
     ...(stacks.rkeHa === undefined ? [] : rkeHaNames(name, stacks.rkeHa, n)),
-    ...(stacks.k8sHa === undefined ? [] : [...backupNames(stacks.k8sHa, `${name}-${stacks.k8sHa}`, n), n(stacks.k8sHa, 'alarm topic', 'snsTopic', `${name}-${stacks.k8sHa}-alarms`)]),
+    ...(stacks.k8sHa === undefined
+      ? []
+      : [...backupNames(stacks.k8sHa, `${name}-${stacks.k8sHa}`, n), n(stacks.k8sHa, 'alarm topic', 'snsTopic', `${name}-${stacks.k8sHa}-alarms`)]),
     ...(stacks.docker === undefined ? [] : dockerNames(name, stacks.docker, n)),
   ];
 }
@@ -128,7 +157,10 @@ function rkeHaNames(name: string, stack: string, n: Make): GeneratedName[] {
 
 /** Rancher's backups (rke-ha, k8s-ha): their bucket and the operator's IAM user. */
 function backupNames(stack: string, prefix: string, n: Make): GeneratedName[] {
-  return [n(stack, 'Rancher backup bucket', 's3BucketPrefix', `${prefix}-backups-`), n(stack, 'Rancher backup writer', 'iamUser', `${prefix}-rancher-backup`)];
+  return [
+    n(stack, 'Rancher backup bucket', 's3BucketPrefix', `${prefix}-backups-`),
+    n(stack, 'Rancher backup writer', 'iamUser', `${prefix}-rancher-backup`),
+  ];
 }
 
 function dockerNames(name: string, stack: string, n: Make): GeneratedName[] {

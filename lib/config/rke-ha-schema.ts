@@ -28,7 +28,10 @@ export const rkeHaSchema = z
         /** k3s: `postgres` (16) or `mysql` (8.4) */
         engine: z.enum(['postgres', 'mysql']).default('postgres'),
         /** k3s: RDS instance class */
-        instanceClass: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, { message: 'expected an RDS instance class such as db.t4g.medium' }).default('db.t4g.medium'),
+        instanceClass: z
+          .string()
+          .regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, { message: 'expected an RDS instance class such as db.t4g.medium' })
+          .default('db.t4g.medium'),
         /** k3s: encrypted gp3 storage */
         allocatedStorageGb: wholeNumber(20, 65536).default(50),
         /** k3s: standby in a second zone */
@@ -115,18 +118,29 @@ export const rkeHaSchema = z
       // Runs even when the section is not a mapping (an empty `rkeHa:` is null); the type error is reported already.
       if (!s || typeof s !== 'object') return;
       if (s.distribution === 'k3s' && s.ingressController === 'ingress-nginx') {
-        ctx.addIssue({ code: 'custom', path: ['ingressController'], message: 'K3s brings Traefik; leave it unset or set traefik with distribution k3s', input: 'ingress-nginx' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['ingressController'],
+          message: 'K3s brings Traefik; leave it unset or set traefik with distribution k3s',
+          input: 'ingress-nginx',
+        });
       }
       if (s.loadBalancer?.type === 'dns' && s.privateNodes === true) {
         ctx.addIssue({
           code: 'custom',
           path: ['loadBalancer', 'type'],
-          message: 'dns answers Rancher\'s name with each node\'s Elastic IP, and nodes in private subnets have none; use loadBalancer type nlb with privateNodes, or public nodes',
+          message:
+            "dns answers Rancher's name with each node's Elastic IP, and nodes in private subnets have none; use loadBalancer type nlb with privateNodes, or public nodes",
           input: 'dns',
         });
       }
       if (s.distribution !== 'k3s' && s.nodeCount === 2) {
-        ctx.addIssue({ code: 'custom', path: ['nodeCount'], message: 'expected 1 or 3 with rke2 (etcd needs an odd number of members); 2 servers fit distribution k3s', input: 2 });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['nodeCount'],
+          message: 'expected 1 or 3 with rke2 (etcd needs an odd number of members); 2 servers fit distribution k3s',
+          input: 2,
+        });
       }
       for (const p of existingNetworkProblems(s)) ctx.addIssue({ code: 'custom', path: p.path, message: p.message, input: p.value });
     },
@@ -149,23 +163,46 @@ function existingNetworkProblems(s: Record<string, unknown>): { path: (string | 
   const problems: { path: (string | number)[]; message: string; value: unknown }[] = [];
   const refuse = (path: (string | number)[], message: string, value: unknown) => problems.push({ path, message, value });
   if (s.vpcCidr !== undefined) {
-    refuse(['vpcCidr'], 'the stack creates no VPC with existingNetwork; remove vpcCidr (the servers take their addresses from existingNetwork.nodeSubnetIds)', s.vpcCidr);
+    refuse(
+      ['vpcCidr'],
+      'the stack creates no VPC with existingNetwork; remove vpcCidr (the servers take their addresses from existingNetwork.nodeSubnetIds)',
+      s.vpcCidr,
+    );
   }
   if (s.privateNodes === true) {
-    refuse(['privateNodes'], 'with existingNetwork the servers go in existingNetwork.nodeSubnetIds, private or public as those subnets are; remove privateNodes', true);
+    refuse(
+      ['privateNodes'],
+      'with existingNetwork the servers go in existingNetwork.nodeSubnetIds, private or public as those subnets are; remove privateNodes',
+      true,
+    );
   }
   if (s.natGateways !== undefined) {
-    refuse(['natGateways'], 'the stack creates no NAT gateway with existingNetwork (private node subnets bring their own egress, checked at plan time); remove natGateways', s.natGateways);
+    refuse(
+      ['natGateways'],
+      'the stack creates no NAT gateway with existingNetwork (private node subnets bring their own egress, checked at plan time); remove natGateways',
+      s.natGateways,
+    );
   }
   const k3s = s.distribution === 'k3s';
-  const servers = effectiveNodeCount({ distribution: k3s ? 'k3s' : 'rke2', nodeCount: s.nodeCount === 1 || s.nodeCount === 2 || s.nodeCount === 3 ? s.nodeCount : undefined });
+  const servers = effectiveNodeCount({
+    distribution: k3s ? 'k3s' : 'rke2',
+    nodeCount: s.nodeCount === 1 || s.nodeCount === 2 || s.nodeCount === 3 ? s.nodeCount : undefined,
+  });
   const count = (key: string) => (Array.isArray(net[key]) ? (net[key] as unknown[]).length : undefined);
   const subnets = (n: number) => `${n} subnet${n === 1 ? '' : 's'}`;
   const nodes = count('nodeSubnetIds');
   if (nodes !== undefined && nodes < servers) {
-    refuse(['existingNetwork', 'nodeSubnetIds'], `lists ${subnets(nodes)}, and the ${servers} servers go one per subnet, each in a zone of its own; list ${servers}`, subnets(nodes));
+    refuse(
+      ['existingNetwork', 'nodeSubnetIds'],
+      `lists ${subnets(nodes)}, and the ${servers} servers go one per subnet, each in a zone of its own; list ${servers}`,
+      subnets(nodes),
+    );
   } else if (nodes !== undefined && nodes > MAX_SERVERS) {
-    refuse(['existingNetwork', 'nodeSubnetIds'], `lists ${subnets(nodes)}; a deployment has at most ${MAX_SERVERS} servers, one per subnet`, subnets(nodes));
+    refuse(
+      ['existingNetwork', 'nodeSubnetIds'],
+      `lists ${subnets(nodes)}; a deployment has at most ${MAX_SERVERS} servers, one per subnet`,
+      subnets(nodes),
+    );
   }
   const balancers = count('loadBalancerSubnetIds');
   if (balancers !== undefined && balancers < servers) {
@@ -177,11 +214,19 @@ function existingNetworkProblems(s: Record<string, unknown>): { path: (string | 
   }
   const datastore = count('datastoreSubnetIds');
   if (k3s && datastore === undefined) {
-    refuse(['existingNetwork', 'datastoreSubnetIds'], 'is required with distribution k3s and existingNetwork: the RDS datastore needs subnets in at least two zones (private ones, without a route from the internet)', undefined);
+    refuse(
+      ['existingNetwork', 'datastoreSubnetIds'],
+      'is required with distribution k3s and existingNetwork: the RDS datastore needs subnets in at least two zones (private ones, without a route from the internet)',
+      undefined,
+    );
   } else if (k3s && datastore !== undefined && datastore < 2) {
     refuse(['existingNetwork', 'datastoreSubnetIds'], `lists ${subnets(datastore)}; RDS needs subnets in at least two zones`, subnets(datastore));
   } else if (!k3s && datastore !== undefined) {
-    refuse(['existingNetwork', 'datastoreSubnetIds'], 'only for distribution k3s (rke2 keeps the cluster state in etcd on the servers); remove it', subnets(datastore));
+    refuse(
+      ['existingNetwork', 'datastoreSubnetIds'],
+      'only for distribution k3s (rke2 keeps the cluster state in etcd on the servers); remove it',
+      subnets(datastore),
+    );
   }
   return problems;
 }
@@ -200,7 +245,9 @@ export const DEFAULT_NODE_COUNT = { rke2: 3, k3s: 2 } as const;
 export type RkeHaSettings = z.output<typeof rkeHaSchema>;
 
 /** The ingress controller the cluster runs: the setting, or the distribution's own. */
-export function effectiveIngressController(s: Partial<Pick<RkeHaSettings, 'distribution' | 'ingressController'>> | undefined): 'ingress-nginx' | 'traefik' {
+export function effectiveIngressController(
+  s: Partial<Pick<RkeHaSettings, 'distribution' | 'ingressController'>> | undefined,
+): 'ingress-nginx' | 'traefik' {
   return s?.ingressController ?? (s?.distribution === 'k3s' ? 'traefik' : 'ingress-nginx');
 }
 

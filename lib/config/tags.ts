@@ -30,31 +30,40 @@ const tagKey = z.string().superRefine((key, ctx) => {
 
 const tagValue = z.string().superRefine((value, ctx) => {
   if (length(value) > 256) ctx.addIssue({ code: 'custom', message: 'expected at most 256 characters', input: value });
-  else if (!TAG_CHARACTERS.test(value)) ctx.addIssue({ code: 'custom', message: `expected a tag value of ${ALLOWED} (what every tagged AWS service accepts)`, input: value });
+  else if (!TAG_CHARACTERS.test(value))
+    ctx.addIssue({ code: 'custom', message: `expected a tag value of ${ALLOWED} (what every tagged AWS service accepts)`, input: value });
 });
 
 export const tagsSchema = z
   .record(tagKey, tagValue)
-  .superRefine((tags, ctx) => {
-    if (!tags || typeof tags !== 'object') return;
-    const keys = Object.keys(tags);
-    const total = new Set([...keys, ...PRODUCT_TAG_KEYS]).size;
-    if (total > MAX_TAGS_PER_RESOURCE) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `${keys.length} tags and this project's own (${PRODUCT_TAG_KEYS.join(', ')}) make ${total} on the Docker data volume; AWS allows ${MAX_TAGS_PER_RESOURCE} on a resource, so at most ${MAX_TAGS_PER_RESOURCE - PRODUCT_TAG_KEYS.length} of yours`,
-        input: `${keys.length} tags`,
-      });
-    }
-    const seen = new Map<string, string>();
-    for (const key of keys) {
-      const folded = key.toLowerCase();
-      const first = seen.get(folded);
-      if (first !== undefined) {
-        ctx.addIssue({ code: 'custom', path: [key], message: `the same key as "${first}" but for case; IAM treats tag keys case-insensitively and refuses both`, input: key });
-      } else {
-        seen.set(folded, key);
+  .superRefine(
+    (tags, ctx) => {
+      if (!tags || typeof tags !== 'object') return;
+      const keys = Object.keys(tags);
+      const total = new Set([...keys, ...PRODUCT_TAG_KEYS]).size;
+      if (total > MAX_TAGS_PER_RESOURCE) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${keys.length} tags and this project's own (${PRODUCT_TAG_KEYS.join(', ')}) make ${total} on the Docker data volume; AWS allows ${MAX_TAGS_PER_RESOURCE} on a resource, so at most ${MAX_TAGS_PER_RESOURCE - PRODUCT_TAG_KEYS.length} of yours`,
+          input: `${keys.length} tags`,
+        });
       }
-    }
-  }, { when: () => true })
+      const seen = new Map<string, string>();
+      for (const key of keys) {
+        const folded = key.toLowerCase();
+        const first = seen.get(folded);
+        if (first !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: `the same key as "${first}" but for case; IAM treats tag keys case-insensitively and refuses both`,
+            input: key,
+          });
+        } else {
+          seen.set(folded, key);
+        }
+      }
+    },
+    { when: () => true },
+  )
   .default({});

@@ -50,17 +50,31 @@ export function tlsProblems(tls: Partial<TlsSettings>, ingressController: string
   const { mode, issuer } = tls;
 
   if (mode === 'external' && issuer === 'rancher') {
-    add(['issuer'], "Rancher's own CA lives inside the cluster and cannot be served by an AWS load balancer; with mode external choose blank, ca or acme (or mode ingress to keep issuer rancher)", issuer);
+    add(
+      ['issuer'],
+      "Rancher's own CA lives inside the cluster and cannot be served by an AWS load balancer; with mode external choose blank, ca or acme (or mode ingress to keep issuer rancher)",
+      issuer,
+    );
   }
   if (tls.privateCA && issuer !== 'blank') {
-    add(['privateCA'], issuer === 'ca' ? 'not needed: with issuer ca the chain is always private and tls-ca is created anyway; remove it' : 'applies to issuer blank only; remove it or set issuer: blank', tls.privateCA);
+    add(
+      ['privateCA'],
+      issuer === 'ca'
+        ? 'not needed: with issuer ca the chain is always private and tls-ca is created anyway; remove it'
+        : 'applies to issuer blank only; remove it or set issuer: blank',
+      tls.privateCA,
+    );
   }
   if (tls.certificateFile !== undefined && issuer !== 'blank') {
     add(['certificateFile'], 'applies to issuer blank only (the other issuers create the certificate)', tls.certificateFile);
   }
   const acmeAtIngress = issuer === 'acme' && mode !== 'external';
   if (acmeAtIngress && !tls.acme?.email) {
-    add(['acme', 'email'], "required for Let's Encrypt (issuer acme with mode ingress or rancher); or use mode external so ACM issues the certificate", undefined);
+    add(
+      ['acme', 'email'],
+      "required for Let's Encrypt (issuer acme with mode ingress or rancher); or use mode external so ACM issues the certificate",
+      undefined,
+    );
   }
   const acmeGiven = tls.acme?.email !== undefined || tls.acme?.environment !== undefined;
   if (issuer !== 'acme' && acmeGiven) {
@@ -70,7 +84,11 @@ export function tlsProblems(tls: Partial<TlsSettings>, ingressController: string
     add(['acme'], 'not used with mode external: ACM issues and renews the certificate through DNS validation', tls.acme);
   }
   if ((mode === 'rancher' || mode === 'external') && ingressController === 'traefik') {
-    add(['mode'], `${mode === 'rancher' ? 're-encryption (mode rancher)' : 'trusting the load balancer\'s forwarded headers (mode external)'} is set up for ingress-nginx only; use rkeHa.ingressController ingress-nginx (rke2) or mode ingress`, mode);
+    add(
+      ['mode'],
+      `${mode === 'rancher' ? 're-encryption (mode rancher)' : "trusting the load balancer's forwarded headers (mode external)"} is set up for ingress-nginx only; use rkeHa.ingressController ingress-nginx (rke2) or mode ingress`,
+      mode,
+    );
   }
   return problems;
 }

@@ -32,7 +32,9 @@ export const vpcSchema = z
         /** Days the records are kept (log group retention, or S3 expiration). */
         retentionDays: z
           .number()
-          .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), { message: `expected one of ${LOG_RETENTION_DAYS.join(', ')} (the periods CloudWatch Logs accepts)` })
+          .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
+            message: `expected one of ${LOG_RETENTION_DAYS.join(', ')} (the periods CloudWatch Logs accepts)`,
+          })
           .default(90),
       })
       .prefault({}),

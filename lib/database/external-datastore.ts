@@ -18,12 +18,25 @@ export type DatastoreEngine = 'postgres' | 'mysql';
  * the RDS CA is not in the nodes' trust store.
  */
 const ENGINES: Readonly<
-  Record<DatastoreEngine, { readonly version: string; readonly port: number; readonly logs: readonly string[]; readonly url: (password: string, endpoint: string) => string }>
+  Record<
+    DatastoreEngine,
+    {
+      readonly version: string;
+      readonly port: number;
+      readonly logs: readonly string[];
+      readonly url: (password: string, endpoint: string) => string;
+    }
+  >
 > = {
   postgres: { version: '16', port: 5432, logs: ['postgresql', 'upgrade'], url: (p, e) => `postgres://k3s:${p}@${e}/k3s?sslmode=require` },
   // Every log type RDS publishes for MySQL (what FSBP RDS.9 asks for); with the default parameter and option groups
   // only the error log has content.
-  mysql: { version: '8.4', port: 3306, logs: ['audit', 'error', 'general', 'slowquery'], url: (p, e) => `mysql://k3s:${p}@tcp(${e})/k3s?tls=skip-verify` },
+  mysql: {
+    version: '8.4',
+    port: 3306,
+    logs: ['audit', 'error', 'general', 'slowquery'],
+    url: (p, e) => `mysql://k3s:${p}@tcp(${e})/k3s?tls=skip-verify`,
+  },
 };
 
 /** The engine's default port. */
@@ -80,9 +93,15 @@ export class ExternalDatastore extends Construct {
       description: 'K3s datastore: from the server nodes only',
       vpcId: props.vpcId,
     });
-    allowIngress(this, 'from-nodes', this.securityGroup.id, { protocol: 'tcp', from: port, to: port, description: 'K3s servers' }, {
-      securityGroupId: props.clientSecurityGroupId,
-    });
+    allowIngress(
+      this,
+      'from-nodes',
+      this.securityGroup.id,
+      { protocol: 'tcp', from: port, to: port, description: 'K3s servers' },
+      {
+        securityGroupId: props.clientSecurityGroupId,
+      },
+    );
 
     // New suffix whenever the instance is replaced (its old final snapshot keeps the old name).
     const suffix = new Id(this, 'final-snapshot-suffix', { byteLength: 4, keepers: { engine: props.engine, name: props.name } });

@@ -83,7 +83,13 @@ export class RancherOnDocker extends Construct {
   constructor(scope: Construct, id: string, props: RancherOnDockerProps) {
     super(scope, id);
     const label = `RancherOnDocker ${this.node.path}`;
-    const settings = resolveProps(rancherOnDockerSchema, { ...props, region: providerRegion(this, props.region, label) }, { docker: props.docker }, label, { docker: TerraformStack.of(this).node.id });
+    const settings = resolveProps(
+      rancherOnDockerSchema,
+      { ...props, region: providerRegion(this, props.region, label) },
+      { docker: props.docker },
+      label,
+      { docker: TerraformStack.of(this).node.id },
+    );
     const s = settings.docker;
     const name = deploymentPrefix(this, settings.name);
     const parameterPath = deploymentParameterPath(this, settings.name);
@@ -106,8 +112,10 @@ export class RancherOnDocker extends Construct {
             'The host and its data volume live in that region: another region would build a second deployment and orphan this one with its data. Keep it; move Rancher with a snapshot copied to the new region (docs/docker.md, "The docker stack").',
         },
         ...dnsRecordedSettings(settings, {
-          replaces: 'the Route53 record goes or comes; with issuer ca or acme the host is replaced for a certificate of the new name (the Elastic IP and the data volume stay)',
-          toDomain: 'For a domain of your own, build a new deployment with dns.mode route53 from a snapshot of the data volume (docker.dataVolume.restoreSnapshotId).',
+          replaces:
+            'the Route53 record goes or comes; with issuer ca or acme the host is replaced for a certificate of the new name (the Elastic IP and the data volume stay)',
+          toDomain:
+            'For a domain of your own, build a new deployment with dns.mode route53 from a snapshot of the data volume (docker.dataVolume.restoreSnapshotId).',
         }),
       ],
       conditions: network.conditions,
@@ -141,7 +149,12 @@ export class RancherOnDocker extends Construct {
 
     // Allocated before the host, which a wildcard name tells its own address; associated once the host exists.
     const address = new PublicAddress(this, 'address', { name, dependsOn: network.internetGateway });
-    const hostname = rancherName(this, settings, { hostname: props.hostname, address: () => address.ip, issuer: s.tls.issuer, issuerSetting: 'docker.tls.issuer' });
+    const hostname = rancherName(this, settings, {
+      hostname: props.hostname,
+      address: () => address.ip,
+      issuer: s.tls.issuer,
+      issuerSetting: 'docker.tls.issuer',
+    });
     this.hostname = hostname;
 
     const certificate = new DockerCertificate(this, 'certificate', { tls: s.tls, hostname });
@@ -226,9 +239,13 @@ export class RancherOnDocker extends Construct {
         deletionProtection: false,
         dependsOn: network.internetGateway,
       });
-      const fromAlb = group.allowFrom(`from-alb-${HTTP_PORT}`, { protocol: 'tcp', from: HTTP_PORT, to: HTTP_PORT, description: 'From the application load balancer' }, {
-        securityGroupId: alb.securityGroup.id,
-      });
+      const fromAlb = group.allowFrom(
+        `from-alb-${HTTP_PORT}`,
+        { protocol: 'tcp', from: HTTP_PORT, to: HTTP_PORT, description: 'From the application load balancer' },
+        {
+          securityGroupId: alb.securityGroup.id,
+        },
+      );
       publicListeners.push(fromAlb, alb.addInstanceTarget('server', host.id), ...alb.listeners, ...alb.rules);
       // The same construct id and record as the A record's: a switch updates the record in place.
       dnsRecords = [new AliasRecord(this, 'dns', { zoneName, recordName: hostname, target: alb }).record];

@@ -68,7 +68,13 @@ export class RancherOnExistingCluster extends Construct {
   constructor(scope: Construct, id: string, props: RancherOnExistingClusterProps) {
     super(scope, id);
     const label = `RancherOnExistingCluster ${this.node.path}`;
-    const settings = resolveProps(rancherOnExistingClusterSchema, { ...props, region: providerRegion(this, props.region, label) }, { k8sHa: props.k8sHa }, label, { k8sHa: TerraformStack.of(this).node.id });
+    const settings = resolveProps(
+      rancherOnExistingClusterSchema,
+      { ...props, region: providerRegion(this, props.region, label) },
+      { k8sHa: props.k8sHa },
+      label,
+      { k8sHa: TerraformStack.of(this).node.id },
+    );
     const s = settings.k8sHa;
     const t = settings.timeouts;
     const tls = tlsPlan(settings.rancher.tls);
@@ -146,8 +152,17 @@ export class RancherOnExistingCluster extends Construct {
           ]
         : [];
     // Chart upgrades in order (docs/day-2.md, "Upgrading"): the running versions recorded by the last apply.
-    const charts = chartVersions(this, { gates, readAfter: preflight.gates, rancher: settings.versions.rancher, certManager: certManager ? settings.versions.certManager : undefined });
-    guardChartUpgrades(charts, settings.versions, { rancher: rancher.release, certManager: certManager?.release, rancherPreconditions: reencryption });
+    const charts = chartVersions(this, {
+      gates,
+      readAfter: preflight.gates,
+      rancher: settings.versions.rancher,
+      certManager: certManager ? settings.versions.certManager : undefined,
+    });
+    guardChartUpgrades(charts, settings.versions, {
+      rancher: rancher.release,
+      certManager: certManager?.release,
+      rancherPreconditions: reencryption,
+    });
     const { ready, firstLogin } = rancherReadyAndFirstLogin(this, {
       gates,
       rancher,
@@ -172,7 +187,9 @@ export class RancherOnExistingCluster extends Construct {
         email: settings.alarms.email,
         pingHostname: props.hostname,
         pingWhen: `\${!can(regex(${unreachable.fqn}, ${dns.target}))}`,
-        backups: settings.backups.enabled ? { bucket: backups.bucket.name, prefix: `${BACKUP_FOLDER}/`, schedule: settings.backups.schedule } : undefined,
+        backups: settings.backups.enabled
+          ? { bucket: backups.bucket.name, prefix: `${BACKUP_FOLDER}/`, schedule: settings.backups.schedule }
+          : undefined,
         dependsOn: [ready.ping],
       });
     }

@@ -180,7 +180,13 @@ export class RancherOnRke extends Construct {
     const stackId = TerraformStack.of(this).node.id;
     const label = `RancherOnRke ${this.node.path}`;
     refuseSecondClusterProviders(this, label);
-    const settings = resolveProps(rancherOnRkeSchema, { ...props, region: providerRegion(this, props.region, label) }, { rkeHa: props.rkeHa }, label, { rkeHa: stackId });
+    const settings = resolveProps(
+      rancherOnRkeSchema,
+      { ...props, region: providerRegion(this, props.region, label) },
+      { rkeHa: props.rkeHa },
+      label,
+      { rkeHa: stackId },
+    );
     const s = settings.rkeHa;
     const name = deploymentPrefix(this, settings.name);
     const adminCidrs = adminNetworks(this, props.adminCidrs);
@@ -218,17 +224,18 @@ export class RancherOnRke extends Construct {
     // Flow logs and VPC endpoints, in a network the stack created (an existing VPC is its owner's: the settings
     // refuse the `vpc` options with it).
     // The endpoints are what the nodes reach AWS through with closed egress: they boot after them.
-    const vpcEndpoints = net.network instanceof PublicNetwork
-      ? addVpcOptions(this, {
-          network: net.network,
-          settings: settings.vpc,
-          name,
-          nodeRouteTableIds: net.nodeRouteTableIds,
-          forceDestroyLogs: s.etcdSnapshots.forceDestroyBucket,
-          proxy: settings.proxy,
-          nodeGroup,
-        }).endpoints
-      : undefined;
+    const vpcEndpoints =
+      net.network instanceof PublicNetwork
+        ? addVpcOptions(this, {
+            network: net.network,
+            settings: settings.vpc,
+            name,
+            nodeRouteTableIds: net.nodeRouteTableIds,
+            forceDestroyLogs: s.etcdSnapshots.forceDestroyBucket,
+            proxy: settings.proxy,
+            nodeGroup,
+          }).endpoints
+        : undefined;
     return { ...net, quorum, nodeGroup, vpcEndpoints };
   }
 
@@ -239,18 +246,19 @@ export class RancherOnRke extends Construct {
    */
   private addLoadBalancer(d: Deployment, props: RancherOnRkeProps, net: DeploymentNetwork): RancherEntry {
     const s = d.settings.rkeHa;
-    const nlb = s.loadBalancer.type === 'dns'
-      ? undefined
-      : new NetworkLoadBalancer(this, 'load-balancer', {
-          name: d.name,
-          vpcId: net.vpcId,
-          subnetIds: net.loadBalancerSubnetIds,
-          targetSecurityGroupId: net.nodeGroup.id,
-          ports: nlbPorts(d.tls, d.adminCidrs),
-          dependsOn: net.internetAccess,
-          elasticIps: d.wildcard,
-          deletionProtection: s.loadBalancer.deletionProtection,
-        });
+    const nlb =
+      s.loadBalancer.type === 'dns'
+        ? undefined
+        : new NetworkLoadBalancer(this, 'load-balancer', {
+            name: d.name,
+            vpcId: net.vpcId,
+            subnetIds: net.loadBalancerSubnetIds,
+            targetSecurityGroupId: net.nodeGroup.id,
+            ports: nlbPorts(d.tls, d.adminCidrs),
+            dependsOn: net.internetAccess,
+            elasticIps: d.wildcard,
+            deletionProtection: s.loadBalancer.deletionProtection,
+          });
     const hostname = rancherName(this, d.settings, {
       hostname: props.hostname,
       address: () => {
@@ -273,14 +281,16 @@ export class RancherOnRke extends Construct {
       recorded: [
         ...rkeRecordedSettings(settings, d.ingressController),
         ...dnsRecordedSettings(settings, {
-          replaces:
-            'the load balancer is replaced (Elastic IPs on its subnet mappings come or go), with every address the old name resolved to',
+          replaces: 'the load balancer is replaced (Elastic IPs on its subnet mappings come or go), with every address the old name resolved to',
           toDomain: 'For a domain of your own, build a new deployment with dns.mode route53 and move Rancher to it with the rancher-backup operator.',
         }),
         ...(d.wildcard ? [] : [loadBalancerTypeRecord(s.loadBalancer.type)]),
         ...(entry.nlb ? [] : [roundRobinHostnameRecord(entry.hostname)]),
       ],
-      conditions: [...pkiConditions, ...(quorum ? [quorum.condition, ...(s.existingNetwork ? [movedServersCondition(quorum.existing.privateIps, net.addresses)] : [])] : [])],
+      conditions: [
+        ...pkiConditions,
+        ...(quorum ? [quorum.condition, ...(s.existingNetwork ? [movedServersCondition(quorum.existing.privateIps, net.addresses)] : [])] : []),
+      ],
     });
   }
 
@@ -298,9 +308,13 @@ export class RancherOnRke extends Construct {
       // The balancer forwards only once its listeners exist: the API (6443) and, for users, 443 and 80.
       apiPath.push(...nlb.rules, ...nlb.listeners);
       for (const port of nlb.targetGroups.keys()) {
-        const fromLb = nodeGroup.allowFrom(`from-lb-${port}`, { protocol: 'tcp', from: port, to: port, description: 'From the load balancer' }, {
-          securityGroupId: nlb.securityGroup.id,
-        });
+        const fromLb = nodeGroup.allowFrom(
+          `from-lb-${port}`,
+          { protocol: 'tcp', from: port, to: port, description: 'From the load balancer' },
+          {
+            securityGroupId: nlb.securityGroup.id,
+          },
+        );
         apiPath.push(fromLb);
         if (port !== KUBERNETES_API_PORT) publicListeners.push(fromLb);
       }
@@ -381,13 +395,21 @@ export class RancherOnRke extends Construct {
     // The alarms count new snapshots through EventBridge: the bucket's one notification configuration sends them there too.
     const snapshotEvents =
       snapshots && (eventsTopic || alarmsOn)
-        ? new SnapshotEvents(this, 'etcd-snapshot-events', { bucket: snapshots, topicName: eventsTopic, kmsKeyArn: parameters.key.arn, eventBridge: alarmsOn })
+        ? new SnapshotEvents(this, 'etcd-snapshot-events', {
+            bucket: snapshots,
+            topicName: eventsTopic,
+            kmsKeyArn: parameters.key.arn,
+            eventBridge: alarmsOn,
+          })
         : undefined;
     return { parameterPath, role, token, parameters, snapshotEvents };
   }
 
   /** The servers with their user data, their NLB targets, and (DNS round robin) their Elastic IPs. */
-  private addServers(d: Deployment, { net, entry, state, boot }: { net: DeploymentNetwork; entry: RancherEntry; state: ClusterState; boot: ServerBoot }): Servers {
+  private addServers(
+    d: Deployment,
+    { net, entry, state, boot }: { net: DeploymentNetwork; entry: RancherEntry; state: ClusterState; boot: ServerBoot },
+  ): Servers {
     const { settings, name, k3s } = d;
     const s = settings.rkeHa;
     const { nlb, hostname } = entry;
@@ -396,7 +418,12 @@ export class RancherOnRke extends Construct {
     const ami = new UbuntuAmi(this, 'ami', { amiId: s.amiId });
     // Node-to-node, pod and service traffic never go through the proxy; nor does Rancher's own name, unless
     // egress is closed (the name resolves to the load balancer's public addresses, reachable only via the proxy).
-    const directNetworks = [vpcRangesEntry(net.vpcRanges), RKE2_CLUSTER_CIDR, RKE2_SERVICE_CIDR, ...(settings.proxy.egressOnlyTo.length ? [] : [hostname])];
+    const directNetworks = [
+      vpcRangesEntry(net.vpcRanges),
+      RKE2_CLUSTER_CIDR,
+      RKE2_SERVICE_CIDR,
+      ...(settings.proxy.egressOnlyTo.length ? [] : [hostname]),
+    ];
     const proxy = chartProxy(settings.proxy, directNetworks);
     const common = {
       // Terraform reaches the API by Rancher's name (below); the NLB's own name for TLS at an ALB.
@@ -444,14 +471,22 @@ export class RancherOnRke extends Construct {
             parameterPrefix: boot.parameters.prefix,
           }),
           // Egress from the first boot on: the bootstrap reruns after a failure, but waiting costs nothing.
-          dependsOn: [...boot.parameters.parameters, ...boot.role.grants, ...nodeGroup.egress, ...net.nodeEgress, ...(net.vpcEndpoints?.endpoints.values() ?? [])],
+          dependsOn: [
+            ...boot.parameters.parameters,
+            ...boot.role.grants,
+            ...nodeGroup.egress,
+            ...net.nodeEgress,
+            ...(net.vpcEndpoints?.endpoints.values() ?? []),
+          ],
         }),
     );
     const nlbTargets = nlb ? nodes.flatMap((node, i) => nlb.addInstanceTarget(`server-${i}`, node.id)) : [];
     // A replaced node gets its address back: the records and health checks never change with it.
     const publicAddresses = nlb
       ? []
-      : nodes.map((node, i) => new PublicAddress(this, `address-${i}`, { name: `${name}-server-${i}`, instanceId: node.id, dependsOn: net.internetAccess }));
+      : nodes.map(
+          (node, i) => new PublicAddress(this, `address-${i}`, { name: `${name}-server-${i}`, instanceId: node.id, dependsOn: net.internetAccess }),
+        );
     return { nodes, nlbTargets, publicAddresses, proxy };
   }
 
@@ -479,7 +514,8 @@ export class RancherOnRke extends Construct {
     // its addresses and listeners.
     let hostnameRouting: ITerraformDependable[];
     if (d.wildcard && nlb) {
-      if (tls.atLoadBalancer) throw new Error('TLS at the load balancer needs a Route53 zone for its certificate (the settings refuse dns.mode wildcard with it)');
+      if (tls.atLoadBalancer)
+        throw new Error('TLS at the load balancer needs a Route53 zone for its certificate (the settings refuse dns.mode wildcard with it)');
       hostnameRouting = [nlb.lb, ...nlb.elasticIps, ...publicListeners];
     } else {
       const zone = publicZone(this, 'hosted-zone', requiredName(props.hostedZone));
@@ -500,7 +536,11 @@ export class RancherOnRke extends Construct {
           deletionProtection: d.settings.rkeHa.loadBalancer.deletionProtection,
           dependsOn: net.internetAccess,
         });
-        const fromAlb = nodeGroup.allowFrom('from-alb-80', { protocol: 'tcp', from: 80, to: 80, description: 'From the application load balancer' }, { securityGroupId: alb.securityGroup.id });
+        const fromAlb = nodeGroup.allowFrom(
+          'from-alb-80',
+          { protocol: 'tcp', from: 80, to: 80, description: 'From the application load balancer' },
+          { securityGroupId: alb.securityGroup.id },
+        );
         servers.nodes.forEach((node, i) => albTargets.push(alb.addInstanceTarget(`server-${i}`, node.id)));
         // The listeners wait for the certificate's validation; /ping goes through them and the rules.
         albTargets.push(fromAlb, ...alb.listeners, ...alb.rules);
@@ -517,7 +557,9 @@ export class RancherOnRke extends Construct {
             healthCheck: { hostname, path: HEALTH_CHECK_PATH },
             name,
           });
-      const dnsRecords = aliasTarget ? [new AliasRecord(this, 'dns', { zone, recordName: hostname, target: aliasTarget }).record] : roundRobin!.records;
+      const dnsRecords = aliasTarget
+        ? [new AliasRecord(this, 'dns', { zone, recordName: hostname, target: aliasTarget }).record]
+        : roundRobin!.records;
       memberChecks = roundRobin?.healthChecks ?? [];
       hostnameRouting = [...dnsRecords, ...publicListeners];
     }
@@ -531,7 +573,15 @@ export class RancherOnRke extends Construct {
    */
   private connectToCluster(
     d: Deployment,
-    { entry, pki, guard, boot, servers, traffic, dns }: { entry: RancherEntry; pki: ClusterPki; guard: DeploymentGuard; boot: ServerBoot; servers: Servers; traffic: TrafficPaths; dns: RancherDns },
+    {
+      entry,
+      pki,
+      guard,
+      boot,
+      servers,
+      traffic,
+      dns,
+    }: { entry: RancherEntry; pki: ClusterPki; guard: DeploymentGuard; boot: ServerBoot; servers: Servers; traffic: TrafficPaths; dns: RancherDns },
   ): ClusterApi {
     const { nlb, hostname } = entry;
     const apiHost = kubernetesApiName({ lb: nlb, wildcard: d.wildcard, hostname, hostnameRecord: guard.records.get(HOSTNAME_SETTING) });
@@ -543,11 +593,21 @@ export class RancherOnRke extends Construct {
     };
     configureClusterProviders(this, access);
     // The servers renew their certificates (server-units.ts); every plan also reads one and warns if that stopped.
-    apiCertificateCheck(this, { host: apiHost, port: KUBERNETES_API_PORT, checkName: stackLevelName(this, 'api_serving_certificate'), renewalUnit: CERT_RENEWAL_UNIT });
+    apiCertificateCheck(this, {
+      host: apiHost,
+      port: KUBERNETES_API_PORT,
+      checkName: stackLevelName(this, 'api_serving_certificate'),
+      renewalUnit: CERT_RENEWAL_UNIT,
+    });
     const api = new ApiReadiness(this, 'api-readiness', {
       access,
       minutes: d.settings.timeouts.apiMinutes,
-      dependsOn: [...servers.nodes.map((n) => n.instance), ...servers.nlbTargets, ...traffic.apiPath, ...(d.tls.atLoadBalancer ? [] : dns.hostnameRouting)],
+      dependsOn: [
+        ...servers.nodes.map((n) => n.instance),
+        ...servers.nlbTargets,
+        ...traffic.apiPath,
+        ...(d.tls.atLoadBalancer ? [] : dns.hostnameRouting),
+      ],
     });
     // Read by a replaced first server: the cluster exists, join it (boot-lib.sh cluster_state).
     const clusterInitialized = new SsmParameter(this, 'cluster-initialized', {
@@ -596,7 +656,12 @@ export class RancherOnRke extends Construct {
       dependsOn: [upgrade.gate],
       rerunOn: kubernetesVersion,
     });
-    const ingressReady = gates.gate('ingress-ready', { check: d.ingress.admission, minutes: t.ingressMinutes, dependsOn: [upgrade.gate], rerunOn: kubernetesVersion });
+    const ingressReady = gates.gate('ingress-ready', {
+      check: d.ingress.admission,
+      minutes: t.ingressMinutes,
+      dependsOn: [upgrade.gate],
+      rerunOn: kubernetesVersion,
+    });
     return { gates, charts, kubernetesVersion, serversReady, ingressReady };
   }
 
@@ -681,7 +746,14 @@ export class RancherOnRke extends Construct {
   /** CloudWatch alarms on what AWS measures, notifying an SNS topic (docs/day-2.md, "Alarms"); once Rancher answers. */
   private addAlarms(
     d: Deployment,
-    { entry, state, boot, servers, dns, rancher }: { entry: RancherEntry; state: ClusterState; boot: ServerBoot; servers: Servers; dns: RancherDns; rancher: InstalledRancher },
+    {
+      entry,
+      state,
+      boot,
+      servers,
+      dns,
+      rancher,
+    }: { entry: RancherEntry; state: ClusterState; boot: ServerBoot; servers: Servers; dns: RancherDns; rancher: InstalledRancher },
   ): DeploymentAlarms {
     const { name, settings, wildcard, stackId } = d;
     const { nlb, hostname } = entry;
@@ -698,7 +770,9 @@ export class RancherOnRke extends Construct {
       pingHostname: dns.memberChecks.length || wildcard ? undefined : hostname,
       healthChecks: dns.memberChecks.map((check, i) => ({ name: `server-${i}`, id: check.id, what: `/ping on ${name}-server-${i}'s Elastic IP` })),
       snapshots: snapshots && { bucket: snapshots.name, prefix: `${stackId}/`, schedule: settings.rkeHa.etcdSnapshots.scheduleCron },
-      backups: settings.backups.enabled ? { bucket: rancher.backups.bucket.name, prefix: `${BACKUP_FOLDER}/`, schedule: settings.backups.schedule } : undefined,
+      backups: settings.backups.enabled
+        ? { bucket: rancher.backups.bucket.name, prefix: `${BACKUP_FOLDER}/`, schedule: settings.backups.schedule }
+        : undefined,
       certificateArn: dns.certificateArn,
       dependsOn: [rancher.ready.ping],
     });

@@ -23,9 +23,7 @@ export const CLUSTER_ACCESS_VARIABLES = {
  * - `variables`: API server URL, CA and credentials as Terraform variables,
  *   for pipelines that hold them as secrets.
  */
-export type ExistingClusterAccessProps =
-  | { readonly kubeconfig: { readonly path: string; readonly context?: string } }
-  | { readonly variables: true };
+export type ExistingClusterAccessProps = { readonly kubeconfig: { readonly path: string; readonly context?: string } } | { readonly variables: true };
 
 const V = CLUSTER_ACCESS_VARIABLES;
 
@@ -92,7 +90,12 @@ export class ExistingClusterAccess extends Construct {
     const contextConfig = {
       type: 'string',
       description: 'Context of the kubeconfig file to use; null: its current-context',
-      validation: [{ condition: `\${${contextRef} == null ? true : length(${contextRef}) > 0}`, errorMessage: `${V.kubeconfigContext} must be null (the current context) or a context name.` }],
+      validation: [
+        {
+          condition: `\${${contextRef} == null ? true : length(${contextRef}) > 0}`,
+          errorMessage: `${V.kubeconfigContext} must be null (the current context) or a context name.`,
+        },
+      ],
     };
     const context = file.context
       ? this.variable('kubeconfigContext', { ...contextConfig, default: file.context, nullable: true })

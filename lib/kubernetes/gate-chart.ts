@@ -67,7 +67,11 @@ export function gateChartDirectory(): string {
  * works wherever it is copied or called from.
  */
 export function gateChart(scope: Construct, id: string): { readonly asset: TerraformAsset; readonly chart: string } {
-  const asset = new TerraformAsset(scope, id, { path: gateChartDirectory(), type: AssetType.DIRECTORY, assetHash: GATE_CHART_HASH.slice(0, 8).toUpperCase() });
+  const asset = new TerraformAsset(scope, id, {
+    path: gateChartDirectory(),
+    type: AssetType.DIRECTORY,
+    assetHash: GATE_CHART_HASH.slice(0, 8).toUpperCase(),
+  });
   return { asset, chart: `\${path.module}/${asset.path}` };
 }
 

@@ -51,7 +51,14 @@ export type GateCheck =
    * Plan (resolved at `version`, applying nowhere, every server labelled with
    * its hash); the gate's service account needs a `grant` to apply and read Plans.
    */
-  | { readonly kind: 'upgrade'; readonly plan: string; readonly planName: string; readonly planNamespace: string; readonly version: string; readonly servers: number }
+  | {
+      readonly kind: 'upgrade';
+      readonly plan: string;
+      readonly planName: string;
+      readonly planNamespace: string;
+      readonly version: string;
+      readonly servers: number;
+    }
   /**
    * Not a gate Job: the prepare step of the server upgrade Plan (upgrade-plan.ts),
    * which the controller runs on each server before upgrading it. Every other
@@ -169,7 +176,10 @@ export class ReadinessGates extends Construct {
    * binding named `rancher-aws-gates`): a gate that writes, such as the
    * upgrade gate applying its Plan, depends on the returned binding.
    */
-  grant(id: string, props: { readonly namespace: string; readonly rules: { apiGroups: string[]; resources: string[]; resourceNames?: string[]; verbs: string[] }[] }): RoleBindingV1 {
+  grant(
+    id: string,
+    props: { readonly namespace: string; readonly rules: { apiGroups: string[]; resources: string[]; resourceNames?: string[]; verbs: string[] }[] },
+  ): RoleBindingV1 {
     const role = new RoleV1(this, `${id}-role`, { metadata: { name: NAME, namespace: props.namespace }, rule: props.rules });
     return new RoleBindingV1(this, `${id}-role-binding`, {
       metadata: { name: NAME, namespace: props.namespace },
@@ -205,7 +215,8 @@ export type GateJob = ChartJob;
 export function gateJob(prefix: string, props: GateProps & { readonly image: string; readonly serviceAccount: string }): GateJob {
   const env = [...gateEnvironment(props.check), ...(props.rerunOn === undefined ? [] : [{ name: 'RERUN_ON', value: props.rerunOn }])];
   for (const { name, value } of env) {
-    if (Token.isUnresolved(value)) throw new Error(`gate ${prefix}: ${name} is a Terraform reference; a gate's values must be known at synth (they name its release)`);
+    if (Token.isUnresolved(value))
+      throw new Error(`gate ${prefix}: ${name} is a Terraform reference; a gate's values must be known at synth (they name its release)`);
   }
   const labels = { 'app.kubernetes.io/name': NAME };
   const { spec, hashed } = chartJob({
@@ -244,7 +255,14 @@ export function gateEnvironment(check: GateCheck): { name: string; value: string
     case 'certificate':
       return env({ GATE: 'certificate', NAMESPACE: check.namespace, CERTIFICATE: check.name });
     case 'upgrade':
-      return env({ GATE: 'upgrade', PLAN: check.plan, PLAN_NAME: check.planName, PLAN_NAMESPACE: check.planNamespace, VERSION: check.version, SERVERS: String(check.servers) });
+      return env({
+        GATE: 'upgrade',
+        PLAN: check.plan,
+        PLAN_NAME: check.planName,
+        PLAN_NAMESPACE: check.planNamespace,
+        VERSION: check.version,
+        SERVERS: String(check.servers),
+      });
     case 'prepare':
       return env({ GATE: 'prepare', VERSION: check.version, SERVERS: String(check.servers), EMBEDDED_ETCD: String(check.embeddedEtcd) });
   }

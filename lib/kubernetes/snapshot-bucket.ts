@@ -81,9 +81,7 @@ export class SnapshotBucket extends Construct {
     });
 
     const tlsOnly = new DataAwsIamPolicyDocument(this, 'tls-only', {
-      statement: [
-        denyInsecureTransport(this.bucket.arn),
-      ],
+      statement: [denyInsecureTransport(this.bucket.arn)],
     });
     new S3BucketPolicy(this, 'policy', { bucket, policy: tlsOnly.json });
 

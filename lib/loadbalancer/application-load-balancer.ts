@@ -99,7 +99,14 @@ export class ApplicationLoadBalancer extends Construct {
       targetType: 'instance',
       vpcId: props.vpcId,
       deregistrationDelay: '30',
-      healthCheck: { protocol: 'HTTP', ...(props.healthCheck ?? INGRESS_HEALTH_CHECK), port: 'traffic-port', interval: 10, healthyThreshold: 3, unhealthyThreshold: 3 },
+      healthCheck: {
+        protocol: 'HTTP',
+        ...(props.healthCheck ?? INGRESS_HEALTH_CHECK),
+        port: 'traffic-port',
+        interval: 10,
+        healthyThreshold: 3,
+        unhealthyThreshold: 3,
+      },
       tags: { Name: `${props.name}-alb-http` },
     });
 

@@ -68,9 +68,16 @@ export class NetworkLoadBalancer extends Construct {
 
   constructor(scope: Construct, id: string, props: NetworkLoadBalancerProps) {
     super(scope, id);
-    requireAwsNames(`NetworkLoadBalancer ${this.node.path}`, [['loadBalancer', props.name], ...props.ports.map((p) => ['targetGroup', `${props.name}-${p.port}`] as const)]);
+    requireAwsNames(`NetworkLoadBalancer ${this.node.path}`, [
+      ['loadBalancer', props.name],
+      ...props.ports.map((p) => ['targetGroup', `${props.name}-${p.port}`] as const),
+    ]);
 
-    this.securityGroup = replaceableSecurityGroup(this, 'security-group', { name: `${props.name}-lb`, description: 'Rancher load balancer', vpcId: props.vpcId });
+    this.securityGroup = replaceableSecurityGroup(this, 'security-group', {
+      name: `${props.name}-lb`,
+      description: 'Rancher load balancer',
+      vpcId: props.vpcId,
+    });
 
     // Keyed by the subnet's index, so another zone never moves eip-0 (the one a wildcard name embeds). No
     // create_before_destroy on the balancer or anything referring to it: a new balancer cannot take the

@@ -65,7 +65,10 @@ export class PublicNetwork extends Construct {
       lifecycle: {
         // element() wraps around: with fewer zones, two subnets would share one.
         postcondition: [
-          { condition: `\${length(self.names) >= ${zoneCount}}`, errorMessage: `This region has fewer than ${zoneCount} default availability zones.` },
+          {
+            condition: `\${length(self.names) >= ${zoneCount}}`,
+            errorMessage: `This region has fewer than ${zoneCount} default availability zones.`,
+          },
         ],
       },
     });

@@ -2,7 +2,14 @@ import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import type { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { Construct } from 'constructs';
-import { allowAllEgress, allowAllEgressTo, allowAllEgressToEach, allowIngress, replaceableSecurityGroup, type Peer } from '../network/private/security-group-rules';
+import {
+  allowAllEgress,
+  allowAllEgressTo,
+  allowAllEgressToEach,
+  allowIngress,
+  replaceableSecurityGroup,
+  type Peer,
+} from '../network/private/security-group-rules';
 import { RKE2_SERVER_PORTS, SSH_PORT, type PortRule } from './private/ports';
 
 export interface NodeSecurityGroupProps {
@@ -60,7 +67,9 @@ export class NodeSecurityGroup extends Construct {
       }
       // A listed network equal to the VPC would be a duplicate rule, which AWS refuses.
       for (const cidr of onlyTo.filter((c) => c !== props.vpcCidr)) {
-        this.egress.push(allowAllEgressTo(this, egressRuleId(cidr), this.securityGroup.id, cidr, 'Outbound to an allowed network (proxy.egressOnlyTo)'));
+        this.egress.push(
+          allowAllEgressTo(this, egressRuleId(cidr), this.securityGroup.id, cidr, 'Outbound to an allowed network (proxy.egressOnlyTo)'),
+        );
       }
     }
   }
@@ -79,7 +88,14 @@ export class NodeSecurityGroup extends Construct {
    * the gateway routes it by its public addresses.
    */
   allowHttpsToPrefixList(id: string, prefixListId: string, description: string): VpcSecurityGroupEgressRule {
-    const rule = new VpcSecurityGroupEgressRule(this, id, { securityGroupId: this.securityGroup.id, ipProtocol: 'tcp', fromPort: 443, toPort: 443, prefixListId, description });
+    const rule = new VpcSecurityGroupEgressRule(this, id, {
+      securityGroupId: this.securityGroup.id,
+      ipProtocol: 'tcp',
+      fromPort: 443,
+      toPort: 443,
+      prefixListId,
+      description,
+    });
     this.egress.push(rule);
     return rule;
   }

@@ -30,7 +30,16 @@ export type HeldAttribute = (typeof HELD_ATTRIBUTES)[number];
  * is held with `subnet_id`; instances created before it was set explicitly
  * have it from their subnet, which the provider stores as the same value.
  */
-const IGNORED_ARGUMENTS = ['ami', 'user_data', 'user_data_base64', 'instance_type', 'key_name', 'subnet_id', 'private_ip', 'associate_public_ip_address'];
+const IGNORED_ARGUMENTS = [
+  'ami',
+  'user_data',
+  'user_data_base64',
+  'instance_type',
+  'key_name',
+  'subnet_id',
+  'private_ip',
+  'associate_public_ip_address',
+];
 
 export interface ServerNodeProps {
   readonly name: string;
@@ -91,7 +100,9 @@ export class ServerNode extends Construct {
     this.node.addValidation({
       validate: () =>
         compressed > USER_DATA_LIMIT_BYTES
-          ? [`the user data of ${props.name} is about ${compressed} bytes gzip-compressed; EC2 accepts ${USER_DATA_LIMIT_BYTES}. Shorten the lists that go into it (registry mirrors, noProxy).`]
+          ? [
+              `the user data of ${props.name} is about ${compressed} bytes gzip-compressed; EC2 accepts ${USER_DATA_LIMIT_BYTES}. Shorten the lists that go into it (registry mirrors, noProxy).`,
+            ]
           : [],
     });
     this.instance = new Instance(this, 'instance', {

@@ -39,7 +39,10 @@ export function parseCommandLine(args: readonly string[]): CommandLine {
   const values = new Map<string, string>();
   const positional: string[] = [];
   for (let i = 0; i < args.length; i++) {
-    const [arg, inline] = args[i].startsWith('--') && args[i].includes('=') ? [args[i].slice(0, args[i].indexOf('=')), args[i].slice(args[i].indexOf('=') + 1)] : [args[i], undefined];
+    const [arg, inline] =
+      args[i].startsWith('--') && args[i].includes('=')
+        ? [args[i].slice(0, args[i].indexOf('=')), args[i].slice(args[i].indexOf('=') + 1)]
+        : [args[i], undefined];
     if (arg === '-h') flags.add('--help');
     else if (FLAGS.has(arg)) flags.add(arg);
     else if (WITH_VALUE.has(arg)) {

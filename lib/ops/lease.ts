@@ -50,7 +50,8 @@ export function acquire(kubectl: Kubectl, holder: string, now = new Date(), lock
   for (let attempt = 0; attempt < 2; attempt++) {
     const created = kubectl.tryCall(['create', '-f', '-'], { input: manifest(lock, holder, now) });
     if (created.ok) return { held: true };
-    if (!created.stderr.includes('AlreadyExists')) throw new Error(`Could not create the lock (Lease ${NAMESPACE}/${lock.name}): ${created.stderr.trim()}`);
+    if (!created.stderr.includes('AlreadyExists'))
+      throw new Error(`Could not create the lock (Lease ${NAMESPACE}/${lock.name}): ${created.stderr.trim()}`);
     const existing = kubectl.tryCall(['-n', NAMESPACE, 'get', 'lease', lock.name, '-o', 'json']);
     // Deleted between our create and this read (its holder released it): try the create again.
     if (!existing.ok && existing.stderr.includes('NotFound')) continue;
@@ -71,7 +72,17 @@ export function acquire(kubectl: Kubectl, holder: string, now = new Date(), lock
 
 /** Renews the lease (between steps, and while waiting). */
 export function renew(kubectl: Kubectl, holder: string, now = new Date(), lock: LeaseLock = ROLL_LEASE): void {
-  kubectl.tryCall(['-n', NAMESPACE, 'patch', 'lease', lock.name, '--type', 'merge', '-p', JSON.stringify({ spec: { holderIdentity: holder, renewTime: micro(now) } })]);
+  kubectl.tryCall([
+    '-n',
+    NAMESPACE,
+    'patch',
+    'lease',
+    lock.name,
+    '--type',
+    'merge',
+    '-p',
+    JSON.stringify({ spec: { holderIdentity: holder, renewTime: micro(now) } }),
+  ]);
 }
 
 /**
@@ -83,11 +94,22 @@ export const OUT_ANNOTATION = 'rancher-ha-aws/out';
 
 /** Names the server the roll has out on the restart Lease it holds, or (undefined) clears it. */
 export function markOut(kubectl: Kubectl, address: string | undefined, lock: LeaseLock = RESTART_LEASE): void {
-  kubectl.call(['-n', NAMESPACE, 'patch', 'lease', lock.name, '--type', 'merge', '-p', JSON.stringify({ metadata: { annotations: { [OUT_ANNOTATION]: address ?? null } } })]);
+  kubectl.call([
+    '-n',
+    NAMESPACE,
+    'patch',
+    'lease',
+    lock.name,
+    '--type',
+    'merge',
+    '-p',
+    JSON.stringify({ metadata: { annotations: { [OUT_ANNOTATION]: address ?? null } } }),
+  ]);
 }
 
 /** Gives the lock back (only ours: a lease someone else took is left alone). */
 export function release(kubectl: Kubectl, holder: string, lock: LeaseLock = ROLL_LEASE): void {
   const existing = kubectl.tryCall(['-n', NAMESPACE, 'get', 'lease', lock.name, '-o', 'json']);
-  if (existing.ok && JSON.parse(existing.stdout).spec?.holderIdentity === holder) kubectl.tryCall(['-n', NAMESPACE, 'delete', 'lease', lock.name, '--ignore-not-found']);
+  if (existing.ok && JSON.parse(existing.stdout).spec?.holderIdentity === holder)
+    kubectl.tryCall(['-n', NAMESPACE, 'delete', 'lease', lock.name, '--ignore-not-found']);
 }

@@ -17,7 +17,8 @@ export function moduleFolder(stack: string | undefined, dir: string | undefined,
     return folder;
   }
   if (stack === undefined) throw new Error(`Name the stack (${STACKS.join(', ')}) or the module folder with --dir <folder>.`);
-  if (!(STACKS as readonly string[]).includes(stack)) throw new Error(`Unknown stack '${stack}': the stacks are ${STACKS.join(', ')} (or give --dir <folder>).`);
+  if (!(STACKS as readonly string[]).includes(stack))
+    throw new Error(`Unknown stack '${stack}': the stacks are ${STACKS.join(', ')} (or give --dir <folder>).`);
   const folder = resolve(cwd, 'cdktf.out', 'stacks', stack);
   if (!isModule(folder)) throw new Error(`${folder} holds no synthesized module: run \`npm run synth\` first (or give --dir <folder>).`);
   return folder;

@@ -4,7 +4,9 @@ import type { SavedPlan } from './terraform';
 function references(expressions: unknown): string[] {
   if (Array.isArray(expressions)) return expressions.flatMap(references);
   if (!expressions || typeof expressions !== 'object') return [];
-  return Object.entries(expressions).flatMap(([key, value]) => (key === 'references' && Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : references(value)));
+  return Object.entries(expressions).flatMap(([key, value]) =>
+    key === 'references' && Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : references(value),
+  );
 }
 
 /**
@@ -16,7 +18,9 @@ function references(expressions: unknown): string[] {
  */
 export function unexpectedChanges(plan: SavedPlan, addresses: readonly string[]): string[] {
   const refersTo = (ref: string) => addresses.some((a) => ref === a || ref.startsWith(`${a}.`));
-  const followers = new Set((plan.configuration?.root_module?.resources ?? []).filter((r) => references(r.expressions).some(refersTo)).map((r) => r.address));
+  const followers = new Set(
+    (plan.configuration?.root_module?.resources ?? []).filter((r) => references(r.expressions).some(refersTo)).map((r) => r.address),
+  );
   return (plan.resource_changes ?? [])
     .filter((c) => !(c.change.actions.length === 1 && c.change.actions[0] === 'no-op'))
     .filter((c) => c.mode !== 'data' && !addresses.includes(c.address) && !followers.has(c.address))

@@ -28,7 +28,9 @@ export class CommandFailed extends Error {
     readonly command: string,
     readonly result: RunResult,
   ) {
-    super(`${command} ${result.timedOut ? 'did not finish in time' : `failed (exit ${result.code})`}${result.stderr.trim() ? `: ${result.stderr.trim().split('\n').slice(-5).join('\n')}` : ''}`);
+    super(
+      `${command} ${result.timedOut ? 'did not finish in time' : `failed (exit ${result.code})`}${result.stderr.trim() ? `: ${result.stderr.trim().split('\n').slice(-5).join('\n')}` : ''}`,
+    );
   }
 }
 
@@ -88,7 +90,8 @@ export class ToolMissing extends Error {
 
 const INSTALL_HINTS: Record<string, string> = {
   terraform: 'Install Terraform >= 1.10 (https://developer.hashicorp.com/terraform/install) and run `terraform init` in the module folder.',
-  kubectl: 'Install kubectl (https://kubernetes.io/docs/tasks/tools/) within one minor of the cluster; the kubeconfig is `terraform output -raw kubeconfig`.',
+  kubectl:
+    'Install kubectl (https://kubernetes.io/docs/tasks/tools/) within one minor of the cluster; the kubeconfig is `terraform output -raw kubeconfig`.',
   aws: 'Install the AWS CLI v2 (https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html) with credentials for the account.',
 };
 

@@ -81,7 +81,12 @@ export const RECORDED_IMAGE = /^terraform_data\.[^ ]*ami_recorded-image(_[0-9A-F
 function serversOf(state: ModuleState): Server[] {
   return managed(state, 'aws_instance')
     .filter((r) => /^server-\d+_instance/.test(r.name))
-    .map((r) => ({ name: r.name.replace(/_instance.*$/, ''), address: r.address, instanceId: String(r.attributes.id), privateIp: String(r.attributes.private_ip) }))
+    .map((r) => ({
+      name: r.name.replace(/_instance.*$/, ''),
+      address: r.address,
+      instanceId: String(r.attributes.id),
+      privateIp: String(r.attributes.private_ip),
+    }))
     .sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
 }
 
@@ -106,13 +111,19 @@ export async function roll(options: RollOptions): Promise<number> {
     return 2;
   }
   if (servers.length === 0) {
-    log(`${options.label} has no servers of its own to roll (rke-ha's server-N instances): the docker stack's host is replaced with an apply, k8s-ha's cluster is yours.`);
+    log(
+      `${options.label} has no servers of its own to roll (rke-ha's server-N instances): the docker stack's host is replaced with an apply, k8s-ha's cluster is yours.`,
+    );
     return 2;
   }
   const k3s = recorded(state, 'rkeHa-distribution') === 'k3s' || managed(state, 'aws_db_instance').length > 0;
   if (!k3s && servers.length < 3) {
-    log(`${options.label} runs RKE2 with ${servers.length} server: its only etcd member cannot be taken out, and a replacement has no peer to join (it stops and waits for a restore).`);
-    log('Grow to three servers first (nodeCount: 3, apply), roll, then shrink (docs/day-2.md "Shrinking, losing servers, restoring"); or replace it and restore from a snapshot. Nothing was changed.');
+    log(
+      `${options.label} runs RKE2 with ${servers.length} server: its only etcd member cannot be taken out, and a replacement has no peer to join (it stops and waits for a restore).`,
+    );
+    log(
+      'Grow to three servers first (nodeCount: 3, apply), roll, then shrink (docs/day-2.md "Shrinking, losing servers, restoring"); or replace it and restore from a snapshot. Nothing was changed.',
+    );
     return 2;
   }
   const name = deploymentName(state, options.label);
@@ -136,7 +147,8 @@ export async function roll(options: RollOptions): Promise<number> {
   const plan = servers.filter((s) => chosen.includes(s.name));
   log(`Roll of ${name} (${options.label}, ${k3s ? 'K3s on an external datastore' : 'RKE2 with embedded etcd'}, ${servers.length} servers):`);
   if (previous) log(`  Resuming the roll started ${previous.started} (${file.path}); the cluster and the state decide what is done.`);
-  if (options.newImage && !previous?.newImageDone) log(`  0. terraform plan -replace=${imageAddress} -out, checked, applied (the newest image becomes the recorded one; no server changes)`);
+  if (options.newImage && !previous?.newImageDone)
+    log(`  0. terraform plan -replace=${imageAddress} -out, checked, applied (the newest image becomes the recorded one; no server changes)`);
   for (const server of plan) {
     const at = previous?.done[server.name];
     const next = at === undefined ? 0 : STEPS.indexOf(at) + 1;
@@ -199,8 +211,16 @@ export async function roll(options: RollOptions): Promise<number> {
     // With a server out (a resume), the rejoin step waits for that server's own upgrade instead.
     if (!inFlight) requireNoUpgrade(kubectl, servers, 'Nothing was changed');
     if (options.newImage && !record.newImageDone) {
-      const result = replaceExactly(terraform, imageAddress!, 'the apply that records the newest image', 'No server was touched: apply them first (a plain `terraform apply`), then run the roll again.');
-      if (result.code !== 0) throw new Stop(`The apply that records the newest image failed (exit ${result.code}); no server was touched. Fix what Terraform says and run the roll again.`);
+      const result = replaceExactly(
+        terraform,
+        imageAddress!,
+        'the apply that records the newest image',
+        'No server was touched: apply them first (a plain `terraform apply`), then run the roll again.',
+      );
+      if (result.code !== 0)
+        throw new Stop(
+          `The apply that records the newest image failed (exit ${result.code}); no server was touched. Fix what Terraform says and run the roll again.`,
+        );
       save({ newImageDone: true });
     }
     for (const server of plan) {
@@ -214,7 +234,8 @@ export async function roll(options: RollOptions): Promise<number> {
         try {
           await runStep(step, { server, servers, k3s, kubectl, terraform, aws, name, record, save, log, rejoinMs, interrupted, holder, restart });
         } catch (error) {
-          if (error instanceof Interrupted) throw new Stop(`Interrupted during ${server.name}'s step ${step}. Run the roll again to continue (${file.path}).`, 130);
+          if (error instanceof Interrupted)
+            throw new Stop(`Interrupted during ${server.name}'s step ${step}. Run the roll again to continue (${file.path}).`, 130);
           throw error;
         }
         save({ done: { ...record.done, [server.name]: step } });
@@ -230,7 +251,8 @@ export async function roll(options: RollOptions): Promise<number> {
     return 0;
   } catch (caught) {
     // Anything unexpected (a kubectl or AWS call that failed) stops the roll like a known problem does.
-    const error = caught instanceof Stop ? caught : new Stop(`${(caught as Error).message}\nThe roll stopped there; run it again to continue (${file.path}).`);
+    const error =
+      caught instanceof Stop ? caught : new Stop(`${(caught as Error).message}\nThe roll stopped there; run it again to continue (${file.path}).`);
     log(error.message);
     // While a server is out of the cluster the lock stays (only a resume of this roll continues it). Otherwise the
     // cluster is whole: the server in flight starts over (a fresh snapshot) and the lock is given back.
@@ -263,7 +285,8 @@ function chooseServers(options: RollOptions, servers: Server[], terraform: Terra
     return [options.server];
   }
   if (options.all || options.newImage) return names;
-  const pending = (state.outputs.servers_pending_replacement?.value ?? terraform.outputJson('servers_pending_replacement')) as Record<string, unknown[]> | undefined;
+  const pending = (state.outputs.servers_pending_replacement?.value ?? terraform.outputJson('servers_pending_replacement')) as
+    Record<string, unknown[]> | undefined;
   if (pending === undefined) return 'The output servers_pending_replacement is not in the state; apply once, or use --all or --server.';
   return names.filter((n) => Array.isArray(pending[n]) && pending[n].length > 0);
 }
@@ -271,7 +294,9 @@ function chooseServers(options: RollOptions, servers: Server[], terraform: Terra
 function describe(step: Step, server: Server, k3s: boolean, rejoinMs: number): string {
   switch (step) {
     case 'snapshot':
-      return k3s ? 'snapshot of the datastore (aws rds create-db-snapshot), waited for' : 'on-demand etcd snapshot to the bucket (rke2 etcd-snapshot save through SSM on another server), waited for';
+      return k3s
+        ? 'snapshot of the datastore (aws rds create-db-snapshot), waited for'
+        : 'on-demand etcd snapshot to the bucket (rke2 etcd-snapshot save through SSM on another server), waited for';
     case 'drain':
       return `cordon and drain (kubectl drain, ${BUDGETS.drainSeconds} s at most)`;
     case 'remove':
@@ -336,7 +361,10 @@ async function holdRestartLease(c: LeaseContext, where: string): Promise<void> {
   const held = await waitUntil(BUDGETS.restartLeaseMs, c.interrupted, () => {
     const result = acquire(c.kubectl, c.holder, new Date(), RESTART_LEASE);
     if (result.held) return true;
-    if (!other) c.log(`  ${result.holder} holds the servers' restart Lease (kube-system/${RESTART_LEASE.name}): a certificate renewal restart; waiting for it.`);
+    if (!other)
+      c.log(
+        `  ${result.holder} holds the servers' restart Lease (kube-system/${RESTART_LEASE.name}): a certificate renewal restart; waiting for it.`,
+      );
     other = result;
     return undefined;
   });
@@ -361,11 +389,25 @@ function healthyPeer(c: StepContext, what: string): Server {
 /** Runs a shell command on a server through SSM and waits (bounded) for its end; undefined when it did not end in time. */
 async function onServer(c: StepContext, peer: Server, command: string, comment: string, budgetMs: number) {
   const parameters = JSON.stringify({ commands: [command], executionTimeout: [String(Math.round(budgetMs / 1000))] });
-  const sent = c.aws.call<{ Command?: { CommandId?: string } }>(['ssm', 'send-command', '--instance-ids', peer.instanceId, '--document-name', 'AWS-RunShellScript', '--comment', comment, '--parameters', parameters]);
+  const sent = c.aws.call<{ Command?: { CommandId?: string } }>([
+    'ssm',
+    'send-command',
+    '--instance-ids',
+    peer.instanceId,
+    '--document-name',
+    'AWS-RunShellScript',
+    '--comment',
+    comment,
+    '--parameters',
+    parameters,
+  ]);
   const commandId = sent?.Command?.CommandId;
   if (!commandId) throw new Error(`aws ssm send-command answered without a command id (${peer.instanceId}).`);
   const result = await waitUntil(budgetMs, c.interrupted, () => {
-    const invocation = c.aws.call<{ Status?: string; StandardOutputContent?: string; StandardErrorContent?: string }>(['ssm', 'get-command-invocation', '--command-id', commandId, '--instance-id', peer.instanceId], ['InvocationDoesNotExist']);
+    const invocation = c.aws.call<{ Status?: string; StandardOutputContent?: string; StandardErrorContent?: string }>(
+      ['ssm', 'get-command-invocation', '--command-id', commandId, '--instance-id', peer.instanceId],
+      ['InvocationDoesNotExist'],
+    );
     const s = invocation?.Status;
     return s === undefined || ['Pending', 'InProgress', 'Delayed'].includes(s)
       ? undefined
@@ -378,9 +420,21 @@ async function etcdSnapshot(c: StepContext): Promise<void> {
   // Another server takes it (the one about to go is drained next).
   const peer = healthyPeer(c, 'take the snapshot');
   const snapshot = `${c.name}-roll-${c.server.name}-${stamp()}`;
-  const { commandId, result: status } = await onServer(c, peer, `PATH="$PATH:/usr/local/bin" rke2 etcd-snapshot save --name ${snapshot}`, `rancher-ha-aws roll: snapshot before ${c.server.name}`, BUDGETS.snapshotMs);
-  if (!status) throw new Stop(`The etcd snapshot on ${peer.name} did not finish within ${BUDGETS.snapshotMs / 60_000} minutes (SSM command ${commandId}); ${c.server.name} was not touched. Look at the command's output (aws ssm get-command-invocation), then run the roll again.`);
-  if (status.status !== 'Success') throw new Stop(`The etcd snapshot on ${peer.name} failed (SSM ${status.status}${status.error ? `: ${status.error.split('\n').slice(-3).join(' ')}` : ''}); ${c.server.name} was not touched. Fix it (rke2-server running? the bucket reachable?), then run the roll again.`);
+  const { commandId, result: status } = await onServer(
+    c,
+    peer,
+    `PATH="$PATH:/usr/local/bin" rke2 etcd-snapshot save --name ${snapshot}`,
+    `rancher-ha-aws roll: snapshot before ${c.server.name}`,
+    BUDGETS.snapshotMs,
+  );
+  if (!status)
+    throw new Stop(
+      `The etcd snapshot on ${peer.name} did not finish within ${BUDGETS.snapshotMs / 60_000} minutes (SSM command ${commandId}); ${c.server.name} was not touched. Look at the command's output (aws ssm get-command-invocation), then run the roll again.`,
+    );
+  if (status.status !== 'Success')
+    throw new Stop(
+      `The etcd snapshot on ${peer.name} failed (SSM ${status.status}${status.error ? `: ${status.error.split('\n').slice(-3).join(' ')}` : ''}); ${c.server.name} was not touched. Fix it (rke2-server running? the bucket reachable?), then run the roll again.`,
+    );
   c.log(`  snapshot ${snapshot} saved to the bucket by ${peer.name}.`);
 }
 
@@ -392,9 +446,17 @@ async function etcdSnapshot(c: StepContext): Promise<void> {
  */
 async function requireMembersAreServers(c: StepContext): Promise<void> {
   const peer = healthyPeer(c, 'read the etcd member list');
-  const { commandId, result } = await onServer(c, peer, MEMBER_LIST_COMMAND, `rancher-ha-aws roll: etcd members before ${c.server.name}`, BUDGETS.memberListMs);
+  const { commandId, result } = await onServer(
+    c,
+    peer,
+    MEMBER_LIST_COMMAND,
+    `rancher-ha-aws roll: etcd members before ${c.server.name}`,
+    BUDGETS.memberListMs,
+  );
   if (!result || result.status !== 'Success') {
-    throw new Stop(`Reading the etcd member list on ${peer.name} ${result ? `failed (SSM ${result.status}${result.error ? `: ${result.error.split('\n').slice(-2).join(' ')}` : ''})` : `did not finish (SSM command ${commandId})`}; ${c.server.name} was not touched. Run the roll again once rke2-server answers there.`);
+    throw new Stop(
+      `Reading the etcd member list on ${peer.name} ${result ? `failed (SSM ${result.status}${result.error ? `: ${result.error.split('\n').slice(-2).join(' ')}` : ''})` : `did not finish (SSM command ${commandId})`}; ${c.server.name} was not touched. Run the roll again once rke2-server answers there.`,
+    );
   }
   const nodes = c.kubectl.nodes();
   if (nodes === undefined) throw new Stop(`The Kubernetes API did not answer; ${c.server.name} was not touched. Run the roll again.`);
@@ -415,17 +477,23 @@ async function datastoreSnapshot(c: StepContext): Promise<void> {
   const snapshot = `${identifier}-roll-${c.server.name}-${stamp()}`.toLowerCase().replace(/[^a-z0-9-]/g, '-');
   c.aws.call(['rds', 'create-db-snapshot', '--db-instance-identifier', identifier, '--db-snapshot-identifier', snapshot]);
   const status = await waitUntil(BUDGETS.snapshotMs, c.interrupted, () => {
-    const s = c.aws.call<{ DBSnapshots?: { Status?: string }[] }>(['rds', 'describe-db-snapshots', '--db-snapshot-identifier', snapshot])?.DBSnapshots?.[0]?.Status;
+    const s = c.aws.call<{ DBSnapshots?: { Status?: string }[] }>(['rds', 'describe-db-snapshots', '--db-snapshot-identifier', snapshot])
+      ?.DBSnapshots?.[0]?.Status;
     return s === 'available' || s === 'failed' ? s : undefined;
   });
-  if (status !== 'available') throw new Stop(`The datastore snapshot ${snapshot} ${status ?? 'did not finish in time'}; ${c.server.name} was not touched. Run the roll again once RDS is healthy.`);
+  if (status !== 'available')
+    throw new Stop(
+      `The datastore snapshot ${snapshot} ${status ?? 'did not finish in time'}; ${c.server.name} was not touched. Run the roll again once RDS is healthy.`,
+    );
   c.log(`  datastore snapshot ${snapshot} available.`);
 }
 
 function drain(c: StepContext): void {
   const node = requireNode(c);
   c.kubectl.call(['cordon', node.name]);
-  const result = c.kubectl.tryCall(['drain', node.name, '--ignore-daemonsets', '--delete-emptydir-data', `--timeout=${BUDGETS.drainSeconds}s`], { timeoutMs: (BUDGETS.drainSeconds + 60) * 1000 });
+  const result = c.kubectl.tryCall(['drain', node.name, '--ignore-daemonsets', '--delete-emptydir-data', `--timeout=${BUDGETS.drainSeconds}s`], {
+    timeoutMs: (BUDGETS.drainSeconds + 60) * 1000,
+  });
   if (!result.ok) {
     c.kubectl.tryCall(['uncordon', node.name]);
     throw new Stop(
@@ -436,7 +504,8 @@ function drain(c: StepContext): void {
 
 async function removeNode(c: StepContext): Promise<void> {
   const nodes = c.kubectl.nodes();
-  if (nodes === undefined) throw new Stop(`The API did not answer before ${c.server.name}'s Node was deleted; every server is still a member. Run the roll again.`);
+  if (nodes === undefined)
+    throw new Stop(`The API did not answer before ${c.server.name}'s Node was deleted; every server is still a member. Run the roll again.`);
   const node = nodeOf(nodes, c.server);
   // Recorded before the deletion is asked for: from then on the server counts as out (its member may go any moment),
   // so a stop keeps the lock and a rerun resumes this wait instead of starting the server over.
@@ -496,12 +565,16 @@ async function rejoin(c: StepContext): Promise<void> {
     return undefined;
   });
   if (!healthy && upgrade !== undefined) {
-    throw new Stop(`The new ${c.server.name} is healthy, but ${upgrade} after ${c.rejoinMs / 60_000} minutes. The roll stops before the next server; run it again once the upgrade is finished.`);
+    throw new Stop(
+      `The new ${c.server.name} is healthy, but ${upgrade} after ${c.rejoinMs / 60_000} minutes. The roll stops before the next server; run it again once the upgrade is finished.`,
+    );
   }
   if (!healthy) {
     const nodes = c.kubectl.nodes() ?? [];
     const node = nodeOf(nodes, c.server);
-    const state = node ? `its Node ${node.name} is ${node.ready ? 'Ready' : 'not Ready'}${c.k3s ? '' : node.etcdVoter ? ', a voter' : ', not an etcd voter'}` : 'it has not registered a Node';
+    const state = node
+      ? `its Node ${node.name} is ${node.ready ? 'Ready' : 'not Ready'}${c.k3s ? '' : node.etcdVoter ? ', a voter' : ', not an etcd voter'}`
+      : 'it has not registered a Node';
     throw new Stop(
       `The new ${c.server.name} did not become healthy within ${c.rejoinMs / 60_000} minutes: ${state}. The other servers are at quorum. Look at /var/log/cloud-init-output.log on it (aws ssm start-session), then run the roll again: it waits for this server before the next.`,
     );
@@ -514,8 +587,17 @@ function preflight(c: StepContext): void {
   const planFile = rollPlanFile(c.terraform.dir);
   try {
     const planned = c.terraform.planReplace([c.server.address], planFile, BUDGETS.applyMs);
-    if (planned.code !== 0) throw new Stop(`terraform plan -replace=${c.server.address} failed (exit ${planned.code}); ${c.server.name} was not touched. Fix what Terraform says, then run the roll again.`);
-    refuseOtherChanges(c.terraform, planFile, c.server.address, `the replacement of ${c.server.name}`, `${c.server.name} was not touched: apply them first (a plain \`terraform apply\`, every server in the cluster), then run the roll again.`);
+    if (planned.code !== 0)
+      throw new Stop(
+        `terraform plan -replace=${c.server.address} failed (exit ${planned.code}); ${c.server.name} was not touched. Fix what Terraform says, then run the roll again.`,
+      );
+    refuseOtherChanges(
+      c.terraform,
+      planFile,
+      c.server.address,
+      `the replacement of ${c.server.name}`,
+      `${c.server.name} was not touched: apply them first (a plain \`terraform apply\`, every server in the cluster), then run the roll again.`,
+    );
   } finally {
     rmSync(planFile, { force: true });
   }
@@ -526,10 +608,15 @@ function requireNoUpgrade(kubectl: Kubectl, servers: readonly Server[], untouche
   const nodes = kubectl.nodes();
   if (nodes === undefined) throw new Stop(`The Kubernetes API does not answer; ${untouched}. Run the roll again.`);
   const upgrade = upgradeInFlight(kubectl, serverNodes(nodes, servers));
-  if (upgrade) throw new Stop(`An in-place Kubernetes upgrade is pending or running: ${upgrade}. ${untouched}. Let it finish (or apply again until it does), then run the roll.`, 2);
+  if (upgrade)
+    throw new Stop(
+      `An in-place Kubernetes upgrade is pending or running: ${upgrade}. ${untouched}. Let it finish (or apply again until it does), then run the roll.`,
+      2,
+    );
 }
 
-const serverNodes = (nodes: readonly NodeStatus[], servers: readonly Server[]) => servers.map((s) => nodeOf(nodes, s)).filter((n): n is NodeStatus => n !== undefined);
+const serverNodes = (nodes: readonly NodeStatus[], servers: readonly Server[]) =>
+  servers.map((s) => nodeOf(nodes, s)).filter((n): n is NodeStatus => n !== undefined);
 
 /** The saved plan of the roll, beside its state file. */
 const rollPlanFile = (dir: string) => resolve(dirname(stateFilePath(dir, 'roll')), 'roll.tfplan');
@@ -588,13 +675,16 @@ function requireHealthy(kubectl: Kubectl, servers: readonly Server[], k3s: boole
       const node = nodeOf(nodes, s);
       return `${s.name} (${node ? `${node.name}: ${node.ready ? 'Ready' : 'not Ready'}${k3s ? '' : node.etcdVoter ? '' : ', not an etcd voter'}` : 'no Node'})`;
     });
-    throw new Stop(`The cluster is not healthy and at full membership: ${what.join(', ')}. Nothing was changed. Bring it back first (docs/day-2.md "Shrinking, losing servers, restoring").`);
+    throw new Stop(
+      `The cluster is not healthy and at full membership: ${what.join(', ')}. Nothing was changed. Bring it back first (docs/day-2.md "Shrinking, losing servers, restoring").`,
+    );
   }
 }
 
 function writeKubeconfig(dir: string, state: ModuleState): string {
   const value = state.outputs.kubeconfig?.value;
-  if (typeof value !== 'string') throw new Error('The state has no kubeconfig output: the roll needs the cluster-admin kubeconfig the deployment made.');
+  if (typeof value !== 'string')
+    throw new Error('The state has no kubeconfig output: the roll needs the cluster-admin kubeconfig the deployment made.');
   const path = join(dirname(stateFilePath(dir, 'roll')), `kubeconfig-${process.pid}`);
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, value, { mode: 0o600 });

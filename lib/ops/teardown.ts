@@ -78,7 +78,9 @@ export function planTeardown(state: ModuleState): TeardownPlan {
   const bucketParts = live.filter((r) => r.type.startsWith('aws_s3_bucket_') && bucketNames.has(String(r.attributes.bucket)));
   const logGroups = managed(state, 'aws_cloudwatch_log_group').filter((r) => STORE_NAME.test(r.name));
   // The keys the stores are encrypted with: deleting one makes its data unreadable for good.
-  const keyRefs = new Set<string>([...bucketParts.flatMap(kmsReferences), ...logGroups.map((g) => String(g.attributes.kms_key_id ?? ''))].filter(Boolean));
+  const keyRefs = new Set<string>(
+    [...bucketParts.flatMap(kmsReferences), ...logGroups.map((g) => String(g.attributes.kms_key_id ?? ''))].filter(Boolean),
+  );
   const keys = managed(state, 'aws_kms_key').filter((k) => keyRefs.has(String(k.attributes.arn)) || keyRefs.has(String(k.attributes.key_id)));
   const storeResources = [...buckets, ...bucketParts, ...logGroups, ...keys];
   const stores: Store[] = [
@@ -112,11 +114,14 @@ export function planTeardown(state: ModuleState): TeardownPlan {
 const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
 /** A nested block as a list (the state writes blocks as lists; a missing one is empty). */
-const list = (value: unknown): Record<string, unknown>[] => (Array.isArray(value) ? value : value === undefined || value === null ? [] : [value as Record<string, unknown>]);
+const list = (value: unknown): Record<string, unknown>[] =>
+  Array.isArray(value) ? value : value === undefined || value === null ? [] : [value as Record<string, unknown>];
 
 function kmsReferences(resource: StateResource): string[] {
   if (resource.type !== 'aws_s3_bucket_server_side_encryption_configuration') return [];
-  return list(resource.attributes.rule).flatMap((rule) => list(rule.apply_server_side_encryption_by_default).map((d) => String(d.kms_master_key_id ?? '')));
+  return list(resource.attributes.rule).flatMap((rule) =>
+    list(rule.apply_server_side_encryption_by_default).map((d) => String(d.kms_master_key_id ?? '')),
+  );
 }
 
 /** The override file that lets the destroy delete the load balancers and the datastore once AWS deletion protection is off. */
@@ -143,7 +148,8 @@ export function describeTeardown(plan: TeardownPlan, keep: boolean, record: Tear
       : '2. No data store left in the state.',
     ...plan.loadBalancers.map((b) => `3. Lift AWS deletion protection of the load balancer ${b.arn} (aws elbv2 modify-load-balancer-attributes).`),
     ...plan.databases.map(
-      (d) => `3. Lift RDS deletion protection of ${d.identifier} (aws rds modify-db-instance); the destroy deletes it after a final snapshot ${d.finalSnapshot ?? '(none: skip_final_snapshot)'}.`,
+      (d) =>
+        `3. Lift RDS deletion protection of ${d.identifier} (aws rds modify-db-instance); the destroy deletes it after a final snapshot ${d.finalSnapshot ?? '(none: skip_final_snapshot)'}.`,
     ),
     `4. terraform apply -destroy -refresh=false: destroys the ${plan.destroyCount} remaining resources without reading the cluster, Rancher or any data source.`,
   ];
@@ -174,7 +180,9 @@ export function teardown(options: TeardownOptions): number {
     return 0;
   }
   if (plan.forgetInCluster.length > 0 && managed(state, 'aws_instance').length === 0) {
-    log(`${options.label} has in-cluster resources but no servers of its own: it is a deployment on an existing cluster (k8s-ha), whose cluster stays.`);
+    log(
+      `${options.label} has in-cluster resources but no servers of its own: it is a deployment on an existing cluster (k8s-ha), whose cluster stays.`,
+    );
     log('Its Helm releases must be uninstalled through the API: use `terraform destroy` there with the cluster reachable.');
     return 2;
   }
@@ -212,7 +220,9 @@ export function teardown(options: TeardownOptions): number {
     keepSnapshots: keep,
     stores: [...known.values()],
     deleted: previous?.deleted ?? [],
-    finalDbSnapshots: [...new Set([...(previous?.finalDbSnapshots ?? []), ...plan.databases.flatMap((d) => (d.finalSnapshot ? [d.finalSnapshot] : []))])],
+    finalDbSnapshots: [
+      ...new Set([...(previous?.finalDbSnapshots ?? []), ...plan.databases.flatMap((d) => (d.finalSnapshot ? [d.finalSnapshot] : []))]),
+    ],
     dataVolumes: [...new Set([...(previous?.dataVolumes ?? []), ...plan.dataVolumes])],
     tokenFile: previous?.tokenFile,
     backupEncryptionFile: previous?.backupEncryptionFile,
@@ -225,7 +235,10 @@ export function teardown(options: TeardownOptions): number {
   terraform.forget([...plan.forgetInCluster, ...plan.forgetStores]);
   const aws = new Aws(region);
   for (const lb of plan.loadBalancers) {
-    aws.call(['elbv2', 'modify-load-balancer-attributes', '--load-balancer-arn', lb.arn, '--attributes', 'Key=deletion_protection.enabled,Value=false'], ['LoadBalancerNotFound']);
+    aws.call(
+      ['elbv2', 'modify-load-balancer-attributes', '--load-balancer-arn', lb.arn, '--attributes', 'Key=deletion_protection.enabled,Value=false'],
+      ['LoadBalancerNotFound'],
+    );
   }
   for (const db of plan.databases) liftDatabaseProtection(aws, db.identifier);
 
@@ -235,7 +248,9 @@ export function teardown(options: TeardownOptions): number {
     try {
       const result = terraform.destroy(options.destroyTimeoutMs ?? 3_600_000);
       if (result.code !== 0) {
-        log(`terraform destroy ${result.timedOut ? 'did not finish in time' : `failed (exit ${result.code})`}. The snapshot data was not touched${keep ? '' : ' yet'}.`);
+        log(
+          `terraform destroy ${result.timedOut ? 'did not finish in time' : `failed (exit ${result.code})`}. The snapshot data was not touched${keep ? '' : ' yet'}.`,
+        );
         log(`Fix what it says and run the teardown again: it continues from where it stopped (${file.path}).`);
         return 1;
       }
@@ -253,18 +268,30 @@ export function teardown(options: TeardownOptions): number {
 }
 
 function liftDatabaseProtection(aws: Aws, identifier: string): void {
-  const modified = aws.call(['rds', 'modify-db-instance', '--db-instance-identifier', identifier, '--no-deletion-protection', '--apply-immediately'], ['DBInstanceNotFound']);
+  const modified = aws.call(
+    ['rds', 'modify-db-instance', '--db-instance-identifier', identifier, '--no-deletion-protection', '--apply-immediately'],
+    ['DBInstanceNotFound'],
+  );
   if (modified === undefined) return;
   // Terraform's delete is refused while the flag is still on: wait until RDS reports it off (bounded).
   const off = pollUntil(300_000, () => {
-    const described = aws.call<{ DBInstances?: { DeletionProtection?: boolean }[] }>(['rds', 'describe-db-instances', '--db-instance-identifier', identifier], ['DBInstanceNotFound']);
+    const described = aws.call<{ DBInstances?: { DeletionProtection?: boolean }[] }>(
+      ['rds', 'describe-db-instances', '--db-instance-identifier', identifier],
+      ['DBInstanceNotFound'],
+    );
     if (described === undefined) return true;
     return described.DBInstances?.[0]?.DeletionProtection === false ? true : undefined;
   });
   if (!off) throw new Error(`RDS still reports deletion protection on ${identifier} after 5 minutes; nothing was destroyed. Run the teardown again.`);
 }
 
-function saveToken(state: ModuleState, record: TeardownRecord, options: TeardownOptions, log: (l: string) => void, file: StateFile<TeardownRecord>): TeardownRecord {
+function saveToken(
+  state: ModuleState,
+  record: TeardownRecord,
+  options: TeardownOptions,
+  log: (l: string) => void,
+  file: StateFile<TeardownRecord>,
+): TeardownRecord {
   const withToken = saveOutput(state, record, log, file, {
     output: 'join_token',
     field: 'tokenFile',
@@ -285,7 +312,12 @@ function saveOutput(
   record: TeardownRecord,
   log: (l: string) => void,
   file: StateFile<TeardownRecord>,
-  what: { readonly output: string; readonly field: 'tokenFile' | 'backupEncryptionFile'; readonly path: string; readonly saved: (path: string) => string },
+  what: {
+    readonly output: string;
+    readonly field: 'tokenFile' | 'backupEncryptionFile';
+    readonly path: string;
+    readonly saved: (path: string) => string;
+  },
 ): TeardownRecord {
   const value = state.outputs[what.output]?.value;
   if (typeof value !== 'string' || record[what.field]) return record;
@@ -311,7 +343,9 @@ function deleteStores(aws: Aws, record: TeardownRecord, log: (l: string) => void
   for (const store of current.stores.filter((s) => s.kind === 'bucket' && !current.deleted.includes(s.id))) {
     const locked = emptyBucket(aws, store.id);
     if (locked > 0) {
-      log(`S3 bucket ${store.id}: ${locked} object versions are under S3 Object Lock retention and cannot be deleted yet; the bucket stays with its guards.`);
+      log(
+        `S3 bucket ${store.id}: ${locked} object versions are under S3 Object Lock retention and cannot be deleted yet; the bucket stays with its guards.`,
+      );
       bucketLeft = true;
       continue;
     }
@@ -328,7 +362,10 @@ function deleteStores(aws: Aws, record: TeardownRecord, log: (l: string) => void
       continue;
     }
     // KMSInvalidStateException: already pending deletion (an earlier run).
-    aws.call(['kms', 'schedule-key-deletion', '--key-id', store.id, '--pending-window-in-days', '30'], ['NotFoundException', 'KMSInvalidStateException']);
+    aws.call(
+      ['kms', 'schedule-key-deletion', '--key-id', store.id, '--pending-window-in-days', '30'],
+      ['NotFoundException', 'KMSInvalidStateException'],
+    );
     markDeleted(store.id);
   }
   return current;
@@ -343,11 +380,17 @@ interface ObjectVersion {
 
 function emptyBucket(aws: Aws, bucket: string): number {
   for (let round = 0; round < 100_000; round++) {
-    const page = aws.call<{ Versions?: ObjectVersion[]; DeleteMarkers?: ObjectVersion[] }>(['s3api', 'list-object-versions', '--bucket', bucket, '--max-items', '1000'], ['NoSuchBucket']);
+    const page = aws.call<{ Versions?: ObjectVersion[]; DeleteMarkers?: ObjectVersion[] }>(
+      ['s3api', 'list-object-versions', '--bucket', bucket, '--max-items', '1000'],
+      ['NoSuchBucket'],
+    );
     if (page === undefined) return 0;
     const objects = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])].map((v) => ({ Key: v.Key, VersionId: v.VersionId }));
     if (objects.length === 0) return 0;
-    const result = aws.call<{ Errors?: unknown[] }>(['s3api', 'delete-objects', '--bucket', bucket, '--delete', JSON.stringify({ Objects: objects, Quiet: true })], ['NoSuchBucket']);
+    const result = aws.call<{ Errors?: unknown[] }>(
+      ['s3api', 'delete-objects', '--bucket', bucket, '--delete', JSON.stringify({ Objects: objects, Quiet: true })],
+      ['NoSuchBucket'],
+    );
     const errors = (result?.Errors ?? []).length;
     // Nothing deleted in a round: what is left is locked.
     if (errors === objects.length) return errors;
@@ -360,14 +403,24 @@ function report(record: TeardownRecord, log: (l: string) => void, aws?: Aws): vo
   const deleted = record.stores.filter((s) => record.deleted.includes(s.id));
   log(record.done ? `Teardown of ${record.name} finished.` : `Teardown of ${record.name} is not finished.`);
   for (const s of kept) log(`  Kept: ${describeStore(s)}${s.arn ? ` (${s.arn})` : ''}, region ${record.region}, with its guards.`);
-  for (const s of deleted) log(`  Deleted: ${describeStore(s)}${s.kind === 'kms-key' ? ' (scheduled: 30 days; aws kms cancel-key-deletion gets it back)' : ''}.`);
+  for (const s of deleted)
+    log(`  Deleted: ${describeStore(s)}${s.kind === 'kms-key' ? ' (scheduled: 30 days; aws kms cancel-key-deletion gets it back)' : ''}.`);
   for (const snapshot of record.finalDbSnapshots) log(`  Kept: the datastore's final RDS snapshot ${snapshot}, region ${record.region}.`);
   for (const volume of record.dataVolumes) {
-    const snapshots = aws?.call<{ Snapshots?: { SnapshotId: string }[] }>(['ec2', 'describe-snapshots', '--owner-ids', 'self', '--filters', `Name=volume-id,Values=${volume}`])?.Snapshots ?? [];
+    const snapshots =
+      aws?.call<{ Snapshots?: { SnapshotId: string }[] }>([
+        'ec2',
+        'describe-snapshots',
+        '--owner-ids',
+        'self',
+        '--filters',
+        `Name=volume-id,Values=${volume}`,
+      ])?.Snapshots ?? [];
     const ids = snapshots.map((s) => s.SnapshotId).join(', ');
     log(`  Kept: the EBS snapshots of the Rancher data volume ${volume} (final and scheduled)${ids ? `: ${ids}` : ''}, region ${record.region}.`);
   }
   if (record.tokenFile) log(`  Kept: the cluster token in ${record.tokenFile}.`);
   if (record.backupEncryptionFile) log(`  Kept: the encryption configuration of Rancher's backups in ${record.backupEncryptionFile}.`);
-  if (kept.some((s) => s.kind === 'bucket')) log('  A kept bucket is deleted by hand later: empty its versions, then `aws s3 rb`; then schedule its key for deletion.');
+  if (kept.some((s) => s.kind === 'bucket'))
+    log('  A kept bucket is deleted by hand later: empty its versions, then `aws s3 rb`; then schedule its key for deletion.');
 }

@@ -29,8 +29,14 @@ export interface ModuleState {
 
 /** The parts of `terraform show -json <plan file>` the roll reads. */
 export interface SavedPlan {
-  readonly resource_changes?: readonly { readonly address: string; readonly mode: 'managed' | 'data'; readonly change: { readonly actions: readonly string[] } }[];
-  readonly configuration?: { readonly root_module?: { readonly resources?: readonly { readonly address: string; readonly expressions?: unknown }[] } };
+  readonly resource_changes?: readonly {
+    readonly address: string;
+    readonly mode: 'managed' | 'data';
+    readonly change: { readonly actions: readonly string[] };
+  }[];
+  readonly configuration?: {
+    readonly root_module?: { readonly resources?: readonly { readonly address: string; readonly expressions?: unknown }[] };
+  };
 }
 
 /** Terraform's own name for an override file: merged into the configuration, lifecycle arguments one by one. */
@@ -49,7 +55,9 @@ export class Terraform {
   pull(): ModuleState {
     const result = run('terraform', ['state', 'pull'], { cwd: this.dir, timeoutMs: 120_000 });
     if (result.code !== 0) {
-      const hint = /terraform init|Backend initialization required|not initialized/i.test(result.stderr) ? ` Run \`terraform init\` in ${this.dir} first.` : '';
+      const hint = /terraform init|Backend initialization required|not initialized/i.test(result.stderr)
+        ? ` Run \`terraform init\` in ${this.dir} first.`
+        : '';
       throw new Error(`terraform state pull failed in ${this.dir}: ${result.stderr.trim().split('\n').slice(-3).join(' ')}${hint}`);
     }
     const text = result.stdout.trim();
@@ -88,7 +96,11 @@ export class Terraform {
    * caller to inspect (`showPlan`) before it applies that file and nothing else.
    */
   planReplace(addresses: readonly string[], planFile: string, timeoutMs: number): RunResult {
-    return run('terraform', ['plan', ...addresses.map((a) => `-replace=${a}`), `-out=${planFile}`, '-input=false'], { cwd: this.dir, timeoutMs, inherit: true });
+    return run('terraform', ['plan', ...addresses.map((a) => `-replace=${a}`), `-out=${planFile}`, '-input=false'], {
+      cwd: this.dir,
+      timeoutMs,
+      inherit: true,
+    });
   }
 
   /** A saved plan as JSON (`terraform show -json`): its resource_changes and the configuration's references. */

@@ -32,10 +32,12 @@ export function upgradeInFlight(kubectl: Kubectl, serverNodes: readonly NodeStat
   const applying = plan.status?.applying ?? [];
   if (applying.length > 0) return `the upgrade Plan ${SYSTEM_UPGRADE_NAMESPACE}/${SERVER_PLAN_NAME} is applying on ${applying.join(', ')}`;
   const hash = plan.status?.latestHash;
-  if (!hash) return `the upgrade Plan ${SYSTEM_UPGRADE_NAMESPACE}/${SERVER_PLAN_NAME} has not been processed by its controller yet (no status.latestHash)`;
+  if (!hash)
+    return `the upgrade Plan ${SYSTEM_UPGRADE_NAMESPACE}/${SERVER_PLAN_NAME} has not been processed by its controller yet (no status.latestHash)`;
   // The controller itself skips a node labelled with the hash or `disabled` (SUC v0.20.1 pkg/upgrade/plan/plan.go).
   const behind = serverNodes.filter((n) => n.labels[PLAN_LABEL] !== hash && n.labels[PLAN_LABEL] !== 'disabled').map((n) => n.name);
-  if (behind.length > 0) return `the upgrade Plan ${SYSTEM_UPGRADE_NAMESPACE}/${SERVER_PLAN_NAME} (hash ${hash}) has yet to run on ${behind.join(', ')}`;
+  if (behind.length > 0)
+    return `the upgrade Plan ${SYSTEM_UPGRADE_NAMESPACE}/${SERVER_PLAN_NAME} (hash ${hash}) has yet to run on ${behind.join(', ')}`;
   return undefined;
 }
 

@@ -46,7 +46,10 @@ export class BackupObjectJobs extends Construct {
     super(scope, id);
     this.namespace = props.namespace;
     this.image = imageRef(SHELL_IMAGE, props.registry);
-    this.serviceAccount = new ServiceAccountV1(this, 'service-account', { metadata: { name: NAME, namespace: props.namespace }, dependsOn: props.dependsOn });
+    this.serviceAccount = new ServiceAccountV1(this, 'service-account', {
+      metadata: { name: NAME, namespace: props.namespace },
+      dependsOn: props.dependsOn,
+    });
     const role = new ClusterRoleV1(this, 'cluster-role', {
       metadata: { name: NAME },
       rule: [{ apiGroups: ['resources.cattle.io'], resources: ['backups', 'restores'], verbs: ['get', 'create', 'patch'] }],

@@ -69,7 +69,12 @@ export function s3Location(location: BackupLocation): Record<string, unknown> {
  * A Backup of Rancher's resource set, encrypted: recurring on `schedule`, keeping `retentionCount` files (the
  * operator deletes older ones after each run), or one-time without them.
  */
-export function backupObject(props: { readonly name: string; readonly location: BackupLocation; readonly schedule?: string; readonly retentionCount?: number }): OperatorObject {
+export function backupObject(props: {
+  readonly name: string;
+  readonly location: BackupLocation;
+  readonly schedule?: string;
+  readonly retentionCount?: number;
+}): OperatorObject {
   return {
     apiVersion: API_VERSION,
     kind: 'Backup',

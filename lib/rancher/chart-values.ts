@@ -84,7 +84,12 @@ export function rancherChartValues(input: RancherChartInput): Record<string, unk
   // Set explicitly: 2.12 and 2.13 default it to true, and annotations must not appear twice.
   const ingress: Record<string, unknown> = { ingressClassName: input.ingressClassName, includeDefaultExtraAnnotations: false };
   if (input.ingressController !== 'traefik') ingress.extraAnnotations = { ...NGINX_PROXY_TIMEOUTS };
-  const values: Record<string, unknown> = { hostname: input.hostname, replicas: input.replicas, ingress, postDelete: { ...POST_DELETE, namespaceList: [...POST_DELETE.namespaceList] } };
+  const values: Record<string, unknown> = {
+    hostname: input.hostname,
+    replicas: input.replicas,
+    ingress,
+    postDelete: { ...POST_DELETE, namespaceList: [...POST_DELETE.namespaceList] },
+  };
 
   if (plan.atLoadBalancer) {
     values.tls = 'external';
@@ -92,7 +97,11 @@ export function rancherChartValues(input: RancherChartInput): Record<string, unk
     ingress.tls = { source: INGRESS_SOURCE[plan.issuer] };
   }
   if (plan.issuer === 'acme' && !plan.atLoadBalancer) {
-    values.letsEncrypt = { email: input.tls.acme.email, environment: input.tls.acme.environment ?? DEFAULT_ACME_ENVIRONMENT, ingress: { class: input.ingressClassName } };
+    values.letsEncrypt = {
+      email: input.tls.acme.email,
+      environment: input.tls.acme.environment ?? DEFAULT_ACME_ENVIRONMENT,
+      ingress: { class: input.ingressClassName },
+    };
   }
   // Re-encryption: the ingress still presents the front certificate, then
   // talks HTTPS to Rancher's own listener (the chart adds the nginx

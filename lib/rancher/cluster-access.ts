@@ -26,7 +26,7 @@ export function refuseSecondClusterProviders(scope: Construct, label: string): v
   if (!taken) return;
   throw new Error(
     `${label}: the stack already has a default ${taken instanceof HelmProvider ? 'helm' : 'kubernetes'} provider (${taken.node.path}). ` +
-      'RancherOnRke configures the stack\'s helm and kubernetes providers from the cluster it creates, so a stack holds one RancherOnRke ' +
+      "RancherOnRke configures the stack's helm and kubernetes providers from the cluster it creates, so a stack holds one RancherOnRke " +
       'and no other default helm or kubernetes provider: put each deployment in a TerraformStack of its own.',
   );
 }
@@ -36,18 +36,22 @@ export function refuseSecondClusterProviders(scope: Construct, label: string): v
  * credentials: no kubeconfig file, no SSH, no second apply.
  */
 export function configureClusterProviders(scope: Construct, access: ClusterAccess): void {
-  withFullSource(new HelmProvider(scope, 'helm', {
-    kubernetes: {
+  withFullSource(
+    new HelmProvider(scope, 'helm', {
+      kubernetes: {
+        host: access.host,
+        clusterCaCertificate: access.clusterCaCertificate,
+        clientCertificate: access.clientCertificate,
+        clientKey: access.clientKey,
+      },
+    }),
+  );
+  withFullSource(
+    new KubernetesProvider(scope, 'kubernetes', {
       host: access.host,
       clusterCaCertificate: access.clusterCaCertificate,
       clientCertificate: access.clientCertificate,
       clientKey: access.clientKey,
-    },
-  }));
-  withFullSource(new KubernetesProvider(scope, 'kubernetes', {
-    host: access.host,
-    clusterCaCertificate: access.clusterCaCertificate,
-    clientCertificate: access.clientCertificate,
-    clientKey: access.clientKey,
-  }));
+    }),
+  );
 }

@@ -149,7 +149,13 @@ export class RancherBackups extends Construct {
           sensitive: true,
           nullable: false,
           description: `The EncryptionConfiguration of the deployment backups.restoreFrom comes from (terraform output -raw rancher_backup_encryption_config, there): ${file} is encrypted with it`,
-          validation: [{ condition: `\${can(regex("EncryptionConfiguration", var.${props.restoreVariableName}))}`, errorMessage: 'Expected the YAML of an EncryptionConfiguration (the rancher_backup_encryption_config output of the deployment the backup comes from).' }],
+          validation: [
+            {
+              condition: `\${can(regex("EncryptionConfiguration", var.${props.restoreVariableName}))}`,
+              errorMessage:
+                'Expected the YAML of an EncryptionConfiguration (the rancher_backup_encryption_config output of the deployment the backup comes from).',
+            },
+          ],
         });
         config.overrideLogicalId(props.restoreVariableName);
         restoreSecrets.push(
@@ -179,7 +185,11 @@ export class RancherBackups extends Construct {
     if (!this.jobs || !this.location || !this.operator) return [];
     const s = this.props.settings;
     const minutes = this.props.minutes ?? 15;
-    const first = this.jobs.apply('first-backup', { object: backupObject({ name: FIRST_BACKUP, location: this.location }), minutes, dependsOn: [this.operator, ...dependsOn] });
+    const first = this.jobs.apply('first-backup', {
+      object: backupObject({ name: FIRST_BACKUP, location: this.location }),
+      minutes,
+      dependsOn: [this.operator, ...dependsOn],
+    });
     const scheduled = this.jobs.apply('scheduled-backup', {
       object: backupObject({ name: SCHEDULED_BACKUP, location: this.location, schedule: s.schedule, retentionCount: s.retentionCount }),
       minutes,

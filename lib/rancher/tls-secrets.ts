@@ -68,8 +68,12 @@ export class RancherTlsSecrets extends Construct {
 
     // The user's certificate and CA end when the user's do: read their (first) certificate's end on every plan.
     const watched = [
-      ...(plan.ingressSecret ? [{ id: 'certificate-end', what: 'Your ingress certificate (tls_certificate_pem)', pem: certificates.get('certificate') }] : []),
-      ...(plan.privateCa || plan.caIssuer ? [{ id: 'ca-certificate-end', what: 'Your CA certificate (tls_ca_certificate_pem)', pem: certificates.get('caCertificate') }] : []),
+      ...(plan.ingressSecret
+        ? [{ id: 'certificate-end', what: 'Your ingress certificate (tls_certificate_pem)', pem: certificates.get('certificate') }]
+        : []),
+      ...(plan.privateCa || plan.caIssuer
+        ? [{ id: 'ca-certificate-end', what: 'Your CA certificate (tls_ca_certificate_pem)', pem: certificates.get('caCertificate') }]
+        : []),
     ];
     if (props.expiryCheckName && watched.length > 0) {
       TerraformStack.of(this).addOverride(`check.${props.expiryCheckName}`, {

@@ -47,9 +47,15 @@ export class BindingSchema implements HclSchema {
   constructor(stack: TerraformStack) {
     for (const element of stack.node.findAll()) {
       if (element instanceof TerraformResource) {
-        this.collect(['resource', element.terraformResourceType], element.toHclTerraform().resource?.[element.terraformResourceType]?.[element.friendlyUniqueId]);
+        this.collect(
+          ['resource', element.terraformResourceType],
+          element.toHclTerraform().resource?.[element.terraformResourceType]?.[element.friendlyUniqueId],
+        );
       } else if (element instanceof TerraformDataSource) {
-        this.collect(['data', element.terraformResourceType], element.toHclTerraform().data?.[element.terraformResourceType]?.[element.friendlyUniqueId]);
+        this.collect(
+          ['data', element.terraformResourceType],
+          element.toHclTerraform().data?.[element.terraformResourceType]?.[element.friendlyUniqueId],
+        );
       } else if (element instanceof TerraformProvider) {
         const byName = element.toHclTerraform().provider as Record<string, unknown[]> | undefined;
         for (const config of Object.values(byName ?? {}).flat()) this.collect(['provider', element.terraformResourceType], config);

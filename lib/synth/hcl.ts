@@ -38,7 +38,8 @@ interface Rendered {
   readonly aligned: boolean;
 }
 
-type Item = { readonly kind: 'attribute'; readonly key: string; readonly value: Rendered } | { readonly kind: 'block'; readonly lines: readonly Line[] };
+type Item =
+  { readonly kind: 'attribute'; readonly key: string; readonly value: Rendered } | { readonly kind: 'block'; readonly lines: readonly Line[] };
 
 const INDENT = '  ';
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;
@@ -104,7 +105,11 @@ function objectKey(key: string, mode: Mode): string {
 function renderObject(object: JsonObject, mode: Mode, indent: number): Rendered {
   const entries = Object.entries(object);
   if (entries.length === 0) return single('{}');
-  const items: Item[] = entries.map(([key, value]) => ({ kind: 'attribute', key: objectKey(key, mode), value: renderValue(value, mode, indent + 1) }));
+  const items: Item[] = entries.map(([key, value]) => ({
+    kind: 'attribute',
+    key: objectKey(key, mode),
+    value: renderValue(value, mode, indent + 1),
+  }));
   return { first: '{', more: [...bodyLines(items, indent + 1), { indent, text: '}' }], aligned: false };
 }
 
@@ -152,7 +157,11 @@ function block(header: string, items: readonly Item[], indent: number, comment?:
   return { kind: 'block', lines };
 }
 
-const attribute = (key: string, value: Json, mode: Mode, indent: number): Item => ({ kind: 'attribute', key, value: renderValue(value, mode, indent) });
+const attribute = (key: string, value: Json, mode: Mode, indent: number): Item => ({
+  kind: 'attribute',
+  key,
+  value: renderValue(value, mode, indent),
+});
 
 /** `where`'s construct path, from cdktf's `//` metadata, for a comment above the block. */
 function constructPath(body: JsonObject): string | undefined {
@@ -208,7 +217,8 @@ function schemaBody(body: JsonObject, path: readonly string[], schema: HclSchema
     // A provider's `alias` is Terraform's meta-argument; a resource's `alias` (aws_route53_record) is the schema's.
     else if (topLevel && path[0] === 'provider' && key === 'alias') attributes.push(attribute(key, value, 'literal', indent));
     else if (schema.isBlock([...path, key])) {
-      for (const nested of asBlocks(value, `${where}.${key}`)) blocks.push(block(key, schemaBody(nested, [...path, key], schema, indent + 1, false), indent));
+      for (const nested of asBlocks(value, `${where}.${key}`))
+        blocks.push(block(key, schemaBody(nested, [...path, key], schema, indent + 1, false), indent));
     } else attributes.push(attribute(key, value, 'template', indent));
   }
   // Meta-arguments where Terraform's style puts them: count, for_each and provider first, depends_on after the
@@ -223,11 +233,23 @@ function terraformBlock(body: JsonObject): Item {
   for (const [key, value] of Object.entries(body)) {
     if (key === 'required_version') items.push(attribute(key, value, 'literal', 1));
     else if (key === 'required_providers' && isObject(value)) {
-      items.push(block('required_providers', Object.entries(value).map(([name, req]) => attribute(name, req, 'literal', 2)), 1));
+      items.push(
+        block(
+          'required_providers',
+          Object.entries(value).map(([name, req]) => attribute(name, req, 'literal', 2)),
+          1,
+        ),
+      );
     } else if (key === 'backend' && isObject(value)) {
       for (const [type, config] of Object.entries(value)) {
         if (!isObject(config)) throw new Error(`terraform.backend.${type}: expected an object`);
-        items.push(block(`backend "${type}"`, Object.entries(config).map(([k, v]) => attribute(k, v, 'literal', 2)), 1));
+        items.push(
+          block(
+            `backend "${type}"`,
+            Object.entries(config).map(([k, v]) => attribute(k, v, 'literal', 2)),
+            1,
+          ),
+        );
       }
     } else throw new Error(`terraform: "${key}" is not supported by the HCL output`);
   }
@@ -309,18 +331,24 @@ export function terraformJsonToHcl(json: Readonly<Record<string, unknown>>, sche
     if (key === 'terraform' && isObject(value)) items.push(terraformBlock(value));
     else if (key === 'provider' && isObject(value)) {
       for (const [name, configs] of Object.entries(value)) {
-        for (const config of asBlocks(configs, `provider.${name}`)) items.push(block(`provider "${name}"`, schemaBody(config, ['provider', name], schema, 1, true), 0));
+        for (const config of asBlocks(configs, `provider.${name}`))
+          items.push(block(`provider "${name}"`, schemaBody(config, ['provider', name], schema, 1, true), 0));
       }
     } else if (key === 'variable' && isObject(value)) {
       for (const [name, body] of Object.entries(value)) items.push(variableBlock(name, asBlocks(body, `variable.${name}`)[0]));
     } else if (key === 'locals' && isObject(value)) {
-      items.push(block('locals', Object.entries(value).map(([name, v]) => attribute(name, v, 'template', 1)), 0));
+      items.push(
+        block(
+          'locals',
+          Object.entries(value).map(([name, v]) => attribute(name, v, 'template', 1)),
+          0,
+        ),
+      );
     } else if (key === 'data' || key === 'resource') items.push(...typedBlocks(key, value as Json, schema));
     else if (key === 'removed') items.push(...asBlocks(value as Json, 'removed').map(removedBlock));
     else if (key === 'check' && isObject(value)) {
       for (const [name, body] of Object.entries(value)) items.push(checkBlock(name, asBlocks(body, `check.${name}`)[0], schema));
-    }
-    else if (key === 'output' && isObject(value)) {
+    } else if (key === 'output' && isObject(value)) {
       for (const [name, body] of Object.entries(value)) items.push(outputBlock(name, asBlocks(body, `output.${name}`)[0]));
     } else throw new Error(`${key}: unexpected shape`);
   }

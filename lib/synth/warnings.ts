@@ -7,11 +7,13 @@ import type { IConstruct } from 'constructs';
  * manifest; an app run directly (`npm run synth`) prints these on stderr.
  */
 export function constructWarnings(scope: IConstruct): string[] {
-  const warnings = scope.node.findAll().flatMap((construct) =>
-    construct.node.metadata
-      .filter((entry) => entry.type === AnnotationMetadataEntryType.WARN)
-      .map((entry) => `${stackOf(construct)}${String(entry.data)}`),
-  );
+  const warnings = scope.node
+    .findAll()
+    .flatMap((construct) =>
+      construct.node.metadata
+        .filter((entry) => entry.type === AnnotationMetadataEntryType.WARN)
+        .map((entry) => `${stackOf(construct)}${String(entry.data)}`),
+    );
   return [...new Set(warnings)];
 }
 

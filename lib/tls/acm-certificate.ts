@@ -61,7 +61,8 @@ export class LoadBalancerCertificate extends Construct {
         postcondition: [
           {
             condition: `\${anytrue([for name in concat([self.domain_name], tolist(self.subject_alternative_names)) : name == ${hostnameExpression(props.hostname)} || (startswith(name, "*.") && trimprefix(name, "*") == trimprefix(${hostnameExpression(props.hostname)}, split(".", ${hostnameExpression(props.hostname)})[0]))])}`,
-            errorMessage: 'The certificate does not name the Rancher hostname (checked against its domain name and subject alternative names, wildcards included).',
+            errorMessage:
+              'The certificate does not name the Rancher hostname (checked against its domain name and subject alternative names, wildcards included).',
           },
         ],
       },
@@ -86,7 +87,11 @@ export class LoadBalancerCertificate extends Construct {
   /** Leaf and chain split out of the one PEM bundle the user gives. */
   private userCertificate(): { body: string; chain: string; key: string } {
     const bundle = `var.${CERTIFICATE_VARIABLES.certificate}`;
-    const blocks = new TerraformLocal(this, 'certificate_blocks', `\${regexall("(?s)-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----", ${bundle})}`);
+    const blocks = new TerraformLocal(
+      this,
+      'certificate_blocks',
+      `\${regexall("(?s)-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----", ${bundle})}`,
+    );
     const blocksRef = blocks.fqn;
     return {
       body: `\${${blocksRef}[0]}`,
@@ -114,7 +119,8 @@ export class LoadBalancerCertificate extends Construct {
   }
 
   private issue(props: LoadBalancerCertificateProps): string {
-    if (props.zoneId === undefined) throw new Error(`LoadBalancerCertificate ${this.node.path}: source "issue" validates through DNS and needs zoneId`);
+    if (props.zoneId === undefined)
+      throw new Error(`LoadBalancerCertificate ${this.node.path}: source "issue" validates through DNS and needs zoneId`);
     const certificate = new AcmCertificate(this, 'issued', {
       domainName: props.hostname,
       validationMethod: 'DNS',

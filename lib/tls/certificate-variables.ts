@@ -12,7 +12,7 @@ export const CERTIFICATE_VARIABLES = {
 export type CertificateMaterial = keyof typeof CERTIFICATE_VARIABLES;
 
 const DESCRIPTIONS: Record<CertificateMaterial, string> = {
-  certificate: "PEM certificate for the Rancher hostname, leaf first, followed by any intermediates",
+  certificate: 'PEM certificate for the Rancher hostname, leaf first, followed by any intermediates',
   privateKey: 'PEM private key of tls_certificate_pem',
   caCertificate: 'PEM certificate of the CA that issues (or signed) the Rancher certificate',
   caPrivateKey: 'PEM private key of tls_ca_certificate_pem (the ca issuer signs with it)',
@@ -50,7 +50,12 @@ export class CertificateVariables extends Construct {
           },
           // As the settings refuse a key in rancher.tls.certificateFile.
           ...(material === 'certificate'
-            ? [{ condition: `\${!strcontains(var.${name}, "PRIVATE KEY-----")}`, errorMessage: `${name} must hold only certificates; give the key as ${CERTIFICATE_VARIABLES.privateKey}.` }]
+            ? [
+                {
+                  condition: `\${!strcontains(var.${name}, "PRIVATE KEY-----")}`,
+                  errorMessage: `${name} must hold only certificates; give the key as ${CERTIFICATE_VARIABLES.privateKey}.`,
+                },
+              ]
             : []),
         ],
       });

@@ -40,7 +40,7 @@ function finish(code, stdout = '', stderr = '', after = undefined) {
 /** writeSync until every byte is out (a pipe the reader has not drained answers EAGAIN). */
 function writeAll(fd, text) {
   const bytes = Buffer.from(text);
-  for (let offset = 0; offset < bytes.length; ) {
+  for (let offset = 0; offset < bytes.length;) {
     try {
       offset += writeSync(fd, bytes, offset);
     } catch (error) {
@@ -118,13 +118,15 @@ function terraform() {
   }
   if (command === 'output') {
     const name = rest.filter((a) => !a.startsWith('-'))[0];
-    const output = state.outputs?.[name] ?? (name === 'servers_pending_replacement' && world.pending !== undefined ? { value: world.pending } : undefined);
+    const output =
+      state.outputs?.[name] ?? (name === 'servers_pending_replacement' && world.pending !== undefined ? { value: world.pending } : undefined);
     if (!output) finish(1, '', `Error: Output "${name}" not found\n`);
     finish(0, json(output.value));
   }
   if (command === 'apply' && rest.includes('-destroy')) destroy(rest);
   if (command === 'apply') apply(rest);
-  if ((command === 'plan' || command === 'show') && world.roll) return require(join(__dirname, 'fake-roll.js'))[command](world, rest, finish, configuration);
+  if ((command === 'plan' || command === 'show') && world.roll)
+    return require(join(__dirname, 'fake-roll.js'))[command](world, rest, finish, configuration);
   finish(1, '', `fake terraform: unexpected call: ${line}\n`);
 }
 
@@ -140,11 +142,27 @@ function destroy(flags) {
   const config = configuration();
   const guarded = live.filter((r) => config.resource?.[r.type]?.[r.name]?.lifecycle?.prevent_destroy === true);
   if (guarded.length > 0) {
-    finish(1, '', guarded.map((r) => `Error: Instance cannot be destroyed\n\nResource ${r.type}.${r.name} has lifecycle.prevent_destroy set\n`).join('\n'));
+    finish(
+      1,
+      '',
+      guarded.map((r) => `Error: Instance cannot be destroyed\n\nResource ${r.type}.${r.name} has lifecycle.prevent_destroy set\n`).join('\n'),
+    );
   }
   // In dependency order, roughly: the cluster's objects, then the rest, load balancers, databases, buckets' guards, buckets, keys.
   const rank = (r) =>
-    /^(helm|kubernetes|rancher2)_/.test(r.type) ? 0 : r.type === 'aws_lb' ? 2 : r.type === 'aws_db_instance' ? 3 : r.type.startsWith('aws_s3_bucket_') ? 4 : r.type === 'aws_s3_bucket' ? 5 : r.type === 'aws_kms_key' ? 6 : 1;
+    /^(helm|kubernetes|rancher2)_/.test(r.type)
+      ? 0
+      : r.type === 'aws_lb'
+        ? 2
+        : r.type === 'aws_db_instance'
+          ? 3
+          : r.type.startsWith('aws_s3_bucket_')
+            ? 4
+            : r.type === 'aws_s3_bucket'
+              ? 5
+              : r.type === 'aws_kms_key'
+                ? 6
+                : 1;
   const order = [...live].sort((a, b) => rank(a) - rank(b));
   let deleted = 0;
   for (const r of order) {
@@ -216,24 +234,24 @@ function aws() {
       const lb = a.lbs[option('--load-balancer-arn')];
       if (!lb) awsError('LoadBalancerNotFound', 'One or more load balancers not found');
       lb.protection = !option('--attributes').includes('Value=false');
-      finish(0, json({ Attributes: [] }));
+      return finish(0, json({ Attributes: [] }));
     }
     case 'rds modify-db-instance': {
       const db = a.dbs[option('--db-instance-identifier')];
       if (!db) awsError('DBInstanceNotFound', 'DBInstance not found');
       db.protection = !args.includes('--no-deletion-protection');
-      finish(0, json({ DBInstance: {} }));
+      return finish(0, json({ DBInstance: {} }));
     }
     case 'rds describe-db-instances': {
       const db = a.dbs[option('--db-instance-identifier')];
       if (!db) awsError('DBInstanceNotFound', 'DBInstance not found');
-      finish(0, json({ DBInstances: [{ DeletionProtection: db.protection }] }));
+      return finish(0, json({ DBInstances: [{ DeletionProtection: db.protection }] }));
     }
     case 's3api list-object-versions': {
       const bucket = a.buckets[option('--bucket')];
       if (!bucket?.exists) awsError('NoSuchBucket', 'The specified bucket does not exist');
       const page = bucket.objects.slice(0, Number(option('--max-items') ?? 1000));
-      finish(0, json({ Versions: page.map((o) => ({ Key: o.key, VersionId: o.version })) }));
+      return finish(0, json({ Versions: page.map((o) => ({ Key: o.key, VersionId: o.version })) }));
     }
     case 's3api delete-objects': {
       const bucket = a.buckets[option('--bucket')];
@@ -245,20 +263,20 @@ function aws() {
         if (o?.locked) errors.push({ Key: w.Key, VersionId: w.VersionId, Code: 'AccessDenied' });
         else bucket.objects = bucket.objects.filter((x) => x !== o);
       }
-      finish(0, json(errors.length ? { Errors: errors } : {}));
+      return finish(0, json(errors.length ? { Errors: errors } : {}));
     }
     case 's3api delete-bucket': {
       const bucket = a.buckets[option('--bucket')];
       if (!bucket?.exists) awsError('NoSuchBucket', 'The specified bucket does not exist');
       if (bucket.objects.length > 0) awsError('BucketNotEmpty', 'The bucket you tried to delete is not empty');
       bucket.exists = false;
-      finish(0);
+      return finish(0);
     }
     case 'logs delete-log-group': {
       const group = a.logGroups[option('--log-group-name')];
       if (!group?.exists) awsError('ResourceNotFoundException', 'The specified log group does not exist.');
       group.exists = false;
-      finish(0);
+      return finish(0);
     }
     case 'kms schedule-key-deletion': {
       const k = a.keys[option('--key-id')];
@@ -266,15 +284,15 @@ function aws() {
       if (k.state !== 'Enabled') awsError('KMSInvalidStateException', `Key is ${k.state}`);
       k.state = 'PendingDeletion';
       k.window = Number(option('--pending-window-in-days'));
-      finish(0, json({ KeyState: 'PendingDeletion' }));
+      return finish(0, json({ KeyState: 'PendingDeletion' }));
     }
     case 'ec2 describe-snapshots': {
       const volume = (option('--filters') ?? '').replace('Name=volume-id,Values=', '');
-      finish(0, json({ Snapshots: (a.volumes?.[volume] ?? []).map((id) => ({ SnapshotId: id })) }));
+      return finish(0, json({ Snapshots: (a.volumes?.[volume] ?? []).map((id) => ({ SnapshotId: id })) }));
     }
     default:
       if (world.roll) return require(join(__dirname, 'fake-roll.js')).aws(world, args, option, finish, awsError);
-      finish(1, '', `fake aws: unexpected call: ${line}\n`);
+      return finish(1, '', `fake aws: unexpected call: ${line}\n`);
   }
 }
 

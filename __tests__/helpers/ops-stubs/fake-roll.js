@@ -67,11 +67,15 @@ function upgradeController(world) {
   if (!next) return;
   plan.applying = [next.node];
   const lease = world.restartLease;
-  const held = lease && Date.parse(lease.renewTime) + lease.leaseDurationSeconds * 1000 > Date.now() && lease.annotations?.['rancher-ha-aws/out'] !== next.ip;
+  const held =
+    lease && Date.parse(lease.renewTime) + lease.leaseDurationSeconds * 1000 > Date.now() && lease.annotations?.['rancher-ha-aws/out'] !== next.ip;
   const others = world.cluster.servers.filter((s) => s !== next);
   const whole = others.every((s) => s.nodePresent && !s.deleting && s.ready && s.member && !s.learner && !s.cordoned);
   if (held || !whole) {
-    controller.refused = [...(controller.refused ?? []), `${next.name}: ${held ? `restart Lease held by ${lease.holderIdentity}` : 'another server is not whole'}`];
+    controller.refused = [
+      ...(controller.refused ?? []),
+      `${next.name}: ${held ? `restart Lease held by ${lease.holderIdentity}` : 'another server is not whole'}`,
+    ];
     return;
   }
   next.ready = false;
@@ -134,11 +138,17 @@ function memberList(world) {
 
 function nodeJson(world, s) {
   const conditions = [{ type: 'Ready', status: s.ready ? 'True' : 'Unknown' }];
-  if (!world.cluster.k3s) conditions.push({ type: 'EtcdIsVoter', status: s.member && !s.learner ? 'True' : 'False', reason: s.learner ? 'MemberIsLearner' : s.member ? 'MemberNotLearner' : 'NotAMember' });
+  if (!world.cluster.k3s)
+    conditions.push({
+      type: 'EtcdIsVoter',
+      status: s.member && !s.learner ? 'True' : 'False',
+      reason: s.learner ? 'MemberIsLearner' : s.member ? 'MemberNotLearner' : 'NotAMember',
+    });
   // RKE2 annotates a server's Node with its etcd member name (<node>-<8 hex>, new for every new instance).
   const annotations = !world.cluster.k3s && s.member ? { 'etcd.rke2.cattle.io/node-name': memberName(s) } : {};
   const upgrade = world.cluster.upgrade;
-  const labels = upgrade?.plan && (s.planHash ?? upgrade.plan.latestHash) ? { 'plan.upgrade.cattle.io/server-plan': s.planHash ?? upgrade.plan.latestHash } : {};
+  const labels =
+    upgrade?.plan && (s.planHash ?? upgrade.plan.latestHash) ? { 'plan.upgrade.cattle.io/server-plan': s.planHash ?? upgrade.plan.latestHash } : {};
   return {
     metadata: { name: s.node, labels, annotations, ...(s.deleting ? { deletionTimestamp: '2026-11-23T06:00:00Z' } : {}) },
     spec: s.cordoned ? { unschedulable: true } : {},
@@ -165,7 +175,8 @@ function kubectl(world, rawArgs, finish, save) {
   }
   if (verb === 'drain') {
     if (!byNode) finish(1, '', `Error from server (NotFound): nodes "${kind}" not found\n`);
-    if (cluster.drainFails) finish(1, '', `error: unable to drain node "${kind}" due to error: global timeout reached: 10m0s, continuing command...\n`);
+    if (cluster.drainFails)
+      finish(1, '', `error: unable to drain node "${kind}" due to error: global timeout reached: 10m0s, continuing command...\n`);
     byNode.drained = true;
     // A terminal's Ctrl-C while the drain runs: SIGINT to the roll's whole process group (the test starts the roll as
     // a group leader), as a terminal sends it to its foreground group. A drain in that group dies of it.
@@ -212,11 +223,13 @@ function kubectl(world, rawArgs, finish, save) {
     finish(0, JSON.stringify({ metadata: { name, namespace: ns }, status: { latestHash, applying } }));
   }
   // Leases in kube-system: the roll lock (world.lease) and the servers' restart lock (world.restartLease).
-  const leaseKey = (leaseName) => (leaseName === 'rancher-ha-aws-roll' ? 'lease' : leaseName === 'rancher-aws-server-restart' ? 'restartLease' : undefined);
+  const leaseKey = (leaseName) =>
+    leaseName === 'rancher-ha-aws-roll' ? 'lease' : leaseName === 'rancher-aws-server-restart' ? 'restartLease' : undefined;
   if (verb === 'create' && kind === '-f') {
     const lease = JSON.parse(require('node:fs').readFileSync(0, 'utf8'));
     const key = leaseKey(lease.metadata.name);
-    if (!key || lease.metadata.namespace !== 'kube-system') finish(1, '', `fake kubectl: unexpected object ${lease.metadata.namespace}/${lease.metadata.name}\n`);
+    if (!key || lease.metadata.namespace !== 'kube-system')
+      finish(1, '', `fake kubectl: unexpected object ${lease.metadata.namespace}/${lease.metadata.name}\n`);
     if (world[key]) finish(1, '', `Error from server (AlreadyExists): leases.coordination.k8s.io "${lease.metadata.name}" already exists\n`);
     world[key] = lease.spec;
     finish(0, `lease.coordination.k8s.io/${lease.metadata.name} created\n`);
@@ -225,7 +238,8 @@ function kubectl(world, rawArgs, finish, save) {
     const key = leaseKey(name);
     if (verb === 'get') {
       // A renewal that holds the restart Lease gives it back after `releaseAfterLooks` looks at it.
-      if (key === 'restartLease' && world.restartLease?.releaseAfterLooks !== undefined && --world.restartLease.releaseAfterLooks < 0) delete world.restartLease;
+      if (key === 'restartLease' && world.restartLease?.releaseAfterLooks !== undefined && --world.restartLease.releaseAfterLooks < 0)
+        delete world.restartLease;
       if (!world[key]) finish(1, '', `Error from server (NotFound): leases.coordination.k8s.io "${name}" not found\n`);
       const { annotations, ...spec } = world[key];
       finish(0, JSON.stringify({ metadata: { name, namespace: ns, annotations }, spec }));
@@ -233,7 +247,9 @@ function kubectl(world, rawArgs, finish, save) {
     if (verb === 'patch') {
       if (!world[key]) finish(1, '', 'NotFound\n');
       const patch = JSON.parse(args[args.indexOf('-p') + 1]);
-      const annotations = Object.fromEntries(Object.entries({ ...world[key].annotations, ...patch.metadata?.annotations }).filter(([, v]) => v !== null));
+      const annotations = Object.fromEntries(
+        Object.entries({ ...world[key].annotations, ...patch.metadata?.annotations }).filter(([, v]) => v !== null),
+      );
       world[key] = { ...world[key], ...patch.spec, annotations };
       finish(0);
     }
@@ -270,17 +286,36 @@ function plan(world, flags, finish, configuration) {
   if (!out || replace.length === 0 || !flags.includes('-input=false')) finish(1, '', `fake terraform: unexpected plan ${flags.join(' ')}\n`);
   const config = configuration();
   const resources = Object.entries(config.resource ?? {}).flatMap(([type, byName]) =>
-    Object.entries(byName).map(([name, body]) => ({ address: `${type}.${name}`, mode: 'managed', type, name, expressions: { all: { references: referencesOf(body) } } })),
+    Object.entries(byName).map(([name, body]) => ({
+      address: `${type}.${name}`,
+      mode: 'managed',
+      type,
+      name,
+      expressions: { all: { references: referencesOf(body) } },
+    })),
   );
   const changes = [];
   for (const address of replace) {
-    if (!world.state.resources.some((r) => `${r.type}.${r.name}` === address)) finish(1, '', `Error: Invalid -replace address: ${address} is not in the state\n`);
+    if (!world.state.resources.some((r) => `${r.type}.${r.name}` === address))
+      finish(1, '', `Error: Invalid -replace address: ${address} is not in the state\n`);
     changes.push({ address, mode: 'managed', change: { actions: ['delete', 'create'] } });
-    for (const r of resources) if (r.expressions.all.references.some((ref) => ref === address || ref.startsWith(`${address}.`))) changes.push({ address: r.address, mode: 'managed', change: { actions: ['update'] } });
+    for (const r of resources)
+      if (r.expressions.all.references.some((ref) => ref === address || ref.startsWith(`${address}.`)))
+        changes.push({ address: r.address, mode: 'managed', change: { actions: ['update'] } });
   }
-  for (const pending of world.pendingChanges ?? []) changes.push({ address: pending.address, mode: 'managed', change: { actions: pending.actions }, upgrade: pending.upgrade });
+  for (const pending of world.pendingChanges ?? [])
+    changes.push({ address: pending.address, mode: 'managed', change: { actions: pending.actions }, upgrade: pending.upgrade });
   changes.push({ address: 'data.http.api-readiness_readyz', mode: 'data', change: { actions: ['read'] } });
-  require('node:fs').writeFileSync(require('node:path').resolve(process.cwd(), out), JSON.stringify({ format_version: '1.2', resource_changes: changes, configuration: { root_module: { resources } }, replace, serial: world.state.serial }));
+  require('node:fs').writeFileSync(
+    require('node:path').resolve(process.cwd(), out),
+    JSON.stringify({
+      format_version: '1.2',
+      resource_changes: changes,
+      configuration: { root_module: { resources } },
+      replace,
+      serial: world.state.serial,
+    }),
+  );
   finish(0, `Plan: ${changes.length} to change.\n\nSaved the plan to: ${out}\n`);
 }
 
@@ -293,7 +328,8 @@ function show(world, flags, finish) {
 /** `terraform apply FILE`: exactly the saved plan; a pending upgrade in it makes the controller restart the servers. */
 function apply(world, flags, finish) {
   const file = flags.filter((f) => !f.startsWith('-'))[0];
-  if (!file || flags.some((f) => f.startsWith('-replace=') || f === '-auto-approve')) finish(1, '', `fake terraform: unexpected apply ${flags.join(' ')} (only a saved plan is applied)\n`);
+  if (!file || flags.some((f) => f.startsWith('-replace=') || f === '-auto-approve'))
+    finish(1, '', `fake terraform: unexpected apply ${flags.join(' ')} (only a saved plan is applied)\n`);
   const saved = JSON.parse(require('node:fs').readFileSync(require('node:path').resolve(process.cwd(), file), 'utf8'));
   if (saved.serial !== world.state.serial) finish(1, '', 'Error: Saved plan is stale\n');
   if (world.cluster.applyFails) {
@@ -340,7 +376,16 @@ function aws(world, args, option, finish, awsError) {
     if (!target || !target.ready) awsError('InvalidInstanceId', 'Instances not in a valid state for account');
     const commands = JSON.parse(option('--parameters')).commands;
     const id = `cmd-${(cluster.commands ?? []).length + 1}`;
-    cluster.commands = [...(cluster.commands ?? []), { id, instance: target.instance, commands, looks: 0, status: cluster.snapshotFails && commands[0].includes('etcd-snapshot') ? 'Failed' : 'Success' }];
+    cluster.commands = [
+      ...(cluster.commands ?? []),
+      {
+        id,
+        instance: target.instance,
+        commands,
+        looks: 0,
+        status: cluster.snapshotFails && commands[0].includes('etcd-snapshot') ? 'Failed' : 'Success',
+      },
+    ];
     finish(0, JSON.stringify({ Command: { CommandId: id } }));
   }
   if (service === 'ssm' && operation === 'get-command-invocation') {
@@ -359,7 +404,14 @@ function aws(world, args, option, finish, awsError) {
       finish(0, JSON.stringify({ Status: 'Success', StandardOutputContent: JSON.stringify(memberList(world)), StandardErrorContent: '' }));
     }
     if (command.status === 'Success') cluster.snapshots = [...(cluster.snapshots ?? []), command.commands[0]];
-    finish(0, JSON.stringify({ Status: command.status, StandardErrorContent: command.status === 'Success' ? '' : 'level=fatal msg="etcd-snapshot error: failed to save snapshot to S3: AccessDenied"' }));
+    finish(
+      0,
+      JSON.stringify({
+        Status: command.status,
+        StandardErrorContent:
+          command.status === 'Success' ? '' : 'level=fatal msg="etcd-snapshot error: failed to save snapshot to S3: AccessDenied"',
+      }),
+    );
   }
   if (service === 'rds' && operation === 'create-db-snapshot') {
     world.dbSnapshots = { ...(world.dbSnapshots ?? {}), [option('--db-snapshot-identifier')]: { looks: 0 } };

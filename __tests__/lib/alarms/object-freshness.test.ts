@@ -6,11 +6,18 @@ import { only, ref, synthConstruct } from '../../helpers/synth';
 const build = (prefix: string, schedule = '0 */6 * * *') =>
   synthConstruct((stack: TerraformStack) => {
     new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
-    new ObjectFreshness(stack, 'backups', { bucket: 'demo-bucket', prefix, schedule, name: 'demo-backup-fresh', what: 'Rancher backup', topicArn: 'arn:aws:sns:eu-west-1:111122223333:demo-alarms' });
+    new ObjectFreshness(stack, 'backups', {
+      bucket: 'demo-bucket',
+      prefix,
+      schedule,
+      name: 'demo-backup-fresh',
+      what: 'Rancher backup',
+      topicArn: 'arn:aws:sns:eu-west-1:111122223333:demo-alarms',
+    });
   }).json;
 
 describe('ObjectFreshness (the hook for any scheduled writer of a bucket)', () => {
-  it('counts Object Created events under the prefix, and alarms when none came for the schedule\'s window', () => {
+  it("counts Object Created events under the prefix, and alarms when none came for the schedule's window", () => {
     const json = build('rancher-backups/', '0 2 * * *');
     const [ruleName, rule] = only(json, 'aws_cloudwatch_event_rule');
     expect(rule.name).toBe('demo-backup-fresh');

@@ -4,7 +4,7 @@ import { usEast1Provider } from '../../../lib/alarms/us-east-1-provider';
 import { synthConstruct } from '../../helpers/synth';
 
 describe('usEast1Provider', () => {
-  it('adds an aliased provider in us-east-1 with the default provider\'s tags, once', () => {
+  it("adds an aliased provider in us-east-1 with the default provider's tags, once", () => {
     const { json } = synthConstruct((stack: TerraformStack) => {
       new AwsProvider(stack, 'aws', { region: 'eu-west-1', defaultTags: [{ tags: { team: 'platform' } }] });
       expect(usEast1Provider(stack)).toBe(usEast1Provider(stack));
@@ -15,7 +15,7 @@ describe('usEast1Provider', () => {
     ]);
   });
 
-  it('uses a provider of the stack\'s that has the alias already', () => {
+  it("uses a provider of the stack's that has the alias already", () => {
     const { json } = synthConstruct((stack: TerraformStack) => {
       new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
       const mine = new AwsProvider(stack, 'mine', { alias: 'us_east_1', region: 'us-east-1' });

@@ -1,4 +1,3 @@
-
 import { localStateGuard } from '../../../app/backend/local-state-guard';
 import { synthSettings } from '../../helpers/variants';
 
@@ -17,6 +16,8 @@ describe('localStateGuard', () => {
   it.each(['rke-ha', 'k8s-ha', 'docker'] as const)('%s: guards its rancher_url output with it (local state by default)', (stack) => {
     const { json } = synthSettings(stack, {});
     const output = (json.output as Record<string, { precondition?: { condition: string }[] }>).rancher_url;
-    expect(output.precondition).toEqual([expect.objectContaining({ condition: `\${fileexists("\${path.module}/../../../terraform.${stack}.tfstate.backup")}` })]);
+    expect(output.precondition).toEqual([
+      expect.objectContaining({ condition: `\${fileexists("\${path.module}/../../../terraform.${stack}.tfstate.backup")}` }),
+    ]);
   });
 });

@@ -19,7 +19,9 @@ describeWithTerraform('localStateGuard, planned by terraform', () => {
     const guard = localStateGuard('rke-ha', { type: 'local' })!;
     const config = {
       terraform: { backend: { local: { path: '../../../terraform.rke-ha.tfstate' } } },
-      output: { rancher_url: { value: 'https://rancher.acme.io', precondition: [{ condition: guard.condition, error_message: guard.errorMessage }] } },
+      output: {
+        rancher_url: { value: 'https://rancher.acme.io', precondition: [{ condition: guard.condition, error_message: guard.errorMessage }] },
+      },
     };
     writeFileSync(join(folder, 'main.tf.json'), JSON.stringify(config));
     expect(protectLocalState(join(project, 'cdktf.out'), ['rke-ha'], { type: 'local' }, project)).toEqual([]);

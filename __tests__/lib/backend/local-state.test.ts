@@ -22,7 +22,7 @@ describe('protectLocalState', () => {
   afterEach(() => rmSync(cwd, { recursive: true, force: true }));
   const mode = (file: string) => statSync(join(cwd, file)).mode & 0o777;
 
-  it('creates each stack\'s default state file and its backup empty, readable by the owner only', () => {
+  it("creates each stack's default state file and its backup empty, readable by the owner only", () => {
     expect(protectLocalState('cdktf.out', STACKS, { type: 'local' }, cwd)).toEqual([]);
     for (const stack of STACKS) {
       for (const file of [`terraform.${stack}.tfstate`, `terraform.${stack}.tfstate.backup`]) {

@@ -18,7 +18,9 @@ describe('configureBackend', () => {
   const s3Settings = settings({ region: 'eu-central-1', backend: { type: 's3', bucket: 'acme-terraform-state' } });
   const s3 = backendOf(s3Settings.backend, s3Settings.region);
   const s3Custom = backendOf(
-    settings({ backend: { type: 's3', bucket: 'acme-terraform-state', key: 'envs/<stack>/<stack>.tfstate', region: 'eu-west-1', kmsKeyId: 'alias/terraform' } }).backend,
+    settings({
+      backend: { type: 's3', bucket: 'acme-terraform-state', key: 'envs/<stack>/<stack>.tfstate', region: 'eu-west-1', kmsKeyId: 'alias/terraform' },
+    }).backend,
     'us-east-1',
     'rke-ha',
   );

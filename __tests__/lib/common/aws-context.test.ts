@@ -5,7 +5,7 @@ import { stackAccount, stackPartition, stackRegion } from '../../../lib/common/a
 import { dataSources, synthConstruct } from '../../helpers/synth';
 
 describe('stackAccount, stackPartition, stackRegion', () => {
-  it('create one data source each per stack, under the first asker, and share it; never take one of the user\'s', () => {
+  it("create one data source each per stack, under the first asker, and share it; never take one of the user's", () => {
     const { json } = synthConstruct((stack) => {
       new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
       new DataAwsRegion(stack, 'users-own-region');

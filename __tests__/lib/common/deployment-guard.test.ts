@@ -1,4 +1,3 @@
-
 import { DeploymentGuard, recordId, type DeploymentGuardProps } from '../../../lib/common/deployment-guard';
 import { resources, synthConstruct } from '../../helpers/synth';
 
@@ -32,8 +31,9 @@ describe('DeploymentGuard', () => {
 
   it('adds the extra plan-time conditions as they are', () => {
     const extra = { condition: '${1 < 2}', errorMessage: 'never' };
-    const conditions = Object.entries(resources(synth(props('10.0.0.0/16', { conditions: [extra] })), 'terraform_data')).find(([n]) => !n.includes('record'))![1]
-      .lifecycle.precondition;
+    const conditions = Object.entries(resources(synth(props('10.0.0.0/16', { conditions: [extra] })), 'terraform_data')).find(
+      ([n]) => !n.includes('record'),
+    )![1].lifecycle.precondition;
     expect(conditions.at(-1)).toEqual({ condition: extra.condition, error_message: extra.errorMessage });
   });
 

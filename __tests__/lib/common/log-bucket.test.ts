@@ -8,7 +8,14 @@ describe('LogBucket', () => {
     new LogBucket(stack, 'logs', {
       namePrefix: 'demo-flow-logs-',
       expireDays: 90,
-      writers: (arn) => [{ sid: 'Delivery', actions: ['s3:PutObject'], resources: [`${arn}/*`], principals: [{ type: 'Service', identifiers: ['delivery.logs.amazonaws.com'] }] }],
+      writers: (arn) => [
+        {
+          sid: 'Delivery',
+          actions: ['s3:PutObject'],
+          resources: [`${arn}/*`],
+          principals: [{ type: 'Service', identifiers: ['delivery.logs.amazonaws.com'] }],
+        },
+      ],
     });
   });
 

@@ -16,7 +16,13 @@ describe('privateBucket', () => {
     expect(bucket).toMatchObject({ bucket_prefix: 'demo-logs-', force_destroy: false, lifecycle: { prevent_destroy: true } });
     const [[blockName, block]] = Object.entries(resources(json, 'aws_s3_bucket_public_access_block'));
     expect(blockName).toMatch(/^public-access(_|$)/);
-    expect(block).toMatchObject({ bucket: `\${aws_s3_bucket.${name}.id}`, block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true });
+    expect(block).toMatchObject({
+      bucket: `\${aws_s3_bucket.${name}.id}`,
+      block_public_acls: true,
+      block_public_policy: true,
+      ignore_public_acls: true,
+      restrict_public_buckets: true,
+    });
     const [[ownershipName, ownership]] = Object.entries(resources(json, 'aws_s3_bucket_ownership_controls'));
     expect(ownershipName).toMatch(/^ownership(_|$)/);
     expect(ownership).toMatchObject({ bucket: `\${aws_s3_bucket.${name}.id}`, rule: { object_ownership: 'BucketOwnerEnforced' } });

@@ -115,7 +115,10 @@ describe('stackFoundation (settings given)', () => {
 });
 
 describe('stackFoundation (adminAccess: false)', () => {
-  const { json, foundation } = synth(settings({ backend: { type: 'local', path: 'state/<stack>.tfstate' } }), { adminAccess: false, stackId: 'k8s-ha' });
+  const { json, foundation } = synth(settings({ backend: { type: 'local', path: 'state/<stack>.tfstate' } }), {
+    adminAccess: false,
+    stackId: 'k8s-ha',
+  });
 
   it('uses a custom relative local state path, <stack> replaced', () => {
     expect(json.terraform.backend).toEqual({ local: { path: 'state/k8s-ha.tfstate' } });

@@ -50,7 +50,9 @@ describe('airGap settings', () => {
     });
 
     it('refuses a non-string', () => {
-      expect(problemsOf({ systemDefaultRegistry: 5000 })).toEqual([{ field: 'airGap.systemDefaultRegistry', message: 'expected a string', value: 5000 }]);
+      expect(problemsOf({ systemDefaultRegistry: 5000 })).toEqual([
+        { field: 'airGap.systemDefaultRegistry', message: 'expected a string', value: 5000 },
+      ]);
     });
   });
 
@@ -114,7 +116,11 @@ describe('airGap settings', () => {
     // message, so the person is not told what a key must look like.
     it('says what an upstream registry key must look like', () => {
       expect(problemsOf({ registryMirrors: { 'Docker.io': ['https://mirror.internal'] } })).toEqual([
-        { field: 'airGap.registryMirrors.Docker.io', message: expect.stringContaining('expected a registry host such as docker.io'), value: 'Docker.io' },
+        {
+          field: 'airGap.registryMirrors.Docker.io',
+          message: expect.stringContaining('expected a registry host such as docker.io'),
+          value: 'Docker.io',
+        },
       ]);
     });
   });
@@ -149,14 +155,20 @@ describe('airGap settings', () => {
     });
   });
 
-  it.each(['rancherChartRepository', 'certManagerChartRepository'])('%s refuses a query (Helm appends /index.yaml to the repository URL)', (field) => {
-    const url = 'https://charts.internal/stable?ref=main';
-    expect(problemsOf({ [field]: url })).toEqual([{ field: `airGap.${field}`, message: HTTPS_MESSAGE, value: url }]);
-  });
+  it.each(['rancherChartRepository', 'certManagerChartRepository'])(
+    '%s refuses a query (Helm appends /index.yaml to the repository URL)',
+    (field) => {
+      const url = 'https://charts.internal/stable?ref=main';
+      expect(problemsOf({ [field]: url })).toEqual([{ field: `airGap.${field}`, message: HTTPS_MESSAGE, value: url }]);
+    },
+  );
 
-  it.each(['https://mirror.internal/rke2/install.sh?version=1.35&sig=abc%2Fdef', 'https://nexus.internal:8443/raw/get-rke2?'])('installerUrl accepts the query string of %p', (url) => {
-    expect(parsed({ installerUrl: url }).installerUrl).toBe(url);
-  });
+  it.each(['https://mirror.internal/rke2/install.sh?version=1.35&sig=abc%2Fdef', 'https://nexus.internal:8443/raw/get-rke2?'])(
+    'installerUrl accepts the query string of %p',
+    (url) => {
+      expect(parsed({ installerUrl: url }).installerUrl).toBe(url);
+    },
+  );
 
   describe('useBundledSystemChart', () => {
     it.each([true, false])('accepts %p', (useBundledSystemChart) => {
@@ -164,7 +176,9 @@ describe('airGap settings', () => {
     });
 
     it.each(['yes', 'true', 1])('refuses %p: expected true or false', (useBundledSystemChart) => {
-      expect(problemsOf({ useBundledSystemChart })).toEqual([{ field: 'airGap.useBundledSystemChart', message: 'expected true or false', value: useBundledSystemChart }]);
+      expect(problemsOf({ useBundledSystemChart })).toEqual([
+        { field: 'airGap.useBundledSystemChart', message: 'expected true or false', value: useBundledSystemChart },
+      ]);
     });
   });
 

@@ -47,7 +47,9 @@ describe('rancher.auditLog settings', () => {
     });
 
     it.each(['file', 'stdout', 'hostpath', 'HostPath', ''])('refuses %p, listing the allowed values', (destination) => {
-      expect(problemsOf({ destination })).toEqual([{ field: 'rancher.auditLog.destination', message: 'expected one of "sidecar", "hostPath"', value: destination }]);
+      expect(problemsOf({ destination })).toEqual([
+        { field: 'rancher.auditLog.destination', message: 'expected one of "sidecar", "hostPath"', value: destination },
+      ]);
     });
   });
 

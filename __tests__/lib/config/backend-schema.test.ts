@@ -7,7 +7,6 @@ const problemsOf = (section: unknown) => settingsProblems({ backend: section });
 const parsed = (section: Record<string, unknown>) => parseSettings({ backend: section }, 'test').backend;
 const s3 = (extra: Record<string, unknown> = {}) => ({ type: 's3', bucket: 'acme-terraform-state', ...extra });
 
-
 describe('backend settings', () => {
   it('default to local state at the default path (no path set)', () => {
     expect(parseSettings({}, 'test').backend).toEqual({ type: 'local' });
@@ -19,18 +18,25 @@ describe('backend settings', () => {
       expect(parsed({ type: 'local' })).toEqual({ type: 'local' });
     });
 
-    it.each(['state/<stack>.tfstate', '../../../terraform.<stack>.tfstate', './<stack>.tfstate', 'terraform.<stack>.tfstate', 'states/<stack>/terraform.tfstate'])(
-      'accepts the relative path %p',
-      (path) => {
-        expect(parsed({ type: 'local', path })).toEqual({ type: 'local', path });
-      },
-    );
+    it.each([
+      'state/<stack>.tfstate',
+      '../../../terraform.<stack>.tfstate',
+      './<stack>.tfstate',
+      'terraform.<stack>.tfstate',
+      'states/<stack>/terraform.tfstate',
+    ])('accepts the relative path %p', (path) => {
+      expect(parsed({ type: 'local', path })).toEqual({ type: 'local', path });
+    });
 
     it.each(['state/rke-ha.tfstate', 'terraform.tfstate', '../../../terraform.tfstate'])(
       'refuses %p: without <stack> the three stacks would share one state file',
       (path) => {
         expect(problemsOf({ type: 'local', path })).toEqual([
-          { field: 'backend.path', message: expect.stringMatching(/^must contain <stack>: otherwise rke-ha, k8s-ha and docker would share one state file/), value: path },
+          {
+            field: 'backend.path',
+            message: expect.stringMatching(/^must contain <stack>: otherwise rke-ha, k8s-ha and docker would share one state file/),
+            value: path,
+          },
         ]);
       },
     );
@@ -42,12 +48,19 @@ describe('backend settings', () => {
     });
 
     it.each(['<stack>/', 'state/<stack>/..', '<stack>/.'])('refuses %p, which names a directory', (path) => {
-      expect(problemsOf({ type: 'local', path })).toEqual([{ field: 'backend.path', message: expect.stringMatching(/^expected a file name at the end/), value: path }]);
+      expect(problemsOf({ type: 'local', path })).toEqual([
+        { field: 'backend.path', message: expect.stringMatching(/^expected a file name at the end/), value: path },
+      ]);
     });
 
-    it.each(['state/<stack>/../terraform.tfstate', '<stack>/../../shared.tfstate'])('refuses %p: it names one file for every stack once resolved', (path) => {
-      expect(problemsOf({ type: 'local', path })).toEqual([{ field: 'backend.path', message: expect.stringMatching(/^must name a different file for each stack/), value: path }]);
-    });
+    it.each(['state/<stack>/../terraform.tfstate', '<stack>/../../shared.tfstate'])(
+      'refuses %p: it names one file for every stack once resolved',
+      (path) => {
+        expect(problemsOf({ type: 'local', path })).toEqual([
+          { field: 'backend.path', message: expect.stringMatching(/^must name a different file for each stack/), value: path },
+        ]);
+      },
+    );
 
     it('refuses control characters', () => {
       expect(problemsOf({ type: 'local', path: 'state/<stack>\n.tfstate' })).toEqual([
@@ -56,7 +69,9 @@ describe('backend settings', () => {
     });
 
     it('refuses an empty path', () => {
-      expect(problemsOf({ type: 'local', path: '' })).toEqual([{ field: 'backend.path', message: expect.stringMatching(/^expected at least 1 /), value: '' }]);
+      expect(problemsOf({ type: 'local', path: '' })).toEqual([
+        { field: 'backend.path', message: expect.stringMatching(/^expected at least 1 /), value: '' },
+      ]);
     });
 
     it('refuses the S3 keys, saying they belong to type s3 and listing the local keys', () => {
@@ -72,7 +87,9 @@ describe('backend settings', () => {
     });
 
     it('lists the local keys for a key of no backend', () => {
-      expect(problemsOf({ type: 'local', colour: 'blue' })).toEqual([{ field: 'backend.colour', message: 'unknown setting; allowed with backend.type local: type, path' }]);
+      expect(problemsOf({ type: 'local', colour: 'blue' })).toEqual([
+        { field: 'backend.colour', message: 'unknown setting; allowed with backend.type local: type, path' },
+      ]);
     });
   });
 
@@ -85,7 +102,11 @@ describe('backend settings', () => {
     });
 
     it('keeps a key, region and KMS key as given', () => {
-      const section = s3({ key: 'prod/<stack>/terraform.tfstate', region: 'eu-central-1', kmsKeyId: 'arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-4cd3-8ef4-1234567890ab' });
+      const section = s3({
+        key: 'prod/<stack>/terraform.tfstate',
+        region: 'eu-central-1',
+        kmsKeyId: 'arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-4cd3-8ef4-1234567890ab',
+      });
       expect(parsed(section)).toEqual(section);
     });
 
@@ -101,13 +122,15 @@ describe('backend settings', () => {
     });
 
     it.each([
-      ['AWS\'s documentation example, which is no UUID version 1-5', '1234abcd-12ab-34cd-56ef-1234567890ab'],
+      ["AWS's documentation example, which is no UUID version 1-5", '1234abcd-12ab-34cd-56ef-1234567890ab'],
       ['an ARN around it', 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'],
       ['an alias without a name', 'alias/'],
       ['an alias with a space', 'alias/a b'],
       ['a word', 'terraform'],
     ])('refuses %s as kmsKeyId (the S3 backend would at init)', (_what, kmsKeyId) => {
-      expect(problemsOf(s3({ kmsKeyId }))).toEqual([{ field: 'backend.kmsKeyId', message: expect.stringMatching(/^expected a KMS key id/), value: kmsKeyId }]);
+      expect(problemsOf(s3({ kmsKeyId }))).toEqual([
+        { field: 'backend.kmsKeyId', message: expect.stringMatching(/^expected a KMS key id/), value: kmsKeyId },
+      ]);
     });
 
     it.each([
@@ -161,7 +184,10 @@ describe('backend settings', () => {
 
     it('refuses the local path, saying it belongs to type local and listing the S3 keys', () => {
       expect(problemsOf(s3({ path: 'state.tfstate' }))).toEqual([
-        { field: 'backend.path', message: 'applies to backend.type local only (this one is s3); allowed with s3: type, bucket, key, region, kmsKeyId' },
+        {
+          field: 'backend.path',
+          message: 'applies to backend.type local only (this one is s3); allowed with s3: type, bucket, key, region, kmsKeyId',
+        },
       ]);
     });
   });

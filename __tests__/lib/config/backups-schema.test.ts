@@ -11,7 +11,7 @@ describe('backups settings', () => {
     expect(parseSettings({}, 'test').backups).toEqual({ enabled: true, schedule: '0 */6 * * *', retentionCount: 28, forceDestroyBucket: false });
   });
 
-  it('take a restore of another deployment\'s backup with the first login off', () => {
+  it("take a restore of another deployment's backup with the first login off", () => {
     const parsed = parseSettings({ ...MIGRATION, backups: { restoreFrom: { file: RESTORE_FILE, bucket: OLD_BUCKET } } }, 'test');
     expect(parsed.backups.restoreFrom).toEqual({ file: RESTORE_FILE, bucket: OLD_BUCKET });
   });
@@ -33,7 +33,9 @@ describe('backups settings', () => {
   });
 
   it.each([0, 1001, 2.5])('refuse retentionCount %p', (retentionCount) => {
-    expect(settingsProblems({ backups: { retentionCount } })).toEqual([expect.objectContaining({ field: 'backups.retentionCount', value: retentionCount })]);
+    expect(settingsProblems({ backups: { retentionCount } })).toEqual([
+      expect.objectContaining({ field: 'backups.retentionCount', value: retentionCount }),
+    ]);
   });
 
   it.each([
@@ -43,7 +45,11 @@ describe('backups settings', () => {
     ['a template', '${var.file}.tar.gz'],
   ])('refuse a restoreFrom.file with %s, saying what a backup file looks like', (_, file) => {
     expect(settingsProblems({ ...MIGRATION, backups: { restoreFrom: { file } } })).toEqual([
-      { field: 'backups.restoreFrom.file', message: expect.stringMatching(/^expected a file name the rancher-backup operator wrote, such as rancher-.*\.tar\.gz\.enc \(no folder\)$/), value: file },
+      {
+        field: 'backups.restoreFrom.file',
+        message: expect.stringMatching(/^expected a file name the rancher-backup operator wrote, such as rancher-.*\.tar\.gz\.enc \(no folder\)$/),
+        value: file,
+      },
     ]);
   });
 
@@ -57,7 +63,8 @@ describe('backups settings', () => {
     expect(settingsProblems({ ...MIGRATION, backups: { enabled: false, restoreFrom: { file: RESTORE_FILE } } })).toEqual([
       {
         field: 'backups.enabled',
-        message: 'is false, and backups.restoreFrom restores through the rancher-backup operator, which backups.enabled installs; set it true (or remove restoreFrom)',
+        message:
+          'is false, and backups.restoreFrom restores through the rancher-backup operator, which backups.enabled installs; set it true (or remove restoreFrom)',
         value: false,
       },
     ]);
@@ -68,7 +75,11 @@ describe('backups settings', () => {
     ['turned on', { rancher: { bootstrap: { enabled: true } } }, true],
   ])('refuse a restore with the first-login bootstrap %s: the restored admin keeps its password', (_, input, value) => {
     expect(settingsProblems({ ...input, backups: { restoreFrom: { file: RESTORE_FILE } } })).toEqual([
-      { field: 'rancher.bootstrap.enabled', message: expect.stringMatching(/^must be false with backups\.restoreFrom: .*; set rancher\.bootstrap\.enabled: false/), value },
+      {
+        field: 'rancher.bootstrap.enabled',
+        message: expect.stringMatching(/^must be false with backups\.restoreFrom: .*; set rancher\.bootstrap\.enabled: false/),
+        value,
+      },
     ]);
   });
 
@@ -78,8 +89,12 @@ describe('backups settings', () => {
     ]);
   });
 
-  describe('BACKUP_FILE (the operator\'s file names: Backup name, kube-system uid, RFC 3339 time with hyphens)', () => {
-    it.each([RESTORE_FILE, RESTORE_FILE.replace(/\.enc$/, ''), 'rancher-aws-first-6f0b3c2e-8a1d-4c6e-9b7a-0d1e2f3a4b5c-2026-11-23T06-00-00+02-00.tar.gz.enc'])('matches %s', (file) => {
+  describe("BACKUP_FILE (the operator's file names: Backup name, kube-system uid, RFC 3339 time with hyphens)", () => {
+    it.each([
+      RESTORE_FILE,
+      RESTORE_FILE.replace(/\.enc$/, ''),
+      'rancher-aws-first-6f0b3c2e-8a1d-4c6e-9b7a-0d1e2f3a4b5c-2026-11-23T06-00-00+02-00.tar.gz.enc',
+    ])('matches %s', (file) => {
       expect(BACKUP_FILE.test(file)).toBe(true);
     });
   });

@@ -1,4 +1,3 @@
-
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -70,7 +69,9 @@ describe('certificateFileProblems', () => {
   });
 
   it('refuses a missing file, with the path as given', () => {
-    expect(certificateFileProblems(settingsWith('no-such.pem'), scratch, NOW)).toEqual([{ field: FIELD, message: 'file not found', value: 'no-such.pem' }]);
+    expect(certificateFileProblems(settingsWith('no-such.pem'), scratch, NOW)).toEqual([
+      { field: FIELD, message: 'file not found', value: 'no-such.pem' },
+    ]);
   });
 
   it.each([
@@ -180,7 +181,9 @@ describe('certificateFileProblems', () => {
     });
 
     it('accepts a matching certificate relative to the settings folder', () => {
-      expect(parseSettings(input('certs/wildcard.example.com.pem'), 'test', FIXTURES).rancher.tls.certificateFile).toBe('certs/wildcard.example.com.pem');
+      expect(parseSettings(input('certs/wildcard.example.com.pem'), 'test', FIXTURES).rancher.tls.certificateFile).toBe(
+        'certs/wildcard.example.com.pem',
+      );
     });
 
     it('throws a SettingsError naming the field for a wrong host', () => {
@@ -192,14 +195,22 @@ describe('certificateFileProblems', () => {
       }
       expect(error).toBeInstanceOf(SettingsError);
       expect((error as SettingsError).problems).toEqual([
-        { field: FIELD, message: 'does not name hostname "rancher.example.com" (it names: DNS:other.example.org)', value: 'certs/other.example.org.pem' },
+        {
+          field: FIELD,
+          message: 'does not name hostname "rancher.example.com" (it names: DNS:other.example.org)',
+          value: 'certs/other.example.org.pem',
+        },
       ]);
     });
 
     it('does not read the file when the settings are otherwise invalid', () => {
       // The schema refuses certificateFile for issuer ca first; the missing file is never reported.
-      expect(() => parseSettings({ rancher: { tls: { issuer: 'ca', certificateFile: 'missing.pem' } } }, 'test', FIXTURES)).toThrow(/applies to issuer blank only/);
-      expect(() => parseSettings({ rancher: { tls: { issuer: 'ca', certificateFile: 'missing.pem' } } }, 'test', FIXTURES)).not.toThrow(/file not found/);
+      expect(() => parseSettings({ rancher: { tls: { issuer: 'ca', certificateFile: 'missing.pem' } } }, 'test', FIXTURES)).toThrow(
+        /applies to issuer blank only/,
+      );
+      expect(() => parseSettings({ rancher: { tls: { issuer: 'ca', certificateFile: 'missing.pem' } } }, 'test', FIXTURES)).not.toThrow(
+        /file not found/,
+      );
     });
   });
 });

@@ -26,11 +26,12 @@ describe('certificateFileProblems', () => {
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
   describe('files that are not certificate files end in a message, not a hang', () => {
-
     it('a named pipe without a writer', () => {
       const fifo = join(scratch, 'cert.fifo');
       execFileSync('mkfifo', [fifo]);
-      expect(certificateFileProblems(settingsWith(fifo), '/', NOW)).toEqual([{ field: FIELD, message: 'is a named pipe (FIFO), not a regular file', value: fifo }]);
+      expect(certificateFileProblems(settingsWith(fifo), '/', NOW)).toEqual([
+        { field: FIELD, message: 'is a named pipe (FIFO), not a regular file', value: fifo },
+      ]);
     });
   });
 });

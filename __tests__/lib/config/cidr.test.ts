@@ -12,12 +12,9 @@ describe('parseCidr', () => {
     expect(parseCidr(text)).toEqual({ base, prefix });
   });
 
-  it.each(['10.0.0.1/16', '203.0.113.7/24', '10.43.0.0/15', '0.0.0.1/0', '192.168.1.128/24'])(
-    'rejects %s: host bits set',
-    (text) => {
-      expect(parseCidr(text)).toBeUndefined();
-    },
-  );
+  it.each(['10.0.0.1/16', '203.0.113.7/24', '10.43.0.0/15', '0.0.0.1/0', '192.168.1.128/24'])('rejects %s: host bits set', (text) => {
+    expect(parseCidr(text)).toBeUndefined();
+  });
 
   it.each(['256.0.0.0/8', '10.0.300.0/24', '10.0.0.999/32'])('rejects %s: octet above 255', (text) => {
     expect(parseCidr(text)).toBeUndefined();
@@ -133,12 +130,15 @@ describe('coversWholeInternet', () => {
     expect(coversWholeInternet(blocks)).toBe(true);
   });
 
-  it.each([[[]], [['0.0.0.0/1']], [['0.0.0.0/1', '128.0.0.0/2', '192.0.0.0/3', 'garbage', '224.0.0.0/3x']], [['0.0.0.0/1', '128.0.0.1/1']], [Array.from({ length: 255 }, (_, i) => `${i}.0.0.0/8`)]])(
-    'is false for %j (a gap, or a malformed block ignored)',
-    (blocks) => {
-      expect(coversWholeInternet(blocks)).toBe(false);
-    },
-  );
+  it.each([
+    [[]],
+    [['0.0.0.0/1']],
+    [['0.0.0.0/1', '128.0.0.0/2', '192.0.0.0/3', 'garbage', '224.0.0.0/3x']],
+    [['0.0.0.0/1', '128.0.0.1/1']],
+    [Array.from({ length: 255 }, (_, i) => `${i}.0.0.0/8`)],
+  ])('is false for %j (a gap, or a malformed block ignored)', (blocks) => {
+    expect(coversWholeInternet(blocks)).toBe(false);
+  });
 
   it('stays linear: 65,536 /16s in reverse order', () => {
     const blocks = Array.from({ length: 65536 }, (_, i) => `${255 - (i >> 8)}.${255 - (i & 255)}.0.0/16`);

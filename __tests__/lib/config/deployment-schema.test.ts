@@ -26,7 +26,7 @@ describe.each(CONSTRUCTS)("%s's schema", (_construct, schema, sections) => {
   const resolved = schema.parse({}) as Record<string, unknown>;
   const file = settingsSchema.parse({}) as Record<string, unknown>;
 
-  it('resolves empty props to its own sections only: no backend, tags, or other modes\' sections', () => {
+  it("resolves empty props to its own sections only: no backend, tags, or other modes' sections", () => {
     expect(Object.keys(resolved)).toEqual(sections);
   });
 
@@ -39,14 +39,52 @@ describe('the cross-field rules run for each construct, with the messages a sett
   const LONG_HOSTNAME = `${'a'.repeat(60)}.acme.io`;
   const cases: [string, ZodObject, Record<string, unknown>][] = [
     ['a hostname outside its zone', rancherOnRkeSchema, { hostname: 'rancher.other.io', hostedZone: 'acme.io' }],
-    ['too many admin networks with SSH', rancherOnRkeSchema, { adminCidrs: Array.from({ length: 59 }, (_, i) => `10.${i}.0.0/16`), rkeHa: { sshKeyName: 'ops' } }],
-    ['an RKE2 pin outside Rancher\'s range', rancherOnRkeSchema, { versions: { rke2: 'v1.20.15+rke2r2' } }],
-    ['DNS round robin with an existing network', rancherOnRkeSchema, { rkeHa: { loadBalancer: { type: 'dns' }, existingNetwork: { vpcId: 'vpc-0123456789abcdef0', loadBalancerSubnetIds: ['subnet-0a000000000000001', 'subnet-0a000000000000002', 'subnet-0a000000000000003'], nodeSubnetIds: ['subnet-0b000000000000001', 'subnet-0b000000000000002', 'subnet-0b000000000000003'] } } }],
+    [
+      'too many admin networks with SSH',
+      rancherOnRkeSchema,
+      { adminCidrs: Array.from({ length: 59 }, (_, i) => `10.${i}.0.0/16`), rkeHa: { sshKeyName: 'ops' } },
+    ],
+    ["an RKE2 pin outside Rancher's range", rancherOnRkeSchema, { versions: { rke2: 'v1.20.15+rke2r2' } }],
+    [
+      'DNS round robin with an existing network',
+      rancherOnRkeSchema,
+      {
+        rkeHa: {
+          loadBalancer: { type: 'dns' },
+          existingNetwork: {
+            vpcId: 'vpc-0123456789abcdef0',
+            loadBalancerSubnetIds: ['subnet-0a000000000000001', 'subnet-0a000000000000002', 'subnet-0a000000000000003'],
+            nodeSubnetIds: ['subnet-0b000000000000001', 'subnet-0b000000000000002', 'subnet-0b000000000000003'],
+          },
+        },
+      },
+    ],
     ['a restore with the first login on', rancherOnExistingClusterSchema, { backups: { restoreFrom: { file: 'rancher-backup.tar.gz.enc' } } }],
-    ['a CNAME at the apex of the zone', rancherOnExistingClusterSchema, { hostname: 'acme.io', hostedZone: 'acme.io', k8sHa: { dns: { target: 'ingress.example.net' } } }],
-    ["a hostname too long for the Docker install's Let's Encrypt client", rancherOnDockerSchema, { hostname: LONG_HOSTNAME, hostedZone: 'acme.io', docker: { tls: { issuer: 'acme' } } }],
-    ['closed egress without mirrors, and acme', rancherOnDockerSchema, { proxy: { egressOnlyTo: ['10.9.0.0/16'] }, docker: { tls: { issuer: 'acme' } } }],
-    ['ALB TLS with an existing network', rancherOnDockerSchema, { docker: { tls: { mode: 'external', issuer: 'acme' }, existingNetwork: { vpcId: 'vpc-0123456789abcdef0', subnetId: 'subnet-0a000000000000001' } } }],
+    [
+      'a CNAME at the apex of the zone',
+      rancherOnExistingClusterSchema,
+      { hostname: 'acme.io', hostedZone: 'acme.io', k8sHa: { dns: { target: 'ingress.example.net' } } },
+    ],
+    [
+      "a hostname too long for the Docker install's Let's Encrypt client",
+      rancherOnDockerSchema,
+      { hostname: LONG_HOSTNAME, hostedZone: 'acme.io', docker: { tls: { issuer: 'acme' } } },
+    ],
+    [
+      'closed egress without mirrors, and acme',
+      rancherOnDockerSchema,
+      { proxy: { egressOnlyTo: ['10.9.0.0/16'] }, docker: { tls: { issuer: 'acme' } } },
+    ],
+    [
+      'ALB TLS with an existing network',
+      rancherOnDockerSchema,
+      {
+        docker: {
+          tls: { mode: 'external', issuer: 'acme' },
+          existingNetwork: { vpcId: 'vpc-0123456789abcdef0', subnetId: 'subnet-0a000000000000001' },
+        },
+      },
+    ],
   ];
 
   it.each(cases)('%s', (_what, schema, input) => {
@@ -60,7 +98,7 @@ describe('the Kubernetes pins are checked where a distribution is installed', ()
   const OLDER_RANCHER = { versions: { rancher: '2.12.3' } };
 
   it('RancherOnRke (and the settings file, which synthesizes rke-ha) refuse a Rancher line the pinned RKE2 does not fit', () => {
-    const refusal = 'versions.rke2: Kubernetes 1.35 is outside Rancher 2.12\'s supported range 1.31-1.33';
+    const refusal = "versions.rke2: Kubernetes 1.35 is outside Rancher 2.12's supported range 1.31-1.33";
     expect(problems(rancherOnRkeSchema, OLDER_RANCHER)).toEqual([refusal]);
     expect(problems(settingsSchema, OLDER_RANCHER)).toEqual([refusal]);
     expect(problems(rancherOnRkeSchema, { versions: { rancher: '2.12.3', rke2: 'v1.33.5+rke2r1' } })).toEqual([]);

@@ -53,7 +53,12 @@ describe('DeploymentVariables (no settings)', () => {
       type: 'string',
       description: 'Existing public Route53 hosted zone that holds rancher_hostname, e.g. example.com',
       nullable: false,
-      validation: [{ condition: ZONE_CONDITION, error_message: 'route53_zone_name must be a lower-case DNS name such as example.com, without the trailing dot.' }],
+      validation: [
+        {
+          condition: ZONE_CONDITION,
+          error_message: 'route53_zone_name must be a lower-case DNS name such as example.com, without the trailing dot.',
+        },
+      ],
     });
   });
 
@@ -71,7 +76,8 @@ describe('DeploymentVariables (no settings)', () => {
         },
         {
           condition: ADMIN_UNION_CONDITION,
-          error_message: 'admin_cidrs together cover the whole internet (for example 0.0.0.0/1 and 128.0.0.0/1); list the networks you administer from.',
+          error_message:
+            'admin_cidrs together cover the whole internet (for example 0.0.0.0/1 and 128.0.0.0/1); list the networks you administer from.',
         },
       ],
     });
@@ -80,7 +86,8 @@ describe('DeploymentVariables (no settings)', () => {
   it('looks up the deployer IP only when admin_cidrs is empty, under a fixed address', () => {
     const lookups = dataSources(json, 'http');
     expect(Object.keys(lookups).sort()).toEqual(['deployer_ip', 'deployer_ip_again']);
-    for (const lookup of Object.values(lookups)) expect(lookup).toMatchObject({ count: '${length(var.admin_cidrs) == 0 ? 1 : 0}', url: 'https://checkip.amazonaws.com' });
+    for (const lookup of Object.values(lookups))
+      expect(lookup).toMatchObject({ count: '${length(var.admin_cidrs) == 0 ? 1 : 0}', url: 'https://checkip.amazonaws.com' });
     expect(DEPLOYER_IP_URL).toBe('https://checkip.amazonaws.com');
   });
 

@@ -27,12 +27,16 @@ describe('DeploymentVariables (no settings)', () => {
     const [check] = dataSources(json, 'http').deployer_ip.lifecycle.postcondition;
     // The two answers as checkip gives them (with a newline), in place of the references.
     const answers = (first: string, second: string) => (text: string) =>
-      text.replace(/self\.response_body/g, JSON.stringify(`${first}\n`)).replace(/one\(data\.http\.deployer_ip_again\[\*\]\.response_body\)/g, JSON.stringify(`${second}\n`));
+      text
+        .replace(/self\.response_body/g, JSON.stringify(`${first}\n`))
+        .replace(/one\(data\.http\.deployer_ip_again\[\*\]\.response_body\)/g, JSON.stringify(`${second}\n`));
 
     it('holds when both lookups see one address, fails when they differ, and then names both', () => {
       expect(evaluate(answers('198.51.100.7', '198.51.100.7')(expressionOf(check.condition)))).toBe(true);
       expect(evaluate(answers('198.51.100.7', '198.51.100.9')(expressionOf(check.condition)))).toBe(false);
-      expect(evaluate(answers('198.51.100.7', '198.51.100.9')(JSON.stringify(check.error_message)))).toMatch(/answered 198\.51\.100\.7, then 198\.51\.100\.9: /);
+      expect(evaluate(answers('198.51.100.7', '198.51.100.9')(JSON.stringify(check.error_message)))).toMatch(
+        /answered 198\.51\.100\.7, then 198\.51\.100\.9: /,
+      );
     });
   });
 });
@@ -61,7 +65,11 @@ const ADMIN_CASES: [string, string[], boolean][] = [
 const DEPLOYER_CASES: [string, string[], boolean][] = [
   ['empty (only the identity running Terraform)', [], true],
   ['a role', ['arn:aws:iam::123456789012:role/deployer'], true],
-  ['a role with a path, and a user', ['arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123', 'arn:aws:iam::123456789012:user/ops'], true],
+  [
+    'a role with a path, and a user',
+    ['arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123', 'arn:aws:iam::123456789012:user/ops'],
+    true,
+  ],
   ['another partition', ['arn:aws-us-gov:iam::123456789012:role/deployer'], true],
   ['an assumed-role session', ['arn:aws:sts::123456789012:assumed-role/deployer/session'], false],
   ['the account root', ['arn:aws:iam::123456789012:root'], false],
@@ -106,11 +114,24 @@ describeWithTerraform('DeploymentVariables validations, evaluated by Terraform',
   let deployers: boolean[] = [];
   beforeAll(() => {
     const deployerCondition = expressionOf(json.variable!.deployer_arns.validation[0].condition);
-    const cases = (condition: string, variable: string, values: unknown[]) => `[${values.map((v) => condition.split(variable).join(literal(v))).join(', ')}]`;
+    const cases = (condition: string, variable: string, values: unknown[]) =>
+      `[${values.map((v) => condition.split(variable).join(literal(v))).join(', ')}]`;
     [deployers, admin, hostnames] = evaluateEach([
-      cases(deployerCondition, 'var.deployer_arns', DEPLOYER_CASES.map(([, arns]) => arns)),
-      cases(adminCondition, 'var.admin_cidrs', ADMIN_CASES.map(([, cidrs]) => cidrs)),
-      cases(hostnameCondition, 'var.rancher_hostname', HOSTNAME_CASES.map(([name]) => name)),
+      cases(
+        deployerCondition,
+        'var.deployer_arns',
+        DEPLOYER_CASES.map(([, arns]) => arns),
+      ),
+      cases(
+        adminCondition,
+        'var.admin_cidrs',
+        ADMIN_CASES.map(([, cidrs]) => cidrs),
+      ),
+      cases(
+        hostnameCondition,
+        'var.rancher_hostname',
+        HOSTNAME_CASES.map(([name]) => name),
+      ),
     ]) as boolean[][];
   });
 
@@ -149,9 +170,12 @@ describeWithTerraform('DeploymentVariables validations, evaluated by Terraform',
     expect(evaluate(count.split('var.admin_cidrs').join(literal(['203.0.113.0/24'])))).toBe(0);
   });
 
-  it.each([['0.0.0.0/00'], ['10.0.0.0/08'], ['010.0.0.0/8']])('refuses the non-canonical %s (a /0 in disguise, or what AWS reads differently)', (cidr) => {
-    expect(evaluate(adminCondition.split('var.admin_cidrs').join(literal([cidr])))).toBe(false);
-  });
+  it.each([['0.0.0.0/00'], ['10.0.0.0/08'], ['010.0.0.0/8']])(
+    'refuses the non-canonical %s (a /0 in disguise, or what AWS reads differently)',
+    (cidr) => {
+      expect(evaluate(adminCondition.split('var.admin_cidrs').join(literal([cidr])))).toBe(false);
+    },
+  );
 });
 
 const EVERY_SLASH_8 = Array.from({ length: 256 }, (_, i) => `${i}.0.0.0/8`);
@@ -161,7 +185,11 @@ const UNION_CASES: [string, string[], boolean][] = [
   ['two halves', ['0.0.0.0/1', '128.0.0.0/1'], false],
   ['every /8', EVERY_SLASH_8, false],
   ['every /8 but one', EVERY_SLASH_8.slice(0, 255), true],
-  ['a half and two quarters, with a block nested in them and a duplicate', ['0.0.0.0/1', '0.0.0.0/2', '128.0.0.0/2', '192.0.0.0/2', '0.0.0.0/1'], false],
+  [
+    'a half and two quarters, with a block nested in them and a duplicate',
+    ['0.0.0.0/1', '0.0.0.0/2', '128.0.0.0/2', '192.0.0.0/2', '0.0.0.0/1'],
+    false,
+  ],
   ['a half, a quarter and a block inside the half', ['0.0.0.0/1', '128.0.0.0/2', '10.0.0.0/8'], true],
   ['one half', ['0.0.0.0/1'], true],
   ['256 hosts', Array.from({ length: 256 }, (_, i) => `10.0.${i}.1/32`), true],
@@ -206,13 +234,19 @@ describeWithTerraform('DeploymentVariables validations in a plan, as a pipeline 
 
   it('accepts and refuses every zone name as the settings file does', () => {
     const zone = expressionOf(variables.route53_zone_name.validation[0].condition);
-    const results = evaluate(`[${HOSTNAME_CASES.map(([name]) => zone.split('var.route53_zone_name').join(JSON.stringify(name))).join(', ')}]`) as boolean[];
+    const results = evaluate(
+      `[${HOSTNAME_CASES.map(([name]) => zone.split('var.route53_zone_name').join(JSON.stringify(name))).join(', ')}]`,
+    ) as boolean[];
     HOSTNAME_CASES.forEach(([name], i) => expect({ name, terraform: results[i] }).toEqual({ name, terraform: settingsAccept({ hostedZone: name }) }));
   });
 
   it('accepts and refuses every single admin CIDR as the settings file does', () => {
     const canonical = expressionOf(variables.admin_cidrs.validation[0].condition);
-    const results = evaluate(`[${ADMIN_CASES.map(([, cidrs]) => canonical.split('var.admin_cidrs').join(JSON.stringify(cidrs))).join(', ')}]`) as boolean[];
-    ADMIN_CASES.forEach(([name, cidrs], i) => expect({ name, terraform: results[i] }).toEqual({ name, terraform: settingsAccept({ adminCidrs: cidrs }) }));
+    const results = evaluate(
+      `[${ADMIN_CASES.map(([, cidrs]) => canonical.split('var.admin_cidrs').join(JSON.stringify(cidrs))).join(', ')}]`,
+    ) as boolean[];
+    ADMIN_CASES.forEach(([name, cidrs], i) =>
+      expect({ name, terraform: results[i] }).toEqual({ name, terraform: settingsAccept({ adminCidrs: cidrs }) }),
+    );
   });
 });

@@ -47,7 +47,11 @@ describe('dns.mode wildcard: refused combinations name the setting, the value, w
         message: `cannot be set with dns.mode wildcard, which names Rancher <a-b-c-d>.sslip.io, from an Elastic IP allocated during the apply; remove hostname and hostedZone, ${OWN_DOMAIN}`,
         value: 'rancher.acme.io',
       },
-      { field: 'hostedZone', message: `cannot be set with dns.mode wildcard, which uses no Route53 zone; remove hostname and hostedZone, ${OWN_DOMAIN}`, value: 'acme.io' },
+      {
+        field: 'hostedZone',
+        message: `cannot be set with dns.mode wildcard, which uses no Route53 zone; remove hostname and hostedZone, ${OWN_DOMAIN}`,
+        value: 'acme.io',
+      },
     ]);
   });
 
@@ -83,26 +87,52 @@ describe('dns.mode wildcard: refused combinations name the setting, the value, w
 
   it('refuses DNS round robin (Route53 records, one per node) and docker behind an ALB (an ACM certificate through a zone)', () => {
     expect(problemsOf({ ...WILDCARD, rkeHa: { loadBalancer: { type: 'dns' } } })).toEqual([
-      expect.objectContaining({ field: 'rkeHa.loadBalancer.type', message: expect.stringMatching(/^dns answers Rancher's name .* use loadBalancer nlb with dns\.mode wildcard/), value: 'dns' }),
+      expect.objectContaining({
+        field: 'rkeHa.loadBalancer.type',
+        message: expect.stringMatching(/^dns answers Rancher's name .* use loadBalancer nlb with dns\.mode wildcard/),
+        value: 'dns',
+      }),
     ]);
     expect(problemsOf({ ...WILDCARD, docker: { tls: { mode: 'external', issuer: 'acme' } } })).toEqual([
-      expect.objectContaining({ field: 'docker.tls.mode', message: expect.stringMatching(/^external puts an ALB .* use mode rancher with dns\.mode wildcard/), value: 'external' }),
+      expect.objectContaining({
+        field: 'docker.tls.mode',
+        message: expect.stringMatching(/^external puts an ALB .* use mode rancher with dns\.mode wildcard/),
+        value: 'external',
+      }),
     ]);
   });
 
   it('reports every refused combination of one file at once', () => {
-    const fields = problemsOf({ ...WILDCARD, hostname: 'rancher.acme.io', rancher: { tls: { mode: 'external', issuer: 'blank' } }, docker: { tls: { issuer: 'blank' } } }).map((p) => p.field);
+    const fields = problemsOf({
+      ...WILDCARD,
+      hostname: 'rancher.acme.io',
+      rancher: { tls: { mode: 'external', issuer: 'blank' } },
+      docker: { tls: { issuer: 'blank' } },
+    }).map((p) => p.field);
     expect(fields).toEqual(expect.arrayContaining(['hostname', 'rancher.tls.mode', 'rancher.tls.issuer', 'docker.tls.issuer']));
   });
 
   it("allows Rancher's CA, a CA of yours, and Let's Encrypt (with a warning, not a refusal)", () => {
     expect(problemsOf(WILDCARD)).toEqual([]);
     expect(problemsOf({ ...WILDCARD, rancher: { tls: { issuer: 'ca' } }, docker: { tls: { issuer: 'ca' } } })).toEqual([]);
-    expect(problemsOf({ ...WILDCARD, rancher: { tls: { mode: 'rancher', issuer: 'acme', acme: { email: 'ops@example.com' } } }, docker: { tls: { issuer: 'acme' } } })).toEqual([]);
+    expect(
+      problemsOf({
+        ...WILDCARD,
+        rancher: { tls: { mode: 'rancher', issuer: 'acme', acme: { email: 'ops@example.com' } } },
+        docker: { tls: { issuer: 'acme' } },
+      }),
+    ).toEqual([]);
   });
 
   it('refuses none of these in route53 mode', () => {
-    expect(dnsProblems({ dns: { mode: 'route53' }, hostname: 'rancher.acme.io', rancher: { tls: { mode: 'external', issuer: 'blank' } }, docker: { tls: { issuer: 'blank' } } })).toEqual([]);
+    expect(
+      dnsProblems({
+        dns: { mode: 'route53' },
+        hostname: 'rancher.acme.io',
+        rancher: { tls: { mode: 'external', issuer: 'blank' } },
+        docker: { tls: { issuer: 'blank' } },
+      }),
+    ).toEqual([]);
   });
 });
 

@@ -94,12 +94,9 @@ describe('docker settings', () => {
     });
 
     it('every mistake of the section at once', () => {
-      expect(fields({ tls: { issuer: 'acme', privateCA: true }, dataVolume: { sizeGb: 0, snapshots: { time: '3am' } }, rootVolumeGb: 1 }).sort()).toEqual([
-        'docker.dataVolume.sizeGb',
-        'docker.dataVolume.snapshots.time',
-        'docker.rootVolumeGb',
-        'docker.tls.privateCA',
-      ]);
+      expect(
+        fields({ tls: { issuer: 'acme', privateCA: true }, dataVolume: { sizeGb: 0, snapshots: { time: '3am' } }, rootVolumeGb: 1 }).sort(),
+      ).toEqual(['docker.dataVolume.sizeGb', 'docker.dataVolume.snapshots.time', 'docker.rootVolumeGb', 'docker.tls.privateCA']);
     });
   });
   describe('existingNetwork', () => {
@@ -115,11 +112,28 @@ describe('docker settings', () => {
       [
         'a VPC range beside it',
         { vpcCidr: '10.1.0.0/16', existingNetwork: network },
-        [{ field: 'docker.vpcCidr', message: 'the stack creates no VPC with existingNetwork; remove vpcCidr (the host takes its address from existingNetwork.subnetId)' }],
+        [
+          {
+            field: 'docker.vpcCidr',
+            message: 'the stack creates no VPC with existingNetwork; remove vpcCidr (the host takes its address from existingNetwork.subnetId)',
+          },
+        ],
       ],
-      ['a malformed subnet id', { existingNetwork: { ...network, subnetId: 'subnet-XYZ' } }, [{ field: 'docker.existingNetwork.subnetId', message: 'expected a subnet id such as subnet-0123456789abcdef0' }]],
-      ['a host number past any subnet', { existingNetwork: { ...network, hostNumber: 65535 } }, [{ field: 'docker.existingNetwork.hostNumber', message: 'expected a whole number from 4 to 65534' }]],
-      ['no subnet', { existingNetwork: { vpcId: network.vpcId } }, [{ field: 'docker.existingNetwork.subnetId', message: 'required (expected a string)' }]],
+      [
+        'a malformed subnet id',
+        { existingNetwork: { ...network, subnetId: 'subnet-XYZ' } },
+        [{ field: 'docker.existingNetwork.subnetId', message: 'expected a subnet id such as subnet-0123456789abcdef0' }],
+      ],
+      [
+        'a host number past any subnet',
+        { existingNetwork: { ...network, hostNumber: 65535 } },
+        [{ field: 'docker.existingNetwork.hostNumber', message: 'expected a whole number from 4 to 65534' }],
+      ],
+      [
+        'no subnet',
+        { existingNetwork: { vpcId: network.vpcId } },
+        [{ field: 'docker.existingNetwork.subnetId', message: 'required (expected a string)' }],
+      ],
     ])('refuses %s', (_what, section, expected) => {
       expect(problems(docker(section))).toEqual(expected);
     });

@@ -95,7 +95,9 @@ describe('formatProblems', () => {
       expect(error).toBeInstanceOf(SettingsError);
       const { message, problems } = error as SettingsError;
       expect(problems[0].value).toBe(long); // the problem keeps the whole value
-      expect(message).toBe(`Invalid settings in a.yaml (1 problem):\n  - region: expected an AWS region such as eu-west-1 (got "${'a'.repeat(76)}...)`);
+      expect(message).toBe(
+        `Invalid settings in a.yaml (1 problem):\n  - region: expected an AWS region such as eu-west-1 (got "${'a'.repeat(76)}...)`,
+      );
     });
   });
 });
@@ -133,7 +135,11 @@ describe('formatProblems on hostile input', () => {
     expect(lines).toHaveLength(MAX_PROBLEMS_SHOWN + 2);
     expect(lines[0]).toBe('Invalid settings in a.yaml (10000 problems):');
     expect(lines[MAX_PROBLEMS_SHOWN + 1]).toBe(`  ... and ${10_000 - MAX_PROBLEMS_SHOWN} more problems`);
-    expect(formatProblems('a.yaml', problems.slice(0, MAX_PROBLEMS_SHOWN + 1)).split('\n').pop()).toBe('  ... and 1 more problem');
+    expect(
+      formatProblems('a.yaml', problems.slice(0, MAX_PROBLEMS_SHOWN + 1))
+        .split('\n')
+        .pop(),
+    ).toBe('  ... and 1 more problem');
   });
 
   it('escapes control and bidirectional characters in fields, values and the source', () => {
@@ -151,6 +157,8 @@ describe('SettingsFileError', () => {
     const error = new SettingsFileError('/dev/zero', [{ field: '(file)', message: 'is a character device, not a regular file', value: '/dev/zero' }]);
     expect(error).toBeInstanceOf(SettingsError);
     expect(error.name).toBe('SettingsFileError');
-    expect(error.message).toBe('Cannot use the settings file /dev/zero (1 problem):\n  - (file): is a character device, not a regular file (got "/dev/zero")');
+    expect(error.message).toBe(
+      'Cannot use the settings file /dev/zero (1 problem):\n  - (file): is a character device, not a regular file (got "/dev/zero")',
+    );
   });
 });

@@ -1,7 +1,27 @@
 import { z } from 'zod';
 import { allowedKeys, fieldPaths, nullMeaning, unknownKeyMessage } from '../../../lib/config/fields';
 
-const TOP_LEVEL = ['name', 'region', 'hostname', 'hostedZone', 'dns', 'adminCidrs', 'tags', 'backend', 'proxy', 'airGap', 'vpc', 'versions', 'rancher', 'timeouts', 'backups', 'alarms', 'rkeHa', 'k8sHa', 'docker'];
+const TOP_LEVEL = [
+  'name',
+  'region',
+  'hostname',
+  'hostedZone',
+  'dns',
+  'adminCidrs',
+  'tags',
+  'backend',
+  'proxy',
+  'airGap',
+  'vpc',
+  'versions',
+  'rancher',
+  'timeouts',
+  'backups',
+  'alarms',
+  'rkeHa',
+  'k8sHa',
+  'docker',
+];
 
 /** Leaves found by walking allowedKeys from the top, depth first in key order. */
 function leavesByAllowedKeys(path: string[] = []): string[] {
@@ -40,18 +60,60 @@ describe('allowedKeys', () => {
   });
 
   it.each([
-    [['rkeHa', 'datastore'], ['engine', 'instanceClass', 'allocatedStorageGb', 'multiAz', 'backupRetentionDays', 'deletionProtection', 'monitoringInterval', 'logExports', 'iamAuthentication', 'port']],
-    [['rkeHa', 'etcdSnapshots'], ['scheduleCron', 'retention', 'forceDestroyBucket', 'accessLogging', 'eventNotifications', 'objectLock']],
+    [
+      ['rkeHa', 'datastore'],
+      [
+        'engine',
+        'instanceClass',
+        'allocatedStorageGb',
+        'multiAz',
+        'backupRetentionDays',
+        'deletionProtection',
+        'monitoringInterval',
+        'logExports',
+        'iamAuthentication',
+        'port',
+      ],
+    ],
+    [
+      ['rkeHa', 'etcdSnapshots'],
+      ['scheduleCron', 'retention', 'forceDestroyBucket', 'accessLogging', 'eventNotifications', 'objectLock'],
+    ],
     [['rancher'], ['repository', 'replicas', 'tls', 'auditLog', 'bootstrap']],
     [['rancher', 'bootstrap'], ['enabled']],
     [['alarms'], ['enabled', 'email']],
-    [['timeouts'], ['apiMinutes', 'serversMinutes', 'ingressMinutes', 'certManagerMinutes', 'rancherMinutes', 'certificateMinutes', 'upgradeMinutes', 'pingMinutes', 'bootstrapMinutes']],
-    [['rancher', 'tls', 'acme'], ['email', 'environment']],
+    [
+      ['timeouts'],
+      [
+        'apiMinutes',
+        'serversMinutes',
+        'ingressMinutes',
+        'certManagerMinutes',
+        'rancherMinutes',
+        'certificateMinutes',
+        'upgradeMinutes',
+        'pingMinutes',
+        'bootstrapMinutes',
+      ],
+    ],
+    [
+      ['rancher', 'tls', 'acme'],
+      ['email', 'environment'],
+    ],
     [['versions'], ['rke2', 'k3s', 'certManager', 'rancher']],
     [['proxy'], ['http', 'https', 'noProxy', 'egressOnlyTo']],
-    [['k8sHa', 'access'], ['kubeconfig', 'variables']],
-    [['k8sHa', 'access', 'kubeconfig'], ['path', 'context']],
-    [['docker', 'dataVolume', 'snapshots'], ['intervalHours', 'time', 'retention']],
+    [
+      ['k8sHa', 'access'],
+      ['kubeconfig', 'variables'],
+    ],
+    [
+      ['k8sHa', 'access', 'kubeconfig'],
+      ['path', 'context'],
+    ],
+    [
+      ['docker', 'dataVolume', 'snapshots'],
+      ['intervalHours', 'time', 'retention'],
+    ],
   ])('at %j: %j', (path, keys) => {
     expect(allowedKeys(path)).toEqual(keys);
   });
@@ -206,7 +268,10 @@ describe('fieldPaths', () => {
         .strictObject({
           c: z.number().default(1),
           d: z.strictObject({ e: z.boolean() }).optional(),
-          t: z.string().transform((s) => s.length).optional(),
+          t: z
+            .string()
+            .transform((s) => s.length)
+            .optional(),
         })
         .prefault({}),
       r: z.record(z.string(), z.strictObject({ hidden: z.string() })),
@@ -246,7 +311,9 @@ describe('nullMeaning (a key with nothing under it)', () => {
 
 describe('unknownKeyMessage', () => {
   it('lists the keys allowed at a mapping', () => {
-    expect(unknownKeyMessage(['rancher'], 'replica', {})).toBe('unknown setting; did you mean replicas? allowed here: repository, replicas, tls, auditLog, bootstrap');
+    expect(unknownKeyMessage(['rancher'], 'replica', {})).toBe(
+      'unknown setting; did you mean replicas? allowed here: repository, replicas, tls, auditLog, bootstrap',
+    );
   });
 
   it('says which backend type a key belongs to, with the type given or its default', () => {
@@ -259,10 +326,14 @@ describe('unknownKeyMessage', () => {
   });
 
   it('lists the keys of the backend type for a key of none', () => {
-    expect(unknownKeyMessage(['backend'], 'colour', { type: 's3' })).toBe('unknown setting; allowed with backend.type s3: type, bucket, key, region, kmsKeyId');
+    expect(unknownKeyMessage(['backend'], 'colour', { type: 's3' })).toBe(
+      'unknown setting; allowed with backend.type s3: type, bucket, key, region, kmsKeyId',
+    );
   });
 
   it('falls back to every backend key for an unknown type', () => {
-    expect(unknownKeyMessage(['backend'], 'colour', { type: 'gcs' })).toBe('unknown setting; allowed here: type, path, bucket, key, region, kmsKeyId');
+    expect(unknownKeyMessage(['backend'], 'colour', { type: 'gcs' })).toBe(
+      'unknown setting; allowed here: type, path, bucket, key, region, kmsKeyId',
+    );
   });
 });

@@ -43,7 +43,9 @@ describe('k8sHa settings', () => {
 
   describe('rejects, naming the field', () => {
     it('an access block with no method', () => {
-      expect(problems(k8sHa({ access: {} }))).toEqual([{ field: 'k8sHa.access', message: expect.stringContaining('kubeconfig: { path, context } or variables: true') }]);
+      expect(problems(k8sHa({ access: {} }))).toEqual([
+        { field: 'k8sHa.access', message: expect.stringContaining('kubeconfig: { path, context } or variables: true') },
+      ]);
       expect(fields(k8sHa({ access: { variables: false } }))).toEqual(['k8sHa.access']);
     });
 
@@ -63,9 +65,11 @@ describe('k8sHa settings', () => {
     });
 
     it('names that Kubernetes would refuse', () => {
-      expect(
-        fields(k8sHa({ ingress: { className: 'Nginx', service: { namespace: 'ingress_nginx', name: '1-controller' } } })).sort(),
-      ).toEqual(['k8sHa.ingress.className', 'k8sHa.ingress.service.name', 'k8sHa.ingress.service.namespace']);
+      expect(fields(k8sHa({ ingress: { className: 'Nginx', service: { namespace: 'ingress_nginx', name: '1-controller' } } })).sort()).toEqual([
+        'k8sHa.ingress.className',
+        'k8sHa.ingress.service.name',
+        'k8sHa.ingress.service.namespace',
+      ]);
     });
 
     it.each([['https://lb.example.com'], ['LB.example.com'], ['lb'], ['10.0.0.256']])('the DNS target %s', (target) => {

@@ -214,7 +214,9 @@ describe('parseSettingsText', () => {
     });
 
     it('is reported where no setting is named: a tag value, a mirror list, an unknown key', () => {
-      const error = settingsErrorOf(() => parseSettingsText('tags:\n  Team:\nairGap:\n  registryMirrors:\n    docker.io:\nrkeHa:\n  instanceTyp:\n', 'rancher.yaml'));
+      const error = settingsErrorOf(() =>
+        parseSettingsText('tags:\n  Team:\nairGap:\n  registryMirrors:\n    docker.io:\nrkeHa:\n  instanceTyp:\n', 'rancher.yaml'),
+      );
       expect(fieldsOf(error).sort()).toEqual(['airGap.registryMirrors.docker.io', 'rkeHa.instanceTyp', 'tags.Team']);
     });
   });
@@ -226,7 +228,9 @@ describe('parseSettingsText', () => {
 
   it('calls a mapping none of whose top-level keys is a setting foreign, without listing them', () => {
     const error = settingsErrorOf(() => parseSettingsText('apiVersion: v1\nkind: Config\nusers: []\ncurrent-context: prod-admin\n', 'kubeconfig'));
-    expect(error.problems).toEqual([{ field: '(file)', message: expect.stringMatching(/^none of its 4 top-level keys is a setting; is this the settings file\?/) }]);
+    expect(error.problems).toEqual([
+      { field: '(file)', message: expect.stringMatching(/^none of its 4 top-level keys is a setting; is this the settings file\?/) },
+    ]);
     expect(error.message).not.toContain('current-context');
   });
 

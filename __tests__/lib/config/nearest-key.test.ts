@@ -1,6 +1,25 @@
 import { nearestKey } from '../../../lib/config/nearest-key';
 
-const TOP = ['name', 'region', 'hostname', 'hostedZone', 'dns', 'adminCidrs', 'tags', 'backend', 'proxy', 'airGap', 'vpc', 'versions', 'rancher', 'timeouts', 'backups', 'rkeHa', 'k8sHa', 'docker'];
+const TOP = [
+  'name',
+  'region',
+  'hostname',
+  'hostedZone',
+  'dns',
+  'adminCidrs',
+  'tags',
+  'backend',
+  'proxy',
+  'airGap',
+  'vpc',
+  'versions',
+  'rancher',
+  'timeouts',
+  'backups',
+  'rkeHa',
+  'k8sHa',
+  'docker',
+];
 
 describe('nearestKey', () => {
   it.each([

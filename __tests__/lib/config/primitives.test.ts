@@ -77,22 +77,32 @@ describe('fqdn', () => {
   it('names the field in the message: hostname vs hostedZone', () => {
     expect(problemsOf({ hostname: 'rancher' })).toEqual([{ field: 'hostname', message, value: 'rancher' }]);
     expect(problemsOf({ hostedZone: 'Example.com' })).toEqual([
-      { field: 'hostedZone', message: 'expected a hosted zone name: lower-case DNS name with at least two labels, e.g. rancher.example.com; write it in lower case, "example.com"', value: 'Example.com' },
+      {
+        field: 'hostedZone',
+        message:
+          'expected a hosted zone name: lower-case DNS name with at least two labels, e.g. rancher.example.com; write it in lower case, "example.com"',
+        value: 'Example.com',
+      },
     ]);
   });
 });
 
 describe('awsRegion', () => {
-  it.each(['us-east-1', 'eu-west-1', 'ap-southeast-2', 'us-gov-west-1', 'il-central-1', 'ca-west-1', 'me-central-1', 'eu-south-2'])('accepts %p', (region) => {
-    expect(messages(awsRegion, region)).toEqual([]);
-  });
+  it.each(['us-east-1', 'eu-west-1', 'ap-southeast-2', 'us-gov-west-1', 'il-central-1', 'ca-west-1', 'me-central-1', 'eu-south-2'])(
+    'accepts %p',
+    (region) => {
+      expect(messages(awsRegion, region)).toEqual([]);
+    },
+  );
 
   it.each(['US-EAST-1', 'us-east', 'useast1', 'eu-west-1a', 'Ireland', 'eu_west_1', ' eu-west-1', ''])('refuses %p', (region) => {
     expect(messages(awsRegion, region)).toEqual(['expected an AWS region such as eu-west-1']);
   });
 
   it('is the region field', () => {
-    expect(problemsOf({ region: 'eu-west-1a' })).toEqual([{ field: 'region', message: 'expected an AWS region such as eu-west-1', value: 'eu-west-1a' }]);
+    expect(problemsOf({ region: 'eu-west-1a' })).toEqual([
+      { field: 'region', message: 'expected an AWS region such as eu-west-1', value: 'eu-west-1a' },
+    ]);
   });
 });
 
@@ -111,9 +121,12 @@ describe('amiId', () => {
     expect(messages(amiId, id)).toEqual([]);
   });
 
-  it.each(['ami-1234567', 'ami-0123456789abcdef01', 'ami-0123456789ABCDEF0', 'AMI-12345678', 'ami_12345678', 'snap-12345678', 'ami-', ''])('refuses %p', (id) => {
-    expect(messages(amiId, id)).toEqual(['expected an AMI id such as ami-0123456789abcdef0']);
-  });
+  it.each(['ami-1234567', 'ami-0123456789abcdef01', 'ami-0123456789ABCDEF0', 'AMI-12345678', 'ami_12345678', 'snap-12345678', 'ami-', ''])(
+    'refuses %p',
+    (id) => {
+      expect(messages(amiId, id)).toEqual(['expected an AMI id such as ami-0123456789abcdef0']);
+    },
+  );
 });
 
 describe('email', () => {
@@ -149,7 +162,11 @@ describe('cidr and adminCidr', () => {
 
   it('adminCidrs name each bad entry by position', () => {
     expect(problemsOf({ adminCidrs: ['203.0.113.7/32', '0.0.0.0/0', '203.0.113.7/24'] })).toEqual([
-      { field: 'adminCidrs.1', message: 'admin ports must not be open to the whole internet; list the networks you administer from', value: '0.0.0.0/0' },
+      {
+        field: 'adminCidrs.1',
+        message: 'admin ports must not be open to the whole internet; list the networks you administer from',
+        value: '0.0.0.0/0',
+      },
       { field: 'adminCidrs.2', message: CIDR_MESSAGE, value: '203.0.113.7/24' },
     ]);
   });
@@ -213,7 +230,9 @@ describe('wholeNumber', () => {
 
   it("does not abort the parse on a fraction the way zod's .int() does: later rules still run", () => {
     const withRule = (n: z.ZodType) =>
-      z.object({ n, s: z.string() }).superRefine((_v, ctx) => ctx.addIssue({ code: 'custom', message: 'cross-field rule ran' }), { when: () => true });
+      z
+        .object({ n, s: z.string() })
+        .superRefine((_v, ctx) => ctx.addIssue({ code: 'custom', message: 'cross-field rule ran' }), { when: () => true });
     expect(messages(withRule(wholeNumber(0, 10)), { n: 1.5, s: 'x' })).toEqual(['expected a whole number', 'cross-field rule ran']);
     // What it guards against:
     expect(messages(withRule(z.number().int()), { n: 1.5, s: 'x' })).not.toContain('cross-field rule ran');

@@ -92,22 +92,39 @@ describe('proxy settings', () => {
         {
           field: 'proxy.egressOnlyTo',
           message:
-            "closes the nodes' egress except to the VPC and these networks, and no proxy is set (proxy.http): the stacks then add VPC endpoints for SSM and S3, but downloads must come from mirrors inside those networks; set airGap.installerUrl (the RKE2/K3s installer and what it downloads) and airGap.systemDefaultRegistry (every system and Rancher image) and airGap.registryMirrors[\"quay.io\"] (rke-ha installs cert-manager, whose images are on quay.io), or set proxy.http",
+            'closes the nodes\' egress except to the VPC and these networks, and no proxy is set (proxy.http): the stacks then add VPC endpoints for SSM and S3, but downloads must come from mirrors inside those networks; set airGap.installerUrl (the RKE2/K3s installer and what it downloads) and airGap.systemDefaultRegistry (every system and Rancher image) and airGap.registryMirrors["quay.io"] (rke-ha installs cert-manager, whose images are on quay.io), or set proxy.http',
           value: ['10.9.0.0/24'],
         },
       ]);
-      const mirrors = { installerUrl: 'https://mirror.internal/install.sh', systemDefaultRegistry: 'registry.internal:5000', registryMirrors: { 'quay.io': ['https://registry.internal:5000/quay'] } };
+      const mirrors = {
+        installerUrl: 'https://mirror.internal/install.sh',
+        systemDefaultRegistry: 'registry.internal:5000',
+        registryMirrors: { 'quay.io': ['https://registry.internal:5000/quay'] },
+      };
       expect(() => parseSettings({ proxy: { egressOnlyTo: ['10.9.0.0/24'] }, airGap: mirrors }, 'test')).not.toThrow();
       // cert-manager's images come from quay.io only where rke-ha installs it: not with issuer blank, nor with TLS at the load balancer.
       const { registryMirrors: _quay, ...noQuay } = mirrors;
-      expect(() => parseSettings({ proxy: { egressOnlyTo: ['10.9.0.0/24'] }, airGap: noQuay, rancher: { tls: { issuer: 'blank' } } }, 'test')).not.toThrow();
-      expect(() => parseSettings({ proxy: { egressOnlyTo: ['10.9.0.0/24'] }, airGap: noQuay }, 'test')).toThrow(/airGap\.registryMirrors\["quay\.io"\]/);
+      expect(() =>
+        parseSettings({ proxy: { egressOnlyTo: ['10.9.0.0/24'] }, airGap: noQuay, rancher: { tls: { issuer: 'blank' } } }, 'test'),
+      ).not.toThrow();
+      expect(() => parseSettings({ proxy: { egressOnlyTo: ['10.9.0.0/24'] }, airGap: noQuay }, 'test')).toThrow(
+        /airGap\.registryMirrors\["quay\.io"\]/,
+      );
       // Let's Encrypt is on the internet.
-      expect(problemsOf({ egressOnlyTo: ['10.9.0.0/24'] }, { airGap: mirrors, rancher: { tls: { issuer: 'acme', acme: { email: 'ops@example.com' } } } }).map((p) => p.field)).toEqual(['rancher.tls.issuer']);
-      expect(problemsOf({ egressOnlyTo: ['10.9.0.0/24'] }, { airGap: mirrors, docker: { tls: { issuer: 'acme' } } }).map((p) => p.field)).toEqual(['docker.tls.issuer']);
+      expect(
+        problemsOf(
+          { egressOnlyTo: ['10.9.0.0/24'] },
+          { airGap: mirrors, rancher: { tls: { issuer: 'acme', acme: { email: 'ops@example.com' } } } },
+        ).map((p) => p.field),
+      ).toEqual(['rancher.tls.issuer']);
+      expect(problemsOf({ egressOnlyTo: ['10.9.0.0/24'] }, { airGap: mirrors, docker: { tls: { issuer: 'acme' } } }).map((p) => p.field)).toEqual([
+        'docker.tls.issuer',
+      ]);
       expect(() => parseSettings({ proxy: { https: http, egressOnlyTo: ['10.9.0.0/24'] } }, 'test')).not.toThrow();
       const oneMissing = problemsOf({ egressOnlyTo: ['10.9.0.0/24'] }, { airGap: { installerUrl: mirrors.installerUrl } })[0].message;
-      expect(oneMissing).toMatch(/set airGap\.systemDefaultRegistry \(every system and Rancher image\) and airGap\.registryMirrors\["quay\.io"\] \(rke-ha installs cert-manager, whose images are on quay\.io\), or set proxy\.http$/);
+      expect(oneMissing).toMatch(
+        /set airGap\.systemDefaultRegistry \(every system and Rancher image\) and airGap\.registryMirrors\["quay\.io"\] \(rke-ha installs cert-manager, whose images are on quay\.io\), or set proxy\.http$/,
+      );
     });
 
     it.each([
@@ -117,17 +134,23 @@ describe('proxy settings', () => {
       ['a prefix above 32', '10.0.0.0/33'],
       ['IPv6', 'fd00::/8'],
     ])('refuses a block with %s, naming its position', (_what, block) => {
-      expect(problemsOf({ http, egressOnlyTo: ['10.0.0.0/8', block] })).toEqual([{ field: 'proxy.egressOnlyTo.1', message: CIDR_MESSAGE, value: block }]);
+      expect(problemsOf({ http, egressOnlyTo: ['10.0.0.0/8', block] })).toEqual([
+        { field: 'proxy.egressOnlyTo.1', message: CIDR_MESSAGE, value: block },
+      ]);
     });
   });
 
   it('refuses an unknown key, listing the allowed keys', () => {
-    expect(problemsOf({ no_proxy: ['x'] })).toEqual([{ field: 'proxy.no_proxy', message: 'unknown setting; did you mean noProxy? allowed here: http, https, noProxy, egressOnlyTo' }]);
+    expect(problemsOf({ no_proxy: ['x'] })).toEqual([
+      { field: 'proxy.no_proxy', message: 'unknown setting; did you mean noProxy? allowed here: http, https, noProxy, egressOnlyTo' },
+    ]);
   });
 
   it('reports every mistake of the section at once', () => {
     expect(
-      problemsOf({ http: 'http://u:p@proxy:3128', https: 'proxy:3128', noProxy: ['a b', 'ok', 'x,y'], egressOnlyTo: ['10.0.0.1/8'] }).map((p) => p.field),
+      problemsOf({ http: 'http://u:p@proxy:3128', https: 'proxy:3128', noProxy: ['a b', 'ok', 'x,y'], egressOnlyTo: ['10.0.0.1/8'] }).map(
+        (p) => p.field,
+      ),
     ).toEqual(['proxy.http', 'proxy.https', 'proxy.noProxy.0', 'proxy.noProxy.2', 'proxy.egressOnlyTo.0']);
   });
 });

@@ -65,11 +65,15 @@ describe('resource names built from settings.name', () => {
       ...builtNames(synthStack((app) => new DockerStack(app, DOCKER_STACK, all(logs('cloudwatch')))).json),
       ...builtNames(synthStack((app) => new DockerStack(app, DOCKER_STACK, all(logs('s3')))).json),
       ...builtNames(synthStack((app) => new RkeHaStack(app, RKE_HA_STACK, all({ rancher: { tls: { mode: 'external', issuer: 'acme' } } }))).json),
-      ...builtNames(synthStack((app) => new RkeHaStack(app, RKE_HA_STACK, all({ rkeHa: { distribution: 'k3s', datastore: { monitoringInterval: 60 } } }))).json),
+      ...builtNames(
+        synthStack((app) => new RkeHaStack(app, RKE_HA_STACK, all({ rkeHa: { distribution: 'k3s', datastore: { monitoringInterval: 60 } } }))).json,
+      ),
       ...builtNames(synthStack((app) => new DockerStack(app, DOCKER_STACK, all({ docker: { tls: { mode: 'external', issuer: 'acme' } } }))).json),
       ...builtNames(synthStack((app) => new K8sHaStack(app, K8S_HA_STACK, all({}))).json),
     ];
-    const table = generatedNames(LONGEST).filter((n) => n.kind !== 'ssmPath').map((n) => n.value);
+    const table = generatedNames(LONGEST)
+      .filter((n) => n.kind !== 'ssmPath')
+      .map((n) => n.value);
 
     it('every name built is in the table', () => {
       expect([...new Set(synthesized)].filter((name) => !table.includes(name))).toEqual([]);

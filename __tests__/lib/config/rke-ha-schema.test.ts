@@ -1,5 +1,12 @@
 import { parseSettings, parseSettingsText } from '../../../app/config/load';
-import { DEFAULT_NODE_COUNT, effectiveIngressController, effectiveNatGateways, effectiveNodeCount, effectiveVpcCidr, rkeHaSchema } from '../../../lib/config/rke-ha-schema';
+import {
+  DEFAULT_NODE_COUNT,
+  effectiveIngressController,
+  effectiveNatGateways,
+  effectiveNodeCount,
+  effectiveVpcCidr,
+  rkeHaSchema,
+} from '../../../lib/config/rke-ha-schema';
 import { settingsProblems } from '../../helpers/synth';
 
 /** The problems `rkeHa: section` is refused with; [] when accepted. */
@@ -31,12 +38,20 @@ describe('rkeHa settings', () => {
       rootVolumeGb: 100,
       privateNodes: false,
       loadBalancer: { type: 'nlb', deletionProtection: true },
-      etcdSnapshots: { scheduleCron: '0 */6 * * *', retention: 28, forceDestroyBucket: false, accessLogging: false, eventNotifications: false, objectLock: false },
+      etcdSnapshots: {
+        scheduleCron: '0 */6 * * *',
+        retention: 28,
+        forceDestroyBucket: false,
+        accessLogging: false,
+        eventNotifications: false,
+        objectLock: false,
+      },
     };
     const settings = parseSettings({}, 'test').rkeHa;
     expect(settings).toEqual(expected);
     expect(rkeHaSchema.parse(undefined)).toEqual(expected);
-    for (const unset of ['nodeCount', 'ingressController', 'amiId', 'sshKeyName', 'vpcCidr', 'natGateways', 'existingNetwork']) expect(settings).not.toHaveProperty(unset);
+    for (const unset of ['nodeCount', 'ingressController', 'amiId', 'sshKeyName', 'vpcCidr', 'natGateways', 'existingNetwork'])
+      expect(settings).not.toHaveProperty(unset);
     expect(effectiveNodeCount(settings)).toBe(3);
     // Left unset so that they can be refused beside existingNetwork; the network the stack creates has these.
     expect(effectiveVpcCidr(settings)).toBe('10.0.0.0/16');
@@ -157,7 +172,9 @@ describe('rkeHa settings', () => {
     });
 
     it.each([2, 120, -1, 'off'])('refuses the monitoring interval %p, naming the allowed ones', (monitoringInterval) => {
-      expect(problemsOf({ datastore: { monitoringInterval } })).toEqual([{ field: 'rkeHa.datastore.monitoringInterval', message: 'expected 0 (off), 1, 5, 10, 15, 30 or 60', value: monitoringInterval }]);
+      expect(problemsOf({ datastore: { monitoringInterval } })).toEqual([
+        { field: 'rkeHa.datastore.monitoringInterval', message: 'expected 0 (off), 1, 5, 10, 15, 30 or 60', value: monitoringInterval },
+      ]);
     });
 
     it.each([80, 1149, 65536])('refuses the port %p (RDS takes 1150-65535)', (port) => {
@@ -165,7 +182,9 @@ describe('rkeHa settings', () => {
     });
 
     it.each(['oracle', 'postgresql', 'MySQL'])('refuses engine %p, listing "postgres", "mysql"', (engine) => {
-      expect(problemsOf({ datastore: { engine } })).toEqual([{ field: 'rkeHa.datastore.engine', message: 'expected one of "postgres", "mysql"', value: engine }]);
+      expect(problemsOf({ datastore: { engine } })).toEqual([
+        { field: 'rkeHa.datastore.engine', message: 'expected one of "postgres", "mysql"', value: engine },
+      ]);
     });
 
     it.each(['db.r6g.large', 'db.m7g.2xlarge', 'db.t4g.micro'])('accepts the instance class %p', (instanceClass) => {
@@ -192,7 +211,9 @@ describe('rkeHa settings', () => {
     });
 
     it.each(['multiAz', 'deletionProtection'])('%s is true or false', (key) => {
-      expect(problemsOf({ datastore: { [key]: 'yes' } })).toEqual([{ field: `rkeHa.datastore.${key}`, message: 'expected true or false', value: 'yes' }]);
+      expect(problemsOf({ datastore: { [key]: 'yes' } })).toEqual([
+        { field: `rkeHa.datastore.${key}`, message: 'expected true or false', value: 'yes' },
+      ]);
     });
 
     it('refuses an unknown key, listing the allowed keys', () => {
@@ -207,9 +228,19 @@ describe('rkeHa settings', () => {
   });
 
   describe('etcdSnapshots', () => {
-    it.each(['0 */6 * * *', '*/30 * * * *', '0 3 * * 1-5', '15 2 1,15 * *', '0 0 ? * MON-FRI', '5/15 1-23/2 * jan,Jul sun', '59 23 31 12 6'])('accepts the schedule %p', (scheduleCron) => {
-      expect(parsed({ etcdSnapshots: { scheduleCron } }).etcdSnapshots).toEqual({ scheduleCron, retention: 28, forceDestroyBucket: false, accessLogging: false, eventNotifications: false, objectLock: false });
-    });
+    it.each(['0 */6 * * *', '*/30 * * * *', '0 3 * * 1-5', '15 2 1,15 * *', '0 0 ? * MON-FRI', '5/15 1-23/2 * jan,Jul sun', '59 23 31 12 6'])(
+      'accepts the schedule %p',
+      (scheduleCron) => {
+        expect(parsed({ etcdSnapshots: { scheduleCron } }).etcdSnapshots).toEqual({
+          scheduleCron,
+          retention: 28,
+          forceDestroyBucket: false,
+          accessLogging: false,
+          eventNotifications: false,
+          objectLock: false,
+        });
+      },
+    );
 
     it.each([
       ['four fields', '0 */6 * *'],
@@ -250,7 +281,9 @@ describe('rkeHa settings', () => {
     });
 
     it('refuses a fractional retention as not a whole number', () => {
-      expect(problemsOf({ etcdSnapshots: { retention: 7.5 } })).toEqual([{ field: 'rkeHa.etcdSnapshots.retention', message: 'expected a whole number', value: 7.5 }]);
+      expect(problemsOf({ etcdSnapshots: { retention: 7.5 } })).toEqual([
+        { field: 'rkeHa.etcdSnapshots.retention', message: 'expected a whole number', value: 7.5 },
+      ]);
     });
 
     it('forceDestroyBucket is true or false', () => {
@@ -271,7 +304,9 @@ describe('rkeHa settings', () => {
     });
 
     it.each(['none', 'one', 'Single'])('refuses natGateways %p, listing "per-zone", "single"', (natGateways) => {
-      expect(problemsOf({ privateNodes: true, natGateways })).toEqual([{ field: 'rkeHa.natGateways', message: 'expected one of "per-zone", "single"', value: natGateways }]);
+      expect(problemsOf({ privateNodes: true, natGateways })).toEqual([
+        { field: 'rkeHa.natGateways', message: 'expected one of "per-zone", "single"', value: natGateways },
+      ]);
     });
 
     it('privateNodes is true or false', () => {
@@ -291,20 +326,29 @@ describe('rkeHa settings', () => {
       expect(problemsOf({ loadBalancer: { type: 'dns' }, privateNodes: true })).toEqual([
         {
           field: 'rkeHa.loadBalancer.type',
-          message: "dns answers Rancher's name with each node's Elastic IP, and nodes in private subnets have none; use loadBalancer type nlb with privateNodes, or public nodes",
+          message:
+            "dns answers Rancher's name with each node's Elastic IP, and nodes in private subnets have none; use loadBalancer type nlb with privateNodes, or public nodes",
           value: 'dns',
         },
       ]);
     });
 
     it('refuses anything but nlb and dns', () => {
-      expect(problemsOf({ loadBalancer: { type: 'alb' } })).toEqual([{ field: 'rkeHa.loadBalancer.type', message: 'expected one of "nlb", "dns"', value: 'alb' }]);
+      expect(problemsOf({ loadBalancer: { type: 'alb' } })).toEqual([
+        { field: 'rkeHa.loadBalancer.type', message: 'expected one of "nlb", "dns"', value: 'alb' },
+      ]);
     });
   });
 
   describe('nodes', () => {
     it('keeps instanceType, rootVolumeGb, vpcCidr, amiId and sshKeyName as given', () => {
-      const section = { instanceType: 'm7i.2xlarge', rootVolumeGb: 40, vpcCidr: '172.20.0.0/22', amiId: 'ami-0123456789abcdef0', sshKeyName: 'ops key (2024)' };
+      const section = {
+        instanceType: 'm7i.2xlarge',
+        rootVolumeGb: 40,
+        vpcCidr: '172.20.0.0/22',
+        amiId: 'ami-0123456789abcdef0',
+        sshKeyName: 'ops key (2024)',
+      };
       expect(parsed(section)).toMatchObject(section);
     });
 
@@ -318,9 +362,12 @@ describe('rkeHa settings', () => {
       expect(problemsOf(section)).toEqual([{ field, message, value: Object.values(section)[0] }]);
     });
 
-    it.each([[''], ['k'.repeat(256)], ['clé'], [' ops'], ['ops '], ['ops\n']])('refuses the sshKeyName %p: 1 to 255 printable ASCII characters, as EC2 takes them', (sshKeyName) => {
-      expect(fields({ sshKeyName })).toEqual(['rkeHa.sshKeyName']);
-    });
+    it.each([[''], ['k'.repeat(256)], ['clé'], [' ops'], ['ops '], ['ops\n']])(
+      'refuses the sshKeyName %p: 1 to 255 printable ASCII characters, as EC2 takes them',
+      (sshKeyName) => {
+        expect(fields({ sshKeyName })).toEqual(['rkeHa.sshKeyName']);
+      },
+    );
   });
 
   it('refuses an unknown key, listing every rkeHa key', () => {
@@ -375,35 +422,102 @@ describe('rkeHa settings', () => {
     });
 
     it.each<[string, Record<string, unknown>, string[]]>([
-      ['a VPC range beside it', { vpcCidr: '10.1.0.0/16', existingNetwork: net() }, ['rkeHa.vpcCidr: the stack creates no VPC with existingNetwork; remove vpcCidr (the servers take their addresses from existingNetwork.nodeSubnetIds)']],
-      ['private nodes beside it', { privateNodes: true, existingNetwork: net() }, ['rkeHa.privateNodes: with existingNetwork the servers go in existingNetwork.nodeSubnetIds, private or public as those subnets are; remove privateNodes']],
-      ['NAT gateways beside it', { natGateways: 'per-zone', existingNetwork: net() }, ['rkeHa.natGateways: the stack creates no NAT gateway with existingNetwork (private node subnets bring their own egress, checked at plan time); remove natGateways']],
-      ['a malformed VPC id', { existingNetwork: net({ vpcId: 'vpc-12' }) }, ['rkeHa.existingNetwork.vpcId: expected a VPC id such as vpc-0123456789abcdef0']],
-      ['a malformed subnet id', { existingNetwork: net({ nodeSubnetIds: [...ids('b', 2), 'sn-1'] }) }, ['rkeHa.existingNetwork.nodeSubnetIds.2: expected a subnet id such as subnet-0123456789abcdef0']],
-      ['a subnet listed twice', { existingNetwork: net({ loadBalancerSubnetIds: [...ids('a', 2), ids('a', 1)[0]] }) }, [`rkeHa.existingNetwork.loadBalancerSubnetIds: lists ${ids('a', 1)[0]} more than once`]],
-      ['fewer node subnets than servers', { existingNetwork: net({ nodeSubnetIds: ids('b', 2) }) }, ['rkeHa.existingNetwork.nodeSubnetIds: lists 2 subnets, and the 3 servers go one per subnet, each in a zone of its own; list 3']],
-      ['more node subnets than servers can take', { existingNetwork: net({ nodeSubnetIds: ids('b', 4) }) }, ['rkeHa.existingNetwork.nodeSubnetIds: lists 4 subnets; a deployment has at most 3 servers, one per subnet']],
+      [
+        'a VPC range beside it',
+        { vpcCidr: '10.1.0.0/16', existingNetwork: net() },
+        [
+          'rkeHa.vpcCidr: the stack creates no VPC with existingNetwork; remove vpcCidr (the servers take their addresses from existingNetwork.nodeSubnetIds)',
+        ],
+      ],
+      [
+        'private nodes beside it',
+        { privateNodes: true, existingNetwork: net() },
+        [
+          'rkeHa.privateNodes: with existingNetwork the servers go in existingNetwork.nodeSubnetIds, private or public as those subnets are; remove privateNodes',
+        ],
+      ],
+      [
+        'NAT gateways beside it',
+        { natGateways: 'per-zone', existingNetwork: net() },
+        [
+          'rkeHa.natGateways: the stack creates no NAT gateway with existingNetwork (private node subnets bring their own egress, checked at plan time); remove natGateways',
+        ],
+      ],
+      [
+        'a malformed VPC id',
+        { existingNetwork: net({ vpcId: 'vpc-12' }) },
+        ['rkeHa.existingNetwork.vpcId: expected a VPC id such as vpc-0123456789abcdef0'],
+      ],
+      [
+        'a malformed subnet id',
+        { existingNetwork: net({ nodeSubnetIds: [...ids('b', 2), 'sn-1'] }) },
+        ['rkeHa.existingNetwork.nodeSubnetIds.2: expected a subnet id such as subnet-0123456789abcdef0'],
+      ],
+      [
+        'a subnet listed twice',
+        { existingNetwork: net({ loadBalancerSubnetIds: [...ids('a', 2), ids('a', 1)[0]] }) },
+        [`rkeHa.existingNetwork.loadBalancerSubnetIds: lists ${ids('a', 1)[0]} more than once`],
+      ],
+      [
+        'fewer node subnets than servers',
+        { existingNetwork: net({ nodeSubnetIds: ids('b', 2) }) },
+        ['rkeHa.existingNetwork.nodeSubnetIds: lists 2 subnets, and the 3 servers go one per subnet, each in a zone of its own; list 3'],
+      ],
+      [
+        'more node subnets than servers can take',
+        { existingNetwork: net({ nodeSubnetIds: ids('b', 4) }) },
+        ['rkeHa.existingNetwork.nodeSubnetIds: lists 4 subnets; a deployment has at most 3 servers, one per subnet'],
+      ],
       [
         'fewer load balancer subnets than server zones',
         { existingNetwork: net({ loadBalancerSubnetIds: ids('a', 2) }) },
-        ["rkeHa.existingNetwork.loadBalancerSubnetIds: lists 2 subnets, and the load balancer needs one in each of the 3 servers' zones (it sends nothing to a zone it has no subnet in)"],
+        [
+          "rkeHa.existingNetwork.loadBalancerSubnetIds: lists 2 subnets, and the load balancer needs one in each of the 3 servers' zones (it sends nothing to a zone it has no subnet in)",
+        ],
       ],
-      ['a host number AWS keeps', { existingNetwork: net({ nodeHostNumber: 3 }) }, ['rkeHa.existingNetwork.nodeHostNumber: expected a whole number from 4 to 65534']],
-      ['datastore subnets with rke2', { existingNetwork: net({ datastoreSubnetIds: ids('c', 2) }) }, ['rkeHa.existingNetwork.datastoreSubnetIds: only for distribution k3s (rke2 keeps the cluster state in etcd on the servers); remove it']],
+      [
+        'a host number AWS keeps',
+        { existingNetwork: net({ nodeHostNumber: 3 }) },
+        ['rkeHa.existingNetwork.nodeHostNumber: expected a whole number from 4 to 65534'],
+      ],
+      [
+        'datastore subnets with rke2',
+        { existingNetwork: net({ datastoreSubnetIds: ids('c', 2) }) },
+        ['rkeHa.existingNetwork.datastoreSubnetIds: only for distribution k3s (rke2 keeps the cluster state in etcd on the servers); remove it'],
+      ],
       [
         'k3s without datastore subnets',
         { distribution: 'k3s', existingNetwork: net() },
-        ['rkeHa.existingNetwork.datastoreSubnetIds: is required with distribution k3s and existingNetwork: the RDS datastore needs subnets in at least two zones (private ones, without a route from the internet)'],
+        [
+          'rkeHa.existingNetwork.datastoreSubnetIds: is required with distribution k3s and existingNetwork: the RDS datastore needs subnets in at least two zones (private ones, without a route from the internet)',
+        ],
       ],
-      ['k3s with one datastore subnet', { distribution: 'k3s', existingNetwork: net({ datastoreSubnetIds: ids('c', 1) }) }, ['rkeHa.existingNetwork.datastoreSubnetIds: lists 1 subnet; RDS needs subnets in at least two zones']],
-      ['a missing list', { existingNetwork: { vpcId: VPC, nodeSubnetIds: ids('b', 3) } }, ['rkeHa.existingNetwork.loadBalancerSubnetIds: required (expected a list)']],
+      [
+        'k3s with one datastore subnet',
+        { distribution: 'k3s', existingNetwork: net({ datastoreSubnetIds: ids('c', 1) }) },
+        ['rkeHa.existingNetwork.datastoreSubnetIds: lists 1 subnet; RDS needs subnets in at least two zones'],
+      ],
+      [
+        'a missing list',
+        { existingNetwork: { vpcId: VPC, nodeSubnetIds: ids('b', 3) } },
+        ['rkeHa.existingNetwork.loadBalancerSubnetIds: required (expected a list)'],
+      ],
     ])('refuses %s, naming the field', (_what, section, expected) => {
       expect(messages({ rkeHa: section })).toEqual(expected);
     });
 
     it('fits the subnet counts to the server count: one server needs one of each; k3s two', () => {
-      expect(messages({ rkeHa: { nodeCount: 1, existingNetwork: net({ loadBalancerSubnetIds: ids('a', 1), nodeSubnetIds: ids('b', 1) }) } })).toEqual([]);
-      expect(messages({ rkeHa: { distribution: 'k3s', existingNetwork: net({ loadBalancerSubnetIds: ids('a', 2), nodeSubnetIds: ids('b', 2), datastoreSubnetIds: ids('c', 2) }) } })).toEqual([]);
+      expect(messages({ rkeHa: { nodeCount: 1, existingNetwork: net({ loadBalancerSubnetIds: ids('a', 1), nodeSubnetIds: ids('b', 1) }) } })).toEqual(
+        [],
+      );
+      expect(
+        messages({
+          rkeHa: {
+            distribution: 'k3s',
+            existingNetwork: net({ loadBalancerSubnetIds: ids('a', 2), nodeSubnetIds: ids('b', 2), datastoreSubnetIds: ids('c', 2) }),
+          },
+        }),
+      ).toEqual([]);
       // More node subnets than servers: the next ones are used when the count grows.
       expect(messages({ rkeHa: { nodeCount: 1, existingNetwork: net() } })).toEqual([]);
     });

@@ -44,14 +44,21 @@ describe('top-level settings', () => {
   });
 
   describe('name', () => {
-    it.each(['rancher', 'ab', 'prod-eu-1', 'r2', 'a234567890123456', 'rancher-aws', 'my-ssm', 'as', 'ss', 'internalx', 'sgx', 'sthreex', 'amzn-s3'])('accepts %p', (name) => {
-      expect(parseSettings({ name }, 'test').name).toBe(name);
-    });
+    it.each(['rancher', 'ab', 'prod-eu-1', 'r2', 'a234567890123456', 'rancher-aws', 'my-ssm', 'as', 'ss', 'internalx', 'sgx', 'sthreex', 'amzn-s3'])(
+      'accepts %p',
+      (name) => {
+        expect(parseSettings({ name }, 'test').name).toBe(name);
+      },
+    );
 
     // Each message names the rule that is broken, not the first rule of a combined pattern.
     it.each([
       ['a single character', 'a', /^expected 2-16 characters/],
-      ['17 characters', 'a2345678901234567', /^expected 2-16 characters \(the longest name built from it, the ALB target group "<name>-rke-ha-alb-http", may have 32\)$/],
+      [
+        '17 characters',
+        'a2345678901234567',
+        /^expected 2-16 characters \(the longest name built from it, the ALB target group "<name>-rke-ha-alb-http", may have 32\)$/,
+      ],
       ['nothing', '', /^expected 2-16 characters/],
       ['upper case', 'Rancher', /^expected lower-case letters, digits and "-" only$/],
       ['an underscore', 'ran_cher', /^expected lower-case letters, digits and "-" only$/],
@@ -75,7 +82,10 @@ describe('top-level settings', () => {
       ['sg', 'the rke-ha NLB security group "sg-rke-ha-lb-", and a security group name prefix may not start with "sg-"'],
       ['sg-prod', 'the rke-ha NLB security group "sg-prod-rke-ha-lb-", and a security group name prefix may not start with "sg-"'],
       ['sthree', 'the rke-ha etcd snapshot bucket "sthree-rke-ha-etcd-", and an S3 bucket name prefix may not start with "sthree-"'],
-      ['amzn-s3-demo', 'the rke-ha etcd snapshot bucket "amzn-s3-demo-rke-ha-etcd-", and an S3 bucket name prefix may not start with "amzn-s3-demo-"'],
+      [
+        'amzn-s3-demo',
+        'the rke-ha etcd snapshot bucket "amzn-s3-demo-rke-ha-etcd-", and an S3 bucket name prefix may not start with "amzn-s3-demo-"',
+      ],
     ])('refuses %p, naming the AWS name it would make and the rule that name breaks', (name, made) => {
       expect(problemsOf({ name })).toEqual([{ field: 'name', message: expect.stringContaining(`makes ${made}`), value: name }]);
     });
@@ -110,8 +120,47 @@ describe('top-level settings', () => {
 
     it.each([
       ['one half', ['0.0.0.0/1']],
-      ['all /8s but the last, in eight blocks', ['0.0.0.0/1', '128.0.0.0/2', '192.0.0.0/3', '224.0.0.0/4', '240.0.0.0/5', '248.0.0.0/6', '252.0.0.0/7', '254.0.0.0/8']],
-      ['all but one address', ['0.0.0.0/1', '128.0.0.0/2', '192.0.0.0/3', '224.0.0.0/4', '240.0.0.0/5', '248.0.0.0/6', '252.0.0.0/7', '254.0.0.0/8', '255.0.0.0/9', '255.128.0.0/10', '255.192.0.0/11', '255.224.0.0/12', '255.240.0.0/13', '255.248.0.0/14', '255.252.0.0/15', '255.254.0.0/16', '255.255.0.0/17', '255.255.128.0/18', '255.255.192.0/19', '255.255.224.0/20', '255.255.240.0/21', '255.255.248.0/22', '255.255.252.0/23', '255.255.254.0/24', '255.255.255.0/25', '255.255.255.128/26', '255.255.255.192/27', '255.255.255.224/28', '255.255.255.240/29', '255.255.255.248/30', '255.255.255.252/31', '255.255.255.254/32']],
+      [
+        'all /8s but the last, in eight blocks',
+        ['0.0.0.0/1', '128.0.0.0/2', '192.0.0.0/3', '224.0.0.0/4', '240.0.0.0/5', '248.0.0.0/6', '252.0.0.0/7', '254.0.0.0/8'],
+      ],
+      [
+        'all but one address',
+        [
+          '0.0.0.0/1',
+          '128.0.0.0/2',
+          '192.0.0.0/3',
+          '224.0.0.0/4',
+          '240.0.0.0/5',
+          '248.0.0.0/6',
+          '252.0.0.0/7',
+          '254.0.0.0/8',
+          '255.0.0.0/9',
+          '255.128.0.0/10',
+          '255.192.0.0/11',
+          '255.224.0.0/12',
+          '255.240.0.0/13',
+          '255.248.0.0/14',
+          '255.252.0.0/15',
+          '255.254.0.0/16',
+          '255.255.0.0/17',
+          '255.255.128.0/18',
+          '255.255.192.0/19',
+          '255.255.224.0/20',
+          '255.255.240.0/21',
+          '255.255.248.0/22',
+          '255.255.252.0/23',
+          '255.255.254.0/24',
+          '255.255.255.0/25',
+          '255.255.255.128/26',
+          '255.255.255.192/27',
+          '255.255.255.224/28',
+          '255.255.255.240/29',
+          '255.255.255.248/30',
+          '255.255.255.252/31',
+          '255.255.255.254/32',
+        ],
+      ],
     ])('accepts %s', (_what, adminCidrs) => {
       expect(problemsOf({ adminCidrs })).toEqual([]);
     });
@@ -176,10 +225,20 @@ describe('top-level settings', () => {
 
     it.each([
       ['ACM', { rancher: { tls: { mode: 'external', issuer: 'acme' } } }, /ACM \(rancher.tls mode external, issuer acme\) takes at most 64/],
-      ["the Docker install's Let's Encrypt client", { docker: { tls: { issuer: 'acme' } } }, /Let's Encrypt client \(docker.tls.issuer acme\) takes at most 64/],
-      ['ACM in front of the Docker install', { docker: { tls: { mode: 'external', issuer: 'acme' } } }, /ACM \(docker.tls mode external, issuer acme\) takes at most 64/],
+      [
+        "the Docker install's Let's Encrypt client",
+        { docker: { tls: { issuer: 'acme' } } },
+        /Let's Encrypt client \(docker.tls.issuer acme\) takes at most 64/,
+      ],
+      [
+        'ACM in front of the Docker install',
+        { docker: { tls: { mode: 'external', issuer: 'acme' } } },
+        /ACM \(docker.tls mode external, issuer acme\) takes at most 64/,
+      ],
     ])('is refused when %s issues the certificate', (_what, extra, message) => {
-      expect(problemsOf({ hostname: long, hostedZone: 'acme.io', ...extra })).toEqual([{ field: 'hostname', message: expect.stringMatching(message), value: long }]);
+      expect(problemsOf({ hostname: long, hostedZone: 'acme.io', ...extra })).toEqual([
+        { field: 'hostname', message: expect.stringMatching(message), value: long },
+      ]);
     });
 
     it('is accepted otherwise, and 64 characters are accepted with ACM', () => {
@@ -193,13 +252,22 @@ describe('top-level settings', () => {
 
     it('refuses a target that would make a CNAME when hostname is the zone itself, at k8sHa.dns.target', () => {
       expect(problemsOf(apex('lb.other-cloud.net'))).toEqual([
-        { field: 'k8sHa.dns.target', message: expect.stringMatching(/^makes the k8s-ha record for hostname "acme.io" a CNAME, and Route53 allows no CNAME at the apex of zone "acme.io"/), value: 'lb.other-cloud.net' },
+        {
+          field: 'k8sHa.dns.target',
+          message: expect.stringMatching(
+            /^makes the k8s-ha record for hostname "acme.io" a CNAME, and Route53 allows no CNAME at the apex of zone "acme.io"/,
+          ),
+          value: 'lb.other-cloud.net',
+        },
       ]);
     });
 
-    it.each(['a1b2-0123456789.elb.us-east-1.amazonaws.com', 'a1b2-0123456789.eu-west-1.elb.amazonaws.com', '203.0.113.10'])('accepts %p there (an alias or an A record)', (target) => {
-      expect(problemsOf(apex(target))).toEqual([]);
-    });
+    it.each(['a1b2-0123456789.elb.us-east-1.amazonaws.com', 'a1b2-0123456789.eu-west-1.elb.amazonaws.com', '203.0.113.10'])(
+      'accepts %p there (an alias or an A record)',
+      (target) => {
+        expect(problemsOf(apex(target))).toEqual([]);
+      },
+    );
 
     it('accepts a CNAME target below the apex, and an unset target (checked at plan time)', () => {
       expect(problemsOf({ hostname: 'rancher.acme.io', hostedZone: 'acme.io', k8sHa: { dns: { target: 'lb.other-cloud.net' } } })).toEqual([]);
@@ -223,7 +291,9 @@ describe('top-level settings', () => {
       ['example.com', 'rancher.example.com'],
       ['rancher.example.com.evil.io', 'example.com'],
     ])('refuses %p outside %p, naming the zone', (hostname, hostedZone) => {
-      expect(problemsOf({ hostname, hostedZone })).toEqual([{ field: 'hostname', message: `must be inside hostedZone "${hostedZone}"`, value: hostname }]);
+      expect(problemsOf({ hostname, hostedZone })).toEqual([
+        { field: 'hostname', message: `must be inside hostedZone "${hostedZone}"`, value: hostname },
+      ]);
     });
 
     it('checks nothing when only one of the two is set (the other is a Terraform variable)', () => {
@@ -234,7 +304,11 @@ describe('top-level settings', () => {
 
   describe('tags', () => {
     it('keeps tags as given', () => {
-      expect(parseSettings({ tags: { Team: 'platform', 'cost-center': '42', empty: '' } }, 'test').tags).toEqual({ Team: 'platform', 'cost-center': '42', empty: '' });
+      expect(parseSettings({ tags: { Team: 'platform', 'cost-center': '42', empty: '' } }, 'test').tags).toEqual({
+        Team: 'platform',
+        'cost-center': '42',
+        empty: '',
+      });
     });
 
     it('refuses a value over 256 characters', () => {
@@ -252,7 +326,7 @@ describe('top-level settings', () => {
     });
 
     it.each([
-      ['letters of other scripts', { Équipe: 'Plateforme', 'コスト': 'センター' }],
+      ['letters of other scripts', { Équipe: 'Plateforme', コスト: 'センター' }],
       ['every allowed sign', { 'a_b.c:d/e=f+g-h@i j': 'v_1.2:3/4=5+6-7@8 9' }],
       ['47 of them (50 with the three of this project)', Object.fromEntries(Array.from({ length: 47 }, (_, i) => [`k${i}`, 'v']))],
       ['a value of 256 letters outside the BMP (256 characters, 512 UTF-16 units)', { wide: '𝒜'.repeat(256) }],
@@ -269,7 +343,11 @@ describe('top-level settings', () => {
       ['a comma in a key (EC2 takes it, S3 does not)', 'a,b', 'x', 'key'],
     ])('refuses %s: not every tagged service accepts it', (_what, key, value, which) => {
       expect(problemsOf({ tags: { [key]: value } })).toEqual([
-        { field: `tags.${key}`, message: `expected a tag ${which} of letters, digits, spaces and _ . : / = + - @ (what every tagged AWS service accepts)`, value: which === 'key' ? key : value },
+        {
+          field: `tags.${key}`,
+          message: `expected a tag ${which} of letters, digits, spaces and _ . : / = + - @ (what every tagged AWS service accepts)`,
+          value: which === 'key' ? key : value,
+        },
       ]);
     });
 
@@ -278,22 +356,30 @@ describe('top-level settings', () => {
     });
 
     it.each(['aws:team', 'AWS:team', 'rancher-aws:deployment', 'Rancher-AWS:x'])('refuses the reserved key %p', (key) => {
-      expect(problemsOf({ tags: { [key]: 'x' } })).toEqual([{ field: `tags.${key}`, message: expect.stringContaining('"aws:" are AWS\'s'), value: key }]);
+      expect(problemsOf({ tags: { [key]: 'x' } })).toEqual([
+        { field: `tags.${key}`, message: expect.stringContaining('"aws:" are AWS\'s'), value: key },
+      ]);
     });
 
-    it('refuses 48 tags: with this project\'s three the data volume would carry 51 of the 50 AWS allows', () => {
+    it("refuses 48 tags: with this project's three the data volume would carry 51 of the 50 AWS allows", () => {
       const tags = Object.fromEntries(Array.from({ length: 48 }, (_, i) => [`k${i}`, 'v']));
-      expect(problemsOf({ tags })).toEqual([{ field: 'tags', message: expect.stringMatching(/^48 tags and this project's own .* make 51 .* at most 47 of yours$/), value: '48 tags' }]);
+      expect(problemsOf({ tags })).toEqual([
+        { field: 'tags', message: expect.stringMatching(/^48 tags and this project's own .* make 51 .* at most 47 of yours$/), value: '48 tags' },
+      ]);
     });
 
-    it('counts a tag of yours named Name once (this project\'s Name replaces it)', () => {
+    it("counts a tag of yours named Name once (this project's Name replaces it)", () => {
       const tags = Object.fromEntries([...Array.from({ length: 47 }, (_, i) => [`k${i}`, 'v']), ['Name', 'mine']]);
       expect(problemsOf({ tags })).toEqual([]);
     });
 
     it('refuses keys that differ only in case (IAM refuses both on one role)', () => {
       expect(problemsOf({ tags: { Team: 'a', team: 'b' } })).toEqual([
-        { field: 'tags.team', message: 'the same key as "Team" but for case; IAM treats tag keys case-insensitively and refuses both', value: 'team' },
+        {
+          field: 'tags.team',
+          message: 'the same key as "Team" but for case; IAM treats tag keys case-insensitively and refuses both',
+          value: 'team',
+        },
       ]);
     });
   });
@@ -320,7 +406,11 @@ describe('top-level settings', () => {
 
     it('k3s: an out-of-range K3s pin is refused at versions.k3s', () => {
       expect(problemsOf({ rkeHa: { distribution: 'k3s' }, versions: { rancher, k3s: `v1.${tooOld}.0+k3s1` } })).toEqual([
-        { field: 'versions.k3s', message: expect.stringMatching(new RegExp(`^Kubernetes 1\\.${tooOld} is outside Rancher ${line.replace('.', '\\.')}'s supported range`)), value: `v1.${tooOld}.0+k3s1` },
+        {
+          field: 'versions.k3s',
+          message: expect.stringMatching(new RegExp(`^Kubernetes 1\\.${tooOld} is outside Rancher ${line.replace('.', '\\.')}'s supported range`)),
+          value: `v1.${tooOld}.0+k3s1`,
+        },
       ]);
     });
 
@@ -329,13 +419,17 @@ describe('top-level settings', () => {
     });
 
     it('k3s: both pins out of range name only versions.k3s', () => {
-      expect(fieldsOf({ rkeHa: { distribution: 'k3s' }, versions: { rancher, rke2: `v1.${tooOld}.0+rke2r1`, k3s: `v1.${tooOld}.0+k3s1` } })).toEqual(['versions.k3s']);
+      expect(fieldsOf({ rkeHa: { distribution: 'k3s' }, versions: { rancher, rke2: `v1.${tooOld}.0+rke2r1`, k3s: `v1.${tooOld}.0+k3s1` } })).toEqual([
+        'versions.k3s',
+      ]);
     });
 
     it('an unknown Rancher line is refused once, whatever the distribution, listing the known lines', () => {
       const message = `unknown Rancher line 2.11; supported: ${LINES.join(', ')}`;
       expect(problemsOf({ versions: { rancher: '2.11.0' } })).toEqual([{ field: 'versions.rancher', message, value: '2.11.0' }]);
-      expect(problemsOf({ rkeHa: { distribution: 'k3s' }, versions: { rancher: '2.11.0' } })).toEqual([{ field: 'versions.rancher', message, value: '2.11.0' }]);
+      expect(problemsOf({ rkeHa: { distribution: 'k3s' }, versions: { rancher: '2.11.0' } })).toEqual([
+        { field: 'versions.rancher', message, value: '2.11.0' },
+      ]);
     });
 
     it('a malformed pin is reported as malformed, not as out of range', () => {
@@ -356,7 +450,9 @@ describe('top-level settings', () => {
     });
 
     it('refuses an explicit ingress-nginx too', () => {
-      expect(problemsOf({ versions: { rke2: `v1.${NO_NGINX_MINOR}.0+rke2r1` }, rkeHa: { ingressController: 'ingress-nginx' } })).toContainEqual(ruleProblem(NO_NGINX_MINOR));
+      expect(problemsOf({ versions: { rke2: `v1.${NO_NGINX_MINOR}.0+rke2r1` }, rkeHa: { ingressController: 'ingress-nginx' } })).toContainEqual(
+        ruleProblem(NO_NGINX_MINOR),
+      );
     });
 
     it('accepts traefik there (only the Rancher range problem remains)', () => {
@@ -422,7 +518,8 @@ describe('top-level settings', () => {
     expect(problemsOf({ rkeha: {} })).toEqual([
       {
         field: 'rkeha',
-        message: 'unknown setting; did you mean rkeHa? allowed here: name, region, hostname, hostedZone, dns, adminCidrs, tags, backend, proxy, airGap, vpc, versions, rancher, timeouts, backups, alarms, rkeHa, k8sHa, docker',
+        message:
+          'unknown setting; did you mean rkeHa? allowed here: name, region, hostname, hostedZone, dns, adminCidrs, tags, backend, proxy, airGap, vpc, versions, rancher, timeouts, backups, alarms, rkeHa, k8sHa, docker',
       },
     ]);
   });
@@ -443,22 +540,65 @@ describe('options not combined yet', () => {
   const VPC = { vpcId: 'vpc-0123456789abcdef0' };
   it('refuses DNS round robin in an existing network (each node would need an Elastic IP in a public subnet of yours)', () => {
     const problems = problemsOf({
-      rkeHa: { loadBalancer: { type: 'dns' }, existingNetwork: { ...VPC, loadBalancerSubnetIds: ['subnet-0a000000000000001'], nodeSubnetIds: ['subnet-0b000000000000001'] }, nodeCount: 1 },
+      rkeHa: {
+        loadBalancer: { type: 'dns' },
+        existingNetwork: { ...VPC, loadBalancerSubnetIds: ['subnet-0a000000000000001'], nodeSubnetIds: ['subnet-0b000000000000001'] },
+        nodeCount: 1,
+      },
     });
-    expect(problems).toEqual([expect.objectContaining({ field: 'rkeHa.loadBalancer.type', message: expect.stringMatching(/^dns is not offered with rkeHa\.existingNetwork yet/) })]);
+    expect(problems).toEqual([
+      expect.objectContaining({
+        field: 'rkeHa.loadBalancer.type',
+        message: expect.stringMatching(/^dns is not offered with rkeHa\.existingNetwork yet/),
+      }),
+    ]);
   });
 
   it('refuses docker behind an ALB in an existing network (the ALB needs a second subnet in another zone)', () => {
-    const problems = problemsOf({ docker: { tls: { mode: 'external', issuer: 'acme' }, existingNetwork: { ...VPC, subnetId: 'subnet-0a000000000000001' } } });
-    expect(problems).toEqual([expect.objectContaining({ field: 'docker.tls.mode', message: expect.stringMatching(/^external is not offered with docker\.existingNetwork yet/) })]);
+    const problems = problemsOf({
+      docker: { tls: { mode: 'external', issuer: 'acme' }, existingNetwork: { ...VPC, subnetId: 'subnet-0a000000000000001' } },
+    });
+    expect(problems).toEqual([
+      expect.objectContaining({
+        field: 'docker.tls.mode',
+        message: expect.stringMatching(/^external is not offered with docker\.existingNetwork yet/),
+      }),
+    ]);
   });
   describe('the vpc options with a VPC of yours (the stack leaves it as it is)', () => {
-    const RKE = { existingNetwork: { ...VPC, loadBalancerSubnetIds: ['subnet-0a000000000000001'], nodeSubnetIds: ['subnet-0b000000000000001'] }, nodeCount: 1 };
+    const RKE = {
+      existingNetwork: { ...VPC, loadBalancerSubnetIds: ['subnet-0a000000000000001'], nodeSubnetIds: ['subnet-0b000000000000001'] },
+      nodeCount: 1,
+    };
     const DOCKER = { existingNetwork: { ...VPC, subnetId: 'subnet-0a000000000000001' } };
     it.each([
-      ['flow logs, rke-ha', { rkeHa: RKE, vpc: { flowLogs: { destination: 'cloudwatch' } } }, 'vpc.flowLogs.destination', /^turns on flow logs for the VPC a stack creates, and rkeHa\.existingNetwork uses a VPC of yours.*remove rkeHa\.existingNetwork$/],
-      ['endpoints, docker', { docker: DOCKER, vpc: { endpoints: ['ssm'] } }, 'vpc.endpoints', /^are created in the VPC a stack creates, and docker\.existingNetwork uses a VPC of yours/],
-      ['closed egress without a proxy, both', { rkeHa: RKE, docker: DOCKER, proxy: { egressOnlyTo: ['10.99.0.0/24'] }, airGap: { systemDefaultRegistry: 'registry.internal:5000', installerUrl: 'https://mirror.internal/install.sh', registryMirrors: { 'quay.io': ['https://registry.internal:5000/quay'] } } }, 'proxy.egressOnlyTo', /needs VPC endpoints for SSM and S3 that the stacks add only to a VPC they create, and rkeHa\.existingNetwork and docker\.existingNetwork use/],
+      [
+        'flow logs, rke-ha',
+        { rkeHa: RKE, vpc: { flowLogs: { destination: 'cloudwatch' } } },
+        'vpc.flowLogs.destination',
+        /^turns on flow logs for the VPC a stack creates, and rkeHa\.existingNetwork uses a VPC of yours.*remove rkeHa\.existingNetwork$/,
+      ],
+      [
+        'endpoints, docker',
+        { docker: DOCKER, vpc: { endpoints: ['ssm'] } },
+        'vpc.endpoints',
+        /^are created in the VPC a stack creates, and docker\.existingNetwork uses a VPC of yours/,
+      ],
+      [
+        'closed egress without a proxy, both',
+        {
+          rkeHa: RKE,
+          docker: DOCKER,
+          proxy: { egressOnlyTo: ['10.99.0.0/24'] },
+          airGap: {
+            systemDefaultRegistry: 'registry.internal:5000',
+            installerUrl: 'https://mirror.internal/install.sh',
+            registryMirrors: { 'quay.io': ['https://registry.internal:5000/quay'] },
+          },
+        },
+        'proxy.egressOnlyTo',
+        /needs VPC endpoints for SSM and S3 that the stacks add only to a VPC they create, and rkeHa\.existingNetwork and docker\.existingNetwork use/,
+      ],
     ])('refuses %s, naming the setting', (_name, settings, field, message) => {
       expect(problemsOf(settings)).toEqual([expect.objectContaining({ field, message: expect.stringMatching(message) })]);
     });
@@ -479,11 +619,17 @@ describe('alarms', () => {
     expect(parseSettings({ alarms: { email: 'ops@acme.io' } }, 'test').alarms.email).toBe('ops@acme.io');
     expect(problemsOf({ alarms: { email: 'ops' } })).toEqual([{ field: 'alarms.email', message: 'expected an e-mail address', value: 'ops' }]);
     expect(problemsOf({ alarms: { enabled: 'yes' } })).toEqual([expect.objectContaining({ field: 'alarms.enabled' })]);
-    expect(problemsOf({ alarms: { emails: 'ops@acme.io' } })).toEqual([expect.objectContaining({ field: 'alarms.emails', message: expect.stringContaining('did you mean email?') })]);
+    expect(problemsOf({ alarms: { emails: 'ops@acme.io' } })).toEqual([
+      expect.objectContaining({ field: 'alarms.emails', message: expect.stringContaining('did you mean email?') }),
+    ]);
   });
 
   it('refuse a snapshot schedule no date matches (RKE2 would never snapshot), alarms on or off; K3s has no snapshots', () => {
-    const never = { field: 'rkeHa.etcdSnapshots.scheduleCron', message: 'never runs: no date matches all its fields, so RKE2 would take no snapshot', value: '0 0 30 2 *' };
+    const never = {
+      field: 'rkeHa.etcdSnapshots.scheduleCron',
+      message: 'never runs: no date matches all its fields, so RKE2 would take no snapshot',
+      value: '0 0 30 2 *',
+    };
     expect(problemsOf({ rkeHa: { etcdSnapshots: { scheduleCron: '0 0 30 2 *' } } })).toEqual([never]);
     expect(problemsOf({ alarms: { enabled: false }, rkeHa: { etcdSnapshots: { scheduleCron: '0 0 30 2 *' } } })).toEqual([never]);
     expect(problemsOf({ rkeHa: { distribution: 'k3s', etcdSnapshots: { scheduleCron: '0 0 30 2 *' } } })).toEqual([]);

@@ -17,7 +17,10 @@ describe('readBoundedTextFile', () => {
     return path;
   }
 
-  it.each([['a named pipe without a writer', () => fifo(), 'is a named pipe (FIFO), not a regular file']])('refuses %s, saying what it is', (_what, path, problem) => {
-    expect(readBoundedTextFile(path()).problem).toBe(problem);
-  });
+  it.each([['a named pipe without a writer', () => fifo(), 'is a named pipe (FIFO), not a regular file']])(
+    'refuses %s, saying what it is',
+    (_what, path, problem) => {
+      expect(readBoundedTextFile(path()).problem).toBe(problem);
+    },
+  );
 });

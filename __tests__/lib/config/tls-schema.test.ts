@@ -72,12 +72,18 @@ describe('rancher.tls', () => {
     });
 
     it.each(TLS_MODES)('blank with a certificateFile naming the hostname at mode %s', (mode) => {
-      const settings = parse({ mode, issuer: 'blank', certificateFile: 'rancher.example.com.pem' }, { hostname: 'rancher.example.com', hostedZone: 'example.com' });
+      const settings = parse(
+        { mode, issuer: 'blank', certificateFile: 'rancher.example.com.pem' },
+        { hostname: 'rancher.example.com', hostedZone: 'example.com' },
+      );
       expect(settings.rancher.tls.certificateFile).toBe('rancher.example.com.pem');
     });
 
     it.each(['ingress', 'rancher'] as const)('acme staging at mode %s', (mode) => {
-      expect(parse({ mode, issuer: 'acme', acme: { email: EMAIL, environment: 'staging' } }).rancher.tls.acme).toEqual({ email: EMAIL, environment: 'staging' });
+      expect(parse({ mode, issuer: 'acme', acme: { email: EMAIL, environment: 'staging' } }).rancher.tls.acme).toEqual({
+        email: EMAIL,
+        environment: 'staging',
+      });
     });
 
     it('acme at mode external without any acme settings (ACM issues)', () => {
@@ -118,13 +124,16 @@ describe('rancher.tls', () => {
       expect(problem.message).toMatch(/tls-ca/);
     });
 
-    it.each(VALID_PAIRS.filter(([, issuer]) => issuer !== 'blank'))('certificateFile with mode %s, issuer %s: applies to blank only', (mode, issuer) => {
-      // The file does not exist: the choice is refused before any file is read.
-      const problem = onlyProblem({ ...validTls(mode, issuer), certificateFile: 'missing.pem' });
-      expect(problem.field).toBe('rancher.tls.certificateFile');
-      expect(problem.value).toBe('missing.pem');
-      expect(problem.message).toMatch(/issuer blank only/);
-    });
+    it.each(VALID_PAIRS.filter(([, issuer]) => issuer !== 'blank'))(
+      'certificateFile with mode %s, issuer %s: applies to blank only',
+      (mode, issuer) => {
+        // The file does not exist: the choice is refused before any file is read.
+        const problem = onlyProblem({ ...validTls(mode, issuer), certificateFile: 'missing.pem' });
+        expect(problem.field).toBe('rancher.tls.certificateFile');
+        expect(problem.value).toBe('missing.pem');
+        expect(problem.message).toMatch(/issuer blank only/);
+      },
+    );
 
     it.each(['ingress', 'rancher'] as const)('acme at mode %s without acme.email: required', (mode) => {
       const problem = onlyProblem({ mode, issuer: 'acme' });
@@ -155,20 +164,26 @@ describe('rancher.tls', () => {
       expect(problem.message).toMatch(/issuer acme only/);
     });
 
-    it.each([{ email: EMAIL }, { environment: 'staging' }, { email: EMAIL, environment: 'staging' }])('acme settings %j with mode external: ACM issues instead', (acme) => {
-      const problem = onlyProblem({ mode: 'external', issuer: 'acme', acme });
-      expect(problem.field).toBe('rancher.tls.acme');
-      expect(problem.message).toMatch(/not used with mode external/);
-      expect(problem.message).toMatch(/ACM/);
-    });
+    it.each([{ email: EMAIL }, { environment: 'staging' }, { email: EMAIL, environment: 'staging' }])(
+      'acme settings %j with mode external: ACM issues instead',
+      (acme) => {
+        const problem = onlyProblem({ mode: 'external', issuer: 'acme', acme });
+        expect(problem.field).toBe('rancher.tls.acme');
+        expect(problem.message).toMatch(/not used with mode external/);
+        expect(problem.message).toMatch(/ACM/);
+      },
+    );
 
-    it.each(TLS_ISSUERS.filter((issuer) => issuer !== 'rancher'))('mode external with traefik (issuer %s): use ingress-nginx or mode ingress', (issuer) => {
-      const problem = onlyProblem(validTls('external', issuer), { rkeHa: { ingressController: 'traefik' } });
-      expect(problem.field).toBe('rancher.tls.mode');
-      expect(problem.value).toBe('external');
-      expect(problem.message).toMatch(/forwarded headers/);
-      expect(problem.message).toMatch(/ingress-nginx \(rke2\) or mode ingress/);
-    });
+    it.each(TLS_ISSUERS.filter((issuer) => issuer !== 'rancher'))(
+      'mode external with traefik (issuer %s): use ingress-nginx or mode ingress',
+      (issuer) => {
+        const problem = onlyProblem(validTls('external', issuer), { rkeHa: { ingressController: 'traefik' } });
+        expect(problem.field).toBe('rancher.tls.mode');
+        expect(problem.value).toBe('external');
+        expect(problem.message).toMatch(/forwarded headers/);
+        expect(problem.message).toMatch(/ingress-nginx \(rke2\) or mode ingress/);
+      },
+    );
 
     it.each(TLS_ISSUERS)('mode rancher with traefik (issuer %s): use ingress-nginx or mode ingress', (issuer) => {
       const problem = onlyProblem(validTls('rancher', issuer), { rkeHa: { ingressController: 'traefik' } });

@@ -110,17 +110,12 @@ describe('RANCHER_KUBERNETES_RANGE, as enforced by the schema', () => {
     for (const [, range] of lines) expect(range.min).toBeLessThan(range.maxExclusive);
   });
 
-  const inside = lines.flatMap(([line, { min, maxExclusive }]) =>
-    Array.from({ length: maxExclusive - min }, (_, i) => [line, min + i] as const),
-  );
+  const inside = lines.flatMap(([line, { min, maxExclusive }]) => Array.from({ length: maxExclusive - min }, (_, i) => [line, min + i] as const));
   it.each(inside)('Rancher %s accepts RKE2 Kubernetes 1.%d', (line, minor) => {
     expect(problemFields(pinned(line, minor))).toEqual([]);
   });
 
-  const outside = lines.flatMap(([line, { min, maxExclusive }]) => [
-    [line, min - 1, 'below'] as const,
-    [line, maxExclusive, 'above'] as const,
-  ]);
+  const outside = lines.flatMap(([line, { min, maxExclusive }]) => [[line, min - 1, 'below'] as const, [line, maxExclusive, 'above'] as const]);
   it.each(outside)('Rancher %s rejects RKE2 Kubernetes 1.%d (first minor %s its range), naming versions.rke2', (line, minor) => {
     expect(problemFields(pinned(line, minor))).toEqual(['versions.rke2']);
   });
@@ -149,7 +144,12 @@ describe('RANCHER_KUBERNETES_RANGE, as enforced by the schema', () => {
 
 describe('ingress controller and RKE2 version', () => {
   it(`accepts ingress-nginx up to Kubernetes 1.${RKE2_INGRESS_NGINX_LAST_MINOR}`, () => {
-    expect(problemFields({ versions: { rke2: `v1.${RKE2_INGRESS_NGINX_LAST_MINOR}.0+rke2r1`, rancher: '2.15.0' }, rkeHa: { ingressController: 'ingress-nginx' } })).toEqual([]);
+    expect(
+      problemFields({
+        versions: { rke2: `v1.${RKE2_INGRESS_NGINX_LAST_MINOR}.0+rke2r1`, rancher: '2.15.0' },
+        rkeHa: { ingressController: 'ingress-nginx' },
+      }),
+    ).toEqual([]);
   });
 
   it(`rejects ingress-nginx from Kubernetes 1.${RKE2_INGRESS_NGINX_LAST_MINOR + 1}, naming rkeHa.ingressController`, () => {

@@ -11,10 +11,17 @@ describe('vpc settings', () => {
   });
 
   it('take a flow log destination and a CloudWatch Logs retention period', () => {
-    expect(parseSettings({ vpc: { flowLogs: { destination: 's3', retentionDays: 365 } } }, 'test').vpc.flowLogs).toEqual({ destination: 's3', retentionDays: 365 });
+    expect(parseSettings({ vpc: { flowLogs: { destination: 's3', retentionDays: 365 } } }, 'test').vpc.flowLogs).toEqual({
+      destination: 's3',
+      retentionDays: 365,
+    });
     expect(LOG_RETENTION_DAYS).toContain(90);
     expect(problemsOf({ flowLogs: { retentionDays: 100 } })).toEqual([
-      { field: 'vpc.flowLogs.retentionDays', message: expect.stringMatching(/^expected one of 1, 3, 5, .* 3653 \(the periods CloudWatch Logs accepts\)$/), value: 100 },
+      {
+        field: 'vpc.flowLogs.retentionDays',
+        message: expect.stringMatching(/^expected one of 1, 3, 5, .* 3653 \(the periods CloudWatch Logs accepts\)$/),
+        value: 100,
+      },
     ]);
     expect(problemsOf({ flowLogs: { destination: 'kinesis' } }).map((p) => p.field)).toEqual(['vpc.flowLogs.destination']);
   });

@@ -4,7 +4,10 @@ const problems = (text: string) => readYamlSettings(text).problems;
 
 describe('readYamlSettings', () => {
   it('turns a settings document into plain data', () => {
-    expect(readYamlSettings('name: prod\nadminCidrs: [10.0.0.0/8]\ntags: {a: b}\n')).toEqual({ data: { name: 'prod', adminCidrs: ['10.0.0.0/8'], tags: { a: 'b' } }, problems: [] });
+    expect(readYamlSettings('name: prod\nadminCidrs: [10.0.0.0/8]\ntags: {a: b}\n')).toEqual({
+      data: { name: 'prod', adminCidrs: ['10.0.0.0/8'], tags: { a: 'b' } },
+      problems: [],
+    });
   });
 
   it('reads YAML 1.2 core: yes is text, 010 is ten, a %YAML 1.1 directive changes nothing', () => {
@@ -17,17 +20,38 @@ describe('readYamlSettings', () => {
   });
 
   it.each([
-    ['an alias', 'a: &x 1\nb: *x\n', { field: 'b', message: 'YAML aliases (*x) are not supported in settings; write the value out (at line 2, column 4)' }],
+    [
+      'an alias',
+      'a: &x 1\nb: *x\n',
+      { field: 'b', message: 'YAML aliases (*x) are not supported in settings; write the value out (at line 2, column 4)' },
+    ],
     ['an undefined alias', 'a: *x\n', { field: 'a', message: expect.stringContaining('YAML aliases (*x)') }],
     ['an alias as key', 'x: &k a\n*k : 1\n', { field: '(file)', message: expect.stringContaining('not even as keys') }],
     ['a non-core tag', 'tags: !!omap [a: b]\n', { field: 'tags', message: expect.stringContaining('YAML tag !!omap is not supported') }],
     ['a custom tag', 'name: !Sub x\n', { field: 'name', message: expect.stringContaining('YAML tag !Sub') }],
     ['a tag that does not fit', 'a: !!float 1\n', { field: '(file)', message: 'YAML: a tag that does not fit the value at line 1, column 4' }],
-    ['a duplicate key', 'a: 1\nb:\n  c: 1\n  c: 2\n', { field: 'b.c', message: 'duplicate key: YAML would keep only the last one (first at line 3, column 3) (at line 4, column 3)' }],
+    [
+      'a duplicate key',
+      'a: 1\nb:\n  c: 1\n  c: 2\n',
+      { field: 'b.c', message: 'duplicate key: YAML would keep only the last one (first at line 3, column 3) (at line 4, column 3)' },
+    ],
     ['a list as key', '? [a]\n: 1\n', { field: '(file)', message: expect.stringContaining('a mapping key must be a plain string') }],
     ['__proto__', '__proto__: {}\n', { field: '__proto__', message: 'a key named __proto__ is not supported (at line 1, column 1)' }],
-    ['a string too long', `a: ${'x'.repeat(MAX_STRING_LENGTH + 1)}\n`, { field: 'a', message: `a value of ${MAX_STRING_LENGTH + 1} characters; no setting is longer than ${MAX_STRING_LENGTH} (at line 1, column 4)` }],
-    ['nesting too deep', `${Array.from({ length: MAX_DEPTH + 2 }, (_, i) => `${' '.repeat(i)}k:`).join('\n')} 1\n`, { field: Array(MAX_DEPTH + 1).fill('k').join('.'), message: expect.stringContaining(`nested deeper than ${MAX_DEPTH} levels`) }],
+    [
+      'a string too long',
+      `a: ${'x'.repeat(MAX_STRING_LENGTH + 1)}\n`,
+      { field: 'a', message: `a value of ${MAX_STRING_LENGTH + 1} characters; no setting is longer than ${MAX_STRING_LENGTH} (at line 1, column 4)` },
+    ],
+    [
+      'nesting too deep',
+      `${Array.from({ length: MAX_DEPTH + 2 }, (_, i) => `${' '.repeat(i)}k:`).join('\n')} 1\n`,
+      {
+        field: Array(MAX_DEPTH + 1)
+          .fill('k')
+          .join('.'),
+        message: expect.stringContaining(`nested deeper than ${MAX_DEPTH} levels`),
+      },
+    ],
     ['a syntax error', 'a: [1, 2\nb: 3\n', { field: '(file)', message: expect.stringMatching(/^YAML: .* at line \d+, column \d+$/) }],
     ['two documents', 'a: 1\n---\nb: 2\n', { field: '(file)', message: expect.stringContaining('more than one YAML document') }],
   ])('refuses %s, naming the field and the line', (_what, text, problem) => {
@@ -50,7 +74,9 @@ describe('readYamlSettings', () => {
   it('finds a duplicate among 30,000 keys in linear time (beyond the file cap: straight to the parser)', () => {
     const start = Date.now();
     const text = `${Array.from({ length: 30_000 }, (_, i) => `k${i}: 1`).join('\n')}\nk0: 2\n`;
-    expect(problems(text)).toEqual([{ field: 'k0', message: 'duplicate key: YAML would keep only the last one (first at line 1, column 1) (at line 30001, column 1)' }]);
+    expect(problems(text)).toEqual([
+      { field: 'k0', message: 'duplicate key: YAML would keep only the last one (first at line 1, column 1) (at line 30001, column 1)' },
+    ]);
     expect(Date.now() - start).toBeLessThan(5000);
   });
 });

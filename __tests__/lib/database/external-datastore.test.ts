@@ -74,7 +74,13 @@ describe.each(ENGINE_CASES)('ExternalDatastore ($engine)', ({ engine, version, p
   });
 
   it('keeps a standby, automated backups and a uniquely named final snapshot', () => {
-    expect(instance).toMatchObject({ multi_az: true, backup_retention_period: 7, copy_tags_to_snapshot: true, deletion_protection: false, skip_final_snapshot: false });
+    expect(instance).toMatchObject({
+      multi_az: true,
+      backup_retention_period: 7,
+      copy_tags_to_snapshot: true,
+      deletion_protection: false,
+      skip_final_snapshot: false,
+    });
     expect(instance.final_snapshot_identifier).toBe(`demo-final-${ref('random_id', suffixName, 'hex')}`);
     // A new suffix when the instance is replaced (engine or name change), so its old final snapshot never blocks a destroy.
     expect(args(suffix)).toEqual({ byte_length: 4, keepers: { engine, name: 'demo' } });
@@ -134,17 +140,30 @@ describe.each(ENGINE_CASES)('ExternalDatastore ($engine)', ({ engine, version, p
 });
 
 describe('ExternalDatastore options', () => {
-  const { json } = synth('postgres', { multiAz: false, backupRetentionDays: 35, deletionProtection: true, allocatedStorageGb: 200, instanceClass: 'db.r7g.large', name: 'prod' });
+  const { json } = synth('postgres', {
+    multiAz: false,
+    backupRetentionDays: 35,
+    deletionProtection: true,
+    allocatedStorageGb: 200,
+    instanceClass: 'db.r7g.large',
+    name: 'prod',
+  });
   const [, instance] = only(json, 'aws_db_instance');
   const [suffixName] = only(json, 'random_id');
 
   it('passes the multi-AZ flag, retention, deletion protection, size and class through', () => {
-    expect(instance).toMatchObject({ multi_az: false, backup_retention_period: 35, deletion_protection: true, allocated_storage: 200, instance_class: 'db.r7g.large' });
-  })
+    expect(instance).toMatchObject({
+      multi_az: false,
+      backup_retention_period: 35,
+      deletion_protection: true,
+      allocated_storage: 200,
+      instance_class: 'db.r7g.large',
+    });
+  });
 
   it('with deletion protection also refuses, at plan time, any plan that would delete or replace the database', () => {
     expect(instance.lifecycle).toEqual({ ignore_changes: ['engine_version'], prevent_destroy: true });
-  });;
+  });
 
   it('prefixes every name with the given name', () => {
     expect(instance.identifier_prefix).toBe('prod-');
@@ -156,7 +175,8 @@ describe('ExternalDatastore options', () => {
 });
 
 describe('ExternalDatastore security options (FSBP RDS.6, RDS.9, RDS.10, RDS.23)', () => {
-  const withOptions = (engine: DatastoreEngine) => synth(engine, { monitoringInterval: 60, logExports: true, iamAuthentication: true, port: 15432 }).json;
+  const withOptions = (engine: DatastoreEngine) =>
+    synth(engine, { monitoringInterval: 60, logExports: true, iamAuthentication: true, port: 15432 }).json;
   const json = withOptions('postgres');
   const [, instance] = only(json, 'aws_db_instance');
 
@@ -170,7 +190,11 @@ describe('ExternalDatastore security options (FSBP RDS.6, RDS.9, RDS.10, RDS.23)
   });
 
   it("publishes each engine's logs, turns on IAM authentication and listens on the given port, which the security group follows", () => {
-    expect(instance).toMatchObject({ enabled_cloudwatch_logs_exports: ['postgresql', 'upgrade'], iam_database_authentication_enabled: true, port: 15432 });
+    expect(instance).toMatchObject({
+      enabled_cloudwatch_logs_exports: ['postgresql', 'upgrade'],
+      iam_database_authentication_enabled: true,
+      port: 15432,
+    });
     expect(only(withOptions('mysql'), 'aws_db_instance')[1].enabled_cloudwatch_logs_exports).toEqual(['audit', 'error', 'general', 'slowquery']);
     const [, rule] = only(json, 'aws_vpc_security_group_ingress_rule');
     expect(rule).toMatchObject({ from_port: 15432, to_port: 15432 });
@@ -179,7 +203,14 @@ describe('ExternalDatastore security options (FSBP RDS.6, RDS.9, RDS.10, RDS.23)
   it('sets none of it by default', () => {
     const plainJson = synth('postgres').json;
     const [, plain] = only(plainJson, 'aws_db_instance');
-    for (const key of ['monitoring_interval', 'monitoring_role_arn', 'enabled_cloudwatch_logs_exports', 'iam_database_authentication_enabled', 'depends_on']) expect(plain).not.toHaveProperty(key);
+    for (const key of [
+      'monitoring_interval',
+      'monitoring_role_arn',
+      'enabled_cloudwatch_logs_exports',
+      'iam_database_authentication_enabled',
+      'depends_on',
+    ])
+      expect(plain).not.toHaveProperty(key);
     expect(resources(plainJson, 'aws_iam_role')).toEqual({});
   });
 });

@@ -113,7 +113,8 @@ const RESOLVED_ELSEWHERE: Record<string, (defaults: Settings) => unknown> = {
   deployerArns: () => [],
 };
 
-const valueAt = (value: unknown, path: string) => path.split('.').reduce<unknown>((v, key) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined), value);
+const valueAt = (value: unknown, path: string) =>
+  path.split('.').reduce<unknown>((v, key) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined), value);
 
 describe("the props' @default comments", () => {
   const documented = documentedDefaults();
@@ -125,13 +126,18 @@ describe("the props' @default comments", () => {
 
   it('are found (the scan works)', () => {
     expect(documented.length).toBeGreaterThan(60);
-    expect(literals.map((d) => d.path)).toEqual(expect.arrayContaining(['rancher.replicas', 'rkeHa.instanceType', 'timeouts.apiMinutes', 'docker.instanceType']));
+    expect(literals.map((d) => d.path)).toEqual(
+      expect.arrayContaining(['rancher.replicas', 'rkeHa.instanceType', 'timeouts.apiMinutes', 'docker.instanceType']),
+    );
   });
 
-  it.each(literals.map((d) => [d.path, d.text, d.value] as const))('%s: %s is what the schema gives a file that leaves it out', (path, _text, value) => {
-    const resolve = RESOLVED_ELSEWHERE[path];
-    expect(resolve ? resolve(schemaDefaults) : valueAt(schemaDefaults, path)).toEqual(value);
-  });
+  it.each(literals.map((d) => [d.path, d.text, d.value] as const))(
+    '%s: %s is what the schema gives a file that leaves it out',
+    (path, _text, value) => {
+      const resolve = RESOLVED_ELSEWHERE[path];
+      expect(resolve ? resolve(schemaDefaults) : valueAt(schemaDefaults, path)).toEqual(value);
+    },
+  );
 
   it('name no resolver the schema does not need: each field resolved elsewhere is left unset by the schema', () => {
     for (const path of Object.keys(RESOLVED_ELSEWHERE)) expect(valueAt(schemaDefaults, path)).toBeUndefined();

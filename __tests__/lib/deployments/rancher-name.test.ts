@@ -5,8 +5,10 @@ import { settings } from '../../helpers/synth';
 
 describe('rancherName', () => {
   const scope = () => new TerraformStack(new App(), 'test');
-  const resolve = (stack: TerraformStack, value: string) => Tokenization.resolve(value, { scope: stack, resolver: new DefaultTokenResolver(new StringConcat()) });
-  const warnings = (stack: TerraformStack) => stack.node.metadata.filter((m) => m.type === AnnotationMetadataEntryType.WARN).map((m) => String(m.data));
+  const resolve = (stack: TerraformStack, value: string) =>
+    Tokenization.resolve(value, { scope: stack, resolver: new DefaultTokenResolver(new StringConcat()) });
+  const warnings = (stack: TerraformStack) =>
+    stack.node.metadata.filter((m) => m.type === AnnotationMetadataEntryType.WARN).map((m) => String(m.data));
 
   it('takes the hostname given with a Route53 zone, and never asks for the address', () => {
     const stack = scope();
@@ -22,7 +24,7 @@ describe('rancherName', () => {
     expect(warnings(stack)).toEqual([]);
   });
 
-  it('names Rancher after the address through the wildcard service, and warns once for Let\'s Encrypt there', () => {
+  it("names Rancher after the address through the wildcard service, and warns once for Let's Encrypt there", () => {
     const wildcard = settings({ dns: { mode: 'wildcard', wildcardDomain: 'nip.io' } });
     const stack = scope();
     const name = rancherName(stack, wildcard, { address: () => '203.0.113.7', issuer: 'acme', issuerSetting: 'docker.tls.issuer' });
@@ -36,6 +38,8 @@ describe('rancherName', () => {
   });
 
   it('refuses a Route53 name without a hostname', () => {
-    expect(() => rancherName(scope(), settings({}), { address: () => '203.0.113.7', issuer: 'rancher', issuerSetting: 'rancher.tls.issuer' })).toThrow();
+    expect(() =>
+      rancherName(scope(), settings({}), { address: () => '203.0.113.7', issuer: 'rancher', issuerSetting: 'rancher.tls.issuer' }),
+    ).toThrow();
   });
 });

@@ -21,18 +21,31 @@ describe("RancherOnDocker in a library user's stack", () => {
   const { json } = dockerStack((stack) => {
     new LocalBackend(stack, { path: 'terraform.tfstate' });
     for (const team of ['blue', 'green']) {
-      new RancherOnDocker(stack, team, { name: team, region: 'eu-west-1', hostname: `${team}.rancher.acme.io`, hostedZone: 'acme.io', adminCidrs: [], docker: { tls: { issuer: 'acme' } } });
+      new RancherOnDocker(stack, team, {
+        name: team,
+        region: 'eu-west-1',
+        hostname: `${team}.rancher.acme.io`,
+        hostedZone: 'acme.io',
+        adminCidrs: [],
+        docker: { tls: { issuer: 'acme' } },
+      });
     }
   });
 
   it('builds one host per construct, each under its own id', () => {
-    expect(Object.keys(resources(json, 'aws_instance')).map((name) => name.split('_')[0]).sort()).toEqual(['blue', 'green']);
+    expect(
+      Object.keys(resources(json, 'aws_instance'))
+        .map((name) => name.split('_')[0])
+        .sort(),
+    ).toEqual(['blue', 'green']);
   });
 
   it('keeps their names, SSM paths and DNS records apart', () => {
     const parameters = Object.values(resources(json, 'aws_ssm_parameter')).map((p) => p.name as string);
     expect(parameters).toEqual(expect.arrayContaining(['/blue/demo/bootstrap-password', '/green/demo/bootstrap-password']));
-    const records = Object.values(resources(json, 'aws_route53_record')).map((r) => r.name).sort();
+    const records = Object.values(resources(json, 'aws_route53_record'))
+      .map((r) => r.name)
+      .sort();
     expect(records).toEqual(['blue.rancher.acme.io', 'green.rancher.acme.io']);
   });
 
@@ -41,11 +54,17 @@ describe("RancherOnDocker in a library user's stack", () => {
       ['blue_bootstrap', 'https://blue.rancher.acme.io'],
       ['green_bootstrap', 'https://green.rancher.acme.io'],
     ]);
-    expect(Object.values(resources(json, 'rancher2_bootstrap')).map((b) => b.provider).sort()).toEqual(['rancher2.blue_bootstrap', 'rancher2.green_bootstrap']);
+    expect(
+      Object.values(resources(json, 'rancher2_bootstrap'))
+        .map((b) => b.provider)
+        .sort(),
+    ).toEqual(['rancher2.blue_bootstrap', 'rancher2.green_bootstrap']);
   });
 
   it('refuses a Docker option the install does not have, naming the prop', () => {
-    expect(building({ hostname: 'r.acme.io', hostedZone: 'acme.io', adminCidrs: [], docker: { tls: { issuer: 'ca', privateCA: true } } })).toThrow(/docker\.tls\.privateCA: only for issuer "blank"/);
+    expect(building({ hostname: 'r.acme.io', hostedZone: 'acme.io', adminCidrs: [], docker: { tls: { issuer: 'ca', privateCA: true } } })).toThrow(
+      /docker\.tls\.privateCA: only for issuer "blank"/,
+    );
   });
 
   it('says which construct refused its props, one problem a line, as a settings file is told', () => {
@@ -55,14 +74,20 @@ describe("RancherOnDocker in a library user's stack", () => {
   });
 
   it("refuses Rancher's own CA behind a load balancer, naming the prop", () => {
-    expect(building({ hostname: 'r.acme.io', hostedZone: 'acme.io', adminCidrs: [], docker: { tls: { mode: 'external' } } })).toThrow(/docker\.tls\.issuer: Rancher's own CA lives in the container, and the load balancer has no certificate to serve from it/);
+    expect(building({ hostname: 'r.acme.io', hostedZone: 'acme.io', adminCidrs: [], docker: { tls: { mode: 'external' } } })).toThrow(
+      /docker\.tls\.issuer: Rancher's own CA lives in the container, and the load balancer has no certificate to serve from it/,
+    );
   });
 });
 
 describe('RancherOnDocker without a domain (dns.mode wildcard)', () => {
   let construct!: RancherOnDocker;
   const { json } = dockerStack((stack) => {
-    construct = new RancherOnDocker(stack, 'rancher', { adminCidrs: [], dns: { mode: 'wildcard', wildcardDomain: 'nip.io' }, docker: { tls: { issuer: 'acme' } } });
+    construct = new RancherOnDocker(stack, 'rancher', {
+      adminCidrs: [],
+      dns: { mode: 'wildcard', wildcardDomain: 'nip.io' },
+      docker: { tls: { issuer: 'acme' } },
+    });
   });
 
   it("names Rancher after the host's Elastic IP, with no record and no zone", () => {
@@ -76,7 +101,11 @@ describe('RancherOnDocker without a domain (dns.mode wildcard)', () => {
 
   it("warns about Let's Encrypt's shared limit on the wildcard domain", () => {
     const warnings = construct.node.metadata.filter((m) => m.type === AnnotationMetadataEntryType.WARN).map((m) => String(m.data));
-    expect(warnings).toEqual([expect.stringMatching(/^docker\.tls\.issuer acme with dns\.mode wildcard: .*nip\.io is not on the Public Suffix List.*dns\.wildcardDomain: sslip\.io/)]);
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /^docker\.tls\.issuer acme with dns\.mode wildcard: .*nip\.io is not on the Public Suffix List.*dns\.wildcardDomain: sslip\.io/,
+      ),
+    ]);
   });
 });
 

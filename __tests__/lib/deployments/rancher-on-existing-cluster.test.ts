@@ -23,7 +23,11 @@ describe("RancherOnExistingCluster in a library user's stack", () => {
   it('installs cert-manager and Rancher through the providers the stack configured, addressed under its id', () => {
     const json = platformStack();
     // The charts; the readiness gates are releases too (of the gate chart).
-    expect(Object.keys(resources(json, 'helm_release')).filter((n) => !n.startsWith('rancher_readiness-gates_')).sort()).toEqual([
+    expect(
+      Object.keys(resources(json, 'helm_release'))
+        .filter((n) => !n.startsWith('rancher_readiness-gates_'))
+        .sort(),
+    ).toEqual([
       expect.stringMatching(/^rancher_cert-manager_/),
       expect.stringMatching(/^rancher_rancher-backups_crd-release_/),
       // The first and the recurring Backup: Jobs of the gate chart (lib/rancher/backup-object-jobs.ts).
@@ -41,6 +45,8 @@ describe("RancherOnExistingCluster in a library user's stack", () => {
   });
 
   it('refuses an IngressClass name Kubernetes would refuse, naming the prop', () => {
-    expect(() => platformStack({ k8sHa: { ingress: { className: 'Not_Valid' } } })).toThrow(/k8sHa\.ingress\.className: expected a Kubernetes object name/);
+    expect(() => platformStack({ k8sHa: { ingress: { className: 'Not_Valid' } } })).toThrow(
+      /k8sHa\.ingress\.className: expected a Kubernetes object name/,
+    );
   });
 });

@@ -13,23 +13,33 @@ function platformStack(props: Partial<RancherOnRkeProps> = {}, stackId = 'platfo
     new LocalBackend(stack, { path: 'terraform.tfstate' });
     configureBaseProviders(stack, { region: 'eu-west-1', tags: { team: 'platform' } });
     const hostname = new TerraformVariable(stack, 'rancher_hostname', { type: 'string' });
-    construct = new RancherOnRke(stack, 'rancher', { hostname: hostname.stringValue, hostedZone: 'acme.io', adminCidrs: ['203.0.113.0/24'], region: 'eu-west-1', ...props });
+    construct = new RancherOnRke(stack, 'rancher', {
+      hostname: hostname.stringValue,
+      hostedZone: 'acme.io',
+      adminCidrs: ['203.0.113.0/24'],
+      region: 'eu-west-1',
+      ...props,
+    });
     new S3Bucket(stack, 'audit-exports', { bucketPrefix: 'audit-exports-' });
     return stack;
   });
   return { ...result, construct };
 }
 
-describe('RancherOnRke in a library user\'s stack', () => {
+describe("RancherOnRke in a library user's stack", () => {
   const { json, construct } = platformStack();
 
-  it('builds the whole deployment beside the stack\'s own resources, addressed under its id', () => {
+  it("builds the whole deployment beside the stack's own resources, addressed under its id", () => {
     const instances = Object.keys(resources(json, 'aws_instance'));
     expect(instances).toHaveLength(3);
     expect(instances.every((name) => name.startsWith('rancher_server-'))).toBe(true);
     expect(Object.keys(resources(json, 'aws_s3_bucket'))).toEqual(expect.arrayContaining(['audit-exports']));
     // cdktf drops the repeated id: rancher/rancher/release. The readiness gates are releases too (of the gate chart).
-    expect(Object.keys(resources(json, 'helm_release')).filter((n) => !n.startsWith('rancher_readiness-gates_')).sort()).toEqual([
+    expect(
+      Object.keys(resources(json, 'helm_release'))
+        .filter((n) => !n.startsWith('rancher_readiness-gates_'))
+        .sort(),
+    ).toEqual([
       expect.stringMatching(/^rancher_cert-manager_/),
       expect.stringMatching(/^rancher_rancher-backups_crd-release_/),
       // The first and the recurring Backup: Jobs of the gate chart (lib/rancher/backup-object-jobs.ts).
@@ -48,7 +58,12 @@ describe('RancherOnRke in a library user\'s stack', () => {
   });
 
   it('declares its stack-level checks and the bootstrap provider alias under names of its own', () => {
-    expect(Object.keys((json as unknown as { check: Record<string, unknown> }).check).sort()).toEqual(['rancher_api_serving_certificate', 'rancher_cluster_certificates', 'rancher_rancher_server_url', 'rancher_servers_up_to_date']);
+    expect(Object.keys((json as unknown as { check: Record<string, unknown> }).check).sort()).toEqual([
+      'rancher_api_serving_certificate',
+      'rancher_cluster_certificates',
+      'rancher_rancher_server_url',
+      'rancher_servers_up_to_date',
+    ]);
     expect(json.provider!.rancher2.map((p) => p.alias)).toEqual(['rancher_bootstrap']);
   });
 
@@ -59,14 +74,21 @@ describe('RancherOnRke in a library user\'s stack', () => {
 
   it('exposes what a stack makes outputs of', () => {
     expect(construct.region).toBe('eu-west-1');
-    for (const value of [construct.url, construct.bootstrapPassword, construct.kubeconfig, construct.joinToken, construct.loadBalancerDnsName, construct.etcdSnapshotBucket]) {
+    for (const value of [
+      construct.url,
+      construct.bootstrapPassword,
+      construct.kubeconfig,
+      construct.joinToken,
+      construct.loadBalancerDnsName,
+      construct.etcdSnapshotBucket,
+    ]) {
       expect(typeof value).toBe('string');
     }
     expect(Object.keys(construct.serversPendingReplacement)).toEqual(['server-0', 'server-1', 'server-2']);
     expect(construct.nodePublicIps).toBeUndefined();
   });
 
-  it('with DNS round robin, exposes the nodes\' addresses instead of a load balancer', () => {
+  it("with DNS round robin, exposes the nodes' addresses instead of a load balancer", () => {
     const dns = platformStack({ rkeHa: { loadBalancer: { type: 'dns' } } });
     expect(resources(dns.json, 'aws_lb')).toEqual({});
     expect(dns.construct.loadBalancerDnsName).toBeUndefined();
@@ -79,14 +101,35 @@ describe('RancherOnRke refuses at synth what a settings file would be refused, n
 
   it.each([
     ['an even etcd member count', { rkeHa: { nodeCount: 2 as const } }, /rkeHa\.nodeCount: expected 1 or 3 with rke2/],
-    ["Rancher's CA at an AWS load balancer", { rancher: { tls: { mode: 'external' as const, issuer: 'rancher' as const } } }, /rancher\.tls\.issuer: .*cannot be served by an AWS load balancer/],
+    [
+      "Rancher's CA at an AWS load balancer",
+      { rancher: { tls: { mode: 'external' as const, issuer: 'rancher' as const } } },
+      /rancher\.tls\.issuer: .*cannot be served by an AWS load balancer/,
+    ],
     ['a prop the construct does not know', { rkeHa: { nodeCont: 3 } as never }, /rkeHa\.nodeCont: /],
     ['a Rancher version outside its Kubernetes range', { versions: { rke2: 'v1.20.15+rke2r2' } }, /versions\.rke2: Kubernetes 1\.20 is outside/],
-    ['DNS round robin with private nodes', { rkeHa: { loadBalancer: { type: 'dns' as const }, privateNodes: true } }, /rkeHa\.loadBalancer\.type: dns answers Rancher's name with each node's Elastic IP/],
-    ['DNS round robin with TLS at a load balancer', { rkeHa: { loadBalancer: { type: 'dns' as const } }, rancher: { tls: { mode: 'external' as const, issuer: 'acme' as const } } }, /rkeHa\.loadBalancer\.type: dns puts no load balancer in front of the nodes/],
+    [
+      'DNS round robin with private nodes',
+      { rkeHa: { loadBalancer: { type: 'dns' as const }, privateNodes: true } },
+      /rkeHa\.loadBalancer\.type: dns answers Rancher's name with each node's Elastic IP/,
+    ],
+    [
+      'DNS round robin with TLS at a load balancer',
+      { rkeHa: { loadBalancer: { type: 'dns' as const } }, rancher: { tls: { mode: 'external' as const, issuer: 'acme' as const } } },
+      /rkeHa\.loadBalancer\.type: dns puts no load balancer in front of the nodes/,
+    ],
     [
       'a VPC range beside an existing network',
-      { rkeHa: { vpcCidr: '10.1.0.0/16', existingNetwork: { vpcId: 'vpc-0123456789abcdef0', loadBalancerSubnetIds: ['subnet-0a000000000000001'], nodeSubnetIds: ['subnet-0b000000000000001'] } } },
+      {
+        rkeHa: {
+          vpcCidr: '10.1.0.0/16',
+          existingNetwork: {
+            vpcId: 'vpc-0123456789abcdef0',
+            loadBalancerSubnetIds: ['subnet-0a000000000000001'],
+            nodeSubnetIds: ['subnet-0b000000000000001'],
+          },
+        },
+      },
       /rkeHa\.vpcCidr: the stack creates no VPC with existingNetwork[\s\S]*rkeHa\.existingNetwork\.nodeSubnetIds: lists 1 subnet, and the 3 servers/,
     ],
   ])('%s', (_what, props, message) => {
@@ -94,7 +137,9 @@ describe('RancherOnRke refuses at synth what a settings file would be refused, n
   });
 
   it('a name that makes a target group name longer than 32 characters with this stack id', () => {
-    expect(refused({ name: 'rancher-platform' }, 'production-eu')).toThrow(/name: makes the production-eu NLB target group for 80 "rancher-platform-production-eu-80", and a target group name may have at most 32 characters/);
+    expect(refused({ name: 'rancher-platform' }, 'production-eu')).toThrow(
+      /name: makes the production-eu NLB target group for 80 "rancher-platform-production-eu-80", and a target group name may have at most 32 characters/,
+    );
   });
 });
 
@@ -117,7 +162,9 @@ describe('RancherOnRke library traps become errors at construct time, or work', 
   });
 
   it("refuses a region other than the AWS provider's, naming both", () => {
-    expect(() => platformStack({ region: 'us-east-1' })).toThrow(/region: differs from the region of the stack's AWS provider \(platform\/aws: "eu-west-1"\)[\s\S]*\(got "us-east-1"\)/);
+    expect(() => platformStack({ region: 'us-east-1' })).toThrow(
+      /region: differs from the region of the stack's AWS provider \(platform\/aws: "eu-west-1"\)[\s\S]*\(got "us-east-1"\)/,
+    );
   });
 
   it('refuses a second RancherOnRke in the stack, before terraform init fails on duplicate helm and kubernetes providers', () => {
@@ -129,7 +176,9 @@ describe('RancherOnRke library traps become errors at construct time, or work', 
         new RancherOnRke(stack, 'green', { hostname: 'green.acme.io', hostedZone: 'acme.io', adminCidrs: ['203.0.113.0/24'] });
         return stack;
       });
-    expect(build).toThrow(/^RancherOnRke platform\/green: the stack already has a default helm provider \(platform\/blue\/helm\)\. .*put each deployment in a TerraformStack of its own\.$/);
+    expect(build).toThrow(
+      /^RancherOnRke platform\/green: the stack already has a default helm provider \(platform\/blue\/helm\)\. .*put each deployment in a TerraformStack of its own\.$/,
+    );
   });
 
   it("reads adminCidrs [] as the settings file does: the deployer's public address, not nobody", () => {
@@ -156,15 +205,26 @@ describe('RancherOnRke without a domain (dns.mode wildcard)', () => {
 
   it('refuses a hostname that is a Terraform reference, and a missing hostname without the mode, naming the prop', () => {
     // platformStack's hostname is its rancher_hostname variable.
-    expect(() => platformStack({ hostedZone: undefined, dns: { mode: 'wildcard' } })).toThrow(/hostname: cannot be set with dns\.mode wildcard, which derives Rancher's name from an Elastic IP; leave out hostname and hostedZone, or set dns\.mode: route53 \(got "<a Terraform reference>"\)/);
-    expect(() => platformStack({ hostname: undefined, hostedZone: undefined })).toThrow(/hostname: required unless dns\.mode is wildcard[\s\S]*hostedZone: required unless dns\.mode is wildcard/);
+    expect(() => platformStack({ hostedZone: undefined, dns: { mode: 'wildcard' } })).toThrow(
+      /hostname: cannot be set with dns\.mode wildcard, which derives Rancher's name from an Elastic IP; leave out hostname and hostedZone, or set dns\.mode: route53 \(got "<a Terraform reference>"\)/,
+    );
+    expect(() => platformStack({ hostname: undefined, hostedZone: undefined })).toThrow(
+      /hostname: required unless dns\.mode is wildcard[\s\S]*hostedZone: required unless dns\.mode is wildcard/,
+    );
   });
 
   it("warns (a cdktf annotation, which the CLI prints) when Let's Encrypt would issue for a shared wildcard domain", () => {
     const warnings = (c: RancherOnRke) => c.node.metadata.filter((m) => m.type === AnnotationMetadataEntryType.WARN).map((m) => String(m.data));
     expect(warnings(construct)).toEqual([]);
-    const acme = platformStack({ hostname: undefined, hostedZone: undefined, dns: { mode: 'wildcard' }, rancher: { tls: { issuer: 'acme', acme: { email: 'ops@acme.io' } } } }).construct;
-    expect(warnings(acme)).toEqual([expect.stringMatching(/^rancher\.tls\.issuer acme with dns\.mode wildcard: Let's Encrypt limits certificates per registered domain/)]);
+    const acme = platformStack({
+      hostname: undefined,
+      hostedZone: undefined,
+      dns: { mode: 'wildcard' },
+      rancher: { tls: { issuer: 'acme', acme: { email: 'ops@acme.io' } } },
+    }).construct;
+    expect(warnings(acme)).toEqual([
+      expect.stringMatching(/^rancher\.tls\.issuer acme with dns\.mode wildcard: Let's Encrypt limits certificates per registered domain/),
+    ]);
     const withDomain = platformStack({ rancher: { tls: { issuer: 'acme', acme: { email: 'ops@acme.io' } } } }).construct;
     expect(warnings(withDomain)).toEqual([]);
   });

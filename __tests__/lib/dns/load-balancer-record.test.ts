@@ -1,4 +1,3 @@
-
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { LocalBackend, TerraformVariable, type TerraformStack } from 'cdktf';
 import { LoadBalancerRecord } from '../../../lib/dns/load-balancer-record';
@@ -75,7 +74,8 @@ describe('LoadBalancerRecord: no CNAME at the zone apex', () => {
     const zone = new TerraformVariable(stack, 'zone', { type: 'string' });
     new LoadBalancerRecord(stack, 'dns', { zoneName: zone.stringValue, recordName: hostname.stringValue, target: target.stringValue });
   }).json;
-  const cname = (stackJson: TerraformJson) => Object.entries(resources(stackJson, 'aws_route53_record')).find(([name]) => name.startsWith('dns_cname_'))![1];
+  const cname = (stackJson: TerraformJson) =>
+    Object.entries(resources(stackJson, 'aws_route53_record')).find(([name]) => name.startsWith('dns_cname_'))![1];
 
   it('holds a precondition on the CNAME only, comparing the names without case and trailing dot', () => {
     const [precondition] = cname(apex).lifecycle.precondition;
@@ -87,6 +87,8 @@ describe('LoadBalancerRecord: no CNAME at the zone apex', () => {
   });
 
   it('quotes literal names', () => {
-    expect(cname(json).lifecycle.precondition[0].condition).toBe('${lower(trimsuffix("rancher.example.com", ".")) != lower(trimsuffix("example.com", "."))}');
+    expect(cname(json).lifecycle.precondition[0].condition).toBe(
+      '${lower(trimsuffix("rancher.example.com", ".")) != lower(trimsuffix("example.com", "."))}',
+    );
   });
 });

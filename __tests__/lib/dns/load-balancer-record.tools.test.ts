@@ -47,7 +47,12 @@ function evaluateRecordTypes(stackJson: TerraformJson, targets: readonly string[
   const dir = mkdtempSync(join(tmpdir(), 'rancher-dns-'));
   try {
     writeFileSync(join(dir, 'main.tf.json'), JSON.stringify({ variable, locals }));
-    const run = spawnSync('terraform', ['console'], { cwd: dir, env: TERRAFORM_ENV, input: `base64encode(jsonencode(${expression}))\n`, encoding: 'utf8' });
+    const run = spawnSync('terraform', ['console'], {
+      cwd: dir,
+      env: TERRAFORM_ENV,
+      input: `base64encode(jsonencode(${expression}))\n`,
+      encoding: 'utf8',
+    });
     const encoded = /^"([A-Za-z0-9+/=]*)"$/m.exec(run.stdout)?.[1];
     if (run.status !== 0 || encoded === undefined) throw new Error(`terraform console failed:\n${run.stdout}${run.stderr}`);
     return JSON.parse(Buffer.from(encoded, 'base64').toString('utf8'));
@@ -69,7 +74,10 @@ describeWithTerraform('LoadBalancerRecord: the plan-time decision, evaluated by 
   // In beforeAll, not the describe body: a body runs while jest collects the tests, before any is filtered out.
   let evaluated: unknown[] = [];
   beforeAll(() => {
-    evaluated = evaluateRecordTypes(json, cases.map(([target]) => target));
+    evaluated = evaluateRecordTypes(
+      json,
+      cases.map(([target]) => target),
+    );
   });
 
   it.each(cases.map((c, i) => [...c, i] as const))('%s → %s (NLB region %s, ELB region %s)', (target, type, nlb, elb, i) => {
@@ -87,14 +95,22 @@ describe('LoadBalancerRecord: no CNAME at the zone apex', () => {
     const zone = new TerraformVariable(stack, 'zone', { type: 'string' });
     new LoadBalancerRecord(stack, 'dns', { zoneName: zone.stringValue, recordName: hostname.stringValue, target: target.stringValue });
   }).json;
-  const cname = (stackJson: TerraformJson) => Object.entries(resources(stackJson, 'aws_route53_record')).find(([name]) => name.startsWith('dns_cname_'))![1];
+  const cname = (stackJson: TerraformJson) =>
+    Object.entries(resources(stackJson, 'aws_route53_record')).find(([name]) => name.startsWith('dns_cname_'))![1];
 
   describeWithTerraform('evaluated by terraform', () => {
-    const condition = () => cname(apex).lifecycle.precondition[0].condition.slice(2, -1).replace(/var\.hostname/, 'var.h').replace(/var\.zone/, 'var.z');
+    const condition = () =>
+      cname(apex)
+        .lifecycle.precondition[0].condition.slice(2, -1)
+        .replace(/var\.hostname/, 'var.h')
+        .replace(/var\.zone/, 'var.z');
     const evaluate = (h: string, z: string) => {
       const dir = mkdtempSync(join(tmpdir(), 'rancher-apex-'));
       try {
-        writeFileSync(join(dir, 'main.tf.json'), JSON.stringify({ variable: { h: { type: 'string', default: h }, z: { type: 'string', default: z } } }));
+        writeFileSync(
+          join(dir, 'main.tf.json'),
+          JSON.stringify({ variable: { h: { type: 'string', default: h }, z: { type: 'string', default: z } } }),
+        );
         const run = spawnSync('terraform', ['console'], { cwd: dir, env: TERRAFORM_ENV, input: `${condition()}\n`, encoding: 'utf8' });
         return run.stdout.trim();
       } finally {

@@ -21,13 +21,19 @@ const MEMBERS = [
 
 describe('RoundRobinRecords', () => {
   const { json } = synth((stack, zone) => {
-    new RoundRobinRecords(stack, 'dns', { zone, recordName: 'rancher.example.com', members: MEMBERS, healthCheck: { hostname: 'rancher.example.com', path: '/ping' }, name: 'demo' });
+    new RoundRobinRecords(stack, 'dns', {
+      zone,
+      recordName: 'rancher.example.com',
+      members: MEMBERS,
+      healthCheck: { hostname: 'rancher.example.com', path: '/ping' },
+      name: 'demo',
+    });
   });
   const records = Object.entries(resources(json, 'aws_route53_record'));
   const checks = Object.entries(resources(json, 'aws_route53_health_check'));
   const byMember = (i: number) => records.find(([, r]) => r.set_identifier === MEMBERS[i].name)!;
 
-  it('checks each member over HTTPS on 443, by Rancher\'s name (Host header and SNI), every 30 s, three failures to fail', () => {
+  it("checks each member over HTTPS on 443, by Rancher's name (Host header and SNI), every 30 s, three failures to fail", () => {
     expect(checks).toHaveLength(3);
     checks.forEach(([, check], i) => {
       expect(check).toEqual(
@@ -49,7 +55,7 @@ describe('RoundRobinRecords', () => {
     });
   });
 
-  it('answers the name with one multivalue A record per member, TTL 60, tied to that member\'s check', () => {
+  it("answers the name with one multivalue A record per member, TTL 60, tied to that member's check", () => {
     expect(records).toHaveLength(3);
     MEMBERS.forEach((member, i) => {
       const [, record] = byMember(i);
@@ -67,7 +73,7 @@ describe('RoundRobinRecords', () => {
     });
   });
 
-  it('creates the other members\' records only after the first one (Route53 refuses them next to a simple record of the name)', () => {
+  it("creates the other members' records only after the first one (Route53 refuses them next to a simple record of the name)", () => {
     const [firstName, first] = byMember(0);
     expect(first.depends_on).toBeUndefined();
     for (const i of [1, 2]) expect(byMember(i)[1].depends_on).toEqual([`aws_route53_record.${firstName}`]);
@@ -83,7 +89,16 @@ describe('RoundRobinRecords', () => {
 
   it('needs at least one member', () => {
     expect(() =>
-      synth((stack, zone) => new RoundRobinRecords(stack, 'dns', { zone, recordName: 'rancher.example.com', members: [], healthCheck: { hostname: 'rancher.example.com', path: '/ping' }, name: 'demo' })),
+      synth(
+        (stack, zone) =>
+          new RoundRobinRecords(stack, 'dns', {
+            zone,
+            recordName: 'rancher.example.com',
+            members: [],
+            healthCheck: { hostname: 'rancher.example.com', path: '/ping' },
+            name: 'demo',
+          }),
+      ),
     ).toThrow('RoundRobinRecords needs at least one member');
   });
 

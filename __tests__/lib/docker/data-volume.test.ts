@@ -58,7 +58,14 @@ describe('DataVolume', () => {
       policy_details: {
         resource_types: ['VOLUME'],
         target_tags: { [SNAPSHOT_TARGET_TAG]: 'demo-docker' },
-        schedule: [{ name: 'every 12h keep 14', create_rule: { interval: 12, interval_unit: 'HOURS', times: ['01:30'] }, retain_rule: { count: 14 }, copy_tags: true }],
+        schedule: [
+          {
+            name: 'every 12h keep 14',
+            create_rule: { interval: 12, interval_unit: 'HOURS', times: ['01:30'] },
+            retain_rule: { count: 14 },
+            copy_tags: true,
+          },
+        ],
       },
     });
     // DLM allows only letters, digits, spaces, dashes and underscores in these names.
@@ -73,7 +80,9 @@ describe('DataVolume', () => {
       { actions: ['sts:AssumeRole'], principals: [{ type: 'Service', identifiers: ['dlm.amazonaws.com'] }] },
     ]);
     const [attachmentName, managed] = only(json, 'aws_iam_role_policy_attachment');
-    expect(managed.policy_arn).toMatch(/^arn:\$\{data\.aws_partition\.[^}]+\.partition\}:iam::aws:policy\/service-role\/AWSDataLifecycleManagerServiceRole$/);
+    expect(managed.policy_arn).toMatch(
+      /^arn:\$\{data\.aws_partition\.[^}]+\.partition\}:iam::aws:policy\/service-role\/AWSDataLifecycleManagerServiceRole$/,
+    );
     expect(policy.depends_on).toEqual([`aws_iam_role_policy_attachment.${attachmentName}`]);
   });
 

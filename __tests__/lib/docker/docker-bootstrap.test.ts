@@ -1,4 +1,3 @@
-
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -10,9 +9,7 @@ import { join } from 'node:path';
  */
 const SCRIPT = readFileSync(join(__dirname, '../../../lib/docker/docker-bootstrap.sh'), 'utf8');
 
-
 describe('docker-bootstrap.sh', () => {
-
   it('sources the shared boot helpers instead of carrying its own SSM code', () => {
     expect(SCRIPT).toContain('. /usr/local/lib/rancher-aws/boot-lib.sh');
     expect(SCRIPT).not.toMatch(/ssm_get\(\)|imds_get\(\)|--aws-sigv4/);

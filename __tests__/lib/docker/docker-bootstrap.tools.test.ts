@@ -76,7 +76,10 @@ function scratchHost(): Host {
   return {
     dir,
     run() {
-      const result = spawnSync('bash', [path('script.sh')], { env: { ...process.env, T: dir, PATH: `${path('bin')}:${process.env.PATH}` }, encoding: 'utf8' });
+      const result = spawnSync('bash', [path('script.sh')], {
+        env: { ...process.env, T: dir, PATH: `${path('bin')}:${process.env.PATH}` },
+        encoding: 'utf8',
+      });
       return { status: result.status, output: `${result.stdout}${result.stderr}` };
     },
     calls: () => (existsSync(path('calls')) ? readFileSync(path('calls'), 'utf8').trimEnd().split('\n') : []),
@@ -102,16 +105,25 @@ describe('docker-bootstrap.sh', () => {
       expect(first).toMatchObject({ status: 0 });
       const device = join(host.dir, 'dev/nvme-Amazon_Elastic_Block_Store_vol0123456789abcdef0');
       expect(host.calls()).toContain(`mkfs.ext4 -q -L rancher-data ${device}`);
-      expect(host.read('fstab').split('\n').filter((l) => l.includes('/data '))).toEqual([
-        `UUID=0f0e0d0c-aaaa-bbbb-cccc-000000000001 ${join(host.dir, 'data')} ext4 defaults,nofail,x-systemd.device-timeout=5min 0 2`,
-      ]);
+      expect(
+        host
+          .read('fstab')
+          .split('\n')
+          .filter((l) => l.includes('/data ')),
+      ).toEqual([`UUID=0f0e0d0c-aaaa-bbbb-cccc-000000000001 ${join(host.dir, 'data')} ext4 defaults,nofail,x-systemd.device-timeout=5min 0 2`]);
       expect(host.calls()).toContain(`mount ${join(host.dir, 'data')}`);
       expect(host.calls()).toContain('systemctl enable --now docker.service');
       expect(host.calls().some((c) => c.startsWith('apt-get'))).toBe(false);
       expect(host.read('etc/rancher-secrets.env')).toBe('CATTLE_BOOTSTRAP_PASSWORD=fake-bootstrap-password\n');
-      expect(['cert', 'key', 'cacerts'].map((f) => host.read(`etc/ssl/${f}.pem`))).toEqual(['fake-tls-cert\n', 'fake-tls-key\n', 'fake-tls-cacerts\n']);
+      expect(['cert', 'key', 'cacerts'].map((f) => host.read(`etc/ssl/${f}.pem`))).toEqual([
+        'fake-tls-cert\n',
+        'fake-tls-key\n',
+        'fake-tls-cacerts\n',
+      ]);
       const run = host.calls().find((c) => c.startsWith('docker run'))!;
-      expect(run).toMatch(/^docker run --label=rancher-aws\.config=[0-9a-f]{64} --name=rancher --detach --restart=unless-stopped rancher\/rancher:v2\.14\.4$/);
+      expect(run).toMatch(
+        /^docker run --label=rancher-aws\.config=[0-9a-f]{64} --name=rancher --detach --restart=unless-stopped rancher\/rancher:v2\.14\.4$/,
+      );
       expect(host.calls().indexOf('docker pull -q rancher/rancher:v2.14.4')).toBeLessThan(host.calls().indexOf(run));
     });
 

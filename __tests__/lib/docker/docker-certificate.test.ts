@@ -16,7 +16,8 @@ function synth(tls: DockerTlsSettings) {
   });
   return { ...out, certificate };
 }
-const outputs = (json: { output?: Record<string, { value: string }> }) => Object.fromEntries(Object.entries(json.output ?? {}).map(([k, v]) => [k, v.value]));
+const outputs = (json: { output?: Record<string, { value: string }> }) =>
+  Object.fromEntries(Object.entries(json.output ?? {}).map(([k, v]) => [k, v.value]));
 
 describe('DockerCertificate', () => {
   it.each([

@@ -47,7 +47,10 @@ describe('DockerReadiness', () => {
     expect(ping.retry).toEqual({ attempts: 44, min_delay_ms: 10000, max_delay_ms: 10000 });
     expect(ping.request_timeout_ms).toBe(10000);
     expect(ping.lifecycle.postcondition).toEqual([
-      { condition: '${self.status_code == 200 && trimspace(self.response_body) == "pong"}', error_message: 'Rancher did not answer "pong" on ${self.url}.' },
+      {
+        condition: '${self.status_code == 200 && trimspace(self.response_body) == "pong"}',
+        error_message: 'Rancher did not answer "pong" on ${self.url}.',
+      },
     ]);
     const [, custom] = Object.entries(dataSources(synth('acme', undefined, 2), 'http'))[0];
     expect(custom.retry.attempts).toBe(5);

@@ -58,7 +58,10 @@ describe('dockerUserData', () => {
   it('runs the bootstrap script once, and writes it and the shared helpers unchanged after Terraform rendering', () => {
     const doc = parse(plain);
     expect(doc.runcmd).toEqual([[DOCKER_BOOTSTRAP_PATH]]);
-    expect(file(plain, DOCKER_BOOTSTRAP_PATH)).toMatchObject({ permissions: '0700', content: readFileSync(join(__dirname, '../../../lib/docker/docker-bootstrap.sh'), 'utf8') });
+    expect(file(plain, DOCKER_BOOTSTRAP_PATH)).toMatchObject({
+      permissions: '0700',
+      content: readFileSync(join(__dirname, '../../../lib/docker/docker-bootstrap.sh'), 'utf8'),
+    });
     expect(file(plain, BOOT_LIB_PATH).content).toBe(readFileSync(join(__dirname, '../../../lib/nodes/boot-lib.sh'), 'utf8'));
   });
 
@@ -88,7 +91,9 @@ describe('dockerUserData', () => {
 
   it('configures apt for the proxy only when there is one (https defaults to http)', () => {
     expect(parse(full).apt).toEqual({ http_proxy: 'http://proxy:3128', https_proxy: 'http://proxy:3128' });
-    expect(parse(rendered(dockerUserData(input({ proxy: { https: 'http://tls-proxy:3129' } })))).apt).toEqual({ https_proxy: 'http://tls-proxy:3129' });
+    expect(parse(rendered(dockerUserData(input({ proxy: { https: 'http://tls-proxy:3129' } })))).apt).toEqual({
+      https_proxy: 'http://tls-proxy:3129',
+    });
     expect(parse(plain).apt).toBeUndefined();
   });
 

@@ -1,11 +1,6 @@
-
 import { parse } from 'yaml';
 import { parseSettings } from '../../../app/config/load';
-import {
-  DOCKER_ENV_PATH,
-  dockerUserData,
-  type DockerHostInput,
-} from '../../../lib/docker/private/docker-user-data';
+import { DOCKER_ENV_PATH, dockerUserData, type DockerHostInput } from '../../../lib/docker/private/docker-user-data';
 import { renderTemplate, runValidator, validateCloudConfig, type CloudConfigFile } from '../../helpers/validators';
 
 /** The host input from a whole settings object (docker section, shared proxy, airGap, rancher.auditLog). */

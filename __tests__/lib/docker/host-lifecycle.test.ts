@@ -27,7 +27,13 @@ describe('adaptToDataVolume', () => {
 
   it('tags the root volume itself instead of every attached volume', () => {
     expect(instance).not.toHaveProperty('volume_tags');
-    expect(instance.root_block_device).toEqual({ volume_type: 'gp3', volume_size: 30, encrypted: true, delete_on_termination: true, tags: { Name: 'demo-server' } });
+    expect(instance.root_block_device).toEqual({
+      volume_type: 'gp3',
+      volume_size: 30,
+      encrypted: true,
+      delete_on_termination: true,
+      tags: { Name: 'demo-server' },
+    });
   });
 
   it('keeps the rest of the server node (IMDSv2, hop limit 1)', () => {

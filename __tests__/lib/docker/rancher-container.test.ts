@@ -100,7 +100,11 @@ describe('publicPorts', () => {
     ['ca', [443]],
     ['acme', [80, 443]],
   ] as const)('%s opens %j', (issuer, ports) => {
-    expect(publicPorts({ mode: 'rancher', issuer, privateCA: false }).map((p) => p.from).sort((a, b) => a - b)).toEqual(ports);
+    expect(
+      publicPorts({ mode: 'rancher', issuer, privateCA: false })
+        .map((p) => p.from)
+        .sort((a, b) => a - b),
+    ).toEqual(ports);
   });
 });
 
@@ -124,7 +128,7 @@ describe('environment', () => {
     expect(args.includes('--no-cacerts') || args.includes('--acme-domain')).toBe(systemStore);
   });
 
-  it('turns on the audit log from rancher.auditLog with the variables of Rancher\'s chart (defaults: level 0, rotation 1 day, 1 file, 100 MB)', () => {
+  it("turns on the audit log from rancher.auditLog with the variables of Rancher's chart (defaults: level 0, rotation 1 day, 1 file, 100 MB)", () => {
     expect(rancherEnvironment(auditLog({ enabled: true }))).toEqual([
       ['AUDIT_LOG_ENABLED', 'true'],
       ['AUDIT_LEVEL', '0'],
@@ -179,7 +183,9 @@ describe('environment', () => {
   });
 
   it('gives the container the shared proxy after the audit and air-gap variables', () => {
-    const env = rancherEnvironment(input({ proxy: { https: 'http://p:3128' }, rancher: { auditLog: { enabled: true } }, airGap: { useBundledSystemChart: true } }));
+    const env = rancherEnvironment(
+      input({ proxy: { https: 'http://p:3128' }, rancher: { auditLog: { enabled: true } }, airGap: { useBundledSystemChart: true } }),
+    );
     expect(env.map(([name]) => name)).toEqual([
       'AUDIT_LOG_ENABLED',
       'AUDIT_LEVEL',

@@ -49,7 +49,11 @@ describe('ClusterPreflight', () => {
     const withCheck = synth({ rancherVersion: '2.14.4', ingressClassName: 'nginx', requireCertManager: true }).json;
     const lookups = Object.entries(dataSources(withCheck, 'kubernetes_resources'));
     const [, crd] = lookups.find(([name]) => name.includes('cert-manager'))!;
-    expect(crd).toMatchObject({ api_version: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', field_selector: `metadata.name=${CERT_MANAGER_CRD}` });
+    expect(crd).toMatchObject({
+      api_version: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      field_selector: `metadata.name=${CERT_MANAGER_CRD}`,
+    });
     expect(crd.lifecycle.postcondition[0].error_message).toContain('k8sHa.certManager.install');
     expect(withCheck.output!.gates.value).toBe(3);
   });

@@ -1,5 +1,9 @@
 import { LocalBackend } from 'cdktf';
-import { CLUSTER_ACCESS_VARIABLES, ExistingClusterAccess, type ExistingClusterAccessProps } from '../../../lib/existing-cluster/existing-cluster-access';
+import {
+  CLUSTER_ACCESS_VARIABLES,
+  ExistingClusterAccess,
+  type ExistingClusterAccessProps,
+} from '../../../lib/existing-cluster/existing-cluster-access';
 import { synthConstruct } from '../../helpers/synth';
 
 function synth(props: ExistingClusterAccessProps) {
@@ -45,7 +49,10 @@ describe('ExistingClusterAccess with a kubeconfig file', () => {
       },
     ]);
     expect(json.variable!.kubeconfig_context.validation).toEqual([
-      { condition: '${var.kubeconfig_context == null ? true : length(var.kubeconfig_context) > 0}', error_message: 'kubeconfig_context must be null (the current context) or a context name.' },
+      {
+        condition: '${var.kubeconfig_context == null ? true : length(var.kubeconfig_context) > 0}',
+        error_message: 'kubeconfig_context must be null (the current context) or a context name.',
+      },
     ]);
   });
 

@@ -26,7 +26,10 @@ describe('forgetWhenRemoved', () => {
     forgetWhenRemoved(stack, 'helm_release', ['a', 'release']);
     forgetWhenRemoved(stack, 'helm_release', ['b', 'release']);
     const json = stack.toTerraform() as { removed?: { from: string }[] };
-    expect(json.removed?.map((r) => r.from)).toEqual([expect.stringMatching(/^helm_release\.a_release_/), expect.stringMatching(/^helm_release\.b_release_/)]);
+    expect(json.removed?.map((r) => r.from)).toEqual([
+      expect.stringMatching(/^helm_release\.a_release_/),
+      expect.stringMatching(/^helm_release\.b_release_/),
+    ]);
     expect(() => new CertManager(stack, 'a', { version: 'v1.21.1' })).toThrow();
   });
 });

@@ -7,12 +7,19 @@ const check = (json: any) => json.check.api_serving_certificate;
 
 describe('apiCertificateCheck', () => {
   const { json } = synthConstruct((stack: TerraformStack) => {
-    apiCertificateCheck(stack, { host: 'api.example.internal', port: 6443, checkName: 'api_serving_certificate', renewalUnit: 'rancher-aws-cert-renewal' });
+    apiCertificateCheck(stack, {
+      host: 'api.example.internal',
+      port: 6443,
+      checkName: 'api_serving_certificate',
+      renewalUnit: 'rancher-aws-cert-renewal',
+    });
   });
 
   it('reads the served certificate inside the check block, so a failed read is a warning and never stops a plan', () => {
     expect(json.data).toBeUndefined();
-    expect(check(json).data).toEqual({ tls_certificate: { api_serving_certificate: { url: 'tls://api.example.internal:6443', verify_chain: false } } });
+    expect(check(json).data).toEqual({
+      tls_certificate: { api_serving_certificate: { url: 'tls://api.example.internal:6443', verify_chain: false } },
+    });
   });
 
   it('warns from 60 days before the end of the last certificate of the chain (the served leaf: the provider reverses the handshake order)', () => {
@@ -36,7 +43,7 @@ describe('rke-ha: the API certificate check', () => {
     }
   });
 
-  it('reads it by the servers\' name with DNS round robin (no load balancer)', () => {
+  it("reads it by the servers' name with DNS round robin (no load balancer)", () => {
     const { json } = synthSettings('rke-ha', { hostname: 'rancher.acme.io', hostedZone: 'acme.io', rkeHa: { loadBalancer: { type: 'dns' } } });
     const url = check(json).data.tls_certificate.api_serving_certificate.url;
     expect(json.provider!.kubernetes[0].host).toBe(url.replace(/^tls:/, 'https:'));

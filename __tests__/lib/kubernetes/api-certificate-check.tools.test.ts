@@ -5,7 +5,12 @@ import { evaluate, expressionOf } from '../../helpers/terraform';
 
 describe('apiCertificateCheck evaluated by terraform', () => {
   const { json } = synthConstruct((stack: TerraformStack) => {
-    apiCertificateCheck(stack, { host: 'api.example.internal', port: 6443, checkName: 'api_serving_certificate', renewalUnit: 'rancher-aws-cert-renewal' });
+    apiCertificateCheck(stack, {
+      host: 'api.example.internal',
+      port: 6443,
+      checkName: 'api_serving_certificate',
+      renewalUnit: 'rancher-aws-cert-renewal',
+    });
   });
   const [assertion] = (json as any).check.api_serving_certificate.assert;
   // The data source as tls provider 4.1.0 returns it (root first, leaf last); plantimestamp() has no value in the console.

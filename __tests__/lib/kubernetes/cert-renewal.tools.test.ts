@@ -10,7 +10,12 @@ const TOKEN = 'K10e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b8
 const IPS = ['10.0.0.10', '10.0.16.10', '10.0.32.10'];
 const nodeName = (ip: string) => `ip-${ip.replaceAll('.', '-')}`;
 const TLS = 'var/lib/rancher/rke2/server/tls';
-const CERTS = [`${TLS}/serving-kube-apiserver.crt`, `${TLS}/client-admin.crt`, `${TLS}/etcd/server-client.crt`, 'var/lib/rancher/rke2/agent/serving-kubelet.crt'];
+const CERTS = [
+  `${TLS}/serving-kube-apiserver.crt`,
+  `${TLS}/client-admin.crt`,
+  `${TLS}/etcd/server-client.crt`,
+  'var/lib/rancher/rke2/agent/serving-kubelet.crt',
+];
 
 let cluster: string;
 let boxes: NodeSandbox[] = [];
@@ -46,7 +51,10 @@ const ENV = () => ({ CLUSTER: cluster });
 const renew = (b: NodeSandbox, env: Record<string, string> = {}) => b.run({ file: SCRIPT, args: ['rke2'] }, { ...ENV(), ...env });
 const events = () => readFileSync(join(cluster, 'events'), 'utf8').split('\n').filter(Boolean);
 const setLease = (holder: string, secondsAgo: number) =>
-  writeFileSync(join(cluster, 'lease'), `${holder} ${new Date(Date.now() - secondsAgo * 1000).toISOString().replace(/\.\d+Z$/, '.000000Z')} 1800 7\n`);
+  writeFileSync(
+    join(cluster, 'lease'),
+    `${holder} ${new Date(Date.now() - secondsAgo * 1000).toISOString().replace(/\.\d+Z$/, '.000000Z')} 1800 7\n`,
+  );
 const restarted = (b: NodeSandbox) => b.calls().some((c) => c.startsWith('systemctl restart'));
 
 /** Every restart is followed by that server's return before another server restarts. */
@@ -67,7 +75,10 @@ function oneAtATime(log: string[]): void {
 
 describe('cert-renewal.sh (rancher-aws-cert-renewal)', () => {
   it('passes shellcheck as committed', () => {
-    expect(runValidator('shellcheck', ['--severity=style'], readFileSync(join(__dirname, '../../..', SCRIPT), 'utf8'), 'cert-renewal.sh')).toEqual({ status: 0, output: '' });
+    expect(runValidator('shellcheck', ['--severity=style'], readFileSync(join(__dirname, '../../..', SCRIPT), 'utf8'), 'cert-renewal.sh')).toEqual({
+      status: 0,
+      output: '',
+    });
   });
 
   it('does nothing while every certificate is valid for longer than the window (80 days)', () => {
@@ -152,7 +163,9 @@ describe('cert-renewal.sh (rancher-aws-cert-renewal)', () => {
     const applying = renew(b);
     expect(applying.status).toBe(0);
     expect(applying.output).toContain(`the upgrade Plan ${SYSTEM_UPGRADE_NAMESPACE}/${SERVER_PLAN_NAME} is applying on ["ip-10-0-32-10"]`);
-    expect(b.calls()).toContain(`kubectl --kubeconfig ${b.path('etc/rancher/rke2/rke2.yaml')} --request-timeout=15s get plans.upgrade.cattle.io -n ${SYSTEM_UPGRADE_NAMESPACE} ${SERVER_PLAN_NAME} -o jsonpath={.status.applying}`);
+    expect(b.calls()).toContain(
+      `kubectl --kubeconfig ${b.path('etc/rancher/rke2/rke2.yaml')} --request-timeout=15s get plans.upgrade.cattle.io -n ${SYSTEM_UPGRADE_NAMESPACE} ${SERVER_PLAN_NAME} -o jsonpath={.status.applying}`,
+    );
     rmSync(join(cluster, 'plan-applying'));
     writeFileSync(join(cluster, 'plan-error'), '');
     expect(renew(b).output).toContain('could not read the upgrade Plan: Error from server (InternalError)');
@@ -191,7 +204,11 @@ describe('cert-renewal.sh (rancher-aws-cert-renewal)', () => {
     expect(r.output).toContain('CRITICAL: rke2-server on ip-10-0-0-10 is not back (Ready, etcd healthy) within 120 s');
     expect(b.slept()).toBe(120);
     expect(events()).toEqual(['lease ip-10-0-0-10', 'restart ip-10-0-0-10', 'released ip-10-0-0-10']);
-    expect(b.calls()).toContain('kubectl --kubeconfig ' + b.path('etc/rancher/rke2/rke2.yaml') + ' --request-timeout=15s --server https://10.0.16.10:6443 delete lease -n kube-system rancher-aws-server-restart');
+    expect(b.calls()).toContain(
+      'kubectl --kubeconfig ' +
+        b.path('etc/rancher/rke2/rke2.yaml') +
+        ' --request-timeout=15s --server https://10.0.16.10:6443 delete lease -n kube-system rancher-aws-server-restart',
+    );
   });
 
   it('an unexpected failure while holding the Lease (the restart command fails) still gives the Lease back', () => {

@@ -15,13 +15,23 @@ describe('the gate chart', () => {
   const { json } = synthConstruct((stack) => {
     providers(stack);
     const gates = new ReadinessGates(stack, 'readiness-gates', { dependsOn: [] });
-    gates.gate('ingress-ready', { check: { kind: 'admission', ingressClass: 'nginx' }, minutes: 10, rerunOn: '${not a reference} %{ nor a directive }' });
+    gates.gate('ingress-ready', {
+      check: { kind: 'admission', ingressClass: 'nginx' },
+      minutes: 10,
+      rerunOn: '${not a reference} %{ nor a directive }',
+    });
   });
   const ingress = gates(json)['rancher-aws-ingress-ready'];
 
   it('is a chart whose one template prints the manifest value: helm renders the Job as the construct wrote it', () => {
     expect(Object.keys(GATE_CHART_FILES).sort()).toEqual(['Chart.yaml', 'templates/job.yaml']);
-    expect(parse(GATE_CHART_FILES['Chart.yaml'])).toEqual({ apiVersion: 'v2', name: 'rancher-aws-gate', description: expect.any(String), type: 'application', version: '1.0.0' });
+    expect(parse(GATE_CHART_FILES['Chart.yaml'])).toEqual({
+      apiVersion: 'v2',
+      name: 'rancher-aws-gate',
+      description: expect.any(String),
+      type: 'application',
+      version: '1.0.0',
+    });
     expect(ingress.job.metadata.name).toBe(ingress.release.name);
     expect(gateEnv(ingress).RERUN_ON).toBe('${not a reference} %{ nor a directive }');
   });
@@ -36,7 +46,10 @@ describe('the gate chart', () => {
     const folder = synthStackFolder((app) => {
       const stack = new TerraformStack(app, 'gates');
       providers(stack);
-      new ReadinessGates(stack, 'readiness-gates', { dependsOn: [] }).gate('servers-ready', { check: { kind: 'servers', servers: 1, embeddedEtcd: false }, minutes: 5 });
+      new ReadinessGates(stack, 'readiness-gates', { dependsOn: [] }).gate('servers-ready', {
+        check: { kind: 'servers', servers: 1, embeddedEtcd: false },
+        minutes: 5,
+      });
       return stack;
     }, 'json');
     const [, release] = only(folder.json, 'helm_release');
@@ -46,4 +59,3 @@ describe('the gate chart', () => {
     expect(folder.assets[join(relative, 'templates', 'job.yaml')]).toBe(GATE_CHART_FILES['templates/job.yaml']);
   });
 });
-

@@ -1,4 +1,3 @@
-
 import { parse } from 'yaml';
 import { forwardedHeadersChartConfig, packagedIngress, traefikTimeoutsChartConfig } from '../../../lib/kubernetes/private/ingress-controller-config';
 

@@ -7,7 +7,6 @@ import { synthConstruct } from '../../helpers/synth';
 import { describeWithTerraform, evaluate, expressionOf, unparsableTemplates } from '../../helpers/terraform';
 
 describe('forwardedHeadersChartConfig', () => {
-
   describeWithTerraform('yamlencoded by Terraform, as the Rancher release values are', () => {
     const { json } = synthConstruct((stack) => {
       new TerraformLocal(stack, 'helm_chart_config', Fn.yamlencode(forwardedHeadersChartConfig()));

@@ -43,7 +43,10 @@ const started = (b: NodeSandbox) => b.calls().includes('systemctl start k3s.serv
 
 describe('k3s-bootstrap.sh', () => {
   it.each([SCRIPT, ENDPOINT_SCRIPT])('%s passes shellcheck as committed', (file) => {
-    expect(runValidator('shellcheck', ['--severity=style'], readFileSync(join(__dirname, '../../..', file), 'utf8'), 'script.sh')).toEqual({ status: 0, output: '' });
+    expect(runValidator('shellcheck', ['--severity=style'], readFileSync(join(__dirname, '../../..', file), 'utf8'), 'script.sh')).toEqual({
+      status: 0,
+      output: '',
+    });
   });
 
   it('first deploy, server-0: places the Terraform CAs and the datastore endpoint, installs without starting, then starts', () => {

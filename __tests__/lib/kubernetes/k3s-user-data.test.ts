@@ -1,7 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { K3S_BOOTSTRAP_PATH, K3S_DATASTORE_ENDPOINT_PATH, K3S_DROP_IN_PATH, K3S_INSTALL_URL, k3sConfig, k3sUserData, type K3sSettings } from '../../../lib/kubernetes/private/k3s-user-data';
+import {
+  K3S_BOOTSTRAP_PATH,
+  K3S_DATASTORE_ENDPOINT_PATH,
+  K3S_DROP_IN_PATH,
+  K3S_INSTALL_URL,
+  k3sConfig,
+  k3sUserData,
+  type K3sSettings,
+} from '../../../lib/kubernetes/private/k3s-user-data';
 import { compressedUpperBound } from '../../../lib/nodes/server-node';
 import type { ServerNodeIdentity } from '../../../lib/kubernetes/private/node-identity';
 import { serverUnits } from '../../../lib/kubernetes/private/server-units';
@@ -31,8 +39,20 @@ const base: K3sSettings = {
   version: 'v1.35.7+k3s1',
   tlsSans: [reference('var.rancher_hostname'), reference('aws_lb.load-balancer_nlb_0123.dns_name')],
 };
-const init: ServerNodeIdentity = { role: 'init', nodeIp: '10.0.0.10', peerIps: ['10.0.16.10'], region: 'us-east-1', parameterPrefix: '/rancher/rke-ha' };
-const joining: ServerNodeIdentity = { role: 'join', nodeIp: '10.0.16.10', peerIps: ['10.0.0.10'], region: 'us-east-1', parameterPrefix: '/rancher/rke-ha' };
+const init: ServerNodeIdentity = {
+  role: 'init',
+  nodeIp: '10.0.0.10',
+  peerIps: ['10.0.16.10'],
+  region: 'us-east-1',
+  parameterPrefix: '/rancher/rke-ha',
+};
+const joining: ServerNodeIdentity = {
+  role: 'join',
+  nodeIp: '10.0.16.10',
+  peerIps: ['10.0.0.10'],
+  region: 'us-east-1',
+  parameterPrefix: '/rancher/rke-ha',
+};
 
 const NETWORKS = ['10.0.0.0/16', '10.42.0.0/16', '10.43.0.0/16'];
 const proxy = proxyEnvironment(parseSettings({ proxy: { http: 'http://proxy.internal:3128', noProxy: ['.corp.internal'] } }).proxy, NETWORKS);
@@ -107,7 +127,9 @@ describe('k3sUserData (defaults)', () => {
   it('runs the bootstrap script through its unit (until it succeeds once), written byte-for-byte after Terraform rendering', () => {
     expect(doc.runcmd).toEqual(serverUnits('k3s', K3S_BOOTSTRAP_PATH).runcmd);
     expect(file(files, '/etc/systemd/system/rancher-aws-bootstrap.service').content).toContain(`ExecStart=${K3S_BOOTSTRAP_PATH}\n`);
-    expect(file(files, '/etc/systemd/system/rancher-aws-cert-renewal.service').content).toContain('ExecStart=/usr/local/sbin/rancher-aws-cert-renewal k3s\n');
+    expect(file(files, '/etc/systemd/system/rancher-aws-cert-renewal.service').content).toContain(
+      'ExecStart=/usr/local/sbin/rancher-aws-cert-renewal k3s\n',
+    );
     expect(K3S_BOOTSTRAP_PATH).toBe('/usr/local/sbin/k3s-bootstrap.sh');
     expect(file(files, K3S_BOOTSTRAP_PATH).content).toBe(SCRIPT);
     expect(file(files, BOOT_LIB_PATH).content).toBe(shipped(BOOT_LIB));
@@ -164,7 +186,11 @@ describe('k3sUserData (air gap and proxy)', () => {
         'quay.io': { endpoint: ['https://quay-mirror.internal', 'https://quay-mirror2.internal'] },
       },
     });
-    expect(files.map((f) => f.path).slice(0, 3)).toEqual(['/etc/rancher/k3s/config.yaml', '/etc/rancher/k3s/registries.yaml', '/etc/rancher/bootstrap.env']);
+    expect(files.map((f) => f.path).slice(0, 3)).toEqual([
+      '/etc/rancher/k3s/config.yaml',
+      '/etc/rancher/k3s/registries.yaml',
+      '/etc/rancher/bootstrap.env',
+    ]);
   });
 
   it('writes the installer mirror and the proxy variables after the identity', () => {

@@ -1,4 +1,3 @@
-
 import { parse } from 'yaml';
 import { k3sUserData, type K3sSettings } from '../../../lib/kubernetes/private/k3s-user-data';
 import type { ServerNodeIdentity } from '../../../lib/kubernetes/private/node-identity';
@@ -22,7 +21,13 @@ const base: K3sSettings = {
   version: 'v1.35.7+k3s1',
   tlsSans: [reference('var.rancher_hostname'), reference('aws_lb.load-balancer_nlb_0123.dns_name')],
 };
-const init: ServerNodeIdentity = { role: 'init', nodeIp: '10.0.0.10', peerIps: ['10.0.16.10'], region: 'us-east-1', parameterPrefix: '/rancher/rke-ha' };
+const init: ServerNodeIdentity = {
+  role: 'init',
+  nodeIp: '10.0.0.10',
+  peerIps: ['10.0.16.10'],
+  region: 'us-east-1',
+  parameterPrefix: '/rancher/rke-ha',
+};
 
 const NETWORKS = ['10.0.0.0/16', '10.42.0.0/16', '10.43.0.0/16'];
 const proxy = proxyEnvironment(parseSettings({ proxy: { http: 'http://proxy.internal:3128', noProxy: ['.corp.internal'] } }).proxy, NETWORKS);
@@ -59,7 +64,12 @@ describe('k3sUserData (air gap and proxy)', () => {
 
   it('writes an env file bash can source', () => {
     const env = file(files, '/etc/rancher/bootstrap.env').content;
-    const sourced = runValidator('bash', ['-c', 'set -a; . "$0"; set +a; printf "%s|%s|%s" "$PEER_IPS" "$K3S_VERSION" "$HTTPS_PROXY"'], env, 'bootstrap.env');
+    const sourced = runValidator(
+      'bash',
+      ['-c', 'set -a; . "$0"; set +a; printf "%s|%s|%s" "$PEER_IPS" "$K3S_VERSION" "$HTTPS_PROXY"'],
+      env,
+      'bootstrap.env',
+    );
     expect(sourced).toEqual({ status: 0, output: '10.0.16.10|v1.35.7+k3s1|http://proxy.internal:3128' });
   });
 });

@@ -41,7 +41,8 @@ function model(layout: Layout, version: string): object {
     rancherRunning: 'try(data.terraform_remote_state.running.outputs.rancher, "")',
   });
   const rulesLifecycle = { precondition: rules.map((r) => ({ condition: r.condition, error_message: r.errorMessage })) };
-  const stateFile = (name: string) => `printf '{"version":4,"serial":1,"lineage":"l","outputs":{"kubernetes":{"value":"%s","type":"string"}},"resources":[]}' "\${self.triggers_replace}" >${name}.tfstate`;
+  const stateFile = (name: string) =>
+    `printf '{"version":4,"serial":1,"lineage":"l","outputs":{"kubernetes":{"value":"%s","type":"string"}},"resources":[]}' "\${self.triggers_replace}" >${name}.tfstate`;
   const read = (name: string) => ({
     backend: 'local',
     config: { path: `\${path.module}/${name}.tfstate` },
@@ -73,11 +74,17 @@ function model(layout: Layout, version: string): object {
       terraform_data: {
         instances: {
           input: '${var.admin}',
-          provisioner: [{ 'local-exec': { command: ['empty', 'target', 'running'].map((f) => `printf '%s' '${EMPTY_STATE}' >${f}.tfstate`).join('; ') } }],
+          provisioner: [
+            { 'local-exec': { command: ['empty', 'target', 'running'].map((f) => `printf '%s' '${EMPTY_STATE}' >${f}.tfstate`).join('; ') } },
+          ],
         },
         // Stands in for the parameter: constant in the stack; `marker` changes it to force the reads to the apply.
         cluster_initialized: { input: '${var.marker}', depends_on: ['data.terraform_remote_state.readyz'] },
-        target: write('target', ['data.terraform_remote_state.readyz', 'data.terraform_remote_state.target'], layout.rulesOn === 'target' ? rulesLifecycle : undefined),
+        target: write(
+          'target',
+          ['data.terraform_remote_state.readyz', 'data.terraform_remote_state.target'],
+          layout.rulesOn === 'target' ? rulesLifecycle : undefined,
+        ),
         gate: { input: version, depends_on: ['terraform_data.target'], ...(layout.rulesOn === 'gate' ? { lifecycle: rulesLifecycle } : {}) },
         running: write('running', ['terraform_data.gate', 'data.terraform_remote_state.running']),
       },
@@ -93,14 +100,25 @@ function workspace(layout: Layout) {
   terraformOk(dir, 'init', '-input=false', '-backend=false');
   const run = (command: string, version: string, admin: string, marker: string) => {
     synth(version);
-    const result = terraformIn(dir, command, ...(command === 'apply' ? ['-auto-approve'] : []), '-input=false', '-lock=false', `-var=admin=${admin}`, `-var=marker=${marker}`);
+    const result = terraformIn(
+      dir,
+      command,
+      ...(command === 'apply' ? ['-auto-approve'] : []),
+      '-input=false',
+      '-lock=false',
+      `-var=admin=${admin}`,
+      `-var=marker=${marker}`,
+    );
     return { status: result.status, output: result.output.replace(/\s+/g, ' ') };
   };
   return {
     plan: (version: string, admin: string, marker = 'm1') => run('plan', version, admin, marker),
     apply: (version: string, admin: string, marker = 'm1') => run('apply', version, admin, marker),
     /** The target record as the "cluster" holds it. */
-    target: () => (existsSync(join(dir, 'target.tfstate')) ? ((JSON.parse(readFileSync(join(dir, 'target.tfstate'), 'utf8')).outputs.kubernetes?.value as string | undefined) ?? '') : 'no cluster'),
+    target: () =>
+      existsSync(join(dir, 'target.tfstate'))
+        ? ((JSON.parse(readFileSync(join(dir, 'target.tfstate'), 'utf8')).outputs.kubernetes?.value as string | undefined) ?? '')
+        : 'no cluster',
     dispose: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

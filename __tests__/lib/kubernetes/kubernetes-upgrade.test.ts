@@ -68,25 +68,43 @@ describe('KubernetesUpgrade', () => {
   });
 
   it('lets the upgrade Jobs read the certificate-renewal restart Lease, that one only (the prepare step waits while it is held)', () => {
-    const [roleName, role] = Object.entries(resources(json, 'kubernetes_role_v1')).find(([name]) => name.startsWith('upgrade_controller_restart-lease-role_'))!;
+    const [roleName, role] = Object.entries(resources(json, 'kubernetes_role_v1')).find(([name]) =>
+      name.startsWith('upgrade_controller_restart-lease-role_'),
+    )!;
     expect(role.metadata).toEqual({ name: 'system-upgrade-controller-restart-lease', namespace: 'kube-system' });
-    expect(role.rule).toEqual([{ api_groups: ['coordination.k8s.io'], resources: ['leases'], resource_names: [SERVER_RESTART_LEASE], verbs: ['get'] }]);
-    const [, binding] = Object.entries(resources(json, 'kubernetes_role_binding_v1')).find(([name]) => name.startsWith('upgrade_controller_restart-lease-role-binding_'))!;
+    expect(role.rule).toEqual([
+      { api_groups: ['coordination.k8s.io'], resources: ['leases'], resource_names: [SERVER_RESTART_LEASE], verbs: ['get'] },
+    ]);
+    const [, binding] = Object.entries(resources(json, 'kubernetes_role_binding_v1')).find(([name]) =>
+      name.startsWith('upgrade_controller_restart-lease-role-binding_'),
+    )!;
     expect(binding.role_ref.name).toBe(`\${kubernetes_role_v1.${roleName}.metadata[0].name}`);
-    expect(binding.subject).toEqual([{ kind: 'ServiceAccount', name: expect.stringContaining('kubernetes_service_account_v1.upgrade_controller_service-account_'), namespace: expect.any(String) }]);
+    expect(binding.subject).toEqual([
+      {
+        kind: 'ServiceAccount',
+        name: expect.stringContaining('kubernetes_service_account_v1.upgrade_controller_service-account_'),
+        namespace: expect.any(String),
+      },
+    ]);
     // The same Lease name in both scripts and here.
     for (const script of ['cert-renewal.sh', 'readiness-gates.sh']) {
-      expect(readFileSync(join(__dirname, '../../../lib/kubernetes', script), 'utf8')).toMatch(new RegExp(`^(RESTART_)?LEASE=${SERVER_RESTART_LEASE}$`, 'm'));
+      expect(readFileSync(join(__dirname, '../../../lib/kubernetes', script), 'utf8')).toMatch(
+        new RegExp(`^(RESTART_)?LEASE=${SERVER_RESTART_LEASE}$`, 'm'),
+      );
     }
   });
 
   it('runs the controller in a namespace that admits privileged Jobs, itself non-root, on a control-plane node', () => {
-    const [, namespace] = Object.entries(resources(json, 'kubernetes_namespace_v1')).find(([name]) => name.startsWith('upgrade_controller_namespace_'))!;
+    const [, namespace] = Object.entries(resources(json, 'kubernetes_namespace_v1')).find(([name]) =>
+      name.startsWith('upgrade_controller_namespace_'),
+    )!;
     expect(namespace.metadata).toEqual({ name: 'system-upgrade', labels: { 'pod-security.kubernetes.io/enforce': 'privileged' } });
     const [deployment] = Object.values(resources(json, 'kubernetes_deployment_v1')) as any[];
     const pod = deployment.spec.template.spec;
     expect(pod.container[0].security_context).toMatchObject({ run_as_non_root: true, allow_privilege_escalation: false });
-    expect(pod.affinity.node_affinity.required_during_scheduling_ignored_during_execution.node_selector_term[0].match_expressions[0].key).toBe('node-role.kubernetes.io/control-plane');
+    expect(pod.affinity.node_affinity.required_during_scheduling_ignored_during_execution.node_selector_term[0].match_expressions[0].key).toBe(
+      'node-role.kubernetes.io/control-plane',
+    );
     const env = Object.fromEntries(pod.container[0].env.filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value]));
     expect(env.SYSTEM_UPGRADE_JOB_ACTIVE_DEADLINE_SECONDS).toBe('900');
   });
@@ -102,6 +120,8 @@ describe('KubernetesUpgrade', () => {
       expect.stringContaining('versions.rke2 is "v1.35.9+rke2r1", but the servers run different versions'),
     ]);
     // No record: the lowest version the servers report counts as running.
-    expect(target.lifecycle.precondition[0].condition).toMatch(/\(try\(data\.kubernetes_config_map_v1\.upgrade_running_recorded_[0-9A-F]+\.data\["kubernetes"\], ""\) != "" \? .* : try\(\[for v in try\(distinct\(\[for node in data\.kubernetes_nodes\.upgrade_node-versions_servers_[0-9A-F]+\.nodes/);
+    expect(target.lifecycle.precondition[0].condition).toMatch(
+      /\(try\(data\.kubernetes_config_map_v1\.upgrade_running_recorded_[0-9A-F]+\.data\["kubernetes"\], ""\) != "" \? .* : try\(\[for v in try\(distinct\(\[for node in data\.kubernetes_nodes\.upgrade_node-versions_servers_[0-9A-F]+\.nodes/,
+    );
   });
 });

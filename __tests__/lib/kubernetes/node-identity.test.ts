@@ -1,7 +1,13 @@
 import { DEFAULT_PEER_WAIT_SECONDS, identityEnvironment, type ServerNodeIdentity } from '../../../lib/kubernetes/private/node-identity';
 
 describe('identityEnvironment', () => {
-  const init: ServerNodeIdentity = { role: 'init', nodeIp: '10.0.0.10', peerIps: ['10.0.16.10', '10.0.32.10'], region: 'eu-west-1', parameterPrefix: '/rancher/rke-ha' };
+  const init: ServerNodeIdentity = {
+    role: 'init',
+    nodeIp: '10.0.0.10',
+    peerIps: ['10.0.16.10', '10.0.32.10'],
+    region: 'eu-west-1',
+    parameterPrefix: '/rancher/rke-ha',
+  };
 
   it('lists role, address, peers, the previous server, the peer wait, region and parameter path, in that order', () => {
     expect(identityEnvironment(init)).toEqual([
@@ -17,7 +23,14 @@ describe('identityEnvironment', () => {
   });
 
   it('keeps the peer order (the order they are tried in), space-separated, and names the previous server', () => {
-    const env = identityEnvironment({ ...init, role: 'join', nodeIp: '10.0.32.10', peerIps: ['10.0.16.10', '10.0.0.10'], previousServerIps: ['10.0.16.10', '10.0.144.10'], peerWaitSeconds: 600 });
+    const env = identityEnvironment({
+      ...init,
+      role: 'join',
+      nodeIp: '10.0.32.10',
+      peerIps: ['10.0.16.10', '10.0.0.10'],
+      previousServerIps: ['10.0.16.10', '10.0.144.10'],
+      peerWaitSeconds: 600,
+    });
     expect(env).toEqual([
       ['NODE_ROLE', 'join'],
       ['NODE_IP', '10.0.32.10'],

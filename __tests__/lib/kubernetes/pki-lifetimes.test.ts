@@ -32,13 +32,18 @@ describe('pkiLifetimes', () => {
     expect(ADMIN_WARNING_HOURS).toBe(60 * 24);
     expect(asserts).toHaveLength(3);
     expect(asserts[0].condition).toContain(`-${CA_WARNING_HOURS}h`);
-    expect(asserts[2].condition).toContain(`tls_locally_signed_cert.${adminCert}.validity_end_time, format("-%dh", ${ADMIN_WARNING_HOURS} + tls_locally_signed_cert.${adminCert}.early_renewal_hours)`);
-    expect(asserts[2].error_message).toContain(`terraform apply -replace=tls_locally_signed_cert.${adminCert} -target=tls_locally_signed_cert.${adminCert}`);
+    expect(asserts[2].condition).toContain(
+      `tls_locally_signed_cert.${adminCert}.validity_end_time, format("-%dh", ${ADMIN_WARNING_HOURS} + tls_locally_signed_cert.${adminCert}.early_renewal_hours)`,
+    );
+    expect(asserts[2].error_message).toContain(
+      `terraform apply -replace=tls_locally_signed_cert.${adminCert} -target=tls_locally_signed_cert.${adminCert}`,
+    );
   });
 
   it('gives the guard one refusal per CA, from its recorded end on', () => {
     expect(conditions).toHaveLength(2);
-    for (const c of conditions) expect(c.condition).toMatch(/^\$\{timecmp\(plantimestamp\(\), terraform_data\.pki_(server|client)-ca-end_[0-9A-F]+\.input\) < 0\}$/);
+    for (const c of conditions)
+      expect(c.condition).toMatch(/^\$\{timecmp\(plantimestamp\(\), terraform_data\.pki_(server|client)-ca-end_[0-9A-F]+\.input\) < 0\}$/);
     expect(conditions[0].error_message).toContain('this plan would replace it');
     expect(serverCert).toBeDefined();
   });

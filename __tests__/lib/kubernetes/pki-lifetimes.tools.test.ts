@@ -38,14 +38,14 @@ describe('pkiLifetimes', () => {
       expect(at(asserts[2].condition, '2036-09-25T06:00:00Z', END)).toBe(false);
     });
 
-    it("a one-year admin certificate (720 h of early renewal, kept by ignore_changes) is warned 60 days before the provider would replace it, 90 before its end", () => {
+    it('a one-year admin certificate (720 h of early renewal, kept by ignore_changes) is warned 60 days before the provider would replace it, 90 before its end', () => {
       expect(at(asserts[2].condition, '2036-08-24T06:00:00Z', END, 720)).toBe(true);
       expect(at(asserts[2].condition, '2036-08-26T06:00:00Z', END, 720)).toBe(false);
       // Still 60 days before the end, where the old warning began: already past the replacement's own warning.
       expect(at(asserts[2].condition, '2036-09-23T06:00:00Z', END, 720)).toBe(false);
     });
 
-    it('the guard refuses from the CA\'s end on', () => {
+    it("the guard refuses from the CA's end on", () => {
       expect(at(conditions[0].condition, '2036-11-23T05:59:59Z', END)).toBe(true);
       expect(at(conditions[0].condition, '2036-11-23T06:00:00Z', END)).toBe(false);
     });

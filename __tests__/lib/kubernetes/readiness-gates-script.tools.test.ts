@@ -25,7 +25,7 @@ function gate(env: Record<string, string>, scenario: string) {
     'nodes() { echo 0; }; apiservers() { echo 0; }; voters() { echo 0; }; webhook() { return 1; }; available() { echo ""; }',
     'admit() { echo "Error from server (InternalError): failed calling webhook \\"validate.nginx.ingress.kubernetes.io\\""; return 1; }',
     'certificate() { echo False; }; certificate_message() { echo "Issuing certificate as Secret does not exist"; }',
-    'apply() { echo "error: resource mapping not found for name: \"server-plan\": no matches for kind \"Plan\" in version \"upgrade.cattle.io/v1\""; return 1; }; node_table() { return 1; }; server_rows() { return 1; }; plan_status() { return 1; }',
+    'apply() { echo "error: resource mapping not found for name: "server-plan": no matches for kind "Plan" in version "upgrade.cattle.io/v1""; return 1; }; node_table() { return 1; }; server_rows() { return 1; }; plan_status() { return 1; }',
     'lease() { echo "Error from server (NotFound): leases.coordination.k8s.io \\"rancher-aws-server-restart\\" not found"; return 1; }',
     'event() { return 0; }',
     scenario,
@@ -76,7 +76,11 @@ describe('readiness-gates.sh', () => {
   describe('a failed gate leaves its last line as an Event on its Job (the uninstall takes the Job and its log)', () => {
     const job = { JOB_NAME: 'rancher-aws-servers-ready-0a1b2c3d4e', JOB_NAMESPACE: 'rancher-aws-gates' };
     const failing = { GATE: 'servers', SERVERS: '3', EMBEDDED_ETCD: 'true', DEADLINE_SECONDS: '20' };
-    const events = (calls: string) => calls.split('\n').filter((line) => line.startsWith('{"apiVersion":"v1","kind":"Event"')).map((line) => JSON.parse(line));
+    const events = (calls: string) =>
+      calls
+        .split('\n')
+        .filter((line) => line.startsWith('{"apiVersion":"v1","kind":"Event"'))
+        .map((line) => JSON.parse(line));
 
     it('a Warning Event on the Job, with the status line', () => {
       const r = gate({ ...failing, ...job }, 'nodes() { echo 2; }');
@@ -111,13 +115,16 @@ describe('readiness-gates.sh', () => {
     it('gives up by the clock too: polls whose kubectl calls hang use the budget up although little was slept', () => {
       // Each poll's calls take 400 s of the clock (a lost API), counted at the sleep (the checks run in subshells);
       // 600 s of budget: after two sleeps (800 s of the clock) it gives up, where the slept time alone allowed 60 polls.
-      const r = gate({ ...failing, ...job, DEADLINE_SECONDS: '600' }, 'nodes() { echo 2; }; sleep() { POLLS=$((POLLS + 1)); SLEPT=$((SLEPT + $1)); SECONDS=$((SECONDS + 400)); }');
+      const r = gate(
+        { ...failing, ...job, DEADLINE_SECONDS: '600' },
+        'nodes() { echo 2; }; sleep() { POLLS=$((POLLS + 1)); SLEPT=$((SLEPT + $1)); SECONDS=$((SECONDS + 400)); }',
+      );
       expect(r.status).toBe(1);
       expect(r.slept).toBe(20);
       expect(events(r.calls)).toHaveLength(1);
     });
 
-    it('nothing is recorded without the downward API (the upgrade Plan\'s prepare step), nor when the gate passes', () => {
+    it("nothing is recorded without the downward API (the upgrade Plan's prepare step), nor when the gate passes", () => {
       expect(events(gate(failing, 'nodes() { echo 2; }').calls)).toEqual([]);
       expect(events(gate({ ...failing, ...job }, 'nodes() { echo 3; }; voters() { echo 3; }; apiservers() { echo 3; }').calls)).toEqual([]);
     });
@@ -132,7 +139,10 @@ describe('readiness-gates.sh', () => {
 
     it('waits until every server is a Ready node, a voting etcd member and runs a ready API server (RKE2)', () => {
       // Nodes become Ready one per poll; promotion to voter lags one poll behind (a learner first).
-      const r = gate(rke2, 'nodes() { echo $((POLLS < 2 ? POLLS + 1 : 3)); }; voters() { echo $POLLS; }; apiservers() { echo $((POLLS < 2 ? POLLS + 1 : 3)); }');
+      const r = gate(
+        rke2,
+        'nodes() { echo $((POLLS < 2 ? POLLS + 1 : 3)); }; voters() { echo $POLLS; }; apiservers() { echo $((POLLS < 2 ? POLLS + 1 : 3)); }',
+      );
       expect(r.status).toBe(0);
       expect(r.out).toContain('servers: 3 of 3 servers are Ready nodes, 2 voting etcd members, 3 ready API servers');
       expect(r.out).toContain('servers: 3 of 3 servers are Ready nodes, 3 voting etcd members, 3 ready API servers');
@@ -150,7 +160,9 @@ describe('readiness-gates.sh', () => {
     it('counts only Ready=True nodes of the control plane without embedded etcd (K3s)', () => {
       const r = gate({ ...rke2, EMBEDDED_ETCD: 'false', SERVERS: '2' }, 'nodes() { echo 2; }');
       expect(r.status).toBe(0);
-      expect(r.calls).toContain('kubectl get nodes -l node-role.kubernetes.io/control-plane=true -o jsonpath={range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}');
+      expect(r.calls).toContain(
+        'kubectl get nodes -l node-role.kubernetes.io/control-plane=true -o jsonpath={range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}',
+      );
       expect(r.calls).not.toContain('EtcdIsVoter');
       expect(r.calls).not.toContain('component=kube-apiserver');
     });
@@ -166,7 +178,10 @@ describe('readiness-gates.sh', () => {
     const nginx = { GATE: 'admission', INGRESS_CLASS: 'nginx', NAMESPACE: 'rancher-aws-gates', WEBHOOK: 'rke2-ingress-nginx-admission' };
 
     it('waits for the webhook to be registered, then for a dry-run Ingress to be admitted', () => {
-      const r = gate(nginx, 'webhook() { [ "$POLLS" -ge 2 ]; }; admit() { if [ "$POLLS" -ge 3 ]; then echo ingress/x; return 0; fi; echo "Error from server (InternalError): failed calling webhook"; return 1; }');
+      const r = gate(
+        nginx,
+        'webhook() { [ "$POLLS" -ge 2 ]; }; admit() { if [ "$POLLS" -ge 3 ]; then echo ingress/x; return 0; fi; echo "Error from server (InternalError): failed calling webhook"; return 1; }',
+      );
       expect(r.status).toBe(0);
       expect(r.out).toContain('the admission webhook rke2-ingress-nginx-admission is not registered yet');
       expect(r.out).toContain('an Ingress of class nginx is not admitted yet: Error from server (InternalError): failed calling webhook');
@@ -188,11 +203,20 @@ describe('readiness-gates.sh', () => {
     it('fails with the last admission error once the budget is spent', () => {
       const r = gate({ ...nginx, DEADLINE_SECONDS: '20' }, 'webhook() { return 0; }');
       expect(r.status).toBe(1);
-      expect(r.out).toContain('NOT READY after 20 s: an Ingress of class nginx is not admitted yet: Error from server (InternalError): failed calling webhook "validate.nginx.ingress.kubernetes.io"');
+      expect(r.out).toContain(
+        'NOT READY after 20 s: an Ingress of class nginx is not admitted yet: Error from server (InternalError): failed calling webhook "validate.nginx.ingress.kubernetes.io"',
+      );
     });
 
     it('with a controller DaemonSet (RKE2 Traefik), waits for a ready pod first', () => {
-      const traefik = { GATE: 'admission', INGRESS_CLASS: 'traefik', NAMESPACE: 'rancher-aws-gates', CONTROLLER_NAMESPACE: 'kube-system', CONTROLLER_KIND: 'daemonset', CONTROLLER: 'rke2-traefik' };
+      const traefik = {
+        GATE: 'admission',
+        INGRESS_CLASS: 'traefik',
+        NAMESPACE: 'rancher-aws-gates',
+        CONTROLLER_NAMESPACE: 'kube-system',
+        CONTROLLER_KIND: 'daemonset',
+        CONTROLLER: 'rke2-traefik',
+      };
       const r = gate(traefik, 'available() { [ "$POLLS" -ge 1 ] && echo 1; }; admit() { echo ingress/x; }');
       expect(r.status).toBe(0);
       expect(r.out).toContain('daemonset kube-system/rke2-traefik has no ready pod yet');
@@ -201,7 +225,14 @@ describe('readiness-gates.sh', () => {
     });
 
     it('with a controller Deployment (K3s Traefik), waits for an available replica first', () => {
-      const traefik = { GATE: 'admission', INGRESS_CLASS: 'traefik', NAMESPACE: 'rancher-aws-gates', CONTROLLER_NAMESPACE: 'kube-system', CONTROLLER_KIND: 'deployment', CONTROLLER: 'traefik' };
+      const traefik = {
+        GATE: 'admission',
+        INGRESS_CLASS: 'traefik',
+        NAMESPACE: 'rancher-aws-gates',
+        CONTROLLER_NAMESPACE: 'kube-system',
+        CONTROLLER_KIND: 'deployment',
+        CONTROLLER: 'traefik',
+      };
       const r = gate({ ...traefik, DEADLINE_SECONDS: '20' }, 'admit() { echo ingress/x; }');
       expect(r.status).toBe(1);
       expect(r.out).toContain('NOT READY after 20 s: deployment kube-system/traefik has no ready pod yet');
@@ -226,8 +257,11 @@ describe('readiness-gates.sh', () => {
       expect(r.slept).toBe(20);
     });
 
-    it('fails with cert-manager\'s own message once the budget is spent', () => {
-      const r = gate({ ...cert, DEADLINE_SECONDS: '900' }, 'certificate_message() { echo "Waiting on certificate issuance from order cattle-system/tls-rancher-ingress-1: pending"; }');
+    it("fails with cert-manager's own message once the budget is spent", () => {
+      const r = gate(
+        { ...cert, DEADLINE_SECONDS: '900' },
+        'certificate_message() { echo "Waiting on certificate issuance from order cattle-system/tls-rancher-ingress-1: pending"; }',
+      );
       expect(r.status).toBe(1);
       expect(r.slept).toBe(900);
       expect(r.out).toContain(
@@ -260,7 +294,7 @@ describe('readiness-gates.sh', () => {
         upgrade,
         [
           DONE,
-          'apply() { if [ "$POLLS" -lt 1 ]; then echo "error: no matches for kind \"Plan\" in version \"upgrade.cattle.io/v1\""; return 1; fi; echo "plan.upgrade.cattle.io/server-plan created"; }',
+          'apply() { if [ "$POLLS" -lt 1 ]; then echo "error: no matches for kind "Plan" in version "upgrade.cattle.io/v1""; return 1; fi; echo "plan.upgrade.cattle.io/server-plan created"; }',
           'node_table() { case $POLLS in',
           `  1) printf '%s\n' "ip-10-0-1-10 ${OLD} True true" "ip-10-0-2-10 ${OLD} True" "ip-10-0-3-10 ${OLD} True" ;;`,
           `  2) printf '%s\n' "ip-10-0-1-10 v1.36.1+rke2r1 False true" "ip-10-0-2-10 ${OLD} True" "ip-10-0-3-10 ${OLD} True" ;;`,
@@ -271,7 +305,9 @@ describe('readiness-gates.sh', () => {
       );
       expect(r.status).toBe(0);
       expect(r.out).toContain('the upgrade Plan is not accepted yet: error: no matches for kind Plan in version upgrade.cattle.io/v1');
-      expect(r.out).toContain(`waiting for v1.36.1+rke2r1: node ip-10-0-1-10 runs ${OLD}; node ip-10-0-2-10 runs ${OLD}; node ip-10-0-3-10 runs ${OLD}`);
+      expect(r.out).toContain(
+        `waiting for v1.36.1+rke2r1: node ip-10-0-1-10 runs ${OLD}; node ip-10-0-2-10 runs ${OLD}; node ip-10-0-3-10 runs ${OLD}`,
+      );
       expect(r.out).toContain('node ip-10-0-1-10 runs v1.36.1+rke2r1 but is not Ready');
       expect(r.out).toContain('node ip-10-0-2-10 runs v1.36.1+rke2r1 but is still cordoned');
       expect(r.out).toContain('upgrade: all 3 nodes run v1.36.1+rke2r1');
@@ -284,15 +320,23 @@ describe('readiness-gates.sh', () => {
     it('fails within its budget naming the node that never came back on the new version', () => {
       const r = gate(
         { ...upgrade, DEADLINE_SECONDS: '120' },
-        ['apply() { echo configured; }', table(['ip-10-0-1-10 v1.36.1+rke2r1 True', `ip-10-0-2-10 ${OLD} False true`, 'ip-10-0-3-10 v1.36.1+rke2r1 True'])].join('\n'),
+        [
+          'apply() { echo configured; }',
+          table(['ip-10-0-1-10 v1.36.1+rke2r1 True', `ip-10-0-2-10 ${OLD} False true`, 'ip-10-0-3-10 v1.36.1+rke2r1 True']),
+        ].join('\n'),
       );
       expect(r.status).toBe(1);
       expect(r.slept).toBe(120);
-      expect(r.out.trim().split('\n').at(-2)).toBe(`00:00:00 upgrade: NOT READY after 120 s: waiting for v1.36.1+rke2r1: node ip-10-0-2-10 runs ${OLD}`);
+      expect(r.out.trim().split('\n').at(-2)).toBe(
+        `00:00:00 upgrade: NOT READY after 120 s: waiting for v1.36.1+rke2r1: node ip-10-0-2-10 runs ${OLD}`,
+      );
     });
 
     it('counts a node that left the cluster as missing', () => {
-      const r = gate({ ...upgrade, DEADLINE_SECONDS: '20' }, ['apply() { echo unchanged; }', table(['ip-10-0-1-10 v1.36.1+rke2r1 True', 'ip-10-0-3-10 v1.36.1+rke2r1 True'])].join('\n'));
+      const r = gate(
+        { ...upgrade, DEADLINE_SECONDS: '20' },
+        ['apply() { echo unchanged; }', table(['ip-10-0-1-10 v1.36.1+rke2r1 True', 'ip-10-0-3-10 v1.36.1+rke2r1 True'])].join('\n'),
+      );
       expect(r.status).toBe(1);
       expect(r.out).toContain('NOT READY after 20 s: waiting for v1.36.1+rke2r1: only 2 of 3 nodes are registered');
     });
@@ -315,14 +359,17 @@ describe('readiness-gates.sh', () => {
 
     it('does not pass on nodes that already run the version until the controller has finished the Plan (resolved, applying nowhere, every server labelled with its hash)', () => {
       const NEW = ['ip-10-0-1-10 v1.36.1+rke2r1 True', 'ip-10-0-2-10 v1.36.1+rke2r1 True', 'ip-10-0-3-10 v1.36.1+rke2r1 True'];
-      const r = gate(upgrade, [
-        'apply() { echo unchanged; }',
-        table(NEW),
-        // Poll 0: not processed yet. 1: resolved, applying on the first server. 2: done applying, one server not
-        // labelled yet. 3: the API errs. 4: done.
-        'plan_status() { case $POLLS in 0) echo "||" ;; 1) echo "v1.36.1-rke2r1|3f2a|[\\"ip-10-0-1-10\\"]" ;; 3) return 1 ;; *) echo "v1.36.1-rke2r1|3f2a|" ;; esac; }',
-        "server_rows() { if [ \"$POLLS\" -lt 3 ]; then printf '%s\\n' 'ip-10-0-1-10|||||3f2a' 'ip-10-0-2-10|||||0b1c' 'ip-10-0-3-10|||||'; else printf '%s\\n' 'ip-10-0-1-10|||||3f2a' 'ip-10-0-2-10|||||3f2a' 'ip-10-0-3-10|||||3f2a'; fi; }",
-      ].join('\n'));
+      const r = gate(
+        upgrade,
+        [
+          'apply() { echo unchanged; }',
+          table(NEW),
+          // Poll 0: not processed yet. 1: resolved, applying on the first server. 2: done applying, one server not
+          // labelled yet. 3: the API errs. 4: done.
+          'plan_status() { case $POLLS in 0) echo "||" ;; 1) echo "v1.36.1-rke2r1|3f2a|[\\"ip-10-0-1-10\\"]" ;; 3) return 1 ;; *) echo "v1.36.1-rke2r1|3f2a|" ;; esac; }',
+          "server_rows() { if [ \"$POLLS\" -lt 3 ]; then printf '%s\\n' 'ip-10-0-1-10|||||3f2a' 'ip-10-0-2-10|||||0b1c' 'ip-10-0-3-10|||||'; else printf '%s\\n' 'ip-10-0-1-10|||||3f2a' 'ip-10-0-2-10|||||3f2a' 'ip-10-0-3-10|||||3f2a'; fi; }",
+        ].join('\n'),
+      );
       expect(r.status).toBe(0);
       expect(r.out).toContain('the controller has not resolved the Plan at v1.36.1+rke2r1 yet (status: version none, hash none)');
       expect(r.out).toContain('the controller is still applying the Plan on ["ip-10-0-1-10"]');
@@ -334,9 +381,14 @@ describe('readiness-gates.sh', () => {
 
     it('fails at its budget while the controller never finishes the Plan, saying so', () => {
       const NEW = ['ip-10-0-1-10 v1.36.1+rke2r1 True', 'ip-10-0-2-10 v1.36.1+rke2r1 True', 'ip-10-0-3-10 v1.36.1+rke2r1 True'];
-      const r = gate({ ...upgrade, DEADLINE_SECONDS: '60' }, ['apply() { echo unchanged; }', table(NEW), 'plan_status() { echo "v1.36.1-rke2r1|3f2a|[\\"ip-10-0-2-10\\"]"; }'].join('\n'));
+      const r = gate(
+        { ...upgrade, DEADLINE_SECONDS: '60' },
+        ['apply() { echo unchanged; }', table(NEW), 'plan_status() { echo "v1.36.1-rke2r1|3f2a|[\\"ip-10-0-2-10\\"]"; }'].join('\n'),
+      );
       expect(r.status).toBe(1);
-      expect(r.out.trim().split('\n').at(-2)).toBe('00:00:00 upgrade: NOT READY after 60 s: the controller is still applying the Plan on ["ip-10-0-2-10"]');
+      expect(r.out.trim().split('\n').at(-2)).toBe(
+        '00:00:00 upgrade: NOT READY after 60 s: the controller is still applying the Plan on ["ip-10-0-2-10"]',
+      );
     });
 
     it('gives up within the budget when the Plan is never accepted (no controller), saying so', () => {
@@ -406,19 +458,27 @@ describe('readiness-gates.sh', () => {
 
     it('waits while a server restarts to renew its certificates (the restart Lease is held), not for a Lease that expired', () => {
       const iso = (secondsAgo: number) => new Date(Date.now() - secondsAgo * 1000).toISOString();
-      const held = gate(
-        { ...prepare, DEADLINE_SECONDS: '60' },
-        [rows(WHOLE), `lease() { echo "ip-10-0-3-10 ${iso(60)} 1800"; }`].join('\n'),
-      );
+      const held = gate({ ...prepare, DEADLINE_SECONDS: '60' }, [rows(WHOLE), `lease() { echo "ip-10-0-3-10 ${iso(60)} 1800"; }`].join('\n'));
       expect(held.status).toBe(1);
-      expect(held.out).toContain('before upgrading ip-10-0-2-10: ip-10-0-3-10 is restarting to renew its certificates (Lease kube-system/rancher-aws-server-restart)');
-      const released = gate(prepare, [rows(WHOLE), `lease() { if [ "$POLLS" -lt 2 ]; then echo "ip-10-0-3-10 ${iso(60)} 1800"; else echo "Error from server (NotFound): not found"; return 1; fi; }`].join('\n'));
+      expect(held.out).toContain(
+        'before upgrading ip-10-0-2-10: ip-10-0-3-10 is restarting to renew its certificates (Lease kube-system/rancher-aws-server-restart)',
+      );
+      const released = gate(
+        prepare,
+        [
+          rows(WHOLE),
+          `lease() { if [ "$POLLS" -lt 2 ]; then echo "ip-10-0-3-10 ${iso(60)} 1800"; else echo "Error from server (NotFound): not found"; return 1; fi; }`,
+        ].join('\n'),
+      );
       expect(released.status).toBe(0);
       expect(released.slept).toBe(20);
       const expired = gate(prepare, [rows(WHOLE), `lease() { echo "ip-10-0-3-10 ${iso(3600)} 1800"; }`].join('\n'));
       expect(expired.status).toBe(0);
       expect(expired.slept).toBe(0);
-      const unreadable = gate({ ...prepare, DEADLINE_SECONDS: '20' }, [rows(WHOLE), 'lease() { echo "Unable to connect to the server: EOF"; return 1; }'].join('\n'));
+      const unreadable = gate(
+        { ...prepare, DEADLINE_SECONDS: '20' },
+        [rows(WHOLE), 'lease() { echo "Unable to connect to the server: EOF"; return 1; }'].join('\n'),
+      );
       expect(unreadable.status).toBe(1);
       expect(unreadable.out).toContain('could not read the Lease kube-system/rancher-aws-server-restart: Unable to connect to the server: EOF');
     });
@@ -430,16 +490,23 @@ describe('readiness-gates.sh', () => {
       const whole = WHOLE.map((row) => `${row}|${row.replace(/^ip-(\d+)-(\d+)-(\d+)-(\d+)\|.*$/, '$1.$2.$3.$4')}`);
       const during = gate({ ...prepare, DEADLINE_SECONDS: '60' }, [rows(whole), `lease() { echo "${roll} ${iso(60)} 3600"; }`].join('\n'));
       expect(during.status).toBe(1);
-      expect(during.out).toContain(`before upgrading ip-10-0-2-10: a roll holds the servers' restart Lease (kube-system/rancher-aws-server-restart, ${roll})`);
+      expect(during.out).toContain(
+        `before upgrading ip-10-0-2-10: a roll holds the servers' restart Lease (kube-system/rancher-aws-server-restart, ${roll})`,
+      );
       const another = gate({ ...prepare, DEADLINE_SECONDS: '60' }, [rows(whole), `lease() { echo "${roll} ${iso(60)} 3600 10.0.1.10"; }`].join('\n'));
       expect(another.status).toBe(1);
       expect(another.out).toContain(`a roll holds the servers' restart Lease (kube-system/rancher-aws-server-restart, ${roll}) with 10.0.1.10 out`);
       const own = gate(prepare, [rows(whole), `lease() { echo "${roll} ${iso(60)} 3600 10.0.2.10"; }`].join('\n'));
       expect(own.status).toBe(0);
       expect(own.slept).toBe(0);
-      expect(own.calls).toContain('{.status.addresses[?(@.type==\"InternalIP\")].address}');
+      expect(own.calls).toContain('{.status.addresses[?(@.type=="InternalIP")].address}');
       // The roll's own server out, but another server not whole: still waits.
-      const broken = gate({ ...prepare, DEADLINE_SECONDS: '60' }, [rows([whole[0].replace('|True|True|', '|False|True|'), whole[1], whole[2]]), `lease() { echo "${roll} ${iso(60)} 3600 10.0.2.10"; }`].join('\n'));
+      const broken = gate(
+        { ...prepare, DEADLINE_SECONDS: '60' },
+        [rows([whole[0].replace('|True|True|', '|False|True|'), whole[1], whole[2]]), `lease() { echo "${roll} ${iso(60)} 3600 10.0.2.10"; }`].join(
+          '\n',
+        ),
+      );
       expect(broken.status).toBe(1);
       expect(broken.out).toContain('ip-10-0-1-10 is not Ready');
     });

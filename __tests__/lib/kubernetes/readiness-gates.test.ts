@@ -21,7 +21,11 @@ describe('ReadinessGates', () => {
     const api = new Password(stack, 'api', { length: 8 });
     const gates = new ReadinessGates(stack, 'gates', { dependsOn: [api], registry: 'registry.internal:5000' });
     const servers = gates.gate('servers-ready', { check: { kind: 'servers', servers: 3, embeddedEtcd: true }, minutes: 25 });
-    gates.gate('certificate-ready', { check: { kind: 'certificate', namespace: 'cattle-system', name: 'tls-rancher-ingress' }, minutes: 15, dependsOn: [servers] });
+    gates.gate('certificate-ready', {
+      check: { kind: 'certificate', namespace: 'cattle-system', name: 'tls-rancher-ingress' },
+      minutes: 15,
+      dependsOn: [servers],
+    });
   });
   const found = gates(json);
   const servers = found['rancher-aws-servers-ready'];
@@ -41,19 +45,38 @@ describe('ReadinessGates', () => {
     expect(servers.release.name).toBe(servers.job.metadata.name);
     expect(servers.release.name).toMatch(/^rancher-aws-servers-ready-[0-9a-f]{10}$/);
     expect(servers.release.name.length).toBeLessThanOrEqual(53); // Helm's limit for a release name
-    const job = (change: Partial<Parameters<typeof gateJob>[1]>) => gateJob('rancher-aws-x', { check: { kind: 'servers', servers: 3, embeddedEtcd: true }, minutes: 25, image: 'i', serviceAccount: 's', ...change });
-    const names = [job({}), job({ check: { kind: 'servers', servers: 5, embeddedEtcd: true } }), job({ minutes: 26 }), job({ rerunOn: 'v2' }), job({ image: 'j' })].map((j) => j.metadata.name);
+    const job = (change: Partial<Parameters<typeof gateJob>[1]>) =>
+      gateJob('rancher-aws-x', {
+        check: { kind: 'servers', servers: 3, embeddedEtcd: true },
+        minutes: 25,
+        image: 'i',
+        serviceAccount: 's',
+        ...change,
+      });
+    const names = [
+      job({}),
+      job({ check: { kind: 'servers', servers: 5, embeddedEtcd: true } }),
+      job({ minutes: 26 }),
+      job({ rerunOn: 'v2' }),
+      job({ image: 'j' }),
+    ].map((j) => j.metadata.name);
     expect(new Set(names).size).toBe(names.length);
     expect(job({}).metadata.name).toBe(names[0]); // and only a change does
   });
 
   it('refuses a Terraform reference in what names a gate', () => {
-    expect(() => gateJob('rancher-aws-x', { check: { kind: 'servers', servers: 3, embeddedEtcd: true }, minutes: 25, image: 'i', serviceAccount: 's', rerunOn: Token.asString({ Ref: 'x' }) })).toThrow(
-      /RERUN_ON is a Terraform reference/,
-    );
+    expect(() =>
+      gateJob('rancher-aws-x', {
+        check: { kind: 'servers', servers: 3, embeddedEtcd: true },
+        minutes: 25,
+        image: 'i',
+        serviceAccount: 's',
+        rerunOn: Token.asString({ Ref: 'x' }),
+      }),
+    ).toThrow(/RERUN_ON is a Terraform reference/);
   });
 
-  it("keeps the marks Rancher writes on every namespace (and only those) out of the next plan", () => {
+  it('keeps the marks Rancher writes on every namespace (and only those) out of the next plan', () => {
     const [, ns] = only(json, 'kubernetes_namespace_v1');
     expect(ns.lifecycle.ignore_changes).toEqual([
       'metadata[0].annotations["lifecycle.cattle.io/create.namespace-auth"]',
@@ -69,7 +92,7 @@ describe('ReadinessGates', () => {
     expect(servers.release.timeouts).toEqual({ create: '35m', update: '35m' });
   });
 
-  it('runs the shipped script in the image Rancher\'s chart hooks use, from the air-gap registry when set', () => {
+  it("runs the shipped script in the image Rancher's chart hooks use, from the air-gap registry when set", () => {
     expect(container.image).toBe(`registry.internal:5000/${SHELL_IMAGE.repository}:${SHELL_IMAGE.tag}`);
     expect(container.command.slice(0, 2)).toEqual(['bash', '-c']);
     // Terraform renders the escaped values back, and the chart prints the script byte for byte, after report_failure.
@@ -129,7 +152,13 @@ describe('gateEnvironment', () => {
       { name: 'INGRESS_CLASS', value: 'nginx' },
       { name: 'NAMESPACE', value: GATES_NAMESPACE },
     ]);
-    expect(gateEnvironment({ kind: 'admission', ingressClass: 'traefik', controller: { namespace: 'kube-system', kind: 'daemonset', name: 'rke2-traefik' } })).toEqual([
+    expect(
+      gateEnvironment({
+        kind: 'admission',
+        ingressClass: 'traefik',
+        controller: { namespace: 'kube-system', kind: 'daemonset', name: 'rke2-traefik' },
+      }),
+    ).toEqual([
       { name: 'GATE', value: 'admission' },
       { name: 'INGRESS_CLASS', value: 'traefik' },
       { name: 'NAMESPACE', value: GATES_NAMESPACE },

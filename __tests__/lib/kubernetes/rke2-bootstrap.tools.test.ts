@@ -51,7 +51,10 @@ const installed = (b: NodeSandbox) => b.calls().some((c) => c.startsWith('instal
 
 describe('rke2-bootstrap.sh', () => {
   it('passes shellcheck as committed', () => {
-    expect(runValidator('shellcheck', ['--severity=style'], readFileSync(join(__dirname, '../../..', SCRIPT), 'utf8'), 'rke2-bootstrap.sh')).toEqual({ status: 0, output: '' });
+    expect(runValidator('shellcheck', ['--severity=style'], readFileSync(join(__dirname, '../../..', SCRIPT), 'utf8'), 'rke2-bootstrap.sh')).toEqual({
+      status: 0,
+      output: '',
+    });
   });
 
   it('first deploy, server-0: no cluster and no peer, so it starts a new cluster with the Terraform CAs, written byte for byte', () => {

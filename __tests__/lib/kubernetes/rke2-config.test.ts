@@ -28,7 +28,10 @@ describe('rke2Config', () => {
 
   it('keeps one cluster-wide S3 count, three times the per-server retention: S3 pruning counts every server of the folder', () => {
     expect(S3_RETENTION_FACTOR).toBe(3);
-    expect(rke2Config({ ...settings, etcdSnapshots: { ...settings.etcdSnapshots, retention: 5 } })).toMatchObject({ 'etcd-snapshot-retention': 5, 'etcd-s3-retention': 15 });
+    expect(rke2Config({ ...settings, etcdSnapshots: { ...settings.etcdSnapshots, retention: 5 } })).toMatchObject({
+      'etcd-snapshot-retention': 5,
+      'etcd-s3-retention': 15,
+    });
   });
 
   it('pins the chosen ingress controller as a one-element list', () => {
@@ -37,11 +40,16 @@ describe('rke2Config', () => {
 
   it('holds no secret and no per-node setting', () => {
     const config = rke2Config(settings);
-    for (const key of ['token', 'agent-token', 'server', 'node-ip', 'etcd-s3-access-key', 'etcd-s3-secret-key']) expect(config).not.toHaveProperty(key);
+    for (const key of ['token', 'agent-token', 'server', 'node-ip', 'etcd-s3-access-key', 'etcd-s3-secret-key'])
+      expect(config).not.toHaveProperty(key);
   });
 
   it('passes Terraform tokens through unchanged', () => {
-    const tokens = { ...settings, tlsSans: ['${var.rancher_hostname}'], etcdSnapshots: { ...settings.etcdSnapshots, bucket: '${aws_s3_bucket.b.id}' } };
+    const tokens = {
+      ...settings,
+      tlsSans: ['${var.rancher_hostname}'],
+      etcdSnapshots: { ...settings.etcdSnapshots, bucket: '${aws_s3_bucket.b.id}' },
+    };
     const config = rke2Config(tokens);
     expect(config['tls-san']).toEqual(['${var.rancher_hostname}']);
     expect(config['etcd-s3-bucket']).toBe('${aws_s3_bucket.b.id}');

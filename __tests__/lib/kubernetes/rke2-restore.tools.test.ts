@@ -5,13 +5,22 @@ import { runValidator } from '../../helpers/validators';
 
 const SCRIPT = 'lib/kubernetes/rke2-restore.sh';
 const TOKEN = 'K10e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855::server:s3cret';
-const CONFIG = ['token-file: /etc/rancher/rke2/token', 'etcd-s3: true', 'etcd-s3-bucket: rancher-rke-ha-etcd-123', 'etcd-s3-region: eu-west-1', 'etcd-s3-folder: rke-ha', ''].join('\n');
+const CONFIG = [
+  'token-file: /etc/rancher/rke2/token',
+  'etcd-s3: true',
+  'etcd-s3-bucket: rancher-rke-ha-etcd-123',
+  'etcd-s3-region: eu-west-1',
+  'etcd-s3-folder: rke-ha',
+  '',
+].join('\n');
 const ME = 'ip-10-0-0-10';
 const GONE = ['ip-10-0-16-10', 'ip-10-0-32-10'];
 
 /** ListObjectsV2's answer for snapshot objects (key, last modified). */
 function listing(objects: [string, string][]): string {
-  const contents = objects.map(([key, modified]) => `<Contents><Key>${key}</Key><LastModified>${modified}</LastModified><Size>1048576</Size></Contents>`).join('');
+  const contents = objects
+    .map(([key, modified]) => `<Contents><Key>${key}</Key><LastModified>${modified}</LastModified><Size>1048576</Size></Contents>`)
+    .join('');
   return `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>rancher-rke-ha-etcd-123</Name>${contents}</ListBucketResult>`;
 }
 const SNAPSHOTS: [string, string][] = [
@@ -30,7 +39,13 @@ afterEach(() => {
 
 /** The stranded server: RKE2 installed and stopped, the old cluster's nodes in the snapshot. */
 function stranded(objects: [string, string][] = SNAPSHOTS): NodeSandbox {
-  const b = new NodeSandbox({ NODE_NAME: ME, NODE_IP: '10.0.0.10', PEER_IPS: '10.0.16.10 10.0.32.10', AWS_REGION: 'eu-west-1', PARAMETER_PREFIX: '/rancher/rke-ha' });
+  const b = new NodeSandbox({
+    NODE_NAME: ME,
+    NODE_IP: '10.0.0.10',
+    PEER_IPS: '10.0.16.10 10.0.32.10',
+    AWS_REGION: 'eu-west-1',
+    PARAMETER_PREFIX: '/rancher/rke-ha',
+  });
   b.write('etc/rancher/rke2/config.yaml', CONFIG);
   b.write('etc/rancher/rke2/token', TOKEN);
   b.write('s3-list.xml', listing(objects));
@@ -41,13 +56,19 @@ function stranded(objects: [string, string][] = SNAPSHOTS): NodeSandbox {
 }
 /** The command as a person runs it; no terminal here, so --yes stands for the typed confirmation (except with --list). */
 const restore = (b: NodeSandbox, ...args: string[]) =>
-  b.run({ file: SCRIPT, args: args.includes('--list') || args.includes('--no-yes') ? args.filter((a) => a !== '--no-yes') : ['--yes', ...args] }, { READY_SECONDS: '60' });
+  b.run(
+    { file: SCRIPT, args: args.includes('--list') || args.includes('--no-yes') ? args.filter((a) => a !== '--no-yes') : ['--yes', ...args] },
+    { READY_SECONDS: '60' },
+  );
 const events = (b: NodeSandbox) => b.read('events').split('\n').filter(Boolean);
 const MARKER = 'var/lib/rancher/rancher-aws/bootstrapped';
 
 describe('rke2-restore.sh (rancher-aws-restore)', () => {
   it('passes shellcheck as committed', () => {
-    expect(runValidator('shellcheck', ['--severity=style'], readFileSync(join(__dirname, '../../..', SCRIPT), 'utf8'), 'rke2-restore.sh')).toEqual({ status: 0, output: '' });
+    expect(runValidator('shellcheck', ['--severity=style'], readFileSync(join(__dirname, '../../..', SCRIPT), 'utf8'), 'rke2-restore.sh')).toEqual({
+      status: 0,
+      output: '',
+    });
   });
 
   it('--list: lists the snapshots in the bucket folder, oldest first, without the metadata objects, and changes nothing', () => {
@@ -69,7 +90,11 @@ describe('rke2-restore.sh (rancher-aws-restore)', () => {
     expect(r.status).toBe(0);
     expect(b.calls()).toContain(`rke2 server --cluster-reset --cluster-reset-restore-path=${NEWEST}`);
     const calls = b.calls().filter((c) => /^(rke2|systemctl (enable|start))/.test(c));
-    expect(calls).toEqual([`rke2 server --cluster-reset --cluster-reset-restore-path=${NEWEST}`, 'systemctl enable rke2-server.service', 'systemctl start --no-block rke2-server.service']);
+    expect(calls).toEqual([
+      `rke2 server --cluster-reset --cluster-reset-restore-path=${NEWEST}`,
+      'systemctl enable rke2-server.service',
+      'systemctl start --no-block rke2-server.service',
+    ]);
     expect(events(b)).toEqual([
       `deleted secret ${ME}.node-password.rke2`,
       `deleted node ${GONE[0]}`,
@@ -160,7 +185,7 @@ describe('rke2-restore.sh (rancher-aws-restore)', () => {
     expect(b.calls().some((c) => c.startsWith('rke2') || c.startsWith('systemctl enable'))).toBe(false);
   });
 
-  it('refuses over this server\'s own etcd data (a server that ran) unless --force', () => {
+  it("refuses over this server's own etcd data (a server that ran) unless --force", () => {
     const b = stranded();
     b.write('var/lib/rancher/rke2/server/db/etcd/member/snap/db', 'data');
     const r = restore(b);
@@ -186,7 +211,10 @@ describe('rke2-restore.sh (rancher-aws-restore)', () => {
   });
 
   it('reads every page of the listing: the newest snapshot can be on a later page', () => {
-    const page1 = listing(SNAPSHOTS.slice(0, 2)).replace('</ListBucketResult>', '<IsTruncated>true</IsTruncated><NextContinuationToken>1/a+b=</NextContinuationToken></ListBucketResult>');
+    const page1 = listing(SNAPSHOTS.slice(0, 2)).replace(
+      '</ListBucketResult>',
+      '<IsTruncated>true</IsTruncated><NextContinuationToken>1/a+b=</NextContinuationToken></ListBucketResult>',
+    );
     const later: [string, string][] = [['rke-ha/etcd-snapshot-ip-10-0-32-10-1763899200', '2026-11-23T12:00:00.000Z']];
     const b = stranded();
     b.write('s3-list.xml', page1);

@@ -14,12 +14,19 @@ const settings: Rke2Settings = {
   ingressController: 'ingress-nginx',
   etcdSnapshots: { scheduleCron: '0 */6 * * *', retention: 28, bucket: 'rancher-etcd-1', region: 'us-east-1', folder: 'rke-ha' },
 };
-const init: Rke2NodeIdentity = { role: 'init', nodeIp: '10.0.0.10', peerIps: ['10.0.16.10', '10.0.32.10'], region: 'us-east-1', parameterPrefix: '/rancher/rke-ha' };
+const init: Rke2NodeIdentity = {
+  role: 'init',
+  nodeIp: '10.0.0.10',
+  peerIps: ['10.0.16.10', '10.0.32.10'],
+  region: 'us-east-1',
+  parameterPrefix: '/rancher/rke-ha',
+};
 
 // What Terraform makes of the attribute: escaped `$${` back to `${`.
-const rendered = (text: string) => renderTemplate(text, (expression) => {
-  throw new Error(`unexpected reference ${expression}`);
-});
+const rendered = (text: string) =>
+  renderTemplate(text, (expression) => {
+    throw new Error(`unexpected reference ${expression}`);
+  });
 
 describe('rke2UserData', () => {
   const userData = rendered(rke2UserData(settings, init));

@@ -1,4 +1,3 @@
-
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BOOTSTRAP_GIVE_UP_STATUS, BOOTSTRAPPED_MARKER, CERT_RENEWAL_PATH, serverUnits } from '../../../lib/kubernetes/private/server-units';
@@ -8,7 +7,6 @@ const units = (dist: 'rke2' | 'k3s') => serverUnits(dist, `/usr/local/sbin/${dis
 const unit = (dist: 'rke2' | 'k3s', name: string) => units(dist).files.find((f) => f.path === `/etc/systemd/system/${name}`)!.content;
 
 describe('serverUnits', () => {
-
   it('reruns the bootstrap after any failure but the one the script calls final, with a growing, capped delay, until its marker exists', () => {
     const text = unit('rke2', 'rancher-aws-bootstrap.service');
     expect(text).toContain('ExecStart=/usr/local/sbin/rke2-bootstrap.sh\n');

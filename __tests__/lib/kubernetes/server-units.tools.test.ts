@@ -28,7 +28,11 @@ function verify(files: { path: string; content: string }[]): { status: number | 
 describe('serverUnits', () => {
   it.each(['rke2', 'k3s'] as const)('%s: the units pass systemd-analyze verify', (dist) => {
     const files = units(dist).files.filter((f) => f.path.startsWith('/etc/systemd/system/'));
-    expect(files.map((f) => basename(f.path)).sort()).toEqual(['rancher-aws-bootstrap.service', 'rancher-aws-cert-renewal.service', 'rancher-aws-cert-renewal.timer']);
+    expect(files.map((f) => basename(f.path)).sort()).toEqual([
+      'rancher-aws-bootstrap.service',
+      'rancher-aws-cert-renewal.service',
+      'rancher-aws-cert-renewal.timer',
+    ]);
     expect(verify(files)).toEqual({ status: 0, output: '' });
   });
 

@@ -22,7 +22,12 @@ describe('SnapshotBucket', () => {
   const bucketArn = ref('aws_s3_bucket', bucketName, 'arn');
 
   it('names the bucket by prefix and refuses any plan that would delete it (prevent_destroy) by default', () => {
-    expect(bucket).toEqual({ '//': expect.anything(), bucket_prefix: 'demo-rke-ha-etcd-', force_destroy: false, lifecycle: { prevent_destroy: true } });
+    expect(bucket).toEqual({
+      '//': expect.anything(),
+      bucket_prefix: 'demo-rke-ha-etcd-',
+      force_destroy: false,
+      lifecycle: { prevent_destroy: true },
+    });
   });
 
   it('blocks every kind of public access', () => {
@@ -68,7 +73,10 @@ describe('SnapshotBucket', () => {
         condition: [{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }],
       },
     ]);
-    expect(only(json, 'aws_s3_bucket_policy')[1]).toMatchObject({ bucket: bucketId, policy: `\${data.aws_iam_policy_document.${documentName}.json}` });
+    expect(only(json, 'aws_s3_bucket_policy')[1]).toMatchObject({
+      bucket: bucketId,
+      policy: `\${data.aws_iam_policy_document.${documentName}.json}`,
+    });
   });
 
   it('matches the snapshot', () => {
@@ -78,12 +86,17 @@ describe('SnapshotBucket', () => {
 
 describe('SnapshotBucket options', () => {
   const { json } = synth((stack) => {
-    new SnapshotBucket(stack, 'snapshots', { namePrefix: 'x-', forceDestroy: true, noncurrentDays: 7 }).encryptWith('arn:aws:kms:us-east-1:111122223333:key/k');
+    new SnapshotBucket(stack, 'snapshots', { namePrefix: 'x-', forceDestroy: true, noncurrentDays: 7 }).encryptWith(
+      'arn:aws:kms:us-east-1:111122223333:key/k',
+    );
   });
 
   it('encrypts with a KMS key when given one, with an S3 Bucket Key (one data key a day instead of one per object)', () => {
     expect(only(json, 'aws_s3_bucket_server_side_encryption_configuration')[1].rule).toEqual([
-      { apply_server_side_encryption_by_default: { sse_algorithm: 'aws:kms', kms_master_key_id: 'arn:aws:kms:us-east-1:111122223333:key/k' }, bucket_key_enabled: true },
+      {
+        apply_server_side_encryption_by_default: { sse_algorithm: 'aws:kms', kms_master_key_id: 'arn:aws:kms:us-east-1:111122223333:key/k' },
+        bucket_key_enabled: true,
+      },
     ]);
   });
 
@@ -110,9 +123,13 @@ describe('SnapshotBucket access logging and Object Lock', () => {
       depends_on: [expect.stringMatching(/^aws_s3_bucket_policy\.snapshots_access-logs_policy/)],
     });
     expect(logBucket).toMatchObject({ force_destroy: false, lifecycle: { prevent_destroy: true } });
-    const lifecycle = Object.values(resources(json, 'aws_s3_bucket_lifecycle_configuration')).find((l) => l.bucket === ref('aws_s3_bucket', logName, 'id'));
+    const lifecycle = Object.values(resources(json, 'aws_s3_bucket_lifecycle_configuration')).find(
+      (l) => l.bucket === ref('aws_s3_bucket', logName, 'id'),
+    );
     expect(lifecycle.rule[0].expiration).toEqual([{ days: ACCESS_LOG_DAYS }]);
-    const writers = Object.values(dataSources(json, 'aws_iam_policy_document')).find((d) => d['//'].metadata.path === 'test/snapshots/access-logs/policy-document');
+    const writers = Object.values(dataSources(json, 'aws_iam_policy_document')).find(
+      (d) => d['//'].metadata.path === 'test/snapshots/access-logs/policy-document',
+    );
     expect(writers.statement[1]).toMatchObject({
       principals: [{ type: 'Service', identifiers: ['logging.s3.amazonaws.com'] }],
       actions: ['s3:PutObject'],
@@ -122,7 +139,11 @@ describe('SnapshotBucket access logging and Object Lock', () => {
 
   it('turns Object Lock on after versioning, without a default retention (RKE2 uploads carry no checksum header)', () => {
     const [, lock] = only(json, 'aws_s3_bucket_object_lock_configuration');
-    expect(lock).toMatchObject({ bucket: ref('aws_s3_bucket', snapshotName, 'id'), object_lock_enabled: 'Enabled', depends_on: [expect.stringMatching(/^aws_s3_bucket_versioning\./)] });
+    expect(lock).toMatchObject({
+      bucket: ref('aws_s3_bucket', snapshotName, 'id'),
+      object_lock_enabled: 'Enabled',
+      depends_on: [expect.stringMatching(/^aws_s3_bucket_versioning\./)],
+    });
     expect(lock).not.toHaveProperty('rule');
     // Not on the bucket itself: there it forces a new bucket.
     expect(resources(json, 'aws_s3_bucket')[snapshotName]).not.toHaveProperty('object_lock_enabled');
@@ -163,7 +184,9 @@ describeWithTerraform('SnapshotBucket destroy, run by a real terraform on its mi
     const { json } = synth((stack) => new SnapshotBucket(stack, 'snapshots', { namePrefix: 'demo-', forceDestroy: true }));
     const data = (mirrored(json) as any).resource.terraform_data as Record<string, { depends_on?: string[] }>;
     const bucket = Object.keys(data).find((k) => k.startsWith('aws_s3_bucket__'))!;
-    const dependents = Object.entries(data).filter(([, v]) => v.depends_on?.includes(`terraform_data.${bucket}`)).map(([k]) => k.split('__')[0]);
+    const dependents = Object.entries(data)
+      .filter(([, v]) => v.depends_on?.includes(`terraform_data.${bucket}`))
+      .map(([k]) => k.split('__')[0]);
     expect(dependents.sort()).toEqual([
       'aws_s3_bucket_lifecycle_configuration',
       'aws_s3_bucket_ownership_controls',

@@ -23,12 +23,17 @@ describe('SnapshotEvents', () => {
   });
 
   it('lets only S3, for this bucket of this account, publish to the topic', () => {
-    const [statement] = Object.values(dataSources(json, 'aws_iam_policy_document')).find((d) => d['//'].metadata.path === 'test/events/policy-document').statement;
+    const [statement] = Object.values(dataSources(json, 'aws_iam_policy_document')).find(
+      (d) => d['//'].metadata.path === 'test/events/policy-document',
+    ).statement;
     expect(statement).toMatchObject({
       actions: ['sns:Publish'],
       principals: [{ type: 'Service', identifiers: ['s3.amazonaws.com'] }],
       resources: [ref('aws_sns_topic', topicName, 'arn')],
-      condition: [{ test: 'ArnLike', variable: 'aws:SourceArn', values: [ref('aws_s3_bucket', bucketName, 'arn')] }, { test: 'StringEquals', variable: 'aws:SourceAccount' }],
+      condition: [
+        { test: 'ArnLike', variable: 'aws:SourceArn', values: [ref('aws_s3_bucket', bucketName, 'arn')] },
+        { test: 'StringEquals', variable: 'aws:SourceAccount' },
+      ],
     });
   });
 

@@ -9,7 +9,10 @@ describe('the server upgrade Plan', () => {
   it.each([
     ['RKE2', rke2],
     ['K3s', serverPlan({ distribution: 'k3s', version: 'v1.35.9+k3s1', jobDeadlineSeconds: 600, servers: 3 })],
-    ['RKE2, air gap', serverPlan({ distribution: 'rke2', version: 'v1.35.9+rke2r1', registry: 'registry.internal:5000', jobDeadlineSeconds: 900, servers: 3 })],
+    [
+      'RKE2, air gap',
+      serverPlan({ distribution: 'rke2', version: 'v1.35.9+rke2r1', registry: 'registry.internal:5000', jobDeadlineSeconds: 900, servers: 3 }),
+    ],
   ])('%s: matches the Plan CRD of the pinned controller', (_, plan) => {
     expect(planProblems(plan)).toEqual([]);
   });
@@ -75,15 +78,24 @@ describe('the server upgrade Plan', () => {
       capabilities: { drop: ['ALL'] },
       seccompProfile: { type: 'RuntimeDefault' },
     });
-    const k3s = serverPlan({ distribution: 'k3s', version: 'v1.35.9+k3s1', registry: 'registry.internal:5000', jobDeadlineSeconds: 300, servers: 3 }).spec as any;
+    const k3s = serverPlan({ distribution: 'k3s', version: 'v1.35.9+k3s1', registry: 'registry.internal:5000', jobDeadlineSeconds: 300, servers: 3 })
+      .spec as any;
     expect(k3s.prepare.image).toBe(`registry.internal:5000/${SHELL_IMAGE.repository}:${SHELL_IMAGE.tag}`);
     expect(k3s.prepare.envs).toContainEqual({ name: 'EMBEDDED_ETCD', value: 'false' });
     expect(k3s.prepare.envs).toContainEqual({ name: 'DEADLINE_SECONDS', value: '180' });
   });
 
   it('takes the upgrade images from the air-gap registry', () => {
-    const plan = serverPlan({ distribution: 'k3s', version: 'v1.35.9+k3s1', registry: 'registry.internal:5000', jobDeadlineSeconds: 600, servers: 3 });
+    const plan = serverPlan({
+      distribution: 'k3s',
+      version: 'v1.35.9+k3s1',
+      registry: 'registry.internal:5000',
+      jobDeadlineSeconds: 600,
+      servers: 3,
+    });
     expect((plan.spec as any).upgrade.image).toBe('registry.internal:5000/rancher/k3s-upgrade');
-    expect(imageRef(SYSTEM_UPGRADE_CONTROLLER.image, 'registry.internal:5000')).toBe('registry.internal:5000/rancher/system-upgrade-controller:v0.20.1');
+    expect(imageRef(SYSTEM_UPGRADE_CONTROLLER.image, 'registry.internal:5000')).toBe(
+      'registry.internal:5000/rancher/system-upgrade-controller:v0.20.1',
+    );
   });
 });

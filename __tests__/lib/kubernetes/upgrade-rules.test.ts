@@ -1,4 +1,3 @@
-
 import { rancherLinesFor, versionOrder } from '../../../lib/kubernetes/private/upgrade-rules';
 
 describe('upgrade rules (synth side)', () => {

@@ -1,5 +1,11 @@
 import type { GuardCondition } from '../../../lib/common/deployment-guard';
-import { certManagerUpgradeRules, kubernetesUpgradeRules, rancherUpgradeRules, versionOrder, versionOrderExpression } from '../../../lib/kubernetes/private/upgrade-rules';
+import {
+  certManagerUpgradeRules,
+  kubernetesUpgradeRules,
+  rancherUpgradeRules,
+  versionOrder,
+  versionOrderExpression,
+} from '../../../lib/kubernetes/private/upgrade-rules';
 import { kubeletVersions, lowestVersion } from '../../../lib/kubernetes/private/node-versions';
 import { describeWithTerraform, evaluateEach, expressionOf } from '../../helpers/terraform';
 
@@ -20,7 +26,9 @@ const k8s = (version: string, running: string, target = running, rancher = '2.14
 describeWithTerraform('upgrade rules, evaluated by terraform', () => {
   it('computes the same order at plan time as at synth time', () => {
     const versions = ['v1.35.7+rke2r1', 'v1.35.10+rke2r2', 'v1.36.0+k3s1'];
-    expect(evaluateEach(versions.map((v) => versionOrderExpression('kubernetes', lit(v))))).toEqual(versions.map((v) => versionOrder('kubernetes', v)));
+    expect(evaluateEach(versions.map((v) => versionOrderExpression('kubernetes', lit(v))))).toEqual(
+      versions.map((v) => versionOrder('kubernetes', v)),
+    );
   });
 
   it('lets a patch, the next minor, an unchanged version and a deployment without a record through', () => {
@@ -47,13 +55,17 @@ describeWithTerraform('upgrade rules, evaluated by terraform', () => {
         }),
       );
     };
-    expect(evaluateEach([lowestVersion(kubeletVersions(nodes('v1.35.9+rke2r1', 'v1.35.10+rke2r1', 'v1.35.9+rke2r1'))), lowestVersion('[]'), kubeletVersions('null')])).toEqual([
-      'v1.35.9+rke2r1',
-      '',
-      [],
-    ]);
+    expect(
+      evaluateEach([
+        lowestVersion(kubeletVersions(nodes('v1.35.9+rke2r1', 'v1.35.10+rke2r1', 'v1.35.9+rke2r1'))),
+        lowestVersion('[]'),
+        kubeletVersions('null'),
+      ]),
+    ).toEqual(['v1.35.9+rke2r1', '', []]);
     expect(rules('v1.35.9+rke2r1', 'v1.35.7+rke2r1', 'v1.35.7+rke2r1', 'v1.35.7+rke2r1')).toEqual([]);
-    expect(rules('v1.35.7+rke2r1', 'v1.35.9+rke2r1', 'v1.35.9+rke2r1', 'v1.35.9+rke2r1')[0]).toContain('but the servers run "v1.35.9+rke2r1": Kubernetes is not downgraded in place');
+    expect(rules('v1.35.7+rke2r1', 'v1.35.9+rke2r1', 'v1.35.9+rke2r1', 'v1.35.9+rke2r1')[0]).toContain(
+      'but the servers run "v1.35.9+rke2r1": Kubernetes is not downgraded in place',
+    );
     expect(rules('v1.36.1+rke2r1', 'v1.34.5+rke2r1', 'v1.34.5+rke2r1', 'v1.34.5+rke2r1')[0]).toContain('one Kubernetes minor at a time');
     // Half upgraded: only the newest (the upgrade under way) may be applied; the lowest counts as running.
     expect(rules('v1.35.9+rke2r1', 'v1.35.7+rke2r1', 'v1.35.9+rke2r1', 'v1.35.7+rke2r1')).toEqual([]);
@@ -111,6 +123,8 @@ describeWithTerraform('upgrade rules, evaluated by terraform', () => {
   it('cert-manager: never down', () => {
     const certManager = (version: string, running: string) => failing(certManagerUpgradeRules({ version, running: lit(running) }));
     expect(certManager('v1.21.1', 'v1.20.2')).toEqual([]);
-    expect(certManager('v1.20.2', 'v1.21.1')).toEqual(['versions.certManager is "v1.20.2", but cert-manager "v1.21.1" runs: cert-manager is not downgraded.']);
+    expect(certManager('v1.20.2', 'v1.21.1')).toEqual([
+      'versions.certManager is "v1.20.2", but cert-manager "v1.21.1" runs: cert-manager is not downgraded.',
+    ]);
   });
 });

@@ -57,7 +57,12 @@ describe('ApplicationLoadBalancer', () => {
       subnets: ['subnet-a', 'subnet-b', 'subnet-c'],
       security_groups: [albGroup],
     });
-    expect(sg).toMatchObject({ name_prefix: `${NAME}-alb-`, vpc_id: 'vpc-0123', tags: { Name: `${NAME}-alb` }, lifecycle: { create_before_destroy: true } });
+    expect(sg).toMatchObject({
+      name_prefix: `${NAME}-alb-`,
+      vpc_id: 'vpc-0123',
+      tags: { Name: `${NAME}-alb` },
+      lifecycle: { create_before_destroy: true },
+    });
     expect(sg.ingress).toBeUndefined();
     expect(sg.egress).toBeUndefined();
   });
@@ -159,7 +164,7 @@ describe('ApplicationLoadBalancer', () => {
     expect(alb.listeners.map((l) => l.node.id)).toEqual(['listener-443', 'listener-80']);
   });
 
-  it('takes another health check for a target that is not an ingress controller (Rancher\'s /ping over plain HTTP)', () => {
+  it("takes another health check for a target that is not an ingress controller (Rancher's /ping over plain HTTP)", () => {
     const ping = synthConstruct((stack) => {
       new AwsProvider(stack, 'aws', { region: 'us-east-1' });
       new ApplicationLoadBalancer(stack, 'alb', {
@@ -172,7 +177,15 @@ describe('ApplicationLoadBalancer', () => {
       });
     }).json;
     const [, group] = only(ping, 'aws_lb_target_group');
-    expect(group.health_check).toEqual({ protocol: 'HTTP', path: '/ping', port: 'traffic-port', matcher: '200', interval: 10, healthy_threshold: 3, unhealthy_threshold: 3 });
+    expect(group.health_check).toEqual({
+      protocol: 'HTTP',
+      path: '/ping',
+      port: 'traffic-port',
+      matcher: '200',
+      interval: 10,
+      healthy_threshold: 3,
+      unhealthy_threshold: 3,
+    });
     expect(group.port).toBe(80);
   });
 

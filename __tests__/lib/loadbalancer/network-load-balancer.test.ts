@@ -65,7 +65,17 @@ describe('NetworkLoadBalancer', () => {
   it('has deletion protection and prevent_destroy by default (FSBP ELB.6), neither when asked', () => {
     expect(balancer).toMatchObject({ enable_deletion_protection: true, lifecycle: { prevent_destroy: true } });
     const unprotected = only(
-      synth((stack) => new NetworkLoadBalancer(stack, 'lb', { name: 'x', vpcId: 'v', subnetIds: [], targetSecurityGroupId: 's', ports: [], deletionProtection: false })).json,
+      synth(
+        (stack) =>
+          new NetworkLoadBalancer(stack, 'lb', {
+            name: 'x',
+            vpcId: 'v',
+            subnetIds: [],
+            targetSecurityGroupId: 's',
+            ports: [],
+            deletionProtection: false,
+          }),
+      ).json,
       'aws_lb',
     )[1];
     expect(unprotected.enable_deletion_protection).toBe(false);
@@ -198,19 +208,25 @@ describe('NetworkLoadBalancer with Elastic IPs (addresses that outlive the balan
 });
 
 describe('NetworkLoadBalancer refuses names AWS would refuse at apply, naming itself', () => {
-  const build = (name: string, port = 6443) => () =>
-    synth((stack) => {
-      new NetworkLoadBalancer(stack, 'front', {
-        name,
-        vpcId: 'vpc-0123',
-        subnetIds: ['subnet-a'],
-        targetSecurityGroupId: TARGETS,
-        ports: [{ port, description: 'Kubernetes API', from: { cidr: '203.0.113.0/24' } }],
+  const build =
+    (name: string, port = 6443) =>
+    () =>
+      synth((stack) => {
+        new NetworkLoadBalancer(stack, 'front', {
+          name,
+          vpcId: 'vpc-0123',
+          subnetIds: ['subnet-a'],
+          targetSecurityGroupId: TARGETS,
+          ports: [{ port, description: 'Kubernetes API', from: { cidr: '203.0.113.0/24' } }],
+        });
       });
-    });
 
   it.each([
-    ['a target group name over 32 characters', 'abcdefghijklmnopq-rke-ha-extra', /NetworkLoadBalancer test\/front: a target group name "abcdefghijklmnopq-rke-ha-extra-6443" may have at most 32 characters/],
+    [
+      'a target group name over 32 characters',
+      'abcdefghijklmnopq-rke-ha-extra',
+      /NetworkLoadBalancer test\/front: a target group name "abcdefghijklmnopq-rke-ha-extra-6443" may have at most 32 characters/,
+    ],
     ['a load balancer name starting with internal-', 'internal-rancher', /a load balancer name "internal-rancher" may not start with "internal-"/],
     ['characters a load balancer name may not hold', 'rancher_prod', /a load balancer name "rancher_prod" may hold letters, digits and "-" only/],
   ])('%s', (_what, name, message) => {
@@ -222,7 +238,13 @@ describe('NetworkLoadBalancer refuses names AWS would refuse at apply, naming it
     expect(() =>
       synth((stack) => {
         const name = new TerraformVariable(stack, 'lb_name', { type: 'string' });
-        new NetworkLoadBalancer(stack, 'front', { name: name.stringValue, vpcId: 'vpc-0123', subnetIds: ['subnet-a'], targetSecurityGroupId: TARGETS, ports: [] });
+        new NetworkLoadBalancer(stack, 'front', {
+          name: name.stringValue,
+          vpcId: 'vpc-0123',
+          subnetIds: ['subnet-a'],
+          targetSecurityGroupId: TARGETS,
+          ports: [],
+        });
       }),
     ).not.toThrow();
   });

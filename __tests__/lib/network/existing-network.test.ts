@@ -1,10 +1,8 @@
-
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TerraformOutput } from 'cdktf';
 import { ExistingNetwork, type ExistingNetworkProps, type NodeEgress } from '../../../lib/network/existing-network';
 import { DB, LB, NODES, VPC } from '../../helpers/sample-network';
 import { synthConstruct, type TerraformJson } from '../../helpers/synth';
-
 
 const props = (overrides: Partial<ExistingNetworkProps> = {}): ExistingNetworkProps => ({
   vpcId: VPC,
@@ -32,7 +30,13 @@ function synth(p: ExistingNetworkProps = props()): { json: TerraformJson; networ
     network = new ExistingNetwork(stack, 'network', p);
     // The exposed shape, as the deployments consume it.
     new TerraformOutput(stack, 'shape', {
-      value: { vpc: network.vpcId, subnets: network.subnets, nodes: network.nodeSubnets, datastore: network.datastoreSubnets, direct: network.directCidrs },
+      value: {
+        vpc: network.vpcId,
+        subnets: network.subnets,
+        nodes: network.nodeSubnets,
+        datastore: network.datastoreSubnets,
+        direct: network.directCidrs,
+      },
     });
   });
   return { json, network };
@@ -47,7 +51,11 @@ describe('ExistingNetwork: what it synthesizes', () => {
   it('creates nothing in AWS: data sources, and one terraform_data holding the zone checks', () => {
     expect(Object.keys(json.resource)).toEqual(['terraform_data']);
     expect(Object.keys(json.data!).sort()).toEqual(['aws_route_table', 'aws_route_tables', 'aws_subnet', 'aws_vpc']);
-    expect(Object.values(json.data!.aws_subnet).map((s) => s.id).sort()).toEqual([...LB, ...NODES, ...DB].sort());
+    expect(
+      Object.values(json.data!.aws_subnet)
+        .map((s) => s.id)
+        .sort(),
+    ).toEqual([...LB, ...NODES, ...DB].sort());
     expect(Object.values(json.data!.aws_vpc).map((v) => v.id)).toEqual([VPC]);
   });
 
@@ -57,7 +65,9 @@ describe('ExistingNetwork: what it synthesizes', () => {
     expect(tables).toHaveLength(6);
     for (const table of tables) {
       expect(table).not.toHaveProperty('subnet_id');
-      expect(table.route_table_id).toMatch(/^\$\{length\(data\.aws_route_tables\.[^)]+\.ids\) > 0 \? data\.aws_route_tables\.[^ ]+\.ids\[0\] : data\.aws_vpc\.[^ ]+\.main_route_table_id\}$/);
+      expect(table.route_table_id).toMatch(
+        /^\$\{length\(data\.aws_route_tables\.[^)]+\.ids\) > 0 \? data\.aws_route_tables\.[^ ]+\.ids\[0\] : data\.aws_vpc\.[^ ]+\.main_route_table_id\}$/,
+      );
     }
     for (const probe of Object.values(json.data!.aws_route_tables)) {
       expect(probe.vpc_id).toBe(VPC);
@@ -75,7 +85,9 @@ describe('ExistingNetwork: what it synthesizes', () => {
       availabilityZone: expect.stringMatching(/^\$\{data\.aws_subnet\.network_node-subnet-0_\w+\.availability_zone\}$/),
     });
     // The VPC's primary range and the node and datastore subnets (fixed for their lifetime), not the load balancers'.
-    expect(shape.direct).toMatch(/^\$\{distinct\(\[data\.aws_vpc\.[^,]+\.cidr_block(, data\.aws_subnet\.network_(node|datastore)-subnet-\d_\w+\.cidr_block){5}\]\)\}$/);
+    expect(shape.direct).toMatch(
+      /^\$\{distinct\(\[data\.aws_vpc\.[^,]+\.cidr_block(, data\.aws_subnet\.network_(node|datastore)-subnet-\d_\w+\.cidr_block){5}\]\)\}$/,
+    );
   });
 
   it.each<[NodeEgress, number]>([
@@ -87,7 +99,9 @@ describe('ExistingNetwork: what it synthesizes', () => {
   });
 
   it('puts no zone check where there is nothing to compare (one subnet, no load balancer)', () => {
-    const { json: single, network } = synth(props({ loadBalancerSubnetIds: [], nodeSubnetIds: [NODES[0]], datastoreSubnetIds: [], nodeEgress: 'elastic-ip' }));
+    const { json: single, network } = synth(
+      props({ loadBalancerSubnetIds: [], nodeSubnetIds: [NODES[0]], datastoreSubnetIds: [], nodeEgress: 'elastic-ip' }),
+    );
     expect(single.resource ?? {}).toEqual({});
     expect(network.checks).toBeUndefined();
     // The Elastic IP waits for the internet gateway its subnet's route was checked for.

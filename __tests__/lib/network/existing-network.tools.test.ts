@@ -9,7 +9,6 @@ import { DB, LB, NODES, VPC } from '../../helpers/sample-network';
 import { synthConstruct, type TerraformJson } from '../../helpers/synth';
 import { describeWithTerraform, terraformIn } from '../../helpers/terraform';
 
-
 const props = (overrides: Partial<ExistingNetworkProps> = {}): ExistingNetworkProps => ({
   vpcId: VPC,
   loadBalancerSubnetIds: LB,
@@ -36,7 +35,13 @@ function synth(p: ExistingNetworkProps = props()): { json: TerraformJson; networ
     network = new ExistingNetwork(stack, 'network', p);
     // The exposed shape, as the deployments consume it.
     new TerraformOutput(stack, 'shape', {
-      value: { vpc: network.vpcId, subnets: network.subnets, nodes: network.nodeSubnets, datastore: network.datastoreSubnets, direct: network.directCidrs },
+      value: {
+        vpc: network.vpcId,
+        subnets: network.subnets,
+        nodes: network.nodeSubnets,
+        datastore: network.datastoreSubnets,
+        direct: network.directCidrs,
+      },
     });
   });
   return { json, network };
@@ -47,9 +52,18 @@ const ZONES = ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'];
 const HEALTHY: NetworkFacts = {
   vpc: { id: VPC, cidr_block: '10.1.0.0/16', enable_dns_support: true, main_route_table_id: 'rtb-main' },
   subnets: {
-    ...Object.fromEntries(LB.map((id, i) => [id, { vpc_id: VPC, cidr_block: `10.1.${i}.0/24`, availability_zone: ZONES[i], map_public_ip_on_launch: true }])),
-    ...Object.fromEntries(NODES.map((id, i) => [id, { vpc_id: VPC, cidr_block: `10.1.${16 + i * 16}.0/20`, availability_zone: ZONES[i], map_public_ip_on_launch: false }])),
-    ...Object.fromEntries(DB.map((id, i) => [id, { vpc_id: VPC, cidr_block: `10.1.${100 + i}.0/24`, availability_zone: ZONES[i], map_public_ip_on_launch: false }])),
+    ...Object.fromEntries(
+      LB.map((id, i) => [id, { vpc_id: VPC, cidr_block: `10.1.${i}.0/24`, availability_zone: ZONES[i], map_public_ip_on_launch: true }]),
+    ),
+    ...Object.fromEntries(
+      NODES.map((id, i) => [
+        id,
+        { vpc_id: VPC, cidr_block: `10.1.${16 + i * 16}.0/20`, availability_zone: ZONES[i], map_public_ip_on_launch: false },
+      ]),
+    ),
+    ...Object.fromEntries(
+      DB.map((id, i) => [id, { vpc_id: VPC, cidr_block: `10.1.${100 + i}.0/24`, availability_zone: ZONES[i], map_public_ip_on_launch: false }]),
+    ),
   },
   associations: Object.fromEntries(NODES.map((id, i) => [id, `rtb-private-${i}`])),
   routeTables: {
@@ -78,9 +92,21 @@ describeWithTerraform('ExistingNetwork: the plan-time checks, evaluated by terra
 
   const cases: [string, NetworkFacts, string | string[]][] = [
     ['DNS resolution off', { ...HEALTHY, vpc: { ...HEALTHY.vpc, enable_dns_support: false } }, `${VPC} (net.vpcId) has DNS resolution turned off`],
-    ['a subnet of another VPC', withSubnet(HEALTHY, NODES[1], { vpc_id: 'vpc-0fffffffffffffff0' }), `${NODES[1]} (net.nodeSubnetIds[1]) is in vpc-0fffffffffffffff0, not in ${VPC} (net.vpcId).`],
-    ["a subnet inside RKE2's pod network", withSubnet(HEALTHY, DB[0], { cidr_block: '10.42.7.0/24' }), `${DB[0]} (net.datastoreSubnetIds[0]) is 10.42.7.0/24, which overlaps 10.42.0.0/16 or 10.43.0.0/16`],
-    ['a node subnet too small for host 10', withSubnet(HEALTHY, NODES[2], { cidr_block: '10.1.200.0/29' }), `${NODES[2]} (net.nodeSubnetIds[2]) is 10.1.200.0/29, which has no usable host 10 (AWS keeps the last address): choose a smaller net.nodeHostNumber.`],
+    [
+      'a subnet of another VPC',
+      withSubnet(HEALTHY, NODES[1], { vpc_id: 'vpc-0fffffffffffffff0' }),
+      `${NODES[1]} (net.nodeSubnetIds[1]) is in vpc-0fffffffffffffff0, not in ${VPC} (net.vpcId).`,
+    ],
+    [
+      "a subnet inside RKE2's pod network",
+      withSubnet(HEALTHY, DB[0], { cidr_block: '10.42.7.0/24' }),
+      `${DB[0]} (net.datastoreSubnetIds[0]) is 10.42.7.0/24, which overlaps 10.42.0.0/16 or 10.43.0.0/16`,
+    ],
+    [
+      'a node subnet too small for host 10',
+      withSubnet(HEALTHY, NODES[2], { cidr_block: '10.1.200.0/29' }),
+      `${NODES[2]} (net.nodeSubnetIds[2]) is 10.1.200.0/29, which has no usable host 10 (AWS keeps the last address): choose a smaller net.nodeHostNumber.`,
+    ],
     [
       'a load balancer subnet with an explicit table and no internet gateway',
       { ...HEALTHY, associations: { ...HEALTHY.associations, [LB[1]]: 'rtb-private-1' } },
@@ -119,12 +145,20 @@ describeWithTerraform('ExistingNetwork: the plan-time checks, evaluated by terra
       withSubnet(HEALTHY, NODES[2], { availability_zone: 'eu-west-1d' }),
       'net.nodeSubnetIds puts servers in zones ["eu-west-1d"] where net.loadBalancerSubnetIds has no subnet',
     ],
-    ['the datastore in one zone', withSubnet(HEALTHY, DB[1], { availability_zone: ZONES[0] }), 'net.datastoreSubnetIds spans the zones ["eu-west-1a"]; an RDS subnet group needs subnets in at least two zones.'],
+    [
+      'the datastore in one zone',
+      withSubnet(HEALTHY, DB[1], { availability_zone: ZONES[0] }),
+      'net.datastoreSubnetIds spans the zones ["eu-west-1a"]; an RDS subnet group needs subnets in at least two zones.',
+    ],
   ];
   let results: string[][] = [];
   beforeAll(() => {
     // One terraform run for every case.
-    results = failedChecksEach(json, cases.map(([, facts]) => facts), NETWORK_CHECKS).map((failed) => failed.map((f) => f.message));
+    results = failedChecksEach(
+      json,
+      cases.map(([, facts]) => facts),
+      NETWORK_CHECKS,
+    ).map((failed) => failed.map((f) => f.message));
   });
   it.each(cases.map(([name, , messages], i) => [name, [messages].flat(), i] as const))('refuses %s: %j', (_name, messages, i) => {
     expect(results[i]).toEqual(messages.map((m) => expect.stringContaining(m)));
@@ -136,7 +170,10 @@ describeWithTerraform('ExistingNetwork: the plan-time checks, evaluated by terra
     expect(fails(publicNodes).some((m) => m.includes('map_public_ip_on_launch is false'))).toBe(true);
     const withAddresses = NODES.reduce((facts, id) => withSubnet(facts, id, { map_public_ip_on_launch: true }), publicNodes);
     expect(fails(withAddresses)).toEqual([]);
-    const isolated: NetworkFacts = { ...HEALTHY, routeTables: { ...HEALTHY.routeTables, 'rtb-private-0': [], 'rtb-private-1': [], 'rtb-private-2': [] } };
+    const isolated: NetworkFacts = {
+      ...HEALTHY,
+      routeTables: { ...HEALTHY.routeTables, 'rtb-private-0': [], 'rtb-private-1': [], 'rtb-private-2': [] },
+    };
     expect(fails(isolated)).toHaveLength(3);
     expect(fails(isolated, synth(props({ nodeEgress: 'provided' })).json)).toEqual([]);
   });
@@ -162,7 +199,17 @@ describeWithTerraform('a failed data-source postcondition, with a real terraform
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'postcondition-'));
-    writeFileSync(join(dir, 'network.tfstate'), JSON.stringify({ version: 4, terraform_version: '1.10.0', serial: 1, lineage: 'x', outputs: { public: { value: false, type: 'bool' } }, resources: [] }));
+    writeFileSync(
+      join(dir, 'network.tfstate'),
+      JSON.stringify({
+        version: 4,
+        terraform_version: '1.10.0',
+        serial: 1,
+        lineage: 'x',
+        outputs: { public: { value: false, type: 'bool' } },
+        resources: [],
+      }),
+    );
     writeFileSync(
       join(dir, 'main.tf.json'),
       JSON.stringify({

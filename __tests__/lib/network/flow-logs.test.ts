@@ -9,7 +9,8 @@ function synth(props: Partial<FlowLogsProps>) {
     new FlowLogs(stack, 'flow-logs', { vpcId: 'vpc-0123', name: 'demo-rke-ha', destination: 'cloudwatch', retentionDays: 90, ...props });
   }).json;
 }
-const document = (json: ReturnType<typeof synth>, path: string) => Object.values(dataSources(json, 'aws_iam_policy_document')).find((d) => d['//'].metadata.path === `test/flow-logs/${path}`);
+const document = (json: ReturnType<typeof synth>, path: string) =>
+  Object.values(dataSources(json, 'aws_iam_policy_document')).find((d) => d['//'].metadata.path === `test/flow-logs/${path}`);
 
 describe('FlowLogs to CloudWatch Logs', () => {
   const json = synth({});
@@ -36,7 +37,10 @@ describe('FlowLogs to CloudWatch Logs', () => {
     const [statement] = document(json, 'assume').statement;
     expect(statement.principals).toEqual([{ type: 'Service', identifiers: ['vpc-flow-logs.amazonaws.com'] }]);
     expect(statement.condition.map((c: any) => c.variable)).toEqual(['aws:SourceAccount', 'aws:SourceArn']);
-    expect(document(json, 'write').statement[0].resources).toEqual([ref('aws_cloudwatch_log_group', groupName, 'arn'), `${ref('aws_cloudwatch_log_group', groupName, 'arn')}:*`]);
+    expect(document(json, 'write').statement[0].resources).toEqual([
+      ref('aws_cloudwatch_log_group', groupName, 'arn'),
+      `${ref('aws_cloudwatch_log_group', groupName, 'arn')}:*`,
+    ]);
     expect(resources(json, 'aws_s3_bucket')).toEqual({});
   });
 
@@ -55,9 +59,16 @@ describe('FlowLogs to S3', () => {
     expect(flowLog).not.toHaveProperty('iam_role_arn');
     expect(flowLog.depends_on).toEqual([expect.stringMatching(/^aws_s3_bucket_policy\./)]);
     expect(bucket).toMatchObject({ bucket_prefix: 'demo-rke-ha-flow-logs-', force_destroy: false, lifecycle: { prevent_destroy: true } });
-    expect(only(json, 'aws_s3_bucket_public_access_block')[1]).toMatchObject({ block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true });
+    expect(only(json, 'aws_s3_bucket_public_access_block')[1]).toMatchObject({
+      block_public_acls: true,
+      block_public_policy: true,
+      ignore_public_acls: true,
+      restrict_public_buckets: true,
+    });
     expect(only(json, 'aws_s3_bucket_lifecycle_configuration')[1].rule[0].expiration).toEqual([{ days: 30 }]);
-    expect(only(json, 'aws_s3_bucket_server_side_encryption_configuration')[1].rule[0].apply_server_side_encryption_by_default.sse_algorithm).toBe('AES256');
+    expect(only(json, 'aws_s3_bucket_server_side_encryption_configuration')[1].rule[0].apply_server_side_encryption_by_default.sse_algorithm).toBe(
+      'AES256',
+    );
   });
 
   it('lets the log delivery service of this account write under AWSLogs/, and denies everything without TLS', () => {

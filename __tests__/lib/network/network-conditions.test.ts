@@ -1,9 +1,8 @@
-
 import { RKE2_CLUSTER_CIDR, RKE2_SERVICE_CIDR } from '../../../lib/config/primitives';
 import { outsideRanges } from '../../../lib/network/private/network-conditions';
 import { describeWithTerraform } from '../../helpers/terraform';
 
-describeWithTerraform("outsideRanges, evaluated by terraform, agrees with the synth-time overlap test", () => {
+describeWithTerraform('outsideRanges, evaluated by terraform, agrees with the synth-time overlap test', () => {
   const reserved = [RKE2_CLUSTER_CIDR, RKE2_SERVICE_CIDR];
 
   it('merges adjacent ranges into one comparison', () => {

@@ -24,7 +24,11 @@ describeWithTerraform('hasDefaultRoute, evaluated by terraform', () => {
     ['public: an internet gateway for another destination only', publicCheck([route('192.0.2.0/24', { gateway_id: 'igw-0123' })]), false],
     ['public: a virtual private gateway is not an internet gateway', publicCheck([route('0.0.0.0/0', { gateway_id: 'vgw-0123' })]), false],
     ['public: a null target attribute does not fail the check', publicCheck([{ cidr_block: '0.0.0.0/0', gateway_id: null }]), false],
-    ['egress: a NAT gateway', egressCheck([route('10.1.0.0/16', { vpc_peering_connection_id: 'pcx-1' }), route('0.0.0.0/0', { nat_gateway_id: 'nat-0123' })]), true],
+    [
+      'egress: a NAT gateway',
+      egressCheck([route('10.1.0.0/16', { vpc_peering_connection_id: 'pcx-1' }), route('0.0.0.0/0', { nat_gateway_id: 'nat-0123' })]),
+      true,
+    ],
     ['egress: a transit gateway', egressCheck([route('0.0.0.0/0', { transit_gateway_id: 'tgw-0123' })]), true],
     ['egress: a firewall appliance (network interface)', egressCheck([route('0.0.0.0/0', { network_interface_id: 'eni-0123' })]), true],
     ['egress: a NAT instance', egressCheck([route('0.0.0.0/0', { instance_id: 'i-0123' })]), true],
@@ -43,7 +47,7 @@ describeWithTerraform('hasDefaultRoute, evaluated by terraform', () => {
   });
 });
 
-describeWithTerraform("outsideRanges, evaluated by terraform, agrees with the synth-time overlap test", () => {
+describeWithTerraform('outsideRanges, evaluated by terraform, agrees with the synth-time overlap test', () => {
   const reserved = [RKE2_CLUSTER_CIDR, RKE2_SERVICE_CIDR];
   const samples = [
     '10.0.0.0/16',

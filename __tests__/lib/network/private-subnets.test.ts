@@ -125,7 +125,9 @@ describe('PrivateSubnets (per-zone NAT, default)', () => {
     const vpc = publicName(json, 'aws_vpc', 'vpc');
     const tables = own(json, 'aws_route_table');
     expect(Object.keys(tables).sort()).toEqual(['private-0-routes', 'private-1-routes', 'private-2-routes']);
-    [0, 1, 2].forEach((i) => expect(tables[`private-${i}-routes`][1]).toMatchObject({ vpc_id: ref('aws_vpc', vpc, 'id'), tags: { Name: `demo-private-${i}` } }));
+    [0, 1, 2].forEach((i) =>
+      expect(tables[`private-${i}-routes`][1]).toMatchObject({ vpc_id: ref('aws_vpc', vpc, 'id'), tags: { Name: `demo-private-${i}` } }),
+    );
     expect(Object.keys(own(json, 'aws_route_table_association'))).toHaveLength(3);
   });
 

@@ -17,7 +17,11 @@ describe('proxyEnabled', () => {
   it('is false without a proxy (the default)', () => {
     expect(proxyEnabled(proxy())).toBe(false);
     // Closed egress without a proxy (mirrors required for that, see the schema) is still no proxy.
-    const mirrors = { installerUrl: 'https://mirror.internal/install.sh', systemDefaultRegistry: 'registry.internal:5000', registryMirrors: { 'quay.io': ['https://registry.internal:5000/quay'] } };
+    const mirrors = {
+      installerUrl: 'https://mirror.internal/install.sh',
+      systemDefaultRegistry: 'registry.internal:5000',
+      registryMirrors: { 'quay.io': ['https://registry.internal:5000/quay'] },
+    };
     expect(proxyEnabled(settings({ proxy: { noProxy: ['.internal'], egressOnlyTo: ['192.0.2.0/24'] }, airGap: mirrors }).proxy)).toBe(false);
   });
 
@@ -30,7 +34,12 @@ describe('proxyEnabled', () => {
 
 describe('noProxyList', () => {
   it('puts the built-in names first, then the networks, then the extra entries', () => {
-    expect(noProxyList(NETWORKS, ['.example.internal', 'registry.internal'])).toEqual([...BUILT_IN, ...NETWORKS, '.example.internal', 'registry.internal']);
+    expect(noProxyList(NETWORKS, ['.example.internal', 'registry.internal'])).toEqual([
+      ...BUILT_IN,
+      ...NETWORKS,
+      '.example.internal',
+      'registry.internal',
+    ]);
   });
 
   it('drops repeats, keeping the first occurrence', () => {
@@ -61,7 +70,12 @@ describe('proxyEnvironment', () => {
   });
 
   it('keeps distinct proxies per scheme and appends the user entries to NO_PROXY', () => {
-    expect(proxyEnvironment(proxy({ http: 'http://a.internal:3128', https: 'http://b.internal:3129', noProxy: ['.corp.internal', '10.0.0.0/16'] }), NETWORKS)).toEqual([
+    expect(
+      proxyEnvironment(
+        proxy({ http: 'http://a.internal:3128', https: 'http://b.internal:3129', noProxy: ['.corp.internal', '10.0.0.0/16'] }),
+        NETWORKS,
+      ),
+    ).toEqual([
       ['HTTP_PROXY', 'http://a.internal:3128'],
       ['HTTPS_PROXY', 'http://b.internal:3129'],
       ['NO_PROXY', [...BUILT_IN, ...NETWORKS, '.corp.internal'].join(',')],

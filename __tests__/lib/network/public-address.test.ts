@@ -44,12 +44,17 @@ describe('PublicAddress allocated before its instance (the instance is told its 
 
   it('gives the instance the address and associates it afterwards: no cycle', () => {
     expect(only(json, 'aws_instance')[1].user_data).toBe(`name=${ref('aws_eip', eipName, 'public_ip')}`);
-    expect(only(json, 'aws_eip_association')[1]).toMatchObject({ allocation_id: ref('aws_eip', eipName, 'allocation_id'), instance_id: ref('aws_instance', 'host', 'id') });
+    expect(only(json, 'aws_eip_association')[1]).toMatchObject({
+      allocation_id: ref('aws_eip', eipName, 'allocation_id'),
+      instance_id: ref('aws_instance', 'host', 'id'),
+    });
   });
 
   it('refuses to hand out an association that does not exist', () => {
     synth((stack) => {
-      expect(() => new PublicAddress(stack, 'lonely', { name: 'x' }).association).toThrow('test/lonely is not associated with an instance yet (associate)');
+      expect(() => new PublicAddress(stack, 'lonely', { name: 'x' }).association).toThrow(
+        'test/lonely is not associated with an instance yet (associate)',
+      );
     });
   });
 });

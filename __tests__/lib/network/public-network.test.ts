@@ -21,7 +21,9 @@ describe('PublicNetwork', () => {
   const [igwName, igw] = only(json, 'aws_internet_gateway');
   const [tableName, table] = only(json, 'aws_route_table');
   const [zonesName, zones] = Object.entries(dataSources(json, 'aws_availability_zones'))[0];
-  const subnets = Object.entries(resources(json, 'aws_subnet')).sort(([, a], [, b]) => a.cidr_block.localeCompare(b.cidr_block, 'en', { numeric: true }));
+  const subnets = Object.entries(resources(json, 'aws_subnet')).sort(([, a], [, b]) =>
+    a.cidr_block.localeCompare(b.cidr_block, 'en', { numeric: true }),
+  );
 
   it('creates the VPC over the given range with DNS support', () => {
     expect(vpc).toMatchObject({ cidr_block: '10.0.0.0/16', enable_dns_support: true, enable_dns_hostnames: true, tags: { Name: 'demo' } });
@@ -92,6 +94,8 @@ describe('PublicNetwork zoneCount', () => {
   });
 
   it('refuses more zones than sixteenths', () => {
-    expect(() => synth((stack) => new PublicNetwork(stack, 'n', { cidr: '10.0.0.0/16', name: 'n', zoneCount: 17 }))).toThrow(/cannot carve subnet 16/);
+    expect(() => synth((stack) => new PublicNetwork(stack, 'n', { cidr: '10.0.0.0/16', name: 'n', zoneCount: 17 }))).toThrow(
+      /cannot carve subnet 16/,
+    );
   });
 });

@@ -53,15 +53,34 @@ describe('security group rules', () => {
 
   it('maps a security group peer to referenced_security_group_id', () => {
     for (const r of [ingress('in-sg'), egress('out-sg')]) {
-      expect(r).toMatchObject({ security_group_id: groupId, referenced_security_group_id: peerId, ip_protocol: 'tcp', from_port: 443, to_port: 443, description: 'HTTPS' });
+      expect(r).toMatchObject({
+        security_group_id: groupId,
+        referenced_security_group_id: peerId,
+        ip_protocol: 'tcp',
+        from_port: 443,
+        to_port: 443,
+        description: 'HTTPS',
+      });
       expect(r).not.toHaveProperty('cidr_ipv4');
       expect(r).not.toHaveProperty('for_each');
     }
   });
 
   it('maps a cidr peer to cidr_ipv4', () => {
-    expect(ingress('in-cidr')).toMatchObject({ security_group_id: groupId, cidr_ipv4: '10.0.0.0/16', ip_protocol: 'udp', from_port: 8472, to_port: 8472 });
-    expect(egress('out-cidr')).toMatchObject({ security_group_id: groupId, cidr_ipv4: '10.1.0.0/16', ip_protocol: 'udp', from_port: 8472, to_port: 8472 });
+    expect(ingress('in-cidr')).toMatchObject({
+      security_group_id: groupId,
+      cidr_ipv4: '10.0.0.0/16',
+      ip_protocol: 'udp',
+      from_port: 8472,
+      to_port: 8472,
+    });
+    expect(egress('out-cidr')).toMatchObject({
+      security_group_id: groupId,
+      cidr_ipv4: '10.1.0.0/16',
+      ip_protocol: 'udp',
+      from_port: 8472,
+      to_port: 8472,
+    });
     for (const r of [ingress('in-cidr'), egress('out-cidr')]) {
       expect(r).not.toHaveProperty('referenced_security_group_id');
       expect(r).not.toHaveProperty('for_each');

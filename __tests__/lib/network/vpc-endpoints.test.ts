@@ -22,7 +22,8 @@ function synth(services: VpcEndpointService[]) {
 
 describe('VpcEndpoints', () => {
   const { json, endpoints } = synth(['s3', 'ssm', 'ssmmessages', 'ec2messages']);
-  const byService = (service: string) => Object.values(resources(json, 'aws_vpc_endpoint')).find((e) => String(e.service_name).endsWith(`.${service}`));
+  const byService = (service: string) =>
+    Object.values(resources(json, 'aws_vpc_endpoint')).find((e) => String(e.service_name).endsWith(`.${service}`));
 
   it('routes S3 through a gateway endpoint in the given route tables', () => {
     expect(byService('s3')).toMatchObject({ vpc_id: 'vpc-0123', vpc_endpoint_type: 'Gateway', route_table_ids: ['rtb-public', 'rtb-private-0'] });

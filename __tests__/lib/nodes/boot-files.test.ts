@@ -12,9 +12,25 @@ const unescape = (text: string) =>
   });
 
 describe('boot-lib.sh', () => {
-
   it('defines each shared helper once (their behaviour is run in bash in boot-lib.test.ts)', () => {
-    const helpers = ['log', 'retry', 'imds_get', 'json_field', 'curl_credentials', 'ssm_credentials', 'ssm_lookup', 'ssm_get', 'fetch_to', 'cluster_state', 'live_peer', 'find_peer', 'is_voting_member', 'wait_turn', 'token_password', 'run_installer'];
+    const helpers = [
+      'log',
+      'retry',
+      'imds_get',
+      'json_field',
+      'curl_credentials',
+      'ssm_credentials',
+      'ssm_lookup',
+      'ssm_get',
+      'fetch_to',
+      'cluster_state',
+      'live_peer',
+      'find_peer',
+      'is_voting_member',
+      'wait_turn',
+      'token_password',
+      'run_installer',
+    ];
     for (const fn of helpers) expect(LIB.match(new RegExp(`^${fn}\\(\\) \\{`, 'gm'))).toHaveLength(1);
     expect(LIB.match(/^[a-z_]+\(\) \{/gm)).toHaveLength(helpers.length);
   });
@@ -27,7 +43,7 @@ describe('boot-lib.sh', () => {
   });
 
   it('uses IMDSv2 and passes AWS credentials to curl on stdin, not as arguments', () => {
-    expect(LIB).toContain("X-aws-ec2-metadata-token-ttl-seconds: 300");
+    expect(LIB).toContain('X-aws-ec2-metadata-token-ttl-seconds: 300');
     expect(LIB).toContain('curl -s --config -');
     expect(LIB).not.toMatch(/--user "\$/);
   });
@@ -52,7 +68,12 @@ describe('boot files', () => {
   });
 
   it('writes env files as double-quoted assignments, refusing values that would break out', () => {
-    expect(envFile('/etc/x.env', [['A', '1'], ['B', 'two words']])).toEqual({ path: '/etc/x.env', owner: 'root:root', permissions: '0600', content: 'A="1"\nB="two words"\n' });
+    expect(
+      envFile('/etc/x.env', [
+        ['A', '1'],
+        ['B', 'two words'],
+      ]),
+    ).toEqual({ path: '/etc/x.env', owner: 'root:root', permissions: '0600', content: 'A="1"\nB="two words"\n' });
     for (const bad of ['a"b', 'a\\b', 'a`b', 'a\nb']) expect(() => envLine('NAME', bad)).toThrow(/NAME must not contain/);
   });
 

@@ -2,7 +2,14 @@ import { createHash } from 'node:crypto';
 import { NodeSandbox } from '../../helpers/node-sandbox';
 
 const PEERS = '10.0.16.10 10.0.32.10';
-const ENV = { AWS_REGION: 'us-east-1', PARAMETER_PREFIX: '/rancher/rke-ha', NODE_ROLE: 'join', PEER_IPS: PEERS, PREVIOUS_SERVER_IPS: '', PEER_WAIT_SECONDS: '1800' };
+const ENV = {
+  AWS_REGION: 'us-east-1',
+  PARAMETER_PREFIX: '/rancher/rke-ha',
+  NODE_ROLE: 'join',
+  PEER_IPS: PEERS,
+  PREVIOUS_SERVER_IPS: '',
+  PEER_WAIT_SECONDS: '1800',
+};
 /** The retry budgets, shortened (the defaults are counted, not waited, but each try costs real processes). */
 const SHORT = { FETCH_ATTEMPTS: '3', STATE_ATTEMPTS: '3', TURN_WAIT_SECONDS: '60' };
 
@@ -158,7 +165,7 @@ describe('boot-lib.sh wait_turn (one join at a time)', () => {
     expect(b.calls()).toEqual([]);
   });
 
-  it('waits until the previous server is a voting member in a live peer\'s etcd member list', () => {
+  it("waits until the previous server is a voting member in a live peer's etcd member list", () => {
     const b = box({ PREVIOUS_SERVER_IPS: '10.0.16.10 10.0.144.10' });
     b.write('live', '10.0.16.10\n');
     // The previous server joins as a learner and is promoted at second 30.

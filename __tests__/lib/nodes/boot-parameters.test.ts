@@ -28,9 +28,14 @@ describe('BootParameters', () => {
   const byName = (name: string) => Object.entries(ssm).find(([, p]) => p.name === name) as [string, any];
 
   it('creates one SecureString per value under the prefix', () => {
-    expect(Object.values(ssm).map((p) => p.name).sort()).toEqual(['/rancher/rke-ha/server-ca-cert', '/rancher/rke-ha/token']);
+    expect(
+      Object.values(ssm)
+        .map((p) => p.name)
+        .sort(),
+    ).toEqual(['/rancher/rke-ha/server-ca-cert', '/rancher/rke-ha/token']);
     const [keyName] = Object.keys(resources(json, 'aws_kms_key'));
-    for (const p of Object.values(ssm)) expect(p).toMatchObject({ type: 'SecureString', tier: 'Intelligent-Tiering', key_id: ref('aws_kms_key', keyName, 'arn') });
+    for (const p of Object.values(ssm))
+      expect(p).toMatchObject({ type: 'SecureString', tier: 'Intelligent-Tiering', key_id: ref('aws_kms_key', keyName, 'arn') });
     expect(parameters.prefix).toBe('/rancher/rke-ha');
   });
 
@@ -49,7 +54,10 @@ describe('BootParameters', () => {
     expect(key).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30 });
     expect(key.lifecycle).toBeUndefined();
     const nodes = sid(json, 'NodesDecryptThroughSsm');
-    expect(nodes).toMatchObject({ actions: ['kms:Decrypt'], principals: [{ type: 'AWS', identifiers: ['arn:aws:iam::111122223333:role/demo-node'] }] });
+    expect(nodes).toMatchObject({
+      actions: ['kms:Decrypt'],
+      principals: [{ type: 'AWS', identifiers: ['arn:aws:iam::111122223333:role/demo-node'] }],
+    });
     expect(nodes.condition[0]).toMatchObject({ test: 'StringEquals', variable: 'kms:ViaService' });
     expect(statements(json).map((st) => st.sid)).toEqual(['AccountAdministers', 'NodesDecryptThroughSsm', 'DeployersThroughSsm']);
   });
@@ -73,19 +81,34 @@ describe('BootParameters', () => {
       principals: [{ type: 'AWS', identifiers: `\${concat([data.aws_iam_session_context.${sessionName}.issuer_arn], [])}` }],
       condition: [{ test: 'StringEquals', variable: 'kms:ViaService' }],
     });
-    const withOthers = synth((stack) =>
-      new BootParameters(stack, 'boot', { prefix: '/r', values: {}, readerRoleArn: 'arn:aws:iam::1:role/r', deployerArns: ['arn:aws:iam::1:role/pipeline'] }),
+    const withOthers = synth(
+      (stack) =>
+        new BootParameters(stack, 'boot', {
+          prefix: '/r',
+          values: {},
+          readerRoleArn: 'arn:aws:iam::1:role/r',
+          deployerArns: ['arn:aws:iam::1:role/pipeline'],
+        }),
     ).json;
     expect(sid(withOthers, 'DeployersThroughSsm').principals[0].identifiers).toMatch(/\], \["arn:aws:iam::1:role\/pipeline"\]\)\}$/);
   });
 
   it('lets the node role use the key through S3 for the snapshot bucket only, when given one', () => {
     expect(sid(json, 'NodesUseSnapshotBucket')).toBeUndefined();
-    const withBucket = synth((stack) =>
-      new BootParameters(stack, 'boot', { prefix: '/r', values: {}, readerRoleArn: 'arn:aws:iam::1:role/r', snapshotBucketArn: 'arn:aws:s3:::demo-etcd' }),
+    const withBucket = synth(
+      (stack) =>
+        new BootParameters(stack, 'boot', {
+          prefix: '/r',
+          values: {},
+          readerRoleArn: 'arn:aws:iam::1:role/r',
+          snapshotBucketArn: 'arn:aws:s3:::demo-etcd',
+        }),
     ).json;
     const s3 = sid(withBucket, 'NodesUseSnapshotBucket');
-    expect(s3).toMatchObject({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], principals: [{ type: 'AWS', identifiers: ['arn:aws:iam::1:role/r'] }] });
+    expect(s3).toMatchObject({
+      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      principals: [{ type: 'AWS', identifiers: ['arn:aws:iam::1:role/r'] }],
+    });
     expect(s3.condition.map((c: any) => [c.variable, c.values[0]])).toEqual([
       ['kms:ViaService', expect.stringMatching(/^s3\./)],
       ['kms:EncryptionContext:aws:s3:arn', 'arn:aws:s3:::demo-etcd'],
@@ -99,28 +122,58 @@ describe('BootParameters', () => {
   });
 
   it('outlives a destroy when asked (while the snapshots it encrypts are kept)', () => {
-    const kept = synth((stack) => new BootParameters(stack, 'boot', { prefix: '/r', values: {}, readerRoleArn: 'arn:aws:iam::1:role/r', snapshotBucketArn: 'arn:aws:s3:::b', preventDestroy: true })).json;
+    const kept = synth(
+      (stack) =>
+        new BootParameters(stack, 'boot', {
+          prefix: '/r',
+          values: {},
+          readerRoleArn: 'arn:aws:iam::1:role/r',
+          snapshotBucketArn: 'arn:aws:s3:::b',
+          preventDestroy: true,
+        }),
+    ).json;
     expect(Object.values(resources(kept, 'aws_kms_key'))[0].lifecycle).toEqual({ prevent_destroy: true });
   });
 
   it('lets S3 use the key for the messages of the snapshot events topic only, when there is one', () => {
     expect(sid(json, 'S3PublishesSnapshotEvents')).toBeUndefined();
-    const withTopic = synth((stack) =>
-      new BootParameters(stack, 'boot', { prefix: '/r', values: {}, readerRoleArn: 'arn:aws:iam::1:role/r', snapshotEventsTopic: 'demo-rke-ha-etcd-events' }),
+    const withTopic = synth(
+      (stack) =>
+        new BootParameters(stack, 'boot', {
+          prefix: '/r',
+          values: {},
+          readerRoleArn: 'arn:aws:iam::1:role/r',
+          snapshotEventsTopic: 'demo-rke-ha-etcd-events',
+        }),
     ).json;
     const s3 = sid(withTopic, 'S3PublishesSnapshotEvents');
-    expect(s3).toMatchObject({ principals: [{ type: 'Service', identifiers: ['s3.amazonaws.com'] }], actions: ['kms:GenerateDataKey', 'kms:Decrypt'] });
+    expect(s3).toMatchObject({
+      principals: [{ type: 'Service', identifiers: ['s3.amazonaws.com'] }],
+      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+    });
     expect(s3.condition).toEqual([
-      { test: 'StringEquals', variable: 'kms:EncryptionContext:aws:sns:topicArn', values: [expect.stringMatching(/^arn:\$\{data\.aws_partition\.[^}]+\}:sns:\$\{data\.aws_region\.[^}]+\}:\$\{data\.aws_caller_identity\.[^}]+\}:demo-rke-ha-etcd-events$/)] },
+      {
+        test: 'StringEquals',
+        variable: 'kms:EncryptionContext:aws:sns:topicArn',
+        values: [
+          expect.stringMatching(
+            /^arn:\$\{data\.aws_partition\.[^}]+\}:sns:\$\{data\.aws_region\.[^}]+\}:\$\{data\.aws_caller_identity\.[^}]+\}:demo-rke-ha-etcd-events$/,
+          ),
+        ],
+      },
     ]);
   });
 
   it.each(['rancher/rke-ha', '/rancher/', '/', '', '/rancher//rke-ha', '/ran cher', '/rancher/${var.x}'])('rejects the prefix %j', (prefix) => {
-    expect(() => synth((stack) => new BootParameters(stack, 'boot', { prefix, values: { token: 'x' }, readerRoleArn: 'arn:aws:iam::1:role/r' }))).toThrow(/invalid SSM parameter prefix/);
+    expect(() =>
+      synth((stack) => new BootParameters(stack, 'boot', { prefix, values: { token: 'x' }, readerRoleArn: 'arn:aws:iam::1:role/r' })),
+    ).toThrow(/invalid SSM parameter prefix/);
   });
 
   it('accepts a single-level prefix', () => {
-    expect(() => synth((stack) => new BootParameters(stack, 'boot', { prefix: '/rancher', values: {}, readerRoleArn: 'arn:aws:iam::1:role/r' }))).not.toThrow();
+    expect(() =>
+      synth((stack) => new BootParameters(stack, 'boot', { prefix: '/rancher', values: {}, readerRoleArn: 'arn:aws:iam::1:role/r' })),
+    ).not.toThrow();
   });
 
   it('matches the snapshot', () => {

@@ -69,7 +69,13 @@ describe('NodeRole', () => {
   });
 
   it('allows what Session Manager needs and the agent message channel, and no other SSM action on every resource', () => {
-    expect(SESSION_MANAGER_ACTIONS).toEqual(['ssm:UpdateInstanceInformation', 'ssmmessages:CreateControlChannel', 'ssmmessages:CreateDataChannel', 'ssmmessages:OpenControlChannel', 'ssmmessages:OpenDataChannel']);
+    expect(SESSION_MANAGER_ACTIONS).toEqual([
+      'ssm:UpdateInstanceInformation',
+      'ssmmessages:CreateControlChannel',
+      'ssmmessages:CreateDataChannel',
+      'ssmmessages:OpenControlChannel',
+      'ssmmessages:OpenDataChannel',
+    ]);
     expect(AGENT_MESSAGE_ACTIONS.every((a) => a.startsWith('ec2messages:'))).toBe(true);
     const everywhere = r.policy.statement.filter((st: any) => st.resources.includes('*'));
     expect(everywhere.map((st: any) => st.sid)).toEqual(['SessionManager', 'AgentMessages']);
@@ -80,7 +86,11 @@ describe('NodeRole', () => {
     `arn:\${data.aws_partition.${rr.partitionName}.partition}:ssm:\${data.aws_region.${rr.regionName}.region}:\${data.aws_caller_identity.${rr.accountName}.account_id}:parameter${path}/*`;
 
   it('allows ssm:GetParameter under the given path and S3 on the given bucket only', () => {
-    expect(r.inline).toMatchObject({ role: ref('aws_iam_role', r.roleName, 'id'), name: 'rancher-node', policy: `\${data.aws_iam_policy_document.${r.policyName}.json}` });
+    expect(r.inline).toMatchObject({
+      role: ref('aws_iam_role', r.roleName, 'id'),
+      name: 'rancher-node',
+      policy: `\${data.aws_iam_policy_document.${r.policyName}.json}`,
+    });
     expect(r.policy.statement.filter((st: any) => !st.resources.includes('*'))).toEqual([
       { sid: 'BootParameters', actions: ['ssm:GetParameter'], resources: [parametersUnder(r, PATH)] },
       { sid: 'SnapshotBucket', actions: ['s3:ListBucket', 's3:GetBucketLocation'], resources: [BUCKET] },
@@ -101,7 +111,11 @@ describe('NodeRole', () => {
   it('has no S3 statement without a snapshot bucket', () => {
     const plain = role(json, 'no-bucket');
     expect(plain.policy.statement.map((st: any) => st.sid)).toEqual(['BootParameters', 'SessionManager', 'AgentMessages']);
-    expect(plain.policy.statement[0]).toEqual({ sid: 'BootParameters', actions: ['ssm:GetParameter'], resources: [parametersUnder(plain, '/plain')] });
+    expect(plain.policy.statement[0]).toEqual({
+      sid: 'BootParameters',
+      actions: ['ssm:GetParameter'],
+      resources: [parametersUnder(plain, '/plain')],
+    });
   });
 
   it('wraps the role in an instance profile and exposes the grants', () => {

@@ -126,7 +126,11 @@ describe('NodeSecurityGroup with egressOnlyTo (proxy.egressOnlyTo)', () => {
       egressOf({ vpcCidr: '10.0.0.0/16', egressOnlyTo: list })
         .rules.map((r) => r['//'].metadata.path)
         .sort();
-    expect(paths(['10.99.0.0/24', '203.0.113.0/24'])).toEqual(['test/nodes/egress-10-99-0-0-24', 'test/nodes/egress-203-0-113-0-24', 'test/nodes/egress-vpc']);
+    expect(paths(['10.99.0.0/24', '203.0.113.0/24'])).toEqual([
+      'test/nodes/egress-10-99-0-0-24',
+      'test/nodes/egress-203-0-113-0-24',
+      'test/nodes/egress-vpc',
+    ]);
     expect(paths(['203.0.113.0/24', '10.99.0.0/24'])).toEqual(paths(['10.99.0.0/24', '203.0.113.0/24']));
   });
 
@@ -137,7 +141,9 @@ describe('NodeSecurityGroup with egressOnlyTo (proxy.egressOnlyTo)', () => {
 
   it('keeps egress open for an empty list, as without the prop', () => {
     for (const props of [{ vpcCidr: '10.0.0.0/16', egressOnlyTo: [] }, { vpcCidr: '10.0.0.0/16' }, {}]) {
-      expect(egressOf(props).rules).toEqual([expect.objectContaining({ ip_protocol: '-1', cidr_ipv4: '0.0.0.0/0', description: 'Outbound to anywhere' })]);
+      expect(egressOf(props).rules).toEqual([
+        expect.objectContaining({ ip_protocol: '-1', cidr_ipv4: '0.0.0.0/0', description: 'Outbound to anywhere' }),
+      ]);
     }
   });
 

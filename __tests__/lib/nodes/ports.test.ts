@@ -1,7 +1,15 @@
-import { K3S_SERVER_PORTS, KUBERNETES_API_PORT, RANCHER_PUBLIC_PORTS, RKE2_SERVER_PORTS, SSH_PORT, type PortRule } from '../../../lib/nodes/private/ports';
+import {
+  K3S_SERVER_PORTS,
+  KUBERNETES_API_PORT,
+  RANCHER_PUBLIC_PORTS,
+  RKE2_SERVER_PORTS,
+  SSH_PORT,
+  type PortRule,
+} from '../../../lib/nodes/private/ports';
 
 const compact = (rules: readonly PortRule[]) => rules.map((r) => `${r.protocol}/${r.from === r.to ? r.from : `${r.from}-${r.to}`}`);
-const covers = (rules: readonly PortRule[], protocol: PortRule['protocol'], port: number) => rules.some((r) => r.protocol === protocol && r.from <= port && port <= r.to);
+const covers = (rules: readonly PortRule[], protocol: PortRule['protocol'], port: number) =>
+  rules.some((r) => r.protocol === protocol && r.from <= port && port <= r.to);
 
 describe('RKE2_SERVER_PORTS', () => {
   it('is the RKE2 server inbound table (all roles on every node, Canal CNI)', () => {
@@ -22,7 +30,19 @@ describe('RKE2_SERVER_PORTS', () => {
 
   it('matches the README security notes (6443, 9345, 10250, 2379–2381, 30000–32767 TCP; 8472, 51820, 51821 UDP; 9099 TCP)', () => {
     expect(new Set(compact(RKE2_SERVER_PORTS))).toEqual(
-      new Set(['tcp/6443', 'tcp/9345', 'tcp/10250', 'tcp/2379', 'tcp/2380', 'tcp/2381', 'tcp/30000-32767', 'udp/8472', 'udp/51820', 'udp/51821', 'tcp/9099']),
+      new Set([
+        'tcp/6443',
+        'tcp/9345',
+        'tcp/10250',
+        'tcp/2379',
+        'tcp/2380',
+        'tcp/2381',
+        'tcp/30000-32767',
+        'udp/8472',
+        'udp/51820',
+        'udp/51821',
+        'tcp/9099',
+      ]),
     );
   });
 });

@@ -88,7 +88,16 @@ describe('ServerNode', () => {
     // Replacement: ami, key_name, subnet_id, private_ip (aws provider 6.25); stop/start: user data, instance type.
     expect(HELD_ATTRIBUTES).toEqual(['ami', 'user_data', 'instance_type', 'key_name', 'subnet_id', 'private_ip']);
     // Whether it has a public address goes with the subnet (public or private): held with it.
-    expect(plain.lifecycle.ignore_changes).toEqual(['ami', 'user_data', 'user_data_base64', 'instance_type', 'key_name', 'subnet_id', 'private_ip', 'associate_public_ip_address']);
+    expect(plain.lifecycle.ignore_changes).toEqual([
+      'ami',
+      'user_data',
+      'user_data_base64',
+      'instance_type',
+      'key_name',
+      'subnet_id',
+      'private_ip',
+      'associate_public_ip_address',
+    ]);
     expect(plain.user_data_replace_on_change).toBe(false);
   });
 
@@ -121,7 +130,8 @@ describe('ServerNode user data size', () => {
 
 describeWithTerraform('ServerNode.staleAttributes with a version upgraded in place, evaluated by terraform', () => {
   const NEW = 'v1.35.9+rke2r1';
-  const text = (version: string, extra = '') => `#cloud-config\nwrite_files:\n  - path: /etc/rancher/bootstrap.env\n    content: RKE2_VERSION=${version}\n${extra}`;
+  const text = (version: string, extra = '') =>
+    `#cloud-config\nwrite_files:\n  - path: /etc/rancher/bootstrap.env\n    content: RKE2_VERSION=${version}\n${extra}`;
   const { json } = synth((stack) => {
     const node = new ServerNode(stack, 'server', { ...base, userData: text(NEW), upgradedInPlace: NEW });
     new TerraformOutput(stack, 'stale', { value: node.staleAttributes() });

@@ -1,4 +1,3 @@
-
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
 import { ServerNode, type ServerNodeProps } from '../../../lib/nodes/server-node';
@@ -67,7 +66,8 @@ describeWithTerraform('ServerNode.staleAttributes, evaluated by terraform', () =
 describeWithTerraform('ServerNode.staleAttributes with a version upgraded in place, evaluated by terraform', () => {
   const NEW = 'v1.35.9+rke2r1';
   const OLD = 'v1.35.7+rke2r1';
-  const text = (version: string, extra = '') => `#cloud-config\nwrite_files:\n  - path: /etc/rancher/bootstrap.env\n    content: RKE2_VERSION=${version}\n${extra}`;
+  const text = (version: string, extra = '') =>
+    `#cloud-config\nwrite_files:\n  - path: /etc/rancher/bootstrap.env\n    content: RKE2_VERSION=${version}\n${extra}`;
   const { json } = synth((stack) => {
     const node = new ServerNode(stack, 'server', { ...base, userData: text(NEW), upgradedInPlace: NEW });
     new TerraformOutput(stack, 'stale', { value: node.staleAttributes() });

@@ -15,7 +15,12 @@ describe('ServerQuorum', () => {
 
   describeWithTerraform('evaluated by terraform', () => {
     const holds = (existing: number) =>
-      evaluate(expressionOf(json.output!.condition.value).replace(`data.aws_instances.${name}.ids`, JSON.stringify(Array.from({ length: existing }, (_, i) => `i-${i}`))));
+      evaluate(
+        expressionOf(json.output!.condition.value).replace(
+          `data.aws_instances.${name}.ids`,
+          JSON.stringify(Array.from({ length: existing }, (_, i) => `i-${i}`)),
+        ),
+      );
 
     it('passes a first deploy and a growth (fewer servers exist than asked for) and an unchanged count', () => {
       expect(holds(0)).toBe(true);

@@ -33,9 +33,15 @@ describeWithTerraform('UbuntuAmi with a real terraform: a new image changes no p
       new TerraformOutput(stack, 'ami_id', { value: ami.id });
     });
     const [name, record] = only(json, 'terraform_data');
-    const text = JSON.stringify({ ...json, data: undefined, provider: undefined, terraform: { backend: json.terraform?.backend } }).replace(/data\.aws_ami\.[A-Za-z0-9_-]+\.id/g, 'var.newest_image');
+    const text = JSON.stringify({ ...json, data: undefined, provider: undefined, terraform: { backend: json.terraform?.backend } }).replace(
+      /data\.aws_ami\.[A-Za-z0-9_-]+\.id/g,
+      'var.newest_image',
+    );
     expect(amiId === undefined ? record.input : 'pinned').toMatch(/data\.aws_ami|pinned/);
-    return { json: { ...JSON.parse(text), variable: { newest_image: { type: 'string', default: 'ami-00000000000000001' } } }, record: `terraform_data.${name}` };
+    return {
+      json: { ...JSON.parse(text), variable: { newest_image: { type: 'string', default: 'ami-00000000000000001' } } },
+      record: `terraform_data.${name}`,
+    };
   }
 
   beforeAll(() => {

@@ -2,13 +2,20 @@ import { MEMBER_NAME_ANNOTATION, membersWithoutNode, parseMembers } from '../../
 import { nodeStatus } from '../../../lib/ops/kubectl';
 
 const node = (name: string, ip: string, member?: string) =>
-  nodeStatus({ metadata: { name, annotations: member ? { [MEMBER_NAME_ANNOTATION]: member } : {} }, status: { addresses: [{ type: 'InternalIP', address: ip }] } });
+  nodeStatus({
+    metadata: { name, annotations: member ? { [MEMBER_NAME_ANNOTATION]: member } : {} },
+    status: { addresses: [{ type: 'InternalIP', address: ip }] },
+  });
 
 // As etcd's JSON gateway answers /v3/cluster/member/list (uint64 ids as strings, proto JSON names).
 const answer = (members: object[]) => JSON.stringify({ header: { cluster_id: '1', member_id: '2', raft_term: '3' }, members });
 
 describe('membersWithoutNode', () => {
-  const nodes = [node('ip-10-0-0-10', '10.0.0.10', 'ip-10-0-0-10-1a2b3c4d'), node('ip-10-0-1-10', '10.0.1.10', 'ip-10-0-1-10-5e6f7a8b'), node('ip-10-0-2-10', '10.0.2.10')];
+  const nodes = [
+    node('ip-10-0-0-10', '10.0.0.10', 'ip-10-0-0-10-1a2b3c4d'),
+    node('ip-10-0-1-10', '10.0.1.10', 'ip-10-0-1-10-5e6f7a8b'),
+    node('ip-10-0-2-10', '10.0.2.10'),
+  ];
 
   it('accepts members named by a Node, and by address for a Node not annotated yet or a learner not started (no name)', () => {
     const members = parseMembers(

@@ -8,10 +8,22 @@ const plan = (changes: [string, string[], ('managed' | 'data')?][]) => ({
   configuration: {
     root_module: {
       resources: [
-        { address: SERVER, expressions: { ami: { references: ['terraform_data.ami_recorded-image_1', 'terraform_data.ami_recorded-image_1.output'] } } },
-        { address: 'aws_lb_target_group_attachment.load-balancer_server-0-443_B7A36766', expressions: { target_id: { references: [`${SERVER}.id`, SERVER] } } },
-        { address: 'terraform_data.server-0_user-data-record_B8A3FF65', expressions: { triggers_replace: [{ id: { references: [`${SERVER}.id`] } }] } },
-        { address: 'aws_lb_target_group_attachment.load-balancer_server-1-443_1', expressions: { target_id: { references: ['aws_instance.server-1_instance_2E9E3769.id'] } } },
+        {
+          address: SERVER,
+          expressions: { ami: { references: ['terraform_data.ami_recorded-image_1', 'terraform_data.ami_recorded-image_1.output'] } },
+        },
+        {
+          address: 'aws_lb_target_group_attachment.load-balancer_server-0-443_B7A36766',
+          expressions: { target_id: { references: [`${SERVER}.id`, SERVER] } },
+        },
+        {
+          address: 'terraform_data.server-0_user-data-record_B8A3FF65',
+          expressions: { triggers_replace: [{ id: { references: [`${SERVER}.id`] } }] },
+        },
+        {
+          address: 'aws_lb_target_group_attachment.load-balancer_server-1-443_1',
+          expressions: { target_id: { references: ['aws_instance.server-1_instance_2E9E3769.id'] } },
+        },
       ],
     },
   },
@@ -50,6 +62,8 @@ describe('unexpectedChanges', () => {
       'terraform_data.ami_recorded-image_1 (delete, create)',
     ]);
     // A prefix of another address is not a reference to it.
-    expect(unexpectedChanges(plan([['aws_instance.server-0_instance_4FD5C88A0', ['create']]]), [SERVER])).toEqual(['aws_instance.server-0_instance_4FD5C88A0 (create)']);
+    expect(unexpectedChanges(plan([['aws_instance.server-0_instance_4FD5C88A0', ['create']]]), [SERVER])).toEqual([
+      'aws_instance.server-0_instance_4FD5C88A0 (create)',
+    ]);
   });
 });

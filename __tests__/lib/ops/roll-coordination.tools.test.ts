@@ -8,9 +8,21 @@ checkEveryCluster();
 
 describe('roll: what may not run beside it (upgrades, renewals, stale members)', () => {
   it.each([
-    ['the target record differs from the running one', (u: any) => Object.assign(u, { target: 'v1.36.1+rke2r1', running: 'v1.35.7+rke2r1' }), 'the last apply set the Kubernetes target to v1.36.1+rke2r1, but the running record says v1.35.7+rke2r1'],
-    ['the Plan is applying', (u: any) => Object.assign(u.plan, { applying: ['ip-10-0-2-10'] }), 'the upgrade Plan system-upgrade/server-plan is applying on ip-10-0-2-10'],
-    ['a server Node lacks the latest hash label', (_u: any, world: any) => Object.assign(world.cluster.servers[1], { planHash: 'h-old' }), 'has yet to run on ip-10-0-1-10'],
+    [
+      'the target record differs from the running one',
+      (u: any) => Object.assign(u, { target: 'v1.36.1+rke2r1', running: 'v1.35.7+rke2r1' }),
+      'the last apply set the Kubernetes target to v1.36.1+rke2r1, but the running record says v1.35.7+rke2r1',
+    ],
+    [
+      'the Plan is applying',
+      (u: any) => Object.assign(u.plan, { applying: ['ip-10-0-2-10'] }),
+      'the upgrade Plan system-upgrade/server-plan is applying on ip-10-0-2-10',
+    ],
+    [
+      'a server Node lacks the latest hash label',
+      (_u: any, world: any) => Object.assign(world.cluster.servers[1], { planHash: 'h-old' }),
+      'has yet to run on ip-10-0-1-10',
+    ],
   ])('an in-place upgrade pending or running (%s): refused with exit 2, touching nothing', (_, change, message) => {
     const c = cluster('three', (world) => {
       world.cluster.upgrade = { target: 'v1.35.7+rke2r1', running: 'v1.35.7+rke2r1', plan: { latestHash: 'h-new', applying: [] } };
@@ -30,7 +42,9 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
     });
     const result = roll(c, '--wait-minutes', '1');
     expect(result.code).toBe(1);
-    expect(result.out).toContain('The new server-0 is healthy, but the upgrade Plan system-upgrade/server-plan is applying on ip-10-0-0-10 after 1 minutes');
+    expect(result.out).toContain(
+      'The new server-0 is healthy, but the upgrade Plan system-upgrade/server-plan is applying on ip-10-0-0-10 after 1 minutes',
+    );
     expect(c.world().replaced).toEqual(['server-0']);
     expect(c.calls().some((call) => call.includes('drain ip-10-0-1-10'))).toBe(false);
     // Finished by the controller: the rerun refuses nothing more and goes on.
@@ -43,13 +57,21 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
   it('a version bump applied while the roll runs: no upgrade Job passes its prepare step beside the roll, which holds the restart Lease throughout; the upgrade waits for the roll', () => {
     const c = cluster('three', (world) => {
       // The controller restarts a server for six looks; the bump lands while the snapshot before server-1 runs.
-      world.cluster.upgrade = { target: 'v1.35.7+rke2r1', running: 'v1.35.7+rke2r1', plan: { latestHash: 'h1', applying: [] }, controller: { restartLooks: 6 }, bumpDuringSnapshot: 'h2' };
+      world.cluster.upgrade = {
+        target: 'v1.35.7+rke2r1',
+        running: 'v1.35.7+rke2r1',
+        plan: { latestHash: 'h1', applying: [] },
+        controller: { restartLooks: 6 },
+        bumpDuringSnapshot: 'h2',
+      };
       for (const s of world.cluster.servers) s.planHash = 'h1';
     });
     const result = roll(c, '--server', 'server-1');
     const world = c.world();
     expect(world.cluster.upgrade.controller.upgraded).toBeUndefined();
-    expect(world.cluster.upgrade.controller.refused).toEqual(expect.arrayContaining([expect.stringMatching(/^server-0: restart Lease held by [^/\s]+\/\d+\//)]));
+    expect(world.cluster.upgrade.controller.refused).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^server-0: restart Lease held by [^/\s]+\/\d+\//)]),
+    );
     expect(result).toMatchObject({ code: 0, err: '' });
     expect(world.replaced).toEqual(['server-1']);
     // Given back at the end: the controller goes on with its Plan after the roll.
@@ -57,7 +79,12 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
   });
   it("the Plan's Job on the replaced server itself passes its prepare step (the roll names it on its Lease), and the roll waits for it", () => {
     const c = cluster('three', (world) => {
-      world.cluster.upgrade = { target: 'v1.35.7+rke2r1', running: 'v1.35.7+rke2r1', plan: { latestHash: 'h1', applying: [] }, controller: { restartLooks: 2 } };
+      world.cluster.upgrade = {
+        target: 'v1.35.7+rke2r1',
+        running: 'v1.35.7+rke2r1',
+        plan: { latestHash: 'h1', applying: [] },
+        controller: { restartLooks: 2 },
+      };
       for (const s of world.cluster.servers) s.planHash = 'h1';
     });
     expect(roll(c, '--server', 'server-1')).toMatchObject({ code: 0, err: '' });
@@ -87,14 +114,16 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
     expect(create).toBeDefined();
     expect(c.violations()).toBe('');
   });
-  it("waits while a certificate renewal holds the restart Lease, and goes on once it is given back", () => {
+  it('waits while a certificate renewal holds the restart Lease, and goes on once it is given back', () => {
     const now = new Date().toISOString().replace('Z', '000Z');
     const c = cluster('three', (world) => {
       world.restartLease = { holderIdentity: 'ip-10-0-2-10', leaseDurationSeconds: 1800, acquireTime: now, renewTime: now, releaseAfterLooks: 3 };
     });
     const result = roll(c, '--server', 'server-0');
     expect(result).toMatchObject({ code: 0, err: '' });
-    expect(result.out).toContain("ip-10-0-2-10 holds the servers' restart Lease (kube-system/rancher-aws-server-restart): a certificate renewal restart; waiting for it.");
+    expect(result.out).toContain(
+      "ip-10-0-2-10 holds the servers' restart Lease (kube-system/rancher-aws-server-restart): a certificate renewal restart; waiting for it.",
+    );
     const calls = c.calls();
     const looks = calls.flatMap((call, i) => (call.includes('get lease rancher-aws-server-restart') ? [i] : []));
     expect(looks.length).toBeGreaterThanOrEqual(4);
@@ -142,7 +171,9 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
     });
     const result = roll(c);
     expect(result.code).toBe(2);
-    expect(result.out).toContain('etcd has members no server Node stands for: ip-10-0-3-10-0badc0de https://10.0.3.10:2380. server-0 was not touched');
+    expect(result.out).toContain(
+      'etcd has members no server Node stands for: ip-10-0-3-10-0badc0de https://10.0.3.10:2380. server-0 was not touched',
+    );
     expect(c.calls().some((call) => /cordon|drain|delete node|terraform apply|etcd-snapshot/.test(call))).toBe(false);
     expect(c.world().lease).toBeUndefined();
     // The Nodes and the members agree once it is gone.
@@ -165,7 +196,9 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
     });
     const uninitialized = roll(c);
     expect(uninitialized.code).toBe(1);
-    expect(uninitialized.err).toMatch(/terraform state pull failed in .*module: Error: Backend initialization required.* Run `terraform init` in .*module first\./);
+    expect(uninitialized.err).toMatch(
+      /terraform state pull failed in .*module: Error: Backend initialization required.* Run `terraform init` in .*module first\./,
+    );
     const empty = roll(c);
     expect(empty.code).toBe(2);
     expect(empty.out).toContain('No Terraform state in');

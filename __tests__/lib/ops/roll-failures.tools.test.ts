@@ -70,22 +70,25 @@ describe('roll: failures on the way, interruptions, resume', () => {
     expect(c.violations()).toBe('');
   });
 
-  it.each(['SIGINT', 'SIGTERM'])('%s during the drain: the step finishes, the roll stops with the cluster whole, and a rerun starts that server over', (signal) => {
-    const c = cluster('three', (world) => {
-      world.cluster.signalDuringDrain = signal;
-    });
-    const first = roll(c, '--server', 'server-1');
-    expect(first.code).toBe(130);
-    expect(first.out).toContain("Interrupted before server-1's step remove");
-    const world = c.world();
-    expect(world.cluster.servers[1]).toMatchObject({ cordoned: false, member: true, ready: true });
-    expect(world.lease).toBeUndefined();
-    expect(c.calls().some((call) => /delete node|apply/.test(call))).toBe(false);
-    const second = roll(c);
-    expect(second).toMatchObject({ code: 0, err: '' });
-    expect(c.world().replaced).toEqual(['server-1']);
-    expect(c.violations()).toBe('');
-  });
+  it.each(['SIGINT', 'SIGTERM'])(
+    '%s during the drain: the step finishes, the roll stops with the cluster whole, and a rerun starts that server over',
+    (signal) => {
+      const c = cluster('three', (world) => {
+        world.cluster.signalDuringDrain = signal;
+      });
+      const first = roll(c, '--server', 'server-1');
+      expect(first.code).toBe(130);
+      expect(first.out).toContain("Interrupted before server-1's step remove");
+      const world = c.world();
+      expect(world.cluster.servers[1]).toMatchObject({ cordoned: false, member: true, ready: true });
+      expect(world.lease).toBeUndefined();
+      expect(c.calls().some((call) => /delete node|apply/.test(call))).toBe(false);
+      const second = roll(c);
+      expect(second).toMatchObject({ code: 0, err: '' });
+      expect(c.world().replaced).toEqual(['server-1']);
+      expect(c.violations()).toBe('');
+    },
+  );
   it("Ctrl-C in a terminal during the drain (SIGINT to the roll's process group): the drain is not killed, the roll stops after it with 130", () => {
     const c = cluster('three', (world) => {
       world.cluster.ctrlCDuringDrain = true;

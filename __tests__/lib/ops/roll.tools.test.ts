@@ -20,7 +20,12 @@ describe('roll: the way through, and what it refuses', () => {
       const index = names.indexOf(name);
       const node = `ip-10-0-${index}-10`;
       const address = world.state.resources.find((r: any) => r.type === 'aws_instance' && r.name.startsWith(`${name}_`));
-      const replaceAt = calls.findIndex((call, i) => call.startsWith("terraform apply -input=false ") && calls[i - 2] === `terraform plan -replace=aws_instance.${address.name} -out=${join(c.moduleDir, ".rancher-ha-aws", "roll.tfplan")} -input=false`);
+      const replaceAt = calls.findIndex(
+        (call, i) =>
+          call.startsWith('terraform apply -input=false ') &&
+          calls[i - 2] ===
+            `terraform plan -replace=aws_instance.${address.name} -out=${join(c.moduleDir, '.rancher-ha-aws', 'roll.tfplan')} -input=false`,
+      );
       const deleteAt = calls.findIndex((call) => call.endsWith(`delete node ${node} --wait=false`));
       const drainAt = calls.findIndex((call) => call.includes(`drain ${node} --ignore-daemonsets --delete-emptydir-data --timeout=600s`));
       expect(drainAt).toBeGreaterThan(-1);
@@ -28,7 +33,9 @@ describe('roll: the way through, and what it refuses', () => {
       expect(replaceAt).toBeGreaterThan(deleteAt);
       if (count > 1) {
         // The snapshot is taken on ANOTHER server, and finished, before the drain.
-        const sendAt = calls.findIndex((call, i) => i < drainAt && call.startsWith('aws ssm send-command') && call.includes(`snapshot before ${name}`));
+        const sendAt = calls.findIndex(
+          (call, i) => i < drainAt && call.startsWith('aws ssm send-command') && call.includes(`snapshot before ${name}`),
+        );
         expect(sendAt).toBeGreaterThan(-1);
         expect(calls[sendAt]).not.toContain(`--instance-ids ${world.cluster.servers[index].instance}`);
         expect(calls.slice(sendAt, drainAt).some((call) => call.startsWith('aws ssm get-command-invocation'))).toBe(true);
@@ -52,7 +59,11 @@ describe('roll: the way through, and what it refuses', () => {
     // Only saved plans were applied, each right after its own plan and `show -json`.
     const applies = calls.flatMap((call, i) => (call.startsWith('terraform apply') ? [i] : []));
     expect(applies).toHaveLength(count);
-    for (const i of applies) expect([calls[i], calls[i - 1]]).toEqual([expect.stringMatching(/^terraform apply -input=false \/.*roll\.tfplan$/), expect.stringMatching(/^terraform show -json .*roll\.tfplan$/)]);
+    for (const i of applies)
+      expect([calls[i], calls[i - 1]]).toEqual([
+        expect.stringMatching(/^terraform apply -input=false \/.*roll\.tfplan$/),
+        expect.stringMatching(/^terraform show -json .*roll\.tfplan$/),
+      ]);
     expect(c.violations()).toBe('');
   });
   it('RKE2 with one server: refused (its only etcd member cannot go), touching nothing', () => {
@@ -137,7 +148,10 @@ describe('roll: the way through, and what it refuses', () => {
     const result = roll(c, '--new-image');
     expect(result).toMatchObject({ code: 0, err: '' });
     const calls = c.calls();
-    const imageAt = calls.findIndex((call, i) => call.startsWith('terraform apply -input=false ') && calls[i - 2].startsWith(`terraform plan -replace=terraform_data.${record} -out=`));
+    const imageAt = calls.findIndex(
+      (call, i) =>
+        call.startsWith('terraform apply -input=false ') && calls[i - 2].startsWith(`terraform plan -replace=terraform_data.${record} -out=`),
+    );
     expect(imageAt).toBeGreaterThan(-1);
     expect(calls.findIndex((call) => call.startsWith('aws ssm send-command'))).toBeGreaterThan(imageAt);
     expect(c.world().replaced).toEqual(['server-0', 'server-1', 'server-2']);
@@ -154,7 +168,9 @@ describe('roll: the way through, and what it refuses', () => {
     expect(result.out).toContain('apply them first');
     const calls = c.calls();
     // Planned with -out and inspected, never applied; the server was not touched and the lock was given back.
-    expect(calls.some((call) => /^terraform plan -replace=aws_instance\.server-0_instance_[0-9A-F]+ -out=.*roll\.tfplan -input=false$/.test(call))).toBe(true);
+    expect(
+      calls.some((call) => /^terraform plan -replace=aws_instance\.server-0_instance_[0-9A-F]+ -out=.*roll\.tfplan -input=false$/.test(call)),
+    ).toBe(true);
     expect(calls.some((call) => call.startsWith('terraform show -json '))).toBe(true);
     expect(calls.filter((call) => call.startsWith('terraform apply'))).toEqual([]);
     expect(mutating(calls)).toEqual([]);

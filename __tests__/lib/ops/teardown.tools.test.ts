@@ -18,7 +18,10 @@ import { teardown as runTeardown } from '../../../lib/ops/teardown';
 const VARIANTS: Record<string, { stack: 'rke-ha' | 'docker'; settings: Record<string, unknown> }> = {
   'rke-ha (RKE2)': { stack: 'rke-ha', settings: {} },
   'rke-ha (K3s on PostgreSQL, flow logs to S3)': { stack: 'rke-ha', settings: variantSettings('rke-ha k3s every security option, private nodes') },
-  'rke-ha (RKE2, flow logs to CloudWatch, snapshot access logs, object lock)': { stack: 'rke-ha', settings: variantSettings('rke-ha every security option, private nodes') },
+  'rke-ha (RKE2, flow logs to CloudWatch, snapshot access logs, object lock)': {
+    stack: 'rke-ha',
+    settings: variantSettings('rke-ha every security option, private nodes'),
+  },
   docker: { stack: 'docker', settings: {} },
 };
 
@@ -63,7 +66,11 @@ describe.each(Object.keys(VARIANTS))('teardown of %s', (variant) => {
       const world = c.world();
       const guarded = Object.keys(world.aws.lbs).length + Object.keys(world.aws.dbs).length + Object.keys(world.aws.buckets).length;
       // Without the command: a destroy with its refresh, straight through the stub.
-      const plain = spawnSync(join(c.bin, 'terraform'), ['apply', '-destroy', '-auto-approve'], { cwd: c.moduleDir, env: { ...process.env, FAKE_WORLD: c.dir }, encoding: 'utf8' });
+      const plain = spawnSync(join(c.bin, 'terraform'), ['apply', '-destroy', '-auto-approve'], {
+        cwd: c.moduleDir,
+        env: { ...process.env, FAKE_WORLD: c.dir },
+        encoding: 'utf8',
+      });
       if (!apiUp) expect(plain.stderr).toContain('connection refused');
       else if (guarded > 0) expect(plain.stderr).toMatch(/prevent_destroy|deletion protection|BucketNotEmpty/);
       expect(plain.status === 0).toBe(apiUp && guarded === 0);
@@ -142,7 +149,9 @@ describe.each(Object.keys(VARIANTS))('teardown of %s', (variant) => {
         expect(statSync(backupKeyFile).mode & 0o777).toBe(0o600);
         expect(result.out).toContain(`the encryption configuration of Rancher's backups in ${backupKeyFile}`);
       } else {
-        expect(result.out).toMatch(/Kept: the EBS snapshots of the Rancher data volume vol-data_volume \(final and scheduled\): snap-scheduled-1, snap-final-vol-data_volume/);
+        expect(result.out).toMatch(
+          /Kept: the EBS snapshots of the Rancher data volume vol-data_volume \(final and scheduled\): snap-scheduled-1, snap-final-vol-data_volume/,
+        );
       }
       expect(c.violations()).toBe('');
     });
@@ -236,8 +245,9 @@ describe('teardown', () => {
       expect(questions).toEqual(Array(2).fill('Type the deployment name (rancher) to tear it down: '));
       expect(c.world().state.resources).toEqual([]);
     } finally {
-      for (const [key, value] of Object.entries(saved)) if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
+      for (const [key, value] of Object.entries(saved))
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
     }
   });
 

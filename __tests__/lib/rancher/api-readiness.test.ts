@@ -20,7 +20,12 @@ describe('ApiReadiness', () => {
     const pem = (name: string) => new TerraformVariable(stack, name, { type: 'string', sensitive: true }).stringValue;
     const node = new Password(stack, 'node', { length: 8 });
     new ApiReadiness(stack, 'api', {
-      access: { host: 'https://demo-lb.elb.us-east-1.amazonaws.com:6443', clusterCaCertificate: pem('ca'), clientCertificate: pem('cert'), clientKey: pem('key') },
+      access: {
+        host: 'https://demo-lb.elb.us-east-1.amazonaws.com:6443',
+        clusterCaCertificate: pem('ca'),
+        clientCertificate: pem('cert'),
+        clientKey: pem('key'),
+      },
       dependsOn: [node],
     });
   });
@@ -62,7 +67,11 @@ describe('ApiReadiness', () => {
 
 describe('ApiReadiness budget', () => {
   const { json } = synth((stack) => {
-    new ApiReadiness(stack, 'api', { access: { host: 'https://h:6443', clusterCaCertificate: 'a', clientCertificate: 'b', clientKey: 'c' }, dependsOn: [], minutes: 5 });
+    new ApiReadiness(stack, 'api', {
+      access: { host: 'https://h:6443', clusterCaCertificate: 'a', clientCertificate: 'b', clientKey: 'c' },
+      dependsOn: [],
+      minutes: 5,
+    });
   });
 
   it('fits its retries into the budget given', () => {

@@ -25,7 +25,11 @@ function synth(options: { minutes?: number; registry?: string; tokensBefore?: nu
     const bucket = new Id(stack, 'bucket', { byteLength: 4 }).hex;
     const suffix = new Id(stack, 'suffix', { byteLength: 3 }).hex;
     const jobs = new BackupObjectJobs(stack, 'jobs', { namespace: 'cattle-resources-system', registry: options.registry, dependsOn: [] });
-    const location = { bucket, region: 'eu-west-1', secrets: { credentials: `c-${suffix}`, encryption: `e-${suffix}`, restoreEncryption: `r-${suffix}` } };
+    const location = {
+      bucket,
+      region: 'eu-west-1',
+      secrets: { credentials: `c-${suffix}`, encryption: `e-${suffix}`, restoreEncryption: `r-${suffix}` },
+    };
     jobs.apply('first-backup', { object: backupObject({ name: FIRST_BACKUP, location }), minutes: options.minutes ?? 15 });
   }).json;
 }
@@ -35,19 +39,27 @@ const [, release] = only(json, 'helm_release');
 const localName = /^\$\{local\.([^}]+)\}$/.exec(release.name)?.[1];
 /** The references' values at apply time. */
 const VALUES: Record<string, string> = { 'random_id.bucket.hex': 'rancher-backups-0a1b', 'random_id.suffix.hex': 'c0ffee' };
-const job = parse(renderGateChart(release.values[0], (expression) => (expression === `local.${localName}` ? 'NAME' : VALUES[expression] ?? `\${${expression}}`)));
+const job = parse(
+  renderGateChart(release.values[0], (expression) => (expression === `local.${localName}` ? 'NAME' : (VALUES[expression] ?? `\${${expression}}`))),
+);
 const container = job.spec.template.spec.containers[0];
-const env: Record<string, string> = Object.fromEntries(container.env.filter((e: { value?: string }) => e.value !== undefined).map((e: { name: string; value: string }) => [e.name, e.value]));
+const env: Record<string, string> = Object.fromEntries(
+  container.env.filter((e: { value?: string }) => e.value !== undefined).map((e: { name: string; value: string }) => [e.name, e.value]),
+);
 
 describe('BackupObjectJobs: each Backup or Restore a Job of the gate chart, in a Helm release Terraform waits for', () => {
-  it('is a release of the gate chart with Helm\'s wait on the Job, atomic, never a kubernetes_job_v1', () => {
+  it("is a release of the gate chart with Helm's wait on the Job, atomic, never a kubernetes_job_v1", () => {
     expect(resources(json, 'kubernetes_job_v1')).toEqual({});
     expect(release).toMatchObject({ wait: true, wait_for_jobs: true, atomic: true, replace: true, namespace: 'cattle-resources-system' });
     expect(release.chart).toMatch(/^\$\{path\.module\}\/assets\/jobs_chart_[0-9A-F]+\/[0-9A-F]{8}$/);
-    expect(job).toMatchObject({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'NAME', namespace: 'cattle-resources-system', labels: { 'app.kubernetes.io/name': 'rancher-aws-backup-objects' } } });
+    expect(job).toMatchObject({
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'NAME', namespace: 'cattle-resources-system', labels: { 'app.kubernetes.io/name': 'rancher-aws-backup-objects' } },
+    });
   });
 
-  it('keeps the script\'s semantics: the object applied as written (references resolved), waited for until Completed, at its budget', () => {
+  it("keeps the script's semantics: the object applied as written (references resolved), waited for until Completed, at its budget", () => {
     expect(container.command).toEqual(['bash', '-c', `${JOB_FAILURE}\n${SCRIPT}`]);
     expect(env).toEqual({
       HOME: '/tmp',
@@ -95,9 +107,11 @@ describe('BackupObjectJobs: each Backup or Restore a Job of the gate chart, in a
     ]);
   });
 
-  it('is named by a hash Terraform computes over the Job with its references blanked and each reference\'s value', () => {
+  it("is named by a hash Terraform computes over the Job with its references blanked and each reference's value", () => {
     expect(localName).toBeDefined();
-    const expression = /^rancher-aws-first-backup-\$\{(substr\(sha256\(jsonencode\(\["([0-9a-f]{64})", (.*)\]\)\), 0, 10\))\}$/.exec(json.locals![localName!]);
+    const expression = /^rancher-aws-first-backup-\$\{(substr\(sha256\(jsonencode\(\["([0-9a-f]{64})", (.*)\]\)\), 0, 10\))\}$/.exec(
+      json.locals![localName!],
+    );
     expect(expression).not.toBeNull();
     const [, , skeleton, references] = expression!;
     // The references in the order the Job text carries them: the encryption secret's suffix, the bucket, the credentials' suffix.

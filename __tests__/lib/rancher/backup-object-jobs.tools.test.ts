@@ -21,7 +21,11 @@ describe('a backup-object Job of the gate chart', () => {
     new RandomProvider(stack, 'random');
     const bucket = new Id(stack, 'bucket', { byteLength: 4 }).hex;
     const suffix = new Id(stack, 'suffix', { byteLength: 3 }).hex;
-    const location = { bucket, region: 'eu-west-1', secrets: { credentials: `c-${suffix}`, encryption: `e-${suffix}`, restoreEncryption: `r-${suffix}` } };
+    const location = {
+      bucket,
+      region: 'eu-west-1',
+      secrets: { credentials: `c-${suffix}`, encryption: `e-${suffix}`, restoreEncryption: `r-${suffix}` },
+    };
     // A file name from the settings with characters Terraform and YAML read specially: it must arrive as written.
     new BackupObjectJobs(stack, 'jobs', { namespace: 'cattle-resources-system', dependsOn: [] }).apply('migration-restore', {
       object: restoreObject({ file: "it's ${not} %{a} 'template': #.tar.gz.enc", location }),
@@ -44,13 +48,18 @@ describe('a backup-object Job of the gate chart', () => {
     expect(name.length).toBeLessThanOrEqual(53); // Helm's limit for a release name
     // Terraform's jsonencode of plain strings is JSON.stringify's, so the hash is the one computed here.
     const skeleton = /\["([0-9a-f]{64})"/.exec(json.locals![local])![1];
-    const expected = createHash('sha256').update(JSON.stringify([skeleton, 'c0ffee', 'rancher-backups-0a1b', 'c0ffee'])).digest('hex').slice(0, 10);
+    const expected = createHash('sha256')
+      .update(JSON.stringify([skeleton, 'c0ffee', 'rancher-backups-0a1b', 'c0ffee']))
+      .digest('hex')
+      .slice(0, 10);
     expect(name).toBe(`rancher-aws-migration-restore-${expected}`);
     expect(nameFor('rancher-backups-0a1b', 'c0ffee')).toBe(name);
     expect(nameFor('rancher-backups-9z9z', 'c0ffee')).not.toBe(name);
   });
 
-  const rendered = renderGateChart(release.values[0], (expression) => (expression === `local.${local}` ? nameFor('rancher-backups-0a1b', 'c0ffee') : values('rancher-backups-0a1b', 'c0ffee')[expression]));
+  const rendered = renderGateChart(release.values[0], (expression) =>
+    expression === `local.${local}` ? nameFor('rancher-backups-0a1b', 'c0ffee') : values('rancher-backups-0a1b', 'c0ffee')[expression],
+  );
 
   it('renders YAML that yamllint accepts, with the object as written', () => {
     const result = runValidator('yamllint', ['-c', join(__dirname, '../../../.yamllint.yaml'), '-f', 'parsable'], rendered, 'job.yaml');

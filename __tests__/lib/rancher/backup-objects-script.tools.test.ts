@@ -15,7 +15,12 @@ const JOB_FAILURE_PATH = join(__dirname, '../../../lib/kubernetes/job-failure.sh
  * in APPLIED.
  */
 function run(scenario: string, env: Record<string, string> = {}) {
-  const object = JSON.stringify(backupObject({ name: FIRST_BACKUP, location: { bucket: 'b', region: 'eu-west-1', secrets: { credentials: 'c', encryption: 'e', restoreEncryption: 'r' } } }));
+  const object = JSON.stringify(
+    backupObject({
+      name: FIRST_BACKUP,
+      location: { bucket: 'b', region: 'eu-west-1', secrets: { credentials: 'c', encryption: 'e', restoreEncryption: 'r' } },
+    }),
+  );
   const script = [
     'POLLS=0; SLEPT=0',
     'sleep() { POLLS=$((POLLS + 1)); SLEPT=$((SLEPT + $1)); }',
@@ -51,7 +56,14 @@ function run(scenario: string, env: Record<string, string> = {}) {
     encoding: 'utf8',
   });
   const read = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8') : '');
-  const out = { status: result.status, out: result.stdout, err: result.stderr, calls: read(`${scratch}.calls`), applied: read(`${scratch}.applied`), slept: Number(/SLEPT=(\d+)/.exec(result.stdout)?.[1]) };
+  const out = {
+    status: result.status,
+    out: result.stdout,
+    err: result.stderr,
+    calls: read(`${scratch}.calls`),
+    applied: read(`${scratch}.applied`),
+    slept: Number(/SLEPT=(\d+)/.exec(result.stdout)?.[1]),
+  };
   rmSync(`${scratch}.calls`, { force: true });
   rmSync(`${scratch}.applied`, { force: true });
   return { ...out, object };
@@ -61,7 +73,10 @@ describe('backup-objects.sh (apply a Backup or Restore, wait until the operator 
   it('leaves its last line as an Event on its Job when it gives up (the uninstall takes the Job and its log)', () => {
     const r = run('', { DEADLINE_SECONDS: '30', JOB_NAME: 'rancher-aws-first-backup-0a1b2c3d4e', JOB_NAMESPACE: 'cattle-resources-system' });
     expect(r.status).toBe(1);
-    const [event] = r.calls.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line));
+    const [event] = r.calls
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line));
     expect(event).toMatchObject({
       involvedObject: { kind: 'Job', name: 'rancher-aws-first-backup-0a1b2c3d4e', namespace: 'cattle-resources-system' },
       reason: 'RancherAwsJobFailed',
@@ -105,7 +120,9 @@ describe('backup-objects.sh (apply a Backup or Restore, wait until the operator 
   });
 
   it("gives up within its budget with the operator's last error as the last line", () => {
-    const r = run('status() { echo "1||False|Retrying|failed to check if s3 bucket [b] exists, error: Access Denied."; }', { DEADLINE_SECONDS: '60' });
+    const r = run('status() { echo "1||False|Retrying|failed to check if s3 bucket [b] exists, error: Access Denied."; }', {
+      DEADLINE_SECONDS: '60',
+    });
     expect(r.status).toBe(1);
     // Reads after 0, 10, ... 60 seconds slept, then no further sleep.
     expect(r.calls.match(/^kubectl get /gm)).toHaveLength(7);
@@ -115,7 +132,9 @@ describe('backup-objects.sh (apply a Backup or Restore, wait until the operator 
   });
 
   it('gives up when the object never applies (the operator chart missing), naming why', () => {
-    const r = run('apply() { echo "error: no matches for kind \\"Backup\\" in version \\"resources.cattle.io/v1\\""; return 1; }', { DEADLINE_SECONDS: '30' });
+    const r = run('apply() { echo "error: no matches for kind \\"Backup\\" in version \\"resources.cattle.io/v1\\""; return 1; }', {
+      DEADLINE_SECONDS: '30',
+    });
     expect(r.status).toBe(1);
     expect(r.calls).not.toContain('kubectl get');
     expect(r.err).toContain('gave up after 30s: not applied: error: no matches for kind');

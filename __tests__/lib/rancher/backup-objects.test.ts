@@ -12,7 +12,11 @@ import {
 } from '../../../lib/rancher/backup-objects';
 import { backupObjectProblems } from '../../helpers/rancher-backup-schemas';
 
-const secrets = { credentials: 'rancher-aws-backup-s3-a1b2c3', encryption: 'rancher-aws-backup-encryption-a1b2c3', restoreEncryption: 'rancher-aws-restore-encryption-a1b2c3' };
+const secrets = {
+  credentials: 'rancher-aws-backup-s3-a1b2c3',
+  encryption: 'rancher-aws-backup-encryption-a1b2c3',
+  restoreEncryption: 'rancher-aws-restore-encryption-a1b2c3',
+};
 const location = { bucket: 'rancher-rke-ha-backups-2026', region: 'eu-west-1', secrets };
 const FILE = 'rancher-aws-scheduled-6f0b3c2e-8a1d-4c6e-9b7a-0d1e2f3a4b5c-2026-11-23T06-00-00Z.tar.gz';
 
@@ -69,9 +73,11 @@ describe('Backup and Restore objects, checked against the CRDs of the pinned cha
     expect(first.spec).not.toHaveProperty('retentionCount');
   });
 
-  it('restores as Rancher migrates: prune off, the old deployment\'s encryption for an encrypted file only', () => {
+  it("restores as Rancher migrates: prune off, the old deployment's encryption for an encrypted file only", () => {
     expect(restore).toEqual(expect.objectContaining({ kind: 'Restore', metadata: { name: MIGRATION_RESTORE } }));
-    expect(restore.spec).toEqual(expect.objectContaining({ backupFilename: `${FILE}.enc`, prune: false, encryptionConfigSecretName: secrets.restoreEncryption }));
+    expect(restore.spec).toEqual(
+      expect.objectContaining({ backupFilename: `${FILE}.enc`, prune: false, encryptionConfigSecretName: secrets.restoreEncryption }),
+    );
     expect(restoreObject({ file: FILE, location }).spec).not.toHaveProperty('encryptionConfigSecretName');
   });
 
@@ -80,7 +86,9 @@ describe('Backup and Restore objects, checked against the CRDs of the pinned cha
     expect(parse(JSON.stringify(config))).toEqual({
       apiVersion: 'apiserver.config.k8s.io/v1',
       kind: 'EncryptionConfiguration',
-      resources: [{ resources: ['*.*'], providers: [{ secretbox: { keys: [{ name: ENCRYPTION_KEY_NAME, secret: '${random_bytes.key.base64}' }] } }] }],
+      resources: [
+        { resources: ['*.*'], providers: [{ secretbox: { keys: [{ name: ENCRYPTION_KEY_NAME, secret: '${random_bytes.key.base64}' }] } }] },
+      ],
     });
   });
 });

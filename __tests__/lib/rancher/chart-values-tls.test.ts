@@ -72,11 +72,7 @@ const MATRIX: [string, Record<string, unknown>, Record<string, unknown>][] = [
   ],
   ['external + ca', { mode: 'external', issuer: 'ca' }, { ...BASE, ingress: NGINX, tls: 'external', privateCA: true }],
   ['external + acme', { mode: 'external', issuer: 'acme' }, { ...BASE, ...SYSTEM_STORE, ingress: NGINX, tls: 'external' }],
-  [
-    'rancher + rancher',
-    { mode: 'rancher', issuer: 'rancher' },
-    { ...BASE, ingress: { ...NGINX, tls: { source: 'rancher' }, servicePort: 443 } },
-  ],
+  ['rancher + rancher', { mode: 'rancher', issuer: 'rancher' }, { ...BASE, ingress: { ...NGINX, tls: { source: 'rancher' }, servicePort: 443 } }],
   [
     'rancher + blank',
     { mode: 'rancher', issuer: 'blank' },
@@ -129,16 +125,19 @@ describe('rancherChartValues: the TLS matrix', () => {
   });
 
   describe('ingress class', () => {
-    it.each(MATRIX.filter(([, tls]) => tls.mode === 'ingress'))('%s: follows the controller (traefik), without ingress-nginx annotations', (_name, tls) => {
-      const rendered = values(tls, { ingressClassName: 'traefik', ingressController: 'traefik' }) as {
-        ingress: Record<string, unknown> & { ingressClassName: string };
-        letsEncrypt?: { ingress: { class: string } };
-      };
-      expect(rendered.ingress.ingressClassName).toBe('traefik');
-      expect(rendered.ingress).not.toHaveProperty('extraAnnotations');
-      expect(rendered.ingress.includeDefaultExtraAnnotations).toBe(false);
-      if (rendered.letsEncrypt) expect(rendered.letsEncrypt.ingress.class).toBe('traefik');
-    });
+    it.each(MATRIX.filter(([, tls]) => tls.mode === 'ingress'))(
+      '%s: follows the controller (traefik), without ingress-nginx annotations',
+      (_name, tls) => {
+        const rendered = values(tls, { ingressClassName: 'traefik', ingressController: 'traefik' }) as {
+          ingress: Record<string, unknown> & { ingressClassName: string };
+          letsEncrypt?: { ingress: { class: string } };
+        };
+        expect(rendered.ingress.ingressClassName).toBe('traefik');
+        expect(rendered.ingress).not.toHaveProperty('extraAnnotations');
+        expect(rendered.ingress.includeDefaultExtraAnnotations).toBe(false);
+        if (rendered.letsEncrypt) expect(rendered.letsEncrypt.ingress.class).toBe('traefik');
+      },
+    );
 
     it('keeps the ingress-nginx timeouts on a cluster whose controller the stack does not know (any class name)', () => {
       const rendered = values({}, { ingressClassName: 'nginx-public' }) as { ingress: Record<string, unknown> };

@@ -9,19 +9,26 @@ describe('rancherChartValues', () => {
     expect(rancherChartValues(input)).toEqual({
       hostname: 'rancher.example.com',
       replicas: 3,
-      ingress: { ingressClassName: 'nginx', includeDefaultExtraAnnotations: false, extraAnnotations: NGINX_PROXY_TIMEOUTS, tls: { source: 'rancher' } },
+      ingress: {
+        ingressClassName: 'nginx',
+        includeDefaultExtraAnnotations: false,
+        extraAnnotations: NGINX_PROXY_TIMEOUTS,
+        tls: { source: 'rancher' },
+      },
       postDelete: POST_DELETE,
     });
   });
 
   it("turns Rancher's version management of its local cluster off only where asked (the deployment upgrades the cluster itself)", () => {
-    expect(rancherChartValues({ ...input, localVersionManagement: false }).extraEnv).toEqual([{ name: 'CATTLE_IMPORTED_CLUSTER_VERSION_MANAGEMENT', value: 'false' }]);
+    expect(rancherChartValues({ ...input, localVersionManagement: false }).extraEnv).toEqual([
+      { name: 'CATTLE_IMPORTED_CLUSTER_VERSION_MANAGEMENT', value: 'false' },
+    ]);
     expect(VERSION_MANAGEMENT_ENV).toBe('CATTLE_IMPORTED_CLUSTER_VERSION_MANAGEMENT');
     expect(rancherChartValues({ ...input, localVersionManagement: true }).extraEnv).toBeUndefined();
     expect(rancherChartValues(input).extraEnv).toBeUndefined();
   });
 
-  it('sets the idle timeouts Rancher\'s websockets need on ingress-nginx (chart 2.14 no longer does), and no other annotation', () => {
+  it("sets the idle timeouts Rancher's websockets need on ingress-nginx (chart 2.14 no longer does), and no other annotation", () => {
     expect(NGINX_PROXY_TIMEOUTS).toEqual({
       'nginx.ingress.kubernetes.io/proxy-connect-timeout': '30',
       'nginx.ingress.kubernetes.io/proxy-read-timeout': '1800',
@@ -48,7 +55,10 @@ describe('rancherChartValues', () => {
   });
 
   it('keeps text from the settings literal: a ${...} or %{...} in an e-mail address is escaped, never evaluated', () => {
-    const values = rancherChartValues({ ...input, tls: tlsSchema.parse({ issuer: 'acme', acme: { email: '${file("/etc/passwd")}%{x}@example.com' } }) });
+    const values = rancherChartValues({
+      ...input,
+      tls: tlsSchema.parse({ issuer: 'acme', acme: { email: '${file("/etc/passwd")}%{x}@example.com' } }),
+    });
     expect((values.letsEncrypt as { email: string }).email).toBe('$${file("/etc/passwd")}%%{x}@example.com');
   });
 

@@ -1,4 +1,3 @@
-
 import { DataHttp } from '@cdktf/provider-http/lib/data-http';
 import { HttpProvider } from '@cdktf/provider-http/lib/provider';
 import { Password } from '@cdktf/provider-random/lib/password';
@@ -34,7 +33,8 @@ function synth(extra: Extra = {}): { json: TerraformJson; login: FirstLogin } {
   return { json, login: login! };
 }
 
-const checks = (json: TerraformJson) => (json as unknown as { check?: Record<string, { assert: { condition: string; error_message: string }[] }> }).check;
+const checks = (json: TerraformJson) =>
+  (json as unknown as { check?: Record<string, { assert: { condition: string; error_message: string }[] }> }).check;
 const removed = (json: TerraformJson) => json.removed;
 
 describe('FirstLogin', () => {
@@ -87,7 +87,9 @@ describe('FirstLogin', () => {
     });
 
     it('still declares the provider: Terraform needs it to forget an object it made', () => {
-      expect(off.provider!.rancher2).toEqual([{ alias: 'bootstrap', api_url: 'https://rancher.acme.io', bootstrap: true, ca_certs: '', timeout: '600s', ...ENVIRONMENT_PROOF }]);
+      expect(off.provider!.rancher2).toEqual([
+        { alias: 'bootstrap', api_url: 'https://rancher.acme.io', bootstrap: true, ca_certs: '', timeout: '600s', ...ENVIRONMENT_PROOF },
+      ]);
     });
   });
 

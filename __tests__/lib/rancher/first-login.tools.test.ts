@@ -37,7 +37,6 @@ function synth(extra: Extra = {}): { json: TerraformJson; login: FirstLogin } {
 }
 
 describe('FirstLogin', () => {
-
   describe('with a CA read from the cluster (pinCaCert)', () => {
     const { json: pinned } = synth({ caCertPem: '${var.ca}', pinCaCert: true });
     const [[pinName, pin]] = Object.entries(resources(pinned, 'terraform_data'));
@@ -51,7 +50,11 @@ describe('FirstLogin', () => {
           terraform('plan', '-input=false', '-var', `release=${release}`, '-out', 'plan');
           const plan = JSON.parse(terraform('show', '-json', 'plan'));
           const change = (address: string) => plan.resource_changes.find((c: { address: string }) => c.address === address).change;
-          return { read: change('terraform_data.read').actions, pin: change(`terraform_data.${pinName}`).actions, provider: change('terraform_data.provider').after.input ?? 'unknown' };
+          return {
+            read: change('terraform_data.read').actions,
+            pin: change(`terraform_data.${pinName}`).actions,
+            provider: change('terraform_data.provider').after.input ?? 'unknown',
+          };
         };
         try {
           // The synthesized pin, its input a stand-in for the deferred read: replaced whenever var.release changes.

@@ -20,7 +20,8 @@ function required(json: TerraformJson, type: string, part: string): [string, any
 }
 /** The Job a backup-object release of the gate chart prints, each Terraform expression left as `${expression}`. */
 const render = (release: any) => parse(renderGateChart(release.values[0], (expression) => `\${${expression}}`));
-const env = (job: any): Record<string, string> => Object.fromEntries(job.spec.template.spec.containers[0].env.map((e: { name: string; value: string }) => [e.name, e.value]));
+const env = (job: any): Record<string, string> =>
+  Object.fromEntries(job.spec.template.spec.containers[0].env.map((e: { name: string; value: string }) => [e.name, e.value]));
 /** A Job's object with the Terraform references it carries replaced by a placeholder (they are names at apply time). */
 const jobObject = (job: any) => JSON.parse(env(job).OBJECT.replace(/\$\{[^}]+\}/g, 'ref'));
 /**
@@ -34,7 +35,8 @@ function decodeValues(expression: string): Record<string, any> {
   const json = match[1]
     // Interpolations inside strings (a proxy bypass list joined from data sources) stand for their value.
     .replace(/\$\{[^{}]*\}/g, 'ref')
-    .replace(/("(?:[^"\\]|\\.)*") = /g, '$1: ').replace(/(: )([a-z][a-z0-9_]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_.]+)(?=[,}])/g, '$1"\${$2}"');
+    .replace(/("(?:[^"\\]|\\.)*") = /g, '$1: ')
+    .replace(/(: )([a-z][a-z0-9_]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_.]+)(?=[,}])/g, '$1"$${$2}"');
   return JSON.parse(json) as Record<string, any>;
 }
 const rancherRelease = (json: TerraformJson) => Object.entries(resources(json, 'helm_release')).find(([, r]) => r.chart === 'rancher')!;
@@ -47,12 +49,16 @@ describe.each(variants.map((v) => [v.name, v] as const))('Rancher backups: %s', 
   const [bucketName, bucket] = required(json, 'aws_s3_bucket', 'bucket');
   const bucketRef = `\${aws_s3_bucket.${bucketName}.id}`;
 
-  it('keeps a bucket of its own with the etcd snapshot bucket\'s guards, whether backups are on or off', () => {
+  it("keeps a bucket of its own with the etcd snapshot bucket's guards, whether backups are on or off", () => {
     expect(bucket.lifecycle).toEqual({ prevent_destroy: true });
     expect(bucket.force_destroy).toBe(false);
     expect(required(json, 'aws_s3_bucket_versioning', 'bucket')[1].versioning_configuration.status).toBe('Enabled');
-    expect(required(json, 'aws_s3_bucket_public_access_block', 'bucket')[1]).toEqual(expect.objectContaining({ block_public_acls: true, restrict_public_buckets: true }));
-    expect(required(json, 'aws_s3_bucket_server_side_encryption_configuration', 'bucket')[1].rule[0].apply_server_side_encryption_by_default.sse_algorithm).toBe('AES256');
+    expect(required(json, 'aws_s3_bucket_public_access_block', 'bucket')[1]).toEqual(
+      expect.objectContaining({ block_public_acls: true, restrict_public_buckets: true }),
+    );
+    expect(
+      required(json, 'aws_s3_bucket_server_side_encryption_configuration', 'bucket')[1].rule[0].apply_server_side_encryption_by_default.sse_algorithm,
+    ).toBe('AES256');
     const lifecycle = required(json, 'aws_s3_bucket_lifecycle_configuration', 'bucket')[1];
     expect(lifecycle.rule[0].noncurrent_version_expiration).toEqual([{ noncurrent_days: 30 }]);
     expect(json.output!.rancher_backup_bucket.value).toBe(bucketRef);
@@ -61,7 +67,8 @@ describe.each(variants.map((v) => [v.name, v] as const))('Rancher backups: %s', 
   if (!backups.enabled) {
     it('installs nothing else with backups off: no operator, writer, key or Job', () => {
       expect(Object.values(resources(json, 'helm_release')).map((r) => r.chart)).not.toContain('rancher-backup');
-      for (const type of ['aws_iam_user', 'aws_iam_access_key', 'random_bytes', 'kubernetes_job_v1', 'kubernetes_secret_v1']) expect(backupResource(json, type, '')).toBeUndefined();
+      for (const type of ['aws_iam_user', 'aws_iam_access_key', 'random_bytes', 'kubernetes_job_v1', 'kubernetes_secret_v1'])
+        expect(backupResource(json, type, '')).toBeUndefined();
       expect(backupResource(json, 'helm_release', 'jobs_')).toBeUndefined();
       expect(json.output).not.toHaveProperty('rancher_backup_encryption_config');
     });
@@ -76,8 +83,12 @@ describe.each(variants.map((v) => [v.name, v] as const))('Rancher backups: %s', 
 
   it('installs both pinned charts, CRDs first, from the repository the air gap settings name', () => {
     const repository = variant.settings.airGap?.rancherBackupChartRepository ?? 'https://charts.rancher.io';
-    expect(crds).toEqual(expect.objectContaining({ chart: 'rancher-backup-crd', version: RANCHER_BACKUP_CHART.version, repository, wait: true, atomic: true }));
-    expect(operator).toEqual(expect.objectContaining({ chart: 'rancher-backup', version: RANCHER_BACKUP_CHART.version, repository, wait: true, atomic: true }));
+    expect(crds).toEqual(
+      expect.objectContaining({ chart: 'rancher-backup-crd', version: RANCHER_BACKUP_CHART.version, repository, wait: true, atomic: true }),
+    );
+    expect(operator).toEqual(
+      expect.objectContaining({ chart: 'rancher-backup', version: RANCHER_BACKUP_CHART.version, repository, wait: true, atomic: true }),
+    );
     expect(operator.depends_on).toContain(`helm_release.${crdName}`);
     expect(operator.namespace).toBe(crds.namespace);
   });
@@ -85,9 +96,11 @@ describe.each(variants.map((v) => [v.name, v] as const))('Rancher backups: %s', 
   it('gives the operator chart values the chart takes: the bucket as its default location, the mirror registry, the proxy', () => {
     const values = decodeValues(operator.values[0]);
     expect(chartValueProblems(values)).toEqual([]);
-    expect(values.s3).toEqual(expect.objectContaining({ enabled: true, bucketName: bucketRef, folder: 'rancher', credentialSecretNamespace: 'cattle-resources-system' }));
+    expect(values.s3).toEqual(
+      expect.objectContaining({ enabled: true, bucketName: bucketRef, folder: 'rancher', credentialSecretNamespace: 'cattle-resources-system' }),
+    );
     expect(values.global?.cattle?.systemDefaultRegistry).toBe(variant.settings.airGap?.systemDefaultRegistry);
-    expect(values.proxy).toBe(variant.settings.proxy?.http ? variant.settings.proxy.https ?? variant.settings.proxy.http : undefined);
+    expect(values.proxy).toBe(variant.settings.proxy?.http ? (variant.settings.proxy.https ?? variant.settings.proxy.http) : undefined);
   });
 
   it('takes the first backup once Rancher answered /ping, and waits for it; then the recurring one', () => {
@@ -97,9 +110,13 @@ describe.each(variants.map((v) => [v.name, v] as const))('Rancher backups: %s', 
     expect(before).toContain(`helm_release.${rancherRelease(json)[0]}`);
     expect([...before].some((a) => a.startsWith('data.http.rancher-readiness_ping'))).toBe(true);
     // Helm's wait (it reads through a transient API error), the Job uninstalled when it fails (the next apply runs it again).
-    for (const release of [firstRelease, scheduledRelease]) expect(release).toMatchObject({ wait: true, wait_for_jobs: true, atomic: true, replace: true });
+    for (const release of [firstRelease, scheduledRelease])
+      expect(release).toMatchObject({ wait: true, wait_for_jobs: true, atomic: true, replace: true });
     // Bounded, in order: the script's budget, then the Job's deadline, then Helm's wait, then the provider's.
-    for (const [job, release] of [[first, firstRelease], [scheduled, scheduledRelease]]) {
+    for (const [job, release] of [
+      [first, firstRelease],
+      [scheduled, scheduledRelease],
+    ]) {
       const budget = Number(env(job).DEADLINE_SECONDS);
       expect(budget).toBe(900);
       expect(job.spec.activeDeadlineSeconds).toBeGreaterThan(budget);
@@ -109,7 +126,9 @@ describe.each(variants.map((v) => [v.name, v] as const))('Rancher backups: %s', 
     }
     expect(scheduledRelease.depends_on).toContain(`helm_release.${firstName}`);
     expect(jobObject(first)).toEqual(expect.objectContaining({ kind: 'Backup', metadata: { name: 'rancher-aws-first' } }));
-    expect(jobObject(scheduled).spec).toEqual(expect.objectContaining({ schedule: backups.schedule ?? '0 */6 * * *', retentionCount: backups.retentionCount ?? 28 }));
+    expect(jobObject(scheduled).spec).toEqual(
+      expect.objectContaining({ schedule: backups.schedule ?? '0 */6 * * *', retentionCount: backups.retentionCount ?? 28 }),
+    );
   });
 
   it('applies Backup objects that fit the CRD of the pinned chart, into the bucket, encrypted', () => {
@@ -118,7 +137,9 @@ describe.each(variants.map((v) => [v.name, v] as const))('Rancher backups: %s', 
       expect(backupObjectProblems(object)).toEqual([]);
       expect(env(job).OBJECT).toContain(`"bucketName":"${bucketRef}"`);
       expect(object.spec.encryptionConfigSecretName).toMatch(/^rancher-aws-backup-encryption-ref$/);
-      expect(job.spec.template.spec.containers[0].image).toBe(`${variant.settings.airGap?.systemDefaultRegistry ? `${variant.settings.airGap.systemDefaultRegistry}/` : ''}rancher/shell:v0.7.1`);
+      expect(job.spec.template.spec.containers[0].image).toBe(
+        `${variant.settings.airGap?.systemDefaultRegistry ? `${variant.settings.airGap.systemDefaultRegistry}/` : ''}rancher/shell:v0.7.1`,
+      );
     }
   });
 
@@ -127,12 +148,19 @@ describe.each(variants.map((v) => [v.name, v] as const))('Rancher backups: %s', 
     expect(user.name).toMatch(/-rancher-backup$/);
     // The path the deployer policy grants user management under (docs/deployer-policy.json, TheBackupWriterUser).
     expect(user.path).toBe('/rancher-ha-aws/');
-    const policy = JSON.stringify(Object.entries(json.data!.aws_iam_policy_document).find(([name]) => name.startsWith('rancher-backups_writer'))![1].statement);
+    const policy = JSON.stringify(
+      Object.entries(json.data!.aws_iam_policy_document).find(([name]) => name.startsWith('rancher-backups_writer'))![1].statement,
+    );
     const statements = JSON.parse(policy) as { actions: string[]; resources: string[] }[];
     const actions = statements.flatMap((s) => s.actions);
-    expect(actions.filter((a) => !['s3:ListBucket', 's3:GetBucketLocation', 's3:PutObject', 's3:GetObject', 's3:DeleteObject', 's3:AbortMultipartUpload'].includes(a))).toEqual([]);
+    expect(
+      actions.filter(
+        (a) => !['s3:ListBucket', 's3:GetBucketLocation', 's3:PutObject', 's3:GetObject', 's3:DeleteObject', 's3:AbortMultipartUpload'].includes(a),
+      ),
+    ).toEqual([]);
     for (const s of statements) {
-      if (s.actions.some((a) => a.endsWith('Object') || a === 's3:AbortMultipartUpload')) for (const r of s.resources) expect(r).toMatch(/\/rancher\/\*$/);
+      if (s.actions.some((a) => a.endsWith('Object') || a === 's3:AbortMultipartUpload'))
+        for (const r of s.resources) expect(r).toMatch(/\/rancher\/\*$/);
     }
     // The bucket policy denies plain HTTP only: the writer (over TLS) is admitted by its own policy.
     const bucketPolicy = Object.entries(json.data!.aws_iam_policy_document).find(([name]) => name.startsWith('rancher-backups_bucket'))![1];
@@ -199,14 +227,20 @@ describe('Rancher backups over time (before/after synth pairs)', () => {
   it('a schedule change replaces the release of the recurring Backup (a new name), which reapplies the Backup of the same name, and changes nothing else', () => {
     const after = synthSettings(RKE_HA_STACK, mergeSettings(base, { backups: { schedule: '15 1 * * *', retentionCount: 7 } })).json;
     const changed = (type: string) =>
-      Object.keys({ ...resources(before, type), ...resources(after, type) }).filter((name) => JSON.stringify(resources(before, type)[name]) !== JSON.stringify(resources(after, type)[name]));
+      Object.keys({ ...resources(before, type), ...resources(after, type) }).filter(
+        (name) => JSON.stringify(resources(before, type)[name]) !== JSON.stringify(resources(after, type)[name]),
+      );
     const [releaseName, release] = required(after, 'helm_release', 'jobs_scheduled-backup');
     expect(changed('helm_release')).toEqual([releaseName]);
     // Only the values changed in the release itself: its name is a local, whose expression (the Job's hash) changed.
-    const attributes = Object.keys(release).filter((k) => JSON.stringify(release[k]) !== JSON.stringify(resources(before, 'helm_release')[releaseName][k]));
+    const attributes = Object.keys(release).filter(
+      (k) => JSON.stringify(release[k]) !== JSON.stringify(resources(before, 'helm_release')[releaseName][k]),
+    );
     expect(attributes).toEqual(['values']);
     const local = /^\$\{local\.([^}]+)\}$/.exec(release.name)![1];
-    const changedLocals = Object.keys({ ...before.locals, ...after.locals }).filter((n) => JSON.stringify(before.locals?.[n]) !== JSON.stringify(after.locals?.[n]));
+    const changedLocals = Object.keys({ ...before.locals, ...after.locals }).filter(
+      (n) => JSON.stringify(before.locals?.[n]) !== JSON.stringify(after.locals?.[n]),
+    );
     expect(changedLocals).toEqual([local]);
     // A new name: the provider marks `name` RequiresReplace, so Terraform replaces the release and a new Job applies the Backup.
     expect(after.locals![local]).not.toBe(before.locals![local]);
@@ -214,7 +248,8 @@ describe('Rancher backups over time (before/after synth pairs)', () => {
     // The backup freshness alarm follows the schedule (its window, docs/day-2.md "Alarms").
     expect(changed('aws_cloudwatch_metric_alarm')).toEqual([expect.stringMatching(/^alarms_rancher-backups_alarm_/)]);
     const moving = ['helm_release', 'aws_cloudwatch_metric_alarm'];
-    for (const type of Object.keys({ ...before.resource, ...after.resource }).filter((t) => !moving.includes(t))) expect([type, changed(type)]).toEqual([type, []]);
+    for (const type of Object.keys({ ...before.resource, ...after.resource }).filter((t) => !moving.includes(t)))
+      expect([type, changed(type)]).toEqual([type, []]);
     const job = render(release);
     expect(jobObject(job)).toEqual(expect.objectContaining({ metadata: { name: 'rancher-aws-scheduled' } }));
     expect(jobObject(job).spec).toEqual(expect.objectContaining({ schedule: '15 1 * * *', retentionCount: 7 }));
@@ -223,7 +258,13 @@ describe('Rancher backups over time (before/after synth pairs)', () => {
   it('turning backups off keeps the bucket and every guard at the same address, unchanged', () => {
     const after = synthSettings(RKE_HA_STACK, mergeSettings(base, { backups: { enabled: false } })).json;
     const bucketParts = (json: TerraformJson) =>
-      Object.fromEntries(Object.entries(json.resource).flatMap(([type, all]) => Object.entries(all as Record<string, unknown>).filter(([name]) => name.startsWith('rancher-backups_bucket')).map(([name, r]) => [`${type}.${name}`, r])));
+      Object.fromEntries(
+        Object.entries(json.resource).flatMap(([type, all]) =>
+          Object.entries(all as Record<string, unknown>)
+            .filter(([name]) => name.startsWith('rancher-backups_bucket'))
+            .map(([name, r]) => [`${type}.${name}`, r]),
+        ),
+      );
     expect(Object.keys(bucketParts(before)).length).toBeGreaterThanOrEqual(7);
     expect(bucketParts(after)).toEqual(bucketParts(before));
   });
@@ -235,9 +276,15 @@ describe('Rancher backups over time (before/after synth pairs)', () => {
     expect(bucket.lifecycle).toBeUndefined();
   });
 
-  it('a migration pair: the new deployment reads the old one\'s bucket and file with a writer of its own', () => {
+  it("a migration pair: the new deployment reads the old one's bucket and file with a writer of its own", () => {
     const old = synthSettings(RKE_HA_STACK, base).json;
-    const next = synthSettings(RKE_HA_STACK, mergeSettings(base, { rancher: { bootstrap: { enabled: false } }, backups: { restoreFrom: { file: RESTORE_FILE, bucket: 'rancher-rke-ha-backups-20261101000000000000000001' } } })).json;
+    const next = synthSettings(
+      RKE_HA_STACK,
+      mergeSettings(base, {
+        rancher: { bootstrap: { enabled: false } },
+        backups: { restoreFrom: { file: RESTORE_FILE, bucket: 'rancher-rke-ha-backups-20261101000000000000000001' } },
+      }),
+    ).json;
     // The old deployment's files are named after its recurring Backup: what the new one is told to restore.
     expect(RESTORE_FILE.startsWith(`${jobObject(render(required(old, 'helm_release', 'jobs_scheduled-backup')[1])).metadata.name}-`)).toBe(true);
     const policy = Object.entries(next.data!.aws_iam_policy_document).find(([name]) => name.startsWith('rancher-backups_writer'))![1];
@@ -246,7 +293,9 @@ describe('Rancher backups over time (before/after synth pairs)', () => {
         expect.objectContaining({
           sid: 'ReadRestoreSource',
           actions: ['s3:GetObject'],
-          resources: [expect.stringMatching(/^arn:\$\{data\.aws_partition\.[^}]+\}:s3:::rancher-rke-ha-backups-20261101000000000000000001\/rancher\/\*$/)],
+          resources: [
+            expect.stringMatching(/^arn:\$\{data\.aws_partition\.[^}]+\}:s3:::rancher-rke-ha-backups-20261101000000000000000001\/rancher\/\*$/),
+          ],
         }),
       ]),
     );

@@ -16,16 +16,20 @@ function synth(trust: ReadinessTrust | 'variable' | undefined) {
     const release = new Password(stack, 'release', { length: 8 });
     const record = new Password(stack, 'record', { length: 8 });
     const resolved: ReadinessTrust | undefined =
-      trust === 'variable' ? { kind: 'ca', caCertPem: new TerraformVariable(stack, 'tls_ca_certificate_pem', { type: 'string', sensitive: true }).stringValue } : trust;
+      trust === 'variable'
+        ? { kind: 'ca', caCertPem: new TerraformVariable(stack, 'tls_ca_certificate_pem', { type: 'string', sensitive: true }).stringValue }
+        : trust;
     new RancherReadiness(stack, 'ready', { hostname: 'rancher.example.com', dependsOn: [release, record], ...(resolved ? { trust: resolved } : {}) });
   });
 }
 
 describe('RancherReadiness trust kinds', () => {
-
   describeWithTerraform('with Terraform', () => {
-    it.each([{ kind: 'rancher-ca' } as const, 'variable' as const, { kind: 'public' } as const, { kind: 'unverified' } as const])('every template of %j parses as HCL', (trust) => {
-      expect(unparsableTemplates(synth(trust).json)).toEqual([]);
-    });
+    it.each([{ kind: 'rancher-ca' } as const, 'variable' as const, { kind: 'public' } as const, { kind: 'unverified' } as const])(
+      'every template of %j parses as HCL',
+      (trust) => {
+        expect(unparsableTemplates(synth(trust).json)).toEqual([]);
+      },
+    );
   });
 });

@@ -57,7 +57,11 @@ describe('RancherServer', () => {
   it('passes hostname, replicas, ingress class and TLS source as chart values', () => {
     expect(release.values).toHaveLength(1);
     const values = decodeValues(release.values[0]);
-    expect(values).toMatchObject({ hostname: 'rancher.example.com', replicas: 3, ingress: { ingressClassName: 'nginx', tls: { source: 'rancher' } } });
+    expect(values).toMatchObject({
+      hostname: 'rancher.example.com',
+      replicas: 3,
+      ingress: { ingressClassName: 'nginx', tls: { source: 'rancher' } },
+    });
     expect(values).toEqual(rancherChartValues(input));
   });
 
@@ -84,7 +88,14 @@ describe('RancherServer', () => {
 describe('RancherServer with a hostname only Terraform knows', () => {
   const { json } = synth((stack) => {
     const hostname = new TerraformVariable(stack, 'rancher_hostname', { type: 'string' });
-    new RancherServer(stack, 'rancher', { ...input, hostname: hostname.stringValue, replicas: 1, ingressClassName: 'traefik', version: '2.14.4', dependsOn: [] });
+    new RancherServer(stack, 'rancher', {
+      ...input,
+      hostname: hostname.stringValue,
+      replicas: 1,
+      ingressClassName: 'traefik',
+      version: '2.14.4',
+      dependsOn: [],
+    });
   });
 
   it('references the variable inside the values expression', () => {

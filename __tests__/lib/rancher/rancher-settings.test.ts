@@ -43,12 +43,17 @@ describe('rancherServerSettings', () => {
   });
 
   it('chooses the repository by name: community stable or latest, or Rancher Prime; a mirror overrides it', () => {
-    expect(rancherServerSettings(settings({ rancher: { repository: 'latest' } }), undefined).repository).toBe('https://releases.rancher.com/server-charts/latest');
+    expect(rancherServerSettings(settings({ rancher: { repository: 'latest' } }), undefined).repository).toBe(
+      'https://releases.rancher.com/server-charts/latest',
+    );
     expect(rancherServerSettings(settings({ rancher: { repository: 'prime' }, versions: { rancher: '2.14.4' } }), undefined).repository).toBe(
       'https://charts.rancher.com/server-charts/prime',
     );
     expect(
-      rancherServerSettings(settings({ rancher: { repository: 'prime' }, airGap: { rancherChartRepository: 'https://charts.internal/rancher' } }), undefined).repository,
+      rancherServerSettings(
+        settings({ rancher: { repository: 'prime' }, airGap: { rancherChartRepository: 'https://charts.internal/rancher' } }),
+        undefined,
+      ).repository,
     ).toBe('https://charts.internal/rancher');
   });
 
@@ -60,6 +65,15 @@ describe('rancherServerSettings', () => {
   });
 
   it('returns only the settings-derived props, nothing stack-specific', () => {
-    expect(Object.keys(rancherServerSettings(settings(), undefined)).sort()).toEqual(['airGap', 'auditLog', 'minutes', 'proxy', 'replicas', 'repository', 'tls', 'version']);
+    expect(Object.keys(rancherServerSettings(settings(), undefined)).sort()).toEqual([
+      'airGap',
+      'auditLog',
+      'minutes',
+      'proxy',
+      'replicas',
+      'repository',
+      'tls',
+      'version',
+    ]);
   });
 });

@@ -19,8 +19,19 @@ function build(caCerts?: string) {
   const { json } = synthConstruct((stack: TerraformStack) => {
     new RandomProvider(stack, 'random');
     const password = new Password(stack, 'password', { length: 32, special: false });
-    const provider = new Rancher2BootstrapProvider(stack, 'rancher2', { alias: 'bootstrap', apiUrl: 'https://rancher.acme.io', caCerts, timeout: '600s' });
-    bootstrap = new Rancher2Bootstrap(stack, 'admin', { provider, initialPassword: password.result, password: password.result, uiDefaultLanding: 'vue', dependsOn: [password] });
+    const provider = new Rancher2BootstrapProvider(stack, 'rancher2', {
+      alias: 'bootstrap',
+      apiUrl: 'https://rancher.acme.io',
+      caCerts,
+      timeout: '600s',
+    });
+    bootstrap = new Rancher2Bootstrap(stack, 'admin', {
+      provider,
+      initialPassword: password.result,
+      password: password.result,
+      uiDefaultLanding: 'vue',
+      dependsOn: [password],
+    });
     schema = new BindingSchema(stack);
   });
   return { json, schema: schema!, bootstrap: bootstrap! };
@@ -40,11 +51,15 @@ describe('Rancher2BootstrapProvider', () => {
   const PINNED = { access_key: 'nil', secret_key: 'nil', token_key: 'nil', insecure: false };
 
   it('writes bootstrap mode, the API URL, the CA and the timeout under its alias, and nothing that turns verification off', () => {
-    expect(json.provider!.rancher2).toEqual([{ alias: 'bootstrap', api_url: 'https://rancher.acme.io', bootstrap: true, ca_certs: '${var.ca}', timeout: '600s', ...PINNED }]);
+    expect(json.provider!.rancher2).toEqual([
+      { alias: 'bootstrap', api_url: 'https://rancher.acme.io', bootstrap: true, ca_certs: '${var.ca}', timeout: '600s', ...PINNED },
+    ]);
   });
 
   it('writes an empty ca_certs without a CA (the system roots), so RANCHER_CA_CERTS cannot set one', () => {
-    expect(build().json.provider!.rancher2).toEqual([{ alias: 'bootstrap', api_url: 'https://rancher.acme.io', bootstrap: true, ca_certs: '', timeout: '600s', ...PINNED }]);
+    expect(build().json.provider!.rancher2).toEqual([
+      { alias: 'bootstrap', api_url: 'https://rancher.acme.io', bootstrap: true, ca_certs: '', timeout: '600s', ...PINNED },
+    ]);
   });
 
   it('leaves no argument to the environment: every one the provider defaults from a RANCHER_* variable is written', () => {
@@ -99,8 +114,18 @@ describe('Rancher2Bootstrap', () => {
       new RandomProvider(stack, 'random');
       const password = new Password(stack, 'password', { length: 32 });
       const provider = new Rancher2BootstrapProvider(stack, 'rancher2', { alias: 'b', apiUrl: 'https://r.acme.io', timeout: '60s' });
-      const b = new Rancher2Bootstrap(stack, 'admin', { provider, initialPassword: password.result, password: password.result, uiDefaultLanding: 'vue' });
-      stack.addOverride('output', { token: { value: b.token, sensitive: true }, id: { value: b.tokenId }, password: { value: b.currentPassword, sensitive: true }, url: { value: b.url } });
+      const b = new Rancher2Bootstrap(stack, 'admin', {
+        provider,
+        initialPassword: password.result,
+        password: password.result,
+        uiDefaultLanding: 'vue',
+      });
+      stack.addOverride('output', {
+        token: { value: b.token, sensitive: true },
+        id: { value: b.tokenId },
+        password: { value: b.currentPassword, sensitive: true },
+        url: { value: b.url },
+      });
     });
     expect(outputs.output).toEqual({
       token: { value: '${rancher2_bootstrap.admin.token}', sensitive: true },

@@ -46,7 +46,9 @@ function synthAll(): Map<string, { trust: ReadinessTrust; json: TerraformJson }>
       return { name, id: stack.node.id, trust };
     });
     app.synth();
-    return new Map(built.map(({ name, id, trust }) => [name, { trust, json: JSON.parse(readFileSync(join(outdir, 'stacks', id, 'cdk.tf.json'), 'utf8')) }]));
+    return new Map(
+      built.map(({ name, id, trust }) => [name, { trust, json: JSON.parse(readFileSync(join(outdir, 'stacks', id, 'cdk.tf.json'), 'utf8')) }]),
+    );
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
@@ -89,7 +91,9 @@ describe('readinessTrust', () => {
     const outdir = mkdtempSync(join(tmpdir(), 'rancher-trust-'));
     try {
       const stack = new TerraformStack(new App({ outdir }), 'missing');
-      expect(() => readinessTrust(plan({ issuer: 'ca' }), new CertificateVariables(stack, 'certificates', []))).toThrow(/"caCertificate" was not declared/);
+      expect(() => readinessTrust(plan({ issuer: 'ca' }), new CertificateVariables(stack, 'certificates', []))).toThrow(
+        /"caCertificate" was not declared/,
+      );
     } finally {
       rmSync(outdir, { recursive: true, force: true });
     }

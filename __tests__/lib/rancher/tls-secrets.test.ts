@@ -22,7 +22,12 @@ function synth(tlsPlanned: TlsPlan) {
     const gate = new Password(stack, 'gate', { length: 8 });
     const certificates = new CertificateVariables(stack, 'certificates', tlsPlanned.material);
     const namespace = new RancherNamespace(stack, 'rancher-namespace', { dependsOn: [gate] });
-    secrets = new RancherTlsSecrets(stack, 'tls-secrets', { plan: tlsPlanned, certificates, namespace: namespace.name, expiryCheckName: 'user_certificates' });
+    secrets = new RancherTlsSecrets(stack, 'tls-secrets', {
+      plan: tlsPlanned,
+      certificates,
+      namespace: namespace.name,
+      expiryCheckName: 'user_certificates',
+    });
     // Stands in for the Rancher release, which depends on `resources`.
     new Password(stack, 'release', { length: 8, dependsOn: secrets.resources });
     new TerraformOutput(stack, 'secret_count', { value: secrets.resources.length });
@@ -96,7 +101,9 @@ describe('RancherTlsSecrets', () => {
   describe("the user's certificates' ends", () => {
     const checked = (input: Record<string, unknown>) => {
       const { json } = synth(plan(input));
-      const reads = Object.values(dataSources(json, 'tls_certificate')).map((d) => d.content).sort();
+      const reads = Object.values(dataSources(json, 'tls_certificate'))
+        .map((d) => d.content)
+        .sort();
       const asserts: { condition: string; error_message: string }[] = (json as any).check?.user_certificates?.assert ?? [];
       return { reads, asserts };
     };
@@ -105,8 +112,16 @@ describe('RancherTlsSecrets', () => {
       const { reads, asserts } = checked({ issuer: 'blank', privateCA: true });
       expect(reads).toEqual(['${var.tls_ca_certificate_pem}', '${var.tls_certificate_pem}']);
       expect(asserts).toHaveLength(2);
-      for (const a of asserts) expect(a.condition).toMatch(new RegExp(`^\\$\\{timecmp\\(plantimestamp\\(\\), timeadd\\(data\\.tls_certificate\\.[^.]+\\.certificates\\[0\\]\\.not_after, "-${USER_CERTIFICATE_WARNING_HOURS}h"\\)\\) < 0\\}$`));
-      expect(asserts.map((a) => a.error_message.split(' ends at')[0]).sort()).toEqual(['Your CA certificate (tls_ca_certificate_pem)', 'Your ingress certificate (tls_certificate_pem)']);
+      for (const a of asserts)
+        expect(a.condition).toMatch(
+          new RegExp(
+            `^\\$\\{timecmp\\(plantimestamp\\(\\), timeadd\\(data\\.tls_certificate\\.[^.]+\\.certificates\\[0\\]\\.not_after, "-${USER_CERTIFICATE_WARNING_HOURS}h"\\)\\) < 0\\}$`,
+          ),
+        );
+      expect(asserts.map((a) => a.error_message.split(' ends at')[0]).sort()).toEqual([
+        'Your CA certificate (tls_ca_certificate_pem)',
+        'Your ingress certificate (tls_certificate_pem)',
+      ]);
     });
 
     it('the CA issuer: its CA', () => {

@@ -23,7 +23,12 @@ function synth(tlsPlanned: TlsPlan) {
     const gate = new Password(stack, 'gate', { length: 8 });
     const certificates = new CertificateVariables(stack, 'certificates', tlsPlanned.material);
     const namespace = new RancherNamespace(stack, 'rancher-namespace', { dependsOn: [gate] });
-    secrets = new RancherTlsSecrets(stack, 'tls-secrets', { plan: tlsPlanned, certificates, namespace: namespace.name, expiryCheckName: 'user_certificates' });
+    secrets = new RancherTlsSecrets(stack, 'tls-secrets', {
+      plan: tlsPlanned,
+      certificates,
+      namespace: namespace.name,
+      expiryCheckName: 'user_certificates',
+    });
     // Stands in for the Rancher release, which depends on `resources`.
     new Password(stack, 'release', { length: 8, dependsOn: secrets.resources });
     new TerraformOutput(stack, 'secret_count', { value: secrets.resources.length });
@@ -32,7 +37,6 @@ function synth(tlsPlanned: TlsPlan) {
 }
 
 describe('RancherTlsSecrets', () => {
-
   describeWithTerraform('with Terraform', () => {
     it('every template parses as HCL', () => {
       expect(unparsableTemplates(synth(plan({ issuer: 'ca' })).json)).toEqual([]);

@@ -24,19 +24,31 @@ describe('NESTED_ATTRIBUTES', () => {
 
 describe('BindingSchema of the rke-ha stack', () => {
   const outdir = mkdtempSync(join(tmpdir(), 'rancher-schema-'));
-  const schema = new BindingSchema(buildVariant(new App({ outdir }), STACK_VARIANTS.find((v) => v.name === 'rke-ha defaults')!));
+  const schema = new BindingSchema(
+    buildVariant(
+      new App({ outdir }),
+      STACK_VARIANTS.find((v) => v.name === 'rke-ha defaults')!,
+    ),
+  );
   rmSync(outdir, { recursive: true, force: true });
 
   it('reads the nested blocks from the provider bindings', () => {
     expect(schema.bindingBlocks).toEqual(
-      expect.arrayContaining(['provider/aws/default_tags', 'resource/aws_instance/root_block_device', 'resource/aws_lb_target_group/health_check', 'data/http/retry']),
+      expect.arrayContaining([
+        'provider/aws/default_tags',
+        'resource/aws_instance/root_block_device',
+        'resource/aws_lb_target_group/health_check',
+        'data/http/retry',
+      ]),
     );
     expect(schema.isBlock(['resource', 'aws_instance', 'root_block_device'])).toBe(true);
     expect(schema.isBlock(['resource', 'aws_instance', 'tags'])).toBe(false);
   });
 
   it('treats helm 3 set, set_sensitive and the provider kubernetes setting as attributes although the bindings mark them as blocks', () => {
-    expect(schema.bindingBlocks).toEqual(expect.arrayContaining(['provider/helm/kubernetes', 'resource/helm_release/set', 'resource/helm_release/set_sensitive']));
+    expect(schema.bindingBlocks).toEqual(
+      expect.arrayContaining(['provider/helm/kubernetes', 'resource/helm_release/set', 'resource/helm_release/set_sensitive']),
+    );
     expect(schema.isBlock(['provider', 'helm', 'kubernetes'])).toBe(false);
     expect(schema.isBlock(['resource', 'helm_release', 'set'])).toBe(false);
     expect(schema.isBlock(['resource', 'helm_release', 'set_sensitive'])).toBe(false);

@@ -161,14 +161,20 @@ describe('terraformJsonToHcl', () => {
 
   it('writes a multi-line string ending in a newline as a heredoc, aligned with its neighbours, its content untouched', () => {
     const hcl = terraformJsonToHcl({ resource: { aws_instance: { i: { user_data: '#!/bin/sh\necho "${var.x}" \\\n', ami: 'a' } } } }, schema());
-    expect(hcl).toBe(['resource "aws_instance" "i" {', '  user_data = <<EOT', '#!/bin/sh', 'echo "${var.x}" \\', 'EOT', '  ami       = "a"', '}', ''].join('\n'));
+    expect(hcl).toBe(
+      ['resource "aws_instance" "i" {', '  user_data = <<EOT', '#!/bin/sh', 'echo "${var.x}" \\', 'EOT', '  ami       = "a"', '}', ''].join('\n'),
+    );
   });
 
   it("writes a resource's alias by its schema (aws_route53_record's is a block of references), only a provider's alias literally", () => {
     const hcl = terraformJsonToHcl(
       {
         provider: { aws: [{ alias: 'x${y}', region: 'eu-west-1' }] },
-        resource: { aws_route53_record: { r: { alias: { name: '${aws_lb.lb.dns_name}', zone_id: '${aws_lb.lb.zone_id}', evaluate_target_health: true }, name: 'n' } } },
+        resource: {
+          aws_route53_record: {
+            r: { alias: { name: '${aws_lb.lb.dns_name}', zone_id: '${aws_lb.lb.zone_id}', evaluate_target_health: true }, name: 'n' },
+          },
+        },
       },
       schema('resource/aws_route53_record/alias'),
     );
@@ -193,7 +199,9 @@ describe('terraformJsonToHcl', () => {
       {
         check: {
           api: {
-            assert: [{ condition: '${data.tls_certificate.c.certificates[0].not_after != ""}', error_message: 'ends at ${data.tls_certificate.c.id}' }],
+            assert: [
+              { condition: '${data.tls_certificate.c.certificates[0].not_after != ""}', error_message: 'ends at ${data.tls_certificate.c.id}' },
+            ],
             data: { tls_certificate: { c: { url: 'tls://${aws_lb.a.dns_name}:6443', verify_chain: false } } },
           },
         },
@@ -221,7 +229,9 @@ describe('terraformJsonToHcl', () => {
   it('refuses what it does not know how to write, instead of writing something else', () => {
     expect(() => terraformJsonToHcl({ module: { m: { source: './m' } } }, schema())).toThrow('not supported by the HCL output: module');
     expect(() => terraformJsonToHcl({ resource: { t: { n: { dynamic: { ingress: {} } } } } }, schema())).toThrow('"dynamic" is not supported');
-    expect(() => terraformJsonToHcl({ resource: { t: { n: { b: '${var.x}' } } } }, schema('resource/t/b'))).toThrow('resource.t.b: a block must be an object');
+    expect(() => terraformJsonToHcl({ resource: { t: { n: { b: '${var.x}' } } } }, schema('resource/t/b'))).toThrow(
+      'resource.t.b: a block must be an object',
+    );
     expect(() => terraformJsonToHcl({ locals: { l: '${var.a +\n  var.b}' } }, schema())).toThrow('an expression on several lines is not supported');
   });
 });

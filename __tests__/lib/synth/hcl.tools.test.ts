@@ -10,7 +10,14 @@ describeWithTerraform('terraformJsonToHcl output, loaded by terraform', () => {
       {
         terraform: { required_providers: { http: { source: 'hashicorp/http', version: '3.5.0' } }, required_version: '>= 1.10' },
         variable: { h: { type: 'string', validation: [{ condition: '${length(var.h) > 0}', error_message: 'empty' }] } },
-        data: { http: { ping: { url: 'https://${var.h}/ping', lifecycle: { postcondition: [{ condition: '${self.status_code == 200}', error_message: 'down' }] } } } },
+        data: {
+          http: {
+            ping: {
+              url: 'https://${var.h}/ping',
+              lifecycle: { postcondition: [{ condition: '${self.status_code == 200}', error_message: 'down' }] },
+            },
+          },
+        },
         output: { code: { value: '${data.http.ping.status_code}', description: 'HTTP ${status}' } },
         check: {
           api: {

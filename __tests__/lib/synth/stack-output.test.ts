@@ -42,7 +42,7 @@ describe('writeStackOutput', () => {
   const folder = () => readdirSync(join(outdir, 'stacks', 'demo')).sort();
   const manifestPath = () => JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')).stacks.demo.synthesizedStackPath;
 
-  it('HCL: writes cdk.tf and cdktf\'s metadata.json, removes cdk.tf.json, points the manifest at cdk.tf', () => {
+  it("HCL: writes cdk.tf and cdktf's metadata.json, removes cdk.tf.json, points the manifest at cdk.tf", () => {
     const [written] = synth('hcl');
     expect(folder()).toEqual(['cdk.tf', 'metadata.json']);
     expect(manifestPath()).toBe('stacks/demo/cdk.tf');

@@ -11,7 +11,12 @@ const output = (stack: string, variables: StackOutput['variables'], base = '/pro
 
 describe('synthSummary', () => {
   it('lists the stacks and suggests the next commands, with -var for each required variable', () => {
-    const text = synthSummary([output('rke-ha', { rancher_hostname: {}, route53_zone_name: {}, admin_cidrs: { default: [] } }), output('docker', {})], 'json', 'rancher.yaml', '/project');
+    const text = synthSummary(
+      [output('rke-ha', { rancher_hostname: {}, route53_zone_name: {}, admin_cidrs: { default: [] } }), output('docker', {})],
+      'json',
+      'rancher.yaml',
+      '/project',
+    );
     expect(text).toBe(
       [
         'Settings: rancher.yaml',
@@ -28,7 +33,12 @@ describe('synthSummary', () => {
   });
 
   it('needs no -var when the settings gave every default, and names secrets to set from the environment', () => {
-    const text = synthSummary([output('rke-ha', { rancher_hostname: { default: 'rancher.acme.io' }, tls_certificate_pem: { sensitive: true } })], 'hcl', undefined, '/project');
+    const text = synthSummary(
+      [output('rke-ha', { rancher_hostname: { default: 'rancher.acme.io' }, tls_certificate_pem: { sensitive: true } })],
+      'hcl',
+      undefined,
+      '/project',
+    );
     expect(text).toContain('Settings: none read (no rancher.yaml here, RANCHER_CONFIG unset): every default\n');
     expect(text).toContain('1 Terraform root module (cdk.tf, Terraform >= 1.10):');
     expect(text).toContain('terraform init && terraform plan\n  (with TF_VAR_tls_certificate_pem set from your secret store)\n');
@@ -39,6 +49,8 @@ describe('synthSummary', () => {
   });
 
   it('shows an output directory outside the working directory as an absolute path', () => {
-    expect(synthSummary([output('docker', {}, '/elsewhere/out')], 'json', 'rancher.yaml', '/project')).toContain('  docker  /elsewhere/out/stacks/docker\n');
+    expect(synthSummary([output('docker', {}, '/elsewhere/out')], 'json', 'rancher.yaml', '/project')).toContain(
+      '  docker  /elsewhere/out/stacks/docker\n',
+    );
   });
 });

@@ -1,4 +1,3 @@
-
 import { escapeTemplateSyntax, heredocTemplate, quotedTemplate, soleInterpolation, templateParts } from '../../../lib/synth/template';
 
 describe('templateParts', () => {

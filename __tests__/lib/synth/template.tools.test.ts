@@ -33,7 +33,10 @@ describeWithTerraform('templates written as HCL evaluate like the JSON they come
         return heredoc ? `${heredoc.open}\n${[...heredoc.lines, heredoc.close].join('\n')}\n` : quotedTemplate(t);
       });
       const literals = LITERALS.map((t) => quotedTemplate(escapeTemplateSyntax(t)));
-      writeFileSync(join(dir, 'hcl.tf'), `locals {\n  from_hcl = [\n${hcl.map((h) => `${h},\n`).join('')}]\n  literals = [${literals.join(', ')}]\n}\n`);
+      writeFileSync(
+        join(dir, 'hcl.tf'),
+        `locals {\n  from_hcl = [\n${hcl.map((h) => `${h},\n`).join('')}]\n  literals = [${literals.join(', ')}]\n}\n`,
+      );
       const result = spawnSync('terraform', ['console'], {
         cwd: dir,
         input: 'jsonencode({ json = local.from_json, hcl = local.from_hcl, literals = local.literals, defaults = var.literals })\n',

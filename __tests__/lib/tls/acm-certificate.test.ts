@@ -1,4 +1,3 @@
-
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { TerraformOutput, TerraformVariable } from 'cdktf';
@@ -24,7 +23,13 @@ function synth(source: AcmSource, hostname: 'variable' | string = 'variable') {
     new TlsProvider(stack, 'tls');
     const name = hostname === 'variable' ? new TerraformVariable(stack, 'rancher_hostname', { type: 'string' }).stringValue : hostname;
     const certificates = new CertificateVariables(stack, 'certificates', MATERIAL[source]);
-    const certificate = new LoadBalancerCertificate(stack, 'certificate', { source, hostname: name, zoneId: 'Z0123456789', certificates, expiryCheckName: 'load_balancer_certificate' });
+    const certificate = new LoadBalancerCertificate(stack, 'certificate', {
+      source,
+      hostname: name,
+      zoneId: 'Z0123456789',
+      certificates,
+      expiryCheckName: 'load_balancer_certificate',
+    });
     arn = certificate.arn;
     new TerraformOutput(stack, 'arn', { value: certificate.arn });
   });
@@ -87,7 +92,9 @@ describe('LoadBalancerCertificate', () => {
     it('imports the first block as the body, the rest as the chain, with the key variable', () => {
       const [local] = locals[0];
       expect(certificate.certificate_body).toBe(`\${local.${local}[0]}`);
-      expect(certificate.certificate_chain).toBe(`\${length(local.${local}) > 1 ? join("\\n", slice(local.${local}, 1, length(local.${local}))) : null}`);
+      expect(certificate.certificate_chain).toBe(
+        `\${length(local.${local}) > 1 ? join("\\n", slice(local.${local}, 1, length(local.${local}))) : null}`,
+      );
       expect(certificate.private_key).toBe('${var.tls_private_key_pem}');
       expect(certificate).not.toHaveProperty('domain_name');
       expect(certificate).not.toHaveProperty('validation_method');
@@ -152,7 +159,9 @@ describe('LoadBalancerCertificate', () => {
 
     it('warns on every plan from 60 days before the end, naming the certificate to re-sign', () => {
       const [assert] = (json as any).check.load_balancer_certificate.assert;
-      expect(assert.condition).toBe(`\${timecmp(plantimestamp(), timeadd(aws_acm_certificate.${name}.not_after, "-${CERTIFICATE_WARNING_HOURS}h")) < 0}`);
+      expect(assert.condition).toBe(
+        `\${timecmp(plantimestamp(), timeadd(aws_acm_certificate.${name}.not_after, "-${CERTIFICATE_WARNING_HOURS}h")) < 0}`,
+      );
       expect(assert.error_message).toContain(`terraform apply -replace=tls_locally_signed_cert.${certName}`);
     });
 
@@ -207,7 +216,11 @@ describe('LoadBalancerCertificate', () => {
         synthConstruct((stack) => {
           new AwsProvider(stack, 'aws', { region: 'us-east-1' });
           new TlsProvider(stack, 'tls');
-          new LoadBalancerCertificate(stack, 'certificate', { source, hostname: 'rancher.example.com', certificates: new CertificateVariables(stack, 'certificates', MATERIAL[source]) });
+          new LoadBalancerCertificate(stack, 'certificate', {
+            source,
+            hostname: 'rancher.example.com',
+            certificates: new CertificateVariables(stack, 'certificates', MATERIAL[source]),
+          });
         });
       expect(without('issue')).toThrow('LoadBalancerCertificate test/certificate: source "issue" validates through DNS and needs zoneId');
       expect(without('import')).not.toThrow();

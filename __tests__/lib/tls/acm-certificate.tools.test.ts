@@ -29,7 +29,13 @@ function synth(source: AcmSource, hostname: 'variable' | string = 'variable') {
     new TlsProvider(stack, 'tls');
     const name = hostname === 'variable' ? new TerraformVariable(stack, 'rancher_hostname', { type: 'string' }).stringValue : hostname;
     const certificates = new CertificateVariables(stack, 'certificates', MATERIAL[source]);
-    const certificate = new LoadBalancerCertificate(stack, 'certificate', { source, hostname: name, zoneId: 'Z0123456789', certificates, expiryCheckName: 'load_balancer_certificate' });
+    const certificate = new LoadBalancerCertificate(stack, 'certificate', {
+      source,
+      hostname: name,
+      zoneId: 'Z0123456789',
+      certificates,
+      expiryCheckName: 'load_balancer_certificate',
+    });
     arn = certificate.arn;
     new TerraformOutput(stack, 'arn', { value: certificate.arn });
   });
@@ -45,13 +51,15 @@ function hostnameCheck(json: TerraformJson) {
 }
 
 describe('LoadBalancerCertificate', () => {
-
   describeWithTerraform('expressions, evaluated by Terraform', () => {
     const { json } = synth('import');
     const [local, localText] = Object.entries(json.locals ?? {})[0];
     const [, certificate] = only(json, 'aws_acm_certificate');
     /** An attribute's expression with the local inlined, so it evaluates on its own. */
-    const inline = (text: string) => expressionOf(text).split(`local.${local}`).join(`(${expressionOf(localText)})`);
+    const inline = (text: string) =>
+      expressionOf(text)
+        .split(`local.${local}`)
+        .join(`(${expressionOf(localText)})`);
     const leaf = pem('rancher.example.com').trim();
     const intermediate = pem('wildcard.example.com').trim();
     const root = pem('other.example.org').trim();
@@ -116,7 +124,10 @@ describe('LoadBalancerCertificate', () => {
         const literal = hostnameCheck(synth('import', 'rancher.example.com').json).condition;
         // evaluate() with no variable writes `"variable": {}`, which Terraform refuses: pass an unused one.
         const check = (domainName: string) =>
-          evaluate(expressionOf(literal).split('self.domain_name').join(JSON.stringify(domainName)).split('self.subject_alternative_names').join('[]'), { unused: '' });
+          evaluate(
+            expressionOf(literal).split('self.domain_name').join(JSON.stringify(domainName)).split('self.subject_alternative_names').join('[]'),
+            { unused: '' },
+          );
         expect(check('rancher.example.com')).toBe(true);
         expect(check('*.example.com')).toBe(true);
         expect(check('other.example.org')).toBe(false);

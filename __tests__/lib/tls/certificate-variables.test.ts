@@ -23,7 +23,12 @@ describe('CertificateVariables', () => {
     const variables = json.variable ?? {};
 
     it('declares exactly tls_certificate_pem, tls_private_key_pem, tls_ca_certificate_pem, tls_ca_private_key_pem', () => {
-      expect(Object.keys(variables).sort()).toEqual(['tls_ca_certificate_pem', 'tls_ca_private_key_pem', 'tls_certificate_pem', 'tls_private_key_pem']);
+      expect(Object.keys(variables).sort()).toEqual([
+        'tls_ca_certificate_pem',
+        'tls_ca_private_key_pem',
+        'tls_certificate_pem',
+        'tls_private_key_pem',
+      ]);
     });
 
     it.each(ALL)('%s: a sensitive, non-nullable string with no default and a description', (material) => {

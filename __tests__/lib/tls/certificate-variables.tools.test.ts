@@ -1,4 +1,3 @@
-
 import { CertificateVariables, type CertificateMaterial } from '../../../lib/tls/certificate-variables';
 import { synthConstruct } from '../../helpers/synth';
 import { describeWithTerraform, evaluate, expressionOf } from '../../helpers/terraform';
@@ -6,7 +5,6 @@ import { describeWithTerraform, evaluate, expressionOf } from '../../helpers/ter
 const ALL: CertificateMaterial[] = ['certificate', 'privateKey', 'caCertificate', 'caPrivateKey'];
 
 describe('CertificateVariables', () => {
-
   describeWithTerraform('validation conditions, evaluated by Terraform', () => {
     const { json } = synthConstruct((stack) => {
       new CertificateVariables(stack, 'certificates', ALL);

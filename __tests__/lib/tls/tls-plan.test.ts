@@ -1,5 +1,13 @@
 import { tlsSchema, type TlsSettings } from '../../../lib/config/tls-schema';
-import { CA_ISSUER_NAME, CA_ISSUER_SECRET, INGRESS_SECRET, PRIVATE_CA_SECRET, installsCertManager, tlsPlan, type TlsPlan } from '../../../lib/tls/private/tls-plan';
+import {
+  CA_ISSUER_NAME,
+  CA_ISSUER_SECRET,
+  INGRESS_SECRET,
+  PRIVATE_CA_SECRET,
+  installsCertManager,
+  tlsPlan,
+  type TlsPlan,
+} from '../../../lib/tls/private/tls-plan';
 
 const tls = (input: Record<string, unknown>): TlsSettings => tlsSchema.parse(input);
 
@@ -158,7 +166,10 @@ describe('tlsPlan', () => {
   it('covers every valid (mode, issuer) pair', () => {
     const pairs = new Set(TABLE.map(([mode, choice]) => `${mode}/${CHOICES[choice].issuer as string}`));
     expect([...pairs].sort()).toEqual(
-      ['ingress', 'rancher', 'external'].flatMap((m) => ['rancher', 'blank', 'ca', 'acme'].map((i) => `${m}/${i}`)).filter((p) => p !== 'external/rancher').sort(),
+      ['ingress', 'rancher', 'external']
+        .flatMap((m) => ['rancher', 'blank', 'ca', 'acme'].map((i) => `${m}/${i}`))
+        .filter((p) => p !== 'external/rancher')
+        .sort(),
     );
   });
 

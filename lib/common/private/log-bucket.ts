@@ -40,16 +40,16 @@ export class LogBucket extends Construct {
     const forceDestroy = props.forceDestroy ?? false;
     this.bucket = privateBucket(this, { namePrefix: props.namePrefix, forceDestroy });
     const bucket = this.bucket.id;
-    new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', { bucket, rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }] });
+    new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', {
+      bucket,
+      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }],
+    });
     new S3BucketLifecycleConfiguration(this, 'lifecycle', {
       bucket,
       rule: [{ id: 'expire-logs', status: 'Enabled', filter: [{}], expiration: [{ days: props.expireDays }] }],
     });
     const policy = new DataAwsIamPolicyDocument(this, 'policy-document', {
-      statement: [
-        denyInsecureTransport(this.bucket.arn),
-        ...props.writers(this.bucket.arn),
-      ],
+      statement: [denyInsecureTransport(this.bucket.arn), ...props.writers(this.bucket.arn)],
     });
     this.policy = new S3BucketPolicy(this, 'policy', { bucket, policy: policy.json });
   }

@@ -17,14 +17,17 @@ export interface NameSwitch {
  * change is accepted deliberately.
  */
 export function dnsRecordedSettings(settings: Pick<ResolvedDeploymentProps, 'dns'>, change: NameSwitch): RecordedSetting[] {
-  const accept = (setting: string) => `To switch this deployment anyway, accept it: terraform apply -replace=<the ${setting} record>; then set Rancher's server-url to the new name, and reconnect downstream clusters registered under the old one.`;
+  const accept = (setting: string) =>
+    `To switch this deployment anyway, accept it: terraform apply -replace=<the ${setting} record>; then set Rancher's server-url to the new name, and reconnect downstream clusters registered under the old one.`;
   const recorded: RecordedSetting[] = [
     {
       setting: 'dns.mode',
       value: settings.dns.mode,
       // The message shows only when the recorded mode is the other one, so the settings' mode says the direction.
       procedure: `Rancher's name changes with it (its server-url, which every downstream cluster's agent uses), and ${change.replaces}. ${
-        settings.dns.mode === 'route53' ? change.toDomain : 'Keep dns.mode route53 for a deployment that has a domain; a trial without one is a deployment of its own.'
+        settings.dns.mode === 'route53'
+          ? change.toDomain
+          : 'Keep dns.mode route53 for a deployment that has a domain; a trial without one is a deployment of its own.'
       } ${accept('dns.mode')}`,
     },
   ];

@@ -42,7 +42,12 @@ export interface DockerNetworkOptions {
  * existing VPC and public subnet of `docker.existingNetwork`, checked at
  * plan time, with the rule that the subnet stays in the data volume's zone.
  */
-export function dockerNetwork(scope: Construct, settings: ResolvedRancherOnDockerProps, name: string, options: DockerNetworkOptions = {}): DockerNetwork {
+export function dockerNetwork(
+  scope: Construct,
+  settings: ResolvedRancherOnDockerProps,
+  name: string,
+  options: DockerNetworkOptions = {},
+): DockerNetwork {
   const zones = options.loadBalancerZones ?? 0;
   const s = settings.docker;
   const existing = s.existingNetwork;

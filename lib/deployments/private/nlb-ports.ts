@@ -8,7 +8,12 @@ export function nlbPorts(tls: TlsPlan, adminCidrs: string[]): ForwardedPort[] {
   // Websockets (Rancher's UI, kubectl exec and logs, the agents' tunnels) stay open through idle minutes: the
   // same hour the ALB allows, instead of the NLB's 350 s.
   const idleTimeoutSeconds = ALB_IDLE_TIMEOUT_SECONDS;
-  const api: ForwardedPort = { port: KUBERNETES_API_PORT, description: 'Kubernetes API from admin networks', from: { cidrList: adminCidrs }, idleTimeoutSeconds };
+  const api: ForwardedPort = {
+    port: KUBERNETES_API_PORT,
+    description: 'Kubernetes API from admin networks',
+    from: { cidrList: adminCidrs },
+    idleTimeoutSeconds,
+  };
   if (tls.atLoadBalancer) return [api];
   return [
     ...RANCHER_PUBLIC_PORTS.map((rule) => ({

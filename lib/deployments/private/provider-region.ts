@@ -23,12 +23,27 @@ export function providerRegion(scope: Construct, region: string | undefined, lab
   const known = own !== undefined && !Token.isUnresolved(own) ? own : undefined;
   if (known !== undefined && (region === undefined || region === known)) return known;
   if (known !== undefined) {
-    throw new SettingsError(label, [
-      { field: 'region', message: `differs from the region of the stack's AWS provider (${provider.node.path}: "${known}"), which creates the resources; leave region out to use the provider's, or give both the same`, value: region },
-    ], 'Invalid props of');
+    throw new SettingsError(
+      label,
+      [
+        {
+          field: 'region',
+          message: `differs from the region of the stack's AWS provider (${provider.node.path}: "${known}"), which creates the resources; leave region out to use the provider's, or give both the same`,
+          value: region,
+        },
+      ],
+      'Invalid props of',
+    );
   }
   if (region !== undefined && !Token.isUnresolved(region)) return region;
-  throw new SettingsError(label, [
-    { field: 'region', message: `required: the stack's AWS provider (${provider.node.path}) names no literal region (a Terraform reference, or the environment's), and the nodes' boot parameters must name it at synth; give the provider's region here` },
-  ], 'Invalid props of');
+  throw new SettingsError(
+    label,
+    [
+      {
+        field: 'region',
+        message: `required: the stack's AWS provider (${provider.node.path}) names no literal region (a Terraform reference, or the environment's), and the nodes' boot parameters must name it at synth; give the provider's region here`,
+      },
+    ],
+    'Invalid props of',
+  );
 }

@@ -64,7 +64,12 @@ export function resolveProps<S extends ConstructSchema>(
   restoreReferences(resolved, mode);
   // The names AWS would refuse, built with this stack's id (the settings file checks the app's stack ids).
   const awsNameProblems = generatedNameProblems(resolved.name, names);
-  if (awsNameProblems.length > 0) throw new SettingsError(label, awsNameProblems.map((message) => ({ field: 'name', message, value: resolved.name })), 'Invalid props of');
+  if (awsNameProblems.length > 0)
+    throw new SettingsError(
+      label,
+      awsNameProblems.map((message) => ({ field: 'name', message, value: resolved.name })),
+      'Invalid props of',
+    );
   return resolved;
 }
 
@@ -88,7 +93,7 @@ function restoreReferences(resolved: object, mode: ModeSection): void {
     if (section === undefined || section === null || typeof section !== 'object') continue;
     for (const field of REFERENCE_FIELDS) {
       const value = (section as Record<string, unknown>)[field];
-      if (typeof value === 'string' && Token.isUnresolved(value)) ((resolved as Record<string, Record<string, unknown>>)[key])[field] = value;
+      if (typeof value === 'string' && Token.isUnresolved(value)) (resolved as Record<string, Record<string, unknown>>)[key][field] = value;
     }
   }
 }
@@ -103,9 +108,17 @@ function nameProblems(props: PublicNameProps): { field: string; message: string;
   const wildcard = props.dns?.mode === 'wildcard';
   const given = { hostname: props.hostname, hostedZone: props.hostedZone };
   return Object.entries(given).flatMap(([field, value]) => {
-    if (!wildcard && value === undefined) return [{ field, message: 'required unless dns.mode is wildcard (Rancher named after an Elastic IP, no domain needed)' }];
+    if (!wildcard && value === undefined)
+      return [{ field, message: 'required unless dns.mode is wildcard (Rancher named after an Elastic IP, no domain needed)' }];
     if (wildcard && value !== undefined && Token.isUnresolved(value)) {
-      return [{ field, message: 'cannot be set with dns.mode wildcard, which derives Rancher\'s name from an Elastic IP; leave out hostname and hostedZone, or set dns.mode: route53', value: '<a Terraform reference>' }];
+      return [
+        {
+          field,
+          message:
+            "cannot be set with dns.mode wildcard, which derives Rancher's name from an Elastic IP; leave out hostname and hostedZone, or set dns.mode: route53",
+          value: '<a Terraform reference>',
+        },
+      ];
     }
     return [];
   });

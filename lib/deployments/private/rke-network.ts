@@ -89,11 +89,15 @@ export function rkeNetwork(scope: Construct, settings: ResolvedRancherOnRkeProps
   const vpcCidr = effectiveVpcCidr(s) as string;
   const network = new PublicNetwork(scope, 'network', { cidr: vpcCidr, name });
   // Nodes go one per zone; a single-node install uses the first zone, and growing adds the others.
-  const privateSubnets = s.privateNodes ? new PrivateSubnets(scope, 'private-subnets', { network, name, natGateways: effectiveNatGateways(s) }) : undefined;
+  const privateSubnets = s.privateNodes
+    ? new PrivateSubnets(scope, 'private-subnets', { network, name, natGateways: effectiveNatGateways(s) })
+    : undefined;
   const nodeSubnets = (privateSubnets ? privateSubnets.subnets : network.subnets).slice(0, nodeCount);
   // K3s keeps the cluster state in an external datastore: isolated subnets, no egress.
   const datastoreSubnetIds = k3s
-    ? new PrivateSubnets(scope, 'database-subnets', { network, name: `${name}-db`, natGateways: 'none', offset: DATABASE_SUBNET_OFFSET }).subnets.map((subnet) => subnet.id)
+    ? new PrivateSubnets(scope, 'database-subnets', { network, name: `${name}-db`, natGateways: 'none', offset: DATABASE_SUBNET_OFFSET }).subnets.map(
+        (subnet) => subnet.id,
+      )
     : undefined;
   return {
     network,

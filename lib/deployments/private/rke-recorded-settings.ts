@@ -15,7 +15,8 @@ export function rkeRecordedSettings(settings: ResolvedRancherOnRkeProps, ingress
     {
       setting: 'region',
       value: settings.region,
-      procedure: 'The resources live in that region: another region would build a second deployment and orphan this one. Keep it; use another state for another region.',
+      procedure:
+        'The resources live in that region: another region would build a second deployment and orphan this one. Keep it; use another state for another region.',
     },
     // One record for the network, created or existing: moving between them is a change of VPC like any other.
     s.existingNetwork
@@ -43,7 +44,8 @@ export function rkeRecordedSettings(settings: ResolvedRancherOnRkeProps, ingress
     recorded.push({
       setting: 'rkeHa.datastore.engine',
       value: s.datastore.engine,
-      procedure: 'A new engine creates a new, empty database and the servers would lose the cluster. Build a new deployment and move Rancher with the rancher-backup operator.',
+      procedure:
+        'A new engine creates a new, empty database and the servers would lose the cluster. Build a new deployment and move Rancher with the rancher-backup operator.',
     });
   } else {
     recorded.push({

@@ -67,7 +67,10 @@ export function previousServer(addresses: readonly ServerAddress[], i: number): 
  * lookup); the servers beyond the count are refused by the quorum rule.
  */
 export function movedServersCondition(runningIps: string[], addresses: readonly ServerAddress[]): GuardCondition {
-  const away = Fn.setsubtract(runningIps, addresses.map((a) => a.current));
+  const away = Fn.setsubtract(
+    runningIps,
+    addresses.map((a) => a.current),
+  );
   return {
     condition: Token.asString(Op.lte(Fn.lengthOf(away), 1)),
     errorMessage:

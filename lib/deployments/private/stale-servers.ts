@@ -10,8 +10,15 @@ import { HELD_ATTRIBUTES, type ServerNode } from '../../nodes/server-node';
  * others: the servers are compared with the recorded image (UbuntuAmi), which
  * moves only when it is replaced on purpose, never when Canonical publishes one.
  */
-export function reportStaleServers(scope: Construct, props: { readonly nodes: readonly ServerNode[]; readonly checkName: string }): Record<string, string[]> {
-  const stale = new TerraformLocal(scope, 'servers_stale', Object.fromEntries(props.nodes.map((node, i) => [`server-${i}`, node.staleAttributes(HELD_ATTRIBUTES)]))).fqn;
+export function reportStaleServers(
+  scope: Construct,
+  props: { readonly nodes: readonly ServerNode[]; readonly checkName: string },
+): Record<string, string[]> {
+  const stale = new TerraformLocal(
+    scope,
+    'servers_stale',
+    Object.fromEntries(props.nodes.map((node, i) => [`server-${i}`, node.staleAttributes(HELD_ATTRIBUTES)])),
+  ).fqn;
   TerraformStack.of(scope).addOverride(`check.${props.checkName}`, {
     assert: [
       {

@@ -20,7 +20,8 @@ export const IPV4_PATTERN = '^(?:(?:25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])\\.){3}(?:
  * An IPv4 address no checker on the internet reaches (RFC 1918 private ranges, shared address space 100.64.0.0/10,
  * loopback, link-local): a public name that resolves there cannot be checked by Route53's health checkers.
  */
-export const UNREACHABLE_IPV4_PATTERN = '^(?:10\\.|127\\.|192\\.168\\.|169\\.254\\.|172\\.(?:1[6-9]|2[0-9]|3[01])\\.|100\\.(?:6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7])\\.)';
+export const UNREACHABLE_IPV4_PATTERN =
+  '^(?:10\\.|127\\.|192\\.168\\.|169\\.254\\.|172\\.(?:1[6-9]|2[0-9]|3[01])\\.|100\\.(?:6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7])\\.)';
 
 /**
  * - `nlb`: an NLB hostname → A alias, zone id of NLBs in its region

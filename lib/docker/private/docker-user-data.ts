@@ -104,4 +104,3 @@ export function dockerUserData(input: DockerHostInput): string {
     runcmd: [[DOCKER_BOOTSTRAP_PATH]],
   });
 }
-

@@ -27,7 +27,6 @@ export const CONTAINER_SSL_DIR = '/etc/rancher/ssl';
 export const AUDIT_LOG_HOST_DIR = '/var/log/rancher/auditlog';
 export const AUDIT_LOG_CONTAINER_DIR = '/var/log/auditlog';
 
-
 /** Certificate files the container mounts from /etc/rancher/ssl. */
 export type CertificateFile = 'cert' | 'key' | 'cacerts';
 

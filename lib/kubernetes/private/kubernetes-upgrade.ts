@@ -62,7 +62,13 @@ export class KubernetesUpgrade extends Construct {
     super(scope, id);
     const jobDeadlineSeconds = props.minutesPerServer * 60;
     this.controller = new SystemUpgradeController(this, 'controller', { dependsOn: props.dependsOn, registry: props.registry, jobDeadlineSeconds });
-    const plan = serverPlan({ distribution: props.distribution, version: props.version, registry: props.registry, jobDeadlineSeconds, servers: props.servers });
+    const plan = serverPlan({
+      distribution: props.distribution,
+      version: props.version,
+      registry: props.registry,
+      jobDeadlineSeconds,
+      servers: props.servers,
+    });
     const applyPlans = props.gates.grant('plans', {
       namespace: this.controller.namespace.metadata.name,
       rules: [

@@ -61,7 +61,7 @@ function certRenewalUnits(distribution: ServerDistribution): WriteFile[] {
       '0644',
       [
         '[Unit]',
-        'Description=rancher-aws renewal of this server\'s certificates (restarts it when due, one server at a time)',
+        "Description=rancher-aws renewal of this server's certificates (restarts it when due, one server at a time)",
         `After=${service}`,
         '',
         '[Service]',
@@ -73,7 +73,19 @@ function certRenewalUnits(distribution: ServerDistribution): WriteFile[] {
     rootFile(
       unitPath(`${CERT_RENEWAL_UNIT}.timer`),
       '0644',
-      ['[Unit]', `Description=Runs ${CERT_RENEWAL_UNIT} every 6 hours`, '', '[Timer]', 'OnBootSec=2h', 'OnUnitActiveSec=6h', 'RandomizedDelaySec=1h', '', '[Install]', 'WantedBy=timers.target', ''].join('\n'),
+      [
+        '[Unit]',
+        `Description=Runs ${CERT_RENEWAL_UNIT} every 6 hours`,
+        '',
+        '[Timer]',
+        'OnBootSec=2h',
+        'OnUnitActiveSec=6h',
+        'RandomizedDelaySec=1h',
+        '',
+        '[Install]',
+        'WantedBy=timers.target',
+        '',
+      ].join('\n'),
     ),
   ];
 }
@@ -85,7 +97,11 @@ function certRenewalUnits(distribution: ServerDistribution): WriteFile[] {
  */
 export function serverUnits(distribution: ServerDistribution, bootstrapScript: string): { files: WriteFile[]; runcmd: string[][] } {
   return {
-    files: [serverScriptFile(CERT_RENEWAL_PATH, CERT_RENEWAL), ...certRenewalUnits(distribution), rootFile(unitPath(`${BOOTSTRAP_UNIT}.service`), '0644', bootstrapUnit(bootstrapScript))],
+    files: [
+      serverScriptFile(CERT_RENEWAL_PATH, CERT_RENEWAL),
+      ...certRenewalUnits(distribution),
+      rootFile(unitPath(`${BOOTSTRAP_UNIT}.service`), '0644', bootstrapUnit(bootstrapScript)),
+    ],
     runcmd: [
       ['systemctl', 'daemon-reload'],
       ['systemctl', 'enable', '--now', `${CERT_RENEWAL_UNIT}.timer`],

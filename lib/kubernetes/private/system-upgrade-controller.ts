@@ -56,13 +56,21 @@ export class SystemUpgradeController extends Construct {
       metadata: { name: NAME },
       rule: [
         { apiGroups: ['batch'], resources: ['jobs'], verbs: ['get', 'list', 'watch'] },
-        { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: ['get', 'list', 'watch', 'create', 'patch', 'update'] },
+        {
+          apiGroups: ['apiextensions.k8s.io'],
+          resources: ['customresourcedefinitions'],
+          verbs: ['get', 'list', 'watch', 'create', 'patch', 'update'],
+        },
         { apiGroups: [''], resources: ['namespaces', 'nodes'], verbs: ['get', 'list', 'watch'] },
         { apiGroups: [''], resources: ['nodes'], verbs: ['update'] },
         { apiGroups: [''], resources: ['events'], verbs: ['get', 'create', 'patch', 'update'] },
         { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
         { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: [NAME], verbs: ['get', 'update'] },
-        { apiGroups: ['upgrade.cattle.io'], resources: ['plans', 'plans/status'], verbs: ['get', 'list', 'watch', 'create', 'patch', 'update', 'delete'] },
+        {
+          apiGroups: ['upgrade.cattle.io'],
+          resources: ['plans', 'plans/status'],
+          verbs: ['get', 'list', 'watch', 'create', 'patch', 'update', 'delete'],
+        },
       ],
       dependsOn: props.dependsOn,
     });

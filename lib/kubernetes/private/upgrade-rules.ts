@@ -21,7 +21,11 @@ function parts(kind: Kind, version: string): number[] {
 
 /** A number that orders versions of one kind: each part zero-padded to four digits (1.35.7 r1 → 35 0007 0001). */
 export function versionOrder(kind: Kind, version: string): number {
-  return Number(parts(kind, version).map((p) => String(p).padStart(4, '0')).join(''));
+  return Number(
+    parts(kind, version)
+      .map((p) => String(p).padStart(4, '0'))
+      .join(''),
+  );
 }
 
 /** The same number for a version known only at plan time (a Terraform expression). */

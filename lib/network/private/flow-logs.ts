@@ -51,7 +51,14 @@ export class FlowLogs extends Construct {
           {
             actions: ['sts:AssumeRole'],
             principals: [{ type: 'Service', identifiers: ['vpc-flow-logs.amazonaws.com'] }],
-            condition: [ownAccount, { test: 'ArnLike', variable: 'aws:SourceArn', values: [`arn:${partition.partition}:ec2:${region.region}:${account.accountId}:vpc-flow-log/*`] }],
+            condition: [
+              ownAccount,
+              {
+                test: 'ArnLike',
+                variable: 'aws:SourceArn',
+                values: [`arn:${partition.partition}:ec2:${region.region}:${account.accountId}:vpc-flow-log/*`],
+              },
+            ],
           },
         ],
       });
@@ -78,7 +85,11 @@ export class FlowLogs extends Construct {
       return;
     }
 
-    const logSource = { test: 'ArnLike', variable: 'aws:SourceArn', values: [`arn:${partition.partition}:logs:${region.region}:${account.accountId}:*`] };
+    const logSource = {
+      test: 'ArnLike',
+      variable: 'aws:SourceArn',
+      values: [`arn:${partition.partition}:logs:${region.region}:${account.accountId}:*`],
+    };
     const bucket = new LogBucket(this, 'bucket', {
       namePrefix: `${props.name}-flow-logs-`,
       expireDays: props.retentionDays,

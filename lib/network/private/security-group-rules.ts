@@ -45,7 +45,13 @@ export function allowEgress(scope: Construct, id: string, securityGroupId: strin
 }
 
 /** All traffic, every protocol, to one network. */
-export function allowAllEgressTo(scope: Construct, id: string, securityGroupId: string, cidr: string, description: string): VpcSecurityGroupEgressRule {
+export function allowAllEgressTo(
+  scope: Construct,
+  id: string,
+  securityGroupId: string,
+  cidr: string,
+  description: string,
+): VpcSecurityGroupEgressRule {
   return new VpcSecurityGroupEgressRule(scope, id, { securityGroupId, ipProtocol: '-1', cidrIpv4: cidr, description });
 }
 

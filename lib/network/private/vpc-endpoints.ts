@@ -47,8 +47,18 @@ export class VpcEndpoints extends Construct {
       );
     }
     if (interfaces.length > 0) {
-      const group = replaceableSecurityGroup(this, 'security-group', { name: `${props.name}-endpoints`, description: 'VPC interface endpoints: HTTPS from the VPC', vpcId: props.vpcId });
-      allowIngress(this, 'https-from-vpc', group.id, { protocol: 'tcp', from: 443, to: 443, description: 'HTTPS from the VPC' }, { cidr: props.vpcCidr });
+      const group = replaceableSecurityGroup(this, 'security-group', {
+        name: `${props.name}-endpoints`,
+        description: 'VPC interface endpoints: HTTPS from the VPC',
+        vpcId: props.vpcId,
+      });
+      allowIngress(
+        this,
+        'https-from-vpc',
+        group.id,
+        { protocol: 'tcp', from: 443, to: 443, description: 'HTTPS from the VPC' },
+        { cidr: props.vpcCidr },
+      );
       for (const service of interfaces) {
         endpoints.set(
           service,

@@ -45,11 +45,13 @@ export function envFile(path: string, entries: readonly (readonly [string, strin
  * package and the repository.
  */
 export function shipped(script: string): string {
-  return script
-    .split('\n')
-    // shellcheck directives stay: the shipped text is linted as it is (and they are short).
-    .filter((line) => !/^\s*#( (?!shellcheck )|$)/.test(line))
-    .join('\n');
+  return (
+    script
+      .split('\n')
+      // shellcheck directives stay: the shipped text is linted as it is (and they are short).
+      .filter((line) => !/^\s*#( (?!shellcheck )|$)/.test(line))
+      .join('\n')
+  );
 }
 
 /** A server's shell script, shipped without its comments (`shipped`). */

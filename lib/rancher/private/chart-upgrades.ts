@@ -48,9 +48,14 @@ export function guardChartUpgrades(
   releases: { readonly rancher: Release; readonly certManager?: Release; readonly rancherPreconditions?: readonly GuardCondition[] },
 ): void {
   if (releases.certManager) {
-    releases.certManager.lifecycle = { precondition: certManagerUpgradeRules({ version: versions.certManager, running: record.recorded('certManager') }) };
+    releases.certManager.lifecycle = {
+      precondition: certManagerUpgradeRules({ version: versions.certManager, running: record.recorded('certManager') }),
+    };
   }
   releases.rancher.lifecycle = {
-    precondition: [...(releases.rancherPreconditions ?? []), ...rancherUpgradeRules({ version: versions.rancher, running: record.recorded('rancher') })],
+    precondition: [
+      ...(releases.rancherPreconditions ?? []),
+      ...rancherUpgradeRules({ version: versions.rancher, running: record.recorded('rancher') }),
+    ],
   };
 }
