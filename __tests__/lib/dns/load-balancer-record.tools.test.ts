@@ -2,27 +2,14 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { LocalBackend, TerraformVariable, type TerraformStack } from 'cdktf';
+import { TerraformVariable } from 'cdktf';
 import { dnsTargetKind, RECORD_FOR_KIND } from '../../../lib/dns/private/dns-target';
 import { LoadBalancerRecord } from '../../../lib/dns/load-balancer-record';
-import { resources, synthConstruct, type TerraformJson } from '../../helpers/synth';
+import { resources, type TerraformJson } from '../../helpers/synth';
 import { TERRAFORM_ENV, describeWithTerraform } from '../../helpers/terraform';
+import { synth, variableTargetRecord } from './load-balancer-record.setup';
 
-function synth(add: (stack: TerraformStack) => void) {
-  return synthConstruct((stack) => {
-    new LocalBackend(stack, { path: 'terraform.test.tfstate' });
-    new AwsProvider(stack, 'aws', { region: 'us-east-1' });
-    add(stack);
-  });
-}
-
-/** The construct with its target from a variable `target`, as a stack passes a plan-time value. */
-const { json } = synth((stack) => {
-  const target = new TerraformVariable(stack, 'target', { type: 'string' });
-  new LoadBalancerRecord(stack, 'dns', { zoneName: 'example.com', recordName: 'rancher.example.com', target: target.stringValue });
-});
-const localName = (prefix: string) => Object.keys(json.locals ?? {}).find((name) => name.startsWith(`dns_${prefix}_`))!;
+const { json, localName } = variableTargetRecord();
 
 /**
  * The Terraform expressions themselves, evaluated offline by `terraform
