@@ -1,7 +1,5 @@
-import { TerraformVariable } from 'cdktf';
-import { LoadBalancerRecord } from '../../../lib/dns/load-balancer-record';
-import { dataSources, resources, type TerraformJson } from '../../helpers/synth';
-import { synth, variableTargetRecord } from './load-balancer-record.setup';
+import { dataSources, resources } from '../../helpers/synth';
+import { cname, variableNamesRecord, variableTargetRecord } from './load-balancer-record.setup';
 
 const { json, localName } = variableTargetRecord();
 const records = resources(json, 'aws_route53_record');
@@ -54,15 +52,7 @@ describe('LoadBalancerRecord', () => {
 });
 
 describe('LoadBalancerRecord: no CNAME at the zone apex', () => {
-  /** The construct with record and zone names from variables, as the stacks pass them. */
-  const apex = synth((stack) => {
-    const target = new TerraformVariable(stack, 'target', { type: 'string' });
-    const hostname = new TerraformVariable(stack, 'hostname', { type: 'string' });
-    const zone = new TerraformVariable(stack, 'zone', { type: 'string' });
-    new LoadBalancerRecord(stack, 'dns', { zoneName: zone.stringValue, recordName: hostname.stringValue, target: target.stringValue });
-  }).json;
-  const cname = (stackJson: TerraformJson) =>
-    Object.entries(resources(stackJson, 'aws_route53_record')).find(([name]) => name.startsWith('dns_cname_'))![1];
+  const apex = variableNamesRecord();
 
   it('holds a precondition on the CNAME only, comparing the names without case and trailing dot', () => {
     const [precondition] = cname(apex).lifecycle.precondition;
