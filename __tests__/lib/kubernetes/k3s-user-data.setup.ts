@@ -31,7 +31,7 @@ export const init: ServerNodeIdentity = {
 };
 
 const NETWORKS = ['10.0.0.0/16', '10.42.0.0/16', '10.43.0.0/16'];
-export const proxy = proxyEnvironment(parseSettings({ proxy: { http: 'http://proxy.internal:3128', noProxy: ['.corp.internal'] } }).proxy, NETWORKS);
+const proxy = proxyEnvironment(parseSettings({ proxy: { http: 'http://proxy.internal:3128', noProxy: ['.corp.internal'] } }).proxy, NETWORKS);
 export const airGapped: K3sSettings = {
   ...base,
   installUrl: 'https://mirror.internal/k3s/install.sh',
