@@ -5,6 +5,7 @@ import { dataSources, dependencyClosure, resources, userDataOf, type TerraformJs
 import { synthSettings } from '../helpers/variants';
 import { gates as gateReleases } from '../helpers/gates';
 import { renderTemplate } from '../helpers/validators';
+import { synth, joinTokenParameters } from './rke-ha-gates.setup';
 
 /**
  * The first apply, gate by gate, for every TLS mode and issuer, both
@@ -74,8 +75,6 @@ for (const tls of TLS) {
     }
   }
 }
-
-const synth = (input: SettingsInput) => synthSettings(RKE_HA_STACK, { hostname: 'rancher.example.com', hostedZone: 'example.com', ...input }).json;
 
 const gates = (json: TerraformJson) =>
   Object.fromEntries(
@@ -190,9 +189,7 @@ describe.each(variants)('rke-ha first apply: $name', (v) => {
 
 describe('rke-ha first apply: the join token and the snapshots', () => {
   const json = synth({});
-  const parameters = resources(json, 'aws_ssm_parameter');
-  const token = Object.entries(parameters).find(([n]) => n.startsWith('boot-parameters_token'))![1];
-  const ca = Object.entries(parameters).find(([n]) => n.startsWith('boot-parameters_server-ca-cert'))![1];
+  const { token, ca } = joinTokenParameters(json);
 
   it('pins the cluster CA in the join token: K10, the SHA-256 of the CA parameter a server writes byte for byte, the secret', () => {
     expect(token.value).toBe(`\${format("K10%s::server:%s", sha256(${ca.value.slice(2, -1)}), random_password.join-token.result)}`);

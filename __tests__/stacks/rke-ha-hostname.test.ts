@@ -1,29 +1,9 @@
 import type { SettingsInput } from '../../lib/config/schema';
-import { RKE_HA_STACK } from '../../app/stacks/rke-ha';
 import { dataSources, resources, type TerraformJson } from '../helpers/synth';
-import { synthSettings } from '../helpers/variants';
-
-/**
- * A new `hostname` on a running deployment, on pairs of synthesized modules
- * (before: the name it was created with; after: the new one): the providers
- * that read the cluster on every refresh keep their configuration, so the plan
- * that carries the change can read the cluster; or, without a load balancer,
- * the guard refuses it with the procedure.
- */
-const synth = (input: SettingsInput): TerraformJson => synthSettings(RKE_HA_STACK, input).json;
-const SITE: SettingsInput = { hostname: 'rancher.example.com', hostedZone: 'example.com' };
-const renamed = (input: SettingsInput): SettingsInput => ({ ...input, hostname: 'rancher2.example.com' });
-
-const FRONTS: [string, SettingsInput][] = [
-  ['NLB', SITE],
-  ['NLB, K3s', { ...SITE, rkeHa: { distribution: 'k3s' } }],
-  ['TLS at an ALB', { ...SITE, rancher: { tls: { mode: 'external', issuer: 'acme' } } }],
-  ["NLB, Let's Encrypt", { ...SITE, rancher: { tls: { issuer: 'acme', acme: { email: 'ops@example.com' } } } }],
-];
+import { synth, SITE, renamed, FRONTS, apiHost } from './rke-ha-hostname.setup';
 
 /** The cluster providers' configuration, as Terraform reads it. */
 const clusterProviders = (json: TerraformJson) => ({ kubernetes: json.provider!.kubernetes, helm: json.provider!.helm });
-const apiHost = (json: TerraformJson): string => json.provider!.kubernetes[0].host;
 /** What refers to Rancher's name (the `rancher_hostname` variable): what a new name changes, or reads under it. */
 function usersOfHostname(json: TerraformJson): string[] {
   const out: string[] = [];

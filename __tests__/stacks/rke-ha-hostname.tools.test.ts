@@ -1,28 +1,7 @@
 import type { SettingsInput } from '../../lib/config/schema';
-import { RKE_HA_STACK } from '../../app/stacks/rke-ha';
 import { refusals } from '../helpers/guard';
 import { plannedChange, servers } from '../helpers/replacement';
-import { type TerraformJson } from '../helpers/synth';
-import { synthSettings } from '../helpers/variants';
-
-/**
- * A new `hostname` on a running deployment, on pairs of synthesized modules
- * (before: the name it was created with; after: the new one): the providers
- * that read the cluster on every refresh keep their configuration, so the plan
- * that carries the change can read the cluster; or, without a load balancer,
- * the guard refuses it with the procedure.
- */
-const synth = (input: SettingsInput): TerraformJson => synthSettings(RKE_HA_STACK, input).json;
-const SITE: SettingsInput = { hostname: 'rancher.example.com', hostedZone: 'example.com' };
-const renamed = (input: SettingsInput): SettingsInput => ({ ...input, hostname: 'rancher2.example.com' });
-
-const FRONTS: [string, SettingsInput][] = [
-  ['NLB', SITE],
-  ['NLB, K3s', { ...SITE, rkeHa: { distribution: 'k3s' } }],
-  ['TLS at an ALB', { ...SITE, rancher: { tls: { mode: 'external', issuer: 'acme' } } }],
-  ["NLB, Let's Encrypt", { ...SITE, rancher: { tls: { issuer: 'acme', acme: { email: 'ops@example.com' } } } }],
-];
-const apiHost = (json: TerraformJson): string => json.provider!.kubernetes[0].host;
+import { synth, SITE, renamed, FRONTS, apiHost } from './rke-ha-hostname.setup';
 
 describe.each(FRONTS)('a new hostname, %s in front', (_name, input) => {
   const before = synth(input);

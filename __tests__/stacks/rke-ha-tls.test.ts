@@ -1,20 +1,17 @@
 import { RKE_HA_STACK } from '../../app/stacks/rke-ha';
 import { describeRootModules } from '../helpers/root-module';
 import { PEM_BLOCK } from '../helpers/secrets';
-import { blockDifference, dataSources, resources, type StackFolder, type TerraformJson } from '../helpers/synth';
-import { RKE_HA_TLS_VARIANTS as VARIANTS, synthSettingsFolder } from '../helpers/variants';
+import { blockDifference, dataSources, resources, type TerraformJson } from '../helpers/synth';
+import { RKE_HA_TLS_VARIANTS as VARIANTS } from '../helpers/variants';
+import { synthesizeVariants, release } from './rke-ha-tls.setup';
 
-// Synthesized as `cdktf synth --hcl` would: the JSON cdktf wrote, and the stack folder in HCL.
-const synthesized: Record<string, StackFolder> = Object.fromEntries(
-  Object.entries(VARIANTS).map(([name, tls]) => [name, synthSettingsFolder(RKE_HA_STACK, { rancher: { tls } })]),
-);
+const synthesized = synthesizeVariants();
 
 describeRootModules(
   'rke-ha TLS',
   Object.entries(synthesized).map(([name, folder]) => ({ name, stack: RKE_HA_STACK, folder })),
 );
 
-const release = (json: TerraformJson, chart: string) => Object.values(resources(json, 'helm_release')).find((r) => r.chart === chart);
 /** The TLS secrets (the backup operator's secrets, rancher-backups_*, are checked in __tests__/lib/rancher/rancher-backups.test.ts). */
 const tlsSecretEntries = (json: TerraformJson) =>
   Object.entries(resources(json, 'kubernetes_secret_v1')).filter(([name]) => !name.startsWith('rancher-backups_'));

@@ -1,21 +1,17 @@
 import { RKE_HA_STACK } from '../../app/stacks/rke-ha';
 import { gates } from '../helpers/gates';
 import { describeRootModulesLoaded } from '../helpers/root-module';
-import { resources, type StackFolder, type TerraformJson } from '../helpers/synth';
+import { resources, type TerraformJson } from '../helpers/synth';
 import { describeWithTerraform, evaluate, expressionOf, unparsableTemplates } from '../helpers/terraform';
-import { RKE_HA_TLS_VARIANTS as VARIANTS, synthSettingsFolder } from '../helpers/variants';
+import { RKE_HA_TLS_VARIANTS as VARIANTS } from '../helpers/variants';
+import { synthesizeVariants, release } from './rke-ha-tls.setup';
 
-// Synthesized as `cdktf synth --hcl` would: the JSON cdktf wrote, and the stack folder in HCL.
-const synthesized: Record<string, StackFolder> = Object.fromEntries(
-  Object.entries(VARIANTS).map(([name, tls]) => [name, synthSettingsFolder(RKE_HA_STACK, { rancher: { tls } })]),
-);
+const synthesized = synthesizeVariants();
 
 describeRootModulesLoaded(
   'rke-ha TLS',
   Object.entries(synthesized).map(([name, folder]) => ({ name, stack: RKE_HA_STACK, folder })),
 );
-
-const release = (json: TerraformJson, chart: string) => Object.values(resources(json, 'helm_release')).find((r) => r.chart === chart);
 
 /** The Rancher chart values, evaluated by Terraform itself. */
 function chartValues(json: TerraformJson): any {

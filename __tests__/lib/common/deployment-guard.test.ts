@@ -1,14 +1,6 @@
-import { DeploymentGuard, recordId, type DeploymentGuardProps } from '../../../lib/common/deployment-guard';
-import { resources, synthConstruct } from '../../helpers/synth';
-
-const props = (cidr: string, extra: Partial<DeploymentGuardProps> = {}): DeploymentGuardProps => ({
-  recorded: [
-    { setting: 'rkeHa.vpcCidr', value: cidr, procedure: 'A new range replaces the VPC and every server.' },
-    { setting: 'name', value: 'rancher', procedure: 'Every resource name derives from it.' },
-  ],
-  ...extra,
-});
-const synth = (p: DeploymentGuardProps) => synthConstruct((stack) => new DeploymentGuard(stack, 'deployment-guard', p)).json;
+import { recordId } from '../../../lib/common/deployment-guard';
+import { resources } from '../../helpers/synth';
+import { props, synth } from './deployment-guard.setup';
 
 describe('DeploymentGuard', () => {
   const json = synth(props('10.0.0.0/16'));

@@ -1,18 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DeploymentGuard, type DeploymentGuardProps } from '../../../lib/common/deployment-guard';
-import { resources, synthConstruct } from '../../helpers/synth';
+import type { DeploymentGuardProps } from '../../../lib/common/deployment-guard';
+import { resources } from '../../helpers/synth';
 import { describeWithTerraform, terraformIn } from '../../helpers/terraform';
-
-const props = (cidr: string, extra: Partial<DeploymentGuardProps> = {}): DeploymentGuardProps => ({
-  recorded: [
-    { setting: 'rkeHa.vpcCidr', value: cidr, procedure: 'A new range replaces the VPC and every server.' },
-    { setting: 'name', value: 'rancher', procedure: 'Every resource name derives from it.' },
-  ],
-  ...extra,
-});
-const synth = (p: DeploymentGuardProps) => synthConstruct((stack) => new DeploymentGuard(stack, 'deployment-guard', p)).json;
+import { props, synth } from './deployment-guard.setup';
 
 const terraform = (dir: string, ...args: string[]) => terraformIn(dir, ...args, '-input=false');
 

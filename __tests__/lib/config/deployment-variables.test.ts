@@ -1,8 +1,6 @@
-import { HttpProvider } from '@cdktf/provider-http/lib/provider';
-import { TerraformOutput } from 'cdktf';
 import { DEPLOYER_IP_URL } from '../../../lib/common/private/admin-networks';
-import { DeploymentVariables } from '../../../app/deployment-variables';
-import { dataSources, settings, synthConstruct } from '../../helpers/synth';
+import { dataSources } from '../../helpers/synth';
+import { synth } from './deployment-variables.setup';
 
 const ADMIN_CONDITION =
   '${alltrue([for c in var.admin_cidrs : can(cidrnetmask(c)) && try(format("%s/%d", cidrhost(c, 0), tonumber(split("/", c)[1])) == c && tonumber(split("/", c)[1]) > 0, false)])}';
@@ -12,21 +10,6 @@ const DNS_NAME = '"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\\\.)+[a-z0-9](?:[a-
 const HOSTNAME_CONDITION = `\${length(var.rancher_hostname) <= 253 && can(regex(${DNS_NAME}, var.rancher_hostname))}`;
 const ZONE_CONDITION = `\${length(var.route53_zone_name) <= 253 && can(regex(${DNS_NAME}, var.route53_zone_name))}`;
 const IN_ZONE_CONDITION = '${var.rancher_hostname == var.route53_zone_name || endswith(var.rancher_hostname, ".${var.route53_zone_name}")}';
-
-/** DeploymentVariables in an empty stack, its values surfaced as outputs. */
-function synth(input: Record<string, unknown>, options: { adminAccess?: boolean; route53Name?: boolean } = {}) {
-  let inputs!: DeploymentVariables;
-  const result = synthConstruct((stack) => {
-    new HttpProvider(stack, 'http');
-    inputs = new DeploymentVariables(stack, 'inputs', settings(input), options);
-    if (options.route53Name !== false) {
-      new TerraformOutput(stack, 'hostname', { value: inputs.hostname });
-      new TerraformOutput(stack, 'zone', { value: inputs.zoneName });
-    }
-    if (options.adminAccess !== false) new TerraformOutput(stack, 'admin', { value: inputs.adminCidrs });
-  });
-  return { ...result, inputs };
-}
 
 describe('DeploymentVariables (no settings)', () => {
   const { json } = synth({});

@@ -1,24 +1,7 @@
-import { HttpProvider } from '@cdktf/provider-http/lib/provider';
-import { TerraformOutput } from 'cdktf';
-import { DeploymentVariables } from '../../../app/deployment-variables';
 import { FQDN } from '../../../lib/config/primitives';
-import { dataSources, settings, settingsAccept, synthConstruct } from '../../helpers/synth';
+import { dataSources, settingsAccept } from '../../helpers/synth';
 import { describeWithTerraform, evaluate, evaluateEach, expressionOf, planVariables } from '../../helpers/terraform';
-
-/** DeploymentVariables in an empty stack, its values surfaced as outputs. */
-function synth(input: Record<string, unknown>, options: { adminAccess?: boolean; route53Name?: boolean } = {}) {
-  let inputs!: DeploymentVariables;
-  const result = synthConstruct((stack) => {
-    new HttpProvider(stack, 'http');
-    inputs = new DeploymentVariables(stack, 'inputs', settings(input), options);
-    if (options.route53Name !== false) {
-      new TerraformOutput(stack, 'hostname', { value: inputs.hostname });
-      new TerraformOutput(stack, 'zone', { value: inputs.zoneName });
-    }
-    if (options.adminAccess !== false) new TerraformOutput(stack, 'admin', { value: inputs.adminCidrs });
-  });
-  return { ...result, inputs };
-}
+import { synth } from './deployment-variables.setup';
 
 describe('DeploymentVariables (no settings)', () => {
   const { json } = synth({});

@@ -1,24 +1,9 @@
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { LocalBackend, TerraformVariable, type TerraformStack } from 'cdktf';
-import { LoadBalancerRecord } from '../../../lib/dns/load-balancer-record';
-import { dataSources, resources, synthConstruct, type TerraformJson } from '../../helpers/synth';
+import { dataSources, resources } from '../../helpers/synth';
+import { cname, variableNamesRecord, variableTargetRecord } from './load-balancer-record.setup';
 
-function synth(add: (stack: TerraformStack) => void) {
-  return synthConstruct((stack) => {
-    new LocalBackend(stack, { path: 'terraform.test.tfstate' });
-    new AwsProvider(stack, 'aws', { region: 'us-east-1' });
-    add(stack);
-  });
-}
-
-/** The construct with its target from a variable `target`, as a stack passes a plan-time value. */
-const { json } = synth((stack) => {
-  const target = new TerraformVariable(stack, 'target', { type: 'string' });
-  new LoadBalancerRecord(stack, 'dns', { zoneName: 'example.com', recordName: 'rancher.example.com', target: target.stringValue });
-});
+const { json, localName } = variableTargetRecord();
 const records = resources(json, 'aws_route53_record');
 const byType = (suffix: string) => Object.entries(records).find(([name]) => name.startsWith(`dns_${suffix}_`))!;
-const localName = (prefix: string) => Object.keys(json.locals ?? {}).find((name) => name.startsWith(`dns_${prefix}_`))!;
 
 describe('LoadBalancerRecord', () => {
   const [zoneName, zone] = Object.entries(dataSources(json, 'aws_route53_zone'))[0];
@@ -67,15 +52,7 @@ describe('LoadBalancerRecord', () => {
 });
 
 describe('LoadBalancerRecord: no CNAME at the zone apex', () => {
-  /** The construct with record and zone names from variables, as the stacks pass them. */
-  const apex = synth((stack) => {
-    const target = new TerraformVariable(stack, 'target', { type: 'string' });
-    const hostname = new TerraformVariable(stack, 'hostname', { type: 'string' });
-    const zone = new TerraformVariable(stack, 'zone', { type: 'string' });
-    new LoadBalancerRecord(stack, 'dns', { zoneName: zone.stringValue, recordName: hostname.stringValue, target: target.stringValue });
-  }).json;
-  const cname = (stackJson: TerraformJson) =>
-    Object.entries(resources(stackJson, 'aws_route53_record')).find(([name]) => name.startsWith('dns_cname_'))![1];
+  const apex = variableNamesRecord();
 
   it('holds a precondition on the CNAME only, comparing the names without case and trailing dot', () => {
     const [precondition] = cname(apex).lifecycle.precondition;

@@ -2,27 +2,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { LocalBackend, TerraformVariable, type TerraformStack } from 'cdktf';
 import { dnsTargetKind, RECORD_FOR_KIND } from '../../../lib/dns/private/dns-target';
-import { LoadBalancerRecord } from '../../../lib/dns/load-balancer-record';
-import { resources, synthConstruct, type TerraformJson } from '../../helpers/synth';
+import type { TerraformJson } from '../../helpers/synth';
 import { TERRAFORM_ENV, describeWithTerraform } from '../../helpers/terraform';
+import { cname, variableNamesRecord, variableTargetRecord } from './load-balancer-record.setup';
 
-function synth(add: (stack: TerraformStack) => void) {
-  return synthConstruct((stack) => {
-    new LocalBackend(stack, { path: 'terraform.test.tfstate' });
-    new AwsProvider(stack, 'aws', { region: 'us-east-1' });
-    add(stack);
-  });
-}
-
-/** The construct with its target from a variable `target`, as a stack passes a plan-time value. */
-const { json } = synth((stack) => {
-  const target = new TerraformVariable(stack, 'target', { type: 'string' });
-  new LoadBalancerRecord(stack, 'dns', { zoneName: 'example.com', recordName: 'rancher.example.com', target: target.stringValue });
-});
-const localName = (prefix: string) => Object.keys(json.locals ?? {}).find((name) => name.startsWith(`dns_${prefix}_`))!;
+const { json, localName } = variableTargetRecord();
 
 /**
  * The Terraform expressions themselves, evaluated offline by `terraform
@@ -88,15 +73,7 @@ describeWithTerraform('LoadBalancerRecord: the plan-time decision, evaluated by 
 });
 
 describe('LoadBalancerRecord: no CNAME at the zone apex', () => {
-  /** The construct with record and zone names from variables, as the stacks pass them. */
-  const apex = synth((stack) => {
-    const target = new TerraformVariable(stack, 'target', { type: 'string' });
-    const hostname = new TerraformVariable(stack, 'hostname', { type: 'string' });
-    const zone = new TerraformVariable(stack, 'zone', { type: 'string' });
-    new LoadBalancerRecord(stack, 'dns', { zoneName: zone.stringValue, recordName: hostname.stringValue, target: target.stringValue });
-  }).json;
-  const cname = (stackJson: TerraformJson) =>
-    Object.entries(resources(stackJson, 'aws_route53_record')).find(([name]) => name.startsWith('dns_cname_'))![1];
+  const apex = variableNamesRecord();
 
   describeWithTerraform('evaluated by terraform', () => {
     const condition = () =>

@@ -1,47 +1,9 @@
-import { parse } from 'yaml';
-import { parseSettings } from '../../../app/config/load';
-import { DOCKER_ENV_PATH, dockerUserData, type DockerHostInput } from '../../../lib/docker/private/docker-user-data';
-import { renderTemplate, runValidator, validateCloudConfig, type CloudConfigFile } from '../../helpers/validators';
-
-/** The host input from a whole settings object (docker section, shared proxy, airGap, rancher.auditLog). */
-function input(settings: Record<string, unknown> = {}, extra: Partial<DockerHostInput> = {}): DockerHostInput {
-  const s = parseSettings(settings, 'test');
-  return {
-    version: '2.14.4',
-    hostname: 'rancher.example.com',
-    tls: s.docker.tls,
-    auditLog: s.rancher.auditLog,
-    proxy: s.proxy,
-    airGap: s.airGap,
-    vpcRanges: '10.0.0.0/16',
-    region: 'us-east-1',
-    parameterPrefix: '/rancher/docker',
-    dataVolumeId: 'vol-0123456789abcdef0',
-    ...extra,
-  };
-}
-
-// What Terraform makes of the attribute: escaped `$${` back to `${`.
-const rendered = (text: string) =>
-  renderTemplate(text, (expression) => {
-    throw new Error(`unexpected reference ${expression}`);
-  });
-const files = (text: string): CloudConfigFile[] => parse(text).write_files;
-const file = (text: string, path: string) => files(text).find((f) => f.path === path)!;
+import { DOCKER_ENV_PATH } from '../../../lib/docker/private/docker-user-data';
+import { runValidator, validateCloudConfig } from '../../helpers/validators';
+import { file, sampleUserData } from './docker-user-data.setup';
 
 describe('dockerUserData', () => {
-  const plain = rendered(dockerUserData(input()));
-  const fullSettings = {
-    docker: { tls: { issuer: 'blank', privateCA: true } },
-    rancher: { auditLog: { enabled: true, level: 1 } },
-    proxy: { http: 'http://proxy:3128' },
-    airGap: {
-      systemDefaultRegistry: 'registry.internal:5000',
-      useBundledSystemChart: true,
-      registryMirrors: { 'docker.io': ['https://mirror.internal', 'https://mirror2.internal:5000/hub'], 'quay.io': ['https://quay-mirror.internal'] },
-    },
-  };
-  const full = rendered(dockerUserData(input(fullSettings, { certificateFingerprint: '0123abcd' })));
+  const { plain, full } = sampleUserData();
 
   it.each([
     ['defaults', plain],

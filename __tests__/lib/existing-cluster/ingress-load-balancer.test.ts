@@ -1,18 +1,6 @@
-import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
-import { LocalBackend, TerraformOutput } from 'cdktf';
-import { INGRESS_TARGET_VARIABLE, IngressLoadBalancer, type IngressLoadBalancerProps } from '../../../lib/existing-cluster/ingress-load-balancer';
-import { dataSources, synthConstruct } from '../../helpers/synth';
-
-function synth(props: IngressLoadBalancerProps) {
-  return synthConstruct((stack) => {
-    new LocalBackend(stack, { path: 'terraform.test.tfstate' });
-    new KubernetesProvider(stack, 'kubernetes', {});
-    const ingress = new IngressLoadBalancer(stack, 'ingress', props);
-    new TerraformOutput(stack, 'address', { value: ingress.address });
-  });
-}
-
-const service = { namespace: 'ingress-nginx', name: 'ingress-nginx-controller' };
+import { INGRESS_TARGET_VARIABLE } from '../../../lib/existing-cluster/ingress-load-balancer';
+import { dataSources } from '../../helpers/synth';
+import { synth, service } from './ingress-load-balancer.setup';
 
 describe('IngressLoadBalancer', () => {
   const { json } = synth({ service });

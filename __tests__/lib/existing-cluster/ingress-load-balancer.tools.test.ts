@@ -1,19 +1,6 @@
-import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
-import { LocalBackend, TerraformOutput } from 'cdktf';
-import { IngressLoadBalancer, type IngressLoadBalancerProps } from '../../../lib/existing-cluster/ingress-load-balancer';
-import { settingsAccept, synthConstruct } from '../../helpers/synth';
+import { settingsAccept } from '../../helpers/synth';
 import { describeWithTerraform, planVariables } from '../../helpers/terraform';
-
-function synth(props: IngressLoadBalancerProps) {
-  return synthConstruct((stack) => {
-    new LocalBackend(stack, { path: 'terraform.test.tfstate' });
-    new KubernetesProvider(stack, 'kubernetes', {});
-    const ingress = new IngressLoadBalancer(stack, 'ingress', props);
-    new TerraformOutput(stack, 'address', { value: ingress.address });
-  });
-}
-
-const service = { namespace: 'ingress-nginx', name: 'ingress-nginx-controller' };
+import { synth, service } from './ingress-load-balancer.setup';
 
 describeWithTerraform('IngressLoadBalancer: ingress_target validation in a plan', () => {
   const { json } = synth({ service });

@@ -1,19 +1,11 @@
-import { TerraformStack } from 'cdktf';
-import { API_CERTIFICATE_WARNING_DAYS, apiCertificateCheck } from '../../../lib/kubernetes/private/api-certificate-check';
-import { synthConstruct } from '../../helpers/synth';
+import { API_CERTIFICATE_WARNING_DAYS } from '../../../lib/kubernetes/private/api-certificate-check';
 import { synthSettings } from '../../helpers/variants';
+import { synthCheck } from './api-certificate-check.setup';
 
 const check = (json: any) => json.check.api_serving_certificate;
 
 describe('apiCertificateCheck', () => {
-  const { json } = synthConstruct((stack: TerraformStack) => {
-    apiCertificateCheck(stack, {
-      host: 'api.example.internal',
-      port: 6443,
-      checkName: 'api_serving_certificate',
-      renewalUnit: 'rancher-aws-cert-renewal',
-    });
-  });
+  const { json } = synthCheck();
 
   it('reads the served certificate inside the check block, so a failed read is a warning and never stops a plan', () => {
     expect(json.data).toBeUndefined();

@@ -1,17 +1,8 @@
-import { TerraformStack } from 'cdktf';
-import { apiCertificateCheck } from '../../../lib/kubernetes/private/api-certificate-check';
-import { synthConstruct } from '../../helpers/synth';
 import { evaluate, expressionOf } from '../../helpers/terraform';
+import { synthCheck } from './api-certificate-check.setup';
 
 describe('apiCertificateCheck evaluated by terraform', () => {
-  const { json } = synthConstruct((stack: TerraformStack) => {
-    apiCertificateCheck(stack, {
-      host: 'api.example.internal',
-      port: 6443,
-      checkName: 'api_serving_certificate',
-      renewalUnit: 'rancher-aws-cert-renewal',
-    });
-  });
+  const { json } = synthCheck();
   const [assertion] = (json as any).check.api_serving_certificate.assert;
   // The data source as tls provider 4.1.0 returns it (root first, leaf last); plantimestamp() has no value in the console.
   const at = (now: string, chain: { not_after: string }[]) =>

@@ -1,27 +1,7 @@
 import { parse } from 'yaml';
-import { rke2UserData, type Rke2NodeIdentity } from '../../../lib/kubernetes/private/rke2-user-data';
-import type { Rke2Settings } from '../../../lib/kubernetes/private/rke2-settings';
-import { renderTemplate, runValidator, validateCloudConfig } from '../../helpers/validators';
-
-const settings: Rke2Settings = {
-  version: 'v1.35.7+rke2r1',
-  tlsSans: ['rancher.example.com', 'rancher-lb-0123456789.elb.us-east-1.amazonaws.com'],
-  ingressController: 'ingress-nginx',
-  etcdSnapshots: { scheduleCron: '0 */6 * * *', retention: 28, bucket: 'rancher-etcd-1', region: 'us-east-1', folder: 'rke-ha' },
-};
-const init: Rke2NodeIdentity = {
-  role: 'init',
-  nodeIp: '10.0.0.10',
-  peerIps: ['10.0.16.10', '10.0.32.10'],
-  region: 'us-east-1',
-  parameterPrefix: '/rancher/rke-ha',
-};
-
-// What Terraform makes of the attribute: escaped `$${` back to `${`.
-const rendered = (text: string) =>
-  renderTemplate(text, (expression) => {
-    throw new Error(`unexpected reference ${expression}`);
-  });
+import { rke2UserData } from '../../../lib/kubernetes/private/rke2-user-data';
+import { runValidator, validateCloudConfig } from '../../helpers/validators';
+import { settings, init, rendered } from './rke2-user-data.setup';
 
 describe('rke2UserData', () => {
   const userData = rendered(rke2UserData(settings, init));

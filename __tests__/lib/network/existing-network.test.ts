@@ -1,46 +1,6 @@
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { TerraformOutput } from 'cdktf';
-import { ExistingNetwork, type ExistingNetworkProps, type NodeEgress } from '../../../lib/network/existing-network';
+import type { NodeEgress } from '../../../lib/network/existing-network';
 import { DB, LB, NODES, VPC } from '../../helpers/sample-network';
-import { synthConstruct, type TerraformJson } from '../../helpers/synth';
-
-const props = (overrides: Partial<ExistingNetworkProps> = {}): ExistingNetworkProps => ({
-  vpcId: VPC,
-  loadBalancerSubnetIds: LB,
-  nodeSubnetIds: NODES,
-  datastoreSubnetIds: DB,
-  hostNumber: 10,
-  nodeEgress: 'own',
-  reservedRanges: ['10.42.0.0/16', '10.43.0.0/16'],
-  settingNames: {
-    vpcId: 'net.vpcId',
-    loadBalancerSubnets: 'net.loadBalancerSubnetIds',
-    nodeSubnets: 'net.nodeSubnetIds',
-    hostNumber: 'net.nodeHostNumber',
-    datastoreSubnets: 'net.datastoreSubnetIds',
-    egressAlternative: 'proxy.http',
-  },
-  ...overrides,
-});
-
-function synth(p: ExistingNetworkProps = props()): { json: TerraformJson; network: ExistingNetwork } {
-  let network!: ExistingNetwork;
-  const { json } = synthConstruct((stack) => {
-    new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
-    network = new ExistingNetwork(stack, 'network', p);
-    // The exposed shape, as the deployments consume it.
-    new TerraformOutput(stack, 'shape', {
-      value: {
-        vpc: network.vpcId,
-        subnets: network.subnets,
-        nodes: network.nodeSubnets,
-        datastore: network.datastoreSubnets,
-        direct: network.directCidrs,
-      },
-    });
-  });
-  return { json, network };
-}
+import { props, synth } from './existing-network.setup';
 
 /** The default network, for both describes below. */
 const DEFAULT = synth();

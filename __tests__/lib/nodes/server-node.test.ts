@@ -4,30 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
-import { App, LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
-import { compressedUpperBound, HELD_ATTRIBUTES, ServerNode, USER_DATA_LIMIT_BYTES, type ServerNodeProps } from '../../../lib/nodes/server-node';
-import { resources, synthConstruct } from '../../helpers/synth';
+import { App, LocalBackend, TerraformStack } from 'cdktf';
+import { compressedUpperBound, HELD_ATTRIBUTES, ServerNode, USER_DATA_LIMIT_BYTES } from '../../../lib/nodes/server-node';
+import { resources } from '../../helpers/synth';
 import { describeWithTerraform } from '../../helpers/terraform';
-
-function synth(add: (stack: TerraformStack) => void) {
-  return synthConstruct((stack) => {
-    new LocalBackend(stack, { path: 'terraform.test.tfstate' });
-    new AwsProvider(stack, 'aws', { region: 'us-east-1' });
-    add(stack);
-  });
-}
-
-const base: ServerNodeProps = {
-  name: 'demo-server-0',
-  amiId: 'ami-0123456789abcdef0',
-  instanceType: 'm6i.xlarge',
-  subnetId: 'subnet-0aaa',
-  privateIp: '10.0.0.10',
-  securityGroupIds: ['sg-0nodes'],
-  instanceProfileName: 'demo-profile',
-  userData: '#cloud-config\nruncmd: []\n',
-  rootVolumeGb: 120,
-};
+import { synth, base, upgradedInPlace } from './server-node.setup';
 
 describe('ServerNode', () => {
   const { json } = synth((stack) => {
@@ -129,13 +110,7 @@ describe('ServerNode user data size', () => {
 });
 
 describeWithTerraform('ServerNode.staleAttributes with a version upgraded in place, evaluated by terraform', () => {
-  const NEW = 'v1.35.9+rke2r1';
-  const text = (version: string, extra = '') =>
-    `#cloud-config\nwrite_files:\n  - path: /etc/rancher/bootstrap.env\n    content: RKE2_VERSION=${version}\n${extra}`;
-  const { json } = synth((stack) => {
-    const node = new ServerNode(stack, 'server', { ...base, userData: text(NEW), upgradedInPlace: NEW });
-    new TerraformOutput(stack, 'stale', { value: node.staleAttributes() });
-  });
+  const { NEW, json } = upgradedInPlace();
   const [name] = Object.keys(resources(json, 'aws_instance'));
   const [, record] = Object.entries(resources(json, 'terraform_data'))[0];
   const local = Object.keys(json.locals!)[0];

@@ -1,16 +1,9 @@
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { TerraformOutput } from 'cdktf';
-import { ServerQuorum } from '../../../lib/nodes/server-quorum';
-import { dataSources, synthConstruct } from '../../helpers/synth';
+import { dataSources } from '../../helpers/synth';
 import { describeWithTerraform, evaluate, expressionOf } from '../../helpers/terraform';
+import { synthQuorum } from './server-quorum.setup';
 
 describe('ServerQuorum', () => {
-  let condition = { condition: '', errorMessage: '' };
-  const { json } = synthConstruct((stack) => {
-    new AwsProvider(stack, 'aws', { region: 'us-east-1' });
-    condition = new ServerQuorum(stack, 'quorum', { deployment: 'rancher-rke-ha', servers: 1 }).condition;
-    new TerraformOutput(stack, 'condition', { value: condition.condition });
-  });
+  const { json } = synthQuorum();
   const [name] = Object.entries(dataSources(json, 'aws_instances'))[0];
 
   describeWithTerraform('evaluated by terraform', () => {

@@ -1,27 +1,5 @@
-import { HttpProvider } from '@cdktf/provider-http/lib/provider';
-import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
-import { Password } from '@cdktf/provider-random/lib/password';
-import { RandomProvider } from '@cdktf/provider-random/lib/provider';
-import { TerraformVariable } from 'cdktf';
-import { RancherReadiness, type ReadinessTrust } from '../../../lib/rancher/rancher-readiness';
-import { synthConstruct } from '../../helpers/synth';
 import { describeWithTerraform, unparsableTemplates } from '../../helpers/terraform';
-
-/** A readiness probe after a stand-in release and record; `'variable'` trusts the CA variable, as the stacks do. */
-function synth(trust: ReadinessTrust | 'variable' | undefined) {
-  return synthConstruct((stack) => {
-    new HttpProvider(stack, 'http');
-    new KubernetesProvider(stack, 'kubernetes', {});
-    new RandomProvider(stack, 'random');
-    const release = new Password(stack, 'release', { length: 8 });
-    const record = new Password(stack, 'record', { length: 8 });
-    const resolved: ReadinessTrust | undefined =
-      trust === 'variable'
-        ? { kind: 'ca', caCertPem: new TerraformVariable(stack, 'tls_ca_certificate_pem', { type: 'string', sensitive: true }).stringValue }
-        : trust;
-    new RancherReadiness(stack, 'ready', { hostname: 'rancher.example.com', dependsOn: [release, record], ...(resolved ? { trust: resolved } : {}) });
-  });
-}
+import { synth } from './rancher-readiness-trust.setup';
 
 describe('RancherReadiness trust kinds', () => {
   describeWithTerraform('with Terraform', () => {

@@ -1,54 +1,16 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
-import { TerraformOutput, TerraformVariable } from 'cdktf';
 import { CERTIFICATE_WARNING_HOURS, LoadBalancerCertificate } from '../../../lib/tls/acm-certificate';
-import { CertificateVariables, type CertificateMaterial } from '../../../lib/tls/certificate-variables';
+import { CertificateVariables } from '../../../lib/tls/certificate-variables';
 import type { AcmSource } from '../../../lib/tls/private/tls-plan';
-import { only, ref, resources, synthConstruct, type TerraformJson } from '../../helpers/synth';
-
-const MATERIAL: Record<AcmSource, CertificateMaterial[]> = {
-  import: ['certificate', 'privateKey'],
-  sign: ['caCertificate', 'caPrivateKey'],
-  issue: [],
-};
-
-/**
- * One LoadBalancerCertificate in an otherwise empty stack, its ARN as an
- * output. `hostname: 'variable'` passes a Terraform variable, as the stacks do.
- */
-function synth(source: AcmSource, hostname: 'variable' | string = 'variable') {
-  let arn = '';
-  const result = synthConstruct((stack) => {
-    new AwsProvider(stack, 'aws', { region: 'us-east-1' });
-    new TlsProvider(stack, 'tls');
-    const name = hostname === 'variable' ? new TerraformVariable(stack, 'rancher_hostname', { type: 'string' }).stringValue : hostname;
-    const certificates = new CertificateVariables(stack, 'certificates', MATERIAL[source]);
-    const certificate = new LoadBalancerCertificate(stack, 'certificate', {
-      source,
-      hostname: name,
-      zoneId: 'Z0123456789',
-      certificates,
-      expiryCheckName: 'load_balancer_certificate',
-    });
-    arn = certificate.arn;
-    new TerraformOutput(stack, 'arn', { value: certificate.arn });
-  });
-  return { ...result, arn };
-}
+import { only, ref, resources, synthConstruct } from '../../helpers/synth';
+import { MATERIAL, synth, hostnameCheck } from './acm-certificate.setup';
 
 const TYPES_BY_SOURCE: Record<AcmSource, string[]> = {
   import: ['aws_acm_certificate'],
   sign: ['aws_acm_certificate', 'tls_cert_request', 'tls_locally_signed_cert', 'tls_private_key'],
   issue: ['aws_acm_certificate', 'aws_acm_certificate_validation', 'aws_route53_record'],
 };
-
-/** The postcondition shared by imported and signed certificates. */
-function hostnameCheck(json: TerraformJson) {
-  const [, certificate] = only(json, 'aws_acm_certificate');
-  const postconditions = certificate.lifecycle.postcondition;
-  expect(postconditions).toHaveLength(1);
-  return postconditions[0] as { condition: string; error_message: string };
-}
 
 describe('LoadBalancerCertificate', () => {
   describe.each(['import', 'sign', 'issue'] as const)('source %s', (source) => {

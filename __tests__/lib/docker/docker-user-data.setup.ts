@@ -1,0 +1,50 @@
+// What docker-user-data.test.ts and docker-user-data.tools.test.ts share: the host input, the rendered user data of the
+// defaults and of every option, and the files in it.
+import { parse } from 'yaml';
+import { parseSettings } from '../../../app/config/load';
+import { dockerUserData, type DockerHostInput } from '../../../lib/docker/private/docker-user-data';
+import { renderTemplate, type CloudConfigFile } from '../../helpers/validators';
+
+/** The host input from a whole settings object (docker section, shared proxy, airGap, rancher.auditLog). */
+export function input(settings: Record<string, unknown> = {}, extra: Partial<DockerHostInput> = {}): DockerHostInput {
+  const s = parseSettings(settings, 'test');
+  return {
+    version: '2.14.4',
+    hostname: 'rancher.example.com',
+    tls: s.docker.tls,
+    auditLog: s.rancher.auditLog,
+    proxy: s.proxy,
+    airGap: s.airGap,
+    vpcRanges: '10.0.0.0/16',
+    region: 'us-east-1',
+    parameterPrefix: '/rancher/docker',
+    dataVolumeId: 'vol-0123456789abcdef0',
+    ...extra,
+  };
+}
+
+// What Terraform makes of the attribute: escaped `$${` back to `${`.
+export const rendered = (text: string) =>
+  renderTemplate(text, (expression) => {
+    throw new Error(`unexpected reference ${expression}`);
+  });
+const files = (text: string): CloudConfigFile[] => parse(text).write_files;
+export const file = (text: string, path: string) => files(text).find((f) => f.path === path)!;
+
+/** Certificate, audit log, proxy and air gap: every option the user data carries. */
+export const fullSettings = {
+  docker: { tls: { issuer: 'blank', privateCA: true } },
+  rancher: { auditLog: { enabled: true, level: 1 } },
+  proxy: { http: 'http://proxy:3128' },
+  airGap: {
+    systemDefaultRegistry: 'registry.internal:5000',
+    useBundledSystemChart: true,
+    registryMirrors: { 'docker.io': ['https://mirror.internal', 'https://mirror2.internal:5000/hub'], 'quay.io': ['https://quay-mirror.internal'] },
+  },
+};
+
+/** The rendered user data of the defaults (plain) and of fullSettings (full). */
+export const sampleUserData = () => ({
+  plain: rendered(dockerUserData(input())),
+  full: rendered(dockerUserData(input(fullSettings, { certificateFingerprint: '0123abcd' }))),
+});
