@@ -70,19 +70,14 @@ export function acquire(kubectl: Kubectl, holder: string, now = new Date(), lock
   return { held: false, holder: 'another taker (it took the stale lock first)', renewed: '' };
 }
 
+/** The arguments of a merge patch of the lease `lock`. */
+function leasePatch(lock: LeaseLock, patch: object): string[] {
+  return ['-n', NAMESPACE, 'patch', 'lease', lock.name, '--type', 'merge', '-p', JSON.stringify(patch)];
+}
+
 /** Renews the lease (between steps, and while waiting). */
 export function renew(kubectl: Kubectl, holder: string, now = new Date(), lock: LeaseLock = ROLL_LEASE): void {
-  kubectl.tryCall([
-    '-n',
-    NAMESPACE,
-    'patch',
-    'lease',
-    lock.name,
-    '--type',
-    'merge',
-    '-p',
-    JSON.stringify({ spec: { holderIdentity: holder, renewTime: micro(now) } }),
-  ]);
+  kubectl.tryCall(leasePatch(lock, { spec: { holderIdentity: holder, renewTime: micro(now) } }));
 }
 
 /**
@@ -94,17 +89,7 @@ export const OUT_ANNOTATION = 'rancher-ha-aws/out';
 
 /** Names the server the roll has out on the restart Lease it holds, or (undefined) clears it. */
 export function markOut(kubectl: Kubectl, address: string | undefined, lock: LeaseLock = RESTART_LEASE): void {
-  kubectl.call([
-    '-n',
-    NAMESPACE,
-    'patch',
-    'lease',
-    lock.name,
-    '--type',
-    'merge',
-    '-p',
-    JSON.stringify({ metadata: { annotations: { [OUT_ANNOTATION]: address ?? null } } }),
-  ]);
+  kubectl.call(leasePatch(lock, { metadata: { annotations: { [OUT_ANNOTATION]: address ?? null } } }));
 }
 
 /** Gives the lock back (only ours: a lease someone else took is left alone). */
