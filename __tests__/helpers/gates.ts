@@ -38,7 +38,7 @@ export function renderGateChart(valuesText: string, resolve: (expression: string
 export function gates(json: TerraformJson): Record<string, Gate> {
   const found: Record<string, Gate> = {};
   for (const [address, release] of Object.entries<any>(json.resource.helm_release ?? {})) {
-    if (!/^\$\{path\.module\}\/assets\/[^/]*_chart[^/]*\/[0-9A-F]+$/.test(release.chart)) continue;
+    if (!/^\$\{path\.module\}\/assets\/rancher-aws-gate-chart\/[0-9A-F]+$/.test(release.chart)) continue;
     // The chart's other Jobs (the backup objects', whose values carry references) are not gates.
     if (parse(renderGateChart(release.values[0], placeholderValue)).metadata.labels['app.kubernetes.io/name'] !== 'rancher-aws-gates') continue;
     const rendered = renderGateChart(release.values[0]);

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Release } from '@cdktf/provider-helm/lib/release';
-import { Fn, TerraformAsset, AssetType, TerraformLocal, type ITerraformDependable } from 'cdktf';
+import { Fn, TerraformAsset, AssetType, TerraformLocal, TerraformStack, type ITerraformDependable } from 'cdktf';
 import type { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { literal, splitReferences } from '../common/terraform-template';
@@ -61,18 +61,26 @@ export function gateChartDirectory(): string {
   return dir;
 }
 
+/** The id of the chart's one TerraformAsset in a stack. */
+export const GATE_CHART_ASSET_ID = 'rancher-aws-gate-chart';
+
 /**
- * The chart copied into the synthesized module (`assets/<id>/<hash>/`), and
- * the path Terraform reads it at: under `path.module`, so the module folder
- * works wherever it is copied or called from.
+ * The path Terraform reads the chart at: under `path.module`, so the module
+ * folder works wherever it is copied or called from. The chart is copied into
+ * the synthesized module once per stack (`assets/<id>/<hash>/`), whichever
+ * construct asks first: the readiness gates and the backup Jobs of every
+ * deployment in the stack share it.
  */
-export function gateChart(scope: Construct, id: string): { readonly asset: TerraformAsset; readonly chart: string } {
-  const asset = new TerraformAsset(scope, id, {
-    path: gateChartDirectory(),
-    type: AssetType.DIRECTORY,
-    assetHash: GATE_CHART_HASH.slice(0, 8).toUpperCase(),
-  });
-  return { asset, chart: `\${path.module}/${asset.path}` };
+export function gateChart(scope: Construct): string {
+  const stack = TerraformStack.of(scope);
+  const asset =
+    (stack.node.tryFindChild(GATE_CHART_ASSET_ID) as TerraformAsset | undefined) ??
+    new TerraformAsset(stack, GATE_CHART_ASSET_ID, {
+      path: gateChartDirectory(),
+      type: AssetType.DIRECTORY,
+      assetHash: GATE_CHART_HASH.slice(0, 8).toUpperCase(),
+    });
+  return `\${path.module}/${asset.path}`;
 }
 
 /** A JSON value, as a manifest holds it. */

@@ -168,7 +168,7 @@ export class ReadinessGates extends Construct {
       subject,
     });
     this.access = [this.serviceAccount, readerBinding, proberBinding];
-    this.chart = gateChart(this, 'chart').chart;
+    this.chart = gateChart(this);
   }
 
   /**

@@ -72,7 +72,7 @@ export class BackupObjectJobs extends Construct {
       subject: [{ kind: 'ServiceAccount', name: this.serviceAccount.metadata.name, namespace: props.namespace }],
     });
     this.access = [this.serviceAccount, binding, reporterBinding];
-    this.chart = gateChart(this, 'chart').chart;
+    this.chart = gateChart(this);
   }
 
   /**

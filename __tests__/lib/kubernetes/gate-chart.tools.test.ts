@@ -54,7 +54,7 @@ describe('the gate chart', () => {
     }, 'json');
     const [, release] = only(folder.json, 'helm_release');
     const relative = release.chart.replace('${path.module}/', '');
-    expect(relative).toMatch(/^assets\/readiness-gates_chart_[0-9A-F]+\/[0-9A-F]{8}$/);
+    expect(relative).toMatch(/^assets\/rancher-aws-gate-chart\/[0-9A-F]{8}$/);
     expect(folder.assets[join(relative, 'Chart.yaml')]).toBe(GATE_CHART_FILES['Chart.yaml']);
     expect(folder.assets[join(relative, 'templates', 'job.yaml')]).toBe(GATE_CHART_FILES['templates/job.yaml']);
   });

@@ -51,7 +51,7 @@ describe('BackupObjectJobs: each Backup or Restore a Job of the gate chart, in a
   it("is a release of the gate chart with Helm's wait on the Job, atomic, never a kubernetes_job_v1", () => {
     expect(resources(json, 'kubernetes_job_v1')).toEqual({});
     expect(release).toMatchObject({ wait: true, wait_for_jobs: true, atomic: true, replace: true, namespace: 'cattle-resources-system' });
-    expect(release.chart).toMatch(/^\$\{path\.module\}\/assets\/jobs_chart_[0-9A-F]+\/[0-9A-F]{8}$/);
+    expect(release.chart).toMatch(/^\$\{path\.module\}\/assets\/rancher-aws-gate-chart\/[0-9A-F]{8}$/);
     expect(job).toMatchObject({
       apiVersion: 'batch/v1',
       kind: 'Job',
