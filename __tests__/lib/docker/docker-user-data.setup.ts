@@ -1,21 +1,14 @@
 // What docker-user-data.test.ts and docker-user-data.tools.test.ts share: the host input, the rendered user data of the
 // defaults and of every option, and the files in it.
 import { parse } from 'yaml';
-import { parseSettings } from '../../../app/config/load';
 import { dockerUserData, type DockerHostInput } from '../../../lib/docker/private/docker-user-data';
 import { renderTemplate, type CloudConfigFile } from '../../helpers/validators';
+import { containerInput } from './support';
 
-/** The host input from a whole settings object (docker section, shared proxy, airGap, rancher.auditLog). */
+/** The host input from a whole settings object: the container's input and the host's own fields. */
 export function input(settings: Record<string, unknown> = {}, extra: Partial<DockerHostInput> = {}): DockerHostInput {
-  const s = parseSettings(settings, 'test');
   return {
-    version: '2.14.4',
-    hostname: 'rancher.example.com',
-    tls: s.docker.tls,
-    auditLog: s.rancher.auditLog,
-    proxy: s.proxy,
-    airGap: s.airGap,
-    vpcRanges: '10.0.0.0/16',
+    ...containerInput(settings),
     region: 'us-east-1',
     parameterPrefix: '/rancher/docker',
     dataVolumeId: 'vol-0123456789abcdef0',

@@ -8,24 +8,10 @@ import {
   rancherEnvironment,
   rancherImage,
   rancherRunArgs,
-  type RancherContainerInput,
 } from '../../../lib/docker/private/rancher-container';
 import { BUILT_IN_NO_PROXY } from '../../../lib/network/private/proxy';
-import { DOCKER_RUN_BASE_ARGS as base, DOCKER_RUN_BEHIND_ALB_ARGS as behindAlb, sslMount as ssl } from './support';
+import { DOCKER_RUN_BASE_ARGS as base, DOCKER_RUN_BEHIND_ALB_ARGS as behindAlb, containerInput as input, sslMount as ssl } from './support';
 
-/** The container input from a whole settings object (docker section, shared proxy, airGap, rancher.auditLog). */
-function input(settings: Record<string, unknown> = {}): RancherContainerInput {
-  const s = parseSettings(settings, 'test');
-  return {
-    version: '2.14.4',
-    hostname: 'rancher.example.com',
-    tls: s.docker.tls,
-    auditLog: s.rancher.auditLog,
-    proxy: s.proxy,
-    airGap: s.airGap,
-    vpcRanges: '10.0.0.0/16',
-  };
-}
 const docker = (section: Record<string, unknown>) => input({ docker: section });
 const auditLog = (log: Record<string, unknown>) => input({ rancher: { auditLog: log } });
 

@@ -1,5 +1,7 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { TerraformStack } from 'cdktf';
+import { parseSettings } from '../../../app/config/load';
+import type { RancherContainerInput } from '../../../lib/docker/private/rancher-container';
 import { synthConstruct } from '../../helpers/synth';
 
 /** Shared by the docker tests (construct and stack): a stack with the AWS provider, synthesized. */
@@ -28,3 +30,17 @@ export const DOCKER_RUN_BEHIND_ALB_ARGS = DOCKER_RUN_BASE_ARGS.filter((arg) => a
 
 /** The read-only mount of one certificate file into /etc/rancher/ssl. */
 export const sslMount = (file: string) => `--volume=/etc/rancher-aws/ssl/${file}.pem:/etc/rancher/ssl/${file}.pem:ro`;
+
+/** The container input from a whole settings object (docker section, shared proxy, airGap, rancher.auditLog). */
+export function containerInput(settings: Record<string, unknown> = {}): RancherContainerInput {
+  const s = parseSettings(settings, 'test');
+  return {
+    version: '2.14.4',
+    hostname: 'rancher.example.com',
+    tls: s.docker.tls,
+    auditLog: s.rancher.auditLog,
+    proxy: s.proxy,
+    airGap: s.airGap,
+    vpcRanges: '10.0.0.0/16',
+  };
+}
