@@ -1,6 +1,22 @@
 import type { TerraformJson } from './synth';
 
 /**
+ * What every server's `lifecycle.ignore_changes` holds, as the tests expect it (ServerNode: the attributes whose
+ * change would replace or restart all servers at once, the compressed user data beside the plain one, and the
+ * public address that goes with the subnet).
+ */
+export const SERVER_IGNORE_CHANGES: readonly string[] = [
+  'ami',
+  'user_data',
+  'user_data_base64',
+  'instance_type',
+  'key_name',
+  'subnet_id',
+  'private_ip',
+  'associate_public_ip_address',
+];
+
+/**
  * Arguments whose change makes Terraform replace a resource, per type, from
  * the pinned AWS provider (6.25.0: ForceNew in the resource schemas; see
  * docs/design-notes.md, "Day 2"). Only the types whose replacement matters

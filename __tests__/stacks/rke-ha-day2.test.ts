@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { SettingsInput } from '../../lib/config/schema';
-import { plannedChange, servers } from '../helpers/replacement';
+import { plannedChange, SERVER_IGNORE_CHANGES, servers } from '../helpers/replacement';
 import { readJson, resources, type TerraformJson } from '../helpers/synth';
 import {
   synth,
@@ -62,16 +62,7 @@ describe('rke-ha day 2: changes a running deployment takes', () => {
     // A held attribute that differs is reported per server (output servers_pending_replacement), never planned.
     for (const [, , after] of SAFE) {
       for (const instance of Object.values(resources(synth(after), 'aws_instance'))) {
-        expect(instance.lifecycle.ignore_changes).toEqual([
-          'ami',
-          'user_data',
-          'user_data_base64',
-          'instance_type',
-          'key_name',
-          'subnet_id',
-          'private_ip',
-          'associate_public_ip_address',
-        ]);
+        expect(instance.lifecycle.ignore_changes).toEqual(SERVER_IGNORE_CHANGES);
       }
     }
   });

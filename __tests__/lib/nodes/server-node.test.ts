@@ -6,6 +6,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import { App, LocalBackend, TerraformStack } from 'cdktf';
 import { compressedUpperBound, HELD_ATTRIBUTES, ServerNode, USER_DATA_LIMIT_BYTES } from '../../../lib/nodes/server-node';
+import { SERVER_IGNORE_CHANGES } from '../../helpers/replacement';
 import { resources } from '../../helpers/synth';
 import { describeWithTerraform } from '../../helpers/terraform';
 import { synth, base, upgradedInPlace } from './server-node.setup';
@@ -69,16 +70,7 @@ describe('ServerNode', () => {
     // Replacement: ami, key_name, subnet_id, private_ip (aws provider 6.25); stop/start: user data, instance type.
     expect(HELD_ATTRIBUTES).toEqual(['ami', 'user_data', 'instance_type', 'key_name', 'subnet_id', 'private_ip']);
     // Whether it has a public address goes with the subnet (public or private): held with it.
-    expect(plain.lifecycle.ignore_changes).toEqual([
-      'ami',
-      'user_data',
-      'user_data_base64',
-      'instance_type',
-      'key_name',
-      'subnet_id',
-      'private_ip',
-      'associate_public_ip_address',
-    ]);
+    expect(plain.lifecycle.ignore_changes).toEqual(SERVER_IGNORE_CHANGES);
     expect(plain.user_data_replace_on_change).toBe(false);
   });
 
