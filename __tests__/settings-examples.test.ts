@@ -6,6 +6,7 @@ import { SettingsError } from '../lib/config/errors';
 import { loadSettings, parseSettingsText } from '../app/config/load';
 import type { SettingsInput } from '../lib/config/schema';
 import { dataSources, resources, userDataOf } from './helpers/synth';
+import { repositoryCharts } from './helpers/gates';
 import { buildStack, synthSettings } from './helpers/variants';
 
 /**
@@ -57,12 +58,7 @@ describe('examples/*.yaml', () => {
   it("ha-route53-letsencrypt: Let's Encrypt through cert-manager at the ingress, an alias record in the zone of the variables", () => {
     const { json } = synthSettings('rke-ha', input('ha-route53-letsencrypt.yaml'));
     // The charts (the readiness gates are releases of the gate chart in the module's assets/).
-    expect(
-      Object.values(resources(json, 'helm_release'))
-        .map((r) => r.chart)
-        .filter((c) => !c.includes('/assets/'))
-        .sort(),
-    ).toEqual(['cert-manager', 'rancher', 'rancher-backup', 'rancher-backup-crd']);
+    expect(repositoryCharts(json)).toEqual(['cert-manager', 'rancher', 'rancher-backup', 'rancher-backup-crd']);
     expect(JSON.stringify(resources(json, 'helm_release'))).toContain('letsEncrypt');
     const [record] = Object.values(resources(json, 'aws_route53_record'));
     expect(record).toEqual(expect.objectContaining({ name: '${var.rancher_hostname}', alias: expect.anything() }));

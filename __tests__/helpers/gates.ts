@@ -49,6 +49,13 @@ export function gates(json: TerraformJson): Record<string, Gate> {
   return found;
 }
 
+/** The charts a stack's Helm releases install from their repositories, sorted: those the module ships in its assets/ (the gate chart) left out. */
+export const repositoryCharts = (json: TerraformJson): string[] =>
+  Object.values<any>(json.resource.helm_release ?? {})
+    .map((release) => release.chart as string)
+    .filter((chart) => !chart.includes('/assets/'))
+    .sort();
+
 /** The gate whose Job is `rancher-aws-<name>-<hash>`; fails when there is none. */
 export function gate(json: TerraformJson, name: string): Gate {
   const found = gates(json)[`rancher-aws-${name}`];

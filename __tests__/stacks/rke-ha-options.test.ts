@@ -1,6 +1,7 @@
 import type { SettingsInput } from '../../lib/config/schema';
 import { RKE_HA_STACK } from '../../app/stacks/rke-ha';
 import { parse } from 'yaml';
+import { repositoryCharts } from '../helpers/gates';
 import { expectSecretsByReference } from '../helpers/secrets';
 import { dependencyClosure, resources, settings, userDataOf, type TerraformJson } from '../helpers/synth';
 import { renderTemplate } from '../helpers/validators';
@@ -283,12 +284,7 @@ describe('rke-ha options: K3s with an external datastore', () => {
   });
 
   it("uses K3s' Traefik for the Rancher ingress, needs no snapshot bucket, and keeps the Helm releases", () => {
-    expect(
-      Object.values(resources(json, 'helm_release'))
-        .map((r) => r.chart)
-        .filter((c) => !c.includes('/assets/'))
-        .sort(),
-    ).toEqual(['cert-manager', 'rancher', 'rancher-backup', 'rancher-backup-crd']);
+    expect(repositoryCharts(json)).toEqual(['cert-manager', 'rancher', 'rancher-backup', 'rancher-backup-crd']);
     expect(Object.values(resources(json, 'helm_release')).find((r) => r.chart === 'rancher').values[0]).toContain('"ingressClassName" = "traefik"');
     // Rancher's backups have a bucket of their own with K3s too; there is no etcd snapshot bucket.
     expect(Object.keys(resources(json, 'aws_s3_bucket'))).toEqual([expect.stringMatching(/^rancher-backups_bucket_/)]);
