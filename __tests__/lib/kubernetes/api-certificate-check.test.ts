@@ -1,4 +1,5 @@
 import { API_CERTIFICATE_WARNING_DAYS } from '../../../lib/kubernetes/private/api-certificate-check';
+import { CERT_RENEW_WITHIN_DAYS } from '../../../lib/kubernetes/private/server-units';
 import { synthSettings } from '../../helpers/variants';
 import { synthCheck } from './api-certificate-check.setup';
 
@@ -16,10 +17,14 @@ describe('apiCertificateCheck', () => {
 
   it('warns from 60 days before the end of the last certificate of the chain (the served leaf: the provider reverses the handshake order)', () => {
     expect(API_CERTIFICATE_WARNING_DAYS).toBe(60);
+    // Read from cert-renewal.sh's default; the warning starts only after the renewal should have run.
+    expect(CERT_RENEW_WITHIN_DAYS).toBe(80);
+    expect(API_CERTIFICATE_WARNING_DAYS).toBeLessThan(CERT_RENEW_WITHIN_DAYS);
     const [assertion] = check(json).assert;
     const leaf = 'data.tls_certificate.api_serving_certificate.certificates[length(data.tls_certificate.api_serving_certificate.certificates) - 1]';
     expect(assertion.condition).toBe(`\${timecmp(plantimestamp(), timeadd(${leaf}.not_after, "-1440h")) < 0}`);
     expect(assertion.error_message).toContain(`ends at \${${leaf}.not_after}`);
+    expect(assertion.error_message).toContain('although the servers renew theirs 80 days ahead');
     expect(assertion.error_message).toContain('systemctl status rancher-aws-cert-renewal.timer and journalctl -u rancher-aws-cert-renewal');
     expect(assertion.error_message).toContain('npm run roll -- test --server <name>');
   });

@@ -1,10 +1,11 @@
 import { TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { escapeTemplate } from '../../common/terraform-template';
+import { CERT_RENEW_WITHIN_DAYS } from './server-units';
 
 /**
  * Days before the end of the API's serving certificate from which every plan warns. The servers renew their
- * certificates 80 days ahead (cert-renewal.sh, `RENEW_WITHIN_DAYS`): a certificate this close to its end means the
+ * certificates CERT_RENEW_WITHIN_DAYS (80) ahead (cert-renewal.sh, `RENEW_WITHIN_DAYS`): a certificate this close to its end means the
  * renewal did not run on the server that answered (no timer on a server older than it, a stuck marker, a timer that
  * never fires).
  */
@@ -46,7 +47,7 @@ export function apiCertificateCheck(scope: Construct, props: ApiCertificateCheck
         condition: `\${timecmp(plantimestamp(), timeadd(${leaf}.not_after, "-${hours}h")) < 0}`,
         error_message:
           `The Kubernetes API's serving certificate (of the server that answered on port ${props.port}) ends at \${${leaf}.not_after}, ` +
-          `less than ${API_CERTIFICATE_WARNING_DAYS} days from now, although the servers renew theirs 80 days ahead: its renewal did not run. ` +
+          `less than ${API_CERTIFICATE_WARNING_DAYS} days from now, although the servers renew theirs ${CERT_RENEW_WITHIN_DAYS} days ahead: its renewal did not run. ` +
           `On each server (aws ssm start-session): systemctl status ${props.renewalUnit}.timer and journalctl -u ${props.renewalUnit}; ` +
           `a server without that timer (created before it existed) is renewed by a roll (npm run roll -- ${escapeTemplate(TerraformStack.of(scope).node.id)} --server <name>) or an in-place upgrade; ` +
           'docs/day-2.md, "Lifetimes".',

@@ -7,6 +7,8 @@ export type ServerDistribution = 'rke2' | 'k3s';
 /** Renews the server's leaf certificates by a coordinated restart (cert-renewal.sh); run by its timer. */
 export const CERT_RENEWAL_PATH = '/usr/local/sbin/rancher-aws-cert-renewal';
 export const CERT_RENEWAL_UNIT = 'rancher-aws-cert-renewal';
+/** Days before a certificate's end from which the renewal restarts the server: the script's own default, read from it. */
+export const CERT_RENEW_WITHIN_DAYS = Number(/^RENEW_WITHIN_DAYS=\$\{RENEW_WITHIN_DAYS:-(\d+)\}$/m.exec(CERT_RENEWAL)?.[1] ?? NaN);
 export const BOOTSTRAP_UNIT = 'rancher-aws-bootstrap';
 /** Written by the bootstrap once it succeeded: the bootstrap unit never runs again after that. */
 export const BOOTSTRAPPED_MARKER = '/var/lib/rancher/rancher-aws/bootstrapped';
