@@ -1,4 +1,4 @@
-import { cronSets } from '../config/cron';
+import { cronSets, type CronSets } from '../config/cron';
 
 const MINUTES_PER_DAY = 1_440;
 /** The Gregorian calendar repeats itself, weekdays and leap years included, every 400 years (146,097 days, a whole number of weeks). */
@@ -37,7 +37,20 @@ function walkGap(expression: string): number | undefined {
   for (let i = 1; i < times.length; i++) longest = Math.max(longest, times[i] - times[i - 1]);
   let first: number | undefined;
   let last: number | undefined;
-  // Day by day in calendar arithmetic: every settings check walks this (a Date per day cost ~25 ms a schedule).
+  const runsOn = (day: number) => {
+    const start = day * MINUTES_PER_DAY;
+    if (last !== undefined) longest = Math.max(longest, start + times[0] - last);
+    first ??= start + times[0];
+    last = start + times[times.length - 1];
+  };
+  const weekday = (day: number) => (FIRST_WEEKDAY + day) % 7;
+  const weekly = weeklyDays(sets);
+  if (weekly) {
+    // The days repeat every week: two weeks and a day hold every gap between two of them.
+    for (let day = 0; day < 15; day++) if (weekly(weekday(day))) runsOn(day);
+    return first === undefined ? undefined : longest;
+  }
+  // Day by day in calendar arithmetic (a Date per day cost ~25 ms a schedule; every settings check asks).
   let day = 0;
   for (let year = FIRST_YEAR; day < WALK_DAYS; year++) {
     for (let month = 1; month <= 12 && day < WALK_DAYS; month++) {
@@ -48,16 +61,24 @@ function walkGap(expression: string): number | undefined {
       }
       for (let date = 1; date <= length && day < WALK_DAYS; date++, day++) {
         const dom = sets.daysOfMonth.has(date);
-        const dow = sets.daysOfWeek.has((FIRST_WEEKDAY + day) % 7);
-        if (!(sets.dayStar ? dom && dow : dom || dow)) continue;
-        const start = day * MINUTES_PER_DAY;
-        if (last !== undefined) longest = Math.max(longest, start + times[0] - last);
-        first ??= start + times[0];
-        last = start + times[times.length - 1];
+        const dow = sets.daysOfWeek.has(weekday(day));
+        if (sets.dayStar ? dom && dow : dom || dow) runsOn(day);
       }
     }
   }
   return first === undefined ? undefined : longest;
+}
+
+/**
+ * Whether a day runs by its weekday alone, when the months and the dates do
+ * not matter (every month, and every date or a day-of-week star in robfig's
+ * OR): the usual schedules, whose gaps a fortnight shows without the calendar.
+ */
+function weeklyDays(sets: CronSets): ((weekday: number) => boolean) | undefined {
+  if (sets.months.size !== 12) return undefined;
+  const everyDate = sets.daysOfMonth.size === 31;
+  if (sets.dayStar) return everyDate ? (weekday) => sets.daysOfWeek.has(weekday) : undefined;
+  return everyDate || sets.daysOfWeek.size === 7 ? () => true : undefined;
 }
 
 /** What the alarm adds to the longest gap: an upload takes minutes, and metrics arrive a few minutes late. */
