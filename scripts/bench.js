@@ -7,7 +7,7 @@
 //                  product (three stacks: VPC, subnets, instances, NLB): the floor; the ratio must stay <= 2
 //   hcl            the app command asked for HCL as `cdktf synth --hcl` asks
 //   cli            `cdktf synth` end to end: wall time
-//   test           `npm test` (type-check beside the unit tier): wall time   [--test]
+//   test           `npm test` (the unit tier): wall time   [--test]
 // Usage: npm run bench [-- --runs N] [-- --test]
 // Prints a table and exits non-zero when a budget is exceeded.
 const { spawnSync } = require('node:child_process');

@@ -1,5 +1,5 @@
 // Jest transform: TypeScript to CommonJS with esbuild's transformSync, types
-// stripped, not checked (`tsc --noEmit` in `npm test` is the one type-check).
+// stripped, not checked (`tsc --noEmit` in `npm run lint` is the one type-check).
 // esbuild, unlike @swc/core, publishes every platform binary to the registry
 // these machines reach, so the lockfile stays complete and `npm ci` works.
 const { createHash } = require('node:crypto');

@@ -10,7 +10,7 @@ import type { RkeHaProps } from '../../../lib/deployments/rancher-on-rke-props';
  * them with its own (lib/config/deployment-schema.ts, through resolveProps).
  * Every value the props' types allow must be one that schema's input type
  * takes, or a prop would be refused by its type's own promise: checked by the
- * type-check (npm test runs tsc).
+ * type-check (`npm run lint` runs tsc).
  */
 type RkeInput = z.input<typeof rancherOnRkeSchema>;
 type ExistingClusterInput = z.input<typeof rancherOnExistingClusterSchema>;
