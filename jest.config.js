@@ -5,7 +5,7 @@
 //   bash sandboxes, the compiled app and CLI, the operations CLI against the fake cloud; their global setup refuses
 //   to start without those tools, naming what is missing.
 // `npx jest <files>` runs the given files in whichever tier they belong to.
-// Transpile-only transform (esbuild): types are checked once by `tsc --noEmit` (npm test), not per file inside jest,
+// Transpile-only transform (esbuild): types are checked once by `tsc --noEmit` (npm run lint), not per file inside jest,
 // which is several times slower on this machine.
 const { availableParallelism } = require('node:os');
 
@@ -37,6 +37,7 @@ module.exports = {
       testMatch: ['**/*.test.ts'],
       testPathIgnorePatterns: [...IGNORED, '\\.tools\\.test\\.ts$'],
       setupFiles: ['<rootDir>/__tests__/helpers/no-processes.js'],
+      runtime: '<rootDir>/scripts/jest-runtime.js',
       globalSetup: '<rootDir>/__tests__/helpers/unit-setup.js',
       globalTeardown: '<rootDir>/__tests__/helpers/unit-teardown.js',
     },
