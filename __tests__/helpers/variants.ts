@@ -1,5 +1,5 @@
 import type { App, TerraformStack } from 'cdktf';
-import type { SettingsInput } from '../../lib/config/schema';
+import type { Settings, SettingsInput } from '../../lib/config/schema';
 import { NODE_ENDPOINTS } from '../../lib/config/vpc-schema';
 import { DOCKER_STACK, DockerStack } from '../../app/stacks/docker';
 import { K8S_HA_STACK, K8sHaStack } from '../../app/stacks/k8s-ha';
@@ -261,7 +261,10 @@ export function buildVariant(app: App, variant: StackVariant): TerraformStack {
 
 /** Adds a stack built from settings to an app, as main.ts does. */
 export function buildStack(app: App, stack: StackName, input: SettingsInput): TerraformStack {
-  const s = settings(input);
+  return buildParsed(app, stack, settings(input));
+}
+
+function buildParsed(app: App, stack: StackName, s: Settings): TerraformStack {
   switch (stack) {
     case RKE_HA_STACK:
       return new RkeHaStack(app, RKE_HA_STACK, s);
@@ -277,7 +280,7 @@ export function buildStack(app: App, stack: StackName, input: SettingsInput): Te
  * (defaults filled in, keys sorted), so `{}` and the defaults spelled out
  * are one synth.
  */
-const synthKey = (stack: StackName, input: SettingsInput) => `synthStack\0${stack}\0${JSON.stringify(sortedKeys(settings(input)))}`;
+const synthKey = (stack: StackName, parsed: Settings) => `synthStack\0${stack}\0${JSON.stringify(sortedKeys(parsed))}`;
 
 /**
  * The stack main.ts builds from these settings, synthesized as synthStack
@@ -287,8 +290,10 @@ const synthKey = (stack: StackName, input: SettingsInput) => `synthStack\0${stac
  * each caller gets a fresh parse, so no test sees another's changes.
  */
 export function synthSettings(stack: StackName, input: SettingsInput): { json: TerraformJson; text: string } {
-  const key = synthKey(stack, input);
-  const text = runCached(key, () => sharedText(key) ?? shareText(key, synthStack((app) => buildStack(app, stack, input)).text));
+  // One parse for the key and the stack (a parse is ~10 ms): the stacks only read the settings.
+  const parsed = settings(input);
+  const key = synthKey(stack, parsed);
+  const text = runCached(key, () => sharedText(key) ?? shareText(key, synthStack((app) => buildParsed(app, stack, parsed)).text));
   return { json: JSON.parse(text) as TerraformJson, text };
 }
 
@@ -298,7 +303,9 @@ export function synthSettings(stack: StackName, input: SettingsInput): { json: T
  * is kept for the rest of the test file too.
  */
 export function synthSettingsFolder(stack: StackName, input: SettingsInput): StackFolder {
-  const folder = synthStackFolder((app) => buildStack(app, stack, input), 'hcl');
-  keepResult(synthKey(stack, input), shareText(synthKey(stack, input), JSON.stringify(folder.json, null, 2)));
+  const parsed = settings(input);
+  const folder = synthStackFolder((app) => buildParsed(app, stack, parsed), 'hcl');
+  const key = synthKey(stack, parsed);
+  keepResult(key, shareText(key, JSON.stringify(folder.json, null, 2)));
   return folder;
 }
