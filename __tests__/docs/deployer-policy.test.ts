@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AWS_CALLS } from '../../lib/ops/aws';
-import { RKE_HA_TLS_VARIANTS, STACK_VARIANTS, synthSettings, type StackName } from '../helpers/variants';
+import { EXAMPLE_DOMAIN, RKE_HA_TLS_VARIANTS, STACK_VARIANTS, synthSettings, type StackName } from '../helpers/variants';
 import type { TerraformJson } from '../helpers/synth';
 
 /**
@@ -285,7 +285,7 @@ const variants: { stack: StackName; settings: object }[] = [
   ...STACK_VARIANTS,
   ...Object.values(RKE_HA_TLS_VARIANTS).map((tls) => ({
     stack: 'rke-ha' as StackName,
-    settings: { hostname: 'rancher.acme.io', hostedZone: 'acme.io', rancher: { tls } },
+    settings: { ...EXAMPLE_DOMAIN, rancher: { tls } },
   })),
 ];
 const synthesized: TerraformJson[] = variants.map((v) => synthSettings(v.stack, v.settings).json);

@@ -45,6 +45,12 @@ export interface StackVariant {
 }
 
 const SITE = { hostname: 'rancher.acme.io', hostedZone: 'acme.io' };
+/**
+ * The Route53 name of the stack tests that read one change at a time (gates,
+ * day 2, the deployer policy's TLS pairs): one spelling, so the same settings
+ * are one synth in a run, whichever file asks first.
+ */
+export const EXAMPLE_DOMAIN = { hostname: 'rancher.example.com', hostedZone: 'example.com' } as const;
 const S3_BACKEND = { type: 's3', bucket: 'acme-terraform-state' } as const;
 const PROXY = { http: 'http://proxy.internal:3128', noProxy: ['.corp.example'], egressOnlyTo: ['10.9.0.0/24'] };
 /** A file name the rancher-backup operator writes (Backup name, kube-system uid, time). */

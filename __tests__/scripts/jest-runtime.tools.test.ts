@@ -26,9 +26,9 @@ function runProject(withRuntime: boolean) {
       // Its package was loaded by a.test.js, whose runtime jest has torn down when this one calls it.
       'c.test.js': "it('c', () => { expect(require('counted').later()).toBe(42); expect(require('./own').own).toBe(true); });\n",
       'sequencer.js':
-        "const Sequencer = require(" +
+        'const Sequencer = require(' +
         JSON.stringify(join(ROOT, 'node_modules', '@jest', 'test-sequencer')) +
-        ").default;\nmodule.exports = class extends Sequencer { sort(tests) { return [...tests].sort((x, y) => x.path.localeCompare(y.path)); } };\n",
+        ').default;\nmodule.exports = class extends Sequencer { sort(tests) { return [...tests].sort((x, y) => x.path.localeCompare(y.path)); } };\n',
       'jest.config.js': `module.exports = ${JSON.stringify({
         rootDir: dir,
         testEnvironment: 'node',
@@ -61,7 +61,7 @@ describe('the unit tier runtime (scripts/jest-runtime.js)', () => {
     expect(run.evaluations.filter((e) => e === 'own')).toHaveLength(3);
   });
 
-  it("lets a package require a module later through the file running now, not the torn-down runtime that loaded it", () => {
+  it('lets a package require a module later through the file running now, not the torn-down runtime that loaded it', () => {
     const run = runProject(true);
     expect(run.output).not.toMatch(/torn down/);
     expect(run.output).toMatch(/PASS .*c\.test\.js/);

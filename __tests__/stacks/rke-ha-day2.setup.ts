@@ -5,7 +5,7 @@ import type { SettingsInput } from '../../lib/config/schema';
 import { RKE_HA_STACK } from '../../app/stacks/rke-ha';
 import { plannedChange } from '../helpers/replacement';
 import { resources, type TerraformJson, userDataOf } from '../helpers/synth';
-import { synthSettings } from '../helpers/variants';
+import { EXAMPLE_DOMAIN, synthSettings } from '../helpers/variants';
 import { LB, NETWORK, NODES, SPARE, VPC } from '../helpers/sample-network';
 
 /**
@@ -17,7 +17,7 @@ import { LB, NETWORK, NODES, SPARE, VPC } from '../helpers/sample-network';
  */
 export const synth = (input: SettingsInput): TerraformJson => synthSettings(RKE_HA_STACK, input).json;
 
-export const BASE: SettingsInput = { hostname: 'rancher.example.com', hostedZone: 'example.com' };
+export const BASE: SettingsInput = { ...EXAMPLE_DOMAIN };
 export const K3S: SettingsInput = { ...BASE, rkeHa: { distribution: 'k3s' } };
 export const DNS: SettingsInput = { ...BASE, rkeHa: { loadBalancer: { type: 'dns' } } };
 /** No domain: Rancher named after the NLB's first Elastic IP (dns.mode wildcard). */

@@ -3,10 +3,9 @@
 import type { SettingsInput } from '../../lib/config/schema';
 import { RKE_HA_STACK } from '../../app/stacks/rke-ha';
 import { resources, type TerraformJson } from '../helpers/synth';
-import { synthSettings } from '../helpers/variants';
+import { EXAMPLE_DOMAIN, synthSettings } from '../helpers/variants';
 
-export const synth = (input: SettingsInput) =>
-  synthSettings(RKE_HA_STACK, { hostname: 'rancher.example.com', hostedZone: 'example.com', ...input }).json;
+export const synth = (input: SettingsInput) => synthSettings(RKE_HA_STACK, { ...EXAMPLE_DOMAIN, ...input }).json;
 
 /** The join token's SSM parameter and the cluster CA's, as `json` writes them. */
 export function joinTokenParameters(json: TerraformJson) {

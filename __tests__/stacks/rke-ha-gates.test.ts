@@ -49,7 +49,8 @@ for (const [i, tls] of TLS.entries()) {
   for (const servers of firstOfMode ? [1, 3] : [3]) {
     variants.push({
       name: `rke2 nginx ${tls.mode}+${tls.issuer}${'privateCA' in tls ? '+privateCA' : ''} x${servers}`,
-      input: { rancher: { tls }, rkeHa: { nodeCount: servers as 1 | 3 } },
+      // The HA count as a file that leaves it out (a present rkeHa section is another settings input, another synth).
+      input: servers === 3 ? { rancher: { tls } } : { rancher: { tls }, rkeHa: { nodeCount: 1 } },
       servers,
       distribution: 'rke2',
       controller: 'ingress-nginx',
