@@ -68,7 +68,7 @@ function inScratchOutdir<T>(build: (app: App) => TerraformStack, read: (outdir: 
  * (synthStackFolder does write it). `text` is the JSON as Terraform reads it.
  */
 export function synthStack(build: (app: App) => TerraformStack): { json: TerraformJson; text: string } {
-  const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'rancher-synth-')) });
+  const app = new App({ outdir: memoryOutdir() ?? mkdtempSync(join(tmpdir(), 'rancher-synth-')) });
   try {
     const stack = build(app);
     // App.synth would apply aspects first; no construct here has one, and a new one must not pass unnoticed.
@@ -80,9 +80,17 @@ export function synthStack(build: (app: App) => TerraformStack): { json: Terrafo
     const json = sortedKeys(stack.toTerraform()) as TerraformJson;
     return { json, text: JSON.stringify(json, null, 2) };
   } finally {
-    rmSync(app.outdir, { recursive: true, force: true });
+    if (app.outdir !== memoryOutdir()) rmSync(app.outdir, { recursive: true, force: true });
   }
 }
+
+/**
+ * The outdir of synthStack's apps in a unit-tier run: cdktf's App makes the
+ * folder and its `stacks/` when built, and synthStack writes nothing else, so
+ * one per worker serves every synth (under the run's folder, which the global
+ * teardown removes) instead of a new one made and removed for each.
+ */
+const memoryOutdir = () => (process.env.RANCHER_TEST_SYNTH_SHARE ? join(process.env.RANCHER_TEST_SYNTH_SHARE, `app-${process.pid}`) : undefined);
 
 /** A copy with every object's keys in sorted order (as cdktf writes cdk.tf.json). */
 export function sortedKeys(value: unknown): unknown {
