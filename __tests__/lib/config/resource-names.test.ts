@@ -53,22 +53,22 @@ describe('resource names built from settings.name', () => {
 
   describe('the table holds what the constructs really build (synthesized with the longest name)', () => {
     const all = (input: Record<string, unknown>) => settings({ name: LONGEST, ...input });
-    // Every option that builds a name of its own (the two flow log destinations build different ones); the
-    // defaults build a subset of these names.
+    // Every option that builds a name of its own (the two flow log destinations build different ones, so a stack
+    // is synthesized with each); the defaults build a subset of these names. Options that build names apart from
+    // each other share a synth (the ALB's with the CloudWatch flow logs').
     const logs = (destination: string) => ({
       vpc: { flowLogs: { destination }, endpoints: ['ssm'] },
       rkeHa: { etcdSnapshots: { accessLogging: true, eventNotifications: true } },
     });
+    const alb = { tls: { mode: 'external', issuer: 'acme' } };
     const synthesized = [
-      ...builtNames(synthStack((app) => new RkeHaStack(app, RKE_HA_STACK, all(logs('cloudwatch')))).json),
+      ...builtNames(synthStack((app) => new RkeHaStack(app, RKE_HA_STACK, all({ ...logs('cloudwatch'), rancher: alb }))).json),
       ...builtNames(synthStack((app) => new RkeHaStack(app, RKE_HA_STACK, all(logs('s3')))).json),
-      ...builtNames(synthStack((app) => new DockerStack(app, DOCKER_STACK, all(logs('cloudwatch')))).json),
+      ...builtNames(synthStack((app) => new DockerStack(app, DOCKER_STACK, all({ ...logs('cloudwatch'), docker: alb }))).json),
       ...builtNames(synthStack((app) => new DockerStack(app, DOCKER_STACK, all(logs('s3')))).json),
-      ...builtNames(synthStack((app) => new RkeHaStack(app, RKE_HA_STACK, all({ rancher: { tls: { mode: 'external', issuer: 'acme' } } }))).json),
       ...builtNames(
         synthStack((app) => new RkeHaStack(app, RKE_HA_STACK, all({ rkeHa: { distribution: 'k3s', datastore: { monitoringInterval: 60 } } }))).json,
       ),
-      ...builtNames(synthStack((app) => new DockerStack(app, DOCKER_STACK, all({ docker: { tls: { mode: 'external', issuer: 'acme' } } }))).json),
       ...builtNames(synthStack((app) => new K8sHaStack(app, K8S_HA_STACK, all({}))).json),
     ];
     const table = generatedNames(LONGEST)
