@@ -406,13 +406,14 @@ describe('rke-ha stack: settings that change the shape', () => {
     const instances = byName(json, 'aws_instance');
     expect(instances).toHaveLength(3);
     instances.forEach(([, i]) => expect(i.ami).toBe(`\${${recorded}}`));
-    // The stale-server list (output servers_pending_replacement, check servers_up_to_date) compares with the record.
+    // The stale-server list (local servers_stale, read by check servers_up_to_date and output
+    // servers_pending_replacement) compares with the record.
     const servers = ['server-0', 'server-1', 'server-2'];
     expect(expressionsReferring(json, recorded).sort()).toEqual(
-      [
-        ...instances.map(([name]) => `resource.aws_instance.${name}.ami`),
-        ...servers.flatMap((server) => [`locals.servers_stale.${server}`, `output.servers_pending_replacement.value.${server}`]),
-      ].sort(),
+      [...instances.map(([name]) => `resource.aws_instance.${name}.ami`), ...servers.map((server) => `locals.servers_stale.${server}`)].sort(),
+    );
+    expect(json.output!.servers_pending_replacement.value).toEqual(
+      Object.fromEntries(servers.map((server) => [server, `\${local.servers_stale["${server}"]}`])),
     );
   });
 

@@ -1,11 +1,12 @@
-import { TerraformLocal, TerraformStack } from 'cdktf';
+import { TerraformLocal, TerraformStack, Token } from 'cdktf';
 import type { Construct } from 'constructs';
 import { HELD_ATTRIBUTES, type ServerNode } from '../../nodes/server-node';
 
 /**
  * Which servers run an older configuration (the settings changed something a
  * running server keeps until it is replaced): returns the list per server
- * (`{ "server-0": [attribute, ...] }`, for an output), and adds a check that
+ * (`{ "server-0": [attribute, ...] }`, for an output; each a reference into the
+ * `servers_stale` local that holds the expressions), and adds a check that
  * warns in every plan until they are rolled. The image is one of them like the
  * others: the servers are compared with the recorded image (UbuntuAmi), which
  * moves only when it is replaced on purpose, never when Canonical publishes one.
@@ -30,5 +31,7 @@ export function reportStaleServers(
       },
     ],
   });
-  return Object.fromEntries(props.nodes.map((node, i) => [`server-${i}`, node.staleAttributes()]));
+  // Each server's list read from the local, not its expression again: the same value, written once in the module
+  // (and resolved once per synth: the expression is the costliest single value of the stack to resolve).
+  return Object.fromEntries(props.nodes.map((_, i) => [`server-${i}`, Token.asList(`\${${stale}["server-${i}"]}`)]));
 }
