@@ -140,7 +140,7 @@ export class ServerNode extends Construct {
       // "held" unless its user data is the current one), and compared with the current one.
       const wanted = Fn.sha256(Fn.replace(userData, literal(props.upgradedInPlace), ''));
       const record = new TerraformData(this, 'user-data-record', {
-        input: Fn.conditional(Op.eq(this.instance.userDataBase64, this.userDataBase64), wanted, 'held'),
+        input: Fn.conditional(Token.asString(Op.eq(this.instance.userDataBase64, this.userDataBase64)), wanted, 'held'),
         triggersReplace: [this.instance.id],
         lifecycle: { ignoreChanges: ['input'] },
       });
