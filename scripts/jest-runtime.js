@@ -1,8 +1,9 @@
 // Jest runtime for the unit tier: the installed packages (node_modules: cdktf, the provider bindings, zod, yaml, ...)
 // are loaded once per worker and handed to every later test file of that worker, instead of read, compiled and run
 // again for each file. The project's own modules (lib/, app/, the tests and their helpers) still load afresh for
-// every file, as jest does. Safe here because no unit test mocks a module (jest.mock is not used) and these packages
-// keep no state a test depends on; measured in docs/design-notes.md, "Performance".
+// every file, as jest does. Safe here because the one module the unit tier mocks (child_process, which
+// __tests__/helpers/no-processes.js refuses the same way in every file) is not one of them, and these packages keep no
+// state a test depends on; measured in docs/design-notes.md, "Performance".
 const Runtime = require('jest-runtime').default;
 
 /** Modules of installed packages, by path, as the first file of this worker loaded them. */
