@@ -158,7 +158,7 @@ export class ServerNode extends Construct {
    * server would change. Empty when the server is up to date.
    */
   staleAttributes(attributes: readonly HeldAttribute[] = HELD_ATTRIBUTES): string[] {
-    const wanted: Record<HeldAttribute, string | undefined> = {
+    const wanted: Record<HeldAttribute, string> = {
       ami: this.props.amiId,
       user_data: this.userDataBase64,
       instance_type: this.props.instanceType,
@@ -181,8 +181,8 @@ export class ServerNode extends Construct {
     const differs = (a: HeldAttribute) =>
       // The wanted value on the left: cdktf 0.21's Op drops an empty right operand (no key is "").
       a === 'user_data' && this.upgradable
-        ? Token.asString(Op.and(neq(wanted[a]!, running[a]), neq(this.upgradable.wanted, this.upgradable.running)))
-        : neq(wanted[a]!, running[a]);
+        ? Token.asString(Op.and(neq(wanted[a], running[a]), neq(this.upgradable.wanted, this.upgradable.running)))
+        : neq(wanted[a], running[a]);
     return Fn.compact(attributes.map((a) => Token.asString(Fn.conditional(differs(a), a, ''))));
   }
 }
