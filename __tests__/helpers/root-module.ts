@@ -49,16 +49,14 @@ export function bindingDeclarations(kind: string, type: string): string {
   return [file, ...split].map((f) => readFileSync(f, 'utf8')).join('\n');
 }
 
-/** The binding generator documents each real block's property as "<name> block" (nested attributes by their description). */
-export const documentedAsBlock = (declarations: string, name: string) => declarations.includes(`* ${name} block\n`);
-
 const documentedBlockNames = new Map<string, ReadonlySet<string>>();
 /**
- * The names a binding documents as blocks, for kind/type: documentedAsBlock's
- * answer for every name at once (its declarations are megabytes, asked about
- * each argument of each variant).
+ * The names a binding documents as blocks, for kind/type: the binding
+ * generator documents each real block's property as "<name> block" (nested
+ * attributes by their description). Read once per type: the declarations are
+ * megabytes, asked about each argument of each variant.
  */
-function documentedBlocks(kind: string, type: string): ReadonlySet<string> {
+export function documentedBlocks(kind: string, type: string): ReadonlySet<string> {
   const key = `${kind}/${type}`;
   if (!documentedBlockNames.has(key)) {
     const names = [...bindingDeclarations(kind, type).matchAll(/\* (\S+) block\n/g)].map((m) => m[1]);
