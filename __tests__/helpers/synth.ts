@@ -68,7 +68,8 @@ function inScratchOutdir<T>(build: (app: App) => TerraformStack, read: (outdir: 
  * (synthStackFolder does write it). `text` is the JSON as Terraform reads it.
  */
 export function synthStack(build: (app: App) => TerraformStack): { json: TerraformJson; text: string } {
-  const app = new App({ outdir: memoryOutdir() ?? mkdtempSync(join(tmpdir(), 'rancher-synth-')) });
+  const shared = memoryOutdir();
+  const app = new App({ outdir: shared ?? mkdtempSync(join(tmpdir(), 'rancher-synth-')) });
   try {
     const stack = build(app);
     // App.synth would apply aspects first; no construct here has one, and a new one must not pass unnoticed.
@@ -80,7 +81,7 @@ export function synthStack(build: (app: App) => TerraformStack): { json: Terrafo
     const json = sortedKeys(stack.toTerraform()) as TerraformJson;
     return { json, text: JSON.stringify(json, null, 2) };
   } finally {
-    if (app.outdir !== memoryOutdir()) rmSync(app.outdir, { recursive: true, force: true });
+    if (!shared) rmSync(app.outdir, { recursive: true, force: true });
   }
 }
 
