@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The two builds, both with esbuild (types are checked by `npm run typecheck`):
+// The two builds, both with esbuild (types are checked by `npm run lint`):
 //
 //   app      main.ts, app/, lib/ and the packages they use, bundled into
 //            dist/app/main.js, which `cdktf synth` and `npm run synth` run

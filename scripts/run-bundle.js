@@ -1,0 +1,61 @@
+// Runs the app bundle (dist/app/main.js) as `require` would, with V8's code cache kept beside it: the bundle is
+// 6 MB, and parsing it and compiling the functions a synth calls was about a third of a synth (docs/design-notes.md,
+// "Performance"). Node 22's module.enableCompileCache does this for every module; Node 20, which this project
+// supports, has only vm.Script's cachedData. The cache is written once after a successful run (so it holds the
+// functions the synth compiled, not only the top level) and read by the next runs.
+const { readFileSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
+const { createRequire, wrap } = require('node:module');
+const { dirname } = require('node:path');
+const { Script } = require('node:vm');
+
+/**
+ * What the cache was made from: the bundle's size and modification time and this Node. V8 checks its own version
+ * and flags, but of the source only its length, so an edited bundle of the same length would run stale code
+ * without the time in the key (scripts/build.js also removes the whole folder, cache included, on a rebuild).
+ */
+function cacheKey(bundle) {
+  const { size, mtimeMs } = statSync(bundle);
+  return `rancher-ha-aws code cache ${size} ${mtimeMs} ${process.version} ${process.arch}\n`;
+}
+
+/** The cached data stored for `key` at `cache`, or undefined (none, unreadable, or made from something else). */
+function readCache(cache, key) {
+  try {
+    const data = readFileSync(cache);
+    const header = Buffer.from(key);
+    return data.subarray(0, header.length).equals(header) ? data.subarray(header.length) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Runs `bundle` (a CommonJS file) and returns what became of its code cache: `used` (V8 accepted it), `written`
+ * (there was none, or V8 refused it, and the run succeeded), `unchanged` (none usable, and the run failed or the
+ * folder is not writable: nothing is written, the next run tries again). A cache is only ever an optimisation:
+ * any problem with it means the bundle is compiled as `require` compiles it.
+ */
+function runBundle(bundle) {
+  const cache = `${bundle}.v8cache`;
+  const key = cacheKey(bundle);
+  const cachedData = readCache(cache, key);
+  const script = new Script(wrap(readFileSync(bundle, 'utf8')), { filename: bundle, cachedData });
+  const module = { exports: {}, filename: bundle, id: bundle, loaded: false };
+  script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, dirname(bundle));
+  module.loaded = true;
+  if (cachedData && !script.cachedDataRejected) return 'used';
+  // A failed run compiled only the way to its error: its cache would serve the next, successful run poorly.
+  if (process.exitCode !== undefined && process.exitCode !== 0) return 'unchanged';
+  const partial = `${cache}.${process.pid}`;
+  try {
+    writeFileSync(partial, Buffer.concat([Buffer.from(key), script.createCachedData()]));
+    // A rename is atomic: two synths at once each write their own file, and a reader sees one whole cache.
+    renameSync(partial, cache);
+    return 'written';
+  } catch {
+    rmSync(partial, { force: true });
+    return 'unchanged';
+  }
+}
+
+module.exports = { runBundle };
