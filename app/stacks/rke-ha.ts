@@ -1,4 +1,5 @@
-import { TerraformOutput, TerraformStack } from 'cdktf';
+import { TerraformOutput } from 'cdktf';
+import { IndependentStack } from './independent-stack';
 import type { Construct } from 'constructs';
 import { alarmOutputs } from '../alarm-outputs';
 import { rancherOutputs, stackFoundation } from '../stack-foundation';
@@ -13,7 +14,7 @@ import { rancherBackupOutputs } from '../../lib/rancher/private/backup-outputs';
 export const RKE_HA_STACK = 'rke-ha';
 
 /** The rke-ha stack: the settings file's deployment as one RancherOnRke, and its outputs. */
-export class RkeHaStack extends TerraformStack {
+export class RkeHaStack extends IndependentStack {
   constructor(scope: Construct, id: string, settings: Settings) {
     super(scope, id);
     const { inputs } = stackFoundation(this, settings, { route53Name: !wildcardName(settings) });
