@@ -34,17 +34,28 @@ export function renderGateChart(valuesText: string, resolve: (expression: string
   return template.replace(GATE_CHART_ACTION, () => values.manifest as string);
 }
 
+/** A gate release's values text → its Job as rendered and parsed (null for the chart's other Jobs), for this test file. */
+const jobs = new Map<string, Omit<Gate, 'address' | 'release'> | null>();
+
+/** The gate a release of the gate chart prints, or null when its Job is another of the chart's (the backup objects'). */
+function gateJob(values: string): Omit<Gate, 'address' | 'release'> | null {
+  const withPlaceholders = renderGateChart(values, placeholderValue);
+  const job = parse(withPlaceholders);
+  if (job.metadata.labels['app.kubernetes.io/name'] !== 'rancher-aws-gates') return null;
+  // A gate's values hold no expression (renderGateChart refuses one), so the text is the one just parsed.
+  const rendered = renderGateChart(values);
+  return { id: job.metadata.name.replace(/-[0-9a-f]{10}$/, ''), rendered, job: rendered === withPlaceholders ? job : parse(rendered) };
+}
+
 /** Every gate of a synthesized stack (releases of the gate chart), by Job name without its hash. */
 export function gates(json: TerraformJson): Record<string, Gate> {
   const found: Record<string, Gate> = {};
   for (const [address, release] of Object.entries<any>(json.resource.helm_release ?? {})) {
     if (!/^\$\{path\.module\}\/assets\/rancher-aws-gate-chart\/[0-9A-F]+$/.test(release.chart)) continue;
-    // The chart's other Jobs (the backup objects', whose values carry references) are not gates.
-    if (parse(renderGateChart(release.values[0], placeholderValue)).metadata.labels['app.kubernetes.io/name'] !== 'rancher-aws-gates') continue;
-    const rendered = renderGateChart(release.values[0]);
-    const job = parse(rendered);
-    const id = job.metadata.name.replace(/-[0-9a-f]{10}$/, '');
-    found[id] = { address, release, id, rendered, job };
+    const values = release.values[0] as string;
+    if (!jobs.has(values)) jobs.set(values, gateJob(values));
+    const job = jobs.get(values);
+    if (job) found[job.id] = { address, release, ...job };
   }
   return found;
 }
