@@ -93,6 +93,16 @@ export function synthStack(build: (app: App) => TerraformStack): { json: Terrafo
  */
 const memoryOutdir = () => (process.env.RANCHER_TEST_SYNTH_SHARE ? join(process.env.RANCHER_TEST_SYNTH_SHARE, `app-${process.pid}`) : undefined);
 
+/**
+ * An App for constructs a test builds and never synthesizes. cdktf's App makes
+ * its outdir when built (`cdktf.out` in the working directory unless told), so
+ * it gets synthStack's folder, or one folder under the system's temporary
+ * directory: never the repository or a path outside the temporary ones.
+ */
+export function unsynthesizedApp(): App {
+  return new App({ outdir: memoryOutdir() ?? join(tmpdir(), 'rancher-test-unsynthesized') });
+}
+
 /** A copy with every object's keys in sorted order (as cdktf writes cdk.tf.json). */
 export function sortedKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortedKeys);

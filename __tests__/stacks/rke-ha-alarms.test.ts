@@ -1,10 +1,9 @@
 import { CERTIFICATE_ALARM_DAYS, SUSTAINED_MINUTES } from '../../lib/alarms/deployment-alarms';
 import { FRESHNESS_PERIOD_SECONDS, freshnessWindow } from '../../lib/alarms/schedule-window';
-import { App } from 'cdktf';
 import type { SettingsInput } from '../../lib/config/schema';
 import { constructWarnings } from '../../lib/synth/warnings';
 import { RKE_HA_STACK } from '../../app/stacks/rke-ha';
-import { dataSources, resources, type TerraformJson } from '../helpers/synth';
+import { dataSources, resources, unsynthesizedApp, type TerraformJson } from '../helpers/synth';
 import { RKE_HA_TLS_VARIANTS, STACK_VARIANTS, buildStack, synthSettings } from '../helpers/variants';
 
 const synth = (input: SettingsInput) => synthSettings(RKE_HA_STACK, input).json;
@@ -291,7 +290,7 @@ describe('rke-ha alarms: settings', () => {
     expect(named(json, 'alarms_etcd-snapshots')).toEqual([]);
     expect(named(json, 'alarms_rancher-backups')).toEqual([]);
     expect(named(json, 'alarms_status-check-')).toHaveLength(3);
-    const stack = buildStack(new App(), RKE_HA_STACK, monthly);
+    const stack = buildStack(unsynthesizedApp(), RKE_HA_STACK, monthly);
     expect(constructWarnings(stack)).toEqual([
       'rke-ha: no etcd snapshot freshness alarm: the schedule "0 3 1 * *" leaves up to 31 d between two runs, and a CloudWatch alarm watches at most 7 days (with the 60-minute grace); a schedule that runs at least every 6 d 23 h can be watched',
       'rke-ha: no Rancher backup freshness alarm: the schedule "0 4 1 * *" leaves up to 31 d between two runs, and a CloudWatch alarm watches at most 7 days (with the 60-minute grace); a schedule that runs at least every 6 d 23 h can be watched',

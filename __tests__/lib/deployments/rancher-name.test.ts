@@ -1,10 +1,10 @@
-import { AnnotationMetadataEntryType, App, DefaultTokenResolver, StringConcat, TerraformStack, Tokenization } from 'cdktf';
+import { AnnotationMetadataEntryType, DefaultTokenResolver, StringConcat, TerraformStack, Tokenization } from 'cdktf';
 import { rancherName } from '../../../lib/deployments/private/rancher-name';
 import { wildcardHostname } from '../../../lib/dns/private/wildcard-name';
-import { settings } from '../../helpers/synth';
+import { settings, unsynthesizedApp } from '../../helpers/synth';
 
 describe('rancherName', () => {
-  const scope = () => new TerraformStack(new App(), 'test');
+  const scope = () => new TerraformStack(unsynthesizedApp(), 'test');
   const resolve = (stack: TerraformStack, value: string) =>
     Tokenization.resolve(value, { scope: stack, resolver: new DefaultTokenResolver(new StringConcat()) });
   const warnings = (stack: TerraformStack) =>

@@ -1,8 +1,8 @@
 import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
-import { App, LocalBackend, TerraformStack } from 'cdktf';
+import { LocalBackend, TerraformStack } from 'cdktf';
 import { forgetWhenRemoved } from '../../../lib/existing-cluster/private/forget-when-removed';
 import { CertManager } from '../../../lib/rancher/cert-manager';
-import { resources, synthConstruct } from '../../helpers/synth';
+import { resources, synthConstruct, unsynthesizedApp } from '../../helpers/synth';
 
 describe('forgetWhenRemoved', () => {
   it('names the exact address the resource had at that construct path', () => {
@@ -22,7 +22,7 @@ describe('forgetWhenRemoved', () => {
   });
 
   it('keeps every block when called more than once, and reserves the path', () => {
-    const stack = new TerraformStack(new App(), 'test');
+    const stack = new TerraformStack(unsynthesizedApp(), 'test');
     forgetWhenRemoved(stack, 'helm_release', ['a', 'release']);
     forgetWhenRemoved(stack, 'helm_release', ['b', 'release']);
     const json = stack.toTerraform() as { removed?: { from: string }[] };
