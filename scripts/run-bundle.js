@@ -15,15 +15,14 @@ const { Script } = require('node:vm');
  */
 function cacheKey(bundle) {
   const { size, mtimeMs } = statSync(bundle);
-  return `rancher-ha-aws code cache ${size} ${mtimeMs} ${process.version} ${process.arch}\n`;
+  return Buffer.from(`rancher-ha-aws code cache ${size} ${mtimeMs} ${process.version} ${process.arch}\n`);
 }
 
 /** The cached data stored for `key` at `cache`, or undefined (none, unreadable, or made from something else). */
 function readCache(cache, key) {
   try {
     const data = readFileSync(cache);
-    const header = Buffer.from(key);
-    return data.subarray(0, header.length).equals(header) ? data.subarray(header.length) : undefined;
+    return data.subarray(0, key.length).equals(key) ? data.subarray(key.length) : undefined;
   } catch {
     return undefined;
   }
@@ -40,15 +39,15 @@ function runBundle(bundle) {
   const key = cacheKey(bundle);
   const cachedData = readCache(cache, key);
   const script = new Script(wrap(readFileSync(bundle, 'utf8')), { filename: bundle, cachedData });
-  const module = { exports: {}, filename: bundle, id: bundle, loaded: false };
-  script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, dirname(bundle));
-  module.loaded = true;
+  const bundleModule = { exports: {}, filename: bundle, id: bundle, loaded: false };
+  script.runInThisContext()(bundleModule.exports, createRequire(bundle), bundleModule, bundle, dirname(bundle));
+  bundleModule.loaded = true;
   if (cachedData && !script.cachedDataRejected) return 'used';
   // A failed run compiled only the way to its error: its cache would serve the next, successful run poorly.
   if (process.exitCode !== undefined && process.exitCode !== 0) return 'unchanged';
   const partial = `${cache}.${process.pid}`;
   try {
-    writeFileSync(partial, Buffer.concat([Buffer.from(key), script.createCachedData()]));
+    writeFileSync(partial, Buffer.concat([key, script.createCachedData()]));
     // A rename is atomic: two synths at once each write their own file, and a reader sees one whole cache.
     renameSync(partial, cache);
     return 'written';

@@ -68,7 +68,7 @@ function inScratchOutdir<T>(build: (app: App) => TerraformStack, read: (outdir: 
  * (synthStackFolder does write it). `text` is the JSON as Terraform reads it.
  */
 export function synthStack(build: (app: App) => TerraformStack): { json: TerraformJson; text: string } {
-  const shared = memoryOutdir();
+  const shared = workerOutdir();
   const app = new App({ outdir: shared ?? mkdtempSync(join(tmpdir(), 'rancher-synth-')) });
   try {
     const stack = build(app);
@@ -77,12 +77,16 @@ export function synthStack(build: (app: App) => TerraformStack): { json: Terrafo
     if (aspects.length > 0) throw new Error(`synthStack does not apply aspects (found on ${aspects[0].node.path}): use App.synth`);
     for (const s of app.node.findAll().filter(TerraformStack.isStack)) s.prepareStack();
     stack.runAllValidations();
-    // Keys sorted, as cdktf writes cdk.tf.json.
-    const json = sortedKeys(stack.toTerraform()) as TerraformJson;
-    return { json, text: JSON.stringify(json, null, 2) };
+    return stackTerraform(stack);
   } finally {
     if (!shared) rmSync(app.outdir, { recursive: true, force: true });
   }
+}
+
+/** A prepared stack's Terraform JSON, keys sorted as cdktf writes cdk.tf.json, and its text as Terraform reads it. */
+export function stackTerraform(stack: TerraformStack): { json: TerraformJson; text: string } {
+  const json = sortedKeys(stack.toTerraform()) as TerraformJson;
+  return { json, text: JSON.stringify(json, null, 2) };
 }
 
 /**
@@ -91,7 +95,7 @@ export function synthStack(build: (app: App) => TerraformStack): { json: Terrafo
  * one per worker serves every synth (under the run's folder, which the global
  * teardown removes) instead of a new one made and removed for each.
  */
-const memoryOutdir = () => (process.env.RANCHER_TEST_SYNTH_SHARE ? join(process.env.RANCHER_TEST_SYNTH_SHARE, `app-${process.pid}`) : undefined);
+const workerOutdir = () => (process.env.RANCHER_TEST_SYNTH_SHARE ? join(process.env.RANCHER_TEST_SYNTH_SHARE, `app-${process.pid}`) : undefined);
 
 /**
  * An App for constructs a test builds and never synthesizes. cdktf's App makes
@@ -100,7 +104,7 @@ const memoryOutdir = () => (process.env.RANCHER_TEST_SYNTH_SHARE ? join(process.
  * directory: never the repository or a path outside the temporary ones.
  */
 export function unsynthesizedApp(): App {
-  return new App({ outdir: memoryOutdir() ?? join(tmpdir(), 'rancher-test-unsynthesized') });
+  return new App({ outdir: workerOutdir() ?? join(tmpdir(), 'rancher-test-unsynthesized') });
 }
 
 /** A copy with every object's keys in sorted order (as cdktf writes cdk.tf.json). */

@@ -7,7 +7,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { SettingsInput } from '../../lib/config/schema';
 import { STACK_IDS } from '../../lib/config/resource-names';
 import { IndependentStack } from '../../app/stacks/independent-stack';
-import { sortedKeys } from '../helpers/synth';
+import { stackTerraform } from '../helpers/synth';
 import { buildStack, mergeSettings, variantSettings } from '../helpers/variants';
 
 /**
@@ -24,7 +24,7 @@ function synthApp(build: (app: App) => TerraformStack[], prepare: 'own' | "cdktf
     if (prepare === 'own') stack.prepareStack();
     else TerraformStack.prototype.prepareStack.call(stack);
   }
-  return stacks.map((stack) => JSON.stringify(sortedKeys(stack.toTerraform()), null, 2));
+  return stacks.map((stack) => stackTerraform(stack).text);
 }
 
 let outdir: string;
