@@ -206,3 +206,8 @@ export class FakeCloud {
     return { code: result.status, out: result.stdout, err: result.stderr };
   }
 }
+
+/** Who holds a Lease of the fake world: undefined when there is none, or it was released (no holder). */
+export function holderOf(lease: { holderIdentity?: string } | undefined): string | undefined {
+  return lease?.holderIdentity || undefined;
+}

@@ -72,3 +72,9 @@ export function checkEveryCluster(): void {
 
 export const roll = (c: FakeCloud, ...extra: string[]) => c.run(['roll', '--dir', 'module', ...extra]);
 export const mutating = (calls: string[]) => calls.filter((call) => /apply|cordon|drain|delete node|send-command|create-db-snapshot/.test(call));
+
+/**
+ * The calls without the Lease reads and writes: the roll renews its Leases on a timer while its long steps run
+ * (lib/ops/lease-keeper.ts), so they fall between any two calls of a step.
+ */
+export const withoutLeaseCalls = (calls: string[]) => calls.filter((call) => !/^kubectl .*( get lease | replace -f -$)/.test(call));

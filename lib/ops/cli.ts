@@ -18,6 +18,8 @@ Commands:
              --server <name>   only this one (server-0, server-1, ...)
              --new-image       record the newest Ubuntu image first, then roll every server
              --wait-minutes <n> budget for each new server to be Ready and an etcd voter (default 25)
+             --take-over       resume a roll whose machine is gone: take its Leases, though a server is out,
+                               once they were not renewed for an hour (never from a roll still running)
              --dry-run         print the steps and change nothing
 
 <stack> is rke-ha, k8s-ha or docker (the module in cdktf.out/stacks/<stack>); a pipeline
@@ -31,7 +33,7 @@ export interface CommandLine {
   readonly values: ReadonlyMap<string, string>;
 }
 
-const FLAGS = new Set(['--keep-snapshots', '--yes', '--dry-run', '--all', '--new-image', '--help']);
+const FLAGS = new Set(['--keep-snapshots', '--yes', '--dry-run', '--all', '--new-image', '--take-over', '--help']);
 const WITH_VALUE = new Set(['--dir', '--token-file', '--server', '--wait-minutes']);
 
 export function parseCommandLine(args: readonly string[]): CommandLine {
@@ -124,6 +126,7 @@ export async function main(args: readonly string[]): Promise<number> {
           newImage: line.flags.has('--new-image'),
           dryRun: line.flags.has('--dry-run'),
           waitMinutes: minutes(line.values.get('--wait-minutes')),
+          takeOver: line.flags.has('--take-over'),
           interrupted: () => interrupted,
           log,
         });

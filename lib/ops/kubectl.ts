@@ -1,4 +1,4 @@
-import { CommandFailed, run } from './process';
+import { CommandFailed, run, runAsync } from './process';
 
 /** The parts of a Node the roll reads. */
 export interface NodeStatus {
@@ -54,6 +54,12 @@ export class Kubectl {
   /** Like call, but undefined instead of an error (a read that may fail while a server restarts). */
   tryCall(args: readonly string[], options: { input?: string; timeoutMs?: number } = {}): { ok: boolean; stdout: string; stderr: string } {
     const result = run('kubectl', this.args(args), { input: options.input, timeoutMs: options.timeoutMs ?? 120_000 });
+    return { ok: result.code === 0, stdout: result.stdout, stderr: result.stderr };
+  }
+
+  /** Like tryCall, without blocking this process (a drain: the roll renews its Leases meanwhile). */
+  async tryCallAsync(args: readonly string[], options: { timeoutMs?: number } = {}): Promise<{ ok: boolean; stdout: string; stderr: string }> {
+    const result = await runAsync('kubectl', this.args(args), { timeoutMs: options.timeoutMs ?? 120_000 });
     return { ok: result.code === 0, stdout: result.stdout, stderr: result.stderr };
   }
 

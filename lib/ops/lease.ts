@@ -7,94 +7,212 @@ export interface LeaseLock {
   readonly seconds: number;
 }
 
-/** A lease not renewed for this long is stale (its holder was killed): the longest step renews well within it. */
+/** A lease not renewed for this long is stale (its holder was killed): the roll renews it every minute, during every step. */
 export const LEASE_SECONDS = 3600;
 /** The roll lock, in the cluster so that pipelines on other machines see it too. */
 export const ROLL_LEASE: LeaseLock = { name: 'rancher-ha-aws-roll', seconds: LEASE_SECONDS };
 /**
- * The servers' restart lock (lib/kubernetes/cert-renewal.sh takes it before a
- * certificate-renewal restart; the upgrade Plan's prepare step waits while it
- * is held). The roll holds it from before its first server to its end, its
- * duration as long as its longest step (the apply): cert-renewal.sh and the
- * prepare step judge a Lease stale by its own leaseDurationSeconds.
+ * The servers' restart lock (design notes, "Who may restart a server"):
+ * lib/kubernetes/cert-renewal.sh takes it before a certificate-renewal
+ * restart, the upgrade Plan's prepare step waits while it is held, and the
+ * roll holds it from before its first server to its end.
  */
 export const RESTART_LEASE: LeaseLock = { name: 'rancher-aws-server-restart', seconds: LEASE_SECONDS };
 const NAMESPACE = 'kube-system';
+
+/**
+ * The annotation of the restart Lease naming the server that is out of the
+ * cluster (its private address): a roll's server between its drain and its
+ * rejoin, or a server whose certificate-renewal restart did not come back.
+ * A Lease that carries it is never taken over by age; only its holder (a
+ * resumed roll) or a person (`roll --take-over`) takes it.
+ */
+export const OUT_ANNOTATION = 'rancher-ha-aws/out';
 
 /** Who holds the lock: this machine and process, and when the roll started (kept in the state file to resume). */
 export function newHolder(): string {
   return `${hostname()}/${process.pid}/${new Date().toISOString()}`;
 }
 
-// The fields cert-renewal.sh writes and reads (holderIdentity, leaseDurationSeconds, acquireTime, renewTime, in
-// RFC 3339 with microseconds), so either side can judge the other's Lease.
-const manifest = (lock: LeaseLock, holder: string, now: Date) =>
-  JSON.stringify({
-    apiVersion: 'coordination.k8s.io/v1',
-    kind: 'Lease',
-    metadata: { name: lock.name, namespace: NAMESPACE },
-    spec: { holderIdentity: holder, leaseDurationSeconds: lock.seconds, acquireTime: micro(now), renewTime: micro(now) },
-  });
-const micro = (d: Date) => d.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
-
-export type LockResult = { readonly held: true } | { readonly held: false; readonly holder: string; readonly renewed: string };
+/** A Lease as the protocol reads it. */
+export interface LeaseView {
+  /** Empty when nobody holds it (a released Lease keeps existing, with no holder). */
+  readonly holder: string;
+  /** The last renewal, in ms since the epoch (NaN when unreadable: then it counts as held, never as stale). */
+  readonly renewTimeMs: number;
+  readonly durationSeconds: number;
+  /** The server that is out, when one is. */
+  readonly out?: string;
+  readonly resourceVersion?: string;
+}
 
 /**
- * Takes the lock: `kubectl create` of the Lease, which the API server makes
- * atomic (a second create fails with AlreadyExists). A lease held by `holder`
- * (this roll, resumed) is ours; a stale one (not renewed within its duration)
- * is deleted and created again, and only one of two racing takers can win that
- * create.
+ * What a taker may do with the Lease: `free` (none, or no holder) and
+ * `stale` (its holder stopped renewing it, and no server is out) may be
+ * taken; `mine` is ours already; `held` and `held-out` (a server is out) are
+ * another's. The one rule every actor applies (cert-renewal.sh
+ * `lease_verdict` is the same rule in shell; the tests hold them to the
+ * protocol model).
  */
-export function acquire(kubectl: Kubectl, holder: string, now = new Date(), lock: LeaseLock = ROLL_LEASE): LockResult {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    const created = kubectl.tryCall(['create', '-f', '-'], { input: manifest(lock, holder, now) });
+export type LeaseVerdict = 'free' | 'mine' | 'stale' | 'held' | 'held-out';
+
+export function leaseVerdict(lease: LeaseView | undefined, me: string, nowMs: number): LeaseVerdict {
+  if (lease === undefined || lease.holder === '') return 'free';
+  if (lease.holder === me) return 'mine';
+  if (lease.out) return 'held-out';
+  return lease.renewTimeMs + lease.durationSeconds * 1000 < nowMs ? 'stale' : 'held';
+}
+
+/** The Lease object as kubectl prints it (the fields the protocol reads). */
+interface LeaseObject {
+  readonly metadata?: { readonly resourceVersion?: string; readonly annotations?: Record<string, string> };
+  readonly spec?: {
+    readonly holderIdentity?: string;
+    readonly renewTime?: string;
+    readonly acquireTime?: string;
+    readonly leaseDurationSeconds?: number;
+  };
+}
+
+function viewOf(lease: LeaseObject, lock: LeaseLock): LeaseView {
+  const spec = lease.spec ?? {};
+  return {
+    holder: String(spec.holderIdentity ?? ''),
+    renewTimeMs: Date.parse(String(spec.renewTime ?? spec.acquireTime ?? '')),
+    durationSeconds: Number(spec.leaseDurationSeconds ?? lock.seconds),
+    out: lease.metadata?.annotations?.[OUT_ANNOTATION] || undefined,
+    resourceVersion: lease.metadata?.resourceVersion,
+  };
+}
+
+const micro = (d: Date) => d.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+
+/**
+ * The Lease held by `holder` from `now`, with `out` (or none). With a
+ * resourceVersion the API server applies it only if the Lease has not changed
+ * since it was read (a Conflict otherwise): every write but the first create
+ * is conditional. The fields are the ones cert-renewal.sh writes and reads, so
+ * either side can judge the other's Lease.
+ */
+function manifest(lock: LeaseLock, holder: string, now: Date, out: string | undefined, resourceVersion?: string, acquired?: string): string {
+  return JSON.stringify({
+    apiVersion: 'coordination.k8s.io/v1',
+    kind: 'Lease',
+    metadata: {
+      name: lock.name,
+      namespace: NAMESPACE,
+      ...(resourceVersion ? { resourceVersion } : {}),
+      annotations: out ? { [OUT_ANNOTATION]: out } : {},
+    },
+    spec: { holderIdentity: holder, leaseDurationSeconds: lock.seconds, acquireTime: acquired ?? micro(now), renewTime: micro(now) },
+  });
+}
+
+/** The lock is not (or no longer) ours: the actor stops at once, and takes no further step. */
+export class LeaseLost extends Error {}
+
+/** Reads the Lease: undefined when there is none. */
+export function readLease(kubectl: Kubectl, lock: LeaseLock): (LeaseView & { readonly acquired?: string }) | undefined {
+  const existing = kubectl.tryCall(['-n', NAMESPACE, 'get', 'lease', lock.name, '-o', 'json']);
+  if (!existing.ok && existing.stderr.includes('NotFound')) return undefined;
+  if (!existing.ok) throw new Error(`Could not read the lock (Lease ${NAMESPACE}/${lock.name}): ${existing.stderr.trim()}`);
+  const object = JSON.parse(existing.stdout) as LeaseObject;
+  return { ...viewOf(object, lock), acquired: object.spec?.acquireTime };
+}
+
+/** A conditional replace: true when written, false on a Conflict or NotFound (someone else wrote first). */
+function replaceAt(kubectl: Kubectl, lock: LeaseLock, body: string): boolean {
+  const written = kubectl.tryCall(['replace', '-f', '-'], { input: body });
+  if (written.ok) return true;
+  if (/Conflict|NotFound|the object has been modified/.test(written.stderr)) return false;
+  throw new Error(`Could not write the lock (Lease ${NAMESPACE}/${lock.name}): ${written.stderr.trim()}`);
+}
+
+export type LockResult = { readonly held: true } | { readonly held: false; readonly holder: string; readonly renewed: string; readonly out?: string };
+
+/**
+ * Takes the lock: `kubectl create` of the Lease (atomic: a second create
+ * fails with AlreadyExists), or, when one exists, a conditional replace at
+ * the resourceVersion read, only when leaseVerdict allows it (free, stale, or
+ * ours already). Of two takers racing for a stale Lease, one write fails with
+ * a Conflict. With `takeOver` (a person's `roll --take-over`), a Lease held
+ * whose holder stopped renewing it is taken even with a server out (the
+ * server stays named as out).
+ */
+export function acquire(
+  kubectl: Kubectl,
+  holder: string,
+  now = new Date(),
+  lock: LeaseLock = ROLL_LEASE,
+  options: { readonly takeOver?: boolean } = {},
+): LockResult {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const created = kubectl.tryCall(['create', '-f', '-'], { input: manifest(lock, holder, now, undefined) });
     if (created.ok) return { held: true };
     if (!created.stderr.includes('AlreadyExists'))
       throw new Error(`Could not create the lock (Lease ${NAMESPACE}/${lock.name}): ${created.stderr.trim()}`);
-    const existing = kubectl.tryCall(['-n', NAMESPACE, 'get', 'lease', lock.name, '-o', 'json']);
-    // Deleted between our create and this read (its holder released it): try the create again.
-    if (!existing.ok && existing.stderr.includes('NotFound')) continue;
-    if (!existing.ok) throw new Error(`Could not read the lock (Lease ${NAMESPACE}/${lock.name}): ${existing.stderr.trim()}`);
-    const spec = JSON.parse(existing.stdout).spec ?? {};
-    const current = String(spec.holderIdentity ?? '');
-    const renewed = String(spec.renewTime ?? spec.acquireTime ?? '');
-    if (current === holder) {
-      renew(kubectl, holder, now, lock);
+    const lease = readLease(kubectl, lock);
+    // Deleted between our create and this read: try the create again.
+    if (lease === undefined) continue;
+    const verdict = leaseVerdict(lease, holder, now.getTime());
+    // A take-over is for a Lease with a server out whose holder stopped renewing it (a roll's machine lost): never
+    // for a holder that is alive.
+    const abandoned = verdict === 'held-out' && lease.renewTimeMs + lease.durationSeconds * 1000 < now.getTime();
+    const taking = verdict === 'free' || verdict === 'stale' || verdict === 'mine' || (options.takeOver === true && abandoned);
+    if (!taking) return { held: false, holder: lease.holder, renewed: new Date(lease.renewTimeMs).toISOString(), out: lease.out };
+    // Ours already (a resumed roll) keeps its acquire time and its out marker; anything else starts afresh, except
+    // that a take-over keeps the server that is out named (it is still out).
+    const out = verdict === 'mine' || options.takeOver ? lease.out : undefined;
+    if (replaceAt(kubectl, lock, manifest(lock, holder, now, out, lease.resourceVersion, verdict === 'mine' ? lease.acquired : undefined)))
       return { held: true };
-    }
-    const age = (now.getTime() - Date.parse(renewed)) / 1000;
-    if (!(age > Number(spec.leaseDurationSeconds ?? lock.seconds))) return { held: false, holder: current, renewed };
-    kubectl.call(['-n', NAMESPACE, 'delete', 'lease', lock.name, '--ignore-not-found']);
+    // Conflict: someone wrote it since we read it; read again.
   }
-  return { held: false, holder: 'another taker (it took the stale lock first)', renewed: '' };
-}
-
-/** The arguments of a merge patch of the lease `lock`. */
-function leasePatch(lock: LeaseLock, patch: object): string[] {
-  return ['-n', NAMESPACE, 'patch', 'lease', lock.name, '--type', 'merge', '-p', JSON.stringify(patch)];
-}
-
-/** Renews the lease (between steps, and while waiting). */
-export function renew(kubectl: Kubectl, holder: string, now = new Date(), lock: LeaseLock = ROLL_LEASE): void {
-  kubectl.tryCall(leasePatch(lock, { spec: { holderIdentity: holder, renewTime: micro(now) } }));
+  return { held: false, holder: 'another taker (it wrote the Lease first)', renewed: '' };
 }
 
 /**
- * The annotation of the restart Lease naming the server a roll has out of the
- * cluster (its private address): the upgrade Plan's prepare step lets that
- * server's own upgrade Job go on (readiness-gates.sh `restart_lease_free`).
+ * Rewrites the Lease we hold (a renewal, or a new out marker), conditionally:
+ * read, check we still hold it, replace at that resourceVersion. A Conflict
+ * (a concurrent write) is read again once more; a Lease that is no longer
+ * ours throws LeaseLost, so a roll that lost its lock never takes it back.
  */
-export const OUT_ANNOTATION = 'rancher-ha-aws/out';
-
-/** Names the server the roll has out on the restart Lease it holds, or (undefined) clears it. */
-export function markOut(kubectl: Kubectl, address: string | undefined, lock: LeaseLock = RESTART_LEASE): void {
-  kubectl.call(leasePatch(lock, { metadata: { annotations: { [OUT_ANNOTATION]: address ?? null } } }));
+function rewrite(kubectl: Kubectl, holder: string, now: Date, lock: LeaseLock, out: (current: string | undefined) => string | undefined): void {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const lease = readLease(kubectl, lock);
+    if (lease === undefined || lease.holder !== holder)
+      throw new LeaseLost(
+        `The lock (Lease ${NAMESPACE}/${lock.name}) is no longer ours: ${lease ? `${lease.holder || 'nobody'} holds it now` : 'it was deleted'}. Stopping here, without another step.`,
+      );
+    if (replaceAt(kubectl, lock, manifest(lock, holder, now, out(lease.out), lease.resourceVersion, lease.acquired))) return;
+  }
+  throw new Error(`Could not renew the lock (Lease ${NAMESPACE}/${lock.name}): it kept changing under us.`);
 }
 
-/** Gives the lock back (only ours: a lease someone else took is left alone). */
+/** Renews the lease we hold (every minute, during every step); throws LeaseLost when it is no longer ours. */
+export function renew(kubectl: Kubectl, holder: string, now = new Date(), lock: LeaseLock = ROLL_LEASE): void {
+  rewrite(kubectl, holder, now, lock, (out) => out);
+}
+
+/** Names the server that is out on the restart Lease we hold, or (undefined) clears it; throws LeaseLost when it is not ours. */
+export function markOut(kubectl: Kubectl, holder: string, address: string | undefined, lock: LeaseLock = RESTART_LEASE): void {
+  rewrite(kubectl, holder, new Date(), lock, () => address);
+}
+
+/**
+ * Gives the lock back, conditionally: the Lease stays, with no holder (a
+ * `free` Lease), written at the resourceVersion read and only while we hold
+ * it. A Lease someone else took is left alone.
+ */
 export function release(kubectl: Kubectl, holder: string, lock: LeaseLock = ROLL_LEASE): void {
-  const existing = kubectl.tryCall(['-n', NAMESPACE, 'get', 'lease', lock.name, '-o', 'json']);
-  if (existing.ok && JSON.parse(existing.stdout).spec?.holderIdentity === holder)
-    kubectl.tryCall(['-n', NAMESPACE, 'delete', 'lease', lock.name, '--ignore-not-found']);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const lease = readLease(kubectl, lock);
+    if (lease === undefined || lease.holder !== holder) return;
+    const body = JSON.stringify({
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { name: lock.name, namespace: NAMESPACE, resourceVersion: lease.resourceVersion, annotations: {} },
+      spec: { holderIdentity: '', leaseDurationSeconds: lock.seconds, renewTime: micro(new Date()) },
+    });
+    if (replaceAt(kubectl, lock, body)) return;
+  }
 }

@@ -1,4 +1,4 @@
-import { spawnSync, type SpawnSyncOptionsWithStringEncoding } from 'node:child_process';
+import { spawn, spawnSync, type SpawnSyncOptionsWithStringEncoding } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
@@ -72,6 +72,41 @@ export function run(command: string, args: readonly string[], options: RunOption
   if (result.error && (result.error as NodeJS.ErrnoException).code === 'ENOENT') throw new ToolMissing(command);
   const timedOut = (result.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT';
   return { code: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? '', timedOut };
+}
+
+/**
+ * Runs one command to its end without blocking this process: for the long
+ * steps (a `terraform apply`, a `kubectl drain`) during which the operation
+ * must go on renewing its lock (a timer in the same process). Same options
+ * and result as `run`.
+ */
+export function runAsync(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: process.env,
+      stdio: options.inherit ? ['pipe', 'inherit', 'inherit'] : 'pipe',
+      detached: ownGroup,
+    });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGTERM');
+    }, options.timeoutMs ?? 600_000);
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      reject(error.code === 'ENOENT' ? new ToolMissing(command) : error);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: timedOut ? null : code, stdout, stderr, timedOut });
+    });
+    child.stdin?.end(options.input ?? '');
+  });
 }
 
 /** Runs a command and returns its standard output, or throws CommandFailed. */

@@ -3,7 +3,8 @@ import { dirname, join, resolve } from 'node:path';
 import { Aws } from './aws';
 import { MEMBER_LIST_COMMAND, membersWithoutNode, parseMembers } from './etcd-members';
 import { Kubectl, NodeStatus } from './kubectl';
-import { acquire, LockResult, markOut, newHolder, release, renew, RESTART_LEASE } from './lease';
+import { acquire, LeaseLost, LockResult, markOut, newHolder, release, RESTART_LEASE, ROLL_LEASE } from './lease';
+import { LeaseKeeper } from './lease-keeper';
 import { deploymentName, deploymentRegion, managed, recorded } from './module-folder';
 import { unexpectedChanges } from './plan-check';
 import { Interrupted, waitUntil, yieldFor } from './poll';
@@ -48,6 +49,12 @@ export interface RollOptions {
   readonly log: (line: string) => void;
   /** True once SIGINT/SIGTERM arrived: the roll stops after the step in flight. */
   readonly interrupted?: () => boolean;
+  /**
+   * Take over the Leases of a roll whose holder is gone (its machine lost, not renewed for an hour) although it has
+   * a server out: a person's decision, to resume that roll from here. Never taken from a holder that still renews.
+   * @default false
+   */
+  readonly takeOver?: boolean;
 }
 
 /** The steps of one server, in order; the state file records the last one done. */
@@ -170,7 +177,8 @@ export async function roll(options: RollOptions): Promise<number> {
 
   const kubeconfig = writeKubeconfig(options.dir, state);
   const kubectl = new Kubectl(kubeconfig);
-  const holder = previous?.holder ?? newHolder();
+  // A take-over is a new holder, continuing the record of the roll it takes over (its state file).
+  const holder = previous && !options.takeOver ? previous.holder : newHolder();
   const inFlight = plan.find((s) => previous?.done[s.name] !== undefined && previous.done[s.name] !== 'rejoin');
   try {
     requireHealthy(kubectl, servers, k3s, inFlight);
@@ -180,38 +188,39 @@ export async function roll(options: RollOptions): Promise<number> {
     log(error.message);
     return error.code;
   }
-  const lock = acquire(kubectl, holder);
+  const lock = acquire(kubectl, holder, new Date(), ROLL_LEASE, { takeOver: options.takeOver });
   if (!lock.held) {
     log(`Another roll holds the lock (Lease kube-system/rancher-ha-aws-roll: ${lock.holder}, renewed ${lock.renewed}); nothing was changed.`);
     log('Wait for it to finish. If its machine is gone, the lock lapses an hour after its last renewal.');
     rmSync(kubeconfig, { force: true });
     return 3;
   }
-  let record: RollRecord = previous ?? { holder, started: new Date().toISOString(), servers: plan.map((s) => s.name), done: {}, replacedFrom: {} };
+  // From here to the end, both Leases are renewed every minute, during the steps too (rule L5).
+  const keeper = new LeaseKeeper(kubectl, holder);
+  keeper.hold(ROLL_LEASE);
+  let record: RollRecord = previous
+    ? { ...previous, holder }
+    : { holder, started: new Date().toISOString(), servers: plan.map((s) => s.name), done: {}, replacedFrom: {} };
   file.write(record);
   const aws = new Aws(region);
-  let renewed = Date.now();
   const restart = { held: false };
   const save = (change: Partial<RollRecord>) => {
     record = { ...record, ...change };
     file.write(record);
-    // The lease lapses after an hour; a renewal a minute is plenty, and every step ends with a save.
-    if (Date.now() - renewed > 60_000) {
-      renew(kubectl, holder);
-      if (restart.held) renew(kubectl, holder, new Date(), RESTART_LEASE);
-      renewed = Date.now();
-    }
+    // A Lease another took meanwhile stops the roll here, before its next step.
+    keeper.check();
   };
   try {
     // The servers' restart Lease, from now to the end of the roll: no certificate renewal restarts a server, and no
     // upgrade Job passes its prepare step (readiness-gates.sh), beside the roll; only the server the roll has out
     // may be upgraded (its address on the Lease, OUT_ANNOTATION).
-    await holdRestartLease({ kubectl, holder, interrupted, log, restart }, 'before touching any server');
+    await holdRestartLease({ kubectl, holder, interrupted, log, restart, takeOver: options.takeOver }, 'before touching any server');
+    keeper.hold(RESTART_LEASE);
     // Looked at with the Lease held: an upgrade Job that passed its prepare step before is applying, and refused here.
     // With a server out (a resume), the rejoin step waits for that server's own upgrade instead.
     if (!inFlight) requireNoUpgrade(kubectl, servers, 'Nothing was changed');
     if (options.newImage && !record.newImageDone) {
-      const result = replaceExactly(
+      const result = await replaceExactly(
         terraform,
         imageAddress!,
         'the apply that records the newest image',
@@ -233,6 +242,7 @@ export async function roll(options: RollOptions): Promise<number> {
         log(`${server.name}: ${describe(step, server, k3s, rejoinMs)}`);
         try {
           await runStep(step, { server, servers, k3s, kubectl, terraform, aws, name, record, save, log, rejoinMs, interrupted, holder, restart });
+          keeper.check();
         } catch (error) {
           if (error instanceof Interrupted)
             throw new Stop(`Interrupted during ${server.name}'s step ${step}. Run the roll again to continue (${file.path}).`, 130);
@@ -241,8 +251,9 @@ export async function roll(options: RollOptions): Promise<number> {
         save({ done: { ...record.done, [server.name]: step } });
       }
       log(`${server.name}: replaced, Ready${k3s ? '' : ' and a voting etcd member'}.`);
-      markOut(kubectl, undefined);
+      markOut(kubectl, holder, undefined);
     }
+    keeper.stop();
     release(kubectl, holder, RESTART_LEASE);
     restart.held = false;
     release(kubectl, holder);
@@ -250,6 +261,13 @@ export async function roll(options: RollOptions): Promise<number> {
     log(`Roll of ${name} finished: ${plan.map((s) => s.name).join(', ')} replaced one at a time.`);
     return 0;
   } catch (caught) {
+    keeper.stop();
+    if (caught instanceof LeaseLost) {
+      // Someone took the lock (a person's --take-over on another machine): that one continues; this roll takes no
+      // further step and leaves the cluster, the Leases and its state file as they are.
+      log(`${caught.message}\nThe roll stopped; whoever holds the Lease now continues (${file.path} is left as it was).`);
+      return 3;
+    }
     // Anything unexpected (a kubectl or AWS call that failed) stops the roll like a known problem does.
     const error =
       caught instanceof Stop ? caught : new Stop(`${(caught as Error).message}\nThe roll stopped there; run it again to continue (${file.path}).`);
@@ -329,13 +347,13 @@ interface StepContext {
 
 async function runStep(step: Step, c: StepContext): Promise<void> {
   if (step === 'snapshot') {
-    preflight(c);
+    await preflight(c);
     if (!c.k3s) await requireMembersAreServers(c);
     return c.k3s ? datastoreSnapshot(c) : etcdSnapshot(c);
   }
   // From the drain until the server is back, the Lease names it: its own upgrade Job may run (a new server gets the
   // Plan too), no other server's. Set at every step: a resume may find the Lease taken afresh.
-  markOut(c.kubectl, c.server.privateIp);
+  markOut(c.kubectl, c.holder, c.server.privateIp);
   switch (step) {
     case 'drain':
       return drain(c);
@@ -349,7 +367,7 @@ async function runStep(step: Step, c: StepContext): Promise<void> {
 }
 
 /** What holdRestartLease needs of the roll. */
-type LeaseContext = Pick<StepContext, 'kubectl' | 'holder' | 'interrupted' | 'log' | 'restart'>;
+type LeaseContext = Pick<StepContext, 'kubectl' | 'holder' | 'interrupted' | 'log' | 'restart'> & { readonly takeOver?: boolean };
 
 /**
  * Takes the servers' restart Lease (the one lib/kubernetes/cert-renewal.sh
@@ -359,8 +377,15 @@ type LeaseContext = Pick<StepContext, 'kubectl' | 'holder' | 'interrupted' | 'lo
 async function holdRestartLease(c: LeaseContext, where: string): Promise<void> {
   let other: Extract<LockResult, { held: false }> | undefined;
   const held = await waitUntil(BUDGETS.restartLeaseMs, c.interrupted, () => {
-    const result = acquire(c.kubectl, c.holder, new Date(), RESTART_LEASE);
+    const result = acquire(c.kubectl, c.holder, new Date(), RESTART_LEASE, { takeOver: c.takeOver });
     if (result.held) return true;
+    // A server is out under another holder (a roll whose machine is gone, or a restart that did not come back):
+    // never taken by age; a person decides (design notes, "Who may restart a server").
+    if (result.out)
+      throw new Stop(
+        `${result.holder} holds the servers' restart Lease (kube-system/${RESTART_LEASE.name}, renewed ${result.renewed}) with ${result.out} out of the cluster. Nothing was changed. If it is a roll whose machine is gone, resume it from its state file, or run \`roll --take-over\` once an hour has passed since its last renewal; if it is a server whose certificate renewal did not come back, see docs/day-2.md "When an operation stopped halfway".`,
+        3,
+      );
     if (!other)
       c.log(
         `  ${result.holder} holds the servers' restart Lease (kube-system/${RESTART_LEASE.name}): a certificate renewal restart; waiting for it.`,
@@ -488,12 +513,15 @@ async function datastoreSnapshot(c: StepContext): Promise<void> {
   c.log(`  datastore snapshot ${snapshot} available.`);
 }
 
-function drain(c: StepContext): void {
+async function drain(c: StepContext): Promise<void> {
   const node = requireNode(c);
   c.kubectl.call(['cordon', node.name]);
-  const result = c.kubectl.tryCall(['drain', node.name, '--ignore-daemonsets', '--delete-emptydir-data', `--timeout=${BUDGETS.drainSeconds}s`], {
-    timeoutMs: (BUDGETS.drainSeconds + 60) * 1000,
-  });
+  const result = await c.kubectl.tryCallAsync(
+    ['drain', node.name, '--ignore-daemonsets', '--delete-emptydir-data', `--timeout=${BUDGETS.drainSeconds}s`],
+    {
+      timeoutMs: (BUDGETS.drainSeconds + 60) * 1000,
+    },
+  );
   if (!result.ok) {
     c.kubectl.tryCall(['uncordon', node.name]);
     throw new Stop(
@@ -531,7 +559,7 @@ async function removeNode(c: StepContext): Promise<void> {
   c.kubectl.tryCall(['-n', 'kube-system', 'delete', 'secret', `${nodeName}.node-password.${c.k3s ? 'k3s' : 'rke2'}`, '--ignore-not-found']);
 }
 
-function replace(c: StepContext): void {
+async function replace(c: StepContext): Promise<void> {
   const before = c.record.replacedFrom[c.server.name];
   const current = serversOf(c.terraform.pull()).find((s) => s.name === c.server.name);
   if (before !== undefined && current && current.instanceId !== before) {
@@ -539,7 +567,7 @@ function replace(c: StepContext): void {
     return;
   }
   c.save({ replacedFrom: { ...c.record.replacedFrom, [c.server.name]: current?.instanceId ?? c.server.instanceId } });
-  const result = replaceExactly(
+  const result = await replaceExactly(
     c.terraform,
     c.server.address,
     `the replacement of ${c.server.name}`,
@@ -582,11 +610,11 @@ async function rejoin(c: StepContext): Promise<void> {
 }
 
 /** Before a server is touched: no upgrade in flight, and a plan that replaces that server and changes nothing else. */
-function preflight(c: StepContext): void {
+async function preflight(c: StepContext): Promise<void> {
   requireNoUpgrade(c.kubectl, c.servers, `${c.server.name} was not touched`);
   const planFile = rollPlanFile(c.terraform.dir);
   try {
-    const planned = c.terraform.planReplace([c.server.address], planFile, BUDGETS.applyMs);
+    const planned = await c.terraform.planReplace([c.server.address], planFile, BUDGETS.applyMs);
     if (planned.code !== 0)
       throw new Stop(
         `terraform plan -replace=${c.server.address} failed (exit ${planned.code}); ${c.server.name} was not touched. Fix what Terraform says, then run the roll again.`,
@@ -632,14 +660,14 @@ function refuseOtherChanges(terraform: Terraform, planFile: string, address: str
 }
 
 /** `terraform plan -replace=<address> -out`, its changes checked, then `terraform apply` of exactly that saved plan. */
-function replaceExactly(terraform: Terraform, address: string, what: string, advice: string) {
+async function replaceExactly(terraform: Terraform, address: string, what: string, advice: string) {
   const planFile = rollPlanFile(terraform.dir);
   mkdirSync(dirname(planFile), { recursive: true });
   try {
-    const planned = terraform.planReplace([address], planFile, BUDGETS.applyMs);
+    const planned = await terraform.planReplace([address], planFile, BUDGETS.applyMs);
     if (planned.code !== 0) return planned;
     refuseOtherChanges(terraform, planFile, address, what, advice);
-    return terraform.applyPlan(planFile, BUDGETS.applyMs);
+    return await terraform.applyPlan(planFile, BUDGETS.applyMs);
   } finally {
     rmSync(planFile, { force: true });
   }

@@ -1,6 +1,6 @@
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { output, run, RunResult } from './process';
+import { output, run, runAsync, RunResult } from './process';
 
 /** One resource instance of `terraform state pull`, with its address. */
 export interface StateResource {
@@ -92,11 +92,12 @@ export class Terraform {
 
   /**
    * Plans the replacement of exactly these resources into `planFile` (the
-   * plan is printed as it is made). What else the plan changes is for the
+   * plan is printed as it is made). Asynchronous, as applyPlan: the roll renews its
+   * Leases while Terraform runs. What else the plan changes is for the
    * caller to inspect (`showPlan`) before it applies that file and nothing else.
    */
-  planReplace(addresses: readonly string[], planFile: string, timeoutMs: number): RunResult {
-    return run('terraform', ['plan', ...addresses.map((a) => `-replace=${a}`), `-out=${planFile}`, '-input=false'], {
+  planReplace(addresses: readonly string[], planFile: string, timeoutMs: number): Promise<RunResult> {
+    return runAsync('terraform', ['plan', ...addresses.map((a) => `-replace=${a}`), `-out=${planFile}`, '-input=false'], {
       cwd: this.dir,
       timeoutMs,
       inherit: true,
@@ -109,8 +110,8 @@ export class Terraform {
   }
 
   /** Applies exactly a saved plan (Terraform refuses one the state moved past since it was made). */
-  applyPlan(planFile: string, timeoutMs: number): RunResult {
-    return run('terraform', ['apply', '-input=false', planFile], { cwd: this.dir, timeoutMs, inherit: true });
+  applyPlan(planFile: string, timeoutMs: number): Promise<RunResult> {
+    return runAsync('terraform', ['apply', '-input=false', planFile], { cwd: this.dir, timeoutMs, inherit: true });
   }
 
   /** The value of one output (from the state: no refresh). */

@@ -12,19 +12,63 @@
 //     guard resources were deleted, or whose KMS key is scheduled for deletion).
 // world.failures: { "<call prefix>": n } makes the next n matching calls fail (with world.failureMessages[prefix]).
 'use strict';
-const { appendFileSync, readFileSync, writeFileSync, writeSync } = require('node:fs');
+const { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } = require('node:fs');
 const { basename, join } = require('node:path');
 
 const dir = process.env.FAKE_WORLD;
 const tool = basename(process.argv[1]);
 const args = process.argv.slice(2);
 const worldFile = join(dir, 'world.json');
+
+// One call at a time acts on the world, as one API server orders its writes: the operations run some calls beside
+// others (the roll renews its Leases on a timer while a drain or an apply runs), and two stubs reading and writing
+// world.json at once would lose one's changes. The lock is a directory (mkdir is atomic); one left by a stub that
+// died is taken after 10 s.
+const lockDir = join(dir, 'world.lock');
+
+// A long `terraform apply` (the replace of a server takes up to 45 minutes): with the file `apply-outlasts-lease`
+// (a number K), the apply does not finish before the roll has written K more Lease renewals, which it can only do
+// while the apply runs if it renews on a timer during its steps. Bounded by the work seen, not by a time: past
+// 60 s without them the apply goes on and the missing renewals are a violation.
+if (tool === 'terraform' && args[0] === 'apply' && existsSync(join(dir, 'apply-outlasts-lease'))) {
+  const wanted = Number(readFileSync(join(dir, 'apply-outlasts-lease'), 'utf8'));
+  const writes = () => {
+    try {
+      return JSON.parse(readFileSync(worldFile, 'utf8')).leaseWrites ?? 0;
+    } catch {
+      return undefined; // read while another call wrote it
+    }
+  };
+  let start;
+  while ((start = writes()) === undefined);
+  appendFileSync(join(dir, 'calls.jsonl'), `${JSON.stringify({ tool, args: ['(apply running)'], cwd: process.cwd() })}\n`);
+  const deadline = Date.now() + 60_000;
+  while (!((writes() ?? start) >= start + wanted) && Date.now() < deadline) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+  if ((writes() ?? start) < start + wanted) appendFileSync(join(dir, 'violations'), `no ${wanted} Lease renewals while the apply ran\n`);
+}
+for (let tries = 0; ; tries++) {
+  try {
+    mkdirSync(lockDir);
+    break;
+  } catch (error) {
+    if (error.code !== 'EEXIST') throw error;
+    try {
+      if (Date.now() - statSync(lockDir).mtimeMs > 10_000) rmSync(lockDir, { recursive: true, force: true });
+    } catch {
+      // Released meanwhile.
+    }
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2);
+  }
+}
+process.on('exit', () => rmSync(lockDir, { recursive: true, force: true }));
 const world = JSON.parse(readFileSync(worldFile, 'utf8'));
 world.clock = (world.clock ?? 0) + 1;
 appendFileSync(join(dir, 'calls.jsonl'), `${JSON.stringify({ tool, args, cwd: process.cwd() })}\n`);
 
-function save() {
+/** Writes the world; with `unlock`, lets the next call act (a stub about to be killed by the signal it sends). */
+function save(unlock = false) {
   writeFileSync(worldFile, JSON.stringify(world, null, 1));
+  if (unlock) rmSync(lockDir, { recursive: true, force: true });
 }
 /** Ends the call: invariants checked, the world saved, the answer written; `after` runs last (a kill of the caller). */
 function finish(code, stdout = '', stderr = '', after = undefined) {
@@ -34,6 +78,7 @@ function finish(code, stdout = '', stderr = '', after = undefined) {
   // and a `terraform show -json` of a large state (hundreds of KB) then arrives cut.
   writeAll(1, stdout);
   writeAll(2, stderr);
+  rmSync(lockDir, { recursive: true, force: true });
   if (after) after();
   process.exit(code);
 }

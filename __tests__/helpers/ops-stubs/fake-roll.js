@@ -16,6 +16,11 @@ function server(world, predicate) {
  * it sees is Ready and a voter, as the script checks. It cannot see a server the roll took out (no Node, no
  * member): only the Lease stops it then.
  */
+/** A Lease not renewed within its duration (its holder stopped). */
+function leaseStale(lease) {
+  return Date.parse(lease.renewTime) + lease.leaseDurationSeconds * 1000 <= Date.now();
+}
+
 function renewalTimer(world) {
   const renewal = world.cluster.renewal;
   if (!renewal) return;
@@ -27,12 +32,14 @@ function renewalTimer(world) {
     return;
   }
   const lease = world.restartLease;
-  if (lease && Date.parse(lease.renewTime) + lease.leaseDurationSeconds * 1000 > Date.now()) {
+  if (lease?.holderIdentity && (lease.annotations?.['rancher-ha-aws/out'] || !leaseStale(lease))) {
     renewal.deferredTo = [...new Set([...(renewal.deferredTo ?? []), lease.holderIdentity])];
     return;
   }
-  const visible = world.cluster.servers.filter((x) => x.nodePresent && !x.deleting);
-  if (!visible.every((x) => x.ready && x.member && !x.learner)) return;
+  // The guard counts the servers the deployment expects (its server-count parameter), not the Nodes that exist.
+  const expected = world.cluster.servers.length;
+  const whole = world.cluster.servers.filter((x) => x.nodePresent && !x.deleting && x.ready && x.member && !x.learner);
+  if (whole.length !== expected) return;
   // Only while another server is out: that is the moment the roll must hold the Lease (a restart of a whole cluster is allowed).
   if (!world.cluster.servers.some((x) => !x.nodePresent || x.deleting)) return;
   s.ready = false;
@@ -67,8 +74,8 @@ function upgradeController(world) {
   if (!next) return;
   plan.applying = [next.node];
   const lease = world.restartLease;
-  const held =
-    lease && Date.parse(lease.renewTime) + lease.leaseDurationSeconds * 1000 > Date.now() && lease.annotations?.['rancher-ha-aws/out'] !== next.ip;
+  const out = lease?.annotations?.['rancher-ha-aws/out'];
+  const held = Boolean(lease?.holderIdentity) && (out ? out !== next.ip : !leaseStale(lease));
   const others = world.cluster.servers.filter((s) => s !== next);
   const whole = others.every((s) => s.nodePresent && !s.deleting && s.ready && s.member && !s.learner && !s.cordoned);
   if (held || !whole) {
@@ -182,7 +189,7 @@ function kubectl(world, rawArgs, finish, save) {
     // a group leader), as a terminal sends it to its foreground group. A drain in that group dies of it.
     if (cluster.ctrlCDuringDrain) {
       delete cluster.ctrlCDuringDrain;
-      save();
+      save(true);
       process.kill(-process.ppid, 'SIGINT');
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
       finish(0, `node/${kind} drained\n`);
@@ -231,8 +238,27 @@ function kubectl(world, rawArgs, finish, save) {
     if (!key || lease.metadata.namespace !== 'kube-system')
       finish(1, '', `fake kubectl: unexpected object ${lease.metadata.namespace}/${lease.metadata.name}\n`);
     if (world[key]) finish(1, '', `Error from server (AlreadyExists): leases.coordination.k8s.io "${lease.metadata.name}" already exists\n`);
-    world[key] = lease.spec;
+    world.leaseWrites = (world.leaseWrites ?? 0) + 1;
+    world[key] = { ...lease.spec, annotations: lease.metadata.annotations ?? {}, resourceVersion: String(world.leaseWrites) };
     finish(0, `lease.coordination.k8s.io/${lease.metadata.name} created\n`);
+  }
+  // A replace is conditional on the resourceVersion it carries, as the API server makes it (409 Conflict).
+  if (verb === 'replace' && kind === '-f') {
+    const lease = JSON.parse(require('node:fs').readFileSync(0, 'utf8'));
+    const key = leaseKey(lease.metadata.name);
+    if (!key) finish(1, '', `fake kubectl: unexpected object ${lease.metadata.namespace}/${lease.metadata.name}\n`);
+    if (!world[key]) finish(1, '', `Error from server (NotFound): leases.coordination.k8s.io "${lease.metadata.name}" not found\n`);
+    if (lease.metadata.resourceVersion === undefined) finish(1, '', 'fake kubectl: an unconditional replace of a Lease (no resourceVersion)\n');
+    world.leaseCalls = [...(world.leaseCalls ?? []), `replace ${lease.metadata.name} ${lease.spec.holderIdentity || '(none)'}`];
+    if (lease.metadata.resourceVersion !== world[key].resourceVersion)
+      finish(
+        1,
+        '',
+        `Error from server (Conflict): Operation cannot be fulfilled on leases.coordination.k8s.io "${lease.metadata.name}": the object has been modified; please apply your changes to the latest version and try again\n`,
+      );
+    world.leaseWrites = (world.leaseWrites ?? 0) + 1;
+    world[key] = { ...lease.spec, annotations: lease.metadata.annotations ?? {}, resourceVersion: String(world.leaseWrites) };
+    finish(0, `lease.coordination.k8s.io/${lease.metadata.name} replaced\n`);
   }
   if (kind === 'lease' && ns === 'kube-system' && leaseKey(name)) {
     const key = leaseKey(name);
@@ -241,8 +267,11 @@ function kubectl(world, rawArgs, finish, save) {
       if (key === 'restartLease' && world.restartLease?.releaseAfterLooks !== undefined && --world.restartLease.releaseAfterLooks < 0)
         delete world.restartLease;
       if (!world[key]) finish(1, '', `Error from server (NotFound): leases.coordination.k8s.io "${name}" not found\n`);
-      const { annotations, ...spec } = world[key];
-      finish(0, JSON.stringify({ metadata: { name, namespace: ns, annotations }, spec }));
+      // A Lease a test wrote directly gets a version at its first read.
+      if (world[key].resourceVersion === undefined) world[key].resourceVersion = `t${(world.leaseWrites = (world.leaseWrites ?? 0) + 1)}`;
+      // releaseAfterLooks is the fake's own, not a field of the Lease.
+      const { annotations, resourceVersion, releaseAfterLooks: _looks, ...spec } = world[key];
+      finish(0, JSON.stringify({ metadata: { name, namespace: ns, annotations, resourceVersion }, spec }));
     }
     if (verb === 'patch') {
       if (!world[key]) finish(1, '', 'NotFound\n');

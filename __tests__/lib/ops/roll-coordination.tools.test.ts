@@ -1,3 +1,4 @@
+import { holderOf } from '../../helpers/fake-cloud';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkEveryCluster, cluster, mutating, roll } from '../../helpers/roll-world';
@@ -34,7 +35,7 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
     expect(result.out).toContain(message);
     expect(mutating(c.calls())).toEqual([]);
     expect(c.calls().some((call) => call.startsWith('terraform plan'))).toBe(false);
-    expect(c.world().lease).toBeUndefined();
+    expect(holderOf(c.world().lease)).toBeUndefined();
   });
   it('the upgrade Plan runs on the new server and does not finish: the roll waits, then stops before the next server', () => {
     const c = cluster('three', (world) => {
@@ -75,7 +76,7 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
     expect(result).toMatchObject({ code: 0, err: '' });
     expect(world.replaced).toEqual(['server-1']);
     // Given back at the end: the controller goes on with its Plan after the roll.
-    expect(world.restartLease).toBeUndefined();
+    expect(holderOf(world.restartLease)).toBeUndefined();
   });
   it("the Plan's Job on the replaced server itself passes its prepare step (the roll names it on its Lease), and the roll waits for it", () => {
     const c = cluster('three', (world) => {
@@ -91,7 +92,7 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
     const world = c.world();
     expect(world.cluster.upgrade.controller.upgraded).toEqual(['server-1']);
     expect(world.cluster.servers[1].planHash).toBe('h1');
-    expect(world.restartLease).toBeUndefined();
+    expect(holderOf(world.restartLease)).toBeUndefined();
   });
   it('a cluster without the upgrade objects (K3s, or a deployment older than them) is not refused for their absence', () => {
     const c = cluster('k3s', (world) => {
@@ -109,7 +110,7 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
     // The renewal timer ran while server-0 was out and found the Lease held by the roll (as cert-renewal.sh reads it).
     expect(world.cluster.renewal.restarts).toBeUndefined();
     expect(world.cluster.renewal.deferredTo).toEqual([expect.stringMatching(/^[^/\s]+\/\d+\/\d{4}-\d\d-\d\dT/)]);
-    expect(world.restartLease).toBeUndefined(); // given back once server-0 is back
+    expect(holderOf(world.restartLease)).toBeUndefined(); // given back once server-0 is back
     const create = c.calls().find((call) => call.endsWith('create -f -'));
     expect(create).toBeDefined();
     expect(c.violations()).toBe('');
@@ -141,7 +142,7 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
     expect(result.out).toContain("ip-10-0-2-10 still holds the servers' restart Lease (kube-system/rancher-aws-server-restart");
     expect(c.calls().some((call) => /cordon|drain|delete node|terraform apply/.test(call))).toBe(false);
     expect(c.world().restartLease.holderIdentity).toBe('ip-10-0-2-10');
-    expect(c.world().lease).toBeUndefined();
+    expect(holderOf(c.world().lease)).toBeUndefined();
   });
   it('the Node deletion outlasts its budget (a stuck finalizer): the lock stays, the server counts as out, a rerun waits on and finishes', () => {
     const c = cluster('three', (world) => {
@@ -152,8 +153,8 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
     expect(first.out).toContain("server-0's Node (ip-10-0-0-10) was deleted but is still there after 5 minutes");
     expect(first.out).toContain('server-0 counts as out: the lock stays');
     const world = c.world();
-    expect(world.lease).toBeDefined();
-    expect(world.restartLease).toBeDefined();
+    expect(holderOf(world.lease)).toBeDefined();
+    expect(holderOf(world.restartLease)).toBeDefined();
     expect(world.cluster.servers[0]).toMatchObject({ deleting: true, nodePresent: true });
     const record = JSON.parse(readFileSync(join(c.moduleDir, '.rancher-ha-aws', 'roll.json'), 'utf8'));
     expect(record).toMatchObject({ removing: 'server-0', done: { 'server-0': 'drain' } });
@@ -163,7 +164,7 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
     expect(second).toMatchObject({ code: 0, err: '' });
     expect(second.out).toContain('Resuming the roll');
     expect(c.world().replaced).toEqual(['server-0']);
-    expect(c.world().lease).toBeUndefined();
+    expect(holderOf(c.world().lease)).toBeUndefined();
   });
   it('an etcd member no server Node stands for (a lost server never removed): refused with exit 2, naming it, touching nothing', () => {
     const c = cluster('three', (world) => {
@@ -175,7 +176,7 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
       'etcd has members no server Node stands for: ip-10-0-3-10-0badc0de https://10.0.3.10:2380. server-0 was not touched',
     );
     expect(c.calls().some((call) => /cordon|drain|delete node|terraform apply|etcd-snapshot/.test(call))).toBe(false);
-    expect(c.world().lease).toBeUndefined();
+    expect(holderOf(c.world().lease)).toBeUndefined();
     // The Nodes and the members agree once it is gone.
     c.update((world) => {
       world.cluster.extraMembers = [];

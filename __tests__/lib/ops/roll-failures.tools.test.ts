@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { holderOf } from '../../helpers/fake-cloud';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkEveryCluster, cluster, mutating, roll } from '../../helpers/roll-world';
 
@@ -15,7 +16,7 @@ describe('roll: failures on the way, interruptions, resume', () => {
     expect(result.code).toBe(1);
     expect(result.out).toMatch(/The etcd snapshot on server-1 failed \(SSM Failed: .*AccessDenied.*\); server-0 was not touched/);
     expect(c.calls().some((call) => /cordon|drain|delete node|apply/.test(call))).toBe(false);
-    expect(c.world().lease).toBeUndefined();
+    expect(holderOf(c.world().lease)).toBeUndefined();
     expect(c.violations()).toBe('');
   });
   it('the drain times out: uncordoned, nothing removed, says what to look at', () => {
@@ -29,7 +30,7 @@ describe('roll: failures on the way, interruptions, resume', () => {
     const world = c.world();
     expect(world.cluster.servers[0]).toMatchObject({ cordoned: false, member: true, ready: true });
     expect(c.calls().some((call) => /delete node|apply/.test(call))).toBe(false);
-    expect(world.lease).toBeUndefined();
+    expect(holderOf(world.lease)).toBeUndefined();
     expect(c.violations()).toBe('');
   });
   it('the new server never becomes Ready: stops at quorum, the next server untouched; a rerun waits for it', () => {
@@ -40,7 +41,7 @@ describe('roll: failures on the way, interruptions, resume', () => {
     expect(result.code).toBe(1);
     expect(result.out).toContain('The new server-0 did not become healthy within 2 minutes: it has not registered a Node');
     expect(c.calls().some((call) => call.includes('drain ip-10-0-1-10'))).toBe(false);
-    expect(c.world().lease).toBeDefined(); // held: a server is out
+    expect(holderOf(c.world().lease)).toBeDefined(); // held: a server is out
     expect(c.world().replaced).toEqual(['server-0']);
     // A second roll from another machine is refused while this one is unfinished.
     c.update((world) => {
@@ -51,6 +52,22 @@ describe('roll: failures on the way, interruptions, resume', () => {
     expect(other.code).toBe(3);
     expect(other.out).toContain('Another roll holds the lock');
     expect(c.violations()).toBe('');
+  });
+  it('a replace that outlasts the Lease: both Leases are renewed while the apply runs, not only between steps', () => {
+    const c = cluster('three');
+    // The fake apply finishes only once the roll has written three more Lease renewals (fake-cloud.js).
+    writeFileSync(join(c.dir, 'apply-outlasts-lease'), '3');
+    const result = roll(c, '--server', 'server-1');
+    expect(result).toMatchObject({ code: 0, err: '' });
+    expect(c.violations()).toBe('');
+    const calls = c.calls();
+    const during = calls.slice(
+      calls.indexOf('terraform (apply running)'),
+      calls.findIndex((call) => call.startsWith('terraform apply -input=false ')),
+    );
+    const renewals = during.filter((call) => call.endsWith('replace -f -'));
+    expect(renewals.length).toBeGreaterThanOrEqual(3);
+    expect(c.world().replaced).toEqual(['server-1']);
   });
   it('killed (kill -9) during the apply, then resumed: continues with the waiting, never replaces twice', () => {
     const c = cluster('three', (world) => {
@@ -81,7 +98,7 @@ describe('roll: failures on the way, interruptions, resume', () => {
       expect(first.out).toContain("Interrupted before server-1's step remove");
       const world = c.world();
       expect(world.cluster.servers[1]).toMatchObject({ cordoned: false, member: true, ready: true });
-      expect(world.lease).toBeUndefined();
+      expect(holderOf(world.lease)).toBeUndefined();
       expect(c.calls().some((call) => /delete node|apply/.test(call))).toBe(false);
       const second = roll(c);
       expect(second).toMatchObject({ code: 0, err: '' });
@@ -99,7 +116,7 @@ describe('roll: failures on the way, interruptions, resume', () => {
     expect(first.out).not.toContain('did not finish');
     const world = c.world();
     expect(world.cluster.servers[1]).toMatchObject({ cordoned: false, member: true, ready: true });
-    expect(world.lease).toBeUndefined();
+    expect(holderOf(world.lease)).toBeUndefined();
     expect(roll(c)).toMatchObject({ code: 0, err: '' });
     expect(c.world().replaced).toEqual(['server-1']);
   });
@@ -127,12 +144,12 @@ describe('roll: failures on the way, interruptions, resume', () => {
     const first = roll(c, '--server', 'server-1');
     expect(first.code).toBe(1);
     expect(first.out).toContain('The other servers are at quorum; server-1 is out of the cluster');
-    expect(c.world().lease).toBeDefined();
+    expect(holderOf(c.world().lease)).toBeDefined();
     const second = roll(c);
     expect(second).toMatchObject({ code: 0, err: '' });
     expect(second.out).toContain('Resuming the roll');
     expect(c.world().replaced).toEqual(['server-1']);
-    expect(c.world().lease).toBeUndefined();
+    expect(holderOf(c.world().lease)).toBeUndefined();
     expect(c.violations()).toBe('');
   });
   it('--new-image: refused clearly while the deployment has no recorded image (one made before it existed)', () => {

@@ -1,0 +1,70 @@
+import { Kubectl } from './kubectl';
+import { LEASE_SECONDS, LeaseLock, LeaseLost, renew } from './lease';
+import { pollPause } from './poll';
+
+/**
+ * Renews the Leases an operation holds on a timer, for as long as it runs:
+ * between steps and during them (a `terraform apply` of up to 90 minutes, a
+ * drain, a wait), so a living roll's Lease never looks stale to the renewal
+ * timers (design notes, "Who may restart a server", rule L5). The long
+ * commands run asynchronously (process.ts runAsync) so that this timer gets
+ * its turn. A Lease found no longer ours (LeaseLost) is remembered and the
+ * operation stops at its next `check()`; an API that does not answer is
+ * tried again at the next tick (the Lease lasts an hour, a tick is a minute).
+ */
+export class LeaseKeeper {
+  private readonly held = new Set<LeaseLock>();
+  private lost: LeaseLost | undefined;
+  private readonly timer: NodeJS.Timeout;
+  /** How many renewals were written (read by the tests, which bound work, not time). */
+  renewals = 0;
+
+  constructor(
+    private readonly kubectl: Kubectl,
+    private readonly holder: string,
+    /**
+     * A minute, well within the hour of the Lease; shortened with the polls in the tests (RANCHER_HA_AWS_POLL_MS), but
+     * never below a fifth of a second: each renewal is two kubectl calls.
+     */
+    everyMs = Math.max(200, Math.min(60_000, LEASE_SECONDS * 250, 6 * pollPause())),
+  ) {
+    this.timer = setInterval(() => this.renewAll(), everyMs);
+    // The operation ends when its work ends, not when this timer does.
+    this.timer.unref();
+  }
+
+  /** From now on, renews `lock` too. */
+  hold(lock: LeaseLock): void {
+    this.held.add(lock);
+  }
+
+  /** Stops renewing `lock` (it was released). */
+  drop(lock: LeaseLock): void {
+    this.held.delete(lock);
+  }
+
+  /** Throws LeaseLost when a renewal found a Lease taken by someone else: the operation takes no further step. */
+  check(): void {
+    if (this.lost) throw this.lost;
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  private renewAll(): void {
+    if (this.lost) return;
+    for (const lock of this.held) {
+      try {
+        renew(this.kubectl, this.holder, new Date(), lock);
+        this.renewals++;
+      } catch (error) {
+        if (error instanceof LeaseLost) {
+          this.lost = error;
+          return;
+        }
+        // The API did not answer (a server restarting): the next tick tries again.
+      }
+    }
+  }
+}
