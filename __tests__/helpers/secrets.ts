@@ -31,6 +31,8 @@ export function secretLiterals(json: Pick<TerraformJson, 'resource' | 'data' | '
 
 /** The one literal at such a path, and not a secret: the marker a replaced first server looks for (rke-ha). */
 export const CLUSTER_INITIALIZED_MARKER = 'resource.aws_ssm_parameter.cluster-initialized.value=true';
+/** The deployment's server count the restart guards read (rke-ha): a number, not a secret. */
+export const SERVER_COUNT_LITERAL = /^resource\.aws_ssm_parameter\.server-count\.value=[1-9]$/;
 
 /**
  * The literals found that are not secrets: the marker, and the K3s datastore
@@ -40,6 +42,7 @@ export const CLUSTER_INITIALIZED_MARKER = 'resource.aws_ssm_parameter.cluster-in
 export function notSecret(literal: string): boolean {
   return (
     literal === CLUSTER_INITIALIZED_MARKER ||
+    SERVER_COUNT_LITERAL.test(literal) ||
     /^resource\.aws_ssm_parameter\.boot-parameters_datastore-endpoint_[0-9A-F]{8}\.value='(postgres|mysql):\/\/k3s:\$\{random_password\.[^}]+\.result\}@[^']*'$/.test(
       literal,
     )
@@ -57,7 +60,9 @@ export const PEM_BLOCK = /-----BEGIN [A-Z ]+-----(\\n|\s)*[A-Za-z0-9+/]{16}/;
  */
 export function expectSecretsByReference(json: TerraformJson, text = JSON.stringify(json)): void {
   expect(text).not.toMatch(PEM_BLOCK);
-  for (const param of Object.values(resources(json, 'aws_ssm_parameter')).filter((p) => !String(p.name).endsWith('/cluster-initialized'))) {
+  for (const param of Object.values(resources(json, 'aws_ssm_parameter')).filter(
+    (p) => !/\/(cluster-initialized|server-count)$/.test(String(p.name)),
+  )) {
     expect(param.type).toBe('SecureString');
     expect(String(param.value).replace(/\$\{[^}]+\}/g, '')).not.toMatch(/[A-Za-z0-9]{16,}/);
   }

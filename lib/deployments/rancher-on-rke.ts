@@ -390,6 +390,16 @@ export class RancherOnRke extends Construct {
         ...(datastore ? { 'datastore-endpoint': datastore.endpointUrl } : {}),
       },
     });
+    // The count every restart guard on the servers holds the cluster to (cert-renewal.sh expected_servers): the
+    // deployment's, not the Nodes that exist, which look whole with one removed (design notes, "Who may restart a
+    // server"). A parameter, not user data, so a deployment that grows from one server to three tells its first
+    // server too. Not a secret: a plain String.
+    new SsmParameter(this, 'server-count', {
+      name: `${parameterPath}/server-count`,
+      type: 'String',
+      value: String(d.nodeCount),
+      description: "The deployment's server count, read by the servers' restart guards (certificate renewal)",
+    });
     // The stack's key, whose policy already lets the node role use it through S3 for this bucket.
     snapshots?.encryptWith(parameters.key.arn);
     // The alarms count new snapshots through EventBridge: the bucket's one notification configuration sends them there too.

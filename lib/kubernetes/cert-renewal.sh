@@ -39,6 +39,8 @@ LEASE=rancher-aws-server-restart
 NODE_NAME=${NODE_NAME:-$(hostname)}
 # Left by a restart that renewed nothing: no further restarts of this server until a person looks (and removes it).
 STUCK=/var/lib/rancher/rancher-aws/cert-renewal-stuck
+# Left by a restart that did not come back in time: this server holds the restart Lease, marked out (hold_out).
+HELD_OUT=/var/lib/rancher/rancher-aws/cert-renewal-held-out
 
 server_paths "${1:?usage: rancher-aws-cert-renewal k3s|rke2}"
 
@@ -86,58 +88,123 @@ no_upgrade_running() {
   fi
 }
 
-# restart_allowed: the cluster is whole and nothing else restarts servers now.
+# restart_allowed: the cluster is whole (the deployment's expected count of
+# servers, all Ready, all voting etcd members) and nothing else restarts servers now.
 restart_allowed() {
-  cluster_healthy && no_upgrade_running
+  local expected
+  expected=$(expected_servers) || return 1
+  cluster_healthy "$expected" && no_upgrade_running
 }
 
-# lease_manifest [RESOURCE_VERSION]: the Lease, held by this server from now on.
+# lease_manifest VERSION HOLDER DURATION [OUT]: the restart Lease, renewed now.
+# With VERSION (the resourceVersion read) the API server applies it only if
+# the Lease has not changed since (a Conflict otherwise): every write but the
+# first create is conditional. OUT names the server that is out (its address).
 lease_manifest() {
-  local now version=""
+  local now version="" annotations=""
   now=$(date -u +%Y-%m-%dT%H:%M:%S.000000Z)
-  [ -z "${1:-}" ] || version="  resourceVersion: \"$1\""$'\n'
-  printf 'apiVersion: coordination.k8s.io/v1\nkind: Lease\nmetadata:\n  name: %s\n  namespace: kube-system\n%sspec:\n  holderIdentity: %s\n  leaseDurationSeconds: %s\n  acquireTime: %s\n  renewTime: %s\n' \
-    "$LEASE" "$version" "$NODE_NAME" "$LEASE_SECONDS" "$now" "$now"
+  [ -z "$1" ] || version="  resourceVersion: \"$1\""$'\n'
+  [ -z "${4:-}" ] || annotations="  annotations:"$'\n'"    rancher-ha-aws/out: \"$4\""$'\n'
+  printf 'apiVersion: coordination.k8s.io/v1\nkind: Lease\nmetadata:\n  name: %s\n  namespace: kube-system\n%s%sspec:\n  holderIdentity: "%s"\n  leaseDurationSeconds: %s\n  acquireTime: %s\n  renewTime: %s\n' \
+    "$LEASE" "$version" "$annotations" "$2" "$3" "$now" "$now"
 }
 
-# take_lease: creates the Lease, or takes over one that expired (or that a
-# dead run of this server left) at the resourceVersion read, so that of two
-# servers taking over at once only one succeeds.
+# read_lease [KUBE ARGS...]: sets HOLDER RENEWED DURATION VERSION OUT from the
+# Lease (through this server's API, or the one named); fails when there is none
+# or it cannot be read.
+read_lease() {
+  local lease
+  lease=$(kube "$@" get lease -n kube-system "$LEASE" \
+    -o 'jsonpath={.spec.holderIdentity}|{.spec.renewTime}|{.spec.leaseDurationSeconds}|{.metadata.resourceVersion}|{.metadata.annotations.rancher-ha-aws/out}' 2>/dev/null) || return 1
+  IFS='|' read -r HOLDER RENEWED DURATION VERSION OUT <<<"$lease"
+}
+
+# take_lease: creates the Lease, or takes one that is free (released) or
+# stale (its holder stopped renewing it, and no server is out) at the
+# resourceVersion read, so that of two takers only one succeeds. A Lease that
+# names a server out is never taken by age (lease_verdict).
 take_lease() {
-  local lease holder renewed duration version
-  kube create -f - <<<"$(lease_manifest)" >/dev/null 2>&1 && return 0
-  lease=$(kube get lease -n kube-system "$LEASE" \
-    -o 'jsonpath={.spec.holderIdentity} {.spec.renewTime} {.spec.leaseDurationSeconds} {.metadata.resourceVersion}') || return 1
-  read -r holder renewed duration version <<<"$lease"
-  if [ "$holder" != "$NODE_NAME" ] && [ $(($(date -d "$renewed" +%s) + duration)) -gt "$(date +%s)" ]; then
-    log "$holder holds the restart Lease: trying again at the next run"
+  kube create -f - <<<"$(lease_manifest "" "$NODE_NAME" "$LEASE_SECONDS")" >/dev/null 2>&1 && return 0
+  read_lease || return 1
+  case $(lease_verdict "$HOLDER" "$RENEWED" "$DURATION" "$OUT" "$NODE_NAME" "$(date +%s)") in
+    free | mine) ;;
+    stale) log "taking over the restart Lease left by $HOLDER (not renewed since $RENEWED)" ;;
+    held-out)
+      log "$HOLDER holds the restart Lease with $OUT out of the cluster: never taken by age; trying again at the next run"
+      return 1
+      ;;
+    *)
+      log "$HOLDER holds the restart Lease: trying again at the next run"
+      return 1
+      ;;
+  esac
+  kube replace -f - <<<"$(lease_manifest "$VERSION" "$NODE_NAME" "$LEASE_SECONDS")" >/dev/null 2>&1 || {
+    log "another took the restart Lease first: trying again at the next run"
     return 1
-  fi
-  log "taking over the restart Lease left by $holder"
-  kube replace -f - <<<"$(lease_manifest "$version")" >/dev/null
+  }
 }
 
-# release_lease: deletes the Lease if this server holds it, through this
-# server's API or, when that is down, a peer's.
+# release_lease: gives the Lease back if this server holds it, through this
+# server's API or, when that is down, a peer's: no holder, a one-second
+# duration (what client-go's leader election writes; a reader of the older
+# rule sees it stale at once), at the version read.
 release_lease() {
   local server
   for server in "" $PEER_IPS; do
-    if [ "$(kube ${server:+--server "https://$server:6443"} get lease -n kube-system "$LEASE" -o 'jsonpath={.spec.holderIdentity}' 2>/dev/null)" = "$NODE_NAME" ] &&
-      kube ${server:+--server "https://$server:6443"} delete lease -n kube-system "$LEASE" >/dev/null 2>&1; then
+    if read_lease ${server:+--server "https://$server:6443"} && [ "$HOLDER" = "$NODE_NAME" ] &&
+      kube ${server:+--server "https://$server:6443"} replace -f - <<<"$(lease_manifest "$VERSION" "" 1)" >/dev/null 2>&1; then
       return 0
     fi
   done
-  log "could not release the restart Lease: it expires on its own within $LEASE_SECONDS s"
+  log "could not release the restart Lease: it lapses on its own $LEASE_SECONDS s after its last renewal"
 }
 
-# back_up INVOCATION: this server's service was started again (a new
+# hold_out: keeps the Lease, now naming this server as out (a restart that did
+# not come back): no other actor restarts a server, and none takes the Lease
+# by age, until this server is back (the next run gives it back) or a person
+# replaces it (docs/day-2.md, "When an operation stopped halfway").
+hold_out() {
+  local server
+  for server in "" $PEER_IPS; do
+    if read_lease ${server:+--server "https://$server:6443"} && [ "$HOLDER" = "$NODE_NAME" ] &&
+      kube ${server:+--server "https://$server:6443"} replace -f - <<<"$(lease_manifest "$VERSION" "$NODE_NAME" "$LEASE_SECONDS" "$NODE_IP")" >/dev/null 2>&1; then
+      install -D -m 0600 /dev/null "$HELD_OUT"
+      return 0
+    fi
+  done
+  log "could not mark $NODE_NAME out on the restart Lease; the others still see the cluster is not whole"
+}
+
+# back_up INVOCATION EXPECTED: this server's service was started again (a new
 # invocation), its API answers, it is Ready and the cluster is whole.
 back_up() {
   [ "$(systemctl show -p InvocationID --value "$SERVICE")" != "$1" ] &&
-    systemctl is-active --quiet "$SERVICE" && kube get --raw /readyz >/dev/null && cluster_healthy
+    systemctl is-active --quiet "$SERVICE" && kube get --raw /readyz >/dev/null && cluster_healthy "$2"
+}
+
+# resume: a run before this one left this server out (its restart did not come
+# back in time). If the cluster is whole now, the Lease is given back;
+# otherwise it stays held, and this run stops.
+resume() {
+  local expected
+  [ -e "$HELD_OUT" ] || return 0
+  if ! read_lease || [ "$HOLDER" != "$NODE_NAME" ]; then
+    # A person took it over (roll --take-over) or removed it.
+    rm -f "$HELD_OUT"
+    return 0
+  fi
+  if expected=$(expected_servers) && cluster_healthy "$expected"; then
+    log "$NODE_NAME is back and the cluster is whole: giving the restart Lease back"
+    release_lease
+    rm -f "$HELD_OUT"
+    return 0
+  fi
+  log "CRITICAL: $NODE_NAME still holds the restart Lease${OUT:+ with $OUT out} and the cluster is not whole; no server restarts until it is (docs/day-2.md, \"When an operation stopped halfway\")"
+  return 1
 }
 
 main() {
+  resume || exit 1
   renewal_due || exit 0
   if [ -e "$STUCK" ]; then
     log "CRITICAL: a restart did not renew the certificates of $NODE_NAME before ($(cat "$STUCK")); not restarting again until $STUCK is removed (see journalctl -u $SERVICE)"
@@ -148,19 +215,23 @@ main() {
     exit 0
   fi
   take_lease || exit 0
-  # Whatever ends this run from here on (an unexpected error too) gives the Lease back.
+  # Whatever ends this run from here on (an unexpected error too) gives the Lease back, but a restart that does
+  # not come back (below).
   trap release_lease EXIT
   # Another server may have finished its restart, or an upgrade started, just before: check again, holding the Lease.
   if ! restart_allowed; then
     log "the cluster is not whole or an upgrade is under way: not restarting $SERVICE now; trying again at the next run"
     exit 0
   fi
-  local invocation
+  local invocation expected
+  expected=$(expected_servers)
   invocation=$(systemctl show -p InvocationID --value "$SERVICE")
   log "restarting $SERVICE on $NODE_NAME to renew its certificates"
   systemctl restart --no-block "$SERVICE"
-  if ! wait_for "$RESTART_WAIT_SECONDS" back_up "$invocation"; then
-    log "CRITICAL: $SERVICE on $NODE_NAME is not back (Ready, etcd healthy) within $RESTART_WAIT_SECONDS s after a certificate renewal restart; see journalctl -u $SERVICE. No other server restarts while the cluster is not whole."
+  if ! wait_for "$RESTART_WAIT_SECONDS" back_up "$invocation" "$expected"; then
+    trap - EXIT
+    hold_out
+    log "CRITICAL: $SERVICE on $NODE_NAME is not back (Ready, etcd healthy) within $RESTART_WAIT_SECONDS s after a certificate renewal restart; see journalctl -u $SERVICE. It holds the restart Lease, marked out: no other server restarts, no roll or upgrade starts, until it is back (the next run gives the Lease back) or replaced (docs/day-2.md)."
     exit 1
   fi
   if renewal_due; then

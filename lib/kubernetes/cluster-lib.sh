@@ -73,12 +73,56 @@ print("\n".join(m["clientURLs"][0] for m in members))' "$1" <<<"$members") || {
   done
 }
 
-# cluster_healthy: every server Ready and, with embedded etcd, every member
-# voting and healthy (full quorum, not just a majority).
+# cluster_healthy [EXPECTED]: every server Ready and, with embedded etcd, every
+# member voting and healthy (full quorum, not just a majority). With EXPECTED
+# (the deployment's server count), there must be exactly that many servers:
+# a cluster with a server out (removed by a roll, or never joined) looks whole
+# by its own count, and is not (design notes, "Who may restart a server").
 cluster_healthy() {
   local count
   count=$(servers_ready) || return 1
+  if [ -n "${1:-}" ] && [ "$count" -ne "$1" ]; then
+    log "$count of the deployment's $1 servers are Ready"
+    return 1
+  fi
   [ "$DIST" = k3s ] || etcd_healthy "$count"
+}
+
+# expected_servers: the deployment's server count, as Terraform wrote it
+# (SSM parameter server-count): not what the cluster shows now. Fails when it
+# cannot be read, so a guard that needs it fails closed.
+expected_servers() {
+  local count
+  count=$(ssm_get server-count 2>/dev/null) || {
+    log "could not read the deployment's server count (SSM $PARAMETER_PREFIX/server-count)"
+    return 1
+  }
+  [[ $count =~ ^[1-9][0-9]?$ ]] || {
+    log "the deployment's server count is not a number: $count"
+    return 1
+  }
+  echo "$count"
+}
+
+# lease_verdict HOLDER RENEW_TIME DURATION OUT ME NOW: what ME may do with the
+# restart Lease (the protocol's one rule; lib/ops/lease.ts leaseVerdict is the
+# same rule, and a test holds both to the protocol model): free (no holder),
+# mine, held-out (a server is out: never taken by age), stale (its holder
+# stopped renewing it: may be taken, conditionally) or held. A renewal time
+# that cannot be read counts as held, never as stale.
+lease_verdict() {
+  local holder=$1 renewed=$2 duration=$3 out=$4 me=$5 now=$6 since
+  if [ -z "$holder" ]; then
+    echo free
+  elif [ "$holder" = "$me" ]; then
+    echo mine
+  elif [ -n "$out" ]; then
+    echo held-out
+  elif since=$(date -d "$renewed" +%s 2>/dev/null) && [[ $duration =~ ^[0-9]+$ ]] && [ $((since + duration)) -lt "$now" ]; then
+    echo stale
+  else
+    echo held
+  fi
 }
 
 # wait_for SECONDS COMMAND...: polls COMMAND every 10 seconds for up to SECONDS.

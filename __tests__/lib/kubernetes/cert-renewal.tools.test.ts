@@ -42,6 +42,8 @@ function server(i: number, days: number): NodeSandbox {
     PARAMETER_PREFIX: '/rancher/rke-ha',
   });
   b.write('etc/rancher/rke2/token', TOKEN);
+  // The deployment's server count, as Terraform writes it (BootParameters server-count).
+  b.parameter('server-count', String(IPS.length));
   for (const cert of CERTS) b.write(cert, `days=${days}\n`);
   boxes.push(b);
   return b;
@@ -50,10 +52,10 @@ function server(i: number, days: number): NodeSandbox {
 const ENV = () => ({ CLUSTER: cluster });
 const renew = (b: NodeSandbox, env: Record<string, string> = {}) => b.run({ file: SCRIPT, args: ['rke2'] }, { ...ENV(), ...env });
 const events = () => readFileSync(join(cluster, 'events'), 'utf8').split('\n').filter(Boolean);
-const setLease = (holder: string, secondsAgo: number) =>
+const setLease = (holder: string, secondsAgo: number, out = '-') =>
   writeFileSync(
     join(cluster, 'lease'),
-    `${holder} ${new Date(Date.now() - secondsAgo * 1000).toISOString().replace(/\.\d+Z$/, '.000000Z')} 1800 7\n`,
+    `${holder} ${new Date(Date.now() - secondsAgo * 1000).toISOString().replace(/\.\d+Z$/, '.000000Z')} 1800 7 ${out}\n`,
   );
 const restarted = (b: NodeSandbox) => b.calls().some((c) => c.startsWith('systemctl restart'));
 
@@ -196,19 +198,30 @@ describe('cert-renewal.sh (rancher-aws-cert-renewal)', () => {
     expect(events()).toEqual(['lease ip-10-0-0-10', 'released ip-10-0-0-10']);
   });
 
-  it('a restart that never comes back: bounded wait, loud failure, Lease released through a peer', () => {
+  it('a restart that never comes back: bounded wait, loud failure, the Lease kept and marked out (through a peer), given back once it is back', () => {
     const b = server(0, 30);
     b.write('restart-polls', 'never');
     const r = renew(b, { RESTART_WAIT_SECONDS: '120' });
     expect(r.status).toBe(1);
     expect(r.output).toContain('CRITICAL: rke2-server on ip-10-0-0-10 is not back (Ready, etcd healthy) within 120 s');
+    expect(r.output).toContain('It holds the restart Lease, marked out');
     expect(b.slept()).toBe(120);
-    expect(events()).toEqual(['lease ip-10-0-0-10', 'restart ip-10-0-0-10', 'released ip-10-0-0-10']);
-    expect(b.calls()).toContain(
-      'kubectl --kubeconfig ' +
-        b.path('etc/rancher/rke2/rke2.yaml') +
-        ' --request-timeout=15s --server https://10.0.16.10:6443 delete lease -n kube-system rancher-aws-server-restart',
-    );
+    expect(events()).toEqual(['lease ip-10-0-0-10', 'restart ip-10-0-0-10', 'out ip-10-0-0-10 10.0.0.10']);
+    expect(readFileSync(join(cluster, 'lease'), 'utf8')).toMatch(/^ip-10-0-0-10 \S+ 1800 \d+ 10\.0\.0\.10\n$/);
+    // Written through a peer's API: this server's own is down.
+    expect(b.calls().some((c) => c.includes('--server https://10.0.16.10:6443 replace -f -'))).toBe(true);
+    // Another server's timer, even once the Lease is past its duration, neither takes it nor restarts.
+    const other = server(1, 30);
+    setLease('ip-10-0-0-10', 3600, '10.0.0.10');
+    const blocked = renew(other);
+    expect(blocked.output).toMatch(/the cluster is not whole|holds the restart Lease with 10\.0\.0\.10 out of the cluster: never taken by age/);
+    expect(restarted(other)).toBe(false);
+    // The server comes back: its next run gives the Lease back (and renews nothing more: certificates renewed).
+    rmSync(join(cluster, 'down', nodeName(IPS[0])), { force: true });
+    b.remove('restart-polls');
+    const resumed = renew(b);
+    expect(resumed.output).toContain('ip-10-0-0-10 is back and the cluster is whole: giving the restart Lease back');
+    expect(events().at(-1)).toBe('released ip-10-0-0-10');
   });
 
   it('an unexpected failure while holding the Lease (the restart command fails) still gives the Lease back', () => {
@@ -217,7 +230,61 @@ describe('cert-renewal.sh (rancher-aws-cert-renewal)', () => {
     const r = renew(b);
     expect(r.status).not.toBe(0);
     expect(events()).toEqual(['lease ip-10-0-0-10', 'released ip-10-0-0-10']);
-    expect(readFileSync(join(cluster, 'lease'), 'utf8')).toBe('');
+    // Released, conditionally: the Lease stays with no holder and a one-second duration (free to any taker).
+    expect(readFileSync(join(cluster, 'lease'), 'utf8')).toMatch(/^- \S+ 1 \d+ -\n$/);
+  });
+
+  it('counts the servers the deployment expects, not the Nodes that exist: with one removed (a roll has it out), two Ready voters are not whole', () => {
+    const b = server(0, 30);
+    writeFileSync(join(cluster, 'nodes'), `${IPS.slice(0, 2).map(nodeName).join('\n')}\n`);
+    writeFileSync(
+      join(cluster, 'members'),
+      `${IPS.slice(0, 2)
+        .map((ip) => `${ip} voting`)
+        .join('\n')}\n`,
+    );
+    const r = renew(b);
+    expect(r.status).toBe(0);
+    expect(r.output).toContain("2 of the deployment's 3 servers are Ready");
+    expect(restarted(b)).toBe(false);
+    expect(events()).toEqual([]);
+  });
+
+  it('fails closed when the expected count cannot be read (SSM down)', () => {
+    const b = server(0, 30);
+    b.remove('ssm/server-count.json');
+    const r = renew(b);
+    expect(r.status).toBe(0);
+    expect(r.output).toContain("could not read the deployment's server count");
+    expect(restarted(b)).toBe(false);
+  });
+
+  it('never takes a Lease marking a server out by age (a roll whose machine was lost with a server out)', () => {
+    const b = server(0, 30);
+    setLease('laptop/4242/2026-11-24T10:00:00.000Z', 7200, '10.0.32.10');
+    const r = renew(b);
+    expect(r.status).toBe(0);
+    expect(r.output).toContain('holds the restart Lease with 10.0.32.10 out of the cluster: never taken by age');
+    expect(restarted(b)).toBe(false);
+    expect(readFileSync(join(cluster, 'lease'), 'utf8')).toMatch(/^laptop\/4242\//);
+  });
+
+  it('of two takers of a stale Lease, the one that writes second gets a Conflict and does not restart', () => {
+    const b = server(0, 30);
+    setLease('ip-10-0-16-10', 3600);
+    // Another taker writes between this server's read and its replace (the version moves on).
+    const stub = b.read('bin/kubectl');
+    b.write(
+      'bin/kubectl',
+      stub.replace(
+        '  "replace -f")\n    manifest=$(cat)',
+        '  "replace -f")\n    manifest=$(cat)\n    if [ ! -f "$C/raced" ]; then touch "$C/raced"; read -r h r d v o <"$C/lease"; echo "ip-10-0-32-10 $r 1800 $((v + 1)) -" >"$C/lease"; fi',
+      ),
+    );
+    const r = renew(b);
+    expect(r.status).toBe(0);
+    expect(r.output).toContain('another took the restart Lease first');
+    expect(restarted(b)).toBe(false);
   });
 
   it('fails loudly when the restart did not renew the certificates', () => {
