@@ -39,7 +39,8 @@ LEASE=rancher-aws-server-restart
 NODE_NAME=${NODE_NAME:-$(hostname)}
 # Left by a restart that renewed nothing: no further restarts of this server until a person looks (and removes it).
 STUCK=/var/lib/rancher/rancher-aws/cert-renewal-stuck
-# Left by a restart that did not come back in time: this server holds the restart Lease, marked out (hold_out).
+# Present while this server holds the restart Lease (marked out): a run that ends without giving it back (its
+# restart did not come back in time, or it was killed) leaves it, and the next run resumes from it.
 HELD_OUT=/var/lib/rancher/rancher-aws/cert-renewal-held-out
 
 server_paths "${1:?usage: rancher-aws-cert-renewal k3s|rke2}"
@@ -122,9 +123,15 @@ read_lease() {
 # take_lease: creates the Lease, or takes one that is free (released) or
 # stale (its holder stopped renewing it, and no server is out) at the
 # resourceVersion read, so that of two takers only one succeeds. A Lease that
-# names a server out is never taken by age (lease_verdict).
+# names a server out is never taken by age (lease_verdict). It names this
+# server out from the moment it is taken: a clock that jumps past the Lease's
+# duration between the take and the restart cannot hand it to another taker,
+# and a run killed half-way (the marker file HELD_OUT) is resumed by the next.
 take_lease() {
-  kube create -f - <<<"$(lease_manifest "" "$NODE_NAME" "$LEASE_SECONDS")" >/dev/null 2>&1 && return 0
+  if kube create -f - <<<"$(lease_manifest "" "$NODE_NAME" "$LEASE_SECONDS" "$NODE_IP")" >/dev/null 2>&1; then
+    install -D -m 0600 /dev/null "$HELD_OUT"
+    return 0
+  fi
   read_lease || return 1
   case $(lease_verdict "$HOLDER" "$RENEWED" "$DURATION" "$OUT" "$NODE_NAME" "$(date +%s)") in
     free | mine) ;;
@@ -138,10 +145,11 @@ take_lease() {
       return 1
       ;;
   esac
-  kube replace -f - <<<"$(lease_manifest "$VERSION" "$NODE_NAME" "$LEASE_SECONDS")" >/dev/null 2>&1 || {
+  kube replace -f - <<<"$(lease_manifest "$VERSION" "$NODE_NAME" "$LEASE_SECONDS" "$NODE_IP")" >/dev/null 2>&1 || {
     log "another took the restart Lease first: trying again at the next run"
     return 1
   }
+  install -D -m 0600 /dev/null "$HELD_OUT"
 }
 
 # release_lease: gives the Lease back if this server holds it, through this
@@ -153,26 +161,11 @@ release_lease() {
   for server in "" $PEER_IPS; do
     if read_lease ${server:+--server "https://$server:6443"} && [ "$HOLDER" = "$NODE_NAME" ] &&
       kube ${server:+--server "https://$server:6443"} replace -f - <<<"$(lease_manifest "$VERSION" "" 1)" >/dev/null 2>&1; then
+      rm -f "$HELD_OUT"
       return 0
     fi
   done
   log "could not release the restart Lease: it lapses on its own $LEASE_SECONDS s after its last renewal"
-}
-
-# hold_out: keeps the Lease, now naming this server as out (a restart that did
-# not come back): no other actor restarts a server, and none takes the Lease
-# by age, until this server is back (the next run gives it back) or a person
-# replaces it (docs/day-2.md, "When an operation stopped halfway").
-hold_out() {
-  local server
-  for server in "" $PEER_IPS; do
-    if read_lease ${server:+--server "https://$server:6443"} && [ "$HOLDER" = "$NODE_NAME" ] &&
-      kube ${server:+--server "https://$server:6443"} replace -f - <<<"$(lease_manifest "$VERSION" "$NODE_NAME" "$LEASE_SECONDS" "$NODE_IP")" >/dev/null 2>&1; then
-      install -D -m 0600 /dev/null "$HELD_OUT"
-      return 0
-    fi
-  done
-  log "could not mark $NODE_NAME out on the restart Lease; the others still see the cluster is not whole"
 }
 
 # back_up INVOCATION EXPECTED: this server's service was started again (a new
@@ -196,7 +189,6 @@ resume() {
   if expected=$(expected_servers) && cluster_healthy "$expected"; then
     log "$NODE_NAME is back and the cluster is whole: giving the restart Lease back"
     release_lease
-    rm -f "$HELD_OUT"
     return 0
   fi
   log "CRITICAL: $NODE_NAME still holds the restart Lease${OUT:+ with $OUT out} and the cluster is not whole; no server restarts until it is (docs/day-2.md, \"When an operation stopped halfway\")"
@@ -229,8 +221,9 @@ main() {
   log "restarting $SERVICE on $NODE_NAME to renew its certificates"
   systemctl restart --no-block "$SERVICE"
   if ! wait_for "$RESTART_WAIT_SECONDS" back_up "$invocation" "$expected"; then
+    # The Lease stays held, naming this server out (since the take): nothing else restarts a server, and nothing
+    # takes it by age, until this server is back (the next run gives it back) or a person replaces it.
     trap - EXIT
-    hold_out
     log "CRITICAL: $SERVICE on $NODE_NAME is not back (Ready, etcd healthy) within $RESTART_WAIT_SECONDS s after a certificate renewal restart; see journalctl -u $SERVICE. It holds the restart Lease, marked out: no other server restarts, no roll or upgrade starts, until it is back (the next run gives the Lease back) or replaced (docs/day-2.md)."
     exit 1
   fi

@@ -237,28 +237,30 @@ server_table() {
 # (its address).
 RESTART_LEASE=rancher-aws-server-restart
 
-# restart_lease_free [ADDRESS]: no server restarts for its certificates and no roll runs now (no Lease, or one left
-# by a dead run that has expired), or the roll holding it has the server at ADDRESS out (this Job's own: upgrading
-# it takes down no other). A Lease whose times cannot be read counts as held.
+# restart_lease_free [ADDRESS]: no server restarts for its certificates and no roll runs now: no Lease, one given
+# back (no holder), one naming the server at ADDRESS out (this Job's own: upgrading it takes down no other), or one
+# whose holder stopped renewing it and that names no server out. A Lease naming another server out is never free by
+# age (design notes, "Who may restart a server"); one whose times cannot be read counts as held.
 restart_lease_free() {
   local lease holder renewed duration out until
-  if ! lease=$(kubectl -n kube-system get lease "$RESTART_LEASE" -o 'jsonpath={.spec.holderIdentity} {.spec.renewTime} {.spec.leaseDurationSeconds} {.metadata.annotations.rancher-ha-aws/out}' 2>&1); then
+  if ! lease=$(kubectl -n kube-system get lease "$RESTART_LEASE" -o 'jsonpath={.spec.holderIdentity}|{.spec.renewTime}|{.spec.leaseDurationSeconds}|{.metadata.annotations.rancher-ha-aws/out}' 2>&1); then
     [[ $lease == *NotFound* ]] && return 0
     STATUS="could not read the Lease kube-system/$RESTART_LEASE: $(tail -n 1 <<<"$lease")"
     return 1
   fi
-  read -r holder renewed duration out <<<"$lease"
-  until=$(date -d "$renewed" +%s 2>/dev/null) || until=""
-  if [[ $until =~ ^[0-9]+$ && $duration =~ ^[0-9]+$ ]] && [ $((until + duration)) -le "$(date +%s)" ]; then
-    return 0
-  fi
+  IFS='|' read -r holder renewed duration out <<<"$lease"
+  [ -n "$holder" ] || return 0
   if [ -n "$out" ] && [ "$out" = "${1:-}" ]; then
     return 0
   fi
-  if [ -n "$out" ] || [[ $holder == */* ]]; then
-    STATUS="a roll holds the servers' restart Lease (kube-system/$RESTART_LEASE, ${holder:-no holder})${out:+ with $out out}"
+  until=$(date -d "$renewed" +%s 2>/dev/null) || until=""
+  if [ -z "$out" ] && [[ $until =~ ^[0-9]+$ && $duration =~ ^[0-9]+$ ]] && [ $((until + duration)) -le "$(date +%s)" ]; then
+    return 0
+  fi
+  if [[ $holder == */* ]]; then
+    STATUS="a roll holds the servers' restart Lease (kube-system/$RESTART_LEASE, $holder)${out:+ with $out out}"
   else
-    STATUS="${holder:-a server} is restarting to renew its certificates (Lease kube-system/$RESTART_LEASE)"
+    STATUS="$holder is restarting to renew its certificates (Lease kube-system/$RESTART_LEASE)${out:+, $out out}"
   fi
   return 1
 }

@@ -211,7 +211,9 @@ export function release(kubectl: Kubectl, holder: string, lock: LeaseLock = ROLL
       apiVersion: 'coordination.k8s.io/v1',
       kind: 'Lease',
       metadata: { name: lock.name, namespace: NAMESPACE, resourceVersion: lease.resourceVersion, annotations: {} },
-      spec: { holderIdentity: '', leaseDurationSeconds: lock.seconds, renewTime: micro(new Date()) },
+      // No holder and a one-second duration, as client-go's leader election releases: a reader of the older rule
+      // (servers not yet rolled onto this version's scripts) sees it stale, so free, at once.
+      spec: { holderIdentity: '', leaseDurationSeconds: 1, renewTime: micro(new Date()) },
     });
     if (replaceAt(kubectl, lock, body)) return;
   }

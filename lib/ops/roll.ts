@@ -356,6 +356,9 @@ async function runStep(step: Step, c: StepContext): Promise<void> {
   markOut(c.kubectl, c.holder, c.server.privateIp);
   switch (step) {
     case 'drain':
+      // Looked at again once the mark is written (design notes, "Who may restart a server"): an upgrade Job whose
+      // prepare step passed before the mark is applying now and seen here; one that starts after it finds the mark.
+      requireNoUpgrade(c.kubectl, c.servers, `${c.server.name} was not touched`);
       return drain(c);
     case 'remove':
       return removeNode(c);

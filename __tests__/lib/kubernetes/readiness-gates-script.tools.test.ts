@@ -44,7 +44,7 @@ function gate(env: Record<string, string>, scenario: string) {
     '    *"certificates.cert-manager.io"*"].message}") certificate_message ;;',
     '    "apply -f -") cat >>"$CALLS"; apply ;;',
     '    "--request-timeout=10s create -f -") { cat; echo; } >>"$CALLS"; event ;;',
-    '    "-n kube-system get lease rancher-aws-server-restart -o jsonpath={.spec.holderIdentity} {.spec.renewTime} {.spec.leaseDurationSeconds} {.metadata.annotations.rancher-ha-aws/out}") lease ;;',
+    '    "-n kube-system get lease rancher-aws-server-restart -o jsonpath={.spec.holderIdentity}|{.spec.renewTime}|{.spec.leaseDurationSeconds}|{.metadata.annotations.rancher-ha-aws/out}") lease ;;',
     '    "get nodes -o jsonpath={range .items[*]}{.metadata.name}"*"{.spec.unschedulable}"*) node_table ;;',
     '    "-n system-upgrade get plans.upgrade.cattle.io server-plan -o jsonpath={.status.latestVersion}{\\"|\\"}{.status.latestHash}{\\"|\\"}{.status.applying}") plan_status ;;',
     '    *) echo "unexpected kubectl $*" >&2; return 99 ;;',
@@ -458,7 +458,7 @@ describe('readiness-gates.sh', () => {
 
     it('waits while a server restarts to renew its certificates (the restart Lease is held), not for a Lease that expired', () => {
       const iso = (secondsAgo: number) => new Date(Date.now() - secondsAgo * 1000).toISOString();
-      const held = gate({ ...prepare, DEADLINE_SECONDS: '60' }, [rows(WHOLE), `lease() { echo "ip-10-0-3-10 ${iso(60)} 1800"; }`].join('\n'));
+      const held = gate({ ...prepare, DEADLINE_SECONDS: '60' }, [rows(WHOLE), `lease() { echo "ip-10-0-3-10|${iso(60)}|1800"; }`].join('\n'));
       expect(held.status).toBe(1);
       expect(held.out).toContain(
         'before upgrading ip-10-0-2-10: ip-10-0-3-10 is restarting to renew its certificates (Lease kube-system/rancher-aws-server-restart)',
@@ -467,12 +467,12 @@ describe('readiness-gates.sh', () => {
         prepare,
         [
           rows(WHOLE),
-          `lease() { if [ "$POLLS" -lt 2 ]; then echo "ip-10-0-3-10 ${iso(60)} 1800"; else echo "Error from server (NotFound): not found"; return 1; fi; }`,
+          `lease() { if [ "$POLLS" -lt 2 ]; then echo "ip-10-0-3-10|${iso(60)}|1800"; else echo "Error from server (NotFound): not found"; return 1; fi; }`,
         ].join('\n'),
       );
       expect(released.status).toBe(0);
       expect(released.slept).toBe(20);
-      const expired = gate(prepare, [rows(WHOLE), `lease() { echo "ip-10-0-3-10 ${iso(3600)} 1800"; }`].join('\n'));
+      const expired = gate(prepare, [rows(WHOLE), `lease() { echo "ip-10-0-3-10|${iso(3600)}|1800"; }`].join('\n'));
       expect(expired.status).toBe(0);
       expect(expired.slept).toBe(0);
       const unreadable = gate(
@@ -488,22 +488,33 @@ describe('readiness-gates.sh', () => {
       const roll = 'laptop/4242/2026-11-23T08:00:00.000Z';
       // The rows with addresses: this Job's node is ip-10-0-2-10 at 10.0.2.10.
       const whole = WHOLE.map((row) => `${row}|${row.replace(/^ip-(\d+)-(\d+)-(\d+)-(\d+)\|.*$/, '$1.$2.$3.$4')}`);
-      const during = gate({ ...prepare, DEADLINE_SECONDS: '60' }, [rows(whole), `lease() { echo "${roll} ${iso(60)} 3600"; }`].join('\n'));
+      const during = gate({ ...prepare, DEADLINE_SECONDS: '60' }, [rows(whole), `lease() { echo "${roll}|${iso(60)}|3600"; }`].join('\n'));
       expect(during.status).toBe(1);
       expect(during.out).toContain(
         `before upgrading ip-10-0-2-10: a roll holds the servers' restart Lease (kube-system/rancher-aws-server-restart, ${roll})`,
       );
-      const another = gate({ ...prepare, DEADLINE_SECONDS: '60' }, [rows(whole), `lease() { echo "${roll} ${iso(60)} 3600 10.0.1.10"; }`].join('\n'));
+      const another = gate({ ...prepare, DEADLINE_SECONDS: '60' }, [rows(whole), `lease() { echo "${roll}|${iso(60)}|3600|10.0.1.10"; }`].join('\n'));
       expect(another.status).toBe(1);
       expect(another.out).toContain(`a roll holds the servers' restart Lease (kube-system/rancher-aws-server-restart, ${roll}) with 10.0.1.10 out`);
-      const own = gate(prepare, [rows(whole), `lease() { echo "${roll} ${iso(60)} 3600 10.0.2.10"; }`].join('\n'));
+      // Never free by age while it names another server out (a roll whose machine was lost with a server out).
+      const staleOut = gate(
+        { ...prepare, DEADLINE_SECONDS: '60' },
+        [rows(whole), `lease() { echo "${roll}|${iso(7200)}|3600|10.0.1.10"; }`].join('\n'),
+      );
+      expect(staleOut.status).toBe(1);
+      expect(staleOut.out).toContain('with 10.0.1.10 out');
+      // Given back: no holder (and a one-second duration).
+      const given = gate(prepare, [rows(whole), `lease() { echo "|${iso(0)}|1|"; }`].join('\n'));
+      expect(given.status).toBe(0);
+      expect(given.slept).toBe(0);
+      const own = gate(prepare, [rows(whole), `lease() { echo "${roll}|${iso(60)}|3600|10.0.2.10"; }`].join('\n'));
       expect(own.status).toBe(0);
       expect(own.slept).toBe(0);
       expect(own.calls).toContain('{.status.addresses[?(@.type=="InternalIP")].address}');
       // The roll's own server out, but another server not whole: still waits.
       const broken = gate(
         { ...prepare, DEADLINE_SECONDS: '60' },
-        [rows([whole[0].replace('|True|True|', '|False|True|'), whole[1], whole[2]]), `lease() { echo "${roll} ${iso(60)} 3600 10.0.2.10"; }`].join(
+        [rows([whole[0].replace('|True|True|', '|False|True|'), whole[1], whole[2]]), `lease() { echo "${roll}|${iso(60)}|3600|10.0.2.10"; }`].join(
           '\n',
         ),
       );
