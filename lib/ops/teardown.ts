@@ -216,7 +216,8 @@ export async function teardown(options: TeardownOptions): Promise<number> {
       return 2;
     }
     if (answer.trim() !== name) {
-      log(`'${answer.trim()}' is not '${name}': nothing was changed.`);
+      // Ctrl-C or Ctrl-D at the question end it with nothing typed.
+      log(answer.trim() === '' ? 'No name typed: nothing was changed.' : `'${answer.trim()}' is not '${name}': nothing was changed.`);
       return 1;
     }
   }

@@ -300,6 +300,10 @@ describe('teardown', () => {
     expect(wrong.screen).toContain("'rancher-prod' is not 'rancher': nothing was changed.");
     expect(wrong.code).toBe(1);
     expect(c.calls()).toEqual(['terraform state pull']);
+    const interrupted = await c.runInTerminal(['teardown', '--dir', 'module'], question, '\u0003'); // Ctrl-C
+    expect(interrupted.screen).toContain('No name typed: nothing was changed.');
+    expect(interrupted.code).toBe(1);
+    expect(c.calls()).toEqual(['terraform state pull', 'terraform state pull']);
     const right = await c.runInTerminal(['teardown', '--dir', 'module'], question, 'rancher');
     expect(right.screen).not.toContain('EAGAIN');
     expect(right.screen).toContain('Teardown of rancher finished.');
