@@ -46,6 +46,7 @@ module.exports = {
       displayName: 'tools',
       testMatch: ['**/*.tools.test.ts'],
       testPathIgnorePatterns: IGNORED,
+      setupFilesAfterEnv: [...shared.setupFilesAfterEnv, '<rootDir>/__tests__/helpers/process-tests-setup.js'],
       globalSetup: '<rootDir>/__tests__/helpers/global-setup.js',
     },
   ],

@@ -3,4 +3,10 @@
 const { shared } = require('./jest.config');
 
 /** @type {import('jest').Config} */
-module.exports = { ...shared, testMatch: ['**/*.test.ts'], testPathIgnorePatterns: ['/node_modules/'], roots: ['<rootDir>/__tests__/examples'] };
+module.exports = {
+  ...shared,
+  setupFilesAfterEnv: [...shared.setupFilesAfterEnv, '<rootDir>/__tests__/helpers/process-tests-setup.js'],
+  testMatch: ['**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/'],
+  roots: ['<rootDir>/__tests__/examples'],
+};

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runBounded } from './helpers/subprocess';
 import { describeWithTerraform, initConfiguration, PROVIDER_DOWNLOAD_ERROR, TERRAFORM_ENV } from './helpers/terraform';
 
 /**
@@ -14,7 +15,6 @@ import { describeWithTerraform, initConfiguration, PROVIDER_DOWNLOAD_ERROR, TERR
  */
 
 const ROOT = join(__dirname, '..');
-const CLI_TIMEOUT_MS = 120_000;
 const STACKS = ['docker', 'k8s-ha', 'rke-ha'];
 
 describe('cdktf synth --hcl, through the cdktf CLI', () => {
@@ -25,7 +25,7 @@ describe('cdktf synth --hcl, through the cdktf CLI', () => {
 
   beforeAll(() => {
     outdir = mkdtempSync(join(tmpdir(), 'rancher-cli-'));
-    const result = spawnSync(join(ROOT, 'node_modules', '.bin', 'cdktf'), ['synth', '--hcl', '--output', outdir], {
+    const result = runBounded(join(ROOT, 'node_modules', '.bin', 'cdktf'), ['synth', '--hcl', '--output', outdir], {
       cwd: ROOT,
       // CI=1: no spinner; CHECKPOINT_DISABLE=1: no version check-in, which prints an error offline.
       env: {
@@ -35,14 +35,12 @@ describe('cdktf synth --hcl, through the cdktf CLI', () => {
         RANCHER_CONFIG: join(__dirname, 'fixtures', 'empty-settings.yaml'),
         TF_CLI_CONFIG_FILE: '/dev/null',
       },
-      encoding: 'utf8',
-      timeout: CLI_TIMEOUT_MS,
     });
     if (result.status !== 0) throw new Error(`cdktf synth --hcl failed:\n${result.stdout}${result.stderr}`);
     output = result.stdout;
     hclFolders = Object.fromEntries(STACKS.map((s) => [s, readdirSync(join(outdir, 'stacks', s)).sort()]));
     hcl = Object.fromEntries(STACKS.map((s) => [s, readFileSync(join(outdir, 'stacks', s, 'cdk.tf'), 'utf8')]));
-  }, CLI_TIMEOUT_MS);
+  });
 
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 

@@ -18,7 +18,7 @@ describe('hostile and mistaken settings files (issue 11)', () => {
     // The closing numbers of the issue.
     const classes = [...tally.byClass].sort(([a], [b]) => a - b).map(([cls, n]) => `class ${cls}: ${n.tried} tried, ${n.rejected} rejected`);
     console.log(
-      `hostile settings: ${tally.tried} files tried, ${tally.rejected} rejected, ${tally.accepted} accepted (${classes.join('; ')}); slowest ${tally.slowest} in ${tally.slowestMs} ms`,
+      `hostile settings: ${tally.tried} files tried, ${tally.rejected} rejected, ${tally.accepted} accepted (${classes.join('; ')}); at most ${tally.filesOpened} files opened and ${tally.mostBytes} bytes read by one; slowest ${tally.slowest} in ${tally.slowestMs} ms`,
     );
   });
 

@@ -1,8 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { awsOf, FakeCloud, stateOf } from '../helpers/fake-cloud';
+import { commandLine, runBounded } from '../helpers/subprocess';
 
 /**
  * examples/platform-app as a platform team would build it: against the
@@ -31,8 +31,12 @@ const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
 };
 
 function run(command: string, args: string[], cwd: string, env: Record<string, string> = {}): string {
-  const result = spawnSync(command, args, { cwd, encoding: 'utf8', env: { ...process.env, CHECKPOINT_DISABLE: '1', ...env }, timeout: 120_000 });
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.status}):\n${result.stdout}${result.stderr}`);
+  // A time limit that ends it throws, naming the command and the limit (helpers/subprocess.ts).
+  const result = runBounded(command, args, { cwd, env: { ...process.env, CHECKPOINT_DISABLE: '1', ...env } });
+  if (result.status !== 0) {
+    const how = result.status === null ? `was killed by ${result.signal ?? 'a signal'}` : `failed (exit ${result.status})`;
+    throw new Error(`${commandLine(command, args)} ${how}:\n${result.stdout}${result.stderr}`);
+  }
   return result.stdout;
 }
 
@@ -80,10 +84,7 @@ describe('examples/platform-app, built from the packed library', () => {
       join(app, 'tsconfig.cdktf.json'),
       JSON.stringify({ compilerOptions: { ...template.compilerOptions, incremental: false, noEmit: true }, files: ['main.ts'] }),
     );
-    templateBuild = spawnSync(process.execPath, [join(app, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.cdktf.json'], {
-      cwd: app,
-      encoding: 'utf8',
-    });
+    templateBuild = runBounded(process.execPath, [join(app, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.cdktf.json'], { cwd: app });
     run(process.execPath, ['dist/main.js'], app);
     synthesized = JSON.parse(readFileSync(join(app, 'cdktf.out', 'stacks', 'platform', 'cdk.tf.json'), 'utf8')) as Json;
 
@@ -99,7 +100,7 @@ describe('examples/platform-app, built from the packed library', () => {
     );
     run(process.execPath, ['main.js'], bundleDir);
     bundled = JSON.parse(readFileSync(join(bundleDir, 'cdktf.out', 'stacks', 'platform', 'cdk.tf.json'), 'utf8')) as Json;
-  }, 120_000);
+  });
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

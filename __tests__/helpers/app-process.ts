@@ -1,8 +1,8 @@
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import type { SpawnSyncReturns } from 'node:child_process';
 import { join } from 'node:path';
+import { runBounded } from './subprocess';
 
 const ROOT = join(__dirname, '..', '..');
-const RUN_TIMEOUT_MS = 60_000;
 
 /** A stack trace line in a person's terminal: the app must never print one for bad settings. */
 export const STACK_TRACE_LINE = /^ {4}at /m;
@@ -23,7 +23,7 @@ let checked = false;
  */
 export function compiledMain(): string {
   if (!checked && !appIsFresh(APP)) {
-    const build = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.js'), 'app', APP], { encoding: 'utf8' });
+    const build = runBounded(process.execPath, [join(ROOT, 'scripts', 'build.js'), 'app', APP]);
     if (build.status !== 0) throw new Error(`the app build failed:\n${build.stdout}${build.stderr}`);
   }
   checked = true;
@@ -39,7 +39,7 @@ export function runApp(cwd: string, env: Record<string, string> = {}): SpawnSync
   const merged: Record<string, string | undefined> = { ...process.env, ...env };
   if (!('RANCHER_CONFIG' in env)) delete merged.RANCHER_CONFIG;
   for (const key of Object.keys(merged)) if (key.startsWith('CDKTF_') && !(key in env)) delete merged[key];
-  const result = spawnSync(process.execPath, [compiledMain()], { cwd, env: merged, encoding: 'utf8', timeout: RUN_TIMEOUT_MS });
+  const result = runBounded(process.execPath, [compiledMain()], { cwd, env: merged });
   if (result.error) throw result.error;
   return result;
 }

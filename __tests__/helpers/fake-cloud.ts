@@ -1,7 +1,7 @@
-import { spawnSync, type SpawnSyncOptionsWithStringEncoding } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { runBounded, runBoundedAsync, type AsyncRun } from './subprocess';
 import type { TerraformJson } from './synth';
 
 const STUB = join(__dirname, 'ops-stubs', 'fake-cloud.js');
@@ -14,7 +14,7 @@ let built: string | undefined;
 export function opsCli(): string {
   if (built) return built;
   const out = mkdtempSync(join(tmpdir(), 'ops-cli-'));
-  const result = spawnSync(process.execPath, [join(__dirname, '..', '..', 'scripts', 'build.js'), 'ops', out], { encoding: 'utf8' });
+  const result = runBounded(process.execPath, [join(__dirname, '..', '..', 'scripts', 'build.js'), 'ops', out]);
   if (result.status !== 0) throw new Error(`building the operations CLI failed: ${result.stderr}`);
   built = join(out, 'cli.js');
   return built;
@@ -184,8 +184,40 @@ export class FakeCloud {
       tools?: readonly string[];
       /** another build of the CLI (the packed package's) */ cli?: string;
       /** Start the CLI as the leader of a process group of its own, as a shell starts a foreground job. */ ownGroup?: boolean;
+      /** Its working directory. @default the scratch world's folder */ cwd?: string;
     } = {},
   ): { code: number | null; out: string; err: string } {
+    const result = runBounded(process.execPath, [options.cli ?? opsCli(), ...args], {
+      cwd: options.cwd ?? this.dir,
+      input: options.input,
+      env: this.env(options),
+      detached: options.ownGroup ?? false,
+    });
+    return { code: result.status, out: result.stdout, err: result.stderr };
+  }
+
+  /**
+   * Runs the real CLI on a pseudo-terminal (`script`, util-linux), as a person at a terminal does: `answer` is typed,
+   * with Enter, once `prompt` is on the screen and not before. Returns the exit code and what the terminal showed.
+   */
+  async runInTerminal(args: readonly string[], prompt: string, answer: string): Promise<{ code: number | null; screen: string }> {
+    const quote = (word: string) => `'${word.replaceAll("'", "'\\''")}'`;
+    const command = [process.execPath, opsCli(), ...args].map(quote).join(' ');
+    let typed = false;
+    const run: AsyncRun = await runBoundedAsync('script', ['-qec', command, '/dev/null'], {
+      cwd: this.dir,
+      env: { ...this.env({}), SHELL: '/bin/sh' },
+      onStdout: (screen, child) => {
+        if (typed || !screen.includes(prompt)) return;
+        typed = true;
+        child.stdin?.end(`${answer}\r`);
+      },
+    });
+    return { code: run.status, screen: `${run.stdout}${run.stderr}` };
+  }
+
+  /** The CLI's environment: the stubs first on PATH (with `tools`, only those stubs and node), the world, no poll waits. */
+  private env(options: { env?: Record<string, string>; tools?: readonly string[] }): NodeJS.ProcessEnv {
     let path = `${this.bin}${delimiter}${process.env.PATH}`;
     if (options.tools) {
       path = join(this.dir, `bin-${options.tools.join('-') || 'none'}`);
@@ -194,16 +226,7 @@ export class FakeCloud {
         if (existsSync(join(this.bin, tool)) && !existsSync(join(path, tool))) symlinkSync(join(this.bin, tool), join(path, tool));
       if (!existsSync(join(path, 'node'))) symlinkSync(process.execPath, join(path, 'node'));
     }
-    const spawnOptions: SpawnSyncOptionsWithStringEncoding & { detached: boolean } = {
-      cwd: this.dir,
-      input: options.input,
-      encoding: 'utf8',
-      timeout: 60_000,
-      env: { ...process.env, PATH: path, FAKE_WORLD: this.dir, RANCHER_HA_AWS_POLL_MS: '0', ...options.env },
-      detached: options.ownGroup ?? false,
-    };
-    const result = spawnSync(process.execPath, [options.cli ?? opsCli(), ...args], spawnOptions);
-    return { code: result.status, out: result.stdout, err: result.stderr };
+    return { ...process.env, PATH: path, FAKE_WORLD: this.dir, RANCHER_HA_AWS_POLL_MS: '0', ...options.env };
   }
 }
 

@@ -26,7 +26,8 @@ function terraformProblem() {
 }
 
 /** The Debian packages .ci/run installs, by the command each provides. */
-const DEBIAN = { 'cloud-init': 'cloud-init', shellcheck: 'shellcheck', yamllint: 'yamllint', bash: 'bash', python3: 'python3' };
+// `script` (util-linux) runs the operations CLI on a pseudo-terminal, as a person types into it.
+const DEBIAN = { 'cloud-init': 'cloud-init', shellcheck: 'shellcheck', yamllint: 'yamllint', bash: 'bash', python3: 'python3', script: 'bsdutils' };
 
 function missingCommands() {
   return Object.keys(DEBIAN).filter((command) => spawnSync('sh', ['-c', `command -v ${command}`]).status !== 0);

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { runBounded } from './subprocess';
 
 const ROOT = join(__dirname, '..', '..');
 /** boot-lib.sh as the RKE2 and K3s servers get it (with the cluster helpers; a superset of the Docker host's). */
@@ -163,11 +164,7 @@ export class NodeSandbox {
     env: Record<string, string> = {},
   ): { status: number | null; output: string } {
     const path = this.prepare(script);
-    const result = spawnSync('bash', [path, ...('args' in script ? (script.args ?? []) : [])], {
-      env: this.environment(env),
-      encoding: 'utf8',
-      timeout: 20_000,
-    });
+    const result = runBounded('bash', [path, ...('args' in script ? (script.args ?? []) : [])], { env: this.environment(env) });
     return { status: result.status, output: `${result.stdout}${result.stderr}` };
   }
 
@@ -187,7 +184,7 @@ export class NodeSandbox {
         .join(' ');
       return `(env -i ${vars} bash ${quote(path)} ${(script.args ?? []).map(quote).join(' ')} >${quote(box.path('out'))} 2>&1; echo $? >${quote(box.path('status'))}) & pids[${i}]=$!`;
     });
-    spawnSync('bash', ['-c', [...lines, 'wait'].join('\n')], { encoding: 'utf8', timeout: 60_000 });
+    runBounded('bash', ['-c', [...lines, 'wait'].join('\n')]);
     return runs.map(({ box }) => ({ status: Number(box.read('status')), output: box.read('out') }));
   }
 

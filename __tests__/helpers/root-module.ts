@@ -180,7 +180,7 @@ export function describeRootModulesLoaded(title: string, cases: readonly RootMod
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
-    }, 60_000);
+    });
 
     const loaded = (files: Record<string, string>) => {
       const outcome = initConfiguration(files);

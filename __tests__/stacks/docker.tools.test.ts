@@ -32,7 +32,7 @@ describe('docker stack: main.ts', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 60_000);
+  });
 });
 
 describe('docker stack: the host user data, rendered as Terraform would, passes cloud-init schema, yamllint and shellcheck', () => {

@@ -25,7 +25,7 @@ describe('main.ts', () => {
     } finally {
       rmSync(cwd, { recursive: true, force: true });
     }
-  }, 60_000);
+  });
 });
 
 describeWithTerraform('k8s-ha stack: the re-encryption precondition, evaluated by terraform', () => {

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { readSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { moduleFolder } from './module-folder';
 import { CommandFailed, requireTools, shieldChildrenFromSignals, ToolMissing } from './process';
 import { roll } from './roll';
@@ -8,8 +8,11 @@ import { teardown } from './teardown';
 const USAGE = `Usage: rancher-ha-aws <command> [<stack>] [--dir <module folder>] [options]
 
 Commands:
-  teardown   destroy a deployment from any state (healthy, broken, half gone)
-             --keep-snapshots  keep the etcd snapshot bucket, its guards and KMS key (and the flow-log store)
+  teardown   destroy a deployment from any state (healthy, broken, half gone); without
+             --keep-snapshots the etcd snapshots, Rancher's backups and the flow logs are deleted too
+             --keep-snapshots  keep the etcd snapshot bucket and Rancher's backup bucket, their guards and
+                               KMS key (and the flow-log store); save the cluster token and the backups'
+                               encryption configuration beside them (never over a different file)
              --yes             no typed confirmation (pipelines)
              --token-file <f>  where --keep-snapshots saves the cluster token (default ./<name>-join-token)
              --dry-run         print the steps and change nothing
@@ -67,14 +70,23 @@ function minutes(value: string | undefined): number | undefined {
   return n;
 }
 
-/** One line from the terminal, or undefined when standard input is not one. */
-function askOnTerminal(question: string): string | undefined {
+/**
+ * One line from the terminal, or undefined when standard input is not one. Read through node's own stream: once
+ * `process.stdin` exists, node has made a terminal's descriptor non-blocking, and a synchronous read of it fails
+ * with EAGAIN until a key is pressed. End of input (Ctrl-D) answers the empty line.
+ */
+export async function askOnTerminal(question: string): Promise<string | undefined> {
   if (!process.stdin.isTTY) return undefined;
-  process.stdout.write(question);
-  const buffer = Buffer.alloc(1);
-  let line = '';
-  while (readSync(0, buffer, 0, 1, null) === 1 && buffer[0] !== 0x0a) line += buffer.toString('utf8');
-  return line;
+  const terminal = createInterface({ input: process.stdin, output: process.stdout, terminal: true });
+  try {
+    return await new Promise<string>((answer) => {
+      terminal.once('close', () => answer(''));
+      terminal.question(question, answer);
+    });
+  } finally {
+    // Hands the terminal back as it was (line mode) and lets go of standard input, so node can exit when done.
+    terminal.close();
+  }
 }
 
 export async function main(args: readonly string[]): Promise<number> {

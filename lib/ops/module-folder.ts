@@ -28,17 +28,33 @@ function isModule(folder: string): boolean {
   return existsSync(folder) && statSync(folder).isDirectory() && (existsSync(join(folder, 'cdk.tf.json')) || existsSync(join(folder, 'cdk.tf')));
 }
 
-/** A setting the deployment guard recorded at the first apply (terraform_data.deployment-guard_record-<setting>_<hash>). */
+/**
+ * A setting the deployment guard recorded at the first apply (terraform_data.deployment-guard_record-<setting>_<hash>,
+ * or `<construct path>_deployment-guard_record-...` where a library user gave the deployment an id of their own).
+ * Undefined when no record says, or when records of two deployments disagree.
+ */
 export function recorded(state: ModuleState, setting: string): string | undefined {
-  const prefix = `deployment-guard_record-${setting}_`;
-  const record = state.resources.find((r) => r.type === 'terraform_data' && r.name.startsWith(prefix));
-  const input = record?.attributes.input;
-  return typeof input === 'string' ? input : (input as { value?: unknown } | undefined)?.value?.toString();
+  const pattern = new RegExp(`(^|_)deployment-guard_record-${setting.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(_[0-9A-F]{8})?$`);
+  const values = new Set(
+    state.resources
+      .filter((r) => r.type === 'terraform_data' && pattern.test(r.name))
+      .map((r) => {
+        const input = r.attributes.input;
+        return typeof input === 'string' ? input : (input as { value?: unknown } | undefined)?.value?.toString();
+      })
+      .filter((value): value is string => value !== undefined),
+  );
+  return values.size === 1 ? [...values][0] : undefined;
+}
+
+/** The deployment's name (the `name` setting, as recorded), or undefined: the one place the operations look it up. */
+export function recordedName(state: ModuleState): string | undefined {
+  return recorded(state, 'name');
 }
 
 /** The deployment's name (the `name` setting, as recorded), for the confirmation. */
 export function deploymentName(state: ModuleState, fallback: string): string {
-  return recorded(state, 'name') ?? fallback;
+  return recordedName(state) ?? fallback;
 }
 
 /** The deployment's region: as recorded, else from any ARN in the state. */

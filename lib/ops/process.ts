@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type SpawnSyncOptionsWithStringEncoding } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { readableError } from './tool-output';
 
 /** What a finished command left: its exit code (null when it was killed or timed out), and its output. */
 export interface RunResult {
@@ -29,7 +30,7 @@ export class CommandFailed extends Error {
     readonly result: RunResult,
   ) {
     super(
-      `${command} ${result.timedOut ? 'did not finish in time' : `failed (exit ${result.code})`}${result.stderr.trim() ? `: ${result.stderr.trim().split('\n').slice(-5).join('\n')}` : ''}`,
+      `${command} ${result.timedOut ? 'did not finish in time' : `failed (exit ${result.code})`}${result.stderr.trim() ? `: ${readableError(result.stderr)}` : ''}`,
     );
   }
 }

@@ -1,7 +1,7 @@
-import { chmodSync, existsSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
 import { Aws } from './aws';
-import { deploymentName, deploymentRegion, managed } from './module-folder';
+import { deploymentRegion, managed, recordedName } from './module-folder';
 import { pollUntil } from './poll';
 import { StateFile, stateFilePath } from './state-file';
 import { ModuleState, StateResource, Terraform } from './terraform';
@@ -18,7 +18,7 @@ export interface TeardownOptions {
   /** Skip the typed confirmation (pipelines). @default false */
   readonly yes?: boolean;
   /** Asks the user to type the deployment name; undefined when nobody can answer (no terminal). */
-  readonly ask?: (question: string) => string | undefined;
+  readonly ask?: (question: string) => Promise<string | undefined> | string | undefined;
   /** Where the join token is saved with --keep-snapshots (a restore needs it). @default ./<name>-join-token */
   readonly tokenFile?: string;
   /** Budget of the terraform destroy. @default 3600000 (60 minutes) */
@@ -165,7 +165,7 @@ export function describeTeardown(plan: TeardownPlan, keep: boolean, record: Tear
 const describeStore = (s: Store) => `${s.kind === 'bucket' ? 'S3 bucket' : s.kind === 'log-group' ? 'log group' : 'KMS key'} ${s.id}`;
 
 /** Tears a deployment down from any state; see docs/deploy.md "Destroy". Returns the exit code. */
-export function teardown(options: TeardownOptions): number {
+export async function teardown(options: TeardownOptions): Promise<number> {
   const { log } = options;
   const terraform = new Terraform(options.dir);
   const file = new StateFile<TeardownRecord>(stateFilePath(options.dir, 'teardown'));
@@ -189,26 +189,55 @@ export function teardown(options: TeardownOptions): number {
   // Once chosen, keeping is sticky: a rerun without --keep-snapshots never deletes what an earlier run promised to keep.
   const keep = (options.keepSnapshots ?? false) || (previous?.keepSnapshots ?? false);
   if (keep && !options.keepSnapshots) log('An earlier run of this teardown chose --keep-snapshots: the snapshot data stays.');
-  const name = previous?.name ?? deploymentName(state, options.label);
+  const { name, what } = confirmationName(state, previous, options.dir);
   const region = previous?.region ?? deploymentRegion(state);
   if (!region) throw new Error('The region of the deployment is not in the state (no deployment-guard record, no ARN); nothing was changed.');
 
+  // Compared before anything changes: the state holds the only copy of what is saved, and the destroy takes it along.
+  const saves = keep ? planSaves(state, name, previous, options.tokenFile) : [];
   log(`Teardown of ${name} (${options.label}, ${region}, module ${options.dir}):`);
+  for (const line of describeSaves(saves)) log(`  ${line}`);
   for (const line of describeTeardown(plan, keep, previous)) log(`  ${line}`);
+  const conflicts = saves.filter((s) => s.found === 'different' || s.found === 'unreadable');
+  if (conflicts.length > 0) {
+    log(
+      `${options.dryRun ? 'Dry run: the teardown would stop here' : 'Stopped'}: the kept snapshots and backups are of no use without what the state holds, and the destroy takes the state along. Nothing was changed.`,
+    );
+    return options.dryRun ? 0 : 1;
+  }
   if (options.dryRun) {
     log('Dry run: nothing was changed.');
     return 0;
   }
   if (!options.yes) {
-    const answer = options.ask?.(`Type the deployment name (${name}) to tear it down: `);
+    const answer = await options.ask?.(`Type the ${what} (${name}) to tear it down: `);
     if (answer === undefined) {
       log('No terminal to confirm on: pass --yes to tear down without the typed confirmation. Nothing was changed.');
       return 2;
     }
     if (answer.trim() !== name) {
-      log(`'${answer.trim()}' is not '${name}': nothing was changed.`);
+      // Ctrl-C or Ctrl-D at the question end it with nothing typed.
+      log(answer.trim() === '' ? 'No name typed: nothing was changed.' : `'${answer.trim()}' is not '${name}': nothing was changed.`);
       return 1;
     }
+  }
+
+  // Written (and read back) before the record and before the state forgets anything: a save that fails stops here.
+  const saved: { tokenFile?: string; backupEncryptionFile?: string } = {};
+  for (const save of saves) {
+    const problem = writeSave(save);
+    if (problem) {
+      log(
+        `Could not save ${save.what} to ${save.path} (${problem}). Nothing was changed: give a folder that can be written to, then run the teardown again.`,
+      );
+      return 1;
+    }
+    log(
+      save.found === 'identical'
+        ? `${capitalize(save.what)} is already saved in ${save.path}, identical: left as it is.`
+        : `Saved ${save.what} to ${save.path} (mode 0600): ${save.need}.`,
+    );
+    saved[save.field] = save.path;
   }
 
   // Recorded before the state forgets them: a rerun after an interruption still knows the stores.
@@ -224,13 +253,11 @@ export function teardown(options: TeardownOptions): number {
       ...new Set([...(previous?.finalDbSnapshots ?? []), ...plan.databases.flatMap((d) => (d.finalSnapshot ? [d.finalSnapshot] : []))]),
     ],
     dataVolumes: [...new Set([...(previous?.dataVolumes ?? []), ...plan.dataVolumes])],
-    tokenFile: previous?.tokenFile,
-    backupEncryptionFile: previous?.backupEncryptionFile,
+    tokenFile: saved.tokenFile ?? previous?.tokenFile,
+    backupEncryptionFile: saved.backupEncryptionFile ?? previous?.backupEncryptionFile,
     done: false,
   };
   file.write(record);
-
-  if (keep) record = saveToken(state, record, options, log, file);
 
   terraform.forget([...plan.forgetInCluster, ...plan.forgetStores]);
   const aws = new Aws(region);
@@ -285,51 +312,102 @@ function liftDatabaseProtection(aws: Aws, identifier: string): void {
   if (!off) throw new Error(`RDS still reports deletion protection on ${identifier} after 5 minutes; nothing was destroyed. Run the teardown again.`);
 }
 
-function saveToken(
-  state: ModuleState,
-  record: TeardownRecord,
-  options: TeardownOptions,
-  log: (l: string) => void,
-  file: StateFile<TeardownRecord>,
-): TeardownRecord {
-  const withToken = saveOutput(state, record, log, file, {
+/** A sensitive output --keep-snapshots saves to a file beside the kept data, and what that file holds now. */
+export interface OutputSave {
+  readonly field: 'tokenFile' | 'backupEncryptionFile';
+  /** In words, for the messages. */
+  readonly what: string;
+  readonly need: string;
+  readonly path: string;
+  readonly value: string;
+  /** none: no such file yet; identical: it holds this value already; different, unreadable: the teardown stops. */
+  readonly found: 'none' | 'identical' | 'different' | 'unreadable';
+  /** Why it could not be read (unreadable). */
+  readonly reason?: string;
+}
+
+/** The outputs --keep-snapshots saves: a restore of what is kept needs each of them. */
+const SAVED_OUTPUTS = [
+  {
     output: 'join_token',
     field: 'tokenFile',
-    path: options.tokenFile ?? `${record.name}-join-token`,
-    saved: (path) => `Saved the cluster token to ${path} (mode 0600): restoring a kept snapshot needs it.`,
-  });
-  return saveOutput(state, withToken, log, file, {
+    what: 'the cluster token',
+    need: 'restoring a kept snapshot needs it',
+    defaultPath: (name: string, tokenFile?: string) => tokenFile ?? `${name}-join-token`,
+  },
+  {
     output: 'rancher_backup_encryption_config',
     field: 'backupEncryptionFile',
-    path: `${record.name}-backup-encryption.yaml`,
-    saved: (path) => `Saved the encryption configuration of Rancher's backups to ${path} (mode 0600): restoring a kept backup needs it.`,
+    what: "the encryption configuration of Rancher's backups",
+    need: 'restoring a kept backup needs it',
+    defaultPath: (name: string) => `${name}-backup-encryption.yaml`,
+  },
+] as const;
+
+/**
+ * What --keep-snapshots will save, and what is already where it saves it. A file there that holds something else
+ * (an earlier deployment's token or key under the same name) is never overwritten and never taken for this one's.
+ */
+export function planSaves(state: ModuleState, name: string, previous: TeardownRecord | undefined, tokenFile?: string): OutputSave[] {
+  return SAVED_OUTPUTS.flatMap((s) => {
+    const value = state.outputs[s.output]?.value;
+    if (typeof value !== 'string') return [];
+    const path = resolve(previous?.[s.field] ?? s.defaultPath(name, tokenFile));
+    return [{ field: s.field, what: s.what, need: s.need, path, value, ...compareFile(path, value) }];
   });
 }
 
-/** A sensitive output written to a file of mode 0600 once (never overwritten), recorded so a rerun does not ask again. */
-function saveOutput(
-  state: ModuleState,
-  record: TeardownRecord,
-  log: (l: string) => void,
-  file: StateFile<TeardownRecord>,
-  what: {
-    readonly output: string;
-    readonly field: 'tokenFile' | 'backupEncryptionFile';
-    readonly path: string;
-    readonly saved: (path: string) => string;
-  },
-): TeardownRecord {
-  const value = state.outputs[what.output]?.value;
-  if (typeof value !== 'string' || record[what.field]) return record;
-  const path = resolve(what.path);
-  if (!existsSync(path)) {
-    writeFileSync(path, `${value}\n`, { mode: 0o600 });
-    chmodSync(path, 0o600);
+/** The file holds the value (give or take the line ends a shell redirect adds or leaves out)? */
+function compareFile(path: string, value: string): Pick<OutputSave, 'found' | 'reason'> {
+  let content: string;
+  try {
+    content = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? { found: 'none' } : { found: 'unreadable', reason: code ?? String(error) };
   }
-  log(what.saved(path));
-  const next = { ...record, [what.field]: path };
-  file.write(next);
-  return next;
+  return { found: content.replace(/\n+$/, '') === value.replace(/\n+$/, '') ? 'identical' : 'different' };
+}
+
+function describeSaves(saves: readonly OutputSave[]): string[] {
+  return saves.map((s) => {
+    switch (s.found) {
+      case 'none':
+        return `First, save ${s.what} to ${s.path} (mode 0600): ${s.need}.`;
+      case 'identical':
+        return `${capitalize(s.what)} is already saved in ${s.path}, identical: left as it is.`;
+      case 'different':
+        return `${s.path} exists and holds something else than ${s.what} of this deployment (an earlier deployment's?): it is not overwritten, and the teardown does not start while it is there. Move it away${s.field === 'tokenFile' ? ' (or name another file with --token-file)' : ''}, then run the teardown again.`;
+      case 'unreadable':
+        return `${s.path} cannot be read (${s.reason}), so it cannot be compared with ${s.what} of this deployment: the teardown does not start while it is there. Move it away${s.field === 'tokenFile' ? ' (or name another file with --token-file)' : ''}, then run the teardown again.`;
+    }
+  });
+}
+
+/** Writes a save that is not there yet (mode 0600, never over a file) and reads it back; a problem in words, or undefined. */
+function writeSave(save: OutputSave): string | undefined {
+  if (save.found === 'identical') return undefined;
+  try {
+    writeFileSync(save.path, `${save.value}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // Not ours to remove when it appeared since the comparison; half of ours is no use to anyone.
+    if (code !== 'EEXIST') rmSync(save.path, { force: true });
+    return code === 'EEXIST' ? 'a file appeared there since it was compared' : (code ?? String(error));
+  }
+  chmodSync(save.path, 0o600);
+  return compareFile(save.path, save.value).found === 'identical' ? undefined : 'it did not read back as written';
+}
+
+const capitalize = (text: string) => `${text[0].toUpperCase()}${text.slice(1)}`;
+
+/**
+ * The name a person types to confirm: the deployment's own (recordedName, the one place it is looked up), or where
+ * the module does not record one, the module folder's name (never a path to type).
+ */
+function confirmationName(state: ModuleState, previous: TeardownRecord | undefined, dir: string): { name: string; what: string } {
+  const name = previous?.name ?? recordedName(state);
+  return name !== undefined ? { name, what: 'deployment name' } : { name: basename(dir), what: "module folder's name" };
 }
 
 /** Deletes the stores on purpose: each bucket emptied then deleted, log groups, then the keys once no bucket of theirs is left. */
@@ -419,8 +497,12 @@ function report(record: TeardownRecord, log: (l: string) => void, aws?: Aws): vo
     const ids = snapshots.map((s) => s.SnapshotId).join(', ');
     log(`  Kept: the EBS snapshots of the Rancher data volume ${volume} (final and scheduled)${ids ? `: ${ids}` : ''}, region ${record.region}.`);
   }
-  if (record.tokenFile) log(`  Kept: the cluster token in ${record.tokenFile}.`);
-  if (record.backupEncryptionFile) log(`  Kept: the encryption configuration of Rancher's backups in ${record.backupEncryptionFile}.`);
+  for (const [what, path] of [
+    ['the cluster token', record.tokenFile],
+    ["the encryption configuration of Rancher's backups", record.backupEncryptionFile],
+  ] as const) {
+    if (path) log(existsSync(path) ? `  Kept: ${what} in ${path}.` : `  Not kept: ${what} was saved to ${path}, which is no longer there.`);
+  }
   if (kept.some((s) => s.kind === 'bucket'))
     log('  A kept bucket is deleted by hand later: empty its versions, then `aws s3 rb`; then schedule its key for deletion.');
 }

@@ -1,6 +1,7 @@
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { output, run, runAsync, RunResult } from './process';
+import { readableError } from './tool-output';
 
 /** One resource instance of `terraform state pull`, with its address. */
 export interface StateResource {
@@ -58,7 +59,7 @@ export class Terraform {
       const hint = /terraform init|Backend initialization required|not initialized/i.test(result.stderr)
         ? ` Run \`terraform init\` in ${this.dir} first.`
         : '';
-      throw new Error(`terraform state pull failed in ${this.dir}: ${result.stderr.trim().split('\n').slice(-3).join(' ')}${hint}`);
+      throw new Error(`terraform state pull failed in ${this.dir}: ${readableError(result.stderr)}${hint}`);
     }
     const text = result.stdout.trim();
     if (text === '') return { resources: [], outputs: {} };

@@ -1,8 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { serverUnits } from '../../../lib/kubernetes/private/server-units';
+import { runBounded } from '../../helpers/subprocess';
 const units = (dist: 'rke2' | 'k3s') => serverUnits(dist, `/usr/local/sbin/${dist}-bootstrap.sh`);
 const unit = (dist: 'rke2' | 'k3s', name: string) => units(dist).files.find((f) => f.path === `/etc/systemd/system/${name}`)!.content;
 /** Keys systemd learned in 254 (Ubuntu 24.04 runs 255); older machines running the tests warn about them. */
@@ -17,7 +17,7 @@ function verify(files: { path: string; content: string }[]): { status: number | 
       writeFileSync(path, f.content.replace(/^ExecStart=.*$/m, 'ExecStart=/bin/true'));
       return path;
     });
-    const r = spawnSync('systemd-analyze', ['verify', '--man=no', ...paths], { encoding: 'utf8', timeout: 20_000 });
+    const r = runBounded('systemd-analyze', ['verify', '--man=no', ...paths]);
     if (r.error) throw new Error(`systemd-analyze is needed to check the units (apt-get install systemd): ${r.error.message}`);
     return { status: r.status, output: `${r.stdout}${r.stderr}`.replaceAll(NEWER_KEYS, '') };
   } finally {

@@ -1,11 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { awsOf, FAKE_BACKUP_ENCRYPTION_CONFIG, FakeCloud, stateOf } from '../../helpers/fake-cloud';
+import { awsOf, FAKE_BACKUP_ENCRYPTION_CONFIG, FakeCloud, REGION, stateOf } from '../../helpers/fake-cloud';
 import type { TerraformJson } from '../../helpers/synth';
 import { synthSettings, variantSettings } from '../../helpers/variants';
 import { OVERRIDE_FILE } from '../../../lib/ops/terraform';
-import { teardown as runTeardown } from '../../../lib/ops/teardown';
 
 // The real teardown command (the bundled CLI, as `npm run teardown` runs it)
 // against stubbed terraform/aws/kubectl acting on a fake world built from a real
@@ -177,6 +176,63 @@ describe.each(Object.keys(VARIANTS))('teardown of %s', (variant) => {
   });
 });
 
+/**
+ * docs/deploy.md "What it does, as plain Terraform", read from the page: the resource prefixes its step 1 forgets and
+ * the store addresses its step 2 names (`aws_s3_bucket.etcd-snapshots_*`, ...), besides the guards and keys it
+ * describes in words (every `aws_s3_bucket_*` of those buckets, the key their encryption names).
+ */
+const PLAIN_TERRAFORM = (() => {
+  const page = readFileSync(join(__dirname, '..', '..', '..', 'docs', 'deploy.md'), 'utf8');
+  const section = page.slice(page.indexOf('**What it does, as plain Terraform**'), page.indexOf('## My first apply failed'));
+  const step = (n: number) => new RegExp(`^${n}\\. ([\\s\\S]*?)^${n + 1}\\. `, 'm').exec(section)![1];
+  return {
+    inCluster: [...step(1).matchAll(/`([a-z0-9]+_)\*`/g)].map((m) => m[1]),
+    stores: [...step(2).matchAll(/`(aws_[a-z0-9_]+)\.([a-z0-9-]+_)\*`/g)].map(([, type, prefix]) => ({ type, prefix })),
+  };
+})();
+
+describe.each(Object.keys(VARIANTS))('the plain-Terraform steps of docs/deploy.md on %s', (variant) => {
+  it('destroy everything but the stores, which stay in AWS with their guards (the stub terraform refuses prevent_destroy)', () => {
+    expect(PLAIN_TERRAFORM.inCluster).toEqual(['helm_', 'kubernetes_', 'rancher2_']);
+    const c = cloud(variant, { apiUp: false });
+    const env = { ...process.env, FAKE_WORLD: c.dir };
+    const tool = (name: string, args: string[]) => spawnSync(join(c.bin, name), args, { cwd: c.moduleDir, env, encoding: 'utf8' });
+    const live = c.world().state.resources.filter((r: any) => r.mode === 'managed');
+    const address = (r: any) => `${r.type}.${r.name}`;
+    const attributes = (r: any) => r.instances[0].attributes;
+    // Steps 1 and 2.
+    const inCluster = live.filter((r: any) => PLAIN_TERRAFORM.inCluster.some((prefix) => r.type.startsWith(prefix)));
+    const named = live.filter((r: any) => PLAIN_TERRAFORM.stores.some((p) => r.type === p.type && r.name.startsWith(p.prefix)));
+    const buckets = new Set<string>(named.filter((r: any) => r.type === 'aws_s3_bucket').map((r: any) => attributes(r).bucket));
+    const guards = live.filter((r: any) => r.type.startsWith('aws_s3_bucket_') && buckets.has(attributes(r).bucket));
+    const keyArns = new Set(
+      guards.flatMap((g: any) => (attributes(g).rule ?? []).map((rule: any) => rule.apply_server_side_encryption_by_default?.[0]?.kms_master_key_id)),
+    );
+    const keys = live.filter((r: any) => r.type === 'aws_kms_key' && keyArns.has(attributes(r).arn));
+    const forget = [...new Set([...inCluster, ...named, ...guards, ...keys].map(address))];
+    expect(tool('terraform', ['state', 'rm', ...forget]).status).toBe(0);
+    // Steps 3 and 4.
+    for (const lb of live.filter((r: any) => r.type === 'aws_lb')) {
+      const args = ['--load-balancer-arn', attributes(lb).arn, '--attributes', 'Key=deletion_protection.enabled,Value=false', '--region', REGION];
+      expect(tool('aws', ['elbv2', 'modify-load-balancer-attributes', ...args]).status).toBe(0);
+    }
+    for (const db of live.filter((r: any) => r.type === 'aws_db_instance')) {
+      const args = ['--db-instance-identifier', attributes(db).identifier, '--no-deletion-protection', '--apply-immediately', '--region', REGION];
+      expect(tool('aws', ['rds', 'modify-db-instance', ...args]).status).toBe(0);
+    }
+    const lifted: Record<string, Record<string, unknown>> = {};
+    for (const r of live.filter((r: any) => r.type === 'aws_lb' || r.type === 'aws_db_instance'))
+      lifted[r.type] = { ...lifted[r.type], [r.name]: { lifecycle: { prevent_destroy: false } } };
+    writeFileSync(join(c.moduleDir, OVERRIDE_FILE), JSON.stringify({ resource: lifted }));
+    const destroy = tool('terraform', ['apply', '-destroy', '-refresh=false', '-auto-approve']);
+    expect(destroy.stderr).toBe('');
+    expect(destroy.status).toBe(0);
+    const world = c.world();
+    expect(world.state.resources).toEqual([]);
+    for (const name of buckets) expect(world.aws.buckets[name]).toMatchObject({ exists: true, guarded: true });
+  });
+});
+
 describe('teardown', () => {
   const variant = 'rke-ha (RKE2)';
 
@@ -225,30 +281,113 @@ describe('teardown', () => {
     expect(c.calls()).toEqual(['terraform state pull']);
   });
 
-  it('asks for the deployment name, and changes nothing on a wrong answer or without a terminal', () => {
+  it('changes nothing without a terminal to confirm on (input piped)', () => {
     const c = cloud(variant, { apiUp: true });
-    const noTerminal = c.run(['teardown', '--dir', 'module']);
+    const noTerminal = c.run(['teardown', '--dir', 'module'], { input: 'rancher\n' });
     expect(noTerminal).toMatchObject({ code: 2, err: '' });
     expect(noTerminal.out).toContain('pass --yes');
     expect(c.calls()).toEqual(['terraform state pull']);
-    // The typed confirmation, in process (a terminal cannot be faked through spawnSync), with the stubs first on PATH.
-    const saved = { PATH: process.env.PATH, FAKE_WORLD: process.env.FAKE_WORLD, RANCHER_HA_AWS_POLL_MS: process.env.RANCHER_HA_AWS_POLL_MS };
-    Object.assign(process.env, { PATH: `${c.bin}:${saved.PATH}`, FAKE_WORLD: c.dir, RANCHER_HA_AWS_POLL_MS: '0' });
-    try {
-      const questions: string[] = [];
-      const lines: string[] = [];
-      const options = { dir: c.moduleDir, label: 'rke-ha', log: (l: string) => lines.push(l) };
-      expect(runTeardown({ ...options, ask: (q) => (questions.push(q), 'rancher-prod') })).toBe(1);
-      expect(lines).toContain("'rancher-prod' is not 'rancher': nothing was changed.");
-      expect(c.calls()).toEqual(['terraform state pull', 'terraform state pull']);
-      expect(runTeardown({ ...options, ask: (q) => (questions.push(q), 'rancher\n') })).toBe(0);
-      expect(questions).toEqual(Array(2).fill('Type the deployment name (rancher) to tear it down: '));
+  });
+
+  // On a pseudo-terminal, as a person runs it: node makes a terminal's descriptor non-blocking, so a synchronous read
+  // of it failed with EAGAIN before the person could type (piped input never showed it). The answer is typed only
+  // once the question is on the screen.
+  it('asks for the deployment name on a real terminal: a wrong name changes nothing, the right one tears down', async () => {
+    const c = cloud(variant, { apiUp: true });
+    const question = 'Type the deployment name (rancher) to tear it down: ';
+    const wrong = await c.runInTerminal(['teardown', '--dir', 'module'], question, 'rancher-prod');
+    expect(wrong.screen).not.toContain('EAGAIN');
+    expect(wrong.screen).toContain("'rancher-prod' is not 'rancher': nothing was changed.");
+    expect(wrong.code).toBe(1);
+    expect(c.calls()).toEqual(['terraform state pull']);
+    const interrupted = await c.runInTerminal(['teardown', '--dir', 'module'], question, '\u0003'); // Ctrl-C
+    expect(interrupted.screen).toContain('No name typed: nothing was changed.');
+    expect(interrupted.code).toBe(1);
+    expect(c.calls()).toEqual(['terraform state pull', 'terraform state pull']);
+    const right = await c.runInTerminal(['teardown', '--dir', 'module'], question, 'rancher');
+    expect(right.screen).not.toContain('EAGAIN');
+    expect(right.screen).toContain('Teardown of rancher finished.');
+    expect(right.code).toBe(0);
+    expect(c.world().state.resources).toEqual([]);
+  });
+
+  it('asks for the deployment name the module records under any construct id; without a record, the folder name, never a path', async () => {
+    // As a library user's `new RancherOnRke(this, 'rancher', ...)` names the guard's records.
+    const prefixed = cloud(variant, { apiUp: true }, (world) => {
+      for (const r of world.state.resources) if (r.name.startsWith('deployment-guard_')) r.name = `platform_rancher_${r.name}`;
+    });
+    expect(prefixed.run(['teardown', '--dir', 'module', '--dry-run']).out).toContain(`Teardown of rancher (${prefixed.moduleDir},`);
+    const unrecorded = cloud(variant, { apiUp: true }, (world) => {
+      world.state.resources = world.state.resources.filter((r: any) => !r.name.startsWith('deployment-guard_record-name_'));
+    });
+    const asked = await unrecorded.runInTerminal(
+      ['teardown', '--dir', 'module'],
+      "Type the module folder's name (module) to tear it down: ",
+      'rke-ha',
+    );
+    expect(asked.screen).toContain("'rke-ha' is not 'module': nothing was changed.");
+    expect(asked.code).toBe(1);
+  });
+
+  describe('--keep-snapshots saves the token and the backup key only where it can, and says so truthfully', () => {
+    const files = (c: FakeCloud) => ({ token: join(c.dir, 'rancher-join-token'), backupKey: join(c.dir, 'rancher-backup-encryption.yaml') });
+    /** Nothing but reading the state (once a run), nothing destroyed, no teardown record. */
+    const untouched = (c: FakeCloud, resources: number) => {
+      expect([...new Set(c.calls())]).toEqual(['terraform state pull']);
+      expect(c.world().state.resources).toHaveLength(resources);
+      expect(existsSync(join(c.moduleDir, '.rancher-ha-aws', 'teardown.json'))).toBe(false);
+    };
+
+    it('files already there holding the same token and key (a rerun, or saved by hand): left as they are, said so', () => {
+      const c = cloud(variant, { apiUp: true });
+      const { token, backupKey } = files(c);
+      writeFileSync(token, 'K10-the-cluster-token'); // as `terraform output -raw join_token > file` writes it
+      writeFileSync(backupKey, `${FAKE_BACKUP_ENCRYPTION_CONFIG}\n`);
+      const result = teardown(c, '--keep-snapshots');
+      expect(result).toMatchObject({ code: 0, err: '' });
+      expect(result.out).toContain(`The cluster token is already saved in ${token}, identical: left as it is.`);
+      expect(result.out).toContain(`The encryption configuration of Rancher's backups is already saved in ${backupKey}, identical: left as it is.`);
+      expect(result.out).not.toContain('Saved ');
+      expect(readFileSync(token, 'utf8')).toBe('K10-the-cluster-token');
+      expect(result.out).toContain(`Kept: the cluster token in ${token}.`);
       expect(c.world().state.resources).toEqual([]);
-    } finally {
-      for (const [key, value] of Object.entries(saved))
-        if (value === undefined) delete process.env[key];
-        else process.env[key] = value;
-    }
+    });
+
+    it.each([
+      ['rancher-join-token', 'the cluster token'],
+      ['rancher-backup-encryption.yaml', "the encryption configuration of Rancher's backups"],
+    ])('%s there from an earlier deployment of the same name: never overwritten, nothing destroyed, said so', (file, what) => {
+      const c = cloud(variant, { apiUp: true });
+      const path = join(c.dir, file);
+      writeFileSync(path, 'an earlier deployment\n', { mode: 0o600 });
+      const resources = c.world().state.resources.length;
+      const dryRun = c.run(['teardown', '--dir', 'module', '--keep-snapshots', '--dry-run']);
+      expect(dryRun.out).toContain(`${path} exists and holds something else than ${what} of this deployment`);
+      expect(dryRun.out).toContain('Dry run: the teardown would stop here');
+      const result = teardown(c, '--keep-snapshots');
+      expect(result.code).toBe(1);
+      expect(result.out).toContain(`${path} exists and holds something else than ${what} of this deployment`);
+      expect(result.out).toContain('Nothing was changed.');
+      expect(result.out).not.toMatch(/Saved |Kept: /);
+      expect(readFileSync(path, 'utf8')).toBe('an earlier deployment\n');
+      for (const other of Object.values(files(c))) if (other !== path) expect(existsSync(other)).toBe(false);
+      untouched(c, resources);
+      // Moved away, the teardown goes through and saves this deployment's.
+      rmSync(path);
+      expect(teardown(c, '--keep-snapshots')).toMatchObject({ code: 0, err: '' });
+      expect(readFileSync(path, 'utf8')).not.toBe('an earlier deployment\n');
+    });
+
+    it('a save that cannot be written (a folder where no file can be created): refused before anything changes', () => {
+      const c = cloud(variant, { apiUp: true });
+      const resources = c.world().state.resources.length;
+      // sysfs refuses to create files to everyone, root included (whom a chmod 0555 would not stop).
+      const result = c.run(['teardown', '--dir', c.moduleDir, '--yes', '--keep-snapshots'], { cwd: '/sys' });
+      expect(result.code).toBe(1);
+      expect(result.out).toMatch(/Could not save the cluster token to \/sys\/rancher-join-token \((EACCES|EROFS|EPERM)\)\. Nothing was changed/);
+      expect(result.out).not.toMatch(/Saved |Kept: /);
+      untouched(c, resources);
+    });
   });
 
   it('refuses clearly: unknown stack, no synthesized module, missing tools, nothing in the state', () => {
