@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { createdVpcCidr, dockerExistingNetworkSchema } from './existing-network-schema';
-import { amiId, instanceType, keyPairName, vpcCidr, wholeNumber } from './primitives';
+import { amiId, instanceType, keyPairName, snapshotId, vpcCidr, wholeNumber } from './primitives';
 
 import { DOCKER_TLS_ISSUERS, DOCKER_TLS_MODES, type DockerTlsSettings, type Expect, type SameType } from './sections';
 
@@ -36,10 +36,7 @@ export const dockerSchema = z
         /** Take a last snapshot when the volume is destroyed (destroy of the stack, restore). */
         finalSnapshot: z.boolean().default(true),
         /** Create the volume from this snapshot: changing it replaces volume and instance (a restore). */
-        restoreSnapshotId: z
-          .string()
-          .regex(/^snap-[0-9a-f]{8,17}$/, { message: 'expected a snapshot id such as snap-0123456789abcdef0' })
-          .optional(),
+        restoreSnapshotId: snapshotId.optional(),
         snapshots: z
           .strictObject({
             /** Hours between scheduled snapshots: 1, 2, 3, 4, 6, 8, 12 or 24 */

@@ -122,7 +122,12 @@ describe('docker settings', () => {
       [
         'a malformed subnet id',
         { existingNetwork: { ...network, subnetId: 'subnet-XYZ' } },
-        [{ field: 'docker.existingNetwork.subnetId', message: 'expected a subnet id such as subnet-0123456789abcdef0' }],
+        [
+          {
+            field: 'docker.existingNetwork.subnetId',
+            message: 'expected a subnet id such as subnet-0123456789abcdef0 (subnet- and 8 or 17 hexadecimal digits)',
+          },
+        ],
       ],
       [
         'a host number past any subnet',

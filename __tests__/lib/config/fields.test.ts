@@ -316,6 +316,22 @@ describe('unknownKeyMessage', () => {
     );
   });
 
+  it('points a key given at the wrong level to where it belongs (issue 33)', () => {
+    expect(unknownKeyMessage([], 'instanceType', {})).toMatch(
+      /^unknown setting at this level; did you mean rkeHa\.instanceType or docker\.instanceType\? allowed here: name, /,
+    );
+    expect(unknownKeyMessage(['rkeHa'], 'region', {})).toMatch(
+      /^unknown setting at this level; did you mean region \(at the top level\) or backend\.region\? allowed here: nodeCount, /,
+    );
+    expect(unknownKeyMessage(['docker'], 'distribution', {})).toMatch(/^unknown setting at this level; did you mean rkeHa\.distribution\? /);
+  });
+
+  it('offers no setting deeper than a section for a key of another meaning (backups.retention is not etcd retention)', () => {
+    expect(unknownKeyMessage(['backups'], 'retention', {})).toBe(
+      'unknown setting; allowed here: enabled, schedule, retentionCount, forceDestroyBucket, restoreFrom',
+    );
+  });
+
   it('says which backend type a key belongs to, with the type given or its default', () => {
     const message = 'applies to backend.type s3 only (this one is local); allowed with local: type, path';
     expect(unknownKeyMessage(['backend'], 'bucket', { type: 'local' })).toBe(message);
