@@ -685,6 +685,19 @@ const class3: HostileCase[] = [
     expect: rejected('backups.schedule', /never runs/),
   },
   {
+    id: 'instance-type-below-rancher-minimum',
+    cls: 3,
+    file: 'rkeHa:\n  instanceType: t3.micro\n',
+    expect: rejected('rkeHa.instanceType', /below Rancher's smallest documented server size/),
+  },
+  {
+    id: 'instance-type-typo',
+    cls: 3,
+    file: 'rkeHa:\n  instanceType: m6i.xlarg\n',
+    expect: rejected('rkeHa.instanceType', /did you mean m6i\.xlarge\?/),
+  },
+  { id: 'instance-type-small-allowed', cls: 3, file: 'rkeHa:\n  instanceType: t3.large\n  allowSmallInstanceType: true\n', expect: accepted },
+  {
     id: 'instance-type-at-the-top',
     cls: 3,
     file: 'instanceType: m6i.2xlarge\n',

@@ -39,7 +39,9 @@ export const awsRegion = z.string().superRefine((region, ctx) => {
 /** A TCP port, 1-65535, as a regular expression source (no leading zeros). */
 export const PORT = '(?:[1-9]\\d{0,3}|[1-5]\\d{4}|6[0-4]\\d{3}|65[0-4]\\d{2}|655[0-2]\\d|6553[0-5])';
 
-export const instanceType = z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { message: 'expected an EC2 instance type such as m6i.xlarge' });
+/** An EC2 instance type's form: family, a dot, size (which types exist is instance-types.ts's table). */
+export const INSTANCE_TYPE_FORMAT = /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
+export const instanceType = z.string().regex(INSTANCE_TYPE_FORMAT, { message: 'expected an EC2 instance type such as m6i.xlarge' });
 
 /**
  * An EC2 resource id: its prefix and 8 hex digits (the older form) or 17 (since 2018); nothing between, which EC2

@@ -35,6 +35,7 @@ describe('rkeHa settings', () => {
       distribution: 'rke2',
       datastore: DATASTORE_DEFAULTS,
       instanceType: 'm6i.xlarge',
+      allowSmallInstanceType: false,
       rootVolumeGb: 100,
       privateNodes: false,
       loadBalancer: { type: 'nlb', deletionProtection: true },
@@ -375,7 +376,7 @@ describe('rkeHa settings', () => {
       {
         field: 'rkeHa.nodes',
         message:
-          'unknown setting; allowed here: nodeCount, allowQuorumLoss, distribution, datastore, instanceType, rootVolumeGb, vpcCidr, privateNodes, natGateways, loadBalancer, existingNetwork, amiId, sshKeyName, ingressController, etcdSnapshots',
+          'unknown setting; allowed here: nodeCount, allowQuorumLoss, distribution, datastore, instanceType, allowSmallInstanceType, rootVolumeGb, vpcCidr, privateNodes, natGateways, loadBalancer, existingNetwork, amiId, sshKeyName, ingressController, etcdSnapshots',
       },
     ]);
   });
