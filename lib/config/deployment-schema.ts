@@ -213,7 +213,7 @@ function versionRules(s: RuleInput, problem: Problem): void {
   // The pin of the distribution in use (the other one is not installed anywhere); none where nothing installs one
   // (the schemas without rkeHa: RancherOnExistingCluster's and RancherOnDocker's props).
   const distributionPins =
-    s.rkeHa === undefined
+    !s.rkeHa || typeof s.rkeHa !== 'object'
       ? []
       : s.rkeHa.distribution === 'k3s'
         ? ([['k3s', str(k3s) ? k3sKubernetesMinor(k3s) : undefined, k3s]] as const)
@@ -407,7 +407,8 @@ function ingressControllerRules(s: RuleInput, problem: Problem): void {
   if (
     kubeMinor !== undefined &&
     kubeMinor > RKE2_INGRESS_NGINX_LAST_MINOR &&
-    s.rkeHa !== undefined &&
+    !!s.rkeHa &&
+    typeof s.rkeHa === 'object' &&
     s.rkeHa.distribution !== 'k3s' &&
     effectiveIngressController(s.rkeHa) === 'ingress-nginx'
   ) {
