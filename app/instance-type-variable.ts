@@ -1,8 +1,17 @@
 import { TerraformVariable } from 'cdktf';
 import type { Construct } from 'constructs';
+import { acceptedInstanceTypes, type InstanceMinimum } from '../lib/config/instance-types';
+import { hclString } from '../lib/dns/private/dns-target';
 
-/** The EC2 instance type form the settings accept (primitives.ts `instanceType`), as a Terraform regex. */
-const INSTANCE_TYPE_REGEX = '^[a-z][a-z0-9-]*\\\\.[a-z0-9]+$';
+/** The EC2 instance type form the settings accept (primitives.ts `INSTANCE_TYPE_FORMAT`), as a Terraform regex. */
+const INSTANCE_TYPE_REGEX = '^[a-z][a-z0-9-]*\\\\.[a-z0-9-]+$';
+
+/** What the settings section says about its instance type, besides the type itself. */
+export interface InstanceTypeSection {
+  readonly instanceType: string;
+  readonly allowSmallInstanceType: boolean;
+  readonly amiId?: string | undefined;
+}
 
 /**
  * `instance_type`: the servers' (rke-ha) or the host's (docker) EC2 type, a
@@ -10,18 +19,32 @@ const INSTANCE_TYPE_REGEX = '^[a-z][a-z0-9-]*\\\\.[a-z0-9]+$';
  * deployment's plan does not change. rke-ha servers keep their type until
  * each is replaced (servers_pending_replacement lists `instance_type`, as for
  * a settings change); new servers get the new one at once. The Docker host is
- * resized in place by the AWS provider (stopped and started).
+ * resized in place by the AWS provider (stopped and started). A value given at
+ * plan time is held to the rules the settings file's value was: a type of the
+ * project's table (lib/config/instance-types.ts), of the default image's
+ * architecture unless an image is pinned, and at least the mode's documented
+ * minimum unless the section allows smaller.
  */
-export function instanceTypeVariable(scope: Construct, settingsValue: string, what: string): string {
+export function instanceTypeVariable(scope: Construct, section: InstanceTypeSection, minimum: InstanceMinimum, what: string): string {
+  const accepted = acceptedInstanceTypes({ minimum, allowSmall: section.allowSmallInstanceType, amiPinned: section.amiId !== undefined });
+  const rules = [
+    section.amiId === undefined ? 'x86_64 (the default Ubuntu image is amd64)' : undefined,
+    section.allowSmallInstanceType ? undefined : `at least ${minimum.vcpus} vCPU and ${minimum.memoryGib} GiB`,
+  ].filter((rule) => rule !== undefined);
   return new TerraformVariable(scope, 'instance_type', {
     type: 'string',
     description: `EC2 instance type of ${what}, e.g. m6i.xlarge.`,
-    default: settingsValue,
+    default: section.instanceType,
     nullable: false,
     validation: [
       {
         condition: `\${can(regex("${INSTANCE_TYPE_REGEX}", var.instance_type))}`,
         errorMessage: 'instance_type must be an EC2 instance type such as m6i.xlarge (family, a dot, size; lower case).',
+      },
+      {
+        // A malformed value is the first rule's to report.
+        condition: `\${!can(regex("${INSTANCE_TYPE_REGEX}", var.instance_type)) || contains([${accepted.map(hclString).join(', ')}], var.instance_type)}`,
+        errorMessage: `instance_type must be a type the settings would take: one of the families of the project's table (lib/config/instance-types.ts)${rules.length ? `, ${rules.join(', ')}` : ''}.`,
       },
     ],
   }).stringValue;

@@ -1,4 +1,4 @@
-import { protectLocalState } from './backend/local-state';
+import { defaultStateLocationWarning, protectLocalState } from './backend/local-state';
 import { outputDirectory, outputDirectoryProblem, outputWriteProblem } from './output-directory';
 import { SettingsError, SettingsFileError } from '../lib/config/errors';
 import { EXIT_CODES, type ExitCode } from './config/exit-codes';
@@ -79,7 +79,12 @@ export function main(): ExitCode {
     return internalError(error);
   }
   // The cdktf CLI shows the constructs' warnings itself (from the manifest) and keeps the app's stderr to itself.
-  for (const warning of [...result.warnings, ...protectLocalState(outdir, STACK_IDS, loaded.settings.backend)])
+  const stateLocation = defaultStateLocationWarning(outdir, loaded.settings.backend);
+  for (const warning of [
+    ...result.warnings,
+    ...(stateLocation ? [stateLocation] : []),
+    ...protectLocalState(outdir, STACK_IDS, loaded.settings.backend),
+  ])
     process.stderr.write(`Warning: ${warning}\n`);
   process.stdout.write(result.summary);
   return EXIT_CODES.ok;

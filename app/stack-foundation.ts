@@ -5,15 +5,8 @@ import type { BackendSettings, Settings } from '../lib/config/schema';
 import { localStateGuard } from './backend/local-state-guard';
 import { DEPLOYMENT_TAG } from '../lib/common/private/tags';
 import { configureBaseProviders } from '../lib/common/providers';
+import { REQUIRED_TERRAFORM_VERSION } from '../lib/common/terraform-version';
 import { deploymentPrefix } from '../lib/deployments/private/stack-level-names';
-
-/**
- * The oldest Terraform that runs the synthesized stacks: the S3 backend's
- * `use_lockfile` needs 1.10 (cross-variable validations 1.9, `removed` blocks
- * 1.7). Declared in every stack so an older Terraform says so at `init`
- * instead of failing on a construct it does not know.
- */
-export const REQUIRED_TERRAFORM_VERSION = '>= 1.10';
 
 /** What every stack starts with: its resource name prefix and its Terraform variables. */
 export interface StackFoundation {
@@ -36,7 +29,7 @@ export function stackFoundation(
 ): StackFoundation {
   const id = stack.node.id;
   const name = deploymentPrefix(stack, settings.name);
-  // cdktf 0.21 has no typed setting for it.
+  // The constructs declare it too (requireTerraformVersion); the app states it for every stack it writes.
   stack.addOverride('terraform.required_version', REQUIRED_TERRAFORM_VERSION);
   configureBackend(stack, id, settings.backend, settings.region);
   configureBaseProviders(stack, { region: settings.region, tags: { ...settings.tags, [DEPLOYMENT_TAG]: name } });

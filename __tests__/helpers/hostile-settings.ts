@@ -564,13 +564,13 @@ const class3: HostileCase[] = [
     id: 'backend-bucket-adjacent-dots',
     cls: 3,
     file: 'backend:\n  type: s3\n  bucket: a..b\n',
-    expect: rejected('backend.bucket', /two adjacent dots/),
+    expect: rejected('backend.bucket', /two adjacent periods/),
   },
   {
     id: 'backend-bucket-ip-address',
     cls: 3,
     file: 'backend:\n  type: s3\n  bucket: 192.168.5.4\n',
-    expect: rejected('backend.bucket', /not an IP address/),
+    expect: rejected('backend.bucket', /formatted as an IP address/),
   },
   {
     id: 'backend-bucket-reserved-suffix',
@@ -630,6 +630,81 @@ const class3: HostileCase[] = [
     expect: rejected('proxy.http', /port from 1 to 65535/),
   },
   { id: 'registry-port-65535', cls: 3, file: 'airGap:\n  systemDefaultRegistry: registry.internal:65535\n', expect: accepted },
+  // Issue 33: the last bad inputs a settings fuzz (about 1,000 cases) still accepted, each refused with the rule it breaks.
+  {
+    id: 'acme-email-documentation-domain-upper-case',
+    cls: 3,
+    file: 'rancher:\n  tls:\n    issuer: acme\n    acme:\n      email: ops@EXAMPLE.COM\n',
+    expect: rejected('rancher.tls.acme.email', /domain reserved for documentation/),
+  },
+  {
+    id: 'alarms-email-documentation-domain',
+    cls: 3,
+    file: 'alarms:\n  email: ops@Example.Org\n',
+    expect: rejected('alarms.email', /domain reserved for documentation/),
+  },
+  {
+    id: 'restore-bucket-reserved-suffix',
+    cls: 3,
+    file: 'rancher:\n  bootstrap:\n    enabled: false\nbackups:\n  restoreFrom:\n    file: rancher-6f0b3c2e-8a1d-4c6e-9b7a-0d1e2f3a4b5c-2026-11-23T06-00-00Z.tar.gz\n    bucket: abc--ol-s3\n',
+    expect: rejected('backups.restoreFrom.bucket', /S3 reserves the suffix --ol-s3/),
+  },
+  {
+    id: 'alarms-email-258-characters',
+    cls: 3,
+    file: `alarms:\n  email: ${'a'.repeat(60)}@${'b'.repeat(193)}.org\n`,
+    expect: rejected('alarms.email', /at most 254 characters/),
+  },
+  {
+    id: 'backend-bucket-period-hyphen',
+    cls: 3,
+    file: 'backend:\n  type: s3\n  bucket: a.-b\n',
+    expect: rejected('backend.bucket', /a hyphen beside a period/),
+  },
+  {
+    id: 'backend-bucket-hyphen-period',
+    cls: 3,
+    file: 'backend:\n  type: s3\n  bucket: a-.b\n',
+    expect: rejected('backend.bucket', /a hyphen beside a period/),
+  },
+  {
+    id: 'proxy-https-port-zero',
+    cls: 3,
+    file: 'proxy:\n  https: http://proxy.internal:0\n',
+    expect: rejected('proxy.https', /port from 1 to 65535/),
+  },
+  { id: 'ami-id-12-digits', cls: 3, file: 'rkeHa:\n  amiId: ami-0123456789ab\n', expect: rejected('rkeHa.amiId', /8 or 17 hexadecimal digits/) },
+  {
+    id: 'snapshot-id-12-digits',
+    cls: 3,
+    file: 'docker:\n  dataVolume:\n    restoreSnapshotId: snap-0123456789ab\n',
+    expect: rejected('docker.dataVolume.restoreSnapshotId', /8 or 17 hexadecimal digits/),
+  },
+  {
+    id: 'backups-schedule-never-runs',
+    cls: 3,
+    file: 'backups:\n  schedule: 0 0 31 2 *\n',
+    expect: rejected('backups.schedule', /never runs/),
+  },
+  {
+    id: 'instance-type-below-rancher-minimum',
+    cls: 3,
+    file: 'rkeHa:\n  instanceType: t3.micro\n',
+    expect: rejected('rkeHa.instanceType', /below Rancher's smallest documented server size/),
+  },
+  {
+    id: 'instance-type-typo',
+    cls: 3,
+    file: 'rkeHa:\n  instanceType: m6i.xlarg\n',
+    expect: rejected('rkeHa.instanceType', /did you mean m6i\.xlarge\?/),
+  },
+  { id: 'instance-type-small-allowed', cls: 3, file: 'rkeHa:\n  instanceType: t3.large\n  allowSmallInstanceType: true\n', expect: accepted },
+  {
+    id: 'instance-type-at-the-top',
+    cls: 3,
+    file: 'instanceType: m6i.2xlarge\n',
+    expect: rejected('instanceType', /did you mean rkeHa\.instanceType or docker\.instanceType\?/),
+  },
 ];
 
 // Class 4: security posture choices (another part of issue 11 decides their rules): no crash, a refusal names the field.

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REQUIRED_TERRAFORM_VERSION } from '../../app/stack-foundation';
+import { REQUIRED_TERRAFORM_VERSION } from '../../lib/common/terraform-version';
 import { NESTED_ATTRIBUTES } from '../../lib/synth/block-schema';
 import { missingAddresses, recordAddresses } from './address-contract';
 import { expectFirstLoginWiring } from './first-login';

@@ -1,4 +1,4 @@
-import { REQUIRED_TERRAFORM_VERSION } from '../../app/stack-foundation';
+import { REQUIRED_TERRAFORM_VERSION } from '../../lib/common/terraform-version';
 import { describeRootModulesLoaded } from '../helpers/root-module';
 import { describeWithTerraform, initConfiguration, planVariables } from '../helpers/terraform';
 import { STACK_VARIANTS, synthSettingsFolder } from '../helpers/variants';

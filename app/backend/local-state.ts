@@ -15,6 +15,21 @@ export function localStatePath(stackName: string, settings: Extract<BackendSetti
   return (settings.path ?? `../../../terraform.${STACK_PLACEHOLDER}.tfstate`).split(STACK_PLACEHOLDER).join(stackName);
 }
 
+/**
+ * Where the default local state lands when the output directory is not a
+ * folder directly in the working directory (CDKTF_OUTDIR elsewhere, or
+ * nested): `backend.path`'s default climbs three folders from each stack's
+ * folder, so `CDKTF_OUTDIR=/tmp/out` would keep the state in /tmp, which
+ * outlives no reboot. A warning naming the folder; undefined when the state
+ * lands in the working directory, or `backend.path` or S3 says where.
+ */
+export function defaultStateLocationWarning(outdir: string, settings: BackendSettings, cwd = process.cwd()): string | undefined {
+  if (settings.type !== 'local' || settings.path !== undefined) return undefined;
+  const folder = dirname(resolve(cwd, outdir, 'stacks', STACK_PLACEHOLDER, localStatePath(STACK_PLACEHOLDER, settings)));
+  if (folder === resolve(cwd)) return undefined;
+  return `the local state files (terraform.<stack>.tfstate) go to ${folder}, not to ${resolve(cwd)}: backend.path's default is relative to each stack's folder (${outdir}/stacks/<stack>), and the output directory (CDKTF_OUTDIR) is not a folder directly in this one. Set backend.path (or use backend.type s3) to keep the state where you mean to, or synthesize into ./cdktf.out`;
+}
+
 const OWNER_ONLY = 0o600;
 
 /**

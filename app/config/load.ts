@@ -4,6 +4,7 @@ import { certificateFileProblems } from './certificate-file';
 import { SettingsError, SettingsFileError, type SettingsProblem } from '../../lib/config/errors';
 import { allowedKeys, nullMeaning } from '../../lib/config/fields';
 import { toProblems } from '../../lib/config/problems';
+import { emailDomain, isReservedDomain } from '../../lib/config/primitives';
 import { settingsSchema, type Settings } from '../../lib/config/schema';
 import { MAX_SETTINGS_FILE_BYTES, readBoundedTextFile } from './settings-file';
 import { readYamlSettings } from './yaml-settings';
@@ -82,17 +83,16 @@ function nearMisses(cwd: string): string[] {
 }
 
 /**
- * Domains reserved for documentation (RFC 2606, RFC 6761): no one's hosted
- * zone. rancher.example.yaml uses example.com; a copy left unchanged would
+ * Placeholders of domains reserved for documentation (RFC 2606, RFC 6761,
+ * primitives.ts isReservedDomain): no one's hosted zone and no one's mailbox.
+ * rancher.example.yaml uses example.com; a copy left unchanged would
  * synthesize, then fail at plan (no such zone) or, with a zone made for it,
  * serve Rancher at a name nobody can resolve. Only the settings file is
  * checked: library users and tests may name example.com on purpose.
  */
-const RESERVED_ZONE = /(^|\.)(example\.(com|net|org)|example|test|invalid|localhost)$/;
-
 function placeholderProblems(settings: Settings): SettingsProblem[] {
   const problems: SettingsProblem[] = [];
-  if (settings.hostedZone !== undefined && RESERVED_ZONE.test(settings.hostedZone)) {
+  if (settings.hostedZone !== undefined && isReservedDomain(settings.hostedZone)) {
     problems.push({
       field: 'hostedZone',
       message:
@@ -101,14 +101,19 @@ function placeholderProblems(settings: Settings): SettingsProblem[] {
     });
   }
   // Let's Encrypt refuses an account whose contact is at a reserved domain: the certificate would never be issued.
-  const email = settings.rancher.tls.acme?.email;
-  if (email !== undefined && RESERVED_ZONE.test(email.slice(email.lastIndexOf('@') + 1))) {
-    problems.push({
-      field: 'rancher.tls.acme.email',
-      message:
-        "is at a domain reserved for documentation (an example's placeholder), which Let's Encrypt refuses as a contact: give an address of yours",
-      value: email,
-    });
+  // SNS would send the subscription's confirmation nowhere: the alarms would reach no one.
+  const addresses = [
+    ['rancher.tls.acme.email', settings.rancher.tls.acme?.email, "which Let's Encrypt refuses as a contact"],
+    ['alarms.email', settings.alarms.email, 'where no one confirms the subscription, so the alarms would reach no one'],
+  ] as const;
+  for (const [field, address, consequence] of addresses) {
+    if (address !== undefined && isReservedDomain(emailDomain(address))) {
+      problems.push({
+        field,
+        message: `is at a domain reserved for documentation (an example's placeholder), ${consequence}: give an address of yours`,
+        value: address,
+      });
+    }
   }
   return problems;
 }

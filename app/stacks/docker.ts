@@ -4,6 +4,7 @@ import type { Construct } from 'constructs';
 import { alarmOutputs } from '../alarm-outputs';
 import { rancherOutputs, stackFoundation } from '../stack-foundation';
 import { instanceTypeVariable } from '../instance-type-variable';
+import { DOCKER_HOST_MINIMUM } from '../../lib/config/instance-types';
 import type { Settings } from '../../lib/config/schema';
 import { awsDeploymentProps } from '../from-settings';
 import { wildcardName } from '../../lib/deployments/private/rancher-name';
@@ -21,7 +22,7 @@ export class DockerStack extends IndependentStack {
       route53Name: !wildcardName(settings),
       adminCidrs: settings.docker.sshKeyName !== undefined,
     });
-    const instanceType = instanceTypeVariable(this, settings.docker.instanceType, 'the Rancher host (resized in place: stopped and started)');
+    const instanceType = instanceTypeVariable(this, settings.docker, DOCKER_HOST_MINIMUM, 'the Rancher host (resized in place: stopped and started)');
     const rancher = new RancherOnDocker(this, IN_PLACE_ID, { ...awsDeploymentProps(settings, inputs), docker: { ...settings.docker, instanceType } });
 
     rancherOutputs(this, rancher, settings.backend);

@@ -4,6 +4,7 @@ import type { Construct } from 'constructs';
 import { alarmOutputs } from '../alarm-outputs';
 import { rancherOutputs, stackFoundation } from '../stack-foundation';
 import { instanceTypeVariable } from '../instance-type-variable';
+import { RANCHER_SERVER_MINIMUM } from '../../lib/config/instance-types';
 import type { Settings } from '../../lib/config/schema';
 import { awsDeploymentProps } from '../from-settings';
 import { wildcardName } from '../../lib/deployments/private/rancher-name';
@@ -19,7 +20,12 @@ export class RkeHaStack extends IndependentStack {
     super(scope, id);
     const { inputs } = stackFoundation(this, settings, { route53Name: !wildcardName(settings) });
     // A pipeline knob: servers take a new type when each is replaced (docs/pipeline.md, "Use in a pipeline").
-    const instanceType = instanceTypeVariable(this, settings.rkeHa.instanceType, 'the Rancher servers (each keeps its type until it is replaced)');
+    const instanceType = instanceTypeVariable(
+      this,
+      settings.rkeHa,
+      RANCHER_SERVER_MINIMUM,
+      'the Rancher servers (each keeps its type until it is replaced)',
+    );
     const rancher = new RancherOnRke(this, IN_PLACE_ID, { ...awsDeploymentProps(settings, inputs), rkeHa: { ...settings.rkeHa, instanceType } });
 
     rancherOutputs(this, rancher, settings.backend);

@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { z } from 'zod';
-import { awsRegion } from './primitives';
+import { awsRegion, s3BucketName } from './primitives';
 import { STACK_IDS } from './resource-names';
 
 /** Replaced by the stack id; every stack needs a state of its own. Same text as lib/backend's STACK_PLACEHOLDER. */
@@ -48,23 +48,10 @@ const kmsKey = z.string().regex(new RegExp(`^(${KEY_ID}|${ALIAS}|arn:aws[a-z-]*:
   message: 'expected a KMS key id (a UUID such as 1234abcd-12ab-4cd3-8ef4-1234567890ab, or mrk-...), alias/<name>, or a key or alias ARN',
 });
 
-/** S3's general purpose bucket naming rules beyond the characters: what CreateBucket would refuse (and `terraform init` with it). */
-const S3_BUCKET_RULES =
-  'is not a valid S3 bucket name: no two adjacent dots, not an IP address, not starting with xn--, sthree- or amzn-s3-demo-, not ending with -s3alias, --ol-s3, .mrap, --x-s3 or --table-s3';
-function s3BucketNameRule(name: string): boolean {
-  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name)) return true; // reported by the character rule
-  if (name.includes('..') || /^\d+\.\d+\.\d+\.\d+$/.test(name)) return false;
-  if (['xn--', 'sthree-', 'amzn-s3-demo-'].some((p) => name.startsWith(p))) return false;
-  return !['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3'].some((s) => name.endsWith(s));
-}
-
 const s3Backend = z.strictObject({
   type: z.literal('s3'),
   /** S3 state bucket */
-  bucket: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: 'expected an S3 bucket name' })
-    .refine(s3BucketNameRule, { message: S3_BUCKET_RULES }),
+  bucket: s3BucketName({ dots: true }),
   /** Object key; `<stack>` is replaced by the stack name. */
   key: z
     .string()

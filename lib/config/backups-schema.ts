@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { cronExpression } from './cron';
-import { wholeNumber } from './primitives';
+import { s3BucketName, wholeNumber } from './primitives';
 import type { BackupsSettings, Expect, SameType } from './sections';
 
 export type { BackupsSettings } from './sections';
@@ -11,8 +11,6 @@ export type { BackupsSettings } from './sections';
  */
 export const BACKUP_FILE =
   /^[a-z0-9]([-.a-z0-9]*[a-z0-9])?-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}(Z|[+-]\d{2}-\d{2})\.tar\.gz(\.enc)?$/;
-/** S3 bucket names as S3 takes them for new buckets (no dots: the operator reaches the bucket over TLS by virtual host). */
-const BUCKET_NAME = /^(?!xn--)(?!sthree-)(?!.*-s3alias$)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
 
 /**
  * `backups`: Rancher's own backups by the rancher-backup operator (rke-ha and
@@ -40,8 +38,8 @@ export const backupsSchema = z
           message:
             'expected a file name the rancher-backup operator wrote, such as rancher-6f0b3c2e-8a1d-4c6e-9b7a-0d1e2f3a4b5c-2026-11-23T06-00-00Z.tar.gz.enc (no folder)',
         }),
-        /** The bucket of the deployment the backup comes from (default: this deployment's). */
-        bucket: z.string().regex(BUCKET_NAME, { message: 'expected an S3 bucket name (3-63 lowercase letters, digits and hyphens)' }).optional(),
+        /** The bucket of the deployment the backup comes from (default: this deployment's); no periods (the operator reaches it by virtual host over TLS). */
+        bucket: s3BucketName({ dots: false }).optional(),
       })
       .optional(),
   })

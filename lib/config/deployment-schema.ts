@@ -213,7 +213,7 @@ function versionRules(s: RuleInput, problem: Problem): void {
   // The pin of the distribution in use (the other one is not installed anywhere); none where nothing installs one
   // (the schemas without rkeHa: RancherOnExistingCluster's and RancherOnDocker's props).
   const distributionPins =
-    s.rkeHa === undefined
+    !s.rkeHa || typeof s.rkeHa !== 'object'
       ? []
       : s.rkeHa.distribution === 'k3s'
         ? ([['k3s', str(k3s) ? k3sKubernetesMinor(k3s) : undefined, k3s]] as const)
@@ -275,12 +275,28 @@ function egressRules(s: RuleInput, problem: Problem): void {
   }
 }
 
-/** RKE2's etcd snapshot schedule (rkeHa.etcdSnapshots, rkeHa.distribution). */
-function snapshotRules(s: RuleInput, problem: Problem): void {
-  // RKE2 takes a schedule no date matches without a word, and never snapshots (robfig/cron gives up after five years).
+/**
+ * A valid five-field schedule no date matches (31 February): robfig/cron, which RKE2 and the rancher-backup operator
+ * both schedule with, takes it without a word and its `Next` gives up after five years with the zero time. RKE2 then
+ * never snapshots; the operator reads the zero time as overdue and backs up again at once, over and over
+ * (docs/design-notes.md, "Schedules that never run"). Neither can have a freshness alarm.
+ */
+const neverRuns = (schedule: unknown): schedule is string =>
+  str(schedule) && cronSets(schedule) !== undefined && longestGapMinutes(schedule) === undefined;
+
+/** Schedules that never run: RKE2's etcd snapshots (rkeHa.etcdSnapshots, rkeHa.distribution) and Rancher's backups (backups). */
+function scheduleRules(s: RuleInput, problem: Problem): void {
   const schedule = s.rkeHa?.etcdSnapshots?.scheduleCron;
-  if (s.rkeHa?.distribution !== 'k3s' && str(schedule) && cronSets(schedule) !== undefined && longestGapMinutes(schedule) === undefined) {
+  if (s.rkeHa?.distribution !== 'k3s' && neverRuns(schedule)) {
     problem(['rkeHa', 'etcdSnapshots', 'scheduleCron'], 'never runs: no date matches all its fields, so RKE2 would take no snapshot', schedule);
+  }
+  const backups = s.backups?.schedule;
+  if (s.backups?.enabled !== false && neverRuns(backups)) {
+    problem(
+      ['backups', 'schedule'],
+      'never runs: no date matches all its fields, so the rancher-backup operator finds no next run, takes it as overdue and backs up again at once, over and over (and no freshness alarm can watch it)',
+      backups,
+    );
   }
 }
 
@@ -391,7 +407,8 @@ function ingressControllerRules(s: RuleInput, problem: Problem): void {
   if (
     kubeMinor !== undefined &&
     kubeMinor > RKE2_INGRESS_NGINX_LAST_MINOR &&
-    s.rkeHa !== undefined &&
+    !!s.rkeHa &&
+    typeof s.rkeHa === 'object' &&
     s.rkeHa.distribution !== 'k3s' &&
     effectiveIngressController(s.rkeHa) === 'ingress-nginx'
   ) {
@@ -405,7 +422,7 @@ const DEPLOYMENT_RULES = [
   k8sHaRecordRules,
   versionRules,
   egressRules,
-  snapshotRules,
+  scheduleRules,
   rancherRules,
   combinationRules,
   existingNetworkRules,

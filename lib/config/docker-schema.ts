@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { createdVpcCidr, dockerExistingNetworkSchema } from './existing-network-schema';
-import { amiId, instanceType, keyPairName, vpcCidr, wholeNumber } from './primitives';
+import { DOCKER_HOST_MINIMUM, sectionInstanceTypeProblem } from './instance-types';
+import { amiId, instanceType, keyPairName, snapshotId, vpcCidr, wholeNumber } from './primitives';
 
 import { DOCKER_TLS_ISSUERS, DOCKER_TLS_MODES, type DockerTlsSettings, type Expect, type SameType } from './sections';
 
@@ -16,8 +17,13 @@ export const SNAPSHOT_INTERVAL_HOURS = [1, 2, 3, 4, 6, 8, 12, 24] as const;
  */
 export const dockerSchema = z
   .strictObject({
-    /** Rancher's Docker sizing: 2 vCPU / 8 GiB serves up to 15 clusters. */
+    /**
+     * An EC2 type of the project's table (lib/config/instance-types.ts): Rancher's Docker sizing, 2 vCPU / 8 GiB
+     * serves up to 15 clusters, 1 vCPU / 4 GiB (the least) 5; x86_64 unless `amiId` pins an arm64 image.
+     */
     instanceType: instanceType.default('m6i.large'),
+    /** Allow an instance type below Rancher's smallest documented Docker install (1 vCPU / 4 GiB), for a trial. */
+    allowSmallInstanceType: z.boolean().default(false),
     /** Root volume: the OS, Docker and the rancher/rancher image. */
     rootVolumeGb: wholeNumber(20, 16384).default(30),
     /** The VPC the stack creates (default DEFAULT_VPC_CIDR, see effectiveDockerVpcCidr); not with existingNetwork. */
@@ -36,10 +42,7 @@ export const dockerSchema = z
         /** Take a last snapshot when the volume is destroyed (destroy of the stack, restore). */
         finalSnapshot: z.boolean().default(true),
         /** Create the volume from this snapshot: changing it replaces volume and instance (a restore). */
-        restoreSnapshotId: z
-          .string()
-          .regex(/^snap-[0-9a-f]{8,17}$/, { message: 'expected a snapshot id such as snap-0123456789abcdef0' })
-          .optional(),
+        restoreSnapshotId: snapshotId.optional(),
         snapshots: z
           .strictObject({
             /** Hours between scheduled snapshots: 1, 2, 3, 4, 6, 8, 12 or 24 */
@@ -86,6 +89,8 @@ export const dockerSchema = z
           input: s.vpcCidr,
         });
       }
+      const typeProblem = sectionInstanceTypeProblem(s, DOCKER_HOST_MINIMUM, 'docker');
+      if (typeProblem) ctx.addIssue({ code: 'custom', path: ['instanceType'], message: typeProblem, input: s.instanceType });
       const issuer = s.tls?.issuer;
       // (A mode without a hostname, naming Rancher after its address through a wildcard DNS service, would have to
       // refuse mode external too: ACM validates through the hosted zone.)

@@ -1,5 +1,5 @@
 import type { ZodType } from 'zod';
-import { nearestKey } from './nearest-key';
+import { nearestKey, sameKey } from './nearest-key';
 import { settingsSchema } from './schema';
 
 /**
@@ -77,7 +77,37 @@ export function unknownKeyMessage(path: readonly string[], key: string, mapping:
   const listed = (keys: readonly string[]) => `allowed here: ${keys.join(', ')}`;
   const message = unknownKeyDetail(path, key, mapping, listed);
   const near = nearestKey(key, allowedKeys(path) ?? []);
-  return near === undefined ? message : message.replace(/^unknown setting;/, `unknown setting; did you mean ${near}?`);
+  if (near !== undefined) return message.replace(/^unknown setting;/, `unknown setting; did you mean ${near}?`);
+  const elsewhere = settingsElsewhere(path, key);
+  if (elsewhere.length === 0) return message;
+  const where = elsewhere.map((p) => (p.includes('.') ? p : `${p} (at the top level)`));
+  return message.replace(/^unknown setting;/, `unknown setting at this level; did you mean ${where.join(' or ')}?`);
+}
+
+/** Most places listed for a key given at the wrong level. */
+const MAX_ELSEWHERE = 3;
+
+/** The deepest setting offered for a key at the wrong level: a top-level section's own (deeper ones share names with other meanings, such as retention). */
+const MAX_ELSEWHERE_DEPTH = 2;
+
+/**
+ * The settings of the same name at other levels (`instanceType` given at the top: `rkeHa.instanceType`,
+ * `docker.instanceType`; `region` in `rkeHa`: `region`), for a key that is no setting where it was given; the
+ * shallowest first.
+ */
+function settingsElsewhere(path: readonly string[], key: string): string[] {
+  const here = [...path, key].join('.');
+  const paths = allFieldPaths().filter(
+    (p) => p !== here && p.split('.').length <= MAX_ELSEWHERE_DEPTH && sameKey(p.slice(p.lastIndexOf('.') + 1), key),
+  );
+  return paths.sort((a, b) => a.split('.').length - b.split('.').length).slice(0, MAX_ELSEWHERE);
+}
+
+let fieldPathsCache: string[] | undefined;
+/** Every setting's path and every section's (fieldPaths lists the leaves only). */
+function allFieldPaths(): string[] {
+  fieldPathsCache ??= [...new Set(fieldPaths().flatMap((p) => p.split('.').map((_, i, parts) => parts.slice(0, i + 1).join('.'))))];
+  return fieldPathsCache;
 }
 
 function unknownKeyDetail(path: readonly string[], key: string, mapping: unknown, listed: (keys: readonly string[]) => string): string {

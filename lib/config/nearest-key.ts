@@ -20,6 +20,9 @@ export function nearestKey(key: string, known: readonly string[]): string | unde
 
 const fold = (key: string) => key.toLowerCase().replace(/[-_]/g, '');
 
+/** The same key in another spelling (case, `_`, `-`). */
+export const sameKey = (a: string, b: string): boolean => fold(a) === fold(b);
+
 /** Levenshtein distance with adjacent transpositions, stopped early above `limit` (returns limit + 1). */
 function editDistance(a: string, b: string, limit: number): number {
   if (Math.abs(a.length - b.length) > limit) return limit + 1;

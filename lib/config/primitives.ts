@@ -39,20 +39,91 @@ export const awsRegion = z.string().superRefine((region, ctx) => {
 /** A TCP port, 1-65535, as a regular expression source (no leading zeros). */
 export const PORT = '(?:[1-9]\\d{0,3}|[1-5]\\d{4}|6[0-4]\\d{3}|65[0-4]\\d{2}|655[0-2]\\d|6553[0-5])';
 
-export const instanceType = z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { message: 'expected an EC2 instance type such as m6i.xlarge' });
+/** An EC2 instance type's form: family, a dot, size (which types exist is instance-types.ts's table). */
+export const INSTANCE_TYPE_FORMAT = /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
+export const instanceType = z.string().regex(INSTANCE_TYPE_FORMAT, { message: 'expected an EC2 instance type such as m6i.xlarge' });
 
-export const amiId = z.string().regex(/^ami-[0-9a-f]{8,17}$/, { message: 'expected an AMI id such as ami-0123456789abcdef0' });
+/**
+ * An EC2 resource id: its prefix and 8 hex digits (the older form) or 17 (since 2018); nothing between, which EC2
+ * never issues and refuses at plan or apply ("InvalidAMIID.Malformed", "InvalidSnapshotID.Malformed").
+ */
+export const ec2Id = (prefix: string, what: string) =>
+  z.string().regex(new RegExp(`^${prefix}-([0-9a-f]{8}|[0-9a-f]{17})$`), {
+    message: `expected ${what} id such as ${prefix}-0123456789abcdef0 (${prefix}- and 8 or 17 hexadecimal digits)`,
+  });
 
-export const vpcId = z.string().regex(/^vpc-[0-9a-f]{8,17}$/, { message: 'expected a VPC id such as vpc-0123456789abcdef0' });
+export const amiId = ec2Id('ami', 'an AMI');
 
-export const subnetId = z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { message: 'expected a subnet id such as subnet-0123456789abcdef0' });
+export const vpcId = ec2Id('vpc', 'a VPC');
+
+export const subnetId = ec2Id('subnet', 'a subnet');
+
+export const snapshotId = ec2Id('snap', 'a snapshot');
 
 /** An EC2 key pair name: up to 255 ASCII characters, no leading or trailing space. */
 export const keyPairName = z.string().regex(/^[\x21-\x7e]([\x20-\x7e]{0,253}[\x21-\x7e])?$/, {
   message: 'expected an EC2 key pair name: 1-255 printable ASCII characters, no leading or trailing space',
 });
 
-export const email = z.string().regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, { message: 'expected an e-mail address' });
+/** The longest address SMTP carries (RFC 5321, 4.5.3.1.3: a path of 256 octets, less its angle brackets). */
+export const MAX_EMAIL_LENGTH = 254;
+/** The longest local part (before the @) SMTP carries (RFC 5321, 4.5.3.1.1). */
+const MAX_EMAIL_LOCAL_PART = 64;
+
+/** An e-mail address as Let's Encrypt and SNS take it: one @, a domain with a dot, within SMTP's lengths. */
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+export const email = z.string().superRefine((address, ctx) => {
+  const problem = !EMAIL.test(address)
+    ? 'expected an e-mail address'
+    : address.length > MAX_EMAIL_LENGTH
+      ? `expected an e-mail address of at most ${MAX_EMAIL_LENGTH} characters (the longest SMTP carries; this one has ${address.length})`
+      : address.indexOf('@') > MAX_EMAIL_LOCAL_PART
+        ? `expected an e-mail address with at most ${MAX_EMAIL_LOCAL_PART} characters before the @ (the longest SMTP carries)`
+        : undefined;
+  if (problem) ctx.addIssue({ code: 'custom', message: problem, input: address });
+});
+
+/**
+ * Domains reserved for documentation and testing (RFC 2606, RFC 6761): no one's hosted zone and no one's mailbox.
+ * Names are compared in lower case (DNS is case-insensitive: ops@EXAMPLE.COM is at example.com).
+ */
+const RESERVED_DOMAIN = /(^|\.)(example\.(com|net|org)|example|test|invalid|localhost)$/;
+export const isReservedDomain = (domain: string): boolean => RESERVED_DOMAIN.test(domain.toLowerCase());
+/** The domain of an e-mail address (after its last @). */
+export const emailDomain = (address: string): string => address.slice(address.lastIndexOf('@') + 1);
+
+/**
+ * S3's rules for general purpose bucket names (the Amazon S3 user guide, "General purpose bucket naming rules"):
+ * 3-63 characters, lower-case letters, digits, hyphens and (where `dots`) periods, each period-separated label
+ * beginning and ending with a letter or digit (no "a.-b" or "a-.b": not a DNS name, so no virtual-hosted address),
+ * not an IP address, and none of the prefixes and suffixes S3 reserves (`sthree-` covers `sthree-configurator`). What CreateBucket, the S3 backend or the
+ * rancher-backup operator would refuse, with the rule broken.
+ */
+export const S3_RESERVED_PREFIXES = ['xn--', 'sthree-', 'amzn-s3-demo-'] as const;
+export const S3_RESERVED_SUFFIXES = ['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3'] as const;
+
+export function s3BucketNameProblem(name: string, options: { readonly dots: boolean }): string | undefined {
+  const characters = options.dots ? 'lower-case letters, digits, hyphens and periods' : 'lower-case letters, digits and hyphens';
+  if (name.length < 3 || name.length > 63 || !(options.dots ? /^[a-z0-9.-]+$/ : /^[a-z0-9-]+$/).test(name))
+    return `expected an S3 bucket name: 3-63 ${characters}`;
+  if (!/^[a-z0-9]/.test(name) || !/[a-z0-9]$/.test(name)) return 'expected an S3 bucket name beginning and ending with a letter or digit';
+  if (name.includes('..')) return 'is not a valid S3 bucket name: two adjacent periods';
+  if (name.split('.').some((label) => /^-|-$/.test(label)))
+    return 'is not a valid S3 bucket name: a hyphen beside a period (each period-separated part must begin and end with a letter or digit)';
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) return 'is not a valid S3 bucket name: it is formatted as an IP address';
+  const prefix = S3_RESERVED_PREFIXES.find((p) => name.startsWith(p));
+  if (prefix) return `is not a valid S3 bucket name: S3 reserves the prefix ${prefix}`;
+  const suffix = S3_RESERVED_SUFFIXES.find((p) => name.endsWith(p));
+  if (suffix) return `is not a valid S3 bucket name: S3 reserves the suffix ${suffix}`;
+  return undefined;
+}
+
+/** An S3 bucket name; `dots: false` where the bucket is reached by virtual host over TLS (a dotted name breaks the certificate). */
+export const s3BucketName = (options: { readonly dots: boolean }) =>
+  z.string().superRefine((name, ctx) => {
+    const problem = s3BucketNameProblem(name, options);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem, input: name });
+  });
 
 /** RKE2's own pod and service networks; a VPC must not overlap them. */
 export const RKE2_CLUSTER_CIDR = '10.42.0.0/16';

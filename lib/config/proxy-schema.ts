@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { cidr } from './primitives';
+import { cidr, PORT } from './primitives';
 import type { ProxySettings, Expect, SameType } from './sections';
 
 export type { ProxySettings } from './sections';
@@ -9,15 +9,25 @@ export type { ProxySettings } from './sections';
  * may carry no credentials (user data is readable with
  * ec2:DescribeInstanceAttribute) and no character that needs quoting.
  */
+const PROXY_URL = /^https?:\/\/[A-Za-z0-9.:[\]/_-]+$/;
+/** The port of a URL as written (the URL parser drops a default port and takes 0 and leading zeros), or undefined. */
+const writtenPort = (url: string) => /^https?:\/\/(?:\[[^\]]*\]|[^:/[]*)(?::([^/]*))?/.exec(url)?.[1];
+
 export const proxyUrl = z
   .string()
-  .regex(/^https?:\/\/[A-Za-z0-9.:[\]/_-]+$/, {
+  .regex(PROXY_URL, {
     message: 'expected a proxy URL such as http://proxy.internal:3128 (no credentials, no quotes or spaces)',
   })
-  // What the URL parser (and so curl, containerd, Go's proxy support) refuses: a port above 65535, a malformed host.
-  .refine((url) => !/^https?:\/\/[A-Za-z0-9.:[\]/_-]+$/.test(url) || URL.canParse(url), {
-    message: 'expected a proxy URL with a valid host and a port from 1 to 65535',
-  });
+  // What the URL parser (and so curl, containerd, Go's proxy support) refuses: a port above 65535, a malformed host;
+  // and port 0, which the parser takes but nothing listens on (a port as the air gap URLs take it, PORT).
+  .refine(
+    (url) => {
+      if (!PROXY_URL.test(url)) return true;
+      const port = writtenPort(url);
+      return URL.canParse(url) && (port === undefined || new RegExp(`^${PORT}$`).test(port));
+    },
+    { message: 'expected a proxy URL with a valid host and a port from 1 to 65535' },
+  );
 
 /** A NO_PROXY entry: a host, a domain suffix (.example.com), an IP or a CIDR. */
 export const noProxyEntry = z.string().regex(/^[A-Za-z0-9.*:/_-]+$/, { message: 'expected a host name, .domain suffix, IP address or CIDR block' });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { cronExpression } from './cron';
 import { createdVpcCidr, rkeExistingNetworkSchema } from './existing-network-schema';
+import { RANCHER_SERVER_MINIMUM, sectionInstanceTypeProblem } from './instance-types';
 import { amiId, instanceType, keyPairName, vpcCidr, wholeNumber } from './primitives';
 
 /** The `rkeHa` section: the RancherOnRKE stack. */
@@ -54,8 +55,13 @@ export const rkeHaSchema = z
         port: wholeNumber(1150, 65535).optional(),
       })
       .prefault({}),
-    /** Rancher's "small" tier: 4 vCPU / 16 GiB per node. */
+    /**
+     * An EC2 type of the project's table (lib/config/instance-types.ts): at least Rancher's "small" tier, 4 vCPU /
+     * 16 GiB per node; x86_64 unless `amiId` pins an arm64 image.
+     */
     instanceType: instanceType.default('m6i.xlarge'),
+    /** Allow an instance type below Rancher's smallest documented server size (4 vCPU / 16 GiB), for a trial. */
+    allowSmallInstanceType: z.boolean().default(false),
     /** Encrypted gp3 root volume per node (40–16384) */
     rootVolumeGb: wholeNumber(40, 16384).default(100),
     /** The VPC the stack creates (default DEFAULT_VPC_CIDR, see effectiveVpcCidr); not with existingNetwork. */
@@ -143,6 +149,8 @@ export const rkeHaSchema = z
         });
       }
       for (const p of existingNetworkProblems(s)) ctx.addIssue({ code: 'custom', path: p.path, message: p.message, input: p.value });
+      const typeProblem = sectionInstanceTypeProblem(s, RANCHER_SERVER_MINIMUM, 'rkeHa');
+      if (typeProblem) ctx.addIssue({ code: 'custom', path: ['instanceType'], message: typeProblem, input: s.instanceType });
     },
     { when: () => true },
   )

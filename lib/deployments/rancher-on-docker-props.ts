@@ -2,8 +2,14 @@ import type { AwsDeploymentProps } from './props';
 
 /** The host of Rancher's Docker install. */
 export interface DockerProps {
-  /** Rancher's Docker sizing: 2 vCPU / 8 GiB; may be a Terraform reference (the docker stack passes its `instance_type` variable). @default 'm6i.large' */
+  /**
+   * Rancher's Docker sizing (at least 1 vCPU / 4 GiB; 2 vCPU / 8 GiB serves 15 clusters), a type of
+   * lib/config/instance-types.ts's table, x86_64 unless `amiId` pins an arm64 image; may be a Terraform reference
+   * (the docker stack passes its `instance_type` variable), which is not checked. @default 'm6i.large'
+   */
   readonly instanceType?: string;
+  /** Allow an `instanceType` below 1 vCPU / 4 GiB, for a trial. @default false */
+  readonly allowSmallInstanceType?: boolean;
   /** @default 30 */
   readonly rootVolumeGb?: number;
   /** The VPC range; not with `existingNetwork`. @default '10.0.0.0/16' */

@@ -31,7 +31,8 @@ import { dnsRecordedSettings } from './private/dns-recorded-settings';
 import { dockerNetwork } from './private/docker-network';
 import { rancherName, wildcardName } from './private/rancher-name';
 import { providerRegion } from './private/provider-region';
-import { requiredName, resolveProps } from './private/resolve-props';
+import { requireTerraformVersion } from '../common/terraform-version';
+import { requiredName, requireProps, resolveProps } from './private/resolve-props';
 import { firstLoginAfter } from './private/rancher-ready';
 import { deploymentParameterPath, deploymentPrefix, stackLevelName } from './private/stack-level-names';
 
@@ -83,6 +84,8 @@ export class RancherOnDocker extends Construct {
   constructor(scope: Construct, id: string, props: RancherOnDockerProps) {
     super(scope, id);
     const label = `RancherOnDocker ${this.node.path}`;
+    requireProps(props, label);
+    requireTerraformVersion(this);
     const settings = resolveProps(
       rancherOnDockerSchema,
       { ...props, region: providerRegion(this, props.region, label) },

@@ -22,7 +22,8 @@ import { rancherOnExistingClusterSchema } from '../config/deployment-schema';
 import type { RancherOnExistingClusterProps } from './rancher-on-existing-cluster-props';
 import { rancherReadyAndFirstLogin } from './private/rancher-ready';
 import { providerRegion } from './private/provider-region';
-import { resolveProps } from './private/resolve-props';
+import { requireTerraformVersion } from '../common/terraform-version';
+import { requireProps, resolveProps } from './private/resolve-props';
 import { deploymentPrefix, stackLevelName } from './private/stack-level-names';
 
 /** `spec.controller` of an IngressClass served by ingress-nginx. */
@@ -68,6 +69,8 @@ export class RancherOnExistingCluster extends Construct {
   constructor(scope: Construct, id: string, props: RancherOnExistingClusterProps) {
     super(scope, id);
     const label = `RancherOnExistingCluster ${this.node.path}`;
+    requireProps(props, label);
+    requireTerraformVersion(this);
     const settings = resolveProps(
       rancherOnExistingClusterSchema,
       { ...props, region: providerRegion(this, props.region, label) },

@@ -78,8 +78,14 @@ export interface RkeHaProps {
   /** @default 'rke2' */
   readonly distribution?: 'rke2' | 'k3s';
   readonly datastore?: DatastoreProps;
-  /** Rancher's "small" tier; may be a Terraform reference (the rke-ha stack passes its `instance_type` variable). @default 'm6i.xlarge' */
+  /**
+   * Rancher's "small" tier or larger (4 vCPU / 16 GiB), a type of lib/config/instance-types.ts's table, x86_64 unless
+   * `amiId` pins an arm64 image; may be a Terraform reference (the rke-ha stack passes its `instance_type` variable),
+   * which is not checked. @default 'm6i.xlarge'
+   */
   readonly instanceType?: string;
+  /** Allow an `instanceType` below 4 vCPU / 16 GiB, for a trial. @default false */
+  readonly allowSmallInstanceType?: boolean;
   /** @default 100 */
   readonly rootVolumeGb?: number;
   /** The VPC range (a literal: node addresses are carved from it); not with `existingNetwork`. @default '10.0.0.0/16' */

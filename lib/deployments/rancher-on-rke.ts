@@ -61,7 +61,8 @@ import { nlbPorts } from './private/nlb-ports';
 import type { RancherOnRkeProps } from './rancher-on-rke-props';
 import { rancherName, wildcardName } from './private/rancher-name';
 import { providerRegion } from './private/provider-region';
-import { requiredName, resolveProps } from './private/resolve-props';
+import { requireTerraformVersion } from '../common/terraform-version';
+import { requiredName, requireProps, resolveProps } from './private/resolve-props';
 import { apiCertificateCheck } from '../kubernetes/private/api-certificate-check';
 import { CERT_RENEWAL_UNIT } from '../kubernetes/private/server-units';
 import { rkeNetwork } from './private/rke-network';
@@ -179,6 +180,8 @@ export class RancherOnRke extends Construct {
   private resolve(props: RancherOnRkeProps): Deployment {
     const stackId = TerraformStack.of(this).node.id;
     const label = `RancherOnRke ${this.node.path}`;
+    requireProps(props, label);
+    requireTerraformVersion(this);
     refuseSecondClusterProviders(this, label);
     const settings = resolveProps(
       rancherOnRkeSchema,

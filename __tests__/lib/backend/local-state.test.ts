@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { localStatePath, protectLocalState } from '../../../app/backend/local-state';
+import { defaultStateLocationWarning, localStatePath, protectLocalState } from '../../../app/backend/local-state';
 
 describe('localStatePath', () => {
   it('defaults to the project root, named after the stack', () => {
@@ -10,6 +10,26 @@ describe('localStatePath', () => {
 
   it('replaces every <stack>', () => {
     expect(localStatePath('k8s-ha', { type: 'local', path: 'state/<stack>/<stack>.tfstate' })).toBe('state/k8s-ha/k8s-ha.tfstate');
+  });
+});
+
+describe('defaultStateLocationWarning (issue 33: CDKTF_OUTDIR moves the default state)', () => {
+  it('says nothing for ./cdktf.out, an absolute path to it, another folder directly here, a backend.path or S3', () => {
+    for (const outdir of ['cdktf.out', '/work/project/cdktf.out', 'out'])
+      expect(defaultStateLocationWarning(outdir, { type: 'local' }, '/work/project')).toBeUndefined();
+    expect(defaultStateLocationWarning('/tmp/out', { type: 'local', path: '/work/project/<stack>.tfstate' }, '/work/project')).toBeUndefined();
+    expect(
+      defaultStateLocationWarning('/tmp/out', { type: 's3', bucket: 'acme-state', key: 'rancher/<stack>.tfstate' }, '/work/project'),
+    ).toBeUndefined();
+  });
+
+  it('names the folder the default state lands in when the output directory is elsewhere or nested', () => {
+    expect(defaultStateLocationWarning('/tmp/out', { type: 'local' }, '/work/project')).toMatch(
+      /^the local state files \(terraform\.<stack>\.tfstate\) go to \/tmp, not to \/work\/project: .*Set backend\.path/,
+    );
+    expect(defaultStateLocationWarning('build/cdktf.out', { type: 'local' }, '/work/project')).toMatch(
+      /go to \/work\/project\/build, not to \/work\/project/,
+    );
   });
 });
 

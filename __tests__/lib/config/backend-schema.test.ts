@@ -155,19 +155,36 @@ describe('backend settings', () => {
       expect(parsed(s3({ bucket }))).toMatchObject({ bucket });
     });
 
+    const CHARACTERS = 'expected an S3 bucket name: 3-63 lower-case letters, digits, hyphens and periods';
+    const ENDS = 'expected an S3 bucket name beginning and ending with a letter or digit';
     it.each([
-      ['too short', 'ab'],
-      ['too long', `a${'b'.repeat(62)}c`],
-      ['upper case', 'Acme-State'],
-      ['an underscore', 'acme_state'],
-      ['a leading dash', '-acme-state'],
-      ['a trailing dash', 'acme-state-'],
-      ['a trailing dot', 'acme-state.'],
-      ['a URL', 's3://acme-state'],
-      ['a path', 'acme-state/rancher'],
-      ['empty', ''],
-    ])('refuses a bucket name that is %s', (_what, bucket) => {
-      expect(problemsOf(s3({ bucket }))).toEqual([{ field: 'backend.bucket', message: 'expected an S3 bucket name', value: bucket }]);
+      ['too short', 'ab', CHARACTERS],
+      ['too long', `a${'b'.repeat(62)}c`, CHARACTERS],
+      ['upper case', 'Acme-State', CHARACTERS],
+      ['an underscore', 'acme_state', CHARACTERS],
+      ['a leading dash', '-acme-state', ENDS],
+      ['a trailing dash', 'acme-state-', ENDS],
+      ['a trailing dot', 'acme-state.', ENDS],
+      ['a URL', 's3://acme-state', CHARACTERS],
+      ['a path', 'acme-state/rancher', CHARACTERS],
+      ['empty', '', CHARACTERS],
+      ['a hyphen before a period', 'a-.b', /a hyphen beside a period/],
+      ['a hyphen after a period', 'acme.-state', /a hyphen beside a period/],
+      ['an IP address', '10.0.0.1', /formatted as an IP address/],
+      ...(['xn--', 'sthree-', 'sthree-configurator', 'amzn-s3-demo-'] as const).map((prefix) => [
+        `the reserved prefix ${prefix}`,
+        `${prefix}state`,
+        new RegExp(`S3 reserves the prefix ${prefix.startsWith('sthree') ? 'sthree-' : prefix}$`),
+      ]),
+      ...(['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3'] as const).map((suffix) => [
+        `the reserved suffix ${suffix}`,
+        `state${suffix}`,
+        new RegExp(`S3 reserves the suffix ${suffix.replace('.', '\\.')}$`),
+      ]),
+    ] as [string, string, string | RegExp][])('refuses a bucket name that is %s', (_what, bucket, message) => {
+      expect(problemsOf(s3({ bucket }))).toEqual([
+        { field: 'backend.bucket', message: typeof message === 'string' ? message : expect.stringMatching(message), value: bucket },
+      ]);
     });
 
     it('says a missing bucket is required', () => {

@@ -32,6 +32,23 @@ describe('backups settings', () => {
     expect(settingsProblems({ backups: { schedule } })).toEqual([{ field: 'backups.schedule', message, value: schedule }]);
   });
 
+  it.each(['0 0 31 2 *', '0 0 30 2 *', '0 0 31 4,6,9,11 *'])(
+    'refuse %p, a schedule no date matches (as the etcd snapshot schedule is refused), unless backups are off (issue 33)',
+    (schedule) => {
+      expect(settingsProblems({ backups: { schedule } })).toEqual([
+        {
+          field: 'backups.schedule',
+          message: expect.stringMatching(/^never runs: no date matches all its fields, so the rancher-backup operator/),
+          value: schedule,
+        },
+      ]);
+      expect(settingsProblems({ rkeHa: { etcdSnapshots: { scheduleCron: schedule } } })).toEqual([
+        expect.objectContaining({ field: 'rkeHa.etcdSnapshots.scheduleCron', message: expect.stringMatching(/^never runs/) }),
+      ]);
+      expect(settingsProblems({ backups: { schedule, enabled: false } })).toEqual([]);
+    },
+  );
+
   it.each([0, 1001, 2.5])('refuse retentionCount %p', (retentionCount) => {
     expect(settingsProblems({ backups: { retentionCount } })).toEqual([
       expect.objectContaining({ field: 'backups.retentionCount', value: retentionCount }),

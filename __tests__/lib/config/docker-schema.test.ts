@@ -12,6 +12,7 @@ describe('docker settings', () => {
   it("defaults to Rancher's Docker sizing, a 50 GiB data volume snapshotted daily, Rancher's own certificate", () => {
     expect(parseSettings({}, 'test').docker).toEqual({
       instanceType: 'm6i.large',
+      allowSmallInstanceType: false,
       rootVolumeGb: 30,
       dataVolume: { sizeGb: 50, finalSnapshot: true, snapshots: { intervalHours: 24, time: '03:00', retention: 7 } },
       tls: { mode: 'rancher', issuer: 'rancher', privateCA: false },
@@ -21,6 +22,7 @@ describe('docker settings', () => {
   it('lists every field for the docs', () => {
     expect(fieldPaths().filter((f) => f.startsWith('docker.'))).toEqual([
       'docker.instanceType',
+      'docker.allowSmallInstanceType',
       'docker.rootVolumeGb',
       'docker.vpcCidr',
       'docker.existingNetwork.vpcId',
@@ -88,7 +90,11 @@ describe('docker settings', () => {
       [{ vpcCidr: '10.42.0.0/16' }, 'docker.vpcCidr', "RKE2's pod or service network"],
       [{ instanceType: 'large' }, 'docker.instanceType', 'EC2 instance type'],
       [{ rootVolumeGb: 10 }, 'docker.rootVolumeGb', 'from 20 to 16384'],
-      [{ instanceTyp: 'm6i.large' }, 'docker.instanceTyp', 'unknown setting; did you mean instanceType? allowed here: instanceType, rootVolumeGb'],
+      [
+        { instanceTyp: 'm6i.large' },
+        'docker.instanceTyp',
+        'unknown setting; did you mean instanceType? allowed here: instanceType, allowSmallInstanceType, rootVolumeGb',
+      ],
     ])('%j → %s', (section, field, message) => {
       expect(problems(docker(section))).toEqual([{ field, message: expect.stringContaining(message) }]);
     });
@@ -122,7 +128,12 @@ describe('docker settings', () => {
       [
         'a malformed subnet id',
         { existingNetwork: { ...network, subnetId: 'subnet-XYZ' } },
-        [{ field: 'docker.existingNetwork.subnetId', message: 'expected a subnet id such as subnet-0123456789abcdef0' }],
+        [
+          {
+            field: 'docker.existingNetwork.subnetId',
+            message: 'expected a subnet id such as subnet-0123456789abcdef0 (subnet- and 8 or 17 hexadecimal digits)',
+          },
+        ],
       ],
       [
         'a host number past any subnet',

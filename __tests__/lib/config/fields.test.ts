@@ -42,6 +42,7 @@ describe('allowedKeys', () => {
       'distribution',
       'datastore',
       'instanceType',
+      'allowSmallInstanceType',
       'rootVolumeGb',
       'vpcCidr',
       'privateNodes',
@@ -238,6 +239,7 @@ describe('fieldPaths', () => {
       'rkeHa.datastore.iamAuthentication',
       'rkeHa.datastore.port',
       'rkeHa.instanceType',
+      'rkeHa.allowSmallInstanceType',
       'rkeHa.rootVolumeGb',
       'rkeHa.vpcCidr',
       'rkeHa.privateNodes',
@@ -313,6 +315,22 @@ describe('unknownKeyMessage', () => {
   it('lists the keys allowed at a mapping', () => {
     expect(unknownKeyMessage(['rancher'], 'replica', {})).toBe(
       'unknown setting; did you mean replicas? allowed here: repository, replicas, tls, auditLog, bootstrap',
+    );
+  });
+
+  it('points a key given at the wrong level to where it belongs (issue 33)', () => {
+    expect(unknownKeyMessage([], 'instanceType', {})).toMatch(
+      /^unknown setting at this level; did you mean rkeHa\.instanceType or docker\.instanceType\? allowed here: name, /,
+    );
+    expect(unknownKeyMessage(['rkeHa'], 'region', {})).toMatch(
+      /^unknown setting at this level; did you mean region \(at the top level\) or backend\.region\? allowed here: nodeCount, /,
+    );
+    expect(unknownKeyMessage(['docker'], 'distribution', {})).toMatch(/^unknown setting at this level; did you mean rkeHa\.distribution\? /);
+  });
+
+  it('offers no setting deeper than a section for a key of another meaning (backups.retention is not etcd retention)', () => {
+    expect(unknownKeyMessage(['backups'], 'retention', {})).toBe(
+      'unknown setting; allowed here: enabled, schedule, retentionCount, forceDestroyBucket, restoreFrom',
     );
   });
 

@@ -11,10 +11,22 @@ describe('instance_type (issue 22: a pipeline knob)', () => {
       const variable = json.variable!.instance_type;
       expect(variable).toEqual(expect.objectContaining({ type: 'string', default: type, nullable: false }));
       expect(new Set(Object.values(resources(json, 'aws_instance')).map((i) => i.instance_type))).toEqual(new Set(['${var.instance_type}']));
-      const [rule] = (variable as { validation: { condition: string }[] }).validation;
-      expect(evaluate(rule.condition.slice(2, -1).replace(/var\.instance_type/g, '"m7g.xlarge"'))).toBe(true);
-      for (const bad of ['M6i.xlarge', 'm6i', 'm6i.xlarge '])
-        expect(evaluate(rule.condition.slice(2, -1).replace(/var\.instance_type/g, JSON.stringify(bad)))).toBe(false);
+      const [form, table] = (variable as { validation: { condition: string }[] }).validation;
+      const holds = (rule: { condition: string }, value: string) =>
+        evaluate(rule.condition.slice(2, -1).replace(/var\.instance_type/g, JSON.stringify(value)));
+      expect(holds(form, 'm7g.xlarge')).toBe(true);
+      for (const bad of ['M6i.xlarge', 'm6i', 'm6i.xlarge ']) expect(holds(form, bad)).toBe(false);
+      // Issue 33: the settings' table at plan time too; a malformed value is left to the first rule.
+      for (const good of ['m6i.xlarge', 'm7i.2xlarge', 'm7i.metal-24xl']) expect(holds(table, good)).toBe(true);
+      for (const bad of ['m6i.xlarg', 't3.micro', 'm7g.xlarge']) expect(holds(table, bad)).toBe(false);
+      expect(holds(table, 'M6i.xlarge')).toBe(true);
     },
   );
+
+  it('rke-ha: takes Graviton with a pinned image and small types when the settings allow them', () => {
+    const { json } = synthSettings('rke-ha', { rkeHa: { amiId: 'ami-0123456789abcdef0', allowSmallInstanceType: true } });
+    const [, table] = (json.variable!.instance_type as { validation: { condition: string }[] }).validation;
+    for (const good of ['m7g.xlarge', 't3.micro'])
+      expect(evaluate(table.condition.slice(2, -1).replace(/var\.instance_type/g, JSON.stringify(good)))).toBe(true);
+  });
 });

@@ -10,7 +10,12 @@ import {
   email,
   fqdn,
   instanceType,
+  isReservedDomain,
+  s3BucketName,
+  snapshotId,
+  subnetId,
   version,
+  vpcId,
   vpcCidr,
   wholeNumber,
 } from '../../../lib/config/primitives';
@@ -121,12 +126,64 @@ describe('amiId', () => {
     expect(messages(amiId, id)).toEqual([]);
   });
 
-  it.each(['ami-1234567', 'ami-0123456789abcdef01', 'ami-0123456789ABCDEF0', 'AMI-12345678', 'ami_12345678', 'snap-12345678', 'ami-', ''])(
-    'refuses %p',
-    (id) => {
-      expect(messages(amiId, id)).toEqual(['expected an AMI id such as ami-0123456789abcdef0']);
+  it.each([
+    'ami-1234567',
+    'ami-0123456789ab',
+    'ami-0123456789abcdef',
+    'ami-0123456789abcdef01',
+    'ami-0123456789ABCDEF0',
+    'AMI-12345678',
+    'ami_12345678',
+    'snap-12345678',
+    'ami-',
+    '',
+  ])('refuses %p', (id) => {
+    expect(messages(amiId, id)).toEqual(['expected an AMI id such as ami-0123456789abcdef0 (ami- and 8 or 17 hexadecimal digits)']);
+  });
+});
+
+describe('ec2Id (issue 33: EC2 issues 8 or 17 hexadecimal digits, nothing between)', () => {
+  it.each([
+    [snapshotId, 'snap'],
+    [vpcId, 'vpc'],
+    [subnetId, 'subnet'],
+  ] as const)('%#: takes 8 or 17 digits after %s-, and refuses 12', (schema, prefix) => {
+    expect(messages(schema, `${prefix}-01234567`)).toEqual([]);
+    expect(messages(schema, `${prefix}-0123456789abcdef0`)).toEqual([]);
+    for (const digits of ['0123456789ab', '012345678', '0123456789abcdef'])
+      expect(messages(schema, `${prefix}-${digits}`)).toEqual([expect.stringContaining(`(${prefix}- and 8 or 17 hexadecimal digits)`)]);
+  });
+});
+
+describe('s3BucketName', () => {
+  it('with dots: false, refuses a dotted name the dotted form takes', () => {
+    expect(messages(s3BucketName({ dots: true }), 'acme.backups')).toEqual([]);
+    expect(messages(s3BucketName({ dots: false }), 'acme.backups')).toEqual([
+      'expected an S3 bucket name: 3-63 lower-case letters, digits and hyphens',
+    ]);
+  });
+
+  it.each(['abc--ol-s3', 'state--x-s3', 'state--table-s3', 'state-s3alias', 'xn--state', 'sthree-configurator-x', 'amzn-s3-demo-bucket'])(
+    'refuses %p in either form, naming the reserved part',
+    (name) => {
+      for (const dots of [true, false])
+        expect(messages(s3BucketName({ dots }), name)).toEqual([
+          expect.stringMatching(/^is not a valid S3 bucket name: S3 reserves the (prefix|suffix) /),
+        ]);
     },
   );
+});
+
+describe('isReservedDomain', () => {
+  it.each(['example.com', 'EXAMPLE.COM', 'mail.Example.Org', 'example', 'corp.test', 'x.invalid', 'localhost'])(
+    'holds %p for documentation',
+    (domain) => {
+      expect(isReservedDomain(domain)).toBe(true);
+    },
+  );
+  it.each(['acme.io', 'example.co', 'myexample.com', 'examples.com'])('leaves %p alone', (domain) => {
+    expect(isReservedDomain(domain)).toBe(false);
+  });
 });
 
 describe('email', () => {
@@ -136,6 +193,19 @@ describe('email', () => {
 
   it.each(['ops', 'ops@example', '@example.com', 'ops@', 'ops@ example.com', 'a@b@example.com', ''])('refuses %p', (address) => {
     expect(messages(email, address)).toEqual(['expected an e-mail address']);
+  });
+  it('takes 254 characters, the most SMTP carries, and refuses 258 saying so (issue 33)', () => {
+    const address = (length: number) => `${'a'.repeat(60)}@${'b'.repeat(length - 65)}.org`;
+    expect(address(254)).toHaveLength(254);
+    expect(messages(email, address(254))).toEqual([]);
+    expect(messages(email, address(258))).toEqual([
+      'expected an e-mail address of at most 254 characters (the longest SMTP carries; this one has 258)',
+    ]);
+  });
+
+  it('refuses more than 64 characters before the @', () => {
+    expect(messages(email, `${'a'.repeat(64)}@example.com`)).toEqual([]);
+    expect(messages(email, `${'a'.repeat(65)}@example.com`)).toEqual([expect.stringContaining('at most 64 characters before the @')]);
   });
 });
 

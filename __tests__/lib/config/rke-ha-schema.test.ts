@@ -35,6 +35,7 @@ describe('rkeHa settings', () => {
       distribution: 'rke2',
       datastore: DATASTORE_DEFAULTS,
       instanceType: 'm6i.xlarge',
+      allowSmallInstanceType: false,
       rootVolumeGb: 100,
       privateNodes: false,
       loadBalancer: { type: 'nlb', deletionProtection: true },
@@ -357,7 +358,7 @@ describe('rkeHa settings', () => {
       [{ rootVolumeGb: 39 }, 'rkeHa.rootVolumeGb', 'expected a whole number from 40 to 16384'],
       [{ rootVolumeGb: 16385 }, 'rkeHa.rootVolumeGb', 'expected a whole number from 40 to 16384'],
       [{ vpcCidr: '10.43.0.0/16' }, 'rkeHa.vpcCidr', "overlaps RKE2's pod or service network (10.42.0.0/15); choose a VPC range outside it"],
-      [{ amiId: 'ami-xyz' }, 'rkeHa.amiId', 'expected an AMI id such as ami-0123456789abcdef0'],
+      [{ amiId: 'ami-xyz' }, 'rkeHa.amiId', 'expected an AMI id such as ami-0123456789abcdef0 (ami- and 8 or 17 hexadecimal digits)'],
     ])('refuses %j at %s', (section, field, message) => {
       expect(problemsOf(section)).toEqual([{ field, message, value: Object.values(section)[0] }]);
     });
@@ -375,7 +376,7 @@ describe('rkeHa settings', () => {
       {
         field: 'rkeHa.nodes',
         message:
-          'unknown setting; allowed here: nodeCount, allowQuorumLoss, distribution, datastore, instanceType, rootVolumeGb, vpcCidr, privateNodes, natGateways, loadBalancer, existingNetwork, amiId, sshKeyName, ingressController, etcdSnapshots',
+          'unknown setting; allowed here: nodeCount, allowQuorumLoss, distribution, datastore, instanceType, allowSmallInstanceType, rootVolumeGb, vpcCidr, privateNodes, natGateways, loadBalancer, existingNetwork, amiId, sshKeyName, ingressController, etcdSnapshots',
       },
     ]);
   });
@@ -446,12 +447,12 @@ describe('rkeHa settings', () => {
       [
         'a malformed VPC id',
         { existingNetwork: net({ vpcId: 'vpc-12' }) },
-        ['rkeHa.existingNetwork.vpcId: expected a VPC id such as vpc-0123456789abcdef0'],
+        ['rkeHa.existingNetwork.vpcId: expected a VPC id such as vpc-0123456789abcdef0 (vpc- and 8 or 17 hexadecimal digits)'],
       ],
       [
         'a malformed subnet id',
         { existingNetwork: net({ nodeSubnetIds: [...ids('b', 2), 'sn-1'] }) },
-        ['rkeHa.existingNetwork.nodeSubnetIds.2: expected a subnet id such as subnet-0123456789abcdef0'],
+        ['rkeHa.existingNetwork.nodeSubnetIds.2: expected a subnet id such as subnet-0123456789abcdef0 (subnet- and 8 or 17 hexadecimal digits)'],
       ],
       [
         'a subnet listed twice',

@@ -120,3 +120,26 @@ describe('RancherOnDocker in an existing network', () => {
     expect(build).toThrow(/docker\.vpcCidr: the stack creates no VPC with existingNetwork/);
   });
 });
+
+describe('RancherOnDocker props from plain JavaScript and its instance type (issue 33)', () => {
+  const props = { hostname: 'rancher.acme.io', hostedZone: 'acme.io', adminCidrs: ['203.0.113.0/24'] };
+  it.each([
+    [{ ...props, adminCidrs: '203.0.113.0/24' }, /adminCidrs: expected a list/],
+    [{ ...props, docker: null }, /docker: expected a mapping \(got null\)/],
+    [
+      { ...props, docker: { instanceType: 't3.small' } },
+      /docker\.instanceType: has 2 vCPU and 2 GiB, below Rancher's smallest documented Docker install/,
+    ],
+    [{ ...props, docker: { instanceType: 'm7g.large' } }, /docker\.instanceType: is a Graviton \(arm64\) type/],
+  ])('refuses %j with the settings file message', (given, message) => {
+    expect(building(given as unknown as RancherOnDockerProps)).toThrow(message);
+  });
+
+  it('takes a small type when allowed, and declares the Terraform version floor', () => {
+    const { json } = dockerStack(
+      (stack) => new RancherOnDocker(stack, 'rancher', { ...props, docker: { instanceType: 't3.small', allowSmallInstanceType: true } }),
+    );
+    expect(Object.values(resources(json, 'aws_instance')).map((i) => i.instance_type)).toEqual(['t3.small']);
+    expect(json.terraform.required_version).toBe('>= 1.10');
+  });
+});

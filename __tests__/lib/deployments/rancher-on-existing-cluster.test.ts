@@ -50,3 +50,29 @@ describe("RancherOnExistingCluster in a library user's stack", () => {
     );
   });
 });
+
+describe('RancherOnExistingCluster in a stack without a default AWS provider, and its plain-JavaScript props (issue 33)', () => {
+  it('is refused at synth: its record would go to whatever region the environment names', () => {
+    expect(() =>
+      synthStack((app) => {
+        const stack = new TerraformStack(app, 'platform');
+        configureBaseProviders(stack, { region: 'eu-west-1', tags: {} });
+        stack.node.tryRemoveChild('aws');
+        new KubernetesProvider(stack, 'kubernetes', { configPath: '~/.kube/config' });
+        new HelmProvider(stack, 'helm', { kubernetes: { configPath: '~/.kube/config' } });
+        new RancherOnExistingCluster(stack, 'rancher', { hostname: 'rancher.acme.io', hostedZone: 'acme.io', region: 'eu-west-1' });
+        return stack;
+      }),
+    ).toThrow(/RancherOnExistingCluster platform\/rancher: the stack has no default AWS provider/);
+  });
+
+  it('refuses a section that is not a mapping with the settings file message', () => {
+    expect(() => platformStack({ k8sHa: 'nginx' } as unknown as Partial<RancherOnExistingClusterProps>)).toThrow(
+      /k8sHa: expected a mapping \(got "nginx"\)/,
+    );
+  });
+
+  it('declares the Terraform version floor in the stack', () => {
+    expect(platformStack().terraform.required_version).toBe('>= 1.10');
+  });
+});

@@ -229,3 +229,95 @@ describe('RancherOnRke without a domain (dns.mode wildcard)', () => {
     expect(warnings(withDomain)).toEqual([]);
   });
 });
+
+// Issue 33: a library user's stack without a default AWS provider, and props from plain JavaScript.
+describe('RancherOnRke in a stack without a default AWS provider (issue 33)', () => {
+  /** The tls, random and http providers, and an AWS provider only if `aws` says where (before or after the construct). */
+  const stackWith = (aws: { readonly when: 'before' | 'after'; readonly region: string } | undefined, props: Partial<RancherOnRkeProps> = {}) =>
+    synthStack((app) => {
+      const stack = new TerraformStack(app, 'platform');
+      new LocalBackend(stack, { path: 'terraform.tfstate' });
+      const providers = () => configureBaseProviders(stack, { region: aws!.region, tags: {} });
+      if (aws?.when === 'before') providers();
+      if (!aws) {
+        // configureBaseProviders without its AWS provider: the other three.
+        configureBaseProviders(stack, { region: 'eu-west-1', tags: {} });
+        stack.node.tryRemoveChild('aws');
+      }
+      new RancherOnRke(stack, 'rancher', { hostname: 'rancher.acme.io', hostedZone: 'acme.io', adminCidrs: ['203.0.113.0/24'], ...props });
+      if (aws?.when === 'after') providers();
+      return stack;
+    });
+
+  it('is refused at synth, though the alarms add an AWS provider (alias us_east_1) that satisfies cdktf', () => {
+    for (const region of [undefined, 'eu-west-1']) {
+      expect(() => stackWith(undefined, { region })).toThrow(
+        /RancherOnRke platform\/rancher: the stack has no default AWS provider \(one without an alias\)/,
+      );
+    }
+  });
+
+  it('takes a default provider added after the construct in the region given, and refuses one in another', () => {
+    expect(() => stackWith({ when: 'after', region: 'eu-west-1' }, { region: 'eu-west-1' })).not.toThrow();
+    expect(() => stackWith({ when: 'after', region: 'eu-west-1' })).toThrow(
+      /built for region "us-east-1", and the stack's AWS provider \(platform\/aws\), added after it, creates the resources in "eu-west-1"/,
+    );
+  });
+});
+
+describe('RancherOnRke props from plain JavaScript: the settings file messages, no TypeError (issue 33)', () => {
+  const refusal = (props: unknown): string => {
+    try {
+      platformStack(props as Partial<RancherOnRkeProps>);
+    } catch (error) {
+      expect((error as Error).name).toBe('SettingsError');
+      return (error as Error).message;
+    }
+    throw new Error('accepted');
+  };
+
+  it.each([
+    [{ adminCidrs: '203.0.113.0/24' }, /adminCidrs: expected a list \(got "203\.0\.113\.0\/24"\)/],
+    [{ adminCidrs: null }, /adminCidrs: expected a list \(got null\)/],
+    [{ deployerArns: 'arn:aws:iam::123456789012:role/ci' }, /deployerArns: expected a list of IAM role or user ARNs/],
+    [{ rkeHa: null }, /rkeHa: expected a mapping \(got null\)/],
+    [{ rkeHa: { existingNetwork: { vpcId: 5, nodeSubnetIds: 'subnet-01234567' } } }, /rkeHa\.existingNetwork\.nodeSubnetIds: expected a list/],
+    [{ proxy: { noProxy: 'a.internal,b.internal' } }, /proxy\.noProxy: expected a list/],
+    [{ rkeHa: { instanceType: 't3.micro' } }, /rkeHa\.instanceType: has 2 vCPU and 1 GiB, below Rancher's smallest documented server size/],
+  ])('refuses %j naming the prop', (props, message) => {
+    expect(refusal(props)).toMatch(message);
+  });
+
+  it('refuses props that are not an object', () => {
+    for (const props of [undefined, 'rancher.acme.io']) {
+      expect(() =>
+        synthStack((app) => {
+          const stack = new TerraformStack(app, 'platform');
+          configureBaseProviders(stack, { region: 'eu-west-1', tags: {} });
+          new RancherOnRke(stack, 'rancher', props as unknown as RancherOnRkeProps);
+          return stack;
+        }),
+      ).toThrow(/Invalid props of RancherOnRke platform\/rancher \(1 problem\):\n {2}- \(props\): expected an object of props/);
+    }
+  });
+});
+
+describe('the Terraform version floor in a library stack (issue 33)', () => {
+  it('declares required_version in the stack the construct is in, as the app stacks do', () => {
+    expect(platformStack().json.terraform.required_version).toBe('>= 1.10');
+  });
+
+  it("keeps the stack's own required_version, set before or after the construct", () => {
+    for (const when of ['before', 'after'] as const) {
+      const { json } = synthStack((app) => {
+        const stack = new TerraformStack(app, 'platform');
+        configureBaseProviders(stack, { region: 'eu-west-1', tags: {} });
+        if (when === 'before') stack.addOverride('terraform.required_version', '>= 1.12, < 2.0');
+        new RancherOnRke(stack, 'rancher', { hostname: 'rancher.acme.io', hostedZone: 'acme.io', adminCidrs: ['203.0.113.0/24'] });
+        if (when === 'after') stack.addOverride('terraform.required_version', '>= 1.12, < 2.0');
+        return stack;
+      });
+      expect(json.terraform.required_version).toBe('>= 1.12, < 2.0');
+    }
+  });
+});

@@ -33,8 +33,11 @@ export function resolveProps<S extends ConstructSchema>(
   names: NamedStacks = {},
 ): z.output<S> {
   const literal = (value: string | undefined) => (value !== undefined && !Token.isUnresolved(value) ? value : undefined);
-  const cidrs = props.adminCidrs;
-  const adminCidrs = cidrs !== undefined && !Token.isUnresolved(cidrs) && cidrs.every((cidr) => !Token.isUnresolved(cidr)) ? cidrs : undefined;
+  // A list of literals is checked; a reference (a list token, or references in it) is its variable's to check. Anything
+  // else (plain JavaScript passing a string or a number) goes to the schema, which says what a list needs.
+  const cidrs: unknown = props.adminCidrs;
+  const references = Token.isUnresolved(cidrs) || (Array.isArray(cidrs) && cidrs.some((cidr) => Token.isUnresolved(cidr)));
+  const adminCidrs = references ? undefined : cidrs;
   const given: Record<string, unknown> = {
     name: props.name,
     region: props.region,
@@ -58,6 +61,7 @@ export function resolveProps<S extends ConstructSchema>(
   const problems = result.success ? [] : result.error.issues.flatMap((issue) => toProblems(issue, input));
   // RancherOnExistingCluster has no dns: its name is always the one given.
   problems.push(...nameProblems('dns' in schema.shape ? props : { ...props, dns: undefined }));
+  problems.push(...deployerProblems((props as { readonly deployerArns?: unknown }).deployerArns));
   if (!result.success || problems.length > 0) throw new SettingsError(label, problems, 'Invalid props of');
   // One of the three schemas (S), which safeParse types as their union.
   const resolved = result.data as z.output<S>;
@@ -96,6 +100,34 @@ function restoreReferences(resolved: object, mode: ModeSection): void {
       if (typeof value === 'string' && Token.isUnresolved(value)) (resolved as Record<string, Record<string, unknown>>)[key][field] = value;
     }
   }
+}
+
+/**
+ * The props themselves, before anything reads them: plain JavaScript may pass none, or something else than an
+ * object, which would otherwise fail as a TypeError deep in the construct.
+ */
+export function requireProps<P extends object>(props: P | undefined, label: string): P {
+  if (props !== null && typeof props === 'object' && !Array.isArray(props)) return props;
+  throw new SettingsError(
+    label,
+    [
+      {
+        field: '(props)',
+        message: 'expected an object of props (hostname, hostedZone, adminCidrs, ...)',
+        value: props === undefined ? undefined : typeof props,
+      },
+    ],
+    'Invalid props of',
+  );
+}
+
+/** `deployerArns`, which no settings file has: a list of IAM ARNs, or a Terraform reference. */
+function deployerProblems(arns: unknown): { field: string; message: string; value?: unknown }[] {
+  if (arns === undefined || Token.isUnresolved(arns)) return [];
+  if (Array.isArray(arns) && arns.every((arn) => typeof arn === 'string')) return [];
+  return [
+    { field: 'deployerArns', message: 'expected a list of IAM role or user ARNs, such as arn:aws:iam::123456789012:role/deployer', value: arns },
+  ];
 }
 
 /**

@@ -1,0 +1,109 @@
+import {
+  DOCKER_HOST_MINIMUM,
+  INSTANCE_FAMILIES,
+  INSTANCE_TYPES,
+  RANCHER_SERVER_MINIMUM,
+  acceptedInstanceTypes,
+  instanceTypeProblem,
+} from '../../../lib/config/instance-types';
+import { INSTANCE_TYPE_FORMAT } from '../../../lib/config/primitives';
+import { settingsProblems } from '../../helpers/synth';
+
+const SERVER = { minimum: RANCHER_SERVER_MINIMUM, allowSmall: false, amiPinned: false };
+
+describe('the instance type table (issue 33)', () => {
+  it.each([
+    // AWS's specifications, a few per family kind and architecture.
+    ['m6i.xlarge', 4, 16, 'x86_64'],
+    ['m7i.metal-48xl', 192, 768, 'x86_64'],
+    ['m6a.metal', 192, 768, 'x86_64'],
+    ['m5.metal', 96, 384, 'x86_64'],
+    ['m7a.medium', 1, 4, 'x86_64'],
+    ['m8i.96xlarge', 384, 1536, 'x86_64'],
+    ['c6i.2xlarge', 8, 16, 'x86_64'],
+    ['r7i.large', 2, 16, 'x86_64'],
+    ['m7g.xlarge', 4, 16, 'arm64'],
+    ['m6g.metal', 64, 256, 'arm64'],
+    ['c7g.medium', 1, 2, 'arm64'],
+    ['r8g.metal-24xl', 96, 768, 'arm64'],
+    ['t3.micro', 2, 1, 'x86_64'],
+    ['t3a.xlarge', 4, 16, 'x86_64'],
+    ['t4g.nano', 2, 0.5, 'arm64'],
+  ] as const)('%s: %d vCPU, %d GiB, %s', (type, vcpus, memoryGib, architecture) => {
+    expect(INSTANCE_TYPES.get(type)).toEqual({ vcpus, memoryGib, architecture });
+  });
+
+  it.each(['m6i.medium', 'm5a.metal', 'm7i.32xlarge', 'm6g.24xlarge', 't3.4xlarge', 'm6i.xlarg', 'm6.xlarge'])(
+    'holds no %s (EC2 has none)',
+    (type) => {
+      expect(INSTANCE_TYPES.has(type)).toBe(false);
+    },
+  );
+
+  it('names every type in the form the settings take, each family with sizes', () => {
+    for (const type of INSTANCE_TYPES.keys()) expect(type).toMatch(INSTANCE_TYPE_FORMAT);
+    for (const family of INSTANCE_FAMILIES) expect([...INSTANCE_TYPES.keys()].some((t) => t.startsWith(`${family}.`))).toBe(true);
+  });
+});
+
+describe('instanceTypeProblem', () => {
+  it('takes the defaults and larger x86_64 types', () => {
+    for (const type of ['m6i.xlarge', 'm7i.2xlarge', 'c6i.2xlarge', 'r6i.xlarge', 't3.xlarge'])
+      expect(instanceTypeProblem(type, SERVER, 'rkeHa')).toBeUndefined();
+    expect(instanceTypeProblem('m6i.large', { ...SERVER, minimum: DOCKER_HOST_MINIMUM }, 'docker')).toBeUndefined();
+  });
+
+  it('refuses a type EC2 does not have, with the near one and the sizes of its family', () => {
+    expect(instanceTypeProblem('m6i.xlarg', SERVER, 'rkeHa')).toBe(
+      'is not an EC2 instance type (did you mean m6i.xlarge?): m6i comes in large, xlarge, 2xlarge, 4xlarge, 8xlarge, 12xlarge, 16xlarge, 24xlarge, 32xlarge, metal',
+    );
+    expect(instanceTypeProblem('x9z.large', SERVER, 'rkeHa')).toMatch(/^is not an EC2 instance type of the families this project knows: m5, m5a, /);
+  });
+
+  it("refuses a type below Rancher's smallest size unless allowed, naming types that fit", () => {
+    expect(instanceTypeProblem('t3.micro', SERVER, 'rkeHa')).toBe(
+      "has 2 vCPU and 1 GiB, below Rancher's smallest documented server size (4 vCPU, 16 GiB); choose m6i.xlarge, m7i.xlarge, m7a.xlarge or larger, or set rkeHa.allowSmallInstanceType: true for a trial that may run out of memory",
+    );
+    expect(instanceTypeProblem('c6i.xlarge', SERVER, 'rkeHa')).toMatch(/^has 4 vCPU and 8 GiB, below/);
+    expect(instanceTypeProblem('t3.micro', { ...SERVER, allowSmall: true }, 'rkeHa')).toBeUndefined();
+    expect(instanceTypeProblem('t3.small', { ...SERVER, minimum: DOCKER_HOST_MINIMUM }, 'docker')).toMatch(
+      /below Rancher's smallest documented Docker install \(1 vCPU, 4 GiB\)/,
+    );
+  });
+
+  it('refuses Graviton with the default amd64 image, and takes it with a pinned image', () => {
+    expect(instanceTypeProblem('m7g.xlarge', SERVER, 'rkeHa')).toMatch(/^is a Graviton \(arm64\) type, .* pin an arm64 image with rkeHa\.amiId$/);
+    expect(instanceTypeProblem('m7g.xlarge', { ...SERVER, amiPinned: true }, 'rkeHa')).toBeUndefined();
+  });
+
+  it('accepts for the Terraform variable exactly what the settings accept', () => {
+    const accepted = acceptedInstanceTypes(SERVER);
+    expect(accepted).toContain('m6i.xlarge');
+    expect(accepted).not.toContain('t3.micro');
+    expect(accepted).not.toContain('m7g.xlarge');
+    expect(acceptedInstanceTypes({ ...SERVER, amiPinned: true, allowSmall: true })).toHaveLength(INSTANCE_TYPES.size);
+  });
+});
+
+describe('rkeHa.instanceType and docker.instanceType in a settings file (issue 33)', () => {
+  it.each([
+    [{ rkeHa: { instanceType: 't3.micro' } }, 'rkeHa.instanceType', /below Rancher's smallest documented server size/],
+    [{ rkeHa: { instanceType: 'm6i.xlarg' } }, 'rkeHa.instanceType', /did you mean m6i\.xlarge\?/],
+    [{ rkeHa: { instanceType: 'm7g.xlarge' } }, 'rkeHa.instanceType', /Graviton/],
+    [{ rkeHa: { distribution: 'k3s', instanceType: 'm6i.large' } }, 'rkeHa.instanceType', /below/],
+    [{ docker: { instanceType: 't3.small' } }, 'docker.instanceType', /below Rancher's smallest documented Docker install/],
+    [{ docker: { instanceType: 'm6i.larg' } }, 'docker.instanceType', /did you mean m6i\.large\?/],
+  ])('refuses %j at %s', (input, field, message) => {
+    expect(settingsProblems(input)).toEqual([{ field, message: expect.stringMatching(message), value: expect.any(String) }]);
+  });
+
+  it.each([
+    { rkeHa: { instanceType: 't3.large', allowSmallInstanceType: true } },
+    { rkeHa: { instanceType: 'm7g.xlarge', amiId: 'ami-0123456789abcdef0' } },
+    { rkeHa: { instanceType: 'm7i.metal-24xl' } },
+    { docker: { instanceType: 't3.medium' } },
+    { docker: { instanceType: 't3.micro', allowSmallInstanceType: true } },
+  ])('accepts %j', (input) => {
+    expect(settingsProblems(input)).toEqual([]);
+  });
+});
