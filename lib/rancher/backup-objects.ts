@@ -52,6 +52,15 @@ export interface BackupLocation {
   readonly secrets: SecretNames;
 }
 
+/**
+ * The S3 client settings of every Backup and Restore: the operator (v10.0.8, minio-go v7.0.87) turns an Amazon
+ * endpoint into the dual-stack name `<bucket>.s3.dualstack.<region>.amazonaws.com` unless `dualStack` is false, and
+ * S3's VPC endpoints and a proxy allow-list written for the regional name (docs/air-gap.md) know only
+ * `<bucket>.s3.<region>.amazonaws.com`. Not in the chart's values: the chart writes them as a string its operator
+ * cannot read back (design notes, "Rancher backups").
+ */
+export const S3_CLIENT_CONFIG = { aws: { dualStack: false } } as const;
+
 export function s3Location(location: BackupLocation): Record<string, unknown> {
   return {
     s3: {
@@ -61,6 +70,7 @@ export function s3Location(location: BackupLocation): Record<string, unknown> {
       endpoint: `s3.${location.region}.amazonaws.com`,
       credentialSecretName: location.secrets.credentials,
       credentialSecretNamespace: BACKUP_NAMESPACE,
+      clientConfig: S3_CLIENT_CONFIG,
     },
   };
 }

@@ -199,10 +199,15 @@ export class RancherBackups extends Construct {
   }
 }
 
-/** The operator chart's values: the bucket as its default location (backups started from Rancher's UI go there too). */
+/**
+ * The operator chart's values: the bucket as its default location (backups started from Rancher's UI go there too).
+ * Without the client settings: the chart would write them into its Secret as a JSON string, which the operator
+ * (v10.0.8, pkg/operator/start.go) decodes into an object and fails to start on; that location stays dual-stack.
+ */
 export function operatorValues(location: BackupLocation, props: Pick<RancherBackupsProps, 'registry' | 'proxy'>): Record<string, unknown> {
+  const { clientConfig: _dualStack, ...s3 } = s3Location(location).s3 as Record<string, unknown>;
   return {
-    s3: { enabled: true, ...(s3Location(location).s3 as Record<string, unknown>) },
+    s3: { enabled: true, ...s3 },
     ...(props.registry ? { global: { cattle: { systemDefaultRegistry: props.registry } } } : {}),
     ...(props.proxy ? { proxy: props.proxy.url, noProxy: props.proxy.noProxy.join(',') } : {}),
   };

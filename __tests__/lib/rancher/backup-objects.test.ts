@@ -62,6 +62,7 @@ describe('Backup and Restore objects, checked against the CRDs of the pinned cha
           endpoint: 's3.eu-west-1.amazonaws.com',
           credentialSecretName: secrets.credentials,
           credentialSecretNamespace: 'cattle-resources-system',
+          clientConfig: { aws: { dualStack: false } },
         },
       },
     });

@@ -80,6 +80,8 @@ describe.each(variants.map((v) => [v.name, v] as const))('Rancher backups: %s', 
   const [firstName, firstRelease] = required(json, 'helm_release', 'jobs_first-backup');
   const [, scheduledRelease] = required(json, 'helm_release', 'jobs_scheduled-backup');
   const [first, scheduled] = [render(firstRelease), render(scheduledRelease)];
+  const restore = backupResource(json, 'helm_release', 'jobs_migration-restore');
+  const restoreJob = restore && render(restore[1]);
 
   it('installs both pinned charts, CRDs first, from the repository the air gap settings name', () => {
     const repository = variant.settings.airGap?.rancherBackupChartRepository ?? 'https://charts.rancher.io';
@@ -99,6 +101,8 @@ describe.each(variants.map((v) => [v.name, v] as const))('Rancher backups: %s', 
     expect(values.s3).toEqual(
       expect.objectContaining({ enabled: true, bucketName: bucketRef, folder: 'rancher', credentialSecretNamespace: 'cattle-resources-system' }),
     );
+    // No client settings there: the chart writes them as a string its operator cannot decode (it would not start).
+    expect(values.s3).not.toHaveProperty('clientConfig');
     expect(values.global?.cattle?.systemDefaultRegistry).toBe(variant.settings.airGap?.systemDefaultRegistry);
     expect(values.proxy).toBe(variant.settings.proxy?.http ? (variant.settings.proxy.https ?? variant.settings.proxy.http) : undefined);
   });
@@ -143,6 +147,16 @@ describe.each(variants.map((v) => [v.name, v] as const))('Rancher backups: %s', 
     }
   });
 
+  it("reaches S3 at the bucket's regional name, which a proxy allow-list and the S3 gateway endpoint know: dual-stack off", () => {
+    const region = variant.settings.region ?? 'us-east-1';
+    const objects = [first, scheduled, ...(restoreJob ? [restoreJob] : [])].map(jobObject);
+    expect(objects.map((o) => o.kind)).toEqual(['Backup', 'Backup', ...(restoreJob ? ['Restore'] : [])]);
+    for (const object of objects)
+      expect(object.spec.storageLocation.s3).toEqual(
+        expect.objectContaining({ endpoint: `s3.${region}.amazonaws.com`, region, clientConfig: { aws: { dualStack: false } } }),
+      );
+  });
+
   it('lets the writer list the bucket and write only under its folder; it deletes no version and changes no bucket setting', () => {
     const [, user] = required(json, 'aws_iam_user', 'writer');
     expect(user.name).toMatch(/-rancher-backup$/);
@@ -177,7 +191,6 @@ describe.each(variants.map((v) => [v.name, v] as const))('Rancher backups: %s', 
     expect(credentials.data.secretKey).toMatch(/^\$\{aws_iam_access_key\.rancher-backups_writer_key_[A-F0-9]+\.secret\}$/);
   });
 
-  const restore = backupResource(json, 'helm_release', 'jobs_migration-restore');
   if (!backups.restoreFrom) {
     it('restores nothing and declares no restore variable without restoreFrom', () => {
       expect(restore).toBeUndefined();
