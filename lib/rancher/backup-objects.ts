@@ -25,6 +25,14 @@ export const SECRET_BASES = {
   restoreEncryption: 'rancher-aws-restore-encryption',
 } as const;
 export type SecretNames = Readonly<Record<keyof typeof SECRET_BASES, string>>;
+/** Bytes of the random suffix (`random_id`, in hex: twice as many characters). */
+export const SECRET_SUFFIX_BYTES = 3;
+/**
+ * Every name SECRET_BASES can give, whatever the suffix: a migration's Restore brings the old deployment's Secrets
+ * under those names (Rancher's full resource set carries them), and the restore's Job deletes those that are not this
+ * deployment's (docs/backups.md, "What a migration brings along").
+ */
+export const SECRET_NAME_PATTERN = `^(${Object.values(SECRET_BASES).join('|')})-[0-9a-f]{${SECRET_SUFFIX_BYTES * 2}}$`;
 /** The key of an encryption Secret the operator reads. */
 export const ENCRYPTION_CONFIG_KEY = 'encryption-provider-config.yaml';
 /** The name of a deployment's key in its EncryptionConfiguration (the encrypted data carries it). */

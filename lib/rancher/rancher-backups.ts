@@ -23,6 +23,8 @@ import {
   s3Location,
   SCHEDULED_BACKUP,
   SECRET_BASES,
+  SECRET_NAME_PATTERN,
+  SECRET_SUFFIX_BYTES,
   type BackupLocation,
   type SecretNames,
 } from './backup-objects';
@@ -98,7 +100,7 @@ export class RancherBackups extends Construct {
       lifecycle: { ignoreChanges: ['metadata[0].labels', 'metadata[0].annotations'] },
     });
     const ns = namespace.metadata.name;
-    const suffix = new Id(this, 'secret-suffix', { byteLength: 3 }).hex;
+    const suffix = new Id(this, 'secret-suffix', { byteLength: SECRET_SUFFIX_BYTES }).hex;
     const secrets: SecretNames = {
       credentials: `${SECRET_BASES.credentials}-${suffix}`,
       encryption: `${SECRET_BASES.encryption}-${suffix}`,
@@ -171,6 +173,9 @@ export class RancherBackups extends Construct {
         this.jobs.apply('migration-restore', {
           object: restoreObject({ file, location: source }),
           minutes,
+          // The old deployment's Secrets come back under their own suffix: its writer's key (still valid while that
+          // deployment stands) and its encryption configuration. This deployment's three are kept.
+          removeSecrets: { pattern: SECRET_NAME_PATTERN, keep: Object.values(secrets) },
           dependsOn: [this.operator, ...restoreSecrets, ...(props.restoreAfter ?? [])],
         }),
       );

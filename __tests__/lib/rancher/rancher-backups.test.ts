@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { DEFAULT_VERSIONS, RANCHER_BACKUP_CHART, rancherLine } from '../../../lib/config/versions';
 import { K8S_HA_STACK } from '../../../app/stacks/k8s-ha';
 import { RKE_HA_STACK } from '../../../app/stacks/rke-ha';
+import { SECRET_NAME_PATTERN } from '../../../lib/rancher/backup-objects';
 import { backupObjectProblems, chartValueProblems } from '../../helpers/rancher-backup-schemas';
 import { parse } from 'yaml';
 import { renderGateChart } from '../../helpers/gates';
@@ -191,6 +192,18 @@ describe.each(variants.map((v) => [v.name, v] as const))('Rancher backups: %s', 
     expect(credentials.data.secretKey).toMatch(/^\$\{aws_iam_access_key\.rancher-backups_writer_key_[A-F0-9]+\.secret\}$/);
   });
 
+  it('runs the Backups as an identity that may not touch Secrets', () => {
+    for (const job of [first, scheduled]) {
+      expect(job.spec.template.spec.serviceAccountName).toBe('rancher-aws-backup-objects');
+      expect(env(job)).not.toHaveProperty('STALE_SECRETS');
+    }
+    const secretRules = Object.entries(resources(json, 'kubernetes_role_v1'))
+      .filter(([name]) => name.startsWith('rancher-backups_'))
+      .flatMap(([, role]) => role.rule)
+      .filter((rule: any) => rule.resources.includes('secrets'));
+    expect(secretRules).toHaveLength(backups.restoreFrom ? 1 : 0);
+  });
+
   if (!backups.restoreFrom) {
     it('restores nothing and declares no restore variable without restoreFrom', () => {
       expect(restore).toBeUndefined();
@@ -207,6 +220,23 @@ describe.each(variants.map((v) => [v.name, v] as const))('Rancher backups: %s', 
     expect(rancherRelease(json)[1].depends_on).toContain(`helm_release.${restoreName}`);
     expect(dependencyClosure(json, `helm_release.${restoreName}`)).toContain(`helm_release.${operatorName}`);
     expect(dependencyClosure(json, `helm_release.${restoreName}`)).not.toContain(`helm_release.${rancherRelease(json)[0]}`);
+    // Then deletes the old deployment's Secrets the restore brought along, as an identity of its own.
+    const job = render(release);
+    expect(env(job)).toEqual(
+      expect.objectContaining({
+        STALE_SECRETS: SECRET_NAME_PATTERN,
+        SECRETS_NAMESPACE: 'cattle-resources-system',
+        KEEP_SECRETS: ['rancher-aws-backup-s3', 'rancher-aws-backup-encryption', 'rancher-aws-restore-encryption']
+          .map((base) => `${base}-\${random_id.${required(json, 'random_id', 'secret-suffix')[0]}.hex}`)
+          .join(' '),
+      }),
+    );
+    expect(job.spec.template.spec.serviceAccountName).toBe('rancher-aws-backup-cleanup');
+    const [, role] = required(json, 'kubernetes_role_v1', 'jobs_cleanup-role');
+    expect(role.rule).toEqual([{ api_groups: [''], resources: ['secrets'], verbs: ['list', 'delete'] }]);
+    expect(release.depends_on).toContain(
+      `kubernetes_role_binding_v1.${required(json, 'kubernetes_role_binding_v1', 'jobs_cleanup-role-binding')[0]}`,
+    );
     const encrypted = backups.restoreFrom!.file.endsWith('.enc');
     expect(Boolean(json.variable?.rancher_backup_restore_encryption_config)).toBe(encrypted);
     if (encrypted) {
