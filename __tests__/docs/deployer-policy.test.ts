@@ -220,6 +220,19 @@ const CALLS: Record<string, readonly string[]> = {
     'cloudwatch:ListTagsForResource',
   ],
   aws_cloudwatch_event_rule: ['events:PutRule', 'events:DeleteRule', 'events:DescribeRule', 'events:TagResource', 'events:ListTagsForResource'],
+  aws_cloudwatch_event_target: ['events:PutTargets', 'events:RemoveTargets', 'events:ListTargetsByRule'],
+  // The freshness rules' targets.
+  aws_sqs_queue: [
+    'sqs:CreateQueue',
+    'sqs:DeleteQueue',
+    'sqs:GetQueueAttributes',
+    'sqs:SetQueueAttributes',
+    'sqs:GetQueueUrl',
+    'sqs:TagQueue',
+    'sqs:UntagQueue',
+    'sqs:ListQueueTags',
+  ],
+  aws_sqs_queue_policy: ['sqs:SetQueueAttributes', 'sqs:GetQueueAttributes'],
   aws_db_instance: [
     'rds:CreateDBInstance',
     'rds:ModifyDBInstance',

@@ -142,6 +142,12 @@ const CONTROLS: readonly Control[] = [
     const rules = list(bucketResource(json, 'aws_s3_bucket_server_side_encryption_configuration', name)?.rule);
     return rules.some((r) => /^aws:kms/.test(block(r.apply_server_side_encryption_by_default)?.sse_algorithm ?? ''));
   }),
+  {
+    id: 'SQS.1',
+    title: "SQS queues (the freshness alarms' rule targets) are encrypted at rest",
+    applies: (json) => entries(json, 'aws_sqs_queue').length > 0,
+    passes: (json) => entries(json, 'aws_sqs_queue').every(([, q]) => q.sqs_managed_sse_enabled === true || q.kms_master_key_id !== undefined),
+  },
   rdsControl('RDS.6', 'the datastore has enhanced monitoring', (db) => (db.monitoring_interval ?? 0) > 0 && db.monitoring_role_arn !== undefined),
   rdsControl('RDS.8', 'the datastore has deletion protection', (db) => db.deletion_protection === true),
   rdsControl('RDS.9', "the datastore publishes its engine's logs to CloudWatch Logs", (db) =>
@@ -301,6 +307,7 @@ describe('FSBP controls on every synthesized variant', () => {
       'S3.11': '1/21',
       'S3.15': '1/21',
       'S3.17': '21/21',
+      'SQS.1': '34/34',
       'RDS.6': '1/4',
       'RDS.8': '4/4',
       'RDS.9': '1/4',

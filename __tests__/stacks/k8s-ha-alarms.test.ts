@@ -2,6 +2,7 @@ import { K8S_HA_STACK } from '../../app/stacks/k8s-ha';
 import { UNREACHABLE_IPV4_PATTERN } from '../../lib/dns/private/dns-target';
 import { dataSources, dependencyClosure, resources, type TerraformJson } from '../helpers/synth';
 import { synthSettings } from '../helpers/variants';
+import { freshnessTargetProblems } from '../helpers/freshness';
 
 const synth = (settings: Record<string, unknown> = {}) => synthSettings(K8S_HA_STACK, settings).json;
 const named = (json: TerraformJson, type: string, prefix: string): [string, any][] =>
@@ -20,6 +21,9 @@ const ALARM_TYPES = [
   'aws_cloudwatch_metric_alarm',
   'aws_route53_health_check',
   'aws_cloudwatch_event_rule',
+  'aws_cloudwatch_event_target',
+  'aws_sqs_queue',
+  'aws_sqs_queue_policy',
   'aws_s3_bucket_notification',
 ];
 
@@ -31,7 +35,7 @@ describe('k8s-ha alarms, on by default', () => {
   const [checkName, check] = one(json, 'aws_route53_health_check', 'alarms_ping-check');
   const [, pingAlarm] = one(json, 'aws_cloudwatch_metric_alarm', 'alarms_health-check-ping');
   const [, freshness] = one(json, 'aws_cloudwatch_metric_alarm', 'alarms_rancher-backups_alarm');
-  const [, rule] = one(json, 'aws_cloudwatch_event_rule', 'alarms_rancher-backups_rule');
+  const [ruleName, rule] = one(json, 'aws_cloudwatch_event_rule', 'alarms_rancher-backups_rule');
   const [bucketName] = one(json, 'aws_s3_bucket', 'rancher-backups_bucket');
   const ping = Object.keys(dataSources(json, 'http')).find((n) => n.startsWith('rancher-readiness_ping'))!;
 
@@ -80,10 +84,14 @@ describe('k8s-ha alarms, on by default', () => {
     // The default schedule, every 6 hours: 7 hourly periods.
     expect(freshness).toMatchObject({
       alarm_name: 'rancher-k8s-ha-rancher-backup-fresh',
+      namespace: 'AWS/Events',
+      metric_name: 'Invocations',
+      dimensions: { RuleName: `\${aws_cloudwatch_event_rule.${ruleName}.name}` },
       evaluation_periods: 7,
       period: 3600,
       treat_missing_data: 'breaching',
     });
+    expect(freshnessTargetProblems(json, ruleName)).toEqual([]);
   });
 
   it("watches nothing of the cluster, its nodes or its load balancer (not the stack's), and no certificate (none in ACM here)", () => {
@@ -115,7 +123,8 @@ describe('k8s-ha alarms: the settings', () => {
   it('backups.enabled: false keeps the topic and /ping, without a freshness alarm', () => {
     const json = synth({ backups: { enabled: false } });
     expect(named(json, 'aws_cloudwatch_metric_alarm', 'alarms_rancher-backups')).toEqual([]);
-    expect(named(json, 'aws_cloudwatch_event_rule', 'alarms_')).toEqual([]);
+    for (const type of ['aws_cloudwatch_event_rule', 'aws_cloudwatch_event_target', 'aws_sqs_queue'])
+      expect(named(json, type, 'alarms_')).toEqual([]);
     expect(named(json, 'aws_cloudwatch_metric_alarm', 'alarms_health-check-ping')).toHaveLength(1);
   });
 

@@ -39,8 +39,9 @@ describe('k8s-ha stack with no k8sHa settings (kubeconfig ~/.kube/config)', () =
   it("creates in AWS the record, the backups' bucket and writer and the alarms, and in the cluster the Rancher namespace, the releases and the readiness gates", () => {
     expect(Object.keys(json.resource).sort()).toEqual([
       // The alarms (alarms.enabled, the default; __tests__/stacks/k8s-ha-alarms.test.ts): the backups' freshness
-      // (EventBridge rule, the bucket's notification), /ping (a Route53 health check), the topic and its key.
+      // (EventBridge rule, its queue target, the bucket's notification), /ping (a Route53 health check), the topic and its key.
       'aws_cloudwatch_event_rule',
+      'aws_cloudwatch_event_target',
       'aws_cloudwatch_metric_alarm',
       // Rancher's backups (__tests__/lib/rancher/rancher-backups.test.ts): the operator's writer and its bucket.
       'aws_iam_access_key',
@@ -59,6 +60,8 @@ describe('k8s-ha stack with no k8sHa settings (kubeconfig ~/.kube/config)', () =
       'aws_s3_bucket_versioning',
       'aws_sns_topic',
       'aws_sns_topic_policy',
+      'aws_sqs_queue',
+      'aws_sqs_queue_policy',
       'helm_release',
       'kubernetes_cluster_role_binding_v1',
       'kubernetes_cluster_role_v1',

@@ -3,6 +3,7 @@ import { FRESHNESS_PERIOD_SECONDS, freshnessWindow } from '../../lib/alarms/sche
 import type { SettingsInput } from '../../lib/config/schema';
 import { constructWarnings } from '../../lib/synth/warnings';
 import { RKE_HA_STACK } from '../../app/stacks/rke-ha';
+import { freshnessTargetProblems } from '../helpers/freshness';
 import { dataSources, resources, unsynthesizedApp, type TerraformJson } from '../helpers/synth';
 import { RKE_HA_TLS_VARIANTS, STACK_VARIANTS, buildStack, synthSettings } from '../helpers/variants';
 
@@ -189,7 +190,7 @@ describe.each(RKE_VARIANTS)('rke-ha alarms: %s', (_name, input) => {
     expect(fresh).toHaveLength(1);
     expect(fresh[0][1]).toMatchObject({
       namespace: 'AWS/Events',
-      metric_name: 'MatchedEvents',
+      metric_name: 'Invocations',
       dimensions: { RuleName: ref('aws_cloudwatch_event_rule', ruleName, 'name') },
       statistic: 'Sum',
       period: FRESHNESS_PERIOD_SECONDS,
@@ -199,6 +200,8 @@ describe.each(RKE_VARIANTS)('rke-ha alarms: %s', (_name, input) => {
       threshold: 1,
       treat_missing_data: 'breaching',
     });
+    // A target, which is what makes EventBridge count the rule's matches (Invocations).
+    expect(freshnessTargetProblems(json, ruleName)).toEqual([]);
     // The bucket's one notification configuration sends to EventBridge too.
     const notifications = Object.entries(resources(json, 'aws_s3_bucket_notification')).filter(
       ([, n]) => n.bucket === ref('aws_s3_bucket', bucketName, 'id'),
@@ -225,13 +228,14 @@ describe.each(RKE_VARIANTS)('rke-ha alarms: %s', (_name, input) => {
     expect(fresh[0][1]).toMatchObject({
       alarm_name: 'rancher-rke-ha-rancher-backup-fresh',
       namespace: 'AWS/Events',
-      metric_name: 'MatchedEvents',
+      metric_name: 'Invocations',
       dimensions: { RuleName: ref('aws_cloudwatch_event_rule', ruleName, 'name') },
       evaluation_periods: evaluationPeriods,
       comparison_operator: 'LessThanThreshold',
       threshold: 1,
       treat_missing_data: 'breaching',
     });
+    expect(freshnessTargetProblems(json, ruleName)).toEqual([]);
     const notifications = Object.entries(resources(json, 'aws_s3_bucket_notification')).filter(
       ([, n]) => n.bucket === ref('aws_s3_bucket', bucketName, 'id'),
     );

@@ -1,10 +1,17 @@
 import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
+import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
 import type { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
+import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
+import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { literal } from '../common/terraform-template';
 import { notifyingAlarm } from './notifying-alarm';
 import { FRESHNESS_PERIOD_SECONDS, freshnessWindow } from './schedule-window';
+
+/** Seconds a matched event stays in the rule's queue: SQS's shortest retention. Nobody reads it; the count is the point. */
+export const FRESHNESS_QUEUE_RETENTION_SECONDS = 60;
 
 export interface ObjectFreshnessProps {
   /** The bucket's name; it must send its events to EventBridge (`eventbridge = true` on its notification). */
@@ -13,7 +20,7 @@ export interface ObjectFreshnessProps {
   readonly prefix: string;
   /** The five-field cron expression the objects are written on (the node's time zone, UTC). */
   readonly schedule: string;
-  /** Name of the EventBridge rule and of the alarm (unique in the account and region). */
+  /** Name of the EventBridge rule, of its queue and of the alarm (unique in the account and region). */
   readonly name: string;
   /** What the objects are, for the alarm's description (`etcd snapshot`). */
   readonly what: string;
@@ -23,18 +30,23 @@ export interface ObjectFreshnessProps {
 /**
  * "An object newer than the schedule in the bucket", as an alarm: an
  * EventBridge rule matches the bucket's Object Created events under the
- * prefix (removals, RKE2's pruning or anyone's, never match), and an alarm on
- * the rule's MatchedEvents fires when none arrived for every hourly period
- * of the schedule's longest gap and an hour's grace (schedule-window.ts).
- * EventBridge sends the metric only for periods with a match, so missing
- * data is what breaches. A new rule has no history: the alarm fires at once
- * and turns OK with the first object.
+ * prefix (removals, RKE2's pruning or anyone's, never match) and sends each
+ * to an SQS queue of its own (encrypted by SQS, messages gone after a
+ * minute), and an alarm on the rule's `Invocations` (the times it invoked its
+ * target) fires when none happened in every hourly period of the schedule's
+ * longest gap and an hour's grace (schedule-window.ts). EventBridge documents
+ * that metric per rule, sent only when not zero, so missing data is what
+ * breaches; a rule without a target has none (design notes, "Alarms"). A new
+ * rule has no history: the alarm fires at once and turns OK with the first
+ * object.
  *
  * The hook for every scheduled writer of a bucket (etcd snapshots, Rancher
  * backups): call it with the bucket, the prefix and the schedule.
  */
 export class ObjectFreshness extends Construct {
   readonly rule: CloudwatchEventRule;
+  /** The rule's target, which makes EventBridge count what it matched. */
+  readonly queue: SqsQueue;
   readonly alarm: CloudwatchMetricAlarm;
 
   constructor(scope: Construct, id: string, props: ObjectFreshnessProps) {
@@ -51,11 +63,37 @@ export class ObjectFreshness extends Construct {
         detail: { bucket: { name: [props.bucket] }, ...key },
       }),
     });
+    // A queue rather than a log group: CloudWatch Logs lets EventBridge write only through an account's resource
+    // policies, at most 10 per region, and every deployment would take one.
+    this.queue = new SqsQueue(this, 'queue', {
+      name: props.name,
+      sqsManagedSseEnabled: true,
+      messageRetentionSeconds: FRESHNESS_QUEUE_RETENTION_SECONDS,
+    });
+    const policy = new DataAwsIamPolicyDocument(this, 'queue-policy-document', {
+      statement: [
+        {
+          sid: 'TheFreshnessRuleSends',
+          actions: ['sqs:SendMessage'],
+          principals: [{ type: 'Service', identifiers: ['events.amazonaws.com'] }],
+          resources: [this.queue.arn],
+          condition: [{ test: 'ArnEquals', variable: 'aws:SourceArn', values: [this.rule.arn] }],
+        },
+      ],
+    });
+    const queuePolicy = new SqsQueuePolicy(this, 'queue-policy', { queueUrl: this.queue.url, policy: policy.json });
+    new CloudwatchEventTarget(this, 'target', {
+      rule: this.rule.name,
+      targetId: 'freshness-queue',
+      arn: this.queue.arn,
+      // Matches before the queue admits EventBridge would be retried, and counted only once they failed for good.
+      dependsOn: [queuePolicy],
+    });
     this.alarm = notifyingAlarm(this, 'alarm', {
       alarmName: props.name,
       alarmDescription: `No new ${props.what} under s3://${props.bucket}/${literal(props.prefix)} for ${window.evaluationPeriods} hours (schedule "${literal(props.schedule)}": at most ${window.longestGapMinutes} minutes apart, and an hour's grace); docs/day-2.md "Alarms"`,
       namespace: 'AWS/Events',
-      metricName: 'MatchedEvents',
+      metricName: 'Invocations',
       dimensions: { RuleName: this.rule.name },
       statistic: 'Sum',
       period: FRESHNESS_PERIOD_SECONDS,

@@ -13,6 +13,8 @@ import { BACKUP_NAMESPACE, type OperatorObject } from './backup-objects';
 import BACKUP_OBJECTS from './backup-objects.sh';
 
 const NAME = 'rancher-aws-backup-objects';
+/** The identity of the Jobs that may also delete Secrets of the namespace (a migration's Restore). */
+const CLEANUP_NAME = 'rancher-aws-backup-cleanup';
 
 export interface BackupObjectJobsProps {
   /** The operator's namespace (a reference: the Jobs wait for it). */
@@ -31,12 +33,18 @@ export interface BackupObjectJobsProps {
  * a transient API error where the kubernetes provider's Job wait failed the
  * apply. The image is the readiness gates' (bash and kubectl, mirrored with
  * Rancher's). Its service account may read, create and change Backups and
- * Restores, nothing else; the objects stay when a Job or its release is
- * deleted (they are the operator's: no owner reference ties them to the Job).
+ * Restores, nothing else; a Job that removes Secrets after its object (a
+ * migration's Restore) runs as a second one that may also list and delete the
+ * namespace's Secrets. The objects stay when a Job or its release is deleted
+ * (they are the operator's: no owner reference ties them to the Job).
  */
 export class BackupObjectJobs extends Construct {
   private readonly serviceAccount: ServiceAccountV1;
   private readonly access: ITerraformDependable[];
+  private readonly roles: { readonly cluster: string; readonly events: string };
+  private readonly dependsOn: ITerraformDependable[];
+  /** The cleanup identity and its grants, made with the first Job that removes Secrets. */
+  private cleanupAccess?: ITerraformDependable[];
   private readonly namespace: string;
   private readonly image: string;
   /** The gate chart as the module holds it (`${path.module}/assets/...`). */
@@ -72,7 +80,45 @@ export class BackupObjectJobs extends Construct {
       subject: [{ kind: 'ServiceAccount', name: this.serviceAccount.metadata.name, namespace: props.namespace }],
     });
     this.access = [this.serviceAccount, binding, reporterBinding];
+    this.roles = { cluster: role.metadata.name, events: reporter.metadata.name };
+    this.dependsOn = props.dependsOn;
     this.chart = gateChart(this);
+  }
+
+  /**
+   * A service account of its own for the Jobs that delete Secrets, so the recurring Backup's Jobs never may: the
+   * same grants as the others, and list and delete on the Secrets of the namespace (a Role cannot name Secrets by
+   * prefix; the script picks them by name).
+   */
+  private cleanup(): ITerraformDependable[] {
+    if (this.cleanupAccess) return this.cleanupAccess;
+    const account = new ServiceAccountV1(this, 'cleanup-service-account', {
+      metadata: { name: CLEANUP_NAME, namespace: this.namespace },
+      dependsOn: this.dependsOn,
+    });
+    const subject = [{ kind: 'ServiceAccount', name: account.metadata.name, namespace: this.namespace }];
+    const objects = new ClusterRoleBindingV1(this, 'cleanup-cluster-role-binding', {
+      metadata: { name: CLEANUP_NAME },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: this.roles.cluster },
+      subject,
+    });
+    const events = new RoleBindingV1(this, 'cleanup-events-binding', {
+      metadata: { name: `${CLEANUP_NAME}-events`, namespace: this.namespace },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: this.roles.events },
+      subject,
+    });
+    const secrets = new RoleV1(this, 'cleanup-role', {
+      metadata: { name: CLEANUP_NAME, namespace: this.namespace },
+      rule: [{ apiGroups: [''], resources: ['secrets'], verbs: ['list', 'delete'] }],
+      dependsOn: this.dependsOn,
+    });
+    const secretsBinding = new RoleBindingV1(this, 'cleanup-role-binding', {
+      metadata: { name: CLEANUP_NAME, namespace: this.namespace },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: secrets.metadata.name },
+      subject,
+    });
+    this.cleanupAccess = [account, objects, events, secretsBinding];
+    return this.cleanupAccess;
   }
 
   /**
@@ -81,13 +127,26 @@ export class BackupObjectJobs extends Construct {
    * so Terraform computes the hash (gate-chart.ts, jobName): a change of the object, or of anything else in the Job,
    * is a new name, which replaces the release, and the new Job applies the change.
    */
-  apply(id: string, props: { readonly object: OperatorObject; readonly minutes: number; readonly dependsOn?: ITerraformDependable[] }): Release {
+  apply(
+    id: string,
+    props: {
+      readonly object: OperatorObject;
+      readonly minutes: number;
+      readonly dependsOn?: ITerraformDependable[];
+      /**
+       * Once the object is done, delete the Secrets of the namespace whose names match `pattern` (a POSIX extended
+       * regular expression, as bash's `=~` reads it), except the names in `keep` (references allowed).
+       */
+      readonly removeSecrets?: { readonly pattern: string; readonly keep: readonly string[] };
+    },
+  ): Release {
     const prefix = `rancher-aws-${id}`;
     const labels = { 'app.kubernetes.io/name': NAME };
+    const remove = props.removeSecrets;
     const { spec, hashed } = chartJob({
       prefix,
       labels,
-      serviceAccount: NAME,
+      serviceAccount: remove ? CLEANUP_NAME : NAME,
       image: this.image,
       container: 'apply',
       script: BACKUP_OBJECTS,
@@ -96,6 +155,13 @@ export class BackupObjectJobs extends Construct {
         { name: 'NAME', value: String(props.object.metadata.name) },
         // The bucket's name and the secrets' names are references; every other string arrives as written.
         { name: 'OBJECT', value: JSON.stringify(props.object) },
+        ...(remove
+          ? [
+              { name: 'STALE_SECRETS', value: remove.pattern },
+              { name: 'SECRETS_NAMESPACE', value: BACKUP_NAMESPACE },
+              { name: 'KEEP_SECRETS', value: remove.keep.join(' ') },
+            ]
+          : []),
       ],
       minutes: props.minutes,
       // One pod: a second one would start with the budget spent.
@@ -107,7 +173,7 @@ export class BackupObjectJobs extends Construct {
       namespace: this.namespace,
       chart: this.chart,
       minutes: props.minutes,
-      dependsOn: [...this.access, ...(props.dependsOn ?? [])],
+      dependsOn: [...(remove ? this.cleanup() : this.access), ...(props.dependsOn ?? [])],
     });
   }
 }

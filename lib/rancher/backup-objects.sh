@@ -10,14 +10,23 @@
 # current spec: status.observedGeneration equal to metadata.generation and the
 # Ready condition True with the message "Completed" (a one-time Backup once its
 # file is uploaded; a recurring one once it has taken its first backup or taken
-# in a changed schedule; a Restore once every resource is restored). Until then
-# the operator's last error (the Reconciling condition) is reported.
+# in a changed schedule; a Restore once every resource is restored). A Restore
+# runs once: the operator (v10.0.8) leaves one with status.restoreCompletionTs
+# alone, so a finished Restore whose spec this Job changed is done too (its
+# generation is never observed). Until then the operator's last error (the
+# Reconciling condition) is reported.
+#
+# With STALE_SECRETS, once the object is done: the Secrets of SECRETS_NAMESPACE
+# whose names match that regular expression, except those in KEEP_SECRETS, are
+# deleted (a migration's Restore brings the old deployment's own Secrets along:
+# its writer's key, its encryption configuration).
 #
 # Environment:
 #   OBJECT            the object (JSON or YAML)
 #   RESOURCE          its resource (backups.resources.cattle.io | restores.resources.cattle.io)
 #   NAME              its name (both are cluster-scoped)
 #   DEADLINE_SECONDS  the budget; INTERVAL (seconds between polls, default 10)
+#   STALE_SECRETS, SECRETS_NAMESPACE, KEEP_SECRETS (names, space-separated): optional, above
 set -uo pipefail
 
 # report_failure comes with the gate chart's Jobs (job-failure.sh); a fallback when the script runs alone.
@@ -41,15 +50,20 @@ applied() {
 }
 
 completed() {
-  local out generation observed ready message error
-  if ! out=$(kubectl get "$RESOURCE" "$NAME" -o jsonpath='{.metadata.generation}|{.status.observedGeneration}|{.status.conditions[?(@.type=="Ready")].status}|{.status.conditions[?(@.type=="Ready")].message}|{.status.conditions[?(@.type=="Reconciling")].message}' 2>&1); then
+  local out generation observed ready message error finished
+  if ! out=$(kubectl get "$RESOURCE" "$NAME" -o jsonpath='{.metadata.generation}|{.status.observedGeneration}|{.status.conditions[?(@.type=="Ready")].status}|{.status.conditions[?(@.type=="Ready")].message}|{.status.conditions[?(@.type=="Reconciling")].message}|{.status.restoreCompletionTs}' 2>&1); then
     STATUS="cannot read it: ${out//$'\n'/ }"
     log "$STATUS"
     return 1
   fi
-  IFS='|' read -r generation observed ready message error <<<"$out"
+  IFS='|' read -r generation observed ready message error finished <<<"$out"
   if [ -n "$generation" ] && [ "$observed" = "$generation" ] && [ "$ready" = True ] && [ "$message" = Completed ]; then
     STATUS="completed (generation $generation)"
+    log "$STATUS"
+    return 0
+  fi
+  if [ -n "$finished" ] && [ "$ready" = True ] && [ "$message" = Completed ]; then
+    STATUS="restored at $finished (a Restore runs once: the operator takes no later change)"
     log "$STATUS"
     return 0
   fi
@@ -68,6 +82,26 @@ budget_left() {
   return 1
 }
 
+# The stale Secrets, deleted one by one; false (STATUS says why) when one could not be listed or deleted.
+stale_secrets_removed() {
+  local names secret out
+  if ! names=$(kubectl -n "$SECRETS_NAMESPACE" get secrets -o jsonpath='{range .items[*]}{.metadata.name}{"\n"}{end}' 2>&1); then
+    STATUS="cannot list the Secrets of $SECRETS_NAMESPACE: ${names//$'\n'/ }"
+    log "$STATUS"
+    return 1
+  fi
+  while IFS= read -r secret; do
+    [[ -n $secret && $secret =~ $STALE_SECRETS ]] || continue
+    case " ${KEEP_SECRETS:-} " in *" $secret "*) continue ;; esac
+    if ! out=$(kubectl -n "$SECRETS_NAMESPACE" delete secret "$secret" --ignore-not-found 2>&1); then
+      STATUS="cannot delete the restored Secret $SECRETS_NAMESPACE/$secret: ${out//$'\n'/ }"
+      log "$STATUS"
+      return 1
+    fi
+    log "deleted the restored Secret $SECRETS_NAMESPACE/$secret (another deployment's)"
+  done <<<"$names"
+}
+
 WAITED=0
 until applied; do
   budget_left || exit 1
@@ -79,3 +113,10 @@ until completed; do
   sleep "$INTERVAL"
   WAITED=$((WAITED + INTERVAL))
 done
+if [ -n "${STALE_SECRETS:-}" ]; then
+  until stale_secrets_removed; do
+    budget_left || exit 1
+    sleep "$INTERVAL"
+    WAITED=$((WAITED + INTERVAL))
+  done
+fi

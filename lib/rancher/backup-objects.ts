@@ -25,6 +25,14 @@ export const SECRET_BASES = {
   restoreEncryption: 'rancher-aws-restore-encryption',
 } as const;
 export type SecretNames = Readonly<Record<keyof typeof SECRET_BASES, string>>;
+/** Bytes of the random suffix (`random_id`, in hex: twice as many characters). */
+export const SECRET_SUFFIX_BYTES = 3;
+/**
+ * Every name SECRET_BASES can give, whatever the suffix: a migration's Restore brings the old deployment's Secrets
+ * under those names (Rancher's full resource set carries them), and the restore's Job deletes those that are not this
+ * deployment's (docs/backups.md, "What a migration brings along").
+ */
+export const SECRET_NAME_PATTERN = `^(${Object.values(SECRET_BASES).join('|')})-[0-9a-f]{${SECRET_SUFFIX_BYTES * 2}}$`;
 /** The key of an encryption Secret the operator reads. */
 export const ENCRYPTION_CONFIG_KEY = 'encryption-provider-config.yaml';
 /** The name of a deployment's key in its EncryptionConfiguration (the encrypted data carries it). */
@@ -52,6 +60,15 @@ export interface BackupLocation {
   readonly secrets: SecretNames;
 }
 
+/**
+ * The S3 client settings of every Backup and Restore: the operator (v10.0.8, minio-go v7.0.87) turns an Amazon
+ * endpoint into the dual-stack name `<bucket>.s3.dualstack.<region>.amazonaws.com` unless `dualStack` is false, and
+ * S3's VPC endpoints and a proxy allow-list written for the regional name (docs/air-gap.md) know only
+ * `<bucket>.s3.<region>.amazonaws.com`. Not in the chart's values: the chart writes them as a string its operator
+ * cannot read back (design notes, "Rancher backups").
+ */
+export const S3_CLIENT_CONFIG = { aws: { dualStack: false } } as const;
+
 export function s3Location(location: BackupLocation): Record<string, unknown> {
   return {
     s3: {
@@ -61,6 +78,7 @@ export function s3Location(location: BackupLocation): Record<string, unknown> {
       endpoint: `s3.${location.region}.amazonaws.com`,
       credentialSecretName: location.secrets.credentials,
       credentialSecretNamespace: BACKUP_NAMESPACE,
+      clientConfig: S3_CLIENT_CONFIG,
     },
   };
 }

@@ -23,6 +23,8 @@ import {
   s3Location,
   SCHEDULED_BACKUP,
   SECRET_BASES,
+  SECRET_NAME_PATTERN,
+  SECRET_SUFFIX_BYTES,
   type BackupLocation,
   type SecretNames,
 } from './backup-objects';
@@ -98,7 +100,7 @@ export class RancherBackups extends Construct {
       lifecycle: { ignoreChanges: ['metadata[0].labels', 'metadata[0].annotations'] },
     });
     const ns = namespace.metadata.name;
-    const suffix = new Id(this, 'secret-suffix', { byteLength: 3 }).hex;
+    const suffix = new Id(this, 'secret-suffix', { byteLength: SECRET_SUFFIX_BYTES }).hex;
     const secrets: SecretNames = {
       credentials: `${SECRET_BASES.credentials}-${suffix}`,
       encryption: `${SECRET_BASES.encryption}-${suffix}`,
@@ -171,6 +173,9 @@ export class RancherBackups extends Construct {
         this.jobs.apply('migration-restore', {
           object: restoreObject({ file, location: source }),
           minutes,
+          // The old deployment's Secrets come back under their own suffix: its writer's key (still valid while that
+          // deployment stands) and its encryption configuration. This deployment's three are kept.
+          removeSecrets: { pattern: SECRET_NAME_PATTERN, keep: Object.values(secrets) },
           dependsOn: [this.operator, ...restoreSecrets, ...(props.restoreAfter ?? [])],
         }),
       );
@@ -199,10 +204,15 @@ export class RancherBackups extends Construct {
   }
 }
 
-/** The operator chart's values: the bucket as its default location (backups started from Rancher's UI go there too). */
+/**
+ * The operator chart's values: the bucket as its default location (backups started from Rancher's UI go there too).
+ * Without the client settings: the chart would write them into its Secret as a JSON string, which the operator
+ * (v10.0.8, pkg/operator/start.go) decodes into an object and fails to start on; that location stays dual-stack.
+ */
 export function operatorValues(location: BackupLocation, props: Pick<RancherBackupsProps, 'registry' | 'proxy'>): Record<string, unknown> {
+  const { clientConfig: _dualStack, ...s3 } = s3Location(location).s3 as Record<string, unknown>;
   return {
-    s3: { enabled: true, ...(s3Location(location).s3 as Record<string, unknown>) },
+    s3: { enabled: true, ...s3 },
     ...(props.registry ? { global: { cattle: { systemDefaultRegistry: props.registry } } } : {}),
     ...(props.proxy ? { proxy: props.proxy.url, noProxy: props.proxy.noProxy.join(',') } : {}),
   };

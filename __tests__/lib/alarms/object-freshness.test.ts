@@ -1,6 +1,7 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { TerraformStack } from 'cdktf';
 import { ObjectFreshness } from '../../../lib/alarms/object-freshness';
+import { freshnessTargetProblems } from '../../helpers/freshness';
 import { only, ref, synthConstruct } from '../../helpers/synth';
 
 const build = (prefix: string, schedule = '0 */6 * * *') =>
@@ -36,6 +37,14 @@ describe('ObjectFreshness (the hook for any scheduled writer of a bucket)', () =
       ok_actions: ['arn:aws:sns:eu-west-1:111122223333:demo-alarms'],
     });
     expect(alarm.alarm_description).toContain('No new Rancher backup under s3://demo-bucket/rancher-backups/ for 25 hours');
+  });
+
+  it('gives the rule a target, the documented condition of the per-rule count the alarm reads (Invocations, not MatchedEvents)', () => {
+    const json = build('rancher-backups/');
+    const [ruleName] = only(json, 'aws_cloudwatch_event_rule');
+    expect(only(json, 'aws_cloudwatch_metric_alarm')[1]).toMatchObject({ namespace: 'AWS/Events', metric_name: 'Invocations', statistic: 'Sum' });
+    expect(freshnessTargetProblems(json, ruleName)).toEqual([]);
+    expect(only(json, 'aws_sqs_queue')[1].name).toBe('demo-backup-fresh');
   });
 
   it('watches the whole bucket with an empty prefix', () => {

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { backupObject, FIRST_BACKUP } from '../../../lib/rancher/backup-objects';
+import { backupObject, FIRST_BACKUP, SECRET_NAME_PATTERN } from '../../../lib/rancher/backup-objects';
 
 const SCRIPT_PATH = join(__dirname, '../../../lib/rancher/backup-objects.sh');
 /** Sourced first, as the gate chart's Jobs run it (gate-chart.ts, chartJob). */
@@ -28,13 +28,18 @@ function run(scenario: string, env: Record<string, string> = {}) {
     // Defaults: the CRD is served and the operator never gets to it.
     'apply() { echo "backup.resources.cattle.io/rancher-aws-first created"; }',
     'status() { echo "1||||"; }',
+    'secrets() { printf "%s\\n" $SECRETS; }',
+    'remove() { echo "secret \\"$1\\" deleted"; }',
     scenario,
     'kubectl() {',
     '  echo "kubectl $*" >>"$CALLS"',
     '  case "$*" in',
     '    "apply -f -") cat >"$APPLIED"; apply ;;',
     '    "--request-timeout=10s create -f -") { cat; echo; } >>"$CALLS" ;;',
-    `    "get backups.resources.cattle.io rancher-aws-first -o jsonpath="*) status ;;`,
+    // The Secrets of the namespace (list, delete), for a Job that removes the stale ones.
+    '    "-n cattle-resources-system get secrets -o jsonpath="*) secrets ;;',
+    '    "-n cattle-resources-system delete secret "*) remove "$5" ;;',
+    `    "get "*".resources.cattle.io rancher-aws-first -o jsonpath="*) status ;;`,
     '    *) echo "unexpected kubectl $*" >&2; return 99 ;;',
     '  esac',
     '}',
@@ -144,6 +149,68 @@ describe('backup-objects.sh (apply a Backup or Restore, wait until the operator 
     const r = run('status() { if [ "$POLLS" -lt 2 ]; then echo "Unable to connect to the server: EOF"; return 1; fi; echo "1|1|True|Completed|"; }');
     expect(r.status).toBe(0);
     expect(r.out).toContain('cannot read it: Unable to connect to the server: EOF');
+  });
+
+  it('takes a finished Restore whose spec it changed for done: the operator never runs a Restore twice (restoreCompletionTs)', () => {
+    const r = run('status() { echo "2|1|True|Completed||2026-11-20T10:00:00Z"; }', { RESOURCE: 'restores.resources.cattle.io' });
+    expect(r.status).toBe(0);
+    expect(r.out).toContain('restored at 2026-11-20T10:00:00Z');
+    expect(r.slept).toBe(0);
+    // A Backup has no completion time: an unobserved generation is not done.
+    expect(run('status() { echo "2|1|True|Completed|"; }', { DEADLINE_SECONDS: '20' }).status).toBe(1);
+  });
+
+  describe('with STALE_SECRETS (a migration restore): deletes the Secrets a restore brought along, once the object is done', () => {
+    const ours = ['rancher-aws-backup-s3-c0ffee', 'rancher-aws-backup-encryption-c0ffee', 'rancher-aws-restore-encryption-c0ffee'];
+    const stale = ['rancher-aws-backup-s3-0a1b2c', 'rancher-aws-backup-encryption-0a1b2c', 'rancher-aws-restore-encryption-99aa00'];
+    const others = ['rancher-backup-s3', 'rancher-aws-backup-s3-0a1b2c3d', 'my-rancher-aws-backup-s3-0a1b2c', 'sh.helm.release.v1.rancher-backup.v1'];
+    const env = {
+      STALE_SECRETS: SECRET_NAME_PATTERN,
+      SECRETS_NAMESPACE: 'cattle-resources-system',
+      KEEP_SECRETS: ours.join(' '),
+      SECRETS: [...others, ...ours, ...stale].join(' '),
+    };
+    const deleted = (calls: string) =>
+      [...calls.matchAll(/^kubectl -n cattle-resources-system delete secret (\S+) --ignore-not-found$/gm)].map((m) => m[1]);
+
+    it("deletes exactly the other deployments' Secrets of this project, after Completed", () => {
+      const r = run('status() { echo "1|1|True|Completed|"; }', env);
+      expect(r.status).toBe(0);
+      expect(deleted(r.calls)).toEqual(stale);
+      expect(r.calls.indexOf('get secrets')).toBeGreaterThan(r.calls.indexOf('kubectl get backups'));
+      expect(r.out).toContain('deleted the restored Secret cattle-resources-system/rancher-aws-backup-s3-0a1b2c');
+    });
+
+    it('deletes nothing before the object is done, and nothing at all when it never is', () => {
+      const r = run('', { ...env, DEADLINE_SECONDS: '30' });
+      expect(r.status).toBe(1);
+      expect(r.calls).not.toContain('get secrets');
+    });
+
+    it('retries a failed list or delete within the budget, then reports it', () => {
+      const flaky = run(
+        'status() { echo "1|1|True|Completed|"; }\n' +
+          'remove() { if [ "$POLLS" -lt 1 ]; then echo "Error from server (Forbidden): secrets is forbidden"; return 1; fi; echo deleted; }',
+        env,
+      );
+      expect(flaky.status).toBe(0);
+      expect(flaky.out).toContain(
+        'cannot delete the restored Secret cattle-resources-system/rancher-aws-backup-s3-0a1b2c: Error from server (Forbidden)',
+      );
+      expect(deleted(flaky.calls)).toEqual([stale[0], ...stale]);
+      const broken = run('status() { echo "1|1|True|Completed|"; }\nsecrets() { echo "Unable to connect to the server"; return 1; }', {
+        ...env,
+        DEADLINE_SECONDS: '20',
+      });
+      expect(broken.status).toBe(1);
+      expect(broken.err).toContain('gave up after 20s: cannot list the Secrets of cattle-resources-system: Unable to connect to the server');
+    });
+
+    it('leaves every Secret alone without STALE_SECRETS (the Backups)', () => {
+      const r = run('status() { echo "1|1|True|Completed|"; }', { SECRETS: env.SECRETS });
+      expect(r.status).toBe(0);
+      expect(r.calls).not.toContain('secret');
+    });
   });
 
   it('passes shellcheck', () => {

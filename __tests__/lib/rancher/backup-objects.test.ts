@@ -9,6 +9,7 @@ import {
   restoreObject,
   RESOURCE_SET,
   SCHEDULED_BACKUP,
+  SECRET_NAME_PATTERN,
 } from '../../../lib/rancher/backup-objects';
 import { backupObjectProblems } from '../../helpers/rancher-backup-schemas';
 
@@ -62,6 +63,7 @@ describe('Backup and Restore objects, checked against the CRDs of the pinned cha
           endpoint: 's3.eu-west-1.amazonaws.com',
           credentialSecretName: secrets.credentials,
           credentialSecretNamespace: 'cattle-resources-system',
+          clientConfig: { aws: { dualStack: false } },
         },
       },
     });
@@ -79,6 +81,20 @@ describe('Backup and Restore objects, checked against the CRDs of the pinned cha
       expect.objectContaining({ backupFilename: `${FILE}.enc`, prune: false, encryptionConfigSecretName: secrets.restoreEncryption }),
     );
     expect(restoreObject({ file: FILE, location }).spec).not.toHaveProperty('encryptionConfigSecretName');
+  });
+
+  it("names every Secret this project gives the operator with one pattern, whatever the deployment's suffix, and nothing else", () => {
+    const pattern = new RegExp(SECRET_NAME_PATTERN);
+    for (const name of [...Object.values(secrets), 'rancher-aws-backup-s3-0a1b2c', 'rancher-aws-restore-encryption-ffffff'])
+      expect(name).toMatch(pattern);
+    for (const name of [
+      'rancher-backup-s3',
+      'rancher-aws-backup-s3-0a1b2c3d',
+      'x-rancher-aws-backup-s3-0a1b2c',
+      'rancher-aws-backup-s3-A1B2C3',
+      'tls-rancher-ingress',
+    ])
+      expect(name).not.toMatch(pattern);
   });
 
   it('writes an EncryptionConfiguration the API server format takes: one secretbox key', () => {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { DEFAULT_VERSIONS, RANCHER_BACKUP_CHART, rancherLine } from '../../../lib/config/versions';
 import { K8S_HA_STACK } from '../../../app/stacks/k8s-ha';
 import { RKE_HA_STACK } from '../../../app/stacks/rke-ha';
+import { SECRET_NAME_PATTERN } from '../../../lib/rancher/backup-objects';
 import { backupObjectProblems, chartValueProblems } from '../../helpers/rancher-backup-schemas';
 import { parse } from 'yaml';
 import { renderGateChart } from '../../helpers/gates';
@@ -80,6 +81,8 @@ describe.each(variants.map((v) => [v.name, v] as const))('Rancher backups: %s', 
   const [firstName, firstRelease] = required(json, 'helm_release', 'jobs_first-backup');
   const [, scheduledRelease] = required(json, 'helm_release', 'jobs_scheduled-backup');
   const [first, scheduled] = [render(firstRelease), render(scheduledRelease)];
+  const restore = backupResource(json, 'helm_release', 'jobs_migration-restore');
+  const restoreJob = restore && render(restore[1]);
 
   it('installs both pinned charts, CRDs first, from the repository the air gap settings name', () => {
     const repository = variant.settings.airGap?.rancherBackupChartRepository ?? 'https://charts.rancher.io';
@@ -99,6 +102,8 @@ describe.each(variants.map((v) => [v.name, v] as const))('Rancher backups: %s', 
     expect(values.s3).toEqual(
       expect.objectContaining({ enabled: true, bucketName: bucketRef, folder: 'rancher', credentialSecretNamespace: 'cattle-resources-system' }),
     );
+    // No client settings there: the chart writes them as a string its operator cannot decode (it would not start).
+    expect(values.s3).not.toHaveProperty('clientConfig');
     expect(values.global?.cattle?.systemDefaultRegistry).toBe(variant.settings.airGap?.systemDefaultRegistry);
     expect(values.proxy).toBe(variant.settings.proxy?.http ? (variant.settings.proxy.https ?? variant.settings.proxy.http) : undefined);
   });
@@ -143,6 +148,16 @@ describe.each(variants.map((v) => [v.name, v] as const))('Rancher backups: %s', 
     }
   });
 
+  it("reaches S3 at the bucket's regional name, which a proxy allow-list and the S3 gateway endpoint know: dual-stack off", () => {
+    const region = variant.settings.region ?? 'us-east-1';
+    const objects = [first, scheduled, ...(restoreJob ? [restoreJob] : [])].map(jobObject);
+    expect(objects.map((o) => o.kind)).toEqual(['Backup', 'Backup', ...(restoreJob ? ['Restore'] : [])]);
+    for (const object of objects)
+      expect(object.spec.storageLocation.s3).toEqual(
+        expect.objectContaining({ endpoint: `s3.${region}.amazonaws.com`, region, clientConfig: { aws: { dualStack: false } } }),
+      );
+  });
+
   it('lets the writer list the bucket and write only under its folder; it deletes no version and changes no bucket setting', () => {
     const [, user] = required(json, 'aws_iam_user', 'writer');
     expect(user.name).toMatch(/-rancher-backup$/);
@@ -177,7 +192,18 @@ describe.each(variants.map((v) => [v.name, v] as const))('Rancher backups: %s', 
     expect(credentials.data.secretKey).toMatch(/^\$\{aws_iam_access_key\.rancher-backups_writer_key_[A-F0-9]+\.secret\}$/);
   });
 
-  const restore = backupResource(json, 'helm_release', 'jobs_migration-restore');
+  it('runs the Backups as an identity that may not touch Secrets', () => {
+    for (const job of [first, scheduled]) {
+      expect(job.spec.template.spec.serviceAccountName).toBe('rancher-aws-backup-objects');
+      expect(env(job)).not.toHaveProperty('STALE_SECRETS');
+    }
+    const secretRules = Object.entries(resources(json, 'kubernetes_role_v1'))
+      .filter(([name]) => name.startsWith('rancher-backups_'))
+      .flatMap(([, role]) => role.rule)
+      .filter((rule: any) => rule.resources.includes('secrets'));
+    expect(secretRules).toHaveLength(backups.restoreFrom ? 1 : 0);
+  });
+
   if (!backups.restoreFrom) {
     it('restores nothing and declares no restore variable without restoreFrom', () => {
       expect(restore).toBeUndefined();
@@ -194,6 +220,23 @@ describe.each(variants.map((v) => [v.name, v] as const))('Rancher backups: %s', 
     expect(rancherRelease(json)[1].depends_on).toContain(`helm_release.${restoreName}`);
     expect(dependencyClosure(json, `helm_release.${restoreName}`)).toContain(`helm_release.${operatorName}`);
     expect(dependencyClosure(json, `helm_release.${restoreName}`)).not.toContain(`helm_release.${rancherRelease(json)[0]}`);
+    // Then deletes the old deployment's Secrets the restore brought along, as an identity of its own.
+    const job = render(release);
+    expect(env(job)).toEqual(
+      expect.objectContaining({
+        STALE_SECRETS: SECRET_NAME_PATTERN,
+        SECRETS_NAMESPACE: 'cattle-resources-system',
+        KEEP_SECRETS: ['rancher-aws-backup-s3', 'rancher-aws-backup-encryption', 'rancher-aws-restore-encryption']
+          .map((base) => `${base}-\${random_id.${required(json, 'random_id', 'secret-suffix')[0]}.hex}`)
+          .join(' '),
+      }),
+    );
+    expect(job.spec.template.spec.serviceAccountName).toBe('rancher-aws-backup-cleanup');
+    const [, role] = required(json, 'kubernetes_role_v1', 'jobs_cleanup-role');
+    expect(role.rule).toEqual([{ api_groups: [''], resources: ['secrets'], verbs: ['list', 'delete'] }]);
+    expect(release.depends_on).toContain(
+      `kubernetes_role_binding_v1.${required(json, 'kubernetes_role_binding_v1', 'jobs_cleanup-role-binding')[0]}`,
+    );
     const encrypted = backups.restoreFrom!.file.endsWith('.enc');
     expect(Boolean(json.variable?.rancher_backup_restore_encryption_config)).toBe(encrypted);
     if (encrypted) {
