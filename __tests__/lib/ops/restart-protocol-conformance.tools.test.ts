@@ -1,7 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { explore, FIXED_RULES, leaseVerdictOf, type Lease } from '../../helpers/restart-protocol';
+import { NodeSandbox } from '../../helpers/node-sandbox';
+import { explore, FIXED_RULES, leaseVerdictOf, timerGuard, type Lease } from '../../helpers/restart-protocol';
 
 // The servers' copy of the protocol's rule (cluster-lib.sh lease_verdict, used by cert-renewal.sh) fed every Lease
 // the model reaches, for every actor, in one real bash: it must decide as the model does.
@@ -28,5 +30,58 @@ describe('restart protocol: the renewal timer decides as the model does', () => 
     expect(verdicts).toHaveLength(cases.length);
     cases.forEach(({ lease, me }, i) => expect([me, lease, verdicts[i]]).toEqual([me, lease, leaseVerdictOf(lease, me, FIXED_RULES)]));
     expect([...new Set(verdicts)].sort()).toEqual(['free', 'held', 'held-out', 'mine', 'stale']);
+  });
+});
+
+describe("restart protocol: the renewal timer's cluster guard decides as the model does", () => {
+  it('cluster_healthy with the expected count, on every server state the model reaches (3 servers)', () => {
+    const reached = explore({ servers: 3, rules: FIXED_RULES, maxFaults: 2, rollTarget: 0, timers: [1, 2], upgradeTarget: 1 }).reached;
+    const serverStates = [...new Map(reached.map((s) => [s.servers.join(','), s.servers] as const)).values()];
+    const ips = ['10.0.0.10', '10.0.16.10', '10.0.32.10'];
+    const name = (ip: string) => `ip-${ip.replaceAll('.', '-')}`;
+    const token = 'K10e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855::server:s3cret';
+    for (const servers of serverStates) {
+      const cluster = mkdtempSync(join(tmpdir(), 'cluster-'));
+      // The timer runs on a server that is up (server-1 or server-2); a server out has neither Node nor member, one
+      // restarting or hung is NotReady and its member unhealthy.
+      const here = servers.findIndex((s, i) => i > 0 && s === 'up');
+      const present = ips.filter((_, i) => servers[i] !== 'out');
+      writeFileSync(join(cluster, 'nodes'), `${present.map(name).join('\n')}\n`);
+      writeFileSync(
+        join(cluster, 'not-ready'),
+        `${ips
+          .filter((_, i) => servers[i] === 'down' || servers[i] === 'hung')
+          .map(name)
+          .join('\n')}\n`,
+      );
+      writeFileSync(join(cluster, 'members'), `${present.map((ip) => `${ip} voting`).join('\n')}\n`);
+      writeFileSync(join(cluster, 'etcd-unhealthy'), `${ips.filter((_, i) => servers[i] === 'down' || servers[i] === 'hung').join('\n')}\n`);
+      writeFileSync(join(cluster, 'events'), '');
+      writeFileSync(join(cluster, 'lease'), '');
+      const b = new NodeSandbox({
+        NODE_IP: ips[Math.max(here, 1)],
+        NODE_NAME: name(ips[Math.max(here, 1)]),
+        PEER_IPS: ips.join(' '),
+        AWS_REGION: 'us-east-1',
+        PARAMETER_PREFIX: '/rancher/rke-ha',
+      });
+      try {
+        b.write('etc/rancher/rke2/token', token);
+        b.parameter('server-count', '3');
+        const r = b.run(
+          { source: 'server_paths rke2\nif cluster_healthy "$(expected_servers)"; then echo WHOLE; else echo NOT-WHOLE; fi' },
+          { CLUSTER: cluster },
+        );
+        expect([servers, r.output.split('\n').find((l) => l === 'WHOLE' || l === 'NOT-WHOLE')]).toEqual([
+          servers,
+          timerGuard({ servers, applying: null }, FIXED_RULES) ? 'WHOLE' : 'NOT-WHOLE',
+        ]);
+      } finally {
+        b.dispose();
+        rmSync(cluster, { recursive: true, force: true });
+      }
+    }
+    console.log(`restart protocol conformance: cluster_healthy fed ${serverStates.length} server states the model reached`);
+    expect(serverStates.length).toBeGreaterThan(3);
   });
 });
