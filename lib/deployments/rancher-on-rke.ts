@@ -6,6 +6,8 @@ import { Construct } from 'constructs';
 import { DeploymentAlarms, alarmTopicName } from '../alarms/deployment-alarms';
 import { adminNetworks } from '../common/private/admin-networks';
 import { DeploymentGuard } from '../common/deployment-guard';
+import { untrustedCertificate } from '../config/bootstrap-schema';
+import { agentTrustRecords } from './private/agent-trust';
 import { RKE2_CLUSTER_CIDR, RKE2_SERVICE_CIDR } from '../config/primitives';
 import { effectiveIngressController, effectiveNodeCount } from '../config/rke-ha-schema';
 import { rancherOnRkeSchema, type ResolvedRancherOnRkeProps } from '../config/deployment-schema';
@@ -286,6 +288,14 @@ export class RancherOnRke extends Construct {
         }),
         ...(d.wildcard ? [] : [loadBalancerTypeRecord(s.loadBalancer.type)]),
         ...(entry.nlb ? [] : [roundRobinHostnameRecord(entry.hostname)]),
+        // Rancher's name (unless DNS round robin's record above holds it, or it is made of the address) and CA.
+        ...agentTrustRecords({
+          tlsSetting: 'rancher.tls',
+          tls: { ...settings.rancher.tls, untrusted: untrustedCertificate(settings.rancher.tls) },
+          caCertificate: () => d.certificates.get('caCertificate'),
+          hostname: entry.nlb && !d.wildcard ? entry.hostname : undefined,
+          accept: settings.rancher.acceptAgentChange,
+        }),
       ],
       conditions: [
         ...pkiConditions,
