@@ -25,7 +25,7 @@ import type { ServerNodeIdentity } from '../kubernetes/private/node-identity';
 import { KubernetesUpgrade } from '../kubernetes/private/kubernetes-upgrade';
 import { ReadinessGates } from '../kubernetes/readiness-gates';
 import { rke2UserData } from '../kubernetes/private/rke2-user-data';
-import { SnapshotBucket } from '../kubernetes/snapshot-bucket';
+import { SnapshotBucket, rollSnapshotPrefixes } from '../kubernetes/snapshot-bucket';
 import { SnapshotEvents } from '../kubernetes/private/snapshot-events';
 import type { VpcEndpoints } from '../network/private/vpc-endpoints';
 import { addVpcOptions } from '../network/private/vpc-options';
@@ -366,6 +366,8 @@ export class RancherOnRke extends Construct {
           forceDestroy: s.etcdSnapshots.forceDestroyBucket,
           accessLogging: s.etcdSnapshots.accessLogging,
           objectLock: s.etcdSnapshots.objectLock,
+          // The roll's snapshots before each server, outside RKE2's retention (the folder is the servers' etcd-s3-folder).
+          expirePrefixes: rollSnapshotPrefixes(d.stackId, d.settings.name),
         });
     const eventsTopic = snapshots && s.etcdSnapshots.eventNotifications ? `${d.name}-etcd-events` : undefined;
     return { datastore, snapshots, eventsTopic };
