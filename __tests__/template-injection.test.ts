@@ -68,6 +68,9 @@ const PAYLOADS: Record<string, ((p: string) => unknown) | null> = {
   'rancher.auditLog.maxBackups': null,
   'rancher.auditLog.maxSizeMb': null,
   'rancher.bootstrap.enabled': null,
+  'rancher.acceptAgentChange.hostname': (p) => `a${p}.example.com`,
+  // A fixed form (the schema refuses anything else).
+  'rancher.acceptAgentChange.ca': null,
   'timeouts.apiMinutes': null,
   'timeouts.serversMinutes': null,
   'timeouts.ingressMinutes': null,

@@ -1,3 +1,4 @@
+import { templateParts } from '../../lib/synth/template';
 import { dataValues, type NetworkFacts } from './plan-checks';
 import { resources, type TerraformJson } from './synth';
 import { evaluate, evaluateEach, expressionOf } from './terraform';
@@ -5,6 +6,9 @@ import { evaluate, evaluateEach, expressionOf } from './terraform';
 /** The plan's time in these models (plantimestamp()). */
 // The day, not the instant: the same expressions across the workers of a run share their terraform console result.
 const NOW = new Date(`${new Date().toISOString().slice(0, 10)}T00:00:00Z`);
+
+/** A variable's value in these models: its default, or for a variable without one (given at plan time) a stand-in. */
+const valueOf = (json: TerraformJson, name: string): string => (json.variable?.[name]?.default as string | undefined) ?? `(no value given: ${name})`;
 
 /** The servers of a module: `aws_instance` resources named server-<n>. */
 const serverInstances = (json: TerraformJson) => Object.entries(resources(json, 'aws_instance')).filter(([n]) => /^server-\d+_/.test(n));
@@ -43,24 +47,25 @@ function outcomesExpression(before: TerraformJson, after: TerraformJson, network
   const guard = Object.values(data).find((d) => d.lifecycle?.precondition);
   if (!guard) return undefined;
   // A record of a variable's value (the hostname) holds what the variable's default was in its module.
-  const variables = (json: TerraformJson, text: string) =>
-    text.replace(/\$\{var\.([A-Za-z0-9_-]+)\}/g, (_, name: string) => json.variable?.[name]?.default as string);
+  const variables = (json: TerraformJson, text: string) => text.replace(/\$\{var\.([A-Za-z0-9_-]+)\}/g, (_, name: string) => valueOf(json, name));
   // A record of a CA's end (pki lifetimes) holds one ten years from the CA's creation: a deployment made now.
   const caEnd = (text: string) =>
     /^\$\{tls_self_signed_cert\.[^}]+\.validity_end_time\}$/.test(text) ? new Date(NOW.getTime() + 87_600 * 3_600_000).toISOString() : text;
-  const recorded = (name: string) =>
-    caEnd(
-      resources(before, 'terraform_data')[name]
-        ? variables(before, resources(before, 'terraform_data')[name].input)
-        : variables(after, data[name].input),
-    );
+  // A record's value as an expression: a literal, or an expression of the variables of the module that recorded it
+  // (the CA's hash).
+  const recorded = (name: string) => {
+    const source = resources(before, 'terraform_data')[name] ? before : after;
+    const text = caEnd(variables(source, resources(source, 'terraform_data')[name].input));
+    if (!/^\$\{[\s\S]*\}$/.test(text)) return JSON.stringify(text);
+    return `(${expressionOf(text).replace(/\bvar\.([A-Za-z0-9_-]+)/g, (_, v: string) => JSON.stringify(valueOf(source, v)))})`;
+  };
   const existingServers = serverInstances(before).length;
   let substitute = (text: string) =>
     text
-      .replace(/terraform_data\.([A-Za-z0-9_-]+)\.(output|input)/g, (_, name: string) => JSON.stringify(recorded(name)))
+      .replace(/terraform_data\.([A-Za-z0-9_-]+)\.(output|input)/g, (_, name: string) => recorded(name))
       .replace(/plantimestamp\(\)/g, JSON.stringify(NOW.toISOString()))
       .replace(/data\.aws_instances\.[A-Za-z0-9_-]+\.ids/g, JSON.stringify(Array.from({ length: existingServers }, (_, i) => `i-${i}`)))
-      .replace(/\bvar\.([A-Za-z0-9_-]+)/g, (_, name: string) => JSON.stringify(after.variable?.[name]?.default));
+      .replace(/\bvar\.([A-Za-z0-9_-]+)/g, (_, name: string) => JSON.stringify(valueOf(after, name)));
   if (network) {
     // Where the servers of `before` run: their addresses, evaluated on the facts.
     const beforeValues = dataValues(before, network);
@@ -77,5 +82,17 @@ function outcomesExpression(before: TerraformJson, after: TerraformJson, network
   }
   const preconditions: { condition: string; error_message: string }[] = guard.lifecycle.precondition;
   // Each condition, and its message only where it fails (a conditional evaluates one branch).
-  return `[${preconditions.map((p) => `(${substitute(expressionOf(p.condition))}) ? null : ${substitute(JSON.stringify(p.error_message))}`).join(', ')}]`;
+  return `[${preconditions.map((p) => `(${substitute(expressionOf(p.condition))}) ? null : ${templateExpression(p.error_message, substitute)}`).join(', ')}]`;
+}
+
+/**
+ * A Terraform template string (as in JSON) as an expression of native syntax: its literal parts as strings, each
+ * interpolation as its expression (after `substitute`), joined. Quotes inside an interpolation (a format string)
+ * stay quotes, which a JSON-escaped copy of the whole template would not.
+ */
+function templateExpression(template: string, substitute: (text: string) => string): string {
+  const parts = templateParts(template).map((part) =>
+    part.kind === 'literal' ? JSON.stringify(part.text) : `tostring(${substitute(expressionOf(part.text))})`,
+  );
+  return `join("", [${parts.join(', ')}])`;
 }

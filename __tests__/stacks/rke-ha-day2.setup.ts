@@ -45,9 +45,18 @@ export const SAFE: [string, SettingsInput, SettingsInput][] = [
   ],
   ['another snapshot schedule', BASE, with_(BASE, { rkeHa: { etcdSnapshots: { scheduleCron: '0 */2 * * *', retention: 50 } } })],
   ['a larger root volume', BASE, with_(BASE, { rkeHa: { rootVolumeGb: 200 } })],
-  ['another hostname (new tls-san)', BASE, { ...BASE, hostname: 'rancher2.example.com' }],
+  // The agents' name and CA, accepted (issue 32.6: refused without; __tests__/stacks/agent-trust.tools.test.ts).
+  [
+    'another hostname (new tls-san)',
+    BASE,
+    { ...BASE, hostname: 'rancher2.example.com', rancher: { acceptAgentChange: { hostname: 'rancher2.example.com' } } },
+  ],
   ['growing from one server to three', with_(BASE, { rkeHa: { nodeCount: 1 } }), BASE],
-  ['another TLS choice (an ALB in front)', BASE, with_(BASE, { rancher: { tls: { mode: 'external', issuer: 'acme' } } })],
+  [
+    'another TLS choice (an ALB in front)',
+    BASE,
+    with_(BASE, { rancher: { tls: { mode: 'external', issuer: 'acme' }, acceptAgentChange: { ca: 'public' } } }),
+  ],
   ['K3s: a larger database class', K3S, with_(K3S, { rkeHa: { distribution: 'k3s', datastore: { instanceClass: 'db.r7g.large' } } })],
   ['K3s: a newer K3s', K3S, with_(K3S, { versions: { k3s: 'v1.35.9+k3s1' } })],
   ['the NLB replaced by DNS round robin', BASE, DNS],
@@ -62,7 +71,11 @@ export const SAFE_WILDCARD: [string, SettingsInput, SettingsInput][] = [
   ['a larger instance type', WILDCARD, with_(WILDCARD, { rkeHa: { instanceType: 'm6i.2xlarge' } })],
   ['a newer RKE2', WILDCARD, with_(WILDCARD, { versions: { rke2: 'v1.35.9+rke2r1' } })],
   ['growing from one server to three', with_(WILDCARD, { rkeHa: { nodeCount: 1 } }), WILDCARD],
-  ["Let's Encrypt instead of Rancher's CA", WILDCARD, with_(WILDCARD, { rancher: { tls: { issuer: 'acme', acme: { email: 'ops@example.com' } } } })],
+  [
+    "Let's Encrypt instead of Rancher's CA",
+    WILDCARD,
+    with_(WILDCARD, { rancher: { tls: { issuer: 'acme', acme: { email: 'ops@example.com' } }, acceptAgentChange: { ca: 'public' } } }),
+  ],
 ];
 
 /** What a change does to the balancer and to the addresses a wildcard name embeds. */

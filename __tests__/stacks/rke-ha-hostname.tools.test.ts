@@ -6,10 +6,14 @@ import { synth, SITE, renamed, FRONTS, apiHost } from './rke-ha-hostname.setup';
 describe.each(FRONTS)('a new hostname, %s in front', (_name, input) => {
   const before = synth(input);
   const after = synth(renamed(input));
+  const accepted = synth({ ...renamed(input), rancher: { ...input.rancher, acceptAgentChange: { hostname: 'rancher2.example.com' } } });
 
-  it('is not refused, and replaces no server and no load balancer', () => {
-    expect(refusals(before, after)).toEqual([]);
-    const change = plannedChange(before, after);
+  it("is refused for the downstream agents' sake (issue 32.6) unless accepted, and then replaces no server and no load balancer", () => {
+    expect(refusals(before, after)).toEqual([
+      expect.stringContaining('hostname is "rancher2.example.com", but this deployment was created with "rancher.example.com".'),
+    ]);
+    expect(refusals(before, accepted)).toEqual([]);
+    const change = plannedChange(before, accepted);
     expect(servers([...change.replaced, ...change.destroyed])).toEqual([]);
     expect([...change.replaced, ...change.destroyed].filter((a) => /^aws_lb\./.test(a))).toEqual([]);
   });

@@ -25,6 +25,16 @@ export interface RecordedSetting {
    * created and an existing network is one refused change). @default setting
    */
   readonly recordedAs?: string;
+  /**
+   * The setting with which a person accepts a change to one named value
+   * (`rancher.acceptAgentChange.hostname`): the plan passes while the settings
+   * give exactly `acceptedValue`, and any other change is refused as before, so
+   * the acceptance can stay in the settings after the apply that took it.
+   * The message says how to set it. @default none (accepted only by replacing the record)
+   */
+  readonly acceptedBy?: string;
+  /** The value `acceptedBy` gives now, if set. */
+  readonly acceptedValue?: string;
 }
 
 /** A plan-time rule about the deployment as it exists (e.g. the servers Terraform would destroy). */
@@ -54,32 +64,71 @@ export const recordId = (setting: string) => `record-${setting.replace(/\./g, '-
  * replace the VPC or every server fails with a message naming the setting, both
  * values and the procedure. A setting added to the guard later is recorded with
  * its value at that apply. To accept a change deliberately (after following the
- * procedure), replace the record: `terraform apply -replace=<record address>`.
+ * procedure), replace the record: `terraform apply -replace=<record address>`;
+ * a record with `acceptedBy` also takes the one value a setting names.
  */
 export class DeploymentGuard extends Construct {
   readonly guard: TerraformData;
   readonly records: ReadonlyMap<string, TerraformData>;
+  private readonly recordMap = new Map<string, TerraformData>();
+  private readonly preconditions: GuardCondition[];
 
   constructor(scope: Construct, id: string, props: DeploymentGuardProps) {
     super(scope, id);
-    const records = new Map<string, TerraformData>();
-    const preconditions = props.recorded.map((s) => {
-      const record = new TerraformData(this, recordId(s.recordedAs ?? s.setting), { input: s.value, lifecycle: { ignoreChanges: ['input'] } });
-      records.set(s.recordedAs ?? s.setting, record);
-      const recorded = `${record.fqn}.output`;
-      return {
-        condition: s.reference
-          ? Token.asString(Op.eq(record.output, s.value))
-          : s.acceptedFrom?.length
-            ? `\${${recorded} == ${hclString(s.value)} || contains([${s.acceptedFrom.map(hclString).join(', ')}], ${recorded})}`
-            : `\${${recorded} == ${hclString(s.value)}}`,
-        errorMessage: `${s.setting} is "${s.reference ? s.value : escapeTemplate(s.value)}", but this deployment was created with "\${${recorded}}". ${escapeTemplate(s.procedure)}`,
-      };
-    });
-    this.records = records;
+    this.records = this.recordMap;
+    const preconditions = props.recorded.map((s) => this.recordOf(s));
+    this.preconditions = [...preconditions, ...(props.conditions ?? [])];
     this.guard = new TerraformData(this, 'guard', {
       input: 'plan-time checks of the deployment (see the preconditions)',
-      lifecycle: { precondition: [...preconditions, ...(props.conditions ?? [])] },
+      lifecycle: { precondition: this.preconditions },
     });
   }
+
+  /**
+   * Records a setting whose value is known only later in the construct's steps
+   * (Rancher's name, the CA variable): its precondition follows the ones given
+   * at construction.
+   */
+  record(setting: RecordedSetting): TerraformData {
+    this.preconditions.push(this.recordOf(setting));
+    return this.recordMap.get(setting.recordedAs ?? setting.setting)!;
+  }
+
+  private recordOf(s: RecordedSetting): GuardCondition {
+    const record = new TerraformData(this, recordId(s.recordedAs ?? s.setting), { input: s.value, lifecycle: { ignoreChanges: ['input'] } });
+    this.recordMap.set(s.recordedAs ?? s.setting, record);
+    const recorded = `${record.fqn}.output`;
+    const shown = s.reference ? s.value : escapeTemplate(s.value);
+    if (s.acceptedBy !== undefined) return acceptableChange(s, recorded, shown);
+    return {
+      condition: s.reference
+        ? Token.asString(Op.eq(record.output, s.value))
+        : s.acceptedFrom?.length
+          ? `\${${recorded} == ${hclString(s.value)} || contains([${s.acceptedFrom.map(hclString).join(', ')}], ${recorded})}`
+          : `\${${recorded} == ${hclString(s.value)}}`,
+      errorMessage: `${s.setting} is "${shown}", but this deployment was created with "\${${recorded}}". ${escapeTemplate(s.procedure)}`,
+    };
+  }
+}
+
+/**
+ * The precondition of a record a setting can accept a change of: the recorded
+ * value, a value it is taken from (`acceptedFrom`), or exactly the value the
+ * acceptance names. A reference (a variable, a hash) is compared as an
+ * expression: inside `${...}` cdktf writes a token as its bare expression.
+ */
+function acceptableChange(s: RecordedSetting, recorded: string, shown: string): GuardCondition {
+  const now = s.reference ? s.value : hclString(s.value);
+  const holds = [
+    `${recorded} == ${now}`,
+    ...(s.acceptedFrom?.length ? [`contains([${s.acceptedFrom.map(hclString).join(', ')}], ${recorded})`] : []),
+    ...(s.acceptedValue !== undefined ? [`${hclString(s.acceptedValue)} == ${now}`] : []),
+  ];
+  const accepted = s.acceptedValue === undefined ? '' : ` (${s.acceptedBy} accepts "${escapeTemplate(s.acceptedValue)}" only)`;
+  return {
+    condition: `\${${holds.join(' || ')}}`,
+    errorMessage:
+      `${s.setting} is "${shown}", but this deployment was created with "\${${recorded}}"${accepted}. ${escapeTemplate(s.procedure)} ` +
+      `To make it anyway, accept exactly this value: ${s.acceptedBy}: "${shown}" in the settings (leave it there: it accepts no other value).`,
+  };
 }

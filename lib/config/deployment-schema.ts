@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { acceptAgentChangeSchema } from './agent-change-schema';
 import { alarmsSchema } from './alarms-schema';
 import { auditLogSchema } from './audit-log-schema';
 import { airGapSchema } from './air-gap-schema';
@@ -107,6 +108,8 @@ export const deploymentFields = {
       tls: tlsSchema,
       auditLog: auditLogSchema,
       bootstrap: bootstrapSchema,
+      /** A change of Rancher's name or of the CA its agents trust, accepted on purpose (docs/day-2.md, "Rancher's name and CA"). */
+      acceptAgentChange: acceptAgentChangeSchema,
     })
     .prefault({}),
   timeouts: timeoutsSchema,

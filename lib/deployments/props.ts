@@ -71,6 +71,19 @@ export interface RancherProps {
   readonly tls?: TlsProps;
   readonly auditLog?: AuditLogProps;
   readonly bootstrap?: BootstrapProps;
+  readonly acceptAgentChange?: AcceptAgentChangeProps;
+}
+
+/**
+ * A change that strands downstream clusters' agents, accepted on purpose:
+ * each field names the one new value it accepts, as the guard's refusal
+ * prints it, and accepts no other (docs/day-2.md, "Rancher's name and CA").
+ */
+export interface AcceptAgentChangeProps {
+  /** The new hostname. */
+  readonly hostname?: string;
+  /** The CA agents trust: `rancher-ca`, `public`, `letsencrypt-staging` or `private-ca sha256:<hex>`. */
+  readonly ca?: string;
 }
 
 /** Pinned versions; each must fit the others (Rancher's supported Kubernetes range, cert-manager floor). */

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { DeploymentAlarms, alarmTopicName } from '../alarms/deployment-alarms';
 import { adminNetworks } from '../common/private/admin-networks';
 import { DeploymentGuard } from '../common/deployment-guard';
+import { agentTrustRecords } from './private/agent-trust';
 import { bootstrapEnabled } from '../config/bootstrap-schema';
 import { rancherOnDockerSchema } from '../config/deployment-schema';
 import { ARecord } from '../dns/a-record';
@@ -101,7 +102,7 @@ export class RancherOnDocker extends Construct {
     const network = dockerNetwork(this, settings, name, { loadBalancerZones: external ? 2 : 0 });
     const subnet = network.subnet;
     // Refuses, at plan time, the changes that would orphan the host and its data volume.
-    new DeploymentGuard(this, 'deployment-guard', {
+    const guard = new DeploymentGuard(this, 'deployment-guard', {
       recorded: [
         {
           setting: 'name',
@@ -161,6 +162,15 @@ export class RancherOnDocker extends Construct {
     this.hostname = hostname;
 
     const certificate = new DockerCertificate(this, 'certificate', { tls: s.tls, hostname });
+    // Rancher's name (unless it is made of the address, which the dns records hold) and the CA agents trust.
+    for (const record of agentTrustRecords({
+      tlsSetting: 'docker.tls',
+      tls: s.tls,
+      caCertificate: () => certificate.variables.get('caCertificate'),
+      hostname: wildcardName(settings) ? undefined : hostname,
+      accept: settings.rancher.acceptAgentChange,
+    }))
+      guard.record(record);
     const password = new Password(this, 'bootstrap-password', { length: 32, special: false });
     const role = new NodeRole(this, 'node-role', { name, parameterPath: parameterPath });
     const bootParameters = new BootParameters(this, 'boot-parameters', {

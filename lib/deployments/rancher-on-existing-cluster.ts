@@ -17,6 +17,9 @@ import { RancherServer } from '../rancher/rancher-server';
 import { rancherServerSettings } from '../rancher/private/rancher-settings';
 import { RancherTlsSecrets } from '../rancher/tls-secrets';
 import { CertificateVariables, type CertificateMaterial } from '../tls/certificate-variables';
+import { DeploymentGuard } from '../common/deployment-guard';
+import { untrustedCertificate } from '../config/bootstrap-schema';
+import { agentTrustRecords } from './private/agent-trust';
 import { tlsPlan, type TlsPlan } from '../tls/private/tls-plan';
 import { rancherOnExistingClusterSchema } from '../config/deployment-schema';
 import type { RancherOnExistingClusterProps } from './rancher-on-existing-cluster-props';
@@ -84,6 +87,16 @@ export class RancherOnExistingCluster extends Construct {
     // This stack does not know the cluster's networks: private ranges and Rancher's name bypass the proxy.
     const proxy = chartProxy(settings.proxy, [...PRIVATE_NETWORKS, props.hostname]);
     const certificates = new CertificateVariables(this, 'certificates', materialFor(tls));
+    // What downstream clusters' agents depend on: refused at plan time when changed, unless accepted (docs/day-2.md).
+    new DeploymentGuard(this, 'deployment-guard', {
+      recorded: agentTrustRecords({
+        tlsSetting: 'rancher.tls',
+        tls: { ...settings.rancher.tls, untrusted: untrustedCertificate(settings.rancher.tls) },
+        caCertificate: () => certificates.get('caCertificate'),
+        hostname: props.hostname,
+        accept: settings.rancher.acceptAgentChange,
+      }),
+    });
     const preflight = new ClusterPreflight(this, 'preflight', {
       rancherVersion: settings.versions.rancher,
       ingressClassName: s.ingress.className,

@@ -6,6 +6,8 @@ import { Construct } from 'constructs';
 import { DeploymentAlarms, alarmTopicName } from '../alarms/deployment-alarms';
 import { adminNetworks } from '../common/private/admin-networks';
 import { DeploymentGuard } from '../common/deployment-guard';
+import { untrustedCertificate } from '../config/bootstrap-schema';
+import { agentTrustRecords } from './private/agent-trust';
 import { RKE2_CLUSTER_CIDR, RKE2_SERVICE_CIDR } from '../config/primitives';
 import { effectiveIngressController, effectiveNodeCount } from '../config/rke-ha-schema';
 import { rancherOnRkeSchema, type ResolvedRancherOnRkeProps } from '../config/deployment-schema';
@@ -23,7 +25,7 @@ import type { ServerNodeIdentity } from '../kubernetes/private/node-identity';
 import { KubernetesUpgrade } from '../kubernetes/private/kubernetes-upgrade';
 import { ReadinessGates } from '../kubernetes/readiness-gates';
 import { rke2UserData } from '../kubernetes/private/rke2-user-data';
-import { SnapshotBucket } from '../kubernetes/snapshot-bucket';
+import { SnapshotBucket, rollSnapshotPrefixes } from '../kubernetes/snapshot-bucket';
 import { SnapshotEvents } from '../kubernetes/private/snapshot-events';
 import type { VpcEndpoints } from '../network/private/vpc-endpoints';
 import { addVpcOptions } from '../network/private/vpc-options';
@@ -289,6 +291,14 @@ export class RancherOnRke extends Construct {
         }),
         ...(d.wildcard ? [] : [loadBalancerTypeRecord(s.loadBalancer.type)]),
         ...(entry.nlb ? [] : [roundRobinHostnameRecord(entry.hostname)]),
+        // Rancher's name (unless DNS round robin's record above holds it, or it is made of the address) and CA.
+        ...agentTrustRecords({
+          tlsSetting: 'rancher.tls',
+          tls: { ...settings.rancher.tls, untrusted: untrustedCertificate(settings.rancher.tls) },
+          caCertificate: () => d.certificates.get('caCertificate'),
+          hostname: entry.nlb && !d.wildcard ? entry.hostname : undefined,
+          accept: settings.rancher.acceptAgentChange,
+        }),
       ],
       conditions: [
         ...pkiConditions,
@@ -359,6 +369,8 @@ export class RancherOnRke extends Construct {
           forceDestroy: s.etcdSnapshots.forceDestroyBucket,
           accessLogging: s.etcdSnapshots.accessLogging,
           objectLock: s.etcdSnapshots.objectLock,
+          // The roll's snapshots before each server, outside RKE2's retention (the folder is the servers' etcd-s3-folder).
+          expirePrefixes: rollSnapshotPrefixes(d.stackId, d.settings.name),
         });
     const eventsTopic = snapshots && s.etcdSnapshots.eventNotifications ? `${d.name}-etcd-events` : undefined;
     return { datastore, snapshots, eventsTopic };

@@ -14,6 +14,28 @@ import { stackAccount } from '../common/aws-context';
 /** Days the server access logs of the snapshot bucket are kept. */
 export const ACCESS_LOG_DAYS = 365;
 
+/**
+ * Days an on-demand snapshot a roll takes before each server (`<name>-roll-*`)
+ * stays current: long enough for a roll of every server, one stopped over a
+ * weekend and resumed, and a rollback to the state before it once a problem
+ * shows (docs/day-2.md, "Rolling a server"); by then the scheduled snapshots are
+ * newer. Then it is a noncurrent version for `noncurrentDays` more.
+ */
+export const ROLL_SNAPSHOT_DAYS = 14;
+
+/**
+ * The object key prefixes of the snapshots the roll takes, in the folder RKE2
+ * uploads to (`etcd-s3-folder`): RKE2 names an on-demand snapshot
+ * `<--name>-<node>-<unix time>` and uploads it and its metadata to
+ * `<folder>/` and `<folder>/.metadata/` (k3s pkg/etcd/snapshot.go and
+ * pkg/etcd/s3/s3.go), and `npm run roll` names it `<name>-roll-<server>-<time>`
+ * (lib/ops/roll.ts, etcdSnapshot). Its scheduled snapshots (`etcd-snapshot-*`)
+ * are pruned by RKE2 itself and never match.
+ */
+export function rollSnapshotPrefixes(folder: string, name: string): string[] {
+  return [`${folder}/${name}-roll-`, `${folder}/.metadata/${name}-roll-`];
+}
+
 export interface SnapshotBucketProps {
   /** Bucket name prefix (a random suffix makes it unique). */
   readonly namePrefix: string;
@@ -39,6 +61,12 @@ export interface SnapshotBucketProps {
    * @default false
    */
   readonly objectLock?: boolean;
+  /**
+   * Key prefixes whose objects expire `ROLL_SNAPSHOT_DAYS` after they were
+   * written (`rollSnapshotPrefixes`): snapshots that RKE2's own retention does
+   * not prune. @default none
+   */
+  readonly expirePrefixes?: readonly string[];
 }
 
 /**
@@ -77,6 +105,14 @@ export class SnapshotBucket extends Construct {
           filter: [{}],
           noncurrentVersionExpiration: [{ noncurrentDays: props.noncurrentDays ?? 30 }],
         },
+        // Expiring a current version leaves a delete marker: the snapshot stays recoverable as a noncurrent version
+        // (the rule above), and S3 keeps any version under an Object Lock retention or legal hold until it ends.
+        ...(props.expirePrefixes ?? []).map((prefix, i) => ({
+          id: `expire-roll-snapshots-${i}`,
+          status: 'Enabled',
+          filter: [{ prefix }],
+          expiration: [{ days: ROLL_SNAPSHOT_DAYS }],
+        })),
       ],
     });
 

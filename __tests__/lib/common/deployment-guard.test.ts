@@ -37,3 +37,27 @@ describe('DeploymentGuard', () => {
     expect(g.lifecycle.precondition[0].error_message).toContain('%%{ if true }');
   });
 });
+
+describe('DeploymentGuard: a record a setting accepts changes of', () => {
+  const accepting = (acceptedValue?: string) =>
+    Object.entries(
+      resources(
+        synth({ recorded: [{ setting: 'hostname', value: 'a.example.com', acceptedBy: 'x.accept', acceptedValue, procedure: 'p' }] }),
+        'terraform_data',
+      ),
+    ).find(([n]) => !n.includes('record'))![1].lifecycle.precondition[0];
+
+  it('holds for the recorded value or exactly the accepted one, and the message names the setting to accept with', () => {
+    const { condition, error_message } = accepting('b.example.com');
+    expect(condition).toMatch(/^\$\{terraform_data\.[^ ]+\.output == "a\.example\.com" \|\| "b\.example\.com" == "a\.example\.com"\}$/);
+    expect(error_message).toContain('(x.accept accepts "b.example.com" only)');
+    expect(error_message).toContain('accept exactly this value: x.accept: "a.example.com"');
+    expect(accepting().condition).toMatch(/^\$\{terraform_data\.[^ ]+\.output == "a\.example\.com"\}$/);
+  });
+
+  it('keeps an accepted value literal (no template is evaluated from it)', () => {
+    const { condition, error_message } = accepting('${file("/etc/passwd")}');
+    expect(condition).toContain('"$${file(\\"/etc/passwd\\")}" == ');
+    expect(error_message).toContain('accepts "$${file("/etc/passwd")}" only');
+  });
+});

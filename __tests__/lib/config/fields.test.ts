@@ -80,7 +80,7 @@ describe('allowedKeys', () => {
       ['rkeHa', 'etcdSnapshots'],
       ['scheduleCron', 'retention', 'forceDestroyBucket', 'accessLogging', 'eventNotifications', 'objectLock'],
     ],
-    [['rancher'], ['repository', 'replicas', 'tls', 'auditLog', 'bootstrap']],
+    [['rancher'], ['repository', 'replicas', 'tls', 'auditLog', 'bootstrap', 'acceptAgentChange']],
     [['rancher', 'bootstrap'], ['enabled']],
     [['alarms'], ['enabled', 'email']],
     [
@@ -208,6 +208,8 @@ describe('fieldPaths', () => {
       'rancher.auditLog.maxBackups',
       'rancher.auditLog.maxSizeMb',
       'rancher.bootstrap.enabled',
+      'rancher.acceptAgentChange.hostname',
+      'rancher.acceptAgentChange.ca',
       'timeouts.apiMinutes',
       'timeouts.serversMinutes',
       'timeouts.ingressMinutes',
@@ -314,7 +316,7 @@ describe('nullMeaning (a key with nothing under it)', () => {
 describe('unknownKeyMessage', () => {
   it('lists the keys allowed at a mapping', () => {
     expect(unknownKeyMessage(['rancher'], 'replica', {})).toBe(
-      'unknown setting; did you mean replicas? allowed here: repository, replicas, tls, auditLog, bootstrap',
+      'unknown setting; did you mean replicas? allowed here: repository, replicas, tls, auditLog, bootstrap, acceptAgentChange',
     );
   });
 

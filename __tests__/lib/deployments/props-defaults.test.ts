@@ -35,6 +35,7 @@ const SECTION: Record<string, string> = {
   TlsProps: 'rancher.tls',
   AuditLogProps: 'rancher.auditLog',
   BootstrapProps: 'rancher.bootstrap',
+  AcceptAgentChangeProps: 'rancher.acceptAgentChange',
   VersionsProps: 'versions',
   ProxyProps: 'proxy',
   AirGapProps: 'airGap',

@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import { ACCESS_LOG_DAYS, SnapshotBucket } from '../../../lib/kubernetes/snapshot-bucket';
+import { ACCESS_LOG_DAYS, ROLL_SNAPSHOT_DAYS, SnapshotBucket, rollSnapshotPrefixes } from '../../../lib/kubernetes/snapshot-bucket';
 import { dataSources, only, ref, resources } from '../../helpers/synth';
 import { describeWithTerraform } from '../../helpers/terraform';
 import { synth, mirrored } from './snapshot-bucket.setup';
@@ -48,6 +48,22 @@ describe('SnapshotBucket', () => {
       bucket: bucketId,
       rule: [{ status: 'Enabled', noncurrent_version_expiration: [{ noncurrent_days: 30 }] }],
     });
+  });
+
+  it('expires nothing current unless asked; with expirePrefixes, the objects under each prefix after ROLL_SNAPSHOT_DAYS', () => {
+    expect(only(json, 'aws_s3_bucket_lifecycle_configuration')[1].rule).toHaveLength(1);
+    const { json: expiring } = synth((stack) => {
+      new SnapshotBucket(stack, 'snapshots', { namePrefix: 'demo-rke-ha-etcd-', expirePrefixes: rollSnapshotPrefixes('rke-ha', 'demo') });
+    });
+    expect(only(expiring, 'aws_s3_bucket_lifecycle_configuration')[1].rule.slice(1)).toEqual([
+      { id: 'expire-roll-snapshots-0', status: 'Enabled', filter: [{ prefix: 'rke-ha/demo-roll-' }], expiration: [{ days: ROLL_SNAPSHOT_DAYS }] },
+      {
+        id: 'expire-roll-snapshots-1',
+        status: 'Enabled',
+        filter: [{ prefix: 'rke-ha/.metadata/demo-roll-' }],
+        expiration: [{ days: ROLL_SNAPSHOT_DAYS }],
+      },
+    ]);
   });
 
   it('denies every request not made over TLS', () => {

@@ -1,5 +1,6 @@
 import type { RecordedSetting } from '../../common/deployment-guard';
 import type { TerraformData } from '../../common/terraform-data';
+import { hostnameSteps } from './agent-trust';
 
 /** The guard's record of Rancher's name with DNS round robin (`terraform_data.deployment-guard_record-hostname_<hash>`). */
 export const HOSTNAME_SETTING = 'hostname';
@@ -47,7 +48,8 @@ export function roundRobinHostnameRecord(hostname: string): RecordedSetting {
     procedure:
       "Without a load balancer Terraform reaches the Kubernetes API by Rancher's name, and the running servers' certificates name only the old one. " +
       'First add the new name to tls-san in /etc/rancher/rke2/config.yaml (K3s: /etc/rancher/k3s/config.yaml) on each server and restart rke2-server (k3s) there, one server at a time, each Ready before the next. ' +
-      'Then accept it in an apply that does not read the cluster under the new name before its record exists: terraform apply -refresh=false -replace=<the hostname record> (docs/day-2.md, "Other day-2 notes", hostname).',
+      'Then accept it in an apply that does not read the cluster under the new name before its record exists: terraform apply -refresh=false -replace=<the hostname record> (docs/day-2.md, "Other day-2 notes", hostname). ' +
+      `It is also Rancher's server-url, which every downstream cluster's agents dial (rancher/rancher#14731). ${hostnameSteps()}`,
   };
 }
 
