@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { acceptAgentChangeSchema } from './agent-change-schema';
+import { acceptAgentChangeSchema } from './accept-agent-change-schema';
 import { alarmsSchema } from './alarms-schema';
 import { auditLogSchema } from './audit-log-schema';
 import { airGapSchema } from './air-gap-schema';

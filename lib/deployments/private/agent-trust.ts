@@ -1,6 +1,6 @@
 import { Fn, Token } from 'cdktf';
 import type { RecordedSetting } from '../../common/deployment-guard';
-import { AGENT_CA, type AcceptAgentChangeSettings } from '../../config/agent-change-schema';
+import { AGENT_CA, type AcceptAgentChangeSettings } from '../../config/accept-agent-change-schema';
 import { usesPrivateCa } from '../../tls/private/tls-plan';
 
 /** The guard's record of the CA downstream agents trust (`terraform_data.deployment-guard_record-agentCa_<hash>`). */
