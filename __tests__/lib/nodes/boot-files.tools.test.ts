@@ -13,7 +13,17 @@ describe('boot-lib.sh', () => {
   it('leaves the cluster-only helpers to cluster-lib.sh, which passes shellcheck and defines them once', () => {
     expect(LIB).not.toContain('place_cluster_cas');
     expect(runValidator('shellcheck', ['--severity=style'], CLUSTER_LIB, 'cluster-lib.sh')).toEqual({ status: 0, output: '' });
-    const helpers = ['place_cluster_cas', 'server_paths', 'kube', 'servers_ready', 'etcd_healthy', 'cluster_healthy', 'wait_for'];
+    const helpers = [
+      'place_cluster_cas',
+      'server_paths',
+      'kube',
+      'servers_ready',
+      'etcd_healthy',
+      'cluster_healthy',
+      'expected_servers',
+      'lease_verdict',
+      'wait_for',
+    ];
     expect(CLUSTER_LIB.match(/^[a-z_]+\(\) \{/gm)).toEqual(helpers.map((fn) => `${fn}() {`));
     for (const fn of helpers) expect(LIB).not.toContain(`${fn}() {`);
   });

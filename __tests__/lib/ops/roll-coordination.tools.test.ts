@@ -55,7 +55,7 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
     expect(roll(c)).toMatchObject({ code: 0, err: '' });
     expect(c.world().replaced).toEqual(['server-0', 'server-1', 'server-2']);
   });
-  it('a version bump applied while the roll runs: no upgrade Job passes its prepare step beside the roll, which holds the restart Lease throughout; the upgrade waits for the roll', () => {
+  it('a version bump applied while the roll runs: the roll holds the restart Lease, and once its out mark is written it looks again and stops before the drain (exit 2, nothing touched, the Lease given back); the upgrade then goes on', () => {
     const c = cluster('three', (world) => {
       // The controller restarts a server for six looks; the bump lands while the snapshot before server-1 runs.
       world.cluster.upgrade = {
@@ -69,14 +69,20 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
     });
     const result = roll(c, '--server', 'server-1');
     const world = c.world();
-    expect(world.cluster.upgrade.controller.upgraded).toBeUndefined();
+    // Before the mark, the Job's prepare step found the roll's Lease held: it did not pass.
     expect(world.cluster.upgrade.controller.refused).toEqual(
       expect.arrayContaining([expect.stringMatching(/^server-0: restart Lease held by [^/\s]+\/\d+\//)]),
     );
-    expect(result).toMatchObject({ code: 0, err: '' });
-    expect(world.replaced).toEqual(['server-1']);
-    // Given back at the end: the controller goes on with its Plan after the roll.
+    // After the mark, the roll saw the upgrade applying (design notes, "Who may restart a server": an upgrade Job
+    // whose prepare step passed before the mark would be restarting a server now) and stopped before the drain.
+    expect(result.code).toBe(2);
+    expect(result.out).toContain('An in-place Kubernetes upgrade is pending or running');
+    expect(result.out).toContain('server-1 was not touched');
+    expect(world.replaced ?? []).toEqual([]);
+    expect(c.calls().some((call) => call.includes('drain ip-10-0-1-10'))).toBe(false);
+    // Given back: the controller goes on with its Plan.
     expect(holderOf(world.restartLease)).toBeUndefined();
+    expect(c.violations()).toBe('');
   });
   it("the Plan's Job on the replaced server itself passes its prepare step (the roll names it on its Lease), and the roll waits for it", () => {
     const c = cluster('three', (world) => {
