@@ -87,7 +87,7 @@ export function agentTrustRecords(props: AgentTrustProps): RecordedSetting[] {
 /** What moving the agents to a new name takes, for the messages of both hostname records. */
 export function hostnameSteps(): string {
   return (
-    "The apply moves the DNS record and the ingress to the new name, so the agents cannot reach the old one even for their own update. After the apply (which moves server-url to the new name when the first-login bootstrap is on; otherwise set it yourself), " +
+    'The apply moves the DNS record and the ingress to the new name, so the agents cannot reach the old one even for their own update. After the apply (which moves server-url to the new name when the first-login bootstrap is on; otherwise set it yourself), ' +
     'then redeploy every cluster\'s agents from the cluster itself: Rancher\'s docs, "Updating the Rancher Certificate", step 4, method 3 ' +
     "(the cluster's registration command from /v3/clusterregistrationtokens?clusterId=<id>, run with that cluster's own kubeconfig), then step 5 for the fleet agents " +
     '(docs/day-2.md, "Rancher\'s name and CA").'
