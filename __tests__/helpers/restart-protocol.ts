@@ -126,6 +126,16 @@ function writeLease(state: State, rules: Rules, rv: number | undefined, lease: O
   return { ...state, lease: { ...lease, rv: current + 1 } };
 }
 
+/** An actor's last step: it gives the Lease back (no holder, conditionally: it still holds it), or has none to give. */
+function releaseStep(state: State, name: string, holds: boolean, add: (name: string, next: State) => void): void {
+  if (holds)
+    add(
+      `${name} releases the Lease`,
+      withActor({ ...state, lease: { holder: '', fresh: true, out: null, rv: state.lease!.rv + 1 } }, name, { pc: 'done' }),
+    );
+  else add(`${name}: nothing to release`, withActor(state, name, { pc: 'done' }));
+}
+
 /** Every step the state allows: each actor's next action, the servers' own changes, the faults. */
 export function steps(state: State, config: Config): Step[] {
   const { rules } = config;
@@ -205,12 +215,7 @@ export function steps(state: State, config: Config): Step[] {
           );
         break;
       case 'release':
-        if (holds)
-          add(
-            'roll releases the Lease',
-            withActor({ ...state, lease: { holder: '', fresh: true, out: null, rv: state.lease!.rv + 1 } }, ROLL, { pc: 'done' }),
-          );
-        else add('roll: nothing to release', withActor(state, ROLL, { pc: 'done' }));
+        releaseStep(state, ROLL, holds, add);
         break;
     }
     if (canFault && roll.pc !== 'done' && roll.pc !== 'stopped') add('fault: the roll is killed', withActor(state, ROLL, { alive: false }), true);
@@ -256,12 +261,7 @@ export function steps(state: State, config: Config): Step[] {
           if (state.servers[i] === 'hung') add(`${name}: not back in time, keeps the Lease`, withActor(state, name, { pc: 'held' }));
           break;
         case 'release':
-          if (holds)
-            add(
-              `${name} releases the Lease`,
-              withActor({ ...state, lease: { holder: '', fresh: true, out: null, rv: state.lease!.rv + 1 } }, name, { pc: 'done' }),
-            );
-          else add(`${name}: nothing to release`, withActor(state, name, { pc: 'done' }));
+          releaseStep(state, name, holds, add);
           break;
         case 'held':
           // The next run (resume): gives the Lease back once the cluster is whole.

@@ -6,7 +6,7 @@ import { pollPause } from './poll';
  * Renews the Leases an operation holds on a timer, for as long as it runs:
  * between steps and during them (a `terraform apply` of up to 90 minutes, a
  * drain, a wait), so a living roll's Lease never looks stale to the renewal
- * timers (design notes, "Who may restart a server", rule L5). The long
+ * timers (design notes, "Who may restart a server"). The long
  * commands run asynchronously (process.ts runAsync) so that this timer gets
  * its turn. A Lease found no longer ours (LeaseLost) is remembered and the
  * operation stops at its next `check()`; an API that does not answer is
@@ -16,8 +16,6 @@ export class LeaseKeeper {
   private readonly held = new Set<LeaseLock>();
   private lost: LeaseLost | undefined;
   private readonly timer: NodeJS.Timeout;
-  /** How many renewals were written (read by the tests, which bound work, not time). */
-  renewals = 0;
 
   constructor(
     private readonly kubectl: Kubectl,
@@ -38,11 +36,6 @@ export class LeaseKeeper {
     this.held.add(lock);
   }
 
-  /** Stops renewing `lock` (it was released). */
-  drop(lock: LeaseLock): void {
-    this.held.delete(lock);
-  }
-
   /** Throws LeaseLost when a renewal found a Lease taken by someone else: the operation takes no further step. */
   check(): void {
     if (this.lost) throw this.lost;
@@ -57,7 +50,6 @@ export class LeaseKeeper {
     for (const lock of this.held) {
       try {
         renew(this.kubectl, this.holder, new Date(), lock);
-        this.renewals++;
       } catch (error) {
         if (error instanceof LeaseLost) {
           this.lost = error;

@@ -60,7 +60,12 @@ export function leaseVerdict(lease: LeaseView | undefined, me: string, nowMs: nu
   if (lease === undefined || lease.holder === '') return 'free';
   if (lease.holder === me) return 'mine';
   if (lease.out) return 'held-out';
-  return lease.renewTimeMs + lease.durationSeconds * 1000 < nowMs ? 'stale' : 'held';
+  return lapsed(lease, nowMs) ? 'stale' : 'held';
+}
+
+/** Not renewed within its own duration (an unreadable renewal time never lapses). */
+function lapsed(lease: LeaseView, nowMs: number): boolean {
+  return lease.renewTimeMs + lease.durationSeconds * 1000 < nowMs;
 }
 
 /** The Lease object as kubectl prints it (the fields the protocol reads). */
@@ -87,24 +92,43 @@ function viewOf(lease: LeaseObject, lock: LeaseLock): LeaseView {
 
 const micro = (d: Date) => d.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 
+/** What one write of the Lease says: its holder ('' gives it back), and what it keeps of the Lease it replaces. */
+interface LeaseWrite {
+  readonly holder: string;
+  /** The server that is out. @default none */
+  readonly out?: string;
+  /** The version read: the write is then conditional. @default none (a create) */
+  readonly resourceVersion?: string;
+  /** The acquire time to keep (a renewal). @default now, or none when giving it back */
+  readonly acquired?: string;
+  /** @default the lock's duration */
+  readonly seconds?: number;
+}
+
 /**
- * The Lease held by `holder` from `now`, with `out` (or none). With a
- * resourceVersion the API server applies it only if the Lease has not changed
- * since it was read (a Conflict otherwise): every write but the first create
- * is conditional. The fields are the ones cert-renewal.sh writes and reads, so
- * either side can judge the other's Lease.
+ * The Lease as one write leaves it, renewed `now`. With a resourceVersion the
+ * API server applies it only if the Lease has not changed since it was read
+ * (a Conflict otherwise): every write but the first create is conditional.
+ * The fields are the ones cert-renewal.sh writes and reads, so either side can
+ * judge the other's Lease.
  */
-function manifest(lock: LeaseLock, holder: string, now: Date, out: string | undefined, resourceVersion?: string, acquired?: string): string {
+function manifest(lock: LeaseLock, now: Date, write: LeaseWrite): string {
+  const acquired = write.acquired ?? (write.holder === '' ? undefined : micro(now));
   return JSON.stringify({
     apiVersion: 'coordination.k8s.io/v1',
     kind: 'Lease',
     metadata: {
       name: lock.name,
       namespace: NAMESPACE,
-      ...(resourceVersion ? { resourceVersion } : {}),
-      annotations: out ? { [OUT_ANNOTATION]: out } : {},
+      ...(write.resourceVersion ? { resourceVersion: write.resourceVersion } : {}),
+      annotations: write.out ? { [OUT_ANNOTATION]: write.out } : {},
     },
-    spec: { holderIdentity: holder, leaseDurationSeconds: lock.seconds, acquireTime: acquired ?? micro(now), renewTime: micro(now) },
+    spec: {
+      holderIdentity: write.holder,
+      leaseDurationSeconds: write.seconds ?? lock.seconds,
+      ...(acquired ? { acquireTime: acquired } : {}),
+      renewTime: micro(now),
+    },
   });
 }
 
@@ -147,7 +171,7 @@ export function acquire(
   options: { readonly takeOver?: boolean } = {},
 ): LockResult {
   for (let attempt = 0; attempt < 3; attempt++) {
-    const created = kubectl.tryCall(['create', '-f', '-'], { input: manifest(lock, holder, now, undefined) });
+    const created = kubectl.tryCall(['create', '-f', '-'], { input: manifest(lock, now, { holder }) });
     if (created.ok) return { held: true };
     if (!created.stderr.includes('AlreadyExists'))
       throw new Error(`Could not create the lock (Lease ${NAMESPACE}/${lock.name}): ${created.stderr.trim()}`);
@@ -157,14 +181,14 @@ export function acquire(
     const verdict = leaseVerdict(lease, holder, now.getTime());
     // A take-over is for a Lease with a server out whose holder stopped renewing it (a roll's machine lost): never
     // for a holder that is alive.
-    const abandoned = verdict === 'held-out' && lease.renewTimeMs + lease.durationSeconds * 1000 < now.getTime();
+    const abandoned = verdict === 'held-out' && lapsed(lease, now.getTime());
     const taking = verdict === 'free' || verdict === 'stale' || verdict === 'mine' || (options.takeOver === true && abandoned);
     if (!taking) return { held: false, holder: lease.holder, renewed: new Date(lease.renewTimeMs).toISOString(), out: lease.out };
     // Ours already (a resumed roll) keeps its acquire time and its out marker; anything else starts afresh, except
     // that a take-over keeps the server that is out named (it is still out).
     const out = verdict === 'mine' || options.takeOver ? lease.out : undefined;
-    if (replaceAt(kubectl, lock, manifest(lock, holder, now, out, lease.resourceVersion, verdict === 'mine' ? lease.acquired : undefined)))
-      return { held: true };
+    const write = { holder, out, resourceVersion: lease.resourceVersion, acquired: verdict === 'mine' ? lease.acquired : undefined };
+    if (replaceAt(kubectl, lock, manifest(lock, now, write))) return { held: true };
     // Conflict: someone wrote it since we read it; read again.
   }
   return { held: false, holder: 'another taker (it wrote the Lease first)', renewed: '' };
@@ -183,7 +207,10 @@ function rewrite(kubectl: Kubectl, holder: string, now: Date, lock: LeaseLock, o
       throw new LeaseLost(
         `The lock (Lease ${NAMESPACE}/${lock.name}) is no longer ours: ${lease ? `${lease.holder || 'nobody'} holds it now` : 'it was deleted'}. Stopping here, without another step.`,
       );
-    if (replaceAt(kubectl, lock, manifest(lock, holder, now, out(lease.out), lease.resourceVersion, lease.acquired))) return;
+    if (
+      replaceAt(kubectl, lock, manifest(lock, now, { holder, out: out(lease.out), resourceVersion: lease.resourceVersion, acquired: lease.acquired }))
+    )
+      return;
   }
   throw new Error(`Could not renew the lock (Lease ${NAMESPACE}/${lock.name}): it kept changing under us.`);
 }
@@ -207,14 +234,8 @@ export function release(kubectl: Kubectl, holder: string, lock: LeaseLock = ROLL
   for (let attempt = 0; attempt < 3; attempt++) {
     const lease = readLease(kubectl, lock);
     if (lease === undefined || lease.holder !== holder) return;
-    const body = JSON.stringify({
-      apiVersion: 'coordination.k8s.io/v1',
-      kind: 'Lease',
-      metadata: { name: lock.name, namespace: NAMESPACE, resourceVersion: lease.resourceVersion, annotations: {} },
-      // No holder and a one-second duration, as client-go's leader election releases: a reader of the older rule
-      // (servers not yet rolled onto this version's scripts) sees it stale, so free, at once.
-      spec: { holderIdentity: '', leaseDurationSeconds: 1, renewTime: micro(new Date()) },
-    });
-    if (replaceAt(kubectl, lock, body)) return;
+    // No holder and a one-second duration, as client-go's leader election releases: a reader of the older rule
+    // (servers not yet rolled onto this version's scripts) sees it stale, so free, at once.
+    if (replaceAt(kubectl, lock, manifest(lock, new Date(), { holder: '', resourceVersion: lease.resourceVersion, seconds: 1 }))) return;
   }
 }

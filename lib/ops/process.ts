@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type SpawnSyncOptionsWithStringEncoding } from 'node:child_process';
+import { spawn, spawnSync, type SpawnOptions, type SpawnSyncOptionsWithStringEncoding } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { readableError } from './tool-output';
@@ -54,20 +54,30 @@ export function shieldChildrenFromSignals(): void {
  * Runs one command to its end. Synchronous on purpose: the operations run one
  * step at a time; a signal handler runs once the command in flight returned.
  */
-export function run(command: string, args: readonly string[], options: RunOptions = {}): RunResult {
-  // spawnSync honours `detached` as spawn does (the child leads a new process group), though @types/node leaves it out.
-  const spawnOptions: SpawnSyncOptionsWithStringEncoding & { detached: boolean } = {
+/** A command's time limit unless the caller gives one. */
+const DEFAULT_TIMEOUT_MS = 600_000;
+
+/** What `run` and `runAsync` start every command with. */
+function startOptions(options: RunOptions): SpawnOptions & { detached: boolean } {
+  return {
     cwd: options.cwd,
     // Explicitly this process's environment (PATH decides which terraform, kubectl and aws run).
     env: process.env,
-    input: options.input,
-    encoding: 'utf8',
-    timeout: options.timeoutMs ?? 600_000,
-    killSignal: 'SIGTERM',
-    maxBuffer: 256 * 1024 * 1024,
     stdio: options.inherit ? ['pipe', 'inherit', 'inherit'] : 'pipe',
     // A group of its own (setsid-like, not a daemon: still waited for, and killed on its time limit).
     detached: ownGroup,
+  };
+}
+
+export function run(command: string, args: readonly string[], options: RunOptions = {}): RunResult {
+  // spawnSync honours `detached` as spawn does (the child leads a new process group), though @types/node leaves it out.
+  const spawnOptions: SpawnSyncOptionsWithStringEncoding & { detached: boolean } = {
+    ...startOptions(options),
+    input: options.input,
+    encoding: 'utf8',
+    timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    killSignal: 'SIGTERM',
+    maxBuffer: 256 * 1024 * 1024,
   };
   const result = spawnSync(command, args, spawnOptions);
   if (result.error && (result.error as NodeJS.ErrnoException).code === 'ENOENT') throw new ToolMissing(command);
@@ -83,12 +93,7 @@ export function run(command: string, args: readonly string[], options: RunOption
  */
 export function runAsync(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      cwd: options.cwd,
-      env: process.env,
-      stdio: options.inherit ? ['pipe', 'inherit', 'inherit'] : 'pipe',
-      detached: ownGroup,
-    });
+    const child = spawn(command, args, startOptions(options));
     let stdout = '';
     let stderr = '';
     let timedOut = false;
@@ -97,7 +102,7 @@ export function runAsync(command: string, args: readonly string[], options: RunO
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill('SIGTERM');
-    }, options.timeoutMs ?? 600_000);
+    }, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     child.on('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       reject(error.code === 'ENOENT' ? new ToolMissing(command) : error);

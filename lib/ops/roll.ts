@@ -195,7 +195,7 @@ export async function roll(options: RollOptions): Promise<number> {
     rmSync(kubeconfig, { force: true });
     return 3;
   }
-  // From here to the end, both Leases are renewed every minute, during the steps too (rule L5).
+  // From here to the end, both Leases are renewed every minute, during the steps too (design notes, "Who may restart a server").
   const keeper = new LeaseKeeper(kubectl, holder);
   keeper.hold(ROLL_LEASE);
   let record: RollRecord = previous

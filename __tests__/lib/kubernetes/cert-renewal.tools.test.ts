@@ -59,6 +59,13 @@ const setLease = (holder: string, secondsAgo: number, out = '-') =>
   );
 const restarted = (b: NodeSandbox) => b.calls().some((c) => c.startsWith('systemctl restart'));
 
+/** Adds `line` to the stub kubectl of `b` right after `anchor` (a case of its command switch). */
+function patchKubectl(b: NodeSandbox, anchor: string, line: string): void {
+  const stub = b.read('bin/kubectl');
+  if (!stub.includes(anchor)) throw new Error(`the stub kubectl has no ${JSON.stringify(anchor)}`);
+  b.write('bin/kubectl', stub.replace(anchor, `${anchor}\n${line}`));
+}
+
 /** Every restart is followed by that server's return before another server restarts. */
 function oneAtATime(log: string[]): void {
   expect(log.filter((e) => e.startsWith('OVERLAP'))).toEqual([]);
@@ -183,13 +190,10 @@ describe('cert-renewal.sh (rancher-aws-cert-renewal)', () => {
     const b = server(0, 30);
     // The Plan starts applying right after the first check (the second read of the Plan sees it).
     writeFileSync(join(cluster, 'plan-applying-after'), '1');
-    const stub = b.read('bin/kubectl');
-    b.write(
-      'bin/kubectl',
-      stub.replace(
-        '  "get plans.upgrade.cattle.io")',
-        '  "get plans.upgrade.cattle.io")\n    if [ -f "$C/plan-applying-after" ]; then n=$(<"$C/plan-applying-after"); if [ "$n" -le 0 ]; then echo \'["ip-10-0-16-10"]\' >"$C/plan-applying"; fi; echo $((n - 1)) >"$C/plan-applying-after"; fi',
-      ),
+    patchKubectl(
+      b,
+      '  "get plans.upgrade.cattle.io")',
+      '    if [ -f "$C/plan-applying-after" ]; then n=$(<"$C/plan-applying-after"); if [ "$n" -le 0 ]; then echo \'["ip-10-0-16-10"]\' >"$C/plan-applying"; fi; echo $((n - 1)) >"$C/plan-applying-after"; fi',
     );
     const r = renew(b);
     expect(r.status).toBe(0);
@@ -272,13 +276,10 @@ describe('cert-renewal.sh (rancher-aws-cert-renewal)', () => {
     const b = server(0, 30);
     setLease('ip-10-0-16-10', 3600);
     // Another taker writes between this server's read and its replace (the version moves on).
-    const stub = b.read('bin/kubectl');
-    b.write(
-      'bin/kubectl',
-      stub.replace(
-        '  "replace -f")\n    manifest=$(cat)',
-        '  "replace -f")\n    manifest=$(cat)\n    if [ ! -f "$C/raced" ]; then touch "$C/raced"; read -r h r d v o <"$C/lease"; echo "ip-10-0-32-10 $r 1800 $((v + 1)) -" >"$C/lease"; fi',
-      ),
+    patchKubectl(
+      b,
+      '  "replace -f")\n    manifest=$(cat)',
+      '    if [ ! -f "$C/raced" ]; then touch "$C/raced"; read -r h r d v o <"$C/lease"; echo "ip-10-0-32-10 $r 1800 $((v + 1)) -" >"$C/lease"; fi',
     );
     const r = renew(b);
     expect(r.status).toBe(0);
