@@ -232,11 +232,8 @@ export async function teardown(options: TeardownOptions): Promise<number> {
       );
       return 1;
     }
-    log(
-      save.found === 'identical'
-        ? `${capitalize(save.what)} is already saved in ${save.path}, identical: left as it is.`
-        : `Saved ${save.what} to ${save.path} (mode 0600): ${save.need}.`,
-    );
+    // An identical file was said so before the question (describeSaves).
+    if (save.found !== 'identical') log(`Saved ${save.what} to ${save.path} (mode 0600): ${save.need}.`);
     saved[save.field] = save.path;
   }
 
