@@ -11,9 +11,9 @@ const ts = require('typescript');
 
 const root = join(__dirname, '..');
 
-/** The declaration file of each entry point of package.json `exports`, under `dir`; `distLib` stands for its dist/lib. */
+/** The declaration file of each entry point of `dir`/package.json `exports`; `distLib` stands for its dist/lib. */
 function entryDeclarations(dir = root, distLib = join(dir, 'dist', 'lib')) {
-  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
   return Object.entries(pkg.exports)
     .filter(([, entry]) => typeof entry === 'object' && entry.types)
     .map(([subpath, entry]) => ({ subpath, file: join(distLib, relative('dist/lib', entry.types)) }));
@@ -59,7 +59,78 @@ function publicSurface(dir = root) {
   return { names, declarations, zod };
 }
 
-module.exports = { publicSurface, reachableDeclarations };
+/** A symbol as declared: an import or re-export stands for what it names. */
+function declared(checker, symbol) {
+  return symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
+}
+
+/** A declaration at the top of its file (not a member, parameter or type parameter). */
+function topLevel(declaration) {
+  let node = declaration.parent;
+  if (node && ts.isVariableDeclarationList(node)) node = node.parent?.parent;
+  return node !== undefined && ts.isSourceFile(node);
+}
+
+/**
+ * What a consumer reaches but cannot name. `privateDeclarations`: declaration files under a `private/` folder the
+ * entry points reach (the folders hold what no entry point may expose). `unnamedTypes`: types of the package that a
+ * public signature uses (a prop's type, a property's, a method's parameter or result, a base class), followed
+ * through every type they use in turn, that no entry point exports: a consumer can use them only by
+ * inference, never write them down. Private members are not followed (no consumer sees them).
+ */
+function surfaceProblems(dir = root) {
+  const distLib = join(dir, 'dist', 'lib');
+  const inPackage = (file) => !relative(distLib, file).startsWith('..');
+  const entries = entryDeclarations(dir);
+  const program = consumerProgram(entries);
+  const checker = program.getTypeChecker();
+  const exported = new Set();
+  for (const { file } of entries) {
+    const module = checker.getSymbolAtLocation(program.getSourceFile(file));
+    for (const symbol of module ? checker.getExportsOfModule(module) : []) exported.add(declared(checker, symbol));
+  }
+  const queue = [...exported];
+  const seen = new Set(queue);
+  const unnamed = new Map();
+  const follow = (node, owner) => {
+    if (ts.canHaveModifiers(node) && (ts.getModifiers(node) ?? []).some((m) => m.kind === ts.SyntaxKind.PrivateKeyword)) return;
+    const name = ts.isTypeReferenceNode(node)
+      ? node.typeName
+      : ts.isExpressionWithTypeArguments(node)
+        ? node.expression
+        : ts.isTypeQueryNode(node)
+          ? node.exprName
+          : ts.isImportTypeNode(node)
+            ? node.qualifier
+            : undefined;
+    const symbol = name && checker.getSymbolAtLocation(name);
+    if (symbol) {
+      const target = declared(checker, symbol);
+      const declarations = (target.declarations ?? []).filter((d) => inPackage(d.getSourceFile().fileName) && topLevel(d));
+      if (declarations.length > 0 && !seen.has(target)) {
+        seen.add(target);
+        queue.push(target);
+        if (!exported.has(target)) {
+          const file = relative(distLib, declarations[0].getSourceFile().fileName);
+          unnamed.set(target, `${target.getName()} (${file}), used by ${owner}`);
+        }
+      }
+    }
+    ts.forEachChild(node, (child) => follow(child, owner));
+  };
+  while (queue.length > 0) {
+    const symbol = queue.shift();
+    for (const declaration of symbol.declarations ?? [])
+      if (inPackage(declaration.getSourceFile().fileName)) follow(declaration, symbol.getName());
+  }
+  const privateDeclarations = program
+    .getSourceFiles()
+    .map((source) => relative(distLib, source.fileName))
+    .filter((file) => !file.startsWith('..') && file.split('/').includes('private'));
+  return { privateDeclarations, unnamedTypes: [...unnamed.values()].sort() };
+}
+
+module.exports = { publicSurface, reachableDeclarations, surfaceProblems };
 
 if (require.main === module) {
   const surface = publicSurface();
@@ -76,4 +147,9 @@ if (require.main === module) {
     process.stdout.write(`${String(total).padStart(5)}  names over every entry point (${unique.size} distinct)\n`);
     process.stdout.write(`${String(zod.length).padStart(5)}  declaration files of zod a consumer compiles\n`);
   }
+  // Fails (exit 1) on what a consumer reaches and cannot name; the consumer test runs it on the packed package.
+  const { privateDeclarations, unnamedTypes } = surfaceProblems();
+  for (const file of privateDeclarations) process.stderr.write(`private declaration reached by an entry point: ${file}\n`);
+  for (const type of unnamedTypes) process.stderr.write(`type in a public signature that no entry point exports: ${type}\n`);
+  if (privateDeclarations.length + unnamedTypes.length > 0) process.exitCode = 1;
 }

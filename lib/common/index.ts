@@ -1,2 +1,4 @@
 // The providers every deployment needs in its stack.
 export { configureBaseProviders, type BaseProvidersProps } from './providers';
+export type { GuardCondition } from './deployment-guard';
+export { TerraformData, type TerraformDataConfig } from './terraform-data';

@@ -20,7 +20,7 @@ import { effectiveIngressController, rkeHaSchema, type RkeHaSettings } from './r
 import { timeoutsSchema } from './timeouts-schema';
 import { tlsProblems, tlsSchema } from './tls-schema';
 import { vpcSchema } from './vpc-schema';
-import { installsCertManager } from '../tls/private/tls-plan';
+import { installsCertManager } from '../tls/tls-plan';
 import {
   MIN_CERT_MANAGER_MINOR,
   COMMUNITY_LAST_PATCH,

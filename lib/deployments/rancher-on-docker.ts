@@ -26,7 +26,7 @@ import { ServerNode } from '../nodes/server-node';
 import { HTTP_PORT } from '../nodes/private/ports';
 import { UbuntuAmi } from '../nodes/ubuntu-ami';
 import { LoadBalancerCertificate } from '../tls/acm-certificate';
-import { acmSource } from '../tls/private/tls-plan';
+import { acmSource } from '../tls/tls-plan';
 import type { RancherOnDockerProps } from './rancher-on-docker-props';
 import { dnsRecordedSettings } from './private/dns-recorded-settings';
 import { dockerNetwork } from './private/docker-network';

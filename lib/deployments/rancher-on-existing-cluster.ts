@@ -20,7 +20,7 @@ import { CertificateVariables, type CertificateMaterial } from '../tls/certifica
 import { DeploymentGuard } from '../common/deployment-guard';
 import { untrustedCertificate } from '../config/bootstrap-schema';
 import { agentTrustRecords } from './private/agent-trust';
-import { tlsPlan, type TlsPlan } from '../tls/private/tls-plan';
+import { tlsPlan, type TlsPlan } from '../tls/tls-plan';
 import { rancherOnExistingClusterSchema } from '../config/deployment-schema';
 import type { RancherOnExistingClusterProps } from './rancher-on-existing-cluster-props';
 import { rancherReadyAndFirstLogin } from './private/rancher-ready';

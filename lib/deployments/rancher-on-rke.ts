@@ -55,7 +55,7 @@ import { rancherServerSettings } from '../rancher/private/rancher-settings';
 import { RancherTlsSecrets } from '../rancher/tls-secrets';
 import { LoadBalancerCertificate } from '../tls/acm-certificate';
 import { CertificateVariables } from '../tls/certificate-variables';
-import { tlsPlan, type TlsPlan } from '../tls/private/tls-plan';
+import { tlsPlan, type TlsPlan } from '../tls/tls-plan';
 import { dnsRecordedSettings } from './private/dns-recorded-settings';
 import { HOSTNAME_SETTING, kubernetesApiName, loadBalancerTypeRecord, roundRobinHostnameRecord } from './private/kubernetes-api-name';
 import { rancherReadyAndFirstLogin } from './private/rancher-ready';

@@ -5,8 +5,9 @@ import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import type { DockerTlsSettings } from '../config/sections';
 import { CertificateVariables, type CertificateMaterial } from '../tls/certificate-variables';
-import { usesPrivateCa } from '../tls/private/tls-plan';
-import { certificateFiles, type CertificateFile } from './private/rancher-container';
+import { usesPrivateCa } from '../tls/tls-plan';
+import type { CertificateFile } from './certificate-file';
+import { certificateFiles } from './private/rancher-container';
 
 /** One year, re-issued by Terraform during the last 30 days (which replaces the host). */
 const LEAF_VALIDITY_HOURS = 8_760;

@@ -1,3 +1,4 @@
-export { DataVolume, type DataVolumeProps } from './data-volume';
+export { DataVolume, type DataVolumeProps, type SnapshotSchedule } from './data-volume';
 export { DockerCertificate, type DockerCertificateProps } from './docker-certificate';
+export type { CertificateFile } from './certificate-file';
 export { DockerReadiness, type DockerReadinessProps } from './docker-readiness';

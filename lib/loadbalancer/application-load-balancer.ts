@@ -7,7 +7,8 @@ import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { requireAwsNames } from '../config/resource-names';
 import { allowEgress, allowIngress, replaceableSecurityGroup } from '../network/private/security-group-rules';
-import { RANCHER_PUBLIC_PORTS, type PortRule } from '../nodes/private/ports';
+import type { PortRule } from '../nodes/port-rule';
+import { RANCHER_PUBLIC_PORTS } from '../nodes/private/ports';
 
 /** TLS 1.2 and 1.3 only, forward-secret ciphers. */
 export const ALB_SSL_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';

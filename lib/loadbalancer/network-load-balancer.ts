@@ -7,8 +7,9 @@ import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { requireAwsNames } from '../config/resource-names';
-import { allowEgress, allowIngress, replaceableSecurityGroup, type Peer } from '../network/private/security-group-rules';
-import type { PortRule } from '../nodes/private/ports';
+import type { Peer } from '../network/peer';
+import { allowEgress, allowIngress, replaceableSecurityGroup } from '../network/private/security-group-rules';
+import type { PortRule } from '../nodes/port-rule';
 
 export interface ForwardedPort {
   /** Listener and target port. */

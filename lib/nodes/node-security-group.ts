@@ -8,9 +8,10 @@ import {
   allowAllEgressToEach,
   allowIngress,
   replaceableSecurityGroup,
-  type Peer,
 } from '../network/private/security-group-rules';
-import { RKE2_SERVER_PORTS, SSH_PORT, type PortRule } from './private/ports';
+import type { Peer } from '../network/peer';
+import type { PortRule } from './port-rule';
+import { RKE2_SERVER_PORTS, SSH_PORT } from './private/ports';
 
 export interface NodeSecurityGroupProps {
   readonly vpcId: string;

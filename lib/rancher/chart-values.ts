@@ -1,5 +1,5 @@
 import { DEFAULT_ACME_ENVIRONMENT, type AuditLogSettings, type TlsSettings } from '../config/sections';
-import { CA_ISSUER_NAME, CA_ISSUER_SECRET, INGRESS_SECRET, tlsPlan } from '../tls/private/tls-plan';
+import { CA_ISSUER_NAME, CA_ISSUER_SECRET, INGRESS_SECRET, tlsPlan } from '../tls/tls-plan';
 import { literalDeep } from '../common/terraform-template';
 import { RANCHER_NAMESPACE } from './namespace';
 

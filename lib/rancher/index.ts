@@ -5,3 +5,9 @@ export { RancherReadiness, type RancherReadinessProps } from './rancher-readines
 export { RancherServer, type RancherServerProps } from './rancher-server';
 export { RancherTlsSecrets, type RancherTlsSecretsProps } from './tls-secrets';
 export { FirstLogin, type FirstLoginProps } from './first-login';
+export { RancherBackups, type RancherBackupsProps } from './rancher-backups';
+export type { ClusterAccess } from './cluster-access';
+export type { RancherChartInput } from './chart-values';
+export type { ReadinessTrust } from './rancher-readiness';
+export { Rancher2Bootstrap, type Rancher2BootstrapConfig } from './rancher2-bootstrap';
+export { Rancher2BootstrapProvider, type Rancher2BootstrapProviderConfig } from './rancher2-provider';

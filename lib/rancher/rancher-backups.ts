@@ -11,7 +11,7 @@ import { RANCHER_BACKUP_CHART } from '../config/versions';
 import { annotationPaths, RANCHER_SECRET_ANNOTATIONS } from '../kubernetes/cluster-writes';
 import { SnapshotBucket } from '../kubernetes/snapshot-bucket';
 import { literalDeep } from '../common/terraform-template';
-import type { ChartProxy } from '../network/private/proxy';
+import type { ChartProxy } from '../network/chart-proxy';
 import { BackupObjectJobs } from './backup-object-jobs';
 import {
   BACKUP_NAMESPACE,

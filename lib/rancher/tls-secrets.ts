@@ -4,7 +4,7 @@ import { TerraformStack, type ITerraformDependable } from 'cdktf';
 import { annotationPaths, RANCHER_SECRET_ANNOTATIONS } from '../kubernetes/cluster-writes';
 import { Construct } from 'constructs';
 import type { CertificateVariables } from '../tls/certificate-variables';
-import { CA_ISSUER_SECRET, INGRESS_SECRET, PRIVATE_CA_SECRET, type TlsPlan } from '../tls/private/tls-plan';
+import { CA_ISSUER_SECRET, INGRESS_SECRET, PRIVATE_CA_SECRET, type TlsPlan } from '../tls/tls-plan';
 
 export interface RancherTlsSecretsProps {
   readonly plan: TlsPlan;

@@ -7,7 +7,7 @@ import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
 import { TerraformIterator, TerraformLocal, TerraformStack, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { CERTIFICATE_VARIABLES, type CertificateVariables } from './certificate-variables';
-import type { AcmSource } from './private/tls-plan';
+import type { AcmSource } from './tls-plan';
 
 export interface LoadBalancerCertificateProps {
   readonly source: AcmSource;

@@ -5,7 +5,7 @@ import { App, LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
 import type { ReadinessTrust } from '../../../lib/rancher/rancher-readiness';
 import { readinessTrust } from '../../../lib/rancher/private/readiness-trust';
 import { CertificateVariables } from '../../../lib/tls/certificate-variables';
-import { tlsPlan, type TlsPlan } from '../../../lib/tls/private/tls-plan';
+import { tlsPlan, type TlsPlan } from '../../../lib/tls/tls-plan';
 import { settings, type TerraformJson } from '../../helpers/synth';
 
 const plan = (tls: Record<string, unknown>): TlsPlan => tlsPlan(settings({ rancher: { tls } }).rancher.tls);

@@ -9,7 +9,7 @@ import { tlsSchema } from '../../../lib/config/tls-schema';
 import { RancherNamespace } from '../../../lib/rancher/namespace';
 import { RancherTlsSecrets } from '../../../lib/rancher/tls-secrets';
 import { CertificateVariables } from '../../../lib/tls/certificate-variables';
-import { tlsPlan, type TlsPlan } from '../../../lib/tls/private/tls-plan';
+import { tlsPlan, type TlsPlan } from '../../../lib/tls/tls-plan';
 import { synthConstruct } from '../../helpers/synth';
 
 export const plan = (input: Record<string, unknown>): TlsPlan => tlsPlan(tlsSchema.parse(input));

@@ -5,7 +5,7 @@ import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { TerraformOutput, TerraformVariable } from 'cdktf';
 import { LoadBalancerCertificate } from '../../../lib/tls/acm-certificate';
 import { CertificateVariables, type CertificateMaterial } from '../../../lib/tls/certificate-variables';
-import type { AcmSource } from '../../../lib/tls/private/tls-plan';
+import type { AcmSource } from '../../../lib/tls/tls-plan';
 import { only, synthConstruct, type TerraformJson } from '../../helpers/synth';
 
 export const MATERIAL: Record<AcmSource, CertificateMaterial[]> = {

@@ -2,7 +2,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
 import { CERTIFICATE_WARNING_HOURS, LoadBalancerCertificate } from '../../../lib/tls/acm-certificate';
 import { CertificateVariables } from '../../../lib/tls/certificate-variables';
-import type { AcmSource } from '../../../lib/tls/private/tls-plan';
+import type { AcmSource } from '../../../lib/tls/tls-plan';
 import { only, ref, resources, synthConstruct } from '../../helpers/synth';
 import { MATERIAL, synth, hostnameCheck } from './acm-certificate.setup';
 

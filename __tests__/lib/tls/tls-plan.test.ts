@@ -7,7 +7,7 @@ import {
   installsCertManager,
   tlsPlan,
   type TlsPlan,
-} from '../../../lib/tls/private/tls-plan';
+} from '../../../lib/tls/tls-plan';
 
 const tls = (input: Record<string, unknown>): TlsSettings => tlsSchema.parse(input);
 

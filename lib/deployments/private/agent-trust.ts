@@ -1,7 +1,7 @@
 import { Fn, Token } from 'cdktf';
 import type { RecordedSetting } from '../../common/deployment-guard';
 import { AGENT_CA, type AcceptAgentChangeSettings } from '../../config/accept-agent-change-schema';
-import { usesPrivateCa } from '../../tls/private/tls-plan';
+import { usesPrivateCa } from '../../tls/tls-plan';
 
 /** The guard's record of the CA downstream agents trust (`terraform_data.deployment-guard_record-agentCa_<hash>`). */
 export const AGENT_CA_RECORD = 'agentCa';

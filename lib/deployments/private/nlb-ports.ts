@@ -1,7 +1,7 @@
 import { ALB_IDLE_TIMEOUT_SECONDS } from '../../loadbalancer/application-load-balancer';
 import type { ForwardedPort } from '../../loadbalancer/network-load-balancer';
 import { HTTPS_PORT, KUBERNETES_API_PORT, RANCHER_PUBLIC_PORTS } from '../../nodes/private/ports';
-import type { TlsPlan } from '../../tls/private/tls-plan';
+import type { TlsPlan } from '../../tls/tls-plan';
 
 /** NLB listeners: the API always (admin CIDRs only); 80/443 unless an ALB ends TLS. */
 export function nlbPorts(tls: TlsPlan, adminCidrs: string[]): ForwardedPort[] {

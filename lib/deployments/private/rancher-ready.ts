@@ -9,7 +9,7 @@ import { RancherReadiness } from '../../rancher/rancher-readiness';
 import { readinessTrust } from '../../rancher/private/readiness-trust';
 import type { RancherServer } from '../../rancher/rancher-server';
 import type { CertificateVariables } from '../../tls/certificate-variables';
-import { INGRESS_SECRET, type TlsPlan } from '../../tls/private/tls-plan';
+import { INGRESS_SECRET, type TlsPlan } from '../../tls/tls-plan';
 import { stackLevelName } from './stack-level-names';
 
 export interface RancherReadyProps {

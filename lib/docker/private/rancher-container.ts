@@ -1,9 +1,11 @@
 import type { AirGapSettings, AuditLogSettings, DockerTlsSettings, ProxySettings } from '../../config/sections';
 import { RKE2_CLUSTER_CIDR, RKE2_SERVICE_CIDR } from '../../config/primitives';
 import { proxyEnvironment } from '../../network/private/proxy';
-import { HTTPS_PORT, RANCHER_PUBLIC_PORTS, type PortRule } from '../../nodes/private/ports';
+import type { PortRule } from '../../nodes/port-rule';
+import { HTTPS_PORT, RANCHER_PUBLIC_PORTS } from '../../nodes/private/ports';
+import type { CertificateFile } from '../certificate-file';
 import { AGENT_TLS_SYSTEM_STORE } from '../../rancher/chart-values';
-import { usesPrivateCa } from '../../tls/private/tls-plan';
+import { usesPrivateCa } from '../../tls/tls-plan';
 
 /**
  * The `rancher/rancher` container of the Docker install, as plain data: the
@@ -26,9 +28,6 @@ export const SECRETS_ENV_FILE = `${HOST_CONFIG_DIR}/rancher-secrets.env`;
 export const CONTAINER_SSL_DIR = '/etc/rancher/ssl';
 export const AUDIT_LOG_HOST_DIR = '/var/log/rancher/auditlog';
 export const AUDIT_LOG_CONTAINER_DIR = '/var/log/auditlog';
-
-/** Certificate files the container mounts from /etc/rancher/ssl. */
-export type CertificateFile = 'cert' | 'key' | 'cacerts';
 
 /**
  * Pod and service networks of the K3s cluster inside the container (K3s

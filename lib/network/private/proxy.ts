@@ -1,4 +1,5 @@
 import type { ProxySettings } from '../../config/sections';
+import type { ChartProxy } from '../chart-proxy';
 
 /** Names always left out of the proxy: loopback, instance metadata, cluster-internal names. */
 export const BUILT_IN_NO_PROXY = ['localhost', '127.0.0.1', '0.0.0.0', '169.254.169.254', '.svc', '.cluster.local'] as const;
@@ -22,15 +23,6 @@ export function proxyEnvironment(proxy: ProxySettings, networks: readonly string
   if (https) env.push(['HTTPS_PROXY', https]);
   env.push(['NO_PROXY', noProxyList(networks, proxy.noProxy).join(',')]);
   return env;
-}
-
-/** The proxy as the Helm charts take it, or undefined when none is configured. */
-export interface ChartProxy {
-  readonly http?: string;
-  readonly https?: string;
-  /** One URL for both schemes (the Rancher chart's `proxy`). */
-  readonly url: string;
-  readonly noProxy: readonly string[];
 }
 
 export function chartProxy(proxy: ProxySettings, networks: readonly string[]): ChartProxy | undefined {

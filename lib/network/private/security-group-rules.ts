@@ -3,17 +3,13 @@ import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { Fn, TerraformIterator } from 'cdktf';
 import { Construct } from 'constructs';
-import type { PortRule } from '../../nodes/private/ports';
+import type { PortRule } from '../../nodes/port-rule';
+import type { Peer } from '../peer';
 
-/**
+/*
  * One rule resource per (peer, port range), never inline rules: inline rules
  * cannot reference a group that references back (load balancer <-> nodes).
  */
-export type Peer =
-  | { readonly securityGroupId: string }
-  | { readonly cidr: string }
-  /** A list only known to Terraform (a variable): one rule per element. */
-  | { readonly cidrList: string[] };
 
 function peerProps(peer: Peer): { referencedSecurityGroupId?: string; cidrIpv4?: string } {
   if ('securityGroupId' in peer) return { referencedSecurityGroupId: peer.securityGroupId };

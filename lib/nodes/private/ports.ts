@@ -1,15 +1,10 @@
+import type { PortRule } from '../port-rule';
+
 /**
  * Inbound ports of an RKE2 server node (all roles on every node), from the
  * RKE2 networking requirements. The security group rules are generated from
  * this table and the tests compare the synthesized rules against it.
  */
-export interface PortRule {
-  readonly protocol: 'tcp' | 'udp';
-  readonly from: number;
-  readonly to: number;
-  readonly description: string;
-}
-
 const tcp = (from: number, description: string, to = from): PortRule => ({ protocol: 'tcp', from, to, description });
 const udp = (from: number, description: string, to = from): PortRule => ({ protocol: 'udp', from, to, description });
 

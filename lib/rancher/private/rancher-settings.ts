@@ -1,5 +1,5 @@
 import type { ResolvedDeploymentProps } from '../../config/deployment-schema';
-import type { ChartProxy } from '../../network/private/proxy';
+import type { ChartProxy } from '../../network/chart-proxy';
 import { RANCHER_REPOSITORIES, type RancherServerProps } from '../rancher-server';
 
 /**

@@ -1,5 +1,5 @@
 import type { CertificateVariables } from '../../tls/certificate-variables';
-import type { TlsPlan } from '../../tls/private/tls-plan';
+import type { TlsPlan } from '../../tls/tls-plan';
 import type { ReadinessTrust } from '../rancher-readiness';
 
 /** What the end-of-deploy probe verifies the served certificate against, for a TLS plan. */

@@ -1,6 +1,6 @@
-import { untrustedCertificate } from '../../config/bootstrap-schema';
-import type { TlsSettings } from '../../config/sections';
-import type { CertificateMaterial } from '../certificate-variables';
+import { untrustedCertificate } from '../config/bootstrap-schema';
+import type { TlsSettings } from '../config/sections';
+import type { CertificateMaterial } from './certificate-variables';
 
 /** Secret names the Rancher chart reads in cattle-system. */
 export const INGRESS_SECRET = 'tls-rancher-ingress';
