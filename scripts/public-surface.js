@@ -120,8 +120,7 @@ function surfaceProblems(dir = root) {
   };
   while (queue.length > 0) {
     const symbol = queue.shift();
-    for (const declaration of symbol.declarations ?? [])
-      if (inPackage(declaration.getSourceFile().fileName)) follow(declaration, symbol.getName());
+    for (const declaration of symbol.declarations ?? []) if (inPackage(declaration.getSourceFile().fileName)) follow(declaration, symbol.getName());
   }
   const privateDeclarations = program
     .getSourceFiles()
