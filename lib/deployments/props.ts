@@ -137,6 +137,8 @@ export interface TimeoutsProps {
   readonly rancherMinutes?: number;
   /** @default 15 */
   readonly certificateMinutes?: number;
+  /** Each server's in-place Kubernetes upgrade; the apply waits this long per server. @default 15 */
+  readonly upgradeMinutes?: number;
   /** @default 15 */
   readonly pingMinutes?: number;
   /** @default 10 */

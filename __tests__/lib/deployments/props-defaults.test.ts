@@ -56,6 +56,55 @@ const SECTION: Record<string, string> = {
   RancherOnDockerProps: '',
 };
 
+/** Every prop's path in settings-file terms (`rkeHa.datastore.engine`), sections included. */
+function propPaths(): string[] {
+  const out: string[] = [];
+  const members = (list: ts.NodeArray<ts.TypeElement>, prefix: string) => {
+    for (const member of list) {
+      if (!ts.isPropertySignature(member) || !ts.isIdentifier(member.name)) continue;
+      const path = prefix ? `${prefix}.${member.name.text}` : member.name.text;
+      out.push(path);
+      if (member.type && ts.isTypeLiteralNode(member.type)) members(member.type.members, path);
+    }
+  };
+  for (const file of FILES) {
+    const source = ts.createSourceFile(file, readFileSync(join(DEPLOYMENTS, file), 'utf8'), ts.ScriptTarget.ES2022, true);
+    source.forEachChild((node) => {
+      if (ts.isInterfaceDeclaration(node)) members(node.members, SECTION[node.name.text] ?? `?${node.name.text}`);
+    });
+  }
+  return [...new Set(out)];
+}
+
+/** Settings of the file only: the state backend, the tags every resource gets (a stack's), how the app reaches an existing cluster (the stack configures the providers). */
+const FILE_ONLY = ['backend', 'tags', 'k8sHa.access'];
+/** Props no settings file gives: the app's `deployer_arns` variable. */
+const PROPS_ONLY = ['deployerArns'];
+
+/**
+ * One declaration per setting, held by test where generating it would be worse (docs/development.md, "One
+ * declaration per setting"): the schema declares each setting and its default; the props interfaces (hand-written,
+ * for their doc comments in a consumer's editor) name exactly the schema's fields, section by section.
+ */
+describe('the props interfaces and the settings schema', () => {
+  const schemaPaths = new Set(fieldPaths().flatMap((p) => p.split('.').map((_, i, parts) => parts.slice(0, i + 1).join('.'))));
+  const props = propPaths();
+  const fileOnly = (path: string) => FILE_ONLY.some((f) => path === f || path.startsWith(`${f}.`));
+
+  it('every prop is a setting of the same path', () => {
+    expect(props.filter((p) => !schemaPaths.has(p) && !PROPS_ONLY.includes(p))).toEqual([]);
+  });
+
+  it("every setting a construct takes is a prop (fieldPaths' leaves)", () => {
+    expect(fieldPaths().filter((p) => !fileOnly(p) && !props.includes(p))).toEqual([]);
+  });
+
+  it('the exceptions are still needed', () => {
+    for (const path of FILE_ONLY) expect(props.some((p) => p === path || p.startsWith(`${path}.`))).toBe(false);
+    for (const path of PROPS_ONLY) expect(schemaPaths.has(path)).toBe(false);
+  });
+});
+
 interface DocumentedDefault {
   readonly path: string;
   readonly text: string;
