@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import * as ts from 'typescript';
 import type { ZodType } from 'zod';
 import { fieldPaths } from '../lib/config/fields';
+import { shownComputedDefault } from '../app/config/computed-defaults';
 import { parseSettings } from '../app/config/load';
 import { settingsSchema } from '../lib/config/schema';
 
@@ -73,9 +74,10 @@ function docFor(path: readonly string[], docs: Map<string, Documented[]>): strin
     while (n < c.chain.length && n < path.length && c.chain[c.chain.length - 1 - n] === path[path.length - 1 - n]) n += 1;
     return n + (path.slice(0, -1).includes(c.section) ? 1 : 0);
   };
-  // A property in another top-level section's file (docker-schema.ts for a rancher.* field) is not this field's.
-  const sections = new Set(fieldPaths().map((f) => f.split('.')[0]));
-  const candidates = (docs.get(path[path.length - 1]) ?? []).filter((c) => !sections.has(c.section) || c.section === path[0]);
+  // A property in another section's file (docker-schema.ts for a rancher.* field, accept-agent-change-schema.ts for
+  // the top-level hostname) is not this field's.
+  const sections = new Set(fieldPaths().flatMap((f) => f.split('.').slice(0, -1)));
+  const candidates = (docs.get(path[path.length - 1]) ?? []).filter((c) => !sections.has(c.section) || path.slice(0, -1).includes(c.section));
   const best = [...candidates].sort((a, b) => score(b) - score(a))[0];
   return best && score(best) >= Math.min(path.length, 2) ? best.doc : '';
 }
@@ -154,7 +156,7 @@ export function settingsReference(root = join(__dirname, '..')): string {
   const rows = fieldPaths().map((field) => {
     const path = field.split('.');
     const value = valueAt(defaults, path);
-    const shown = value === undefined ? 'unset' : `\`${JSON.stringify(value)}\``;
+    const shown = value !== undefined ? `\`${JSON.stringify(value)}\`` : (shownComputedDefault(field, defaults) ?? 'unset');
     return `| \`${field}\` | ${typeOf(schemaAt(path))} | ${cell(shown)} | ${cell(docFor(path, docs))} |`;
   });
   return [
@@ -163,7 +165,7 @@ export function settingsReference(root = join(__dirname, '..')): string {
     '<!-- Generated from the settings schema (lib/config/*.ts) by `npm run docs:settings`; do not edit by hand: a test compares. -->',
     '',
     'Every field of the settings file (`rancher.yaml`, or the file `RANCHER_CONFIG` names), in schema order: its type',
-    "(or the values allowed), its value when the file leaves it out, and the schema's description. The rules between fields (TLS pairs,",
+    "(or the values allowed), its value when the file leaves it out (where another setting decides it, each case), and the schema's description. The rules between fields (TLS pairs,",
     'versions that fit together, quorum, names AWS would refuse) are in [settings-file.md](settings-file.md);',
     '`rancher.example.yaml` shows every field in context.',
     '',

@@ -23,6 +23,18 @@ describe('docs/settings.md', () => {
     expect(generated).toContain('| `hostname` | string | unset |');
   });
 
+  it('shows a default another setting decides as its values, case by case (app/config/computed-defaults.ts), not "unset"', () => {
+    expect(generated).toContain('| `rkeHa.nodeCount` | `1` \\| `2` \\| `3` | `3` (rke2), `2` (k3s) |');
+    expect(generated).toContain('| `rkeHa.datastore.port` | number | `5432` (postgres), `3306` (mysql) |');
+    expect(generated).toContain('| `rkeHa.natGateways` | `per-zone` \\| `single` | `"per-zone"` |');
+  });
+
+  it("gives each field its own section's description, never a field's of the same name elsewhere", () => {
+    const row = generated.split('\n').find((line) => line.startsWith('| `hostname` |'));
+    expect(row).toContain("Rancher's public name");
+    expect(row).not.toContain('change is accepted');
+  });
+
   it('is linked from the README and from the settings-file page', () => {
     expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toContain('(docs/settings.md)');
     expect(readFileSync(join(ROOT, 'docs', 'settings-file.md'), 'utf8')).toContain('(settings.md)');

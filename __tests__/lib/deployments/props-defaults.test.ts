@@ -1,16 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ts from 'typescript';
+import { COMPUTED_DEFAULTS } from '../../../app/config/computed-defaults';
 import { parseSettings } from '../../../app/config/load';
 import { fieldPaths } from '../../../lib/config/fields';
-import { wildcardDomain } from '../../../lib/config/dns-schema';
-import { effectiveDockerVpcCidr } from '../../../lib/config/docker-schema';
-import { DEFAULT_HOST_NUMBER } from '../../../lib/config/existing-network-schema';
-import { effectiveNatGateways, effectiveVpcCidr } from '../../../lib/config/rke-ha-schema';
 import type { Settings } from '../../../lib/config/schema';
-import { DEFAULT_ACME_ENVIRONMENT } from '../../../lib/config/sections';
-import { CERT_MANAGER_REPOSITORY } from '../../../lib/rancher/cert-manager';
-import { RANCHER_CHARTS_REPOSITORY } from '../../../lib/rancher/rancher-backups';
 
 /**
  * One home for each default: the section schemas state it and resolve it
@@ -150,15 +144,8 @@ function literal(text: string): { value: unknown } | undefined {
  * chart's environment only with Let's Encrypt, a mirror only when one is given): each documented default is held to that resolver.
  */
 const RESOLVED_ELSEWHERE: Record<string, (defaults: Settings) => unknown> = {
-  'rancher.tls.acme.environment': () => DEFAULT_ACME_ENVIRONMENT,
-  'dns.wildcardDomain': (d) => wildcardDomain(d.dns),
-  'rkeHa.vpcCidr': (d) => effectiveVpcCidr(d.rkeHa),
-  'rkeHa.natGateways': (d) => effectiveNatGateways(d.rkeHa),
-  'rkeHa.existingNetwork.nodeHostNumber': () => DEFAULT_HOST_NUMBER,
-  'docker.vpcCidr': (d) => effectiveDockerVpcCidr(d.docker),
-  'docker.existingNetwork.hostNumber': () => DEFAULT_HOST_NUMBER,
-  'airGap.certManagerChartRepository': () => CERT_MANAGER_REPOSITORY,
-  'airGap.rancherBackupChartRepository': () => RANCHER_CHARTS_REPOSITORY,
+  // The settings reference's table of them (app/config/computed-defaults.ts), each held here to its first case.
+  ...Object.fromEntries(Object.entries(COMPUTED_DEFAULTS).map(([path, computed]) => [path, computed.cases[0].value])),
   // Not a settings field (the app's `deployer_arns` variable): none besides the identity running Terraform.
   deployerArns: () => [],
 };
