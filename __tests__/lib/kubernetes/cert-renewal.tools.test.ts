@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SERVER_PLAN_NAME, SYSTEM_UPGRADE_NAMESPACE } from '../../../lib/kubernetes/private/upgrade-plan';
@@ -32,14 +32,15 @@ afterEach(() => {
   rmSync(cluster, { recursive: true, force: true });
 });
 
-/** Server `i` of the three, its leaf certificates expiring in `days` days. */
-function server(i: number, days: number): NodeSandbox {
+/** Server `i` of the three, its leaf certificates expiring in `days` days; `env` adds to its bootstrap.env. */
+function server(i: number, days: number, env: Record<string, string> = {}): NodeSandbox {
   const b = new NodeSandbox({
     NODE_IP: IPS[i],
     NODE_NAME: nodeName(IPS[i]),
     PEER_IPS: IPS.filter((_, j) => j !== i).join(' '),
     AWS_REGION: 'us-east-1',
     PARAMETER_PREFIX: '/rancher/rke-ha',
+    ...env,
   });
   b.write('etc/rancher/rke2/token', TOKEN);
   // The deployment's server count, as Terraform writes it (BootParameters server-count).
@@ -327,5 +328,108 @@ describe('cert-renewal.sh (rancher-aws-cert-renewal)', () => {
     expect(b.calls()).toContain('systemctl restart --no-block k3s');
     expect(b.calls().filter((c) => c.startsWith('etcd-health') || c.startsWith('db/info'))).toEqual([]);
     expect(events()).toEqual(['lease ip-10-0-0-10', 'restart ip-10-0-0-10', 'up ip-10-0-0-10', 'released ip-10-0-0-10']);
+  });
+});
+
+describe('cert-renewal.sh: the RestartHeld metric the alarm watches (issue 32.5)', () => {
+  const NAMESPACE = 'RancherHA/demo-rke-ha';
+  const withMetric = (i: number, days: number) => server(i, days, { RESTART_METRIC_NAMESPACE: NAMESPACE });
+  const metrics = (b: NodeSandbox) => b.calls().filter((c) => c.startsWith('metric '));
+  const lease = () => readFileSync(join(cluster, 'lease'), 'utf8');
+
+  it('a restart that does not come back sends RestartHeld=1 after its bounded wait, keeping the Lease; the run that gives it back sends 0', () => {
+    const b = withMetric(0, 30);
+    b.write('restart-polls', 'never');
+    const r = renew(b, { RESTART_WAIT_SECONDS: '120' });
+    expect(r.status).toBe(1);
+    // Before the take, the Lease was free: 0; after the wait: 1, signed with the instance role for CloudWatch.
+    expect(metrics(b)).toEqual([`metric ${NAMESPACE} RestartHeld 0`, `metric ${NAMESPACE} RestartHeld 1`]);
+    expect(b.slept()).toBe(120);
+    expect(r.output).toContain(`RestartHeld=1 sent to CloudWatch (${NAMESPACE})`);
+    expect(lease()).toMatch(/^ip-10-0-0-10 \S+ 1800 \d+ 10\.0\.0\.10\n$/);
+    // Still not back at the next run: the Lease stays, and 1 is sent again (a send that failed before is made good).
+    const still = renew(b);
+    expect(still.status).toBe(1);
+    expect(metrics(b).at(-1)).toBe(`metric ${NAMESPACE} RestartHeld 1`);
+    expect(lease()).toMatch(/^ip-10-0-0-10 /);
+    // Back: the Lease is given back, then 0.
+    rmSync(join(cluster, 'down', nodeName(IPS[0])), { force: true });
+    b.remove('restart-polls');
+    const resumed = renew(b);
+    expect(resumed.status).toBe(0);
+    expect(events().at(-1)).toBe('released ip-10-0-0-10');
+    expect(metrics(b).at(-1)).toBe(`metric ${NAMESPACE} RestartHeld 0`);
+  });
+
+  it.each([
+    ['no connection to CloudWatch', 'metric-down', '000'],
+    ['CloudWatch refuses (a role without the grant)', 'metric-errors', '403'],
+  ])('a failed send (%s) neither releases the Lease nor ends the run early', (_, file, status) => {
+    const b = withMetric(0, 30);
+    b.write('restart-polls', 'never');
+    b.write(file, '');
+    const r = renew(b, { RESTART_WAIT_SECONDS: '60' });
+    expect(r.status).toBe(1);
+    expect(r.output).toContain(`could not send RestartHeld=1 to CloudWatch (HTTP ${status}); the next run sends it again`);
+    // The run went on to its own end: the CRITICAL line came first, and nothing was released.
+    expect(r.output).toContain('It holds the restart Lease, marked out');
+    expect(events()).toEqual(['lease ip-10-0-0-10', 'restart ip-10-0-0-10']);
+    expect(lease()).toMatch(/^ip-10-0-0-10 \S+ 1800 \d+ 10\.0\.0\.10\n$/);
+    expect(b.exists('var/lib/rancher/rancher-aws/cert-renewal-held-out')).toBe(true);
+    // And the resume, sending still failing, gives the Lease back once the server is back.
+    rmSync(join(cluster, 'down', nodeName(IPS[0])), { force: true });
+    b.remove('restart-polls');
+    expect(renew(b).status).toBe(0);
+    expect(events().at(-1)).toBe('released ip-10-0-0-10');
+  });
+
+  it("another server's run reports what the cluster shows: 1 for a Lease marking a server out past its duration, nothing while a restart is under way, 0 once free", () => {
+    const peer = withMetric(1, 200);
+    // A restart under way (taken 5 minutes ago, within its 30 minutes): nothing sent.
+    setLease('ip-10-0-0-10', 300, '10.0.0.10');
+    expect(renew(peer).status).toBe(0);
+    expect(metrics(peer)).toEqual([]);
+    // Not renewed for an hour: that server's restart did not come back (or its machine is gone): 1, from a peer.
+    setLease('ip-10-0-0-10', 3600, '10.0.0.10');
+    const held = renew(peer);
+    expect(held.output).toContain('CRITICAL: ip-10-0-0-10 holds the restart Lease with 10.0.0.10 out');
+    expect(metrics(peer)).toEqual([`metric ${NAMESPACE} RestartHeld 1`]);
+    // A roll stopped with a server out, its Lease not renewed: the same.
+    setLease('laptop/4242/2026-11-24T10:00:00.000Z', 7200, '10.0.32.10');
+    renew(peer);
+    expect(metrics(peer).at(-1)).toBe(`metric ${NAMESPACE} RestartHeld 1`);
+    // Given back (no holder): 0. No Lease at all: 0.
+    writeFileSync(join(cluster, 'lease'), `- ${new Date().toISOString()} 1 9 -\n`);
+    renew(peer);
+    expect(metrics(peer).at(-1)).toBe(`metric ${NAMESPACE} RestartHeld 0`);
+    writeFileSync(join(cluster, 'lease'), '');
+    renew(peer);
+    expect(metrics(peer)).toHaveLength(4);
+    expect(metrics(peer).at(-1)).toBe(`metric ${NAMESPACE} RestartHeld 0`);
+    // Nothing was restarted by any of these runs (nothing due).
+    expect(restarted(peer)).toBe(false);
+  });
+
+  it('an upgrade Job that failed (the next server waits for one that did not come back) is reported as held; an API that does not answer, not at all', () => {
+    const peer = withMetric(1, 200);
+    writeFileSync(join(cluster, 'plan-reason'), 'JobFailed');
+    const r = renew(peer);
+    expect(r.output).toContain(`CRITICAL: a Job of the upgrade Plan ${SYSTEM_UPGRADE_NAMESPACE}/${SERVER_PLAN_NAME} failed`);
+    expect(metrics(peer)).toEqual([`metric ${NAMESPACE} RestartHeld 1`]);
+    writeFileSync(join(cluster, 'plan-reason'), 'Complete');
+    renew(peer);
+    expect(metrics(peer).at(-1)).toBe(`metric ${NAMESPACE} RestartHeld 0`);
+    // This server's API down: it cannot tell, and sends nothing (a peer's run, or the holder's, does).
+    mkdirSync(join(cluster, 'down'), { recursive: true });
+    writeFileSync(join(cluster, 'down', nodeName(IPS[1])), 'never');
+    renew(peer);
+    expect(metrics(peer)).toHaveLength(2);
+  });
+
+  it('without a namespace (alarms off) nothing is sent and the Lease is not even read when nothing is due', () => {
+    const b = server(0, 200);
+    writeFileSync(join(cluster, 'plan-reason'), 'JobFailed');
+    expect(renew(b).status).toBe(0);
+    expect(b.calls().filter((c) => c.startsWith('kubectl') || c.startsWith('metric'))).toEqual([]);
   });
 });
