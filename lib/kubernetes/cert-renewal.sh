@@ -62,6 +62,41 @@ renewal_due() {
   return 1
 }
 
+# rotate_expired: a server whose instance was stopped past a certificate's end. RKE2 and K3s renew an expired leaf
+# when their service starts (design notes, "Stopped servers past a certificate's end"), so nothing is left to do;
+# if the start did not (the case of rancher/rke2#8318), the certificate the other members know this server by
+# (RKE2: its etcd peer certificate; K3s: its API serving certificate) is past its end while the service runs. Then
+# no member accepts this server: it is out already, its restart takes nothing from the cluster, and no Lease can be
+# written with it (its API refuses). Done here, without the Lease: the service stopped, `certificate rotate` (local
+# files only, the CAs kept), started again, and a bounded wait for a certificate that is valid.
+rotate_expired() {
+  local cert=$TLS_DIR/etcd/peer-server-client.crt
+  [ "$DIST" = rke2 ] || cert=$TLS_DIR/serving-kube-apiserver.crt
+  if [ ! -f "$cert" ] || openssl x509 -checkend 0 -noout -in "$cert" >/dev/null; then
+    return 0
+  fi
+  if [ -e "$STUCK" ]; then
+    log "CRITICAL: $cert has ended and a rotation did not renew it before ($(cat "$STUCK")); not again until $STUCK is removed (see journalctl -u $SERVICE)"
+    exit 1
+  fi
+  log "$cert has ended and $SERVICE did not renew it at its start: rotating this server's certificates (the CAs are kept)"
+  systemctl stop "$SERVICE"
+  "$DIST" certificate rotate
+  systemctl start "$SERVICE"
+  if ! wait_for "$RESTART_WAIT_SECONDS" renewed_and_active "$cert"; then
+    log "CRITICAL: $SERVICE on $NODE_NAME has no valid $cert within $RESTART_WAIT_SECONDS s after a certificate rotation; see journalctl -u $SERVICE"
+    install -D -m 0600 /dev/null "$STUCK"
+    date -u +%Y-%m-%dT%H:%M:%SZ >"$STUCK"
+    exit 1
+  fi
+  log "$SERVICE on $NODE_NAME rotated its certificates and runs"
+}
+
+# renewed_and_active CERT: CERT is valid now and the service runs.
+renewed_and_active() {
+  openssl x509 -checkend 0 -noout -in "$1" && systemctl is-active --quiet "$SERVICE"
+}
+
 # The server upgrade Plan (lib/kubernetes/upgrade-plan.ts: SERVER_PLAN_NAME in SYSTEM_UPGRADE_NAMESPACE).
 UPGRADE_PLAN="server-plan"
 UPGRADE_NAMESPACE=system-upgrade
@@ -267,6 +302,7 @@ resume() {
 }
 
 main() {
+  rotate_expired
   resume || exit 1
   report_hold
   renewal_due || exit 0

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SERVER_PLAN_NAME, SYSTEM_UPGRADE_NAMESPACE } from '../../../lib/kubernetes/private/upgrade-plan';
 import { NodeSandbox } from '../../helpers/node-sandbox';
+import { runBounded } from '../../helpers/subprocess';
 import { runValidator } from '../../helpers/validators';
 
 const SCRIPT = 'lib/kubernetes/cert-renewal.sh';
@@ -431,5 +432,121 @@ describe('cert-renewal.sh: the RestartHeld metric the alarm watches (issue 32.5)
     writeFileSync(join(cluster, 'plan-reason'), 'JobFailed');
     expect(renew(b).status).toBe(0);
     expect(b.calls().filter((c) => c.startsWith('kubectl') || c.startsWith('metric'))).toEqual([]);
+  });
+});
+
+/**
+ * Real certificates, signed by one CA with openssl 3.0 (no -not_after): one that ended on 2025-01-01 (`openssl ca`
+ * with -startdate/-enddate in the past) and one valid for a year, as a start or a rotation would write it.
+ */
+function realCertificates(): { expired: string; valid: string; dispose: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'expired-pki-'));
+  const sh = (script: string) => {
+    const r = runBounded('bash', ['-euo', 'pipefail', '-c', script], { cwd: dir });
+    if (r.status !== 0) throw new Error(`openssl failed: ${r.stderr}`);
+  };
+  writeFileSync(join(dir, 'index.txt'), '');
+  writeFileSync(join(dir, 'serial'), '01\n');
+  writeFileSync(
+    join(dir, 'ca.cnf'),
+    `[ca]\ndefault_ca = test\n[test]\ndatabase = ${dir}/index.txt\nnew_certs_dir = ${dir}\nserial = ${dir}/serial\ndefault_md = sha256\npolicy = any\nunique_subject = no\n[any]\ncommonName = supplied\n[v3_ca]\nbasicConstraints = critical,CA:true\nkeyUsage = critical,keyCertSign,cRLSign\n`,
+  );
+  sh(
+    [
+      // The CA from before the leaf (Terraform's, ten years), self-signed with a start in the past.
+      'openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key -out ca.csr -subj /CN=etcd-peer-ca 2>/dev/null',
+      'openssl ca -batch -config ca.cnf -selfsign -keyfile ca.key -in ca.csr -out ca.crt -startdate 20230101000000Z -enddate 20330101000000Z -extensions v3_ca -notext 2>/dev/null',
+      'openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout leaf.key -out leaf.csr -subj /CN=etcd-peer 2>/dev/null',
+      'openssl ca -batch -config ca.cnf -cert ca.crt -keyfile ca.key -in leaf.csr -out expired.crt -startdate 20240101000000Z -enddate 20250101000000Z -notext 2>/dev/null',
+      'openssl x509 -req -in leaf.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 365 -out valid.crt 2>/dev/null',
+      // Held to what the test claims: the first has ended, the second has not.
+      '! openssl x509 -checkend 0 -noout -in expired.crt',
+      'openssl x509 -checkend 0 -noout -in valid.crt',
+      // Valid in mid-2024 under the same CA: it ended, nothing else is wrong with it.
+      'openssl verify -CAfile ca.crt -attime 1720000000 expired.crt >/dev/null',
+      'openssl verify -CAfile ca.crt valid.crt >/dev/null',
+    ].join('\n'),
+  );
+  return {
+    expired: readFileSync(join(dir, 'expired.crt'), 'utf8'),
+    valid: readFileSync(join(dir, 'valid.crt'), 'utf8'),
+    dispose: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+describe.each([
+  ['rke2', 'rke2-server', 'var/lib/rancher/rke2/server/tls/etcd/peer-server-client.crt'],
+  ['k3s', 'k3s', 'var/lib/rancher/k3s/server/tls/serving-kube-apiserver.crt'],
+] as const)("cert-renewal.sh on a %s server whose instance was stopped past its certificates' end (issue 32.4)", (dist, service, membership) => {
+  let pki: ReturnType<typeof realCertificates>;
+  beforeAll(() => {
+    pki = realCertificates();
+  });
+  afterAll(() => pki.dispose());
+
+  const LEAVES = [`var/lib/rancher/${dist}/server/tls/serving-kube-apiserver.crt`, `var/lib/rancher/${dist}/server/tls/client-admin.crt`, membership];
+  /** Server 0 with real certificates at every leaf path: `pem` in place, the valid one where a rotation would write it. */
+  const stopped = (pem: string) => {
+    const b = server(0, 365);
+    for (const cert of CERTS) b.remove(cert);
+    b.write(`etc/rancher/${dist}/token`, TOKEN);
+    for (const leaf of LEAVES) {
+      b.write(leaf, pem);
+      b.write(`renewed/${leaf}`, pki.valid);
+    }
+    b.write('active', `${service}\n`);
+    return b;
+  };
+  const run = (b: NodeSandbox) => b.run({ file: SCRIPT, args: [dist] }, ENV());
+
+  it('started again: the service renewed them at its start (RKE2 and K3s do), and the timer has nothing to do', () => {
+    // What the start leaves: every leaf re-signed by the same CA. The timer's first run after boot.
+    const b = stopped(pki.valid);
+    const r = run(b);
+    expect(r.status).toBe(0);
+    expect(b.calls().filter((c) => c.startsWith('systemctl') || c.startsWith(dist))).toEqual([]);
+    expect(events()).toEqual([]);
+  });
+
+  it(`the start did not renew them: the certificate its peers check has ended, so it stops ${service}, rotates and starts it, without the Lease, and the next run has nothing to do`, () => {
+    const b = stopped(pki.expired);
+    const r = run(b);
+    expect(r.status).toBe(0);
+    expect(r.output).toContain(`${membership.split('/').pop()} has ended and ${service} did not renew it at its start`);
+    expect(r.output).toContain(`did not renew it at its start: rotating this server's certificates`);
+    expect(b.calls().filter((c) => c.startsWith('systemctl') || c.startsWith(dist))).toEqual([
+      `systemctl stop ${service}`,
+      `${dist} certificate rotate`,
+      `systemctl start ${service}`,
+      `systemctl is-active --quiet ${service}`,
+    ]);
+    // Its API refused it: no Lease was written, no other server touched.
+    expect(b.calls().filter((c) => / (create|replace) -f/.test(c))).toEqual([]);
+    expect(events()).toEqual([]);
+    for (const leaf of LEAVES) expect(b.read(leaf)).toBe(pki.valid);
+    const again = run(b);
+    expect(again.status).toBe(0);
+    expect(b.calls().filter((c) => c.startsWith(`${dist} certificate`))).toHaveLength(1);
+  });
+
+  it('a rotation that renews nothing: bounded wait, CRITICAL, and no second rotation until a person removes the marker', () => {
+    const b = stopped(pki.expired);
+    b.write('rotate-renews-nothing', '');
+    const r = run(b);
+    expect(r.status).toBe(1);
+    expect(r.output).toContain(`CRITICAL: ${service} on ip-10-0-0-10 has no valid`);
+    expect(b.slept()).toBe(900);
+    const again = run(b);
+    expect(again.status).toBe(1);
+    expect(again.output).toContain('a rotation did not renew it before');
+    expect(b.calls().filter((c) => c.startsWith(`${dist} certificate`))).toHaveLength(1);
+  });
+
+  it("another leaf ended but not the one its peers check: that server is still a member, so no rotation outside the Lease (the renewal's restart, under the protocol)", () => {
+    const b = stopped(pki.valid);
+    b.write(LEAVES[1], pki.expired);
+    const r = run(b);
+    expect(b.calls().filter((c) => c.startsWith(`${dist} certificate`) || c.startsWith('systemctl stop'))).toEqual([]);
+    expect(r.output).toContain('client-admin.crt expires within 80 days');
   });
 });
