@@ -1,4 +1,4 @@
-import { CERTIFICATE_ALARM_DAYS, SUSTAINED_MINUTES } from '../../lib/alarms/deployment-alarms';
+import { CERTIFICATE_ALARM_DAYS, RESTART_HELD_METRIC, SUSTAINED_MINUTES } from '../../lib/alarms/deployment-alarms';
 import { FRESHNESS_PERIOD_SECONDS, freshnessWindow } from '../../lib/alarms/schedule-window';
 import type { SettingsInput } from '../../lib/config/schema';
 import { constructWarnings } from '../../lib/synth/warnings';
@@ -247,6 +247,40 @@ describe.each(RKE_VARIANTS)('rke-ha alarms: %s', (_name, input) => {
     ]);
   });
 
+  it('watches the RestartHeld metric the servers send, in every load balancer mode; the node role may send to that namespace only', () => {
+    const held = named(json, 'alarms_restart-held');
+    expect(held).toHaveLength(1);
+    expect(held[0][1]).toMatchObject({
+      alarm_name: 'rancher-rke-ha-restart-held',
+      namespace: 'RancherHA/rancher-rke-ha',
+      metric_name: RESTART_HELD_METRIC,
+      statistic: 'Maximum',
+      comparison_operator: 'GreaterThanOrEqualToThreshold',
+      threshold: 1,
+      period: 60,
+      evaluation_periods: 1,
+      // Values come hours apart: a minute without one keeps the state (design notes, "A restart that hangs").
+      treat_missing_data: 'ignore',
+    });
+    expect(held[0][1]).not.toHaveProperty('dimensions');
+    const [policy] = Object.entries(dataSources(json, 'aws_iam_policy_document')).filter(([name]) => name.startsWith('node-role_policy'));
+    expect(policy[1].statement.filter((st: any) => st.actions.some((a: string) => a.startsWith('cloudwatch:')))).toEqual([
+      {
+        sid: 'RestartMetric',
+        actions: ['cloudwatch:PutMetricData'],
+        resources: ['*'],
+        condition: [{ test: 'StringEquals', variable: 'cloudwatch:namespace', values: ['RancherHA/rancher-rke-ha'] }],
+      },
+    ]);
+    // Every server is told the namespace (bootstrap.env in its user data), and its script sends that metric.
+    const userData = Object.entries(json.locals ?? {}).filter(([name]) => name.includes('user-data'));
+    expect(userData).toHaveLength(Object.keys(resources(json, 'aws_instance')).length);
+    for (const [, text] of userData) {
+      expect(text).toContain('RESTART_METRIC_NAMESPACE="RancherHA/rancher-rke-ha"');
+      expect(text).toContain(`MetricName=${RESTART_HELD_METRIC}&`);
+    }
+  });
+
   it("watches the ACM certificate's days to expiry where TLS ends at the load balancer", () => {
     const certificates = { ...resources(json, 'aws_acm_certificate_validation'), ...resources(json, 'aws_acm_certificate') };
     const expiry = named(json, 'alarms_certificate-expiry');
@@ -334,13 +368,28 @@ describe('rke-ha alarms: alarms.enabled false changes nothing else', () => {
     expect(off.provider!.aws).toHaveLength(1);
   });
 
-  it("changes no existing block but the stack key's policy, by the CloudWatch statement alone", () => {
+  it("changes no existing block but the stack key's policy and the node role's, by one statement each, and the servers' user data by one line", () => {
     const changed = [...b.keys()].filter((k) => JSON.stringify(a.get(k)) !== JSON.stringify(b.get(k)));
-    expect(changed).toEqual([expect.stringMatching(/^data\.aws_iam_policy_document\.boot-parameters_key-policy_/)]);
-    const before = b.get(changed[0]) as { statement: { sid: string }[] };
-    const after = a.get(changed[0]) as { statement: { sid: string }[] };
-    expect(after.statement.filter((s) => s.sid !== 'CloudWatchPublishesAlarms')).toEqual(before.statement);
-    expect(after.statement.map((s) => s.sid)).toContain('CloudWatchPublishesAlarms');
+    expect(changed).toEqual([
+      expect.stringMatching(/^data\.aws_iam_policy_document\.boot-parameters_key-policy_/),
+      expect.stringMatching(/^data\.aws_iam_policy_document\.node-role_policy_/),
+    ]);
+    for (const [key, sid] of [
+      [changed[0], 'CloudWatchPublishesAlarms'],
+      [changed[1], 'RestartMetric'],
+    ]) {
+      const before = b.get(key) as { statement: { sid: string }[] };
+      const after = a.get(key) as { statement: { sid: string }[] };
+      expect(after.statement.filter((s) => s.sid !== sid)).toEqual(before.statement);
+      expect(after.statement.map((s) => s.sid)).toContain(sid);
+    }
+    // The namespace the renewal sends to; the user data is held on running servers (they get it when rolled).
+    const localsChanged = Object.keys(on.locals ?? {}).filter((k) => JSON.stringify(on.locals![k]) !== JSON.stringify(off.locals![k]));
+    expect(localsChanged.length).toBeGreaterThan(0);
+    for (const k of localsChanged) {
+      expect((on.locals![k] as string).replace(/\n *RESTART_METRIC_NAMESPACE="RancherHA\/rancher-rke-ha"(?=\n)/, '')).toBe(off.locals![k]);
+    }
+    expect(named(off, 'alarms_restart-held')).toEqual([]);
   });
 
   it('keeps the snapshot events topic to its own setting', () => {

@@ -18,6 +18,11 @@ export const CERTIFICATE_ALARM_DAYS = 30;
 /** Minutes a failure must last before an alarm fires: longer than a blip, shorter than an outage users report. */
 export const SUSTAINED_MINUTES = 3;
 
+/** The metric the servers' certificate renewal sends (cert-renewal.sh publish_held): 1 while a restart is held, 0 when none is. */
+export const RESTART_HELD_METRIC = 'RestartHeld';
+/** The CloudWatch namespace of a deployment's own metrics; the node role may write this one only. */
+export const restartMetricNamespace = (name: string): string => `RancherHA/${name}`;
+
 /** The name of a deployment's alarm topic; the key policy of the stack's key names it before it exists. */
 export const alarmTopicName = (name: string): string => `${name}-alarms`;
 
@@ -51,6 +56,11 @@ export interface DeploymentAlarmsProps {
   readonly snapshots?: { readonly bucket: string; readonly prefix: string; readonly schedule: string };
   /** Rancher's backup bucket (its events sent to EventBridge), the backups' prefix and their schedule. @default none */
   readonly backups?: { readonly bucket: string; readonly prefix: string; readonly schedule: string };
+  /**
+   * The namespace the servers send RestartHeld to (restartMetricNamespace): an alarm when a restart is held, in every
+   * load balancer mode. @default none
+   */
+  readonly restartMetricNamespace?: string;
   /** An ACM certificate (TLS at the load balancer): an alarm on its days to expiry. @default none */
   readonly certificateArn?: string;
   /** What the alarms wait for: created once Rancher answered, so a first apply sends no alarm for servers still booting. */
@@ -110,6 +120,26 @@ export class DeploymentAlarms extends Construct {
         comparisonOperator: 'GreaterThanOrEqualToThreshold',
         threshold: 1,
         treatMissingData: 'missing',
+        topicArn,
+        dependsOn,
+      });
+    }
+
+    if (props.restartMetricNamespace !== undefined) {
+      // The servers send a value when something changes and at each renewal run (hours apart), not every minute:
+      // a minute without data says nothing, so the alarm keeps its state until the next value (`ignore`). With
+      // `notBreaching` it would send OK a minute after the 1, while the server is still out.
+      notifyingAlarm(this, 'restart-held', {
+        alarmName: `${props.name}-restart-held`,
+        alarmDescription: `A server restart did not come back (or an upgrade Job failed): every other restart waits; docs/day-2.md "Alarms"`,
+        namespace: props.restartMetricNamespace,
+        metricName: RESTART_HELD_METRIC,
+        statistic: 'Maximum',
+        period: 60,
+        evaluationPeriods: 1,
+        comparisonOperator: 'GreaterThanOrEqualToThreshold',
+        threshold: 1,
+        treatMissingData: 'ignore',
         topicArn,
         dependsOn,
       });

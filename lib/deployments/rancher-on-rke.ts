@@ -3,7 +3,7 @@ import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import { Password } from '@cdktf/provider-random/lib/password';
 import { Fn, TerraformStack, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { DeploymentAlarms, alarmTopicName } from '../alarms/deployment-alarms';
+import { DeploymentAlarms, alarmTopicName, restartMetricNamespace } from '../alarms/deployment-alarms';
 import { adminNetworks } from '../common/private/admin-networks';
 import { DeploymentGuard } from '../common/deployment-guard';
 import { untrustedCertificate } from '../config/bootstrap-schema';
@@ -382,7 +382,12 @@ export class RancherOnRke extends Construct {
     const { snapshots, datastore, eventsTopic } = state;
     const alarmsOn = d.settings.alarms.enabled;
     const parameterPath = deploymentParameterPath(this, d.settings.name);
-    const role = new NodeRole(this, 'node-role', { name: d.name, parameterPath, snapshotBucketArn: snapshots?.arn });
+    const role = new NodeRole(this, 'node-role', {
+      name: d.name,
+      parameterPath,
+      snapshotBucketArn: snapshots?.arn,
+      metricNamespace: alarmsOn ? restartMetricNamespace(d.name) : undefined,
+    });
     const joinToken = new Password(this, 'join-token', { length: 48, special: false });
     // The secure form: a joining server checks that the cluster it reaches serves this CA (the hash is over
     // server-ca.crt as written on the first server, byte for byte the parameter below).
@@ -494,6 +499,7 @@ export class RancherOnRke extends Construct {
             previousServerIps: previousServer(addresses, i),
             region: settings.region,
             parameterPrefix: boot.parameters.prefix,
+            restartMetricNamespace: settings.alarms.enabled ? restartMetricNamespace(name) : undefined,
           }),
           // Egress from the first boot on: the bootstrap reruns after a failure, but waiting costs nothing.
           dependsOn: [
@@ -799,6 +805,7 @@ export class RancherOnRke extends Construct {
         ? { bucket: rancher.backups.bucket.name, prefix: `${BACKUP_FOLDER}/`, schedule: settings.backups.schedule }
         : undefined,
       certificateArn: dns.certificateArn,
+      restartMetricNamespace: restartMetricNamespace(name),
       dependsOn: [rancher.ready.ping],
     });
   }

@@ -17,8 +17,9 @@
 # restart the service, wait (bounded) until this server is back, Ready and etcd
 # healthy, and release the Lease. A degraded cluster, an upgrade under way, or a
 # Lease held by another server, means: try again at the next run. A restart that does
-# not come back is logged loudly and the run fails; the Lease is released
-# through a peer if this API is down, and expires on its own otherwise.
+# not come back is logged loudly, keeps the Lease (marked out) and sets the
+# deployment's metric RestartHeld, whose alarm notifies the alarm topic; every
+# run also reports what the cluster shows there (report_hold).
 set -euo pipefail
 umask 077
 
@@ -61,6 +62,41 @@ renewal_due() {
   return 1
 }
 
+# rotate_expired: a server whose instance was stopped past a certificate's end. RKE2 and K3s renew an expired leaf
+# when their service starts (design notes, "Stopped servers past a certificate's end"), so nothing is left to do;
+# if the start did not (the case of rancher/rke2#8318), the certificate the other members know this server by
+# (RKE2: its etcd peer certificate; K3s: its API serving certificate) is past its end while the service runs. Then
+# no member accepts this server: it is out already, its restart takes nothing from the cluster, and no Lease can be
+# written with it (its API refuses). Done here, without the Lease: the service stopped, `certificate rotate` (local
+# files only, the CAs kept), started again, and a bounded wait for a certificate that is valid.
+rotate_expired() {
+  local cert=$TLS_DIR/etcd/peer-server-client.crt
+  [ "$DIST" = rke2 ] || cert=$TLS_DIR/serving-kube-apiserver.crt
+  if [ ! -f "$cert" ] || openssl x509 -checkend 0 -noout -in "$cert" >/dev/null; then
+    return 0
+  fi
+  if [ -e "$STUCK" ]; then
+    log "CRITICAL: $cert has ended and a rotation did not renew it before ($(cat "$STUCK")); not again until $STUCK is removed (see journalctl -u $SERVICE)"
+    exit 1
+  fi
+  log "$cert has ended and $SERVICE did not renew it at its start: rotating this server's certificates (the CAs are kept)"
+  systemctl stop "$SERVICE"
+  "$DIST" certificate rotate
+  systemctl start "$SERVICE"
+  if ! wait_for "$RESTART_WAIT_SECONDS" renewed_and_active "$cert"; then
+    log "CRITICAL: $SERVICE on $NODE_NAME has no valid $cert within $RESTART_WAIT_SECONDS s after a certificate rotation; see journalctl -u $SERVICE"
+    install -D -m 0600 /dev/null "$STUCK"
+    date -u +%Y-%m-%dT%H:%M:%SZ >"$STUCK"
+    exit 1
+  fi
+  log "$SERVICE on $NODE_NAME rotated its certificates and runs"
+}
+
+# renewed_and_active CERT: CERT is valid now and the service runs.
+renewed_and_active() {
+  openssl x509 -checkend 0 -noout -in "$1" && systemctl is-active --quiet "$SERVICE"
+}
+
 # The server upgrade Plan (lib/kubernetes/upgrade-plan.ts: SERVER_PLAN_NAME in SYSTEM_UPGRADE_NAMESPACE).
 UPGRADE_PLAN="server-plan"
 UPGRADE_NAMESPACE=system-upgrade
@@ -95,6 +131,62 @@ restart_allowed() {
   local expected
   expected=$(expected_servers) || return 1
   cluster_healthy "$expected" && no_upgrade_running
+}
+
+# publish_held VALUE: the deployment's metric RestartHeld (1: a restart is held, every other restart waits; 0: none
+# is) in the namespace RESTART_METRIC_NAMESPACE, whose alarm notifies the alarm topic (design notes, "A restart
+# that hangs"). Signed by curl with the instance role, as ssm_lookup does; bounded; a failure is logged and
+# changes nothing else: the Lease stays as it is, and the next run publishes again.
+publish_held() {
+  local status
+  [ -n "${RESTART_METRIC_NAMESPACE:-}" ] || return 0
+  status=$(ssm_credentials && printf '%s\n' "$CREDENTIALS_CONFIG" | curl -s --config - -o /dev/null -w '%{http_code}' \
+    --connect-timeout 5 --max-time 20 --aws-sigv4 "aws:amz:$AWS_REGION:monitoring" \
+    --data "Action=PutMetricData&Version=2010-08-01&Namespace=${RESTART_METRIC_NAMESPACE//\//%2F}&MetricData.member.1.MetricName=RestartHeld&MetricData.member.1.Value=$1&MetricData.member.1.Unit=Count" \
+    "https://monitoring.$AWS_REGION.amazonaws.com/") || status=000
+  if [ "$status" = 200 ]; then
+    log "RestartHeld=$1 sent to CloudWatch ($RESTART_METRIC_NAMESPACE)"
+  else
+    CREDENTIALS_CONFIG=""
+    log "could not send RestartHeld=$1 to CloudWatch (HTTP $status); the next run sends it again"
+  fi
+}
+
+# report_hold: what every run tells the alarm, from what the cluster shows: 1 while a Lease marks a server out
+# and nobody renewed it within its duration (a restart that did not come back, or a roll stopped with a server
+# out), or while the server upgrade Plan's last Job failed (its next server waits); 0 when neither; nothing
+# while a restart is under way (a Lease marking a server out, renewed within its duration) or when the API does
+# not answer. A run that reads the Lease free sends its 0 within seconds of that read, and a taker whose restart
+# hangs sends its 1 only RESTART_WAIT_SECONDS after its take: a late 0 never follows a 1.
+report_hold() {
+  local reason
+  [ -n "${RESTART_METRIC_NAMESPACE:-}" ] || return 0
+  if read_lease; then
+    if [ -n "$HOLDER" ] && [ -n "$OUT" ]; then
+      if [ "$(lease_verdict "$HOLDER" "$RENEWED" "$DURATION" "" "" "$(date +%s)")" = stale ]; then
+        log "CRITICAL: $HOLDER holds the restart Lease with $OUT out, not renewed since $RENEWED: no server restarts until it is given back (docs/day-2.md, \"When an operation stopped halfway\")"
+        publish_held 1
+      fi
+      return 0
+    fi
+  else
+    # No Lease at all is nothing held; an API that does not answer tells nothing.
+    case $(kube get lease -n kube-system "$LEASE" -o name 2>&1) in
+      *NotFound*) ;;
+      *) return 0 ;;
+    esac
+  fi
+  reason=$(kube get plans.upgrade.cattle.io -n "$UPGRADE_NAMESPACE" "$UPGRADE_PLAN" -o 'jsonpath={.status.conditions[?(@.type=="Complete")].reason}' 2>&1) ||
+    case $reason in
+      *NotFound* | *"doesn't have a resource type"*) reason="" ;;
+      *) return 0 ;;
+    esac
+  if [ "$reason" = JobFailed ]; then
+    log "CRITICAL: a Job of the upgrade Plan $UPGRADE_NAMESPACE/$UPGRADE_PLAN failed; the upgrade waits (kubectl -n $UPGRADE_NAMESPACE describe plan $UPGRADE_PLAN)"
+    publish_held 1
+  else
+    publish_held 0
+  fi
 }
 
 # lease_manifest VERSION HOLDER DURATION [OUT]: the restart Lease, renewed now.
@@ -179,11 +271,23 @@ back_up() {
 # back in time). If the cluster is whole now, the Lease is given back;
 # otherwise it stays held, and this run stops.
 resume() {
-  local expected
+  local expected server read=""
   [ -e "$HELD_OUT" ] || return 0
-  if ! read_lease || [ "$HOLDER" != "$NODE_NAME" ]; then
+  # Through a peer when this server's API is still down: only an answer says the Lease is no longer this server's.
+  for server in "" $PEER_IPS; do
+    if read_lease ${server:+--server "https://$server:6443"}; then
+      read=yes
+      break
+    fi
+    # No Lease at all (a person removed it) is an answer too.
+    case $(kube ${server:+--server "https://$server:6443"} get lease -n kube-system "$LEASE" -o name 2>&1) in
+      *NotFound*) HOLDER="" read=yes && break ;;
+    esac
+  done
+  if [ -n "$read" ] && [ "$HOLDER" != "$NODE_NAME" ]; then
     # A person took it over (roll --take-over) or removed it.
     rm -f "$HELD_OUT"
+    publish_held 0
     return 0
   fi
   if expected=$(expected_servers) && cluster_healthy "$expected"; then
@@ -192,11 +296,15 @@ resume() {
     return 0
   fi
   log "CRITICAL: $NODE_NAME still holds the restart Lease${OUT:+ with $OUT out} and the cluster is not whole; no server restarts until it is (docs/day-2.md, \"When an operation stopped halfway\")"
+  # Again at every run: a send that failed before is made good.
+  publish_held 1
   return 1
 }
 
 main() {
+  rotate_expired
   resume || exit 1
+  report_hold
   renewal_due || exit 0
   if [ -e "$STUCK" ]; then
     log "CRITICAL: a restart did not renew the certificates of $NODE_NAME before ($(cat "$STUCK")); not restarting again until $STUCK is removed (see journalctl -u $SERVICE)"
@@ -225,6 +333,7 @@ main() {
     # takes it by age, until this server is back (the next run gives it back) or a person replaces it.
     trap - EXIT
     log "CRITICAL: $SERVICE on $NODE_NAME is not back (Ready, etcd healthy) within $RESTART_WAIT_SECONDS s after a certificate renewal restart; see journalctl -u $SERVICE. It holds the restart Lease, marked out: no other server restarts, no roll or upgrade starts, until it is back (the next run gives the Lease back) or replaced (docs/day-2.md)."
+    publish_held 1
     exit 1
   fi
   if renewal_due; then

@@ -1,4 +1,4 @@
-import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
@@ -16,6 +16,10 @@ export interface NodeRoleProps {
   readonly parameterPath: string;
   /** Bucket ARN the node writes etcd snapshots to, if any. */
   readonly snapshotBucketArn?: string;
+  /**
+   * The one CloudWatch namespace the node may send metrics to (the certificate renewal's RestartHeld). @default none
+   */
+  readonly metricNamespace?: string;
 }
 
 /**
@@ -66,7 +70,7 @@ export class NodeRole extends Construct {
     // This region's: a deployment of the same name elsewhere has the same path (IAM roles are global).
     const region = stackRegion(this);
     const parameters = `arn:${partition.partition}:ssm:${region.region}:${account.accountId}:parameter${props.parameterPath}/*`;
-    const statements = [
+    const statements: DataAwsIamPolicyDocumentStatement[] = [
       { sid: 'BootParameters', actions: ['ssm:GetParameter'], resources: [parameters] },
       { sid: 'SessionManager', actions: [...SESSION_MANAGER_ACTIONS], resources: ['*'] },
       { sid: 'AgentMessages', actions: [...AGENT_MESSAGE_ACTIONS], resources: ['*'] },
@@ -76,6 +80,16 @@ export class NodeRole extends Construct {
         { sid: 'SnapshotBucket', actions: ['s3:ListBucket', 's3:GetBucketLocation'], resources: [props.snapshotBucketArn] },
         { sid: 'SnapshotObjects', actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], resources: [`${props.snapshotBucketArn}/*`] },
       );
+    }
+    if (props.metricNamespace) {
+      // PutMetricData takes no resource; the namespace condition key is what narrows it: a node can neither write
+      // another deployment's metrics nor AWS's own namespaces.
+      statements.push({
+        sid: 'RestartMetric',
+        actions: ['cloudwatch:PutMetricData'],
+        resources: ['*'],
+        condition: [{ test: 'StringEquals', variable: 'cloudwatch:namespace', values: [props.metricNamespace] }],
+      });
     }
     const policy = new DataAwsIamPolicyDocument(this, 'policy', { statement: statements });
     const inline = new IamRolePolicy(this, 'inline', { role: this.role.id, name: 'rancher-node', policy: policy.json });

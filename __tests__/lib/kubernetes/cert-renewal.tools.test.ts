@@ -1,8 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SERVER_PLAN_NAME, SYSTEM_UPGRADE_NAMESPACE } from '../../../lib/kubernetes/private/upgrade-plan';
 import { NodeSandbox } from '../../helpers/node-sandbox';
+import { runBounded } from '../../helpers/subprocess';
 import { runValidator } from '../../helpers/validators';
 
 const SCRIPT = 'lib/kubernetes/cert-renewal.sh';
@@ -32,14 +33,15 @@ afterEach(() => {
   rmSync(cluster, { recursive: true, force: true });
 });
 
-/** Server `i` of the three, its leaf certificates expiring in `days` days. */
-function server(i: number, days: number): NodeSandbox {
+/** Server `i` of the three, its leaf certificates expiring in `days` days; `env` adds to its bootstrap.env. */
+function server(i: number, days: number, env: Record<string, string> = {}): NodeSandbox {
   const b = new NodeSandbox({
     NODE_IP: IPS[i],
     NODE_NAME: nodeName(IPS[i]),
     PEER_IPS: IPS.filter((_, j) => j !== i).join(' '),
     AWS_REGION: 'us-east-1',
     PARAMETER_PREFIX: '/rancher/rke-ha',
+    ...env,
   });
   b.write('etc/rancher/rke2/token', TOKEN);
   // The deployment's server count, as Terraform writes it (BootParameters server-count).
@@ -327,5 +329,224 @@ describe('cert-renewal.sh (rancher-aws-cert-renewal)', () => {
     expect(b.calls()).toContain('systemctl restart --no-block k3s');
     expect(b.calls().filter((c) => c.startsWith('etcd-health') || c.startsWith('db/info'))).toEqual([]);
     expect(events()).toEqual(['lease ip-10-0-0-10', 'restart ip-10-0-0-10', 'up ip-10-0-0-10', 'released ip-10-0-0-10']);
+  });
+});
+
+describe('cert-renewal.sh: the RestartHeld metric the alarm watches (issue 32.5)', () => {
+  const NAMESPACE = 'RancherHA/demo-rke-ha';
+  const withMetric = (i: number, days: number) => server(i, days, { RESTART_METRIC_NAMESPACE: NAMESPACE });
+  const metrics = (b: NodeSandbox) => b.calls().filter((c) => c.startsWith('metric '));
+  const lease = () => readFileSync(join(cluster, 'lease'), 'utf8');
+
+  it('a restart that does not come back sends RestartHeld=1 after its bounded wait, keeping the Lease; the run that gives it back sends 0', () => {
+    const b = withMetric(0, 30);
+    b.write('restart-polls', 'never');
+    const r = renew(b, { RESTART_WAIT_SECONDS: '120' });
+    expect(r.status).toBe(1);
+    // Before the take, the Lease was free: 0; after the wait: 1, signed with the instance role for CloudWatch.
+    expect(metrics(b)).toEqual([`metric ${NAMESPACE} RestartHeld 0`, `metric ${NAMESPACE} RestartHeld 1`]);
+    expect(b.slept()).toBe(120);
+    expect(r.output).toContain(`RestartHeld=1 sent to CloudWatch (${NAMESPACE})`);
+    expect(lease()).toMatch(/^ip-10-0-0-10 \S+ 1800 \d+ 10\.0\.0\.10\n$/);
+    // Still not back at the next run: the Lease stays, and 1 is sent again (a send that failed before is made good).
+    const still = renew(b);
+    expect(still.status).toBe(1);
+    expect(metrics(b).at(-1)).toBe(`metric ${NAMESPACE} RestartHeld 1`);
+    expect(lease()).toMatch(/^ip-10-0-0-10 /);
+    // Back: the Lease is given back, then 0.
+    rmSync(join(cluster, 'down', nodeName(IPS[0])), { force: true });
+    b.remove('restart-polls');
+    const resumed = renew(b);
+    expect(resumed.status).toBe(0);
+    expect(events().at(-1)).toBe('released ip-10-0-0-10');
+    expect(metrics(b).at(-1)).toBe(`metric ${NAMESPACE} RestartHeld 0`);
+  });
+
+  it.each([
+    ['no connection to CloudWatch', 'metric-down', '000'],
+    ['CloudWatch refuses (a role without the grant)', 'metric-errors', '403'],
+  ])('a failed send (%s) neither releases the Lease nor ends the run early', (_, file, status) => {
+    const b = withMetric(0, 30);
+    b.write('restart-polls', 'never');
+    b.write(file, '');
+    const r = renew(b, { RESTART_WAIT_SECONDS: '60' });
+    expect(r.status).toBe(1);
+    expect(r.output).toContain(`could not send RestartHeld=1 to CloudWatch (HTTP ${status}); the next run sends it again`);
+    // The run went on to its own end: the CRITICAL line came first, and nothing was released.
+    expect(r.output).toContain('It holds the restart Lease, marked out');
+    expect(events()).toEqual(['lease ip-10-0-0-10', 'restart ip-10-0-0-10']);
+    expect(lease()).toMatch(/^ip-10-0-0-10 \S+ 1800 \d+ 10\.0\.0\.10\n$/);
+    expect(b.exists('var/lib/rancher/rancher-aws/cert-renewal-held-out')).toBe(true);
+    // And the resume, sending still failing, gives the Lease back once the server is back.
+    rmSync(join(cluster, 'down', nodeName(IPS[0])), { force: true });
+    b.remove('restart-polls');
+    expect(renew(b).status).toBe(0);
+    expect(events().at(-1)).toBe('released ip-10-0-0-10');
+  });
+
+  it("another server's run reports what the cluster shows: 1 for a Lease marking a server out past its duration, nothing while a restart is under way, 0 once free", () => {
+    const peer = withMetric(1, 200);
+    // A restart under way (taken 5 minutes ago, within its 30 minutes): nothing sent.
+    setLease('ip-10-0-0-10', 300, '10.0.0.10');
+    expect(renew(peer).status).toBe(0);
+    expect(metrics(peer)).toEqual([]);
+    // Not renewed for an hour: that server's restart did not come back (or its machine is gone): 1, from a peer.
+    setLease('ip-10-0-0-10', 3600, '10.0.0.10');
+    const held = renew(peer);
+    expect(held.output).toContain('CRITICAL: ip-10-0-0-10 holds the restart Lease with 10.0.0.10 out');
+    expect(metrics(peer)).toEqual([`metric ${NAMESPACE} RestartHeld 1`]);
+    // A roll stopped with a server out, its Lease not renewed: the same.
+    setLease('laptop/4242/2026-11-24T10:00:00.000Z', 7200, '10.0.32.10');
+    renew(peer);
+    expect(metrics(peer).at(-1)).toBe(`metric ${NAMESPACE} RestartHeld 1`);
+    // Given back (no holder): 0. No Lease at all: 0.
+    writeFileSync(join(cluster, 'lease'), `- ${new Date().toISOString()} 1 9 -\n`);
+    renew(peer);
+    expect(metrics(peer).at(-1)).toBe(`metric ${NAMESPACE} RestartHeld 0`);
+    writeFileSync(join(cluster, 'lease'), '');
+    renew(peer);
+    expect(metrics(peer)).toHaveLength(4);
+    expect(metrics(peer).at(-1)).toBe(`metric ${NAMESPACE} RestartHeld 0`);
+    // Nothing was restarted by any of these runs (nothing due).
+    expect(restarted(peer)).toBe(false);
+  });
+
+  it('an upgrade Job that failed (the next server waits for one that did not come back) is reported as held; an API that does not answer, not at all', () => {
+    const peer = withMetric(1, 200);
+    writeFileSync(join(cluster, 'plan-reason'), 'JobFailed');
+    const r = renew(peer);
+    expect(r.output).toContain(`CRITICAL: a Job of the upgrade Plan ${SYSTEM_UPGRADE_NAMESPACE}/${SERVER_PLAN_NAME} failed`);
+    expect(metrics(peer)).toEqual([`metric ${NAMESPACE} RestartHeld 1`]);
+    writeFileSync(join(cluster, 'plan-reason'), 'Complete');
+    renew(peer);
+    expect(metrics(peer).at(-1)).toBe(`metric ${NAMESPACE} RestartHeld 0`);
+    // This server's API down: it cannot tell, and sends nothing (a peer's run, or the holder's, does).
+    mkdirSync(join(cluster, 'down'), { recursive: true });
+    writeFileSync(join(cluster, 'down', nodeName(IPS[1])), 'never');
+    renew(peer);
+    expect(metrics(peer)).toHaveLength(2);
+  });
+
+  it('without a namespace (alarms off) nothing is sent and the Lease is not even read when nothing is due', () => {
+    const b = server(0, 200);
+    writeFileSync(join(cluster, 'plan-reason'), 'JobFailed');
+    expect(renew(b).status).toBe(0);
+    expect(b.calls().filter((c) => c.startsWith('kubectl') || c.startsWith('metric'))).toEqual([]);
+  });
+});
+
+/**
+ * Real certificates, signed by one CA with openssl 3.0 (no -not_after): one that ended on 2025-01-01 (`openssl ca`
+ * with -startdate/-enddate in the past) and one valid for a year, as a start or a rotation would write it.
+ */
+function realCertificates(): { expired: string; valid: string; dispose: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'expired-pki-'));
+  const sh = (script: string) => {
+    const r = runBounded('bash', ['-euo', 'pipefail', '-c', script], { cwd: dir });
+    if (r.status !== 0) throw new Error(`openssl failed: ${r.stderr}`);
+  };
+  writeFileSync(join(dir, 'index.txt'), '');
+  writeFileSync(join(dir, 'serial'), '01\n');
+  writeFileSync(
+    join(dir, 'ca.cnf'),
+    `[ca]\ndefault_ca = test\n[test]\ndatabase = ${dir}/index.txt\nnew_certs_dir = ${dir}\nserial = ${dir}/serial\ndefault_md = sha256\npolicy = any\nunique_subject = no\n[any]\ncommonName = supplied\n[v3_ca]\nbasicConstraints = critical,CA:true\nkeyUsage = critical,keyCertSign,cRLSign\n`,
+  );
+  sh(
+    [
+      // The CA from before the leaf (Terraform's, ten years), self-signed with a start in the past.
+      'openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key -out ca.csr -subj /CN=etcd-peer-ca 2>/dev/null',
+      'openssl ca -batch -config ca.cnf -selfsign -keyfile ca.key -in ca.csr -out ca.crt -startdate 20230101000000Z -enddate 20330101000000Z -extensions v3_ca -notext 2>/dev/null',
+      'openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout leaf.key -out leaf.csr -subj /CN=etcd-peer 2>/dev/null',
+      'openssl ca -batch -config ca.cnf -cert ca.crt -keyfile ca.key -in leaf.csr -out expired.crt -startdate 20240101000000Z -enddate 20250101000000Z -notext 2>/dev/null',
+      'openssl x509 -req -in leaf.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 365 -out valid.crt 2>/dev/null',
+      // Held to what the test claims: the first has ended, the second has not.
+      '! openssl x509 -checkend 0 -noout -in expired.crt',
+      'openssl x509 -checkend 0 -noout -in valid.crt',
+      // Valid in mid-2024 under the same CA: it ended, nothing else is wrong with it.
+      'openssl verify -CAfile ca.crt -attime 1720000000 expired.crt >/dev/null',
+      'openssl verify -CAfile ca.crt valid.crt >/dev/null',
+    ].join('\n'),
+  );
+  return {
+    expired: readFileSync(join(dir, 'expired.crt'), 'utf8'),
+    valid: readFileSync(join(dir, 'valid.crt'), 'utf8'),
+    dispose: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+describe.each([
+  ['rke2', 'rke2-server', 'var/lib/rancher/rke2/server/tls/etcd/peer-server-client.crt'],
+  ['k3s', 'k3s', 'var/lib/rancher/k3s/server/tls/serving-kube-apiserver.crt'],
+] as const)("cert-renewal.sh on a %s server whose instance was stopped past its certificates' end (issue 32.4)", (dist, service, membership) => {
+  let pki: ReturnType<typeof realCertificates>;
+  beforeAll(() => {
+    pki = realCertificates();
+  });
+  afterAll(() => pki.dispose());
+
+  const LEAVES = [`var/lib/rancher/${dist}/server/tls/serving-kube-apiserver.crt`, `var/lib/rancher/${dist}/server/tls/client-admin.crt`, membership];
+  /** Server 0 with real certificates at every leaf path: `pem` in place, the valid one where a rotation would write it. */
+  const stopped = (pem: string) => {
+    const b = server(0, 365);
+    for (const cert of CERTS) b.remove(cert);
+    b.write(`etc/rancher/${dist}/token`, TOKEN);
+    for (const leaf of LEAVES) {
+      b.write(leaf, pem);
+      b.write(`renewed/${leaf}`, pki.valid);
+    }
+    b.write('active', `${service}\n`);
+    return b;
+  };
+  const run = (b: NodeSandbox) => b.run({ file: SCRIPT, args: [dist] }, ENV());
+
+  it('started again: the service renewed them at its start (RKE2 and K3s do), and the timer has nothing to do', () => {
+    // What the start leaves: every leaf re-signed by the same CA. The timer's first run after boot.
+    const b = stopped(pki.valid);
+    const r = run(b);
+    expect(r.status).toBe(0);
+    expect(b.calls().filter((c) => c.startsWith('systemctl') || c.startsWith(dist))).toEqual([]);
+    expect(events()).toEqual([]);
+  });
+
+  it(`the start did not renew them: the certificate its peers check has ended, so it stops ${service}, rotates and starts it, without the Lease, and the next run has nothing to do`, () => {
+    const b = stopped(pki.expired);
+    const r = run(b);
+    expect(r.status).toBe(0);
+    expect(r.output).toContain(`${membership.split('/').pop()} has ended and ${service} did not renew it at its start`);
+    expect(r.output).toContain(`did not renew it at its start: rotating this server's certificates`);
+    expect(b.calls().filter((c) => c.startsWith('systemctl') || c.startsWith(dist))).toEqual([
+      `systemctl stop ${service}`,
+      `${dist} certificate rotate`,
+      `systemctl start ${service}`,
+      `systemctl is-active --quiet ${service}`,
+    ]);
+    // Its API refused it: no Lease was written, no other server touched.
+    expect(b.calls().filter((c) => / (create|replace) -f/.test(c))).toEqual([]);
+    expect(events()).toEqual([]);
+    for (const leaf of LEAVES) expect(b.read(leaf)).toBe(pki.valid);
+    const again = run(b);
+    expect(again.status).toBe(0);
+    expect(b.calls().filter((c) => c.startsWith(`${dist} certificate`))).toHaveLength(1);
+  });
+
+  it('a rotation that renews nothing: bounded wait, CRITICAL, and no second rotation until a person removes the marker', () => {
+    const b = stopped(pki.expired);
+    b.write('rotate-renews-nothing', '');
+    const r = run(b);
+    expect(r.status).toBe(1);
+    expect(r.output).toContain(`CRITICAL: ${service} on ip-10-0-0-10 has no valid`);
+    expect(b.slept()).toBe(900);
+    const again = run(b);
+    expect(again.status).toBe(1);
+    expect(again.output).toContain('a rotation did not renew it before');
+    expect(b.calls().filter((c) => c.startsWith(`${dist} certificate`))).toHaveLength(1);
+  });
+
+  it("another leaf ended but not the one its peers check: that server is still a member, so no rotation outside the Lease (the renewal's restart, under the protocol)", () => {
+    const b = stopped(pki.valid);
+    b.write(LEAVES[1], pki.expired);
+    const r = run(b);
+    expect(b.calls().filter((c) => c.startsWith(`${dist} certificate`) || c.startsWith('systemctl stop'))).toEqual([]);
+    expect(r.output).toContain('client-admin.crt expires within 80 days');
   });
 });

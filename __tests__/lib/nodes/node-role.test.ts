@@ -56,8 +56,28 @@ describe('NodeRole', () => {
   const { json } = synth((stack) => {
     withBucket = new NodeRole(stack, 'nodes', { name: 'demo', parameterPath: PATH, snapshotBucketArn: BUCKET });
     new NodeRole(stack, 'no-bucket', { name: 'plain', parameterPath: '/plain' });
+    new NodeRole(stack, 'metric', { name: 'metric', parameterPath: '/metric', metricNamespace: 'RancherHA/demo-rke-ha' });
   });
   const r = role(json, 'nodes');
+
+  it('may send metrics to its one namespace only (the condition key; PutMetricData takes no resource), and not at all without one', () => {
+    const metric = role(json, 'metric');
+    expect(metric.policy.statement.filter((st: any) => st.actions.some((a: string) => a.startsWith('cloudwatch:')))).toEqual([
+      {
+        sid: 'RestartMetric',
+        actions: ['cloudwatch:PutMetricData'],
+        resources: ['*'],
+        condition: [{ test: 'StringEquals', variable: 'cloudwatch:namespace', values: ['RancherHA/demo-rke-ha'] }],
+      },
+    ]);
+    for (const id of ['nodes', 'no-bucket']) {
+      expect(
+        role(json, id)
+          .policy.statement.flatMap((st: any) => st.actions)
+          .filter((a: string) => a.startsWith('cloudwatch:')),
+      ).toEqual([]);
+    }
+  });
 
   it('may be assumed by EC2 only', () => {
     expect(r.assume.statement).toEqual([{ actions: ['sts:AssumeRole'], principals: [{ type: 'Service', identifiers: ['ec2.amazonaws.com'] }] }]);

@@ -17,6 +17,11 @@ export interface ServerNodeIdentity {
   readonly region: string;
   /** SSM path of the token and CA parameters (BootParameters.prefix). */
   readonly parameterPrefix: string;
+  /**
+   * CloudWatch namespace of the RestartHeld metric the certificate renewal sends (restartMetricNamespace), watched by
+   * an alarm. @default none: nothing is sent (alarms off)
+   */
+  readonly restartMetricNamespace?: string;
 }
 
 /** Thirty minutes: the first server's install and first start, with room for a slow mirror. */
@@ -32,5 +37,6 @@ export function identityEnvironment(node: ServerNodeIdentity): [string, string][
     ['PEER_WAIT_SECONDS', String(node.peerWaitSeconds ?? DEFAULT_PEER_WAIT_SECONDS)],
     ['AWS_REGION', node.region],
     ['PARAMETER_PREFIX', node.parameterPrefix],
+    ...(node.restartMetricNamespace ? ([['RESTART_METRIC_NAMESPACE', node.restartMetricNamespace]] as [string, string][]) : []),
   ];
 }
