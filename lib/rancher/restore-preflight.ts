@@ -19,9 +19,13 @@ export const RECORD_FOLDER = 'rancher-aws/record/';
 export const RECORD_FIELDS = ['rancher', 'hostname', 'encryption', 'since'] as const;
 export type RecordField = (typeof RECORD_FIELDS)[number];
 
-/** The value of `field` in the record key `key` (both Terraform expressions). */
-export function recordField(key: string, field: RecordField): string {
-  return `regex("/${field}=([^/]+)${field === 'since' ? '$' : '/'}", ${key})[0]`;
+/**
+ * The value of `field` in the record key `keys[0]` (a Terraform expression of a listing's keys), "" when there is
+ * none: Terraform evaluates both sides of `||`, so a condition guarded by the listing's length must not fail on an
+ * empty one.
+ */
+export function recordField(keys: string, field: RecordField): string {
+  return `try(regex("/${field}=([^/]+)${field === 'since' ? '$' : '/'}", ${keys}[0])[0], "")`;
 }
 
 /**
@@ -156,7 +160,7 @@ export class RestorePreflight extends Construct {
     if (props.restoreFrom.unrecordedSource) return;
 
     const one = 'length(self.keys) != 1';
-    const field = (f: RecordField) => recordField('self.keys[0]', f);
+    const field = (f: RecordField) => recordField('self.keys', f);
     const fileTime = backupFileTime(file);
     const postcondition = [
       {
@@ -197,7 +201,7 @@ export class RestorePreflight extends Construct {
       ...(fileTime
         ? [
             {
-              condition: `\${${one} || timecmp("${fileTime}", ${field('since')}) >= 0}`,
+              condition: `\${${one} || try(timecmp("${fileTime}", ${field('since')}) >= 0, false)}`,
               errorMessage:
                 `backups.restoreFrom.file: ${file} was written at ${fileTime}, before \${${field('since')}}, when the deployment of ${where} last ` +
                 'changed its Rancher version, hostname or encryption key: what the file was written with is not known. Take a fresh backup there ' +
