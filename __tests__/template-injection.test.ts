@@ -86,6 +86,10 @@ const PAYLOADS: Record<string, ((p: string) => unknown) | null> = {
   'backups.forceDestroyBucket': null,
   'backups.restoreFrom.file': (p) => `rancher-aws-scheduled-6f0b3c2e-8a1d-4c6e-9b7a-0d1e2f3a4b5c-2026-11-23T06-00-00Z${p}.tar.gz`,
   'backups.restoreFrom.bucket': (p) => `bucket${p}`,
+  // Twelve digits only (the schema refuses anything else).
+  'backups.readerAccounts': null,
+  'backups.restoreFrom.newHostname': null,
+  'backups.restoreFrom.unrecordedSource': null,
   'alarms.enabled': null,
   'alarms.email': (p) => `ops+${p}@example.com`,
   'rkeHa.nodeCount': null,

@@ -30,6 +30,9 @@ const CALLS: Record<string, readonly string[]> = {
   'data.aws_route_tables': ['ec2:DescribeRouteTables'],
   'data.aws_subnet': ['ec2:DescribeSubnets'],
   'data.aws_vpc': ['ec2:DescribeVpcs', 'ec2:DescribeVpcAttribute'],
+  // A migration's preflight: the source bucket's listing, and the marker of a finished restore.
+  'data.aws_s3_objects': ['s3:ListBucket'],
+  'data.aws_ssm_parameters_by_path': ['ssm:GetParametersByPath'],
   // Network.
   aws_vpc: ['ec2:CreateVpc', 'ec2:DeleteVpc', 'ec2:ModifyVpcAttribute', 'ec2:DescribeVpcs', 'ec2:DescribeVpcAttribute', 'ec2:CreateTags'],
   aws_subnet: ['ec2:CreateSubnet', 'ec2:DeleteSubnet', 'ec2:ModifySubnetAttribute', 'ec2:DescribeSubnets'],
@@ -166,6 +169,8 @@ const CALLS: Record<string, readonly string[]> = {
   aws_s3_bucket_ownership_controls: ['s3:PutBucketOwnershipControls', 's3:GetBucketOwnershipControls'],
   aws_s3_bucket_server_side_encryption_configuration: ['s3:PutEncryptionConfiguration', 's3:GetEncryptionConfiguration'],
   aws_s3_bucket_versioning: ['s3:PutBucketVersioning', 's3:GetBucketVersioning'],
+  // The record beside Rancher's backups.
+  aws_s3_object: ['s3:PutObject', 's3:GetObject', 's3:GetObjectTagging', 's3:DeleteObject'],
   aws_s3_bucket_lifecycle_configuration: ['s3:PutLifecycleConfiguration', 's3:GetLifecycleConfiguration'],
   aws_s3_bucket_logging: ['s3:PutBucketLogging', 's3:GetBucketLogging'],
   aws_s3_bucket_notification: ['s3:PutBucketNotification', 's3:GetBucketNotification'],

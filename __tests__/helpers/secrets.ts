@@ -34,8 +34,12 @@ export const CLUSTER_INITIALIZED_MARKER = 'resource.aws_ssm_parameter.cluster-in
 /** The deployment's server count the restart guards read (rke-ha): a number, not a secret. */
 export const SERVER_COUNT_LITERAL = /^resource\.aws_ssm_parameter\.server-count\.value=[1-9]$/;
 
+/** The marker of a finished migration restore: the backup's file name (a setting), not a secret. */
+export const RESTORE_DONE_LITERAL =
+  /^resource\.aws_ssm_parameter\.rancher-backups_restore-preflight_marker_[0-9A-F]{8}\.value=[a-z0-9][-.+a-zA-Z0-9]*\.tar\.gz(\.enc)?$/;
+
 /**
- * The literals found that are not secrets: the marker, and the K3s datastore
+ * The literals found that are not secrets: the markers, and the K3s datastore
  * URL (a template whose password is the generated one, a reference; the rest
  * is scheme, user and database name).
  */
@@ -43,6 +47,7 @@ export function notSecret(literal: string): boolean {
   return (
     literal === CLUSTER_INITIALIZED_MARKER ||
     SERVER_COUNT_LITERAL.test(literal) ||
+    RESTORE_DONE_LITERAL.test(literal) ||
     /^resource\.aws_ssm_parameter\.boot-parameters_datastore-endpoint_[0-9A-F]{8}\.value='(postgres|mysql):\/\/k3s:\$\{random_password\.[^}]+\.result\}@[^']*'$/.test(
       literal,
     )

@@ -253,3 +253,37 @@ export function applyOrder(before: object, after: object): ApplyOrder {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * Evaluates Terraform JSON-syntax values offline with one `terraform console` run: each value a string as a
+ * synthesized module holds it (a template, or one `${...}` interpolation that stands for its value), given as a
+ * local of a `.tf.json` file, so the quotes inside interpolations need no re-escaping. Returns each value decoded
+ * from JSON, by name.
+ */
+export function evaluateJsonValues(values: Record<string, string>, variables: Record<string, string> = {}): Record<string, unknown> {
+  const dir = mkdtempSync(join(tmpdir(), 'rancher-eval-json-'));
+  try {
+    const names = Object.keys(values).map((name, i) => [name, `v${i}`] as const);
+    const declared = Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, { type: 'string', default: value }]));
+    writeFileSync(
+      join(dir, 'main.tf.json'),
+      JSON.stringify({
+        ...(names.length ? { locals: Object.fromEntries(names.map(([name, local]) => [local, values[name]])) } : {}),
+        ...(Object.keys(declared).length ? { variable: declared } : {}),
+      }),
+    );
+    const all = `{ ${names.map(([, local]) => `${local} = local.${local}`).join(', ')} }`;
+    const result = spawnSync('terraform', ['console'], {
+      cwd: dir,
+      env: TERRAFORM_ENV,
+      input: `base64encode(jsonencode(${all}))\n`,
+      encoding: 'utf8',
+    });
+    const encoded = /^"([A-Za-z0-9+/=]*)"$/m.exec(result.stdout)?.[1];
+    if (result.status !== 0 || encoded === undefined) throw new Error(`terraform console failed:\n${result.stdout}${result.stderr}`);
+    const decoded = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')) as Record<string, unknown>;
+    return Object.fromEntries(names.map(([name, local]) => [name, decoded[local]]));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -58,6 +58,8 @@ describe('k8s-ha stack with no k8sHa settings (kubeconfig ~/.kube/config)', () =
       'aws_s3_bucket_public_access_block',
       'aws_s3_bucket_server_side_encryption_configuration',
       'aws_s3_bucket_versioning',
+      // The record beside the backups that a migration's preflight reads (docs/backups.md, "Preflight").
+      'aws_s3_object',
       'aws_sns_topic',
       'aws_sns_topic_policy',
       'aws_sqs_queue',
@@ -78,7 +80,7 @@ describe('k8s-ha stack with no k8sHa settings (kubeconfig ~/.kube/config)', () =
       'random_bytes',
       'random_id',
       'random_password',
-      // The CA of Rancher's the first login trusts, pinned (FirstLogin pinCaCert).
+      // The CA of Rancher's the first login trusts, pinned (FirstLogin pinCaCert); the time of the backups' record.
       'terraform_data',
     ]);
     // cert-manager, Rancher, the backup operator's two charts, the readiness gates (each a release of the gate chart), and

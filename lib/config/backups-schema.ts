@@ -28,6 +28,15 @@ export const backupsSchema = z
     /** Let `destroy` delete the backup bucket with its contents. */
     forceDestroyBucket: z.boolean().default(false),
     /**
+     * AWS account ids (12 digits) whose deployments may restore from this bucket (a migration into another
+     * account): the bucket policy lets each list the bucket and read the backups and their record, nothing more.
+     */
+    readerAccounts: z
+      .array(z.string().regex(/^\d{12}$/, { message: 'expected an AWS account id: 12 digits' }))
+      .max(20)
+      .refine((ids) => new Set(ids).size === ids.length, { message: 'lists an account id twice' })
+      .default([]),
+    /**
      * A backup restored on the first apply, before Rancher is installed (Rancher's migration procedure):
      * `file` as the operator named it; `bucket` the deployment it comes from (default: this one's).
      */
@@ -40,6 +49,17 @@ export const backupsSchema = z
         }),
         /** The bucket of the deployment the backup comes from (default: this deployment's); no periods (the operator reaches it by virtual host over TLS). */
         bucket: s3BucketName({ dots: false }).optional(),
+        /**
+         * Restore under another hostname than the backup's deployment had (the preflight refuses a different one
+         * otherwise): the restored Rancher's `server-url` and its agents still name the old one.
+         */
+        newHostname: z.boolean().default(false),
+        /**
+         * The bucket holds no record of a deployment of this project (a backup taken elsewhere, such as the docker
+         * route): the preflight checks only that the file is there; its Rancher version, hostname and encryption are
+         * yours to check.
+         */
+        unrecordedSource: z.boolean().default(false),
       })
       .optional(),
   })

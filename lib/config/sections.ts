@@ -78,5 +78,6 @@ export interface BackupsSettings {
   schedule: string;
   retentionCount: number;
   forceDestroyBucket: boolean;
-  restoreFrom?: { file: string; bucket?: string | undefined } | undefined;
+  readerAccounts: string[];
+  restoreFrom?: { file: string; bucket?: string | undefined; newHostname: boolean; unrecordedSource: boolean } | undefined;
 }

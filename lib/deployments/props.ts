@@ -188,11 +188,15 @@ export interface BackupsProps {
   readonly retentionCount?: number;
   /** Let `destroy` delete the bucket with its backups; otherwise it is `prevent_destroy`. @default false */
   readonly forceDestroyBucket?: boolean;
+  /** AWS account ids whose deployments may restore from this bucket (a migration into another account). @default [] */
+  readonly readerAccounts?: readonly string[];
   /**
    * Restore this backup on the first apply, before Rancher is installed (migration): the file name the operator
    * wrote, and the bucket it is in (@default this deployment's bucket). Needs `rancher.bootstrap.enabled: false`.
+   * The plan checks it first (docs/backups.md, "Preflight"); `newHostname` accepts another hostname than the
+   * backup's deployment had, `unrecordedSource` a bucket without this project's record (both @default false).
    */
-  readonly restoreFrom?: { readonly file: string; readonly bucket?: string };
+  readonly restoreFrom?: { readonly file: string; readonly bucket?: string; readonly newHostname?: boolean; readonly unrecordedSource?: boolean };
 }
 
 /** What every Rancher construct is told about the deployment, but its name. */

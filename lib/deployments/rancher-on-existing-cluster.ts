@@ -27,7 +27,7 @@ import { rancherReadyAndFirstLogin } from './private/rancher-ready';
 import { providerRegion } from './private/provider-region';
 import { requireTerraformVersion } from '../common/terraform-version';
 import { requireProps, resolveProps } from './private/resolve-props';
-import { deploymentPrefix, stackLevelName } from './private/stack-level-names';
+import { deploymentParameterPath, deploymentPrefix, stackLevelName } from './private/stack-level-names';
 
 /** `spec.controller` of an IngressClass served by ingress-nginx. */
 const INGRESS_NGINX_CONTROLLER = 'k8s.io/ingress-nginx';
@@ -146,6 +146,10 @@ export class RancherOnExistingCluster extends Construct {
       restoreAfter: [namespace.namespace, ...secrets.resources],
       restoreVariableName: stackLevelName(this, 'rancher_backup_restore_encryption_config'),
       eventBridge: settings.alarms.enabled,
+      rancherVersion: settings.versions.rancher,
+      hostname: props.hostname,
+      hostnameInPlan: true,
+      parameterPath: deploymentParameterPath(this, settings.name),
     });
     this.rancherBackups = backups;
     const rancher = new RancherServer(this, 'rancher', {

@@ -733,6 +733,11 @@ export class RancherOnRke extends Construct {
       restoreAfter: [namespace.namespace, ...secrets.resources],
       restoreVariableName: stackLevelName(this, 'rancher_backup_restore_encryption_config'),
       eventBridge: settings.alarms.enabled,
+      rancherVersion: settings.versions.rancher,
+      hostname,
+      // A wildcard name comes from the load balancer's addresses: new with every deployment, unknown to the plan.
+      hostnameInPlan: !d.wildcard,
+      parameterPath: deploymentParameterPath(this, settings.name),
     });
     const server = new RancherServer(this, 'rancher', {
       ...rancherServerSettings(settings, proxy),

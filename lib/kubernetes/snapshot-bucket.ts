@@ -9,7 +9,7 @@ import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versionin
 import { Construct } from 'constructs';
 import { LogBucket } from '../common/private/log-bucket';
 import { denyInsecureTransport, privateBucket } from '../common/private/private-bucket';
-import { stackAccount } from '../common/aws-context';
+import { stackAccount, stackPartition } from '../common/aws-context';
 
 /** Days the server access logs of the snapshot bucket are kept. */
 export const ACCESS_LOG_DAYS = 365;
@@ -67,6 +67,12 @@ export interface SnapshotBucketProps {
    * not prune. @default none
    */
   readonly expirePrefixes?: readonly string[];
+  /**
+   * Other AWS accounts that may read the bucket: list it and get the objects under `objectPrefixes`, nothing else
+   * (no versions, no writes). The grant names each account, whose own IAM decides which of its identities use it.
+   * The bucket is SSE-S3, so no key policy is involved. @default none
+   */
+  readonly readers?: { readonly accounts: readonly string[]; readonly objectPrefixes: readonly string[] };
 }
 
 /**
@@ -116,8 +122,30 @@ export class SnapshotBucket extends Construct {
       ],
     });
 
+    const readers = props.readers?.accounts.length ? props.readers : undefined;
+    const partition = readers ? stackPartition(this).partition : '';
+    const readerPrincipals = readers ? [{ type: 'AWS', identifiers: readers.accounts.map((id) => `arn:${partition}:iam::${id}:root`) }] : [];
+    // The id stays `tls-only` (a Terraform address) though readers add to the document.
     const tlsOnly = new DataAwsIamPolicyDocument(this, 'tls-only', {
-      statement: [denyInsecureTransport(this.bucket.arn)],
+      statement: [
+        denyInsecureTransport(this.bucket.arn),
+        ...(readers
+          ? [
+              {
+                sid: 'ReaderAccountsList',
+                actions: ['s3:ListBucket', 's3:GetBucketLocation'],
+                principals: readerPrincipals,
+                resources: [this.bucket.arn],
+              },
+              {
+                sid: 'ReaderAccountsRead',
+                actions: ['s3:GetObject'],
+                principals: readerPrincipals,
+                resources: readers.objectPrefixes.map((prefix) => `${this.bucket.arn}/${prefix}*`),
+              },
+            ]
+          : []),
+      ],
     });
     new S3BucketPolicy(this, 'policy', { bucket, policy: tlsOnly.json });
 

@@ -74,8 +74,11 @@ export function planTeardown(state: ModuleState): TeardownPlan {
   const forgetInCluster = live.filter((r) => IN_CLUSTER.test(r.type)).map((r) => r.address);
   const buckets = managed(state, 'aws_s3_bucket').filter((r) => STORE_NAME.test(r.name));
   const bucketNames = new Set(buckets.map((b) => String(b.attributes.bucket ?? b.attributes.id)));
-  // The guards are resources of their own that name their bucket: they stay with it.
-  const bucketParts = live.filter((r) => r.type.startsWith('aws_s3_bucket_') && bucketNames.has(String(r.attributes.bucket)));
+  // The guards are resources of their own that name their bucket: they stay with it, and so do objects Terraform
+  // wrote there (the record a migration's preflight reads beside Rancher's backups).
+  const bucketParts = live.filter(
+    (r) => (r.type.startsWith('aws_s3_bucket_') || r.type === 'aws_s3_object') && bucketNames.has(String(r.attributes.bucket)),
+  );
   const logGroups = managed(state, 'aws_cloudwatch_log_group').filter((r) => STORE_NAME.test(r.name));
   // The keys the stores are encrypted with: deleting one makes its data unreadable for good.
   const keyRefs = new Set<string>(

@@ -14,6 +14,7 @@ import { literalDeep } from '../common/terraform-template';
 import type { ChartProxy } from '../network/chart-proxy';
 import { BackupObjectJobs } from './backup-object-jobs';
 import {
+  BACKUP_FOLDER,
   BACKUP_NAMESPACE,
   backupObject,
   ENCRYPTION_CONFIG_KEY,
@@ -29,6 +30,7 @@ import {
   type SecretNames,
 } from './backup-objects';
 import { BackupWriter } from './backup-writer';
+import { BackupRecord, RECORD_FOLDER, RestorePreflight } from './restore-preflight';
 
 /** Rancher's chart repository, where the rancher-backup charts are published. */
 export const RANCHER_CHARTS_REPOSITORY = 'https://charts.rancher.io';
@@ -53,6 +55,14 @@ export interface RancherBackupsProps {
   readonly restoreAfter?: ITerraformDependable[];
   /** Terraform name of the variable holding the EncryptionConfiguration of the deployment a migration restores from. */
   readonly restoreVariableName: string;
+  /** `versions.rancher`: recorded beside the backups, and what a migration's backup must have been written with. */
+  readonly rancherVersion: string;
+  /** Rancher's hostname (a reference where it is one): recorded beside the backups. */
+  readonly hostname: string;
+  /** Whether the plan knows `hostname` (not a wildcard name derived from addresses): only then does a restore compare it. */
+  readonly hostnameInPlan: boolean;
+  /** SSM path of the deployment's parameters (`/<name>/<stack id>`): a finished restore leaves its marker under it. */
+  readonly parameterPath: string;
   /**
    * Send the bucket's events to EventBridge, where the backup freshness alarm counts new backups (alarms.enabled).
    * @default false
@@ -87,7 +97,12 @@ export class RancherBackups extends Construct {
     const s = props.settings;
     const minutes = props.minutes ?? 15;
     // Outside `enabled`: turning backups off keeps the bucket, its backups and its guards.
-    this.bucket = new SnapshotBucket(this, 'bucket', { namePrefix: `${props.name}-backups-`, forceDestroy: s.forceDestroyBucket });
+    this.bucket = new SnapshotBucket(this, 'bucket', {
+      namePrefix: `${props.name}-backups-`,
+      forceDestroy: s.forceDestroyBucket,
+      // Another account's migration reads the backups and the record beside them (docs/backups.md, "Another account").
+      readers: { accounts: s.readerAccounts, objectPrefixes: [`${BACKUP_FOLDER}/`, RECORD_FOLDER] },
+    });
     if (props.eventBridge) new S3BucketNotification(this, 'bucket-notification', { bucket: this.bucket.name, eventbridge: true });
     if (!s.enabled) return;
 
@@ -145,7 +160,18 @@ export class RancherBackups extends Construct {
     if (s.restoreFrom) {
       const file = s.restoreFrom.file;
       const restoreSecrets: ITerraformDependable[] = [];
-      if (file.endsWith('.enc')) {
+      const encrypted = file.endsWith('.enc');
+      const source = { ...this.location, bucket: s.restoreFrom.bucket ?? this.bucket.name };
+      // Before anything is created: the plan reads the backup's bucket and fails on the first problem it finds.
+      const preflight = new RestorePreflight(this, 'restore-preflight', {
+        restoreFrom: s.restoreFrom,
+        bucket: source.bucket,
+        rancherVersion: props.rancherVersion,
+        hostname: props.hostnameInPlan ? props.hostname : undefined,
+        encryptionConfig: encrypted ? `var.${props.restoreVariableName}` : undefined,
+        parameterPath: props.parameterPath,
+      });
+      if (encrypted) {
         const config = new TerraformVariable(this, 'restore-encryption-config', {
           type: 'string',
           sensitive: true,
@@ -168,17 +194,15 @@ export class RancherBackups extends Construct {
           }),
         );
       }
-      const source = { ...this.location, bucket: s.restoreFrom.bucket ?? this.bucket.name };
-      this.restored.push(
-        this.jobs.apply('migration-restore', {
-          object: restoreObject({ file, location: source }),
-          minutes,
-          // The old deployment's Secrets come back under their own suffix: its writer's key (still valid while that
-          // deployment stands) and its encryption configuration. This deployment's three are kept.
-          removeSecrets: { pattern: SECRET_NAME_PATTERN, keep: Object.values(secrets) },
-          dependsOn: [this.operator, ...restoreSecrets, ...(props.restoreAfter ?? [])],
-        }),
-      );
+      const restore = this.jobs.apply('migration-restore', {
+        object: restoreObject({ file, location: source }),
+        minutes,
+        // The old deployment's Secrets come back under their own suffix: its writer's key (still valid while that
+        // deployment stands) and its encryption configuration. This deployment's three are kept.
+        removeSecrets: { pattern: SECRET_NAME_PATTERN, keep: Object.values(secrets) },
+        dependsOn: [this.operator, ...restoreSecrets, ...(props.restoreAfter ?? []), ...preflight.checks],
+      });
+      this.restored.push(restore, preflight.markDone(file, [restore]));
     }
   }
 
@@ -187,13 +211,21 @@ export class RancherBackups extends Construct {
    * place: the operator keeps counting the files of the same Backup). Nothing with backups off.
    */
   scheduleAfter(dependsOn: ITerraformDependable[]): ITerraformDependable[] {
-    if (!this.jobs || !this.location || !this.operator) return [];
+    if (!this.jobs || !this.location || !this.operator || !this.encryptionConfig) return [];
     const s = this.props.settings;
     const minutes = this.props.minutes ?? 15;
+    // Before the first backup: every backup's time is then after the record's, for a restore to rely on it.
+    const record = new BackupRecord(this, 'record', {
+      bucket: this.bucket.name,
+      rancherVersion: this.props.rancherVersion,
+      hostname: this.props.hostname,
+      encryptionConfig: this.encryptionConfig,
+      dependsOn,
+    });
     const first = this.jobs.apply('first-backup', {
       object: backupObject({ name: FIRST_BACKUP, location: this.location }),
       minutes,
-      dependsOn: [this.operator, ...dependsOn],
+      dependsOn: [this.operator, ...dependsOn, record.object],
     });
     const scheduled = this.jobs.apply('scheduled-backup', {
       object: backupObject({ name: SCHEDULED_BACKUP, location: this.location, schedule: s.schedule, retentionCount: s.retentionCount }),

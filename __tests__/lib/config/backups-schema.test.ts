@@ -8,12 +8,18 @@ const MIGRATION = { rancher: { bootstrap: { enabled: false } } };
 
 describe('backups settings', () => {
   it('default to scheduled backups every 6 hours, 28 kept, a guarded bucket, no restore', () => {
-    expect(parseSettings({}, 'test').backups).toEqual({ enabled: true, schedule: '0 */6 * * *', retentionCount: 28, forceDestroyBucket: false });
+    expect(parseSettings({}, 'test').backups).toEqual({
+      enabled: true,
+      schedule: '0 */6 * * *',
+      retentionCount: 28,
+      forceDestroyBucket: false,
+      readerAccounts: [],
+    });
   });
 
   it("take a restore of another deployment's backup with the first login off", () => {
     const parsed = parseSettings({ ...MIGRATION, backups: { restoreFrom: { file: RESTORE_FILE, bucket: OLD_BUCKET } } }, 'test');
-    expect(parsed.backups.restoreFrom).toEqual({ file: RESTORE_FILE, bucket: OLD_BUCKET });
+    expect(parsed.backups.restoreFrom).toEqual({ file: RESTORE_FILE, bucket: OLD_BUCKET, newHostname: false, unrecordedSource: false });
   });
 
   it.each([
@@ -100,9 +106,22 @@ describe('backups settings', () => {
     ]);
   });
 
+  it('take reader accounts: 12-digit account ids, each once', () => {
+    expect(parseSettings({ backups: { readerAccounts: ['111122223333'] } }, 'test').backups.readerAccounts).toEqual(['111122223333']);
+    expect(settingsProblems({ backups: { readerAccounts: ['1111-2222-3333'] } })).toEqual([
+      expect.objectContaining({ field: 'backups.readerAccounts.0', message: 'expected an AWS account id: 12 digits' }),
+    ]);
+    expect(settingsProblems({ backups: { readerAccounts: ['111122223333', '111122223333'] } })).toEqual([
+      expect.objectContaining({ field: 'backups.readerAccounts', message: 'lists an account id twice' }),
+    ]);
+  });
+
   it('refuse an unknown key, naming the allowed ones', () => {
     expect(settingsProblems({ backups: { retention: 3 } })).toEqual([
-      { field: 'backups.retention', message: 'unknown setting; allowed here: enabled, schedule, retentionCount, forceDestroyBucket, restoreFrom' },
+      {
+        field: 'backups.retention',
+        message: 'unknown setting; allowed here: enabled, schedule, retentionCount, forceDestroyBucket, readerAccounts, restoreFrom',
+      },
     ]);
   });
 

@@ -223,8 +223,11 @@ describe('fieldPaths', () => {
       'backups.schedule',
       'backups.retentionCount',
       'backups.forceDestroyBucket',
+      'backups.readerAccounts',
       'backups.restoreFrom.file',
       'backups.restoreFrom.bucket',
+      'backups.restoreFrom.newHostname',
+      'backups.restoreFrom.unrecordedSource',
       'alarms.enabled',
       'alarms.email',
       'rkeHa.nodeCount',
@@ -332,7 +335,7 @@ describe('unknownKeyMessage', () => {
 
   it('offers no setting deeper than a section for a key of another meaning (backups.retention is not etcd retention)', () => {
     expect(unknownKeyMessage(['backups'], 'retention', {})).toBe(
-      'unknown setting; allowed here: enabled, schedule, retentionCount, forceDestroyBucket, restoreFrom',
+      'unknown setting; allowed here: enabled, schedule, retentionCount, forceDestroyBucket, readerAccounts, restoreFrom',
     );
   });
 

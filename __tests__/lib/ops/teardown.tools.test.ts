@@ -123,6 +123,7 @@ describe.each(Object.keys(VARIANTS))('teardown of %s', (variant) => {
     it('with --keep-snapshots: the bucket, its guards and its KMS key stay; the token is saved; it says where', () => {
       const c = cloud(variant, { apiUp });
       const before = c.world().aws;
+      const records = addressesOfType(c, /^aws_s3_object$/);
       const result = teardown(c, '--keep-snapshots');
       expect(result.err).toBe('');
       expect(result).toMatchObject({ code: 0, err: '' });
@@ -147,6 +148,10 @@ describe.each(Object.keys(VARIANTS))('teardown of %s', (variant) => {
         expect(readFileSync(backupKeyFile, 'utf8')).toBe(`${FAKE_BACKUP_ENCRYPTION_CONFIG}\n`);
         expect(statSync(backupKeyFile).mode & 0o777).toBe(0o600);
         expect(result.out).toContain(`the encryption configuration of Rancher's backups in ${backupKeyFile}`);
+        // The record a migration's preflight reads beside the backups stays with them: forgotten, never destroyed.
+        expect(records).toHaveLength(1);
+        const rm = c.calls().find((call) => call.startsWith('terraform state rm ') && call.includes('aws_s3_bucket.'));
+        expect(rm?.split(' ')).toEqual(expect.arrayContaining(records));
       } else {
         expect(result.out).toMatch(
           /Kept: the EBS snapshots of the Rancher data volume vol-data_volume \(final and scheduled\): snap-scheduled-1, snap-final-vol-data_volume/,

@@ -1,0 +1,211 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { RKE_HA_STACK } from '../../../app/stacks/rke-ha';
+import { encryptionConfiguration } from '../../../lib/rancher/backup-objects';
+import { resources, type TerraformJson } from '../../helpers/synth';
+import { describeWithTerraform, evaluateJsonValues, terraformIn, terraformOk } from '../../helpers/terraform';
+import { mergeSettings, RESTORE_FILE, synthSettings, variantSettings } from '../../helpers/variants';
+
+// The migration's preflight as terraform evaluates it (docs/backups.md, "Preflight"): the record key a source
+// deployment writes (its expression from a real synth, its references given as values), read back by the target's
+// postconditions (from a real synth too) with the listings' keys given as facts, the way the plan would read them
+// from S3. One terraform console run for the conditions of every case, one for the messages of those that fail.
+// The record's time: a terraform apply of its terraform_data (built-in provider, no download).
+
+const MIGRATION = 'rke-ha migration: restore an encrypted backup of another deployment, schedule and retention';
+const HOSTNAME = 'rancher.example.com';
+const KEY = Buffer.alloc(32, 7).toString('base64');
+const OTHER_KEY = Buffer.alloc(32, 9).toString('base64');
+/** Before the file's time (2026-11-23T06:00:00Z). */
+const SINCE = '2026-11-20T00:00:00Z';
+const OTHER_BACKUP = 'rancher-aws-scheduled-6f0b3c2e-8a1d-4c6e-9b7a-0d1e2f3a4b5c-2026-11-24T06-00-00Z.tar.gz.enc';
+const NEWEST_BACKUP = 'rancher-aws-first-6f0b3c2e-8a1d-4c6e-9b7a-0d1e2f3a4b5c-2026-11-25T00-00-00Z.tar.gz.enc';
+
+const byPrefix = (byName: Record<string, any>, prefix: string): [string, any] => {
+  const found = Object.entries(byName).find(([name]) => name.startsWith(prefix));
+  if (!found) throw new Error(`nothing named ${prefix}*`);
+  return found;
+};
+
+/** The record key the source deployment writes, for these values of its references (terraform evaluates it). */
+function sourceRecordKey(source: TerraformJson, values: { hostname: string; key: string; since: string }): string {
+  const [, object] = byPrefix(resources(source, 'aws_s3_object'), 'rancher-backups_record_object');
+  const template = (object.key as string)
+    .replace(/random_bytes\.[A-Za-z0-9_-]+\.base64/g, JSON.stringify(values.key))
+    .replace(/terraform_data\.[A-Za-z0-9_-]+\.output/g, JSON.stringify(values.since));
+  return evaluateJsonValues({ key: template }, { rancher_hostname: values.hostname }).key as string;
+}
+
+interface Facts {
+  /** The keys the listing of the source's backups returns. */
+  readonly backups: readonly string[];
+  /** The keys the listing of the source's record returns. */
+  readonly records: readonly string[];
+  readonly hostname: string;
+  /** The YAML given in rancher_backup_restore_encryption_config. */
+  readonly encryptionConfig: string;
+}
+
+/** The target's postconditions that fail on each set of facts, as their messages (two terraform runs for all). */
+function failures(target: TerraformJson, cases: readonly Facts[]): string[][] {
+  const checks = Object.entries(target.data?.aws_s3_objects ?? {})
+    .filter(([name]) => name.startsWith('rancher-backups_restore-preflight_'))
+    .flatMap(([name, source]) => (source.lifecycle.postcondition as any[]).map((p) => ({ listing: name.split('_')[2], ...p })));
+  const substitute = (text: string, facts: Facts, listing: string) =>
+    text
+      .replace(/\bself\b/g, `({ keys = ${JSON.stringify(listing === 'backups' ? facts.backups : facts.records)} })`)
+      .replace(/\bvar\.rancher_hostname\b/g, JSON.stringify(facts.hostname))
+      .replace(/\bvar\.rancher_backup_restore_encryption_config\b/g, JSON.stringify(facts.encryptionConfig));
+  const conditions: Record<string, string> = {};
+  cases.forEach((facts, i) => checks.forEach((c, j) => (conditions[`${i}/${j}`] = substitute(c.condition, facts, c.listing))));
+  const held = evaluateJsonValues(conditions);
+  const failed = Object.keys(held).filter((k) => held[k] !== true);
+  const messages = evaluateJsonValues(
+    Object.fromEntries(
+      failed.map((k) => {
+        const [i, j] = k.split('/').map(Number);
+        return [k, substitute(checks[j].error_message, cases[i], checks[j].listing)];
+      }),
+    ),
+  );
+  return cases.map((_, i) => failed.filter((k) => k.startsWith(`${i}/`)).map((k) => messages[k] as string));
+}
+
+describeWithTerraform('restore preflight, evaluated by terraform on the facts a plan would read', () => {
+  const source = synthSettings(RKE_HA_STACK, { hostname: HOSTNAME }).json;
+  const target = synthSettings(RKE_HA_STACK, mergeSettings(variantSettings(MIGRATION), { hostname: HOSTNAME })).json;
+  const yamlOf = (key: string) => stringify(encryptionConfiguration(key), { indent: 4 });
+  let record = '';
+  let good: Facts;
+  let results: string[][] = [];
+  const cases: [string, (f: Facts) => Facts, RegExp[]][] = [
+    ['all in order: nothing fails', (f) => f, []],
+    [
+      'the file is missing: names the newest backup there, by the time in its name',
+      (f) => ({ ...f, backups: ['rancher/' + OTHER_BACKUP, 'rancher/' + NEWEST_BACKUP, 'rancher/notes.txt'] }),
+      [
+        new RegExp(
+          `^backups\\.restoreFrom\\.file: ${RESTORE_FILE.replace(/\./g, '\\.')} is not in s3://rancher-old-rke-ha-backups-\\d+/rancher/ \\(the newest there is ${NEWEST_BACKUP.replace(/\./g, '\\.')}\\)\\. `,
+        ),
+      ],
+    ],
+    ['an empty bucket', (f) => ({ ...f, backups: [] }), [/is not in s3:\/\/.*\(it holds no backup\)/]],
+    [
+      'no record (a deployment of an older version, or not of this project)',
+      (f) => ({ ...f, records: [] }),
+      [/^backups\.restoreFrom\.bucket: s3:\/\/rancher-old-rke-ha-backups-\d+\/ holds no record .*unrecordedSource: true/],
+    ],
+    ['two records', (f) => ({ ...f, records: [f.records[0], f.records[0] + 'x'] }), [/holds 2 records of the deployment/]],
+    [
+      'another Rancher version',
+      (f) => ({ ...f, records: [f.records[0].replace(/rancher=[^/]+/, 'rancher=2.13.9')] }),
+      [/^versions\.rancher: the backup comes from Rancher 2\.13\.9 and this deployment installs 2\.\d+\.\d+; .*same version only/],
+    ],
+    [
+      'another hostname',
+      (f) => ({ ...f, hostname: 'rancher.new.example.com' }),
+      [/^hostname: the backup's deployment answers at rancher\.example\.com and this one at rancher\.new\.example\.com\. .*newHostname: true/],
+    ],
+    [
+      'another encryption configuration',
+      (f) => ({ ...f, encryptionConfig: yamlOf(OTHER_KEY) }),
+      [/^rancher_backup_restore_encryption_config: not the EncryptionConfiguration the deployment of s3:\/\/.* encrypts its backups with/],
+    ],
+    [
+      'an encryption configuration that is no YAML',
+      (f) => ({ ...f, encryptionConfig: 'EncryptionConfiguration: [' }),
+      [/not the EncryptionConfiguration/],
+    ],
+    [
+      'the same configuration as `terraform output -raw` then `$(cat ...)` gives it: the trailing newline gone',
+      (f) => ({ ...f, encryptionConfig: f.encryptionConfig.trimEnd() }),
+      [],
+    ],
+    [
+      'a file older than the record (written before the last upgrade)',
+      (f) => ({ ...f, records: [f.records[0].replace(/since=.*$/, 'since=2026-11-23T06:00:01Z')] }),
+      [
+        /^backups\.restoreFrom\.file: rancher-aws-scheduled-.* was written at 2026-11-23T06:00:00Z, before 2026-11-23T06:00:01Z, .*Take a fresh backup/,
+      ],
+    ],
+    [
+      'a file written the second the record was: in order',
+      (f) => ({ ...f, records: [f.records[0].replace(/since=.*$/, 'since=2026-11-23T06:00:00Z')] }),
+      [],
+    ],
+    [
+      'two problems at once: each its own message',
+      (f) => ({ ...f, hostname: 'other.example.com', encryptionConfig: yamlOf(OTHER_KEY) }),
+      [/^hostname: /, /^rancher_backup_restore_encryption_config: /],
+    ],
+  ];
+
+  beforeAll(() => {
+    record = sourceRecordKey(source, { hostname: HOSTNAME, key: KEY, since: SINCE });
+    good = { backups: ['rancher/' + OTHER_BACKUP, 'rancher/' + RESTORE_FILE], records: [record], hostname: HOSTNAME, encryptionConfig: yamlOf(KEY) };
+    results = failures(
+      target,
+      cases.map(([, change]) => change(good)),
+    );
+  });
+
+  it("the source's record key carries its fields, the encryption as a digest (no key material)", () => {
+    expect(record).toMatch(
+      /^rancher-aws\/record\/rancher=2\.\d+\.\d+\/hostname=rancher\.example\.com\/encryption=[0-9a-f]{64}\/since=2026-11-20T00:00:00Z$/,
+    );
+    expect(record).not.toContain(KEY);
+  });
+
+  it.each(cases.map(([name, , expected], i) => [name, expected, i] as const))('%s', (_name, expected, i) => {
+    expect(results[i]).toHaveLength(expected.length);
+    expected.forEach((pattern, j) => expect(results[i][j]).toMatch(pattern));
+  });
+
+  it('an unrecorded source is checked for its file only', () => {
+    const unrecorded = synthSettings(
+      RKE_HA_STACK,
+      mergeSettings(variantSettings(MIGRATION), { backups: { restoreFrom: { unrecordedSource: true } } }),
+    ).json;
+    const [ok, missing] = failures(unrecorded, [
+      { ...good, records: [] },
+      { ...good, records: [], backups: [] },
+    ]);
+    expect(ok).toEqual([]);
+    expect(missing).toEqual([expect.stringMatching(/^backups\.restoreFrom\.file: .*it holds no backup/)]);
+  });
+});
+
+describeWithTerraform("the record's time (terraform apply of its terraform_data, the built-in provider)", () => {
+  const json = synthSettings(RKE_HA_STACK, {}).json;
+  const [, since] = byPrefix(resources(json, 'terraform_data'), 'rancher-backups_record_since');
+  let dir = '';
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'rancher-record-since-'));
+    // The resource as synthesized, its triggers (version, hostname, digest) given as variables, its dependency left out.
+    const { depends_on: _d, '//': _m, ...body } = since;
+    expect(body.triggers_replace).toHaveLength(3);
+    writeFileSync(
+      join(dir, 'main.tf.json'),
+      JSON.stringify({
+        variable: { rancher_version: { type: 'string' } },
+        resource: { terraform_data: { since: { ...body, triggers_replace: ['${var.rancher_version}', 'rancher.example.com', 'digest'] } } },
+        output: { since: { value: '${terraform_data.since.output}' } },
+      }),
+    );
+    terraformOk(dir, 'init', '-input=false');
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('is taken at the first apply, stays while nothing changes (an empty second plan), and is taken again when a field changes', () => {
+    terraformOk(dir, 'apply', '-auto-approve', '-input=false', '-var', 'rancher_version=2.14.3');
+    const first = terraformOk(dir, 'output', '-raw', 'since');
+    expect(first).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+    expect(terraformIn(dir, 'plan', '-detailed-exitcode', '-input=false', '-var', 'rancher_version=2.14.3').status).toBe(0);
+    const upgrade = terraformOk(dir, 'apply', '-auto-approve', '-input=false', '-var', 'rancher_version=2.14.4');
+    expect(upgrade).toContain('terraform_data.since must be replaced');
+    expect(upgrade).toContain('Resources: 1 added, 0 changed, 1 destroyed.');
+    expect(terraformOk(dir, 'output', '-raw', 'since')).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+  });
+});

@@ -1,0 +1,228 @@
+import { DataAwsS3Objects } from '@cdktf/provider-aws/lib/data-aws-s3-objects';
+import { DataAwsSsmParametersByPath } from '@cdktf/provider-aws/lib/data-aws-ssm-parameters-by-path';
+import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
+import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
+import { Fn, Token, type ITerraformDependable } from 'cdktf';
+import { Construct } from 'constructs';
+import { TerraformData } from '../common/terraform-data';
+import { literal } from '../common/terraform-template';
+import { hclString } from '../dns/private/dns-target';
+import { BACKUP_FOLDER } from './backup-objects';
+
+/**
+ * Where a deployment records, beside its backups, what a restore of them must match (docs/backups.md,
+ * "Preflight"): one object whose key carries the fields, so the target's plan reads them with a listing alone.
+ */
+export const RECORD_FOLDER = 'rancher-aws/record/';
+
+/** The fields of a record, in the order of its key. */
+export const RECORD_FIELDS = ['rancher', 'hostname', 'encryption', 'since'] as const;
+export type RecordField = (typeof RECORD_FIELDS)[number];
+
+/**
+ * The value of `field` in the record key `keys[0]` (a Terraform expression of a listing's keys), "" when there is
+ * none: Terraform evaluates both sides of `||`, so a condition guarded by the listing's length must not fail on an
+ * empty one.
+ */
+export function recordField(keys: string, field: RecordField): string {
+  return `try(regex("/${field}=([^/]+)${field === 'since' ? '$' : '/'}", ${keys}[0])[0], "")`;
+}
+
+/**
+ * A digest of an EncryptionConfiguration (a Terraform expression of its YAML) that does not depend on how the YAML
+ * is written (key order, quoting, a trailing newline lost in a shell): the SHA-256 of its canonical JSON. It tells
+ * two configurations apart and gives nothing of the 32-byte key away.
+ */
+export function encryptionDigest(yaml: string): string {
+  return `try(sha256(jsonencode(yamldecode(${yaml}))), "unreadable")`;
+}
+
+/** The time in a backup file's name (`...-2026-11-23T06-00-00Z.tar.gz`), as RFC 3339; undefined when none. */
+export function backupFileTime(file: string): string | undefined {
+  const m = /-(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})(Z|[+-]\d{2}-\d{2})\.tar\.gz(\.enc)?$/.exec(file);
+  if (!m) return undefined;
+  const zone = m[5] === 'Z' ? 'Z' : `${m[5].slice(0, 3)}:${m[5].slice(4)}`;
+  return `${m[1]}T${m[2]}:${m[3]}:${m[4]}${zone}`;
+}
+
+/** A setting inside a Terraform expression: a reference (a variable) as is, a literal quoted and escaped. */
+const valueExpression = (value: string) => (Token.isUnresolved(value) ? value : hclString(value));
+
+/** The same pattern in Terraform's RE2 (no backslashes: the expression passes through JSON and HCL strings). */
+const FILE_TIME = '-([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}-[0-9]{2}-[0-9]{2}(Z|[+-][0-9]{2}-[0-9]{2}))[.]tar[.]gz([.]enc)?$';
+
+/**
+ * "the newest there is <file>" or "it holds no backup", from a listing's keys (a Terraform expression): the newest by
+ * the time in the file names (the operator writes them in UTC, so they sort as text).
+ */
+export function newestBackupPhrase(keys: string): string {
+  const stamped = `[for k in ${keys} : "${'$'}{regex("${FILE_TIME}", k)[0]}|${'$'}{trimprefix(k, "${BACKUP_FOLDER}/")}" if can(regex("${FILE_TIME}", k))]`;
+  return `[for s in [sort(${stamped})] : length(s) == 0 ? "it holds no backup" : "the newest there is ${'$'}{split("|", s[length(s) - 1])[1]}"][0]`;
+}
+
+export interface BackupRecordProps {
+  /** The backup bucket (a reference). */
+  readonly bucket: string;
+  /** `versions.rancher`. */
+  readonly rancherVersion: string;
+  /** Rancher's hostname (a reference where it is one). */
+  readonly hostname: string;
+  /** The EncryptionConfiguration the backups are written with (a reference, sensitive). */
+  readonly encryptionConfig: string;
+  /** Rancher installed at this version: the record's time is after it, so later backups are of this version. */
+  readonly dependsOn: ITerraformDependable[];
+}
+
+/**
+ * The record of the source side (docs/backups.md, "Preflight"): the Rancher version, hostname and encryption a
+ * backup of this deployment carries, and since when (`since`: the apply that last changed one of them, after
+ * Rancher's release of that apply). A backup whose time is after `since` was written with these; one before may
+ * not have been. Written by Terraform (not the operator's writer), outside the operator's folder, so retention never
+ * counts or deletes it; kept by `teardown --keep-snapshots` with the bucket.
+ */
+export class BackupRecord extends Construct {
+  readonly object: S3Object;
+
+  constructor(scope: Construct, id: string, props: BackupRecordProps) {
+    super(scope, id);
+    const rancher = literal(props.rancherVersion);
+    const hostname = literal(props.hostname);
+    // encryptionDigest() of a configuration this project wrote (always YAML), in cdktf's functions to carry the reference.
+    const encryption = Fn.sha256(Fn.jsonencode(Fn.yamldecode(props.encryptionConfig)));
+    // Replaced (a new time) when a field changes; otherwise the time of the first apply stays.
+    const since = new TerraformData(this, 'since', {
+      input: '${timestamp()}',
+      triggersReplace: [rancher, hostname, encryption],
+      lifecycle: { ignoreChanges: ['input'] },
+      dependsOn: props.dependsOn,
+    });
+    const fields: Record<RecordField, string> = { rancher, hostname, encryption, since: since.output };
+    this.object = new S3Object(this, 'object', {
+      bucket: props.bucket,
+      key: `${RECORD_FOLDER}${RECORD_FIELDS.map((f) => `${f}=${fields[f]}`).join('/')}`,
+      content: Fn.jsonencode(fields),
+      contentType: 'application/json',
+    });
+  }
+}
+
+export interface RestorePreflightProps {
+  /** `backups.restoreFrom`. */
+  readonly restoreFrom: { readonly file: string; readonly newHostname: boolean; readonly unrecordedSource: boolean };
+  /** The bucket the backup is read from (a literal, or this deployment's bucket: a reference). */
+  readonly bucket: string;
+  /** `versions.rancher` of this deployment. */
+  readonly rancherVersion: string;
+  /** This deployment's hostname when the plan knows it (a literal or a variable); undefined for a wildcard name. */
+  readonly hostname?: string;
+  /** The Terraform expression of the EncryptionConfiguration the restore is given (`var.<name>`); encrypted files only. */
+  readonly encryptionConfig?: string;
+  /** SSM path of this deployment's own parameters: the marker of a finished restore goes under `<path>/restore/`. */
+  readonly parameterPath: string;
+}
+
+/**
+ * The checks of a migration's backup, at plan time and before anything is created (docs/backups.md,
+ * "Preflight"): data sources read during the plan whose postconditions fail it, one message per problem. Read with
+ * the credentials Terraform runs with, in this deployment's account and region. Once the restore has completed, a
+ * marker parameter says so and the checks are no longer made: the source bucket may be gone by then.
+ */
+export class RestorePreflight extends Construct {
+  /** The checks, for the restore to wait on (when the plan could not read them: a bucket this apply creates). */
+  readonly checks: ITerraformDependable[] = [];
+  private readonly markerPath: string;
+
+  constructor(scope: Construct, id: string, props: RestorePreflightProps) {
+    super(scope, id);
+    const { file } = props.restoreFrom;
+    this.markerPath = `${props.parameterPath}/restore`;
+    const done = new DataAwsSsmParametersByPath(this, 'done', { path: this.markerPath, withDecryption: false });
+    const count = `\${length(${done.fqn}.names) == 0 ? 1 : 0}`;
+    const where = `s3://${props.bucket}/`;
+
+    const backups = new DataAwsS3Objects(this, 'backups', {
+      bucket: props.bucket,
+      prefix: `${BACKUP_FOLDER}/`,
+      maxKeys: 10000,
+      lifecycle: {
+        postcondition: [
+          {
+            condition: `\${contains(self.keys, "${BACKUP_FOLDER}/${file}")}`,
+            errorMessage:
+              `backups.restoreFrom.file: ${file} is not in ${where}${BACKUP_FOLDER}/ (\${${newestBackupPhrase('self.keys')}}). ` +
+              'Name a file listed there in backups.restoreFrom.file, or in backups.restoreFrom.bucket the bucket that holds it.',
+          },
+        ],
+      },
+    });
+    backups.addOverride('count', count);
+    this.checks.push(backups);
+    if (props.restoreFrom.unrecordedSource) return;
+
+    const one = 'length(self.keys) != 1';
+    const field = (f: RecordField) => recordField('self.keys', f);
+    const fileTime = backupFileTime(file);
+    const postcondition = [
+      {
+        condition: '${length(self.keys) == 1}',
+        errorMessage:
+          `backups.restoreFrom.bucket: ${where} holds \${length(self.keys) == 0 ? "no record" : "${'$'}{length(self.keys)} records"} of the deployment ` +
+          `that wrote its backups (${RECORD_FOLDER}, written by each apply of a deployment of this project). Apply that deployment with this ` +
+          'version and take a fresh backup; for a backup taken elsewhere (the docker route), set backups.restoreFrom.unrecordedSource: true and ' +
+          'check its Rancher version, hostname and encryption yourself.',
+      },
+      {
+        condition: `\${${one} || ${field('rancher')} == ${valueExpression(props.rancherVersion)}}`,
+        errorMessage:
+          `versions.rancher: the backup comes from Rancher \${${field('rancher')}} and this deployment installs ${literal(props.rancherVersion)}; ` +
+          'Rancher restores a migration into the same version only. Set versions.rancher to the source version for the restore (upgrade afterwards), ' +
+          'or upgrade the source deployment and take a fresh backup.',
+      },
+      ...(props.hostname !== undefined && !props.restoreFrom.newHostname
+        ? [
+            {
+              condition: `\${${one} || ${field('hostname')} == ${valueExpression(props.hostname)}}`,
+              errorMessage:
+                `hostname: the backup's deployment answers at \${${field('hostname')}} and this one at ${literal(props.hostname)}. Use the same ` +
+                'hostname, or set backups.restoreFrom.newHostname: true and afterwards change Rancher\'s server-url (docs/backups.md, "A new hostname").',
+            },
+          ]
+        : []),
+      ...(props.encryptionConfig !== undefined
+        ? [
+            {
+              condition: `\${${one} || ${field('encryption')} == ${encryptionDigest(props.encryptionConfig)}}`,
+              errorMessage:
+                `${props.encryptionConfig.replace(/^var\./, '')}: not the EncryptionConfiguration the deployment of ${where} encrypts its backups with. ` +
+                `Give it that deployment's rancher_backup_encryption_config output (terraform output -raw rancher_backup_encryption_config, there).`,
+            },
+          ]
+        : []),
+      ...(fileTime
+        ? [
+            {
+              condition: `\${${one} || try(timecmp("${fileTime}", ${field('since')}) >= 0, false)}`,
+              errorMessage:
+                `backups.restoreFrom.file: ${file} was written at ${fileTime}, before \${${field('since')}}, when the deployment of ${where} last ` +
+                'changed its Rancher version, hostname or encryption key: what the file was written with is not known. Take a fresh backup there ' +
+                '(docs/backups.md, "Migrate to a new deployment") and name it in backups.restoreFrom.file.',
+            },
+          ]
+        : []),
+    ];
+    const record = new DataAwsS3Objects(this, 'record', { bucket: props.bucket, prefix: RECORD_FOLDER, lifecycle: { postcondition } });
+    record.addOverride('count', count);
+    this.checks.push(record);
+  }
+
+  /** The marker of a finished restore (after `restored`): later plans skip the checks. */
+  markDone(file: string, restored: ITerraformDependable[]): SsmParameter {
+    return new SsmParameter(this, 'marker', {
+      name: `${this.markerPath}/done`,
+      type: 'String',
+      value: literal(file),
+      description: 'A migration\'s restore completed: the plan no longer checks its backup (docs/backups.md, "Preflight")',
+      dependsOn: restored,
+    });
+  }
+}
