@@ -43,6 +43,9 @@ export interface ThrowawayChoice {
   readonly productionName: string;
 }
 
+/** The throwaway's state file, beside its module (`backend.path`; `<stack>` is replaced by the stack). */
+export const THROWAWAY_STATE = 'terraform.<stack>.tfstate';
+
 /** The tag on every resource of a throwaway deployment, naming the deployment it drills. */
 export const DRILL_TAG = 'rancher-ha-aws-drill-of';
 
@@ -74,7 +77,7 @@ export function throwawaySettings(production: Record<string, unknown>, choice: T
   const dns = section(settings.dns);
   settings.dns = { mode: 'wildcard', ...(dns.wildcardDomain !== undefined ? { wildcardDomain: dns.wildcardDomain } : {}) };
   settings.name = choice.name;
-  settings.backend = { type: 'local', path: 'terraform.<stack>.tfstate' };
+  settings.backend = { type: 'local', path: THROWAWAY_STATE };
   settings.tags = { ...section(settings.tags), [DRILL_TAG]: choice.productionName };
   const rancher = section(settings.rancher);
   delete rancher.tls;

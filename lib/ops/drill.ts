@@ -5,9 +5,9 @@ import { Aws } from './aws';
 import { readBackupFile } from './backup-archive';
 import { productionDeployment, type ProductionDeployment } from './drill-production';
 import { DRILL_PHASES, NOT_PROVEN, describeReport, type DrillPhase, type DrillReport } from './drill-report';
-import { defaultThrowawayName, readProductionSettings, throwawaySettings } from './drill-settings';
+import { defaultThrowawayName, readProductionSettings, THROWAWAY_STATE, throwawaySettings } from './drill-settings';
 import { Kubectl } from './kubectl';
-import { Interrupted, waitUntil } from './poll';
+import { Interrupted, waitUntil, yieldFor } from './poll';
 import { run, runAsync } from './process';
 import { StateFile } from './state-file';
 import { planTeardown, teardown } from './teardown';
@@ -100,6 +100,7 @@ export async function drill(options: DrillOptions): Promise<number> {
     if (options.dryRun) return 0;
     const code = await tearDownThrowaway(previous, log);
     if (code !== 0) return code;
+    forgetThrowawayFiles(options.root);
     record.write({ ...previous, done: true });
     if (options.teardownOnly) return 0;
   } else if (options.teardownOnly) {
@@ -161,6 +162,16 @@ export async function drill(options: DrillOptions): Promise<number> {
     return 0;
   }
 
+  // The folder of the last throwaway, torn down: its empty state and its teardown record would be taken for the new
+  // one's (the teardown resumes from its record), so it goes; one whose state still holds resources stays.
+  const left = leftInState(moduleDir, options.stack);
+  if (left > 0) {
+    log(
+      `${moduleDir} still holds ${left} resources of an earlier throwaway: tear it down first (npm run drill -- ${options.stack} --teardown). Nothing was changed.`,
+    );
+    return 2;
+  }
+  rmSync(outdir, { recursive: true, force: true });
   mkdirSync(options.root, { recursive: true });
   writeFileSync(
     settingsFile,
@@ -196,6 +207,8 @@ export async function drill(options: DrillOptions): Promise<number> {
     record.write(current);
   };
   const phase = async <T>(name: DrillPhase, step: () => Promise<T> | T): Promise<T> => {
+    // A signal that came during the last (synchronous) command is handled on the event loop: let it run first.
+    await yieldFor(0);
     if (options.interrupted()) throw new Interrupted();
     update({ phase: name });
     const started = Date.now();
@@ -288,6 +301,8 @@ export async function drill(options: DrillOptions): Promise<number> {
       const download = join(options.root, 'backup.tar.gz');
       try {
         aws.call(['s3api', 'get-object', '--bucket', production.backupBucket!, '--key', backup.key, download]);
+        await yieldFor(0);
+        if (options.interrupted()) throw new Interrupted();
         const contents = await readBackupFile(download);
         for (const kind of COUNTED) {
           const listed = kubectl.tryCall(['get', kind, '--all-namespaces', '-o', 'name']);
@@ -338,6 +353,7 @@ export async function drill(options: DrillOptions): Promise<number> {
       detail: tornDown ? undefined : `run npm run drill -- ${options.stack} --teardown to finish it`,
     });
   }
+  if (!options.keep && tornDown) forgetThrowawayFiles(options.root);
   for (const p of DRILL_PHASES)
     if (!report.phases.some((r) => r.phase === p)) report.phases.splice(DRILL_PHASES.indexOf(p), 0, { phase: p, status: 'skipped' });
   const seconds = (p: DrillPhase) => report.phases.find((r) => r.phase === p && r.status === 'passed')?.seconds;
@@ -351,6 +367,20 @@ export async function drill(options: DrillOptions): Promise<number> {
   for (const line of describeReport(report, reportFile)) log(line);
   if (outcome === 'interrupted') return 130;
   return report.passed ? 0 : 1;
+}
+
+/** How many resources the throwaway's local state file holds (0: none, or no file). */
+function leftInState(moduleDir: string, stack: string): number {
+  const file = join(moduleDir, THROWAWAY_STATE.replace('<stack>', stack));
+  if (!existsSync(file)) return 0;
+  const text = readFileSync(file, 'utf8').trim();
+  if (text === '') return 0;
+  return ((JSON.parse(text) as { resources?: unknown[] }).resources ?? []).length;
+}
+
+/** The throwaway's kubeconfig and CA: of no use once it is gone. */
+function forgetThrowawayFiles(root: string): void {
+  for (const file of ['kubeconfig.yaml', 'rancher-ca.pem']) rmSync(join(root, file), { force: true });
 }
 
 /** The newest file the operator wrote in production's bucket, by LastModified. */

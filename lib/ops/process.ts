@@ -143,6 +143,7 @@ const INSTALL_HINTS: Record<string, string> = {
   terraform: 'Install Terraform >= 1.10 (https://developer.hashicorp.com/terraform/install) and run `terraform init` in the module folder.',
   kubectl:
     'Install kubectl (https://kubernetes.io/docs/tasks/tools/) within one minor of the cluster; the kubeconfig is `terraform output -raw kubeconfig`.',
+  curl: 'Install curl (the drill asks the throwaway deployment for /ping with it).',
   aws: 'Install the AWS CLI v2 (https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html) with credentials for the account.',
 };
 
