@@ -87,7 +87,8 @@ export async function drill(options: DrillOptions): Promise<number> {
     return 2;
   }
   const previous = record.read();
-  if (previous && !previous.done) {
+  // Left behind: not finished, or said finished while its state still holds resources (a record written by hand).
+  if (previous && (!previous.done || leftInState(previous.moduleDir, previous.stack) > 0)) {
     if (previous.keep && !options.teardownOnly) {
       log(
         `The throwaway deployment ${previous.name} of the drill started ${previous.startedAt} was kept (--keep) and is still up (${previous.moduleDir}). Tear it down first: npm run drill -- ${previous.stack} --teardown`,
@@ -167,7 +168,7 @@ export async function drill(options: DrillOptions): Promise<number> {
   const left = leftInState(moduleDir, options.stack);
   if (left > 0) {
     log(
-      `${moduleDir} still holds ${left} resources of an earlier throwaway: tear it down first (npm run drill -- ${options.stack} --teardown). Nothing was changed.`,
+      `${moduleDir} still holds ${left} resources of an earlier throwaway, and ${record.path} does not name it: tear it down with \`npm run teardown -- --dir ${moduleDir} --yes\` (TF_VAR_${RESTORE_VARIABLE} set to production's rancher_backup_encryption_config). Nothing was changed.`,
     );
     return 2;
   }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { awsOf, FAKE_BACKUP_ENCRYPTION_CONFIG, FakeCloud, stateOf, SYNTH_STUB } from '../../helpers/fake-cloud';
 import { compiledMain } from '../../helpers/app-process';
@@ -325,6 +325,42 @@ describe('npm run drill', () => {
     expect(down.code).toBe(0);
     expect(c.calls().filter((call) => call.startsWith('terraform apply -auto-approve'))).toHaveLength(1);
     expectTornDown(c);
+  });
+
+  it("a throwaway whose state holds production's bucket is not torn down (its teardown would delete the bucket)", () => {
+    const c = world((w) => {
+      const bucket = w.drill.applyState.resources.find((r: any) => r.type === 'aws_s3_bucket' && r.name.startsWith('rancher-backups_'));
+      Object.assign(bucket.instances[0].attributes, { id: BUCKET, bucket: BUCKET });
+    });
+    const result = drill(c);
+    expect(result.code).toBe(1);
+    expect(result.out).toContain(`The throwaway's state holds production's ${BUCKET}: it is not torn down`);
+    expect(statuses(reportOf(c)).teardown).toBe('failed');
+    expect(c.calls().some((call) => call.startsWith('terraform apply -destroy') || call.startsWith('terraform state rm'))).toBe(false);
+  });
+
+  it('a throwaway still in its state is torn down first, though its record says it is gone; without a record the drill stops', () => {
+    const c = world();
+    expect(drill(c, '--keep').code).toBe(0);
+    const kept = record(c);
+    writeFileSync(join(c.dir, 'drill.out', 'drill.json'), JSON.stringify({ ...kept, done: true, keep: false }));
+    const again = drill(c);
+    expect(again.code).toBe(0);
+    expect(again.out).toContain(`An earlier drill left its throwaway deployment ${THROWAWAY}`);
+    expectTornDown(c);
+    // Nothing names it: the drill does not guess, and says how to tear it down.
+    expect(drill(c, '--keep').code).toBe(0);
+    rmSync(join(c.dir, 'drill.out', 'drill.json'));
+    const lost = drill(c);
+    expect(lost.code).toBe(2);
+    expect(lost.out).toMatch(
+      /still holds \d+ resources of an earlier throwaway, and .* does not name it: tear it down with `npm run teardown -- --dir /,
+    );
+    expect(drill(c, '--teardown').out).toContain('No throwaway deployment of a drill is left');
+    // The test's own clean-up of what it left.
+    const env = { TF_VAR_rancher_backup_restore_encryption_config: FAKE_BACKUP_ENCRYPTION_CONFIG };
+    expect(c.run(['teardown', '--dir', kept.moduleDir, '--yes'], { env }).code).toBe(0);
+    expect(c.world().drill.state.resources).toEqual([]);
   });
 
   it('--etcd is refused before anything, saying why', () => {
