@@ -12,8 +12,9 @@
 //            entry points reach (scripts/public-surface.js). The
 //            operations CLI (lib/ops/cli.ts, the package's `rancher-ha-aws`
 //            binary) is one of them: dist/lib/ops/cli.js.
-//   ops      the operations CLI alone, bundled into one file (it uses only
-//            node's own modules), for `npm run roll|teardown` in a checkout
+//   ops      the operations CLI alone, bundled into one file (node's own
+//            modules and the yaml package), for `npm run roll|teardown|drill`
+//            in a checkout
 //            and for the tests: node_modules/.cache/ops/cli.js.
 //
 // The shell scripts lib/ imports as text are inlined by both, so nothing reads
@@ -124,7 +125,7 @@ async function buildLibrary(out = LIBRARY_DIR) {
 
 const OPS_DIR = join(root, 'node_modules', '.cache', 'ops');
 
-/** The operations CLI bundled into `out`/cli.js (a few milliseconds: node built-ins only). */
+/** The operations CLI bundled into `out`/cli.js (a few milliseconds: node built-ins and the yaml package the drill reads settings with). */
 async function buildOps(out = OPS_DIR) {
   const cli = join(out, 'cli.js');
   await esbuild().build({ ...COMMON, entryPoints: [join(root, 'lib', 'ops', 'cli.ts')], bundle: true, outfile: cli });

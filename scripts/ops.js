@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run roll -- <stack>` and `npm run teardown -- <stack>` in a checkout:
+// `npm run roll|teardown|drill -- <stack>` in a checkout:
 // the operations CLI (lib/ops/cli.ts) bundled first (scripts/build.js ops),
 // then run with the arguments. A pipeline with only the installed package runs
 // its binary instead: `npx rancher-ha-aws teardown --dir <module folder>`.

@@ -6,6 +6,9 @@ import type { TerraformJson } from './synth';
 
 const STUB = join(__dirname, 'ops-stubs', 'fake-cloud.js');
 const ROLL_STUB = join(__dirname, 'ops-stubs', 'fake-roll.js');
+const DRILL_STUB = join(__dirname, 'ops-stubs', 'fake-drill.js');
+/** The app's synth for the drill in a fake world (RANCHER_HA_AWS_SYNTH). */
+export const SYNTH_STUB = join(__dirname, 'ops-stubs', 'fake-synth.js');
 export const REGION = 'eu-west-1';
 const ACCOUNT = '123456789012';
 
@@ -20,9 +23,12 @@ export function opsCli(): string {
   return built;
 }
 
-/** A fake attribute set for a resource, deterministic from its address. */
-function baseAttributes(type: string, name: string): Record<string, any> {
-  const short = name.replace(/_[0-9A-F]{8}$/, '');
+/**
+ * A fake attribute set for a resource, deterministic from its address; a `prefix` other than `rancher` (a second
+ * deployment in the same world: the drill's throwaway) makes every name and id its own.
+ */
+function baseAttributes(type: string, name: string, prefix = 'rancher'): Record<string, any> {
+  const short = `${prefix === 'rancher' ? '' : `${prefix}-`}${name.replace(/_[0-9A-F]{8}$/, '')}`;
   const service = type.split('_')[1];
   const a: Record<string, any> = { id: `${short}-id`, arn: `arn:aws:${service}:${REGION}:${ACCOUNT}:${type}/${short}` };
   if (type === 'aws_s3_bucket')
@@ -51,7 +57,7 @@ function resolve(value: unknown, lookup: (type: string, name: string, attr: stri
 }
 
 /** Terraform's state after a successful apply of this synthesized module, with fake attributes (as `terraform state pull` prints it). */
-export function stateOf(json: TerraformJson): any {
+export function stateOf(json: TerraformJson, prefix = 'rancher'): any {
   const base = new Map<string, Record<string, any>>();
   const blocks: [string, string, string, any][] = [];
   for (const [mode, section] of [
@@ -60,7 +66,7 @@ export function stateOf(json: TerraformJson): any {
   ] as const) {
     for (const [type, byName] of Object.entries(section ?? {})) {
       for (const [name, body] of Object.entries(byName as Record<string, any>)) {
-        base.set(`${type}.${name}`, baseAttributes(type, name));
+        base.set(`${type}.${name}`, baseAttributes(type, name, prefix));
         blocks.push([mode, type, name, body]);
       }
     }
@@ -130,11 +136,12 @@ export class FakeCloud {
     mkdirSync(this.moduleDir);
     mkdirSync(this.bin);
     writeFileSync(join(this.moduleDir, 'cdk.tf.json'), JSON.stringify(json, null, 1));
-    for (const tool of ['terraform', 'aws', 'kubectl']) {
+    for (const tool of ['terraform', 'aws', 'kubectl', 'curl']) {
       copyFileSync(STUB, join(this.bin, tool));
       chmodSync(join(this.bin, tool), 0o755);
     }
     if (existsSync(ROLL_STUB)) symlinkSync(ROLL_STUB, join(this.bin, 'fake-roll.js'));
+    symlinkSync(DRILL_STUB, join(this.bin, 'fake-drill.js'));
     this.write(world);
     writeFileSync(join(this.dir, 'calls.jsonl'), '');
     writeFileSync(join(this.dir, 'violations'), '');
@@ -222,7 +229,7 @@ export class FakeCloud {
     if (options.tools) {
       path = join(this.dir, `bin-${options.tools.join('-') || 'none'}`);
       mkdirSync(path, { recursive: true });
-      for (const tool of [...options.tools, 'fake-roll.js'])
+      for (const tool of [...options.tools, 'fake-roll.js', 'fake-drill.js'])
         if (existsSync(join(this.bin, tool)) && !existsSync(join(path, tool))) symlinkSync(join(this.bin, tool), join(path, tool));
       if (!existsSync(join(path, 'node'))) symlinkSync(process.execPath, join(path, 'node'));
     }

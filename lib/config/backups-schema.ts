@@ -2,15 +2,11 @@ import { z } from 'zod';
 import { cronExpression } from './cron';
 import { s3BucketName, wholeNumber } from './primitives';
 import type { BackupsSettings, Expect, SameType } from './sections';
+import { BACKUP_FILE } from './backup-file';
+
+export { BACKUP_FILE } from './backup-file';
 
 export type { BackupsSettings } from './sections';
-
-/**
- * A file the rancher-backup operator wrote: `<Backup name>-<kube-system namespace uid>-<RFC 3339 time, colons as
- * hyphens>.tar.gz`, `.enc` when encrypted (generateBackupFilename in its backup controller).
- */
-export const BACKUP_FILE =
-  /^[a-z0-9]([-.a-z0-9]*[a-z0-9])?-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}(Z|[+-]\d{2}-\d{2})\.tar\.gz(\.enc)?$/;
 
 /**
  * `backups`: Rancher's own backups by the rancher-backup operator (rke-ha and

@@ -22,6 +22,9 @@ export const AWS_CALLS: Readonly<Record<string, readonly string[]>> = {
   'logs delete-log-group': ['logs:DeleteLogGroup'],
   'kms schedule-key-deletion': ['kms:ScheduleKeyDeletion'],
   'ec2 describe-snapshots': ['ec2:DescribeSnapshots'],
+  // drill: production's backups, read only
+  's3api list-objects-v2': ['s3:ListBucket'],
+  's3api get-object': ['s3:GetObject'],
 };
 
 /** The AWS CLI, always with an explicit region and JSON output. */

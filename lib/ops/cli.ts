@@ -1,7 +1,10 @@
 #!/usr/bin/env node
+import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { moduleFolder } from './module-folder';
 import { CommandFailed, requireTools, shieldChildrenFromSignals, ToolMissing } from './process';
+import { drill } from './drill';
+import { productionSettingsPath } from './drill-settings';
 import { roll } from './roll';
 import { teardown } from './teardown';
 
@@ -24,6 +27,14 @@ Commands:
              --take-over       resume a roll whose machine is gone: take its Leases, though a server is out,
                                once they were not renewed for an hour (never from a roll still running)
              --dry-run         print the steps and change nothing
+  drill      restore production's newest Rancher backup into a throwaway deployment (rke-ha), check it,
+             time it, report (./drill.out/report-*.json) and tear the throwaway down, also on failure
+             --keep            leave the throwaway up (tear it down later with --teardown)
+             --teardown        only tear down the throwaway an earlier drill left
+             --name <name>     the throwaway's name (default: production's first 10 characters + -drill)
+             --wait-minutes <n> budget for Rancher to answer /ping once the apply is done (default 10)
+             --etcd            restore the newest etcd snapshot instead (blocked: says why)
+             --dry-run         print the steps and change nothing
 
 <stack> is rke-ha, k8s-ha or docker (the module in cdktf.out/stacks/<stack>); a pipeline
 gives the synthesized module folder with --dir instead.`;
@@ -36,8 +47,8 @@ export interface CommandLine {
   readonly values: ReadonlyMap<string, string>;
 }
 
-const FLAGS = new Set(['--keep-snapshots', '--yes', '--dry-run', '--all', '--new-image', '--take-over', '--help']);
-const WITH_VALUE = new Set(['--dir', '--token-file', '--server', '--wait-minutes']);
+const FLAGS = new Set(['--keep-snapshots', '--yes', '--dry-run', '--all', '--new-image', '--take-over', '--keep', '--teardown', '--etcd', '--help']);
+const WITH_VALUE = new Set(['--dir', '--token-file', '--server', '--wait-minutes', '--name']);
 
 export function parseCommandLine(args: readonly string[]): CommandLine {
   const flags = new Set<string>();
@@ -140,6 +151,42 @@ export async function main(args: readonly string[]): Promise<number> {
           waitMinutes: minutes(line.values.get('--wait-minutes')),
           takeOver: line.flags.has('--take-over'),
           interrupted: () => interrupted,
+          log,
+        });
+      }
+      case 'drill': {
+        if (line.stack === undefined && !line.values.has('--dir')) throw new UsageError('drill: name the stack of production (rke-ha).');
+        const dir = moduleFolder(line.stack, line.values.get('--dir'));
+        requireTools(['terraform', 'kubectl', 'aws', 'curl']);
+        // The synth or apply in flight is told to stop (terraform saves its state); then the throwaway is torn down.
+        shieldChildrenFromSignals();
+        const stopping = new AbortController();
+        let signals = 0;
+        const stop = (signal: NodeJS.Signals) => {
+          signals++;
+          if (signals >= 3) process.exit(130);
+          if (signals === 1) stopping.abort();
+          process.stderr.write(
+            `rancher-ha-aws: ${signal}: stopping the drill; the throwaway deployment is torn down${signals === 1 ? '' : ' (once more to leave at once: `npm run drill -- <stack> --teardown` finishes it)'}.\n`,
+          );
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+        return await drill({
+          stack: line.stack ?? 'rke-ha',
+          productionDir: dir,
+          settingsPath: productionSettingsPath(),
+          root: resolve('drill.out'),
+          // The app lives in the checkout: the drill synthesizes the throwaway with it (RANCHER_HA_AWS_SYNTH: another entry, for the tests).
+          synthScript: process.env.RANCHER_HA_AWS_SYNTH || resolve('scripts', 'synth.js'),
+          name: line.values.get('--name'),
+          keep: line.flags.has('--keep'),
+          teardownOnly: line.flags.has('--teardown'),
+          etcd: line.flags.has('--etcd'),
+          dryRun: line.flags.has('--dry-run'),
+          pingMinutes: minutes(line.values.get('--wait-minutes')),
+          interrupted: () => stopping.signal.aborted,
+          stop: stopping.signal,
           log,
         });
       }

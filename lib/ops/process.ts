@@ -21,6 +21,12 @@ export interface RunOptions {
   readonly input?: string;
   /** Let its output through to ours as it runs (terraform apply), instead of capturing it. @default false */
   readonly inherit?: boolean;
+  /** Variables added to this process's environment for the command alone. @default none */
+  readonly env?: Readonly<Record<string, string>>;
+  /** runAsync only: once aborted, the command is sent `stopSignal` and the run waits for it to end. @default none */
+  readonly stop?: AbortSignal;
+  /** What `stop` sends: SIGINT lets terraform finish the operations in flight and save its state. @default 'SIGTERM' */
+  readonly stopSignal?: NodeJS.Signals;
 }
 
 /** A failed command, with what it said. */
@@ -62,7 +68,7 @@ function startOptions(options: RunOptions): SpawnOptions & { detached: boolean }
   return {
     cwd: options.cwd,
     // Explicitly this process's environment (PATH decides which terraform, kubectl and aws run).
-    env: process.env,
+    env: options.env ? { ...process.env, ...options.env } : process.env,
     stdio: options.inherit ? ['pipe', 'inherit', 'inherit'] : 'pipe',
     // A group of its own (setsid-like, not a daemon: still waited for, and killed on its time limit).
     detached: ownGroup,
@@ -111,6 +117,10 @@ export function runAsync(command: string, args: readonly string[], options: RunO
       clearTimeout(timer);
       resolve({ code: timedOut ? null : code, stdout, stderr, timedOut });
     });
+    const stop = () => child.kill(options.stopSignal ?? 'SIGTERM');
+    if (options.stop?.aborted) stop();
+    else options.stop?.addEventListener('abort', stop, { once: true });
+    child.on('close', () => options.stop?.removeEventListener('abort', stop));
     child.stdin?.end(options.input ?? '');
   });
 }
@@ -133,6 +143,7 @@ const INSTALL_HINTS: Record<string, string> = {
   terraform: 'Install Terraform >= 1.10 (https://developer.hashicorp.com/terraform/install) and run `terraform init` in the module folder.',
   kubectl:
     'Install kubectl (https://kubernetes.io/docs/tasks/tools/) within one minor of the cluster; the kubeconfig is `terraform output -raw kubeconfig`.',
+  curl: 'Install curl (the drill asks the throwaway deployment for /ping with it).',
   aws: 'Install the AWS CLI v2 (https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html) with credentials for the account.',
 };
 

@@ -46,28 +46,56 @@ if (tool === 'terraform' && args[0] === 'apply' && existsSync(join(dir, 'apply-o
   while (!((writes() ?? start) >= start + wanted) && Date.now() < deadline) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
   if ((writes() ?? start) < start + wanted) appendFileSync(join(dir, 'violations'), `no ${wanted} Lease renewals while the apply ran\n`);
 }
-for (let tries = 0; ; tries++) {
-  try {
-    mkdirSync(lockDir);
-    break;
-  } catch (error) {
-    if (error.code !== 'EEXIST') throw error;
+/** Takes the world's lock (again, after a call that let it go while it waited: fake-drill.js). */
+function lock() {
+  for (;;) {
     try {
-      if (Date.now() - statSync(lockDir).mtimeMs > 10_000) rmSync(lockDir, { recursive: true, force: true });
-    } catch {
-      // Released meanwhile.
+      mkdirSync(lockDir);
+      break;
+    } catch (error) {
+      if (error.code !== 'EEXIST') throw error;
+      try {
+        if (Date.now() - statSync(lockDir).mtimeMs > 10_000) rmSync(lockDir, { recursive: true, force: true });
+      } catch {
+        // Released meanwhile.
+      }
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2);
     }
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2);
   }
 }
+lock();
 process.on('exit', () => rmSync(lockDir, { recursive: true, force: true }));
 const world = JSON.parse(readFileSync(worldFile, 'utf8'));
+// The drill (fake-drill.js): the throwaway deployment's module folder has a state of its own (world.drill.state);
+// production's folder keeps world.state.
+const throwawayFolder = tool === 'terraform' && world.drill !== undefined && process.cwd() !== world.drill.productionDir;
+/** The state of the folder this call runs in, in place in world.state while it runs. */
+function useFolderState() {
+  if (!throwawayFolder) return;
+  world.productionState = world.state;
+  world.state = world.drill.state ?? { version: 4, serial: 0, lineage: 'drill', outputs: {}, resources: [] };
+}
+useFolderState();
+/** Reads the world again (after the lock was let go and taken again). */
+function reload() {
+  const fresh = JSON.parse(readFileSync(worldFile, 'utf8'));
+  for (const key of Object.keys(world)) delete world[key];
+  Object.assign(world, fresh);
+  useFolderState();
+}
 world.clock = (world.clock ?? 0) + 1;
 appendFileSync(join(dir, 'calls.jsonl'), `${JSON.stringify({ tool, args, cwd: process.cwd() })}\n`);
 
 /** Writes the world; with `unlock`, lets the next call act (a stub about to be killed by the signal it sends). */
 function save(unlock = false) {
-  writeFileSync(worldFile, JSON.stringify(world, null, 1));
+  let written = world;
+  if (throwawayFolder) {
+    const { productionState, ...rest } = world;
+    written = { ...rest, state: productionState, drill: { ...world.drill, state: world.state } };
+    // The throwaway's backend is a local file beside its module: the drill reads it there.
+    writeFileSync(join(process.cwd(), 'terraform.rke-ha.tfstate'), JSON.stringify(world.state));
+  }
+  writeFileSync(worldFile, JSON.stringify(written, null, 1));
   if (unlock) rmSync(lockDir, { recursive: true, force: true });
 }
 /** Ends the call: invariants checked, the world saved, the answer written; `after` runs last (a kill of the caller). */
@@ -147,7 +175,13 @@ function configuration() {
   return config;
 }
 
+/** What fake-drill.js acts with. */
+const drillContext = () => ({ world, dir, tool, args, line, finish, save, lock, reload, option, awsError, destroy });
+/** The drill's own calls (fake-drill.js); false when the call is not one of them. */
+const drill = () => world.drill !== undefined && require(join(__dirname, 'fake-drill.js'))[tool](drillContext());
+
 function terraform() {
+  if (drill()) return;
   const state = world.state;
   const [command, ...rest] = args;
   if (command === 'state' && rest[0] === 'pull') finish(0, json(state));
@@ -270,6 +304,7 @@ function awsError(code, text) {
 }
 
 function aws() {
+  if (drill()) return;
   const a = world.aws;
   const [service, operation] = args;
   if (!option('--region')) finish(252, '', 'You must specify a region.\n');
@@ -342,8 +377,14 @@ function aws() {
 }
 
 function kubectl() {
+  if (drill()) return;
   if (world.roll) return require(join(__dirname, 'fake-roll.js')).kubectl(world, args, finish, save);
   finish(1, '', `fake kubectl: unexpected call: ${line}\n`);
 }
 
-({ terraform, aws, kubectl })[tool]();
+function curl() {
+  if (drill()) return;
+  finish(1, '', `fake curl: unexpected call: ${line}\n`);
+}
+
+({ terraform, aws, kubectl, curl })[tool]();

@@ -11,6 +11,12 @@ describe('the operations command line', () => {
     expect(Object.fromEntries(line.values)).toEqual({ '--server': 'server-1', '--wait-minutes': '5' });
   });
 
+  it("reads the drill's flags and its throwaway's name", () => {
+    const line = parseCommandLine(['drill', 'rke-ha', '--keep', '--etcd', '--teardown', '--name=prod-drill', '--wait-minutes', '20']);
+    expect([...line.flags].sort()).toEqual(['--etcd', '--keep', '--teardown']);
+    expect(Object.fromEntries(line.values)).toEqual({ '--name': 'prod-drill', '--wait-minutes': '20' });
+  });
+
   it('refuses an unknown option, a missing value and a stray argument', () => {
     expect(() => parseCommandLine(['teardown', '--force'])).toThrow('Unknown option --force.');
     expect(() => parseCommandLine(['teardown', '--dir'])).toThrow('--dir needs a value.');

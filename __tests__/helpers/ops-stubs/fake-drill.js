@@ -1,0 +1,180 @@
+// The drill's side of the fake world (required by fake-cloud.js when world.drill is set). world.drill holds:
+//   productionDir    production's module folder (its terraform calls keep world.state; any other folder is the
+//                    throwaway's, whose state fake-cloud.js keeps in world.drill.state)
+//   applyState, applyAws   what a complete apply of the throwaway creates (its state; its AWS objects, merged in)
+//   encryptionConfig the value TF_VAR_rancher_backup_restore_encryption_config must have in the throwaway's
+//                    apply and destroy (Terraform asks for a variable without a default in both)
+//   backupFile       the archive `s3api get-object` hands out for any key of production's backup bucket
+//   backupBucket     production's backup bucket: any call that would change it is a violation
+//   restored         what the restored cluster answers: counts per kind, and serverUrl
+//   ping             'pong', or 'down' (curl cannot connect)
+//   applyFails       the apply creates half of the throwaway and fails (the restore did not complete)
+//   signalAt         { phase, signal }: at the first call of that phase, the stub sends `signal` to its caller
+//                    (the drill) and goes on as the real tool would: the apply waits for the drill's SIGINT and
+//                    stops with half of the throwaway created (or, after a SIGKILL, runs to its end)
+// Phases and their calls: synth (fake-synth.js), apply (terraform apply), ping (curl), login (kubectl auth can-i),
+// compare (aws s3api get-object), teardown (terraform apply -destroy).
+'use strict';
+const { copyFileSync, existsSync, mkdirSync, readFileSync } = require('node:fs');
+const { join } = require('node:path');
+
+const VARIABLE = 'rancher_backup_restore_encryption_config';
+
+/** The phase's signal, once: taken out of the world when it fires. */
+function signalFor(ctx, phase) {
+  const at = ctx.world.drill.signalAt;
+  if (!at || at.phase !== phase) return undefined;
+  delete ctx.world.drill.signalAt;
+  return at.signal;
+}
+const signalCaller = (signal) => () => process.kill(process.ppid, signal);
+
+/** Variables without a default must be given, in an apply as in a destroy (and -input=false asks nobody). */
+function requireVariables(ctx) {
+  const config = JSON.parse(readFileSync(join(process.cwd(), 'cdk.tf.json'), 'utf8'));
+  for (const [name, body] of Object.entries(config.variable ?? {})) {
+    if (body.default !== undefined) continue;
+    const value = process.env[`TF_VAR_${name}`];
+    if (value === undefined) ctx.finish(1, '', `Error: No value for required variable\n\nThe root module input variable "${name}" is not set.\n`);
+    if (name === VARIABLE && value !== ctx.world.drill.encryptionConfig)
+      ctx.finish(1, '', `Error: Invalid value for variable ${name}: not the configuration of production's backups\n`);
+  }
+}
+
+/** The throwaway's resources up to `fraction` of a complete apply: in its state, and their objects in AWS. */
+function create(ctx, fraction) {
+  const { world } = ctx;
+  const full = world.drill.applyState;
+  const count = Math.ceil(full.resources.length * fraction);
+  world.state = { ...full, resources: full.resources.slice(0, count), outputs: fraction === 1 ? full.outputs : {} };
+  const ids = new Set(
+    world.state.resources.flatMap((r) => ['arn', 'bucket', 'key_id', 'identifier', 'name', 'id'].map((k) => r.instances[0].attributes[k])),
+  );
+  for (const [kind, objects] of Object.entries(world.drill.applyAws)) {
+    if (Array.isArray(objects)) continue;
+    for (const [id, object] of Object.entries(objects)) if (ids.has(id)) world.aws[kind][id] = object;
+  }
+}
+
+function terraform(ctx) {
+  const { world, args } = ctx;
+  if (process.cwd() === world.drill.productionDir) {
+    // Production is only ever read.
+    if (!(args[0] === 'state' && args[1] === 'pull') && args[0] !== 'output')
+      ctx.finish(1, '', `fake drill: production's folder must not see: ${ctx.line}\n`);
+    return false;
+  }
+  const [command] = args;
+  if (command === 'init') {
+    mkdirSync(join(process.cwd(), '.terraform'), { recursive: true });
+    ctx.finish(0, 'Terraform has been successfully initialized!\n');
+  }
+  if (!existsSync(join(process.cwd(), '.terraform'))) ctx.finish(1, '', 'Error: Backend initialization required, please run "terraform init"\n');
+  if (command === 'apply' && args.includes('-destroy')) {
+    requireVariables(ctx);
+    // The teardown goes on: a signal reaches the drill once the destroy is done (a SIGKILL ends it, not the destroy).
+    const signal = signalFor(ctx, 'teardown');
+    if (signal) signalCaller(signal)();
+    ctx.destroy(args);
+  }
+  if (command === 'apply') {
+    requireVariables(ctx);
+    if (world.drill.applyFails) {
+      create(ctx, 0.5);
+      ctx.finish(1, '', 'Error: job rancher-aws-migration-restore failed: the Restore did not complete\n');
+    }
+    const signal = signalFor(ctx, 'apply');
+    if (!signal) {
+      create(ctx, 1);
+      ctx.finish(0, 'Apply complete!\n');
+    }
+    // Listening before the drill is signalled: its SIGINT may come at once.
+    let interrupted = false;
+    process.on('SIGINT', () => (interrupted = true));
+    ctx.save(true);
+    signalCaller(signal)();
+    if (signal === 'SIGKILL') {
+      // Terraform runs in a process group of its own: the drill's death does not stop it.
+      ctx.lock();
+      ctx.reload();
+      create(ctx, 1);
+      ctx.finish(0, 'Apply complete!\n');
+    }
+    // As terraform does on SIGINT: the operations in flight end, the state is saved, exit 1. Bounded by looks, not
+    // a time of day: 3,000 looks 20 ms apart.
+    let looks = 0;
+    const timer = setInterval(() => {
+      if (!interrupted && ++looks < 3000) return;
+      clearInterval(timer);
+      ctx.lock();
+      ctx.reload();
+      create(ctx, 0.5);
+      if (!interrupted) ctx.finish(1, '', 'fake drill: the drill never sent SIGINT to the apply\n');
+      ctx.finish(1, '', 'Interrupt received.\nPlease wait for Terraform to exit or data loss may occur.\nGracefully shutting down...\n');
+    }, 20);
+    return true;
+  }
+  return false;
+}
+
+function kubectl(ctx) {
+  const { world, args } = ctx;
+  const kubeconfig = args[args.indexOf('--kubeconfig') + 1];
+  const expected = world.drill.state?.outputs?.kubeconfig?.value;
+  if (!expected || !existsSync(kubeconfig) || readFileSync(kubeconfig, 'utf8') !== expected)
+    ctx.finish(1, '', "fake drill: kubectl without the throwaway's kubeconfig\n");
+  const rest = args.slice(args.indexOf('--request-timeout=30s') + 1).join(' ');
+  if (rest === '-n cattle-system get secret tls-rancher -o jsonpath={.data.tls\\.crt}')
+    ctx.finish(0, Buffer.from('-----BEGIN CERTIFICATE-----\nfake\n-----END CERTIFICATE-----\n').toString('base64'));
+  if (rest === 'auth can-i * * --all-namespaces') {
+    const signal = signalFor(ctx, 'login');
+    ctx.finish(0, 'yes\n', '', signal && signalCaller(signal));
+  }
+  if (rest === '-n cattle-system get deployment rancher -o jsonpath={.status.availableReplicas}') ctx.finish(0, '3');
+  if (rest === 'get settings.management.cattle.io server-url -o jsonpath={.value}') ctx.finish(0, world.drill.restored.serverUrl);
+  const counted = /^get ([a-z.]+) --all-namespaces -o name$/.exec(rest);
+  if (counted) {
+    const n = world.drill.restored[counted[1]] ?? 0;
+    ctx.finish(0, Array.from({ length: n }, (_, i) => `${counted[1]}/object-${i}\n`).join(''));
+  }
+  return false;
+}
+
+function aws(ctx) {
+  const { world, args, option } = ctx;
+  const [service, operation] = args;
+  const bucket = option('--bucket');
+  if (bucket === world.drill.backupBucket && !(service === 's3api' && ['list-objects-v2', 'get-object'].includes(operation))) {
+    require('node:fs').appendFileSync(join(ctx.dir, 'violations'), `${ctx.line}: production's backup bucket is not read-only here\n`);
+    ctx.finish(1, '', 'fake drill: AccessDenied\n');
+  }
+  if (service === 's3api' && operation === 'list-objects-v2') {
+    const b = world.aws.buckets[bucket];
+    if (!b?.exists) ctx.awsError('NoSuchBucket', 'The specified bucket does not exist');
+    const prefix = option('--prefix') ?? '';
+    const contents = b.objects.filter((o) => o.key.startsWith(prefix)).map((o) => ({ Key: o.key, LastModified: o.lastModified, Size: o.size }));
+    ctx.finish(0, `${JSON.stringify({ Contents: contents })}\n`);
+  }
+  if (service === 's3api' && operation === 'get-object') {
+    const b = world.aws.buckets[bucket];
+    const key = option('--key');
+    if (!b?.objects.some((o) => o.key === key)) ctx.awsError('NoSuchKey', 'The specified key does not exist.');
+    const target = args[args.indexOf(key) + 1];
+    copyFileSync(world.drill.backupFile, target);
+    const signal = signalFor(ctx, 'compare');
+    ctx.finish(0, `${JSON.stringify({ ContentLength: 1 })}\n`, '', signal && signalCaller(signal));
+  }
+  return false;
+}
+
+function curl(ctx) {
+  const { world, args } = ctx;
+  const ca = args[args.indexOf('--cacert') + 1];
+  if (!ca || !existsSync(ca)) ctx.finish(77, '', 'curl: (77) error setting certificate file\n');
+  const signal = signalFor(ctx, 'ping');
+  const after = signal && signalCaller(signal);
+  if (world.drill.ping !== 'pong') ctx.finish(7, '', `curl: (7) Failed to connect to ${args[args.length - 1]}: Connection refused\n`, after);
+  ctx.finish(0, 'pong', '', after);
+}
+
+module.exports = { terraform, kubectl, aws, curl };

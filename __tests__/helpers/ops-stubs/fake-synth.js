@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+// The app's synth as the drill runs it (RANCHER_HA_AWS_SYNTH), for the fake world: it keeps the settings file it
+// was given ($FAKE_WORLD/drill-settings-seen.json) and writes the throwaway's module from
+// $FAKE_WORLD/throwaway.cdk.tf.json (a real synth of those settings, made by the test) into $CDKTF_OUTDIR.
+// world.drill.signalAt { phase: 'synth' } sends the signal to the drill first; after any signal but SIGKILL it
+// waits (bounded) for the drill to stop it, as a long synth would be stopped.
+'use strict';
+const { appendFileSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } = require('node:fs');
+const { join } = require('node:path');
+
+const dir = process.env.FAKE_WORLD;
+appendFileSync(join(dir, 'calls.jsonl'), `${JSON.stringify({ tool: 'synth', args: [process.env.RANCHER_CONFIG, process.env.CDKTF_OUTDIR] })}\n`);
+const worldFile = join(dir, 'world.json');
+const world = JSON.parse(readFileSync(worldFile, 'utf8'));
+const at = world.drill.signalAt;
+if (at && at.phase === 'synth') {
+  delete world.drill.signalAt;
+  writeFileSync(worldFile, JSON.stringify(world, null, 1));
+  process.kill(process.ppid, at.signal);
+  // The drill stops this synth with SIGTERM (the default action ends it here); 3,000 looks at most.
+  if (at.signal !== 'SIGKILL') for (let i = 0; i < 3000; i++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+}
+if (world.drill.synthFails) {
+  process.stderr.write('settings.json: rkeHa.nodeCount: expected 1, 2 or 3\n');
+  process.exit(3);
+}
+copyFileSync(process.env.RANCHER_CONFIG, join(dir, 'drill-settings-seen.json'));
+const folder = join(process.env.CDKTF_OUTDIR, 'stacks', 'rke-ha');
+mkdirSync(folder, { recursive: true });
+copyFileSync(join(dir, 'throwaway.cdk.tf.json'), join(folder, 'cdk.tf.json'));
+process.stdout.write('Synthesized rke-ha.\n');

@@ -1,0 +1,413 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { awsOf, FAKE_BACKUP_ENCRYPTION_CONFIG, FakeCloud, stateOf, SYNTH_STUB } from '../../helpers/fake-cloud';
+import { compiledMain } from '../../helpers/app-process';
+import { runBounded } from '../../helpers/subprocess';
+import { synthSettings } from '../../helpers/variants';
+import { throwawaySettings } from '../../../lib/ops/drill-settings';
+
+// `npm run drill` as a person runs it: the bundled CLI, with terraform, aws, kubectl and curl stubbed
+// (ops-stubs/fake-cloud.js with fake-drill.js) and the app's synth stubbed (fake-synth.js, writing a real synth of
+// the settings the drill wrote) or run for real. Production is a real synth of rke-ha with its state and AWS
+// objects; its backup bucket holds two backups and a stray file, the newest backup is a tar.gz laid out as the
+// operator lays it out. After every test: production's module folder and state byte-identical, its buckets as
+// they were, and no call that would have changed them.
+
+const PRODUCTION_SETTINGS = { name: 'rancher', region: 'eu-west-1' };
+const BUCKET = 'rancher-rke-ha-backups-0a1b2c';
+const UID = '6f0b3c2e-8a1d-4c6e-9b7a-0d1e2f3a4b5c';
+const NEWEST = `rancher-aws-scheduled-${UID}-2026-11-23T06-00-00Z.tar.gz.enc`;
+const OLDER = `rancher-aws-first-${UID}-2026-11-20T06-00-00Z.tar.gz.enc`;
+const THROWAWAY = 'rancher-drill';
+const PRODUCTION_URL = 'https://rancher.example.com';
+const IN_BACKUP = {
+  'clusters.management.cattle.io': 2,
+  'users.management.cattle.io': 3,
+  'projects.management.cattle.io': 4,
+  'settings.management.cattle.io': 5,
+};
+
+const productionJson = synthSettings('rke-ha', PRODUCTION_SETTINGS as never).json;
+const expectedSettings = throwawaySettings(PRODUCTION_SETTINGS, { name: THROWAWAY, file: NEWEST, bucket: BUCKET, productionName: 'rancher' });
+const throwawayJson = synthSettings('rke-ha', expectedSettings as never).json;
+
+/** The newest backup: the operator's layout (resource folders, namespaced ones a level deeper), packed by GNU tar. */
+function writeBackup(dir: string): string {
+  const src = join(dir, 'backup-src');
+  const folders: string[] = [];
+  for (const [kind, n] of Object.entries(IN_BACKUP)) {
+    const folder = `${kind}#v3`;
+    folders.push(folder);
+    for (let i = 0; i < n; i++) {
+      const namespaced = kind.startsWith('projects');
+      const path = join(src, folder, ...(namespaced ? [`c-m-${i % 2}`] : []));
+      mkdirSync(path, { recursive: true });
+      const name = kind.startsWith('settings') && i === 0 ? 'server-url' : `object-${i}`;
+      writeFileSync(join(path, `${name}.json`), '"k8s:enc:secretbox:v1:key:ciphertext"');
+    }
+  }
+  mkdirSync(join(src, 'filters'));
+  writeFileSync(join(src, 'filters', 'filters.json'), '[]');
+  const file = join(dir, 'backup.tar.gz');
+  const tar = runBounded('tar', ['--format=pax', '-czf', file, '-C', src, ...folders, 'filters']);
+  if (tar.status !== 0) throw new Error(tar.stderr);
+  return file;
+}
+
+const clouds: FakeCloud[] = [];
+interface Drill {
+  readonly c: FakeCloud;
+  /** Production's module folder and state as they were: checked after the test. */
+  readonly production: string;
+  readonly buckets: string;
+}
+const drills: Drill[] = [];
+
+function world(change?: (w: any) => void): FakeCloud {
+  const state = stateOf(productionJson);
+  state.outputs.rancher_url = { value: PRODUCTION_URL };
+  state.outputs.rancher_backup_bucket = { value: BUCKET };
+  state.outputs.etcd_snapshot_bucket = { value: 'rancher-rke-ha-etcd-0a1b2c' };
+  const aws = awsOf(state);
+  aws.buckets[BUCKET] = {
+    exists: true,
+    guarded: true,
+    objects: [
+      { key: `rancher/${OLDER}`, version: 'v1', lastModified: '2026-11-20T06:00:09.000Z', size: 1000 },
+      { key: `rancher/${NEWEST}`, version: 'v2', lastModified: '2026-11-23T06:00:09.000Z', size: 1200 },
+      { key: 'rancher/notes.txt', version: 'v3', lastModified: '2026-11-24T00:00:00.000Z', size: 5 },
+    ],
+  };
+  const throwawayState = stateOf(throwawayJson, 'drill');
+  throwawayState.outputs = {
+    rancher_url: { value: 'https://3-250-1-2.sslip.io' },
+    kubeconfig: { value: 'apiVersion: v1\nkind: Config\n# the throwaway deployment\n', sensitive: true },
+    rancher_backup_bucket: { value: 'rancher-drill-rke-ha-backups' },
+  };
+  const w: any = { state, aws, cluster: { apiUp: true } };
+  const c = new FakeCloud(productionJson, w);
+  clouds.push(c);
+  c.update((x) => {
+    x.drill = {
+      productionDir: c.moduleDir,
+      applyState: throwawayState,
+      applyAws: awsOf(throwawayState),
+      encryptionConfig: FAKE_BACKUP_ENCRYPTION_CONFIG,
+      backupFile: writeBackup(c.dir),
+      backupBucket: BUCKET,
+      restored: { ...IN_BACKUP, serverUrl: PRODUCTION_URL },
+      ping: 'pong',
+    };
+    change?.(x);
+  });
+  writeFileSync(join(c.dir, 'rancher.yaml'), 'name: rancher\nregion: eu-west-1\n');
+  writeFileSync(join(c.dir, 'throwaway.cdk.tf.json'), JSON.stringify(throwawayJson, null, 1));
+  drills.push({ c, production: productionBytes(c), buckets: JSON.stringify(productionBuckets(c)) });
+  return c;
+}
+
+/** Every file of production's module folder, and its state, as bytes (hashed). */
+function productionBytes(c: FakeCloud): string {
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir).sort()) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else files.push(`${path} ${createHash('sha256').update(readFileSync(path)).digest('hex')}`);
+    }
+  };
+  walk(c.moduleDir);
+  return [...files, JSON.stringify(c.world().state)].join('\n');
+}
+
+/** Production's buckets (every one its state names, and the backup bucket). */
+const productionBuckets = (c: FakeCloud) => Object.fromEntries(Object.entries(c.world().aws.buckets).filter(([name]) => !name.includes('drill')));
+
+afterEach(() => {
+  for (const d of drills.splice(0)) {
+    expect(productionBytes(d.c)).toBe(d.production);
+    expect(JSON.stringify(productionBuckets(d.c))).toBe(d.buckets);
+    expect(d.c.violations()).toBe('');
+    expectProductionOnlyRead(d.c);
+  }
+  for (const c of clouds.splice(0)) c.remove();
+});
+
+const drill = (c: FakeCloud, ...extra: string[]) =>
+  c.run(['drill', 'rke-ha', '--dir', 'module', ...extra], { env: { RANCHER_HA_AWS_SYNTH: SYNTH_STUB } });
+
+const reportOf = (c: FakeCloud): any => {
+  const folder = join(c.dir, 'drill.out');
+  const files = readdirSync(folder).filter((f) => f.startsWith('report-'));
+  return JSON.parse(readFileSync(join(folder, files.sort()[files.length - 1]), 'utf8'));
+};
+const statuses = (report: any) => Object.fromEntries(report.phases.map((p: any) => [p.phase, p.status]));
+const record = (c: FakeCloud) => JSON.parse(readFileSync(join(c.dir, 'drill.out', 'drill.json'), 'utf8'));
+
+/** The throwaway is gone: its state empty, its buckets deleted, its other AWS objects deleted or scheduled. */
+function expectTornDown(c: FakeCloud): void {
+  const w = c.world();
+  expect(w.drill.state?.resources ?? []).toEqual([]);
+  for (const [name, bucket] of Object.entries(w.aws.buckets) as [string, any][]) if (name.includes('drill')) expect(bucket.exists).toBe(false);
+  expect(Object.keys(w.aws.lbs).filter((arn) => arn.includes('drill'))).toEqual([]);
+  expect(record(c).done).toBe(true);
+  expect(existsSync(join(c.dir, 'drill.out', 'kubeconfig.yaml'))).toBe(false);
+  expect(existsSync(join(c.dir, 'drill.out', 'backup.tar.gz'))).toBe(false);
+}
+
+/** The calls in production's folder and on production's backup bucket: reads only. */
+function expectProductionOnlyRead(c: FakeCloud): void {
+  const lines = readFileSync(join(c.dir, 'calls.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
+  for (const call of lines.filter((l) => l.tool === 'terraform' && l.cwd === c.moduleDir)) expect(call.args.slice(0, 2)).toEqual(['state', 'pull']);
+  for (const call of lines.filter((l) => l.tool === 'aws' && l.args.includes(BUCKET)))
+    expect(['list-objects-v2', 'get-object']).toContain(call.args[1]);
+}
+
+describe('npm run drill', () => {
+  it('passes: restores the newest backup into a throwaway, checks it, reports, tears it down; production only read', () => {
+    const c = world();
+    const result = drill(c);
+    expect(result.err).toBe('');
+    expect(result.code).toBe(0);
+    // The settings the app was given: production's, turned into the throwaway's, restoring the newest file.
+    expect(JSON.parse(readFileSync(join(c.dir, 'drill-settings-seen.json'), 'utf8'))).toEqual(expectedSettings);
+    const report = reportOf(c);
+    expect(statuses(report)).toEqual({ synth: 'passed', apply: 'passed', ping: 'passed', login: 'passed', compare: 'passed', teardown: 'passed' });
+    expect(report.backup).toMatchObject({ bucket: BUCKET, key: `rancher/${NEWEST}` });
+    expect(report.comparisons).toEqual([
+      ...Object.entries(IN_BACKUP).map(([what, n]) => ({ what, backup: n, restored: n, passed: true })),
+      {
+        what: 'setting server-url',
+        backup: PRODUCTION_URL,
+        restored: PRODUCTION_URL,
+        passed: true,
+        note: "in the backup; compared with production's URL",
+      },
+    ]);
+    expect(report.passed).toBe(true);
+    expect(typeof report.recoveryMinutes).toBe('number');
+    expect(report.notProven.join(' ')).toContain('Downstream clusters');
+    expect(result.out).toContain('Result: PASSED');
+    expect(result.out).toContain('What this drill does not prove:');
+    expectTornDown(c);
+    // The throwaway's apply and destroy were given production's backup configuration (the stub refuses otherwise).
+    expect(c.calls().filter((call) => call.startsWith('terraform apply'))).toEqual([
+      'terraform apply -auto-approve -input=false',
+      'terraform apply -destroy -refresh=false -auto-approve -input=false',
+    ]);
+  });
+
+  it("passes with the app's own synth of the settings it writes (no stubbed synth)", () => {
+    const c = world();
+    const result = c.run(['drill', 'rke-ha', '--dir', 'module'], { env: { RANCHER_HA_AWS_SYNTH: compiledMain() } });
+    expect(result.code).toBe(0);
+    const written = JSON.parse(readFileSync(join(c.dir, 'drill.out', 'cdktf.out', 'stacks', 'rke-ha', 'cdk.tf.json'), 'utf8'));
+    // What the app wrote is the stack the unit tests check (no Route53 record, own VPC and state, read-only grants).
+    expect(Object.keys(written.resource).sort()).toEqual(Object.keys(throwawayJson.resource as object).sort());
+    expect(written.terraform.backend).toEqual({ local: { path: 'terraform.rke-ha.tfstate' } });
+    expect(existsSync(join(c.dir, 'cdktf.out'))).toBe(false);
+    expect(reportOf(c).passed).toBe(true);
+    expectTornDown(c);
+  });
+
+  it('--keep leaves the throwaway up and says how to tear it down; a new drill is refused until --teardown', () => {
+    const c = world();
+    const kept = drill(c, '--keep');
+    expect(kept.code).toBe(0);
+    expect(kept.out).toContain(`Kept: the throwaway deployment ${THROWAWAY}`);
+    expect(kept.out).toContain('npm run drill -- rke-ha --teardown');
+    expect(statuses(reportOf(c)).teardown).toBe('skipped');
+    expect(c.world().drill.state.resources.length).toBe(c.world().drill.applyState.resources.length);
+    expect(existsSync(join(c.dir, 'drill.out', 'kubeconfig.yaml'))).toBe(true);
+    const again = drill(c);
+    expect(again.code).toBe(2);
+    expect(again.out).toContain('was kept (--keep) and is still up');
+    const down = drill(c, '--teardown');
+    expect(down.code).toBe(0);
+    expectTornDown(c);
+    expect(drill(c, '--teardown').out).toContain('No throwaway deployment of a drill is left');
+  });
+
+  it('a failing restore (the apply fails): the report says where, what exists is torn down', () => {
+    const c = world((w) => (w.drill.applyFails = true));
+    const result = drill(c);
+    expect(result.code).toBe(1);
+    const report = reportOf(c);
+    expect(statuses(report)).toEqual({ synth: 'passed', apply: 'failed', ping: 'skipped', login: 'skipped', compare: 'skipped', teardown: 'passed' });
+    expect(report.phases[1].detail).toContain('the restore did not complete');
+    expect(report.passed).toBe(false);
+    expect(report.recoveryMinutes).toBeUndefined();
+    expect(result.out).toContain('Result: FAILED');
+    expectTornDown(c);
+  });
+
+  it('a failing /ping: looks the budget allows (6 in a minute), then the teardown', () => {
+    const c = world((w) => (w.drill.ping = 'down'));
+    const result = drill(c, '--wait-minutes', '1');
+    expect(result.code).toBe(1);
+    expect(statuses(reportOf(c))).toMatchObject({ apply: 'passed', ping: 'failed', login: 'skipped', teardown: 'passed' });
+    expect(reportOf(c).phases[2].detail).toContain('Rancher did not answer pong on https://3-250-1-2.sslip.io/ping within 1 minutes');
+    expect(c.calls().filter((call) => call.startsWith('curl '))).toHaveLength(6);
+    expectTornDown(c);
+  });
+
+  it.each([
+    ['fewer users restored than the backup holds', (w: any) => (w.drill.restored['users.management.cattle.io'] = 2), 'users.management.cattle.io'],
+    ["a server-url other than production's", (w: any) => (w.drill.restored.serverUrl = 'https://3-250-1-2.sslip.io'), 'setting server-url'],
+  ])('%s: the comparison fails, naming it', (_name, change, what) => {
+    const c = world(change);
+    const result = drill(c);
+    expect(result.code).toBe(1);
+    const report = reportOf(c);
+    expect(statuses(report)).toMatchObject({ compare: 'failed', teardown: 'passed' });
+    expect(report.comparisons.filter((x: any) => !x.passed).map((x: any) => x.what)).toEqual([what]);
+    expect(result.out).toContain(`FAILED  ${what}`);
+    expectTornDown(c);
+  });
+
+  // SIGINT (Ctrl-C) takes the same path as SIGTERM: once, where a command is in flight.
+  it.each([
+    ['synth', 'SIGTERM', { synth: 'interrupted', apply: 'skipped', teardown: 'passed' }],
+    ['apply', 'SIGTERM', { synth: 'passed', apply: 'interrupted', ping: 'skipped', teardown: 'passed' }],
+    ['apply', 'SIGINT', { synth: 'passed', apply: 'interrupted', ping: 'skipped', teardown: 'passed' }],
+    ['ping', 'SIGTERM', { apply: 'passed', ping: 'interrupted', login: 'skipped', teardown: 'passed' }],
+    ['login', 'SIGTERM', { ping: 'passed', login: 'passed', compare: 'skipped', teardown: 'passed' }],
+    ['compare', 'SIGTERM', { login: 'passed', compare: 'interrupted', teardown: 'passed' }],
+  ])('during the %s phase, %s: stops there, tears the throwaway down, exit 130, the report says what passed', (phase, signal, expected) => {
+    const c = world((w) => {
+      w.drill.signalAt = { phase, signal };
+      // Rancher not answering yet: the signal comes while the drill polls.
+      if (phase === 'ping') w.drill.ping = 'down';
+    });
+    const result = drill(c);
+    expect(result.code).toBe(130);
+    expect(result.err).toContain(`${signal}: stopping the drill`);
+    expect(statuses(reportOf(c))).toMatchObject(expected);
+    expect(reportOf(c).passed).toBe(false);
+    if (phase === 'synth') expect(result.out).toContain(`Nothing of ${THROWAWAY} was created`);
+    if (phase === 'apply') expect(c.calls()).toContain('terraform apply -destroy -refresh=false -auto-approve -input=false');
+    expectTornDown(c);
+  });
+
+  it('SIGTERM during the teardown: the teardown finishes first', () => {
+    const c = world((w) => (w.drill.signalAt = { phase: 'teardown', signal: 'SIGTERM' }));
+    const result = drill(c);
+    // Signals are handled between steps; the teardown is the last, and the drill is done once it finished.
+    expect(result.code).toBe(0);
+    expect(statuses(reportOf(c)).teardown).toBe('passed');
+    expectTornDown(c);
+  });
+
+  it.each(['synth', 'apply', 'compare', 'teardown'])(
+    'killed (kill -9) during the %s phase: a rerun finds the throwaway left behind, tears it down, then drills',
+    (phase) => {
+      const c = world((w) => (w.drill.signalAt = { phase, signal: 'SIGKILL' }));
+      const first = drill(c);
+      expect(first.code).toBeNull();
+      expect(record(c)).toMatchObject({ name: THROWAWAY, done: false });
+      const rerun = drill(c);
+      expect(rerun.code).toBe(0);
+      expect(rerun.out).toContain(`An earlier drill left its throwaway deployment ${THROWAWAY}`);
+      expect(reportOf(c).passed).toBe(true);
+      expectTornDown(c);
+    },
+  );
+
+  it('killed (kill -9) during the apply, then --teardown: only the teardown', () => {
+    const c = world((w) => (w.drill.signalAt = { phase: 'apply', signal: 'SIGKILL' }));
+    expect(drill(c).code).toBeNull();
+    expect(c.world().drill.state.resources.length).toBeGreaterThan(0);
+    const down = drill(c, '--teardown');
+    expect(down.code).toBe(0);
+    expect(c.calls().filter((call) => call.startsWith('terraform apply -auto-approve'))).toHaveLength(1);
+    expectTornDown(c);
+  });
+
+  it("a throwaway whose state holds production's bucket is not torn down (its teardown would delete the bucket)", () => {
+    const c = world((w) => {
+      const bucket = w.drill.applyState.resources.find((r: any) => r.type === 'aws_s3_bucket' && r.name.startsWith('rancher-backups_'));
+      Object.assign(bucket.instances[0].attributes, { id: BUCKET, bucket: BUCKET });
+    });
+    const result = drill(c);
+    expect(result.code).toBe(1);
+    expect(result.out).toContain(`The throwaway's state holds production's ${BUCKET}: it is not torn down`);
+    expect(statuses(reportOf(c)).teardown).toBe('failed');
+    expect(c.calls().some((call) => call.startsWith('terraform apply -destroy') || call.startsWith('terraform state rm'))).toBe(false);
+  });
+
+  it('a throwaway still in its state is torn down first, though its record says it is gone; without a record the drill stops', () => {
+    const c = world();
+    expect(drill(c, '--keep').code).toBe(0);
+    const kept = record(c);
+    writeFileSync(join(c.dir, 'drill.out', 'drill.json'), JSON.stringify({ ...kept, done: true, keep: false }));
+    const again = drill(c);
+    expect(again.code).toBe(0);
+    expect(again.out).toContain(`An earlier drill left its throwaway deployment ${THROWAWAY}`);
+    expectTornDown(c);
+    // Nothing names it: the drill does not guess, and says how to tear it down.
+    expect(drill(c, '--keep').code).toBe(0);
+    rmSync(join(c.dir, 'drill.out', 'drill.json'));
+    const lost = drill(c);
+    expect(lost.code).toBe(2);
+    expect(lost.out).toMatch(
+      /still holds \d+ resources of an earlier throwaway, and .* does not name it: tear it down with `npm run teardown -- --dir /,
+    );
+    expect(drill(c, '--teardown').out).toContain('No throwaway deployment of a drill is left');
+    // The test's own clean-up of what it left.
+    const env = { TF_VAR_rancher_backup_restore_encryption_config: FAKE_BACKUP_ENCRYPTION_CONFIG };
+    expect(c.run(['teardown', '--dir', kept.moduleDir, '--yes'], { env }).code).toBe(0);
+    expect(c.world().drill.state.resources).toEqual([]);
+  });
+
+  it('--etcd is refused before anything, saying why', () => {
+    const c = world();
+    const result = drill(c, '--etcd');
+    expect(result.code).toBe(2);
+    expect(result.out).toContain('--etcd: blocked');
+    expect(c.calls()).toEqual([]);
+  });
+
+  it('--dry-run names the backup and the throwaway, and changes nothing', () => {
+    const c = world();
+    const result = drill(c, '--dry-run');
+    expect(result.code).toBe(0);
+    expect(result.out).toContain(`s3://${BUCKET}/rancher/${NEWEST}`);
+    expect(result.out).toContain(`throwaway deployment: ${THROWAWAY}`);
+    expect(result.out).toContain('Dry run: nothing was changed.');
+    expect(existsSync(join(c.dir, 'drill.out'))).toBe(false);
+    expect(c.calls().every((call) => call === 'terraform state pull' || call.startsWith('aws s3api list-objects-v2'))).toBe(true);
+  });
+
+  it.each([
+    [
+      'a settings file of another deployment',
+      (c: FakeCloud) => writeFileSync(join(c.dir, 'rancher.yaml'), 'name: other\nregion: eu-west-1\n'),
+      2,
+      'is not the one',
+    ],
+    ['no backup in the bucket', undefined, 1, 'No backup in s3://'],
+    ['the name of production for the throwaway', undefined, 2, "is production's own name", ['--name', 'rancher']],
+  ])('refuses %s before anything is created', (name, change, code, message, extra: string[] = []) => {
+    const c = world((w) => {
+      if (name === 'no backup in the bucket') w.aws.buckets[BUCKET].objects = [];
+    });
+    change?.(c);
+    const result = drill(c, ...extra);
+    expect(result.code).toBe(code);
+    expect(result.out).toContain(message);
+    expect(c.calls().some((call) => call.startsWith('synth') || call.startsWith('terraform init'))).toBe(false);
+  });
+
+  it('refuses the docker and k8s-ha stacks, which it builds no throwaway for', () => {
+    const c = world();
+    for (const stack of ['docker', 'k8s-ha']) {
+      const result = c.run(['drill', stack, '--dir', 'module'], { env: { RANCHER_HA_AWS_SYNTH: SYNTH_STUB } });
+      expect(result.code).toBe(2);
+      expect(result.out).toMatch(stack === 'docker' ? /no Rancher backups to restore/ : /no second cluster to restore into/);
+    }
+  });
+});

@@ -1,0 +1,74 @@
+/** The steps of a drill, in order; each is timed. */
+export const DRILL_PHASES = ['synth', 'apply', 'ping', 'login', 'compare', 'teardown'] as const;
+export type DrillPhase = (typeof DRILL_PHASES)[number];
+
+export interface PhaseResult {
+  readonly phase: DrillPhase;
+  /** passed; failed (its check or command failed); interrupted (a signal); skipped (an earlier phase did not pass, or --keep). */
+  readonly status: 'passed' | 'failed' | 'interrupted' | 'skipped';
+  /** Wall time of the phase, whole seconds (absent when skipped). */
+  readonly seconds?: number;
+  readonly detail?: string;
+}
+
+/** One count of the backup against the restored deployment. */
+export interface Comparison {
+  readonly what: string;
+  readonly backup: number | string | undefined;
+  readonly restored: number | string | undefined;
+  readonly passed: boolean;
+  readonly note?: string;
+}
+
+/** What `drill` writes to `<drill folder>/report-<time>.json` and prints. */
+export interface DrillReport {
+  readonly version: 1;
+  readonly stack: string;
+  readonly production: { readonly name: string; readonly region: string; readonly module: string; readonly url?: string };
+  readonly backup: { readonly bucket: string; readonly key: string; readonly lastModified?: string; readonly bytes?: number };
+  throwaway: { readonly name: string; readonly module: string; readonly url?: string; readonly kept: boolean };
+  readonly startedAt: string;
+  finishedAt?: string;
+  readonly phases: PhaseResult[];
+  readonly comparisons: Comparison[];
+  /** synth + apply + ping: from nothing to a restored Rancher answering, the time a real restore into a new deployment takes. */
+  recoveryMinutes?: number;
+  /** passed: every phase before the teardown passed, and the teardown did too (or --keep). */
+  passed?: boolean;
+  readonly notProven: readonly string[];
+}
+
+/** What a drill cannot show, said in every report. */
+export const NOT_PROVEN: readonly string[] = [
+  'Downstream clusters: their agents keep talking to production (the restored server-url names production\'s hostname, and the throwaway answers on another name), so their reconnection after a real restore is not shown. After a real restore, check each cluster (docs/backups.md, "After a real restore: the downstream clusters").',
+  "A login as a Rancher user: the restore brings production's users and passwords, and the drill holds none of them; it checked the restored objects through the throwaway cluster's own admin kubeconfig instead.",
+  "The objects' content: they are counted by kind in the backup and in the restored cluster; inside the backup each object is encrypted (secretbox), so only server-url is compared by value (with production's URL).",
+  "Production's hostname and certificate: the throwaway answers on a wildcard DNS name with Rancher's own CA, so the DNS change and the certificate of a real migration are not exercised.",
+  "The etcd snapshots: a drill restores Rancher's backup only (an etcd snapshot restores onto the servers of the deployment that took it: docs/day-2.md).",
+];
+
+const pad = (text: string, width: number) => text.padEnd(width);
+
+/** The report as lines for the terminal. */
+export function describeReport(report: DrillReport, file: string): string[] {
+  const lines = [
+    `Drill of ${report.production.name} (${report.stack}, ${report.production.region}): ${report.backup.key} from s3://${report.backup.bucket} into the throwaway deployment ${report.throwaway.name}.`,
+  ];
+  for (const p of report.phases)
+    lines.push(
+      `  ${pad(p.status, 11)} ${pad(p.phase, 9)} ${p.seconds === undefined ? '' : pad(`${p.seconds} s`, 9)}${p.detail ? ` ${p.detail}` : ''}`.trimEnd(),
+    );
+  if (report.comparisons.length > 0) {
+    lines.push('Restored against the backup:');
+    for (const c of report.comparisons)
+      lines.push(
+        `  ${c.passed ? 'passed' : 'FAILED'}  ${c.what}: backup ${c.backup ?? '(none)'}, restored ${c.restored ?? '(none)'}${c.note ? ` (${c.note})` : ''}`,
+      );
+  }
+  if (report.recoveryMinutes !== undefined)
+    lines.push(`Recovery time to plan for (synth, apply with the restore, until /ping answers): ${report.recoveryMinutes} minutes.`);
+  lines.push('What this drill does not prove:');
+  for (const n of report.notProven) lines.push(`  - ${n}`);
+  lines.push(`Result: ${report.passed ? 'PASSED' : 'FAILED'}. Report: ${file}`);
+  return lines;
+}

@@ -1,0 +1,100 @@
+import { readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseDocument } from 'yaml';
+
+/** The settings file the app reads: RANCHER_CONFIG, else rancher.yaml in the working directory (app/config/load.ts). */
+export function productionSettingsPath(env: Readonly<Record<string, string | undefined>> = process.env, cwd = process.cwd()): string {
+  return resolve(cwd, env.RANCHER_CONFIG || 'rancher.yaml');
+}
+
+/** The settings file's largest size the app reads (MAX_SETTINGS_FILE_BYTES in app/config/settings-file.ts). */
+const MAX_BYTES = 128 * 1024;
+
+/**
+ * Production's settings as plain data: the file the app would read, parsed as the app parses it (YAML 1.2, core
+ * schema, no merge keys, no aliases). No file: every default, as for the app. Validation is the app's: the
+ * throwaway's synth reports any problem in what this returns.
+ */
+export function readProductionSettings(path: string): Record<string, unknown> {
+  let size: number;
+  try {
+    size = statSync(path).size;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !process.env.RANCHER_CONFIG) return {};
+    throw new Error(`The settings file ${path} cannot be read (${(error as NodeJS.ErrnoException).code}).`, { cause: error });
+  }
+  if (size > MAX_BYTES) throw new Error(`The settings file ${path} is larger than the ${MAX_BYTES / 1024} KiB the app reads.`);
+  const doc = parseDocument(readFileSync(path, 'utf8'), { uniqueKeys: false, logLevel: 'error', schema: 'core', merge: false, version: '1.2' });
+  if (doc.errors.length > 0) throw new Error(`The settings file ${path} is not valid YAML: run \`npm run synth\` for the details.`);
+  const value = doc.toJS({ maxAliasCount: 0 }) as unknown;
+  if (value === null || value === undefined) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) throw new Error(`The settings file ${path} does not hold a mapping of settings.`);
+  return value as Record<string, unknown>;
+}
+
+/** What the throwaway deployment restores, and its name. */
+export interface ThrowawayChoice {
+  readonly name: string;
+  /** The backup file (no folder), as the operator named it. */
+  readonly file: string;
+  /** Production's backup bucket: read, never written. */
+  readonly bucket: string;
+  /** Production's name, for the tag that marks the throwaway's resources. */
+  readonly productionName: string;
+}
+
+/** The throwaway's state file, beside its module (`backend.path`; `<stack>` is replaced by the stack). */
+export const THROWAWAY_STATE = 'terraform.<stack>.tfstate';
+
+/** The tag on every resource of a throwaway deployment, naming the deployment it drills. */
+export const DRILL_TAG = 'rancher-ha-aws-drill-of';
+
+/**
+ * The throwaway's default name: production's (its first 10 characters) with `-drill`, so a leftover is easy to tell
+ * in the console; at most 16 characters, as the `name` setting allows.
+ */
+export function defaultThrowawayName(productionName: string): string {
+  return `${productionName.slice(0, 10).replace(/-+$/, '')}-drill`;
+}
+
+const section = (value: unknown): Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) ? { ...(value as Record<string, unknown>) } : {};
+
+/**
+ * Production's settings turned into a throwaway deployment's: same region, versions, sizes, proxy and air-gap
+ * settings (so the restore meets what production runs), and apart from those:
+ * - its own name and a state file in its own folder (`backend`: local, beside its module), never production's;
+ * - its own network (`existingNetwork` dropped) and a name from a wildcard DNS service: no Route53 record, no
+ *   hostname, and Rancher's own CA (production's certificate names production's hostname);
+ * - no first login (the restore brings production's admin users) and no alarms (nobody is paged for it);
+ * - nothing that keeps it from going: deletion protection and Object Lock off;
+ * - `backups.restoreFrom` naming the file and production's bucket, which its writer may only read.
+ */
+export function throwawaySettings(production: Record<string, unknown>, choice: ThrowawayChoice): Record<string, unknown> {
+  const settings = section(production);
+  delete settings.hostname;
+  delete settings.hostedZone;
+  const dns = section(settings.dns);
+  settings.dns = { mode: 'wildcard', ...(dns.wildcardDomain !== undefined ? { wildcardDomain: dns.wildcardDomain } : {}) };
+  settings.name = choice.name;
+  settings.backend = { type: 'local', path: THROWAWAY_STATE };
+  settings.tags = { ...section(settings.tags), [DRILL_TAG]: choice.productionName };
+  const rancher = section(settings.rancher);
+  delete rancher.tls;
+  delete rancher.acceptAgentChange;
+  settings.rancher = { ...rancher, bootstrap: { enabled: false } };
+  settings.backups = { ...section(settings.backups), enabled: true, restoreFrom: { file: choice.file, bucket: choice.bucket } };
+  settings.alarms = { enabled: false };
+  const rkeHa = section(settings.rkeHa);
+  delete rkeHa.existingNetwork;
+  rkeHa.loadBalancer = { type: 'nlb', deletionProtection: false };
+  rkeHa.etcdSnapshots = { ...section(rkeHa.etcdSnapshots), objectLock: false };
+  if (rkeHa.datastore !== undefined) rkeHa.datastore = { ...section(rkeHa.datastore), deletionProtection: false };
+  settings.rkeHa = rkeHa;
+  if (settings.docker !== undefined) {
+    const docker = section(settings.docker);
+    delete docker.existingNetwork;
+    settings.docker = docker;
+  }
+  return settings;
+}
