@@ -1,0 +1,63 @@
+// Runs the app bundle (dist/app/main.js) as `require` would, with V8's code cache kept beside it: the bundle is
+// 7 MB, and parsing it and compiling the functions a synth calls is about 80 of the 620 ms of CPU a synth takes; the
+// synth went over its budget of 2.5 times the bench skeleton without it (bench/README.md, 2026-11-25). Node 22's
+// module.enableCompileCache does this for every module and is the stock way once the project leaves Node 20, which
+// has only vm.Script's cachedData. The cache is written once after a successful run (so it holds the functions the
+// synth compiled, not only the top level) and read by the next runs.
+const { createHash } = require('node:crypto');
+const { readFileSync, renameSync, rmSync, writeFileSync } = require('node:fs');
+const { createRequire, wrap } = require('node:module');
+const { dirname } = require('node:path');
+const { Script } = require('node:vm');
+
+/**
+ * What the cache was made from: a hash of the bundle's text and this Node. V8 checks its own version and flags, but
+ * of the source only its length, so the key must name the source itself: an edited bundle of the same length would
+ * otherwise run the old code. The text is read anyway to compile it; hashing it costs a few milliseconds.
+ */
+function cacheKey(source) {
+  const hash = createHash('sha256').update(source).digest('hex');
+  return Buffer.from(`rancher-ha-aws code cache ${hash} ${process.version} ${process.arch}\n`);
+}
+
+/** The cached data stored for `key` at `cache`, or undefined (none, unreadable, or made from something else). */
+function readCache(cache, key) {
+  try {
+    const data = readFileSync(cache);
+    return data.subarray(0, key.length).equals(key) ? data.subarray(key.length) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Runs `bundle` (a CommonJS file) and returns what became of its code cache: `used` (V8 accepted it), `written`
+ * (there was none, or V8 refused it, and the run succeeded), `unchanged` (none usable, and the run failed or the
+ * folder is not writable: nothing is written, the next run tries again). A cache is only ever an optimisation:
+ * any problem with it means the bundle is compiled as `require` compiles it.
+ */
+function runBundle(bundle) {
+  const cache = `${bundle}.v8cache`;
+  const source = readFileSync(bundle, 'utf8');
+  const key = cacheKey(source);
+  const cachedData = readCache(cache, key);
+  const script = new Script(wrap(source), { filename: bundle, cachedData });
+  const bundleModule = { exports: {}, filename: bundle, id: bundle, loaded: false };
+  script.runInThisContext()(bundleModule.exports, createRequire(bundle), bundleModule, bundle, dirname(bundle));
+  bundleModule.loaded = true;
+  if (cachedData && !script.cachedDataRejected) return 'used';
+  // A failed run compiled only the way to its error: its cache would serve the next, successful run poorly.
+  if (process.exitCode !== undefined && process.exitCode !== 0) return 'unchanged';
+  const partial = `${cache}.${process.pid}`;
+  try {
+    writeFileSync(partial, Buffer.concat([key, script.createCachedData()]));
+    // A rename is atomic: two synths at once each write their own file, and a reader sees one whole cache.
+    renameSync(partial, cache);
+    return 'written';
+  } catch {
+    rmSync(partial, { force: true });
+    return 'unchanged';
+  }
+}
+
+module.exports = { runBundle };
