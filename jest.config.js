@@ -19,7 +19,6 @@ const shared = {
     '^.+\\.ts$': '<rootDir>/scripts/jest-transform.js',
     '^.+\\.sh$': '<rootDir>/scripts/jest-text-transform.js',
   },
-  moduleNameMapper: { '^archiver$': '<rootDir>/scripts/lazy-archiver.js' },
   setupFilesAfterEnv: ['<rootDir>/__tests__/helpers/plain-stack-traces.js'],
   snapshotSerializers: ['<rootDir>/__tests__/helpers/mask-serializer.js'],
 };
@@ -37,7 +36,6 @@ module.exports = {
       testMatch: ['**/*.test.ts'],
       testPathIgnorePatterns: [...IGNORED, '\\.tools\\.test\\.ts$'],
       setupFiles: ['<rootDir>/__tests__/helpers/no-processes.js'],
-      runtime: '<rootDir>/scripts/jest-runtime.js',
       globalSetup: '<rootDir>/__tests__/helpers/unit-setup.js',
       globalTeardown: '<rootDir>/__tests__/helpers/unit-teardown.js',
     },

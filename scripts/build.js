@@ -37,16 +37,6 @@ function sources(dir, ext) {
     .map((file) => join(dir, file));
 }
 
-/** archiver as scripts/lazy-archiver.js: loaded on first use, which is never here. */
-const lazyArchiver = {
-  name: 'lazy-archiver',
-  setup(build) {
-    build.onResolve({ filter: /^archiver$/ }, () => ({ path: join(__dirname, 'lazy-archiver.js') }));
-    // The real package stays in node_modules, loaded at run time if ever.
-    build.onResolve({ filter: /^archiver\/index\.js$/ }, () => ({ path: 'archiver/index.js', external: true }));
-  },
-};
-
 /** Everything but the shell scripts stays a require() of its own module. */
 const externalModules = {
   name: 'external-modules',
@@ -87,7 +77,6 @@ async function buildApp(out = APP_DIR) {
     bundle: true,
     outfile: main,
     metafile: true,
-    plugins: [lazyArchiver],
   });
   // Inputs as paths from the project root, with the build script itself and the lockfile (package versions).
   const files = [...Object.keys(result.metafile.inputs), 'scripts/build.js', 'package-lock.json'];

@@ -1,21 +1,23 @@
 // Runs the app bundle (dist/app/main.js) as `require` would, with V8's code cache kept beside it: the bundle is
-// 6 MB, and parsing it and compiling the functions a synth calls was about a third of a synth (docs/design-notes.md,
-// "Performance"). Node 22's module.enableCompileCache does this for every module; Node 20, which this project
-// supports, has only vm.Script's cachedData. The cache is written once after a successful run (so it holds the
-// functions the synth compiled, not only the top level) and read by the next runs.
-const { readFileSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
+// 7 MB, and parsing it and compiling the functions a synth calls is about 80 of the 620 ms of CPU a synth takes; the
+// synth went over its budget of 2.5 times the bench skeleton without it (bench/README.md, 2026-11-25). Node 22's
+// module.enableCompileCache does this for every module and is the stock way once the project leaves Node 20, which
+// has only vm.Script's cachedData. The cache is written once after a successful run (so it holds the functions the
+// synth compiled, not only the top level) and read by the next runs.
+const { createHash } = require('node:crypto');
+const { readFileSync, renameSync, rmSync, writeFileSync } = require('node:fs');
 const { createRequire, wrap } = require('node:module');
 const { dirname } = require('node:path');
 const { Script } = require('node:vm');
 
 /**
- * What the cache was made from: the bundle's size and modification time and this Node. V8 checks its own version
- * and flags, but of the source only its length, so an edited bundle of the same length would run stale code
- * without the time in the key (scripts/build.js also removes the whole folder, cache included, on a rebuild).
+ * What the cache was made from: a hash of the bundle's text and this Node. V8 checks its own version and flags, but
+ * of the source only its length, so the key must name the source itself: an edited bundle of the same length would
+ * otherwise run the old code. The text is read anyway to compile it; hashing it costs a few milliseconds.
  */
-function cacheKey(bundle) {
-  const { size, mtimeMs } = statSync(bundle);
-  return Buffer.from(`rancher-ha-aws code cache ${size} ${mtimeMs} ${process.version} ${process.arch}\n`);
+function cacheKey(source) {
+  const hash = createHash('sha256').update(source).digest('hex');
+  return Buffer.from(`rancher-ha-aws code cache ${hash} ${process.version} ${process.arch}\n`);
 }
 
 /** The cached data stored for `key` at `cache`, or undefined (none, unreadable, or made from something else). */
@@ -36,9 +38,10 @@ function readCache(cache, key) {
  */
 function runBundle(bundle) {
   const cache = `${bundle}.v8cache`;
-  const key = cacheKey(bundle);
+  const source = readFileSync(bundle, 'utf8');
+  const key = cacheKey(source);
   const cachedData = readCache(cache, key);
-  const script = new Script(wrap(readFileSync(bundle, 'utf8')), { filename: bundle, cachedData });
+  const script = new Script(wrap(source), { filename: bundle, cachedData });
   const bundleModule = { exports: {}, filename: bundle, id: bundle, loaded: false };
   script.runInThisContext()(bundleModule.exports, createRequire(bundle), bundleModule, bundle, dirname(bundle));
   bundleModule.loaded = true;

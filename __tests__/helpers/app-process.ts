@@ -7,7 +7,7 @@ const ROOT = join(__dirname, '..', '..');
 /** A stack trace line in a person's terminal: the app must never print one for bad settings. */
 export const STACK_TRACE_LINE = /^ {4}at /m;
 
-/** Inside node_modules, so the bundle resolves the packages it leaves out (archiver) as dist/ does. */
+/** Beside the other build caches in node_modules/.cache. */
 const APP = join(ROOT, 'node_modules', '.cache', 'rancher-test-app');
 // scripts/build.js is plain CommonJS: its freshness check is the one `npm run synth` uses.
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS script of this repository, without types

@@ -1,5 +1,4 @@
-import { TerraformOutput } from 'cdktf';
-import { IndependentStack } from './independent-stack';
+import { TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { alarmOutputs } from '../alarm-outputs';
 import { rancherOutputs, stackFoundation } from '../stack-foundation';
@@ -14,7 +13,7 @@ import { IN_PLACE_ID } from '../../lib/deployments/private/stack-level-names';
 export const DOCKER_STACK = 'docker';
 
 /** The docker stack: the settings file's Docker install as one RancherOnDocker, and its outputs. */
-export class DockerStack extends IndependentStack {
+export class DockerStack extends TerraformStack {
   constructor(scope: Construct, id: string, settings: Settings) {
     super(scope, id);
     // admin_cidrs only with SSH: the Docker host opens no other admin port.

@@ -1,5 +1,4 @@
-import { TerraformOutput } from 'cdktf';
-import { IndependentStack } from './independent-stack';
+import { TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { alarmOutputs } from '../alarm-outputs';
 import { rancherOutputs, stackFoundation } from '../stack-foundation';
@@ -13,7 +12,7 @@ import { rancherBackupOutputs } from '../../lib/rancher/private/backup-outputs';
 export const K8S_HA_STACK = 'k8s-ha';
 
 /** The k8s-ha stack: Helm and Kubernetes providers for the cluster the settings name, one RancherOnExistingCluster, outputs. */
-export class K8sHaStack extends IndependentStack {
+export class K8sHaStack extends TerraformStack {
   constructor(scope: Construct, id: string, settings: Settings) {
     super(scope, id);
     // No admin port of this stack's own: no admin_cidrs variable, no address lookup on each plan.

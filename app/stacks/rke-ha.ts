@@ -1,5 +1,4 @@
-import { TerraformOutput } from 'cdktf';
-import { IndependentStack } from './independent-stack';
+import { TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { alarmOutputs } from '../alarm-outputs';
 import { rancherOutputs, stackFoundation } from '../stack-foundation';
@@ -15,7 +14,7 @@ import { rancherBackupOutputs } from '../../lib/rancher/private/backup-outputs';
 export const RKE_HA_STACK = 'rke-ha';
 
 /** The rke-ha stack: the settings file's deployment as one RancherOnRke, and its outputs. */
-export class RkeHaStack extends IndependentStack {
+export class RkeHaStack extends TerraformStack {
   constructor(scope: Construct, id: string, settings: Settings) {
     super(scope, id);
     const { inputs } = stackFoundation(this, settings, { route53Name: !wildcardName(settings) });

@@ -7,6 +7,7 @@ import {
   instanceTypeProblem,
 } from '../../../lib/config/instance-types';
 import { INSTANCE_TYPE_FORMAT } from '../../../lib/config/primitives';
+import { countSteps } from '../../helpers/steps';
 import { settingsProblems } from '../../helpers/synth';
 
 const SERVER = { minimum: RANCHER_SERVER_MINIMUM, allowSmall: false, amiPinned: false };
@@ -82,6 +83,23 @@ describe('instanceTypeProblem', () => {
     expect(accepted).not.toContain('t3.micro');
     expect(accepted).not.toContain('m7g.xlarge');
     expect(acceptedInstanceTypes({ ...SERVER, amiPinned: true, allowSmall: true })).toHaveLength(INSTANCE_TYPES.size);
+  });
+
+  const RULES = [RANCHER_SERVER_MINIMUM, DOCKER_HOST_MINIMUM].flatMap((minimum) =>
+    [false, true].flatMap((allowSmall) => [false, true].map((amiPinned) => ({ minimum, allowSmall, amiPinned }))),
+  );
+
+  it.each(RULES)('accepts exactly the types instanceTypeProblem passes (%o)', (rules) => {
+    const passed = [...INSTANCE_TYPES.keys()].filter((type) => instanceTypeProblem(type, rules, 'rkeHa') === undefined).sort();
+    expect(acceptedInstanceTypes(rules)).toEqual(passed);
+  });
+
+  // Every synth of rke-ha and docker asks for the list: it checks each type of the table once and sorts the
+  // accepted ones, without wording a refusal for each type it leaves out (n log n steps, not n² log n).
+  it.each(RULES)('lists them in about n log n steps for n types in the table (%o)', (rules) => {
+    const n = INSTANCE_TYPES.size;
+    const { steps } = countSteps(() => acceptedInstanceTypes(rules), 4 * n * Math.log2(n));
+    expect(steps).toBeGreaterThanOrEqual(n);
   });
 });
 

@@ -1,4 +1,3 @@
-import { parseDocument } from 'yaml';
 import { MAX_DEPTH, MAX_STRING_LENGTH, readYamlSettings } from '../../../app/config/yaml-settings';
 import { countSteps } from '../../helpers/steps';
 
@@ -77,9 +76,7 @@ describe('readYamlSettings', () => {
   it('finds a duplicate among 30,000 keys in linear time (beyond the file cap: straight to the parser)', () => {
     const keys = 30_000;
     const text = `${Array.from({ length: keys }, (_, i) => `k${i}: 1`).join('\n')}\nk0: 2\n`;
-    // An array of the YAML package's own realm: its items are walked with that realm's array methods.
-    const yamlArray = (parseDocument('a: [1]').contents as { items: unknown[] }).items;
-    const { result, steps } = countSteps(() => problems(text), 40 * keys, [yamlArray]);
+    const { result, steps } = countSteps(() => problems(text), 40 * keys);
     expect(result).toEqual([
       { field: 'k0', message: 'duplicate key: YAML would keep only the last one (first at line 1, column 1) (at line 30001, column 1)' },
     ]);
