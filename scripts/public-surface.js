@@ -74,9 +74,10 @@ function topLevel(declaration) {
 /**
  * What a consumer reaches but cannot name. `privateDeclarations`: declaration files under a `private/` folder the
  * entry points reach (the folders hold what no entry point may expose). `unnamedTypes`: types of the package that a
- * public signature uses (a prop's type, a property's, a method's parameter or result, a base class), followed
+ * public signature uses by name (a prop's type, a property's, a method's parameter or result, a base class), followed
  * through every type they use in turn, that no entry point exports: a consumer can use them only by
- * inference, never write them down. Private members are not followed (no consumer sees them).
+ * inference, never write them down. Private members are not followed (no consumer sees them), nor is `typeof` of a value: a
+ * type derived from a constant (`TlsMode`, from `TLS_MODES`) is named by its own alias.
  */
 function surfaceProblems(dir = root) {
   const distLib = join(dir, 'dist', 'lib');
@@ -98,11 +99,9 @@ function surfaceProblems(dir = root) {
       ? node.typeName
       : ts.isExpressionWithTypeArguments(node)
         ? node.expression
-        : ts.isTypeQueryNode(node)
-          ? node.exprName
-          : ts.isImportTypeNode(node)
-            ? node.qualifier
-            : undefined;
+        : ts.isImportTypeNode(node)
+          ? node.qualifier
+          : undefined;
     const symbol = name && checker.getSymbolAtLocation(name);
     if (symbol) {
       const target = declared(checker, symbol);

@@ -2,17 +2,13 @@
 export { SettingsError, type SettingsProblem } from './errors';
 export { DEFAULT_VERSIONS } from './versions';
 // The settings types the constructs' props use (zod-free: sections.ts holds the schemas' output types).
-export {
-  TLS_MODES,
-  TLS_ISSUERS,
-  DOCKER_TLS_MODES,
-  DOCKER_TLS_ISSUERS,
-  type TlsMode,
-  type TlsIssuer,
-  type TlsSettings,
-  type DockerTlsMode,
-  type DockerTlsIssuer,
-  type DockerTlsSettings,
-  type AuditLogSettings,
-  type BackupsSettings,
+export type {
+  TlsMode,
+  TlsIssuer,
+  TlsSettings,
+  DockerTlsMode,
+  DockerTlsIssuer,
+  DockerTlsSettings,
+  AuditLogSettings,
+  BackupsSettings,
 } from './sections';

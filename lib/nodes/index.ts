@@ -1,6 +1,6 @@
 export { NodeRole, type NodeRoleProps } from './node-role';
 export { NodeSecurityGroup, type NodeSecurityGroupProps } from './node-security-group';
-export { ServerNode, type ServerNodeProps, HELD_ATTRIBUTES, type HeldAttribute } from './server-node';
+export { ServerNode, type ServerNodeProps, type HeldAttribute } from './server-node';
 export { UbuntuAmi, type UbuntuAmiProps } from './ubuntu-ami';
 export { ServerQuorum, type ServerQuorumProps } from './server-quorum';
 export { BootParameters, type BootParametersProps } from './boot-parameters';

@@ -1,3 +1,3 @@
-export { CertificateVariables, CERTIFICATE_VARIABLES, type CertificateMaterial } from './certificate-variables';
+export { CertificateVariables, type CertificateMaterial } from './certificate-variables';
 export { LoadBalancerCertificate, type LoadBalancerCertificateProps } from './acm-certificate';
 export type { TlsPlan, Trust, AcmSource } from './tls-plan';
