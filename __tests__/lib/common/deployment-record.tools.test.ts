@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readDeploymentRecords } from '../../../lib/ops/module-folder';
+import { terraformJsonToHcl } from '../../../lib/synth/hcl';
 import { synthLibrary } from '../../helpers/library-modules';
 import { describeWithTerraform, terraformIn, terraformOk } from '../../helpers/terraform';
 import { synthSettings } from '../../helpers/variants';
@@ -12,15 +13,19 @@ import type { TerraformJson } from '../../helpers/synth';
 // construct wrote.
 describeWithTerraform('the deployment record in a real state', () => {
   it.each([
-    ["the app's rke-ha stack", () => synthSettings('rke-ha', {}).json],
-    ['a library module nested in a construct of its own', () => synthLibrary('nested').platform],
-  ] as [string, () => TerraformJson][])('%s: created once, then no change; read back as written', (_what, synth) => {
+    // Every row has three elements: jest takes a test function with one argument more than its row for `done`.
+    ["the app's rke-ha stack", () => synthSettings('rke-ha', {}).json, 'json'],
+    ['a library module nested in a construct of its own', () => synthLibrary('nested').platform, 'json'],
+    ["the app's rke-ha stack, written as HCL (synth --hcl)", () => synthSettings('rke-ha', {}).json, 'hcl'],
+  ] as [string, () => TerraformJson, 'json' | 'hcl'][])('%s: created once, then no change; read back as written', (_what, synth, format) => {
     const json = synth();
     const records = Object.fromEntries(Object.entries(json.resource.terraform_data).filter(([name]) => /(^|_)deployment-record(_|$)/.test(name)));
     expect(Object.keys(records)).toHaveLength(1);
     const dir = mkdtempSync(join(tmpdir(), 'deployment-record-'));
     try {
-      writeFileSync(join(dir, 'main.tf.json'), JSON.stringify({ terraform: { required_version: '>= 1.10' }, resource: { terraform_data: records } }));
+      const module = { terraform: { required_version: '>= 1.10' }, resource: { terraform_data: records } };
+      if (format === 'hcl') writeFileSync(join(dir, 'main.tf'), terraformJsonToHcl(module as never, { isBlock: () => false }));
+      else writeFileSync(join(dir, 'main.tf.json'), JSON.stringify(module));
       terraformOk(dir, 'init', '-input=false');
       expect(terraformOk(dir, 'apply', '-auto-approve', '-input=false')).toContain('Resources: 1 added, 0 changed, 0 destroyed.');
       const second = terraformIn(dir, 'plan', '-detailed-exitcode', '-input=false');
