@@ -26,24 +26,36 @@ const VARIANTS = {
 } as const;
 
 export function cluster(variant: keyof typeof VARIANTS, change?: (world: any) => void): FakeCloud {
-  const json = synth(variant, VARIANTS[variant].settings);
+  return clusterOf(synth(variant, VARIANTS[variant].settings), VARIANTS[variant].k3s, change);
+}
+
+/** A server's aws_instance in the state, under any construct path (`server-0_instance_<hash>`, `rancher_server-0_instance_<hash>`). */
+const SERVER_INSTANCE = /(^|_)(server-\d+)_instance_[0-9A-F]{8}$/;
+
+/**
+ * The fake cluster of any synthesized rke-ha module (the app's stack or a library user's): its servers are the
+ * aws_instance resources named `server-<n>_instance` under whatever construct path. The state has the outputs
+ * `kubeconfig` and `servers_pending_replacement` where the module declares them (the app's stacks do; a library
+ * user's stack does when it outputs them, docs/library.md).
+ */
+export function clusterOf(json: TerraformJson, k3s: boolean, change?: (world: any) => void): FakeCloud {
   const state = stateOf(json);
-  const servers = state.resources.filter((r: any) => r.type === 'aws_instance' && /^server-\d+_instance/.test(r.name));
+  const servers = state.resources.filter((r: any) => r.type === 'aws_instance' && SERVER_INSTANCE.test(r.name));
+  const serverName = (r: any) => SERVER_INSTANCE.exec(r.name)![2];
   servers.forEach((r: any, i: number) => Object.assign(r.instances[0].attributes, { private_ip: `10.0.${i}.10` }));
-  state.outputs.kubeconfig = { value: 'apiVersion: v1\nkind: Config\n', sensitive: true };
-  state.outputs.servers_pending_replacement = {
-    value: Object.fromEntries(servers.map((r: any) => [r.name.replace(/_instance.*$/, ''), ['user_data']])),
-  };
+  if (json.output?.kubeconfig) state.outputs.kubeconfig = { value: 'apiVersion: v1\nkind: Config\n', sensitive: true };
+  if (json.output?.servers_pending_replacement)
+    state.outputs.servers_pending_replacement = { value: Object.fromEntries(servers.map((r: any) => [serverName(r), ['user_data']])) };
   const world = {
     roll: true,
     state,
     aws: awsOf(state),
     cluster: {
       apiUp: true,
-      k3s: VARIANTS[variant].k3s,
+      k3s,
       joinAfter: 2,
       servers: servers.map((r: any, i: number) => ({
-        name: r.name.replace(/_instance.*$/, ''),
+        name: serverName(r),
         instance: r.instances[0].attributes.id,
         ip: `10.0.${i}.10`,
         node: `ip-10-0-${i}-10`,

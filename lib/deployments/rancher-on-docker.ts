@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { DeploymentAlarms, alarmTopicName } from '../alarms/deployment-alarms';
 import { adminNetworks } from '../common/private/admin-networks';
 import { DeploymentGuard } from '../common/deployment-guard';
+import { addDeploymentRecord } from '../common/deployment-record';
 import { agentTrustRecords } from './private/agent-trust';
 import { bootstrapEnabled } from '../config/bootstrap-schema';
 import { rancherOnDockerSchema } from '../config/deployment-schema';
@@ -301,5 +302,7 @@ export class RancherOnDocker extends Construct {
         dependsOn: [ready.ping],
       });
     }
+    // What the operations commands read of this deployment, under whatever id it has (docs/day-2.md).
+    addDeploymentRecord(this, { name: settings.name, kind: 'docker', region: settings.region });
   }
 }

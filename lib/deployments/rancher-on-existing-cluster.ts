@@ -18,6 +18,7 @@ import { rancherServerSettings } from '../rancher/private/rancher-settings';
 import { RancherTlsSecrets } from '../rancher/tls-secrets';
 import { CertificateVariables, type CertificateMaterial } from '../tls/certificate-variables';
 import { DeploymentGuard } from '../common/deployment-guard';
+import { addDeploymentRecord } from '../common/deployment-record';
 import { untrustedCertificate } from '../config/bootstrap-schema';
 import { agentTrustRecords } from './private/agent-trust';
 import { tlsPlan, type TlsPlan } from '../tls/tls-plan';
@@ -220,6 +221,8 @@ export class RancherOnExistingCluster extends Construct {
     this.adminToken = firstLogin.adminToken;
     this.dnsTarget = dns.target;
     this.dnsRecordType = dns.recordType;
+    // What the operations commands read of this deployment, under whatever id it has (docs/day-2.md).
+    addDeploymentRecord(this, { name: settings.name, kind: 'k8s-ha', region: settings.region });
   }
 }
 

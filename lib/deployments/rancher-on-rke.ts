@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { DeploymentAlarms, alarmTopicName, restartMetricNamespace } from '../alarms/deployment-alarms';
 import { adminNetworks } from '../common/private/admin-networks';
 import { DeploymentGuard } from '../common/deployment-guard';
+import { addDeploymentRecord } from '../common/deployment-record';
 import { untrustedCertificate } from '../config/bootstrap-schema';
 import { agentTrustRecords } from './private/agent-trust';
 import { RKE2_CLUSTER_CIDR, RKE2_SERVICE_CIDR } from '../config/primitives';
@@ -176,6 +177,14 @@ export class RancherOnRke extends Construct {
     if (d.settings.alarms.enabled) this.alarms = this.addAlarms(d, { entry, state, boot, servers, dns, rancher });
     if (state.datastore) this.datastoreAddress = state.datastore.instance.address;
     this.serversPendingReplacement = reportStaleServers(this, { nodes: servers.nodes, checkName: stackLevelName(this, 'servers_up_to_date') });
+    // What the operations commands read of this deployment, under whatever id it has (docs/day-2.md, "Rolling a server").
+    addDeploymentRecord(this, {
+      name: d.settings.name,
+      kind: 'rke-ha',
+      distribution: d.k3s ? 'k3s' : 'rke2',
+      region: this.region,
+      servers: servers.nodes.map((node, i) => ({ name: `server-${i}`, instance: node.instance })),
+    });
   }
 
   /** The props checked and completed with the rules a settings file gets, and what the steps derive from them. */

@@ -8,7 +8,7 @@ import { productionSettingsPath } from './drill-settings';
 import { roll } from './roll';
 import { teardown } from './teardown';
 
-const USAGE = `Usage: rancher-ha-aws <command> [<stack>] [--dir <module folder>] [options]
+const USAGE = `Usage: rancher-ha-aws <command> [<stack>] [--dir <module folder>] [--deployment <name>] [options]
 
 Commands:
   teardown   destroy a deployment from any state (healthy, broken, half gone); without
@@ -36,8 +36,11 @@ Commands:
              --etcd            restore the newest etcd snapshot instead (blocked: says why)
              --dry-run         print the steps and change nothing
 
-<stack> is rke-ha, k8s-ha or docker (the module in cdktf.out/stacks/<stack>); a pipeline
-gives the synthesized module folder with --dir instead.`;
+<stack> is rke-ha, k8s-ha or docker (the module in cdktf.out/stacks/<stack>); a pipeline, or an app
+of your own made with the constructs, gives the synthesized module folder with --dir instead
+(cdktf.out/stacks/<stack id>). The commands find the deployment in the module's state under any
+construct id; --deployment <name> names it where the module holds more than one (roll), or the one
+a teardown must find there.`;
 
 /** Parsed command line: the command, an optional stack, flags and options with values. */
 export interface CommandLine {
@@ -48,7 +51,7 @@ export interface CommandLine {
 }
 
 const FLAGS = new Set(['--keep-snapshots', '--yes', '--dry-run', '--all', '--new-image', '--take-over', '--keep', '--teardown', '--etcd', '--help']);
-const WITH_VALUE = new Set(['--dir', '--token-file', '--server', '--wait-minutes', '--name']);
+const WITH_VALUE = new Set(['--dir', '--deployment', '--token-file', '--server', '--wait-minutes', '--name']);
 
 export function parseCommandLine(args: readonly string[]): CommandLine {
   const flags = new Set<string>();
@@ -115,6 +118,7 @@ export async function main(args: readonly string[]): Promise<number> {
         return teardown({
           dir,
           label: line.stack ?? dir,
+          deployment: line.values.get('--deployment'),
           keepSnapshots: line.flags.has('--keep-snapshots'),
           dryRun: line.flags.has('--dry-run'),
           yes: line.flags.has('--yes'),
@@ -144,6 +148,7 @@ export async function main(args: readonly string[]): Promise<number> {
         return await roll({
           dir,
           label: line.stack ?? dir,
+          deployment: line.values.get('--deployment'),
           all: line.flags.has('--all'),
           server: line.values.get('--server'),
           newImage: line.flags.has('--new-image'),

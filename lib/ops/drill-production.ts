@@ -1,4 +1,4 @@
-import { deploymentRegion, recordedName } from './module-folder';
+import { readDeploymentRecord } from './module-folder';
 import { Terraform } from './terraform';
 
 /** What the drill needs to know of the deployment it restores: read, never changed. */
@@ -22,18 +22,18 @@ const text = (value: unknown): string | undefined => (typeof value === 'string' 
 
 /**
  * Production's name, region, buckets and backup key, from its Terraform state (`terraform state pull`: no
- * refresh, no lock, no write). The one place the drill looks them up: issue 33's deployment record can take its
- * place without touching the rest of the drill.
+ * refresh, no lock, no write): the name and region from the deployment's record (lib/ops/module-folder.ts), the
+ * buckets, URL and key from the stack's outputs. The one place the drill looks them up.
  */
 export function productionDeployment(dir: string): ProductionDeployment {
   const state = new Terraform(dir).pull();
   if (!state.resources.some((r) => r.mode === 'managed'))
     throw new Error(`${dir} holds no deployment (its state is empty): the drill restores the backup of a deployment that exists.`);
-  const name = recordedName(state);
-  const region = deploymentRegion(state);
+  // The deployment's record (issue 33.1): its name and region whatever the construct's id.
+  const { name, region } = readDeploymentRecord(state);
   if (!name || !region)
     throw new Error(
-      `The name or region of the deployment in ${dir} is not in its state (no deployment-guard record): apply it once with this version first.`,
+      `The name or region of the deployment in ${dir} is not in its state (no deployment record or guard record): apply it once with this version first.`,
     );
   const output = (key: string) => text(state.outputs[key]?.value);
   return {

@@ -11,6 +11,7 @@ import { Interrupted, waitUntil, yieldFor } from './poll';
 import { run, runAsync } from './process';
 import { StateFile } from './state-file';
 import { planTeardown, teardown } from './teardown';
+import { readDeploymentRecord } from './module-folder';
 import { Terraform } from './terraform';
 import { readableError } from './tool-output';
 
@@ -464,7 +465,7 @@ async function tearDownThrowaway(drilled: DrillRecord, log: (line: string) => vo
   }
   const state = new Terraform(drilled.moduleDir).pull();
   const productionStores = new Set(drilled.productionBuckets);
-  const shared = planTeardown(state).stores.filter((s) => productionStores.has(s.id));
+  const shared = planTeardown(state, readDeploymentRecord(state)).stores.filter((s) => productionStores.has(s.id));
   if (shared.length > 0) {
     log(
       `The throwaway's state holds production's ${shared.map((s) => s.id).join(', ')}: it is not torn down (its teardown would delete them). Look at ${drilled.moduleDir} by hand.`,

@@ -5,7 +5,7 @@ import { MEMBER_LIST_COMMAND, membersWithoutNode, parseMembers } from './etcd-me
 import { Kubectl, NodeStatus } from './kubectl';
 import { acquire, LeaseLost, LockResult, markOut, newHolder, release, RESTART_LEASE, ROLL_LEASE } from './lease';
 import { LeaseKeeper } from './lease-keeper';
-import { deploymentName, deploymentRegion, managed, recorded } from './module-folder';
+import { ChoiceNeeded, type Deployment, inState, readDeploymentRecord } from './module-folder';
 import { unexpectedChanges } from './plan-check';
 import { Interrupted, waitUntil, yieldFor } from './poll';
 import { StateFile, stateFilePath } from './state-file';
@@ -37,6 +37,8 @@ export const BUDGETS = {
 export interface RollOptions {
   readonly dir: string;
   readonly label: string;
+  /** The deployment to roll, by name (or construct path), where the module holds more than one. */
+  readonly deployment?: string;
   /** Roll every server, not only those servers_pending_replacement lists. @default false */
   readonly all?: boolean;
   /** Roll only this server (server-0, server-1, ...). */
@@ -82,19 +84,18 @@ interface Server {
   readonly privateIp: string;
 }
 
-/** The recorded server image (contract: branch day-n-nodes), by its Terraform address. */
-export const RECORDED_IMAGE = /^terraform_data\.[^ ]*ami_recorded-image(_[0-9A-Fa-f]+)?$/;
-
-function serversOf(state: ModuleState): Server[] {
-  return managed(state, 'aws_instance')
-    .filter((r) => /^server-\d+_instance/.test(r.name))
-    .map((r) => ({
-      name: r.name.replace(/_instance.*$/, ''),
-      address: r.address,
-      instanceId: String(r.attributes.id),
-      privateIp: String(r.attributes.private_ip),
-    }))
-    .sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
+/** The servers of the deployment the state holds, from its record (servers the state no longer holds are left out). */
+function serversOf(state: ModuleState, deployment: Deployment): Server[] {
+  const at = new Map(
+    inState(
+      state,
+      deployment.servers.map((s) => s.address),
+    ).map((r) => [r.address, r]),
+  );
+  return deployment.servers.flatMap((s) => {
+    const r = at.get(s.address);
+    return r ? [{ name: s.name, address: s.address, instanceId: String(r.attributes.id), privateIp: String(r.attributes.private_ip) }] : [];
+  });
 }
 
 class Stop extends Error {
@@ -112,34 +113,44 @@ export async function roll(options: RollOptions): Promise<number> {
   const terraform = new Terraform(options.dir);
   const file = new StateFile<RollRecord>(stateFilePath(options.dir, 'roll'));
   const state = terraform.pull();
-  const servers = serversOf(state);
   if (state.resources.length === 0) {
     log(`No Terraform state in ${options.dir}: nothing was applied from this module (or its backend is another one). Nothing to roll.`);
     return 2;
   }
+  let deployment: Deployment;
+  try {
+    deployment = readDeploymentRecord(state, options.deployment);
+  } catch (error) {
+    if (!(error instanceof ChoiceNeeded)) throw error;
+    log(error.message);
+    return 2;
+  }
+  const name = deployment.name ?? options.label;
+  const servers = serversOf(state, deployment);
   if (servers.length === 0) {
     log(
-      `${options.label} has no servers of its own to roll (rke-ha's server-N instances): the docker stack's host is replaced with an apply, k8s-ha's cluster is yours.`,
+      deployment.kind === 'rke-ha'
+        ? `${name} (${options.label}) has none of its servers in the state (${deployment.servers.map((s) => s.address).join(', ') || 'none recorded'}): nothing to roll.`
+        : `${name} (${options.label}) is a ${deployment.kind} deployment and has no servers of its own to roll: the docker host is replaced with an apply, k8s-ha's cluster is yours.`,
     );
     return 2;
   }
-  const k3s = recorded(state, 'rkeHa-distribution') === 'k3s' || managed(state, 'aws_db_instance').length > 0;
+  const k3s = deployment.distribution === 'k3s';
   if (!k3s && servers.length < 3) {
     log(
-      `${options.label} runs RKE2 with ${servers.length} server: its only etcd member cannot be taken out, and a replacement has no peer to join (it stops and waits for a restore).`,
+      `${name} (${options.label}) runs RKE2 with ${servers.length} server: its only etcd member cannot be taken out, and a replacement has no peer to join (it stops and waits for a restore).`,
     );
     log(
       'Grow to three servers first (nodeCount: 3, apply), roll, then shrink (docs/day-2.md "Shrinking, losing servers, restoring"); or replace it and restore from a snapshot. Nothing was changed.',
     );
     return 2;
   }
-  const name = deploymentName(state, options.label);
-  const region = deploymentRegion(state);
+  const region = deployment.region;
   if (!region) throw new Error('The region of the deployment is not in the state; nothing was changed.');
   const previous = file.read();
   const interrupted = options.interrupted ?? (() => false);
   const rejoinMs = (options.waitMinutes ?? BUDGETS.rejoinMs / 60_000) * 60_000;
-  const imageAddress = state.resources.find((r) => RECORDED_IMAGE.test(r.address))?.address;
+  const imageAddress = deployment.recordedImage && inState(state, [deployment.recordedImage]).length > 0 ? deployment.recordedImage : undefined;
   if (options.newImage && !imageAddress && !previous?.newImageDone) {
     log('--new-image needs the recorded server image (terraform_data ...ami_recorded-image in the state), which this deployment does not have:');
     log('its servers follow the AMI lookup directly. Upgrade the library (the version that records the image), apply once, then run this again.');
@@ -241,7 +252,23 @@ export async function roll(options: RollOptions): Promise<number> {
         if (interrupted()) throw new Stop(`Interrupted before ${server.name}'s step ${step}. Run the roll again to continue (${file.path}).`, 130);
         log(`${server.name}: ${describe(step, server, k3s, rejoinMs)}`);
         try {
-          await runStep(step, { server, servers, k3s, kubectl, terraform, aws, name, record, save, log, rejoinMs, interrupted, holder, restart });
+          await runStep(step, {
+            server,
+            servers,
+            deployment,
+            k3s,
+            kubectl,
+            terraform,
+            aws,
+            name,
+            record,
+            save,
+            log,
+            rejoinMs,
+            interrupted,
+            holder,
+            restart,
+          });
           keeper.check();
         } catch (error) {
           if (error instanceof Interrupted)
@@ -329,6 +356,7 @@ function describe(step: Step, server: Server, k3s: boolean, rejoinMs: number): s
 interface StepContext {
   readonly server: Server;
   readonly servers: Server[];
+  readonly deployment: Deployment;
   readonly k3s: boolean;
   readonly kubectl: Kubectl;
   readonly terraform: Terraform;
@@ -409,7 +437,7 @@ const stamp = () => new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$
 /** A healthy server other than the one about to go (instance ids as the state has them now). */
 function healthyPeer(c: StepContext, what: string): Server {
   const nodes = c.kubectl.nodes() ?? [];
-  const peer = serversOf(c.terraform.pull()).find((s) => s.name !== c.server.name && isHealthy(nodeOf(nodes, s), false));
+  const peer = serversOf(c.terraform.pull(), c.deployment).find((s) => s.name !== c.server.name && isHealthy(nodeOf(nodes, s), false));
   if (!peer) throw new Stop(`No other healthy server to ${what} on; ${c.server.name} was not touched.`);
   return peer;
 }
@@ -499,7 +527,7 @@ async function requireMembersAreServers(c: StepContext): Promise<void> {
 
 async function datastoreSnapshot(c: StepContext): Promise<void> {
   const state = c.terraform.pull();
-  const db = managed(state, 'aws_db_instance')[0];
+  const db = inState(state, c.deployment.databases)[0];
   if (!db) throw new Stop('K3s without a datastore in the state; nothing was touched.');
   const identifier = String(db.attributes.identifier);
   const snapshot = `${identifier}-roll-${c.server.name}-${stamp()}`.toLowerCase().replace(/[^a-z0-9-]/g, '-');
@@ -564,7 +592,7 @@ async function removeNode(c: StepContext): Promise<void> {
 
 async function replace(c: StepContext): Promise<void> {
   const before = c.record.replacedFrom[c.server.name];
-  const current = serversOf(c.terraform.pull()).find((s) => s.name === c.server.name);
+  const current = serversOf(c.terraform.pull(), c.deployment).find((s) => s.name === c.server.name);
   if (before !== undefined && current && current.instanceId !== before) {
     c.log(`  ${c.server.name} was already replaced (${before} → ${current.instanceId}) by the interrupted run.`);
     return;

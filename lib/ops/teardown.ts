@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { Aws } from './aws';
-import { deploymentRegion, managed, recordedName } from './module-folder';
+import { ChoiceNeeded, type Deployment, inState, managed, readDeploymentRecords } from './module-folder';
 import { pollUntil } from './poll';
 import { StateFile, stateFilePath } from './state-file';
 import { ModuleState, StateResource, Terraform } from './terraform';
@@ -11,6 +11,8 @@ export interface TeardownOptions {
   readonly dir: string;
   /** What the user called it (the stack name or the folder), for messages. */
   readonly label: string;
+  /** The deployment the person expects the module to hold (`--deployment`): the teardown stops when it holds another. */
+  readonly deployment?: string;
   /** Keep the snapshot bucket, Rancher's backup bucket, their guards, the KMS key that encrypts them and the flow-log store, guarded. @default false */
   readonly keepSnapshots?: boolean;
   /** Print the plan and stop. @default false */
@@ -47,13 +49,13 @@ export interface TeardownRecord {
   readonly tokenFile?: string;
   /** Where the encryption configuration of Rancher's backups was saved with --keep-snapshots. */
   readonly backupEncryptionFile?: string;
+  /** The deployment as the first run read it (a teardown.json of an older version has none). */
+  readonly deployment?: Deployment;
   readonly done: boolean;
 }
 
 /** Terraform providers whose resources live in the cluster, which goes away with the servers. */
 const IN_CLUSTER = /^(helm|kubernetes|rancher2)_/;
-/** Construct ids of the stores that outlive a deployment (snapshot bucket with its access-log bucket; Rancher's backups; flow logs). */
-const STORE_NAME = /^(etcd-snapshots_|rancher-backups_|flow-logs_)/;
 
 /** Everything the teardown will do, worked out from the state before anything changes. */
 export interface TeardownPlan {
@@ -69,17 +71,20 @@ export interface TeardownPlan {
 }
 
 /** Works out the plan from the state: which resources are forgotten, which guards are lifted, which stores stay. */
-export function planTeardown(state: ModuleState): TeardownPlan {
+export function planTeardown(state: ModuleState, deployment: Deployment): TeardownPlan {
   const live = state.resources.filter((r) => r.mode === 'managed');
+  // Every in-cluster resource of the module, the deployment's or not: the destroy is of the whole module, and the
+  // cluster goes with the servers.
   const forgetInCluster = live.filter((r) => IN_CLUSTER.test(r.type)).map((r) => r.address);
-  const buckets = managed(state, 'aws_s3_bucket').filter((r) => STORE_NAME.test(r.name));
+  const kept = inState(state, deployment.stores);
+  const buckets = kept.filter((r) => r.type === 'aws_s3_bucket');
   const bucketNames = new Set(buckets.map((b) => String(b.attributes.bucket ?? b.attributes.id)));
   // The guards are resources of their own that name their bucket: they stay with it, and so do objects Terraform
   // wrote there (the record a migration's preflight reads beside Rancher's backups).
   const bucketParts = live.filter(
     (r) => (r.type.startsWith('aws_s3_bucket_') || r.type === 'aws_s3_object') && bucketNames.has(String(r.attributes.bucket)),
   );
-  const logGroups = managed(state, 'aws_cloudwatch_log_group').filter((r) => STORE_NAME.test(r.name));
+  const logGroups = kept.filter((r) => r.type === 'aws_cloudwatch_log_group');
   // The keys the stores are encrypted with: deleting one makes its data unreadable for good.
   const keyRefs = new Set<string>(
     [...bucketParts.flatMap(kmsReferences), ...logGroups.map((g) => String(g.attributes.kms_key_id ?? ''))].filter(Boolean),
@@ -94,13 +99,16 @@ export function planTeardown(state: ModuleState): TeardownPlan {
     ...logGroups.map((g) => ({ kind: 'log-group' as const, id: String(g.attributes.name ?? g.attributes.id), arn: text(g.attributes.arn) })),
     ...keys.map((k) => ({ kind: 'kms-key' as const, id: String(k.attributes.key_id ?? k.attributes.id), arn: text(k.attributes.arn) })),
   ];
-  const loadBalancers = managed(state, 'aws_lb').map((r) => ({ address: r.address, arn: String(r.attributes.arn ?? r.attributes.id) }));
-  const databases = managed(state, 'aws_db_instance').map((r) => ({
+  const loadBalancers = inState(state, deployment.loadBalancers).map((r) => ({
+    address: r.address,
+    arn: String(r.attributes.arn ?? r.attributes.id),
+  }));
+  const databases = inState(state, deployment.databases).map((r) => ({
     address: r.address,
     identifier: String(r.attributes.identifier ?? r.attributes.id),
     finalSnapshot: r.attributes.skip_final_snapshot ? undefined : text(r.attributes.final_snapshot_identifier),
   }));
-  const dataVolumes = managed(state, 'aws_ebs_volume').map((r) => String(r.attributes.id));
+  const dataVolumes = inState(state, deployment.dataVolumes).map((r) => String(r.attributes.id));
   const forgotten = new Set([...forgetInCluster, ...storeResources.map((r) => r.address)]);
   return {
     forgetInCluster,
@@ -174,7 +182,6 @@ export async function teardown(options: TeardownOptions): Promise<number> {
   const file = new StateFile<TeardownRecord>(stateFilePath(options.dir, 'teardown'));
   const previous = file.read();
   const state = terraform.pull();
-  const plan = planTeardown(state);
   const leftInState = state.resources.some((r) => r.mode === 'managed');
   const pendingStores = previous && !previous.keepSnapshots ? previous.stores.filter((s) => !previous.deleted.includes(s.id)) : [];
   if (!leftInState && pendingStores.length === 0) {
@@ -182,7 +189,17 @@ export async function teardown(options: TeardownOptions): Promise<number> {
     if (previous) report(previous, log);
     return 0;
   }
-  if (plan.forgetInCluster.length > 0 && managed(state, 'aws_instance').length === 0) {
+  let deployment: Deployment;
+  try {
+    // A rerun goes on with the deployment the first run recorded: the destroy may have taken the record already.
+    deployment = previous?.deployment ?? theDeployment(state, options.deployment);
+  } catch (error) {
+    if (!(error instanceof ChoiceNeeded)) throw error;
+    log(error.message);
+    return 2;
+  }
+  const plan = planTeardown(state, deployment);
+  if (deployment.kind === 'k8s-ha' && plan.forgetInCluster.length > 0) {
     log(
       `${options.label} has in-cluster resources but no servers of its own: it is a deployment on an existing cluster (k8s-ha), whose cluster stays.`,
     );
@@ -192,9 +209,9 @@ export async function teardown(options: TeardownOptions): Promise<number> {
   // Once chosen, keeping is sticky: a rerun without --keep-snapshots never deletes what an earlier run promised to keep.
   const keep = (options.keepSnapshots ?? false) || (previous?.keepSnapshots ?? false);
   if (keep && !options.keepSnapshots) log('An earlier run of this teardown chose --keep-snapshots: the snapshot data stays.');
-  const { name, what } = confirmationName(state, previous, options.dir);
-  const region = previous?.region ?? deploymentRegion(state);
-  if (!region) throw new Error('The region of the deployment is not in the state (no deployment-guard record, no ARN); nothing was changed.');
+  const { name, what } = confirmationName(deployment, previous, options.dir);
+  const region = previous?.region ?? deployment.region;
+  if (!region) throw new Error('The region of the deployment is not in the state (no deployment record, no ARN); nothing was changed.');
 
   // Compared before anything changes: the state holds the only copy of what is saved, and the destroy takes it along.
   const saves = keep ? planSaves(state, name, previous, options.tokenFile) : [];
@@ -255,6 +272,7 @@ export async function teardown(options: TeardownOptions): Promise<number> {
     dataVolumes: [...new Set([...(previous?.dataVolumes ?? []), ...plan.dataVolumes])],
     tokenFile: saved.tokenFile ?? previous?.tokenFile,
     backupEncryptionFile: saved.backupEncryptionFile ?? previous?.backupEncryptionFile,
+    deployment,
     done: false,
   };
   file.write(record);
@@ -402,12 +420,35 @@ function writeSave(save: OutputSave): string | undefined {
 const capitalize = (text: string) => `${text[0].toUpperCase()}${text.slice(1)}`;
 
 /**
- * The name a person types to confirm: the deployment's own (recordedName, the one place it is looked up), or where
- * the module does not record one, the module folder's name (never a path to type).
+ * The name a person types to confirm: the deployment's own (its record's, or as the deployment guard recorded it in a
+ * module applied before the records), or where neither says, the module folder's name (never a path to type).
  */
-function confirmationName(state: ModuleState, previous: TeardownRecord | undefined, dir: string): { name: string; what: string } {
-  const name = previous?.name ?? recordedName(state);
+function confirmationName(deployment: Deployment, previous: TeardownRecord | undefined, dir: string): { name: string; what: string } {
+  const name = previous?.name ?? deployment.name;
   return name !== undefined ? { name, what: 'deployment name' } : { name: basename(dir), what: "module folder's name" };
+}
+
+/**
+ * The module's one deployment. The destroy takes the whole module, so a module holding two is refused: tearing one
+ * down would take the other along. `--deployment` names the one the person expects, and stops on any other.
+ */
+function theDeployment(state: ModuleState, wanted: string | undefined): Deployment {
+  const all = readDeploymentRecords(state);
+  if (all.length > 1)
+    throw new ChoiceNeeded(
+      `This module holds ${all.length} deployments (${[...all]
+        .sort((a, b) => String(a.name).localeCompare(String(b.name)))
+        .map((d) => `${d.name ?? '(no recorded name)'}: ${d.kind}`)
+        .join(
+          ', ',
+        )}), and a teardown destroys the whole module: it would take all of them. Give each deployment a stack of its own (docs/library.md), or destroy this module with \`terraform destroy\` while its clusters answer. Nothing was changed.`,
+    );
+  const [deployment] = all;
+  if (wanted !== undefined && deployment.name !== wanted && deployment.path !== wanted)
+    throw new ChoiceNeeded(
+      `--deployment ${wanted}: this module holds ${deployment.name ?? 'a deployment without a recorded name'} (${deployment.kind}), not ${wanted}. Nothing was changed.`,
+    );
+  return deployment;
 }
 
 /** Deletes the stores on purpose: each bucket emptied then deleted, log groups, then the keys once no bucket of theirs is left. */

@@ -9,6 +9,12 @@ describe('the operations command line', () => {
     expect(line.stack).toBe('rke-ha');
     expect([...line.flags]).toEqual(['--dry-run']);
     expect(Object.fromEntries(line.values)).toEqual({ '--server': 'server-1', '--wait-minutes': '5' });
+    // The deployment to act on, where a module holds more than one.
+    expect(Object.fromEntries(parseCommandLine(['roll', '--dir', 'module', '--deployment=acme']).values)).toEqual({
+      '--dir': 'module',
+      '--deployment': 'acme',
+    });
+    expect(() => parseCommandLine(['roll', '--deployment'])).toThrow('--deployment needs a value.');
   });
 
   it("reads the drill's flags and its throwaway's name", () => {

@@ -317,12 +317,18 @@ describe('teardown', () => {
   });
 
   it('asks for the deployment name the module records under any construct id; without a record, the folder name, never a path', async () => {
-    // As a library user's `new RancherOnRke(this, 'rancher', ...)` names the guard's records.
+    // A module applied before the deployment record: the name as the guard recorded it, under any construct path
+    // (as a library user's `new RancherOnRke(this, 'rancher', ...)` names the guard's records).
+    const withoutRecord = (world: any) => {
+      world.state.resources = world.state.resources.filter((r: any) => r.name !== 'deployment-record');
+    };
     const prefixed = cloud(variant, { apiUp: true }, (world) => {
+      withoutRecord(world);
       for (const r of world.state.resources) if (r.name.startsWith('deployment-guard_')) r.name = `platform_rancher_${r.name}`;
     });
     expect(prefixed.run(['teardown', '--dir', 'module', '--dry-run']).out).toContain(`Teardown of rancher (${prefixed.moduleDir},`);
     const unrecorded = cloud(variant, { apiUp: true }, (world) => {
+      withoutRecord(world);
       world.state.resources = world.state.resources.filter((r: any) => !r.name.startsWith('deployment-guard_record-name_'));
     });
     const asked = await unrecorded.runInTerminal(
