@@ -105,7 +105,7 @@ function settingsElsewhere(path: readonly string[], key: string): string[] {
 
 let fieldPathsCache: string[] | undefined;
 /** Every setting's path and every section's (fieldPaths lists the leaves only). */
-function allFieldPaths(): string[] {
+export function allFieldPaths(): string[] {
   fieldPathsCache ??= [...new Set(fieldPaths().flatMap((p) => p.split('.').map((_, i, parts) => parts.slice(0, i + 1).join('.'))))];
   return fieldPathsCache;
 }

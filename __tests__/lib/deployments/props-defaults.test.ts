@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import * as ts from 'typescript';
 import { COMPUTED_DEFAULTS } from '../../../app/config/computed-defaults';
 import { parseSettings } from '../../../app/config/load';
-import { fieldPaths } from '../../../lib/config/fields';
+import { allFieldPaths, fieldPaths } from '../../../lib/config/fields';
 import type { Settings } from '../../../lib/config/schema';
 
 /**
@@ -50,24 +50,30 @@ const SECTION: Record<string, string> = {
   RancherOnDockerProps: '',
 };
 
-/** Every prop's path in settings-file terms (`rkeHa.datastore.engine`), sections included. */
-function propPaths(): string[] {
-  const out: string[] = [];
+/**
+ * Every prop of the props files with its path in settings-file terms (`rkeHa.datastore.engine`), sections
+ * included, each interface placed by SECTION.
+ */
+function propMembers(): { readonly path: string; readonly member: ts.PropertySignature }[] {
+  const out: { path: string; member: ts.PropertySignature }[] = [];
   const members = (list: ts.NodeArray<ts.TypeElement>, prefix: string) => {
     for (const member of list) {
       if (!ts.isPropertySignature(member) || !ts.isIdentifier(member.name)) continue;
       const path = prefix ? `${prefix}.${member.name.text}` : member.name.text;
-      out.push(path);
+      out.push({ path, member });
       if (member.type && ts.isTypeLiteralNode(member.type)) members(member.type.members, path);
     }
   };
   for (const file of FILES) {
     const source = ts.createSourceFile(file, readFileSync(join(DEPLOYMENTS, file), 'utf8'), ts.ScriptTarget.ES2022, true);
     source.forEachChild((node) => {
-      if (ts.isInterfaceDeclaration(node)) members(node.members, SECTION[node.name.text] ?? `?${node.name.text}`);
+      if (!ts.isInterfaceDeclaration(node)) return;
+      const prefix = SECTION[node.name.text];
+      if (prefix === undefined) throw new Error(`props interface ${node.name.text} has no settings section here: add it to SECTION`);
+      members(node.members, prefix);
     });
   }
-  return [...new Set(out)];
+  return out;
 }
 
 /** Settings of the file only: the state backend, the tags every resource gets (a stack's), how the app reaches an existing cluster (the stack configures the providers). */
@@ -81,8 +87,8 @@ const PROPS_ONLY = ['deployerArns'];
  * for their doc comments in a consumer's editor) name exactly the schema's fields, section by section.
  */
 describe('the props interfaces and the settings schema', () => {
-  const schemaPaths = new Set(fieldPaths().flatMap((p) => p.split('.').map((_, i, parts) => parts.slice(0, i + 1).join('.'))));
-  const props = propPaths();
+  const schemaPaths = new Set(allFieldPaths());
+  const props = [...new Set(propMembers().map((m) => m.path))];
   const fileOnly = (path: string) => FILE_ONLY.some((f) => path === f || path.startsWith(`${f}.`));
 
   it('every prop is a setting of the same path', () => {
@@ -105,27 +111,12 @@ interface DocumentedDefault {
 }
 
 function documentedDefaults(): DocumentedDefault[] {
-  const out: DocumentedDefault[] = [];
-  const members = (list: ts.NodeArray<ts.TypeElement>, prefix: string) => {
-    for (const member of list) {
-      if (!ts.isPropertySignature(member) || !ts.isIdentifier(member.name)) continue;
-      const path = prefix ? `${prefix}.${member.name.text}` : member.name.text;
-      for (const tag of ts.getJSDocTags(member)) {
-        if (tag.tagName.text === 'default') out.push({ path, text: (ts.getTextOfJSDocComment(tag.comment) ?? '').replace(/\*\\\//g, '*/').trim() });
-      }
-      if (member.type && ts.isTypeLiteralNode(member.type)) members(member.type.members, path);
-    }
-  };
-  for (const file of FILES) {
-    const source = ts.createSourceFile(file, readFileSync(join(DEPLOYMENTS, file), 'utf8'), ts.ScriptTarget.ES2022, true);
-    source.forEachChild((node) => {
-      if (!ts.isInterfaceDeclaration(node)) return;
-      const prefix = SECTION[node.name.text];
-      if (prefix === undefined) throw new Error(`props interface ${node.name.text} has no settings section here: add it to SECTION`);
-      members(node.members, prefix);
-    });
-  }
-  return out;
+  return propMembers().flatMap(({ path, member }) =>
+    ts
+      .getJSDocTags(member)
+      .filter((tag) => tag.tagName.text === 'default')
+      .map((tag) => ({ path, text: (ts.getTextOfJSDocComment(tag.comment) ?? '').replace(/\*\\\//g, '*/').trim() })),
+  );
 }
 
 /** The value a `@default` text states, when it states one literally. */
