@@ -102,17 +102,25 @@ export function evaluateEach(expressions: readonly (string | undefined)[], varia
 }
 
 function evaluateNow(expression: string, variables: Record<string, string>): unknown {
+  // In a local, not on console's input line: console reads lines of at most 64 KiB (a batch of conditions is longer).
+  return consoleJson({ 'expression.tf': `locals {\n  value = (\n${expression}\n  )\n}\n` }, 'local.value', variables);
+}
+
+/**
+ * One `terraform console` run in a folder of its own holding `files` and the string `variables` (with their values
+ * as defaults): `expression`'s value, passed through JSON and base64 so that no console formatting reaches it.
+ */
+function consoleJson(files: Record<string, string>, expression: string, variables: Record<string, string> = {}): unknown {
   const dir = mkdtempSync(join(tmpdir(), 'rancher-eval-'));
   try {
     const declared = Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, { type: 'string', default: value }]));
     // Terraform refuses an empty `variable` object.
-    writeFileSync(join(dir, 'main.tf.json'), JSON.stringify(Object.keys(declared).length ? { variable: declared } : {}));
-    // In a local, not on console's input line: console reads lines of at most 64 KiB (a batch of conditions is longer).
-    writeFileSync(join(dir, 'expression.tf'), `locals {\n  value = (\n${expression}\n  )\n}\n`);
+    writeFileSync(join(dir, 'variables.tf.json'), JSON.stringify(Object.keys(declared).length ? { variable: declared } : {}));
+    for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text);
     const result = spawnSync('terraform', ['console'], {
       cwd: dir,
       env: TERRAFORM_ENV,
-      input: 'base64encode(jsonencode(local.value))\n',
+      input: `base64encode(jsonencode(${expression}))\n`,
       encoding: 'utf8',
     });
     const encoded = /^"([A-Za-z0-9+/=]*)"$/m.exec(result.stdout)?.[1];
@@ -261,29 +269,9 @@ export function applyOrder(before: object, after: object): ApplyOrder {
  * from JSON, by name.
  */
 export function evaluateJsonValues(values: Record<string, string>, variables: Record<string, string> = {}): Record<string, unknown> {
-  const dir = mkdtempSync(join(tmpdir(), 'rancher-eval-json-'));
-  try {
-    const names = Object.keys(values).map((name, i) => [name, `v${i}`] as const);
-    const declared = Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, { type: 'string', default: value }]));
-    writeFileSync(
-      join(dir, 'main.tf.json'),
-      JSON.stringify({
-        ...(names.length ? { locals: Object.fromEntries(names.map(([name, local]) => [local, values[name]])) } : {}),
-        ...(Object.keys(declared).length ? { variable: declared } : {}),
-      }),
-    );
-    const all = `{ ${names.map(([, local]) => `${local} = local.${local}`).join(', ')} }`;
-    const result = spawnSync('terraform', ['console'], {
-      cwd: dir,
-      env: TERRAFORM_ENV,
-      input: `base64encode(jsonencode(${all}))\n`,
-      encoding: 'utf8',
-    });
-    const encoded = /^"([A-Za-z0-9+/=]*)"$/m.exec(result.stdout)?.[1];
-    if (result.status !== 0 || encoded === undefined) throw new Error(`terraform console failed:\n${result.stdout}${result.stderr}`);
-    const decoded = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')) as Record<string, unknown>;
-    return Object.fromEntries(names.map(([name, local]) => [name, decoded[local]]));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const names = Object.keys(values).map((name, i) => [name, `v${i}`] as const);
+  const locals = JSON.stringify(names.length ? { locals: Object.fromEntries(names.map(([name, local]) => [local, values[name]])) } : {});
+  const all = `{ ${names.map(([, local]) => `${local} = local.${local}`).join(', ')} }`;
+  const decoded = consoleJson({ 'main.tf.json': locals }, all, variables) as Record<string, unknown>;
+  return Object.fromEntries(names.map(([name, local]) => [name, decoded[local]]));
 }
