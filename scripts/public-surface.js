@@ -56,7 +56,7 @@ function publicSurface(dir = root) {
   // The package's own declarations, and those of other packages (zod's among them, were any reached).
   const declarations = files.map((file) => relative(dir, file)).filter((file) => !file.startsWith('..'));
   const zod = files.filter((file) => file.includes('/node_modules/zod/'));
-  return { names, declarations, zod };
+  return { names, declarations, zod, ...surfaceProblems(program, entries, join(dir, 'dist', 'lib')) };
 }
 
 /** A symbol as declared: an import or re-export stands for what it names. */
@@ -72,18 +72,15 @@ function topLevel(declaration) {
 }
 
 /**
- * What a consumer reaches but cannot name. `privateDeclarations`: declaration files under a `private/` folder the
+ * What a consumer reaches but cannot name, in the program built from the entry points (publicSurface builds it once). `privateDeclarations`: declaration files under a `private/` folder the
  * entry points reach (the folders hold what no entry point may expose). `unnamedTypes`: types of the package that a
  * public signature uses by name (a prop's type, a property's, a method's parameter or result, a base class), followed
  * through every type they use in turn, that no entry point exports: a consumer can use them only by
  * inference, never write them down. Private members are not followed (no consumer sees them), nor is `typeof` of a value: a
  * type derived from a constant (`TlsMode`, from `TLS_MODES`) is named by its own alias.
  */
-function surfaceProblems(dir = root) {
-  const distLib = join(dir, 'dist', 'lib');
+function surfaceProblems(program, entries, distLib) {
   const inPackage = (file) => !relative(distLib, file).startsWith('..');
-  const entries = entryDeclarations(dir);
-  const program = consumerProgram(entries);
   const checker = program.getTypeChecker();
   const exported = new Set();
   for (const { file } of entries) {
@@ -128,7 +125,7 @@ function surfaceProblems(dir = root) {
   return { privateDeclarations, unnamedTypes: [...unnamed.values()].sort() };
 }
 
-module.exports = { publicSurface, reachableDeclarations, surfaceProblems };
+module.exports = { publicSurface, reachableDeclarations };
 
 if (require.main === module) {
   const surface = publicSurface();
@@ -146,7 +143,7 @@ if (require.main === module) {
     process.stdout.write(`${String(zod.length).padStart(5)}  declaration files of zod a consumer compiles\n`);
   }
   // Fails (exit 1) on what a consumer reaches and cannot name; the consumer test runs it on the packed package.
-  const { privateDeclarations, unnamedTypes } = surfaceProblems();
+  const { privateDeclarations, unnamedTypes } = surface;
   for (const file of privateDeclarations) process.stderr.write(`private declaration reached by an entry point: ${file}\n`);
   for (const type of unnamedTypes) process.stderr.write(`type in a public signature that no entry point exports: ${type}\n`);
   if (privateDeclarations.length + unnamedTypes.length > 0) process.exitCode = 1;

@@ -3,9 +3,15 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { surfaceProblems } = require('../../scripts/public-surface.js') as {
-  surfaceProblems(dir: string): { privateDeclarations: string[]; unnamedTypes: string[] };
+const { publicSurface } = require('../../scripts/public-surface.js') as {
+  publicSurface(dir: string): { privateDeclarations: string[]; unnamedTypes: string[] };
 };
+
+/** What a consumer of the package in `dir` reaches and cannot name. */
+function surfaceProblems(dir: string) {
+  const { privateDeclarations, unnamedTypes } = publicSurface(dir);
+  return { privateDeclarations, unnamedTypes };
+}
 
 /** A built package of declaration files only, with one entry point. */
 function fakePackage(files: Record<string, string>): string {
@@ -18,7 +24,7 @@ function fakePackage(files: Record<string, string>): string {
   return dir;
 }
 
-describe('scripts/public-surface.js surfaceProblems', () => {
+describe('scripts/public-surface.js: what a consumer reaches and cannot name', () => {
   const dirs: string[] = [];
   afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
