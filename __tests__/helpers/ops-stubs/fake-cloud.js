@@ -12,7 +12,7 @@
 //     guard resources were deleted, or whose KMS key is scheduled for deletion).
 // world.failures: { "<call prefix>": n } makes the next n matching calls fail (with world.failureMessages[prefix]).
 'use strict';
-const { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } = require('node:fs');
+const { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } = require('node:fs');
 const { basename, join } = require('node:path');
 
 const dir = process.env.FAKE_WORLD;
@@ -95,7 +95,10 @@ function save(unlock = false) {
     // The throwaway's backend is a local file beside its module: the drill reads it there.
     writeFileSync(join(process.cwd(), 'terraform.rke-ha.tfstate'), JSON.stringify(world.state));
   }
-  writeFileSync(worldFile, JSON.stringify(written, null, 1));
+  // Written beside, then renamed over: a reader (the test, after the caller was killed; a stub whose lock lapsed)
+  // sees the old world or the new one, never half of one.
+  writeFileSync(`${worldFile}.${process.pid}`, JSON.stringify(written, null, 1));
+  renameSync(`${worldFile}.${process.pid}`, worldFile);
   if (unlock) rmSync(lockDir, { recursive: true, force: true });
 }
 /** Ends the call: invariants checked, the world saved, the answer written; `after` runs last (a kill of the caller). */
