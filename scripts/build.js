@@ -9,13 +9,14 @@
 //   library  lib/ as the npm package ships it: dist/lib, one JavaScript file
 //            per source (other modules stay require()s, so every construct
 //            class exists once) and the declarations from tsc that the
-//            entry points reach (scripts/public-surface.js). The
-//            operations CLI (lib/ops/cli.ts, the package's `rancher-ha-aws`
-//            binary) is one of them: dist/lib/ops/cli.js.
-//   ops      the operations CLI alone, bundled into one file (node's own
-//            modules and the yaml package), for `npm run roll|teardown|drill`
-//            in a checkout
-//            and for the tests: node_modules/.cache/ops/cli.js.
+//            entry points reach (scripts/public-surface.js).
+//   cli      the operations CLI (cli/, a program of its own beside the
+//            library, as aws-cdk's CLI is beside aws-cdk-lib), bundled into
+//            one file with what it uses (node's own modules, the yaml
+//            package, the few plain-string modules of lib/ it shares with
+//            the constructs): dist/cli/main.js, the package's
+//            `rancher-ha-aws` binary. `npm run roll|teardown|drill` in a
+//            checkout and the tests build it into node_modules/.cache/cli.
 //
 // The shell scripts lib/ imports as text are inlined by both, so nothing reads
 // a file beside the code at construct time.
@@ -107,30 +108,32 @@ async function buildLibrary(out = LIBRARY_DIR) {
     const path = join(out, file);
     if (path.endsWith('.d.ts') && !reachable.has(path)) rmSync(path);
   }
-  // The package's bin: npm makes it executable when it installs the package, a checkout's build does it here.
-  chmodSync(join(out, 'ops', 'cli.js'), 0o755);
   return out;
 }
 
-const OPS_DIR = join(root, 'node_modules', '.cache', 'ops');
+const CLI_DIR = join(dist, 'cli');
+const CLI_CACHE_DIR = join(root, 'node_modules', '.cache', 'cli');
 
-/** The operations CLI bundled into `out`/cli.js (a few milliseconds: node built-ins and the yaml package the drill reads settings with). */
-async function buildOps(out = OPS_DIR) {
-  const cli = join(out, 'cli.js');
-  await esbuild().build({ ...COMMON, entryPoints: [join(root, 'lib', 'ops', 'cli.ts')], bundle: true, outfile: cli });
+/**
+ * The operations CLI bundled into `out`/main.js (dist/cli unless told; a few milliseconds), executable: npm makes a
+ * package's bin executable when it installs it, a checkout's build does it here.
+ */
+async function buildCli(out = CLI_DIR) {
+  const cli = join(out, 'main.js');
+  await esbuild().build({ ...COMMON, entryPoints: [join(root, 'cli', 'main.ts')], bundle: true, outfile: cli });
   chmodSync(cli, 0o755);
   return { cli };
 }
 
-module.exports = { buildApp, buildLibrary, buildOps, appIsFresh };
+module.exports = { buildApp, buildLibrary, buildCli, appIsFresh, CLI_CACHE_DIR };
 
-// node scripts/build.js [app|library|ops|all] [out]
+// node scripts/build.js [app|library|cli|all] [out]
 if (require.main === module) {
   const [what = 'all', out] = process.argv.slice(2);
   (async () => {
     if (what === 'app' || what === 'all') await buildApp(what === 'app' ? out : undefined);
     if (what === 'library' || what === 'all') await buildLibrary(what === 'library' ? out : undefined);
-    if (what === 'ops') await buildOps(out);
+    if (what === 'cli' || what === 'all') await buildCli(what === 'cli' ? out : undefined);
   })().catch((error) => {
     console.error(error.message ?? error);
     process.exit(1);

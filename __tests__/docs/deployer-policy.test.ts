@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AWS_CALLS } from '../../lib/ops/aws';
+import { AWS_CALLS } from '../../cli/aws';
 import { EXAMPLE_DOMAIN, RKE_HA_TLS_VARIANTS, STACK_VARIANTS, synthSettings, type StackName } from '../helpers/variants';
 import type { TerraformJson } from '../helpers/synth';
 
@@ -364,14 +364,14 @@ describe('docs/deployer-policy.json, the deployer identity the README asks for',
     expect(services).toEqual(trusted);
   });
 
-  // The operations CLI (lib/ops) calls AWS itself: its adapter refuses any call not in AWS_CALLS, so that table is
+  // The operations CLI (cli/) calls AWS itself: its adapter refuses any call not in AWS_CALLS, so that table is
   // the list, and each of its actions must be allowed here too.
   it.each(Object.keys(AWS_CALLS))("allows what the operations CLI's aws %s needs", (operation) => {
     expect(AWS_CALLS[operation].filter((action) => allowing(action).length === 0)).toEqual([]);
   });
 
-  it('lists in AWS_CALLS every aws call written in lib/ops, and no call it no longer makes', () => {
-    const dir = join(__dirname, '..', '..', 'lib', 'ops');
+  it('lists in AWS_CALLS every aws call written in cli/, and no call it no longer makes', () => {
+    const dir = join(__dirname, '..', '..', 'cli');
     const source = readdirSync(dir)
       .filter((f) => f.endsWith('.ts'))
       .map((f) => readFileSync(join(dir, f), 'utf8'))
@@ -387,6 +387,6 @@ describe('docs/deployer-policy.json, the deployer identity the README asks for',
     const send = allowing('ssm:SendCommand');
     expect(send).toHaveLength(1);
     expect(list(send[0].Resource).sort()).toEqual(['arn:*:ec2:*:*:instance/*', 'arn:*:ssm:*::document/AWS-RunShellScript']);
-    expect(readFileSync(join(__dirname, '..', '..', 'lib', 'ops', 'roll.ts'), 'utf8')).toMatch(/'--document-name',\s*'AWS-RunShellScript'/);
+    expect(readFileSync(join(__dirname, '..', '..', 'cli', 'roll.ts'), 'utf8')).toMatch(/'--document-name',\s*'AWS-RunShellScript'/);
   });
 });

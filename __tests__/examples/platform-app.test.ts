@@ -63,7 +63,7 @@ describe('examples/platform-app, built from the packed library', () => {
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'rancher-consumer-'));
-    // `npm pack` runs prepack: the library build (dist/lib with declarations).
+    // `npm pack` runs prepack: the library build (dist/lib with declarations) and the CLI's (dist/cli/main.js).
     const [packed] = JSON.parse(run('npm', ['pack', '--pack-destination', dir, '--json', '--silent'], ROOT)) as {
       filename: string;
       files: { path: string }[];
@@ -104,7 +104,7 @@ describe('examples/platform-app, built from the packed library', () => {
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('packs the built library with its declarations, and no sources, tests or scripts', () => {
+  it('packs the built library with its declarations and the bundled CLI, and no sources, tests or scripts', () => {
     expect(files).toEqual(
       expect.arrayContaining([
         'package.json',
@@ -116,7 +116,11 @@ describe('examples/platform-app, built from the packed library', () => {
         'dist/lib/deployments/rancher-on-rke.d.ts',
       ]),
     );
-    expect(files.filter((f) => !f.startsWith('dist/lib/') && !['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md'].includes(f))).toEqual([]);
+    expect(files.filter((f) => !f.startsWith('dist/lib/') && !['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md'].includes(f))).toEqual([
+      'dist/cli/main.js',
+    ]);
+    // The CLI is a program beside the library, not one of its modules.
+    expect(files.filter((f) => f.startsWith('dist/lib/ops/'))).toEqual([]);
     expect(files.filter((f) => f.endsWith('.sh') || (f.endsWith('.ts') && !f.endsWith('.d.ts')))).toEqual([]);
     // Every domain entry point of `exports` is in the package.
     const exported = Object.values(pkg.exports);

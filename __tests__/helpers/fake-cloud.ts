@@ -13,13 +13,13 @@ export const REGION = 'eu-west-1';
 const ACCOUNT = '123456789012';
 
 let built: string | undefined;
-/** The operations CLI as `npm run roll|teardown` runs it (scripts/build.js ops), built once per test file. */
+/** The operations CLI as `npm run roll|teardown` runs it (scripts/build.js cli), built once per test file. */
 export function opsCli(): string {
   if (built) return built;
   const out = mkdtempSync(join(tmpdir(), 'ops-cli-'));
-  const result = runBounded(process.execPath, [join(__dirname, '..', '..', 'scripts', 'build.js'), 'ops', out]);
+  const result = runBounded(process.execPath, [join(__dirname, '..', '..', 'scripts', 'build.js'), 'cli', out]);
   if (result.status !== 0) throw new Error(`building the operations CLI failed: ${result.stderr}`);
-  built = join(out, 'cli.js');
+  built = join(out, 'main.js');
   return built;
 }
 

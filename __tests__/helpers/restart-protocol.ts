@@ -75,7 +75,7 @@ const ROLL = 'roll';
 const UPGRADE = 'upgrade';
 const timerName = (i: number) => `timer-${i}`;
 
-/** The protocol's one rule for a Lease, as the roll (lib/ops/lease.ts leaseVerdict) and the timer (lease_verdict) apply it. */
+/** The protocol's one rule for a Lease, as the roll (cli/lease.ts leaseVerdict) and the timer (lease_verdict) apply it. */
 export function leaseVerdictOf(lease: Lease | null, me: string, rules: Rules): Verdict {
   if (lease === null || lease.holder === '') return 'free';
   if (lease.holder === me) return 'mine';
@@ -144,7 +144,7 @@ export function steps(state: State, config: Config): Step[] {
     out.push({ name, fault, next: fault ? { ...next, faults: next.faults + 1 } : next, violation });
   const canFault = state.faults < config.maxFaults;
 
-  // ---- the roll (lib/ops/roll.ts), replacing one server
+  // ---- the roll (cli/roll.ts), replacing one server
   const roll = state.actors[ROLL];
   if (roll && roll.alive) {
     const t = config.rollTarget;

@@ -1,6 +1,6 @@
 /**
  * Names of the Kubernetes objects the stacks create that the operations CLI
- * (lib/ops) reads: plain strings with no imports, so the CLI loads no cdktf
+ * (cli/) reads: plain strings with no imports, so the CLI loads no cdktf
  * and no provider binding (it runs where only the package is installed).
  */
 

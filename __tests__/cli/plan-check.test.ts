@@ -1,4 +1,4 @@
-import { unexpectedChanges } from '../../../lib/ops/plan-check';
+import { unexpectedChanges } from '../../cli/plan-check';
 
 // The shape of `terraform show -json <plan file>` (format 1.2): resource_changes, and the configuration with the
 // references of every expression, nested blocks as lists of expression maps.

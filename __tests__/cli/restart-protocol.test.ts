@@ -1,4 +1,4 @@
-import { explore, FIXED_RULES, OLD_RULES, type Config, type Rules } from '../../helpers/restart-protocol';
+import { explore, FIXED_RULES, OLD_RULES, type Config, type Rules } from '../helpers/restart-protocol';
 
 // The protocol of docs/design-notes.md "Who may restart a server", explored over every interleaving of its actors'
 // steps with faults injected at every step (helpers/restart-protocol.ts). The numbers it prints are the closing

@@ -1,12 +1,12 @@
-import { DEPLOYMENT_RECORD_FORMAT } from '../../../lib/common/deployment-record-format';
-import { ChoiceNeeded, readDeploymentRecord, readDeploymentRecords, type Deployment } from '../../../lib/ops/module-folder';
-import type { ModuleState } from '../../../lib/ops/terraform';
-import { REGION, stateOf } from '../../helpers/fake-cloud';
-import { synthLibrary, type LibraryModule } from '../../helpers/library-modules';
-import type { TerraformJson } from '../../helpers/synth';
-import { synthSettings } from '../../helpers/variants';
+import { DEPLOYMENT_RECORD_FORMAT } from '../../lib/common/deployment-record-format';
+import { ChoiceNeeded, readDeploymentRecord, readDeploymentRecords, type Deployment } from '../../cli/module-folder';
+import type { ModuleState } from '../../cli/terraform';
+import { REGION, stateOf } from '../helpers/fake-cloud';
+import { synthLibrary, type LibraryModule } from '../helpers/library-modules';
+import type { TerraformJson } from '../helpers/synth';
+import { synthSettings } from '../helpers/variants';
 
-/** `terraform state pull` of the module after an apply, as lib/ops/terraform.ts reads it. */
+/** `terraform state pull` of the module after an apply, as cli/terraform.ts reads it. */
 function moduleState(json: TerraformJson, change?: (raw: any) => void): ModuleState {
   const raw = stateOf(json);
   change?.(raw);

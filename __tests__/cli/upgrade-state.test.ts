@@ -1,8 +1,8 @@
-import { KUBERNETES_RECORD, UPGRADE_TARGET_RECORD } from '../../../lib/kubernetes/private/kubernetes-upgrade';
-import { GATES_NAMESPACE } from '../../../lib/kubernetes/readiness-gates';
-import { SERVER_PLAN_NAME } from '../../../lib/kubernetes/private/upgrade-plan';
-import type { Kubectl, NodeStatus } from '../../../lib/ops/kubectl';
-import { PLAN_LABEL, planSettledOn, UPGRADE_RECORDS } from '../../../lib/ops/upgrade-state';
+import { KUBERNETES_RECORD, UPGRADE_TARGET_RECORD } from '../../lib/kubernetes/private/kubernetes-upgrade';
+import { GATES_NAMESPACE } from '../../lib/kubernetes/readiness-gates';
+import { SERVER_PLAN_NAME } from '../../lib/kubernetes/private/upgrade-plan';
+import type { Kubectl, NodeStatus } from '../../cli/kubectl';
+import { PLAN_LABEL, planSettledOn, UPGRADE_RECORDS } from '../../cli/upgrade-state';
 
 // The roll reads what the stacks write: the same names, from lib/kubernetes/object-names.ts.
 it('reads the records and the Plan label the upgrade writes', () => {

@@ -1,7 +1,7 @@
-import { leaseVerdict, type LeaseView } from '../../../lib/ops/lease';
-import { explore, FIXED_RULES, leaseVerdictOf, type Lease } from '../../helpers/restart-protocol';
+import { leaseVerdict, type LeaseView } from '../../cli/lease';
+import { explore, FIXED_RULES, leaseVerdictOf, type Lease } from '../helpers/restart-protocol';
 
-// The roll's real rule (lib/ops/lease.ts leaseVerdict) fed every Lease the model reaches, for every actor: it must
+// The roll's real rule (cli/lease.ts leaseVerdict) fed every Lease the model reaches, for every actor: it must
 // decide as the model's rule does. The shell's copy of the rule is held to the model in the tools tier
 // (restart-protocol-conformance.tools.test.ts).
 

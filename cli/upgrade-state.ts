@@ -1,4 +1,10 @@
-import { GATES_NAMESPACE, KUBERNETES_RECORD, SERVER_PLAN_NAME, SYSTEM_UPGRADE_NAMESPACE, UPGRADE_TARGET_RECORD } from '../kubernetes/object-names';
+import {
+  GATES_NAMESPACE,
+  KUBERNETES_RECORD,
+  SERVER_PLAN_NAME,
+  SYSTEM_UPGRADE_NAMESPACE,
+  UPGRADE_TARGET_RECORD,
+} from '../lib/kubernetes/object-names';
 import type { Kubectl, NodeStatus } from './kubectl';
 
 /** The version records lib/kubernetes/private/kubernetes-upgrade.ts writes (names from the dependency-free object-names.ts). */

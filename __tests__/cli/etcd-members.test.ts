@@ -1,5 +1,5 @@
-import { MEMBER_NAME_ANNOTATION, membersWithoutNode, parseMembers } from '../../../lib/ops/etcd-members';
-import { nodeStatus } from '../../../lib/ops/kubectl';
+import { MEMBER_NAME_ANNOTATION, membersWithoutNode, parseMembers } from '../../cli/etcd-members';
+import { nodeStatus } from '../../cli/kubectl';
 
 const node = (name: string, ip: string, member?: string) =>
   nodeStatus({

@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { awsOf, FAKE_BACKUP_ENCRYPTION_CONFIG, FakeCloud, REGION, stateOf } from '../../helpers/fake-cloud';
-import type { TerraformJson } from '../../helpers/synth';
-import { synthSettings, variantSettings } from '../../helpers/variants';
-import { OVERRIDE_FILE } from '../../../lib/ops/terraform';
+import { awsOf, FAKE_BACKUP_ENCRYPTION_CONFIG, FakeCloud, REGION, stateOf } from '../helpers/fake-cloud';
+import type { TerraformJson } from '../helpers/synth';
+import { synthSettings, variantSettings } from '../helpers/variants';
+import { OVERRIDE_FILE } from '../../cli/terraform';
 
 // The real teardown command (the bundled CLI, as `npm run teardown` runs it)
 // against stubbed terraform/aws/kubectl acting on a fake world built from a real
@@ -187,7 +187,7 @@ describe.each(Object.keys(VARIANTS))('teardown of %s', (variant) => {
  * describes in words (every `aws_s3_bucket_*` of those buckets, the key their encryption names).
  */
 const PLAIN_TERRAFORM = (() => {
-  const page = readFileSync(join(__dirname, '..', '..', '..', 'docs', 'deploy.md'), 'utf8');
+  const page = readFileSync(join(__dirname, '..', '..', 'docs', 'deploy.md'), 'utf8');
   const section = page.slice(page.indexOf('**What it does, as plain Terraform**'), page.indexOf('## My first apply failed'));
   const step = (n: number) => new RegExp(`^${n}\\. ([\\s\\S]*?)^${n + 1}\\. `, 'm').exec(section)![1];
   return {
@@ -420,7 +420,7 @@ describe('teardown', () => {
     const stackDir = join(c.dir, 'cdktf.out', 'stacks', 'rke-ha');
     mkdirSync(stackDir, { recursive: true });
     copyFileSync(join(c.moduleDir, 'cdk.tf.json'), join(stackDir, 'cdk.tf.json'));
-    const script = join(__dirname, '..', '..', '..', 'scripts', 'ops.js');
+    const script = join(__dirname, '..', '..', 'scripts', 'ops.js');
     const result = spawnSync(process.execPath, [script, 'teardown', 'rke-ha', '--dry-run'], {
       cwd: c.dir,
       encoding: 'utf8',

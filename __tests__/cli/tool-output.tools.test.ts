@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CommandFailed, output } from '../../../lib/ops/process';
-import { Terraform } from '../../../lib/ops/terraform';
+import { CommandFailed, output } from '../../cli/process';
+import { Terraform } from '../../cli/terraform';
 
 // Terraform's own errors, as the operations pass them on: a module folder that was never `terraform init`ed (the
 // most common first mistake in a pipeline), with a CLI configuration file that is not there (a warning before the

@@ -1,10 +1,10 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultThrowawayName, DRILL_TAG, readProductionSettings, throwawaySettings } from '../../../lib/ops/drill-settings';
-import { throwawayProblems } from '../../../lib/ops/drill';
-import { settingsProblems } from '../../helpers/synth';
-import { synthSettings, variantSettings } from '../../helpers/variants';
+import { defaultThrowawayName, DRILL_TAG, readProductionSettings, throwawaySettings } from '../../cli/drill-settings';
+import { throwawayProblems } from '../../cli/drill';
+import { settingsProblems } from '../helpers/synth';
+import { synthSettings, variantSettings } from '../helpers/variants';
 
 // The throwaway deployment a drill builds from production's settings: valid for the app, and, synthesized, a
 // deployment that cannot touch production (no Route53 record, its own network and state, production's bucket named

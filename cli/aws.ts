@@ -38,7 +38,7 @@ export class Aws {
   call<T = Record<string, unknown>>(args: readonly string[], gone: readonly string[] = [], timeoutMs = 300_000): T | undefined {
     const operation = `${args[0]} ${args[1]}`;
     if (!(operation in AWS_CALLS))
-      throw new Error(`aws ${operation} is not in AWS_CALLS (lib/ops/aws.ts): add it there, and its IAM actions to docs/deployer-policy.json.`);
+      throw new Error(`aws ${operation} is not in AWS_CALLS (cli/aws.ts): add it there, and its IAM actions to docs/deployer-policy.json.`);
     const result = run('aws', [...args, '--region', this.region, '--output', 'json'], { timeoutMs });
     if (result.code === 0) return (result.stdout.trim() === '' ? {} : JSON.parse(result.stdout)) as T;
     if (gone.some((code) => result.stderr.includes(code))) return undefined;

@@ -2,13 +2,13 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NodeSandbox } from '../../helpers/node-sandbox';
-import { explore, FIXED_RULES, leaseVerdictOf, timerGuard, type Lease } from '../../helpers/restart-protocol';
+import { NodeSandbox } from '../helpers/node-sandbox';
+import { explore, FIXED_RULES, leaseVerdictOf, timerGuard, type Lease } from '../helpers/restart-protocol';
 
 // The servers' copy of the protocol's rule (cluster-lib.sh lease_verdict, used by cert-renewal.sh) fed every Lease
 // the model reaches, for every actor, in one real bash: it must decide as the model does.
 
-const CLUSTER_LIB = readFileSync(join(__dirname, '../../../lib/kubernetes/cluster-lib.sh'), 'utf8');
+const CLUSTER_LIB = readFileSync(join(__dirname, '../../lib/kubernetes/cluster-lib.sh'), 'utf8');
 const NOW = Math.floor(Date.parse('2026-11-24T12:00:00Z') / 1000);
 
 const iso = (seconds: number) => new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, '.000000Z');

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { awsOf, FAKE_BACKUP_ENCRYPTION_CONFIG, FakeCloud, stateOf, SYNTH_STUB } from '../../helpers/fake-cloud';
-import { compiledMain } from '../../helpers/app-process';
-import { runBounded } from '../../helpers/subprocess';
-import { synthSettings } from '../../helpers/variants';
-import { throwawaySettings } from '../../../lib/ops/drill-settings';
+import { awsOf, FAKE_BACKUP_ENCRYPTION_CONFIG, FakeCloud, stateOf, SYNTH_STUB } from '../helpers/fake-cloud';
+import { compiledMain } from '../helpers/app-process';
+import { runBounded } from '../helpers/subprocess';
+import { synthSettings } from '../helpers/variants';
+import { throwawaySettings } from '../../cli/drill-settings';
 
 // `npm run drill` as a person runs it: the bundled CLI, with terraform, aws, kubectl and curl stubbed
 // (ops-stubs/fake-cloud.js with fake-drill.js) and the app's synth stubbed (fake-synth.js, writing a real synth of

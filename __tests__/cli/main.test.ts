@@ -1,6 +1,6 @@
-import { parseCommandLine } from '../../../lib/ops/cli';
-import { moduleFolder } from '../../../lib/ops/module-folder';
-import { requireTools } from '../../../lib/ops/process';
+import { parseCommandLine } from '../../cli/main';
+import { moduleFolder } from '../../cli/module-folder';
+import { requireTools } from '../../cli/process';
 
 describe('the operations command line', () => {
   it('reads the command, the stack, flags and options with values (also as --opt=value)', () => {

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { arnRegion } from './aws';
-import { DEPLOYMENT_RECORD_FORMAT, DEPLOYMENT_RECORD_ID, STORE_IDS, type DeploymentRecord } from '../common/deployment-record-format';
+import { DEPLOYMENT_RECORD_FORMAT, DEPLOYMENT_RECORD_ID, STORE_IDS, type DeploymentRecord } from '../lib/common/deployment-record-format';
 import type { ModuleState, StateResource } from './terraform';
 
 /** The stacks the app synthesizes (stacks/). */

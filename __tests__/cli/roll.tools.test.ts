@@ -1,7 +1,7 @@
-import { holderOf } from '../../helpers/fake-cloud';
+import { holderOf } from '../helpers/fake-cloud';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkEveryCluster, cluster, mutating, roll, withoutLeaseCalls } from '../../helpers/roll-world';
+import { checkEveryCluster, cluster, mutating, roll, withoutLeaseCalls } from '../helpers/roll-world';
 
 // The real roll command against the fake cluster of helpers/roll-world.ts; after every test the fake's invariant
 // (never two servers down at once) is checked.

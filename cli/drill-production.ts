@@ -22,7 +22,7 @@ const text = (value: unknown): string | undefined => (typeof value === 'string' 
 
 /**
  * Production's name, region, buckets and backup key, from its Terraform state (`terraform state pull`: no
- * refresh, no lock, no write): the name and region from the deployment's record (lib/ops/module-folder.ts), the
+ * refresh, no lock, no write): the name and region from the deployment's record (cli/module-folder.ts), the
  * buckets, URL and key from the stack's outputs. The one place the drill looks them up.
  */
 export function productionDeployment(dir: string): ProductionDeployment {

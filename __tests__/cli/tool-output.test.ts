@@ -1,4 +1,4 @@
-import { readableError, withoutEscapes } from '../../../lib/ops/tool-output';
+import { readableError, withoutEscapes } from '../../cli/tool-output';
 
 // What a tool wrote to stderr, made fit for a message: the shapes are Terraform's (colours on a pipe, a frame, lines
 // wrapped at about 75 columns); the words are made up. terraform's own output goes through it in tool-output.tools.test.ts.

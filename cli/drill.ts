@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { BACKUP_FILE } from '../config/backup-file';
+import { BACKUP_FILE } from '../lib/config/backup-file';
 import { Aws } from './aws';
 import { readBackupFile } from './backup-archive';
 import { productionDeployment, type ProductionDeployment } from './drill-production';

@@ -1,0 +1,25 @@
+import { join } from 'node:path';
+import { build } from 'esbuild';
+
+// The CLI is a program of its own beside the library (docs/development.md): the package's binary runs where only the
+// package is installed, so its module graph holds no cdktf, no constructs and no provider binding, and what it takes
+// from lib/ is the few modules without imports that hold the names it shares with the stacks.
+it('loads no cdktf, constructs or provider module, and from lib/ only the plain-string modules it shares', async () => {
+  const { metafile } = await build({
+    entryPoints: [join(__dirname, '../../cli/main.ts')],
+    bundle: true,
+    platform: 'node',
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+  });
+  const inputs = Object.keys(metafile.inputs);
+  expect(inputs.some((input) => input === 'cli/upgrade-state.ts')).toBe(true);
+  expect(inputs.filter((input) => /node_modules\/(cdktf|constructs|@cdktf)\//.test(input))).toEqual([]);
+  expect(inputs.filter((input) => input.startsWith('lib/')).sort()).toEqual([
+    'lib/common/deployment-record-format.ts',
+    'lib/config/backup-file.ts',
+    'lib/kubernetes/object-names.ts',
+  ]);
+  expect(inputs.filter((input) => !input.startsWith('lib/') && !input.startsWith('cli/') && !input.startsWith('node_modules/yaml/'))).toEqual([]);
+});
