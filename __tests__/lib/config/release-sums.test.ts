@@ -1,0 +1,51 @@
+import { RECORDED_SUMS, recordedRelease, type Distribution, type RecordedFile } from '../../../lib/config/release-sums';
+import { DEFAULT_VERSIONS, VERSION_FORMATS } from '../../../lib/config/versions';
+
+const DISTRIBUTIONS: readonly Distribution[] = ['rke2', 'k3s'];
+const SOURCE = /^[A-Za-z0-9._-]+\/[A-Za-z0-9._-]+ \S+@[0-9a-f]{40}$/;
+
+function files(): [string, RecordedFile][] {
+  return DISTRIBUTIONS.flatMap((d) =>
+    Object.entries(RECORDED_SUMS[d]).flatMap(([version, release]) => [
+      ...(release.installer ? ([[`${d} ${version} installer`, release.installer]] as [string, RecordedFile][]) : []),
+      ...Object.entries(release.artifacts).map(([arch, f]) => [`${d} ${version} ${arch}`, f] as [string, RecordedFile]),
+    ]),
+  );
+}
+
+describe('recorded release sums', () => {
+  // The supported versions are the pins: a pin bumped without its release's sums fails here.
+  it.each(DISTRIBUTIONS)('the pinned %s release has a recorded sum for every architecture the servers run', (d) => {
+    const release = recordedRelease(d, DEFAULT_VERSIONS[d]);
+    expect(release).toBeDefined();
+    expect(release?.artifacts.amd64.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('the pinned RKE2 release also has its installer recorded', () => {
+    expect(recordedRelease('rke2', DEFAULT_VERSIONS.rke2)?.installer?.file).toBe('install.sh');
+  });
+
+  it('a version without an entry has no sums (what a bumped pin would find)', () => {
+    expect(recordedRelease('rke2', 'v1.35.8+rke2r1')).toBeUndefined();
+    expect(recordedRelease('k3s', 'v1.35.8+k3s1')).toBeUndefined();
+    // Not read from the object's prototype.
+    expect(recordedRelease('rke2', 'constructor')).toBeUndefined();
+  });
+
+  it('every entry names a release version of its distribution', () => {
+    for (const d of DISTRIBUTIONS) for (const version of Object.keys(RECORDED_SUMS[d])) expect(version).toMatch(VERSION_FORMATS[d]);
+  });
+
+  it.each(files())('%s: a lower-case SHA-256 with at least one cited source (repository, path, commit)', (_name, f) => {
+    expect(f.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(f.sources.length).toBeGreaterThan(0);
+    for (const s of f.sources) expect(s).toMatch(SOURCE);
+    // A source listed twice would count as two.
+    expect(new Set(f.sources).size).toBe(f.sources.length);
+  });
+
+  it('no two files share a sum (a sum pasted into the wrong row)', () => {
+    const sums = files().map(([, f]) => f.sha256);
+    expect(new Set(sums).size).toBe(sums.length);
+  });
+});
