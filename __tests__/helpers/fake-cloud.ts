@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -7,10 +8,33 @@ import type { TerraformJson } from './synth';
 const STUB = join(__dirname, 'ops-stubs', 'fake-cloud.js');
 const ROLL_STUB = join(__dirname, 'ops-stubs', 'fake-roll.js');
 const DRILL_STUB = join(__dirname, 'ops-stubs', 'fake-drill.js');
+const BASH_STUB = join(__dirname, 'ops-stubs', 'stub.sh');
+const STUB_SERVER = join(__dirname, 'ops-stubs', 'stub-server.js');
 /** The app's synth for the drill in a fake world (RANCHER_HA_AWS_SYNTH). */
 export const SYNTH_STUB = join(__dirname, 'ops-stubs', 'fake-synth.js');
 export const REGION = 'eu-west-1';
 const ACCOUNT = '123456789012';
+
+let serverPort: string | undefined;
+/**
+ * The port of this test process's stub server (ops-stubs/stub-server.js), started at the first call: it runs the
+ * stub calls in one process instead of a node process each. Undefined with FAKE_CLOUD_STUB_SERVER=0 (every call in a
+ * node process of its own, as the server's delegated calls are).
+ */
+function stubServerPort(): string | undefined {
+  if (process.env.FAKE_CLOUD_STUB_SERVER === '0') return undefined;
+  if (serverPort) return serverPort;
+  const portFile = join(mkdtempSync(join(tmpdir(), 'stub-server-')), 'port');
+  const server = spawn(process.execPath, [STUB_SERVER, portFile], { stdio: ['pipe', 'ignore', 'inherit'] });
+  // Neither the server nor the pipe whose end stops it keeps this process alive.
+  server.unref();
+  (server.stdin as unknown as { unref(): void }).unref();
+  // Its start is awaited by looks at the port file, 2 ms apart, at most 5,000 of them.
+  for (let look = 0; look < 5000 && !existsSync(portFile); look++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2);
+  if (!existsSync(portFile)) throw new Error('the stub server (ops-stubs/stub-server.js) did not start');
+  serverPort = readFileSync(portFile, 'utf8');
+  return serverPort;
+}
 
 let built: string | undefined;
 /** The operations CLI as `npm run roll|teardown` runs it (scripts/build.js cli), built once per test file. */
@@ -136,12 +160,24 @@ export class FakeCloud {
     mkdirSync(this.moduleDir);
     mkdirSync(this.bin);
     writeFileSync(join(this.moduleDir, 'cdk.tf.json'), JSON.stringify(json, null, 1));
+    // The node stubs (every call ran in one before the stub server; the server's delegated calls still do), and,
+    // with the server, the bash stubs that hand a call to it, under the tools' names first on PATH.
+    const port = stubServerPort();
+    const nodeStubs = port ? join(this.bin, '.node') : this.bin;
+    mkdirSync(nodeStubs, { recursive: true });
+    const bashStub = readFileSync(BASH_STUB, 'utf8')
+      .replace('__PORT__', port ?? '')
+      .replace('__NODE__', process.execPath)
+      .replace('__STUBS__', nodeStubs);
     for (const tool of ['terraform', 'aws', 'kubectl', 'curl']) {
-      copyFileSync(STUB, join(this.bin, tool));
-      chmodSync(join(this.bin, tool), 0o755);
+      copyFileSync(STUB, join(nodeStubs, tool));
+      chmodSync(join(nodeStubs, tool), 0o755);
+      if (port) writeFileSync(join(this.bin, tool), bashStub, { mode: 0o755 });
     }
-    if (existsSync(ROLL_STUB)) symlinkSync(ROLL_STUB, join(this.bin, 'fake-roll.js'));
-    symlinkSync(DRILL_STUB, join(this.bin, 'fake-drill.js'));
+    for (const bin of new Set([this.bin, nodeStubs])) {
+      if (existsSync(ROLL_STUB)) symlinkSync(ROLL_STUB, join(bin, 'fake-roll.js'));
+      symlinkSync(DRILL_STUB, join(bin, 'fake-drill.js'));
+    }
     this.write(world);
     writeFileSync(join(this.dir, 'calls.jsonl'), '');
     writeFileSync(join(this.dir, 'violations'), '');

@@ -1,0 +1,173 @@
+#!/usr/bin/env node
+// The fake cloud's stub server (helpers/fake-cloud.ts starts one per test process). A `terraform`, `aws`, `kubectl`
+// or `curl` call of the CLI under test is a bash script (stub.sh) that hands its arguments to this server, which runs
+// fake-cloud.js on them here, in a process that is already up, instead of in a node process of its own: the
+// operations tests make thousands of such calls, and starting node for each was most of their cost (about 50 ms of
+// CPU a call, against about 2 ms for bash and a local connection).
+//
+// fake-cloud.js runs unchanged: it is compiled once and evaluated afresh for every call, with its own `process`
+// (argv, cwd, the world's folder, exit) and an fs whose file descriptors 0, 1 and 2 are files stub.sh reads and
+// writes (`<world>/.stub.<pid>.in|out|err`; the CLI's pipes are sockets, which /proc/<pid>/fd cannot open). It takes
+// the world's lock as it does in a process of its own, so the calls the server runs and the ones a node process runs
+// beside it are ordered as before.
+//
+// Some calls need a process of their own: they signal their caller (a drain or an apply the test interrupts), wait
+// for other calls while they run (an apply that outlasts a Lease), or belong to the drill, whose stubs do both. The
+// server answers `delegate` to those without running anything, and stub.sh then runs the node stub as before. A call
+// that reaches process.kill or process.on anyway is a mistake in that list: it is recorded as a violation of the
+// world (every test asserts there is none) and fails.
+//
+// Protocol, one call per connection: the request is NUL-terminated fields (the path of the call's files, ending in
+// the caller's pid; its working directory; the world's folder; the tool; the argument count; the arguments); the
+// answer is one line, an exit code or `delegate`; the call's files are deleted when stub.sh hangs up. It writes its port to the file named by its argument, and ends when its standard input closes (its
+// test process ended).
+'use strict';
+const fs = require('node:fs');
+const { existsSync } = fs;
+const net = require('node:net');
+const { join } = require('node:path');
+const vm = require('node:vm');
+
+const STUBS = __dirname;
+
+/** Whether a call must run in a node process of its own (see above); decided before anything runs. */
+function delegated(tool, args, dir) {
+  if (tool === 'terraform' && args[0] === 'apply') return true;
+  if (tool === 'kubectl' && args.includes('drain')) return true;
+  try {
+    // The drill's world (fake-drill.js): its calls signal the drill and let the lock go while they wait.
+    const head = fs.readFileSync(join(dir, 'world.json'), 'utf8');
+    return /\n "drill": /.test(head);
+  } catch {
+    return true;
+  }
+}
+
+const compiled = new Map();
+/** A stub file as a function of its module scope, compiled once. */
+function compile(file) {
+  if (!compiled.has(file)) {
+    const source = fs.readFileSync(file, 'utf8').replace(/^#!.*/, '');
+    compiled.set(file, vm.compileFunction(source, ['require', 'process', '__dirname', '__filename', 'module', 'exports'], { filename: file }));
+  }
+  return compiled.get(file);
+}
+
+class Exit {
+  constructor(code) {
+    this.code = code;
+  }
+}
+
+/** Runs fake-cloud.js for one call: its exit code, its output written to `<files>.out` and `<files>.err`. */
+function run({ files, pid, cwd, dir, tool, args }) {
+  const exitHandlers = [];
+  const output = { 1: [], 2: [] };
+  const refuse = (what) => () => {
+    throw new Error(`stub-server: ${tool} ${args.join(' ')} reached ${what}: add it to the delegated calls (stub-server.js)`);
+  };
+  let exited;
+  const shimProcess = {
+    argv: [process.execPath, join(STUBS, tool), ...args],
+    env: { ...process.env, FAKE_WORLD: dir },
+    pid: Number(pid),
+    ppid: undefined,
+    execPath: process.execPath,
+    platform: process.platform,
+    cwd: () => cwd,
+    exit: (code = 0) => {
+      if (exited === undefined) exited = code;
+      throw new Exit(code);
+    },
+    on: (event, handler) => {
+      if (event !== 'exit') refuse(`process.on('${event}')`)();
+      exitHandlers.push(handler);
+    },
+    kill: refuse('process.kill'),
+  };
+  // The caller's standard input is what stub.sh saved of it (only a `-f -` call reads it); its output is collected.
+  const shimFs = {
+    ...fs,
+    readFileSync: (file, ...rest) =>
+      file === 0 ? (existsSync(`${files}.in`) ? fs.readFileSync(`${files}.in`, ...rest) : '') : fs.readFileSync(file, ...rest),
+    writeSync: (fd, data, offset = 0, ...rest) => {
+      if (fd !== 1 && fd !== 2) return fs.writeSync(fd, data, offset, ...rest);
+      const bytes = Buffer.from(data).subarray(offset);
+      output[fd].push(bytes);
+      return bytes.length;
+    },
+  };
+  const modules = new Map();
+  const shimRequire = (name) => {
+    if (name === 'fs' || name === 'node:fs') return shimFs;
+    if (!name.startsWith('/')) return require(name);
+    if (!modules.has(name)) {
+      const module = { exports: {} };
+      modules.set(name, module);
+      compile(name)(shimRequire, shimProcess, STUBS, name, module, module.exports);
+    }
+    return modules.get(name).exports;
+  };
+  const main = join(STUBS, 'fake-cloud.js');
+  let code;
+  try {
+    compile(main)(shimRequire, shimProcess, STUBS, main, { exports: {} }, {});
+    code = exited ?? 0;
+  } catch (error) {
+    if (error instanceof Exit) code = exited;
+    else {
+      // As node does with an uncaught error: its stack on the standard error, exit 1.
+      code = 1;
+      const text = `${error.stack ?? error}\n`;
+      if (text.startsWith('Error: stub-server:')) fs.appendFileSync(join(dir, 'violations'), text);
+      output[2].push(Buffer.from(text));
+    }
+  } finally {
+    for (const handler of exitHandlers) handler(code);
+  }
+  fs.writeFileSync(`${files}.out`, Buffer.concat(output[1]));
+  fs.writeFileSync(`${files}.err`, Buffer.concat(output[2]));
+  return code;
+}
+
+/** Splits a request into its fields once all of them have arrived; undefined until then. */
+function parse(buffer) {
+  const fields = buffer.toString('utf8').split('\0');
+  if (fields.length < 6) return undefined;
+  const count = Number(fields[4]);
+  if (fields.length < 6 + count) return undefined;
+  const [files, cwd, dir, tool] = fields;
+  return { files, pid: files.replace(/^.*\./, ''), cwd, dir, tool, args: fields.slice(5, 5 + count) };
+}
+
+const server = net.createServer((socket) => {
+  let buffer = Buffer.alloc(0);
+  socket.on('data', (chunk) => {
+    buffer = Buffer.concat([buffer, chunk]);
+    const request = parse(buffer);
+    if (!request) return;
+    socket.removeAllListeners('data');
+    const answer = delegated(request.tool, request.args, request.dir) ? 'delegate' : String(run(request));
+    socket.write(`${answer}\n`);
+    // stub.sh has copied the output once it hangs up (it exits, or runs the node stub).
+    socket.on('close', () => {
+      for (const file of ['in', 'out', 'err']) fs.rmSync(`${request.files}.${file}`, { force: true });
+    });
+    socket.end();
+  });
+  socket.on('error', () => undefined);
+});
+// The port, written beside and renamed over: the test process waits for the file.
+server.listen(0, '127.0.0.1', () => {
+  fs.writeFileSync(`${process.argv[2]}.tmp`, String(server.address().port));
+  fs.renameSync(`${process.argv[2]}.tmp`, process.argv[2]);
+});
+process.stdin.on('data', () => undefined);
+process.stdin.on('end', () => process.exit(0));
+// Its CPU time, for a measurement (no test process waits for the server, so `time` does not count it).
+if (process.env.STUB_SERVER_CPU_LOG) {
+  process.on('exit', () => {
+    const { user, system } = process.cpuUsage();
+    fs.appendFileSync(process.env.STUB_SERVER_CPU_LOG, `${((user + system) / 1e6).toFixed(2)}\n`);
+  });
+}

@@ -1,0 +1,29 @@
+#!/bin/bash
+# The fake cloud's terraform, aws, kubectl and curl (helpers/fake-cloud.ts writes this file under those names, with
+# the stub server's port and the folder of the node stubs filled in): the call is handed to the stub server
+# (stub-server.js), which runs fake-cloud.js on it and answers its exit code, with its output in files this script
+# copies out. When the server answers `delegate` (a call that signals its caller or waits), or cannot be reached, the
+# node stub runs the call in a process of its own, as every call ran before the server. Builtins only: a test may give
+# the CLI a PATH that holds nothing but the stubs and node.
+files=${FAKE_WORLD:-/tmp}/.stub.$$
+# A `-f -` call reads its standard input (a Lease, a manifest): saved for the server, and made this script's standard
+# input again for the node stub (open before the server, which deletes the file once this script hangs up, can).
+case " $* " in
+  *" -f - "*)
+    IFS= read -r -d '' input || true
+    printf '%s' "$input" >"$files.in"
+    exec <"$files.in"
+    ;;
+esac
+if { exec 3<>/dev/tcp/127.0.0.1/__PORT__; } 2>/dev/null; then
+  printf '%s\0' "$files" "$PWD" "${FAKE_WORLD-}" "${0##*/}" "$#" "$@" >&3
+  if IFS= read -r answer <&3 && [ "$answer" != delegate ]; then
+    IFS= read -r -d '' out <"$files.out"
+    IFS= read -r -d '' err <"$files.err"
+    printf '%s' "$out"
+    printf '%s' "$err" >&2
+    exit "$answer"
+  fi
+  exec 3>&-
+fi
+exec "__NODE__" "__STUBS__/${0##*/}" "$@"
