@@ -95,6 +95,7 @@ const PAYLOADS: Record<string, ((p: string) => unknown) | null> = {
   'rkeHa.nodeCount': null,
   'rkeHa.allowQuorumLoss': null,
   'rkeHa.distribution': null,
+  'rkeHa.dualStack': null,
   'rkeHa.datastore.engine': null,
   'rkeHa.datastore.instanceClass': (p) => `db.${p}.large`,
   'rkeHa.datastore.allocatedStorageGb': null,

@@ -15,15 +15,19 @@ const prefix = (c: string) => `tonumber(split("/", ${c})[1])`;
 /** The canonical CIDR of `c`'s network at prefix length `q` (Terraform expressions). */
 const supernet = (c: string, q: string) => `format("%s/%d", cidrhost(format("%s/%d", cidrhost(${c}, 0), ${q}), 0), ${q})`;
 /**
- * How many addresses the admin CIDRs cover together. Two CIDR blocks are
- * either nested or disjoint, so the union is the sum of the blocks none of
- * whose supernets is listed. The list is put in a map once (the one-element
- * `for` binds it, like a `let`): indexing a map is a lookup, while contains()
- * walks the whole list, which made 256 entries take 18 s to validate.
+ * How many addresses the CIDRs of list expression `list` cover together, in
+ * an address space of `bits` bits. Two CIDR blocks are either nested or
+ * disjoint, so the union is the sum of the blocks none of whose supernets is
+ * listed. The list is put in a map once (the one-element `for` binds it, like
+ * a `let`): indexing a map is a lookup, while contains() walks the whole list,
+ * which made 256 entries take 18 s to validate.
  */
-const ADMIN_ADDRESS_COUNT =
-  `[for m in [{ for c in distinct(${ADMIN_VAR}) : c => c }] : ` +
-  `sum(concat([0], [for c in values(m) : pow(2, 32 - ${prefix('c')}) if !anytrue([for q in range(${prefix('c')}) : can(m[${supernet('c', 'q')}])])]))][0]`;
+const addressCount = (list: string, bits: number) =>
+  `[for m in [{ for c in distinct(${list}) : c => c }] : ` +
+  `sum(concat([0], [for c in values(m) : pow(2, ${bits} - ${prefix('c')}) if !anytrue([for q in range(${prefix('c')}) : can(m[${supernet('c', 'q')}])])]))][0]`;
+const ADMIN_ADDRESS_COUNT = addressCount(ADMIN_VAR, 32);
+/** The admin CIDRs of one family (a dual-stack stack's variable holds both; IPv6 ones have colons). */
+const adminOfFamily = (ipv6: boolean) => `[for c in ${ADMIN_VAR} : c if ${ipv6 ? '' : '!'}strcontains(c, ":")]`;
 
 /**
  * The environment-specific inputs of a stack as Terraform variables, so a
@@ -46,18 +50,25 @@ export class DeploymentVariables extends Construct {
    * look up the deployer's address for it); false for a stack that opens no
    * admin port (docker without an SSH key pair), whose `adminCidrs` is then
    * `[]`. @default true
+   * @param options.ipv6AdminCidrs with adminCidrs, `admin_cidrs` takes IPv6
+   * blocks too (a dual-stack deployment). @default false
    */
   constructor(
     scope: Construct,
     id: string,
     settings: Pick<Settings, 'hostname' | 'hostedZone' | 'adminCidrs'>,
-    options: { readonly adminAccess?: boolean; readonly route53Name?: boolean; readonly adminCidrs?: boolean } = {},
+    options: {
+      readonly adminAccess?: boolean;
+      readonly route53Name?: boolean;
+      readonly adminCidrs?: boolean;
+      readonly ipv6AdminCidrs?: boolean;
+    } = {},
   ) {
     super(scope, id);
     if (options.route53Name !== false) this.name = route53NameVariables(scope, settings);
     if (options.adminAccess === false) return;
     if (options.adminCidrs === false) this.admin = [];
-    else this.admin = adminCidrsVariable(this, scope, settings);
+    else this.admin = adminCidrsVariable(this, scope, settings, options.ipv6AdminCidrs ?? false);
     this.deployers = deployerArnsVariable(scope);
   }
 
@@ -120,26 +131,53 @@ function route53NameVariables(scope: Construct, settings: Pick<Settings, 'hostna
   return { hostname: hostname.stringValue, zoneName: zone.stringValue };
 }
 
+/**
+ * `admin_cidrs` of a dual-stack stack: IPv4 or IPv6 blocks, each canonical (cidrhost prints an IPv6 address in its
+ * RFC 5952 form, so the same round trip holds both families), none /0, and neither family's blocks covering its whole
+ * internet.
+ */
+const DUAL_STACK_ADMIN_VALIDATION = [
+  {
+    condition:
+      '${alltrue([for c in var.admin_cidrs : can(cidrhost(c, 0)) && try(format("%s/%d", cidrhost(c, 0), tonumber(split("/", c)[1])) == c && tonumber(split("/", c)[1]) > 0, false)])}',
+    errorMessage:
+      'admin_cidrs must be IPv4 or IPv6 CIDR blocks in canonical form without host bits (203.0.113.0/24, not 203.0.113.5/24; 2001:db8::/32 in lower case, not 2001:DB8:0::/32), and none may be open to the whole internet (/0).',
+  },
+  {
+    condition: `\${!try(${addressCount(adminOfFamily(false), 32)} >= ${IPV4_ADDRESSES}, false)}`,
+    errorMessage: 'admin_cidrs together cover the whole internet (for example 0.0.0.0/1 and 128.0.0.0/1); list the networks you administer from.',
+  },
+  {
+    condition: `\${!try(${addressCount(adminOfFamily(true), 128)} >= pow(2, 128), false)}`,
+    errorMessage: 'admin_cidrs together cover the whole IPv6 internet (for example ::/1 and 8000::/1); list the networks you administer from.',
+  },
+];
+
 /** `admin_cidrs`, and the deployer's own /32 when it is empty (looked up only then). */
-function adminCidrsVariable(owner: Construct, scope: Construct, settings: Pick<Settings, 'adminCidrs'>): string[] {
+function adminCidrsVariable(owner: Construct, scope: Construct, settings: Pick<Settings, 'adminCidrs'>, ipv6: boolean): string[] {
   new TerraformVariable(scope, 'admin_cidrs', {
     type: 'list(string)',
-    description: "Networks allowed to reach the Kubernetes API (6443) and SSH. Empty: the deployer's public IP.",
+    description: ipv6
+      ? "Networks (IPv4 or IPv6) allowed to reach the Kubernetes API (6443) and SSH. Empty: the deployer's public IP."
+      : "Networks allowed to reach the Kubernetes API (6443) and SSH. Empty: the deployer's public IP.",
     default: settings.adminCidrs,
     nullable: false,
-    validation: [
-      {
-        // Canonical form only (no host bits, no leading zeros such as /00), and never /0.
-        condition:
-          '${alltrue([for c in var.admin_cidrs : can(cidrnetmask(c)) && try(format("%s/%d", cidrhost(c, 0), tonumber(split("/", c)[1])) == c && tonumber(split("/", c)[1]) > 0, false)])}',
-        errorMessage:
-          'admin_cidrs must be IPv4 CIDR blocks in canonical form without host bits (203.0.113.0/24, not 203.0.113.5/24), and none may be open to the whole internet (/0).',
-      },
-      {
-        condition: `\${!try(${ADMIN_ADDRESS_COUNT} >= ${IPV4_ADDRESSES}, false)}`,
-        errorMessage: 'admin_cidrs together cover the whole internet (for example 0.0.0.0/1 and 128.0.0.0/1); list the networks you administer from.',
-      },
-    ],
+    validation: ipv6
+      ? DUAL_STACK_ADMIN_VALIDATION
+      : [
+          {
+            // Canonical form only (no host bits, no leading zeros such as /00), and never /0.
+            condition:
+              '${alltrue([for c in var.admin_cidrs : can(cidrnetmask(c)) && try(format("%s/%d", cidrhost(c, 0), tonumber(split("/", c)[1])) == c && tonumber(split("/", c)[1]) > 0, false)])}',
+            errorMessage:
+              'admin_cidrs must be IPv4 CIDR blocks in canonical form without host bits (203.0.113.0/24, not 203.0.113.5/24), and none may be open to the whole internet (/0).',
+          },
+          {
+            condition: `\${!try(${ADMIN_ADDRESS_COUNT} >= ${IPV4_ADDRESSES}, false)}`,
+            errorMessage:
+              'admin_cidrs together cover the whole internet (for example 0.0.0.0/1 and 128.0.0.0/1); list the networks you administer from.',
+          },
+        ],
   });
 
   // Only looked up when the list is empty, so pipelines that set it need no egress to the lookup.

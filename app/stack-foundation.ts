@@ -25,7 +25,7 @@ export interface StackFoundation {
 export function stackFoundation(
   stack: TerraformStack,
   settings: Settings,
-  options: { readonly adminAccess?: boolean; readonly route53Name?: boolean; readonly adminCidrs?: boolean } = {},
+  options: ConstructorParameters<typeof DeploymentVariables>[3] = {},
 ): StackFoundation {
   const id = stack.node.id;
   const name = deploymentPrefix(stack, settings.name);

@@ -44,6 +44,12 @@ const CALLS: Record<string, readonly string[]> = {
     'ec2:DeleteInternetGateway',
     'ec2:DescribeInternetGateways',
   ],
+  // rkeHa.dualStack with private nodes: outbound IPv6.
+  aws_egress_only_internet_gateway: [
+    'ec2:CreateEgressOnlyInternetGateway',
+    'ec2:DeleteEgressOnlyInternetGateway',
+    'ec2:DescribeEgressOnlyInternetGateways',
+  ],
   aws_route_table: ['ec2:CreateRouteTable', 'ec2:DeleteRouteTable', 'ec2:DescribeRouteTables'],
   aws_route: ['ec2:CreateRoute', 'ec2:ReplaceRoute', 'ec2:DeleteRoute'],
   aws_route_table_association: ['ec2:AssociateRouteTable', 'ec2:DisassociateRouteTable'],

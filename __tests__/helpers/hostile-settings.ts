@@ -348,7 +348,13 @@ const class3: HostileCase[] = [
   { id: 'admin-host-bits', cls: 3, file: 'adminCidrs: [203.0.113.7/24]\n', expect: rejected('adminCidrs.0') },
   { id: 'admin-leading-zero', cls: 3, file: 'adminCidrs: [010.0.0.0/8]\n', expect: rejected('adminCidrs.0') },
   { id: 'admin-prefix-00', cls: 3, file: 'adminCidrs: [10.0.0.0/08]\n', expect: rejected('adminCidrs.0') },
-  { id: 'admin-ipv6', cls: 3, file: 'adminCidrs: ["2001:db8::/32"]\n', expect: rejected('adminCidrs.0') },
+  { id: 'admin-ipv6', cls: 3, file: 'adminCidrs: ["2001:db8::/32"]\n', expect: rejected('adminCidrs', /only of a dual-stack deployment/) },
+  {
+    id: 'admin-ipv6-upper-case',
+    cls: 3,
+    file: 'rkeHa:\n  dualStack: true\nadminCidrs: ["2001:DB8::/32"]\n',
+    expect: rejected('adminCidrs.0', /canonical form/),
+  },
   { id: 'admin-string', cls: 3, file: 'adminCidrs: 10.0.0.0/8\n', expect: rejected('adminCidrs', /a list/) },
   { id: 'admin-too-many', cls: 3, file: `adminCidrs:\n${keys(59, (i) => `  - 10.${i}.0.0/16`)}\n`, expect: rejected('adminCidrs', /too many/) },
   {

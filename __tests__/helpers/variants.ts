@@ -146,6 +146,28 @@ export const STACK_VARIANTS: readonly StackVariant[] = [
       vpc: { flowLogs: { destination: 's3' }, endpoints: [...NODE_ENDPOINTS] },
     },
   },
+  {
+    name: 'rke-ha dual-stack, private nodes, TLS at the load balancer, IPv6 admin networks, SSH',
+    stack: RKE_HA_STACK,
+    settings: {
+      ...SITE,
+      adminCidrs: ['203.0.113.0/24', '2001:db8:1::/48'],
+      rkeHa: { dualStack: true, privateNodes: true, sshKeyName: 'ops' },
+      rancher: { tls: { mode: 'external', issuer: 'acme' } },
+    },
+  },
+  {
+    name: 'rke-ha dual-stack existing network, k3s',
+    stack: RKE_HA_STACK,
+    settings: {
+      ...SITE,
+      rkeHa: {
+        dualStack: true,
+        distribution: 'k3s',
+        existingNetwork: { vpcId: VPC, loadBalancerSubnetIds: LB, nodeSubnetIds: NODES, datastoreSubnetIds: DB },
+      },
+    },
+  },
   { name: 'rke-ha backups off (bucket kept)', stack: RKE_HA_STACK, settings: { backups: { enabled: false } } },
   {
     name: 'rke-ha migration: restore an encrypted backup of another deployment, schedule and retention',

@@ -10,7 +10,7 @@ import { dockerSchema, type DockerSettings } from './docker-schema';
 import { dnsProblems, dnsSchema } from './dns-schema';
 import { RECORD_FOR_KIND, dnsTargetKind } from '../dns/private/dns-target';
 import { RANCHER_PUBLIC_PORTS, RKE2_SERVER_PORTS } from '../nodes/private/ports';
-import { coversWholeInternet, parseCidr } from './cidr';
+import { coversWholeInternet, coversWholeIpv6Internet, isIpv6Text, parseCidr, parseCidr6 } from './cidr';
 import { cronSets } from './cron';
 import { longestGapMinutes } from '../alarms/schedule-window';
 import { adminCidr, awsRegion, fqdn, version, wholeNumber } from './primitives';
@@ -68,7 +68,10 @@ export const deploymentFields = {
   hostedZone: fqdn('a hosted zone name').optional(),
   /** Rancher's name from your Route53 zone (default) or from a wildcard DNS service (rke-ha, docker; no domain needed). */
   dns: dnsSchema,
-  /** Networks allowed to reach admin ports (6443, SSH). Empty: the deployer's own public IP (/32). */
+  /**
+   * Networks allowed to reach admin ports (6443, SSH). Empty: the deployer's own public IP (/32). IPv6 networks
+   * only with `rkeHa.dualStack`.
+   */
   adminCidrs: z
     .array(adminCidr)
     .superRefine((cidrs, ctx) => {
@@ -77,6 +80,13 @@ export const deploymentFields = {
         ctx.addIssue({
           code: 'custom',
           message: `these ${cidrs.length} blocks together cover the whole internet (0.0.0.0/0), which admin ports must never be open to; list the networks you administer from`,
+          input: cidrs,
+        });
+      }
+      if (Array.isArray(cidrs) && !cidrs.some((c) => parseCidr6(c)?.prefix === 0) && coversWholeIpv6Internet(cidrs)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `these ${cidrs.length} blocks together cover the whole IPv6 internet (::/0), which admin ports must never be open to; list the networks you administer from`,
           input: cidrs,
         });
       }
@@ -418,6 +428,44 @@ function ingressControllerRules(s: RuleInput, problem: Problem): void {
     problem(['rkeHa', 'ingressController'], `RKE2 1.${kubeMinor} no longer ships ingress-nginx; use traefik`, 'ingress-nginx');
   }
 }
+/**
+ * Dual-stack (rkeHa.dualStack) and what it does not combine with (dns, proxy, adminCidrs, docker). The IPv6 admin
+ * networks reach a node or load balancer only in a dual-stack rke-ha deployment: the docker host is IPv4 only.
+ */
+function dualStackRules(s: RuleInput, problem: Problem): void {
+  const dualStack = s.rkeHa?.dualStack === true;
+  const ipv6Admin = Array.isArray(s.adminCidrs) ? s.adminCidrs.filter((c) => str(c) && isIpv6Text(c)) : [];
+  if (ipv6Admin.length > 0 && !dualStack) {
+    problem(
+      ['adminCidrs'],
+      `lists IPv6 networks (${ipv6Admin.join(', ')}), which reach the admin ports only of a dual-stack deployment; set rkeHa.dualStack: true, or list IPv4 networks`,
+      ipv6Admin,
+    );
+  }
+  if (ipv6Admin.length > 0 && dualStack && s.docker?.sshKeyName !== undefined) {
+    problem(
+      ['adminCidrs'],
+      `lists IPv6 networks (${ipv6Admin.join(', ')}), and the docker host, which docker.sshKeyName opens SSH on to the admin networks, is IPv4 only; list IPv4 networks, or remove docker.sshKeyName`,
+      ipv6Admin,
+    );
+  }
+  if (!dualStack) return;
+  if (s.dns?.mode === 'wildcard') {
+    problem(
+      ['rkeHa', 'dualStack'],
+      'does not combine with dns.mode wildcard: the wildcard name spells one IPv4 address and the service answers it with that address only, so no IPv6 client could reach Rancher by it; use dns.mode route53 (a zone of yours gets A and AAAA records)',
+      true,
+    );
+  }
+  if (closesEgressWithoutProxy(s.proxy)) {
+    problem(
+      ['rkeHa', 'dualStack'],
+      'is not offered with closed egress without a proxy (proxy.egressOnlyTo alone, the air-gapped path) yet: its security group rules, the networks egressOnlyTo lists and the VPC endpoints it adds are IPv4 only; set proxy.http, or leave dualStack off',
+      true,
+    );
+  }
+}
+
 /** The cross-field rules, in the order their problems are reported. */
 const DEPLOYMENT_RULES = [
   nameRules,
@@ -430,6 +478,7 @@ const DEPLOYMENT_RULES = [
   combinationRules,
   existingNetworkRules,
   ingressControllerRules,
+  dualStackRules,
 ];
 
 /**

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AWS_REGIONS } from './aws-regions';
 import { nearestKey } from './nearest-key';
 import { DEFAULT_VERSIONS, VERSION_FORMATS } from './versions';
-import { cidrsOverlap, parseCidr } from './cidr';
+import { cidrsOverlap, isIpv6Text, parseCidr, parseCidr6 } from './cidr';
 
 /** Field types shared by the settings sections, each with a message that says what is allowed. */
 
@@ -128,13 +128,34 @@ export const s3BucketName = (options: { readonly dots: boolean }) =>
 /** RKE2's own pod and service networks; a VPC must not overlap them. */
 export const RKE2_CLUSTER_CIDR = '10.42.0.0/16';
 export const RKE2_SERVICE_CIDR = '10.43.0.0/16';
+/**
+ * The IPv6 halves of a dual-stack cluster's pod and service networks (`rkeHa.dualStack`): the unique local
+ * ranges K3s itself takes for an IPv6 cluster when none is set (its GetDefaultAddresses), a /56 of pods (a /64 per
+ * node) and a /112 of services, the largest IPv6 service range K3s accepts. Never routed outside the cluster.
+ */
+export const RKE2_CLUSTER_CIDR_IPV6 = 'fd00:42::/56';
+export const RKE2_SERVICE_CIDR_IPV6 = 'fd00:43::/112';
 
 export const cidr = z.string().refine((v) => parseCidr(v) !== undefined, {
   message: 'expected an IPv4 CIDR block such as 203.0.113.0/24 (no host bits set)',
 });
 
-export const adminCidr = cidr.refine((v) => parseCidr(v)?.prefix !== 0, {
-  message: 'admin ports must not be open to the whole internet; list the networks you administer from',
+/**
+ * An admin network: an IPv4 block, or an IPv6 one (written with colons; the
+ * nodes take it only with `rkeHa.dualStack`, a rule of the deployment schema).
+ */
+export const adminCidr = z.string().superRefine((v, ctx) => {
+  if (typeof v !== 'string') return;
+  const ipv6 = isIpv6Text(v);
+  const parsed = ipv6 ? parseCidr6(v) : parseCidr(v);
+  if (!parsed) {
+    const message = ipv6
+      ? 'expected an IPv6 CIDR block in its canonical form such as 2001:db8::/32 (lower case, no leading zeros, no host bits set)'
+      : 'expected an IPv4 CIDR block such as 203.0.113.0/24 (no host bits set)';
+    ctx.addIssue({ code: 'custom', message, input: v });
+  } else if (parsed.prefix === 0) {
+    ctx.addIssue({ code: 'custom', message: 'admin ports must not be open to the whole internet; list the networks you administer from', input: v });
+  }
 });
 
 export const vpcCidr = cidr

@@ -70,6 +70,13 @@ export const rkeHaSchema = z
     privateNodes: z.boolean().default(false),
     /** With privateNodes: one NAT gateway per zone (the default), or a single one (cheaper, one zone's outage cuts egress). */
     natGateways: z.enum(['per-zone', 'single']).optional(),
+    /**
+     * IPv4 and IPv6 (dual-stack): an Amazon-provided IPv6 block on the VPC and subnets (an existing network must have
+     * them), dual-stack load balancers with AAAA records beside the A records, an IPv6 address per server, and the
+     * cluster's pods and services in both families. Only when the cluster is created: see
+     * [IPv6 (dual-stack)](rke-ha.md#ipv6-dual-stack).
+     */
+    dualStack: z.boolean().default(false),
     /** What answers Rancher's name, and how it is protected. */
     loadBalancer: z
       .strictObject({
@@ -138,6 +145,15 @@ export const rkeHaSchema = z
           message:
             "dns answers Rancher's name with each node's Elastic IP, and nodes in private subnets have none; use loadBalancer type nlb with privateNodes, or public nodes",
           input: 'dns',
+        });
+      }
+      if (s.dualStack === true && s.loadBalancer?.type === 'dns') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['dualStack'],
+          message:
+            "is not offered with loadBalancer type dns yet: DNS round robin answers Rancher's name with each node's Elastic IP (IPv4) and health-checks those; use loadBalancer type nlb with dualStack",
+          input: true,
         });
       }
       if (s.distribution !== 'k3s' && s.nodeCount === 2) {

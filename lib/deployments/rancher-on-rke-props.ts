@@ -94,6 +94,13 @@ export interface RkeHaProps {
   readonly privateNodes?: boolean;
   /** With `privateNodes`; not with `existingNetwork`. @default 'per-zone' */
   readonly natGateways?: 'per-zone' | 'single';
+  /**
+   * IPv4 and IPv6: IPv6 blocks on the VPC and subnets (required of an existing network), dual-stack load balancers
+   * and AAAA records, an IPv6 address per server, dual-stack pods and services. Set when the cluster is created; a
+   * running deployment refuses the change. Not with `loadBalancer.type: 'dns'`, a wildcard name or closed egress
+   * without a proxy. @default false
+   */
+  readonly dualStack?: boolean;
   readonly loadBalancer?: LoadBalancerProps;
   /** Use this VPC and these subnets instead of creating a network. @default a network of its own (vpcCidr) */
   readonly existingNetwork?: ExistingRkeNetworkProps;

@@ -9,7 +9,7 @@ import { DeploymentGuard } from '../common/deployment-guard';
 import { addDeploymentRecord } from '../common/deployment-record';
 import { untrustedCertificate } from '../config/bootstrap-schema';
 import { agentTrustRecords } from './private/agent-trust';
-import { RKE2_CLUSTER_CIDR, RKE2_SERVICE_CIDR } from '../config/primitives';
+import { RKE2_CLUSTER_CIDR, RKE2_CLUSTER_CIDR_IPV6, RKE2_SERVICE_CIDR, RKE2_SERVICE_CIDR_IPV6 } from '../config/primitives';
 import { effectiveIngressController, effectiveNodeCount } from '../config/rke-ha-schema';
 import { rancherOnRkeSchema, type ResolvedRancherOnRkeProps } from '../config/deployment-schema';
 import { ExternalDatastore } from '../database/external-datastore';
@@ -234,6 +234,7 @@ export class RancherOnRke extends Construct {
       clusterPorts: d.k3s ? K3S_SERVER_PORTS : RKE2_SERVER_PORTS,
       ...net.vpcRanges,
       egressOnlyTo: settings.proxy.egressOnlyTo,
+      ...(s.dualStack ? { ipv6: true } : {}),
     });
     // Flow logs and VPC endpoints, in a network the stack created (an existing VPC is its owner's: the settings
     // refuse the `vpc` options with it).
@@ -268,10 +269,11 @@ export class RancherOnRke extends Construct {
             vpcId: net.vpcId,
             subnetIds: net.loadBalancerSubnetIds,
             targetSecurityGroupId: net.nodeGroup.id,
-            ports: nlbPorts(d.tls, d.adminCidrs),
+            ports: nlbPorts(d.tls, d.adminCidrs, s.dualStack),
             dependsOn: net.internetAccess,
             elasticIps: d.wildcard,
             deletionProtection: s.loadBalancer.deletionProtection,
+            ...(s.dualStack ? { ipAddressType: 'dualstack' as const } : {}),
           });
     const hostname = rancherName(this, d.settings, {
       hostname: props.hostname,
@@ -461,6 +463,7 @@ export class RancherOnRke extends Construct {
       vpcRangesEntry(net.vpcRanges),
       RKE2_CLUSTER_CIDR,
       RKE2_SERVICE_CIDR,
+      ...(s.dualStack ? [RKE2_CLUSTER_CIDR_IPV6, RKE2_SERVICE_CIDR_IPV6] : []),
       ...(settings.proxy.egressOnlyTo.length ? [] : [hostname]),
     ];
     const proxy = chartProxy(settings.proxy, directNetworks);
@@ -471,6 +474,7 @@ export class RancherOnRke extends Construct {
       systemDefaultRegistry: settings.airGap.systemDefaultRegistry,
       registryMirrors: settings.airGap.registryMirrors,
       proxyEnvironment: proxyEnvironment(settings.proxy, directNetworks),
+      ...(s.dualStack ? { dualStack: true } : {}),
     };
     const userData = (node: ServerNodeIdentity): string =>
       snapshots
@@ -495,6 +499,7 @@ export class RancherOnRke extends Construct {
           // A created network's public subnets have no NAT: a node there reaches the internet through its own
           // public address (DNS round robin: its Elastic IP takes that place). An existing subnet decides itself.
           publicAddress: net.network instanceof PublicNetwork ? !s.privateNodes : undefined,
+          ...(s.dualStack ? { ipv6AddressCount: 1 } : {}),
           securityGroupIds: [nodeGroup.id],
           instanceProfileName: boot.role.instanceProfile.name,
           rootVolumeGb: s.rootVolumeGb,
@@ -575,6 +580,7 @@ export class RancherOnRke extends Construct {
           targetSecurityGroupId: nodeGroup.id,
           deletionProtection: d.settings.rkeHa.loadBalancer.deletionProtection,
           dependsOn: net.internetAccess,
+          ...(d.settings.rkeHa.dualStack ? { ipAddressType: 'dualstack' as const } : {}),
         });
         const fromAlb = nodeGroup.allowFrom(
           'from-alb-80',
@@ -598,7 +604,8 @@ export class RancherOnRke extends Construct {
             name,
           });
       const dnsRecords = aliasTarget
-        ? [new AliasRecord(this, 'dns', { zone, recordName: hostname, target: aliasTarget }).record]
+        ? new AliasRecord(this, 'dns', { zone, recordName: hostname, target: aliasTarget, ...(d.settings.rkeHa.dualStack ? { ipv6: true } : {}) })
+            .records
         : roundRobin!.records;
       memberChecks = roundRobin?.healthChecks ?? [];
       hostnameRouting = [...dnsRecords, ...publicListeners];

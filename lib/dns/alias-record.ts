@@ -11,11 +11,15 @@ export interface AliasRecordProps {
   readonly recordName: string;
   /** Load balancer DNS name and hosted zone id. */
   readonly target: { readonly dnsName: string; readonly zoneId: string };
+  /** A dual-stack target: an AAAA alias (`record-aaaa`) beside the A one. @default false */
+  readonly ipv6?: boolean;
 }
 
-/** An A alias from a name in an existing public zone to a load balancer. */
+/** An A alias (and with `ipv6` an AAAA alias) from a name in an existing public zone to a load balancer. */
 export class AliasRecord extends Construct {
   readonly record: Route53Record;
+  /** The AAAA alias (`ipv6` only). */
+  readonly ipv6Record?: Route53Record;
   readonly zone: DataAwsRoute53Zone;
 
   constructor(scope: Construct, id: string, props: AliasRecordProps) {
@@ -27,6 +31,19 @@ export class AliasRecord extends Construct {
       type: 'A',
       alias: { name: props.target.dnsName, zoneId: props.target.zoneId, evaluateTargetHealth: true },
     });
+    if (props.ipv6) {
+      this.ipv6Record = new Route53Record(this, 'record-aaaa', {
+        zoneId: this.zone.zoneId,
+        name: props.recordName,
+        type: 'AAAA',
+        alias: { name: props.target.dnsName, zoneId: props.target.zoneId, evaluateTargetHealth: true },
+      });
+    }
+  }
+
+  /** The A record, and the AAAA one with `ipv6`. */
+  get records(): Route53Record[] {
+    return this.ipv6Record ? [this.record, this.ipv6Record] : [this.record];
   }
 }
 

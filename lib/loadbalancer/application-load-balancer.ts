@@ -45,6 +45,12 @@ export interface ApplicationLoadBalancerProps {
    * and apply before a destroy. @default true
    */
   readonly deletionProtection?: boolean;
+  /**
+   * `dualstack`: clients reach it over IPv4 and IPv6 (80 and 443 from ::/0
+   * as well); it forwards to the instance targets over IPv4. AWS changes it
+   * in place. @default 'ipv4'
+   */
+  readonly ipAddressType?: 'ipv4' | 'dualstack';
 }
 
 const HTTP_TO_TARGETS: PortRule = { protocol: 'tcp', from: 80, to: 80, description: 'HTTP to the ingress controller' };
@@ -70,6 +76,7 @@ export class ApplicationLoadBalancer extends Construct {
       ['loadBalancer', `${props.name}-alb`],
       ['targetGroup', `${props.name}-alb-http`],
     ]);
+    const dualStack = props.ipAddressType === 'dualstack';
     this.securityGroup = replaceableSecurityGroup(this, 'security-group', {
       name: `${props.name}-alb`,
       description: 'Rancher load balancer (TLS at the load balancer)',
@@ -77,6 +84,7 @@ export class ApplicationLoadBalancer extends Construct {
     });
     for (const rule of RANCHER_PUBLIC_PORTS) {
       this.rules.push(allowIngress(this, `ingress-${rule.from}`, this.securityGroup.id, rule, { cidr: '0.0.0.0/0' }));
+      if (dualStack) this.rules.push(allowIngress(this, `ingress-${rule.from}-ipv6`, this.securityGroup.id, rule, { cidr: '::/0' }));
     }
     this.rules.push(allowEgress(this, 'egress-80', this.securityGroup.id, HTTP_TO_TARGETS, { securityGroupId: props.targetSecurityGroupId }));
 
@@ -86,6 +94,7 @@ export class ApplicationLoadBalancer extends Construct {
       internal: false,
       subnets: props.subnetIds,
       securityGroups: [this.securityGroup.id],
+      ...(dualStack ? { ipAddressType: 'dualstack' } : {}),
       idleTimeout: ALB_IDLE_TIMEOUT_SECONDS,
       dropInvalidHeaderFields: true,
       enableDeletionProtection: props.deletionProtection ?? true,

@@ -17,6 +17,8 @@ export interface ForwardedPort {
   readonly description: string;
   /** Who may connect to the listener. */
   readonly from: Peer;
+  /** Who else, over IPv6, on a dual-stack balancer (rule `ingress-<port>-ipv6`), e.g. `::/0` beside `0.0.0.0/0`. @default nobody */
+  readonly ipv6From?: Peer;
   /**
    * Seconds an idle TCP flow stays open (60-6000). @default AWS's 350 s.
    * Long-lived websockets (Rancher's UI, kubectl exec/logs, agent tunnels) need more.
@@ -49,6 +51,13 @@ export interface NetworkLoadBalancerProps {
    * and apply before a destroy. @default true
    */
   readonly deletionProtection?: boolean;
+  /**
+   * `dualstack`: clients reach the balancer over IPv4 and IPv6 (the subnets
+   * need IPv6 blocks and a ::/0 route); it still reaches the instance targets
+   * over IPv4, translating IPv6 connections (the targets then see the
+   * balancer's address). AWS changes it in place. @default 'ipv4'
+   */
+  readonly ipAddressType?: 'ipv4' | 'dualstack';
 }
 
 /**
@@ -95,6 +104,7 @@ export class NetworkLoadBalancer extends Construct {
         ? { subnetMapping: props.subnetIds.map((subnetId, i) => ({ subnetId, allocationId: this.elasticIps[i].allocationId })) }
         : { subnets: props.subnetIds }),
       securityGroups: [this.securityGroup.id],
+      ...(props.ipAddressType === 'dualstack' ? { ipAddressType: 'dualstack' } : {}),
       enableCrossZoneLoadBalancing: true,
       enableDeletionProtection: props.deletionProtection ?? true,
       lifecycle: (props.deletionProtection ?? true) ? { preventDestroy: true } : undefined,
@@ -106,6 +116,7 @@ export class NetworkLoadBalancer extends Construct {
       const rule: PortRule = { protocol: 'tcp', from: forwarded.port, to: forwarded.port, description: forwarded.description };
       this.rules.push(
         allowIngress(this, `ingress-${forwarded.port}`, this.securityGroup.id, rule, forwarded.from),
+        ...(forwarded.ipv6From ? [allowIngress(this, `ingress-${forwarded.port}-ipv6`, this.securityGroup.id, rule, forwarded.ipv6From)] : []),
         allowEgress(this, `egress-${forwarded.port}`, this.securityGroup.id, rule, { securityGroupId: props.targetSecurityGroupId }),
       );
 

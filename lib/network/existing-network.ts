@@ -5,7 +5,7 @@ import { DataAwsVpc } from '@cdktf/provider-aws/lib/data-aws-vpc';
 import { Fn, Token, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { TerraformData } from '../common/terraform-data';
-import { PRIVATE_EGRESS_TARGETS, ROUTE_TARGETS, hasDefaultRoute, hostFits, outsideRanges } from './private/network-conditions';
+import { PRIVATE_EGRESS_TARGETS, ROUTE_TARGETS, hasDefaultRoute, hasIpv6DefaultRoute, hostFits, outsideRanges } from './private/network-conditions';
 import type { SubnetInfo } from './public-network';
 
 /** How the nodes reach the internet, and so what their subnets' routes must offer. */
@@ -43,6 +43,15 @@ export interface ExistingNetworkProps {
   /** Ranges no subnet may share an address with (the cluster's pod and service networks). @default [] */
   readonly reservedRanges?: readonly string[];
   readonly settingNames: ExistingNetworkSettingNames;
+  /**
+   * Dual-stack: the VPC and the load balancers' and nodes' subnets must have
+   * IPv6 blocks, and the load balancers' subnets route ::/0 to an internet
+   * gateway (what a dual-stack load balancer needs). Refused at plan time
+   * otherwise, as the other checks are. @default false
+   */
+  readonly ipv6?: boolean;
+  /** The setting that asks for IPv6, for the messages. @default 'dualStack' */
+  readonly ipv6Setting?: string;
 }
 
 /** The setting of one entry: `nodeSubnetIds[1]` for a list, the name itself for a single subnet. */
@@ -105,18 +114,34 @@ export class ExistingNetwork extends Construct {
             condition: '${self.enable_dns_support}',
             errorMessage: `${props.vpcId} (${names.vpcId}) has DNS resolution turned off; the nodes resolve AWS endpoints and Rancher's name through the VPC resolver. Turn on enableDnsSupport on the VPC.`,
           },
+          ...(props.ipv6
+            ? [
+                {
+                  condition: '${self.ipv6_cidr_block != ""}',
+                  errorMessage: `${props.vpcId} (${names.vpcId}) has no IPv6 block, and ${this.ipv6Setting} asks for IPv4 and IPv6: associate one with the VPC (an Amazon-provided /56 or one of yours) and a /64 with each subnet the deployment uses, or turn ${this.ipv6Setting} off.`,
+                },
+              ]
+            : []),
         ],
       },
     });
 
     const loadBalancers = (props.loadBalancerSubnetIds ?? []).map((subnetId, i) => {
       const label = indexed(names.loadBalancerSubnets ?? 'loadBalancerSubnetIds', i);
-      const subnet = this.readSubnet(`load-balancer-subnet-${i}`, subnetId, label, []);
+      const subnet = this.readSubnet(`load-balancer-subnet-${i}`, subnetId, label, this.ipv6Conditions(subnetId, label));
       const routes = this.effectiveRoutes(`load-balancer-subnet-${i}`, subnet.data, [
         {
           condition: `\${${hasDefaultRoute('self.routes', [ROUTE_TARGETS.internetGateway])}}`,
           errorMessage: `${subnetId} (${label}) is not public: its route table \${self.route_table_id} sends 0.0.0.0/0 to no internet gateway, so an internet-facing load balancer there is unreachable. List public subnets.`,
         },
+        ...(props.ipv6
+          ? [
+              {
+                condition: `\${${hasIpv6DefaultRoute('self.routes', [ROUTE_TARGETS.internetGateway])}}`,
+                errorMessage: `${subnetId} (${label}): its route table \${self.route_table_id} sends ::/0 to no internet gateway, so a dual-stack load balancer there is unreachable over IPv6 (${this.ipv6Setting}). Add the route, or turn ${this.ipv6Setting} off.`,
+              },
+            ]
+          : []),
       ]);
       this.internetAccess.push(routes);
       return subnet;
@@ -129,6 +154,7 @@ export class ExistingNetwork extends Construct {
           condition: `\${${hostFits('self.cidr_block', props.hostNumber)}}`,
           errorMessage: `${subnetId} (${label}) is \${self.cidr_block}, which has no usable host ${props.hostNumber} (AWS keeps the last address): choose a smaller ${names.hostNumber}.`,
         },
+        ...this.ipv6Conditions(subnetId, label),
       ]);
       const egress = this.egressCondition(subnetId, label, subnet.data);
       const routes = egress ? this.effectiveRoutes(`node-subnet-${i}`, subnet.data, [egress]) : undefined;
@@ -178,6 +204,22 @@ export class ExistingNetwork extends Construct {
         lifecycle: { precondition: preconditions },
       });
     }
+  }
+
+  /** What `ipv6` asks for, in the messages. */
+  private get ipv6Setting(): string {
+    return this.props.ipv6Setting ?? 'dualStack';
+  }
+
+  /** With `ipv6`: the subnet has an IPv6 block (a server there gets an address of it, a load balancer one per zone). */
+  private ipv6Conditions(subnetId: string, label: string): { condition: string; errorMessage: string }[] {
+    if (!this.props.ipv6) return [];
+    return [
+      {
+        condition: '${self.ipv6_cidr_block != ""}',
+        errorMessage: `${subnetId} (${label}) has no IPv6 block, and ${this.ipv6Setting} asks for IPv4 and IPv6: associate a /64 of the VPC's IPv6 block with it, or turn ${this.ipv6Setting} off.`,
+      },
+    ];
   }
 
   /** The VPC id, through the data source (resources in it come after its checks). */

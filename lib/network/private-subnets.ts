@@ -1,3 +1,4 @@
+import { EgressOnlyInternetGateway } from '@cdktf/provider-aws/lib/egress-only-internet-gateway';
 import { Eip } from '@cdktf/provider-aws/lib/eip';
 import { NatGateway } from '@cdktf/provider-aws/lib/nat-gateway';
 import { Route } from '@cdktf/provider-aws/lib/route';
@@ -7,7 +8,7 @@ import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { cidrSubnet } from '../config/cidr';
-import type { PublicNetwork, SubnetInfo } from './public-network';
+import { ipv6SubnetCidr, type PublicNetwork, type SubnetInfo } from './public-network';
 
 /** The private subnets start at this sixteenth of the VPC range (the public ones at 0). */
 export const PRIVATE_SUBNET_OFFSET = 8;
@@ -22,6 +23,13 @@ export interface PrivateSubnetsProps {
   readonly natGateways?: 'per-zone' | 'single' | 'none';
   /** First sixteenth of the VPC range used. @default PRIVATE_SUBNET_OFFSET */
   readonly offset?: number;
+  /**
+   * With a dual-stack network: each subnet takes the /64 of its index in the
+   * VPC's /56 and gives an IPv6 address to what launches there; with NAT,
+   * ::/0 goes out through an egress-only internet gateway (outbound only,
+   * as NAT is for IPv4). @default false
+   */
+  readonly ipv6?: boolean;
 }
 
 /**
@@ -53,14 +61,24 @@ export class PrivateSubnets extends Construct {
       });
     });
 
+    const ipv6 = props.ipv6 ?? false;
+    if (ipv6 && !network.ipv6) throw new Error('PrivateSubnets: ipv6 needs a dual-stack PublicNetwork (its ipv6 prop)');
+    // One for every zone: an egress-only gateway is not zonal, and costs nothing by the hour.
+    const egressOnly =
+      ipv6 && gatewayCount > 0
+        ? new EgressOnlyInternetGateway(this, 'egress-only-igw', { vpcId: network.vpc.id, tags: { Name: `${props.name}-ipv6` } })
+        : undefined;
+
     const routeTableIds: string[] = [];
     this.subnets = network.subnets.map((publicSubnet, i) => {
-      const cidr = cidrSubnet(network.cidr, 4, (props.offset ?? PRIVATE_SUBNET_OFFSET) + i);
+      const index = (props.offset ?? PRIVATE_SUBNET_OFFSET) + i;
+      const cidr = cidrSubnet(network.cidr, 4, index);
       const subnet = new Subnet(this, `private-${i}`, {
         vpcId: network.vpc.id,
         cidrBlock: cidr,
         availabilityZone: publicSubnet.availabilityZone,
         mapPublicIpOnLaunch: false,
+        ...(ipv6 ? { ipv6CidrBlock: ipv6SubnetCidr(network.vpc, index), assignIpv6AddressOnCreation: true } : {}),
         tags: { Name: `${props.name}-private-${i}` },
       });
       const routes = new RouteTable(this, `private-${i}-routes`, { vpcId: network.vpc.id, tags: { Name: `${props.name}-private-${i}` } });
@@ -73,6 +91,14 @@ export class PrivateSubnets extends Construct {
           natGatewayId: gateway.id,
         });
         this.egress.push(gateway, route);
+      }
+      if (egressOnly) {
+        const route = new Route(this, `private-${i}-default-route-ipv6`, {
+          routeTableId: routes.id,
+          destinationIpv6CidrBlock: '::/0',
+          egressOnlyGatewayId: egressOnly.id,
+        });
+        this.egress.push(egressOnly, route);
       }
       this.egress.push(new RouteTableAssociation(this, `private-${i}-association`, { subnetId: subnet.id, routeTableId: routes.id }));
       return { id: subnet.id, cidr, availabilityZone: subnet.availabilityZone };

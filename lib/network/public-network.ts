@@ -17,6 +17,17 @@ export interface PublicNetworkProps {
   readonly zoneCount?: number;
   /** Prefix of the Name tags. */
   readonly name: string;
+  /**
+   * Dual-stack: an Amazon-provided /56 on the VPC, the /64 of the same index
+   * (`cidrsubnet(<the /56>, 8, n)`) on each subnet with an IPv6 address for
+   * whatever launches there, and ::/0 to the internet gateway. @default false
+   */
+  readonly ipv6?: boolean;
+}
+
+/** The IPv6 /64 of subnet `index` in a VPC's /56 (a Terraform expression: AWS chooses the /56). */
+export function ipv6SubnetCidr(vpc: Vpc, index: number): string {
+  return Fn.cidrsubnet(vpc.ipv6CidrBlock, 8, index);
 }
 
 export interface SubnetInfo {
@@ -54,6 +65,8 @@ export class PublicNetwork extends Construct {
   readonly routeTableId: string;
   /** The VPC's internet gateway (what a host's Elastic IP waits for). */
   readonly internetGateway: InternetGateway;
+  /** Dual-stack (`ipv6`): the VPC and its subnets have IPv6 blocks. */
+  readonly ipv6: boolean;
 
   constructor(scope: Construct, id: string, props: PublicNetworkProps) {
     super(scope, id);
@@ -74,8 +87,10 @@ export class PublicNetwork extends Construct {
     });
 
     this.cidr = props.cidr;
+    this.ipv6 = props.ipv6 ?? false;
     this.vpc = new Vpc(this, 'vpc', {
       cidrBlock: props.cidr,
+      ...(this.ipv6 ? { assignGeneratedIpv6CidrBlock: true } : {}),
       enableDnsSupport: true,
       enableDnsHostnames: true,
       tags: { Name: props.name },
@@ -94,6 +109,11 @@ export class PublicNetwork extends Construct {
     this.routeTableId = routes.id;
     const defaultRoute = new Route(this, 'default-route', { routeTableId: routes.id, destinationCidrBlock: '0.0.0.0/0', gatewayId: igw.id });
     this.internetAccess.push(igw, defaultRoute);
+    if (this.ipv6) {
+      this.internetAccess.push(
+        new Route(this, 'default-route-ipv6', { routeTableId: routes.id, destinationIpv6CidrBlock: '::/0', gatewayId: igw.id }),
+      );
+    }
 
     this.subnets = Array.from({ length: zoneCount }, (_, i) => {
       const cidr = cidrSubnet(props.cidr, 4, i);
@@ -105,6 +125,7 @@ export class PublicNetwork extends Construct {
         // Instances that need a public address ask for one (ServerNode `publicAddress`); nothing gets one by
         // accident (FSBP EC2.15). Changing this on an existing subnet is in place and keeps running instances' addresses.
         mapPublicIpOnLaunch: false,
+        ...(this.ipv6 ? { ipv6CidrBlock: ipv6SubnetCidr(this.vpc, i), assignIpv6AddressOnCreation: true } : {}),
         tags: { Name: `${props.name}-public-${i}` },
         // A zone list that shifts later (a zone added to the region) must not
         // move existing subnets, and with them every node.

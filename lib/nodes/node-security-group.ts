@@ -28,6 +28,12 @@ export interface NodeSecurityGroupProps {
    * @default [] (egress open)
    */
   readonly egressOnlyTo?: readonly string[];
+  /**
+   * Dual-stack nodes: open egress goes to ::/0 as well (`egress-all-ipv6`),
+   * and SSH takes IPv6 admin networks. Closed egress (`egressOnlyTo`, IPv4
+   * networks) stays closed to IPv6. @default false
+   */
+  readonly ipv6?: boolean;
 }
 
 /** Construct id of the egress rule to a network: `egress-203-0-113-0-24` for 203.0.113.0/24. */
@@ -48,6 +54,8 @@ export class NodeSecurityGroup extends Construct {
    * these exist reaches nothing (SSM, its peers, the installer).
    */
   readonly egress: VpcSecurityGroupEgressRule[] = [];
+  /** Dual-stack (`ipv6`). */
+  readonly ipv6: boolean;
 
   constructor(scope: Construct, id: string, props: NodeSecurityGroupProps) {
     super(scope, id);
@@ -55,8 +63,10 @@ export class NodeSecurityGroup extends Construct {
     const self: Peer = { securityGroupId: this.securityGroup.id };
     (props.clusterPorts ?? RKE2_SERVER_PORTS).forEach((rule) => this.allowFrom(`cluster-${rule.protocol}-${rule.from}`, rule, self));
     const onlyTo = [...new Set(props.egressOnlyTo ?? [])];
+    this.ipv6 = props.ipv6 ?? false;
     if (onlyTo.length === 0) {
       this.egress.push(allowAllEgress(this, 'egress-all', this.securityGroup.id));
+      if (this.ipv6) this.egress.push(allowAllEgressTo(this, 'egress-all-ipv6', this.securityGroup.id, '::/0', 'Outbound to anywhere (IPv6)'));
     } else {
       if (props.vpcCidrs) {
         // One rule per range (for_each); a range also listed in egressOnlyTo gets only its rule below.
@@ -102,6 +112,10 @@ export class NodeSecurityGroup extends Construct {
   }
 
   allowSsh(adminCidrs: string[]): void {
-    this.allowFrom('ssh-admin', { protocol: 'tcp', from: SSH_PORT, to: SSH_PORT, description: 'SSH from admin networks' }, { cidrList: adminCidrs });
+    this.allowFrom(
+      'ssh-admin',
+      { protocol: 'tcp', from: SSH_PORT, to: SSH_PORT, description: 'SSH from admin networks' },
+      { cidrList: adminCidrs, ...(this.ipv6 ? { bothFamilies: true } : {}) },
+    );
   }
 }

@@ -57,6 +57,12 @@ export interface ServerNodeProps {
    * not assign one on their own (FSBP EC2.15). @default false
    */
   readonly publicAddress?: boolean;
+  /**
+   * IPv6 addresses of the instance (dual-stack: 1, from its subnet's /64). Set only at launch: the AWS provider
+   * replaces an instance whose count changes, which is why a running deployment refuses `rkeHa.dualStack` changes.
+   * @default none
+   */
+  readonly ipv6AddressCount?: number;
   /** Root volume size in GiB. */
   readonly rootVolumeGb: number;
   /** EC2 key pair for SSH; none by default (use SSM Session Manager). */
@@ -111,6 +117,7 @@ export class ServerNode extends Construct {
       subnetId: props.subnetId,
       privateIp: props.privateIp,
       associatePublicIpAddress: props.publicAddress ?? false,
+      ...(props.ipv6AddressCount !== undefined ? { ipv6AddressCount: props.ipv6AddressCount } : {}),
       vpcSecurityGroupIds: props.securityGroupIds,
       iamInstanceProfile: props.instanceProfileName,
       keyName: props.keyName === undefined ? undefined : literal(props.keyName),

@@ -1,4 +1,13 @@
-import { cidrHost, cidrSubnet, cidrsOverlap, coversWholeInternet, parseCidr } from '../../../lib/config/cidr';
+import {
+  cidrHost,
+  cidrSubnet,
+  cidrsOverlap,
+  coversWholeInternet,
+  coversWholeIpv6Internet,
+  formatIpv6,
+  parseCidr,
+  parseCidr6,
+} from '../../../lib/config/cidr';
 import { countSteps } from '../../helpers/steps';
 
 describe('parseCidr', () => {
@@ -149,5 +158,50 @@ describe('coversWholeInternet', () => {
     const { result, steps } = countSteps(() => coversWholeInternet(blocks), 4 * n * Math.log2(n));
     expect(result).toBe(true);
     expect(steps).toBeGreaterThanOrEqual(n);
+  });
+});
+
+describe('parseCidr6, formatIpv6, coversWholeIpv6Internet', () => {
+  it.each([
+    ['2001:db8::/32', 32],
+    ['::/0', 0],
+    ['fd00:42::/56', 56],
+    ['2001:db8::7/128', 128],
+    ['2600:1f18:4a3:6a00::/56', 56],
+    ['8000::/1', 1],
+  ])('parses %s', (text, prefix) => {
+    expect(parseCidr6(text)?.prefix).toBe(prefix);
+  });
+
+  it.each([
+    ['2001:DB8::/32', 'upper case'],
+    ['2001:0db8::/32', 'a leading zero'],
+    ['2001:db8:0:0:0:0:0:0/32', 'zeros RFC 5952 writes as ::'],
+    ['2001:db8::1/32', 'host bits'],
+    ['2001:db8::/129', 'a prefix over 128'],
+    ['2001:db8:::/32', 'a triple colon'],
+    ['1::2::3/64', 'two ::'],
+    ['2001:db8::', 'no prefix'],
+    ['203.0.113.0/24', 'IPv4'],
+    ['::ffff:203.0.113.0/120', 'an embedded IPv4 address'],
+  ])('rejects %s: %s', (text) => {
+    expect(parseCidr6(text)).toBeUndefined();
+  });
+
+  it('writes addresses as RFC 5952 does: the longest zero run as ::, the first on a tie, never a single zero group', () => {
+    const parsed = (text: string) => parseCidr6(`${text}/128`);
+    expect(formatIpv6(BigInt('0x20010db8000000000001000000000001'))).toBe('2001:db8::1:0:0:1');
+    expect(formatIpv6(BigInt('0x20010db8000100000000000000000001'))).toBe('2001:db8:1::1');
+    expect(formatIpv6(BigInt('0x20010db8000000010001000100010001'))).toBe('2001:db8:0:1:1:1:1:1');
+    expect(formatIpv6(0n)).toBe('::');
+    expect(parsed('2001:db8:0:1:1:1:1:1')).toBeDefined();
+    expect(parsed('2001:db8::1:1:1:1:1')).toBeUndefined();
+  });
+
+  it('sees the whole IPv6 internet covered by halves, not by one half or by IPv4 blocks', () => {
+    expect(coversWholeIpv6Internet(['::/1', '8000::/1'])).toBe(true);
+    expect(coversWholeIpv6Internet(['::/1', '8000::/2', 'c000::/2'])).toBe(true);
+    expect(coversWholeIpv6Internet(['::/1'])).toBe(false);
+    expect(coversWholeIpv6Internet(['0.0.0.0/1', '128.0.0.0/1'])).toBe(false);
   });
 });

@@ -233,3 +233,68 @@ describeWithTerraform('DeploymentVariables validations in a plan, as a pipeline 
     );
   });
 });
+
+/** admin_cidrs of a dual-stack stack (rkeHa.dualStack): either family, each canonical; and whether it must accept them. */
+const DUAL_STACK_ADMIN_CASES: [string, string[], boolean][] = [
+  ['empty (the deployer IP is used)', [], true],
+  ['IPv4 alone', ['203.0.113.0/24'], true],
+  ['IPv6 alone', ['2001:db8::/32'], true],
+  ['both families', ['203.0.113.0/24', '2001:db8:1::/48', '2600:1f18:4a3:6a00::/56'], true],
+  ['an IPv6 host', ['2001:db8::7/128'], true],
+  ['the smallest non-/0 IPv6 prefix', ['8000::/1'], true],
+  ['IPv6 host bits set', ['2001:db8::7/64'], false],
+  ['IPv6 upper case', ['2001:DB8::/32'], false],
+  ['IPv6 not compressed', ['2001:db8:0:0:0:0:0:0/32'], false],
+  ['IPv6 leading zeros', ['2001:0db8::/32'], false],
+  ['IPv6 /0', ['::/0'], false],
+  ['IPv6 prefix over 128', ['2001:db8::/129'], false],
+  ['IPv4 host bits beside good IPv6', ['2001:db8::/32', '203.0.113.5/24'], false],
+  ['IPv4 /0', ['0.0.0.0/0'], false],
+  ['garbage', ['not-a-cidr'], false],
+];
+
+/** Lists that each family's whole-internet check must refuse (true: refused). */
+const COVERAGE_CASES: [string, string[], boolean][] = [
+  ['two IPv4 halves', ['0.0.0.0/1', '128.0.0.0/1'], true],
+  ['two IPv6 halves', ['::/1', '8000::/1'], true],
+  ['one IPv6 half and one IPv4 half', ['::/1', '128.0.0.0/1'], false],
+  ['IPv4 and IPv6 networks', ['203.0.113.0/24', '2001:db8::/32'], false],
+];
+
+describeWithTerraform('DeploymentVariables of a dual-stack stack: admin_cidrs, evaluated by Terraform', () => {
+  const { json } = synth({}, { ipv6AdminCidrs: true });
+  const [format, ipv4Coverage, ipv6Coverage] = json.variable!.admin_cidrs.validation.map((v: { condition: string }) => expressionOf(v.condition));
+  let accepted: boolean[] = [];
+  let coverage: boolean[][] = [];
+  beforeAll(() => {
+    const cases = (condition: string, values: string[][]) =>
+      `[${values.map((v) => condition.split('var.admin_cidrs').join(JSON.stringify(v))).join(', ')}]`;
+    const lists = COVERAGE_CASES.map(([, cidrs]) => cidrs);
+    [accepted, ...coverage] = evaluateEach([
+      cases(
+        format,
+        DUAL_STACK_ADMIN_CASES.map(([, cidrs]) => cidrs),
+      ),
+      cases(ipv4Coverage, lists),
+      cases(ipv6Coverage, lists),
+    ]) as boolean[][];
+  });
+
+  it.each(DUAL_STACK_ADMIN_CASES.map(([name, cidrs, ok], i) => [name, cidrs, ok, i] as const))('admin_cidrs %s %j → %s', (_name, _cidrs, ok, i) => {
+    expect(accepted[i]).toBe(ok);
+  });
+
+  it.each(COVERAGE_CASES.map(([name, cidrs, refused], i) => [name, cidrs, refused, i] as const))(
+    'the whole-internet checks: %s %j → refused %s',
+    (_name, _cidrs, refused, i) => {
+      // Each check holds (true) unless its family covers everything; one of the two refusing refuses the list.
+      expect(!(coverage[0][i] && coverage[1][i])).toBe(refused);
+    },
+  );
+
+  it('keeps the IPv4 stack’s variable as it was: IPv6 refused there', () => {
+    const { json: ipv4 } = synth({});
+    expect(ipv4.variable!.admin_cidrs.validation).toHaveLength(2);
+    expect(ipv4.variable!.admin_cidrs.validation[0].error_message).toMatch(/^admin_cidrs must be IPv4 CIDR blocks/);
+  });
+});

@@ -38,6 +38,7 @@ describe('rkeHa settings', () => {
       allowSmallInstanceType: false,
       rootVolumeGb: 100,
       privateNodes: false,
+      dualStack: false,
       loadBalancer: { type: 'nlb', deletionProtection: true },
       etcdSnapshots: {
         scheduleCron: '0 */6 * * *',
@@ -376,7 +377,7 @@ describe('rkeHa settings', () => {
       {
         field: 'rkeHa.nodes',
         message:
-          'unknown setting; allowed here: nodeCount, allowQuorumLoss, distribution, datastore, instanceType, allowSmallInstanceType, rootVolumeGb, vpcCidr, privateNodes, natGateways, loadBalancer, existingNetwork, amiId, sshKeyName, ingressController, etcdSnapshots',
+          'unknown setting; allowed here: nodeCount, allowQuorumLoss, distribution, datastore, instanceType, allowSmallInstanceType, rootVolumeGb, vpcCidr, privateNodes, natGateways, dualStack, loadBalancer, existingNetwork, amiId, sshKeyName, ingressController, etcdSnapshots',
       },
     ]);
   });

@@ -3,15 +3,18 @@ import type { ForwardedPort } from '../../loadbalancer/network-load-balancer';
 import { HTTPS_PORT, KUBERNETES_API_PORT, RANCHER_PUBLIC_PORTS } from '../../nodes/private/ports';
 import type { TlsPlan } from '../../tls/tls-plan';
 
-/** NLB listeners: the API always (admin CIDRs only); 80/443 unless an ALB ends TLS. */
-export function nlbPorts(tls: TlsPlan, adminCidrs: string[]): ForwardedPort[] {
+/**
+ * NLB listeners: the API always (admin CIDRs only); 80/443 unless an ALB ends TLS. Dual-stack: 80/443 from ::/0
+ * too, and the admin networks of either family.
+ */
+export function nlbPorts(tls: TlsPlan, adminCidrs: string[], dualStack = false): ForwardedPort[] {
   // Websockets (Rancher's UI, kubectl exec and logs, the agents' tunnels) stay open through idle minutes: the
   // same hour the ALB allows, instead of the NLB's 350 s.
   const idleTimeoutSeconds = ALB_IDLE_TIMEOUT_SECONDS;
   const api: ForwardedPort = {
     port: KUBERNETES_API_PORT,
     description: 'Kubernetes API from admin networks',
-    from: { cidrList: adminCidrs },
+    from: { cidrList: adminCidrs, ...(dualStack ? { bothFamilies: true } : {}) },
     idleTimeoutSeconds,
   };
   if (tls.atLoadBalancer) return [api];
@@ -20,6 +23,7 @@ export function nlbPorts(tls: TlsPlan, adminCidrs: string[]): ForwardedPort[] {
       port: rule.from,
       description: rule.description,
       from: { cidr: '0.0.0.0/0' },
+      ...(dualStack ? { ipv6From: { cidr: '::/0' } } : {}),
       ...(rule.from === HTTPS_PORT ? { idleTimeoutSeconds } : {}),
     })),
     api,

@@ -62,6 +62,8 @@ export function rkeNetwork(scope: Construct, settings: ResolvedRancherOnRkeProps
       hostNumber: existing.nodeHostNumber,
       nodeEgress: egressProvided(settings) ? 'provided' : 'own',
       reservedRanges: [RKE2_CLUSTER_CIDR, RKE2_SERVICE_CIDR],
+      ipv6: s.dualStack,
+      ipv6Setting: 'rkeHa.dualStack',
       settingNames: {
         vpcId: `${path}.vpcId`,
         loadBalancerSubnets: `${path}.loadBalancerSubnetIds`,
@@ -87,10 +89,10 @@ export function rkeNetwork(scope: Construct, settings: ResolvedRancherOnRkeProps
   }
 
   const vpcCidr = effectiveVpcCidr(s) as string;
-  const network = new PublicNetwork(scope, 'network', { cidr: vpcCidr, name });
+  const network = new PublicNetwork(scope, 'network', { cidr: vpcCidr, name, ...(s.dualStack ? { ipv6: true } : {}) });
   // Nodes go one per zone; a single-node install uses the first zone, and growing adds the others.
   const privateSubnets = s.privateNodes
-    ? new PrivateSubnets(scope, 'private-subnets', { network, name, natGateways: effectiveNatGateways(s) })
+    ? new PrivateSubnets(scope, 'private-subnets', { network, name, natGateways: effectiveNatGateways(s), ...(s.dualStack ? { ipv6: true } : {}) })
     : undefined;
   const nodeSubnets = (privateSubnets ? privateSubnets.subnets : network.subnets).slice(0, nodeCount);
   // K3s keeps the cluster state in an external datastore: isolated subnets, no egress.

@@ -34,6 +34,12 @@ export function rkeRecordedSettings(settings: ResolvedRancherOnRkeProps, ingress
             'A new range replaces the VPC, every subnet and every server at once. Keep it, or build a new deployment and restore it from an etcd snapshot (docs/day-2.md, "Day 2").',
         },
     {
+      setting: 'rkeHa.dualStack',
+      value: String(s.dualStack),
+      procedure:
+        "RKE2 and K3s take the cluster's pod and service networks when the cluster is created and never add or drop an IP family later, and each server's IPv6 address is given at launch. Keep it, or build a new deployment with the setting you want and move Rancher with the rancher-backup operator.",
+    },
+    {
       setting: 'rkeHa.distribution',
       value: s.distribution,
       procedure:

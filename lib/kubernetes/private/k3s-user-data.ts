@@ -3,6 +3,7 @@ import { cloudConfig, envFile, rootFile, serverBootFiles, serverScriptFile } fro
 import CLUSTER_LIB from '../cluster-lib.sh';
 import K3S_BOOTSTRAP from '../k3s-bootstrap.sh';
 import K3S_DATASTORE_ENDPOINT from '../k3s-datastore-endpoint.sh';
+import { dualStackConfig, dualStackFiles } from './dual-stack';
 import { registriesFiles } from './rke2-config';
 import { identityEnvironment, type ServerNodeIdentity } from './node-identity';
 import { serverUnits } from './server-units';
@@ -25,6 +26,8 @@ export interface K3sSettings {
   readonly registryMirrors?: Readonly<Record<string, readonly string[]>>;
   /** HTTP_PROXY / HTTPS_PROXY / NO_PROXY; the installer copies them into K3s' service environment. */
   readonly proxyEnvironment?: readonly (readonly [string, string])[];
+  /** Pods and services in IPv4 and IPv6, and the wait for the server's IPv6 address (dual-stack.ts). @default false */
+  readonly dualStack?: boolean;
 }
 
 /** /etc/rancher/k3s/config.yaml; the datastore endpoint is added at boot from SSM (it holds a password). */
@@ -34,6 +37,7 @@ export function k3sConfig(s: K3sSettings): Record<string, unknown> {
     'tls-san': s.tlsSans,
     'write-kubeconfig-mode': '0600',
     ...(s.systemDefaultRegistry ? { 'system-default-registry': s.systemDefaultRegistry } : {}),
+    ...dualStackConfig('k3s', s.dualStack),
   };
 }
 
@@ -60,6 +64,7 @@ export function k3sUserData(settings: K3sSettings, node: ServerNodeIdentity): st
       // Written before the installer creates k3s.service; systemd merges it in.
       rootFile(K3S_DROP_IN_PATH, '0644', `[Service]\nExecStartPre=${K3S_DATASTORE_ENDPOINT_PATH}\n`),
       serverScriptFile(K3S_BOOTSTRAP_PATH, K3S_BOOTSTRAP),
+      ...dualStackFiles('k3s', settings.dualStack),
       ...units.files,
     ],
     runcmd: units.runcmd,

@@ -21,6 +21,8 @@ export interface Rke2Settings {
   readonly registryMirrors?: Readonly<Record<string, readonly string[]>>;
   /** HTTP_PROXY / HTTPS_PROXY / NO_PROXY for the installer, RKE2 and containerd; empty: no proxy. */
   readonly proxyEnvironment?: readonly (readonly [string, string])[];
+  /** Pods and services in IPv4 and IPv6, and the wait for the server's IPv6 address (dual-stack.ts). @default false */
+  readonly dualStack?: boolean;
 }
 
 export const RKE2_INSTALL_URL = 'https://get.rke2.io';

@@ -3,6 +3,7 @@ import { cloudConfig, envFile, rootFile, serverBootFiles, serverScriptFile } fro
 import CLUSTER_LIB from '../cluster-lib.sh';
 import RKE2_BOOTSTRAP from '../rke2-bootstrap.sh';
 import RKE2_RESTORE from '../rke2-restore.sh';
+import { dualStackFiles } from './dual-stack';
 import type { ServerNodeIdentity } from './node-identity';
 import { identityEnvironment } from './node-identity';
 import { registriesFiles, rke2Config } from './rke2-config';
@@ -40,6 +41,7 @@ export function rke2UserData(settings: Rke2Settings, node: Rke2NodeIdentity): st
       ...serverBootFiles(CLUSTER_LIB),
       serverScriptFile(BOOTSTRAP_SCRIPT_PATH, RKE2_BOOTSTRAP),
       serverScriptFile(RESTORE_SCRIPT_PATH, RKE2_RESTORE),
+      ...dualStackFiles('rke2', settings.dualStack),
       ...units.files,
     ],
     runcmd: units.runcmd,

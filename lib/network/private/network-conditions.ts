@@ -35,6 +35,11 @@ export function hasDefaultRoute(routes: string, targets: readonly string[]): str
   return `anytrue([for r in ${routes} : r.cidr_block == "0.0.0.0/0" && (${targets.join(' || ')})])`;
 }
 
+/** True when the route list `routes` has a ::/0 route to one of the `targets` (conditions on `r`). */
+export function hasIpv6DefaultRoute(routes: string, targets: readonly string[]): string {
+  return `anytrue([for r in ${routes} : r.ipv6_cidr_block == "::/0" && (${targets.join(' || ')})])`;
+}
+
 /** The first address of CIDR expression `cidr`, as a number. */
 function rangeStart(cidr: string): string {
   return `sum([for i, octet in split(".", cidrhost(${cidr}, 0)) : tonumber(octet) * pow(256, 3 - i)])`;

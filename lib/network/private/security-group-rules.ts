@@ -4,6 +4,7 @@ import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-securit
 import { Fn, TerraformIterator } from 'cdktf';
 import { Construct } from 'constructs';
 import type { PortRule } from '../../nodes/port-rule';
+import { isIpv6Text } from '../../config/cidr';
 import type { Peer } from '../peer';
 
 /*
@@ -11,9 +12,9 @@ import type { Peer } from '../peer';
  * cannot reference a group that references back (load balancer <-> nodes).
  */
 
-function peerProps(peer: Peer): { referencedSecurityGroupId?: string; cidrIpv4?: string } {
+function peerProps(peer: Peer): { referencedSecurityGroupId?: string; cidrIpv4?: string; cidrIpv6?: string } {
   if ('securityGroupId' in peer) return { referencedSecurityGroupId: peer.securityGroupId };
-  if ('cidr' in peer) return { cidrIpv4: peer.cidr };
+  if ('cidr' in peer) return isIpv6Text(peer.cidr) ? { cidrIpv6: peer.cidr } : { cidrIpv4: peer.cidr };
   return {};
 }
 
@@ -27,7 +28,14 @@ function ruleProps(securityGroupId: string, rule: PortRule, peer: Peer) {
   };
   if ('cidrList' in peer) {
     const each = TerraformIterator.fromList(peer.cidrList);
-    return { ...base, forEach: each, cidrIpv4: each.value as string };
+    if (!peer.bothFamilies) return { ...base, forEach: each, cidrIpv4: each.value as string };
+    // The family of each element decides its argument; the other stays null (unset).
+    return {
+      ...base,
+      forEach: each,
+      cidrIpv4: '${strcontains(each.value, ":") ? null : each.value}',
+      cidrIpv6: '${strcontains(each.value, ":") ? each.value : null}',
+    };
   }
   return { ...base, ...peerProps(peer) };
 }
@@ -48,7 +56,8 @@ export function allowAllEgressTo(
   cidr: string,
   description: string,
 ): VpcSecurityGroupEgressRule {
-  return new VpcSecurityGroupEgressRule(scope, id, { securityGroupId, ipProtocol: '-1', cidrIpv4: cidr, description });
+  const to = isIpv6Text(cidr) ? { cidrIpv6: cidr } : { cidrIpv4: cidr };
+  return new VpcSecurityGroupEgressRule(scope, id, { securityGroupId, ipProtocol: '-1', ...to, description });
 }
 
 /**
