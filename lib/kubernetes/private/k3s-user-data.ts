@@ -3,6 +3,8 @@ import { cloudConfig, envFile, rootFile, serverBootFiles, serverScriptFile } fro
 import CLUSTER_LIB from '../cluster-lib.sh';
 import K3S_BOOTSTRAP from '../k3s-bootstrap.sh';
 import K3S_DATASTORE_ENDPOINT from '../k3s-datastore-endpoint.sh';
+import type { ServerOperatingSystem } from '../../config/sections';
+import { rhelFamilyFiles, selinuxConfig } from './rhel-family';
 import { registriesFiles } from './rke2-config';
 import { identityEnvironment, type ServerNodeIdentity } from './node-identity';
 import { serverUnits } from './server-units';
@@ -25,6 +27,8 @@ export interface K3sSettings {
   readonly registryMirrors?: Readonly<Record<string, readonly string[]>>;
   /** HTTP_PROXY / HTTPS_PROXY / NO_PROXY; the installer copies them into K3s' service environment. */
   readonly proxyEnvironment?: readonly (readonly [string, string])[];
+  /** The servers' operating system: the RHEL family adds SELinux and its host preparation (rhel-family.ts). @default 'ubuntu-24.04' */
+  readonly operatingSystem?: ServerOperatingSystem;
 }
 
 /** /etc/rancher/k3s/config.yaml; the datastore endpoint is added at boot from SSM (it holds a password). */
@@ -34,6 +38,7 @@ export function k3sConfig(s: K3sSettings): Record<string, unknown> {
     'tls-san': s.tlsSans,
     'write-kubeconfig-mode': '0600',
     ...(s.systemDefaultRegistry ? { 'system-default-registry': s.systemDefaultRegistry } : {}),
+    ...selinuxConfig(s.operatingSystem),
   };
 }
 
@@ -61,6 +66,7 @@ export function k3sUserData(settings: K3sSettings, node: ServerNodeIdentity): st
       rootFile(K3S_DROP_IN_PATH, '0644', `[Service]\nExecStartPre=${K3S_DATASTORE_ENDPOINT_PATH}\n`),
       serverScriptFile(K3S_BOOTSTRAP_PATH, K3S_BOOTSTRAP),
       ...units.files,
+      ...rhelFamilyFiles(settings.operatingSystem, 'k3s', K3S_BOOTSTRAP_PATH),
     ],
     runcmd: units.runcmd,
   });

@@ -1,3 +1,5 @@
+import type { ServerOperatingSystem } from '../../config/sections';
+
 /** What the RKE2 node bootstrap needs to know; values may be Terraform tokens. */
 export interface Rke2Settings {
   /** Exact release, e.g. v1.35.7+rke2r1. */
@@ -21,6 +23,8 @@ export interface Rke2Settings {
   readonly registryMirrors?: Readonly<Record<string, readonly string[]>>;
   /** HTTP_PROXY / HTTPS_PROXY / NO_PROXY for the installer, RKE2 and containerd; empty: no proxy. */
   readonly proxyEnvironment?: readonly (readonly [string, string])[];
+  /** The servers' operating system: the RHEL family adds SELinux and its host preparation (rhel-family.ts). @default 'ubuntu-24.04' */
+  readonly operatingSystem?: ServerOperatingSystem;
 }
 
 export const RKE2_INSTALL_URL = 'https://get.rke2.io';
