@@ -1,6 +1,6 @@
 import { TerraformVariable } from 'cdktf';
 import type { Construct } from 'constructs';
-import { acceptedInstanceTypes, type InstanceMinimum } from '../lib/config/instance-types';
+import { acceptedInstanceTypes, requiredArchitecture, type Architecture, type InstanceMinimum } from '../lib/config/instance-types';
 import { hclString } from '../lib/dns/private/dns-target';
 
 /** The EC2 instance type form the settings accept (primitives.ts `INSTANCE_TYPE_FORMAT`), as a Terraform regex. */
@@ -11,6 +11,7 @@ export interface InstanceTypeSection {
   readonly instanceType: string;
   readonly allowSmallInstanceType: boolean;
   readonly amiId?: string | undefined;
+  readonly architecture?: Architecture | undefined;
 }
 
 /**
@@ -21,14 +22,20 @@ export interface InstanceTypeSection {
  * a settings change); new servers get the new one at once. The Docker host is
  * resized in place by the AWS provider (stopped and started). A value given at
  * plan time is held to the rules the settings file's value was: a type of the
- * project's table (lib/config/instance-types.ts), of the default image's
- * architecture unless an image is pinned, and at least the mode's documented
+ * project's table (lib/config/instance-types.ts), of the image's
+ * architecture (the section's `architecture`, x86_64 by default, unchecked for
+ * a pinned image without one), and at least the mode's documented
  * minimum unless the section allows smaller.
  */
 export function instanceTypeVariable(scope: Construct, section: InstanceTypeSection, minimum: InstanceMinimum, what: string): string {
-  const accepted = acceptedInstanceTypes({ minimum, allowSmall: section.allowSmallInstanceType, amiPinned: section.amiId !== undefined });
+  const architecture = requiredArchitecture(section);
+  const accepted = acceptedInstanceTypes({ minimum, allowSmall: section.allowSmallInstanceType, architecture });
   const rules = [
-    section.amiId === undefined ? 'x86_64 (the default Ubuntu image is amd64)' : undefined,
+    section.architecture !== undefined
+      ? `${section.architecture} (the section's architecture)`
+      : architecture !== undefined
+        ? 'x86_64 (the default Ubuntu image is amd64)'
+        : undefined,
     section.allowSmallInstanceType ? undefined : `at least ${minimum.vcpus} vCPU and ${minimum.memoryGib} GiB`,
   ].filter((rule) => rule !== undefined);
   return new TerraformVariable(scope, 'instance_type', {

@@ -413,6 +413,22 @@ function existingNetworkRules(s: RuleInput, problem: Problem): void {
   }
 }
 
+/**
+ * The RHEL-family servers' packages (rkeHa.operatingSystem, amiId, proxy): the installers add RKE2's or K3s' SELinux
+ * policy and container-selinux with dnf, from rpm.rancher.io and the distribution's own repositories (Red Hat's
+ * RHUI, Rocky's mirrors), which closed egress without a proxy cannot reach; only an image that carries them can.
+ */
+function operatingSystemRules(s: RuleInput, problem: Problem): void {
+  const os = s.rkeHa?.operatingSystem;
+  if ((os === 'rhel-9' || os === 'rocky-9') && s.rkeHa?.amiId === undefined && closesEgressWithoutProxy(s.proxy)) {
+    problem(
+      ['rkeHa', 'operatingSystem'],
+      `${os} servers install the SELinux policy packages with dnf from rpm.rancher.io and the distribution's repositories, and proxy.egressOnlyTo closes their egress without a proxy; set proxy.http, or pin an image that carries them (rkeHa.amiId, docs/rke-ha.md "Operating system")`,
+      os,
+    );
+  }
+}
+
 /** The ingress controller RKE2 still ships (versions.rke2, rkeHa). */
 function ingressControllerRules(s: RuleInput, problem: Problem): void {
   const rke2 = s.versions?.rke2;
@@ -479,6 +495,8 @@ const DEPLOYMENT_RULES = [
   existingNetworkRules,
   ingressControllerRules,
   dualStackRules,
+
+  operatingSystemRules,
 ];
 
 /**

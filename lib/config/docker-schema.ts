@@ -3,7 +3,7 @@ import { createdVpcCidr, dockerExistingNetworkSchema } from './existing-network-
 import { DOCKER_HOST_MINIMUM, sectionInstanceTypeProblem } from './instance-types';
 import { amiId, instanceType, keyPairName, snapshotId, vpcCidr, wholeNumber } from './primitives';
 
-import { DOCKER_TLS_ISSUERS, DOCKER_TLS_MODES, type DockerTlsSettings, type Expect, type SameType } from './sections';
+import { DOCKER_TLS_ISSUERS, DOCKER_TLS_MODES, SERVER_ARCHITECTURES, type DockerTlsSettings, type Expect, type SameType } from './sections';
 
 export { DOCKER_TLS_ISSUERS, DOCKER_TLS_MODES, type DockerTlsIssuer, type DockerTlsMode, type DockerTlsSettings } from './sections';
 
@@ -19,7 +19,7 @@ export const dockerSchema = z
   .strictObject({
     /**
      * An EC2 type of the project's table (lib/config/instance-types.ts): Rancher's Docker sizing, 2 vCPU / 8 GiB
-     * serves up to 15 clusters, 1 vCPU / 4 GiB (the least) 5; x86_64 unless `amiId` pins an arm64 image.
+     * serves up to 15 clusters, 1 vCPU / 4 GiB (the least) 5; of the host's `architecture`.
      */
     instanceType: instanceType.default('m6i.large'),
     /** Allow an instance type below Rancher's smallest documented Docker install (1 vCPU / 4 GiB), for a trial. */
@@ -32,6 +32,11 @@ export const dockerSchema = z
     existingNetwork: dockerExistingNetworkSchema.optional(),
     /** Pin an exact image */
     amiId: amiId.optional(),
+    /**
+     * CPU architecture of the host: `x86_64` or `arm64` (Graviton: Ubuntu 24.04 for arm64, the rancher/rancher
+     * image's arm64 build; Rancher calls arm64 experimental). Default: x86_64; with `amiId`, unchecked unless set.
+     */
+    architecture: z.enum(SERVER_ARCHITECTURES).optional(),
     /** EC2 key pair; opens 22 from `adminCidrs` */
     sshKeyName: keyPairName.optional(),
     /** The EBS volume mounted at /var/lib/rancher: Rancher's data, kept when the instance is replaced. */

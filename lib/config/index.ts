@@ -11,4 +11,6 @@ export type {
   DockerTlsSettings,
   AuditLogSettings,
   BackupsSettings,
+  ServerOperatingSystem,
 } from './sections';
+export type { Architecture } from './instance-types';

@@ -129,15 +129,24 @@ export const RANCHER_SERVER_MINIMUM: InstanceMinimum = {
 /** Rancher's sizing for the Docker install, its smallest row (up to 5 clusters). */
 export const DOCKER_HOST_MINIMUM: InstanceMinimum = { vcpus: 1, memoryGib: 4, what: "Rancher's smallest documented Docker install (1 vCPU, 4 GiB)" };
 
-/** The Ubuntu image a deployment launches unless `amiId` pins one: amd64 (lib/nodes/ubuntu-ami.ts). */
+/** The architecture of the image a deployment looks up when the section names none: amd64 (lib/nodes/server-image.ts). */
 export const DEFAULT_IMAGE_ARCHITECTURE: Architecture = 'x86_64';
 
 export interface InstanceTypeRules {
   readonly minimum: InstanceMinimum;
   /** The section's override of the minimum (`allowSmallInstanceType`). */
   readonly allowSmall: boolean;
-  /** An `amiId` is pinned: its architecture is the person's to match; otherwise the default image's (amd64). */
-  readonly amiPinned: boolean;
+  /**
+   * The architecture the servers' image is built for: the section's `architecture`, or the default image's (x86_64).
+   * Undefined: an `amiId` is pinned and no `architecture` named, so the image's architecture is the person's to match.
+   */
+  readonly architecture: Architecture | undefined;
+}
+
+/** The architecture the rules of a section hold its instance type to (see InstanceTypeRules.architecture). */
+export function requiredArchitecture(s: { readonly architecture?: unknown; readonly amiId?: unknown }): Architecture | undefined {
+  if (s.architecture === 'x86_64' || s.architecture === 'arm64') return s.architecture;
+  return s.amiId === undefined ? DEFAULT_IMAGE_ARCHITECTURE : undefined;
 }
 
 /** The smallest types of the table at or above a minimum, as examples for messages. */
@@ -151,17 +160,28 @@ function smallestFitting(family: string, minimum: InstanceMinimum): string | und
 
 /** Which rule a type of the table breaks, or undefined: the checks instanceTypeProblem words. */
 function brokenRule(spec: InstanceTypeSpec, rules: InstanceTypeRules): 'architecture' | 'minimum' | undefined {
-  if (spec.architecture !== DEFAULT_IMAGE_ARCHITECTURE && !rules.amiPinned) return 'architecture';
+  if (rules.architecture !== undefined && spec.architecture !== rules.architecture) return 'architecture';
   if (!rules.allowSmall && (spec.vcpus < rules.minimum.vcpus || spec.memoryGib < rules.minimum.memoryGib)) return 'minimum';
   return undefined;
 }
 
+/** Why a type of the other architecture is refused, and what fits. */
+function architectureProblem(rules: InstanceTypeRules, section: string, explicit: boolean): string {
+  if (rules.architecture === 'arm64') {
+    return `is an x86_64 type, and ${section}.architecture is arm64 (Graviton), whose image it cannot boot; choose a Graviton type such as ${smallestFitting('m7g', rules.minimum)}, or set ${section}.architecture: x86_64`;
+  }
+  if (explicit) {
+    return `is a Graviton (arm64) type, and ${section}.architecture is x86_64, whose image it cannot boot; choose an x86_64 type such as ${smallestFitting('m7i', rules.minimum)}, or set ${section}.architecture: arm64`;
+  }
+  return `is a Graviton (arm64) type, and the default image is Ubuntu for x86_64 (amd64), which it cannot boot; choose an x86_64 type such as ${smallestFitting('m7i', rules.minimum)}, or set ${section}.architecture: arm64 (or pin an arm64 image with ${section}.amiId)`;
+}
+
 /**
- * Why `type` is refused for a section, or undefined: not in the table (with the near name for a typo), Graviton with
- * the default amd64 image, or below the mode's documented minimum without the override. `section` names the
- * settings section for the override's path.
+ * Why `type` is refused for a section, or undefined: not in the table (with the near name for a typo), of the other
+ * architecture than the servers' image, or below the mode's documented minimum without the override. `section` names
+ * the settings section for the paths in the message; `explicit` says the section named its architecture.
  */
-export function instanceTypeProblem(type: string, rules: InstanceTypeRules, section: string): string | undefined {
+export function instanceTypeProblem(type: string, rules: InstanceTypeRules, section: string, explicit = false): string | undefined {
   const spec = INSTANCE_TYPES.get(type);
   if (!spec) {
     const [family] = type.split('.');
@@ -174,9 +194,7 @@ export function instanceTypeProblem(type: string, rules: InstanceTypeRules, sect
     return `is not an EC2 instance type of the families this project knows${guess}: ${INSTANCE_FAMILIES.join(', ')} (lib/config/instance-types.ts, from AWS's instance type specifications)`;
   }
   const broken = brokenRule(spec, rules);
-  if (broken === 'architecture') {
-    return `is a Graviton (arm64) type, and the default image is Ubuntu for x86_64 (amd64), which it cannot boot; choose an x86_64 type such as ${smallestFitting('m7i', rules.minimum)}, or pin an arm64 image with ${section}.amiId`;
-  }
+  if (broken === 'architecture') return architectureProblem(rules, section, explicit);
   if (broken === 'minimum') {
     const examples = SUGGESTED[spec.architecture].map((family) => smallestFitting(family, rules.minimum)).filter((t) => t !== undefined);
     return `has ${spec.vcpus} vCPU and ${spec.memoryGib} GiB, below ${rules.minimum.what}; choose ${examples.join(', ')} or larger, or set ${section}.allowSmallInstanceType: true for a trial that may run out of memory`;
@@ -201,5 +219,11 @@ export function acceptedInstanceTypes(rules: InstanceTypeRules): string[] {
 export function sectionInstanceTypeProblem(s: Record<string, unknown>, minimum: InstanceMinimum, section: string): string | undefined {
   const type = s.instanceType;
   if (typeof type !== 'string' || !INSTANCE_TYPE_FORMAT.test(type)) return undefined;
-  return instanceTypeProblem(type, { minimum, allowSmall: s.allowSmallInstanceType === true, amiPinned: s.amiId !== undefined }, section);
+  const explicit = s.architecture === 'x86_64' || s.architecture === 'arm64';
+  return instanceTypeProblem(
+    type,
+    { minimum, allowSmall: s.allowSmallInstanceType === true, architecture: requiredArchitecture(s) },
+    section,
+    explicit,
+  );
 }

@@ -3,6 +3,7 @@ import { cronExpression } from './cron';
 import { createdVpcCidr, rkeExistingNetworkSchema } from './existing-network-schema';
 import { RANCHER_SERVER_MINIMUM, sectionInstanceTypeProblem } from './instance-types';
 import { amiId, instanceType, keyPairName, vpcCidr, wholeNumber } from './primitives';
+import { SERVER_ARCHITECTURES, SERVER_OPERATING_SYSTEMS } from './sections';
 
 /** The `rkeHa` section: the RancherOnRKE stack. */
 export const rkeHaSchema = z
@@ -57,7 +58,7 @@ export const rkeHaSchema = z
       .prefault({}),
     /**
      * An EC2 type of the project's table (lib/config/instance-types.ts): at least Rancher's "small" tier, 4 vCPU /
-     * 16 GiB per node; x86_64 unless `amiId` pins an arm64 image.
+     * 16 GiB per node; of the servers' `architecture`.
      */
     instanceType: instanceType.default('m6i.xlarge'),
     /** Allow an instance type below Rancher's smallest documented server size (4 vCPU / 16 GiB), for a trial. */
@@ -96,8 +97,23 @@ export const rkeHaSchema = z
       .prefault({}),
     /** A VPC and subnets to use instead of creating a network. */
     existingNetwork: rkeExistingNetworkSchema.optional(),
-    /** Pin an exact AMI. Default: newest Canonical Ubuntu 24.04 at first deploy, then kept. */
+    /**
+     * Pin an exact AMI, of the `operatingSystem` family (its user data assumes it). Default: the newest image of
+     * `operatingSystem` and `architecture` at first deploy, then kept.
+     */
     amiId: amiId.optional(),
+    /**
+     * CPU architecture of the servers: `x86_64` (Intel, AMD) or `arm64` (Graviton; Rancher calls arm64
+     * experimental). Chooses the image and holds `instanceType` to it. Default: x86_64; with `amiId`, unchecked
+     * unless set.
+     */
+    architecture: z.enum(SERVER_ARCHITECTURES).optional(),
+    /**
+     * The servers' operating system: `ubuntu-24.04`, or `rhel-9` / `rocky-9` (SELinux enforcing, RKE2's or
+     * K3s' SELinux policy from rpm.rancher.io, firewalld and nm-cloud-setup off). With `amiId`: the family of
+     * that image. SLE Micro is not offered (docs/rke-ha.md, "Operating system").
+     */
+    operatingSystem: z.enum(SERVER_OPERATING_SYSTEMS).default('ubuntu-24.04'),
     /** Existing EC2 key pair; SSH stays closed unless set (SSM Session Manager is the shell). */
     sshKeyName: keyPairName.optional(),
     /**

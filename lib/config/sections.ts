@@ -67,6 +67,17 @@ export interface DockerTlsSettings {
   privateCA: boolean;
 }
 
+/**
+ * The operating systems the rke-ha servers can run, each with its image lookup (lib/nodes/server-image.ts) and its
+ * user data: Canonical's Ubuntu 24.04 LTS, and the RHEL family that Rancher's support matrix lists for RKE2 and
+ * K3s servers (Red Hat's RHEL 9, the Rocky Enterprise Software Foundation's Rocky Linux 9), which the servers run
+ * with SELinux enforcing.
+ */
+export const SERVER_OPERATING_SYSTEMS = ['ubuntu-24.04', 'rhel-9', 'rocky-9'] as const;
+export type ServerOperatingSystem = (typeof SERVER_OPERATING_SYSTEMS)[number];
+/** The CPU architectures of the servers' images: x86_64 (Intel, AMD) and arm64 (AWS Graviton). */
+export const SERVER_ARCHITECTURES = ['x86_64', 'arm64'] as const;
+
 /** Whether A and B are the same type (each assignable to the other). */
 export type SameType<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 /** Compiles only with `true`: `Expect<SameType<z.output<typeof schema>, Section>>` holds a schema's output to its section here. */

@@ -4,7 +4,7 @@ import type { AwsDeploymentProps } from './props';
 export interface DockerProps {
   /**
    * Rancher's Docker sizing (at least 1 vCPU / 4 GiB; 2 vCPU / 8 GiB serves 15 clusters), a type of
-   * lib/config/instance-types.ts's table, x86_64 unless `amiId` pins an arm64 image; may be a Terraform reference
+   * lib/config/instance-types.ts's table, of the host's `architecture`; may be a Terraform reference
    * (the docker stack passes its `instance_type` variable), which is not checked. @default 'm6i.large'
    */
   readonly instanceType?: string;
@@ -27,6 +27,8 @@ export interface DockerProps {
   };
   /** @default the newest Canonical Ubuntu 24.04 at the first deploy, then kept */
   readonly amiId?: string;
+  /** The host's CPU architecture (arm64: Graviton, experimental in Rancher). @default 'x86_64'; with `amiId`, unchecked unless set */
+  readonly architecture?: 'x86_64' | 'arm64';
   /** An existing EC2 key pair; SSH stays closed without one. */
   readonly sshKeyName?: string;
   /** The EBS volume at /var/lib/rancher: Rancher's data, kept when the instance is replaced. */

@@ -25,7 +25,8 @@ import { NodeRole } from '../nodes/node-role';
 import { NodeSecurityGroup } from '../nodes/node-security-group';
 import { ServerNode } from '../nodes/server-node';
 import { HTTP_PORT } from '../nodes/private/ports';
-import { UbuntuAmi } from '../nodes/ubuntu-ami';
+import { ServerImage } from '../nodes/server-image';
+import { warnOnArm64 } from './private/server-architecture';
 import { LoadBalancerCertificate } from '../tls/acm-certificate';
 import { acmSource } from '../tls/tls-plan';
 import type { RancherOnDockerProps } from './rancher-on-docker-props';
@@ -184,7 +185,10 @@ export class RancherOnDocker extends Construct {
         ...Object.fromEntries([...certificate.files].map(([file, pem]) => [`tls-${file}`, pem])),
       },
     });
-    const ami = new UbuntuAmi(this, 'ami', { amiId: s.amiId });
+    // The host runs Ubuntu on either architecture: apt's docker.io and the rancher/rancher image (a manifest list with an
+    // arm64 build) fit both.
+    const ami = new ServerImage(this, 'ami', { amiId: s.amiId, architecture: s.architecture });
+    warnOnArm64(this, s.architecture, 'docker.architecture', settings.versions.rancher);
 
     const data = new DataVolume(this, 'data', {
       name,

@@ -79,8 +79,8 @@ export interface RkeHaProps {
   readonly distribution?: 'rke2' | 'k3s';
   readonly datastore?: DatastoreProps;
   /**
-   * Rancher's "small" tier or larger (4 vCPU / 16 GiB), a type of lib/config/instance-types.ts's table, x86_64 unless
-   * `amiId` pins an arm64 image; may be a Terraform reference (the rke-ha stack passes its `instance_type` variable),
+   * Rancher's "small" tier or larger (4 vCPU / 16 GiB), a type of lib/config/instance-types.ts's table, of the
+   * servers' `architecture`; may be a Terraform reference (the rke-ha stack passes its `instance_type` variable),
    * which is not checked. @default 'm6i.xlarge'
    */
   readonly instanceType?: string;
@@ -104,8 +104,12 @@ export interface RkeHaProps {
   readonly loadBalancer?: LoadBalancerProps;
   /** Use this VPC and these subnets instead of creating a network. @default a network of its own (vpcCidr) */
   readonly existingNetwork?: ExistingRkeNetworkProps;
-  /** Pin an exact AMI. @default the newest Canonical Ubuntu 24.04 at the first deploy, then kept */
+  /** Pin an exact AMI, of the `operatingSystem` family. @default the newest image of `operatingSystem` and `architecture` at the first deploy, then kept */
   readonly amiId?: string;
+  /** The servers' CPU architecture (arm64: Graviton, experimental in Rancher). @default 'x86_64'; with `amiId`, unchecked unless set */
+  readonly architecture?: 'x86_64' | 'arm64';
+  /** The servers' operating system (the RHEL family with SELinux enforcing); with `amiId`, that image's family. @default 'ubuntu-24.04' */
+  readonly operatingSystem?: 'ubuntu-24.04' | 'rhel-9' | 'rocky-9';
   /** An existing EC2 key pair; SSH stays closed without one. */
   readonly sshKeyName?: string;
   /** @default 'ingress-nginx' with rke2, 'traefik' with k3s */

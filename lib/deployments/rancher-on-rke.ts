@@ -41,7 +41,7 @@ import { NodeSecurityGroup } from '../nodes/node-security-group';
 import { K3S_SERVER_PORTS, KUBERNETES_API_PORT, RANCHER_PUBLIC_PORTS, RKE2_SERVER_PORTS } from '../nodes/private/ports';
 import { ServerNode } from '../nodes/server-node';
 import { ServerQuorum } from '../nodes/server-quorum';
-import { UbuntuAmi } from '../nodes/ubuntu-ami';
+import { ServerImage } from '../nodes/server-image';
 import { ApiReadiness } from '../rancher/api-readiness';
 import { CertManager } from '../rancher/cert-manager';
 import { chartVersions, guardChartUpgrades } from '../rancher/private/chart-upgrades';
@@ -73,6 +73,7 @@ import { movedServersCondition, peerCandidates, previousServer } from './private
 import { rkeRecordedSettings } from './private/rke-recorded-settings';
 import { deploymentParameterPath, deploymentPrefix, stackLevelName } from './private/stack-level-names';
 import { reportStaleServers } from './private/stale-servers';
+import { warnOnArm64 } from './private/server-architecture';
 
 /** What the DNS round robin's health checks ask every node for (through its ingress, by Rancher's name). */
 const HEALTH_CHECK_PATH = '/ping';
@@ -456,7 +457,8 @@ export class RancherOnRke extends Construct {
     const { nlb, hostname } = entry;
     const { snapshots } = state;
     const { addresses, nodeGroup } = net;
-    const ami = new UbuntuAmi(this, 'ami', { amiId: s.amiId });
+    const ami = new ServerImage(this, 'ami', { amiId: s.amiId, operatingSystem: s.operatingSystem, architecture: s.architecture });
+    warnOnArm64(this, s.architecture, 'rkeHa.architecture', settings.versions.rancher);
     // Node-to-node, pod and service traffic never go through the proxy; nor does Rancher's own name, unless
     // egress is closed (the name resolves to the load balancer's public addresses, reachable only via the proxy).
     const directNetworks = [
@@ -475,6 +477,8 @@ export class RancherOnRke extends Construct {
       registryMirrors: settings.airGap.registryMirrors,
       proxyEnvironment: proxyEnvironment(settings.proxy, directNetworks),
       ...(s.dualStack ? { dualStack: true } : {}),
+
+      operatingSystem: s.operatingSystem,
     };
     const userData = (node: ServerNodeIdentity): string =>
       snapshots

@@ -2,6 +2,7 @@ export { NodeRole, type NodeRoleProps } from './node-role';
 export { NodeSecurityGroup, type NodeSecurityGroupProps } from './node-security-group';
 export { ServerNode, type ServerNodeProps, type HeldAttribute } from './server-node';
 export { UbuntuAmi, type UbuntuAmiProps } from './ubuntu-ami';
+export { ServerImage, type ServerImageProps } from './server-image';
 export { ServerQuorum, type ServerQuorumProps } from './server-quorum';
 export { BootParameters, type BootParametersProps } from './boot-parameters';
 export type { PortRule } from './port-rule';

@@ -29,6 +29,7 @@ describe('docker settings', () => {
       'docker.existingNetwork.subnetId',
       'docker.existingNetwork.hostNumber',
       'docker.amiId',
+      'docker.architecture',
       'docker.sshKeyName',
       'docker.dataVolume.sizeGb',
       'docker.dataVolume.finalSnapshot',

@@ -5,3 +5,17 @@ describe('instance_type (issue 22: a pipeline knob)', () => {
     expect(synthSettings('k8s-ha', {}).json.variable!.instance_type).toBeUndefined();
   });
 });
+
+describe('instance_type with architecture arm64 (issue 38)', () => {
+  // The stacks pass the variable as the construct's instanceType: the construct checks its section with a Graviton
+  // stand-in for the reference, not the x86_64 default (which the rules would refuse with arm64).
+  it.each([
+    ['rke-ha', { rkeHa: { architecture: 'arm64', instanceType: 'm7g.xlarge', operatingSystem: 'rocky-9' } }, 'm7g.xlarge'],
+    ['docker', { docker: { architecture: 'arm64', instanceType: 'm7g.large' } }, 'm7g.large'],
+  ] as const)('%s synthesizes with the Graviton type as the default of its variable, which the instances use', (stack, input, type) => {
+    const { json } = synthSettings(stack, input);
+    const variable = json.variable!.instance_type as { default: string; validation: { error_message: string }[] };
+    expect(variable.default).toBe(type);
+    expect(variable.validation[1].error_message).toContain("arm64 (the section's architecture)");
+  });
+});

@@ -30,3 +30,13 @@ describe('instance_type (issue 22: a pipeline knob)', () => {
       expect(evaluate(table.condition.slice(2, -1).replace(/var\.instance_type/g, JSON.stringify(good)))).toBe(true);
   });
 });
+
+describe('instance_type with architecture arm64 (issue 38)', () => {
+  it('rke-ha: takes Graviton types at plan time and refuses x86_64 ones', () => {
+    const { json } = synthSettings('rke-ha', { rkeHa: { architecture: 'arm64', instanceType: 'm7g.xlarge' } });
+    const [, table] = (json.variable!.instance_type as { validation: { condition: string }[] }).validation;
+    const holds = (value: string) => evaluate(table.condition.slice(2, -1).replace(/var\.instance_type/g, JSON.stringify(value)));
+    for (const good of ['m7g.xlarge', 'm8g.2xlarge', 'c7g.2xlarge']) expect(holds(good)).toBe(true);
+    for (const bad of ['m6i.xlarge', 'm7i.2xlarge', 't4g.medium']) expect(holds(bad)).toBe(false);
+  });
+});

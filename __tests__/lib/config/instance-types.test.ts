@@ -10,7 +10,7 @@ import { INSTANCE_TYPE_FORMAT } from '../../../lib/config/primitives';
 import { countSteps } from '../../helpers/steps';
 import { settingsProblems } from '../../helpers/synth';
 
-const SERVER = { minimum: RANCHER_SERVER_MINIMUM, allowSmall: false, amiPinned: false };
+const SERVER = { minimum: RANCHER_SERVER_MINIMUM, allowSmall: false, architecture: 'x86_64' } as const;
 
 describe('the instance type table (issue 33)', () => {
   it.each([
@@ -73,8 +73,23 @@ describe('instanceTypeProblem', () => {
   });
 
   it('refuses Graviton with the default amd64 image, and takes it with a pinned image', () => {
-    expect(instanceTypeProblem('m7g.xlarge', SERVER, 'rkeHa')).toMatch(/^is a Graviton \(arm64\) type, .* pin an arm64 image with rkeHa\.amiId$/);
-    expect(instanceTypeProblem('m7g.xlarge', { ...SERVER, amiPinned: true }, 'rkeHa')).toBeUndefined();
+    expect(instanceTypeProblem('m7g.xlarge', SERVER, 'rkeHa')).toMatch(
+      /^is a Graviton \(arm64\) type, .* set rkeHa\.architecture: arm64 \(or pin an arm64 image with rkeHa\.amiId\)$/,
+    );
+    expect(instanceTypeProblem('m7g.xlarge', { ...SERVER, architecture: undefined }, 'rkeHa')).toBeUndefined();
+  });
+
+  it('holds the type to the architecture the section names, both ways (issue 38)', () => {
+    const arm = { ...SERVER, architecture: 'arm64' } as const;
+    expect(instanceTypeProblem('m7g.xlarge', arm, 'rkeHa', true)).toBeUndefined();
+    expect(instanceTypeProblem('m6i.xlarge', arm, 'rkeHa', true)).toBe(
+      'is an x86_64 type, and rkeHa.architecture is arm64 (Graviton), whose image it cannot boot; choose a Graviton type such as m7g.xlarge, or set rkeHa.architecture: x86_64',
+    );
+    expect(instanceTypeProblem('m7g.large', { ...SERVER, minimum: DOCKER_HOST_MINIMUM }, 'docker', true)).toBe(
+      'is a Graviton (arm64) type, and docker.architecture is x86_64, whose image it cannot boot; choose an x86_64 type such as m7i.large, or set docker.architecture: arm64',
+    );
+    // Below the minimum: the examples are of the type's own architecture.
+    expect(instanceTypeProblem('t4g.medium', arm, 'rkeHa', true)).toMatch(/choose m7g\.xlarge, m8g\.xlarge or larger/);
   });
 
   it('accepts for the Terraform variable exactly what the settings accept', () => {
@@ -82,11 +97,13 @@ describe('instanceTypeProblem', () => {
     expect(accepted).toContain('m6i.xlarge');
     expect(accepted).not.toContain('t3.micro');
     expect(accepted).not.toContain('m7g.xlarge');
-    expect(acceptedInstanceTypes({ ...SERVER, amiPinned: true, allowSmall: true })).toHaveLength(INSTANCE_TYPES.size);
+    expect(acceptedInstanceTypes({ ...SERVER, architecture: undefined, allowSmall: true })).toHaveLength(INSTANCE_TYPES.size);
+    expect(acceptedInstanceTypes({ ...SERVER, architecture: 'arm64' })).toEqual(expect.arrayContaining(['m7g.xlarge', 'm8g.xlarge']));
+    expect(acceptedInstanceTypes({ ...SERVER, architecture: 'arm64' })).not.toContain('m6i.xlarge');
   });
 
   const RULES = [RANCHER_SERVER_MINIMUM, DOCKER_HOST_MINIMUM].flatMap((minimum) =>
-    [false, true].flatMap((allowSmall) => [false, true].map((amiPinned) => ({ minimum, allowSmall, amiPinned }))),
+    [false, true].flatMap((allowSmall) => (['x86_64', 'arm64', undefined] as const).map((architecture) => ({ minimum, allowSmall, architecture }))),
   );
 
   it.each(RULES)('accepts exactly the types instanceTypeProblem passes (%o)', (rules) => {
@@ -111,6 +128,13 @@ describe('rkeHa.instanceType and docker.instanceType in a settings file (issue 3
     [{ rkeHa: { distribution: 'k3s', instanceType: 'm6i.large' } }, 'rkeHa.instanceType', /below/],
     [{ docker: { instanceType: 't3.small' } }, 'docker.instanceType', /below Rancher's smallest documented Docker install/],
     [{ docker: { instanceType: 'm6i.larg' } }, 'docker.instanceType', /did you mean m6i\.large\?/],
+    [{ rkeHa: { architecture: 'arm64' } }, 'rkeHa.instanceType', /^is an x86_64 type, and rkeHa\.architecture is arm64/],
+    [
+      { rkeHa: { architecture: 'x86_64', amiId: 'ami-0123456789abcdef0', instanceType: 'm7g.xlarge' } },
+      'rkeHa.instanceType',
+      /rkeHa\.architecture is x86_64/,
+    ],
+    [{ docker: { architecture: 'arm64' } }, 'docker.instanceType', /^is an x86_64 type, and docker\.architecture is arm64/],
   ])('refuses %j at %s', (input, field, message) => {
     expect(settingsProblems(input)).toEqual([{ field, message: expect.stringMatching(message), value: expect.any(String) }]);
   });
@@ -121,6 +145,9 @@ describe('rkeHa.instanceType and docker.instanceType in a settings file (issue 3
     { rkeHa: { instanceType: 'm7i.metal-24xl' } },
     { docker: { instanceType: 't3.medium' } },
     { docker: { instanceType: 't3.micro', allowSmallInstanceType: true } },
+    { rkeHa: { architecture: 'arm64', instanceType: 'm7g.xlarge' } },
+    { rkeHa: { architecture: 'arm64', instanceType: 'm8g.2xlarge', operatingSystem: 'rhel-9' } },
+    { docker: { architecture: 'arm64', instanceType: 'm7g.large' } },
   ])('accepts %j', (input) => {
     expect(settingsProblems(input)).toEqual([]);
   });

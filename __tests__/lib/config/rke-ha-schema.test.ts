@@ -40,6 +40,7 @@ describe('rkeHa settings', () => {
       privateNodes: false,
       dualStack: false,
       loadBalancer: { type: 'nlb', deletionProtection: true },
+      operatingSystem: 'ubuntu-24.04',
       etcdSnapshots: {
         scheduleCron: '0 */6 * * *',
         retention: 28,
@@ -52,7 +53,7 @@ describe('rkeHa settings', () => {
     const settings = parseSettings({}, 'test').rkeHa;
     expect(settings).toEqual(expected);
     expect(rkeHaSchema.parse(undefined)).toEqual(expected);
-    for (const unset of ['nodeCount', 'ingressController', 'amiId', 'sshKeyName', 'vpcCidr', 'natGateways', 'existingNetwork'])
+    for (const unset of ['nodeCount', 'ingressController', 'amiId', 'architecture', 'sshKeyName', 'vpcCidr', 'natGateways', 'existingNetwork'])
       expect(settings).not.toHaveProperty(unset);
     expect(effectiveNodeCount(settings)).toBe(3);
     // Left unset so that they can be refused beside existingNetwork; the network the stack creates has these.
@@ -377,7 +378,7 @@ describe('rkeHa settings', () => {
       {
         field: 'rkeHa.nodes',
         message:
-          'unknown setting; allowed here: nodeCount, allowQuorumLoss, distribution, datastore, instanceType, allowSmallInstanceType, rootVolumeGb, vpcCidr, privateNodes, natGateways, dualStack, loadBalancer, existingNetwork, amiId, sshKeyName, ingressController, etcdSnapshots',
+          'unknown setting; allowed here: nodeCount, allowQuorumLoss, distribution, datastore, instanceType, allowSmallInstanceType, rootVolumeGb, vpcCidr, privateNodes, natGateways, dualStack, loadBalancer, existingNetwork, amiId, architecture, operatingSystem, sshKeyName, ingressController, etcdSnapshots',
       },
     ]);
   });
@@ -531,5 +532,33 @@ describe('rkeHa settings', () => {
       ]);
       expect(messages({ rkeHa: single })).toEqual([]);
     });
+  });
+});
+
+describe('rkeHa.operatingSystem (issue 38)', () => {
+  const closed = {
+    proxy: { egressOnlyTo: ['10.20.0.0/16'] },
+    airGap: { installerUrl: 'https://mirror.internal/install.sh', systemDefaultRegistry: 'registry.internal:5000' },
+  };
+  it.each(['rhel-9', 'rocky-9'])('refuses %s behind closed egress without a proxy: dnf cannot reach the SELinux packages', (os) => {
+    expect(settingsProblems({ ...closed, rancher: { tls: { issuer: 'blank' } }, rkeHa: { operatingSystem: os } })).toEqual([
+      {
+        field: 'rkeHa.operatingSystem',
+        message: expect.stringMatching(/install the SELinux policy packages with dnf .* pin an image that carries them \(rkeHa\.amiId/),
+        value: os,
+      },
+    ]);
+  });
+  it.each([
+    { ...closed, rancher: { tls: { issuer: 'blank' } }, rkeHa: { operatingSystem: 'rhel-9', amiId: 'ami-0123456789abcdef0' } },
+    { proxy: { http: 'http://proxy.internal:3128', egressOnlyTo: ['10.20.0.0/16'] }, rkeHa: { operatingSystem: 'rocky-9' } },
+    { ...closed, rancher: { tls: { issuer: 'blank' } }, rkeHa: { operatingSystem: 'ubuntu-24.04' } },
+  ])('accepts %j', (input) => {
+    expect(settingsProblems(input)).toEqual([]);
+  });
+  it('refuses an operating system it does not offer, listing those it does', () => {
+    expect(settingsProblems({ rkeHa: { operatingSystem: 'sle-micro-6' } })).toEqual([
+      { field: 'rkeHa.operatingSystem', message: expect.stringMatching(/ubuntu-24\.04.*rhel-9.*rocky-9/), value: 'sle-micro-6' },
+    ]);
   });
 });

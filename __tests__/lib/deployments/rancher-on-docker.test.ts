@@ -143,3 +143,42 @@ describe('RancherOnDocker props from plain JavaScript and its instance type (iss
     expect(json.terraform.required_version).toBe('>= 1.10');
   });
 });
+
+describe('RancherOnDocker on Graviton (issue 38)', () => {
+  const build = (docker: RancherOnDockerProps['docker'] = {}) => {
+    let construct!: RancherOnDocker;
+    const { json } = dockerStack((stack) => {
+      new LocalBackend(stack, { path: 'terraform.tfstate' });
+      construct = new RancherOnDocker(stack, 'rancher', {
+        region: 'eu-west-1',
+        hostname: 'rancher.acme.io',
+        hostedZone: 'acme.io',
+        adminCidrs: [],
+        docker,
+      });
+    });
+    return { json, construct };
+  };
+  const userData = (json: ReturnType<typeof build>['json']) =>
+    Object.values(json.locals ?? {}).filter((v) => typeof v === 'string' && v.startsWith('#cloud-config'));
+  const warnings = (c: RancherOnDocker) => c.node.metadata.filter((m) => m.type === AnnotationMetadataEntryType.WARN).map((m) => String(m.data));
+
+  it("launches Canonical's Ubuntu 24.04 for arm64 on the Graviton type, with the same user data, and warns", () => {
+    const arm = build({ architecture: 'arm64', instanceType: 'm7g.large' });
+    const x86 = build();
+    const [[, image]] = Object.entries(arm.json.data!.aws_ami);
+    expect(image.filter).toEqual(
+      expect.arrayContaining([
+        { name: 'name', values: ['ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-arm64-server-*'] },
+        { name: 'architecture', values: ['arm64'] },
+      ]),
+    );
+    const [host] = Object.values(resources(arm.json, 'aws_instance'));
+    expect(host.instance_type).toBe('m7g.large');
+    // rancher/rancher is a manifest list with an arm64 build, and apt's docker.io exists for arm64: nothing else changes.
+    expect(userData(arm.json)).toHaveLength(1);
+    expect(userData(arm.json)).toEqual(userData(x86.json));
+    expect(warnings(arm.construct)).toEqual([expect.stringMatching(/^docker\.architecture arm64: Rancher 2\.14's docs call/)]);
+    expect(warnings(x86.construct)).toEqual([]);
+  });
+});

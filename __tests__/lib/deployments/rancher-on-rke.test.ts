@@ -321,3 +321,43 @@ describe('the Terraform version floor in a library stack (issue 33)', () => {
     }
   });
 });
+
+describe('RancherOnRke on Graviton and RHEL 9 (issue 38)', () => {
+  const warnings = (c: RancherOnRke) => c.node.metadata.filter((m) => m.type === AnnotationMetadataEntryType.WARN).map((m) => String(m.data));
+  const { json, construct } = platformStack({ rkeHa: { architecture: 'arm64', instanceType: 'm7g.xlarge', operatingSystem: 'rhel-9' } });
+
+  it("looks up Red Hat's newest RHEL 9 for arm64 and launches every server from its record on the Graviton type", () => {
+    const [[, image]] = Object.entries(json.data!.aws_ami);
+    expect(image.owners).toEqual(['309956199498']);
+    expect(image.filter).toEqual(expect.arrayContaining([{ name: 'architecture', values: ['arm64'] }]));
+    const [recordName] = Object.keys(resources(json, 'terraform_data')).filter((n) => n.includes('_ami_recorded-image'));
+    const servers = Object.values(resources(json, 'aws_instance'));
+    expect(servers).toHaveLength(3);
+    for (const server of servers) {
+      expect(server.ami).toBe(`\${terraform_data.${recordName}.output}`);
+      expect(server.instance_type).toBe('m7g.xlarge');
+    }
+  });
+
+  it('gives each server the RHEL family user data: selinux in the RKE2 config, the host preparation', () => {
+    const texts = Object.values(json.locals ?? {}).filter((v): v is string => typeof v === 'string' && v.startsWith('#cloud-config'));
+    expect(texts).toHaveLength(3);
+    for (const text of texts) {
+      expect(text).toContain('selinux: true');
+      expect(text).toContain('/usr/local/sbin/rancher-aws-prepare-host');
+    }
+  });
+
+  it('warns that Rancher calls arm64 experimental, citing its docs, and only on arm64', () => {
+    expect(warnings(construct)).toEqual([
+      expect.stringMatching(/^rkeHa\.architecture arm64: Rancher 2\.14's docs call running on arm64 experimental.*rancher-on-arm64\)$/),
+    ]);
+    expect(warnings(platformStack({ rkeHa: { operatingSystem: 'rocky-9' } }).construct)).toEqual([]);
+  });
+
+  it('refuses an x86_64 type with arm64, naming the setting', () => {
+    expect(() => platformStack({ rkeHa: { architecture: 'arm64' } })).toThrow(
+      /rkeHa\.instanceType: is an x86_64 type, and rkeHa\.architecture is arm64/,
+    );
+  });
+});

@@ -12,6 +12,13 @@ describe('k3sUserData (defaults)', () => {
   });
 });
 
+describe('k3sUserData on the RHEL family (issue 38)', () => {
+  it('passes cloud-init schema, yamllint and shellcheck, the host preparation included', () => {
+    const written = validateCloudConfig(render(k3sUserData({ ...base, operatingSystem: 'rhel-9' }, init)));
+    expect(written.map((f) => f.path)).toContain('/usr/local/sbin/rancher-aws-prepare-host');
+  });
+});
+
 describe('k3sUserData (air gap and proxy)', () => {
   const userData = render(k3sUserData(airGapped, init));
   const files = (parse(userData) as { write_files: CloudConfigFile[] }).write_files;

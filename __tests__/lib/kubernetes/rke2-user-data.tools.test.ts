@@ -31,3 +31,12 @@ describe('rke2UserData', () => {
     expect(sourced.status).toBe(0);
   });
 });
+
+describe('rke2UserData on the RHEL family (issue 38)', () => {
+  it.each(['rhel-9', 'rocky-9'] as const)('%s: passes cloud-init schema, yamllint and shellcheck, the host preparation included', (os) => {
+    const written = validateCloudConfig(rendered(rke2UserData({ ...settings, operatingSystem: os }, init)));
+    expect(written.map((f) => f.path)).toEqual(
+      expect.arrayContaining(['/usr/local/sbin/rancher-aws-prepare-host', '/etc/NetworkManager/conf.d/rke2-canal.conf']),
+    );
+  });
+});

@@ -1,5 +1,6 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { LocalBackend, TerraformOutput, type TerraformStack } from 'cdktf';
+import { imageOwner, ServerImage, type ServerImageProps } from '../../../lib/nodes/server-image';
 import { CANONICAL_OWNER_ID, UbuntuAmi } from '../../../lib/nodes/ubuntu-ami';
 import { dataSources, only, synthConstruct } from '../../helpers/synth';
 
@@ -72,5 +73,48 @@ describe('UbuntuAmi pinned', () => {
     expect(record.triggers_replace).toBe('ami-0123456789abcdef0');
     expect(other.triggers_replace).toBe('ami-0fedcba9876543210');
     expect(other.lifecycle).toEqual({ ignore_changes: ['input'] });
+  });
+});
+
+describe('ServerImage: the operating systems and architectures (issue 38)', () => {
+  const lookup = (props: ServerImageProps) => {
+    const { json } = synth((stack) => {
+      new ServerImage(stack, 'ami', props);
+    });
+    const [[name, image]] = Object.entries(dataSources(json, 'aws_ami'));
+    const [, record] = only(json, 'terraform_data');
+    return { name, image, record };
+  };
+  const filters = (image: { filter: { name: string; values: string[] }[] }) => Object.fromEntries(image.filter.map((f) => [f.name, f.values]));
+
+  it.each([
+    ['ubuntu-24.04', 'arm64', '099720109477', 'ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-arm64-server-*'],
+    ['rhel-9', 'x86_64', '309956199498', 'RHEL-9.*_HVM-*-Hourly2-GP3'],
+    ['rhel-9', 'arm64', '309956199498', 'RHEL-9.*_HVM-*-Hourly2-GP3'],
+    ['rocky-9', 'x86_64', '792107900819', 'Rocky-9-EC2-Base-9.*'],
+    ['rocky-9', 'arm64', '792107900819', 'Rocky-9-EC2-Base-9.*'],
+  ] as const)('%s on %s: the publisher %s, names %s, of that architecture', (operatingSystem, architecture, owner, name) => {
+    const { image, record } = lookup({ operatingSystem, architecture });
+    expect(image.owners).toEqual([owner]);
+    expect(imageOwner(operatingSystem)).toBe(owner);
+    expect(image.most_recent).toBe(true);
+    expect(filters(image)).toEqual({ name: [name], architecture: [architecture], 'virtualization-type': ['hvm'], 'root-device-type': ['ebs'] });
+    // A choice other than the default replaces the record when it changes: the user data follows the setting.
+    expect(record.triggers_replace).toBe(`${operatingSystem}/${architecture}`);
+  });
+
+  it('the default is the earlier UbuntuAmi, to the byte (no trigger: existing records stay)', () => {
+    const json = (add: (stack: TerraformStack) => void) => JSON.stringify(synth(add).json);
+    expect(json((stack) => new ServerImage(stack, 'ami', { operatingSystem: 'ubuntu-24.04', architecture: 'x86_64' }))).toBe(
+      json((stack) => new UbuntuAmi(stack, 'ami')),
+    );
+  });
+
+  it('a pinned image looks nothing up whatever the operating system, and the pin alone triggers', () => {
+    const { json } = synth((stack) => {
+      new ServerImage(stack, 'ami', { amiId: 'ami-0123456789abcdef0', operatingSystem: 'rhel-9', architecture: 'arm64' });
+    });
+    expect(json.data).toBeUndefined();
+    expect(only(json, 'terraform_data')[1].triggers_replace).toBe('ami-0123456789abcdef0');
   });
 });

@@ -77,6 +77,9 @@ export function resolveProps<S extends ConstructSchema>(
   return resolved;
 }
 
+/** A Graviton type at or above every mode's minimum (4 vCPU, 16 GiB), standing in for a referenced instance type. */
+const ARM64_STAND_IN = 'm7g.xlarge';
+
 /** Mode fields that may be Terraform references (the stacks' variables), checked by their variable's validation. */
 const REFERENCE_FIELDS = ['instanceType'] as const;
 
@@ -87,6 +90,10 @@ function withoutReferences(mode: ModeSection): ModeSection {
     if (section === undefined || section === null || typeof section !== 'object') continue;
     const copy: Record<string, unknown> = { ...section };
     for (const field of REFERENCE_FIELDS) if (typeof copy[field] === 'string' && Token.isUnresolved(copy[field])) delete copy[field];
+    // The default type stands in for a reference while the section is checked, and is x86_64: with `architecture:
+    // arm64` a Graviton type of both modes' minimums stands in instead (the reference is its variable's to check).
+    if (!('instanceType' in copy) && copy.architecture === 'arm64' && Token.isUnresolved((section as Record<string, unknown>).instanceType))
+      copy.instanceType = ARM64_STAND_IN;
     out[key] = copy;
   }
   return out as ModeSection;

@@ -4,6 +4,9 @@ import CLUSTER_LIB from '../cluster-lib.sh';
 import K3S_BOOTSTRAP from '../k3s-bootstrap.sh';
 import K3S_DATASTORE_ENDPOINT from '../k3s-datastore-endpoint.sh';
 import { dualStackConfig, dualStackFiles } from './dual-stack';
+
+import type { ServerOperatingSystem } from '../../config/sections';
+import { rhelFamilyFiles, selinuxConfig } from './rhel-family';
 import { registriesFiles } from './rke2-config';
 import { identityEnvironment, type ServerNodeIdentity } from './node-identity';
 import { serverUnits } from './server-units';
@@ -28,6 +31,9 @@ export interface K3sSettings {
   readonly proxyEnvironment?: readonly (readonly [string, string])[];
   /** Pods and services in IPv4 and IPv6, and the wait for the server's IPv6 address (dual-stack.ts). @default false */
   readonly dualStack?: boolean;
+
+  /** The servers' operating system: the RHEL family adds SELinux and its host preparation (rhel-family.ts). @default 'ubuntu-24.04' */
+  readonly operatingSystem?: ServerOperatingSystem;
 }
 
 /** /etc/rancher/k3s/config.yaml; the datastore endpoint is added at boot from SSM (it holds a password). */
@@ -38,6 +44,8 @@ export function k3sConfig(s: K3sSettings): Record<string, unknown> {
     'write-kubeconfig-mode': '0600',
     ...(s.systemDefaultRegistry ? { 'system-default-registry': s.systemDefaultRegistry } : {}),
     ...dualStackConfig('k3s', s.dualStack),
+
+    ...selinuxConfig(s.operatingSystem),
   };
 }
 
@@ -66,6 +74,7 @@ export function k3sUserData(settings: K3sSettings, node: ServerNodeIdentity): st
       serverScriptFile(K3S_BOOTSTRAP_PATH, K3S_BOOTSTRAP),
       ...dualStackFiles('k3s', settings.dualStack),
       ...units.files,
+      ...rhelFamilyFiles(settings.operatingSystem, 'k3s', K3S_BOOTSTRAP_PATH),
     ],
     runcmd: units.runcmd,
   });

@@ -1,6 +1,8 @@
 import { stringify } from 'yaml';
 import { rootFile, type WriteFile } from '../../nodes/private/boot-files';
 import { dualStackConfig } from './dual-stack';
+
+import { selinuxConfig } from './rhel-family';
 import type { Rke2Settings } from './rke2-settings';
 
 /**
@@ -36,6 +38,8 @@ export function rke2Config(s: Rke2Settings): Record<string, unknown> {
     'etcd-s3-folder': s.etcdSnapshots.folder,
     ...(s.systemDefaultRegistry ? { 'system-default-registry': s.systemDefaultRegistry } : {}),
     ...dualStackConfig('rke2', s.dualStack),
+
+    ...selinuxConfig(s.operatingSystem),
   };
 }
 

@@ -1,3 +1,5 @@
+import type { ServerOperatingSystem } from '../../config/sections';
+
 /** What the RKE2 node bootstrap needs to know; values may be Terraform tokens. */
 export interface Rke2Settings {
   /** Exact release, e.g. v1.35.7+rke2r1. */
@@ -23,6 +25,9 @@ export interface Rke2Settings {
   readonly proxyEnvironment?: readonly (readonly [string, string])[];
   /** Pods and services in IPv4 and IPv6, and the wait for the server's IPv6 address (dual-stack.ts). @default false */
   readonly dualStack?: boolean;
+
+  /** The servers' operating system: the RHEL family adds SELinux and its host preparation (rhel-family.ts). @default 'ubuntu-24.04' */
+  readonly operatingSystem?: ServerOperatingSystem;
 }
 
 export const RKE2_INSTALL_URL = 'https://get.rke2.io';

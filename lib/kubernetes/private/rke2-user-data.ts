@@ -6,6 +6,7 @@ import RKE2_RESTORE from '../rke2-restore.sh';
 import { dualStackFiles } from './dual-stack';
 import type { ServerNodeIdentity } from './node-identity';
 import { identityEnvironment } from './node-identity';
+import { rhelFamilyFiles } from './rhel-family';
 import { registriesFiles, rke2Config } from './rke2-config';
 import { RKE2_INSTALL_URL, type Rke2Settings } from './rke2-settings';
 import { serverUnits } from './server-units';
@@ -43,6 +44,7 @@ export function rke2UserData(settings: Rke2Settings, node: Rke2NodeIdentity): st
       serverScriptFile(RESTORE_SCRIPT_PATH, RKE2_RESTORE),
       ...dualStackFiles('rke2', settings.dualStack),
       ...units.files,
+      ...rhelFamilyFiles(settings.operatingSystem, 'rke2', BOOTSTRAP_SCRIPT_PATH),
     ],
     runcmd: units.runcmd,
   });

@@ -1,0 +1,55 @@
+import type { ServerOperatingSystem } from '../../config/sections';
+import { rootFile, serverScriptFile, type WriteFile } from '../../nodes/private/boot-files';
+import RHEL_HOST_PREPARE from '../rhel-host-prepare.sh';
+import { BOOTSTRAP_UNIT, type ServerDistribution } from './server-units';
+
+/** Readies a RHEL-family server, then runs the bootstrap in its place (rhel-host-prepare.sh). */
+export const HOST_PREPARE_PATH = '/usr/local/sbin/rancher-aws-prepare-host';
+/** RKE2's known-issues page: NetworkManager must leave canal's interfaces (cali*, flannel*) alone. */
+export const CANAL_NETWORK_MANAGER_PATH = '/etc/NetworkManager/conf.d/rke2-canal.conf';
+
+/** The operating systems of the RHEL family: dnf, SELinux enforcing, NetworkManager with nm-cloud-setup. */
+export function rhelFamily(os: ServerOperatingSystem | undefined): boolean {
+  return os === 'rhel-9' || os === 'rocky-9';
+}
+
+/** A server's config file entry for the RHEL family: containerd with SELinux (RKE2's and K3s' `selinux` flag). */
+export function selinuxConfig(os: ServerOperatingSystem | undefined): Record<string, unknown> {
+  return rhelFamily(os) ? { selinux: true } : {};
+}
+
+/**
+ * What a RHEL-family server gets beside the Ubuntu one's files (none elsewhere, so an Ubuntu server's user data stays
+ * as it was): the host preparation, run in the bootstrap's place by a drop-in of its unit; a drop-in of the
+ * distribution's service that gives the CA files the bootstrap placed their SELinux label (RKE2's policy labels
+ * server/tls rke2_tls_t; a file a script creates takes its folder's label) before every start; and, for RKE2's
+ * canal, the NetworkManager file its known-issues page asks for.
+ */
+export function rhelFamilyFiles(os: ServerOperatingSystem | undefined, distribution: ServerDistribution, bootstrapScript: string): WriteFile[] {
+  if (!rhelFamily(os)) return [];
+  const service = distribution === 'rke2' ? 'rke2-server' : 'k3s';
+  const tls = `/var/lib/rancher/${distribution}/server/tls`;
+  return [
+    serverScriptFile(HOST_PREPARE_PATH, RHEL_HOST_PREPARE),
+    rootFile(
+      `/etc/systemd/system/${BOOTSTRAP_UNIT}.service.d/rancher-aws-host.conf`,
+      '0644',
+      [
+        '# RHEL family: firewalld and nm-cloud-setup off, SELinux checked, then the bootstrap (rhel-host-prepare.sh).',
+        '[Service]',
+        'ExecStart=',
+        `ExecStart=${HOST_PREPARE_PATH} ${bootstrapScript}`,
+        '',
+      ].join('\n'),
+    ),
+    // Written before the installer creates the service; systemd merges it in. A missing folder is no error.
+    rootFile(
+      `/etc/systemd/system/${service}.service.d/rancher-aws-selinux.conf`,
+      '0644',
+      ['[Service]', `ExecStartPre=-/usr/sbin/restorecon -R ${tls}`, ''].join('\n'),
+    ),
+    ...(distribution === 'rke2'
+      ? [rootFile(CANAL_NETWORK_MANAGER_PATH, '0644', '[keyfile]\nunmanaged-devices=interface-name:cali*;interface-name:flannel*\n')]
+      : []),
+  ];
+}
