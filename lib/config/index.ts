@@ -11,4 +11,5 @@ export type {
   DockerTlsSettings,
   AuditLogSettings,
   BackupsSettings,
+  RegistryCredentialsSettings,
 } from './sections';
