@@ -66,6 +66,14 @@ export const AIR_GAP = {
   installerUrl: 'https://mirror.internal/rke2/install.sh',
 };
 
+/** The private registry's login from an SSM SecureString, by name (airGap.registryCredentials). */
+export const REGISTRY_LOGIN_SSM = { registry: 'registry.internal:5000', ssmParameter: '/rancher/registry-login' } as const;
+/** The same from a Secrets Manager secret, by its full ARN, in another region and account. */
+export const REGISTRY_LOGIN_SECRET_ARN = {
+  registry: 'registry.internal:5000',
+  secretsManagerSecret: 'arn:aws:secretsmanager:eu-west-1:210987654321:secret:rancher/registry-login-AbC123',
+} as const;
+
 /** Every variant but the rke-ha TLS pairs (RKE_HA_TLS_VARIANTS). */
 export const STACK_VARIANTS: readonly StackVariant[] = [
   { name: 'rke-ha defaults', stack: RKE_HA_STACK, settings: {} },
@@ -125,6 +133,19 @@ export const STACK_VARIANTS: readonly StackVariant[] = [
     name: 'rke-ha closed egress without a proxy, air gap',
     stack: RKE_HA_STACK,
     settings: { proxy: { egressOnlyTo: ['10.9.0.0/24'] }, airGap: AIR_GAP },
+  },
+  {
+    name: 'rke-ha closed egress without a proxy, air gap, registry login from SSM',
+    stack: RKE_HA_STACK,
+    settings: { proxy: { egressOnlyTo: ['10.9.0.0/24'] }, airGap: { ...AIR_GAP, registryCredentials: REGISTRY_LOGIN_SSM } },
+  },
+  {
+    name: 'rke-ha k3s, registry login from a Secrets Manager ARN in another region',
+    stack: RKE_HA_STACK,
+    settings: {
+      rkeHa: { distribution: 'k3s' },
+      airGap: { systemDefaultRegistry: 'registry.internal:5000', registryCredentials: REGISTRY_LOGIN_SECRET_ARN },
+    },
   },
   {
     name: 'rke-ha every security option, private nodes',

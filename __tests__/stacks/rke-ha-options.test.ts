@@ -5,7 +5,7 @@ import { repositoryCharts } from '../helpers/gates';
 import { expectSecretsByReference } from '../helpers/secrets';
 import { dependencyClosure, resources, settings, userDataOf, type TerraformJson } from '../helpers/synth';
 import { renderTemplate } from '../helpers/validators';
-import { AIR_GAP, synthSettings } from '../helpers/variants';
+import { AIR_GAP, REGISTRY_LOGIN_SSM, synthSettings } from '../helpers/variants';
 
 function synth(input: SettingsInput) {
   return synthSettings(RKE_HA_STACK, input).json;
@@ -222,6 +222,78 @@ describe('rke-ha options: air gap', () => {
     const [plain] = Object.values(instances(synth({})));
     expect(plain.user_data).not.toContain('registries.yaml');
     expect(plain.user_data).not.toContain('system-default-registry');
+  });
+});
+
+describe('rke-ha options: a private registry login (airGap.registryCredentials)', () => {
+  const input: SettingsInput = { airGap: { ...AIR_GAP, registryCredentials: REGISTRY_LOGIN_SSM } };
+  const { json, text } = synthSettings(RKE_HA_STACK, input);
+  const files = (j: TerraformJson, k3s = false) =>
+    Object.values(instances(j)).map(
+      (server) =>
+        parse(renderTemplate(server.user_data, (e) => `value-of-${e.replace(/[^a-z0-9]+/gi, '-')}`)).write_files as {
+          path: string;
+          permissions: string;
+          content: string;
+        }[],
+    )[k3s ? 1 : 0];
+  const written = files(json);
+  const file = (path: string) => written.find((f) => f.path === path);
+
+  it('writes no registries.yaml from user data: the login script writes it on the server, from the mirrors and the login', () => {
+    expect(file('/etc/rancher/rke2/registries.yaml')).toBeUndefined();
+    expect(parse(file('/etc/rancher/rke2/registries-mirrors.yaml')!.content)).toEqual({
+      mirrors: { 'docker.io': { endpoint: ['https://registry.internal:5000'] }, 'quay.io': { endpoint: ['https://registry.internal:5000/quay'] } },
+    });
+    expect(file('/etc/rancher/rke2/registries-mirrors.yaml')!.permissions).toBe('0600');
+    expect(file('/usr/local/sbin/rancher-aws-registry-credentials')!.permissions).toBe('0700');
+  });
+
+  it('runs the login script first in every bootstrap run and before every start of rke2-server', () => {
+    for (const unit of ['rancher-aws-bootstrap', 'rke2-server']) {
+      expect(file(`/etc/systemd/system/${unit}.service.d/rancher-aws-registry.conf`)!.content).toBe(
+        '[Service]\nExecStartPre=/usr/local/sbin/rancher-aws-registry-credentials rke2\n',
+      );
+    }
+    expect(file('/etc/rancher/bootstrap.env')!.content).toContain(
+      'REGISTRY_HOST="registry.internal:5000"\nREGISTRY_STORE="ssm"\nREGISTRY_SECRET="/rancher/registry-login"\n',
+    );
+  });
+
+  it('grants the node role that one parameter, and its key only through SSM for that parameter', () => {
+    const policies = Object.values(json.data!.aws_iam_policy_document as Record<string, any>);
+    const login = policies.flatMap((p) => p.statement ?? []).filter((st: any) => st.sid?.startsWith('RegistryCredentials'));
+    expect(login.map((st: any) => [st.sid, st.actions, st.resources[0].replace(/\$\{[^}]+\}/g, '*')])).toEqual([
+      ['RegistryCredentials', ['ssm:GetParameter'], 'arn:*:ssm:*:*:parameter/rancher/registry-login'],
+      ['RegistryCredentialsKey', ['kms:Decrypt'], 'arn:*:kms:*:*:key/*'],
+    ]);
+  });
+
+  it('holds no login and no secret literal: only where to read it', () => {
+    expectSecretsByReference(json, text);
+    // No configuration file written from user data holds a login (the scripts name the fields they read).
+    const configs = written.filter((f) => /\.(yaml|env|conf)$/.test(f.path));
+    expect(configs.map((f) => f.path)).toContain('/etc/rancher/rke2/registries-mirrors.yaml');
+    expect(configs.filter((f) => /\bauth\b|username|password/.test(f.content)).map((f) => f.path)).toEqual([]);
+  });
+
+  it('K3s: the same files under /etc/rancher/k3s and a drop-in beside the datastore endpoint one', () => {
+    const k3s = files(synth({ ...input, rkeHa: { distribution: 'k3s' } }), true);
+    expect(k3s.find((f) => f.path === '/etc/rancher/k3s/registries.yaml')).toBeUndefined();
+    expect(k3s.map((f) => f.path)).toEqual(
+      expect.arrayContaining([
+        '/etc/rancher/k3s/registries-mirrors.yaml',
+        '/etc/systemd/system/k3s.service.d/rancher-aws-registry.conf',
+        '/etc/systemd/system/k3s.service.d/rancher-aws.conf',
+        '/etc/systemd/system/rancher-aws-bootstrap.service.d/rancher-aws-registry.conf',
+      ]),
+    );
+  });
+
+  it('leaves the default user data and role as they were: no login script, no drop-in, no registry statement', () => {
+    const plain = synthSettings(RKE_HA_STACK, {}).text;
+    expect(plain).not.toContain('rancher-aws-registry');
+    expect(plain).not.toContain('RegistryCredentials');
   });
 });
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PORT } from './primitives';
 import type { AirGapSettings, Expect, SameType } from './sections';
+import { registryHostsOf, SECRETS_MANAGER_ARN, SECRETS_MANAGER_NAME, SSM_PARAMETER_ARN, SSM_PARAMETER_NAME } from './registry-credentials';
 
 export type { AirGapSettings } from './sections';
 
@@ -16,6 +17,59 @@ const httpsUrl = z.string().regex(new RegExp(`${HTTPS_URL}$`), { message: 'expec
 const installerUrl = z
   .string()
   .regex(new RegExp(`${HTTPS_URL}(\\?[A-Za-z0-9._~%+=&\\/-]*)?$`), { message: 'expected an https:// URL (a query string is allowed)' });
+
+/** host[:port] as containerd names a registry (a registries.yaml key). */
+const REGISTRY_HOST = new RegExp(`^[a-z0-9.-]+(:${PORT})?$`);
+
+/** A name or ARN: an ARN is checked as one (its service, region, account, resource), a name by the service's characters. */
+const nameOrArn = (arn: RegExp, name: RegExp, arnForm: string, nameForm: string) =>
+  z.string().superRefine((value, ctx) => {
+    if (value.startsWith('arn:') ? arn.test(value) : name.test(value)) return;
+    ctx.addIssue({
+      code: 'custom',
+      message: value.startsWith('arn:') ? `is not a well-formed ARN: expected ${arnForm}` : `expected ${nameForm}, or its ARN`,
+      input: value,
+    });
+  });
+
+/**
+ * Credentials for a private registry, read by rke-ha's servers at boot with their instance role and written to
+ * registries.yaml (`configs.<registry>.auth`, mode 0600); never in user data or Terraform state (docs/air-gap.md,
+ * "A registry that needs a login").
+ */
+const registryCredentials = z
+  .strictObject({
+    /** The private registry the servers log in to, as host[:port]: the host of `systemDefaultRegistry` or of a `registryMirrors` endpoint. */
+    registry: z.string().regex(REGISTRY_HOST, { message: 'expected a registry host such as registry.internal:5000 (a port from 1 to 65535)' }),
+    /** SSM Parameter Store SecureString (name or ARN) holding JSON `{"username": "...", "password": "..."}`. */
+    ssmParameter: nameOrArn(
+      SSM_PARAMETER_ARN,
+      SSM_PARAMETER_NAME,
+      'arn:<partition>:ssm:<region>:<account>:parameter/<name>',
+      'a parameter name such as /rancher/registry-login (letters, digits, _ . - /)',
+    ).optional(),
+    /** Secrets Manager secret (name or full ARN) holding the same JSON; instead of `ssmParameter`. */
+    secretsManagerSecret: nameOrArn(
+      SECRETS_MANAGER_ARN,
+      SECRETS_MANAGER_NAME,
+      'arn:<partition>:secretsmanager:<region>:<account>:secret:<name>-<6 characters> (the full ARN, as the console shows it)',
+      'a secret name such as rancher/registry-login (letters, digits, / _ + = . @ -)',
+    ).optional(),
+  })
+  .superRefine((c, ctx) => {
+    const given = [c.ssmParameter, c.secretsManagerSecret].filter((v) => v !== undefined).length;
+    if (given !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [],
+        message:
+          given === 0
+            ? 'names no store: set ssmParameter (a SecureString) or secretsManagerSecret'
+            : 'sets both ssmParameter and secretsManagerSecret; set one: the servers read the credentials from one store',
+        input: c,
+      });
+    }
+  });
 
 /**
  * `airGap`: installs that cannot (or must not) pull from the internet.
@@ -43,6 +97,29 @@ export const airGapSchema = z
     rancherBackupChartRepository: httpsUrl.optional(),
     /** Installer script of RKE2 / K3s. Default: get.rke2.io / get.k3s.io. */
     installerUrl: installerUrl.optional(),
+    /**
+     * A login for one private registry (rke-ha's RKE2 and K3s servers): `registry` and one of `ssmParameter` or
+     * `secretsManagerSecret`, read on the servers at boot and before every start of RKE2 / K3s.
+     */
+    registryCredentials: registryCredentials.optional(),
+  })
+  .superRefine((a, ctx) => {
+    // containerd looks a login up by the host of the endpoint it pulls from: a login for any other host is never used.
+    const login = a.registryCredentials?.registry;
+    // A malformed one is reported as such already.
+    if (typeof login !== 'string' || !REGISTRY_HOST.test(login)) return;
+    const hosts = registryHostsOf(a);
+    if (!hosts.includes(login)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['registryCredentials', 'registry'],
+        message:
+          hosts.length === 0
+            ? 'names a registry, and neither systemDefaultRegistry nor registryMirrors pulls from one: set them to pull from it'
+            : `is not a registry the servers pull from; they pull from ${hosts.join(', ')} (systemDefaultRegistry and the registryMirrors endpoints)`,
+        input: login,
+      });
+    }
   })
   .prefault({});
 

@@ -20,6 +20,7 @@ import { effectiveIngressController, rkeHaSchema, type RkeHaSettings } from './r
 import { timeoutsSchema } from './timeouts-schema';
 import { tlsProblems, tlsSchema } from './tls-schema';
 import { vpcSchema } from './vpc-schema';
+import { SSM_PARAMETER_ARN } from './registry-credentials';
 import { installsCertManager } from '../tls/tls-plan';
 import {
   MIN_CERT_MANAGER_MINOR,
@@ -276,6 +277,23 @@ function egressRules(s: RuleInput, problem: Problem): void {
         ['docker', 'tls', 'issuer'],
         "acme needs Let's Encrypt, on the internet, and proxy.egressOnlyTo closes the host's egress without a proxy; set proxy.http, or use issuer blank",
         'acme',
+      );
+    }
+    // The registry login comes from an AWS API, which closed egress reaches only through this region's SSM endpoint.
+    const login = s.airGap?.registryCredentials;
+    if (str(login?.secretsManagerSecret)) {
+      problem(
+        ['airGap', 'registryCredentials', 'secretsManagerSecret'],
+        "is read from Secrets Manager, and proxy.egressOnlyTo closes the nodes' egress without a proxy: the stacks add VPC endpoints for SSM, not Secrets Manager; use ssmParameter (a SecureString), or set proxy.http",
+        login.secretsManagerSecret,
+      );
+    }
+    const loginRegion = str(login?.ssmParameter) ? SSM_PARAMETER_ARN.exec(login.ssmParameter)?.[2] : undefined;
+    if (loginRegion !== undefined && str(s.region) && loginRegion !== s.region) {
+      problem(
+        ['airGap', 'registryCredentials', 'ssmParameter'],
+        `is in ${loginRegion}, and proxy.egressOnlyTo closes the nodes' egress without a proxy: the SSM endpoint the stacks add serves ${s.region} only; use a parameter in ${s.region}, or set proxy.http`,
+        login?.ssmParameter,
       );
     }
     if (missing.length > 0) {

@@ -12,5 +12,6 @@ export type {
   AuditLogSettings,
   BackupsSettings,
   ServerOperatingSystem,
+  RegistryCredentialsSettings,
 } from './sections';
 export type { Architecture } from './instance-types';

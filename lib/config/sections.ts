@@ -43,6 +43,14 @@ export interface AirGapSettings {
   rancherChartRepository?: string | undefined;
   certManagerChartRepository?: string | undefined;
   installerUrl?: string | undefined;
+  registryCredentials?: RegistryCredentialsSettings | undefined;
+}
+
+/** `airGap.registryCredentials`: one private registry's login, from one store. */
+export interface RegistryCredentialsSettings {
+  registry: string;
+  ssmParameter?: string | undefined;
+  secretsManagerSecret?: string | undefined;
 }
 
 /** `proxy`. */

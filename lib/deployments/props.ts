@@ -121,6 +121,12 @@ export interface AirGapProps {
   /** @default 'https://charts.rancher.io' */
   readonly rancherBackupChartRepository?: string;
   readonly installerUrl?: string;
+  /**
+   * A login for one private registry, read by RancherOnRke's servers at boot: `registry` (host[:port], one the
+   * servers pull from) and one of `ssmParameter` (a SecureString) or `secretsManagerSecret`, by name or ARN, holding
+   * JSON `{"username": "...", "password": "..."}`. It never enters user data or Terraform state.
+   */
+  readonly registryCredentials?: { readonly registry: string; readonly ssmParameter?: string; readonly secretsManagerSecret?: string };
 }
 
 /** The time budget of each wait of a deploy, in minutes (docs/settings.md, `timeouts.*`). */

@@ -399,6 +399,7 @@ export class RancherOnRke extends Construct {
       parameterPath,
       snapshotBucketArn: snapshots?.arn,
       metricNamespace: alarmsOn ? restartMetricNamespace(d.name) : undefined,
+      registryCredentials: d.settings.airGap.registryCredentials,
     });
     const joinToken = new Password(this, 'join-token', { length: 48, special: false });
     // The secure form: a joining server checks that the cluster it reaches serves this CA (the hash is over
@@ -475,6 +476,7 @@ export class RancherOnRke extends Construct {
       installUrl: settings.airGap.installerUrl,
       systemDefaultRegistry: settings.airGap.systemDefaultRegistry,
       registryMirrors: settings.airGap.registryMirrors,
+      registryCredentials: settings.airGap.registryCredentials,
       proxyEnvironment: proxyEnvironment(settings.proxy, directNetworks),
       ...(s.dualStack ? { dualStack: true } : {}),
 

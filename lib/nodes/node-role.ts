@@ -5,6 +5,8 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { stackAccount, stackPartition, stackRegion } from '../common/aws-context';
+import type { RegistryCredentialsSettings } from '../config/sections';
+import { registryCredentialStatements } from './private/registry-credentials';
 
 export interface NodeRoleProps {
   readonly name: string;
@@ -20,6 +22,11 @@ export interface NodeRoleProps {
    * The one CloudWatch namespace the node may send metrics to (the certificate renewal's RestartHeld). @default none
    */
   readonly metricNamespace?: string;
+  /**
+   * The private registry's login the servers read at boot (`airGap.registryCredentials`): granted on that one
+   * parameter or secret, and its KMS key only through that service for that one parameter or secret. @default none
+   */
+  readonly registryCredentials?: Readonly<RegistryCredentialsSettings>;
 }
 
 /**
@@ -90,6 +97,16 @@ export class NodeRole extends Construct {
         resources: ['*'],
         condition: [{ test: 'StringEquals', variable: 'cloudwatch:namespace', values: [props.metricNamespace] }],
       });
+    }
+    if (props.registryCredentials) {
+      statements.push(
+        ...registryCredentialStatements(props.registryCredentials, {
+          partition: partition.partition,
+          dnsSuffix: partition.dnsSuffix,
+          region: region.region,
+          account: account.accountId,
+        }),
+      );
     }
     const policy = new DataAwsIamPolicyDocument(this, 'policy', { statement: statements });
     const inline = new IamRolePolicy(this, 'inline', { role: this.role.id, name: 'rancher-node', policy: policy.json });

@@ -182,12 +182,139 @@ describe('airGap settings', () => {
     });
   });
 
+  describe('registryCredentials', () => {
+    const REGISTRY = 'registry.internal:5000';
+    /** Pulling from the registry: system images from it, and Docker Hub through it. */
+    const PULLS = { systemDefaultRegistry: `${REGISTRY}/rancher`, registryMirrors: { 'docker.io': ['https://hub-mirror.internal/v2'] } };
+    const login = (store: Record<string, unknown>, registry: unknown = REGISTRY) => ({ ...PULLS, registryCredentials: { registry, ...store } });
+    const FIELD = 'airGap.registryCredentials';
+
+    it('is unset by default: the servers pull without a login', () => {
+      expect(parsed({})).not.toHaveProperty('registryCredentials');
+    });
+
+    it.each([
+      ['an SSM parameter by name', { ssmParameter: '/rancher/registry-login' }],
+      ['an SSM parameter by a name without a leading slash', { ssmParameter: 'registry_login.v2' }],
+      [
+        'an SSM parameter by ARN, in another region and account',
+        { ssmParameter: 'arn:aws:ssm:eu-west-1:210987654321:parameter/shared/registry-login' },
+      ],
+      ['an SSM parameter in GovCloud', { ssmParameter: 'arn:aws-us-gov:ssm:us-gov-west-1:210987654321:parameter/registry' }],
+      ['a Secrets Manager secret by name', { secretsManagerSecret: 'rancher/registry+login=@.x' }],
+      [
+        'a Secrets Manager secret by its full ARN',
+        { secretsManagerSecret: 'arn:aws:secretsmanager:us-east-1:210987654321:secret:rancher/registry-login-AbC123' },
+      ],
+    ])('accepts %s, kept as given', (_what, store) => {
+      expect(parsed(login(store)).registryCredentials).toEqual({ registry: REGISTRY, ...store });
+    });
+
+    it("accepts a mirror endpoint's host as the registry", () => {
+      expect(parsed(login({ ssmParameter: '/login' }, 'hub-mirror.internal')).registryCredentials?.registry).toBe('hub-mirror.internal');
+    });
+
+    it('refuses both stores at once', () => {
+      expect(problemsOf(login({ ssmParameter: '/login', secretsManagerSecret: 'login' }))).toEqual([
+        {
+          field: FIELD,
+          message: 'sets both ssmParameter and secretsManagerSecret; set one: the servers read the credentials from one store',
+          value: { registry: REGISTRY, ssmParameter: '/login', secretsManagerSecret: 'login' },
+        },
+      ]);
+    });
+
+    it('refuses no store', () => {
+      expect(problemsOf(login({}))).toEqual([
+        { field: FIELD, message: 'names no store: set ssmParameter (a SecureString) or secretsManagerSecret', value: { registry: REGISTRY } },
+      ]);
+    });
+
+    it.each([
+      ['another service', 'arn:aws:secretsmanager:us-east-1:210987654321:parameter/login'],
+      ['a short account', 'arn:aws:ssm:us-east-1:2109876543:parameter/login'],
+      ['no region', 'arn:aws:ssm::210987654321:parameter/login'],
+      ['a version selector', 'arn:aws:ssm:us-east-1:210987654321:parameter/login:3'],
+      ['no parameter', 'arn:aws:ssm:us-east-1:210987654321:parameter/'],
+      ['a template', 'arn:aws:ssm:us-east-1:210987654321:parameter/${var.x}'],
+    ])('refuses a malformed SSM ARN (%s), saying what an ARN looks like', (_what, ssmParameter) => {
+      expect(problemsOf(login({ ssmParameter }))).toEqual([
+        {
+          field: `${FIELD}.ssmParameter`,
+          message: 'is not a well-formed ARN: expected arn:<partition>:ssm:<region>:<account>:parameter/<name>',
+          value: ssmParameter,
+        },
+      ]);
+    });
+
+    it.each([
+      ['no suffix', 'arn:aws:secretsmanager:us-east-1:210987654321:secret:rancher/registry-login'],
+      ['a partition of its own', 'arn:azure:secretsmanager:us-east-1:210987654321:secret:login-AbC123'],
+    ])('refuses a malformed Secrets Manager ARN (%s)', (_what, secretsManagerSecret) => {
+      expect(problemsOf(login({ secretsManagerSecret }))).toEqual([
+        {
+          field: `${FIELD}.secretsManagerSecret`,
+          message: expect.stringMatching(/^is not a well-formed ARN: expected arn:<partition>:secretsmanager:/),
+          value: secretsManagerSecret,
+        },
+      ]);
+    });
+
+    it.each([
+      ['ssmParameter', 'login with spaces'],
+      ['ssmParameter', '/a//b'],
+      ['ssmParameter', 'quote"s'],
+      ['secretsManagerSecret', 'dollar$sign'],
+      ['secretsManagerSecret', ''],
+    ])('refuses a %s name with characters the store does not allow (%p)', (field, value) => {
+      expect(problemsOf(login({ [field]: value }))).toEqual([
+        { field: `${FIELD}.${field}`, message: expect.stringMatching(/^expected a (parameter|secret) name such as .*, or its ARN$/), value },
+      ]);
+    });
+
+    it('refuses a registry the servers do not pull from, naming the ones they do', () => {
+      expect(problemsOf(login({ ssmParameter: '/login' }, 'docker.io'))).toEqual([
+        {
+          field: `${FIELD}.registry`,
+          message:
+            'is not a registry the servers pull from; they pull from registry.internal:5000, hub-mirror.internal (systemDefaultRegistry and the registryMirrors endpoints)',
+          value: 'docker.io',
+        },
+      ]);
+    });
+
+    it('refuses a login when nothing pulls from a registry of yours', () => {
+      expect(problemsOf({ registryCredentials: { registry: REGISTRY, ssmParameter: '/login' } })).toEqual([
+        {
+          field: `${FIELD}.registry`,
+          message: 'names a registry, and neither systemDefaultRegistry nor registryMirrors pulls from one: set them to pull from it',
+          value: REGISTRY,
+        },
+      ]);
+    });
+
+    it.each([
+      ['a URL', 'https://registry.internal'],
+      ['a path', 'registry.internal/rancher'],
+    ])('refuses a registry given as %s: a host[:port]', (_what, registry) => {
+      expect(problemsOf(login({ ssmParameter: '/login' }, registry))).toEqual([
+        { field: `${FIELD}.registry`, message: 'expected a registry host such as registry.internal:5000 (a port from 1 to 65535)', value: registry },
+      ]);
+    });
+
+    it('refuses a login in the settings themselves: only where to read it', () => {
+      expect(problemsOf(login({ ssmParameter: '/login', password: 'hunter2' }))).toEqual([
+        { field: `${FIELD}.password`, message: 'unknown setting; allowed here: registry, ssmParameter, secretsManagerSecret' },
+      ]);
+    });
+  });
+
   it('refuses an unknown key, listing the allowed keys', () => {
     expect(problemsOf({ registries: {} })).toEqual([
       {
         field: 'airGap.registries',
         message:
-          'unknown setting; allowed here: systemDefaultRegistry, registryMirrors, useBundledSystemChart, rancherChartRepository, certManagerChartRepository, rancherBackupChartRepository, installerUrl',
+          'unknown setting; allowed here: systemDefaultRegistry, registryMirrors, useBundledSystemChart, rancherChartRepository, certManagerChartRepository, rancherBackupChartRepository, installerUrl, registryCredentials',
       },
     ]);
   });

@@ -127,6 +127,47 @@ describe('proxy settings', () => {
       );
     });
 
+    describe('the registry login, read from an AWS API the closed egress reaches only through the SSM endpoint', () => {
+      const mirrors = {
+        installerUrl: 'https://mirror.internal/install.sh',
+        systemDefaultRegistry: 'registry.internal:5000',
+        registryMirrors: { 'quay.io': ['https://registry.internal:5000/quay'] },
+      };
+      const closed = (registryCredentials: Record<string, string>, proxy: Record<string, unknown> = {}) =>
+        problemsOf({ egressOnlyTo: ['10.9.0.0/24'], ...proxy }, { region: 'eu-west-1', airGap: { ...mirrors, registryCredentials } });
+      const REGISTRY = 'registry.internal:5000';
+
+      it('accepts an SSM parameter in the stack region, by name or ARN', () => {
+        expect(closed({ registry: REGISTRY, ssmParameter: '/rancher/registry-login' })).toEqual([]);
+        expect(closed({ registry: REGISTRY, ssmParameter: 'arn:aws:ssm:eu-west-1:210987654321:parameter/registry-login' })).toEqual([]);
+      });
+
+      it('refuses a Secrets Manager secret (no endpoint for it), and accepts it behind a proxy', () => {
+        const secret = 'rancher/registry-login';
+        expect(closed({ registry: REGISTRY, secretsManagerSecret: secret })).toEqual([
+          {
+            field: 'airGap.registryCredentials.secretsManagerSecret',
+            message:
+              "is read from Secrets Manager, and proxy.egressOnlyTo closes the nodes' egress without a proxy: the stacks add VPC endpoints for SSM, not Secrets Manager; use ssmParameter (a SecureString), or set proxy.http",
+            value: secret,
+          },
+        ]);
+        expect(closed({ registry: REGISTRY, secretsManagerSecret: secret }, { http })).toEqual([]);
+      });
+
+      it('refuses an SSM parameter in another region (the endpoint serves its own)', () => {
+        const arn = 'arn:aws:ssm:us-east-1:210987654321:parameter/registry-login';
+        expect(closed({ registry: REGISTRY, ssmParameter: arn })).toEqual([
+          {
+            field: 'airGap.registryCredentials.ssmParameter',
+            message:
+              "is in us-east-1, and proxy.egressOnlyTo closes the nodes' egress without a proxy: the SSM endpoint the stacks add serves eu-west-1 only; use a parameter in eu-west-1, or set proxy.http",
+            value: arn,
+          },
+        ]);
+      });
+    });
+
     it.each([
       ['host bits set', '10.20.0.1/16'],
       ['no prefix', '10.20.0.5'],

@@ -38,3 +38,15 @@ describe('k3sUserData (air gap and proxy)', () => {
     expect(sourced).toEqual({ status: 0, output: '10.0.16.10|v1.35.7+k3s1|http://proxy.internal:3128' });
   });
 });
+
+describe('k3sUserData (air gap with a registry login)', () => {
+  const userData = render(
+    k3sUserData({ ...airGapped, registryCredentials: { registry: 'mirror.internal', ssmParameter: '/rancher/registry-login' } }, init),
+  );
+
+  it('passes cloud-init schema, yamllint and shellcheck, the login script and the mirrors file included', () => {
+    const paths = validateCloudConfig(userData).map((f) => f.path);
+    expect(paths).toEqual(expect.arrayContaining(['/usr/local/sbin/rancher-aws-registry-credentials', '/etc/rancher/k3s/registries-mirrors.yaml']));
+    expect(paths).not.toContain('/etc/rancher/k3s/registries.yaml');
+  });
+});

@@ -40,3 +40,23 @@ describe('rke2UserData on the RHEL family (issue 38)', () => {
     );
   });
 });
+
+describe('rke2UserData with a registry login', () => {
+  const login = { registry: 'registry.internal:5000', secretsManagerSecret: 'arn:aws:secretsmanager:eu-west-1:210987654321:secret:login-AbC123' };
+  const userData = rendered(rke2UserData({ ...settings, systemDefaultRegistry: 'registry.internal:5000', registryCredentials: login }, init));
+
+  it('passes cloud-init schema, yamllint and shellcheck, the login script included', () => {
+    expect(validateCloudConfig(userData).map((f) => f.path)).toContain('/usr/local/sbin/rancher-aws-registry-credentials');
+  });
+
+  it('adds where the login is to the env file, after everything it held before, and bash sources it', () => {
+    const env = parse(userData).write_files.find((f: { path: string }) => f.path === '/etc/rancher/bootstrap.env');
+    expect(env.content).toMatch(
+      /RKE2_INSTALL_URL="https:\/\/get.rke2.io"\nREGISTRY_HOST="registry.internal:5000"\nREGISTRY_STORE="secretsmanager"\nREGISTRY_SECRET="arn:aws:secretsmanager:eu-west-1:210987654321:secret:login-AbC123"\n$/,
+    );
+    expect(runValidator('bash', ['-c', 'set -a; . "$0"; set +a; printf %s "$REGISTRY_SECRET"'], env.content, 'env.sh')).toEqual({
+      status: 0,
+      output: login.secretsManagerSecret,
+    });
+  });
+});

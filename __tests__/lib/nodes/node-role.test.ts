@@ -147,3 +147,103 @@ describe('NodeRole', () => {
     expect(json).toMatchSnapshot();
   });
 });
+
+describe('NodeRole with a private registry login (airGap.registryCredentials)', () => {
+  const REGISTRY = 'registry.internal:5000';
+  const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:210987654321:secret:rancher/registry-login-AbC123';
+  const { json } = synth((stack) => {
+    new NodeRole(stack, 'ssm', {
+      name: 'a',
+      parameterPath: '/a',
+      registryCredentials: { registry: REGISTRY, ssmParameter: '/rancher/registry-login' },
+    });
+    new NodeRole(stack, 'ssm-arn', {
+      name: 'b',
+      parameterPath: '/b',
+      registryCredentials: { registry: REGISTRY, ssmParameter: 'arn:aws:ssm:eu-west-1:210987654321:parameter/shared/login' },
+    });
+    new NodeRole(stack, 'secret', {
+      name: 'c',
+      parameterPath: '/c',
+      registryCredentials: { registry: REGISTRY, secretsManagerSecret: 'rancher/login' },
+    });
+    new NodeRole(stack, 'secret-arn', {
+      name: 'd',
+      parameterPath: '/d',
+      registryCredentials: { registry: REGISTRY, secretsManagerSecret: SECRET_ARN },
+    });
+  });
+  const login = (id: string) => role(json, id).policy.statement.filter((st: any) => st.sid.startsWith('RegistryCredentials'));
+  const stack = role(json, 'ssm');
+  const partition = `\${data.aws_partition.${stack.partitionName}.partition}`;
+  const dnsSuffix = `\${data.aws_partition.${stack.partitionName}.dns_suffix}`;
+  const region = `\${data.aws_region.${stack.regionName}.region}`;
+  const account = `\${data.aws_caller_identity.${stack.accountName}.account_id}`;
+
+  it('reads that one SSM parameter, named without an ARN: in the stack region and account', () => {
+    const parameter = `arn:${partition}:ssm:${region}:${account}:parameter/rancher/registry-login`;
+    expect(login('ssm')).toEqual([
+      { sid: 'RegistryCredentials', actions: ['ssm:GetParameter'], resources: [parameter] },
+      {
+        sid: 'RegistryCredentialsKey',
+        actions: ['kms:Decrypt'],
+        resources: [`arn:${partition}:kms:${region}:${account}:key/*`],
+        condition: [
+          { test: 'StringEquals', variable: 'kms:ViaService', values: [`ssm.${region}.${dnsSuffix}`] },
+          { test: 'StringEquals', variable: 'kms:EncryptionContext:PARAMETER_ARN', values: [parameter] },
+        ],
+      },
+    ]);
+  });
+
+  it("reads an SSM parameter by ARN in its own region and account, decrypting with that account's keys through that region's SSM", () => {
+    const parameter = 'arn:aws:ssm:eu-west-1:210987654321:parameter/shared/login';
+    expect(login('ssm-arn')).toEqual([
+      { sid: 'RegistryCredentials', actions: ['ssm:GetParameter'], resources: [parameter] },
+      {
+        sid: 'RegistryCredentialsKey',
+        actions: ['kms:Decrypt'],
+        resources: ['arn:aws:kms:eu-west-1:210987654321:key/*'],
+        condition: [
+          { test: 'StringEquals', variable: 'kms:ViaService', values: [`ssm.eu-west-1.${dnsSuffix}`] },
+          { test: 'StringEquals', variable: 'kms:EncryptionContext:PARAMETER_ARN', values: [parameter] },
+        ],
+      },
+    ]);
+  });
+
+  it('reads a Secrets Manager secret named without an ARN through the suffix Secrets Manager appends (six characters), and no other secret', () => {
+    const secret = `arn:${partition}:secretsmanager:${region}:${account}:secret:rancher/login-??????`;
+    expect(login('secret')).toEqual([
+      { sid: 'RegistryCredentials', actions: ['secretsmanager:GetSecretValue'], resources: [secret] },
+      {
+        sid: 'RegistryCredentialsKey',
+        actions: ['kms:Decrypt'],
+        resources: [`arn:${partition}:kms:${region}:${account}:key/*`],
+        condition: [
+          { test: 'StringEquals', variable: 'kms:ViaService', values: [`secretsmanager.${region}.${dnsSuffix}`] },
+          { test: 'StringLike', variable: 'kms:EncryptionContext:SecretARN', values: [secret] },
+        ],
+      },
+    ]);
+  });
+
+  it('reads a Secrets Manager secret by its full ARN exactly', () => {
+    const [read, key] = login('secret-arn');
+    expect(read).toEqual({ sid: 'RegistryCredentials', actions: ['secretsmanager:GetSecretValue'], resources: [SECRET_ARN] });
+    expect(key.resources).toEqual(['arn:aws:kms:eu-west-1:210987654321:key/*']);
+    expect(key.condition).toContainEqual({ test: 'StringLike', variable: 'kms:EncryptionContext:SecretARN', values: [SECRET_ARN] });
+  });
+
+  it('adds the two statements and nothing else; a role without a login has neither', () => {
+    for (const id of ['ssm', 'ssm-arn', 'secret', 'secret-arn']) {
+      expect(role(json, id).policy.statement.map((st: any) => st.sid)).toEqual([
+        'BootParameters',
+        'SessionManager',
+        'AgentMessages',
+        'RegistryCredentials',
+        'RegistryCredentialsKey',
+      ]);
+    }
+  });
+});

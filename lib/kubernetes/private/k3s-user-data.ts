@@ -1,14 +1,14 @@
 import { stringify } from 'yaml';
+import type { RegistryCredentialsSettings } from '../../config/sections';
 import { cloudConfig, envFile, rootFile, serverBootFiles, serverScriptFile } from '../../nodes/private/boot-files';
 import CLUSTER_LIB from '../cluster-lib.sh';
 import K3S_BOOTSTRAP from '../k3s-bootstrap.sh';
 import K3S_DATASTORE_ENDPOINT from '../k3s-datastore-endpoint.sh';
 import { dualStackConfig, dualStackFiles } from './dual-stack';
-
 import type { ServerOperatingSystem } from '../../config/sections';
 import { rhelFamilyFiles, selinuxConfig } from './rhel-family';
-import { registriesFiles } from './rke2-config';
 import { identityEnvironment, type ServerNodeIdentity } from './node-identity';
+import { registryFiles } from './registry-login';
 import { serverUnits } from './server-units';
 
 export const K3S_INSTALL_URL = 'https://get.k3s.io';
@@ -27,6 +27,8 @@ export interface K3sSettings {
   readonly installUrl?: string;
   readonly systemDefaultRegistry?: string;
   readonly registryMirrors?: Readonly<Record<string, readonly string[]>>;
+  /** The private registry's login, read at boot (registry-login.ts). */
+  readonly registryCredentials?: Readonly<RegistryCredentialsSettings>;
   /** HTTP_PROXY / HTTPS_PROXY / NO_PROXY; the installer copies them into K3s' service environment. */
   readonly proxyEnvironment?: readonly (readonly [string, string])[];
   /** Pods and services in IPv4 and IPv6, and the wait for the server's IPv6 address (dual-stack.ts). @default false */
@@ -57,15 +59,17 @@ export function k3sConfig(s: K3sSettings): Record<string, unknown> {
  */
 export function k3sUserData(settings: K3sSettings, node: ServerNodeIdentity): string {
   const units = serverUnits('k3s', K3S_BOOTSTRAP_PATH);
+  const registries = registryFiles('k3s', settings.registryMirrors, settings.registryCredentials);
   return cloudConfig({
     write_files: [
       rootFile('/etc/rancher/k3s/config.yaml', '0600', stringify(k3sConfig(settings), { lineWidth: 0 })),
-      ...registriesFiles('/etc/rancher/k3s', settings.registryMirrors),
+      ...registries.files,
       envFile('/etc/rancher/bootstrap.env', [
         ...identityEnvironment(node),
         ['K3S_VERSION', settings.version],
         ['K3S_INSTALL_URL', settings.installUrl ?? K3S_INSTALL_URL],
         ...(settings.proxyEnvironment ?? []),
+        ...registries.environment,
       ]),
       ...serverBootFiles(CLUSTER_LIB),
       serverScriptFile(K3S_DATASTORE_ENDPOINT_PATH, K3S_DATASTORE_ENDPOINT),

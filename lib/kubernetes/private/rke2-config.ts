@@ -48,8 +48,8 @@ export function rke2Registries(mirrors: Readonly<Record<string, readonly string[
   return { mirrors: Object.fromEntries(Object.entries(mirrors).map(([upstream, endpoint]) => [upstream, { endpoint: [...endpoint] }])) };
 }
 
-/** The registries.yaml file under a distribution's config directory, when there are mirrors. */
-export function registriesFiles(configDir: string, mirrors: Readonly<Record<string, readonly string[]>> = {}): WriteFile[] {
+/** The registries.yaml file (or `file`) under a distribution's config directory, when there are mirrors. */
+export function registriesFiles(configDir: string, mirrors: Readonly<Record<string, readonly string[]>> = {}, file = 'registries.yaml'): WriteFile[] {
   if (Object.keys(mirrors).length === 0) return [];
-  return [rootFile(`${configDir}/registries.yaml`, '0600', stringify(rke2Registries(mirrors), { lineWidth: 0 }))];
+  return [rootFile(`${configDir}/${file}`, '0600', stringify(rke2Registries(mirrors), { lineWidth: 0 }))];
 }

@@ -1,5 +1,7 @@
 import type { ServerOperatingSystem } from '../../config/sections';
 
+import type { RegistryCredentialsSettings } from '../../config/sections';
+
 /** What the RKE2 node bootstrap needs to know; values may be Terraform tokens. */
 export interface Rke2Settings {
   /** Exact release, e.g. v1.35.7+rke2r1. */
@@ -21,6 +23,8 @@ export interface Rke2Settings {
   readonly systemDefaultRegistry?: string;
   /** Upstream registry → mirror endpoints, written to registries.yaml. */
   readonly registryMirrors?: Readonly<Record<string, readonly string[]>>;
+  /** The private registry's login, read at boot (registry-login.ts). */
+  readonly registryCredentials?: Readonly<RegistryCredentialsSettings>;
   /** HTTP_PROXY / HTTPS_PROXY / NO_PROXY for the installer, RKE2 and containerd; empty: no proxy. */
   readonly proxyEnvironment?: readonly (readonly [string, string])[];
   /** Pods and services in IPv4 and IPv6, and the wait for the server's IPv6 address (dual-stack.ts). @default false */

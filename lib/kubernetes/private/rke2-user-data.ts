@@ -7,7 +7,8 @@ import { dualStackFiles } from './dual-stack';
 import type { ServerNodeIdentity } from './node-identity';
 import { identityEnvironment } from './node-identity';
 import { rhelFamilyFiles } from './rhel-family';
-import { registriesFiles, rke2Config } from './rke2-config';
+import { rke2Config } from './rke2-config';
+import { registryFiles } from './registry-login';
 import { RKE2_INSTALL_URL, type Rke2Settings } from './rke2-settings';
 import { serverUnits } from './server-units';
 
@@ -27,10 +28,11 @@ export const RESTORE_SCRIPT_PATH = '/usr/local/sbin/rancher-aws-restore';
 export function rke2UserData(settings: Rke2Settings, node: Rke2NodeIdentity): string {
   const proxy = settings.proxyEnvironment ?? [];
   const units = serverUnits('rke2', BOOTSTRAP_SCRIPT_PATH);
+  const registries = registryFiles('rke2', settings.registryMirrors, settings.registryCredentials);
   return cloudConfig({
     write_files: [
       rootFile('/etc/rancher/rke2/config.yaml', '0600', stringify(rke2Config(settings), { lineWidth: 0 })),
-      ...registriesFiles('/etc/rancher/rke2', settings.registryMirrors),
+      ...registries.files,
       // RKE2's service reads its proxy from here (containerd included).
       ...(proxy.length ? [envFile('/etc/default/rke2-server', proxy)] : []),
       envFile('/etc/rancher/bootstrap.env', [
@@ -38,6 +40,7 @@ export function rke2UserData(settings: Rke2Settings, node: Rke2NodeIdentity): st
         ['RKE2_VERSION', settings.version],
         ['RKE2_INSTALL_URL', settings.installUrl ?? RKE2_INSTALL_URL],
         ...proxy,
+        ...registries.environment,
       ]),
       ...serverBootFiles(CLUSTER_LIB),
       serverScriptFile(BOOTSTRAP_SCRIPT_PATH, RKE2_BOOTSTRAP),
