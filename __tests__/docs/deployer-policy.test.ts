@@ -18,6 +18,8 @@ const CALLS: Record<string, readonly string[]> = {
   'data.aws_availability_zones': ['ec2:DescribeAvailabilityZones'],
   'data.aws_caller_identity': [],
   'data.aws_partition': [],
+  // The provider knows each service's principal per partition itself: no API call.
+  'data.aws_service_principal': [],
   'data.aws_region': [],
   'data.aws_iam_policy_document': [],
   'data.aws_elb_hosted_zone_id': [],
@@ -355,13 +357,21 @@ describe('docs/deployer-policy.json, the deployer identity the README asks for',
     const pass = allowing('iam:PassRole');
     expect(pass).toHaveLength(1);
     const services = list(pass[0].Condition?.StringEquals?.['iam:PassedToService'] ?? []).sort();
+    // A principal is a reference to the stack's aws_service_principal of its service (its name in the partition the
+    // stack is in; in the commercial one the policy is written for, `<service>.amazonaws.com`).
+    const principalName = (json: any, identifier: string) => {
+      const reference = /^\$\{data\.aws_service_principal\.([^.]+)\.name\}$/.exec(identifier);
+      return reference ? `${json.data.aws_service_principal[reference[1]].service_name}.amazonaws.com` : identifier;
+    };
     const trusted = [
       ...new Set(
         synthesized.flatMap((json) =>
           Object.values(json.data?.aws_iam_policy_document ?? {}).flatMap((doc: any) =>
             (doc.statement ?? [])
               .filter((s: any) => (s.actions ?? []).includes('sts:AssumeRole'))
-              .flatMap((s: any) => (s.principals ?? []).flatMap((p: any) => (p.type === 'Service' ? p.identifiers : []))),
+              .flatMap((s: any) =>
+                (s.principals ?? []).flatMap((p: any) => (p.type === 'Service' ? p.identifiers.map((i: string) => principalName(json, i)) : [])),
+              ),
           ),
         ),
       ),

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { FRESHNESS_QUEUE_RETENTION_SECONDS } from '../../lib/alarms/object-freshness';
-import { dataSources, resources, type TerraformJson } from './synth';
+import { dataSources, resources, servicePrincipal, type TerraformJson } from './synth';
 
 /**
  * What is wrong with the target of the freshness rule `ruleName` (an `aws_cloudwatch_event_rule` address name):
@@ -25,7 +25,7 @@ export function freshnessTargetProblems(json: TerraformJson, ruleName: string): 
     {
       sid: 'TheFreshnessRuleSends',
       actions: ['sqs:SendMessage'],
-      principals: [{ type: 'Service', identifiers: ['events.amazonaws.com'] }],
+      principals: [{ type: 'Service', identifiers: [servicePrincipal(json, 'events')] }],
       resources: [`\${aws_sqs_queue.${queueName}.arn}`],
       condition: [{ test: 'ArnEquals', variable: 'aws:SourceArn', values: [rule('arn')] }],
     },

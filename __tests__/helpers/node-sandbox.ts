@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { forPartition } from '../../lib/nodes/private/partition-endpoints';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { runBounded } from './subprocess';
@@ -33,7 +34,8 @@ const NODE_PYTHON = '/usr/bin/python3';
  * paths are moved into a scratch directory, and the outside world is a set of
  * stub commands driven by files:
  *
- * - `curl`: IMDSv2 and the instance role's credentials; SSM GetParameter,
+ * - `curl`: IMDSv2 and the instance role's credentials, every HTTPS host
+ *   asked landing in `endpoints`; SSM GetParameter,
  *   answering from `ssm/<name>.json` (GetParameter's answer), SSM's own
  *   ParameterNotFound when there is no such file, or errors: `ssm-errors/<name>`
  *   holds how many calls fail (HTTP 400 ThrottlingException) first, and
@@ -112,8 +114,30 @@ export class NodeSandbox {
     return this;
   }
 
+  /**
+   * Ships the scripts as a stack in `region` writes them into the user data
+   * (forPartition: its partition's endpoints), boot-lib.sh at once, the
+   * scripts `run` and `install` from now on.
+   */
+  inRegion(region: string): this {
+    this.region = region;
+    this.write('lib/boot-lib.sh', this.shipped(this.relocate(BOOT_LIB)));
+    return this;
+  }
+
+  private region?: string;
+
+  private shipped(text: string): string {
+    return this.region === undefined ? text : forPartition(text, this.region);
+  }
+
   calls(): string[] {
     return this.read('calls').split('\n').filter(Boolean);
+  }
+
+  /** The HTTPS hosts the scripts asked, in order (none yet: []). */
+  endpoints(): string[] {
+    return this.exists('endpoints') ? this.read('endpoints').split('\n').filter(Boolean) : [];
   }
 
   slept(): number {
@@ -149,7 +173,7 @@ export class NodeSandbox {
         '\n',
       );
     }
-    this.write('script.sh', this.relocate(text));
+    this.write('script.sh', this.shipped(this.relocate(text)));
     return this.path('script.sh');
   }
 
@@ -190,7 +214,7 @@ export class NodeSandbox {
 
   /** Installs a shipped helper script into the sandbox's sbin (paths moved as for `run`). */
   install(file: string, name: string): void {
-    this.write(`sbin/${name}`, this.relocate(readFileSync(join(ROOT, file), 'utf8')));
+    this.write(`sbin/${name}`, this.shipped(this.relocate(readFileSync(join(ROOT, file), 'utf8'))));
     chmodSync(this.path(`sbin/${name}`), 0o755);
   }
 

@@ -306,3 +306,13 @@ export function blockDifference(baseline: TerraformJson, variant: TerraformJson)
   for (const address of a.keys()) if (!b.has(address)) blocks[address] = null;
   return { kind: 'terraform-block-difference', blocks };
 }
+
+/**
+ * The name a stack's policies give `service` (`ec2`, `cloudwatch`, `delivery.logs`): the reference to its
+ * `aws_service_principal` data source (one per service and stack), which the provider answers for the partition.
+ */
+export function servicePrincipal(json: TerraformJson, service: string): string {
+  const found = Object.entries(json.data?.aws_service_principal ?? {}).filter(([, d]) => d.service_name === service);
+  if (found.length !== 1) throw new Error(`expected one aws_service_principal for ${service}, found ${found.length}`);
+  return `\${data.aws_service_principal.${found[0][0]}.name}`;
+}

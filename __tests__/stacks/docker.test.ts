@@ -14,6 +14,7 @@ import {
   only,
   readJson,
   resources,
+  servicePrincipal,
   type TerraformJson,
   userDataOf,
 } from '../helpers/synth';
@@ -165,7 +166,9 @@ describe('docker stack: the data volume survives the instance', () => {
     const role = resources(json, 'aws_iam_role')[roleName];
     const trustName = /data\.aws_iam_policy_document\.([^.]+)\.json/.exec(role.assume_role_policy)![1];
     const trust = dataSources(json, 'aws_iam_policy_document')[trustName];
-    expect(trust.statement).toEqual([{ actions: ['sts:AssumeRole'], principals: [{ type: 'Service', identifiers: ['dlm.amazonaws.com'] }] }]);
+    expect(trust.statement).toEqual([
+      { actions: ['sts:AssumeRole'], principals: [{ type: 'Service', identifiers: [servicePrincipal(json, 'dlm')] }] },
+    ]);
     const managed = Object.values(resources(json, 'aws_iam_role_policy_attachment')).find((a) => a.role === `\${aws_iam_role.${roleName}.name}`);
     expect(managed.policy_arn).toMatch(/:iam::aws:policy\/service-role\/AWSDataLifecycleManagerServiceRole$/);
   });

@@ -1,6 +1,6 @@
 import { K8S_HA_STACK } from '../../app/stacks/k8s-ha';
 import { UNREACHABLE_IPV4_PATTERN } from '../../lib/dns/private/dns-target';
-import { dataSources, dependencyClosure, resources, type TerraformJson } from '../helpers/synth';
+import { dataSources, dependencyClosure, resources, servicePrincipal, type TerraformJson } from '../helpers/synth';
 import { synthSettings } from '../helpers/variants';
 import { freshnessTargetProblems } from '../helpers/freshness';
 
@@ -44,7 +44,7 @@ describe('k8s-ha alarms, on by default', () => {
     expect(key).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30 });
     const statements = statementsOf(json, key.policy);
     const cloudwatch = statements.find((s: any) => s.sid === 'CloudWatchPublishesAlarms');
-    expect(cloudwatch.principals).toEqual([{ type: 'Service', identifiers: ['cloudwatch.amazonaws.com'] }]);
+    expect(cloudwatch.principals).toEqual([{ type: 'Service', identifiers: [servicePrincipal(json, 'cloudwatch')] }]);
     expect(cloudwatch.condition[0]).toMatchObject({
       variable: 'kms:EncryptionContext:aws:sns:topicArn',
       values: [expect.stringMatching(/:sns:us-east-1:\$\{data\.aws_caller_identity\.[^}]+\}:rancher-k8s-ha-alarms$/)],

@@ -4,7 +4,7 @@ import type { SettingsInput } from '../../lib/config/schema';
 import { constructWarnings } from '../../lib/synth/warnings';
 import { RKE_HA_STACK } from '../../app/stacks/rke-ha';
 import { freshnessTargetProblems } from '../helpers/freshness';
-import { dataSources, resources, unsynthesizedApp, type TerraformJson } from '../helpers/synth';
+import { dataSources, resources, servicePrincipal, unsynthesizedApp, type TerraformJson } from '../helpers/synth';
 import { RKE_HA_TLS_VARIANTS, STACK_VARIANTS, buildStack, synthSettings } from '../helpers/variants';
 
 const synth = (input: SettingsInput) => synthSettings(RKE_HA_STACK, input).json;
@@ -52,7 +52,7 @@ describe.each(RKE_VARIANTS)('rke-ha alarms: %s', (_name, input) => {
     for (const [, t] of topics) {
       const keyName = /^\$\{aws_kms_key\.([^.]+)\.arn\}$/.exec(t.kms_master_key_id)![1];
       const statement = keyPolicyOf(json, keyName).statement.find((s: any) => s.sid === 'CloudWatchPublishesAlarms');
-      expect(statement.principals).toEqual([{ type: 'Service', identifiers: ['cloudwatch.amazonaws.com'] }]);
+      expect(statement.principals).toEqual([{ type: 'Service', identifiers: [servicePrincipal(json, 'cloudwatch')] }]);
       expect(statement.condition).toEqual([
         {
           test: 'StringEquals',
@@ -73,7 +73,7 @@ describe.each(RKE_VARIANTS)('rke-ha alarms: %s', (_name, input) => {
       expect(policy.statement).toEqual([
         expect.objectContaining({
           actions: ['sns:Publish'],
-          principals: [{ type: 'Service', identifiers: ['cloudwatch.amazonaws.com'] }],
+          principals: [{ type: 'Service', identifiers: [servicePrincipal(json, 'cloudwatch')] }],
           condition: [
             {
               test: 'StringEquals',
@@ -360,9 +360,15 @@ describe('rke-ha alarms: alarms.enabled false changes nothing else', () => {
 
   it('adds only the alarms, their topic, and the bucket notification that sends to EventBridge', () => {
     const added = [...a.keys()].filter((k) => !b.has(k));
-    expect(added.filter((k) => !/\.alarms_/.test(k) && !/(etcd-snapshot-events_notification|rancher-backups_bucket-notification)_/.test(k))).toEqual(
-      [],
-    );
+    // The name CloudWatch signs as in the partition (aws_service_principal), which the key policy gives it.
+    expect(
+      added.filter(
+        (k) =>
+          !/\.alarms_/.test(k) &&
+          !/(etcd-snapshot-events_notification|rancher-backups_bucket-notification)_/.test(k) &&
+          k !== 'data.aws_service_principal.boot-parameters_service-principal-cloudwatch_1FB9CA4E',
+      ),
+    ).toEqual([]);
     expect([...b.keys()].filter((k) => !a.has(k))).toEqual([]);
     expect(Object.keys(off.output!)).toEqual(Object.keys(on.output!).filter((o) => o !== 'alarm_topic'));
     expect(off.provider!.aws).toHaveLength(1);

@@ -4,11 +4,11 @@ import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
 import { Construct } from 'constructs';
-import { stackAccount } from '../common/aws-context';
+import { stackAccount, stackServicePrincipal } from '../common/aws-context';
 import { literal } from '../common/terraform-template';
 
-/** The service that publishes an alarm's state changes, Route53 health-check alarms included (they are CloudWatch alarms in us-east-1). */
-export const CLOUDWATCH_SERVICE = 'cloudwatch.amazonaws.com';
+/** The service that publishes an alarm's state changes, Route53 health-check alarms included (CloudWatch alarms in the partition's Route53 region). */
+export const CLOUDWATCH_SERVICE = 'cloudwatch';
 
 /**
  * The key-policy statement that lets CloudWatch publish to a topic encrypted
@@ -16,10 +16,10 @@ export const CLOUDWATCH_SERVICE = 'cloudwatch.amazonaws.com';
  * the topic's ARN as encryption context, so the statement is for that topic
  * only. Without it the alarms change state and nobody hears of it.
  */
-export function alarmTopicKeyStatement(topicArn: string): DataAwsIamPolicyDocumentStatement {
+export function alarmTopicKeyStatement(scope: Construct, topicArn: string): DataAwsIamPolicyDocumentStatement {
   return {
     sid: 'CloudWatchPublishesAlarms',
-    principals: [{ type: 'Service', identifiers: [CLOUDWATCH_SERVICE] }],
+    principals: [{ type: 'Service', identifiers: [stackServicePrincipal(scope, CLOUDWATCH_SERVICE)] }],
     actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
     resources: ['*'],
     condition: [{ test: 'StringEquals', variable: 'kms:EncryptionContext:aws:sns:topicArn', values: [topicArn] }],
@@ -56,7 +56,7 @@ export class AlarmTopic extends Construct {
         {
           sid: 'AccountAlarmsPublish',
           actions: ['sns:Publish'],
-          principals: [{ type: 'Service', identifiers: [CLOUDWATCH_SERVICE] }],
+          principals: [{ type: 'Service', identifiers: [stackServicePrincipal(this, CLOUDWATCH_SERVICE)] }],
           resources: [this.topic.arn],
           condition: [{ test: 'StringEquals', variable: 'aws:SourceAccount', values: [account.accountId] }],
         },

@@ -11,7 +11,7 @@ import { AlarmTopic, alarmTopicKeyStatement } from './alarm-topic';
 import { notifyingAlarm } from './notifying-alarm';
 import { ObjectFreshness } from './object-freshness';
 import { freshnessProblem } from './schedule-window';
-import { ROUTE53_METRICS_REGION, usEast1Provider } from './us-east-1-provider';
+import { route53MetricsProvider, route53MetricsRegion } from './us-east-1-provider';
 
 /** Days before an ACM certificate's end the alarm fires: ACM renews its own at 60, Terraform re-signs a signed one from 30. */
 export const CERTIFICATE_ALARM_DAYS = 30;
@@ -29,7 +29,7 @@ export const alarmTopicName = (name: string): string => `${name}-alarms`;
 export interface DeploymentAlarmsProps {
   /** The deployment's resource name prefix (`<name>-<stack id>`): alarm, topic and check names start with it. */
   readonly name: string;
-  /** The stack's region (a literal): decides whether the Route53 alarms need a topic of their own in us-east-1. */
+  /** The stack's region (a literal): decides whether the Route53 alarms need a topic of their own in their region (us-east-1 in the commercial partition). */
   readonly region: string;
   /**
    * The stack's key, whose policy holds alarmTopicKeyStatement for the topic alarmTopicName(name).
@@ -71,15 +71,18 @@ export interface DeploymentAlarmsProps {
  * CloudWatch alarms on what AWS measures of a deployment, all notifying one
  * SNS topic of the stack's region (an output), encrypted with the stack's
  * key; the Route53 health-check alarms live in us-east-1 (where Route53
- * publishes the metrics), through the `us_east_1` provider alias, and notify
- * a topic there (the same one when the stack is in us-east-1; otherwise one of
- * their own, with a key of its own, since a key and a topic serve their
- * region only). docs/day-2.md "Alarms" says what each means and what to do.
+ * publishes the metrics; cn-northwest-1 and us-gov-west-1 in the China and
+ * GovCloud partitions, route53MetricsRegion), through the `us_east_1` provider
+ * alias (`cn_northwest_1`, `us_gov_west_1`), and notify a topic there (the
+ * same one when the stack is in that region; otherwise one of their own, with
+ * a key of its own, since a key and a topic serve their region only). docs/day-2.md "Alarms" says what each means and what to do.
  */
 export class DeploymentAlarms extends Construct {
   readonly topic: AlarmTopic;
-  /** The topic of the Route53 alarms: `topic` itself when the stack is in us-east-1. */
+  /** The topic of the Route53 alarms: `topic` itself when the stack is in their region (us-east-1 in the commercial partition). */
   readonly route53Topic?: AlarmTopic;
+  /** The region of the Route53 alarms and their topic (route53MetricsRegion), when there are any. */
+  readonly route53Region?: string;
 
   constructor(scope: Construct, id: string, props: DeploymentAlarmsProps) {
     super(scope, id);
@@ -195,17 +198,19 @@ export class DeploymentAlarms extends Construct {
       checks.push({ name: 'ping', id, what: `https://${props.pingHostname}/ping`, count });
     }
     if (checks.length === 0) return;
-    const provider = usEast1Provider(this);
+    const metricsRegion = route53MetricsRegion(props.region);
+    const provider = route53MetricsProvider(this, metricsRegion);
+    this.route53Region = metricsRegion;
     let route53TopicArn = topicArn;
-    if (props.region !== ROUTE53_METRICS_REGION) {
+    if (props.region !== metricsRegion) {
       const key = this.topicKey(
-        'us-east-1-',
+        `${metricsRegion}-`,
         topicName,
         `Alarm notifications of ${topicName} (Route53 health checks)`,
-        ROUTE53_METRICS_REGION,
+        metricsRegion,
         provider,
       );
-      this.route53Topic = new AlarmTopic(this, 'us-east-1-topic', { name: topicName, kmsKeyArn: key.arn, email: props.email, provider });
+      this.route53Topic = new AlarmTopic(this, `${metricsRegion}-topic`, { name: topicName, kmsKeyArn: key.arn, email: props.email, provider });
       route53TopicArn = this.route53Topic.arn;
     } else {
       this.route53Topic = this.topic;
@@ -232,10 +237,16 @@ export class DeploymentAlarms extends Construct {
   }
 
   /**
-   * A key for the topic `topicName` of `region` (the us-east-1 topic's, or the stack's when it has no key of its
+   * A key for the topic `topicName` of `region` (the Route53 metrics region's topic's, or the stack's when it has no key of its
    * own): administered by the account, used by CloudWatch for that topic only. `idPrefix` names its construct ids.
    */
-  private topicKey(idPrefix: string, topicName: string, description: string, region: string, provider?: ReturnType<typeof usEast1Provider>): KmsKey {
+  private topicKey(
+    idPrefix: string,
+    topicName: string,
+    description: string,
+    region: string,
+    provider?: ReturnType<typeof route53MetricsProvider>,
+  ): KmsKey {
     const partition = stackPartition(this);
     const account = stackAccount(this);
     const policy = new DataAwsIamPolicyDocument(this, `${idPrefix}key-policy`, {
@@ -247,7 +258,7 @@ export class DeploymentAlarms extends Construct {
           actions: [...KEY_ADMINISTRATION_ACTIONS],
           resources: ['*'],
         },
-        alarmTopicKeyStatement(`arn:${partition.partition}:sns:${region}:${account.accountId}:${topicName}`),
+        alarmTopicKeyStatement(this, `arn:${partition.partition}:sns:${region}:${account.accountId}:${topicName}`),
       ],
     });
     return new KmsKey(this, `${idPrefix}key`, {

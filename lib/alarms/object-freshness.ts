@@ -6,6 +6,7 @@ import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
+import { stackServicePrincipal } from '../common/aws-context';
 import { literal } from '../common/terraform-template';
 import { notifyingAlarm } from './notifying-alarm';
 import { FRESHNESS_PERIOD_SECONDS, freshnessWindow } from './schedule-window';
@@ -75,7 +76,7 @@ export class ObjectFreshness extends Construct {
         {
           sid: 'TheFreshnessRuleSends',
           actions: ['sqs:SendMessage'],
-          principals: [{ type: 'Service', identifiers: ['events.amazonaws.com'] }],
+          principals: [{ type: 'Service', identifiers: [stackServicePrincipal(this, 'events')] }],
           resources: [this.queue.arn],
           condition: [{ test: 'ArnEquals', variable: 'aws:SourceArn', values: [this.rule.arn] }],
         },

@@ -1,6 +1,7 @@
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
+import { DataAwsServicePrincipal } from '@cdktf/provider-aws/lib/data-aws-service-principal';
 import { TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 
@@ -13,6 +14,7 @@ import type { Construct } from 'constructs';
  */
 interface Context {
   partition?: DataAwsPartition;
+  principals?: Map<string, DataAwsServicePrincipal>;
   account?: DataAwsCallerIdentity;
   region?: DataAwsRegion;
 }
@@ -39,4 +41,27 @@ export function stackAccount(scope: Construct): DataAwsCallerIdentity {
 export function stackRegion(scope: Construct): DataAwsRegion {
   const context = contextOf(scope);
   return (context.region ??= new DataAwsRegion(scope, 'region'));
+}
+
+/**
+ * The name a service signs as in the stack's partition and region (the
+ * provider's `aws_service_principal`, one per service and stack, under the id
+ * `service-principal-<service>`): most are `<service>.amazonaws.com` in every
+ * partition, a few take the partition's own suffix in China, and the
+ * provider keeps that table (design notes, "Partitions").
+ */
+export function stackServicePrincipal(scope: Construct, service: string): string {
+  const context = contextOf(scope);
+  const principals = (context.principals ??= new Map());
+  let principal = principals.get(service);
+  if (!principal) {
+    principal = new DataAwsServicePrincipal(scope, `service-principal-${service.replace(/\./g, '-')}`, { serviceName: service });
+    principals.set(service, principal);
+  }
+  return principal.name;
+}
+
+/** The DNS suffix of the stack's partition (`amazonaws.com`, `amazonaws.com.cn`): every endpoint is `<service>.<region>.<suffix>`. */
+export function stackDnsSuffix(scope: Construct): string {
+  return stackPartition(scope).dnsSuffix;
 }

@@ -44,3 +44,26 @@ export const AWS_REGIONS: readonly string[] = [
   'us-gov-east-1',
   'us-gov-west-1',
 ];
+
+/** The AWS partitions whose regions AWS_REGIONS lists. */
+export type AwsPartition = 'aws' | 'aws-cn' | 'aws-us-gov';
+
+/**
+ * The partition a region of AWS_REGIONS belongs to, by the prefix the AWS
+ * SDK's partition table gives each (`cn-`, `us-gov-`); every other region is
+ * the commercial partition's. Only for what must be known at synth (a
+ * refusal, the region a provider alias names): ARNs, endpoints and service
+ * principals come from the provider (`aws_partition`, `aws_service_principal`).
+ */
+export function partitionOf(region: string): AwsPartition {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  return 'aws';
+}
+
+/** The DNS suffix of each partition's endpoints (`<service>.<region>.<suffix>`), as `aws_partition` gives it. */
+export const PARTITION_DNS_SUFFIXES: Readonly<Record<AwsPartition, string>> = {
+  aws: 'amazonaws.com',
+  'aws-cn': 'amazonaws.com.cn',
+  'aws-us-gov': 'amazonaws.com',
+};

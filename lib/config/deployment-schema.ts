@@ -61,7 +61,7 @@ export const deploymentFields = {
       if (problem) ctx.addIssue({ code: 'custom', message: problem, input: name });
     })
     .default('rancher'),
-  /** AWS region */
+  /** AWS region, of the commercial, China (`cn-north-1`, `cn-northwest-1`) or GovCloud (`us-gov-east-1`, `us-gov-west-1`) partition: ARNs, endpoints and service principals follow its partition (docs/design-notes.md, "Partitions") */
   region: awsRegion.default('us-east-1'),
   /** Rancher's public name. Unset: the `rancher_hostname` Terraform variable is required at plan time. */
   hostname: fqdn('a hostname').optional(),

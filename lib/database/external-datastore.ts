@@ -8,7 +8,7 @@ import { Id } from '@cdktf/provider-random/lib/id';
 import { Password } from '@cdktf/provider-random/lib/password';
 import { Construct } from 'constructs';
 import { allowIngress, replaceableSecurityGroup } from '../network/private/security-group-rules';
-import { stackAccount, stackPartition } from '../common/aws-context';
+import { stackAccount, stackPartition, stackServicePrincipal } from '../common/aws-context';
 
 export type DatastoreEngine = 'postgres' | 'mysql';
 
@@ -149,7 +149,7 @@ export class ExternalDatastore extends Construct {
       statement: [
         {
           actions: ['sts:AssumeRole'],
-          principals: [{ type: 'Service', identifiers: ['monitoring.rds.amazonaws.com'] }],
+          principals: [{ type: 'Service', identifiers: [stackServicePrincipal(this, 'monitoring.rds')] }],
           condition: [{ test: 'StringEquals', variable: 'aws:SourceAccount', values: [account.accountId] }],
         },
       ],

@@ -19,6 +19,7 @@ import { PublicAddress } from '../network/public-address';
 import { publicPorts } from '../docker/private/rancher-container';
 import { BootParameters } from '../nodes/boot-parameters';
 import { ApplicationLoadBalancer, type AlbHealthCheck } from '../loadbalancer/application-load-balancer';
+import { forPartition } from '../nodes/private/partition-endpoints';
 import { addVpcOptions } from '../network/private/vpc-options';
 import { vpcRangesEntry } from '../network/private/vpc-ranges';
 import { NodeRole } from '../nodes/node-role';
@@ -210,19 +211,22 @@ export class RancherOnDocker extends Construct {
       instanceProfileName: role.instanceProfile.name,
       rootVolumeGb: s.rootVolumeGb,
       keyName: s.sshKeyName,
-      userData: dockerUserData({
-        region: settings.region,
-        parameterPrefix: bootParameters.prefix,
-        dataVolumeId: data.id,
-        version: settings.versions.rancher,
-        hostname,
-        tls: s.tls,
-        auditLog: settings.rancher.auditLog,
-        proxy: settings.proxy,
-        airGap: settings.airGap,
-        vpcRanges: vpcRangesEntry(network.vpcRanges),
-        certificateFingerprint: certificate.fingerprint,
-      }),
+      userData: forPartition(
+        dockerUserData({
+          region: settings.region,
+          parameterPrefix: bootParameters.prefix,
+          dataVolumeId: data.id,
+          version: settings.versions.rancher,
+          hostname,
+          tls: s.tls,
+          auditLog: settings.rancher.auditLog,
+          proxy: settings.proxy,
+          airGap: settings.airGap,
+          vpcRanges: vpcRangesEntry(network.vpcRanges),
+          certificateFingerprint: certificate.fingerprint,
+        }),
+        settings.region,
+      ),
       dependsOn: [...bootParameters.parameters, ...role.grants, ...group.egress, ...network.hostEgress, ...(vpcEndpoints?.endpoints.values() ?? [])],
     });
     adaptToDataVolume(host, `${name}-server`);

@@ -64,6 +64,7 @@ import { nlbPorts } from './private/nlb-ports';
 import type { RancherOnRkeProps } from './rancher-on-rke-props';
 import { rancherName, wildcardName } from './private/rancher-name';
 import { providerRegion } from './private/provider-region';
+import { forPartition } from '../nodes/private/partition-endpoints';
 import { requireTerraformVersion } from '../common/terraform-version';
 import { requiredName, requireProps, resolveProps } from './private/resolve-props';
 import { apiCertificateCheck } from '../kubernetes/private/api-certificate-check';
@@ -482,7 +483,8 @@ export class RancherOnRke extends Construct {
 
       operatingSystem: s.operatingSystem,
     };
-    const userData = (node: ServerNodeIdentity): string =>
+    const userData = (node: ServerNodeIdentity): string => forPartition(serverUserData(node), settings.region);
+    const serverUserData = (node: ServerNodeIdentity): string =>
       snapshots
         ? rke2UserData(
             {

@@ -5,7 +5,7 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { VolumeAttachment } from '@cdktf/provider-aws/lib/volume-attachment';
 import { Construct } from 'constructs';
-import { stackPartition } from '../common/aws-context';
+import { stackPartition, stackServicePrincipal } from '../common/aws-context';
 
 /** Tag on the volume that the snapshot policy targets; its value is the deployment name. */
 export const SNAPSHOT_TARGET_TAG = 'rancher-aws:snapshots';
@@ -61,7 +61,7 @@ export class DataVolume extends Construct {
 
     const partition = stackPartition(this);
     const assume = new DataAwsIamPolicyDocument(this, 'assume', {
-      statement: [{ actions: ['sts:AssumeRole'], principals: [{ type: 'Service', identifiers: ['dlm.amazonaws.com'] }] }],
+      statement: [{ actions: ['sts:AssumeRole'], principals: [{ type: 'Service', identifiers: [stackServicePrincipal(this, 'dlm')] }] }],
     });
     this.role = new IamRole(this, 'role', { namePrefix: `${props.name}-dlm-`, assumeRolePolicy: assume.json });
     const managed = new IamRolePolicyAttachment(this, 'service-role', {

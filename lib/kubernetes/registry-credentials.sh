@@ -94,7 +94,7 @@ read_secret() {
         PROBLEM="not a string (a binary secret?)"
       fi
       ;;
-    000) PROBLEM="no answer from $SERVICE.$REGION.amazonaws.com" ;;
+    000) PROBLEM="no answer from the $SERVICE endpoint in $REGION" ;;
     *) PROBLEM="HTTP $status, $(error_of <"$body")" ;;
   esac
   rm -f "$body"

@@ -9,7 +9,7 @@ import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versionin
 import { Construct } from 'constructs';
 import { LogBucket } from '../common/private/log-bucket';
 import { denyInsecureTransport, privateBucket } from '../common/private/private-bucket';
-import { stackAccount, stackPartition } from '../common/aws-context';
+import { stackAccount, stackPartition, stackServicePrincipal } from '../common/aws-context';
 
 /** Days the server access logs of the snapshot bucket are kept. */
 export const ACCESS_LOG_DAYS = 365;
@@ -160,7 +160,7 @@ export class SnapshotBucket extends Construct {
           {
             sid: 'S3ServerAccessLogs',
             actions: ['s3:PutObject'],
-            principals: [{ type: 'Service', identifiers: ['logging.s3.amazonaws.com'] }],
+            principals: [{ type: 'Service', identifiers: [stackServicePrincipal(this, 'logging.s3')] }],
             resources: [`${arn}/access-logs/*`],
             condition: [
               { test: 'ArnLike', variable: 'aws:SourceArn', values: [this.bucket.arn] },

@@ -5,7 +5,7 @@ import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { alarmTopicKeyStatement } from '../alarms/alarm-topic';
-import { stackAccount, stackPartition, stackRegion } from '../common/aws-context';
+import { stackAccount, stackPartition, stackRegion, stackServicePrincipal } from '../common/aws-context';
 
 /**
  * What the account (its IAM administrators, through the root principal) may
@@ -103,7 +103,7 @@ export class BootParameters extends Construct {
     const deployer = new DataAwsIamSessionContext(this, 'deployer', { arn: account.arn });
     // The deploying identity and the deployer_arns: they plan and apply, and restore snapshots.
     const deployers = Fn.concat([[deployer.issuerArn], props.deployerArns ?? []]);
-    const viaSsm = { test: 'StringEquals', variable: 'kms:ViaService', values: [`ssm.${region.region}.amazonaws.com`] };
+    const viaSsm = { test: 'StringEquals', variable: 'kms:ViaService', values: [`ssm.${region.region}.${partition.dnsSuffix}`] };
     const statement: DataAwsIamPolicyDocumentStatement[] = [
       {
         sid: 'AccountAdministers',
@@ -129,7 +129,7 @@ export class BootParameters extends Construct {
     ];
     if (props.snapshotBucketArn) {
       const throughSnapshotBucket = [
-        { test: 'StringEquals', variable: 'kms:ViaService', values: [`s3.${region.region}.amazonaws.com`] },
+        { test: 'StringEquals', variable: 'kms:ViaService', values: [`s3.${region.region}.${partition.dnsSuffix}`] },
         // With an S3 Bucket Key the encryption context is the bucket's ARN.
         { test: 'StringEquals', variable: 'kms:EncryptionContext:aws:s3:arn', values: [props.snapshotBucketArn] },
       ];
@@ -154,7 +154,7 @@ export class BootParameters extends Construct {
     if (props.snapshotEventsTopic) {
       statement.push({
         sid: 'S3PublishesSnapshotEvents',
-        principals: [{ type: 'Service', identifiers: ['s3.amazonaws.com'] }],
+        principals: [{ type: 'Service', identifiers: [stackServicePrincipal(this, 's3')] }],
         // SNS encrypts each message under a data key whose encryption context names the topic.
         actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
         resources: ['*'],
@@ -168,7 +168,7 @@ export class BootParameters extends Construct {
       });
     }
     if (props.alarmTopic) {
-      statement.push(alarmTopicKeyStatement(`arn:${partition.partition}:sns:${region.region}:${account.accountId}:${props.alarmTopic}`));
+      statement.push(alarmTopicKeyStatement(this, `arn:${partition.partition}:sns:${region.region}:${account.accountId}:${props.alarmTopic}`));
     }
     const policy = new DataAwsIamPolicyDocument(this, 'key-policy', { statement });
     this.key = new KmsKey(this, 'key', {

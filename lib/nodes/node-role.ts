@@ -4,7 +4,7 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { stackAccount, stackPartition, stackRegion } from '../common/aws-context';
+import { stackAccount, stackPartition, stackRegion, stackServicePrincipal } from '../common/aws-context';
 import type { RegistryCredentialsSettings } from '../config/sections';
 import { registryCredentialStatements } from './private/registry-credentials';
 
@@ -69,7 +69,7 @@ export class NodeRole extends Construct {
     const partition = stackPartition(this);
 
     const assume = new DataAwsIamPolicyDocument(this, 'assume', {
-      statement: [{ actions: ['sts:AssumeRole'], principals: [{ type: 'Service', identifiers: ['ec2.amazonaws.com'] }] }],
+      statement: [{ actions: ['sts:AssumeRole'], principals: [{ type: 'Service', identifiers: [stackServicePrincipal(this, 'ec2')] }] }],
     });
     this.role = new IamRole(this, 'role', { namePrefix: `${props.name}-`, assumeRolePolicy: assume.json });
 

@@ -57,14 +57,16 @@ export interface OperatorObject {
 export interface BackupLocation {
   readonly bucket: string;
   readonly region: string;
+  /** The DNS suffix of the region's partition (`amazonaws.com`, `amazonaws.com.cn`): the endpoint is `s3.<region>.<suffix>`. */
+  readonly dnsSuffix: string;
   readonly secrets: SecretNames;
 }
 
 /**
  * The S3 client settings of every Backup and Restore: the operator (v10.0.8, minio-go v7.0.87) turns an Amazon
- * endpoint into the dual-stack name `<bucket>.s3.dualstack.<region>.amazonaws.com` unless `dualStack` is false, and
+ * endpoint into the dual-stack name `<bucket>.s3.dualstack.<region>.<suffix>` unless `dualStack` is false, and
  * S3's VPC endpoints and a proxy allow-list written for the regional name (docs/air-gap.md) know only
- * `<bucket>.s3.<region>.amazonaws.com`. Not in the chart's values: the chart writes them as a string its operator
+ * `<bucket>.s3.<region>.<suffix>`. Not in the chart's values: the chart writes them as a string its operator
  * cannot read back (design notes, "Rancher backups").
  */
 export const S3_CLIENT_CONFIG = { aws: { dualStack: false } } as const;
@@ -75,7 +77,7 @@ export function s3Location(location: BackupLocation): Record<string, unknown> {
       bucketName: location.bucket,
       folder: BACKUP_FOLDER,
       region: location.region,
-      endpoint: `s3.${location.region}.amazonaws.com`,
+      endpoint: `s3.${location.region}.${location.dnsSuffix}`,
       credentialSecretName: location.secrets.credentials,
       credentialSecretNamespace: BACKUP_NAMESPACE,
       clientConfig: S3_CLIENT_CONFIG,

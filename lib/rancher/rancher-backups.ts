@@ -4,12 +4,14 @@ import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
 import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
 import { Bytes } from '@cdktf/provider-random/lib/bytes';
 import { Id } from '@cdktf/provider-random/lib/id';
-import { Fn, TerraformVariable, type ITerraformDependable } from 'cdktf';
+import { Fn, TerraformVariable, Token, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { PARTITION_DNS_SUFFIXES, partitionOf } from '../config/aws-regions';
 import type { BackupsSettings } from '../config/sections';
 import { RANCHER_BACKUP_CHART } from '../config/versions';
 import { annotationPaths, RANCHER_SECRET_ANNOTATIONS } from '../kubernetes/cluster-writes';
 import { SnapshotBucket } from '../kubernetes/snapshot-bucket';
+import { stackDnsSuffix } from '../common/aws-context';
 import { literalDeep } from '../common/terraform-template';
 import type { ChartProxy } from '../network/chart-proxy';
 import { BackupObjectJobs } from './backup-object-jobs';
@@ -39,7 +41,7 @@ export interface RancherBackupsProps {
   /** The deployment's prefix (`<name>-<stack id>`): the bucket and the writer are named after it. */
   readonly name: string;
   readonly settings: BackupsSettings;
-  /** The stack's region: the bucket's, which the operator reaches at `s3.<region>.amazonaws.com`. */
+  /** The stack's region: the bucket's, which the operator reaches at `s3.<region>.<the partition's DNS suffix>`. */
   readonly region: string;
   /** `airGap.systemDefaultRegistry`: the operator's and the Jobs' images come from there. */
   readonly registry?: string;
@@ -153,7 +155,10 @@ export class RancherBackups extends Construct {
       });
     // The CRDs are a chart of their own, installed first (the operator's chart refuses to install without them).
     const crds = chart('crd-release', 'rancher-backup-crd', undefined, [namespace]);
-    this.location = { bucket: this.bucket.name, region: props.region, secrets };
+    // The region is a literal here, so is its partition's suffix: the Backup objects' text, which names each Job
+    // (jobName), stays what it was before partitions were told apart, and no deployment re-runs its backup Jobs.
+    const dnsSuffix = Token.isUnresolved(props.region) ? stackDnsSuffix(this) : PARTITION_DNS_SUFFIXES[partitionOf(props.region)];
+    this.location = { bucket: this.bucket.name, region: props.region, dnsSuffix, secrets };
     this.operator = chart('release', 'rancher-backup', operatorValues(this.location, props), [crds, credentials, encryption, writer.policy]);
     this.jobs = new BackupObjectJobs(this, 'jobs', { namespace: ns, registry: props.registry, dependsOn: [crds] });
 

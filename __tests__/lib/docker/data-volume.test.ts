@@ -1,7 +1,7 @@
 import { Instance } from '@cdktf/provider-aws/lib/instance';
 import { TerraformOutput } from 'cdktf';
 import { DATA_DEVICE_NAME, DataVolume, SNAPSHOT_TARGET_TAG, type DataVolumeProps } from '../../../lib/docker/data-volume';
-import { dataSources, only, ref } from '../../helpers/synth';
+import { dataSources, only, ref, servicePrincipal } from '../../helpers/synth';
 import { synthWithAws as synth } from './support';
 
 const props: DataVolumeProps = {
@@ -77,7 +77,7 @@ describe('DataVolume', () => {
     expect(role.name_prefix).toBe('demo-docker-dlm-');
     const [trustName] = /data\.aws_iam_policy_document\.([^.]+)\.json/.exec(role.assume_role_policy)!.slice(1);
     expect(dataSources(json, 'aws_iam_policy_document')[trustName].statement).toEqual([
-      { actions: ['sts:AssumeRole'], principals: [{ type: 'Service', identifiers: ['dlm.amazonaws.com'] }] },
+      { actions: ['sts:AssumeRole'], principals: [{ type: 'Service', identifiers: [servicePrincipal(json, 'dlm')] }] },
     ]);
     const [attachmentName, managed] = only(json, 'aws_iam_role_policy_attachment');
     expect(managed.policy_arn).toMatch(

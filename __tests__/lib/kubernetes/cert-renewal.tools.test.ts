@@ -332,6 +332,30 @@ describe('cert-renewal.sh (rancher-aws-cert-renewal)', () => {
   });
 });
 
+describe('cert-renewal.sh in China (issue 38.1: the endpoints as a stack in cn-north-1 ships them)', () => {
+  const NAMESPACE = 'RancherHA/demo-rke-ha';
+  const aws = (b: NodeSandbox) => new Set(b.endpoints().filter((e) => e.includes('amazonaws')));
+
+  it('reads the server count at ssm.cn-north-1.amazonaws.com.cn and sends RestartHeld to monitoring.cn-north-1.amazonaws.com.cn', () => {
+    const b = server(0, 30, { AWS_REGION: 'cn-north-1', RESTART_METRIC_NAMESPACE: NAMESPACE }).inRegion('cn-north-1');
+    const r = renew(b);
+    expect(r.status).toBe(0);
+    expect(restarted(b)).toBe(true);
+    expect(aws(b)).toEqual(new Set(['ssm.cn-north-1.amazonaws.com.cn', 'monitoring.cn-north-1.amazonaws.com.cn']));
+    expect(r.output).toContain(`RestartHeld=0 sent to CloudWatch (${NAMESPACE})`);
+  });
+
+  it('CloudWatch unreachable there: the send fails loudly, the run goes on, nothing is sent to a commercial endpoint', () => {
+    const b = server(0, 30, { AWS_REGION: 'cn-north-1', RESTART_METRIC_NAMESPACE: NAMESPACE }).inRegion('cn-north-1');
+    b.write('metric-down', '');
+    const r = renew(b);
+    expect(r.status).toBe(0);
+    expect(r.output).toContain('could not send RestartHeld=0 to CloudWatch (HTTP 000); the next run sends it again');
+    expect(restarted(b)).toBe(true);
+    expect(aws(b)).toEqual(new Set(['ssm.cn-north-1.amazonaws.com.cn', 'monitoring.cn-north-1.amazonaws.com.cn']));
+  });
+});
+
 describe('cert-renewal.sh: the RestartHeld metric the alarm watches (issue 32.5)', () => {
   const NAMESPACE = 'RancherHA/demo-rke-ha';
   const withMetric = (i: number, days: number) => server(i, days, { RESTART_METRIC_NAMESPACE: NAMESPACE });

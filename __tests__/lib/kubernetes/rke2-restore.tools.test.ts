@@ -126,6 +126,33 @@ describe('rke2-restore.sh (rancher-aws-restore)', () => {
     expect(b.calls().some((c) => c.startsWith('rke2') || c.startsWith('systemctl enable'))).toBe(false);
   });
 
+  it('China: lists the bucket at <bucket>.s3.cn-north-1.amazonaws.com.cn, as a stack in cn-north-1 ships the script (issue 38.1)', () => {
+    const b = stranded().inRegion('cn-north-1');
+    b.write('etc/rancher/rke2/config.yaml', CONFIG.replace('eu-west-1', 'cn-north-1'));
+    const r = restore(b, '--list');
+    expect(r.status).toBe(0);
+    expect(r.output).toContain(NEWEST);
+    expect(b.calls()).toContain('s3-list https://rancher-rke-ha-etcd-123.s3.cn-north-1.amazonaws.com.cn/?list-type=2&prefix=rke-ha/');
+  });
+
+  it('China, the bucket cannot be listed: retried there, then stops without changing anything', () => {
+    const b = stranded().inRegion('cn-north-1');
+    b.write('etc/rancher/rke2/config.yaml', CONFIG.replace('eu-west-1', 'cn-north-1'));
+    b.write('s3-down', '');
+    const r = restore(b);
+    expect(r.status).toBe(1);
+    expect(r.output).toContain('cannot list s3://rancher-rke-ha-etcd-123/rke-ha/');
+    expect(
+      new Set(
+        b
+          .calls()
+          .filter((c) => c.startsWith('s3-list'))
+          .map((c) => new URL(c.split(' ')[1]).host),
+      ),
+    ).toEqual(new Set(['rancher-rke-ha-etcd-123.s3.cn-north-1.amazonaws.com.cn']));
+    expect(b.calls().some((c) => c.startsWith('rke2'))).toBe(false);
+  });
+
   it('the bucket cannot be listed: retried, then stops without changing anything', () => {
     const b = stranded();
     b.write('s3-down', '');

@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { ACCESS_LOG_DAYS, ROLL_SNAPSHOT_DAYS, SnapshotBucket, rollSnapshotPrefixes } from '../../../lib/kubernetes/snapshot-bucket';
-import { dataSources, only, ref, resources } from '../../helpers/synth';
+import { dataSources, only, ref, resources, servicePrincipal } from '../../helpers/synth';
 import { describeWithTerraform } from '../../helpers/terraform';
 import { synth, mirrored } from './snapshot-bucket.setup';
 
@@ -138,7 +138,7 @@ describe('SnapshotBucket access logging and Object Lock', () => {
       (d) => d['//'].metadata.path === 'test/snapshots/access-logs/policy-document',
     );
     expect(writers.statement[1]).toMatchObject({
-      principals: [{ type: 'Service', identifiers: ['logging.s3.amazonaws.com'] }],
+      principals: [{ type: 'Service', identifiers: [servicePrincipal(json, 'logging.s3')] }],
       actions: ['s3:PutObject'],
       condition: [{ variable: 'aws:SourceArn', values: [ref('aws_s3_bucket', snapshotName, 'arn')] }, { variable: 'aws:SourceAccount' }],
     });

@@ -2,7 +2,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { TerraformStack } from 'cdktf';
 import { SnapshotBucket } from '../../../lib/kubernetes/snapshot-bucket';
 import { SNAPSHOT_EVENTS, SnapshotEvents } from '../../../lib/kubernetes/private/snapshot-events';
-import { dataSources, only, ref, synthConstruct } from '../../helpers/synth';
+import { dataSources, only, ref, servicePrincipal, synthConstruct } from '../../helpers/synth';
 
 describe('SnapshotEvents', () => {
   const { json } = synthConstruct((stack: TerraformStack) => {
@@ -28,7 +28,7 @@ describe('SnapshotEvents', () => {
     ).statement;
     expect(statement).toMatchObject({
       actions: ['sns:Publish'],
-      principals: [{ type: 'Service', identifiers: ['s3.amazonaws.com'] }],
+      principals: [{ type: 'Service', identifiers: [servicePrincipal(json, 's3')] }],
       resources: [ref('aws_sns_topic', topicName, 'arn')],
       condition: [
         { test: 'ArnLike', variable: 'aws:SourceArn', values: [ref('aws_s3_bucket', bucketName, 'arn')] },

@@ -1,7 +1,7 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { TerraformStack } from 'cdktf';
 import { FlowLogs, type FlowLogsProps } from '../../../lib/network/private/flow-logs';
-import { dataSources, only, ref, resources, synthConstruct } from '../../helpers/synth';
+import { dataSources, only, ref, resources, servicePrincipal, synthConstruct } from '../../helpers/synth';
 
 function synth(props: Partial<FlowLogsProps>) {
   return synthConstruct((stack: TerraformStack) => {
@@ -35,7 +35,7 @@ describe('FlowLogs to CloudWatch Logs', () => {
 
   it('delivers through a role only the flow logs service of this account may assume, writing to that group only', () => {
     const [statement] = document(json, 'assume').statement;
-    expect(statement.principals).toEqual([{ type: 'Service', identifiers: ['vpc-flow-logs.amazonaws.com'] }]);
+    expect(statement.principals).toEqual([{ type: 'Service', identifiers: [servicePrincipal(json, 'vpc-flow-logs')] }]);
     expect(statement.condition.map((c: any) => c.variable)).toEqual(['aws:SourceAccount', 'aws:SourceArn']);
     expect(document(json, 'write').statement[0].resources).toEqual([
       ref('aws_cloudwatch_log_group', groupName, 'arn'),
@@ -76,7 +76,7 @@ describe('FlowLogs to S3', () => {
     expect(statements.map((s: any) => s.sid)).toEqual(['DenyInsecureTransport', 'AWSLogDeliveryWrite', 'AWSLogDeliveryAclCheck']);
     expect(statements[1].resources[0]).toMatch(/\/AWSLogs\/\$\{data\.aws_caller_identity\.[^.]+\.account_id\}\/\*$/);
     for (const s of statements.slice(1)) {
-      expect(s.principals).toEqual([{ type: 'Service', identifiers: ['delivery.logs.amazonaws.com'] }]);
+      expect(s.principals).toEqual([{ type: 'Service', identifiers: [servicePrincipal(json, 'delivery.logs')] }]);
       expect(s.condition.map((c: any) => c.variable)).toEqual(expect.arrayContaining(['aws:SourceAccount', 'aws:SourceArn']));
     }
     expect(resources(json, 'aws_iam_role')).toEqual({});

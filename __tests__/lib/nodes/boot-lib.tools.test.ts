@@ -75,6 +75,33 @@ describe('boot-lib.sh ssm_lookup and fetch_to (SSM GetParameter signed by curl, 
   });
 });
 
+describe('boot-lib.sh endpoints of the partition (issue 38.1: as a stack in the region ships it)', () => {
+  it('China: reads parameters at ssm.<region>.amazonaws.com.cn', () => {
+    const b = box({ AWS_REGION: 'cn-north-1' }).inRegion('cn-north-1').parameter('token', 'secret');
+    const r = b.run({ source: 'fetch_to token "$T/token"' });
+    expect(r.status).toBe(0);
+    expect(b.read('token')).toBe('secret');
+    expect(b.endpoints()).toEqual(['ssm.cn-north-1.amazonaws.com.cn']);
+  });
+
+  it('GovCloud: ssm.us-gov-west-1.amazonaws.com, the commercial suffix', () => {
+    const b = box({ AWS_REGION: 'us-gov-west-1' }).inRegion('us-gov-west-1').parameter('token', 'secret');
+    expect(b.run({ source: 'fetch_to token "$T/token"' }).status).toBe(0);
+    expect(b.endpoints()).toEqual(['ssm.us-gov-west-1.amazonaws.com']);
+  });
+
+  it('China, SSM unreachable: a failure (1), retried, never "not found", and never asked at a commercial endpoint', () => {
+    const b = box({ ...SHORT, AWS_REGION: 'cn-northwest-1' }).inRegion('cn-northwest-1');
+    b.write('ssm-down', '');
+    const r = b.run({ source: 's=0; ssm_lookup token /dev/null || s=$?; echo "status=$s"; fetch_to token "$T/token"' });
+    expect(r.output).toContain('status=1');
+    expect(r.output).toContain('giving up after 3 attempts: ssm_lookup token');
+    expect(r.status).not.toBe(0);
+    expect(b.exists('token')).toBe(false);
+    expect(new Set(b.endpoints())).toEqual(new Set(['ssm.cn-northwest-1.amazonaws.com.cn']));
+  });
+});
+
 describe('boot-lib.sh cluster_state (fail closed)', () => {
   const state = (b: NodeSandbox) => b.run({ source: 'cluster_state; echo "role=$NODE_ROLE initialized=$CLUSTER_INITIALIZED"' });
 

@@ -3,7 +3,7 @@ import { Password } from '@cdktf/provider-random/lib/password';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { LocalBackend, type TerraformStack } from 'cdktf';
 import { BootParameters, KEY_ADMINISTRATION_ACTIONS } from '../../../lib/nodes/boot-parameters';
-import { dataSources, ref, resources, synthConstruct } from '../../helpers/synth';
+import { dataSources, ref, resources, servicePrincipal, synthConstruct } from '../../helpers/synth';
 
 function synth(add: (stack: TerraformStack) => void) {
   return synthConstruct((stack) => {
@@ -148,7 +148,7 @@ describe('BootParameters', () => {
     ).json;
     const s3 = sid(withTopic, 'S3PublishesSnapshotEvents');
     expect(s3).toMatchObject({
-      principals: [{ type: 'Service', identifiers: ['s3.amazonaws.com'] }],
+      principals: [{ type: 'Service', identifiers: [servicePrincipal(withTopic, 's3')] }],
       actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
     });
     expect(s3.condition).toEqual([

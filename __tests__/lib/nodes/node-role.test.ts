@@ -1,7 +1,7 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { LocalBackend, type TerraformStack } from 'cdktf';
 import { AGENT_MESSAGE_ACTIONS, NodeRole, SESSION_MANAGER_ACTIONS } from '../../../lib/nodes/node-role';
-import { dataSources, ref, resources, synthConstruct, type TerraformJson } from '../../helpers/synth';
+import { dataSources, ref, resources, servicePrincipal, synthConstruct, type TerraformJson } from '../../helpers/synth';
 
 function synth(add: (stack: TerraformStack) => void) {
   return synthConstruct((stack) => {
@@ -80,7 +80,9 @@ describe('NodeRole', () => {
   });
 
   it('may be assumed by EC2 only', () => {
-    expect(r.assume.statement).toEqual([{ actions: ['sts:AssumeRole'], principals: [{ type: 'Service', identifiers: ['ec2.amazonaws.com'] }] }]);
+    expect(r.assume.statement).toEqual([
+      { actions: ['sts:AssumeRole'], principals: [{ type: 'Service', identifiers: [servicePrincipal(json, 'ec2')] }] },
+    ]);
     expect(r.iamRole).toMatchObject({ name_prefix: 'demo-', assume_role_policy: `\${data.aws_iam_policy_document.${r.assumeName}.json}` });
   });
 

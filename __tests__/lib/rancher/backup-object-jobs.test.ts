@@ -28,6 +28,7 @@ function synth(options: { minutes?: number; registry?: string; tokensBefore?: nu
     const location = {
       bucket,
       region: 'eu-west-1',
+      dnsSuffix: 'amazonaws.com',
       secrets: { credentials: `c-${suffix}`, encryption: `e-${suffix}`, restoreEncryption: `r-${suffix}` },
     };
     jobs.apply('first-backup', { object: backupObject({ name: FIRST_BACKUP, location }), minutes: options.minutes ?? 15 });

@@ -24,6 +24,7 @@ describe('a backup-object Job of the gate chart', () => {
     const location = {
       bucket,
       region: 'eu-west-1',
+      dnsSuffix: 'amazonaws.com',
       secrets: { credentials: `c-${suffix}`, encryption: `e-${suffix}`, restoreEncryption: `r-${suffix}` },
     };
     // A file name from the settings with characters Terraform and YAML read specially: it must arrive as written.

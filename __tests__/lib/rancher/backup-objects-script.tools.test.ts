@@ -18,7 +18,12 @@ function run(scenario: string, env: Record<string, string> = {}) {
   const object = JSON.stringify(
     backupObject({
       name: FIRST_BACKUP,
-      location: { bucket: 'b', region: 'eu-west-1', secrets: { credentials: 'c', encryption: 'e', restoreEncryption: 'r' } },
+      location: {
+        bucket: 'b',
+        region: 'eu-west-1',
+        dnsSuffix: 'amazonaws.com',
+        secrets: { credentials: 'c', encryption: 'e', restoreEncryption: 'r' },
+      },
     }),
   );
   const script = [

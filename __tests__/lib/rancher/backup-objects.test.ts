@@ -18,7 +18,7 @@ const secrets = {
   encryption: 'rancher-aws-backup-encryption-a1b2c3',
   restoreEncryption: 'rancher-aws-restore-encryption-a1b2c3',
 };
-const location = { bucket: 'rancher-rke-ha-backups-2026', region: 'eu-west-1', secrets };
+const location = { bucket: 'rancher-rke-ha-backups-2026', region: 'eu-west-1', dnsSuffix: 'amazonaws.com', secrets };
 const FILE = 'rancher-aws-scheduled-6f0b3c2e-8a1d-4c6e-9b7a-0d1e2f3a4b5c-2026-11-23T06-00-00Z.tar.gz';
 
 describe('Backup and Restore objects, checked against the CRDs of the pinned chart', () => {

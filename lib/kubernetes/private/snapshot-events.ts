@@ -4,7 +4,7 @@ import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { Construct } from 'constructs';
 import type { SnapshotBucket } from '../snapshot-bucket';
-import { stackAccount } from '../../common/aws-context';
+import { stackAccount, stackServicePrincipal } from '../../common/aws-context';
 
 /** What the topic hears about: every snapshot (and metadata file) written, and every one deleted. */
 export const SNAPSHOT_EVENTS = ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'] as const;
@@ -56,7 +56,7 @@ export class SnapshotEvents extends Construct {
         {
           sid: 'SnapshotBucketPublishes',
           actions: ['sns:Publish'],
-          principals: [{ type: 'Service', identifiers: ['s3.amazonaws.com'] }],
+          principals: [{ type: 'Service', identifiers: [stackServicePrincipal(this, 's3')] }],
           resources: [topic.arn],
           condition: [
             { test: 'ArnLike', variable: 'aws:SourceArn', values: [props.bucket.arn] },

@@ -5,7 +5,7 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { Construct } from 'constructs';
 import { LogBucket } from '../../common/private/log-bucket';
-import { stackAccount, stackPartition, stackRegion } from '../../common/aws-context';
+import { stackAccount, stackPartition, stackRegion, stackServicePrincipal } from '../../common/aws-context';
 
 export interface FlowLogsProps {
   readonly vpcId: string;
@@ -50,7 +50,7 @@ export class FlowLogs extends Construct {
         statement: [
           {
             actions: ['sts:AssumeRole'],
-            principals: [{ type: 'Service', identifiers: ['vpc-flow-logs.amazonaws.com'] }],
+            principals: [{ type: 'Service', identifiers: [stackServicePrincipal(this, 'vpc-flow-logs')] }],
             condition: [
               ownAccount,
               {
@@ -98,14 +98,14 @@ export class FlowLogs extends Construct {
         {
           sid: 'AWSLogDeliveryWrite',
           actions: ['s3:PutObject'],
-          principals: [{ type: 'Service', identifiers: ['delivery.logs.amazonaws.com'] }],
+          principals: [{ type: 'Service', identifiers: [stackServicePrincipal(this, 'delivery.logs')] }],
           resources: [`${arn}/AWSLogs/${account.accountId}/*`],
           condition: [{ test: 'StringEquals', variable: 's3:x-amz-acl', values: ['bucket-owner-full-control'] }, ownAccount, logSource],
         },
         {
           sid: 'AWSLogDeliveryAclCheck',
           actions: ['s3:GetBucketAcl'],
-          principals: [{ type: 'Service', identifiers: ['delivery.logs.amazonaws.com'] }],
+          principals: [{ type: 'Service', identifiers: [stackServicePrincipal(this, 'delivery.logs')] }],
           resources: [arn],
           condition: [ownAccount, logSource],
         },

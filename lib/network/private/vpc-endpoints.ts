@@ -1,8 +1,19 @@
+import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { Construct } from 'constructs';
 import type { VpcEndpointService } from '../../config/vpc-schema';
 import { allowIngress, replaceableSecurityGroup } from './security-group-rules';
 import { stackRegion } from '../../common/aws-context';
+
+/**
+ * The interface endpoints whose service name starts with the partition's own
+ * reverse-DNS prefix (`cn.com.amazonaws` in China, `com.amazonaws` elsewhere)
+ * rather than `com.amazonaws`: in China, EC2's and STS's do (DescribeVpcEndpointServices
+ * in cn-north-1 and cn-northwest-1, as the AWS CDK's table of them records; design
+ * notes, "Partitions"). The S3 gateway and the SSM, KMS and messages endpoints
+ * keep `com.amazonaws` in every partition.
+ */
+const PARTITION_PREFIXED: readonly VpcEndpointService[] = ['ec2', 'sts'];
 
 export interface VpcEndpointsProps {
   readonly vpcId: string;
@@ -30,7 +41,14 @@ export class VpcEndpoints extends Construct {
   constructor(scope: Construct, id: string, props: VpcEndpointsProps) {
     super(scope, id);
     const region = stackRegion(this);
-    const serviceName = (service: VpcEndpointService) => `com.amazonaws.${region.region}.${service}`;
+    // The partition's prefix is read only where a name takes it, from a data source of this construct's own: the
+    // stack's shared one (stackPartition) keeps the address the first of its other users gave it.
+    let partition: DataAwsPartition | undefined;
+    const prefix = (service: VpcEndpointService, type: 'Gateway' | 'Interface') =>
+      type === 'Interface' && PARTITION_PREFIXED.includes(service)
+        ? (partition ??= new DataAwsPartition(this, 'partition')).reverseDnsPrefix
+        : 'com.amazonaws';
+    const serviceName = (service: VpcEndpointService, type: 'Gateway' | 'Interface') => `${prefix(service, type)}.${region.region}.${service}`;
     const interfaces = props.services.filter((s) => s !== 's3');
     const endpoints = new Map<VpcEndpointService, VpcEndpoint>();
 
@@ -39,7 +57,7 @@ export class VpcEndpoints extends Construct {
         's3',
         new VpcEndpoint(this, 'endpoint-s3', {
           vpcId: props.vpcId,
-          serviceName: serviceName('s3'),
+          serviceName: serviceName('s3', 'Gateway'),
           vpcEndpointType: 'Gateway',
           routeTableIds: props.routeTableIds,
           tags: { Name: `${props.name}-s3` },
@@ -64,7 +82,7 @@ export class VpcEndpoints extends Construct {
           service,
           new VpcEndpoint(this, `endpoint-${service}`, {
             vpcId: props.vpcId,
-            serviceName: serviceName(service),
+            serviceName: serviceName(service, 'Interface'),
             vpcEndpointType: 'Interface',
             privateDnsEnabled: true,
             subnetIds: props.subnetIds,

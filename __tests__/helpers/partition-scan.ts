@@ -1,0 +1,61 @@
+import { AWS_REGIONS, partitionOf, type AwsPartition } from '../../lib/config/aws-regions';
+
+/**
+ * Strings with another partition's spelling that are right in every partition:
+ * S3's XML namespace (a name, never resolved; the S3 API of every partition
+ * answers in it) and the checker the deployer's own machine asks for its
+ * address (a global name, answered from anywhere; docs/settings.md `adminCidrs`).
+ */
+export const PARTITION_NEUTRAL = ['http://s3.amazonaws.com/doc/2006-03-01/', 'https://checkip.amazonaws.com'] as const;
+
+const ARN = /\barn:(aws[a-z-]*):/g;
+const SUFFIX = /amazonaws\.com(\.cn)?/g;
+const REGION = new RegExp(`(?<![a-z0-9-])(${AWS_REGIONS.map((r) => r.replace(/-/g, '\\-')).join('|')})(?![a-z0-9])`, 'g');
+
+/** One string of another partition: where (a JSON path or a file name) and the text around it. */
+export interface PartitionHit {
+  readonly where: string;
+  readonly found: string;
+  readonly context: string;
+}
+
+/**
+ * The ARNs, DNS suffixes and region names of another partition than
+ * `partition` in one text: `arn:<other>:`, `amazonaws.com` without `.cn`
+ * in China, `amazonaws.com.cn` outside it, a region name of another
+ * partition (a provider alias, a KMS condition, an endpoint).
+ */
+export function foreignInText(text: string, partition: AwsPartition, where: string): PartitionHit[] {
+  let scanned = text;
+  for (const neutral of PARTITION_NEUTRAL) scanned = scanned.split(neutral).join(' '.repeat(neutral.length));
+  const hits: PartitionHit[] = [];
+  const hit = (index: number, found: string) =>
+    hits.push({ where, found, context: scanned.slice(Math.max(0, index - 60), index + found.length + 60).replace(/\s+/g, ' ') });
+  for (const m of scanned.matchAll(ARN)) if (m[1] !== partition) hit(m.index, m[0]);
+  for (const m of scanned.matchAll(SUFFIX)) if ((m[1] === '.cn') !== (partition === 'aws-cn')) hit(m.index, m[0]);
+  for (const m of scanned.matchAll(REGION)) if (partitionOf(m[1]) !== partition) hit(m.index, m[0]);
+  return hits;
+}
+
+/**
+ * Every string of a synthesized stack (keys and values, boot scripts and
+ * chart files embedded in them included), scanned by foreignInText. The
+ * error messages of variable validations are left out: their example ARN is
+ * prose a person reads, never sent to AWS.
+ */
+export function foreignInStack(json: unknown, partition: AwsPartition): PartitionHit[] {
+  const hits: PartitionHit[] = [];
+  const walk = (value: unknown, path: string): void => {
+    if (typeof value === 'string') hits.push(...foreignInText(value, partition, path));
+    else if (Array.isArray(value)) value.forEach((v, i) => walk(v, `${path}[${i}]`));
+    else if (value && typeof value === 'object') {
+      for (const [key, v] of Object.entries(value)) {
+        if (key === 'error_message') continue;
+        hits.push(...foreignInText(key, partition, `${path}.${key} (key)`));
+        walk(v, `${path}.${key}`);
+      }
+    }
+  };
+  walk(json, '');
+  return hits;
+}
