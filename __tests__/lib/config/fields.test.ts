@@ -52,6 +52,7 @@ describe('allowedKeys', () => {
       'amiId',
       'sshKeyName',
       'ingressController',
+      'profile',
       'etcdSnapshots',
     ]);
   });
@@ -259,6 +260,7 @@ describe('fieldPaths', () => {
       'rkeHa.amiId',
       'rkeHa.sshKeyName',
       'rkeHa.ingressController',
+      'rkeHa.profile',
       'rkeHa.etcdSnapshots.scheduleCron',
       'rkeHa.etcdSnapshots.retention',
       'rkeHa.etcdSnapshots.forceDestroyBucket',

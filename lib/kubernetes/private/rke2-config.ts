@@ -1,5 +1,6 @@
 import { stringify } from 'yaml';
 import { rootFile, type WriteFile } from '../../nodes/private/boot-files';
+import { cisConfig } from './cis-profile';
 import type { Rke2Settings } from './rke2-settings';
 
 /**
@@ -34,6 +35,7 @@ export function rke2Config(s: Rke2Settings): Record<string, unknown> {
     'etcd-s3-region': s.etcdSnapshots.region,
     'etcd-s3-folder': s.etcdSnapshots.folder,
     ...(s.systemDefaultRegistry ? { 'system-default-registry': s.systemDefaultRegistry } : {}),
+    ...(s.profile === 'cis' ? cisConfig() : {}),
   };
 }
 

@@ -21,6 +21,8 @@ export interface Rke2Settings {
   readonly registryMirrors?: Readonly<Record<string, readonly string[]>>;
   /** HTTP_PROXY / HTTPS_PROXY / NO_PROXY for the installer, RKE2 and containerd; empty: no proxy. */
   readonly proxyEnvironment?: readonly (readonly [string, string])[];
+  /** RKE2's CIS profile with what the host and Rancher need (cis-profile.ts); unset: none. */
+  readonly profile?: 'cis';
 }
 
 export const RKE2_INSTALL_URL = 'https://get.rke2.io';

@@ -3,6 +3,7 @@ import { cloudConfig, envFile, rootFile, serverBootFiles, serverScriptFile } fro
 import CLUSTER_LIB from '../cluster-lib.sh';
 import RKE2_BOOTSTRAP from '../rke2-bootstrap.sh';
 import RKE2_RESTORE from '../rke2-restore.sh';
+import { cisFiles } from './cis-profile';
 import type { ServerNodeIdentity } from './node-identity';
 import { identityEnvironment } from './node-identity';
 import { registriesFiles, rke2Config } from './rke2-config';
@@ -20,7 +21,8 @@ export const RESTORE_SCRIPT_PATH = '/usr/local/sbin/rancher-aws-restore';
  * The #cloud-config of one RKE2 server: config files, a small env file, the
  * shared boot helpers and the bootstrap script (shellchecked in the tests),
  * run by a systemd unit until it succeeds once (server-units.ts), and the
- * day-N units and scripts. Holds no secret: the script fetches those from SSM.
+ * day-N units and scripts, and with the CIS profile its host script, kernel
+ * parameters and admission configuration. Holds no secret: the script fetches those from SSM.
  */
 export function rke2UserData(settings: Rke2Settings, node: Rke2NodeIdentity): string {
   const proxy = settings.proxyEnvironment ?? [];
@@ -40,6 +42,7 @@ export function rke2UserData(settings: Rke2Settings, node: Rke2NodeIdentity): st
       ...serverBootFiles(CLUSTER_LIB),
       serverScriptFile(BOOTSTRAP_SCRIPT_PATH, RKE2_BOOTSTRAP),
       serverScriptFile(RESTORE_SCRIPT_PATH, RKE2_RESTORE),
+      ...(settings.profile === 'cis' ? cisFiles() : []),
       ...units.files,
     ],
     runcmd: units.runcmd,
