@@ -142,7 +142,7 @@ export const rkeHaSchema = z
           code: 'custom',
           path: ['profile'],
           message:
-            "cis is RKE2's CIS profile; K3s has no such setting, and its hardening guide (API server, kubelet and admission flags, an audit policy, network policies for every namespace) is not applied by this deployment: use distribution rke2 for a CIS-hardened cluster, or leave profile unset",
+            "cis is RKE2's CIS profile; K3s has no such setting, and its hardening guide (API server, controller-manager and kubelet flags, admission and audit files written by hand) is not applied by this deployment: use distribution rke2 for a CIS-hardened cluster, or leave profile unset",
           input: 'cis',
         });
       }
