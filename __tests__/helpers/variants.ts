@@ -155,6 +155,7 @@ export const STACK_VARIANTS: readonly StackVariant[] = [
       vpc: { flowLogs: { destination: 'cloudwatch' }, endpoints: [...NODE_ENDPOINTS] },
     },
   },
+  { name: 'rke-ha CIS profile', stack: RKE_HA_STACK, settings: { rkeHa: { profile: 'cis' } } },
   {
     name: 'rke-ha k3s every security option, private nodes',
     stack: RKE_HA_STACK,

@@ -121,6 +121,12 @@ export const rkeHaSchema = z
      * Default: ingress-nginx with rke2; K3s always brings Traefik.
      */
     ingressController: z.enum(['ingress-nginx', 'traefik']).optional(),
+    /**
+     * `cis`: RKE2's CIS hardening profile (rke2 only): the `profile` setting, the etcd user and group, the kernel
+     * parameters, and Pod Security `restricted` enforced outside the namespaces Rancher and the deployment's charts
+     * need exempted (docs/security.md, "CIS profile"). Unset: RKE2's defaults, Pod Security `privileged`.
+     */
+    profile: z.enum(['cis']).optional(),
     etcdSnapshots: z
       .strictObject({
         /** The etcd snapshot schedule (UTC) */
@@ -152,6 +158,15 @@ export const rkeHaSchema = z
           path: ['ingressController'],
           message: 'K3s brings Traefik; leave it unset or set traefik with distribution k3s',
           input: 'ingress-nginx',
+        });
+      }
+      if (s.distribution === 'k3s' && s.profile === 'cis') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['profile'],
+          message:
+            "cis is RKE2's CIS profile; K3s has no such setting, and its hardening guide (API server, controller-manager and kubelet flags, admission and audit files written by hand) is not applied by this deployment: use distribution rke2 for a CIS-hardened cluster, or leave profile unset",
+          input: 'cis',
         });
       }
       if (s.loadBalancer?.type === 'dns' && s.privateNodes === true) {

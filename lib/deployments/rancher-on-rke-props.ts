@@ -114,6 +114,12 @@ export interface RkeHaProps {
   readonly sshKeyName?: string;
   /** @default 'ingress-nginx' with rke2, 'traefik' with k3s */
   readonly ingressController?: 'ingress-nginx' | 'traefik';
+  /**
+   * `cis`: RKE2's CIS hardening profile, with the etcd account, the kernel parameters and Pod Security
+   * `restricted` outside the namespaces Rancher needs exempted (docs/security.md, "CIS profile"). rke2 only.
+   * @default none
+   */
+  readonly profile?: 'cis';
   readonly etcdSnapshots?: EtcdSnapshotsProps;
 }
 

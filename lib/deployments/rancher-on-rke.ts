@@ -492,6 +492,7 @@ export class RancherOnRke extends Construct {
               version: settings.versions.rke2,
               ingressController: d.ingressController,
               etcdSnapshots: { ...s.etcdSnapshots, bucket: snapshots.name, region: settings.region, folder: d.stackId },
+              profile: s.profile,
             },
             node,
           )

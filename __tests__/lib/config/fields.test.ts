@@ -55,6 +55,7 @@ describe('allowedKeys', () => {
       'operatingSystem',
       'sshKeyName',
       'ingressController',
+      'profile',
       'etcdSnapshots',
     ]);
   });
@@ -268,6 +269,7 @@ describe('fieldPaths', () => {
       'rkeHa.operatingSystem',
       'rkeHa.sshKeyName',
       'rkeHa.ingressController',
+      'rkeHa.profile',
       'rkeHa.etcdSnapshots.scheduleCron',
       'rkeHa.etcdSnapshots.retention',
       'rkeHa.etcdSnapshots.forceDestroyBucket',

@@ -153,6 +153,29 @@ describe('rkeHa settings', () => {
     });
   });
 
+  describe('profile (CIS)', () => {
+    it('is unset by default and accepts cis with rke2', () => {
+      expect(parsed({}).profile).toBeUndefined();
+      expect(parsed({ profile: 'cis' }).profile).toBe('cis');
+    });
+
+    it('refuses it with k3s, saying K3s has no such profile and what to do instead', () => {
+      expect(problemsOf({ distribution: 'k3s', profile: 'cis' })).toEqual([
+        {
+          field: 'rkeHa.profile',
+          message:
+            "cis is RKE2's CIS profile; K3s has no such setting, and its hardening guide (API server, controller-manager and kubelet flags, admission and audit files written by hand) is not applied by this deployment: use distribution rke2 for a CIS-hardened cluster, or leave profile unset",
+          value: 'cis',
+        },
+      ]);
+    });
+
+    // RKE2 v1.35.7+rke2r1 accepts only `cis` (and `etcd`): the versioned names of older releases stop its start.
+    it.each(['cis-1.23', 'cis-1.6', 'CIS', 'etcd'])('refuses %p, naming the one value', (profile) => {
+      expect(problemsOf({ profile })).toEqual([{ field: 'rkeHa.profile', message: 'expected one of "cis"', value: profile }]);
+    });
+  });
+
   describe('datastore (k3s)', () => {
     it('defaults to PostgreSQL on db.t4g.medium, 50 GB, multi-AZ, 7 days of backups, deletion protection', () => {
       expect(parsed({ distribution: 'k3s' }).datastore).toEqual(DATASTORE_DEFAULTS);
@@ -378,7 +401,7 @@ describe('rkeHa settings', () => {
       {
         field: 'rkeHa.nodes',
         message:
-          'unknown setting; allowed here: nodeCount, allowQuorumLoss, distribution, datastore, instanceType, allowSmallInstanceType, rootVolumeGb, vpcCidr, privateNodes, natGateways, dualStack, loadBalancer, existingNetwork, amiId, architecture, operatingSystem, sshKeyName, ingressController, etcdSnapshots',
+          'unknown setting; allowed here: nodeCount, allowQuorumLoss, distribution, datastore, instanceType, allowSmallInstanceType, rootVolumeGb, vpcCidr, privateNodes, natGateways, dualStack, loadBalancer, existingNetwork, amiId, architecture, operatingSystem, sshKeyName, ingressController, profile, etcdSnapshots',
       },
     ]);
   });

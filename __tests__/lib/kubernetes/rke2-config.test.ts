@@ -38,6 +38,16 @@ describe('rke2Config', () => {
     expect(rke2Config({ ...settings, ingressController: 'traefik' })['ingress-controller']).toEqual(['traefik']);
   });
 
+  it('sets no profile by default, and with profile cis the value RKE2 accepts and the admission configuration written beside it', () => {
+    expect(rke2Config(settings)).not.toHaveProperty('profile');
+    expect(rke2Config(settings)).not.toHaveProperty('pod-security-admission-config-file');
+    expect(rke2Config({ ...settings, profile: 'cis' })).toEqual({
+      ...rke2Config(settings),
+      profile: 'cis',
+      'pod-security-admission-config-file': '/etc/rancher/rke2/rancher-aws-pss.yaml',
+    });
+  });
+
   it('holds no secret and no per-node setting', () => {
     const config = rke2Config(settings);
     for (const key of ['token', 'agent-token', 'server', 'node-ip', 'etcd-s3-access-key', 'etcd-s3-secret-key'])

@@ -45,6 +45,54 @@ describe('rke2UserData', () => {
     });
   });
 
+  it('writes none of the CIS profile files by default', () => {
+    const paths = parse(userData).write_files.map((f: { path: string }) => f.path);
+    expect(paths.filter((p: string) => /cis|pss|sysctl/.test(p))).toEqual([]);
+  });
+
+  describe('with profile cis', () => {
+    const cis = parse(rendered(rke2UserData({ ...settings, profile: 'cis' }, init)));
+    const file = (path: string) => cis.write_files.find((f: { path: string }) => f.path === path);
+
+    it('adds the profile files to the default ones, changing nothing else but the config', () => {
+      const base = parse(userData).write_files.filter((f: { path: string }) => f.path !== '/etc/rancher/rke2/config.yaml');
+      const added = cis.write_files.filter((f: { path: string }) => !base.some((b: { path: string }) => b.path === f.path));
+      expect(added.map((f: { path: string }) => f.path)).toEqual([
+        '/etc/rancher/rke2/config.yaml',
+        '/etc/sysctl.d/60-rke2-cis.conf',
+        '/etc/rancher/rke2/rancher-aws-pss.yaml',
+        '/usr/local/sbin/rancher-aws-cis-host',
+        '/etc/systemd/system/rancher-aws-bootstrap.service.d/cis-profile.conf',
+      ]);
+      for (const b of base) expect(file(b.path)).toEqual(b);
+      expect(cis.runcmd).toEqual(parse(userData).runcmd);
+    });
+
+    it('runs the host script before every run of the bootstrap, with the kernel parameters it applies', () => {
+      expect(file('/etc/systemd/system/rancher-aws-bootstrap.service.d/cis-profile.conf').content).toBe(
+        '[Service]\nExecStartPre=/usr/local/sbin/rancher-aws-cis-host /etc/sysctl.d/60-rke2-cis.conf\n',
+      );
+      expect(file('/usr/local/sbin/rancher-aws-cis-host')).toMatchObject({ permissions: '0700', owner: 'root:root' });
+      expect(file('/usr/local/sbin/rancher-aws-cis-host').content).toBe(
+        shipped(readFileSync(join(__dirname, '../../../lib/kubernetes/cis-host.sh'), 'utf8')),
+      );
+      expect(file('/etc/sysctl.d/60-rke2-cis.conf')).toMatchObject({
+        permissions: '0644',
+        content: 'vm.panic_on_oom=0\nvm.overcommit_memory=1\nkernel.panic=10\nkernel.panic_on_oops=1\n',
+      });
+    });
+
+    it('keeps the admission configuration root-only, as RKE2 keeps its own', () => {
+      expect(file('/etc/rancher/rke2/rancher-aws-pss.yaml').permissions).toBe('0600');
+      expect(parse(file('/etc/rancher/rke2/rancher-aws-pss.yaml').content).kind).toBe('AdmissionConfiguration');
+    });
+
+    it('costs about a kilobyte of the 16 KiB EC2 allows, compressed (1,018 bytes when written)', () => {
+      const added = compressedUpperBound(rke2UserData({ ...settings, profile: 'cis' }, init)) - compressedUpperBound(rke2UserData(settings, init));
+      expect(added).toBeLessThan(1200);
+    });
+  });
+
   it('carries no secret: no token, key or certificate in user data', () => {
     expect(userData).not.toMatch(/BEGIN [A-Z ]*(PRIVATE KEY|CERTIFICATE)/);
     expect(userData).not.toMatch(/^token:/m);

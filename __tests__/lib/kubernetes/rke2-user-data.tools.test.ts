@@ -10,6 +10,13 @@ describe('rke2UserData', () => {
     validateCloudConfig(userData);
   });
 
+  it('passes them with profile cis too: the admission configuration is yamllinted and the host script shellchecked as shipped', () => {
+    const files = validateCloudConfig(rendered(rke2UserData({ ...settings, profile: 'cis' }, init)));
+    expect(files.map((f) => f.path)).toEqual(
+      expect.arrayContaining(['/etc/rancher/rke2/rancher-aws-pss.yaml', '/usr/local/sbin/rancher-aws-cis-host']),
+    );
+  });
+
   it('writes the node identity and pinned version into a root-only env file', () => {
     const env = parse(userData).write_files.find((f: { path: string }) => f.path === '/etc/rancher/bootstrap.env');
     expect(env.permissions).toBe('0600');

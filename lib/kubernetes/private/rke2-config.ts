@@ -3,6 +3,8 @@ import { rootFile, type WriteFile } from '../../nodes/private/boot-files';
 import { dualStackConfig } from './dual-stack';
 
 import { selinuxConfig } from './rhel-family';
+
+import { cisConfig } from './cis-profile';
 import type { Rke2Settings } from './rke2-settings';
 
 /**
@@ -40,6 +42,8 @@ export function rke2Config(s: Rke2Settings): Record<string, unknown> {
     ...dualStackConfig('rke2', s.dualStack),
 
     ...selinuxConfig(s.operatingSystem),
+
+    ...(s.profile === 'cis' ? cisConfig() : {}),
   };
 }
 

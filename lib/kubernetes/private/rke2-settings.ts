@@ -32,6 +32,9 @@ export interface Rke2Settings {
 
   /** The servers' operating system: the RHEL family adds SELinux and its host preparation (rhel-family.ts). @default 'ubuntu-24.04' */
   readonly operatingSystem?: ServerOperatingSystem;
+
+  /** RKE2's CIS profile with what the host and Rancher need (cis-profile.ts); unset: none. */
+  readonly profile?: 'cis';
 }
 
 export const RKE2_INSTALL_URL = 'https://get.rke2.io';

@@ -4,6 +4,8 @@ import CLUSTER_LIB from '../cluster-lib.sh';
 import RKE2_BOOTSTRAP from '../rke2-bootstrap.sh';
 import RKE2_RESTORE from '../rke2-restore.sh';
 import { dualStackFiles } from './dual-stack';
+
+import { cisFiles } from './cis-profile';
 import type { ServerNodeIdentity } from './node-identity';
 import { identityEnvironment } from './node-identity';
 import { rhelFamilyFiles } from './rhel-family';
@@ -23,7 +25,8 @@ export const RESTORE_SCRIPT_PATH = '/usr/local/sbin/rancher-aws-restore';
  * The #cloud-config of one RKE2 server: config files, a small env file, the
  * shared boot helpers and the bootstrap script (shellchecked in the tests),
  * run by a systemd unit until it succeeds once (server-units.ts), and the
- * day-N units and scripts. Holds no secret: the script fetches those from SSM.
+ * day-N units and scripts, and with the CIS profile its host script, kernel
+ * parameters and admission configuration. Holds no secret: the script fetches those from SSM.
  */
 export function rke2UserData(settings: Rke2Settings, node: Rke2NodeIdentity): string {
   const proxy = settings.proxyEnvironment ?? [];
@@ -46,6 +49,8 @@ export function rke2UserData(settings: Rke2Settings, node: Rke2NodeIdentity): st
       serverScriptFile(BOOTSTRAP_SCRIPT_PATH, RKE2_BOOTSTRAP),
       serverScriptFile(RESTORE_SCRIPT_PATH, RKE2_RESTORE),
       ...dualStackFiles('rke2', settings.dualStack),
+
+      ...(settings.profile === 'cis' ? cisFiles() : []),
       ...units.files,
       ...rhelFamilyFiles(settings.operatingSystem, 'rke2', BOOTSTRAP_SCRIPT_PATH),
     ],
