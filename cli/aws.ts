@@ -25,6 +25,11 @@ export const AWS_CALLS: Readonly<Record<string, readonly string[]>> = {
   // drill: production's backups, read only
   's3api list-objects-v2': ['s3:ListBucket'],
   's3api get-object': ['s3:GetObject'],
+  // drill --etcd: production's snapshot copied into the throwaway's bucket (read there, written here), the cluster
+  // token handed to the throwaway's first server through a parameter of its own, deleted after the restore
+  's3api copy-object': ['s3:GetObject', 's3:PutObject'],
+  'ssm put-parameter': ['ssm:PutParameter'],
+  'ssm delete-parameter': ['ssm:DeleteParameter'],
 };
 
 /** The AWS CLI, always with an explicit region and JSON output. */
@@ -34,12 +39,14 @@ export class Aws {
   /**
    * Runs `aws <args>`; undefined when AWS answered with one of `gone` (the thing is already deleted). `T` is the
    * part of the answer the caller reads (the CLI's JSON is not checked against it: every field is optional there).
+   * `input` goes to its standard input (a secret passed as `--cli-input-json file:///dev/stdin`, never as an argument,
+   * which any local user can read in the process list).
    */
-  call<T = Record<string, unknown>>(args: readonly string[], gone: readonly string[] = [], timeoutMs = 300_000): T | undefined {
+  call<T = Record<string, unknown>>(args: readonly string[], gone: readonly string[] = [], timeoutMs = 300_000, input?: string): T | undefined {
     const operation = `${args[0]} ${args[1]}`;
     if (!(operation in AWS_CALLS))
       throw new Error(`aws ${operation} is not in AWS_CALLS (cli/aws.ts): add it there, and its IAM actions to docs/deployer-policy.json.`);
-    const result = run('aws', [...args, '--region', this.region, '--output', 'json'], { timeoutMs });
+    const result = run('aws', [...args, '--region', this.region, '--output', 'json'], { timeoutMs, input });
     if (result.code === 0) return (result.stdout.trim() === '' ? {} : JSON.parse(result.stdout)) as T;
     if (gone.some((code) => result.stderr.includes(code))) return undefined;
     throw new CommandFailed(`aws ${args.join(' ')}`, result);

@@ -1,6 +1,11 @@
 /** The steps of a drill, in order; each is timed. */
 export const DRILL_PHASES = ['synth', 'apply', 'ping', 'login', 'compare', 'teardown'] as const;
-export type DrillPhase = (typeof DRILL_PHASES)[number];
+/**
+ * The steps of a drill with `--etcd`: the apply builds an empty throwaway, `restore` resets it to production's
+ * snapshot (on its first server, through SSM), and the login is the server's own (inside `restore`).
+ */
+export const ETCD_PHASES = ['synth', 'apply', 'restore', 'ping', 'compare', 'teardown'] as const;
+export type DrillPhase = (typeof DRILL_PHASES)[number] | (typeof ETCD_PHASES)[number];
 
 export interface PhaseResult {
   readonly phase: DrillPhase;
@@ -24,14 +29,20 @@ export interface Comparison {
 export interface DrillReport {
   readonly version: 1;
   readonly stack: string;
+  /** What was restored: Rancher's backup (absent in reports of earlier versions), or an etcd snapshot (`--etcd`). */
+  readonly source?: 'rancher-backup' | 'etcd-snapshot';
   readonly production: { readonly name: string; readonly region: string; readonly module: string; readonly url?: string };
+  /** The file restored: Rancher's backup, or with `--etcd` the etcd snapshot (its bucket and key in production). */
   readonly backup: { readonly bucket: string; readonly key: string; readonly lastModified?: string; readonly bytes?: number };
   throwaway: { readonly name: string; readonly module: string; readonly url?: string; readonly kept: boolean };
   readonly startedAt: string;
   finishedAt?: string;
   readonly phases: PhaseResult[];
   readonly comparisons: Comparison[];
-  /** synth + apply + ping: from nothing to a restored Rancher answering, the time a real restore into a new deployment takes. */
+  /**
+   * synth + apply + ping (+ restore with `--etcd`): from nothing to a restored Rancher answering, the time a real
+   * restore into a new deployment takes.
+   */
   recoveryMinutes?: number;
   /** passed: every phase before the teardown passed, and the teardown did too (or --keep). */
   passed?: boolean;
@@ -44,7 +55,16 @@ export const NOT_PROVEN: readonly string[] = [
   "A login as a Rancher user: the restore brings production's users and passwords, and the drill holds none of them; it checked the restored objects through the throwaway cluster's own admin kubeconfig instead.",
   "The objects' content: they are counted by kind in the backup and in the restored cluster; inside the backup each object is encrypted (secretbox), so only server-url is compared by value (with production's URL).",
   "Production's hostname and certificate: the throwaway answers on a wildcard DNS name with Rancher's own CA, so the DNS change and the certificate of a real migration are not exercised.",
-  "The etcd snapshots: a drill restores Rancher's backup only (an etcd snapshot restores onto the servers of the deployment that took it: docs/day-2.md).",
+  "The etcd snapshots: this drill restored Rancher's backup; `npm run drill -- rke-ha --etcd` restores the newest etcd snapshot instead.",
+];
+
+/** What a drill with `--etcd` cannot show, said in every such report. */
+export const ETCD_NOT_PROVEN: readonly string[] = [
+  'Downstream clusters: their agents keep talking to production (the restored server-url names production\'s hostname, which the throwaway does not answer in DNS), so their reconnection after a real restore is not shown (docs/backups.md, "After a real restore: the downstream clusters").',
+  "A whole cluster: the snapshot was restored onto the throwaway's first server alone; its other servers were stopped, not joined to the restored cluster, so the rejoin of a real restore (rancher-aws-restore, docs/day-2.md) is not shown.",
+  "The restored cluster with production's backup writer: the drill deleted the writer's key (cattle-resources-system/rancher-aws-backup-s3-*) and every Backup object before any workload of production could run, so that the restore cannot write to or prune production's backup bucket; a real restore keeps them.",
+  'The restored cluster\'s identity is production\'s (its token, CAs and service-account key): it answered only inside its own network and at its own load balancer; a real restore in place of production is not shown (docs/backups.md, "With --etcd").',
+  "Rancher's own backup: this drill restored the etcd snapshot; `npm run drill -- rke-ha` restores the newest Rancher backup.",
 ];
 
 const pad = (text: string, width: number) => text.padEnd(width);
@@ -66,7 +86,9 @@ export function describeReport(report: DrillReport, file: string): string[] {
       );
   }
   if (report.recoveryMinutes !== undefined)
-    lines.push(`Recovery time to plan for (synth, apply with the restore, until /ping answers): ${report.recoveryMinutes} minutes.`);
+    lines.push(
+      `Recovery time to plan for (synth, apply${report.source === 'etcd-snapshot' ? ', the snapshot restore' : ' with the restore'}, until /ping answers): ${report.recoveryMinutes} minutes.`,
+    );
   lines.push('What this drill does not prove:');
   for (const n of report.notProven) lines.push(`  - ${n}`);
   lines.push(`Result: ${report.passed ? 'PASSED' : 'FAILED'}. Report: ${file}`);

@@ -98,3 +98,28 @@ export function throwawaySettings(production: Record<string, unknown>, choice: T
   }
   return settings;
 }
+
+/** The throwaway's VPC range with `--etcd`, or the second when production's own range starts like the first. */
+const ETCD_THROWAWAY_VPCS = ['10.200.0.0/16', '10.201.0.0/16'] as const;
+
+/**
+ * The throwaway of a drill with `--etcd`: `throwawaySettings` without a Rancher restore (its etcd is reset to
+ * production's snapshot after the apply, which replaces everything the apply installed in the cluster), and so
+ * without backups of its own, and with a VPC range other than production's. The range matters: a server is named
+ * after its private address (`ip-10-0-0-10`), and with production's addresses the throwaway's servers would carry
+ * the names of production's Nodes in the snapshot, whose pods (production's backup operator among them) would start
+ * on them the moment the restored cluster does, before the drill has taken production's credentials out of it.
+ */
+export function etcdThrowawaySettings(
+  production: Record<string, unknown>,
+  choice: { readonly name: string; readonly productionName: string },
+): Record<string, unknown> {
+  const settings = throwawaySettings(production, { ...choice, file: '', bucket: '' });
+  settings.backups = { ...section(settings.backups), enabled: false };
+  delete (settings.backups as Record<string, unknown>).restoreFrom;
+  const rkeHa = section(settings.rkeHa);
+  const own = typeof section(production.rkeHa).vpcCidr === 'string' ? String(section(production.rkeHa).vpcCidr) : '';
+  rkeHa.vpcCidr = own.startsWith('10.200.') ? ETCD_THROWAWAY_VPCS[1] : ETCD_THROWAWAY_VPCS[0];
+  settings.rkeHa = rkeHa;
+  return settings;
+}

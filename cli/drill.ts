@@ -3,9 +3,19 @@ import { join, relative, resolve } from 'node:path';
 import { BACKUP_FILE } from '../lib/config/backup-file';
 import { Aws } from './aws';
 import { readBackupFile } from './backup-archive';
-import { productionDeployment, type ProductionDeployment } from './drill-production';
-import { DRILL_PHASES, NOT_PROVEN, describeReport, type DrillPhase, type DrillReport } from './drill-report';
-import { defaultThrowawayName, readProductionSettings, THROWAWAY_STATE, throwawaySettings } from './drill-settings';
+import {
+  compareRestored,
+  deleteTokenParameter,
+  newestSnapshot,
+  restoreEtcd,
+  snapshotFolder,
+  snapshotUnreadable,
+  type EtcdRestored,
+  type EtcdSnapshot,
+} from './drill-etcd';
+import { newestObject, productionDeployment, type ProductionDeployment } from './drill-production';
+import { DRILL_PHASES, ETCD_NOT_PROVEN, ETCD_PHASES, NOT_PROVEN, describeReport, type DrillPhase, type DrillReport } from './drill-report';
+import { defaultThrowawayName, etcdThrowawaySettings, readProductionSettings, THROWAWAY_STATE, throwawaySettings } from './drill-settings';
 import { Kubectl } from './kubectl';
 import { Interrupted, waitUntil, yieldFor } from './poll';
 import { run, runAsync } from './process';
@@ -32,7 +42,7 @@ export interface DrillOptions {
   readonly keep?: boolean;
   /** Only tear down what an earlier drill left. @default false */
   readonly teardownOnly?: boolean;
-  /** Restore the newest etcd snapshot instead (blocked: see ETCD_BLOCKED). @default false */
+  /** Restore production's newest etcd snapshot instead of its newest Rancher backup (rke-ha with RKE2). @default false */
   readonly etcd?: boolean;
   /** Print what it would do and stop. @default false */
   readonly dryRun?: boolean;
@@ -63,11 +73,9 @@ export interface DrillRecord {
   readonly keep: boolean;
   readonly done: boolean;
   readonly report?: string;
+  /** `--etcd`: the throwaway's parameter that holds production's token during the restore (deleted by the teardown too). */
+  readonly tokenParameter?: string;
 }
-
-/** Why `--etcd` does nothing, in words (issue 34.2 asks for it where the project has a way). */
-export const ETCD_BLOCKED =
-  "--etcd: blocked. The stacks have no setting that restores an etcd snapshot into a new deployment: a snapshot restores only onto the servers of the deployment that took it (rancher-aws-restore on a stranded server, docs/day-2.md), it needs that cluster's token, and the snapshot bucket is encrypted with a KMS key whose policy names only that deployment's servers. Nothing was changed; run the drill without --etcd to restore Rancher's backup.";
 
 /** The Terraform variable a restore of an encrypted backup reads (rancher-backups.ts names it at the stack level). */
 const RESTORE_VARIABLE = 'rancher_backup_restore_encryption_config';
@@ -78,15 +86,13 @@ const BACKUP_PREFIX = 'rancher/';
 const COUNTED = ['clusters.management.cattle.io', 'users.management.cattle.io', 'projects.management.cattle.io', 'settings.management.cattle.io'];
 
 class DrillFailed extends Error {}
+/** The `--etcd` steps ended well: past the Rancher-backup steps, to the teardown. */
+class Finished extends Error {}
 
 /** Restores production's newest Rancher backup into a throwaway deployment, checks it, reports, tears it down. */
 export async function drill(options: DrillOptions): Promise<number> {
   const { log } = options;
   const record = new StateFile<DrillRecord>(join(options.root, 'drill.json'));
-  if (options.etcd) {
-    log(ETCD_BLOCKED);
-    return 2;
-  }
   const previous = record.read();
   // Left behind: not finished, or said finished while its state still holds resources (a record written by hand).
   if (previous && (!previous.done || leftInState(previous.moduleDir, previous.stack) > 0)) {
@@ -125,23 +131,13 @@ export async function drill(options: DrillOptions): Promise<number> {
     log(problem);
     return 2;
   }
-  if (!production.backupBucket) {
-    log(`${production.name} has no backup bucket (no rancher_backup_bucket output): apply it with this version first. Nothing was changed.`);
-    return 2;
-  }
   const aws = new Aws(production.region);
-  const backup = newestBackup(aws, production.backupBucket);
-  if (!backup) {
-    log(
-      `No backup in s3://${production.backupBucket}/${BACKUP_PREFIX}: nothing to restore (backups.enabled, and the first backup of the apply?). Nothing was changed.`,
-    );
-    return 1;
+  const chosen = options.etcd ? etcdSource(aws, production, settings, options.stack) : backupSource(aws, production);
+  if ('refused' in chosen) {
+    log(`${chosen.refused} Nothing was changed.`);
+    return chosen.code;
   }
-  const file = backup.key.slice(BACKUP_PREFIX.length);
-  if (file.endsWith('.enc') && !production.backupEncryptionConfig) {
-    log(`${file} is encrypted, and production's state has no rancher_backup_encryption_config output to decrypt it with. Nothing was changed.`);
-    return 2;
-  }
+  const { backup, file, snapshot } = chosen;
   const name = options.name ?? defaultThrowawayName(production.name);
   if (name === production.name) {
     log(`--name ${name} is production's own name: the throwaway needs another. Nothing was changed.`);
@@ -151,9 +147,15 @@ export async function drill(options: DrillOptions): Promise<number> {
   const moduleDir = join(outdir, 'stacks', options.stack);
   const settingsFile = join(options.root, 'settings.json');
   log(`Drill of ${production.name} (${options.stack}, ${production.region}, module ${production.dir}):`);
-  log(`  backup: s3://${production.backupBucket}/${backup.key} (${backup.lastModified}, ${backup.bytes} bytes), the newest there; read only`);
+  log(
+    `  ${snapshot ? 'etcd snapshot' : 'backup'}: s3://${backup.bucket}/${backup.key} (${backup.lastModified}, ${backup.bytes} bytes), the newest there; read only`,
+  );
   log(`  throwaway deployment: ${name}, its own network, a wildcard DNS name (no Route53 record), state and module in ${moduleDir}`);
-  log(`  then: /ping, the counts of clusters, users, projects and settings against the backup, server-url, a report in ${options.root}`);
+  if (snapshot)
+    log(
+      `  then: the snapshot copied into the throwaway's bucket and restored on its first server with production's token (its other servers stopped), production's backup writer taken out of it, /ping at production's hostname through the throwaway's load balancer, the Nodes and Rancher's objects counted, server-url, a report in ${options.root}`,
+    );
+  else log(`  then: /ping, the counts of clusters, users, projects and settings against the backup, server-url, a report in ${options.root}`);
   log(
     options.keep
       ? '  --keep: the throwaway stays up afterwards'
@@ -175,10 +177,11 @@ export async function drill(options: DrillOptions): Promise<number> {
   }
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(options.root, { recursive: true });
-  writeFileSync(
-    settingsFile,
-    `${JSON.stringify(throwawaySettings(settings, { name, file, bucket: production.backupBucket, productionName: production.name }), null, 2)}\n`,
-  );
+  const throwaway =
+    chosen.file !== undefined
+      ? throwawaySettings(settings, { name, file: chosen.file, bucket: backup.bucket, productionName: production.name })
+      : etcdThrowawaySettings(settings, { name, productionName: production.name });
+  writeFileSync(settingsFile, `${JSON.stringify(throwaway, null, 2)}\n`);
   let current: DrillRecord = {
     stack: options.stack,
     name,
@@ -196,13 +199,14 @@ export async function drill(options: DrillOptions): Promise<number> {
   const report: DrillReport = {
     version: 1,
     stack: options.stack,
+    source: snapshot ? 'etcd-snapshot' : 'rancher-backup',
     production: { name: production.name, region: production.region, module: production.dir, url: production.url },
-    backup: { bucket: production.backupBucket, key: backup.key, lastModified: backup.lastModified, bytes: backup.bytes },
+    backup,
     throwaway: { name, module: moduleDir, kept: options.keep ?? false },
     startedAt: current.startedAt,
     phases: [],
     comparisons: [],
-    notProven: NOT_PROVEN,
+    notProven: snapshot ? ETCD_NOT_PROVEN : NOT_PROVEN,
   };
   const update = (change: Partial<DrillRecord>) => {
     current = { ...current, ...change };
@@ -231,7 +235,7 @@ export async function drill(options: DrillOptions): Promise<number> {
   // The restore of an encrypted backup and the teardown's destroy both need production's configuration in the
   // variable (Terraform asks for a variable without a default in a destroy too): in this process's environment, so
   // the teardown's terraform inherits it as the apply's does.
-  if (file.endsWith('.enc')) process.env[`TF_VAR_${RESTORE_VARIABLE}`] = production.backupEncryptionConfig;
+  if (file?.endsWith('.enc')) process.env[`TF_VAR_${RESTORE_VARIABLE}`] = production.backupEncryptionConfig;
   let outcome: 'passed' | 'failed' | 'interrupted' = 'passed';
   try {
     await phase('synth', async () => {
@@ -242,7 +246,7 @@ export async function drill(options: DrillOptions): Promise<number> {
       });
       if (options.interrupted()) throw new Interrupted();
       if (result.code !== 0) throw new DrillFailed(`the synth of the throwaway failed: ${readableError(result.stderr || result.stdout)}`);
-      const problems = throwawayProblems(moduleDir, production, options.root);
+      const problems = throwawayProblems(moduleDir, production, options.root, snapshot !== undefined);
       if (problems.length > 0) throw new DrillFailed(`the synthesized throwaway is not safe to apply: ${problems.join('; ')}`);
     });
     const terraform = new Terraform(moduleDir);
@@ -268,6 +272,29 @@ export async function drill(options: DrillOptions): Promise<number> {
     });
     const url = String(terraform.outputJson('rancher_url') ?? '');
     report.throwaway = { ...report.throwaway, url };
+    if (snapshot) {
+      const restored = await phase('restore', () =>
+        restoreEtcd({
+          aws,
+          interrupted: options.interrupted,
+          log,
+          stack: options.stack,
+          productionBucket: backup.bucket,
+          snapshot,
+          token: production.joinToken!,
+          productionAddresses: production.serverAddresses,
+          throwaway: terraform.pull(),
+          willWrite: (parameter) => update({ tokenParameter: parameter }),
+        }),
+      );
+      await phase('ping', () => pingRestored(restored, production, url, options));
+      await phase('compare', () => {
+        report.comparisons.push(...compareRestored(restored, production.serverAddresses.length, production.url));
+        const failed = report.comparisons.filter((c) => !c.passed).map((c) => c.what);
+        if (failed.length > 0) throw new DrillFailed(`the restored cluster differs from production: ${failed.join(', ')}`);
+      });
+      throw new Finished();
+    }
     const kubeconfig = join(options.root, 'kubeconfig.yaml');
     const kubectl = new Kubectl(kubeconfig);
     await phase('ping', async () => {
@@ -330,7 +357,8 @@ export async function drill(options: DrillOptions): Promise<number> {
       if (failed.length > 0) throw new DrillFailed(`the restored deployment differs from the backup: ${failed.join(', ')}`);
     });
   } catch (error) {
-    if (error instanceof Interrupted || options.interrupted()) outcome = 'interrupted';
+    if (error instanceof Finished) outcome = 'passed';
+    else if (error instanceof Interrupted || options.interrupted()) outcome = 'interrupted';
     else if (error instanceof DrillFailed) outcome = 'failed';
     else {
       outcome = 'failed';
@@ -356,10 +384,10 @@ export async function drill(options: DrillOptions): Promise<number> {
     });
   }
   if (!options.keep && tornDown) forgetThrowawayFiles(options.root);
-  for (const p of DRILL_PHASES)
-    if (!report.phases.some((r) => r.phase === p)) report.phases.splice(DRILL_PHASES.indexOf(p), 0, { phase: p, status: 'skipped' });
+  const phases: readonly DrillPhase[] = snapshot ? ETCD_PHASES : DRILL_PHASES;
+  for (const p of phases) if (!report.phases.some((r) => r.phase === p)) report.phases.splice(phases.indexOf(p), 0, { phase: p, status: 'skipped' });
   const seconds = (p: DrillPhase) => report.phases.find((r) => r.phase === p && r.status === 'passed')?.seconds;
-  const upTo = (['synth', 'apply', 'ping'] as const).map(seconds);
+  const upTo = phases.slice(0, phases.indexOf('ping') + 1).map(seconds);
   if (upTo.every((s) => s !== undefined)) report.recoveryMinutes = Math.ceil(upTo.reduce((a, b) => a + b, 0) / 60);
   report.finishedAt = new Date().toISOString();
   report.passed = outcome === 'passed' && tornDown;
@@ -385,19 +413,96 @@ function forgetThrowawayFiles(root: string): void {
   for (const file of ['kubeconfig.yaml', 'rancher-ca.pem']) rmSync(join(root, file), { force: true });
 }
 
+/** What a drill restores: the file in production's bucket, and the backup's name or the snapshot. */
+type Source =
+  | { readonly backup: DrillReport['backup']; readonly file?: string; readonly snapshot?: EtcdSnapshot }
+  | { readonly refused: string; readonly code: 1 | 2 };
+
+/** Production's newest Rancher backup, which its state can decrypt. */
+function backupSource(aws: Aws, production: ProductionDeployment): Source {
+  if (!production.backupBucket)
+    return { refused: `${production.name} has no backup bucket (no rancher_backup_bucket output): apply it with this version first.`, code: 2 };
+  const backup = newestBackup(aws, production.backupBucket);
+  if (!backup)
+    return {
+      refused: `No backup in s3://${production.backupBucket}/${BACKUP_PREFIX}: nothing to restore (backups.enabled, and the first backup of the apply?).`,
+      code: 1,
+    };
+  const file = backup.key.slice(BACKUP_PREFIX.length);
+  if (file.endsWith('.enc') && !production.backupEncryptionConfig)
+    return { refused: `${file} is encrypted, and production's state has no rancher_backup_encryption_config output to decrypt it with.`, code: 2 };
+  const { key, lastModified, bytes } = backup;
+  return { backup: { bucket: production.backupBucket, key, lastModified, bytes }, file };
+}
+
+/**
+ * Production's newest etcd snapshot (`--etcd`), read with the operator's credentials, and what its restore needs:
+ * RKE2 (K3s keeps its state in RDS), production's token in its state, and TLS at the cluster's ingress (the ping
+ * reaches the restored ingress through the throwaway's NLB; with TLS at production's ALB it would answer plain HTTP).
+ */
+function etcdSource(aws: Aws, production: ProductionDeployment, settings: Record<string, unknown>, stack: string): Source {
+  if (production.distribution === 'k3s' || !production.etcdSnapshotBucket)
+    return {
+      refused: `--etcd: ${production.name} has no etcd snapshot bucket (no etcd_snapshot_bucket output): K3s keeps its state in RDS, whose snapshots the drill does not restore.`,
+      code: 2,
+    };
+  if (!production.joinToken)
+    return { refused: `--etcd: production's state has no join_token output: a restored snapshot cannot be read without the cluster token.`, code: 2 };
+  const tls = (settings.rancher as { tls?: { mode?: unknown } } | undefined)?.tls?.mode;
+  if (tls === 'external')
+    return {
+      refused: `--etcd: production terminates TLS at its load balancer (rancher.tls.mode external): its restored ingress answers plain HTTP, which the throwaway's TCP load balancer would serve on 443. Drill its Rancher backup instead (without --etcd).`,
+      code: 2,
+    };
+  const folder = snapshotFolder(stack);
+  const snapshot = newestSnapshot(aws, production.etcdSnapshotBucket, folder);
+  if (!snapshot) return { refused: `No etcd snapshot in s3://${production.etcdSnapshotBucket}/${folder}/: nothing to restore.`, code: 1 };
+  const unreadable = snapshotUnreadable(aws, production.etcdSnapshotBucket, snapshot.key);
+  if (unreadable)
+    return {
+      refused: `--etcd: s3://${production.etcdSnapshotBucket}/${snapshot.key} cannot be read with your credentials (${unreadable}). The snapshot bucket's key decrypts only for the identities that deploy production (the one that applied it last, and deployer_arns): run the drill as one of them.`,
+      code: 2,
+    };
+  const { key, lastModified, bytes } = snapshot;
+  return { backup: { bucket: production.etcdSnapshotBucket, key, lastModified, bytes }, snapshot };
+}
+
+/**
+ * `/ping` of the restored Rancher (`--etcd`): at production's hostname, which its restored ingress and certificate
+ * answer, connecting to the throwaway's load balancer (curl --connect-to: no DNS record changes), trusting the CA the
+ * restored Rancher names in its cacerts setting, or the system's for a public one.
+ */
+async function pingRestored(restored: EtcdRestored, production: ProductionDeployment, throwawayUrl: string, options: DrillOptions): Promise<void> {
+  if (!production.url || !throwawayUrl) throw new DrillFailed("production's or the throwaway's rancher_url output is missing");
+  const { host } = new URL(production.url);
+  const ca = join(options.root, 'rancher-ca.pem');
+  if (restored.cacerts.trim()) writeFileSync(ca, restored.cacerts);
+  const args = [
+    '--silent',
+    '--show-error',
+    '--max-time',
+    '20',
+    ...(restored.cacerts.trim() ? ['--cacert', ca] : []),
+    '--connect-to',
+    `${host}:443:${new URL(throwawayUrl).hostname}:443`,
+    `${production.url}/ping`,
+  ];
+  let last = '';
+  const answered = await waitUntil((options.pingMinutes ?? 10) * 60_000, options.interrupted, () => {
+    const ping = run('curl', args, { timeoutMs: 60_000 });
+    if (ping.code === 0 && ping.stdout.trim() === 'pong') return true;
+    last = ping.code === 0 ? `answered '${ping.stdout.trim().slice(0, 80)}'` : readableError(ping.stderr, 300);
+    return undefined;
+  });
+  if (!answered)
+    throw new DrillFailed(
+      `the restored Rancher did not answer pong on ${production.url}/ping through ${throwawayUrl} within ${options.pingMinutes ?? 10} minutes (last: ${last})`,
+    );
+}
+
 /** The newest file the operator wrote in production's bucket, by LastModified. */
 function newestBackup(aws: Aws, bucket: string): { key: string; lastModified: string; bytes: number } | undefined {
-  const listed = aws.call<{ Contents?: { Key: string; LastModified: string; Size: number }[] }>([
-    's3api',
-    'list-objects-v2',
-    '--bucket',
-    bucket,
-    '--prefix',
-    BACKUP_PREFIX,
-  ]);
-  const files = (listed?.Contents ?? []).filter((o) => BACKUP_FILE.test(o.Key.slice(BACKUP_PREFIX.length)));
-  const newest = files.sort((a, b) => Date.parse(b.LastModified) - Date.parse(a.LastModified))[0];
-  return newest && { key: newest.Key, lastModified: newest.LastModified, bytes: newest.Size };
+  return newestObject(aws, bucket, BACKUP_PREFIX, (file) => BACKUP_FILE.test(file));
 }
 
 /** The settings file is production's: same name and region as its state records (otherwise the throwaway would not be its copy). */
@@ -408,12 +513,18 @@ function settingsMismatch(settings: Record<string, unknown>, production: Product
   return `The settings file ${path} (name ${name}, region ${region}) is not the one ${production.dir} was applied from (name ${production.name}, region ${production.region}): set RANCHER_CONFIG to production's settings file. Nothing was changed.`;
 }
 
+/** The ports on which a server takes another as a member of its cluster (supervisor, etcd, kubelet). */
+const CLUSTER_PORTS = [9345, 2379, 2380, 2381, 10250];
+
 /**
  * What would make the synthesized throwaway unsafe to apply: a Route53 record (production's name), a state that is
  * not a local file in the drill's folder, or any resource that manages one of production's buckets (a bucket, its
- * policy, its lifecycle...) rather than naming it in a policy's statements.
+ * policy, its lifecycle...) rather than naming it in a policy's statements. With `etcd` (the throwaway will hold
+ * production's token and CAs, so a server of production's that reached it could take it for a peer): also a rule
+ * that opens a cluster port to addresses rather than to the servers' own security group, or a peering or transit
+ * gateway attachment of its VPC.
  */
-export function throwawayProblems(moduleDir: string, production: ProductionDeployment, root: string): string[] {
+export function throwawayProblems(moduleDir: string, production: ProductionDeployment, root: string, etcd = false): string[] {
   const file = join(moduleDir, 'cdk.tf.json');
   if (!existsSync(file)) return [`no ${file}`];
   const json = JSON.parse(readFileSync(file, 'utf8')) as {
@@ -433,6 +544,18 @@ export function throwawayProblems(moduleDir: string, production: ProductionDeplo
     for (const [id, body] of Object.entries(byName))
       if (buckets.includes(String(body.bucket))) problems.push(`${type}.${id} manages production's bucket ${body.bucket}`);
   }
+  if (etcd) {
+    for (const type of ['aws_vpc_peering_connection', 'aws_ec2_transit_gateway_vpc_attachment', 'aws_vpc_peering_connection_accepter'])
+      if (resources[type]) problems.push(`it has a ${type}`);
+    for (const [id, rule] of Object.entries(resources.aws_vpc_security_group_ingress_rule ?? {})) {
+      const from = Number(rule.from_port);
+      const to = Number(rule.to_port);
+      const open = CLUSTER_PORTS.some((port) => from <= port && port <= to);
+      if (open && (rule.cidr_ipv4 !== undefined || rule.cidr_ipv6 !== undefined || rule.prefix_list_id !== undefined))
+        problems.push(`aws_vpc_security_group_ingress_rule.${id} opens a cluster port to addresses`);
+    }
+    if (resources.aws_security_group_rule) problems.push('it has aws_security_group_rule resources, which this check does not read');
+  }
   return problems;
 }
 
@@ -441,6 +564,18 @@ export function throwawayProblems(moduleDir: string, production: ProductionDeplo
  * after checking that its state holds none of production's stores. Returns the exit code.
  */
 async function tearDownThrowaway(drilled: DrillRecord, log: (line: string) => void): Promise<number> {
+  if (drilled.tokenParameter) {
+    // A drill stopped mid-restore (killed) leaves production's token there: it goes first.
+    try {
+      const production = productionDeployment(drilled.productionDir);
+      deleteTokenParameter(new Aws(production.region), drilled.tokenParameter);
+    } catch (error) {
+      log(
+        `The parameter ${drilled.tokenParameter} (production's cluster token) could not be deleted: ${(error as Error).message}. Delete it by hand.`,
+      );
+      return 1;
+    }
+  }
   if (!drilled.applied || !existsSync(join(drilled.moduleDir, 'cdk.tf.json'))) {
     log(`Nothing of ${drilled.name} was created (the drill stopped before its apply).`);
     return 0;

@@ -33,7 +33,8 @@ Commands:
              --teardown        only tear down the throwaway an earlier drill left
              --name <name>     the throwaway's name (default: production's first 10 characters + -drill)
              --wait-minutes <n> budget for Rancher to answer /ping once the apply is done (default 10)
-             --etcd            restore the newest etcd snapshot instead (blocked: says why)
+             --etcd            restore production's newest etcd snapshot instead (RKE2): on the throwaway's
+                               first server, with production's cluster token (docs/backups.md)
              --dry-run         print the steps and change nothing
 
 <stack> is rke-ha, k8s-ha or docker (the module in cdktf.out/stacks/<stack>); a pipeline, or an app

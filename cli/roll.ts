@@ -77,7 +77,7 @@ export interface RollRecord {
 }
 
 /** One server of the deployment as the state and the cluster show it. */
-interface Server {
+export interface Server {
   readonly name: string;
   readonly address: string;
   readonly instanceId: string;
@@ -85,7 +85,7 @@ interface Server {
 }
 
 /** The servers of the deployment the state holds, from its record (servers the state no longer holds are left out). */
-function serversOf(state: ModuleState, deployment: Deployment): Server[] {
+export function serversOf(state: ModuleState, deployment: Deployment): Server[] {
   const at = new Map(
     inState(
       state,
@@ -442,8 +442,17 @@ function healthyPeer(c: StepContext, what: string): Server {
   return peer;
 }
 
-/** Runs a shell command on a server through SSM and waits (bounded) for its end; undefined when it did not end in time. */
-async function onServer(c: StepContext, peer: Server, command: string, comment: string, budgetMs: number) {
+/**
+ * Runs a shell command on a server through SSM and waits (bounded) for its end; undefined when it did not end in time.
+ * Also the drill's (`--etcd`), on the throwaway's servers.
+ */
+export async function onServer(
+  c: { readonly aws: Aws; readonly interrupted: () => boolean },
+  peer: Pick<Server, 'instanceId'>,
+  command: string,
+  comment: string,
+  budgetMs: number,
+) {
   const parameters = JSON.stringify({ commands: [command], executionTimeout: [String(Math.round(budgetMs / 1000))] });
   const sent = c.aws.call<{ Command?: { CommandId?: string } }>([
     'ssm',

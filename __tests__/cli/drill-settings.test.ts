@@ -90,6 +90,9 @@ describe('the synthesized throwaway (rke-ha)', () => {
     backupBucket: BUCKET,
     etcdSnapshotBucket: 'rancher-rke-ha-etcd-0a1b2c',
     backupEncryptionConfig: 'x',
+    joinToken: 'K10-token',
+    distribution: 'rke2',
+    serverAddresses: ['10.0.0.10', '10.0.16.10', '10.0.32.10'],
   };
 
   it("has no Route53 record and no hosted zone lookup: production's name is never touched", () => {

@@ -5,7 +5,7 @@ import { awsOf, FAKE_BACKUP_ENCRYPTION_CONFIG, FakeCloud, stateOf, SYNTH_STUB } 
 import { compiledMain } from '../helpers/app-process';
 import { runBounded } from '../helpers/subprocess';
 import { synthSettings } from '../helpers/variants';
-import { throwawaySettings } from '../../cli/drill-settings';
+import { etcdThrowawaySettings, throwawaySettings } from '../../cli/drill-settings';
 
 // `npm run drill` as a person runs it: the bundled CLI, with terraform, aws, kubectl and curl stubbed
 // (ops-stubs/fake-cloud.js with fake-drill.js) and the app's synth stubbed (fake-synth.js, writing a real synth of
@@ -31,6 +31,24 @@ const IN_BACKUP = {
 const productionJson = synthSettings('rke-ha', PRODUCTION_SETTINGS as never).json;
 const expectedSettings = throwawaySettings(PRODUCTION_SETTINGS, { name: THROWAWAY, file: NEWEST, bucket: BUCKET, productionName: 'rancher' });
 const throwawayJson = synthSettings('rke-ha', expectedSettings as never).json;
+// --etcd: the throwaway restores no Rancher backup, and lives at other addresses than production's servers.
+const expectedEtcdSettings = etcdThrowawaySettings(PRODUCTION_SETTINGS, { name: THROWAWAY, productionName: 'rancher' });
+const etcdThrowawayJson = synthSettings('rke-ha', expectedEtcdSettings as never).json;
+const ETCD_BUCKET = 'rancher-rke-ha-etcd-0a1b2c';
+const TOKEN = 'K10-the-cluster-token';
+const NEWEST_SNAPSHOT = 'etcd-snapshot-ip-10-0-0-10-1795413600';
+const RANCHER_CA = '-----BEGIN CERTIFICATE-----\nproduction rancher ca\n-----END CERTIFICATE-----\n';
+const RESTORED = {
+  nodes: 3,
+  counts: {
+    'clusters.management.cattle.io': 2,
+    'users.management.cattle.io': 3,
+    'projects.management.cattle.io': 4,
+    'settings.management.cattle.io': 90,
+  },
+  serverUrl: PRODUCTION_URL,
+  cacerts: RANCHER_CA,
+};
 
 /** The newest backup: the operator's layout (resource folders, namespaced ones a level deeper), packed by GNU tar. */
 function writeBackup(dir: string): string {
@@ -64,11 +82,12 @@ interface Drill {
 }
 const drills: Drill[] = [];
 
-function world(change?: (w: any) => void): FakeCloud {
+function world(change?: (w: any) => void, mode: 'backup' | 'etcd' = 'backup'): FakeCloud {
+  const etcd = mode === 'etcd';
   const state = stateOf(productionJson);
   state.outputs.rancher_url = { value: PRODUCTION_URL };
   state.outputs.rancher_backup_bucket = { value: BUCKET };
-  state.outputs.etcd_snapshot_bucket = { value: 'rancher-rke-ha-etcd-0a1b2c' };
+  state.outputs.etcd_snapshot_bucket = { value: ETCD_BUCKET };
   const aws = awsOf(state);
   aws.buckets[BUCKET] = {
     exists: true,
@@ -79,11 +98,24 @@ function world(change?: (w: any) => void): FakeCloud {
       { key: 'rancher/notes.txt', version: 'v3', lastModified: '2026-11-24T00:00:00.000Z', size: 5 },
     ],
   };
-  const throwawayState = stateOf(throwawayJson, 'drill');
+  // Production's snapshots: scheduled ones of two servers, a roll's, their metadata twins, the newest by time.
+  aws.buckets[ETCD_BUCKET] = {
+    exists: true,
+    guarded: true,
+    objects: [
+      { key: 'rke-ha/etcd-snapshot-ip-10-0-16-10-1795392000', version: 'e1', lastModified: '2026-11-23T00:00:09.000Z', size: 9000 },
+      { key: `rke-ha/${NEWEST_SNAPSHOT}`, version: 'e2', lastModified: '2026-11-23T06:00:09.000Z', size: 9100 },
+      { key: `rke-ha/.metadata/${NEWEST_SNAPSHOT}`, version: 'e3', lastModified: '2026-11-23T06:00:10.000Z', size: 300 },
+      { key: 'rke-ha/rancher-roll-server-1-20261122T100000', version: 'e4', lastModified: '2026-11-22T10:00:00.000Z', size: 9000 },
+    ],
+  };
+  const throwawayState = stateOf(etcd ? etcdThrowawayJson : throwawayJson, 'drill');
+  const etcdBucket = throwawayState.resources.find((r: any) => r.type === 'aws_s3_bucket' && r.name.startsWith('etcd-snapshots_'));
   throwawayState.outputs = {
     rancher_url: { value: 'https://3-250-1-2.sslip.io' },
     kubeconfig: { value: 'apiVersion: v1\nkind: Config\n# the throwaway deployment\n', sensitive: true },
     rancher_backup_bucket: { value: 'rancher-drill-rke-ha-backups' },
+    etcd_snapshot_bucket: { value: etcdBucket.instances[0].attributes.bucket },
   };
   const w: any = { state, aws, cluster: { apiUp: true } };
   const c = new FakeCloud(productionJson, w);
@@ -98,11 +130,12 @@ function world(change?: (w: any) => void): FakeCloud {
       backupBucket: BUCKET,
       restored: { ...IN_BACKUP, serverUrl: PRODUCTION_URL },
       ping: 'pong',
+      ...(etcd ? { etcd: { bucket: ETCD_BUCKET, token: TOKEN, restore: 'ok', restored: RESTORED } } : {}),
     };
     change?.(x);
   });
   writeFileSync(join(c.dir, 'rancher.yaml'), 'name: rancher\nregion: eu-west-1\n');
-  writeFileSync(join(c.dir, 'throwaway.cdk.tf.json'), JSON.stringify(throwawayJson, null, 1));
+  writeFileSync(join(c.dir, 'throwaway.cdk.tf.json'), JSON.stringify(etcd ? etcdThrowawayJson : throwawayJson, null, 1));
   drills.push({ c, production: productionBytes(c), buckets: JSON.stringify(productionBuckets(c)) });
   return c;
 }
@@ -165,6 +198,11 @@ function expectProductionOnlyRead(c: FakeCloud): void {
   for (const call of lines.filter((l) => l.tool === 'terraform' && l.cwd === c.moduleDir)) expect(call.args.slice(0, 2)).toEqual(['state', 'pull']);
   for (const call of lines.filter((l) => l.tool === 'aws' && l.args.includes(BUCKET)))
     expect(['list-objects-v2', 'get-object']).toContain(call.args[1]);
+  // The snapshot bucket: listed, read (a byte), and named only as the source of the copy.
+  for (const call of lines.filter((l) => l.tool === 'aws' && l.args.some((a: string) => a.startsWith(ETCD_BUCKET)))) {
+    expect(['list-objects-v2', 'get-object', 'copy-object']).toContain(call.args[1]);
+    if (call.args[1] === 'copy-object') expect(call.args[call.args.indexOf('--copy-source') + 1]).toBe(`${ETCD_BUCKET}/rke-ha/${NEWEST_SNAPSHOT}`);
+  }
 }
 
 describe('npm run drill', () => {
@@ -363,14 +401,6 @@ describe('npm run drill', () => {
     expect(c.world().drill.state.resources).toEqual([]);
   });
 
-  it('--etcd is refused before anything, saying why', () => {
-    const c = world();
-    const result = drill(c, '--etcd');
-    expect(result.code).toBe(2);
-    expect(result.out).toContain('--etcd: blocked');
-    expect(c.calls()).toEqual([]);
-  });
-
   it('--dry-run names the backup and the throwaway, and changes nothing', () => {
     const c = world();
     const result = drill(c, '--dry-run');
@@ -409,5 +439,140 @@ describe('npm run drill', () => {
       expect(result.code).toBe(2);
       expect(result.out).toMatch(stack === 'docker' ? /no Rancher backups to restore/ : /no second cluster to restore into/);
     }
+  });
+});
+
+describe('npm run drill -- rke-ha --etcd', () => {
+  const etcdWorld = (change?: (w: any) => void) => world(change, 'etcd');
+  const etcdOf = (c: FakeCloud) => c.world().drill.etcd;
+
+  /** Production's token: in no call's arguments, no file of the drill's folder, not in the throwaway's state. */
+  function expectTokenNowhere(c: FakeCloud): void {
+    expect(readFileSync(join(c.dir, 'calls.jsonl'), 'utf8')).not.toContain(TOKEN);
+    const walk = (dir: string): string[] =>
+      readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? walk(join(dir, name)) : [join(dir, name)]));
+    for (const file of walk(join(c.dir, 'drill.out'))) expect(readFileSync(file, 'utf8')).not.toContain(TOKEN);
+    expect(JSON.stringify(c.world().drill.state ?? {})).not.toContain(TOKEN);
+    // And its parameter is gone.
+    expect(etcdOf(c).parameters ?? {}).toEqual({});
+  }
+
+  it("passes: the newest snapshot restored on the throwaway's first server with production's token, checked, reported, torn down", () => {
+    const c = etcdWorld();
+    const result = drill(c, '--etcd');
+    expect(result.err).toBe('');
+    expect(result.code).toBe(0);
+    // The throwaway's settings: no Rancher restore, no backups, another VPC range.
+    expect(JSON.parse(readFileSync(join(c.dir, 'drill-settings-seen.json'), 'utf8'))).toEqual(expectedEtcdSettings);
+    const report = reportOf(c);
+    expect(report.source).toBe('etcd-snapshot');
+    expect(report.backup).toMatchObject({ bucket: ETCD_BUCKET, key: `rke-ha/${NEWEST_SNAPSHOT}` });
+    expect(statuses(report)).toEqual({ synth: 'passed', apply: 'passed', restore: 'passed', ping: 'passed', compare: 'passed', teardown: 'passed' });
+    expect(report.comparisons.map((x: any) => [x.what, x.backup, x.restored, x.passed])).toEqual([
+      ['nodes', 3, 3, true],
+      ...Object.entries(RESTORED.counts).map(([kind, n]) => [kind, 'at least 1', n, true]),
+      ['setting server-url', PRODUCTION_URL, PRODUCTION_URL, true],
+    ]);
+    expect(typeof report.recoveryMinutes).toBe('number');
+    expect(report.notProven.join(' ')).toContain("production's backup writer");
+    expect(result.out).toContain('Result: PASSED');
+    // The other two servers stopped, the restore on the first; the ping at production's name through the throwaway.
+    const servers = c
+      .world()
+      .drill.applyState.resources.filter((r: any) => r.type === 'aws_instance')
+      .map((r: any) => r.instances[0].attributes.id);
+    expect(etcdOf(c).stopped).toEqual(servers.slice(1));
+    const ping = c.calls().find((call) => call.startsWith('curl '));
+    expect(ping).toContain('--connect-to rancher.example.com:443:3-250-1-2.sslip.io:443');
+    expect(ping).toMatch(/--cacert \S+rancher-ca\.pem/);
+    expectTokenNowhere(c);
+    expectTornDown(c);
+  });
+
+  it('refuses before anything is created: no snapshot, a snapshot it may not read (KMS), TLS at the load balancer', () => {
+    const none = etcdWorld(
+      (w) => (w.aws.buckets[ETCD_BUCKET].objects = w.aws.buckets[ETCD_BUCKET].objects.filter((o: any) => o.key.includes('.metadata'))),
+    );
+    const empty = drill(none, '--etcd');
+    expect(empty.code).toBe(1);
+    expect(empty.out).toContain(`No etcd snapshot in s3://${ETCD_BUCKET}/rke-ha/: nothing to restore. Nothing was changed.`);
+
+    const denied = etcdWorld((w) => (w.drill.etcd.denied = true));
+    const refused = drill(denied, '--etcd');
+    expect(refused.code).toBe(2);
+    expect(refused.out).toContain(`s3://${ETCD_BUCKET}/rke-ha/${NEWEST_SNAPSHOT} cannot be read with your credentials`);
+    expect(refused.out).toContain('kms:Decrypt');
+    expect(refused.out).toContain('run the drill as one of them');
+
+    const external = etcdWorld();
+    writeFileSync(join(external.dir, 'rancher.yaml'), 'name: rancher\nregion: eu-west-1\nrancher:\n  tls:\n    mode: external\n');
+    const tls = drill(external, '--etcd');
+    expect(tls.code).toBe(2);
+    expect(tls.out).toContain('rancher.tls.mode external');
+
+    for (const c of [none, denied, external]) {
+      expect(c.calls().some((call) => call.startsWith('synth') || call.startsWith('terraform init') || call.includes('put-parameter'))).toBe(false);
+      expect(existsSync(join(c.dir, 'drill.out', 'drill.json'))).toBe(false);
+    }
+  });
+
+  it('a failing restore: the report says where, the token parameter is deleted, the throwaway torn down', () => {
+    const c = etcdWorld((w) => (w.drill.etcd.restore = 'fails'));
+    const result = drill(c, '--etcd');
+    expect(result.code).toBe(1);
+    const report = reportOf(c);
+    expect(statuses(report)).toEqual({
+      synth: 'passed',
+      apply: 'passed',
+      restore: 'failed',
+      ping: 'skipped',
+      compare: 'skipped',
+      teardown: 'passed',
+    });
+    expect(report.phases[2].detail).toContain('the cluster reset from etcd-snapshot failed');
+    expect(report.recoveryMinutes).toBeUndefined();
+    expectTokenNowhere(c);
+    expectTornDown(c);
+  });
+
+  it("a restored cluster whose Nodes are not production's servers fails the comparison, naming it", () => {
+    const c = etcdWorld((w) => (w.drill.etcd.restored = { ...RESTORED, nodes: 1 }));
+    const result = drill(c, '--etcd');
+    expect(result.code).toBe(1);
+    expect(statuses(reportOf(c))).toMatchObject({ restore: 'passed', ping: 'passed', compare: 'failed', teardown: 'passed' });
+    expect(result.out).toContain('FAILED  nodes: backup 3, restored 1');
+    expectTornDown(c);
+  });
+
+  it('SIGTERM during the restore: stops there, deletes the token parameter, tears down, exit 130', () => {
+    const c = etcdWorld((w) => (w.drill.signalAt = { phase: 'restore', signal: 'SIGTERM' }));
+    const result = drill(c, '--etcd');
+    expect(result.code).toBe(130);
+    expect(statuses(reportOf(c))).toMatchObject({ apply: 'passed', restore: 'interrupted', ping: 'skipped', teardown: 'passed' });
+    expectTokenNowhere(c);
+    expectTornDown(c);
+  });
+
+  it('killed (kill -9) during the restore: the token parameter stays named in the record; a rerun deletes it, tears down, drills', () => {
+    const c = etcdWorld((w) => (w.drill.signalAt = { phase: 'restore', signal: 'SIGKILL' }));
+    expect(drill(c, '--etcd').code).toBeNull();
+    const left = record(c);
+    expect(left).toMatchObject({ name: THROWAWAY, done: false, phase: 'restore' });
+    expect(Object.keys(etcdOf(c).parameters)).toEqual([left.tokenParameter]);
+    const rerun = drill(c, '--etcd');
+    expect(rerun.code).toBe(0);
+    expect(rerun.out).toContain(`An earlier drill left its throwaway deployment ${THROWAWAY}`);
+    expect(reportOf(c).passed).toBe(true);
+    expectTokenNowhere(c);
+    expectTornDown(c);
+  });
+
+  it('killed during the restore, then --teardown: the parameter and the throwaway go, nothing is drilled', () => {
+    const c = etcdWorld((w) => (w.drill.signalAt = { phase: 'restore', signal: 'SIGKILL' }));
+    expect(drill(c, '--etcd').code).toBeNull();
+    expect(drill(c, '--teardown').code).toBe(0);
+    expect(c.calls().filter((call) => call.startsWith('terraform apply -auto-approve'))).toHaveLength(1);
+    expectTokenNowhere(c);
+    expectTornDown(c);
   });
 });

@@ -12,8 +12,14 @@
 //   signalAt         { phase, signal }: at the first call of that phase, the stub sends `signal` to its caller
 //                    (the drill) and goes on as the real tool would: the apply waits for the drill's SIGINT and
 //                    stops with half of the throwaway created (or, after a SIGKILL, runs to its end)
+// With --etcd (world.drill.etcd set):
+//   etcd.bucket      production's snapshot bucket: read only (listed, read, copied from)
+//   etcd.token       production's cluster token: the value the throwaway's parameter must get, through stdin only
+//   etcd.denied      reading the snapshot fails as KMS refuses it to an identity that does not deploy production
+//   etcd.restore     'ok' or 'fails' (the script on the first server exits 1); etcd.restored: what it prints
+//   etcd.parameters  the parameters put and not deleted yet (name -> { keyId }); etcd.stopped: instances stopped
 // Phases and their calls: synth (fake-synth.js), apply (terraform apply), ping (curl), login (kubectl auth can-i),
-// compare (aws s3api get-object), teardown (terraform apply -destroy).
+// compare (aws s3api get-object), teardown (terraform apply -destroy), restore (the restore's ssm send-command).
 'use strict';
 const { copyFileSync, existsSync, mkdirSync, readFileSync } = require('node:fs');
 const { join } = require('node:path');
@@ -140,14 +146,19 @@ function kubectl(ctx) {
   return false;
 }
 
+const violation = (ctx, text) => require('node:fs').appendFileSync(join(ctx.dir, 'violations'), `${ctx.line}: ${text}\n`);
+
 function aws(ctx) {
   const { world, args, option } = ctx;
   const [service, operation] = args;
   const bucket = option('--bucket');
-  if (bucket === world.drill.backupBucket && !(service === 's3api' && ['list-objects-v2', 'get-object'].includes(operation))) {
-    require('node:fs').appendFileSync(join(ctx.dir, 'violations'), `${ctx.line}: production's backup bucket is not read-only here\n`);
-    ctx.finish(1, '', 'fake drill: AccessDenied\n');
-  }
+  const etcd = world.drill.etcd;
+  for (const production of [world.drill.backupBucket, etcd?.bucket])
+    if (production && bucket === production && !(service === 's3api' && ['list-objects-v2', 'get-object'].includes(operation))) {
+      violation(ctx, `production's bucket ${production} is not read-only here`);
+      ctx.finish(1, '', 'fake drill: AccessDenied\n');
+    }
+  if (etcd && (service === 'ssm' || (service === 's3api' && (operation === 'copy-object' || bucket === etcd.bucket)))) etcdAws(ctx);
   if (service === 's3api' && operation === 'list-objects-v2') {
     const b = world.aws.buckets[bucket];
     if (!b?.exists) ctx.awsError('NoSuchBucket', 'The specified bucket does not exist');
@@ -167,8 +178,102 @@ function aws(ctx) {
   return false;
 }
 
+/** The --etcd calls: production's snapshot read and copied, the token's parameter, the SSM commands on the servers. */
+function etcdAws(ctx) {
+  const { world, args, option } = ctx;
+  const etcd = world.drill.etcd;
+  const denied = () => ctx.awsError('AccessDenied', 'User: arn:aws:iam::123456789012:user/someone is not authorized to perform: kms:Decrypt');
+  if (ctx.line.includes(etcd.token)) violation(ctx, "production's token on a command line");
+  const key = `${args[0]} ${args[1]}`;
+  if (key === 's3api list-objects-v2') return false;
+  if (key === 's3api get-object') {
+    if (etcd.denied) denied();
+    if (option('--range') !== 'bytes=0-0' || args[args.indexOf('--range') + 2] !== '/dev/null') violation(ctx, 'the snapshot read beyond the probe');
+    ctx.finish(0, `${JSON.stringify({ ContentLength: 1 })}\n`);
+  }
+  if (key === 's3api copy-object') {
+    const [from, ...rest] = option('--copy-source').split('/');
+    if (from !== etcd.bucket) violation(ctx, 'a copy from another bucket than production snapshots');
+    if (etcd.denied) denied();
+    if (option('--server-side-encryption') !== 'AES256') violation(ctx, "the copy is not SSE-S3 (the throwaway's nodes could not read it)");
+    const target = world.aws.buckets[option('--bucket')];
+    if (!target?.exists) ctx.awsError('NoSuchBucket', 'The specified bucket does not exist');
+    if (!world.aws.buckets[from].objects.some((o) => o.key === rest.join('/'))) ctx.awsError('NoSuchKey', 'The specified key does not exist.');
+    target.objects.push({ key: option('--key'), version: 'copy' });
+    ctx.finish(0, '{}\n');
+  }
+  etcd.parameters = etcd.parameters ?? {};
+  if (key === 'ssm put-parameter') {
+    if (option('--cli-input-json') !== 'file:///dev/stdin') violation(ctx, 'the parameter not from stdin');
+    const input = JSON.parse(readFileSync(0, 'utf8'));
+    if (input.Value !== etcd.token) violation(ctx, "the parameter does not hold production's token");
+    if (input.Type !== 'SecureString' || !input.KeyId) violation(ctx, 'the parameter is not a SecureString under a key');
+    etcd.parameters[input.Name] = { keyId: input.KeyId };
+    ctx.finish(0, '{"Version": 1}\n');
+  }
+  if (key === 'ssm delete-parameter') {
+    if (!etcd.parameters[option('--name')]) ctx.awsError('ParameterNotFound', 'Parameter not found');
+    delete etcd.parameters[option('--name')];
+    ctx.finish(0);
+  }
+  etcd.commands = etcd.commands ?? {};
+  if (key === 'ssm send-command') {
+    const instance = option('--instance-ids');
+    const [command] = JSON.parse(option('--parameters')).commands;
+    const id = `command-${Object.keys(etcd.commands).length + 1}`;
+    if (command.startsWith('systemctl disable --now rke2-server')) {
+      etcd.stopped = [...(etcd.stopped ?? []), instance];
+      etcd.commands[id] = { Status: 'Success', StandardOutputContent: '' };
+      ctx.finish(0, `${JSON.stringify({ Command: { CommandId: id } })}\n`);
+    }
+    // The restore: what the script needs is there (the snapshot in the throwaway's bucket, the parameter, the others stopped).
+    const throwaway = world.drill.state;
+    const instances = throwaway.resources.filter((r) => r.type === 'aws_instance').map((r) => r.instances[0].attributes.id);
+    const missing = [
+      Object.keys(etcd.parameters).length === 1 ? undefined : 'the token parameter',
+      instances.slice(1).every((i) => (etcd.stopped ?? []).includes(i)) ? undefined : 'the other servers stopped',
+      instance === instances[0] ? undefined : 'the first server',
+    ].filter(Boolean);
+    if (missing.length > 0) violation(ctx, `the restore was sent without ${missing.join(', ')}`);
+    const ok = etcd.restore === 'ok' && missing.length === 0;
+    const r = etcd.restored;
+    const lines = [
+      `drill-result nodes ${r.nodes}`,
+      ...Object.entries(r.counts).map(([kind, n]) => `drill-result count ${kind} ${n}`),
+      `drill-result server-url ${r.serverUrl}`,
+      `drill-result cacerts ${Buffer.from(r.cacerts).toString('base64')}`,
+    ];
+    etcd.commands[id] = ok
+      ? { Status: 'Success', StandardOutputContent: `${lines.join('\n')}\n` }
+      : {
+          Status: 'Failed',
+          StandardOutputContent: '',
+          StandardErrorContent: 'rancher-aws-drill-restore.sh: the cluster reset from etcd-snapshot failed',
+        };
+    const signal = signalFor(ctx, 'restore');
+    // A signal comes while the restore runs: the first look finds it in progress.
+    if (signal) etcd.commands[id].pending = 1;
+    ctx.finish(0, `${JSON.stringify({ Command: { CommandId: id } })}\n`, '', signal && signalCaller(signal));
+  }
+  if (key === 'ssm get-command-invocation') {
+    const found = etcd.commands[option('--command-id')];
+    if (!found) ctx.awsError('InvocationDoesNotExist', 'no such command');
+    if (found.pending > 0) {
+      found.pending -= 1;
+      ctx.finish(0, `${JSON.stringify({ Status: 'InProgress' })}\n`);
+    }
+    ctx.finish(0, `${JSON.stringify(found)}\n`);
+  }
+  return false;
+}
+
 function curl(ctx) {
   const { world, args } = ctx;
+  if (world.drill.etcd) {
+    const to = args[args.indexOf('--connect-to') + 1] ?? '';
+    if (!to.startsWith('rancher.example.com:443:') || !args[args.length - 1].startsWith('https://rancher.example.com/'))
+      violation(ctx, "the ping of a restored snapshot not at production's hostname through the throwaway");
+  }
   const ca = args[args.indexOf('--cacert') + 1];
   if (!ca || !existsSync(ca)) ctx.finish(77, '', 'curl: (77) error setting certificate file\n');
   const signal = signalFor(ctx, 'ping');
