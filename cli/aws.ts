@@ -25,6 +25,12 @@ export const AWS_CALLS: Readonly<Record<string, readonly string[]>> = {
   // drill: production's backups, read only
   's3api list-objects-v2': ['s3:ListBucket'],
   's3api get-object': ['s3:GetObject'],
+  // acceptance: who runs it (no permission needed), a name already taken, the sweep, CloudTrail's event history
+  'sts get-caller-identity': [],
+  'resourcegroupstaggingapi get-resources': ['tag:GetResources'],
+  'kms describe-key': ['kms:DescribeKey'],
+  'ec2 describe-instances': ['ec2:DescribeInstances'],
+  'cloudtrail lookup-events': ['cloudtrail:LookupEvents'],
 };
 
 /** The AWS CLI, always with an explicit region and JSON output. */
