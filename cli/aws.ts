@@ -30,6 +30,12 @@ export const AWS_CALLS: Readonly<Record<string, readonly string[]>> = {
   's3api copy-object': ['s3:GetObject', 's3:PutObject'],
   'ssm put-parameter': ['ssm:PutParameter'],
   'ssm delete-parameter': ['ssm:DeleteParameter'],
+  // acceptance: who runs it (no permission needed), a name already taken, the sweep, CloudTrail's event history
+  'sts get-caller-identity': [],
+  'resourcegroupstaggingapi get-resources': ['tag:GetResources'],
+  'kms describe-key': ['kms:DescribeKey'],
+  'ec2 describe-instances': ['ec2:DescribeInstances'],
+  'cloudtrail lookup-events': ['cloudtrail:LookupEvents'],
 };
 
 /** The AWS CLI, always with an explicit region and JSON output. */

@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseDocument } from 'yaml';
+import { THROWAWAY_STATE } from './throwaway';
 
 /** The settings file the app reads: RANCHER_CONFIG, else rancher.yaml in the working directory (app/config/load.ts). */
 export function productionSettingsPath(env: Readonly<Record<string, string | undefined>> = process.env, cwd = process.cwd()): string {
@@ -43,8 +44,7 @@ export interface ThrowawayChoice {
   readonly productionName: string;
 }
 
-/** The throwaway's state file, beside its module (`backend.path`; `<stack>` is replaced by the stack). */
-export const THROWAWAY_STATE = 'terraform.<stack>.tfstate';
+export { THROWAWAY_STATE };
 
 /** The tag on every resource of a throwaway deployment, naming the deployment it drills. */
 export const DRILL_TAG = 'rancher-ha-aws-drill-of';

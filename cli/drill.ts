@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { BACKUP_FILE } from '../lib/config/backup-file';
 import { Aws } from './aws';
 import { readBackupFile } from './backup-archive';
@@ -15,15 +15,16 @@ import {
 } from './drill-etcd';
 import { newestObject, productionDeployment, type ProductionDeployment } from './drill-production';
 import { DRILL_PHASES, ETCD_NOT_PROVEN, ETCD_PHASES, NOT_PROVEN, describeReport, type DrillPhase, type DrillReport } from './drill-report';
-import { defaultThrowawayName, etcdThrowawaySettings, readProductionSettings, THROWAWAY_STATE, throwawaySettings } from './drill-settings';
+import { defaultThrowawayName, etcdThrowawaySettings, readProductionSettings, throwawaySettings } from './drill-settings';
 import { Kubectl } from './kubectl';
 import { Interrupted, waitUntil, yieldFor } from './poll';
-import { run, runAsync } from './process';
+import { run } from './process';
 import { StateFile } from './state-file';
 import { planTeardown, teardown } from './teardown';
 import { readDeploymentRecord } from './module-folder';
 import { Terraform } from './terraform';
 import { readableError } from './tool-output';
+import { initAndApply, leftInState, localModuleProblems, phaseRunner, readModuleJson, StepFailed, synthesize, waitForPing } from './throwaway';
 
 export interface DrillOptions {
   /** The stack of production (only rke-ha builds a throwaway deployment). */
@@ -85,7 +86,7 @@ const BACKUP_PREFIX = 'rancher/';
 /** The kinds counted in the backup and in the restored cluster. */
 const COUNTED = ['clusters.management.cattle.io', 'users.management.cattle.io', 'projects.management.cattle.io', 'settings.management.cattle.io'];
 
-class DrillFailed extends Error {}
+class DrillFailed extends StepFailed {}
 /** The `--etcd` steps ended well: past the Rancher-backup steps, to the teardown. */
 class Finished extends Error {}
 
@@ -212,25 +213,7 @@ export async function drill(options: DrillOptions): Promise<number> {
     current = { ...current, ...change };
     record.write(current);
   };
-  const phase = async <T>(name: DrillPhase, step: () => Promise<T> | T): Promise<T> => {
-    // A signal that came during the last (synchronous) command is handled on the event loop: let it run first.
-    await yieldFor(0);
-    if (options.interrupted()) throw new Interrupted();
-    update({ phase: name });
-    const started = Date.now();
-    const seconds = () => Math.round((Date.now() - started) / 1000);
-    try {
-      const value = await step();
-      report.phases.push({ phase: name, status: 'passed', seconds: seconds() });
-      return value;
-    } catch (error) {
-      const interrupted = error instanceof Interrupted || options.interrupted();
-      const detail = interrupted ? 'interrupted by a signal' : (error as Error).message;
-      report.phases.push({ phase: name, status: interrupted ? 'interrupted' : 'failed', seconds: seconds(), detail });
-      log(`${name}: ${detail}`);
-      throw interrupted ? new Interrupted() : error;
-    }
-  };
+  const phase = phaseRunner<DrillPhase>({ interrupted: options.interrupted, results: report.phases, enter: (name) => update({ phase: name }), log });
 
   // The restore of an encrypted backup and the teardown's destroy both need production's configuration in the
   // variable (Terraform asks for a variable without a default in a destroy too): in this process's environment, so
@@ -239,36 +222,19 @@ export async function drill(options: DrillOptions): Promise<number> {
   let outcome: 'passed' | 'failed' | 'interrupted' = 'passed';
   try {
     await phase('synth', async () => {
-      const result = await runAsync(process.execPath, [options.synthScript], {
-        env: { RANCHER_CONFIG: settingsFile, CDKTF_OUTDIR: outdir },
-        timeoutMs: 900_000,
-        stop: options.stop,
-      });
-      if (options.interrupted()) throw new Interrupted();
-      if (result.code !== 0) throw new DrillFailed(`the synth of the throwaway failed: ${readableError(result.stderr || result.stdout)}`);
+      await synthesize({ ...options, settingsFile, outdir, what: 'the throwaway' });
       const problems = throwawayProblems(moduleDir, production, options.root, snapshot !== undefined);
       if (problems.length > 0) throw new DrillFailed(`the synthesized throwaway is not safe to apply: ${problems.join('; ')}`);
     });
     const terraform = new Terraform(moduleDir);
     await phase('apply', async () => {
       update({ applied: true });
-      for (const args of [
-        ['init', '-input=false'],
-        ['apply', '-auto-approve', '-input=false'],
-      ]) {
-        const result = await runAsync('terraform', args, {
-          cwd: moduleDir,
-          timeoutMs: args[0] === 'init' ? 900_000 : (options.applyTimeoutMs ?? 10_800_000),
-          inherit: true,
-          stop: options.stop,
-          stopSignal: 'SIGINT',
-        });
-        if (options.interrupted()) throw new Interrupted();
-        if (result.code !== 0)
-          throw new DrillFailed(
-            `terraform ${args[0]} ${result.timedOut ? 'did not finish in time' : `failed (exit ${result.code})`}: the restore did not complete`,
-          );
-      }
+      await initAndApply(moduleDir, {
+        ...options,
+        apply: ['apply', '-auto-approve', '-input=false'],
+        applyTimeoutMs: options.applyTimeoutMs ?? 10_800_000,
+        failed: 'the restore did not complete',
+      });
     });
     const url = String(terraform.outputJson('rancher_url') ?? '');
     report.throwaway = { ...report.throwaway, url };
@@ -301,22 +267,7 @@ export async function drill(options: DrillOptions): Promise<number> {
       const config = terraform.outputJson('kubeconfig');
       if (typeof config !== 'string' || !url) throw new DrillFailed('the throwaway has no rancher_url or kubeconfig output');
       writeFileSync(kubeconfig, config, { mode: 0o600 });
-      const ca = join(options.root, 'rancher-ca.pem');
-      let last = '';
-      const answered = await waitUntil((options.pingMinutes ?? 10) * 60_000, options.interrupted, () => {
-        // Rancher's own CA, as the apply's readiness gate trusts it (RANCHER_CA_SECRET of rancher-readiness.ts).
-        const secret = kubectl.tryCall(['-n', 'cattle-system', 'get', 'secret', 'tls-rancher', '-o', 'jsonpath={.data.tls\\.crt}']);
-        if (!secret.ok || secret.stdout.trim() === '') {
-          last = `no CA in cattle-system/tls-rancher yet (${readableError(secret.stderr, 300) || 'empty'})`;
-          return undefined;
-        }
-        writeFileSync(ca, Buffer.from(secret.stdout.trim(), 'base64'));
-        const ping = run('curl', ['--silent', '--show-error', '--max-time', '20', '--cacert', ca, `${url}/ping`], { timeoutMs: 60_000 });
-        if (ping.code === 0 && ping.stdout.trim() === 'pong') return true;
-        last = ping.code === 0 ? `answered '${ping.stdout.trim().slice(0, 80)}'` : readableError(ping.stderr, 300);
-        return undefined;
-      });
-      if (!answered) throw new DrillFailed(`Rancher did not answer pong on ${url}/ping within ${options.pingMinutes ?? 10} minutes (last: ${last})`);
+      await waitForPing(kubectl, url, join(options.root, 'rancher-ca.pem'), options.pingMinutes ?? 10, options.interrupted);
     });
     await phase('login', () => {
       // The throwaway's own cluster-admin certificate (generated by its apply); Rancher's admin is production's.
@@ -359,7 +310,7 @@ export async function drill(options: DrillOptions): Promise<number> {
   } catch (error) {
     if (error instanceof Finished) outcome = 'passed';
     else if (error instanceof Interrupted || options.interrupted()) outcome = 'interrupted';
-    else if (error instanceof DrillFailed) outcome = 'failed';
+    else if (error instanceof StepFailed) outcome = 'failed';
     else {
       outcome = 'failed';
       const last = report.phases[report.phases.length - 1];
@@ -397,15 +348,6 @@ export async function drill(options: DrillOptions): Promise<number> {
   for (const line of describeReport(report, reportFile)) log(line);
   if (outcome === 'interrupted') return 130;
   return report.passed ? 0 : 1;
-}
-
-/** How many resources the throwaway's local state file holds (0: none, or no file). */
-function leftInState(moduleDir: string, stack: string): number {
-  const file = join(moduleDir, THROWAWAY_STATE.replace('<stack>', stack));
-  if (!existsSync(file)) return 0;
-  const text = readFileSync(file, 'utf8').trim();
-  if (text === '') return 0;
-  return ((JSON.parse(text) as { resources?: unknown[] }).resources ?? []).length;
 }
 
 /** The throwaway's kubeconfig and CA: of no use once it is gone. */
@@ -525,21 +467,12 @@ const CLUSTER_PORTS = [9345, 2379, 2380, 2381, 10250];
  * gateway attachment of its VPC.
  */
 export function throwawayProblems(moduleDir: string, production: ProductionDeployment, root: string, etcd = false): string[] {
-  const file = join(moduleDir, 'cdk.tf.json');
-  if (!existsSync(file)) return [`no ${file}`];
-  const json = JSON.parse(readFileSync(file, 'utf8')) as {
-    terraform?: { backend?: Record<string, { path?: string }> };
-    resource?: Record<string, Record<string, Record<string, unknown>>>;
-  };
-  const problems: string[] = [];
-  const backend = json.terraform?.backend ?? {};
-  const local = backend.local;
-  if (Object.keys(backend).length !== 1 || !local?.path) problems.push('its state backend is not a local file');
-  else if (relative(resolve(root), resolve(moduleDir, local.path)).startsWith('..')) problems.push(`its state file ${local.path} is outside ${root}`);
+  const json = readModuleJson(moduleDir);
+  if (!json) return [`no ${join(moduleDir, 'cdk.tf.json')}`];
+  const problems = localModuleProblems(json, moduleDir, root);
   const resources = json.resource ?? {};
-  if (resources.aws_route53_record) problems.push('it has a Route53 record');
   const buckets = [production.backupBucket, production.etcdSnapshotBucket].filter((b): b is string => b !== undefined);
-  for (const [type, byName] of Object.entries(resources)) {
+  for (const [type, byName] of Object.entries(json.resource ?? {})) {
     if (!type.startsWith('aws_s3_')) continue;
     for (const [id, body] of Object.entries(byName))
       if (buckets.includes(String(body.bucket))) problems.push(`${type}.${id} manages production's bucket ${body.bucket}`);

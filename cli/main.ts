@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { moduleFolder } from './module-folder';
 import { CommandFailed, requireTools, shieldChildrenFromSignals, ToolMissing } from './process';
+import { acceptance, DEFAULT_BUDGET_MINUTES } from './acceptance';
 import { drill } from './drill';
 import { productionSettingsPath } from './drill-settings';
 import { roll } from './roll';
@@ -36,6 +37,19 @@ Commands:
              --etcd            restore production's newest etcd snapshot instead (RKE2): on the throwaway's
                                first server, with production's cluster token (docs/backups.md)
              --dry-run         print the steps and change nothing
+  acceptance prove a throwaway deployment's whole life in your account (rke-ha): deploy (timed), /ping, first
+             login, an empty second plan, a Kubernetes upgrade, a roll of server-0, a backup and a drill restore,
+             the teardown with Rancher scaled to zero, a sweep for anything left tagged with the run's id; a report
+             (./acceptance.out/<run id>/report.md and .json). Torn down on any failure, signal or overrun.
+             --region <region> required: where it runs (never a default)
+             --name <name>     the deployment's name (default acc-<run id>); refused when a deployment has it
+             --settings <file> take the deployment's shape from this settings file (refused with a backend)
+             --only <phases>   only these, comma-separated: ping,login,second-plan,upgrade,roll,backup,drill,break
+             --skip <phases>   all but these
+             --budget-minutes <n> time budget, stated with its cost before the start (default ${DEFAULT_BUDGET_MINUTES})
+             --yes             no typed confirmation (pipelines)
+             --teardown-run <id> only tear down and sweep what the run <id> left
+             --dry-run         print the plan and change nothing
 
 <stack> is rke-ha, k8s-ha or docker (the module in cdktf.out/stacks/<stack>); a pipeline, or an app
 of your own made with the constructs, gives the synthesized module folder with --dir instead
@@ -52,7 +66,20 @@ export interface CommandLine {
 }
 
 const FLAGS = new Set(['--keep-snapshots', '--yes', '--dry-run', '--all', '--new-image', '--take-over', '--keep', '--teardown', '--etcd', '--help']);
-const WITH_VALUE = new Set(['--dir', '--deployment', '--token-file', '--server', '--wait-minutes', '--name']);
+const WITH_VALUE = new Set([
+  '--dir',
+  '--deployment',
+  '--token-file',
+  '--server',
+  '--wait-minutes',
+  '--name',
+  '--region',
+  '--settings',
+  '--only',
+  '--skip',
+  '--budget-minutes',
+  '--teardown-run',
+]);
 
 export function parseCommandLine(args: readonly string[]): CommandLine {
   const flags = new Set<string>();
@@ -102,6 +129,26 @@ export async function askOnTerminal(question: string): Promise<string | undefine
     // Hands the terminal back as it was (line mode) and lets go of standard input, so node can exit when done.
     terminal.close();
   }
+}
+
+/**
+ * For the commands that build a throwaway: commands start in process groups of their own, and the first SIGINT or
+ * SIGTERM aborts the returned signal (the command in flight is stopped, then the throwaway is torn down); the third
+ * leaves at once.
+ */
+function stopOnSignals(stopping: string, finish: string): AbortSignal {
+  shieldChildrenFromSignals();
+  const controller = new AbortController();
+  let signals = 0;
+  const stop = (signal: NodeJS.Signals) => {
+    signals++;
+    if (signals >= 3) process.exit(130);
+    if (signals === 1) controller.abort();
+    process.stderr.write(`rancher-ha-aws: ${signal}: stopping ${stopping}${signals === 1 ? '' : ` (once more to leave at once: ${finish})`}.\n`);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  return controller.signal;
 }
 
 export async function main(args: readonly string[]): Promise<number> {
@@ -165,19 +212,7 @@ export async function main(args: readonly string[]): Promise<number> {
         const dir = moduleFolder(line.stack, line.values.get('--dir'));
         requireTools(['terraform', 'kubectl', 'aws', 'curl']);
         // The synth or apply in flight is told to stop (terraform saves its state); then the throwaway is torn down.
-        shieldChildrenFromSignals();
-        const stopping = new AbortController();
-        let signals = 0;
-        const stop = (signal: NodeJS.Signals) => {
-          signals++;
-          if (signals >= 3) process.exit(130);
-          if (signals === 1) stopping.abort();
-          process.stderr.write(
-            `rancher-ha-aws: ${signal}: stopping the drill; the throwaway deployment is torn down${signals === 1 ? '' : ' (once more to leave at once: `npm run drill -- <stack> --teardown` finishes it)'}.\n`,
-          );
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
+        const stopping = stopOnSignals('the drill; the throwaway deployment is torn down', '`npm run drill -- <stack> --teardown` finishes it');
         return await drill({
           stack: line.stack ?? 'rke-ha',
           productionDir: dir,
@@ -191,8 +226,47 @@ export async function main(args: readonly string[]): Promise<number> {
           etcd: line.flags.has('--etcd'),
           dryRun: line.flags.has('--dry-run'),
           pingMinutes: minutes(line.values.get('--wait-minutes')),
-          interrupted: () => stopping.signal.aborted,
-          stop: stopping.signal,
+          interrupted: () => stopping.aborted,
+          stop: stopping,
+          log,
+        });
+      }
+      case 'acceptance': {
+        if (line.stack === undefined && !line.values.has('--teardown-run')) throw new UsageError('acceptance: name the stack (rke-ha).');
+        const budget = line.values.get('--budget-minutes');
+        const budgetMinutes = budget === undefined ? undefined : Number(budget);
+        if (budgetMinutes !== undefined && (!Number.isInteger(budgetMinutes) || budgetMinutes < 30 || budgetMinutes > 1440))
+          throw new UsageError(`--budget-minutes ${budget}: expected a whole number of minutes from 30 to 1440.`);
+        const list = (option: string) =>
+          line.values
+            .get(option)
+            ?.split(',')
+            .map((p) => p.trim())
+            .filter(Boolean);
+        requireTools(['terraform', 'kubectl', 'aws', 'curl']);
+        // As the drill: the command in flight is told to stop (terraform saves its state), then the teardown runs.
+        const stopping = stopOnSignals(
+          'the acceptance run; its deployment is torn down',
+          '`npm run acceptance -- --teardown-run <run id>` finishes it',
+        );
+        return await acceptance({
+          stack: line.stack ?? 'rke-ha',
+          region: line.values.get('--region'),
+          name: line.values.get('--name'),
+          settingsPath: line.values.has('--settings') ? resolve(line.values.get('--settings')!) : undefined,
+          root: resolve('acceptance.out'),
+          synthScript: process.env.RANCHER_HA_AWS_SYNTH || resolve('scripts', 'synth.js'),
+          policyFile: resolve('docs', 'deployer-policy.json'),
+          packageFile: resolve('package.json'),
+          only: list('--only'),
+          skip: list('--skip'),
+          yes: line.flags.has('--yes'),
+          dryRun: line.flags.has('--dry-run'),
+          budgetMinutes,
+          teardownRun: line.values.get('--teardown-run'),
+          pingMinutes: minutes(line.values.get('--wait-minutes')),
+          ask: askOnTerminal,
+          stop: stopping,
           log,
         });
       }

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { awsOf, FAKE_BACKUP_ENCRYPTION_CONFIG, FakeCloud, stateOf, SYNTH_STUB } from '../helpers/fake-cloud';
 import { compiledMain } from '../helpers/app-process';
-import { runBounded } from '../helpers/subprocess';
+import { writeBackup } from '../helpers/backup-file';
 import { synthSettings } from '../helpers/variants';
 import { etcdThrowawaySettings, throwawaySettings } from '../../cli/drill-settings';
 
@@ -49,29 +49,6 @@ const RESTORED = {
   serverUrl: PRODUCTION_URL,
   cacerts: RANCHER_CA,
 };
-
-/** The newest backup: the operator's layout (resource folders, namespaced ones a level deeper), packed by GNU tar. */
-function writeBackup(dir: string): string {
-  const src = join(dir, 'backup-src');
-  const folders: string[] = [];
-  for (const [kind, n] of Object.entries(IN_BACKUP)) {
-    const folder = `${kind}#v3`;
-    folders.push(folder);
-    for (let i = 0; i < n; i++) {
-      const namespaced = kind.startsWith('projects');
-      const path = join(src, folder, ...(namespaced ? [`c-m-${i % 2}`] : []));
-      mkdirSync(path, { recursive: true });
-      const name = kind.startsWith('settings') && i === 0 ? 'server-url' : `object-${i}`;
-      writeFileSync(join(path, `${name}.json`), '"k8s:enc:secretbox:v1:key:ciphertext"');
-    }
-  }
-  mkdirSync(join(src, 'filters'));
-  writeFileSync(join(src, 'filters', 'filters.json'), '[]');
-  const file = join(dir, 'backup.tar.gz');
-  const tar = runBounded('tar', ['--format=pax', '-czf', file, '-C', src, ...folders, 'filters']);
-  if (tar.status !== 0) throw new Error(tar.stderr);
-  return file;
-}
 
 const clouds: FakeCloud[] = [];
 interface Drill {
@@ -126,7 +103,7 @@ function world(change?: (w: any) => void, mode: 'backup' | 'etcd' = 'backup'): F
       applyState: throwawayState,
       applyAws: awsOf(throwawayState),
       encryptionConfig: FAKE_BACKUP_ENCRYPTION_CONFIG,
-      backupFile: writeBackup(c.dir),
+      backupFile: writeBackup(c.dir, IN_BACKUP),
       backupBucket: BUCKET,
       restored: { ...IN_BACKUP, serverUrl: PRODUCTION_URL },
       ping: 'pong',

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { iamMatches } from '../../cli/acceptance-report';
 import { AWS_CALLS } from '../../cli/aws';
 import { EXAMPLE_DOMAIN, RKE_HA_TLS_VARIANTS, STACK_VARIANTS, synthSettings, type StackName } from '../helpers/variants';
 import type { TerraformJson } from '../helpers/synth';
@@ -296,15 +297,8 @@ const policy = JSON.parse(readFileSync(join(__dirname, '..', '..', 'docs', 'depl
   Statement: Statement[];
 };
 const list = (v: string | string[]) => (Array.isArray(v) ? v : [v]);
-/** IAM action matching: case-insensitive, `*` and `?` wildcards. */
-const matches = (pattern: string, action: string) =>
-  new RegExp(
-    `^${pattern
-      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-      .replace(/\*/g, '.*')
-      .replace(/\?/g, '.')}$`,
-    'i',
-  ).test(action);
+/** IAM action matching: case-insensitive, `*` and `?` wildcards (the acceptance report's comparison reads it the same way). */
+const matches = iamMatches;
 const allowing = (action: string) => policy.Statement.filter((s) => s.Effect === 'Allow' && list(s.Action).some((p) => matches(p, action)));
 
 const variants: { stack: StackName; settings: object }[] = [

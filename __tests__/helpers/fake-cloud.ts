@@ -8,6 +8,7 @@ import type { TerraformJson } from './synth';
 const STUB = join(__dirname, 'ops-stubs', 'fake-cloud.js');
 const ROLL_STUB = join(__dirname, 'ops-stubs', 'fake-roll.js');
 const DRILL_STUB = join(__dirname, 'ops-stubs', 'fake-drill.js');
+const ACCEPTANCE_STUB = join(__dirname, 'ops-stubs', 'fake-acceptance.js');
 const BASH_STUB = join(__dirname, 'ops-stubs', 'stub.sh');
 const STUB_SERVER = join(__dirname, 'ops-stubs', 'stub-server.js');
 /** The app's synth for the drill in a fake world (RANCHER_HA_AWS_SYNTH). */
@@ -177,6 +178,7 @@ export class FakeCloud {
     for (const bin of new Set([this.bin, nodeStubs])) {
       if (existsSync(ROLL_STUB)) symlinkSync(ROLL_STUB, join(bin, 'fake-roll.js'));
       symlinkSync(DRILL_STUB, join(bin, 'fake-drill.js'));
+      symlinkSync(ACCEPTANCE_STUB, join(bin, 'fake-acceptance.js'));
     }
     this.write(world);
     writeFileSync(join(this.dir, 'calls.jsonl'), '');
@@ -239,6 +241,15 @@ export class FakeCloud {
     return { code: result.status, out: result.stdout, err: result.stderr };
   }
 
+  /** As `run`, without blocking this process (a server of the test answers the CLI meanwhile). */
+  async runAsync(
+    args: readonly string[],
+    options: { env?: Record<string, string> } = {},
+  ): Promise<{ code: number | null; out: string; err: string }> {
+    const result = await runBoundedAsync(process.execPath, [opsCli(), ...args], { cwd: this.dir, env: this.env(options) });
+    return { code: result.status, out: result.stdout, err: result.stderr };
+  }
+
   /**
    * Runs the real CLI on a pseudo-terminal (`script`, util-linux), as a person at a terminal does: `answer` is typed,
    * with Enter, once `prompt` is on the screen and not before. Returns the exit code and what the terminal showed.
@@ -265,7 +276,7 @@ export class FakeCloud {
     if (options.tools) {
       path = join(this.dir, `bin-${options.tools.join('-') || 'none'}`);
       mkdirSync(path, { recursive: true });
-      for (const tool of [...options.tools, 'fake-roll.js', 'fake-drill.js'])
+      for (const tool of [...options.tools, 'fake-roll.js', 'fake-drill.js', 'fake-acceptance.js'])
         if (existsSync(join(this.bin, tool)) && !existsSync(join(path, tool))) symlinkSync(join(this.bin, tool), join(path, tool));
       if (!existsSync(join(path, 'node'))) symlinkSync(process.execPath, join(path, 'node'));
     }

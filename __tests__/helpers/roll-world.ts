@@ -40,33 +40,40 @@ const SERVER_INSTANCE = /(^|_)(server-\d+)_instance_[0-9A-F]{8}$/;
  */
 export function clusterOf(json: TerraformJson, k3s: boolean, change?: (world: any) => void): FakeCloud {
   const state = stateOf(json);
-  const servers = state.resources.filter((r: any) => r.type === 'aws_instance' && SERVER_INSTANCE.test(r.name));
+  const servers = serverInstances(state);
   const serverName = (r: any) => SERVER_INSTANCE.exec(r.name)![2];
-  servers.forEach((r: any, i: number) => Object.assign(r.instances[0].attributes, { private_ip: `10.0.${i}.10` }));
   if (json.output?.kubeconfig) state.outputs.kubeconfig = { value: 'apiVersion: v1\nkind: Config\n', sensitive: true };
   if (json.output?.servers_pending_replacement)
     state.outputs.servers_pending_replacement = { value: Object.fromEntries(servers.map((r: any) => [serverName(r), ['user_data']])) };
-  const world = {
-    roll: true,
-    state,
-    aws: awsOf(state),
-    cluster: {
-      apiUp: true,
-      k3s,
-      joinAfter: 2,
-      servers: servers.map((r: any, i: number) => ({
-        name: serverName(r),
-        instance: r.instances[0].attributes.id,
-        ip: `10.0.${i}.10`,
-        node: `ip-10-0-${i}-10`,
-        ready: true,
-        member: true,
-        nodePresent: true,
-      })),
-    },
-  };
+  const world = { roll: true, state, aws: awsOf(state), cluster: fakeCluster(servers, k3s) };
   change?.(world);
   return track(new FakeCloud(json, world));
+}
+
+/** The cluster fake-roll.js simulates, of these server instances (their state resources): all Ready, all voters. */
+export function fakeCluster(servers: any[], k3s: boolean): any {
+  const serverName = (r: any) => SERVER_INSTANCE.exec(r.name)![2];
+  return {
+    apiUp: true,
+    k3s,
+    joinAfter: 2,
+    servers: servers.map((r: any, i: number) => ({
+      name: serverName(r),
+      instance: r.instances[0].attributes.id,
+      ip: `10.0.${i}.10`,
+      node: `ip-10-0-${i}-10`,
+      ready: true,
+      member: true,
+      nodePresent: true,
+    })),
+  };
+}
+
+/** A server's aws_instance resources of a state, with the private addresses fakeCluster gives them. */
+export function serverInstances(state: any): any[] {
+  const servers = state.resources.filter((r: any) => r.type === 'aws_instance' && SERVER_INSTANCE.test(r.name));
+  servers.forEach((r: any, i: number) => Object.assign(r.instances[0].attributes, { private_ip: `10.0.${i}.10` }));
+  return servers;
 }
 
 // The invariant, asserted after EVERY test on every fake cluster it made: never two servers down at once.

@@ -68,7 +68,9 @@ process.on('exit', () => rmSync(lockDir, { recursive: true, force: true }));
 const world = JSON.parse(readFileSync(worldFile, 'utf8'));
 // The drill (fake-drill.js): the throwaway deployment's module folder has a state of its own (world.drill.state);
 // production's folder keeps world.state.
-const throwawayFolder = tool === 'terraform' && world.drill !== undefined && process.cwd() !== world.drill.productionDir;
+// An acceptance run's own module folder (fake-acceptance.js) keeps world.state too; the drill it runs has its throwaway.
+const acceptanceFolder = world.acceptance !== undefined && /acceptance\.out\/[a-z0-9]+\/cdktf\.out\/stacks\/[a-z-]+$/.test(process.cwd());
+const throwawayFolder = tool === 'terraform' && world.drill !== undefined && process.cwd() !== world.drill.productionDir && !acceptanceFolder;
 /** The state of the folder this call runs in, in place in world.state while it runs. */
 function useFolderState() {
   if (!throwawayFolder) return;
@@ -141,7 +143,8 @@ function violation(text) {
 
 function checkInvariants() {
   const cluster = world.cluster;
-  if (cluster && cluster.servers) {
+  // A deployment whose every server was destroyed (a teardown) has no quorum left to keep.
+  if (cluster && cluster.servers && !cluster.servers.every((s) => s.gone)) {
     const down = cluster.servers.filter((s) => !s.ready || !s.member || s.learner);
     if (down.length > 1) violation(`two servers down at once: ${down.map((s) => s.name).join(', ')}`);
   }
@@ -180,8 +183,18 @@ function configuration() {
 
 /** What fake-drill.js acts with. */
 const drillContext = () => ({ world, dir, tool, args, line, finish, save, lock, reload, option, awsError, destroy });
-/** The drill's own calls (fake-drill.js); false when the call is not one of them. */
-const drill = () => world.drill !== undefined && require(join(__dirname, 'fake-drill.js'))[tool](drillContext());
+/**
+ * The acceptance run's calls (fake-acceptance.js; 'generic': one of the calls below answers it), then the drill's
+ * (fake-drill.js); false when the call is none of theirs.
+ */
+const drill = () => {
+  if (world.acceptance !== undefined) {
+    const handled = require(join(__dirname, 'fake-acceptance.js'))[tool](drillContext());
+    if (handled === 'generic') return false;
+    if (handled) return true;
+  }
+  return world.drill !== undefined && require(join(__dirname, 'fake-drill.js'))[tool](drillContext());
+};
 
 function terraform() {
   if (drill()) return;

@@ -12,7 +12,8 @@
 // beside it are ordered as before.
 //
 // Some calls need a process of their own: they signal their caller (a drain or an apply the test interrupts), wait
-// for other calls while they run (an apply that outlasts a Lease), or belong to the drill, whose stubs do both. The
+// for other calls while they run (an apply that outlasts a Lease), or belong to the drill or the acceptance run,
+// whose stubs do both. The
 // server answers `delegate` to those without running anything, and stub.sh then runs the node stub as before. A call
 // that reaches process.kill or process.on anyway is a mistake in that list: it is recorded as a violation of the
 // world (every test asserts there is none) and fails.
@@ -35,9 +36,10 @@ function delegated(tool, args, dir) {
   if (tool === 'terraform' && args[0] === 'apply') return true;
   if (tool === 'kubectl' && args.includes('drain')) return true;
   try {
-    // The drill's world (fake-drill.js): its calls signal the drill and let the lock go while they wait.
+    // The drill's and the acceptance run's worlds (fake-drill.js, fake-acceptance.js): their calls signal their
+    // caller and let the lock go while they wait.
     const head = fs.readFileSync(join(dir, 'world.json'), 'utf8');
-    return /\n "drill": /.test(head);
+    return /\n "(drill|acceptance)": /.test(head);
   } catch {
     return true;
   }

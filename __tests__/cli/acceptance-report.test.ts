@@ -1,0 +1,82 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { comparePolicy, iamAction, markdownReport, removalOf, TIMELINE, timelineOf } from '../../cli/acceptance-report';
+
+const notes = readFileSync(join(__dirname, '..', '..', 'docs', 'design-notes.md'), 'utf8');
+
+describe('the acceptance report', () => {
+  it("measures the deploy by the steps of the modeled timeline (design notes, 'Deploy timeline'), in its order", () => {
+    const section = notes.slice(notes.indexOf('## Deploy timeline'), notes.indexOf('\n## ', notes.indexOf('## Deploy timeline') + 5));
+    const names = section
+      .split('\n')
+      .filter((l) => /^\| `/.test(l))
+      .map((l) => /^\| `([a-z-]+)`/.exec(l)![1]);
+    expect(TIMELINE.map((t) => t.step)).toEqual(names);
+  });
+
+  it('a timeline from apply events: each step from its first start to its last end; unknown lines ignored', () => {
+    const event = (type: string, addr: string, second: number) =>
+      JSON.stringify({ type, '@timestamp': new Date(Date.UTC(2026, 10, 25, 10, 0, second)).toISOString(), hook: { resource: { addr } } });
+    const lines = [
+      '{"type":"version"}',
+      'not json',
+      event('apply_start', 'aws_vpc.network_vpc_1', 0),
+      event('apply_complete', 'aws_vpc.network_vpc_1', 5),
+      event('apply_start', 'aws_instance.server-0_instance_A', 10),
+      event('apply_start', 'aws_instance.server-1_instance_B', 11),
+      event('apply_complete', 'aws_instance.server-0_instance_A', 20),
+      event('apply_start', 'data.http.api-readiness_readyz_C', 20),
+      event('apply_complete', 'data.http.api-readiness_readyz_C', 50),
+      event('apply_complete', 'aws_instance.server-1_instance_B', 30),
+    ].join('\n');
+    const timeline = timelineOf(lines);
+    expect(timeline.find((t) => t.step === 'network')).toEqual({ step: 'network', startSeconds: 0, endSeconds: 5, seconds: 5, resources: 1 });
+    expect(timeline.find((t) => t.step === 'first-server')).toEqual({
+      step: 'first-server',
+      startSeconds: 10,
+      endSeconds: 50,
+      seconds: 40,
+      resources: 2,
+    });
+    expect(timeline.find((t) => t.step === 'joins')).toMatchObject({ seconds: 19, resources: 1 });
+    expect(timeline.find((t) => t.step === 'rancher')).toEqual({ step: 'rancher', resources: 0 });
+  });
+
+  it('the AWS actions against the policy: wildcards as IAM reads them, case-insensitive', () => {
+    const policy = {
+      Statement: [
+        { Effect: 'Allow', Action: ['ec2:Describe*', 's3:GetObject'] },
+        { Effect: 'Deny', Action: 'ec2:RunInstances' },
+      ],
+    };
+    expect(comparePolicy(['ec2:DescribeVpcs', 'ec2:runinstances', 'S3:GetObject'], policy)).toEqual({ notGranted: ['ec2:runinstances'], unused: [] });
+    expect(comparePolicy([], policy).unused).toEqual(['ec2:Describe*', 's3:GetObject']);
+    expect(iamAction('monitoring.amazonaws.com', 'PutMetricAlarm')).toBe('cloudwatch:PutMetricAlarm');
+    expect(iamAction('elasticloadbalancing.amazonaws.com', 'CreateLoadBalancer')).toBe('elasticloadbalancing:CreateLoadBalancer');
+  });
+
+  it('says how to remove a leftover, by its type', () => {
+    expect(removalOf('arn:aws:s3:::acc-x-rke-ha-backups', 'eu-west-1')).toContain('aws s3 rb s3://acc-x-rke-ha-backups --force');
+    expect(removalOf('arn:aws:ec2:eu-west-1:1:instance/i-1', 'eu-west-1')).toBe('aws ec2 terminate-instances --instance-ids i-1 --region eu-west-1');
+    expect(removalOf('arn:aws:kms:eu-west-1:1:key/k-1', 'eu-west-1')).toContain('schedule-key-deletion --key-id k-1');
+    expect(removalOf('arn:aws:elasticloadbalancing:eu-west-1:1:loadbalancer/net/lb/1', 'eu-west-1')).toContain('aws elbv2 delete-load-balancer');
+  });
+
+  it('the Markdown escapes table cells and says what is not proven', () => {
+    const md = markdownReport({
+      version: 1,
+      stack: 'rke-ha',
+      runId: 'a1',
+      name: 'acc-a1',
+      region: 'eu-west-1',
+      startedAt: 't0',
+      versions: { project: '0.3.0' },
+      phases: [{ phase: 'deploy', status: 'failed', seconds: 3, detail: 'a | b\nc' }],
+      evidence: {},
+      notProven: ['x'],
+      passed: false,
+    });
+    expect(md).toContain('| deploy | failed | 3 | a \\| b c |');
+    expect(md).toContain('## What this run does not prove\n\n- x');
+  });
+});

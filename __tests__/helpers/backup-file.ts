@@ -1,0 +1,26 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runBounded } from './subprocess';
+
+/** The newest backup: the operator's layout (resource folders, namespaced ones a level deeper), packed by GNU tar. */
+export function writeBackup(dir: string, counts: Readonly<Record<string, number>>): string {
+  const src = join(dir, 'backup-src');
+  const folders: string[] = [];
+  for (const [kind, n] of Object.entries(counts)) {
+    const folder = `${kind}#v3`;
+    folders.push(folder);
+    for (let i = 0; i < n; i++) {
+      const namespaced = kind.startsWith('projects');
+      const path = join(src, folder, ...(namespaced ? [`c-m-${i % 2}`] : []));
+      mkdirSync(path, { recursive: true });
+      const name = kind.startsWith('settings') && i === 0 ? 'server-url' : `object-${i}`;
+      writeFileSync(join(path, `${name}.json`), '"k8s:enc:secretbox:v1:key:ciphertext"');
+    }
+  }
+  mkdirSync(join(src, 'filters'));
+  writeFileSync(join(src, 'filters', 'filters.json'), '[]');
+  const file = join(dir, 'backup.tar.gz');
+  const tar = runBounded('tar', ['--format=pax', '-czf', file, '-C', src, ...folders, 'filters']);
+  if (tar.status !== 0) throw new Error(tar.stderr);
+  return file;
+}

@@ -1,0 +1,233 @@
+// The acceptance run's side of the fake world (required by fake-cloud.js when world.acceptance is set). Its module
+// folder (acceptance.out/<run id>/cdktf.out/stacks/rke-ha) keeps world.state; the drill's throwaway
+// (acceptance.out/<run id>/drill/...) is fake-drill.js's, the roll's cluster fake-roll.js's (world.roll). What the
+// run is doing is read from its record (acceptance.out/<run id>/run.json: `phase`). world.acceptance holds:
+//   applyState, applyAws  what a complete apply creates (its state with `zzzzzz` for the run id; its AWS objects)
+//   applyFails            the deploy's apply creates half and fails
+//   failAt                a phase: every call made in it fails
+//   signalAt              { phase, signal }: the first call in that phase sends `signal` to the run (the deploy's
+//                         apply then waits for the run's SIGINT, as terraform does, and stops with half created)
+//   planChanges           what the second plan shows (resource_changes); [] or absent: exit 0
+//   existing              ARNs tagged with the deployment tag of the run's name (a name that is taken)
+//   leftovers             ARNs still tagged with the run id after everything
+//   events                CloudTrail events of the run's principal ({ EventSource, EventName })
+// Every curl to http://127.0.0.1 goes to the real curl (the test's local Rancher); any other to fake-drill.js.
+'use strict';
+const { existsSync, mkdirSync, readFileSync, writeFileSync } = require('node:fs');
+const { join } = require('node:path');
+const { spawnSync } = require('node:child_process');
+
+const { current, RUN_ID_PLACEHOLDER } = require('./fake-acceptance-phase.js');
+const MODULE = /acceptance\.out\/([a-z0-9]+)\/cdktf\.out\/stacks\/[a-z-]+$/;
+
+/** Whether a folder is an acceptance run's module folder (its run id), else undefined. */
+const runOf = (folder) => MODULE.exec(folder)?.[1];
+
+/** Fails or signals as the world says for the phase in flight; true when the call must fail. */
+function phaseHooks(ctx, options = {}) {
+  const a = ctx.world.acceptance;
+  const phase = current(ctx.dir)?.phase;
+  if (!phase) return false;
+  if (a.signalAt && a.signalAt.phase === phase && !options.holdSignal) {
+    const signal = a.signalAt.signal;
+    delete a.signalAt;
+    ctx.save();
+    process.kill(process.ppid, signal);
+  }
+  return a.failAt === phase;
+}
+
+const withRunId = (value, runId) => JSON.parse(JSON.stringify(value).replaceAll(RUN_ID_PLACEHOLDER, runId));
+
+/** The run's state after `fraction` of the apply, and its AWS objects. */
+function create(ctx, runId, fraction) {
+  const { world } = ctx;
+  const full = withRunId(world.acceptance.applyState, runId);
+  const count = Math.ceil(full.resources.length * fraction);
+  world.state = { ...full, resources: full.resources.slice(0, count), outputs: fraction === 1 ? full.outputs : {} };
+  const aws = withRunId(world.acceptance.applyAws, runId);
+  for (const [kind, objects] of Object.entries(aws)) {
+    if (Array.isArray(objects)) continue;
+    for (const [id, object] of Object.entries(objects))
+      if (fraction === 1 || world.state.resources.some((r) => JSON.stringify(r).includes(id))) world.aws[kind][id] = object;
+  }
+}
+
+/** The events of `terraform apply -json`: a start and a complete per resource, a second apart, in state order. */
+function applyEvents(state) {
+  const lines = [];
+  let t = Date.parse('2026-11-25T10:00:00Z');
+  for (const r of state.resources) {
+    const addr = `${r.mode === 'data' ? 'data.' : ''}${r.type}.${r.name}`;
+    const hook = { resource: { addr, resource_type: r.type, resource_name: r.name }, action: r.mode === 'data' ? 'read' : 'create' };
+    lines.push(
+      JSON.stringify({ '@level': 'info', '@message': `${addr}: Creating...`, '@timestamp': new Date(t).toISOString(), type: 'apply_start', hook }),
+    );
+    t += 1000;
+    lines.push(
+      JSON.stringify({
+        '@level': 'info',
+        '@message': `${addr}: Creation complete`,
+        '@timestamp': new Date(t).toISOString(),
+        type: 'apply_complete',
+        hook,
+      }),
+    );
+  }
+  const n = state.resources.filter((r) => r.mode === 'managed').length;
+  lines.push(
+    JSON.stringify({ '@message': `Apply complete! Resources: ${n} added, 0 changed, 0 destroyed.`, type: 'change_summary', changes: { add: n } }),
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+/** The version the run's settings ask for (its settings.json, three folders above the module). */
+const settingsVersion = () => JSON.parse(readFileSync(join(process.cwd(), '..', '..', '..', 'settings.json'), 'utf8')).versions.rke2;
+
+function terraform(ctx) {
+  const { world, args } = ctx;
+  const runId = runOf(process.cwd());
+  if (!runId) return false;
+  const a = world.acceptance;
+  const [command] = args;
+  const fail = phaseHooks(ctx, { holdSignal: command === 'apply' && args.includes('-json') });
+  if (fail) ctx.finish(1, '', `Error: injected failure in the ${current(ctx.dir).phase} phase\n`);
+  if (command === 'init') {
+    mkdirSync(join(process.cwd(), '.terraform'), { recursive: true });
+    ctx.finish(0, 'Terraform has been successfully initialized!\n');
+  }
+  if (!existsSync(join(process.cwd(), '.terraform'))) ctx.finish(1, '', 'Error: Backend initialization required, please run "terraform init"\n');
+  if (command === 'version')
+    ctx.finish(0, JSON.stringify({ terraform_version: '1.11.4', provider_selections: { 'registry.terraform.io/hashicorp/aws': '6.25.0' } }));
+  if (command === 'apply' && args.includes('-json')) {
+    if (a.applyFails) {
+      create(ctx, runId, 0.5);
+      ctx.finish(
+        1,
+        `${JSON.stringify({ type: 'diagnostic', diagnostic: { severity: 'error', summary: 'creating EC2 Instance: InsufficientInstanceCapacity' } })}\n`,
+      );
+    }
+    const signal = a.signalAt?.phase === 'deploy' ? a.signalAt.signal : undefined;
+    if (!signal) {
+      create(ctx, runId, 1);
+      a.kubelet = settingsVersion();
+      ctx.finish(0, applyEvents(world.state));
+    }
+    delete a.signalAt;
+    // As terraform does on SIGINT: the operations in flight end, the state is saved, exit 1 (3,000 looks at most).
+    let interrupted = false;
+    process.on('SIGINT', () => (interrupted = true));
+    create(ctx, runId, 0.5);
+    ctx.save(true);
+    process.kill(process.ppid, signal);
+    let looks = 0;
+    const timer = setInterval(() => {
+      if (!interrupted && ++looks < 3000) return;
+      clearInterval(timer);
+      ctx.lock();
+      ctx.reload();
+      ctx.finish(
+        1,
+        '',
+        interrupted ? 'Interrupt received.\nGracefully shutting down...\n' : 'fake acceptance: the run never sent SIGINT to the apply\n',
+      );
+    }, 20);
+    return true;
+  }
+  if (command === 'apply' && args.includes('-auto-approve') && !args.includes('-destroy')) {
+    // The upgrade: the stack's gate upgrades every server in place.
+    a.kubelet = settingsVersion();
+    world.state.serial += 1;
+    ctx.finish(0, 'Apply complete! Resources: 3 added, 2 changed, 3 destroyed.\n');
+  }
+  if (command === 'plan' && args.includes('-detailed-exitcode')) {
+    const out = args.find((x) => x.startsWith('-out='))?.slice(5);
+    writeFileSync(out, JSON.stringify({ resource_changes: a.planChanges ?? [] }));
+    ctx.finish((a.planChanges ?? []).length > 0 ? 2 : 0, 'Plan done.\n');
+  }
+  if (command === 'show' && args[args.length - 1].endsWith('second.tfplan')) ctx.finish(0, readFileSync(args[args.length - 1], 'utf8'));
+  return 'generic';
+}
+
+function kubectl(ctx) {
+  const { world, args } = ctx;
+  const kubeconfig = args[args.indexOf('--kubeconfig') + 1] ?? '';
+  if (kubeconfig.includes('/drill/')) return false;
+  const a = world.acceptance;
+  if (phaseHooks(ctx)) ctx.finish(1, '', 'Unable to connect to the server: injected failure\n');
+  const rest = args.slice(args.indexOf('--request-timeout=30s') + 1).join(' ');
+  if (rest === '-n cattle-system get secret tls-rancher -o jsonpath={.data.tls\\.crt}')
+    ctx.finish(0, Buffer.from('-----BEGIN CERTIFICATE-----\nfake\n-----END CERTIFICATE-----\n').toString('base64'));
+  if (rest.startsWith('get nodes -o jsonpath=')) ctx.finish(0, world.cluster.servers.map((s) => `${s.node}=${a.kubelet}\n`).join(''));
+  if (rest === 'get backups.resources.cattle.io rancher-aws-scheduled -o json')
+    ctx.finish(
+      0,
+      JSON.stringify({ spec: { resourceSetName: 'rancher-resource-set-full', schedule: '0 */6 * * *', retentionCount: 28, storageLocation: {} } }),
+    );
+  if (rest === 'create -f - -o name') {
+    const backup = JSON.parse(readFileSync(0, 'utf8'));
+    if (backup.spec.schedule !== undefined) ctx.finish(1, '', 'fake acceptance: a one-time Backup has no schedule\n');
+    const file = `${backup.metadata.name}-6f0b3c2e-8a1d-4c6e-9b7a-0d1e2f3a4b5c-2026-11-25T12-00-00Z.tar.gz.enc`;
+    a.backupFile = file;
+    const bucket = world.state.outputs.rancher_backup_bucket.value;
+    world.aws.buckets[bucket].objects.push({ key: `rancher/${file}`, version: 'vb', lastModified: '2026-11-25T12:00:09.000Z', size: 1200 });
+    ctx.finish(0, `backup.resources.cattle.io/${backup.metadata.name}\n`);
+  }
+  if (rest === 'get backups.resources.cattle.io rancher-aws-acceptance -o jsonpath={.status.filename}') ctx.finish(0, a.backupFile ?? '');
+  if (rest === '-n cattle-system scale deployment rancher --replicas=0') {
+    a.rancherReplicas = 0;
+    ctx.finish(0, 'deployment.apps/rancher scaled\n');
+  }
+  if (rest === '-n cattle-system get deployment rancher -o jsonpath={.spec.replicas}') ctx.finish(0, String(a.rancherReplicas ?? 3));
+  return require(join(__dirname, 'fake-roll.js')).kubectl(world, args, ctx.finish, ctx.save);
+}
+
+function aws(ctx) {
+  const { world, args, option } = ctx;
+  const a = world.acceptance;
+  if (phaseHooks(ctx)) ctx.awsError('ServiceUnavailable', 'injected failure');
+  const [service, operation] = args;
+  if (!option('--region')) ctx.finish(252, '', 'You must specify a region.\n');
+  if (service === 'sts' && operation === 'get-caller-identity')
+    ctx.finish(0, JSON.stringify({ Account: '123456789012', Arn: 'arn:aws:sts::123456789012:assumed-role/deployer/alice', UserId: 'AROA:alice' }));
+  if (service === 'resourcegroupstaggingapi' && operation === 'get-resources') {
+    const filter = option('--tag-filters');
+    if (filter.startsWith('Key=rancher-aws:deployment,'))
+      ctx.finish(0, JSON.stringify({ ResourceTagMappingList: (a.existing ?? []).map((ResourceARN) => ({ ResourceARN })) }));
+    // What still exists of the run: its state's resources with an ARN, its keys (scheduled ones too), the leftovers.
+    const arns = [
+      ...world.state.resources
+        .filter((r) => r.mode === 'managed' && /^arn:aws:/.test(r.instances[0].attributes.arn ?? ''))
+        .map((r) => r.instances[0].attributes.arn),
+      ...Object.keys(world.aws.keys)
+        .filter((k) => k.includes('key-') && world.aws.keys[k].state === 'PendingDeletion')
+        .map((k) => `arn:aws:kms:eu-west-1:123456789012:key/${k}`),
+      ...(a.leftovers ?? []),
+    ];
+    ctx.finish(0, JSON.stringify({ ResourceTagMappingList: [...new Set(arns)].map((ResourceARN) => ({ ResourceARN })) }));
+  }
+  if (service === 'kms' && operation === 'describe-key') {
+    const id = option('--key-id').split('/').pop();
+    if (!world.aws.keys[id]) ctx.awsError('NotFoundException', 'Key not found');
+    ctx.finish(0, JSON.stringify({ KeyMetadata: { KeyState: world.aws.keys[id].state } }));
+  }
+  if (service === 'ec2' && operation === 'describe-instances')
+    ctx.finish(0, JSON.stringify({ Reservations: [{ Instances: [{ State: { Name: 'running' } }] }] }));
+  if (service === 'cloudtrail' && operation === 'lookup-events') {
+    if (a.cloudTrail === 'denied') ctx.awsError('AccessDeniedException', 'not authorized to perform: cloudtrail:LookupEvents');
+    ctx.finish(0, JSON.stringify({ Events: a.events ?? [] }));
+  }
+  return false;
+}
+
+function curl(ctx) {
+  const { args } = ctx;
+  const url = args[args.length - 1];
+  if (!url.startsWith('http://127.0.0.1')) return false;
+  const fail = phaseHooks(ctx);
+  if (fail) ctx.finish(7, '', `curl: (7) Failed to connect to ${url}: injected failure\n`);
+  const real = spawnSync('/usr/bin/curl', args, { input: readFileSync(0), encoding: 'utf8' });
+  ctx.finish(real.status ?? 1, real.stdout, real.stderr);
+}
+
+module.exports = { terraform, kubectl, aws, curl };

@@ -1,0 +1,264 @@
+import type { TimedPhase } from './throwaway';
+
+/**
+ * The phases of an acceptance run, in order. `deploy` and `teardown` always run (nothing exists before the one and
+ * everything must go in the other); the others can be chosen with --only and --skip.
+ */
+export const ACCEPTANCE_PHASES = [
+  'deploy',
+  'ping',
+  'login',
+  'second-plan',
+  'upgrade',
+  'roll',
+  'backup',
+  'drill',
+  'break',
+  'teardown',
+  'sweep',
+] as const;
+export type AcceptancePhase = (typeof ACCEPTANCE_PHASES)[number];
+/** The phases --only and --skip choose from. */
+export const CHOSEN_PHASES = ['ping', 'login', 'second-plan', 'upgrade', 'roll', 'backup', 'drill', 'break'] as const;
+/** What each phase shows, for the plan printed before the run and the report. */
+export const PHASE_MEANING: Readonly<Record<AcceptancePhase, string>> = {
+  deploy: 'synth and one terraform apply of a throwaway rke-ha deployment, timed step by step',
+  ping: 'Rancher answers pong on https://<sslip.io name>/ping, trusted with its own CA',
+  login: "Rancher's login API accepts admin with the rancher_admin_password output, and the token it returns reads admin's user",
+  'second-plan': 'terraform plan -detailed-exitcode right after the apply: no change (exit 0)',
+  upgrade: `an in-place Kubernetes upgrade by the apply, one minor up; every node reports the new version`,
+  roll: 'the roll command replaces server-0 (drain, remove, replace, rejoin as an etcd voter)',
+  backup: "a one-time Rancher backup, written by the operator to the deployment's bucket",
+  drill: 'the drill command restores that backup into a second throwaway deployment, checks it and tears it down',
+  break: 'Rancher scaled to zero with kubectl: the teardown must not need a working Rancher',
+  teardown: 'the teardown command (no typed confirmation), from that broken state',
+  sweep: "the Resource Groups Tagging API lists nothing still tagged with the run's id",
+};
+
+/**
+ * The modeled timeline of a first apply (docs/design-notes.md, "Deploy timeline": the step names are its first
+ * column, __tests__/cli/acceptance-report.test.ts holds them equal), and the resources whose apply events make up
+ * each step in a real apply (`terraform apply -json`: apply_start and apply_complete per resource address).
+ */
+export const TIMELINE: readonly { readonly step: string; readonly addresses: RegExp }[] = [
+  {
+    step: 'network',
+    addresses:
+      /^(aws_vpc|aws_subnet|aws_route|aws_route_table|aws_route_table_association|aws_internet_gateway|aws_nat_gateway|aws_eip|aws_default_security_group|aws_security_group|aws_vpc_security_group_(ingress|egress)_rule|aws_kms_key|aws_kms_alias|aws_ssm_parameter|aws_iam_[a-z_]+)\.(?!cluster-initialized)/,
+  },
+  { step: 'load-balancer', addresses: /^aws_lb(_listener|_target_group|_target_group_attachment)?\./ },
+  { step: 'first-server', addresses: /^(aws_instance\.[^.]*server-0_|data\.http\.[^.]*api-readiness)/ },
+  { step: 'joins', addresses: /^(aws_instance\.[^.]*server-[1-9]|helm_release\.[^.]*servers-ready)/ },
+  { step: 'ingress-ready', addresses: /^helm_release\.[^.]*ingress-ready/ },
+  { step: 'cert-manager', addresses: /^helm_release\.[^.]*cert-manager_release/ },
+  { step: 'rancher', addresses: /^helm_release\.(rancher_release|[^.]*_rancher_release)/ },
+  { step: 'certificate-ready', addresses: /^helm_release\.[^.]*certificate-ready/ },
+  { step: 'ping', addresses: /^data\.http\.[^.]*rancher-readiness_ping/ },
+  { step: 'first-login', addresses: /^rancher2_bootstrap\./ },
+];
+
+/** One step of the measured timeline: from its first resource's start to its last one's end, in seconds since the apply began. */
+export interface TimelineStep {
+  readonly step: string;
+  readonly startSeconds?: number;
+  readonly endSeconds?: number;
+  readonly seconds?: number;
+  readonly resources: number;
+}
+
+/** The timeline of a `terraform apply -json` output (its event lines; others ignored). */
+export function timelineOf(applyJson: string): TimelineStep[] {
+  const events: { at: number; type: string; address: string }[] = [];
+  for (const line of applyJson.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      const e = JSON.parse(line) as { type?: string; '@timestamp'?: string; hook?: { resource?: { addr?: string } } };
+      const address = e.hook?.resource?.addr;
+      const at = Date.parse(e['@timestamp'] ?? '');
+      if ((e.type === 'apply_start' || e.type === 'apply_complete') && address && Number.isFinite(at)) events.push({ at, type: e.type, address });
+    } catch {
+      // not an event
+    }
+  }
+  const begin = Math.min(...events.map((e) => e.at));
+  return TIMELINE.map(({ step, addresses }) => {
+    const mine = events.filter((e) => addresses.test(e.address));
+    const starts = mine.filter((e) => e.type === 'apply_start').map((e) => e.at);
+    const ends = mine.filter((e) => e.type === 'apply_complete').map((e) => e.at);
+    const resources = new Set(mine.map((e) => e.address)).size;
+    if (starts.length === 0 || ends.length === 0) return { step, resources };
+    const startSeconds = Math.round((Math.min(...starts) - begin) / 1000);
+    const endSeconds = Math.round((Math.max(...ends) - begin) / 1000);
+    return { step, startSeconds, endSeconds, seconds: endSeconds - startSeconds, resources };
+  });
+}
+
+/** A statement of an IAM policy document, the parts compared here. */
+interface Statement {
+  readonly Effect: string;
+  readonly Action?: string | readonly string[];
+}
+
+/** IAM action patterns (`ec2:Describe*`) as a test: case-insensitive, `*` and `?` as IAM reads them. */
+const matcher = (pattern: string) =>
+  new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+    'i',
+  );
+
+/** Whether an IAM action pattern of a policy covers an action. */
+export const iamMatches = (pattern: string, action: string): boolean => matcher(pattern).test(action);
+
+/** What the deployer used (CloudTrail) against what docs/deployer-policy.json grants (its Allow statements' actions). */
+export function comparePolicy(
+  used: readonly string[],
+  policy: { readonly Statement: readonly Statement[] },
+): { notGranted: string[]; unused: string[] } {
+  const granted = policy.Statement.filter((s) => s.Effect === 'Allow').flatMap((s) => (typeof s.Action === 'string' ? [s.Action] : (s.Action ?? [])));
+  const patterns = granted.map((g) => ({ g, test: matcher(g) }));
+  return {
+    notGranted: [...new Set(used)].filter((a) => !patterns.some((p) => p.test.test(a))).sort(),
+    unused: [...new Set(granted)].filter((g) => !used.some((a) => matcher(g).test(a))).sort(),
+  };
+}
+
+/** A CloudTrail event source as the IAM service prefix (the host's first label but for a few services). */
+const SERVICE_PREFIX: Readonly<Record<string, string>> = { monitoring: 'cloudwatch', tagging: 'tag', elasticloadbalancing: 'elasticloadbalancing' };
+export function iamAction(eventSource: string, eventName: string): string {
+  const host = eventSource.split('.')[0];
+  return `${SERVICE_PREFIX[host] ?? host}:${eventName}`;
+}
+
+/** Something still tagged with the run's id after the teardown, and how to remove it. */
+export interface Leftover {
+  readonly arn: string;
+  /** pending: going by itself (a KMS key scheduled for deletion, an instance terminated): nothing to do. */
+  readonly state: 'left' | 'pending';
+  readonly remove: string;
+}
+
+/** How to remove a leftover, by its ARN's service and type. */
+export function removalOf(arn: string, region: string): string {
+  const [, , service, , , resource = ''] = arn.split(':');
+  const [type, id = ''] = resource.includes('/')
+    ? [resource.slice(0, resource.indexOf('/')), resource.slice(resource.indexOf('/') + 1)]
+    : [resource, ''];
+  const r = `--region ${region}`;
+  if (service === 's3') return `aws s3 rb s3://${resource} --force ${r} (a versioned bucket: delete its versions first, as the teardown does)`;
+  if (service === 'kms') return `aws kms schedule-key-deletion --key-id ${id} --pending-window-in-days 7 ${r}`;
+  if (service === 'ec2' && type === 'instance') return `aws ec2 terminate-instances --instance-ids ${id} ${r}`;
+  if (service === 'ec2') return `aws ec2 delete-${type.replace(/_/g, '-')} (the ${type} ${id}) ${r}, or in the VPC console; a VPC goes last`;
+  if (service === 'elasticloadbalancing')
+    return `aws elbv2 delete-${type === 'loadbalancer' ? 'load-balancer --load-balancer-arn' : 'target-group --target-group-arn'} ${arn} ${r}`;
+  if (service === 'ssm') return `aws ssm delete-parameter --name /${id} ${r}`;
+  if (service === 'logs') return `aws logs delete-log-group --log-group-name ${resource.replace(/^log-group:/, '').replace(/:\*$/, '')} ${r}`;
+  return `delete it in the AWS console (${service}), or with the AWS CLI's delete call for its type`;
+}
+
+/** What `acceptance` writes to `<run folder>/report.json` (and as Markdown beside it). */
+export interface AcceptanceReport {
+  readonly version: 1;
+  readonly stack: string;
+  readonly runId: string;
+  readonly name: string;
+  readonly region: string;
+  readonly startedAt: string;
+  finishedAt?: string;
+  readonly versions: Record<string, string | undefined>;
+  readonly phases: TimedPhase<AcceptancePhase>[];
+  /** What each phase read, in words (keyed by phase). */
+  readonly evidence: Partial<Record<AcceptancePhase, string[]>>;
+  timeline?: TimelineStep[];
+  /** The second plan's changes (`<actions> <address>`), when it was not empty. */
+  secondPlanChanges?: string[];
+  leftovers?: Leftover[];
+  awsActions?:
+    | { readonly source: string; readonly used: string[]; readonly notGranted: string[]; readonly unused: string[] }
+    | { readonly source: string; readonly unavailable: string };
+  passed?: boolean;
+  readonly notProven: readonly string[];
+}
+
+/** What an acceptance run cannot show, said in every report. */
+export const NOT_PROVEN: readonly string[] = [
+  "A domain of the user's: the run answers on an sslip.io name with Rancher's own CA, so the Route53 record, a user certificate, Let's Encrypt and TLS at the load balancer are not exercised.",
+  "Settings other than the run's: one shape of rke-ha (the defaults, or --settings); K3s, private nodes, an existing network, an external datastore and the docker and k8s-ha stacks are not covered.",
+  "Downstream clusters: none is registered, so their agents' reconnection after the upgrade, the roll or a restore is not shown.",
+  'Day N: the run lasts hours; certificate renewal, token expiry and what the cluster writes back over weeks are not waited for.',
+  'The AWS actions are those CloudTrail records as management events (data events such as S3 object reads are not in its event history), and events can take up to about 15 minutes to appear there: the last minutes of the run may be missing.',
+];
+
+const pad = (text: string, width: number) => text.padEnd(width);
+
+/** The report as lines for the terminal. */
+export function describeReport(report: AcceptanceReport, files: { json: string; markdown: string }): string[] {
+  const lines = [`Acceptance run ${report.runId} of ${report.stack} (${report.name}, ${report.region}):`];
+  for (const p of report.phases)
+    lines.push(
+      `  ${pad(p.status, 11)} ${pad(p.phase, 11)} ${p.seconds === undefined ? '' : pad(`${p.seconds} s`, 9)}${p.detail ? ` ${p.detail}` : ''}`.trimEnd(),
+    );
+  for (const l of report.leftovers ?? []) lines.push(`  LEFT: ${l.arn}${l.state === 'pending' ? ' (going by itself)' : `: ${l.remove}`}`);
+  lines.push(`Result: ${report.passed ? 'PASSED' : 'FAILED'}. Report: ${files.markdown} (JSON: ${files.json})`);
+  return lines;
+}
+
+/** The report as Markdown, to attach to an issue. */
+export function markdownReport(report: AcceptanceReport): string {
+  const out: string[] = [];
+  out.push(`# Acceptance run ${report.runId}: ${report.passed ? 'PASSED' : 'FAILED'}`, '');
+  out.push(`${report.stack} deployment \`${report.name}\` in ${report.region}, ${report.startedAt} to ${report.finishedAt ?? '(unfinished)'}.`, '');
+  out.push('## Versions', '', '| what | version |', '|---|---|');
+  for (const [what, version] of Object.entries(report.versions)) out.push(`| ${what} | ${version ?? '(unknown)'} |`);
+  out.push('', '## Phases', '', '| phase | result | seconds | detail |', '|---|---|---|---|');
+  for (const p of report.phases)
+    out.push(`| ${p.phase} | ${p.status} | ${p.seconds ?? ''} | ${(p.detail ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ')} |`);
+  const evidence = Object.entries(report.evidence).filter(([, e]) => e && e.length > 0);
+  if (evidence.length > 0) {
+    out.push('', '## Evidence', '');
+    for (const [phase, lines] of evidence) {
+      out.push(`- **${phase}**`);
+      for (const l of lines ?? []) out.push(`  - ${l}`);
+    }
+  }
+  if (report.timeline) {
+    out.push(
+      '',
+      '## Deploy timeline',
+      '',
+      'The steps of docs/design-notes.md, "Deploy timeline", as this apply took them (seconds since it began).',
+      '',
+    );
+    out.push('| step | start | end | seconds | resources |', '|---|---|---|---|---|');
+    for (const t of report.timeline)
+      out.push(`| ${t.step} | ${t.startSeconds ?? ''} | ${t.endSeconds ?? ''} | ${t.seconds ?? ''} | ${t.resources} |`);
+  }
+  if (report.secondPlanChanges) {
+    out.push('', '## Second plan', '');
+    if (report.secondPlanChanges.length === 0) out.push('No changes.');
+    for (const c of report.secondPlanChanges) out.push(`- \`${c}\``);
+  }
+  if (report.leftovers) {
+    out.push('', '## Left in the account', '');
+    if (report.leftovers.length === 0) out.push(`Nothing is tagged \`rancher-ha-aws:acceptance-run=${report.runId}\` any more.`);
+    for (const l of report.leftovers) out.push(`- ${l.arn}: ${l.state === 'pending' ? 'going by itself' : `\`${l.remove}\``}`);
+  }
+  if (report.awsActions) {
+    out.push('', '## AWS actions against docs/deployer-policy.json', '');
+    if ('unavailable' in report.awsActions) out.push(`Not compared: ${report.awsActions.unavailable}`);
+    else {
+      const a = report.awsActions;
+      out.push(`From ${a.source}: ${a.used.length} actions used.`, '');
+      out.push(`- Used but not granted (${a.notGranted.length}): ${a.notGranted.map((x) => `\`${x}\``).join(', ') || 'none'}`);
+      out.push(
+        `- Granted but not used in this run (${a.unused.length}; the policy covers every variant, so many are expected): ${a.unused.map((x) => `\`${x}\``).join(', ') || 'none'}`,
+      );
+      out.push('', `<details><summary>Actions used</summary>`, '', a.used.map((x) => `\`${x}\``).join(', '), '', '</details>');
+    }
+  }
+  out.push('', '## What this run does not prove', '');
+  for (const n of report.notProven) out.push(`- ${n}`);
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,86 @@
+import { randomBytes } from 'node:crypto';
+import { THROWAWAY_STATE } from './throwaway';
+
+/**
+ * The Kubernetes versions of the acceptance run's in-place upgrade: it deploys FROM and upgrades to TO, one minor up,
+ * the step the stack's upgrade rules allow (lib/kubernetes/private/upgrade-rules.ts). TO is the stack's default
+ * (DEFAULT_VERSIONS.rke2, lib/config/versions.ts: __tests__/cli/acceptance-settings.test.ts holds them equal); FROM
+ * is the newest 1.34 release RKE2 had promoted to its stable channel (rancher/rke2 pull request 10139), a minor
+ * Rancher 2.14 supports (RANCHER_KUBERNETES_RANGE).
+ */
+export const UPGRADE = { from: 'v1.34.6+rke2r3', to: 'v1.35.7+rke2r1' } as const;
+
+/** The tag on every AWS resource of an acceptance run (the provider's default_tags, through `tags`): its run id. */
+export const RUN_TAG = 'rancher-ha-aws:acceptance-run';
+
+/** The tag the stacks put on every AWS resource of a deployment (DEPLOYMENT_TAG of lib/common/private/tags.ts): `<name>-<stack>`. */
+export const DEPLOYMENT_TAG = 'rancher-aws:deployment';
+
+/** The first part of every acceptance deployment's name: a leftover is easy to tell in the console. */
+export const NAME_PREFIX = 'acc';
+
+/** A run id: six characters, lowercase letters and digits, a letter first (it starts no name part with a digit). */
+export function newRunId(random: (n: number) => Buffer = randomBytes): string {
+  const letters = 'abcdefghijklmnopqrstuvwxyz';
+  const alphabet = `${letters}0123456789`;
+  const bytes = random(6);
+  return [...bytes].map((b, i) => (i === 0 ? letters[b % letters.length] : alphabet[b % alphabet.length])).join('');
+}
+
+/** The deployment's name: `acc-<run id>`, 10 characters (the `name` setting allows 16; the drill's throwaway adds `-drill`). */
+export const acceptanceName = (runId: string): string => `${NAME_PREFIX}-${runId}`;
+
+const section = (value: unknown): Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) ? { ...(value as Record<string, unknown>) } : {};
+
+/** Why a base settings file (`--settings`) cannot be the shape of an acceptance run; undefined when it can. */
+export function baseSettingsProblem(base: Record<string, unknown>, region: string, path: string): string | undefined {
+  if (base.backend !== undefined)
+    return `${path} names a state backend (backend): that is a deployment's settings file. An acceptance run keeps its state in a local file in its own folder, never where another deployment's state is; give a copy without backend. Nothing was changed.`;
+  if (base.region !== undefined && base.region !== region)
+    return `${path} says region ${String(base.region)}, and --region ${region}: the run goes where --region says; make them agree. Nothing was changed.`;
+  const rkeHa = section(base.rkeHa);
+  if (rkeHa.distribution !== undefined && rkeHa.distribution !== 'rke2')
+    return `${path} sets rkeHa.distribution ${String(rkeHa.distribution)}: the acceptance run upgrades RKE2 (K3s is not covered yet). Nothing was changed.`;
+  if (rkeHa.existingNetwork !== undefined)
+    return `${path} sets rkeHa.existingNetwork: an acceptance run builds its own network and removes it. Nothing was changed.`;
+  return undefined;
+}
+
+/**
+ * The settings of an acceptance run: the base (a settings file of the user's, or nothing: every default), with
+ * - its own name, a state file beside its module, and the run id as a tag on every AWS resource;
+ * - the region the user named;
+ * - no domain: a name from a wildcard DNS service (sslip.io), Rancher's own CA, no Route53 record;
+ * - RKE2 at the version the upgrade starts from (or at `kubernetes` when given: the upgrade's second synth);
+ * - backups on (the backup and drill phases), alarms off (nobody is paged for it);
+ * - nothing that keeps it from going: deletion protection and Object Lock off.
+ */
+export function acceptanceSettings(
+  base: Record<string, unknown>,
+  run: { readonly name: string; readonly runId: string; readonly region: string; readonly kubernetes?: string },
+): Record<string, unknown> {
+  const settings = section(base);
+  delete settings.hostname;
+  delete settings.hostedZone;
+  settings.name = run.name;
+  settings.region = run.region;
+  settings.dns = {
+    mode: 'wildcard',
+    ...(section(settings.dns).wildcardDomain !== undefined ? { wildcardDomain: section(settings.dns).wildcardDomain } : {}),
+  };
+  settings.backend = { type: 'local', path: THROWAWAY_STATE };
+  settings.tags = { ...section(settings.tags), [RUN_TAG]: run.runId };
+  settings.versions = { ...section(settings.versions), rke2: run.kubernetes ?? UPGRADE.from };
+  const rancher = section(settings.rancher);
+  delete rancher.tls;
+  settings.rancher = rancher;
+  settings.backups = { ...section(settings.backups), enabled: true };
+  delete (settings.backups as Record<string, unknown>).restoreFrom;
+  settings.alarms = { enabled: false };
+  const rkeHa = section(settings.rkeHa);
+  rkeHa.loadBalancer = { ...section(rkeHa.loadBalancer), type: 'nlb', deletionProtection: false };
+  rkeHa.etcdSnapshots = { ...section(rkeHa.etcdSnapshots), objectLock: false };
+  settings.rkeHa = rkeHa;
+  return settings;
+}
