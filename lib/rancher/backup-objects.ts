@@ -58,6 +58,11 @@ export interface BackupLocation {
   readonly bucket: string;
   readonly region: string;
   readonly secrets: SecretNames;
+  /**
+   * The operator's credentials come from the servers (backups.credentials: servers), not from a Secret: the location
+   * names none, and the operator's S3 client asks its container-credentials endpoint. @default false
+   */
+  readonly keyless?: boolean;
 }
 
 /**
@@ -76,8 +81,7 @@ export function s3Location(location: BackupLocation): Record<string, unknown> {
       folder: BACKUP_FOLDER,
       region: location.region,
       endpoint: `s3.${location.region}.amazonaws.com`,
-      credentialSecretName: location.secrets.credentials,
-      credentialSecretNamespace: BACKUP_NAMESPACE,
+      ...(location.keyless ? {} : { credentialSecretName: location.secrets.credentials, credentialSecretNamespace: BACKUP_NAMESPACE }),
       clientConfig: S3_CLIENT_CONFIG,
     },
   };

@@ -44,7 +44,7 @@ export function k3sConfig(s: K3sSettings): Record<string, unknown> {
  * the datastore endpoint and the CA keys come from SSM at boot.
  */
 export function k3sUserData(settings: K3sSettings, node: ServerNodeIdentity): string {
-  const units = serverUnits('k3s', K3S_BOOTSTRAP_PATH);
+  const units = serverUnits('k3s', K3S_BOOTSTRAP_PATH, { backupCredentials: node.backupRoleArn !== undefined });
   return cloudConfig({
     write_files: [
       rootFile('/etc/rancher/k3s/config.yaml', '0600', stringify(k3sConfig(settings), { lineWidth: 0 })),

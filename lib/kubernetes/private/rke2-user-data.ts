@@ -24,7 +24,7 @@ export const RESTORE_SCRIPT_PATH = '/usr/local/sbin/rancher-aws-restore';
  */
 export function rke2UserData(settings: Rke2Settings, node: Rke2NodeIdentity): string {
   const proxy = settings.proxyEnvironment ?? [];
-  const units = serverUnits('rke2', BOOTSTRAP_SCRIPT_PATH);
+  const units = serverUnits('rke2', BOOTSTRAP_SCRIPT_PATH, { backupCredentials: node.backupRoleArn !== undefined });
   return cloudConfig({
     write_files: [
       rootFile('/etc/rancher/rke2/config.yaml', '0600', stringify(rke2Config(settings), { lineWidth: 0 })),
