@@ -87,6 +87,7 @@ const PAYLOADS: Record<string, ((p: string) => unknown) | null> = {
   'backups.schedule': (p) => `0 */6 * * ${p}`,
   'backups.retentionCount': null,
   'backups.forceDestroyBucket': null,
+  'backups.credentials': null,
   'backups.restoreFrom.file': (p) => `rancher-aws-scheduled-6f0b3c2e-8a1d-4c6e-9b7a-0d1e2f3a4b5c-2026-11-23T06-00-00Z${p}.tar.gz`,
   'backups.restoreFrom.bucket': (p) => `bucket${p}`,
   // Twelve digits only (the schema refuses anything else).

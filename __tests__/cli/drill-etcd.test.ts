@@ -100,7 +100,7 @@ describe("production's snapshot bucket and key, as synthesized (the grants --etc
   it('the deploying identities may decrypt through S3, for the snapshot bucket only (what the copy needs)', () => {
     expect(sid('DeployersReadSnapshots')).toMatchObject({ actions: ['kms:Decrypt'] });
     const conditions = Object.fromEntries(sid('DeployersReadSnapshots').condition.map((c: any) => [c.variable, c.values]));
-    expect(conditions['kms:ViaService'][0]).toMatch(/^s3\.\$\{data\.aws_region\.[^}]+\.region\}\.amazonaws\.com$/);
+    expect(conditions['kms:ViaService'][0]).toMatch(/^s3\.\$\{data\.aws_region\.[^}]+\.region\}\.\$\{data\.aws_partition\.[^}]+\.dns_suffix\}$/);
     expect(conditions['kms:EncryptionContext:aws:s3:arn'][0]).toMatch(/^\$\{aws_s3_bucket\.etcd-snapshots_bucket_[0-9A-F]+\.arn\}$/);
     // The nodes' own statement is for their role alone.
     expect(sid('NodesUseSnapshotBucket').principals[0].identifiers[0]).toMatch(/^\$\{aws_iam_role\.node-role_/);

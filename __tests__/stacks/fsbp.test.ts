@@ -36,6 +36,8 @@ const bucketResource = (json: TerraformJson, type: string, bucket: string) =>
   entries(json, type).find(([, r]) => refersTo(r.bucket, 'aws_s3_bucket', bucket))?.[1];
 
 const hasInstances = (json: TerraformJson) => entries(json, 'aws_instance').length > 0;
+/** Rancher's backups (rke-ha, k8s-ha): the stacks that give the operator an identity. */
+const hasBackupBucket = (json: TerraformJson) => entries(json, 'aws_s3_bucket').some(([, b]) => String(b.bucket_prefix ?? '').endsWith('-backups-'));
 const hasVpc = (json: TerraformJson) => entries(json, 'aws_vpc').length > 0;
 const databases = (json: TerraformJson) => entries(json, 'aws_db_instance').map(([, db]) => db);
 
@@ -120,6 +122,12 @@ const CONTROLS: readonly Control[] = [
     passes: (json) => entries(json, 'aws_subnet').every(([, s]) => s.map_public_ip_on_launch !== true),
   },
   {
+    id: 'EC2.28',
+    title: 'EBS volumes are covered by an AWS Backup plan',
+    applies: hasInstances,
+    passes: (json) => entries(json, 'aws_backup_selection').length > 0,
+  },
+  {
     id: 'ELB.6',
     title: 'load balancers have deletion protection',
     applies: (json) => entries(json, 'aws_lb').length > 0,
@@ -159,6 +167,18 @@ const CONTROLS: readonly Control[] = [
     "the datastore does not listen on its engine's default port",
     (db) => db.port !== undefined && db.port !== DEFAULT_PORTS[db.engine],
   ),
+  {
+    id: 'IAM.2',
+    title: 'no IAM user has a policy of its own (the backup writer of an access key)',
+    applies: hasBackupBucket,
+    passes: (json) => entries(json, 'aws_iam_user_policy').length === 0 && entries(json, 'aws_iam_user_policy_attachment').length === 0,
+  },
+  {
+    id: 'IAM.3',
+    title: 'no IAM access key (one Terraform creates is rotated only by a -replace, never within 90 days on its own)',
+    applies: hasBackupBucket,
+    passes: (json) => entries(json, 'aws_iam_access_key').length === 0,
+  },
   {
     id: 'IAM: node role',
     title: 'the node role does not carry AmazonSSMManagedInstanceCore, nor any ssm:GetParameter* on every parameter',
@@ -302,6 +322,7 @@ describe('FSBP controls on every synthesized variant', () => {
       'EC2.9': '7/39',
       'EC2.10': '5/39',
       'EC2.15': '35/35',
+      'EC2.28': '0/39',
       'ELB.6': '29/31',
       'S3.9': '1/24',
       'S3.11': '1/24',
@@ -313,6 +334,8 @@ describe('FSBP controls on every synthesized variant', () => {
       'RDS.9': '1/6',
       'RDS.10': '1/6',
       'RDS.23': '1/6',
+      'IAM.2': '31/40',
+      'IAM.3': '31/40',
       'IAM: node role': '39/39',
       'KMS: key policy': '49/49',
     });

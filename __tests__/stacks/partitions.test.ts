@@ -2,7 +2,8 @@ import { RKE_HA_STACK } from '../../app/stacks/rke-ha';
 import type { AwsPartition } from '../../lib/config/aws-regions';
 import { GATE_CHART_FILES } from '../../lib/kubernetes/gate-chart';
 import BOOT_LIB from '../../lib/nodes/boot-lib.sh';
-import CERT_RENEWAL from '../../lib/kubernetes/cert-renewal.sh';
+import BACKUP_CREDENTIALS from '../../lib/kubernetes/backup-credentials.sh';
+import CLUSTER_LIB from '../../lib/kubernetes/cluster-lib.sh';
 import RKE2_RESTORE from '../../lib/kubernetes/rke2-restore.sh';
 import REGISTRY_CREDENTIALS from '../../lib/kubernetes/registry-credentials.sh';
 import { forPartition, SCRIPT_ENDPOINT } from '../../lib/nodes/private/partition-endpoints';
@@ -76,7 +77,8 @@ describe('what the stacks embed, scanned on its own', () => {
 
   test.each([
     ['boot-lib.sh', BOOT_LIB],
-    ['cert-renewal.sh', CERT_RENEWAL],
+    ['cluster-lib.sh', CLUSTER_LIB],
+    ['backup-credentials.sh', BACKUP_CREDENTIALS],
     ['rke2-restore.sh', RKE2_RESTORE],
     ['registry-credentials.sh', REGISTRY_CREDENTIALS],
   ])('%s calls AWS only at endpoints forPartition rewrites (any other spelling would escape the stacks of another partition)', (file, text) => {

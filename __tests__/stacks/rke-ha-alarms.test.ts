@@ -1,4 +1,4 @@
-import { CERTIFICATE_ALARM_DAYS, RESTART_HELD_METRIC, SUSTAINED_MINUTES } from '../../lib/alarms/deployment-alarms';
+import { BACKUP_CREDENTIALS_METRIC, CERTIFICATE_ALARM_DAYS, RESTART_HELD_METRIC, SUSTAINED_MINUTES } from '../../lib/alarms/deployment-alarms';
 import { FRESHNESS_PERIOD_SECONDS, freshnessWindow } from '../../lib/alarms/schedule-window';
 import type { SettingsInput } from '../../lib/config/schema';
 import { constructWarnings } from '../../lib/synth/warnings';
@@ -277,8 +277,15 @@ describe.each(RKE_VARIANTS)('rke-ha alarms: %s', (_name, input) => {
     expect(userData).toHaveLength(Object.keys(resources(json, 'aws_instance')).length);
     for (const [, text] of userData) {
       expect(text).toContain('RESTART_METRIC_NAMESPACE="RancherHA/rancher-rke-ha"');
-      expect(text).toContain(`MetricName=${RESTART_HELD_METRIC}&`);
+      // put_metric (cluster-lib.sh) sends it, for the renewal's RestartHeld and the backup credentials' metric.
+      expect(text).toContain('MetricName=$1&');
+      expect(text).toContain(`put_metric ${RESTART_HELD_METRIC} `);
+      if (named(json, 'alarms_backup-credentials').length > 0) expect(text).toContain(`put_metric ${BACKUP_CREDENTIALS_METRIC} `);
     }
+    // The backup credentials' alarm is there exactly when the servers hand the operator its credentials.
+    expect(named(json, 'alarms_backup-credentials').length > 0).toBe(
+      Object.keys(resources(json, 'aws_iam_role')).some((n) => n.startsWith('backup-role')),
+    );
   });
 
   it("watches the ACM certificate's days to expiry where TLS ends at the load balancer", () => {

@@ -416,12 +416,13 @@ describe('rke-ha options: egress closed without a proxy (mirrors inside the allo
       .map((e) => [String(e.service_name).split('.').pop(), e.vpc_endpoint_type])
       .sort();
 
-  it('adds the endpoints the nodes need to boot and be reached: SSM, Session Manager, the agent channel, S3 for snapshots', () => {
+  it('adds the endpoints the nodes need to boot and be reached: SSM, Session Manager, the agent channel, S3 for snapshots, STS for the backup credentials', () => {
     expect(services(json)).toEqual([
       ['ec2messages', 'Interface'],
       ['s3', 'Gateway'],
       ['ssm', 'Interface'],
       ['ssmmessages', 'Interface'],
+      ['sts', 'Interface'],
     ]);
   });
 
@@ -443,7 +444,7 @@ describe('rke-ha options: egress closed without a proxy (mirrors inside the allo
         .filter(([, r]) => r.security_group_id === `\${aws_security_group.${nodeGroup}.id}`)
         .map(([n]) => `aws_vpc_security_group_egress_rule.${n}`),
     ];
-    expect(needed).toHaveLength(7);
+    expect(needed).toHaveLength(8);
     const servers = Object.keys(resources(json, 'aws_instance')).map((n) => `aws_instance.${n}`);
     expect(servers).toHaveLength(3);
     for (const server of servers) expect(needed.filter((a) => !dependencyClosure(json, server).has(a))).toEqual([]);

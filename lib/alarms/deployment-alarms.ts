@@ -20,6 +20,8 @@ export const SUSTAINED_MINUTES = 3;
 
 /** The metric the servers' certificate renewal sends (cert-renewal.sh publish_held): 1 while a restart is held, 0 when none is. */
 export const RESTART_HELD_METRIC = 'RestartHeld';
+/** The metric the servers' backup credentials refresh sends (backup-credentials.sh): 1 after a failed refresh, 0 after the next success. */
+export const BACKUP_CREDENTIALS_METRIC = 'BackupCredentialsFailed';
 /** The CloudWatch namespace of a deployment's own metrics; the node role may write this one only. */
 export const restartMetricNamespace = (name: string): string => `RancherHA/${name}`;
 
@@ -61,6 +63,11 @@ export interface DeploymentAlarmsProps {
    * load balancer mode. @default none
    */
   readonly restartMetricNamespace?: string;
+  /**
+   * The servers hand the backup operator its credentials (backups.credentials: servers): an alarm on a failed refresh,
+   * in restartMetricNamespace. @default false
+   */
+  readonly backupCredentials?: boolean;
   /** An ACM certificate (TLS at the load balancer): an alarm on its days to expiry. @default none */
   readonly certificateArn?: string;
   /** What the alarms wait for: created once Rancher answered, so a first apply sends no alarm for servers still booting. */
@@ -129,23 +136,41 @@ export class DeploymentAlarms extends Construct {
     }
 
     if (props.restartMetricNamespace !== undefined) {
-      // The servers send a value when something changes and at each renewal run (hours apart), not every minute:
-      // a minute without data says nothing, so the alarm keeps its state until the next value (`ignore`). With
-      // `notBreaching` it would send OK a minute after the 1, while the server is still out.
-      notifyingAlarm(this, 'restart-held', {
-        alarmName: `${props.name}-restart-held`,
-        alarmDescription: `A server restart did not come back (or an upgrade Job failed): every other restart waits; docs/day-2.md "Alarms"`,
-        namespace: props.restartMetricNamespace,
-        metricName: RESTART_HELD_METRIC,
-        statistic: 'Maximum',
-        period: 60,
-        evaluationPeriods: 1,
-        comparisonOperator: 'GreaterThanOrEqualToThreshold',
-        threshold: 1,
-        treatMissingData: 'ignore',
-        topicArn,
-        dependsOn,
-      });
+      // The servers send a value when something changes and at each run of their timers (minutes to hours apart),
+      // not every minute: a minute without data says nothing, so each alarm keeps its state until the next value
+      // (`ignore`). With `notBreaching` it would send OK a minute after the 1, while the server is still out.
+      const serverMetrics = [
+        {
+          id: 'restart-held',
+          metricName: RESTART_HELD_METRIC,
+          description: 'A server restart did not come back (or an upgrade Job failed): every other restart waits',
+        },
+        ...(props.backupCredentials
+          ? [
+              {
+                id: 'backup-credentials',
+                metricName: BACKUP_CREDENTIALS_METRIC,
+                description: "A server could not refresh the backup operator's credentials (AssumeRole of the backup role)",
+              },
+            ]
+          : []),
+      ];
+      for (const { id, metricName, description } of serverMetrics) {
+        notifyingAlarm(this, id, {
+          alarmName: `${props.name}-${id}`,
+          alarmDescription: `${description}; docs/day-2.md "Alarms"`,
+          namespace: props.restartMetricNamespace,
+          metricName,
+          statistic: 'Maximum',
+          period: 60,
+          evaluationPeriods: 1,
+          comparisonOperator: 'GreaterThanOrEqualToThreshold',
+          threshold: 1,
+          treatMissingData: 'ignore',
+          topicArn,
+          dependsOn,
+        });
+      }
     }
 
     // Each scheduled writer of a bucket: an alarm when its objects stop arriving, or a warning when one alarm cannot watch its schedule.

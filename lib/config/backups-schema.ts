@@ -24,6 +24,14 @@ export const backupsSchema = z
     /** Let `destroy` delete the backup bucket with its contents. */
     forceDestroyBucket: z.boolean().default(false),
     /**
+     * What the operator writes with. `servers` (rke-ha): hour-long credentials of a backup role, which the servers
+     * obtain with their instance role and hand to the operator alone (no IAM user, no long-lived key). `accessKey`:
+     * an IAM user with an access key in Terraform state, as earlier versions had (what an existing deployment keeps until its
+     * servers are rolled: docs/backups.md, "Credentials"). k8s-ha always uses an access key: its nodes are not the
+     * stack's.
+     */
+    credentials: z.enum(['servers', 'accessKey']).default('servers'),
+    /**
      * AWS account ids (12 digits) whose deployments may restore from this bucket (a migration into another
      * account): the bucket policy lets each list the bucket and read the backups and their record, nothing more.
      */

@@ -44,6 +44,7 @@ const KINDS = {
   targetGroup: { what: 'a target group name', rules: [maxLength(32), chars(/^[A-Za-z0-9-]*$/, 'letters, digits and "-"'), noEdgeHyphen] },
   securityGroupPrefix: { what: 'a security group name prefix', rules: [maxLength(100), noPrefix('sg-', 'reserved for security group ids')] },
   iamUser: { what: 'an IAM user name', rules: [maxLength(64), chars(/^[\w+=,.@-]*$/, 'letters, digits and _+=,.@-')] },
+  iamRole: { what: 'an IAM role name', rules: [maxLength(64), chars(/^[\w+=,.@-]*$/, 'letters, digits and _+=,.@-')] },
   iamPrefix: {
     what: 'an IAM name prefix',
     rules: [maxLength(64 - UNIQUE_SUFFIX, ' (64 with the unique suffix)'), chars(/^[\w+=,.@-]*$/, 'letters, digits and _+=,.@-')],
@@ -120,7 +121,10 @@ export function generatedNames(name: string, stacks: NamedStacks = APP_STACKS): 
     ...(stacks.rkeHa === undefined ? [] : rkeHaNames(name, stacks.rkeHa, n)),
     ...(stacks.k8sHa === undefined
       ? []
-      : [...backupNames(stacks.k8sHa, `${name}-${stacks.k8sHa}`, n), n(stacks.k8sHa, 'alarm topic', 'snsTopic', `${name}-${stacks.k8sHa}-alarms`)]),
+      : [
+          ...backupNames(stacks.k8sHa, `${name}-${stacks.k8sHa}`, n, 'iamUser'),
+          n(stacks.k8sHa, 'alarm topic', 'snsTopic', `${name}-${stacks.k8sHa}-alarms`),
+        ]),
     ...(stacks.docker === undefined ? [] : dockerNames(name, stacks.docker, n)),
   ];
 }
@@ -146,7 +150,7 @@ function rkeHaNames(name: string, stack: string, n: Make): GeneratedName[] {
     n(stack, 'etcd snapshot bucket', 's3BucketPrefix', `${rke}-etcd-`),
     n(stack, 'etcd snapshot access log bucket', 's3BucketPrefix', `${rke}-etcd-logs-`),
     n(stack, 'etcd snapshot events topic', 'snsTopic', `${rke}-etcd-events`),
-    ...backupNames(stack, rke, n),
+    ...backupNames(stack, rke, n, 'iamRole'),
     n(stack, 'alarm topic', 'snsTopic', `${rke}-alarms`),
     n(stack, 'boot parameters', 'ssmPath', `/${name}/${stack}/cluster-initialized`),
     ...vpcOptionNames(stack, rke),
@@ -155,11 +159,14 @@ function rkeHaNames(name: string, stack: string, n: Make): GeneratedName[] {
   ];
 }
 
-/** Rancher's backups (rke-ha, k8s-ha): their bucket and the operator's IAM user. */
-function backupNames(stack: string, prefix: string, n: Make): GeneratedName[] {
+/**
+ * Rancher's backups (rke-ha, k8s-ha): their bucket and the operator's identity, a role the servers assume (rke-ha's
+ * default, backups.credentials: servers) or an IAM user (k8s-ha; rke-ha with accessKey, the same name and rules).
+ */
+function backupNames(stack: string, prefix: string, n: Make, identity: 'iamUser' | 'iamRole'): GeneratedName[] {
   return [
     n(stack, 'Rancher backup bucket', 's3BucketPrefix', `${prefix}-backups-`),
-    n(stack, 'Rancher backup writer', 'iamUser', `${prefix}-rancher-backup`),
+    n(stack, identity === 'iamRole' ? 'Rancher backup role' : 'Rancher backup writer', identity, `${prefix}-rancher-backup`),
   ];
 }
 

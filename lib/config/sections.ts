@@ -97,6 +97,7 @@ export interface BackupsSettings {
   schedule: string;
   retentionCount: number;
   forceDestroyBucket: boolean;
+  credentials: 'servers' | 'accessKey';
   readerAccounts: string[];
   restoreFrom?: { file: string; bucket?: string | undefined; newHostname: boolean; unrecordedSource: boolean } | undefined;
 }

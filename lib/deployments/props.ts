@@ -194,6 +194,12 @@ export interface BackupsProps {
   readonly retentionCount?: number;
   /** Let `destroy` delete the bucket with its backups; otherwise it is `prevent_destroy`. @default false */
   readonly forceDestroyBucket?: boolean;
+  /**
+   * What the operator writes with: `servers`, hour-long credentials of a backup role the servers obtain with their
+   * instance role (RancherOnRke; no IAM user); `accessKey`, an IAM user's key in state (RancherOnExistingCluster
+   * always uses one). @default 'servers'
+   */
+  readonly credentials?: 'servers' | 'accessKey';
   /** AWS account ids whose deployments may restore from this bucket (a migration into another account). @default [] */
   readonly readerAccounts?: readonly string[];
   /**

@@ -17,6 +17,7 @@ import { AliasRecord, publicZone } from '../dns/alias-record';
 import { RoundRobinRecords } from '../dns/round-robin-records';
 import { PublicAddress } from '../network/public-address';
 import { BootParameters } from '../nodes/boot-parameters';
+import { BackupRole } from '../rancher/backup-writer';
 import { ClusterPki } from '../kubernetes/cluster-pki';
 import { forwardedHeadersChartConfig, packagedIngress, traefikTimeoutsChartConfig } from '../kubernetes/private/ingress-controller-config';
 import { k3sUserData } from '../kubernetes/private/k3s-user-data';
@@ -163,7 +164,7 @@ export class RancherOnRke extends Construct {
     const dns = this.addDnsRecords(d, props, { net, entry, servers, traffic });
     const api = this.connectToCluster(d, { entry, pki, guard, boot, servers, traffic, dns });
     const gates = this.addClusterGates(d, api);
-    const rancher = this.installRancher(d, { entry, servers, api, gates, dns });
+    const rancher = this.installRancher(d, { entry, servers, api, gates, dns, boot });
     this.rancherBackups = rancher.backups;
 
     this.url = rancher.ready.url;
@@ -251,6 +252,8 @@ export class RancherOnRke extends Construct {
             forceDestroyLogs: s.etcdSnapshots.forceDestroyBucket,
             proxy: settings.proxy,
             nodeGroup,
+            // The servers' backup credentials refresh calls STS (backup-credentials.sh).
+            nodeServices: settings.backups.enabled ? ['sts'] : [],
           }).endpoints
         : undefined;
     return { ...net, quorum, nodeGroup, vpcEndpoints };
@@ -446,7 +449,11 @@ export class RancherOnRke extends Construct {
             eventBridge: alarmsOn,
           })
         : undefined;
-    return { parameterPath, role, token, parameters, snapshotEvents };
+    // The operator's credentials from the servers: a role only the node role may assume, made before the servers,
+    // whose user data names it. Also with backups.credentials: accessKey, so that a deployment upgraded from a
+    // writer's key rolls its servers onto the refresh timer (which proves the role) before the operator moves to it.
+    const backupRole = d.settings.backups.enabled ? new BackupRole(this, 'backup-role', { name: d.name, nodeRole: role.role }) : undefined;
+    return { parameterPath, role, token, parameters, snapshotEvents, backupRole };
   }
 
   /** The servers with their user data, their NLB targets, and (DNS round robin) their Elastic IPs. */
@@ -523,11 +530,13 @@ export class RancherOnRke extends Construct {
             region: settings.region,
             parameterPrefix: boot.parameters.prefix,
             restartMetricNamespace: settings.alarms.enabled ? restartMetricNamespace(name) : undefined,
+            backupRoleArn: boot.backupRole?.role.arn,
           }),
           // Egress from the first boot on: the bootstrap reruns after a failure, but waiting costs nothing.
           dependsOn: [
             ...boot.parameters.parameters,
             ...boot.role.grants,
+            ...(boot.backupRole ? [boot.backupRole.assume] : []),
             ...nodeGroup.egress,
             ...net.nodeEgress,
             ...(net.vpcEndpoints?.endpoints.values() ?? []),
@@ -724,7 +733,14 @@ export class RancherOnRke extends Construct {
   /** cert-manager, Rancher's TLS secrets and Helm release, then the certificate gate, `/ping` and the first login. */
   private installRancher(
     d: Deployment,
-    { entry, servers, api, gates, dns }: { entry: RancherEntry; servers: Servers; api: ClusterApi; gates: ClusterGates; dns: RancherDns },
+    {
+      entry,
+      servers,
+      api,
+      gates,
+      dns,
+      boot,
+    }: { entry: RancherEntry; servers: Servers; api: ClusterApi; gates: ClusterGates; dns: RancherDns; boot: ServerBoot },
   ): InstalledRancher {
     const { settings, tls, ingress } = d;
     const t = settings.timeouts;
@@ -763,6 +779,7 @@ export class RancherOnRke extends Construct {
       // A wildcard name comes from the load balancer's addresses: new with every deployment, unknown to the plan.
       hostnameInPlan: !d.wildcard,
       parameterPath: deploymentParameterPath(this, settings.name),
+      role: settings.backups.credentials === 'servers' ? boot.backupRole : undefined,
     });
     const server = new RancherServer(this, 'rancher', {
       ...rancherServerSettings(settings, proxy),
@@ -836,6 +853,7 @@ export class RancherOnRke extends Construct {
         : undefined,
       certificateArn: dns.certificateArn,
       restartMetricNamespace: restartMetricNamespace(name),
+      backupCredentials: boot.backupRole !== undefined,
       dependsOn: [rancher.ready.ping],
     });
   }
@@ -891,6 +909,8 @@ interface ServerBoot {
   readonly token: string;
   readonly parameters: BootParameters;
   readonly snapshotEvents?: SnapshotEvents;
+  /** The role the servers hand to the rancher-backup operator (backups.credentials: servers). */
+  readonly backupRole?: BackupRole;
 }
 
 interface Servers {

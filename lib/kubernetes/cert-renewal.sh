@@ -134,22 +134,10 @@ restart_allowed() {
 }
 
 # publish_held VALUE: the deployment's metric RestartHeld (1: a restart is held, every other restart waits; 0: none
-# is) in the namespace RESTART_METRIC_NAMESPACE, whose alarm notifies the alarm topic (design notes, "A restart
-# that hangs"). Signed by curl with the instance role, as ssm_lookup does; bounded; a failure is logged and
-# changes nothing else: the Lease stays as it is, and the next run publishes again.
+# is), whose alarm notifies the alarm topic (design notes, "A restart that hangs"); a failure changes nothing else:
+# the Lease stays as it is, and the next run publishes again.
 publish_held() {
-  local status
-  [ -n "${RESTART_METRIC_NAMESPACE:-}" ] || return 0
-  status=$(ssm_credentials && printf '%s\n' "$CREDENTIALS_CONFIG" | curl -s --config - -o /dev/null -w '%{http_code}' \
-    --connect-timeout 5 --max-time 20 --aws-sigv4 "aws:amz:$AWS_REGION:monitoring" \
-    --data "Action=PutMetricData&Version=2010-08-01&Namespace=${RESTART_METRIC_NAMESPACE//\//%2F}&MetricData.member.1.MetricName=RestartHeld&MetricData.member.1.Value=$1&MetricData.member.1.Unit=Count" \
-    "https://monitoring.$AWS_REGION.amazonaws.com/") || status=000
-  if [ "$status" = 200 ]; then
-    log "RestartHeld=$1 sent to CloudWatch ($RESTART_METRIC_NAMESPACE)"
-  else
-    CREDENTIALS_CONFIG=""
-    log "could not send RestartHeld=$1 to CloudWatch (HTTP $status); the next run sends it again"
-  fi
+  put_metric RestartHeld "$1" || true
 }
 
 # report_hold: what every run tells the alarm, from what the cluster shows: 1 while a Lease marks a server out

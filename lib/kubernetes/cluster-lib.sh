@@ -135,3 +135,22 @@ wait_for() {
     waited=$((waited + 10))
   done
 }
+
+# put_metric NAME VALUE: one value of the deployment's metric NAME in the namespace RESTART_METRIC_NAMESPACE (the
+# one the node role may write), whose alarm notifies the alarm topic; nothing without a namespace (alarms off).
+# Signed by curl with the instance role, as ssm_lookup does; bounded; a failure is logged and returns 1.
+put_metric() {
+  local status
+  [ -n "${RESTART_METRIC_NAMESPACE:-}" ] || return 0
+  status=$(ssm_credentials && printf '%s\n' "$CREDENTIALS_CONFIG" | curl -s --config - -o /dev/null -w '%{http_code}' \
+    --connect-timeout 5 --max-time 20 --aws-sigv4 "aws:amz:$AWS_REGION:monitoring" \
+    --data "Action=PutMetricData&Version=2010-08-01&Namespace=${RESTART_METRIC_NAMESPACE//\//%2F}&MetricData.member.1.MetricName=$1&MetricData.member.1.Value=$2&MetricData.member.1.Unit=Count" \
+    "https://monitoring.$AWS_REGION.amazonaws.com/") || status=000
+  if [ "$status" = 200 ]; then
+    log "$1=$2 sent to CloudWatch ($RESTART_METRIC_NAMESPACE)"
+  else
+    CREDENTIALS_CONFIG=""
+    log "could not send $1=$2 to CloudWatch (HTTP $status); the next run sends it again"
+    return 1
+  fi
+}

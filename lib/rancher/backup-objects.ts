@@ -60,6 +60,11 @@ export interface BackupLocation {
   /** The DNS suffix of the region's partition (`amazonaws.com`, `amazonaws.com.cn`): the endpoint is `s3.<region>.<suffix>`. */
   readonly dnsSuffix: string;
   readonly secrets: SecretNames;
+  /**
+   * The operator's credentials come from the servers (backups.credentials: servers), not from a Secret: the location
+   * names none, and the operator's S3 client asks its container-credentials endpoint. @default false
+   */
+  readonly keyless?: boolean;
 }
 
 /**
@@ -78,8 +83,7 @@ export function s3Location(location: BackupLocation): Record<string, unknown> {
       folder: BACKUP_FOLDER,
       region: location.region,
       endpoint: `s3.${location.region}.${location.dnsSuffix}`,
-      credentialSecretName: location.secrets.credentials,
-      credentialSecretNamespace: BACKUP_NAMESPACE,
+      ...(location.keyless ? {} : { credentialSecretName: location.secrets.credentials, credentialSecretNamespace: BACKUP_NAMESPACE }),
       clientConfig: S3_CLIENT_CONFIG,
     },
   };

@@ -1,5 +1,6 @@
 import { S3BucketNotification } from '@cdktf/provider-aws/lib/s3-bucket-notification';
 import { Release } from '@cdktf/provider-helm/lib/release';
+import { Env } from '@cdktf/provider-kubernetes/lib/env';
 import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
 import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
 import { Bytes } from '@cdktf/provider-random/lib/bytes';
@@ -31,7 +32,8 @@ import {
   type BackupLocation,
   type SecretNames,
 } from './backup-objects';
-import { BackupWriter } from './backup-writer';
+import { BACKUP_CREDENTIALS_PORT } from '../kubernetes/private/server-units';
+import { BackupWriter, type BackupRole } from './backup-writer';
 import { BackupRecord, RECORD_FOLDER, RestorePreflight } from './restore-preflight';
 
 /** Rancher's chart repository, where the rancher-backup charts are published. */
@@ -70,7 +72,17 @@ export interface RancherBackupsProps {
    * @default false
    */
   readonly eventBridge?: boolean;
+  /**
+   * The role the servers assume and hand to the operator (backups.credentials: servers, RancherOnRke): no writer user,
+   * no key, no credential Secret. @default none: an IAM user with an access key (BackupWriter)
+   */
+  readonly role?: BackupRole;
 }
+
+/** The operator's Deployment and container, as its chart names them (`backupRestore.fullname`: the chart's name). */
+export const OPERATOR_DEPLOYMENT = 'rancher-backup';
+/** Where a pod's service account token is mounted (Kubernetes' default projected token): what the operator sends. */
+const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 
 /**
  * Rancher's backups (docs/backups.md): a bucket of the deployment (private,
@@ -92,6 +104,8 @@ export class RancherBackups extends Construct {
   private readonly jobs?: BackupObjectJobs;
   private readonly location?: BackupLocation;
   private readonly operator?: Release;
+  /** The operator and, with the servers' credentials, its environment: what the Backup and Restore Jobs wait for. */
+  private readonly ready: ITerraformDependable[] = [];
 
   constructor(scope: Construct, id: string, props: RancherBackupsProps) {
     super(scope, id);
@@ -108,7 +122,10 @@ export class RancherBackups extends Construct {
     if (props.eventBridge) new S3BucketNotification(this, 'bucket-notification', { bucket: this.bucket.name, eventbridge: true });
     if (!s.enabled) return;
 
-    const writer = new BackupWriter(this, 'writer', { name: props.name, bucket: this.bucket.name, restoreBucket: s.restoreFrom?.bucket });
+    const writer = props.role
+      ? undefined
+      : new BackupWriter(this, 'writer', { name: props.name, bucket: this.bucket.name, restoreBucket: s.restoreFrom?.bucket });
+    const grant = props.role?.grant(this, 'role-policy', { bucket: this.bucket.name, restoreBucket: s.restoreFrom?.bucket });
     const namespace = new NamespaceV1(this, 'namespace', {
       metadata: { name: BACKUP_NAMESPACE },
       dependsOn: props.dependsOn,
@@ -125,11 +142,13 @@ export class RancherBackups extends Construct {
     };
     // Rancher stamps the secrets of a namespace in a project with it (cluster-writes.ts).
     const stamped = { ignoreChanges: annotationPaths(RANCHER_SECRET_ANNOTATIONS) };
-    const credentials = new SecretV1(this, 'credentials', {
-      metadata: { name: secrets.credentials, namespace: ns },
-      data: { accessKey: writer.key.id, secretKey: writer.key.secret },
-      lifecycle: stamped,
-    });
+    const credentials = writer
+      ? new SecretV1(this, 'credentials', {
+          metadata: { name: secrets.credentials, namespace: ns },
+          data: { accessKey: writer.key.id, secretKey: writer.key.secret },
+          lifecycle: stamped,
+        })
+      : undefined;
     // 32 random bytes, base64: a secretbox key. In state (as every generated secret is) and in the sensitive output.
     const key = new Bytes(this, 'encryption-key', { length: 32 });
     this.encryptionConfig = Fn.yamlencode(encryptionConfiguration(key.base64));
@@ -158,8 +177,33 @@ export class RancherBackups extends Construct {
     // The region is a literal here, so is its partition's suffix: the Backup objects' text, which names each Job
     // (jobName), stays what it was before partitions were told apart, and no deployment re-runs its backup Jobs.
     const dnsSuffix = Token.isUnresolved(props.region) ? stackDnsSuffix(this) : PARTITION_DNS_SUFFIXES[partitionOf(props.region)];
-    this.location = { bucket: this.bucket.name, region: props.region, dnsSuffix, secrets };
-    this.operator = chart('release', 'rancher-backup', operatorValues(this.location, props), [crds, credentials, encryption, writer.policy]);
+    this.location = { bucket: this.bucket.name, region: props.region, dnsSuffix, secrets, ...(props.role ? { keyless: true } : {}) };
+    const needs = writer ? [crds, credentials!, encryption, writer.policy] : [crds, encryption, grant!, props.role!.assume];
+    this.operator = chart('release', 'rancher-backup', operatorValues(this.location, props), needs);
+    // What every Backup and Restore waits for: the operator, and where it gets its credentials from.
+    const ready: ITerraformDependable[] = [this.operator];
+    if (props.role) {
+      // The chart sets no environment of ours: added to its Deployment by server-side apply (a field manager of
+      // our own, so a chart upgrade keeps them). minio-go v7.0.87 asks AWS_CONTAINER_CREDENTIALS_FULL_URI, sending
+      // the token file's content as Authorization; with a token file it takes a non-loopback address (the node's).
+      ready.push(
+        new Env(this, 'operator-credentials', {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: { name: OPERATOR_DEPLOYMENT, namespace: ns },
+          container: OPERATOR_DEPLOYMENT,
+          fieldManager: 'rancher-ha-aws',
+          force: true,
+          env: [
+            { name: 'RANCHER_AWS_NODE_IP', valueFrom: { fieldRef: { fieldPath: 'status.hostIP' } } },
+            { name: 'AWS_CONTAINER_CREDENTIALS_FULL_URI', value: `http://$(RANCHER_AWS_NODE_IP):${BACKUP_CREDENTIALS_PORT}/rancher-backup` },
+            { name: 'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE', value: SERVICE_ACCOUNT_TOKEN },
+          ],
+          dependsOn: [this.operator],
+        }),
+      );
+    }
+    this.ready = ready;
     this.jobs = new BackupObjectJobs(this, 'jobs', { namespace: ns, registry: props.registry, dependsOn: [crds] });
 
     if (s.restoreFrom) {
@@ -203,9 +247,9 @@ export class RancherBackups extends Construct {
         object: restoreObject({ file, location: source }),
         minutes,
         // The old deployment's Secrets come back under their own suffix: its writer's key (still valid while that
-        // deployment stands) and its encryption configuration. This deployment's three are kept.
+        // deployment stands, when it had one) and its encryption configuration. This deployment's are kept.
         removeSecrets: { pattern: SECRET_NAME_PATTERN, keep: Object.values(secrets) },
-        dependsOn: [this.operator, ...restoreSecrets, ...(props.restoreAfter ?? []), ...preflight.checks],
+        dependsOn: [...this.ready, ...restoreSecrets, ...(props.restoreAfter ?? []), ...preflight.checks],
       });
       this.restored.push(restore, preflight.markDone(file, [restore]));
     }
@@ -230,7 +274,7 @@ export class RancherBackups extends Construct {
     const first = this.jobs.apply('first-backup', {
       object: backupObject({ name: FIRST_BACKUP, location: this.location }),
       minutes,
-      dependsOn: [this.operator, ...dependsOn, record.object],
+      dependsOn: [...this.ready, ...dependsOn, record.object],
     });
     const scheduled = this.jobs.apply('scheduled-backup', {
       object: backupObject({ name: SCHEDULED_BACKUP, location: this.location, schedule: s.schedule, retentionCount: s.retentionCount }),

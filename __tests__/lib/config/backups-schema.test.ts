@@ -13,6 +13,7 @@ describe('backups settings', () => {
       schedule: '0 */6 * * *',
       retentionCount: 28,
       forceDestroyBucket: false,
+      credentials: 'servers',
       readerAccounts: [],
     });
   });
@@ -120,7 +121,7 @@ describe('backups settings', () => {
     expect(settingsProblems({ backups: { retention: 3 } })).toEqual([
       {
         field: 'backups.retention',
-        message: 'unknown setting; allowed here: enabled, schedule, retentionCount, forceDestroyBucket, readerAccounts, restoreFrom',
+        message: 'unknown setting; allowed here: enabled, schedule, retentionCount, forceDestroyBucket, credentials, readerAccounts, restoreFrom',
       },
     ]);
   });

@@ -230,6 +230,7 @@ describe('fieldPaths', () => {
       'backups.schedule',
       'backups.retentionCount',
       'backups.forceDestroyBucket',
+      'backups.credentials',
       'backups.readerAccounts',
       'backups.restoreFrom.file',
       'backups.restoreFrom.bucket',
@@ -346,7 +347,7 @@ describe('unknownKeyMessage', () => {
 
   it('offers no setting deeper than a section for a key of another meaning (backups.retention is not etcd retention)', () => {
     expect(unknownKeyMessage(['backups'], 'retention', {})).toBe(
-      'unknown setting; allowed here: enabled, schedule, retentionCount, forceDestroyBucket, readerAccounts, restoreFrom',
+      'unknown setting; allowed here: enabled, schedule, retentionCount, forceDestroyBucket, credentials, readerAccounts, restoreFrom',
     );
   });
 

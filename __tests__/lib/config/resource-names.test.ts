@@ -13,7 +13,7 @@ function builtNames(json: TerraformJson): string[] {
     aws_lb: ['name'],
     aws_lb_target_group: ['name'],
     aws_security_group: ['name_prefix'],
-    aws_iam_role: ['name_prefix'],
+    aws_iam_role: ['name_prefix', 'name'],
     aws_iam_user: ['name'],
     aws_iam_instance_profile: ['name_prefix'],
     aws_db_instance: ['identifier_prefix', 'final_snapshot_identifier'],

@@ -47,6 +47,8 @@ const variants = STACK_VARIANTS.filter((v) => v.stack === RKE_HA_STACK || v.stac
 describe.each(variants.map((v) => [v.name, v] as const))('Rancher backups: %s', (_, variant) => {
   const { json } = synthSettings(variant.stack, variant.settings);
   const backups = { enabled: true, ...(variant.settings.backups ?? {}) };
+  // rke-ha: the servers hand the operator a role's credentials (backups.credentials: servers); k8s-ha: a writer's key.
+  const keyless = variant.stack === RKE_HA_STACK && (variant.settings.backups?.credentials ?? 'servers') === 'servers';
   const [bucketName, bucket] = required(json, 'aws_s3_bucket', 'bucket');
   const bucketRef = `\${aws_s3_bucket.${bucketName}.id}`;
 
@@ -99,9 +101,10 @@ describe.each(variants.map((v) => [v.name, v] as const))('Rancher backups: %s', 
   it('gives the operator chart values the chart takes: the bucket as its default location, the mirror registry, the proxy', () => {
     const values = decodeValues(operator.values[0]);
     expect(chartValueProblems(values)).toEqual([]);
-    expect(values.s3).toEqual(
-      expect.objectContaining({ enabled: true, bucketName: bucketRef, folder: 'rancher', credentialSecretNamespace: 'cattle-resources-system' }),
-    );
+    expect(values.s3).toEqual(expect.objectContaining({ enabled: true, bucketName: bucketRef, folder: 'rancher' }));
+    // Without a credential Secret the operator asks its S3 client's credential chain: the servers' endpoint.
+    if (keyless) expect(values.s3).not.toHaveProperty('credentialSecretName');
+    else expect(values.s3).toEqual(expect.objectContaining({ credentialSecretNamespace: 'cattle-resources-system' }));
     // No client settings there: the chart writes them as a string its operator cannot decode (it would not start).
     expect(values.s3).not.toHaveProperty('clientConfig');
     expect(values.global?.cattle?.systemDefaultRegistry).toBe(variant.settings.airGap?.systemDefaultRegistry);
@@ -159,12 +162,16 @@ describe.each(variants.map((v) => [v.name, v] as const))('Rancher backups: %s', 
   });
 
   it('lets the writer list the bucket and write only under its folder; it deletes no version and changes no bucket setting', () => {
-    const [, user] = required(json, 'aws_iam_user', 'writer');
-    expect(user.name).toMatch(/-rancher-backup$/);
-    // The path the deployer policy grants user management under (docs/deployer-policy.json, TheBackupWriterUser).
-    expect(user.path).toBe('/rancher-ha-aws/');
+    const [, principal] = keyless
+      ? Object.entries(resources(json, 'aws_iam_role')).find(([name]) => name.startsWith('backup-role'))!
+      : required(json, 'aws_iam_user', 'writer');
+    expect(principal.name).toMatch(/-rancher-backup$/);
+    // The path the deployer policy grants user and role management under (docs/deployer-policy.json).
+    expect(principal.path).toBe('/rancher-ha-aws/');
     const policy = JSON.stringify(
-      Object.entries(json.data!.aws_iam_policy_document).find(([name]) => name.startsWith('rancher-backups_writer'))![1].statement,
+      Object.entries(json.data!.aws_iam_policy_document).find(([name]) =>
+        name.startsWith(keyless ? 'rancher-backups_role-policy' : 'rancher-backups_writer'),
+      )![1].statement,
     );
     const statements = JSON.parse(policy) as { actions: string[]; resources: string[] }[];
     const actions = statements.flatMap((s) => s.actions);
@@ -182,14 +189,60 @@ describe.each(variants.map((v) => [v.name, v] as const))('Rancher backups: %s', 
     expect(bucketPolicy.statement.map((s: any) => [s.effect, s.condition?.[0]?.variable])).toEqual([['Deny', 'aws:SecureTransport']]);
   });
 
+  if (keyless) {
+    it('has no IAM user and no access key: a role only the node role may assume, for an hour, and the node role may assume only it', () => {
+      for (const type of ['aws_iam_user', 'aws_iam_access_key', 'aws_iam_user_policy']) expect(Object.keys(resources(json, type))).toEqual([]);
+      expect(backupResource(json, 'kubernetes_secret_v1', 'credentials')).toBeUndefined();
+      const [roleName, role] = Object.entries(resources(json, 'aws_iam_role')).find(([name]) => name.startsWith('backup-role'))!;
+      expect(role.max_session_duration).toBe(3600);
+      const nodeRole = Object.keys(resources(json, 'aws_iam_role')).find((name) => name.startsWith('node-role'))!;
+      const documents = json.data!.aws_iam_policy_document;
+      const trust = documents[/^\$\{data\.aws_iam_policy_document\.([^.]+)\.json\}$/.exec(role.assume_role_policy)![1]];
+      expect(trust.statement).toEqual([
+        { actions: ['sts:AssumeRole'], principals: [{ type: 'AWS', identifiers: [`\${aws_iam_role.${nodeRole}.arn}`] }] },
+      ]);
+      const [, assume] = Object.entries(resources(json, 'aws_iam_role_policy')).find(([name]) => name.startsWith('backup-role_node-assume'))!;
+      expect(assume.role).toBe(`\${aws_iam_role.${nodeRole}.id}`);
+      expect(documents[/policy_document\.([^.]+)\.json/.exec(assume.policy)![1]].statement).toEqual([
+        { sid: 'BackupCredentials', actions: ['sts:AssumeRole'], resources: [`\${aws_iam_role.${roleName}.arn}`] },
+      ]);
+    });
+
+    it("points the operator's S3 client at its node's credentials endpoint, with its service account token, before any Backup or Restore", () => {
+      const [envName, envResource] = required(json, 'kubernetes_env', 'operator-credentials');
+      expect(envResource).toEqual(
+        expect.objectContaining({
+          api_version: 'apps/v1',
+          kind: 'Deployment',
+          container: 'rancher-backup',
+          field_manager: 'rancher-ha-aws',
+          force: true,
+        }),
+      );
+      expect(envResource.metadata).toEqual(expect.objectContaining({ name: 'rancher-backup' }));
+      const byName = Object.fromEntries(envResource.env.map((e: any) => [e.name, e]));
+      expect(byName.RANCHER_AWS_NODE_IP.value_from.field_ref.field_path).toBe('status.hostIP');
+      expect(byName.AWS_CONTAINER_CREDENTIALS_FULL_URI.value).toBe('http://$(RANCHER_AWS_NODE_IP):9811/rancher-backup');
+      expect(byName.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE.value).toBe('/var/run/secrets/kubernetes.io/serviceaccount/token');
+      const [firstName] = required(json, 'helm_release', 'jobs_first-backup');
+      expect(dependencyClosure(json, `helm_release.${firstName}`)).toContain(`kubernetes_env.${envName}`);
+      // The servers' user data names the role: their refresh timer assumes it.
+      const userData = Object.entries(json.locals ?? {}).filter(([name]) => /^server-\d+_user-data/.test(name));
+      expect(userData.length).toBeGreaterThan(0);
+      for (const [, text] of userData) expect(text).toMatch(/BACKUP_ROLE_ARN=\\?"\$\{aws_iam_role\.backup-role_[A-F0-9]+\.arn\}/);
+    });
+  }
+
   it('keeps the encryption key out of the synthesized files: generated, in a Secret and a sensitive output by reference', () => {
     const [keyName] = required(json, 'random_bytes', 'encryption-key');
     const [, secret] = required(json, 'kubernetes_secret_v1', 'encryption');
     expect(secret.data['encryption-provider-config.yaml']).toContain(`random_bytes.${keyName}.base64`);
     expect(json.output!.rancher_backup_encryption_config).toEqual(expect.objectContaining({ sensitive: true }));
     expect(json.output!.rancher_backup_encryption_config.value).toContain(`random_bytes.${keyName}.base64`);
-    const [, credentials] = required(json, 'kubernetes_secret_v1', 'credentials');
-    expect(credentials.data.secretKey).toMatch(/^\$\{aws_iam_access_key\.rancher-backups_writer_key_[A-F0-9]+\.secret\}$/);
+    if (!keyless) {
+      const [, credentials] = required(json, 'kubernetes_secret_v1', 'credentials');
+      expect(credentials.data.secretKey).toMatch(/^\$\{aws_iam_access_key\.rancher-backups_writer_key_[A-F0-9]+\.secret\}$/);
+    }
   });
 
   it('runs the Backups as an identity that may not touch Secrets', () => {
@@ -319,7 +372,7 @@ describe('Rancher backups over time (before/after synth pairs)', () => {
     expect(bucket.lifecycle).toBeUndefined();
   });
 
-  it("a migration pair: the new deployment reads the old one's bucket and file with a writer of its own", () => {
+  it("a migration pair: the new deployment reads the old one's bucket and file with a role of its own", () => {
     const old = synthSettings(RKE_HA_STACK, base).json;
     const next = synthSettings(
       RKE_HA_STACK,
@@ -330,7 +383,7 @@ describe('Rancher backups over time (before/after synth pairs)', () => {
     ).json;
     // The old deployment's files are named after its recurring Backup: what the new one is told to restore.
     expect(RESTORE_FILE.startsWith(`${jobObject(render(required(old, 'helm_release', 'jobs_scheduled-backup')[1])).metadata.name}-`)).toBe(true);
-    const policy = Object.entries(next.data!.aws_iam_policy_document).find(([name]) => name.startsWith('rancher-backups_writer'))![1];
+    const policy = Object.entries(next.data!.aws_iam_policy_document).find(([name]) => name.startsWith('rancher-backups_role-policy'))![1];
     expect(policy.statement).toEqual(
       expect.arrayContaining([
         expect.objectContaining({

@@ -58,7 +58,7 @@ export function k3sConfig(s: K3sSettings): Record<string, unknown> {
  * the datastore endpoint and the CA keys come from SSM at boot.
  */
 export function k3sUserData(settings: K3sSettings, node: ServerNodeIdentity): string {
-  const units = serverUnits('k3s', K3S_BOOTSTRAP_PATH);
+  const units = serverUnits('k3s', K3S_BOOTSTRAP_PATH, { backupCredentials: node.backupRoleArn !== undefined });
   const registries = registryFiles('k3s', settings.registryMirrors, settings.registryCredentials);
   return cloudConfig({
     write_files: [

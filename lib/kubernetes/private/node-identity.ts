@@ -22,6 +22,11 @@ export interface ServerNodeIdentity {
    * an alarm. @default none: nothing is sent (alarms off)
    */
   readonly restartMetricNamespace?: string;
+  /**
+   * The role whose hour-long credentials the server hands to the rancher-backup operator (backups.credentials:
+   * servers; backup-credentials.sh): its refresh timer and credentials socket are installed with it. @default none
+   */
+  readonly backupRoleArn?: string;
 }
 
 /** Thirty minutes: the first server's install and first start, with room for a slow mirror. */
@@ -38,5 +43,6 @@ export function identityEnvironment(node: ServerNodeIdentity): [string, string][
     ['AWS_REGION', node.region],
     ['PARAMETER_PREFIX', node.parameterPrefix],
     ...(node.restartMetricNamespace ? ([['RESTART_METRIC_NAMESPACE', node.restartMetricNamespace]] as [string, string][]) : []),
+    ...(node.backupRoleArn ? ([['BACKUP_ROLE_ARN', node.backupRoleArn]] as [string, string][]) : []),
   ];
 }

@@ -30,7 +30,7 @@ export const RESTORE_SCRIPT_PATH = '/usr/local/sbin/rancher-aws-restore';
  */
 export function rke2UserData(settings: Rke2Settings, node: Rke2NodeIdentity): string {
   const proxy = settings.proxyEnvironment ?? [];
-  const units = serverUnits('rke2', BOOTSTRAP_SCRIPT_PATH);
+  const units = serverUnits('rke2', BOOTSTRAP_SCRIPT_PATH, { backupCredentials: node.backupRoleArn !== undefined });
   const registries = registryFiles('rke2', settings.registryMirrors, settings.registryCredentials);
   return cloudConfig({
     write_files: [

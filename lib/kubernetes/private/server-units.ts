@@ -1,4 +1,5 @@
 import { rootFile, serverScriptFile, type WriteFile } from '../../nodes/private/boot-files';
+import BACKUP_CREDENTIALS from '../backup-credentials.sh';
 import CERT_RENEWAL from '../cert-renewal.sh';
 
 /** The distributions whose servers get these units. */
@@ -14,6 +15,17 @@ export const BOOTSTRAP_UNIT = 'rancher-aws-bootstrap';
 export const BOOTSTRAPPED_MARKER = '/var/lib/rancher/rancher-aws/bootstrapped';
 /** The bootstrap's exit status for a failure no rerun can fix (a person must act): the unit stops retrying. */
 export const BOOTSTRAP_GIVE_UP_STATUS = 78;
+
+/** The rancher-backup operator's credentials from the instance role (backup-credentials.sh): refresh timer, socket. */
+export const BACKUP_CREDENTIALS_PATH = '/usr/local/sbin/rancher-aws-backup-credentials';
+export const BACKUP_CREDENTIALS_UNIT = 'rancher-aws-backup-credentials';
+/** Where the refresh keeps the backup role's credentials (root only, in memory: /run). */
+export const BACKUP_CREDENTIALS_FILE = '/run/rancher-aws/backup-credentials.json';
+/**
+ * The port the operator asks for its credentials on, at its node's address: outside RKE2's and K3s' port table and
+ * the node security group's rules, so only pods on the same node reach it (and only the operator gets an answer).
+ */
+export const BACKUP_CREDENTIALS_PORT = 9811;
 
 const unitPath = (name: string) => `/etc/systemd/system/${name}`;
 
@@ -93,20 +105,81 @@ function certRenewalUnits(distribution: ServerDistribution): WriteFile[] {
 }
 
 /**
+ * The operator's credentials (backup-credentials.sh): a timer refreshes them every 15 minutes (hour-long sessions,
+ * so two refreshes may fail before the operator's run out), from a minute after boot; a socket on the credentials
+ * port hands each connection to one run of the script, which answers only the operator's service account.
+ */
+function backupCredentialsUnits(distribution: ServerDistribution): WriteFile[] {
+  const unit = (suffix: string, lines: string[]) => rootFile(unitPath(`${BACKUP_CREDENTIALS_UNIT}${suffix}`), '0644', [...lines, ''].join('\n'));
+  return [
+    serverScriptFile(BACKUP_CREDENTIALS_PATH, BACKUP_CREDENTIALS),
+    unit('-refresh.service', [
+      '[Unit]',
+      "Description=rancher-aws refresh of the backup operator's credentials (AssumeRole with the instance role)",
+      '',
+      '[Service]',
+      'Type=oneshot',
+      `ExecStart=${BACKUP_CREDENTIALS_PATH} refresh ${distribution}`,
+    ]),
+    unit('-refresh.timer', [
+      '[Unit]',
+      `Description=Runs ${BACKUP_CREDENTIALS_UNIT}-refresh every 15 minutes`,
+      '',
+      '[Timer]',
+      'OnBootSec=1min',
+      'OnUnitActiveSec=15min',
+      '',
+      '[Install]',
+      'WantedBy=timers.target',
+    ]),
+    unit('.socket', [
+      '[Unit]',
+      "Description=rancher-aws backup operator's credentials endpoint",
+      '',
+      '[Socket]',
+      `ListenStream=${BACKUP_CREDENTIALS_PORT}`,
+      'Accept=yes',
+      'MaxConnections=16',
+      '',
+      '[Install]',
+      'WantedBy=sockets.target',
+    ]),
+    unit('@.service', [
+      '[Unit]',
+      "Description=rancher-aws backup operator's credentials, one request",
+      '',
+      '[Service]',
+      `ExecStart=${BACKUP_CREDENTIALS_PATH} serve ${distribution}`,
+      'StandardInput=socket',
+      'StandardOutput=socket',
+      'StandardError=journal',
+      'RuntimeMaxSec=30',
+    ]),
+  ];
+}
+
+/**
  * What every RKE2 or K3s server gets beside its bootstrap script: the units
  * that run the bootstrap until it succeeds and renew the certificates, and the
  * day-N scripts. `runcmd` enables them (the only cloud-init commands).
  */
-export function serverUnits(distribution: ServerDistribution, bootstrapScript: string): { files: WriteFile[]; runcmd: string[][] } {
+export function serverUnits(
+  distribution: ServerDistribution,
+  bootstrapScript: string,
+  options: { readonly backupCredentials?: boolean } = {},
+): { files: WriteFile[]; runcmd: string[][] } {
+  const backups = options.backupCredentials === true;
   return {
     files: [
       serverScriptFile(CERT_RENEWAL_PATH, CERT_RENEWAL),
       ...certRenewalUnits(distribution),
+      ...(backups ? backupCredentialsUnits(distribution) : []),
       rootFile(unitPath(`${BOOTSTRAP_UNIT}.service`), '0644', bootstrapUnit(bootstrapScript)),
     ],
     runcmd: [
       ['systemctl', 'daemon-reload'],
       ['systemctl', 'enable', '--now', `${CERT_RENEWAL_UNIT}.timer`],
+      ...(backups ? [['systemctl', 'enable', '--now', `${BACKUP_CREDENTIALS_UNIT}-refresh.timer`, `${BACKUP_CREDENTIALS_UNIT}.socket`]] : []),
       ['systemctl', 'enable', '--now', '--no-block', `${BOOTSTRAP_UNIT}.service`],
     ],
   };

@@ -1,9 +1,8 @@
-import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { Construct } from 'constructs';
 import type { VpcEndpointService } from '../../config/vpc-schema';
 import { allowIngress, replaceableSecurityGroup } from './security-group-rules';
-import { stackRegion } from '../../common/aws-context';
+import { stackPartition, stackRegion } from '../../common/aws-context';
 
 /**
  * The interface endpoints whose service name starts with the partition's own
@@ -41,13 +40,9 @@ export class VpcEndpoints extends Construct {
   constructor(scope: Construct, id: string, props: VpcEndpointsProps) {
     super(scope, id);
     const region = stackRegion(this);
-    // The partition's prefix is read only where a name takes it, from a data source of this construct's own: the
-    // stack's shared one (stackPartition) keeps the address the first of its other users gave it.
-    let partition: DataAwsPartition | undefined;
+    // The partition's prefix is read only where a name takes it, from the stack's one partition data source.
     const prefix = (service: VpcEndpointService, type: 'Gateway' | 'Interface') =>
-      type === 'Interface' && PARTITION_PREFIXED.includes(service)
-        ? (partition ??= new DataAwsPartition(this, 'partition')).reverseDnsPrefix
-        : 'com.amazonaws';
+      type === 'Interface' && PARTITION_PREFIXED.includes(service) ? stackPartition(this).reverseDnsPrefix : 'com.amazonaws';
     const serviceName = (service: VpcEndpointService, type: 'Gateway' | 'Interface') => `${prefix(service, type)}.${region.region}.${service}`;
     const interfaces = props.services.filter((s) => s !== 's3');
     const endpoints = new Map<VpcEndpointService, VpcEndpoint>();

@@ -22,6 +22,11 @@ export interface VpcOptionsProps {
    */
   readonly proxy: ProxySettings;
   readonly nodeGroup: NodeSecurityGroup;
+  /**
+   * Services the nodes call beyond NODE_ENDPOINTS, added with them when egress is closed without a proxy (STS, for
+   * the servers' backup credentials). @default none
+   */
+  readonly nodeServices?: readonly VpcEndpointService[];
   /** Let destroy delete a flow log bucket with its logs. @default false */
   readonly forceDestroyLogs?: boolean;
 }
@@ -45,7 +50,7 @@ export function addVpcOptions(scope: Construct, props: VpcOptionsProps): { endpo
     });
   }
   const egressClosed = props.proxy.egressOnlyTo.length > 0;
-  const required = egressClosed && !proxyEnabled(props.proxy) ? NODE_ENDPOINTS : [];
+  const required = egressClosed && !proxyEnabled(props.proxy) ? [...NODE_ENDPOINTS, ...(props.nodeServices ?? [])] : [];
   const services = [...new Set<VpcEndpointService>([...settings.endpoints, ...required])];
   if (services.length === 0) return {};
   const endpoints = new VpcEndpoints(scope, 'endpoints', {
