@@ -11,6 +11,8 @@ it('loads no cdktf, constructs or provider module, and from lib/ only the plain-
     platform: 'node',
     write: false,
     metafile: true,
+    // The scripts the CLI runs on a server are text, as scripts/build.js loads them.
+    loader: { '.sh': 'text' },
     logLevel: 'silent',
   });
   const inputs = Object.keys(metafile.inputs);

@@ -23,6 +23,7 @@ describe('boot-lib.sh', () => {
       'expected_servers',
       'lease_verdict',
       'wait_for',
+      'put_metric',
     ];
     expect(CLUSTER_LIB.match(/^[a-z_]+\(\) \{/gm)).toEqual(helpers.map((fn) => `${fn}() {`));
     for (const fn of helpers) expect(LIB).not.toContain(`${fn}() {`);
