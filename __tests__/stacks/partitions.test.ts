@@ -78,9 +78,7 @@ describe('what the stacks embed, scanned on its own', () => {
   test.each([
     ['boot-lib.sh', BOOT_LIB],
     ['cluster-lib.sh', CLUSTER_LIB],
-    ['backup-credentials.sh', BACKUP_CREDENTIALS],
     ['rke2-restore.sh', RKE2_RESTORE],
-    ['registry-credentials.sh', REGISTRY_CREDENTIALS],
   ])('%s calls AWS only at endpoints forPartition rewrites (any other spelling would escape the stacks of another partition)', (file, text) => {
     const rewritten = [...text.matchAll(SCRIPT_ENDPOINT)].length;
     const all = [...text.replaceAll(PARTITION_NEUTRAL[0], '').matchAll(/amazonaws\.com/g)].length;
@@ -89,5 +87,13 @@ describe('what the stacks embed, scanned on its own', () => {
     expect(show(foreignInText(forPartition(text, 'cn-north-1'), 'aws-cn', file))).toEqual([]);
     expect(show(foreignInText(forPartition(text, 'us-gov-west-1'), 'aws-us-gov', file))).toEqual([]);
     expect(forPartition(text, 'eu-west-1')).toBe(text);
+  });
+
+  test.each([
+    ['backup-credentials.sh', BACKUP_CREDENTIALS],
+    ['registry-credentials.sh', REGISTRY_CREDENTIALS],
+  ])('%s spells no endpoint of its own: it calls AWS through aws_post (cluster-lib.sh)', (file, text) => {
+    expect(text).toContain('aws_post ');
+    expect([...text.matchAll(/amazonaws\.com/g)].length).toBe(0);
   });
 });

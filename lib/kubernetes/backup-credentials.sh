@@ -46,14 +46,12 @@ publish_failed() {
 
 # assume_role: STS's AssumeRoleResponse for the backup role on stdout, or a log line and 1.
 assume_role() {
-  local body status
+  local body
   body=$(mktemp)
-  status=$(ssm_credentials && printf '%s\n' "$CREDENTIALS_CONFIG" | curl -s --config - -o "$body" -w '%{http_code}' \
-    --connect-timeout 5 --max-time 30 --aws-sigv4 "aws:amz:$AWS_REGION:sts" \
-    --data "Action=AssumeRole&Version=2011-06-15&RoleSessionName=$(hostname)&DurationSeconds=$SESSION_SECONDS&RoleArn=${BACKUP_ROLE_ARN//\//%2F}" \
-    "https://sts.$AWS_REGION.amazonaws.com/") || status=000
-  if [ "$status" != 200 ]; then
-    log "AssumeRole of $BACKUP_ROLE_ARN failed (HTTP $status): $(head -c 300 "$body" 2>/dev/null | tr '\n' ' ')"
+  if ! aws_post sts "$AWS_REGION" "$body" \
+    "Action=AssumeRole&Version=2011-06-15&RoleSessionName=$(hostname)&DurationSeconds=$SESSION_SECONDS&RoleArn=${BACKUP_ROLE_ARN//\//%2F}" \
+    --connect-timeout 5 --max-time 30; then
+    log "AssumeRole of $BACKUP_ROLE_ARN failed (HTTP $AWS_STATUS): $(head -c 300 "$body" 2>/dev/null | tr '\n' ' ')"
     rm -f "$body"
     return 1
   fi

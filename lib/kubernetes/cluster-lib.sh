@@ -136,21 +136,35 @@ wait_for() {
   done
 }
 
+# aws_post SERVICE REGION OUT DATA [CURL_ARGS...]: POSTs DATA to SERVICE's endpoint in REGION, signed by curl with
+# the instance role's credentials (ssm_credentials), the answer in OUT. AWS_STATUS is the HTTP status (000: no
+# credentials or no answer); succeeds on 200. A failure forgets the credentials, so the next call reads them again
+# (expired or rotated). ssm_lookup (boot-lib.sh, which the Docker host shares) keeps its own copy: changing it would
+# change that host's user data, which replaces the host.
+aws_post() {
+  local service=$1 REGION=$2 out=$3 data=$4
+  shift 4
+  AWS_STATUS=000
+  if ssm_credentials; then
+    AWS_STATUS=$(printf '%s\n' "$CREDENTIALS_CONFIG" | curl -s --config - -o "$out" -w '%{http_code}' \
+      --aws-sigv4 "aws:amz:$REGION:$service" "$@" --data "$data" \
+      "https://$service.$REGION.amazonaws.com/") || AWS_STATUS=000
+  fi
+  [ "$AWS_STATUS" = 200 ] || CREDENTIALS_CONFIG=""
+  [ "$AWS_STATUS" = 200 ]
+}
+
 # put_metric NAME VALUE: one value of the deployment's metric NAME in the namespace RESTART_METRIC_NAMESPACE (the
 # one the node role may write), whose alarm notifies the alarm topic; nothing without a namespace (alarms off).
-# Signed by curl with the instance role, as ssm_lookup does; bounded; a failure is logged and returns 1.
+# Bounded; a failure is logged and returns 1.
 put_metric() {
-  local status
   [ -n "${RESTART_METRIC_NAMESPACE:-}" ] || return 0
-  status=$(ssm_credentials && printf '%s\n' "$CREDENTIALS_CONFIG" | curl -s --config - -o /dev/null -w '%{http_code}' \
-    --connect-timeout 5 --max-time 20 --aws-sigv4 "aws:amz:$AWS_REGION:monitoring" \
-    --data "Action=PutMetricData&Version=2010-08-01&Namespace=${RESTART_METRIC_NAMESPACE//\//%2F}&MetricData.member.1.MetricName=$1&MetricData.member.1.Value=$2&MetricData.member.1.Unit=Count" \
-    "https://monitoring.$AWS_REGION.amazonaws.com/") || status=000
-  if [ "$status" = 200 ]; then
+  if aws_post monitoring "$AWS_REGION" /dev/null \
+    "Action=PutMetricData&Version=2010-08-01&Namespace=${RESTART_METRIC_NAMESPACE//\//%2F}&MetricData.member.1.MetricName=$1&MetricData.member.1.Value=$2&MetricData.member.1.Unit=Count" \
+    --connect-timeout 5 --max-time 20; then
     log "$1=$2 sent to CloudWatch ($RESTART_METRIC_NAMESPACE)"
   else
-    CREDENTIALS_CONFIG=""
-    log "could not send $1=$2 to CloudWatch (HTTP $status); the next run sends it again"
+    log "could not send $1=$2 to CloudWatch (HTTP $AWS_STATUS); the next run sends it again"
     return 1
   fi
 }

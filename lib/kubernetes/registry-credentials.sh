@@ -77,14 +77,8 @@ read_secret() {
     return 1
   fi
   body=$(mktemp)
-  status=$(
-    printf '%s\n' "$CREDENTIALS_CONFIG" | curl -s --config - -o "$body" -w '%{http_code}' \
-      --aws-sigv4 "aws:amz:$REGION:$SERVICE" \
-      -H "X-Amz-Target: $target" \
-      -H 'Content-Type: application/x-amz-json-1.1' \
-      --data "$data" \
-      "https://$SERVICE.$REGION.amazonaws.com/"
-  ) || status=000
+  aws_post "$SERVICE" "$REGION" "$body" "$data" -H "X-Amz-Target: $target" -H 'Content-Type: application/x-amz-json-1.1' || true
+  status=$AWS_STATUS
   case $status in
     200)
       local field=(SecretString)
@@ -98,8 +92,6 @@ read_secret() {
     *) PROBLEM="HTTP $status, $(error_of <"$body")" ;;
   esac
   rm -f "$body"
-  # Expired or rotated credentials: read them again on the next try.
-  [ "$status" = 200 ] || CREDENTIALS_CONFIG=""
   case $status:$PROBLEM in
     200:*) return 0 ;;
     5:*) return 5 ;;

@@ -23,6 +23,7 @@ describe('boot-lib.sh', () => {
       'expected_servers',
       'lease_verdict',
       'wait_for',
+      'aws_post',
       'put_metric',
     ];
     expect(CLUSTER_LIB.match(/^[a-z_]+\(\) \{/gm)).toEqual(helpers.map((fn) => `${fn}() {`));
