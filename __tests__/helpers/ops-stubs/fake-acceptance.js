@@ -114,24 +114,15 @@ function terraform(ctx) {
       ctx.finish(0, applyEvents(world.state));
     }
     delete a.signalAt;
-    // As terraform does on SIGINT: the operations in flight end, the state is saved, exit 1 (3,000 looks at most).
-    let interrupted = false;
-    process.on('SIGINT', () => (interrupted = true));
+    // As terraform does on SIGINT: the operations in flight end, the state is saved, exit 1.
     create(ctx, runId, 0.5);
-    ctx.save(true);
-    process.kill(process.ppid, signal);
-    let looks = 0;
-    const timer = setInterval(() => {
-      if (!interrupted && ++looks < 3000) return;
-      clearInterval(timer);
-      ctx.lock();
-      ctx.reload();
+    ctx.interruptCaller(signal, (interrupted) =>
       ctx.finish(
         1,
         '',
         interrupted ? 'Interrupt received.\nGracefully shutting down...\n' : 'fake acceptance: the run never sent SIGINT to the apply\n',
-      );
-    }, 20);
+      ),
+    );
     return true;
   }
   if (command === 'apply' && args.includes('-auto-approve') && !args.includes('-destroy')) {

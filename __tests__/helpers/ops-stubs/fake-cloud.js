@@ -182,7 +182,35 @@ function configuration() {
 }
 
 /** What fake-drill.js acts with. */
-const drillContext = () => ({ world, dir, tool, args, line, finish, save, lock, reload, option, awsError, destroy });
+/**
+ * A long call (an apply) that signals its caller and goes on as terraform would: it sends `signal`, lets the world go
+ * (the caller's teardown may act on it meanwhile) and waits for the SIGINT the caller forwards, bounded by looks, not
+ * a time of day (3,000 looks 20 ms apart); then it takes the world again and `stopped(interrupted)` ends the call.
+ * After a SIGKILL the caller is gone and forwards nothing: `killed`, when given, ends the call at once (terraform
+ * runs in a process group of its own and finishes its apply).
+ */
+function interruptCaller(signal, stopped, killed) {
+  // Listening before the caller is signalled: its SIGINT may come at once.
+  let interrupted = false;
+  process.on('SIGINT', () => (interrupted = true));
+  save(true);
+  process.kill(process.ppid, signal);
+  if (signal === 'SIGKILL' && killed) {
+    lock();
+    reload();
+    killed();
+  }
+  let looks = 0;
+  const timer = setInterval(() => {
+    if (!interrupted && ++looks < 3000) return;
+    clearInterval(timer);
+    lock();
+    reload();
+    stopped(interrupted);
+  }, 20);
+}
+
+const drillContext = () => ({ world, dir, tool, args, line, finish, save, lock, reload, option, awsError, destroy, interruptCaller });
 /**
  * The acceptance run's calls (fake-acceptance.js; 'generic': one of the calls below answers it), then the drill's
  * (fake-drill.js); false when the call is none of theirs.

@@ -94,30 +94,19 @@ function terraform(ctx) {
       create(ctx, 1);
       ctx.finish(0, 'Apply complete!\n');
     }
-    // Listening before the drill is signalled: its SIGINT may come at once.
-    let interrupted = false;
-    process.on('SIGINT', () => (interrupted = true));
-    ctx.save(true);
-    signalCaller(signal)();
-    if (signal === 'SIGKILL') {
-      // Terraform runs in a process group of its own: the drill's death does not stop it.
-      ctx.lock();
-      ctx.reload();
-      create(ctx, 1);
-      ctx.finish(0, 'Apply complete!\n');
-    }
-    // As terraform does on SIGINT: the operations in flight end, the state is saved, exit 1. Bounded by looks, not
-    // a time of day: 3,000 looks 20 ms apart.
-    let looks = 0;
-    const timer = setInterval(() => {
-      if (!interrupted && ++looks < 3000) return;
-      clearInterval(timer);
-      ctx.lock();
-      ctx.reload();
-      create(ctx, 0.5);
-      if (!interrupted) ctx.finish(1, '', 'fake drill: the drill never sent SIGINT to the apply\n');
-      ctx.finish(1, '', 'Interrupt received.\nPlease wait for Terraform to exit or data loss may occur.\nGracefully shutting down...\n');
-    }, 20);
+    // As terraform does on SIGINT: the operations in flight end, the state is saved, exit 1.
+    ctx.interruptCaller(
+      signal,
+      (interrupted) => {
+        create(ctx, 0.5);
+        if (!interrupted) ctx.finish(1, '', 'fake drill: the drill never sent SIGINT to the apply\n');
+        ctx.finish(1, '', 'Interrupt received.\nPlease wait for Terraform to exit or data loss may occur.\nGracefully shutting down...\n');
+      },
+      () => {
+        create(ctx, 1);
+        ctx.finish(0, 'Apply complete!\n');
+      },
+    );
     return true;
   }
   return false;
