@@ -92,7 +92,7 @@ describe('what the stacks embed, scanned on its own', () => {
   test.each([
     ['backup-credentials.sh', BACKUP_CREDENTIALS],
     ['registry-credentials.sh', REGISTRY_CREDENTIALS],
-  ])('%s spells no endpoint of its own: it calls AWS through aws_post (cluster-lib.sh)', (file, text) => {
+  ])('%s spells no endpoint of its own: it calls AWS through aws_post (cluster-lib.sh)', (_file, text) => {
     expect(text).toContain('aws_post ');
     expect([...text.matchAll(/amazonaws\.com/g)].length).toBe(0);
   });
