@@ -8,6 +8,20 @@ import { AWS_REGIONS, partitionOf, type AwsPartition } from '../../lib/config/aw
  */
 export const PARTITION_NEUTRAL = ['http://s3.amazonaws.com/doc/2006-03-01/', 'https://checkip.amazonaws.com'] as const;
 
+/**
+ * The image publishers' accounts by partition, written here apart from lib/config/image-owners.ts so that the scan
+ * does not take the code's word: Canonical's three (its "Find Ubuntu images on AWS", "Ownership verification"),
+ * Red Hat's three (the RHEL image accounts of Red Hat's cloudigrade service), the Rocky Enterprise Software
+ * Foundation's commercial one (docs/design-notes.md, "Partitions"). An account of one partition appearing in another partition's stack is a lookup that finds nothing.
+ */
+export const IMAGE_PUBLISHERS: Readonly<Record<AwsPartition, readonly string[]>> = {
+  aws: ['099720109477', '309956199498', '792107900819'],
+  'aws-cn': ['837727238323', '841258680906'],
+  'aws-us-gov': ['513442679011', '219670896067'],
+};
+const PUBLISHER = new RegExp(`(?<![0-9])(${Object.values(IMAGE_PUBLISHERS).flat().join('|')})(?![0-9])`, 'g');
+const publisherPartition = (account: string) => (Object.keys(IMAGE_PUBLISHERS) as AwsPartition[]).find((p) => IMAGE_PUBLISHERS[p].includes(account));
+
 const ARN = /\barn:(aws[a-z-]*):/g;
 const SUFFIX = /amazonaws\.com(\.cn)?/g;
 const REGION = new RegExp(`(?<![a-z0-9-])(${AWS_REGIONS.map((r) => r.replace(/-/g, '\\-')).join('|')})(?![a-z0-9])`, 'g');
@@ -23,7 +37,8 @@ export interface PartitionHit {
  * The ARNs, DNS suffixes and region names of another partition than
  * `partition` in one text: `arn:<other>:`, `amazonaws.com` without `.cn`
  * in China, `amazonaws.com.cn` outside it, a region name of another
- * partition (a provider alias, a KMS condition, an endpoint).
+ * partition (a provider alias, a KMS condition, an endpoint), an image
+ * publisher's account of another partition (an AMI lookup's owner).
  */
 export function foreignInText(text: string, partition: AwsPartition, where: string): PartitionHit[] {
   let scanned = text;
@@ -34,6 +49,7 @@ export function foreignInText(text: string, partition: AwsPartition, where: stri
   for (const m of scanned.matchAll(ARN)) if (m[1] !== partition) hit(m.index, m[0]);
   for (const m of scanned.matchAll(SUFFIX)) if ((m[1] === '.cn') !== (partition === 'aws-cn')) hit(m.index, m[0]);
   for (const m of scanned.matchAll(REGION)) if (partitionOf(m[1]) !== partition) hit(m.index, m[0]);
+  for (const m of scanned.matchAll(PUBLISHER)) if (publisherPartition(m[1]) !== partition) hit(m.index, m[0]);
   return hits;
 }
 
@@ -46,8 +62,13 @@ export function foreignInText(text: string, partition: AwsPartition, where: stri
 export function foreignInStack(json: unknown, partition: AwsPartition): PartitionHit[] {
   const hits: PartitionHit[] = [];
   const walk = (value: unknown, path: string): void => {
-    if (typeof value === 'string') hits.push(...foreignInText(value, partition, path));
-    else if (Array.isArray(value)) value.forEach((v, i) => walk(v, `${path}[${i}]`));
+    if (typeof value === 'string') {
+      hits.push(...foreignInText(value, partition, path));
+      // An image lookup's owner must be a publisher of this partition: an account the table does not know is one too.
+      if (/^\.data\.aws_ami\.[^.]+\.owners\[\d+\]$/.test(path) && !IMAGE_PUBLISHERS[partition].includes(value)) {
+        hits.push({ where: path, found: value, context: `an image owner that publishes nowhere in ${partition} that the scan knows` });
+      }
+    } else if (Array.isArray(value)) value.forEach((v, i) => walk(v, `${path}[${i}]`));
     else if (value && typeof value === 'object') {
       for (const [key, v] of Object.entries(value)) {
         if (key === 'error_message') continue;

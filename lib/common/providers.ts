@@ -2,6 +2,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { HttpProvider } from '@cdktf/provider-http/lib/provider';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { TlsProvider } from '@cdktf/provider-tls/lib/provider';
+import { TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { withFullSource } from './provider-source';
 
@@ -17,4 +18,11 @@ export function configureBaseProviders(scope: Construct, props: BaseProvidersPro
   withFullSource(new TlsProvider(scope, 'tls'));
   withFullSource(new RandomProvider(scope, 'random'));
   withFullSource(new HttpProvider(scope, 'http'));
+}
+
+/** The stack's default AWS provider (the one without an alias), which creates the resources, if it has one yet. */
+export function defaultAwsProvider(scope: Construct): AwsProvider | undefined {
+  return TerraformStack.of(scope)
+    .node.findAll()
+    .find((c): c is AwsProvider => c instanceof AwsProvider && c.alias === undefined);
 }

@@ -21,6 +21,9 @@ import { timeoutsSchema } from './timeouts-schema';
 import { tlsProblems, tlsSchema } from './tls-schema';
 import { vpcSchema } from './vpc-schema';
 import { SSM_PARAMETER_ARN } from './registry-credentials';
+import { partitionOf } from './aws-regions';
+import { IMAGE_OWNERS, imageOwnerIn } from './image-owners';
+import type { ServerOperatingSystem } from './sections';
 import { installsCertManager } from '../tls/tls-plan';
 import {
   MIN_CERT_MANAGER_MINOR,
@@ -61,7 +64,7 @@ export const deploymentFields = {
       if (problem) ctx.addIssue({ code: 'custom', message: problem, input: name });
     })
     .default('rancher'),
-  /** AWS region, of the commercial, China (`cn-north-1`, `cn-northwest-1`) or GovCloud (`us-gov-east-1`, `us-gov-west-1`) partition: ARNs, endpoints and service principals follow its partition (docs/design-notes.md, "Partitions") */
+  /** AWS region, of the commercial, China (`cn-north-1`, `cn-northwest-1`) or GovCloud (`us-gov-east-1`, `us-gov-west-1`) partition: ARNs, endpoints, service principals and the image publishers' accounts follow its partition (docs/design-notes.md, "Partitions") */
   region: awsRegion.default('us-east-1'),
   /** Rancher's public name. Unset: the `rancher_hostname` Terraform variable is required at plan time. */
   hostname: fqdn('a hostname').optional(),
@@ -447,6 +450,22 @@ function operatingSystemRules(s: RuleInput, problem: Problem): void {
   }
 }
 
+/**
+ * The servers' image in the region's partition (rkeHa.operatingSystem, region, amiId): a publisher's images are in the
+ * partitions it publishes to, and a lookup elsewhere finds nothing at plan (IMAGE_OWNERS says where each is known).
+ * The Docker host runs Ubuntu, which Canonical publishes in every partition.
+ */
+function imagePartitionRules(s: RuleInput, problem: Problem): void {
+  const os = s.rkeHa?.operatingSystem;
+  if (!str(os) || !(os in IMAGE_OWNERS) || !str(s.region) || s.rkeHa?.amiId !== undefined) return;
+  if (imageOwnerIn(os as ServerOperatingSystem, s.region) !== undefined) return;
+  problem(
+    ['rkeHa', 'operatingSystem'],
+    `${os} images are not published in ${s.region} (partition ${partitionOf(s.region)}) as far as any source shows, so the image lookup would find nothing; pin an image of yours there (rkeHa.amiId), or use ubuntu-24.04 (docs/design-notes.md "Partitions")`,
+    os,
+  );
+}
+
 /** The ingress controller RKE2 still ships (versions.rke2, rkeHa). */
 function ingressControllerRules(s: RuleInput, problem: Problem): void {
   const rke2 = s.versions?.rke2;
@@ -515,6 +534,7 @@ const DEPLOYMENT_RULES = [
   dualStackRules,
 
   operatingSystemRules,
+  imagePartitionRules,
 ];
 
 /**

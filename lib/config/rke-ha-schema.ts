@@ -111,7 +111,9 @@ export const rkeHaSchema = z
     /**
      * The servers' operating system: `ubuntu-24.04`, or `rhel-9` / `rocky-9` (SELinux enforcing, RKE2's or
      * K3s' SELinux policy from rpm.rancher.io, firewalld and nm-cloud-setup off). With `amiId`: the family of
-     * that image. SLE Micro is not offered (docs/rke-ha.md, "Operating system").
+     * that image. SLE Micro is not offered (docs/rke-ha.md, "Operating system"). Outside the commercial partition,
+     * the lookup asks that partition's publisher (Ubuntu, RHEL); `rocky-9` in China and GovCloud is refused
+     * without `amiId` (no published images found there).
      */
     operatingSystem: z.enum(SERVER_OPERATING_SYSTEMS).default('ubuntu-24.04'),
     /** Existing EC2 key pair; SSH stays closed unless set (SSM Session Manager is the shell). */

@@ -188,7 +188,7 @@ export class RancherOnDocker extends Construct {
     });
     // The host runs Ubuntu on either architecture: apt's docker.io and the rancher/rancher image (a manifest list with an
     // arm64 build) fit both.
-    const ami = new ServerImage(this, 'ami', { amiId: s.amiId, architecture: s.architecture });
+    const ami = new ServerImage(this, 'ami', { amiId: s.amiId, architecture: s.architecture, region: settings.region });
     warnOnArm64(this, s.architecture, 'docker.architecture', settings.versions.rancher);
 
     const data = new DataVolume(this, 'data', {

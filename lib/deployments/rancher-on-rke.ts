@@ -466,7 +466,12 @@ export class RancherOnRke extends Construct {
     const { nlb, hostname } = entry;
     const { snapshots } = state;
     const { addresses, nodeGroup } = net;
-    const ami = new ServerImage(this, 'ami', { amiId: s.amiId, operatingSystem: s.operatingSystem, architecture: s.architecture });
+    const ami = new ServerImage(this, 'ami', {
+      amiId: s.amiId,
+      operatingSystem: s.operatingSystem,
+      architecture: s.architecture,
+      region: settings.region,
+    });
     warnOnArm64(this, s.architecture, 'rkeHa.architecture', settings.versions.rancher);
     // Node-to-node, pod and service traffic never go through the proxy; nor does Rancher's own name, unless
     // egress is closed (the name resolves to the load balancer's public addresses, reachable only via the proxy).

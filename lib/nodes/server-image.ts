@@ -1,10 +1,14 @@
 import { DataAwsAmi } from '@cdktf/provider-aws/lib/data-aws-ami';
+import { Token } from 'cdktf';
 import { Construct } from 'constructs';
+import { defaultAwsProvider } from '../common/providers';
 import { TerraformData } from '../common/terraform-data';
+import { partitionOf, type AwsPartition } from '../config/aws-regions';
+import { IMAGE_OWNERS } from '../config/image-owners';
 import type { Architecture } from '../config/instance-types';
 import type { ServerOperatingSystem } from '../config/sections';
 
-/** Canonical's AWS account, the publisher of the official Ubuntu images. */
+/** Canonical's AWS account in the commercial partition, the publisher of the official Ubuntu images there. */
 export const CANONICAL_OWNER_ID = '099720109477';
 export const UBUNTU_2404_NAME = 'ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-*';
 
@@ -12,9 +16,7 @@ export const UBUNTU_2404_NAME = 'ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-am
 interface ImageFamily {
   /** The id of the lookup's data source in the construct tree (the Ubuntu one is the 0.x address). */
   readonly lookupId: string;
-  /** The publisher's AWS account (commercial partition). */
-  readonly owner: string;
-  /** The name pattern per architecture. */
+  /** The name pattern per architecture, the same in every partition the publisher publishes to. */
   readonly names: Readonly<Record<Architecture, string>>;
 }
 
@@ -27,16 +29,15 @@ interface ImageFamily {
 const IMAGE_FAMILIES: Readonly<Record<ServerOperatingSystem, ImageFamily>> = {
   'ubuntu-24.04': {
     lookupId: 'ubuntu',
-    owner: CANONICAL_OWNER_ID,
     names: { x86_64: UBUNTU_2404_NAME, arm64: 'ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-arm64-server-*' },
   },
-  'rhel-9': { lookupId: 'rhel', owner: '309956199498', names: { x86_64: 'RHEL-9.*_HVM-*-Hourly2-GP3', arm64: 'RHEL-9.*_HVM-*-Hourly2-GP3' } },
-  'rocky-9': { lookupId: 'rocky', owner: '792107900819', names: { x86_64: 'Rocky-9-EC2-Base-9.*', arm64: 'Rocky-9-EC2-Base-9.*' } },
+  'rhel-9': { lookupId: 'rhel', names: { x86_64: 'RHEL-9.*_HVM-*-Hourly2-GP3', arm64: 'RHEL-9.*_HVM-*-Hourly2-GP3' } },
+  'rocky-9': { lookupId: 'rocky', names: { x86_64: 'Rocky-9-EC2-Base-9.*', arm64: 'Rocky-9-EC2-Base-9.*' } },
 };
 
-/** The publisher's account of an operating system's images (for the docs and tests). */
-export function imageOwner(os: ServerOperatingSystem): string {
-  return IMAGE_FAMILIES[os].owner;
+/** The publisher's account of an operating system's images in a partition, where one is known (for the docs and tests). */
+export function imageOwner(os: ServerOperatingSystem, partition: AwsPartition = 'aws'): string | undefined {
+  return IMAGE_OWNERS[os][partition];
 }
 
 export interface ServerImageProps {
@@ -46,6 +47,12 @@ export interface ServerImageProps {
   readonly operatingSystem?: ServerOperatingSystem;
   /** @default 'x86_64' */
   readonly architecture?: Architecture;
+  /**
+   * The region the servers run in (a literal): its partition chooses the publisher's account, since each partition's
+   * images have their own (Canonical's `837727238323` in China, `513442679011` in GovCloud).
+   * @default the region of the stack's AWS provider when it is a literal; the commercial partition otherwise
+   */
+  readonly region?: string;
 }
 
 /**
@@ -71,7 +78,7 @@ export class ServerImage extends Construct {
     super(scope, id);
     const os = props.operatingSystem ?? 'ubuntu-24.04';
     const architecture = props.architecture ?? 'x86_64';
-    const wanted = props.amiId ?? this.lookup(os, architecture).id;
+    const wanted = props.amiId ?? this.lookup(os, architecture, props.region ?? defaultAwsProvider(this)?.region).id;
     // The default image has no trigger, as before operating systems and architectures could be chosen: its record
     // stays as it is. Any other choice replaces the record when it changes, and so does going back to the default.
     const chosen = os === 'ubuntu-24.04' && architecture === 'x86_64' ? undefined : `${os}/${architecture}`;
@@ -83,10 +90,18 @@ export class ServerImage extends Construct {
     this.id = this.record.output;
   }
 
-  private lookup(os: ServerOperatingSystem, architecture: Architecture): DataAwsAmi {
+  private lookup(os: ServerOperatingSystem, architecture: Architecture, region: string | undefined): DataAwsAmi {
     const family = IMAGE_FAMILIES[os];
+    const partition = region === undefined || Token.isUnresolved(region) ? 'aws' : partitionOf(region);
+    const owner = imageOwner(os, partition);
+    if (owner === undefined) {
+      // The deployments' settings refuse this first (rkeHa.operatingSystem); a library user gets the same reason.
+      throw new Error(
+        `${this.node.path}: no ${os} images are known to be published in ${region} (partition ${partition}), so the lookup would find nothing; give amiId (an image of yours there), or use ubuntu-24.04 (docs/design-notes.md "Partitions")`,
+      );
+    }
     return new DataAwsAmi(this, family.lookupId, {
-      owners: [family.owner],
+      owners: [owner],
       mostRecent: true,
       filter: [
         { name: 'name', values: [family.names[architecture]] },

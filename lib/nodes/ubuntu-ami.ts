@@ -6,6 +6,8 @@ export { CANONICAL_OWNER_ID, UBUNTU_2404_NAME } from './server-image';
 export interface UbuntuAmiProps {
   /** Use exactly this image instead of looking one up. @default Canonical's newest Ubuntu 24.04 at the first apply */
   readonly amiId?: string;
+  /** The region the servers run in: its partition chooses Canonical's account. @default the stack's AWS provider's, when a literal */
+  readonly region?: string;
 }
 
 /**
@@ -15,6 +17,6 @@ export interface UbuntuAmiProps {
  */
 export class UbuntuAmi extends ServerImage {
   constructor(scope: Construct, id: string, props: UbuntuAmiProps = {}) {
-    super(scope, id, { amiId: props.amiId });
+    super(scope, id, { amiId: props.amiId, region: props.region });
   }
 }

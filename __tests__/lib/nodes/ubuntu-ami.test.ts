@@ -1,5 +1,5 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { LocalBackend, TerraformOutput, type TerraformStack } from 'cdktf';
+import { Lazy, LocalBackend, TerraformOutput, type TerraformStack } from 'cdktf';
 import { imageOwner, ServerImage, type ServerImageProps } from '../../../lib/nodes/server-image';
 import { CANONICAL_OWNER_ID, UbuntuAmi } from '../../../lib/nodes/ubuntu-ami';
 import { dataSources, only, synthConstruct } from '../../helpers/synth';
@@ -116,5 +116,50 @@ describe('ServerImage: the operating systems and architectures (issue 38)', () =
     });
     expect(json.data).toBeUndefined();
     expect(only(json, 'terraform_data')[1].triggers_replace).toBe('ami-0123456789abcdef0');
+  });
+});
+
+describe('ServerImage in every partition (issue 38.1)', () => {
+  const inRegion = (providerRegion: string, props: ServerImageProps) => {
+    const { json } = synthConstruct((stack) => {
+      new LocalBackend(stack, { path: 'terraform.test.tfstate' });
+      new AwsProvider(stack, 'aws', { region: providerRegion });
+      new ServerImage(stack, 'ami', props);
+    });
+    return Object.values(dataSources(json, 'aws_ami')).map((image: any) => image.owners);
+  };
+
+  it.each([
+    ['cn-north-1', 'ubuntu-24.04', '837727238323'],
+    ['cn-northwest-1', 'ubuntu-24.04', '837727238323'],
+    ['us-gov-west-1', 'ubuntu-24.04', '513442679011'],
+    ['us-gov-east-1', 'rhel-9', '219670896067'],
+    ['cn-northwest-1', 'rhel-9', '841258680906'],
+    ['eu-west-1', 'rocky-9', '792107900819'],
+  ] as const)("in %s, %s: the publisher's account of that partition", (region, operatingSystem, owner) => {
+    expect(inRegion(region, { operatingSystem, region })).toEqual([[owner]]);
+    expect(imageOwner(operatingSystem, region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws')).toBe(owner);
+  });
+
+  it("without region, the partition of the stack's AWS provider (UbuntuAmi too)", () => {
+    expect(inRegion('cn-northwest-1', {})).toEqual([['837727238323']]);
+    const { json } = synthConstruct((stack) => {
+      new AwsProvider(stack, 'aws', { region: 'us-gov-west-1' });
+      new UbuntuAmi(stack, 'ami');
+    });
+    expect(Object.values(dataSources(json, 'aws_ami')).map((image: any) => image.owners)).toEqual([['513442679011']]);
+  });
+
+  it('a region the synth cannot read (a token) keeps the commercial account, as before', () => {
+    expect(inRegion('us-east-1', { region: Lazy.stringValue({ produce: () => 'cn-north-1' }) })).toEqual([['099720109477']]);
+  });
+
+  it.each([
+    ['cn-north-1', 'rocky-9'],
+    ['cn-northwest-1', 'rocky-9'],
+    ['us-gov-west-1', 'rocky-9'],
+  ] as const)('in %s, %s: refused, naming amiId, where no image of it is known to be published', (region, operatingSystem) => {
+    expect(() => inRegion(region, { operatingSystem, region })).toThrow(new RegExp(`ami: no ${operatingSystem} images .* in ${region} .*give amiId`));
+    expect(inRegion(region, { operatingSystem, region, amiId: 'ami-0123456789abcdef0' })).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
-import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { TerraformStack, Token } from 'cdktf';
+import { Token } from 'cdktf';
 import type { Construct } from 'constructs';
+import { defaultAwsProvider } from '../../common/providers';
 import { deploymentFields } from '../../config/deployment-schema';
 import { SettingsError } from '../../config/errors';
 
@@ -51,12 +51,6 @@ export function providerRegion(scope: Construct, region: string | undefined, lab
     ],
     'Invalid props of',
   );
-}
-
-function defaultAwsProvider(scope: Construct): AwsProvider | undefined {
-  return TerraformStack.of(scope)
-    .node.findAll()
-    .find((c): c is AwsProvider => c instanceof AwsProvider && c.alias === undefined);
 }
 
 /** At synth, for a construct built before its stack had a default AWS provider: one must be there now, in its region. */
