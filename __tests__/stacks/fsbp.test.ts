@@ -20,13 +20,16 @@ type Verdict = 'pass' | 'fail' | 'n/a';
 interface Control {
   /** The control's id in Security Hub, as docs/security.md's table names it (one control can have a row per bucket). */
   readonly id: string;
-  /** Unique within this file: the id, or the id and what the row is about. */
-  readonly key: string;
+  /** Unique within this file where the id is not (a row per bucket): the id and what the row is about. */
+  readonly key?: string;
   readonly title: string;
   /** Whether the variant creates what the control looks at. */
   readonly applies: (json: TerraformJson) => boolean;
   readonly passes: (json: TerraformJson) => boolean;
 }
+
+/** What the verdicts and the tally name a control by. */
+const keyOf = (c: Control) => c.key ?? c.id;
 
 const entries = (json: TerraformJson, type: string): [string, any][] => Object.entries(resources(json, type));
 const refersTo = (value: unknown, type: string, name: string) => typeof value === 'string' && value.startsWith(`\${${type}.${name}.`);
@@ -102,7 +105,6 @@ const coversPort = ([from, to, protocol]: [number, number, string], port: number
 /** A control on every K3s datastore (RDS), applicable where there is one. */
 const rdsControl = (id: string, title: string, test: (db: any) => boolean): Control => ({
   id,
-  key: id,
   title,
   applies: (json) => databases(json).length > 0,
   passes: (json) => databases(json).every(test),
@@ -112,7 +114,7 @@ const bucketControl =
   (what: string, buckets: (json: TerraformJson) => [string, any][]) =>
   (id: string, title: string, test: (json: TerraformJson, name: string, bucket: any) => boolean): Control => ({
     id,
-    key: what === '' ? id : `${id} ${what}`,
+    key: what === '' ? undefined : `${id} ${what}`,
     title,
     applies: (json) => buckets(json).length > 0,
     passes: (json) => buckets(json).every(([name, bucket]) => test(json, name, bucket)),
@@ -167,7 +169,6 @@ const imageFilters = (json: TerraformJson, filter: string): string[] =>
 const CONTROLS: readonly Control[] = [
   {
     id: 'EC2.2',
-    key: 'EC2.2',
     title: 'the default security group of every VPC restricts all traffic',
     applies: hasVpc,
     passes: (json) =>
@@ -179,7 +180,6 @@ const CONTROLS: readonly Control[] = [
   },
   {
     id: 'EC2.3',
-    key: 'EC2.3',
     title: 'attached EBS volumes (root and data) are encrypted',
     applies: hasInstances,
     passes: (json) =>
@@ -189,21 +189,18 @@ const CONTROLS: readonly Control[] = [
   },
   {
     id: 'EC2.6',
-    key: 'EC2.6',
     title: 'VPC flow logging is enabled in every VPC',
     applies: hasVpc,
     passes: (json) => entries(json, 'aws_vpc').every(([vpc]) => entries(json, 'aws_flow_log').some(([, f]) => refersTo(f.vpc_id, 'aws_vpc', vpc))),
   },
   {
     id: 'EC2.8',
-    key: 'EC2.8',
     title: 'instances require IMDSv2',
     applies: hasInstances,
     passes: (json) => entries(json, 'aws_instance').every(([, i]) => block(i.metadata_options)?.http_tokens === 'required'),
   },
   {
     id: 'EC2.9',
-    key: 'EC2.9',
     title: 'instances have no public IPv4 address',
     applies: hasInstances,
     passes: (json) =>
@@ -215,7 +212,6 @@ const CONTROLS: readonly Control[] = [
   },
   {
     id: 'EC2.10',
-    key: 'EC2.10',
     title: 'VPC endpoints for the services the nodes call (SSM, Session Manager, and S3 for etcd snapshots)',
     applies: hasInstances,
     passes: (json) => {
@@ -229,14 +225,12 @@ const CONTROLS: readonly Control[] = [
   },
   {
     id: 'EC2.15',
-    key: 'EC2.15',
     title: 'subnets do not assign public IPv4 addresses on launch',
     applies: (json) => entries(json, 'aws_subnet').length > 0,
     passes: (json) => entries(json, 'aws_subnet').every(([, s]) => s.map_public_ip_on_launch !== true),
   },
   {
     id: 'EC2.17',
-    key: 'EC2.17',
     title: 'instances use one network interface',
     applies: hasInstances,
     passes: (json) =>
@@ -245,35 +239,30 @@ const CONTROLS: readonly Control[] = [
   },
   {
     id: 'EC2.18',
-    key: 'EC2.18',
     title: 'security groups admit unrestricted traffic only to TCP 80 and 443',
     applies: (json) => entries(json, 'aws_security_group').length > 0,
     passes: (json) => worldIngress(json).every(([from, to, protocol]) => protocol === 'tcp' && from === to && AUTHORIZED_PORTS.includes(from)),
   },
   {
     id: 'EC2.19',
-    key: 'EC2.19',
     title: 'security groups admit no unrestricted traffic to the high-risk ports',
     applies: (json) => entries(json, 'aws_security_group').length > 0,
     passes: (json) => worldIngress(json).every((rule) => HIGH_RISK_PORTS.every((port) => !coversPort(rule, port))),
   },
   {
     id: 'EC2.24',
-    key: 'EC2.24',
     title: 'instances are not of a paravirtual type (the image lookups ask for HVM)',
     applies: hasInstances,
     passes: (json) => imageFilters(json, 'virtualization-type').every((v) => v === 'hvm'),
   },
   {
     id: 'EC2.28',
-    key: 'EC2.28',
     title: 'EBS volumes are covered by an AWS Backup plan',
     applies: hasInstances,
     passes: (json) => entries(json, 'aws_backup_selection').length > 0,
   },
   {
     id: 'ELB.1',
-    key: 'ELB.1',
     title: 'application load balancers redirect HTTP to HTTPS',
     applies: (json) => albs(json).length > 0,
     passes: (json) =>
@@ -285,42 +274,36 @@ const CONTROLS: readonly Control[] = [
   },
   {
     id: 'ELB.4',
-    key: 'ELB.4',
     title: 'application load balancers drop invalid HTTP headers',
     applies: (json) => albs(json).length > 0,
     passes: (json) => albs(json).every(([, lb]) => lb.drop_invalid_header_fields === true),
   },
   {
     id: 'ELB.5',
-    key: 'ELB.5',
     title: 'application load balancers write access logs',
     applies: (json) => albs(json).length > 0,
     passes: (json) => albs(json).every(([, lb]) => block(lb.access_logs)?.enabled === true),
   },
   {
     id: 'ELB.6',
-    key: 'ELB.6',
     title: 'load balancers have deletion protection',
     applies: (json) => entries(json, 'aws_lb').length > 0,
     passes: (json) => entries(json, 'aws_lb').every(([, lb]) => lb.enable_deletion_protection === true),
   },
   {
     id: 'ELB.12',
-    key: 'ELB.12',
     title: 'application load balancers mitigate desync in defensive or strictest mode',
     applies: (json) => albs(json).length > 0,
     passes: (json) => albs(json).every(([, lb]) => ['defensive', 'strictest'].includes(lb.desync_mitigation_mode ?? 'defensive')),
   },
   {
     id: 'ELB.13',
-    key: 'ELB.13',
     title: 'load balancers span more than one Availability Zone',
     applies: (json) => entries(json, 'aws_lb').length > 0,
     passes: (json) => entries(json, 'aws_lb').every(([, lb]) => list(lb.subnets).length + list(lb.subnet_mapping).length >= 2),
   },
   {
     id: 'ELB.17',
-    key: 'ELB.17',
     title: 'TLS listeners use a recommended security policy (a TLS 1.3 one)',
     applies: (json) => entries(json, 'aws_lb_listener').some(([, l]) => ['HTTPS', 'TLS'].includes(l.protocol)),
     passes: (json) =>
@@ -330,7 +313,6 @@ const CONTROLS: readonly Control[] = [
   },
   {
     id: 'ELB.18',
-    key: 'ELB.18',
     title: 'load balancer listeners use HTTPS or TLS',
     applies: (json) => entries(json, 'aws_lb_listener').length > 0,
     passes: (json) => entries(json, 'aws_lb_listener').every(([, l]) => ['HTTPS', 'TLS'].includes(l.protocol)),
@@ -381,42 +363,36 @@ const CONTROLS: readonly Control[] = [
   backupBucketControl('S3.17', "Rancher's backup bucket is encrypted with KMS keys", (json, name) => kmsEncrypted(json, name)),
   {
     id: 'SNS.1',
-    key: 'SNS.1',
     title: 'SNS topics are encrypted with a KMS key',
     applies: (json) => entries(json, 'aws_sns_topic').length > 0,
     passes: (json) => entries(json, 'aws_sns_topic').every(([, t]) => t.kms_master_key_id !== undefined),
   },
   {
     id: 'SNS.2',
-    key: 'SNS.2',
     title: 'SNS topics log the delivery status of their messages',
     applies: (json) => entries(json, 'aws_sns_topic').length > 0,
     passes: (json) => entries(json, 'aws_sns_topic').every(([, t]) => Object.keys(t).some((k) => k.endsWith('_failure_feedback_role_arn'))),
   },
   {
     id: 'SNS.4',
-    key: 'SNS.4',
     title: 'SNS topic policies allow no public access',
     applies: (json) => entries(json, 'aws_sns_topic').length > 0,
     passes: (json) => !statementsOf(json, 'aws_sns_topic_policy').some(publicAllow),
   },
   {
     id: 'SQS.1',
-    key: 'SQS.1',
     title: "SQS queues (the freshness alarms' rule targets) are encrypted at rest",
     applies: (json) => entries(json, 'aws_sqs_queue').length > 0,
     passes: (json) => entries(json, 'aws_sqs_queue').every(([, q]) => q.sqs_managed_sse_enabled === true || q.kms_master_key_id !== undefined),
   },
   {
     id: 'SQS.3',
-    key: 'SQS.3',
     title: 'SQS queue policies allow no public access',
     applies: (json) => entries(json, 'aws_sqs_queue').length > 0,
     passes: (json) => !statementsOf(json, 'aws_sqs_queue_policy').some(publicAllow),
   },
   {
     id: 'SSM.1',
-    key: 'SSM.1',
     title: 'instances are managed by Systems Manager (their role lets the agent register)',
     applies: hasInstances,
     passes: (json) => {
@@ -428,14 +404,12 @@ const CONTROLS: readonly Control[] = [
   },
   {
     id: 'ACM.1',
-    key: 'ACM.1',
     title: 'ACM certificates are renewed by ACM (issued, not imported)',
     applies: (json) => entries(json, 'aws_acm_certificate').length > 0,
     passes: (json) => entries(json, 'aws_acm_certificate').every(([, c]) => c.validation_method !== undefined && c.private_key === undefined),
   },
   {
     id: 'ACM.2',
-    key: 'ACM.2',
     title: 'certificates ACM issues use RSA keys of 2,048 bits or more (or ECDSA)',
     applies: (json) => entries(json, 'aws_acm_certificate').some(([, c]) => c.private_key === undefined),
     passes: (json) =>
@@ -445,7 +419,6 @@ const CONTROLS: readonly Control[] = [
   },
   {
     id: 'KMS.2',
-    key: 'KMS.2',
     title: 'no inline policy allows decrypting with every KMS key',
     applies: (json) => entries(json, 'aws_iam_role_policy').length + entries(json, 'aws_iam_user_policy').length > 0,
     passes: (json) =>
@@ -458,21 +431,18 @@ const CONTROLS: readonly Control[] = [
   },
   {
     id: 'KMS.3',
-    key: 'KMS.3',
     title: "keys are not deleted by mistake (KMS's longest deletion window)",
     applies: (json) => entries(json, 'aws_kms_key').length > 0,
     passes: (json) => entries(json, 'aws_kms_key').every(([, k]) => k.deletion_window_in_days === 30),
   },
   {
     id: 'KMS.4',
-    key: 'KMS.4',
     title: 'customer managed keys rotate yearly',
     applies: (json) => entries(json, 'aws_kms_key').length > 0,
     passes: (json) => entries(json, 'aws_kms_key').every(([, k]) => k.enable_key_rotation === true),
   },
   {
     id: 'KMS.5',
-    key: 'KMS.5',
     title: 'key policies allow no public access',
     applies: (json) => entries(json, 'aws_kms_key').length > 0,
     passes: (json) => !entries(json, 'aws_kms_key').some(([, k]) => policyStatements(json, k.policy).some(publicAllow)),
@@ -498,35 +468,30 @@ const CONTROLS: readonly Control[] = [
   rdsControl('RDS.25', 'the datastore has an administrator name of its own', (db) => !DEFAULT_ADMINS.includes(String(db.username))),
   {
     id: 'Route53.2',
-    key: 'Route53.2',
     title: 'public hosted zones log DNS queries (the stacks look zones up, never create one)',
     applies: (json) => entries(json, 'aws_route53_zone').length > 0,
     passes: (json) => entries(json, 'aws_route53_query_log').length > 0,
   },
   {
     id: 'IAM.2',
-    key: 'IAM.2',
     title: 'no IAM user has a policy of its own (the backup writer of an access key)',
     applies: hasBackupBucket,
     passes: (json) => entries(json, 'aws_iam_user_policy').length === 0 && entries(json, 'aws_iam_user_policy_attachment').length === 0,
   },
   {
     id: 'IAM.3',
-    key: 'IAM.3',
     title: 'no IAM access key (one Terraform creates is rotated only by a -replace, never within 90 days on its own)',
     applies: hasBackupBucket,
     passes: (json) => entries(json, 'aws_iam_access_key').length === 0,
   },
   {
     id: 'IAM.5',
-    key: 'IAM.5',
     title: 'IAM users the stack creates have no console password (so no MFA to require)',
     applies: (json) => entries(json, 'aws_iam_user').length > 0,
     passes: (json) => entries(json, 'aws_iam_user_login_profile').length === 0,
   },
   {
     id: 'IAM: node role',
-    key: 'IAM: node role',
     title: 'the node role does not carry AmazonSSMManagedInstanceCore, nor any ssm:GetParameter* on every parameter',
     applies: (json) => entries(json, 'aws_iam_instance_profile').length > 0,
     passes: (json) => {
@@ -539,7 +504,6 @@ const CONTROLS: readonly Control[] = [
   },
   {
     id: 'KMS: key policy',
-    key: 'KMS: key policy',
     title: 'only the node role (and the deployer, through SSM) may decrypt with the stack key; the account administers it without decrypting',
     applies: (json) => entries(json, 'aws_kms_key').length > 0,
     passes: (json) =>
@@ -619,21 +583,21 @@ function verdict(control: Control, json: TerraformJson): Verdict {
 
 const verdicts = synthesized.map(({ variant, json }) => ({
   variant: variant.name,
-  results: Object.fromEntries(CONTROLS.map((c) => [c.key, verdict(c, json)])),
+  results: Object.fromEntries(CONTROLS.map((c) => [keyOf(c), verdict(c, json)])),
 }));
 
 /** Per control: variants passing / variants the control applies to. */
 function tally(): Record<string, string> {
   return Object.fromEntries(
     CONTROLS.map((c) => {
-      const applicable = verdicts.filter((v) => v.results[c.key] !== 'n/a');
-      return [c.key, `${applicable.filter((v) => v.results[c.key] === 'pass').length}/${applicable.length}`];
+      const applicable = verdicts.filter((v) => v.results[keyOf(c)] !== 'n/a');
+      return [keyOf(c), `${applicable.filter((v) => v.results[keyOf(c)] === 'pass').length}/${applicable.length}`];
     }),
   );
 }
 
 if (process.env.FSBP_REPORT) {
-  const rows = verdicts.map((v) => `${v.variant.padEnd(64)} ${CONTROLS.map((c) => v.results[c.key].padEnd(5)).join(' ')}`);
+  const rows = verdicts.map((v) => `${v.variant.padEnd(64)} ${CONTROLS.map((c) => v.results[keyOf(c)].padEnd(5)).join(' ')}`);
   const t = tally();
   const [passed, applicable] = Object.values(t)
     .map((x) => x.split('/').map(Number))
@@ -688,17 +652,17 @@ describe('the FSBP table of docs/security.md', () => {
     expect(rows.map((r) => r.id)).toEqual([...CONTROLS.map((c) => c.id), ...Object.keys(ACCOUNT_CONTROLS)]);
   });
 
-  it.each(CONTROLS.map((c, i) => [c.key, i] as const))(
+  it.each(CONTROLS.map((c, i) => [keyOf(c), i] as const))(
     '%s: each stack\'s cell is "on" when it passes with the defaults, "off" when it fails, "—" where it does not apply',
     (_key, i) => {
       const control = CONTROLS[i];
-      const expected = COLUMNS.map((column) => CELL[verdicts.find((v) => v.variant === columnVariant(column, control.id))!.results[control.key]]);
+      const expected = COLUMNS.map((column) => CELL[verdicts.find((v) => v.variant === columnVariant(column, control.id))!.results[keyOf(control)]]);
       expect(stackRows[i].cells).toEqual(expected);
     },
   );
 
   it.each(Object.keys(ENABLE))('%s: "how to enable" names the setting, which makes it pass', (key) => {
-    const i = CONTROLS.findIndex((c) => c.key === key);
+    const i = CONTROLS.findIndex((c) => keyOf(c) === key);
     expect(stackRows[i].enable).toContain(`\`${ENABLE[key].path}`);
     expect(verdict(CONTROLS[i], allOn[isRds(CONTROLS[i].id) ? 1 : 0])).toBe('pass');
   });
