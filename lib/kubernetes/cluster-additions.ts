@@ -2,7 +2,7 @@ import { Release } from '@cdktf/provider-helm/lib/release';
 import { Fn, type ITerraformDependable } from 'cdktf';
 import type { Construct } from 'constructs';
 import { stringify } from 'yaml';
-import { literal, literalDeep } from '../common/terraform-template';
+import { literal, literalArgument } from '../common/terraform-template';
 import { gateChart, type Json } from './gate-chart';
 
 // What a library user installs into a deployment's cluster after Rancher (the deployments' addHelmChart and
@@ -65,7 +65,7 @@ export function helmChart(scope: Construct, id: string, options: HelmChartOption
     // A failed install is rolled back, so the next apply starts clean.
     atomic: true,
     timeout: minutes * 60,
-    values: options.values === undefined ? undefined : [Fn.yamlencode(literalDeep(options.values))],
+    values: options.values === undefined ? undefined : [Fn.yamlencode(literalArgument(options.values))],
     dependsOn: [...after, ...(options.dependsOn ?? [])],
   });
 }
