@@ -139,6 +139,8 @@ export class RancherOnRke extends Construct {
   readonly alarms?: DeploymentAlarms;
   /** The K3s datastore's host name (K3s). */
   readonly datastoreAddress?: string;
+  /** The K3s datastore (`datastore.metricFreeStorageSpace()`, ...). */
+  readonly datastore?: ExternalDatastore;
   /** Per server, the settings it keeps until it is replaced (docs/day-2.md, "Day 2"). */
   readonly serversPendingReplacement: Record<string, string[]>;
   /** The VPC the deployment created, or the existing one it uses (`rkeHa.existingNetwork`). */
@@ -192,7 +194,10 @@ export class RancherOnRke extends Construct {
     if (state.snapshots) this.etcdSnapshotBucket = state.snapshots.name;
     if (boot.snapshotEvents?.topic) this.etcdSnapshotEventsTopic = boot.snapshotEvents.topic.arn;
     if (d.settings.alarms.enabled) this.alarms = this.addAlarms(d, { entry, state, boot, servers, dns, rancher });
-    if (state.datastore) this.datastoreAddress = state.datastore.instance.address;
+    if (state.datastore) {
+      this.datastore = state.datastore;
+      this.datastoreAddress = state.datastore.instance.address;
+    }
     this.serversPendingReplacement = reportStaleServers(this, { nodes: servers.nodes, checkName: stackLevelName(this, 'servers_up_to_date') });
     // What the operations commands read of this deployment, under whatever id it has (docs/day-2.md, "Rolling a server").
     addDeploymentRecord(this, {
