@@ -127,11 +127,14 @@ describe('examples/platform-app, built from the packed library', () => {
     for (const entry of exported) if (typeof entry === 'object' && entry.default) expect(files).toContain(entry.default.replace(/^\.\//, ''));
   });
 
-  it('type-checks under the tsconfig cdktf init writes (module CommonJS, node resolution): rancher-ha-aws/common resolves', () => {
+  it('type-checks under the tsconfig cdktf init writes (module CommonJS, node resolution): rancher-ha-aws/common resolves, and the methods an app extends the deployment with', () => {
     const template = JSON.parse(readFileSync(CDKTF_TEMPLATE_TSCONFIG, 'utf8')) as { compilerOptions: Record<string, unknown> };
     expect(template.compilerOptions.module).toBe('CommonJS');
     expect(template.compilerOptions.moduleResolution).toBeUndefined();
-    expect(readFileSync(join(ROOT, 'examples', 'platform-app', 'main.ts'), 'utf8')).toContain("from 'rancher-ha-aws/common'");
+    const main = readFileSync(join(ROOT, 'examples', 'platform-app', 'main.ts'), 'utf8');
+    expect(main).toContain("from 'rancher-ha-aws/common'");
+    expect(main).toContain('rancher.addAlarm(');
+    expect(main).toContain('rancher.addHelmChart(');
     expect({ status: templateBuild.status, errors: templateBuild.stdout }).toEqual({ status: 0, errors: '' });
   });
 
@@ -181,6 +184,21 @@ describe('examples/platform-app, built from the packed library', () => {
       expect.stringMatching(/^rancher_alarms_us-east-1-topic_/),
     ]);
     expect(Object.keys(synthesized.output).sort()).toEqual(['alerts_topic_arn', 'rancher_bootstrap_password', 'rancher_url']);
+    // The team's alarms through RancherOnRke.addAlarm: on each server's metric, named after the deployment, notifying
+    // its topic once Rancher answered.
+    const alarms = Object.entries(synthesized.resource.aws_cloudwatch_metric_alarm ?? {}).filter(([name]) =>
+      /^rancher_alarms_server-\d-cpu_/.test(name),
+    );
+    expect(alarms.map(([, a]) => a.alarm_name).sort()).toEqual([
+      'acme-platform-server-0-cpu',
+      'acme-platform-server-1-cpu',
+      'acme-platform-server-2-cpu',
+    ]);
+    const topic = Object.keys(topics).find((name) => name.startsWith('rancher_alarms_topic_'));
+    for (const [, alarm] of alarms) {
+      expect(alarm).toMatchObject({ metric_name: 'CPUUtilization', threshold: 90, alarm_actions: [`\${aws_sns_topic.${topic}.arn}`] });
+      expect(alarm.depends_on).toEqual([expect.stringMatching(/^data\.http\.rancher_rancher-readiness_ping_/)]);
+    }
     expect(synthesized.terraform.backend).toEqual({ s3: expect.objectContaining({ bucket: 'acme-terraform-state' }) });
   });
 
@@ -192,7 +210,21 @@ describe('examples/platform-app, built from the packed library', () => {
     // the first and recurring Backups (lib/rancher/backup-object-jobs.ts).
     const gates = releases.filter((chart) => chart.startsWith('${path.module}/assets/'));
     expect(gates).toHaveLength(6);
-    expect(releases.filter((chart) => !gates.includes(chart)).sort()).toEqual(['cert-manager', 'rancher', 'rancher-backup', 'rancher-backup-crd']);
+    // The team's own chart (RancherOnRke.addHelmChart) beside the deployment's.
+    expect(releases.filter((chart) => !gates.includes(chart)).sort()).toEqual([
+      'cert-manager',
+      'podinfo',
+      'rancher',
+      'rancher-backup',
+      'rancher-backup-crd',
+    ]);
+    const podinfo = Object.entries(synthesized.resource.helm_release ?? {}).find(([name]) => name.startsWith('rancher_helm-chart-podinfo_'))![1];
+    expect(podinfo).toMatchObject({
+      name: 'podinfo',
+      version: '6.7.1',
+      namespace: 'platform-status',
+      depends_on: [expect.stringMatching(/^data\.http\.rancher_rancher-readiness_ping_/)],
+    });
   });
 
   it('ships the operations CLI as the `rancher-ha-aws` binary, which runs on a synthesized module with only the package installed', () => {

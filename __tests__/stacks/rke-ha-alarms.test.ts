@@ -1,4 +1,5 @@
-import { BACKUP_CREDENTIALS_METRIC, CERTIFICATE_ALARM_DAYS, RESTART_HELD_METRIC, SUSTAINED_MINUTES } from '../../lib/alarms/deployment-alarms';
+import { CERTIFICATE_ALARM_DAYS, SUSTAINED_MINUTES } from '../../lib/alarms/deployment-alarms';
+import { BACKUP_CREDENTIALS_METRIC, RESTART_HELD_METRIC } from '../../lib/kubernetes/server-metrics';
 import { FRESHNESS_PERIOD_SECONDS, freshnessWindow } from '../../lib/alarms/schedule-window';
 import type { SettingsInput } from '../../lib/config/schema';
 import { constructWarnings } from '../../lib/synth/warnings';

@@ -23,6 +23,23 @@ class PlatformStack extends TerraformStack {
       rancher: { tls: { issuer: 'acme', acme: { email: 'platform@acme.io' } } },
     });
 
+    // Extending it without forking: an alarm of the team's on each server's CPU, notifying the deployment's own
+    // alarm topic, and a chart of the team's installed once Rancher answers.
+    rancher.servers.forEach((server, i) =>
+      rancher.addAlarm(`server-${i}-cpu`, {
+        metric: server.metricCpuUtilization(),
+        threshold: 90,
+        alarmDescription: 'A Rancher server has been busy for 15 minutes',
+      }),
+    );
+    rancher.addHelmChart('podinfo', {
+      chart: 'podinfo',
+      repository: 'https://stefanprodan.github.io/podinfo',
+      version: '6.7.1',
+      namespace: 'platform-status',
+      values: { replicaCount: 2 },
+    });
+
     // The team's own resource beside it: where Rancher's alerting webhooks will publish.
     const alerts = new SnsTopic(this, 'rancher-alerts', { name: 'acme-rancher-alerts', kmsMasterKeyId: 'alias/aws/sns' });
 

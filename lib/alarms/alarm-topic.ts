@@ -1,29 +1,57 @@
-import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
+import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
+import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { stackAccount, stackServicePrincipal } from '../common/aws-context';
-import { literal } from '../common/terraform-template';
+import type { Metric } from '../common/metric';
+import { CLOUDWATCH_SERVICE } from '../common/stack-key';
+import { literal, literalDeep } from '../common/terraform-template';
 
-/** The service that publishes an alarm's state changes, Route53 health-check alarms included (CloudWatch alarms in the partition's Route53 region). */
-export const CLOUDWATCH_SERVICE = 'cloudwatch';
+/** Periods a failure must last before an alarm fires, by default: with one-minute metrics, longer than a blip and shorter than an outage users report. */
+export const SUSTAINED_PERIODS = 3;
 
-/**
- * The key-policy statement that lets CloudWatch publish to a topic encrypted
- * with the key: SNS asks KMS for a data key on the publisher's behalf, with
- * the topic's ARN as encryption context, so the statement is for that topic
- * only. Without it the alarms change state and nobody hears of it.
- */
-export function alarmTopicKeyStatement(scope: Construct, topicArn: string): DataAwsIamPolicyDocumentStatement {
-  return {
-    sid: 'CloudWatchPublishesAlarms',
-    principals: [{ type: 'Service', identifiers: [stackServicePrincipal(scope, CLOUDWATCH_SERVICE)] }],
-    actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
-    resources: ['*'],
-    condition: [{ test: 'StringEquals', variable: 'kms:EncryptionContext:aws:sns:topicArn', values: [topicArn] }],
-  };
+/** How an alarm compares the metric with its threshold. */
+export type AlarmComparison = 'GreaterThanOrEqualToThreshold' | 'GreaterThanThreshold' | 'LessThanThreshold' | 'LessThanOrEqualToThreshold';
+
+/** What a period without data counts as. */
+export type MissingData = 'missing' | 'breaching' | 'notBreaching' | 'ignore';
+
+/** An alarm on one metric (AlarmTopic.addAlarm, and the deployments' `addAlarm`). */
+export interface AlarmOptions {
+  /** What the alarm watches: a domain construct's `metric...()` (`server.metricStatusCheckFailed()`, ...). */
+  readonly metric: Metric;
+  readonly threshold: number;
+  /** @default 'GreaterThanOrEqualToThreshold' */
+  readonly comparisonOperator?: AlarmComparison;
+  /** Periods of the metric the alarm looks at. @default SUSTAINED_PERIODS (3) */
+  readonly evaluationPeriods?: number;
+  /** Of those, how many must breach. @default all of them */
+  readonly datapointsToAlarm?: number;
+  /**
+   * A period without data: `missing` keeps the state the data points there are give (CloudWatch's default), `breaching`
+   * for a metric that is only sent while all is well, `ignore` for one sent only when something changes. @default 'missing'
+   */
+  readonly treatMissingData?: MissingData;
+  /** The alarm's name, unique in the account and region. @default on a deployment `<name>-<stack id>-<id>`; on a bare AlarmTopic, the id */
+  readonly alarmName?: string;
+  /** What it means and what to do, as the notification shows it. @default none */
+  readonly alarmDescription?: string;
+  /** What the alarm is created after. @default on a deployment, Rancher answering `/ping`; on a bare AlarmTopic, nothing */
+  readonly dependsOn?: ITerraformDependable[];
+  /** Terraform's `count` (a number token), for an alarm that exists only under a plan-time condition. @default always one */
+  readonly count?: number;
+}
+
+/** Where an alarm goes, when not beside the topic. */
+export interface AlarmPlacement {
+  /** The alarm's construct scope. @default the topic's own scope: the alarm is the topic's sibling */
+  readonly scope?: Construct;
+  /** The provider of the metric's region (an alarm reads its own region's metrics only). @default the topic's provider */
+  readonly provider?: AwsProvider;
 }
 
 export interface AlarmTopicProps {
@@ -45,10 +73,12 @@ export interface AlarmTopicProps {
 export class AlarmTopic extends Construct {
   readonly topic: SnsTopic;
   readonly subscription?: SnsTopicSubscription;
+  private readonly provider?: AwsProvider;
 
   constructor(scope: Construct, id: string, props: AlarmTopicProps) {
     super(scope, id);
     const account = stackAccount(this);
+    this.provider = props.provider;
     this.topic = new SnsTopic(this, 'topic', { name: props.name, kmsMasterKeyId: props.kmsKeyArn, provider: props.provider });
     const policy = new DataAwsIamPolicyDocument(this, 'policy-document', {
       provider: props.provider,
@@ -75,5 +105,34 @@ export class AlarmTopic extends Construct {
 
   get arn(): string {
     return this.topic.arn;
+  }
+
+  /**
+   * A CloudWatch alarm on `options.metric` that notifies this topic on ALARM and again on OK, so a subscriber also
+   * hears when it is over. INSUFFICIENT_DATA notifies nobody: each alarm says itself whether missing data breaches
+   * (`treatMissingData`). Every alarm of a deployment is made here. The names and texts are taken as written:
+   * Terraform references stay references, any other `${` or `%{` is escaped (literal).
+   */
+  addAlarm(id: string, options: AlarmOptions, placement: AlarmPlacement = {}): CloudwatchMetricAlarm {
+    const { metric } = options;
+    return new CloudwatchMetricAlarm(placement.scope ?? (this.node.scope as Construct), id, {
+      count: options.count,
+      provider: placement.provider ?? this.provider,
+      alarmName: literal(options.alarmName ?? id),
+      alarmDescription: options.alarmDescription === undefined ? undefined : literal(options.alarmDescription),
+      namespace: literal(metric.namespace),
+      metricName: literal(metric.metricName),
+      dimensions: metric.dimensions === undefined ? undefined : literalDeep({ ...metric.dimensions }),
+      statistic: metric.statistic,
+      period: metric.period,
+      evaluationPeriods: options.evaluationPeriods ?? SUSTAINED_PERIODS,
+      datapointsToAlarm: options.datapointsToAlarm,
+      comparisonOperator: options.comparisonOperator ?? 'GreaterThanOrEqualToThreshold',
+      threshold: options.threshold,
+      treatMissingData: options.treatMissingData ?? 'missing',
+      alarmActions: [this.arn],
+      okActions: [this.arn],
+      dependsOn: options.dependsOn,
+    });
   }
 }

@@ -1,3 +1,3 @@
-export { AlarmTopic, type AlarmTopicProps } from './alarm-topic';
-export { DeploymentAlarms, type DeploymentAlarmsProps } from './deployment-alarms';
+export { AlarmTopic, type AlarmTopicProps, type AlarmOptions, type AlarmPlacement, type AlarmComparison, type MissingData } from './alarm-topic';
+export { DeploymentAlarms, type DeploymentAlarmsProps, type ScheduledWriter } from './deployment-alarms';
 export { ObjectFreshness, type ObjectFreshnessProps } from './object-freshness';

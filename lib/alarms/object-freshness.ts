@@ -7,8 +7,9 @@ import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { stackServicePrincipal } from '../common/aws-context';
+import type { Metric } from '../common/metric';
 import { literal } from '../common/terraform-template';
-import { notifyingAlarm } from './notifying-alarm';
+import type { AlarmTopic } from './alarm-topic';
 import { FRESHNESS_PERIOD_SECONDS, freshnessWindow } from './schedule-window';
 
 /** Seconds a matched event stays in the rule's queue: SQS's shortest retention. Nobody reads it; the count is the point. */
@@ -25,7 +26,8 @@ export interface ObjectFreshnessProps {
   readonly name: string;
   /** What the objects are, for the alarm's description (`etcd snapshot`). */
   readonly what: string;
-  readonly topicArn: string;
+  /** The topic the alarm notifies (its addAlarm makes the alarm). */
+  readonly topic: AlarmTopic;
 }
 
 /**
@@ -42,7 +44,8 @@ export interface ObjectFreshnessProps {
  * object.
  *
  * The hook for every scheduled writer of a bucket (etcd snapshots, Rancher
- * backups): call it with the bucket, the prefix and the schedule.
+ * backups): call it with the bucket, the prefix and the schedule
+ * (DeploymentAlarms.alarmOnFreshness).
  */
 export class ObjectFreshness extends Construct {
   readonly rule: CloudwatchEventRule;
@@ -90,20 +93,33 @@ export class ObjectFreshness extends Construct {
       // Matches before the queue admits EventBridge would be retried, and counted only once they failed for good.
       dependsOn: [queuePolicy],
     });
-    this.alarm = notifyingAlarm(this, 'alarm', {
-      alarmName: props.name,
-      alarmDescription: `No new ${props.what} under s3://${props.bucket}/${literal(props.prefix)} for ${window.evaluationPeriods} hours (schedule "${literal(props.schedule)}": at most ${window.longestGapMinutes} minutes apart, and an hour's grace); docs/day-2.md "Alarms"`,
+    this.alarm = props.topic.addAlarm(
+      'alarm',
+      {
+        alarmName: props.name,
+        alarmDescription: `No new ${props.what} under s3://${props.bucket}/${props.prefix} for ${window.evaluationPeriods} hours (schedule "${props.schedule}": at most ${window.longestGapMinutes} minutes apart, and an hour's grace); docs/day-2.md "Alarms"`,
+        metric: this.metricObjectsCreated(),
+        evaluationPeriods: window.evaluationPeriods,
+        datapointsToAlarm: window.evaluationPeriods,
+        comparisonOperator: 'LessThanThreshold',
+        threshold: 1,
+        treatMissingData: 'breaching',
+      },
+      { scope: this },
+    );
+  }
+
+  /**
+   * The objects the rule matched, per hour: its `Invocations` of the queue. EventBridge sends the metric only when it
+   * is not zero, so an hour without a new object has no data point at all.
+   */
+  metricObjectsCreated(): Metric {
+    return {
       namespace: 'AWS/Events',
       metricName: 'Invocations',
       dimensions: { RuleName: this.rule.name },
       statistic: 'Sum',
       period: FRESHNESS_PERIOD_SECONDS,
-      evaluationPeriods: window.evaluationPeriods,
-      datapointsToAlarm: window.evaluationPeriods,
-      comparisonOperator: 'LessThanThreshold',
-      threshold: 1,
-      treatMissingData: 'breaching',
-      topicArn: props.topicArn,
-    });
+    };
   }
 }

@@ -1,32 +1,14 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
-import { partitionOf, type AwsPartition } from '../config/aws-regions';
+import { ROUTE53_METRICS_REGION } from '../dns/route53-metrics';
 import { withFullSource } from '../common/provider-source';
 
-/** Where Route53 publishes its health checks' metrics in the commercial partition, whatever the region of the deployment. */
-export const ROUTE53_METRICS_REGION = 'us-east-1';
-/** The provider alias of that region (`provider = aws.us_east_1`). */
+// Where Route53's metrics are is Route53's own fact (lib/dns/route53-metrics.ts); what lives there is the alarms'.
+export { ROUTE53_METRICS_REGION, ROUTE53_REGIONS, route53MetricsRegion } from '../dns/route53-metrics';
+
+/** The provider alias of ROUTE53_METRICS_REGION (`provider = aws.us_east_1`). */
 export const US_EAST_1_ALIAS = 'us_east_1';
-
-/**
- * The region of Route53's health-check metrics in each partition: Route53 is
- * one service per partition, run from one region (the region its API is
- * signed for: us-east-1, cn-northwest-1, us-gov-west-1), and publishes its
- * metrics there; AWS documents us-east-1 for the commercial partition, the
- * other two are that reading of the SDK's endpoint rules (design notes,
- * "Partitions").
- */
-export const ROUTE53_REGIONS: Readonly<Record<AwsPartition, string>> = {
-  aws: ROUTE53_METRICS_REGION,
-  'aws-cn': 'cn-northwest-1',
-  'aws-us-gov': 'us-gov-west-1',
-};
-
-/** The region of the Route53 health-check metrics for a stack in `region` (a literal). */
-export function route53MetricsRegion(region: string): string {
-  return ROUTE53_REGIONS[partitionOf(region)];
-}
 
 /** The provider alias of a region: its name with underscores (`us_east_1`, `cn_northwest_1`). */
 export const regionAlias = (region: string): string => region.replace(/-/g, '_');

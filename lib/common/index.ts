@@ -2,3 +2,4 @@
 export { configureBaseProviders, type BaseProvidersProps } from './providers';
 export type { GuardCondition } from './deployment-guard';
 export { TerraformData, type TerraformDataConfig } from './terraform-data';
+export type { Metric, MetricStatistic } from './metric';

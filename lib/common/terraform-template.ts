@@ -37,12 +37,25 @@ export function literal(text: string): string {
 
 /** `literal` applied to every string inside a value (chart values, say). */
 export function literalDeep<T>(value: T): T {
-  if (typeof value === 'string') return literal(value) as T;
-  if (Array.isArray(value)) return value.map((v) => literalDeep(v)) as T;
+  return mapStrings(value, literal);
+}
+
+/**
+ * `literalDeep` for a value passed as an argument of a Terraform function (`Fn.yamlencode(...)`): cdktf escapes
+ * `${` in the strings of a function's arguments itself, but not `%{`, so only `%{` is escaped here (literalDeep
+ * there would make `${` arrive as `$${`).
+ */
+export function literalArgument<T>(value: T): T {
+  return mapStrings(value, (text) => text.replace(/%\{/g, () => '%%{'));
+}
+
+function mapStrings<T>(value: T, map: (text: string) => string): T {
+  if (typeof value === 'string') return map(value) as T;
+  if (Array.isArray(value)) return value.map((v) => mapStrings(v, map)) as T;
   // Plain data only (whatever realm made it); a cdktf token object passes unchanged.
   const prototype = value && typeof value === 'object' ? Object.getPrototypeOf(value) : undefined;
   if (prototype === null || prototype?.constructor?.name === 'Object') {
-    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [literal(k), literalDeep(v)])) as T;
+    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [map(k), mapStrings(v, map)])) as T;
   }
   return value;
 }

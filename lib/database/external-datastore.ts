@@ -9,6 +9,7 @@ import { Password } from '@cdktf/provider-random/lib/password';
 import { Construct } from 'constructs';
 import { allowIngress, replaceableSecurityGroup } from '../network/private/security-group-rules';
 import { stackAccount, stackPartition, stackServicePrincipal } from '../common/aws-context';
+import type { Metric } from '../common/metric';
 
 export type DatastoreEngine = 'postgres' | 'mysql';
 
@@ -139,6 +140,20 @@ export class ExternalDatastore extends Construct {
       lifecycle: { ignoreChanges: ['engine_version'], ...(props.deletionProtection ? { preventDestroy: true } : {}) },
     });
     this.endpointUrl = `'${engine.url(password.result, this.instance.endpoint)}'`;
+  }
+
+  /** The database instance's free storage in bytes (the least in 5 minutes). */
+  metricFreeStorageSpace(): Metric {
+    return this.metric('FreeStorageSpace', 'Minimum');
+  }
+
+  /** The database instance's CPU use in percent (the average over 5 minutes). */
+  metricCpuUtilization(): Metric {
+    return this.metric('CPUUtilization', 'Average');
+  }
+
+  private metric(metricName: string, statistic: Metric['statistic']): Metric {
+    return { namespace: 'AWS/RDS', metricName, dimensions: { DBInstanceIdentifier: this.instance.identifier }, statistic, period: 300 };
   }
 
   /** The role RDS writes Enhanced Monitoring metrics with (AWS's managed policy: the RDSOSMetrics log group only). */

@@ -1,7 +1,10 @@
+import type { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { Password } from '@cdktf/provider-random/lib/password';
 import { TerraformStack, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import type { AlarmOptions } from '../alarms/alarm-topic';
 import { DeploymentAlarms, alarmTopicName } from '../alarms/deployment-alarms';
+import { requireAlarms } from './private/deployment-additions';
 import { adminNetworks } from '../common/private/admin-networks';
 import { DeploymentGuard } from '../common/deployment-guard';
 import { addDeploymentRecord } from '../common/deployment-record';
@@ -84,6 +87,8 @@ export class RancherOnDocker extends Construct {
   readonly instanceId: string;
   /** The alarms and their SNS topic (`alarms.enabled`). */
   readonly alarms?: DeploymentAlarms;
+  /** The host (`host.metricStatusCheckFailed()`, ...). */
+  readonly host: ServerNode;
 
   constructor(scope: Construct, id: string, props: RancherOnDockerProps) {
     super(scope, id);
@@ -237,24 +242,24 @@ export class RancherOnDocker extends Construct {
     const publicListeners: ITerraformDependable[] = [...publicRules];
     // A wildcard name resolves from the name itself: the association is what makes it lead to the host.
     let dnsRecords: ITerraformDependable[] = [];
-    let certificateArn: string | undefined;
+    let acmCertificate: LoadBalancerCertificate | undefined;
     if (external) {
       const source = acmSource(s.tls.issuer);
       if (!source) throw new Error(`docker.tls.issuer ${s.tls.issuer} has no certificate for a load balancer`);
       const zoneName = requiredName(props.hostedZone);
-      certificateArn = new LoadBalancerCertificate(this, 'load-balancer-certificate', {
+      acmCertificate = new LoadBalancerCertificate(this, 'load-balancer-certificate', {
         source,
         hostname,
         // Its own lookup of the zone: the record's (below) keeps the address it has without a balancer.
         zoneId: source === 'issue' ? publicZone(this, 'certificate-zone', zoneName).zoneId : undefined,
         certificates: certificate.variables,
         expiryCheckName: stackLevelName(this, 'load_balancer_certificate'),
-      }).arn;
+      });
       const alb = new ApplicationLoadBalancer(this, 'load-balancer', {
         name,
         vpcId: network.vpcId,
         subnetIds: network.loadBalancerSubnetIds,
-        certificateArn,
+        certificateArn: acmCertificate.arn,
         targetSecurityGroupId: group.id,
         healthCheck: PING_OVER_HTTP,
         // The Docker install is for tests and demos: nothing of it is kept from a destroy (FSBP ELB.6 fails here).
@@ -297,20 +302,31 @@ export class RancherOnDocker extends Construct {
     this.publicIp = address.ip;
     this.dataVolumeId = data.id;
     this.instanceId = host.id;
+    this.host = host;
     if (settings.alarms.enabled) {
       // The host's status checks, /ping through a Route53 name (none with a wildcard name), the ALB's ACM certificate.
-      this.alarms = new DeploymentAlarms(this, 'alarms', {
+      const alarms = new DeploymentAlarms(this, 'alarms', {
         name,
         region: settings.region,
         kmsKeyArn: bootParameters.key.arn,
         email: settings.alarms.email,
-        servers: [{ name: 'server', instanceId: host.id }],
-        pingHostname: wildcardName(settings) ? undefined : hostname,
-        certificateArn,
         dependsOn: [ready.ping],
       });
+      alarms.alarmOnStatusCheck('server', host.metricStatusCheckFailed());
+      if (acmCertificate) alarms.alarmOnCertificateExpiry(acmCertificate.metricDaysToExpiry());
+      if (!wildcardName(settings)) alarms.addPingCheck(hostname);
+      this.alarms = alarms;
     }
     // What the operations commands read of this deployment, under whatever id it has (docs/day-2.md).
     addDeploymentRecord(this, { name: settings.name, kind: 'docker', region: settings.region });
+  }
+
+  /**
+   * An alarm on `options.metric` (`host.metricStatusCheckFailed()`, or any other), named `<name>-<stack id>-<id>`
+   * unless it says, notifying the deployment's alarm topic on ALARM and on OK, created once Rancher answered. Refused
+   * with `alarms.enabled: false`.
+   */
+  addAlarm(id: string, options: AlarmOptions): CloudwatchMetricAlarm {
+    return requireAlarms(`RancherOnDocker ${this.node.path}`, this.alarms).addAlarm(id, options);
   }
 }

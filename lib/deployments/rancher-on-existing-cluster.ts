@@ -1,6 +1,11 @@
+import type { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
+import type { Release } from '@cdktf/provider-helm/lib/release';
 import { TerraformLocal, TerraformStack, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import type { AlarmOptions } from '../alarms/alarm-topic';
 import { DeploymentAlarms } from '../alarms/deployment-alarms';
+import { helmChart, manifest, type HelmChartOptions, type KubernetesObject, type ManifestOptions } from '../kubernetes/cluster-additions';
+import { requireAlarms } from './private/deployment-additions';
 import { UNREACHABLE_IPV4_PATTERN } from '../dns/private/dns-target';
 import { LoadBalancerRecord } from '../dns/load-balancer-record';
 import { ClusterPreflight } from '../existing-cluster/cluster-preflight';
@@ -69,6 +74,8 @@ export class RancherOnExistingCluster extends Construct {
   readonly rancherBackups: RancherBackups;
   /** The alarms and their SNS topic (`alarms.enabled`): what AWS sees of this deployment (docs/k8s-ha.md). */
   readonly alarms?: DeploymentAlarms;
+  /** What addHelmChart and addManifest install after: Rancher answering `/ping`. */
+  private readonly rancherReady: ITerraformDependable;
 
   constructor(scope: Construct, id: string, props: RancherOnExistingClusterProps) {
     super(scope, id);
@@ -198,21 +205,23 @@ export class RancherOnExistingCluster extends Construct {
     // Once Rancher answers. Not after the first login: turning it on or off must change nothing else (its password is
     // in the next scheduled backup; a restore of the first one has the bootstrap password).
     backups.scheduleAfter([ready.ping]);
+    this.rancherReady = ready.ping;
     if (settings.alarms.enabled) {
       // What AWS sees: /ping through the stack's record (unless it leads to a private address, which Route53's checkers
       // cannot reach) and the backups' freshness. The cluster, its nodes and its load balancer are not this stack's.
       const unreachable = new TerraformLocal(this, 'unreachable-ipv4-pattern', UNREACHABLE_IPV4_PATTERN);
-      this.alarms = new DeploymentAlarms(this, 'alarms', {
+      const alarms = new DeploymentAlarms(this, 'alarms', {
         name: deploymentPrefix(this, settings.name),
         region: settings.region,
         email: settings.alarms.email,
-        pingHostname: props.hostname,
-        pingWhen: `\${!can(regex(${unreachable.fqn}, ${dns.target}))}`,
-        backups: settings.backups.enabled
-          ? { bucket: backups.bucket.name, prefix: `${BACKUP_FOLDER}/`, schedule: settings.backups.schedule }
-          : undefined,
         dependsOn: [ready.ping],
       });
+      if (settings.backups.enabled) {
+        const writer = { bucket: backups.bucket.name, prefix: `${BACKUP_FOLDER}/`, schedule: settings.backups.schedule };
+        alarms.alarmOnFreshness('rancher-backups', writer, { alarm: 'rancher-backup-fresh', what: 'Rancher backup' });
+      }
+      alarms.addPingCheck(props.hostname, `\${!can(regex(${unreachable.fqn}, ${dns.target}))}`);
+      this.alarms = alarms;
     }
 
     this.url = ready.url;
@@ -223,6 +232,25 @@ export class RancherOnExistingCluster extends Construct {
     this.dnsRecordType = dns.recordType;
     // What the operations commands read of this deployment, under whatever id it has (docs/day-2.md).
     addDeploymentRecord(this, { name: settings.name, kind: 'k8s-ha', region: settings.region });
+  }
+
+  /**
+   * An alarm on `options.metric` (any CloudWatch metric of the cluster's account and region), named
+   * `<name>-<stack id>-<id>` unless it says, notifying the deployment's alarm topic on ALARM and on OK, created once
+   * Rancher answered. Refused with `alarms.enabled: false`.
+   */
+  addAlarm(id: string, options: AlarmOptions): CloudwatchMetricAlarm {
+    return requireAlarms(`RancherOnExistingCluster ${this.node.path}`, this.alarms).addAlarm(id, options);
+  }
+
+  /** A Helm chart installed into the cluster once Rancher answers (construct `helm-chart-<id>`), through the stack's helm provider. */
+  addHelmChart(id: string, options: HelmChartOptions): Release {
+    return helmChart(this, id, options, [this.rancherReady]);
+  }
+
+  /** Kubernetes objects applied to the cluster once Rancher answers (construct `manifest-<id>`, one Helm release). */
+  addManifest(id: string, objects: readonly KubernetesObject[], options: ManifestOptions = {}): Release {
+    return manifest(this, id, objects, options, [this.rancherReady]);
   }
 }
 

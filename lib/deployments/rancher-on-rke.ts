@@ -1,9 +1,17 @@
+import type { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import type { Route53HealthCheck } from '@cdktf/provider-aws/lib/route53-health-check';
+import type { Release } from '@cdktf/provider-helm/lib/release';
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import { Password } from '@cdktf/provider-random/lib/password';
 import { Fn, TerraformStack, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { DeploymentAlarms, alarmTopicName, restartMetricNamespace } from '../alarms/deployment-alarms';
+import type { AlarmOptions } from '../alarms/alarm-topic';
+import { DeploymentAlarms, alarmTopicName } from '../alarms/deployment-alarms';
+import type { Metric } from '../common/metric';
+import { healthCheckStatusMetric } from '../dns/route53-metrics';
+import { helmChart, manifest, type HelmChartOptions, type KubernetesObject, type ManifestOptions } from '../kubernetes/cluster-additions';
+import { BACKUP_CREDENTIALS_METRIC, RESTART_HELD_METRIC, restartMetricNamespace, serverMetric } from '../kubernetes/server-metrics';
+import { requireAlarms } from './private/deployment-additions';
 import { adminNetworks } from '../common/private/admin-networks';
 import { DeploymentGuard } from '../common/deployment-guard';
 import { addDeploymentRecord } from '../common/deployment-record';
@@ -131,6 +139,8 @@ export class RancherOnRke extends Construct {
   readonly alarms?: DeploymentAlarms;
   /** The K3s datastore's host name (K3s). */
   readonly datastoreAddress?: string;
+  /** The K3s datastore (`datastore.metricFreeStorageSpace()`, ...). */
+  readonly datastore?: ExternalDatastore;
   /** Per server, the settings it keeps until it is replaced (docs/day-2.md, "Day 2"). */
   readonly serversPendingReplacement: Record<string, string[]>;
   /** The VPC the deployment created, or the existing one it uses (`rkeHa.existingNetwork`). */
@@ -140,6 +150,10 @@ export class RancherOnRke extends Construct {
   readonly region: string;
   /** Rancher's backups: the bucket (kept with backups off) and the encryption configuration (docs/backups.md). */
   readonly rancherBackups: RancherBackups;
+  /** The namespace of the servers' own metrics (metricRestartHeld). */
+  private readonly metricNamespace: string;
+  /** What addHelmChart and addManifest install after: Rancher answering `/ping`. */
+  private readonly rancherReady: ITerraformDependable;
 
   constructor(scope: Construct, id: string, props: RancherOnRkeProps) {
     super(scope, id);
@@ -166,6 +180,8 @@ export class RancherOnRke extends Construct {
     const gates = this.addClusterGates(d, api);
     const rancher = this.installRancher(d, { entry, servers, api, gates, dns, boot });
     this.rancherBackups = rancher.backups;
+    this.rancherReady = rancher.ready.ping;
+    this.metricNamespace = restartMetricNamespace(d.name);
 
     this.url = rancher.ready.url;
     this.bootstrapPassword = rancher.server.bootstrapPassword;
@@ -178,7 +194,10 @@ export class RancherOnRke extends Construct {
     if (state.snapshots) this.etcdSnapshotBucket = state.snapshots.name;
     if (boot.snapshotEvents?.topic) this.etcdSnapshotEventsTopic = boot.snapshotEvents.topic.arn;
     if (d.settings.alarms.enabled) this.alarms = this.addAlarms(d, { entry, state, boot, servers, dns, rancher });
-    if (state.datastore) this.datastoreAddress = state.datastore.instance.address;
+    if (state.datastore) {
+      this.datastore = state.datastore;
+      this.datastoreAddress = state.datastore.instance.address;
+    }
     this.serversPendingReplacement = reportStaleServers(this, { nodes: servers.nodes, checkName: stackLevelName(this, 'servers_up_to_date') });
     // What the operations commands read of this deployment, under whatever id it has (docs/day-2.md, "Rolling a server").
     addDeploymentRecord(this, {
@@ -575,7 +594,7 @@ export class RancherOnRke extends Construct {
     let aliasTarget: { dnsName: string; zoneId: string } | undefined = nlb;
     const albTargets: ITerraformDependable[] = [];
     // For the alarms: the ALB's ACM certificate, and the per-node health checks of DNS round robin.
-    let certificateArn: string | undefined;
+    let certificate: LoadBalancerCertificate | undefined;
     let memberChecks: Route53HealthCheck[] = [];
     // What must exist before Rancher's name leads to the cluster: the records and the addresses and rules behind
     // them; or, for a wildcard name (which the service answers from the name itself, at once), the balancer with
@@ -588,7 +607,7 @@ export class RancherOnRke extends Construct {
     } else {
       const zone = publicZone(this, 'hosted-zone', requiredName(props.hostedZone));
       if (nlb && tls.atLoadBalancer && tls.acm) {
-        const certificate = new LoadBalancerCertificate(this, 'certificate', {
+        certificate = new LoadBalancerCertificate(this, 'certificate', {
           source: tls.acm,
           hostname,
           zoneId: zone.zoneId,
@@ -614,7 +633,6 @@ export class RancherOnRke extends Construct {
         // The listeners wait for the certificate's validation; /ping goes through them and the rules.
         albTargets.push(fromAlb, ...alb.listeners, ...alb.rules);
         aliasTarget = alb;
-        certificateArn = certificate.arn;
       }
       // Both are construct `dns` with the (first) record `record`: a switch between them updates that record in place.
       const roundRobin = aliasTarget
@@ -633,7 +651,7 @@ export class RancherOnRke extends Construct {
       memberChecks = roundRobin?.healthChecks ?? [];
       hostnameRouting = [...dnsRecords, ...publicListeners];
     }
-    return { aliasTarget, albTargets, hostnameRouting, certificateArn, memberChecks };
+    return { aliasTarget, albTargets, hostnameRouting, certificate, memberChecks };
   }
 
   /**
@@ -826,6 +844,38 @@ export class RancherOnRke extends Construct {
     return { server, ready, firstLogin, backups };
   }
 
+  /**
+   * An alarm on `options.metric` (a metric of this deployment's pieces, `servers[0].metricStatusCheckFailed()`, or
+   * any other), named `<name>-<stack id>-<id>` unless it says, notifying the deployment's alarm topic (the one of the
+   * metric's region) on ALARM and on OK, created once Rancher answered. Refused with `alarms.enabled: false`.
+   */
+  addAlarm(id: string, options: AlarmOptions): CloudwatchMetricAlarm {
+    return requireAlarms(`RancherOnRke ${this.node.path}`, this.alarms).addAlarm(id, options);
+  }
+
+  /**
+   * A Helm chart installed into the cluster once Rancher answers (construct `helm-chart-<id>`), through the stack's
+   * helm provider this construct configures; removed before Rancher on a destroy.
+   */
+  addHelmChart(id: string, options: HelmChartOptions): Release {
+    return helmChart(this, id, options, [this.rancherReady]);
+  }
+
+  /** Kubernetes objects applied to the cluster once Rancher answers (construct `manifest-<id>`, one Helm release). */
+  addManifest(id: string, objects: readonly KubernetesObject[], options: ManifestOptions = {}): Release {
+    return manifest(this, id, objects, options, [this.rancherReady]);
+  }
+
+  /** 1 while a server's restart is held (the certificate renewal's, or a failed upgrade Job): the servers' `RestartHeld`, sent with alarms on. */
+  metricRestartHeld(): Metric {
+    return serverMetric(this.metricNamespace, RESTART_HELD_METRIC);
+  }
+
+  /** 1 after a server failed to refresh the backup operator's credentials: the servers' `BackupCredentialsFailed`, sent with alarms and backups on. */
+  metricBackupCredentialsFailed(): Metric {
+    return serverMetric(this.metricNamespace, BACKUP_CREDENTIALS_METRIC);
+  }
+
   /** CloudWatch alarms on what AWS measures, notifying an SNS topic (docs/day-2.md, "Alarms"); once Rancher answers. */
   private addAlarms(
     d: Deployment,
@@ -841,26 +891,43 @@ export class RancherOnRke extends Construct {
     const { name, settings, wildcard, stackId } = d;
     const { nlb, hostname } = entry;
     const { snapshots } = state;
-    return new DeploymentAlarms(this, 'alarms', {
+    const alarms = new DeploymentAlarms(this, 'alarms', {
       name,
       region: settings.region,
       kmsKeyArn: boot.parameters.key.arn,
       email: settings.alarms.email,
-      servers: servers.nodes.map((node, i) => ({ name: `server-${i}`, instanceId: node.id })),
-      loadBalancer: nlb ? { arnSuffix: nlb.lb.arnSuffix, targetGroups: nlb.targetGroups } : undefined,
-      // DNS round robin has a check per node already; otherwise one on the name, wherever it leads. A wildcard
-      // name keeps its promise of no Route53 at all: the NLB's checks stand in (docs/day-2.md, "Alarms").
-      pingHostname: dns.memberChecks.length || wildcard ? undefined : hostname,
-      healthChecks: dns.memberChecks.map((check, i) => ({ name: `server-${i}`, id: check.id, what: `/ping on ${name}-server-${i}'s Elastic IP` })),
-      snapshots: snapshots && { bucket: snapshots.name, prefix: `${stackId}/`, schedule: settings.rkeHa.etcdSnapshots.scheduleCron },
-      backups: settings.backups.enabled
-        ? { bucket: rancher.backups.bucket.name, prefix: `${BACKUP_FOLDER}/`, schedule: settings.backups.schedule }
-        : undefined,
-      certificateArn: dns.certificateArn,
-      restartMetricNamespace: restartMetricNamespace(name),
-      backupCredentials: boot.backupRole !== undefined,
       dependsOn: [rancher.ready.ping],
     });
+    for (const port of nlb?.targetGroups.keys() ?? []) alarms.alarmOnUnhealthyTargets(port, nlb!.metricUnhealthyHostCount(port));
+    servers.nodes.forEach((node, i) => alarms.alarmOnStatusCheck(`server-${i}`, node.metricStatusCheckFailed()));
+    alarms.alarmOnServerSignal(
+      'restart-held',
+      this.metricRestartHeld(),
+      'A server restart did not come back (or an upgrade Job failed): every other restart waits',
+    );
+    if (boot.backupRole) {
+      alarms.alarmOnServerSignal(
+        'backup-credentials',
+        this.metricBackupCredentialsFailed(),
+        "A server could not refresh the backup operator's credentials (AssumeRole of the backup role)",
+      );
+    }
+    if (snapshots) {
+      const writer = { bucket: snapshots.name, prefix: `${stackId}/`, schedule: settings.rkeHa.etcdSnapshots.scheduleCron };
+      alarms.alarmOnFreshness('etcd-snapshots', writer, { alarm: 'etcd-snapshot-fresh', what: 'etcd snapshot' });
+    }
+    if (settings.backups.enabled) {
+      const writer = { bucket: rancher.backups.bucket.name, prefix: `${BACKUP_FOLDER}/`, schedule: settings.backups.schedule };
+      alarms.alarmOnFreshness('rancher-backups', writer, { alarm: 'rancher-backup-fresh', what: 'Rancher backup' });
+    }
+    if (dns.certificate) alarms.alarmOnCertificateExpiry(dns.certificate.metricDaysToExpiry());
+    // DNS round robin has a check per node already; otherwise one on the name, wherever it leads. A wildcard
+    // name keeps its promise of no Route53 at all: the NLB's checks stand in (docs/day-2.md, "Alarms").
+    if (!dns.memberChecks.length && !wildcard) alarms.addPingCheck(hostname);
+    dns.memberChecks.forEach((check, i) =>
+      alarms.alarmOnHealthCheck(`server-${i}`, healthCheckStatusMetric(check.id, settings.region), `/ping on ${name}-server-${i}'s Elastic IP`),
+    );
+    return alarms;
   }
 }
 
@@ -935,7 +1002,7 @@ interface RancherDns {
   /** What routes Rancher's hostname to the cluster: the records and the listeners and addresses behind them. */
   readonly hostnameRouting: ITerraformDependable[];
   /** The ALB's ACM certificate (TLS at the load balancer). */
-  readonly certificateArn?: string;
+  readonly certificate?: LoadBalancerCertificate;
   /** DNS round robin's health check per node. */
   readonly memberChecks: Route53HealthCheck[];
 }

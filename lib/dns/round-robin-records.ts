@@ -2,6 +2,8 @@ import type { DataAwsRoute53Zone } from '@cdktf/provider-aws/lib/data-aws-route5
 import { Route53HealthCheck } from '@cdktf/provider-aws/lib/route53-health-check';
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
 import { Construct } from 'constructs';
+import type { Metric } from '../common/metric';
+import { healthCheckStatusMetric } from './route53-metrics';
 
 /** Seconds between two checks by each checker: 30 (standard) or 10 (fast, an extra charge). */
 export const HEALTH_CHECK_INTERVAL_SECONDS = 30;
@@ -93,5 +95,12 @@ export class RoundRobinRecords extends Construct {
       );
     });
     this.records = records;
+  }
+
+  /** The status of member `index`'s health check (healthCheckStatusMetric): `stackRegion` is the stack's, the metric lives in its partition's Route53 region. */
+  metricHealthCheckStatus(index: number, stackRegion: string): Metric {
+    const check = this.healthChecks[index];
+    if (!check) throw new Error(`RoundRobinRecords ${this.node.path} has no member ${index} (it has ${this.healthChecks.length})`);
+    return healthCheckStatusMetric(check.id, stackRegion);
   }
 }

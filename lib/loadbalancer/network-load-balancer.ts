@@ -10,6 +10,7 @@ import { requireAwsNames } from '../config/resource-names';
 import type { Peer } from '../network/peer';
 import { allowEgress, allowIngress, replaceableSecurityGroup } from '../network/private/security-group-rules';
 import type { PortRule } from '../nodes/port-rule';
+import type { Metric } from '../common/metric';
 
 export interface ForwardedPort {
   /** Listener and target port. */
@@ -149,6 +150,23 @@ export class NetworkLoadBalancer extends Construct {
     return [...this.targetGroups].map(
       ([port, group]) => new LbTargetGroupAttachment(this, `${id}-${port}`, { targetGroupArn: group.arn, targetId: instanceId, port }),
     );
+  }
+
+  /**
+   * The targets of the port's target group that fail its TCP health check (the most in a minute). Throws for a
+   * port the balancer does not forward.
+   */
+  metricUnhealthyHostCount(port: number): Metric {
+    const group = this.targetGroups.get(port);
+    if (!group)
+      throw new Error(`NetworkLoadBalancer ${this.node.path} forwards no port ${port} (it forwards ${[...this.targetGroups.keys()].join(', ')})`);
+    return {
+      namespace: 'AWS/NetworkELB',
+      metricName: 'UnHealthyHostCount',
+      dimensions: { TargetGroup: group.arnSuffix, LoadBalancer: this.lb.arnSuffix },
+      statistic: 'Maximum',
+      period: 60,
+    };
   }
 
   get dnsName(): string {

@@ -1,36 +1,11 @@
-import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import type { DataAwsIamPolicyDocumentStatement } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { DataAwsIamSessionContext } from '@cdktf/provider-aws/lib/data-aws-iam-session-context';
-import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import type { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
-import { alarmTopicKeyStatement } from '../alarms/alarm-topic';
 import { stackAccount, stackPartition, stackRegion, stackServicePrincipal } from '../common/aws-context';
-
-/**
- * What the account (its IAM administrators, through the root principal) may
- * do with the key: manage it, never use it. Every action that reveals
- * plaintext, directly or by a grant to oneself (`kms:CreateGrant`), is left
- * out; `kms:PutKeyPolicy` stays in, so an administrator can still change who
- * may decrypt, visibly, in the key policy.
- */
-export const KEY_ADMINISTRATION_ACTIONS = [
-  'kms:Describe*',
-  'kms:Get*',
-  'kms:List*',
-  'kms:Put*',
-  'kms:Update*',
-  'kms:Enable*',
-  'kms:Disable*',
-  'kms:Revoke*',
-  'kms:Delete*',
-  'kms:CreateAlias',
-  'kms:TagResource',
-  'kms:UntagResource',
-  'kms:ScheduleKeyDeletion',
-  'kms:CancelKeyDeletion',
-  'kms:RotateKeyOnDemand',
-] as const;
+import { accountAdministersStatement, alarmTopicKeyStatement, stackKey } from '../common/stack-key';
 
 export interface BootParametersProps {
   /** Path prefix, e.g. `/rancher/prod/rke-ha`; must start with `/`. */
@@ -105,12 +80,7 @@ export class BootParameters extends Construct {
     const deployers = Fn.concat([[deployer.issuerArn], props.deployerArns ?? []]);
     const viaSsm = { test: 'StringEquals', variable: 'kms:ViaService', values: [`ssm.${region.region}.${partition.dnsSuffix}`] };
     const statement: DataAwsIamPolicyDocumentStatement[] = [
-      {
-        sid: 'AccountAdministers',
-        principals: [{ type: 'AWS', identifiers: [`arn:${partition.partition}:iam::${account.accountId}:root`] }],
-        actions: [...KEY_ADMINISTRATION_ACTIONS],
-        resources: ['*'],
-      },
+      accountAdministersStatement(this),
       {
         sid: 'NodesDecryptThroughSsm',
         principals: [{ type: 'AWS', identifiers: [props.readerRoleArn] }],
@@ -170,14 +140,11 @@ export class BootParameters extends Construct {
     if (props.alarmTopic) {
       statement.push(alarmTopicKeyStatement(this, `arn:${partition.partition}:sns:${region.region}:${account.accountId}:${props.alarmTopic}`));
     }
-    const policy = new DataAwsIamPolicyDocument(this, 'key-policy', { statement });
-    this.key = new KmsKey(this, 'key', {
+    // The stack's key (lib/common/stack-key.ts), under this construct's ids `key-policy` and `key`.
+    this.key = stackKey(this, {
       description: `Rancher node boot parameters under ${props.prefix}`,
-      enableKeyRotation: true,
-      // The longest window: a key scheduled for deletion by mistake (a destroy) can be recovered for 30 days.
-      deletionWindowInDays: 30,
-      policy: policy.json,
-      lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
+      statement,
+      preventDestroy: props.preventDestroy,
     });
 
     this.parameters = Object.entries(props.values).map(

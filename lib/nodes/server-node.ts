@@ -4,6 +4,7 @@ import { Fn, Op, TerraformLocal, Token, type ITerraformDependable } from 'cdktf'
 import { Construct } from 'constructs';
 import { TerraformData } from '../common/terraform-data';
 import { literal } from '../common/terraform-template';
+import type { Metric } from '../common/metric';
 
 /** EC2's limit on user data, before base64. */
 export const USER_DATA_LIMIT_BYTES = 16_384;
@@ -157,6 +158,16 @@ export class ServerNode extends Construct {
 
   get id(): string {
     return this.instance.id;
+  }
+
+  /** EC2's status checks of this instance (system and instance): 1 in a minute either failed, else 0. */
+  metricStatusCheckFailed(): Metric {
+    return { namespace: 'AWS/EC2', metricName: 'StatusCheckFailed', dimensions: { InstanceId: this.id }, statistic: 'Maximum', period: 60 };
+  }
+
+  /** The instance's CPU use in percent, averaged over 5 minutes (basic monitoring: one data point per 5 minutes). */
+  metricCpuUtilization(): Metric {
+    return { namespace: 'AWS/EC2', metricName: 'CPUUtilization', dimensions: { InstanceId: this.id }, statistic: 'Average', period: 300 };
   }
 
   /**

@@ -1,5 +1,6 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { TerraformStack } from 'cdktf';
+import { AlarmTopic } from '../../../lib/alarms/alarm-topic';
 import { ObjectFreshness } from '../../../lib/alarms/object-freshness';
 import { freshnessTargetProblems } from '../../helpers/freshness';
 import { only, ref, synthConstruct } from '../../helpers/synth';
@@ -7,13 +8,14 @@ import { only, ref, synthConstruct } from '../../helpers/synth';
 const build = (prefix: string, schedule = '0 */6 * * *') =>
   synthConstruct((stack: TerraformStack) => {
     new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
+    const topic = new AlarmTopic(stack, 'topic', { name: 'demo-alarms', kmsKeyArn: 'arn:aws:kms:eu-west-1:111122223333:key/demo' });
     new ObjectFreshness(stack, 'backups', {
       bucket: 'demo-bucket',
       prefix,
       schedule,
       name: 'demo-backup-fresh',
       what: 'Rancher backup',
-      topicArn: 'arn:aws:sns:eu-west-1:111122223333:demo-alarms',
+      topic,
     });
   }).json;
 
@@ -26,6 +28,7 @@ describe('ObjectFreshness (the hook for any scheduled writer of a bucket)', () =
       '${jsonencode({"source" = ["aws.s3"], "detail-type" = ["Object Created"], "detail" = {"bucket" = {"name" = ["demo-bucket"]}, "object" = {"key" = [{"prefix" = "rancher-backups/"}]}}})}',
     );
     const [, alarm] = only(json, 'aws_cloudwatch_metric_alarm');
+    const [topicName] = only(json, 'aws_sns_topic');
     expect(alarm).toMatchObject({
       alarm_name: 'demo-backup-fresh',
       dimensions: { RuleName: ref('aws_cloudwatch_event_rule', ruleName, 'name') },
@@ -33,8 +36,8 @@ describe('ObjectFreshness (the hook for any scheduled writer of a bucket)', () =
       evaluation_periods: 25,
       datapoints_to_alarm: 25,
       treat_missing_data: 'breaching',
-      alarm_actions: ['arn:aws:sns:eu-west-1:111122223333:demo-alarms'],
-      ok_actions: ['arn:aws:sns:eu-west-1:111122223333:demo-alarms'],
+      alarm_actions: [ref('aws_sns_topic', topicName, 'arn')],
+      ok_actions: [ref('aws_sns_topic', topicName, 'arn')],
     });
     expect(alarm.alarm_description).toContain('No new Rancher backup under s3://demo-bucket/rancher-backups/ for 25 hours');
   });
@@ -53,8 +56,10 @@ describe('ObjectFreshness (the hook for any scheduled writer of a bucket)', () =
     );
   });
 
-  it('passes a prefix to Terraform as a literal', () => {
-    expect(only(build('a${b}/'), 'aws_cloudwatch_event_rule')[1].event_pattern).toContain('"prefix" = "a$${b}/"');
+  it('passes a prefix to Terraform as a literal, in the rule and in the alarm (escaped once)', () => {
+    const json = build('a${b}/');
+    expect(only(json, 'aws_cloudwatch_event_rule')[1].event_pattern).toContain('"prefix" = "a$${b}/"');
+    expect(only(json, 'aws_cloudwatch_metric_alarm')[1].alarm_description).toContain('s3://demo-bucket/a$${b}/ for');
   });
 
   it('refuses a schedule one alarm cannot watch', () => {

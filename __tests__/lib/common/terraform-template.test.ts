@@ -1,4 +1,4 @@
-import { escapeTemplate } from '../../../lib/common/terraform-template';
+import { escapeTemplate, literalArgument, literalDeep } from '../../../lib/common/terraform-template';
 import { renderTemplate } from '../../helpers/validators';
 
 const noReference = (expression: string): string => {
@@ -28,5 +28,14 @@ describe('escapeTemplate', () => {
   it('renders back to the original text under Terraform template rules', () => {
     const script = '#!/bin/bash\nset -eu\nfor p in ${PEER_IPS}; do echo "${p}:9345 $p"; done\nprintf "%{x}%s\\n" "${#arr[@]}" $$\n';
     expect(renderTemplate(escapeTemplate(script), noReference)).toBe(script);
+  });
+});
+
+// Inside a function's arguments cdktf escapes `${` itself (Fn.yamlencode({ k: '${x}' }) synthesizes "$${x}") and
+// leaves `%{` alone; literalDeep there would give "$$${x}", which Terraform reads as $${x} (terraform console).
+describe('literalArgument (a value for Fn.yamlencode and the like)', () => {
+  it('escapes %{ only, in every string and key, and leaves ${ to cdktf', () => {
+    expect(literalArgument({ 'k%{': ['${x}', '%{ if }'], n: 1 })).toEqual({ 'k%%{': ['${x}', '%%{ if }'], n: 1 });
+    expect(literalDeep({ k: '${x}' })).toEqual({ k: '$${x}' });
   });
 });

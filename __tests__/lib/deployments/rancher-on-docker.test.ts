@@ -182,3 +182,30 @@ describe('RancherOnDocker on Graviton (issue 38)', () => {
     expect(warnings(x86.construct)).toEqual([]);
   });
 });
+
+describe('RancherOnDocker.addAlarm (issue 35)', () => {
+  it("adds an alarm on the host's metric, notifying the deployment's topic; refused with alarms off", () => {
+    let quiet!: RancherOnDocker;
+    const { json } = dockerStack((stack) => {
+      const docker = new RancherOnDocker(stack, 'rancher', { hostname: 'rancher.acme.io', hostedZone: 'acme.io', adminCidrs: [] });
+      docker.addAlarm('cpu', { metric: docker.host.metricCpuUtilization(), threshold: 95, evaluationPeriods: 2 });
+      quiet = new RancherOnDocker(stack, 'quiet', {
+        name: 'quiet',
+        hostname: 'quiet.acme.io',
+        hostedZone: 'acme.io',
+        adminCidrs: [],
+        alarms: { enabled: false },
+      });
+    });
+    const alarm = Object.entries(resources(json, 'aws_cloudwatch_metric_alarm')).find(([name]) => name.startsWith('rancher_alarms_cpu_'))![1];
+    const topic = Object.keys(resources(json, 'aws_sns_topic')).find((name) => name.startsWith('rancher_alarms_topic_'));
+    expect(alarm).toMatchObject({
+      alarm_name: 'rancher-demo-cpu',
+      metric_name: 'CPUUtilization',
+      evaluation_periods: 2,
+      alarm_actions: [`\${aws_sns_topic.${topic}.arn}`],
+      depends_on: [expect.stringMatching(/^data\.http\.rancher_rancher-readiness_ping_/)],
+    });
+    expect(() => quiet.addAlarm('cpu', { metric: quiet.host.metricCpuUtilization(), threshold: 95 })).toThrow('alarms.enabled is false');
+  });
+});

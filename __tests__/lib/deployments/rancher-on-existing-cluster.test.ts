@@ -76,3 +76,37 @@ describe('RancherOnExistingCluster in a stack without a default AWS provider, an
     expect(platformStack().terraform.required_version).toBe('>= 1.10');
   });
 });
+
+describe('RancherOnExistingCluster grows by methods (issue 35)', () => {
+  it('installs a chart and objects once Rancher answers, and adds an alarm on any metric', () => {
+    const json = synthStack((app) => {
+      const stack = new TerraformStack(app, 'platform');
+      new LocalBackend(stack, { path: 'terraform.tfstate' });
+      configureBaseProviders(stack, { region: 'eu-west-1', tags: {} });
+      new KubernetesProvider(stack, 'kubernetes', { configPath: '~/.kube/config' });
+      new HelmProvider(stack, 'helm', { kubernetes: { configPath: '~/.kube/config' } });
+      const rancher = new RancherOnExistingCluster(stack, 'rancher', { hostname: 'rancher.acme.io', hostedZone: 'acme.io' });
+      rancher.addHelmChart('logging', { chart: 'rancher-logging', repository: 'https://charts.rancher.io', namespace: 'cattle-logging-system' });
+      rancher.addManifest('team', [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-a' } }]);
+      rancher.addAlarm('nodes-cpu', {
+        metric: {
+          namespace: 'ContainerInsights',
+          metricName: 'node_cpu_utilization',
+          dimensions: { ClusterName: 'shared' },
+          statistic: 'Average',
+          period: 300,
+        },
+        threshold: 80,
+      });
+      return stack;
+    }).json;
+    const releases = resources(json, 'helm_release');
+    const ping = expect.stringMatching(/^data\.http\.rancher_rancher-readiness_ping_/);
+    const chart = Object.entries(releases).find(([name]) => name.startsWith('rancher_helm-chart-logging_'))![1];
+    expect(chart).toMatchObject({ name: 'logging', chart: 'rancher-logging', namespace: 'cattle-logging-system', depends_on: [ping] });
+    const objects = Object.entries(releases).find(([name]) => name.startsWith('rancher_manifest-team_'))![1];
+    expect(JSON.parse(objects.values[0]).manifest).toBe('apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team-a');
+    const alarm = Object.entries(resources(json, 'aws_cloudwatch_metric_alarm')).find(([name]) => name.startsWith('rancher_alarms_nodes-cpu_'))![1];
+    expect(alarm).toMatchObject({ alarm_name: 'rancher-platform-nodes-cpu', namespace: 'ContainerInsights', depends_on: [ping] });
+  });
+});

@@ -3,7 +3,8 @@ import { AnnotationMetadataEntryType, LocalBackend, TerraformStack, TerraformVar
 import { configureBaseProviders } from '../../../lib/common/providers';
 import { RancherOnRke } from '../../../lib/deployments/rancher-on-rke';
 import type { RancherOnRkeProps } from '../../../lib/deployments/rancher-on-rke-props';
-import { resources, synthStack } from '../../helpers/synth';
+import { healthCheckStatusMetric } from '../../../lib/dns/route53-metrics';
+import { dataSources, only, ref, resources, synthStack } from '../../helpers/synth';
 
 /** A library user's stack: its own backend, providers and resources, one RancherOnRke under an id of its choice. */
 function platformStack(props: Partial<RancherOnRkeProps> = {}, stackId = 'platform') {
@@ -358,6 +359,107 @@ describe('RancherOnRke on Graviton and RHEL 9 (issue 38)', () => {
   it('refuses an x86_64 type with arm64, naming the setting', () => {
     expect(() => platformStack({ rkeHa: { architecture: 'arm64' } })).toThrow(
       /rkeHa\.instanceType: is an x86_64 type, and rkeHa\.architecture is arm64/,
+    );
+  });
+});
+
+describe('RancherOnRke grows by methods: addAlarm, addHelmChart, addManifest (issue 35)', () => {
+  let construct!: RancherOnRke;
+  const { json } = synthStack((app) => {
+    const stack = new TerraformStack(app, 'platform');
+    new LocalBackend(stack, { path: 'terraform.tfstate' });
+    configureBaseProviders(stack, { region: 'eu-west-1', tags: {} });
+    construct = new RancherOnRke(stack, 'rancher', { hostname: 'rancher.acme.io', hostedZone: 'acme.io', adminCidrs: ['203.0.113.0/24'] });
+    construct.addAlarm('server-0-cpu', { metric: construct.servers[0].metricCpuUtilization(), threshold: 90 });
+    construct.addAlarm('status-of-check', {
+      metric: healthCheckStatusMetric('abcdef', 'eu-west-1'),
+      threshold: 1,
+      comparisonOperator: 'LessThanThreshold',
+    });
+    construct.addHelmChart('monitoring', {
+      chart: 'rancher-monitoring',
+      repository: 'https://charts.rancher.io',
+      version: '108.0.0',
+      namespace: 'cattle-monitoring-system',
+      values: { prometheus: { retention: '${not-a-reference}', note: '%{ if }' } },
+    });
+    construct.addManifest('quota', [
+      { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'pods', namespace: 'cattle-system' }, spec: { hard: { pods: '100' } } },
+    ]);
+    return stack;
+  });
+  const ping = Object.keys(dataSources(json, 'http')).find((name) => name.startsWith('rancher_rancher-readiness_ping_'))!;
+  const [topic] = only(json, 'aws_sns_topic', (name) => name.startsWith('rancher_alarms_topic_'));
+
+  it("adds an alarm on a construct's metric, named after the deployment, notifying its topic once Rancher answered", () => {
+    const [, alarm] = only(json, 'aws_cloudwatch_metric_alarm', (name) => name.startsWith('rancher_alarms_server-0-cpu_'));
+    const [instance] = only(json, 'aws_instance', (name) => name.startsWith('rancher_server-0_'));
+    expect(alarm).toMatchObject({
+      alarm_name: 'rancher-platform-server-0-cpu',
+      namespace: 'AWS/EC2',
+      metric_name: 'CPUUtilization',
+      dimensions: { InstanceId: ref('aws_instance', instance, 'id') },
+      threshold: 90,
+      alarm_actions: [ref('aws_sns_topic', topic, 'arn')],
+      ok_actions: [ref('aws_sns_topic', topic, 'arn')],
+      depends_on: [`data.http.${ping}`],
+    });
+  });
+
+  it("puts an alarm on another region's metric (Route53's) there, notifying the topic of that region", () => {
+    const [, alarm] = only(json, 'aws_cloudwatch_metric_alarm', (name) => name.startsWith('rancher_alarms_status-of-check_'));
+    const [east] = only(json, 'aws_sns_topic', (name) => name.startsWith('rancher_alarms_us-east-1-topic_'));
+    expect(alarm).toMatchObject({
+      provider: 'aws.us_east_1',
+      alarm_actions: [ref('aws_sns_topic', east, 'arn')],
+      dimensions: { HealthCheckId: 'abcdef' },
+    });
+  });
+
+  it('installs a chart through the stack’s helm provider once Rancher answers, its values escaped', () => {
+    const [name, release] = only(json, 'helm_release', (n) => n.startsWith('rancher_helm-chart-monitoring_'));
+    expect(name).toBeDefined();
+    expect(release).toMatchObject({
+      name: 'monitoring',
+      chart: 'rancher-monitoring',
+      repository: 'https://charts.rancher.io',
+      version: '108.0.0',
+      namespace: 'cattle-monitoring-system',
+      create_namespace: true,
+      atomic: true,
+      wait: true,
+      depends_on: [`data.http.${ping}`],
+    });
+    // Inside yamlencode(...) cdktf escapes `${` itself; `%{` is escaped here: both arrive as written.
+    expect(release.values).toEqual(['${yamlencode({"prometheus" = {"retention" = "$${not-a-reference}", "note" = "%%{ if }"}})}']);
+  });
+
+  it('applies Kubernetes objects as one release of the module’s one-template chart, once Rancher answers', () => {
+    const [, release] = only(json, 'helm_release', (n) => n.startsWith('rancher_manifest-quota_'));
+    expect(release.chart).toMatch(/^\$\{path\.module\}\/assets\/rancher-aws-gate-chart\//);
+    expect(release).toMatchObject({ name: 'quota', namespace: 'default', depends_on: [`data.http.${ping}`] });
+    expect(JSON.parse(release.values[0]).manifest).toBe(
+      'apiVersion: v1\nkind: ResourceQuota\nmetadata:\n  name: pods\n  namespace: cattle-system\nspec:\n  hard:\n    pods: "100"',
+    );
+  });
+
+  it('refuses addAlarm with alarms off, naming the setting, and a metric of a port the NLB does not forward', () => {
+    expect(construct.alarms).toBeDefined();
+    let off!: RancherOnRke;
+    synthStack((app) => {
+      const stack = new TerraformStack(app, 'quiet');
+      new LocalBackend(stack, { path: 'terraform.tfstate' });
+      configureBaseProviders(stack, { region: 'eu-west-1', tags: {} });
+      off = new RancherOnRke(stack, 'rancher', {
+        hostname: 'rancher.acme.io',
+        hostedZone: 'acme.io',
+        adminCidrs: ['203.0.113.0/24'],
+        alarms: { enabled: false },
+      });
+      return stack;
+    });
+    expect(() => off.addAlarm('cpu', { metric: off.servers[0].metricCpuUtilization(), threshold: 90 })).toThrow(
+      "RancherOnRke quiet/rancher: addAlarm needs the deployment's alarm topic, and alarms.enabled is false",
     );
   });
 });

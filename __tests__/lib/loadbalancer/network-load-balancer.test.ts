@@ -48,6 +48,32 @@ describe('NetworkLoadBalancer', () => {
   const ingress = Object.values(resources(json, 'aws_vpc_security_group_ingress_rule'));
   const egress = Object.values(resources(json, 'aws_vpc_security_group_egress_rule'));
 
+  it('gives the unhealthy-host metric of a forwarded port, by its target group and the balancer, and refuses another port', () => {
+    expect(lb.metricUnhealthyHostCount(443)).toEqual({
+      namespace: 'AWS/NetworkELB',
+      metricName: 'UnHealthyHostCount',
+      dimensions: { TargetGroup: expect.any(String), LoadBalancer: expect.any(String) },
+      statistic: 'Maximum',
+      period: 60,
+    });
+    // The dimensions as Terraform gets them: the target group's and the balancer's ARN suffixes.
+    const rendered = synth((stack) => {
+      const other = new NetworkLoadBalancer(stack, 'lb', {
+        name: 'x',
+        vpcId: 'v',
+        subnetIds: ['s'],
+        targetSecurityGroupId: 't',
+        ports: [{ port: 443, description: 'HTTPS', from: { cidr: '0.0.0.0/0' } }],
+      });
+      new TerraformOutput(stack, 'dimensions', { value: other.metricUnhealthyHostCount(443).dimensions });
+    }).json;
+    expect((rendered.output as Record<string, { value: unknown }>).dimensions.value).toEqual({
+      TargetGroup: ref('aws_lb_target_group', only(rendered, 'aws_lb_target_group')[0], 'arn_suffix'),
+      LoadBalancer: ref('aws_lb', only(rendered, 'aws_lb')[0], 'arn_suffix'),
+    });
+    expect(() => lb.metricUnhealthyHostCount(22)).toThrow('forwards no port 22 (it forwards 80, 443, 6443)');
+  });
+
   it('is an internet-facing, cross-zone network load balancer with its own security group', () => {
     expect(balancer).toMatchObject({
       name: NAME,

@@ -2,7 +2,8 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Password } from '@cdktf/provider-random/lib/password';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { LocalBackend, type TerraformStack } from 'cdktf';
-import { BootParameters, KEY_ADMINISTRATION_ACTIONS } from '../../../lib/nodes/boot-parameters';
+import { KEY_ADMINISTRATION_ACTIONS } from '../../../lib/common/stack-key';
+import { BootParameters } from '../../../lib/nodes/boot-parameters';
 import { dataSources, ref, resources, servicePrincipal, synthConstruct } from '../../helpers/synth';
 
 function synth(add: (stack: TerraformStack) => void) {

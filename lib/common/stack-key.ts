@@ -1,0 +1,97 @@
+import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import type { Construct } from 'constructs';
+import { stackAccount, stackPartition, stackServicePrincipal } from './aws-context';
+
+// The stack's KMS key and the statements of its policy, in one place below every domain: the boot parameters
+// (lib/nodes) encrypt with it, the alarm topic (lib/alarms) lets CloudWatch use it, and neither imports the other.
+
+/**
+ * What the account (its IAM administrators, through the root principal) may
+ * do with the key: manage it, never use it. Every action that reveals
+ * plaintext, directly or by a grant to oneself (`kms:CreateGrant`), is left
+ * out; `kms:PutKeyPolicy` stays in, so an administrator can still change who
+ * may decrypt, visibly, in the key policy.
+ */
+export const KEY_ADMINISTRATION_ACTIONS = [
+  'kms:Describe*',
+  'kms:Get*',
+  'kms:List*',
+  'kms:Put*',
+  'kms:Update*',
+  'kms:Enable*',
+  'kms:Disable*',
+  'kms:Revoke*',
+  'kms:Delete*',
+  'kms:CreateAlias',
+  'kms:TagResource',
+  'kms:UntagResource',
+  'kms:ScheduleKeyDeletion',
+  'kms:CancelKeyDeletion',
+  'kms:RotateKeyOnDemand',
+] as const;
+
+/** The service that publishes an alarm's state changes, Route53 health-check alarms included (CloudWatch alarms in the partition's Route53 region). */
+export const CLOUDWATCH_SERVICE = 'cloudwatch';
+
+/** The statement every key of the stack starts with: the account administers it (KEY_ADMINISTRATION_ACTIONS) and cannot use it. */
+export function accountAdministersStatement(scope: Construct): DataAwsIamPolicyDocumentStatement {
+  const partition = stackPartition(scope);
+  const account = stackAccount(scope);
+  return {
+    sid: 'AccountAdministers',
+    principals: [{ type: 'AWS', identifiers: [`arn:${partition.partition}:iam::${account.accountId}:root`] }],
+    actions: [...KEY_ADMINISTRATION_ACTIONS],
+    resources: ['*'],
+  };
+}
+
+/**
+ * The key-policy statement that lets CloudWatch publish to a topic encrypted
+ * with the key: SNS asks KMS for a data key on the publisher's behalf, with
+ * the topic's ARN as encryption context, so the statement is for that topic
+ * only. Without it the alarms change state and nobody hears of it.
+ */
+export function alarmTopicKeyStatement(scope: Construct, topicArn: string): DataAwsIamPolicyDocumentStatement {
+  return {
+    sid: 'CloudWatchPublishesAlarms',
+    principals: [{ type: 'Service', identifiers: [stackServicePrincipal(scope, CLOUDWATCH_SERVICE)] }],
+    actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+    resources: ['*'],
+    condition: [{ test: 'StringEquals', variable: 'kms:EncryptionContext:aws:sns:topicArn', values: [topicArn] }],
+  };
+}
+
+export interface StackKeyProps {
+  readonly description: string;
+  /** The policy's statements (accountAdministersStatement first). */
+  readonly statement: DataAwsIamPolicyDocumentStatement[];
+  /** Whether the key outlives a destroy (`prevent_destroy`). @default false */
+  readonly preventDestroy?: boolean;
+  /** The provider of the key's region. @default the stack's default AWS provider */
+  readonly provider?: AwsProvider;
+  /** Prepended to the construct ids `key-policy` and `key` (a second key in the same scope). @default none */
+  readonly idPrefix?: string;
+}
+
+/**
+ * A customer managed key with rotation and the longest deletion window, its
+ * policy `statement`. Its construct ids are `<idPrefix>key-policy` and
+ * `<idPrefix>key` directly in `scope`, never a construct of its own: the
+ * Terraform addresses of the keys that exist (`boot-parameters_key_...`,
+ * `alarms_key_...`) are where the key lives in state.
+ */
+export function stackKey(scope: Construct, props: StackKeyProps): KmsKey {
+  const prefix = props.idPrefix ?? '';
+  const policy = new DataAwsIamPolicyDocument(scope, `${prefix}key-policy`, { provider: props.provider, statement: props.statement });
+  return new KmsKey(scope, `${prefix}key`, {
+    provider: props.provider,
+    description: props.description,
+    enableKeyRotation: true,
+    // The longest window: a key scheduled for deletion by mistake (a destroy) can be recovered for 30 days.
+    deletionWindowInDays: 30,
+    policy: policy.json,
+    lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
+  });
+}
