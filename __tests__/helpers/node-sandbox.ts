@@ -1,15 +1,27 @@
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { SERVER_BOOT_LIB } from '../../lib/nodes/private/boot-files';
 import { forPartition } from '../../lib/nodes/private/partition-endpoints';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { runBounded } from './subprocess';
 
 const ROOT = join(__dirname, '..', '..');
-/** boot-lib.sh as the RKE2 and K3s servers get it (with the cluster helpers; a superset of the Docker host's). */
-export const BOOT_LIB = ['lib/nodes/boot-lib.sh', 'lib/kubernetes/cluster-lib.sh'].map((file) => readFileSync(join(ROOT, file), 'utf8')).join('\n');
+/** boot-lib.sh as the RKE2 and K3s servers get it (SERVER_BOOT_LIB, with the cluster helpers). */
+export const BOOT_LIB = [SERVER_BOOT_LIB, readFileSync(join(ROOT, 'lib/kubernetes/cluster-lib.sh'), 'utf8')].join('\n');
 /** The stub commands (curl, sleep, systemctl), shellchecked like the scripts they serve. */
 export const STUBS = join(__dirname, 'node-stubs');
+
+/** An installer script that records its INSTALL_* environment in `calls` (and its artifact folder's files). */
+export const INSTALLER_STUB = [
+  '#!/bin/sh',
+  'echo "installer $(env | grep ^INSTALL_ | grep -v ARTIFACT_PATH | sort | tr "\\n" " ")" >>"$T/calls"',
+  '[ -z "$INSTALL_RKE2_ARTIFACT_PATH" ] || echo "artifacts $(cd "$INSTALL_RKE2_ARTIFACT_PATH" && ls | tr "\\n" " ")$(cat "$INSTALL_RKE2_ARTIFACT_PATH"/sha256sum-*.txt)" >>"$T/calls"',
+  '',
+].join('\n');
+
+export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 let python: string | undefined;
 /**
@@ -42,7 +54,8 @@ const NODE_PYTHON = '/usr/bin/python3';
  *   `ssm-down` makes every call fail to connect; the peers' supervisor `/ping`
  *   (`live`: lines "IP [FROM_SECOND]", `starting`: IPs answering "starting") and
  *   `/db/info` (`members`: lines "IP voting|learner [VOTER_FROM_SECOND]");
- *   the installer download.
+ *   release files and installer scripts (`release/<name>`, see `release`; `download-errors/<name>` counts
+ *   transfers that fail first, `download-down` fails them all).
  *   S3 ListObjectsV2 (`s3-list.xml`, or `s3-down`) and etcd members' `/health`.
  * - `sleep` only adds to `slept` (the clock the peers' FROM_SECOND refer to).
  * - `systemctl` and the installer record what they were asked: every call
@@ -131,6 +144,19 @@ export class NodeSandbox {
     return this.region === undefined ? text : forPartition(text, this.region);
   }
 
+  /**
+   * Files the download server (the curl stub) serves by name, `release/<name>`; returns each one's SHA-256, the sum a
+   * test records for it. INSTALLER_STUB is an installer that only records what it was asked.
+   */
+  release(files: Record<string, string>): Record<string, string> {
+    const sums: Record<string, string> = {};
+    for (const [name, text] of Object.entries(files)) {
+      this.write(`release/${name}`, text);
+      sums[name] = sha256(text);
+    }
+    return sums;
+  }
+
   calls(): string[] {
     return this.read('calls').split('\n').filter(Boolean);
   }
@@ -153,6 +179,7 @@ export class NodeSandbox {
       ['/etc/rancher/', 'etc/rancher/'],
       ['/var/lib/rancher/', 'var/lib/rancher/'],
       ['/run/rancher-aws', 'run/rancher-aws'],
+      ['/usr/local/bin/', 'usr/local/bin/'],
     ] as const) {
       text = text.replaceAll(from, this.path(to));
     }

@@ -95,7 +95,10 @@ export const airGapSchema = z
     certManagerChartRepository: httpsUrl.optional(),
     /** Helm repository of the rancher-backup and rancher-backup-crd charts. Default: charts.rancher.io. */
     rancherBackupChartRepository: httpsUrl.optional(),
-    /** Installer script of RKE2 / K3s. Default: get.rke2.io / get.k3s.io. */
+    /**
+     * A mirror of the RKE2 / K3s installer script, serving upstream's byte for byte; the release file comes from its
+     * folder (`<folder>/<version>/<file>`). Both are checked against the recorded sums. Default: GitHub, at fixed commits.
+     */
     installerUrl: installerUrl.optional(),
     /**
      * A login for one private registry (rke-ha's RKE2 and K3s servers): `registry` and one of `ssmParameter` or

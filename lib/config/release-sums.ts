@@ -6,16 +6,19 @@
  * computed from the asset itself: each was read in public repositories that
  * pin the same file, and each cites where (repository, path, commit). A sum is
  * recorded only when found; none is derived or guessed. The installer scripts'
- * sums were computed here from the upstream repository at the release's tag
- * (docs/design-notes.md, "Release files and their recorded sums", lists every
- * source and what was not found).
+ * sums were computed here from the upstream repository at a fixed commit, or
+ * read in upstream's own sum file at that commit (docs/design-notes.md,
+ * "Release files and their recorded sums", lists every source and what was not
+ * found; docs/development.md says how to record a release).
  *
- * Every version in DEFAULT_VERSIONS must have its entry (a test holds this):
- * bumping a pin without recording the new release's sums fails.
+ * The servers download each file from a fixed address, check it against the
+ * sum here (carried in their user data) and install nothing that differs. The
+ * settings refuse a version (or an architecture) without its sums
+ * (missingReleaseSums), so every version the stacks accept is held to them.
  */
 
 export type Distribution = 'rke2' | 'k3s';
-export type Architecture = 'amd64';
+export type Architecture = 'amd64' | 'arm64';
 
 export interface RecordedFile {
   /** The file's name in the release (GitHub's release downloads, or the repository at the tag for an installer). */
@@ -28,27 +31,51 @@ export interface RecordedFile {
   readonly sources: readonly string[];
 }
 
-export interface RecordedRelease {
-  /** The upstream installer script at the release's tag, where its sum is recorded. */
-  readonly installer?: RecordedFile;
-  /** The release file that carries the distribution, per architecture. */
-  readonly artifacts: Readonly<Record<Architecture, RecordedFile>>;
+/** An installer script, at an address that names a commit (a moving name such as get.rke2.io could serve anything). */
+export interface RecordedInstaller extends RecordedFile {
+  readonly url: string;
 }
+
+export interface RecordedRelease {
+  /** The upstream installer script the servers run, at a fixed commit. */
+  readonly installer: RecordedInstaller;
+  /** The release file that carries the distribution, per architecture (only those whose sum was found). */
+  readonly artifacts: Readonly<Partial<Record<Architecture, RecordedFile>>>;
+}
+
+/**
+ * K3s' install.sh at commit 2d0f82fa of k3s-io/k3s. No copy at a release tag was readable here (the repository is
+ * over the fetch limit); at this commit both upstream's own `install.sh.sha256sum` and a public module that pins the
+ * script hold the same sum. The script takes the version from INSTALL_K3S_VERSION, so one commit serves every release;
+ * the servers run it with INSTALL_K3S_SKIP_DOWNLOAD=binary on the binary they checked.
+ */
+const K3S_INSTALLER: RecordedInstaller = {
+  file: 'install.sh',
+  url: 'https://raw.githubusercontent.com/k3s-io/k3s/2d0f82fa2f933cd227fe38e1482558ce4769f464/install.sh',
+  sha256: 'ed01f89fd977bf20ac1516bbebf8370bf3ddbaa55dac8aba610956a4c78cc00b',
+  sources: [
+    'k3s-io/k3s install.sh.sha256sum@2d0f82fa2f933cd227fe38e1482558ce4769f464',
+    'KornaKube/terraform-hcloud-kube-hetzner scripts/install-verified-kubernetes.sh@93f53303ee6672ff1c8bf22b83d7c203f82f666c',
+  ],
+};
+
+/** RKE2's install.sh at a release's tag (by its commit): the same bytes at v1.34.6+rke2r3 and v1.35.7+rke2r1. */
+const RKE2_INSTALLER_AT = (commit: string, sources: readonly string[]): RecordedInstaller => ({
+  file: 'install.sh',
+  url: `https://raw.githubusercontent.com/rancher/rke2/${commit}/install.sh`,
+  sha256: '2d24db2184dd6b1a5e281fa45cc9a8234c889394721746f89b5fe953fdaaf40a',
+  bytes: 25288,
+  sources: [`rancher/rke2 install.sh@${commit}`, ...sources],
+});
 
 export const RECORDED_SUMS: Readonly<Record<Distribution, Readonly<Record<string, RecordedRelease>>>> = {
   rke2: {
     'v1.35.7+rke2r1': {
-      installer: {
-        file: 'install.sh',
-        sha256: '2d24db2184dd6b1a5e281fa45cc9a8234c889394721746f89b5fe953fdaaf40a',
-        bytes: 25288,
-        sources: [
-          // Computed from the file itself: the tag v1.35.7+rke2r1 is commit 382a8b31.
-          'rancher/rke2 install.sh@382a8b31a8fd78e376ab6f02c4bb0ec5592aada2',
-          'vivym/vela deploy/lab/rke2-airgap/release.env@85799d9fc164e5b4abc08282272ca3338882244a',
-          'kaycee1771/verda-platform-takehome versions.lock.yaml@ac58095f8feab8c3febdb091080acaefb9d0e82a',
-        ],
-      },
+      // Computed from the file itself: the tag v1.35.7+rke2r1 is commit 382a8b31.
+      installer: RKE2_INSTALLER_AT('382a8b31a8fd78e376ab6f02c4bb0ec5592aada2', [
+        'vivym/vela deploy/lab/rke2-airgap/release.env@85799d9fc164e5b4abc08282272ca3338882244a',
+        'kaycee1771/verda-platform-takehome versions.lock.yaml@ac58095f8feab8c3febdb091080acaefb9d0e82a',
+      ]),
       artifacts: {
         amd64: {
           file: 'rke2.linux-amd64.tar.gz',
@@ -60,12 +87,19 @@ export const RECORDED_SUMS: Readonly<Record<Distribution, Readonly<Record<string
             'KornaKube/terraform-hcloud-kube-hetzner locals.tf@93f53303ee6672ff1c8bf22b83d7c203f82f666c',
           ],
         },
+        // One source only (a reviewed per-version manifest); a wrong sum fails closed: the boot stops.
+        arm64: {
+          file: 'rke2.linux-arm64.tar.gz',
+          sha256: '0887d7b1e08dc7eb5ec57ad1db2d38149d879d224ddaf6f808e31dfa36ba1c9f',
+          sources: ['KornaKube/terraform-hcloud-kube-hetzner locals.tf@93f53303ee6672ff1c8bf22b83d7c203f82f666c'],
+        },
       },
     },
   },
   k3s: {
     'v1.35.7+k3s1': {
-      // No sum of install.sh at v1.35.7+k3s1 was found, and the k3s repository was too large to fetch here.
+      installer: K3S_INSTALLER,
+      // No sum of k3s-arm64 at this release was found: arm64 K3s servers are refused until one is recorded.
       artifacts: {
         amd64: {
           file: 'k3s',
@@ -80,4 +114,22 @@ export const RECORDED_SUMS: Readonly<Record<Distribution, Readonly<Record<string
 /** The recorded sums of a release, or undefined when this project records none for it. */
 export function recordedRelease(distribution: Distribution, version: string): RecordedRelease | undefined {
   return Object.prototype.hasOwnProperty.call(RECORDED_SUMS[distribution], version) ? RECORDED_SUMS[distribution][version] : undefined;
+}
+
+/** The address of a release file: GitHub's release downloads, or a mirror with the same layout (`<prefix>/<version>/<file>`). */
+export function releaseFileUrl(distribution: Distribution, version: string, file: string, prefix?: string): string {
+  const base = prefix ?? `https://github.com/${distribution === 'rke2' ? 'rancher/rke2' : 'k3s-io/k3s'}/releases/download`;
+  // As the installers spell it: `+` would read as a space in some servers' paths.
+  return `${base}/${version.replace(/\+/g, '%2B')}/${file}`;
+}
+
+/**
+ * Why a version cannot be installed on servers of this architecture, or undefined when its installer and its release
+ * file have recorded sums. `setting` names the field the version came from.
+ */
+export function missingReleaseSums(distribution: Distribution, version: string, architecture: Architecture, setting: string): string | undefined {
+  const release = recordedRelease(distribution, version);
+  const what = release === undefined ? `${version}` : `${version} for ${architecture}`;
+  if (release?.artifacts[architecture] !== undefined) return undefined;
+  return `${setting} ${what} has no recorded SHA-256 sums, and the servers install nothing unverified; use a version that has them (${Object.keys(RECORDED_SUMS[distribution]).join(', ')}), or record the release's sums with their sources in lib/config/release-sums.ts (docs/development.md, "Recording a release's sums")`;
 }

@@ -84,6 +84,7 @@ import { rkeRecordedSettings } from './private/rke-recorded-settings';
 import { deploymentParameterPath, deploymentPrefix, stackLevelName } from './private/stack-level-names';
 import { reportStaleServers } from './private/stale-servers';
 import { warnOnArm64 } from './private/server-architecture';
+import { releaseEnvironment } from '../kubernetes/private/release-files';
 
 /** What the DNS round robin's health checks ask every node for (through its ingress, by Rancher's name). */
 const HEALTH_CHECK_PATH = '/ping';
@@ -506,6 +507,7 @@ export class RancherOnRke extends Construct {
       // Terraform reaches the API by Rancher's name (below); the NLB's own name for TLS at an ALB.
       tlsSans: nlb ? [hostname, nlb.dnsName] : [hostname],
       installUrl: settings.airGap.installerUrl,
+      architecture: s.architecture,
       systemDefaultRegistry: settings.airGap.systemDefaultRegistry,
       registryMirrors: settings.airGap.registryMirrors,
       registryCredentials: settings.airGap.registryCredentials,
@@ -544,8 +546,19 @@ export class RancherOnRke extends Construct {
           instanceProfileName: boot.role.instanceProfile.name,
           rootVolumeGb: s.rootVolumeGb,
           keyName: s.sshKeyName,
-          // The version: the in-place upgrade (KubernetesUpgrade) brings running servers to it.
-          upgradedInPlace: k3s ? settings.versions.k3s : settings.versions.rke2,
+          // The version and its release files' addresses and sums: the in-place upgrade (KubernetesUpgrade) brings
+          // running servers to it, so a version change alone leaves them current.
+          upgradedInPlace: [
+            k3s ? settings.versions.k3s : settings.versions.rke2,
+            ...releaseEnvironment(
+              k3s ? 'K3S' : 'RKE2',
+              k3s ? settings.versions.k3s : settings.versions.rke2,
+              s.architecture,
+              settings.airGap.installerUrl,
+            )
+              .map(([, value]) => value)
+              .filter((value) => value !== ''),
+          ],
           userData: userData({
             role: i === 0 ? 'init' : 'join',
             nodeIp: addresses[i].current,

@@ -168,3 +168,40 @@ put_metric() {
     return 1
   fi
 }
+
+# --- Verified install: nothing downloaded runs or is installed before its SHA-256 is the recorded one ---
+# (lib/config/release-sums.ts; the bootstrap's env file carries each address and sum.)
+
+# Records a refused file for whoever looks at the server later (the journal says the same).
+UNVERIFIED_MARKER=/var/lib/rancher/rancher-aws/unverified-artifact
+DOWNLOAD_ATTEMPTS=${DOWNLOAD_ATTEMPTS:-5}
+
+# fetch_verified URL SHA256 FILE VERSION: downloads URL to FILE, trying a failed transfer DOWNLOAD_ATTEMPTS times
+# (10 s apart; past that it fails, and the unit's next run tries again), then checks its SHA-256. A file that
+# differs is deleted and refused for good: exit 78, which stops the unit (no rerun makes a changed file right),
+# after one journal line naming the file, the version and both sums, the marker file and the UnverifiedArtifact
+# metric (in the deployment's namespace, as put_metric sends; no alarm reads it yet).
+fetch_verified() {
+  local url=$1 expected=$2 out=$3 version=$4 actual
+  # A version the project records no sum for: nothing to check against, so nothing is downloaded.
+  [ -n "$expected" ] || refuse_unverified "${url##*/} of $version: no SHA-256 is recorded for it"
+  retry "$DOWNLOAD_ATTEMPTS" 10 curl -sfL --connect-timeout 10 -o "$out" "$url" || {
+    log "could not download $url; the next run tries again"
+    return 1
+  }
+  actual=$(sha256sum "$out")
+  actual=${actual%% *}
+  [ "$actual" != "$expected" ] || return 0
+  rm -f "$out"
+  refuse_unverified "${url##*/} of $version from $url: its SHA-256 is $actual, the recorded sum is $expected"
+}
+
+# refuse_unverified WHAT: the journal line, the marker and the metric of a refused file; exit 78.
+refuse_unverified() {
+  set -- "refusing $1; nothing was installed"
+  log "$1"
+  install -D -m 0600 /dev/null "$UNVERIFIED_MARKER"
+  echo "$1" >"$UNVERIFIED_MARKER"
+  put_metric UnverifiedArtifact 1 || true
+  exit 78
+}

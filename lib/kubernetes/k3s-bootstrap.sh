@@ -8,7 +8,8 @@
 #   NODE_ROLE, NODE_IP, PEER_IPS, PEER_WAIT_SECONDS,
 #   AWS_REGION, PARAMETER_PREFIX   the node's place in the cluster (boot-lib.sh)
 #   K3S_VERSION       exact K3s release to install
-#   K3S_INSTALL_URL   installer script URL
+#   K3S_INSTALL_URL, K3S_INSTALL_SHA256    the installer script and its recorded sum
+#   K3S_ARTIFACT_URL, K3S_ARTIFACT_SHA256  the release's binary and its recorded sum
 #   HTTP_PROXY, HTTPS_PROXY, NO_PROXY  when a proxy is configured (exported)
 #
 # Every server talks to the same external datastore, which holds the
@@ -36,6 +37,19 @@ BOOTSTRAPPED=/var/lib/rancher/rancher-aws/bootstrapped
 API_PORT=6443
 INIT_PROBE_SECONDS=20
 
+# install_k3s: the installer and the binary, each checked against its recorded sum before anything runs
+# (fetch_verified); the binary is placed where the installer looks, and the installer runs without downloading it
+# (INSTALL_K3S_SKIP_DOWNLOAD=binary: it still writes the unit and, on the RHEL family, installs k3s-selinux).
+install_k3s() {
+  local dir
+  dir=$(mktemp -d)
+  fetch_verified "$K3S_INSTALL_URL" "$K3S_INSTALL_SHA256" "$dir/install.sh" "$K3S_VERSION"
+  fetch_verified "$K3S_ARTIFACT_URL" "$K3S_ARTIFACT_SHA256" "$dir/k3s" "$K3S_VERSION"
+  install -D -m 0755 "$dir/k3s" /usr/local/bin/k3s
+  env INSTALL_K3S_VERSION="$K3S_VERSION" INSTALL_K3S_EXEC=server INSTALL_K3S_SKIP_START=true INSTALL_K3S_SKIP_DOWNLOAD=binary sh "$dir/install.sh"
+  rm -rf "$dir"
+}
+
 main() {
   if systemctl is-active --quiet k3s.service; then
     log "k3s already runs: nothing to do"
@@ -46,7 +60,7 @@ main() {
   # The endpoint holds the database password: a root-only drop-in, never user data.
   /usr/local/sbin/rancher-aws-datastore-endpoint
   cluster_state
-  run_installer "$K3S_INSTALL_URL" INSTALL_K3S_VERSION="$K3S_VERSION" INSTALL_K3S_EXEC=server INSTALL_K3S_SKIP_START=true
+  install_k3s
 
   local peer
   if [ "$CLUSTER_INITIALIZED" = true ]; then

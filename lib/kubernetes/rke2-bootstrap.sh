@@ -9,7 +9,9 @@
 #   NODE_ROLE, NODE_IP, PEER_IPS, PREVIOUS_SERVER_IPS, PEER_WAIT_SECONDS,
 #   AWS_REGION, PARAMETER_PREFIX   the node's place in the cluster (boot-lib.sh)
 #   RKE2_VERSION      exact RKE2 release to install
-#   RKE2_INSTALL_URL  installer script URL
+#   RKE2_INSTALL_URL, RKE2_INSTALL_SHA256    the installer script and its recorded sum
+#   RKE2_ARTIFACT_URL, RKE2_ARTIFACT_SHA256  the release tarball and its recorded sum
+#   RKE2_INSTALL_METHOD  rpm on the RHEL family (signed packages instead of the tarball)
 #   HTTP_PROXY, HTTPS_PROXY, NO_PROXY  when a proxy is configured (exported, so
 #                     curl and the installer use it)
 #
@@ -69,6 +71,24 @@ stranded() {
   exit "$GIVE_UP"
 }
 
+# install_rke2: the installer and the release tarball, each checked against its recorded sum before anything
+# runs (fetch_verified). The installer then installs from that folder (INSTALL_RKE2_ARTIFACT_PATH: it downloads
+# nothing, and checks the tarball again against a sums file holding the recorded sum, not one from the same origin).
+# The RHEL family's RPM method installs packages dnf checks against Rancher's signing key.
+install_rke2() {
+  local dir file=${RKE2_ARTIFACT_URL##*/} how=INSTALL_RKE2_METHOD=rpm
+  dir=$(mktemp -d)
+  fetch_verified "$RKE2_INSTALL_URL" "$RKE2_INSTALL_SHA256" "$dir/install.sh" "$RKE2_VERSION"
+  if [ "${RKE2_INSTALL_METHOD:-}" != rpm ]; then
+    fetch_verified "$RKE2_ARTIFACT_URL" "$RKE2_ARTIFACT_SHA256" "$dir/$file" "$RKE2_VERSION"
+    # rke2.linux-<arch>.tar.gz: the installer reads sha256sum-<arch>.txt.
+    printf '%s  %s\n' "$RKE2_ARTIFACT_SHA256" "$file" >"$dir/sha256sum-${file:11:-7}.txt"
+    how=INSTALL_RKE2_ARTIFACT_PATH=$dir
+  fi
+  env INSTALL_RKE2_VERSION="$RKE2_VERSION" INSTALL_RKE2_TYPE=server "$how" sh "$dir/install.sh"
+  rm -rf "$dir"
+}
+
 finished() {
   install -D -m 0600 /dev/null "$BOOTSTRAPPED"
 }
@@ -82,7 +102,7 @@ main() {
   fetch_to token "$CONFIG_DIR/token"
   cluster_state
   # Installing does not start RKE2; it runs while the other servers boot.
-  run_installer "$RKE2_INSTALL_URL" INSTALL_RKE2_VERSION="$RKE2_VERSION" INSTALL_RKE2_TYPE=server
+  install_rke2
 
   local peer
   if [ "$NODE_ROLE" = init ]; then

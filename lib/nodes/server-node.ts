@@ -72,11 +72,12 @@ export interface ServerNodeProps {
   readonly dependsOn?: ITerraformDependable[];
   /**
    * Text of the user data that an in-place upgrade brings up to date on the
-   * running server (the Kubernetes version): a change of it alone does not
-   * list `user_data` as pending once the server was created or upgraded with
-   * it. @default none: every user data change is pending
+   * running server (the Kubernetes version, and with it the release files'
+   * addresses and sums): a change of it alone does not list `user_data` as
+   * pending once the server was created or upgraded with it. @default none:
+   * every user data change is pending
    */
-  readonly upgradedInPlace?: string;
+  readonly upgradedInPlace?: string | readonly string[];
 }
 
 /**
@@ -146,7 +147,8 @@ export class ServerNode extends Construct {
       // The user data of the running server cannot be read back (gzip): its hash without the upgradable text is
       // recorded when the server is created (or, for a server older than the record, when it is first seen:
       // "held" unless its user data is the current one), and compared with the current one.
-      const wanted = Fn.sha256(Fn.replace(userData, literal(props.upgradedInPlace), ''));
+      const texts: readonly string[] = typeof props.upgradedInPlace === 'string' ? [props.upgradedInPlace] : props.upgradedInPlace;
+      const wanted = Fn.sha256(texts.reduce((text, upgraded) => Fn.replace(text, literal(upgraded), ''), userData));
       const record = new TerraformData(this, 'user-data-record', {
         input: Fn.conditional(Token.asString(Op.eq(this.instance.userDataBase64, this.userDataBase64)), wanted, 'held'),
         triggersReplace: [this.instance.id],

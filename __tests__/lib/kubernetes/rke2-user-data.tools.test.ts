@@ -30,7 +30,10 @@ describe('rke2UserData', () => {
         'AWS_REGION="us-east-1"',
         'PARAMETER_PREFIX="/rancher/rke-ha"',
         'RKE2_VERSION="v1.35.7+rke2r1"',
-        'RKE2_INSTALL_URL="https://get.rke2.io"',
+        'RKE2_INSTALL_URL="https://raw.githubusercontent.com/rancher/rke2/382a8b31a8fd78e376ab6f02c4bb0ec5592aada2/install.sh"',
+        'RKE2_INSTALL_SHA256="2d24db2184dd6b1a5e281fa45cc9a8234c889394721746f89b5fe953fdaaf40a"',
+        'RKE2_ARTIFACT_URL="https://github.com/rancher/rke2/releases/download/v1.35.7%2Brke2r1/rke2.linux-amd64.tar.gz"',
+        'RKE2_ARTIFACT_SHA256="7a29a6fbf512903a6a4611a289bcb3bdf01ddeea9df1a09b1bd1f210f3d6948a"',
         '',
       ].join('\n'),
     );
@@ -40,6 +43,15 @@ describe('rke2UserData', () => {
 });
 
 describe('rke2UserData on the RHEL family (issue 38)', () => {
+  it('installs the signed RPMs with the checked installer (RKE2_INSTALL_METHOD=rpm), so the SELinux policy comes with them', () => {
+    const env = parse(rendered(rke2UserData({ ...settings, operatingSystem: 'rhel-9' }, init))).write_files.find(
+      (f: { path: string }) => f.path === '/etc/rancher/bootstrap.env',
+    );
+    expect(env.content).toContain(
+      'RKE2_ARTIFACT_SHA256="7a29a6fbf512903a6a4611a289bcb3bdf01ddeea9df1a09b1bd1f210f3d6948a"\nRKE2_INSTALL_METHOD="rpm"\n',
+    );
+  });
+
   it.each(['rhel-9', 'rocky-9'] as const)('%s: passes cloud-init schema, yamllint and shellcheck, the host preparation included', (os) => {
     const written = validateCloudConfig(rendered(rke2UserData({ ...settings, operatingSystem: os }, init)));
     expect(written.map((f) => f.path)).toEqual(
@@ -59,7 +71,7 @@ describe('rke2UserData with a registry login', () => {
   it('adds where the login is to the env file, after everything it held before, and bash sources it', () => {
     const env = parse(userData).write_files.find((f: { path: string }) => f.path === '/etc/rancher/bootstrap.env');
     expect(env.content).toMatch(
-      /RKE2_INSTALL_URL="https:\/\/get.rke2.io"\nREGISTRY_HOST="registry.internal:5000"\nREGISTRY_STORE="secretsmanager"\nREGISTRY_SECRET="arn:aws:secretsmanager:eu-west-1:210987654321:secret:login-AbC123"\n$/,
+      /RKE2_ARTIFACT_SHA256="[0-9a-f]{64}"\nREGISTRY_HOST="registry.internal:5000"\nREGISTRY_STORE="secretsmanager"\nREGISTRY_SECRET="arn:aws:secretsmanager:eu-west-1:210987654321:secret:login-AbC123"\n$/,
     );
     expect(runValidator('bash', ['-c', 'set -a; . "$0"; set +a; printf %s "$REGISTRY_SECRET"'], env.content, 'env.sh')).toEqual({
       status: 0,

@@ -9,9 +9,9 @@ import type { ServerOperatingSystem } from '../../config/sections';
 import { rhelFamilyFiles, selinuxConfig } from './rhel-family';
 import { identityEnvironment, type ServerNodeIdentity } from './node-identity';
 import { registryFiles } from './registry-login';
+import { releaseEnvironment } from './release-files';
 import { serverUnits } from './server-units';
 
-export const K3S_INSTALL_URL = 'https://get.k3s.io';
 export const K3S_BOOTSTRAP_PATH = '/usr/local/sbin/k3s-bootstrap.sh';
 /** Writes the datastore endpoint from SSM; on PATH, run by the bootstrap and before every start of K3s. */
 export const K3S_DATASTORE_ENDPOINT_PATH = '/usr/local/sbin/rancher-aws-datastore-endpoint';
@@ -23,8 +23,13 @@ export interface K3sSettings {
   readonly version: string;
   /** Extra names on the API server certificate. */
   readonly tlsSans: string[];
-  /** Installer script. @default https://get.k3s.io */
+  /**
+   * Installer script of a mirror (airGap.installerUrl), which must serve the recorded installer's bytes; the binary
+   * comes from its folder (release-files.ts). @default the recorded installer, from GitHub at its commit
+   */
   readonly installUrl?: string;
+  /** The servers' CPU architecture: which binary is installed. @default 'x86_64' */
+  readonly architecture?: 'x86_64' | 'arm64';
   readonly systemDefaultRegistry?: string;
   readonly registryMirrors?: Readonly<Record<string, readonly string[]>>;
   /** The private registry's login, read at boot (registry-login.ts). */
@@ -67,7 +72,7 @@ export function k3sUserData(settings: K3sSettings, node: ServerNodeIdentity): st
       envFile('/etc/rancher/bootstrap.env', [
         ...identityEnvironment(node),
         ['K3S_VERSION', settings.version],
-        ['K3S_INSTALL_URL', settings.installUrl ?? K3S_INSTALL_URL],
+        ...releaseEnvironment('K3S', settings.version, settings.architecture, settings.installUrl),
         ...(settings.proxyEnvironment ?? []),
         ...registries.environment,
       ]),

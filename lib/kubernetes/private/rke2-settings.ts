@@ -17,8 +17,13 @@ export interface Rke2Settings {
     readonly region: string;
     readonly folder: string;
   };
-  /** Installer script. @default https://get.rke2.io */
+  /**
+   * Installer script of a mirror (airGap.installerUrl), which must serve upstream's at the recorded sum; the release
+   * file comes from its folder (release-files.ts). @default the recorded installer, from GitHub at its commit
+   */
   readonly installUrl?: string;
+  /** The servers' CPU architecture: which release file is installed. @default 'x86_64' */
+  readonly architecture?: 'x86_64' | 'arm64';
   /** Registry for every system image (`system-default-registry`). */
   readonly systemDefaultRegistry?: string;
   /** Upstream registry → mirror endpoints, written to registries.yaml. */
@@ -36,5 +41,3 @@ export interface Rke2Settings {
   /** RKE2's CIS profile with what the host and Rancher need (cis-profile.ts); unset: none. */
   readonly profile?: 'cis';
 }
-
-export const RKE2_INSTALL_URL = 'https://get.rke2.io';

@@ -8,10 +8,11 @@ import { dualStackFiles } from './dual-stack';
 import { cisFiles } from './cis-profile';
 import type { ServerNodeIdentity } from './node-identity';
 import { identityEnvironment } from './node-identity';
-import { rhelFamilyFiles } from './rhel-family';
+import { rhelFamily, rhelFamilyFiles } from './rhel-family';
 import { rke2Config } from './rke2-config';
 import { registryFiles } from './registry-login';
-import { RKE2_INSTALL_URL, type Rke2Settings } from './rke2-settings';
+import { releaseEnvironment } from './release-files';
+import { type Rke2Settings } from './rke2-settings';
 import { serverUnits } from './server-units';
 
 /** A server's place in the cluster (shared by the RKE2 and K3s bootstraps). */
@@ -41,7 +42,9 @@ export function rke2UserData(settings: Rke2Settings, node: Rke2NodeIdentity): st
       envFile('/etc/rancher/bootstrap.env', [
         ...identityEnvironment(node),
         ['RKE2_VERSION', settings.version],
-        ['RKE2_INSTALL_URL', settings.installUrl ?? RKE2_INSTALL_URL],
+        ...releaseEnvironment('RKE2', settings.version, settings.architecture, settings.installUrl),
+        // The RHEL family installs RKE2's signed RPMs (and its SELinux policy) instead of the tarball.
+        ...(rhelFamily(settings.operatingSystem) ? ([['RKE2_INSTALL_METHOD', 'rpm']] as [string, string][]) : []),
         ...proxy,
         ...registries.environment,
       ]),

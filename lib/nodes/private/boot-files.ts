@@ -59,9 +59,16 @@ export function serverScriptFile(path: string, script: string): WriteFile {
   return scriptFile(path, shipped(script));
 }
 
-/** bootFiles for a Kubernetes server: the same helpers, shipped without their comments. */
+/**
+ * boot-lib.sh as the Kubernetes servers get it: without run_installer, since they install only what they checked
+ * (cluster-lib.sh fetch_verified). The file keeps it because the Docker host's user data holds the file byte for
+ * byte, and a change there would replace the host.
+ */
+export const SERVER_BOOT_LIB = BOOT_LIB.replace(/^run_installer\(\) \{\n[\s\S]*?^\}$\n?/m, '');
+
+/** bootFiles for a Kubernetes server: SERVER_BOOT_LIB and the extra helpers, shipped without their comments. */
 export function serverBootFiles(...extra: readonly string[]): WriteFile[] {
-  return [rootFile(BOOT_LIB_PATH, '0644', shipped([BOOT_LIB, ...extra].join('\n')))];
+  return [rootFile(BOOT_LIB_PATH, '0644', shipped([SERVER_BOOT_LIB, ...extra].join('\n')))];
 }
 
 /**
