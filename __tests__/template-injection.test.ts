@@ -179,6 +179,12 @@ function at(path: string, value: unknown): Record<string, unknown> {
 
 /** A payload is evaluated where it appears without its escape: `${` not after `$`, `%{` not after `%`. */
 const live = (text: string) => /(?<!\$)\$\{file\(|(?<!%)%\{ if true/.test(text);
+/** `escaped` in `text` as written: not preceded by another `$` or `%`, which would make Terraform read one more. */
+const exactly = (text: string, escaped: string) =>
+  text
+    .split(escaped)
+    .slice(0, -1)
+    .some((before) => !/[$%]$/.test(before));
 /** Terraform takes these literally: variable defaults and the backend. */
 const literalContext = (path: string) => /^variable\.[^.]+\.default/.test(path) || path.startsWith('terraform.backend');
 
@@ -240,8 +246,9 @@ describe('settings text carrying Terraform template syntax', () => {
       // ...and none dropped: raw where Terraform reads literally (a kubeconfig default, the backend), escaped elsewhere.
       for (const [key] of group) {
         const payload = key.slice(key.indexOf(' ') + 1);
-        const escaped = payload.replace(/\$\{/g, '$${').replace(/%\{/g, '%%{');
-        const found = strings.some(({ path, text }) => (literalContext(path) ? text.includes(payload) : text.includes(escaped)));
+        // A replacer function: in a replacement string `$$` would be one `$`, leaving `${` as it was.
+        const escaped = payload.replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{');
+        const found = strings.some(({ path, text }) => (literalContext(path) ? text.includes(payload) : exactly(text, escaped)));
         expect([key, found]).toEqual([key, true]);
       }
     }

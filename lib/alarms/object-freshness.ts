@@ -8,7 +8,7 @@ import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { stackServicePrincipal } from '../common/aws-context';
 import type { Metric } from '../common/metric';
-import { literal } from '../common/terraform-template';
+import { literal, literalArgument } from '../common/terraform-template';
 import type { AlarmTopic } from './alarm-topic';
 import { FRESHNESS_PERIOD_SECONDS, freshnessWindow } from './schedule-window';
 
@@ -56,8 +56,9 @@ export class ObjectFreshness extends Construct {
   constructor(scope: Construct, id: string, props: ObjectFreshnessProps) {
     super(scope, id);
     const window = freshnessWindow(props.schedule);
-    // Strings inside a function call are escaped by cdktf itself; attribute strings are not (literal).
-    const key = props.prefix === '' ? {} : { object: { key: [{ prefix: props.prefix }] } };
+    // Strings inside a function call are escaped by cdktf itself for `${` but not `%{` (literalArgument); attribute
+    // strings not at all (literal).
+    const key = props.prefix === '' ? {} : { object: { key: [{ prefix: literalArgument(props.prefix) }] } };
     this.rule = new CloudwatchEventRule(this, 'rule', {
       name: props.name,
       description: `Object Created under ${literal(props.prefix) || '(the whole bucket)'}: counted by the freshness alarm`,

@@ -1,7 +1,7 @@
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { Fn, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { literalDeep } from '../common/terraform-template';
+import { literalArgument } from '../common/terraform-template';
 
 export const CERT_MANAGER_REPOSITORY = 'https://charts.jetstack.io';
 export const CERT_MANAGER_NAMESPACE = 'cert-manager';
@@ -43,7 +43,7 @@ export class CertManager extends Construct {
       values: props.proxy
         ? [
             Fn.yamlencode(
-              literalDeep({
+              literalArgument({
                 ...(props.proxy.http ? { http_proxy: props.proxy.http } : {}),
                 ...(props.proxy.https ? { https_proxy: props.proxy.https } : {}),
                 no_proxy: props.proxy.noProxy.join(','),

@@ -1,6 +1,6 @@
 import { DEFAULT_ACME_ENVIRONMENT, type AuditLogSettings, type TlsSettings } from '../config/sections';
 import { CA_ISSUER_NAME, CA_ISSUER_SECRET, INGRESS_SECRET, tlsPlan } from '../tls/tls-plan';
-import { literalDeep } from '../common/terraform-template';
+import { literalArgument } from '../common/terraform-template';
 import { RANCHER_NAMESPACE } from './namespace';
 
 export interface RancherChartInput {
@@ -134,8 +134,9 @@ export function rancherChartValues(input: RancherChartInput): Record<string, unk
 
   const extraObjects = [...(plan.caIssuer ? caIssuerObjects(input.hostname) : []), ...(input.extraObjects ?? [])];
   if (extraObjects.length > 0) values.extraObjects = extraObjects;
-  // Values from the settings (an e-mail address, say) reach Terraform inside yamlencode(): as written, never evaluated.
-  return literalDeep(values);
+  // Values from the settings (an e-mail address, say) reach Terraform inside yamlencode(), whose arguments cdktf
+  // escapes for `${` itself: only `%{` is escaped here (literalArgument), so the text arrives as written.
+  return literalArgument(values);
 }
 
 /**

@@ -13,7 +13,7 @@ import { RANCHER_BACKUP_CHART } from '../config/versions';
 import { annotationPaths, RANCHER_SECRET_ANNOTATIONS } from '../kubernetes/cluster-writes';
 import { SnapshotBucket } from '../kubernetes/snapshot-bucket';
 import { stackDnsSuffix } from '../common/aws-context';
-import { literalDeep } from '../common/terraform-template';
+import { literalArgument } from '../common/terraform-template';
 import type { ChartProxy } from '../network/chart-proxy';
 import { BackupObjectJobs } from './backup-object-jobs';
 import {
@@ -169,7 +169,7 @@ export class RancherBackups extends Construct {
         wait: true,
         atomic: true,
         timeout: minutes * 60,
-        values: values ? [Fn.yamlencode(literalDeep(values))] : undefined,
+        values: values ? [Fn.yamlencode(literalArgument(values))] : undefined,
         dependsOn,
       });
     // The CRDs are a chart of their own, installed first (the operator's chart refuses to install without them).

@@ -57,9 +57,9 @@ describe('ObjectFreshness (the hook for any scheduled writer of a bucket)', () =
   });
 
   it('passes a prefix to Terraform as a literal, in the rule and in the alarm (escaped once)', () => {
-    const json = build('a${b}/');
-    expect(only(json, 'aws_cloudwatch_event_rule')[1].event_pattern).toContain('"prefix" = "a$${b}/"');
-    expect(only(json, 'aws_cloudwatch_metric_alarm')[1].alarm_description).toContain('s3://demo-bucket/a$${b}/ for');
+    const json = build('a${b}%{c}/');
+    expect(only(json, 'aws_cloudwatch_event_rule')[1].event_pattern).toContain('"prefix" = "a$${b}%%{c}/"');
+    expect(only(json, 'aws_cloudwatch_metric_alarm')[1].alarm_description).toContain('s3://demo-bucket/a$${b}%%{c}/ for');
   });
 
   it('refuses a schedule one alarm cannot watch', () => {
