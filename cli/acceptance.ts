@@ -22,6 +22,7 @@ import { readProductionSettings } from './drill-settings';
 import { Kubectl } from './kubectl';
 import { Interrupted, waitUntil, yieldFor } from './poll';
 import { run, runAsync } from './process';
+import { rancherGet, rancherLogin } from './rancher-api';
 import { roll } from './roll';
 import { StateFile } from './state-file';
 import { teardown } from './teardown';
@@ -689,37 +690,13 @@ function firstLogin(terraform: Terraform, kubectl: Kubectl, url: string, caFile:
   if (typeof password !== 'string' || password === '')
     throw new StepFailed('the deployment has no rancher_admin_password output (rancher.bootstrap off?)');
   if (!existsSync(caFile) && !rancherCa(kubectl, caFile)) throw new StepFailed("Rancher's CA (cattle-system/tls-rancher) could not be read");
-  const curl = (args: readonly string[], input: string) => {
-    const result = run('curl', ['--silent', '--show-error', '--max-time', '30', '--cacert', caFile, '--write-out', '\n%{http_code}', ...args], {
-      input,
-      timeoutMs: 60_000,
-    });
-    if (result.code !== 0) throw new StepFailed(`curl ${args[args.length - 1]}: ${readableError(result.stderr, 300)}`);
-    const lines = result.stdout.split('\n');
-    return { status: Number(lines.pop()), body: lines.join('\n') };
-  };
-  const body = (type?: string) => JSON.stringify({ ...(type ? { type } : {}), username: 'admin', password, responseType: 'json' });
-  const post = ['--request', 'POST', '--header', 'Content-Type: application/json', '--data-binary', '@-'];
-  let login = curl([...post, `${url}/v1-public/login`], body('localProvider'));
-  let endpoint = '/v1-public/login';
-  if (login.status === 404) {
-    endpoint = '/v3-public/localProviders/local?action=login';
-    login = curl([...post, `${url}${endpoint}`], body());
-  }
-  if (login.status < 200 || login.status >= 300) throw new StepFailed(`the login of admin on ${url}${endpoint} answered ${login.status}`);
-  let token: unknown;
-  try {
-    token = (JSON.parse(login.body) as { token?: unknown }).token;
-  } catch {
-    token = undefined;
-  }
-  if (typeof token !== 'string' || token === '') throw new StepFailed(`the login on ${url}${endpoint} answered ${login.status} without a token`);
-  const me = curl(['--config', '-', `${url}/v3/users?me=true`], `header = "Authorization: Bearer ${token}"\n`);
+  const login = rancherLogin(url, caFile, 'admin', password);
+  const me = rancherGet(url, caFile, login.token, '/v3/users?me=true');
   const users = usernames(me.body);
   if (me.status !== 200 || !users.includes('admin'))
     throw new StepFailed(`the login's token did not read admin's user (${url}/v3/users?me=true answered ${me.status})`);
   return [
-    `POST ${url}${endpoint} as admin with the rancher_admin_password output: ${login.status}, a token`,
+    `POST ${url}${login.endpoint} as admin with the rancher_admin_password output: ${login.status}, a token`,
     `GET ${url}/v3/users?me=true with that token: 200, user admin`,
   ];
 }

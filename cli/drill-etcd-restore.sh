@@ -21,7 +21,9 @@
 #   drill-result count KIND N         objects of KIND restored
 #   drill-result server-url URL       Rancher's server-url setting
 #   drill-result cacerts BASE64       Rancher's cacerts setting (the CA it serves; empty for a public CA)
-# Any failure once the restored cluster has started stops it again.
+# Any failure once the restored cluster has started stops it again. A rerun (after a failure or a kill at any
+# step) starts over from the snapshot and ends as one uninterrupted run does: the cluster is stopped and reset
+# again, so the counts are the snapshot's and production's backup writer is taken out again before any Node goes.
 set -euo pipefail
 umask 077
 
@@ -41,6 +43,10 @@ LOG=${DRILL_LOG:-/var/log/rancher-aws-drill-restore.log}
 READY_SECONDS=${READY_SECONDS:-900}
 NODE_NAME=${NODE_NAME:-$(hostname)}
 WRITER_SECRETS='^secret/rancher-aws-backup-s3-'
+# Attempts of the reset whose snapshot download failed (a pause of 15 s, 30 s, ... between them).
+RESET_ATTEMPTS=${RESET_ATTEMPTS:-3}
+# Names the parameter whose token is in the token file: a rerun after the drill deleted the parameter uses it.
+TOKEN_PLACED=/var/lib/rancher/rancher-aws/drill-restore-token
 
 die() {
   log "$*"
@@ -77,6 +83,70 @@ disarm() {
   [ -z "$(writer_left)" ]
 }
 
+# place_token: production's token from the parameter into the token file (root only, 0600), SSM errors retried.
+# When the parameter is gone (the drill deletes it once its command ended), a token a run placed from it before
+# is kept; otherwise nothing can be restored. The marker is written after the move: a kill between the two leaves a
+# rerun that refuses rather than one that restores with the throwaway's own token.
+place_token() {
+  local status attempt
+  for ((attempt = 1; attempt <= 5; attempt++)); do
+    status=0
+    ssm_lookup "$TOKEN_PARAMETER" "$TOKEN_FILE.new" || status=$?
+    [ "$status" = 1 ] || break
+    [ "$attempt" = 5 ] || sleep 10
+  done
+  case $status in
+    0)
+      chmod 0600 "$TOKEN_FILE.new"
+      mv -f "$TOKEN_FILE.new" "$TOKEN_FILE"
+      mkdir -p "${TOKEN_PLACED%/*}"
+      echo "$TOKEN_PARAMETER" >"$TOKEN_PLACED"
+      ;;
+    3)
+      rm -f "$TOKEN_FILE.new"
+      [ "$(cat "$TOKEN_PLACED" 2>/dev/null)" = "$TOKEN_PARAMETER" ] ||
+        die "the parameter $TOKEN_PARAMETER does not exist (the drill deletes it once its restore ended): run the drill again; nothing was restored"
+      log "the parameter $TOKEN_PARAMETER is gone; the token a run placed from it before is in $TOKEN_FILE"
+      ;;
+    *)
+      rm -f "$TOKEN_FILE.new"
+      die "cannot read the parameter $TOKEN_PARAMETER (5 attempts): nothing was restored"
+      ;;
+  esac
+}
+
+# reset: RKE2 downloads the snapshot from this deployment's bucket (the etcd-s3-* settings of config.yaml), restores
+# it and exits. K3s downloads before it moves the old etcd data aside, so a failed download (no "S3 download
+# complete" in its output) changed nothing and is tried again, RESET_ATTEMPTS times; a failure after the download
+# (the token, the snapshot itself) is not. The etcd folder is created when missing: a reset killed between K3s's
+# move of it and its restore leaves none, and the next reset's move would fail.
+reset() {
+  local attempt out
+  mkdir -p "$DATA_DIR/server/db/etcd"
+  for ((attempt = 1; ; attempt++)); do
+    out=$(mktemp)
+    if rke2 server --cluster-reset --cluster-reset-restore-path="$SNAPSHOT" >"$out" 2>&1; then
+      cat "$out" >>"$LOG"
+      rm -f "$out"
+      return 0
+    fi
+    cat "$out" >>"$LOG"
+    if grep -q 'S3 download complete' "$out"; then
+      tail -n 20 "$out" >&2
+      rm -f "$out"
+      die "the cluster reset from $SNAPSHOT failed after its download (the token or the snapshot; above): rke2-server was not started"
+    fi
+    if [ "$attempt" -ge "$RESET_ATTEMPTS" ]; then
+      tail -n 20 "$out" >&2
+      rm -f "$out"
+      die "the download of $SNAPSHOT from this deployment's snapshot bucket failed $attempt times (above): rke2-server was not started; a rerun starts over"
+    fi
+    rm -f "$out"
+    log "the download of $SNAPSHOT failed (attempt $attempt of $RESET_ATTEMPTS; RKE2's output in $LOG): trying again in $((attempt * 15)) s"
+    sleep $((attempt * 15))
+  done
+}
+
 count() {
   kube get "$1" --all-namespaces -o name | grep -c . || true
 }
@@ -89,13 +159,9 @@ main() {
   fi
   systemctl stop rke2-server.service
   rke2-killall.sh >/dev/null 2>&1 || true
-  ssm_lookup "$TOKEN_PARAMETER" "$TOKEN_FILE.new" || die "cannot read the parameter $TOKEN_PARAMETER: nothing was restored"
-  mv -f "$TOKEN_FILE.new" "$TOKEN_FILE"
+  place_token
   log "restoring the cluster from $SNAPSHOT (this deployment's snapshot bucket), RKE2's output in $LOG"
-  if ! rke2 server --cluster-reset --cluster-reset-restore-path="$SNAPSHOT" >>"$LOG" 2>&1; then
-    tail -n 20 "$LOG" >&2 || true
-    die "the cluster reset from $SNAPSHOT failed (the download, the token or the restore; above): rke2-server was not started"
-  fi
+  reset
   trap halt EXIT
   systemctl start --no-block rke2-server.service
   wait_for "$READY_SECONDS" api_ready || die "the restored API did not answer within $READY_SECONDS s: stopped again"

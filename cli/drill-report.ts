@@ -38,6 +38,11 @@ export interface DrillReport {
   readonly startedAt: string;
   finishedAt?: string;
   readonly phases: PhaseResult[];
+  /**
+   * The login into the restored Rancher (not with `--etcd`): the drill's own user, made through the throwaway's
+   * kubeconfig; the endpoint and status that gave its token; whether the user was deleted afterwards.
+   */
+  login?: { readonly user: string; readonly endpoint: string; readonly status: number; readonly removed: boolean };
   readonly comparisons: Comparison[];
   /**
    * synth + apply + ping (+ restore with `--etcd`): from nothing to a restored Rancher answering, the time a real
@@ -52,7 +57,7 @@ export interface DrillReport {
 /** What a drill cannot show, said in every report. */
 export const NOT_PROVEN: readonly string[] = [
   'Downstream clusters: their agents keep talking to production (the restored server-url names production\'s hostname, and the throwaway answers on another name), so their reconnection after a real restore is not shown. After a real restore, check each cluster (docs/backups.md, "After a real restore: the downstream clusters").',
-  "A login as a Rancher user: the restore brings production's users and passwords, and the drill holds none of them; it checked the restored objects through the throwaway cluster's own admin kubeconfig instead.",
+  "A login as one of production's users: the restore brings their passwords (and any external provider's configuration, whose callbacks name production's hostname), and the drill holds none of them; it logged in as a user of its own, made through the throwaway's kubeconfig and deleted afterwards.",
   "The objects' content: they are counted by kind in the backup and in the restored cluster; inside the backup each object is encrypted (secretbox), so only server-url is compared by value (with production's URL).",
   "Production's hostname and certificate: the throwaway answers on a wildcard DNS name with Rancher's own CA, so the DNS change and the certificate of a real migration are not exercised.",
   "The etcd snapshots: this drill restored Rancher's backup; `npm run drill -- rke-ha --etcd` restores the newest etcd snapshot instead.",
@@ -77,6 +82,10 @@ export function describeReport(report: DrillReport, file: string): string[] {
   for (const p of report.phases)
     lines.push(
       `  ${pad(p.status, 11)} ${pad(p.phase, 9)} ${p.seconds === undefined ? '' : pad(`${p.seconds} s`, 9)}${p.detail ? ` ${p.detail}` : ''}`.trimEnd(),
+    );
+  if (report.login)
+    lines.push(
+      `Logged in to ${report.throwaway.url ?? 'the throwaway'} as ${report.login.user} (the drill's own user, ${report.login.removed ? 'deleted afterwards' : 'NOT deleted: the teardown takes it with the throwaway'}): POST ${report.login.endpoint} answered ${report.login.status}.`,
     );
   if (report.comparisons.length > 0) {
     lines.push('Restored against the backup:');

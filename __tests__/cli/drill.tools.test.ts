@@ -193,16 +193,32 @@ describe('npm run drill', () => {
     const report = reportOf(c);
     expect(statuses(report)).toEqual({ synth: 'passed', apply: 'passed', ping: 'passed', login: 'passed', compare: 'passed', teardown: 'passed' });
     expect(report.backup).toMatchObject({ bucket: BUCKET, key: `rancher/${NEWEST}` });
+    // Counted through Rancher's API, logged in as the drill's own user (every page; that user not counted).
     expect(report.comparisons).toEqual([
-      ...Object.entries(IN_BACKUP).map(([what, n]) => ({ what, backup: n, restored: n, passed: true })),
+      ...Object.entries(IN_BACKUP).map(([what, n]) => ({
+        what,
+        backup: n,
+        restored: n,
+        passed: true,
+        note: `Rancher's API, /v3/${what.split('.')[0]}`,
+      })),
       {
         what: 'setting server-url',
         backup: PRODUCTION_URL,
         restored: PRODUCTION_URL,
         passed: true,
-        note: "in the backup; compared with production's URL",
+        note: "in the backup; compared with production's URL, through Rancher's API",
       },
     ]);
+    expect(report.login).toEqual({ user: 'rancher-ha-aws-drill', endpoint: '/v1-public/login', status: 201, removed: true });
+    expect(c.world().drill.userEvents).toEqual(['created', 'deleted']);
+    expect(c.calls().filter((call) => call.startsWith('curl ') && call.includes('/v3/projects'))).toHaveLength(2);
+    expect(result.out).toContain(
+      "Logged in to https://3-250-1-2.sslip.io as rancher-ha-aws-drill (the drill's own user, deleted afterwards): POST /v1-public/login answered 201.",
+    );
+    // The password and the token reached no file of the drill's folder.
+    for (const file of readdirSync(join(c.dir, 'drill.out')).filter((f) => statSync(join(c.dir, 'drill.out', f)).isFile()))
+      expect(readFileSync(join(c.dir, 'drill.out', file), 'utf8')).not.toContain('the-secret-part');
     expect(report.passed).toBe(true);
     expect(typeof report.recoveryMinutes).toBe('number');
     expect(report.notProven.join(' ')).toContain('Downstream clusters');
@@ -238,6 +254,8 @@ describe('npm run drill', () => {
     expect(statuses(reportOf(c)).teardown).toBe('skipped');
     expect(c.world().drill.state.resources.length).toBe(c.world().drill.applyState.resources.length);
     expect(existsSync(join(c.dir, 'drill.out', 'kubeconfig.yaml'))).toBe(true);
+    // Kept, but without the drill's user.
+    expect(c.world().drill.userEvents).toEqual(['created', 'deleted']);
     const again = drill(c);
     expect(again.code).toBe(2);
     expect(again.out).toContain('was kept (--keep) and is still up');
@@ -270,7 +288,27 @@ describe('npm run drill', () => {
     expectTornDown(c);
   });
 
+  it("a login Rancher refuses: the looks the budget allows (12 in 2 minutes), the drill's user deleted, no comparison, the teardown", () => {
+    const c = world((w) => (w.drill.login = 'refused'));
+    const result = drill(c);
+    expect(result.code).toBe(1);
+    const report = reportOf(c);
+    expect(statuses(report)).toMatchObject({ ping: 'passed', login: 'failed', compare: 'skipped', teardown: 'passed' });
+    expect(report.phases[3].detail).toBe(
+      "the drill's user did not log in to Rancher within 2 minutes (last: the login of rancher-ha-aws-drill on https://3-250-1-2.sslip.io/v1-public/login answered 401)",
+    );
+    expect(c.calls().filter((call) => call.startsWith('curl ') && call.includes('/v1-public/login'))).toHaveLength(12);
+    expect(c.world().drill.userEvents).toEqual(['created', 'deleted']);
+    expect(report.comparisons).toEqual([]);
+    expectTornDown(c);
+  });
+
   it.each([
+    [
+      'fewer clusters in Rancher than the backup holds',
+      (w: any) => (w.drill.restored['clusters.management.cattle.io'] = 1),
+      'clusters.management.cattle.io',
+    ],
     ['fewer users restored than the backup holds', (w: any) => (w.drill.restored['users.management.cattle.io'] = 2), 'users.management.cattle.io'],
     ["a server-url other than production's", (w: any) => (w.drill.restored.serverUrl = 'https://3-250-1-2.sslip.io'), 'setting server-url'],
   ])('%s: the comparison fails, naming it', (_name, change, what) => {

@@ -6,8 +6,11 @@
 //                    apply and destroy (Terraform asks for a variable without a default in both)
 //   backupFile       the archive `s3api get-object` hands out for any key of production's backup bucket
 //   backupBucket     production's backup bucket: any call that would change it is a violation
-//   restored         what the restored cluster answers: counts per kind, and serverUrl
+//   restored         what the restored Rancher's API answers: counts per kind, and serverUrl
 //   ping             'pong', or 'down' (curl cannot connect)
+//   login            'refused': Rancher answers 401 to every login (else the drill's user logs in with its password)
+//   user             kept by the stub: the drill's user as kubectl created it ({ password }), absent once deleted;
+//                    userEvents: 'created' and 'deleted', in order
 //   applyFails       the apply creates half of the throwaway and fails (the restore did not complete)
 //   signalAt         { phase, signal }: at the first call of that phase, the stub sends `signal` to its caller
 //                    (the drill) and goes on as the real tool would: the apply waits for the drill's SIGINT and
@@ -18,6 +21,8 @@
 //   etcd.denied      reading the snapshot fails as KMS refuses it to an identity that does not deploy production
 //   etcd.restore     'ok' or 'fails' (the script on the first server exits 1); etcd.restored: what it prints
 //   etcd.parameters  the parameters put and not deleted yet (name -> { keyId }); etcd.stopped: instances stopped
+// Rancher's API (curl with --write-out): /v1-public/login for the drill's user, /v3/<kind> in pages of 3 with its
+// token, /v3/settings/server-url. A password or token on a command line is a violation.
 // Phases and their calls: synth (fake-synth.js), apply (terraform apply), ping (curl), login (kubectl auth can-i),
 // compare (aws s3api get-object), teardown (terraform apply -destroy), restore (the restore's ssm send-command).
 'use strict';
@@ -81,6 +86,8 @@ function terraform(ctx) {
     // The teardown goes on: a signal reaches the drill once the destroy is done (a SIGKILL ends it, not the destroy).
     const signal = signalFor(ctx, 'teardown');
     if (signal) signalCaller(signal)();
+    // The cluster goes with the throwaway, and whatever the drill made in it (its user, left by a killed drill).
+    delete world.drill.user;
     ctx.destroy(args);
   }
   if (command === 'apply') {
@@ -126,6 +133,34 @@ function kubectl(ctx) {
     ctx.finish(0, 'yes\n', '', signal && signalCaller(signal));
   }
   if (rest === '-n cattle-system get deployment rancher -o jsonpath={.status.availableReplicas}') ctx.finish(0, '3');
+  // The drill's user: a User, its admin binding and its password Secret, created (never applied) from stdin.
+  if (rest === 'create -f -') {
+    const list = JSON.parse(readFileSync(0, 'utf8'));
+    const kinds = list.items.map((i) => `${i.kind}/${i.metadata.namespace ?? ''}/${i.metadata.name}`);
+    const expected = [
+      'User//rancher-ha-aws-drill',
+      'GlobalRoleBinding//rancher-ha-aws-drill-admin',
+      'Secret/cattle-local-user-passwords/rancher-ha-aws-drill',
+    ];
+    if (JSON.stringify(kinds) !== JSON.stringify(expected)) violation(ctx, `the drill's user is not as Rancher documents it: ${kinds.join(', ')}`);
+    const user = list.items[0];
+    const binding = list.items[1];
+    if (user.username !== user.metadata.name || binding.userName !== user.metadata.name || binding.globalRoleName !== 'admin')
+      violation(ctx, "the drill's user, its username and its binding do not match");
+    const password = list.items[2].stringData?.password;
+    if (typeof password !== 'string' || password.length < 12) violation(ctx, "the drill's user has no password Rancher accepts");
+    if (ctx.line.includes(password)) violation(ctx, "the drill's password on a command line");
+    if (world.drill.user) ctx.finish(1, '', 'Error from server (AlreadyExists): users.management.cattle.io "rancher-ha-aws-drill" already exists\n');
+    world.drill.user = { password };
+    world.drill.userEvents = [...(world.drill.userEvents ?? []), 'created'];
+    ctx.finish(0, 'user.management.cattle.io/rancher-ha-aws-drill created\n');
+  }
+  if (rest.startsWith('delete users.management.cattle.io/rancher-ha-aws-drill globalrolebindings.management.cattle.io/rancher-ha-aws-drill-admin')) {
+    if (world.drill.user) world.drill.userEvents = [...(world.drill.userEvents ?? []), 'deleted'];
+    delete world.drill.user;
+    ctx.finish(0);
+  }
+  if (rest.startsWith('-n cattle-local-user-passwords delete secret rancher-ha-aws-drill')) ctx.finish(0);
   if (rest === 'get settings.management.cattle.io server-url -o jsonpath={.value}') ctx.finish(0, world.drill.restored.serverUrl);
   const counted = /^get ([a-z.]+) --all-namespaces -o name$/.exec(rest);
   if (counted) {
@@ -265,10 +300,45 @@ function curl(ctx) {
   }
   const ca = args[args.indexOf('--cacert') + 1];
   if (!ca || !existsSync(ca)) ctx.finish(77, '', 'curl: (77) error setting certificate file\n');
+  if (args.includes('--write-out')) rancherApi(ctx);
   const signal = signalFor(ctx, 'ping');
   const after = signal && signalCaller(signal);
   if (world.drill.ping !== 'pong') ctx.finish(7, '', `curl: (7) Failed to connect to ${args[args.length - 1]}: Connection refused\n`, after);
   ctx.finish(0, 'pong', '', after);
+}
+
+const TOKEN = 'token-drill1:the-secret-part';
+const PAGE = 3;
+
+/** The restored Rancher's API, as curl prints it with --write-out '\n%{http_code}'. */
+function rancherApi(ctx) {
+  const { world, args } = ctx;
+  const url = new URL(args[args.length - 1]);
+  const answer = (status, body) => ctx.finish(0, `${JSON.stringify(body)}\n${status}`);
+  const input = readFileSync(0, 'utf8');
+  if (world.drill.user && ctx.line.includes(world.drill.user.password)) violation(ctx, "the drill's password on a command line");
+  if (ctx.line.includes(TOKEN)) violation(ctx, "the drill's token on a command line");
+  if (url.pathname === '/v1-public/login') {
+    const body = JSON.parse(input);
+    const ok =
+      world.drill.login !== 'refused' && world.drill.user && body.username === 'rancher-ha-aws-drill' && body.password === world.drill.user.password;
+    if (body.type !== 'localProvider') violation(ctx, 'the v1 login without its provider type');
+    answer(ok ? 201 : 401, ok ? { token: TOKEN } : { type: 'error', status: 401, message: 'authentication failed' });
+  }
+  if (input.trim() !== `header = "Authorization: Bearer ${TOKEN}"`) answer(401, { type: 'error', status: 401 });
+  const restored = world.drill.restored;
+  if (url.pathname === '/v3/settings/server-url') answer(200, { id: 'server-url', value: restored.serverUrl });
+  const kind = /^\/v3\/(clusters|users|projects|settings)$/.exec(url.pathname)?.[1];
+  if (!kind) answer(404, { type: 'error', status: 404 });
+  const ids = Array.from({ length: restored[`${kind}.management.cattle.io`] ?? 0 }, (_, i) => `${kind}-${i}`);
+  if (kind === 'users' && world.drill.user) ids.push('rancher-ha-aws-drill');
+  const from = Number(url.searchParams.get('marker') ?? 0);
+  const next = from + PAGE < ids.length ? `${url.origin}/v3/${kind}?marker=${from + PAGE}` : undefined;
+  answer(200, {
+    type: 'collection',
+    data: ids.slice(from, from + PAGE).map((id) => ({ id })),
+    pagination: { limit: PAGE, ...(next ? { next } : {}) },
+  });
 }
 
 module.exports = { terraform, kubectl, aws, curl };
