@@ -56,6 +56,7 @@ const PAYLOADS: Record<string, ((p: string) => unknown) | null> = {
   'versions.k3s': (p) => `v1.35.7+k3s1${p}`,
   'versions.certManager': (p) => `v1.21.1${p}`,
   'versions.rancher': (p) => `2.14.3${p}`,
+  'versions.releaseSums': (p) => ({ [`v1.35.8+rke2r1${p}`]: { [`rke2.linux-amd64.tar.gz${p}`]: p } }),
   'rancher.repository': null,
   'rancher.replicas': null,
   'rancher.tls.mode': null,

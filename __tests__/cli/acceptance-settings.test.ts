@@ -3,11 +3,16 @@ import { DEFAULT_VERSIONS, rke2KubernetesMinor } from '../../lib/config/versions
 import { acceptanceModuleProblems, chosenPhases, overBudget, statedCost } from '../../cli/acceptance';
 import { acceptanceName, acceptanceSettings, baseSettingsProblem, DEPLOYMENT_TAG, newRunId, RUN_TAG, UPGRADE } from '../../cli/acceptance-settings';
 import { synthSettings } from '../helpers/variants';
+import { settingsProblems } from '../helpers/synth';
+import { testReleaseSums } from '../helpers/release-sums';
+import { recordedRelease } from '../../lib/config/release-sums';
 
-// The acceptance run's settings, synthesized in process (the unit tier): what the command will apply.
+// The acceptance run's settings, synthesized in process (the unit tier): what the command will apply. No sum of the
+// from-version's tarball is recorded: the operator supplies it in the base settings file, here a fictional one.
 const runId = 'k3x9q2';
 const name = acceptanceName(runId);
-const settings = acceptanceSettings({}, { name, runId, region: 'eu-west-1' });
+const SUMS = { versions: { releaseSums: testReleaseSums(UPGRADE.from) } };
+const settings = acceptanceSettings(SUMS, { name, runId, region: 'eu-west-1' });
 const json: any = synthSettings('rke-ha', settings as never).json;
 
 describe('the acceptance run', () => {
@@ -15,6 +20,22 @@ describe('the acceptance run', () => {
     expect(UPGRADE.to).toBe(DEFAULT_VERSIONS.rke2);
     expect(rke2KubernetesMinor(UPGRADE.from)! + 1).toBe(rke2KubernetesMinor(UPGRADE.to));
     expect(json.locals['server-0_user-data_00E4CEB9'] ?? JSON.stringify(json)).toContain(`RKE2_VERSION="${UPGRADE.from}"`);
+  });
+
+  it('the from-version has no recorded tarball sum: without one supplied (--settings, versions.releaseSums) the first synth refuses it', () => {
+    expect(recordedRelease('rke2', UPGRADE.from)?.artifacts.amd64).toBeUndefined();
+    expect(settingsProblems(acceptanceSettings({}, { name, runId, region: 'eu-west-1' }))).toEqual([
+      {
+        field: 'versions.rke2',
+        message: expect.stringMatching(
+          /^v1\.34\.6\+rke2r3 has no SHA-256 of rke2\.linux-amd64\.tar\.gz for rkeHa\.architecture x86_64, .*versions\.releaseSums: \{ "v1\.34\.6\+rke2r3": \{ "rke2\.linux-amd64\.tar\.gz": <sha256> \} \}$/,
+        ),
+        value: UPGRADE.from,
+      },
+    ]);
+    // The supplied sums stay for the upgrade's synth, where the target's recorded ones apply.
+    expect(recordedRelease('rke2', UPGRADE.to)?.artifacts.amd64).toBeDefined();
+    expect(settingsProblems(acceptanceSettings(SUMS, { name, runId, region: 'eu-west-1', kubernetes: UPGRADE.to }))).toEqual([]);
   });
 
   it("tags every AWS resource with the run id (every provider's default_tags) and its deployment tag is the stacks'", () => {

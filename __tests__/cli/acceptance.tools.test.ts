@@ -9,6 +9,7 @@ import { writeBackup } from '../helpers/backup-file';
 import { awsOf, FAKE_BACKUP_ENCRYPTION_CONFIG, FakeCloud, stateOf } from '../helpers/fake-cloud';
 import { fakeCluster, serverInstances } from '../helpers/roll-world';
 import { synthSettings } from '../helpers/variants';
+import { testReleaseSums } from '../helpers/release-sums';
 
 // `npm run acceptance -- rke-ha` as a person runs it: the bundled CLI with terraform, aws and kubectl stubbed
 // (ops-stubs/fake-cloud.js with fake-acceptance.js, the roll's cluster of fake-roll.js and the drill's throwaway of
@@ -29,7 +30,11 @@ const IN_BACKUP = {
 const SYNTH = join(__dirname, '..', 'helpers', 'ops-stubs', 'fake-acceptance-synth.js');
 
 // The synths, once for the file: the run's deployment (its run id a placeholder the synth stub replaces) and the drill's throwaway of it.
-const settings = acceptanceSettings({}, { name: `acc-${PLACEHOLDER}`, runId: PLACEHOLDER, region: REGION });
+// No sum of the from-version's tarball is recorded: supplied here, fictional, as an operator's --settings would.
+const settings = acceptanceSettings(
+  { versions: { releaseSums: testReleaseSums(UPGRADE.from) } },
+  { name: `acc-${PLACEHOLDER}`, runId: PLACEHOLDER, region: REGION },
+);
 const json = synthSettings('rke-ha', settings as never).json;
 const throwawayJson = synthSettings(
   'rke-ha',

@@ -7,6 +7,7 @@ import { plannedChange } from '../helpers/replacement';
 import { resources, type TerraformJson, userDataOf } from '../helpers/synth';
 import { EXAMPLE_DOMAIN, synthSettings } from '../helpers/variants';
 import { LB, NETWORK, NODES, SPARE, VPC } from '../helpers/sample-network';
+import { withTestSums } from '../helpers/release-sums';
 
 /**
  * Day 2, modelled on pairs of synthesized modules: the settings a deployment
@@ -36,7 +37,7 @@ export const SAFE: [string, SettingsInput, SettingsInput][] = [
   ['nodes moved back to public subnets', with_(BASE, { rkeHa: { privateNodes: true } }), BASE],
   ['a larger instance type', BASE, with_(BASE, { rkeHa: { instanceType: 'm6i.2xlarge' } })],
   ['a pinned AMI', BASE, with_(BASE, { rkeHa: { amiId: 'ami-0123456789abcdef0' } })],
-  ['a newer RKE2', BASE, with_(BASE, { versions: { rke2: 'v1.35.9+rke2r1' } })],
+  ['a newer RKE2', BASE, with_(BASE, withTestSums({ versions: { rke2: 'v1.35.9+rke2r1' } }))],
   ['a proxy', BASE, with_(BASE, { proxy: { http: 'http://proxy.internal:3128' } })],
   [
     'an air gap',
@@ -58,7 +59,7 @@ export const SAFE: [string, SettingsInput, SettingsInput][] = [
     with_(BASE, { rancher: { tls: { mode: 'external', issuer: 'acme' }, acceptAgentChange: { ca: 'public' } } }),
   ],
   ['K3s: a larger database class', K3S, with_(K3S, { rkeHa: { distribution: 'k3s', datastore: { instanceClass: 'db.r7g.large' } } })],
-  ['K3s: a newer K3s', K3S, with_(K3S, { versions: { k3s: 'v1.35.9+k3s1' } })],
+  ['K3s: a newer K3s', K3S, with_(K3S, withTestSums({ versions: { k3s: 'v1.35.9+k3s1' } }))],
   ['the NLB replaced by DNS round robin', BASE, DNS],
   ['DNS round robin: growing from one server to three', with_(DNS, { rkeHa: { nodeCount: 1 } }), DNS],
   ['K3s: the NLB replaced by DNS round robin', K3S, with_(K3S, { rkeHa: { distribution: 'k3s', loadBalancer: { type: 'dns' } } })],
@@ -69,7 +70,7 @@ export const SAFE_WILDCARD: [string, SettingsInput, SettingsInput][] = [
   ['an SSH key added', WILDCARD, with_(WILDCARD, { rkeHa: { sshKeyName: 'ops' } })],
   ['nodes moved to private subnets', WILDCARD, with_(WILDCARD, { rkeHa: { privateNodes: true } })],
   ['a larger instance type', WILDCARD, with_(WILDCARD, { rkeHa: { instanceType: 'm6i.2xlarge' } })],
-  ['a newer RKE2', WILDCARD, with_(WILDCARD, { versions: { rke2: 'v1.35.9+rke2r1' } })],
+  ['a newer RKE2', WILDCARD, with_(WILDCARD, withTestSums({ versions: { rke2: 'v1.35.9+rke2r1' } }))],
   ['growing from one server to three', with_(WILDCARD, { rkeHa: { nodeCount: 1 } }), WILDCARD],
   [
     "Let's Encrypt instead of Rancher's CA",

@@ -8,6 +8,7 @@ import { planProblems } from '../helpers/suc-plan-schema';
 import { resources, userDataOf, type TerraformJson } from '../helpers/synth';
 import { synthSettings } from '../helpers/variants';
 import { gate } from '../helpers/gates';
+import { testReleaseSums } from '../helpers/release-sums';
 
 /**
  * In-place upgrades, on before/after pairs of synthesized modules: a version
@@ -34,8 +35,23 @@ const configMap = (json: TerraformJson, name: string) =>
   Object.values(resources(json, 'kubernetes_config_map_v1')).find((m: any) => m.metadata.name === name);
 
 describe.each([
-  ['RKE2', BASE, { versions: { rke2: 'v1.35.9+rke2r1' } }, DEFAULT_VERSIONS.rke2, 'v1.35.9+rke2r1', 'rancher/rke2-upgrade'],
-  ['K3s', K3S, { versions: { k3s: 'v1.35.9+k3s1' } }, DEFAULT_VERSIONS.k3s, 'v1.35.9+k3s1', 'rancher/k3s-upgrade'],
+  // Fictional releases: their sums supplied as an operator would (versions.releaseSums).
+  [
+    'RKE2',
+    BASE,
+    { versions: { rke2: 'v1.35.9+rke2r1', releaseSums: testReleaseSums('v1.35.9+rke2r1') } },
+    DEFAULT_VERSIONS.rke2,
+    'v1.35.9+rke2r1',
+    'rancher/rke2-upgrade',
+  ],
+  [
+    'K3s',
+    K3S,
+    { versions: { k3s: 'v1.35.9+k3s1', releaseSums: testReleaseSums('v1.35.9+k3s1') } },
+    DEFAULT_VERSIONS.k3s,
+    'v1.35.9+k3s1',
+    'rancher/k3s-upgrade',
+  ],
 ] as const)('%s: a version bump on a running deployment', (_, base, bump, from, to, image) => {
   const before = synth(base);
   const after = synth({ ...base, ...bump, rkeHa: base.rkeHa });
@@ -101,6 +117,16 @@ describe.each([
     ) as any;
     expect(record.lifecycle.ignore_changes).toEqual(['input']);
     expect(record.input).toContain(`"${to}"`);
+  });
+
+  it("carries the new release's supplied sum to the servers as a recorded one is carried, and the record takes it out too", () => {
+    const supplied = Object.values(bump.versions.releaseSums[to])[0];
+    const sumLine = `${image === 'rancher/rke2-upgrade' ? 'RKE2' : 'K3S'}_ARTIFACT_SHA256="${supplied}"`;
+    for (const instance of Object.values(resources(after, 'aws_instance'))) expect(userDataOf(after, instance)).toContain(sumLine);
+    const record = Object.values(resources(after, 'terraform_data')).find((r: any) =>
+      JSON.stringify(r.input ?? '').includes('sha256(replace('),
+    ) as any;
+    expect(record.input).toContain(`"${supplied}"`);
   });
 });
 

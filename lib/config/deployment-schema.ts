@@ -22,6 +22,7 @@ import { tlsProblems, tlsSchema } from './tls-schema';
 import { vpcSchema } from './vpc-schema';
 import { SSM_PARAMETER_ARN } from './registry-credentials';
 import { partitionOf } from './aws-regions';
+import { missingReleaseSums, suppliedSumProblems } from './release-sums';
 import { IMAGE_OWNERS, imageOwnerIn } from './image-owners';
 import type { ServerOperatingSystem } from './sections';
 import { installsCertManager } from '../tls/tls-plan';
@@ -35,6 +36,7 @@ import {
   rancherLine,
   k3sKubernetesMinor,
   rke2KubernetesMinor,
+  VERSION_FORMATS,
 } from './versions';
 
 /**
@@ -47,6 +49,9 @@ import {
  * resolveProps applies). Each default is stated once, here or in a section's
  * schema.
  */
+
+/** A SHA-256 as sha256sum prints it. */
+const SHA256 = /^[0-9a-f]{64}$/;
 
 /** X.509's upper bound of a common name, which ACM and autocert fill with the first domain name. */
 const MAX_COMMON_NAME = 64;
@@ -107,6 +112,24 @@ export const deploymentFields = {
         message: `Rancher needs cert-manager v1.${MIN_CERT_MANAGER_MINOR} or newer`,
       }),
       rancher: version('rancher', '2.14.0'),
+      /**
+       * SHA-256 sums of release files this project records none for, per version: `"<version>": { "<file>": "<sha256>" }`,
+       * the file `rke2.linux-amd64.tar.gz`, `rke2.linux-arm64.tar.gz`, `k3s` or `k3s-arm64`, each sum read from the
+       * release's `sha256sum-<arch>.txt` and checked by you (docs/day-2.md, "Sums of a new release"). The servers check
+       * the file against it as against a recorded sum; one that contradicts a recorded sum is refused.
+       */
+      releaseSums: z
+        .record(
+          z.string(),
+          z.record(
+            z.string(),
+            z.string().regex(SHA256, { message: 'expected a SHA-256: 64 lower-case hexadecimal characters, as sha256sum prints it' }),
+          ),
+        )
+        .superRefine((sums, ctx) => {
+          for (const p of suppliedSumProblems(sums)) ctx.addIssue({ code: 'custom', path: p.path, message: p.message, input: p.value });
+        })
+        .default({}),
     })
     .prefault({}),
   rancher: z
@@ -244,6 +267,35 @@ function versionRules(s: RuleInput, problem: Problem): void {
       );
     }
   }
+  releaseSumRules(s, problem);
+}
+
+/**
+ * The release file the servers install has a SHA-256, recorded or supplied (versions.rke2 or versions.k3s,
+ * versions.releaseSums, rkeHa.distribution, architecture, operatingSystem): otherwise its servers would stop at boot
+ * (fetch_verified). On the RHEL family RKE2 comes from Rancher's signed RPMs instead of the tarball, so only its
+ * installer is checked, and the installer always has a sum (a release without its own runs the pin's).
+ */
+function releaseSumRules(s: RuleInput, problem: Problem): void {
+  const rkeHa = s.rkeHa;
+  if (!rkeHa || typeof rkeHa !== 'object') return;
+  const k3s = rkeHa.distribution === 'k3s';
+  if (!k3s && (rkeHa.operatingSystem === 'rhel-9' || rkeHa.operatingSystem === 'rocky-9')) return;
+  const key = k3s ? 'k3s' : 'rke2';
+  const version = s.versions?.[key];
+  // A malformed version is reported by its own rule; a malformed rkeHa.architecture by the section's.
+  const architecture = rkeHa.architecture;
+  if (!str(version) || !VERSION_FORMATS[key].test(version) || (architecture !== undefined && architecture !== 'x86_64' && architecture !== 'arm64'))
+    return;
+  const supplied = s.versions?.releaseSums;
+  const missing = missingReleaseSums(
+    key,
+    version,
+    architecture === 'arm64' ? 'arm64' : 'amd64',
+    supplied !== null && typeof supplied === 'object' ? supplied : undefined,
+    `rkeHa.architecture ${architecture ?? 'x86_64'}`,
+  );
+  if (missing !== undefined) problem(['versions', key], missing, version);
 }
 
 /** Closed egress without a proxy (proxy.egressOnlyTo without proxy.http or proxy.https). */

@@ -14,8 +14,12 @@
  * The servers download each file from a fixed address, check it against the
  * sum here (carried in their user data) and install nothing that differs. The
  * settings refuse a version (or an architecture) without its sums
- * (missingReleaseSums), so every version the stacks accept is held to them.
+ * (missingReleaseSums), so every version the stacks accept is held to them,
+ * unless the operator supplies the sums of a release not recorded here
+ * (`versions.releaseSums`, which may not contradict this table).
  */
+
+import { VERSION_FORMATS } from './versions';
 
 export type Distribution = 'rke2' | 'k3s';
 export type Architecture = 'amd64' | 'arm64';
@@ -123,13 +127,107 @@ export function releaseFileUrl(distribution: Distribution, version: string, file
   return `${base}/${version.replace(/\+/g, '%2B')}/${file}`;
 }
 
+/** The release file that carries the distribution, as upstream names it (the installers' own names for it). */
+export function releaseFileName(distribution: Distribution, architecture: Architecture): string {
+  if (distribution === 'rke2') return `rke2.linux-${architecture}.tar.gz`;
+  return architecture === 'amd64' ? 'k3s' : `k3s-${architecture}`;
+}
+
 /**
- * Why a version cannot be installed on servers of this architecture, or undefined when its installer and its release
- * file have recorded sums. `setting` names the field the version came from.
+ * SHA-256 sums an operator supplies for releases this project records none for (`versions.releaseSums`): per version,
+ * the release file's name and its sum, read from the release's `sha256sum-<arch>.txt` and checked by the operator.
  */
-export function missingReleaseSums(distribution: Distribution, version: string, architecture: Architecture, setting: string): string | undefined {
-  const release = recordedRelease(distribution, version);
-  const what = release === undefined ? `${version}` : `${version} for ${architecture}`;
-  if (release?.artifacts[architecture] !== undefined) return undefined;
-  return `${setting} ${what} has no recorded SHA-256 sums, and the servers install nothing unverified; use a version that has them (${Object.keys(RECORDED_SUMS[distribution]).join(', ')}), or record the release's sums with their sources in lib/config/release-sums.ts (docs/development.md, "Recording a release's sums")`;
+export type SuppliedSums = Readonly<Record<string, Readonly<Record<string, string>>>>;
+
+/** The file names `versions.releaseSums` takes under a version of this distribution. */
+export const SUPPLIED_FILES: Readonly<Record<Distribution, readonly string[]>> = {
+  rke2: [releaseFileName('rke2', 'amd64'), releaseFileName('rke2', 'arm64')],
+  k3s: [releaseFileName('k3s', 'amd64'), releaseFileName('k3s', 'arm64')],
+};
+
+const own = <T>(record: Readonly<Record<string, T>> | undefined, key: string): T | undefined =>
+  record !== undefined && Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined;
+
+/**
+ * The sum the servers check a release file against: the recorded one, else the one the operator supplied
+ * (`versions.releaseSums`), else undefined (a supplied sum that contradicts a recorded one is refused by the settings).
+ */
+export function releaseFileSum(
+  distribution: Distribution,
+  version: string,
+  architecture: Architecture,
+  supplied?: SuppliedSums,
+): { readonly file: string; readonly sha256: string } | undefined {
+  const recorded = recordedRelease(distribution, version)?.artifacts[architecture];
+  if (recorded !== undefined) return { file: recorded.file, sha256: recorded.sha256 };
+  const file = releaseFileName(distribution, architecture);
+  const sha256 = own(own(supplied, version), file);
+  return sha256 === undefined ? undefined : { file, sha256 };
+}
+
+/**
+ * Why a version cannot be installed on servers of this architecture, or undefined when its release file has a sum,
+ * recorded or supplied (the installer always has one: a release without its own entry runs the pin's, which takes
+ * the version from its environment). The message follows the name of the field the version came from; `arch` names
+ * the architecture as its setting says it.
+ */
+export function missingReleaseSums(
+  distribution: Distribution,
+  version: string,
+  architecture: Architecture,
+  supplied?: SuppliedSums,
+  arch = `${architecture} servers`,
+): string | undefined {
+  if (releaseFileSum(distribution, version, architecture, supplied) !== undefined) return undefined;
+  const file = releaseFileName(distribution, architecture);
+  const recorded = Object.entries(RECORDED_SUMS[distribution])
+    .filter(([, release]) => release.artifacts[architecture] !== undefined)
+    .map(([v]) => v);
+  return (
+    `${version} has no SHA-256 of ${file} for ${arch}, and the servers install nothing unverified ` +
+    `(${recorded.length > 0 ? `this project records it for ${recorded.join(', ')}` : 'this project records it for no release'}); use a version that has it, ` +
+    `or supply it from the release's sha256sum-${architecture}.txt after checking it (docs/day-2.md, "Sums of a new release"): ` +
+    `versions.releaseSums: { "${version}": { "${file}": <sha256> } }`
+  );
+}
+
+/** Which distribution a release version is of (undefined: neither's format). */
+export function distributionOf(version: string): Distribution | undefined {
+  return VERSION_FORMATS.rke2.test(version) ? 'rke2' : VERSION_FORMATS.k3s.test(version) ? 'k3s' : undefined;
+}
+
+/**
+ * What is wrong with supplied sums, each with its path below `versions.releaseSums`: a key that is no release
+ * version, a file the servers of that distribution do not install, a sum that contradicts the recorded one.
+ * The sums' format (64 hex characters) is the schema's.
+ */
+export function suppliedSumProblems(supplied: SuppliedSums): { readonly path: string[]; readonly message: string; readonly value: unknown }[] {
+  const problems: { path: string[]; message: string; value: unknown }[] = [];
+  for (const [version, files] of Object.entries(supplied)) {
+    const distribution = distributionOf(version);
+    if (distribution === undefined) {
+      problems.push({ path: [version], message: 'expected an RKE2 or K3s release version such as v1.35.7+rke2r1 or v1.35.7+k3s1', value: version });
+      continue;
+    }
+    for (const [file, sha256] of Object.entries(files ?? {})) {
+      if (!SUPPLIED_FILES[distribution].includes(file)) {
+        problems.push({
+          path: [version, file],
+          message: `is not a release file the servers verify for ${distribution} ${version}; expected one of ${SUPPLIED_FILES[distribution].join(', ')} (the installer script is pinned by the project)`,
+          value: file,
+        });
+        continue;
+      }
+      const architecture: Architecture = file === releaseFileName(distribution, 'arm64') ? 'arm64' : 'amd64';
+      const recorded = recordedRelease(distribution, version)?.artifacts[architecture];
+      if (recorded !== undefined && recorded.sha256 !== sha256) {
+        problems.push({
+          path: [version, file],
+          message: `contradicts the sum this project records for ${file} of ${version} (${recorded.sha256}, from ${recorded.sources.join('; ')}); remove it, or check again where it was read`,
+          value: sha256,
+        });
+      }
+    }
+  }
+  return problems;
 }

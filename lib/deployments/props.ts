@@ -96,6 +96,12 @@ export interface VersionsProps {
   readonly k3s?: string;
   /** @default the project's pin */
   readonly certManager?: string;
+  /**
+   * SHA-256 sums of release files the project records none for, per version and file name (a release's
+   * `sha256sum-<arch>.txt` line, checked by you): `{ 'v1.35.8+rke2r1': { 'rke2.linux-amd64.tar.gz': '<sha256>' } }`.
+   * @default {}
+   */
+  readonly releaseSums?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 /** An outbound HTTP(S) proxy for nodes and Rancher. */

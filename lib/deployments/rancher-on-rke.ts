@@ -508,6 +508,7 @@ export class RancherOnRke extends Construct {
       tlsSans: nlb ? [hostname, nlb.dnsName] : [hostname],
       installUrl: settings.airGap.installerUrl,
       architecture: s.architecture,
+      releaseSums: settings.versions.releaseSums,
       systemDefaultRegistry: settings.airGap.systemDefaultRegistry,
       registryMirrors: settings.airGap.registryMirrors,
       registryCredentials: settings.airGap.registryCredentials,
@@ -555,6 +556,7 @@ export class RancherOnRke extends Construct {
               k3s ? settings.versions.k3s : settings.versions.rke2,
               s.architecture,
               settings.airGap.installerUrl,
+              settings.versions.releaseSums,
             )
               .map(([, value]) => value)
               .filter((value) => value !== ''),

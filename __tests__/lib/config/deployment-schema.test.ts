@@ -2,6 +2,7 @@ import type { ZodObject } from 'zod';
 import { toProblems } from '../../../lib/config/problems';
 import { rancherOnDockerSchema, rancherOnExistingClusterSchema, rancherOnRkeSchema } from '../../../lib/config/deployment-schema';
 import { settingsSchema } from '../../../lib/config/schema';
+import { testSum, withTestSums } from '../../helpers/release-sums';
 
 /**
  * The deployment schema is shared: the settings file's schema is its fields
@@ -101,7 +102,7 @@ describe('the Kubernetes pins are checked where a distribution is installed', ()
     const refusal = "versions.rke2: Kubernetes 1.35 is outside Rancher 2.12's supported range 1.31-1.33";
     expect(problems(rancherOnRkeSchema, OLDER_RANCHER)).toEqual([refusal]);
     expect(problems(settingsSchema, OLDER_RANCHER)).toEqual([refusal]);
-    expect(problems(rancherOnRkeSchema, { versions: { rancher: '2.12.3', rke2: 'v1.33.5+rke2r1' } })).toEqual([]);
+    expect(problems(rancherOnRkeSchema, withTestSums({ versions: { rancher: '2.12.3', rke2: 'v1.33.5+rke2r1' } }))).toEqual([]);
   });
 
   it('RancherOnExistingCluster and RancherOnDocker install no RKE2 or K3s: no pin of theirs is checked against Rancher', () => {
@@ -109,5 +110,89 @@ describe('the Kubernetes pins are checked where a distribution is installed', ()
       expect(problems(schema, OLDER_RANCHER)).toEqual([]);
       expect(problems(schema, { versions: { rancher: '2.12.3', rke2: 'v1.35.7+rke2r1', k3s: 'v1.35.7+k3s1' } })).toEqual([]);
     }
+  });
+});
+
+describe('the release file the servers install has a SHA-256, recorded or supplied, wherever a distribution is installed', () => {
+  const NEW_PATCH = { versions: { rke2: 'v1.35.8+rke2r1' } };
+  const refusal =
+    'versions.rke2: v1.35.8+rke2r1 has no SHA-256 of rke2.linux-amd64.tar.gz for rkeHa.architecture x86_64, and the servers install nothing unverified (this project records it for v1.35.7+rke2r1); use a version that has it, or supply it from the release\'s sha256sum-amd64.txt after checking it (docs/day-2.md, "Sums of a new release"): versions.releaseSums: { "v1.35.8+rke2r1": { "rke2.linux-amd64.tar.gz": <sha256> } }';
+
+  it('RancherOnRke and the settings file refuse a version without one, naming the setting, the version, the architecture and the fix', () => {
+    expect(problems(rancherOnRkeSchema, NEW_PATCH)).toEqual([refusal]);
+    expect(problems(settingsSchema, NEW_PATCH)).toEqual([refusal]);
+  });
+
+  it('a supplied sum lets it through, for that version and architecture only', () => {
+    const supplied = { 'v1.35.8+rke2r1': { 'rke2.linux-amd64.tar.gz': testSum('v1.35.8+rke2r1', 'rke2.linux-amd64.tar.gz') } };
+    expect(problems(rancherOnRkeSchema, { versions: { ...NEW_PATCH.versions, releaseSums: supplied } })).toEqual([]);
+    expect(problems(settingsSchema, { versions: { ...NEW_PATCH.versions, releaseSums: supplied } })).toEqual([]);
+    // arm64 servers install rke2.linux-arm64.tar.gz, whose sum is not supplied.
+    expect(
+      problems(rancherOnRkeSchema, {
+        versions: { ...NEW_PATCH.versions, releaseSums: supplied },
+        rkeHa: { architecture: 'arm64', instanceType: 'm7g.xlarge' },
+      }),
+    ).toEqual([
+      expect.stringMatching(/^versions\.rke2: v1\.35\.8\+rke2r1 has no SHA-256 of rke2\.linux-arm64\.tar\.gz for rkeHa\.architecture arm64, /),
+    ]);
+  });
+
+  it('K3s: its version and its binary, per architecture (no k3s-arm64 sum is recorded for the pin)', () => {
+    expect(problems(rancherOnRkeSchema, { rkeHa: { distribution: 'k3s' } })).toEqual([]);
+    expect(problems(rancherOnRkeSchema, { rkeHa: { distribution: 'k3s', architecture: 'arm64', instanceType: 'm7g.xlarge' } })).toEqual([
+      expect.stringMatching(
+        /^versions\.k3s: v1\.35\.7\+k3s1 has no SHA-256 of k3s-arm64 for rkeHa\.architecture arm64, .*"v1\.35\.7\+k3s1": \{ "k3s-arm64": <sha256> \}/,
+      ),
+    ]);
+    expect(
+      problems(
+        rancherOnRkeSchema,
+        withTestSums({ rkeHa: { distribution: 'k3s', architecture: 'arm64', instanceType: 'm7g.xlarge' }, versions: { k3s: 'v1.35.7+k3s1' } }),
+      ),
+    ).toEqual([]);
+    // The RKE2 pin is not installed with K3s.
+    expect(problems(rancherOnRkeSchema, { rkeHa: { distribution: 'k3s' }, ...NEW_PATCH })).toEqual([]);
+  });
+
+  it('the RHEL family installs RKE2 from signed RPMs: only the installer is checked, and it always has a sum', () => {
+    expect(problems(rancherOnRkeSchema, { ...NEW_PATCH, rkeHa: { operatingSystem: 'rocky-9' } })).toEqual([]);
+    expect(problems(rancherOnRkeSchema, { versions: { k3s: 'v1.35.8+k3s1' }, rkeHa: { distribution: 'k3s', operatingSystem: 'rhel-9' } })).toEqual([
+      expect.stringMatching(/^versions\.k3s: v1\.35\.8\+k3s1 has no SHA-256 of k3s for rkeHa\.architecture x86_64/),
+    ]);
+  });
+
+  it('RancherOnExistingCluster and RancherOnDocker install neither: no sum is asked for', () => {
+    for (const schema of [rancherOnExistingClusterSchema, rancherOnDockerSchema]) expect(problems(schema, NEW_PATCH)).toEqual([]);
+  });
+
+  it('supplied sums: 64 lower-case hex characters, a release version, a file of its distribution, never against a recorded sum', () => {
+    const recorded = '7a29a6fbf512903a6a4611a289bcb3bdf01ddeea9df1a09b1bd1f210f3d6948a';
+    expect(
+      problems(rancherOnRkeSchema, {
+        versions: {
+          releaseSums: {
+            'v1.35.8+rke2r1': {
+              'rke2.linux-amd64.tar.gz': recorded.toUpperCase(),
+              k3s: recorded.replace('7', '8'),
+              'install.sh': recorded.replace('7', '9'),
+            },
+            'v1.35.7+rke2r1': {
+              'rke2.linux-amd64.tar.gz': recorded.replace('7a', '7b'),
+              'rke2.linux-arm64.tar.gz': '0887d7b1e08dc7eb5ec57ad1db2d38149d879d224ddaf6f808e31dfa36ba1c9f',
+            },
+            '1.35.8': {},
+          },
+        },
+      }),
+    ).toEqual([
+      'versions.releaseSums.v1.35.8+rke2r1.rke2.linux-amd64.tar.gz: expected a SHA-256: 64 lower-case hexadecimal characters, as sha256sum prints it',
+      'versions.releaseSums.v1.35.8+rke2r1.k3s: is not a release file the servers verify for rke2 v1.35.8+rke2r1; expected one of rke2.linux-amd64.tar.gz, rke2.linux-arm64.tar.gz (the installer script is pinned by the project)',
+      'versions.releaseSums.v1.35.8+rke2r1.install.sh: is not a release file the servers verify for rke2 v1.35.8+rke2r1; expected one of rke2.linux-amd64.tar.gz, rke2.linux-arm64.tar.gz (the installer script is pinned by the project)',
+      expect.stringMatching(
+        /^versions\.releaseSums\.v1\.35\.7\+rke2r1\.rke2\.linux-amd64\.tar\.gz: contradicts the sum this project records for rke2\.linux-amd64\.tar\.gz of v1\.35\.7\+rke2r1 \(7a29a6fb.*vivym\/vela/,
+      ),
+      'versions.releaseSums.1.35.8: expected an RKE2 or K3s release version such as v1.35.7+rke2r1 or v1.35.7+k3s1',
+    ]);
   });
 });

@@ -104,7 +104,7 @@ describe('loadSettings: which file is read', () => {
     expect(settings.region).toBe('us-east-1');
     expect(settings.hostname).toBeUndefined();
     expect(settings.backend).toEqual({ type: 'local' });
-    expect(settings.versions).toEqual(DEFAULT_VERSIONS);
+    expect(settings.versions).toEqual({ ...DEFAULT_VERSIONS, releaseSums: {} });
     expect(settings.rancher.replicas).toBe(3);
     expect(settings.rkeHa.etcdSnapshots.retention).toBe(28);
   });

@@ -21,6 +21,7 @@ import {
 } from '../../../lib/config/primitives';
 import { DEFAULT_VERSIONS } from '../../../lib/config/versions';
 import { settingsProblems } from '../../helpers/synth';
+import { withTestSums } from '../../helpers/release-sums';
 
 /** The messages a schema refuses `value` with; [] when accepted. */
 function messages(schema: z.ZodType, value: unknown): string[] {
@@ -320,7 +321,7 @@ describe('wholeNumber', () => {
       { field: 'rkeHa.ingressController', message: expect.stringContaining('K3s brings Traefik'), value: 'ingress-nginx' },
     ]);
     // With distribution rke2, the top-level version rule is reported as well.
-    const rke2 = problemsOf({ rancher: { replicas: 3.5 }, versions: { rke2: 'v1.30.1+rke2r1' } });
+    const rke2 = problemsOf(withTestSums({ rancher: { replicas: 3.5 }, versions: { rke2: 'v1.30.1+rke2r1' } }));
     expect(rke2.map((p) => p.field)).toEqual(['rancher.replicas', 'versions.rke2']);
   });
 });

@@ -1,4 +1,12 @@
-import { RECORDED_SUMS, recordedRelease, type Distribution, type RecordedFile } from '../../../lib/config/release-sums';
+import {
+  RECORDED_SUMS,
+  recordedRelease,
+  releaseFileName,
+  SUPPLIED_FILES,
+  type Architecture,
+  type Distribution,
+  type RecordedFile,
+} from '../../../lib/config/release-sums';
 import { DEFAULT_VERSIONS, VERSION_FORMATS } from '../../../lib/config/versions';
 
 const DISTRIBUTIONS: readonly Distribution[] = ['rke2', 'k3s'];
@@ -30,6 +38,15 @@ describe('recorded release sums', () => {
     expect(recordedRelease('k3s', 'v1.35.8+k3s1')).toBeUndefined();
     // Not read from the object's prototype.
     expect(recordedRelease('rke2', 'constructor')).toBeUndefined();
+  });
+
+  it('every recorded file is named as the servers download it, a name versions.releaseSums takes for its distribution', () => {
+    for (const d of DISTRIBUTIONS)
+      for (const release of Object.values(RECORDED_SUMS[d]))
+        for (const [arch, f] of Object.entries(release.artifacts)) {
+          expect(f!.file).toBe(releaseFileName(d, arch as Architecture));
+          expect(SUPPLIED_FILES[d]).toContain(f!.file);
+        }
   });
 
   it('every entry names a release version of its distribution', () => {

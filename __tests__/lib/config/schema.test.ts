@@ -3,6 +3,7 @@ import { parseSettings, parseSettingsText } from '../../../app/config/load';
 import { settingsSchema } from '../../../lib/config/schema';
 import { DEFAULT_VERSIONS, RANCHER_KUBERNETES_RANGE, RKE2_INGRESS_NGINX_LAST_MINOR } from '../../../lib/config/versions';
 import { settingsProblems } from '../../helpers/synth';
+import { withTestSums } from '../../helpers/release-sums';
 
 /** The problems a settings object is refused with; [] when accepted. */
 const problemsOf = settingsProblems;
@@ -391,7 +392,7 @@ describe('top-level settings', () => {
     const tooOld = min - 1;
 
     it('rke2: an out-of-range RKE2 pin is refused at versions.rke2, with the line and its range', () => {
-      expect(problemsOf({ versions: { rancher, rke2: `v1.${tooOld}.0+rke2r1` } })).toEqual([
+      expect(problemsOf(withTestSums({ versions: { rancher, rke2: `v1.${tooOld}.0+rke2r1` } }))).toEqual([
         {
           field: 'versions.rke2',
           message: `Kubernetes 1.${tooOld} is outside Rancher ${line}'s supported range 1.${min}-1.${RANCHER_KUBERNETES_RANGE[line].maxExclusive - 1}`,
@@ -405,7 +406,7 @@ describe('top-level settings', () => {
     });
 
     it('k3s: an out-of-range K3s pin is refused at versions.k3s', () => {
-      expect(problemsOf({ rkeHa: { distribution: 'k3s' }, versions: { rancher, k3s: `v1.${tooOld}.0+k3s1` } })).toEqual([
+      expect(problemsOf(withTestSums({ rkeHa: { distribution: 'k3s' }, versions: { rancher, k3s: `v1.${tooOld}.0+k3s1` } }))).toEqual([
         {
           field: 'versions.k3s',
           message: expect.stringMatching(new RegExp(`^Kubernetes 1\\.${tooOld} is outside Rancher ${line.replace('.', '\\.')}'s supported range`)),
@@ -419,9 +420,9 @@ describe('top-level settings', () => {
     });
 
     it('k3s: both pins out of range name only versions.k3s', () => {
-      expect(fieldsOf({ rkeHa: { distribution: 'k3s' }, versions: { rancher, rke2: `v1.${tooOld}.0+rke2r1`, k3s: `v1.${tooOld}.0+k3s1` } })).toEqual([
-        'versions.k3s',
-      ]);
+      expect(
+        fieldsOf(withTestSums({ rkeHa: { distribution: 'k3s' }, versions: { rancher, rke2: `v1.${tooOld}.0+rke2r1`, k3s: `v1.${tooOld}.0+k3s1` } })),
+      ).toEqual(['versions.k3s']);
     });
 
     it('an unknown Rancher line is refused once, whatever the distribution, listing the known lines', () => {
@@ -456,11 +457,13 @@ describe('top-level settings', () => {
     });
 
     it('accepts traefik there (only the Rancher range problem remains)', () => {
-      expect(fieldsOf({ versions: { rke2: `v1.${NO_NGINX_MINOR}.0+rke2r1` }, rkeHa: { ingressController: 'traefik' } })).toEqual(['versions.rke2']);
+      expect(fieldsOf(withTestSums({ versions: { rke2: `v1.${NO_NGINX_MINOR}.0+rke2r1` }, rkeHa: { ingressController: 'traefik' } }))).toEqual([
+        'versions.rke2',
+      ]);
     });
 
     it(`accepts the default controller with RKE2 1.${RKE2_INGRESS_NGINX_LAST_MINOR}`, () => {
-      expect(fieldsOf({ versions: { rke2: `v1.${RKE2_INGRESS_NGINX_LAST_MINOR}.0+rke2r1`, rancher: '2.15.0' } })).toEqual([]);
+      expect(fieldsOf(withTestSums({ versions: { rke2: `v1.${RKE2_INGRESS_NGINX_LAST_MINOR}.0+rke2r1`, rancher: '2.15.0' } }))).toEqual([]);
     });
 
     it('ignores the RKE2 pin with distribution k3s', () => {
@@ -503,13 +506,15 @@ describe('top-level settings', () => {
 
     it('another 5: an unknown key, a bad backend type, a version range, a TLS choice and a proxy URL', () => {
       expect(
-        fieldsOf({
-          colour: 'blue',
-          backend: { type: 'gcs' },
-          versions: { rke2: 'v1.30.0+rke2r1' },
-          rancher: { tls: { mode: 'external', issuer: 'rancher' } },
-          proxy: { http: 'http://user:pw@proxy:3128' },
-        }).sort(),
+        fieldsOf(
+          withTestSums({
+            colour: 'blue',
+            backend: { type: 'gcs' },
+            versions: { rke2: 'v1.30.0+rke2r1' },
+            rancher: { tls: { mode: 'external', issuer: 'rancher' } },
+            proxy: { http: 'http://user:pw@proxy:3128' },
+          }),
+        ).sort(),
       ).toEqual(['backend.type', 'colour', 'proxy.http', 'rancher.tls.issuer', 'versions.rke2']);
     });
   });

@@ -10,11 +10,15 @@ import {
   rancherLine,
   rke2KubernetesMinor,
 } from '../../../lib/config/versions';
+import { withTestSums } from '../../helpers/release-sums';
 
-/** Fields of the problems a settings object is rejected with; [] when it is accepted. */
+/**
+ * Fields of the problems a settings object is rejected with; [] when it is accepted. The versions here are fictional
+ * releases at the edges of each range: they get test sums (release-sums.test.ts holds the refusal without them).
+ */
 function problemFields(input: Record<string, unknown>): string[] {
   try {
-    parseSettings(input, 'test');
+    parseSettings(withTestSums(input), 'test');
     return [];
   } catch (error) {
     if (error instanceof SettingsError) return error.problems.map((p) => p.field);
@@ -83,7 +87,8 @@ describe('DEFAULT_VERSIONS', () => {
 
   it("pass the schema's compatibility rules: an empty settings file parses", () => {
     expect(problemFields({})).toEqual([]);
-    expect(parseSettings({}, 'test').versions).toEqual(DEFAULT_VERSIONS);
+    // No sums supplied: the pins' are recorded.
+    expect(parseSettings({}, 'test').versions).toEqual({ ...DEFAULT_VERSIONS, releaseSums: {} });
   });
 
   it("pin an RKE2 inside the default Rancher line's Kubernetes range", () => {
@@ -123,7 +128,7 @@ describe('RANCHER_KUBERNETES_RANGE, as enforced by the schema', () => {
   it('the message names the Rancher line and its supported range', () => {
     const [line, { min, maxExclusive }] = lines[0];
     try {
-      parseSettings(pinned(line, maxExclusive), 'test');
+      parseSettings(withTestSums(pinned(line, maxExclusive)), 'test');
       throw new Error('expected a SettingsError');
     } catch (error) {
       expect(error).toBeInstanceOf(SettingsError);

@@ -110,6 +110,11 @@ describe('RancherOnRke refuses at synth what a settings file would be refused, n
     ['a prop the construct does not know', { rkeHa: { nodeCont: 3 } as never }, /rkeHa\.nodeCont: /],
     ['a Rancher version outside its Kubernetes range', { versions: { rke2: 'v1.20.15+rke2r2' } }, /versions\.rke2: Kubernetes 1\.20 is outside/],
     [
+      'an RKE2 release without a SHA-256 of its tarball, recorded or supplied (versions.releaseSums)',
+      { versions: { rke2: 'v1.35.8+rke2r1' } },
+      /versions\.rke2: v1\.35\.8\+rke2r1 has no SHA-256 of rke2\.linux-amd64\.tar\.gz for rkeHa\.architecture x86_64, and the servers install nothing unverified/,
+    ],
+    [
       'DNS round robin with private nodes',
       { rkeHa: { loadBalancer: { type: 'dns' as const }, privateNodes: true } },
       /rkeHa\.loadBalancer\.type: dns answers Rancher's name with each node's Elastic IP/,

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { INSTALLER_STUB, NodeSandbox, sha256 } from '../../helpers/node-sandbox';
 import { runValidator } from '../../helpers/validators';
 import { BOOTSTRAP_GIVE_UP_STATUS, BOOTSTRAPPED_MARKER } from '../../../lib/kubernetes/private/server-units';
+import { releaseEnvironment } from '../../../lib/kubernetes/private/release-files';
 
 const SCRIPT = 'lib/kubernetes/k3s-bootstrap.sh';
 const ENDPOINT_SCRIPT = 'lib/kubernetes/k3s-datastore-endpoint.sh';
@@ -177,6 +178,26 @@ describe('k3s-datastore-endpoint.sh (before every start of K3s)', () => {
       expect(b.exists('usr/local/bin/k3s')).toBe(false);
       expect(b.calls().some((c) => c.startsWith('installer'))).toBe(false);
       expect(started(b)).toBe(false);
+    });
+
+    it('a sum the operator supplied (versions.releaseSums): arm64 at the pin, whose k3s-arm64 has no recorded sum; a match is placed, another build stops the boot', () => {
+      const version = 'v1.35.7+k3s1';
+      const lines = Object.fromEntries(releaseEnvironment('K3S', version, 'arm64', undefined, { [version]: { 'k3s-arm64': sha256(BINARY_TEXT) } }));
+      expect(lines.K3S_ARTIFACT_URL).toBe('https://github.com/k3s-io/k3s/releases/download/v1.35.7%2Bk3s1/k3s-arm64');
+      const env = { K3S_ARTIFACT_URL: lines.K3S_ARTIFACT_URL, K3S_ARTIFACT_SHA256: lines.K3S_ARTIFACT_SHA256 };
+      const good = node(0, { env });
+      good.release({ 'k3s-arm64': BINARY_TEXT });
+      expect(good.run({ file: SCRIPT }).status).toBe(0);
+      expect(good.read('usr/local/bin/k3s')).toBe(BINARY_TEXT);
+      expect(good.calls()).toContain(INSTALLED);
+      const bad = node(0, { env });
+      bad.release({ 'k3s-arm64': 'another arm64 build\n' });
+      const r = bad.run({ file: SCRIPT });
+      expect(r.status).toBe(BOOTSTRAP_GIVE_UP_STATUS);
+      expect(r.output).toContain(
+        `refusing k3s-arm64 of ${version} from ${lines.K3S_ARTIFACT_URL}: its SHA-256 is ${sha256('another arm64 build\n')}, the recorded sum is ${sha256(BINARY_TEXT)}`,
+      );
+      expect(bad.exists('usr/local/bin/k3s')).toBe(false);
     });
 
     it('a transfer that fails is tried again, and downloads that keep failing stop the run with a status the unit retries', () => {

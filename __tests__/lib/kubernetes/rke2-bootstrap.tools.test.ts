@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { INSTALLER_STUB, NodeSandbox, sha256 } from '../../helpers/node-sandbox';
 import { runValidator } from '../../helpers/validators';
 import { BOOTSTRAP_GIVE_UP_STATUS, BOOTSTRAPPED_MARKER } from '../../../lib/kubernetes/private/server-units';
+import { releaseEnvironment } from '../../../lib/kubernetes/private/release-files';
 
 const SCRIPT = 'lib/kubernetes/rke2-bootstrap.sh';
 const CA = '-----BEGIN CERTIFICATE-----\nserver-ca\n-----END CERTIFICATE-----\n';
@@ -267,6 +268,27 @@ describe('rke2-bootstrap.sh', () => {
       expect(r.output).toContain(`script.sh: refusing ${TARBALL} of v1.35.7+rke2r1: no SHA-256 is recorded for it; nothing was installed`);
       expect(b.calls().filter((c) => c.startsWith('download'))).toEqual([`download ${RELEASE.RKE2_INSTALL_URL}`]);
       expect(b.calls().some((c) => c.startsWith('installer'))).toBe(false);
+    });
+
+    it('a sum the operator supplied (versions.releaseSums) reaches the server as a recorded one does: a match installs, another build stops the boot', () => {
+      // The release lines as the user data carries them for a release the project does not record; the installer
+      // (the pin's, at its commit) is this sandbox's stub.
+      const version = 'v1.35.8+rke2r1';
+      const lines = Object.fromEntries(releaseEnvironment('RKE2', version, undefined, undefined, { [version]: { [TARBALL]: sha256(TARBALL_TEXT) } }));
+      expect(lines.RKE2_ARTIFACT_URL).toBe(`https://github.com/rancher/rke2/releases/download/v1.35.8%2Brke2r1/${TARBALL}`);
+      const env = { RKE2_VERSION: version, RKE2_ARTIFACT_URL: lines.RKE2_ARTIFACT_URL, RKE2_ARTIFACT_SHA256: lines.RKE2_ARTIFACT_SHA256 };
+      const good = node(0, { env });
+      expect(good.run({ file: SCRIPT }).status).toBe(0);
+      expect(good.calls()).toContain(`artifacts install.sh ${TARBALL} sha256sum-amd64.txt ${sha256(TARBALL_TEXT)}  ${TARBALL}`);
+      expect(good.calls().some((c) => c.startsWith(`installer INSTALL_RKE2_TYPE=server INSTALL_RKE2_VERSION=${version}`))).toBe(true);
+      const bad = node(0, { env });
+      bad.release({ [TARBALL]: 'not the build whose sum was supplied\n' });
+      const r = bad.run({ file: SCRIPT });
+      expect(r.status).toBe(BOOTSTRAP_GIVE_UP_STATUS);
+      expect(r.output).toContain(
+        `refusing ${TARBALL} of ${version} from ${lines.RKE2_ARTIFACT_URL}: its SHA-256 is ${sha256('not the build whose sum was supplied\n')}, the recorded sum is ${sha256(TARBALL_TEXT)}`,
+      );
+      expect(bad.calls().some((c) => c.startsWith('installer'))).toBe(false);
     });
 
     it('a transfer that fails is tried again (bounded) and the boot goes on', () => {

@@ -1,5 +1,6 @@
 import { stringify } from 'yaml';
 import type { RegistryCredentialsSettings } from '../../config/sections';
+import type { SuppliedSums } from '../../config/release-sums';
 import { cloudConfig, envFile, rootFile, serverBootFiles, serverScriptFile } from '../../nodes/private/boot-files';
 import CLUSTER_LIB from '../cluster-lib.sh';
 import K3S_BOOTSTRAP from '../k3s-bootstrap.sh';
@@ -28,6 +29,11 @@ export interface K3sSettings {
    * comes from its folder (release-files.ts). @default the recorded installer, from GitHub at its commit
    */
   readonly installUrl?: string;
+  /**
+   * SHA-256 sums of release files the project records none for, per version (`versions.releaseSums`): the servers
+   * check the release file against them as against a recorded one. @default none: only recorded sums
+   */
+  readonly releaseSums?: SuppliedSums;
   /** The servers' CPU architecture: which binary is installed. @default 'x86_64' */
   readonly architecture?: 'x86_64' | 'arm64';
   readonly systemDefaultRegistry?: string;
@@ -72,7 +78,7 @@ export function k3sUserData(settings: K3sSettings, node: ServerNodeIdentity): st
       envFile('/etc/rancher/bootstrap.env', [
         ...identityEnvironment(node),
         ['K3S_VERSION', settings.version],
-        ...releaseEnvironment('K3S', settings.version, settings.architecture, settings.installUrl),
+        ...releaseEnvironment('K3S', settings.version, settings.architecture, settings.installUrl, settings.releaseSums),
         ...(settings.proxyEnvironment ?? []),
         ...registries.environment,
       ]),

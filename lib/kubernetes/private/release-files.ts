@@ -1,4 +1,12 @@
-import { recordedRelease, releaseFileUrl, type Architecture, type Distribution } from '../../config/release-sums';
+import {
+  recordedRelease,
+  releaseFileName,
+  releaseFileSum,
+  releaseFileUrl,
+  type Architecture,
+  type Distribution,
+  type SuppliedSums,
+} from '../../config/release-sums';
 import { DEFAULT_VERSIONS } from '../../config/versions';
 import type { SERVER_ARCHITECTURES } from '../../config/sections';
 
@@ -14,34 +22,31 @@ export function releaseArchitecture(architecture: ServerArchitecture | undefined
  * the release file come from, and the SHA-256 each must have. Without `installerUrl` both come from upstream at fixed
  * addresses (the installer at a commit, the file from the release); with it (`airGap.installerUrl`), the installer
  * from there and the release file from the same folder, laid out as GitHub's release downloads
- * (`<folder>/<version>/<file>`). Either way the sums are the recorded ones: a mirror must serve the same bytes.
- * A version without recorded sums gets empty ones, and its servers refuse to install it (fetch_verified): the
- * synth does not refuse it yet (docs/design-notes.md, "Release files and their recorded sums", says why).
+ * (`<folder>/<version>/<file>`). Either way the sums are the recorded ones, or for a release the project does not
+ * record the operator's (`versions.releaseSums`, `supplied`): a mirror must serve the same bytes. The settings refuse
+ * a version whose release file has neither (missingReleaseSums); should one get here, its sum is empty and the
+ * servers refuse to install it (fetch_verified).
  */
 export function releaseEnvironment(
   prefix: 'RKE2' | 'K3S',
   version: string,
   architecture: ServerArchitecture | undefined,
   installerUrl?: string,
+  supplied?: SuppliedSums,
 ): [string, string][] {
   const distribution: Distribution = prefix === 'RKE2' ? 'rke2' : 'k3s';
   const arch = releaseArchitecture(architecture);
   // The installer takes the version from its environment: a release without its own entry uses the pin's.
   const release = recordedRelease(distribution, version);
   const installer = (release ?? recordedRelease(distribution, DEFAULT_VERSIONS[distribution])!).installer;
-  const file = release?.artifacts[arch]?.file ?? RELEASE_FILE[distribution](arch);
+  const artifact = releaseFileSum(distribution, version, arch, supplied);
+  const file = artifact?.file ?? releaseFileName(distribution, arch);
   // The mirror's folder: the installer's address without its file name and query string.
   const folder = installerUrl === undefined ? undefined : installerUrl.replace(/[?#].*$/s, '').replace(/\/[^/]*$/, '');
   return [
     [`${prefix}_INSTALL_URL`, installerUrl ?? installer.url],
     [`${prefix}_INSTALL_SHA256`, installer.sha256],
     [`${prefix}_ARTIFACT_URL`, releaseFileUrl(distribution, version, file, folder)],
-    [`${prefix}_ARTIFACT_SHA256`, release?.artifacts[arch]?.sha256 ?? ''],
+    [`${prefix}_ARTIFACT_SHA256`, artifact?.sha256 ?? ''],
   ];
 }
-
-/** The release file's name, as upstream publishes it (the installers' own names for it). */
-const RELEASE_FILE: Readonly<Record<Distribution, (arch: Architecture) => string>> = {
-  rke2: (arch) => `rke2.linux-${arch}.tar.gz`,
-  k3s: (arch) => (arch === 'amd64' ? 'k3s' : `k3s-${arch}`),
-};

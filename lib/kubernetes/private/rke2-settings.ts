@@ -1,6 +1,7 @@
 import type { ServerOperatingSystem } from '../../config/sections';
 
 import type { RegistryCredentialsSettings } from '../../config/sections';
+import type { SuppliedSums } from '../../config/release-sums';
 
 /** What the RKE2 node bootstrap needs to know; values may be Terraform tokens. */
 export interface Rke2Settings {
@@ -22,6 +23,11 @@ export interface Rke2Settings {
    * file comes from its folder (release-files.ts). @default the recorded installer, from GitHub at its commit
    */
   readonly installUrl?: string;
+  /**
+   * SHA-256 sums of release files the project records none for, per version (`versions.releaseSums`): the servers
+   * check the release file against them as against a recorded one. @default none: only recorded sums
+   */
+  readonly releaseSums?: SuppliedSums;
   /** The servers' CPU architecture: which release file is installed. @default 'x86_64' */
   readonly architecture?: 'x86_64' | 'arm64';
   /** Registry for every system image (`system-default-registry`). */
