@@ -33,6 +33,7 @@ import { acmSource } from '../tls/tls-plan';
 import type { RancherOnDockerProps } from './rancher-on-docker-props';
 import { dnsRecordedSettings } from './private/dns-recorded-settings';
 import { dockerNetwork } from './private/docker-network';
+import { dockerNetworkPlan } from './private/network-plan';
 import { rancherName, wildcardName } from './private/rancher-name';
 import { providerRegion } from './private/provider-region';
 import { requireTerraformVersion } from '../common/terraform-version';
@@ -102,7 +103,7 @@ export class RancherOnDocker extends Construct {
     const parameterPath = deploymentParameterPath(this, settings.name);
     const external = s.tls.mode === 'external';
     // An ALB needs subnets in two zones: the second is only the ALB's. Adding it leaves the first (the host's) alone.
-    const network = dockerNetwork(this, settings, name, { loadBalancerZones: external ? 2 : 0 });
+    const network = dockerNetwork(this, dockerNetworkPlan(s), name, { loadBalancerZones: external ? 2 : 0 });
     const subnet = network.subnet;
     // Refuses, at plan time, the changes that would orphan the host and its data volume.
     const guard = new DeploymentGuard(this, 'deployment-guard', {
