@@ -2,6 +2,10 @@ import type { DeploymentVariables } from './deployment-variables';
 import type { Settings } from '../lib/config/schema';
 import { wildcardName } from '../lib/deployments/private/rancher-name';
 import type { AwsDeploymentProps, CommonDeploymentProps, PublicNameProps } from '../lib/deployments/props';
+import { fromSettingsFile } from '../lib/deployments/private/setting-names';
+import type { RancherOnDockerProps } from '../lib/deployments/rancher-on-docker-props';
+import type { RancherOnExistingClusterProps } from '../lib/deployments/rancher-on-existing-cluster-props';
+import type { RancherOnRkeProps } from '../lib/deployments/rancher-on-rke-props';
 
 /**
  * The props sections a settings file gives every Rancher construct (the
@@ -40,4 +44,26 @@ export function awsDeploymentProps(settings: Settings, inputs: DeploymentVariabl
     adminCidrs: inputs.adminCidrs,
     deployerArns: inputs.deployerArns,
   };
+}
+
+/*
+ * A settings file nests each construct's own props under its section (`rkeHa:`, `docker:`, `k8sHa:`); the props
+ * have them flat, beside the deployment's. These un-nest them, and mark the props as the settings file's, so the
+ * constructs' messages keep naming `rkeHa.nodeCount` rather than `nodeCount` (fromSettingsFile).
+ */
+
+/** RancherOnRke's props from the settings: the deployment's, `rkeHa`'s, and the stack's `instance_type` variable. */
+export function rancherOnRkeProps(settings: Settings, inputs: DeploymentVariables, instanceType: string): RancherOnRkeProps {
+  return fromSettingsFile({ ...awsDeploymentProps(settings, inputs), ...settings.rkeHa, instanceType });
+}
+
+/** RancherOnDocker's props from the settings: the deployment's, `docker`'s, and the stack's `instance_type` variable. */
+export function rancherOnDockerProps(settings: Settings, inputs: DeploymentVariables, instanceType: string): RancherOnDockerProps {
+  return fromSettingsFile({ ...awsDeploymentProps(settings, inputs), ...settings.docker, instanceType });
+}
+
+/** RancherOnExistingCluster's props from the settings: the deployment's and `k8sHa`'s but `access` (the stack's providers). */
+export function rancherOnExistingClusterProps(settings: Settings, inputs: DeploymentVariables): RancherOnExistingClusterProps {
+  const { access: _access, ...k8sHa } = settings.k8sHa;
+  return fromSettingsFile({ ...deploymentProps(settings), ...k8sHa, hostname: inputs.hostname, hostedZone: inputs.zoneName });
 }

@@ -1,7 +1,10 @@
 import type { AwsDeploymentProps } from './props';
 
-/** The host of Rancher's Docker install. */
-export interface DockerProps {
+/**
+ * RancherOnDocker's props: the deployment's (AwsDeploymentProps) and the host of Rancher's Docker install, side by
+ * side (a settings file nests the latter under `docker:`; the loader un-nests them).
+ */
+export interface RancherOnDockerProps extends AwsDeploymentProps {
   /**
    * Rancher's Docker sizing (at least 1 vCPU / 4 GiB; 2 vCPU / 8 GiB serves 15 clusters), a type of
    * lib/config/instance-types.ts's table, of the host's `architecture`; may be a Terraform reference
@@ -62,8 +65,4 @@ export interface DockerProps {
     /** `blank` only. @default false */
     readonly privateCA?: boolean;
   };
-}
-
-export interface RancherOnDockerProps extends AwsDeploymentProps {
-  readonly docker?: DockerProps;
 }

@@ -34,6 +34,7 @@ import type { RancherOnDockerProps } from './rancher-on-docker-props';
 import { dnsRecordedSettings } from './private/dns-recorded-settings';
 import { dockerNetwork } from './private/docker-network';
 import { dockerNetworkPlan } from './private/network-plan';
+import { isFromSettingsFile, settingNamer } from './private/setting-names';
 import { rancherName, wildcardName } from './private/rancher-name';
 import { providerRegion } from './private/provider-region';
 import { requireTerraformVersion } from '../common/terraform-version';
@@ -94,11 +95,14 @@ export class RancherOnDocker extends Construct {
     const settings = resolveProps(
       rancherOnDockerSchema,
       { ...props, region: providerRegion(this, props.region, label) },
-      { docker: props.docker },
+      'docker',
       label,
       { docker: TerraformStack.of(this).node.id },
+      props,
     );
     const s = settings.docker;
+    // How the messages at synth name a setting of `docker`: the prop, or the settings file's path.
+    const named = settingNamer('docker', isFromSettingsFile(props));
     const name = deploymentPrefix(this, settings.name);
     const parameterPath = deploymentParameterPath(this, settings.name);
     const external = s.tls.mode === 'external';
@@ -161,7 +165,7 @@ export class RancherOnDocker extends Construct {
       hostname: props.hostname,
       address: () => address.ip,
       issuer: s.tls.issuer,
-      issuerSetting: 'docker.tls.issuer',
+      issuerSetting: named('tls.issuer'),
     });
     this.hostname = hostname;
 
@@ -190,7 +194,7 @@ export class RancherOnDocker extends Construct {
     // The host runs Ubuntu on either architecture: apt's docker.io and the rancher/rancher image (a manifest list with an
     // arm64 build) fit both.
     const ami = new ServerImage(this, 'ami', { amiId: s.amiId, architecture: s.architecture });
-    warnOnArm64(this, s.architecture, 'docker.architecture', settings.versions.rancher);
+    warnOnArm64(this, s.architecture, named('architecture'), settings.versions.rancher);
 
     const data = new DataVolume(this, 'data', {
       name,

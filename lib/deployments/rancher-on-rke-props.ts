@@ -69,8 +69,11 @@ export interface ExistingRkeNetworkProps {
   readonly nodeHostNumber?: number;
 }
 
-/** The server cluster Rancher runs on. */
-export interface RkeHaProps {
+/**
+ * RancherOnRke's props: the deployment's (AwsDeploymentProps) and the server cluster Rancher runs on, side by side
+ * (a settings file nests the latter under `rkeHa:`; the loader un-nests them).
+ */
+export interface RancherOnRkeProps extends AwsDeploymentProps {
   /** @default 3 with rke2, 2 with k3s */
   readonly nodeCount?: 1 | 2 | 3;
   /** Let one apply remove more than one server (below etcd quorum); rke2 only. @default false */
@@ -121,8 +124,4 @@ export interface RkeHaProps {
    */
   readonly profile?: 'cis';
   readonly etcdSnapshots?: EtcdSnapshotsProps;
-}
-
-export interface RancherOnRkeProps extends AwsDeploymentProps {
-  readonly rkeHa?: RkeHaProps;
 }

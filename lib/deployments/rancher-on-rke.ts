@@ -73,6 +73,7 @@ import { backupsPlan, type BackupsPlan } from './private/backups-plan';
 import { clusterPlan, type ClusterPlan } from './private/cluster-plan';
 import { rkeNetworkPlan, type RkeNetworkPlan } from './private/network-plan';
 import { rkeNetwork } from './private/rke-network';
+import { isFromSettingsFile, settingNamer, type SettingNamer } from './private/setting-names';
 import { movedServersCondition, peerCandidates, previousServer } from './private/rke-server-layout';
 import { rkeRecordedSettings } from './private/rke-recorded-settings';
 import { deploymentParameterPath, deploymentPrefix, stackLevelName } from './private/stack-level-names';
@@ -202,9 +203,10 @@ export class RancherOnRke extends Construct {
     const settings = resolveProps(
       rancherOnRkeSchema,
       { ...props, region: providerRegion(this, props.region, label) },
-      { rkeHa: props.rkeHa },
+      'rkeHa',
       label,
       { rkeHa: stackId },
+      props,
     );
     const s = settings.rkeHa;
     const name = deploymentPrefix(this, settings.name);
@@ -222,6 +224,7 @@ export class RancherOnRke extends Construct {
       network: rkeNetworkPlan(s),
       backups: backupsPlan(settings, { name, stackId }),
       wildcard: wildcardName(settings),
+      named: settingNamer('rkeHa', isFromSettingsFile(props)),
     };
   }
 
@@ -469,7 +472,7 @@ export class RancherOnRke extends Construct {
     const snapshotPlan = d.backups.etcdSnapshots;
     const { addresses, nodeGroup } = net;
     const ami = new ServerImage(this, 'ami', { amiId: s.amiId, operatingSystem: s.operatingSystem, architecture: s.architecture });
-    warnOnArm64(this, s.architecture, 'rkeHa.architecture', settings.versions.rancher);
+    warnOnArm64(this, s.architecture, d.named('architecture'), settings.versions.rancher);
     // Node-to-node, pod and service traffic never go through the proxy; nor does Rancher's own name, unless
     // egress is closed (the name resolves to the load balancer's public addresses, reachable only via the proxy).
     const directNetworks = [
@@ -877,6 +880,8 @@ interface Deployment {
   readonly backups: BackupsPlan;
   /** Rancher named after an address (`dns.mode: wildcard`). */
   readonly wildcard: boolean;
+  /** A setting of the section as the messages at synth name it: the prop, or the settings file's path. */
+  readonly named: SettingNamer;
 }
 
 type DeploymentNetwork = ReturnType<typeof rkeNetwork> & {

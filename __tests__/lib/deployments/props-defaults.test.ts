@@ -36,18 +36,16 @@ const SECTION: Record<string, string> = {
   TimeoutsProps: 'timeouts',
   DnsProps: 'dns',
   VpcProps: 'vpc',
-  RkeHaProps: 'rkeHa',
   DatastoreProps: 'rkeHa.datastore',
   EtcdSnapshotsProps: 'rkeHa.etcdSnapshots',
   LoadBalancerProps: 'rkeHa.loadBalancer',
   ExistingRkeNetworkProps: 'rkeHa.existingNetwork',
-  K8sHaProps: 'k8sHa',
-  DockerProps: 'docker',
   BackupsProps: 'backups',
   AlarmsProps: 'alarms',
-  RancherOnRkeProps: '',
-  RancherOnExistingClusterProps: '',
-  RancherOnDockerProps: '',
+  // Each construct's own section, flat on its props (a settings file nests it).
+  RancherOnRkeProps: 'rkeHa',
+  RancherOnExistingClusterProps: 'k8sHa',
+  RancherOnDockerProps: 'docker',
 };
 
 /**
