@@ -17,8 +17,12 @@ type ExistingClusterInput = z.input<typeof rancherOnExistingClusterSchema>;
 type DockerInput = z.input<typeof rancherOnDockerSchema>;
 type Writable<T> = T extends readonly (infer U)[] ? Writable<U>[] : T extends object ? { -readonly [K in keyof T]: Writable<T[K]> } : T;
 type Fits<Props, Section> = Writable<Props> extends NonNullable<Section> ? true : false;
-/** A construct's props of its own section (flat on the props, nested in a settings file): the keys the section has. */
-type SectionProps<Props, Section> = Pick<Props, Extract<keyof Props, keyof NonNullable<Section>>>;
+/**
+ * A construct's props of its own section (flat on the props, nested in a settings file): the keys the section has,
+ * but `existingNetwork`, whose VPC and subnet objects resolveProps turns into the section's ids (held in
+ * rancher-on-rke.test.ts and rancher-on-docker.test.ts by synthesizing both forms).
+ */
+type SectionProps<Props, Section> = Omit<Pick<Props, Extract<keyof Props, keyof NonNullable<Section>>>, 'existingNetwork'>;
 
 const FITS: {
   rkeHa: Fits<SectionProps<RancherOnRkeProps, RkeInput['rkeHa']>, RkeInput['rkeHa']>;

@@ -1,6 +1,7 @@
-import { AnnotationMetadataEntryType, LocalBackend, TerraformStack } from 'cdktf';
+import { AnnotationMetadataEntryType, LocalBackend, TerraformStack, Token } from 'cdktf';
 import { configureBaseProviders } from '../../../lib/common/providers';
 import { RancherOnDocker } from '../../../lib/deployments/rancher-on-docker';
+import { ExistingSubnet, ExistingVpc } from '../../../lib/network/existing-vpc';
 import type { RancherOnDockerProps } from '../../../lib/deployments/rancher-on-docker-props';
 import { resources, synthStack } from '../../helpers/synth';
 
@@ -114,9 +115,31 @@ describe('RancherOnDocker in an existing network', () => {
       hostedZone: 'acme.io',
       adminCidrs: [],
       vpcCidr: '10.1.0.0/16',
-      existingNetwork: { vpcId: 'vpc-0123456789abcdef0', subnetId: 'subnet-0123456789abcdef0' },
+      existingNetwork: { vpc: ExistingVpc.fromId('vpc-0123456789abcdef0'), subnet: ExistingSubnet.fromId('subnet-0123456789abcdef0') },
     });
     expect(build).toThrow(/- vpcCidr: the stack creates no VPC with existingNetwork/);
+  });
+
+  it('refuses a subnet id that is a Terraform reference, saying why it must be a literal', () => {
+    const build = building({
+      hostname: 'r.acme.io',
+      hostedZone: 'acme.io',
+      adminCidrs: [],
+      existingNetwork: { vpc: ExistingVpc.fromId('vpc-0123456789abcdef0'), subnet: { subnetId: Token.asString({ Ref: 'subnet' }) } },
+    });
+    expect(build).toThrow(
+      /- existingNetwork\.subnet\.subnetId: is a Terraform reference; the plan-time checks read the VPC and its subnets before anything is created/,
+    );
+  });
+
+  it('names the subnet prop when the schema refuses its id', () => {
+    const build = building({
+      hostname: 'r.acme.io',
+      hostedZone: 'acme.io',
+      adminCidrs: [],
+      existingNetwork: { vpc: ExistingVpc.fromId('vpc-0123456789abcdef0'), subnet: ExistingSubnet.fromId('sub-1') },
+    });
+    expect(build).toThrow(/- existingNetwork\.subnet: expected/);
   });
 });
 

@@ -1,7 +1,8 @@
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
-import { AnnotationMetadataEntryType, LocalBackend, TerraformStack, TerraformVariable } from 'cdktf';
+import { AnnotationMetadataEntryType, LocalBackend, TerraformStack, TerraformVariable, Token } from 'cdktf';
 import { configureBaseProviders } from '../../../lib/common/providers';
 import { fromSettingsFile } from '../../../lib/deployments/private/setting-names';
+import { ExistingSubnet, ExistingVpc } from '../../../lib/network/existing-vpc';
 import { RancherOnRke } from '../../../lib/deployments/rancher-on-rke';
 import type { RancherOnRkeProps } from '../../../lib/deployments/rancher-on-rke-props';
 import { resources, synthStack } from '../../helpers/synth';
@@ -129,12 +130,12 @@ describe('RancherOnRke refuses at synth what a settings file would be refused, n
       {
         vpcCidr: '10.1.0.0/16',
         existingNetwork: {
-          vpcId: 'vpc-0123456789abcdef0',
-          loadBalancerSubnetIds: ['subnet-0a000000000000001'],
-          nodeSubnetIds: ['subnet-0b000000000000001'],
+          vpc: ExistingVpc.fromId('vpc-0123456789abcdef0'),
+          loadBalancerSubnets: ExistingSubnet.fromIds(['subnet-0a000000000000001']),
+          nodeSubnets: ExistingSubnet.fromIds(['subnet-0b000000000000001']),
         },
       },
-      /- vpcCidr: the stack creates no VPC with existingNetwork[\s\S]*- existingNetwork\.nodeSubnetIds: lists 1 subnet, and the 3 servers/,
+      /- vpcCidr: the stack creates no VPC with existingNetwork[\s\S]*- existingNetwork\.nodeSubnets: lists 1 subnet, and the 3 servers/,
     ],
   ])('%s', (_what, props, message) => {
     expect(refused(props)).toThrow(message);
@@ -298,7 +299,12 @@ describe('RancherOnRke props from plain JavaScript: the settings file messages, 
     [{ adminCidrs: null }, /adminCidrs: expected a list \(got null\)/],
     [{ deployerArns: 'arn:aws:iam::123456789012:role/ci' }, /deployerArns: expected a list of IAM role or user ARNs/],
     [{ datastore: null }, /- datastore: expected a mapping \(got null\)/],
-    [{ existingNetwork: { vpcId: 5, nodeSubnetIds: 'subnet-01234567' } }, /- existingNetwork\.nodeSubnetIds: expected a list/],
+    [{ existingNetwork: { vpc: { vpcId: 5 }, nodeSubnets: 'subnet-01234567' } }, /- existingNetwork\.nodeSubnets: expected a list of subnets/],
+    [{ existingNetwork: { vpc: { vpcId: 5 }, loadBalancerSubnets: [], nodeSubnets: [] } }, /- existingNetwork\.vpc: expected a string \(got 5\)/],
+    [
+      { existingNetwork: { vpcId: 'vpc-0123456789abcdef0', nodeSubnetIds: ['subnet-01234567'] } },
+      /- existingNetwork: takes the VPC and subnets as objects since 0\.4\.0 \(vpcId, nodeSubnetIds were the 0\.3 props\)/,
+    ],
     [{ proxy: { noProxy: 'a.internal,b.internal' } }, /proxy\.noProxy: expected a list/],
     [{ instanceType: 't3.micro' }, /- instanceType: has 2 vCPU and 1 GiB, below Rancher's smallest documented server size/],
   ])('refuses %j naming the prop', (props, message) => {
@@ -316,6 +322,43 @@ describe('RancherOnRke props from plain JavaScript: the settings file messages, 
         }),
       ).toThrow(/Invalid props of RancherOnRke platform\/rancher \(1 problem\):\n {2}- \(props\): expected an object of props/);
     }
+  });
+});
+
+describe('RancherOnRke in an existing network of VPC and subnet objects', () => {
+  const network = {
+    vpc: ExistingVpc.fromId('vpc-0123456789abcdef0'),
+    loadBalancerSubnets: ExistingSubnet.fromIds(['subnet-0a000000000000001', 'subnet-0a000000000000002', 'subnet-0a000000000000003']),
+    nodeSubnets: ExistingSubnet.fromIds(['subnet-0b000000000000001', 'subnet-0b000000000000002', 'subnet-0b000000000000003']),
+  };
+
+  it('reads the VPC and each subnet by its id, the servers in their node subnets', () => {
+    const { json } = platformStack({ existingNetwork: network });
+    expect(Object.values(json.data!.aws_vpc).map((vpc) => vpc.id)).toEqual(['vpc-0123456789abcdef0']);
+    expect(
+      Object.values(json.data!.aws_subnet)
+        .map((subnet) => subnet.id)
+        .sort(),
+    ).toEqual([...network.loadBalancerSubnets, ...network.nodeSubnets].map((subnet) => subnet.subnetId).sort());
+    expect(resources(json, 'aws_vpc')).toEqual({});
+  });
+
+  it("takes objects of its own with the ids (a network construct of the user's)", () => {
+    const mine = { ...network, vpc: { vpcId: 'vpc-0123456789abcdef0', cidr: '10.0.0.0/16' } };
+    expect(platformStack({ existingNetwork: mine }).json.data!.aws_vpc).toEqual(platformStack({ existingNetwork: network }).json.data!.aws_vpc);
+  });
+
+  it('refuses Terraform references where the plan-time checks need literals', () => {
+    const reference = Token.asString({ Ref: 'vpc' });
+    expect(() => platformStack({ existingNetwork: { ...network, vpc: { vpcId: reference } } })).toThrow(
+      /- existingNetwork\.vpc\.vpcId: is a Terraform reference; the plan-time checks read the VPC and its subnets before anything is created, so it must be a literal id/,
+    );
+    expect(() => platformStack({ existingNetwork: { ...network, nodeSubnets: [{ subnetId: reference }, ...network.nodeSubnets.slice(1)] } })).toThrow(
+      /- existingNetwork\.nodeSubnets\[0\]\.subnetId: is a Terraform reference/,
+    );
+    expect(() => platformStack({ existingNetwork: { ...network, nodeSubnets: Token.asAny({ Ref: 'subnets' }) as never } })).toThrow(
+      /- existingNetwork\.nodeSubnets: is a Terraform reference; the subnets are counted at synth/,
+    );
   });
 });
 

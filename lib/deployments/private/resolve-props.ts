@@ -7,6 +7,7 @@ import { nearestKey } from '../../config/nearest-key';
 import { sectionKeys } from '../../config/schema-shapes';
 import { generatedNameProblems, type NamedStacks } from '../../config/resource-names';
 import type { CommonDeploymentProps, PublicNameProps, VpcProps } from '../props';
+import { SECTION_ADAPTERS } from './existing-network-props';
 import { isFromSettingsFile, propsText, type SectionName } from './setting-names';
 
 /** A construct's own section (rkeHa, k8sHa or docker) in settings-file form, gathered from its flat props. */
@@ -45,7 +46,7 @@ export function resolveProps<S extends ConstructSchema>(
   given: object = props,
 ): z.output<S> {
   const fileNames = isFromSettingsFile(given);
-  const { mode, unknown, wrapped } = gather(schema, given, section);
+  const { mode, unknown, wrapped, adapted } = gather(schema, given, section);
   const literal = (value: string | undefined) => (value !== undefined && !Token.isUnresolved(value) ? value : undefined);
   // A list of literals is checked; a reference (a list token, or references in it) is its variable's to check. Anything
   // else (plain JavaScript passing a string or a number) goes to the schema, which says what a list needs.
@@ -73,7 +74,7 @@ export function resolveProps<S extends ConstructSchema>(
   for (const key of Object.keys(schema.shape)) if (fields[key] !== undefined) input[key] = fields[key];
   const result = schema.safeParse(input, { reportInput: true });
   const problems = result.success ? [] : result.error.issues.flatMap((issue) => toProblems(issue, input));
-  problems.unshift(...unknownProblems(schema, section, unknown));
+  problems.unshift(...unknownProblems(schema, section, unknown), ...adapted);
   if (wrapped) problems.unshift(wrapperProblem(schema, section, wrapped));
   // RancherOnExistingCluster has no dns: its name is always the one given.
   problems.push(...nameProblems('dns' in schema.shape ? props : { ...props, dns: undefined }));
@@ -105,19 +106,25 @@ function gather(
   schema: ConstructSchema,
   props: object,
   section: SectionName,
-): { mode: ModeSection; unknown: Record<string, unknown>; wrapped?: unknown } {
+): { mode: ModeSection; unknown: Record<string, unknown>; wrapped?: unknown; adapted: { field: string; message: string; value?: unknown }[] } {
   const shape = schema.shape as Record<string, z.ZodType>;
   const own = new Set(sectionKeys(shape[section]));
   const values: Record<string, unknown> = {};
   const unknown: Record<string, unknown> = {};
   let wrapped: unknown;
+  // Props whose settings-file form differs (an existing network's objects: ids), converted, or left out with problems.
+  const adapted: { field: string; message: string; value?: unknown }[] = [];
   for (const [key, value] of Object.entries(props)) {
     if (value === undefined) continue;
+    const adapter = SECTION_ADAPTERS[section][key];
     if (key === section) wrapped = value;
-    else if (own.has(key)) values[key] = value;
+    else if (adapter) {
+      const converted = adapter(value, key, adapted);
+      if (converted !== undefined) values[key] = converted;
+    } else if (own.has(key)) values[key] = value;
     else if (!(key in shape) && !PROPS_ONLY.includes(key)) unknown[key] = value;
   }
-  return { mode: Object.keys(values).length > 0 ? { [section]: values } : {}, unknown, wrapped };
+  return { mode: Object.keys(values).length > 0 ? { [section]: values } : {}, unknown, wrapped, adapted };
 }
 
 /** Props the construct does not know, each with the nearest one it does (a misspelt `nodeCont`). */

@@ -1,3 +1,5 @@
+import { EXISTING_NETWORK_PROP_NAMES } from './existing-network-props';
+
 /**
  * How a construct's synth-time messages name a setting of its own section. A library user wrote the props flat
  * (`nodeCount`, `existingNetwork.nodeSubnets`); a settings file nests them under its section (`rkeHa.nodeCount`,
@@ -24,9 +26,9 @@ export function isFromSettingsFile(props: object): boolean {
 
 /** A section's setting as its props name it, where the prop's name differs from the settings file's (`existingNetwork`'s ids). */
 export const PROP_NAMES: Readonly<Record<SectionName, readonly (readonly [string, string])[]>> = {
-  rkeHa: [],
+  rkeHa: EXISTING_NETWORK_PROP_NAMES('rkeHa'),
   k8sHa: [],
-  docker: [],
+  docker: EXISTING_NETWORK_PROP_NAMES('docker'),
 };
 
 /** Names a setting of the section, given by its path inside the section (`architecture`), as the props' user wrote it. */
