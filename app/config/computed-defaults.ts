@@ -1,5 +1,6 @@
 import { bootstrapEnabled } from '../../lib/config/bootstrap-schema';
 import { DEFAULT_WILDCARD_DOMAIN } from '../../lib/config/dns-schema';
+import { requiredArchitecture } from '../../lib/config/instance-types';
 import { DEFAULT_HOST_NUMBER } from '../../lib/config/existing-network-schema';
 import type { Settings } from '../../lib/config/schema';
 import { DEFAULT_ACME_ENVIRONMENT } from '../../lib/config/sections';
@@ -83,6 +84,7 @@ export const COMPUTED_DEFAULTS: Readonly<Record<string, ComputedDefault>> = {
       { when: 'k3s', value: (d) => clusterPlan({ ...d, rkeHa: withRkeHa(d, { distribution: 'k3s' }) }).ingressController },
     ],
   },
+  'rkeHa.architecture': { cases: [{ when: 'no amiId', value: (d) => clusterPlan(d).architecture }] },
   'rkeHa.datastore.port': {
     cases: [
       { when: 'postgres', value: () => defaultPort('postgres') },
@@ -93,6 +95,7 @@ export const COMPUTED_DEFAULTS: Readonly<Record<string, ComputedDefault>> = {
   'rkeHa.natGateways': { cases: [{ value: (d) => createdNetwork(d).natGateways }] },
   'rkeHa.existingNetwork.nodeHostNumber': { cases: [{ value: () => DEFAULT_HOST_NUMBER }] },
   'docker.vpcCidr': { cases: [{ when: 'a network of its own', value: (d) => dockerNetworkPlan(d.docker).vpcCidr }] },
+  'docker.architecture': { cases: [{ when: 'no amiId', value: (d) => requiredArchitecture(d.docker) }] },
   'docker.existingNetwork.hostNumber': { cases: [{ value: () => DEFAULT_HOST_NUMBER }] },
 };
 

@@ -471,7 +471,7 @@ export class RancherOnRke extends Construct {
     const { snapshots } = state;
     const snapshotPlan = d.backups.etcdSnapshots;
     const { addresses, nodeGroup } = net;
-    const ami = new ServerImage(this, 'ami', { amiId: s.amiId, operatingSystem: s.operatingSystem, architecture: s.architecture });
+    const ami = new ServerImage(this, 'ami', { amiId: s.amiId, operatingSystem: s.operatingSystem, architecture: cluster.architecture });
     warnOnArm64(this, s.architecture, d.named('architecture'), settings.versions.rancher);
     // Node-to-node, pod and service traffic never go through the proxy; nor does Rancher's own name, unless
     // egress is closed (the name resolves to the load balancer's public addresses, reachable only via the proxy).

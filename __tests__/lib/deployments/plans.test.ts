@@ -25,6 +25,12 @@ describe('clusterPlan', () => {
     expect(clusterPlan(settings({ rkeHa }))).toMatchObject(expected);
   });
 
+  it("the servers' architecture: the setting, or the looked-up image's; unchecked with a pinned image", () => {
+    expect(clusterPlan(settings({})).architecture).toBe('x86_64');
+    expect(clusterPlan(settings({ rkeHa: { architecture: 'arm64', instanceType: 'm7g.xlarge' } })).architecture).toBe('arm64');
+    expect(clusterPlan(settings({ rkeHa: { amiId: 'ami-0123456789abcdef0' } })).architecture).toBeUndefined();
+  });
+
   it('takes the version and ingress chart of its distribution', () => {
     const s = settings({ rkeHa: { distribution: 'k3s' } });
     const plan = clusterPlan(s);
@@ -99,6 +105,8 @@ describe('the settings reference runs the plans', () => {
     ['rkeHa.vpcCidr', ['10.0.0.0/16']],
     ['rkeHa.natGateways', ['per-zone']],
     ['docker.vpcCidr', ['10.0.0.0/16']],
+    ['rkeHa.architecture', ['x86_64']],
+    ['docker.architecture', ['x86_64']],
   ])('%s', (path, values) => {
     expect(COMPUTED_DEFAULTS[path].cases.map((c) => c.value(defaults))).toEqual(values);
   });

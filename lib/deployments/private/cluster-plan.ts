@@ -1,5 +1,6 @@
 import { effectiveIngressController, effectiveNodeCount, type RkeHaSettings } from '../../config/rke-ha-schema';
 import type { ResolvedDeploymentProps } from '../../config/deployment-schema';
+import { requiredArchitecture, type Architecture } from '../../config/instance-types';
 import { packagedIngress, type PackagedIngress } from '../../kubernetes/private/ingress-controller-config';
 import type { PortRule } from '../../nodes/port-rule';
 import { K3S_SERVER_PORTS, RKE2_SERVER_PORTS } from '../../nodes/private/ports';
@@ -29,9 +30,14 @@ export interface ClusterPlan {
   readonly externalDatastore: boolean;
   /** One apply may not take etcd below quorum (RKE2, unless `allowQuorumLoss`). */
   readonly quorumGuard: boolean;
+  /**
+   * The servers' architecture: `architecture`, or the looked-up image's default (x86_64); undefined with a pinned
+   * `amiId` and no `architecture` (the image's is the person's to match).
+   */
+  readonly architecture: Architecture | undefined;
 }
 
-type ClusterSettings = Pick<RkeHaSettings, 'distribution' | 'nodeCount' | 'ingressController' | 'allowQuorumLoss'>;
+type ClusterSettings = Pick<RkeHaSettings, 'distribution' | 'nodeCount' | 'ingressController' | 'allowQuorumLoss' | 'architecture' | 'amiId'>;
 
 export function clusterPlan(settings: { readonly rkeHa: ClusterSettings; readonly versions: ResolvedDeploymentProps['versions'] }): ClusterPlan {
   const s = settings.rkeHa;
@@ -49,5 +55,6 @@ export function clusterPlan(settings: { readonly rkeHa: ClusterSettings; readonl
     embeddedEtcd: !k3s,
     externalDatastore: k3s,
     quorumGuard: !k3s && !s.allowQuorumLoss,
+    architecture: requiredArchitecture(s),
   };
 }
