@@ -56,7 +56,7 @@ const PING_OVER_HTTP: AlbHealthCheck = { path: '/ping', matcher: '200' };
  * answers on its hostname and its first login is done (`rancher.bootstrap`).
  * For tests and demos (Rancher's docs: not for production).
  *
- * With `docker.tls.mode: external` (the Docker install docs' external load
+ * With `tls.mode: external` (the Docker install docs' external load
  * balancer) an ALB with an ACM certificate ends TLS in front of the container:
  * the ALB takes a second public subnet in another zone (the host's subnet
  * stays as it is), forwards plain HTTP to the container's port 80, the only
@@ -79,7 +79,7 @@ export class RancherOnDocker extends Construct {
   readonly adminToken?: string;
   /** The host's Elastic IP (the DNS record points at it, unless a load balancer ends TLS). */
   readonly publicIp: string;
-  /** The ALB the record points at (`docker.tls.mode: external`). */
+  /** The ALB the record points at (`tls.mode: external`). */
   readonly loadBalancerDnsName?: string;
   /** The EBS volume holding /var/lib/rancher; its snapshots are the backups. */
   readonly dataVolumeId: string;

@@ -94,7 +94,7 @@ const CLUSTER_INITIALIZED = 'cluster-initialized';
  * apply ends when Rancher answers on its hostname and its first login is done
  * (`rancher.bootstrap`). With TLS at the load
  * balancer (`rancher.tls.mode: external`) an ALB with an ACM certificate
- * takes 80/443 and the NLB keeps only the API. With `rkeHa.loadBalancer:
+ * takes 80/443 and the NLB keeps only the API. With `loadBalancer:
  * dns` there is no load balancer: each node gets an Elastic IP, Rancher's
  * name one health-checked multivalue record per node, and the nodes take
  * 80/443 from anywhere and 6443 from the admin networks themselves. Without
@@ -122,13 +122,13 @@ export class RancherOnRke extends Construct {
   readonly kubeconfig: string;
   /** The cluster token (sensitive): a restore from an etcd snapshot needs it. */
   readonly joinToken: string;
-  /** The load balancer the Rancher record points at; none with `rkeHa.loadBalancer.type: dns`. */
+  /** The load balancer the Rancher record points at; none with `loadBalancer.type: dns`. */
   readonly loadBalancerDnsName?: string;
-  /** The nodes' Elastic IPs, which Rancher's name resolves to (`rkeHa.loadBalancer.type: dns` only). */
+  /** The nodes' Elastic IPs, which Rancher's name resolves to (`loadBalancer.type: dns` only). */
   readonly nodePublicIps?: string[];
   /** The bucket holding scheduled etcd snapshots (RKE2). */
   readonly etcdSnapshotBucket?: string;
-  /** The SNS topic of the snapshot bucket's events (`rkeHa.etcdSnapshots.eventNotifications`). */
+  /** The SNS topic of the snapshot bucket's events (`etcdSnapshots.eventNotifications`). */
   readonly etcdSnapshotEventsTopic?: string;
   /** The alarms and their SNS topic (`alarms.enabled`). */
   readonly alarms?: DeploymentAlarms;
@@ -136,7 +136,7 @@ export class RancherOnRke extends Construct {
   readonly datastoreAddress?: string;
   /** Per server, the settings it keeps until it is replaced (docs/day-2.md, "Day 2"). */
   readonly serversPendingReplacement: Record<string, string[]>;
-  /** The VPC the deployment created, or the existing one it uses (`rkeHa.existingNetwork`). */
+  /** The VPC the deployment created, or the existing one it uses (`existingNetwork`). */
   readonly network: PublicNetwork | ExistingNetwork;
   readonly servers: readonly ServerNode[];
   /** The AWS region the deployment is in: `region`, or the stack's AWS provider's. */
