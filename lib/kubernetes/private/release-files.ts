@@ -1,5 +1,4 @@
-import { recordedRelease, releaseFileUrl, type Architecture, type Distribution } from '../../config/release-sums';
-import { DEFAULT_VERSIONS } from '../../config/versions';
+import { recordedRelease, releaseFileUrl, releaseInstaller, type Architecture, type Distribution } from '../../config/release-sums';
 import type { SERVER_ARCHITECTURES } from '../../config/sections';
 
 type ServerArchitecture = (typeof SERVER_ARCHITECTURES)[number];
@@ -18,6 +17,9 @@ export function releaseArchitecture(architecture: ServerArchitecture | undefined
  * A version without recorded sums gets empty ones, and its servers refuse to install it (fetch_verified): the
  * synth does not refuse it yet (docs/design-notes.md, "Release files and their recorded sums", says why).
  */
+/** The environment variables' prefix of each distribution's release files. */
+export const RELEASE_PREFIX = { rke2: 'RKE2', k3s: 'K3S' } as const;
+
 export function releaseEnvironment(
   prefix: 'RKE2' | 'K3S',
   version: string,
@@ -26,9 +28,8 @@ export function releaseEnvironment(
 ): [string, string][] {
   const distribution: Distribution = prefix === 'RKE2' ? 'rke2' : 'k3s';
   const arch = releaseArchitecture(architecture);
-  // The installer takes the version from its environment: a release without its own entry uses the pin's.
   const release = recordedRelease(distribution, version);
-  const installer = (release ?? recordedRelease(distribution, DEFAULT_VERSIONS[distribution])!).installer;
+  const installer = releaseInstaller(distribution, version);
   const file = release?.artifacts[arch]?.file ?? RELEASE_FILE[distribution](arch);
   // The mirror's folder: the installer's address without its file name and query string.
   const folder = installerUrl === undefined ? undefined : installerUrl.replace(/[?#].*$/s, '').replace(/\/[^/]*$/, '');
