@@ -2,6 +2,12 @@ import type { DeploymentVariables } from './deployment-variables';
 import type { Settings } from '../lib/config/schema';
 import { wildcardName } from '../lib/deployments/private/rancher-name';
 import type { AwsDeploymentProps, CommonDeploymentProps, PublicNameProps } from '../lib/deployments/props';
+import { fromSettingsFile } from '../lib/deployments/private/setting-names';
+import type { DockerExistingNetworkSettings, RkeExistingNetworkSettings } from '../lib/config/existing-network-schema';
+import { ExistingSubnet, ExistingVpc } from '../lib/network/existing-vpc';
+import type { ExistingDockerNetworkProps, RancherOnDockerProps } from '../lib/deployments/rancher-on-docker-props';
+import type { RancherOnExistingClusterProps } from '../lib/deployments/rancher-on-existing-cluster-props';
+import type { ExistingRkeNetworkProps, RancherOnRkeProps } from '../lib/deployments/rancher-on-rke-props';
 
 /**
  * The props sections a settings file gives every Rancher construct (the
@@ -40,4 +46,51 @@ export function awsDeploymentProps(settings: Settings, inputs: DeploymentVariabl
     adminCidrs: inputs.adminCidrs,
     deployerArns: inputs.deployerArns,
   };
+}
+
+/*
+ * A settings file nests each construct's own props under its section (`rkeHa:`, `docker:`, `k8sHa:`); the props
+ * have them flat, beside the deployment's. These un-nest them, and mark the props as the settings file's, so the
+ * constructs' messages keep naming `rkeHa.nodeCount` rather than `nodeCount` (fromSettingsFile).
+ */
+
+/** RancherOnRke's props from the settings: the deployment's, `rkeHa`'s, and the stack's `instance_type` variable. */
+export function rancherOnRkeProps(settings: Settings, inputs: DeploymentVariables, instanceType: string): RancherOnRkeProps {
+  const { existingNetwork, ...rkeHa } = settings.rkeHa;
+  return fromSettingsFile({ ...awsDeploymentProps(settings, inputs), ...rkeHa, existingNetwork: rkeExistingNetwork(existingNetwork), instanceType });
+}
+
+/** RancherOnDocker's props from the settings: the deployment's, `docker`'s, and the stack's `instance_type` variable. */
+export function rancherOnDockerProps(settings: Settings, inputs: DeploymentVariables, instanceType: string): RancherOnDockerProps {
+  const { existingNetwork, ...docker } = settings.docker;
+  return fromSettingsFile({
+    ...awsDeploymentProps(settings, inputs),
+    ...docker,
+    existingNetwork: dockerExistingNetwork(existingNetwork),
+    instanceType,
+  });
+}
+
+/** RancherOnExistingCluster's props from the settings: the deployment's and `k8sHa`'s but `access` (the stack's providers). */
+export function rancherOnExistingClusterProps(settings: Settings, inputs: DeploymentVariables): RancherOnExistingClusterProps {
+  const { access: _access, ...k8sHa } = settings.k8sHa;
+  return fromSettingsFile({ ...deploymentProps(settings), ...k8sHa, hostname: inputs.hostname, hostedZone: inputs.zoneName });
+}
+
+/** `rkeHa.existingNetwork`'s ids as the props' VPC and subnets. */
+function rkeExistingNetwork(network: RkeExistingNetworkSettings | undefined): ExistingRkeNetworkProps | undefined {
+  if (!network) return undefined;
+  return {
+    vpc: ExistingVpc.fromId(network.vpcId),
+    loadBalancerSubnets: ExistingSubnet.fromIds(network.loadBalancerSubnetIds),
+    nodeSubnets: ExistingSubnet.fromIds(network.nodeSubnetIds),
+    ...(network.datastoreSubnetIds ? { datastoreSubnets: ExistingSubnet.fromIds(network.datastoreSubnetIds) } : {}),
+    nodeHostNumber: network.nodeHostNumber,
+  };
+}
+
+/** `docker.existingNetwork`'s ids as the props' VPC and subnet. */
+function dockerExistingNetwork(network: DockerExistingNetworkSettings | undefined): ExistingDockerNetworkProps | undefined {
+  if (!network) return undefined;
+  return { vpc: ExistingVpc.fromId(network.vpcId), subnet: ExistingSubnet.fromId(network.subnetId), hostNumber: network.hostNumber };
 }

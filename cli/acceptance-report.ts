@@ -20,7 +20,7 @@ export const ACCEPTANCE_PHASES = [
 export type AcceptancePhase = (typeof ACCEPTANCE_PHASES)[number];
 /** The phases --only and --skip choose from. */
 export const CHOSEN_PHASES = ['ping', 'login', 'second-plan', 'upgrade', 'roll', 'backup', 'drill', 'break'] as const;
-/** What each phase shows, for the plan printed before the run and the report. */
+/** What each phase shows, for the plan printed before the run and the report (rke-ha's words; others: phaseMeaning). */
 export const PHASE_MEANING: Readonly<Record<AcceptancePhase, string>> = {
   deploy: 'synth and one terraform apply of a throwaway rke-ha deployment, timed step by step',
   ping: 'Rancher answers pong on https://<sslip.io name>/ping, trusted with its own CA',
@@ -32,7 +32,48 @@ export const PHASE_MEANING: Readonly<Record<AcceptancePhase, string>> = {
   drill: 'the drill command restores that backup into a second throwaway deployment, checks it and tears it down',
   break: 'Rancher scaled to zero with kubectl: the teardown must not need a working Rancher',
   teardown: 'the teardown command (no typed confirmation), from that broken state',
-  sweep: "the Resource Groups Tagging API lists nothing still tagged with the run's id",
+  sweep:
+    "nothing is still tagged with the run's id (the Resource Groups Tagging API), and no IAM role, user, instance profile or policy of its name carries the tag",
+};
+
+/** Where k8s-ha and docker differ from rke-ha's words. */
+const STACK_MEANING: Readonly<Record<string, Partial<Record<AcceptancePhase, string>>>> = {
+  'k8s-ha': {
+    deploy:
+      'synth and one terraform apply of a throwaway k8s-ha deployment onto the cluster you named (cert-manager, Rancher, rancher-backup, their AWS pieces), timed step by step',
+    ping: "Rancher answers pong on https://<name>.<your zone>/ping (the run's own Route53 record), trusted with its own CA",
+    break: "Rancher scaled to zero with kubectl in the run's cattle-system: the teardown must not need a working Rancher",
+    teardown:
+      "terraform destroy of the run's module with your cluster reachable (the teardown command leaves a cluster's releases to it), from that broken state; the one-time Backup object first. Your cluster stays",
+  },
+  docker: {
+    deploy: 'synth and one terraform apply of a throwaway docker deployment (one host, its data volume), timed step by step',
+    ping: "Rancher answers pong on https://<sslip.io name>/ping, trusted with its own CA (read from /cacerts, as the stack's gate does)",
+    break: 'the host stopped (aws ec2 stop-instances): the teardown must not need a running Rancher',
+  },
+};
+
+/** What a phase shows on a stack. */
+export const phaseMeaning = (stack: string, phase: AcceptancePhase): string => STACK_MEANING[stack]?.[phase] ?? PHASE_MEANING[phase];
+
+/**
+ * The phases that do not apply to a stack, and why: skipped whatever --only says, and said so in the plan and the
+ * report. rke-ha has them all.
+ */
+export const NOT_APPLICABLE: Readonly<Record<string, Partial<Record<AcceptancePhase, string>>>> = {
+  'k8s-ha': {
+    upgrade: 'the cluster is yours: an acceptance run never changes its Kubernetes version',
+    roll: 'the cluster is yours: no server of it belongs to the run, so none is replaced',
+    drill:
+      'the drill builds its throwaway from an rke-ha deployment only, and the run has no second cluster to restore into (docs/backups.md, "Migrate to a new deployment", does it by hand)',
+  },
+  docker: {
+    upgrade:
+      "Kubernetes there is the K3s inside the rancher/rancher container, whose version is Rancher's: there is no Kubernetes version to upgrade",
+    roll: 'one host: replacing it is an outage, not a roll (the stack replaces it when its user data changes: docs/docker.md)',
+    backup: "Rancher's backups are not installed on the Docker host: its data volume's EBS snapshots are its backups",
+    drill: 'the drill restores Rancher backups, which the Docker host does not take',
+  },
 };
 
 /**
@@ -47,13 +88,14 @@ export const TIMELINE: readonly { readonly step: string; readonly addresses: Reg
       /^(aws_vpc|aws_subnet|aws_route|aws_route_table|aws_route_table_association|aws_internet_gateway|aws_nat_gateway|aws_eip|aws_default_security_group|aws_security_group|aws_vpc_security_group_(ingress|egress)_rule|aws_kms_key|aws_kms_alias|aws_ssm_parameter|aws_iam_[a-z_]+)\.(?!cluster-initialized)/,
   },
   { step: 'load-balancer', addresses: /^aws_lb(_listener|_target_group|_target_group_attachment)?\./ },
-  { step: 'first-server', addresses: /^(aws_instance\.[^.]*server-0_|data\.http\.[^.]*api-readiness)/ },
+  // docker: its one host is the first server.
+  { step: 'first-server', addresses: /^(aws_instance\.([^.]*server-0_|server_instance_)|data\.http\.[^.]*api-readiness)/ },
   { step: 'joins', addresses: /^(aws_instance\.[^.]*server-[1-9]|helm_release\.[^.]*servers-ready)/ },
   { step: 'ingress-ready', addresses: /^helm_release\.[^.]*ingress-ready/ },
   { step: 'cert-manager', addresses: /^helm_release\.[^.]*cert-manager_release/ },
   { step: 'rancher', addresses: /^helm_release\.(rancher_release|[^.]*_rancher_release)/ },
   { step: 'certificate-ready', addresses: /^helm_release\.[^.]*certificate-ready/ },
-  { step: 'ping', addresses: /^data\.http\.[^.]*rancher-readiness_ping/ },
+  { step: 'ping', addresses: /^data\.http\.[^.]*rancher-readiness_(ping|cacerts)/ },
   { step: 'first-login', addresses: /^rancher2_bootstrap\./ },
 ];
 
@@ -154,6 +196,18 @@ export function removalOf(arn: string, region: string): string {
   if (service === 'elasticloadbalancing')
     return `aws elbv2 delete-${type === 'loadbalancer' ? 'load-balancer --load-balancer-arn' : 'target-group --target-group-arn'} ${arn} ${r}`;
   if (service === 'ssm') return `aws ssm delete-parameter --name /${id} ${r}`;
+  if (service === 'iam') {
+    // IAM is global (no --region) and deletes nothing that is still attached: what holds on to each type goes first.
+    const name = id.split('/').pop() ?? id;
+    if (type === 'role')
+      return `aws iam list-instance-profiles-for-role / list-role-policies / list-attached-role-policies --role-name ${name}: remove it from each profile, delete each inline policy, detach each managed one; then aws iam delete-role --role-name ${name}`;
+    if (type === 'instance-profile')
+      return `aws iam remove-role-from-instance-profile --instance-profile-name ${name} --role-name <its role>, then aws iam delete-instance-profile --instance-profile-name ${name}`;
+    if (type === 'user')
+      return `aws iam list-access-keys / list-user-policies --user-name ${name}: delete each key and inline policy; then aws iam delete-user --user-name ${name}`;
+    if (type === 'policy')
+      return `aws iam list-policy-versions --policy-arn ${arn}: delete each version but the default; then aws iam delete-policy --policy-arn ${arn}`;
+  }
   if (service === 'logs') return `aws logs delete-log-group --log-group-name ${resource.replace(/^log-group:/, '').replace(/:\*$/, '')} ${r}`;
   return `delete it in the AWS console (${service}), or with the AWS CLI's delete call for its type`;
 }
@@ -182,14 +236,32 @@ export interface AcceptanceReport {
   readonly notProven: readonly string[];
 }
 
-/** What an acceptance run cannot show, said in every report. */
+/** What an acceptance run cannot show, said in every report (notProven adds each stack's own). */
 export const NOT_PROVEN: readonly string[] = [
   "A domain of the user's: the run answers on an sslip.io name with Rancher's own CA, so the Route53 record, a user certificate, Let's Encrypt and TLS at the load balancer are not exercised.",
-  "Settings other than the run's: one shape of rke-ha (the defaults, or --settings); K3s, private nodes, an existing network, an external datastore and the docker and k8s-ha stacks are not covered.",
+  "Settings other than the run's: one shape of the stack (the defaults, or --settings); for rke-ha, K3s, private nodes, an existing network and an external datastore are not covered.",
   "Downstream clusters: none is registered, so their agents' reconnection after the upgrade, the roll or a restore is not shown.",
   'Day N: the run lasts hours; certificate renewal, token expiry and what the cluster writes back over weeks are not waited for.',
   'The AWS actions are those CloudTrail records as management events (data events such as S3 object reads are not in its event history), and events can take up to about 15 minutes to appear there: the last minutes of the run may be missing.',
 ];
+
+/** What a run of `stack` cannot show: the phases that do not apply to it, and what is particular to it. */
+export function notProven(stack: string): string[] {
+  const common = NOT_PROVEN.map((line, i) =>
+    i === 0 && stack === 'k8s-ha'
+      ? "A domain of the user's beyond one record: the run's record is `<name>.<zone>` in the zone you named, with Rancher's own CA, so a user certificate, Let's Encrypt and TLS at a load balancer are not exercised."
+      : line,
+  );
+  const own =
+    stack === 'k8s-ha'
+      ? [
+          'Your cluster itself: its nodes, its ingress controller and its load balancer are yours; the run installs onto them and checks the record reaches Rancher, nothing more.',
+          "Rancher's cluster-scoped leftovers: uninstalling Rancher's chart leaves the objects Rancher made at run time (its CRDs, webhooks, namespaces such as cattle-global-data and fleet-*); the run only removes what its module created and lists those namespaces, and Rancher's rancher-cleanup job clears the rest (docs/k8s-ha.md).",
+        ]
+      : [];
+  const skipped = Object.entries(NOT_APPLICABLE[stack] ?? {}).map(([phase, why]) => `The ${phase} phase: ${why}.`);
+  return [...common, ...own, ...skipped];
+}
 
 const pad = (text: string, width: number) => text.padEnd(width);
 
@@ -242,7 +314,8 @@ export function markdownReport(report: AcceptanceReport): string {
   }
   if (report.leftovers) {
     out.push('', '## Left in the account', '');
-    if (report.leftovers.length === 0) out.push(`Nothing is tagged \`rancher-ha-aws:acceptance-run=${report.runId}\` any more.`);
+    if (report.leftovers.length === 0)
+      out.push(`Nothing is tagged \`rancher-ha-aws:acceptance-run=${report.runId}\` any more, in the region or in IAM.`);
     for (const l of report.leftovers) out.push(`- ${l.arn}: ${l.state === 'pending' ? 'going by itself' : `\`${l.remove}\``}`);
   }
   if (report.awsActions) {

@@ -33,54 +33,107 @@ export const acceptanceName = (runId: string): string => `${NAME_PREFIX}-${runId
 const section = (value: unknown): Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value) ? { ...(value as Record<string, unknown>) } : {};
 
+/** The stacks an acceptance run proves. */
+export const ACCEPTANCE_STACKS = ['rke-ha', 'k8s-ha', 'docker'] as const;
+export type AcceptanceStack = (typeof ACCEPTANCE_STACKS)[number];
+
 /** Why a base settings file (`--settings`) cannot be the shape of an acceptance run; undefined when it can. */
-export function baseSettingsProblem(base: Record<string, unknown>, region: string, path: string): string | undefined {
+export function baseSettingsProblem(
+  base: Record<string, unknown>,
+  region: string,
+  path: string,
+  stack: AcceptanceStack = 'rke-ha',
+): string | undefined {
   if (base.backend !== undefined)
     return `${path} names a state backend (backend): that is a deployment's settings file. An acceptance run keeps its state in a local file in its own folder, never where another deployment's state is; give a copy without backend. Nothing was changed.`;
   if (base.region !== undefined && base.region !== region)
     return `${path} says region ${String(base.region)}, and --region ${region}: the run goes where --region says; make them agree. Nothing was changed.`;
   const rkeHa = section(base.rkeHa);
-  if (rkeHa.distribution !== undefined && rkeHa.distribution !== 'rke2')
+  if (stack === 'rke-ha' && rkeHa.distribution !== undefined && rkeHa.distribution !== 'rke2')
     return `${path} sets rkeHa.distribution ${String(rkeHa.distribution)}: the acceptance run upgrades RKE2 (K3s is not covered yet). Nothing was changed.`;
-  if (rkeHa.existingNetwork !== undefined)
+  if (stack === 'rke-ha' && rkeHa.existingNetwork !== undefined)
     return `${path} sets rkeHa.existingNetwork: an acceptance run builds its own network and removes it. Nothing was changed.`;
+  const docker = section(base.docker);
+  if (stack === 'docker' && docker.existingNetwork !== undefined)
+    return `${path} sets docker.existingNetwork: an acceptance run builds its own network and removes it. Nothing was changed.`;
+  if (stack === 'docker' && section(docker.dataVolume).restoreSnapshotId !== undefined)
+    return `${path} sets docker.dataVolume.restoreSnapshotId: an acceptance run starts from an empty data volume. Nothing was changed.`;
+  if (stack === 'k8s-ha' && section(base.k8sHa).access !== undefined)
+    return `${path} sets k8sHa.access: the acceptance run reaches the cluster you name with --kubeconfig (and --context). Nothing was changed.`;
   return undefined;
 }
+
+/** What the run of each stack adds to its settings: the stack, and for k8s-ha the zone its record goes in. */
+export interface AcceptanceRun {
+  readonly name: string;
+  readonly runId: string;
+  readonly region: string;
+  /** rke-ha: the RKE2 version (the upgrade's second synth). @default UPGRADE.from */
+  readonly kubernetes?: string;
+  /** @default rke-ha */
+  readonly stack?: AcceptanceStack;
+  /** k8s-ha: the public hosted zone of the user's that gets the run's own record, `<name>.<zone>`. */
+  readonly hostedZone?: string;
+  /** docker: when the run starts (its snapshot schedule is put twelve hours later). @default now */
+  readonly now?: Date;
+}
+
+/** k8s-ha's Rancher name: the run's own, in the user's zone (the stack has no wildcard DNS mode). */
+export const k8sHaHostname = (name: string, zone: string): string => `${name}.${zone.replace(/\.$/, '')}`;
 
 /**
  * The settings of an acceptance run: the base (a settings file of the user's, or nothing: every default), with
  * - its own name, a state file beside its module, and the run id as a tag on every AWS resource;
  * - the region the user named;
- * - no domain: a name from a wildcard DNS service (sslip.io), Rancher's own CA, no Route53 record;
- * - RKE2 at the version the upgrade starts from (or at `kubernetes` when given: the upgrade's second synth);
- * - backups on (the backup and drill phases), alarms off (nobody is paged for it);
- * - nothing that keeps it from going: deletion protection and Object Lock off.
+ * - rke-ha and docker: no domain: a name from a wildcard DNS service (sslip.io), Rancher's own CA, no Route53
+ *   record; k8s-ha (which has no such mode): `<name>.<zone>` in the zone the user named, Rancher's own CA;
+ * - rke-ha: RKE2 at the version the upgrade starts from (or at `kubernetes` when given: the upgrade's second synth);
+ * - backups on (the backup and drill phases; k8s-ha's bucket deletable by a destroy), alarms off (nobody is paged
+ *   for it);
+ * - nothing that keeps it from going: deletion protection, Object Lock and the docker volume's final snapshot off,
+ *   the docker volume's daily snapshot twelve hours after the start.
  */
-export function acceptanceSettings(
-  base: Record<string, unknown>,
-  run: { readonly name: string; readonly runId: string; readonly region: string; readonly kubernetes?: string },
-): Record<string, unknown> {
+export function acceptanceSettings(base: Record<string, unknown>, run: AcceptanceRun): Record<string, unknown> {
+  const stack = run.stack ?? 'rke-ha';
   const settings = section(base);
   delete settings.hostname;
   delete settings.hostedZone;
   settings.name = run.name;
   settings.region = run.region;
-  settings.dns = {
-    mode: 'wildcard',
-    ...(section(settings.dns).wildcardDomain !== undefined ? { wildcardDomain: section(settings.dns).wildcardDomain } : {}),
-  };
+  if (stack === 'k8s-ha') {
+    delete settings.dns;
+    settings.hostname = k8sHaHostname(run.name, run.hostedZone ?? '');
+    settings.hostedZone = (run.hostedZone ?? '').replace(/\.$/, '');
+  } else
+    settings.dns = {
+      mode: 'wildcard',
+      ...(section(settings.dns).wildcardDomain !== undefined ? { wildcardDomain: section(settings.dns).wildcardDomain } : {}),
+    };
   settings.backend = { type: 'local', path: THROWAWAY_STATE };
   settings.tags = { ...section(settings.tags), [RUN_TAG]: run.runId };
-  settings.versions = { ...section(settings.versions), rke2: run.kubernetes ?? UPGRADE.from };
+  if (stack === 'rke-ha') settings.versions = { ...section(settings.versions), rke2: run.kubernetes ?? UPGRADE.from };
   const rancher = section(settings.rancher);
   delete rancher.tls;
   settings.rancher = rancher;
-  settings.backups = { ...section(settings.backups), enabled: true };
+  settings.backups = { ...section(settings.backups), enabled: true, ...(stack === 'k8s-ha' ? { forceDestroyBucket: true } : {}) };
   delete (settings.backups as Record<string, unknown>).restoreFrom;
   settings.alarms = { enabled: false };
-  const rkeHa = section(settings.rkeHa);
-  rkeHa.loadBalancer = { ...section(rkeHa.loadBalancer), type: 'nlb', deletionProtection: false };
-  rkeHa.etcdSnapshots = { ...section(rkeHa.etcdSnapshots), objectLock: false };
-  settings.rkeHa = rkeHa;
+  if (stack === 'rke-ha') {
+    const rkeHa = section(settings.rkeHa);
+    rkeHa.loadBalancer = { ...section(rkeHa.loadBalancer), type: 'nlb', deletionProtection: false };
+    rkeHa.etcdSnapshots = { ...section(rkeHa.etcdSnapshots), objectLock: false };
+    settings.rkeHa = rkeHa;
+  }
+  if (stack === 'docker') {
+    const docker = section(settings.docker);
+    delete docker.tls;
+    const dataVolume = section(docker.dataVolume);
+    const later = new Date((run.now ?? new Date()).getTime() + 12 * 3_600_000);
+    // A snapshot taken during the run would outlive it (Data Lifecycle Manager's snapshots are not the stack's).
+    dataVolume.snapshots = { ...section(dataVolume.snapshots), intervalHours: 24, time: `${String(later.getUTCHours()).padStart(2, '0')}:00` };
+    dataVolume.finalSnapshot = false;
+    docker.dataVolume = dataVolume;
+    settings.docker = docker;
+  }
   return settings;
 }

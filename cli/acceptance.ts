@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import {
   ACCEPTANCE_PHASES,
   type AcceptancePhase,
@@ -10,12 +10,24 @@ import {
   iamAction,
   type Leftover,
   markdownReport,
-  NOT_PROVEN,
-  PHASE_MEANING,
+  NOT_APPLICABLE,
+  notProven,
+  phaseMeaning,
   removalOf,
   timelineOf,
 } from './acceptance-report';
-import { acceptanceName, acceptanceSettings, baseSettingsProblem, DEPLOYMENT_TAG, newRunId, RUN_TAG, UPGRADE } from './acceptance-settings';
+import {
+  ACCEPTANCE_STACKS,
+  type AcceptanceStack,
+  acceptanceName,
+  acceptanceSettings,
+  baseSettingsProblem,
+  DEPLOYMENT_TAG,
+  k8sHaHostname,
+  newRunId,
+  RUN_TAG,
+  UPGRADE,
+} from './acceptance-settings';
 import { Aws } from './aws';
 import { drill } from './drill';
 import { readProductionSettings } from './drill-settings';
@@ -28,6 +40,7 @@ import { StateFile } from './state-file';
 import { teardown } from './teardown';
 import { Terraform } from './terraform';
 import {
+  type CaReader,
   initAndApply,
   leftInState,
   localModuleProblems,
@@ -42,7 +55,7 @@ import {
 import { readableError } from './tool-output';
 
 export interface AcceptanceOptions {
-  /** The stack to prove (rke-ha). */
+  /** The stack to prove: rke-ha, k8s-ha or docker. */
   readonly stack: string;
   /** The region to run in: the user's choice, never a default. */
   readonly region: string | undefined;
@@ -71,6 +84,12 @@ export interface AcceptanceOptions {
   readonly teardownRun?: string;
   /** Budget for /ping once the apply is done. @default 10 */
   readonly pingMinutes?: number;
+  /** k8s-ha: the kubeconfig file of the cluster the run installs Rancher onto. */
+  readonly kubeconfig?: string;
+  /** k8s-ha: the context of that file. @default its current context */
+  readonly context?: string;
+  /** k8s-ha: the public Route53 zone (yours) that gets the run's own record, `<name>.<zone>`. */
+  readonly hostedZone?: string;
   readonly ask: (question: string) => Promise<string | undefined> | string | undefined;
   /** Aborted on the first signal: the command in flight is stopped, then the teardown runs. */
   readonly stop?: AbortSignal;
@@ -89,6 +108,14 @@ export interface RunRecord {
   /** Whether terraform ran in the run's folder (before: nothing of it exists in AWS). */
   readonly applied: boolean;
   readonly done: boolean;
+  /** k8s-ha: the cluster the run installs onto (a file's path and a context: no secret), for a later --teardown-run. */
+  readonly cluster?: { readonly kubeconfig: string; readonly context?: string };
+  /** k8s-ha: the namespaces the run's module creates in that cluster (none existed before; each must be gone after). */
+  readonly namespaces?: readonly string[];
+  /** k8s-ha: the cluster's namespaces before the apply (the sweep tells those that came with Rancher from the user's). */
+  readonly namespacesBefore?: readonly string[];
+  /** k8s-ha: the one-time Backup object was asked for (not in the module: the teardown deletes it itself). */
+  readonly backupCreated?: boolean;
 }
 
 /**
@@ -96,22 +123,39 @@ export interface RunRecord {
  * over 730 hours. The drill's throwaway is a second one while it runs.
  */
 export const DOLLARS_PER_HOUR = 490 / 730;
+/**
+ * The same per stack: docker's host is docs/cost.md's m6i.large (≈ $70), its two gp3 volumes, Elastic IP and key
+ * (≈ $11): ≈ $80 a month. k8s-ha's own AWS pieces (a bucket, a record, an IAM user) cost cents; the cluster is
+ * yours and costs what it costs you anyway.
+ */
+export const STACK_DOLLARS_PER_HOUR: Readonly<Record<AcceptanceStack, number>> = { 'rke-ha': DOLLARS_PER_HOUR, 'k8s-ha': 0, docker: 80 / 730 };
 /** The time budget of a run without --budget-minutes: deploy 20-30, upgrade 15-45, roll 25-60, backup and drill 40-60, teardown 15. */
 export const DEFAULT_BUDGET_MINUTES = 240;
 
-/** The cost a run's budget allows, stated before it starts (the drill's throwaway counted for an hour on top). */
-export function statedCost(budgetMinutes: number, withDrill: boolean): string {
-  const hours = budgetMinutes / 60 + (withDrill ? 1 : 0);
-  return `$${(hours * DOLLARS_PER_HOUR).toFixed(2)}`;
+/** The cost a run's budget allows, stated before it starts (the drill's rke-ha throwaway counted for an hour on top). */
+export function statedCost(budgetMinutes: number, withDrill: boolean, stack: AcceptanceStack = 'rke-ha'): string {
+  const dollars = (budgetMinutes / 60) * STACK_DOLLARS_PER_HOUR[stack] + (withDrill ? DOLLARS_PER_HOUR : 0);
+  return `$${dollars.toFixed(2)}`;
 }
 
-/** The phases a run takes from --only and --skip; a problem in words for an unknown phase. */
-export function chosenPhases(only: readonly string[] | undefined, skip: readonly string[] | undefined): Set<AcceptancePhase> | string {
+/**
+ * The phases a run of `stack` takes from --only and --skip; a problem in words for an unknown phase, or one --only
+ * names that does not apply to the stack (NOT_APPLICABLE).
+ */
+export function chosenPhases(
+  only: readonly string[] | undefined,
+  skip: readonly string[] | undefined,
+  stack: string = 'rke-ha',
+): Set<AcceptancePhase> | string {
   for (const name of [...(only ?? []), ...(skip ?? [])])
     if (!(CHOSEN_PHASES as readonly string[]).includes(name))
       return `Unknown phase ${name}: choose from ${CHOSEN_PHASES.join(', ')} (deploy, teardown and sweep always run).`;
+  const notHere = NOT_APPLICABLE[stack] ?? {};
+  for (const name of only ?? [])
+    if (notHere[name as AcceptancePhase]) return `--only ${name}: that phase does not apply to ${stack} (${notHere[name as AcceptancePhase]}).`;
   const chosen = new Set<AcceptancePhase>(only && only.length > 0 ? (only as AcceptancePhase[]) : CHOSEN_PHASES);
   for (const name of skip ?? []) chosen.delete(name as AcceptancePhase);
+  for (const name of Object.keys(notHere)) chosen.delete(name as AcceptancePhase);
   // The drill restores the backup the run takes.
   if (chosen.has('drill') && !chosen.has('backup')) return "--only/--skip: the drill restores the backup phase's backup; choose backup with drill.";
   return new Set(ACCEPTANCE_PHASES.filter((p) => !(CHOSEN_PHASES as readonly string[]).includes(p) || chosen.has(p)));
@@ -131,18 +175,22 @@ const SCHEDULED_BACKUP = 'rancher-aws-scheduled';
 export async function acceptance(options: AcceptanceOptions): Promise<number> {
   const { log } = options;
   if (options.teardownRun !== undefined) return tearDownEarlierRun(options);
-  if (options.stack !== 'rke-ha') {
-    log(
-      `The acceptance run covers rke-ha first; ${options.stack} is not covered yet (k8s-ha needs a cluster of yours, docker a stack of its own: docs/acceptance.md). Nothing was changed.`,
-    );
+  if (!(ACCEPTANCE_STACKS as readonly string[]).includes(options.stack)) {
+    log(`The acceptance run proves rke-ha, k8s-ha or docker; ${options.stack} is none of them. Nothing was changed.`);
     return 2;
   }
+  const stack = options.stack as AcceptanceStack;
   if (!options.region) {
     log('--region is required: an acceptance run goes only where you say (it never takes a default region). Nothing was changed.');
     return 2;
   }
   const region = options.region;
-  const phases = chosenPhases(options.only, options.skip);
+  const clusterProblem = clusterOptionsProblem(stack, options);
+  if (clusterProblem) {
+    log(`${clusterProblem} Nothing was changed.`);
+    return 2;
+  }
+  const phases = chosenPhases(options.only, options.skip, stack);
   if (typeof phases === 'string') {
     log(phases);
     return 2;
@@ -151,7 +199,7 @@ export async function acceptance(options: AcceptanceOptions): Promise<number> {
   if (left.length > 0) {
     for (const r of left)
       log(
-        `An earlier acceptance run ${r.runId} (${r.name}, ${r.region}, started ${r.startedAt}) stopped in its ${r.phase} phase and was not torn down. A new run never touches it: tear it down first with \`npm run acceptance -- ${r.stack} --teardown ${r.runId}\`.`,
+        `An earlier acceptance run ${r.runId} (${r.stack}, ${r.name}, ${r.region}, started ${r.startedAt}) stopped in its ${r.phase} phase and was not torn down. A new run never touches it: tear it down first with \`npm run acceptance -- --teardown-run ${r.runId}\`.`,
       );
     log('Nothing was changed.');
     return 2;
@@ -163,7 +211,7 @@ export async function acceptance(options: AcceptanceOptions): Promise<number> {
       return 2;
     }
     base = readProductionSettings(options.settingsPath);
-    const problem = baseSettingsProblem(base, region, options.settingsPath);
+    const problem = baseSettingsProblem(base, region, options.settingsPath, stack);
     if (problem) {
       log(problem);
       return 2;
@@ -174,23 +222,38 @@ export async function acceptance(options: AcceptanceOptions): Promise<number> {
   const aws = new Aws(region);
   // Whoever runs it: the principal whose CloudTrail events the report compares with the deployer policy.
   const identity = aws.call<{ Arn?: string; Account?: string }>(['sts', 'get-caller-identity']);
-  const existing = taggedWith(aws, DEPLOYMENT_TAG, `${name}-${options.stack}`);
+  const existing = taggedWith(aws, DEPLOYMENT_TAG, `${name}-${stack}`);
   if (existing.length > 0) {
     log(
-      `${name} is the name of an existing deployment in ${region}: ${existing.length} resources are tagged ${DEPLOYMENT_TAG}=${name}-${options.stack} (${existing.slice(0, 3).join(', ')}${existing.length > 3 ? ', ...' : ''}). An acceptance run never touches another deployment: choose another --name. Nothing was changed.`,
+      `${name} is the name of an existing deployment in ${region}: ${existing.length} resources are tagged ${DEPLOYMENT_TAG}=${name}-${stack} (${existing.slice(0, 3).join(', ')}${existing.length > 3 ? ', ...' : ''}). An acceptance run never touches another deployment: choose another --name. Nothing was changed.`,
     );
     return 2;
   }
+  const cluster = stack === 'k8s-ha' ? { kubeconfig: options.kubeconfig!, context: options.context } : undefined;
+  if (cluster) {
+    const refused = clusterRefusal(new Kubectl(cluster.kubeconfig, cluster.context), describeCluster(cluster));
+    if (refused) {
+      log(`${refused} Nothing was changed.`);
+      return 2;
+    }
+  }
   const budgetMinutes = options.budgetMinutes ?? DEFAULT_BUDGET_MINUTES;
-  const cost = statedCost(budgetMinutes, phases.has('drill'));
+  const cost = statedCost(budgetMinutes, phases.has('drill'), stack);
   const runDir = join(options.root, runId);
   const outdir = join(runDir, 'cdktf.out');
-  const moduleDir = join(outdir, 'stacks', options.stack);
-  log(`Acceptance run ${runId} of ${options.stack} in ${region} (account ${identity?.Account ?? 'unknown'}, as ${identity?.Arn ?? 'unknown'}):`);
-  log(`  deployment ${name}, every AWS resource tagged ${RUN_TAG}=${runId}, no domain (an sslip.io name), state and module in ${runDir}`);
-  for (const p of ACCEPTANCE_PHASES) log(`  ${phases.has(p) ? '' : '(skipped) '}${p}: ${PHASE_MEANING[p]}`);
+  const moduleDir = join(outdir, 'stacks', stack);
+  log(`Acceptance run ${runId} of ${stack} in ${region} (account ${identity?.Account ?? 'unknown'}, as ${identity?.Arn ?? 'unknown'}):`);
   log(
-    `  Budget: ${budgetMinutes} minutes, at most about ${cost} (the default deployment costs about $${DOLLARS_PER_HOUR.toFixed(2)} an hour, docs/cost.md${phases.has('drill') ? "; the drill's throwaway doubles it while it runs" : ''}). Past the budget, the run stops and tears down.`,
+    cluster
+      ? `  deployment ${name} onto ${describeCluster(cluster)}, Rancher at https://${k8sHaHostname(name, options.hostedZone!)} (a record of its own in your zone), every AWS resource tagged ${RUN_TAG}=${runId}, state and module in ${runDir}`
+      : `  deployment ${name}, every AWS resource tagged ${RUN_TAG}=${runId}, no domain (an sslip.io name), state and module in ${runDir}`,
+  );
+  for (const p of ACCEPTANCE_PHASES) {
+    const why = NOT_APPLICABLE[stack]?.[p];
+    log(`  ${phases.has(p) ? '' : why ? '(does not apply) ' : '(skipped) '}${p}: ${why ?? phaseMeaning(stack, p)}`);
+  }
+  log(
+    `  Budget: ${budgetMinutes} minutes, at most about ${cost} (${costBasis(stack)}${phases.has('drill') ? "; the drill's throwaway doubles it while it runs" : ''}). Past the budget, the run stops and tears down.`,
   );
   log('  Any failure, Ctrl-C or SIGTERM ends in the teardown too; then the account is searched for anything still tagged with the run id.');
   if (options.dryRun) {
@@ -211,29 +274,30 @@ export async function acceptance(options: AcceptanceOptions): Promise<number> {
 
   mkdirSync(runDir, { recursive: true });
   const settingsFile = join(runDir, 'settings.json');
+  const now = new Date();
   const writeSettings = (kubernetes?: string) =>
-    writeFileSync(settingsFile, `${JSON.stringify(acceptanceSettings(base, { name, runId, region, kubernetes }), null, 2)}\n`);
+    writeFileSync(
+      settingsFile,
+      `${JSON.stringify(acceptanceSettings(base, { name, runId, region, kubernetes, stack, hostedZone: options.hostedZone, now }), null, 2)}\n`,
+    );
   writeSettings();
   const record = new StateFile<RunRecord>(join(runDir, 'run.json'));
   let current: RunRecord = {
     runId,
-    stack: options.stack,
+    stack,
     name,
     region,
     moduleDir,
-    startedAt: new Date().toISOString(),
+    startedAt: now.toISOString(),
     phase: 'deploy',
     applied: false,
     done: false,
+    ...(cluster ? { cluster } : {}),
   };
   record.write(current);
-  const update = (change: Partial<RunRecord>) => {
-    current = { ...current, ...change };
-    record.write(current);
-  };
   const report: AcceptanceReport = {
     version: 1,
-    stack: options.stack,
+    stack,
     runId,
     name,
     region,
@@ -241,9 +305,17 @@ export async function acceptance(options: AcceptanceOptions): Promise<number> {
     versions: { project: projectVersion(options.packageFile), region },
     phases: [],
     evidence: {},
-    notProven: NOT_PROVEN,
+    notProven: notProven(stack),
+  };
+  const files = reportFiles(runDir);
+  const update = (change: Partial<RunRecord>) => {
+    current = { ...current, ...change };
+    record.write(current);
+    // What passed so far, on disk at every step: a run killed with SIGKILL (no handler runs) still says it.
+    writeFileSync(files.json, `${JSON.stringify(report, null, 2)}\n`);
   };
   const evidence = (phase: AcceptancePhase, line: string) => (report.evidence[phase] ??= []).push(line);
+  useCluster(current);
 
   // One stop for a signal and for the budget: the command in flight is told to stop, the phases end, the teardown runs.
   const halt = new AbortController();
@@ -268,23 +340,46 @@ export async function acceptance(options: AcceptanceOptions): Promise<number> {
   const stoppable = { interrupted, stop: halt.signal };
   const phase = phaseRunner<AcceptancePhase>({ interrupted, results: report.phases, enter: (p) => update({ phase: p }), log });
   const terraform = new Terraform(moduleDir);
-  const kubeconfig = join(runDir, 'kubeconfig.yaml');
-  const caFile = join(runDir, 'rancher-ca.pem');
-  const kubectl = new Kubectl(kubeconfig);
+  const [kubeconfig, caFile] = RUN_SECRETS.map((file) => join(runDir, file));
   let url = '';
   let json: ModuleJson | undefined;
+  // The cluster Rancher runs in: rke-ha's own (its kubeconfig output, written once it exists), k8s-ha's the one
+  // named on the command line; the docker host has none.
+  const kubectl = (): Kubectl => {
+    if (cluster) return new Kubectl(cluster.kubeconfig, cluster.context);
+    if (stack === 'docker') throw new StepFailed('the docker host has no Kubernetes API of its own to reach');
+    writeKubeconfig(terraform, kubeconfig, url);
+    return new Kubectl(kubeconfig);
+  };
+  const readCa: CaReader = stack === 'docker' ? (file, why) => rancherCacerts(url, file, why) : (file, why) => rancherCa(kubectl(), file, why);
 
   let outcome: 'passed' | 'failed' | 'interrupted' = 'passed';
   try {
     await phase('deploy', async () => {
       await synthesize({ ...stoppable, synthScript: options.synthScript, settingsFile, outdir, what: 'the acceptance deployment' });
       json = readModuleJson(moduleDir);
-      const problems = json ? acceptanceModuleProblems(json, moduleDir, runDir, name, runId) : [`no ${moduleDir}/cdk.tf.json`];
+      const problems = json
+        ? acceptanceModuleProblems(json, moduleDir, runDir, name, runId, { stack, hostedZone: options.hostedZone })
+        : [`no ${moduleDir}/cdk.tf.json`];
       if (problems.length > 0) throw new StepFailed(`the synthesized deployment is not safe to apply: ${problems.join('; ')}`);
       evidence(
         'deploy',
-        `synthesized with a local state in its folder, no Route53 record, and ${RUN_TAG}=${runId} in every AWS provider's default_tags`,
+        `synthesized with a local state in its folder, ${stack === 'k8s-ha' ? `one Route53 record of its own (${k8sHaHostname(name, options.hostedZone!)})` : 'no Route53 record'}, and ${RUN_TAG}=${runId} in every AWS provider's default_tags`,
       );
+      if (cluster) {
+        // Every namespace the module creates must be new: the teardown then removes only what the run made.
+        const namespaces = moduleNamespaces(json!);
+        const before = clusterNamespaces(kubectl());
+        if (before === undefined) throw new StepFailed(`${describeCluster(cluster)} did not list its namespaces. Nothing was applied`);
+        const taken = namespaces.filter((n) => before.includes(n));
+        if (taken.length > 0)
+          throw new StepFailed(
+            `${describeCluster(cluster)} already has the namespace ${taken.join(', ')} the run would create: it is not the run's to take over or remove (with cert-manager installed already, give --settings with k8sHa.certManager.install: false). Nothing was applied`,
+          );
+        evidence('deploy', `none of the namespaces the module creates (${namespaces.join(', ')}) existed in ${describeCluster(cluster)}`);
+        update({ namespaces, namespacesBefore: before });
+        report.versions['kubernetes (your cluster)'] = describeVersions(nodeVersions(kubectl()));
+      }
       update({ applied: true });
       let applied;
       try {
@@ -306,19 +401,21 @@ export async function acceptance(options: AcceptanceOptions): Promise<number> {
         if (t.seconds !== undefined)
           evidence('deploy', `${t.step}: ${t.seconds} s (from ${t.startSeconds} s to ${t.endSeconds} s of the apply, ${t.resources} resources)`);
       report.versions.terraform = terraformVersion(moduleDir);
-      Object.assign(report.versions, moduleVersions(json!, moduleDir));
+      Object.assign(report.versions, moduleVersions(json!, moduleDir, stack));
     });
     url = String(terraform.outputJson('rancher_url') ?? '');
     if (phases.has('ping'))
       await phase('ping', async () => {
-        writeKubeconfig(terraform, kubeconfig, url);
-        await waitForPing(kubectl, url, caFile, options.pingMinutes ?? 10, interrupted);
-        evidence('ping', `${url}/ping answered pong, verified with Rancher's CA from cattle-system/tls-rancher`);
+        if (!url) throw new StepFailed('the deployment has no rancher_url output');
+        await waitForPing(readCa, url, caFile, options.pingMinutes ?? 10, interrupted);
+        evidence(
+          'ping',
+          `${url}/ping answered pong, verified with Rancher's CA from ${stack === 'docker' ? `${url}/cacerts (trusted on first use, as the stack's gate does)` : 'cattle-system/tls-rancher'}`,
+        );
       });
     if (phases.has('login'))
       await phase('login', () => {
-        writeKubeconfig(terraform, kubeconfig, url);
-        for (const line of firstLogin(terraform, kubectl, url, caFile)) evidence('login', line);
+        for (const line of firstLogin(terraform, readCa, url, caFile)) evidence('login', line);
       });
     if (phases.has('second-plan'))
       await phase('second-plan', async () => {
@@ -345,8 +442,7 @@ export async function acceptance(options: AcceptanceOptions): Promise<number> {
       });
     if (phases.has('upgrade'))
       await phase('upgrade', async () => {
-        writeKubeconfig(terraform, kubeconfig, url);
-        const before = nodeVersions(kubectl);
+        const before = nodeVersions(kubectl());
         evidence('upgrade', `before: ${describeVersions(before)}`);
         writeSettings(UPGRADE.to);
         await synthesize({ ...stoppable, synthScript: options.synthScript, settingsFile, outdir, what: `the upgrade to ${UPGRADE.to}` });
@@ -356,7 +452,7 @@ export async function acceptance(options: AcceptanceOptions): Promise<number> {
           applyTimeoutMs: 10_800_000,
           failed: `the upgrade to ${UPGRADE.to} did not complete`,
         });
-        const after = nodeVersions(kubectl);
+        const after = nodeVersions(kubectl());
         evidence('upgrade', `after the apply: ${describeVersions(after)}`);
         const behind =
           after === undefined
@@ -385,14 +481,15 @@ export async function acceptance(options: AcceptanceOptions): Promise<number> {
       });
     if (phases.has('backup'))
       await phase('backup', async () => {
-        writeKubeconfig(terraform, kubeconfig, url);
-        for (const line of await takeBackup(kubectl, aws, terraform, interrupted)) evidence('backup', line);
+        // Not in the module: the teardown of a k8s-ha run deletes it itself (the cluster stays).
+        if (cluster) update({ backupCreated: true });
+        for (const line of await takeBackup(kubectl(), aws, terraform, interrupted)) evidence('backup', line);
       });
     if (phases.has('drill'))
       await phase('drill', async () => {
         const lines: string[] = [];
         const code = await drill({
-          stack: options.stack,
+          stack,
           productionDir: moduleDir,
           settingsPath: settingsFile,
           root: join(runDir, 'drill'),
@@ -412,10 +509,14 @@ export async function acceptance(options: AcceptanceOptions): Promise<number> {
         if (code !== 0) throw new StepFailed(`the drill ended with exit ${code}`);
       });
     if (phases.has('break'))
-      await phase('break', () => {
-        writeKubeconfig(terraform, kubeconfig, url);
-        kubectl.call(['-n', 'cattle-system', 'scale', 'deployment', 'rancher', '--replicas=0']);
-        const replicas = kubectl.tryCall(['-n', 'cattle-system', 'get', 'deployment', 'rancher', '-o', 'jsonpath={.spec.replicas}']);
+      await phase('break', async () => {
+        if (stack === 'docker') {
+          for (const line of await stopHost(aws, terraform, interrupted)) evidence('break', line);
+          return;
+        }
+        const k = kubectl();
+        k.call(['-n', 'cattle-system', 'scale', 'deployment', 'rancher', '--replicas=0']);
+        const replicas = k.tryCall(['-n', 'cattle-system', 'get', 'deployment', 'rancher', '-o', 'jsonpath={.spec.replicas}']);
         if (!replicas.ok || replicas.stdout.trim() !== '0')
           throw new StepFailed(`Rancher was not scaled to zero (spec.replicas ${replicas.stdout.trim() || 'unknown'})`);
         evidence(
@@ -440,75 +541,113 @@ export async function acceptance(options: AcceptanceOptions): Promise<number> {
     for (const [i, p] of report.phases.entries())
       if (p.status === 'interrupted') report.phases[i] = { ...p, detail: `the budget of ${budgetMinutes} minutes ran out` };
 
-  // The teardown: always, whatever happened above; a signal now waits for it (the drill's, too, tore down its own).
+  const broken = phases.has('break') && report.phases.some((p) => p.phase === 'break' && p.status === 'passed');
+  await closeRun({
+    record,
+    current,
+    report,
+    aws,
+    phases,
+    broken,
+    finished: outcome === 'passed',
+    skipped: (p) => (phases.has(p) ? undefined : 'not chosen (--only/--skip)'),
+    policyFile: options.policyFile,
+    principal: identity?.Arn,
+    log,
+  });
+  for (const line of describeReport(report, files)) log(line);
+  if (outcome === 'interrupted') return 130;
+  return outcome === 'passed' && report.passed ? 0 : 1;
+}
+
+/**
+ * The end of every run, whatever happened before, and of `--teardown-run`: the teardown (a signal now waits for
+ * it; the drill's throwaway, too, is torn down), the sweep, CloudTrail's actions, the phases not taken marked
+ * skipped, the report written and the record done once the teardown passed.
+ */
+async function closeRun(o: {
+  readonly record: StateFile<RunRecord>;
+  readonly current: RunRecord;
+  readonly report: AcceptanceReport;
+  readonly aws: Aws;
+  readonly phases: ReadonlySet<AcceptancePhase>;
+  readonly broken: boolean;
+  /** Whether the run went through its phases without a failure or a stop (else the report fails, whatever passed). */
+  readonly finished: boolean;
+  /** Why a phase that did not run was skipped, when it was not for a failure before it. */
+  readonly skipped: (phase: AcceptancePhase) => string | undefined;
+  readonly policyFile?: string;
+  readonly principal?: string;
+  readonly log: (line: string) => void;
+}): Promise<void> {
+  const { report, log } = o;
+  let current = o.current;
+  const update = (change: Partial<RunRecord>) => {
+    current = { ...current, ...change };
+    o.record.write(current);
+  };
+  const evidence = (phase: AcceptancePhase, line: string) => (report.evidence[phase] ??= []).push(line);
   update({ phase: 'teardown' });
   const teardownStarted = Date.now();
   let code: number;
   try {
     code = await tearDownRun(current, log);
   } catch (error) {
-    log(`The teardown of ${name} stopped: ${(error as Error).message}`);
+    log(`The teardown of ${current.name} stopped: ${(error as Error).message}`);
     code = 1;
   }
   report.phases.push({
     phase: 'teardown',
     status: code === 0 ? 'passed' : 'failed',
     seconds: Math.round((Date.now() - teardownStarted) / 1000),
-    detail: code === 0 ? undefined : `finish it with: npm run acceptance -- ${options.stack} --teardown ${runId}`,
+    detail: code === 0 ? undefined : `finish it with: npm run acceptance -- --teardown-run ${current.runId}`,
   });
   if (code === 0)
     evidence(
       'teardown',
       current.applied
-        ? `rancher-ha-aws teardown --yes: exit 0${phases.has('break') && report.phases.some((p) => p.phase === 'break' && p.status === 'passed') ? ', with Rancher scaled to zero' : ''}`
+        ? `${current.stack === 'k8s-ha' ? 'terraform apply -destroy -refresh=false' : 'rancher-ha-aws teardown --yes'}: exit 0${o.broken ? (current.stack === 'docker' ? ', with the host stopped' : ', with Rancher scaled to zero') : ''}`
         : 'nothing was applied',
     );
   update({ phase: 'sweep' });
   const sweepStarted = Date.now();
-  let leftovers: Leftover[] | undefined;
-  let sweepError = '';
-  try {
-    leftovers = sweep(aws, runId);
-  } catch (error) {
-    sweepError = (error as Error).message;
-  }
-  report.leftovers = leftovers;
-  const stillThere = (leftovers ?? []).filter((l) => l.state === 'left');
+  const swept = sweepAll(o.aws, current);
+  report.leftovers = swept.leftovers;
+  const stillThere = (swept.leftovers ?? []).filter((l) => l.state === 'left');
   report.phases.push({
     phase: 'sweep',
-    status: leftovers !== undefined && stillThere.length === 0 ? 'passed' : 'failed',
+    status: swept.leftovers !== undefined && swept.problems.length === 0 && stillThere.length === 0 ? 'passed' : 'failed',
     seconds: Math.round((Date.now() - sweepStarted) / 1000),
     detail:
-      leftovers === undefined
-        ? `the Resource Groups Tagging API could not be read (${sweepError.slice(0, 300)}): look for ${RUN_TAG}=${runId} in the console`
-        : stillThere.length === 0
-          ? undefined
-          : `${stillThere.length} resources still tagged ${RUN_TAG}=${runId}`,
+      [
+        ...swept.problems,
+        ...(stillThere.length > 0 ? [`${stillThere.length} resources left (tagged ${RUN_TAG}=${current.runId}, or in your cluster)`] : []),
+      ].join('; ') || undefined,
   });
-  if (leftovers)
-    evidence(
-      'sweep',
-      `aws resourcegroupstaggingapi get-resources --tag-filters Key=${RUN_TAG},Values=${runId} in ${region}: ${leftovers.length} resources (${stillThere.length} left, ${leftovers.length - stillThere.length} going by themselves)`,
-    );
-  if (current.applied) report.awsActions = awsActions(aws, identity?.Arn, report.startedAt, options.policyFile);
+  for (const line of swept.evidence) evidence('sweep', line);
+  if (current.applied && o.policyFile) report.awsActions = awsActions(o.aws, o.principal, report.startedAt, o.policyFile);
   for (const p of ACCEPTANCE_PHASES)
     if (!report.phases.some((r) => r.phase === p))
       report.phases.splice(ACCEPTANCE_PHASES.indexOf(p), 0, {
         phase: p,
         status: 'skipped',
-        detail: phases.has(p) ? undefined : 'not chosen (--only/--skip)',
+        detail: NOT_APPLICABLE[current.stack]?.[p] ?? o.skipped(p),
       });
   report.finishedAt = new Date().toISOString();
-  report.passed = outcome === 'passed' && report.phases.every((p) => p.status === 'passed' || (p.status === 'skipped' && !phases.has(p.phase)));
-  const files = { json: join(runDir, 'report.json'), markdown: join(runDir, 'report.md') };
+  report.passed = o.finished && report.phases.every((p) => p.status === 'passed' || (p.status === 'skipped' && !o.phases.has(p.phase)));
+  const runDir = dirname(o.record.path);
+  const files = reportFiles(runDir);
   writeFileSync(files.json, `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(files.markdown, markdownReport(report));
   update({ done: code === 0 });
-  for (const file of [kubeconfig, caFile]) rmSync(file, { force: true });
-  for (const line of describeReport(report, files)) log(line);
-  if (outcome === 'interrupted') return 130;
-  return report.passed ? 0 : 1;
+  // rke-ha's cluster-admin kubeconfig and Rancher's CA: never left in the folder, a killed run's neither.
+  for (const file of RUN_SECRETS) rmSync(join(runDir, file), { force: true });
 }
+
+/** What a run writes to its folder that must not outlive it. */
+const RUN_SECRETS = ['kubeconfig.yaml', 'rancher-ca.pem'];
+
+const reportFiles = (runDir: string) => ({ json: join(runDir, 'report.json'), markdown: join(runDir, 'report.md') });
 
 /** Runs that started, applied something and were not torn down (their folders in `root`). */
 function unfinishedRuns(root: string): RunRecord[] {
@@ -520,45 +659,194 @@ function unfinishedRuns(root: string): RunRecord[] {
     .filter((r) => !r.done && (r.applied || leftInState(r.moduleDir, r.stack) > 0));
 }
 
-/** `--teardown <run id>`: the teardown and the sweep of a run an earlier command left. */
+/**
+ * `--teardown-run <run id>`: the teardown and the sweep of a run an earlier command left (killed: no handler ran;
+ * or its teardown failed), and its report finished: what passed before, as the run wrote it at each step.
+ */
 async function tearDownEarlierRun(options: AcceptanceOptions): Promise<number> {
   const file = join(options.root, options.teardownRun!, 'run.json');
-  const record = existsSync(file) ? new StateFile<RunRecord>(file).read() : undefined;
-  if (!record) {
+  const record = existsSync(file) ? new StateFile<RunRecord>(file) : undefined;
+  const found = record?.read();
+  if (!record || !found) {
     options.log(`No acceptance run ${options.teardownRun} in ${options.root}. Nothing was changed.`);
     return 2;
   }
-  const code = await tearDownRun(record, options.log);
-  const leftovers = sweep(new Aws(record.region), record.runId);
-  for (const l of leftovers) options.log(`  LEFT: ${l.arn}${l.state === 'pending' ? ' (going by itself)' : `: ${l.remove}`}`);
-  new StateFile<RunRecord>(file).write({ ...record, done: code === 0 });
-  options.log(code === 0 ? `The acceptance run ${record.runId} (${record.name}) is torn down.` : `The teardown of ${record.runId} did not finish.`);
-  return code === 0 && leftovers.every((l) => l.state === 'pending') ? 0 : 1;
+  const files = reportFiles(dirname(file));
+  const earlier = existsSync(files.json) ? (JSON.parse(readFileSync(files.json, 'utf8')) as AcceptanceReport) : undefined;
+  const report: AcceptanceReport = {
+    ...(earlier ?? {
+      version: 1,
+      stack: found.stack,
+      runId: found.runId,
+      name: found.name,
+      region: found.region,
+      startedAt: found.startedAt,
+      versions: { region: found.region },
+      evidence: {},
+      notProven: notProven(found.stack),
+    }),
+    // A run whose own teardown failed wrote its teardown and sweep: this one's replace them.
+    phases: (earlier?.phases ?? []).filter((p) => p.phase !== 'teardown' && p.phase !== 'sweep' && p.status !== 'skipped'),
+  };
+  if (!found.done && !report.phases.some((p) => p.phase === found.phase) && found.phase !== 'teardown' && found.phase !== 'sweep')
+    report.phases.push({
+      phase: found.phase,
+      status: 'interrupted',
+      detail: 'the run stopped here without its teardown (killed, or it lost its machine)',
+    });
+  useCluster(found);
+  await closeRun({
+    record,
+    current: found,
+    report,
+    aws: new Aws(found.region),
+    // What the earlier run took is what it reported; the others were not reached.
+    phases: new Set([...report.phases.map((p) => p.phase), 'teardown', 'sweep']),
+    broken: report.phases.some((p) => p.phase === 'break' && p.status === 'passed'),
+    // The run did not end by itself: what it took is what it reported, the rest was not reached.
+    finished: false,
+    skipped: () => 'not reached: the run stopped before it',
+    log: options.log,
+  });
+  for (const line of describeReport(report, files)) options.log(line);
+  const after = record.read()!;
+  options.log(after.done ? `The acceptance run ${found.runId} (${found.name}) is torn down.` : `The teardown of ${found.runId} did not finish.`);
+  const sweepPassed = report.phases.some((p) => p.phase === 'sweep' && p.status === 'passed');
+  return after.done && sweepPassed ? 0 : 1;
 }
 
-/** The teardown command on the run's module (no confirmation: the run confirmed once, and the folder is its own). */
+/**
+ * The run's deployment torn down from its state: a drill's throwaway it left first (tagged with the run id too), then
+ * the teardown command (rke-ha, docker), or for k8s-ha the Backup object the run made and a destroy of its module
+ * with the cluster reachable (the teardown command leaves a cluster's Helm releases to terraform destroy).
+ */
 async function tearDownRun(record: RunRecord, log: (line: string) => void): Promise<number> {
+  const drilled = await tearDownDrillLeft(record, log);
   if (!record.applied || !existsSync(join(record.moduleDir, 'cdk.tf.json'))) {
     log(`Nothing of ${record.name} was created (the run stopped before its apply).`);
-    return 0;
+    return drilled;
   }
   if (!existsSync(join(record.moduleDir, '.terraform'))) {
     const init = run('terraform', ['init', '-input=false'], { cwd: record.moduleDir, timeoutMs: 900_000, inherit: true });
     if (init.code !== 0) {
       log(
-        `terraform init failed in ${record.moduleDir} (exit ${init.code}): ${record.name} was not torn down. Fix it, then: npm run acceptance -- ${record.stack} --teardown ${record.runId}`,
+        `terraform init failed in ${record.moduleDir} (exit ${init.code}): ${record.name} was not torn down. Fix it, then: npm run acceptance -- --teardown-run ${record.runId}`,
       );
       return 1;
     }
   }
-  return teardown({
+  if (record.stack === 'k8s-ha') return Math.max(drilled, await destroyOnCluster(record, log));
+  const code = await teardown({
     dir: record.moduleDir,
     label: `the acceptance deployment ${record.name}`,
     keepSnapshots: false,
     yes: true,
     log,
   });
+  return Math.max(drilled, code);
 }
+
+/** A drill's throwaway the run left (killed during its drill phase): the drill's own teardown, from its record. */
+async function tearDownDrillLeft(record: RunRecord, log: (line: string) => void): Promise<number> {
+  const runDir = resolve(record.moduleDir, '..', '..', '..');
+  const root = join(runDir, 'drill');
+  const drilled = new StateFile<{ done?: boolean }>(join(root, 'drill.json')).read();
+  if (!drilled || drilled.done) return 0;
+  return drill({
+    stack: record.stack,
+    productionDir: record.moduleDir,
+    settingsPath: join(runDir, 'settings.json'),
+    root,
+    synthScript: '',
+    teardownOnly: true,
+    interrupted: () => false,
+    log,
+  });
+}
+
+/** The k8s-ha run's own objects in the cluster, then `terraform destroy` of its module (no refresh: Rancher may be down). */
+async function destroyOnCluster(record: RunRecord, log: (line: string) => void): Promise<number> {
+  if (record.backupCreated && record.cluster) {
+    const k = new Kubectl(record.cluster.kubeconfig, record.cluster.context);
+    const deleted = k.tryCall(['delete', 'backups.resources.cattle.io', BACKUP_NAME, '--ignore-not-found']);
+    // Gone with its CRD already (a destroy that ran before) is fine too.
+    if (!deleted.ok && !/doesn't have a resource type/.test(deleted.stderr)) {
+      log(`The Backup ${BACKUP_NAME} the run created was not deleted: ${readableError(deleted.stderr, 300)}`);
+      return 1;
+    }
+  }
+  const destroyed = await runAsync('terraform', ['apply', '-destroy', '-refresh=false', '-auto-approve', '-input=false'], {
+    cwd: record.moduleDir,
+    timeoutMs: 3_600_000,
+    inherit: true,
+  });
+  if (destroyed.code !== 0) {
+    log(`terraform destroy of ${record.name} failed (exit ${destroyed.code}): finish it with npm run acceptance -- --teardown-run ${record.runId}`);
+    return 1;
+  }
+  return 0;
+}
+
+/** k8s-ha: the Terraform variables that reach the cluster, in this process's environment (every terraform inherits it). */
+function useCluster(record: RunRecord): void {
+  if (!record.cluster) return;
+  process.env.TF_VAR_kubeconfig_path = record.cluster.kubeconfig;
+  if (record.cluster.context) process.env.TF_VAR_kubeconfig_context = record.cluster.context;
+  else delete process.env.TF_VAR_kubeconfig_context;
+}
+
+const describeCluster = (cluster: { kubeconfig: string; context?: string }) =>
+  `the cluster of ${cluster.kubeconfig}${cluster.context ? ` (context ${cluster.context})` : ' (its current context)'}`;
+
+/** What a stack needs on the command line, or refuses there: k8s-ha names its cluster and the zone of its record. */
+function clusterOptionsProblem(stack: AcceptanceStack, options: AcceptanceOptions): string | undefined {
+  if (stack !== 'k8s-ha')
+    return options.kubeconfig || options.context || options.hostedZone
+      ? `--kubeconfig, --context and --hosted-zone are for k8s-ha (the cluster it installs onto, the zone of its record); ${stack} builds its own.`
+      : undefined;
+  if (!options.kubeconfig)
+    return 'k8s-ha installs onto a cluster of yours: name it with --kubeconfig <file> (and --context <name> for another than its current context).';
+  if (!existsSync(options.kubeconfig)) return `--kubeconfig ${options.kubeconfig}: no such file.`;
+  if (!options.hostedZone)
+    return "k8s-ha has no wildcard DNS mode: name a public Route53 zone of yours with --hosted-zone <zone>; the run's record there is <run name>.<zone>, its own.";
+  return undefined;
+}
+
+/** Why the run must not install onto this cluster: it has a Rancher already (cattle-system), or it does not answer. */
+function clusterRefusal(k: Kubectl, which: string): string | undefined {
+  const found = k.tryCall(['get', 'namespace', 'cattle-system', '-o', 'name']);
+  if (found.ok)
+    return `${which} has a namespace cattle-system: a Rancher is installed there already. The acceptance run installs its own and removes it afterwards, which would take that one's namespace along: use a cluster without Rancher.`;
+  if (!/NotFound/.test(found.stderr)) return `${which} did not answer (${readableError(found.stderr, 300)}).`;
+  return undefined;
+}
+
+/** The cluster's namespaces; undefined when it did not answer. */
+function clusterNamespaces(k: Kubectl): string[] | undefined {
+  const listed = k.tryCall(['get', 'namespaces', '-o', 'jsonpath={.items[*].metadata.name}']);
+  return listed.ok ? listed.stdout.split(/\s+/).filter(Boolean) : undefined;
+}
+
+/** The namespaces a k8s-ha module creates: its namespace resources and the Helm releases that create theirs. */
+export function moduleNamespaces(json: ModuleJson): string[] {
+  const names = new Set<string>();
+  for (const body of Object.values(json.resource?.kubernetes_namespace_v1 ?? {})) {
+    const name = (body.metadata as { name?: unknown }[] | { name?: unknown } | undefined) ?? {};
+    const value = Array.isArray(name) ? name[0]?.name : name.name;
+    if (typeof value === 'string' && !value.includes('${')) names.add(value);
+  }
+  for (const body of Object.values(json.resource?.helm_release ?? {}))
+    if (body.create_namespace === true && typeof body.namespace === 'string' && !body.namespace.includes('${')) names.add(body.namespace);
+  return [...names].sort();
+}
+
+/** What the stated cost rests on, per stack. */
+const costBasis = (stack: AcceptanceStack) =>
+  stack === 'k8s-ha'
+    ? "its own AWS pieces (a bucket, a record, an IAM user) cost cents; your cluster's hours are yours"
+    : stack === 'docker'
+      ? `the default docker host costs about $${STACK_DOLLARS_PER_HOUR.docker.toFixed(2)} an hour, docs/cost.md`
+      : `the default deployment costs about $${DOLLARS_PER_HOUR.toFixed(2)} an hour, docs/cost.md`;
 
 /** The ARNs of what is tagged `key=value` in the region (the Resource Groups Tagging API, every page). */
 function taggedWith(aws: Aws, key: string, value: string): string[] {
@@ -603,6 +891,90 @@ function sweep(aws: Aws, runId: string): Leftover[] {
   });
 }
 
+type Tags = { Tags?: { Key: string; Value: string }[] };
+
+/**
+ * The IAM the Tagging API does not list (its GetResources does not support IAM users and roles: "Services that
+ * support the Resource Groups Tagging API", AWS Resource Groups Tagging API Reference): the account's roles, users,
+ * instance profiles and customer managed policies whose name starts with the run's name, each kept when its own tags
+ * carry the run id (a name alone could be another's, with --name). IAM is global: one look serves every region.
+ */
+export function iamLeftovers(aws: Aws, name: string, runId: string): Leftover[] {
+  const ours = (tags: Tags | undefined) => (tags?.Tags ?? []).some((t) => t.Key === RUN_TAG && t.Value === runId);
+  const mine = (candidate: string | undefined) => candidate?.startsWith(`${name}-`) === true;
+  const arns: string[] = [];
+  // The AWS CLI follows every page of a list call itself unless told not to.
+  for (const r of aws.call<{ Roles?: { RoleName?: string; Arn: string }[] }>(['iam', 'list-roles'])?.Roles ?? [])
+    if (mine(r.RoleName) && ours(aws.call<Tags>(['iam', 'list-role-tags', '--role-name', r.RoleName!], ['NoSuchEntity']))) arns.push(r.Arn);
+  // The stacks put their users under one path (deployer-policy.json grants them there only).
+  for (const u of aws.call<{ Users?: { UserName?: string; Arn: string }[] }>(['iam', 'list-users', '--path-prefix', '/rancher-ha-aws/'])?.Users ?? [])
+    if (mine(u.UserName) && ours(aws.call<Tags>(['iam', 'list-user-tags', '--user-name', u.UserName!], ['NoSuchEntity']))) arns.push(u.Arn);
+  for (const p of aws.call<{ InstanceProfiles?: { InstanceProfileName?: string; Arn: string }[] }>(['iam', 'list-instance-profiles'])
+    ?.InstanceProfiles ?? [])
+    if (
+      mine(p.InstanceProfileName) &&
+      ours(aws.call<Tags>(['iam', 'list-instance-profile-tags', '--instance-profile-name', p.InstanceProfileName!], ['NoSuchEntity']))
+    )
+      arns.push(p.Arn);
+  for (const p of aws.call<{ Policies?: { PolicyName?: string; Arn: string }[] }>(['iam', 'list-policies', '--scope', 'Local'])?.Policies ?? [])
+    if (mine(p.PolicyName) && ours(aws.call<Tags>(['iam', 'list-policy-tags', '--policy-arn', p.Arn], ['NoSuchEntity']))) arns.push(p.Arn);
+  return arns.map((arn) => ({ arn, state: 'left', remove: removalOf(arn, aws.region) }));
+}
+
+/** A leftover in the user's cluster (k8s-ha): named `kubernetes:namespace/<name>` in place of an ARN. */
+export const clusterLeftover = (namespace: string, cluster: { kubeconfig: string; context?: string }): Leftover => ({
+  arn: `kubernetes:namespace/${namespace}`,
+  state: 'left',
+  remove: `kubectl --kubeconfig ${cluster.kubeconfig}${cluster.context ? ` --context ${cluster.context}` : ''} delete namespace ${namespace} (the run created it; look at what is in it first)`,
+});
+
+/**
+ * The sweep: the Tagging API in the run's region, IAM, and for k8s-ha the namespaces the run created in the cluster
+ * (each must be gone; what Rancher itself made there at run time is its own, documented, and only counted).
+ */
+function sweepAll(aws: Aws, record: RunRecord): { leftovers?: Leftover[]; problems: string[]; evidence: string[] } {
+  const problems: string[] = [];
+  const evidence: string[] = [];
+  let leftovers: Leftover[] | undefined;
+  try {
+    leftovers = sweep(aws, record.runId);
+    const left = leftovers.filter((l) => l.state === 'left').length;
+    evidence.push(
+      `aws resourcegroupstaggingapi get-resources --tag-filters Key=${RUN_TAG},Values=${record.runId} in ${record.region}: ${leftovers.length} resources (${left} left, ${leftovers.length - left} going by themselves)`,
+    );
+  } catch (error) {
+    problems.push(
+      `the Resource Groups Tagging API could not be read (${(error as Error).message.slice(0, 300)}): look for ${RUN_TAG}=${record.runId} in the console`,
+    );
+  }
+  try {
+    const iam = iamLeftovers(aws, record.name, record.runId);
+    leftovers = [...(leftovers ?? []), ...iam];
+    evidence.push(
+      `aws iam list-roles, list-users --path-prefix /rancher-ha-aws/, list-instance-profiles, list-policies --scope Local: ${iam.length} named ${record.name}-* and tagged ${RUN_TAG}=${record.runId}`,
+    );
+  } catch (error) {
+    problems.push(
+      `IAM could not be listed (${(error as Error).message.slice(0, 300)}): look for roles and users named ${record.name}-* in the IAM console`,
+    );
+  }
+  if (record.cluster && record.applied) {
+    const present = clusterNamespaces(new Kubectl(record.cluster.kubeconfig, record.cluster.context));
+    if (present === undefined)
+      problems.push(`${describeCluster(record.cluster)} did not list its namespaces: look for ${(record.namespaces ?? []).join(', ')} there`);
+    else {
+      const ours = (record.namespaces ?? []).filter((n) => present.includes(n));
+      leftovers = [...(leftovers ?? []), ...ours.map((n) => clusterLeftover(n, record.cluster!))];
+      // Neither the user's (there before) nor the module's: what Rancher made while it ran (cattle-global-data, fleet-*, ...).
+      const came = present.filter((n) => !(record.namespacesBefore ?? present).includes(n) && !(record.namespaces ?? []).includes(n));
+      evidence.push(
+        `${describeCluster(record.cluster)}: ${ours.length} of the run's namespaces (${(record.namespaces ?? []).join(', ') || 'none'}) left; ${came.length} namespaces that came with Rancher stay (${came.join(', ') || 'none'}; its rancher-cleanup job clears them, docs/k8s-ha.md)`,
+      );
+    }
+  }
+  return { leftovers, problems, evidence };
+}
+
 /**
  * The actions the run's principal used (CloudTrail's event history, management events, from the run's start until
  * now) against docs/deployer-policy.json; or why they could not be read.
@@ -642,10 +1014,29 @@ function awsActions(aws: Aws, principalArn: string | undefined, since: string, p
 
 /**
  * Beyond the drill's checks (cli/throwaway.ts): the run id in every AWS provider's default tags (so every resource
- * carries it), and names only under the run's own prefix.
+ * carries it), and names only under the run's own prefix. k8s-ha's Route53 records are the run's own: each is named
+ * by the rancher_hostname variable, whose default is `<name>.<zone>` (the drill's check refuses any record).
  */
-export function acceptanceModuleProblems(json: ModuleJson, moduleDir: string, root: string, name: string, runId: string): string[] {
-  const problems = localModuleProblems(json, moduleDir, root);
+export function acceptanceModuleProblems(
+  json: ModuleJson,
+  moduleDir: string,
+  root: string,
+  name: string,
+  runId: string,
+  run: { readonly stack?: AcceptanceStack; readonly hostedZone?: string } = {},
+): string[] {
+  const records = json.resource?.aws_route53_record;
+  const ownRecords =
+    run.stack === 'k8s-ha' &&
+    records !== undefined &&
+    json.variable?.rancher_hostname?.default === k8sHaHostname(name, run.hostedZone ?? '') &&
+    Object.values(records).every((r) => r.name === '${var.rancher_hostname}');
+  const problems = localModuleProblems(
+    ownRecords ? { ...json, resource: { ...json.resource, aws_route53_record: undefined! } } : json,
+    moduleDir,
+    root,
+  );
+  if (run.stack === 'k8s-ha' && !ownRecords) problems.push(`its Route53 records are not all named ${k8sHaHostname(name, run.hostedZone ?? '')}`);
   for (const provider of json.provider?.aws ?? [])
     if (provider.default_tags?.[0]?.tags?.[RUN_TAG] !== runId)
       problems.push(`the AWS provider ${provider.alias ?? '(default)'} does not tag ${RUN_TAG}=${runId}`);
@@ -685,11 +1076,12 @@ function writeKubeconfig(terraform: Terraform, file: string, url: string): void 
  * (`/v1-public/login`, `/v3-public/...?action=login` where that is missing), then the token it returned reads the
  * user it belongs to. Password and token go to curl on its standard input, never on its command line.
  */
-function firstLogin(terraform: Terraform, kubectl: Kubectl, url: string, caFile: string): string[] {
+function firstLogin(terraform: Terraform, readCa: CaReader, url: string, caFile: string): string[] {
   const password = terraform.outputJson('rancher_admin_password');
   if (typeof password !== 'string' || password === '')
     throw new StepFailed('the deployment has no rancher_admin_password output (rancher.bootstrap off?)');
-  if (!existsSync(caFile) && !rancherCa(kubectl, caFile)) throw new StepFailed("Rancher's CA (cattle-system/tls-rancher) could not be read");
+  let why = '';
+  if (!existsSync(caFile) && !readCa(caFile, (w) => (why = w))) throw new StepFailed(`Rancher's CA could not be read: ${why}`);
   const login = rancherLogin(url, caFile, 'admin', password);
   const me = rancherGet(url, caFile, login.token, '/v3/users?me=true');
   const users = usernames(me.body);
@@ -699,6 +1091,39 @@ function firstLogin(terraform: Terraform, kubectl: Kubectl, url: string, caFile:
     `POST ${url}${login.endpoint} as admin with the rancher_admin_password output: ${login.status}, a token`,
     `GET ${url}/v3/users?me=true with that token: 200, user admin`,
   ];
+}
+
+/**
+ * Rancher's own CA on the docker host, as the stack's readiness gate reads it: `/cacerts` without verification, once
+ * (trust on first use: the CA does not exist before Rancher starts), then every call verifies against it.
+ */
+function rancherCacerts(url: string, caFile: string, why: (text: string) => void): boolean {
+  if (!url) {
+    why('the deployment has no rancher_url output');
+    return false;
+  }
+  const got = run('curl', ['--silent', '--show-error', '--fail', '--max-time', '20', '--insecure', `${url}/cacerts`], { timeoutMs: 60_000 });
+  if (got.code !== 0 || !got.stdout.includes('BEGIN CERTIFICATE')) {
+    why(got.code === 0 ? `${url}/cacerts answered no certificate` : readableError(got.stderr, 300));
+    return false;
+  }
+  writeFileSync(caFile, got.stdout);
+  return true;
+}
+
+/** docker's break: its host stopped, and seen stopped (Rancher with it: the teardown must not need it). */
+async function stopHost(aws: Aws, terraform: Terraform, interrupted: () => boolean): Promise<string[]> {
+  const id = terraform.outputJson('instance_id');
+  if (typeof id !== 'string' || id === '') throw new StepFailed('the deployment has no instance_id output');
+  aws.call(['ec2', 'stop-instances', '--instance-ids', id]);
+  let state = '';
+  const stopped = await waitUntil(10 * 60_000, interrupted, () => {
+    const found = aws.call<{ Reservations?: { Instances?: { State?: { Name?: string } }[] }[] }>(['ec2', 'describe-instances', '--instance-ids', id]);
+    state = found?.Reservations?.[0]?.Instances?.[0]?.State?.Name ?? 'unknown';
+    return state === 'stopped' ? true : undefined;
+  });
+  if (!stopped) throw new StepFailed(`the host ${id} did not stop within 10 minutes (${state})`);
+  return [`aws ec2 stop-instances --instance-ids ${id}: stopped; the teardown runs against a host whose Rancher is down`];
 }
 
 /** The usernames of a `/v3/users` answer (none when it is not one). */
@@ -783,16 +1208,26 @@ function terraformVersion(moduleDir: string): string | undefined {
 }
 
 /** Versions the synthesized module pins: the charts, RKE2 at deploy, the instance type. */
-function moduleVersions(json: ModuleJson, moduleDir: string): Record<string, string | undefined> {
+function moduleVersions(json: ModuleJson, moduleDir: string, stack: AcceptanceStack): Record<string, string | undefined> {
   const releases = Object.values(json.resource?.helm_release ?? {}) as { chart?: string; version?: string }[];
   const chart = (name: string) => releases.find((r) => r.chart === name)?.version;
   const text = readFileSync(join(moduleDir, 'cdk.tf.json'), 'utf8');
+  if (stack === 'docker')
+    return {
+      // The container's image (the host's RANCHER_IMAGE): K3s inside it comes with Rancher's version.
+      rancher: /RANCHER_IMAGE=\\"[^\\"]*rancher\/rancher:(v[^\\"]+)\\"/.exec(text)?.[1],
+      'instance type': String(json.variable?.instance_type?.default ?? '(the instance_type variable)'),
+    };
   return {
     rancher: chart('rancher'),
     'cert-manager': chart('cert-manager'),
     'rancher-backup': chart('rancher-backup'),
-    rke2: /RKE2_VERSION=\\"(v[^\\"]+)\\"/.exec(text)?.[1] ?? UPGRADE.from,
-    'instance type': String(json.variable?.instance_type?.default ?? '(the instance_type variable)'),
+    ...(stack === 'rke-ha'
+      ? {
+          rke2: /RKE2_VERSION=\\"(v[^\\"]+)\\"/.exec(text)?.[1] ?? UPGRADE.from,
+          'instance type': String(json.variable?.instance_type?.default ?? '(the instance_type variable)'),
+        }
+      : {}),
   };
 }
 

@@ -36,6 +36,16 @@ export const AWS_CALLS: Readonly<Record<string, readonly string[]>> = {
   'kms describe-key': ['kms:DescribeKey'],
   'ec2 describe-instances': ['ec2:DescribeInstances'],
   'cloudtrail lookup-events': ['cloudtrail:LookupEvents'],
+  // acceptance: the docker host stopped (the break), and the IAM the Tagging API does not list (its sweep)
+  'ec2 stop-instances': ['ec2:StopInstances'],
+  'iam list-roles': ['iam:ListRoles'],
+  'iam list-role-tags': ['iam:ListRoleTags'],
+  'iam list-users': ['iam:ListUsers'],
+  'iam list-user-tags': ['iam:ListUserTags'],
+  'iam list-instance-profiles': ['iam:ListInstanceProfiles'],
+  'iam list-instance-profile-tags': ['iam:ListInstanceProfileTags'],
+  'iam list-policies': ['iam:ListPolicies'],
+  'iam list-policy-tags': ['iam:ListPolicyTags'],
 };
 
 /** The AWS CLI, always with an explicit region and JSON output. */

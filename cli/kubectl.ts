@@ -36,12 +36,15 @@ export interface NodeObject extends KubeObject {
   };
 }
 
-/** `kubectl` with the deployment's kubeconfig, a request timeout on every call, and JSON output. */
+/** `kubectl` with the deployment's kubeconfig (and a context of it), a request timeout on every call, and JSON output. */
 export class Kubectl {
-  constructor(readonly kubeconfig: string) {}
+  constructor(
+    readonly kubeconfig: string,
+    readonly context?: string,
+  ) {}
 
   private args(args: readonly string[]): string[] {
-    return ['--kubeconfig', this.kubeconfig, '--request-timeout=30s', ...args];
+    return ['--kubeconfig', this.kubeconfig, ...(this.context ? ['--context', this.context] : []), '--request-timeout=30s', ...args];
   }
 
   /** Runs kubectl; throws CommandFailed unless it succeeded. */

@@ -37,13 +37,17 @@ Commands:
              --etcd            restore production's newest etcd snapshot instead (RKE2): on the throwaway's
                                first server, with production's cluster token (docs/backups.md)
              --dry-run         print the steps and change nothing
-  acceptance prove a throwaway deployment's whole life in your account (rke-ha): deploy (timed), /ping, first
-             login, an empty second plan, a Kubernetes upgrade, a roll of server-0, a backup and a drill restore,
-             the teardown with Rancher scaled to zero, a sweep for anything left tagged with the run's id; a report
+  acceptance prove a throwaway deployment's whole life in your account (rke-ha, k8s-ha, docker): deploy (timed),
+             /ping, first login, an empty second plan, a Kubernetes upgrade, a roll of server-0, a backup and a
+             drill restore (rke-ha; each stack skips what does not apply to it, saying why), the teardown from a
+             broken state, a sweep for anything left tagged with the run's id (and its IAM); a report
              (./acceptance.out/<run id>/report.md and .json). Torn down on any failure, signal or overrun.
              --region <region> required: where it runs (never a default)
              --name <name>     the deployment's name (default acc-<run id>); refused when a deployment has it
              --settings <file> take the deployment's shape from this settings file (refused with a backend)
+             --kubeconfig <file> k8s-ha: the cluster to install onto (refused when it has a cattle-system)
+             --context <name>  k8s-ha: the context of that file (default its current context)
+             --hosted-zone <zone> k8s-ha: a public Route53 zone of yours for the run's record <name>.<zone>
              --only <phases>   only these, comma-separated: ping,login,second-plan,upgrade,roll,backup,drill,break
              --skip <phases>   all but these
              --budget-minutes <n> time budget, stated with its cost before the start (default ${DEFAULT_BUDGET_MINUTES})
@@ -79,6 +83,9 @@ const WITH_VALUE = new Set([
   '--skip',
   '--budget-minutes',
   '--teardown-run',
+  '--kubeconfig',
+  '--context',
+  '--hosted-zone',
 ]);
 
 export function parseCommandLine(args: readonly string[]): CommandLine {
@@ -232,7 +239,8 @@ export async function main(args: readonly string[]): Promise<number> {
         });
       }
       case 'acceptance': {
-        if (line.stack === undefined && !line.values.has('--teardown-run')) throw new UsageError('acceptance: name the stack (rke-ha).');
+        if (line.stack === undefined && !line.values.has('--teardown-run'))
+          throw new UsageError('acceptance: name the stack (rke-ha, k8s-ha or docker).');
         const budget = line.values.get('--budget-minutes');
         const budgetMinutes = budget === undefined ? undefined : Number(budget);
         if (budgetMinutes !== undefined && (!Number.isInteger(budgetMinutes) || budgetMinutes < 30 || budgetMinutes > 1440))
@@ -264,6 +272,9 @@ export async function main(args: readonly string[]): Promise<number> {
           dryRun: line.flags.has('--dry-run'),
           budgetMinutes,
           teardownRun: line.values.get('--teardown-run'),
+          kubeconfig: line.values.has('--kubeconfig') ? resolve(line.values.get('--kubeconfig')!) : undefined,
+          context: line.values.get('--context'),
+          hostedZone: line.values.get('--hosted-zone'),
           pingMinutes: minutes(line.values.get('--wait-minutes')),
           ask: askOnTerminal,
           stop: stopping,

@@ -127,14 +127,19 @@ function applyError(jsonLines: string): string {
   return '';
 }
 
+/** Writes Rancher's CA to `caFile`; false (and why) while it cannot be read yet. */
+export type CaReader = (caFile: string, why: (text: string) => void) => boolean;
+
 /**
  * Waits until Rancher answers `pong` on `<url>/ping`, trusting Rancher's own CA as the apply's readiness gate does
- * (the `cattle-system/tls-rancher` Secret, RANCHER_CA_SECRET of rancher-readiness.ts), written to `caFile`.
+ * (the `cattle-system/tls-rancher` Secret, RANCHER_CA_SECRET of rancher-readiness.ts, or what `ca` reads where
+ * there is no cluster to ask: the docker host), written to `caFile`.
  */
-export async function waitForPing(kubectl: Kubectl, url: string, caFile: string, minutes: number, interrupted: () => boolean): Promise<void> {
+export async function waitForPing(ca: Kubectl | CaReader, url: string, caFile: string, minutes: number, interrupted: () => boolean): Promise<void> {
+  const readCa: CaReader = typeof ca === 'function' ? ca : (file, why) => rancherCa(ca, file, why);
   let last = '';
   const answered = await waitUntil(minutes * 60_000, interrupted, () => {
-    if (!rancherCa(kubectl, caFile, (why) => (last = why))) return undefined;
+    if (!readCa(caFile, (why) => (last = why))) return undefined;
     const ping = run('curl', ['--silent', '--show-error', '--max-time', '20', '--cacert', caFile, `${url}/ping`], { timeoutMs: 60_000 });
     if (ping.code === 0 && ping.stdout.trim() === 'pong') return true;
     last = ping.code === 0 ? `answered '${ping.stdout.trim().slice(0, 80)}'` : readableError(ping.stderr, 300);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { comparePolicy, iamAction, markdownReport, removalOf, TIMELINE, timelineOf } from '../../cli/acceptance-report';
+import { comparePolicy, iamAction, markdownReport, NOT_APPLICABLE, notProven, removalOf, TIMELINE, timelineOf } from '../../cli/acceptance-report';
 
 const notes = readFileSync(join(__dirname, '..', '..', 'docs', 'design-notes.md'), 'utf8');
 
@@ -78,5 +78,28 @@ describe('the acceptance report', () => {
     });
     expect(md).toContain('| deploy | failed | 3 | a \\| b c |');
     expect(md).toContain('## What this run does not prove\n\n- x');
+  });
+
+  it('IAM leftovers: what holds on to each goes first, no region (IAM is global)', () => {
+    const role = removalOf('arn:aws:iam::123456789012:role/rancher-ha-aws/acc-k3x9q2-rke-ha-rancher-backup', 'eu-west-1');
+    expect(role).toContain('aws iam delete-role --role-name acc-k3x9q2-rke-ha-rancher-backup');
+    expect(role).toContain('list-instance-profiles-for-role');
+    expect(role).not.toContain('--region');
+    expect(removalOf('arn:aws:iam::123456789012:instance-profile/acc-k3x9q2-rke-ha-0001', 'eu-west-1')).toContain(
+      'aws iam delete-instance-profile --instance-profile-name acc-k3x9q2-rke-ha-0001',
+    );
+    expect(removalOf('arn:aws:iam::123456789012:user/rancher-ha-aws/acc-k3x9q2-k8s-ha-rancher-backup', 'eu-west-1')).toContain(
+      'list-access-keys / list-user-policies --user-name acc-k3x9q2-k8s-ha-rancher-backup',
+    );
+    expect(removalOf('arn:aws:iam::123456789012:policy/acc-k3x9q2-p', 'eu-west-1')).toContain(
+      'aws iam delete-policy --policy-arn arn:aws:iam::123456789012:policy/acc-k3x9q2-p',
+    );
+  });
+
+  it('what a run does not prove names the phases its stack skips, and k8s-ha what stays in your cluster', () => {
+    expect(notProven('rke-ha')).toHaveLength(5);
+    for (const stack of ['k8s-ha', 'docker'])
+      for (const [phase, why] of Object.entries(NOT_APPLICABLE[stack])) expect(notProven(stack)).toContain(`The ${phase} phase: ${why}.`);
+    expect(notProven('k8s-ha').join(' ')).toContain('rancher-cleanup');
   });
 });

@@ -1,6 +1,6 @@
 import { DEPLOYMENT_TAG as LIB_DEPLOYMENT_TAG } from '../../lib/common/private/tags';
 import { DEFAULT_VERSIONS, rke2KubernetesMinor } from '../../lib/config/versions';
-import { acceptanceModuleProblems, chosenPhases, overBudget, statedCost } from '../../cli/acceptance';
+import { acceptanceModuleProblems, chosenPhases, moduleNamespaces, overBudget, statedCost } from '../../cli/acceptance';
 import { acceptanceName, acceptanceSettings, baseSettingsProblem, DEPLOYMENT_TAG, newRunId, RUN_TAG, UPGRADE } from '../../cli/acceptance-settings';
 import { synthSettings } from '../helpers/variants';
 import { settingsProblems } from '../helpers/synth';
@@ -94,5 +94,69 @@ describe('the acceptance run', () => {
     expect(statedCost(240, true)).toBe('$3.36');
     expect(overBudget(0, 240 * 60_000, 240)).toBe(false);
     expect(overBudget(0, 240 * 60_000 + 1, 240)).toBe(true);
+  });
+
+  it('k8s-ha: its own record <name>.<zone> in the zone named, the cluster from the command line, the bucket deletable by a destroy', () => {
+    const k8s = acceptanceSettings({}, { name, runId, region: 'eu-west-1', stack: 'k8s-ha', hostedZone: 'acme-test.net.' });
+    expect(k8s).toMatchObject({
+      hostname: `${name}.acme-test.net`,
+      hostedZone: 'acme-test.net',
+      backups: { enabled: true, forceDestroyBucket: true },
+    });
+    expect(k8s.dns).toBeUndefined();
+    expect(k8s.versions).toBeUndefined();
+    const k8sJson: any = synthSettings('k8s-ha', k8s as never).json;
+    const run = { stack: 'k8s-ha' as const, hostedZone: 'acme-test.net' };
+    expect(acceptanceModuleProblems(k8sJson, '/runs/x/cdktf.out/stacks/k8s-ha', '/runs/x', name, runId, run)).toEqual([]);
+    expect(Object.values(k8sJson.resource.aws_s3_bucket)[0]).toMatchObject({ force_destroy: true });
+    expect(Object.values(k8sJson.resource.aws_s3_bucket)[0]).not.toHaveProperty('lifecycle');
+    expect(moduleNamespaces(k8sJson)).toEqual(['cattle-resources-system', 'cattle-system', 'cert-manager', 'rancher-aws-gates']);
+    // A record named otherwise is not the run's.
+    expect(acceptanceModuleProblems(k8sJson, '/runs/x/m', '/runs/x', name, runId, { ...run, hostedZone: 'other.net' })).toEqual([
+      'it has a Route53 record',
+      `its Route53 records are not all named ${name}.other.net`,
+    ]);
+    expect(baseSettingsProblem({ k8sHa: { access: { variables: true } } }, 'eu-west-1', 'p.yaml', 'k8s-ha')).toContain('--kubeconfig');
+  });
+
+  it('docker: no domain, no final snapshot, the daily snapshot twelve hours after the start; names under its prefix', () => {
+    const docker = acceptanceSettings({}, { name, runId, region: 'eu-west-1', stack: 'docker', now: new Date('2026-11-25T22:40:00Z') });
+    expect(docker).toMatchObject({
+      dns: { mode: 'wildcard' },
+      docker: { dataVolume: { finalSnapshot: false, snapshots: { intervalHours: 24, time: '10:00' } } },
+    });
+    const dockerJson: any = synthSettings('docker', docker as never).json;
+    expect(acceptanceModuleProblems(dockerJson, '/runs/x/cdktf.out/stacks/docker', '/runs/x', name, runId, { stack: 'docker' })).toEqual([]);
+    expect(Object.values(dockerJson.resource.aws_ebs_volume)[0]).toMatchObject({ final_snapshot: false });
+    expect(baseSettingsProblem({ docker: { existingNetwork: {} } }, 'eu-west-1', 'p.yaml', 'docker')).toContain('its own network');
+    expect(baseSettingsProblem({ docker: { dataVolume: { restoreSnapshotId: 'snap-1' } } }, 'eu-west-1', 'p.yaml', 'docker')).toContain(
+      'empty data volume',
+    );
+  });
+
+  it("phases per stack: those that do not apply are left out, and refused by name in --only; the cost is the stack's", () => {
+    expect([...(chosenPhases(undefined, undefined, 'k8s-ha') as Set<string>)]).toEqual([
+      'deploy',
+      'ping',
+      'login',
+      'second-plan',
+      'backup',
+      'break',
+      'teardown',
+      'sweep',
+    ]);
+    expect([...(chosenPhases(undefined, undefined, 'docker') as Set<string>)]).toEqual([
+      'deploy',
+      'ping',
+      'login',
+      'second-plan',
+      'break',
+      'teardown',
+      'sweep',
+    ]);
+    expect(chosenPhases(['upgrade'], undefined, 'k8s-ha')).toContain('does not apply to k8s-ha');
+    expect((chosenPhases(undefined, ['roll'], 'docker') as Set<string>).has('break')).toBe(true);
+    expect(statedCost(240, false, 'docker')).toBe('$0.44');
+    expect(statedCost(240, false, 'k8s-ha')).toBe('$0.00');
   });
 });

@@ -2,7 +2,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFi
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { ACCEPTANCE_PHASES, TIMELINE } from '../../cli/acceptance-report';
+import { ACCEPTANCE_PHASES, NOT_APPLICABLE, TIMELINE } from '../../cli/acceptance-report';
 import { acceptanceSettings, RUN_TAG, UPGRADE } from '../../cli/acceptance-settings';
 import { throwawaySettings } from '../../cli/drill-settings';
 import { writeBackup } from '../helpers/backup-file';
@@ -11,11 +11,12 @@ import { fakeCluster, serverInstances } from '../helpers/roll-world';
 import { synthSettings } from '../helpers/variants';
 import { testReleaseSums } from '../helpers/release-sums';
 
-// `npm run acceptance -- rke-ha` as a person runs it: the bundled CLI with terraform, aws and kubectl stubbed
+// `npm run acceptance -- <stack>` as a person runs it: the bundled CLI with terraform, aws and kubectl stubbed
 // (ops-stubs/fake-cloud.js with fake-acceptance.js, the roll's cluster of fake-roll.js and the drill's throwaway of
 // fake-drill.js), the app's synth stubbed (fake-acceptance-synth.js, writing real synths the file makes once), and
-// Rancher a local HTTP server of this test that /ping and the first login reach through the real curl. Every run,
-// passing, failing or killed, must end with the deployment's state empty, a report, and the stubs' invariants kept.
+// Rancher a local HTTP server of this test that /ping, /cacerts (docker) and the first login reach through the real
+// curl. Every run, passing, failing or killed, must end with the deployment's state empty, a report, and the stubs'
+// invariants kept. k8s-ha runs onto a fake cluster of the user's (its own kubeconfig file and context).
 
 const REGION = 'eu-west-1';
 const PLACEHOLDER = 'zzzzzz';
@@ -29,13 +30,26 @@ const IN_BACKUP = {
 };
 const SYNTH = join(__dirname, '..', 'helpers', 'ops-stubs', 'fake-acceptance-synth.js');
 
-// The synths, once for the file: the run's deployment (its run id a placeholder the synth stub replaces) and the drill's throwaway of it.
-// No sum of the from-version's tarball is recorded: supplied here, fictional, as an operator's --settings would.
+// The synths, once for the file: the run's deployment of each stack (its run id a placeholder the synth stub
+// replaces) and the drill's throwaway of rke-ha's.
+const ZONE = 'acme-test.net';
+// No sum of the rke-ha run's from-version tarball is recorded: supplied here, fictional, as an operator's --settings would.
 const settings = acceptanceSettings(
   { versions: { releaseSums: testReleaseSums(UPGRADE.from) } },
   { name: `acc-${PLACEHOLDER}`, runId: PLACEHOLDER, region: REGION },
 );
 const json = synthSettings('rke-ha', settings as never).json;
+const STACK_JSON: Record<string, any> = {
+  'rke-ha': json,
+  'k8s-ha': synthSettings(
+    'k8s-ha',
+    acceptanceSettings({}, { name: `acc-${PLACEHOLDER}`, runId: PLACEHOLDER, region: REGION, stack: 'k8s-ha', hostedZone: ZONE }) as never,
+  ).json,
+  docker: synthSettings(
+    'docker',
+    acceptanceSettings({}, { name: `acc-${PLACEHOLDER}`, runId: PLACEHOLDER, region: REGION, stack: 'docker' }) as never,
+  ).json,
+};
 const throwawayJson = synthSettings(
   'rke-ha',
   throwawaySettings(settings, {
@@ -61,6 +75,10 @@ async function rancher(): Promise<Rancher> {
       requests.push(`${req.method} ${req.url}`);
       if (req.url === '/ping') {
         res.end('pong');
+        return;
+      }
+      if (req.url === '/cacerts') {
+        res.end('-----BEGIN CERTIFICATE-----\nrancher-own-ca\n-----END CERTIFICATE-----\n');
         return;
       }
       if (req.method === 'POST' && req.url === '/v1-public/login') {
@@ -92,18 +110,24 @@ afterEach(async () => {
   }
 });
 
-async function world(change?: (w: any) => void): Promise<{ c: FakeCloud; r: Rancher }> {
+async function world(change?: (w: any) => void, stack = 'rke-ha'): Promise<{ c: FakeCloud; r: Rancher }> {
   const r = await rancher();
-  const applyState = small(stateOf(json));
-  const servers = serverInstances(applyState);
-  const backupBucket = applyState.resources.find((x: any) => x.type === 'aws_s3_bucket' && x.name.startsWith('rancher-backups_bucket')).instances[0]
+  const stackJson = STACK_JSON[stack];
+  const applyState = small(stateOf(stackJson));
+  const servers = stack === 'rke-ha' ? serverInstances(applyState) : [];
+  const backupBucket = applyState.resources.find((x: any) => x.type === 'aws_s3_bucket' && x.name.startsWith('rancher-backups_bucket'))?.instances[0]
     .attributes.bucket;
   Object.assign(applyState.outputs, {
     rancher_url: { value: r.url },
-    kubeconfig: { value: 'apiVersion: v1\nkind: Config\n', sensitive: true },
     rancher_admin_password: { value: PASSWORD, sensitive: true },
-    rancher_backup_bucket: { value: backupBucket },
-    servers_pending_replacement: { value: { 'server-0': [], 'server-1': [], 'server-2': [] } },
+    ...(stack === 'rke-ha'
+      ? {
+          kubeconfig: { value: 'apiVersion: v1\nkind: Config\n', sensitive: true },
+          servers_pending_replacement: { value: { 'server-0': [], 'server-1': [], 'server-2': [] } },
+        }
+      : {}),
+    ...(backupBucket ? { rancher_backup_bucket: { value: backupBucket } } : {}),
+    ...(stack === 'docker' ? { instance_id: { value: 'i-server' } } : {}),
   });
   const throwawayState = small(stateOf(throwawayJson, 'drill'));
   throwawayState.outputs = {
@@ -113,11 +137,20 @@ async function world(change?: (w: any) => void): Promise<{ c: FakeCloud; r: Ranc
   };
   const empty = { version: 4, terraform_version: '1.11.4', serial: 1, lineage: 'acceptance', outputs: {}, resources: [] };
   const w: any = {
-    roll: true,
+    roll: stack === 'rke-ha',
     state: empty,
     aws: { lbs: {}, dbs: {}, buckets: {}, keys: {}, logGroups: {}, volumes: {}, finalDbSnapshots: [] },
-    cluster: fakeCluster(servers, false),
+    // k8s-ha: the user's cluster, its nodes the user's (never one of the run's); docker: none.
+    cluster:
+      stack === 'k8s-ha'
+        ? { apiUp: true, servers: [{ name: 'node-a', node: 'ip-10-9-0-1', ready: true, member: true, nodePresent: true }] }
+        : stack === 'rke-ha'
+          ? fakeCluster(servers, false)
+          : undefined,
     acceptance: {
+      ...(stack === 'k8s-ha'
+        ? { kubelet: 'v1.34.2+eks', cluster: { context: 'user-admin', namespaces: ['default', 'kube-system', 'ingress-nginx'] } }
+        : {}),
       applyState,
       applyAws: awsOf(applyState),
       events: [
@@ -136,12 +169,14 @@ async function world(change?: (w: any) => void): Promise<{ c: FakeCloud; r: Ranc
       ping: 'pong',
     },
   };
-  const c = new FakeCloud(json, w);
+  const c = new FakeCloud(stackJson, w);
   c.update((x) => {
     x.drill.backupFile = writeBackup(c.dir, IN_BACKUP);
+    if (x.acceptance.cluster) x.acceptance.cluster.kubeconfig = join(c.dir, 'user-kubeconfig.yaml');
     change?.(x);
   });
-  copyFileSync(join(c.dir, 'module', 'cdk.tf.json'), join(c.dir, 'acceptance.cdk.tf.json'));
+  writeFileSync(join(c.dir, 'user-kubeconfig.yaml'), 'apiVersion: v1\nkind: Config\n# the user cluster\n');
+  copyFileSync(join(c.dir, 'module', 'cdk.tf.json'), join(c.dir, `acceptance.${stack}.cdk.tf.json`));
   writeFileSync(join(c.dir, 'throwaway.cdk.tf.json'), JSON.stringify(throwawayJson));
   mkdirSync(join(c.dir, 'docs'));
   copyFileSync(join(__dirname, '..', '..', 'docs', 'deployer-policy.json'), join(c.dir, 'docs', 'deployer-policy.json'));
@@ -307,7 +342,7 @@ describe('npm run acceptance', () => {
     // A new run never touches it, and says how to finish it.
     const again = await accept(c);
     expect(again.code).toBe(2);
-    expect(again.out).toContain(`--teardown ${report.runId}`);
+    expect(again.out).toContain(`--teardown-run ${report.runId}`);
     c.update((w) => delete w.acceptance.failAt);
     const down = await c.runAsync(['acceptance', '--teardown-run', report.runId]);
     expect(down.code).toBe(0);
@@ -316,7 +351,15 @@ describe('npm run acceptance', () => {
 
   it.each([
     ['no region', ['acceptance', 'rke-ha', '--yes'], '--region is required'],
-    ['another stack', ['acceptance', 'docker', '--region', REGION, '--yes'], 'covers rke-ha first'],
+    ['an unknown stack', ['acceptance', 'eks', '--region', REGION, '--yes'], 'proves rke-ha, k8s-ha or docker; eks is none'],
+    ['k8s-ha without a cluster', ['acceptance', 'k8s-ha', '--region', REGION, '--yes', '--hosted-zone', ZONE], 'name it with --kubeconfig'],
+    ['k8s-ha without a zone', ['acceptance', 'k8s-ha', '--region', REGION, '--yes', '--kubeconfig', 'user-kubeconfig.yaml'], '--hosted-zone'],
+    ['a cluster for another stack', ['acceptance', 'docker', '--region', REGION, '--yes', '--kubeconfig', 'x'], 'are for k8s-ha'],
+    [
+      'a phase docker has not',
+      ['acceptance', 'docker', '--region', REGION, '--yes', '--only', 'roll'],
+      '--only roll: that phase does not apply to docker',
+    ],
     ['an unknown phase', ['acceptance', 'rke-ha', '--region', REGION, '--yes', '--only', 'ping,dance'], 'Unknown phase dance'],
   ])('refuses %s before any call', async (_name, args, message) => {
     const { c } = await world();
@@ -337,6 +380,157 @@ describe('npm run acceptance', () => {
     expect(backend.out).toContain('names a state backend');
     expect(c.calls().every((call) => /^aws (sts|resourcegroupstaggingapi) /.test(call))).toBe(true);
     expect(existsSync(join(c.dir, 'acceptance.out'))).toBe(false);
+  });
+
+  it.each([
+    ['second-plan', (w: any) => (w.acceptance.signalAt = { phase: 'second-plan', signal: 'SIGKILL' }), ['--skip', 'roll,drill']],
+    // The drill's throwaway fully applied when the run dies: it is left too, tagged with the run id.
+    ['drill', (w: any) => (w.drill.signalAt = { phase: 'apply', signal: 'SIGKILL' }), ['--skip', 'roll']],
+  ])(
+    'killed (kill -9) during the %s phase: a rerun refuses and names it, --teardown-run <id> tears it down, the sweep clean',
+    async (phase, change, extra) => {
+      const { c } = await world(change);
+      const first = await accept(c, ...extra);
+      // No handler ran: no teardown, no final report, the record not done.
+      expect(first.code).toBeNull();
+      const record = JSON.parse(readFileSync(join(runDir(c), 'run.json'), 'utf8'));
+      expect(record).toMatchObject({ phase, applied: true, done: false });
+      expect(c.world().state.resources.length).toBeGreaterThan(0);
+      if (phase === 'drill') expect(c.world().drill.state.resources.length).toBeGreaterThan(0);
+      const before = c.calls().length;
+      const rerun = await accept(c);
+      expect(rerun.code).toBe(2);
+      expect(rerun.out).toContain(`npm run acceptance -- --teardown-run ${record.runId}`);
+      expect(c.calls()).toHaveLength(before);
+      const down = await c.runAsync(['acceptance', '--teardown-run', record.runId]);
+      if (down.code !== 0) console.log(down.out.slice(-4000));
+      expect(down.code).toBe(0);
+      expect(down.out).toContain(`The acceptance run ${record.runId} (${record.name}) is torn down.`);
+      const report = reportOf(c);
+      const s = statuses(report);
+      expect(s).toMatchObject({ deploy: 'passed', ping: 'passed', [phase]: 'interrupted', teardown: 'passed', sweep: 'passed' });
+      expect(s.break).toBe('skipped');
+      expect(report.phases.find((p: any) => p.phase === 'break').detail).toContain('not reached');
+      expect(report.passed).toBe(false);
+      expect(report.leftovers.every((l: any) => l.state === 'pending')).toBe(true);
+      if (phase === 'drill') expect(c.world().drill.state.resources).toEqual([]);
+      expectTornDown(c);
+    },
+  );
+
+  it("the sweep finds an IAM role left with the run id (the Tagging API lists no IAM): listed with how to remove it; a role named alike without the tag is not the run's", async () => {
+    const { c } = await world(
+      (w) =>
+        (w.acceptance.iam = [
+          { kind: 'role', name: `acc-${PLACEHOLDER}-rke-ha-left` },
+          { kind: 'role', name: `acc-${PLACEHOLDER}-rke-ha-someone-elses`, tagged: false },
+          { kind: 'role', name: 'rancher-rke-ha-production' },
+          { kind: 'user', name: `acc-${PLACEHOLDER}-rke-ha-rancher-backup` },
+        ]),
+    );
+    const result = await accept(c, '--only', 'ping');
+    expect(result.code).toBe(1);
+    const report = reportOf(c);
+    expect(statuses(report)).toMatchObject({ teardown: 'passed', sweep: 'failed' });
+    const iam = report.leftovers.filter((l: any) => l.arn.includes(':iam::'));
+    expect(iam.map((l: any) => l.arn)).toEqual([
+      `arn:aws:iam::123456789012:role/acc-${report.runId}-rke-ha-left`,
+      `arn:aws:iam::123456789012:user/rancher-ha-aws/acc-${report.runId}-rke-ha-rancher-backup`,
+    ]);
+    expect(iam[0]).toMatchObject({
+      state: 'left',
+      remove: expect.stringContaining(`aws iam delete-role --role-name acc-${report.runId}-rke-ha-left`),
+    });
+    expect(iam[1].remove).toContain(`aws iam delete-user --user-name acc-${report.runId}-rke-ha-rancher-backup`);
+    expect(result.out).toContain(`LEFT: arn:aws:iam::123456789012:role/acc-${report.runId}-rke-ha-left`);
+    expect(c.calls()).toContain(`aws iam list-role-tags --role-name acc-${report.runId}-rke-ha-someone-elses --region ${REGION} --output json`);
+    expect(c.calls().some((call) => call.includes('rancher-rke-ha-production'))).toBe(false);
+  });
+
+  it('k8s-ha onto the cluster you name: the phases that apply pass, the others say why not; only what the run made goes, your namespaces stay', async () => {
+    const { c } = await world(undefined, 'k8s-ha');
+    const kubeconfig = join(c.dir, 'user-kubeconfig.yaml');
+    const result = await c.runAsync(
+      [
+        'acceptance',
+        'k8s-ha',
+        '--region',
+        REGION,
+        '--yes',
+        '--wait-minutes',
+        '1',
+        '--kubeconfig',
+        'user-kubeconfig.yaml',
+        '--context',
+        'user-admin',
+        '--hosted-zone',
+        ZONE,
+      ],
+      { env: { RANCHER_HA_AWS_SYNTH: SYNTH } },
+    );
+    if (result.code !== 0) console.log(result.out.slice(-6000));
+    expect(result.code).toBe(0);
+    const report = reportOf(c);
+    const applies = ['deploy', 'ping', 'login', 'second-plan', 'backup', 'break', 'teardown', 'sweep'];
+    expect(statuses(report)).toEqual(Object.fromEntries(ACCEPTANCE_PHASES.map((p) => [p, applies.includes(p) ? 'passed' : 'skipped'])));
+    for (const p of ['upgrade', 'roll', 'drill'] as const)
+      expect(report.phases.find((x: any) => x.phase === p).detail).toBe((NOT_APPLICABLE['k8s-ha'] as any)[p]);
+    expect(report.passed).toBe(true);
+    expect(report.versions['kubernetes (your cluster)']).toBe('ip-10-9-0-1 v1.34.2+eks');
+    expect(report.notProven.join(' ')).toContain('rancher-cleanup');
+    // Every kubectl call went to the user's file and context (the fake refuses others); the destroy, not the
+    // teardown command, removed the module; the run's Backup object went first.
+    const w = c.world();
+    expect(
+      c
+        .calls()
+        .filter((call) => call.startsWith('kubectl'))
+        .every((call) => call.includes(`--kubeconfig ${kubeconfig} --context user-admin`)),
+    ).toBe(true);
+    expect(c.calls()).toContain('terraform apply -destroy -refresh=false -auto-approve -input=false');
+    expect(w.acceptance.backupDeleted).toBe(true);
+    expect(w.state.resources).toEqual([]);
+    const sweep = report.evidence.sweep.join('\n');
+    expect(sweep).toContain("0 of the run's namespaces (cattle-resources-system, cattle-system, cert-manager, rancher-aws-gates) left");
+    expect(sweep).toContain('2 namespaces that came with Rancher stay (cattle-global-data, fleet-local');
+    expect(report.evidence.deploy.join('\n')).toContain(`one Route53 record of its own (acc-${report.runId}.${ZONE})`);
+    expect(JSON.parse(readFileSync(join(runDir(c), 'run.json'), 'utf8')).done).toBe(true);
+  });
+
+  it('k8s-ha refuses a cluster that has a Rancher already (cattle-system) before anything is created', async () => {
+    const { c } = await world((w) => w.acceptance.cluster.namespaces.push('cattle-system'), 'k8s-ha');
+    const result = await c.runAsync(
+      ['acceptance', 'k8s-ha', '--region', REGION, '--yes', '--kubeconfig', 'user-kubeconfig.yaml', '--context', 'user-admin', '--hosted-zone', ZONE],
+      { env: { RANCHER_HA_AWS_SYNTH: SYNTH } },
+    );
+    expect(result.code).toBe(2);
+    expect(result.out).toContain('has a namespace cattle-system: a Rancher is installed there already');
+    expect(existsSync(join(c.dir, 'acceptance.out'))).toBe(false);
+    expect(c.calls().filter((call) => !/^aws (sts|resourcegroupstaggingapi) /.test(call))).toEqual([
+      `kubectl --kubeconfig ${join(c.dir, 'user-kubeconfig.yaml')} --context user-admin --request-timeout=30s get namespace cattle-system -o name`,
+    ]);
+  });
+
+  it('docker: one host; the upgrade, roll, backup and drill do not apply (said why), the break stops the host, torn down', async () => {
+    const { c, r } = await world(undefined, 'docker');
+    const result = await c.runAsync(['acceptance', 'docker', '--region', REGION, '--yes', '--wait-minutes', '1'], {
+      env: { RANCHER_HA_AWS_SYNTH: SYNTH },
+    });
+    if (result.code !== 0) console.log(result.out.slice(-6000));
+    expect(result.code).toBe(0);
+    const report = reportOf(c);
+    const applies = ['deploy', 'ping', 'login', 'second-plan', 'break', 'teardown', 'sweep'];
+    expect(statuses(report)).toEqual(Object.fromEntries(ACCEPTANCE_PHASES.map((p) => [p, applies.includes(p) ? 'passed' : 'skipped'])));
+    for (const p of ['upgrade', 'roll', 'backup', 'drill'] as const)
+      expect(report.phases.find((x: any) => x.phase === p).detail).toBe((NOT_APPLICABLE.docker as any)[p]);
+    expect(result.out).toContain('(does not apply) roll: one host');
+    // Rancher's CA read from /cacerts (trust on first use), then /ping and the login verified against it.
+    expect(r.requests).toEqual(expect.arrayContaining(['GET /cacerts', 'GET /ping', 'POST /v1-public/login']));
+    expect(c.calls()).toContain(`aws ec2 stop-instances --instance-ids i-server --region ${REGION} --output json`);
+    expect(c.calls().some((call) => call.startsWith('kubectl'))).toBe(false);
+    expect(report.versions).toMatchObject({ rancher: 'v2.14.3', 'instance type': 'm6i.large' });
+    expect(report.timeline.find((t: any) => t.step === 'first-server').resources).toBeGreaterThan(0);
+    expectTornDown(c);
   });
 
   it('states its budget and asks on a terminal; anything but yes changes nothing', async () => {

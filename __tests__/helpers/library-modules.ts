@@ -51,9 +51,7 @@ export const LIBRARY_MODULES = {
     rollOutputs(new RancherOnRke(new Construct(userStack(app, 'platform'), 'platform'), 'rancher', rkeProps('acme')));
   },
   'nested K3s': (app: App) => {
-    rollOutputs(
-      new RancherOnRke(new Construct(userStack(app, 'platform'), 'platform'), 'rancher', rkeProps('acme', { rkeHa: { distribution: 'k3s' } })),
-    );
+    rollOutputs(new RancherOnRke(new Construct(userStack(app, 'platform'), 'platform'), 'rancher', rkeProps('acme', { distribution: 'k3s' })));
   },
   /** Two stacks of one app, a deployment in each. */
   'two stacks': (app: App) => {

@@ -17,14 +17,20 @@ const entryPoints = Object.entries(pkg.exports)
 const NOT_CONSTRUCTS: Record<string, readonly string[]> = {
   './common': ['configureBaseProviders'],
   './config': ['DEFAULT_VERSIONS', 'SettingsError'],
+  // The status metric of a Route53 health check of the app's own, in the Route53 region of its partition (addAlarm).
+  './dns': ['healthCheckStatusMetric'],
   './synth': ['constructWarnings', 'takeOutputFormat', 'writeStackOutput'],
+  // The factories of an existing network's VPC and subnets, which RancherOnRke's and RancherOnDocker's props take.
+  '.': ['ExistingSubnet', 'ExistingVpc'],
+  './deployments': ['ExistingSubnet', 'ExistingVpc'],
+  './network': ['ExistingSubnet', 'ExistingVpc'],
 };
 
 const isConstructClass = (value: unknown) => typeof value === 'function' && value.prototype instanceof Construct;
 
 describe('the package entry points', () => {
-  it('give the three Rancher deployments at the root, and nothing else at run time', () => {
-    expect(Object.keys(lib).sort()).toEqual(['RancherOnDocker', 'RancherOnExistingCluster', 'RancherOnRke']);
+  it('give the three Rancher deployments at the root, and nothing else at run time but the existing network factories', () => {
+    expect(Object.keys(lib).sort()).toEqual(['ExistingSubnet', 'ExistingVpc', 'RancherOnDocker', 'RancherOnExistingCluster', 'RancherOnRke']);
   });
 
   it.each(entryPoints.map((e) => [e.subpath, e.source]))('%s gives constructs, and only the functions an app needs besides', (subpath, source) => {

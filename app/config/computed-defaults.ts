@@ -1,23 +1,43 @@
 import { bootstrapEnabled } from '../../lib/config/bootstrap-schema';
 import { DEFAULT_WILDCARD_DOMAIN } from '../../lib/config/dns-schema';
-import { effectiveDockerVpcCidr } from '../../lib/config/docker-schema';
+import { requiredArchitecture } from '../../lib/config/instance-types';
 import { DEFAULT_HOST_NUMBER } from '../../lib/config/existing-network-schema';
-import { effectiveIngressController, effectiveNatGateways, effectiveNodeCount, effectiveVpcCidr } from '../../lib/config/rke-ha-schema';
 import type { Settings } from '../../lib/config/schema';
 import { DEFAULT_ACME_ENVIRONMENT } from '../../lib/config/sections';
 import { defaultPort } from '../../lib/database/external-datastore';
+import { clusterPlan } from '../../lib/deployments/private/cluster-plan';
+import { dockerNetworkPlan, rkeNetworkPlan } from '../../lib/deployments/private/network-plan';
+import { backupsSchema } from '../../lib/config/backups-schema';
 import { CERT_MANAGER_REPOSITORY } from '../../lib/rancher/cert-manager';
+import { rancherServerSettings } from '../../lib/rancher/private/rancher-settings';
 import { RANCHER_CHARTS_REPOSITORY } from '../../lib/rancher/rancher-backups';
+import { releaseInstaller } from '../../lib/config/release-sums';
 
 /**
  * A default the schema leaves unset because it depends on another setting, or because the field's absence means
- * something of its own (a VPC range only for a network the stack creates): the function the constructs call resolves
- * it, and this table names that function for the settings reference and the tests, so the reference shows the value
+ * something of its own (a VPC range only for a network the stack creates): the constructs' plans resolve it
+ * (lib/deployments/private/*-plan.ts, each computed once per deployment), and this table runs the same plan for the
+ * settings reference and the tests, so the reference shows the value
  * ("3 with rke2, 2 with k3s") instead of "unset". Each case is the resolver run on a settings file that leaves the
  * field out and sets only what the case names.
  */
 export interface ComputedDefault {
   readonly cases: readonly { readonly when?: string; readonly value: (defaults: Settings) => unknown }[];
+}
+
+/** The network plan of a settings file that creates its network (the defaults do). */
+function createdNetwork(d: Settings): Exclude<ReturnType<typeof rkeNetworkPlan>, { existing: object }> {
+  const plan = rkeNetworkPlan(d.rkeHa);
+  if (plan.existing) throw new Error('the defaults create a network');
+  return plan;
+}
+
+/** `backups.restoreFrom` as the schema completes it when only its file is given. */
+function restoreFromDefaults(): NonNullable<Settings['backups']['restoreFrom']> {
+  const file = 'rancher-6f0b3c2e-8a1d-4c6e-9b7a-0d1e2f3a4b5c-2026-11-23T06-00-00Z.tar.gz.enc';
+  const restoreFrom = backupsSchema.parse({ restoreFrom: { file } }).restoreFrom;
+  if (!restoreFrom) throw new Error('backups.restoreFrom did not parse');
+  return restoreFrom;
 }
 
 const withRkeHa = (d: Settings, change: Partial<Settings['rkeHa']>): Settings['rkeHa'] => ({ ...d.rkeHa, ...change });
@@ -34,30 +54,48 @@ export const COMPUTED_DEFAULTS: Readonly<Record<string, ComputedDefault>> = {
     ],
   },
   'dns.wildcardDomain': { cases: [{ value: () => DEFAULT_WILDCARD_DOMAIN }] },
+  'airGap.rancherChartRepository': {
+    cases: (['stable', 'latest', 'prime'] as const).map((repository) => ({
+      when: `rancher.repository ${repository}`,
+      value: (d: Settings) => rancherServerSettings({ ...d, rancher: { ...d.rancher, repository } }, undefined).repository,
+    })),
+  },
   'airGap.certManagerChartRepository': { cases: [{ value: () => CERT_MANAGER_REPOSITORY }] },
   'airGap.rancherBackupChartRepository': { cases: [{ value: () => RANCHER_CHARTS_REPOSITORY }] },
+  'airGap.installerUrl': {
+    cases: [
+      // Without it, the recorded installer at its commit (lib/config/release-sums.ts); with it, a mirror of the same bytes.
+      { when: 'rke2', value: (d) => releaseInstaller('rke2', d.versions.rke2).url },
+      { when: 'k3s', value: (d) => releaseInstaller('k3s', d.versions.k3s).url },
+    ],
+  },
+  // Inside a section that is absent by default: its defaults are the schema's, with the one required field given.
+  'backups.restoreFrom.newHostname': { cases: [{ value: () => restoreFromDefaults().newHostname }] },
+  'backups.restoreFrom.unrecordedSource': { cases: [{ value: () => restoreFromDefaults().unrecordedSource }] },
   'rkeHa.nodeCount': {
     cases: [
-      { when: 'rke2', value: (d) => effectiveNodeCount(withRkeHa(d, { distribution: 'rke2' })) },
-      { when: 'k3s', value: (d) => effectiveNodeCount(withRkeHa(d, { distribution: 'k3s' })) },
+      { when: 'rke2', value: (d) => clusterPlan({ ...d, rkeHa: withRkeHa(d, { distribution: 'rke2' }) }).nodeCount },
+      { when: 'k3s', value: (d) => clusterPlan({ ...d, rkeHa: withRkeHa(d, { distribution: 'k3s' }) }).nodeCount },
     ],
   },
   'rkeHa.ingressController': {
     cases: [
-      { when: 'rke2', value: (d) => effectiveIngressController(withRkeHa(d, { distribution: 'rke2' })) },
-      { when: 'k3s', value: (d) => effectiveIngressController(withRkeHa(d, { distribution: 'k3s' })) },
+      { when: 'rke2', value: (d) => clusterPlan({ ...d, rkeHa: withRkeHa(d, { distribution: 'rke2' }) }).ingressController },
+      { when: 'k3s', value: (d) => clusterPlan({ ...d, rkeHa: withRkeHa(d, { distribution: 'k3s' }) }).ingressController },
     ],
   },
+  'rkeHa.architecture': { cases: [{ when: 'no amiId', value: (d) => clusterPlan(d).architecture }] },
   'rkeHa.datastore.port': {
     cases: [
       { when: 'postgres', value: () => defaultPort('postgres') },
       { when: 'mysql', value: () => defaultPort('mysql') },
     ],
   },
-  'rkeHa.vpcCidr': { cases: [{ when: 'a network of its own', value: (d) => effectiveVpcCidr(d.rkeHa) }] },
-  'rkeHa.natGateways': { cases: [{ value: (d) => effectiveNatGateways(d.rkeHa) }] },
+  'rkeHa.vpcCidr': { cases: [{ when: 'a network of its own', value: (d) => createdNetwork(d).vpcCidr }] },
+  'rkeHa.natGateways': { cases: [{ value: (d) => createdNetwork(d).natGateways }] },
   'rkeHa.existingNetwork.nodeHostNumber': { cases: [{ value: () => DEFAULT_HOST_NUMBER }] },
-  'docker.vpcCidr': { cases: [{ when: 'a network of its own', value: (d) => effectiveDockerVpcCidr(d.docker) }] },
+  'docker.vpcCidr': { cases: [{ when: 'a network of its own', value: (d) => dockerNetworkPlan(d.docker).vpcCidr }] },
+  'docker.architecture': { cases: [{ when: 'no amiId', value: (d) => requiredArchitecture(d.docker) }] },
   'docker.existingNetwork.hostNumber': { cases: [{ value: () => DEFAULT_HOST_NUMBER }] },
 };
 

@@ -5,7 +5,7 @@ import { rancherOutputs, stackFoundation } from '../stack-foundation';
 import { instanceTypeVariable } from '../instance-type-variable';
 import { DOCKER_HOST_MINIMUM } from '../../lib/config/instance-types';
 import type { Settings } from '../../lib/config/schema';
-import { awsDeploymentProps } from '../from-settings';
+import { rancherOnDockerProps } from '../from-settings';
 import { wildcardName } from '../../lib/deployments/private/rancher-name';
 import { RancherOnDocker } from '../../lib/deployments/rancher-on-docker';
 import { IN_PLACE_ID } from '../../lib/deployments/private/stack-level-names';
@@ -22,7 +22,7 @@ export class DockerStack extends TerraformStack {
       adminCidrs: settings.docker.sshKeyName !== undefined,
     });
     const instanceType = instanceTypeVariable(this, settings.docker, DOCKER_HOST_MINIMUM, 'the Rancher host (resized in place: stopped and started)');
-    const rancher = new RancherOnDocker(this, IN_PLACE_ID, { ...awsDeploymentProps(settings, inputs), docker: { ...settings.docker, instanceType } });
+    const rancher = new RancherOnDocker(this, IN_PLACE_ID, rancherOnDockerProps(settings, inputs, instanceType));
 
     rancherOutputs(this, rancher, settings.backend);
     new TerraformOutput(this, 'public_ip', {

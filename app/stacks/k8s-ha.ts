@@ -3,7 +3,7 @@ import type { Construct } from 'constructs';
 import { alarmOutputs } from '../alarm-outputs';
 import { rancherOutputs, stackFoundation } from '../stack-foundation';
 import type { Settings } from '../../lib/config/schema';
-import { deploymentProps } from '../from-settings';
+import { rancherOnExistingClusterProps } from '../from-settings';
 import { RancherOnExistingCluster } from '../../lib/deployments/rancher-on-existing-cluster';
 import { IN_PLACE_ID } from '../../lib/deployments/private/stack-level-names';
 import { ExistingClusterAccess } from '../../lib/existing-cluster/existing-cluster-access';
@@ -17,14 +17,9 @@ export class K8sHaStack extends TerraformStack {
     super(scope, id);
     // No admin port of this stack's own: no admin_cidrs variable, no address lookup on each plan.
     const { inputs } = stackFoundation(this, settings, { adminAccess: false });
-    const { access, ...k8sHa } = settings.k8sHa;
+    const { access } = settings.k8sHa;
     new ExistingClusterAccess(this, 'cluster-access', access.kubeconfig ? { kubeconfig: access.kubeconfig } : { variables: true });
-    const rancher = new RancherOnExistingCluster(this, IN_PLACE_ID, {
-      ...deploymentProps(settings),
-      k8sHa,
-      hostname: inputs.hostname,
-      hostedZone: inputs.zoneName,
-    });
+    const rancher = new RancherOnExistingCluster(this, IN_PLACE_ID, rancherOnExistingClusterProps(settings, inputs));
 
     rancherOutputs(this, rancher, settings.backend);
     rancherBackupOutputs(this, rancher.rancherBackups);

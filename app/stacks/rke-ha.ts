@@ -5,7 +5,7 @@ import { rancherOutputs, stackFoundation } from '../stack-foundation';
 import { instanceTypeVariable } from '../instance-type-variable';
 import { RANCHER_SERVER_MINIMUM } from '../../lib/config/instance-types';
 import type { Settings } from '../../lib/config/schema';
-import { awsDeploymentProps } from '../from-settings';
+import { rancherOnRkeProps } from '../from-settings';
 import { wildcardName } from '../../lib/deployments/private/rancher-name';
 import { RancherOnRke } from '../../lib/deployments/rancher-on-rke';
 import { IN_PLACE_ID } from '../../lib/deployments/private/stack-level-names';
@@ -25,7 +25,7 @@ export class RkeHaStack extends TerraformStack {
       RANCHER_SERVER_MINIMUM,
       'the Rancher servers (each keeps its type until it is replaced)',
     );
-    const rancher = new RancherOnRke(this, IN_PLACE_ID, { ...awsDeploymentProps(settings, inputs), rkeHa: { ...settings.rkeHa, instanceType } });
+    const rancher = new RancherOnRke(this, IN_PLACE_ID, rancherOnRkeProps(settings, inputs, instanceType));
 
     rancherOutputs(this, rancher, settings.backend);
     new TerraformOutput(this, 'kubeconfig', {

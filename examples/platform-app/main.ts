@@ -19,7 +19,8 @@ class PlatformStack extends TerraformStack {
       hostname: 'rancher.platform.acme.io',
       hostedZone: 'platform.acme.io',
       adminCidrs: ['203.0.113.0/24'],
-      rkeHa: { privateNodes: true, natGateways: 'single' },
+      privateNodes: true,
+      natGateways: 'single',
       rancher: { tls: { issuer: 'acme', acme: { email: 'platform@acme.io' } } },
     });
 

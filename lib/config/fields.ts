@@ -1,5 +1,6 @@
 import type { ZodType } from 'zod';
 import { nearestKey, sameKey } from './nearest-key';
+import { shapesOf, unwrap } from './schema-shapes';
 import { settingsSchema } from './schema';
 
 /**
@@ -7,23 +8,6 @@ import { settingsSchema } from './schema';
  * "unknown setting" hints) and every field path (so tests can hold the docs
  * to the schema).
  */
-
-function unwrap(schema: ZodType | undefined): ZodType | undefined {
-  let current = schema;
-  for (;;) {
-    const def = current?._zod.def as { innerType?: ZodType; in?: ZodType } | undefined;
-    const next = def?.innerType ?? def?.in;
-    if (!next) return current;
-    current = next;
-  }
-}
-
-/** Object shapes of a schema: one for an object, one per option for a union of objects. */
-function shapesOf(schema: ZodType | undefined): Record<string, ZodType>[] {
-  const def = unwrap(schema)?._zod.def as { shape?: Record<string, ZodType>; options?: ZodType[] } | undefined;
-  if (def?.shape) return [def.shape];
-  return (def?.options ?? []).flatMap((option) => shapesOf(option));
-}
 
 /** The schemas of the field at `path` (one per union member that has it); [] for no setting. */
 function schemasAt(path: readonly string[]): ZodType[] {

@@ -19,7 +19,7 @@
  * (`versions.releaseSums`, which may not contradict this table).
  */
 
-import { VERSION_FORMATS } from './versions';
+import { DEFAULT_VERSIONS, VERSION_FORMATS } from './versions';
 
 export type Distribution = 'rke2' | 'k3s';
 export type Architecture = 'amd64' | 'arm64';
@@ -118,6 +118,14 @@ export const RECORDED_SUMS: Readonly<Record<Distribution, Readonly<Record<string
 /** The recorded sums of a release, or undefined when this project records none for it. */
 export function recordedRelease(distribution: Distribution, version: string): RecordedRelease | undefined {
   return Object.prototype.hasOwnProperty.call(RECORDED_SUMS[distribution], version) ? RECORDED_SUMS[distribution][version] : undefined;
+}
+
+/**
+ * The installer the servers run for a version: its release's, or (a release without an entry of its own) the pinned
+ * version's, since the installer takes the version from its environment.
+ */
+export function releaseInstaller(distribution: Distribution, version: string): RecordedInstaller {
+  return (recordedRelease(distribution, version) ?? recordedRelease(distribution, DEFAULT_VERSIONS[distribution])!).installer;
 }
 
 /** The address of a release file: GitHub's release downloads, or a mirror with the same layout (`<prefix>/<version>/<file>`). */

@@ -6,3 +6,5 @@ export { RancherOnExistingCluster } from './rancher-on-existing-cluster';
 export type * from './rancher-on-existing-cluster-props';
 export { RancherOnDocker } from './rancher-on-docker';
 export type * from './rancher-on-docker-props';
+// The VPC and subnets an existing network's props take (also in `rancher-ha-aws/network`).
+export { ExistingSubnet, ExistingVpc, type IExistingSubnet, type IExistingVpc } from '../network/existing-vpc';

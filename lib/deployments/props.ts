@@ -1,8 +1,9 @@
 /**
  * The props sections the three Rancher constructs share. They are plain
  * readonly interfaces, independent of the settings file's schema: the YAML
- * loader maps a settings file onto them (the section names are the same, so a
- * message naming `rkeHa.vpcCidr` fits both), and each construct checks them
+ * loader maps a settings file onto them (the shared sections have the same
+ * names; each construct's own section, nested in a settings file under
+ * `rkeHa`, `docker` or `k8sHa`, sits flat on its props), and each construct checks them
  * with its own schema, built from the settings file's sections and rules
  * (lib/config/deployment-schema.ts, through resolveProps), at synth.
  *

@@ -1,7 +1,24 @@
+import type { IExistingSubnet, IExistingVpc } from '../network/existing-vpc';
 import type { AwsDeploymentProps } from './props';
 
-/** The host of Rancher's Docker install. */
-export interface DockerProps {
+/**
+ * The VPC and public subnet of an existing network, in EC2's terms (`ExistingVpc.fromId`, `ExistingSubnet.fromId`,
+ * or objects of yours with `vpcId` and `subnetId`). Literal ids: the plan-time checks read them before anything is
+ * created; a Terraform reference is refused at synth.
+ */
+export interface ExistingDockerNetworkProps {
+  readonly vpc: IExistingVpc;
+  /** A public subnet (0.0.0.0/0 to an internet gateway). */
+  readonly subnet: IExistingSubnet;
+  /** Host number of the host's fixed address in the subnet; must be free there. @default 10 */
+  readonly hostNumber?: number;
+}
+
+/**
+ * RancherOnDocker's props: the deployment's (AwsDeploymentProps) and the host of Rancher's Docker install, side by
+ * side (a settings file nests the latter under `docker:`; the loader un-nests them).
+ */
+export interface RancherOnDockerProps extends AwsDeploymentProps {
   /**
    * Rancher's Docker sizing (at least 1 vCPU / 4 GiB; 2 vCPU / 8 GiB serves 15 clusters), a type of
    * lib/config/instance-types.ts's table, of the host's `architecture`; may be a Terraform reference
@@ -14,17 +31,8 @@ export interface DockerProps {
   readonly rootVolumeGb?: number;
   /** The VPC range; not with `existingNetwork`. @default '10.0.0.0/16' */
   readonly vpcCidr?: string;
-  /**
-   * Use this VPC and public subnet instead of creating a network. Literal ids:
-   * the plan-time checks read them. @default a network of its own (vpcCidr)
-   */
-  readonly existingNetwork?: {
-    readonly vpcId: string;
-    /** A public subnet (0.0.0.0/0 to an internet gateway). */
-    readonly subnetId: string;
-    /** Host number of the host's fixed address in the subnet; must be free there. @default 10 */
-    readonly hostNumber?: number;
-  };
+  /** Use this VPC and public subnet instead of creating a network. @default a network of its own (vpcCidr) */
+  readonly existingNetwork?: ExistingDockerNetworkProps;
   /** @default the newest Canonical Ubuntu 24.04 at the first deploy, then kept */
   readonly amiId?: string;
   /** The host's CPU architecture (arm64: Graviton, experimental in Rancher). @default 'x86_64'; with `amiId`, unchecked unless set */
@@ -62,8 +70,4 @@ export interface DockerProps {
     /** `blank` only. @default false */
     readonly privateCA?: boolean;
   };
-}
-
-export interface RancherOnDockerProps extends AwsDeploymentProps {
-  readonly docker?: DockerProps;
 }

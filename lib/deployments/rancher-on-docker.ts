@@ -36,6 +36,8 @@ import { acmSource } from '../tls/tls-plan';
 import type { RancherOnDockerProps } from './rancher-on-docker-props';
 import { dnsRecordedSettings } from './private/dns-recorded-settings';
 import { dockerNetwork } from './private/docker-network';
+import { dockerNetworkPlan } from './private/network-plan';
+import { isFromSettingsFile, settingNamer } from './private/setting-names';
 import { rancherName, wildcardName } from './private/rancher-name';
 import { providerRegion } from './private/provider-region';
 import { requireTerraformVersion } from '../common/terraform-version';
@@ -57,7 +59,7 @@ const PING_OVER_HTTP: AlbHealthCheck = { path: '/ping', matcher: '200' };
  * answers on its hostname and its first login is done (`rancher.bootstrap`).
  * For tests and demos (Rancher's docs: not for production).
  *
- * With `docker.tls.mode: external` (the Docker install docs' external load
+ * With `tls.mode: external` (the Docker install docs' external load
  * balancer) an ALB with an ACM certificate ends TLS in front of the container:
  * the ALB takes a second public subnet in another zone (the host's subnet
  * stays as it is), forwards plain HTTP to the container's port 80, the only
@@ -80,7 +82,7 @@ export class RancherOnDocker extends Construct {
   readonly adminToken?: string;
   /** The host's Elastic IP (the DNS record points at it, unless a load balancer ends TLS). */
   readonly publicIp: string;
-  /** The ALB the record points at (`docker.tls.mode: external`). */
+  /** The ALB the record points at (`tls.mode: external`). */
   readonly loadBalancerDnsName?: string;
   /** The EBS volume holding /var/lib/rancher; its snapshots are the backups. */
   readonly dataVolumeId: string;
@@ -98,16 +100,19 @@ export class RancherOnDocker extends Construct {
     const settings = resolveProps(
       rancherOnDockerSchema,
       { ...props, region: providerRegion(this, props.region, label) },
-      { docker: props.docker },
+      'docker',
       label,
       { docker: TerraformStack.of(this).node.id },
+      props,
     );
     const s = settings.docker;
+    // How the messages at synth name a setting of `docker`: the prop, or the settings file's path.
+    const named = settingNamer('docker', isFromSettingsFile(props));
     const name = deploymentPrefix(this, settings.name);
     const parameterPath = deploymentParameterPath(this, settings.name);
     const external = s.tls.mode === 'external';
     // An ALB needs subnets in two zones: the second is only the ALB's. Adding it leaves the first (the host's) alone.
-    const network = dockerNetwork(this, settings, name, { loadBalancerZones: external ? 2 : 0 });
+    const network = dockerNetwork(this, dockerNetworkPlan(s), name, { loadBalancerZones: external ? 2 : 0 });
     const subnet = network.subnet;
     // Refuses, at plan time, the changes that would orphan the host and its data volume.
     const guard = new DeploymentGuard(this, 'deployment-guard', {
@@ -165,7 +170,7 @@ export class RancherOnDocker extends Construct {
       hostname: props.hostname,
       address: () => address.ip,
       issuer: s.tls.issuer,
-      issuerSetting: 'docker.tls.issuer',
+      issuerSetting: named('tls.issuer'),
     });
     this.hostname = hostname;
 
@@ -194,7 +199,7 @@ export class RancherOnDocker extends Construct {
     // The host runs Ubuntu on either architecture: apt's docker.io and the rancher/rancher image (a manifest list with an
     // arm64 build) fit both.
     const ami = new ServerImage(this, 'ami', { amiId: s.amiId, architecture: s.architecture, region: settings.region });
-    warnOnArm64(this, s.architecture, 'docker.architecture', settings.versions.rancher);
+    warnOnArm64(this, s.architecture, named('architecture'), settings.versions.rancher);
 
     const data = new DataVolume(this, 'data', {
       name,

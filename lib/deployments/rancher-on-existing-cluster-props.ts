@@ -1,7 +1,12 @@
 import type { DeploymentProps } from './props';
 
-/** The cluster Rancher goes onto, as far as this construct needs to know it. */
-export interface K8sHaProps {
+/**
+ * Rancher onto a cluster that exists: the deployment's props (DeploymentProps) and the cluster as far as this
+ * construct needs to know it, side by side (a settings file nests the latter under `k8sHa:`; the loader un-nests
+ * them). The stack's Helm and Kubernetes providers must point at that cluster (the app's k8s-ha stack configures
+ * them with ExistingClusterAccess).
+ */
+export interface RancherOnExistingClusterProps extends DeploymentProps {
   readonly certManager?: {
     /** `false` when the cluster runs cert-manager already (then checked at plan time, never installed). @default true */
     readonly install?: boolean;
@@ -21,13 +26,4 @@ export interface K8sHaProps {
     /** Load balancer hostname or IPv4 address for the record. @default read from the ingress Service at plan time */
     readonly target?: string;
   };
-}
-
-/**
- * Rancher onto a cluster that exists. The stack's Helm and Kubernetes
- * providers must point at that cluster (the app's k8s-ha stack configures
- * them with ExistingClusterAccess).
- */
-export interface RancherOnExistingClusterProps extends DeploymentProps {
-  readonly k8sHa?: K8sHaProps;
 }

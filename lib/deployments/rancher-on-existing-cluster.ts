@@ -84,10 +84,12 @@ export class RancherOnExistingCluster extends Construct {
     requireTerraformVersion(this);
     const settings = resolveProps(
       rancherOnExistingClusterSchema,
-      { ...props, region: providerRegion(this, props.region, label) },
-      { k8sHa: props.k8sHa },
+      // Its `dns` is the record's target (k8sHa.dns), which resolveProps gathers into the section.
+      { ...props, dns: undefined, region: providerRegion(this, props.region, label) },
+      'k8sHa',
       label,
       { k8sHa: TerraformStack.of(this).node.id },
+      props,
     );
     const s = settings.k8sHa;
     const t = settings.timeouts;

@@ -1,3 +1,4 @@
+import type { IExistingSubnet, IExistingVpc } from '../network/existing-vpc';
 import type { AwsDeploymentProps } from './props';
 
 /** The K3s external datastore (RDS). */
@@ -53,24 +54,30 @@ export interface LoadBalancerProps {
 }
 
 /**
- * A VPC and subnets the deployment uses instead of creating a network.
- * Literal ids: the plan-time checks (subnets in the VPC, their zones and
- * routes) read them before anything is created.
+ * A VPC and subnets the deployment uses instead of creating a network, in EC2's terms (`ExistingVpc.fromId`,
+ * `ExistingSubnet.fromIds`, or objects of yours with `vpcId` and `subnetId`). Every id must be a literal, and every
+ * list a list written out: the plan-time checks (each subnet in the VPC, their zones and routes, the servers' fixed
+ * addresses) read them before anything is created, and the servers are counted at synth, one per node subnet. A
+ * Terraform reference (a VPC created in the same apply) is refused at synth; create the network in a stack applied
+ * before, and pass its ids.
  */
 export interface ExistingRkeNetworkProps {
-  readonly vpcId: string;
+  readonly vpc: IExistingVpc;
   /** Public subnets (0.0.0.0/0 to an internet gateway), one per zone, covering every server's zone: the load balancers. */
-  readonly loadBalancerSubnetIds: readonly string[];
+  readonly loadBalancerSubnets: readonly IExistingSubnet[];
   /** The servers' subnets, server-0 in the first, each in a zone of its own; private with egress, or public with public addresses on launch. */
-  readonly nodeSubnetIds: readonly string[];
+  readonly nodeSubnets: readonly IExistingSubnet[];
   /** k3s only (then required): the RDS datastore's subnets, in at least two zones. */
-  readonly datastoreSubnetIds?: readonly string[];
+  readonly datastoreSubnets?: readonly IExistingSubnet[];
   /** Host number of each server's fixed address in its subnet; must be free there. @default 10 */
   readonly nodeHostNumber?: number;
 }
 
-/** The server cluster Rancher runs on. */
-export interface RkeHaProps {
+/**
+ * RancherOnRke's props: the deployment's (AwsDeploymentProps) and the server cluster Rancher runs on, side by side
+ * (a settings file nests the latter under `rkeHa:`; the loader un-nests them).
+ */
+export interface RancherOnRkeProps extends AwsDeploymentProps {
   /** @default 3 with rke2, 2 with k3s */
   readonly nodeCount?: 1 | 2 | 3;
   /** Let one apply remove more than one server (below etcd quorum); rke2 only. @default false */
@@ -121,8 +128,4 @@ export interface RkeHaProps {
    */
   readonly profile?: 'cis';
   readonly etcdSnapshots?: EtcdSnapshotsProps;
-}
-
-export interface RancherOnRkeProps extends AwsDeploymentProps {
-  readonly rkeHa?: RkeHaProps;
 }

@@ -18,7 +18,6 @@ import { addDeploymentRecord } from '../common/deployment-record';
 import { untrustedCertificate } from '../config/bootstrap-schema';
 import { agentTrustRecords } from './private/agent-trust';
 import { RKE2_CLUSTER_CIDR, RKE2_CLUSTER_CIDR_IPV6, RKE2_SERVICE_CIDR, RKE2_SERVICE_CIDR_IPV6 } from '../config/primitives';
-import { effectiveIngressController, effectiveNodeCount } from '../config/rke-ha-schema';
 import { rancherOnRkeSchema, type ResolvedRancherOnRkeProps } from '../config/deployment-schema';
 import { ExternalDatastore } from '../database/external-datastore';
 import { AliasRecord, publicZone } from '../dns/alias-record';
@@ -27,7 +26,7 @@ import { PublicAddress } from '../network/public-address';
 import { BootParameters } from '../nodes/boot-parameters';
 import { BackupRole } from '../rancher/backup-writer';
 import { ClusterPki } from '../kubernetes/cluster-pki';
-import { forwardedHeadersChartConfig, packagedIngress, traefikTimeoutsChartConfig } from '../kubernetes/private/ingress-controller-config';
+import { forwardedHeadersChartConfig, traefikTimeoutsChartConfig } from '../kubernetes/private/ingress-controller-config';
 import { k3sUserData } from '../kubernetes/private/k3s-user-data';
 import { kubeconfig } from '../kubernetes/private/kubeconfig';
 import { pkiLifetimes } from '../kubernetes/private/pki-lifetimes';
@@ -47,7 +46,7 @@ import { chartProxy, proxyEnvironment } from '../network/private/proxy';
 import { PublicNetwork } from '../network/public-network';
 import { NodeRole } from '../nodes/node-role';
 import { NodeSecurityGroup } from '../nodes/node-security-group';
-import { K3S_SERVER_PORTS, KUBERNETES_API_PORT, RANCHER_PUBLIC_PORTS, RKE2_SERVER_PORTS } from '../nodes/private/ports';
+import { KUBERNETES_API_PORT, RANCHER_PUBLIC_PORTS } from '../nodes/private/ports';
 import { ServerNode } from '../nodes/server-node';
 import { ServerQuorum } from '../nodes/server-quorum';
 import { ServerImage } from '../nodes/server-image';
@@ -78,13 +77,17 @@ import { requireTerraformVersion } from '../common/terraform-version';
 import { requiredName, requireProps, resolveProps } from './private/resolve-props';
 import { apiCertificateCheck } from '../kubernetes/private/api-certificate-check';
 import { CERT_RENEWAL_UNIT } from '../kubernetes/private/server-units';
+import { backupsPlan, type BackupsPlan } from './private/backups-plan';
+import { clusterPlan, type ClusterPlan } from './private/cluster-plan';
+import { rkeNetworkPlan, type RkeNetworkPlan } from './private/network-plan';
 import { rkeNetwork } from './private/rke-network';
+import { isFromSettingsFile, settingNamer, type SettingNamer } from './private/setting-names';
 import { movedServersCondition, peerCandidates, previousServer } from './private/rke-server-layout';
 import { rkeRecordedSettings } from './private/rke-recorded-settings';
 import { deploymentParameterPath, deploymentPrefix, stackLevelName } from './private/stack-level-names';
 import { reportStaleServers } from './private/stale-servers';
 import { warnOnArm64 } from './private/server-architecture';
-import { releaseEnvironment } from '../kubernetes/private/release-files';
+import { RELEASE_PREFIX, releaseEnvironment } from '../kubernetes/private/release-files';
 
 /** What the DNS round robin's health checks ask every node for (through its ingress, by Rancher's name). */
 const HEALTH_CHECK_PATH = '/ping';
@@ -100,7 +103,7 @@ const CLUSTER_INITIALIZED = 'cluster-initialized';
  * apply ends when Rancher answers on its hostname and its first login is done
  * (`rancher.bootstrap`). With TLS at the load
  * balancer (`rancher.tls.mode: external`) an ALB with an ACM certificate
- * takes 80/443 and the NLB keeps only the API. With `rkeHa.loadBalancer:
+ * takes 80/443 and the NLB keeps only the API. With `loadBalancer:
  * dns` there is no load balancer: each node gets an Elastic IP, Rancher's
  * name one health-checked multivalue record per node, and the nodes take
  * 80/443 from anywhere and 6443 from the admin networks themselves. Without
@@ -128,13 +131,13 @@ export class RancherOnRke extends Construct {
   readonly kubeconfig: string;
   /** The cluster token (sensitive): a restore from an etcd snapshot needs it. */
   readonly joinToken: string;
-  /** The load balancer the Rancher record points at; none with `rkeHa.loadBalancer.type: dns`. */
+  /** The load balancer the Rancher record points at; none with `loadBalancer.type: dns`. */
   readonly loadBalancerDnsName?: string;
-  /** The nodes' Elastic IPs, which Rancher's name resolves to (`rkeHa.loadBalancer.type: dns` only). */
+  /** The nodes' Elastic IPs, which Rancher's name resolves to (`loadBalancer.type: dns` only). */
   readonly nodePublicIps?: string[];
   /** The bucket holding scheduled etcd snapshots (RKE2). */
   readonly etcdSnapshotBucket?: string;
-  /** The SNS topic of the snapshot bucket's events (`rkeHa.etcdSnapshots.eventNotifications`). */
+  /** The SNS topic of the snapshot bucket's events (`etcdSnapshots.eventNotifications`). */
   readonly etcdSnapshotEventsTopic?: string;
   /** The alarms and their SNS topic (`alarms.enabled`). */
   readonly alarms?: DeploymentAlarms;
@@ -144,7 +147,7 @@ export class RancherOnRke extends Construct {
   readonly datastore?: ExternalDatastore;
   /** Per server, the settings it keeps until it is replaced (docs/day-2.md, "Day 2"). */
   readonly serversPendingReplacement: Record<string, string[]>;
-  /** The VPC the deployment created, or the existing one it uses (`rkeHa.existingNetwork`). */
+  /** The VPC the deployment created, or the existing one it uses (`existingNetwork`). */
   readonly network: PublicNetwork | ExistingNetwork;
   readonly servers: readonly ServerNode[];
   /** The AWS region the deployment is in: `region`, or the stack's AWS provider's. */
@@ -204,7 +207,7 @@ export class RancherOnRke extends Construct {
     addDeploymentRecord(this, {
       name: d.settings.name,
       kind: 'rke-ha',
-      distribution: d.k3s ? 'k3s' : 'rke2',
+      distribution: d.cluster.distribution,
       region: this.region,
       servers: servers.nodes.map((node, i) => ({ name: `server-${i}`, instance: node.instance })),
     });
@@ -220,16 +223,16 @@ export class RancherOnRke extends Construct {
     const settings = resolveProps(
       rancherOnRkeSchema,
       { ...props, region: providerRegion(this, props.region, label) },
-      { rkeHa: props.rkeHa },
+      'rkeHa',
       label,
       { rkeHa: stackId },
+      props,
     );
     const s = settings.rkeHa;
     const name = deploymentPrefix(this, settings.name);
     const adminCidrs = adminNetworks(this, props.adminCidrs);
     const tls = tlsPlan(settings.rancher.tls);
     const certificates = new CertificateVariables(this, 'certificates', tls.material);
-    const ingressController = effectiveIngressController(s);
     return {
       stackId,
       settings,
@@ -237,11 +240,11 @@ export class RancherOnRke extends Construct {
       adminCidrs,
       tls,
       certificates,
-      k3s: s.distribution === 'k3s',
-      nodeCount: effectiveNodeCount(s),
-      ingressController,
-      ingress: packagedIngress(s.distribution, ingressController),
+      cluster: clusterPlan(settings),
+      network: rkeNetworkPlan(s),
+      backups: backupsPlan(settings, { name, stackId }),
       wildcard: wildcardName(settings),
+      named: settingNamer('rkeHa', isFromSettingsFile(props)),
     };
   }
 
@@ -249,15 +252,15 @@ export class RancherOnRke extends Construct {
   private addNetwork(d: Deployment): DeploymentNetwork {
     const { settings, name } = d;
     const s = settings.rkeHa;
-    const net = rkeNetwork(this, settings, name);
-    const quorum = d.k3s || s.allowQuorumLoss ? undefined : new ServerQuorum(this, 'server-quorum', { deployment: name, servers: d.nodeCount });
+    const net = rkeNetwork(this, settings, { name, cluster: d.cluster, network: d.network });
+    const quorum = d.cluster.quorumGuard ? new ServerQuorum(this, 'server-quorum', { deployment: name, servers: d.cluster.nodeCount }) : undefined;
     const nodeGroup = new NodeSecurityGroup(this, 'node-security-group', {
       vpcId: net.vpcId,
       name,
-      clusterPorts: d.k3s ? K3S_SERVER_PORTS : RKE2_SERVER_PORTS,
+      clusterPorts: d.cluster.serverPorts,
       ...net.vpcRanges,
       egressOnlyTo: settings.proxy.egressOnlyTo,
-      ...(s.dualStack ? { ipv6: true } : {}),
+      ...(d.network.dualStack ? { ipv6: true } : {}),
     });
     // Flow logs and VPC endpoints, in a network the stack created (an existing VPC is its owner's: the settings
     // refuse the `vpc` options with it).
@@ -273,7 +276,7 @@ export class RancherOnRke extends Construct {
             proxy: settings.proxy,
             nodeGroup,
             // The servers' backup credentials refresh calls STS (backup-credentials.sh).
-            nodeServices: settings.backups.enabled ? ['sts'] : [],
+            nodeServices: d.backups.backupRole ? ['sts'] : [],
           }).endpoints
         : undefined;
     return { ...net, quorum, nodeGroup, vpcEndpoints };
@@ -320,7 +323,7 @@ export class RancherOnRke extends Construct {
     const { quorum } = net;
     return new DeploymentGuard(this, 'deployment-guard', {
       recorded: [
-        ...rkeRecordedSettings(settings, d.ingressController),
+        ...rkeRecordedSettings(settings, d.cluster, d.network),
         ...dnsRecordedSettings(settings, {
           replaces: 'the load balancer is replaced (Elastic IPs on its subnet mappings come or go), with every address the old name resolved to',
           toDomain: 'For a domain of your own, build a new deployment with dns.mode route53 and move Rancher to it with the rancher-backup operator.',
@@ -338,7 +341,7 @@ export class RancherOnRke extends Construct {
       ],
       conditions: [
         ...pkiConditions,
-        ...(quorum ? [quorum.condition, ...(s.existingNetwork ? [movedServersCondition(quorum.existing.privateIps, net.addresses)] : [])] : []),
+        ...(quorum ? [quorum.condition, ...(d.network.existing ? [movedServersCondition(quorum.existing.privateIps, net.addresses)] : [])] : []),
       ],
     });
   }
@@ -398,24 +401,25 @@ export class RancherOnRke extends Construct {
           clientSecurityGroupId: net.nodeGroup.id,
         })
       : undefined;
-    const snapshots = d.k3s
-      ? undefined
-      : new SnapshotBucket(this, 'etcd-snapshots', {
+    const plan = d.backups.etcdSnapshots;
+    const snapshots = plan
+      ? new SnapshotBucket(this, 'etcd-snapshots', {
           namePrefix: `${d.name}-etcd-`,
-          forceDestroy: s.etcdSnapshots.forceDestroyBucket,
-          accessLogging: s.etcdSnapshots.accessLogging,
-          objectLock: s.etcdSnapshots.objectLock,
+          forceDestroy: plan.forceDestroyBucket,
+          accessLogging: plan.accessLogging,
+          objectLock: plan.objectLock,
           // The roll's snapshots before each server, outside RKE2's retention (the folder is the servers' etcd-s3-folder).
-          expirePrefixes: rollSnapshotPrefixes(d.stackId, d.settings.name),
-        });
-    const eventsTopic = snapshots && s.etcdSnapshots.eventNotifications ? `${d.name}-etcd-events` : undefined;
-    return { datastore, snapshots, eventsTopic };
+          expirePrefixes: rollSnapshotPrefixes(plan.folder, d.settings.name),
+        })
+      : undefined;
+    return { datastore, snapshots };
   }
 
   /** The node role, the cluster token, and the boot parameters (SSM, under the deployment's KMS key) the servers read. */
   private addBootParameters(d: Deployment, props: RancherOnRkeProps, pki: ClusterPki, state: ClusterState): ServerBoot {
     const s = d.settings.rkeHa;
-    const { snapshots, datastore, eventsTopic } = state;
+    const { snapshots, datastore } = state;
+    const eventsTopic = d.backups.etcdSnapshots?.eventsTopic;
     const alarmsOn = d.settings.alarms.enabled;
     const parameterPath = deploymentParameterPath(this, d.settings.name);
     const role = new NodeRole(this, 'node-role', {
@@ -454,7 +458,7 @@ export class RancherOnRke extends Construct {
     new SsmParameter(this, 'server-count', {
       name: `${parameterPath}/server-count`,
       type: 'String',
-      value: String(d.nodeCount),
+      value: String(d.cluster.nodeCount),
       description: "The deployment's server count, read by the servers' restart guards (certificate renewal)",
     });
     // The stack's key, whose policy already lets the node role use it through S3 for this bucket.
@@ -472,7 +476,7 @@ export class RancherOnRke extends Construct {
     // The operator's credentials from the servers: a role only the node role may assume, made before the servers,
     // whose user data names it. Also with backups.credentials: accessKey, so that a deployment upgraded from a
     // writer's key rolls its servers onto the refresh timer (which proves the role) before the operator moves to it.
-    const backupRole = d.settings.backups.enabled ? new BackupRole(this, 'backup-role', { name: d.name, nodeRole: role.role }) : undefined;
+    const backupRole = d.backups.backupRole ? new BackupRole(this, 'backup-role', { name: d.name, nodeRole: role.role }) : undefined;
     return { parameterPath, role, token, parameters, snapshotEvents, backupRole };
   }
 
@@ -481,18 +485,19 @@ export class RancherOnRke extends Construct {
     d: Deployment,
     { net, entry, state, boot }: { net: DeploymentNetwork; entry: RancherEntry; state: ClusterState; boot: ServerBoot },
   ): Servers {
-    const { settings, name, k3s } = d;
+    const { settings, name, cluster } = d;
     const s = settings.rkeHa;
     const { nlb, hostname } = entry;
     const { snapshots } = state;
+    const snapshotPlan = d.backups.etcdSnapshots;
     const { addresses, nodeGroup } = net;
     const ami = new ServerImage(this, 'ami', {
       amiId: s.amiId,
       operatingSystem: s.operatingSystem,
-      architecture: s.architecture,
+      architecture: cluster.architecture,
       region: settings.region,
     });
-    warnOnArm64(this, s.architecture, 'rkeHa.architecture', settings.versions.rancher);
+    warnOnArm64(this, s.architecture, d.named('architecture'), settings.versions.rancher);
     // Node-to-node, pod and service traffic never go through the proxy; nor does Rancher's own name, unless
     // egress is closed (the name resolves to the load balancer's public addresses, reachable only via the proxy).
     const directNetworks = [
@@ -519,18 +524,18 @@ export class RancherOnRke extends Construct {
     };
     const userData = (node: ServerNodeIdentity): string => forPartition(serverUserData(node), settings.region);
     const serverUserData = (node: ServerNodeIdentity): string =>
-      snapshots
-        ? rke2UserData(
+      cluster.k3s || !snapshotPlan || !snapshots
+        ? k3sUserData({ ...common, version: cluster.kubernetesVersion }, node)
+        : rke2UserData(
             {
               ...common,
-              version: settings.versions.rke2,
-              ingressController: d.ingressController,
-              etcdSnapshots: { ...s.etcdSnapshots, bucket: snapshots.name, region: settings.region, folder: d.stackId },
+              version: cluster.kubernetesVersion,
+              ingressController: cluster.ingressController,
+              etcdSnapshots: { ...snapshotPlan, bucket: snapshots.name, region: settings.region },
               profile: s.profile,
             },
             node,
-          )
-        : k3sUserData({ ...common, version: settings.versions.k3s }, node);
+          );
     const nodes = net.nodeSubnets.map(
       (subnet, i) =>
         new ServerNode(this, `server-${i}`, {
@@ -541,7 +546,7 @@ export class RancherOnRke extends Construct {
           privateIp: addresses[i].current,
           // A created network's public subnets have no NAT: a node there reaches the internet through its own
           // public address (DNS round robin: its Elastic IP takes that place). An existing subnet decides itself.
-          publicAddress: net.network instanceof PublicNetwork ? !s.privateNodes : undefined,
+          publicAddress: d.network.existing ? undefined : !d.network.privateNodes,
           ...(s.dualStack ? { ipv6AddressCount: 1 } : {}),
           securityGroupIds: [nodeGroup.id],
           instanceProfileName: boot.role.instanceProfile.name,
@@ -550,10 +555,10 @@ export class RancherOnRke extends Construct {
           // The version and its release files' addresses and sums: the in-place upgrade (KubernetesUpgrade) brings
           // running servers to it, so a version change alone leaves them current.
           upgradedInPlace: [
-            k3s ? settings.versions.k3s : settings.versions.rke2,
+            cluster.kubernetesVersion,
             ...releaseEnvironment(
-              k3s ? 'K3S' : 'RKE2',
-              k3s ? settings.versions.k3s : settings.versions.rke2,
+              RELEASE_PREFIX[cluster.distribution],
+              cluster.kubernetesVersion,
               s.architecture,
               settings.airGap.installerUrl,
               settings.versions.releaseSums,
@@ -729,11 +734,11 @@ export class RancherOnRke extends Construct {
    * gates again, then the charts in order.
    */
   private addClusterGates(d: Deployment, cluster: ClusterApi): ClusterGates {
-    const { settings, tls, k3s } = d;
+    const { settings, tls } = d;
     const t = settings.timeouts;
     const { api, clusterInitialized } = cluster;
+    const { kubernetesVersion } = d.cluster;
     const gates = new ReadinessGates(this, 'readiness-gates', { dependsOn: [api.gate], registry: settings.airGap.systemDefaultRegistry });
-    const kubernetesVersion = k3s ? settings.versions.k3s : settings.versions.rke2;
     const charts = chartVersions(this, {
       gates,
       // Created once the API first answered, never changed after: the records are read while planning on every
@@ -744,9 +749,9 @@ export class RancherOnRke extends Construct {
     });
     const upgrade = new KubernetesUpgrade(this, 'kubernetes-upgrade', {
       gates,
-      distribution: settings.rkeHa.distribution,
+      distribution: d.cluster.distribution,
       version: kubernetesVersion,
-      servers: d.nodeCount,
+      servers: d.cluster.nodeCount,
       registry: settings.airGap.systemDefaultRegistry,
       minutesPerServer: t.upgradeMinutes,
       dependsOn: [api.gate],
@@ -754,13 +759,13 @@ export class RancherOnRke extends Construct {
       rancherRunning: charts.recorded('rancher'),
     });
     const serversReady = gates.gate('servers-ready', {
-      check: { kind: 'servers', servers: d.nodeCount, embeddedEtcd: !k3s },
+      check: { kind: 'servers', servers: d.cluster.nodeCount, embeddedEtcd: d.cluster.embeddedEtcd },
       minutes: t.serversMinutes,
       dependsOn: [upgrade.gate],
       rerunOn: kubernetesVersion,
     });
     const ingressReady = gates.gate('ingress-ready', {
-      check: d.ingress.admission,
+      check: d.cluster.ingress.admission,
       minutes: t.ingressMinutes,
       dependsOn: [upgrade.gate],
       rerunOn: kubernetesVersion,
@@ -780,7 +785,8 @@ export class RancherOnRke extends Construct {
       boot,
     }: { entry: RancherEntry; servers: Servers; api: ClusterApi; gates: ClusterGates; dns: RancherDns; boot: ServerBoot },
   ): InstalledRancher {
-    const { settings, tls, ingress } = d;
+    const { settings, tls } = d;
+    const { ingress } = d.cluster;
     const t = settings.timeouts;
     const { hostname } = entry;
     const { proxy } = servers;
@@ -817,7 +823,7 @@ export class RancherOnRke extends Construct {
       // A wildcard name comes from the load balancer's addresses: new with every deployment, unknown to the plan.
       hostnameInPlan: !d.wildcard,
       parameterPath: deploymentParameterPath(this, settings.name),
-      role: settings.backups.credentials === 'servers' ? boot.backupRole : undefined,
+      role: d.backups.operatorUsesBackupRole ? boot.backupRole : undefined,
     });
     const server = new RancherServer(this, 'rancher', {
       ...rancherServerSettings(settings, proxy),
@@ -825,7 +831,7 @@ export class RancherOnRke extends Construct {
       localVersionManagement: false,
       hostname,
       ingressClassName: ingress.className,
-      ingressController: d.ingressController,
+      ingressController: d.cluster.ingressController,
       extraObjects: [
         ...(tls.forwardedHeaders ? [forwardedHeadersChartConfig()] : []),
         ...(ingress.className === 'traefik' ? [traefikTimeoutsChartConfig(ingress.chart)] : []),
@@ -956,12 +962,13 @@ interface Deployment {
   readonly adminCidrs: string[];
   readonly tls: TlsPlan;
   readonly certificates: CertificateVariables;
-  readonly k3s: boolean;
-  readonly nodeCount: number;
-  readonly ingressController: ReturnType<typeof effectiveIngressController>;
-  readonly ingress: ReturnType<typeof packagedIngress>;
+  readonly cluster: ClusterPlan;
+  readonly network: RkeNetworkPlan;
+  readonly backups: BackupsPlan;
   /** Rancher named after an address (`dns.mode: wildcard`). */
   readonly wildcard: boolean;
+  /** A setting of the section as the messages at synth name it: the prop, or the settings file's path. */
+  readonly named: SettingNamer;
 }
 
 type DeploymentNetwork = ReturnType<typeof rkeNetwork> & {
@@ -986,7 +993,6 @@ interface TrafficPaths {
 interface ClusterState {
   readonly datastore?: ExternalDatastore;
   readonly snapshots?: SnapshotBucket;
-  readonly eventsTopic?: string;
 }
 
 interface ServerBoot {

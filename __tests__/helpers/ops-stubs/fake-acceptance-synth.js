@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // The app's synth as the acceptance run calls it (RANCHER_HA_AWS_SYNTH), for the fake world: it keeps every
-// settings file it was given ($FAKE_WORLD/acceptance-settings-seen.jsonl) and writes the module from a real synth the
-// test made: $FAKE_WORLD/acceptance.cdk.tf.json for the run's deployment (its run id `zzzzzz` replaced by the one of
-// the settings), $FAKE_WORLD/throwaway.cdk.tf.json for the drill's throwaway (an output folder under drill/).
+// settings file it was given ($FAKE_WORLD/acceptance-settings-seen.jsonl) and writes the modules from real synths the
+// test made: $FAKE_WORLD/acceptance.<stack>.cdk.tf.json for the run's deployment of each stack the test synthesized
+// (its run id `zzzzzz` replaced by the one of the settings), $FAKE_WORLD/throwaway.cdk.tf.json for the drill's
+// throwaway (an output folder under drill/, rke-ha).
 // world.acceptance.failAt / signalAt act on it as on the other stubs (fake-acceptance.js).
 'use strict';
-const { appendFileSync, mkdirSync, readFileSync, writeFileSync } = require('node:fs');
+const { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 
 const dir = process.env.FAKE_WORLD;
@@ -28,9 +29,16 @@ if (a.failAt === phase) {
   process.exit(3);
 }
 const drill = process.env.CDKTF_OUTDIR.includes('/drill/');
-const folder = join(process.env.CDKTF_OUTDIR, 'stacks', 'rke-ha');
-mkdirSync(folder, { recursive: true });
 const runId = settings.tags['rancher-ha-aws:acceptance-run'];
-const text = readFileSync(join(dir, drill ? 'throwaway.cdk.tf.json' : 'acceptance.cdk.tf.json'), 'utf8');
-writeFileSync(join(folder, 'cdk.tf.json'), text.replaceAll(RUN_ID_PLACEHOLDER, runId));
-process.stdout.write('Synthesized rke-ha.\n');
+const made = drill
+  ? [['rke-ha', 'throwaway.cdk.tf.json']]
+  : readdirSync(dir)
+      .map((f) => /^acceptance\.([a-z0-9-]+)\.cdk\.tf\.json$/.exec(f))
+      .filter(Boolean)
+      .map((m) => [m[1], m[0]]);
+for (const [stack, file] of made) {
+  const folder = join(process.env.CDKTF_OUTDIR, 'stacks', stack);
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(join(folder, 'cdk.tf.json'), readFileSync(join(dir, file), 'utf8').replaceAll(RUN_ID_PLACEHOLDER, runId));
+}
+process.stdout.write(`Synthesized ${made.map(([stack]) => stack).join(', ')}.\n`);

@@ -11,14 +11,22 @@
 //   existing              ARNs tagged with the deployment tag of the run's name (a name that is taken)
 //   leftovers             ARNs still tagged with the run id after everything
 //   events                CloudTrail events of the run's principal ({ EventSource, EventName })
-// Every curl to http://127.0.0.1 goes to the real curl (the test's local Rancher); any other to fake-drill.js.
+//   iam                   IAM the Tagging API does not list, left in the account: { kind: role|user|instance-profile|
+//                         policy, name, tagged } (`zzzzzz` in a name is the run's id; tagged: false, not the run's tag)
+//   kubelet               what every Node reports (the roll's cluster; k8s-ha: the user's)
+//   cluster               k8s-ha: the user's cluster, { kubeconfig, context, namespaces (the user's own), rancherMade
+//                         (Rancher ran there: its run-time namespaces stay) }; every kubectl call must name that file
+//                         and context, every terraform call carry them as TF_VAR_kubeconfig_path/_context
+//   stopped               docker: the host was stopped (ec2 stop-instances)
+// Every curl to http://127.0.0.1 goes to the real curl (the test's local Rancher); any other to fake-drill.js. A
+// SIGKILL of the run leaves the call that sent it to finish as the real tool would (an apply runs to its end).
 'use strict';
 const { existsSync, mkdirSync, readFileSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { spawnSync } = require('node:child_process');
 
 const { current, RUN_ID_PLACEHOLDER } = require('./fake-acceptance-phase.js');
-const MODULE = /acceptance\.out\/([a-z0-9]+)\/cdktf\.out\/stacks\/[a-z-]+$/;
+const MODULE = /acceptance\.out\/([a-z0-9]+)\/cdktf\.out\/stacks\/[a-z0-9-]+$/;
 
 /** Whether a folder is an acceptance run's module folder (its run id), else undefined. */
 const runOf = (folder) => MODULE.exec(folder)?.[1];
@@ -81,8 +89,22 @@ function applyEvents(state) {
   return `${lines.join('\n')}\n`;
 }
 
-/** The version the run's settings ask for (its settings.json, three folders above the module). */
-const settingsVersion = () => JSON.parse(readFileSync(join(process.cwd(), '..', '..', '..', 'settings.json'), 'utf8')).versions.rke2;
+/** The version the run's settings ask for (its settings.json, three folders above the module); k8s-ha and docker: none. */
+const settingsVersion = () => JSON.parse(readFileSync(join(process.cwd(), '..', '..', '..', 'settings.json'), 'utf8')).versions?.rke2;
+
+/** The user's cluster's namespaces (k8s-ha): its own, those the run's state holds, and what Rancher made while it ran. */
+function namespaces(world) {
+  const c = world.acceptance.cluster;
+  const inState = world.state.resources
+    .filter((r) => r.mode === 'managed')
+    .flatMap((r) => {
+      const x = r.instances[0].attributes;
+      if (r.type === 'kubernetes_namespace_v1') return [x.metadata?.[0]?.name];
+      return r.type === 'helm_release' && x.create_namespace === true ? [x.namespace] : [];
+    })
+    .filter(Boolean);
+  return [...new Set([...c.namespaces, ...inState, ...(c.rancherMade ? ['cattle-global-data', 'fleet-local'] : [])])];
+}
 
 function terraform(ctx) {
   const { world, args } = ctx;
@@ -90,6 +112,9 @@ function terraform(ctx) {
   if (!runId) return false;
   const a = world.acceptance;
   const [command] = args;
+  const c = a.cluster;
+  if (c && (process.env.TF_VAR_kubeconfig_path !== c.kubeconfig || (process.env.TF_VAR_kubeconfig_context ?? undefined) !== c.context))
+    ctx.finish(1, '', `fake acceptance: terraform without the user's cluster (TF_VAR_kubeconfig_path ${process.env.TF_VAR_kubeconfig_path})\n`);
   const fail = phaseHooks(ctx, { holdSignal: command === 'apply' && args.includes('-json') });
   if (fail) ctx.finish(1, '', `Error: injected failure in the ${current(ctx.dir).phase} phase\n`);
   if (command === 'init') {
@@ -108,26 +133,32 @@ function terraform(ctx) {
       );
     }
     const signal = a.signalAt?.phase === 'deploy' ? a.signalAt.signal : undefined;
-    if (!signal) {
+    const applied = () => {
       create(ctx, runId, 1);
-      a.kubelet = settingsVersion();
+      a.kubelet = settingsVersion() ?? a.kubelet;
+      if (c) c.rancherMade = true;
       ctx.finish(0, applyEvents(world.state));
-    }
+    };
+    if (!signal) applied();
     delete a.signalAt;
-    // As terraform does on SIGINT: the operations in flight end, the state is saved, exit 1.
+    // As terraform does on SIGINT: the operations in flight end, the state is saved, exit 1. After a SIGKILL of the
+    // run nothing forwards a signal: the apply, in a process group of its own, runs to its end.
     create(ctx, runId, 0.5);
-    ctx.interruptCaller(signal, (interrupted) =>
-      ctx.finish(
-        1,
-        '',
-        interrupted ? 'Interrupt received.\nGracefully shutting down...\n' : 'fake acceptance: the run never sent SIGINT to the apply\n',
-      ),
+    ctx.interruptCaller(
+      signal,
+      (interrupted) =>
+        ctx.finish(
+          1,
+          '',
+          interrupted ? 'Interrupt received.\nGracefully shutting down...\n' : 'fake acceptance: the run never sent SIGINT to the apply\n',
+        ),
+      applied,
     );
     return true;
   }
   if (command === 'apply' && args.includes('-auto-approve') && !args.includes('-destroy')) {
     // The upgrade: the stack's gate upgrades every server in place.
-    a.kubelet = settingsVersion();
+    a.kubelet = settingsVersion() ?? a.kubelet;
     world.state.serial += 1;
     ctx.finish(0, 'Apply complete! Resources: 3 added, 2 changed, 3 destroyed.\n');
   }
@@ -145,8 +176,21 @@ function kubectl(ctx) {
   const kubeconfig = args[args.indexOf('--kubeconfig') + 1] ?? '';
   if (kubeconfig.includes('/drill/')) return false;
   const a = world.acceptance;
+  const c = a.cluster;
+  const context = args.includes('--context') ? args[args.indexOf('--context') + 1] : undefined;
+  if (c && (kubeconfig !== c.kubeconfig || context !== c.context))
+    ctx.finish(1, '', `fake acceptance: kubectl without the user's kubeconfig and context: ${args.join(' ')}\n`);
   if (phaseHooks(ctx)) ctx.finish(1, '', 'Unable to connect to the server: injected failure\n');
   const rest = args.slice(args.indexOf('--request-timeout=30s') + 1).join(' ');
+  if (c && rest === 'get namespace cattle-system -o name') {
+    if (namespaces(world).includes('cattle-system')) ctx.finish(0, 'namespace/cattle-system\n');
+    ctx.finish(1, '', 'Error from server (NotFound): namespaces "cattle-system" not found\n');
+  }
+  if (c && rest === 'get namespaces -o jsonpath={.items[*].metadata.name}') ctx.finish(0, namespaces(world).join(' '));
+  if (c && rest === 'delete backups.resources.cattle.io rancher-aws-acceptance --ignore-not-found') {
+    a.backupDeleted = true;
+    ctx.finish(0, 'backup.resources.cattle.io "rancher-aws-acceptance" deleted\n');
+  }
   if (rest === '-n cattle-system get secret tls-rancher -o jsonpath={.data.tls\\.crt}')
     ctx.finish(0, Buffer.from('-----BEGIN CERTIFICATE-----\nfake\n-----END CERTIFICATE-----\n').toString('base64'));
   if (rest.startsWith('get nodes -o jsonpath=')) ctx.finish(0, world.cluster.servers.map((s) => `${s.node}=${a.kubelet}\n`).join(''));
@@ -202,8 +246,36 @@ function aws(ctx) {
     if (!world.aws.keys[id]) ctx.awsError('NotFoundException', 'Key not found');
     ctx.finish(0, JSON.stringify({ KeyMetadata: { KeyState: world.aws.keys[id].state } }));
   }
+  if (service === 'ec2' && operation === 'stop-instances') {
+    a.stopped = option('--instance-ids');
+    ctx.finish(0, JSON.stringify({ StoppingInstances: [{ InstanceId: a.stopped, CurrentState: { Name: 'stopping' } }] }));
+  }
   if (service === 'ec2' && operation === 'describe-instances')
-    ctx.finish(0, JSON.stringify({ Reservations: [{ Instances: [{ State: { Name: 'running' } }] }] }));
+    ctx.finish(
+      0,
+      JSON.stringify({ Reservations: [{ Instances: [{ State: { Name: a.stopped === option('--instance-ids') ? 'stopped' : 'running' } }] }] }),
+    );
+  if (service === 'iam') {
+    // IAM is global: what the world leaves there, named and tagged with the run in flight.
+    const runId = current(ctx.dir)?.runId ?? RUN_ID_PLACEHOLDER;
+    const left = withRunId(a.iam ?? [], runId);
+    const arn = (e) => `arn:aws:iam::123456789012:${e.kind}/${e.kind === 'user' ? 'rancher-ha-aws/' : ''}${e.name}`;
+    const tags = (kind, name) => {
+      const e = left.find((x) => x.kind === kind && (x.name === name || arn(x) === name));
+      if (!e) ctx.awsError('NoSuchEntity', `The ${kind} ${name} cannot be found.`);
+      ctx.finish(0, JSON.stringify({ Tags: e.tagged === false ? [] : [{ Key: 'rancher-ha-aws:acceptance-run', Value: runId }] }));
+    };
+    const of = (kind) => left.filter((e) => e.kind === kind);
+    if (operation === 'list-roles') ctx.finish(0, JSON.stringify({ Roles: of('role').map((e) => ({ RoleName: e.name, Arn: arn(e) })) }));
+    if (operation === 'list-users') ctx.finish(0, JSON.stringify({ Users: of('user').map((e) => ({ UserName: e.name, Arn: arn(e) })) }));
+    if (operation === 'list-instance-profiles')
+      ctx.finish(0, JSON.stringify({ InstanceProfiles: of('instance-profile').map((e) => ({ InstanceProfileName: e.name, Arn: arn(e) })) }));
+    if (operation === 'list-policies') ctx.finish(0, JSON.stringify({ Policies: of('policy').map((e) => ({ PolicyName: e.name, Arn: arn(e) })) }));
+    if (operation === 'list-role-tags') tags('role', option('--role-name'));
+    if (operation === 'list-user-tags') tags('user', option('--user-name'));
+    if (operation === 'list-instance-profile-tags') tags('instance-profile', option('--instance-profile-name'));
+    if (operation === 'list-policy-tags') tags('policy', option('--policy-arn'));
+  }
   if (service === 'cloudtrail' && operation === 'lookup-events') {
     if (a.cloudTrail === 'denied') ctx.awsError('AccessDeniedException', 'not authorized to perform: cloudtrail:LookupEvents');
     ctx.finish(0, JSON.stringify({ Events: a.events ?? [] }));

@@ -69,7 +69,7 @@ const world = JSON.parse(readFileSync(worldFile, 'utf8'));
 // The drill (fake-drill.js): the throwaway deployment's module folder has a state of its own (world.drill.state);
 // production's folder keeps world.state.
 // An acceptance run's own module folder (fake-acceptance.js) keeps world.state too; the drill it runs has its throwaway.
-const acceptanceFolder = world.acceptance !== undefined && /acceptance\.out\/[a-z0-9]+\/cdktf\.out\/stacks\/[a-z-]+$/.test(process.cwd());
+const acceptanceFolder = world.acceptance !== undefined && /acceptance\.out\/[a-z0-9]+\/cdktf\.out\/stacks\/[a-z0-9-]+$/.test(process.cwd());
 const throwawayFolder = tool === 'terraform' && world.drill !== undefined && process.cwd() !== world.drill.productionDir && !acceptanceFolder;
 /** The state of the folder this call runs in, in place in world.state while it runs. */
 function useFolderState() {

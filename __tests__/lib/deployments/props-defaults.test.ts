@@ -5,6 +5,7 @@ import { COMPUTED_DEFAULTS } from '../../../app/config/computed-defaults';
 import { parseSettings } from '../../../app/config/load';
 import { allFieldPaths, fieldPaths } from '../../../lib/config/fields';
 import type { Settings } from '../../../lib/config/schema';
+import { PROP_NAMES } from '../../../lib/deployments/private/setting-names';
 
 /**
  * One home for each default: the section schemas state it and resolve it
@@ -36,19 +37,28 @@ const SECTION: Record<string, string> = {
   TimeoutsProps: 'timeouts',
   DnsProps: 'dns',
   VpcProps: 'vpc',
-  RkeHaProps: 'rkeHa',
   DatastoreProps: 'rkeHa.datastore',
   EtcdSnapshotsProps: 'rkeHa.etcdSnapshots',
   LoadBalancerProps: 'rkeHa.loadBalancer',
   ExistingRkeNetworkProps: 'rkeHa.existingNetwork',
-  K8sHaProps: 'k8sHa',
-  DockerProps: 'docker',
+  ExistingDockerNetworkProps: 'docker.existingNetwork',
   BackupsProps: 'backups',
   AlarmsProps: 'alarms',
-  RancherOnRkeProps: '',
-  RancherOnExistingClusterProps: '',
-  RancherOnDockerProps: '',
+  // Each construct's own section, flat on its props (a settings file nests it).
+  RancherOnRkeProps: 'rkeHa',
+  RancherOnExistingClusterProps: 'k8sHa',
+  RancherOnDockerProps: 'docker',
 };
+
+/**
+ * A prop's path as the settings file spells it: an existing network's VPC and subnet objects are the file's ids
+ * (`existingNetwork.nodeSubnets` is `nodeSubnetIds`), the table the constructs' messages use (setting-names.ts).
+ */
+function settingPath(path: string): string {
+  for (const [section, pairs] of Object.entries(PROP_NAMES))
+    for (const [file, prop] of pairs) if (path === `${section}.${prop}`) return `${section}.${file}`;
+  return path;
+}
 
 /**
  * Every prop of the props files with its path in settings-file terms (`rkeHa.datastore.engine`), sections
@@ -59,7 +69,7 @@ function propMembers(): { readonly path: string; readonly member: ts.PropertySig
   const members = (list: ts.NodeArray<ts.TypeElement>, prefix: string) => {
     for (const member of list) {
       if (!ts.isPropertySignature(member) || !ts.isIdentifier(member.name)) continue;
-      const path = prefix ? `${prefix}.${member.name.text}` : member.name.text;
+      const path = settingPath(prefix ? `${prefix}.${member.name.text}` : member.name.text);
       out.push({ path, member });
       if (member.type && ts.isTypeLiteralNode(member.type)) members(member.type.members, path);
     }

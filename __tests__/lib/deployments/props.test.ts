@@ -1,9 +1,9 @@
 import type { z } from 'zod';
 import type { rancherOnDockerSchema, rancherOnExistingClusterSchema, rancherOnRkeSchema } from '../../../lib/config/deployment-schema';
 import type { AirGapProps, DnsProps, ProxyProps, RancherProps, TimeoutsProps, VersionsProps } from '../../../lib/deployments/props';
-import type { K8sHaProps } from '../../../lib/deployments/rancher-on-existing-cluster-props';
-import type { DockerProps } from '../../../lib/deployments/rancher-on-docker-props';
-import type { RkeHaProps } from '../../../lib/deployments/rancher-on-rke-props';
+import type { RancherOnExistingClusterProps } from '../../../lib/deployments/rancher-on-existing-cluster-props';
+import type { RancherOnDockerProps } from '../../../lib/deployments/rancher-on-docker-props';
+import type { RancherOnRkeProps } from '../../../lib/deployments/rancher-on-rke-props';
 
 /**
  * The props are declared apart from the schemas, and each construct checks
@@ -17,11 +17,17 @@ type ExistingClusterInput = z.input<typeof rancherOnExistingClusterSchema>;
 type DockerInput = z.input<typeof rancherOnDockerSchema>;
 type Writable<T> = T extends readonly (infer U)[] ? Writable<U>[] : T extends object ? { -readonly [K in keyof T]: Writable<T[K]> } : T;
 type Fits<Props, Section> = Writable<Props> extends NonNullable<Section> ? true : false;
+/**
+ * A construct's props of its own section (flat on the props, nested in a settings file): the keys the section has,
+ * but `existingNetwork`, whose VPC and subnet objects resolveProps turns into the section's ids (held in
+ * rancher-on-rke.test.ts and rancher-on-docker.test.ts by synthesizing both forms).
+ */
+type SectionProps<Props, Section> = Omit<Pick<Props, Extract<keyof Props, keyof NonNullable<Section>>>, 'existingNetwork'>;
 
 const FITS: {
-  rkeHa: Fits<RkeHaProps, RkeInput['rkeHa']>;
-  k8sHa: Fits<K8sHaProps, ExistingClusterInput['k8sHa']>;
-  docker: Fits<DockerProps, DockerInput['docker']>;
+  rkeHa: Fits<SectionProps<RancherOnRkeProps, RkeInput['rkeHa']>, RkeInput['rkeHa']>;
+  k8sHa: Fits<SectionProps<RancherOnExistingClusterProps, ExistingClusterInput['k8sHa']>, ExistingClusterInput['k8sHa']>;
+  docker: Fits<SectionProps<RancherOnDockerProps, DockerInput['docker']>, DockerInput['docker']>;
   rancher: Fits<RancherProps, ExistingClusterInput['rancher']>;
   versions: Fits<VersionsProps, ExistingClusterInput['versions']>;
   proxy: Fits<ProxyProps, ExistingClusterInput['proxy']>;

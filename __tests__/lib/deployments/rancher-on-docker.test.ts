@@ -1,6 +1,7 @@
-import { AnnotationMetadataEntryType, LocalBackend, TerraformStack } from 'cdktf';
+import { AnnotationMetadataEntryType, LocalBackend, TerraformStack, Token } from 'cdktf';
 import { configureBaseProviders } from '../../../lib/common/providers';
 import { RancherOnDocker } from '../../../lib/deployments/rancher-on-docker';
+import { ExistingSubnet, ExistingVpc } from '../../../lib/network/existing-vpc';
 import type { RancherOnDockerProps } from '../../../lib/deployments/rancher-on-docker-props';
 import { resources, synthStack } from '../../helpers/synth';
 
@@ -27,7 +28,7 @@ describe("RancherOnDocker in a library user's stack", () => {
         hostname: `${team}.rancher.acme.io`,
         hostedZone: 'acme.io',
         adminCidrs: [],
-        docker: { tls: { issuer: 'acme' } },
+        tls: { issuer: 'acme' },
       });
     }
   });
@@ -62,20 +63,20 @@ describe("RancherOnDocker in a library user's stack", () => {
   });
 
   it('refuses a Docker option the install does not have, naming the prop', () => {
-    expect(building({ hostname: 'r.acme.io', hostedZone: 'acme.io', adminCidrs: [], docker: { tls: { issuer: 'ca', privateCA: true } } })).toThrow(
-      /docker\.tls\.privateCA: only for issuer "blank"/,
+    expect(building({ hostname: 'r.acme.io', hostedZone: 'acme.io', adminCidrs: [], tls: { issuer: 'ca', privateCA: true } })).toThrow(
+      /- tls\.privateCA: only for issuer "blank"/,
     );
   });
 
   it('says which construct refused its props, one problem a line, as a settings file is told', () => {
-    expect(building({ hostname: 'r.acme.io', hostedZone: 'acme.io', adminCidrs: [], docker: { tls: { issuer: 'ca', privateCA: true } } })).toThrow(
-      /^Invalid props of RancherOnDocker demo\/rancher \(1 problem\):\n {2}- docker\.tls\.privateCA: only for issuer "blank"/,
+    expect(building({ hostname: 'r.acme.io', hostedZone: 'acme.io', adminCidrs: [], tls: { issuer: 'ca', privateCA: true } })).toThrow(
+      /^Invalid props of RancherOnDocker demo\/rancher \(1 problem\):\n {2}- tls\.privateCA: only for issuer "blank"/,
     );
   });
 
   it("refuses Rancher's own CA behind a load balancer, naming the prop", () => {
-    expect(building({ hostname: 'r.acme.io', hostedZone: 'acme.io', adminCidrs: [], docker: { tls: { mode: 'external' } } })).toThrow(
-      /docker\.tls\.issuer: Rancher's own CA lives in the container, and the load balancer has no certificate to serve from it/,
+    expect(building({ hostname: 'r.acme.io', hostedZone: 'acme.io', adminCidrs: [], tls: { mode: 'external' } })).toThrow(
+      /- tls\.issuer: Rancher's own CA lives in the container, and the load balancer has no certificate to serve from it/,
     );
   });
 });
@@ -86,7 +87,7 @@ describe('RancherOnDocker without a domain (dns.mode wildcard)', () => {
     construct = new RancherOnDocker(stack, 'rancher', {
       adminCidrs: [],
       dns: { mode: 'wildcard', wildcardDomain: 'nip.io' },
-      docker: { tls: { issuer: 'acme' } },
+      tls: { issuer: 'acme' },
     });
   });
 
@@ -102,9 +103,7 @@ describe('RancherOnDocker without a domain (dns.mode wildcard)', () => {
   it("warns about Let's Encrypt's shared limit on the wildcard domain", () => {
     const warnings = construct.node.metadata.filter((m) => m.type === AnnotationMetadataEntryType.WARN).map((m) => String(m.data));
     expect(warnings).toEqual([
-      expect.stringMatching(
-        /^docker\.tls\.issuer acme with dns\.mode wildcard: .*nip\.io is not on the Public Suffix List.*dns\.wildcardDomain: sslip\.io/,
-      ),
+      expect.stringMatching(/^tls\.issuer acme with dns\.mode wildcard: .*nip\.io is not on the Public Suffix List.*dns\.wildcardDomain: sslip\.io/),
     ]);
   });
 });
@@ -115,9 +114,32 @@ describe('RancherOnDocker in an existing network', () => {
       hostname: 'r.acme.io',
       hostedZone: 'acme.io',
       adminCidrs: [],
-      docker: { vpcCidr: '10.1.0.0/16', existingNetwork: { vpcId: 'vpc-0123456789abcdef0', subnetId: 'subnet-0123456789abcdef0' } },
+      vpcCidr: '10.1.0.0/16',
+      existingNetwork: { vpc: ExistingVpc.fromId('vpc-0123456789abcdef0'), subnet: ExistingSubnet.fromId('subnet-0123456789abcdef0') },
     });
-    expect(build).toThrow(/docker\.vpcCidr: the stack creates no VPC with existingNetwork/);
+    expect(build).toThrow(/- vpcCidr: the stack creates no VPC with existingNetwork/);
+  });
+
+  it('refuses a subnet id that is a Terraform reference, saying why it must be a literal', () => {
+    const build = building({
+      hostname: 'r.acme.io',
+      hostedZone: 'acme.io',
+      adminCidrs: [],
+      existingNetwork: { vpc: ExistingVpc.fromId('vpc-0123456789abcdef0'), subnet: { subnetId: Token.asString({ Ref: 'subnet' }) } },
+    });
+    expect(build).toThrow(
+      /- existingNetwork\.subnet\.subnetId: is a Terraform reference; the plan-time checks read the VPC and its subnets before anything is created/,
+    );
+  });
+
+  it('names the subnet prop when the schema refuses its id', () => {
+    const build = building({
+      hostname: 'r.acme.io',
+      hostedZone: 'acme.io',
+      adminCidrs: [],
+      existingNetwork: { vpc: ExistingVpc.fromId('vpc-0123456789abcdef0'), subnet: ExistingSubnet.fromId('sub-1') },
+    });
+    expect(build).toThrow(/- existingNetwork\.subnet: expected/);
   });
 });
 
@@ -125,19 +147,16 @@ describe('RancherOnDocker props from plain JavaScript and its instance type (iss
   const props = { hostname: 'rancher.acme.io', hostedZone: 'acme.io', adminCidrs: ['203.0.113.0/24'] };
   it.each([
     [{ ...props, adminCidrs: '203.0.113.0/24' }, /adminCidrs: expected a list/],
-    [{ ...props, docker: null }, /docker: expected a mapping \(got null\)/],
-    [
-      { ...props, docker: { instanceType: 't3.small' } },
-      /docker\.instanceType: has 2 vCPU and 2 GiB, below Rancher's smallest documented Docker install/,
-    ],
-    [{ ...props, docker: { instanceType: 'm7g.large' } }, /docker\.instanceType: is a Graviton \(arm64\) type/],
+    [{ ...props, dataVolume: null }, /- dataVolume: expected a mapping \(got null\)/],
+    [{ ...props, instanceType: 't3.small' }, /- instanceType: has 2 vCPU and 2 GiB, below Rancher's smallest documented Docker install/],
+    [{ ...props, instanceType: 'm7g.large' }, /- instanceType: is a Graviton \(arm64\) type/],
   ])('refuses %j with the settings file message', (given, message) => {
     expect(building(given as unknown as RancherOnDockerProps)).toThrow(message);
   });
 
   it('takes a small type when allowed, and declares the Terraform version floor', () => {
     const { json } = dockerStack(
-      (stack) => new RancherOnDocker(stack, 'rancher', { ...props, docker: { instanceType: 't3.small', allowSmallInstanceType: true } }),
+      (stack) => new RancherOnDocker(stack, 'rancher', { ...props, instanceType: 't3.small', allowSmallInstanceType: true }),
     );
     expect(Object.values(resources(json, 'aws_instance')).map((i) => i.instance_type)).toEqual(['t3.small']);
     expect(json.terraform.required_version).toBe('>= 1.10');
@@ -145,7 +164,7 @@ describe('RancherOnDocker props from plain JavaScript and its instance type (iss
 });
 
 describe('RancherOnDocker on Graviton (issue 38)', () => {
-  const build = (docker: RancherOnDockerProps['docker'] = {}) => {
+  const build = (host: Partial<RancherOnDockerProps> = {}) => {
     let construct!: RancherOnDocker;
     const { json } = dockerStack((stack) => {
       new LocalBackend(stack, { path: 'terraform.tfstate' });
@@ -154,7 +173,7 @@ describe('RancherOnDocker on Graviton (issue 38)', () => {
         hostname: 'rancher.acme.io',
         hostedZone: 'acme.io',
         adminCidrs: [],
-        docker,
+        ...host,
       });
     });
     return { json, construct };
@@ -178,7 +197,7 @@ describe('RancherOnDocker on Graviton (issue 38)', () => {
     // rancher/rancher is a manifest list with an arm64 build, and apt's docker.io exists for arm64: nothing else changes.
     expect(userData(arm.json)).toHaveLength(1);
     expect(userData(arm.json)).toEqual(userData(x86.json));
-    expect(warnings(arm.construct)).toEqual([expect.stringMatching(/^docker\.architecture arm64: Rancher 2\.14's docs call/)]);
+    expect(warnings(arm.construct)).toEqual([expect.stringMatching(/^architecture arm64: Rancher 2\.14's docs call/)]);
     expect(warnings(x86.construct)).toEqual([]);
   });
 });

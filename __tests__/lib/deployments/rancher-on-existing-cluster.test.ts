@@ -40,14 +40,12 @@ describe("RancherOnExistingCluster in a library user's stack", () => {
   });
 
   it('forgets (never uninstalls) the cert-manager it would have installed, at its own address', () => {
-    const json = platformStack({ k8sHa: { certManager: { install: false } } });
+    const json = platformStack({ certManager: { install: false } });
     expect(json.removed).toEqual([{ from: expect.stringMatching(/^helm_release\.rancher_cert-manager_release_/), lifecycle: { destroy: false } }]);
   });
 
   it('refuses an IngressClass name Kubernetes would refuse, naming the prop', () => {
-    expect(() => platformStack({ k8sHa: { ingress: { className: 'Not_Valid' } } })).toThrow(
-      /k8sHa\.ingress\.className: expected a Kubernetes object name/,
-    );
+    expect(() => platformStack({ ingress: { className: 'Not_Valid' } })).toThrow(/- ingress\.className: expected a Kubernetes object name/);
   });
 });
 
@@ -67,8 +65,8 @@ describe('RancherOnExistingCluster in a stack without a default AWS provider, an
   });
 
   it('refuses a section that is not a mapping with the settings file message', () => {
-    expect(() => platformStack({ k8sHa: 'nginx' } as unknown as Partial<RancherOnExistingClusterProps>)).toThrow(
-      /k8sHa: expected a mapping \(got "nginx"\)/,
+    expect(() => platformStack({ ingress: 'nginx' } as unknown as Partial<RancherOnExistingClusterProps>)).toThrow(
+      /- ingress: expected a mapping \(got "nginx"\)/,
     );
   });
 

@@ -1,6 +1,8 @@
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
-import { AnnotationMetadataEntryType, LocalBackend, TerraformStack, TerraformVariable } from 'cdktf';
+import { AnnotationMetadataEntryType, LocalBackend, TerraformStack, TerraformVariable, Token } from 'cdktf';
 import { configureBaseProviders } from '../../../lib/common/providers';
+import { fromSettingsFile } from '../../../lib/deployments/private/setting-names';
+import { ExistingSubnet, ExistingVpc } from '../../../lib/network/existing-vpc';
 import { RancherOnRke } from '../../../lib/deployments/rancher-on-rke';
 import type { RancherOnRkeProps } from '../../../lib/deployments/rancher-on-rke-props';
 import { healthCheckStatusMetric } from '../../../lib/dns/route53-metrics';
@@ -90,7 +92,7 @@ describe("RancherOnRke in a library user's stack", () => {
   });
 
   it("with DNS round robin, exposes the nodes' addresses instead of a load balancer", () => {
-    const dns = platformStack({ rkeHa: { loadBalancer: { type: 'dns' } } });
+    const dns = platformStack({ loadBalancer: { type: 'dns' } });
     expect(resources(dns.json, 'aws_lb')).toEqual({});
     expect(dns.construct.loadBalancerDnsName).toBeUndefined();
     expect(dns.construct.nodePublicIps).toHaveLength(3);
@@ -101,45 +103,61 @@ describe('RancherOnRke refuses at synth what a settings file would be refused, n
   const refused = (props: Partial<RancherOnRkeProps>, stackId?: string) => () => platformStack(props, stackId);
 
   it.each([
-    ['an even etcd member count', { rkeHa: { nodeCount: 2 as const } }, /rkeHa\.nodeCount: expected 1 or 3 with rke2/],
+    ['an even etcd member count', { nodeCount: 2 as const }, /- nodeCount: expected 1 or 3 with rke2/],
     [
       "Rancher's CA at an AWS load balancer",
       { rancher: { tls: { mode: 'external' as const, issuer: 'rancher' as const } } },
       /rancher\.tls\.issuer: .*cannot be served by an AWS load balancer/,
     ],
-    ['a prop the construct does not know', { rkeHa: { nodeCont: 3 } as never }, /rkeHa\.nodeCont: /],
+    ['a prop the construct does not know', { nodeCont: 3 } as never, /- nodeCont: unknown prop; did you mean nodeCount\? \(got 3\)/],
+    [
+      'the rkeHa wrapper of 0.3',
+      { rkeHa: { nodeCount: 3 } } as never,
+      /- rkeHa: the props have no rkeHa wrapper \(since 0\.4\.0\): give its props directly/,
+    ],
     ['a Rancher version outside its Kubernetes range', { versions: { rke2: 'v1.20.15+rke2r2' } }, /versions\.rke2: Kubernetes 1\.20 is outside/],
     [
-      'an RKE2 release without a SHA-256 of its tarball, recorded or supplied (versions.releaseSums)',
+      'an RKE2 release without a SHA-256 of its tarball, recorded or supplied (versions.releaseSums; the message names the prop, architecture)',
       { versions: { rke2: 'v1.35.8+rke2r1' } },
-      /versions\.rke2: v1\.35\.8\+rke2r1 has no SHA-256 of rke2\.linux-amd64\.tar\.gz for rkeHa\.architecture x86_64, and the servers install nothing unverified/,
+      /versions\.rke2: v1\.35\.8\+rke2r1 has no SHA-256 of rke2\.linux-amd64\.tar\.gz for architecture x86_64, and the servers install nothing unverified/,
     ],
     [
       'DNS round robin with private nodes',
-      { rkeHa: { loadBalancer: { type: 'dns' as const }, privateNodes: true } },
-      /rkeHa\.loadBalancer\.type: dns answers Rancher's name with each node's Elastic IP/,
+      { loadBalancer: { type: 'dns' as const }, privateNodes: true },
+      /- loadBalancer\.type: dns answers Rancher's name with each node's Elastic IP/,
     ],
     [
       'DNS round robin with TLS at a load balancer',
-      { rkeHa: { loadBalancer: { type: 'dns' as const } }, rancher: { tls: { mode: 'external' as const, issuer: 'acme' as const } } },
-      /rkeHa\.loadBalancer\.type: dns puts no load balancer in front of the nodes/,
+      { loadBalancer: { type: 'dns' as const }, rancher: { tls: { mode: 'external' as const, issuer: 'acme' as const } } },
+      /- loadBalancer\.type: dns puts no load balancer in front of the nodes/,
     ],
     [
       'a VPC range beside an existing network',
       {
-        rkeHa: {
-          vpcCidr: '10.1.0.0/16',
-          existingNetwork: {
-            vpcId: 'vpc-0123456789abcdef0',
-            loadBalancerSubnetIds: ['subnet-0a000000000000001'],
-            nodeSubnetIds: ['subnet-0b000000000000001'],
-          },
+        vpcCidr: '10.1.0.0/16',
+        existingNetwork: {
+          vpc: ExistingVpc.fromId('vpc-0123456789abcdef0'),
+          loadBalancerSubnets: ExistingSubnet.fromIds(['subnet-0a000000000000001']),
+          nodeSubnets: ExistingSubnet.fromIds(['subnet-0b000000000000001']),
         },
       },
-      /rkeHa\.vpcCidr: the stack creates no VPC with existingNetwork[\s\S]*rkeHa\.existingNetwork\.nodeSubnetIds: lists 1 subnet, and the 3 servers/,
+      /- vpcCidr: the stack creates no VPC with existingNetwork[\s\S]*- existingNetwork\.nodeSubnets: lists 1 subnet, and the 3 servers/,
     ],
   ])('%s', (_what, props, message) => {
     expect(refused(props)).toThrow(message);
+  });
+
+  it("names the settings file's path for the props the app maps from one (fromSettingsFile)", () => {
+    const build = (props: RancherOnRkeProps) => () =>
+      synthStack((app) => {
+        const stack = new TerraformStack(app, 'platform');
+        configureBaseProviders(stack, { region: 'eu-west-1', tags: {} });
+        new RancherOnRke(stack, 'rancher', props);
+        return stack;
+      });
+    const props = { hostname: 'rancher.acme.io', hostedZone: 'acme.io', adminCidrs: ['203.0.113.0/24'], nodeCount: 2 as const };
+    expect(build(fromSettingsFile({ ...props }))).toThrow(/- rkeHa\.nodeCount: expected 1 or 3 with rke2/);
+    expect(build({ ...props })).toThrow(/- nodeCount: expected 1 or 3 with rke2/);
   });
 
   it('a name that makes a target group name longer than 32 characters with this stack id', () => {
@@ -286,10 +304,15 @@ describe('RancherOnRke props from plain JavaScript: the settings file messages, 
     [{ adminCidrs: '203.0.113.0/24' }, /adminCidrs: expected a list \(got "203\.0\.113\.0\/24"\)/],
     [{ adminCidrs: null }, /adminCidrs: expected a list \(got null\)/],
     [{ deployerArns: 'arn:aws:iam::123456789012:role/ci' }, /deployerArns: expected a list of IAM role or user ARNs/],
-    [{ rkeHa: null }, /rkeHa: expected a mapping \(got null\)/],
-    [{ rkeHa: { existingNetwork: { vpcId: 5, nodeSubnetIds: 'subnet-01234567' } } }, /rkeHa\.existingNetwork\.nodeSubnetIds: expected a list/],
+    [{ datastore: null }, /- datastore: expected a mapping \(got null\)/],
+    [{ existingNetwork: { vpc: { vpcId: 5 }, nodeSubnets: 'subnet-01234567' } }, /- existingNetwork\.nodeSubnets: expected a list of subnets/],
+    [{ existingNetwork: { vpc: { vpcId: 5 }, loadBalancerSubnets: [], nodeSubnets: [] } }, /- existingNetwork\.vpc: expected a string \(got 5\)/],
+    [
+      { existingNetwork: { vpcId: 'vpc-0123456789abcdef0', nodeSubnetIds: ['subnet-01234567'] } },
+      /- existingNetwork: takes the VPC and subnets as objects since 0\.4\.0 \(vpcId, nodeSubnetIds were the 0\.3 props\)/,
+    ],
     [{ proxy: { noProxy: 'a.internal,b.internal' } }, /proxy\.noProxy: expected a list/],
-    [{ rkeHa: { instanceType: 't3.micro' } }, /rkeHa\.instanceType: has 2 vCPU and 1 GiB, below Rancher's smallest documented server size/],
+    [{ instanceType: 't3.micro' }, /- instanceType: has 2 vCPU and 1 GiB, below Rancher's smallest documented server size/],
   ])('refuses %j naming the prop', (props, message) => {
     expect(refusal(props)).toMatch(message);
   });
@@ -305,6 +328,43 @@ describe('RancherOnRke props from plain JavaScript: the settings file messages, 
         }),
       ).toThrow(/Invalid props of RancherOnRke platform\/rancher \(1 problem\):\n {2}- \(props\): expected an object of props/);
     }
+  });
+});
+
+describe('RancherOnRke in an existing network of VPC and subnet objects', () => {
+  const network = {
+    vpc: ExistingVpc.fromId('vpc-0123456789abcdef0'),
+    loadBalancerSubnets: ExistingSubnet.fromIds(['subnet-0a000000000000001', 'subnet-0a000000000000002', 'subnet-0a000000000000003']),
+    nodeSubnets: ExistingSubnet.fromIds(['subnet-0b000000000000001', 'subnet-0b000000000000002', 'subnet-0b000000000000003']),
+  };
+
+  it('reads the VPC and each subnet by its id, the servers in their node subnets', () => {
+    const { json } = platformStack({ existingNetwork: network });
+    expect(Object.values(json.data!.aws_vpc).map((vpc) => vpc.id)).toEqual(['vpc-0123456789abcdef0']);
+    expect(
+      Object.values(json.data!.aws_subnet)
+        .map((subnet) => subnet.id)
+        .sort(),
+    ).toEqual([...network.loadBalancerSubnets, ...network.nodeSubnets].map((subnet) => subnet.subnetId).sort());
+    expect(resources(json, 'aws_vpc')).toEqual({});
+  });
+
+  it("takes objects of its own with the ids (a network construct of the user's)", () => {
+    const mine = { ...network, vpc: { vpcId: 'vpc-0123456789abcdef0', cidr: '10.0.0.0/16' } };
+    expect(platformStack({ existingNetwork: mine }).json.data!.aws_vpc).toEqual(platformStack({ existingNetwork: network }).json.data!.aws_vpc);
+  });
+
+  it('refuses Terraform references where the plan-time checks need literals', () => {
+    const reference = Token.asString({ Ref: 'vpc' });
+    expect(() => platformStack({ existingNetwork: { ...network, vpc: { vpcId: reference } } })).toThrow(
+      /- existingNetwork\.vpc\.vpcId: is a Terraform reference; the plan-time checks read the VPC and its subnets before anything is created, so it must be a literal id/,
+    );
+    expect(() => platformStack({ existingNetwork: { ...network, nodeSubnets: [{ subnetId: reference }, ...network.nodeSubnets.slice(1)] } })).toThrow(
+      /- existingNetwork\.nodeSubnets\[0\]\.subnetId: is a Terraform reference/,
+    );
+    expect(() => platformStack({ existingNetwork: { ...network, nodeSubnets: Token.asAny({ Ref: 'subnets' }) as never } })).toThrow(
+      /- existingNetwork\.nodeSubnets: is a Terraform reference; the subnets are counted at synth/,
+    );
   });
 });
 
@@ -330,7 +390,7 @@ describe('the Terraform version floor in a library stack (issue 33)', () => {
 
 describe('RancherOnRke on Graviton and RHEL 9 (issue 38)', () => {
   const warnings = (c: RancherOnRke) => c.node.metadata.filter((m) => m.type === AnnotationMetadataEntryType.WARN).map((m) => String(m.data));
-  const { json, construct } = platformStack({ rkeHa: { architecture: 'arm64', instanceType: 'm7g.xlarge', operatingSystem: 'rhel-9' } });
+  const { json, construct } = platformStack({ architecture: 'arm64', instanceType: 'm7g.xlarge', operatingSystem: 'rhel-9' });
 
   it("looks up Red Hat's newest RHEL 9 for arm64 and launches every server from its record on the Graviton type", () => {
     const [[, image]] = Object.entries(json.data!.aws_ami);
@@ -356,15 +416,13 @@ describe('RancherOnRke on Graviton and RHEL 9 (issue 38)', () => {
 
   it('warns that Rancher calls arm64 experimental, citing its docs, and only on arm64', () => {
     expect(warnings(construct)).toEqual([
-      expect.stringMatching(/^rkeHa\.architecture arm64: Rancher 2\.14's docs call running on arm64 experimental.*rancher-on-arm64\)$/),
+      expect.stringMatching(/^architecture arm64: Rancher 2\.14's docs call running on arm64 experimental.*rancher-on-arm64\)$/),
     ]);
-    expect(warnings(platformStack({ rkeHa: { operatingSystem: 'rocky-9' } }).construct)).toEqual([]);
+    expect(warnings(platformStack({ operatingSystem: 'rocky-9' }).construct)).toEqual([]);
   });
 
   it('refuses an x86_64 type with arm64, naming the setting', () => {
-    expect(() => platformStack({ rkeHa: { architecture: 'arm64' } })).toThrow(
-      /rkeHa\.instanceType: is an x86_64 type, and rkeHa\.architecture is arm64/,
-    );
+    expect(() => platformStack({ architecture: 'arm64' })).toThrow(/- instanceType: is an x86_64 type, and architecture is arm64/);
   });
 });
 

@@ -25,6 +25,8 @@ describe('boot-lib.sh', () => {
       'wait_for',
       'aws_post',
       'put_metric',
+      'fetch_verified',
+      'refuse_unverified',
     ];
     expect(CLUSTER_LIB.match(/^[a-z_]+\(\) \{/gm)).toEqual(helpers.map((fn) => `${fn}() {`));
     for (const fn of helpers) expect(LIB).not.toContain(`${fn}() {`);

@@ -3,14 +3,13 @@ import { Fn, type ITerraformDependable } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { GuardCondition } from '../../common/deployment-guard';
 import { cidrHost } from '../../config/cidr';
-import { effectiveDockerVpcCidr } from '../../config/docker-schema';
 import { DEFAULT_HOST_NUMBER } from '../../config/existing-network-schema';
-import type { ResolvedRancherOnDockerProps } from '../../config/deployment-schema';
 import { SNAPSHOT_TARGET_TAG } from '../../docker/data-volume';
 import { EMBEDDED_CLUSTER_NETWORKS } from '../../docker/private/rancher-container';
 import { ExistingNetwork } from '../../network/existing-network';
 import { PublicNetwork, type SubnetInfo } from '../../network/public-network';
 import type { VpcRanges } from '../../network/private/vpc-ranges';
+import type { DockerNetworkPlan } from './network-plan';
 
 /** Where the Docker host goes, whichever network it runs in. */
 export interface DockerNetwork {
@@ -42,15 +41,9 @@ export interface DockerNetworkOptions {
  * existing VPC and public subnet of `docker.existingNetwork`, checked at
  * plan time, with the rule that the subnet stays in the data volume's zone.
  */
-export function dockerNetwork(
-  scope: Construct,
-  settings: ResolvedRancherOnDockerProps,
-  name: string,
-  options: DockerNetworkOptions = {},
-): DockerNetwork {
+export function dockerNetwork(scope: Construct, plan: DockerNetworkPlan, name: string, options: DockerNetworkOptions = {}): DockerNetwork {
   const zones = options.loadBalancerZones ?? 0;
-  const s = settings.docker;
-  const existing = s.existingNetwork;
+  const existing = plan.existing;
   if (existing) {
     // The settings refuse a load balancer with an existing network (it would need a second subnet of yours).
     if (zones > 0) throw new Error('docker.existingNetwork names one subnet; a load balancer in front of the host needs more');
@@ -75,7 +68,7 @@ export function dockerNetwork(
       loadBalancerSubnetIds: [],
     };
   }
-  const vpcCidr = effectiveDockerVpcCidr(s) as string;
+  const { vpcCidr } = plan;
   const network = new PublicNetwork(scope, 'network', { cidr: vpcCidr, name, zoneCount: Math.max(1, zones) });
   const subnet = network.subnets[0];
   return {

@@ -3,42 +3,57 @@ import type { z } from 'zod';
 import type { rancherOnDockerSchema, rancherOnExistingClusterSchema, rancherOnRkeSchema } from '../../config/deployment-schema';
 import { SettingsError } from '../../config/errors';
 import { toProblems } from '../../config/problems';
+import { nearestKey } from '../../config/nearest-key';
+import { sectionKeys } from '../../config/schema-shapes';
 import { generatedNameProblems, type NamedStacks } from '../../config/resource-names';
 import type { CommonDeploymentProps, PublicNameProps, VpcProps } from '../props';
-import type { DockerProps } from '../rancher-on-docker-props';
-import type { K8sHaProps } from '../rancher-on-existing-cluster-props';
-import type { RkeHaProps } from '../rancher-on-rke-props';
+import { SECTION_ADAPTERS } from './existing-network-props';
+import { isFromSettingsFile, propsText, type SectionName } from './setting-names';
 
-/** The section of a construct's own mode (rkeHa, k8sHa or docker), as its props give it. */
-export type ModeSection = { readonly rkeHa?: RkeHaProps } | { readonly k8sHa?: K8sHaProps } | { readonly docker?: DockerProps };
+/** A construct's own section (rkeHa, k8sHa or docker) in settings-file form, gathered from its flat props. */
+type ModeSection = Partial<Record<SectionName, Record<string, unknown>>>;
 
 /** The schema a construct checks its props with (lib/config/deployment-schema.ts). */
 type ConstructSchema = typeof rancherOnRkeSchema | typeof rancherOnExistingClusterSchema | typeof rancherOnDockerSchema;
+
+/** Props no settings file has (the app's `deployer_arns` variable). */
+const PROPS_ONLY = ['deployerArns'];
 
 /**
  * A construct's props checked and completed with its own schema, which holds
  * the rules and defaults a settings file gets (one set of rules for YAML and
  * library users): unknown keys, ranges, the TLS pairs, versions that fit
  * together, quorum, names AWS would refuse in the names built with the stack's
- * id (`names`). Only the fields the schema has are read from the props.
+ * id (`names`). The props are flat; the fields of the construct's own section
+ * (`section`: rkeHa, k8sHa or docker) are gathered into it, as a settings file
+ * nests them, and the resolved props have them there (`settings.rkeHa`).
  * Values that are Terraform references (the hostname, the zone, the admin
  * networks of the app's variables) are left to their variable validations.
- * Throws a SettingsError naming each wrong prop.
+ * Throws a SettingsError naming each wrong prop as its user wrote it: flat for
+ * a library user (`nodeCount`), the settings file's path for props the app
+ * mapped from one (`rkeHa.nodeCount`, fromSettingsFile).
  */
 export function resolveProps<S extends ConstructSchema>(
   schema: S,
   props: CommonDeploymentProps & PublicNameProps & { readonly adminCidrs?: readonly string[]; readonly vpc?: VpcProps },
-  mode: ModeSection,
+  section: SectionName,
   label: string,
   names: NamedStacks = {},
+  /**
+   * The props as the user gave them, before the construct completed them (`region`): fromSettingsFile marks those,
+   * and the section's fields are gathered from them.
+   */
+  given: object = props,
 ): z.output<S> {
+  const fileNames = isFromSettingsFile(given);
+  const { mode, unknown, wrapped, adapted } = gather(schema, given, section);
   const literal = (value: string | undefined) => (value !== undefined && !Token.isUnresolved(value) ? value : undefined);
   // A list of literals is checked; a reference (a list token, or references in it) is its variable's to check. Anything
   // else (plain JavaScript passing a string or a number) goes to the schema, which says what a list needs.
   const cidrs: unknown = props.adminCidrs;
   const references = Token.isUnresolved(cidrs) || (Array.isArray(cidrs) && cidrs.some((cidr) => Token.isUnresolved(cidr)));
   const adminCidrs = references ? undefined : cidrs;
-  const given: Record<string, unknown> = {
+  const fields: Record<string, unknown> = {
     name: props.name,
     region: props.region,
     hostname: literal(props.hostname),
@@ -56,13 +71,18 @@ export function resolveProps<S extends ConstructSchema>(
     ...withoutReferences(mode),
   };
   const input: Record<string, unknown> = {};
-  for (const key of Object.keys(schema.shape)) if (given[key] !== undefined) input[key] = given[key];
+  for (const key of Object.keys(schema.shape)) if (fields[key] !== undefined) input[key] = fields[key];
   const result = schema.safeParse(input, { reportInput: true });
   const problems = result.success ? [] : result.error.issues.flatMap((issue) => toProblems(issue, input));
+  problems.unshift(...unknownProblems(schema, section, unknown), ...adapted);
+  if (wrapped) problems.unshift(wrapperProblem(schema, section, wrapped));
   // RancherOnExistingCluster has no dns: its name is always the one given.
   problems.push(...nameProblems('dns' in schema.shape ? props : { ...props, dns: undefined }));
   problems.push(...deployerProblems((props as { readonly deployerArns?: unknown }).deployerArns));
-  if (!result.success || problems.length > 0) throw new SettingsError(label, problems, 'Invalid props of');
+  if (!result.success || problems.length > 0) {
+    const named = fileNames ? problems : problems.map((p) => ({ ...p, field: propsText(p.field, section), message: propsText(p.message, section) }));
+    throw new SettingsError(label, named, 'Invalid props of');
+  }
   // One of the three schemas (S), which safeParse types as their union.
   const resolved = result.data as z.output<S>;
   restoreReferences(resolved, mode);
@@ -75,6 +95,60 @@ export function resolveProps<S extends ConstructSchema>(
       'Invalid props of',
     );
   return resolved;
+}
+
+/**
+ * The props sorted: the fields of the construct's own section (the section schema's keys) into `mode`, in
+ * settings-file form; props the construct does not know into `unknown`; and the old wrapper (`rkeHa: {...}`, the
+ * props' shape before 0.4), which is refused with the way to write it now.
+ */
+function gather(
+  schema: ConstructSchema,
+  props: object,
+  section: SectionName,
+): { mode: ModeSection; unknown: Record<string, unknown>; wrapped?: unknown; adapted: { field: string; message: string; value?: unknown }[] } {
+  const shape = schema.shape as Record<string, z.ZodType>;
+  const own = new Set(sectionKeys(shape[section]));
+  const values: Record<string, unknown> = {};
+  const unknown: Record<string, unknown> = {};
+  let wrapped: unknown;
+  // Props whose settings-file form differs (an existing network's objects: ids), converted, or left out with problems.
+  const adapted: { field: string; message: string; value?: unknown }[] = [];
+  for (const [key, value] of Object.entries(props)) {
+    if (value === undefined) continue;
+    const adapter = SECTION_ADAPTERS[section][key];
+    if (key === section) wrapped = value;
+    else if (adapter) {
+      const converted = adapter(value, key, adapted);
+      if (converted !== undefined) values[key] = converted;
+    } else if (own.has(key)) values[key] = value;
+    else if (!(key in shape) && !PROPS_ONLY.includes(key)) unknown[key] = value;
+  }
+  return { mode: Object.keys(values).length > 0 ? { [section]: values } : {}, unknown, wrapped, adapted };
+}
+
+/** Props the construct does not know, each with the nearest one it does (a misspelt `nodeCont`). */
+function unknownProblems(
+  schema: ConstructSchema,
+  section: SectionName,
+  unknown: Record<string, unknown>,
+): { field: string; message: string; value?: unknown }[] {
+  const shape = schema.shape as Record<string, z.ZodType>;
+  const known = [...Object.keys(shape).filter((key) => key !== section), ...sectionKeys(shape[section]), ...PROPS_ONLY];
+  return Object.entries(unknown).map(([key, value]) => {
+    const near = nearestKey(key, known);
+    return { field: key, message: near ? `unknown prop; did you mean ${near}?` : `unknown prop; known: ${known.join(', ')}`, value };
+  });
+}
+
+/** The props of a section's wrapper (`rkeHa: {...}`), which the props no longer have: its fields sit beside the others. */
+function wrapperProblem(schema: ConstructSchema, section: SectionName, value: unknown): { field: string; message: string; value?: unknown } {
+  const keys = sectionKeys((schema.shape as Record<string, z.ZodType>)[section]);
+  return {
+    field: section,
+    message: `the props have no ${section} wrapper (since 0.4.0): give its props directly, beside the others (${keys.slice(0, 4).join(', ')}, ...); docs/library.md, "Migrating from 0.3"`,
+    value: value !== null && typeof value === 'object' ? `{ ${Object.keys(value).join(', ')} }` : value,
+  };
 }
 
 /** A Graviton type at or above every mode's minimum (4 vCPU, 16 GiB), standing in for a referenced instance type. */

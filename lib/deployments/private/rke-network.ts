@@ -2,8 +2,9 @@ import type { ITerraformDependable } from 'cdktf';
 import type { Construct } from 'constructs';
 import { RKE2_CLUSTER_CIDR, RKE2_SERVICE_CIDR } from '../../config/primitives';
 import { proxyEnabled } from '../../network/private/proxy';
-import { effectiveNatGateways, effectiveNodeCount, effectiveVpcCidr } from '../../config/rke-ha-schema';
 import type { ResolvedRancherOnRkeProps } from '../../config/deployment-schema';
+import type { ClusterPlan } from './cluster-plan';
+import type { RkeNetworkPlan } from './network-plan';
 import { ExistingNetwork } from '../../network/existing-network';
 import { PrivateSubnets } from '../../network/private-subnets';
 import { PublicNetwork, type SubnetInfo } from '../../network/public-network';
@@ -47,11 +48,14 @@ function egressProvided(settings: Pick<ResolvedRancherOnRkeProps, 'proxy' | 'air
  * `rkeHa.existingNetwork`, checked at plan time. Construct ids are those the
  * created network always had (`network`, `private-subnets`, `database-subnets`).
  */
-export function rkeNetwork(scope: Construct, settings: ResolvedRancherOnRkeProps, name: string): RkeNetwork {
-  const s = settings.rkeHa;
-  const nodeCount = effectiveNodeCount(s);
-  const k3s = s.distribution === 'k3s';
-  const existing = s.existingNetwork;
+export function rkeNetwork(
+  scope: Construct,
+  settings: Pick<ResolvedRancherOnRkeProps, 'proxy' | 'airGap'>,
+  plans: { readonly name: string; readonly cluster: ClusterPlan; readonly network: RkeNetworkPlan },
+): RkeNetwork {
+  const { name, cluster, network: plan } = plans;
+  const { nodeCount, externalDatastore } = cluster;
+  const existing = plan.existing;
   if (existing) {
     const path = 'rkeHa.existingNetwork';
     const network = new ExistingNetwork(scope, 'network', {
@@ -62,7 +66,7 @@ export function rkeNetwork(scope: Construct, settings: ResolvedRancherOnRkeProps
       hostNumber: existing.nodeHostNumber,
       nodeEgress: egressProvided(settings) ? 'provided' : 'own',
       reservedRanges: [RKE2_CLUSTER_CIDR, RKE2_SERVICE_CIDR],
-      ipv6: s.dualStack,
+      ipv6: plan.dualStack,
       ipv6Setting: 'rkeHa.dualStack',
       settingNames: {
         vpcId: `${path}.vpcId`,
@@ -83,20 +87,20 @@ export function rkeNetwork(scope: Construct, settings: ResolvedRancherOnRkeProps
       internetAccess: network.internetAccess,
       nodeEgress: network.internetAccess,
       vpcRanges: { vpcCidrs: network.directCidrs },
-      datastoreSubnetIds: k3s ? network.datastoreSubnets.map((subnet) => subnet.id) : undefined,
+      datastoreSubnetIds: externalDatastore ? network.datastoreSubnets.map((subnet) => subnet.id) : undefined,
       nodeRouteTableIds: [],
     };
   }
 
-  const vpcCidr = effectiveVpcCidr(s) as string;
-  const network = new PublicNetwork(scope, 'network', { cidr: vpcCidr, name, ...(s.dualStack ? { ipv6: true } : {}) });
+  const { vpcCidr } = plan;
+  const network = new PublicNetwork(scope, 'network', { cidr: vpcCidr, name, ...(plan.dualStack ? { ipv6: true } : {}) });
   // Nodes go one per zone; a single-node install uses the first zone, and growing adds the others.
-  const privateSubnets = s.privateNodes
-    ? new PrivateSubnets(scope, 'private-subnets', { network, name, natGateways: effectiveNatGateways(s), ...(s.dualStack ? { ipv6: true } : {}) })
+  const privateSubnets = plan.privateNodes
+    ? new PrivateSubnets(scope, 'private-subnets', { network, name, natGateways: plan.natGateways, ...(plan.dualStack ? { ipv6: true } : {}) })
     : undefined;
   const nodeSubnets = (privateSubnets ? privateSubnets.subnets : network.subnets).slice(0, nodeCount);
   // K3s keeps the cluster state in an external datastore: isolated subnets, no egress.
-  const datastoreSubnetIds = k3s
+  const datastoreSubnetIds = externalDatastore
     ? new PrivateSubnets(scope, 'database-subnets', { network, name: `${name}-db`, natGateways: 'none', offset: DATABASE_SUBNET_OFFSET }).subnets.map(
         (subnet) => subnet.id,
       )
@@ -106,7 +110,7 @@ export function rkeNetwork(scope: Construct, settings: ResolvedRancherOnRkeProps
     vpcId: network.vpc.id,
     loadBalancerSubnetIds: network.subnets.map((subnet) => subnet.id),
     nodeSubnets,
-    addresses: serverAddresses(vpcCidr, s.privateNodes, nodeCount),
+    addresses: serverAddresses(vpcCidr, plan.privateNodes, nodeCount),
     internetAccess: network.internetAccess,
     nodeEgress: [...network.internetAccess, ...(privateSubnets?.egress ?? [])],
     vpcRanges: { vpcCidr },

@@ -1,9 +1,10 @@
 import type { RecordedSetting } from '../../common/deployment-guard';
-import { effectiveVpcCidr } from '../../config/rke-ha-schema';
 import type { ResolvedRancherOnRkeProps } from '../../config/deployment-schema';
+import type { ClusterPlan } from './cluster-plan';
+import type { RkeNetworkPlan } from './network-plan';
 
 /** The settings a running rke-ha deployment cannot change, each with why and what to do instead. */
-export function rkeRecordedSettings(settings: ResolvedRancherOnRkeProps, ingressController: string): RecordedSetting[] {
+export function rkeRecordedSettings(settings: ResolvedRancherOnRkeProps, cluster: ClusterPlan, network: RkeNetworkPlan): RecordedSetting[] {
   const s = settings.rkeHa;
   const recorded: RecordedSetting[] = [
     {
@@ -19,17 +20,17 @@ export function rkeRecordedSettings(settings: ResolvedRancherOnRkeProps, ingress
         'The resources live in that region: another region would build a second deployment and orphan this one. Keep it; use another state for another region.',
     },
     // One record for the network, created or existing: moving between them is a change of VPC like any other.
-    s.existingNetwork
+    network.existing
       ? {
           setting: 'rkeHa.existingNetwork.vpcId',
           recordedAs: 'rkeHa.vpcCidr',
-          value: s.existingNetwork.vpcId,
+          value: network.existing.vpcId,
           procedure:
             'The servers, their security group and the load balancers live in that VPC: another VPC (or a move between a created network and an existing one) would replace every server at once. Keep it, or build a new deployment and restore it from an etcd snapshot (docs/day-2.md, "Day 2").',
         }
       : {
           setting: 'rkeHa.vpcCidr',
-          value: effectiveVpcCidr(s) as string,
+          value: network.vpcCidr,
           procedure:
             'A new range replaces the VPC, every subnet and every server at once. Keep it, or build a new deployment and restore it from an etcd snapshot (docs/day-2.md, "Day 2").',
         },
@@ -41,12 +42,12 @@ export function rkeRecordedSettings(settings: ResolvedRancherOnRkeProps, ingress
     },
     {
       setting: 'rkeHa.distribution',
-      value: s.distribution,
+      value: cluster.distribution,
       procedure:
         'The running servers keep their distribution and datastore (etcd on the servers, or RDS); switching would leave them on the old one. Build a new deployment and move Rancher with the rancher-backup operator.',
     },
   ];
-  if (s.distribution === 'k3s') {
+  if (cluster.k3s) {
     recorded.push({
       setting: 'rkeHa.datastore.engine',
       value: s.datastore.engine,
@@ -56,7 +57,7 @@ export function rkeRecordedSettings(settings: ResolvedRancherOnRkeProps, ingress
   } else {
     recorded.push({
       setting: 'rkeHa.ingressController',
-      value: ingressController,
+      value: cluster.ingressController,
       procedure:
         'The servers keep the controller they started with, and the Rancher ingress would name a class nobody serves. Change ingress-controller in /etc/rancher/rke2/config.yaml on each server and restart them one at a time (docs/day-2.md, "Day 2"), then accept it: terraform apply -replace=<the rkeHa.ingressController record>.',
     });

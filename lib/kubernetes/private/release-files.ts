@@ -1,13 +1,12 @@
 import {
-  recordedRelease,
   releaseFileName,
   releaseFileSum,
   releaseFileUrl,
+  releaseInstaller,
   type Architecture,
   type Distribution,
   type SuppliedSums,
 } from '../../config/release-sums';
-import { DEFAULT_VERSIONS } from '../../config/versions';
 import type { SERVER_ARCHITECTURES } from '../../config/sections';
 
 type ServerArchitecture = (typeof SERVER_ARCHITECTURES)[number];
@@ -16,6 +15,9 @@ type ServerArchitecture = (typeof SERVER_ARCHITECTURES)[number];
 export function releaseArchitecture(architecture: ServerArchitecture | undefined): Architecture {
   return architecture === 'arm64' ? 'arm64' : 'amd64';
 }
+
+/** The environment variables' prefix of each distribution's release files. */
+export const RELEASE_PREFIX = { rke2: 'RKE2', k3s: 'K3S' } as const;
 
 /**
  * The bootstrap's env lines for a verified install (cluster-lib.sh install_verified): where the installer script and
@@ -36,9 +38,7 @@ export function releaseEnvironment(
 ): [string, string][] {
   const distribution: Distribution = prefix === 'RKE2' ? 'rke2' : 'k3s';
   const arch = releaseArchitecture(architecture);
-  // The installer takes the version from its environment: a release without its own entry uses the pin's.
-  const release = recordedRelease(distribution, version);
-  const installer = (release ?? recordedRelease(distribution, DEFAULT_VERSIONS[distribution])!).installer;
+  const installer = releaseInstaller(distribution, version);
   const artifact = releaseFileSum(distribution, version, arch, supplied);
   const file = artifact?.file ?? releaseFileName(distribution, arch);
   // The mirror's folder: the installer's address without its file name and query string.

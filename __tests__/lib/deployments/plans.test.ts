@@ -1,0 +1,140 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { COMPUTED_DEFAULTS } from '../../../app/config/computed-defaults';
+import { parseSettings } from '../../../app/config/load';
+import { backupsPlan } from '../../../lib/deployments/private/backups-plan';
+import { clusterPlan } from '../../../lib/deployments/private/cluster-plan';
+import { dockerNetworkPlan, rkeNetworkPlan } from '../../../lib/deployments/private/network-plan';
+
+/**
+ * Each deployment is resolved once into plans (cluster, network, backups); the steps read them. The plans are what
+ * the settings reference shows as computed defaults (app/config/computed-defaults.ts runs them too).
+ */
+
+const settings = (file: Record<string, unknown>) => parseSettings(file, 'plans');
+const names = { name: 'rancher-rke-ha', stackId: 'rke-ha' };
+
+describe('clusterPlan', () => {
+  it.each([
+    ['rke2', {}, { nodeCount: 3, ingressController: 'ingress-nginx', embeddedEtcd: true, quorumGuard: true }],
+    ['k3s', { distribution: 'k3s' }, { nodeCount: 2, ingressController: 'traefik', embeddedEtcd: false, quorumGuard: false }],
+    ['rke2, one server', { nodeCount: 1 }, { nodeCount: 1, quorumGuard: true }],
+    ['rke2, allowQuorumLoss', { allowQuorumLoss: true }, { nodeCount: 3, quorumGuard: false }],
+    ['rke2, traefik', { ingressController: 'traefik' }, { ingressController: 'traefik' }],
+  ])('%s', (_case, rkeHa, expected) => {
+    expect(clusterPlan(settings({ rkeHa }))).toMatchObject(expected);
+  });
+
+  it("the servers' architecture: the setting, or the looked-up image's; unchecked with a pinned image", () => {
+    expect(clusterPlan(settings({})).architecture).toBe('x86_64');
+    expect(clusterPlan(settings({ rkeHa: { architecture: 'arm64', instanceType: 'm7g.xlarge' } })).architecture).toBe('arm64');
+    expect(clusterPlan(settings({ rkeHa: { amiId: 'ami-0123456789abcdef0' } })).architecture).toBeUndefined();
+  });
+
+  it('takes the version and ingress chart of its distribution', () => {
+    const s = settings({ rkeHa: { distribution: 'k3s' } });
+    const plan = clusterPlan(s);
+    expect(plan.kubernetesVersion).toBe(s.versions.k3s);
+    expect(plan.ingress.chart).toBe('traefik');
+    expect(clusterPlan(settings({})).kubernetesVersion).toBe(s.versions.rke2);
+    expect(clusterPlan(settings({ rkeHa: { ingressController: 'traefik' } })).ingress.chart).toBe('rke2-traefik');
+  });
+});
+
+describe('rkeNetworkPlan', () => {
+  it('a network of its own: the default range, one NAT gateway per zone', () => {
+    expect(rkeNetworkPlan(settings({}).rkeHa)).toEqual({ vpcCidr: '10.0.0.0/16', privateNodes: false, natGateways: 'per-zone', dualStack: false });
+    expect(rkeNetworkPlan(settings({ rkeHa: { privateNodes: true, natGateways: 'single', vpcCidr: '10.8.0.0/16' } }).rkeHa)).toEqual({
+      vpcCidr: '10.8.0.0/16',
+      privateNodes: true,
+      natGateways: 'single',
+      dualStack: false,
+    });
+  });
+
+  it('an existing network: no range of its own', () => {
+    const existingNetwork = {
+      vpcId: 'vpc-0123456789abcdef0',
+      loadBalancerSubnetIds: ['subnet-0000000a', 'subnet-0000000b', 'subnet-0000000c'],
+      nodeSubnetIds: ['subnet-0000000d', 'subnet-0000000e', 'subnet-0000000f'],
+    };
+    const plan = rkeNetworkPlan(settings({ rkeHa: { existingNetwork } }).rkeHa);
+    expect(plan.vpcCidr).toBeUndefined();
+    expect(plan.existing).toEqual({ ...existingNetwork, nodeHostNumber: 10 });
+  });
+
+  it('docker: the default range, or none in an existing network', () => {
+    expect(dockerNetworkPlan(settings({}).docker)).toEqual({ vpcCidr: '10.0.0.0/16' });
+    const existingNetwork = { vpcId: 'vpc-0123456789abcdef0', subnetId: 'subnet-0000000a' };
+    expect(dockerNetworkPlan(settings({ docker: { existingNetwork } }).docker)).toEqual({ existing: { ...existingNetwork, hostNumber: 10 } });
+  });
+});
+
+describe('backupsPlan', () => {
+  it('rke2: etcd snapshots in the folder of the stack id; events topic only when asked for', () => {
+    const plan = backupsPlan(settings({}), names);
+    expect(plan.etcdSnapshots).toMatchObject({ folder: 'rke-ha', scheduleCron: '0 */6 * * *', eventsTopic: undefined });
+    expect(backupsPlan(settings({ rkeHa: { etcdSnapshots: { eventNotifications: true } } }), names).etcdSnapshots?.eventsTopic).toBe(
+      'rancher-rke-ha-etcd-events',
+    );
+  });
+
+  it('k3s: no snapshot bucket (the datastore keeps the state)', () => {
+    expect(backupsPlan(settings({ rkeHa: { distribution: 'k3s' } }), names).etcdSnapshots).toBeUndefined();
+  });
+
+  it("Rancher's backups: the servers' role with backups on; the operator uses it with credentials servers", () => {
+    expect(backupsPlan(settings({}), names)).toMatchObject({ rancherBackups: true, backupRole: true, operatorUsesBackupRole: true });
+    expect(backupsPlan(settings({ backups: { credentials: 'accessKey' } }), names)).toMatchObject({
+      backupRole: true,
+      operatorUsesBackupRole: false,
+    });
+    expect(backupsPlan(settings({ backups: { enabled: false } }), names)).toMatchObject({
+      rancherBackups: false,
+      backupRole: false,
+      operatorUsesBackupRole: false,
+    });
+  });
+});
+
+describe('the settings reference runs the plans', () => {
+  const defaults = settings({});
+  it.each([
+    ['rkeHa.nodeCount', [3, 2]],
+    ['rkeHa.ingressController', ['ingress-nginx', 'traefik']],
+    ['rkeHa.vpcCidr', ['10.0.0.0/16']],
+    ['rkeHa.natGateways', ['per-zone']],
+    ['docker.vpcCidr', ['10.0.0.0/16']],
+    ['rkeHa.architecture', ['x86_64']],
+    ['docker.architecture', ['x86_64']],
+  ])('%s', (path, values) => {
+    expect(COMPUTED_DEFAULTS[path].cases.map((c) => c.value(defaults))).toEqual(values);
+  });
+});
+
+describe('the constructs finish no default at its use site', () => {
+  // The functions that compute a default from other settings are called by the plans only (and the schema's rules,
+  // which run before anything is resolved); a step that called one would decide again what the plan decided.
+  const DEPLOYMENTS = join(__dirname, '..', '..', '..', 'lib', 'deployments');
+  const sources = [
+    ...readdirSync(DEPLOYMENTS)
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => join(DEPLOYMENTS, f)),
+    ...readdirSync(join(DEPLOYMENTS, 'private'))
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('-plan.ts'))
+      .map((f) => join(DEPLOYMENTS, 'private', f)),
+  ];
+
+  it('reads the sources (the scan works)', () => {
+    expect(sources.map((file) => file.slice(DEPLOYMENTS.length + 1))).toEqual(
+      expect.arrayContaining(['rancher-on-rke.ts', 'private/rke-network.ts']),
+    );
+  });
+
+  it.each(sources.map((file) => [file.slice(DEPLOYMENTS.length + 1), file]))('%s', (_name, file) => {
+    const text = readFileSync(file, 'utf8');
+    expect(text.match(/\beffective[A-Z]\w*\(/g) ?? []).toEqual([]);
+    // The distribution is the cluster plan's to decide: no step chooses between the two itself.
+    expect(text.match(/k3s \? |distribution === 'k3s'/g) ?? []).toEqual([]);
+  });
+});

@@ -1,0 +1,60 @@
+import { effectiveIngressController, effectiveNodeCount, type RkeHaSettings } from '../../config/rke-ha-schema';
+import type { ResolvedDeploymentProps } from '../../config/deployment-schema';
+import { requiredArchitecture, type Architecture } from '../../config/instance-types';
+import { packagedIngress, type PackagedIngress } from '../../kubernetes/private/ingress-controller-config';
+import type { PortRule } from '../../nodes/port-rule';
+import { K3S_SERVER_PORTS, RKE2_SERVER_PORTS } from '../../nodes/private/ports';
+
+/**
+ * The Kubernetes cluster of an rke-ha deployment, decided once from its settings: which distribution, how many
+ * servers, which version and ingress controller. The steps of RancherOnRke read this plan instead of choosing between
+ * RKE2 and K3s each time, and the settings reference (app/config/computed-defaults.ts) shows the defaults it computes.
+ */
+export interface ClusterPlan {
+  readonly distribution: 'rke2' | 'k3s';
+  /** K3s on an external datastore; otherwise RKE2 with etcd on the servers. */
+  readonly k3s: boolean;
+  /** `nodeCount`, or the distribution's HA layout. */
+  readonly nodeCount: 1 | 2 | 3;
+  /** The distribution's pinned version (`versions.rke2` or `versions.k3s`): installed, and upgraded to in place. */
+  readonly kubernetesVersion: string;
+  /** `ingressController`, or the distribution's own. */
+  readonly ingressController: 'ingress-nginx' | 'traefik';
+  /** The packaged ingress controller's class, chart and admission check. */
+  readonly ingress: PackagedIngress;
+  /** The ports the servers open to each other. */
+  readonly serverPorts: readonly PortRule[];
+  /** etcd runs on the servers (RKE2): its quorum is the servers'. */
+  readonly embeddedEtcd: boolean;
+  /** The cluster state is in an RDS datastore of its own subnets (K3s). */
+  readonly externalDatastore: boolean;
+  /** One apply may not take etcd below quorum (RKE2, unless `allowQuorumLoss`). */
+  readonly quorumGuard: boolean;
+  /**
+   * The servers' architecture: `architecture`, or the looked-up image's default (x86_64); undefined with a pinned
+   * `amiId` and no `architecture` (the image's is the person's to match).
+   */
+  readonly architecture: Architecture | undefined;
+}
+
+type ClusterSettings = Pick<RkeHaSettings, 'distribution' | 'nodeCount' | 'ingressController' | 'allowQuorumLoss' | 'architecture' | 'amiId'>;
+
+export function clusterPlan(settings: { readonly rkeHa: ClusterSettings; readonly versions: ResolvedDeploymentProps['versions'] }): ClusterPlan {
+  const s = settings.rkeHa;
+  const k3s = s.distribution === 'k3s';
+  // The defaults' functions live beside the schema, whose cross-field rules need them on unresolved input too.
+  const ingressController = effectiveIngressController(s);
+  return {
+    distribution: s.distribution,
+    k3s,
+    nodeCount: effectiveNodeCount(s),
+    kubernetesVersion: k3s ? settings.versions.k3s : settings.versions.rke2,
+    ingressController,
+    ingress: packagedIngress(s.distribution, ingressController),
+    serverPorts: k3s ? K3S_SERVER_PORTS : RKE2_SERVER_PORTS,
+    embeddedEtcd: !k3s,
+    externalDatastore: k3s,
+    quorumGuard: !k3s && !s.allowQuorumLoss,
+    architecture: requiredArchitecture(s),
+  };
+}
