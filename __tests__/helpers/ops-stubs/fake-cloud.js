@@ -39,9 +39,13 @@ if (tool === 'terraform' && args[0] === 'apply' && existsSync(join(dir, 'apply-o
       return undefined; // read while another call wrote it
     }
   };
-  let start;
-  while ((start = writes()) === undefined);
+  // The count and the mark in one step under the world's lock, as every call logs itself and writes the world under
+  // it: a renewal is then either before both or after both (without the lock, one logged before the mark but counted
+  // after it left the test one renewal short on a busy machine).
+  lock();
+  const start = writes() ?? 0;
   appendFileSync(join(dir, 'calls.jsonl'), `${JSON.stringify({ tool, args: ['(apply running)'], cwd: process.cwd() })}\n`);
+  rmSync(lockDir, { recursive: true, force: true });
   const deadline = Date.now() + 60_000;
   while (!((writes() ?? start) >= start + wanted) && Date.now() < deadline) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
   if ((writes() ?? start) < start + wanted) appendFileSync(join(dir, 'violations'), `no ${wanted} Lease renewals while the apply ran\n`);
