@@ -10,6 +10,26 @@ import { THROWAWAY_STATE } from './throwaway';
  */
 export const UPGRADE = { from: 'v1.34.6+rke2r3', to: 'v1.35.7+rke2r1' } as const;
 
+/**
+ * Whether this project records the SHA-256 of UPGRADE.from's release file (lib/config/release-sums.ts; the CLI takes
+ * nothing from the library's config, so __tests__/cli/acceptance-settings.test.ts holds this equal to the table). It
+ * does not: no public source of that tarball's sum was found, so the operator supplies it, or skips the upgrade.
+ */
+export const UPGRADE_FROM_RECORDED = false;
+
+/**
+ * Why an rke-ha run whose phases include the upgrade cannot start from UPGRADE.from: the servers install nothing
+ * unverified, and the synth refuses a version without its release file's sum (versions.releaseSums). Said before the
+ * confirmation rather than at the first synth, with the two ways on. Undefined when the run can start.
+ */
+export function upgradeSumProblem(base: Record<string, unknown>, upgrade: boolean, path: string | undefined): string | undefined {
+  if (!upgrade || UPGRADE_FROM_RECORDED) return undefined;
+  const architecture = section(base.rkeHa).architecture === 'arm64' ? 'arm64' : 'amd64';
+  const file = `rke2.linux-${architecture}.tar.gz`;
+  if (section(section(section(base.versions).releaseSums)[UPGRADE.from])[file] !== undefined) return undefined;
+  return `The upgrade phase deploys RKE2 ${UPGRADE.from} first and upgrades it to ${UPGRADE.to}. This project records no SHA-256 of ${UPGRADE.from}'s ${file}, and the servers install nothing unverified: supply it in ${path ?? 'a --settings file'} from the release's sha256sum-${architecture}.txt after checking it (versions.releaseSums: { "${UPGRADE.from}": { "${file}": <sha256> } }, docs/day-2.md, "Sums of a new release"), or pass --skip upgrade (the run then deploys ${UPGRADE.to}). Nothing was changed.`;
+}
+
 /** The tag on every AWS resource of an acceptance run (the provider's default_tags, through `tags`): its run id. */
 export const RUN_TAG = 'rancher-ha-aws:acceptance-run';
 
@@ -68,7 +88,7 @@ export interface AcceptanceRun {
   readonly name: string;
   readonly runId: string;
   readonly region: string;
-  /** rke-ha: the RKE2 version (the upgrade's second synth). @default UPGRADE.from */
+  /** rke-ha: the RKE2 version: UPGRADE.to for the upgrade's second synth, and for a run without the upgrade phase. @default UPGRADE.from */
   readonly kubernetes?: string;
   /** @default rke-ha */
   readonly stack?: AcceptanceStack;

@@ -27,6 +27,7 @@ import {
   newRunId,
   RUN_TAG,
   UPGRADE,
+  upgradeSumProblem,
 } from './acceptance-settings';
 import { Aws } from './aws';
 import { drill } from './drill';
@@ -217,6 +218,12 @@ export async function acceptance(options: AcceptanceOptions): Promise<number> {
       return 2;
     }
   }
+  const upgrade = stack === 'rke-ha' && phases.has('upgrade');
+  const sumProblem = upgradeSumProblem(base, upgrade, options.settingsPath);
+  if (sumProblem) {
+    log(sumProblem);
+    return 2;
+  }
   const runId = newRunId();
   const name = options.name ?? acceptanceName(runId);
   const aws = new Aws(region);
@@ -280,7 +287,8 @@ export async function acceptance(options: AcceptanceOptions): Promise<number> {
       settingsFile,
       `${JSON.stringify(acceptanceSettings(base, { name, runId, region, kubernetes, stack, hostedZone: options.hostedZone, now }), null, 2)}\n`,
     );
-  writeSettings();
+  // Without the upgrade phase nothing starts from UPGRADE.from: the run deploys the stack's default version.
+  writeSettings(upgrade ? undefined : UPGRADE.to);
   const record = new StateFile<RunRecord>(join(runDir, 'run.json'));
   let current: RunRecord = {
     runId,

@@ -1,7 +1,17 @@
 import { DEPLOYMENT_TAG as LIB_DEPLOYMENT_TAG } from '../../lib/common/private/tags';
 import { DEFAULT_VERSIONS, rke2KubernetesMinor } from '../../lib/config/versions';
 import { acceptanceModuleProblems, chosenPhases, moduleNamespaces, overBudget, statedCost } from '../../cli/acceptance';
-import { acceptanceName, acceptanceSettings, baseSettingsProblem, DEPLOYMENT_TAG, newRunId, RUN_TAG, UPGRADE } from '../../cli/acceptance-settings';
+import {
+  acceptanceName,
+  acceptanceSettings,
+  baseSettingsProblem,
+  DEPLOYMENT_TAG,
+  newRunId,
+  RUN_TAG,
+  UPGRADE,
+  UPGRADE_FROM_RECORDED,
+  upgradeSumProblem,
+} from '../../cli/acceptance-settings';
 import { synthSettings } from '../helpers/variants';
 import { settingsProblems } from '../helpers/synth';
 import { testReleaseSums } from '../helpers/release-sums';
@@ -36,6 +46,18 @@ describe('the acceptance run', () => {
     // The supplied sums stay for the upgrade's synth, where the target's recorded ones apply.
     expect(recordedRelease('rke2', UPGRADE.to)?.artifacts.amd64).toBeDefined();
     expect(settingsProblems(acceptanceSettings(SUMS, { name, runId, region: 'eu-west-1', kubernetes: UPGRADE.to }))).toEqual([]);
+  });
+
+  it('refuses the upgrade phase before the confirmation while the from-version has no sum, recorded or supplied', () => {
+    // The CLI reads no library config: its flag is held to the table here.
+    expect(UPGRADE_FROM_RECORDED).toBe(recordedRelease('rke2', UPGRADE.from)?.artifacts.amd64 !== undefined);
+    expect(upgradeSumProblem({}, true, undefined)).toMatch(
+      /records no SHA-256 of v1\.34\.6\+rke2r3's rke2\.linux-amd64\.tar\.gz.* or pass --skip upgrade/,
+    );
+    expect(upgradeSumProblem({ rkeHa: { architecture: 'arm64' } }, true, 'mine.yaml')).toContain('rke2.linux-arm64.tar.gz');
+    expect(upgradeSumProblem({ rkeHa: { architecture: 'arm64' } }, true, 'mine.yaml')).toContain('supply it in mine.yaml');
+    expect(upgradeSumProblem(SUMS, true, 'mine.yaml')).toBeUndefined();
+    expect(upgradeSumProblem({}, false, undefined)).toBeUndefined();
   });
 
   it("tags every AWS resource with the run id (every provider's default_tags) and its deployment tag is the stacks'", () => {

@@ -185,8 +185,14 @@ async function world(change?: (w: any) => void, stack = 'rke-ha'): Promise<{ c: 
   return { c, r };
 }
 
-const accept = (c: FakeCloud, ...extra: string[]) =>
-  c.runAsync(['acceptance', 'rke-ha', '--region', REGION, '--yes', '--wait-minutes', '1', ...extra], { env: { RANCHER_HA_AWS_SYNTH: SYNTH } });
+/** An rke-ha run; with the from-version's (fictional) tarball sum in a --settings file, unless the case gives its own. */
+const accept = (c: FakeCloud, ...extra: string[]) => {
+  if (!extra.includes('--settings')) {
+    writeFileSync(join(c.dir, 'sums.yaml'), JSON.stringify({ versions: { releaseSums: testReleaseSums(UPGRADE.from) } }));
+    extra = ['--settings', 'sums.yaml', ...extra];
+  }
+  return c.runAsync(['acceptance', 'rke-ha', '--region', REGION, '--yes', '--wait-minutes', '1', ...extra], { env: { RANCHER_HA_AWS_SYNTH: SYNTH } });
+};
 
 /** The run's folder (one run per world). */
 const runDir = (c: FakeCloud) => {
@@ -369,6 +375,20 @@ describe('npm run acceptance', () => {
     expect(c.calls()).toEqual([]);
   });
 
+  it('refuses an upgrade from a version whose tarball sum nobody gave, before any call; --skip upgrade deploys the target instead', async () => {
+    const { c } = await world();
+    const refused = await c.runAsync(['acceptance', 'rke-ha', '--region', REGION, '--yes'], { env: { RANCHER_HA_AWS_SYNTH: SYNTH } });
+    expect(refused.code).toBe(2);
+    expect(refused.out).toContain(`This project records no SHA-256 of ${UPGRADE.from}'s rke2.linux-amd64.tar.gz`);
+    expect(refused.out).toContain('or pass --skip upgrade');
+    expect(c.calls()).toEqual([]);
+    const skipped = await c.runAsync(['acceptance', 'rke-ha', '--region', REGION, '--yes', '--wait-minutes', '1', '--skip', 'upgrade,roll,drill'], {
+      env: { RANCHER_HA_AWS_SYNTH: SYNTH },
+    });
+    expect(skipped.code).toBe(0);
+    expect(JSON.parse(readFileSync(join(runDir(c), 'settings.json'), 'utf8')).versions.rke2).toBe(UPGRADE.to);
+  });
+
   it('refuses a name that belongs to an existing deployment, and a settings file with a state backend; nothing created', async () => {
     const { c } = await world((w) => (w.acceptance.existing = ['arn:aws:ec2:eu-west-1:123456789012:vpc/vpc-1']));
     const taken = await accept(c, '--name', 'rancher');
@@ -536,13 +556,13 @@ describe('npm run acceptance', () => {
   it('states its budget and asks on a terminal; anything but yes changes nothing', async () => {
     const { c } = await world();
     const question = 'Type yes to start the run';
-    const asked = await c.runInTerminal(['acceptance', 'rke-ha', '--region', REGION, '--budget-minutes', '120'], question, 'no');
+    const asked = await c.runInTerminal(['acceptance', 'rke-ha', '--region', REGION, '--budget-minutes', '120', '--skip', 'upgrade'], question, 'no');
     expect(asked.code).toBe(1);
     expect(asked.screen).toContain('Budget: 120 minutes, at most about $');
     expect(asked.screen).toContain("'no' is not yes: nothing was changed.");
     expect(existsSync(join(c.dir, 'acceptance.out'))).toBe(false);
     // No terminal and no --yes: refused.
-    const piped = await c.runAsync(['acceptance', 'rke-ha', '--region', REGION]);
+    const piped = await c.runAsync(['acceptance', 'rke-ha', '--region', REGION, '--skip', 'upgrade']);
     expect(piped.code).toBe(2);
     expect(piped.out).toContain('pass --yes');
   });
