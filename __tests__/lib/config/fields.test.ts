@@ -105,7 +105,7 @@ describe('allowedKeys', () => {
       ['rancher', 'tls', 'acme'],
       ['email', 'environment'],
     ],
-    [['versions'], ['rke2', 'k3s', 'certManager', 'rancher']],
+    [['versions'], ['rke2', 'k3s', 'certManager', 'rancher', 'releaseSums']],
     [['proxy'], ['http', 'https', 'noProxy', 'egressOnlyTo']],
     [
       ['k8sHa', 'access'],
@@ -200,6 +200,7 @@ describe('fieldPaths', () => {
       'versions.k3s',
       'versions.certManager',
       'versions.rancher',
+      'versions.releaseSums',
       'rancher.repository',
       'rancher.replicas',
       'rancher.tls.mode',
