@@ -553,6 +553,49 @@ describe('npm run acceptance', () => {
     expectTornDown(c);
   });
 
+  const K8S_HA = ['--kubeconfig', 'user-kubeconfig.yaml', '--context', 'user-admin', '--hosted-zone', ZONE];
+  it('k8s-ha killed (kill -9) during its backup: --teardown-run <id> deletes the Backup, destroys only what the run made, through your cluster access, the sweep clean', async () => {
+    const { c } = await world((w) => (w.acceptance.signalAt = { phase: 'backup', signal: 'SIGKILL' }), 'k8s-ha');
+    const first = await c.runAsync(['acceptance', 'k8s-ha', '--region', REGION, '--yes', '--wait-minutes', '1', ...K8S_HA], {
+      env: { RANCHER_HA_AWS_SYNTH: SYNTH },
+    });
+    expect(first.code).toBeNull();
+    const record = JSON.parse(readFileSync(join(runDir(c), 'run.json'), 'utf8'));
+    expect(record).toMatchObject({ stack: 'k8s-ha', phase: 'backup', applied: true, done: false });
+    const down = await c.runAsync(['acceptance', '--teardown-run', record.runId]);
+    if (down.code !== 0) console.log(down.out.slice(-4000));
+    expect(down.code).toBe(0);
+    expect(statuses(reportOf(c))).toMatchObject({
+      deploy: 'passed',
+      'second-plan': 'passed',
+      backup: 'interrupted',
+      teardown: 'passed',
+      sweep: 'passed',
+    });
+    // The record kept the cluster access: the destroy and every kubectl call used the user's file and context.
+    expect(c.calls()).toContain('terraform apply -destroy -refresh=false -auto-approve -input=false');
+    expect(
+      c
+        .calls()
+        .filter((call) => call.startsWith('kubectl'))
+        .every((call) => call.includes('--context user-admin')),
+    ).toBe(true);
+    expect(c.world().acceptance.backupDeleted).toBe(true);
+    expectTornDown(c);
+  });
+
+  it('docker failing in its login phase: the later phases not reached, torn down, the report says what passed', async () => {
+    const { c } = await world((w) => (w.acceptance.failAt = 'login'), 'docker');
+    const result = await c.runAsync(['acceptance', 'docker', '--region', REGION, '--yes', '--wait-minutes', '1'], {
+      env: { RANCHER_HA_AWS_SYNTH: SYNTH },
+    });
+    expect(result.code).toBe(1);
+    const report = reportOf(c);
+    expect(statuses(report)).toMatchObject({ deploy: 'passed', ping: 'passed', login: 'failed', teardown: 'passed', sweep: 'passed' });
+    expect(report.passed).toBe(false);
+    expectTornDown(c);
+  });
+
   it('states its budget and asks on a terminal; anything but yes changes nothing', async () => {
     const { c } = await world();
     const question = 'Type yes to start the run';
