@@ -87,7 +87,7 @@ import { rkeRecordedSettings } from './private/rke-recorded-settings';
 import { deploymentParameterPath, deploymentPrefix, stackLevelName } from './private/stack-level-names';
 import { reportStaleServers } from './private/stale-servers';
 import { warnOnArm64 } from './private/server-architecture';
-import { RELEASE_PREFIX, releaseEnvironment } from '../kubernetes/private/release-files';
+import { releaseEnvironment } from '../kubernetes/private/release-files';
 
 /** What the DNS round robin's health checks ask every node for (through its ingress, by Rancher's name). */
 const HEALTH_CHECK_PATH = '/ping';
@@ -557,7 +557,7 @@ export class RancherOnRke extends Construct {
           upgradedInPlace: [
             cluster.kubernetesVersion,
             ...releaseEnvironment(
-              RELEASE_PREFIX[cluster.distribution],
+              cluster.distribution,
               cluster.kubernetesVersion,
               s.architecture,
               settings.airGap.installerUrl,

@@ -182,7 +182,7 @@ describe('k3s-datastore-endpoint.sh (before every start of K3s)', () => {
 
     it('a sum the operator supplied (versions.releaseSums): arm64 at the pin, whose k3s-arm64 has no recorded sum; a match is placed, another build stops the boot', () => {
       const version = 'v1.35.7+k3s1';
-      const lines = Object.fromEntries(releaseEnvironment('K3S', version, 'arm64', undefined, { [version]: { 'k3s-arm64': sha256(BINARY_TEXT) } }));
+      const lines = Object.fromEntries(releaseEnvironment('k3s', version, 'arm64', undefined, { [version]: { 'k3s-arm64': sha256(BINARY_TEXT) } }));
       expect(lines.K3S_ARTIFACT_URL).toBe('https://github.com/k3s-io/k3s/releases/download/v1.35.7%2Bk3s1/k3s-arm64');
       const env = { K3S_ARTIFACT_URL: lines.K3S_ARTIFACT_URL, K3S_ARTIFACT_SHA256: lines.K3S_ARTIFACT_SHA256 };
       const good = node(0, { env });

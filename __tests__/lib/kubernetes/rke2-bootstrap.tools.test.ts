@@ -274,7 +274,7 @@ describe('rke2-bootstrap.sh', () => {
       // The release lines as the user data carries them for a release the project does not record; the installer
       // (the pin's, at its commit) is this sandbox's stub.
       const version = 'v1.35.8+rke2r1';
-      const lines = Object.fromEntries(releaseEnvironment('RKE2', version, undefined, undefined, { [version]: { [TARBALL]: sha256(TARBALL_TEXT) } }));
+      const lines = Object.fromEntries(releaseEnvironment('rke2', version, undefined, undefined, { [version]: { [TARBALL]: sha256(TARBALL_TEXT) } }));
       expect(lines.RKE2_ARTIFACT_URL).toBe(`https://github.com/rancher/rke2/releases/download/v1.35.8%2Brke2r1/${TARBALL}`);
       const env = { RKE2_VERSION: version, RKE2_ARTIFACT_URL: lines.RKE2_ARTIFACT_URL, RKE2_ARTIFACT_SHA256: lines.RKE2_ARTIFACT_SHA256 };
       const good = node(0, { env });

@@ -67,7 +67,7 @@ describe('rke2Config', () => {
   });
 
   it('installs the recorded installer and tarball from GitHub at fixed addresses, never get.rke2.io', () => {
-    expect(releaseEnvironment('RKE2', 'v1.35.7+rke2r1', undefined)).toEqual([
+    expect(releaseEnvironment('rke2', 'v1.35.7+rke2r1', undefined)).toEqual([
       ['RKE2_INSTALL_URL', 'https://raw.githubusercontent.com/rancher/rke2/382a8b31a8fd78e376ab6f02c4bb0ec5592aada2/install.sh'],
       ['RKE2_INSTALL_SHA256', '2d24db2184dd6b1a5e281fa45cc9a8234c889394721746f89b5fe953fdaaf40a'],
       ['RKE2_ARTIFACT_URL', 'https://github.com/rancher/rke2/releases/download/v1.35.7%2Brke2r1/rke2.linux-amd64.tar.gz'],
@@ -76,7 +76,7 @@ describe('rke2Config', () => {
   });
 
   it('with a mirror: the installer from airGap.installerUrl, the tarball from its folder (no query string), the same sums', () => {
-    const env = Object.fromEntries(releaseEnvironment('RKE2', 'v1.35.7+rke2r1', 'arm64', 'https://mirror.internal/rke2/install.sh?sig=ab%2F'));
+    const env = Object.fromEntries(releaseEnvironment('rke2', 'v1.35.7+rke2r1', 'arm64', 'https://mirror.internal/rke2/install.sh?sig=ab%2F'));
     expect(env).toEqual({
       RKE2_INSTALL_URL: 'https://mirror.internal/rke2/install.sh?sig=ab%2F',
       RKE2_INSTALL_SHA256: '2d24db2184dd6b1a5e281fa45cc9a8234c889394721746f89b5fe953fdaaf40a',
@@ -87,30 +87,30 @@ describe('rke2Config', () => {
 
   it('a version the project records no sum for takes the sum the operator supplied (versions.releaseSums), per architecture', () => {
     const supplied = { 'v1.35.8+rke2r1': { 'rke2.linux-amd64.tar.gz': 'a'.repeat(64) }, 'v1.35.7+k3s1': { 'k3s-arm64': 'b'.repeat(64) } };
-    expect(Object.fromEntries(releaseEnvironment('RKE2', 'v1.35.8+rke2r1', undefined, undefined, supplied))).toEqual({
+    expect(Object.fromEntries(releaseEnvironment('rke2', 'v1.35.8+rke2r1', undefined, undefined, supplied))).toEqual({
       RKE2_INSTALL_URL: 'https://raw.githubusercontent.com/rancher/rke2/382a8b31a8fd78e376ab6f02c4bb0ec5592aada2/install.sh',
       RKE2_INSTALL_SHA256: '2d24db2184dd6b1a5e281fa45cc9a8234c889394721746f89b5fe953fdaaf40a',
       RKE2_ARTIFACT_URL: 'https://github.com/rancher/rke2/releases/download/v1.35.8%2Brke2r1/rke2.linux-amd64.tar.gz',
       RKE2_ARTIFACT_SHA256: 'a'.repeat(64),
     });
     // Not for another architecture, nor another version.
-    expect(Object.fromEntries(releaseEnvironment('RKE2', 'v1.35.8+rke2r1', 'arm64', undefined, supplied)).RKE2_ARTIFACT_SHA256).toBe('');
-    expect(Object.fromEntries(releaseEnvironment('RKE2', 'v1.35.9+rke2r1', undefined, undefined, supplied)).RKE2_ARTIFACT_SHA256).toBe('');
-    expect(Object.fromEntries(releaseEnvironment('K3S', 'v1.35.7+k3s1', 'arm64', undefined, supplied)).K3S_ARTIFACT_SHA256).toBe('b'.repeat(64));
+    expect(Object.fromEntries(releaseEnvironment('rke2', 'v1.35.8+rke2r1', 'arm64', undefined, supplied)).RKE2_ARTIFACT_SHA256).toBe('');
+    expect(Object.fromEntries(releaseEnvironment('rke2', 'v1.35.9+rke2r1', undefined, undefined, supplied)).RKE2_ARTIFACT_SHA256).toBe('');
+    expect(Object.fromEntries(releaseEnvironment('k3s', 'v1.35.7+k3s1', 'arm64', undefined, supplied)).K3S_ARTIFACT_SHA256).toBe('b'.repeat(64));
     // A recorded sum is the one used (the settings refuse a supplied one that differs).
     expect(
       Object.fromEntries(
-        releaseEnvironment('RKE2', 'v1.35.7+rke2r1', undefined, undefined, { 'v1.35.7+rke2r1': { 'rke2.linux-amd64.tar.gz': 'c'.repeat(64) } }),
+        releaseEnvironment('rke2', 'v1.35.7+rke2r1', undefined, undefined, { 'v1.35.7+rke2r1': { 'rke2.linux-amd64.tar.gz': 'c'.repeat(64) } }),
       ).RKE2_ARTIFACT_SHA256,
     ).toBe('7a29a6fbf512903a6a4611a289bcb3bdf01ddeea9df1a09b1bd1f210f3d6948a');
   });
 
   it('a version without recorded sums gets empty ones (its servers refuse to install it) and the pinned installer', () => {
-    const env = Object.fromEntries(releaseEnvironment('RKE2', 'v1.35.8+rke2r1', undefined));
+    const env = Object.fromEntries(releaseEnvironment('rke2', 'v1.35.8+rke2r1', undefined));
     expect(env.RKE2_ARTIFACT_SHA256).toBe('');
     expect(env.RKE2_ARTIFACT_URL).toBe('https://github.com/rancher/rke2/releases/download/v1.35.8%2Brke2r1/rke2.linux-amd64.tar.gz');
     expect(env.RKE2_INSTALL_SHA256).toBe('2d24db2184dd6b1a5e281fa45cc9a8234c889394721746f89b5fe953fdaaf40a');
-    expect(Object.fromEntries(releaseEnvironment('K3S', 'v1.35.7+k3s1', 'arm64'))).toMatchObject({
+    expect(Object.fromEntries(releaseEnvironment('k3s', 'v1.35.7+k3s1', 'arm64'))).toMatchObject({
       K3S_ARTIFACT_URL: 'https://github.com/k3s-io/k3s/releases/download/v1.35.7%2Bk3s1/k3s-arm64',
       K3S_ARTIFACT_SHA256: '',
     });

@@ -78,7 +78,7 @@ export function k3sUserData(settings: K3sSettings, node: ServerNodeIdentity): st
       envFile('/etc/rancher/bootstrap.env', [
         ...identityEnvironment(node),
         ['K3S_VERSION', settings.version],
-        ...releaseEnvironment('K3S', settings.version, settings.architecture, settings.installUrl, settings.releaseSums),
+        ...releaseEnvironment('k3s', settings.version, settings.architecture, settings.installUrl, settings.releaseSums),
         ...(settings.proxyEnvironment ?? []),
         ...registries.environment,
       ]),

@@ -17,10 +17,10 @@ export function releaseArchitecture(architecture: ServerArchitecture | undefined
 }
 
 /** The environment variables' prefix of each distribution's release files. */
-export const RELEASE_PREFIX = { rke2: 'RKE2', k3s: 'K3S' } as const;
+const PREFIX: Readonly<Record<Distribution, string>> = { rke2: 'RKE2', k3s: 'K3S' };
 
 /**
- * The bootstrap's env lines for a verified install (cluster-lib.sh install_verified): where the installer script and
+ * The bootstrap's env lines for a verified install (cluster-lib.sh fetch_verified): where the installer script and
  * the release file come from, and the SHA-256 each must have. Without `installerUrl` both come from upstream at fixed
  * addresses (the installer at a commit, the file from the release); with it (`airGap.installerUrl`), the installer
  * from there and the release file from the same folder, laid out as GitHub's release downloads
@@ -30,13 +30,13 @@ export const RELEASE_PREFIX = { rke2: 'RKE2', k3s: 'K3S' } as const;
  * servers refuse to install it (fetch_verified).
  */
 export function releaseEnvironment(
-  prefix: 'RKE2' | 'K3S',
+  distribution: Distribution,
   version: string,
   architecture: ServerArchitecture | undefined,
   installerUrl?: string,
   supplied?: SuppliedSums,
 ): [string, string][] {
-  const distribution: Distribution = prefix === 'RKE2' ? 'rke2' : 'k3s';
+  const prefix = PREFIX[distribution];
   const arch = releaseArchitecture(architecture);
   const installer = releaseInstaller(distribution, version);
   const artifact = releaseFileSum(distribution, version, arch, supplied);

@@ -42,7 +42,7 @@ export function rke2UserData(settings: Rke2Settings, node: Rke2NodeIdentity): st
       envFile('/etc/rancher/bootstrap.env', [
         ...identityEnvironment(node),
         ['RKE2_VERSION', settings.version],
-        ...releaseEnvironment('RKE2', settings.version, settings.architecture, settings.installUrl, settings.releaseSums),
+        ...releaseEnvironment('rke2', settings.version, settings.architecture, settings.installUrl, settings.releaseSums),
         // The RHEL family installs RKE2's signed RPMs (and its SELinux policy) instead of the tarball.
         ...(rhelFamily(settings.operatingSystem) ? ([['RKE2_INSTALL_METHOD', 'rpm']] as [string, string][]) : []),
         ...proxy,
