@@ -17,6 +17,10 @@ export const REGION = 'eu-west-1';
 const ACCOUNT = '123456789012';
 
 let serverPort: string | undefined;
+let serverInput: { end(): void } | undefined;
+// The server ends with its standard input: at the end of the test file that started it, rather than with the jest
+// worker (a worker runs many test files, and their servers would otherwise stay up side by side until it exits).
+afterAll(() => serverInput?.end());
 /**
  * The port of this test process's stub server (ops-stubs/stub-server.js), started at the first call: it runs the
  * stub calls in one process instead of a node process each. Undefined with FAKE_CLOUD_STUB_SERVER=0 (every call in a
@@ -30,6 +34,7 @@ function stubServerPort(): string | undefined {
   // Neither the server nor the pipe whose end stops it keeps this process alive.
   server.unref();
   (server.stdin as unknown as { unref(): void }).unref();
+  serverInput = server.stdin;
   // Its start is awaited by looks at the port file, 2 ms apart, at most 5,000 of them.
   for (let look = 0; look < 5000 && !existsSync(portFile); look++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2);
   if (!existsSync(portFile)) throw new Error('the stub server (ops-stubs/stub-server.js) did not start');

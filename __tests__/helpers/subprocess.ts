@@ -34,10 +34,29 @@ export function runBounded(
   options: Omit<SpawnSyncOptionsWithStringEncoding, 'encoding'> & { detached?: boolean } = {},
 ): SpawnSyncReturns<string> {
   const timeout = options.timeout ?? PROCESS_TIMEOUT_MS;
-  const result = spawnSync(command, args, { ...options, encoding: 'utf8', timeout });
-  if ((result.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT') throw new ProcessTimedOut(timedOut(command, args, timeout));
-  return result;
+  for (let attempt = 1; ; attempt++) {
+    // maxBuffer: a large state or plan as JSON exceeds spawnSync's 1 MiB default (which ends the process).
+    const result = spawnSync(command, args, { maxBuffer: 256 * 1024 * 1024, ...options, encoding: 'utf8', timeout });
+    const code = (result.error as NodeJS.ErrnoException | undefined)?.code;
+    if (code === 'ETIMEDOUT') throw new ProcessTimedOut(timedOut(command, args, timeout));
+    // A fork the machine refused for the moment (its process or memory limit, on a loaded CI machine): nothing ran,
+    // so it is started again, at most SPAWN_ATTEMPTS times, the pauses growing.
+    if (code !== undefined && START_REFUSALS.has(code) && !result.pid && attempt < SPAWN_ATTEMPTS) {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250 * attempt);
+      continue;
+    }
+    // Any other error (or a refusal that outlasted the attempts) is the test's failure, with its cause: returned, it
+    // looked like a process killed by a signal (status null) that had done nothing, and a test read that as its own
+    // result (a roll "killed during the apply" that had never started).
+    if (result.error)
+      throw new Error(`${commandLine(command, args)} could not run: ${result.error.message}${attempt > 1 ? ` (${attempt} attempts)` : ''}`);
+    return result;
+  }
 }
+
+/** Errors with which the system refuses to start a process for the moment. */
+const START_REFUSALS = new Set(['EAGAIN', 'ENOMEM']);
+const SPAWN_ATTEMPTS = 5;
 
 /** What an asynchronous run left. */
 export interface AsyncRun {

@@ -214,7 +214,7 @@ function kubectl(ctx) {
     ctx.finish(0, 'deployment.apps/rancher scaled\n');
   }
   if (rest === '-n cattle-system get deployment rancher -o jsonpath={.spec.replicas}') ctx.finish(0, String(a.rancherReplicas ?? 3));
-  return require(join(__dirname, 'fake-roll.js')).kubectl(world, args, ctx.finish, ctx.save);
+  return require(join(__dirname, 'fake-roll.js')).kubectl(world, args, ctx.finish, ctx.save, { lock: ctx.lock, reload: ctx.reload });
 }
 
 function aws(ctx) {

@@ -426,7 +426,7 @@ function aws() {
 
 function kubectl() {
   if (drill()) return;
-  if (world.roll) return require(join(__dirname, 'fake-roll.js')).kubectl(world, args, finish, save);
+  if (world.roll) return require(join(__dirname, 'fake-roll.js')).kubectl(world, args, finish, save, { lock, reload });
   finish(1, '', `fake kubectl: unexpected call: ${line}\n`);
 }
 

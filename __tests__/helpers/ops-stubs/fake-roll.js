@@ -163,7 +163,7 @@ function nodeJson(world, s) {
   };
 }
 
-function kubectl(world, rawArgs, finish, save) {
+function kubectl(world, rawArgs, finish, save, { lock, reload }) {
   const cluster = world.cluster;
   const args = rawArgs.filter((a, i) => !a.startsWith('--kubeconfig') && rawArgs[i - 1] !== '--kubeconfig' && !a.startsWith('--request-timeout'));
   if (!rawArgs.includes('--kubeconfig')) finish(1, '', 'fake kubectl: no --kubeconfig\n');
@@ -192,6 +192,9 @@ function kubectl(world, rawArgs, finish, save) {
       save(true);
       process.kill(-process.ppid, 'SIGINT');
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+      // The world again, under the lock: calls of the roll meanwhile (a Lease renewal) are not written over.
+      lock();
+      reload();
       finish(0, `node/${kind} drained\n`);
     }
     // A Ctrl-C (SIGINT to the roll) or a pipeline's SIGTERM while the drain runs.
