@@ -80,3 +80,6 @@ export function foreignInStack(json: unknown, partition: AwsPartition): Partitio
   walk(json, '');
   return hits;
 }
+
+/** The first five hits, one line each, for an assertion's message. */
+export const showHits = (hits: readonly PartitionHit[]): string[] => hits.slice(0, 5).map((h) => `${h.where}: ${h.found} in "${h.context}"`);
