@@ -1,7 +1,7 @@
 import { CERTIFICATE_ALARM_DAYS, SUSTAINED_MINUTES } from '../../lib/alarms/deployment-alarms';
 import type { SettingsInput } from '../../lib/config/schema';
 import { DOCKER_STACK } from '../../app/stacks/docker';
-import { resources, type TerraformJson } from '../helpers/synth';
+import { resources, userDataOf, type TerraformJson } from '../helpers/synth';
 import { STACK_VARIANTS, synthSettings } from '../helpers/variants';
 
 const alarms = (json: TerraformJson) => Object.entries(resources(json, 'aws_cloudwatch_metric_alarm'));
@@ -50,6 +50,15 @@ describe.each(DOCKER_VARIANTS)('docker alarms: %s', (_name, input) => {
     const expiry = alarms(json).filter(([name]) => name.startsWith('alarms_certificate-expiry'));
     expect(expiry).toHaveLength(input.docker?.tls?.mode === 'external' ? 1 : 0);
     for (const [, a] of expiry) expect(a).toMatchObject({ metric_name: 'DaysToExpiry', threshold: CERTIFICATE_ALARM_DAYS });
+  });
+
+  it("has no alarm on a refused release file: the host installs Docker from the distribution's packages and verifies no release file", () => {
+    const [instance] = Object.values(resources(json, 'aws_instance'));
+    const text = userDataOf(json, instance);
+    expect(text).toContain('install docker.io');
+    expect(text).not.toContain('fetch_verified');
+    expect(text).not.toContain('UnverifiedArtifact');
+    expect(alarms(json).map(([, a]) => a.metric_name)).not.toContain('UnverifiedArtifact');
   });
 
   it("has no snapshot freshness alarm (the data volume snapshots are DLM's)", () => {

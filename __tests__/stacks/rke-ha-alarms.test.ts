@@ -1,11 +1,13 @@
 import { CERTIFICATE_ALARM_DAYS, SUSTAINED_MINUTES } from '../../lib/alarms/deployment-alarms';
-import { BACKUP_CREDENTIALS_METRIC, RESTART_HELD_METRIC } from '../../lib/kubernetes/server-metrics';
+import { BACKUP_CREDENTIALS_METRIC, RESTART_HELD_METRIC, UNVERIFIED_ARTIFACT_METRIC } from '../../lib/kubernetes/server-metrics';
+import { BOOTSTRAP_UNIT, UNVERIFIED_ARTIFACT_MARKER } from '../../lib/kubernetes/private/server-units';
 import { FRESHNESS_PERIOD_SECONDS, freshnessWindow } from '../../lib/alarms/schedule-window';
 import type { SettingsInput } from '../../lib/config/schema';
 import { constructWarnings } from '../../lib/synth/warnings';
 import { RKE_HA_STACK } from '../../app/stacks/rke-ha';
 import { freshnessTargetProblems } from '../helpers/freshness';
-import { dataSources, resources, servicePrincipal, unsynthesizedApp, type TerraformJson } from '../helpers/synth';
+import { gate, gateEnv } from '../helpers/gates';
+import { dataSources, dependencyClosure, resources, servicePrincipal, unsynthesizedApp, userDataOf, type TerraformJson } from '../helpers/synth';
 import { RKE_HA_TLS_VARIANTS, STACK_VARIANTS, buildStack, synthSettings } from '../helpers/variants';
 
 const synth = (input: SettingsInput) => synthSettings(RKE_HA_STACK, input).json;
@@ -289,6 +291,59 @@ describe.each(RKE_VARIANTS)('rke-ha alarms: %s', (_name, input) => {
     );
   });
 
+  describe('a refused release file (UnverifiedArtifact)', () => {
+    const found = named(json, 'alarms_unverified-artifact');
+    const [address, alarm] = found[0] ?? ['(none)', {}];
+
+    it('fires on one 1 in the namespace and under the name the servers send, OK when nothing more comes', () => {
+      expect(found).toHaveLength(1);
+      expect(alarm).toMatchObject({
+        alarm_name: 'rancher-rke-ha-unverified-artifact',
+        metric_name: UNVERIFIED_ARTIFACT_METRIC,
+        statistic: 'Maximum',
+        comparison_operator: 'GreaterThanOrEqualToThreshold',
+        threshold: 1,
+        period: 60,
+        evaluation_periods: 1,
+        treat_missing_data: 'notBreaching',
+      });
+      expect(alarm).not.toHaveProperty('dimensions');
+      // Read from each server's user data: the namespace its env file carries, and the metric its script sends.
+      const instances = Object.values(resources(json, 'aws_instance'));
+      expect(instances.length).toBeGreaterThan(0);
+      for (const instance of instances) {
+        const text = userDataOf(json, instance);
+        expect(/\n *RESTART_METRIC_NAMESPACE="([^"]+)"\n/.exec(text)?.[1]).toBe(alarm.namespace);
+        expect(text).toContain(`put_metric ${alarm.metric_name} 1 `);
+        expect(text).toContain('fetch_verified "$');
+      }
+    });
+
+    it('names the journal line and the marker file to look for', () => {
+      expect(alarm.alarm_description).toContain(`journalctl -u ${BOOTSTRAP_UNIT}`);
+      expect(alarm.alarm_description).toContain('"refusing <file> of <version> ...; nothing was installed"');
+      expect(alarm.alarm_description).toContain(UNVERIFIED_ARTIFACT_MARKER);
+      expect(UNVERIFIED_ARTIFACT_MARKER).toBe('/var/lib/rancher/rancher-aws/unverified-artifact');
+    });
+
+    it('exists while the servers first boot: it waits for no server, gate or release, and every server waits for it', () => {
+      const closure = [...dependencyClosure(json, `aws_cloudwatch_metric_alarm.${address}`)];
+      expect(alarm).not.toHaveProperty('depends_on');
+      expect(
+        closure.filter((a) => /^(aws_instance|aws_eip|aws_lb_target_group_attachment|helm_release|kubernetes_|data\.http|rancher2_)/.test(a)),
+      ).toEqual([]);
+      for (const [name, instance] of Object.entries(resources(json, 'aws_instance'))) {
+        expect([name, instance.depends_on]).toEqual([name, expect.arrayContaining([`aws_cloudwatch_metric_alarm.${address}`])]);
+      }
+      // The other alarms on the servers' metrics still wait for Rancher.
+      expect(named(json, 'alarms_restart-held')[0][1].depends_on).toEqual([expect.stringMatching(/^data\.http\./)]);
+    });
+
+    it("is named in the servers gate's message about a server that never registered", () => {
+      expect(gateEnv(gate(json, 'servers-ready')).UNREGISTERED_HINT).toContain(`the alarm ${alarm.alarm_name} fired`);
+    });
+  });
+
   it("watches the ACM certificate's days to expiry where TLS ends at the load balancer", () => {
     const certificates = { ...resources(json, 'aws_acm_certificate_validation'), ...resources(json, 'aws_acm_certificate') };
     const expiry = named(json, 'alarms_certificate-expiry');
@@ -382,8 +437,25 @@ describe('rke-ha alarms: alarms.enabled false changes nothing else', () => {
     expect(off.provider!.aws).toHaveLength(1);
   });
 
-  it("changes no existing block but the stack key's policy and the node role's, by one statement each, and the servers' user data by one line", () => {
-    const changed = [...b.keys()].filter((k) => JSON.stringify(a.get(k)) !== JSON.stringify(b.get(k)));
+  it("changes no existing block but the stack key's policy and the node role's, by one statement each, the servers' user data by one line, their wait for the refused file's alarm and the servers gate's naming it", () => {
+    const changes = [...b.keys()].filter((k) => JSON.stringify(a.get(k)) !== JSON.stringify(b.get(k)));
+    // The servers wait for the alarm on a refused release file (and only that differs); the servers gate names it.
+    const [[alarm]] = named(on, 'alarms_unverified-artifact');
+    const instances = changes.filter((k) => k.startsWith('resource.aws_instance.'));
+    expect(instances).toHaveLength(Object.keys(resources(off, 'aws_instance')).length);
+    for (const k of instances) {
+      const { depends_on: withAlarm, ...rest } = a.get(k) as { depends_on: string[] };
+      const { depends_on: without, ...restOff } = b.get(k) as { depends_on: string[] };
+      expect(rest).toEqual(restOff);
+      expect(withAlarm).toEqual([...without, `aws_cloudwatch_metric_alarm.${alarm}`]);
+    }
+    const servers = [gate(on, 'servers-ready'), gate(off, 'servers-ready')];
+    expect(changes.filter((k) => k.startsWith('resource.helm_release.'))).toEqual([`resource.helm_release.${servers[1].address}`]);
+    expect(gateEnv(servers[0]).UNREGISTERED_HINT).toBe(
+      `${gateEnv(servers[1]).UNREGISTERED_HINT}, and the alarm rancher-rke-ha-unverified-artifact fired`,
+    );
+    expect(gateEnv(servers[1]).UNREGISTERED_HINT).not.toContain('alarm');
+    const changed = changes.filter((k) => !instances.includes(k) && !k.startsWith('resource.helm_release.'));
     expect(changed).toEqual([
       expect.stringMatching(/^data\.aws_iam_policy_document\.boot-parameters_key-policy_/),
       expect.stringMatching(/^data\.aws_iam_policy_document\.node-role_policy_/),
@@ -404,6 +476,7 @@ describe('rke-ha alarms: alarms.enabled false changes nothing else', () => {
       expect((on.locals![k] as string).replace(/\n *RESTART_METRIC_NAMESPACE="RancherHA\/rancher-rke-ha"(?=\n)/, '')).toBe(off.locals![k]);
     }
     expect(named(off, 'alarms_restart-held')).toEqual([]);
+    expect(named(off, 'alarms_unverified-artifact')).toEqual([]);
   });
 
   it('keeps the snapshot events topic to its own setting', () => {

@@ -132,7 +132,8 @@ export class AlarmTopic extends Construct {
       treatMissingData: options.treatMissingData ?? 'missing',
       alarmActions: [this.arn],
       okActions: [this.arn],
-      dependsOn: options.dependsOn,
+      // None given and none at all are the same: no empty depends_on in the JSON.
+      dependsOn: options.dependsOn?.length ? options.dependsOn : undefined,
     });
   }
 }

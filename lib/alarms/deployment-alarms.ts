@@ -22,6 +22,9 @@ export const SUSTAINED_MINUTES = SUSTAINED_PERIODS;
 /** The name of a deployment's alarm topic; the key policy of the stack's key names it before it exists. */
 export const alarmTopicName = (name: string): string => `${name}-alarms`;
 
+/** The name DeploymentAlarms.addAlarm gives the alarm `id` of the deployment `name`, for a message that names it before it exists. */
+export const deploymentAlarmName = (name: string, id: string): string => `${name}-${id}`;
+
 export interface DeploymentAlarmsProps {
   /** The deployment's resource name prefix (`<name>-<stack id>`): alarm, topic and check names start with it. */
   readonly name: string;
@@ -94,7 +97,7 @@ export class DeploymentAlarms extends Construct {
   addAlarm(id: string, options: AlarmOptions): CloudwatchMetricAlarm {
     const withDefaults = {
       ...options,
-      alarmName: options.alarmName ?? `${this.props.name}-${id}`,
+      alarmName: options.alarmName ?? deploymentAlarmName(this.props.name, id),
       dependsOn: options.dependsOn ?? this.props.dependsOn,
     };
     const region = options.metric.region;
@@ -129,14 +132,20 @@ export class DeploymentAlarms extends Construct {
    * something changes and at each run of their timers (minutes to hours apart), not every minute: a minute without
    * data says nothing, so the alarm keeps its state until the next value (`ignore`). With `notBreaching` it would
    * send OK a minute after the 1, while the server is still out.
+   *
+   * `atFirstBoot`: a metric a server sends once, when its first boot stops for good, and nothing after
+   * (`unverified-artifact`). Nothing sends 0, so a minute without data is not breaching and OK follows a minute later:
+   * the ALARM notification is the record. Such an alarm waits for nothing (no `dependsOn`): a server that stops at
+   * its first boot keeps Rancher from ever answering.
    */
-  alarmOnServerSignal(id: string, metric: Metric, description: string): CloudwatchMetricAlarm {
+  alarmOnServerSignal(id: string, metric: Metric, description: string, { atFirstBoot = false } = {}): CloudwatchMetricAlarm {
     return this.addAlarm(id, {
       alarmDescription: `${description}; docs/day-2.md "Alarms"`,
       metric,
       evaluationPeriods: 1,
       threshold: 1,
-      treatMissingData: 'ignore',
+      treatMissingData: atFirstBoot ? 'notBreaching' : 'ignore',
+      dependsOn: atFirstBoot ? [] : undefined,
     });
   }
 

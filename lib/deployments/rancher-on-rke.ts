@@ -3,14 +3,20 @@ import type { Route53HealthCheck } from '@cdktf/provider-aws/lib/route53-health-
 import type { Release } from '@cdktf/provider-helm/lib/release';
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import { Password } from '@cdktf/provider-random/lib/password';
-import { Fn, TerraformStack, type ITerraformDependable } from 'cdktf';
+import { Fn, TerraformStack, dependable, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import type { AlarmOptions } from '../alarms/alarm-topic';
-import { DeploymentAlarms, alarmTopicName } from '../alarms/deployment-alarms';
+import { DeploymentAlarms, alarmTopicName, deploymentAlarmName } from '../alarms/deployment-alarms';
 import type { Metric } from '../common/metric';
 import { healthCheckStatusMetric } from '../dns/route53-metrics';
 import { helmChart, manifest, type HelmChartOptions, type KubernetesObject, type ManifestOptions } from '../kubernetes/cluster-additions';
-import { BACKUP_CREDENTIALS_METRIC, RESTART_HELD_METRIC, restartMetricNamespace, serverMetric } from '../kubernetes/server-metrics';
+import {
+  BACKUP_CREDENTIALS_METRIC,
+  RESTART_HELD_METRIC,
+  UNVERIFIED_ARTIFACT_METRIC,
+  restartMetricNamespace,
+  serverMetric,
+} from '../kubernetes/server-metrics';
 import { requireAlarms } from './private/deployment-additions';
 import { adminNetworks } from '../common/private/admin-networks';
 import { DeploymentGuard } from '../common/deployment-guard';
@@ -76,7 +82,13 @@ import { forPartition } from '../nodes/private/partition-endpoints';
 import { requireTerraformVersion } from '../common/terraform-version';
 import { requiredName, requireProps, resolveProps } from './private/resolve-props';
 import { apiCertificateCheck } from '../kubernetes/private/api-certificate-check';
-import { CERT_RENEWAL_UNIT } from '../kubernetes/private/server-units';
+import {
+  BOOTSTRAP_UNIT,
+  CERT_RENEWAL_UNIT,
+  UNVERIFIED_ARTIFACT_LINE,
+  UNVERIFIED_ARTIFACT_MARKER,
+  unverifiedArtifactHint,
+} from '../kubernetes/private/server-units';
 import { backupsPlan, type BackupsPlan } from './private/backups-plan';
 import { clusterPlan, type ClusterPlan } from './private/cluster-plan';
 import { rkeNetworkPlan, type RkeNetworkPlan } from './private/network-plan';
@@ -758,8 +770,15 @@ export class RancherOnRke extends Construct {
       readAfter: [clusterInitialized],
       rancherRunning: charts.recorded('rancher'),
     });
+    // A server that refused a release file never registers; the gate cannot see why (design notes, issue 37.2).
+    const refusalAlarm = settings.alarms.enabled ? deploymentAlarmName(d.name, UNVERIFIED_ARTIFACT_ALARM) : undefined;
     const serversReady = gates.gate('servers-ready', {
-      check: { kind: 'servers', servers: d.cluster.nodeCount, embeddedEtcd: d.cluster.embeddedEtcd },
+      check: {
+        kind: 'servers',
+        servers: d.cluster.nodeCount,
+        embeddedEtcd: d.cluster.embeddedEtcd,
+        unregisteredHint: unverifiedArtifactHint(refusalAlarm),
+      },
       minutes: t.serversMinutes,
       dependsOn: [upgrade.gate],
       rerunOn: kubernetesVersion,
@@ -897,7 +916,15 @@ export class RancherOnRke extends Construct {
     return serverMetric(this.metricNamespace, BACKUP_CREDENTIALS_METRIC);
   }
 
-  /** CloudWatch alarms on what AWS measures, notifying an SNS topic (docs/day-2.md, "Alarms"); once Rancher answers. */
+  /** 1 when a server's bootstrap refused a release file and installed nothing: the servers' `UnverifiedArtifact`, sent once, with alarms on. */
+  metricUnverifiedArtifact(): Metric {
+    return serverMetric(this.metricNamespace, UNVERIFIED_ARTIFACT_METRIC);
+  }
+
+  /**
+   * CloudWatch alarms on what AWS measures, notifying an SNS topic (docs/day-2.md, "Alarms"); once Rancher answers,
+   * but for the refused release file's, which the servers are created after.
+   */
   private addAlarms(
     d: Deployment,
     {
@@ -926,6 +953,17 @@ export class RancherOnRke extends Construct {
       this.metricRestartHeld(),
       'A server restart did not come back (or an upgrade Job failed): every other restart waits',
     );
+    // A refusal stops a server at its first boot, before Rancher can answer: this alarm waits for nothing, and the
+    // servers wait for it, so it already reads the metric when one refuses.
+    const refusal = alarms.alarmOnServerSignal(
+      UNVERIFIED_ARTIFACT_ALARM,
+      this.metricUnverifiedArtifact(),
+      `A server refused a release file (its SHA-256 is not the recorded one, or none is recorded) and installed nothing: on it, ` +
+        `journalctl -u ${BOOTSTRAP_UNIT} has the line "${UNVERIFIED_ARTIFACT_LINE}" and ${UNVERIFIED_ARTIFACT_MARKER} holds it. ` +
+        `OK follows a minute later (the server sends the 1 once); the server stays stopped until it is replaced`,
+      { atFirstBoot: true },
+    );
+    for (const node of servers.nodes) node.instance.dependsOn = [...(node.instance.dependsOn ?? []), dependable(refusal)];
     if (boot.backupRole) {
       alarms.alarmOnServerSignal(
         'backup-credentials',
@@ -951,6 +989,9 @@ export class RancherOnRke extends Construct {
     return alarms;
   }
 }
+
+/** The alarm on a refused release file (`<name>-unverified-artifact`), which the servers gate names. */
+const UNVERIFIED_ARTIFACT_ALARM = 'unverified-artifact';
 
 /** The props resolved (RancherOnRke.resolve), and what every step derives from them. */
 interface Deployment {

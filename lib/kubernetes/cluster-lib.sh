@@ -180,7 +180,7 @@ DOWNLOAD_ATTEMPTS=${DOWNLOAD_ATTEMPTS:-5}
 # (10 s apart; past that it fails, and the unit's next run tries again), then checks its SHA-256. A file that
 # differs is deleted and refused for good: exit 78, which stops the unit (no rerun makes a changed file right),
 # after one journal line naming the file, the version and both sums, the marker file and the UnverifiedArtifact
-# metric (in the deployment's namespace, as put_metric sends; no alarm reads it yet).
+# metric (in the deployment's namespace, as put_metric sends; the alarm <name>-unverified-artifact reads it).
 fetch_verified() {
   local url=$1 expected=$2 out=$3 version=$4 actual
   # A version the project records no sum for: nothing to check against, so nothing is downloaded.

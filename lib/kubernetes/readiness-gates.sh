@@ -11,7 +11,8 @@
 #   DEADLINE_SECONDS  the budget
 #   servers:     SERVERS (expected count), EMBEDDED_ETCD (true on RKE2: each
 #                server must also be a voting etcd member and run a ready API
-#                server static pod)
+#                server static pod), optionally UNREGISTERED_HINT (said when a
+#                server never registered)
 #   admission:   INGRESS_CLASS, NAMESPACE (where the dry run happens), and
 #                optionally WEBHOOK (a ValidatingWebhookConfiguration that must
 #                exist first) or CONTROLLER_NAMESPACE + CONTROLLER_KIND
@@ -109,6 +110,16 @@ servers_ready() {
   STATUS="$STATUS, $voters voting etcd members, $apiservers ready API servers"
   log "$STATUS"
   [ "$nodes" -ge "$SERVERS" ] && [ "$voters" -ge "$SERVERS" ] && [ "$apiservers" -ge "$SERVERS" ]
+}
+
+# unregistered: adds to STATUS how many of the SERVERS never registered as a node, and UNREGISTERED_HINT (where to
+# look) when any did not: a server whose bootstrap stopped before installing anything never registers.
+unregistered() {
+  local names missing
+  names=$(kubectl get nodes -l node-role.kubernetes.io/control-plane=true -o name) || return 0
+  missing=$((SERVERS - $(grep -c . <<<"$names")))
+  [ "$missing" -gt 0 ] || return 0
+  STATUS="$STATUS; $missing of the $SERVERS servers never registered as a node${UNREGISTERED_HINT:+: $UNREGISTERED_HINT}"
 }
 
 # The ingress controller has registered (its webhook configuration exists, or
@@ -355,6 +366,7 @@ main() {
     log "ready"
     return 0
   fi
+  [ "$GATE" != servers ] || unregistered
   log "NOT READY after $DEADLINE_SECONDS s: $STATUS"
   report_failure "$GATE: NOT READY after $DEADLINE_SECONDS s: $STATUS"
   return 1

@@ -28,9 +28,10 @@ export type GateCheck =
   /**
    * `servers` Ready server nodes; with `embeddedEtcd` (RKE2) each also a
    * voting etcd member (node condition `EtcdIsVoter`) with a ready
-   * kube-apiserver static pod.
+   * kube-apiserver static pod. A gate that fails says how many servers never
+   * registered as a node, then `unregisteredHint` (where to look on them).
    */
-  | { readonly kind: 'servers'; readonly servers: number; readonly embeddedEtcd: boolean }
+  | { readonly kind: 'servers'; readonly servers: number; readonly embeddedEtcd: boolean; readonly unregisteredHint?: string }
   /**
    * An Ingress of `ingressClass` passes a server-side dry run, i.e. every
    * admission webhook on Ingresses answers; first, when given, the webhook
@@ -241,7 +242,12 @@ export function gateEnvironment(check: GateCheck): { name: string; value: string
       .map(([name, value]) => ({ name, value }));
   switch (check.kind) {
     case 'servers':
-      return env({ GATE: 'servers', SERVERS: String(check.servers), EMBEDDED_ETCD: String(check.embeddedEtcd) });
+      return env({
+        GATE: 'servers',
+        SERVERS: String(check.servers),
+        EMBEDDED_ETCD: String(check.embeddedEtcd),
+        UNREGISTERED_HINT: check.unregisteredHint,
+      });
     case 'admission':
       return env({
         GATE: 'admission',

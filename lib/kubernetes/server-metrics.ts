@@ -7,6 +7,11 @@ import type { Metric } from '../common/metric';
 export const RESTART_HELD_METRIC = 'RestartHeld';
 /** The metric the servers' backup credentials refresh sends (backup-credentials.sh): 1 after a failed refresh, 0 after the next success. */
 export const BACKUP_CREDENTIALS_METRIC = 'BackupCredentialsFailed';
+/**
+ * The metric a server's bootstrap sends once when it refuses a release file (cluster-lib.sh refuse_unverified): 1,
+ * then it stops for good; nothing sends 0.
+ */
+export const UNVERIFIED_ARTIFACT_METRIC = 'UnverifiedArtifact';
 /** The CloudWatch namespace of a deployment's own metrics (`<name>` is `<settings name>-<stack id>`); the node role may write this one only. */
 export const restartMetricNamespace = (name: string): string => `RancherHA/${name}`;
 

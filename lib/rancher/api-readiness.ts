@@ -30,6 +30,9 @@ export class ApiReadiness extends Construct {
       // Connection errors and 5xx are retried; a node still booting refuses connections.
       ...probeTiming(props.minutes ?? 20),
       dependsOn: props.dependsOn,
+      // Only an answer reaches the postcondition: a read that never got one (nothing listens, as on a first server
+      // whose bootstrap refused a release file) ends with the provider's own "giving up after N attempt(s)" error,
+      // so a cause named here would never show for it (design notes, "Reporting a refusal").
       lifecycle: {
         postcondition: [{ condition: '${self.status_code == 200}', errorMessage: 'The Kubernetes API server did not report ready (GET /readyz).' }],
       },

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { unverifiedArtifactHint } from '../../../lib/kubernetes/private/server-units';
 import { runValidator } from '../../helpers/validators';
 
 const SCRIPT_PATH = join(__dirname, '../../../lib/kubernetes/readiness-gates.sh');
@@ -23,6 +24,8 @@ function gate(env: Record<string, string>, scenario: string) {
     'trues() { local i; for ((i = 0; i < $1; i++)); do echo True; done; echo False; }',
     // Defaults: nothing ready, the API answers.
     'nodes() { echo 0; }; apiservers() { echo 0; }; voters() { echo 0; }; webhook() { return 1; }; available() { echo ""; }',
+    // The control-plane nodes by name: as many as the Ready list above has lines (the Ready ones and one not).
+    'registered() { local i; for ((i = 0; i <= $(nodes); i++)); do echo "node/server-$i"; done; }',
     'admit() { echo "Error from server (InternalError): failed calling webhook \\"validate.nginx.ingress.kubernetes.io\\""; return 1; }',
     'certificate() { echo False; }; certificate_message() { echo "Issuing certificate as Secret does not exist"; }',
     'apply() { echo "error: resource mapping not found for name: "server-plan": no matches for kind "Plan" in version "upgrade.cattle.io/v1""; return 1; }; node_table() { return 1; }; server_rows() { return 1; }; plan_status() { return 1; }',
@@ -34,6 +37,7 @@ function gate(env: Record<string, string>, scenario: string) {
     '  case "$*" in',
     '    "get nodes -l node-role.kubernetes.io/control-plane=true "*"plan\\\\.upgrade\\\\.cattle\\\\.io/server-plan}"*) server_rows ;;',
     '    "get nodes -l node-role.kubernetes.io/control-plane=true "*"type==\\"Ready\\""*) trues "$(nodes)" ;;',
+    '    "get nodes -l node-role.kubernetes.io/control-plane=true -o name") registered ;;',
     '    "get nodes -l node-role.kubernetes.io/etcd=true "*"type==\\"EtcdIsVoter\\""*) trues "$(voters)" ;;',
     '    "get pods -n kube-system -l component=kube-apiserver "*"type==\\"Ready\\""*) trues "$(apiservers)" ;;',
     '    "get validatingwebhookconfiguration "*) webhook ;;',
@@ -165,6 +169,75 @@ describe('readiness-gates.sh', () => {
       );
       expect(r.calls).not.toContain('EtcdIsVoter');
       expect(r.calls).not.toContain('component=kube-apiserver');
+    });
+
+    describe('a server that never registered (a bootstrap that stopped before installing, such as a refused release file)', () => {
+      const hint = unverifiedArtifactHint('rancher-rke-ha-unverified-artifact');
+      const twoOfThree =
+        'nodes() { echo 2; }; voters() { echo 2; }; apiservers() { echo 2; }; registered() { echo node/server-0; echo node/server-1; }';
+
+      it('the last line and the Event say how many never registered, then where to look', () => {
+        const job = { JOB_NAME: 'rancher-aws-servers-ready-0a1b2c3d4e', JOB_NAMESPACE: 'rancher-aws-gates' };
+        const r = gate({ ...rke2, ...job, DEADLINE_SECONDS: '60', UNREGISTERED_HINT: hint }, twoOfThree);
+        expect(r.status).toBe(1);
+        const line = `servers: NOT READY after 60 s: 2 of 3 servers are Ready nodes, 2 voting etcd members, 2 ready API servers; 1 of the 3 servers never registered as a node: ${hint}`;
+        expect(r.out.trim().split('\n').at(-2)).toBe(`00:00:00 ${line}`);
+        expect(hint).toBe(
+          'if a server refused an unverified release file, nothing was installed on it: journalctl -u rancher-aws-bootstrap there has the line ' +
+            '"refusing <file> of <version> ...; nothing was installed", /var/lib/rancher/rancher-aws/unverified-artifact holds it, ' +
+            'and the alarm rancher-rke-ha-unverified-artifact fired',
+        );
+        // Whole in the Event (at most 1,000 bytes), quotes and all.
+        const event = r.calls
+          .split('\n')
+          .filter((l) => l.startsWith('{"apiVersion":"v1","kind":"Event"'))
+          .map((l) => JSON.parse(l));
+        expect(event.map((e) => e.message)).toEqual([line]);
+        expect(Buffer.byteLength(line)).toBeLessThan(1000);
+        // Counted once, when it gives up; not at every poll.
+        expect(r.calls.split('\n').filter((l) => l.endsWith('control-plane=true -o name'))).toHaveLength(1);
+      });
+
+      it('K3s: the same, after its count of Ready nodes', () => {
+        const r = gate(
+          { ...rke2, EMBEDDED_ETCD: 'false', SERVERS: '2', DEADLINE_SECONDS: '20', UNREGISTERED_HINT: hint },
+          'nodes() { echo 0; }; registered() { :; }',
+        );
+        expect(r.out).toContain(
+          `servers: NOT READY after 20 s: 0 of 2 servers are Ready nodes; 2 of the 2 servers never registered as a node: ${hint}\n`,
+        );
+      });
+
+      it('without a hint, only the count', () => {
+        const r = gate({ ...rke2, DEADLINE_SECONDS: '20' }, twoOfThree);
+        expect(r.out).toContain('2 ready API servers; 1 of the 3 servers never registered as a node\n');
+      });
+
+      it('says nothing of it when every server registered (they are there, not Ready), or when the node list fails', () => {
+        for (const scenario of ['nodes() { echo 2; }', `${twoOfThree}; registered() { return 1; }`]) {
+          const r = gate({ ...rke2, DEADLINE_SECONDS: '20', UNREGISTERED_HINT: hint }, scenario);
+          expect(r.status).toBe(1);
+          expect(r.out).toMatch(/NOT READY after 20 s: 2 of 3 servers are Ready nodes, [02] voting etcd members, [02] ready API servers\n/);
+          expect(r.out).not.toContain('never registered');
+        }
+      });
+
+      it('only the servers gate counts them', () => {
+        const r = gate(
+          {
+            GATE: 'certificate',
+            NAMESPACE: 'cattle-system',
+            CERTIFICATE: 'tls-rancher-ingress',
+            DEADLINE_SECONDS: '10',
+            SERVERS: '3',
+            UNREGISTERED_HINT: hint,
+          },
+          '',
+        );
+        expect(r.status).toBe(1);
+        expect(r.calls).not.toContain('-o name');
+        expect(r.out).not.toContain('never registered');
+      });
     });
 
     it('treats an API error as not ready yet and keeps polling', () => {

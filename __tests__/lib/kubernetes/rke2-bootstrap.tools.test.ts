@@ -2,7 +2,13 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { INSTALLER_STUB, NodeSandbox, sha256 } from '../../helpers/node-sandbox';
 import { runValidator } from '../../helpers/validators';
-import { BOOTSTRAP_GIVE_UP_STATUS, BOOTSTRAPPED_MARKER } from '../../../lib/kubernetes/private/server-units';
+import {
+  BOOTSTRAP_GIVE_UP_STATUS,
+  BOOTSTRAPPED_MARKER,
+  UNVERIFIED_ARTIFACT_LINE,
+  UNVERIFIED_ARTIFACT_MARKER,
+} from '../../../lib/kubernetes/private/server-units';
+import { UNVERIFIED_ARTIFACT_METRIC } from '../../../lib/kubernetes/server-metrics';
 import { releaseEnvironment } from '../../../lib/kubernetes/private/release-files';
 
 const SCRIPT = 'lib/kubernetes/rke2-bootstrap.sh';
@@ -255,6 +261,13 @@ describe('rke2-bootstrap.sh', () => {
       expect(r.output.split('\n').filter((l) => l.includes('refusing'))).toEqual([`script.sh: ${line}`]);
       expect(b.read(UNVERIFIED)).toBe(`${line}\n`);
       expect(b.calls()).toContain('metric RancherHA/prod-rke-ha UnverifiedArtifact 1');
+      // What the alarm and the servers gate tell a person to look for (server-units.ts) is this line, file and metric.
+      const quoted = UNVERIFIED_ARTIFACT_LINE.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+        .replace(/<file>|<version>/g, '\\S+')
+        .replace('\\.\\.\\.', '.+');
+      expect(line).toMatch(new RegExp(`^${quoted}$`));
+      expect(`/${UNVERIFIED}`).toBe(UNVERIFIED_ARTIFACT_MARKER);
+      expect(b.calls()).toContain(`metric RancherHA/prod-rke-ha ${UNVERIFIED_ARTIFACT_METRIC} 1`);
       expect(b.calls().some((c) => c.startsWith('installer'))).toBe(false);
       expect(started(b)).toBe(false);
       expect(b.exists(`${TLS}/server-ca.key`)).toBe(false);

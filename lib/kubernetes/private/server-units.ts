@@ -1,6 +1,7 @@
 import { rootFile, serverScriptFile, type WriteFile } from '../../nodes/private/boot-files';
 import BACKUP_CREDENTIALS from '../backup-credentials.sh';
 import CERT_RENEWAL from '../cert-renewal.sh';
+import CLUSTER_LIB from '../cluster-lib.sh';
 
 /** The distributions whose servers get these units. */
 export type ServerDistribution = 'rke2' | 'k3s';
@@ -15,6 +16,23 @@ export const BOOTSTRAP_UNIT = 'rancher-aws-bootstrap';
 export const BOOTSTRAPPED_MARKER = '/var/lib/rancher/rancher-aws/bootstrapped';
 /** The bootstrap's exit status for a failure no rerun can fix (a person must act): the unit stops retrying. */
 export const BOOTSTRAP_GIVE_UP_STATUS = 78;
+/** Where the bootstrap records a release file it refused (cluster-lib.sh refuse_unverified): read from the script. */
+export const UNVERIFIED_ARTIFACT_MARKER = /^UNVERIFIED_MARKER=(\S+)$/m.exec(CLUSTER_LIB)?.[1] ?? '';
+/** The start of the journal line of a refused release file (cluster-lib.sh refuse_unverified), and its end. */
+export const UNVERIFIED_ARTIFACT_LINE = 'refusing <file> of <version> ...; nothing was installed';
+
+/**
+ * Where a server that refused a release file records it, for a message about a server that never came up: the gates
+ * cannot read the servers' metric (their pods get no AWS credentials: the instance metadata's hop limit is 1), so they
+ * name the journal line, the marker and, with alarms on, the alarm that read the metric.
+ */
+export function unverifiedArtifactHint(alarmName?: string): string {
+  const alarm = alarmName ? `, and the alarm ${alarmName} fired` : '';
+  return (
+    `if a server refused an unverified release file, nothing was installed on it: journalctl -u ${BOOTSTRAP_UNIT} there ` +
+    `has the line "${UNVERIFIED_ARTIFACT_LINE}", ${UNVERIFIED_ARTIFACT_MARKER} holds it${alarm}`
+  );
+}
 
 /** The rancher-backup operator's credentials from the instance role (backup-credentials.sh): refresh timer, socket. */
 export const BACKUP_CREDENTIALS_PATH = '/usr/local/sbin/rancher-aws-backup-credentials';
