@@ -8,7 +8,7 @@ import { missingAddresses, recordAddresses } from './address-contract';
 import { expectFirstLoginWiring } from './first-login';
 import { hclArguments } from './hcl-arguments';
 import { notSecret, PEM_BLOCK, secretLiterals } from './secrets';
-import type { StackFolder } from './synth';
+import type { StackFolder, TerraformJson } from './synth';
 import { describeWithTerraform, initConfiguration, PROVIDER_DOWNLOAD_ERROR, TERRAFORM_ENV } from './terraform';
 
 /**
@@ -18,7 +18,16 @@ import { describeWithTerraform, initConfiguration, PROVIDER_DOWNLOAD_ERROR, TERR
  * the variants (each variant is synthesized once in the suite).
  */
 
+/** A synthesized stack as the unit tier reads it: its Terraform JSON, parsed and as text. */
 export interface RootModuleCase {
+  readonly name: string;
+  readonly stack: string;
+  readonly json: TerraformJson;
+  readonly text: string;
+}
+
+/** A stack synthesized as `cdktf synth --hcl` leaves it (the tools tier, which runs terraform on the folder). */
+export interface RootModuleFolderCase {
   readonly name: string;
   readonly stack: string;
   /** Synthesized with synthStackFolder(..., 'hcl'): the JSON cdktf wrote, and the folder as --hcl leaves it. */
@@ -65,28 +74,31 @@ export function documentedBlocks(kind: string, type: string): ReadonlySet<string
   return documentedBlockNames.get(key)!;
 }
 
-/** What every synthesized stack must be, read in process (the unit tier); describeRootModulesLoaded is the rest. */
+/**
+ * What every synthesized stack must be, read in process from its JSON (the unit tier); describeHclFolders and
+ * describeRootModulesLoaded are the rest (the tools tier, which synthesizes each stack as an HCL folder anyway).
+ */
 export function describeRootModules(title: string, cases: readonly RootModuleCase[]): void {
   const named = cases.map((c) => [c.name, c] as const);
 
   describe(`${title}: every synthesized stack`, () => {
-    recordAddresses(title, Object.fromEntries(cases.map((c) => [c.name, c.folder.json])));
-    it.each(named)('%s: keeps every recorded Terraform address (construct ids are a contract; __tests__/fixtures/addresses)', (name, { folder }) => {
-      expect(missingAddresses(title, name, folder.json)).toEqual([]);
+    recordAddresses(title, Object.fromEntries(cases.map((c) => [c.name, c.json])));
+    it.each(named)('%s: keeps every recorded Terraform address (construct ids are a contract; __tests__/fixtures/addresses)', (name, c) => {
+      expect(missingAddresses(title, name, c.json)).toEqual([]);
     });
 
-    it.each(named)('%s: carries no secret as a literal (key material, AWS keys, passwords and tokens are references)', (_name, { folder }) => {
-      expect(folder.text).not.toMatch(PEM_BLOCK);
-      expect(folder.text).not.toMatch(/\b(AKIA|ASIA)[0-9A-Z]{16}\b/);
-      expect(secretLiterals(folder.json).filter((literal) => !notSecret(literal))).toEqual([]);
+    it.each(named)('%s: carries no secret as a literal (key material, AWS keys, passwords and tokens are references)', (_name, c) => {
+      expect(c.text).not.toMatch(PEM_BLOCK);
+      expect(c.text).not.toMatch(/\b(AKIA|ASIA)[0-9A-Z]{16}\b/);
+      expect(secretLiterals(c.json).filter((literal) => !notSecret(literal))).toEqual([]);
     });
 
-    it.each(named)('%s: says which address failed in every error message, never a placeholder such as <hostname>', (_name, { folder }) => {
-      expect(folder.text).not.toContain('<hostname>');
+    it.each(named)('%s: says which address failed in every error message, never a placeholder such as <hostname>', (_name, c) => {
+      expect(c.text).not.toContain('<hostname>');
     });
 
-    it.each(named)('%s: names every provider by its full registry source (hashicorp/aws, not aws)', (_name, { folder }) => {
-      const providers = (folder.json.terraform as { required_providers: Record<string, { source: string }> }).required_providers;
+    it.each(named)('%s: names every provider by its full registry source (hashicorp/aws, not aws)', (_name, c) => {
+      const providers = (c.json.terraform as { required_providers: Record<string, { source: string }> }).required_providers;
       expect(
         Object.values(providers)
           .map((p) => p.source)
@@ -94,23 +106,33 @@ export function describeRootModules(title: string, cases: readonly RootModuleCas
       ).toEqual([]);
     });
 
-    it.each(named)('%s: reads the account, partition and region once each', (_name, { folder }) => {
-      const data = (folder.json.data ?? {}) as Record<string, Record<string, unknown>>;
+    it.each(named)('%s: reads the account, partition and region once each', (_name, c) => {
+      const data = (c.json.data ?? {}) as Record<string, Record<string, unknown>>;
       const counts = ['aws_caller_identity', 'aws_partition', 'aws_region'].map((type) => [type, Object.keys(data[type] ?? {}).length] as const);
       expect(counts.filter(([, n]) => n > 1)).toEqual([]);
     });
 
-    it.each(named)('%s: declares the Terraform version floor', (_name, { folder }) => {
-      expect(folder.json.terraform.required_version).toBe(REQUIRED_TERRAFORM_VERSION);
+    it.each(named)('%s: declares the Terraform version floor', (_name, c) => {
+      expect(c.json.terraform.required_version).toBe(REQUIRED_TERRAFORM_VERSION);
     });
 
     it.each(named)(
       '%s: logs in after /ping through the bootstrap provider, trusting what the probe trusted, or forgets the bootstrap',
-      (_name, { folder }) => {
-        expectFirstLoginWiring(folder.json);
+      (_name, c) => {
+        expectFirstLoginWiring(c.json);
       },
     );
+  });
+}
 
+/**
+ * The HCL folder of every synthesized stack (`cdktf synth --hcl`): its files, and every argument written in the form
+ * the provider schema gives it. In the tools tier with describeRootModulesLoaded, whose folders it reads.
+ */
+export function describeHclFolders(title: string, cases: readonly RootModuleFolderCase[]): void {
+  const named = cases.map((c) => [c.name, c] as const);
+
+  describe(`${title}: every stack as an HCL folder`, () => {
     it.each(named)(
       "%s: as HCL, its folder holds cdk.tf and cdktf's metadata.json only, and the manifest names cdk.tf",
       (_name, { folder, stack }) => {
@@ -151,7 +173,7 @@ export function describeRootModules(title: string, cases: readonly RootModuleCas
 }
 
 /** What terraform makes of every synthesized stack (the tools tier: `*.tools.test.ts`). */
-export function describeRootModulesLoaded(title: string, cases: readonly RootModuleCase[]): void {
+export function describeRootModulesLoaded(title: string, cases: readonly RootModuleFolderCase[]): void {
   const named = cases.map((c) => [c.name, c] as const);
 
   describeWithTerraform(`${title}: loaded by terraform`, () => {

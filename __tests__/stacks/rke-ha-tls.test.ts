@@ -9,7 +9,7 @@ const synthesized = synthesizeVariants();
 
 describeRootModules(
   'rke-ha TLS',
-  Object.entries(synthesized).map(([name, folder]) => ({ name, stack: RKE_HA_STACK, folder })),
+  Object.entries(synthesized).map(([name, synth]) => ({ name, stack: RKE_HA_STACK, ...synth })),
 );
 
 /** The TLS secrets (the backup operator's secrets, rancher-backups_*, are checked in __tests__/lib/rancher/rancher-backups.test.ts). */

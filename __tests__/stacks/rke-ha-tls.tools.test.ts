@@ -1,17 +1,16 @@
 import { RKE_HA_STACK } from '../../app/stacks/rke-ha';
 import { gates } from '../helpers/gates';
-import { describeRootModulesLoaded } from '../helpers/root-module';
+import { describeHclFolders, describeRootModulesLoaded } from '../helpers/root-module';
 import { resources, type TerraformJson } from '../helpers/synth';
 import { describeWithTerraform, evaluate, expressionOf, unparsableTemplates } from '../helpers/terraform';
 import { RKE_HA_TLS_VARIANTS as VARIANTS } from '../helpers/variants';
-import { synthesizeVariants, release } from './rke-ha-tls.setup';
+import { synthesizeFolders, release } from './rke-ha-tls.setup';
 
-const synthesized = synthesizeVariants();
+const synthesized = synthesizeFolders();
+const folders = Object.entries(synthesized).map(([name, folder]) => ({ name, stack: RKE_HA_STACK, folder }));
 
-describeRootModulesLoaded(
-  'rke-ha TLS',
-  Object.entries(synthesized).map(([name, folder]) => ({ name, stack: RKE_HA_STACK, folder })),
-);
+describeHclFolders('rke-ha TLS', folders);
+describeRootModulesLoaded('rke-ha TLS', folders);
 
 /** The Rancher chart values, evaluated by Terraform itself. */
 function chartValues(json: TerraformJson): any {

@@ -1,16 +1,17 @@
 import { REQUIRED_TERRAFORM_VERSION } from '../../lib/common/terraform-version';
-import { describeRootModulesLoaded } from '../helpers/root-module';
+import { describeHclFolders, describeRootModulesLoaded } from '../helpers/root-module';
 import { describeWithTerraform, initConfiguration, planVariables } from '../helpers/terraform';
 import { STACK_VARIANTS, synthSettingsFolder } from '../helpers/variants';
 
 /**
  * Every stack variant (but the rke-ha TLS pairs, checked alike in
  * rke-ha-tls.tools.test.ts) as a root module a pipeline runs with plain
- * Terraform: loaded, formatted, planned (root-module.test.ts reads them in process).
+ * Terraform: its HCL folder, loaded, formatted, planned (root-module.test.ts reads their JSON in process).
  */
 
 const synthesized = STACK_VARIANTS.map((variant) => ({ ...variant, folder: synthSettingsFolder(variant.stack, variant.settings) }));
 
+describeHclFolders('stack variants', synthesized);
 describeRootModulesLoaded('stack variants', synthesized);
 
 describeWithTerraform('the version floor', () => {
