@@ -16,8 +16,11 @@ export const BOOTSTRAP_UNIT = 'rancher-aws-bootstrap';
 export const BOOTSTRAPPED_MARKER = '/var/lib/rancher/rancher-aws/bootstrapped';
 /** The bootstrap's exit status for a failure no rerun can fix (a person must act): the unit stops retrying. */
 export const BOOTSTRAP_GIVE_UP_STATUS = 78;
+const unverifiedMarker = /^UNVERIFIED_MARKER=(\S+)$/m.exec(CLUSTER_LIB)?.[1];
+// A script that no longer sets it is an error at load, not a message quoting an empty path.
+if (unverifiedMarker === undefined) throw new Error('cluster-lib.sh no longer sets UNVERIFIED_MARKER, which the refusal messages quote');
 /** Where the bootstrap records a release file it refused (cluster-lib.sh refuse_unverified): read from the script. */
-export const UNVERIFIED_ARTIFACT_MARKER = /^UNVERIFIED_MARKER=(\S+)$/m.exec(CLUSTER_LIB)?.[1] ?? '';
+export const UNVERIFIED_ARTIFACT_MARKER: string = unverifiedMarker;
 /** The start of the journal line of a refused release file (cluster-lib.sh refuse_unverified), and its end. */
 export const UNVERIFIED_ARTIFACT_LINE = 'refusing <file> of <version> ...; nothing was installed';
 
