@@ -42,6 +42,7 @@ export interface AirGapSettings {
   useBundledSystemChart: boolean;
   rancherChartRepository?: string | undefined;
   certManagerChartRepository?: string | undefined;
+  rancherBackupChartRepository?: string | undefined;
   installerUrl?: string | undefined;
   registryCredentials?: RegistryCredentialsSettings | undefined;
 }
@@ -86,8 +87,13 @@ export type ServerOperatingSystem = (typeof SERVER_OPERATING_SYSTEMS)[number];
 /** The CPU architectures of the servers' images: x86_64 (Intel, AMD) and arm64 (AWS Graviton). */
 export const SERVER_ARCHITECTURES = ['x86_64', 'arm64'] as const;
 
-/** Whether A and B are the same type (each assignable to the other). */
-export type SameType<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+/**
+ * Whether A and B are the same type, optional and readonly modifiers included: mutual assignability alone would
+ * pass a schema with an optional field its section lacks (`{ a: string; b?: string }` and `{ a: string }` are each
+ * assignable to the other). The compiler compares the two deferred conditional types only when A and B are
+ * identical.
+ */
+export type SameType<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 /** Compiles only with `true`: `Expect<SameType<z.output<typeof schema>, Section>>` holds a schema's output to its section here. */
 export type Expect<T extends true> = T;
 
