@@ -172,6 +172,24 @@ describe('main.ts', () => {
   });
 
   it(
+    "writes byte-identical stacks with cdktf's token traces (RANCHER_DEBUG=1) and without them (the default: main.ts skips them)",
+    () => {
+      const stacks = (env: Record<string, string>) => {
+        const out = join(cwd, env.RANCHER_DEBUG ? 'traced' : 'plain');
+        const result = runApp(cwd, { ...env, CDKTF_OUTDIR: out });
+        expect(result).toMatchObject({ status: 0, stderr: '' });
+        return Object.fromEntries(
+          ['rke-ha', 'k8s-ha', 'docker'].map((stack) => [stack, readFileSync(join(out, 'stacks', stack, 'cdk.tf.json'), 'utf8')]),
+        );
+      };
+      const plain = stacks({});
+      expect(Object.values(plain).every((text) => text.length > 10_000)).toBe(true);
+      expect(stacks({ RANCHER_DEBUG: '1' })).toEqual(plain);
+    },
+    RUN_TIMEOUT_MS,
+  );
+
+  it(
     'names the settings file it read in the summary',
     () => {
       writeFileSync(join(cwd, 'rancher.yaml'), 'region: eu-west-1\n');
