@@ -128,8 +128,8 @@ function typeOf(schema: ZodType | undefined): string {
   }
 }
 
-/** The schema of a field (the first union member that has it). */
-function schemaAt(path: readonly string[]): ZodType | undefined {
+/** The schemas of a field: one, or one per member of a union that has it (`backend.type`: `local` and `s3`). */
+function schemasAt(path: readonly string[]): ZodType[] {
   let schemas: ZodType[] = [settingsSchema];
   const shapes = (s: ZodType): Record<string, ZodType>[] => {
     let current: ZodType | undefined = s;
@@ -138,7 +138,7 @@ function schemaAt(path: readonly string[]): ZodType | undefined {
     return d?.shape ? [d.shape] : (d?.options ?? []).flatMap(shapes);
   };
   for (const key of path) schemas = schemas.flatMap((s) => shapes(s).flatMap((shape) => (shape[key] ? [shape[key]] : [])));
-  return schemas[0];
+  return schemas;
 }
 
 function valueAt(value: unknown, path: readonly string[]): unknown {
@@ -157,7 +157,7 @@ export function settingsReference(root = join(__dirname, '..')): string {
     const path = field.split('.');
     const value = valueAt(defaults, path);
     const shown = value !== undefined ? `\`${JSON.stringify(value)}\`` : (shownComputedDefault(field, defaults) ?? 'unset');
-    return `| \`${field}\` | ${typeOf(schemaAt(path))} | ${cell(shown)} | ${cell(docFor(path, docs))} |`;
+    return `| \`${field}\` | ${[...new Set(schemasAt(path).map(typeOf))].join(' \\| ')} | ${cell(shown)} | ${cell(docFor(path, docs))} |`;
   });
   return [
     '# Settings reference',

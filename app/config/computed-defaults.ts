@@ -12,6 +12,7 @@ import { CERT_MANAGER_REPOSITORY } from '../../lib/rancher/cert-manager';
 import { rancherServerSettings } from '../../lib/rancher/private/rancher-settings';
 import { RANCHER_CHARTS_REPOSITORY } from '../../lib/rancher/rancher-backups';
 import { releaseInstaller } from '../../lib/config/release-sums';
+import { httpsProxy } from '../../lib/network/private/proxy';
 
 /**
  * A default the schema leaves unset because it depends on another setting, or because the field's absence means
@@ -40,6 +41,9 @@ function restoreFromDefaults(): NonNullable<Settings['backups']['restoreFrom']> 
   return restoreFrom;
 }
 
+/** The proxy rancher.example.yaml names, for the case of `proxy.https` with only `proxy.http` given. */
+const EXAMPLE_PROXY = 'http://proxy.internal:3128';
+
 const withRkeHa = (d: Settings, change: Partial<Settings['rkeHa']>): Settings['rkeHa'] => ({ ...d.rkeHa, ...change });
 
 export const COMPUTED_DEFAULTS: Readonly<Record<string, ComputedDefault>> = {
@@ -54,6 +58,12 @@ export const COMPUTED_DEFAULTS: Readonly<Record<string, ComputedDefault>> = {
     ],
   },
   'dns.wildcardDomain': { cases: [{ value: () => DEFAULT_WILDCARD_DOMAIN }] },
+  'proxy.https': {
+    cases: [
+      { when: 'no proxy', value: (d) => httpsProxy(d.proxy) },
+      { when: `proxy.http: ${EXAMPLE_PROXY}`, value: (d) => httpsProxy({ ...d.proxy, http: EXAMPLE_PROXY }) },
+    ],
+  },
   'airGap.rancherChartRepository': {
     cases: (['stable', 'latest', 'prime'] as const).map((repository) => ({
       when: `rancher.repository ${repository}`,
@@ -99,9 +109,10 @@ export const COMPUTED_DEFAULTS: Readonly<Record<string, ComputedDefault>> = {
   'docker.existingNetwork.hostNumber': { cases: [{ value: () => DEFAULT_HOST_NUMBER }] },
 };
 
-/** How the settings reference shows a computed default: `3` (rke2), `2` (k3s). */
+/** How the settings reference shows a computed default: `3` (rke2), `2` (k3s); a case that leaves it undefined, unset. */
 export function shownComputedDefault(path: string, defaults: Settings): string | undefined {
   const computed = COMPUTED_DEFAULTS[path];
   if (!computed) return undefined;
-  return computed.cases.map((c) => `\`${JSON.stringify(c.value(defaults))}\`${c.when ? ` (${c.when})` : ''}`).join(', ');
+  const shown = (value: unknown) => (value === undefined ? 'unset' : `\`${JSON.stringify(value)}\``);
+  return computed.cases.map((c) => `${shown(c.value(defaults))}${c.when ? ` (${c.when})` : ''}`).join(', ');
 }

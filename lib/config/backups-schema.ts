@@ -51,7 +51,7 @@ export const backupsSchema = z
           message:
             'expected a file name the rancher-backup operator wrote, such as rancher-6f0b3c2e-8a1d-4c6e-9b7a-0d1e2f3a4b5c-2026-11-23T06-00-00Z.tar.gz.enc (no folder)',
         }),
-        /** The bucket of the deployment the backup comes from (default: this deployment's); no periods (the operator reaches it by virtual host over TLS). */
+        /** The bucket of the deployment the backup comes from; no periods (the operator reaches it by virtual host over TLS). Unset: this deployment's own (`terraform output rancher_backup_bucket`). */
         bucket: s3BucketName({ dots: false }).optional(),
         /**
          * Restore under another hostname than the backup's deployment had (the preflight refuses a different one

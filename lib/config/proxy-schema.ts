@@ -41,7 +41,7 @@ export const proxySchema = z
   .strictObject({
     /** HTTP proxy URL for nodes and Rancher, e.g. `http://proxy.internal:3128` (no credentials) */
     http: proxyUrl.optional(),
-    /** Default: `http`. */
+    /** HTTPS proxy URL (no credentials). Unset: `http` serves both schemes. */
     https: proxyUrl.optional(),
     /** Added to the built-in list (loopback, instance metadata, the VPC, the cluster networks, cluster-internal names). */
     noProxy: z.array(noProxyEntry).default([]),

@@ -107,6 +107,7 @@ describe('the settings reference runs the plans', () => {
     ['docker.vpcCidr', ['10.0.0.0/16']],
     ['rkeHa.architecture', ['x86_64']],
     ['docker.architecture', ['x86_64']],
+    ['proxy.https', [undefined, 'http://proxy.internal:3128']],
   ])('%s', (path, values) => {
     expect(COMPUTED_DEFAULTS[path].cases.map((c) => c.value(defaults))).toEqual(values);
   });
@@ -136,5 +137,22 @@ describe('the constructs finish no default at its use site', () => {
     expect(text.match(/\beffective[A-Z]\w*\(/g) ?? []).toEqual([]);
     // The distribution is the cluster plan's to decide: no step chooses between the two itself.
     expect(text.match(/k3s \? |distribution === 'k3s'/g) ?? []).toEqual([]);
+  });
+});
+
+describe('the HTTPS proxy is resolved in one place', () => {
+  // proxy.https falls back to proxy.http in httpsProxy (lib/network/private/proxy.ts) only; a use site with its own
+  // fallback could disagree with it, and with what the settings reference shows.
+  const LIB = join(__dirname, '..', '..', '..', 'lib');
+  const sources = (readdirSync(LIB, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts')).map((f) => join(LIB, f));
+
+  it('reads the sources (the scan works)', () => {
+    expect(sources.length).toBeGreaterThan(100);
+    expect(sources.filter((file) => readFileSync(file, 'utf8').includes('httpsProxy(')).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('no file but the resolver falls back from https to http', () => {
+    const fallbacks = sources.filter((file) => /\.https \?\? [\w.]*\.http\b/.test(readFileSync(file, 'utf8')));
+    expect(fallbacks.map((file) => file.slice(LIB.length + 1))).toEqual(['network/private/proxy.ts']);
   });
 });

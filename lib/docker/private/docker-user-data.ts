@@ -1,5 +1,5 @@
 import type { AirGapSettings, ProxySettings } from '../../config/sections';
-import { proxyEnabled } from '../../network/private/proxy';
+import { httpsProxy, proxyEnabled } from '../../network/private/proxy';
 import { bootFiles, cloudConfig, envFile, rootFile, scriptFile, type WriteFile } from '../../nodes/private/boot-files';
 import DOCKER_BOOTSTRAP from '../docker-bootstrap.sh';
 import {
@@ -54,12 +54,12 @@ export function dockerDaemonConfig(airGap: AirGapSettings): WriteFile[] {
   return [rootFile(DOCKER_DAEMON_CONFIG_PATH, '0644', `${JSON.stringify({ 'registry-mirrors': mirrors }, null, 2)}\n`)];
 }
 
-/** cloud-init's apt proxy settings (`https` defaults to `http`), or nothing without a proxy. */
+/** cloud-init's apt proxy settings (HTTPS through `httpsProxy`), or nothing without a proxy. */
 function aptProxy(proxy: ProxySettings): Record<string, unknown> {
   if (!proxyEnabled(proxy)) return {};
   const apt: Record<string, string> = {};
   if (proxy.http) apt.http_proxy = proxy.http;
-  apt.https_proxy = (proxy.https ?? proxy.http) as string;
+  apt.https_proxy = httpsProxy(proxy) as string;
   return { apt };
 }
 
