@@ -24,7 +24,6 @@ import { RancherTlsSecrets } from '../rancher/tls-secrets';
 import { CertificateVariables, type CertificateMaterial } from '../tls/certificate-variables';
 import { DeploymentGuard } from '../common/deployment-guard';
 import { addDeploymentRecord } from '../common/deployment-record';
-import { untrustedCertificate } from '../config/bootstrap-schema';
 import { agentTrustRecords } from './private/agent-trust';
 import { tlsPlan, type TlsPlan } from '../tls/tls-plan';
 import { rancherOnExistingClusterSchema } from '../config/deployment-schema';
@@ -101,7 +100,7 @@ export class RancherOnExistingCluster extends Construct {
     new DeploymentGuard(this, 'deployment-guard', {
       recorded: agentTrustRecords({
         tlsSetting: 'rancher.tls',
-        tls: { ...settings.rancher.tls, untrusted: untrustedCertificate(settings.rancher.tls) },
+        tls: { ...settings.rancher.tls, untrusted: tls.trust === 'unverified' },
         caCertificate: () => certificates.get('caCertificate'),
         hostname: props.hostname,
         accept: settings.rancher.acceptAgentChange,

@@ -21,7 +21,6 @@ import { requireAlarms } from './private/deployment-additions';
 import { adminNetworks } from '../common/private/admin-networks';
 import { DeploymentGuard } from '../common/deployment-guard';
 import { addDeploymentRecord } from '../common/deployment-record';
-import { untrustedCertificate } from '../config/bootstrap-schema';
 import { agentTrustRecords } from './private/agent-trust';
 import { RKE2_CLUSTER_CIDR, RKE2_CLUSTER_CIDR_IPV6, RKE2_SERVICE_CIDR, RKE2_SERVICE_CIDR_IPV6 } from '../config/primitives';
 import { rancherOnRkeSchema, type ResolvedRancherOnRkeProps } from '../config/deployment-schema';
@@ -309,11 +308,11 @@ export class RancherOnRke extends Construct {
             vpcId: net.vpcId,
             subnetIds: net.loadBalancerSubnetIds,
             targetSecurityGroupId: net.nodeGroup.id,
-            ports: nlbPorts(d.tls, d.adminCidrs, s.dualStack),
+            ports: nlbPorts(d.tls, d.adminCidrs, d.network.dualStack),
             dependsOn: net.internetAccess,
             elasticIps: d.wildcard,
             deletionProtection: s.loadBalancer.deletionProtection,
-            ...(s.dualStack ? { ipAddressType: 'dualstack' as const } : {}),
+            ...(d.network.dualStack ? { ipAddressType: 'dualstack' as const } : {}),
           });
     const hostname = rancherName(this, d.settings, {
       hostname: props.hostname,
@@ -345,7 +344,7 @@ export class RancherOnRke extends Construct {
         // Rancher's name (unless DNS round robin's record above holds it, or it is made of the address) and CA.
         ...agentTrustRecords({
           tlsSetting: 'rancher.tls',
-          tls: { ...settings.rancher.tls, untrusted: untrustedCertificate(settings.rancher.tls) },
+          tls: { ...settings.rancher.tls, untrusted: d.tls.trust === 'unverified' },
           caCertificate: () => d.certificates.get('caCertificate'),
           hostname: entry.nlb && !d.wildcard ? entry.hostname : undefined,
           accept: settings.rancher.acceptAgentChange,
@@ -516,7 +515,7 @@ export class RancherOnRke extends Construct {
       vpcRangesEntry(net.vpcRanges),
       RKE2_CLUSTER_CIDR,
       RKE2_SERVICE_CIDR,
-      ...(s.dualStack ? [RKE2_CLUSTER_CIDR_IPV6, RKE2_SERVICE_CIDR_IPV6] : []),
+      ...(d.network.dualStack ? [RKE2_CLUSTER_CIDR_IPV6, RKE2_SERVICE_CIDR_IPV6] : []),
       ...(settings.proxy.egressOnlyTo.length ? [] : [hostname]),
     ];
     const proxy = chartProxy(settings.proxy, directNetworks);
@@ -530,24 +529,25 @@ export class RancherOnRke extends Construct {
       registryMirrors: settings.airGap.registryMirrors,
       registryCredentials: settings.airGap.registryCredentials,
       proxyEnvironment: proxyEnvironment(settings.proxy, directNetworks),
-      ...(s.dualStack ? { dualStack: true } : {}),
+      ...(d.network.dualStack ? { dualStack: true } : {}),
 
       operatingSystem: s.operatingSystem,
     };
     const userData = (node: ServerNodeIdentity): string => forPartition(serverUserData(node), settings.region);
-    const serverUserData = (node: ServerNodeIdentity): string =>
-      cluster.k3s || !snapshotPlan || !snapshots
-        ? k3sUserData({ ...common, version: cluster.kubernetesVersion }, node)
-        : rke2UserData(
-            {
-              ...common,
-              version: cluster.kubernetesVersion,
-              ingressController: cluster.ingressController,
-              etcdSnapshots: { ...snapshotPlan, bucket: snapshots.name, region: settings.region },
-              profile: s.profile,
-            },
+    // The backups plan gives RKE2, and only RKE2, its etcd snapshots; the cluster state made their bucket from it.
+    const etcdSnapshots = snapshotPlan && snapshots ? { ...snapshotPlan, bucket: snapshots.name, region: settings.region } : undefined;
+    const serverUserData = (node: ServerNodeIdentity): string => {
+      switch (cluster.distribution) {
+        case 'k3s':
+          return k3sUserData({ ...common, version: cluster.kubernetesVersion }, node);
+        case 'rke2':
+          if (!etcdSnapshots) throw new Error('internal: RKE2 servers without the etcd snapshot bucket the backups plan gives them');
+          return rke2UserData(
+            { ...common, version: cluster.kubernetesVersion, ingressController: cluster.ingressController, etcdSnapshots, profile: s.profile },
             node,
           );
+      }
+    };
     const nodes = net.nodeSubnets.map(
       (subnet, i) =>
         new ServerNode(this, `server-${i}`, {
@@ -559,7 +559,7 @@ export class RancherOnRke extends Construct {
           // A created network's public subnets have no NAT: a node there reaches the internet through its own
           // public address (DNS round robin: its Elastic IP takes that place). An existing subnet decides itself.
           publicAddress: d.network.existing ? undefined : !d.network.privateNodes,
-          ...(s.dualStack ? { ipv6AddressCount: 1 } : {}),
+          ...(d.network.dualStack ? { ipv6AddressCount: 1 } : {}),
           securityGroupIds: [nodeGroup.id],
           instanceProfileName: boot.role.instanceProfile.name,
           rootVolumeGb: s.rootVolumeGb,
@@ -654,7 +654,7 @@ export class RancherOnRke extends Construct {
           targetSecurityGroupId: nodeGroup.id,
           deletionProtection: d.settings.rkeHa.loadBalancer.deletionProtection,
           dependsOn: net.internetAccess,
-          ...(d.settings.rkeHa.dualStack ? { ipAddressType: 'dualstack' as const } : {}),
+          ...(d.network.dualStack ? { ipAddressType: 'dualstack' as const } : {}),
         });
         const fromAlb = nodeGroup.allowFrom(
           'from-alb-80',
@@ -677,8 +677,7 @@ export class RancherOnRke extends Construct {
             name,
           });
       const dnsRecords = aliasTarget
-        ? new AliasRecord(this, 'dns', { zone, recordName: hostname, target: aliasTarget, ...(d.settings.rkeHa.dualStack ? { ipv6: true } : {}) })
-            .records
+        ? new AliasRecord(this, 'dns', { zone, recordName: hostname, target: aliasTarget, ...(d.network.dualStack ? { ipv6: true } : {}) }).records
         : roundRobin!.records;
       memberChecks = roundRobin?.healthChecks ?? [];
       hostnameRouting = [...dnsRecords, ...publicListeners];

@@ -137,6 +137,8 @@ describe('the constructs finish no default at its use site', () => {
     expect(text.match(/\beffective[A-Z]\w*\(/g) ?? []).toEqual([]);
     // The distribution is the cluster plan's to decide: no step chooses between the two itself.
     expect(text.match(/k3s \? |distribution === 'k3s'/g) ?? []).toEqual([]);
+    // Whether Rancher's certificate is trusted is the TLS plan's `trust`; the settings' own test would decide it again.
+    expect(text.match(/\buntrustedCertificate\(/g) ?? []).toEqual([]);
   });
 });
 
