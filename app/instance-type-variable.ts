@@ -1,7 +1,7 @@
+import { hclString } from '../lib/common/terraform-template';
 import { TerraformVariable } from 'cdktf';
 import type { Construct } from 'constructs';
 import { acceptedInstanceTypes, requiredArchitecture, type Architecture, type InstanceMinimum } from '../lib/config/instance-types';
-import { hclString } from '../lib/dns/private/dns-target';
 
 /** The EC2 instance type form the settings accept (primitives.ts `INSTANCE_TYPE_FORMAT`), as a Terraform regex. */
 const INSTANCE_TYPE_REGEX = '^[a-z][a-z0-9-]*\\\\.[a-z0-9-]+$';

@@ -1,6 +1,5 @@
 import type { BackendSettings } from '../../lib/config/schema';
-import { hclString } from '../../lib/dns/private/dns-target';
-import { escapeTemplate } from '../../lib/common/terraform-template';
+import { escapeTemplate, hclString } from '../../lib/common/terraform-template';
 import { localStatePath } from './local-state';
 
 /** A plan-time condition of the stack's outputs (output `precondition`). */

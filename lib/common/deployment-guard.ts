@@ -1,7 +1,6 @@
 import { Op, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { hclString } from '../dns/private/dns-target';
-import { escapeTemplate } from './terraform-template';
+import { escapeTemplate, hclString } from './terraform-template';
 import { TerraformData } from './terraform-data';
 
 /** A setting whose change the running deployment cannot take: recorded at the first apply, compared on every plan. */

@@ -59,3 +59,13 @@ function mapStrings<T>(value: T, map: (text: string) => string): T {
   }
   return value;
 }
+
+/** A JavaScript string as an HCL quoted string literal (for use inside `${...}`). */
+export function hclString(text: string): string {
+  const escaped = text
+    .replace(/\\/g, () => '\\\\')
+    .replace(/"/g, () => '\\"')
+    .replace(/\$\{/g, () => '$${')
+    .replace(/%\{/g, () => '%%{');
+  return `"${escaped}"`;
+}

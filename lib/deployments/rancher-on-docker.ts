@@ -23,7 +23,7 @@ import { publicPorts } from '../docker/private/rancher-container';
 import { BootParameters } from '../nodes/boot-parameters';
 import { ApplicationLoadBalancer, type AlbHealthCheck } from '../loadbalancer/application-load-balancer';
 import { forPartition } from '../nodes/private/partition-endpoints';
-import { addVpcOptions } from '../network/private/vpc-options';
+import { addVpcOptions } from './private/vpc-options';
 import { vpcRangesEntry } from '../network/private/vpc-ranges';
 import { NodeRole } from '../nodes/node-role';
 import { NodeSecurityGroup } from '../nodes/node-security-group';

@@ -1,5 +1,4 @@
 import type { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
-import type { Route53HealthCheck } from '@cdktf/provider-aws/lib/route53-health-check';
 import type { Release } from '@cdktf/provider-helm/lib/release';
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import { Password } from '@cdktf/provider-random/lib/password';
@@ -8,7 +7,6 @@ import { Construct } from 'constructs';
 import type { AlarmOptions } from '../alarms/alarm-topic';
 import { DeploymentAlarms, alarmTopicName, deploymentAlarmName } from '../alarms/deployment-alarms';
 import type { Metric } from '../common/metric';
-import { healthCheckStatusMetric } from '../dns/route53-metrics';
 import { helmChart, manifest, type HelmChartOptions, type KubernetesObject, type ManifestOptions } from '../kubernetes/cluster-additions';
 import {
   BACKUP_CREDENTIALS_METRIC,
@@ -42,7 +40,7 @@ import { rke2UserData } from '../kubernetes/private/rke2-user-data';
 import { SnapshotBucket, rollSnapshotPrefixes } from '../kubernetes/snapshot-bucket';
 import { SnapshotEvents } from '../kubernetes/private/snapshot-events';
 import type { VpcEndpoints } from '../network/private/vpc-endpoints';
-import { addVpcOptions } from '../network/private/vpc-options';
+import { addVpcOptions } from './private/vpc-options';
 import { vpcRangesEntry } from '../network/private/vpc-ranges';
 import { ApplicationLoadBalancer } from '../loadbalancer/application-load-balancer';
 import { NetworkLoadBalancer } from '../loadbalancer/network-load-balancer';
@@ -58,7 +56,7 @@ import { ServerImage } from '../nodes/server-image';
 import { ApiReadiness } from '../rancher/api-readiness';
 import { CertManager } from '../rancher/cert-manager';
 import { chartVersions, guardChartUpgrades } from '../rancher/private/chart-upgrades';
-import { configureClusterProviders, refuseSecondClusterProviders, type ClusterAccess } from '../rancher/cluster-access';
+import { configureClusterProviders, refuseSecondClusterProviders, type ClusterAccess } from '../kubernetes/cluster-access';
 import type { FirstLogin } from '../rancher/first-login';
 import { RancherNamespace } from '../rancher/namespace';
 import type { RancherReadiness } from '../rancher/rancher-readiness';
@@ -627,7 +625,7 @@ export class RancherOnRke extends Construct {
     const albTargets: ITerraformDependable[] = [];
     // For the alarms: the ALB's ACM certificate, and the per-node health checks of DNS round robin.
     let certificate: LoadBalancerCertificate | undefined;
-    let memberChecks: Route53HealthCheck[] = [];
+    let roundRobin: RoundRobinRecords | undefined;
     // What must exist before Rancher's name leads to the cluster: the records and the addresses and rules behind
     // them; or, for a wildcard name (which the service answers from the name itself, at once), the balancer with
     // its addresses and listeners.
@@ -667,7 +665,7 @@ export class RancherOnRke extends Construct {
         aliasTarget = alb;
       }
       // Both are construct `dns` with the (first) record `record`: a switch between them updates that record in place.
-      const roundRobin = aliasTarget
+      roundRobin = aliasTarget
         ? undefined
         : new RoundRobinRecords(this, 'dns', {
             zone,
@@ -679,10 +677,9 @@ export class RancherOnRke extends Construct {
       const dnsRecords = aliasTarget
         ? new AliasRecord(this, 'dns', { zone, recordName: hostname, target: aliasTarget, ...(d.network.dualStack ? { ipv6: true } : {}) }).records
         : roundRobin!.records;
-      memberChecks = roundRobin?.healthChecks ?? [];
       hostnameRouting = [...dnsRecords, ...publicListeners];
     }
-    return { aliasTarget, albTargets, hostnameRouting, certificate, memberChecks };
+    return { aliasTarget, albTargets, hostnameRouting, certificate, roundRobin };
   }
 
   /**
@@ -981,9 +978,10 @@ export class RancherOnRke extends Construct {
     if (dns.certificate) alarms.alarmOnCertificateExpiry(dns.certificate.metricDaysToExpiry());
     // DNS round robin has a check per node already; otherwise one on the name, wherever it leads. A wildcard
     // name keeps its promise of no Route53 at all: the NLB's checks stand in (docs/day-2.md, "Alarms").
-    if (!dns.memberChecks.length && !wildcard) alarms.addPingCheck(hostname);
-    dns.memberChecks.forEach((check, i) =>
-      alarms.alarmOnHealthCheck(`server-${i}`, healthCheckStatusMetric(check.id, settings.region), `/ping on ${name}-server-${i}'s Elastic IP`),
+    const { roundRobin } = dns;
+    if (!roundRobin?.healthChecks.length && !wildcard) alarms.addPingCheck(hostname);
+    roundRobin?.healthChecks.forEach((_check, i) =>
+      alarms.alarmOnHealthCheck(`server-${i}`, roundRobin.metricHealthCheckStatus(i, settings.region), `/ping on ${name}-server-${i}'s Elastic IP`),
     );
     return alarms;
   }
@@ -1064,8 +1062,8 @@ interface RancherDns {
   readonly hostnameRouting: ITerraformDependable[];
   /** The ALB's ACM certificate (TLS at the load balancer). */
   readonly certificate?: LoadBalancerCertificate;
-  /** DNS round robin's health check per node. */
-  readonly memberChecks: Route53HealthCheck[];
+  /** DNS round robin's records, with a health check per node (their metrics for the alarms). */
+  readonly roundRobin?: RoundRobinRecords;
 }
 
 interface ClusterApi {

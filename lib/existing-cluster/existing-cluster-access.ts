@@ -1,9 +1,9 @@
+import { hclString } from '../common/terraform-template';
 import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { withFullSource } from '../common/provider-source';
 import { Fn, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
-import { hclString } from '../dns/private/dns-target';
 
 /** Names of the Terraform variables that carry cluster access, part of the stack's interface. */
 export const CLUSTER_ACCESS_VARIABLES = {

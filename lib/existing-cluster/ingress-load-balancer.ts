@@ -1,7 +1,8 @@
+import { hclString } from '../common/terraform-template';
 import { DataKubernetesServiceV1 } from '@cdktf/provider-kubernetes/lib/data-kubernetes-service-v1';
 import { TerraformLocal, TerraformVariable, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { IPV4_PATTERN, dnsNameCondition, hclString } from '../dns/private/dns-target';
+import { IPV4_PATTERN, dnsNameCondition } from '../dns/private/dns-target';
 
 /** The variable that overrides discovery; part of the stack's interface. */
 export const INGRESS_TARGET_VARIABLE = 'ingress_target';

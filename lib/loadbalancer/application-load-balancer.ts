@@ -7,7 +7,7 @@ import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { requireAwsNames } from '../config/resource-names';
 import { allowEgress, allowIngress, replaceableSecurityGroup } from '../network/private/security-group-rules';
-import type { PortRule } from '../nodes/port-rule';
+import type { PortRule } from '../network/port-rule';
 import { RANCHER_PUBLIC_PORTS } from '../nodes/private/ports';
 
 /** TLS 1.2 and 1.3 only, forward-secret ciphers. */

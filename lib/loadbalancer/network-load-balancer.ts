@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import { requireAwsNames } from '../config/resource-names';
 import type { Peer } from '../network/peer';
 import { allowEgress, allowIngress, replaceableSecurityGroup } from '../network/private/security-group-rules';
-import type { PortRule } from '../nodes/port-rule';
+import type { PortRule } from '../network/port-rule';
 import type { Metric } from '../common/metric';
 
 export interface ForwardedPort {

@@ -5,4 +5,4 @@ export { UbuntuAmi, type UbuntuAmiProps } from './ubuntu-ami';
 export { ServerImage, type ServerImageProps } from './server-image';
 export { ServerQuorum, type ServerQuorumProps } from './server-quorum';
 export { BootParameters, type BootParametersProps } from './boot-parameters';
-export type { PortRule } from './port-rule';
+export type { PortRule } from '../network/port-rule';

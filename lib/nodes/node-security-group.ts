@@ -10,7 +10,7 @@ import {
   replaceableSecurityGroup,
 } from '../network/private/security-group-rules';
 import type { Peer } from '../network/peer';
-import type { PortRule } from './port-rule';
+import type { PortRule } from '../network/port-rule';
 import { RKE2_SERVER_PORTS, SSH_PORT } from './private/ports';
 
 export interface NodeSecurityGroupProps {

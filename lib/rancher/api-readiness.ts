@@ -2,7 +2,7 @@ import { DataHttp } from '@cdktf/provider-http/lib/data-http';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { probeTiming } from '../common/private/http-retry';
-import type { ClusterAccess } from './cluster-access';
+import type { ClusterAccess } from '../kubernetes/cluster-access';
 
 export interface ApiReadinessProps {
   readonly access: ClusterAccess;

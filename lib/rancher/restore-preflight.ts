@@ -5,8 +5,7 @@ import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import { Fn, Token, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { TerraformData } from '../common/terraform-data';
-import { literal } from '../common/terraform-template';
-import { hclString } from '../dns/private/dns-target';
+import { hclString, literal } from '../common/terraform-template';
 import { BACKUP_FOLDER } from './backup-objects';
 
 /**

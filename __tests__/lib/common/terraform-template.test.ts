@@ -1,4 +1,4 @@
-import { escapeTemplate, literalArgument, literalDeep } from '../../../lib/common/terraform-template';
+import { escapeTemplate, hclString, literalArgument, literalDeep } from '../../../lib/common/terraform-template';
 import { renderTemplate } from '../../helpers/validators';
 
 const noReference = (expression: string): string => {
@@ -37,5 +37,11 @@ describe('literalArgument (a value for Fn.yamlencode and the like)', () => {
   it('escapes %{ only, in every string and key, and leaves ${ to cdktf', () => {
     expect(literalArgument({ 'k%{': ['${x}', '%{ if }'], n: 1 })).toEqual({ 'k%%{': ['${x}', '%%{ if }'], n: 1 });
     expect(literalDeep({ k: '${x}' })).toEqual({ k: '$${x}' });
+  });
+});
+
+describe('hclString', () => {
+  it('escapes backslashes, quotes and template sequences for an HCL quoted string', () => {
+    expect(hclString('a\\.b"c${d}%{e}')).toBe('"a\\\\.b\\"c$${d}%%{e}"');
   });
 });

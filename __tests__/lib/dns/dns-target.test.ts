@@ -5,7 +5,6 @@ import {
   NLB_HOSTNAME_PATTERN,
   RECORD_FOR_KIND,
   dnsTargetKind,
-  hclString,
   loadBalancerRegion,
 } from '../../../lib/dns/private/dns-target';
 
@@ -42,11 +41,5 @@ describe('dnsTargetKind', () => {
     const re = new RegExp(HOSTNAME_PATTERN);
     expect(['lb.example.net', 'a-1.b.c'].every((h) => re.test(h))).toBe(true);
     expect(['https://lb.example.net', 'lb', 'LB.example.net', '-a.example.net'].some((h) => re.test(h))).toBe(false);
-  });
-});
-
-describe('hclString', () => {
-  it('escapes backslashes, quotes and template sequences for an HCL quoted string', () => {
-    expect(hclString('a\\.b"c${d}%{e}')).toBe('"a\\\\.b\\"c$${d}%%{e}"');
   });
 });

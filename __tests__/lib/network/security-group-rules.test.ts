@@ -2,7 +2,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { LocalBackend, TerraformVariable, type TerraformStack } from 'cdktf';
 import { allowAllEgress, allowAllEgressTo, allowEgress, allowIngress } from '../../../lib/network/private/security-group-rules';
-import type { PortRule } from '../../../lib/nodes/port-rule';
+import type { PortRule } from '../../../lib/network/port-rule';
 import { ref, resources, synthConstruct, type TerraformJson } from '../../helpers/synth';
 
 function synth(add: (stack: TerraformStack) => void) {

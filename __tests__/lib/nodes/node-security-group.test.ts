@@ -1,7 +1,7 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { LocalBackend, type TerraformStack } from 'cdktf';
 import { NodeSecurityGroup } from '../../../lib/nodes/node-security-group';
-import type { PortRule } from '../../../lib/nodes/port-rule';
+import type { PortRule } from '../../../lib/network/port-rule';
 import { RKE2_SERVER_PORTS } from '../../../lib/nodes/private/ports';
 import { only, ref, resources, synthConstruct } from '../../helpers/synth';
 

@@ -1,4 +1,4 @@
-import type { PortRule } from '../../../lib/nodes/port-rule';
+import type { PortRule } from '../../../lib/network/port-rule';
 import { K3S_SERVER_PORTS, KUBERNETES_API_PORT, RANCHER_PUBLIC_PORTS, RKE2_SERVER_PORTS, SSH_PORT } from '../../../lib/nodes/private/ports';
 
 const compact = (rules: readonly PortRule[]) => rules.map((r) => `${r.protocol}/${r.from === r.to ? r.from : `${r.from}-${r.to}`}`);

@@ -2,7 +2,7 @@ import { effectiveIngressController, effectiveNodeCount, type RkeHaSettings } fr
 import type { ResolvedDeploymentProps } from '../../config/deployment-schema';
 import { requiredArchitecture, type Architecture } from '../../config/instance-types';
 import { packagedIngress, type PackagedIngress } from '../../kubernetes/private/ingress-controller-config';
-import type { PortRule } from '../../nodes/port-rule';
+import type { PortRule } from '../../network/port-rule';
 import { K3S_SERVER_PORTS, RKE2_SERVER_PORTS } from '../../nodes/private/ports';
 
 /**

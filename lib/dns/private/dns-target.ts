@@ -1,3 +1,5 @@
+import { hclString } from '../../common/terraform-template';
+
 /**
  * What a DNS name can point at, and how Route53 expresses each case. The
  * patterns are RE2- and JavaScript-compatible: the same text is used in the
@@ -52,16 +54,6 @@ export function dnsTargetKind(target: string): DnsTargetKind {
 export function loadBalancerRegion(target: string): string | undefined {
   const t = target.toLowerCase();
   return (new RegExp(NLB_HOSTNAME_PATTERN).exec(t) ?? new RegExp(ELB_HOSTNAME_PATTERN).exec(t))?.[1];
-}
-
-/** A JavaScript string as an HCL quoted string literal (for use inside `${...}`). */
-export function hclString(text: string): string {
-  const escaped = text
-    .replace(/\\/g, () => '\\\\')
-    .replace(/"/g, () => '\\"')
-    .replace(/\$\{/g, () => '$${')
-    .replace(/%\{/g, () => '%%{');
-  return `"${escaped}"`;
 }
 
 /**

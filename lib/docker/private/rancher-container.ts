@@ -1,7 +1,7 @@
 import type { AirGapSettings, AuditLogSettings, DockerTlsSettings, ProxySettings } from '../../config/sections';
 import { RKE2_CLUSTER_CIDR, RKE2_SERVICE_CIDR } from '../../config/primitives';
 import { proxyEnvironment } from '../../network/private/proxy';
-import type { PortRule } from '../../nodes/port-rule';
+import type { PortRule } from '../../network/port-rule';
 import { HTTPS_PORT, RANCHER_PUBLIC_PORTS } from '../../nodes/private/ports';
 import type { CertificateFile } from '../certificate-file';
 import { AGENT_TLS_SYSTEM_STORE } from '../../rancher/chart-values';

@@ -1,5 +1,5 @@
 import { Fn } from 'cdktf';
-import type { ClusterAccess } from '../../rancher/cluster-access';
+import type { ClusterAccess } from '../cluster-access';
 
 /** A kubeconfig document (a Terraform expression) for the admin client certificate. */
 export function kubeconfig(clusterName: string, access: ClusterAccess): string {

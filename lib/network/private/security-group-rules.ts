@@ -3,7 +3,7 @@ import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { Fn, TerraformIterator } from 'cdktf';
 import { Construct } from 'constructs';
-import type { PortRule } from '../../nodes/port-rule';
+import type { PortRule } from '../port-rule';
 import { isIpv6Text } from '../../config/cidr';
 import type { Peer } from '../peer';
 

@@ -1,4 +1,4 @@
-import type { PortRule } from '../port-rule';
+import type { PortRule } from '../../network/port-rule';
 
 /**
  * Inbound ports of an RKE2 server node (all roles on every node), from the

@@ -1,11 +1,13 @@
+// The VPC's endpoints and flow logs, and the nodes' egress to the S3 gateway: a deployment's step joining the network
+// and the nodes' group, so it lives with the deployments and lib/network imports nothing of lib/nodes.
 import type { Construct } from 'constructs';
 import type { ProxySettings } from '../../config/sections';
 import { NODE_ENDPOINTS, type VpcEndpointService, type VpcSettings } from '../../config/vpc-schema';
 import type { NodeSecurityGroup } from '../../nodes/node-security-group';
-import { FlowLogs } from './flow-logs';
-import { proxyEnabled } from './proxy';
-import type { PublicNetwork } from '../public-network';
-import { VpcEndpoints } from './vpc-endpoints';
+import { FlowLogs } from '../../network/private/flow-logs';
+import { proxyEnabled } from '../../network/private/proxy';
+import type { PublicNetwork } from '../../network/public-network';
+import { VpcEndpoints } from '../../network/private/vpc-endpoints';
 
 export interface VpcOptionsProps {
   readonly network: PublicNetwork;

@@ -1,5 +1,5 @@
 import { LocalBackend, TerraformVariable } from 'cdktf';
-import { configureClusterProviders } from '../../../lib/rancher/cluster-access';
+import { configureClusterProviders } from '../../../lib/kubernetes/cluster-access';
 import { synthConstruct } from '../../helpers/synth';
 
 describe('configureClusterProviders', () => {
