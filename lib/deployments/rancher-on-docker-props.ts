@@ -1,5 +1,5 @@
 import type { IExistingSubnet, IExistingVpc } from '../network/existing-vpc';
-import type { AwsDeploymentProps } from './props';
+import type { AwsDeploymentProps, RancherProps } from './props';
 
 /**
  * The VPC and public subnet of an existing network, in EC2's terms (`ExistingVpc.fromId`, `ExistingSubnet.fromId`,
@@ -19,6 +19,12 @@ export interface ExistingDockerNetworkProps {
  * side (a settings file nests the latter under `docker:`; the loader un-nests them).
  */
 export interface RancherOnDockerProps extends AwsDeploymentProps {
+  /**
+   * What the Docker install takes of the Rancher settings: the API audit log, the first-login bootstrap and the
+   * accepted agent changes. The Helm chart's `repository`, `replicas` and `tls` have no meaning here (the
+   * container's certificate is `tls`, below), so they are not props of this construct.
+   */
+  readonly rancher?: Pick<RancherProps, 'auditLog' | 'bootstrap' | 'acceptAgentChange'>;
   /**
    * Rancher's Docker sizing (at least 1 vCPU / 4 GiB; 2 vCPU / 8 GiB serves 15 clusters), a type of
    * lib/config/instance-types.ts's table, of the host's `architecture`; may be a Terraform reference

@@ -50,11 +50,16 @@ const SECTION: Record<string, string> = {
   RancherOnDockerProps: 'docker',
 };
 
+/** Shared sections a construct's props redeclare with fewer fields, by the path their place would otherwise give. */
+const NARROWED: Record<string, string> = { 'docker.rancher': 'rancher' };
+
 /**
  * A prop's path as the settings file spells it: an existing network's VPC and subnet objects are the file's ids
  * (`existingNetwork.nodeSubnets` is `nodeSubnetIds`), the table the constructs' messages use (setting-names.ts).
  */
 function settingPath(path: string): string {
+  // A shared section a construct narrows to what it uses (RancherOnDockerProps.rancher) is still that section.
+  if (NARROWED[path]) return NARROWED[path];
   for (const [section, pairs] of Object.entries(PROP_NAMES))
     for (const [file, prop] of pairs) if (path === `${section}.${prop}`) return `${section}.${file}`;
   return path;
