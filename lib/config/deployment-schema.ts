@@ -314,12 +314,14 @@ function egressRules(s: RuleInput, problem: Problem): void {
       s.airGap?.systemDefaultRegistry === undefined ? 'airGap.systemDefaultRegistry (every system and Rancher image)' : undefined,
     ].filter((m) => m !== undefined);
     // rke-ha's cert-manager (issuers rancher, ca and acme at the ingress) pulls from quay.io; Let's Encrypt is on the internet.
+    // rancher.tls is the Helm chart's: RancherOnDocker's props (no rkeHa, no k8sHa) install neither.
+    const helmChart = s.rkeHa !== undefined || s.k8sHa !== undefined;
     const tlsSettings = s.rancher?.tls;
     const issuer = tlsSettings?.issuer ?? 'rancher';
-    if (installsCertManager(tlsSettings?.mode, issuer) && s.airGap?.registryMirrors?.['quay.io'] === undefined) {
+    if (helmChart && installsCertManager(tlsSettings?.mode, issuer) && s.airGap?.registryMirrors?.['quay.io'] === undefined) {
       missing.push('airGap.registryMirrors["quay.io"] (rke-ha installs cert-manager, whose images are on quay.io)');
     }
-    if (issuer === 'acme' && tlsSettings?.mode !== 'external') {
+    if (helmChart && issuer === 'acme' && tlsSettings?.mode !== 'external') {
       problem(
         ['rancher', 'tls', 'issuer'],
         "acme needs Let's Encrypt, on the internet, and proxy.egressOnlyTo closes the nodes' egress without a proxy; set proxy.http, or use issuer ca or blank",

@@ -20,11 +20,12 @@ export interface ExistingDockerNetworkProps {
  */
 export interface RancherOnDockerProps extends AwsDeploymentProps {
   /**
-   * What the Docker install takes of the Rancher settings: the API audit log, the first-login bootstrap and the
-   * accepted agent changes. The Helm chart's `repository`, `replicas` and `tls` have no meaning here (the
-   * container's certificate is `tls`, below), so they are not props of this construct.
+   * What the Docker install takes of the Rancher settings: the API audit log, the first-login bootstrap, the accepted
+   * agent changes, and `repository` (`prime` states a Prime release; the versions rule reads it). The Helm chart's
+   * `replicas` and `tls` have no meaning here (the container's certificate is `tls`, below): TypeScript refuses them,
+   * and so does the construct when plain JavaScript gives them.
    */
-  readonly rancher?: Pick<RancherProps, 'auditLog' | 'bootstrap' | 'acceptAgentChange'>;
+  readonly rancher?: Pick<RancherProps, 'repository' | 'auditLog' | 'bootstrap' | 'acceptAgentChange'>;
   /**
    * Rancher's Docker sizing (at least 1 vCPU / 4 GiB; 2 vCPU / 8 GiB serves 15 clusters), a type of
    * lib/config/instance-types.ts's table, of the host's `architecture`; may be a Terraform reference

@@ -74,7 +74,12 @@ describe('the cross-field rules run for each construct, with the messages a sett
     [
       'closed egress without mirrors, and acme',
       rancherOnDockerSchema,
-      { proxy: { egressOnlyTo: ['10.9.0.0/16'] }, docker: { tls: { issuer: 'acme' } } },
+      // The quay.io mirror is the Helm stacks' (cert-manager): given here so the file and the construct agree (below).
+      {
+        proxy: { egressOnlyTo: ['10.9.0.0/16'] },
+        airGap: { registryMirrors: { 'quay.io': ['https://quay.internal'] } },
+        docker: { tls: { issuer: 'acme' } },
+      },
     ],
     [
       'ALB TLS with an existing network',
@@ -92,6 +97,20 @@ describe('the cross-field rules run for each construct, with the messages a sett
     const expected = problems(settingsSchema, input);
     expect(expected.length).toBeGreaterThan(0);
     expect(problems(schema, input)).toEqual(expected);
+  });
+});
+
+describe("the rules that follow from rancher.tls (the Helm chart's) are the Helm stacks' only", () => {
+  const closed = { proxy: { egressOnlyTo: ['10.9.0.0/16'] }, airGap: { installerUrl: 'https://m.internal/i', systemDefaultRegistry: 'r.internal' } };
+  const quay = /airGap\.registryMirrors\["quay\.io"\]/;
+
+  it('closed egress asks the settings file, RancherOnRke and RancherOnExistingCluster for a quay.io mirror', () => {
+    for (const schema of [settingsSchema, rancherOnRkeSchema, rancherOnExistingClusterSchema])
+      expect(problems(schema, closed).join('\n')).toMatch(quay);
+  });
+
+  it('and not RancherOnDocker, which installs no cert-manager', () => {
+    expect(problems(rancherOnDockerSchema, closed)).toEqual([]);
   });
 });
 

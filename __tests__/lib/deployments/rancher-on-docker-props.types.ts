@@ -8,10 +8,8 @@ import type { RancherOnDockerProps } from '../../../lib/deployments/rancher-on-d
 
 type DockerRancher = NonNullable<RancherOnDockerProps['rancher']>;
 
-export const used: DockerRancher = { auditLog: { level: 1 }, bootstrap: { enabled: false }, acceptAgentChange: {} };
+export const used: DockerRancher = { repository: 'prime', auditLog: { level: 1 }, bootstrap: { enabled: false }, acceptAgentChange: {} };
 // @ts-expect-error: the Helm chart's TLS; the Docker install's is RancherOnDockerProps.tls
 export const helmTls: DockerRancher = { tls: { mode: 'external' } };
 // @ts-expect-error: the Helm chart's replicas; one container
 export const replicas: DockerRancher = { replicas: 3 };
-// @ts-expect-error: the Helm chart's repository
-export const repository: DockerRancher = { repository: 'prime' };

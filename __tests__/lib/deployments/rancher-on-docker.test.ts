@@ -74,6 +74,24 @@ describe("RancherOnDocker in a library user's stack", () => {
     );
   });
 
+  it("refuses the Helm chart's Rancher props from plain JavaScript, as TypeScript does (rancher.tls, rancher.replicas)", () => {
+    const helmProps = { tls: { mode: 'external', issuer: 'acme' }, replicas: 3 } as unknown as RancherOnDockerProps['rancher'];
+    expect(building({ hostname: 'r.acme.io', hostedZone: 'acme.io', adminCidrs: [], rancher: helmProps })).toThrow(
+      /\(2 problems\):\n {2}- rancher\.replicas: not a prop of RancherOnDocker: the Helm chart's replicas \(one container\) \(got 3\)\n {2}- rancher\.tls: not a prop of RancherOnDocker: the Helm chart's tls; the container's certificate is the construct's own tls/,
+    );
+  });
+
+  it("closes egress without a proxy needing no quay.io mirror: cert-manager is the Helm stacks' (rancher.tls)", () => {
+    const closed = {
+      hostname: 'r.acme.io',
+      hostedZone: 'acme.io',
+      adminCidrs: [],
+      proxy: { egressOnlyTo: ['10.1.0.0/16'] },
+      airGap: { installerUrl: 'https://mirror.internal/rke2', systemDefaultRegistry: 'registry.internal:5000' },
+    };
+    expect(building(closed)).not.toThrow();
+  });
+
   it("refuses Rancher's own CA behind a load balancer, naming the prop", () => {
     expect(building({ hostname: 'r.acme.io', hostedZone: 'acme.io', adminCidrs: [], tls: { mode: 'external' } })).toThrow(
       /- tls\.issuer: Rancher's own CA lives in the container, and the load balancer has no certificate to serve from it/,

@@ -74,7 +74,7 @@ export function resolveProps<S extends ConstructSchema>(
   for (const key of Object.keys(schema.shape)) if (fields[key] !== undefined) input[key] = fields[key];
   const result = schema.safeParse(input, { reportInput: true });
   const problems = result.success ? [] : result.error.issues.flatMap((issue) => toProblems(issue, input));
-  problems.unshift(...unknownProblems(schema, section, unknown), ...adapted);
+  problems.unshift(...unknownProblems(schema, section, unknown), ...adapted, ...helmOnlyProblems(section, fileNames ? undefined : props.rancher));
   if (wrapped) problems.unshift(wrapperProblem(schema, section, wrapped));
   // RancherOnExistingCluster has no dns: its name is always the one given.
   problems.push(...nameProblems('dns' in schema.shape ? props : { ...props, dns: undefined }));
@@ -95,6 +95,18 @@ export function resolveProps<S extends ConstructSchema>(
       'Invalid props of',
     );
   return resolved;
+}
+
+/** Rancher props only the Helm chart reads: RancherOnDocker refuses them (its type leaves them out), a settings file's apply to the other stacks. */
+const HELM_ONLY_RANCHER_PROPS = ['replicas', 'tls'] as const;
+
+function helmOnlyProblems(section: SectionName, rancher: object | undefined): { field: string; message: string; value?: unknown }[] {
+  if (section !== 'docker' || rancher === null || typeof rancher !== 'object') return [];
+  return HELM_ONLY_RANCHER_PROPS.filter((key) => (rancher as Record<string, unknown>)[key] !== undefined).map((key) => ({
+    field: `rancher.${key}`,
+    message: `not a prop of RancherOnDocker: the Helm chart's ${key}${key === 'tls' ? "; the container's certificate is the construct's own tls" : ' (one container)'}`,
+    value: (rancher as Record<string, unknown>)[key],
+  }));
 }
 
 /**
