@@ -116,7 +116,7 @@ function typeOf(schema: ZodType | undefined): string {
     case 'literal':
       return (def.values ?? []).map((v) => `\`${String(v)}\``).join(' \\| ');
     case 'union':
-      return [...new Set((def.options ?? []).map(typeOf))].join(' \\| ');
+      return typeOfAny(def.options ?? []);
     case 'array':
       return `list of ${typeOf(def.element)}`;
     case 'record':
@@ -126,6 +126,11 @@ function typeOf(schema: ZodType | undefined): string {
     default:
       return def.type;
   }
+}
+
+/** The types of several schemas (a union's members, a field's in each member of a union), each once. */
+function typeOfAny(schemas: readonly ZodType[]): string {
+  return [...new Set(schemas.map(typeOf))].join(' \\| ');
 }
 
 /** The schemas of a field: one, or one per member of a union that has it (`backend.type`: `local` and `s3`). */
@@ -157,7 +162,7 @@ export function settingsReference(root = join(__dirname, '..')): string {
     const path = field.split('.');
     const value = valueAt(defaults, path);
     const shown = value !== undefined ? `\`${JSON.stringify(value)}\`` : (shownComputedDefault(field, defaults) ?? 'unset');
-    return `| \`${field}\` | ${[...new Set(schemasAt(path).map(typeOf))].join(' \\| ')} | ${cell(shown)} | ${cell(docFor(path, docs))} |`;
+    return `| \`${field}\` | ${typeOfAny(schemasAt(path))} | ${cell(shown)} | ${cell(docFor(path, docs))} |`;
   });
   return [
     '# Settings reference',

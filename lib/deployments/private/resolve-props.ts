@@ -74,7 +74,7 @@ export function resolveProps<S extends ConstructSchema>(
   for (const key of Object.keys(schema.shape)) if (fields[key] !== undefined) input[key] = fields[key];
   const result = schema.safeParse(input, { reportInput: true });
   const problems = result.success ? [] : result.error.issues.flatMap((issue) => toProblems(issue, input));
-  problems.unshift(...unknownProblems(schema, section, unknown), ...adapted, ...helmOnlyProblems(section, fileNames ? undefined : props.rancher));
+  problems.unshift(...unknownProblems(schema, section, unknown), ...adapted, ...(fileNames ? [] : notTakenProblems(section, given)));
   if (wrapped) problems.unshift(wrapperProblem(schema, section, wrapped));
   // RancherOnExistingCluster has no dns: its name is always the one given.
   problems.push(...nameProblems('dns' in schema.shape ? props : { ...props, dns: undefined }));
@@ -97,16 +97,32 @@ export function resolveProps<S extends ConstructSchema>(
   return resolved;
 }
 
-/** Rancher props only the Helm chart reads: RancherOnDocker refuses them (its type leaves them out), a settings file's apply to the other stacks. */
-const HELM_ONLY_RANCHER_PROPS = ['replicas', 'tls'] as const;
+/**
+ * Props of the shared sections a construct narrows to what it uses (RancherOnDockerProps.rancher), each with why it
+ * is not the construct's: its type leaves them out, and this refuses them from plain JavaScript. A settings file's
+ * sections are whole (they serve the other stacks too), so props made from one are not checked here.
+ */
+const NOT_TAKEN: Readonly<Partial<Record<SectionName, Readonly<Record<string, Readonly<Record<string, string>>>>>>> = {
+  docker: {
+    rancher: {
+      replicas: "not a prop of RancherOnDocker: the Helm chart's replicas (one container)",
+      tls: "not a prop of RancherOnDocker: the Helm chart's tls; the container's certificate is the construct's own tls",
+    },
+  },
+};
 
-function helmOnlyProblems(section: SectionName, rancher: object | undefined): { field: string; message: string; value?: unknown }[] {
-  if (section !== 'docker' || rancher === null || typeof rancher !== 'object') return [];
-  return HELM_ONLY_RANCHER_PROPS.filter((key) => (rancher as Record<string, unknown>)[key] !== undefined).map((key) => ({
-    field: `rancher.${key}`,
-    message: `not a prop of RancherOnDocker: the Helm chart's ${key}${key === 'tls' ? "; the container's certificate is the construct's own tls" : ' (one container)'}`,
-    value: (rancher as Record<string, unknown>)[key],
-  }));
+function notTakenProblems(section: SectionName, props: object): { field: string; message: string; value?: unknown }[] {
+  return Object.entries(NOT_TAKEN[section] ?? {}).flatMap(([prop, keys]) => {
+    const given: unknown = (props as Record<string, unknown>)[prop];
+    if (given === null || typeof given !== 'object') return [];
+    return Object.entries(keys)
+      .filter(([key]) => (given as Record<string, unknown>)[key] !== undefined)
+      .map(([key, message]) => ({
+        field: `${prop}.${key}`,
+        message,
+        value: (given as Record<string, unknown>)[key],
+      }));
+  });
 }
 
 /**
