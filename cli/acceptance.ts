@@ -319,8 +319,8 @@ export async function acceptance(options: AcceptanceOptions): Promise<number> {
   const update = (change: Partial<RunRecord>) => {
     current = { ...current, ...change };
     record.write(current);
-    // What passed so far, on disk at every step: a run killed with SIGKILL (no handler runs) still says it.
-    writeFileSync(files.json, `${JSON.stringify(report, null, 2)}\n`);
+    // What passed so far, on disk at every step (whole: a StateFile): a run killed with SIGKILL (no handler runs) still says it.
+    files.store.write(report);
   };
   const evidence = (phase: AcceptancePhase, line: string) => (report.evidence[phase] ??= []).push(line);
   useCluster(current);
@@ -590,11 +590,27 @@ async function closeRun(o: {
 }): Promise<void> {
   const { report, log } = o;
   let current = o.current;
+  const files = reportFiles(dirname(o.record.path));
+  // As the run's own steps: the record and what the report holds so far, so a kill during the teardown or the
+  // sweep loses no phase already ended.
   const update = (change: Partial<RunRecord>) => {
     current = { ...current, ...change };
     o.record.write(current);
+    files.store.write(report);
   };
   const evidence = (phase: AcceptancePhase, line: string) => (report.evidence[phase] ??= []).push(line);
+  // The phases that did not run, each with why, in their place: before the teardown (a kill during it keeps the
+  // reasons on disk), then the teardown's and the sweep's own if they never ran.
+  const markSkipped = (only?: (phase: AcceptancePhase) => boolean) => {
+    for (const p of ACCEPTANCE_PHASES)
+      if ((only?.(p) ?? true) && !report.phases.some((r) => r.phase === p))
+        report.phases.splice(ACCEPTANCE_PHASES.indexOf(p), 0, {
+          phase: p,
+          status: 'skipped',
+          detail: NOT_APPLICABLE[current.stack]?.[p] ?? o.skipped(p),
+        });
+  };
+  markSkipped((p) => p !== 'teardown' && p !== 'sweep');
   update({ phase: 'teardown' });
   const teardownStarted = Date.now();
   let code: number;
@@ -634,18 +650,11 @@ async function closeRun(o: {
   });
   for (const line of swept.evidence) evidence('sweep', line);
   if (current.applied && o.policyFile) report.awsActions = awsActions(o.aws, o.principal, report.startedAt, o.policyFile);
-  for (const p of ACCEPTANCE_PHASES)
-    if (!report.phases.some((r) => r.phase === p))
-      report.phases.splice(ACCEPTANCE_PHASES.indexOf(p), 0, {
-        phase: p,
-        status: 'skipped',
-        detail: NOT_APPLICABLE[current.stack]?.[p] ?? o.skipped(p),
-      });
+  markSkipped();
   report.finishedAt = new Date().toISOString();
   report.passed = o.finished && report.phases.every((p) => p.status === 'passed' || (p.status === 'skipped' && !o.phases.has(p.phase)));
   const runDir = dirname(o.record.path);
-  const files = reportFiles(runDir);
-  writeFileSync(files.json, `${JSON.stringify(report, null, 2)}\n`);
+  files.store.write(report);
   writeFileSync(files.markdown, markdownReport(report));
   update({ done: code === 0 });
   // rke-ha's cluster-admin kubeconfig and Rancher's CA: never left in the folder, a killed run's neither.
@@ -655,7 +664,11 @@ async function closeRun(o: {
 /** What a run writes to its folder that must not outlive it. */
 const RUN_SECRETS = ['kubeconfig.yaml', 'rancher-ca.pem'];
 
-const reportFiles = (runDir: string) => ({ json: join(runDir, 'report.json'), markdown: join(runDir, 'report.md') });
+/** A run's report: the JSON written whole at every step (a StateFile), the Markdown once at the end. */
+const reportFiles = (runDir: string) => {
+  const json = join(runDir, 'report.json');
+  return { json, markdown: join(runDir, 'report.md'), store: new StateFile<AcceptanceReport>(json) };
+};
 
 /** Runs that started, applied something and were not torn down (their folders in `root`). */
 function unfinishedRuns(root: string): RunRecord[] {
@@ -680,7 +693,20 @@ async function tearDownEarlierRun(options: AcceptanceOptions): Promise<number> {
     return 2;
   }
   const files = reportFiles(dirname(file));
-  const earlier = existsSync(files.json) ? (JSON.parse(readFileSync(files.json, 'utf8')) as AcceptanceReport) : undefined;
+  if (found.done) {
+    // Run twice, or on a run that tore itself down: its report stands as it is.
+    const ended = files.store.read();
+    options.log(`The acceptance run ${found.runId} (${found.name}) is torn down already; its report is ${files.markdown}. Nothing was changed.`);
+    return ended?.phases.some((p) => p.phase === 'sweep' && p.status === 'passed') ? 0 : 1;
+  }
+  // A report the kill cut short (written whole since, but an older run's may not be) is started again: the teardown
+  // must not wait on it.
+  let earlier: AcceptanceReport | undefined;
+  try {
+    earlier = files.store.read();
+  } catch (error) {
+    options.log(`${(error as Error).message.split(';')[0]}: the report starts again from the run's record.`);
+  }
   const report: AcceptanceReport = {
     ...(earlier ?? {
       version: 1,
@@ -696,7 +722,9 @@ async function tearDownEarlierRun(options: AcceptanceOptions): Promise<number> {
     // A run whose own teardown failed wrote its teardown and sweep: this one's replace them.
     phases: (earlier?.phases ?? []).filter((p) => p.phase !== 'teardown' && p.phase !== 'sweep' && p.status !== 'skipped'),
   };
-  if (!found.done && !report.phases.some((p) => p.phase === found.phase) && found.phase !== 'teardown' && found.phase !== 'sweep')
+  // Why the earlier run skipped a phase (not chosen, not for this stack) stays its reason.
+  const skippedBefore = new Map((earlier?.phases ?? []).filter((p) => p.status === 'skipped').map((p) => [p.phase, p.detail]));
+  if (!report.phases.some((p) => p.phase === found.phase) && found.phase !== 'teardown' && found.phase !== 'sweep')
     report.phases.push({
       phase: found.phase,
       status: 'interrupted',
@@ -713,7 +741,7 @@ async function tearDownEarlierRun(options: AcceptanceOptions): Promise<number> {
     broken: report.phases.some((p) => p.phase === 'break' && p.status === 'passed'),
     // The run did not end by itself: what it took is what it reported, the rest was not reached.
     finished: false,
-    skipped: () => 'not reached: the run stopped before it',
+    skipped: (phase) => skippedBefore.get(phase) ?? 'not reached: the run stopped before it',
     log: options.log,
   });
   for (const line of describeReport(report, files)) options.log(line);

@@ -353,6 +353,43 @@ describe('npm run acceptance', () => {
     const down = await c.runAsync(['acceptance', '--teardown-run', report.runId]);
     expect(down.code).toBe(0);
     expectTornDown(c);
+    // Run twice: the run is torn down, its report stands, nothing is called.
+    const written = readFileSync(join(runDir(c), 'report.json'), 'utf8');
+    const calls = c.calls().length;
+    const twice = await c.runAsync(['acceptance', '--teardown-run', report.runId]);
+    expect(twice.code).toBe(0);
+    expect(twice.out).toContain(`The acceptance run ${report.runId} (${report.name}) is torn down already`);
+    expect(readFileSync(join(runDir(c), 'report.json'), 'utf8')).toBe(written);
+    expect(c.calls()).toHaveLength(calls);
+  });
+
+  it('killed (kill -9) with its report cut short: --teardown-run tears it down all the same, the report started again from the record', async () => {
+    const { c } = await world((w) => (w.acceptance.signalAt = { phase: 'second-plan', signal: 'SIGKILL' }));
+    const first = await accept(c, '--skip', 'roll,drill');
+    expect(first.code).toBeNull();
+    const record = JSON.parse(readFileSync(join(runDir(c), 'run.json'), 'utf8'));
+    const file = join(runDir(c), 'report.json');
+    writeFileSync(file, readFileSync(file, 'utf8').slice(0, 40));
+    const down = await c.runAsync(['acceptance', '--teardown-run', record.runId]);
+    expect(down.code).toBe(0);
+    expect(down.out).toContain('is not valid JSON');
+    expectTornDown(c);
+    expect(statuses(reportOf(c))).toMatchObject({ 'second-plan': 'interrupted', teardown: 'passed', sweep: 'passed' });
+  });
+
+  it('killed (kill -9) during its own teardown: the phases it ended stay in the report, and --teardown-run keeps them and why others were skipped', async () => {
+    const { c } = await world((w) => (w.acceptance.signalAt = { phase: 'teardown', signal: 'SIGKILL' }));
+    const first = await accept(c, '--only', 'ping,break');
+    expect(first.code).toBeNull();
+    const record = JSON.parse(readFileSync(join(runDir(c), 'run.json'), 'utf8'));
+    expect(statuses(reportOf(c))).toMatchObject({ ping: 'passed', break: 'passed' });
+    const down = await c.runAsync(['acceptance', '--teardown-run', record.runId]);
+    expect(down.code).toBe(0);
+    const report = reportOf(c);
+    expect(statuses(report)).toMatchObject({ ping: 'passed', break: 'passed', teardown: 'passed', sweep: 'passed' });
+    expect(report.evidence.teardown.join('\n')).toContain('with Rancher scaled to zero');
+    expect(report.phases.find((p: any) => p.phase === 'login').detail).not.toContain('not reached');
+    expectTornDown(c);
   });
 
   it.each([
