@@ -46,7 +46,7 @@ export const PARTITION_SAMPLE: readonly string[] = [
  * a variant gives in commercial spelling (the load balancer name of its DNS
  * target, the ARN of a registry login's secret) spelled as that region's would be.
  */
-export function inPartition(input: StackVariant['settings'], region: string): StackVariant['settings'] {
+function inPartition(input: StackVariant['settings'], region: string): StackVariant['settings'] {
   const suffix = region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
   const partition = region.startsWith('cn-') ? 'aws-cn' : 'aws-us-gov';
   const moved = JSON.parse(

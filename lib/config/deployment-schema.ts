@@ -22,9 +22,9 @@ import { tlsProblems, tlsSchema } from './tls-schema';
 import { vpcSchema } from './vpc-schema';
 import { SSM_PARAMETER_ARN } from './registry-credentials';
 import { partitionOf } from './aws-regions';
-import { missingReleaseSums, suppliedSumProblems } from './release-sums';
+import { missingReleaseSums, releaseArchitecture, suppliedSumProblems } from './release-sums';
 import { IMAGE_OWNERS, imageOwnerIn } from './image-owners';
-import type { ServerOperatingSystem } from './sections';
+import { rhelFamily, type ServerOperatingSystem } from './sections';
 import { installsCertManager } from '../tls/tls-plan';
 import {
   MIN_CERT_MANAGER_MINOR,
@@ -280,7 +280,7 @@ function releaseSumRules(s: RuleInput, problem: Problem): void {
   const rkeHa = s.rkeHa;
   if (!rkeHa || typeof rkeHa !== 'object') return;
   const k3s = rkeHa.distribution === 'k3s';
-  if (!k3s && (rkeHa.operatingSystem === 'rhel-9' || rkeHa.operatingSystem === 'rocky-9')) return;
+  if (!k3s && rhelFamily(rkeHa.operatingSystem)) return;
   const key = k3s ? 'k3s' : 'rke2';
   const version = s.versions?.[key];
   // A malformed version is reported by its own rule; a malformed rkeHa.architecture by the section's.
@@ -291,7 +291,7 @@ function releaseSumRules(s: RuleInput, problem: Problem): void {
   const missing = missingReleaseSums(
     key,
     version,
-    architecture === 'arm64' ? 'arm64' : 'amd64',
+    releaseArchitecture(architecture),
     supplied !== null && typeof supplied === 'object' ? supplied : undefined,
     `rkeHa.architecture ${architecture ?? 'x86_64'}`,
   );
@@ -495,7 +495,7 @@ function existingNetworkRules(s: RuleInput, problem: Problem): void {
  */
 function operatingSystemRules(s: RuleInput, problem: Problem): void {
   const os = s.rkeHa?.operatingSystem;
-  if ((os === 'rhel-9' || os === 'rocky-9') && s.rkeHa?.amiId === undefined && closesEgressWithoutProxy(s.proxy)) {
+  if (rhelFamily(os) && s.rkeHa?.amiId === undefined && closesEgressWithoutProxy(s.proxy)) {
     problem(
       ['rkeHa', 'operatingSystem'],
       `${os} servers install the SELinux policy packages with dnf from rpm.rancher.io and the distribution's repositories, and proxy.egressOnlyTo closes their egress without a proxy; set proxy.http, or pin an image that carries them (rkeHa.amiId, docs/rke-ha.md "Operating system")`,

@@ -24,6 +24,11 @@ import { DEFAULT_VERSIONS, VERSION_FORMATS } from './versions';
 export type Distribution = 'rke2' | 'k3s';
 export type Architecture = 'amd64' | 'arm64';
 
+/** The release architecture of a server architecture setting (`x86_64`, the default, or `arm64`). */
+export function releaseArchitecture(architecture: string | undefined): Architecture {
+  return architecture === 'arm64' ? 'arm64' : 'amd64';
+}
+
 export interface RecordedFile {
   /** The file's name in the release (GitHub's release downloads, or the repository at the tag for an installer). */
   readonly file: string;

@@ -84,6 +84,11 @@ export interface DockerTlsSettings {
  */
 export const SERVER_OPERATING_SYSTEMS = ['ubuntu-24.04', 'rhel-9', 'rocky-9'] as const;
 export type ServerOperatingSystem = (typeof SERVER_OPERATING_SYSTEMS)[number];
+/** The operating systems of the RHEL family: dnf, SELinux enforcing, NetworkManager with nm-cloud-setup. */
+export function rhelFamily(os: ServerOperatingSystem | undefined): boolean {
+  return os === 'rhel-9' || os === 'rocky-9';
+}
+
 /** The CPU architectures of the servers' images: x86_64 (Intel, AMD) and arm64 (AWS Graviton). */
 export const SERVER_ARCHITECTURES = ['x86_64', 'arm64'] as const;
 

@@ -546,6 +546,20 @@ export class RancherOnRke extends Construct {
           );
       }
     };
+    // The version and its release files' addresses and sums: the in-place upgrade (KubernetesUpgrade) brings running
+    // servers to them, so a version change alone leaves them current. The same for every server.
+    const upgradedInPlace = [
+      cluster.kubernetesVersion,
+      ...releaseEnvironment(
+        cluster.distribution,
+        cluster.kubernetesVersion,
+        s.architecture,
+        settings.airGap.installerUrl,
+        settings.versions.releaseSums,
+      )
+        .map(([, value]) => value)
+        .filter((value) => value !== ''),
+    ];
     const nodes = net.nodeSubnets.map(
       (subnet, i) =>
         new ServerNode(this, `server-${i}`, {
@@ -562,20 +576,7 @@ export class RancherOnRke extends Construct {
           instanceProfileName: boot.role.instanceProfile.name,
           rootVolumeGb: s.rootVolumeGb,
           keyName: s.sshKeyName,
-          // The version and its release files' addresses and sums: the in-place upgrade (KubernetesUpgrade) brings
-          // running servers to it, so a version change alone leaves them current.
-          upgradedInPlace: [
-            cluster.kubernetesVersion,
-            ...releaseEnvironment(
-              cluster.distribution,
-              cluster.kubernetesVersion,
-              s.architecture,
-              settings.airGap.installerUrl,
-              settings.versions.releaseSums,
-            )
-              .map(([, value]) => value)
-              .filter((value) => value !== ''),
-          ],
+          upgradedInPlace,
           userData: userData({
             role: i === 0 ? 'init' : 'join',
             nodeIp: addresses[i].current,

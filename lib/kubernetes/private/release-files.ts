@@ -1,20 +1,15 @@
 import {
+  releaseArchitecture,
   releaseFileName,
   releaseFileSum,
   releaseFileUrl,
   releaseInstaller,
-  type Architecture,
   type Distribution,
   type SuppliedSums,
 } from '../../config/release-sums';
 import type { SERVER_ARCHITECTURES } from '../../config/sections';
 
 type ServerArchitecture = (typeof SERVER_ARCHITECTURES)[number];
-
-/** The release architecture of a server architecture setting (`x86_64` by default). */
-export function releaseArchitecture(architecture: ServerArchitecture | undefined): Architecture {
-  return architecture === 'arm64' ? 'arm64' : 'amd64';
-}
 
 /** The environment variables' prefix of each distribution's release files. */
 const PREFIX: Readonly<Record<Distribution, string>> = { rke2: 'RKE2', k3s: 'K3S' };

@@ -1,4 +1,4 @@
-import type { ServerOperatingSystem } from '../../config/sections';
+import { rhelFamily, type ServerOperatingSystem } from '../../config/sections';
 import { rootFile, serverScriptFile, type WriteFile } from '../../nodes/private/boot-files';
 import RHEL_HOST_PREPARE from '../rhel-host-prepare.sh';
 import { BOOTSTRAP_UNIT, type ServerDistribution } from './server-units';
@@ -8,10 +8,7 @@ export const HOST_PREPARE_PATH = '/usr/local/sbin/rancher-aws-prepare-host';
 /** RKE2's known-issues page: NetworkManager must leave canal's interfaces (cali*, flannel*) alone. */
 export const CANAL_NETWORK_MANAGER_PATH = '/etc/NetworkManager/conf.d/rke2-canal.conf';
 
-/** The operating systems of the RHEL family: dnf, SELinux enforcing, NetworkManager with nm-cloud-setup. */
-export function rhelFamily(os: ServerOperatingSystem | undefined): boolean {
-  return os === 'rhel-9' || os === 'rocky-9';
-}
+export { rhelFamily };
 
 /** A server's config file entry for the RHEL family: containerd with SELinux (RKE2's and K3s' `selinux` flag). */
 export function selinuxConfig(os: ServerOperatingSystem | undefined): Record<string, unknown> {
