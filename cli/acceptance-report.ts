@@ -21,7 +21,7 @@ export type AcceptancePhase = (typeof ACCEPTANCE_PHASES)[number];
 /** The phases --only and --skip choose from. */
 export const CHOSEN_PHASES = ['ping', 'login', 'second-plan', 'upgrade', 'roll', 'backup', 'drill', 'break'] as const;
 /** What each phase shows, for the plan printed before the run and the report (rke-ha's words; others: phaseMeaning). */
-export const PHASE_MEANING: Readonly<Record<AcceptancePhase, string>> = {
+const PHASE_MEANING: Readonly<Record<AcceptancePhase, string>> = {
   deploy: 'synth and one terraform apply of a throwaway rke-ha deployment, timed step by step',
   ping: 'Rancher answers pong on https://<sslip.io name>/ping, trusted with its own CA',
   login: "Rancher's login API accepts admin with the rancher_admin_password output, and the token it returns reads admin's user",
@@ -237,7 +237,7 @@ export interface AcceptanceReport {
 }
 
 /** What an acceptance run cannot show, said in every report (notProven adds each stack's own). */
-export const NOT_PROVEN: readonly string[] = [
+const NOT_PROVEN: readonly string[] = [
   "A domain of the user's: the run answers on an sslip.io name with Rancher's own CA, so the Route53 record, a user certificate, Let's Encrypt and TLS at the load balancer are not exercised.",
   "Settings other than the run's: one shape of the stack (the defaults, or --settings); for rke-ha, K3s, private nodes, an existing network and an external datastore are not covered.",
   "Downstream clusters: none is registered, so their agents' reconnection after the upgrade, the roll or a restore is not shown.",

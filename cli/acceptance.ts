@@ -97,7 +97,7 @@ export interface AcceptanceOptions {
   readonly log: (line: string) => void;
 }
 
-/** What a run keeps in `<root>/<run id>/run.json`: enough for `--teardown <run id>` to find what it left. */
+/** What a run keeps in `<root>/<run id>/run.json`: enough for `--teardown-run <run id>` to find what it left. */
 export interface RunRecord {
   readonly runId: string;
   readonly stack: string;
@@ -129,7 +129,7 @@ export const DOLLARS_PER_HOUR = 490 / 730;
  * (≈ $11): ≈ $80 a month. k8s-ha's own AWS pieces (a bucket, a record, an IAM user) cost cents; the cluster is
  * yours and costs what it costs you anyway.
  */
-export const STACK_DOLLARS_PER_HOUR: Readonly<Record<AcceptanceStack, number>> = { 'rke-ha': DOLLARS_PER_HOUR, 'k8s-ha': 0, docker: 80 / 730 };
+const STACK_DOLLARS_PER_HOUR: Readonly<Record<AcceptanceStack, number>> = { 'rke-ha': DOLLARS_PER_HOUR, 'k8s-ha': 0, docker: 80 / 730 };
 /** The time budget of a run without --budget-minutes: deploy 20-30, upgrade 15-45, roll 25-60, backup and drill 40-60, teardown 15. */
 export const DEFAULT_BUDGET_MINUTES = 240;
 
@@ -802,13 +802,15 @@ async function tearDownDrillLeft(record: RunRecord, log: (line: string) => void)
 
 /** The k8s-ha run's own objects in the cluster, then `terraform destroy` of its module (no refresh: Rancher may be down). */
 async function destroyOnCluster(record: RunRecord, log: (line: string) => void): Promise<number> {
+  let code = 0;
   if (record.backupCreated && record.cluster) {
     const k = new Kubectl(record.cluster.kubeconfig, record.cluster.context);
     const deleted = k.tryCall(['delete', 'backups.resources.cattle.io', BACKUP_NAME, '--ignore-not-found']);
-    // Gone with its CRD already (a destroy that ran before) is fine too.
+    // Gone with its CRD already (a destroy that ran before) is fine too. Otherwise the destroy still runs: the
+    // bucket, the IAM user and the DNS record need no cluster, and the sweep then lists what is left.
     if (!deleted.ok && !/doesn't have a resource type/.test(deleted.stderr)) {
       log(`The Backup ${BACKUP_NAME} the run created was not deleted: ${readableError(deleted.stderr, 300)}`);
-      return 1;
+      code = 1;
     }
   }
   const destroyed = await runAsync('terraform', ['apply', '-destroy', '-refresh=false', '-auto-approve', '-input=false'], {
@@ -820,7 +822,7 @@ async function destroyOnCluster(record: RunRecord, log: (line: string) => void):
     log(`terraform destroy of ${record.name} failed (exit ${destroyed.code}): finish it with npm run acceptance -- --teardown-run ${record.runId}`);
     return 1;
   }
-  return 0;
+  return code;
 }
 
 /** k8s-ha: the Terraform variables that reach the cluster, in this process's environment (every terraform inherits it). */
@@ -935,7 +937,7 @@ type Tags = { Tags?: { Key: string; Value: string }[] };
  * instance profiles and customer managed policies whose name starts with the run's name, each kept when its own tags
  * carry the run id (a name alone could be another's, with --name). IAM is global: one look serves every region.
  */
-export function iamLeftovers(aws: Aws, name: string, runId: string): Leftover[] {
+function iamLeftovers(aws: Aws, name: string, runId: string): Leftover[] {
   const ours = (tags: Tags | undefined) => (tags?.Tags ?? []).some((t) => t.Key === RUN_TAG && t.Value === runId);
   const mine = (candidate: string | undefined) => candidate?.startsWith(`${name}-`) === true;
   const arns: string[] = [];
@@ -958,7 +960,7 @@ export function iamLeftovers(aws: Aws, name: string, runId: string): Leftover[] 
 }
 
 /** A leftover in the user's cluster (k8s-ha): named `kubernetes:namespace/<name>` in place of an ARN. */
-export const clusterLeftover = (namespace: string, cluster: { kubeconfig: string; context?: string }): Leftover => ({
+const clusterLeftover = (namespace: string, cluster: { kubeconfig: string; context?: string }): Leftover => ({
   arn: `kubernetes:namespace/${namespace}`,
   state: 'left',
   remove: `kubectl --kubeconfig ${cluster.kubeconfig}${cluster.context ? ` --context ${cluster.context}` : ''} delete namespace ${namespace} (the run created it; look at what is in it first)`,

@@ -591,6 +591,21 @@ describe('npm run acceptance', () => {
   });
 
   const K8S_HA = ['--kubeconfig', 'user-kubeconfig.yaml', '--context', 'user-admin', '--hosted-zone', ZONE];
+  it('k8s-ha killed during its backup, the cluster gone since: --teardown-run says the Backup was not deleted and still destroys what needs no cluster', async () => {
+    const { c } = await world((w) => (w.acceptance.signalAt = { phase: 'backup', signal: 'SIGKILL' }), 'k8s-ha');
+    const first = await c.runAsync(['acceptance', 'k8s-ha', '--region', REGION, '--yes', '--wait-minutes', '1', ...K8S_HA], {
+      env: { RANCHER_HA_AWS_SYNTH: SYNTH },
+    });
+    expect(first.code).toBeNull();
+    const record = JSON.parse(readFileSync(join(runDir(c), 'run.json'), 'utf8'));
+    c.update((w) => (w.acceptance.clusterDown = true));
+    const down = await c.runAsync(['acceptance', '--teardown-run', record.runId]);
+    expect(down.code).toBe(1);
+    expect(down.out).toContain('The Backup rancher-aws-acceptance the run created was not deleted');
+    expect(c.calls()).toContain('terraform apply -destroy -refresh=false -auto-approve -input=false');
+    expect(statuses(reportOf(c))).toMatchObject({ backup: 'interrupted', teardown: 'failed' });
+  });
+
   it('k8s-ha killed (kill -9) during its backup: --teardown-run <id> deletes the Backup, destroys only what the run made, through your cluster access, the sweep clean', async () => {
     const { c } = await world((w) => (w.acceptance.signalAt = { phase: 'backup', signal: 'SIGKILL' }), 'k8s-ha');
     const first = await c.runAsync(['acceptance', 'k8s-ha', '--region', REGION, '--yes', '--wait-minutes', '1', ...K8S_HA], {

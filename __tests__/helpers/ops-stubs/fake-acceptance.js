@@ -18,6 +18,7 @@
 //                         (Rancher ran there: its run-time namespaces stay) }; every kubectl call must name that file
 //                         and context, every terraform call carry them as TF_VAR_kubeconfig_path/_context
 //   stopped               docker: the host was stopped (ec2 stop-instances)
+//   clusterDown           k8s-ha: the user's cluster does not answer (every kubectl call to it fails)
 // Every curl to http://127.0.0.1 goes to the real curl (the test's local Rancher); any other to fake-drill.js. A
 // SIGKILL of the run leaves the call that sent it to finish as the real tool would (an apply runs to its end).
 'use strict';
@@ -180,7 +181,7 @@ function kubectl(ctx) {
   const context = args.includes('--context') ? args[args.indexOf('--context') + 1] : undefined;
   if (c && (kubeconfig !== c.kubeconfig || context !== c.context))
     ctx.finish(1, '', `fake acceptance: kubectl without the user's kubeconfig and context: ${args.join(' ')}\n`);
-  if (phaseHooks(ctx)) ctx.finish(1, '', 'Unable to connect to the server: injected failure\n');
+  if (phaseHooks(ctx) || (c && a.clusterDown)) ctx.finish(1, '', 'Unable to connect to the server: injected failure\n');
   const rest = args.slice(args.indexOf('--request-timeout=30s') + 1).join(' ');
   if (c && rest === 'get namespace cattle-system -o name') {
     if (namespaces(world).includes('cattle-system')) ctx.finish(0, 'namespace/cattle-system\n');
