@@ -591,13 +591,18 @@ describe('npm run acceptance', () => {
   });
 
   const K8S_HA = ['--kubeconfig', 'user-kubeconfig.yaml', '--context', 'user-admin', '--hosted-zone', ZONE];
-  it('k8s-ha killed during its backup, the cluster gone since: --teardown-run says the Backup was not deleted and still destroys what needs no cluster', async () => {
+  /** A k8s-ha run killed (kill -9) in its backup phase, and the record it left. */
+  async function k8sHaKilledDuringBackup(): Promise<{ c: FakeCloud; record: any }> {
     const { c } = await world((w) => (w.acceptance.signalAt = { phase: 'backup', signal: 'SIGKILL' }), 'k8s-ha');
     const first = await c.runAsync(['acceptance', 'k8s-ha', '--region', REGION, '--yes', '--wait-minutes', '1', ...K8S_HA], {
       env: { RANCHER_HA_AWS_SYNTH: SYNTH },
     });
     expect(first.code).toBeNull();
-    const record = JSON.parse(readFileSync(join(runDir(c), 'run.json'), 'utf8'));
+    return { c, record: JSON.parse(readFileSync(join(runDir(c), 'run.json'), 'utf8')) };
+  }
+
+  it('k8s-ha killed during its backup, the cluster gone since: --teardown-run says the Backup was not deleted and still destroys what needs no cluster', async () => {
+    const { c, record } = await k8sHaKilledDuringBackup();
     c.update((w) => (w.acceptance.clusterDown = true));
     const down = await c.runAsync(['acceptance', '--teardown-run', record.runId]);
     expect(down.code).toBe(1);
@@ -607,12 +612,7 @@ describe('npm run acceptance', () => {
   });
 
   it('k8s-ha killed (kill -9) during its backup: --teardown-run <id> deletes the Backup, destroys only what the run made, through your cluster access, the sweep clean', async () => {
-    const { c } = await world((w) => (w.acceptance.signalAt = { phase: 'backup', signal: 'SIGKILL' }), 'k8s-ha');
-    const first = await c.runAsync(['acceptance', 'k8s-ha', '--region', REGION, '--yes', '--wait-minutes', '1', ...K8S_HA], {
-      env: { RANCHER_HA_AWS_SYNTH: SYNTH },
-    });
-    expect(first.code).toBeNull();
-    const record = JSON.parse(readFileSync(join(runDir(c), 'run.json'), 'utf8'));
+    const { c, record } = await k8sHaKilledDuringBackup();
     expect(record).toMatchObject({ stack: 'k8s-ha', phase: 'backup', applied: true, done: false });
     const down = await c.runAsync(['acceptance', '--teardown-run', record.runId]);
     if (down.code !== 0) console.log(down.out.slice(-4000));
