@@ -237,7 +237,8 @@ nodes_upgraded() {
 }
 
 # server_table PLAN: one line per server, name|kubelet version|Ready|EtcdIsVoter|unschedulable|the label
-# plan.upgrade.cattle.io/PLAN (the hash of the Plan revision the controller last completed there)|InternalIP.
+# plan.upgrade.cattle.io/PLAN (the hash of the Plan revision the controller last completed there)|InternalIPs (one
+# per family on dual stack, space separated).
 server_table() {
   local label=${1//./\\.}
   kubectl get nodes -l node-role.kubernetes.io/control-plane=true -o jsonpath="{range .items[*]}{.metadata.name}{\"|\"}{.status.nodeInfo.kubeletVersion}{\"|\"}{.status.conditions[?(@.type==\"Ready\")].status}{\"|\"}{.status.conditions[?(@.type==\"EtcdIsVoter\")].status}{\"|\"}{.spec.unschedulable}{\"|\"}{.metadata.labels.plan\\.upgrade\\.cattle\\.io/$label}{\"|\"}{.status.addresses[?(@.type==\"InternalIP\")].address}{\"\\n\"}{end}"
@@ -248,12 +249,13 @@ server_table() {
 # (its address).
 RESTART_LEASE=rancher-aws-server-restart
 
-# restart_lease_free [ADDRESS]: no server restarts for its certificates and no roll runs now: no Lease, one given
-# back (no holder), one naming the server at ADDRESS out (this Job's own: upgrading it takes down no other), or one
-# whose holder stopped renewing it and that names no server out. A Lease naming another server out is never free by
-# age (design notes, "Who may restart a server"); one whose times cannot be read counts as held.
+# restart_lease_free [ADDRESSES]: no server restarts for its certificates and no roll runs now: no Lease, one given
+# back (no holder), one naming out one of ADDRESSES (this Job's own server's InternalIPs, space separated: kubectl's
+# jsonpath prints every address of a dual-stack Node; upgrading it takes down no other), or one whose holder stopped
+# renewing it and that names no server out. A Lease naming another server out is never free by age (design notes,
+# "Who may restart a server"); one whose times cannot be read counts as held.
 restart_lease_free() {
-  local lease holder renewed duration out until
+  local lease holder renewed duration out until own
   if ! lease=$(kubectl -n kube-system get lease "$RESTART_LEASE" -o 'jsonpath={.spec.holderIdentity}|{.spec.renewTime}|{.spec.leaseDurationSeconds}|{.metadata.annotations.rancher-ha-aws/out}' 2>&1); then
     [[ $lease == *NotFound* ]] && return 0
     STATUS="could not read the Lease kube-system/$RESTART_LEASE: $(tail -n 1 <<<"$lease")"
@@ -261,9 +263,10 @@ restart_lease_free() {
   fi
   IFS='|' read -r holder renewed duration out <<<"$lease"
   [ -n "$holder" ] || return 0
-  if [ -n "$out" ] && [ "$out" = "${1:-}" ]; then
-    return 0
-  fi
+  # One address per family: the roll and the timers write the server's IPv4 address, the Node lists both.
+  for own in ${1:-}; do
+    [ -n "$out" ] && [ "$out" = "$own" ] && return 0
+  done
   until=$(date -d "$renewed" +%s 2>/dev/null) || until=""
   if [ -z "$out" ] && [[ $until =~ ^[0-9]+$ && $duration =~ ^[0-9]+$ ]] && [ $((until + duration)) -le "$(date +%s)" ]; then
     return 0
