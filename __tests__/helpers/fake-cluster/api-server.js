@@ -31,7 +31,7 @@
 //   calling webhook NAME: failed to call webhook: Post ...: no endpoints available for service ...", as
 //   rancher-webhook's configurations do when its pods cannot run, rancher/webhook#365);
 // - faults: a write that commits and then the connection drops or the answer never comes (a timeout after the
-//   commit), a transient 5xx, a dropped request, a listener down.
+//   commit), a transient 5xx, a dropped request, another actor's write right after a read, a listener down.
 'use strict';
 
 const { readFileSync } = require('node:fs');
@@ -239,7 +239,11 @@ async function handleApi(address, req, res) {
   switch (verb) {
     case 'get': {
       const o = store.get(keyOf(r, namespace, name));
-      return o ? send(res, 200, o) : send(res, 404, notFound(r, name));
+      if (!o) return send(res, 404, notFound(r, name));
+      send(res, 200, o);
+      // Another actor writes right after this read (a racing taker): the reader's next conditional write conflicts.
+      if (fault?.action === 'answer-then-write') putObject(fault.write);
+      return undefined;
     }
     case 'list': {
       const selector = url.searchParams.get('labelSelector');
@@ -419,6 +423,16 @@ async function down(address) {
 }
 
 // --- the control API ---
+/** Stores an object as a controller or the kubelet writes it: no admission, no version check. */
+function putObject(body) {
+  const r = objectOf(body);
+  const ns = r.namespaced ? (body.metadata.namespace ?? 'default') : undefined;
+  const key = keyOf(r, ns, body.metadata.name);
+  const stored = finish(r, body, ns, store.get(key));
+  store.set(key, stored);
+  return stored;
+}
+
 function objectOf(body) {
   const r = R.byKind(body.apiVersion, body.kind);
   if (!r) throw new Error(`no resource for ${body.apiVersion} ${body.kind}`);
@@ -436,15 +450,8 @@ async function control(req, res) {
     case 'POST /servers/down':
       await down(body.address);
       return send(res, 200, {});
-    case 'PUT /objects': {
-      // Written as a controller or the kubelet would: no admission, no version check.
-      const r = objectOf(body);
-      const ns = r.namespaced ? (body.metadata.namespace ?? 'default') : undefined;
-      const key = keyOf(r, ns, body.metadata.name);
-      const stored = finish(r, body, ns, store.get(key));
-      store.set(key, stored);
-      return send(res, 200, stored);
-    }
+    case 'PUT /objects':
+      return send(res, 200, putObject(body));
     case 'GET /objects': {
       const r = R.lookup(url.searchParams.get('group') ?? '', url.searchParams.get('version') ?? 'v1', url.searchParams.get('resource'));
       if (!r) return send(res, 400, { error: 'no such resource' });

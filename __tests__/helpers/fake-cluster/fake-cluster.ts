@@ -29,8 +29,13 @@ export interface Fault {
   readonly resource?: string;
   readonly name?: string;
   readonly address?: string;
-  /** commit-then-drop / commit-then-hang: the write is stored, the answer lost; drop: nothing done; status: answered with `code`. */
-  readonly action: 'commit-then-drop' | 'commit-then-hang' | 'drop' | 'status';
+  /**
+   * commit-then-drop / commit-then-hang: the write is stored, the answer lost; drop: nothing done; status: answered
+   * with `code`; answer-then-write: a read answered, then `write` stored (another actor's write between a read and
+   * the reader's conditional write).
+   */
+  readonly action: 'commit-then-drop' | 'commit-then-hang' | 'drop' | 'status' | 'answer-then-write';
+  readonly write?: KubeObject;
   readonly code?: number;
   readonly reason?: string;
   readonly message?: string;

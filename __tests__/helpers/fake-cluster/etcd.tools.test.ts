@@ -1,0 +1,72 @@
+import { runBounded } from '../subprocess';
+import { EtcdCluster } from './etcd';
+
+/**
+ * Real etcd (Debian's etcd-server 3.4), three members with TLS peer certificates from a test CA: the behaviour the
+ * no-Lease rotation's reasoning rests on (issue 47, item 3), shown on etcd itself. Go's TLS (crypto/tls, which etcd's
+ * rafthttp transport uses) checks a certificate's validity when a connection is made, never again on a connection
+ * that stands: a member whose peer certificate ends while it runs keeps its streams and its vote, and is refused
+ * only when it connects again (after a restart).
+ */
+let etcd: EtcdCluster;
+beforeAll(async () => {
+  etcd = await EtcdCluster.start(3);
+});
+afterAll(async () => {
+  await etcd?.dispose();
+});
+
+const ended = (cert: string) => runBounded('openssl', ['x509', '-checkend', '0', '-noout', '-in', cert]).status !== 0;
+
+describe('real etcd members (the fake cluster datastore)', () => {
+  it('three voting members; one stopped leaves a quorum that takes writes, and it rejoins when started', async () => {
+    const [a, , c] = etcd.members;
+    expect(
+      etcd
+        .memberList(a)
+        ?.map((m) => [m.name, m.isLearner])
+        .sort(),
+    ).toEqual([
+      ['member-0', false],
+      ['member-1', false],
+      ['member-2', false],
+    ]);
+    await etcd.stop(c);
+    expect(etcd.put(a, 'quorum', 'two of three')).toBe(true);
+    expect(etcd.healthy(c)).toBe(false);
+    etcd.start(c);
+    expect(await etcd.waitFor(() => etcd.healthy(c), 60)).toBe(true);
+  });
+
+  it('a peer certificate that ends while the member runs: it stays a voter and healthy; restarted, it cannot rejoin', async () => {
+    const [a, b, c] = etcd.members;
+    // Started with a peer certificate that ends 25 s from now: every peer connection is made while it is valid.
+    await etcd.stop(c);
+    const end = new Date(Date.now() + 25_000);
+    etcd.reissuePeer(c, end);
+    etcd.start(c);
+    expect(await etcd.waitFor(() => etcd.healthy(c), 20)).toBe(true);
+    expect(ended(c.peer.cert)).toBe(false);
+    // Waiting for the certificate's end (seconds; polls bounded), then a few more polls for any new connection.
+    expect(await etcd.waitFor(() => ended(c.peer.cert), 60)).toBe(true);
+    await etcd.waitFor(() => false, 3);
+    // Still a voting member, healthy, and a write through it commits: the established streams carry on.
+    expect(etcd.memberList(a)?.find((m) => m.name === c.name)?.isLearner).toBe(false);
+    expect(etcd.healthy(c)).toBe(true);
+    expect(etcd.put(c, 'after-the-end', 'committed through the member whose certificate ended')).toBe(true);
+    // Restarted: each connection to a peer is a new handshake with the ended certificate, which the peers refuse.
+    await etcd.stop(c);
+    etcd.start(c);
+    expect(await etcd.waitFor(() => etcd.healthy(c), 15)).toBe(false);
+    expect(etcd.isRunning(c)).toBe(true);
+    // The others keep the quorum (two of three), and still list it as a member: a restart is what took it out.
+    expect(etcd.healthy(a) && etcd.healthy(b)).toBe(true);
+    expect(etcd.memberList(a)?.map((m) => m.name)).toContain(c.name);
+    expect(`${etcd.log(a)}${etcd.log(b)}${etcd.log(c)}`).toMatch(/certificate has expired|bad certificate|expired certificate/);
+    // Given a valid certificate again, it rejoins.
+    await etcd.stop(c);
+    etcd.reissuePeer(c, new Date(Date.now() + 86400_000));
+    etcd.start(c);
+    expect(await etcd.waitFor(() => etcd.healthy(c), 60)).toBe(true);
+  });
+});
