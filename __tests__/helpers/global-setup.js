@@ -33,8 +33,35 @@ function missingCommands() {
   return Object.keys(DEBIAN).filter((command) => spawnSync('sh', ['-c', `command -v ${command}`]).status !== 0);
 }
 
-module.exports = function globalSetup() {
+/**
+ * The fake cluster's real parts (__tests__/helpers/fake-cluster): Debian's etcd and etcdctl, and Debian's kubectl,
+ * found where the tests look for it (never on PATH, where Google's package puts its own).
+ */
+function fakeClusterProblems() {
   const problems = [];
+  const { ETCD, ETCDCTL } = require('./fake-cluster/etcd');
+  const missingEtcd = [
+    [ETCD, '--version'],
+    [ETCDCTL, 'version'],
+  ]
+    .filter(([path, flag]) => spawnSync(path, [flag]).status !== 0)
+    .map(([path]) => path);
+  if (missingEtcd.length > 0)
+    problems.push(`no real etcd at ${missingEtcd.join(', ')}: install Debian's etcd-server and etcd-client with apt-get (.ci/run does).`);
+  const { DEBIAN_KUBECTL_PLACES } = require('./fake-cluster/kubectl');
+  const kubectl = process.env.DEBIAN_KUBECTL || DEBIAN_KUBECTL_PLACES.find((p) => require('node:fs').existsSync(p));
+  const version = kubectl && spawnSync(kubectl, ['version', '--client', '--short'], { encoding: 'utf8' });
+  if (!version || version.status !== 0)
+    problems.push(
+      `no Debian kubectl (looked at ${[process.env.DEBIAN_KUBECTL, ...DEBIAN_KUBECTL_PLACES].filter(Boolean).join(', ')}): ` +
+        'apt-get download kubernetes-client, then dpkg-deb -x kubernetes-client_*.deb .tools/kubernetes-client (.ci/run does; apt-get install ' +
+        "fails where Google's kubectl package owns /usr/bin/kubectl), or set DEBIAN_KUBECTL to its path.",
+    );
+  return problems;
+}
+
+module.exports = function globalSetup() {
+  const problems = [...fakeClusterProblems()];
   const terraform = terraformProblem();
   if (terraform) problems.push(terraform);
   const missing = missingCommands();
