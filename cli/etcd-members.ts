@@ -41,6 +41,6 @@ const host = (url: string) => {
  */
 export function membersWithoutNode(members: readonly EtcdMember[], nodes: readonly NodeStatus[]): EtcdMember[] {
   const named = new Set(nodes.map((n) => n.annotations[MEMBER_NAME_ANNOTATION]).filter(Boolean));
-  const unannotated = new Set(nodes.filter((n) => !n.annotations[MEMBER_NAME_ANNOTATION]).map((n) => n.internalIp));
+  const unannotated = new Set(nodes.filter((n) => !n.annotations[MEMBER_NAME_ANNOTATION]).flatMap((n) => n.internalIps));
   return members.filter((m) => !named.has(m.name) && !m.peerURLs.some((u) => unannotated.has(host(u))));
 }

@@ -3,7 +3,11 @@ import { CommandFailed, run, runAsync } from './process';
 /** The parts of a Node the roll reads. */
 export interface NodeStatus {
   readonly name: string;
-  readonly internalIp: string | undefined;
+  /**
+   * Every InternalIP the Node lists, in its order: one per family on a dual-stack cluster (IPv4 first when it is the
+   * primary family, but nothing here relies on the order).
+   */
+  readonly internalIps: readonly string[];
   readonly ready: boolean;
   /**
    * RKE2's `EtcdIsVoter` condition: true for a voting etcd member, false for a
@@ -91,7 +95,7 @@ export function nodeStatus(item: NodeObject): NodeStatus {
   const voter = condition('EtcdIsVoter');
   return {
     name: item.metadata?.name ?? '',
-    internalIp: (item.status?.addresses ?? []).find((a) => a.type === 'InternalIP')?.address,
+    internalIps: (item.status?.addresses ?? []).filter((a) => a.type === 'InternalIP').map((a) => a.address),
     ready: condition('Ready') === 'True',
     etcdVoter: voter === undefined ? undefined : voter === 'True',
     unschedulable: item.spec?.unschedulable === true,
@@ -99,4 +103,9 @@ export function nodeStatus(item: NodeObject): NodeStatus {
     labels: item.metadata?.labels ?? {},
     annotations: item.metadata?.annotations ?? {},
   };
+}
+
+/** Whether `address` is one of the Node's InternalIPs (of either family). */
+export function hasAddress(node: NodeStatus, address: string): boolean {
+  return node.internalIps.includes(address);
 }

@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Aws } from './aws';
 import { MEMBER_LIST_COMMAND, membersWithoutNode, parseMembers } from './etcd-members';
-import { Kubectl, NodeStatus } from './kubectl';
+import { hasAddress, Kubectl, NodeStatus } from './kubectl';
 import { acquire, LeaseLost, LockResult, markOut, newHolder, release, RESTART_LEASE, ROLL_LEASE } from './lease';
 import { LeaseKeeper } from './lease-keeper';
 import { ChoiceNeeded, type Deployment, inState, readDeploymentRecord } from './module-folder';
@@ -720,9 +720,9 @@ function requireNode(c: StepContext): NodeStatus {
   return node;
 }
 
-/** A server's Node: the one whose InternalIP is the instance's fixed private address. */
+/** A server's Node: the one with the instance's fixed private address among its InternalIPs (dual stack lists two). */
 function nodeOf(nodes: readonly NodeStatus[], server: Server): NodeStatus | undefined {
-  return nodes.find((n) => n.internalIp === server.privateIp && !n.deleting) ?? nodes.find((n) => n.internalIp === server.privateIp);
+  return nodes.find((n) => hasAddress(n, server.privateIp) && !n.deleting) ?? nodes.find((n) => hasAddress(n, server.privateIp));
 }
 
 function isHealthy(node: NodeStatus | undefined, k3s: boolean): boolean {

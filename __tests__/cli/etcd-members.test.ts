@@ -1,10 +1,10 @@
 import { MEMBER_NAME_ANNOTATION, membersWithoutNode, parseMembers } from '../../cli/etcd-members';
-import { nodeStatus } from '../../cli/kubectl';
+import { hasAddress, nodeStatus } from '../../cli/kubectl';
 
-const node = (name: string, ip: string, member?: string) =>
+const node = (name: string, ip: string | string[], member?: string) =>
   nodeStatus({
     metadata: { name, annotations: member ? { [MEMBER_NAME_ANNOTATION]: member } : {} },
-    status: { addresses: [{ type: 'InternalIP', address: ip }] },
+    status: { addresses: [ip].flat().map((address) => ({ type: 'InternalIP', address })) },
   });
 
 // As etcd's JSON gateway answers /v3/cluster/member/list (uint64 ids as strings, proto JSON names).
@@ -38,5 +38,16 @@ describe('membersWithoutNode', () => {
       ]),
     );
     expect(membersWithoutNode(members, nodes).map((m) => m.name)).toEqual(['ip-10-0-0-10-00000001', 'ip-10-0-3-10-99999999']);
+  });
+});
+
+describe('a dual-stack Node (an InternalIP of each family)', () => {
+  it('lists both addresses, and stands for the member at either, whichever it lists first', () => {
+    const dual = node('ip-10-0-2-10', ['fd00:10:0:2::a', '10.0.2.10']);
+    expect(dual.internalIps).toEqual(['fd00:10:0:2::a', '10.0.2.10']);
+    expect(hasAddress(dual, '10.0.2.10')).toBe(true);
+    expect(hasAddress(dual, '10.0.2.1')).toBe(false);
+    const members = parseMembers(answer([{ ID: '3', peerURLs: ['https://10.0.2.10:2380'], isLearner: true }]));
+    expect(membersWithoutNode(members, [dual])).toEqual([]);
   });
 });

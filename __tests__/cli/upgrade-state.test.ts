@@ -12,7 +12,7 @@ it('reads the records and the Plan label the upgrade writes', () => {
 
 describe('planSettledOn: the Plan and the server a roll just replaced', () => {
   const node = (name: string, hash?: string): NodeStatus =>
-    ({ name, labels: hash ? { [PLAN_LABEL]: hash } : {}, ready: true, internalIp: '10.0.0.1', deleting: false }) as unknown as NodeStatus;
+    ({ name, labels: hash ? { [PLAN_LABEL]: hash } : {}, ready: true, internalIps: ['10.0.0.1'], deleting: false }) as unknown as NodeStatus;
   const withPlan = (status?: { latestHash?: string; applying?: string[] }) =>
     ({ object: () => (status === undefined ? undefined : { status }) }) as unknown as Kubectl;
   const fresh = node('new');
