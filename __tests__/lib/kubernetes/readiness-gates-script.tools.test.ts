@@ -559,8 +559,9 @@ describe('readiness-gates.sh', () => {
     it('waits while a roll holds the restart Lease, unless the roll has this very server out (its address in rancher-ha-aws/out)', () => {
       const iso = (secondsAgo: number) => new Date(Date.now() - secondsAgo * 1000).toISOString();
       const roll = 'laptop/4242/2026-11-23T08:00:00.000Z';
-      // The rows with addresses: this Job's node is ip-10-0-2-10 at 10.0.2.10.
-      const whole = WHOLE.map((row) => `${row}|${row.replace(/^ip-(\d+)-(\d+)-(\d+)-(\d+)\|.*$/, '$1.$2.$3.$4')}`);
+      // The rows with addresses, dual stack as kubectl's jsonpath prints a Node's two InternalIPs (space separated):
+      // this Job's node is ip-10-0-2-10 at 10.0.2.10 and fd00:10:0:2::a.
+      const whole = WHOLE.map((row) => `${row}|${row.replace(/^ip-(\d+)-(\d+)-(\d+)-(\d+)\|.*$/, '$1.$2.$3.$4 fd00:10:0:$3::a')}`);
       const during = gate({ ...prepare, DEADLINE_SECONDS: '60' }, [rows(whole), `lease() { echo "${roll}|${iso(60)}|3600"; }`].join('\n'));
       expect(during.status).toBe(1);
       expect(during.out).toContain(
