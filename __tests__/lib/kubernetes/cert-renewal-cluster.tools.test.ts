@@ -189,6 +189,31 @@ describe('cert-renewal.sh on the fake cluster with real etcd and the real kubect
     expect(((await cluster.lease()) as any).spec.holderIdentity).toBe(servers[1].name);
   });
 
+  it('a run after a restart that did not come back reads the Lease through a peer (--server) while its own API refuses, keeps it, and gives it back once the cluster is whole', async () => {
+    const b = server(1, 365);
+    b.write('var/lib/rancher/rancher-aws/cert-renewal-held-out', '');
+    await cluster.put(restartLease(servers[1].name, 0, 1800, servers[1].address));
+    await cluster.down(servers[1].address);
+    await cluster.node(servers[1], { ready: false });
+    await cluster.clearRequests();
+    const held = await renewAsync(b);
+    expect(held.status).toBe(1);
+    expect(held.output).toContain(
+      `CRITICAL: ${servers[1].name} still holds the restart Lease with ${servers[1].address} out and the cluster is not whole`,
+    );
+    const peers = (await cluster.requests()).filter((r) => r.path.endsWith('/leases/rancher-aws-server-restart')).map((r) => r.address);
+    expect(peers).toEqual([servers[0].address]);
+    expect(((await cluster.lease()) as any).spec.holderIdentity).toBe(servers[1].name);
+    // Back: its API answers, its Node is Ready, etcd's three real members are healthy.
+    await cluster.up(servers[1].address);
+    await cluster.node(servers[1]);
+    const back = await renewAsync(b);
+    expect(back.output).toContain(`${servers[1].name} is back and the cluster is whole: giving the restart Lease back`);
+    expect(back.status).toBe(0);
+    expect(((await cluster.lease()) as any).spec.holderIdentity ?? '').toBe('');
+    expect(b.exists('var/lib/rancher/rancher-aws/cert-renewal-held-out')).toBe(false);
+  });
+
   it('does not take a Lease another server holds, within its duration and naming no server out', async () => {
     const b = server(0, 10);
     await cluster.put(restartLease(servers[1].name, 60, 1800));
