@@ -21,6 +21,8 @@ export const synth = (input: SettingsInput): TerraformJson => synthSettings(RKE_
 export const BASE: SettingsInput = { ...EXAMPLE_DOMAIN };
 export const K3S: SettingsInput = { ...BASE, rkeHa: { distribution: 'k3s' } };
 export const DNS: SettingsInput = { ...BASE, rkeHa: { loadBalancer: { type: 'dns' } } };
+/** A deployment on ingress-nginx: named, as one created before Traefik became the default keeps it. */
+export const NGINX: SettingsInput = { ...BASE, rkeHa: { ingressController: 'ingress-nginx' } };
 /** No domain: Rancher named after the NLB's first Elastic IP (dns.mode wildcard). */
 export const WILDCARD: SettingsInput = { dns: { mode: 'wildcard' } };
 export const with_ = (base: SettingsInput, change: Record<string, any>): SettingsInput => ({
@@ -55,8 +57,8 @@ export const SAFE: [string, SettingsInput, SettingsInput][] = [
   ['growing from one server to three', with_(BASE, { rkeHa: { nodeCount: 1 } }), BASE],
   [
     'another TLS choice (an ALB in front)',
-    BASE,
-    with_(BASE, { rancher: { tls: { mode: 'external', issuer: 'acme' }, acceptAgentChange: { ca: 'public' } } }),
+    NGINX,
+    with_(NGINX, { rancher: { tls: { mode: 'external', issuer: 'acme' }, acceptAgentChange: { ca: 'public' } } }),
   ],
   ['K3s: a larger database class', K3S, with_(K3S, { rkeHa: { distribution: 'k3s', datastore: { instanceClass: 'db.r7g.large' } } })],
   ['K3s: a newer K3s', K3S, with_(K3S, withTestSums({ versions: { k3s: 'v1.35.9+k3s1' } }))],

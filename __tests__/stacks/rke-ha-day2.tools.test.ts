@@ -9,6 +9,7 @@ import {
   BASE,
   K3S,
   DNS,
+  NGINX,
   WILDCARD,
   with_,
   SAFE,
@@ -74,10 +75,18 @@ const REFUSED: [string, SettingsInput, SettingsInput, string, (before: Terraform
   ],
   [
     'another ingress controller',
-    BASE,
+    NGINX,
     with_(BASE, { rkeHa: { ingressController: 'traefik' } }),
-    'rkeHa.ingressController is "traefik", but this deployment was created with "ingress-nginx".',
+    'rkeHa.ingressController is "traefik", but this deployment was created with "ingress-nginx". The servers keep the controller they started with',
     // The running servers keep ingress-nginx (held user data) while Rancher's ingress would ask for Traefik.
+    (b, a) => expect([rancherValues(b), rancherValues(a)].map((v) => /"ingressClassName" = "(\w+)"/.exec(v)![1])).toEqual(['nginx', 'traefik']),
+  ],
+  [
+    'the settings of a deployment created with ingress-nginx, unchanged, now that Traefik is the default',
+    NGINX,
+    BASE,
+    'rkeHa.ingressController is "traefik", but this deployment was created with "ingress-nginx". rkeHa.ingressController is unset: its default is traefik for new deployments',
+    // Unguarded, the new default would move Rancher's ingress to a class the running servers do not serve.
     (b, a) => expect([rancherValues(b), rancherValues(a)].map((v) => /"ingressClassName" = "(\w+)"/.exec(v)![1])).toEqual(['nginx', 'traefik']),
   ],
   [
@@ -222,7 +231,7 @@ describeWithTerraform('rke-ha day 2: changes refused at plan time (guard precond
   });
 
   it('a deliberate change is accepted once its record is replaced (the README procedure)', () => {
-    const before = synth(BASE);
+    const before = synth(NGINX);
     const after = synth(with_(BASE, { rkeHa: { ingressController: 'traefik' } }));
     const record = Object.keys(resources(after, 'terraform_data')).find((n) => n.includes('record-rkeHa-ingressController'))!;
     const replacedRecord = {

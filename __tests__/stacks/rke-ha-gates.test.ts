@@ -41,6 +41,14 @@ interface Variant {
   readonly alb: boolean;
 }
 
+function nginxInput(tls: (typeof TLS)[number], servers: number): SettingsInput {
+  const rkeHa = {
+    ...(servers === 3 ? {} : { nodeCount: 1 as const }),
+    ...(tls.mode === 'ingress' ? { ingressController: 'ingress-nginx' as const } : {}),
+  };
+  return Object.keys(rkeHa).length ? { rancher: { tls }, rkeHa } : { rancher: { tls } };
+}
+
 const variants: Variant[] = [];
 for (const [i, tls] of TLS.entries()) {
   const certManager = tls.mode !== 'external' && tls.issuer !== 'blank';
@@ -50,7 +58,8 @@ for (const [i, tls] of TLS.entries()) {
     variants.push({
       name: `rke2 nginx ${tls.mode}+${tls.issuer}${'privateCA' in tls ? '+privateCA' : ''} x${servers}`,
       // The HA count as a file that leaves it out (a present rkeHa section is another settings input, another synth).
-      input: servers === 3 ? { rancher: { tls } } : { rancher: { tls }, rkeHa: { nodeCount: 1 } },
+      // ingress-nginx is the default only with TLS modes rancher and external; with mode ingress it is named.
+      input: nginxInput(tls, servers),
       servers,
       distribution: 'rke2',
       controller: 'ingress-nginx',
@@ -61,7 +70,8 @@ for (const [i, tls] of TLS.entries()) {
     if (tls.mode === 'ingress') {
       variants.push({
         name: `rke2 traefik ${tls.issuer} x${servers}`,
-        input: { rancher: { tls }, rkeHa: { nodeCount: servers as 1 | 3, ingressController: 'traefik' } },
+        // The default controller: the file leaves it out.
+        input: servers === 3 ? { rancher: { tls } } : { rancher: { tls }, rkeHa: { nodeCount: 1 } },
         servers,
         distribution: 'rke2',
         controller: 'traefik',

@@ -39,10 +39,13 @@ describeWithTerraform('rke-ha TLS: what Terraform makes of it (terraform fmt / c
     expect(values).toMatchObject({
       hostname: 'rancher.example.com',
       replicas: 3,
-      ingress: { ingressClassName: 'nginx', tls: { source: 'letsEncrypt' } },
-      letsEncrypt: { email: 'ops@example.com', environment: 'production', ingress: { class: 'nginx' } },
+      ingress: { ingressClassName: 'traefik', tls: { source: 'letsEncrypt' } },
+      letsEncrypt: { email: 'ops@example.com', environment: 'production', ingress: { class: 'traefik' } },
     });
-    expect(values).not.toHaveProperty('extraObjects');
+    // Only the default controller's own settings: no issuer or certificate of the stack's.
+    expect(values.extraObjects.map((o: { kind: string; metadata: { name: string } }) => `${o.kind}/${o.metadata.name}`)).toEqual([
+      'HelmChartConfig/rke2-traefik',
+    ]);
     const { job, release: gate } = gates(synthesized['ingress+acme'].json)['rancher-aws-certificate-ready'];
     expect(job.spec.template.spec.containers[0].env).toEqual(
       expect.arrayContaining([

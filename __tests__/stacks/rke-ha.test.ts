@@ -229,7 +229,7 @@ describe('rke-ha stack: cluster access and Helm', () => {
     });
   });
 
-  it('installs pinned Rancher with hostname, 3 replicas, the nginx class and its own certificate', () => {
+  it('installs pinned Rancher with hostname, 3 replicas, the traefik class and its own certificate', () => {
     expect(rancher).toMatchObject({
       repository: 'https://releases.rancher.com/server-charts/stable',
       version: DEFAULT_VERSIONS.rancher,
@@ -243,7 +243,7 @@ describe('rke-ha stack: cluster access and Helm', () => {
     expect(rancher.namespace).toBe(`\${kubernetes_namespace_v1.${namespaceName}.metadata[0].name}`);
     expect(rancher.values).toHaveLength(1);
     expect(rancher.values[0]).toMatch(
-      /^\$\{yamlencode\(\{"hostname" = var\.rancher_hostname, "replicas" = 3, "ingress" = \{"ingressClassName" = "nginx", "includeDefaultExtraAnnotations" = false, "extraAnnotations" = \{"nginx\.ingress\.kubernetes\.io\/proxy-connect-timeout" = "30", "nginx\.ingress\.kubernetes\.io\/proxy-read-timeout" = "1800", "nginx\.ingress\.kubernetes\.io\/proxy-send-timeout" = "1800"\}, "tls" = \{"source" = "rancher"\}\}, "postDelete" = /,
+      /^\$\{yamlencode\(\{"hostname" = var\.rancher_hostname, "replicas" = 3, "ingress" = \{"ingressClassName" = "traefik", "includeDefaultExtraAnnotations" = false, "tls" = \{"source" = "rancher"\}\}, "postDelete" = /,
     );
     // No hook of ours in the release: the certificate wait is a gate after it (a slow issuance never rolls Rancher back).
     expect(rancher.values[0]).not.toContain('helm.sh/hook');

@@ -25,7 +25,7 @@ describe('rke-ha stack: nodes', () => {
         'value-of-var-rancher-hostname',
         expect.stringMatching(/^value-of-aws-lb-load-balancer-lb-[0-9A-F]+-dns-name$/),
       ]);
-      expect(config['ingress-controller']).toEqual(['ingress-nginx']);
+      expect(config['ingress-controller']).toEqual(['traefik']);
       expect(config['etcd-s3-bucket']).toMatch(/^value-of-aws-s3-bucket-etcd-snapshots-bucket/);
       expect(userDataOf(json, i)).toContain(`RKE2_VERSION="${DEFAULT_VERSIONS.rke2}"`);
     }

@@ -90,8 +90,11 @@ export const COMPUTED_DEFAULTS: Readonly<Record<string, ComputedDefault>> = {
   },
   'rkeHa.ingressController': {
     cases: [
-      { when: 'rke2', value: (d) => clusterPlan({ ...d, rkeHa: withRkeHa(d, { distribution: 'rke2' }) }).ingressController },
-      { when: 'k3s', value: (d) => clusterPlan({ ...d, rkeHa: withRkeHa(d, { distribution: 'k3s' }) }).ingressController },
+      { value: (d) => clusterPlan(d).ingressController },
+      {
+        when: 'rke2 with rancher.tls.mode rancher or external',
+        value: (d) => clusterPlan({ ...d, rancher: { ...d.rancher, tls: { ...d.rancher.tls, mode: 'external' } } }).ingressController,
+      },
     ],
   },
   'rkeHa.architecture': { cases: [{ when: 'no amiId', value: (d) => clusterPlan(d).architecture }] },

@@ -391,7 +391,8 @@ function scheduleRules(s: RuleInput, problem: Problem): void {
 /** Rancher's TLS, first login and restore (rancher, backups; rkeHa's ingress controller). */
 function rancherRules(s: RuleInput, problem: Problem): void {
   if (s.rancher?.tls) {
-    for (const p of tlsProblems(s.rancher.tls, effectiveIngressController(s.rkeHa))) problem(['rancher', 'tls', ...p.path], p.message, p.value);
+    for (const p of tlsProblems(s.rancher.tls, effectiveIngressController(s.rkeHa, s.rancher.tls.mode)))
+      problem(['rancher', 'tls', ...p.path], p.message, p.value);
   }
   // Off by default then (bootstrapEnabled); asked for explicitly, it could not log in.
   if (s.rancher?.bootstrap?.enabled === true && s.rancher.tls && untrustedCertificate(s.rancher.tls)) {
@@ -530,7 +531,7 @@ function ingressControllerRules(s: RuleInput, problem: Problem): void {
     !!s.rkeHa &&
     typeof s.rkeHa === 'object' &&
     s.rkeHa.distribution !== 'k3s' &&
-    effectiveIngressController(s.rkeHa) === 'ingress-nginx'
+    effectiveIngressController(s.rkeHa, s.rancher?.tls?.mode) === 'ingress-nginx'
   ) {
     problem(['rkeHa', 'ingressController'], `RKE2 1.${kubeMinor} no longer ships ingress-nginx; use traefik`, 'ingress-nginx');
   }

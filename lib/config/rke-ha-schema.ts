@@ -119,8 +119,11 @@ export const rkeHaSchema = z
     /** Existing EC2 key pair; SSH stays closed unless set (SSM Session Manager is the shell). */
     sshKeyName: keyPairName.optional(),
     /**
-     * Pinned in the RKE2 config so a version bump never swaps it silently.
-     * Default: ingress-nginx with rke2; K3s always brings Traefik.
+     * Pinned in the RKE2 config so a version bump never swaps it silently. Default: traefik (RKE2's rke2-traefik; K3s
+     * always brings Traefik), except with rke2 and `rancher.tls.mode` `rancher` or `external`, which are set up for
+     * ingress-nginx only. ingress-nginx (rke2 only) was retired upstream in March 2026: no more security fixes. A
+     * running deployment keeps the controller it was created with: its guard refuses a plan that would switch it, and
+     * a deployment created with the old default (ingress-nginx) names it here to keep it (docs/day-2.md).
      */
     ingressController: z.enum(['ingress-nginx', 'traefik']).optional(),
     /**
@@ -301,11 +304,30 @@ export const DEFAULT_NODE_COUNT = { rke2: 3, k3s: 2 } as const;
 
 export type RkeHaSettings = z.output<typeof rkeHaSchema>;
 
-/** The ingress controller the cluster runs: the setting, or the distribution's own. */
+/**
+ * The ingress controller a new cluster runs when `ingressController` is unset: Traefik, which both distributions
+ * package and which is not retired upstream (ingress-nginx was, in March 2026; RKE2 makes Traefik its default from
+ * 1.36).
+ */
+export const DEFAULT_INGRESS_CONTROLLER = 'traefik';
+
+/**
+ * The TLS modes whose chart settings are set up for ingress-nginx only: re-encryption to the Rancher pods (`rancher`)
+ * and trusting an ALB's forwarded headers (`external`).
+ */
+export const NGINX_ONLY_TLS_MODES: readonly string[] = ['rancher', 'external'];
+
+/**
+ * The ingress controller the cluster runs: the setting; else K3s' Traefik; else, with RKE2, Traefik unless the TLS
+ * mode (`rancher.tls.mode`) is one only ingress-nginx is set up for, where it stays ingress-nginx (the synth warns).
+ */
 export function effectiveIngressController(
   s: Partial<Pick<RkeHaSettings, 'distribution' | 'ingressController'>> | undefined,
+  tlsMode?: unknown,
 ): 'ingress-nginx' | 'traefik' {
-  return s?.ingressController ?? (s?.distribution === 'k3s' ? 'traefik' : 'ingress-nginx');
+  if (s?.ingressController) return s.ingressController;
+  if (s?.distribution !== 'k3s' && typeof tlsMode === 'string' && NGINX_ONLY_TLS_MODES.includes(tlsMode)) return 'ingress-nginx';
+  return DEFAULT_INGRESS_CONTROLLER;
 }
 
 /** The server count: the setting, or the distribution's HA layout. */

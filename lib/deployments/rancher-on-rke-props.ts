@@ -119,7 +119,11 @@ export interface RancherOnRkeProps extends AwsDeploymentProps {
   readonly operatingSystem?: 'ubuntu-24.04' | 'rhel-9' | 'rocky-9';
   /** An existing EC2 key pair; SSH stays closed without one. */
   readonly sshKeyName?: string;
-  /** @default 'ingress-nginx' with rke2, 'traefik' with k3s */
+  /**
+   * ingress-nginx (rke2 only) was retired upstream in March 2026. A running deployment keeps the controller it was
+   * created with (the guard refuses a switch).
+   * @default 'traefik'; with rke2 and `rancher.tls.mode` `rancher` or `external`, 'ingress-nginx'
+   */
   readonly ingressController?: 'ingress-nginx' | 'traefik';
   /**
    * `cis`: RKE2's CIS hardening profile, with the etcd account, the kernel parameters and Pod Security

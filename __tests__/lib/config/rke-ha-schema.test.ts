@@ -59,7 +59,7 @@ describe('rkeHa settings', () => {
     // Left unset so that they can be refused beside existingNetwork; the network the stack creates has these.
     expect(effectiveVpcCidr(settings)).toBe('10.0.0.0/16');
     expect(effectiveNatGateways(settings)).toBe('per-zone');
-    expect(effectiveIngressController(settings)).toBe('ingress-nginx');
+    expect(effectiveIngressController(settings)).toBe('traefik');
   });
 
   it('defaults the node count per distribution to the HA layouts of the Rancher docs', () => {
@@ -120,7 +120,7 @@ describe('rkeHa settings', () => {
 
   describe('ingressController', () => {
     it.each([
-      ['rke2', undefined, 'ingress-nginx'],
+      ['rke2', undefined, 'traefik'],
       ['rke2', 'ingress-nginx', 'ingress-nginx'],
       ['rke2', 'traefik', 'traefik'],
       ['k3s', undefined, 'traefik'],
@@ -131,9 +131,22 @@ describe('rkeHa settings', () => {
       expect(effectiveIngressController(settings)).toBe(expected);
     });
 
-    it('effectiveIngressController of nothing (or an empty section) is the rke2 default', () => {
-      expect(effectiveIngressController(undefined)).toBe('ingress-nginx');
-      expect(effectiveIngressController({})).toBe('ingress-nginx');
+    it('effectiveIngressController of nothing (or an empty section) is traefik, not the retired ingress-nginx', () => {
+      expect(effectiveIngressController(undefined)).toBe('traefik');
+      expect(effectiveIngressController({})).toBe('traefik');
+    });
+
+    it.each([
+      ['rke2', 'rancher', 'ingress-nginx'],
+      ['rke2', 'external', 'ingress-nginx'],
+      ['rke2', 'ingress', 'traefik'],
+      ['k3s', 'external', 'traefik'],
+    ] as const)('%s unset with TLS mode %s runs %s (the modes set up for ingress-nginx only keep it)', (distribution, mode, expected) => {
+      expect(effectiveIngressController(parsed({ distribution }), mode)).toBe(expected);
+    });
+
+    it('an explicit controller wins over the TLS mode', () => {
+      expect(effectiveIngressController(parsed({ ingressController: 'traefik' }), 'external')).toBe('traefik');
     });
 
     it('refuses ingress-nginx with k3s, saying to leave it unset or set traefik', () => {

@@ -446,8 +446,14 @@ describe('top-level settings', () => {
       value: 'ingress-nginx',
     });
 
-    it.each([NO_NGINX_MINOR, NO_NGINX_MINOR + 1])('refuses the default controller (unset) with RKE2 1.%i', (minor) => {
-      expect(problemsOf({ versions: { rke2: `v1.${minor}.0+rke2r1` } })).toContainEqual(ruleProblem(minor));
+    it.each([NO_NGINX_MINOR, NO_NGINX_MINOR + 1])('accepts the default controller (unset: traefik) with RKE2 1.%i', (minor) => {
+      expect(problemsOf({ versions: { rke2: `v1.${minor}.0+rke2r1` } })).not.toContainEqual(ruleProblem(minor));
+    });
+
+    it.each([NO_NGINX_MINOR, NO_NGINX_MINOR + 1])('refuses the default of TLS mode external (ingress-nginx) with RKE2 1.%i', (minor) => {
+      expect(problemsOf({ versions: { rke2: `v1.${minor}.0+rke2r1` }, rancher: { tls: { mode: 'external', issuer: 'acme' } } })).toContainEqual(
+        ruleProblem(minor),
+      );
     });
 
     it('refuses an explicit ingress-nginx too', () => {

@@ -53,9 +53,9 @@ describe('rancher.tls', () => {
   });
 
   describe.each(VALID_PAIRS)('mode %s, issuer %s', (mode, issuer) => {
-    it('parses with the default ingress controller (ingress-nginx)', () => {
+    it(`parses with the default ingress controller (${mode === 'ingress' ? 'traefik' : 'ingress-nginx, the only one set up for this mode'})`, () => {
       const settings = parse(validTls(mode, issuer));
-      expect(effectiveIngressController(settings.rkeHa)).toBe('ingress-nginx');
+      expect(effectiveIngressController(settings.rkeHa, settings.rancher.tls.mode)).toBe(mode === 'ingress' ? 'traefik' : 'ingress-nginx');
       expect(settings.rancher.tls).toMatchObject({ mode, issuer, privateCA: false });
     });
 

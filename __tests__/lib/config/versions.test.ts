@@ -158,7 +158,10 @@ describe('ingress controller and RKE2 version', () => {
   });
 
   it(`rejects ingress-nginx from Kubernetes 1.${RKE2_INGRESS_NGINX_LAST_MINOR + 1}, naming rkeHa.ingressController`, () => {
-    const fields = problemFields({ versions: { rke2: `v1.${RKE2_INGRESS_NGINX_LAST_MINOR + 1}.0+rke2r1` } });
+    const fields = problemFields({
+      versions: { rke2: `v1.${RKE2_INGRESS_NGINX_LAST_MINOR + 1}.0+rke2r1` },
+      rkeHa: { ingressController: 'ingress-nginx' },
+    });
     expect(fields).toContain('rkeHa.ingressController');
   });
 

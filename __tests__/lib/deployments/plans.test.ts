@@ -16,7 +16,8 @@ const names = { name: 'rancher-rke-ha', stackId: 'rke-ha' };
 
 describe('clusterPlan', () => {
   it.each([
-    ['rke2', {}, { nodeCount: 3, ingressController: 'ingress-nginx', embeddedEtcd: true, quorumGuard: true }],
+    ['rke2', {}, { nodeCount: 3, ingressController: 'traefik', embeddedEtcd: true, quorumGuard: true }],
+    ['rke2, ingress-nginx', { ingressController: 'ingress-nginx' }, { ingressController: 'ingress-nginx' }],
     ['k3s', { distribution: 'k3s' }, { nodeCount: 2, ingressController: 'traefik', embeddedEtcd: false, quorumGuard: false }],
     ['rke2, one server', { nodeCount: 1 }, { nodeCount: 1, quorumGuard: true }],
     ['rke2, allowQuorumLoss', { allowQuorumLoss: true }, { nodeCount: 3, quorumGuard: false }],
@@ -101,7 +102,7 @@ describe('the settings reference runs the plans', () => {
   const defaults = settings({});
   it.each([
     ['rkeHa.nodeCount', [3, 2]],
-    ['rkeHa.ingressController', ['ingress-nginx', 'traefik']],
+    ['rkeHa.ingressController', ['traefik', 'ingress-nginx']],
     ['rkeHa.vpcCidr', ['10.0.0.0/16']],
     ['rkeHa.natGateways', ['per-zone']],
     ['docker.vpcCidr', ['10.0.0.0/16']],

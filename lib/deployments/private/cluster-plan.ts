@@ -18,7 +18,7 @@ export interface ClusterPlan {
   readonly nodeCount: 1 | 2 | 3;
   /** The distribution's pinned version (`versions.rke2` or `versions.k3s`): installed, and upgraded to in place. */
   readonly kubernetesVersion: string;
-  /** `ingressController`, or the distribution's own. */
+  /** `ingressController`, or the default for the distribution and TLS mode (effectiveIngressController). */
   readonly ingressController: 'ingress-nginx' | 'traefik';
   /** The packaged ingress controller's class, chart and admission check. */
   readonly ingress: PackagedIngress;
@@ -39,11 +39,15 @@ export interface ClusterPlan {
 
 type ClusterSettings = Pick<RkeHaSettings, 'distribution' | 'nodeCount' | 'ingressController' | 'allowQuorumLoss' | 'architecture' | 'amiId'>;
 
-export function clusterPlan(settings: { readonly rkeHa: ClusterSettings; readonly versions: ResolvedDeploymentProps['versions'] }): ClusterPlan {
+export function clusterPlan(settings: {
+  readonly rkeHa: ClusterSettings;
+  readonly versions: ResolvedDeploymentProps['versions'];
+  readonly rancher?: { readonly tls?: { readonly mode?: string } };
+}): ClusterPlan {
   const s = settings.rkeHa;
   const k3s = s.distribution === 'k3s';
   // The defaults' functions live beside the schema, whose cross-field rules need them on unresolved input too.
-  const ingressController = effectiveIngressController(s);
+  const ingressController = effectiveIngressController(s, settings.rancher?.tls?.mode);
   return {
     distribution: s.distribution,
     k3s,

@@ -58,9 +58,22 @@ export function rkeRecordedSettings(settings: ResolvedRancherOnRkeProps, cluster
     recorded.push({
       setting: 'rkeHa.ingressController',
       value: cluster.ingressController,
-      procedure:
-        'The servers keep the controller they started with, and the Rancher ingress would name a class nobody serves. Change ingress-controller in /etc/rancher/rke2/config.yaml on each server and restart them one at a time (docs/day-2.md, "Day 2"), then accept it: terraform apply -replace=<the rkeHa.ingressController record>.',
+      procedure: ingressControllerProcedure(s.ingressController),
     });
   }
   return recorded;
+}
+
+/**
+ * Why a running RKE2 deployment keeps its ingress controller, and what to do. RKE2 reads `ingress-controller` from
+ * config.yaml only when it starts, and the servers keep the user data they were created with, so the chart would
+ * name a class the servers do not serve. With the setting unset the value is the default, which changed from
+ * ingress-nginx to traefik: a deployment created before keeps ingress-nginx by naming it.
+ */
+export function ingressControllerProcedure(setting: string | undefined): string {
+  const keep =
+    setting === undefined
+      ? 'rkeHa.ingressController is unset: its default is traefik for new deployments (ingress-nginx before this version, and still with rancher.tls.mode rancher or external). This deployment keeps the controller it was created with: set rkeHa.ingressController to that value in the settings and the plan is as before.'
+      : "The servers keep the controller they started with (RKE2 reads it from config.yaml at start), and Rancher's ingress would name a class they do not serve. Set rkeHa.ingressController back to the value this deployment was created with.";
+  return `${keep} ingress-nginx is retired upstream (no security fixes since March 2026); moving a running deployment to Traefik: docs/day-2.md, "Off ingress-nginx".`;
 }
