@@ -33,7 +33,7 @@ import { forwardedHeadersChartConfig, traefikTimeoutsChartConfig } from '../kube
 import { k3sUserData } from '../kubernetes/private/k3s-user-data';
 import { kubeconfig } from '../kubernetes/private/kubeconfig';
 import { pkiLifetimes } from '../kubernetes/private/pki-lifetimes';
-import type { ServerNodeIdentity } from '../kubernetes/private/node-identity';
+import { PEER_ADDRESSES_PATTERN, type ServerNodeIdentity } from '../kubernetes/private/node-identity';
 import { KubernetesUpgrade } from '../kubernetes/private/kubernetes-upgrade';
 import { ReadinessGates } from '../kubernetes/readiness-gates';
 import { rke2UserData } from '../kubernetes/private/rke2-user-data';
@@ -577,6 +577,8 @@ export class RancherOnRke extends Construct {
           rootVolumeGb: s.rootVolumeGb,
           keyName: s.sshKeyName,
           upgradedInPlace,
+          // Growing or shrinking changes the others' peer addresses: not a reason to replace them.
+          notTaken: [PEER_ADDRESSES_PATTERN],
           userData: userData({
             role: i === 0 ? 'init' : 'join',
             nodeIp: addresses[i].current,
