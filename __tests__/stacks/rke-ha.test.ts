@@ -5,7 +5,7 @@ import { RKE_HA_STACK } from '../../app/stacks/rke-ha';
 import { dataSources, expressionsReferring, only, resources, userDataOf, type TerraformJson } from '../helpers/synth';
 import { gates } from '../helpers/gates';
 import { synthSettings } from '../helpers/variants';
-import { CLUSTER_INITIALIZED_MARKER, secretLiterals } from '../helpers/secrets';
+import { apiCertificateEndLiterals, CLUSTER_INITIALIZED_MARKER, secretLiterals } from '../helpers/secrets';
 
 function synth(input: SettingsInput = {}) {
   return synthSettings(RKE_HA_STACK, input);
@@ -297,7 +297,9 @@ describe('rke-ha stack: outputs, secrets and portability', () => {
   it('holds no private key, certificate, password or token literal', () => {
     expect(text).not.toMatch(/-----BEGIN/);
     // The marker a replaced first server looks for is the one literal, and not a secret.
-    expect(secretLiterals(json).sort()).toEqual([CLUSTER_INITIALIZED_MARKER, 'resource.aws_ssm_parameter.server-count.value=3'].sort());
+    expect(secretLiterals(json).sort()).toEqual(
+      [CLUSTER_INITIALIZED_MARKER, 'resource.aws_ssm_parameter.server-count.value=3', ...apiCertificateEndLiterals(json)].sort(),
+    );
     expect(resources(json, 'aws_ssm_parameter')['cluster-initialized']).toMatchObject({
       type: 'String',
       depends_on: [expect.stringMatching(/^data\.http\.api-readiness_readyz/)],

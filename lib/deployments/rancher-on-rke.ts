@@ -78,7 +78,7 @@ import { providerRegion } from './private/provider-region';
 import { forPartition } from '../nodes/private/partition-endpoints';
 import { requireTerraformVersion } from '../common/terraform-version';
 import { requiredName, requireProps, resolveProps } from './private/resolve-props';
-import { apiCertificateCheck } from '../kubernetes/private/api-certificate-check';
+import { API_CERTIFICATE_END_PATH, apiCertificateCheck } from '../kubernetes/private/api-certificate-check';
 import {
   BOOTSTRAP_UNIT,
   CERT_RENEWAL_UNIT,
@@ -436,6 +436,7 @@ export class RancherOnRke extends Construct {
       parameterPath,
       snapshotBucketArn: snapshots?.arn,
       metricNamespace: alarmsOn ? restartMetricNamespace(d.name) : undefined,
+      reportPath: `${parameterPath}/${API_CERTIFICATE_END_PATH}`,
       registryCredentials: d.settings.airGap.registryCredentials,
     });
     const joinToken = new Password(this, 'join-token', { length: 48, special: false });
@@ -711,10 +712,11 @@ export class RancherOnRke extends Construct {
       clientKey: pki.adminKeyPem,
     };
     configureClusterProviders(this, access);
-    // The servers renew their certificates (server-units.ts); every plan also reads one and warns if that stopped.
+    // The servers renew their certificates (server-units.ts) and report when each one's ends; every plan reads the
+    // reports and warns if a renewal stopped.
     apiCertificateCheck(this, {
-      host: apiHost,
-      port: KUBERNETES_API_PORT,
+      parameterPath: boot.parameterPath,
+      servers: servers.nodes.map((node, i) => ({ name: `server-${i}`, address: node.instance.privateIp })),
       checkName: stackLevelName(this, 'api_serving_certificate'),
       renewalUnit: CERT_RENEWAL_UNIT,
     });
