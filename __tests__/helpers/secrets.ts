@@ -34,6 +34,14 @@ export const CLUSTER_INITIALIZED_MARKER = 'resource.aws_ssm_parameter.cluster-in
 /** The deployment's server count the restart guards read (rke-ha): a number, not a secret. */
 export const SERVER_COUNT_LITERAL = /^resource\.aws_ssm_parameter\.server-count\.value=[1-9]$/;
 
+/** Each server's report of its API certificate's end before it first reports (rke-ha): a fixed phrase, not a secret. */
+export const API_CERTIFICATE_END_LITERAL = /^resource\.aws_ssm_parameter\.api-certificate-end_server-\d_[0-9A-F]{8}\.value=not reported yet$/;
+/** The three servers' API certificate reports of a default rke-ha stack, as secretLiterals lists them. */
+export const apiCertificateEndLiterals = (json: TerraformJson): string[] =>
+  Object.keys(resources(json, 'aws_ssm_parameter'))
+    .filter((name) => name.startsWith('api-certificate-end_server-'))
+    .map((name) => `resource.aws_ssm_parameter.${name}.value=not reported yet`);
+
 /** The marker of a finished migration restore: the backup's file name (a setting), not a secret. */
 export const RESTORE_DONE_LITERAL =
   /^resource\.aws_ssm_parameter\.rancher-backups_restore-preflight_marker_[0-9A-F]{8}\.value=[a-z0-9][-.+a-zA-Z0-9]*\.tar\.gz(\.enc)?$/;
@@ -47,6 +55,7 @@ export function notSecret(literal: string): boolean {
   return (
     literal === CLUSTER_INITIALIZED_MARKER ||
     SERVER_COUNT_LITERAL.test(literal) ||
+    API_CERTIFICATE_END_LITERAL.test(literal) ||
     RESTORE_DONE_LITERAL.test(literal) ||
     /^resource\.aws_ssm_parameter\.boot-parameters_datastore-endpoint_[0-9A-F]{8}\.value='(postgres|mysql):\/\/k3s:\$\{random_password\.[^}]+\.result\}@[^']*'$/.test(
       literal,
@@ -66,7 +75,7 @@ export const PEM_BLOCK = /-----BEGIN [A-Z ]+-----(\\n|\s)*[A-Za-z0-9+/]{16}/;
 export function expectSecretsByReference(json: TerraformJson, text = JSON.stringify(json)): void {
   expect(text).not.toMatch(PEM_BLOCK);
   for (const param of Object.values(resources(json, 'aws_ssm_parameter')).filter(
-    (p) => !/\/(cluster-initialized|server-count)$/.test(String(p.name)),
+    (p) => !/\/(cluster-initialized|server-count)$/.test(String(p.name)) && !/\/api-certificate-end\//.test(String(p.name)),
   )) {
     expect(param.type).toBe('SecureString');
     expect(String(param.value).replace(/\$\{[^}]+\}/g, '')).not.toMatch(/[A-Za-z0-9]{16,}/);

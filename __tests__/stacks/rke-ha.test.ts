@@ -5,7 +5,7 @@ import { RKE_HA_STACK } from '../../app/stacks/rke-ha';
 import { dataSources, expressionsReferring, only, resources, userDataOf, type TerraformJson } from '../helpers/synth';
 import { gates } from '../helpers/gates';
 import { synthSettings } from '../helpers/variants';
-import { CLUSTER_INITIALIZED_MARKER, secretLiterals } from '../helpers/secrets';
+import { apiCertificateEndLiterals, CLUSTER_INITIALIZED_MARKER, secretLiterals } from '../helpers/secrets';
 
 function synth(input: SettingsInput = {}) {
   return synthSettings(RKE_HA_STACK, input);
@@ -297,7 +297,9 @@ describe('rke-ha stack: outputs, secrets and portability', () => {
   it('holds no private key, certificate, password or token literal', () => {
     expect(text).not.toMatch(/-----BEGIN/);
     // The marker a replaced first server looks for is the one literal, and not a secret.
-    expect(secretLiterals(json).sort()).toEqual([CLUSTER_INITIALIZED_MARKER, 'resource.aws_ssm_parameter.server-count.value=3'].sort());
+    expect(secretLiterals(json).sort()).toEqual(
+      [CLUSTER_INITIALIZED_MARKER, 'resource.aws_ssm_parameter.server-count.value=3', ...apiCertificateEndLiterals(json)].sort(),
+    );
     expect(resources(json, 'aws_ssm_parameter')['cluster-initialized']).toMatchObject({
       type: 'String',
       depends_on: [expect.stringMatching(/^data\.http\.api-readiness_readyz/)],
@@ -421,8 +423,16 @@ describe('rke-ha stack: settings that change the shape', () => {
     const local = json.locals!.servers_stale as Record<string, string>;
     for (const server of ['server-0', 'server-1', 'server-2'])
       expect(local[server]).toMatch(/\(terraform_data\.ami_recorded-image_[0-9A-F]+\.output != aws_instance\.[^.]+\.ami\) \? "ami"/);
-    const check = (json as unknown as { check: Record<string, { assert: { condition: string }[] }> }).check.servers_up_to_date;
-    expect(check.assert[0].condition).toContain('values(local.servers_stale)');
+    // One assertion per server, so a plan that adds servers (their lists unknown) still renders the others' messages.
+    const check = (json as unknown as { check: Record<string, { assert: { condition: string; error_message: string }[] }> }).check.servers_up_to_date;
+    expect(check.assert.map((a) => a.condition)).toEqual(
+      ['server-0', 'server-1', 'server-2'].map((s) => `\${length(local.servers_stale["${s}"]) == 0}`),
+    );
+    check.assert.forEach((a, i) =>
+      expect(a.error_message).toContain(
+        `server-${i} keeps settings it cannot take while running: \${join(", ", local.servers_stale["server-${i}"])}`,
+      ),
+    );
   });
 
   it('protects both load balancers from deletion unless rkeHa.loadBalancer.deletionProtection is false', () => {

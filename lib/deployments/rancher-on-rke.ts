@@ -33,7 +33,7 @@ import { forwardedHeadersChartConfig, traefikTimeoutsChartConfig } from '../kube
 import { k3sUserData } from '../kubernetes/private/k3s-user-data';
 import { kubeconfig } from '../kubernetes/private/kubeconfig';
 import { pkiLifetimes } from '../kubernetes/private/pki-lifetimes';
-import type { ServerNodeIdentity } from '../kubernetes/private/node-identity';
+import { PEER_ADDRESSES_PATTERN, type ServerNodeIdentity } from '../kubernetes/private/node-identity';
 import { KubernetesUpgrade } from '../kubernetes/private/kubernetes-upgrade';
 import { ReadinessGates } from '../kubernetes/readiness-gates';
 import { rke2UserData } from '../kubernetes/private/rke2-user-data';
@@ -78,7 +78,7 @@ import { providerRegion } from './private/provider-region';
 import { forPartition } from '../nodes/private/partition-endpoints';
 import { requireTerraformVersion } from '../common/terraform-version';
 import { requiredName, requireProps, resolveProps } from './private/resolve-props';
-import { apiCertificateCheck } from '../kubernetes/private/api-certificate-check';
+import { API_CERTIFICATE_END_PATH, apiCertificateCheck } from '../kubernetes/private/api-certificate-check';
 import {
   BOOTSTRAP_UNIT,
   CERT_RENEWAL_UNIT,
@@ -436,6 +436,7 @@ export class RancherOnRke extends Construct {
       parameterPath,
       snapshotBucketArn: snapshots?.arn,
       metricNamespace: alarmsOn ? restartMetricNamespace(d.name) : undefined,
+      reportPath: `${parameterPath}/${API_CERTIFICATE_END_PATH}`,
       registryCredentials: d.settings.airGap.registryCredentials,
     });
     const joinToken = new Password(this, 'join-token', { length: 48, special: false });
@@ -577,6 +578,8 @@ export class RancherOnRke extends Construct {
           rootVolumeGb: s.rootVolumeGb,
           keyName: s.sshKeyName,
           upgradedInPlace,
+          // Growing or shrinking changes the others' peer addresses: not a reason to replace them.
+          notTaken: [PEER_ADDRESSES_PATTERN],
           userData: userData({
             role: i === 0 ? 'init' : 'join',
             nodeIp: addresses[i].current,
@@ -709,10 +712,11 @@ export class RancherOnRke extends Construct {
       clientKey: pki.adminKeyPem,
     };
     configureClusterProviders(this, access);
-    // The servers renew their certificates (server-units.ts); every plan also reads one and warns if that stopped.
+    // The servers renew their certificates (server-units.ts) and report when each one's ends; every plan reads the
+    // reports and warns if a renewal stopped.
     apiCertificateCheck(this, {
-      host: apiHost,
-      port: KUBERNETES_API_PORT,
+      parameterPath: boot.parameterPath,
+      servers: servers.nodes.map((node, i) => ({ name: `server-${i}`, address: node.instance.privateIp })),
       checkName: stackLevelName(this, 'api_serving_certificate'),
       renewalUnit: CERT_RENEWAL_UNIT,
     });

@@ -289,7 +289,21 @@ resume() {
   return 1
 }
 
+# publish_certificate_end: writes when this server's API serving certificate ends (RFC 3339) to its parameter
+# PARAMETER_PREFIX/api-certificate-end/NODE_IP, which every plan reads (check api_serving_certificate). Only over
+# the parameter Terraform made for this server: a server never creates one that a destroy would leave behind.
+# No parameter, no report (the run logs nothing for it). Never fails the run; the next run sends it again.
+publish_certificate_end() {
+  local name=api-certificate-end/$NODE_IP end
+  end=$(openssl x509 -enddate -noout -in "$TLS_DIR/serving-kube-apiserver.crt") &&
+    end=$(date -u -d "${end#*=}" +%FT%TZ) && ssm_get "$name" >/dev/null || return 0
+  aws_post ssm "$AWS_REGION" /dev/null "{\"Name\":\"$PARAMETER_PREFIX/$name\",\"Value\":\"$end\",\"Type\":\"String\",\"Overwrite\":true}" \
+    -H 'X-Amz-Target: AmazonSSM.PutParameter' -H 'Content-Type: application/x-amz-json-1.1' --max-time 20 ||
+    log "could not report the API certificate's end $end (HTTP $AWS_STATUS)"
+}
+
 main() {
+  publish_certificate_end
   rotate_expired
   resume || exit 1
   report_hold

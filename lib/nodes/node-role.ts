@@ -23,6 +23,11 @@ export interface NodeRoleProps {
    */
   readonly metricNamespace?: string;
   /**
+   * SSM path below which the node writes what it reports (String parameters Terraform created there: the API
+   * serving certificate's end, cert-renewal.sh): `ssm:PutParameter` on that path only. @default none
+   */
+  readonly reportPath?: string;
+  /**
    * The private registry's login the servers read at boot (`airGap.registryCredentials`): granted on that one
    * parameter or secret, and its KMS key only through that service for that one parameter or secret. @default none
    */
@@ -82,6 +87,10 @@ export class NodeRole extends Construct {
       { sid: 'SessionManager', actions: [...SESSION_MANAGER_ACTIONS], resources: ['*'] },
       { sid: 'AgentMessages', actions: [...AGENT_MESSAGE_ACTIONS], resources: ['*'] },
     ];
+    if (props.reportPath) {
+      const reports = `arn:${partition.partition}:ssm:${region.region}:${account.accountId}:parameter${props.reportPath}/*`;
+      statements.push({ sid: 'Reports', actions: ['ssm:PutParameter'], resources: [reports] });
+    }
     if (props.snapshotBucketArn) {
       statements.push(
         { sid: 'SnapshotBucket', actions: ['s3:ListBucket', 's3:GetBucketLocation'], resources: [props.snapshotBucketArn] },

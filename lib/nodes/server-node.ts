@@ -78,6 +78,12 @@ export interface ServerNodeProps {
    * every user data change is pending
    */
   readonly upgradedInPlace?: string | readonly string[];
+  /**
+   * Parts of the user data a running server does not need to take (Terraform regular expressions, RE2, each
+   * match blanked before the comparison): the peer addresses a joined server no longer reads, say. A change of
+   * them alone does not list `user_data` as pending once the server was created with this rule. @default none
+   */
+  readonly notTaken?: readonly string[];
 }
 
 /**
@@ -95,8 +101,11 @@ export class ServerNode extends Construct {
   private readonly props: ServerNodeProps;
   /** The user data as sent to EC2 (gzip, base64), once: the instance and `staleAttributes` both refer to it. */
   private readonly userDataBase64: string;
-  /** With `upgradedInPlace`: the user data's hash without that text, now and as the running server has it. */
-  private readonly upgradable?: { readonly wanted: string; readonly running: string };
+  /**
+   * With `upgradedInPlace` or `notTaken`: the user data's hash without that text, now and as the running server has
+   * it; `legacy`, the hash a record written before `notTaken` existed holds (only the upgradable text blanked).
+   */
+  private readonly upgradable?: { readonly wanted: string; readonly running: string; readonly legacy?: string };
 
   constructor(scope: Construct, id: string, props: ServerNodeProps) {
     super(scope, id);
@@ -143,18 +152,23 @@ export class ServerNode extends Construct {
       lifecycle: { ignoreChanges: IGNORED_ARGUMENTS },
       dependsOn: props.dependsOn,
     });
-    if (props.upgradedInPlace !== undefined) {
+    if (props.upgradedInPlace !== undefined || props.notTaken?.length) {
       // The user data of the running server cannot be read back (gzip): its hash without the upgradable text is
       // recorded when the server is created (or, for a server older than the record, when it is first seen:
       // "held" unless its user data is the current one), and compared with the current one.
-      const texts: readonly string[] = typeof props.upgradedInPlace === 'string' ? [props.upgradedInPlace] : props.upgradedInPlace;
-      const wanted = Fn.sha256(texts.reduce((text, upgraded) => Fn.replace(text, literal(upgraded), ''), userData));
+      const texts: readonly string[] =
+        props.upgradedInPlace === undefined ? [] : typeof props.upgradedInPlace === 'string' ? [props.upgradedInPlace] : props.upgradedInPlace;
+      const upgraded = texts.reduce((text, upgrade) => Fn.replace(text, literal(upgrade), ''), userData);
+      // A pattern is written between slashes: Terraform's replace() then reads it as a regular expression.
+      const notTaken = (props.notTaken ?? []).reduce((text, pattern) => Fn.replace(text, `/${pattern}/`, ''), upgraded);
+      const wanted = Fn.sha256(notTaken);
       const record = new TerraformData(this, 'user-data-record', {
         input: Fn.conditional(Token.asString(Op.eq(this.instance.userDataBase64, this.userDataBase64)), wanted, 'held'),
         triggersReplace: [this.instance.id],
         lifecycle: { ignoreChanges: ['input'] },
       });
-      this.upgradable = { wanted, running: record.output };
+      // A record written before the rule holds the hash with those parts in: it still matches while they are unchanged.
+      this.upgradable = { wanted, running: record.output, ...(props.notTaken?.length ? { legacy: Fn.sha256(upgraded) } : {}) };
     }
   }
 
@@ -201,9 +215,15 @@ export class ServerNode extends Construct {
     const differs = (a: HeldAttribute) =>
       // The wanted value on the left: cdktf 0.21's Op drops an empty right operand (no key is "").
       a === 'user_data' && this.upgradable
-        ? Token.asString(Op.and(neq(wanted[a], running[a]), neq(this.upgradable.wanted, this.upgradable.running)))
+        ? Token.asString(Op.and(neq(wanted[a], running[a]), this.recordDiffers(this.upgradable)))
         : neq(wanted[a], running[a]);
     return Fn.compact(attributes.map((a) => Token.asString(Fn.conditional(differs(a), a, ''))));
+  }
+
+  /** The recorded hash is neither the current one nor, for a record older than `notTaken`, its legacy form. */
+  private recordDiffers(upgradable: { readonly wanted: string; readonly running: string; readonly legacy?: string }): string {
+    const current = Token.asString(Op.neq(upgradable.wanted, upgradable.running));
+    return upgradable.legacy === undefined ? current : Token.asString(Op.and(current, Token.asString(Op.neq(upgradable.legacy, upgradable.running))));
   }
 }
 

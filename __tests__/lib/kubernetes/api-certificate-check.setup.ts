@@ -1,15 +1,20 @@
-// What api-certificate-check.test.ts and api-certificate-check.tools.test.ts share: the check synthesized for a sample
-// API endpoint. Synthesizes only when called.
+// What api-certificate-check.test.ts and api-certificate-check.tools.test.ts share: the check synthesized for two
+// sample servers. Synthesizes only when called.
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { TerraformStack } from 'cdktf';
 import { apiCertificateCheck } from '../../../lib/kubernetes/private/api-certificate-check';
 import { synthConstruct } from '../../helpers/synth';
 
-/** The check on api.example.internal:6443, in a stack of its own. */
+/** The check of two servers under /rancher/demo, in a stack of its own. */
 export const synthCheck = () =>
   synthConstruct((stack: TerraformStack) => {
+    new AwsProvider(stack, 'aws', { region: 'us-east-1' });
     apiCertificateCheck(stack, {
-      host: 'api.example.internal',
-      port: 6443,
+      parameterPath: '/rancher/demo',
+      servers: [
+        { name: 'server-0', address: '10.0.0.10' },
+        { name: 'server-1', address: '10.0.16.10' },
+      ],
       checkName: 'api_serving_certificate',
       renewalUnit: 'rancher-aws-cert-renewal',
     });

@@ -1,5 +1,6 @@
-import { API_CERTIFICATE_WARNING_DAYS } from '../../../lib/kubernetes/private/api-certificate-check';
+import { API_CERTIFICATE_WARNING_DAYS, NOT_REPORTED } from '../../../lib/kubernetes/private/api-certificate-check';
 import { CERT_RENEW_WITHIN_DAYS } from '../../../lib/kubernetes/private/server-units';
+import { dataSources, resources } from '../../helpers/synth';
 import { synthSettings } from '../../helpers/variants';
 import { synthCheck } from './api-certificate-check.setup';
 
@@ -8,22 +9,36 @@ const check = (json: any) => json.check.api_serving_certificate;
 describe('apiCertificateCheck', () => {
   const { json } = synthCheck();
 
-  it('reads the served certificate inside the check block, so a failed read is a warning and never stops a plan', () => {
-    expect(json.data).toBeUndefined();
-    expect(check(json).data).toEqual({
-      tls_certificate: { api_serving_certificate: { url: 'tls://api.example.internal:6443', verify_chain: false } },
-    });
+  it('holds no data source inside the check block (Terraform plans such a read on every plan: never an empty plan)', () => {
+    expect(Object.keys(check(json))).toEqual(['assert']);
   });
 
-  it('warns from 60 days before the end of the last certificate of the chain (the served leaf: the provider reverses the handshake order)', () => {
+  it("reads the servers' reports with one top-level data source over their path, not recursive, values as stored", () => {
+    const [[name, data]] = Object.entries(dataSources(json, 'aws_ssm_parameters_by_path'));
+    expect(data).toMatchObject({ path: '/rancher/demo/api-certificate-end', recursive: false, with_decryption: false });
+    expect(check(json).assert[0].condition).toContain(`data.aws_ssm_parameters_by_path.${name}.names`);
+    expect(data.depends_on).toBeUndefined();
+  });
+
+  it('makes one parameter per server, named by its address, whose value the server writes (ignored after creation)', () => {
+    const parameters = Object.values(resources(json, 'aws_ssm_parameter'));
+    expect(parameters.map((p: any) => p.name).sort()).toEqual([
+      '/rancher/demo/api-certificate-end/10.0.0.10',
+      '/rancher/demo/api-certificate-end/10.0.16.10',
+    ]);
+    for (const p of parameters as any[]) {
+      expect(p).toMatchObject({ type: 'String', value: NOT_REPORTED, lifecycle: { ignore_changes: ['value'] } });
+      expect(p.overwrite).toBeUndefined();
+    }
+  });
+
+  it('warns from 60 days before a reported end, naming the servers and what to look at', () => {
     expect(API_CERTIFICATE_WARNING_DAYS).toBe(60);
     // Read from cert-renewal.sh's default; the warning starts only after the renewal should have run.
     expect(CERT_RENEW_WITHIN_DAYS).toBe(80);
     expect(API_CERTIFICATE_WARNING_DAYS).toBeLessThan(CERT_RENEW_WITHIN_DAYS);
     const [assertion] = check(json).assert;
-    const leaf = 'data.tls_certificate.api_serving_certificate.certificates[length(data.tls_certificate.api_serving_certificate.certificates) - 1]';
-    expect(assertion.condition).toBe(`\${timecmp(plantimestamp(), timeadd(${leaf}.not_after, "-1440h")) < 0}`);
-    expect(assertion.error_message).toContain(`ends at \${${leaf}.not_after}`);
+    expect(assertion.condition).toContain('"-1440h"');
     expect(assertion.error_message).toContain('although the servers renew theirs 80 days ahead');
     expect(assertion.error_message).toContain('systemctl status rancher-aws-cert-renewal.timer and journalctl -u rancher-aws-cert-renewal');
     expect(assertion.error_message).toContain('npm run roll -- test --server <name>');
@@ -31,18 +46,27 @@ describe('apiCertificateCheck', () => {
 });
 
 describe('rke-ha: the API certificate check', () => {
-  it('reads the API by the name the cluster providers use (the NLB), on every distribution', () => {
+  it('makes a parameter per server named by the address it runs with, and lets the node role put only there', () => {
     for (const rkeHa of [{}, { distribution: 'k3s' as const }]) {
       const { json } = synthSettings('rke-ha', { rkeHa });
-      const url = check(json).data.tls_certificate.api_serving_certificate.url;
-      expect(url).toMatch(/^tls:\/\/\$\{aws_lb\.load-balancer_lb_[0-9A-F]+\.dns_name\}:6443$/);
-      expect(json.provider!.kubernetes[0].host).toBe(url.replace(/^tls:/, 'https:'));
+      expect(Object.keys(check(json))).toEqual(['assert']);
+      const names = Object.values(resources(json, 'aws_ssm_parameter'))
+        .map((p: any) => p.name as string)
+        .filter((n) => n.includes('/api-certificate-end/'))
+        .sort();
+      expect(names).toHaveLength(rkeHa.distribution === 'k3s' ? 2 : 3);
+      names.forEach((n) =>
+        expect(n).toMatch(/^\/rancher\/rke-ha\/api-certificate-end\/\$\{aws_instance\.server-\d_instance_[0-9A-F]+\.private_ip\}$/),
+      );
+      const policy = Object.entries(dataSources(json, 'aws_iam_policy_document')).find(([name]) => name.startsWith('node-role_policy'))![1];
+      const puts = policy.statement.filter((s: any) => s.actions.some((a: string) => a.startsWith('ssm:Put')));
+      expect(puts).toEqual([
+        {
+          sid: 'Reports',
+          actions: ['ssm:PutParameter'],
+          resources: [expect.stringMatching(/^arn:\$\{.*\}:ssm:\$\{.*\}:\$\{.*\}:parameter\/rancher\/rke-ha\/api-certificate-end\/\*$/)],
+        },
+      ]);
     }
-  });
-
-  it("reads it by the servers' name with DNS round robin (no load balancer)", () => {
-    const { json } = synthSettings('rke-ha', { hostname: 'rancher.acme.io', hostedZone: 'acme.io', rkeHa: { loadBalancer: { type: 'dns' } } });
-    const url = check(json).data.tls_certificate.api_serving_certificate.url;
-    expect(json.provider!.kubernetes[0].host).toBe(url.replace(/^tls:/, 'https:'));
   });
 });

@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { NOT_REPORTED } from '../../../lib/kubernetes/private/api-certificate-check';
 import { SERVER_PLAN_NAME, SYSTEM_UPGRADE_NAMESPACE } from '../../../lib/kubernetes/private/upgrade-plan';
 import { NodeSandbox } from '../../helpers/node-sandbox';
 import { runBounded } from '../../helpers/subprocess';
@@ -329,6 +330,32 @@ describe('cert-renewal.sh (rancher-aws-cert-renewal)', () => {
     expect(b.calls()).toContain('systemctl restart --no-block k3s');
     expect(b.calls().filter((c) => c.startsWith('etcd-health') || c.startsWith('db/info'))).toEqual([]);
     expect(events()).toEqual(['lease ip-10-0-0-10', 'restart ip-10-0-0-10', 'up ip-10-0-0-10', 'released ip-10-0-0-10']);
+  });
+});
+
+describe("cert-renewal.sh: the API serving certificate's end, reported for every plan's check", () => {
+  const puts = (b: NodeSandbox) => b.calls().filter((c) => c.startsWith('ssm-put '));
+
+  it('writes the end (RFC 3339) over the parameter Terraform made for this server at every run, nothing due included', () => {
+    const b = server(0, 200).parameter(IPS[0], NOT_REPORTED);
+    const r = renew(b);
+    expect(r.status).toBe(0);
+    expect(restarted(b)).toBe(false);
+    const [put, ...more] = puts(b);
+    expect(more).toEqual([]);
+    const [, name, end] = put.split(' ');
+    expect(name).toBe(IPS[0]);
+    expect(end).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    // 200 days from the stub's clock (the real one), to the second: within a day of it either way.
+    expect(Math.abs(Date.parse(end) - (Date.now() + 200 * 86_400_000))).toBeLessThan(86_400_000);
+  });
+
+  it('creates no parameter where Terraform made none (one a destroy would leave behind), and the run goes on', () => {
+    const b = server(0, 30);
+    const r = renew(b);
+    expect(r.status).toBe(0);
+    expect(puts(b)).toEqual([]);
+    expect(restarted(b)).toBe(true);
   });
 });
 

@@ -1,4 +1,5 @@
 import { TerraformOutput } from 'cdktf';
+import { PEER_ADDRESSES_PATTERN } from '../../../lib/kubernetes/private/node-identity';
 import { ServerNode } from '../../../lib/nodes/server-node';
 import { resources } from '../../helpers/synth';
 import { describeWithTerraform, evaluate, expressionOf } from '../../helpers/terraform';
@@ -78,5 +79,57 @@ describeWithTerraform('ServerNode.staleAttributes with a version upgraded in pla
 
   it('lists user_data for a server older than the record whose user data was not the current one ("held")', () => {
     expect(stale({ userData: text(OLD), record: hcl('held') })).toEqual(['user_data']);
+  });
+});
+
+describeWithTerraform('ServerNode.staleAttributes with parts a running server does not take (notTaken), evaluated by terraform', () => {
+  const VERSION = 'v1.35.7+rke2r1';
+  const text = (peers: string, extra = '') =>
+    `#cloud-config\nwrite_files:\n  - path: /etc/rancher/bootstrap.env\n    content: |\n      RKE2_VERSION=${VERSION}\n      PEER_IPS="${peers}"\n      NODE_IP="10.0.0.10"\n${extra}`;
+  const { json } = synth((stack) => {
+    const node = new ServerNode(stack, 'server', {
+      ...base,
+      userData: text('10.0.16.10 10.0.32.10'),
+      upgradedInPlace: VERSION,
+      notTaken: [PEER_ADDRESSES_PATTERN],
+    });
+    new TerraformOutput(stack, 'stale', { value: node.staleAttributes() });
+  });
+  const [name] = Object.keys(resources(json, 'aws_instance'));
+  const [recordName, record] = Object.entries(resources(json, 'terraform_data'))[0];
+  const local = Object.keys(json.locals!)[0];
+  const hcl = (value: string) => JSON.stringify(value);
+  const withState = (expression: string, running: { userData: string; record: string }) => {
+    const state: Record<string, string> = {
+      ami: hcl(base.amiId),
+      user_data_base64: `base64gzip(${hcl(running.userData)})`,
+      instance_type: hcl(base.instanceType),
+      key_name: hcl(''),
+      subnet_id: hcl(base.subnetId),
+      private_ip: hcl(base.privateIp),
+    };
+    for (const [attribute, value] of Object.entries(state)) expression = expression.replaceAll(`aws_instance.${name}.${attribute}`, value);
+    return expression.replaceAll(`terraform_data.${recordName}.output`, running.record);
+  };
+  /** The record's input as this module evaluates it when the server is created from `created`. */
+  const recordedBy = (created: string) =>
+    hcl(evaluate(withState(expressionOf(record.input), { userData: created, record: 'null' }).replaceAll(`local.${local}`, hcl(created))) as string);
+  const stale = (running: { userData: string; record: string }) =>
+    evaluate(withState(expressionOf(json.output!.stale.value), running).replaceAll(`local.${local}`, hcl(text('10.0.16.10 10.0.32.10'))));
+
+  it('does not list user_data for the first server of a deployment grown from 1 server (its peers were none)', () => {
+    expect(stale({ userData: text(''), record: recordedBy(text('')) })).toEqual([]);
+  });
+
+  it('does not list it for a server recorded before the rule (only the version blanked) whose peers are unchanged', () => {
+    const older = text('10.0.16.10 10.0.32.10').replace(VERSION, 'v1.35.5+rke2r1');
+    const legacy = `sha256(replace(${hcl(older)}, ${hcl('v1.35.5+rke2r1')}, ""))`;
+    expect(stale({ userData: older, record: legacy })).toEqual([]);
+  });
+
+  it('still lists user_data when anything else changed, the peers changed or not', () => {
+    expect(stale({ userData: text('', '# older\n'), record: recordedBy(text('', '# older\n')) })).toEqual(['user_data']);
+    const moved = text('').replace('NODE_IP="10.0.0.10"', 'NODE_IP="10.0.128.10"');
+    expect(stale({ userData: moved, record: recordedBy(moved) })).toEqual(['user_data']);
   });
 });

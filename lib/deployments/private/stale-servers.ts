@@ -20,16 +20,16 @@ export function reportStaleServers(
     'servers_stale',
     Object.fromEntries(props.nodes.map((node, i) => [`server-${i}`, node.staleAttributes(HELD_ATTRIBUTES)])),
   ).fqn;
+  // One assertion per server: in a plan that adds servers their lists are unknown, and a message over all of them
+  // (one jsonencode) could not be rendered; each server's own renders as soon as its list is known.
   TerraformStack.of(scope).addOverride(`check.${props.checkName}`, {
-    assert: [
-      {
-        condition: `\${alltrue([for attributes in values(${stale}) : length(attributes) == 0])}`,
-        error_message:
-          `Servers keep settings they cannot take while running: \${jsonencode({ for server, attributes in ${stale} : server => attributes if length(attributes) > 0 })}. ` +
-          'Replace them one at a time, each after the previous one rejoined (docs/day-2.md, "Day 2"); output servers_pending_replacement lists them. ' +
-          'Never two -replace in one apply: Terraform shows no plan check which objects -replace names, so the quorum guard cannot refuse it.',
-      },
-    ],
+    assert: props.nodes.map((_, i) => ({
+      condition: `\${length(${stale}["server-${i}"]) == 0}`,
+      error_message:
+        `server-${i} keeps settings it cannot take while running: \${join(", ", ${stale}["server-${i}"])}. ` +
+        'Replace the servers that do one at a time, each after the previous one rejoined (docs/day-2.md, "Day 2"); output servers_pending_replacement lists them. ' +
+        'Never two -replace in one apply: Terraform shows no plan check which objects -replace names, so the quorum guard cannot refuse it.',
+    })),
   });
   // Each server's list read from the local, not its expression again: the same value, written once in the module
   // (and resolved once per synth: the expression is the costliest single value of the stack to resolve).

@@ -1,23 +1,35 @@
+import { DataAwsSsmParametersByPath } from '@cdktf/provider-aws/lib/data-aws-ssm-parameters-by-path';
+import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import { TerraformStack } from 'cdktf';
-import type { Construct } from 'constructs';
+import { Construct } from 'constructs';
 import { escapeTemplate } from '../../common/terraform-template';
 import { CERT_RENEW_WITHIN_DAYS } from './server-units';
 
 /**
  * Days before the end of the API's serving certificate from which every plan warns. The servers renew their
  * certificates CERT_RENEW_WITHIN_DAYS (80) ahead (cert-renewal.sh, `RENEW_WITHIN_DAYS`): a certificate this close to its end means the
- * renewal did not run on the server that answered (no timer on a server older than it, a stuck marker, a timer that
- * never fires).
+ * renewal did not run on that server (no timer on a server older than it, a stuck marker, a timer that never fires).
  */
 export const API_CERTIFICATE_WARNING_DAYS = 60;
 
-/** The name of the check's own data source (scoped to the check block). */
-const DATA_NAME = 'api_serving_certificate';
+/**
+ * Where, under the deployment's parameter path, each server reports when its API serving certificate ends: one
+ * String parameter per server named by its address (`<path>/api-certificate-end/<address>`), RFC 3339. cert-renewal.sh
+ * (`publish_certificate_end`) writes it at every run; the node role may put only below this path.
+ */
+export const API_CERTIFICATE_END_PATH = 'api-certificate-end';
+
+/** The value of a server's parameter until its renewal timer first reports (2 h after its boot): not a date, skipped. */
+export const NOT_REPORTED = 'not reported yet';
 
 export interface ApiCertificateCheckProps {
-  /** The API's host name as Terraform reaches it (the name the cluster providers use). */
-  readonly host: string;
-  readonly port: number;
+  /** The deployment's parameter path (BootParameters.prefix), e.g. `/rancher/prod`. */
+  readonly parameterPath: string;
+  /**
+   * The servers, each by its construct name and the address it runs with (the instance's `private_ip`: the address
+   * its user data names as NODE_IP, which it keeps until it is replaced).
+   */
+  readonly servers: readonly { readonly name: string; readonly address: string }[];
   /** The `check` block's name (stackLevelName). */
   readonly checkName: string;
   /** The renewal's systemd unit on the servers, named in the warning. */
@@ -25,30 +37,43 @@ export interface ApiCertificateCheckProps {
 }
 
 /**
- * A `check` that reads the certificate the Kubernetes API serves (one server's, whichever the load balancer or
- * DNS answers with) and warns on every plan from API_CERTIFICATE_WARNING_DAYS before its end. The second line
- * behind the servers' renewal timer: nothing else in Terraform sees a server certificate age.
+ * A `check` that warns on every plan from API_CERTIFICATE_WARNING_DAYS before the end of any server's API serving
+ * certificate, as the servers report it in SSM: the second line behind the servers' renewal timer (nothing else in
+ * Terraform sees a server certificate age).
  *
- * The data source lives inside the check block (Terraform 1.5+): its failure (API unreachable, first plan
- * before the load balancer exists, when the name is still unknown) is a warning, never an error, so it cannot
- * block a plan or a destroy. tls provider 4.1.0 `data_source_certificate.go`: a `tls://` URL is a bare TLS
- * handshake (no HTTP request reaches the API); `verify_chain = false` because the chain ends at the cluster's
- * own CA, which this read neither has nor needs (it authenticates nothing, it reads a date); the certificates come
- * back in reverse order of the handshake's, so the served leaf is the last one.
+ * Nothing here reads the API, and no data source sits inside the check block: Terraform plans a check-scoped data
+ * source as a Read on every plan (internal/terraform/node_resource_abstract_instance.go, ReadBecauseCheckNested),
+ * which `plan -detailed-exitcode` counts as a change. The parameters are Terraform's (created per server, their
+ * value ignored after creation, deleted with the server's address or the deployment); the top-level
+ * `aws_ssm_parameters_by_path` is read during the plan like any data source and returns an empty list, never an
+ * error, when nothing is there (the first plan).
  */
 export function apiCertificateCheck(scope: Construct, props: ApiCertificateCheckProps): void {
-  const data = `data.tls_certificate.${DATA_NAME}`;
-  const leaf = `${data}.certificates[length(${data}.certificates) - 1]`;
+  const path = `${props.parameterPath}/${API_CERTIFICATE_END_PATH}`;
+  const reports = new Construct(scope, 'api-certificate-end');
+  for (const server of props.servers) {
+    new SsmParameter(reports, server.name, {
+      name: `${path}/${server.address}`,
+      type: 'String',
+      value: NOT_REPORTED,
+      description: `When the API serving certificate of ${server.name} ends, as its certificate renewal reports it (RFC 3339)`,
+      // The server writes the value (cert-renewal.sh); Terraform owns the parameter's life, not its value.
+      lifecycle: { ignoreChanges: ['value'] },
+    });
+  }
+  const ends = new DataAwsSsmParametersByPath(reports, 'reported', { path, recursive: false, withDecryption: false });
+  // The provider marks every value sensitive; these are dates. A value that is no time stamp (not reported yet) is skipped.
+  const reported = `zipmap(${ends.fqn}.names, nonsensitive(${ends.fqn}.values))`;
   const hours = API_CERTIFICATE_WARNING_DAYS * 24;
+  const near = (end: string) => `can(timeadd(${end}, "0h")) ? timecmp(plantimestamp(), timeadd(${end}, "-${hours}h")) >= 0 : false`;
   TerraformStack.of(scope).addOverride(`check.${props.checkName}`, {
-    data: { tls_certificate: { [DATA_NAME]: { url: `tls://${props.host}:${props.port}`, verify_chain: false } } },
     assert: [
       {
-        condition: `\${timecmp(plantimestamp(), timeadd(${leaf}.not_after, "-${hours}h")) < 0}`,
+        condition: `\${alltrue([for name, end in ${reported} : !(${near('end')})])}`,
         error_message:
-          `The Kubernetes API's serving certificate (of the server that answered on port ${props.port}) ends at \${${leaf}.not_after}, ` +
-          `less than ${API_CERTIFICATE_WARNING_DAYS} days from now, although the servers renew theirs ${CERT_RENEW_WITHIN_DAYS} days ahead: its renewal did not run. ` +
-          `On each server (aws ssm start-session): systemctl status ${props.renewalUnit}.timer and journalctl -u ${props.renewalUnit}; ` +
+          `The Kubernetes API's serving certificate ends less than ${API_CERTIFICATE_WARNING_DAYS} days from now on \${join(", ", [for name, end in ${reported} : "\${basename(name)} (\${end})" if ${near('end')}])} ` +
+          `(server addresses, as the servers report it under ${escapeTemplate(path)}), although the servers renew theirs ${CERT_RENEW_WITHIN_DAYS} days ahead: its renewal did not run. ` +
+          `On that server (aws ssm start-session): systemctl status ${props.renewalUnit}.timer and journalctl -u ${props.renewalUnit}; ` +
           `a server without that timer (created before it existed) is renewed by a roll (npm run roll -- ${escapeTemplate(TerraformStack.of(scope).node.id)} --server <name>) or an in-place upgrade; ` +
           'docs/day-2.md, "Lifetimes".',
       },

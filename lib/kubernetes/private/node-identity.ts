@@ -32,6 +32,13 @@ export interface ServerNodeIdentity {
 /** Thirty minutes: the first server's install and first start, with room for a slow mirror. */
 export const DEFAULT_PEER_WAIT_SECONDS = 1800;
 
+/**
+ * The env file's PEER_IPS line as a Terraform regular expression (RE2): a running server does not take a change
+ * of it (ServerNode `notTaken`). The bootstrap reads it once, to join; a joined server finds the others through
+ * etcd's member list, and its certificate renewal tries them only to reach a peer's API while its own is down.
+ */
+export const PEER_ADDRESSES_PATTERN = '(?m)^[ ]*PEER_IPS=.*$';
+
 /** The identity as the bootstrap env file's first lines. */
 export function identityEnvironment(node: ServerNodeIdentity): [string, string][] {
   return [
