@@ -27,7 +27,7 @@ const out = process.argv[2];
 mkdirSync(out, { recursive: true });
 const { variants } = require('./variants.js');
 for (const [name, text] of variants()) writeFileSync(join(out, name.replace(/[^A-Za-z0-9+.-]+/g, '_') + '.json'), text);
-const cdktf = require('cdktf/package.json');
+const cdktf = JSON.parse(require('node:fs').readFileSync(join(require.resolve('cdktf'), '..', '..', 'package.json'), 'utf8'));
 const loaded = Object.keys(require.cache).filter((path) => /[\\\\/]node_modules[\\\\/]cdktf[\\\\/]/.test(path));
 process.stdout.write(JSON.stringify({ cdktf: cdktf.name + '@' + cdktf.version, loaded: [...new Set(loaded.map((p) => p.split(/[\\\\/]node_modules[\\\\/]cdktf[\\\\/]/)[0]))] }));
 `;
