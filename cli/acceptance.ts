@@ -39,7 +39,7 @@ import { rancherGet, rancherLogin } from './rancher-api';
 import { roll } from './roll';
 import { StateFile } from './state-file';
 import { teardown } from './teardown';
-import { Terraform } from './terraform';
+import { Terraform, terraformBinary } from './terraform';
 import {
   type CaReader,
   initAndApply,
@@ -763,7 +763,7 @@ async function tearDownRun(record: RunRecord, log: (line: string) => void): Prom
     return drilled;
   }
   if (!existsSync(join(record.moduleDir, '.terraform'))) {
-    const init = run('terraform', ['init', '-input=false'], { cwd: record.moduleDir, timeoutMs: 900_000, inherit: true });
+    const init = run(terraformBinary(), ['init', '-input=false'], { cwd: record.moduleDir, timeoutMs: 900_000, inherit: true });
     if (init.code !== 0) {
       log(
         `terraform init failed in ${record.moduleDir} (exit ${init.code}): ${record.name} was not torn down. Fix it, then: npm run acceptance -- --teardown-run ${record.runId}`,
@@ -813,7 +813,7 @@ async function destroyOnCluster(record: RunRecord, log: (line: string) => void):
       code = 1;
     }
   }
-  const destroyed = await runAsync('terraform', ['apply', '-destroy', '-refresh=false', '-auto-approve', '-input=false'], {
+  const destroyed = await runAsync(terraformBinary(), ['apply', '-destroy', '-refresh=false', '-auto-approve', '-input=false'], {
     cwd: record.moduleDir,
     timeoutMs: 3_600_000,
     inherit: true,
@@ -1096,7 +1096,7 @@ export function acceptanceModuleProblems(
 
 /** terraform in the module folder, stopped with SIGINT on a signal. */
 async function runTerraform(moduleDir: string, args: readonly string[], stoppable: { interrupted: () => boolean; stop?: AbortSignal }) {
-  const result = await runAsync('terraform', args, { cwd: moduleDir, timeoutMs: 1_800_000, stop: stoppable.stop, stopSignal: 'SIGINT' });
+  const result = await runAsync(terraformBinary(), args, { cwd: moduleDir, timeoutMs: 1_800_000, stop: stoppable.stop, stopSignal: 'SIGINT' });
   if (stoppable.interrupted()) throw new Interrupted();
   return result;
 }
@@ -1235,7 +1235,7 @@ function projectVersion(packageFile: string): string | undefined {
 
 /** Terraform's own version and the providers the module was initialised with (`terraform version -json`). */
 function terraformVersion(moduleDir: string): string | undefined {
-  const result = run('terraform', ['version', '-json'], { cwd: moduleDir, timeoutMs: 60_000 });
+  const result = run(terraformBinary(), ['version', '-json'], { cwd: moduleDir, timeoutMs: 60_000 });
   try {
     const v = JSON.parse(result.stdout) as { terraform_version?: string; provider_selections?: Record<string, string> };
     const providers = Object.entries(v.provider_selections ?? {}).map(([p, version]) => `${p.split('/').pop()} ${version}`);

@@ -23,7 +23,7 @@ import { run } from './process';
 import { StateFile } from './state-file';
 import { planTeardown, teardown } from './teardown';
 import { readDeploymentRecord } from './module-folder';
-import { Terraform } from './terraform';
+import { Terraform, terraformBinary } from './terraform';
 import { readableError } from './tool-output';
 import { initAndApply, leftInState, localModuleProblems, phaseRunner, readModuleJson, StepFailed, synthesize, waitForPing } from './throwaway';
 
@@ -547,7 +547,7 @@ async function tearDownThrowaway(drilled: DrillRecord, log: (line: string) => vo
   }
   // A folder whose `terraform init` never finished cannot even be read: init it first (the state is a local file there).
   if (!existsSync(join(drilled.moduleDir, '.terraform'))) {
-    const init = run('terraform', ['init', '-input=false'], { cwd: drilled.moduleDir, timeoutMs: 900_000, inherit: true });
+    const init = run(terraformBinary(), ['init', '-input=false'], { cwd: drilled.moduleDir, timeoutMs: 900_000, inherit: true });
     if (init.code !== 0) {
       log(
         `terraform init failed in ${drilled.moduleDir} (exit ${init.code}): the throwaway ${drilled.name} was not torn down. Fix it, then run the drill with --teardown.`,

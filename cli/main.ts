@@ -7,6 +7,7 @@ import { acceptance, DEFAULT_BUDGET_MINUTES } from './acceptance';
 import { drill } from './drill';
 import { productionSettingsPath } from './drill-settings';
 import { roll } from './roll';
+import { useTerraformBinary } from './terraform';
 import { teardown } from './teardown';
 
 const USAGE = `Usage: rancher-ha-aws <command> [<stack>] [--dir <module folder>] [--deployment <name>] [options]
@@ -59,7 +60,10 @@ Commands:
 of your own made with the constructs, gives the synthesized module folder with --dir instead
 (cdktf.out/stacks/<stack id>). The commands find the deployment in the module's state under any
 construct id; --deployment <name> names it where the module holds more than one (roll), or the one
-a teardown must find there.`;
+a teardown must find there.
+
+Every command runs Terraform as \`terraform\` from PATH; --terraform-binary <path or name> (or the
+environment variable RANCHER_HA_AWS_TERRAFORM) runs another, such as OpenTofu's \`tofu\` (docs/pipeline.md).`;
 
 /** Parsed command line: the command, an optional stack, flags and options with values. */
 export interface CommandLine {
@@ -86,6 +90,7 @@ const WITH_VALUE = new Set([
   '--kubeconfig',
   '--context',
   '--hosted-zone',
+  '--terraform-binary',
 ]);
 
 export function parseCommandLine(args: readonly string[]): CommandLine {
@@ -169,7 +174,8 @@ export async function main(args: readonly string[]): Promise<number> {
     switch (line.command) {
       case 'teardown': {
         const dir = moduleFolder(line.stack, line.values.get('--dir'));
-        requireTools(['terraform', 'aws']);
+        useTerraformBinary(line.values.get('--terraform-binary'));
+        requireTools(['aws']);
         return teardown({
           dir,
           label: line.stack ?? dir,
@@ -187,7 +193,8 @@ export async function main(args: readonly string[]): Promise<number> {
           throw new UsageError('--all, --server and --new-image exclude each other.');
         }
         const dir = moduleFolder(line.stack, line.values.get('--dir'));
-        requireTools(['terraform', 'kubectl', 'aws']);
+        useTerraformBinary(line.values.get('--terraform-binary'));
+        requireTools(['kubectl', 'aws']);
         // The step in flight finishes (terraform and kubectl run in process groups of their own, so a terminal's Ctrl-C
         // reaches only this process); the roll then stops and can be resumed.
         shieldChildrenFromSignals();
@@ -217,7 +224,8 @@ export async function main(args: readonly string[]): Promise<number> {
       case 'drill': {
         if (line.stack === undefined && !line.values.has('--dir')) throw new UsageError('drill: name the stack of production (rke-ha).');
         const dir = moduleFolder(line.stack, line.values.get('--dir'));
-        requireTools(['terraform', 'kubectl', 'aws', 'curl']);
+        useTerraformBinary(line.values.get('--terraform-binary'));
+        requireTools(['kubectl', 'aws', 'curl']);
         // The synth or apply in flight is told to stop (terraform saves its state); then the throwaway is torn down.
         const stopping = stopOnSignals('the drill; the throwaway deployment is torn down', '`npm run drill -- <stack> --teardown` finishes it');
         return await drill({
@@ -251,7 +259,8 @@ export async function main(args: readonly string[]): Promise<number> {
             ?.split(',')
             .map((p) => p.trim())
             .filter(Boolean);
-        requireTools(['terraform', 'kubectl', 'aws', 'curl']);
+        useTerraformBinary(line.values.get('--terraform-binary'));
+        requireTools(['kubectl', 'aws', 'curl']);
         // As the drill: the command in flight is told to stop (terraform saves its state), then the teardown runs.
         const stopping = stopOnSignals(
           'the acceptance run; its deployment is torn down',

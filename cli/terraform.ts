@@ -1,5 +1,5 @@
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync, constants, existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { output, run, runAsync, RunResult } from './process';
 import { readableError } from './tool-output';
 
@@ -40,6 +40,62 @@ export interface SavedPlan {
   };
 }
 
+/** The environment variable that names the Terraform binary (`tofu`, or a path) when `--terraform-binary` does not. */
+export const TERRAFORM_BINARY_ENV = 'RANCHER_HA_AWS_TERRAFORM';
+
+/** The binary every command of this CLI runs Terraform with; set once by `useTerraformBinary`. */
+let binary = 'terraform';
+
+/**
+ * The Terraform binary the commands run: `terraform` unless `--terraform-binary` (`flag`) or
+ * RANCHER_HA_AWS_TERRAFORM names another (`tofu`: OpenTofu takes the same commands and flags the operations use).
+ * A name without a slash is looked up on PATH, a path is taken as it is (relative to the current directory, made
+ * absolute since the commands run in the module folder). Refuses, in one line naming the fix, a binary that is not
+ * there, before any step ran. Every spawn of Terraform in cli/ goes through `terraformBinary()`.
+ */
+export function useTerraformBinary(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  const fromEnv = env[TERRAFORM_BINARY_ENV];
+  const [given, source] =
+    flag !== undefined
+      ? [flag, '--terraform-binary']
+      : fromEnv !== undefined && fromEnv !== ''
+        ? [fromEnv, TERRAFORM_BINARY_ENV]
+        : ['terraform', undefined];
+  if (given.trim() === '') throw new Error(`${source} is empty: give the Terraform binary's name on PATH (terraform, tofu) or its path.`);
+  const found = given.includes('/') ? (executableFile(resolve(given)) ? resolve(given) : undefined) : onPath(given, env.PATH ?? '');
+  if (found === undefined) {
+    const where = given.includes('/')
+      ? `${isAbsolute(given) ? given : `${given} (${resolve(given)})`} is not an executable file`
+      : `'${given}' was not found on PATH`;
+    throw new Error(
+      source === undefined
+        ? `${where}. Install Terraform >= 1.10 (https://developer.hashicorp.com/terraform/install) or OpenTofu >= 1.10, or name the binary with --terraform-binary <path> or ${TERRAFORM_BINARY_ENV}.`
+        : `${source} ${given}: ${where}. Give the path of terraform or tofu (>= 1.10), or a name on PATH.`,
+    );
+  }
+  binary = given.includes('/') ? found : given;
+  return binary;
+}
+
+/** The Terraform binary chosen by `useTerraformBinary` (`terraform` until then). */
+export function terraformBinary(): string {
+  return binary;
+}
+
+function onPath(name: string, path: string): string | undefined {
+  for (const dir of path.split(delimiter)) if (dir !== '' && executableFile(join(dir, name))) return join(dir, name);
+  return undefined;
+}
+
+function executableFile(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
 /** Terraform's own name for an override file: merged into the configuration, lifecycle arguments one by one. */
 export const OVERRIDE_FILE = 'zz_rancher_ha_aws_teardown_override.tf.json';
 
@@ -54,7 +110,7 @@ export class Terraform {
 
   /** The state as Terraform holds it (local or remote backend alike): no provider, no refresh. */
   pull(): ModuleState {
-    const result = run('terraform', ['state', 'pull'], { cwd: this.dir, timeoutMs: 120_000 });
+    const result = run(terraformBinary(), ['state', 'pull'], { cwd: this.dir, timeoutMs: 120_000 });
     if (result.code !== 0) {
       const hint = /terraform init|Backend initialization required|not initialized/i.test(result.stderr)
         ? ` Run \`terraform init\` in ${this.dir} first.`
@@ -79,7 +135,7 @@ export class Terraform {
   /** Forgets resources without touching them in AWS or the cluster. Addresses not in the state are left out by the caller. */
   forget(addresses: readonly string[]): void {
     if (addresses.length === 0) return;
-    output('terraform', ['state', 'rm', ...addresses], { cwd: this.dir, timeoutMs: 300_000 });
+    output(terraformBinary(), ['state', 'rm', ...addresses], { cwd: this.dir, timeoutMs: 300_000 });
   }
 
   /**
@@ -88,7 +144,11 @@ export class Terraform {
    * so an unreachable cluster or a deleted server cannot abort it.
    */
   destroy(timeoutMs: number): RunResult {
-    return run('terraform', ['apply', '-destroy', '-refresh=false', '-auto-approve', '-input=false'], { cwd: this.dir, timeoutMs, inherit: true });
+    return run(terraformBinary(), ['apply', '-destroy', '-refresh=false', '-auto-approve', '-input=false'], {
+      cwd: this.dir,
+      timeoutMs,
+      inherit: true,
+    });
   }
 
   /**
@@ -98,7 +158,7 @@ export class Terraform {
    * caller to inspect (`showPlan`) before it applies that file and nothing else.
    */
   planReplace(addresses: readonly string[], planFile: string, timeoutMs: number): Promise<RunResult> {
-    return runAsync('terraform', ['plan', ...addresses.map((a) => `-replace=${a}`), `-out=${planFile}`, '-input=false'], {
+    return runAsync(terraformBinary(), ['plan', ...addresses.map((a) => `-replace=${a}`), `-out=${planFile}`, '-input=false'], {
       cwd: this.dir,
       timeoutMs,
       inherit: true,
@@ -107,17 +167,17 @@ export class Terraform {
 
   /** A saved plan as JSON (`terraform show -json`): its resource_changes and the configuration's references. */
   showPlan(planFile: string): SavedPlan {
-    return JSON.parse(output('terraform', ['show', '-json', planFile], { cwd: this.dir, timeoutMs: 300_000 })) as SavedPlan;
+    return JSON.parse(output(terraformBinary(), ['show', '-json', planFile], { cwd: this.dir, timeoutMs: 300_000 })) as SavedPlan;
   }
 
   /** Applies exactly a saved plan (Terraform refuses one the state moved past since it was made). */
   applyPlan(planFile: string, timeoutMs: number): Promise<RunResult> {
-    return runAsync('terraform', ['apply', '-input=false', planFile], { cwd: this.dir, timeoutMs, inherit: true });
+    return runAsync(terraformBinary(), ['apply', '-input=false', planFile], { cwd: this.dir, timeoutMs, inherit: true });
   }
 
   /** The value of one output (from the state: no refresh). */
   outputJson(name: string): unknown {
-    const result = run('terraform', ['output', '-json', name], { cwd: this.dir, timeoutMs: 120_000 });
+    const result = run(terraformBinary(), ['output', '-json', name], { cwd: this.dir, timeoutMs: 120_000 });
     if (result.code !== 0) return undefined;
     return JSON.parse(result.stdout);
   }

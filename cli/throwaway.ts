@@ -3,6 +3,7 @@ import { join, relative, resolve } from 'node:path';
 import { Kubectl } from './kubectl';
 import { Interrupted, waitUntil, yieldFor } from './poll';
 import { run, runAsync, type RunResult } from './process';
+import { terraformBinary } from './terraform';
 import { readableError } from './tool-output';
 
 // The building blocks of a throwaway deployment, shared by the drill (cli/drill.ts) and the acceptance run
@@ -94,7 +95,7 @@ export async function initAndApply(
   let applied: RunResult | undefined;
   for (const args of [['init', '-input=false'], options.apply]) {
     const init = args[0] === 'init';
-    const result = await runAsync('terraform', args, {
+    const result = await runAsync(terraformBinary(), args, {
       cwd: moduleDir,
       timeoutMs: init ? 900_000 : options.applyTimeoutMs,
       inherit: init || !options.capture,

@@ -2,6 +2,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writ
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { awsOf, FakeCloud, stateOf } from '../helpers/fake-cloud';
+import { NODE_VERSIONS, nodeBinary, type NodeLine } from '../helpers/node-versions';
 import { commandLine, runBounded } from '../helpers/subprocess';
 
 /**
@@ -243,5 +244,21 @@ describe('examples/platform-app, built from the packed library', () => {
 
   it('gives the same Terraform when bundled (the node scripts are inlined, nothing is read beside the code)', () => {
     expect(bundled).toEqual(synthesized);
+  });
+
+  // The build and the bundle made here, run on the other Node.js lines package.json's `engines` names (official
+  // binaries from the npm registry, helpers/node-versions.ts): the same cdk.tf.json, byte for byte.
+  it.each(Object.keys(NODE_VERSIONS) as NodeLine[])('runs on Node.js %s, built and bundled, writing the same cdk.tf.json byte for byte', (line) => {
+    const node = nodeBinary(line);
+    const stackFile = (folder: string) => join(folder, 'cdktf.out', 'stacks', 'platform', 'cdk.tf.json');
+    for (const [folder, entry] of [
+      [join(dir, 'app'), 'dist/main.js'],
+      [join(dir, 'bundle'), 'main.js'],
+    ] as const) {
+      const before = readFileSync(stackFile(folder), 'utf8');
+      rmSync(join(folder, 'cdktf.out'), { recursive: true, force: true });
+      run(node, [entry], folder);
+      expect(readFileSync(stackFile(folder), 'utf8')).toBe(before);
+    }
   });
 });

@@ -33,13 +33,13 @@ export function compiledMain(): string {
 /**
  * Runs the app from `cwd` with the caller's environment minus anything that
  * could steer where settings come from or where output goes (RANCHER_CONFIG
- * unless `env` sets it, every CDKTF_*), plus `env`.
+ * unless `env` sets it, every CDKTF_*), plus `env`; with `node`, on that Node.js binary.
  */
-export function runApp(cwd: string, env: Record<string, string> = {}): SpawnSyncReturns<string> {
+export function runApp(cwd: string, env: Record<string, string> = {}, node = process.execPath): SpawnSyncReturns<string> {
   const merged: Record<string, string | undefined> = { ...process.env, ...env };
   if (!('RANCHER_CONFIG' in env)) delete merged.RANCHER_CONFIG;
   for (const key of Object.keys(merged)) if (key.startsWith('CDKTF_') && !(key in env)) delete merged[key];
-  const result = runBounded(process.execPath, [compiledMain()], { cwd, env: merged });
+  const result = runBounded(node, [compiledMain()], { cwd, env: merged });
   if (result.error) throw result.error;
   return result;
 }

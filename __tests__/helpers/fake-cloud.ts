@@ -233,11 +233,12 @@ export class FakeCloud {
       env?: Record<string, string>;
       tools?: readonly string[];
       /** another build of the CLI (the packed package's) */ cli?: string;
+      /** another Node.js binary to run it on. @default the one running the tests */ node?: string;
       /** Start the CLI as the leader of a process group of its own, as a shell starts a foreground job. */ ownGroup?: boolean;
       /** Its working directory. @default the scratch world's folder */ cwd?: string;
     } = {},
   ): { code: number | null; out: string; err: string } {
-    const result = runBounded(process.execPath, [options.cli ?? opsCli(), ...args], {
+    const result = runBounded(options.node ?? process.execPath, [options.cli ?? opsCli(), ...args], {
       cwd: options.cwd ?? this.dir,
       input: options.input,
       env: this.env(options),

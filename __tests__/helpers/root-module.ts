@@ -7,6 +7,7 @@ import { NESTED_ATTRIBUTES } from '../../lib/synth/block-schema';
 import { missingAddresses, recordAddresses } from './address-contract';
 import { expectFirstLoginWiring } from './first-login';
 import { hclArguments } from './hcl-arguments';
+import { hclFeatures, jsonFeatures, OPENTOFU_VERSION, outsideOpenTofu } from './opentofu';
 import { notSecret, PEM_BLOCK, secretLiterals } from './secrets';
 import type { StackFolder, TerraformJson } from './synth';
 import { describeWithTerraform, initConfiguration, PROVIDER_DOWNLOAD_ERROR, TERRAFORM_ENV } from './terraform';
@@ -116,6 +117,10 @@ export function describeRootModules(title: string, cases: readonly RootModuleCas
       expect(c.json.terraform.required_version).toBe(REQUIRED_TERRAFORM_VERSION);
     });
 
+    it.each(named)(`%s: uses only language features OpenTofu ${OPENTOFU_VERSION} accepts (helpers/opentofu.ts lists them)`, (_name, c) => {
+      expect(outsideOpenTofu(jsonFeatures(c.json))).toEqual([]);
+    });
+
     it.each(named)(
       '%s: logs in after /ping through the bootstrap provider, trusting what the probe trusted, or forgets the bootstrap',
       (_name, c) => {
@@ -133,6 +138,15 @@ export function describeHclFolders(title: string, cases: readonly RootModuleFold
   const named = cases.map((c) => [c.name, c] as const);
 
   describe(`${title}: every stack as an HCL folder`, () => {
+    it.each(named)(`%s: as HCL, uses only language features OpenTofu ${OPENTOFU_VERSION} accepts, the JSON's blocks`, (_name, { folder }) => {
+      const features = hclFeatures(folder.files['cdk.tf']);
+      expect(outsideOpenTofu(features)).toEqual([]);
+      // The same blocks and arguments of Terraform's own as the JSON (whose functions the HCL's expressions are).
+      const structural = (all: Set<string>) =>
+        [...all].filter((f) => !f.startsWith('function ') && !f.startsWith('type ') && !f.includes('referring')).sort();
+      expect(structural(features)).toEqual(structural(jsonFeatures(folder.json)));
+    });
+
     it.each(named)(
       "%s: as HCL, its folder holds cdk.tf and cdktf's metadata.json only, and the manifest names cdk.tf",
       (_name, { folder, stack }) => {

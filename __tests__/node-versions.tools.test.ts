@@ -1,0 +1,80 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runApp } from './helpers/app-process';
+import { awsOf, FakeCloud, stateOf } from './helpers/fake-cloud';
+import { NODE_VERSIONS, nodeBinary, type NodeLine } from './helpers/node-versions';
+import { runBounded } from './helpers/subprocess';
+import { synthSettings } from './helpers/variants';
+
+// The app and the operations CLI on the Node.js lines package.json's `engines` names, each against the same run on
+// the Node.js running the tests: the same files, byte for byte, the same output. The binaries are the official ones
+// from the npm registry (helpers/node-versions.ts); the library's consumer test runs them too (__tests__/examples).
+
+const LINES = Object.keys(NODE_VERSIONS) as NodeLine[];
+
+/** Every file the app writes under cdktf.out/stacks, by path, synthesized from a settings file naming only the site, on `node`. */
+function synthesizedStacks(node: string, format: 'json' | 'hcl'): Record<string, string> {
+  const dir = mkdtempSync(join(tmpdir(), 'rancher-node-versions-'));
+  try {
+    writeFileSync(join(dir, 'rancher.yaml'), 'hostname: rancher.acme.io\nhostedZone: acme.io\n');
+    const run = runApp(dir, format === 'hcl' ? { SYNTH_HCL_OUTPUT: 'true' } : {}, node);
+    if (run.status !== 0) throw new Error(`the app failed on ${node}:\n${run.stdout}${run.stderr}`);
+    const stacks = join(dir, 'cdktf.out', 'stacks');
+    const files: Record<string, string> = {};
+    for (const entry of readdirSync(stacks, { recursive: true, withFileTypes: true })) {
+      if (entry.isFile())
+        files[join(entry.parentPath, entry.name).slice(stacks.length + 1)] = readFileSync(join(entry.parentPath, entry.name), 'utf8');
+    }
+    return files;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+it("package.json's engines and the README name the lines tested: these and the tests' own (20)", () => {
+  const pkg = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { engines: { node: string } };
+  expect(pkg.engines.node.split('||').map((range) => range.trim())).toEqual(['20', ...LINES]);
+  expect(process.versions.node.split('.')[0]).toBe('20');
+  const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+  for (const version of Object.values(NODE_VERSIONS)) expect(readme).toContain(version.split('.').slice(0, 2).join('.'));
+});
+
+describe.each(LINES)('Node.js %s', (line) => {
+  let node: string;
+  beforeAll(() => {
+    node = nodeBinary(line);
+  });
+
+  it('is the release pinned for the line', () => {
+    const version = runBounded(node, ['--version'], {});
+    expect(version.stdout.trim()).toBe(`v${NODE_VERSIONS[line]}`);
+  });
+
+  it.each(['json', 'hcl'] as const)("the app's synth writes the three stacks' %s byte-identical to the tests' Node.js", (format) => {
+    const here = synthesizedStacks(process.execPath, format);
+    const there = synthesizedStacks(node, format);
+    const stacks = [...new Set(Object.keys(here).map((path) => path.split('/')[0]))].sort();
+    expect(stacks).toEqual(['docker', 'k8s-ha', 'rke-ha']);
+    expect(Object.keys(there).sort()).toEqual(Object.keys(here).sort());
+    for (const path of Object.keys(here)) expect({ path, text: there[path] }).toEqual({ path, text: here[path] });
+  });
+
+  it("the operations CLI prints its help and runs a teardown --dry-run against the fake cloud as on the tests' Node.js", () => {
+    const json = synthSettings('rke-ha', {}).json;
+    const state = stateOf(json);
+    const c = new FakeCloud(json, { state, aws: awsOf(state), cluster: { apiUp: true } });
+    try {
+      const help = c.run(['--help'], { node });
+      expect(help).toEqual(c.run(['--help']));
+      expect(help.code).toBe(0);
+      const dryRun = c.run(['teardown', '--dir', 'module', '--dry-run'], { node });
+      expect(dryRun).toMatchObject({ code: 0, err: '' });
+      expect(dryRun).toEqual(c.run(['teardown', '--dir', 'module', '--dry-run']));
+      expect(c.calls()).toEqual(['terraform state pull', 'terraform state pull']);
+      expect(c.violations()).toBe('');
+    } finally {
+      c.remove();
+    }
+  });
+});

@@ -1,0 +1,121 @@
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { runBounded } from '../helpers/subprocess';
+
+// `npm run release` on a scratch clone of this checkout: the files git tracks or would (not ignored), as they are in the working tree,
+// committed in a repository of their own, with this checkout's node_modules linked (no registry needed). The real
+// git, npm pack, the app's synth and sha256sum run; the checkout itself is never touched.
+
+const ROOT = join(__dirname, '..', '..');
+let clone: string;
+
+const git = (...args: string[]) =>
+  execFileSync('git', args, {
+    cwd: clone,
+    encoding: 'utf8',
+    env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' },
+  });
+const release = (...args: string[]) => {
+  const result = runBounded(process.execPath, [join(clone, 'scripts', 'release.js'), ...args], {
+    cwd: clone,
+    env: { ...process.env, CHECKPOINT_DISABLE: '1' },
+  });
+  return { code: result.status, out: result.stdout, err: result.stderr };
+};
+const version = () => (JSON.parse(readFileSync(join(clone, 'package.json'), 'utf8')) as { version: string }).version;
+
+beforeAll(() => {
+  clone = mkdtempSync(join(tmpdir(), 'rancher-release-clone-'));
+  const tracked = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' })
+    .split('\0')
+    .filter(Boolean);
+  for (const file of tracked) {
+    if (!existsSync(join(ROOT, file))) continue; // deleted in the working tree
+    mkdirSync(dirname(join(clone, file)), { recursive: true });
+    cpSync(join(ROOT, file), join(clone, file));
+  }
+  symlinkSync(join(ROOT, 'node_modules'), join(clone, 'node_modules'));
+  git('init', '-q');
+  git('add', '-A');
+  git('commit', '-qm', 'scratch clone');
+});
+afterAll(() => rmSync(clone, { recursive: true, force: true }));
+
+describe('npm run release', () => {
+  const current = () => version();
+
+  it('refuses a version that is not newer, not a version, or older than what the messages say, changing nothing', () => {
+    expect(release(current())).toMatchObject({ code: 2, err: expect.stringContaining(`is not newer than package.json's ${current()}`) });
+    expect(release('v1')).toMatchObject({ code: 2, err: expect.stringContaining('expected a version as major.minor.patch') });
+    // The messages speak of 0.4.0 (lib/deployments/private/*): a 0.3.x release would contradict them.
+    const patch = current().replace(/\d+$/, (n) => String(Number(n) + 1));
+    if (current().startsWith('0.3.')) {
+      expect(release(patch)).toMatchObject({
+        code: 2,
+        err: expect.stringMatching(/is older than what the code's messages say: lib\/\S+ says since 0\.4\.0/),
+      });
+    }
+    expect(git('status', '--porcelain')).toBe('');
+  });
+
+  it('--dry-run builds everything with the new version, prints the sums, and leaves the tree as it was', () => {
+    const before = current();
+    const result = release('0.4.0', '--dry-run');
+    expect(result).toMatchObject({ code: 0, err: '' });
+    expect(result.out).toContain(`Dry run: release 0.4.0 (package.json ${before} -> 0.4.0`);
+    for (const file of ['rancher-ha-aws-0.4.0.tgz', ...['rke-ha', 'k8s-ha', 'docker'].map((s) => `rancher-ha-aws-0.4.0-${s}-module.tar.gz`)])
+      expect(result.out).toMatch(new RegExp(`  [0-9a-f]{64}  ${file.replace(/\./g, '\\.')}\\n`));
+    expect(git('status', '--porcelain', '--ignored')).not.toMatch(/release\/|package\.json|CHANGELOG/);
+    expect(version()).toBe(before);
+  });
+
+  it('refuses a tree with changes not committed', () => {
+    writeFileSync(join(clone, 'stray.txt'), 'x\n');
+    try {
+      expect(release('0.4.0')).toMatchObject({ code: 2, err: expect.stringContaining('has changes not committed') });
+    } finally {
+      rmSync(join(clone, 'stray.txt'));
+    }
+  });
+
+  it('releases: the version everywhere, the CHANGELOG section, the packed library and the three HCL modules with their sums', () => {
+    const result = release('0.4.0');
+    expect(result).toMatchObject({ code: 0, err: '' });
+    expect(version()).toBe('0.4.0');
+    const lock = JSON.parse(readFileSync(join(clone, 'package-lock.json'), 'utf8')) as {
+      version: string;
+      packages: Record<string, { version: string }>;
+    };
+    expect([lock.version, lock.packages[''].version]).toEqual(['0.4.0', '0.4.0']);
+    const changelog = readFileSync(join(clone, 'CHANGELOG.md'), 'utf8');
+    expect(changelog).toMatch(/^## Unreleased\n\n## 0\.4\.0 \(\d{4}-\d{2}-\d{2}\)\n\n### /m);
+    expect(git('status', '--porcelain').split('\n').filter(Boolean).sort()).toEqual([' M CHANGELOG.md', ' M package-lock.json', ' M package.json']);
+
+    const out = join(clone, 'release', '0.4.0');
+    expect(readdirSync(out).sort()).toEqual([
+      'SHA256SUMS',
+      'rancher-ha-aws-0.4.0-docker-module.tar.gz',
+      'rancher-ha-aws-0.4.0-k8s-ha-module.tar.gz',
+      'rancher-ha-aws-0.4.0-rke-ha-module.tar.gz',
+      'rancher-ha-aws-0.4.0.tgz',
+    ]);
+    // The sums as a pipeline checks them, with coreutils.
+    expect(execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: out, encoding: 'utf8' }).trim().split('\n')).toHaveLength(4);
+    // A module taken without Node.js: tar unpacks the stack's folder, cdk.tf and the assets it names.
+    const unpacked = join(clone, 'unpacked');
+    mkdirSync(unpacked);
+    execFileSync('tar', ['-xzf', join(out, 'rancher-ha-aws-0.4.0-rke-ha-module.tar.gz'), '-C', unpacked]);
+    expect(readdirSync(join(unpacked, 'rke-ha')).sort()).toEqual(['assets', 'cdk.tf', 'metadata.json']);
+    expect(readFileSync(join(unpacked, 'rke-ha', 'cdk.tf'), 'utf8')).toMatch(/^terraform \{/m);
+    // The packed library says the version released.
+    const packed = execFileSync('tar', ['-xzOf', join(out, 'rancher-ha-aws-0.4.0.tgz'), 'package/package.json'], { encoding: 'utf8' });
+    expect((JSON.parse(packed) as { version: string }).version).toBe('0.4.0');
+    // A second release of the same version is refused.
+    git('add', '-A', ':!unpacked');
+    git('commit', '-qm', 'Release 0.4.0');
+    rmSync(unpacked, { recursive: true });
+    expect(release('0.4.0')).toMatchObject({ code: 2 });
+  });
+});

@@ -1,0 +1,214 @@
+#!/usr/bin/env node
+// `npm run release -- <version> [--dry-run] [--settings <file>]`: one release, from a committed tree.
+//   1. checks: the version is newer than package.json's, no message of the code speaks of a later one ("since
+//      0.4.0"), CHANGELOG.md has an "## Unreleased" section with entries, the git tree is clean;
+//   2. sets the version in package.json and package-lock.json, and turns "## Unreleased" into "## <version> (<date>)"
+//      under a new, empty "## Unreleased";
+//   3. writes release/<version>/: the packed library (`npm pack`), each stack's synthesized HCL module as a tarball
+//      (the stack's folder as `npm run synth:hcl` leaves it: cdk.tf, metadata.json, assets/), and SHA256SUMS over
+//      them, so a pipeline can take a module of a release without Node.js (`sha256sum -c SHA256SUMS`).
+// With --dry-run it does all of it with the new version, prints the files and their sums, and then puts package.json,
+// package-lock.json and CHANGELOG.md back and deletes the files: nothing changes. The commit and the tag are yours
+// (it prints the commands); it publishes nothing.
+'use strict';
+const { spawnSync } = require('node:child_process');
+const { createHash } = require('node:crypto');
+const { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, renameSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const { join, relative } = require('node:path');
+const { gzipSync } = require('node:zlib');
+
+const ROOT = join(__dirname, '..');
+const STACKS = ['rke-ha', 'k8s-ha', 'docker'];
+const VERSION = /^(\d+)\.(\d+)\.(\d+)$/;
+
+class Refused extends Error {}
+
+function parseArgs(args) {
+  const options = { dryRun: false, settings: undefined, version: undefined };
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--dry-run') options.dryRun = true;
+    else if (args[i] === '--settings') options.settings = args[++i];
+    else if (args[i].startsWith('--settings=')) options.settings = args[i].slice('--settings='.length);
+    else if (args[i].startsWith('-'))
+      throw new Refused(`unknown option ${args[i]}; usage: npm run release -- <version> [--dry-run] [--settings <file>]`);
+    else if (options.version === undefined) options.version = args[i];
+    else throw new Refused(`unexpected argument ${args[i]}; usage: npm run release -- <version> [--dry-run] [--settings <file>]`);
+  }
+  if (options.version === undefined) throw new Refused('name the version: npm run release -- <version> (e.g. 0.4.0)');
+  if (options.settings !== undefined && !existsSync(options.settings)) throw new Refused(`--settings ${options.settings}: no such file`);
+  return options;
+}
+
+const parts = (version) => VERSION.exec(version).slice(1).map(Number);
+/** Negative, zero or positive as a is before, the same as or after b. */
+function compare(a, b) {
+  const [x, y] = [parts(a), parts(b)];
+  for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return x[i] - y[i];
+  return 0;
+}
+
+/** Every "since <version>" in the messages of the code (lib, cli, app), as file:line and the version. */
+function sinceVersions() {
+  const found = [];
+  const walk = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (/\.(ts|js|sh)$/.test(entry.name) && !entry.name.endsWith('.d.ts'))
+        readFileSync(path, 'utf8')
+          .split('\n')
+          .forEach((line, i) => {
+            for (const m of line.matchAll(/\bsince (?:version |v)?(\d+\.\d+(?:\.\d+)?)\b/g))
+              found.push({ where: `${relative(ROOT, path)}:${i + 1}`, version: m[1].split('.').length === 2 ? `${m[1]}.0` : m[1] });
+          });
+    }
+  };
+  for (const dir of ['lib', 'cli', 'app']) if (existsSync(join(ROOT, dir))) walk(join(ROOT, dir));
+  return found;
+}
+
+function run(command, args, options = {}) {
+  const result = spawnSync(command, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, ...options });
+  if (result.error) throw result.error;
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (exit ${result.status}):\n${result.stdout}${result.stderr}`);
+  return result.stdout;
+}
+
+/** A tar archive of `files` (relative paths under `base`, sorted), with fixed owner, mode and time: the same bytes for the same files. */
+function tarOf(base, files) {
+  const blocks = [];
+  const field = (buffer, offset, length, text) => buffer.write(text, offset, length, 'utf8');
+  const octal = (n, length) => `${n.toString(8).padStart(length - 1, '0')}\0`;
+  for (const file of files) {
+    const body = readFileSync(join(base, file));
+    if (Buffer.byteLength(file) > 100) throw new Error(`${file}: a path longer than 100 bytes does not fit a plain tar header`);
+    const header = Buffer.alloc(512);
+    field(header, 0, 100, file);
+    field(header, 100, 8, octal(0o644, 8));
+    field(header, 108, 8, octal(0, 8));
+    field(header, 116, 8, octal(0, 8));
+    field(header, 124, 12, octal(body.length, 12));
+    field(header, 136, 12, octal(0, 12));
+    field(header, 148, 8, '        ');
+    field(header, 156, 1, '0');
+    field(header, 257, 6, 'ustar\0');
+    field(header, 263, 2, '00');
+    const sum = header.reduce((a, b) => a + b, 0);
+    field(header, 148, 8, `${sum.toString(8).padStart(6, '0')}\0 `);
+    blocks.push(header, body, Buffer.alloc((512 - (body.length % 512)) % 512));
+  }
+  blocks.push(Buffer.alloc(1024));
+  return Buffer.concat(blocks);
+}
+
+function filesUnder(dir, prefix = '') {
+  return readdirSync(join(dir, prefix), { withFileTypes: true })
+    .flatMap((entry) => (entry.isDirectory() ? filesUnder(dir, join(prefix, entry.name)) : [join(prefix, entry.name)]))
+    .sort();
+}
+
+/** The three stacks' HCL modules, synthesized by the app as `npm run synth:hcl` does, each archived under its stack's name. */
+function moduleArchives(out, version, settings) {
+  const scratch = mkdtempSync(join(tmpdir(), 'rancher-release-synth-'));
+  try {
+    const env = { ...process.env, SYNTH_HCL_OUTPUT: 'true' };
+    for (const key of Object.keys(env)) if (key.startsWith('CDKTF_')) delete env[key];
+    delete env.RANCHER_CONFIG;
+    if (settings !== undefined) env.RANCHER_CONFIG = join(process.cwd(), settings);
+    run(process.execPath, [join(ROOT, 'scripts', 'synth.js')], { cwd: scratch, env });
+    const stacks = join(scratch, 'cdktf.out', 'stacks');
+    return STACKS.map((stack) => {
+      if (!existsSync(join(stacks, stack, 'cdk.tf'))) throw new Error(`the synth wrote no HCL module for ${stack}`);
+      const name = `rancher-ha-aws-${version}-${stack}-module.tar.gz`;
+      const files = filesUnder(join(stacks, stack)).map((file) => join(stack, file));
+      // gzip's header time is 0 in node's zlib: the archive's bytes depend on the files only.
+      writeFileSync(join(out, name), gzipSync(tarOf(stacks, files), { level: 9 }));
+      return name;
+    });
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+function release(args, log) {
+  const options = parseArgs(args);
+  const { version, dryRun } = options;
+  if (!VERSION.test(version)) throw new Refused(`${version}: expected a version as major.minor.patch (e.g. 0.4.0)`);
+  const pkgFile = join(ROOT, 'package.json');
+  const lockFile = join(ROOT, 'package-lock.json');
+  const changelogFile = join(ROOT, 'CHANGELOG.md');
+  const pkgText = readFileSync(pkgFile, 'utf8');
+  const lockText = readFileSync(lockFile, 'utf8');
+  const changelogText = readFileSync(changelogFile, 'utf8');
+  const current = JSON.parse(pkgText).version;
+  if (compare(version, current) <= 0) throw new Refused(`${version} is not newer than package.json's ${current}`);
+  const later = sinceVersions().filter((s) => compare(s.version, version) > 0);
+  if (later.length > 0)
+    throw new Refused(
+      `${version} is older than what the code's messages say: ${later.map((s) => `${s.where} says since ${s.version}`).join('; ')}. Release that version, or correct the messages.`,
+    );
+  const unreleased = /^## Unreleased\n([\s\S]*?)(?=^## )/m.exec(changelogText);
+  if (!unreleased || !/^### /m.test(unreleased[1]))
+    throw new Refused('CHANGELOG.md has no entries under "## Unreleased": write what the release changes first');
+  const dirty = run('git', ['status', '--porcelain']).trim();
+  if (dirty !== '' && !dryRun) throw new Refused(`the git tree has changes not committed (git status): release from a committed tree\n${dirty}`);
+
+  const date = new Date().toISOString().slice(0, 10);
+  const out = dryRun ? mkdtempSync(join(tmpdir(), 'rancher-release-')) : join(ROOT, 'release', version);
+  if (!dryRun && existsSync(out)) throw new Refused(`${relative(ROOT, out)} exists: a release of ${version} was made here already`);
+  let done = false;
+  try {
+    log(
+      `${dryRun ? 'Dry run: ' : ''}release ${version} (package.json ${current} -> ${version}, CHANGELOG "## Unreleased" -> "## ${version} (${date})")`,
+    );
+    writeFileSync(pkgFile, pkgText.replace(/^( {2}"version": )"[^"]*"/m, `$1"${version}"`));
+    const lock = JSON.parse(lockText);
+    lock.version = version;
+    lock.packages[''].version = version;
+    writeFileSync(lockFile, `${JSON.stringify(lock, null, 2)}\n`);
+    writeFileSync(changelogFile, changelogText.replace(/^## Unreleased\n/m, `## Unreleased\n\n## ${version} (${date})\n`));
+
+    const staging = `${out}.partial`;
+    rmSync(staging, { recursive: true, force: true });
+    mkdirSync(staging, { recursive: true });
+    const [packed] = JSON.parse(run('npm', ['pack', '--pack-destination', staging, '--json', '--silent'])).map((p) => p.filename);
+    const files = [packed, ...moduleArchives(staging, version, options.settings)];
+    const sums = files.map(
+      (file) =>
+        `${createHash('sha256')
+          .update(readFileSync(join(staging, file)))
+          .digest('hex')}  ${file}`,
+    );
+    writeFileSync(join(staging, 'SHA256SUMS'), `${sums.join('\n')}\n`);
+    rmSync(out, { recursive: true, force: true });
+    renameSync(staging, out);
+    log(`${dryRun ? 'Would write' : 'Wrote'} ${dryRun ? `release/${version}` : relative(ROOT, out)}/:`);
+    for (const line of sums) log(`  ${line}`);
+    if (dryRun) log('Dry run: package.json, package-lock.json and CHANGELOG.md are as they were; nothing was written.');
+    else
+      log(
+        `Next: review, then git add package.json package-lock.json CHANGELOG.md && git commit -m "Release ${version}" && git tag v${version}; attach release/${version}/* to the release.`,
+      );
+    done = true;
+  } finally {
+    if (dryRun || !done) {
+      writeFileSync(pkgFile, pkgText);
+      writeFileSync(lockFile, lockText);
+      writeFileSync(changelogFile, changelogText);
+      rmSync(`${out}.partial`, { recursive: true, force: true });
+      if (dryRun) rmSync(out, { recursive: true, force: true });
+    }
+  }
+}
+
+if (require.main === module) {
+  try {
+    release(process.argv.slice(2), (line) => process.stdout.write(`${line}\n`));
+  } catch (error) {
+    process.stderr.write(`release: ${error instanceof Refused ? error.message : (error.stack ?? error)}\n`);
+    process.exitCode = error instanceof Refused ? 2 : 1;
+  }
+}
+
+module.exports = { release, sinceVersions, tarOf };
