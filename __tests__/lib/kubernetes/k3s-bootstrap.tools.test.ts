@@ -166,12 +166,16 @@ describe('k3s-datastore-endpoint.sh (before every start of K3s)', () => {
       expect(b.calls()).toContain(INSTALLED);
     });
 
-    it('a changed binary stops the boot for good (78): one journal line, the marker and the metric, nothing placed or run', () => {
+    it('a changed binary is refused (one journal line, the marker and the metric, nothing placed or run), and the third refusal stops the boot for good (78)', () => {
       const b = node(0, { env: { RESTART_METRIC_NAMESPACE: 'RancherHA/prod-rke-ha' } });
       b.release({ k3s: 'another binary\n' });
+      const refused = `refusing k3s of v1.35.7+k3s1 from ${RELEASE.K3S_ARTIFACT_URL}: its SHA-256 is ${sha256('another binary\n')}, the recorded sum is ${RELEASE.K3S_ARTIFACT_SHA256} (15 bytes of application/octet-stream;`;
+      expect(b.run({ file: SCRIPT }).status).toBe(1);
+      expect(b.read(UNVERIFIED)).toBe(`${refused} refusal 1 of 3, the next run downloads it again); nothing was installed\n`);
+      expect(b.run({ file: SCRIPT }).status).toBe(1);
       const r = b.run({ file: SCRIPT });
       expect(r.status).toBe(BOOTSTRAP_GIVE_UP_STATUS);
-      const line = `refusing k3s of v1.35.7+k3s1 from ${RELEASE.K3S_ARTIFACT_URL}: its SHA-256 is ${sha256('another binary\n')}, the recorded sum is ${RELEASE.K3S_ARTIFACT_SHA256}; nothing was installed`;
+      const line = `${refused} refusal 3 of 3, giving up); nothing was installed`;
       expect(r.output.split('\n').filter((l) => l.includes('refusing'))).toEqual([`script.sh: ${line}`]);
       expect(b.read(UNVERIFIED)).toBe(`${line}\n`);
       expect(b.calls()).toContain('metric RancherHA/prod-rke-ha UnverifiedArtifact 1');
@@ -193,7 +197,7 @@ describe('k3s-datastore-endpoint.sh (before every start of K3s)', () => {
       const bad = node(0, { env });
       bad.release({ 'k3s-arm64': 'another arm64 build\n' });
       const r = bad.run({ file: SCRIPT });
-      expect(r.status).toBe(BOOTSTRAP_GIVE_UP_STATUS);
+      expect(r.status).toBe(1);
       expect(r.output).toContain(
         `refusing k3s-arm64 of ${version} from ${lines.K3S_ARTIFACT_URL}: its SHA-256 is ${sha256('another arm64 build\n')}, the recorded sum is ${sha256(BINARY_TEXT)}`,
       );
@@ -219,7 +223,7 @@ describe('k3s-datastore-endpoint.sh (before every start of K3s)', () => {
       });
       b.release({ 'install.sh': `${INSTALLER_STUB}# a mirror's own edit\n` });
       const r = b.run({ file: SCRIPT });
-      expect(r.status).toBe(BOOTSTRAP_GIVE_UP_STATUS);
+      expect(r.status).toBe(1);
       expect(r.output).toContain('refusing install.sh of v1.35.7+k3s1 from https://mirror.internal/k3s/install.sh');
       expect(b.calls().filter((c) => c.startsWith('download'))).toEqual(['download https://mirror.internal/k3s/install.sh']);
     });
