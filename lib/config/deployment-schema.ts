@@ -23,6 +23,7 @@ import { vpcSchema } from './vpc-schema';
 import { SSM_PARAMETER_ARN } from './registry-credentials';
 import { partitionOf } from './aws-regions';
 import { missingReleaseSums, releaseArchitecture, suppliedSumProblems } from './release-sums';
+import { requiredArchitecture } from './instance-types';
 import { IMAGE_OWNERS, imageOwnerIn } from './image-owners';
 import { rhelFamily, type ServerOperatingSystem } from './sections';
 import { installsCertManager } from '../tls/tls-plan';
@@ -288,12 +289,16 @@ function releaseSumRules(s: RuleInput, problem: Problem): void {
   if (!str(version) || !VERSION_FORMATS[key].test(version) || (architecture !== undefined && architecture !== 'x86_64' && architecture !== 'arm64'))
     return;
   const supplied = s.versions?.releaseSums;
+  // With a pinned amiId and no architecture, the servers install the release of the instance type's architecture.
+  const inferred = architecture === undefined ? requiredArchitecture(rkeHa) : undefined;
   const missing = missingReleaseSums(
     key,
     version,
-    releaseArchitecture(architecture),
+    releaseArchitecture(architecture ?? inferred),
     supplied !== null && typeof supplied === 'object' ? supplied : undefined,
-    `rkeHa.architecture ${architecture ?? 'x86_64'}`,
+    inferred === undefined || rkeHa.amiId === undefined
+      ? `rkeHa.architecture ${architecture ?? 'x86_64'}`
+      : `rkeHa.instanceType ${String(rkeHa.instanceType)} (${inferred})`,
   );
   if (missing !== undefined) problem(['versions', key], missing, version);
 }

@@ -506,7 +506,14 @@ export class RancherOnRke extends Construct {
       architecture: cluster.architecture,
       region: settings.region,
     });
-    warnOnArm64(this, s.architecture, d.named('architecture'), settings.versions.rancher);
+    warnOnArm64(
+      this,
+      cluster.architecture,
+      cluster.architectureFromInstanceType
+        ? `${d.named('architecture')} (unset; from ${d.named('instanceType')} ${s.instanceType}, a Graviton type, with ${d.named('amiId')} pinned: the servers install the arm64 release)`
+        : d.named('architecture'),
+      settings.versions.rancher,
+    );
     // Node-to-node, pod and service traffic never go through the proxy; nor does Rancher's own name, unless
     // egress is closed (the name resolves to the load balancer's public addresses, reachable only via the proxy).
     const directNetworks = [
@@ -521,7 +528,8 @@ export class RancherOnRke extends Construct {
       // Terraform reaches the API by Rancher's name (below); the NLB's own name for TLS at an ALB.
       tlsSans: nlb ? [hostname, nlb.dnsName] : [hostname],
       installUrl: settings.airGap.installerUrl,
-      architecture: s.architecture,
+      // The release file of the servers' architecture, the instance type's when a pinned image names none.
+      architecture: cluster.releaseArchitecture,
       releaseSums: settings.versions.releaseSums,
       systemDefaultRegistry: settings.airGap.systemDefaultRegistry,
       registryMirrors: settings.airGap.registryMirrors,
@@ -553,7 +561,7 @@ export class RancherOnRke extends Construct {
       ...releaseEnvironment(
         cluster.distribution,
         cluster.kubernetesVersion,
-        s.architecture,
+        cluster.releaseArchitecture,
         settings.airGap.installerUrl,
         settings.versions.releaseSums,
       )
