@@ -274,14 +274,16 @@ function versionRules(s: RuleInput, problem: Problem): void {
 /**
  * The release file the servers install has a SHA-256, recorded or supplied (versions.rke2 or versions.k3s,
  * versions.releaseSums, rkeHa.distribution, architecture, operatingSystem): otherwise its servers would stop at boot
- * (fetch_verified). On the RHEL family RKE2 comes from Rancher's signed RPMs instead of the tarball, so only its
- * installer is checked, and the installer always has a sum (a release without its own runs the pin's).
+ * (fetch_verified). On the RHEL family RKE2 comes from Rancher's signed RPMs instead of the tarball (unless egress
+ * is closed without a proxy: then the tarball), so only its installer is checked, and the installer always has a
+ * sum (a release without its own runs the pin's).
  */
 function releaseSumRules(s: RuleInput, problem: Problem): void {
   const rkeHa = s.rkeHa;
   if (!rkeHa || typeof rkeHa !== 'object') return;
   const k3s = rkeHa.distribution === 'k3s';
-  if (!k3s && rhelFamily(rkeHa.operatingSystem)) return;
+  // RKE2 on the RHEL family installs the signed RPMs, no tarball, unless egress is closed without a proxy.
+  if (!k3s && rhelFamily(rkeHa.operatingSystem) && !closesEgressWithoutProxy(s.proxy)) return;
   const key = k3s ? 'k3s' : 'rke2';
   const version = s.versions?.[key];
   // A malformed version is reported by its own rule; a malformed rkeHa.architecture by the section's.

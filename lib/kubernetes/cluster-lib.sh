@@ -249,3 +249,12 @@ refuse_unverified() {
   put_metric UnverifiedArtifact 1 || true
   exit "$status"
 }
+
+# selinux_policy_from_image PACKAGE: on the RHEL family behind closed egress no repository is reachable, so the
+# distribution's SELinux policy (rke2-selinux, k3s-selinux, which need container-selinux) must be on the image.
+# Without it nothing is installed: exit 78, naming the package (no rerun brings it).
+selinux_policy_from_image() {
+  rpm -q --quiet "$1" && return 0
+  log "$1 is not installed on this image, and egress is closed without a proxy (proxy.egressOnlyTo): no repository can provide it; build the image (rkeHa.amiId) with $1 and container-selinux (docs/rke-ha.md, \"Operating system\"); nothing was installed"
+  exit 78
+}

@@ -217,6 +217,25 @@ describe('k3s-datastore-endpoint.sh (before every start of K3s)', () => {
       expect(down.exists('usr/local/bin/k3s')).toBe(false);
     });
 
+    it("the RHEL family behind closed egress: k3s-selinux from the image, the installer's RPM step skipped, the binary labelled as that step would", () => {
+      const b = node(0, { env: { SELINUX_POLICY_FROM_IMAGE: 'true' } });
+      b.write('rpms', 'container-selinux\nk3s-selinux\n');
+      expect(b.run({ file: SCRIPT }).status).toBe(0);
+      expect(b.calls()).toContain(
+        'installer INSTALL_K3S_EXEC=server INSTALL_K3S_SKIP_DOWNLOAD=binary INSTALL_K3S_SKIP_SELINUX_RPM=true INSTALL_K3S_SKIP_START=true INSTALL_K3S_VERSION=v1.35.7+k3s1 ',
+      );
+      // k3s install.sh setup_selinux: skipping the RPM also skips its chcon of the binary, so the bootstrap does it.
+      expect(b.calls()).toContain(`chcon -u system_u -r object_r -t container_runtime_exec_t ${b.path('usr/local/bin/k3s')}`);
+    });
+
+    it('the RHEL family behind closed egress, an image without k3s-selinux: refused for good (78) before any download', () => {
+      const b = node(0, { env: { SELINUX_POLICY_FROM_IMAGE: 'true' } });
+      const r = b.run({ file: SCRIPT });
+      expect(r.status).toBe(BOOTSTRAP_GIVE_UP_STATUS);
+      expect(r.output).toContain('k3s-selinux is not installed on this image');
+      expect(b.calls().filter((c) => c.startsWith('download') || c.startsWith('installer'))).toEqual([]);
+    });
+
     it('an air gap: installer and binary from the mirror, checked against the same sums', () => {
       const b = node(0, {
         env: { K3S_INSTALL_URL: 'https://mirror.internal/k3s/install.sh', K3S_ARTIFACT_URL: 'https://mirror.internal/k3s/v1.35.7%2Bk3s1/k3s' },

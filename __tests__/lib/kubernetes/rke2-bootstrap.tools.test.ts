@@ -397,11 +397,66 @@ describe('rke2-bootstrap.sh', () => {
       expect(installed(bad)).toBe(false);
     });
 
-    it('the RHEL family: the checked installer installs the signed RPMs, no tarball is fetched', () => {
-      const b = node(0, { env: { RKE2_INSTALL_METHOD: 'rpm' } });
+    it('the RHEL family: the checked installer installs the signed RPMs from the first channel named, no tarball is fetched', () => {
+      const b = node(0, { env: { RKE2_INSTALL_METHOD: 'rpm', RKE2_RPM_CHANNELS: 'stable latest' } });
       expect(b.run({ file: SCRIPT }).status).toBe(0);
       expect(b.calls().filter((c) => c.startsWith('download'))).toEqual([`download ${RELEASE.RKE2_INSTALL_URL}`]);
-      expect(b.calls()).toContain('installer INSTALL_RKE2_METHOD=rpm INSTALL_RKE2_TYPE=server INSTALL_RKE2_VERSION=v1.35.7+rke2r1 ');
+      expect(b.calls().filter((c) => c.startsWith('installer'))).toEqual([
+        'installer INSTALL_RKE2_CHANNEL=stable INSTALL_RKE2_METHOD=rpm INSTALL_RKE2_TYPE=server INSTALL_RKE2_VERSION=v1.35.7+rke2r1 ',
+      ]);
+    });
+
+    it('the RHEL family: a version stable does not carry yet installs from latest', () => {
+      // install.sh's do_install_rpm writes the channel's repository and dnf installs rke2-server-<version> from it;
+      // a channel without the version fails there (rancher/rke2#5330: the repository answers 404 for a minor not yet
+      // in stable). This installer does the same for stable only.
+      const installer = `${INSTALLER_STUB}[ "$INSTALL_RKE2_CHANNEL" != stable ] || { echo "No match for argument: rke2-server-1.35.7~rke2r1" >&2; exit 1; }\n`;
+      const b = node(0, { env: { RKE2_INSTALL_METHOD: 'rpm', RKE2_RPM_CHANNELS: 'stable latest', RKE2_INSTALL_SHA256: sha256(installer) } });
+      b.release({ 'install.sh': installer });
+      const r = b.run({ file: SCRIPT });
+      expect(r.status).toBe(0);
+      expect(
+        b
+          .calls()
+          .filter((c) => c.startsWith('installer'))
+          .map((c) => c.split(' ')[1]),
+      ).toEqual(['INSTALL_RKE2_CHANNEL=stable', 'INSTALL_RKE2_CHANNEL=latest']);
+      expect(r.output).toContain('installing the RKE2 v1.35.7+rke2r1 RPMs from the latest channel');
+      expect(started(b)).toBe(true);
+    });
+
+    it('the RHEL family: no channel carrying the version fails the run with a status the unit retries, nothing started', () => {
+      const installer = `${INSTALLER_STUB}exit 1\n`;
+      const b = node(0, { env: { RKE2_INSTALL_METHOD: 'rpm', RKE2_RPM_CHANNELS: 'stable latest', RKE2_INSTALL_SHA256: sha256(installer) } });
+      b.release({ 'install.sh': installer });
+      const r = b.run({ file: SCRIPT });
+      expect(r.status).toBe(1);
+      expect(r.output).toContain('no RPM channel of stable latest installed RKE2 v1.35.7+rke2r1; the next run tries again');
+      expect(started(b)).toBe(false);
+    });
+
+    it('the RHEL family behind closed egress: the verified tarball, rke2-selinux from the image, the files relabelled', () => {
+      const b = node(0, { env: { SELINUX_POLICY_FROM_IMAGE: 'true' } });
+      b.write('rpms', 'container-selinux\nrke2-selinux\n');
+      expect(b.run({ file: SCRIPT }).status).toBe(0);
+      expect(b.calls().filter((c) => c.startsWith('download'))).toEqual([
+        `download ${RELEASE.RKE2_INSTALL_URL}`,
+        `download ${RELEASE.RKE2_ARTIFACT_URL}`,
+      ]);
+      expect(b.calls()).toContain(`artifacts install.sh ${TARBALL} sha256sum-amd64.txt ${RELEASE.RKE2_ARTIFACT_SHA256}  ${TARBALL}`);
+      const installer = b.calls().find((c) => c.startsWith('installer'));
+      expect(installer).toBe('installer INSTALL_RKE2_TYPE=server INSTALL_RKE2_VERSION=v1.35.7+rke2r1 ');
+      expect(b.calls()).toContain('rpm -q --quiet rke2-selinux');
+      expect(b.calls()).toContain(`restorecon -R ${b.path('usr/local/bin/rke2')} /usr/local/lib/systemd/system`);
+      expect(started(b)).toBe(true);
+    });
+
+    it('the RHEL family behind closed egress, an image without rke2-selinux: refused for good (78) before any download', () => {
+      const b = node(0, { env: { SELINUX_POLICY_FROM_IMAGE: 'true' } });
+      const r = b.run({ file: SCRIPT });
+      expect(r.status).toBe(BOOTSTRAP_GIVE_UP_STATUS);
+      expect(r.output).toContain('rke2-selinux is not installed on this image, and egress is closed without a proxy (proxy.egressOnlyTo)');
+      expect(b.calls().filter((c) => c.startsWith('download') || c.startsWith('installer'))).toEqual([]);
     });
   });
 });
