@@ -101,6 +101,8 @@ import { releaseEnvironment } from '../kubernetes/private/release-files';
 
 /** What the DNS round robin's health checks ask every node for (through its ingress, by Rancher's name). */
 const HEALTH_CHECK_PATH = '/ping';
+/** The rounds (10 s apart) the pods-admitted gate watches for refusals after Rancher answers: three minutes. */
+const PODS_ADMITTED_ROUNDS = 18;
 
 /** The marker parameter boot-lib.sh guard_init looks for. */
 const CLUSTER_INITIALIZED = 'cluster-initialized';
@@ -891,6 +893,16 @@ export class RancherOnRke extends Construct {
     // Once Rancher answers. Not after the first login: turning it on or off must change nothing else (its password is
     // in the next scheduled backup; a restore of the first one has the bootstrap password).
     backups.scheduleAfter([ready.ping]);
+    // With the CIS profile, restricted is enforced outside the exempt namespaces: once Rancher answers (and starts
+    // Fleet, CAPI and its webhook), a gate fails naming any pod that admission refused.
+    if (settings.rkeHa.profile === 'cis') {
+      gates.gates.gate('pods-admitted', {
+        check: { kind: 'admitted', rounds: PODS_ADMITTED_ROUNDS },
+        minutes: 10,
+        dependsOn: [ready.ping, gates.gates.allowListingEvents()],
+        rerunOn: `${gates.kubernetesVersion} ${settings.versions.rancher}`,
+      });
+    }
     return { server, ready, firstLogin, backups };
   }
 
