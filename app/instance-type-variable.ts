@@ -23,8 +23,8 @@ export interface InstanceTypeSection {
  * resized in place by the AWS provider (stopped and started). A value given at
  * plan time is held to the rules the settings file's value was: a type of the
  * project's table (lib/config/instance-types.ts), of the image's
- * architecture (the section's `architecture`, x86_64 by default, unchecked for
- * a pinned image without one), and at least the mode's documented
+ * architecture (the section's `architecture`, x86_64 by default; with a pinned
+ * image and none, the settings' instance type's), and at least the mode's documented
  * minimum unless the section allows smaller.
  */
 export function instanceTypeVariable(scope: Construct, section: InstanceTypeSection, minimum: InstanceMinimum, what: string): string {
@@ -33,9 +33,11 @@ export function instanceTypeVariable(scope: Construct, section: InstanceTypeSect
   const rules = [
     section.architecture !== undefined
       ? `${section.architecture} (the section's architecture)`
-      : architecture !== undefined
-        ? 'x86_64 (the default Ubuntu image is amd64)'
-        : undefined,
+      : architecture === undefined
+        ? undefined
+        : section.amiId !== undefined
+          ? `${architecture} (the settings' instance type's, which the pinned image and the release installed follow)`
+          : 'x86_64 (the default Ubuntu image is amd64)',
     section.allowSmallInstanceType ? undefined : `at least ${minimum.vcpus} vCPU and ${minimum.memoryGib} GiB`,
   ].filter((rule) => rule !== undefined);
   return new TerraformVariable(scope, 'instance_type', {

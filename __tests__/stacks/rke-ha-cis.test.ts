@@ -31,8 +31,25 @@ describe('rke-ha with profile cis', () => {
   const plain = synth({});
   const cis = synth({ profile: 'cis' });
 
-  it("changes only the servers' user data (the locals ServerNode compresses), no other block", () => {
-    expect(Object.keys(blockDifference(plain, cis).blocks)).toEqual(['locals']);
+  it("changes the servers' user data (the locals ServerNode compresses) and adds the pods-admitted gate with its Events reader, nothing else", () => {
+    expect(Object.keys(blockDifference(plain, cis).blocks).sort()).toEqual([
+      'locals',
+      expect.stringMatching(/^resource\.helm_release\.readiness-gates_pods-admitted_/),
+      expect.stringMatching(/^resource\.kubernetes_cluster_role_binding_v1\.readiness-gates_events-cluster-role-binding_/),
+      expect.stringMatching(/^resource\.kubernetes_cluster_role_v1\.readiness-gates_events-cluster-role_/),
+    ]);
+    const [role] = Object.values<any>(cis.resource.kubernetes_cluster_role_v1).filter((r) => r.metadata.name === 'rancher-aws-gates-events');
+    expect(role.rule).toEqual([{ api_groups: [''], resources: ['events'], verbs: ['list'] }]);
+    const [gate] = Object.values<any>(cis.resource.helm_release).filter((r) => String(r.name).includes('pods-admitted'));
+    const job = parse(renderGateChart(gate.values[0], placeholderValue));
+    expect(job.spec.template.spec.containers[0].env).toEqual(
+      expect.arrayContaining([
+        { name: 'GATE', value: 'admitted' },
+        { name: 'ROUNDS', value: '18' },
+      ]),
+    );
+    // After Rancher answers /ping: the gate waits for what Rancher starts.
+    expect(gate.depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/^data\.http\..*ping/)]));
     const changed = Object.keys(cis.locals!).filter((name) => JSON.stringify(cis.locals![name]) !== JSON.stringify(plain.locals![name]));
     expect(changed).toEqual([
       expect.stringMatching(/^server-0_user-data_/),

@@ -23,6 +23,7 @@ import { vpcSchema } from './vpc-schema';
 import { SSM_PARAMETER_ARN } from './registry-credentials';
 import { partitionOf } from './aws-regions';
 import { missingReleaseSums, releaseArchitecture, suppliedSumProblems } from './release-sums';
+import { requiredArchitecture } from './instance-types';
 import { IMAGE_OWNERS, imageOwnerIn } from './image-owners';
 import { rhelFamily, type ServerOperatingSystem } from './sections';
 import { installsCertManager } from '../tls/tls-plan';
@@ -273,14 +274,16 @@ function versionRules(s: RuleInput, problem: Problem): void {
 /**
  * The release file the servers install has a SHA-256, recorded or supplied (versions.rke2 or versions.k3s,
  * versions.releaseSums, rkeHa.distribution, architecture, operatingSystem): otherwise its servers would stop at boot
- * (fetch_verified). On the RHEL family RKE2 comes from Rancher's signed RPMs instead of the tarball, so only its
- * installer is checked, and the installer always has a sum (a release without its own runs the pin's).
+ * (fetch_verified). On the RHEL family RKE2 comes from Rancher's signed RPMs instead of the tarball (unless egress
+ * is closed without a proxy: then the tarball), so only its installer is checked, and the installer always has a
+ * sum (a release without its own runs the pin's).
  */
 function releaseSumRules(s: RuleInput, problem: Problem): void {
   const rkeHa = s.rkeHa;
   if (!rkeHa || typeof rkeHa !== 'object') return;
   const k3s = rkeHa.distribution === 'k3s';
-  if (!k3s && rhelFamily(rkeHa.operatingSystem)) return;
+  // RKE2 on the RHEL family installs the signed RPMs, no tarball, unless egress is closed without a proxy.
+  if (!k3s && rhelFamily(rkeHa.operatingSystem) && !closesEgressWithoutProxy(s.proxy)) return;
   const key = k3s ? 'k3s' : 'rke2';
   const version = s.versions?.[key];
   // A malformed version is reported by its own rule; a malformed rkeHa.architecture by the section's.
@@ -288,12 +291,16 @@ function releaseSumRules(s: RuleInput, problem: Problem): void {
   if (!str(version) || !VERSION_FORMATS[key].test(version) || (architecture !== undefined && architecture !== 'x86_64' && architecture !== 'arm64'))
     return;
   const supplied = s.versions?.releaseSums;
+  // With a pinned amiId and no architecture, the servers install the release of the instance type's architecture.
+  const inferred = architecture === undefined ? requiredArchitecture(rkeHa) : undefined;
   const missing = missingReleaseSums(
     key,
     version,
-    releaseArchitecture(architecture),
+    releaseArchitecture(architecture ?? inferred),
     supplied !== null && typeof supplied === 'object' ? supplied : undefined,
-    `rkeHa.architecture ${architecture ?? 'x86_64'}`,
+    inferred === undefined || rkeHa.amiId === undefined
+      ? `rkeHa.architecture ${architecture ?? 'x86_64'}`
+      : `rkeHa.instanceType ${String(rkeHa.instanceType)} (${inferred})`,
   );
   if (missing !== undefined) problem(['versions', key], missing, version);
 }

@@ -143,10 +143,30 @@ export interface InstanceTypeRules {
   readonly architecture: Architecture | undefined;
 }
 
-/** The architecture the rules of a section hold its instance type to (see InstanceTypeRules.architecture). */
-export function requiredArchitecture(s: { readonly architecture?: unknown; readonly amiId?: unknown }): Architecture | undefined {
+/**
+ * The servers' architecture for a section (see InstanceTypeRules.architecture): its `architecture`; with neither that
+ * nor an `amiId`, the default image's (x86_64); with a pinned `amiId` and no `architecture`, the instance type's row
+ * of the table (a Graviton type is arm64: it boots only an arm64 image, so the pinned image is one, and the release
+ * installed must be too). Undefined only when a pinned image's type is not a literal of the table (a library user's
+ * Terraform reference), whose architecture nothing here can know.
+ */
+export function requiredArchitecture(s: {
+  readonly architecture?: unknown;
+  readonly amiId?: unknown;
+  readonly instanceType?: unknown;
+}): Architecture | undefined {
   if (s.architecture === 'x86_64' || s.architecture === 'arm64') return s.architecture;
-  return s.amiId === undefined ? DEFAULT_IMAGE_ARCHITECTURE : undefined;
+  if (s.amiId === undefined) return DEFAULT_IMAGE_ARCHITECTURE;
+  return typeof s.instanceType === 'string' ? INSTANCE_TYPES.get(s.instanceType)?.architecture : undefined;
+}
+
+/** Whether the section's architecture is read from its instance type's row (a pinned `amiId`, no `architecture`). */
+export function architectureFromInstanceType(s: {
+  readonly architecture?: unknown;
+  readonly amiId?: unknown;
+  readonly instanceType?: unknown;
+}): boolean {
+  return s.architecture === undefined && s.amiId !== undefined && requiredArchitecture(s) !== undefined;
 }
 
 /** The smallest types of the table at or above a minimum, as examples for messages. */

@@ -104,8 +104,8 @@ export const rkeHaSchema = z
     amiId: amiId.optional(),
     /**
      * CPU architecture of the servers: `x86_64` (Intel, AMD) or `arm64` (Graviton; Rancher calls arm64
-     * experimental). Chooses the image and holds `instanceType` to it. Default: x86_64; with `amiId`, unchecked
-     * unless set.
+     * experimental). Chooses the image, the release installed, and holds `instanceType` to it. Default: x86_64;
+     * with `amiId`, the `instanceType`'s (a Graviton type: arm64).
      */
     architecture: z.enum(SERVER_ARCHITECTURES).optional(),
     /**

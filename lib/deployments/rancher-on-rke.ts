@@ -46,6 +46,7 @@ import { ApplicationLoadBalancer } from '../loadbalancer/application-load-balanc
 import { NetworkLoadBalancer } from '../loadbalancer/network-load-balancer';
 import type { ExistingNetwork } from '../network/existing-network';
 import { chartProxy, proxyEnvironment } from '../network/private/proxy';
+import { rhelFamily } from '../config/sections';
 import { PublicNetwork } from '../network/public-network';
 import { NodeRole } from '../nodes/node-role';
 import { NodeSecurityGroup } from '../nodes/node-security-group';
@@ -100,6 +101,8 @@ import { releaseEnvironment } from '../kubernetes/private/release-files';
 
 /** What the DNS round robin's health checks ask every node for (through its ingress, by Rancher's name). */
 const HEALTH_CHECK_PATH = '/ping';
+/** The rounds (10 s apart) the pods-admitted gate watches for refusals after Rancher answers: three minutes. */
+const PODS_ADMITTED_ROUNDS = 18;
 
 /** The marker parameter boot-lib.sh guard_init looks for. */
 const CLUSTER_INITIALIZED = 'cluster-initialized';
@@ -507,7 +510,14 @@ export class RancherOnRke extends Construct {
       architecture: cluster.architecture,
       region: settings.region,
     });
-    warnOnArm64(this, s.architecture, d.named('architecture'), settings.versions.rancher);
+    warnOnArm64(
+      this,
+      cluster.architecture,
+      cluster.architectureFromInstanceType
+        ? `${d.named('architecture')} (unset; from ${d.named('instanceType')} ${s.instanceType}, a Graviton type, with ${d.named('amiId')} pinned: the servers install the arm64 release)`
+        : d.named('architecture'),
+      settings.versions.rancher,
+    );
     // Node-to-node, pod and service traffic never go through the proxy; nor does Rancher's own name, unless
     // egress is closed (the name resolves to the load balancer's public addresses, reachable only via the proxy).
     const directNetworks = [
@@ -522,7 +532,8 @@ export class RancherOnRke extends Construct {
       // Terraform reaches the API by Rancher's name (below); the NLB's own name for TLS at an ALB.
       tlsSans: nlb ? [hostname, nlb.dnsName] : [hostname],
       installUrl: settings.airGap.installerUrl,
-      architecture: s.architecture,
+      // The release file of the servers' architecture, the instance type's when a pinned image names none.
+      architecture: cluster.releaseArchitecture,
       releaseSums: settings.versions.releaseSums,
       systemDefaultRegistry: settings.airGap.systemDefaultRegistry,
       registryMirrors: settings.airGap.registryMirrors,
@@ -531,6 +542,10 @@ export class RancherOnRke extends Construct {
       ...(d.network.dualStack ? { dualStack: true } : {}),
 
       operatingSystem: s.operatingSystem,
+      // Closed egress without a proxy: the RHEL family's SELinux policy must come with the image (amiId).
+      ...(rhelFamily(s.operatingSystem) && settings.proxy.egressOnlyTo.length > 0 && !settings.proxy.http && !settings.proxy.https
+        ? { selinuxPolicyFromImage: true }
+        : {}),
     };
     const userData = (node: ServerNodeIdentity): string => forPartition(serverUserData(node), settings.region);
     // The backups plan gives RKE2, and only RKE2, its etcd snapshots; the cluster state made their bucket from it.
@@ -554,7 +569,7 @@ export class RancherOnRke extends Construct {
       ...releaseEnvironment(
         cluster.distribution,
         cluster.kubernetesVersion,
-        s.architecture,
+        cluster.releaseArchitecture,
         settings.airGap.installerUrl,
         settings.versions.releaseSums,
       )
@@ -882,6 +897,16 @@ export class RancherOnRke extends Construct {
     // Once Rancher answers. Not after the first login: turning it on or off must change nothing else (its password is
     // in the next scheduled backup; a restore of the first one has the bootstrap password).
     backups.scheduleAfter([ready.ping]);
+    // With the CIS profile, restricted is enforced outside the exempt namespaces: once Rancher answers (and starts
+    // Fleet, CAPI and its webhook), a gate fails naming any pod that admission refused.
+    if (settings.rkeHa.profile === 'cis') {
+      gates.gates.gate('pods-admitted', {
+        check: { kind: 'admitted', rounds: PODS_ADMITTED_ROUNDS },
+        minutes: 10,
+        dependsOn: [ready.ping, gates.gates.allowListingEvents()],
+        rerunOn: `${gates.kubernetesVersion} ${settings.versions.rancher}`,
+      });
+    }
     return { server, ready, firstLogin, backups };
   }
 

@@ -172,36 +172,89 @@ put_metric() {
 # --- Verified install: nothing downloaded runs or is installed before its SHA-256 is the recorded one ---
 # (lib/config/release-sums.ts; the bootstrap's env file carries each address and sum.)
 
-# Records a refused file for whoever looks at the server later (the journal says the same).
+# Records a refused file for whoever looks at the server later (the journal says the same), with beside it how many
+# times each file was refused (<marker>.count/<file>). A file that verifies later removes both for itself.
 UNVERIFIED_MARKER=/var/lib/rancher/rancher-aws/unverified-artifact
 DOWNLOAD_ATTEMPTS=${DOWNLOAD_ATTEMPTS:-5}
+# Each transfer is bounded twice (curl): it is abandoned when it moves fewer than DOWNLOAD_SPEED_LIMIT bytes a second
+# for DOWNLOAD_SPEED_SECONDS (a stalled connection), and in any case after DOWNLOAD_MAX_SECONDS. The largest file is
+# K3s' binary (about 70 MB; RKE2's tarball is about 40 MB): 1,800 s carries it at 40 KB/s, a slow proxy's pace.
+DOWNLOAD_SPEED_LIMIT=${DOWNLOAD_SPEED_LIMIT:-1024}
+DOWNLOAD_SPEED_SECONDS=${DOWNLOAD_SPEED_SECONDS:-60}
+DOWNLOAD_MAX_SECONDS=${DOWNLOAD_MAX_SECONDS:-1800}
+# A body whose sum differs is refused this many times, each run of the unit downloading it again (a proxy's block
+# page or a mirror still filling is not a changed release), before the boot stops for good (exit 78).
+REFUSALS_BEFORE_GIVING_UP=${REFUSALS_BEFORE_GIVING_UP:-3}
 
-# fetch_verified URL SHA256 FILE VERSION: downloads URL to FILE, trying a failed transfer DOWNLOAD_ATTEMPTS times
-# (10 s apart; past that it fails, and the unit's next run tries again), then checks its SHA-256. A file that
-# differs is deleted and refused for good: exit 78, which stops the unit (no rerun makes a changed file right),
-# after one journal line naming the file, the version and both sums, the marker file and the UnverifiedArtifact
-# metric (in the deployment's namespace, as put_metric sends; the alarm <name>-unverified-artifact reads it).
+# fetch_verified URL SHA256 FILE VERSION: downloads URL to FILE, trying a failed or stalled transfer DOWNLOAD_ATTEMPTS
+# times (10 s apart; past that it fails, and the unit's next run tries again), then checks its SHA-256. A body that
+# differs is deleted and refused: one journal line naming the file, the version, both sums and what came instead
+# (its size and content type, its first printable bytes when it is text), the marker file and the UnverifiedArtifact
+# metric (in the deployment's namespace, as put_metric sends; the alarm <name>-unverified-artifact reads it). The
+# run then fails and the unit downloads it again after its restart delay; the REFUSALS_BEFORE_GIVING_UP-th refusal
+# of the same file exits 78, which stops the unit.
 fetch_verified() {
-  local url=$1 expected=$2 out=$3 version=$4 actual
-  # A version the project records no sum for: nothing to check against, so nothing is downloaded.
-  [ -n "$expected" ] || refuse_unverified "${url##*/} of $version: no SHA-256 is recorded for it"
-  retry "$DOWNLOAD_ATTEMPTS" 10 curl -sfL --connect-timeout 10 -o "$out" "$url" || {
-    log "could not download $url; the next run tries again"
+  local url=$1 expected=$2 out=$3 version=$4 actual name=${1##*/} count=0 counts=$UNVERIFIED_MARKER.count
+  # A version the project records no sum for: nothing to check against, so nothing is downloaded, and no rerun helps.
+  [ -n "$expected" ] || refuse_unverified "$name of $version: no SHA-256 is recorded for it" 78
+  retry "$DOWNLOAD_ATTEMPTS" 10 curl -sfL --connect-timeout 10 --speed-limit "$DOWNLOAD_SPEED_LIMIT" \
+    --speed-time "$DOWNLOAD_SPEED_SECONDS" --max-time "$DOWNLOAD_MAX_SECONDS" -w '%{content_type}' -o "$out" "$url" >"$out.type" || {
+    rm -f "$out" "$out.type"
+    log "could not download $url (no answer, or slower than $DOWNLOAD_SPEED_LIMIT bytes/s for $DOWNLOAD_SPEED_SECONDS s, or over $DOWNLOAD_MAX_SECONDS s); the next run tries again"
     return 1
   }
   actual=$(sha256sum "$out")
   actual=${actual%% *}
-  [ "$actual" != "$expected" ] || return 0
-  rm -f "$out"
-  refuse_unverified "${url##*/} of $version from $url: its SHA-256 is $actual, the recorded sum is $expected"
+  if [ "$actual" = "$expected" ]; then
+    rm -f "$out.type" "$counts/$name"
+    if [ -f "$UNVERIFIED_MARKER" ] && grep -q "^refusing $name of " "$UNVERIFIED_MARKER"; then rm -f "$UNVERIFIED_MARKER"; fi
+    return 0
+  fi
+  [ ! -f "$counts/$name" ] || count=$(<"$counts/$name")
+  [[ $count =~ ^[0-9]+$ ]] || count=0
+  count=$((count + 1))
+  install -D -m 0600 /dev/null "$counts/$name"
+  echo "$count" >"$counts/$name"
+  local what
+  what=$(body_description "$out" "$(<"$out.type")")
+  rm -f "$out" "$out.type"
+  if [ "$count" -ge "$REFUSALS_BEFORE_GIVING_UP" ]; then
+    refuse_unverified "$name of $version from $url: its SHA-256 is $actual, the recorded sum is $expected ($what; refusal $count of $REFUSALS_BEFORE_GIVING_UP, giving up)" 78
+  fi
+  refuse_unverified "$name of $version from $url: its SHA-256 is $actual, the recorded sum is $expected ($what; refusal $count of $REFUSALS_BEFORE_GIVING_UP, the next run downloads it again)" 1
 }
 
-# refuse_unverified WHAT: the journal line, the marker and the metric of a refused file; exit 78.
+# body_description FILE TYPE: what a refused body was, for the journal: its size, its content type and, when it is
+# text (a proxy's or a portal's page), its first 80 printable characters.
+body_description() {
+  local size text=""
+  size=$(wc -c <"$1")
+  case $2 in
+    text/* | application/json* | application/xml* | '')
+      text=$(head -c 400 "$1" | tr -s '\n\r\t' '   ' | tr -cd '[:print:]' | head -c 80)
+      [ -z "$text" ] || text=", beginning \"$text\""
+      ;;
+  esac
+  echo "$size bytes of ${2:-no content type}$text"
+}
+
+# refuse_unverified WHAT STATUS: the journal line, the marker and the metric of a refused file; exits STATUS (78: the
+# unit stops; 1: the unit runs the bootstrap again after its restart delay).
 refuse_unverified() {
+  local status=$2
   set -- "refusing $1; nothing was installed"
   log "$1"
   install -D -m 0600 /dev/null "$UNVERIFIED_MARKER"
   echo "$1" >"$UNVERIFIED_MARKER"
   put_metric UnverifiedArtifact 1 || true
+  exit "$status"
+}
+
+# selinux_policy_from_image PACKAGE: on the RHEL family behind closed egress no repository is reachable, so the
+# distribution's SELinux policy (rke2-selinux, k3s-selinux, which need container-selinux) must be on the image.
+# Without it nothing is installed: exit 78, naming the package (no rerun brings it).
+selinux_policy_from_image() {
+  rpm -q --quiet "$1" && return 0
+  log "$1 is not installed on this image, and egress is closed without a proxy (proxy.egressOnlyTo): no repository can provide it; build the image (rkeHa.amiId) with $1 and container-selinux (docs/rke-ha.md, \"Operating system\"); nothing was installed"
   exit 78
 }

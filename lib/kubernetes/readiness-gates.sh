@@ -7,7 +7,7 @@
 # last line saying what did not become ready.
 #
 # Environment:
-#   GATE              servers | admission | certificate | upgrade | prepare
+#   GATE              servers | admission | certificate | upgrade | prepare | admitted
 #   DEADLINE_SECONDS  the budget
 #   servers:     SERVERS (expected count), EMBEDDED_ETCD (true on RKE2: each
 #                server must also be a voting etcd member and run a ready API
@@ -43,6 +43,10 @@
 #                unless the roll has this very server out. The controller sets SYSTEM_UPGRADE_NODE_NAME,
 #                SYSTEM_UPGRADE_PLAN_NAME and SYSTEM_UPGRADE_PLAN_LATEST_HASH.
 #                A failed Job is retried by the controller within its deadline.
+#   admitted:    ROUNDS: lists the FailedCreate Events of every namespace ROUNDS times (INTERVAL apart) and fails
+#                at the first one whose message says Pod Security admission refused a pod ("violates PodSecurity"),
+#                naming each controller refused; passes after ROUNDS clean rounds (a refusal repeats with the
+#                controller's retries, so a window of rounds sees it)
 #   RERUN_ON     (any gate) only a marker: a new value replaces the Job, so
 #                the gate runs again after an upgrade
 set -uo pipefail
@@ -347,6 +351,34 @@ plan_processed() {
   return 1
 }
 
+# The controllers whose pods Pod Security admission refused: the ReplicaSet, DaemonSet, Job and StatefulSet
+# controllers record each refused create as a Warning Event, reason FailedCreate, on their object, with the API's
+# message ("... is forbidden: violates PodSecurity \"restricted:latest\": ..."). A refusal is not transient: the
+# gate stops at once. ADMITTED_ROUNDS counts the clean rounds.
+ADMITTED_ROUNDS=0
+pods_admitted() {
+  local events refused
+  events=$(kubectl get events -A --field-selector reason=FailedCreate \
+    -o 'jsonpath={range .items[*]}{.involvedObject.kind} {.metadata.namespace}/{.involvedObject.name}: {.message}{"\n"}{end}') || {
+    STATUS="could not list the Events"
+    log "$STATUS"
+    return 1
+  }
+  refused=$(grep -F 'violates PodSecurity' <<<"$events" | sort -u) || true
+  if [ -n "$refused" ]; then
+    STATUS="pods refused by Pod Security admission (exempt their namespace, or fix their security context): $(tr '\n' ';' <<<"$refused")"
+    log "NOT ADMITTED: $STATUS"
+    report_failure "$GATE: NOT ADMITTED: $STATUS"
+    exit 1
+  fi
+  ADMITTED_ROUNDS=$((ADMITTED_ROUNDS + 1))
+  [ "$ADMITTED_ROUNDS" -ge "${ROUNDS:-6}" ] || {
+    settle "" "no pod refused yet" "$ADMITTED_ROUNDS of ${ROUNDS:-6} rounds"
+    return
+  }
+  settle "no pod refused by Pod Security admission in ${ROUNDS:-6} rounds" ""
+}
+
 upgrade_done() {
   plan_applied && nodes_upgraded && plan_processed
 }
@@ -359,6 +391,7 @@ main() {
     certificate) check=certificate_ready ;;
     upgrade) check=upgrade_done ;;
     prepare) check=others_ready ;;
+    admitted) check=pods_admitted ;;
     *)
       log "unknown gate"
       return 2

@@ -67,7 +67,13 @@ export type GateCheck =
    * `embeddedEtcd`, a voting etcd member; every node already upgraded by the
    * Plan's revision runs `version`.
    */
-  | { readonly kind: 'prepare'; readonly version: string; readonly servers: number; readonly embeddedEtcd: boolean };
+  | { readonly kind: 'prepare'; readonly version: string; readonly servers: number; readonly embeddedEtcd: boolean }
+  /**
+   * No pod was refused by Pod Security admission: the FailedCreate Events of every namespace are listed `rounds`
+   * times, 10 s apart, and the first refusal fails the gate naming each controller refused. The gate's service
+   * account needs `allowListingEvents`.
+   */
+  | { readonly kind: 'admitted'; readonly rounds: number };
 
 export interface ReadinessGatesProps {
   /** The Kubernetes API answers (the API gate, or the preflight checks of an existing cluster). */
@@ -190,6 +196,23 @@ export class ReadinessGates extends Construct {
   }
 
   /**
+   * Lets the gates' service account list Events in every namespace (a ClusterRole and its binding named
+   * `rancher-aws-gates-events`), for the `admitted` gate, which depends on the returned binding. Apart from the
+   * reader role, so a deployment without that gate keeps its RBAC as it was.
+   */
+  allowListingEvents(): ClusterRoleBindingV1 {
+    const role = new ClusterRoleV1(this, 'events-cluster-role', {
+      metadata: { name: `${NAME}-events` },
+      rule: [{ apiGroups: [''], resources: ['events'], verbs: ['list'] }],
+    });
+    return new ClusterRoleBindingV1(this, 'events-cluster-role-binding', {
+      metadata: { name: `${NAME}-events` },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role.metadata.name },
+      subject: [{ kind: 'ServiceAccount', name: this.serviceAccount.metadata.name, namespace: this.namespace.metadata.name }],
+    });
+  }
+
+  /**
    * A gate: the release and its Job are named `rancher-aws-<id>-<hash of the
    * Job>`; the returned release is what dependents wait for.
    */
@@ -271,5 +294,7 @@ export function gateEnvironment(check: GateCheck): { name: string; value: string
       });
     case 'prepare':
       return env({ GATE: 'prepare', VERSION: check.version, SERVERS: String(check.servers), EMBEDDED_ETCD: String(check.embeddedEtcd) });
+    case 'admitted':
+      return env({ GATE: 'admitted', ROUNDS: String(check.rounds) });
   }
 }

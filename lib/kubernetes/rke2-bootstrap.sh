@@ -11,7 +11,11 @@
 #   RKE2_VERSION      exact RKE2 release to install
 #   RKE2_INSTALL_URL, RKE2_INSTALL_SHA256    the installer script and its recorded sum
 #   RKE2_ARTIFACT_URL, RKE2_ARTIFACT_SHA256  the release tarball and its recorded sum
-#   RKE2_INSTALL_METHOD  rpm on the RHEL family (signed packages instead of the tarball)
+#   RKE2_INSTALL_METHOD  rpm on the RHEL family with egress (signed packages instead of the tarball)
+#   RKE2_RPM_CHANNELS the RPM channels tried in turn for the version (latest stable, or testing for a release
+#                     candidate): a release is in latest before it is promoted to stable
+#   SELINUX_POLICY_FROM_IMAGE  true on the RHEL family behind closed egress: the tarball, with rke2-selinux
+#                     from the image (no repository is reachable)
 #   HTTP_PROXY, HTTPS_PROXY, NO_PROXY  when a proxy is configured (exported, so
 #                     curl and the installer use it)
 #
@@ -74,19 +78,36 @@ stranded() {
 # install_rke2: the installer and the release tarball, each checked against its recorded sum before anything
 # runs (fetch_verified). The installer then installs from that folder (INSTALL_RKE2_ARTIFACT_PATH: it downloads
 # nothing, and checks the tarball again against a sums file holding the recorded sum, not one from the same origin).
-# The RHEL family's RPM method installs packages dnf checks against Rancher's signing key.
+# The RHEL family's RPM method installs packages dnf checks against Rancher's signing key, from the first channel
+# of RKE2_RPM_CHANNELS that carries the version. Behind closed egress the RHEL family takes the tarball too, and its
+# SELinux policy must already be on the image (selinux_policy_from_image).
 install_rke2() {
-  local dir file=${RKE2_ARTIFACT_URL##*/} how=INSTALL_RKE2_METHOD=rpm
+  local dir file=${RKE2_ARTIFACT_URL##*/} channel
+  [ "${SELINUX_POLICY_FROM_IMAGE:-}" != true ] || selinux_policy_from_image rke2-selinux
   dir=$(mktemp -d)
   fetch_verified "$RKE2_INSTALL_URL" "$RKE2_INSTALL_SHA256" "$dir/install.sh" "$RKE2_VERSION"
-  if [ "${RKE2_INSTALL_METHOD:-}" != rpm ]; then
-    fetch_verified "$RKE2_ARTIFACT_URL" "$RKE2_ARTIFACT_SHA256" "$dir/$file" "$RKE2_VERSION"
-    # rke2.linux-<arch>.tar.gz: the installer reads sha256sum-<arch>.txt.
-    printf '%s  %s\n' "$RKE2_ARTIFACT_SHA256" "$file" >"$dir/sha256sum-${file:11:-7}.txt"
-    how=INSTALL_RKE2_ARTIFACT_PATH=$dir
+  if [ "${RKE2_INSTALL_METHOD:-}" = rpm ]; then
+    for channel in ${RKE2_RPM_CHANNELS:-stable}; do
+      log "installing the RKE2 $RKE2_VERSION RPMs from the $channel channel"
+      if env INSTALL_RKE2_VERSION="$RKE2_VERSION" INSTALL_RKE2_TYPE=server INSTALL_RKE2_METHOD=rpm INSTALL_RKE2_CHANNEL="$channel" sh "$dir/install.sh"; then
+        rm -rf "$dir"
+        return 0
+      fi
+    done
+    rm -rf "$dir"
+    log "no RPM channel of ${RKE2_RPM_CHANNELS:-stable} installed RKE2 $RKE2_VERSION; the next run tries again"
+    return 1
   fi
-  env INSTALL_RKE2_VERSION="$RKE2_VERSION" INSTALL_RKE2_TYPE=server "$how" sh "$dir/install.sh"
+  fetch_verified "$RKE2_ARTIFACT_URL" "$RKE2_ARTIFACT_SHA256" "$dir/$file" "$RKE2_VERSION"
+  # rke2.linux-<arch>.tar.gz: the installer reads sha256sum-<arch>.txt.
+  printf '%s  %s\n' "$RKE2_ARTIFACT_SHA256" "$file" >"$dir/sha256sum-${file:11:-7}.txt"
+  env INSTALL_RKE2_VERSION="$RKE2_VERSION" INSTALL_RKE2_TYPE=server INSTALL_RKE2_ARTIFACT_PATH="$dir" sh "$dir/install.sh"
   rm -rf "$dir"
+  if [ "${SELINUX_POLICY_FROM_IMAGE:-}" = true ]; then
+    # The tarball's files take their folder's label; rke2-selinux's file contexts give the binary and the units
+    # theirs (container_runtime_exec_t, container_unit_file_t), as the RPMs would have had them.
+    restorecon -R /usr/local/bin/rke2 /usr/local/lib/systemd/system
+  fi
 }
 
 finished() {

@@ -26,10 +26,13 @@ describe('clusterPlan', () => {
     expect(clusterPlan(settings({ rkeHa }))).toMatchObject(expected);
   });
 
-  it("the servers' architecture: the setting, or the looked-up image's; unchecked with a pinned image", () => {
+  it("the servers' architecture: the setting, or the looked-up image's; with a pinned image, the instance type's", () => {
     expect(clusterPlan(settings({})).architecture).toBe('x86_64');
     expect(clusterPlan(settings({ rkeHa: { architecture: 'arm64', instanceType: 'm7g.xlarge' } })).architecture).toBe('arm64');
-    expect(clusterPlan(settings({ rkeHa: { amiId: 'ami-0123456789abcdef0' } })).architecture).toBeUndefined();
+    const pinned = clusterPlan(settings({ rkeHa: { amiId: 'ami-0123456789abcdef0' } }));
+    expect([pinned.architecture, pinned.architectureFromInstanceType, pinned.releaseArchitecture]).toEqual(['x86_64', true, 'x86_64']);
+    const graviton = clusterPlan(settings({ rkeHa: { amiId: 'ami-0123456789abcdef0', instanceType: 'm7g.xlarge' } }));
+    expect([graviton.architecture, graviton.architectureFromInstanceType, graviton.releaseArchitecture]).toEqual(['arm64', true, 'arm64']);
   });
 
   it('takes the version and ingress chart of its distribution', () => {

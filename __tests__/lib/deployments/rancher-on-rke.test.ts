@@ -426,6 +426,38 @@ describe('RancherOnRke on Graviton and RHEL 9 (issue 38)', () => {
   });
 });
 
+describe('RancherOnRke on a pinned Graviton image without architecture', () => {
+  const warnings = (c: RancherOnRke) => c.node.metadata.filter((m) => m.type === AnnotationMetadataEntryType.WARN).map((m) => String(m.data));
+  const userData = (json: any) => Object.values(json.locals ?? {}).filter((v): v is string => typeof v === 'string' && v.startsWith('#cloud-config'));
+
+  it("installs the arm64 release, the instance type's architecture, and says so in the synth's warning", () => {
+    const { json, construct } = platformStack({ amiId: 'ami-0123456789abcdef0', instanceType: 'm7g.xlarge' });
+    const texts = userData(json);
+    expect(texts).toHaveLength(3);
+    for (const text of texts) {
+      expect(text).toContain('rke2.linux-arm64.tar.gz');
+      expect(text).not.toContain('rke2.linux-amd64.tar.gz');
+    }
+    expect(warnings(construct)).toEqual([
+      expect.stringMatching(
+        /^architecture \(unset; from instanceType m7g\.xlarge, a Graviton type, with amiId pinned: the servers install the arm64 release\) arm64: /,
+      ),
+    ]);
+  });
+
+  it('asks for the K3s arm64 binary the same way: no sum is recorded for it, so the synth refuses naming the instance type', () => {
+    expect(() => platformStack({ amiId: 'ami-0123456789abcdef0', instanceType: 'm7g.xlarge', distribution: 'k3s' })).toThrow(
+      /versions\.k3s: v1\.35\.7\+k3s1 has no SHA-256 of k3s-arm64 for instanceType m7g\.xlarge \(arm64\)/,
+    );
+  });
+
+  it('keeps the amd64 release for a pinned image on an x86_64 type, without a warning', () => {
+    const { json, construct } = platformStack({ amiId: 'ami-0123456789abcdef0', instanceType: 'm7i.xlarge' });
+    for (const text of userData(json)) expect(text).toContain('rke2.linux-amd64.tar.gz');
+    expect(warnings(construct)).toEqual([]);
+  });
+});
+
 describe('RancherOnRke grows by methods: addAlarm, addHelmChart, addManifest (issue 35)', () => {
   let construct!: RancherOnRke;
   const { json } = synthStack((app) => {

@@ -28,29 +28,29 @@ describe('the CIS profile', () => {
     expect(podSecurity.exemptions).toEqual({ usernames: [], runtimeClasses: [], namespaces: [...CIS_EXEMPT_NAMESPACES] });
   });
 
-  it("exempts RKE2's own namespaces, Rancher's and Fleet's, and the rancher-backup operator's", () => {
-    expect(CIS_EXEMPT_NAMESPACES).toEqual(
-      expect.arrayContaining([
-        // RKE2 v1.35.7+rke2r1 pkg/rke2/psa.go
-        'kube-system',
-        'compliance-operator-system',
-        'tigera-operator',
-        // Rancher's rancher-restricted template
-        'cattle-system',
-        'cattle-fleet-system',
-        'cattle-fleet-local-system',
-        'cattle-turtles-system',
-        'cattle-provisioning-capi-system',
-        // rancher-backup 109.0.7+up10.0.8
-        'cattle-resources-system',
-      ]),
-    );
-    expect([...CIS_EXEMPT_NAMESPACES]).toEqual([...new Set(CIS_EXEMPT_NAMESPACES)].sort());
+  // Rancher's docs, "PSA restricted exemptions", v2.14 (ranchermanager.docs.rancher.com/v2.14/reference-guides/
+  // rancher-security/psa-restricted-exemptions and its zh copy, whose stored text is whole): the sample
+  // PodSecurityConfiguration's namespaces, as the page lists them. Transcribed here apart from the code's list.
+  const RANCHER_2_14_PAGE = `calico-apiserver calico-system cattle-alerting cattle-capi-system cattle-csp-adapter-system cattle-elemental-system
+    cattle-epinio-system cattle-externalip-system cattle-fleet-local-system cattle-fleet-system cattle-gatekeeper-system cattle-global-data
+    cattle-global-nt cattle-impersonation-system cattle-istio cattle-istio-system cattle-logging cattle-logging-system cattle-monitoring-system
+    cattle-neuvector-system cattle-prometheus cattle-provisioning-capi-system cattle-resources-system cattle-sriov-system cattle-system
+    cattle-turtles-system cattle-ui-plugin-system cattle-windows-gmsa-system cert-manager cis-operator-system compliance-operator-system
+    fleet-default fleet-local istio-system kube-node-lease kube-public kube-system longhorn-system rancher-alerting-drivers
+    rancher-compliance-system security-scan sr-operator-system tigera-operator traefik`.split(/\s+/);
+
+  it("exempts exactly the namespaces Rancher 2.14's PSA restricted exemptions page lists, sorted", () => {
+    expect(RANCHER_2_14_PAGE).toHaveLength(44);
+    expect([...CIS_EXEMPT_NAMESPACES]).toEqual([...RANCHER_2_14_PAGE].sort());
   });
 
-  it("does not exempt what runs restricted: cert-manager, the deployment's gates; the upgrade Jobs' namespace is privileged by its own label", () => {
-    for (const namespace of ['cert-manager', GATES_NAMESPACE, SYSTEM_UPGRADE_NAMESPACE, 'default'])
-      expect(CIS_EXEMPT_NAMESPACES).not.toContain(namespace);
+  it("holds within it RKE2's own three, Traefik's namespace (kube-system when RKE2 packages it, traefik otherwise) and the rancher-backup operator's", () => {
+    for (const namespace of ['kube-system', 'compliance-operator-system', 'tigera-operator', 'traefik', 'cattle-resources-system'])
+      expect(CIS_EXEMPT_NAMESPACES).toContain(namespace);
+  });
+
+  it("does not exempt what runs restricted: the deployment's gates; the upgrade Jobs' namespace is privileged by its own label", () => {
+    for (const namespace of [GATES_NAMESPACE, SYSTEM_UPGRADE_NAMESPACE, 'default']) expect(CIS_EXEMPT_NAMESPACES).not.toContain(namespace);
   });
 
   it('names the profile as RKE2 v1.35 accepts it, and the admission configuration it reads instead of its own', () => {

@@ -166,12 +166,16 @@ describe('k3s-datastore-endpoint.sh (before every start of K3s)', () => {
       expect(b.calls()).toContain(INSTALLED);
     });
 
-    it('a changed binary stops the boot for good (78): one journal line, the marker and the metric, nothing placed or run', () => {
+    it('a changed binary is refused (one journal line, the marker and the metric, nothing placed or run), and the third refusal stops the boot for good (78)', () => {
       const b = node(0, { env: { RESTART_METRIC_NAMESPACE: 'RancherHA/prod-rke-ha' } });
       b.release({ k3s: 'another binary\n' });
+      const refused = `refusing k3s of v1.35.7+k3s1 from ${RELEASE.K3S_ARTIFACT_URL}: its SHA-256 is ${sha256('another binary\n')}, the recorded sum is ${RELEASE.K3S_ARTIFACT_SHA256} (15 bytes of application/octet-stream;`;
+      expect(b.run({ file: SCRIPT }).status).toBe(1);
+      expect(b.read(UNVERIFIED)).toBe(`${refused} refusal 1 of 3, the next run downloads it again); nothing was installed\n`);
+      expect(b.run({ file: SCRIPT }).status).toBe(1);
       const r = b.run({ file: SCRIPT });
       expect(r.status).toBe(BOOTSTRAP_GIVE_UP_STATUS);
-      const line = `refusing k3s of v1.35.7+k3s1 from ${RELEASE.K3S_ARTIFACT_URL}: its SHA-256 is ${sha256('another binary\n')}, the recorded sum is ${RELEASE.K3S_ARTIFACT_SHA256}; nothing was installed`;
+      const line = `${refused} refusal 3 of 3, giving up); nothing was installed`;
       expect(r.output.split('\n').filter((l) => l.includes('refusing'))).toEqual([`script.sh: ${line}`]);
       expect(b.read(UNVERIFIED)).toBe(`${line}\n`);
       expect(b.calls()).toContain('metric RancherHA/prod-rke-ha UnverifiedArtifact 1');
@@ -193,7 +197,7 @@ describe('k3s-datastore-endpoint.sh (before every start of K3s)', () => {
       const bad = node(0, { env });
       bad.release({ 'k3s-arm64': 'another arm64 build\n' });
       const r = bad.run({ file: SCRIPT });
-      expect(r.status).toBe(BOOTSTRAP_GIVE_UP_STATUS);
+      expect(r.status).toBe(1);
       expect(r.output).toContain(
         `refusing k3s-arm64 of ${version} from ${lines.K3S_ARTIFACT_URL}: its SHA-256 is ${sha256('another arm64 build\n')}, the recorded sum is ${sha256(BINARY_TEXT)}`,
       );
@@ -213,13 +217,32 @@ describe('k3s-datastore-endpoint.sh (before every start of K3s)', () => {
       expect(down.exists('usr/local/bin/k3s')).toBe(false);
     });
 
+    it("the RHEL family behind closed egress: k3s-selinux from the image, the installer's RPM step skipped, the binary labelled as that step would", () => {
+      const b = node(0, { env: { SELINUX_POLICY_FROM_IMAGE: 'true' } });
+      b.write('rpms', 'container-selinux\nk3s-selinux\n');
+      expect(b.run({ file: SCRIPT }).status).toBe(0);
+      expect(b.calls()).toContain(
+        'installer INSTALL_K3S_EXEC=server INSTALL_K3S_SKIP_DOWNLOAD=binary INSTALL_K3S_SKIP_SELINUX_RPM=true INSTALL_K3S_SKIP_START=true INSTALL_K3S_VERSION=v1.35.7+k3s1 ',
+      );
+      // k3s install.sh setup_selinux: skipping the RPM also skips its chcon of the binary, so the bootstrap does it.
+      expect(b.calls()).toContain(`chcon -u system_u -r object_r -t container_runtime_exec_t ${b.path('usr/local/bin/k3s')}`);
+    });
+
+    it('the RHEL family behind closed egress, an image without k3s-selinux: refused for good (78) before any download', () => {
+      const b = node(0, { env: { SELINUX_POLICY_FROM_IMAGE: 'true' } });
+      const r = b.run({ file: SCRIPT });
+      expect(r.status).toBe(BOOTSTRAP_GIVE_UP_STATUS);
+      expect(r.output).toContain('k3s-selinux is not installed on this image');
+      expect(b.calls().filter((c) => c.startsWith('download') || c.startsWith('installer'))).toEqual([]);
+    });
+
     it('an air gap: installer and binary from the mirror, checked against the same sums', () => {
       const b = node(0, {
         env: { K3S_INSTALL_URL: 'https://mirror.internal/k3s/install.sh', K3S_ARTIFACT_URL: 'https://mirror.internal/k3s/v1.35.7%2Bk3s1/k3s' },
       });
       b.release({ 'install.sh': `${INSTALLER_STUB}# a mirror's own edit\n` });
       const r = b.run({ file: SCRIPT });
-      expect(r.status).toBe(BOOTSTRAP_GIVE_UP_STATUS);
+      expect(r.status).toBe(1);
       expect(r.output).toContain('refusing install.sh of v1.35.7+k3s1 from https://mirror.internal/k3s/install.sh');
       expect(b.calls().filter((c) => c.startsWith('download'))).toEqual(['download https://mirror.internal/k3s/install.sh']);
     });

@@ -31,6 +31,7 @@ function gate(env: Record<string, string>, scenario: string) {
     'apply() { echo "error: resource mapping not found for name: "server-plan": no matches for kind "Plan" in version "upgrade.cattle.io/v1""; return 1; }; node_table() { return 1; }; server_rows() { return 1; }; plan_status() { return 1; }',
     'lease() { echo "Error from server (NotFound): leases.coordination.k8s.io \\"rancher-aws-server-restart\\" not found"; return 1; }',
     'event() { return 0; }',
+    'failed_creates() { return 0; }',
     scenario,
     'kubectl() {',
     '  echo "kubectl $*" >>"$CALLS"',
@@ -48,6 +49,7 @@ function gate(env: Record<string, string>, scenario: string) {
     '    *"certificates.cert-manager.io"*"].message}") certificate_message ;;',
     '    "apply -f -") cat >>"$CALLS"; apply ;;',
     '    "--request-timeout=10s create -f -") { cat; echo; } >>"$CALLS"; event ;;',
+    '    "get events -A --field-selector reason=FailedCreate -o jsonpath="*) failed_creates ;;',
     '    "-n kube-system get lease rancher-aws-server-restart -o jsonpath={.spec.holderIdentity}|{.spec.renewTime}|{.spec.leaseDurationSeconds}|{.metadata.annotations.rancher-ha-aws/out}") lease ;;',
     '    "get nodes -o jsonpath={range .items[*]}{.metadata.name}"*"{.spec.unschedulable}"*) node_table ;;',
     '    "-n system-upgrade get plans.upgrade.cattle.io server-plan -o jsonpath={.status.latestVersion}{\\"|\\"}{.status.latestHash}{\\"|\\"}{.status.applying}") plan_status ;;',
@@ -608,6 +610,54 @@ describe('readiness-gates.sh', () => {
       expect(r.status).toBe(0);
       expect(r.out).toContain('the API did not answer the node list');
       expect(r.slept).toBe(10);
+    });
+  });
+  describe('admitted (after Rancher answers, with the CIS profile)', () => {
+    const admitted = { GATE: 'admitted', ROUNDS: '6' };
+    // What the controllers record when Pod Security admission refuses their pods: a FailedCreate Warning on the
+    // ReplicaSet, DaemonSet or Job, the API's refusal as the message (rancher/rancher#49649 quotes the ReplicaSet's
+    // for the rancher container on a cluster started with RKE2's CIS profile).
+    const refusal =
+      'ReplicaSet cattle-capi-system/capi-controller-manager-6c9f7d8b5: Error creating: pods "capi-controller-manager-6c9f7d8b5-x2x7q" is forbidden: violates PodSecurity "restricted:latest": allowPrivilegeEscalation != false (container "manager" must set securityContext.allowPrivilegeEscalation=false)';
+
+    it('passes after its rounds when no pod is refused, other FailedCreate Events (quota) notwithstanding', () => {
+      const r = gate(
+        admitted,
+        `failed_creates() { echo 'ReplicaSet default/web-1: Error creating: pods "web-1-a" is forbidden: exceeded quota: compute'; }`,
+      );
+      expect(r.status).toBe(0);
+      expect(r.slept).toBe(50);
+      expect(r.out).toContain('no pod refused by Pod Security admission in 6 rounds');
+    });
+
+    it('fails at once naming every controller refused, as an Event on its Job too, without waiting out its rounds', () => {
+      const job = { JOB_NAME: 'rancher-aws-pods-admitted-0a1b2c3d4e', JOB_NAMESPACE: 'rancher-aws-gates' };
+      const second =
+        'DaemonSet fleet-local/fleet-agent: Error creating: pods "fleet-agent-q" is forbidden: violates PodSecurity "restricted:latest": runAsNonRoot != true';
+      const r = gate(
+        { ...admitted, ...job },
+        `failed_creates() { [ "$POLLS" -ge 2 ] || return 0; printf '%s\\n' '${refusal}' '${second}' '${refusal}'; }`,
+      );
+      expect(r.status).toBe(1);
+      // Three rounds listed (two clean, then the refusals), not six: the gate stops at the first refusal.
+      expect(r.calls.split('\n').filter((line) => line.startsWith('kubectl get events'))).toHaveLength(3);
+      expect(r.out).toContain(
+        `NOT ADMITTED: pods refused by Pod Security admission (exempt their namespace, or fix their security context): ${second};${refusal};`,
+      );
+      const event = r.calls.split('\n').find((line) => line.startsWith('{"apiVersion":"v1","kind":"Event"'));
+      expect(JSON.parse(event!).message).toMatch(
+        /^admitted: NOT ADMITTED: pods refused by Pod Security admission .*cattle-capi-system\/capi-controller-manager/,
+      );
+    });
+
+    it('treats an API error as a round not yet counted', () => {
+      const r = gate(
+        { ...admitted, ROUNDS: '2' },
+        'failed_creates() { [ "$POLLS" -ge 1 ] || { echo "Unable to connect to the server: EOF" >&2; return 1; }; }',
+      );
+      expect(r.status).toBe(0);
+      expect(r.out).toContain('could not list the Events');
+      expect(r.slept).toBe(20);
     });
   });
 });

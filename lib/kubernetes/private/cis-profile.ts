@@ -36,54 +36,67 @@ export const CIS_BOOTSTRAP_DROP_IN = `/etc/systemd/system/${BOOTSTRAP_UNIT}.serv
 /** The admission configuration the API servers read (`pod-security-admission-config-file`), instead of RKE2's rke2-pss.yaml. */
 export const CIS_PSA_CONFIG_PATH = '/etc/rancher/rke2/rancher-aws-pss.yaml';
 
-/** The namespaces RKE2's own restricted configuration exempts (pkg/rke2/psa.go): its system pods. */
-const RKE2_EXEMPT = ['kube-system', 'compliance-operator-system', 'tigera-operator'];
-
 /**
- * The namespaces Rancher's own `rancher-restricted` template exempts, in every Rancher line the project supports
- * (pkg/data/management/podadmissionconfigurationtemplate_data.go, v2.12.3 to v2.15.0; 2.12 has
- * cattle-provisioning-capi-system, 2.13 and later cattle-turtles-system): Rancher itself and its webhook
- * (cattle-system), Fleet, the system charts Rancher installs, and the namespaces of the apps Rancher offers. One
- * list for every line, so a Rancher upgrade does not change the servers' user data.
+ * The namespaces Rancher 2.14 documents as exempt for a cluster that enforces `restricted` (Rancher's docs, "PSA
+ * restricted exemptions", v2.14: the sample PodSecurityConfiguration), in the page's order: Rancher itself and its
+ * webhook (cattle-system), the CAPI controller Rancher runs on the local cluster (cattle-capi-system,
+ * cattle-turtles-system), Fleet's (fleet-local, fleet-default, cattle-fleet-*), the impersonation service accounts
+ * (cattle-impersonation-system), the global data namespaces, cert-manager, the compliance operator, the namespaces of
+ * the apps Rancher offers, Traefik's own namespace (the default ingress controller from RKE2 1.36; RKE2's packaged
+ * Traefik runs in kube-system, exempt too) and RKE2's three (pkg/rke2/psa.go: kube-system,
+ * compliance-operator-system, tigera-operator). It also holds cattle-resources-system, where the rancher-backup
+ * operator (chart 109.0.7+up10.0.8, no seccomp profile, no dropped capabilities) runs. Held equal to the page by
+ * cis-profile.test.ts; docs/design-notes.md, "The CIS profile", sets it beside the page.
  */
-const RANCHER_EXEMPT = [
-  'ingress-nginx',
-  'kube-system',
-  'cattle-system',
+export const RANCHER_DOCUMENTED_EXEMPT: readonly string[] = [
+  'calico-apiserver',
+  'calico-system',
+  'cattle-alerting',
+  'cattle-capi-system',
+  'cattle-csp-adapter-system',
+  'cattle-elemental-system',
   'cattle-epinio-system',
-  'cattle-fleet-system',
+  'cattle-externalip-system',
   'cattle-fleet-local-system',
-  'longhorn-system',
-  'cattle-neuvector-system',
+  'cattle-fleet-system',
+  'cattle-gatekeeper-system',
+  'cattle-global-data',
+  'cattle-global-nt',
+  'cattle-impersonation-system',
+  'cattle-istio',
+  'cattle-istio-system',
+  'cattle-logging',
+  'cattle-logging-system',
   'cattle-monitoring-system',
-  'rancher-alerting-drivers',
+  'cattle-neuvector-system',
+  'cattle-prometheus',
+  'cattle-provisioning-capi-system',
+  'cattle-resources-system',
+  'cattle-sriov-system',
+  'cattle-system',
+  'cattle-turtles-system',
+  'cattle-ui-plugin-system',
+  'cattle-windows-gmsa-system',
+  'cert-manager',
   'cis-operator-system',
   'compliance-operator-system',
-  'cattle-csp-adapter-system',
-  'cattle-externalip-system',
-  'cattle-gatekeeper-system',
+  'fleet-default',
+  'fleet-local',
   'istio-system',
-  'cattle-istio-system',
-  'cattle-logging-system',
-  'cattle-windows-gmsa-system',
-  'cattle-sriov-system',
-  'cattle-ui-plugin-system',
+  'kube-node-lease',
+  'kube-public',
+  'kube-system',
+  'longhorn-system',
+  'rancher-alerting-drivers',
+  'rancher-compliance-system',
+  'security-scan',
+  'sr-operator-system',
   'tigera-operator',
-  'cattle-provisioning-capi-system',
-  'cattle-turtles-system',
+  'traefik',
 ];
 
-/**
- * What this deployment installs that is not restricted-compliant and not in Rancher's list: the rancher-backup
- * operator (chart 109.0.7+up10.0.8: its container and its patch-sa hook Job set neither a seccomp profile nor
- * dropped capabilities). cert-manager (v1.21.1, every pod restricted-compliant) and the deployment's own gate and
- * backup-object Jobs (restricted-compliant, gate-chart.ts) are not exempted; the system-upgrade namespace admits
- * privileged pods by its own label (system-upgrade-controller.ts).
- */
-const DEPLOYMENT_EXEMPT = ['cattle-resources-system'];
-
-/** Every namespace exempt from the restricted policy, sorted. */
-export const CIS_EXEMPT_NAMESPACES: readonly string[] = [...new Set([...RKE2_EXEMPT, ...RANCHER_EXEMPT, ...DEPLOYMENT_EXEMPT])].sort();
+/** Every namespace exempt from the restricted policy, sorted: Rancher's documented list, nothing more. */
+export const CIS_EXEMPT_NAMESPACES: readonly string[] = [...RANCHER_DOCUMENTED_EXEMPT].sort();
 
 /**
  * RKE2's restricted admission configuration with the exemptions above: `restricted` enforced, audited and warned

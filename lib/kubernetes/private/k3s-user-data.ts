@@ -7,7 +7,7 @@ import K3S_BOOTSTRAP from '../k3s-bootstrap.sh';
 import K3S_DATASTORE_ENDPOINT from '../k3s-datastore-endpoint.sh';
 import { dualStackConfig, dualStackFiles } from './dual-stack';
 import type { ServerOperatingSystem } from '../../config/sections';
-import { rhelFamilyFiles, selinuxConfig } from './rhel-family';
+import { rhelFamily, rhelFamilyFiles, selinuxConfig } from './rhel-family';
 import { identityEnvironment, type ServerNodeIdentity } from './node-identity';
 import { registryFiles } from './registry-login';
 import { releaseEnvironment } from './release-files';
@@ -47,6 +47,11 @@ export interface K3sSettings {
 
   /** The servers' operating system: the RHEL family adds SELinux and its host preparation (rhel-family.ts). @default 'ubuntu-24.04' */
   readonly operatingSystem?: ServerOperatingSystem;
+  /**
+   * The RHEL family behind closed egress (proxy.egressOnlyTo without a proxy): no repository is reachable, so the
+   * distribution's SELinux policy must be on the image and the release comes from its verified file. @default false
+   */
+  readonly selinuxPolicyFromImage?: boolean;
 }
 
 /** /etc/rancher/k3s/config.yaml; the datastore endpoint is added at boot from SSM (it holds a password). */
@@ -79,6 +84,10 @@ export function k3sUserData(settings: K3sSettings, node: ServerNodeIdentity): st
         ...identityEnvironment(node),
         ['K3S_VERSION', settings.version],
         ...releaseEnvironment('k3s', settings.version, settings.architecture, settings.installUrl, settings.releaseSums),
+        // The RHEL family behind closed egress: k3s-selinux from the image, the installer's dnf step skipped.
+        ...(rhelFamily(settings.operatingSystem) && settings.selinuxPolicyFromImage
+          ? ([['SELINUX_POLICY_FROM_IMAGE', 'true']] as [string, string][])
+          : []),
         ...(settings.proxyEnvironment ?? []),
         ...registries.environment,
       ]),

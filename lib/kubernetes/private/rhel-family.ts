@@ -10,6 +10,17 @@ export const CANAL_NETWORK_MANAGER_PATH = '/etc/NetworkManager/conf.d/rke2-canal
 
 export { rhelFamily };
 
+/**
+ * The RPM channels the RHEL family's RKE2 install tries in turn for a version (install.sh at v1.35.7+rke2r1,
+ * do_install_rpm: the channel names the repository, rpm.rancher.io/rke2/<channel>/<minor>/centos/<major>/<arch>, or
+ * rpm-testing.rancher.io for testing). A release candidate is published to testing only; a release is published to
+ * latest when it is released and promoted to stable later (rancher/rke2#5330, #2069, #1465), so stable is tried first
+ * (the channel every earlier install used) and latest after it.
+ */
+export function rke2RpmChannels(version: string): string {
+  return /-rc\d*/.test(version) ? 'testing' : 'stable latest';
+}
+
 /** A server's config file entry for the RHEL family: containerd with SELinux (RKE2's and K3s' `selinux` flag). */
 export function selinuxConfig(os: ServerOperatingSystem | undefined): Record<string, unknown> {
   return rhelFamily(os) ? { selinux: true } : {};

@@ -43,6 +43,11 @@ export interface Rke2Settings {
 
   /** The servers' operating system: the RHEL family adds SELinux and its host preparation (rhel-family.ts). @default 'ubuntu-24.04' */
   readonly operatingSystem?: ServerOperatingSystem;
+  /**
+   * The RHEL family behind closed egress (proxy.egressOnlyTo without a proxy): no repository is reachable, so the
+   * distribution's SELinux policy must be on the image and the release comes from its verified file. @default false
+   */
+  readonly selinuxPolicyFromImage?: boolean;
 
   /** RKE2's CIS profile with what the host and Rancher need (cis-profile.ts); unset: none. */
   readonly profile?: 'cis';

@@ -8,7 +8,7 @@ import { dualStackFiles } from './dual-stack';
 import { cisFiles } from './cis-profile';
 import type { ServerNodeIdentity } from './node-identity';
 import { identityEnvironment } from './node-identity';
-import { rhelFamily, rhelFamilyFiles } from './rhel-family';
+import { rhelFamily, rhelFamilyFiles, rke2RpmChannels } from './rhel-family';
 import { rke2Config } from './rke2-config';
 import { registryFiles } from './registry-login';
 import { releaseEnvironment } from './release-files';
@@ -43,8 +43,9 @@ export function rke2UserData(settings: Rke2Settings, node: Rke2NodeIdentity): st
         ...identityEnvironment(node),
         ['RKE2_VERSION', settings.version],
         ...releaseEnvironment('rke2', settings.version, settings.architecture, settings.installUrl, settings.releaseSums),
-        // The RHEL family installs RKE2's signed RPMs (and its SELinux policy) instead of the tarball.
-        ...(rhelFamily(settings.operatingSystem) ? ([['RKE2_INSTALL_METHOD', 'rpm']] as [string, string][]) : []),
+        // The RHEL family installs RKE2's signed RPMs (and its SELinux policy) instead of the tarball, from the first
+        // channel that carries the version; behind closed egress the tarball, with the policy from the image.
+        ...rhelInstallEnvironment(settings),
         ...proxy,
         ...registries.environment,
       ]),
@@ -59,4 +60,14 @@ export function rke2UserData(settings: Rke2Settings, node: Rke2NodeIdentity): st
     ],
     runcmd: units.runcmd,
   });
+}
+
+/** The RHEL family's install lines of bootstrap.env: the RPM method and its channels, or the policy from the image. */
+function rhelInstallEnvironment(settings: Rke2Settings): [string, string][] {
+  if (!rhelFamily(settings.operatingSystem)) return [];
+  if (settings.selinuxPolicyFromImage) return [['SELINUX_POLICY_FROM_IMAGE', 'true']];
+  return [
+    ['RKE2_INSTALL_METHOD', 'rpm'],
+    ['RKE2_RPM_CHANNELS', rke2RpmChannels(settings.version)],
+  ];
 }
