@@ -89,6 +89,7 @@ export const OPENTOFU_FEATURES: Readonly<Record<string, string>> = {
       'anytrue',
       'base64encode',
       'base64gzip',
+      'basename',
       'can',
       'cidrhost',
       'cidrnetmask',
@@ -140,6 +141,7 @@ export const OPENTOFU_FEATURES: Readonly<Record<string, string>> = {
       'values',
       'yamldecode',
       'yamlencode',
+      'zipmap',
     ].map((name) => [`function ${name}`, '1.6']),
   ),
 };
