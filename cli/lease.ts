@@ -29,9 +29,25 @@ const NAMESPACE = 'kube-system';
  */
 export const OUT_ANNOTATION = 'rancher-ha-aws/out';
 
-/** Who holds the lock: this machine and process, and when the roll started (kept in the state file to resume). */
+/**
+ * Who holds the lock: this machine and process, and when it started. One holder per living process: a resumed roll
+ * is a new holder that succeeds the one its state file records (acquire's `succeeds`), once that process is gone.
+ */
 export function newHolder(): string {
   return `${hostname()}/${process.pid}/${new Date().toISOString()}`;
+}
+
+/** The process a holder names is alive on this machine, and is not this one (a roll running from the same folder). */
+export function holderAlive(holder: string): boolean {
+  const [host, pid] = holder.split('/');
+  if (host !== hostname() || !/^\d+$/.test(pid ?? '') || Number(pid) === process.pid) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, under another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** A Lease as the protocol reads it. */
@@ -152,7 +168,16 @@ function replaceAt(kubectl: Kubectl, lock: LeaseLock, body: string): boolean {
   throw new Error(`Could not write the lock (Lease ${NAMESPACE}/${lock.name}): ${written.stderr.trim()}`);
 }
 
-export type LockResult = { readonly held: true } | { readonly held: false; readonly holder: string; readonly renewed: string; readonly out?: string };
+export type LockResult =
+  | { readonly held: true }
+  | {
+      readonly held: false;
+      readonly holder: string;
+      readonly renewed: string;
+      readonly out?: string;
+      /** Renewed within its duration: its holder is at work (a renewal's restart under way), not gone. */
+      readonly fresh?: boolean;
+    };
 
 /**
  * Takes the lock: `kubectl create` of the Lease (atomic: a second create
@@ -168,7 +193,7 @@ export function acquire(
   holder: string,
   now = new Date(),
   lock: LeaseLock = ROLL_LEASE,
-  options: { readonly takeOver?: boolean } = {},
+  options: { readonly takeOver?: boolean; readonly succeeds?: string } = {},
 ): LockResult {
   for (let attempt = 0; attempt < 3; attempt++) {
     const created = kubectl.tryCall(['create', '-f', '-'], { input: manifest(lock, now, { holder }) });
@@ -178,12 +203,20 @@ export function acquire(
     const lease = readLease(kubectl, lock);
     // Deleted between our create and this read: try the create again.
     if (lease === undefined) continue;
-    const verdict = leaseVerdict(lease, holder, now.getTime());
+    // A resumed roll succeeds its own earlier process (dead: holderAlive said so): that holder's Lease is ours.
+    const verdict = options.succeeds !== undefined && lease.holder === options.succeeds ? 'mine' : leaseVerdict(lease, holder, now.getTime());
     // A take-over is for a Lease with a server out whose holder stopped renewing it (a roll's machine lost): never
     // for a holder that is alive.
     const abandoned = verdict === 'held-out' && lapsed(lease, now.getTime());
     const taking = verdict === 'free' || verdict === 'stale' || verdict === 'mine' || (options.takeOver === true && abandoned);
-    if (!taking) return { held: false, holder: lease.holder, renewed: new Date(lease.renewTimeMs).toISOString(), out: lease.out };
+    if (!taking)
+      return {
+        held: false,
+        holder: lease.holder,
+        renewed: new Date(lease.renewTimeMs).toISOString(),
+        out: lease.out,
+        fresh: !lapsed(lease, now.getTime()),
+      };
     // Ours already (a resumed roll) keeps its acquire time and its out marker; anything else starts afresh, except
     // that a take-over keeps the server that is out named (it is still out).
     const out = verdict === 'mine' || options.takeOver ? lease.out : undefined;

@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { Aws } from './aws';
 import { MEMBER_LIST_COMMAND, membersWithoutNode, parseMembers } from './etcd-members';
 import { hasAddress, Kubectl, NodeStatus } from './kubectl';
-import { acquire, LeaseLost, LockResult, markOut, newHolder, release, RESTART_LEASE, ROLL_LEASE } from './lease';
+import { acquire, holderAlive, LeaseLost, LockResult, markOut, newHolder, release, RESTART_LEASE, ROLL_LEASE } from './lease';
 import { LeaseKeeper } from './lease-keeper';
 import { ChoiceNeeded, type Deployment, inState, readDeploymentRecord } from './module-folder';
 import { unexpectedChanges } from './plan-check';
@@ -188,8 +188,18 @@ export async function roll(options: RollOptions): Promise<number> {
 
   const kubeconfig = writeKubeconfig(options.dir, state);
   const kubectl = new Kubectl(kubeconfig);
-  // A take-over is a new holder, continuing the record of the roll it takes over (its state file).
-  const holder = previous && !options.takeOver ? previous.holder : newHolder();
+  // One holder per living process: a roll still running from this folder (its state file's holder, alive on this
+  // machine) refuses a second; a resumed roll is a new holder that succeeds the dead one's Leases (conditionally:
+  // of two resuming at once, one write wins). A take-over is a new holder too, continuing the record it takes over.
+  if (previous && holderAlive(previous.holder)) {
+    log(
+      `Another roll runs from this folder now (${previous.holder}, ${file.path}); nothing was changed. Wait for it, or stop it and run this again to resume.`,
+    );
+    rmSync(kubeconfig, { force: true });
+    return 3;
+  }
+  const holder = newHolder();
+  const succeeds = options.takeOver ? undefined : previous?.holder;
   const inFlight = plan.find((s) => previous?.done[s.name] !== undefined && previous.done[s.name] !== 'rejoin');
   try {
     requireHealthy(kubectl, servers, k3s, inFlight);
@@ -199,7 +209,7 @@ export async function roll(options: RollOptions): Promise<number> {
     log(error.message);
     return error.code;
   }
-  const lock = acquire(kubectl, holder, new Date(), ROLL_LEASE, { takeOver: options.takeOver });
+  const lock = acquire(kubectl, holder, new Date(), ROLL_LEASE, { takeOver: options.takeOver, succeeds });
   if (!lock.held) {
     log(`Another roll holds the lock (Lease kube-system/rancher-ha-aws-roll: ${lock.holder}, renewed ${lock.renewed}); nothing was changed.`);
     log('Wait for it to finish. If its machine is gone, the lock lapses an hour after its last renewal.');
@@ -225,7 +235,7 @@ export async function roll(options: RollOptions): Promise<number> {
     // The servers' restart Lease, from now to the end of the roll: no certificate renewal restarts a server, and no
     // upgrade Job passes its prepare step (readiness-gates.sh), beside the roll; only the server the roll has out
     // may be upgraded (its address on the Lease, OUT_ANNOTATION).
-    await holdRestartLease({ kubectl, holder, interrupted, log, restart, takeOver: options.takeOver }, 'before touching any server');
+    await holdRestartLease({ kubectl, holder, interrupted, log, restart, takeOver: options.takeOver, succeeds }, 'before touching any server');
     keeper.hold(RESTART_LEASE);
     // Looked at with the Lease held: an upgrade Job that passed its prepare step before is applying, and refused here.
     // With a server out (a resume), the rejoin step waits for that server's own upgrade instead.
@@ -398,7 +408,11 @@ async function runStep(step: Step, c: StepContext): Promise<void> {
 }
 
 /** What holdRestartLease needs of the roll. */
-type LeaseContext = Pick<StepContext, 'kubectl' | 'holder' | 'interrupted' | 'log' | 'restart'> & { readonly takeOver?: boolean };
+type LeaseContext = Pick<StepContext, 'kubectl' | 'holder' | 'interrupted' | 'log' | 'restart'> & {
+  readonly takeOver?: boolean;
+  /** The dead roll this one resumes: its Lease is this roll's. */
+  readonly succeeds?: string;
+};
 
 /**
  * Takes the servers' restart Lease (the one lib/kubernetes/cert-renewal.sh
@@ -408,18 +422,22 @@ type LeaseContext = Pick<StepContext, 'kubectl' | 'holder' | 'interrupted' | 'lo
 async function holdRestartLease(c: LeaseContext, where: string): Promise<void> {
   let other: Extract<LockResult, { held: false }> | undefined;
   const held = await waitUntil(BUDGETS.restartLeaseMs, c.interrupted, () => {
-    const result = acquire(c.kubectl, c.holder, new Date(), RESTART_LEASE, { takeOver: c.takeOver });
+    const result = acquire(c.kubectl, c.holder, new Date(), RESTART_LEASE, { takeOver: c.takeOver, succeeds: c.succeeds });
     if (result.held) return true;
-    // A server is out under another holder (a roll whose machine is gone, or a restart that did not come back):
-    // never taken by age; a person decides (design notes, "Who may restart a server").
-    if (result.out)
+    // A certificate renewal names its own server out from its take (cert-renewal.sh take_lease): while it renews
+    // the Lease's time (a server's holder, not a roll's host/pid/time), its restart is under way, and the roll
+    // waits for it as for any renewal, bounded. A server out under another holder whose Lease lapsed (a roll whose
+    // machine is gone, or a restart that did not come back): never taken by age; a person decides (design notes,
+    // "Who may restart a server").
+    const renewal = !result.holder.includes('/') && result.fresh === true;
+    if (result.out && !renewal)
       throw new Stop(
         `${result.holder} holds the servers' restart Lease (kube-system/${RESTART_LEASE.name}, renewed ${result.renewed}) with ${result.out} out of the cluster. Nothing was changed. If it is a roll whose machine is gone, resume it from its state file, or run \`roll --take-over\` once an hour has passed since its last renewal; if it is a server whose certificate renewal did not come back, see docs/day-2.md "When an operation stopped halfway".`,
         3,
       );
     if (!other)
       c.log(
-        `  ${result.holder} holds the servers' restart Lease (kube-system/${RESTART_LEASE.name}): a certificate renewal restart; waiting for it.`,
+        `  ${result.holder} holds the servers' restart Lease (kube-system/${RESTART_LEASE.name})${result.out ? ` with ${result.out} out` : ''}: a certificate renewal restart; waiting for it.`,
       );
     other = result;
     return undefined;

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NodeSandbox } from '../helpers/node-sandbox';
-import { explore, FIXED_RULES, leaseVerdictOf, timerGuard, type Lease } from '../helpers/restart-protocol';
+import { explore, FIXED_RULES, leaseVerdictOf, planReached, timerGuard, type Lease } from '../helpers/restart-protocol';
 
 // The servers' copy of the protocol's rule (cluster-lib.sh lease_verdict, used by cert-renewal.sh) fed every Lease
 // the model reaches, for every actor, in one real bash: it must decide as the model does.
@@ -83,5 +83,61 @@ describe("restart protocol: the renewal timer's cluster guard decides as the mod
     }
     console.log(`restart protocol conformance: cluster_healthy fed ${serverStates.length} server states the model reached`);
     expect(serverStates.length).toBeGreaterThan(3);
+  });
+});
+
+describe("restart protocol: the renewal timer's upgrade check decides as the model does (system-upgrade-controller v0.20.1)", () => {
+  it('no_upgrade_running on every (applying, Plan version, kubelet versions) the model reaches with an in-place upgrade of server-1', () => {
+    const config = { servers: 3, rules: FIXED_RULES, maxFaults: 0, rollTarget: 0, timers: [2], upgradeTarget: 1 };
+    const reached = explore(config).reached;
+    const ips = ['10.0.0.10', '10.0.16.10', '10.0.32.10'];
+    const name = (ip: string) => `ip-${ip.replaceAll('.', '-')}`;
+    // The model's upgrade is the Plan's last server: before the apply every server runs the old version and the Plan
+    // names it; from the apply on, the Plan names the new one, the other servers run it, and server-1 does once its
+    // Job is done and its service back (killed, it still runs the old kubelet; restarting, it reports none).
+    const views = new Map<string, { applying: number | null; planned: boolean; newOnOne: boolean; expected: boolean }>();
+    for (const s of reached) {
+      const upgrade = s.actors.upgrade;
+      const view = {
+        applying: s.applying,
+        planned: upgrade.pc === 'planned',
+        newOnOne: upgrade.pc === 'done' && s.servers[1] === 'up',
+        expected: s.applying === null && planReached(s, config),
+      };
+      views.set(JSON.stringify(view), view);
+    }
+    const NEW = 'v1.35.7+rke2r1';
+    const OLD = 'v1.34.9+rke2r1';
+    const extract = (fn: string) =>
+      new RegExp(`^${fn}\\(\\) \\{\\n[\\s\\S]*?^\\}$`, 'm').exec(readFileSync(join(__dirname, '../../lib/kubernetes/cert-renewal.sh'), 'utf8'))![0];
+    for (const view of views.values()) {
+      const cluster = mkdtempSync(join(tmpdir(), 'cluster-'));
+      writeFileSync(join(cluster, 'nodes'), `${ips.map(name).join('\n')}\n`);
+      if (view.applying !== null) writeFileSync(join(cluster, 'plan-applying'), `["${name(ips[view.applying])}"]`);
+      writeFileSync(join(cluster, 'plan-version'), (view.planned ? OLD : NEW).replace('+', '-'));
+      const version = (i: number) => (view.planned ? OLD : i === 1 && !view.newOnOne ? OLD : NEW);
+      writeFileSync(join(cluster, 'kubelet-versions'), ips.map((ip, i) => `${name(ip)} ${version(i)}`).join('\n'));
+      const b = new NodeSandbox({
+        NODE_IP: ips[2],
+        NODE_NAME: name(ips[2]),
+        PEER_IPS: ips.join(' '),
+        AWS_REGION: 'us-east-1',
+        PARAMETER_PREFIX: '/p',
+      });
+      try {
+        const r = b.run(
+          {
+            source: `server_paths rke2\nUPGRADE_PLAN=server-plan\nUPGRADE_NAMESPACE=system-upgrade\n${extract('no_upgrade_running')}\nif no_upgrade_running; then echo NONE; else echo RUNNING; fi`,
+          },
+          { CLUSTER: cluster },
+        );
+        expect([view, r.output.split('\n').find((l) => l === 'NONE' || l === 'RUNNING')]).toEqual([view, view.expected ? 'NONE' : 'RUNNING']);
+      } finally {
+        b.dispose();
+        rmSync(cluster, { recursive: true, force: true });
+      }
+    }
+    console.log(`restart protocol conformance: no_upgrade_running fed ${views.size} upgrade views the model reached`);
+    expect([...views.values()].map((v) => v.expected).sort()).toEqual(expect.arrayContaining([false, true]));
   });
 });

@@ -121,15 +121,24 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
     expect(create).toBeDefined();
     expect(c.violations()).toBe('');
   });
-  it('waits while a certificate renewal holds the restart Lease, and goes on once it is given back', () => {
+  // A renewal's Lease as cert-renewal.sh take_lease writes it: its own server named out from the take.
+  const RENEWAL_OUT = { 'rancher-ha-aws/out': '10.0.2.10' };
+  it('waits while a certificate renewal holds the restart Lease (its own server named out, as the timer writes it), and goes on once it is given back', () => {
     const now = new Date().toISOString().replace('Z', '000Z');
     const c = cluster('three', (world) => {
-      world.restartLease = { holderIdentity: 'ip-10-0-2-10', leaseDurationSeconds: 1800, acquireTime: now, renewTime: now, releaseAfterLooks: 3 };
+      world.restartLease = {
+        holderIdentity: 'ip-10-0-2-10',
+        leaseDurationSeconds: 1800,
+        acquireTime: now,
+        renewTime: now,
+        annotations: RENEWAL_OUT,
+        releaseAfterLooks: 3,
+      };
     });
     const result = roll(c, '--server', 'server-0');
     expect(result).toMatchObject({ code: 0, err: '' });
     expect(result.out).toContain(
-      "ip-10-0-2-10 holds the servers' restart Lease (kube-system/rancher-aws-server-restart): a certificate renewal restart; waiting for it.",
+      "ip-10-0-2-10 holds the servers' restart Lease (kube-system/rancher-aws-server-restart) with 10.0.2.10 out: a certificate renewal restart; waiting for it.",
     );
     const calls = c.calls();
     const looks = calls.flatMap((call, i) => (call.includes('get lease rancher-aws-server-restart') ? [i] : []));
@@ -138,10 +147,10 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
     expect(calls.findIndex((call) => call.endsWith('cordon ip-10-0-0-10'))).toBeGreaterThan(looks[3]);
     expect(c.world().replaced).toEqual(['server-0']);
   });
-  it('a renewal that never gives the restart Lease back: the roll stops before draining, the cluster whole', () => {
+  it('a renewal that never gives the restart Lease back: the roll waits its budget, then stops before draining, the cluster whole', () => {
     const now = new Date().toISOString().replace('Z', '000Z');
     const c = cluster('three', (world) => {
-      world.restartLease = { holderIdentity: 'ip-10-0-2-10', leaseDurationSeconds: 1800, acquireTime: now, renewTime: now };
+      world.restartLease = { holderIdentity: 'ip-10-0-2-10', leaseDurationSeconds: 1800, acquireTime: now, renewTime: now, annotations: RENEWAL_OUT };
     });
     const result = roll(c, '--server', 'server-0');
     expect(result.code).toBe(1);

@@ -1,5 +1,7 @@
 import { holderOf } from '../helpers/fake-cloud';
-import { existsSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { checkEveryCluster, cluster, mutating, roll } from '../helpers/roll-world';
 
@@ -92,6 +94,54 @@ describe('roll: failures on the way, interruptions, resume', () => {
     expect(second.out).toContain('server-0 was already replaced');
     expect(c.world().replaced).toEqual(['server-0', 'server-1']);
     expect(c.violations()).toBe('');
+  });
+
+  it('one holder per living process: a second run from the folder while the first lives is refused (exit 3, nothing touched); once it is gone, a run resumes as a new holder that succeeds it', () => {
+    const c = cluster('three', (world) => {
+      world.killAfterApply = true;
+      world.state.outputs.servers_pending_replacement.value = { 'server-0': ['ami'], 'server-1': ['ami'], 'server-2': [] };
+    });
+    expect(roll(c).code).toBe(null);
+    // The state file and both Leases name a roll process that is alive on this machine (a stand-in process, not this
+    // one's child: a child killed stays a zombie, and alive to kill(pid, 0), until this process reaps it).
+    const livePid = Number(spawnSync('bash', ['-c', 'sleep 600 >/dev/null 2>&1 & echo $!'], { encoding: 'utf8' }).stdout.trim());
+    const gone = () => {
+      try {
+        process.kill(livePid, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    };
+    try {
+      const statePath = join(c.moduleDir, '.rancher-ha-aws', 'roll.json');
+      const record = JSON.parse(readFileSync(statePath, 'utf8'));
+      const first = `${hostname()}/${livePid}/${record.started}`;
+      writeFileSync(statePath, JSON.stringify({ ...record, holder: first }));
+      c.update((world) => {
+        world.lease.holderIdentity = first;
+        world.restartLease.holderIdentity = first;
+      });
+      const callsBefore = c.calls().length;
+      const second = roll(c);
+      expect(second.code).toBe(3);
+      expect(second.out).toContain(`Another roll runs from this folder now (${first}`);
+      expect(mutating(c.calls().slice(callsBefore))).toEqual([]);
+      expect(c.world().lease.holderIdentity).toBe(first);
+      process.kill(livePid, 'SIGKILL');
+      for (let i = 0; i < 50 && !gone(); i++) spawnSync('sleep', ['0.1']);
+      expect(gone()).toBe(true);
+      const third = roll(c);
+      expect({ ...third, out: third.code === 0 ? '' : third.out }).toMatchObject({ code: 0, err: '' });
+      expect(third.out).toContain('Resuming the roll started');
+      // Both Leases were taken by the new process from the dead one, conditionally, and given back at the end.
+      const takes = c.world().leaseCalls.filter((call: string) => call.startsWith('replace') && !call.endsWith(first) && !call.endsWith('(none)'));
+      expect(takes.length).toBeGreaterThan(0);
+      expect(c.world().replaced).toEqual(['server-0', 'server-1']);
+      expect(c.violations()).toBe('');
+    } finally {
+      if (!gone()) process.kill(livePid, 'SIGKILL');
+    }
   });
 
   it.each(['SIGINT', 'SIGTERM'])(

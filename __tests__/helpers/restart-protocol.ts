@@ -1,26 +1,33 @@
 /**
  * An executable model of "Who may restart a server" (docs/design-notes.md): the actors that take an RKE2 or K3s
- * server down (the roll, each server's certificate-renewal timer, the upgrade Plan's prepare step and the Job it
- * guards, a person's restore), the restart Lease they share, and the faults that hit them (a process killed, a clock
- * jump past a Lease's duration, a write that fails, a restart that hangs). `explore` walks every interleaving of
- * their steps breadth-first and checks the invariants in every state it reaches.
+ * server down (the roll, as a living process and a dead one, and a second invocation in the same folder; each
+ * server's certificate-renewal timer, with the previous version of the script beside this one; the no-Lease rotation
+ * of a certificate that ended; system-upgrade-controller v0.20.1 and its Jobs' prepare step; a person's restore), the
+ * restart Lease they share, and the faults that hit them (a process killed, a clock jump past a Lease's duration, a
+ * write that commits and then reports failure, a restart that hangs, a server rebooted by AWS, a Lease deleted by
+ * hand or put back by an etcd restore). `explore` walks every interleaving of their steps breadth-first and checks
+ * the invariants in every state it reaches, and then that no reachable state is a deadlock.
  *
  * Each actor is a small program; each step is one atomic action on the shared state, as one API call (a read, a
  * conditional write) or one change of a server is. What the real code decides at each guard is written once here
  * (`leaseVerdictOf`, `timerGuard`, `prepareGuard`, ...) so the conformance tests can feed the real code the states
  * the model reaches and compare.
  *
- * `Rules` switches each part of the fix on or off; `OLD_RULES` is the protocol as it was (the race of issue 32):
- * counted servers, Leases taken by age whatever they mark, unconditional writes, a roll renewing only between steps.
+ * `Rules` switches each part of the fix on or off: `OLD_RULES` is the protocol before issue 32 (its race),
+ * `REVIEWED_RULES` the code issue 47 reviewed (issue 32's fixes, none of issue 47's), `FIXED_RULES` every fix.
  */
 
-/** A server: serving; restarting (its service down, back soon); out (removed from etcd by a roll); hung (a restart that never comes back). */
-export type ServerState = 'up' | 'down' | 'out' | 'hung';
+/**
+ * A server: serving; killed (system-upgrade-controller's Job killed its service and ended: the old etcd pod and
+ * kubelet still serve, the Node still looks Ready, the service restarts them soon); restarting (its service down,
+ * back soon); out (removed from etcd by a roll); hung (a restart that never comes back, or a member its peers refuse).
+ */
+export type ServerState = 'up' | 'killed' | 'down' | 'out' | 'hung';
 
 export interface Lease {
   /** '' when released. */
   readonly holder: string;
-  /** Renewed within its duration (false once a clock jump passed it, until its holder renews it). */
+  /** Renewed within its duration (false once a clock jump passed it, or its holder stopped renewing it). */
   readonly fresh: boolean;
   /** The server marked out (rancher-ha-aws/out), if any. */
   readonly out: number | null;
@@ -39,16 +46,57 @@ export interface Rules {
   readonly conditional: boolean;
   /** The roll renews its Lease during its long steps too (LeaseKeeper), and stops when a renewal finds it lost. */
   readonly renewDuringSteps: boolean;
+  /** Item 1: the prepare step compares the Lease's out address with the Node's address of the same family. */
+  readonly perFamily: boolean;
+  /** Item 2: a roll stops the timers of servers that run another cert-renewal.sh before it takes or marks anything. */
+  readonly stopOldTimers: boolean;
+  /** Item 3: the no-Lease rotation only for a member its peers refuse, never for a voter. */
+  readonly rotationNotVoter: boolean;
+  /** Item 4: no_upgrade_running counts a Plan whose version some server does not run yet as running. */
+  readonly versionCheck: boolean;
+  /** Item 5: a Lease write that reports failure is read back; a Lease naming its writer is held. */
+  readonly readBack: boolean;
+  /** Item 5: each roll process is its own holder; a second live invocation in the folder is refused. */
+  readonly holderPerProcess: boolean;
+  /** Item 5: the roll waits (bounded) for a renewal in progress (fresh, its own server out) instead of exiting 3. */
+  readonly renewalWait: boolean;
 }
 
-export const FIXED_RULES: Rules = { expectedCount: true, outMarker: true, conditional: true, renewDuringSteps: true };
-export const OLD_RULES: Rules = { expectedCount: false, outMarker: false, conditional: false, renewDuringSteps: false };
+const ISSUE_47_OFF = {
+  perFamily: false,
+  stopOldTimers: false,
+  rotationNotVoter: false,
+  versionCheck: false,
+  readBack: false,
+  holderPerProcess: false,
+  renewalWait: false,
+};
+export const FIXED_RULES: Rules = {
+  expectedCount: true,
+  outMarker: true,
+  conditional: true,
+  renewDuringSteps: true,
+  perFamily: true,
+  stopOldTimers: true,
+  rotationNotVoter: true,
+  versionCheck: true,
+  readBack: true,
+  holderPerProcess: true,
+  renewalWait: true,
+};
+/** The code issue 47 reviewed: issue 32's rules, none of issue 47's fixes. */
+export const REVIEWED_RULES: Rules = { expectedCount: true, outMarker: true, conditional: true, renewDuringSteps: true, ...ISSUE_47_OFF };
+export const OLD_RULES: Rules = { expectedCount: false, outMarker: false, conditional: false, renewDuringSteps: false, ...ISSUE_47_OFF };
 
 interface Actor {
   readonly pc: string;
   readonly alive: boolean;
   /** The resourceVersion read before a write. */
   readonly rv?: number;
+  /** A timer running the previous cert-renewal.sh (the server has not been rolled onto this version). */
+  readonly old?: boolean;
+  /** A timer the roll stopped (systemctl stop rancher-aws-cert-renewal.timer): no new run starts. */
+  readonly stopped?: boolean;
 }
 
 export interface State {
@@ -69,11 +117,28 @@ export interface Config {
   readonly rollTarget: number;
   readonly timers: readonly number[];
   readonly upgradeTarget: number | null;
+  /** Servers whose timers run the previous cert-renewal.sh (taken by age whatever it marks, Nodes counted). @default none */
+  readonly oldTimers?: readonly number[];
+  /** Servers whose membership certificate ended while the member runs (rotate_expired's case). @default none */
+  readonly rotations?: readonly number[];
+  /** A second `npm run roll` in the same folder, replacing this server. @default none */
+  readonly secondRoll?: number;
+  /** Nodes with an IPv4 and an IPv6 InternalIP (kubectl's jsonpath prints both). @default false */
+  readonly dualStack?: boolean;
+  /** The server Plan is at a version: the controller gives every new Node (the roll's new server) a Job. @default false */
+  readonly newNodeJobs?: boolean;
+  /** AWS reboots a server (a scheduled event, a host failure) while the others are up. @default false */
+  readonly reboots?: boolean;
+  /** A person deletes the Lease by hand; an etcd restore puts back the Lease of its snapshot. @default false */
+  readonly leaseFaults?: boolean;
 }
 
 const ROLL = 'roll';
+const ROLL_B = 'roll-b';
 const UPGRADE = 'upgrade';
+const newNodeJob = (i: number) => `job-new-node-${i}`;
 const timerName = (i: number) => `timer-${i}`;
+const rotationName = (i: number) => `rotate-${i}`;
 
 /** The protocol's one rule for a Lease, as the roll (cli/lease.ts leaseVerdict) and the timer (lease_verdict) apply it. */
 export function leaseVerdictOf(lease: Lease | null, me: string, rules: Rules): Verdict {
@@ -83,27 +148,65 @@ export function leaseVerdictOf(lease: Lease | null, me: string, rules: Rules): V
   return lease.fresh ? 'held' : 'stale';
 }
 
-const takeable = (v: Verdict) => v === 'free' || v === 'stale' || v === 'mine';
-
-/** Every server up: the whole cluster, as the deployment expects it. With the old rule, every server that is still a member is up. */
-export function clusterWhole(servers: readonly ServerState[], rules: Rules): boolean {
-  return rules.expectedCount ? servers.every((s) => s === 'up') : servers.filter((s) => s !== 'out').every((s) => s === 'up');
+/**
+ * The previous cert-renewal.sh's take_lease (git show 635c0e6^:lib/kubernetes/cert-renewal.sh): its own, or
+ * any Lease not renewed within its duration, whatever it marks; a released Lease (one-second duration) is stale.
+ */
+export function oldVerdictOf(lease: Lease | null, me: string): Verdict {
+  if (lease === null || lease.holder === '' || lease.holder === me) return lease?.holder === me ? 'mine' : 'free';
+  return lease.fresh ? 'held' : 'stale';
 }
 
-/** cert-renewal.sh restart_allowed: the cluster whole and no upgrade applying. */
-export function timerGuard(state: Pick<State, 'servers' | 'applying'>, rules: Rules): boolean {
-  return clusterWhole(state.servers, rules) && state.applying === null;
+const takeable = (v: Verdict) => v === 'free' || v === 'stale' || v === 'mine';
+
+/** Serving: a killed server's old pods still serve (and look Ready) until its service restarts them. */
+const serving = (s: ServerState) => s === 'up' || s === 'killed';
+
+/** Every server up: the whole cluster, as the deployment expects it. With the old rule, every server that is still a member is up. */
+export function clusterWhole(servers: readonly ServerState[], rules: Pick<Rules, 'expectedCount'>): boolean {
+  return rules.expectedCount ? servers.every(serving) : servers.filter((s) => s !== 'out').every(serving);
+}
+
+/**
+ * The Plan's version reached on every server: no in-place upgrade in the world, none applied yet (the Plan at the
+ * version the servers run), or its Job done and its server back on the new version (a killed server still runs the old kubelet; one restarting reports none).
+ */
+export function planReached(state: Pick<State, 'servers' | 'actors'>, config: Pick<Config, 'upgradeTarget'>): boolean {
+  const upgrade = state.actors[UPGRADE];
+  if (!upgrade || config.upgradeTarget === null || upgrade.pc === 'planned') return true;
+  return upgrade.pc === 'done' && state.servers[config.upgradeTarget] === 'up';
+}
+
+/**
+ * cert-renewal.sh restart_allowed: the cluster whole and no upgrade running: none applying and, with the version
+ * check, the Plan's version reached on every server.
+ */
+export function timerGuard(
+  state: Pick<State, 'servers' | 'applying'> & Partial<Pick<State, 'actors'>>,
+  rules: Rules,
+  config: Pick<Config, 'upgradeTarget'> = { upgradeTarget: null },
+): boolean {
+  const versions = !rules.versionCheck || planReached({ servers: state.servers, actors: state.actors ?? {} }, config);
+  return clusterWhole(state.servers, rules) && state.applying === null && versions;
+}
+
+/** The previous cert-renewal.sh's restart_allowed: the Nodes that exist Ready and voting, the Plan applying nowhere. */
+export function oldTimerGuard(state: Pick<State, 'servers' | 'applying'>): boolean {
+  return clusterWhole(state.servers, { expectedCount: false }) && state.applying === null;
 }
 
 /**
  * readiness-gates.sh `prepare` (others_ready): every other server Ready and a voter, at least SERVERS - 1 of them
  * registered (the deployment's count: this guard always had it), and the Lease free, naming this very server out,
- * or stale (its holder stopped renewing it) and, with the out-marker rule, naming no server out.
+ * or stale (its holder stopped renewing it) and, with the out-marker rule, naming no server out. "This very server"
+ * is an address comparison: with dual stack, the Node's InternalIPs as one jsonpath string ("v4 v6") never equal
+ * the Lease's one address, unless compared per family.
  */
-export function prepareGuard(state: Pick<State, 'servers' | 'lease'>, target: number, rules: Rules): boolean {
+export function prepareGuard(state: Pick<State, 'servers' | 'lease'>, target: number, rules: Rules, dualStack = false): boolean {
   const othersUp = state.servers.filter((s, i) => i !== target && s === 'up').length;
   const lease = state.lease;
-  const leaseFree = lease === null || lease.holder === '' || lease.out === target || (!lease.fresh && (!rules.outMarker || lease.out === null));
+  const itself = lease !== null && lease.out === target && (!dualStack || rules.perFamily);
+  const leaseFree = lease === null || lease.holder === '' || itself || (!lease.fresh && (!rules.outMarker || lease.out === null));
   return othersUp >= state.servers.length - 1 && leaseFree;
 }
 
@@ -120,7 +223,7 @@ function withServer(state: State, i: number, value: ServerState): State {
  * A Lease write by `writer`: conditional on `rv` (the version read) with the fixed rules; the old rules wrote
  * without it (the roll's delete-then-create and patch). Returns the new state, or undefined on a Conflict.
  */
-function writeLease(state: State, rules: Rules, rv: number | undefined, lease: Omit<Lease, 'rv'>): State | undefined {
+function writeLease(state: State, rules: Pick<Rules, 'conditional'>, rv: number | undefined, lease: Omit<Lease, 'rv'>): State | undefined {
   const current = state.lease?.rv ?? 0;
   if (rules.conditional && rv !== current) return undefined;
   return { ...state, lease: { ...lease, rv: current + 1 } };
@@ -136,6 +239,20 @@ function releaseStep(state: State, name: string, holds: boolean, add: (name: str
   else add(`${name}: nothing to release`, withActor(state, name, { pc: 'done' }));
 }
 
+/** The roll's holder identity: one per process with the fix; before it, every run in one folder was the same holder. */
+const rollIdentity = (name: string, rules: Rules) => (rules.holderPerProcess ? name : ROLL);
+/** The roll processes that have not ended: running, or stopped but still holding (a person reruns it). */
+const rollRunning = (a: Actor | undefined) => a !== undefined && a.alive && a.pc !== 'done' && a.pc !== 'stopped';
+
+/** The actor a Lease holder stands for (a roll's identity is its first process with the old rule). */
+const holderActor = (holder: string) => holder;
+
+/** Actors whose next step is a restart they already checked for: a reboot by AWS then is a race no protocol closes. */
+const aboutToRestart = (state: State) =>
+  Object.entries(state.actors).some(
+    ([name, a]) => a.alive && (a.pc === 'restart' || a.pc === 'kill' || (name.startsWith('roll') && a.pc === 'remove')),
+  );
+
 /** Every step the state allows: each actor's next action, the servers' own changes, the faults. */
 export function steps(state: State, config: Config): Step[] {
   const { rules } = config;
@@ -143,122 +260,207 @@ export function steps(state: State, config: Config): Step[] {
   const add = (name: string, next: State, fault = false, violation?: string) =>
     out.push({ name, fault, next: fault ? { ...next, faults: next.faults + 1 } : next, violation });
   const canFault = state.faults < config.maxFaults;
+  const upgradePending = () => state.applying !== null || !planReached(state, config);
 
-  // ---- the roll (cli/roll.ts), replacing one server
-  const roll = state.actors[ROLL];
-  if (roll && roll.alive) {
-    const t = config.rollTarget;
-    const holds = state.lease?.holder === ROLL;
-    // A renewal by the roll's keeper (fixed: during every step, conditional, LeaseLost when it is not ours; old:
-    // between steps only, unconditional, taking the Lease back from whoever took it).
-    const longStep = roll.pc === 'replace';
-    if (roll.pc !== 'done' && roll.pc !== 'start' && roll.pc !== 'read' && roll.pc !== 'take' && (rules.renewDuringSteps || !longStep)) {
-      if (rules.conditional) {
-        if (holds && !state.lease!.fresh)
-          add('roll renews its Lease', { ...state, lease: { ...state.lease!, fresh: true, rv: state.lease!.rv + 1 } });
-        if (!holds && roll.pc !== 'stopped') add('roll finds its Lease lost and stops', withActor(state, ROLL, { pc: 'stopped' }));
-      } else if (!holds || !state.lease!.fresh) {
-        const stolen = state.lease && state.lease.holder !== ROLL && state.lease.holder !== '';
-        add(
-          'roll renews its Lease (unconditionally)',
-          { ...state, lease: { holder: ROLL, fresh: true, out: state.lease?.out ?? null, rv: (state.lease?.rv ?? 0) + 1 } },
-          false,
-          stolen ? `the roll took back a Lease ${state.lease!.holder} held` : undefined,
-        );
-      }
-    }
-    switch (roll.pc) {
-      case 'start':
-        if (clusterWhole(state.servers, rules)) add('roll: cluster healthy', withActor(state, ROLL, { pc: 'read' }));
-        else add('roll: refuses an unhealthy cluster', withActor(state, ROLL, { pc: 'done' }));
-        break;
-      case 'read': {
-        const v = leaseVerdictOf(state.lease, ROLL, rules);
-        if (takeable(v)) add('roll reads the Lease', withActor(state, ROLL, { pc: 'take', rv: state.lease?.rv ?? 0 }));
-        else add('roll: Lease held, gives up for now', withActor(state, ROLL, { pc: 'done' }));
-        break;
-      }
-      case 'take': {
-        const written = writeLease(state, rules, roll.rv, { holder: ROLL, fresh: true, out: null });
-        if (written) add('roll takes the Lease', withActor(written, ROLL, { pc: 'mark' }));
-        else add('roll: Conflict, reads again', withActor(state, ROLL, { pc: 'read' }));
-        break;
-      }
-      case 'mark':
-        if (rules.conditional && !holds) add('roll: Lease lost before the drain, stops', withActor(state, ROLL, { pc: 'stopped' }));
-        else
+  // ---- the rolls (cli/roll.ts), each replacing one server
+  for (const name of [ROLL, ROLL_B]) {
+    const roll = state.actors[name];
+    if (!roll) continue;
+    const t = name === ROLL ? config.rollTarget : config.secondRoll!;
+    const me = rollIdentity(name, rules);
+    const other = state.actors[name === ROLL ? ROLL_B : ROLL];
+    const holds = state.lease?.holder === me;
+    if (roll.alive) {
+      // A renewal by the roll's keeper (fixed: during every step, conditional, LeaseLost when it is not ours; old:
+      // between steps only, unconditional, taking the Lease back from whoever took it).
+      const longStep = roll.pc === 'replace';
+      const renewing = !['done', 'start', 'stop-old', 'read', 'take', 'stopped'].includes(roll.pc);
+      if (renewing && (rules.renewDuringSteps || !longStep)) {
+        if (rules.conditional) {
+          if (holds && !state.lease!.fresh)
+            add(`${name} renews its Lease`, { ...state, lease: { ...state.lease!, fresh: true, rv: state.lease!.rv + 1 } });
+          if (!holds) add(`${name} finds its Lease lost and stops`, withActor(state, name, { pc: 'stopped' }));
+        } else if (!holds || !state.lease!.fresh) {
+          const stolen = state.lease && state.lease.holder !== me && state.lease.holder !== '';
           add(
-            'roll marks its server out',
-            withActor({ ...state, lease: { holder: ROLL, fresh: true, out: t, rv: (state.lease?.rv ?? 0) + 1 } }, ROLL, { pc: 'check-upgrade' }),
+            `${name} renews its Lease (unconditionally)`,
+            { ...state, lease: { holder: me, fresh: true, out: state.lease?.out ?? null, rv: (state.lease?.rv ?? 0) + 1 } },
+            false,
+            stolen ? `the roll took back a Lease ${state.lease!.holder} held` : undefined,
           );
-        break;
-      // After the mark, before the drain (roll.ts runStep): an upgrade Job whose prepare step passed before the mark
-      // was written is seen here; one that starts later finds the mark. Both write first and read second.
-      case 'check-upgrade':
-        if (state.applying !== null) add('roll: an upgrade applies, stops', withActor(state, ROLL, { pc: 'release' }));
-        else if (clusterWhole(state.servers, rules)) add('roll: no upgrade applying', withActor(state, ROLL, { pc: 'remove' }));
-        else add('roll: cluster not whole, stops', withActor(state, ROLL, { pc: 'release' }));
-        break;
-      case 'remove':
-        add('roll removes its server from etcd', withActor(withServer(state, t, 'out'), ROLL, { pc: 'replace' }));
-        break;
-      case 'replace':
-        add('roll: the new server joins', withActor(withServer(state, t, 'up'), ROLL, { pc: 'clear' }));
-        if (canFault) add('fault: the new server never joins (the roll stops, holding the Lease)', withActor(state, ROLL, { pc: 'stopped' }), true);
-        break;
-      case 'clear':
-        if (rules.conditional && !holds) add('roll: Lease lost, stops', withActor(state, ROLL, { pc: 'stopped' }));
-        else
-          add(
-            'roll clears the out mark',
-            withActor({ ...state, lease: { ...state.lease!, out: null, rv: state.lease!.rv + 1 } }, ROLL, { pc: 'release' }),
-          );
-        break;
-      case 'release':
-        releaseStep(state, ROLL, holds, add);
-        break;
+        }
+      }
+      switch (roll.pc) {
+        case 'start':
+          // One holder per living process: the state file records the pid; a second live invocation is refused.
+          if (rules.holderPerProcess && rollRunning(other))
+            add(`${name}: another roll runs from this folder, refused`, withActor(state, name, { pc: 'done' }));
+          else if (clusterWhole(state.servers, rules))
+            add(`${name}: cluster healthy`, withActor(state, name, { pc: config.oldTimers?.length ? 'stop-old' : 'read' }));
+          else add(`${name}: refuses an unhealthy cluster`, withActor(state, name, { pc: 'done' }));
+          break;
+        case 'stop-old': {
+          // The transition roll: the servers that run another cert-renewal.sh get their timer stopped (SSM), and
+          // the roll waits (bounded) for a run already under way to end, before it takes or marks anything.
+          const olds = Object.entries(state.actors).filter(([n, a]) => n.startsWith('timer-') && a.old && !a.stopped);
+          if (!rules.stopOldTimers || olds.length === 0) add(`${name}: no old timer to stop`, withActor(state, name, { pc: 'read' }));
+          else if (olds.every(([, a]) => a.pc === 'idle' || a.pc === 'done' || !a.alive)) {
+            let next = withActor(state, name, { pc: 'read' });
+            for (const [n] of olds) next = withActor(next, n, { stopped: true });
+            add(`${name} stops the old renewal timers (SSM)`, next);
+          }
+          break;
+        }
+        case 'read': {
+          const lease = state.lease;
+          const v = leaseVerdictOf(lease, me, rules);
+          const holderActorState = lease ? state.actors[holderActor(lease.holder)] : undefined;
+          const renewal = lease !== null && lease.holder.startsWith('timer-') && lease.fresh && lease.out === Number(lease.holder.slice(6));
+          const renewalOver = holderActorState === undefined || !holderActorState.alive || ['held', 'done', 'idle'].includes(holderActorState.pc);
+          if (takeable(v)) add(`${name} reads the Lease`, withActor(state, name, { pc: 'take', rv: lease?.rv ?? 0 }));
+          else if (v === 'held-out' && rules.renewalWait && renewal) {
+            // Waits (bounded by the renewal's own wait): a step only when the budget is spent on a renewal that is over.
+            if (renewalOver)
+              add(`${name}: the renewal did not give the Lease back within the budget, stops (exit 3)`, withActor(state, name, { pc: 'done' }));
+          } else if (v === 'held-out')
+            add(
+              `${name}: Lease held with a server out, stops (exit 3)`,
+              withActor(state, name, { pc: 'done' }),
+              false,
+              renewal && !renewalOver ? `the roll gave up on a renewal in progress (${lease!.holder}, fresh, its own server out)` : undefined,
+            );
+          else if (renewalOver || holderActorState?.pc === 'stopped' || lease?.holder.startsWith('roll'))
+            add(`${name}: Lease held, gives up for now`, withActor(state, name, { pc: 'done' }));
+          break;
+        }
+        case 'take': {
+          const written = writeLease(state, rules, roll.rv, { holder: me, fresh: true, out: state.lease?.holder === me ? state.lease.out : null });
+          if (written) add(`${name} takes the Lease`, withActor(written, name, { pc: 'mark' }));
+          else add(`${name}: Conflict, reads again`, withActor(state, name, { pc: 'read' }));
+          break;
+        }
+        case 'mark':
+          if (rules.conditional && !holds) add(`${name}: Lease lost before the drain, stops`, withActor(state, name, { pc: 'stopped' }));
+          else
+            add(
+              `${name} marks its server out`,
+              withActor({ ...state, lease: { holder: me, fresh: true, out: t, rv: (state.lease?.rv ?? 0) + 1 } }, name, { pc: 'check-upgrade' }),
+            );
+          break;
+        // After the mark, before the drain (roll.ts runStep requireNoUpgrade): an upgrade applying or pending (the
+        // apply's target record not yet the running one, a server Node behind the Plan's hash) stops the roll.
+        case 'check-upgrade':
+          if (upgradePending()) add(`${name}: an upgrade is pending or applies, stops`, withActor(state, name, { pc: 'release' }));
+          else if (clusterWhole(state.servers, rules)) add(`${name}: no upgrade applying`, withActor(state, name, { pc: 'remove' }));
+          else add(`${name}: cluster not whole, stops`, withActor(state, name, { pc: 'release' }));
+          break;
+        case 'remove':
+          add(`${name} removes server-${t} from etcd`, withActor(withServer(state, t, 'out'), name, { pc: 'replace' }));
+          break;
+        case 'replace': {
+          // The new server boots this version's scripts; with a Plan at a version, the controller gives its new Node a Job.
+          let next = withActor(withServer(state, t, 'up'), name, { pc: config.newNodeJobs ? 'rejoin' : 'clear' });
+          if (next.actors[timerName(t)]) next = withActor(next, timerName(t), { pc: 'idle', alive: true, old: false, stopped: false });
+          if (config.newNodeJobs) next = withActor({ ...next, applying: t }, newNodeJob(t), { pc: 'prepare', alive: true });
+          add(`${name}: the new server-${t} joins`, next);
+          if (canFault)
+            add(`fault: the new server-${t} never joins (${name} stops, holding the Lease)`, withActor(state, name, { pc: 'stopped' }), true);
+          break;
+        }
+        case 'rejoin': {
+          // rejoin waits for the new server's own upgrade Job (upgrade-state.ts planSettledOn), bounded.
+          const job = state.actors[newNodeJob(t)];
+          if (!job || job.pc === 'done') add(`${name}: the new server's Job is done`, withActor(state, name, { pc: 'clear' }));
+          else if (!prepareGuard(state, t, rules, config.dualStack))
+            add(`${name}: the new server's Job waits past the budget, stops (exit 1, Lease kept)`, withActor(state, name, { pc: 'stopped' }));
+          break;
+        }
+        case 'clear':
+          if (rules.conditional && !holds) add(`${name}: Lease lost, stops`, withActor(state, name, { pc: 'stopped' }));
+          else
+            add(
+              `${name} clears the out mark`,
+              withActor({ ...state, lease: { ...state.lease!, out: null, rv: state.lease!.rv + 1 } }, name, { pc: 'release' }),
+            );
+          break;
+        case 'release':
+          releaseStep(state, name, holds, add);
+          break;
+      }
+      if (canFault && roll.pc !== 'done' && roll.pc !== 'stopped') add(`fault: ${name} is killed`, withActor(state, name, { alive: false }), true);
     }
-    if (canFault && roll.pc !== 'done' && roll.pc !== 'stopped') add('fault: the roll is killed', withActor(state, ROLL, { alive: false }), true);
+    // A person runs the roll again from the folder (its state file): it continues as the recorded holder, unless
+    // (with one holder per process) another invocation runs.
+    const blocked = rules.holderPerProcess && rollRunning(other);
+    if (!roll.alive && roll.pc !== 'done' && !blocked) {
+      const resumeAt = ['take', 'read', 'start', 'stop-old'].includes(roll.pc) ? 'start' : roll.pc;
+      add(`person resumes ${name}`, withActor(state, name, { alive: true, pc: resumeAt }));
+    }
+    // A stopped roll: a person (docs/day-2.md) runs it again once what stopped it is fixed; it goes on as the same
+    // holder (a Lease deleted meanwhile is created again, naming its server out again).
+    const mayRetake = holds || state.lease === null || state.lease.holder === '';
+    if (roll.alive && roll.pc === 'stopped' && mayRetake && !blocked) {
+      const back = state.servers[t] !== 'out';
+      const lease = { holder: me, fresh: true, out: back && !config.newNodeJobs ? (state.lease?.out ?? null) : t, rv: (state.lease?.rv ?? 0) + 1 };
+      add(
+        `person reruns the stopped ${name}${back ? ' (server back)' : ''}`,
+        withActor({ ...state, lease }, name, { pc: back ? (config.newNodeJobs ? 'rejoin' : 'clear') : 'replace' }),
+      );
+    }
+    // A person's --take-over of a roll whose machine is gone (never from a roll that still renews).
+    if (!roll.alive && holds && !state.lease!.fresh)
+      add(`person: ${name} --take-over`, withActor(state, name, { alive: true, pc: state.servers[t] === 'out' ? 'replace' : 'release' }));
   }
-  // A person runs the roll again (its state file): it continues as the same holder.
-  if (roll && !roll.alive && roll.pc !== 'done') {
-    const resumeAt = roll.pc === 'take' || roll.pc === 'read' ? 'start' : roll.pc === 'start' ? 'start' : roll.pc;
-    add('person resumes the roll', withActor(state, ROLL, { alive: true, pc: resumeAt }));
-  }
-  // A stopped roll: a person (docs/day-2.md) runs it again once what stopped it is fixed; it goes on as the same holder.
-  if (roll && roll.pc === 'stopped' && state.lease?.holder === ROLL && state.servers[config.rollTarget] === 'out')
-    add('person reruns the stopped roll', withActor(state, ROLL, { alive: true, pc: 'replace' }));
-  if (roll && roll.pc === 'stopped' && state.lease?.holder === ROLL && state.servers[config.rollTarget] !== 'out')
-    add('person reruns the stopped roll (server back)', withActor(state, ROLL, { alive: true, pc: 'clear' }));
 
-  // ---- the renewal timers (lib/kubernetes/cert-renewal.sh)
-  for (const i of config.timers) {
+  // ---- the renewal timers (lib/kubernetes/cert-renewal.sh; `old`: the previous version, 635c0e6^)
+  for (const i of [...config.timers, ...(config.oldTimers ?? [])]) {
     const name = timerName(i);
     const timer = state.actors[name];
     if (!timer) continue;
     const holds = state.lease?.holder === name;
+    const old = timer.old === true;
+    const guard = () => (old ? oldTimerGuard(state) : timerGuard(state, rules, config));
     if (timer.alive)
       switch (timer.pc) {
         case 'idle':
-          if (timerGuard(state, rules) && takeable(leaseVerdictOf(state.lease, name, rules)))
-            add(`${name}: guard passes, reads the Lease`, withActor(state, name, { pc: 'take', rv: state.lease?.rv ?? 0 }));
+          if (timer.stopped) break;
+          if (guard() && takeable(old ? oldVerdictOf(state.lease, name) : leaseVerdictOf(state.lease, name, rules)))
+            add(
+              `${name}${old ? ' (old script)' : ''}: guard passes, reads the Lease`,
+              withActor(state, name, { pc: 'take', rv: state.lease?.rv ?? 0 }),
+            );
           break;
         case 'take': {
-          const written = writeLease(state, rules, timer.rv, { holder: name, fresh: true, out: rules.outMarker ? i : null });
-          if (written) add(`${name} takes the Lease`, withActor(written, name, { pc: 'recheck' }));
-          else add(`${name}: Conflict, tries at its next run`, withActor(state, name, { pc: 'done' }));
+          // The old script wrote no out marker (and so wiped one it took over).
+          const written = writeLease(state, rules, timer.rv, { holder: name, fresh: true, out: rules.outMarker && !old ? i : null });
+          if (written) {
+            add(`${name} takes the Lease`, withActor(written, name, { pc: 'recheck' }));
+            // The write commits and the call reports failure (a timeout): read back, a Lease naming this server is
+            // held, with its marker; before, the run ended as if another had taken it, leaving its Lease marked out.
+            if (canFault && !old)
+              add(
+                `fault: ${name}'s write commits, then reports failure`,
+                withActor(written, name, { pc: rules.readBack ? 'recheck' : 'idle' }),
+                true,
+              );
+          } else add(`${name}: Conflict, tries at its next run`, withActor(state, name, { pc: 'done' }));
           break;
         }
         case 'recheck':
-          if (timerGuard(state, rules)) add(`${name}: still allowed`, withActor(state, name, { pc: 'restart' }));
+          if (guard()) add(`${name}: still allowed`, withActor(state, name, { pc: 'restart' }));
           else add(`${name}: no longer allowed, releases`, withActor(state, name, { pc: 'release' }));
           break;
         case 'restart':
-          add(`${name} restarts its server`, withActor(withServer(state, i, 'down'), name, { pc: 'wait' }));
+          add(`${name} restarts server-${i}`, withActor(withServer(state, i, 'down'), name, { pc: 'wait' }));
           break;
         case 'wait':
           if (state.servers[i] === 'up') add(`${name}: its server is back`, withActor(state, name, { pc: 'release' }));
-          if (state.servers[i] === 'hung') add(`${name}: not back in time, keeps the Lease`, withActor(state, name, { pc: 'held' }));
+          // The old script's trap gave the Lease back whatever happened.
+          if (state.servers[i] === 'hung')
+            add(
+              `${name}: not back in time, ${old ? 'releases (old script)' : 'keeps the Lease'}`,
+              withActor(state, name, { pc: old ? 'release' : 'held' }),
+            );
           break;
         case 'release':
           releaseStep(state, name, holds, add);
@@ -269,58 +471,107 @@ export function steps(state: State, config: Config): Step[] {
           if (!holds) add(`${name}: next run, the Lease was taken over`, withActor(state, name, { pc: 'done' }));
           break;
       }
-    if (canFault && timer.alive && timer.pc !== 'idle' && timer.pc !== 'done' && timer.pc !== 'held')
+    if (canFault && timer.alive && !['idle', 'done', 'held'].includes(timer.pc))
       add(`fault: ${name} is killed`, withActor(state, name, { alive: false }), true);
     // The next run on the same server after a kill (the held-out marker file).
-    if (!timer.alive && holds)
+    if (!timer.alive && holds && !old)
       add(`${name}: next run resumes`, withActor(state, name, { alive: true, pc: state.servers[i] === 'up' ? 'held' : 'wait' }));
-    if (!timer.alive && !holds) add(`${name}: next run finds nothing of its own`, withActor(state, name, { alive: true, pc: 'done' }));
+    if (!timer.alive && (!holds || old)) add(`${name}: next run finds nothing of its own`, withActor(state, name, { alive: true, pc: 'done' }));
   }
 
-  // ---- the upgrade controller and its Job's prepare step (readiness-gates.sh GATE=prepare)
+  // ---- the no-Lease rotation (cert-renewal.sh rotate_expired) of a server whose membership certificate ended while
+  // its member ran: TLS checks validity at the handshake, so its established peer streams go on and it stays a
+  // voter until it restarts; its peers refuse it only then (a restart that does not renew it: 'hung').
+  for (const i of config.rotations ?? []) {
+    const name = rotationName(i);
+    const rotation = state.actors[name];
+    if (!rotation || rotation.pc !== 'ended') continue;
+    const voter = serving(state.servers[i]);
+    if (state.servers[i] === 'hung' || (voter && !rules.rotationNotVoter))
+      add(`${name}: stops, rotates and starts server-${i} without the Lease`, withActor(withServer(state, i, 'down'), name, { pc: 'done' }));
+  }
+
+  // ---- system-upgrade-controller v0.20.1 and the Job's prepare step (readiness-gates.sh GATE=prepare)
   const upgrade = state.actors[UPGRADE];
   if (upgrade && config.upgradeTarget !== null) {
     const u = config.upgradeTarget;
     switch (upgrade.pc) {
+      case 'planned':
+        add('upgrade: an apply sets a new version on the Plan', withActor(state, UPGRADE, { pc: 'start' }));
+        break;
       case 'start':
         add('upgrade: the controller applies the Plan on its server', withActor({ ...state, applying: u }, UPGRADE, { pc: 'prepare' }));
         break;
       case 'prepare':
-        if (prepareGuard(state, u, rules)) add('upgrade: prepare step passes', withActor(state, UPGRADE, { pc: 'restart' }));
+        if (prepareGuard(state, u, rules, config.dualStack)) add('upgrade: prepare step passes', withActor(state, UPGRADE, { pc: 'kill' }));
         break;
-      case 'restart':
-        add('upgrade restarts its server', withActor(withServer(state, u, 'down'), UPGRADE, { pc: 'wait' }));
-        break;
-      case 'wait':
-        if (state.servers[u] === 'up') add('upgrade: server back, Plan done', withActor({ ...state, applying: null }, UPGRADE, { pc: 'done' }));
+      case 'kill':
+        // rke2-upgrade replaces the binary, kills the service and exits: the Job completes, the controller labels the
+        // Node and clears status.applying (handle_batch.go, plan.go SelectConcurrentNodes), while the old pods still serve.
+        add(
+          'upgrade: the Job kills the service and completes; applying cleared',
+          withActor({ ...withServer(state, u, 'killed'), applying: null }, UPGRADE, { pc: 'done' }),
+        );
         break;
     }
+  }
+  // The new Node's Job (every Node without the Plan's hash label gets one): the new server already runs the Plan's
+  // version, so rke2-upgrade finds nothing to replace once its prepare step lets it run.
+  for (const [name, job] of Object.entries(state.actors)) {
+    if (!name.startsWith('job-new-node-') || job.pc !== 'prepare') continue;
+    const t = Number(name.slice('job-new-node-'.length));
+    if (prepareGuard(state, t, rules, config.dualStack))
+      add(
+        `server-${t}'s Job: prepare step passes, nothing to replace; applying cleared`,
+        withActor({ ...state, applying: null }, name, { pc: 'done' }),
+      );
   }
 
   // ---- the servers themselves, and the faults of the world
   state.servers.forEach((s, i) => {
+    if (s === 'killed') add(`server-${i}'s service restarts its pods (etcd goes down)`, withServer(state, i, 'down'));
     if (s === 'down') {
       add(`server-${i} is back`, withServer(state, i, 'up'));
       if (canFault) add(`fault: server-${i}'s restart hangs`, withServer(state, i, 'hung'), true);
     }
     // A person repairs a hung server (docs/day-2.md, "When an operation stopped halfway": journal, restart or replace).
     if (s === 'hung') add(`person repairs server-${i}`, withServer(state, i, 'up'));
+    if (config.reboots && canFault && s === 'up' && state.servers.every((x) => x === 'up') && !aboutToRestart(state))
+      add(`fault: AWS reboots server-${i}`, withServer(state, i, 'down'), true);
   });
   if (canFault && state.lease && state.lease.fresh && state.lease.holder !== '')
     add('fault: the clock jumps past the Lease duration', { ...state, lease: { ...state.lease, fresh: false } }, true);
-  // A person's --take-over of a roll whose machine is gone (never from a roll that still renews).
-  if (roll && !roll.alive && state.lease?.holder === ROLL && !state.lease.fresh)
-    add('person: roll --take-over', withActor(state, ROLL, { alive: true, pc: state.servers[config.rollTarget] === 'out' ? 'replace' : 'release' }));
-  // A person's restore (rancher-aws-restore): only when no server answers.
-  if (state.servers.every((s) => s !== 'up') && state.servers.some((s) => s === 'hung'))
-    add('person restores from a snapshot (no server answers)', { ...state, servers: state.servers.map((s) => (s === 'hung' ? 'up' : s)) });
+  // Time passes: a Lease nobody renews lapses (a dead or stopped roll's; a timer's, which never renews, once its run is over).
+  const lease = state.lease;
+  const holder = lease ? state.actors[holderActor(lease.holder)] : undefined;
+  const renewed =
+    lease !== null &&
+    holder !== undefined &&
+    holder.alive &&
+    (lease.holder.startsWith('roll') ? holder.pc !== 'stopped' && holder.pc !== 'done' : !['held', 'done', 'idle'].includes(holder.pc));
+  if (lease && lease.fresh && lease.holder !== '' && !renewed)
+    add(`time passes: ${lease.holder}'s Lease lapses`, { ...state, lease: { ...lease, fresh: false } });
+  // A person deletes the Lease by hand, as docs/day-2.md says to: once its holder is gone (a server replaced, a roll
+  // whose machine is lost). Deleting a Lease a living actor holds is outside the protocol.
+  if (config.leaseFaults && canFault && lease && !renewed) add('fault: a person deletes the Lease by hand', { ...state, lease: null }, true);
+  // A person's restore (rancher-aws-restore): only when no server answers. The snapshot may hold the Lease as the
+  // roll held it when it took the snapshot (before its out mark).
+  if (state.servers.every((s) => !serving(s)) && state.servers.some((s) => s === 'hung')) {
+    const restored = { ...state, servers: state.servers.map((s) => (s === 'hung' ? 'up' : s)) };
+    add('person restores from a snapshot (no server answers)', restored);
+    if (config.leaseFaults && state.actors[ROLL])
+      add("person restores from a snapshot holding the roll's Lease", {
+        ...restored,
+        lease: { holder: rollIdentity(ROLL, rules), fresh: false, out: null, rv: (state.lease?.rv ?? 0) + 1 },
+      });
+  }
   return out;
 }
 
 /** The invariants every reached state must hold; the reasons it does not. */
 export function invariants(state: State): string[] {
   const problems: string[] = [];
-  const notUp = state.servers.map((s, i) => [s, i] as const).filter(([s]) => s !== 'up');
+  const notUp = state.servers.map((s, i) => [s, i] as const).filter(([s]) => !serving(s));
   // (a) and (b): never two servers restarting or out at once; with three servers, never fewer voters than quorum.
   if (notUp.length > 1) problems.push(`two servers down at once: ${notUp.map(([s, i]) => `server-${i} ${s}`).join(', ')}`);
   const up = state.servers.length - notUp.length;
@@ -330,15 +581,18 @@ export function invariants(state: State): string[] {
 
 export function initialState(config: Config): State {
   const actors: Record<string, Actor> = { [ROLL]: { pc: 'start', alive: true } };
+  if (config.secondRoll !== undefined) actors[ROLL_B] = { pc: 'start', alive: true };
   for (const i of config.timers) actors[timerName(i)] = { pc: 'idle', alive: true };
-  if (config.upgradeTarget !== null) actors[UPGRADE] = { pc: 'start', alive: true };
+  for (const i of config.oldTimers ?? []) actors[timerName(i)] = { pc: 'idle', alive: true, old: true };
+  for (const i of config.rotations ?? []) actors[rotationName(i)] = { pc: 'ended', alive: true };
+  if (config.upgradeTarget !== null) actors[UPGRADE] = { pc: 'planned', alive: true };
   return { servers: Array.from({ length: config.servers }, () => 'up'), lease: null, applying: null, actors, faults: 0 };
 }
 
 export interface Exploration {
   readonly states: number;
   readonly transitions: number;
-  /** The first violation found, with the steps that lead to it. */
+  /** The first violation found (a broken invariant, a forbidden step, or a deadlock), with the steps that lead to it. */
   readonly violation?: { readonly problem: string; readonly trace: readonly string[] };
   /** Reached states from which no fault-free sequence of steps settles the deployment (every server up, no Lease held, nothing applying). */
   readonly stuck: number;
@@ -348,34 +602,50 @@ export interface Exploration {
 
 const key = (s: State) => JSON.stringify(s);
 
-/** Settled: every server up, no Lease held, nothing applying. */
+/**
+ * The state with its resourceVersions renumbered: only whether an actor's version read is the Lease's current one
+ * decides its conditional write (1: current; 0: it read no Lease, so a create; -1: anything older), so states that
+ * differ only in how often the Lease was written are one state.
+ */
+function canonical(state: State): State {
+  const current = state.lease?.rv ?? 0;
+  const rank = (rv: number) => (rv === current ? (state.lease ? 1 : 0) : rv === 0 ? 0 : -1);
+  const actors: Record<string, Actor> = {};
+  for (const [name, actor] of Object.entries(state.actors)) actors[name] = actor.rv === undefined ? actor : { ...actor, rv: rank(actor.rv) };
+  return { ...state, lease: state.lease && { ...state.lease, rv: 1 }, actors };
+}
+
+/** Settled: every server up, no Lease held (a stale one marking nothing is free to every taker), nothing applying. */
 export function settled(state: State): boolean {
-  return state.servers.every((s) => s === 'up') && (state.lease === null || state.lease.holder === '') && state.applying === null;
+  const lease = state.lease;
+  const free = lease === null || lease.holder === '' || (!lease.fresh && lease.out === null);
+  return state.servers.every((s) => s === 'up') && free && state.applying === null;
 }
 
 /**
  * Breadth-first over every interleaving (each state once), checking the invariants in each. Then, over the graph
  * reached, which states can still settle by steps that are not faults (invariant (e): every stopped operation can be
- * resumed or undone, and nothing else makes it worse meanwhile).
+ * resumed or undone, and nothing else makes it worse meanwhile). A state that cannot, with a Lease marking a server
+ * out, is a deadlock: no actor's step, nor a person's documented one, ever gives that Lease back.
  */
 export function explore(config: Config, limit = 2_000_000): Exploration {
-  const start = initialState(config);
+  const start = canonical(initialState(config));
   const seen = new Map<string, number>([[key(start), 0]]);
   const states: State[] = [start];
   const parent: [number, string][] = [[-1, '']];
   const edges: number[][] = [];
   let transitions = 0;
+  const traceOf = (i: number) => {
+    const names: string[] = [];
+    for (let j = i; j > 0; j = parent[j][0]) names.unshift(parent[j][1]);
+    return names;
+  };
   for (let i = 0; i < states.length; i++) {
     if (states.length > limit) throw new Error(`the model reached more than ${limit} states`);
     const state = states[i];
-    const trace = () => {
-      const names: string[] = [];
-      for (let j = i; j > 0; j = parent[j][0]) names.unshift(parent[j][1]);
-      return names;
-    };
     const problems = invariants(state);
     if (problems.length)
-      return { states: states.length, transitions, violation: { problem: problems[0], trace: trace() }, stuck: 0, reached: states };
+      return { states: states.length, transitions, violation: { problem: problems[0], trace: traceOf(i) }, stuck: 0, reached: states };
     edges[i] = [];
     for (const step of steps(state, config)) {
       transitions++;
@@ -383,16 +653,17 @@ export function explore(config: Config, limit = 2_000_000): Exploration {
         return {
           states: states.length,
           transitions,
-          violation: { problem: step.violation, trace: [...trace(), step.name] },
+          violation: { problem: step.violation, trace: [...traceOf(i), step.name] },
           stuck: 0,
           reached: states,
         };
-      const k = key(step.next);
+      const next = canonical(step.next);
+      const k = key(next);
       let j = seen.get(k);
       if (j === undefined) {
         j = states.length;
         seen.set(k, j);
-        states.push(step.next);
+        states.push(next);
         parent.push([i, step.name]);
       }
       if (!step.fault) edges[i].push(j);
@@ -412,5 +683,25 @@ export function explore(config: Config, limit = 2_000_000): Exploration {
         queue.push(from);
       }
   }
-  return { states: states.length, transitions, stuck: canSettle.reduce((n, v) => n + (v ? 0 : 1), 0), reached: states };
+  const stuck = canSettle.reduce((n, v) => n + (v ? 0 : 1), 0);
+  if (process.env.MODEL_DEBUG) states.forEach((s, i) => canSettle[i] || console.log(JSON.stringify(s), traceOf(i).join(' / ')));
+  // The deepest such state (breadth-first order is by depth): its trace shows the steps that led into it.
+  let deadlock = -1;
+  states.forEach((s, i) => {
+    if (!canSettle[i] && s.lease !== null && s.lease.out !== null) deadlock = i;
+  });
+  if (deadlock >= 0) {
+    const s = states[deadlock];
+    return {
+      states: states.length,
+      transitions,
+      violation: {
+        problem: `deadlock: ${s.lease!.holder} holds the Lease with server-${s.lease!.out} out and nothing ever gives it back`,
+        trace: traceOf(deadlock),
+      },
+      stuck,
+      reached: states,
+    };
+  }
+  return { states: states.length, transitions, stuck, reached: states };
 }

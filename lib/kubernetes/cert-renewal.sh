@@ -46,18 +46,44 @@ HELD_OUT=/var/lib/rancher/rancher-aws/cert-renewal-held-out
 
 server_paths "${1:?usage: rancher-aws-cert-renewal k3s|rke2}"
 
+# The leaf certificates renewal_due checks (and report_days_left reports).
+leaf_certificates() {
+  printf '%s\n' "$TLS_DIR/serving-kube-apiserver.crt" "$TLS_DIR/client-admin.crt" \
+    "$TLS_DIR/etcd/server-client.crt" "$TLS_DIR/etcd/peer-server-client.crt" "$DATA_DIR/agent/serving-kubelet.crt"
+}
+
+# certificate_end CERT: the certificate's end, in seconds since the epoch.
+certificate_end() {
+  local end
+  end=$(openssl x509 -enddate -noout -in "$1") || return 1
+  date -d "${end#notAfter=}" +%s
+}
+
+# report_days_left: the deployment's metric CertificateDaysLeft, whole days to the earliest end of this server's leaf
+# certificates (negative once one has ended), at every run: renewals refused for weeks (a cluster never whole, an
+# upgrade that never ends, a timer stopped) raise <name>-certificate-days-left long before any leaf ends.
+report_days_left() {
+  local cert end earliest=""
+  [ -n "${RESTART_METRIC_NAMESPACE:-}" ] || return 0
+  while read -r cert; do
+    if [ ! -f "$cert" ] || ! end=$(certificate_end "$cert"); then continue; fi
+    if [ -z "$earliest" ] || [ "$end" -lt "$earliest" ]; then earliest=$end; fi
+  done < <(leaf_certificates)
+  [ -n "$earliest" ] || return 0
+  put_metric CertificateDaysLeft $(((earliest - $(date +%s)) / 86400)) || true
+}
+
 # renewal_due: true when a leaf certificate of this server expires within the window.
 renewal_due() {
   local cert checked=0
-  for cert in "$TLS_DIR/serving-kube-apiserver.crt" "$TLS_DIR/client-admin.crt" \
-    "$TLS_DIR/etcd/server-client.crt" "$TLS_DIR/etcd/peer-server-client.crt" "$DATA_DIR/agent/serving-kubelet.crt"; do
+  while read -r cert; do
     [ -f "$cert" ] || continue
     checked=$((checked + 1))
     if ! openssl x509 -checkend $((RENEW_WITHIN_DAYS * 86400)) -noout -in "$cert" >/dev/null; then
       log "$cert expires within $RENEW_WITHIN_DAYS days"
       return 0
     fi
-  done
+  done < <(leaf_certificates)
   [ "$checked" -gt 0 ] || log "no certificate of $DIST found under $DATA_DIR"
   return 1
 }
@@ -65,14 +91,24 @@ renewal_due() {
 # rotate_expired: a server whose instance was stopped past a certificate's end. RKE2 and K3s renew an expired leaf
 # when their service starts (design notes, "Stopped servers past a certificate's end"), so nothing is left to do;
 # if the start did not (the case of rancher/rke2#8318), the certificate the other members know this server by
-# (RKE2: its etcd peer certificate; K3s: its API serving certificate) is past its end while the service runs. Then
-# no member accepts this server: it is out already, its restart takes nothing from the cluster, and no Lease can be
-# written with it (its API refuses). Done here, without the Lease: the service stopped, `certificate rotate` (local
-# files only, the CAs kept), started again, and a bounded wait for a certificate that is valid.
+# (RKE2: its etcd peer certificate; K3s: its API serving certificate) is past its end while the service runs. A
+# service that started after that end was refused by every member at its handshake: it is out already, its restart
+# takes nothing from the cluster, and no Lease can be written with it (its API refuses). Done here, without the
+# Lease: the service stopped, `certificate rotate` (local files only, the CAs kept), started again, and a bounded
+# wait for a certificate that is valid. A service that started BEFORE the end is another case: TLS checks validity
+# at the handshake only, so its established peer streams go on and its member is still a voter; stopping it without
+# the Lease would take a voter (two such rotations lose quorum), so it is refused, loudly, and left to the
+# Lease-guarded renewal or a person (docs/day-2.md); CertificateDaysLeft has alarmed for weeks by then.
 rotate_expired() {
-  local cert=$TLS_DIR/etcd/peer-server-client.crt
+  local cert=$TLS_DIR/etcd/peer-server-client.crt ended since started
   [ "$DIST" = rke2 ] || cert=$TLS_DIR/serving-kube-apiserver.crt
   if [ ! -f "$cert" ] || openssl x509 -checkend 0 -noout -in "$cert" >/dev/null; then
+    return 0
+  fi
+  since=$(systemctl show -p ActiveEnterTimestamp --value "$SERVICE")
+  if systemctl is-active --quiet "$SERVICE" && [ -n "$since" ] && started=$(date -d "$since" +%s 2>/dev/null) &&
+    ended=$(certificate_end "$cert") && [ "$started" -lt "$ended" ]; then
+    log "CRITICAL: $cert ended while $SERVICE ran (started before its end): its member keeps its peer streams and is still a voter, so no rotation without the Lease; a certificate renewal restart under the Lease, or a person, renews it (docs/day-2.md)"
     return 0
   fi
   if [ -e "$STUCK" ]; then
@@ -101,26 +137,38 @@ renewed_and_active() {
 UPGRADE_PLAN="server-plan"
 UPGRADE_NAMESPACE=system-upgrade
 
-# no_upgrade_running: true when no server is cordoned and the upgrade
-# controller applies the server Plan nowhere (no Plan, or no Plan CRD: nothing
-# to apply). An API error counts as running: the restart waits for the next run.
+# no_upgrade_running: true when no server is cordoned, the upgrade controller
+# applies the server Plan nowhere, and every server runs the Plan's version (no
+# Plan, or no Plan CRD: nothing to apply). The version is the prepare step's
+# check too (readiness-gates.sh others_ready): system-upgrade-controller v0.20.1
+# clears status.applying when a Job ends, and rke2-upgrade ends its Job by killing
+# the service, so a server whose old pods still serve (Ready, etcd healthy) runs
+# the old kubelet until its service is back; a Plan some server has not reached is
+# an upgrade running. An API error counts as running: the restart waits for the next run.
 no_upgrade_running() {
-  local cordoned applying
-  cordoned=$(kube get nodes -l node-role.kubernetes.io/control-plane=true \
-    -o 'jsonpath={range .items[*]}{.metadata.name}={.spec.unschedulable}{"\n"}{end}') || return 1
-  if grep -q '=true$' <<<"$cordoned"; then
-    log "servers cordoned (an upgrade, a roll or a drain is under way): $(grep '=true$' <<<"$cordoned" | cut -d= -f1 | tr '\n' ' ')"
+  local nodes plan applying version behind
+  nodes=$(kube get nodes -l node-role.kubernetes.io/control-plane=true \
+    -o 'jsonpath={range .items[*]}{.metadata.name}={.spec.unschedulable}={.status.nodeInfo.kubeletVersion}{"\n"}{end}') || return 1
+  if grep -q '^[^=]*=true=' <<<"$nodes"; then
+    log "servers cordoned (an upgrade, a roll or a drain is under way): $(grep '^[^=]*=true=' <<<"$nodes" | cut -d= -f1 | tr '\n' ' ')"
     return 1
   fi
-  if ! applying=$(kube get plans.upgrade.cattle.io -n "$UPGRADE_NAMESPACE" "$UPGRADE_PLAN" -o 'jsonpath={.status.applying}' 2>&1); then
-    case $applying in
+  if ! plan=$(kube get plans.upgrade.cattle.io -n "$UPGRADE_NAMESPACE" "$UPGRADE_PLAN" -o 'jsonpath={.status.applying}|{.status.latestVersion}' 2>&1); then
+    case $plan in
       *NotFound* | *"doesn't have a resource type"*) return 0 ;;
     esac
-    log "could not read the upgrade Plan: $applying"
+    log "could not read the upgrade Plan: $plan"
     return 1
   fi
+  IFS='|' read -r applying version <<<"$plan"
   if [ -n "$applying" ]; then
     log "the upgrade Plan $UPGRADE_NAMESPACE/$UPGRADE_PLAN is applying on $applying"
+    return 1
+  fi
+  # The controller writes the version with + read as - (a label value); the kubelet reports it with +.
+  behind=$(awk -F= -v want="$version" 'want != "" && $1 != "" { v = $3; gsub(/\+/, "-", v); if (v != want) print $1 "(" $3 ")" }' <<<"$nodes")
+  if [ -n "$behind" ]; then
+    log "the upgrade Plan $UPGRADE_NAMESPACE/$UPGRADE_PLAN is at $version and not every server runs it yet: $(tr '\n' ' ' <<<"$behind")"
     return 1
   fi
 }
@@ -225,10 +273,21 @@ take_lease() {
       return 1
       ;;
   esac
-  kube replace -f - <<<"$(lease_manifest "$VERSION" "$NODE_NAME" "$LEASE_SECONDS" "$NODE_IP")" >/dev/null 2>&1 || {
-    log "another took the restart Lease first: trying again at the next run"
-    return 1
-  }
+  if ! kube replace -f - <<<"$(lease_manifest "$VERSION" "$NODE_NAME" "$LEASE_SECONDS" "$NODE_IP")" >/dev/null 2>&1; then
+    # A write can commit and still report failure (the API server applied it, its answer timed out): read it back.
+    # A Lease naming this server is held by this run; one that cannot be read leaves the marker, and the next run
+    # (resume) reads it again and gives it back or forgets it.
+    if ! read_lease; then
+      install -D -m 0600 /dev/null "$HELD_OUT"
+      log "the restart Lease write reported failure and the Lease cannot be read back: the next run looks again"
+      return 1
+    fi
+    if [ "$HOLDER" != "$NODE_NAME" ]; then
+      log "another took the restart Lease first: trying again at the next run"
+      return 1
+    fi
+    log "the restart Lease write reported failure, but the Lease names $NODE_NAME: it committed, and this run holds it"
+  fi
   install -D -m 0600 /dev/null "$HELD_OUT"
 }
 
@@ -304,6 +363,7 @@ publish_certificate_end() {
 
 main() {
   publish_certificate_end
+  report_days_left
   rotate_expired
   resume || exit 1
   report_hold

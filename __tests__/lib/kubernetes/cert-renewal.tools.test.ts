@@ -176,7 +176,7 @@ describe('cert-renewal.sh (rancher-aws-cert-renewal)', () => {
     expect(applying.status).toBe(0);
     expect(applying.output).toContain(`the upgrade Plan ${SYSTEM_UPGRADE_NAMESPACE}/${SERVER_PLAN_NAME} is applying on ["ip-10-0-32-10"]`);
     expect(b.calls()).toContain(
-      `kubectl --kubeconfig ${b.path('etc/rancher/rke2/rke2.yaml')} --request-timeout=15s get plans.upgrade.cattle.io -n ${SYSTEM_UPGRADE_NAMESPACE} ${SERVER_PLAN_NAME} -o jsonpath={.status.applying}`,
+      `kubectl --kubeconfig ${b.path('etc/rancher/rke2/rke2.yaml')} --request-timeout=15s get plans.upgrade.cattle.io -n ${SYSTEM_UPGRADE_NAMESPACE} ${SERVER_PLAN_NAME} -o jsonpath={.status.applying}|{.status.latestVersion}`,
     );
     rmSync(join(cluster, 'plan-applying'));
     writeFileSync(join(cluster, 'plan-error'), '');
@@ -273,6 +273,36 @@ describe('cert-renewal.sh (rancher-aws-cert-renewal)', () => {
     expect(r.output).toContain('holds the restart Lease with 10.0.32.10 out of the cluster: never taken by age');
     expect(restarted(b)).toBe(false);
     expect(readFileSync(join(cluster, 'lease'), 'utf8')).toMatch(/^laptop\/4242\//);
+  });
+
+  it("after the upgrade controller cleared applying: a server still on the old kubelet (its Job killed the service, its old pods serve) is an upgrade running; all on the Plan's version restarts", () => {
+    const b = server(0, 30);
+    // system-upgrade-controller v0.20.1 clears status.applying when the Job completes; rke2-upgrade completes it by
+    // killing the service, so the Node is still Ready on the old kubelet until the service is back.
+    writeFileSync(join(cluster, 'plan-version'), 'v1.35.7-rke2r1');
+    writeFileSync(join(cluster, 'kubelet-versions'), 'ip-10-0-16-10 v1.34.9+rke2r1\n');
+    const behind = renew(b);
+    expect(behind.status).toBe(0);
+    expect(behind.output).toContain(
+      `the upgrade Plan ${SYSTEM_UPGRADE_NAMESPACE}/${SERVER_PLAN_NAME} is at v1.35.7-rke2r1 and not every server runs it yet: ip-10-0-16-10(v1.34.9+rke2r1)`,
+    );
+    expect(restarted(b)).toBe(false);
+    expect(events()).toEqual([]);
+    writeFileSync(join(cluster, 'kubelet-versions'), '');
+    expect(renew(b).status).toBe(0);
+    expect(events()).toEqual(['lease ip-10-0-0-10', 'restart ip-10-0-0-10', 'up ip-10-0-0-10', 'released ip-10-0-0-10']);
+  });
+
+  it('a Lease write that commits and then reports failure (a timeout) is read back: the Lease names this server, so this run holds it, restarts and gives it back', () => {
+    const b = server(0, 30);
+    // A released Lease (the create fails, the replace is the take).
+    writeFileSync(join(cluster, 'lease'), `- ${new Date().toISOString().replace(/\.\d+Z$/, '.000000Z')} 1 7 -\n`);
+    writeFileSync(join(cluster, 'replace-commits-then-fails'), '');
+    const r = renew(b);
+    expect(r.status).toBe(0);
+    expect(r.output).toContain('the restart Lease write reported failure, but the Lease names ip-10-0-0-10: it committed, and this run holds it');
+    expect(events()).toEqual(['lease ip-10-0-0-10', 'restart ip-10-0-0-10', 'up ip-10-0-0-10', 'released ip-10-0-0-10']);
+    expect(readFileSync(join(cluster, 'lease'), 'utf8')).toMatch(/^- /);
   });
 
   it('of two takers of a stale Lease, the one that writes second gets a Conflict and does not restart', () => {
@@ -386,8 +416,19 @@ describe('cert-renewal.sh in China (issue 38.1: the endpoints as a stack in cn-n
 describe('cert-renewal.sh: the RestartHeld metric the alarm watches (issue 32.5)', () => {
   const NAMESPACE = 'RancherHA/demo-rke-ha';
   const withMetric = (i: number, days: number) => server(i, days, { RESTART_METRIC_NAMESPACE: NAMESPACE });
-  const metrics = (b: NodeSandbox) => b.calls().filter((c) => c.startsWith('metric '));
+  const metrics = (b: NodeSandbox) => b.calls().filter((c) => c.startsWith('metric ') && c.includes(' RestartHeld '));
   const lease = () => readFileSync(join(cluster, 'lease'), 'utf8');
+
+  it('every run sends CertificateDaysLeft: whole days to the earliest end of its leaf certificates, due or not', () => {
+    const b = withMetric(0, 300);
+    b.write(CERTS[2], 'days=120\n');
+    expect(renew(b).status).toBe(0);
+    const daysLeft = b.calls().filter((c) => c.includes(' CertificateDaysLeft '));
+    expect(daysLeft).toHaveLength(1);
+    expect(daysLeft[0]).toMatch(new RegExp(`^metric ${NAMESPACE} CertificateDaysLeft 1(19|20)$`));
+    // Nothing else happened: nothing was due.
+    expect(restarted(b)).toBe(false);
+  });
 
   it('a restart that does not come back sends RestartHeld=1 after its bounded wait, keeping the Lease; the run that gives it back sends 0', () => {
     const b = withMetric(0, 30);
@@ -566,6 +607,9 @@ describe.each([
     expect(r.output).toContain(`${membership.split('/').pop()} has ended and ${service} did not renew it at its start`);
     expect(r.output).toContain(`did not renew it at its start: rotating this server's certificates`);
     expect(b.calls().filter((c) => c.startsWith('systemctl') || c.startsWith(dist))).toEqual([
+      // When the service started: after the end (this boot, no start time recorded here), so its peers refused it.
+      `systemctl show -p ActiveEnterTimestamp --value ${service}`,
+      `systemctl is-active --quiet ${service}`,
       `systemctl stop ${service}`,
       `${dist} certificate rotate`,
       `systemctl start ${service}`,
@@ -578,6 +622,18 @@ describe.each([
     const again = run(b);
     expect(again.status).toBe(0);
     expect(b.calls().filter((c) => c.startsWith(`${dist} certificate`))).toHaveLength(1);
+  });
+
+  it(`the certificate ended while ${service} ran (started before its end): its member is still a voter (TLS checks validity at the handshake only), so no rotation without the Lease`, () => {
+    const b = stopped(pki.expired);
+    // Started in mid-2024, before the leaf's end (2025-01-01): its peer streams were set up with a valid certificate.
+    b.write(`active-since-${service}`, 'Mon 2024-07-01 12:00:00 UTC');
+    const r = run(b);
+    expect(r.output).toContain(
+      `CRITICAL: ${b.path(membership)} ended while ${service} ran (started before its end): its member keeps its peer streams and is still a voter, so no rotation without the Lease`,
+    );
+    expect(b.calls().filter((c) => c.startsWith(`systemctl stop`) || c.startsWith(dist))).toEqual([]);
+    for (const leaf of LEAVES) expect(b.read(leaf)).toBe(pki.expired);
   });
 
   it('a rotation that renews nothing: bounded wait, CRITICAL, and no second rotation until a person removes the marker', () => {
