@@ -46,7 +46,9 @@ describe('cdktf synth --hcl, through the cdktf CLI', () => {
 
   it('writes cdk.tf for every stack, and the app says where', () => {
     // rke-ha and k8s-ha carry the readiness gates' chart beside the module (assets/).
-    expect(hclFolders).toEqual(Object.fromEntries(STACKS.map((s) => [s, [...(s === 'docker' ? [] : ['assets']), 'cdk.tf', 'metadata.json']])));
+    expect(hclFolders).toEqual(
+      Object.fromEntries(STACKS.map((s) => [s, ['README.md', ...(s === 'docker' ? [] : ['assets']), 'cdk.tf', 'metadata.json']])),
+    );
     for (const s of STACKS.filter((stack) => stack !== 'docker')) {
       const [chart] = readdirSync(join(outdir, 'stacks', s, 'assets'));
       const [hash] = readdirSync(join(outdir, 'stacks', s, 'assets', chart));
@@ -55,6 +57,12 @@ describe('cdktf synth --hcl, through the cdktf CLI', () => {
         new RegExp(`chart +=  ?"\\$\\{path\\.module\\}/assets/${chart}/${hash}"`),
       );
     }
+    // The README a pipeline receives with the folder: what the module is, its state path, no example.com to copy.
+    const readme = readFileSync(join(outdir, 'stacks', 'rke-ha', 'README.md'), 'utf8');
+    expect(readme).toContain('RKE2 (or K3s) servers on EC2');
+    expect(readme).toContain('Local state at `../../../terraform.rke-ha.tfstate`, relative to this folder: it climbs three folders');
+    expect(readme).toContain("-var 'rancher_hostname=rancher.<your zone>'");
+    expect(output).not.toMatch(/-var \S*example\.com/);
     expect(output).toContain('Terraform root modules (cdk.tf, Terraform >= 1.10)');
     expect(output).toContain('Generated Terraform code for the stacks: docker, k8s-ha, rke-ha');
   });

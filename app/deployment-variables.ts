@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { dnsNameCondition } from '../lib/dns/private/dns-target';
 import { DEPLOYER_IP_URL } from '../lib/common/private/admin-networks';
 import type { Settings } from '../lib/config/schema';
+import { DOCUMENTATION_RANGES } from '../lib/config/cidr';
 
 const ADMIN_VAR = 'var.admin_cidrs';
 const HOSTNAME_VAR = 'var.rancher_hostname';
@@ -132,6 +133,17 @@ function route53NameVariables(scope: Construct, settings: Pick<Settings, 'hostna
 }
 
 /**
+ * No block of `admin_cidrs` inside a documentation range (lib/config/cidr.ts DOCUMENTATION_RANGES), as the settings
+ * refuse it: a block is inside a range when its prefix is no shorter and its first address, widened to the range's
+ * prefix, is the range's (cidrhost prints both families canonically, so the text compares). A block of the other
+ * family never matches; a malformed one is the first rule's to refuse.
+ */
+const DOCUMENTATION_RANGE_VALIDATION = {
+  condition: `\${!anytrue([for c in var.admin_cidrs : try(anytrue([for d in ${JSON.stringify(DOCUMENTATION_RANGES)} : tonumber(split("/", c)[1]) >= tonumber(split("/", d)[1]) && cidrhost(format("%s/%s", cidrhost(c, 0), split("/", d)[1]), 0) == cidrhost(d, 0)]), false)])}`,
+  errorMessage: `admin_cidrs holds a block inside an address range reserved for documentation (${DOCUMENTATION_RANGES.join(', ')}): no one administers from it, so the admin ports would be open to nobody and the first apply would wait out its API gate. List your own networks (your address as /32: curl https://checkip.amazonaws.com), or leave admin_cidrs empty ([]) for the deployer's own address.`,
+};
+
+/**
  * `admin_cidrs` of a dual-stack stack: IPv4 or IPv6 blocks, each canonical (cidrhost prints an IPv6 address in its
  * RFC 5952 form, so the same round trip holds both families), none /0, and neither family's blocks covering its whole
  * internet.
@@ -141,7 +153,7 @@ const DUAL_STACK_ADMIN_VALIDATION = [
     condition:
       '${alltrue([for c in var.admin_cidrs : can(cidrhost(c, 0)) && try(format("%s/%d", cidrhost(c, 0), tonumber(split("/", c)[1])) == c && tonumber(split("/", c)[1]) > 0, false)])}',
     errorMessage:
-      'admin_cidrs must be IPv4 or IPv6 CIDR blocks in canonical form without host bits (203.0.113.0/24, not 203.0.113.5/24; 2001:db8::/32 in lower case, not 2001:DB8:0::/32), and none may be open to the whole internet (/0).',
+      'admin_cidrs must be IPv4 or IPv6 CIDR blocks in canonical form without host bits (10.8.0.0/24, not 10.8.0.5/24; fd12:3456:789a::/48 in lower case, not FD12:3456:789A:0::/48), and none may be open to the whole internet (/0).',
   },
   {
     condition: `\${!try(${addressCount(adminOfFamily(false), 32)} >= ${IPV4_ADDRESSES}, false)}`,
@@ -151,6 +163,7 @@ const DUAL_STACK_ADMIN_VALIDATION = [
     condition: `\${!try(${addressCount(adminOfFamily(true), 128)} >= pow(2, 128), false)}`,
     errorMessage: 'admin_cidrs together cover the whole IPv6 internet (for example ::/1 and 8000::/1); list the networks you administer from.',
   },
+  DOCUMENTATION_RANGE_VALIDATION,
 ];
 
 /** `admin_cidrs`, and the deployer's own /32 when it is empty (looked up only then). */
@@ -170,13 +183,14 @@ function adminCidrsVariable(owner: Construct, scope: Construct, settings: Pick<S
             condition:
               '${alltrue([for c in var.admin_cidrs : can(cidrnetmask(c)) && try(format("%s/%d", cidrhost(c, 0), tonumber(split("/", c)[1])) == c && tonumber(split("/", c)[1]) > 0, false)])}',
             errorMessage:
-              'admin_cidrs must be IPv4 CIDR blocks in canonical form without host bits (203.0.113.0/24, not 203.0.113.5/24), and none may be open to the whole internet (/0).',
+              'admin_cidrs must be IPv4 CIDR blocks in canonical form without host bits (10.8.0.0/24, not 10.8.0.5/24), and none may be open to the whole internet (/0).',
           },
           {
             condition: `\${!try(${ADMIN_ADDRESS_COUNT} >= ${IPV4_ADDRESSES}, false)}`,
             errorMessage:
               'admin_cidrs together cover the whole internet (for example 0.0.0.0/1 and 128.0.0.0/1); list the networks you administer from.',
           },
+          DOCUMENTATION_RANGE_VALIDATION,
         ],
   });
 

@@ -12,6 +12,15 @@ function fail(code: ExitCode, message: string): ExitCode {
   return code;
 }
 
+/** What each stack stands up, for the README of its HCL folder (docs/pipeline.md hands that folder to a pipeline). */
+const STACK_DESCRIPTIONS: Readonly<Record<string, string>> = {
+  'rke-ha':
+    'Rancher in high availability on a cluster of its own: RKE2 (or K3s) servers on EC2 in a VPC over three zones, a network load balancer, a Route53 record, then cert-manager and Rancher from their Helm charts. Rancher answers on `https://<rancher_hostname>` at the end of one apply.',
+  'k8s-ha':
+    "cert-manager and Rancher from their Helm charts onto a Kubernetes cluster that exists already (its kubeconfig), and a Route53 record for the cluster's ingress load balancer.",
+  docker: 'One EC2 host running the rancher/rancher container, with its data on a volume of its own and a Route53 record (test and demo installs).',
+};
+
 /**
  * cdktf and the stacks (with their provider code) are loaded only once the
  * settings are valid, so a mistake is reported at once. Returns the summary
@@ -36,7 +45,8 @@ function synth({ settings, source }: LoadedSettings, outdir: string, format: Out
   ];
   app.synth();
   // cdktf wrote JSON; HCL, when asked for, is converted here (cdktf 0.21's own renderer writes invalid HCL).
-  return { summary: synthSummary(writeStackOutput(app.outdir, stacks, format), format, source), warnings: constructWarnings(app) };
+  const outputs = writeStackOutput(app.outdir, stacks, format, { describe: (stack) => STACK_DESCRIPTIONS[stack] });
+  return { summary: synthSummary(outputs, format, source), warnings: constructWarnings(app) };
 }
 
 /**

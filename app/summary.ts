@@ -1,11 +1,9 @@
 import { isAbsolute, relative } from 'node:path';
 import { DEPLOYER_IP_URL } from '../lib/common/private/admin-networks';
 import { DEFAULT_SETTINGS_FILE } from './config/load';
+import { varPlaceholder } from '../lib/synth/module-readme';
 import { STACK_FILE, type OutputFormat, type StackOutput } from '../lib/synth/stack-output';
 import { VERSION } from '../lib/synth/version';
-
-/** Example values for the variables a synth without settings leaves required. */
-const EXAMPLES: Readonly<Record<string, string>> = { rancher_hostname: 'rancher.example.com', route53_zone_name: 'example.com' };
 
 /** A path as the person who ran the synth would type it. */
 function shown(path: string, cwd: string): string {
@@ -36,7 +34,8 @@ export function synthSummary(
   const [first] = outputs;
   if (first) {
     const required = Object.entries(first.variables).filter(([, v]) => !('default' in v));
-    const vars = required.filter(([, v]) => !v.sensitive).map(([name]) => ` -var ${name}=${EXAMPLES[name] ?? 'VALUE'}`);
+    // Placeholders, never example.com: the variables refuse documentation domains, as the settings do.
+    const vars = required.filter(([, v]) => !v.sensitive).map(([name]) => varPlaceholder(name));
     const secrets = required.filter(([, v]) => v.sensitive).map(([name]) => `TF_VAR_${name}`);
     lines.push(
       `Next: npm run cdktf -- deploy ${first.stack}, or plain Terraform in the stack's folder:`,

@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { moduleFolder } from './module-folder';
-import { CommandFailed, requireTools, shieldChildrenFromSignals, ToolMissing } from './process';
+import { requireTools, shieldChildrenFromSignals, ToolMissing } from './process';
 import { acceptance, DEFAULT_BUDGET_MINUTES } from './acceptance';
 import { drill } from './drill';
 import { productionSettingsPath } from './drill-settings';
@@ -10,26 +10,25 @@ import { roll } from './roll';
 import { useTerraformBinary } from './terraform';
 import { teardown } from './teardown';
 
-const USAGE = `Usage: rancher-ha-aws <command> [<stack>] [--dir <module folder>] [--deployment <name>] [options]
-
-Commands:
-  teardown   destroy a deployment from any state (healthy, broken, half gone); without
+/** Each command's part of the help, as `rancher-ha-aws <command> --help` prints it. */
+const COMMAND_HELP: Readonly<Record<string, string>> = {
+  teardown: `  teardown   destroy a deployment from any state (healthy, broken, half gone); without
              --keep-snapshots the etcd snapshots, Rancher's backups and the flow logs are deleted too
              --keep-snapshots  keep the etcd snapshot bucket and Rancher's backup bucket, their guards and
                                KMS key (and the flow-log store); save the cluster token and the backups'
                                encryption configuration beside them (never over a different file)
              --yes             no typed confirmation (pipelines)
              --token-file <f>  where --keep-snapshots saves the cluster token (default ./<name>-join-token)
-             --dry-run         print the steps and change nothing
-  roll       replace servers one at a time (those servers_pending_replacement lists)
+             --dry-run         print the steps and change nothing`,
+  roll: `  roll       replace servers one at a time (those servers_pending_replacement lists)
              --all             every server
              --server <name>   only this one (server-0, server-1, ...)
              --new-image       record the newest Ubuntu image first, then roll every server
              --wait-minutes <n> budget for each new server to be Ready and an etcd voter (default 25)
              --take-over       resume a roll whose machine is gone: take its Leases, though a server is out,
                                once they were not renewed for an hour (never from a roll still running)
-             --dry-run         print the steps and change nothing
-  drill      restore production's newest Rancher backup into a throwaway deployment (rke-ha), check it,
+             --dry-run         print the steps and change nothing`,
+  drill: `  drill      restore production's newest Rancher backup into a throwaway deployment (rke-ha), check it,
              time it, report (./drill.out/report-*.json) and tear the throwaway down, also on failure
              --keep            leave the throwaway up (tear it down later with --teardown)
              --teardown        only tear down the throwaway an earlier drill left
@@ -37,8 +36,8 @@ Commands:
              --wait-minutes <n> budget for Rancher to answer /ping once the apply is done (default 10)
              --etcd            restore production's newest etcd snapshot instead (RKE2): on the throwaway's
                                first server, with production's cluster token (docs/backups.md)
-             --dry-run         print the steps and change nothing
-  acceptance prove a throwaway deployment's whole life in your account (rke-ha, k8s-ha, docker): deploy (timed),
+             --dry-run         print the steps and change nothing`,
+  acceptance: `  acceptance prove a throwaway deployment's whole life in your account (rke-ha, k8s-ha, docker): deploy (timed),
              /ping, first login, an empty second plan, a Kubernetes upgrade, a roll of server-0, a backup and a
              drill restore (rke-ha; each stack skips what does not apply to it, saying why), the teardown from a
              broken state, a sweep for anything left tagged with the run's id (and its IAM); a report
@@ -54,9 +53,10 @@ Commands:
              --budget-minutes <n> time budget, stated with its cost before the start (default ${DEFAULT_BUDGET_MINUTES})
              --yes             no typed confirmation (pipelines)
              --teardown-run <id> only tear down and sweep what the run <id> left
-             --dry-run         print the plan and change nothing
+             --dry-run         print the plan and change nothing`,
+};
 
-<stack> is rke-ha, k8s-ha or docker (the module in cdktf.out/stacks/<stack>); a pipeline, or an app
+const MODULE_HELP = `<stack> is rke-ha, k8s-ha or docker (the module in cdktf.out/stacks/<stack>); a pipeline, or an app
 of your own made with the constructs, gives the synthesized module folder with --dir instead
 (cdktf.out/stacks/<stack id>). The commands find the deployment in the module's state under any
 construct id; --deployment <name> names it where the module holds more than one (roll), or the one
@@ -64,6 +64,32 @@ a teardown must find there.
 
 Every command runs Terraform as \`terraform\` from PATH; --terraform-binary <path or name> (or the
 environment variable RANCHER_HA_AWS_TERRAFORM) runs another, such as OpenTofu's \`tofu\` (docs/pipeline.md).`;
+
+const USAGE = `Usage: rancher-ha-aws <command> [<stack>] [--dir <module folder>] [--deployment <name>] [options]
+
+Commands:
+${Object.values(COMMAND_HELP).join('\n')}
+
+${MODULE_HELP}
+
+rancher-ha-aws <command> --help prints one command's part.`;
+
+/** How each command is called, before its options. */
+const COMMAND_LINE: Readonly<Record<string, string>> = {
+  teardown: '<stack> | --dir <module folder> [--deployment <name>]',
+  roll: '<stack> | --dir <module folder> [--deployment <name>]',
+  drill: '<stack> [--dir <module folder>]',
+  acceptance: '<stack> --region <region> | --teardown-run <run id>',
+};
+
+/** One command's help: how it is called, its options, and (for those acting on a module) where it finds the module. */
+function commandHelp(command: string): string {
+  const module = command === 'acceptance' ? '' : `\n\n${MODULE_HELP}`;
+  return `Usage: rancher-ha-aws ${command} ${COMMAND_LINE[command]} [options]\n\n${COMMAND_HELP[command]}${module}`;
+}
+
+/** The command a command line names, where it names one this CLI has. */
+const commandOf = (args: readonly string[]) => args.find((a) => !a.startsWith('-') && Object.hasOwn(COMMAND_HELP, a));
 
 /** Parsed command line: the command, an optional stack, flags and options with values. */
 export interface CommandLine {
@@ -168,7 +194,7 @@ export async function main(args: readonly string[]): Promise<number> {
   try {
     const line = parseCommandLine(args);
     if (line.flags.has('--help') || line.command === undefined) {
-      log(USAGE);
+      log(line.command !== undefined && Object.hasOwn(COMMAND_HELP, line.command) ? commandHelp(line.command) : USAGE);
       return line.command === undefined && !line.flags.has('--help') ? 2 : 0;
     }
     switch (line.command) {
@@ -176,7 +202,8 @@ export async function main(args: readonly string[]): Promise<number> {
         const dir = moduleFolder(line.stack, line.values.get('--dir'));
         useTerraformBinary(line.values.get('--terraform-binary'));
         requireTools(['aws']);
-        return teardown({
+        // Awaited here, inside the try: a teardown that fails is one line, as every command's failure is.
+        return await teardown({
           dir,
           label: line.stack ?? dir,
           deployment: line.values.get('--deployment'),
@@ -291,23 +318,41 @@ export async function main(args: readonly string[]): Promise<number> {
         });
       }
       default:
-        throw new UsageError(`Unknown command '${line.command}'.`);
+        throw new UsageError(`Unknown command '${line.command}': the commands are ${Object.keys(COMMAND_HELP).join(', ')}.`);
     }
   } catch (error) {
     if (error instanceof UsageError) {
-      process.stderr.write(`${error.message}\n\n${USAGE}\n`);
+      const command = commandOf(args);
+      process.stderr.write(`rancher-ha-aws: ${error.message} \`rancher-ha-aws ${command ? `${command} ` : ''}--help\` lists the options.\n`);
       return 2;
     }
-    if (error instanceof ToolMissing || error instanceof CommandFailed || error instanceof Error) {
+    // ToolMissing names each tool on a line of its own, with where to get it; every other failure is one line.
+    if (error instanceof ToolMissing) {
       process.stderr.write(`rancher-ha-aws: ${error.message}\n`);
       return 1;
     }
-    throw error;
+    process.stderr.write(`rancher-ha-aws: ${oneLine(error instanceof Error ? error.message : String(error))}\n`);
+    return 1;
   }
 }
 
+/** A message on one line: a tool's own message may span several. */
+const oneLine = (message: string) =>
+  message
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join(' ');
+
 if (require.main === module) {
-  main(process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
-  });
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    // main answers every failure itself; this is the last guard against a stack trace.
+    (error: unknown) => {
+      process.stderr.write(`rancher-ha-aws: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
 }

@@ -45,6 +45,12 @@ export interface Deployment extends Omit<DeploymentRecord, 'format' | 'name' | '
   readonly name?: string;
   readonly region?: string;
   readonly source: 'record' | 'addresses';
+  /**
+   * The id of the record's `terraform_data` in the state: Terraform gives each one a new random UUID when it creates
+   * it and keeps it through in-place updates, so it tells this deployment from a later one of the same name and path
+   * applied in the same folder (source `record` only).
+   */
+  readonly recordId?: string;
 }
 
 /** A terraform_data's input as the state holds it: a string, or `{ value, type }` for its dynamic type. */
@@ -74,7 +80,8 @@ export function readDeploymentRecords(state: ModuleState): Deployment[] {
           `${r.address} is a deployment record in the format ${String(record.format)}, which this version of rancher-ha-aws does not know: use the version of the library that synthesized the module. Nothing was changed.`,
         );
       const { format: _format, ...rest } = record;
-      return { ...rest, source: 'record' as const };
+      const id = r.attributes.id;
+      return { ...rest, source: 'record' as const, ...(typeof id === 'string' && id !== '' ? { recordId: id } : {}) };
     });
   }
   return fromAddresses(state);

@@ -1,5 +1,5 @@
-import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { chmodSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { Aws } from './aws';
 import { ChoiceNeeded, type Deployment, inState, managed, readDeploymentRecords } from './module-folder';
 import { pollUntil } from './poll';
@@ -147,30 +147,39 @@ export function preventDestroyOverride(plan: TeardownPlan): Record<string, unkno
   return { resource };
 }
 
-/** The steps in words, as --dry-run prints them and the run follows them. */
+/**
+ * The stores this run keeps or deletes: those an interrupted run of the same deployment recorded and has not deleted
+ * yet (the state may have forgotten them), and those of the state.
+ */
+export function storesOfRun(plan: TeardownPlan, record: TeardownRecord | undefined): Store[] {
+  const known = new Map((record?.stores ?? []).filter((s) => !record?.deleted.includes(s.id)).map((s) => [s.id, s]));
+  for (const s of plan.stores) known.set(s.id, s);
+  return [...known.values()];
+}
+
+/** The steps in words, numbered as they are taken, as --dry-run prints them and the run follows them. */
 export function describeTeardown(plan: TeardownPlan, keep: boolean, record: TeardownRecord | undefined): string[] {
-  const stores = record?.stores.length ? record.stores : plan.stores;
-  const lines = [
+  const stores = storesOfRun(plan, record);
+  const steps = [
     plan.forgetInCluster.length
-      ? `1. Forget ${plan.forgetInCluster.length} in-cluster resources (terraform state rm; the cluster goes with the servers): ${plan.forgetInCluster.join(', ')}`
-      : '1. No in-cluster resources left in the state.',
+      ? `Forget ${plan.forgetInCluster.length} in-cluster resources (terraform state rm; the cluster goes with the servers): ${plan.forgetInCluster.join(', ')}`
+      : 'No in-cluster resources left in the state.',
     plan.forgetStores.length
-      ? `2. Take the data stores out of the state (terraform state rm, nothing changes in AWS): ${plan.forgetStores.join(', ')}`
-      : '2. No data store left in the state.',
-    ...plan.loadBalancers.map((b) => `3. Lift AWS deletion protection of the load balancer ${b.arn} (aws elbv2 modify-load-balancer-attributes).`),
+      ? `Take the data stores out of the state (terraform state rm, nothing changes in AWS): ${plan.forgetStores.join(', ')}`
+      : 'No data store left in the state.',
+    ...plan.loadBalancers.map((b) => `Lift AWS deletion protection of the load balancer ${b.arn} (aws elbv2 modify-load-balancer-attributes).`),
     ...plan.databases.map(
       (d) =>
-        `3. Lift RDS deletion protection of ${d.identifier} (aws rds modify-db-instance); the destroy deletes it after a final snapshot ${d.finalSnapshot ?? '(none: skip_final_snapshot)'}.`,
+        `Lift RDS deletion protection of ${d.identifier} (aws rds modify-db-instance); the destroy deletes it after a final snapshot ${d.finalSnapshot ?? '(none: skip_final_snapshot)'}.`,
     ),
-    `4. terraform apply -destroy -refresh=false: destroys the ${plan.destroyCount} remaining resources without reading the cluster, Rancher or any data source.`,
+    `terraform apply -destroy -refresh=false: destroys the ${plan.destroyCount} remaining resources without reading the cluster, Rancher or any data source.`,
+    stores.length === 0
+      ? 'No snapshot bucket, flow-log store or KMS key to keep or delete.'
+      : keep
+        ? `Keep, with every guard: ${stores.map(describeStore).join('; ')}.`
+        : `Delete on purpose, after everything else: ${stores.map(describeStore).join('; ')} (each bucket's versions, then the bucket; the KMS key is scheduled for deletion in 30 days, and only once no bucket encrypted with it is left).`,
   ];
-  if (stores.length === 0) lines.push('5. No snapshot bucket, flow-log store or KMS key to keep or delete.');
-  else if (keep) lines.push(`5. Keep, with every guard: ${stores.map(describeStore).join('; ')}.`);
-  else
-    lines.push(
-      `5. Delete on purpose, after everything else: ${stores.map(describeStore).join('; ')} (each bucket's versions, then the bucket; the KMS key is scheduled for deletion in 30 days, and only once no bucket encrypted with it is left).`,
-    );
-  return lines;
+  return steps.map((step, i) => `${i + 1}. ${step}`);
 }
 
 const describeStore = (s: Store) => `${s.kind === 'bucket' ? 'S3 bucket' : s.kind === 'log-group' ? 'log group' : 'KMS key'} ${s.id}`;
@@ -180,7 +189,12 @@ export async function teardown(options: TeardownOptions): Promise<number> {
   const { log } = options;
   const terraform = new Terraform(options.dir);
   const file = new StateFile<TeardownRecord>(stateFilePath(options.dir, 'teardown'));
-  const previous = file.read();
+  let previous = file.read();
+  if (previous?.done) {
+    // A finished teardown's record (as versions before its retirement left it) belongs to that deployment alone.
+    log(`An earlier teardown of ${previous.name} finished; its record is kept as ${retire(file, previous)}.`);
+    previous = undefined;
+  }
   const state = terraform.pull();
   const leftInState = state.resources.some((r) => r.mode === 'managed');
   const pendingStores = previous && !previous.keepSnapshots ? previous.stores.filter((s) => !previous.deleted.includes(s.id)) : [];
@@ -191,8 +205,7 @@ export async function teardown(options: TeardownOptions): Promise<number> {
   }
   let deployment: Deployment;
   try {
-    // A rerun goes on with the deployment the first run recorded: the destroy may have taken the record already.
-    deployment = previous?.deployment ?? theDeployment(state, options.deployment);
+    deployment = chooseDeployment(state, previous, options.deployment, file.path);
   } catch (error) {
     if (!(error instanceof ChoiceNeeded)) throw error;
     log(error.message);
@@ -258,13 +271,12 @@ export async function teardown(options: TeardownOptions): Promise<number> {
   }
 
   // Recorded before the state forgets them: a rerun after an interruption still knows the stores.
-  const known = new Map((previous?.stores ?? []).map((s) => [s.id, s]));
-  for (const s of plan.stores) known.set(s.id, s);
   let record: TeardownRecord = {
     name,
     region,
     keepSnapshots: keep,
-    stores: [...known.values()],
+    // Exactly the stores the steps above named; those an earlier run deleted stay listed as deleted.
+    stores: [...(previous?.stores ?? []).filter((s) => previous?.deleted.includes(s.id)), ...storesOfRun(plan, previous)],
     deleted: previous?.deleted ?? [],
     finalDbSnapshots: [
       ...new Set([...(previous?.finalDbSnapshots ?? []), ...plan.databases.flatMap((d) => (d.finalSnapshot ? [d.finalSnapshot] : []))]),
@@ -309,7 +321,55 @@ export async function teardown(options: TeardownOptions): Promise<number> {
   record = { ...record, done: record.stores.every((s) => keep || record.deleted.includes(s.id)) };
   file.write(record);
   report(record, log, aws);
+  // Retired once finished: a later deployment applied in this folder is torn down from its own state, never this record.
+  if (record.done) log(`  This teardown's record is kept as ${retire(file, record)}.`);
   return record.done ? 0 : 1;
+}
+
+/**
+ * Moves a finished teardown's record aside (`teardown-finished-<name>-<time>.json` beside it), where no later run
+ * reads it; returns the new path.
+ */
+function retire(file: StateFile<TeardownRecord>, record: TeardownRecord): string {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const path = join(dirname(file.path), `teardown-finished-${record.name.replace(/[^A-Za-z0-9_-]/g, '_')}-${stamp}.json`);
+  renameSync(file.path, path);
+  return path;
+}
+
+/** A deployment in words, as it is told apart from another: name, region, construct path, and the record's creation id. */
+function identity(d: { name?: string; region?: string; path?: string; recordId?: string }): string {
+  return `${d.name ?? '(no recorded name)'} (region ${d.region ?? 'unknown'}, construct ${d.path || 'at the stack'}${d.recordId ? `, deployment record ${d.recordId}` : ''})`;
+}
+
+/**
+ * The deployment this run tears down. Without an unfinished teardown, the one the state holds (and `--deployment`
+ * names). With one, it goes on only with the deployment that record is of: a rerun after an interruption goes on even
+ * when the destroy has taken the state's record already; a record of another deployment (an earlier one in this folder,
+ * whose stores are not all deleted) is refused, as is a `--deployment` naming another.
+ */
+function chooseDeployment(state: ModuleState, previous: TeardownRecord | undefined, wanted: string | undefined, recordPath: string): Deployment {
+  const current = () => theDeployment(state, wanted);
+  if (previous === undefined) return current();
+  const recorded: Deployment = previous.deployment ?? { ...current(), name: previous.name, region: previous.region };
+  const left = previous.stores.filter((s) => !previous.deleted.includes(s.id)).map(describeStore);
+  const foreign = (why: string) =>
+    new ChoiceNeeded(
+      `${recordPath} is an unfinished teardown of ${identity(recorded)}${left.length ? `, with ${left.join(', ')} not deleted yet` : ''}; ${why}. ` +
+        `This teardown does not mix the two deployments: finish that one's stores by hand (empty each bucket's versions, then delete it), move ${recordPath} away, then run the teardown again. Nothing was changed.`,
+    );
+  if (wanted !== undefined && recorded.name !== wanted && recorded.path !== wanted) throw foreign(`--deployment names ${wanted}`);
+  // The state's own record, where the destroy has not taken it yet, must be the same deployment's.
+  const records = readDeploymentRecords(state).filter((d) => d.source === 'record');
+  if (records.length === 0) return recorded;
+  const now = current();
+  const same =
+    now.name === recorded.name &&
+    now.region === recorded.region &&
+    (recorded.source !== 'record' || now.path === recorded.path) &&
+    (now.recordId === undefined || recorded.recordId === undefined || now.recordId === recorded.recordId);
+  if (!same) throw foreign(`the module's state now holds ${identity(now)}`);
+  return recorded;
 }
 
 function liftDatabaseProtection(aws: Aws, identifier: string): void {

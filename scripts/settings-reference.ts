@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ts from 'typescript';
-import type { ZodType } from 'zod';
+import { z, type ZodType } from 'zod';
 import { fieldPaths } from '../lib/config/fields';
 import { shownComputedDefault } from '../app/config/computed-defaults';
 import { parseSettings } from '../app/config/load';
@@ -128,9 +128,36 @@ function typeOf(schema: ZodType | undefined): string {
   }
 }
 
-/** The types of several schemas (a union's members, a field's in each member of a union), each once. */
+/** The types of several schemas (a union's members, a field's in each member of a union), each once, with their bounds. */
 function typeOfAny(schemas: readonly ZodType[]): string {
-  return [...new Set(schemas.map(typeOf))].join(' \\| ');
+  return [...new Set(schemas.map((schema) => [typeOf(schema), boundsOf(schema)].filter(Boolean).join(', ')))].join(' \\| ');
+}
+
+/** A zod check as its definition holds it (`min_length`, `max_length` with their values). */
+type Check = { _zod: { def: { check?: string; minimum?: number; maximum?: number } } };
+
+/**
+ * The bounds a field's schema refuses values outside, in words: a number's range (wholeNumber records it as the
+ * schema's metadata, since its refinements do not show it), a list's or a string's length; '' when it has none.
+ */
+export function boundsOf(schema: ZodType | undefined): string {
+  let current = schema;
+  for (let def = defOf(current); def && (def.innerType || def.in); def = defOf(current)) {
+    const meta = current ? z.globalRegistry.get(current) : undefined;
+    if (meta?.minimum !== undefined) break;
+    current = def.innerType ?? def.in;
+  }
+  if (!current) return '';
+  const meta = z.globalRegistry.get(current);
+  if (typeof meta?.minimum === 'number' && typeof meta.maximum === 'number') return `${meta.minimum} to ${meta.maximum}`;
+  const checks = ((current._zod.def as { checks?: Check[] }).checks ?? []).map((c) => c._zod.def);
+  const min = checks.find((c) => c.check === 'min_length')?.minimum;
+  const max = checks.find((c) => c.check === 'max_length')?.maximum;
+  const unit = defOf(current)?.type === 'array' ? 'items' : 'characters';
+  if (min !== undefined && max !== undefined) return `${min} to ${max} ${unit}`;
+  if (max !== undefined) return `at most ${max} ${unit}`;
+  if (min !== undefined && min > 1) return `at least ${min} ${unit}`;
+  return min === 1 ? (unit === 'items' ? 'not empty' : 'not empty') : '';
 }
 
 /** The schemas of a field: one, or one per member of a union that has it (`backend.type`: `local` and `s3`). */

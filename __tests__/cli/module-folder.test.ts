@@ -47,12 +47,18 @@ describe('readDeploymentRecords: the deployments of a module, from its state', (
     const records = readDeploymentRecords(moduleState(json()));
     expect(records.length).toBeGreaterThan(0);
     for (const r of records) expect(r.source).toBe('record');
+    // Each record carries the id Terraform gave its terraform_data at creation, which tells it from a later deployment.
+    const state = moduleState(json());
+    for (const r of records)
+      expect(r.recordId).toBe(state.resources.find((s) => s.type === 'terraform_data' && s.attributes.id === r.recordId)?.attributes.id);
+    for (const r of records) expect(r.recordId).toMatch(/\S/);
     const fromAddresses = readDeploymentRecords(moduleState(json(), withoutRecord));
     for (const r of fromAddresses) expect(r.source).toBe('addresses');
     const byName = (list: Deployment[]) => list.map(named).sort((a, b) => String(a.name).localeCompare(String(b.name)));
     // k8s-ha's guard records no name or region: found aside, it has no name (the teardown refuses k8s-ha before
     // asking for one), and the region of the ARNs in the state (the fake state's are all in REGION).
-    const expected = byName(records).map((r) => (r.kind === 'k8s-ha' ? { ...r, name: undefined, region: REGION } : r));
+    // Without a record there is no record id.
+    const expected = byName(records).map(({ recordId: _id, ...r }) => (r.kind === 'k8s-ha' ? { ...r, name: undefined, region: REGION } : r));
     expect(byName(fromAddresses)).toEqual(expected);
   });
 

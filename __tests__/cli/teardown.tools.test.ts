@@ -432,6 +432,86 @@ describe('teardown', () => {
     expect(c.calls()).toEqual(['terraform state pull']);
   });
 
+  describe('acts only on the deployment it names, never on a record of an earlier one in the same module folder', () => {
+    /** A later deployment applied from the same folder: its own synth, name, region and state (another record id, other buckets). */
+    const applyProd2 = (c: FakeCloud) => {
+      const json = synthSettings('rke-ha', { name: 'prod2', region: 'eu-west-1' } as never).json;
+      writeFileSync(join(c.moduleDir, 'cdk.tf.json'), JSON.stringify(json, null, 1));
+      const state = stateOf(json, 'prod2');
+      c.write({ state, aws: awsOf(state), cluster: { apiUp: true } });
+      return Object.keys(awsOf(state).buckets);
+    };
+    const recordFile = (c: FakeCloud) => join(c.moduleDir, '.rancher-ha-aws', 'teardown.json');
+
+    it('after a finished teardown, prod2 is torn down from its own plan, header, confirmation and region', async () => {
+      const c = cloud(variant, { apiUp: true });
+      const oldBuckets = Object.keys(c.world().aws.buckets);
+      const first = teardown(c);
+      expect(first).toMatchObject({ code: 0, err: '' });
+      // The finished record is retired, named in the output.
+      expect(existsSync(recordFile(c))).toBe(false);
+      expect(first.out).toMatch(/This teardown's record is kept as .*teardown-finished-rancher-.*\.json\./);
+      const prod2Buckets = applyProd2(c);
+      expect(prod2Buckets.some((b) => oldBuckets.includes(b))).toBe(false);
+      const since = c.calls().length;
+      const callsSince = () => c.calls().slice(since);
+
+      const dryRun = c.run(['teardown', '--dir', 'module', '--deployment', 'prod2', '--dry-run']);
+      expect(dryRun).toMatchObject({ code: 0, err: '' });
+      expect(dryRun.out).toContain('Teardown of prod2 (');
+      expect(dryRun.out).toContain(', eu-west-1, module ');
+      for (const b of prod2Buckets) expect(dryRun.out).toContain(`S3 bucket ${b}`);
+      for (const b of oldBuckets) expect(dryRun.out).not.toContain(b);
+      // Its steps are numbered as they are taken: 1, 2, 3 (the load balancer), 4, 5.
+      expect([...dryRun.out.matchAll(/^ {2}(\d+)\. /gm)].map((m) => Number(m[1]))).toEqual([1, 2, 3, 4, 5]);
+
+      const question = 'Type the deployment name (prod2) to tear it down: ';
+      const wrong = await c.runInTerminal(['teardown', '--dir', 'module', '--deployment', 'prod2'], question, 'rancher');
+      expect(wrong.screen).toContain("'rancher' is not 'prod2': nothing was changed.");
+      expect(callsSince().filter((call) => call !== 'terraform state pull')).toEqual([]);
+      for (const b of prod2Buckets) expect(c.world().aws.buckets[b]).toMatchObject({ exists: true, guarded: true });
+
+      const right = await c.runInTerminal(['teardown', '--dir', 'module', '--deployment', 'prod2'], question, 'prod2');
+      expect(right.code).toBe(0);
+      expect(right.screen).toContain('Teardown of prod2 finished.');
+      const aws = callsSince().filter((call) => call.startsWith('aws '));
+      expect(aws.length).toBeGreaterThan(0);
+      for (const call of aws) expect(call).toContain('--region eu-west-1');
+      for (const b of oldBuckets) expect(aws.some((call) => call.includes(b))).toBe(false);
+      for (const b of prod2Buckets) expect(c.world().aws.buckets[b].exists).toBe(false);
+    });
+
+    it("an unfinished teardown's record of an earlier deployment is refused with its reason and the next step, nothing changed", () => {
+      const c = cloud(variant, { apiUp: true }, (world) => {
+        for (const bucket of Object.values(world.aws.buckets) as any[]) bucket.objects[0].locked = true;
+      });
+      // Object Lock keeps the old buckets: the record stays unfinished.
+      expect(teardown(c).code).toBe(1);
+      expect(existsSync(recordFile(c))).toBe(true);
+      const prod2Buckets = applyProd2(c);
+      const calls = c.calls().length;
+      for (const extra of [[], ['--deployment', 'prod2'], ['--dry-run']]) {
+        const result = teardown(c, ...extra);
+        expect(result).toMatchObject({ code: 2, err: '' });
+        expect(result.out).toContain(
+          `${recordFile(c)} is an unfinished teardown of rancher (region us-east-1, construct Default, deployment record `,
+        );
+        expect(result.out).toMatch(
+          /not deleted yet; (--deployment names prod2|the module's state now holds prod2 \(region eu-west-1, construct Default, deployment record )/,
+        );
+        expect(result.out).toContain(`move ${recordFile(c)} away, then run the teardown again. Nothing was changed.`);
+        expect(result.out).not.toContain('Teardown of');
+      }
+      expect(
+        c
+          .calls()
+          .slice(calls)
+          .filter((call) => call !== 'terraform state pull'),
+      ).toEqual([]);
+      for (const b of prod2Buckets) expect(c.world().aws.buckets[b]).toMatchObject({ exists: true, guarded: true });
+    });
+  });
+
   it('refuses a deployment on an existing cluster (k8s-ha), whose cluster must stay', () => {
     const json = synthSettings('k8s-ha', {}).json;
     const state = stateOf(json);

@@ -35,7 +35,7 @@ const rkeProps = (name: string, extra: Partial<RancherOnRkeProps> = {}): Rancher
   name,
   hostname: `${name}.acme.io`,
   hostedZone: 'acme.io',
-  adminCidrs: ['203.0.113.0/24'],
+  adminCidrs: ['10.8.0.0/24'],
   region: REGION,
   ...extra,
 });
@@ -66,7 +66,7 @@ export const LIBRARY_MODULES = {
       name: 'demo',
       hostname: 'demo.acme.io',
       hostedZone: 'acme.io',
-      adminCidrs: ['203.0.113.0/24'],
+      adminCidrs: ['10.8.0.0/24'],
       region: REGION,
     });
   },

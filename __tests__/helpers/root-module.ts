@@ -148,9 +148,12 @@ export function describeHclFolders(title: string, cases: readonly RootModuleFold
     });
 
     it.each(named)(
-      "%s: as HCL, its folder holds cdk.tf and cdktf's metadata.json only, and the manifest names cdk.tf",
+      "%s: as HCL, its folder holds cdk.tf, cdktf's metadata.json and the synth's README only, and the manifest names cdk.tf",
       (_name, { folder, stack }) => {
-        expect(Object.keys(folder.files).sort()).toEqual(['cdk.tf', 'metadata.json']);
+        expect(Object.keys(folder.files).sort()).toEqual(['README.md', 'cdk.tf', 'metadata.json']);
+        // The README names every variable the module declares, and where the state lives.
+        for (const name of Object.keys(folder.json.variable ?? {})) expect(folder.files['README.md']).toContain(`| \`${name}\` |`);
+        expect(folder.files['README.md']).toMatch(/^## State$/m);
         expect(folder.manifest.synthesizedStackPath).toBe(`stacks/${stack}/cdk.tf`);
         expect(JSON.parse(folder.files['metadata.json'])['//'].metadata.stackName).toBe(stack);
       },

@@ -84,7 +84,7 @@ export const STACK_VARIANTS: readonly StackVariant[] = [
       ...SITE,
       region: 'eu-west-1',
       alarms: { email: 'ops@acme.io' },
-      adminCidrs: ['203.0.113.0/24'],
+      adminCidrs: ['10.8.0.0/24'],
       backend: S3_BACKEND,
       rkeHa: { nodeCount: 1, privateNodes: true, natGateways: 'single', sshKeyName: 'ops' },
     },
@@ -101,7 +101,7 @@ export const STACK_VARIANTS: readonly StackVariant[] = [
     stack: RKE_HA_STACK,
     settings: {
       ...SITE,
-      adminCidrs: ['203.0.113.0/24'],
+      adminCidrs: ['10.8.0.0/24'],
       rancher: { tls: { issuer: 'acme', ...ACME } },
       rkeHa: { loadBalancer: { type: 'dns' }, sshKeyName: 'ops' },
     },
@@ -173,7 +173,7 @@ export const STACK_VARIANTS: readonly StackVariant[] = [
     stack: RKE_HA_STACK,
     settings: {
       ...SITE,
-      adminCidrs: ['203.0.113.0/24', '2001:db8:1::/48'],
+      adminCidrs: ['10.8.0.0/24', 'fd12:3456:789a::/48'],
       rkeHa: { dualStack: true, privateNodes: true, sshKeyName: 'ops' },
       rancher: { tls: { mode: 'external', issuer: 'acme' } },
     },

@@ -689,16 +689,16 @@ describe('docker stack: outputs and portability', () => {
     const withValues = synth({
       hostname: 'rancher.acme.io',
       hostedZone: 'acme.io',
-      adminCidrs: ['203.0.113.0/24'],
+      adminCidrs: ['10.8.0.0/24'],
       docker: { sshKeyName: 'ops' },
     }).json;
     expect(withValues.variable!.rancher_hostname.default).toBe('rancher.acme.io');
     expect(withValues.variable!.route53_zone_name.default).toBe('acme.io');
-    expect(withValues.variable!.admin_cidrs.default).toEqual(['203.0.113.0/24']);
+    expect(withValues.variable!.admin_cidrs.default).toEqual(['10.8.0.0/24']);
   });
 
   it("declares admin_cidrs, and looks up the deployer's address, only when SSH opens an admin port", () => {
-    const withoutSsh = synth({ adminCidrs: ['203.0.113.0/24'] }).json;
+    const withoutSsh = synth({ adminCidrs: ['10.8.0.0/24'] }).json;
     expect(Object.keys(withoutSsh.variable!).sort()).toEqual(['deployer_arns', 'instance_type', 'rancher_hostname', 'route53_zone_name']);
     expect(Object.keys(dataSources(withoutSsh, 'http')).filter((name) => name.includes('deployer'))).toEqual([]);
     const withSsh = synth({ docker: { sshKeyName: 'ops' } }).json;

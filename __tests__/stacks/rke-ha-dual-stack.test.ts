@@ -9,7 +9,7 @@ import { synthSettings } from '../helpers/variants';
 /** rkeHa.dualStack (issue 38, item 3): what it adds to the rke-ha stack, and what it refuses. */
 
 const SITE = { hostname: 'rancher.acme.io', hostedZone: 'acme.io' };
-const DUAL = { ...SITE, adminCidrs: ['203.0.113.0/24', '2001:db8:1::/48'], rkeHa: { dualStack: true } } satisfies SettingsInput;
+const DUAL = { ...SITE, adminCidrs: ['10.8.0.0/24', 'fd12:3456:789a::/48'], rkeHa: { dualStack: true } } satisfies SettingsInput;
 
 const synth = (input: SettingsInput) => synthSettings(RKE_HA_STACK, input).json;
 const values = (json: TerraformJson, type: string) => Object.values(resources(json, type));
@@ -236,12 +236,12 @@ describe('rkeHa.dualStack: what it refuses, each naming the field', () => {
     ],
     [
       'IPv6 admin networks without dualStack',
-      { ...SITE, adminCidrs: ['2001:db8::/32'] },
-      /^adminCidrs: lists IPv6 networks \(2001:db8::\/32\), which reach the admin ports only of a dual-stack deployment/,
+      { ...SITE, adminCidrs: ['fd12:3456::/32'] },
+      /^adminCidrs: lists IPv6 networks \(fd12:3456::\/32\), which reach the admin ports only of a dual-stack deployment/,
     ],
     [
       'IPv6 admin networks where the docker host opens SSH to them',
-      { ...SITE, adminCidrs: ['2001:db8::/32'], rkeHa: { dualStack: true }, docker: { sshKeyName: 'ops' } },
+      { ...SITE, adminCidrs: ['fd12:3456::/32'], rkeHa: { dualStack: true }, docker: { sshKeyName: 'ops' } },
       /^adminCidrs: lists IPv6 networks .*the docker host, which docker\.sshKeyName opens SSH on/,
     ],
     [
@@ -259,7 +259,7 @@ describe('rkeHa.dualStack: what it refuses, each naming the field', () => {
       { ...SITE, adminCidrs: ['2001:DB8::/32'], rkeHa: { dualStack: true } },
       /^adminCidrs\.0: expected an IPv6 CIDR block in its canonical form/,
     ],
-    ['IPv6 host bits', { ...SITE, adminCidrs: ['2001:db8::1/32'], rkeHa: { dualStack: true } }, /^adminCidrs\.0: expected an IPv6 CIDR block/],
+    ['IPv6 host bits', { ...SITE, adminCidrs: ['fd12:3456::1/32'], rkeHa: { dualStack: true } }, /^adminCidrs\.0: expected an IPv6 CIDR block/],
   ])('refuses %s', (_name, input, message) => {
     expect(messages(input)).toContainEqual(expect.stringMatching(message));
   });

@@ -365,10 +365,10 @@ describe('rke-ha stack: outputs, secrets and portability', () => {
   });
 
   it('exposes environment-specific values as Terraform variables with settings defaults', () => {
-    const withValues = synth({ hostname: 'rancher.acme.io', hostedZone: 'acme.io', adminCidrs: ['203.0.113.0/24'] }).json;
+    const withValues = synth({ hostname: 'rancher.acme.io', hostedZone: 'acme.io', adminCidrs: ['10.8.0.0/24'] }).json;
     expect(withValues.variable!.rancher_hostname.default).toBe('rancher.acme.io');
     expect(withValues.variable!.route53_zone_name.default).toBe('acme.io');
-    expect(withValues.variable!.admin_cidrs.default).toEqual(['203.0.113.0/24']);
+    expect(withValues.variable!.admin_cidrs.default).toEqual(['10.8.0.0/24']);
     expect(json.variable!.deployer_arns).toMatchObject({ type: 'list(string)', default: [], nullable: false });
     expect(json.variable!.rancher_hostname.default).toBeUndefined();
     expect(dataSources(json, 'http').deployer_ip.count).toBe('${length(var.admin_cidrs) == 0 ? 1 : 0}');

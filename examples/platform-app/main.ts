@@ -18,7 +18,7 @@ class PlatformStack extends TerraformStack {
       name: 'acme',
       hostname: 'rancher.platform.acme.io',
       hostedZone: 'platform.acme.io',
-      adminCidrs: ['203.0.113.0/24'],
+      adminCidrs: ['10.8.0.0/24'], // your VPN's network (an example: a documentation range is refused)
       privateNodes: true,
       natGateways: 'single',
       rancher: { tls: { issuer: 'acme', acme: { email: 'platform@acme.io' } } },

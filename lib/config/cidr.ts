@@ -154,3 +154,30 @@ export function coversWholeIpv6Internet(blocks: readonly string[]): boolean {
   }
   return covered >= 1n << 128n;
 }
+
+/**
+ * The address ranges reserved for documentation: RFC 5737's three IPv4 TEST-NETs and RFC 3849's IPv6 prefix. No one
+ * administers from them (they are never routed on the internet), so admin ports opened to them are open to nobody.
+ */
+export const DOCUMENTATION_RANGES = ['192.0.2.0/24', '198.51.100.0/24', '203.0.113.0/24', '2001:db8::/32'] as const;
+
+/** The documentation range a block lies inside (the range itself included), or undefined; malformed blocks are in none. */
+export function documentationRange(block: string): string | undefined {
+  return DOCUMENTATION_RANGES.find((range) => {
+    // Inside: a prefix no shorter than the range's, and its first address in the range (so all of it is).
+    if (isIpv6Text(range)) {
+      const inner = isIpv6Text(block) ? parseCidr6(block) : undefined;
+      const outer = parseCidr6(range)!;
+      return (
+        inner !== undefined && inner.prefix >= outer.prefix && inner.base >> BigInt(128 - outer.prefix) === outer.base >> BigInt(128 - outer.prefix)
+      );
+    }
+    const inner = isIpv6Text(block) ? undefined : parseCidr(block);
+    const outer = parseCidr(range)!;
+    return (
+      inner !== undefined &&
+      inner.prefix >= outer.prefix &&
+      Math.floor(inner.base / 2 ** (32 - outer.prefix)) === outer.base / 2 ** (32 - outer.prefix)
+    );
+  });
+}

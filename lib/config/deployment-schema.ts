@@ -80,7 +80,8 @@ export const deploymentFields = {
   dns: dnsSchema,
   /**
    * Networks allowed to reach admin ports (6443, SSH). Empty: the deployer's own public IP (/32). IPv6 networks
-   * only with `rkeHa.dualStack`.
+   * only with `rkeHa.dualStack`. Blocks inside the ranges reserved for documentation (192.0.2.0/24, 198.51.100.0/24,
+   * 203.0.113.0/24, 2001:db8::/32) are refused: no one administers from them.
    */
   adminCidrs: z
     .array(adminCidr)
@@ -170,8 +171,12 @@ const str = (v: unknown): v is string => typeof v === 'string';
 /** Rancher's name: the DNS mode, the hostname in its zone, and its length for the certificates (dns, hostname, hostedZone, rancher.tls, docker.tls). */
 function nameRules(s: RuleInput, problem: Problem): void {
   for (const p of dnsProblems(s)) problem(p.path, p.message, p.value);
-  if (str(s.hostname) && str(s.hostedZone) && s.hostname !== s.hostedZone && !s.hostname.endsWith(`.${s.hostedZone}`)) {
-    problem(['hostname'], `must be inside hostedZone "${s.hostedZone}"`, s.hostname);
+  // Compared as DNS compares names (any case, with or without the root's dot): a name written in upper case or with a
+  // trailing dot has its own problem from its field's rule, not a second, false one here.
+  const dnsName = (name: string) => name.toLowerCase().replace(/\.$/, '');
+  if (str(s.hostname) && str(s.hostedZone)) {
+    const [hostname, zone] = [dnsName(s.hostname), dnsName(s.hostedZone)];
+    if (hostname !== zone && !hostname.endsWith(`.${zone}`)) problem(['hostname'], `must be inside hostedZone "${s.hostedZone}"`, s.hostname);
   }
   // A certificate's first domain name becomes its common name, which X.509 limits to 64 characters: ACM (mode
   // external, issuer acme) and the Docker install's Let's Encrypt client (autocert) refuse a longer hostname.

@@ -23,6 +23,9 @@ export class SettingsError extends Error {
   ) {
     super(formatProblems(source, problems, header));
     this.name = 'SettingsError';
+    // Kept for code that reads them, but not enumerable: Node prints an uncaught error's own enumerable properties after
+    // its stack, and the problems would follow the message a second time as an object dump.
+    for (const key of ['source', 'problems'] as const) Object.defineProperty(this, key, { enumerable: false });
   }
 }
 

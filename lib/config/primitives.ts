@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AWS_REGIONS } from './aws-regions';
 import { nearestKey } from './nearest-key';
 import { DEFAULT_VERSIONS, VERSION_FORMATS } from './versions';
-import { cidrsOverlap, isIpv6Text, parseCidr, parseCidr6 } from './cidr';
+import { cidrsOverlap, documentationRange, isIpv6Text, parseCidr, parseCidr6 } from './cidr';
 
 /** Field types shared by the settings sections, each with a message that says what is allowed. */
 
@@ -137,7 +137,7 @@ export const RKE2_CLUSTER_CIDR_IPV6 = 'fd00:42::/56';
 export const RKE2_SERVICE_CIDR_IPV6 = 'fd00:43::/112';
 
 export const cidr = z.string().refine((v) => parseCidr(v) !== undefined, {
-  message: 'expected an IPv4 CIDR block such as 203.0.113.0/24 (no host bits set)',
+  message: 'expected an IPv4 CIDR block such as 10.8.0.0/24 (no host bits set)',
 });
 
 /**
@@ -150,13 +150,19 @@ export const adminCidr = z.string().superRefine((v, ctx) => {
   const parsed = ipv6 ? parseCidr6(v) : parseCidr(v);
   if (!parsed) {
     const message = ipv6
-      ? 'expected an IPv6 CIDR block in its canonical form such as 2001:db8::/32 (lower case, no leading zeros, no host bits set)'
-      : 'expected an IPv4 CIDR block such as 203.0.113.0/24 (no host bits set)';
+      ? 'expected an IPv6 CIDR block in its canonical form such as fd12:3456:789a::/48 (lower case, no leading zeros, no host bits set)'
+      : 'expected an IPv4 CIDR block such as 10.8.0.0/24 (no host bits set)';
     ctx.addIssue({ code: 'custom', message, input: v });
   } else if (parsed.prefix === 0) {
     ctx.addIssue({ code: 'custom', message: 'admin ports must not be open to the whole internet; list the networks you administer from', input: v });
+  } else if (documentationRange(v) !== undefined) {
+    ctx.addIssue({ code: 'custom', message: documentationRangeMessage(documentationRange(v)!), input: v });
   }
 });
+
+/** Why a documentation range is refused, and the fix: the same words for the settings, the props and (in HCL) the variable. */
+export const documentationRangeMessage = (range: string) =>
+  `is inside ${range}, an address range reserved for documentation: no one administers from it, so the admin ports would be open to nobody and the first apply would wait out its API gate; list your own networks (your address as /32: curl https://checkip.amazonaws.com), or leave adminCidrs empty for the deployer's own address`;
 
 export const vpcCidr = cidr
   .refine(
@@ -170,15 +176,28 @@ export const vpcCidr = cidr
     message: `overlaps RKE2's pod or service network (10.42.0.0/15); choose a VPC range outside it`,
   });
 
+/** A number written in quotes (YAML's `"3"`) is a string: said so, instead of the type's message alone. */
+const isQuotedNumber = (input: unknown): input is string => typeof input === 'string' && input.trim() !== '' && Number.isFinite(Number(input));
+const quotedNumber = (issue: { readonly input?: unknown }) =>
+  isQuotedNumber(issue.input) ? `expected a number, not the string "${issue.input}": write it without quotes` : undefined;
+
+/** One of a few numbers (a union of literals), with `message` naming them; a quoted one is told it is a string. */
+export const oneOfNumbers = <const T extends readonly [number, number, ...number[]]>(values: T, message: string) =>
+  z.union(values.map((v) => z.literal(v)) as unknown as readonly [z.ZodLiteral<T[number]>, z.ZodLiteral<T[number]>, ...z.ZodLiteral<T[number]>[]], {
+    error: (issue) => (isQuotedNumber(issue.input) ? `${message}, as a number, not the string "${issue.input}": write it without quotes` : message),
+  });
+
 /**
  * A whole number in a range. Built from refinements rather than zod's `.int()`,
  * which aborts the parse and would hide the cross-field problems of the file.
  */
 export const wholeNumber = (min: number, max: number) =>
   z
-    .number()
+    .number({ error: quotedNumber })
     .refine(Number.isInteger, { message: 'expected a whole number' })
-    .refine((n) => n >= min && n <= max, { message: `expected a whole number from ${min} to ${max}` });
+    .refine((n) => n >= min && n <= max, { message: `expected a whole number from ${min} to ${max}` })
+    // The bounds, for the settings reference (scripts/settings-reference.ts): refinements do not show them.
+    .meta({ minimum: min, maximum: max });
 
 export const version = (key: keyof typeof VERSION_FORMATS, example: string) =>
   z

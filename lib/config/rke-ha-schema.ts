@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { cronExpression } from './cron';
 import { createdVpcCidr, rkeExistingNetworkSchema } from './existing-network-schema';
 import { RANCHER_SERVER_MINIMUM, sectionInstanceTypeProblem } from './instance-types';
-import { amiId, instanceType, keyPairName, vpcCidr, wholeNumber } from './primitives';
+import { amiId, instanceType, keyPairName, oneOfNumbers, vpcCidr, wholeNumber } from './primitives';
 import { SERVER_ARCHITECTURES, SERVER_OPERATING_SYSTEMS } from './sections';
 
 /** The `rkeHa` section: the RancherOnRKE stack. */
@@ -12,7 +12,7 @@ export const rkeHaSchema = z
      * Server nodes: 3 (HA) or 1 (single-node Kubernetes install). Growing from
      * 1 to 3 adds two servers that join the first; nothing is replaced.
      */
-    nodeCount: z.union([z.literal(1), z.literal(2), z.literal(3)], { error: 'expected 1, 2 or 3' }).optional(),
+    nodeCount: oneOfNumbers([1, 2, 3], 'expected 1, 2 or 3').optional(),
     /**
      * Let one apply remove more than one server (going below etcd quorum), for
      * a deliberate shrink from 3 servers to 1 after the extra members were taken
@@ -43,11 +43,7 @@ export const rkeHaSchema = z
         /** RDS deletion protection and Terraform `prevent_destroy`: destroy and replacement are refused at plan time. */
         deletionProtection: z.boolean().default(true),
         /** Seconds between RDS Enhanced Monitoring samples (operating-system metrics); 0 is off. */
-        monitoringInterval: z
-          .union([z.literal(0), z.literal(1), z.literal(5), z.literal(10), z.literal(15), z.literal(30), z.literal(60)], {
-            error: 'expected 0 (off), 1, 5, 10, 15, 30 or 60',
-          })
-          .default(0),
+        monitoringInterval: oneOfNumbers([0, 1, 5, 10, 15, 30, 60], 'expected 0 (off), 1, 5, 10, 15, 30 or 60').default(0),
         /** Publish the engine's logs to CloudWatch Logs. */
         logExports: z.boolean().default(false),
         /** RDS IAM database authentication (K3s keeps connecting with its password; see docs/settings-file.md). */

@@ -265,6 +265,8 @@ export interface AwsDeploymentProps extends CommonDeploymentProps, PublicNamePro
   /**
    * Networks allowed to reach the nodes' admin ports (SSH with a key pair; with rke-ha, the Kubernetes API too); may be a
    * Terraform reference. `[]`: the deployer's public address (/32), looked up at plan time, as in a settings file.
+   * A literal block inside a range reserved for documentation (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24,
+   * 2001:db8::/32) is refused, as in a settings file.
    */
   readonly adminCidrs: readonly string[];
   /**

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import type { TerraformStack } from 'cdktf';
 import { BindingSchema } from './block-schema';
 import { terraformJsonToHcl } from './hcl';
+import { moduleReadme } from './module-readme';
+import { VERSION } from './version';
 
 /** The two forms a stack folder can hold; exactly one of them after a synth. */
 export type OutputFormat = 'json' | 'hcl';
@@ -10,6 +12,8 @@ export type OutputFormat = 'json' | 'hcl';
 export const STACK_FILE: Readonly<Record<OutputFormat, string>> = { json: 'cdk.tf.json', hcl: 'cdk.tf' };
 /** cdktf's stack metadata beside an HCL stack (the CLI reads it; JSON stacks carry it inside). */
 const METADATA_FILE = 'metadata.json';
+/** What the module is, for whoever receives an HCL folder (module-readme.ts). */
+const README_FILE = 'README.md';
 const MANIFEST_FILE = 'manifest.json';
 
 /**
@@ -40,7 +44,15 @@ export interface StackOutput {
  * (Terraform would read both and fail on duplicate definitions), and points
  * cdktf's manifest at it.
  */
-export function writeStackOutput(outdir: string, stacks: readonly TerraformStack[], format: OutputFormat): StackOutput[] {
+export function writeStackOutput(
+  outdir: string,
+  stacks: readonly TerraformStack[],
+  format: OutputFormat,
+  options: {
+    /** What a stack stands up, in a sentence or two, for the HCL folder's README. @default a generic line */
+    readonly describe?: (stack: string) => string | undefined;
+  } = {},
+): StackOutput[] {
   const manifestPath = join(outdir, MANIFEST_FILE);
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { stacks: Record<string, { synthesizedStackPath: string }> };
   const written = stacks.map((stack) => {
@@ -51,9 +63,18 @@ export function writeStackOutput(outdir: string, stacks: readonly TerraformStack
     if (format === 'hcl') {
       writeFileSync(join(directory, STACK_FILE.hcl), terraformJsonToHcl(json, new BindingSchema(stack)));
       writeFileSync(join(directory, METADATA_FILE), `${JSON.stringify(hclMetadata(json), null, 2)}\n`);
+      const readme = moduleReadme({
+        stack: id,
+        file: STACK_FILE.hcl,
+        json,
+        what: options.describe?.(id),
+        writtenBy: `rancher-ha-aws ${VERSION}`,
+        hasAssets: existsSync(join(directory, 'assets')),
+      });
+      writeFileSync(join(directory, README_FILE), readme);
       rmSync(jsonPath);
     } else {
-      for (const stale of [STACK_FILE.hcl, METADATA_FILE]) if (existsSync(join(directory, stale))) rmSync(join(directory, stale));
+      for (const stale of [STACK_FILE.hcl, METADATA_FILE, README_FILE]) if (existsSync(join(directory, stale))) rmSync(join(directory, stale));
     }
     manifest.stacks[id].synthesizedStackPath = join('stacks', id, STACK_FILE[format]);
     return { stack: id, directory, file: join(directory, STACK_FILE[format]), variables: (json.variable ?? {}) as StackOutput['variables'] };

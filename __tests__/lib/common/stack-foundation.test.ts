@@ -84,7 +84,7 @@ describe('stackFoundation (settings given)', () => {
       region: 'eu-central-1',
       hostname: 'rancher.acme.io',
       hostedZone: 'acme.io',
-      adminCidrs: ['203.0.113.0/24'],
+      adminCidrs: ['10.8.0.0/24'],
       tags: { team: 'platform', env: 'prod' },
       backend: { type: 's3', bucket: 'acme-terraform-state' },
     }),
@@ -106,7 +106,7 @@ describe('stackFoundation (settings given)', () => {
   it('takes the variable defaults from the settings', () => {
     expect(json.variable!.rancher_hostname.default).toBe('rancher.acme.io');
     expect(json.variable!.route53_zone_name.default).toBe('acme.io');
-    expect(json.variable!.admin_cidrs.default).toEqual(['203.0.113.0/24']);
+    expect(json.variable!.admin_cidrs.default).toEqual(['10.8.0.0/24']);
   });
 
   it('declares no outputs of its own', () => {

@@ -55,12 +55,19 @@ describe('DeploymentVariables (no settings)', () => {
         {
           condition: ADMIN_CONDITION,
           error_message:
-            'admin_cidrs must be IPv4 CIDR blocks in canonical form without host bits (203.0.113.0/24, not 203.0.113.5/24), and none may be open to the whole internet (/0).',
+            'admin_cidrs must be IPv4 CIDR blocks in canonical form without host bits (10.8.0.0/24, not 10.8.0.5/24), and none may be open to the whole internet (/0).',
         },
         {
           condition: ADMIN_UNION_CONDITION,
           error_message:
             'admin_cidrs together cover the whole internet (for example 0.0.0.0/1 and 128.0.0.0/1); list the networks you administer from.',
+        },
+        {
+          // Evaluated by terraform in deployment-variables.tools.test.ts, against the settings' own rule.
+          condition: expect.stringContaining('["192.0.2.0/24","198.51.100.0/24","203.0.113.0/24","2001:db8::/32"]'),
+          error_message: expect.stringMatching(
+            /^admin_cidrs holds a block inside an address range reserved for documentation .*List your own networks .*curl https:\/\/checkip\.amazonaws\.com.*leave admin_cidrs empty/,
+          ),
         },
       ],
     });
@@ -103,12 +110,12 @@ describe('DeploymentVariables (no settings)', () => {
 });
 
 describe('DeploymentVariables (settings given)', () => {
-  const { json } = synth({ hostname: 'rancher.acme.io', hostedZone: 'acme.io', adminCidrs: ['203.0.113.0/24', '198.51.100.7/32'] });
+  const { json } = synth({ hostname: 'rancher.acme.io', hostedZone: 'acme.io', adminCidrs: ['10.8.0.0/24', '10.8.1.7/32'] });
 
   it('takes each default from the settings file', () => {
     expect(json.variable!.rancher_hostname.default).toBe('rancher.acme.io');
     expect(json.variable!.route53_zone_name.default).toBe('acme.io');
-    expect(json.variable!.admin_cidrs.default).toEqual(['203.0.113.0/24', '198.51.100.7/32']);
+    expect(json.variable!.admin_cidrs.default).toEqual(['10.8.0.0/24', '10.8.1.7/32']);
   });
 
   it('still declares the lookup, counted to zero by Terraform when the list is not empty', () => {
@@ -117,7 +124,7 @@ describe('DeploymentVariables (settings given)', () => {
 });
 
 describe('DeploymentVariables (adminAccess: false)', () => {
-  const { json, inputs } = synth({ adminCidrs: ['203.0.113.0/24'] }, { adminAccess: false });
+  const { json, inputs } = synth({ adminCidrs: ['10.8.0.0/24'] }, { adminAccess: false });
 
   it('declares only the hostname and zone', () => {
     expect(Object.keys(json.variable!).sort()).toEqual(['rancher_hostname', 'route53_zone_name']);

@@ -27,21 +27,30 @@ describe('DeploymentVariables (no settings)', () => {
 /** admin_cidrs lists and whether the validation must accept them. */
 const ADMIN_CASES: [string, string[], boolean][] = [
   ['empty (the deployer IP is used)', [], true],
-  ['one network', ['203.0.113.0/24'], true],
-  ['a host and a large network', ['198.51.100.7/32', '10.0.0.0/8'], true],
+  ['one network', ['10.8.0.0/16'], true],
+  ['a host and a large network', ['81.2.69.7/32', '10.0.0.0/8'], true],
   ['the smallest non-/0 prefix', ['0.0.0.0/1'], true],
-  ['host bits set', ['203.0.113.5/24'], false],
-  ['one bad entry among good ones', ['10.0.0.0/8', '203.0.113.5/24'], false],
+  ['host bits set', ['10.8.0.5/16'], false],
+  ['one bad entry among good ones', ['10.0.0.0/8', '10.8.0.5/16'], false],
   ['/0', ['0.0.0.0/0'], false],
   ['/0 with a different address', ['10.0.0.0/0'], false],
   ['garbage', ['not-a-cidr'], false],
-  ['an address without prefix', ['203.0.113.5'], false],
+  ['an address without prefix', ['81.2.69.7'], false],
   ['an empty string', [''], false],
   ['a prefix over 32', ['10.0.0.0/33'], false],
   ['an octet over 255', ['10.0.256.0/24'], false],
   ['a leading-zero octet', ['010.0.0.0/8'], false],
   ['IPv6', ['2001:db8::/32'], false],
   ['IPv6 /0', ['::/0'], false],
+  // The ranges reserved for documentation (RFC 5737), and blocks inside them; their neighbours and a block holding one are networks.
+  ['TEST-NET-1', ['192.0.2.0/24'], false],
+  ['TEST-NET-2', ['198.51.100.0/24'], false],
+  ['TEST-NET-3', ['203.0.113.0/24'], false],
+  ['a host in TEST-NET-2', ['198.51.100.7/32'], false],
+  ['half of TEST-NET-3 beside a real network', ['10.0.0.0/8', '203.0.113.128/25'], false],
+  ['the /24 below TEST-NET-3', ['203.0.112.0/24'], true],
+  ['the /24 above TEST-NET-1', ['192.0.3.0/24'], true],
+  ['a /16 holding TEST-NET-3', ['203.0.0.0/16'], true],
 ];
 
 /** deployer_arns lists and whether the validation must accept them. */
@@ -86,7 +95,10 @@ const HOSTNAME_CASES: [string, boolean][] = [
 
 describeWithTerraform('DeploymentVariables validations, evaluated by Terraform', () => {
   const { json } = synth({});
-  const adminCondition = expressionOf(json.variable!.admin_cidrs.validation[0].condition);
+  const adminValidations = json.variable!.admin_cidrs.validation;
+  const adminCondition = expressionOf(adminValidations[0].condition);
+  // A single block as the settings judge it: its form, and outside the documentation ranges (the last rule).
+  const singleBlockCondition = `(${adminCondition}) && (${expressionOf(adminValidations[adminValidations.length - 1].condition)})`;
   const hostnameCondition = expressionOf(json.variable!.rancher_hostname.validation[0].condition);
   const literal = (value: unknown) => JSON.stringify(value);
 
@@ -106,7 +118,7 @@ describeWithTerraform('DeploymentVariables validations, evaluated by Terraform',
         DEPLOYER_CASES.map(([, arns]) => arns),
       ),
       cases(
-        adminCondition,
+        singleBlockCondition,
         'var.admin_cidrs',
         ADMIN_CASES.map(([, cidrs]) => cidrs),
       ),
@@ -150,7 +162,7 @@ describeWithTerraform('DeploymentVariables validations, evaluated by Terraform',
   it('counts the deployer lookup 1 for an empty list, 0 otherwise', () => {
     const count = expressionOf(dataSources(json, 'http').deployer_ip.count);
     expect(evaluate(count.split('var.admin_cidrs').join('[]'))).toBe(1);
-    expect(evaluate(count.split('var.admin_cidrs').join(literal(['203.0.113.0/24'])))).toBe(0);
+    expect(evaluate(count.split('var.admin_cidrs').join(literal(['10.8.0.0/16'])))).toBe(0);
   });
 
   it.each([['0.0.0.0/00'], ['10.0.0.0/08'], ['010.0.0.0/8']])(
@@ -224,7 +236,8 @@ describeWithTerraform('DeploymentVariables validations in a plan, as a pipeline 
   });
 
   it('accepts and refuses every single admin CIDR as the settings file does', () => {
-    const canonical = expressionOf(variables.admin_cidrs.validation[0].condition);
+    const rules = variables.admin_cidrs.validation;
+    const canonical = `(${expressionOf(rules[0].condition)}) && (${expressionOf(rules[rules.length - 1].condition)})`;
     const results = evaluate(
       `[${ADMIN_CASES.map(([, cidrs]) => canonical.split('var.admin_cidrs').join(JSON.stringify(cidrs))).join(', ')}]`,
     ) as boolean[];
@@ -232,15 +245,22 @@ describeWithTerraform('DeploymentVariables validations in a plan, as a pipeline 
       expect({ name, terraform: results[i] }).toEqual({ name, terraform: settingsAccept({ adminCidrs: cidrs }) }),
     );
   });
+
+  it('refuses a documentation range in a plan with the fix in its message', () => {
+    const outcome = planVariables(variables, { ...site, admin_cidrs: ['203.0.113.0/24'] });
+    expect(outcome.accepted).toBe(false);
+    expect(outcome.text).toContain('admin_cidrs holds a block inside an address range reserved for documentation');
+    expect(outcome.text).toContain('curl https://checkip.amazonaws.com');
+  });
 });
 
 /** admin_cidrs of a dual-stack stack (rkeHa.dualStack): either family, each canonical; and whether it must accept them. */
 const DUAL_STACK_ADMIN_CASES: [string, string[], boolean][] = [
   ['empty (the deployer IP is used)', [], true],
-  ['IPv4 alone', ['203.0.113.0/24'], true],
-  ['IPv6 alone', ['2001:db8::/32'], true],
-  ['both families', ['203.0.113.0/24', '2001:db8:1::/48', '2600:1f18:4a3:6a00::/56'], true],
-  ['an IPv6 host', ['2001:db8::7/128'], true],
+  ['IPv4 alone', ['10.8.0.0/16'], true],
+  ['IPv6 alone', ['fd12:3456:789a::/48'], true],
+  ['both families', ['10.8.0.0/16', 'fd12:3456:789a::/48', '2600:1f18:4a3:6a00::/56'], true],
+  ['an IPv6 host', ['2600:1f18:4a3:6a00::7/128'], true],
   ['the smallest non-/0 IPv6 prefix', ['8000::/1'], true],
   ['IPv6 host bits set', ['2001:db8::7/64'], false],
   ['IPv6 upper case', ['2001:DB8::/32'], false],
@@ -248,9 +268,16 @@ const DUAL_STACK_ADMIN_CASES: [string, string[], boolean][] = [
   ['IPv6 leading zeros', ['2001:0db8::/32'], false],
   ['IPv6 /0', ['::/0'], false],
   ['IPv6 prefix over 128', ['2001:db8::/129'], false],
-  ['IPv4 host bits beside good IPv6', ['2001:db8::/32', '203.0.113.5/24'], false],
+  ['IPv4 host bits beside good IPv6', ['fd12:3456:789a::/48', '10.8.0.5/16'], false],
   ['IPv4 /0', ['0.0.0.0/0'], false],
   ['garbage', ['not-a-cidr'], false],
+  // RFC 3849's documentation prefix and blocks inside it; its neighbour and a block holding it are networks.
+  ['the IPv6 documentation prefix', ['2001:db8::/32'], false],
+  ['a block inside it', ['2001:db8:1::/48'], false],
+  ['a host inside it beside a network', ['2600:1f18:4a3:6a00::/56', '2001:db8::7/128'], false],
+  ['an IPv4 documentation range in a dual-stack list', ['fd12:3456:789a::/48', '192.0.2.0/24'], false],
+  ['the /32 above it', ['2001:db9::/32'], true],
+  ['a /24 holding it', ['2001:d00::/24'], true],
 ];
 
 /** Lists that each family's whole-internet check must refuse (true: refused). */
@@ -258,12 +285,15 @@ const COVERAGE_CASES: [string, string[], boolean][] = [
   ['two IPv4 halves', ['0.0.0.0/1', '128.0.0.0/1'], true],
   ['two IPv6 halves', ['::/1', '8000::/1'], true],
   ['one IPv6 half and one IPv4 half', ['::/1', '128.0.0.0/1'], false],
-  ['IPv4 and IPv6 networks', ['203.0.113.0/24', '2001:db8::/32'], false],
+  ['IPv4 and IPv6 networks', ['10.8.0.0/16', 'fd12:3456:789a::/48'], false],
 ];
 
 describeWithTerraform('DeploymentVariables of a dual-stack stack: admin_cidrs, evaluated by Terraform', () => {
   const { json } = synth({}, { ipv6AdminCidrs: true });
-  const [format, ipv4Coverage, ipv6Coverage] = json.variable!.admin_cidrs.validation.map((v: { condition: string }) => expressionOf(v.condition));
+  const [form, ipv4Coverage, ipv6Coverage, documentation] = json.variable!.admin_cidrs.validation.map((v: { condition: string }) =>
+    expressionOf(v.condition),
+  );
+  const format = `(${form}) && (${documentation})`;
   let accepted: boolean[] = [];
   let coverage: boolean[][] = [];
   beforeAll(() => {
@@ -294,7 +324,7 @@ describeWithTerraform('DeploymentVariables of a dual-stack stack: admin_cidrs, e
 
   it('keeps the IPv4 stack’s variable as it was: IPv6 refused there', () => {
     const { json: ipv4 } = synth({});
-    expect(ipv4.variable!.admin_cidrs.validation).toHaveLength(2);
+    expect(ipv4.variable!.admin_cidrs.validation).toHaveLength(3);
     expect(ipv4.variable!.admin_cidrs.validation[0].error_message).toMatch(/^admin_cidrs must be IPv4 CIDR blocks/);
   });
 });

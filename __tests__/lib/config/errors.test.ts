@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { MAX_PROBLEMS_SHOWN, SettingsError, SettingsFileError, formatProblems, type SettingsProblem } from '../../../lib/config/errors';
 import { parseSettingsText } from '../../../app/config/load';
 
@@ -160,5 +161,19 @@ describe('SettingsFileError', () => {
     expect(error.message).toBe(
       'Cannot use the settings file /dev/zero (1 problem):\n  - (file): is a character device, not a regular file (got "/dev/zero")',
     );
+  });
+});
+
+describe('SettingsError as Node prints it uncaught (a library refusal in an app of its own)', () => {
+  it('shows its message and stack, not its problems a second time as an object dump', () => {
+    const problems: SettingsProblem[] = [{ field: 'nodeCount', message: 'expected 1, 2 or 3', value: 4 }];
+    const error = new SettingsError('RancherOnRke rancher', problems);
+    // util.inspect is what Node writes for an uncaught error: its stack, then its own enumerable properties.
+    const printed = inspect(error);
+    expect(printed).toContain('Invalid settings in RancherOnRke rancher (1 problem):\n  - nodeCount: expected 1, 2 or 3 (got 4)');
+    expect(printed).not.toMatch(/problems:|source:/);
+    // Still there for code that reads them.
+    expect(error.problems).toEqual(problems);
+    expect(error.source).toBe('RancherOnRke rancher');
   });
 });

@@ -4,6 +4,7 @@ import {
   RKE2_CLUSTER_CIDR,
   RKE2_SERVICE_CIDR,
   adminCidr,
+  documentationRangeMessage,
   amiId,
   awsRegion,
   cidr,
@@ -32,7 +33,7 @@ function messages(schema: z.ZodType, value: unknown): string[] {
 /** The problems a settings object is refused with; [] when accepted. */
 const problemsOf = settingsProblems;
 
-const CIDR_MESSAGE = 'expected an IPv4 CIDR block such as 203.0.113.0/24 (no host bits set)';
+const CIDR_MESSAGE = 'expected an IPv4 CIDR block such as 10.8.0.0/24 (no host bits set)';
 const VPC_PREFIX_MESSAGE = 'expected a prefix between /16 and /22 (sixteen /20 to /26 subnets are carved out of it; an ALB needs /27 or larger)';
 const VPC_OVERLAP_MESSAGE = "overlaps RKE2's pod or service network (10.42.0.0/15); choose a VPC range outside it";
 const label = (n: number) => 'a'.repeat(n);
@@ -210,18 +211,46 @@ describe('email', () => {
   });
 });
 
+describe('a number written in quotes', () => {
+  it('wholeNumber says a quoted number is a string, to be written without quotes', () => {
+    expect(messages(wholeNumber(1, 10), '5')).toEqual(['expected a number, not the string "5": write it without quotes']);
+    expect(messages(wholeNumber(1, 10), 'five')).not.toContainEqual(expect.stringContaining('without quotes'));
+  });
+});
+
 describe('cidr and adminCidr', () => {
-  it.each(['203.0.113.0/24', '203.0.113.7/32', '10.0.0.0/8', '0.0.0.0/0'])('cidr accepts %p', (block) => {
+  it.each(['10.8.0.0/24', '10.8.0.7/32', '10.0.0.0/8', '0.0.0.0/0'])('cidr accepts %p', (block) => {
     expect(messages(cidr, block)).toEqual([]);
   });
 
-  it.each(['203.0.113.7/24', '10.0.0.0', '10.0.0.0/33', '256.0.0.0/8', 'fd00::/8', 'example.com', ''])('cidr refuses %p', (block) => {
+  it.each(['10.8.0.7/24', '10.0.0.0', '10.0.0.0/33', '256.0.0.0/8', 'fd00::/8', 'example.com', ''])('cidr refuses %p', (block) => {
     expect(messages(cidr, block)).toEqual([CIDR_MESSAGE]);
   });
 
-  it.each(['203.0.113.7/32', '10.0.0.0/8', '198.51.100.0/24'])('adminCidr accepts %p', (block) => {
+  it.each(['10.8.0.7/32', '10.0.0.0/8', '10.9.0.0/24'])('adminCidr accepts %p', (block) => {
     expect(messages(adminCidr, block)).toEqual([]);
   });
+
+  it.each([
+    ['192.0.2.0/24', '192.0.2.0/24'],
+    ['198.51.100.0/24', '198.51.100.0/24'],
+    ['203.0.113.0/24', '203.0.113.0/24'],
+    ['203.0.113.128/25', '203.0.113.0/24'],
+    ['198.51.100.7/32', '198.51.100.0/24'],
+    ['2001:db8::/32', '2001:db8::/32'],
+    ['2001:db8:1::/48', '2001:db8::/32'],
+    ['2001:db8::7/128', '2001:db8::/32'],
+  ])('adminCidr refuses %p, inside the documentation range %p, with the fix', (block, range) => {
+    expect(messages(adminCidr, block)).toEqual([documentationRangeMessage(range)]);
+    expect(documentationRangeMessage(range)).toMatch(/list your own networks .*curl https:\/\/checkip\.amazonaws\.com.*leave adminCidrs empty/);
+  });
+
+  it.each(['203.0.112.0/24', '192.0.3.0/24', '203.0.0.0/16', '198.51.101.0/24', '2001:db9::/32', '2001:d00::/24', 'fd12:3456:789a::/48'])(
+    'adminCidr accepts %p, a neighbour of a documentation range or a network holding one',
+    (block) => {
+      expect(messages(adminCidr, block)).toEqual([]);
+    },
+  );
 
   it('adminCidr refuses /0 with a message of its own', () => {
     expect(messages(adminCidr, '0.0.0.0/0')).toEqual(['admin ports must not be open to the whole internet; list the networks you administer from']);
@@ -232,13 +261,13 @@ describe('cidr and adminCidr', () => {
   });
 
   it('adminCidrs name each bad entry by position', () => {
-    expect(problemsOf({ adminCidrs: ['203.0.113.7/32', '0.0.0.0/0', '203.0.113.7/24'] })).toEqual([
+    expect(problemsOf({ adminCidrs: ['10.8.0.7/32', '0.0.0.0/0', '10.8.0.7/24'] })).toEqual([
       {
         field: 'adminCidrs.1',
         message: 'admin ports must not be open to the whole internet; list the networks you administer from',
         value: '0.0.0.0/0',
       },
-      { field: 'adminCidrs.2', message: CIDR_MESSAGE, value: '203.0.113.7/24' },
+      { field: 'adminCidrs.2', message: CIDR_MESSAGE, value: '10.8.0.7/24' },
     ]);
   });
 });

@@ -8,7 +8,7 @@ const parsed = (section: Record<string, unknown>) => parseSettings({ proxy: sect
 
 const URL_MESSAGE = 'expected a proxy URL such as http://proxy.internal:3128 (no credentials, no quotes or spaces)';
 const NO_PROXY_MESSAGE = 'expected a host name, .domain suffix, IP address or CIDR block';
-const CIDR_MESSAGE = 'expected an IPv4 CIDR block such as 203.0.113.0/24 (no host bits set)';
+const CIDR_MESSAGE = 'expected an IPv4 CIDR block such as 10.8.0.0/24 (no host bits set)';
 
 describe('proxy settings', () => {
   it('default to no proxy, nothing added to NO_PROXY, egress open', () => {

@@ -100,8 +100,18 @@ describe('rkeHa settings', () => {
       expect(effectiveNodeCount(settings)).toBe(2);
     });
 
-    it.each([0, 4, 5, -1, 1.5, '3', null])('refuses %p: expected 1, 2 or 3', (nodeCount) => {
+    it.each([0, 4, 5, -1, 1.5, 'three', null])('refuses %p: expected 1, 2 or 3', (nodeCount) => {
       expect(problemsOf({ nodeCount })).toEqual([{ field: 'rkeHa.nodeCount', message: 'expected 1, 2 or 3', value: nodeCount }]);
+    });
+
+    it.each(['3', '2'])('refuses the quoted %p saying it is a string, to be written without quotes', (nodeCount) => {
+      expect(problemsOf({ nodeCount })).toEqual([
+        {
+          field: 'rkeHa.nodeCount',
+          message: `expected 1, 2 or 3, as a number, not the string "${nodeCount}": write it without quotes`,
+          value: nodeCount,
+        },
+      ]);
     });
   });
 

@@ -297,6 +297,16 @@ describe('top-level settings', () => {
       ]);
     });
 
+    it.each([
+      ['Rancher.Example.com', 'example.com', 'hostname'],
+      ['rancher.example.com', 'example.com.', 'hostedZone'],
+      ['RANCHER.EXAMPLE.COM.', 'Example.com', 'hostname'],
+    ])('%p in %p: only the malformed name is a problem, not a second, false "outside the zone" one', (hostname, hostedZone, malformed) => {
+      const problems = problemsOf({ hostname, hostedZone });
+      expect(problems.map((p) => p.field)).toContain(malformed);
+      expect(problems.map((p) => p.message)).not.toContainEqual(expect.stringMatching(/must be inside hostedZone/));
+    });
+
     it('checks nothing when only one of the two is set (the other is a Terraform variable)', () => {
       expect(fieldsOf({ hostname: 'rancher.example.com' })).toEqual([]);
       expect(fieldsOf({ hostedZone: 'example.org' })).toEqual([]);

@@ -162,9 +162,9 @@ describe('RancherOnDocker in an existing network', () => {
 });
 
 describe('RancherOnDocker props from plain JavaScript and its instance type (issue 33)', () => {
-  const props = { hostname: 'rancher.acme.io', hostedZone: 'acme.io', adminCidrs: ['203.0.113.0/24'] };
+  const props = { hostname: 'rancher.acme.io', hostedZone: 'acme.io', adminCidrs: ['10.8.0.0/24'] };
   it.each([
-    [{ ...props, adminCidrs: '203.0.113.0/24' }, /adminCidrs: expected a list/],
+    [{ ...props, adminCidrs: '10.8.0.0/24' }, /adminCidrs: expected a list/],
     [{ ...props, dataVolume: null }, /- dataVolume: expected a mapping \(got null\)/],
     [{ ...props, instanceType: 't3.small' }, /- instanceType: has 2 vCPU and 2 GiB, below Rancher's smallest documented Docker install/],
     [{ ...props, instanceType: 'm7g.large' }, /- instanceType: is a Graviton \(arm64\) type/],

@@ -19,7 +19,7 @@ function platformStack(props: Partial<RancherOnRkeProps> = {}, stackId = 'platfo
     construct = new RancherOnRke(stack, 'rancher', {
       hostname: hostname.stringValue,
       hostedZone: 'acme.io',
-      adminCidrs: ['203.0.113.0/24'],
+      adminCidrs: ['10.8.0.0/24'],
       region: 'eu-west-1',
       ...props,
     });
@@ -155,7 +155,7 @@ describe('RancherOnRke refuses at synth what a settings file would be refused, n
         new RancherOnRke(stack, 'rancher', props);
         return stack;
       });
-    const props = { hostname: 'rancher.acme.io', hostedZone: 'acme.io', adminCidrs: ['203.0.113.0/24'], nodeCount: 2 as const };
+    const props = { hostname: 'rancher.acme.io', hostedZone: 'acme.io', adminCidrs: ['10.8.0.0/24'], nodeCount: 2 as const };
     expect(build(fromSettingsFile({ ...props }))).toThrow(/- rkeHa\.nodeCount: expected 1 or 3 with rke2/);
     expect(build({ ...props })).toThrow(/- nodeCount: expected 1 or 3 with rke2/);
   });
@@ -196,8 +196,8 @@ describe('RancherOnRke library traps become errors at construct time, or work', 
       synthStack((app) => {
         const stack = new TerraformStack(app, 'platform');
         configureBaseProviders(stack, { region: 'eu-west-1', tags: {} });
-        new RancherOnRke(stack, 'blue', { hostname: 'blue.acme.io', hostedZone: 'acme.io', adminCidrs: ['203.0.113.0/24'] });
-        new RancherOnRke(stack, 'green', { hostname: 'green.acme.io', hostedZone: 'acme.io', adminCidrs: ['203.0.113.0/24'] });
+        new RancherOnRke(stack, 'blue', { hostname: 'blue.acme.io', hostedZone: 'acme.io', adminCidrs: ['10.8.0.0/24'] });
+        new RancherOnRke(stack, 'green', { hostname: 'green.acme.io', hostedZone: 'acme.io', adminCidrs: ['10.8.0.0/24'] });
         return stack;
       });
     expect(build).toThrow(
@@ -268,7 +268,7 @@ describe('RancherOnRke in a stack without a default AWS provider (issue 33)', ()
         configureBaseProviders(stack, { region: 'eu-west-1', tags: {} });
         stack.node.tryRemoveChild('aws');
       }
-      new RancherOnRke(stack, 'rancher', { hostname: 'rancher.acme.io', hostedZone: 'acme.io', adminCidrs: ['203.0.113.0/24'], ...props });
+      new RancherOnRke(stack, 'rancher', { hostname: 'rancher.acme.io', hostedZone: 'acme.io', adminCidrs: ['10.8.0.0/24'], ...props });
       if (aws?.when === 'after') providers();
       return stack;
     });
@@ -301,8 +301,12 @@ describe('RancherOnRke props from plain JavaScript: the settings file messages, 
   };
 
   it.each([
-    [{ adminCidrs: '203.0.113.0/24' }, /adminCidrs: expected a list \(got "203\.0\.113\.0\/24"\)/],
+    [{ adminCidrs: '10.8.0.0/24' }, /adminCidrs: expected a list \(got "10\.8\.0\.0\/24"\)/],
     [{ adminCidrs: null }, /adminCidrs: expected a list \(got null\)/],
+    [
+      { adminCidrs: ['10.8.0.0/24', '203.0.113.0/24'] },
+      /adminCidrs\.1: is inside 203\.0\.113\.0\/24, an address range reserved for documentation: .* list your own networks/,
+    ],
     [{ deployerArns: 'arn:aws:iam::123456789012:role/ci' }, /deployerArns: expected a list of IAM role or user ARNs/],
     [{ datastore: null }, /- datastore: expected a mapping \(got null\)/],
     [{ existingNetwork: { vpc: { vpcId: 5 }, nodeSubnets: 'subnet-01234567' } }, /- existingNetwork\.nodeSubnets: expected a list of subnets/],
@@ -379,7 +383,7 @@ describe('the Terraform version floor in a library stack (issue 33)', () => {
         const stack = new TerraformStack(app, 'platform');
         configureBaseProviders(stack, { region: 'eu-west-1', tags: {} });
         if (when === 'before') stack.addOverride('terraform.required_version', '>= 1.12, < 2.0');
-        new RancherOnRke(stack, 'rancher', { hostname: 'rancher.acme.io', hostedZone: 'acme.io', adminCidrs: ['203.0.113.0/24'] });
+        new RancherOnRke(stack, 'rancher', { hostname: 'rancher.acme.io', hostedZone: 'acme.io', adminCidrs: ['10.8.0.0/24'] });
         if (when === 'after') stack.addOverride('terraform.required_version', '>= 1.12, < 2.0');
         return stack;
       });
@@ -464,7 +468,7 @@ describe('RancherOnRke grows by methods: addAlarm, addHelmChart, addManifest (is
     const stack = new TerraformStack(app, 'platform');
     new LocalBackend(stack, { path: 'terraform.tfstate' });
     configureBaseProviders(stack, { region: 'eu-west-1', tags: {} });
-    construct = new RancherOnRke(stack, 'rancher', { hostname: 'rancher.acme.io', hostedZone: 'acme.io', adminCidrs: ['203.0.113.0/24'] });
+    construct = new RancherOnRke(stack, 'rancher', { hostname: 'rancher.acme.io', hostedZone: 'acme.io', adminCidrs: ['10.8.0.0/24'] });
     construct.addAlarm('server-0-cpu', { metric: construct.servers[0].metricCpuUtilization(), threshold: 90 });
     construct.addAlarm('status-of-check', {
       metric: healthCheckStatusMetric('abcdef', 'eu-west-1'),
@@ -548,7 +552,7 @@ describe('RancherOnRke grows by methods: addAlarm, addHelmChart, addManifest (is
       off = new RancherOnRke(stack, 'rancher', {
         hostname: 'rancher.acme.io',
         hostedZone: 'acme.io',
-        adminCidrs: ['203.0.113.0/24'],
+        adminCidrs: ['10.8.0.0/24'],
         alarms: { enabled: false },
       });
       return stack;

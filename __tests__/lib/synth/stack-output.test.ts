@@ -44,7 +44,7 @@ describe('writeStackOutput', () => {
 
   it("HCL: writes cdk.tf and cdktf's metadata.json, removes cdk.tf.json, points the manifest at cdk.tf", () => {
     const [written] = synth('hcl');
-    expect(folder()).toEqual(['cdk.tf', 'metadata.json']);
+    expect(folder()).toEqual(['README.md', 'cdk.tf', 'metadata.json']);
     expect(manifestPath()).toBe('stacks/demo/cdk.tf');
     expect(written).toMatchObject({ stack: 'demo', directory: join(outdir, 'stacks', 'demo'), file: join(outdir, 'stacks', 'demo', 'cdk.tf') });
     expect(written.variables).toEqual({ cidr: { type: 'string', default: '10.0.0.0/16' }, name: { type: 'string' } });
@@ -58,6 +58,27 @@ describe('writeStackOutput', () => {
     expect(metadata.terraform.backend).toEqual({ local: { path: 'terraform.demo.tfstate' } });
   });
 
+  it('HCL: the README says what the module is, its variables with defaults and descriptions, where its state is, how to run it', () => {
+    const app = new App({ outdir });
+    const stack = new TerraformStack(app, 'demo');
+    new LocalBackend(stack, { path: '../../../terraform.demo.tfstate' });
+    new TerraformVariable(stack, 'route53_zone_name', { type: 'string', description: 'Existing public Route53 hosted zone | its name' });
+    new TerraformVariable(stack, 'admin_cidrs', { type: 'list(string)', default: [], description: 'Networks allowed to reach 6443.' });
+    new TerraformVariable(stack, 'token', { type: 'string', sensitive: true });
+    app.synth();
+    writeStackOutput(outdir, [stack], 'hcl', { describe: (id) => (id === 'demo' ? 'A demo module that stands up a VPC.' : undefined) });
+    const readme = readFileSync(join(outdir, 'stacks', 'demo', 'README.md'), 'utf8');
+    expect(readme).toMatch(/^# demo: a Terraform root module\n\nA demo module that stands up a VPC\.\n/);
+    expect(readme).toContain('Written by rancher-ha-aws ');
+    expect(readme).toContain('| `admin_cidrs` | `list(string)` | `[]` | Networks allowed to reach 6443. |');
+    expect(readme).toContain('| `route53_zone_name` | `string` | **required** | Existing public Route53 hosted zone \\| its name |');
+    expect(readme).toContain('| `token` | `string` | sensitive: set `TF_VAR_<name>` |');
+    expect(readme).toContain('Local state at `../../../terraform.demo.tfstate`, relative to this folder: it climbs three folders');
+    expect(readme).toContain("terraform plan -out plan -var 'route53_zone_name=<your Route53 zone>'\nterraform apply plan");
+    expect(readme).toContain('Set TF_VAR_token from your secret store first.');
+    expect(readme).not.toMatch(/example\.(com|net|org)/);
+  });
+
   it('JSON after HCL: removes the stale cdk.tf and metadata.json, so Terraform never reads both formats', () => {
     synth('hcl');
     synth('json');
@@ -69,7 +90,7 @@ describe('writeStackOutput', () => {
     synth('json');
     writeFileSync(join(outdir, 'stacks', 'demo', '.terraform.lock.hcl'), '# lock\n');
     synth('hcl');
-    expect(folder()).toEqual(['.terraform.lock.hcl', 'cdk.tf', 'metadata.json']);
+    expect(folder()).toEqual(['.terraform.lock.hcl', 'README.md', 'cdk.tf', 'metadata.json']);
     expect(existsSync(join(outdir, 'stacks', 'demo', 'cdk.tf.json'))).toBe(false);
   });
 });

@@ -1,0 +1,88 @@
+import { awsOf, FakeCloud, stateOf } from '../helpers/fake-cloud';
+import { synthSettings } from '../helpers/variants';
+
+// The built CLI, as `npm run <command>` runs it, against the stubbed terraform/aws/kubectl of the fake cloud: how each
+// command fails (one line on stderr naming the cause, no Node stack trace) and what its own --help prints.
+
+const COMMANDS = ['teardown', 'roll', 'drill', 'acceptance'] as const;
+/** An option each command's help names and no other command's does. */
+const OWN_OPTION: Record<(typeof COMMANDS)[number], string> = {
+  teardown: '--keep-snapshots',
+  roll: '--take-over',
+  drill: '--etcd',
+  acceptance: '--budget-minutes',
+};
+
+let world: FakeCloud;
+beforeAll(() => {
+  const json = synthSettings('rke-ha', {}).json;
+  const state = stateOf(json);
+  world = new FakeCloud(json, { state, aws: awsOf(state), cluster: { apiUp: true } });
+});
+afterAll(() => world.remove());
+
+/** One line on stderr, from this CLI, and no trace of a stack (`    at fn (file:line)`). */
+function expectOneCleanLine(err: string): void {
+  expect(err).not.toMatch(/^\s+at /m);
+  expect(err.split('\n').filter(Boolean)).toHaveLength(1);
+  expect(err).toMatch(/^rancher-ha-aws: /);
+}
+
+describe.each(COMMANDS)('%s', (command) => {
+  it('--help prints its own part of the help, not every command', () => {
+    for (const help of ['--help', '-h']) {
+      const result = world.run([command, help]);
+      expect(result).toMatchObject({ code: 0, err: '' });
+      expect(result.out).toMatch(new RegExp(`^Usage: rancher-ha-aws ${command} `));
+      expect(result.out).toContain(OWN_OPTION[command]);
+      for (const other of COMMANDS.filter((c) => c !== command)) expect(result.out).not.toContain(OWN_OPTION[other]);
+    }
+  });
+
+  it('a mistyped option: one line naming it and where the options are listed', () => {
+    const result = world.run([command, 'rke-ha', '--forse']);
+    expect(result.code).toBe(2);
+    expectOneCleanLine(result.err);
+    expect(result.err).toContain(`Unknown option --forse. \`rancher-ha-aws ${command} --help\` lists the options.`);
+    expect(result.out).toBe('');
+  });
+});
+
+it('the whole help still lists every command, and says how to see one', () => {
+  const result = world.run(['--help']);
+  expect(result).toMatchObject({ code: 0, err: '' });
+  for (const option of Object.values(OWN_OPTION)) expect(result.out).toContain(option);
+  expect(result.out).toContain('rancher-ha-aws <command> --help');
+});
+
+it.each([
+  ['teardown', ['teardown', '--dir', 'module', '--yes']],
+  ['teardown --dry-run', ['teardown', '--dir', 'module', '--dry-run']],
+  ['roll', ['roll', '--dir', 'module', '--dry-run']],
+  ['drill', ['drill', 'rke-ha', '--dir', 'module', '--dry-run']],
+])('%s: a failing terraform is one line on stderr, naming the command that failed', (_name, args) => {
+  world.update((w) => {
+    w.failures = { 'terraform state pull': 1 };
+    w.failureMessages = { 'terraform state pull': 'Error: Failed to load state\n\nthe backend answered 403\n' };
+  });
+  const result = world.run(args, { env: { RANCHER_CONFIG: '/nonexistent/rancher.yaml' } });
+  expect(result.code).not.toBe(0);
+  expectOneCleanLine(result.err);
+  world.update((w) => {
+    w.failures = {};
+  });
+});
+
+it('an unknown command: one line naming the commands', () => {
+  const result = world.run(['tear-down']);
+  expect(result.code).toBe(2);
+  expectOneCleanLine(result.err);
+  expect(result.err).toContain("Unknown command 'tear-down': the commands are teardown, roll, drill, acceptance.");
+});
+
+it('acceptance without its required region: refused, naming the option, with no stack trace', () => {
+  const result = world.run(['acceptance', 'rke-ha', '--dry-run']);
+  expect(result.code).toBe(2);
+  expect(result.err).toBe('');
+  expect(result.out).toContain('--region');
+});

@@ -1,0 +1,111 @@
+/**
+ * The README.md a synth writes into an HCL stack folder: the folder is what a pipeline receives, often without the
+ * project beside it, so it says what the module is, its variables, where its state lives and how to run it.
+ */
+
+/** What a person puts for a required variable: placeholders no one can mistake for a value (a validation refuses them). */
+const PLACEHOLDERS: Readonly<Record<string, string>> = { rancher_hostname: 'rancher.<your zone>', route53_zone_name: '<your Route53 zone>' };
+
+/** `-var 'name=<placeholder>'`, quoted for a shell (the placeholders hold < and >). */
+export const varPlaceholder = (name: string) => ` -var '${name}=${PLACEHOLDERS[name] ?? `<${name}>`}'`;
+
+/** A variable as the synthesized JSON declares it. */
+interface Variable {
+  readonly type?: string;
+  readonly description?: string;
+  readonly default?: unknown;
+  readonly sensitive?: boolean;
+}
+
+/** What the README is written from. */
+export interface ModuleReadmeInput {
+  /** The stack's id (its folder's name). */
+  readonly stack: string;
+  /** The Terraform file in the folder (`cdk.tf`). */
+  readonly file: string;
+  /** The synthesized JSON of the stack. */
+  readonly json: Record<string, unknown>;
+  /** What the module stands up, in a sentence or two. @default a generic line */
+  readonly what?: string;
+  /** The tool and version that wrote it. */
+  readonly writtenBy: string;
+  /** Whether the folder holds an `assets/` folder the module reads under `path.module`. */
+  readonly hasAssets: boolean;
+}
+
+/** Markdown table cell text: one line, pipes escaped. */
+const cell = (text: string) => text.replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|');
+
+/** A default as a person writes it in `-var` or a tfvars file. */
+function shownDefault(v: Variable): string {
+  if (v.sensitive) return 'sensitive: set `TF_VAR_<name>`';
+  if (!('default' in v)) return '**required**';
+  return `\`${JSON.stringify(v.default)}\``;
+}
+
+/** The state section: where the state is kept, and what that means for a folder copied elsewhere. */
+function stateSection(json: Record<string, unknown>, stack: string): string[] {
+  const backend = ((json.terraform ?? {}) as { backend?: Record<string, Record<string, unknown>> }).backend ?? {};
+  const [type, config] = Object.entries(backend)[0] ?? [];
+  if (type === 'local' && typeof config?.path === 'string') {
+    const climbs = (config.path.match(/\.\.\//g) ?? []).length;
+    return [
+      `Local state at \`${config.path}\`, relative to this folder${
+        climbs > 0
+          ? `: it climbs ${climbs === 3 ? 'three' : climbs} folder${climbs === 1 ? '' : 's'}, out of \`cdktf.out/stacks/${stack}\` to the folder the synth ran in, so that a new synth (which rewrites \`cdktf.out\`) never deletes it`
+          : ''
+      }.`,
+      'A pipeline that copies only this folder elsewhere puts the state wherever that path then points: set `backend` in the',
+      'settings (an S3 backend, `backend.type: s3`) before handing the folder over.',
+    ];
+  }
+  if (type === 's3' && config) {
+    return [
+      `S3 backend: bucket \`${String(config.bucket)}\`, key \`${String(config.key)}\`, region \`${String(config.region)}\`${config.use_lockfile ? ', locked with a lock file in the bucket' : ''}.`,
+    ];
+  }
+  return [`Backend: \`${type ?? 'none declared'}\`.`];
+}
+
+/** The README's text. */
+export function moduleReadme(input: ModuleReadmeInput): string {
+  const variables = Object.entries((input.json.variable ?? {}) as Record<string, Variable>).sort(([a], [b]) => a.localeCompare(b));
+  const required = variables.filter(([, v]) => !('default' in v) && !v.sensitive).map(([name]) => name);
+  const secrets = variables.filter(([, v]) => v.sensitive && !('default' in v)).map(([name]) => `TF_VAR_${name}`);
+  const version = ((input.json.terraform ?? {}) as { required_version?: string }).required_version;
+  const lines = [
+    `# ${input.stack}: a Terraform root module`,
+    '',
+    input.what ?? 'A Terraform root module.',
+    '',
+    `Written by ${input.writtenBy} into \`${input.file}\`${input.hasAssets ? ' and `assets/` (a chart the module reads under `path.module`)' : ''}; synthesize again rather than`,
+    `edit it. Copy or commit the whole folder. It needs Terraform ${version ?? ''}`.trimEnd() + ', and no Node.js.',
+    '',
+    '## State',
+    '',
+    ...stateSection(input.json, input.stack),
+    '',
+    '## Variables',
+    '',
+    ...(variables.length === 0
+      ? ['None.']
+      : [
+          '| Variable | Type | Default | Description |',
+          '|---|---|---|---|',
+          ...variables.map(([name, v]) => `| \`${name}\` | \`${cell(v.type ?? 'any')}\` | ${cell(shownDefault(v))} | ${cell(v.description ?? '')} |`),
+          '',
+          'Each refuses at plan what the settings file refuses, with the fix in its message.',
+        ]),
+    '',
+    '## Run',
+    '',
+    '```sh',
+    `terraform init${' '.repeat(Math.max(1, 46 - 'terraform init'.length))}# the first time: commit the .terraform.lock.hcl it writes`,
+    `terraform plan -out plan${required.map(varPlaceholder).join('')}`,
+    'terraform apply plan',
+    '```',
+    ...(secrets.length > 0 ? ['', `Set ${secrets.join(', ')} from your secret store first.`] : []),
+    '',
+  ];
+  return lines.join('\n');
+}
