@@ -601,6 +601,25 @@ describe('npm run acceptance', () => {
     return { c, record: JSON.parse(readFileSync(join(runDir(c), 'run.json'), 'utf8')) };
   }
 
+  // A child that ends before taking its input made Node's write to it fail with EPIPE, which ended the CLI before its
+  // teardown (3 runs of 10 on the old code); every run must now fail its deploy and still tear down and sweep.
+  it('a terraform that exits at once on the apply, 10 runs: each fails its deploy, tears down and sweeps', async () => {
+    const outcomes: string[] = [];
+    const cs: FakeCloud[] = [];
+    for (let i = 0; i < 10; i++) {
+      const { c } = await world();
+      cs.push(c);
+      writeFileSync(join(c.dir, 'sums.yaml'), JSON.stringify({ versions: { releaseSums: testReleaseSums(UPGRADE.from) } }));
+      const result = await c.runAsync(['acceptance', 'rke-ha', '--region', REGION, '--yes', '--settings', 'sums.yaml', '--only', 'ping'], {
+        env: { RANCHER_HA_AWS_SYNTH: SYNTH, ...c.exitingAtOnce('terraform', 'apply -auto-approve') },
+      });
+      const s = existsSync(join(runDir(c), 'report.json')) ? statuses(reportOf(c)) : {};
+      outcomes.push(`exit ${result.code}: deploy ${s.deploy}, teardown ${s.teardown}, sweep ${s.sweep}${/EPIPE/.test(result.err) ? ' (EPIPE)' : ''}`);
+    }
+    expect(outcomes).toEqual(Array(10).fill('exit 1: deploy failed, teardown passed, sweep passed'));
+    for (const c of cs) expectTornDown(c);
+  });
+
   it('k8s-ha killed during its backup, the cluster gone since: --teardown-run says the Backup was not deleted and still destroys what needs no cluster', async () => {
     const { c, record } = await k8sHaKilledDuringBackup();
     c.update((w) => (w.acceptance.clusterDown = true));

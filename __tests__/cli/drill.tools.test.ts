@@ -278,6 +278,25 @@ describe('npm run drill', () => {
     expectTornDown(c);
   });
 
+  // A child that ends before taking its input made Node's write to it fail with EPIPE, which ended the CLI before its
+  // teardown (2 drills of 4 on the old code); every drill must now fail its apply and still tear down.
+  it('a terraform that exits at once on the apply, 6 drills: each fails its apply and tears down', () => {
+    const outcomes: string[] = [];
+    const cs: FakeCloud[] = [];
+    for (let i = 0; i < 6; i++) {
+      const c = world();
+      cs.push(c);
+      const result = c.run(['drill', 'rke-ha', '--dir', 'module'], {
+        env: { RANCHER_HA_AWS_SYNTH: SYNTH_STUB, ...c.exitingAtOnce('terraform', 'apply -auto-approve') },
+      });
+      const report = existsSync(join(c.dir, 'drill.out')) && readdirSync(join(c.dir, 'drill.out')).some((f) => f.startsWith('report-'));
+      const s = report ? statuses(reportOf(c)) : {};
+      outcomes.push(`exit ${result.code}: apply ${s.apply}, teardown ${s.teardown}${/EPIPE/.test(result.err) ? ' (EPIPE)' : ''}`);
+    }
+    expect(outcomes).toEqual(Array(6).fill('exit 1: apply failed, teardown passed'));
+    for (const c of cs) expectTornDown(c);
+  });
+
   it('a failing /ping: looks the budget allows (6 in a minute), then the teardown', () => {
     const c = world((w) => (w.drill.ping = 'down'));
     const result = drill(c, '--wait-minutes', '1');
