@@ -107,7 +107,18 @@ function world(change?: (w: any) => void, mode: 'backup' | 'etcd' = 'backup'): F
       backupBucket: BUCKET,
       restored: { ...IN_BACKUP, serverUrl: PRODUCTION_URL },
       ping: 'pong',
-      ...(etcd ? { etcd: { bucket: ETCD_BUCKET, token: TOKEN, restore: 'ok', restored: RESTORED } } : {}),
+      // The token's parameter carries the tags every resource of the throwaway carries (the fake records a violation otherwise).
+      ...(etcd
+        ? {
+            etcd: {
+              bucket: ETCD_BUCKET,
+              token: TOKEN,
+              restore: 'ok',
+              restored: RESTORED,
+              parameterTags: { 'rancher-ha-aws-drill-of': 'rancher', 'rancher-aws:deployment': `${THROWAWAY}-rke-ha` },
+            },
+          }
+        : {}),
     };
     change?.(x);
   });

@@ -232,7 +232,18 @@ function etcdAws(ctx) {
     const input = JSON.parse(readFileSync(0, 'utf8'));
     if (input.Value !== etcd.token) violation(ctx, "the parameter does not hold production's token");
     if (input.Type !== 'SecureString' || !input.KeyId) violation(ctx, 'the parameter is not a SecureString under a key');
-    etcd.parameters[input.Name] = { keyId: input.KeyId };
+    // SSM's PutParameter (API reference, Tags and Overwrite): tags only on a new parameter, never with Overwrite; an
+    // existing one without Overwrite is ParameterAlreadyExists.
+    if (input.Tags && input.Overwrite)
+      ctx.awsError(
+        'ValidationException',
+        "Invalid request: tags and overwrite can't be used together. To create a parameter with tags, please remove overwrite flag.",
+      );
+    if (etcd.parameters[input.Name] && !input.Overwrite) ctx.awsError('ParameterAlreadyExists', 'The parameter already exists.');
+    const tags = Object.fromEntries((input.Tags ?? []).map((t) => [t.Key, t.Value]));
+    for (const [k, v] of Object.entries(etcd.parameterTags ?? {}))
+      if (tags[k] !== v) violation(ctx, `the parameter is not tagged ${k}=${v} as the throwaway's resources are`);
+    etcd.parameters[input.Name] = { keyId: input.KeyId, tags };
     ctx.finish(0, '{"Version": 1}\n');
   }
   if (key === 'ssm delete-parameter') {
