@@ -318,6 +318,16 @@ describe('npm run drill', () => {
     expectTornDown(c);
   });
 
+  it("rancher-webhook not serving yet refuses the drill's password twice: what was made is deleted, the create looked at again, the drill passes", () => {
+    const c = world((w) => (w.drill.webhookRefusals = 2));
+    const result = drill(c);
+    expect(result.code).toBe(0);
+    expect(statuses(reportOf(c))).toMatchObject({ login: 'passed', compare: 'passed', teardown: 'passed' });
+    expect(c.calls().filter((call) => call.endsWith('create -f -'))).toHaveLength(3);
+    expect(c.world().drill.userEvents).toEqual(['deleted', 'deleted', 'created', 'deleted']);
+    expectTornDown(c);
+  });
+
   it("a login Rancher refuses: the looks the budget allows (12 in 2 minutes), the drill's user deleted, no comparison, the teardown", () => {
     const c = world((w) => (w.drill.login = 'refused'));
     const result = drill(c);
