@@ -251,7 +251,8 @@ export async function main(args: readonly string[]): Promise<number> {
             ?.split(',')
             .map((p) => p.trim())
             .filter(Boolean);
-        requireTools(['terraform', 'kubectl', 'aws', 'curl']);
+        // A dry run runs no tool: anyone reads the plan first, on a machine without them or any credentials.
+        if (!line.flags.has('--dry-run')) requireTools(['terraform', 'kubectl', 'aws', 'curl']);
         // As the drill: the command in flight is told to stop (terraform saves its state), then the teardown runs.
         const stopping = stopOnSignals(
           'the acceptance run; its deployment is torn down',

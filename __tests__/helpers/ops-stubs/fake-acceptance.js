@@ -240,7 +240,10 @@ function aws(ctx) {
         .map((k) => `arn:aws:kms:eu-west-1:123456789012:key/${k}`),
       ...(a.leftovers ?? []),
     ];
-    ctx.finish(0, JSON.stringify({ ResourceTagMappingList: [...new Set(arns)].map((ResourceARN) => ({ ResourceARN })) }));
+    // The Tagging API answers for the region it is asked in: an ARN naming another region is not listed (S3's
+    // bucket ARNs name none, and are listed in any).
+    const here = [...new Set(arns)].filter((arn) => ['', option('--region')].includes(arn.split(':')[3]));
+    ctx.finish(0, JSON.stringify({ ResourceTagMappingList: here.map((ResourceARN) => ({ ResourceARN })) }));
   }
   if (service === 'kms' && operation === 'describe-key') {
     const id = option('--key-id').split('/').pop();
@@ -279,7 +282,9 @@ function aws(ctx) {
   }
   if (service === 'cloudtrail' && operation === 'lookup-events') {
     if (a.cloudTrail === 'denied') ctx.awsError('AccessDeniedException', 'not authorized to perform: cloudtrail:LookupEvents');
-    ctx.finish(0, JSON.stringify({ Events: a.events ?? [] }));
+    // Event history is regional (CloudTrail User Guide): the run's region holds its regional events, us-east-1 the
+    // global services' (IAM, STS's global endpoint, Route53).
+    ctx.finish(0, JSON.stringify({ Events: option('--region') === 'us-east-1' ? (a.globalEvents ?? []) : (a.events ?? []) }));
   }
   return false;
 }
