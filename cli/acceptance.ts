@@ -469,12 +469,20 @@ export async function acceptance(options: AcceptanceOptions): Promise<number> {
             return;
           }
           if (planned.code !== 2) throw new StepFailed(`terraform plan failed (exit ${planned.code}): ${readableError(planned.stderr, 600)}`);
-          const shown = terraform.showPlan(planFile);
-          report.secondPlanChanges = (shown.resource_changes ?? [])
+          // Exit 2: something changes, a resource or a root output (an output alone makes the plan not empty).
+          const shown = terraform.showPlan(planFile) as ReturnType<Terraform['showPlan']> & {
+            readonly output_changes?: Readonly<Record<string, { readonly actions: readonly string[] }>>;
+          };
+          const resources = (shown.resource_changes ?? [])
             .filter((c) => !(c.change.actions.length === 1 && ['no-op', 'read'].includes(c.change.actions[0])))
             .map((c) => `${c.change.actions.join(',')} ${c.address}`);
+          const outputs = Object.entries(shown.output_changes ?? {})
+            .filter(([, c]) => c.actions.some((a) => a !== 'no-op'))
+            .map(([output, c]) => `${c.actions.join(',')} output.${output}`);
+          report.secondPlanChanges = [...resources, ...outputs];
+          const some = (changes: string[]) => `${changes.slice(0, 5).join('; ')}${changes.length > 5 ? '; ...' : ''}`;
           throw new StepFailed(
-            `the second plan is not empty (exit 2): ${report.secondPlanChanges.length} changes (${report.secondPlanChanges.slice(0, 5).join('; ')}${report.secondPlanChanges.length > 5 ? '; ...' : ''}${report.secondPlanChanges.length === 0 ? 'outputs only' : ''})`,
+            `the second plan is not empty (exit 2): ${resources.length > 0 ? `${resources.length} resource changes (${some(resources)})` : 'no resource changes'}${outputs.length > 0 ? `; ${outputs.length} output changes (${some(outputs)})` : ''}`,
           );
         } finally {
           // A saved plan holds the deployment's secrets.

@@ -397,6 +397,21 @@ describe('npm run acceptance', () => {
     expect(c.calls()).toEqual([]);
   });
 
+  it('a second plan whose only changes are no-ops and an output: exit 2 fails the phase, which names the output, not "0 changes"', async () => {
+    const { c } = await world((w) => {
+      w.acceptance.planChanges = [{ address: 'aws_instance.server-0', mode: 'managed', change: { actions: ['no-op'] } }];
+      w.acceptance.planOutputChanges = { rancher_url: { actions: ['update'] }, kubeconfig: { actions: ['no-op'] } };
+    });
+    const result = await accept(c, '--only', 'second-plan');
+    expect(result.code).toBe(1);
+    const report = reportOf(c);
+    expect(statuses(report)).toMatchObject({ 'second-plan': 'failed', teardown: 'passed' });
+    expect(report.secondPlanChanges).toEqual(['update output.rancher_url']);
+    const detail = report.phases.find((p: any) => p.phase === 'second-plan').detail;
+    expect(detail).toBe('the second plan is not empty (exit 2): no resource changes; 1 output changes (update output.rancher_url)');
+    expect(readFileSync(join(runDir(c), 'report.md'), 'utf8')).toContain('- `update output.rancher_url`');
+  });
+
   it('a failing teardown: the sweep lists what is left, --teardown-run <id> finishes it', async () => {
     const { c } = await world((w) => (w.acceptance.failAt = 'teardown'));
     const result = await accept(c, '--only', 'ping');
