@@ -154,24 +154,109 @@ const matcher = (pattern: string) =>
 /** Whether an IAM action pattern of a policy covers an action. */
 export const iamMatches = (pattern: string, action: string): boolean => matcher(pattern).test(action);
 
-/** What the deployer used (CloudTrail) against what docs/deployer-policy.json grants (its Allow statements' actions). */
+/**
+ * Granted actions the event history cannot show used, each with why: they are "not measurable", never "unused".
+ * - `iam:PassRole` is a permission checked when a role is handed to a service (an instance profile, a launch), not an
+ *   API operation: no event of its own (IAM User Guide, "Granting a user permissions to pass a role to an AWS service").
+ * - Tag-on-create: a create call that carries tags is also authorized by the service's tagging action (EC2 User Guide,
+ *   "Grant permission to tag Amazon EC2 resources during creation"; the same for ELB, IAM, KMS, Logs, SNS, SSM), and
+ *   only the create call is logged.
+ * - S3 object operations (and ListObjects) are data events, which CloudTrail's event history does not hold
+ *   (CloudTrail User Guide, "Working with CloudTrail event history": management events only).
+ */
+export const NOT_MEASURABLE: Readonly<Record<string, string>> = {
+  'iam:PassRole': 'a permission checked when a role is passed, not an API call',
+  'ec2:CreateTags': 'tag-on-create (RunInstances, CreateVpc, ... carry their tags)',
+  'elasticloadbalancing:AddTags': 'tag-on-create (CreateLoadBalancer, CreateTargetGroup)',
+  'iam:TagRole': 'tag-on-create (CreateRole)',
+  'iam:TagUser': 'tag-on-create (CreateUser)',
+  'iam:TagInstanceProfile': 'tag-on-create (CreateInstanceProfile)',
+  'kms:TagResource': 'tag-on-create (CreateKey)',
+  'logs:TagResource': 'tag-on-create (CreateLogGroup)',
+  'sns:TagResource': 'tag-on-create (CreateTopic)',
+  'ssm:AddTagsToResource': 'tag-on-create (PutParameter)',
+  's3:GetObject': 'an S3 data event',
+  's3:PutObject': 'an S3 data event',
+  's3:DeleteObject': 'an S3 data event',
+  's3:DeleteObjectVersion': 'an S3 data event',
+  's3:GetObjectTagging': 'an S3 data event',
+  's3:ListBucket': 'an S3 data event (ListObjects)',
+  's3:ListBucketVersions': 'an S3 data event (ListObjectVersions)',
+};
+
+/**
+ * What the deployer used (CloudTrail, as IAM actions: `iamAction`) against what docs/deployer-policy.json grants (its
+ * Allow statements' actions): used but not granted, granted but not used, and granted actions no event can show used.
+ */
 export function comparePolicy(
   used: readonly string[],
   policy: { readonly Statement: readonly Statement[] },
-): { notGranted: string[]; unused: string[] } {
+): { notGranted: string[]; unused: string[]; notMeasurable: string[] } {
   const granted = policy.Statement.filter((s) => s.Effect === 'Allow').flatMap((s) => (typeof s.Action === 'string' ? [s.Action] : (s.Action ?? [])));
   const patterns = granted.map((g) => ({ g, test: matcher(g) }));
+  const notSeen = [...new Set(granted)].filter((g) => !used.some((a) => matcher(g).test(a)));
+  const measurable = (g: string) => !Object.keys(NOT_MEASURABLE).some((n) => n.toLowerCase() === g.toLowerCase());
   return {
     notGranted: [...new Set(used)].filter((a) => !patterns.some((p) => p.test.test(a))).sort(),
-    unused: [...new Set(granted)].filter((g) => !used.some((a) => matcher(g).test(a))).sort(),
+    unused: notSeen.filter(measurable).sort(),
+    notMeasurable: notSeen.filter((g) => !measurable(g)).sort(),
   };
 }
 
 /** A CloudTrail event source as the IAM service prefix (the host's first label but for a few services). */
 const SERVICE_PREFIX: Readonly<Record<string, string>> = { monitoring: 'cloudwatch', tagging: 'tag', elasticloadbalancing: 'elasticloadbalancing' };
+/**
+ * CloudTrail event names (as `<prefix>:<eventName>`) that are not the IAM action authorizing them. From the Service
+ * Authorization Reference ("Actions defined by Amazon S3": each action with the API operations it authorizes) and
+ * each S3 API reference page's permissions (PutBucketEncryption: s3:PutEncryptionConfiguration; PutBucketLifecycle and
+ * PutBucketLifecycleConfiguration, logged as PutBucketLifecycle: s3:PutLifecycleConfiguration; PutBucketReplication:
+ * s3:PutReplicationConfiguration; the Delete* of a bucket subresource needs its Put* action; HeadBucket: s3:ListBucket;
+ * ListBuckets: s3:ListAllMyBuckets). Without it the policy's wildcards (`s3:PutBucket*`) matched names that are no IAM
+ * action, and hid a missing grant.
+ */
+export const EVENT_ACTIONS: Readonly<Record<string, string>> = {
+  's3:PutBucketEncryption': 's3:PutEncryptionConfiguration',
+  's3:GetBucketEncryption': 's3:GetEncryptionConfiguration',
+  's3:DeleteBucketEncryption': 's3:PutEncryptionConfiguration',
+  's3:PutBucketLifecycle': 's3:PutLifecycleConfiguration',
+  's3:PutBucketLifecycleConfiguration': 's3:PutLifecycleConfiguration',
+  's3:GetBucketLifecycle': 's3:GetLifecycleConfiguration',
+  's3:GetBucketLifecycleConfiguration': 's3:GetLifecycleConfiguration',
+  's3:DeleteBucketLifecycle': 's3:PutLifecycleConfiguration',
+  's3:PutBucketReplication': 's3:PutReplicationConfiguration',
+  's3:GetBucketReplication': 's3:GetReplicationConfiguration',
+  's3:DeleteBucketReplication': 's3:PutReplicationConfiguration',
+  's3:GetBucketAccelerateConfiguration': 's3:GetAccelerateConfiguration',
+  's3:PutBucketAccelerateConfiguration': 's3:PutAccelerateConfiguration',
+  's3:GetBucketCors': 's3:GetBucketCORS',
+  's3:PutBucketCors': 's3:PutBucketCORS',
+  's3:DeleteBucketCors': 's3:PutBucketCORS',
+  's3:GetObjectLockConfiguration': 's3:GetBucketObjectLockConfiguration',
+  's3:PutObjectLockConfiguration': 's3:PutBucketObjectLockConfiguration',
+  's3:DeleteBucketPublicAccessBlock': 's3:PutBucketPublicAccessBlock',
+  's3:DeleteBucketOwnershipControls': 's3:PutBucketOwnershipControls',
+  's3:DeleteBucketTagging': 's3:PutBucketTagging',
+  's3:GetBucketAnalyticsConfiguration': 's3:GetAnalyticsConfiguration',
+  's3:GetBucketIntelligentTieringConfiguration': 's3:GetIntelligentTieringConfiguration',
+  's3:GetBucketInventoryConfiguration': 's3:GetInventoryConfiguration',
+  's3:GetBucketMetricsConfiguration': 's3:GetMetricsConfiguration',
+  's3:HeadBucket': 's3:ListBucket',
+  's3:ListBuckets': 's3:ListAllMyBuckets',
+};
+/** The IAM action that authorizes a CloudTrail event (its source's prefix and its name, or EVENT_ACTIONS' entry). */
 export function iamAction(eventSource: string, eventName: string): string {
   const host = eventSource.split('.')[0];
-  return `${SERVICE_PREFIX[host] ?? host}:${eventName}`;
+  const named = `${SERVICE_PREFIX[host] ?? host}:${eventName}`;
+  return EVENT_ACTIONS[named] ?? named;
+}
+
+/**
+ * The regions whose event history holds the run's events: its own, and us-east-1, where CloudTrail records the
+ * global services' events (IAM, STS's global endpoint, Route53, CloudFront: CloudTrail User Guide, "Global service
+ * events"). Event history is regional: read from the run's region alone, every IAM call looked unused.
+ */
+export function eventRegions(region: string): string[] {
+  return [...new Set([region, 'us-east-1'])];
 }
 
 /** Something still tagged with the run's id after the teardown, and how to remove it. */
@@ -230,7 +315,14 @@ export interface AcceptanceReport {
   secondPlanChanges?: string[];
   leftovers?: Leftover[];
   awsActions?:
-    | { readonly source: string; readonly used: string[]; readonly notGranted: string[]; readonly unused: string[] }
+    | {
+        readonly source: string;
+        readonly used: string[];
+        readonly notGranted: string[];
+        readonly unused: string[];
+        /** Granted, and no event could show them used (NOT_MEASURABLE). Reports older than issue 49 lack it. */
+        readonly notMeasurable?: string[];
+      }
     | { readonly source: string; readonly unavailable: string };
   passed?: boolean;
   readonly notProven: readonly string[];
@@ -328,6 +420,10 @@ export function markdownReport(report: AcceptanceReport): string {
       out.push(
         `- Granted but not used in this run (${a.unused.length}; the policy covers every variant, so many are expected): ${a.unused.map((x) => `\`${x}\``).join(', ') || 'none'}`,
       );
+      if (a.notMeasurable)
+        out.push(
+          `- Granted, not measurable from the event history (${a.notMeasurable.length}; no event of their own): ${a.notMeasurable.map((x) => `\`${x}\` (${NOT_MEASURABLE[x] ?? 'no event'})`).join(', ') || 'none'}`,
+        );
       out.push('', `<details><summary>Actions used</summary>`, '', a.used.map((x) => `\`${x}\``).join(', '), '', '</details>');
     }
   }

@@ -7,6 +7,7 @@ import {
   CHOSEN_PHASES,
   comparePolicy,
   describeReport,
+  eventRegions,
   iamAction,
   type Leftover,
   markdownReport,
@@ -130,6 +131,23 @@ export const DOLLARS_PER_HOUR = 490 / 730;
  * yours and costs what it costs you anyway.
  */
 const STACK_DOLLARS_PER_HOUR: Readonly<Record<AcceptanceStack, number>> = { 'rke-ha': DOLLARS_PER_HOUR, 'k8s-ha': 0, docker: 80 / 730 };
+/** What a run of each stack creates and how long it takes (docs/acceptance.md, "The three stacks"), for the dry run. */
+const STACK_PLAN: Readonly<Record<AcceptanceStack, { readonly resources: string; readonly time: string }>> = {
+  'rke-ha': {
+    resources:
+      'a VPC with its subnets and NAT gateway, a network load balancer, three RKE2 servers with their volumes, KMS keys, S3 buckets for etcd snapshots and Rancher backups, IAM roles and instance profiles, SSM parameters, log groups; in the cluster cert-manager, Rancher and rancher-backup; the drill phase builds a second such deployment while it runs',
+    time: '1-2 hours',
+  },
+  'k8s-ha': {
+    resources: "Rancher, cert-manager and rancher-backup in your cluster, their S3 bucket, the backup's IAM user, one Route53 record in your zone",
+    time: '20-40 minutes',
+  },
+  docker: {
+    resources: 'one EC2 host with its data volume, an Elastic IP and a KMS key, running the rancher/rancher container',
+    time: '20-30 minutes',
+  },
+};
+
 /** The time budget of a run without --budget-minutes: deploy 20-30, upgrade 15-45, roll 25-60, backup and drill 40-60, teardown 15. */
 export const DEFAULT_BUDGET_MINUTES = 240;
 
@@ -220,16 +238,18 @@ export async function acceptance(options: AcceptanceOptions): Promise<number> {
   }
   const upgrade = stack === 'rke-ha' && phases.has('upgrade');
   const sumProblem = upgradeSumProblem(base, upgrade, options.settingsPath);
-  if (sumProblem) {
+  // A dry run states the plan even then (and ends with the refusal): anyone can read it before anything else.
+  if (sumProblem && !options.dryRun) {
     log(sumProblem);
     return 2;
   }
   const runId = newRunId();
   const name = options.name ?? acceptanceName(runId);
   const aws = new Aws(region);
+  // A dry run asks nothing of AWS or of a cluster: it needs no credentials, and says what the run checks first.
   // Whoever runs it: the principal whose CloudTrail events the report compares with the deployer policy.
-  const identity = aws.call<{ Arn?: string; Account?: string }>(['sts', 'get-caller-identity']);
-  const existing = taggedWith(aws, DEPLOYMENT_TAG, `${name}-${stack}`);
+  const identity = options.dryRun ? undefined : aws.call<{ Arn?: string; Account?: string }>(['sts', 'get-caller-identity']);
+  const existing = options.dryRun ? [] : taggedWith(aws, DEPLOYMENT_TAG, `${name}-${stack}`);
   if (existing.length > 0) {
     log(
       `${name} is the name of an existing deployment in ${region}: ${existing.length} resources are tagged ${DEPLOYMENT_TAG}=${name}-${stack} (${existing.slice(0, 3).join(', ')}${existing.length > 3 ? ', ...' : ''}). An acceptance run never touches another deployment: choose another --name. Nothing was changed.`,
@@ -237,7 +257,7 @@ export async function acceptance(options: AcceptanceOptions): Promise<number> {
     return 2;
   }
   const cluster = stack === 'k8s-ha' ? { kubeconfig: options.kubeconfig!, context: options.context } : undefined;
-  if (cluster) {
+  if (cluster && !options.dryRun) {
     const refused = clusterRefusal(new Kubectl(cluster.kubeconfig, cluster.context), describeCluster(cluster));
     if (refused) {
       log(`${refused} Nothing was changed.`);
@@ -249,7 +269,11 @@ export async function acceptance(options: AcceptanceOptions): Promise<number> {
   const runDir = join(options.root, runId);
   const outdir = join(runDir, 'cdktf.out');
   const moduleDir = join(outdir, 'stacks', stack);
-  log(`Acceptance run ${runId} of ${stack} in ${region} (account ${identity?.Account ?? 'unknown'}, as ${identity?.Arn ?? 'unknown'}):`);
+  log(
+    options.dryRun
+      ? `Acceptance run of ${stack} in ${region} (a dry run: no AWS call, no credentials needed; the run id is drawn when it starts):`
+      : `Acceptance run ${runId} of ${stack} in ${region} (account ${identity?.Account ?? 'unknown'}, as ${identity?.Arn ?? 'unknown'}):`,
+  );
   log(
     cluster
       ? `  deployment ${name} onto ${describeCluster(cluster)}, Rancher at https://${k8sHaHostname(name, options.hostedZone!)} (a record of its own in your zone), every AWS resource tagged ${RUN_TAG}=${runId}, state and module in ${runDir}`
@@ -264,6 +288,15 @@ export async function acceptance(options: AcceptanceOptions): Promise<number> {
   );
   log('  Any failure, Ctrl-C or SIGTERM ends in the teardown too; then the account is searched for anything still tagged with the run id.');
   if (options.dryRun) {
+    log(`  What it creates: ${STACK_PLAN[stack].resources}.`);
+    log(`  How long: ${STACK_PLAN[stack].time} for every phase (docs/acceptance.md, "What it costs").`);
+    log(
+      `  Before it creates anything the run asks AWS who you are (sts get-caller-identity), refuses a name ${region} already has (resources tagged ${DEPLOYMENT_TAG}=${name}-${stack})${cluster ? `, and refuses ${describeCluster(cluster)} if Rancher is there` : ''}; a dry run asks none of it.`,
+    );
+    if (sumProblem) {
+      log(`The run would not start: ${sumProblem}`);
+      return 2;
+    }
     log('Dry run: nothing was changed.');
     return 0;
   }
@@ -436,12 +469,20 @@ export async function acceptance(options: AcceptanceOptions): Promise<number> {
             return;
           }
           if (planned.code !== 2) throw new StepFailed(`terraform plan failed (exit ${planned.code}): ${readableError(planned.stderr, 600)}`);
-          const shown = terraform.showPlan(planFile);
-          report.secondPlanChanges = (shown.resource_changes ?? [])
+          // Exit 2: something changes, a resource or a root output (an output alone makes the plan not empty).
+          const shown = terraform.showPlan(planFile) as ReturnType<Terraform['showPlan']> & {
+            readonly output_changes?: Readonly<Record<string, { readonly actions: readonly string[] }>>;
+          };
+          const resources = (shown.resource_changes ?? [])
             .filter((c) => !(c.change.actions.length === 1 && ['no-op', 'read'].includes(c.change.actions[0])))
             .map((c) => `${c.change.actions.join(',')} ${c.address}`);
+          const outputs = Object.entries(shown.output_changes ?? {})
+            .filter(([, c]) => c.actions.some((a) => a !== 'no-op'))
+            .map(([output, c]) => `${c.actions.join(',')} output.${output}`);
+          report.secondPlanChanges = [...resources, ...outputs];
+          const some = (changes: string[]) => `${changes.slice(0, 5).join('; ')}${changes.length > 5 ? '; ...' : ''}`;
           throw new StepFailed(
-            `the second plan is not empty (exit 2): ${report.secondPlanChanges.length} changes (${report.secondPlanChanges.slice(0, 5).join('; ')}${report.secondPlanChanges.length > 5 ? '; ...' : ''}${report.secondPlanChanges.length === 0 ? 'outputs only' : ''})`,
+            `the second plan is not empty (exit 2): ${resources.length > 0 ? `${resources.length} resource changes (${some(resources)})` : 'no resource changes'}${outputs.length > 0 ? `; ${outputs.length} output changes (${some(outputs)})` : ''}`,
           );
         } finally {
           // A saved plan holds the deployment's secrets.
@@ -970,20 +1011,34 @@ const clusterLeftover = (namespace: string, cluster: { kubeconfig: string; conte
  * The sweep: the Tagging API in the run's region, IAM, and for k8s-ha the namespaces the run created in the cluster
  * (each must be gone; what Rancher itself made there at run time is its own, documented, and only counted).
  */
+/** The run's region and every other one an AWS provider of its module names (a literal region, as the stacks write). */
+export function sweepRegions(record: Pick<RunRecord, 'region' | 'moduleDir'>): string[] {
+  const providers = readModuleJson(record.moduleDir)?.provider?.aws ?? [];
+  const named = providers.map((p) => (p as { region?: unknown }).region).filter((r): r is string => typeof r === 'string' && !r.includes('${'));
+  return [...new Set([record.region, ...named])];
+}
+
 function sweepAll(aws: Aws, record: RunRecord): { leftovers?: Leftover[]; problems: string[]; evidence: string[] } {
   const problems: string[] = [];
   const evidence: string[] = [];
   let leftovers: Leftover[] | undefined;
-  try {
-    leftovers = sweep(aws, record.runId);
-    const left = leftovers.filter((l) => l.state === 'left').length;
-    evidence.push(
-      `aws resourcegroupstaggingapi get-resources --tag-filters Key=${RUN_TAG},Values=${record.runId} in ${record.region}: ${leftovers.length} resources (${left} left, ${leftovers.length - left} going by themselves)`,
-    );
-  } catch (error) {
-    problems.push(
-      `the Resource Groups Tagging API could not be read (${(error as Error).message.slice(0, 300)}): look for ${RUN_TAG}=${record.runId} in the console`,
-    );
+  // The Tagging API answers for its own region: every region the module's AWS providers create in (us-east-1 too
+  // when alarms put the Route53 health checks' alarms there), the run's own first.
+  for (const region of sweepRegions(record)) {
+    try {
+      const seen = new Set((leftovers ?? []).map((l) => l.arn));
+      // An ARN without a region (S3's) is listed in every region asked: kept once.
+      const found = sweep(region === aws.region ? aws : new Aws(region), record.runId).filter((l) => !seen.has(l.arn));
+      leftovers = [...(leftovers ?? []), ...found];
+      const left = found.filter((l) => l.state === 'left').length;
+      evidence.push(
+        `aws resourcegroupstaggingapi get-resources --tag-filters Key=${RUN_TAG},Values=${record.runId} in ${region}: ${found.length} resources (${left} left, ${found.length - left} going by themselves)`,
+      );
+    } catch (error) {
+      problems.push(
+        `the Resource Groups Tagging API could not be read in ${region} (${(error as Error).message.slice(0, 300)}): look for ${RUN_TAG}=${record.runId} in the console`,
+      );
+    }
   }
   try {
     const iam = iamLeftovers(aws, record.name, record.runId);
@@ -1022,32 +1077,37 @@ function awsActions(aws: Aws, principalArn: string | undefined, since: string, p
   const user = principalArn?.split('/').pop();
   if (!user) return { source: 'CloudTrail', unavailable: 'the caller identity was not known' };
   const used = new Set<string>();
-  let token: string | undefined;
+  const regions = eventRegions(aws.region);
+  const until = new Date().toISOString();
   try {
-    for (let page = 0; page < 2000; page++) {
-      const answer = aws.call<{ Events?: { EventSource?: string; EventName?: string }[]; NextToken?: string }>([
-        'cloudtrail',
-        'lookup-events',
-        '--lookup-attributes',
-        `AttributeKey=Username,AttributeValue=${user}`,
-        '--start-time',
-        since,
-        '--end-time',
-        new Date().toISOString(),
-        '--max-results',
-        '50',
-        ...(token ? ['--next-token', token] : []),
-      ]);
-      for (const e of answer?.Events ?? []) if (e.EventSource && e.EventName) used.add(iamAction(e.EventSource, e.EventName));
-      token = answer?.NextToken;
-      if (!token) break;
+    for (const region of regions) {
+      const inRegion = new Aws(region);
+      let token: string | undefined;
+      for (let page = 0; page < 2000; page++) {
+        const answer = inRegion.call<{ Events?: { EventSource?: string; EventName?: string }[]; NextToken?: string }>([
+          'cloudtrail',
+          'lookup-events',
+          '--lookup-attributes',
+          `AttributeKey=Username,AttributeValue=${user}`,
+          '--start-time',
+          since,
+          '--end-time',
+          until,
+          '--max-results',
+          '50',
+          ...(token ? ['--next-token', token] : []),
+        ]);
+        for (const e of answer?.Events ?? []) if (e.EventSource && e.EventName) used.add(iamAction(e.EventSource, e.EventName));
+        token = answer?.NextToken;
+        if (!token) break;
+      }
     }
   } catch (error) {
     return { source: 'CloudTrail', unavailable: `cloudtrail lookup-events failed: ${(error as Error).message.slice(0, 300)}` };
   }
   const policy = JSON.parse(readFileSync(policyFile, 'utf8')) as { Statement: { Effect: string; Action?: string | string[] }[] };
   const sorted = [...used].sort();
-  return { source: `CloudTrail event history for ${user} since ${since}`, used: sorted, ...comparePolicy(sorted, policy) };
+  return { source: `CloudTrail event history (${regions.join(' and ')}) for ${user} since ${since}`, used: sorted, ...comparePolicy(sorted, policy) };
 }
 
 /**

@@ -9,10 +9,21 @@
 # TOKEN_PARAMETER under this server's parameter path (RKE2 keeps the cluster's
 # CAs and keys in etcd encrypted with the token's secret part: another token
 # cannot read them). Then, before any workload of production can run:
+#   - every admission webhook configuration the snapshot brought back is
+#     deleted first: each points at a Service whose pods are bound to
+#     production's Nodes, so none can be called, and rancher-webhook's Secret
+#     mutator (failurePolicy Fail, called on every DELETE) would refuse every
+#     deletion below; rancher-webhook writes its own back when it starts;
 #   - every Backup object of the rancher-backup operator and the backup
 #     writer's key (cattle-resources-system/rancher-aws-backup-s3-*) are deleted:
 #     restored, they would write to production's backup bucket and prune it with
 #     a key that still works there;
+#   - every credential of production's that Rancher holds is deleted: each
+#     Secret of type provisioning.cattle.io/cloud-credential, wherever it is,
+#     and every Secret of cattle-global-data (cloud credentials, hosted
+#     clusters' credential Secrets, downstream clusters' service account
+#     tokens): Rancher's node-driver, hosted-cluster and cluster controllers
+#     act on production's cloud and clusters with them;
 # and only then are production's Nodes forgotten, which lets their pods start
 # here. Until then no pod of production's runs: none is bound to this server,
 # whose name (its private address) no Node of production's carries (the drill
@@ -43,6 +54,9 @@ LOG=${DRILL_LOG:-/var/log/rancher-aws-drill-restore.log}
 READY_SECONDS=${READY_SECONDS:-900}
 NODE_NAME=${NODE_NAME:-$(hostname)}
 WRITER_SECRETS='^secret/rancher-aws-backup-s3-'
+WEBHOOK_CONFIGS=validatingwebhookconfigurations.admissionregistration.k8s.io,mutatingwebhookconfigurations.admissionregistration.k8s.io
+CLOUD_CREDENTIAL=provisioning.cattle.io/cloud-credential
+NAMESPACED_NAMES='jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name}{"\n"}{end}'
 # Attempts of the reset whose snapshot download failed (a pause of 15 s, 30 s, ... between them).
 RESET_ATTEMPTS=${RESET_ATTEMPTS:-3}
 # Names the parameter whose token is in the token file: a rerun after the drill deleted the parameter uses it.
@@ -71,7 +85,32 @@ writer_left() {
   fi
 }
 
-# disarm: production's backup writer out of the restored cluster, checked.
+# webhooks_left: prints the admission webhook configurations still in the cluster (a line when they cannot be listed).
+webhooks_left() {
+  kube get "$WEBHOOK_CONFIGS" -o name || echo "(the webhook configurations could not be listed)"
+}
+
+# unadmit: production's admission webhook configurations out of the restored cluster, checked.
+unadmit() {
+  local config
+  for config in $(kube get "$WEBHOOK_CONFIGS" -o name); do
+    kube delete "$config" --wait=false >/dev/null
+  done
+  [ -z "$(webhooks_left)" ]
+}
+
+# credentials_left: prints NAMESPACE/NAME of production's credential Secrets still in the cluster (cloud credentials
+# wherever they are, everything in cattle-global-data); a line when they cannot be listed.
+credentials_left() {
+  local typed global
+  typed=$(kube get secrets --all-namespaces --field-selector="type=$CLOUD_CREDENTIAL" -o "$NAMESPACED_NAMES") ||
+    typed="(the cloud credentials could not be listed)"
+  global=$(kube -n cattle-global-data get secrets -o "$NAMESPACED_NAMES") ||
+    global="(the Secrets of cattle-global-data could not be listed)"
+  printf '%s\n%s\n' "$typed" "$global" | grep . | sort -u || true
+}
+
+# disarm: production's backup writer and credentials out of the restored cluster, checked.
 disarm() {
   local secret
   if kube get crd backups.resources.cattle.io >/dev/null 2>&1; then
@@ -80,7 +119,10 @@ disarm() {
   for secret in $(kube -n cattle-resources-system get secrets -o name | grep -E "$WRITER_SECRETS" || true); do
     kube -n cattle-resources-system delete "$secret" >/dev/null
   done
-  [ -z "$(writer_left)" ]
+  for secret in $(credentials_left | grep -v '^(' || true); do
+    kube -n "${secret%%/*}" delete secret "${secret#*/}" --wait=false >/dev/null
+  done
+  [ -z "$(writer_left)" ] && [ -z "$(credentials_left)" ]
 }
 
 # place_token: production's token from the parameter into the token file (root only, 0600), SSM errors retried.
@@ -165,9 +207,11 @@ main() {
   trap halt EXIT
   systemctl start --no-block rke2-server.service
   wait_for "$READY_SECONDS" api_ready || die "the restored API did not answer within $READY_SECONDS s: stopped again"
-  disarm || die "production's backup writer is still in the restored cluster ($(writer_left | tr '\n' ' ')): stopped again"
+  unadmit || die "production's admission webhooks are still in the restored cluster ($(webhooks_left | tr '\n' ' ')): stopped again"
+  disarm ||
+    die "production's backup writer or credentials are still in the restored cluster ($({ writer_left; credentials_left; } | tr '\n' ' ')): stopped again"
   trap - EXIT
-  log "production's backup writer is out of the restored cluster"
+  log "production's admission webhooks, backup writer and credentials are out of the restored cluster"
 
   echo "drill-result nodes $(kube get nodes -o name | grep -cvxF "node/$NODE_NAME" || true)"
   for kind in clusters.management.cattle.io users.management.cattle.io projects.management.cattle.io settings.management.cattle.io; do

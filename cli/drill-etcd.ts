@@ -142,6 +142,8 @@ export interface EtcdRestoreOptions {
   readonly throwaway: ModuleState;
   /** Called with the parameter's name before it is written, so that a teardown after a kill deletes it. */
   readonly willWrite: (parameter: string) => void;
+  /** The tags every resource of the throwaway carries (its settings' tags and its deployment tag): the parameter's too. */
+  readonly tags: Readonly<Record<string, string>>;
 }
 
 /**
@@ -178,6 +180,8 @@ export async function restoreEtcd(o: EtcdRestoreOptions): Promise<EtcdRestored> 
   o.log(`  copied s3://${o.productionBucket}/${o.snapshot.key} to s3://${bucket}/${folder}/${o.snapshot.name}`);
   const name = `${parameters.path}/${TOKEN_PARAMETER}`;
   o.willWrite(name);
+  // SSM takes tags only when it creates a parameter, never with Overwrite: one a killed drill left goes first.
+  deleteTokenParameter(o.aws, name);
   // Standard input, not an argument: the process list shows arguments to every local user.
   o.aws.call(
     ['ssm', 'put-parameter', '--cli-input-json', 'file:///dev/stdin'],
@@ -187,7 +191,7 @@ export async function restoreEtcd(o: EtcdRestoreOptions): Promise<EtcdRestored> 
       Name: name,
       Type: 'SecureString',
       KeyId: parameters.keyId,
-      Overwrite: true,
+      Tags: Object.entries(o.tags).map(([Key, Value]) => ({ Key, Value })),
       Value: o.token,
       Description: "Production's cluster token for the drill's restore; deleted once it ran",
     }),

@@ -24,8 +24,20 @@ const PASSWORDS = 'cattle-local-user-passwords';
 /** Looks at the login before giving up: Rancher's webhook and caches take a moment to see a new user. */
 const LOGIN_MINUTES = 2;
 
-/** Creates the drill's user; returns its password. */
-function createUser(kubectl: Kubectl): string {
+/**
+ * An answer of the API server while rancher-webhook cannot take the call yet (its pods starting on the restored
+ * cluster, its caches filling): the apiserver's Status for a failurePolicy Fail webhook it could not call, as Rancher
+ * users report it (rancher/webhook#910: `failed calling webhook "rancher.cattle.io.secrets" ... no endpoints
+ * available`), or the webhook's own refusal while it has not synced. Worth another look; anything else is not.
+ */
+const WEBHOOK_NOT_READY = /failed calling webhook|no endpoints available for service "rancher-webhook"|cache(s)? (is |are )?not (yet )?synced/i;
+
+/**
+ * Creates the drill's user, its admin binding and its password Secret; returns the password, or undefined (and why)
+ * while rancher-webhook cannot take the password yet: what a refused create made is deleted again, so the next look
+ * starts from nothing.
+ */
+function tryCreateUser(kubectl: Kubectl, why: (text: string) => void): string | undefined {
   const password = randomBytes(24).toString('base64url');
   const items = [
     {
@@ -40,9 +52,12 @@ function createUser(kubectl: Kubectl): string {
   ];
   // create, never apply: apply would keep the whole object, password included, in an annotation.
   const created = kubectl.tryCall(['create', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items }) });
-  if (!created.ok)
+  if (created.ok) return password;
+  if (!WEBHOOK_NOT_READY.test(created.stderr))
     throw new StepFailed(`the drill's user could not be created through the throwaway's kubeconfig: ${readableError(created.stderr, 300)}`);
-  return password;
+  why(readableError(created.stderr, 300));
+  removeDrillUser(kubectl);
+  return undefined;
 }
 
 /** Deletes the drill's user, its binding and its password; undefined when done, else why not. */
@@ -64,7 +79,10 @@ export function removeDrillUser(kubectl: Kubectl): string | undefined {
  * naming the last answer when it never logs in; the user is then deleted again.
  */
 export async function drillLogin(kubectl: Kubectl, url: string, caFile: string, interrupted: () => boolean): Promise<RancherLogin> {
-  const password = createUser(kubectl);
+  let refused = '';
+  const password = await waitUntil(LOGIN_MINUTES * 60_000, interrupted, () => tryCreateUser(kubectl, (why) => (refused = why)));
+  if (password === undefined)
+    throw new StepFailed(`rancher-webhook did not take the drill's user within ${LOGIN_MINUTES} minutes (last: ${refused}); nothing of it is left`);
   let last = '';
   let login: RancherLogin | undefined;
   try {

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BACKUP_FILE } from '../lib/config/backup-file';
+import { DEPLOYMENT_TAG } from './acceptance-settings';
 import { Aws } from './aws';
 import { readBackupFile } from './backup-archive';
 import {
@@ -252,6 +253,7 @@ export async function drill(options: DrillOptions): Promise<number> {
           productionAddresses: production.serverAddresses,
           throwaway: terraform.pull(),
           willWrite: (parameter) => update({ tokenParameter: parameter }),
+          tags: { ...stringTags(throwaway.tags), [DEPLOYMENT_TAG]: `${name}-${options.stack}` },
         }),
       );
       await phase('ping', () => pingRestored(restored, production, url, options));
@@ -565,4 +567,10 @@ async function tearDownThrowaway(drilled: DrillRecord, log: (line: string) => vo
     return 1;
   }
   return teardown({ dir: drilled.moduleDir, label: `the drill's throwaway ${drilled.name}`, keepSnapshots: false, yes: true, log });
+}
+
+/** A settings file's `tags` section as tags (string values only; anything else is no tag the stacks would write). */
+function stringTags(tags: unknown): Record<string, string> {
+  if (!tags || typeof tags !== 'object') return {};
+  return Object.fromEntries(Object.entries(tags).filter((e): e is [string, string] => typeof e[1] === 'string'));
 }

@@ -286,8 +286,11 @@ export async function main(args: readonly string[]): Promise<number> {
             ?.split(',')
             .map((p) => p.trim())
             .filter(Boolean);
-        useTerraformBinary(line.values.get('--terraform-binary'));
-        requireTools(['kubectl', 'aws', 'curl']);
+        // A dry run runs no tool: anyone reads the plan first, on a machine without them or any credentials.
+        if (!line.flags.has('--dry-run')) {
+          useTerraformBinary(line.values.get('--terraform-binary'));
+          requireTools(['kubectl', 'aws', 'curl']);
+        }
         // As the drill: the command in flight is told to stop (terraform saves its state), then the teardown runs.
         const stopping = stopOnSignals(
           'the acceptance run; its deployment is torn down',

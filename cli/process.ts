@@ -86,9 +86,18 @@ export function run(command: string, args: readonly string[], options: RunOption
     maxBuffer: 256 * 1024 * 1024,
   };
   const result = spawnSync(command, args, spawnOptions);
-  if (result.error && (result.error as NodeJS.ErrnoException).code === 'ENOENT') throw new ToolMissing(command);
-  const timedOut = (result.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT';
-  return { code: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? '', timedOut };
+  const failure = (result.error as NodeJS.ErrnoException | undefined)?.code;
+  if (failure === 'ENOENT') throw new ToolMissing(command);
+  const timedOut = failure === 'ETIMEDOUT';
+  // EPIPE: the command ended (or closed its input) before reading all of it; its exit code says how it did. Any
+  // other error means it never ran (EACCES: not executable): a failure with no exit code, said in its stderr.
+  const notStarted = failure !== undefined && !timedOut && failure !== 'EPIPE' ? notStartedMessage(command, result.error!) : '';
+  return { code: result.status, stdout: result.stdout ?? '', stderr: `${result.stderr ?? ''}${notStarted}`, timedOut };
+}
+
+/** Why a command could not be started, in one line. */
+function notStartedMessage(command: string, error: Error): string {
+  return `${command} could not be started: ${error.message}`;
 }
 
 /**
@@ -111,8 +120,12 @@ export function runAsync(command: string, args: readonly string[], options: RunO
     }, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     child.on('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      reject(error.code === 'ENOENT' ? new ToolMissing(command) : error);
+      reject(error.code === 'ENOENT' ? new ToolMissing(command) : new Error(notStartedMessage(command, error)));
     });
+    // A command that ends, or closes its input, before reading all of it makes our write fail (EPIPE): an 'error'
+    // on its stdin that, without a listener, ends this process at once, before any teardown runs. Its exit code,
+    // seen at 'close', says how it did, as for `run`; a spawn failure is the child's 'error' above.
+    child.stdin?.on('error', () => undefined);
     child.on('close', (code) => {
       clearTimeout(timer);
       resolve({ code: timedOut ? null : code, stdout, stderr, timedOut });

@@ -1,6 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { comparePolicy, iamAction, markdownReport, NOT_APPLICABLE, notProven, removalOf, TIMELINE, timelineOf } from '../../cli/acceptance-report';
+import {
+  comparePolicy,
+  EVENT_ACTIONS,
+  eventRegions,
+  iamAction,
+  markdownReport,
+  NOT_APPLICABLE,
+  notProven,
+  removalOf,
+  TIMELINE,
+  timelineOf,
+} from '../../cli/acceptance-report';
 
 const notes = readFileSync(join(__dirname, '..', '..', 'docs', 'design-notes.md'), 'utf8');
 
@@ -49,10 +60,48 @@ describe('the acceptance report', () => {
         { Effect: 'Deny', Action: 'ec2:RunInstances' },
       ],
     };
-    expect(comparePolicy(['ec2:DescribeVpcs', 'ec2:runinstances', 'S3:GetObject'], policy)).toEqual({ notGranted: ['ec2:runinstances'], unused: [] });
-    expect(comparePolicy([], policy).unused).toEqual(['ec2:Describe*', 's3:GetObject']);
+    expect(comparePolicy(['ec2:DescribeVpcs', 'ec2:runinstances', 'S3:GetObject'], policy)).toEqual({
+      notGranted: ['ec2:runinstances'],
+      unused: [],
+      notMeasurable: [],
+    });
+    // s3:GetObject is an S3 data event, which the event history never holds: not measurable, not unused.
+    expect(comparePolicy([], policy)).toEqual({ notGranted: [], unused: ['ec2:Describe*'], notMeasurable: ['s3:GetObject'] });
     expect(iamAction('monitoring.amazonaws.com', 'PutMetricAlarm')).toBe('cloudwatch:PutMetricAlarm');
     expect(iamAction('elasticloadbalancing.amazonaws.com', 'CreateLoadBalancer')).toBe('elasticloadbalancing:CreateLoadBalancer');
+  });
+
+  it("S3's event names are the IAM actions that authorize them, so the deployer policy's wildcards hide no missing grant", () => {
+    const policy = JSON.parse(readFileSync(join(__dirname, '..', '..', 'docs', 'deployer-policy.json'), 'utf8'));
+    const used = [
+      ['s3.amazonaws.com', 'PutBucketEncryption'],
+      ['s3.amazonaws.com', 'PutBucketLifecycle'],
+      ['s3.amazonaws.com', 'PutBucketReplication'],
+      ['s3.amazonaws.com', 'GetBucketCors'],
+      ['iam.amazonaws.com', 'CreateRole'],
+    ].map(([source, name]) => iamAction(source, name));
+    expect(used).toEqual([
+      's3:PutEncryptionConfiguration',
+      's3:PutLifecycleConfiguration',
+      's3:PutReplicationConfiguration',
+      's3:GetBucketCORS',
+      'iam:CreateRole',
+    ]);
+    const compared = comparePolicy(used, policy);
+    // The policy grants s3:PutBucket*, which matched the event name PutBucketReplication and hid the missing grant.
+    expect(compared.notGranted).toEqual(['s3:PutReplicationConfiguration']);
+    expect(compared.unused).not.toContain('s3:PutEncryptionConfiguration');
+    expect(compared.unused).not.toContain('s3:PutLifecycleConfiguration');
+    // No event of their own: never "unused".
+    expect(compared.unused).not.toContain('iam:PassRole');
+    expect(compared.notMeasurable).toEqual(expect.arrayContaining(['iam:PassRole', 'ec2:CreateTags', 'iam:TagRole', 'kms:TagResource']));
+    // Every name the table maps to is an action the policy's own patterns could name (no event name left over).
+    for (const action of Object.values(EVENT_ACTIONS)) expect(action).toMatch(/^s3:[A-Z][A-Za-z]+$/);
+  });
+
+  it("reads the event history of the run's region and us-east-1 (IAM, STS and Route53 events are there)", () => {
+    expect(eventRegions('eu-west-1')).toEqual(['eu-west-1', 'us-east-1']);
+    expect(eventRegions('us-east-1')).toEqual(['us-east-1']);
   });
 
   it('says how to remove a leftover, by its type', () => {

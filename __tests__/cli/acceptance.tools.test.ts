@@ -157,7 +157,11 @@ async function world(change?: (w: any) => void, stack = 'rke-ha'): Promise<{ c: 
         { EventSource: 'ec2.amazonaws.com', EventName: 'RunInstances' },
         { EventSource: 'ec2.amazonaws.com', EventName: 'DescribeInstances' },
         { EventSource: 'ec2.amazonaws.com', EventName: 'CreateFleet' },
+        { EventSource: 's3.amazonaws.com', EventName: 'PutBucketEncryption' },
+        { EventSource: 's3.amazonaws.com', EventName: 'PutBucketReplication' },
       ],
+      // IAM's events are in us-east-1's event history only, whatever the run's region.
+      globalEvents: [{ EventSource: 'iam.amazonaws.com', EventName: 'CreateRole' }],
     },
     drill: {
       productionDir: 'none',
@@ -246,9 +250,20 @@ describe('npm run acceptance', () => {
     expect(report.secondPlanChanges).toEqual([]);
     expect(report.versions).toMatchObject({ rke2: `${UPGRADE.from} -> ${UPGRADE.to}`, rancher: '2.14.3', region: REGION });
     expect(report.leftovers.every((l: any) => l.state === 'pending')).toBe(true);
-    expect(report.awsActions.used).toEqual(['ec2:CreateFleet', 'ec2:DescribeInstances', 'ec2:RunInstances']);
-    expect(report.awsActions.notGranted).toEqual(['ec2:CreateFleet']);
+    // Read in the run's region and in us-east-1; S3's event names as the IAM actions that authorize them.
+    expect(report.awsActions.used).toEqual([
+      'ec2:CreateFleet',
+      'ec2:DescribeInstances',
+      'ec2:RunInstances',
+      'iam:CreateRole',
+      's3:PutEncryptionConfiguration',
+      's3:PutReplicationConfiguration',
+    ]);
+    expect(report.awsActions.notGranted).toEqual(['ec2:CreateFleet', 's3:PutReplicationConfiguration']);
     expect(report.awsActions.unused.length).toBeGreaterThan(100);
+    expect(report.awsActions.unused).not.toContain('iam:CreateRole');
+    expect(report.awsActions.unused).not.toContain('iam:PassRole');
+    expect(report.awsActions.notMeasurable).toEqual(expect.arrayContaining(['iam:PassRole', 'ec2:CreateTags', 's3:GetObject']));
     // The first login reached the local Rancher with the output's password; the token read admin's user.
     expect(r.requests).toEqual(expect.arrayContaining(['GET /ping', 'POST /v1-public/login', 'GET /v3/users?me=true']));
     expect(readFileSync(join(c.dir, 'calls.jsonl'), 'utf8')).not.toContain(PASSWORD);
@@ -336,6 +351,65 @@ describe('npm run acceptance', () => {
       remove: expect.stringContaining('aws ec2 delete-volume'),
     });
     expect(result.out).toContain('LEFT: arn:aws:ec2:eu-west-1:123456789012:volume/vol-0abc: aws ec2 delete-volume');
+  });
+
+  it("a leftover in us-east-1 (a region the module's providers create in, as alarms on do): the sweep asks there too", async () => {
+    const { c } = await world((w) => (w.acceptance.leftovers = ['arn:aws:cloudwatch:us-east-1:123456789012:alarm:acc-health-check']));
+    // The module with a second AWS provider in us-east-1 (the Route53 health checks' alarms), tagged as the first.
+    const file = join(c.dir, 'acceptance.rke-ha.cdk.tf.json');
+    const module = JSON.parse(readFileSync(file, 'utf8'));
+    module.provider.aws.push({ ...module.provider.aws[0], alias: 'us_east_1', region: 'us-east-1' });
+    writeFileSync(file, JSON.stringify(module));
+    const result = await accept(c, '--only', 'ping');
+    expect(result.code).toBe(1);
+    const report = reportOf(c);
+    expect(statuses(report)).toMatchObject({ teardown: 'passed', sweep: 'failed' });
+    expect(report.leftovers.filter((l: any) => l.arn.includes(':us-east-1:'))).toEqual([
+      { arn: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:acc-health-check', state: 'left', remove: expect.any(String) },
+    ]);
+    expect(report.evidence.sweep).toEqual(expect.arrayContaining([expect.stringContaining(`Values=${report.runId} in us-east-1: 1 resources`)]));
+    // Each ARN once, though S3's are listed in both regions.
+    expect(new Set(report.leftovers.map((l: any) => l.arn)).size).toBe(report.leftovers.length);
+  });
+
+  it('--dry-run with no tool and no credentials on PATH: the phases, what it creates, how long, what it costs; no call, nothing written', async () => {
+    const { c } = await world();
+    const result = c.run(['acceptance', 'rke-ha', '--region', REGION, '--dry-run', '--skip', 'upgrade'], { tools: [] });
+    expect(result.err).toBe('');
+    expect(result.code).toBe(0);
+    for (const phase of ACCEPTANCE_PHASES) expect(result.out).toContain(`${phase}: `);
+    expect(result.out).toContain('(skipped) upgrade: ');
+    expect(result.out).toContain('What it creates: a VPC with its subnets and NAT gateway, a network load balancer, three RKE2 servers');
+    expect(result.out).toContain('How long: 1-2 hours');
+    expect(result.out).toMatch(/Budget: 240 minutes, at most about \$\d+\.\d\d/);
+    expect(result.out).toContain('Dry run: nothing was changed.');
+    expect(c.calls()).toEqual([]);
+    expect(existsSync(join(c.dir, 'acceptance.out'))).toBe(false);
+  });
+
+  it('--dry-run of the upgrade from a version whose sum nobody gave: the plan, then why the run would not start (exit 2)', async () => {
+    const { c } = await world();
+    const result = c.run(['acceptance', 'rke-ha', '--region', REGION, '--dry-run'], { tools: [] });
+    expect(result.code).toBe(2);
+    expect(result.out).toContain('upgrade: ');
+    expect(result.out).toContain('How long: 1-2 hours');
+    expect(result.out).toContain(`The run would not start: The upgrade phase deploys RKE2 ${UPGRADE.from} first`);
+    expect(c.calls()).toEqual([]);
+  });
+
+  it('a second plan whose only changes are no-ops and an output: exit 2 fails the phase, which names the output, not "0 changes"', async () => {
+    const { c } = await world((w) => {
+      w.acceptance.planChanges = [{ address: 'aws_instance.server-0', mode: 'managed', change: { actions: ['no-op'] } }];
+      w.acceptance.planOutputChanges = { rancher_url: { actions: ['update'] }, kubeconfig: { actions: ['no-op'] } };
+    });
+    const result = await accept(c, '--only', 'second-plan');
+    expect(result.code).toBe(1);
+    const report = reportOf(c);
+    expect(statuses(report)).toMatchObject({ 'second-plan': 'failed', teardown: 'passed' });
+    expect(report.secondPlanChanges).toEqual(['update output.rancher_url']);
+    const detail = report.phases.find((p: any) => p.phase === 'second-plan').detail;
+    expect(detail).toBe('the second plan is not empty (exit 2): no resource changes; 1 output changes (update output.rancher_url)');
+    expect(readFileSync(join(runDir(c), 'report.md'), 'utf8')).toContain('- `update output.rancher_url`');
   });
 
   it('a failing teardown: the sweep lists what is left, --teardown-run <id> finishes it', async () => {
@@ -600,6 +674,25 @@ describe('npm run acceptance', () => {
     expect(first.code).toBeNull();
     return { c, record: JSON.parse(readFileSync(join(runDir(c), 'run.json'), 'utf8')) };
   }
+
+  // A child that ends before taking its input made Node's write to it fail with EPIPE, which ended the CLI before its
+  // teardown (3 runs of 10 on the old code); every run must now fail its deploy and still tear down and sweep.
+  it('a terraform that exits at once on the apply, 10 runs: each fails its deploy, tears down and sweeps', async () => {
+    const outcomes: string[] = [];
+    const cs: FakeCloud[] = [];
+    for (let i = 0; i < 10; i++) {
+      const { c } = await world();
+      cs.push(c);
+      writeFileSync(join(c.dir, 'sums.yaml'), JSON.stringify({ versions: { releaseSums: testReleaseSums(UPGRADE.from) } }));
+      const result = await c.runAsync(['acceptance', 'rke-ha', '--region', REGION, '--yes', '--settings', 'sums.yaml', '--only', 'ping'], {
+        env: { RANCHER_HA_AWS_SYNTH: SYNTH, ...c.exitingAtOnce('terraform', 'apply -auto-approve') },
+      });
+      const s = existsSync(join(runDir(c), 'report.json')) ? statuses(reportOf(c)) : {};
+      outcomes.push(`exit ${result.code}: deploy ${s.deploy}, teardown ${s.teardown}, sweep ${s.sweep}${/EPIPE/.test(result.err) ? ' (EPIPE)' : ''}`);
+    }
+    expect(outcomes).toEqual(Array(10).fill('exit 1: deploy failed, teardown passed, sweep passed'));
+    for (const c of cs) expectTornDown(c);
+  });
 
   it('k8s-ha killed during its backup, the cluster gone since: --teardown-run says the Backup was not deleted and still destroys what needs no cluster', async () => {
     const { c, record } = await k8sHaKilledDuringBackup();

@@ -19,6 +19,14 @@ const OWN_TOKEN = 'K10ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433
 const ME = 'ip-10-200-0-10';
 const PRODUCTION_NODES = ['ip-10-0-0-10', 'ip-10-0-16-10', 'ip-10-0-32-10'];
 const WRITER = 'cattle-resources-system/rancher-aws-backup-s3-1a2b3c';
+// Production's credentials Rancher holds: cloud credentials (Secrets of type provisioning.cattle.io/cloud-credential,
+// in cattle-global-data or in a provisioning cluster's own namespace: rancher/webhook release/v0.10,
+// pkg/resources/provisioning.cattle.io/v1/cluster/validator.go, getCloudCredentialSecretInfo) and what else
+// cattle-global-data holds (a downstream cluster's service account token, an older cloud credential without the type).
+const CLOUD_CREDENTIALS = ['cattle-global-data/cc-production-aws', 'fleet-default/cc-machine-pools'];
+const GLOBAL_DATA = ['cattle-global-data/cluster-serviceaccounttoken-x7k2p', 'cattle-global-data/cc-untyped-older'];
+// The admission webhooks the snapshot brings back: rancher-webhook's pair, and another of production's charts.
+const WEBHOOKS = { validating: ['rancher.cattle.io', 'rke2-ingress-nginx-admission'], mutating: ['rancher.cattle.io'] };
 const CA = '-----BEGIN CERTIFICATE-----\nproduction CA\n-----END CERTIFICATE-----\n';
 
 let boxes: NodeSandbox[] = [];
@@ -48,10 +56,18 @@ function server(): NodeSandbox {
   b.write('snapshot/nodes', `${PRODUCTION_NODES.join('\n')}\n`);
   b.write(
     'snapshot/secrets',
-    [WRITER, 'cattle-resources-system/rancher-aws-backup-encryption', ...PRODUCTION_NODES.map((n) => `kube-system/${n}.node-password.rke2`), ''].join(
-      '\n',
-    ),
+    [
+      WRITER,
+      'cattle-resources-system/rancher-aws-backup-encryption',
+      ...CLOUD_CREDENTIALS,
+      ...GLOBAL_DATA,
+      ...PRODUCTION_NODES.map((n) => `kube-system/${n}.node-password.rke2`),
+      '',
+    ].join('\n'),
   );
+  b.write('snapshot/cloud-credentials', `${CLOUD_CREDENTIALS.join('\n')}\n`);
+  b.write('snapshot/validatingwebhookconfigurations', `${WEBHOOKS.validating.join('\n')}\n`);
+  b.write('snapshot/mutatingwebhookconfigurations', `${WEBHOOKS.mutating.join('\n')}\n`);
   b.write('snapshot/backups.resources.cattle.io', 'rancher-aws-scheduled\n');
   b.write('snapshot/clusters.management.cattle.io', 'local\nc-m-downstream\n');
   b.write('snapshot/users.management.cattle.io', 'user-admin\nu-agent\nuser-person\n');
@@ -106,6 +122,9 @@ function expectRestored(b: NodeSandbox, output: string): void {
   expect(lines(b, 'restored/nodes')).toEqual([]);
   expect(lines(b, 'restored/backups.resources.cattle.io')).toEqual([]);
   expect(lines(b, 'restored/secrets')).toEqual(['cattle-resources-system/rancher-aws-backup-encryption']);
+  expect(lines(b, 'restored/cloud-credentials')).toEqual([]);
+  expect(lines(b, 'restored/validatingwebhookconfigurations')).toEqual([]);
+  expect(lines(b, 'restored/mutatingwebhookconfigurations')).toEqual([]);
   expect(b.read('etc/rancher/rke2/token')).toBe(PRODUCTION_TOKEN);
   expect(statSync(b.path('etc/rancher/rke2/token')).mode & 0o777).toBe(0o600);
   expect(holdingToken(b)).toEqual(['etc/rancher/rke2/token']);
@@ -113,12 +132,25 @@ function expectRestored(b: NodeSandbox, output: string): void {
   expect(output).toContain(`restored from ${SNAPSHOT}`);
 }
 
-/** Production's backup writer goes before any of production's Nodes: no pod of production's can run with it. */
+/**
+ * Production's admission webhooks go first (no Secret can be deleted while rancher-webhook's mutator is registered
+ * and cannot be called), then its backup writer and every credential, all before any of production's Nodes: no pod
+ * of production's, Rancher's controllers included, can run with them. No DELETE was refused.
+ */
 function expectWriterFirst(b: NodeSandbox): void {
   const all = events(b);
   const firstNode = all.findIndex((e) => e.startsWith('deleted node '));
-  expect(all.indexOf(`deleted secret ${WRITER}`)).toBeGreaterThanOrEqual(0);
-  expect(all.indexOf(`deleted secret ${WRITER}`)).toBeLessThan(firstNode);
+  const firstSecret = all.findIndex((e) => e.startsWith('deleted secret '));
+  expect(all.filter((e) => e.startsWith('refused '))).toEqual([]);
+  for (const config of [...WEBHOOKS.validating.map((c) => `validating ${c}`), ...WEBHOOKS.mutating.map((c) => `mutating ${c}`)]) {
+    const [kind, name] = config.split(' ');
+    expect(all.indexOf(`deleted ${kind}webhookconfiguration ${name}`)).toBeGreaterThanOrEqual(0);
+    expect(all.indexOf(`deleted ${kind}webhookconfiguration ${name}`)).toBeLessThan(firstSecret);
+  }
+  for (const secret of [WRITER, ...CLOUD_CREDENTIALS, ...GLOBAL_DATA]) {
+    expect(all.indexOf(`deleted secret ${secret}`)).toBeGreaterThanOrEqual(0);
+    expect(all.indexOf(`deleted secret ${secret}`)).toBeLessThan(firstNode);
+  }
   expect(all.indexOf('deleted backup rancher-aws-scheduled')).toBeLessThan(firstNode);
 }
 
@@ -135,8 +167,11 @@ describe('drill-etcd-restore.sh', () => {
     expectRestored(b, r.output);
     expectWriterFirst(b);
     expect(events(b)).toEqual([
+      ...WEBHOOKS.validating.map((c) => `deleted validatingwebhookconfiguration ${c}`),
+      ...WEBHOOKS.mutating.map((c) => `deleted mutatingwebhookconfiguration ${c}`),
       'deleted backup rancher-aws-scheduled',
       `deleted secret ${WRITER}`,
+      ...[...CLOUD_CREDENTIALS, ...GLOBAL_DATA].sort().map((c) => `deleted secret ${c}`),
       ...PRODUCTION_NODES.flatMap((n) => [`deleted node ${n}`, `deleted secret kube-system/${n}.node-password.rke2`]),
     ]);
     // The token read once; the server stopped before the reset and started after it; RKE2's output in the log.

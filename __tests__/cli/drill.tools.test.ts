@@ -107,7 +107,18 @@ function world(change?: (w: any) => void, mode: 'backup' | 'etcd' = 'backup'): F
       backupBucket: BUCKET,
       restored: { ...IN_BACKUP, serverUrl: PRODUCTION_URL },
       ping: 'pong',
-      ...(etcd ? { etcd: { bucket: ETCD_BUCKET, token: TOKEN, restore: 'ok', restored: RESTORED } } : {}),
+      // The token's parameter carries the tags every resource of the throwaway carries (the fake records a violation otherwise).
+      ...(etcd
+        ? {
+            etcd: {
+              bucket: ETCD_BUCKET,
+              token: TOKEN,
+              restore: 'ok',
+              restored: RESTORED,
+              parameterTags: { 'rancher-ha-aws-drill-of': 'rancher', 'rancher-aws:deployment': `${THROWAWAY}-rke-ha` },
+            },
+          }
+        : {}),
     };
     change?.(x);
   });
@@ -278,6 +289,25 @@ describe('npm run drill', () => {
     expectTornDown(c);
   });
 
+  // A child that ends before taking its input made Node's write to it fail with EPIPE, which ended the CLI before its
+  // teardown (2 drills of 4 on the old code); every drill must now fail its apply and still tear down.
+  it('a terraform that exits at once on the apply, 6 drills: each fails its apply and tears down', () => {
+    const outcomes: string[] = [];
+    const cs: FakeCloud[] = [];
+    for (let i = 0; i < 6; i++) {
+      const c = world();
+      cs.push(c);
+      const result = c.run(['drill', 'rke-ha', '--dir', 'module'], {
+        env: { RANCHER_HA_AWS_SYNTH: SYNTH_STUB, ...c.exitingAtOnce('terraform', 'apply -auto-approve') },
+      });
+      const report = existsSync(join(c.dir, 'drill.out')) && readdirSync(join(c.dir, 'drill.out')).some((f) => f.startsWith('report-'));
+      const s = report ? statuses(reportOf(c)) : {};
+      outcomes.push(`exit ${result.code}: apply ${s.apply}, teardown ${s.teardown}${/EPIPE/.test(result.err) ? ' (EPIPE)' : ''}`);
+    }
+    expect(outcomes).toEqual(Array(6).fill('exit 1: apply failed, teardown passed'));
+    for (const c of cs) expectTornDown(c);
+  });
+
   it('a failing /ping: looks the budget allows (6 in a minute), then the teardown', () => {
     const c = world((w) => (w.drill.ping = 'down'));
     const result = drill(c, '--wait-minutes', '1');
@@ -285,6 +315,16 @@ describe('npm run drill', () => {
     expect(statuses(reportOf(c))).toMatchObject({ apply: 'passed', ping: 'failed', login: 'skipped', teardown: 'passed' });
     expect(reportOf(c).phases[2].detail).toContain('Rancher did not answer pong on https://3-250-1-2.sslip.io/ping within 1 minutes');
     expect(c.calls().filter((call) => call.startsWith('curl '))).toHaveLength(6);
+    expectTornDown(c);
+  });
+
+  it("rancher-webhook not serving yet refuses the drill's password twice: what was made is deleted, the create looked at again, the drill passes", () => {
+    const c = world((w) => (w.drill.webhookRefusals = 2));
+    const result = drill(c);
+    expect(result.code).toBe(0);
+    expect(statuses(reportOf(c))).toMatchObject({ login: 'passed', compare: 'passed', teardown: 'passed' });
+    expect(c.calls().filter((call) => call.endsWith('create -f -'))).toHaveLength(3);
+    expect(c.world().drill.userEvents).toEqual(['deleted', 'deleted', 'created', 'deleted']);
     expectTornDown(c);
   });
 

@@ -216,6 +216,19 @@ export class FakeCloud {
       });
   }
 
+  /**
+   * The environment of a run whose `tool` exits 1 at once, its input closed unread, on a call whose arguments start
+   * with `prefix` (every other call goes to the fake): a child that ends before taking its input, the race in which
+   * Node's write to it fails with EPIPE.
+   */
+  exitingAtOnce(tool: string, prefix: string): Record<string, string> {
+    const dir = join(this.dir, `bin-exits-${tool}`);
+    mkdirSync(dir, { recursive: true });
+    const script = `#!/bin/sh\ncase "$*" in\n  "${prefix}"*) exec 0<&-; exit 1 ;;\nesac\nexec "${join(this.bin, tool)}" "$@"\n`;
+    writeFileSync(join(dir, tool), script, { mode: 0o755 });
+    return { PATH: `${dir}${delimiter}${this.bin}${delimiter}${process.env.PATH}` };
+  }
+
   /** Deletes the scratch world. */
   remove(): void {
     rmSync(this.dir, { recursive: true, force: true });

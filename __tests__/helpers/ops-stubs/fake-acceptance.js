@@ -8,6 +8,7 @@
 //   signalAt              { phase, signal }: the first call in that phase sends `signal` to the run (the deploy's
 //                         apply then waits for the run's SIGINT, as terraform does, and stops with half created)
 //   planChanges           what the second plan shows (resource_changes); [] or absent: exit 0
+//   planOutputChanges     its output_changes ({ name: { actions } }): an output that changes alone makes exit 2
 //   existing              ARNs tagged with the deployment tag of the run's name (a name that is taken)
 //   leftovers             ARNs still tagged with the run id after everything
 //   events                CloudTrail events of the run's principal ({ EventSource, EventName })
@@ -165,8 +166,13 @@ function terraform(ctx) {
   }
   if (command === 'plan' && args.includes('-detailed-exitcode')) {
     const out = args.find((x) => x.startsWith('-out='))?.slice(5);
-    writeFileSync(out, JSON.stringify({ resource_changes: a.planChanges ?? [] }));
-    ctx.finish((a.planChanges ?? []).length > 0 ? 2 : 0, 'Plan done.\n');
+    // As Terraform's -detailed-exitcode: 2 when a resource or a root output changes (an output's change alone is
+    // enough: the plan is not empty), 0 when every change is a no-op.
+    const resources = a.planChanges ?? [];
+    const outputs = a.planOutputChanges ?? {};
+    writeFileSync(out, JSON.stringify({ resource_changes: resources, output_changes: outputs }));
+    const changed = [...resources.map((r) => r.change), ...Object.values(outputs)].some((c) => c.actions.some((x) => x !== 'no-op'));
+    ctx.finish(changed ? 2 : 0, 'Plan done.\n');
   }
   if (command === 'show' && args[args.length - 1].endsWith('second.tfplan')) ctx.finish(0, readFileSync(args[args.length - 1], 'utf8'));
   return 'generic';
@@ -240,7 +246,10 @@ function aws(ctx) {
         .map((k) => `arn:aws:kms:eu-west-1:123456789012:key/${k}`),
       ...(a.leftovers ?? []),
     ];
-    ctx.finish(0, JSON.stringify({ ResourceTagMappingList: [...new Set(arns)].map((ResourceARN) => ({ ResourceARN })) }));
+    // The Tagging API answers for the region it is asked in: an ARN naming another region is not listed (S3's
+    // bucket ARNs name none, and are listed in any).
+    const here = [...new Set(arns)].filter((arn) => ['', option('--region')].includes(arn.split(':')[3]));
+    ctx.finish(0, JSON.stringify({ ResourceTagMappingList: here.map((ResourceARN) => ({ ResourceARN })) }));
   }
   if (service === 'kms' && operation === 'describe-key') {
     const id = option('--key-id').split('/').pop();
@@ -279,7 +288,9 @@ function aws(ctx) {
   }
   if (service === 'cloudtrail' && operation === 'lookup-events') {
     if (a.cloudTrail === 'denied') ctx.awsError('AccessDeniedException', 'not authorized to perform: cloudtrail:LookupEvents');
-    ctx.finish(0, JSON.stringify({ Events: a.events ?? [] }));
+    // Event history is regional (CloudTrail User Guide): the run's region holds its regional events, us-east-1 the
+    // global services' (IAM, STS's global endpoint, Route53).
+    ctx.finish(0, JSON.stringify({ Events: option('--region') === 'us-east-1' ? (a.globalEvents ?? []) : (a.events ?? []) }));
   }
   return false;
 }
