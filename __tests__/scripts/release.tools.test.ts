@@ -103,11 +103,11 @@ describe('npm run release', () => {
     ]);
     // The sums as a pipeline checks them, with coreutils.
     expect(execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: out, encoding: 'utf8' }).trim().split('\n')).toHaveLength(4);
-    // A module taken without Node.js: tar unpacks the stack's folder, cdk.tf and the assets it names.
+    // A module taken without Node.js: tar unpacks the stack's folder, its README, cdk.tf and the assets it names.
     const unpacked = join(clone, 'unpacked');
     mkdirSync(unpacked);
     execFileSync('tar', ['-xzf', join(out, 'rancher-ha-aws-0.4.0-rke-ha-module.tar.gz'), '-C', unpacked]);
-    expect(readdirSync(join(unpacked, 'rke-ha')).sort()).toEqual(['assets', 'cdk.tf', 'metadata.json']);
+    expect(readdirSync(join(unpacked, 'rke-ha')).sort()).toEqual(['README.md', 'assets', 'cdk.tf', 'metadata.json']);
     expect(readFileSync(join(unpacked, 'rke-ha', 'cdk.tf'), 'utf8')).toMatch(/^terraform \{/m);
     // The packed library says the version released.
     const packed = execFileSync('tar', ['-xzOf', join(out, 'rancher-ha-aws-0.4.0.tgz'), 'package/package.json'], { encoding: 'utf8' });
