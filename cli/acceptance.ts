@@ -1081,10 +1081,10 @@ function awsActions(aws: Aws, principalArn: string | undefined, since: string, p
   const until = new Date().toISOString();
   try {
     for (const region of regions) {
-      const inRegion = new Aws(region);
+      const regionAws = new Aws(region);
       let token: string | undefined;
       for (let page = 0; page < 2000; page++) {
-        const answer = inRegion.call<{ Events?: { EventSource?: string; EventName?: string }[]; NextToken?: string }>([
+        const answer = regionAws.call<{ Events?: { EventSource?: string; EventName?: string }[]; NextToken?: string }>([
           'cloudtrail',
           'lookup-events',
           '--lookup-attributes',
