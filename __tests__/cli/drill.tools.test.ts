@@ -290,11 +290,12 @@ describe('npm run drill', () => {
   });
 
   // A child that ends before taking its input made Node's write to it fail with EPIPE, which ended the CLI before its
-  // teardown (2 drills of 4 on the old code); every drill must now fail its apply and still tear down.
-  it('a terraform that exits at once on the apply, 6 drills: each fails its apply and tears down', () => {
+  // teardown (2 drills of 4 on the old code); every drill must now fail its apply and still tear down. Three drills:
+  // the race is caught every time by process.tools.test.ts; this shows the drill's path.
+  it('a terraform that exits at once on the apply, 3 drills: each fails its apply and tears down', () => {
     const outcomes: string[] = [];
     const cs: FakeCloud[] = [];
-    for (let i = 0; i < 6; i++) {
+    for (let i = 0; i < 3; i++) {
       const c = world();
       cs.push(c);
       const result = c.run(['drill', 'rke-ha', '--dir', 'module'], {
@@ -304,7 +305,7 @@ describe('npm run drill', () => {
       const s = report ? statuses(reportOf(c)) : {};
       outcomes.push(`exit ${result.code}: apply ${s.apply}, teardown ${s.teardown}${/EPIPE/.test(result.err) ? ' (EPIPE)' : ''}`);
     }
-    expect(outcomes).toEqual(Array(6).fill('exit 1: apply failed, teardown passed'));
+    expect(outcomes).toEqual(Array(3).fill('exit 1: apply failed, teardown passed'));
     for (const c of cs) expectTornDown(c);
   });
 
