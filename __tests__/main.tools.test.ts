@@ -146,7 +146,7 @@ describe('main.ts', () => {
             '  k8s-ha  cdktf.out/stacks/k8s-ha',
             '  docker  cdktf.out/stacks/docker',
             "Next: npm run cdktf -- deploy rke-ha, or plain Terraform in the stack's folder:",
-            '  cd cdktf.out/stacks/rke-ha && terraform init && terraform plan -var rancher_hostname=rancher.example.com -var route53_zone_name=example.com',
+            "  cd cdktf.out/stacks/rke-ha && terraform init && terraform plan -var 'rancher_hostname=rancher.<your zone>' -var 'route53_zone_name=<your Route53 zone>'",
             "adminCidrs is empty (rke-ha): each plan admits this machine's public address, as https://checkip.amazonaws.com answers it, to the Kubernetes API and SSH.",
             "  Behind a NAT with several public addresses (a pool) that is one of them at random: set adminCidrs to the NAT's range (the plan stops if two lookups differ).",
             '',

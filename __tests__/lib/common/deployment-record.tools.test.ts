@@ -45,7 +45,8 @@ describeWithTerraform('the deployment record in a real state', () => {
       };
       const [input] = Object.values(records).map((r: any) => JSON.parse(r.input.replaceAll('$${', '${')));
       const { format: _format, ...written } = input;
-      expect(readDeploymentRecords(state)).toEqual([{ ...written, source: 'record' }]);
+      // The record's id (Terraform's, from the create: what tells two deployments of one name apart) comes with it.
+      expect(readDeploymentRecords(state)).toEqual([{ ...written, source: 'record', recordId: expect.any(String) }]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
