@@ -26,7 +26,9 @@ describe('boot-lib.sh', () => {
       'aws_post',
       'put_metric',
       'fetch_verified',
+      'body_description',
       'refuse_unverified',
+      'selinux_policy_from_image',
     ];
     expect(CLUSTER_LIB.match(/^[a-z_]+\(\) \{/gm)).toEqual(helpers.map((fn) => `${fn}() {`));
     for (const fn of helpers) expect(LIB).not.toContain(`${fn}() {`);
