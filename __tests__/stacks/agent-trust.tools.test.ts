@@ -24,6 +24,8 @@ function synth(stack: StackName, input: SettingsInput, ca?: string): TerraformJs
 }
 
 const SITE: SettingsInput = { hostname: 'rancher.example.com', hostedZone: 'example.com' };
+/** One ingress controller on both sides of a TLS mode switch (the modes' defaults differ: Traefik for ingress, ingress-nginx for external). */
+const NGINX: SettingsInput = { rkeHa: { ingressController: 'ingress-nginx' } };
 const renamed = (input: SettingsInput): SettingsInput => ({ ...input, hostname: 'rancher2.example.com' });
 const accept = (input: SettingsInput, acceptAgentChange: Record<string, string>): SettingsInput => ({
   ...input,
@@ -112,8 +114,9 @@ describe('where TLS ends (mode) and the agents', () => {
   it('refuses a mode switch that changes the CA (Rancher’s own at the ingress, ACM’s public one at the load balancer)', () => {
     const [[rke], [docker]] = refusalsEach([
       [
-        synth(RKE_HA_STACK, { ...SITE, rancher: { tls: { mode: 'ingress', issuer: 'rancher' } } }),
-        synth(RKE_HA_STACK, { ...SITE, rancher: { tls: { mode: 'external', issuer: 'acme' } } }),
+        // The controller pinned: the external mode's default controller (ingress-nginx) is not the ingress mode's.
+        synth(RKE_HA_STACK, { ...SITE, ...NGINX, rancher: { tls: { mode: 'ingress', issuer: 'rancher' } } }),
+        synth(RKE_HA_STACK, { ...SITE, ...NGINX, rancher: { tls: { mode: 'external', issuer: 'acme' } } }),
       ],
       [
         synth(DOCKER_STACK, { ...SITE, docker: { tls: { mode: 'rancher', issuer: 'rancher' } } }),
@@ -125,7 +128,7 @@ describe('where TLS ends (mode) and the agents', () => {
   });
 
   it('takes a mode switch under the same CA: the agents verify the same cacerts, whoever serves the certificate', () => {
-    const ca = (mode: 'ingress' | 'external') => synth(RKE_HA_STACK, { ...SITE, rancher: { tls: { mode, issuer: 'ca' } } }, CA_A);
+    const ca = (mode: 'ingress' | 'external') => synth(RKE_HA_STACK, { ...SITE, ...NGINX, rancher: { tls: { mode, issuer: 'ca' } } }, CA_A);
     const dockerCa = (mode: 'rancher' | 'external') => synth(DOCKER_STACK, { ...SITE, docker: { tls: { mode, issuer: 'ca' } } }, CA_A);
     expect(
       refusalsEach([
