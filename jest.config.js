@@ -8,6 +8,21 @@
 // Transpile-only transform (esbuild): types are checked once by `tsc --noEmit` (npm run lint), not per file inside jest,
 // which is several times slower on this machine.
 const { availableParallelism } = require('node:os');
+const { relative, resolve } = require('node:path');
+
+// `npx jest --selectProjects tools __tests__/a.tools.test.ts`: jest takes every word after --selectProjects as a
+// project's name and would run the whole tier; the words that name test files or folders narrow the tier to them.
+const select = process.argv.indexOf('--selectProjects');
+const named = select < 0 ? [] : process.argv.slice(select + 1).filter((word) => word.includes('/') || word.endsWith('.ts'));
+// A project's testMatch pattern, or the files and folders named after --selectProjects that it holds.
+function match(pattern) {
+  if (named.length === 0) return [pattern];
+  const suffix = pattern.replace('**/*', '');
+  return named.map((word) => {
+    const path = `<rootDir>/${relative(__dirname, resolve(word))}`;
+    return path.endsWith('.ts') ? (path.endsWith(suffix) ? path : '<rootDir>/(none)') : `${path}/${pattern}`;
+  });
+}
 
 /** What both tiers and the consumer test (jest.consumer.config.js) share. */
 const shared = {
@@ -33,7 +48,7 @@ module.exports = {
     {
       ...shared,
       displayName: 'unit',
-      testMatch: ['**/*.test.ts'],
+      testMatch: match('**/*.test.ts'),
       testPathIgnorePatterns: [...IGNORED, '\\.tools\\.test\\.ts$'],
       setupFiles: ['<rootDir>/__tests__/helpers/no-processes.js'],
       globalSetup: '<rootDir>/__tests__/helpers/unit-setup.js',
@@ -42,7 +57,7 @@ module.exports = {
     {
       ...shared,
       displayName: 'tools',
-      testMatch: ['**/*.tools.test.ts'],
+      testMatch: match('**/*.tools.test.ts'),
       testPathIgnorePatterns: IGNORED,
       setupFilesAfterEnv: [...shared.setupFilesAfterEnv, '<rootDir>/__tests__/helpers/process-tests-setup.js'],
       globalSetup: '<rootDir>/__tests__/helpers/global-setup.js',
