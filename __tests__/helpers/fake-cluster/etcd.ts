@@ -67,8 +67,8 @@ export class EtcdCluster {
     const cluster = new EtcdCluster(dir, new TestCa(join(dir, 'pki')), count);
     for (const m of cluster.members) cluster.startMember(m, 'new');
     for (const m of cluster.members) {
-      if (!(await cluster.waitFor(() => cluster.healthy(m), 60)))
-        throw new Error(`etcd ${m.name} did not become healthy within 60 polls: ${cluster.log(m).slice(-2000)}`);
+      if (!(await cluster.waitFor(() => cluster.healthy(m), 240)))
+        throw new Error(`etcd ${m.name} did not become healthy within 240 polls: ${cluster.log(m).slice(-2000)}`);
     }
     return cluster;
   }
@@ -131,11 +131,14 @@ export class EtcdCluster {
     return this.etcdctl([member.clientUrl], ['put', key, value]).status === 0;
   }
 
-  /** Polls `check` up to `polls` times, a second apart; true once it holds. Bounded by polls, not by a clock. */
+  /**
+   * Polls `check` up to `polls` times, a quarter of a second apart (a member is healthy a second or so after it
+   * starts: a poll a second spent most of the file's time waiting); true once it holds. Bounded by polls, not by a clock.
+   */
   async waitFor(check: () => boolean, polls: number): Promise<boolean> {
     for (let i = 0; i < polls; i++) {
       if (check()) return true;
-      await new Promise((r) => setTimeout(r, 1000));
+      await new Promise((r) => setTimeout(r, 250));
     }
     return false;
   }

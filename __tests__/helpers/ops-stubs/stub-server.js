@@ -11,17 +11,17 @@
 // the world's lock as it does in a process of its own, so the calls the server runs and the ones a node process runs
 // beside it are ordered as before.
 //
-// Some calls need a process of their own: they signal their caller (a drain or an apply the test interrupts), wait
-// for other calls while they run (an apply that outlasts a Lease), or belong to the drill or the acceptance run,
-// whose stubs do both. The
-// server answers `delegate` to those without running anything, and stub.sh then runs the node stub as before. A call
-// that reaches process.kill or process.on anyway is a mistake in that list: it is recorded as a violation of the
-// world (every test asserts there is none) and fails.
+// Some calls need a process of their own: they signal their caller (a drain or an apply the test interrupts, any
+// call of the drill or the acceptance run while their world holds a signal to send) or wait for other calls while
+// they run (an apply that outlasts a Lease). The server answers `delegate` to those without running anything, and
+// stub.sh then runs the node stub as before. A call that reaches process.kill or process.on anyway is a mistake in
+// that list: it is recorded as a violation of the world (every test asserts there is none) and fails.
 //
 // Protocol, one call per connection: the request is NUL-terminated fields (the path of the call's files, ending in
-// the caller's pid; its working directory; the world's folder; the tool; the argument count; the arguments); the
-// answer is one line, an exit code or `delegate`; the call's files are deleted when stub.sh hangs up. It writes its port to the file named by its argument, and ends when its standard input closes (its
-// test process ended).
+// the caller's pid; its working directory; the world's folder; the tool; the argument count; the arguments; the
+// caller's pid; the count of its environment's entries; the entries, NAME=value); the answer is one line, an exit
+// code or `delegate`; the call's files are deleted when stub.sh hangs up. It writes its port to the file named by
+// its argument, and ends when its standard input closes (its test process ended).
 'use strict';
 const fs = require('node:fs');
 const { existsSync } = fs;
@@ -36,10 +36,11 @@ function delegated(tool, args, dir) {
   if (tool === 'terraform' && args[0] === 'apply') return true;
   if (tool === 'kubectl' && args.includes('drain')) return true;
   try {
-    // The drill's and the acceptance run's worlds (fake-drill.js, fake-acceptance.js): their calls signal their
-    // caller and let the lock go while they wait.
-    const head = fs.readFileSync(join(dir, 'world.json'), 'utf8');
-    return /\n "(drill|acceptance)": /.test(head);
+    // The drill's and the acceptance run's worlds (fake-drill.js, fake-acceptance.js): a call there signals its caller
+    // only while the world holds a signal to send (`signalAt`, taken out when it fires), and lets the lock go to wait
+    // only in an apply (delegated above). Every other call of theirs runs here, with its caller's pid and environment.
+    const world = fs.readFileSync(join(dir, 'world.json'), 'utf8');
+    return /\n "(drill|acceptance)": /.test(world) && /"signalAt": /.test(world);
   } catch {
     return true;
   }
@@ -62,7 +63,7 @@ class Exit {
 }
 
 /** Runs fake-cloud.js for one call: its exit code, its output written to `<files>.out` and `<files>.err`. */
-function run({ files, pid, cwd, dir, tool, args }) {
+function run({ files, pid, cwd, dir, tool, args, ppid, env }) {
   const exitHandlers = [];
   const output = { 1: [], 2: [] };
   const refuse = (what) => () => {
@@ -71,9 +72,9 @@ function run({ files, pid, cwd, dir, tool, args }) {
   let exited;
   const shimProcess = {
     argv: [process.execPath, join(STUBS, tool), ...args],
-    env: { ...process.env, FAKE_WORLD: dir },
+    env: { ...env, FAKE_WORLD: dir },
     pid: Number(pid),
-    ppid: undefined,
+    ppid,
     execPath: process.execPath,
     platform: process.platform,
     cwd: () => cwd,
@@ -87,7 +88,7 @@ function run({ files, pid, cwd, dir, tool, args }) {
     },
     kill: refuse('process.kill'),
   };
-  // The caller's standard input is what stub.sh saved of it (only a `-f -` call reads it); its output is collected.
+  // The caller's standard input is what stub.sh saved of it (a call that reads it: see stub.sh); its output is collected.
   const shimFs = {
     ...fs,
     readFileSync: (file, ...rest) =>
@@ -137,9 +138,15 @@ function parse(buffer) {
   const fields = buffer.toString('utf8').split('\0');
   if (fields.length < 6) return undefined;
   const count = Number(fields[4]);
-  if (fields.length < 6 + count) return undefined;
+  // The arguments, the caller's pid, the count of environment entries, the entries, and the empty field after the last NUL.
+  if (fields.length < 5 + count + 3) return undefined;
+  const environment = Number(fields[5 + count + 1]);
+  if (fields.length < 5 + count + 2 + environment + 1) return undefined;
   const [files, cwd, dir, tool] = fields;
-  return { files, pid: files.replace(/^.*\./, ''), cwd, dir, tool, args: fields.slice(5, 5 + count) };
+  const env = Object.fromEntries(
+    fields.slice(5 + count + 2, 5 + count + 2 + environment).map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]),
+  );
+  return { files, pid: files.replace(/^.*\./, ''), cwd, dir, tool, args: fields.slice(5, 5 + count), ppid: Number(fields[5 + count]), env };
 }
 
 const server = net.createServer((socket) => {

@@ -6,17 +6,22 @@
 # node stub runs the call in a process of its own, as every call ran before the server. Builtins only: a test may give
 # the CLI a PATH that holds nothing but the stubs and node.
 files=${FAKE_WORLD:-/tmp}/.stub.$$
-# A `-f -` call reads its standard input (a Lease, a manifest): saved for the server, and made this script's standard
-# input again for the node stub (open before the server, which deletes the file once this script hangs up, can).
+# A call that reads its standard input (kubectl's `-f -`: a Lease, a manifest; curl's `--data-binary @-` and
+# `--config -`; aws's `file:///dev/stdin`): saved for the server, and made this script's standard input again for the
+# node stub (open before the server, which deletes the file once this script hangs up, can).
 case " $* " in
-  *" -f - "*)
+  *" -f - "* | *" @- "* | *" --config - "* | *" file:///dev/stdin "*)
     IFS= read -r -d '' input || true
     printf '%s' "$input" >"$files.in"
     exec <"$files.in"
     ;;
 esac
 if { exec 3<>/dev/tcp/127.0.0.1/__PORT__; } 2>/dev/null; then
-  printf '%s\0' "$files" "$PWD" "${FAKE_WORLD-}" "${0##*/}" "$#" "$@" >&3
+  # The caller's pid and exported environment follow the arguments (the count of NAME=value fields, then the fields): the drill's
+  # and the acceptance run's stubs read the TF_VAR_ variables their caller set, as in a process of their own.
+  environment=()
+  for name in $(compgen -e); do environment+=("$name=${!name}"); done
+  printf '%s\0' "$files" "$PWD" "${FAKE_WORLD-}" "${0##*/}" "$#" "$@" "$PPID" "${#environment[@]}" "${environment[@]}" >&3
   if IFS= read -r answer <&3 && [ "$answer" != delegate ]; then
     IFS= read -r -d '' out <"$files.out"
     IFS= read -r -d '' err <"$files.err"
