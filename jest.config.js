@@ -61,6 +61,7 @@ module.exports = {
       testPathIgnorePatterns: IGNORED,
       setupFilesAfterEnv: [...shared.setupFilesAfterEnv, '<rootDir>/__tests__/helpers/process-tests-setup.js'],
       globalSetup: '<rootDir>/__tests__/helpers/global-setup.js',
+      globalTeardown: '<rootDir>/__tests__/helpers/unit-teardown.js',
     },
   ],
 };

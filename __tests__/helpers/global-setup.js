@@ -72,6 +72,9 @@ module.exports = function globalSetup() {
   }
   if (problems.length > 0)
     throw new Error(`npm run test:tools needs the tools it runs:\n- ${problems.join('\n- ')}\nThe unit tier (npm test) needs none of them.`);
+  // The stack texts its files synthesize, shared between them as in the unit tier (synth-share.ts; the same
+  // defaults recur in most files); unit-teardown.js removes the folder.
+  require('./unit-setup')();
   // The compiled app, built here once rather than by every test file that runs it at the same moment (jest
   // transforms this TypeScript require as it does the test files').
   require('./app-process').compiledMain();

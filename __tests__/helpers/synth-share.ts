@@ -3,7 +3,7 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
- * Synthesized stack texts shared by the test files of one unit-tier run: the
+ * Synthesized stack texts shared by the test files of one run of a tier: the
  * same settings variants are synthesized in several files (every variant in
  * fsbp, deployer-policy, root-module and first-boot-egress; the defaults in
  * most stack files), and a stack synth costs 0.1 s idle. 454 synths, 231

@@ -1,4 +1,4 @@
-// Unit tier: removes the folder unit-setup.js made.
+// Both tiers: removes the folder unit-setup.js made.
 const { rmSync } = require('node:fs');
 
 module.exports = function unitTeardown() {

@@ -157,7 +157,7 @@ describe('cert-renewal.sh on the fake cluster with real etcd and the real kubect
     // A few of its polls see it down (the API refuses; etcd has two members answering).
     expect(await until(() => third.calls().filter((c) => c.startsWith('systemctl show')).length >= 3, 120)).toBe(true);
     etcd.start(etcd.members[2]);
-    expect(await etcd.waitFor(() => etcd.healthy(etcd.members[2]), 60)).toBe(true);
+    expect(await etcd.waitFor(() => etcd.healthy(etcd.members[2]), 240)).toBe(true);
     await cluster.up(servers[2].address);
     await cluster.node(servers[2]);
     const done = await run;
