@@ -108,8 +108,8 @@ export const k8sHaHostname = (name: string, zone: string): string => `${name}.${
  * - rke-ha and docker: no domain: a name from a wildcard DNS service (sslip.io), Rancher's own CA, no Route53
  *   record; k8s-ha (which has no such mode): `<name>.<zone>` in the zone the user named, Rancher's own CA;
  * - rke-ha: RKE2 at the version the upgrade starts from (or at `kubernetes` when given: the upgrade's second synth);
- * - backups on (the backup and drill phases; k8s-ha's bucket deletable by a destroy), alarms off (nobody is paged
- *   for it);
+ * - backups on (the backup and drill phases; k8s-ha's bucket deletable by a destroy), alarms on without a
+ *   subscription (the servers' metrics are sent as in production; nobody is paged);
  * - nothing that keeps it from going: deletion protection, Object Lock and the docker volume's final snapshot off,
  *   the docker volume's daily snapshot twelve hours after the start.
  */
@@ -137,7 +137,9 @@ export function acceptanceSettings(base: Record<string, unknown>, run: Acceptanc
   settings.rancher = rancher;
   settings.backups = { ...section(settings.backups), enabled: true, ...(stack === 'k8s-ha' ? { forceDestroyBucket: true } : {}) };
   delete (settings.backups as Record<string, unknown>).restoreFrom;
-  settings.alarms = { enabled: false };
+  // The stack's own topic and alarms (created by the deploy, destroyed by the teardown, searched for by the sweep),
+  // with no subscription: nobody is paged, and the servers send their metrics as in production.
+  settings.alarms = { enabled: true };
   if (stack === 'rke-ha') {
     const rkeHa = section(settings.rkeHa);
     rkeHa.loadBalancer = { ...section(rkeHa.loadBalancer), type: 'nlb', deletionProtection: false };

@@ -32,6 +32,7 @@ import {
 } from './acceptance-settings';
 import { Aws } from './aws';
 import { drill } from './drill';
+import { DOLLARS_PER_HOUR } from './hourly-cost';
 import { readProductionSettings } from './drill-settings';
 import { Kubectl } from './kubectl';
 import { Interrupted, waitUntil, yieldFor } from './poll';
@@ -120,11 +121,6 @@ export interface RunRecord {
   readonly backupCreated?: boolean;
 }
 
-/**
- * The cost of an hour of the default deployment, in dollars: docs/cost.md's monthly total (≈ $490 in us-east-1)
- * over 730 hours. The drill's throwaway is a second one while it runs.
- */
-export const DOLLARS_PER_HOUR = 490 / 730;
 /**
  * The same per stack: docker's host is docs/cost.md's m6i.large (≈ $70), its two gp3 volumes, Elastic IP and key
  * (≈ $11): ≈ $80 a month. k8s-ha's own AWS pieces (a bucket, a record, an IAM user) cost cents; the cluster is

@@ -20,10 +20,12 @@
 #     a key that still works there;
 #   - every credential of production's that Rancher holds is deleted: each
 #     Secret of type provisioning.cattle.io/cloud-credential, wherever it is,
-#     and every Secret of cattle-global-data (cloud credentials, hosted
+#     every Secret of cattle-global-data (cloud credentials, hosted
 #     clusters' credential Secrets, downstream clusters' service account
-#     tokens): Rancher's node-driver, hosted-cluster and cluster controllers
-#     act on production's cloud and clusters with them;
+#     tokens) and the node drivers' Secrets of fleet-default
+#     (*machine-driver-secret, harvesterconfig*, machine states): Rancher's
+#     node-driver, hosted-cluster and cluster controllers act on production's
+#     cloud and clusters with them;
 # and only then are production's Nodes forgotten, which lets their pods start
 # here. Until then no pod of production's runs: none is bound to this server,
 # whose name (its private address) no Node of production's carries (the drill
@@ -56,6 +58,10 @@ NODE_NAME=${NODE_NAME:-$(hostname)}
 WRITER_SECRETS='^secret/rancher-aws-backup-s3-'
 WEBHOOK_CONFIGS=validatingwebhookconfigurations.admissionregistration.k8s.io,mutatingwebhookconfigurations.admissionregistration.k8s.io
 CLOUD_CREDENTIAL=provisioning.cattle.io/cloud-credential
+# The node drivers' Secrets of fleet-default (rancher-backup's sensitive resource set names them): the driver's
+# copy of a cloud credential, a Harvester kubeconfig, a machine's driver state.
+NODE_DRIVER_NAMES='^fleet-default/(.*machine-driver-secret|harvesterconfig.*)$'
+MACHINE_STATE=rke.cattle.io/machine-state
 NAMESPACED_NAMES='jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name}{"\n"}{end}'
 # Attempts of the reset whose snapshot download failed (a pause of 15 s, 30 s, ... between them).
 RESET_ATTEMPTS=${RESET_ATTEMPTS:-3}
@@ -100,14 +106,22 @@ unadmit() {
 }
 
 # credentials_left: prints NAMESPACE/NAME of production's credential Secrets still in the cluster (cloud credentials
-# wherever they are, everything in cattle-global-data); a line when they cannot be listed.
+# wherever they are, everything in cattle-global-data, the node drivers' Secrets of fleet-default); a line when they
+# cannot be listed.
 credentials_left() {
-  local typed global
+  local typed global driven state
   typed=$(kube get secrets --all-namespaces --field-selector="type=$CLOUD_CREDENTIAL" -o "$NAMESPACED_NAMES") ||
     typed="(the cloud credentials could not be listed)"
   global=$(kube -n cattle-global-data get secrets -o "$NAMESPACED_NAMES") ||
     global="(the Secrets of cattle-global-data could not be listed)"
-  printf '%s\n%s\n' "$typed" "$global" | grep . | sort -u || true
+  if driven=$(kube -n fleet-default get secrets -o "$NAMESPACED_NAMES"); then
+    driven=$(grep -E "$NODE_DRIVER_NAMES" <<<"$driven" || true)
+  else
+    driven="(the Secrets of fleet-default could not be listed)"
+  fi
+  state=$(kube -n fleet-default get secrets --field-selector="type=$MACHINE_STATE" -o "$NAMESPACED_NAMES") ||
+    state="(the machine states of fleet-default could not be listed)"
+  printf '%s\n%s\n%s\n%s\n' "$typed" "$global" "$driven" "$state" | grep . | sort -u || true
 }
 
 # disarm: production's backup writer and credentials out of the restored cluster, checked.

@@ -68,7 +68,9 @@ const section = (value: unknown): Record<string, unknown> =>
  *   hostname, and Rancher's own CA (production's certificate names production's hostname);
  * - no first login (the restore brings production's admin users) and no alarms (nobody is paged for it);
  * - nothing that keeps it from going: deletion protection and Object Lock off;
- * - `backups.restoreFrom` naming the file and production's bucket, which its writer may only read.
+ * - `backups.restoreFrom` naming the file and production's bucket, which its writer may only read, with `disarm`:
+ *   the restored Deployments' pods are held until every credential of production's the backup brought is deleted,
+ *   before Rancher is installed (lib/rancher/restore-disarm.sh).
  */
 export function throwawaySettings(production: Record<string, unknown>, choice: ThrowawayChoice): Record<string, unknown> {
   const settings = section(production);
@@ -83,7 +85,7 @@ export function throwawaySettings(production: Record<string, unknown>, choice: T
   delete rancher.tls;
   delete rancher.acceptAgentChange;
   settings.rancher = { ...rancher, bootstrap: { enabled: false } };
-  settings.backups = { ...section(settings.backups), enabled: true, restoreFrom: { file: choice.file, bucket: choice.bucket } };
+  settings.backups = { ...section(settings.backups), enabled: true, restoreFrom: { file: choice.file, bucket: choice.bucket, disarm: true } };
   settings.alarms = { enabled: false };
   const rkeHa = section(settings.rkeHa);
   delete rkeHa.existingNetwork;

@@ -15,6 +15,7 @@ import {
   type EtcdSnapshot,
 } from './drill-etcd';
 import { API_COLLECTIONS, DRILL_USER, drillLogin, rancherIds, rancherServerUrl, removeDrillUser } from './drill-login';
+import { drillPlan } from './drill-plan';
 import { newestObject, productionDeployment, type ProductionDeployment } from './drill-production';
 import { DRILL_PHASES, ETCD_NOT_PROVEN, ETCD_PHASES, NOT_PROVEN, describeReport, type DrillPhase, type DrillReport } from './drill-report';
 import { defaultThrowawayName, etcdThrowawaySettings, readProductionSettings, throwawaySettings } from './drill-settings';
@@ -125,6 +126,18 @@ export async function drill(options: DrillOptions): Promise<number> {
         : 'A drill builds a throwaway rke-ha deployment; a k8s-ha deployment runs on a cluster of yours, and the drill has no second cluster to restore into. Restore its backup into an rke-ha deployment by hand (docs/backups.md, "Migrate to a new deployment").',
     );
     return 2;
+  } // A dry run reads nothing but the settings file: no terraform, no AWS call, no credentials (anyone reads the plan first).
+  if (options.dryRun) {
+    let settings: Record<string, unknown>;
+    try {
+      settings = readProductionSettings(options.settingsPath);
+    } catch (error) {
+      log(`${(error as Error).message} Nothing was changed.`);
+      return 2;
+    }
+    const plan = drillPlan({ ...options, settings, etcd: options.etcd ?? false, keep: options.keep ?? false });
+    for (const line of plan) log(line);
+    return 0;
   }
 
   const production = productionDeployment(options.productionDir);
@@ -164,10 +177,6 @@ export async function drill(options: DrillOptions): Promise<number> {
       ? '  --keep: the throwaway stays up afterwards'
       : '  then the teardown of the throwaway (also when a step fails or the drill is interrupted)',
   );
-  if (options.dryRun) {
-    log('Dry run: nothing was changed.');
-    return 0;
-  }
 
   // The folder of the last throwaway, torn down: its empty state and its teardown record would be taken for the new
   // one's (the teardown resumes from its record), so it goes; one whose state still holds resources stays.

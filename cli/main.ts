@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { moduleFolder } from './module-folder';
 import { requireTools, shieldChildrenFromSignals, ToolMissing } from './process';
@@ -36,7 +36,8 @@ const COMMAND_HELP: Readonly<Record<string, string>> = {
              --wait-minutes <n> budget for Rancher to answer /ping once the apply is done (default 10)
              --etcd            restore production's newest etcd snapshot instead (RKE2): on the throwaway's
                                first server, with production's cluster token (docs/backups.md)
-             --dry-run         print the steps and change nothing`,
+             --dry-run         print the steps, what it creates, how long and what it costs; reads the
+                               settings file only (no tool, no credentials), changes nothing`,
   acceptance: `  acceptance prove a throwaway deployment's whole life in your account (rke-ha, k8s-ha, docker): deploy (timed),
              /ping, first login, an empty second plan, a Kubernetes upgrade, a roll of server-0, a backup and a
              drill restore (rke-ha; each stack skips what does not apply to it, saying why), the teardown from a
@@ -250,9 +251,15 @@ export async function main(args: readonly string[]): Promise<number> {
       }
       case 'drill': {
         if (line.stack === undefined && !line.values.has('--dir')) throw new UsageError('drill: name the stack of production (rke-ha).');
-        const dir = moduleFolder(line.stack, line.values.get('--dir'));
-        useTerraformBinary(line.values.get('--terraform-binary'));
-        requireTools(['kubectl', 'aws', 'curl']);
+        // A dry run runs no tool and needs no synthesized module: anyone reads the plan first (it says what is missing).
+        const dryRun = line.flags.has('--dry-run');
+        const dir = dryRun
+          ? resolve(line.values.get('--dir') ?? join('cdktf.out', 'stacks', line.stack ?? 'rke-ha'))
+          : moduleFolder(line.stack, line.values.get('--dir'));
+        if (!dryRun) {
+          useTerraformBinary(line.values.get('--terraform-binary'));
+          requireTools(['kubectl', 'aws', 'curl']);
+        }
         // The synth or apply in flight is told to stop (terraform saves its state); then the throwaway is torn down.
         const stopping = stopOnSignals('the drill; the throwaway deployment is torn down', '`npm run drill -- <stack> --teardown` finishes it');
         return await drill({
@@ -266,7 +273,7 @@ export async function main(args: readonly string[]): Promise<number> {
           keep: line.flags.has('--keep'),
           teardownOnly: line.flags.has('--teardown'),
           etcd: line.flags.has('--etcd'),
-          dryRun: line.flags.has('--dry-run'),
+          dryRun,
           pingMinutes: minutes(line.values.get('--wait-minutes')),
           interrupted: () => stopping.aborted,
           stop: stopping,

@@ -75,6 +75,16 @@ describe('the acceptance run', () => {
     expect(Object.values(json.resource.aws_lb)[0]).toMatchObject({ enable_deletion_protection: false });
   });
 
+  it("turns alarms on: the stack's own topic with no subscription, and the alarms on the servers' own metrics", () => {
+    expect(settings.alarms).toEqual({ enabled: true });
+    expect(Object.keys(json.resource.aws_sns_topic ?? {})).toHaveLength(1);
+    expect(json.resource.aws_sns_topic_subscription).toBeUndefined();
+    const alarms = Object.values(json.resource.aws_cloudwatch_metric_alarm ?? {}) as any[];
+    const own = alarms.filter((a) => a.namespace === `RancherHA/${name}-rke-ha`).map((a) => a.metric_name);
+    expect(own).toEqual(expect.arrayContaining(['RestartHeld', 'BackupCredentialsFailed']));
+    for (const a of alarms) expect(String(a.alarm_actions)).toContain('aws_sns_topic.');
+  });
+
   it('the safety check refuses what is not its own: another run id, a backend elsewhere, a name outside its prefix', () => {
     const other = JSON.parse(JSON.stringify(json));
     other.terraform.backend = { s3: { bucket: 'tf-state' } };

@@ -25,6 +25,12 @@ const WRITER = 'cattle-resources-system/rancher-aws-backup-s3-1a2b3c';
 // cattle-global-data holds (a downstream cluster's service account token, an older cloud credential without the type).
 const CLOUD_CREDENTIALS = ['cattle-global-data/cc-production-aws', 'fleet-default/cc-machine-pools'];
 const GLOBAL_DATA = ['cattle-global-data/cluster-serviceaccounttoken-x7k2p', 'cattle-global-data/cc-untyped-older'];
+// The node drivers' Secrets of fleet-default (rancher-backup 109.0.7+up10.0.8, sensitive-resourceset-contents/
+// provisioningv2.yaml): the driver's copy of a credential, a Harvester kubeconfig, a machine's state; a machine's plan
+// (the agent that reads it dials production's hostname) stays.
+const MACHINE_STATE = 'fleet-default/pool1-7d9f-machine-state';
+const NODE_DRIVER = ['fleet-default/pool1-7d9f-machine-driver-secret', 'fleet-default/harvesterconfig8kz2p', MACHINE_STATE];
+const MACHINE_PLAN = 'fleet-default/pool1-7d9f-machine-plan';
 // The admission webhooks the snapshot brings back: rancher-webhook's pair, and another of production's charts.
 const WEBHOOKS = { validating: ['rancher.cattle.io', 'rke2-ingress-nginx-admission'], mutating: ['rancher.cattle.io'] };
 const CA = '-----BEGIN CERTIFICATE-----\nproduction CA\n-----END CERTIFICATE-----\n';
@@ -61,11 +67,14 @@ function server(): NodeSandbox {
       'cattle-resources-system/rancher-aws-backup-encryption',
       ...CLOUD_CREDENTIALS,
       ...GLOBAL_DATA,
+      ...NODE_DRIVER,
+      MACHINE_PLAN,
       ...PRODUCTION_NODES.map((n) => `kube-system/${n}.node-password.rke2`),
       '',
     ].join('\n'),
   );
   b.write('snapshot/cloud-credentials', `${CLOUD_CREDENTIALS.join('\n')}\n`);
+  b.write('snapshot/machine-states', `${MACHINE_STATE}\n`);
   b.write('snapshot/validatingwebhookconfigurations', `${WEBHOOKS.validating.join('\n')}\n`);
   b.write('snapshot/mutatingwebhookconfigurations', `${WEBHOOKS.mutating.join('\n')}\n`);
   b.write('snapshot/backups.resources.cattle.io', 'rancher-aws-scheduled\n');
@@ -121,7 +130,7 @@ function expectRestored(b: NodeSandbox, output: string): void {
   expect(parseRestored(output)).toEqual(RESTORED);
   expect(lines(b, 'restored/nodes')).toEqual([]);
   expect(lines(b, 'restored/backups.resources.cattle.io')).toEqual([]);
-  expect(lines(b, 'restored/secrets')).toEqual(['cattle-resources-system/rancher-aws-backup-encryption']);
+  expect(lines(b, 'restored/secrets')).toEqual(['cattle-resources-system/rancher-aws-backup-encryption', MACHINE_PLAN]);
   expect(lines(b, 'restored/cloud-credentials')).toEqual([]);
   expect(lines(b, 'restored/validatingwebhookconfigurations')).toEqual([]);
   expect(lines(b, 'restored/mutatingwebhookconfigurations')).toEqual([]);
@@ -147,7 +156,7 @@ function expectWriterFirst(b: NodeSandbox): void {
     expect(all.indexOf(`deleted ${kind}webhookconfiguration ${name}`)).toBeGreaterThanOrEqual(0);
     expect(all.indexOf(`deleted ${kind}webhookconfiguration ${name}`)).toBeLessThan(firstSecret);
   }
-  for (const secret of [WRITER, ...CLOUD_CREDENTIALS, ...GLOBAL_DATA]) {
+  for (const secret of [WRITER, ...CLOUD_CREDENTIALS, ...GLOBAL_DATA, ...NODE_DRIVER]) {
     expect(all.indexOf(`deleted secret ${secret}`)).toBeGreaterThanOrEqual(0);
     expect(all.indexOf(`deleted secret ${secret}`)).toBeLessThan(firstNode);
   }
@@ -171,7 +180,7 @@ describe('drill-etcd-restore.sh', () => {
       ...WEBHOOKS.mutating.map((c) => `deleted mutatingwebhookconfiguration ${c}`),
       'deleted backup rancher-aws-scheduled',
       `deleted secret ${WRITER}`,
-      ...[...CLOUD_CREDENTIALS, ...GLOBAL_DATA].sort().map((c) => `deleted secret ${c}`),
+      ...[...CLOUD_CREDENTIALS, ...GLOBAL_DATA, ...NODE_DRIVER].sort().map((c) => `deleted secret ${c}`),
       ...PRODUCTION_NODES.flatMap((n) => [`deleted node ${n}`, `deleted secret kube-system/${n}.node-password.rke2`]),
     ]);
     // The token read once; the server stopped before the reset and started after it; RKE2's output in the log.

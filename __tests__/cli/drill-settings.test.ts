@@ -39,7 +39,7 @@ describe("the throwaway deployment's settings", () => {
       backend: { type: 'local', path: 'terraform.<stack>.tfstate' },
       tags: { [DRILL_TAG]: 'rancher' },
       rancher: { bootstrap: { enabled: false }, replicas: 3 },
-      backups: { schedule: '0 */4 * * *', enabled: true, restoreFrom: { file: FILE, bucket: BUCKET } },
+      backups: { schedule: '0 */4 * * *', enabled: true, restoreFrom: { file: FILE, bucket: BUCKET, disarm: true } },
       alarms: { enabled: false },
       rkeHa: { loadBalancer: { type: 'nlb', deletionProtection: false }, etcdSnapshots: { objectLock: false } },
     });

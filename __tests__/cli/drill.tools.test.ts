@@ -457,15 +457,28 @@ describe('npm run drill', () => {
     expect(c.world().drill.state.resources).toEqual([]);
   });
 
-  it('--dry-run names the backup and the throwaway, and changes nothing', () => {
+  it('--dry-run with no tool, no credentials and no module: the steps, what it creates, how long, what it costs; no call, nothing written', () => {
     const c = world();
-    const result = drill(c, '--dry-run');
+    const result = c.run(['drill', 'rke-ha', '--dir', 'not-synthesized', '--dry-run'], { tools: [] });
+    expect(result.err).toBe('');
     expect(result.code).toBe(0);
-    expect(result.out).toContain(`s3://${BUCKET}/rancher/${NEWEST}`);
+    expect(result.out).toContain('a dry run: no terraform, no AWS call, no credentials needed');
+    expect(result.out).toContain('not synthesized here yet');
+    for (const phase of ['synth', 'apply', 'ping', 'login', 'compare', 'teardown']) expect(result.out).toContain(`  ${phase}: `);
     expect(result.out).toContain(`throwaway deployment: ${THROWAWAY}`);
+    expect(result.out).toContain('What it creates: a second rke-ha deployment');
+    expect(result.out).toContain('How long: about an hour');
+    expect(result.out).toMatch(/Cost: about \$\d+\.\d\d-\$\d+\.\d\d/);
     expect(result.out).toContain('Dry run: nothing was changed.');
+    expect(c.calls()).toEqual([]);
     expect(existsSync(join(c.dir, 'drill.out'))).toBe(false);
-    expect(c.calls().every((call) => call === 'terraform state pull' || call.startsWith('aws s3api list-objects-v2'))).toBe(true);
+    // --etcd: its own steps.
+    const etcd = c.run(['drill', 'rke-ha', '--dir', 'module', '--dry-run', '--etcd', '--keep'], { tools: [] });
+    expect(etcd.code).toBe(0);
+    expect(etcd.out).toContain('  restore: ');
+    expect(etcd.out).toContain('(skipped: --keep) teardown: ');
+    expect(etcd.out).not.toContain('not synthesized');
+    expect(c.calls()).toEqual([]);
   });
 
   it.each([

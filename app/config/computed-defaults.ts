@@ -82,6 +82,7 @@ export const COMPUTED_DEFAULTS: Readonly<Record<string, ComputedDefault>> = {
   // Inside a section that is absent by default: its defaults are the schema's, with the one required field given.
   'backups.restoreFrom.newHostname': { cases: [{ value: () => restoreFromDefaults().newHostname }] },
   'backups.restoreFrom.unrecordedSource': { cases: [{ value: () => restoreFromDefaults().unrecordedSource }] },
+  'backups.restoreFrom.disarm': { cases: [{ value: () => restoreFromDefaults().disarm }] },
   'rkeHa.nodeCount': {
     cases: [
       { when: 'rke2', value: (d) => clusterPlan({ ...d, rkeHa: withRkeHa(d, { distribution: 'rke2' }) }).nodeCount },

@@ -64,6 +64,13 @@ export const backupsSchema = z
          * yours to check.
          */
         unrecordedSource: z.boolean().default(false),
+        /**
+         * The restore is a drill's (`npm run drill` sets it): no pod may start in the namespaces of the Deployments the
+         * backup carries while it runs, and before Rancher is installed every credential it brought (cloud
+         * credentials, `cattle-global-data`, node-driver Secrets of `fleet-default`) is deleted. Never for a
+         * migration: the migrated Rancher needs them.
+         */
+        disarm: z.boolean().default(false),
       })
       .optional(),
   })

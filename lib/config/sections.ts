@@ -110,5 +110,5 @@ export interface BackupsSettings {
   forceDestroyBucket: boolean;
   credentials: 'servers' | 'accessKey';
   readerAccounts: string[];
-  restoreFrom?: { file: string; bucket?: string | undefined; newHostname: boolean; unrecordedSource: boolean } | undefined;
+  restoreFrom?: { file: string; bucket?: string | undefined; newHostname: boolean; unrecordedSource: boolean; disarm: boolean } | undefined;
 }

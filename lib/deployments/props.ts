@@ -213,9 +213,17 @@ export interface BackupsProps {
    * Restore this backup on the first apply, before Rancher is installed (migration): the file name the operator
    * wrote, and the bucket it is in (@default this deployment's bucket). Needs `rancher.bootstrap.enabled: false`.
    * The plan checks it first (docs/backups.md, "Preflight"); `newHostname` accepts another hostname than the
-   * backup's deployment had, `unrecordedSource` a bucket without this project's record (both @default false).
+   * backup's deployment had, `unrecordedSource` a bucket without this project's record, `disarm` a drill's restore
+   * that holds the restored Deployments' pods and deletes every credential restored before Rancher starts (all
+   * @default false).
    */
-  readonly restoreFrom?: { readonly file: string; readonly bucket?: string; readonly newHostname?: boolean; readonly unrecordedSource?: boolean };
+  readonly restoreFrom?: {
+    readonly file: string;
+    readonly bucket?: string;
+    readonly newHostname?: boolean;
+    readonly unrecordedSource?: boolean;
+    readonly disarm?: boolean;
+  };
 }
 
 /** What every Rancher construct is told about the deployment, but its name. */

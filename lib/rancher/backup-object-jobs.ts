@@ -11,10 +11,20 @@ import { imageRef } from '../kubernetes/image-ref';
 import { SHELL_IMAGE } from '../kubernetes/readiness-gates';
 import { BACKUP_NAMESPACE, type OperatorObject } from './backup-objects';
 import BACKUP_OBJECTS from './backup-objects.sh';
+import { RANCHER_NAMESPACE } from './namespace';
+import RESTORE_DISARM from './restore-disarm.sh';
 
 const NAME = 'rancher-aws-backup-objects';
 /** The identity of the Jobs that may also delete Secrets of the namespace (a migration's Restore). */
 const CLEANUP_NAME = 'rancher-aws-backup-cleanup';
+/** The identity of a drill's Restore (restore-disarm.sh), and the name of its hold on pods. */
+export const DISARM_NAME = 'rancher-aws-restore-disarm';
+/**
+ * The namespaces of the Deployments Rancher's full resource set carries (rancher-backup 109.0.7+up10.0.8,
+ * `files/default/basic-resourceset-contents`: the aks, ali, eks and gke config operators in cattle-system, Elemental's,
+ * rancher-operator's, Fleet's and gitjob), as a CEL regular expression: a drill's Restore holds their pods.
+ */
+export const HELD_NAMESPACES = '^(cattle-system|cattle-elemental-system|rancher-operator-system|cattle-fleet-.*|fleet-.*)$';
 
 export interface BackupObjectJobsProps {
   /** The operator's namespace (a reference: the Jobs wait for it). */
@@ -45,6 +55,8 @@ export class BackupObjectJobs extends Construct {
   private readonly dependsOn: ITerraformDependable[];
   /** The cleanup identity and its grants, made with the first Job that removes Secrets. */
   private cleanupAccess?: ITerraformDependable[];
+  /** A drill's Restore identity and its grants. */
+  private disarmAccess?: ITerraformDependable[];
   private readonly namespace: string;
   private readonly image: string;
   /** The gate chart as the module holds it (`${path.module}/assets/...`). */
@@ -122,6 +134,61 @@ export class BackupObjectJobs extends Construct {
   }
 
   /**
+   * The identity of a drill's Restore (restore-disarm.sh): the Backup and Restore grants, and what its disarm needs
+   * and nothing else: list and delete Secrets in every namespace (cloud credentials may be in any), create and delete
+   * the hold's policy and binding (RBAC cannot name an object on create: the script names them), and create pods in
+   * Rancher's namespace, for the server-side dry run that shows the hold in force (nothing is created). `after`: the
+   * Job's own dependencies (Rancher's namespace among them).
+   */
+  private disarm(after: readonly ITerraformDependable[]): ITerraformDependable[] {
+    if (this.disarmAccess) return this.disarmAccess;
+    const account = new ServiceAccountV1(this, 'disarm-service-account', {
+      metadata: { name: DISARM_NAME, namespace: this.namespace },
+      dependsOn: this.dependsOn,
+    });
+    const subject = [{ kind: 'ServiceAccount', name: account.metadata.name, namespace: this.namespace }];
+    const objects = new ClusterRoleBindingV1(this, 'disarm-objects-binding', {
+      metadata: { name: `${DISARM_NAME}-objects` },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: this.roles.cluster },
+      subject,
+    });
+    const events = new RoleBindingV1(this, 'disarm-events-binding', {
+      metadata: { name: `${DISARM_NAME}-events`, namespace: this.namespace },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: this.roles.events },
+      subject,
+    });
+    const role = new ClusterRoleV1(this, 'disarm-cluster-role', {
+      metadata: { name: DISARM_NAME },
+      rule: [
+        { apiGroups: [''], resources: ['secrets'], verbs: ['list', 'delete'] },
+        {
+          apiGroups: ['admissionregistration.k8s.io'],
+          resources: ['validatingadmissionpolicies', 'validatingadmissionpolicybindings'],
+          verbs: ['create', 'delete'],
+        },
+      ],
+      dependsOn: this.dependsOn,
+    });
+    const binding = new ClusterRoleBindingV1(this, 'disarm-cluster-role-binding', {
+      metadata: { name: DISARM_NAME },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role.metadata.name },
+      subject,
+    });
+    const probe = new RoleV1(this, 'disarm-probe-role', {
+      metadata: { name: DISARM_NAME, namespace: RANCHER_NAMESPACE },
+      rule: [{ apiGroups: [''], resources: ['pods'], verbs: ['create'] }],
+      dependsOn: [...this.dependsOn, ...after],
+    });
+    const probeBinding = new RoleBindingV1(this, 'disarm-probe-binding', {
+      metadata: { name: DISARM_NAME, namespace: RANCHER_NAMESPACE },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: probe.metadata.name },
+      subject,
+    });
+    this.disarmAccess = [account, objects, events, binding, probeBinding];
+    return this.disarmAccess;
+  }
+
+  /**
    * A release and its Job `rancher-aws-<id>-<hash>` that apply `object` and wait, `minutes` at most, until the
    * operator reports it Completed. The object carries references (the bucket's name, the secrets' random suffix),
    * so Terraform computes the hash (gate-chart.ts, jobName): a change of the object, or of anything else in the Job,
@@ -138,18 +205,24 @@ export class BackupObjectJobs extends Construct {
        * regular expression, as bash's `=~` reads it), except the names in `keep` (references allowed).
        */
       readonly removeSecrets?: { readonly pattern: string; readonly keep: readonly string[] };
+      /**
+       * A drill's Restore (restore-disarm.sh): the restored Deployments' pods held until production's credentials
+       * are deleted, after the object is done. Needs Rancher's namespace among `dependsOn`. @default false
+       */
+      readonly disarm?: boolean;
     },
   ): Release {
     const prefix = `rancher-aws-${id}`;
     const labels = { 'app.kubernetes.io/name': NAME };
     const remove = props.removeSecrets;
+    const access = props.disarm ? this.disarm(props.dependsOn ?? []) : remove ? this.cleanup() : this.access;
     const { spec, hashed } = chartJob({
       prefix,
       labels,
-      serviceAccount: remove ? CLEANUP_NAME : NAME,
+      serviceAccount: props.disarm ? DISARM_NAME : remove ? CLEANUP_NAME : NAME,
       image: this.image,
       container: 'apply',
-      script: BACKUP_OBJECTS,
+      script: props.disarm ? `${RESTORE_DISARM}\n${BACKUP_OBJECTS}` : BACKUP_OBJECTS,
       env: [
         { name: 'RESOURCE', value: `${String(props.object.kind).toLowerCase()}s.resources.cattle.io` },
         { name: 'NAME', value: String(props.object.metadata.name) },
@@ -160,6 +233,14 @@ export class BackupObjectJobs extends Construct {
               { name: 'STALE_SECRETS', value: remove.pattern },
               { name: 'SECRETS_NAMESPACE', value: BACKUP_NAMESPACE },
               { name: 'KEEP_SECRETS', value: remove.keep.join(' ') },
+            ]
+          : []),
+        ...(props.disarm
+          ? [
+              { name: 'DISARM', value: 'true' },
+              { name: 'HOLD_POLICY', value: DISARM_NAME },
+              { name: 'HOLD_NAMESPACES', value: HELD_NAMESPACES },
+              { name: 'PROBE_NAMESPACE', value: RANCHER_NAMESPACE },
             ]
           : []),
       ],
@@ -173,7 +254,7 @@ export class BackupObjectJobs extends Construct {
       namespace: this.namespace,
       chart: this.chart,
       minutes: props.minutes,
-      dependsOn: [...(remove ? this.cleanup() : this.access), ...(props.dependsOn ?? [])],
+      dependsOn: [...access, ...(props.dependsOn ?? [])],
     });
   }
 }

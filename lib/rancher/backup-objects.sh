@@ -21,12 +21,18 @@
 # deleted (a migration's Restore brings the old deployment's own Secrets along:
 # its writer's key, its encryption configuration).
 #
+# With DISARM (a drill's Restore): the functions of restore-disarm.sh, sourced
+# before this script, hold the restored Deployments' pods before the object is
+# applied, and once the stale Secrets are gone delete production's credentials,
+# then release the hold.
+#
 # Environment:
 #   OBJECT            the object (JSON or YAML)
 #   RESOURCE          its resource (backups.resources.cattle.io | restores.resources.cattle.io)
 #   NAME              its name (both are cluster-scoped)
 #   DEADLINE_SECONDS  the budget; INTERVAL (seconds between polls, default 10)
 #   STALE_SECRETS, SECRETS_NAMESPACE, KEEP_SECRETS (names, space-separated): optional, above
+#   DISARM (any value) and restore-disarm.sh's: optional, above
 set -uo pipefail
 
 # report_failure comes with the gate chart's Jobs (job-failure.sh); a fallback when the script runs alone.
@@ -103,6 +109,13 @@ stale_secrets_removed() {
 }
 
 WAITED=0
+if [ -n "${DISARM:-}" ]; then
+  until hold && held; do
+    budget_left || exit 1
+    sleep "$INTERVAL"
+    WAITED=$((WAITED + INTERVAL))
+  done
+fi
 until applied; do
   budget_left || exit 1
   sleep "$INTERVAL"
@@ -115,6 +128,13 @@ until completed; do
 done
 if [ -n "${STALE_SECRETS:-}" ]; then
   until stale_secrets_removed; do
+    budget_left || exit 1
+    sleep "$INTERVAL"
+    WAITED=$((WAITED + INTERVAL))
+  done
+fi
+if [ -n "${DISARM:-}" ]; then
+  until disarmed && released; do
     budget_left || exit 1
     sleep "$INTERVAL"
     WAITED=$((WAITED + INTERVAL))

@@ -249,6 +249,8 @@ export class RancherBackups extends Construct {
         // The old deployment's Secrets come back under their own suffix: its writer's key (still valid while that
         // deployment stands, when it had one) and its encryption configuration. This deployment's are kept.
         removeSecrets: { pattern: SECRET_NAME_PATTERN, keep: Object.values(secrets) },
+        // A drill's: production's credentials never act from here (restore-disarm.sh).
+        disarm: s.restoreFrom.disarm,
         dependsOn: [...this.ready, ...restoreSecrets, ...(props.restoreAfter ?? []), ...preflight.checks],
       });
       this.restored.push(restore, preflight.markDone(file, [restore]));

@@ -105,6 +105,9 @@ export class BackupRecord extends Construct {
   }
 }
 
+/** Keys of the backup folder the preflight's message reads at most (ten ListObjectsV2 pages). */
+export const LISTED_KEYS = 10000;
+
 export interface RestorePreflightProps {
   /** `backups.restoreFrom`. */
   readonly restoreFrom: { readonly file: string; readonly newHostname: boolean; readonly unrecordedSource: boolean };
@@ -139,16 +142,22 @@ export class RestorePreflight extends Construct {
     const count = `\${length(${done.fqn}.names) == 0 ? 1 : 0}`;
     const where = `s3://${props.bucket}/`;
 
+    // For the message only: the folder's first LISTED_KEYS keys in name order (the provider pages through
+    // ListObjectsV2 with continuation tokens and stops at max_keys), which the message names when it is full.
+    const listing = new DataAwsS3Objects(this, 'listing', { bucket: props.bucket, prefix: `${BACKUP_FOLDER}/`, maxKeys: LISTED_KEYS });
+    listing.addOverride('count', count);
+    const listed = `${listing.fqn}[0].keys`;
+    // The check lists the file's own key: it holds however many objects the folder has.
     const backups = new DataAwsS3Objects(this, 'backups', {
       bucket: props.bucket,
-      prefix: `${BACKUP_FOLDER}/`,
-      maxKeys: 10000,
+      prefix: `${BACKUP_FOLDER}/${file}`,
       lifecycle: {
         postcondition: [
           {
             condition: `\${contains(self.keys, "${BACKUP_FOLDER}/${file}")}`,
             errorMessage:
-              `backups.restoreFrom.file: ${file} is not in ${where}${BACKUP_FOLDER}/ (\${${newestBackupPhrase('self.keys')}}). ` +
+              `backups.restoreFrom.file: ${file} is not in ${where}${BACKUP_FOLDER}/ (\${${newestBackupPhrase(listed)}}` +
+              `\${length(${listed}) < ${LISTED_KEYS} ? "" : ", of the first ${LISTED_KEYS} keys there in name order: the listing stops at them"}). ` +
               'Name a file listed there in backups.restoreFrom.file, or in backups.restoreFrom.bucket the bucket that holds it.',
           },
         ],

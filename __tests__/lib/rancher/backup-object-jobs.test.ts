@@ -6,13 +6,14 @@ import { Id } from '@cdktf/provider-random/lib/id';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { parse } from 'yaml';
 import { SHELL_IMAGE } from '../../../lib/kubernetes/readiness-gates';
-import { BackupObjectJobs } from '../../../lib/rancher/backup-object-jobs';
-import { backupObject, FIRST_BACKUP } from '../../../lib/rancher/backup-objects';
+import { BackupObjectJobs, DISARM_NAME, HELD_NAMESPACES } from '../../../lib/rancher/backup-object-jobs';
+import { backupObject, FIRST_BACKUP, MIGRATION_RESTORE, restoreObject } from '../../../lib/rancher/backup-objects';
 import { renderGateChart } from '../../helpers/gates';
 import { only, resources, synthConstruct, type TerraformJson } from '../../helpers/synth';
 
 const SCRIPT = readFileSync(join(__dirname, '../../../lib/rancher/backup-objects.sh'), 'utf8');
 const JOB_FAILURE = readFileSync(join(__dirname, '../../../lib/kubernetes/job-failure.sh'), 'utf8');
+const DISARM = readFileSync(join(__dirname, '../../../lib/rancher/restore-disarm.sh'), 'utf8');
 
 /** A BackupObjectJobs with one Backup whose bucket and secret names are references, as in the stacks. */
 function synth(options: { minutes?: number; registry?: string; tokensBefore?: number } = {}): TerraformJson {
@@ -132,5 +133,72 @@ describe('BackupObjectJobs: each Backup or Restore a Job of the gate chart, in a
     // Every `${` in the values is either escaped (`$${`) or one of the references.
     const unescaped = [...release.values[0].matchAll(/(?<!\$)\$\{([^}]*)\}/g)].map((m) => m[1]);
     expect([...new Set(unescaped)].sort()).toEqual([`local.${localName}`, 'random_id.bucket.hex', 'random_id.suffix.hex']);
+  });
+});
+
+describe("BackupObjectJobs with disarm (a drill's Restore)", () => {
+  const drill = synthConstruct((stack) => {
+    new KubernetesProvider(stack, 'kubernetes', {});
+    new HelmProvider(stack, 'helm', {});
+    const jobs = new BackupObjectJobs(stack, 'jobs', { namespace: 'cattle-resources-system', dependsOn: [] });
+    const rancherNamespace = new Id(stack, 'rancher-namespace', { byteLength: 2 });
+    new RandomProvider(stack, 'random');
+    const location = {
+      bucket: 'b',
+      region: 'eu-west-1',
+      dnsSuffix: 'amazonaws.com',
+      secrets: { credentials: 'c', encryption: 'e', restoreEncryption: 'r' },
+    };
+    jobs.apply('migration-restore', {
+      object: restoreObject({ file: 'f.tar.gz', location }),
+      minutes: 15,
+      removeSecrets: { pattern: '^x$', keep: [] },
+      disarm: true,
+      dependsOn: [rancherNamespace],
+    });
+  }).json;
+  const [, drillRelease] = only(drill, 'helm_release');
+  const drillJob = parse(renderGateChart(drillRelease.values[0], (expression) => `\${${expression}}`));
+  const drillContainer = drillJob.spec.template.spec.containers[0];
+  const drillEnv = Object.fromEntries(drillContainer.env.filter((e: { value?: string }) => e.value !== undefined).map((e: any) => [e.name, e.value]));
+
+  it("runs the disarm's functions before the object's script, told the hold's name, the held namespaces and where to probe", () => {
+    expect(drillContainer.command).toEqual(['bash', '-c', `${JOB_FAILURE}\n${DISARM}\n${SCRIPT}`]);
+    expect(drillEnv).toMatchObject({
+      NAME: MIGRATION_RESTORE,
+      DISARM: 'true',
+      HOLD_POLICY: DISARM_NAME,
+      HOLD_NAMESPACES: HELD_NAMESPACES,
+      PROBE_NAMESPACE: 'cattle-system',
+      STALE_SECRETS: '^x$',
+    });
+    expect(drillJob.spec.template.spec.serviceAccountName).toBe(DISARM_NAME);
+  });
+
+  it('may list and delete Secrets, create and delete the hold, and create pods in cattle-system only (the dry run), nothing more', () => {
+    const roles = resources(drill, 'kubernetes_cluster_role_v1');
+    const [, disarmRole] = Object.entries(roles).find(([name]) => name.startsWith('jobs_disarm-cluster-role'))!;
+    expect(disarmRole.rule).toEqual([
+      { api_groups: [''], resources: ['secrets'], verbs: ['list', 'delete'] },
+      {
+        api_groups: ['admissionregistration.k8s.io'],
+        resources: ['validatingadmissionpolicies', 'validatingadmissionpolicybindings'],
+        verbs: ['create', 'delete'],
+      },
+    ]);
+    const [probeName, probe] = Object.entries(resources(drill, 'kubernetes_role_v1')).find(([name]) => name.startsWith('jobs_disarm-probe-role'))!;
+    expect(probe.metadata.namespace).toBe('cattle-system');
+    expect(probe.rule).toEqual([{ api_groups: [''], resources: ['pods'], verbs: ['create'] }]);
+    // The Role waits for Rancher's namespace; the Job for every grant of its identity.
+    expect(probe.depends_on).toContain(`random_id.${only(drill, 'random_id')[0]}`);
+    const bindings = [
+      ...Object.keys(resources(drill, 'kubernetes_cluster_role_binding_v1')).map((n) => `kubernetes_cluster_role_binding_v1.${n}`),
+      ...Object.keys(resources(drill, 'kubernetes_role_binding_v1')).map((n) => `kubernetes_role_binding_v1.${n}`),
+    ].filter((n) => n.includes('disarm'));
+    expect(bindings).toHaveLength(4);
+    for (const binding of bindings) expect(drillRelease.depends_on).toContain(binding);
+    expect(probeName).toMatch(/^jobs_disarm-probe-role/);
+    // The cleanup identity (Secrets of the operator's namespace only) is not made: the disarm's covers it.
+    expect(Object.keys(resources(drill, 'kubernetes_role_v1')).some((n) => n.startsWith('jobs_cleanup'))).toBe(false);
   });
 });

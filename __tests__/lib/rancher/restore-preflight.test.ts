@@ -27,11 +27,16 @@ describe('restore preflight, on the migration stack', () => {
   const { json } = synthSettings(RKE_HA_STACK, migration());
   const [doneName, done] = one(json, 'aws_ssm_parameters_by_path', 'done');
   const [backupsName, backups] = one(json, 'aws_s3_objects', 'backups');
+  const [listingName, listing] = one(json, 'aws_s3_objects', 'listing');
   const [recordName, record] = one(json, 'aws_s3_objects', 'record');
 
   it('reads the source bucket during the plan: literal arguments, no depends_on (a data source with one is read at apply)', () => {
-    for (const source of [backups, record, done]) expect(source.depends_on).toBeUndefined();
-    expect(backups).toMatchObject({ bucket: OLD_BUCKET, prefix: 'rancher/', max_keys: 10000 });
+    for (const source of [backups, listing, record, done]) expect(source.depends_on).toBeUndefined();
+    // The check lists the file's own key (any number of backups); the message reads the folder's first 10,000 keys.
+    expect(backups).toMatchObject({ bucket: OLD_BUCKET, prefix: `rancher/${RESTORE_FILE}` });
+    expect(backups.max_keys).toBeUndefined();
+    expect(listing).toMatchObject({ bucket: OLD_BUCKET, prefix: 'rancher/', max_keys: 10000 });
+    expect(backups.lifecycle.postcondition[0].error_message).toContain(`data.aws_s3_objects.${listingName}[0].keys`);
     expect(record).toMatchObject({ bucket: OLD_BUCKET, prefix: RECORD_FOLDER });
     expect(done).toMatchObject({ path: '/rancher/rke-ha/restore', with_decryption: false });
   });
@@ -55,9 +60,10 @@ describe('restore preflight, on the migration stack', () => {
     expect(record.lifecycle.postcondition[4].condition).toContain('timecmp("2026-11-23T06:00:00Z", ');
   });
 
-  it('stops checking once the restore completed: the marker, written after the restore, takes both listings to count 0', () => {
+  it('stops checking once the restore completed: the marker, written after the restore, takes every listing to count 0', () => {
     const count = `\${length(data.aws_ssm_parameters_by_path.${doneName}.names) == 0 ? 1 : 0}`;
     expect(backups.count).toBe(count);
+    expect(listing.count).toBe(count);
     expect(record.count).toBe(count);
     const [markerName, marker] = Object.entries(resources(json, 'aws_ssm_parameter')).find(([n]) =>
       n.startsWith('rancher-backups_restore-preflight_marker'),
@@ -109,7 +115,7 @@ describe('restore preflight, what each setting leaves out', () => {
 
   it('unrecordedSource: only the file is checked, no record is read', () => {
     const { json } = synthSettings(RKE_HA_STACK, migration({ backups: { restoreFrom: { unrecordedSource: true } } }));
-    expect(preflightData(json, 'aws_s3_objects').map(([n]) => n.split('_')[2])).toEqual(['backups']);
+    expect(preflightData(json, 'aws_s3_objects').map(([n]) => n.split('_')[2])).toEqual(['backups', 'listing']);
   });
 
   it('an unencrypted file in the own bucket (k8s-ha): no encryption comparison, the bucket by reference', () => {

@@ -39,39 +39,67 @@ function sourceRecordKey(source: TerraformJson, values: { hostname: string; key:
 }
 
 interface Facts {
-  /** The keys the listing of the source's backups returns. */
+  /** The keys under the source bucket's backup folder (each listing reads them as the provider does: listed()). */
   readonly backups: readonly string[];
-  /** The keys the listing of the source's record returns. */
+  /** The keys under the source bucket's record folder. */
   readonly records: readonly string[];
   readonly hostname: string;
   /** The YAML given in rancher_backup_restore_encryption_config. */
   readonly encryptionConfig: string;
 }
 
+/**
+ * The keys an `aws_s3_objects` data source reads from a bucket holding `bucket`, as the AWS provider (6.x,
+ * `internal/service/s3/objects_data_source.go`) lists them: ListObjectsV2 pages followed by their continuation tokens,
+ * the keys under `prefix` in name order (S3 lists in UTF-8 binary order; these keys are ASCII), the first `max_keys`
+ * (default 1000) of them and no more.
+ */
+function listed(bucket: readonly string[], source: { prefix?: string; max_keys?: number }): string[] {
+  return bucket
+    .filter((key) => key.startsWith(source.prefix ?? ''))
+    .sort()
+    .slice(0, source.max_keys ?? 1000);
+}
+
 /** The target's postconditions that fail on each set of facts, as their messages (two terraform runs for all). */
 function failures(target: TerraformJson, cases: readonly Facts[]): string[][] {
-  const checks = Object.entries(target.data?.aws_s3_objects ?? {})
-    .filter(([name]) => name.startsWith('rancher-backups_restore-preflight_'))
-    .flatMap(([name, source]) => (source.lifecycle.postcondition as any[]).map((p) => ({ listing: name.split('_')[2], ...p })));
-  const substitute = (text: string, facts: Facts, listing: string) =>
+  const sources = Object.fromEntries(
+    Object.entries(target.data?.aws_s3_objects ?? {}).filter(([name]) => name.startsWith('rancher-backups_restore-preflight_')),
+  );
+  const checks = Object.entries(sources)
+    .filter(([, source]) => source.lifecycle?.postcondition)
+    .flatMap(([name, source]) => (source.lifecycle.postcondition as any[]).map((p) => ({ name, ...p })));
+  const keysOf = (facts: Facts, name: string) => JSON.stringify(listed([...facts.backups, ...facts.records], sources[name]));
+  const substitute = (text: string, facts: Facts, name: string) =>
     text
-      .replace(/\bself\b/g, `({ keys = ${JSON.stringify(listing === 'backups' ? facts.backups : facts.records)} })`)
+      .replace(/\bdata\.aws_s3_objects\.([A-Za-z0-9_-]+)\[0\]\.keys\b/g, (_m, other: string) => keysOf(facts, other))
+      .replace(/\bself\b/g, `({ keys = ${keysOf(facts, name)} })`)
       .replace(/\bvar\.rancher_hostname\b/g, JSON.stringify(facts.hostname))
       .replace(/\bvar\.rancher_backup_restore_encryption_config\b/g, JSON.stringify(facts.encryptionConfig));
   const conditions: Record<string, string> = {};
-  cases.forEach((facts, i) => checks.forEach((c, j) => (conditions[`${i}/${j}`] = substitute(c.condition, facts, c.listing))));
+  cases.forEach((facts, i) => checks.forEach((c, j) => (conditions[`${i}/${j}`] = substitute(c.condition, facts, c.name))));
   const held = evaluateJsonValues(conditions);
   const failed = Object.keys(held).filter((k) => held[k] !== true);
   const messages = evaluateJsonValues(
     Object.fromEntries(
       failed.map((k) => {
         const [i, j] = k.split('/').map(Number);
-        return [k, substitute(checks[j].error_message, cases[i], checks[j].listing)];
+        return [k, substitute(checks[j].error_message, cases[i], checks[j].name)];
       }),
     ),
   );
   return cases.map((_, i) => failed.filter((k) => k.startsWith(`${i}/`)).map((k) => messages[k] as string));
 }
+
+/** `count` backups of the first Backup, a second apart, all before RESTORE_FILE's in name order. */
+const manyBackups = (count: number) =>
+  Array.from({ length: count }, (_, i) => {
+    const t = new Date(Date.UTC(2020, 0, 1) + i * 1000)
+      .toISOString()
+      .replace(/\.000Z$/, 'Z')
+      .replace(/:/g, '-');
+    return `rancher/rancher-aws-first-6f0b3c2e-8a1d-4c6e-9b7a-0d1e2f3a4b5c-${t}.tar.gz.enc`;
+  });
 
 describeWithTerraform('restore preflight, evaluated by terraform on the facts a plan would read', () => {
   const source = synthSettings(RKE_HA_STACK, { hostname: HOSTNAME }).json;
@@ -92,6 +120,18 @@ describeWithTerraform('restore preflight, evaluated by terraform on the facts a 
       ],
     ],
     ['an empty bucket', (f) => ({ ...f, backups: [] }), [/is not in s3:\/\/.*\(it holds no backup\)/]],
+    [
+      '12,000 backups, the file last in name order: found (the check lists its own key)',
+      (f) => ({ ...f, backups: [...manyBackups(12000), ...f.backups] }),
+      [],
+    ],
+    [
+      '12,000 backups and not the file: the message says where its listing stopped',
+      (f) => ({ ...f, backups: manyBackups(12000) }),
+      [
+        /is not in s3:\/\/.*\(the newest there is rancher-aws-first-[0-9a-f-]+-2020-01-01T02-46-39Z\.tar\.gz\.enc, of the first 10000 keys there in name order: the listing stops at them\)\. /,
+      ],
+    ],
     [
       'no record (a deployment of an older version, or not of this project)',
       (f) => ({ ...f, records: [] }),
