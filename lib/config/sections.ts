@@ -108,7 +108,7 @@ export interface BackupsSettings {
   schedule: string;
   retentionCount: number;
   forceDestroyBucket: boolean;
-  credentials: 'servers' | 'accessKey';
+  credentials: 'servers' | 'accessKey' | 'irsa' | 'pod-identity';
   readerAccounts: string[];
   restoreFrom?: { file: string; bucket?: string | undefined; newHostname: boolean; unrecordedSource: boolean } | undefined;
 }
