@@ -46,7 +46,7 @@ import { ApplicationLoadBalancer } from '../loadbalancer/application-load-balanc
 import { NetworkLoadBalancer } from '../loadbalancer/network-load-balancer';
 import type { ExistingNetwork } from '../network/existing-network';
 import { chartProxy, proxyEnvironment } from '../network/private/proxy';
-import { rhelFamily } from '../config/sections';
+import { selinuxPolicyFromImage } from '../config/sections';
 import { PublicNetwork } from '../network/public-network';
 import { NodeRole } from '../nodes/node-role';
 import { NodeSecurityGroup } from '../nodes/node-security-group';
@@ -556,9 +556,7 @@ export class RancherOnRke extends Construct {
 
       operatingSystem: s.operatingSystem,
       // Closed egress without a proxy: the RHEL family's SELinux policy must come with the image (amiId).
-      ...(rhelFamily(s.operatingSystem) && settings.proxy.egressOnlyTo.length > 0 && !settings.proxy.http && !settings.proxy.https
-        ? { selinuxPolicyFromImage: true }
-        : {}),
+      ...(selinuxPolicyFromImage(s.operatingSystem, settings.proxy) ? { selinuxPolicyFromImage: true } : {}),
     };
     const userData = (node: ServerNodeIdentity): string => forPartition(serverUserData(node), settings.region);
     // The backups plan gives RKE2, and only RKE2, its etcd snapshots; the cluster state made their bucket from it.
