@@ -143,6 +143,7 @@ const PAYLOADS: Record<string, ((p: string) => unknown) | null> = {
   'k8sHa.ingress.className': (p) => `nginx${p}`,
   'k8sHa.ingress.service.namespace': (p) => `ns${p}`,
   'k8sHa.ingress.service.name': (p) => `svc${p}`,
+  'k8sHa.eks.clusterName': (p) => `prod${p}`,
   'k8sHa.dns.target': (p) => `lb${p}.example.com`,
   'docker.instanceType': (p) => `m6i.${p}`,
   'docker.allowSmallInstanceType': null,

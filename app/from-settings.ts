@@ -57,7 +57,11 @@ export function awsDeploymentProps(settings: Settings, inputs: DeploymentVariabl
 /** RancherOnRke's props from the settings: the deployment's, `rkeHa`'s, and the stack's `instance_type` variable. */
 export function rancherOnRkeProps(settings: Settings, inputs: DeploymentVariables, instanceType: string): RancherOnRkeProps {
   const { existingNetwork, ...rkeHa } = settings.rkeHa;
-  return fromSettingsFile({ ...awsDeploymentProps(settings, inputs), ...rkeHa, existingNetwork: rkeExistingNetwork(existingNetwork), instanceType });
+  const common = awsDeploymentProps(settings, inputs);
+  // The file is shared with k8s-ha: its EKS identities (irsa, pod-identity) are that stack's; rke-ha's keyless way is `servers`.
+  const eksOnly = settings.backups.credentials === 'irsa' || settings.backups.credentials === 'pod-identity';
+  const backups = eksOnly ? { ...settings.backups, credentials: 'servers' as const } : settings.backups;
+  return fromSettingsFile({ ...common, backups, ...rkeHa, existingNetwork: rkeExistingNetwork(existingNetwork), instanceType });
 }
 
 /** RancherOnDocker's props from the settings: the deployment's, `docker`'s, and the stack's `instance_type` variable. */

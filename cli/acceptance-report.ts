@@ -1,3 +1,4 @@
+import { describeSeen, type SeenArtifacts } from './acceptance-observed';
 import type { TimedPhase } from './throwaway';
 
 /**
@@ -314,6 +315,8 @@ export interface AcceptanceReport {
   /** The second plan's changes (`<actions> <address>`), when it was not empty. */
   secondPlanChanges?: string[];
   leftovers?: Leftover[];
+  /** The images the lookups found and the release sums the servers checked (docs/settings.md, "Unconfirmed here"). */
+  seen?: SeenArtifacts | { readonly unavailable: string };
   awsActions?:
     | {
         readonly source: string;
@@ -398,6 +401,17 @@ export function markdownReport(report: AcceptanceReport): string {
     out.push('| step | start | end | seconds | resources |', '|---|---|---|---|---|');
     for (const t of report.timeline)
       out.push(`| ${t.step} | ${t.startSeconds ?? ''} | ${t.endSeconds ?? ''} | ${t.seconds ?? ''} | ${t.resources} |`);
+  }
+  if (report.seen) {
+    out.push('', '## Images and sums seen', '');
+    if ('unavailable' in report.seen) out.push(`Not read: ${report.seen.unavailable}`);
+    else {
+      out.push(
+        'What docs/settings.md marks unconfirmed is settled by these lines: the image each lookup found, and each release file the servers refused to install unless its SHA-256 matched (a deploy that reached Rancher matched).',
+        '',
+      );
+      for (const line of describeSeen(report.seen)) out.push(`- ${line}`);
+    }
   }
   if (report.secondPlanChanges) {
     out.push('', '## Second plan', '');

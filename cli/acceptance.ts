@@ -30,6 +30,7 @@ import {
   UPGRADE,
   upgradeSumProblem,
 } from './acceptance-settings';
+import { describeSeen, seenArtifacts } from './acceptance-observed';
 import { Aws } from './aws';
 import { drill } from './drill';
 import { DOLLARS_PER_HOUR } from './hourly-cost';
@@ -439,6 +440,14 @@ export async function acceptance(options: AcceptanceOptions): Promise<number> {
           evidence('deploy', `${t.step}: ${t.seconds} s (from ${t.startSeconds} s to ${t.endSeconds} s of the apply, ${t.resources} resources)`);
       report.versions.terraform = terraformVersion(moduleDir);
       Object.assign(report.versions, moduleVersions(json!, moduleDir, stack));
+      // The facts docs/settings.md marks unconfirmed (an image name in a partition, a sum from one record), as seen.
+      try {
+        const k3s = report.versions.k3s;
+        report.seen = seenArtifacts(terraform.pull(), k3s !== undefined ? { k3s } : { rke2: report.versions.rke2 });
+        for (const line of describeSeen(report.seen)) evidence('deploy', line);
+      } catch (error) {
+        report.seen = { unavailable: readableError(String((error as Error).message ?? error)) };
+      }
     });
     url = String(terraform.outputJson('rancher_url') ?? '');
     if (phases.has('ping'))
@@ -1308,6 +1317,7 @@ function moduleVersions(json: ModuleJson, moduleDir: string, stack: AcceptanceSt
   const releases = Object.values(json.resource?.helm_release ?? {}) as { chart?: string; version?: string }[];
   const chart = (name: string) => releases.find((r) => r.chart === name)?.version;
   const text = readFileSync(join(moduleDir, 'cdk.tf.json'), 'utf8');
+  const k3s = /K3S_VERSION=\\"(v[^\\"]+)\\"/.exec(text)?.[1];
   if (stack === 'docker')
     return {
       // The container's image (the host's RANCHER_IMAGE): K3s inside it comes with Rancher's version.
@@ -1318,6 +1328,7 @@ function moduleVersions(json: ModuleJson, moduleDir: string, stack: AcceptanceSt
     rancher: chart('rancher'),
     'cert-manager': chart('cert-manager'),
     'rancher-backup': chart('rancher-backup'),
+    ...(stack === 'rke-ha' && k3s !== undefined ? { k3s } : {}),
     ...(stack === 'rke-ha'
       ? {
           rke2: /RKE2_VERSION=\\"(v[^\\"]+)\\"/.exec(text)?.[1] ?? UPGRADE.from,

@@ -11,6 +11,8 @@ import { fieldPaths } from '../lib/config/fields';
 import { shownComputedDefault } from '../app/config/computed-defaults';
 import { parseSettings } from '../app/config/load';
 import { settingsSchema } from '../lib/config/schema';
+import { RECORDED_SUMS } from '../lib/config/release-sums';
+import { CONFIRMING_RECORDS, UNCONFIRMED_IMAGE_NAMES } from '../lib/deployments/private/unconfirmed-facts';
 
 interface Documented {
   /** Property names from the outermost object literal of its file down to this one. */
@@ -205,5 +207,40 @@ export function settingsReference(root = join(__dirname, '..')): string {
     '|---|---|---|---|',
     ...rows,
     '',
+    ...unconfirmedSection(),
   ].join('\n');
+}
+
+/**
+ * What the settings accept and no one could confirm from the machines this project is built on (no cloud reachable),
+ * from the tables the warnings read, so this list and the synth's warnings cannot part.
+ */
+function unconfirmedSection(): string[] {
+  const sums = (['rke2', 'k3s'] as const).flatMap((distribution) =>
+    Object.entries(RECORDED_SUMS[distribution]).flatMap(([version, release]) =>
+      Object.entries(release.artifacts)
+        .filter(([, artifact]) => artifact !== undefined && artifact.sources.length < CONFIRMING_RECORDS)
+        .map(
+          ([architecture, artifact]) =>
+            `| the SHA-256 of \`${artifact!.file}\` of ${version}, from one record (${artifact!.sources.join('; ')}) | \`versions.${distribution}\` ${version} on ${architecture} servers | warning, none when \`versions.releaseSums\` carries the same sum (read from the release's \`sha256sum-${architecture}.txt\`) | the servers refuse any other file and never start; the report's line for the file |`,
+        ),
+    ),
+  );
+  const images = Object.entries(UNCONFIRMED_IMAGE_NAMES).map(
+    ([os, partitions]) =>
+      `| ${os} image names in ${partitions!.join(', ')} (the publisher's account there is known, its names are not) | \`rkeHa.operatingSystem: ${os}\` in those partitions' regions without \`rkeHa.amiId\` | warning | the plan fails at the lookup if none matches; the report's image line |`,
+  );
+  return [
+    '## Unconfirmed here',
+    '',
+    'What the settings accept that could not be confirmed where this project is built (no cloud is reachable there). Each is said at synth, and the acceptance run\'s report ("Images and sums seen") records what a real account showed, so one run settles it.',
+    '',
+    '| fact | when it applies | at synth | what settles it |',
+    '|---|---|---|---|',
+    ...sums,
+    ...images,
+    '| a K3s datastore in one zone (not a doubt: RDS places a single instance in one zone) | `rkeHa.distribution: k3s` with `rkeHa.datastore.multiAz: false` | warning: every server stops writing while that zone is out | FSBP RDS.5 |',
+    '| the AWS European Sovereign Cloud (partition `aws-eusc`, `eusc-de-east-1`) | `region: eusc-*` | refused: the pinned AWS provider (hashicorp/aws 6.25.0) is not confirmed to know its regions (hashicorp/terraform-provider-aws#44437), and the partition tables here lack it | a provider whose region table has it, and the tables here extended |',
+    '',
+  ];
 }

@@ -36,6 +36,18 @@ const CALLS: Record<string, readonly string[]> = {
   // A migration's preflight: the source bucket's listing, and the marker of a finished restore.
   'data.aws_s3_objects': ['s3:ListBucket'],
   'data.aws_ssm_parameters_by_path': ['ssm:GetParametersByPath'],
+  // k8s-ha on EKS: the cluster (its ARN, its OIDC issuer) and, for IRSA, the IAM OIDC provider found by its URL.
+  'data.aws_eks_cluster': ['eks:DescribeCluster'],
+  'data.aws_iam_openid_connect_provider': ['iam:ListOpenIDConnectProviders', 'iam:GetOpenIDConnectProvider'],
+  // The provider passes the role to EKS (iam:PassRole to pods.eks.amazonaws.com) and tags the association.
+  aws_eks_pod_identity_association: [
+    'eks:CreatePodIdentityAssociation',
+    'eks:DescribePodIdentityAssociation',
+    'eks:UpdatePodIdentityAssociation',
+    'eks:DeletePodIdentityAssociation',
+    'eks:TagResource',
+    'iam:PassRole',
+  ],
   // Network.
   aws_vpc: ['ec2:CreateVpc', 'ec2:DeleteVpc', 'ec2:ModifyVpcAttribute', 'ec2:DescribeVpcs', 'ec2:DescribeVpcAttribute', 'ec2:CreateTags'],
   aws_subnet: ['ec2:CreateSubnet', 'ec2:DeleteSubnet', 'ec2:ModifySubnetAttribute', 'ec2:DescribeSubnets'],
@@ -306,6 +318,11 @@ const variants: { stack: StackName; settings: object }[] = [
   ...Object.values(RKE_HA_TLS_VARIANTS).map((tls) => ({
     stack: 'rke-ha' as StackName,
     settings: { ...EXAMPLE_DOMAIN, rancher: { tls } },
+  })),
+  // k8s-ha on EKS: the backup operator's role through IRSA or Pod Identity (docs/k8s-ha.md, "Backups on EKS").
+  ...(['irsa', 'pod-identity'] as const).map((credentials) => ({
+    stack: 'k8s-ha' as StackName,
+    settings: { backups: { credentials }, k8sHa: { eks: { clusterName: 'prod' } } },
   })),
 ];
 const synthesized: TerraformJson[] = variants.map((v) => synthSettings(v.stack, v.settings).json);

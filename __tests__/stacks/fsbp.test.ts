@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SettingsInput } from '../../lib/config/schema';
+import { K8S_HA_STACK } from '../../app/stacks/k8s-ha';
 import { RKE_HA_STACK } from '../../app/stacks/rke-ha';
 import { dataSources, resources, type TerraformJson } from '../helpers/synth';
 import { subnetMapsPublicAddress } from '../helpers/replacement';
@@ -665,6 +666,16 @@ describe('the FSBP table of docs/security.md', () => {
     const i = CONTROLS.findIndex((c) => keyOf(c) === key);
     expect(stackRows[i].enable).toContain(`\`${ENABLE[key].path}`);
     expect(verdict(CONTROLS[i], allOn[isRds(CONTROLS[i].id) ? 1 : 0])).toBe('pass');
+  });
+
+  it.each(['IAM.2', 'IAM.3'])('%s: k8s-ha\'s "how to enable" names irsa and pod-identity, with which it passes on EKS', (id) => {
+    const row = stackRows.find((r) => r.id === id)!;
+    const control = CONTROLS.find((c) => c.id === id)!;
+    for (const credentials of ['irsa', 'pod-identity'] as const) {
+      expect(row.enable).toContain(`\`backups.credentials: ${credentials}\``);
+      const { json } = synthSettings(K8S_HA_STACK, { backups: { credentials }, k8sHa: { eks: { clusterName: 'prod' } } });
+      expect(verdict(control, json)).toBe('pass');
+    }
   });
 
   it.each(Object.keys(ACCOUNT_CONTROLS))('%s: account-level in every column, and no variant takes it on', (id) => {

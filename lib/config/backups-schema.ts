@@ -27,10 +27,13 @@ export const backupsSchema = z
      * What the operator writes with. `servers` (rke-ha): hour-long credentials of a backup role, which the servers
      * obtain with their instance role and hand to the operator alone (no IAM user, no long-lived key). `accessKey`:
      * an IAM user with an access key in Terraform state, as earlier versions had (what an existing deployment keeps until its
-     * servers are rolled: docs/backups.md, "Credentials"). k8s-ha always uses an access key: its nodes are not the
-     * stack's.
+     * servers are rolled: docs/backups.md, "Credentials"). `irsa` and `pod-identity` (k8s-ha on EKS, with
+     * `k8sHa.eks.clusterName`): a role the operator's service account gets from EKS, through IAM roles for service
+     * accounts or EKS Pod Identity, no IAM user and no key. k8s-ha takes `servers` as `accessKey` (its nodes are not
+     * the stack's); rke-ha takes `irsa` and `pod-identity` as `servers` (its cluster is not EKS; `servers` is its
+     * keyless way).
      */
-    credentials: z.enum(['servers', 'accessKey']).default('servers'),
+    credentials: z.enum(['servers', 'accessKey', 'irsa', 'pod-identity']).default('servers'),
     /**
      * AWS account ids (12 digits) whose deployments may restore from this bucket (a migration into another
      * account): the bucket policy lets each list the bucket and read the backups and their record, nothing more.

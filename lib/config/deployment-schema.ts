@@ -431,6 +431,30 @@ function rancherRules(s: RuleInput, problem: Problem): void {
   }
 }
 
+/**
+ * The operator's EKS identities (backups.credentials irsa, pod-identity) need the EKS cluster's name, and are
+ * RancherOnExistingCluster's: RancherOnRke's props (rkeHa without k8sHa) refuse them. The settings file, which has
+ * both sections, gives rke-ha `servers` instead (app/from-settings.ts).
+ */
+function backupCredentialRules(s: RuleInput, problem: Problem): void {
+  const credentials = s.backups?.credentials;
+  if (credentials !== 'irsa' && credentials !== 'pod-identity') return;
+  if (s.k8sHa !== undefined && s.k8sHa.eks?.clusterName === undefined) {
+    problem(
+      ['k8sHa', 'eks', 'clusterName'],
+      `is required with backups.credentials ${credentials}: the operator's role is given through that EKS cluster; on another cluster use accessKey`,
+      undefined,
+    );
+  }
+  if (s.k8sHa === undefined && s.rkeHa !== undefined) {
+    problem(
+      ['backups', 'credentials'],
+      `${credentials} is for a cluster on EKS (RancherOnExistingCluster); RancherOnRke's servers give the operator hour-long credentials without a key: use servers`,
+      credentials,
+    );
+  }
+}
+
 /** Load balancers and networks that do not combine (rkeHa, docker, rancher.tls). */
 function combinationRules(s: RuleInput, problem: Problem): void {
   // DNS round robin has no load balancer to end TLS at (and no wildcard name: dnsProblems).
@@ -595,6 +619,7 @@ const DEPLOYMENT_RULES = [
   egressRules,
   scheduleRules,
   rancherRules,
+  backupCredentialRules,
   combinationRules,
   existingNetworkRules,
   ingressControllerRules,

@@ -8,6 +8,8 @@ export const DEFAULT_KUBECONFIG_PATH = '~/.kube/config';
 const K8S_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const K8S_LABEL = /^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const K8S_SERVICE_NAME = /^(?=.{1,63}$)[a-z]([-a-z0-9]*[a-z0-9])?$/;
+/** EKS's CreateCluster `name`: 1-100 characters, a letter or digit first, then letters, digits, hyphens, underscores. */
+const EKS_CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
 const IPV4 = /^((25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])$/;
 
 /**
@@ -90,6 +92,20 @@ export const k8sHaSchema = z
               .default('ingress-nginx-controller'),
           })
           .prefault({}),
+      })
+      .prefault({}),
+    eks: z
+      .strictObject({
+        /**
+         * The EKS cluster's name, for `backups.credentials` `irsa` or `pod-identity` (the operator's role trusts that
+         * cluster's OIDC issuer, or its Pod Identity association names it). Unset: the cluster is not taken for EKS.
+         */
+        clusterName: z
+          .string()
+          .regex(EKS_CLUSTER_NAME, {
+            message: 'expected an EKS cluster name: 1-100 letters, digits, hyphens and underscores, starting with a letter or digit',
+          })
+          .optional(),
       })
       .prefault({}),
     dns: z

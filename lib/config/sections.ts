@@ -89,6 +89,17 @@ export function rhelFamily(os: ServerOperatingSystem | undefined): boolean {
   return os === 'rhel-9' || os === 'rocky-9';
 }
 
+/**
+ * Whether the servers take their SELinux policy from the image: the RHEL family behind closed egress without a proxy
+ * (`proxy.egressOnlyTo` and no `proxy.http`/`https`), where no package repository is reachable.
+ */
+export function selinuxPolicyFromImage(
+  os: ServerOperatingSystem | undefined,
+  proxy: { readonly egressOnlyTo: readonly string[]; readonly http?: string; readonly https?: string },
+): boolean {
+  return rhelFamily(os) && proxy.egressOnlyTo.length > 0 && !proxy.http && !proxy.https;
+}
+
 /** The CPU architectures of the servers' images: x86_64 (Intel, AMD) and arm64 (AWS Graviton). */
 export const SERVER_ARCHITECTURES = ['x86_64', 'arm64'] as const;
 
@@ -108,7 +119,7 @@ export interface BackupsSettings {
   schedule: string;
   retentionCount: number;
   forceDestroyBucket: boolean;
-  credentials: 'servers' | 'accessKey';
+  credentials: 'servers' | 'accessKey' | 'irsa' | 'pod-identity';
   readerAccounts: string[];
   restoreFrom?: { file: string; bucket?: string | undefined; newHostname: boolean; unrecordedSource: boolean; disarm: boolean } | undefined;
 }

@@ -203,10 +203,11 @@ export interface BackupsProps {
   readonly forceDestroyBucket?: boolean;
   /**
    * What the operator writes with: `servers`, hour-long credentials of a backup role the servers obtain with their
-   * instance role (RancherOnRke; no IAM user); `accessKey`, an IAM user's key in state (RancherOnExistingCluster
-   * always uses one). @default 'servers'
+   * instance role (RancherOnRke; no IAM user); `accessKey`, an IAM user's key in state (what RancherOnExistingCluster
+   * takes `servers` as); `irsa` or `pod-identity`, a role EKS hands the operator's service account (RancherOnExistingCluster
+   * with `eks.clusterName` only; no IAM user). @default 'servers'
    */
-  readonly credentials?: 'servers' | 'accessKey';
+  readonly credentials?: 'servers' | 'accessKey' | 'irsa' | 'pod-identity';
   /** AWS account ids whose deployments may restore from this bucket (a migration into another account). @default [] */
   readonly readerAccounts?: readonly string[];
   /**

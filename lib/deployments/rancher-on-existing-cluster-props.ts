@@ -22,6 +22,11 @@ export interface RancherOnExistingClusterProps extends DeploymentProps {
       readonly name?: string;
     };
   };
+  /** The cluster is EKS: what `backups.credentials` `irsa` and `pod-identity` give the operator's role to. */
+  readonly eks?: {
+    /** The EKS cluster's name (its OIDC issuer, ARN and Pod Identity associations are read or made by that name). */
+    readonly clusterName?: string;
+  };
   readonly dns?: {
     /** Load balancer hostname or IPv4 address for the record. @default read from the ingress Service at plan time */
     readonly target?: string;

@@ -144,7 +144,16 @@ export class RancherOnExistingCluster extends Construct {
       expiryCheckName: stackLevelName(this, 'user_certificates'),
     });
     // Rancher's backups: a restore (backups.restoreFrom) runs before Rancher is installed, the first backup once it answers.
+    // On EKS the operator's service account may get a role (irsa, pod-identity); otherwise (servers, accessKey) it
+    // writes with a key: nothing of this stack runs on the cluster's nodes to mint credentials.
+    const credentials = settings.backups.credentials;
+    const eksClusterName = s.eks.clusterName;
+    const eks =
+      (credentials === 'irsa' || credentials === 'pod-identity') && eksClusterName !== undefined
+        ? { clusterName: eksClusterName, mechanism: credentials }
+        : undefined;
     const backups = new RancherBackups(this, 'rancher-backups', {
+      eks,
       name: deploymentPrefix(this, settings.name),
       settings: settings.backups,
       region: settings.region,

@@ -46,7 +46,7 @@ import { ApplicationLoadBalancer } from '../loadbalancer/application-load-balanc
 import { NetworkLoadBalancer } from '../loadbalancer/network-load-balancer';
 import type { ExistingNetwork } from '../network/existing-network';
 import { chartProxy, proxyEnvironment } from '../network/private/proxy';
-import { rhelFamily } from '../config/sections';
+import { selinuxPolicyFromImage } from '../config/sections';
 import { PublicNetwork } from '../network/public-network';
 import { NodeRole } from '../nodes/node-role';
 import { NodeSecurityGroup } from '../nodes/node-security-group';
@@ -97,6 +97,7 @@ import { rkeRecordedSettings } from './private/rke-recorded-settings';
 import { deploymentParameterPath, deploymentPrefix, stackLevelName } from './private/stack-level-names';
 import { reportStaleServers } from './private/stale-servers';
 import { warnOnArm64 } from './private/server-architecture';
+import { singleZoneDatastoreWarning, unconfirmedImageWarning, unconfirmedSumWarning, warnOnUnconfirmed } from './private/unconfirmed-facts';
 import { releaseEnvironment } from '../kubernetes/private/release-files';
 
 /** What the DNS round robin's health checks ask every node for (through its ingress, by Rancher's name). */
@@ -518,6 +519,18 @@ export class RancherOnRke extends Construct {
         : d.named('architecture'),
       settings.versions.rancher,
     );
+    // What could not be confirmed here (docs/settings.md, "Unconfirmed here"): the first apply settles each.
+    warnOnUnconfirmed(this, [
+      unconfirmedSumWarning(
+        cluster.distribution,
+        cluster.kubernetesVersion,
+        cluster.releaseArchitecture,
+        settings.versions.releaseSums,
+        `versions.${cluster.distribution}`,
+      ),
+      unconfirmedImageWarning(s.operatingSystem, settings.region, s.amiId, d.named('operatingSystem')),
+      cluster.distribution === 'k3s' && !s.datastore.multiAz ? singleZoneDatastoreWarning(d.named('datastore.multiAz')) : undefined,
+    ]);
     // Node-to-node, pod and service traffic never go through the proxy; nor does Rancher's own name, unless
     // egress is closed (the name resolves to the load balancer's public addresses, reachable only via the proxy).
     const directNetworks = [
@@ -543,9 +556,7 @@ export class RancherOnRke extends Construct {
 
       operatingSystem: s.operatingSystem,
       // Closed egress without a proxy: the RHEL family's SELinux policy must come with the image (amiId).
-      ...(rhelFamily(s.operatingSystem) && settings.proxy.egressOnlyTo.length > 0 && !settings.proxy.http && !settings.proxy.https
-        ? { selinuxPolicyFromImage: true }
-        : {}),
+      ...(selinuxPolicyFromImage(s.operatingSystem, settings.proxy) ? { selinuxPolicyFromImage: true } : {}),
     };
     const userData = (node: ServerNodeIdentity): string => forPartition(serverUserData(node), settings.region);
     // The backups plan gives RKE2, and only RKE2, its etcd snapshots; the cluster state made their bucket from it.

@@ -47,7 +47,7 @@ export class BackupWriter extends Construct {
  * What the operator may do, as a writer or as the backup role: list the backup bucket and read, write and delete
  * current objects under the backups' folder; with a migration, list and read the source bucket's backups.
  */
-function backupStatements(scope: Construct, props: Pick<BackupWriterProps, 'bucket' | 'restoreBucket'>) {
+export function backupStatements(scope: Construct, props: Pick<BackupWriterProps, 'bucket' | 'restoreBucket'>) {
   const partition = stackPartition(scope).partition;
   const bucketArn = (bucket: string) => `arn:${partition}:s3:::${bucket}`;
   const statements = [

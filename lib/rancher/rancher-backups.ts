@@ -34,6 +34,7 @@ import {
 } from './backup-objects';
 import { BACKUP_CREDENTIALS_PORT } from '../kubernetes/private/server-units';
 import { BackupWriter, type BackupRole } from './backup-writer';
+import { BackupServiceAccountRole, POD_IDENTITY_AGENT_ADDRESS, type EksIdentityMechanism } from './backup-service-account-role';
 import { BackupRecord, RECORD_FOLDER, RestorePreflight } from './restore-preflight';
 
 /** Rancher's chart repository, where the rancher-backup charts are published. */
@@ -77,7 +78,16 @@ export interface RancherBackupsProps {
    * no key, no credential Secret. @default none: an IAM user with an access key (BackupWriter)
    */
   readonly role?: BackupRole;
+  /**
+   * The cluster is EKS and gives the operator's service account a role of its own (backups.credentials: irsa or
+   * pod-identity, RancherOnExistingCluster): no writer user, no key, no credential Secret. Not with `role`.
+   * @default none: an IAM user with an access key (BackupWriter)
+   */
+  readonly eks?: { readonly clusterName: string; readonly mechanism: EksIdentityMechanism };
 }
+
+/** The operator's pod template annotation naming where its credentials come from: a change of it rolls the pod. */
+export const CREDENTIALS_ANNOTATION = 'rancher-ha-aws/backup-credentials';
 
 /** The operator's Deployment and container, as its chart names them (`backupRestore.fullname`: the chart's name). */
 export const OPERATOR_DEPLOYMENT = 'rancher-backup';
@@ -122,10 +132,24 @@ export class RancherBackups extends Construct {
     if (props.eventBridge) new S3BucketNotification(this, 'bucket-notification', { bucket: this.bucket.name, eventbridge: true });
     if (!s.enabled) return;
 
-    const writer = props.role
-      ? undefined
-      : new BackupWriter(this, 'writer', { name: props.name, bucket: this.bucket.name, restoreBucket: s.restoreFrom?.bucket });
+    if (props.role && props.eks)
+      throw new Error(`${this.node.path}: role (the servers') and eks (EKS's) are two ways to give the operator credentials; give one`);
+    const writer =
+      props.role || props.eks
+        ? undefined
+        : new BackupWriter(this, 'writer', { name: props.name, bucket: this.bucket.name, restoreBucket: s.restoreFrom?.bucket });
     const grant = props.role?.grant(this, 'role-policy', { bucket: this.bucket.name, restoreBucket: s.restoreFrom?.bucket });
+    const eksRole = props.eks
+      ? new BackupServiceAccountRole(this, 'service-account-role', {
+          name: props.name,
+          bucket: this.bucket.name,
+          restoreBucket: s.restoreFrom?.bucket,
+          clusterName: props.eks.clusterName,
+          mechanism: props.eks.mechanism,
+          namespace: BACKUP_NAMESPACE,
+          serviceAccount: OPERATOR_DEPLOYMENT,
+        })
+      : undefined;
     const namespace = new NamespaceV1(this, 'namespace', {
       metadata: { name: BACKUP_NAMESPACE },
       dependsOn: props.dependsOn,
@@ -177,9 +201,16 @@ export class RancherBackups extends Construct {
     // The region is a literal here, so is its partition's suffix: the Backup objects' text, which names each Job
     // (jobName), stays what it was before partitions were told apart, and no deployment re-runs its backup Jobs.
     const dnsSuffix = Token.isUnresolved(props.region) ? stackDnsSuffix(this) : PARTITION_DNS_SUFFIXES[partitionOf(props.region)];
-    this.location = { bucket: this.bucket.name, region: props.region, dnsSuffix, secrets, ...(props.role ? { keyless: true } : {}) };
-    const needs = writer ? [crds, credentials!, encryption, writer.policy] : [crds, encryption, grant!, props.role!.assume];
-    this.operator = chart('release', 'rancher-backup', operatorValues(this.location, props), needs);
+    this.location = { bucket: this.bucket.name, region: props.region, dnsSuffix, secrets, ...(writer ? {} : { keyless: true }) };
+    const needs = writer
+      ? [crds, credentials!, encryption, writer.policy]
+      : eksRole
+        ? // The association before the pod: EKS's webhook injects the credentials' address when the pod is created.
+          [crds, encryption, eksRole.policy, ...(eksRole.association ? [eksRole.association] : [])]
+        : [crds, encryption, grant!, props.role!.assume];
+    const identity =
+      eksRole && props.eks ? { mechanism: props.eks.mechanism, serviceAccountAnnotations: eksRole.serviceAccountAnnotations() } : undefined;
+    this.operator = chart('release', 'rancher-backup', operatorValues(this.location, props, identity), needs);
     // What every Backup and Restore waits for: the operator, and where it gets its credentials from.
     const ready: ITerraformDependable[] = [this.operator];
     if (props.role) {
@@ -292,11 +323,25 @@ export class RancherBackups extends Construct {
  * Without the client settings: the chart would write them into its Secret as a JSON string, which the operator
  * (v10.0.8, pkg/operator/start.go) decodes into an object and fails to start on; that location stays dual-stack.
  */
-export function operatorValues(location: BackupLocation, props: Pick<RancherBackupsProps, 'registry' | 'proxy'>): Record<string, unknown> {
+export function operatorValues(
+  location: BackupLocation,
+  props: Pick<RancherBackupsProps, 'registry' | 'proxy'>,
+  identity?: { readonly mechanism: EksIdentityMechanism; readonly serviceAccountAnnotations: Record<string, string> },
+): Record<string, unknown> {
   const { clientConfig: _dualStack, ...s3 } = s3Location(location).s3 as Record<string, unknown>;
+  // EKS Pod Identity's agent answers on a link-local address, which Go's proxy settings send through the proxy.
+  const noProxy = props.proxy ? [...props.proxy.noProxy, ...(identity?.mechanism === 'pod-identity' ? [POD_IDENTITY_AGENT_ADDRESS] : [])] : [];
   return {
     s3: { enabled: true, ...s3 },
     ...(props.registry ? { global: { cattle: { systemDefaultRegistry: props.registry } } } : {}),
-    ...(props.proxy ? { proxy: props.proxy.url, noProxy: props.proxy.noProxy.join(',') } : {}),
+    ...(props.proxy ? { proxy: props.proxy.url, noProxy: noProxy.join(',') } : {}),
+    ...(identity
+      ? {
+          ...(Object.keys(identity.serviceAccountAnnotations).length ? { serviceAccount: { annotations: identity.serviceAccountAnnotations } } : {}),
+          // EKS's webhook injects the credentials' environment only into pods created after the role or association
+          // exists: a change of mechanism changes the pod template, so the chart's upgrade rolls the operator.
+          extraAnnotations: { [CREDENTIALS_ANNOTATION]: identity.mechanism },
+        }
+      : {}),
   };
 }

@@ -22,6 +22,7 @@ describe('k8sHa settings', () => {
       access: { kubeconfig: { path: '~/.kube/config' } },
       certManager: { install: true },
       ingress: { className: 'nginx', service: { namespace: 'ingress-nginx', name: 'ingress-nginx-controller' } },
+      eks: {},
       dns: {},
     });
     expect(DEFAULT_KUBECONFIG_PATH).toBe('~/.kube/config');
@@ -94,6 +95,7 @@ describe('k8sHa settings', () => {
       'k8sHa.ingress.className',
       'k8sHa.ingress.service.namespace',
       'k8sHa.ingress.service.name',
+      'k8sHa.eks.clusterName',
       'k8sHa.dns.target',
     ]);
   });

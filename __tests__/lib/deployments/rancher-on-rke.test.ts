@@ -421,6 +421,8 @@ describe('RancherOnRke on Graviton and RHEL 9 (issue 38)', () => {
   it('warns that Rancher calls arm64 experimental, citing its docs, and only on arm64', () => {
     expect(warnings(construct)).toEqual([
       expect.stringMatching(/^architecture arm64: Rancher 2\.14's docs call running on arm64 experimental.*rancher-on-arm64\)$/),
+      // And the arm64 release sum's single record (docs/settings.md, "Unconfirmed here").
+      expect.stringMatching(/^versions\.rke2 v1\.35\.7\+rke2r1 on arm64: the SHA-256 of rke2\.linux-arm64\.tar\.gz .* comes from one record/),
     ]);
     expect(warnings(platformStack({ operatingSystem: 'rocky-9' }).construct)).toEqual([]);
   });
@@ -446,6 +448,7 @@ describe('RancherOnRke on a pinned Graviton image without architecture', () => {
       expect.stringMatching(
         /^architecture \(unset; from instanceType m7g\.xlarge, a Graviton type, with amiId pinned: the servers install the arm64 release\) arm64: /,
       ),
+      expect.stringMatching(/^versions\.rke2 v1\.35\.7\+rke2r1 on arm64: .* comes from one record/),
     ]);
   });
 
