@@ -13,7 +13,7 @@ import { RANCHER_PUBLIC_PORTS, RKE2_SERVER_PORTS } from '../nodes/private/ports'
 import { coversWholeInternet, coversWholeIpv6Internet, isIpv6Text, parseCidr, parseCidr6 } from './cidr';
 import { cronSets } from './cron';
 import { longestGapMinutes } from '../alarms/schedule-window';
-import { adminCidr, awsRegion, fqdn, version, wholeNumber } from './primitives';
+import { adminCidr, awsRegion, fqdn, lengthBounds, version, wholeNumber } from './primitives';
 import { nameProblem } from './resource-names';
 import { k8sHaSchema, type K8sHaSettings } from './k8s-ha-schema';
 import { effectiveIngressController, rkeHaSchema, type RkeHaSettings } from './rke-ha-schema';
@@ -69,6 +69,7 @@ export const deploymentFields = {
       const problem = nameProblem(name);
       if (problem) ctx.addIssue({ code: 'custom', message: problem, input: name });
     })
+    .meta(lengthBounds(2, 16))
     .default('rancher'),
   /** AWS region, of the commercial, China (`cn-north-1`, `cn-northwest-1`) or GovCloud (`us-gov-east-1`, `us-gov-west-1`) partition: ARNs, endpoints, service principals and the image publishers' accounts follow its partition (docs/design-notes.md, "Partitions") */
   region: awsRegion.default('us-east-1'),

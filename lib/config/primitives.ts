@@ -6,6 +6,12 @@ import { cidrsOverlap, documentationRange, isIpv6Text, parseCidr, parseCidr6 } f
 
 /** Field types shared by the settings sections, each with a message that says what is allowed. */
 
+/**
+ * A length a pattern or a refinement enforces, as the schema's metadata for the settings reference
+ * (scripts/settings-reference.ts), which cannot read it from them; `of: 'name'` where an ARN may be given instead.
+ */
+export const lengthBounds = (minLength: number, maxLength: number, of?: 'name') => ({ minLength, maxLength, ...(of ? { lengthOf: of } : {}) });
+
 const DNS_LABEL = '[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?';
 export const FQDN = new RegExp(`^(?=.{1,253}$)${DNS_LABEL}(\\.${DNS_LABEL})+$`);
 
@@ -61,9 +67,12 @@ export const subnetId = ec2Id('subnet', 'a subnet');
 export const snapshotId = ec2Id('snap', 'a snapshot');
 
 /** An EC2 key pair name: up to 255 ASCII characters, no leading or trailing space. */
-export const keyPairName = z.string().regex(/^[\x21-\x7e]([\x20-\x7e]{0,253}[\x21-\x7e])?$/, {
-  message: 'expected an EC2 key pair name: 1-255 printable ASCII characters, no leading or trailing space',
-});
+export const keyPairName = z
+  .string()
+  .regex(/^[\x21-\x7e]([\x20-\x7e]{0,253}[\x21-\x7e])?$/, {
+    message: 'expected an EC2 key pair name: 1-255 printable ASCII characters, no leading or trailing space',
+  })
+  .meta(lengthBounds(1, 255));
 
 /** The longest address SMTP carries (RFC 5321, 4.5.3.1.3: a path of 256 octets, less its angle brackets). */
 export const MAX_EMAIL_LENGTH = 254;
@@ -120,10 +129,13 @@ export function s3BucketNameProblem(name: string, options: { readonly dots: bool
 
 /** An S3 bucket name; `dots: false` where the bucket is reached by virtual host over TLS (a dotted name breaks the certificate). */
 export const s3BucketName = (options: { readonly dots: boolean }) =>
-  z.string().superRefine((name, ctx) => {
-    const problem = s3BucketNameProblem(name, options);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem, input: name });
-  });
+  z
+    .string()
+    .superRefine((name, ctx) => {
+      const problem = s3BucketNameProblem(name, options);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem, input: name });
+    })
+    .meta(lengthBounds(3, 63));
 
 /** RKE2's own pod and service networks; a VPC must not overlap them. */
 export const RKE2_CLUSTER_CIDR = '10.42.0.0/16';
