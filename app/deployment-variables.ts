@@ -5,6 +5,7 @@ import { dnsNameCondition } from '../lib/dns/private/dns-target';
 import { DEPLOYER_IP_URL } from '../lib/common/private/admin-networks';
 import type { Settings } from '../lib/config/schema';
 import { DOCUMENTATION_RANGES } from '../lib/config/cidr';
+import { RESERVED_DOMAIN_PATTERN, RESERVED_DOMAINS_TEXT } from '../lib/config/primitives';
 
 const ADMIN_VAR = 'var.admin_cidrs';
 const HOSTNAME_VAR = 'var.rancher_hostname';
@@ -98,6 +99,13 @@ export class DeploymentVariables extends Construct {
   }
 }
 
+/**
+ * A name outside the domains reserved for documentation, by the settings loader's own pattern (primitives.ts
+ * isReservedDomain): the settings file refuses such a zone, and a `-var` copied from an example must not get further.
+ * A malformed name is the first rule's to refuse; lower() keeps this rule from passing one that the first refuses.
+ */
+const notReserved = (variable: string) => `\${!can(regex(${JSON.stringify(RESERVED_DOMAIN_PATTERN)}, lower(${variable})))}`;
+
 /** `rancher_hostname` and `route53_zone_name`, with the checks the settings file makes on the same values. */
 function route53NameVariables(scope: Construct, settings: Pick<Settings, 'hostname' | 'hostedZone'>): { hostname: string; zoneName: string } {
   const hostname = new TerraformVariable(scope, 'rancher_hostname', {
@@ -115,6 +123,10 @@ function route53NameVariables(scope: Construct, settings: Pick<Settings, 'hostna
         condition: `\${${HOSTNAME_VAR} == ${ZONE_VAR} || endswith(${HOSTNAME_VAR}, ".\${${ZONE_VAR}}")}`,
         errorMessage: `rancher_hostname "\${${HOSTNAME_VAR}}" is not inside route53_zone_name "\${${ZONE_VAR}}": Route53 accepts only names in the zone (rancher.example.com in example.com).`,
       },
+      {
+        condition: notReserved(HOSTNAME_VAR),
+        errorMessage: `rancher_hostname "\${${HOSTNAME_VAR}}" is in a domain reserved for documentation (${RESERVED_DOMAINS_TEXT}): no zone of yours holds it, so Rancher's address would resolve nowhere. Give Rancher a name in your own public hosted zone.`,
+      },
     ],
   });
   const zone = new TerraformVariable(scope, 'route53_zone_name', {
@@ -126,6 +138,10 @@ function route53NameVariables(scope: Construct, settings: Pick<Settings, 'hostna
       {
         condition: `\${${dnsNameCondition(ZONE_VAR)}}`,
         errorMessage: 'route53_zone_name must be a lower-case DNS name such as example.com, without the trailing dot.',
+      },
+      {
+        condition: notReserved(ZONE_VAR),
+        errorMessage: `route53_zone_name "\${${ZONE_VAR}}" is reserved for documentation (${RESERVED_DOMAINS_TEXT}) and is no one's public zone, so Rancher's address would resolve nowhere. Pass your own public hosted zone.`,
       },
     ],
   });

@@ -94,9 +94,14 @@ export const email = z.string().superRefine((address, ctx) => {
 
 /**
  * Domains reserved for documentation and testing (RFC 2606, RFC 6761): no one's hosted zone and no one's mailbox.
- * Names are compared in lower case (DNS is case-insensitive: ops@EXAMPLE.COM is at example.com).
+ * Names are compared in lower case (DNS is case-insensitive: ops@EXAMPLE.COM is at example.com). The pattern's
+ * source is also the zone and hostname variables' rule (app/deployment-variables.ts): written for both JavaScript and
+ * RE2, Terraform's regex engine.
  */
-const RESERVED_DOMAIN = /(^|\.)(example\.(com|net|org)|example|test|invalid|localhost)$/;
+export const RESERVED_DOMAIN_PATTERN = '(^|\\.)(example\\.(com|net|org)|example|test|invalid|localhost)$';
+const RESERVED_DOMAIN = new RegExp(RESERVED_DOMAIN_PATTERN);
+/** The reserved domains as a reader knows them, for messages. */
+export const RESERVED_DOMAINS_TEXT = 'example.com, example.net, example.org, and names under .example, .test, .invalid or .localhost';
 export const isReservedDomain = (domain: string): boolean => RESERVED_DOMAIN.test(domain.toLowerCase());
 /** The domain of an e-mail address (after its last @). */
 export const emailDomain = (address: string): string => address.slice(address.lastIndexOf('@') + 1);

@@ -10,12 +10,15 @@ const DNS_NAME = '"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\\\.)+[a-z0-9](?:[a-
 const HOSTNAME_CONDITION = `\${length(var.rancher_hostname) <= 253 && can(regex(${DNS_NAME}, var.rancher_hostname))}`;
 const ZONE_CONDITION = `\${length(var.route53_zone_name) <= 253 && can(regex(${DNS_NAME}, var.route53_zone_name))}`;
 const IN_ZONE_CONDITION = '${var.rancher_hostname == var.route53_zone_name || endswith(var.rancher_hostname, ".${var.route53_zone_name}")}';
+/** The settings loader's documentation-domain pattern, as Terraform reads it (RE2). */
+const RESERVED = '"(^|\\\\.)(example\\\\.(com|net|org)|example|test|invalid|localhost)$"';
+const RESERVED_DOMAINS = 'example.com, example.net, example.org, and names under .example, .test, .invalid or .localhost';
 
 describe('DeploymentVariables (no settings)', () => {
   const { json } = synth({});
   const variables = json.variable!;
 
-  it('declares rancher_hostname, required, with the DNS name validation', () => {
+  it('declares rancher_hostname, required, with the DNS name, zone and documentation domain validations', () => {
     expect(variables.rancher_hostname).toEqual({
       type: 'string',
       description: "Rancher's public DNS name, e.g. rancher.example.com",
@@ -27,11 +30,15 @@ describe('DeploymentVariables (no settings)', () => {
           error_message:
             'rancher_hostname "${var.rancher_hostname}" is not inside route53_zone_name "${var.route53_zone_name}": Route53 accepts only names in the zone (rancher.example.com in example.com).',
         },
+        {
+          condition: `\${!can(regex(${RESERVED}, lower(var.rancher_hostname)))}`,
+          error_message: `rancher_hostname "\${var.rancher_hostname}" is in a domain reserved for documentation (${RESERVED_DOMAINS}): no zone of yours holds it, so Rancher's address would resolve nowhere. Give Rancher a name in your own public hosted zone.`,
+        },
       ],
     });
   });
 
-  it('declares route53_zone_name, required, with the DNS name validation', () => {
+  it('declares route53_zone_name, required, with the DNS name and documentation domain validations', () => {
     expect(variables.route53_zone_name).toEqual({
       type: 'string',
       description: 'Existing public Route53 hosted zone that holds rancher_hostname, e.g. example.com',
@@ -40,6 +47,10 @@ describe('DeploymentVariables (no settings)', () => {
         {
           condition: ZONE_CONDITION,
           error_message: 'route53_zone_name must be a lower-case DNS name such as example.com, without the trailing dot.',
+        },
+        {
+          condition: `\${!can(regex(${RESERVED}, lower(var.route53_zone_name)))}`,
+          error_message: `route53_zone_name "\${var.route53_zone_name}" is reserved for documentation (${RESERVED_DOMAINS}) and is no one's public zone, so Rancher's address would resolve nowhere. Pass your own public hosted zone.`,
         },
       ],
     });

@@ -1,4 +1,4 @@
-import { FQDN } from '../../../lib/config/primitives';
+import { FQDN, isReservedDomain } from '../../../lib/config/primitives';
 import { dataSources, settingsAccept } from '../../helpers/synth';
 import { describeWithTerraform, evaluate, evaluateEach, expressionOf, planVariables } from '../../helpers/terraform';
 import { synth } from './deployment-variables.setup';
@@ -244,6 +244,40 @@ describeWithTerraform('DeploymentVariables validations in a plan, as a pipeline 
     ADMIN_CASES.forEach(([name, cidrs], i) =>
       expect({ name, terraform: results[i] }).toEqual({ name, terraform: settingsAccept({ adminCidrs: cidrs }) }),
     );
+  });
+
+  it('refuses a documentation domain as zone and hostname at plan time, naming it, as the settings file refuses the zone', () => {
+    // Terraform skips the hostname's rules that read a zone it refused: one message for the pair copied from an example.
+    const both = planVariables(variables, { rancher_hostname: 'rancher.example.com', route53_zone_name: 'example.com' });
+    expect(both.accepted).toBe(false);
+    expect(both.text).toContain('route53_zone_name "example.com" is reserved for documentation (example.com, example.net, example.org');
+    const hostname = planVariables(variables, { rancher_hostname: 'rancher.example.com', route53_zone_name: 'acme.io' });
+    expect(hostname.accepted).toBe(false);
+    expect(hostname.text).toContain('rancher_hostname "rancher.example.com" is in a domain reserved for documentation');
+    expect(planVariables(variables, { rancher_hostname: 'rancher.acme.test', route53_zone_name: 'acme.test' }).accepted).toBe(false);
+  });
+
+  it('refuses exactly the domains the settings loader refuses (primitives.ts isReservedDomain), zone and hostname alike', () => {
+    const names = [
+      ...['example.com', 'example.net', 'example.org', 'rancher.example.com', 'a.example', 'example', 'rancher.acme.test'],
+      ...['x.invalid', 'app.localhost', 'localhost', 'EXAMPLE.COM', 'Rancher.Example.Org'],
+      ...['acme.io', 'example.co.uk', 'myexample.com', 'example.com.acme.io', 'examples.com', 'testing.io', 'contest', 'test.acme.io'],
+    ];
+    const [zoneRule, hostnameRule] = [variables.route53_zone_name.validation[1], variables.rancher_hostname.validation[2]].map((v) =>
+      expressionOf(v.condition),
+    );
+    const results = evaluate(
+      `[${names.flatMap((name) => [zoneRule.split('var.route53_zone_name').join(JSON.stringify(name)), hostnameRule.split('var.rancher_hostname').join(JSON.stringify(name))]).join(', ')}]`,
+    ) as boolean[];
+    names.forEach((name, i) =>
+      expect({ name, zone: results[2 * i], hostname: results[2 * i + 1] }).toEqual({
+        name,
+        zone: !isReservedDomain(name),
+        hostname: !isReservedDomain(name),
+      }),
+    );
+    // Both kinds are in the list: the rule is not one that accepts or refuses everything.
+    expect(new Set(names.map(isReservedDomain))).toEqual(new Set([true, false]));
   });
 
   it('refuses a documentation range in a plan with the fix in its message', () => {
