@@ -674,6 +674,14 @@ describe('the FSBP table of docs/security.md', () => {
     expect(verdict(CONTROLS[i], allOn[isRds(CONTROLS[i].id) ? 1 : 0])).toBe('pass');
   });
 
+  it('S3.11: with alarms.enabled false neither bucket notifies, as its rows say (the default passes by the alarms’ EventBridge delivery)', () => {
+    const alarmsOff = synthSettings(RKE_HA_STACK, { alarms: { enabled: false } }).json;
+    expect(CONTROLS.filter((c) => c.id === 'S3.11').map((c) => [keyOf(c), verdict(c, alarmsOff)])).toEqual([
+      ['S3.11 snapshots', 'fail'],
+      ['S3.11 backups', 'fail'],
+    ]);
+  });
+
   it.each(Object.keys(ACCOUNT_CONTROLS))('%s: account-level in every column, and no variant takes it on', (id) => {
     expect(accountRows.find((r) => r.id === id)!.cells).toEqual(COLUMNS.map(() => 'account'));
     const created = synthesized.flatMap(({ variant, json }) =>
