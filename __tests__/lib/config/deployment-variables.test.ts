@@ -59,7 +59,8 @@ describe('DeploymentVariables (no settings)', () => {
   it('declares admin_cidrs, empty by default, with the CIDR validation', () => {
     expect(variables.admin_cidrs).toEqual({
       type: 'list(string)',
-      description: "Networks allowed to reach the Kubernetes API (6443) and SSH. Empty: the deployer's public IP.",
+      description:
+        "Networks allowed to reach the Kubernetes API (6443) and SSH. Empty: the deployer's public IP. A list must hold the public address of the machine running the apply, which waits for the API through it.",
       default: [],
       nullable: false,
       validation: [
