@@ -6,6 +6,7 @@ import { DEPLOYER_IP_URL } from '../lib/common/private/admin-networks';
 import type { Settings } from '../lib/config/schema';
 import { DOCUMENTATION_RANGES } from '../lib/config/cidr';
 import { RESERVED_DOMAIN_PATTERN, RESERVED_DOMAINS_TEXT } from '../lib/config/primitives';
+import { adminNetworkLimit, SECURITY_GROUP_INBOUND_RULES } from '../lib/config/deployment-schema';
 
 const ADMIN_VAR = 'var.admin_cidrs';
 const HOSTNAME_VAR = 'var.rancher_hostname';
@@ -58,7 +59,7 @@ export class DeploymentVariables extends Construct {
   constructor(
     scope: Construct,
     id: string,
-    settings: Pick<Settings, 'hostname' | 'hostedZone' | 'adminCidrs'>,
+    settings: Pick<Settings, 'hostname' | 'hostedZone' | 'adminCidrs' | 'rkeHa'>,
     options: {
       readonly adminAccess?: boolean;
       readonly route53Name?: boolean;
@@ -182,8 +183,18 @@ const DUAL_STACK_ADMIN_VALIDATION = [
   DOCUMENTATION_RANGE_VALIDATION,
 ];
 
+/** No more admin networks than the security groups take, as the settings count them (deployment-schema.ts adminNetworkLimit). */
+function adminCountValidation(settings: Pick<Settings, 'rkeHa'>) {
+  const { max, perNetwork, others } = adminNetworkLimit(settings);
+  const rules = perNetwork > 1 ? `is ${perNetwork} inbound rules (6443 and SSH)` : 'is an inbound rule';
+  return {
+    condition: `\${length(${ADMIN_VAR}) <= ${max}}`,
+    errorMessage: `admin_cidrs lists \${length(${ADMIN_VAR})} networks, too many: each ${rules} of a security group that also holds ${others} others, and AWS allows ${SECURITY_GROUP_INBOUND_RULES} inbound rules per group by default; list at most ${max}, using wider blocks.`,
+  };
+}
+
 /** `admin_cidrs`, and the deployer's own /32 when it is empty (looked up only then). */
-function adminCidrsVariable(owner: Construct, scope: Construct, settings: Pick<Settings, 'adminCidrs'>, ipv6: boolean): string[] {
+function adminCidrsVariable(owner: Construct, scope: Construct, settings: Pick<Settings, 'adminCidrs' | 'rkeHa'>, ipv6: boolean): string[] {
   new TerraformVariable(scope, 'admin_cidrs', {
     type: 'list(string)',
     // The runner's address in a list is not checked at plan (docs/design-notes.md): the description says so where a
@@ -192,7 +203,7 @@ function adminCidrsVariable(owner: Construct, scope: Construct, settings: Pick<S
     default: settings.adminCidrs,
     nullable: false,
     validation: ipv6
-      ? DUAL_STACK_ADMIN_VALIDATION
+      ? [...DUAL_STACK_ADMIN_VALIDATION, adminCountValidation(settings)]
       : [
           {
             // Canonical form only (no host bits, no leading zeros such as /00), and never /0.
@@ -207,6 +218,7 @@ function adminCidrsVariable(owner: Construct, scope: Construct, settings: Pick<S
               'admin_cidrs together cover the whole internet (for example 0.0.0.0/1 and 128.0.0.0/1); list the networks you administer from.',
           },
           DOCUMENTATION_RANGE_VALIDATION,
+          adminCountValidation(settings),
         ],
   });
 

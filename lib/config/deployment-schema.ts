@@ -200,19 +200,30 @@ function nameRules(s: RuleInput, problem: Problem): void {
   }
 }
 
+/**
+ * How many admin networks fit: every admin CIDR is an inbound rule of a security group that holds other rules too,
+ * and AWS allows 60 per group by default. The node group (only with SSH) carries the most others: the cluster ports
+ * and the balancers'. Shared with the app's `admin_cidrs` variable, which refuses what the settings refuse.
+ */
+export function adminNetworkLimit(s: { readonly rkeHa?: { readonly sshKeyName?: string; readonly loadBalancer?: { readonly type?: string } } }): {
+  readonly max: number;
+  readonly perNetwork: number;
+  readonly others: number;
+} {
+  const ssh = s.rkeHa?.sshKeyName !== undefined;
+  // Without a load balancer (rkeHa.loadBalancer dns) the node group also takes 6443 from each admin network.
+  const dnsRoundRobin = s.rkeHa?.loadBalancer?.type === 'dns';
+  const perNetwork = (ssh ? 1 : 0) + (dnsRoundRobin ? 1 : 0);
+  const others =
+    ssh || dnsRoundRobin ? RKE2_SERVER_PORTS.length + RANCHER_PUBLIC_PORTS.length + (dnsRoundRobin ? 0 : 2) : RANCHER_PUBLIC_PORTS.length;
+  return { max: Math.floor((SECURITY_GROUP_INBOUND_RULES - others) / Math.max(perNetwork, 1)), perNetwork, others };
+}
+
 /** The admin networks as security group rules (adminCidrs; rkeHa: SSH and DNS round robin). */
 function adminNetworkRules(s: RuleInput, problem: Problem): void {
-  // Every admin CIDR is an inbound rule of a security group that holds other rules too; AWS allows 60 per group
-  // by default. The node group (only with SSH) carries the most others: the cluster ports and the balancers'.
   const admin = s.adminCidrs;
   if (Array.isArray(admin)) {
-    const ssh = s.rkeHa?.sshKeyName !== undefined;
-    // Without a load balancer (rkeHa.loadBalancer dns) the node group also takes 6443 from each admin network.
-    const dnsRoundRobin = s.rkeHa?.loadBalancer?.type === 'dns';
-    const perNetwork = (ssh ? 1 : 0) + (dnsRoundRobin ? 1 : 0);
-    const others =
-      ssh || dnsRoundRobin ? RKE2_SERVER_PORTS.length + RANCHER_PUBLIC_PORTS.length + (dnsRoundRobin ? 0 : 2) : RANCHER_PUBLIC_PORTS.length;
-    const max = Math.floor((SECURITY_GROUP_INBOUND_RULES - others) / Math.max(perNetwork, 1));
+    const { max, perNetwork, others } = adminNetworkLimit(s);
     if (admin.length > max) {
       const rules = perNetwork > 1 ? `is ${perNetwork} inbound rules (6443 and SSH)` : 'is an inbound rule';
       problem(

@@ -81,6 +81,12 @@ describe('DeploymentVariables (no settings)', () => {
             /^admin_cidrs holds a block inside an address range reserved for documentation .*List your own networks .*curl https:\/\/checkip\.amazonaws\.com.*leave admin_cidrs empty/,
           ),
         },
+        {
+          // As many networks as the settings allow (58 here: the balancers' group holds 80 and 443 besides).
+          condition: '${length(var.admin_cidrs) <= 58}',
+          error_message:
+            'admin_cidrs lists ${length(var.admin_cidrs)} networks, too many: each is an inbound rule of a security group that also holds 2 others, and AWS allows 60 inbound rules per group by default; list at most 58, using wider blocks.',
+        },
       ],
     });
   });

@@ -3,6 +3,10 @@ import { dataSources, settingsAccept } from '../../helpers/synth';
 import { describeWithTerraform, evaluate, evaluateEach, expressionOf, planVariables } from '../../helpers/terraform';
 import { synth } from './deployment-variables.setup';
 
+/** admin_cidrs' documentation-range rule, by its message. */
+const documentationRule = (rules: { condition: string; error_message: string }[]) =>
+  rules.find((r) => r.error_message.includes('reserved for documentation'))!;
+
 describe('DeploymentVariables (no settings)', () => {
   const { json } = synth({});
 
@@ -98,7 +102,7 @@ describeWithTerraform('DeploymentVariables validations, evaluated by Terraform',
   const adminValidations = json.variable!.admin_cidrs.validation;
   const adminCondition = expressionOf(adminValidations[0].condition);
   // A single block as the settings judge it: its form, and outside the documentation ranges (the last rule).
-  const singleBlockCondition = `(${adminCondition}) && (${expressionOf(adminValidations[adminValidations.length - 1].condition)})`;
+  const singleBlockCondition = `(${adminCondition}) && (${expressionOf(documentationRule(adminValidations).condition)})`;
   const hostnameCondition = expressionOf(json.variable!.rancher_hostname.validation[0].condition);
   const literal = (value: unknown) => JSON.stringify(value);
 
@@ -210,8 +214,11 @@ describeWithTerraform('DeploymentVariables validations in a plan, as a pipeline 
 
   it.each(UNION_CASES)('admin_cidrs %s → accepted: %s', (_name, cidrs, ok) => {
     const outcome = planVariables(variables, { ...site, admin_cidrs: cidrs });
-    expect(outcome.accepted).toBe(ok);
-    if (!ok) expect(outcome.text).toContain('admin_cidrs together cover the whole internet');
+    // Over 58 entries the count rule refuses the list too (the case after this one); the union rule is judged alone.
+    if (cidrs.length <= 58) expect(outcome.accepted).toBe(ok);
+    else expect(outcome.text).toContain(`admin_cidrs lists ${cidrs.length} networks, too many`);
+    if (ok) expect(outcome.text).not.toContain('admin_cidrs together cover the whole internet');
+    else expect(outcome.text).toContain('admin_cidrs together cover the whole internet');
   });
 
   it.each(ZONE_CASES)('rancher_hostname %s in route53_zone_name %s → accepted: %s, as the settings file decides', (hostname, zone, ok) => {
@@ -237,7 +244,7 @@ describeWithTerraform('DeploymentVariables validations in a plan, as a pipeline 
 
   it('accepts and refuses every single admin CIDR as the settings file does', () => {
     const rules = variables.admin_cidrs.validation;
-    const canonical = `(${expressionOf(rules[0].condition)}) && (${expressionOf(rules[rules.length - 1].condition)})`;
+    const canonical = `(${expressionOf(rules[0].condition)}) && (${expressionOf(documentationRule(rules).condition)})`;
     const results = evaluate(
       `[${ADMIN_CASES.map(([, cidrs]) => canonical.split('var.admin_cidrs').join(JSON.stringify(cidrs))).join(', ')}]`,
     ) as boolean[];
@@ -278,6 +285,26 @@ describeWithTerraform('DeploymentVariables validations in a plan, as a pipeline 
     );
     // Both kinds are in the list: the rule is not one that accepts or refuses everything.
     expect(new Set(names.map(isReservedDomain))).toEqual(new Set([true, false]));
+  });
+
+  it.each([
+    ['no SSH', {}, 58],
+    ['rkeHa.sshKeyName (6443 and SSH per network on the node group)', { rkeHa: { sshKeyName: 'ops' } }, 45],
+  ])('admin_cidrs with %s: as many networks as the settings file takes, and one more refused with the limit', (_what, input, max) => {
+    const limited = synth(input).json.variable!;
+    const networks = (n: number) => Array.from({ length: n }, (_, i) => `10.${Math.floor(i / 256)}.${i % 256}.0/24`);
+    const at = planVariables(limited, { ...site, admin_cidrs: networks(max) });
+    const over = planVariables(limited, { ...site, admin_cidrs: networks(max + 1) });
+    expect({ at: at.accepted, over: over.accepted }).toEqual({ at: true, over: false });
+    expect({
+      at: settingsAccept({ ...input, adminCidrs: networks(max) }),
+      over: settingsAccept({ ...input, adminCidrs: networks(max + 1) }),
+    }).toEqual({
+      at: true,
+      over: false,
+    });
+    expect(over.text).toContain(`admin_cidrs lists ${max + 1} networks, too many`);
+    expect(over.text).toContain(`list at most ${max}, using wider blocks`);
   });
 
   it('refuses a documentation range in a plan with the fix in its message', () => {
@@ -358,7 +385,7 @@ describeWithTerraform('DeploymentVariables of a dual-stack stack: admin_cidrs, e
 
   it('keeps the IPv4 stack’s variable as it was: IPv6 refused there', () => {
     const { json: ipv4 } = synth({});
-    expect(ipv4.variable!.admin_cidrs.validation).toHaveLength(3);
+    expect(ipv4.variable!.admin_cidrs.validation).toHaveLength(4);
     expect(ipv4.variable!.admin_cidrs.validation[0].error_message).toMatch(/^admin_cidrs must be IPv4 CIDR blocks/);
   });
 });
