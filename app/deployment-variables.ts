@@ -6,7 +6,7 @@ import { DEPLOYER_IP_URL } from '../lib/common/private/admin-networks';
 import type { Settings } from '../lib/config/schema';
 import { DOCUMENTATION_RANGES } from '../lib/config/cidr';
 import { RESERVED_DOMAIN_PATTERN, RESERVED_DOMAINS_TEXT } from '../lib/config/primitives';
-import { adminNetworkLimit, SECURITY_GROUP_INBOUND_RULES } from '../lib/config/deployment-schema';
+import { adminNetworkLimit, commonNameIssuers, MAX_COMMON_NAME, SECURITY_GROUP_INBOUND_RULES } from '../lib/config/deployment-schema';
 
 const ADMIN_VAR = 'var.admin_cidrs';
 const HOSTNAME_VAR = 'var.rancher_hostname';
@@ -59,7 +59,7 @@ export class DeploymentVariables extends Construct {
   constructor(
     scope: Construct,
     id: string,
-    settings: Pick<Settings, 'hostname' | 'hostedZone' | 'adminCidrs' | 'rkeHa'>,
+    settings: Pick<Settings, 'hostname' | 'hostedZone' | 'adminCidrs' | 'rkeHa' | 'rancher' | 'docker'>,
     options: {
       readonly adminAccess?: boolean;
       readonly route53Name?: boolean;
@@ -108,7 +108,21 @@ export class DeploymentVariables extends Construct {
 const notReserved = (variable: string) => `\${!can(regex(${JSON.stringify(RESERVED_DOMAIN_PATTERN)}, lower(${variable})))}`;
 
 /** `rancher_hostname` and `route53_zone_name`, with the checks the settings file makes on the same values. */
-function route53NameVariables(scope: Construct, settings: Pick<Settings, 'hostname' | 'hostedZone'>): { hostname: string; zoneName: string } {
+function route53NameVariables(
+  scope: Construct,
+  settings: Pick<Settings, 'hostname' | 'hostedZone' | 'rancher' | 'docker'>,
+): { hostname: string; zoneName: string } {
+  // With an issuer that names the certificate after the hostname, its common name's limit (the settings' rule).
+  const issuers = commonNameIssuers(settings);
+  const commonName =
+    issuers.length > 0
+      ? [
+          {
+            condition: `\${length(${HOSTNAME_VAR}) <= ${MAX_COMMON_NAME}}`,
+            errorMessage: `rancher_hostname "\${${HOSTNAME_VAR}}" has \${length(${HOSTNAME_VAR})} characters, and ${issuers.join(' and ')} takes at most ${MAX_COMMON_NAME} for the certificate's name.`,
+          },
+        ]
+      : [];
   const hostname = new TerraformVariable(scope, 'rancher_hostname', {
     type: 'string',
     description: "Rancher's public DNS name, e.g. rancher.example.com",
@@ -128,6 +142,7 @@ function route53NameVariables(scope: Construct, settings: Pick<Settings, 'hostna
         condition: notReserved(HOSTNAME_VAR),
         errorMessage: `rancher_hostname "\${${HOSTNAME_VAR}}" is in a domain reserved for documentation (${RESERVED_DOMAINS_TEXT}): no zone of yours holds it, so Rancher's address would resolve nowhere. Give Rancher a name in your own public hosted zone.`,
       },
+      ...commonName,
     ],
   });
   const zone = new TerraformVariable(scope, 'route53_zone_name', {

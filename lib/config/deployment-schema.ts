@@ -55,7 +55,7 @@ import {
 const SHA256 = /^[0-9a-f]{64}$/;
 
 /** X.509's upper bound of a common name, which ACM and autocert fill with the first domain name. */
-const MAX_COMMON_NAME = 64;
+export const MAX_COMMON_NAME = 64;
 
 /** AWS's default quota of inbound rules per security group. */
 export const SECURITY_GROUP_INBOUND_RULES = 60;
@@ -169,6 +169,25 @@ type RuleInput = Partial<z.output<z.ZodObject<typeof deploymentFields>>> & {
 type Problem = (path: (string | number)[], message: string, input: unknown) => void;
 const str = (v: unknown): v is string => typeof v === 'string';
 
+/**
+ * The issuers that put the hostname in a certificate's common name, which X.509 limits to 64 characters
+ * (MAX_COMMON_NAME): ACM (mode external, issuer acme) and the Docker install's Let's Encrypt client (autocert) refuse
+ * a longer hostname. Shared with the app's `rancher_hostname` variable, which refuses what the settings refuse.
+ */
+export function commonNameIssuers(s: {
+  readonly rancher?: { readonly tls?: { readonly mode?: string; readonly issuer?: string } };
+  readonly docker?: { readonly tls?: { readonly mode?: string; readonly issuer?: string } };
+}): string[] {
+  return [
+    s.rancher?.tls?.mode === 'external' && s.rancher?.tls?.issuer === 'acme' ? 'ACM (rancher.tls mode external, issuer acme)' : undefined,
+    s.docker?.tls?.issuer === 'acme'
+      ? s.docker.tls.mode === 'external'
+        ? 'ACM (docker.tls mode external, issuer acme)'
+        : "the Docker install's Let's Encrypt client (docker.tls.issuer acme)"
+      : undefined,
+  ].filter((issuer) => issuer !== undefined);
+}
+
 /** Rancher's name: the DNS mode, the hostname in its zone, and its length for the certificates (dns, hostname, hostedZone, rancher.tls, docker.tls). */
 function nameRules(s: RuleInput, problem: Problem): void {
   for (const p of dnsProblems(s)) problem(p.path, p.message, p.value);
@@ -179,17 +198,8 @@ function nameRules(s: RuleInput, problem: Problem): void {
     const [hostname, zone] = [dnsName(s.hostname), dnsName(s.hostedZone)];
     if (hostname !== zone && !hostname.endsWith(`.${zone}`)) problem(['hostname'], `must be inside hostedZone "${s.hostedZone}"`, s.hostname);
   }
-  // A certificate's first domain name becomes its common name, which X.509 limits to 64 characters: ACM (mode
-  // external, issuer acme) and the Docker install's Let's Encrypt client (autocert) refuse a longer hostname.
   if (str(s.hostname) && s.hostname.length > MAX_COMMON_NAME) {
-    const issuers = [
-      s.rancher?.tls?.mode === 'external' && s.rancher?.tls?.issuer === 'acme' ? 'ACM (rancher.tls mode external, issuer acme)' : undefined,
-      s.docker?.tls?.issuer === 'acme'
-        ? s.docker.tls.mode === 'external'
-          ? 'ACM (docker.tls mode external, issuer acme)'
-          : "the Docker install's Let's Encrypt client (docker.tls.issuer acme)"
-        : undefined,
-    ].filter((issuer) => issuer !== undefined);
+    const issuers = commonNameIssuers(s);
     if (issuers.length) {
       problem(
         ['hostname'],

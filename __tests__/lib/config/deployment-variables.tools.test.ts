@@ -307,6 +307,20 @@ describeWithTerraform('DeploymentVariables validations in a plan, as a pipeline 
     expect(over.text).toContain(`list at most ${max}, using wider blocks`);
   });
 
+  it('refuses a hostname longer than a certificate name takes where an issuer names the certificate after it, as the settings file does', () => {
+    const acm = { rancher: { tls: { mode: 'external', issuer: 'acme' } } };
+    const name = (length: number) => `${'a'.repeat(length - '.acme.io'.length)}.acme.io`;
+    const outcome = (input: Record<string, unknown>, length: number) => ({
+      plan: planVariables(synth(input).json.variable!, { rancher_hostname: name(length), route53_zone_name: 'acme.io' }).accepted,
+      settings: settingsAccept({ ...input, hostname: name(length), hostedZone: 'acme.io' }),
+    });
+    expect(outcome(acm, 64)).toEqual({ plan: true, settings: true });
+    expect(outcome(acm, 65)).toEqual({ plan: false, settings: false });
+    expect(outcome({}, 65)).toEqual({ plan: true, settings: true });
+    const refused = planVariables(synth(acm).json.variable!, { rancher_hostname: name(65), route53_zone_name: 'acme.io' });
+    expect(refused.text).toContain('has 65 characters, and ACM (rancher.tls mode external, issuer acme) takes at most 64 for the certificate');
+  });
+
   it('refuses a documentation range in a plan with the fix in its message', () => {
     const outcome = planVariables(variables, { ...site, admin_cidrs: ['203.0.113.0/24'] });
     expect(outcome.accepted).toBe(false);
