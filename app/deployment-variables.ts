@@ -5,6 +5,8 @@ import { dnsNameCondition } from '../lib/dns/private/dns-target';
 import { DEPLOYER_IP_URL } from '../lib/common/private/admin-networks';
 import type { Settings } from '../lib/config/schema';
 import { DOCUMENTATION_RANGES } from '../lib/config/cidr';
+import { RESERVED_DOMAIN_PATTERN, RESERVED_DOMAINS_TEXT } from '../lib/config/primitives';
+import { adminNetworkLimit, commonNameIssuers, MAX_COMMON_NAME, SECURITY_GROUP_INBOUND_RULES } from '../lib/config/deployment-schema';
 
 const ADMIN_VAR = 'var.admin_cidrs';
 const HOSTNAME_VAR = 'var.rancher_hostname';
@@ -57,7 +59,7 @@ export class DeploymentVariables extends Construct {
   constructor(
     scope: Construct,
     id: string,
-    settings: Pick<Settings, 'hostname' | 'hostedZone' | 'adminCidrs'>,
+    settings: Pick<Settings, 'hostname' | 'hostedZone' | 'adminCidrs' | 'rkeHa' | 'rancher' | 'docker'>,
     options: {
       readonly adminAccess?: boolean;
       readonly route53Name?: boolean;
@@ -98,8 +100,29 @@ export class DeploymentVariables extends Construct {
   }
 }
 
+/**
+ * A name outside the domains reserved for documentation, by the settings loader's own pattern (primitives.ts
+ * isReservedDomain): the settings file refuses such a zone, and a `-var` copied from an example must not get further.
+ * A malformed name is the first rule's to refuse; lower() keeps this rule from passing one that the first refuses.
+ */
+const notReserved = (variable: string) => `\${!can(regex(${JSON.stringify(RESERVED_DOMAIN_PATTERN)}, lower(${variable})))}`;
+
 /** `rancher_hostname` and `route53_zone_name`, with the checks the settings file makes on the same values. */
-function route53NameVariables(scope: Construct, settings: Pick<Settings, 'hostname' | 'hostedZone'>): { hostname: string; zoneName: string } {
+function route53NameVariables(
+  scope: Construct,
+  settings: Pick<Settings, 'hostname' | 'hostedZone' | 'rancher' | 'docker'>,
+): { hostname: string; zoneName: string } {
+  // With an issuer that names the certificate after the hostname, its common name's limit (the settings' rule).
+  const issuers = commonNameIssuers(settings);
+  const commonName =
+    issuers.length > 0
+      ? [
+          {
+            condition: `\${length(${HOSTNAME_VAR}) <= ${MAX_COMMON_NAME}}`,
+            errorMessage: `rancher_hostname "\${${HOSTNAME_VAR}}" has \${length(${HOSTNAME_VAR})} characters, and ${issuers.join(' and ')} takes at most ${MAX_COMMON_NAME} for the certificate's name.`,
+          },
+        ]
+      : [];
   const hostname = new TerraformVariable(scope, 'rancher_hostname', {
     type: 'string',
     description: "Rancher's public DNS name, e.g. rancher.example.com",
@@ -115,6 +138,11 @@ function route53NameVariables(scope: Construct, settings: Pick<Settings, 'hostna
         condition: `\${${HOSTNAME_VAR} == ${ZONE_VAR} || endswith(${HOSTNAME_VAR}, ".\${${ZONE_VAR}}")}`,
         errorMessage: `rancher_hostname "\${${HOSTNAME_VAR}}" is not inside route53_zone_name "\${${ZONE_VAR}}": Route53 accepts only names in the zone (rancher.example.com in example.com).`,
       },
+      {
+        condition: notReserved(HOSTNAME_VAR),
+        errorMessage: `rancher_hostname "\${${HOSTNAME_VAR}}" is in a domain reserved for documentation (${RESERVED_DOMAINS_TEXT}): no zone of yours holds it, so Rancher's address would resolve nowhere. Give Rancher a name in your own public hosted zone.`,
+      },
+      ...commonName,
     ],
   });
   const zone = new TerraformVariable(scope, 'route53_zone_name', {
@@ -126,6 +154,10 @@ function route53NameVariables(scope: Construct, settings: Pick<Settings, 'hostna
       {
         condition: `\${${dnsNameCondition(ZONE_VAR)}}`,
         errorMessage: 'route53_zone_name must be a lower-case DNS name such as example.com, without the trailing dot.',
+      },
+      {
+        condition: notReserved(ZONE_VAR),
+        errorMessage: `route53_zone_name "\${${ZONE_VAR}}" is reserved for documentation (${RESERVED_DOMAINS_TEXT}) and is no one's public zone, so Rancher's address would resolve nowhere. Pass your own public hosted zone.`,
       },
     ],
   });
@@ -166,17 +198,27 @@ const DUAL_STACK_ADMIN_VALIDATION = [
   DOCUMENTATION_RANGE_VALIDATION,
 ];
 
+/** No more admin networks than the security groups take, as the settings count them (deployment-schema.ts adminNetworkLimit). */
+function adminCountValidation(settings: Pick<Settings, 'rkeHa'>) {
+  const { max, perNetwork, others } = adminNetworkLimit(settings);
+  const rules = perNetwork > 1 ? `is ${perNetwork} inbound rules (6443 and SSH)` : 'is an inbound rule';
+  return {
+    condition: `\${length(${ADMIN_VAR}) <= ${max}}`,
+    errorMessage: `admin_cidrs lists \${length(${ADMIN_VAR})} networks, too many: each ${rules} of a security group that also holds ${others} others, and AWS allows ${SECURITY_GROUP_INBOUND_RULES} inbound rules per group by default; list at most ${max}, using wider blocks.`,
+  };
+}
+
 /** `admin_cidrs`, and the deployer's own /32 when it is empty (looked up only then). */
-function adminCidrsVariable(owner: Construct, scope: Construct, settings: Pick<Settings, 'adminCidrs'>, ipv6: boolean): string[] {
+function adminCidrsVariable(owner: Construct, scope: Construct, settings: Pick<Settings, 'adminCidrs' | 'rkeHa'>, ipv6: boolean): string[] {
   new TerraformVariable(scope, 'admin_cidrs', {
     type: 'list(string)',
-    description: ipv6
-      ? "Networks (IPv4 or IPv6) allowed to reach the Kubernetes API (6443) and SSH. Empty: the deployer's public IP."
-      : "Networks allowed to reach the Kubernetes API (6443) and SSH. Empty: the deployer's public IP.",
+    // The runner's address in a list is not checked at plan (docs/design-notes.md): the description says so where a
+    // pipeline reads it, in the plan's variable list and the HCL folder's README.
+    description: `${ipv6 ? 'Networks (IPv4 or IPv6)' : 'Networks'} allowed to reach the Kubernetes API (6443) and SSH. Empty: the deployer's public IP. A list must hold the public address of the machine running the apply, which waits for the API through it.`,
     default: settings.adminCidrs,
     nullable: false,
     validation: ipv6
-      ? DUAL_STACK_ADMIN_VALIDATION
+      ? [...DUAL_STACK_ADMIN_VALIDATION, adminCountValidation(settings)]
       : [
           {
             // Canonical form only (no host bits, no leading zeros such as /00), and never /0.
@@ -191,6 +233,7 @@ function adminCidrsVariable(owner: Construct, scope: Construct, settings: Pick<S
               'admin_cidrs together cover the whole internet (for example 0.0.0.0/1 and 128.0.0.0/1); list the networks you administer from.',
           },
           DOCUMENTATION_RANGE_VALIDATION,
+          adminCountValidation(settings),
         ],
   });
 

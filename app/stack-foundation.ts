@@ -58,7 +58,9 @@ export function rancherOutputs(
   new TerraformOutput(stack, 'rancher_bootstrap_password', {
     value: props.bootstrapPassword,
     sensitive: true,
-    description: 'First login password of the admin user (terraform output -raw rancher_bootstrap_password)',
+    // One name for the login: rancher_admin_password while the bootstrap is on (the same value); this one only without it.
+    description:
+      'The generated password Rancher starts with. With the first-login bootstrap on (the default) log in with rancher_admin_password, the same value; with it off, log in once with this one (terraform output -raw rancher_bootstrap_password)',
   });
   if (props.adminPassword !== undefined) {
     new TerraformOutput(stack, 'rancher_admin_password', {

@@ -52,5 +52,15 @@ export function synthSummary(
       "  Behind a NAT with several public addresses (a pool) that is one of them at random: set adminCidrs to the NAT's range (the plan stops if two lookups differ).",
     );
   }
+  // No plan-time form can tell whether this machine is inside a list it was given (docs/design-notes.md, "The HCL
+  // folder's README, and the rules its variables share"): said here, before the first apply waits on it.
+  for (const o of outputs) {
+    const given = o.variables.admin_cidrs?.default;
+    if (!Array.isArray(given) || given.length === 0) continue;
+    lines.push(
+      `adminCidrs is set (${o.stack}): the apply reaches the Kubernetes API (6443) from this machine, so its public address (${DEPLOYER_IP_URL}) must be inside ${given.join(', ')},`,
+      '  or the first apply waits out its API gate (timeouts.apiMinutes) and fails: add it as /32, or leave adminCidrs empty.',
+    );
+  }
   return `${lines.join('\n')}\n`;
 }

@@ -139,19 +139,28 @@ function typeOfAny(schemas: readonly ZodType[]): string {
 type Check = { _zod: { def: { check?: string; minimum?: number; maximum?: number } } };
 
 /**
- * The bounds a field's schema refuses values outside, in words: a number's range (wholeNumber records it as the
- * schema's metadata, since its refinements do not show it), a list's or a string's length; '' when it has none.
+ * The bounds a field's schema refuses values outside, in words: a number's range or values, a list's or a string's
+ * length ('' when it has none). Those a refinement or a pattern holds come from the schema's metadata (wholeNumber,
+ * lengthBounds, `values`); zod's own length checks are read directly.
  */
 export function boundsOf(schema: ZodType | undefined): string {
+  const recorded = (s: ZodType | undefined) => {
+    const meta = s ? z.globalRegistry.get(s) : undefined;
+    return meta && ['minimum', 'minLength', 'values'].some((key) => meta[key] !== undefined) ? meta : undefined;
+  };
   let current = schema;
   for (let def = defOf(current); def && (def.innerType || def.in); def = defOf(current)) {
-    const meta = current ? z.globalRegistry.get(current) : undefined;
-    if (meta?.minimum !== undefined) break;
+    if (recorded(current)) break;
     current = def.innerType ?? def.in;
   }
   if (!current) return '';
-  const meta = z.globalRegistry.get(current);
+  const meta = recorded(current);
   if (typeof meta?.minimum === 'number' && typeof meta.maximum === 'number') return `${meta.minimum} to ${meta.maximum}`;
+  if (Array.isArray(meta?.values)) return `one of ${meta.values.join(', ')}`;
+  if (typeof meta?.minLength === 'number' && typeof meta.maxLength === 'number')
+    return meta.lengthOf === 'name'
+      ? `a name of ${meta.minLength} to ${meta.maxLength} characters, or an ARN`
+      : `${meta.minLength} to ${meta.maxLength} characters`;
   const checks = ((current._zod.def as { checks?: Check[] }).checks ?? []).map((c) => c._zod.def);
   const min = checks.find((c) => c.check === 'min_length')?.minimum;
   const max = checks.find((c) => c.check === 'max_length')?.maximum;

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fieldPaths } from '../../lib/config/fields';
+import { settingsSchema } from '../../lib/config/schema';
 import { settingsReference } from '../../scripts/settings-reference';
 
 const ROOT = join(__dirname, '..', '..');
@@ -48,6 +49,18 @@ describe('docs/settings.md', () => {
     expect(generated).toContain('| `backups.readerAccounts` | list of string, at most 20 items |');
   });
 
+  it('prints every bound a field refuses values outside, as the schema enforces it (found by parsing, not read from it)', () => {
+    const rows = new Map([...generated.matchAll(/^\| `([^`]+)` \| (.*?) \|/gm)].map((m) => [m[1], m[2]]));
+    const missing = fieldPaths().flatMap((field) =>
+      fieldSchemas(field.split('.')).flatMap((schema) =>
+        boundsEnforced(schema)
+          .filter((bound) => !rows.get(field)!.includes(bound))
+          .map((bound) => `${field}: ${bound}`),
+      ),
+    );
+    expect(missing).toEqual([]);
+  });
+
   it("gives each field its own section's description, never a field's of the same name elsewhere", () => {
     const row = generated.split('\n').find((line) => line.startsWith('| `hostname` |'));
     expect(row).toContain("Rancher's public name");
@@ -59,3 +72,79 @@ describe('docs/settings.md', () => {
     expect(readFileSync(join(ROOT, 'docs', 'settings-file.md'), 'utf8')).toContain('(settings.md)');
   });
 });
+
+// The settings schema walked here on its own (not with the generator's walk): each field's schema, and the bounds it
+// enforces, found by parsing values with it where a refinement or pattern holds them (numbers, plain strings), and
+// from zod's own checks otherwise (lengths, enum values).
+type AnyDef = { type: string; innerType?: unknown; in?: unknown; shape?: Record<string, unknown>; options?: unknown[]; checks?: unknown[] };
+type Parser = { safeParse: (value: unknown) => { success: boolean }; _zod: { def: AnyDef } };
+const WRAPPERS = new Set(['default', 'prefault', 'optional', 'nullable', 'readonly', 'nonoptional', 'catch']);
+const defOf = (schema: unknown) => (schema as Parser | undefined)?._zod.def;
+function unwrapped(schema: unknown): Parser {
+  let current = schema;
+  for (let def = defOf(current); def && (WRAPPERS.has(def.type) || def.type === 'pipe'); def = defOf(current))
+    current = def.type === 'pipe' ? def.in : def.innerType;
+  return current as Parser;
+}
+const shapesOf = (schema: unknown): Record<string, unknown>[] => {
+  const def = defOf(unwrapped(schema));
+  return def?.shape ? [def.shape] : (def?.options ?? []).flatMap(shapesOf);
+};
+/** A field's schemas: one, or one per member of a union that has the field. */
+const fieldSchemas = (path: readonly string[]): Parser[] =>
+  path.reduce<unknown[]>(
+    (schemas, key) => schemas.flatMap((s) => shapesOf(s).flatMap((shape) => (shape[key] ? [shape[key]] : []))),
+    [settingsSchema],
+  ) as Parser[];
+
+/** The largest integer up to `ceiling` that `accepts`, searching up from `low` (accepted); assumes the accepted run is unbroken. */
+function lastAccepted(accepts: (n: number) => boolean, low: number, ceiling: number): number {
+  let [good, bad] = [low, low * 2];
+  while (bad <= ceiling && accepts(bad)) [good, bad] = [bad, bad * 2];
+  if (bad > ceiling) return Infinity;
+  while (bad - good > 1) {
+    const mid = Math.floor((good + bad) / 2);
+    if (accepts(mid)) good = mid;
+    else bad = mid;
+  }
+  return good;
+}
+
+/**
+ * The texts a field's row must show for the bounds its schema enforces: a number's range (or each value, where the
+ * accepted ones have gaps, as one list), a string's length (strings of `a` parsed: patterns and refinements hold lengths), a
+ * list's or string's length checks, each allowed value of an enum or literal.
+ */
+function boundsEnforced(schema: Parser): string[] {
+  const base = unwrapped(schema);
+  const def = base._zod.def;
+  const values = (def.type === 'union' ? (def.options ?? []) : [base]).map(
+    (o) => defOf(unwrapped(o)) as AnyDef & { values?: unknown[]; entries?: object },
+  );
+  if (values.every((v) => v.type === 'literal' || v.type === 'enum'))
+    return values.flatMap((v) => (v.type === 'literal' ? (v.values ?? []) : Object.values(v.entries ?? {}))).map((v) => `\`${String(v)}\``);
+  if (def.type === 'number') {
+    const accepts = (n: number) => schema.safeParse(n).success;
+    const window = Array.from({ length: 401 }, (_, i) => i - 1).filter(accepts);
+    if (window.length === 0) return [];
+    const gaps = window[window.length - 1] - window[0] + 1 !== window.length;
+    if (gaps)
+      return [
+        Array.from({ length: 10_001 }, (_, i) => i)
+          .filter(accepts)
+          .join(', '),
+      ];
+    const top = window[window.length - 1] < 399 ? window[window.length - 1] : lastAccepted(accepts, 399, 2 ** 31);
+    return top === Infinity ? [`at least ${window[0]}`] : [`${window[0]} to ${top}`];
+  }
+  const checks = (def.checks ?? []).map((c) => (c as { _zod: { def: { check?: string; minimum?: number; maximum?: number } } })._zod.def);
+  const max = checks.find((c) => c.check === 'max_length')?.maximum;
+  const min = checks.find((c) => c.check === 'min_length')?.minimum;
+  const lengths = [...(max !== undefined ? [String(max)] : []), ...(min !== undefined && min > 1 ? [String(min)] : [])];
+  if (def.type !== 'string') return lengths;
+  const accepts = (n: number) => schema.safeParse('a'.repeat(n)).success;
+  const short = Array.from({ length: 65 }, (_, i) => i).filter(accepts);
+  if (short.length === 0) return lengths;
+  const longest = short[short.length - 1] < 64 ? short[short.length - 1] : lastAccepted(accepts, 64, 2 ** 17);
+  return [...lengths, ...(longest === Infinity ? (short[0] > 1 ? [`${short[0]}`] : []) : [`${short[0]} to ${longest}`])];
+}

@@ -126,9 +126,14 @@ const backupBucketControl = bucketControl('backups', backupBuckets);
 const everyBucketControl = bucketControl('', (json) => entries(json, 'aws_s3_bucket'));
 
 const accessLogged = (json: TerraformJson, name: string) => bucketResource(json, 'aws_s3_bucket_logging', name)?.target_bucket !== undefined;
+/**
+ * A bucket notifies when its notification configuration delivers to EventBridge or names an SNS, SQS or Lambda
+ * destination: the rule AWS publishes for the same check (Control Tower's CT.S3.PR.4, `EventBridgeEnabled` true or a
+ * non-empty destination list) and third-party FSBP scans of S3.11 apply (docs/design-notes.md, "S3.11").
+ */
 const notifies = (json: TerraformJson, name: string) => {
   const n = bucketResource(json, 'aws_s3_bucket_notification', name);
-  return n !== undefined && [n.topic, n.queue, n.lambda_function].some((d) => list(d).length > 0);
+  return n !== undefined && (n.eventbridge === true || [n.topic, n.queue, n.lambda_function].some((d) => list(d).length > 0));
 };
 const objectLocked = (json: TerraformJson, name: string, bucket: any) => {
   const config = bucketResource(json, 'aws_s3_bucket_object_lock_configuration', name);
@@ -351,7 +356,9 @@ const CONTROLS: readonly Control[] = [
       block(bucketResource(json, 'aws_s3_bucket_versioning', name)?.versioning_configuration)?.status !== 'Enabled' || hasLifecycle(json, name),
   ),
   snapshotBucketControl('S3.11', 'the etcd snapshot bucket has event notifications', (json, name) => notifies(json, name)),
-  backupBucketControl('S3.11', "Rancher's backup bucket has event notifications (SNS, SQS or Lambda)", (json, name) => notifies(json, name)),
+  backupBucketControl('S3.11', "Rancher's backup bucket has event notifications (EventBridge, SNS, SQS or Lambda)", (json, name) =>
+    notifies(json, name),
+  ),
   everyBucketControl(
     'S3.12',
     'buckets do not use ACLs (bucket owner enforced)',
@@ -678,6 +685,14 @@ describe('the FSBP table of docs/security.md', () => {
     }
   });
 
+  it('S3.11: with alarms.enabled false neither bucket notifies, as its rows say (the default passes by the alarms’ EventBridge delivery)', () => {
+    const alarmsOff = synthSettings(RKE_HA_STACK, { alarms: { enabled: false } }).json;
+    expect(CONTROLS.filter((c) => c.id === 'S3.11').map((c) => [keyOf(c), verdict(c, alarmsOff)])).toEqual([
+      ['S3.11 snapshots', 'fail'],
+      ['S3.11 backups', 'fail'],
+    ]);
+  });
+
   it.each(Object.keys(ACCOUNT_CONTROLS))('%s: account-level in every column, and no variant takes it on', (id) => {
     expect(accountRows.find((r) => r.id === id)!.cells).toEqual(COLUMNS.map(() => 'account'));
     const created = synthesized.flatMap(({ variant, json }) =>
@@ -722,8 +737,8 @@ describe('FSBP controls on every synthesized variant', () => {
       'S3.9 snapshots': '1/24',
       'S3.9 backups': '0/40',
       'S3.10': '40/40',
-      'S3.11 snapshots': '1/24',
-      'S3.11 backups': '0/40',
+      'S3.11 snapshots': '24/24',
+      'S3.11 backups': '40/40',
       'S3.12': '40/40',
       'S3.13': '40/40',
       'S3.15 snapshots': '1/24',

@@ -1,7 +1,15 @@
 import { z } from 'zod';
-import { PORT } from './primitives';
+import { lengthBounds, PORT } from './primitives';
 import type { AirGapSettings, Expect, SameType } from './sections';
-import { registryHostsOf, SECRETS_MANAGER_ARN, SECRETS_MANAGER_NAME, SSM_PARAMETER_ARN, SSM_PARAMETER_NAME } from './registry-credentials';
+import {
+  registryHostsOf,
+  SECRETS_MANAGER_ARN,
+  SECRETS_MANAGER_NAME,
+  SECRETS_MANAGER_NAME_LENGTH,
+  SSM_PARAMETER_ARN,
+  SSM_PARAMETER_NAME,
+  SSM_PARAMETER_NAME_LENGTH,
+} from './registry-credentials';
 
 export type { AirGapSettings } from './sections';
 
@@ -22,15 +30,18 @@ const installerUrl = z
 const REGISTRY_HOST = new RegExp(`^[a-z0-9.-]+(:${PORT})?$`);
 
 /** A name or ARN: an ARN is checked as one (its service, region, account, resource), a name by the service's characters. */
-const nameOrArn = (arn: RegExp, name: RegExp, arnForm: string, nameForm: string) =>
-  z.string().superRefine((value, ctx) => {
-    if (value.startsWith('arn:') ? arn.test(value) : name.test(value)) return;
-    ctx.addIssue({
-      code: 'custom',
-      message: value.startsWith('arn:') ? `is not a well-formed ARN: expected ${arnForm}` : `expected ${nameForm}, or its ARN`,
-      input: value,
-    });
-  });
+const nameOrArn = (arn: RegExp, name: RegExp, arnForm: string, nameForm: string, maxNameLength: number) =>
+  z
+    .string()
+    .superRefine((value, ctx) => {
+      if (value.startsWith('arn:') ? arn.test(value) : name.test(value)) return;
+      ctx.addIssue({
+        code: 'custom',
+        message: value.startsWith('arn:') ? `is not a well-formed ARN: expected ${arnForm}` : `expected ${nameForm}, or its ARN`,
+        input: value,
+      });
+    })
+    .meta(lengthBounds(1, maxNameLength, 'name'));
 
 /**
  * Credentials for a private registry, read by rke-ha's servers at boot with their instance role and written to
@@ -47,6 +58,7 @@ const registryCredentials = z
       SSM_PARAMETER_NAME,
       'arn:<partition>:ssm:<region>:<account>:parameter/<name>',
       'a parameter name such as /rancher/registry-login (letters, digits, _ . - /)',
+      SSM_PARAMETER_NAME_LENGTH,
     ).optional(),
     /** Secrets Manager secret (name or full ARN) holding the same JSON; instead of `ssmParameter`. */
     secretsManagerSecret: nameOrArn(
@@ -54,6 +66,7 @@ const registryCredentials = z
       SECRETS_MANAGER_NAME,
       'arn:<partition>:secretsmanager:<region>:<account>:secret:<name>-<6 characters> (the full ARN, as the console shows it)',
       'a secret name such as rancher/registry-login (letters, digits, / _ + = . @ -)',
+      SECRETS_MANAGER_NAME_LENGTH,
     ).optional(),
   })
   .superRefine((c, ctx) => {

@@ -13,7 +13,7 @@ import { RANCHER_PUBLIC_PORTS, RKE2_SERVER_PORTS } from '../nodes/private/ports'
 import { coversWholeInternet, coversWholeIpv6Internet, isIpv6Text, parseCidr, parseCidr6 } from './cidr';
 import { cronSets } from './cron';
 import { longestGapMinutes } from '../alarms/schedule-window';
-import { adminCidr, awsRegion, fqdn, version, wholeNumber } from './primitives';
+import { adminCidr, awsRegion, fqdn, lengthBounds, version, wholeNumber } from './primitives';
 import { nameProblem } from './resource-names';
 import { k8sHaSchema, type K8sHaSettings } from './k8s-ha-schema';
 import { effectiveIngressController, rkeHaSchema, type RkeHaSettings } from './rke-ha-schema';
@@ -55,7 +55,7 @@ import {
 const SHA256 = /^[0-9a-f]{64}$/;
 
 /** X.509's upper bound of a common name, which ACM and autocert fill with the first domain name. */
-const MAX_COMMON_NAME = 64;
+export const MAX_COMMON_NAME = 64;
 
 /** AWS's default quota of inbound rules per security group. */
 export const SECURITY_GROUP_INBOUND_RULES = 60;
@@ -69,6 +69,7 @@ export const deploymentFields = {
       const problem = nameProblem(name);
       if (problem) ctx.addIssue({ code: 'custom', message: problem, input: name });
     })
+    .meta(lengthBounds(2, 16))
     .default('rancher'),
   /** AWS region, of the commercial, China (`cn-north-1`, `cn-northwest-1`) or GovCloud (`us-gov-east-1`, `us-gov-west-1`) partition: ARNs, endpoints, service principals and the image publishers' accounts follow its partition (docs/design-notes.md, "Partitions") */
   region: awsRegion.default('us-east-1'),
@@ -168,6 +169,25 @@ type RuleInput = Partial<z.output<z.ZodObject<typeof deploymentFields>>> & {
 type Problem = (path: (string | number)[], message: string, input: unknown) => void;
 const str = (v: unknown): v is string => typeof v === 'string';
 
+/**
+ * The issuers that put the hostname in a certificate's common name, which X.509 limits to 64 characters
+ * (MAX_COMMON_NAME): ACM (mode external, issuer acme) and the Docker install's Let's Encrypt client (autocert) refuse
+ * a longer hostname. Shared with the app's `rancher_hostname` variable, which refuses what the settings refuse.
+ */
+export function commonNameIssuers(s: {
+  readonly rancher?: { readonly tls?: { readonly mode?: string; readonly issuer?: string } };
+  readonly docker?: { readonly tls?: { readonly mode?: string; readonly issuer?: string } };
+}): string[] {
+  return [
+    s.rancher?.tls?.mode === 'external' && s.rancher?.tls?.issuer === 'acme' ? 'ACM (rancher.tls mode external, issuer acme)' : undefined,
+    s.docker?.tls?.issuer === 'acme'
+      ? s.docker.tls.mode === 'external'
+        ? 'ACM (docker.tls mode external, issuer acme)'
+        : "the Docker install's Let's Encrypt client (docker.tls.issuer acme)"
+      : undefined,
+  ].filter((issuer) => issuer !== undefined);
+}
+
 /** Rancher's name: the DNS mode, the hostname in its zone, and its length for the certificates (dns, hostname, hostedZone, rancher.tls, docker.tls). */
 function nameRules(s: RuleInput, problem: Problem): void {
   for (const p of dnsProblems(s)) problem(p.path, p.message, p.value);
@@ -178,17 +198,8 @@ function nameRules(s: RuleInput, problem: Problem): void {
     const [hostname, zone] = [dnsName(s.hostname), dnsName(s.hostedZone)];
     if (hostname !== zone && !hostname.endsWith(`.${zone}`)) problem(['hostname'], `must be inside hostedZone "${s.hostedZone}"`, s.hostname);
   }
-  // A certificate's first domain name becomes its common name, which X.509 limits to 64 characters: ACM (mode
-  // external, issuer acme) and the Docker install's Let's Encrypt client (autocert) refuse a longer hostname.
   if (str(s.hostname) && s.hostname.length > MAX_COMMON_NAME) {
-    const issuers = [
-      s.rancher?.tls?.mode === 'external' && s.rancher?.tls?.issuer === 'acme' ? 'ACM (rancher.tls mode external, issuer acme)' : undefined,
-      s.docker?.tls?.issuer === 'acme'
-        ? s.docker.tls.mode === 'external'
-          ? 'ACM (docker.tls mode external, issuer acme)'
-          : "the Docker install's Let's Encrypt client (docker.tls.issuer acme)"
-        : undefined,
-    ].filter((issuer) => issuer !== undefined);
+    const issuers = commonNameIssuers(s);
     if (issuers.length) {
       problem(
         ['hostname'],
@@ -199,19 +210,30 @@ function nameRules(s: RuleInput, problem: Problem): void {
   }
 }
 
+/**
+ * How many admin networks fit: every admin CIDR is an inbound rule of a security group that holds other rules too,
+ * and AWS allows 60 per group by default. The node group (only with SSH) carries the most others: the cluster ports
+ * and the balancers'. Shared with the app's `admin_cidrs` variable, which refuses what the settings refuse.
+ */
+export function adminNetworkLimit(s: { readonly rkeHa?: { readonly sshKeyName?: string; readonly loadBalancer?: { readonly type?: string } } }): {
+  readonly max: number;
+  readonly perNetwork: number;
+  readonly others: number;
+} {
+  const ssh = s.rkeHa?.sshKeyName !== undefined;
+  // Without a load balancer (rkeHa.loadBalancer dns) the node group also takes 6443 from each admin network.
+  const dnsRoundRobin = s.rkeHa?.loadBalancer?.type === 'dns';
+  const perNetwork = (ssh ? 1 : 0) + (dnsRoundRobin ? 1 : 0);
+  const others =
+    ssh || dnsRoundRobin ? RKE2_SERVER_PORTS.length + RANCHER_PUBLIC_PORTS.length + (dnsRoundRobin ? 0 : 2) : RANCHER_PUBLIC_PORTS.length;
+  return { max: Math.floor((SECURITY_GROUP_INBOUND_RULES - others) / Math.max(perNetwork, 1)), perNetwork, others };
+}
+
 /** The admin networks as security group rules (adminCidrs; rkeHa: SSH and DNS round robin). */
 function adminNetworkRules(s: RuleInput, problem: Problem): void {
-  // Every admin CIDR is an inbound rule of a security group that holds other rules too; AWS allows 60 per group
-  // by default. The node group (only with SSH) carries the most others: the cluster ports and the balancers'.
   const admin = s.adminCidrs;
   if (Array.isArray(admin)) {
-    const ssh = s.rkeHa?.sshKeyName !== undefined;
-    // Without a load balancer (rkeHa.loadBalancer dns) the node group also takes 6443 from each admin network.
-    const dnsRoundRobin = s.rkeHa?.loadBalancer?.type === 'dns';
-    const perNetwork = (ssh ? 1 : 0) + (dnsRoundRobin ? 1 : 0);
-    const others =
-      ssh || dnsRoundRobin ? RKE2_SERVER_PORTS.length + RANCHER_PUBLIC_PORTS.length + (dnsRoundRobin ? 0 : 2) : RANCHER_PUBLIC_PORTS.length;
-    const max = Math.floor((SECURITY_GROUP_INBOUND_RULES - others) / Math.max(perNetwork, 1));
+    const { max, perNetwork, others } = adminNetworkLimit(s);
     if (admin.length > max) {
       const rules = perNetwork > 1 ? `is ${perNetwork} inbound rules (6443 and SSH)` : 'is an inbound rule';
       problem(

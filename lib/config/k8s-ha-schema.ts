@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FQDN } from './primitives';
+import { FQDN, lengthBounds } from './primitives';
 
 /** The kubeconfig read when the settings name none (expanded on the machine running Terraform). */
 export const DEFAULT_KUBECONFIG_PATH = '~/.kube/config';
@@ -76,7 +76,11 @@ export const k8sHaSchema = z
     ingress: z
       .strictObject({
         /** IngressClass of the cluster's ingress controller; must exist (checked at plan time). */
-        className: z.string().regex(K8S_SUBDOMAIN, { message: 'expected a Kubernetes object name such as nginx' }).default('nginx'),
+        className: z
+          .string()
+          .regex(K8S_SUBDOMAIN, { message: 'expected a Kubernetes object name such as nginx' })
+          .meta(lengthBounds(1, 253))
+          .default('nginx'),
         /** The controller's LoadBalancer Service, whose address the Rancher record points at. */
         service: z
           .strictObject({
@@ -84,11 +88,13 @@ export const k8sHaSchema = z
             namespace: z
               .string()
               .regex(K8S_LABEL, { message: 'expected a Kubernetes namespace name such as ingress-nginx' })
+              .meta(lengthBounds(1, 63))
               .default('ingress-nginx'),
             /** That Service, whose address the Rancher record points at */
             name: z
               .string()
               .regex(K8S_SERVICE_NAME, { message: 'expected a Kubernetes Service name such as ingress-nginx-controller' })
+              .meta(lengthBounds(1, 63))
               .default('ingress-nginx-controller'),
           })
           .prefault({}),

@@ -6,6 +6,12 @@ import { cidrsOverlap, documentationRange, isIpv6Text, parseCidr, parseCidr6 } f
 
 /** Field types shared by the settings sections, each with a message that says what is allowed. */
 
+/**
+ * A length a pattern or a refinement enforces, as the schema's metadata for the settings reference
+ * (scripts/settings-reference.ts), which cannot read it from them; `of: 'name'` where an ARN may be given instead.
+ */
+export const lengthBounds = (minLength: number, maxLength: number, of?: 'name') => ({ minLength, maxLength, ...(of ? { lengthOf: of } : {}) });
+
 const DNS_LABEL = '[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?';
 export const FQDN = new RegExp(`^(?=.{1,253}$)${DNS_LABEL}(\\.${DNS_LABEL})+$`);
 
@@ -73,9 +79,12 @@ export const subnetId = ec2Id('subnet', 'a subnet');
 export const snapshotId = ec2Id('snap', 'a snapshot');
 
 /** An EC2 key pair name: up to 255 ASCII characters, no leading or trailing space. */
-export const keyPairName = z.string().regex(/^[\x21-\x7e]([\x20-\x7e]{0,253}[\x21-\x7e])?$/, {
-  message: 'expected an EC2 key pair name: 1-255 printable ASCII characters, no leading or trailing space',
-});
+export const keyPairName = z
+  .string()
+  .regex(/^[\x21-\x7e]([\x20-\x7e]{0,253}[\x21-\x7e])?$/, {
+    message: 'expected an EC2 key pair name: 1-255 printable ASCII characters, no leading or trailing space',
+  })
+  .meta(lengthBounds(1, 255));
 
 /** The longest address SMTP carries (RFC 5321, 4.5.3.1.3: a path of 256 octets, less its angle brackets). */
 export const MAX_EMAIL_LENGTH = 254;
@@ -97,9 +106,14 @@ export const email = z.string().superRefine((address, ctx) => {
 
 /**
  * Domains reserved for documentation and testing (RFC 2606, RFC 6761): no one's hosted zone and no one's mailbox.
- * Names are compared in lower case (DNS is case-insensitive: ops@EXAMPLE.COM is at example.com).
+ * Names are compared in lower case (DNS is case-insensitive: ops@EXAMPLE.COM is at example.com). The pattern's
+ * source is also the zone and hostname variables' rule (app/deployment-variables.ts): written for both JavaScript and
+ * RE2, Terraform's regex engine.
  */
-const RESERVED_DOMAIN = /(^|\.)(example\.(com|net|org)|example|test|invalid|localhost)$/;
+export const RESERVED_DOMAIN_PATTERN = '(^|\\.)(example\\.(com|net|org)|example|test|invalid|localhost)$';
+const RESERVED_DOMAIN = new RegExp(RESERVED_DOMAIN_PATTERN);
+/** The reserved domains as a reader knows them, for messages. */
+export const RESERVED_DOMAINS_TEXT = 'example.com, example.net, example.org, and names under .example, .test, .invalid or .localhost';
 export const isReservedDomain = (domain: string): boolean => RESERVED_DOMAIN.test(domain.toLowerCase());
 /** The domain of an e-mail address (after its last @). */
 export const emailDomain = (address: string): string => address.slice(address.lastIndexOf('@') + 1);
@@ -132,10 +146,13 @@ export function s3BucketNameProblem(name: string, options: { readonly dots: bool
 
 /** An S3 bucket name; `dots: false` where the bucket is reached by virtual host over TLS (a dotted name breaks the certificate). */
 export const s3BucketName = (options: { readonly dots: boolean }) =>
-  z.string().superRefine((name, ctx) => {
-    const problem = s3BucketNameProblem(name, options);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem, input: name });
-  });
+  z
+    .string()
+    .superRefine((name, ctx) => {
+      const problem = s3BucketNameProblem(name, options);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem, input: name });
+    })
+    .meta(lengthBounds(3, 63));
 
 /** RKE2's own pod and service networks; a VPC must not overlap them. */
 export const RKE2_CLUSTER_CIDR = '10.42.0.0/16';

@@ -13,9 +13,12 @@ const SSM_LEVELS = '[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)*';
 /** Secrets Manager names: letters, digits and `/ _ + = . @ -`. */
 const SECRET_NAME = '[A-Za-z0-9/_+=.@-]+';
 
-export const SSM_PARAMETER_NAME = new RegExp(`^(?=.{1,2048}$)/?${SSM_LEVELS}$`);
+/** The longest names the two stores take. */
+export const SSM_PARAMETER_NAME_LENGTH = 2048;
+export const SECRETS_MANAGER_NAME_LENGTH = 512;
+export const SSM_PARAMETER_NAME = new RegExp(`^(?=.{1,${SSM_PARAMETER_NAME_LENGTH}}$)/?${SSM_LEVELS}$`);
 export const SSM_PARAMETER_ARN = new RegExp(`^arn:(${PARTITION}):ssm:(${REGION}):(${ACCOUNT}):parameter/(${SSM_LEVELS})$`);
-export const SECRETS_MANAGER_NAME = new RegExp(`^(?=.{1,512}$)${SECRET_NAME}$`);
+export const SECRETS_MANAGER_NAME = new RegExp(`^(?=.{1,${SECRETS_MANAGER_NAME_LENGTH}}$)${SECRET_NAME}$`);
 /** The full ARN: Secrets Manager appends a hyphen and six characters to the name. */
 export const SECRETS_MANAGER_ARN = new RegExp(`^arn:(${PARTITION}):secretsmanager:(${REGION}):(${ACCOUNT}):secret:(${SECRET_NAME}-[A-Za-z0-9]{6})$`);
 

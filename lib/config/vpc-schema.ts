@@ -35,6 +35,8 @@ export const vpcSchema = z
           .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
             message: `expected one of ${LOG_RETENTION_DAYS.join(', ')} (the periods CloudWatch Logs accepts)`,
           })
+          // The values, for the settings reference (scripts/settings-reference.ts): a refinement does not show them.
+          .meta({ values: [...LOG_RETENTION_DAYS] })
           .default(90),
       })
       .prefault({}),

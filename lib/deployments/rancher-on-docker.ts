@@ -74,7 +74,7 @@ export class RancherOnDocker extends Construct {
   readonly url: string;
   /** Rancher's name: `hostname` as given, or the wildcard name derived from the host's Elastic IP. */
   readonly hostname: string;
-  /** First login password of the admin user (sensitive). */
+  /** The generated password Rancher starts with (sensitive); with the first-login bootstrap on, the admin password too. */
   readonly bootstrapPassword: string;
   /** The admin password the first-login bootstrap set (sensitive); unset with `rancher.bootstrap.enabled: false`. */
   readonly adminPassword?: string;

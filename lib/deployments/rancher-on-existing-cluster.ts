@@ -59,7 +59,7 @@ const CERT_MANAGER_ID = 'cert-manager';
 export class RancherOnExistingCluster extends Construct {
   /** `https://<hostname>`, known once Rancher answered `/ping` at the end of the apply. */
   readonly url: string;
-  /** First login password of the admin user (sensitive). */
+  /** The generated password Rancher starts with (sensitive); with the first-login bootstrap on, the admin password too. */
   readonly bootstrapPassword: string;
   /** The admin password the first-login bootstrap set (sensitive); unset with `rancher.bootstrap.enabled: false`. */
   readonly adminPassword?: string;

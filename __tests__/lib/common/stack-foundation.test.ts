@@ -62,11 +62,12 @@ describe('stackFoundation (defaults)', () => {
     expect(dataSources(json, 'http').ping.url).toBe('https://${var.rancher_hostname}/ping');
   });
 
-  it('outputs the bootstrap password as sensitive', () => {
+  it('outputs the bootstrap password as sensitive, naming rancher_admin_password as the login while the bootstrap is on', () => {
     expect(json.output!.rancher_bootstrap_password).toEqual({
       value: '${random_password.bootstrap.result}',
       sensitive: true,
-      description: 'First login password of the admin user (terraform output -raw rancher_bootstrap_password)',
+      description:
+        'The generated password Rancher starts with. With the first-login bootstrap on (the default) log in with rancher_admin_password, the same value; with it off, log in once with this one (terraform output -raw rancher_bootstrap_password)',
     });
   });
 

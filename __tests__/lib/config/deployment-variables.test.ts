@@ -10,12 +10,15 @@ const DNS_NAME = '"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\\\.)+[a-z0-9](?:[a-
 const HOSTNAME_CONDITION = `\${length(var.rancher_hostname) <= 253 && can(regex(${DNS_NAME}, var.rancher_hostname))}`;
 const ZONE_CONDITION = `\${length(var.route53_zone_name) <= 253 && can(regex(${DNS_NAME}, var.route53_zone_name))}`;
 const IN_ZONE_CONDITION = '${var.rancher_hostname == var.route53_zone_name || endswith(var.rancher_hostname, ".${var.route53_zone_name}")}';
+/** The settings loader's documentation-domain pattern, as Terraform reads it (RE2). */
+const RESERVED = '"(^|\\\\.)(example\\\\.(com|net|org)|example|test|invalid|localhost)$"';
+const RESERVED_DOMAINS = 'example.com, example.net, example.org, and names under .example, .test, .invalid or .localhost';
 
 describe('DeploymentVariables (no settings)', () => {
   const { json } = synth({});
   const variables = json.variable!;
 
-  it('declares rancher_hostname, required, with the DNS name validation', () => {
+  it('declares rancher_hostname, required, with the DNS name, zone and documentation domain validations', () => {
     expect(variables.rancher_hostname).toEqual({
       type: 'string',
       description: "Rancher's public DNS name, e.g. rancher.example.com",
@@ -27,11 +30,15 @@ describe('DeploymentVariables (no settings)', () => {
           error_message:
             'rancher_hostname "${var.rancher_hostname}" is not inside route53_zone_name "${var.route53_zone_name}": Route53 accepts only names in the zone (rancher.example.com in example.com).',
         },
+        {
+          condition: `\${!can(regex(${RESERVED}, lower(var.rancher_hostname)))}`,
+          error_message: `rancher_hostname "\${var.rancher_hostname}" is in a domain reserved for documentation (${RESERVED_DOMAINS}): no zone of yours holds it, so Rancher's address would resolve nowhere. Give Rancher a name in your own public hosted zone.`,
+        },
       ],
     });
   });
 
-  it('declares route53_zone_name, required, with the DNS name validation', () => {
+  it('declares route53_zone_name, required, with the DNS name and documentation domain validations', () => {
     expect(variables.route53_zone_name).toEqual({
       type: 'string',
       description: 'Existing public Route53 hosted zone that holds rancher_hostname, e.g. example.com',
@@ -41,6 +48,10 @@ describe('DeploymentVariables (no settings)', () => {
           condition: ZONE_CONDITION,
           error_message: 'route53_zone_name must be a lower-case DNS name such as example.com, without the trailing dot.',
         },
+        {
+          condition: `\${!can(regex(${RESERVED}, lower(var.route53_zone_name)))}`,
+          error_message: `route53_zone_name "\${var.route53_zone_name}" is reserved for documentation (${RESERVED_DOMAINS}) and is no one's public zone, so Rancher's address would resolve nowhere. Pass your own public hosted zone.`,
+        },
       ],
     });
   });
@@ -48,7 +59,8 @@ describe('DeploymentVariables (no settings)', () => {
   it('declares admin_cidrs, empty by default, with the CIDR validation', () => {
     expect(variables.admin_cidrs).toEqual({
       type: 'list(string)',
-      description: "Networks allowed to reach the Kubernetes API (6443) and SSH. Empty: the deployer's public IP.",
+      description:
+        "Networks allowed to reach the Kubernetes API (6443) and SSH. Empty: the deployer's public IP. A list must hold the public address of the machine running the apply, which waits for the API through it.",
       default: [],
       nullable: false,
       validation: [
@@ -68,6 +80,12 @@ describe('DeploymentVariables (no settings)', () => {
           error_message: expect.stringMatching(
             /^admin_cidrs holds a block inside an address range reserved for documentation .*List your own networks .*curl https:\/\/checkip\.amazonaws\.com.*leave admin_cidrs empty/,
           ),
+        },
+        {
+          // As many networks as the settings allow (58 here: the balancers' group holds 80 and 443 besides).
+          condition: '${length(var.admin_cidrs) <= 58}',
+          error_message:
+            'admin_cidrs lists ${length(var.admin_cidrs)} networks, too many: each is an inbound rule of a security group that also holds 2 others, and AWS allows 60 inbound rules per group by default; list at most 58, using wider blocks.',
         },
       ],
     });

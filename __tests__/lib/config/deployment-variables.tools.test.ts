@@ -1,7 +1,11 @@
-import { FQDN } from '../../../lib/config/primitives';
+import { FQDN, isReservedDomain } from '../../../lib/config/primitives';
 import { dataSources, settingsAccept } from '../../helpers/synth';
 import { describeWithTerraform, evaluate, evaluateEach, expressionOf, planVariables } from '../../helpers/terraform';
 import { synth } from './deployment-variables.setup';
+
+/** admin_cidrs' documentation-range rule, by its message. */
+const documentationRule = (rules: { condition: string; error_message: string }[]) =>
+  rules.find((r) => r.error_message.includes('reserved for documentation'))!;
 
 describe('DeploymentVariables (no settings)', () => {
   const { json } = synth({});
@@ -98,7 +102,7 @@ describeWithTerraform('DeploymentVariables validations, evaluated by Terraform',
   const adminValidations = json.variable!.admin_cidrs.validation;
   const adminCondition = expressionOf(adminValidations[0].condition);
   // A single block as the settings judge it: its form, and outside the documentation ranges (the last rule).
-  const singleBlockCondition = `(${adminCondition}) && (${expressionOf(adminValidations[adminValidations.length - 1].condition)})`;
+  const singleBlockCondition = `(${adminCondition}) && (${expressionOf(documentationRule(adminValidations).condition)})`;
   const hostnameCondition = expressionOf(json.variable!.rancher_hostname.validation[0].condition);
   const literal = (value: unknown) => JSON.stringify(value);
 
@@ -210,8 +214,11 @@ describeWithTerraform('DeploymentVariables validations in a plan, as a pipeline 
 
   it.each(UNION_CASES)('admin_cidrs %s → accepted: %s', (_name, cidrs, ok) => {
     const outcome = planVariables(variables, { ...site, admin_cidrs: cidrs });
-    expect(outcome.accepted).toBe(ok);
-    if (!ok) expect(outcome.text).toContain('admin_cidrs together cover the whole internet');
+    // Over 58 entries the count rule refuses the list too (the case after this one); the union rule is judged alone.
+    if (cidrs.length <= 58) expect(outcome.accepted).toBe(ok);
+    else expect(outcome.text).toContain(`admin_cidrs lists ${cidrs.length} networks, too many`);
+    if (ok) expect(outcome.text).not.toContain('admin_cidrs together cover the whole internet');
+    else expect(outcome.text).toContain('admin_cidrs together cover the whole internet');
   });
 
   it.each(ZONE_CASES)('rancher_hostname %s in route53_zone_name %s → accepted: %s, as the settings file decides', (hostname, zone, ok) => {
@@ -237,13 +244,81 @@ describeWithTerraform('DeploymentVariables validations in a plan, as a pipeline 
 
   it('accepts and refuses every single admin CIDR as the settings file does', () => {
     const rules = variables.admin_cidrs.validation;
-    const canonical = `(${expressionOf(rules[0].condition)}) && (${expressionOf(rules[rules.length - 1].condition)})`;
+    const canonical = `(${expressionOf(rules[0].condition)}) && (${expressionOf(documentationRule(rules).condition)})`;
     const results = evaluate(
       `[${ADMIN_CASES.map(([, cidrs]) => canonical.split('var.admin_cidrs').join(JSON.stringify(cidrs))).join(', ')}]`,
     ) as boolean[];
     ADMIN_CASES.forEach(([name, cidrs], i) =>
       expect({ name, terraform: results[i] }).toEqual({ name, terraform: settingsAccept({ adminCidrs: cidrs }) }),
     );
+  });
+
+  it('refuses a documentation domain as zone and hostname at plan time, naming it, as the settings file refuses the zone', () => {
+    // Terraform skips the hostname's rules that read a zone it refused: one message for the pair copied from an example.
+    const both = planVariables(variables, { rancher_hostname: 'rancher.example.com', route53_zone_name: 'example.com' });
+    expect(both.accepted).toBe(false);
+    expect(both.text).toContain('route53_zone_name "example.com" is reserved for documentation (example.com, example.net, example.org');
+    const hostname = planVariables(variables, { rancher_hostname: 'rancher.example.com', route53_zone_name: 'acme.io' });
+    expect(hostname.accepted).toBe(false);
+    expect(hostname.text).toContain('rancher_hostname "rancher.example.com" is in a domain reserved for documentation');
+    expect(planVariables(variables, { rancher_hostname: 'rancher.acme.test', route53_zone_name: 'acme.test' }).accepted).toBe(false);
+  });
+
+  it('refuses exactly the domains the settings loader refuses (primitives.ts isReservedDomain), zone and hostname alike', () => {
+    const names = [
+      ...['example.com', 'example.net', 'example.org', 'rancher.example.com', 'a.example', 'example', 'rancher.acme.test'],
+      ...['x.invalid', 'app.localhost', 'localhost', 'EXAMPLE.COM', 'Rancher.Example.Org'],
+      ...['acme.io', 'example.co.uk', 'myexample.com', 'example.com.acme.io', 'examples.com', 'testing.io', 'contest', 'test.acme.io'],
+    ];
+    const [zoneRule, hostnameRule] = [variables.route53_zone_name.validation[1], variables.rancher_hostname.validation[2]].map((v) =>
+      expressionOf(v.condition),
+    );
+    const results = evaluate(
+      `[${names.flatMap((name) => [zoneRule.split('var.route53_zone_name').join(JSON.stringify(name)), hostnameRule.split('var.rancher_hostname').join(JSON.stringify(name))]).join(', ')}]`,
+    ) as boolean[];
+    names.forEach((name, i) =>
+      expect({ name, zone: results[2 * i], hostname: results[2 * i + 1] }).toEqual({
+        name,
+        zone: !isReservedDomain(name),
+        hostname: !isReservedDomain(name),
+      }),
+    );
+    // Both kinds are in the list: the rule is not one that accepts or refuses everything.
+    expect(new Set(names.map(isReservedDomain))).toEqual(new Set([true, false]));
+  });
+
+  it.each([
+    ['no SSH', {}, 58],
+    ['rkeHa.sshKeyName (6443 and SSH per network on the node group)', { rkeHa: { sshKeyName: 'ops' } }, 45],
+  ])('admin_cidrs with %s: as many networks as the settings file takes, and one more refused with the limit', (_what, input, max) => {
+    const limited = synth(input).json.variable!;
+    const networks = (n: number) => Array.from({ length: n }, (_, i) => `10.${Math.floor(i / 256)}.${i % 256}.0/24`);
+    const at = planVariables(limited, { ...site, admin_cidrs: networks(max) });
+    const over = planVariables(limited, { ...site, admin_cidrs: networks(max + 1) });
+    expect({ at: at.accepted, over: over.accepted }).toEqual({ at: true, over: false });
+    expect({
+      at: settingsAccept({ ...input, adminCidrs: networks(max) }),
+      over: settingsAccept({ ...input, adminCidrs: networks(max + 1) }),
+    }).toEqual({
+      at: true,
+      over: false,
+    });
+    expect(over.text).toContain(`admin_cidrs lists ${max + 1} networks, too many`);
+    expect(over.text).toContain(`list at most ${max}, using wider blocks`);
+  });
+
+  it('refuses a hostname longer than a certificate name takes where an issuer names the certificate after it, as the settings file does', () => {
+    const acm = { rancher: { tls: { mode: 'external', issuer: 'acme' } } };
+    const name = (length: number) => `${'a'.repeat(length - '.acme.io'.length)}.acme.io`;
+    const outcome = (input: Record<string, unknown>, length: number) => ({
+      plan: planVariables(synth(input).json.variable!, { rancher_hostname: name(length), route53_zone_name: 'acme.io' }).accepted,
+      settings: settingsAccept({ ...input, hostname: name(length), hostedZone: 'acme.io' }),
+    });
+    expect(outcome(acm, 64)).toEqual({ plan: true, settings: true });
+    expect(outcome(acm, 65)).toEqual({ plan: false, settings: false });
+    expect(outcome({}, 65)).toEqual({ plan: true, settings: true });
+    const refused = planVariables(synth(acm).json.variable!, { rancher_hostname: name(65), route53_zone_name: 'acme.io' });
+    expect(refused.text).toContain('has 65 characters, and ACM (rancher.tls mode external, issuer acme) takes at most 64 for the certificate');
   });
 
   it('refuses a documentation range in a plan with the fix in its message', () => {
@@ -324,7 +399,7 @@ describeWithTerraform('DeploymentVariables of a dual-stack stack: admin_cidrs, e
 
   it('keeps the IPv4 stack’s variable as it was: IPv6 refused there', () => {
     const { json: ipv4 } = synth({});
-    expect(ipv4.variable!.admin_cidrs.validation).toHaveLength(3);
+    expect(ipv4.variable!.admin_cidrs.validation).toHaveLength(4);
     expect(ipv4.variable!.admin_cidrs.validation[0].error_message).toMatch(/^admin_cidrs must be IPv4 CIDR blocks/);
   });
 });

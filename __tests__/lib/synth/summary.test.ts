@@ -44,8 +44,13 @@ describe('synthSummary', () => {
     expect(text).toContain('terraform init && terraform plan\n  (with TF_VAR_tls_certificate_pem set from your secret store)\n');
   });
 
-  it('says nothing about the address lookup when admin networks are set', () => {
-    expect(synthSummary([output('rke-ha', { admin_cidrs: { default: ['203.0.113.0/24'] } })], 'json', '/project')).not.toContain('adminCidrs');
+  it('says, when admin networks are set, that this machine must be inside them (no lookup), and nothing of the lookup', () => {
+    const text = synthSummary([output('rke-ha', { admin_cidrs: { default: ['10.8.0.0/24', '81.2.69.7/32'] } })], 'json', '/project');
+    expect(text).toContain(
+      'adminCidrs is set (rke-ha): the apply reaches the Kubernetes API (6443) from this machine, so its public address (https://checkip.amazonaws.com) must be inside 10.8.0.0/24, 81.2.69.7/32,\n' +
+        '  or the first apply waits out its API gate (timeouts.apiMinutes) and fails: add it as /32, or leave adminCidrs empty.\n',
+    );
+    expect(text).not.toContain('adminCidrs is empty');
   });
 
   it('shows an output directory outside the working directory as an absolute path', () => {
