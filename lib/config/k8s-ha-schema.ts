@@ -111,6 +111,7 @@ export const k8sHaSchema = z
           .regex(EKS_CLUSTER_NAME, {
             message: 'expected an EKS cluster name: 1-100 letters, digits, hyphens and underscores, starting with a letter or digit',
           })
+          .meta(lengthBounds(1, 100))
           .optional(),
       })
       .prefault({}),
