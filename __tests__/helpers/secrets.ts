@@ -34,8 +34,9 @@ export const CLUSTER_INITIALIZED_MARKER = 'resource.aws_ssm_parameter.cluster-in
 /** The deployment's server count the restart guards read (rke-ha): a number, not a secret. */
 export const SERVER_COUNT_LITERAL = /^resource\.aws_ssm_parameter\.server-count\.value=[1-9]$/;
 
-/** Each server's report of its API certificate's end before it first reports (rke-ha): a fixed phrase, not a secret. */
-export const API_CERTIFICATE_END_LITERAL = /^resource\.aws_ssm_parameter\.api-certificate-end_server-\d_[0-9A-F]{8}\.value=not reported yet$/;
+/** Each server's report of its API certificate's end (rke-ha), the Docker host's of its K3s certificates, before the first report: a fixed phrase. */
+export const API_CERTIFICATE_END_LITERAL =
+  /^resource\.aws_ssm_parameter\.(api-certificate-end_server-\d|k3s-certificate-end_rancher)_[0-9A-F]{8}\.value=not reported yet$/;
 /** The three servers' API certificate reports of a default rke-ha stack, as secretLiterals lists them. */
 export const apiCertificateEndLiterals = (json: TerraformJson): string[] =>
   Object.keys(resources(json, 'aws_ssm_parameter'))
@@ -45,6 +46,10 @@ export const apiCertificateEndLiterals = (json: TerraformJson): string[] =>
 /** The marker of a finished migration restore: the backup's file name (a setting), not a secret. */
 export const RESTORE_DONE_LITERAL =
   /^resource\.aws_ssm_parameter\.rancher-backups_restore-preflight_marker_[0-9A-F]{8}\.value=[a-z0-9][-.+a-zA-Z0-9]*\.tar\.gz(\.enc)?$/;
+
+/** What the Docker host was last applied with (AppliedRecord): a Rancher version and a snapshot id, not secrets. */
+export const APPLIED_RECORD_LITERAL =
+  /^resource\.aws_ssm_parameter\.applied_(rancher-version_[0-9A-F]{8}\.value=2\.\d+\.\d+|restore-snapshot-id_[0-9A-F]{8}\.value=(none|snap-[0-9a-f]+))$/;
 
 /**
  * The literals found that are not secrets: the markers, and the K3s datastore
@@ -57,6 +62,7 @@ export function notSecret(literal: string): boolean {
     SERVER_COUNT_LITERAL.test(literal) ||
     API_CERTIFICATE_END_LITERAL.test(literal) ||
     RESTORE_DONE_LITERAL.test(literal) ||
+    APPLIED_RECORD_LITERAL.test(literal) ||
     /^resource\.aws_ssm_parameter\.boot-parameters_datastore-endpoint_[0-9A-F]{8}\.value='(postgres|mysql):\/\/k3s:\$\{random_password\.[^}]+\.result\}@[^']*'$/.test(
       literal,
     )
@@ -75,7 +81,8 @@ export const PEM_BLOCK = /-----BEGIN [A-Z ]+-----(\\n|\s)*[A-Za-z0-9+/]{16}/;
 export function expectSecretsByReference(json: TerraformJson, text = JSON.stringify(json)): void {
   expect(text).not.toMatch(PEM_BLOCK);
   for (const param of Object.values(resources(json, 'aws_ssm_parameter')).filter(
-    (p) => !/\/(cluster-initialized|server-count)$/.test(String(p.name)) && !/\/api-certificate-end\//.test(String(p.name)),
+    (p) =>
+      !/\/(cluster-initialized|server-count)$/.test(String(p.name)) && !/\/(api-certificate-end|k3s-certificate-end|applied)\//.test(String(p.name)),
   )) {
     expect(param.type).toBe('SecureString');
     expect(String(param.value).replace(/\$\{[^}]+\}/g, '')).not.toMatch(/[A-Za-z0-9]{16,}/);

@@ -1,6 +1,6 @@
 import type { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { Password } from '@cdktf/provider-random/lib/password';
-import { TerraformStack, type ITerraformDependable } from 'cdktf';
+import { Lazy, TerraformStack, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import type { AlarmOptions } from '../alarms/alarm-topic';
 import { DeploymentAlarms, alarmTopicName } from '../alarms/deployment-alarms';
@@ -13,7 +13,19 @@ import { bootstrapEnabled } from '../config/bootstrap-schema';
 import { rancherOnDockerSchema } from '../config/deployment-schema';
 import { ARecord } from '../dns/a-record';
 import { AliasRecord, publicZone } from '../dns/alias-record';
-import { DataVolume } from '../docker/data-volume';
+import { DataVolume, UPGRADE_SNAPSHOT_TAG, upgradeSnapshotName } from '../docker/data-volume';
+import { AppliedRecord, DATA_SOURCE_KEY, NOT_RESTORED, RANCHER_VERSION_KEY } from '../docker/private/applied-record';
+import { upgradeSnapshotCheck } from '../docker/private/upgrade-snapshot-check';
+import {
+  K3S_CERTIFICATE_END_PATH,
+  K3S_CERTIFICATE_WARNING_DAYS,
+  K3S_RENEW_WITHIN_DAYS,
+  k3sCertificateCheck,
+} from '../docker/private/k3s-certificate-check';
+import { restartMetricNamespace, serverMetric } from '../kubernetes/server-metrics';
+import type { Metric } from '../common/metric';
+import { rancherUpgradeRules } from '../kubernetes/private/upgrade-rules';
+import { hclString } from '../common/terraform-template';
 import { DockerCertificate } from '../docker/docker-certificate';
 import { DockerReadiness } from '../docker/docker-readiness';
 import { dockerUserData } from '../docker/private/docker-user-data';
@@ -91,6 +103,8 @@ export class RancherOnDocker extends Construct {
   readonly alarms?: DeploymentAlarms;
   /** The host (`host.metricStatusCheckFailed()`, ...). */
   readonly host: ServerNode;
+  /** `<name>-<stack id>`: the prefix of the deployment's resource names and its metric namespace. */
+  private readonly name: string;
 
   constructor(scope: Construct, id: string, props: RancherOnDockerProps) {
     super(scope, id);
@@ -109,12 +123,21 @@ export class RancherOnDocker extends Construct {
     // How the messages at synth name a setting of `docker`: the prop, or the settings file's path.
     const named = settingNamer('docker', isFromSettingsFile(props));
     const name = deploymentPrefix(this, settings.name);
+    this.name = name;
     const parameterPath = deploymentParameterPath(this, settings.name);
     const external = s.tls.mode === 'external';
     // An ALB needs subnets in two zones: the second is only the ALB's. Adding it leaves the first (the host's) alone.
     const network = dockerNetwork(this, dockerNetworkPlan(s), name, { loadBalancerZones: external ? 2 : 0 });
     const subnet = network.subnet;
-    // Refuses, at plan time, the changes that would orphan the host and its data volume.
+    // What the last successful apply left running, read by this plan: the version rule and the upgrade snapshot's warning.
+    const restoredFrom = s.dataVolume.restoreSnapshotId ?? NOT_RESTORED;
+    const applied = new AppliedRecord(this, 'applied', {
+      parameterPath,
+      values: { [RANCHER_VERSION_KEY]: settings.versions.rancher, [DATA_SOURCE_KEY]: restoredFrom },
+    });
+    const runningVersion = applied.recorded(RANCHER_VERSION_KEY);
+    // Refuses, at plan time, the changes that would orphan the host and its data volume, and a Rancher version the
+    // data cannot be moved to: one minor at a time, never down but with a restore of data the lower version wrote.
     const guard = new DeploymentGuard(this, 'deployment-guard', {
       recorded: [
         {
@@ -135,7 +158,17 @@ export class RancherOnDocker extends Construct {
             'For a domain of your own, build a new deployment with dns.mode route53 from a snapshot of the data volume (docker.dataVolume.restoreSnapshotId).',
         }),
       ],
-      conditions: network.conditions,
+      conditions: [
+        ...network.conditions,
+        ...rancherUpgradeRules({
+          version: settings.versions.rancher,
+          running: runningVersion,
+          // A snapshot asked for that the last apply did not restore: this apply makes the volume again from it.
+          // (Unsetting the setting restores nothing: the volume keeps the snapshot it was made from.)
+          restoring: s.dataVolume.restoreSnapshotId ? `${hclString(restoredFrom)} != ${applied.recorded(DATA_SOURCE_KEY)}` : undefined,
+          downgradeProcedure: `a restore: set ${named('dataVolume.restoreSnapshotId')} to the snapshot taken before the upgrade (tag ${UPGRADE_SNAPSHOT_TAG}) in the same change`,
+        }),
+      ],
     });
 
     const group = new NodeSecurityGroup(this, 'security-group', {
@@ -185,7 +218,17 @@ export class RancherOnDocker extends Construct {
     }))
       guard.record(record);
     const password = new Password(this, 'bootstrap-password', { length: 32, special: false });
-    const role = new NodeRole(this, 'node-role', { name, parameterPath: parameterPath });
+    // The role before the volume (its partition lookup is the stack's, a recorded address); it names the volume,
+    // made below, lazily (read at synth, once the volume exists).
+    const role = new NodeRole(this, 'node-role', {
+      name,
+      parameterPath: parameterPath,
+      volumeSnapshots: { volumeId: Lazy.stringValue({ produce: () => data.id }), tagKey: UPGRADE_SNAPSHOT_TAG, tagValue: name },
+      // The K3s certificate renewal's report (read by every plan) and, with alarms, its metrics.
+      reportPath: `${parameterPath}/${K3S_CERTIFICATE_END_PATH}`,
+      metricNamespace: settings.alarms.enabled ? restartMetricNamespace(name) : undefined,
+    });
+    k3sCertificateCheck(this, { parameterPath, checkName: stackLevelName(this, 'k3s_certificate') });
     const bootParameters = new BootParameters(this, 'boot-parameters', {
       prefix: parameterPath,
       readerRoleArn: role.role.arn,
@@ -226,6 +269,8 @@ export class RancherOnDocker extends Construct {
           region: settings.region,
           parameterPrefix: bootParameters.prefix,
           dataVolumeId: data.id,
+          deploymentName: name,
+          metricNamespace: settings.alarms.enabled ? restartMetricNamespace(name) : undefined,
           version: settings.versions.rancher,
           hostname,
           tls: s.tls,
@@ -293,6 +338,14 @@ export class RancherOnDocker extends Construct {
       minutes: settings.timeouts.pingMinutes,
       dependsOn: [attachment, association, ...dnsRecords, ...publicListeners],
     });
+    applied.writtenAfter(ready.ping);
+    upgradeSnapshotCheck(this, {
+      checkName: stackLevelName(this, 'rancher_upgrade_snapshot'),
+      version: settings.versions.rancher,
+      running: runningVersion,
+      snapshotName: upgradeSnapshotName(name, settings.versions.rancher),
+      volumeOutput: 'data_volume_id',
+    });
     const firstLogin = firstLoginAfter(this, ready, {
       enabled: bootstrapEnabled(settings.rancher, false),
       hostname,
@@ -317,13 +370,44 @@ export class RancherOnDocker extends Construct {
         email: settings.alarms.email,
         dependsOn: [ready.ping],
       });
+      this.alarms = alarms;
       alarms.alarmOnStatusCheck('server', host.metricStatusCheckFailed());
+      alarms.addAlarm('k3s-certificate-days-left', {
+        alarmDescription:
+          `The K3s certificates inside the rancher container end within ${K3S_CERTIFICATE_WARNING_DAYS} days, or the host sent no report for two days ` +
+          `(its renewal timer restarts the container ${K3S_RENEW_WITHIN_DAYS} days ahead); docs/day-2.md "Alarms"`,
+        metric: this.metricK3sCertificateDaysLeft(),
+        comparisonOperator: 'LessThanThreshold',
+        threshold: K3S_CERTIFICATE_WARNING_DAYS,
+        evaluationPeriods: 2,
+        // Sent once a day: two days without it means the timer does not run.
+        treatMissingData: 'breaching',
+      });
+      alarms.alarmOnServerSignal(
+        'k3s-certificate-renewal',
+        this.metricK3sCertificateRenewalFailed(),
+        "The host's restart of the rancher container did not renew its K3s certificates (the container is kept as it was)",
+      );
       if (acmCertificate) alarms.alarmOnCertificateExpiry(acmCertificate.metricDaysToExpiry());
       if (!wildcardName(settings)) alarms.addPingCheck(hostname);
-      this.alarms = alarms;
     }
     // What the operations commands read of this deployment, under whatever id it has (docs/day-2.md).
     addDeploymentRecord(this, { name: settings.name, kind: 'docker', region: settings.region });
+  }
+
+  /** Days until the earliest K3s certificate inside the container ends, as the host sends it daily (alarms on). */
+  metricK3sCertificateDaysLeft(): Metric {
+    return { ...serverMetric(this.metricNamespace(), 'K3sCertificateDaysLeft'), statistic: 'Minimum', period: 86_400 };
+  }
+
+  /** 1 after a renewal restart that failed, 0 after one that worked (alarms on). */
+  metricK3sCertificateRenewalFailed(): Metric {
+    return serverMetric(this.metricNamespace(), 'K3sCertificateRenewalFailed');
+  }
+
+  private metricNamespace(): string {
+    if (!this.alarms) throw new Error(`RancherOnDocker ${this.node.path}: the host sends its metrics only with alarms.enabled`);
+    return restartMetricNamespace(this.name);
   }
 
   /**

@@ -9,6 +9,14 @@ import { stackPartition, stackServicePrincipal } from '../common/aws-context';
 
 /** Tag on the volume that the snapshot policy targets; its value is the deployment name. */
 export const SNAPSHOT_TARGET_TAG = 'rancher-aws:snapshots';
+/**
+ * Tag of the snapshot the host takes of the volume before it starts another Rancher version on it
+ * (docker-bootstrap.sh `snapshot_before_upgrade`); its value is the deployment name, and the host may create
+ * snapshots carrying it only.
+ */
+export const UPGRADE_SNAPSHOT_TAG = 'rancher-aws:before-upgrade';
+/** The Name tag of that snapshot: `<name>-data-before-<version>`. */
+export const upgradeSnapshotName = (name: string, version: string): string => `${name}-data-before-${version}`;
 /** Device name of the attachment. Nitro instances show it as an NVMe device; the bootstrap finds it by volume id. */
 export const DATA_DEVICE_NAME = '/dev/sdf';
 

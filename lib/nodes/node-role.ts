@@ -32,6 +32,12 @@ export interface NodeRoleProps {
    * parameter or secret, and its KMS key only through that service for that one parameter or secret. @default none
    */
   readonly registryCredentials?: Readonly<RegistryCredentialsSettings>;
+  /**
+   * The data volume the node snapshots before it starts another Rancher version on it (the Docker host):
+   * `ec2:CreateSnapshot` of that volume only, into a snapshot that carries the tag `tagKey: tagValue` as it is
+   * created, and `ec2:CreateTags` only as part of that creation. @default none
+   */
+  readonly volumeSnapshots?: { readonly volumeId: string; readonly tagKey: string; readonly tagValue: string };
 }
 
 /**
@@ -106,6 +112,26 @@ export class NodeRole extends Construct {
         resources: ['*'],
         condition: [{ test: 'StringEquals', variable: 'cloudwatch:namespace', values: [props.metricNamespace] }],
       });
+    }
+    if (props.volumeSnapshots) {
+      const { volumeId, tagKey, tagValue } = props.volumeSnapshots;
+      const ec2 = `arn:${partition.partition}:ec2:${region.region}`;
+      const snapshots = `${ec2}::snapshot/*`;
+      statements.push(
+        { sid: 'SnapshotDataVolume', actions: ['ec2:CreateSnapshot'], resources: [`${ec2}:${account.accountId}:volume/${volumeId}`] },
+        {
+          sid: 'TaggedSnapshotsOnly',
+          actions: ['ec2:CreateSnapshot'],
+          resources: [snapshots],
+          condition: [{ test: 'StringEquals', variable: `aws:RequestTag/${tagKey}`, values: [tagValue] }],
+        },
+        {
+          sid: 'TagsAtCreation',
+          actions: ['ec2:CreateTags'],
+          resources: [snapshots],
+          condition: [{ test: 'StringEquals', variable: 'ec2:CreateAction', values: ['CreateSnapshot'] }],
+        },
+      );
     }
     if (props.registryCredentials) {
       statements.push(

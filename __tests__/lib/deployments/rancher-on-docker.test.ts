@@ -3,7 +3,7 @@ import { configureBaseProviders } from '../../../lib/common/providers';
 import { RancherOnDocker } from '../../../lib/deployments/rancher-on-docker';
 import { ExistingSubnet, ExistingVpc } from '../../../lib/network/existing-vpc';
 import type { RancherOnDockerProps } from '../../../lib/deployments/rancher-on-docker-props';
-import { resources, synthStack } from '../../helpers/synth';
+import { dataSources, resources, synthStack } from '../../helpers/synth';
 
 /** A library user's stack `demo` with the base providers and RancherOnDocker(s) added by `add`, synthesized. */
 function dockerStack(add: (stack: TerraformStack) => void) {
@@ -90,6 +90,44 @@ describe("RancherOnDocker in a library user's stack", () => {
       airGap: { installerUrl: 'https://mirror.internal/rke2', systemDefaultRegistry: 'registry.internal:5000' },
     };
     expect(building(closed)).not.toThrow();
+  });
+
+  it('records the version it applied only once Rancher answered, and reads the record while planning, before that write', () => {
+    const applied = Object.entries(resources(json, 'aws_ssm_parameter')).filter(([n]) => n.startsWith('blue_applied_'));
+    expect(applied.map(([, p]) => [p.name, p.type, p.value])).toEqual([
+      ['/blue/demo/applied/rancher-version', 'String', '2.14.3'],
+      ['/blue/demo/applied/restore-snapshot-id', 'String', 'none'],
+    ]);
+    for (const [, p] of applied) expect(p.depends_on).toEqual([expect.stringMatching(/^data\.http\.blue_rancher-readiness_ping_/)]);
+    const reads = Object.entries(dataSources(json, 'aws_ssm_parameters_by_path')).filter(([n]) => n.startsWith('blue_applied_'));
+    expect(reads.map(([, d]) => [d.path, d.recursive, d.with_decryption, d.depends_on])).toEqual([['/blue/demo/applied', false, false, undefined]]);
+  });
+
+  it('lets the host snapshot its own data volume only, into snapshots tagged as its own, and tag nothing else', () => {
+    const [, policy] = Object.entries(dataSources(json, 'aws_iam_policy_document')).find(([n]) => n.startsWith('blue_node-role_policy_'))!;
+    const volume = Object.keys(resources(json, 'aws_ebs_volume')).find((n) => n.startsWith('blue_data_'));
+    const snapshotStatements = policy.statement.filter((st: { actions: string[] }) => st.actions.some((a) => /Snapshot|CreateTags/.test(a)));
+    expect(snapshotStatements).toEqual([
+      {
+        sid: 'SnapshotDataVolume',
+        actions: ['ec2:CreateSnapshot'],
+        resources: [
+          expect.stringMatching(new RegExp(`^arn:\\$\\{data\\.aws_partition\\.[^}]+\\}:ec2:.*:volume/\\$\\{aws_ebs_volume\\.${volume}\\.id\\}$`)),
+        ],
+      },
+      {
+        sid: 'TaggedSnapshotsOnly',
+        actions: ['ec2:CreateSnapshot'],
+        resources: [expect.stringMatching(/:ec2:[^:]+::snapshot\/\*$/)],
+        condition: [{ test: 'StringEquals', variable: 'aws:RequestTag/rancher-aws:before-upgrade', values: ['blue-demo'] }],
+      },
+      {
+        sid: 'TagsAtCreation',
+        actions: ['ec2:CreateTags'],
+        resources: [expect.stringMatching(/:ec2:[^:]+::snapshot\/\*$/)],
+        condition: [{ test: 'StringEquals', variable: 'ec2:CreateAction', values: ['CreateSnapshot'] }],
+      },
+    ]);
   });
 
   it("refuses Rancher's own CA behind a load balancer, naming the prop", () => {

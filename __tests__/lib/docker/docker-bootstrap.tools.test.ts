@@ -36,7 +36,21 @@ const FAKE_BOOT_LIB = `
 log() { echo "test: $*" >&2; }
 retry() { shift 2; "$@"; }
 fetch_to() { mkdir -p "$(dirname "$2")"; printf '%s%s\\n' "\${3:-}" "fake-$1" >"$2"; }
+# EC2 as the host sees it through cluster-lib.sh's aws_post: the call recorded, the answer and status from $T.
+aws_post() {
+  echo "aws_post $1 $2 $4" >>"$T/calls"
+  AWS_STATUS=$(cat "$T/ec2-status")
+  cp "$T/ec2-answer" "$3"
+  [ "$AWS_STATUS" = 200 ]
+}
 `;
+
+/** CreateSnapshot's answer (EC2 Query API, 2016-11-15), the fields the script reads. */
+const SNAPSHOT_ANSWER =
+  '<CreateSnapshotResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><snapshotId>snap-0fedcba9876543210</snapshotId><volumeId>vol-0123456789abcdef0</volumeId><status>pending</status></CreateSnapshotResponse>';
+/** EC2's refusal when the role may not snapshot (the shape of its error document). */
+const UNAUTHORIZED_ANSWER =
+  '<Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>You are not authorized to perform this operation.</Message></Error></Errors></Response>';
 
 interface Host {
   readonly dir: string;
@@ -57,10 +71,13 @@ function scratchHost(): Host {
   writeFileSync(path('lib/boot-lib.sh'), FAKE_BOOT_LIB);
   writeFileSync(path('fstab'), 'LABEL=cloudimg-rootfs / ext4 discard,errors=remount-ro 0 1\n');
   writeFileSync(path('blkid-probe'), '2');
+  writeFileSync(path('ec2-status'), '200');
+  writeFileSync(path('ec2-answer'), SNAPSHOT_ANSWER);
   writeFileSync(path('dev/nvme-Amazon_Elastic_Block_Store_vol0123456789abcdef0'), '');
   writeFileSync(
     path('etc/docker.env'),
-    'AWS_REGION="us-east-1"\nPARAMETER_PREFIX="/rancher/docker"\nDATA_VOLUME_ID="vol-0123456789abcdef0"\nRANCHER_IMAGE="rancher/rancher:v2.14.4"\nTLS_FILES="cert key cacerts"\n',
+    'AWS_REGION="us-east-1"\nPARAMETER_PREFIX="/rancher/docker"\nDATA_VOLUME_ID="vol-0123456789abcdef0"\nRANCHER_IMAGE="rancher/rancher:v2.14.4"\nTLS_FILES="cert key cacerts"\n' +
+      'UPGRADE_SNAPSHOT_NAME="demo-docker-data-before-2.14.4"\nUPGRADE_SNAPSHOT_TAG="rancher-aws:before-upgrade=demo-docker"\n',
   );
   writeFileSync(path('etc/rancher-run.args'), '--name=rancher\n--detach\n--restart=unless-stopped\nrancher/rancher:v2.14.4\n');
   writeFileSync(path('etc/rancher.env'), '# none\n');
@@ -151,6 +168,88 @@ describe('docker-bootstrap.sh', () => {
       expect(dockerCalls[1]).toBe('docker rm -f rancher');
       expect(dockerCalls[2]).toMatch(/^docker run .*rancher\/rancher:v2\.14\.5$/);
       expect(host.read('container-label')).not.toBe(label);
+    });
+
+    describe('the snapshot before another Rancher version starts on the data', () => {
+      /** The host after a first boot on a new volume (Rancher v2.14.3 wrote the data), then replaced by one that runs `image`. */
+      const upgradedHost = (image = 'rancher/rancher:v2.14.4') => {
+        host.write('etc/rancher-run.args', '--name=rancher\n--detach\nrancher/rancher:v2.14.3\n');
+        host.write('etc/docker.env', host.read('etc/docker.env').replace('rancher/rancher:v2.14.4', 'rancher/rancher:v2.14.3'));
+        expect(host.run().status).toBe(0);
+        // The new host: a new root volume (no container), the same data volume with its file system.
+        rmSync(join(host.dir, 'container-label'));
+        host.write('blkid-probe', '0');
+        host.write('etc/rancher-run.args', `--name=rancher\n--detach\n${image}\n`);
+        host.write('etc/docker.env', host.read('etc/docker.env').replace('rancher/rancher:v2.14.3', image));
+        host.write('calls', '');
+      };
+      const snapshotCalls = () => host.calls().filter((c) => c.startsWith('aws_post ec2'));
+      /** The query of an EC2 call, decoded. */
+      const query = (call: string) => Object.fromEntries(new URLSearchParams(call.replace(/^aws_post ec2 us-east-1 /, '')));
+
+      it('takes none on a volume it formatted, and records the image that now runs on the data', () => {
+        expect(host.run().status).toBe(0);
+        expect(snapshotCalls()).toEqual([]);
+        expect(host.read('data/.rancher-aws-image')).toBe('rancher/rancher:v2.14.4\n');
+      });
+
+      it('takes one, named and tagged, with the old container stopped, before the new version starts', () => {
+        upgradedHost();
+        const result = host.run();
+        expect(result.status).toBe(0);
+        const [call] = snapshotCalls();
+        expect(snapshotCalls()).toHaveLength(1);
+        expect(query(call)).toEqual({
+          Action: 'CreateSnapshot',
+          Version: '2016-11-15',
+          VolumeId: 'vol-0123456789abcdef0',
+          Description: 'Rancher data before rancher/rancher:v2.14.4 (last served by rancher/rancher:v2.14.3)',
+          'TagSpecification.1.ResourceType': 'snapshot',
+          'TagSpecification.1.Tag.1.Key': 'Name',
+          'TagSpecification.1.Tag.1.Value': 'demo-docker-data-before-2.14.4',
+          'TagSpecification.1.Tag.2.Key': 'rancher-aws:before-upgrade',
+          'TagSpecification.1.Tag.2.Value': 'demo-docker',
+        });
+        const calls = host.calls();
+        expect(calls.indexOf('docker stop rancher')).toBeLessThan(calls.indexOf(call));
+        expect(calls.indexOf(call)).toBeLessThan(calls.findIndex((c) => c.startsWith('docker run')));
+        expect(result.output).toContain(
+          'took snapshot snap-0fedcba9876543210 (demo-docker-data-before-2.14.4) of vol-0123456789abcdef0 before rancher/rancher:v2.14.4; the data was last served by rancher/rancher:v2.14.3',
+        );
+        expect(host.read('data/.rancher-aws-image')).toBe('rancher/rancher:v2.14.4\n');
+      });
+
+      it('takes one of data an older bootstrap left (no record of its image)', () => {
+        upgradedHost();
+        rmSync(join(host.dir, 'data/.rancher-aws-image'));
+        expect(host.run().status).toBe(0);
+        expect(query(snapshotCalls()[0]).Description).toBe('Rancher data before rancher/rancher:v2.14.4 (last served by an image not recorded)');
+      });
+
+      it('starts no new version when EC2 refuses the snapshot, says why, and leaves the data and its record alone', () => {
+        upgradedHost();
+        host.write('ec2-status', '403');
+        host.write('ec2-answer', UNAUTHORIZED_ANSWER);
+        const result = host.run();
+        expect(result.status).not.toBe(0);
+        expect(result.output).toContain(
+          'not starting rancher/rancher:v2.14.4: EC2 did not take the snapshot of vol-0123456789abcdef0 it needs first (HTTP 403: <Response><Errors><Error><Code>UnauthorizedOperation',
+        );
+        expect(host.calls().some((c) => c.startsWith('docker run') || c.startsWith('docker rm'))).toBe(false);
+        expect(host.read('data/.rancher-aws-image')).toBe('rancher/rancher:v2.14.3\n');
+        // The way forward once the call can succeed: the same script again, which now takes it.
+        host.write('ec2-status', '200');
+        host.write('ec2-answer', SNAPSHOT_ANSWER);
+        host.write('calls', '');
+        expect(host.run().status).toBe(0);
+        expect(snapshotCalls()).toHaveLength(1);
+      });
+
+      it('takes none for the same release from another registry, or a container recreated for its configuration', () => {
+        upgradedHost('registry.internal:5000/rancher/rancher:v2.14.3');
+        expect(host.run().status).toBe(0);
+        expect(snapshotCalls()).toEqual([]);
+      });
     });
 
     it('finds the volume as /dev/xvdf on instance types without NVMe', () => {

@@ -12,6 +12,7 @@ export function input(settings: Record<string, unknown> = {}, extra: Partial<Doc
     region: 'us-east-1',
     parameterPrefix: '/rancher/docker',
     dataVolumeId: 'vol-0123456789abcdef0',
+    deploymentName: 'demo-docker',
     ...extra,
   };
 }

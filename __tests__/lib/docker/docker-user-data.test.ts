@@ -6,11 +6,12 @@ import {
   DOCKER_BOOTSTRAP_PATH,
   DOCKER_DAEMON_CONFIG_PATH,
   DOCKER_DROP_IN_PATH,
+  K3S_RENEWAL_PATH,
   RUN_ARGS_PATH,
   dockerUserData,
 } from '../../../lib/docker/private/docker-user-data';
 import { rancherRunArgs } from '../../../lib/docker/private/rancher-container';
-import { BOOT_LIB_PATH } from '../../../lib/nodes/private/boot-files';
+import { BOOT_LIB_PATH, shellFunctions } from '../../../lib/nodes/private/boot-files';
 import { input, rendered, file, fullSettings, sampleUserData } from './docker-user-data.setup';
 
 describe('dockerUserData', () => {
@@ -23,7 +24,31 @@ describe('dockerUserData', () => {
       permissions: '0700',
       content: readFileSync(join(__dirname, '../../../lib/docker/docker-bootstrap.sh'), 'utf8'),
     });
-    expect(file(plain, BOOT_LIB_PATH).content).toBe(readFileSync(join(__dirname, '../../../lib/nodes/boot-lib.sh'), 'utf8'));
+    // The shared helpers, and of cluster-lib.sh's only the signed AWS call and the metric (upgrade snapshot, renewal).
+    const clusterLib = readFileSync(join(__dirname, '../../../lib/kubernetes/cluster-lib.sh'), 'utf8');
+    expect(file(plain, BOOT_LIB_PATH).content).toBe(
+      `${readFileSync(join(__dirname, '../../../lib/nodes/boot-lib.sh'), 'utf8')}\n${shellFunctions(clusterLib, ['aws_post', 'put_metric'])}`,
+    );
+  });
+
+  it('writes the K3s certificate renewal, its daily timer (which the bootstrap enables once Rancher runs) and its settings', () => {
+    expect(file(plain, K3S_RENEWAL_PATH)).toMatchObject({
+      permissions: '0700',
+      content: readFileSync(join(__dirname, '../../../lib/docker/k3s-cert-renewal.sh'), 'utf8'),
+    });
+    expect(file(plain, '/etc/systemd/system/rancher-aws-k3s-cert-renewal.service').content).toContain(
+      `[Service]\nType=oneshot\nExecStart=${K3S_RENEWAL_PATH}\n`,
+    );
+    expect(file(plain, '/etc/systemd/system/rancher-aws-k3s-cert-renewal.timer').content).toContain(
+      '[Timer]\nOnBootSec=2h\nOnUnitActiveSec=1d\nRandomizedDelaySec=1h\n',
+    );
+    expect(file(plain, DOCKER_BOOTSTRAP_PATH).content).toContain('  ensure_container\n  # Rancher runs');
+    expect(file(plain, DOCKER_BOOTSTRAP_PATH).content).toContain('systemctl enable --now rancher-aws-k3s-cert-renewal.timer\n}');
+    // The metrics go to the deployment's namespace only with alarms (the node role may write only there).
+    expect(file(plain, '/etc/rancher-aws/docker.env').content).toContain('RENEW_WITHIN_DAYS="60"\n');
+    expect(file(plain, '/etc/rancher-aws/docker.env').content).not.toContain('RESTART_METRIC_NAMESPACE');
+    const withAlarms = rendered(dockerUserData(input({}, { metricNamespace: 'RancherHA/demo-docker' })));
+    expect(file(withAlarms, '/etc/rancher-aws/docker.env').content).toContain('RESTART_METRIC_NAMESPACE="RancherHA/demo-docker"\n');
   });
 
   it('writes the docker run arguments one a line, exactly as built', () => {
@@ -73,7 +98,8 @@ describe('dockerUserData', () => {
   });
 
   it('stays well under the 16 KiB EC2 user data limit once compressed (ServerNode sends it gzip-compressed)', () => {
-    expect(compressedUpperBound(full)).toBeLessThan(8 * 1024);
+    // 12 KiB, the servers' budget too: the host's scripts ship with their comments.
+    expect(compressedUpperBound(full)).toBeLessThan(12 * 1024);
   });
 
   it('rejects env values that would break out of their quotes', () => {

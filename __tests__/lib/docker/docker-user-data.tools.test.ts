@@ -20,10 +20,14 @@ PARAMETER_PREFIX="/rancher/docker"
 DATA_VOLUME_ID="vol-0123456789abcdef0"
 RANCHER_IMAGE="rancher/rancher:v2.14.4"
 TLS_FILES=""
+UPGRADE_SNAPSHOT_NAME="demo-docker-data-before-2.14.4"
+UPGRADE_SNAPSHOT_TAG="rancher-aws:before-upgrade=demo-docker"
+RENEW_WITHIN_DAYS="60"
 `);
     expect(runValidator('bash', ['-n'], env.content, 'env.sh').status).toBe(0);
     expect(file(full, DOCKER_ENV_PATH).content).toContain(
-      'RANCHER_IMAGE="registry.internal:5000/rancher/rancher:v2.14.4"\nTLS_FILES="cert key cacerts"\nCERTIFICATE_SHA256="0123abcd"\nHTTP_PROXY="http://proxy:3128"\nHTTPS_PROXY="http://proxy:3128"\nNO_PROXY="',
+      'RANCHER_IMAGE="registry.internal:5000/rancher/rancher:v2.14.4"\nTLS_FILES="cert key cacerts"\nUPGRADE_SNAPSHOT_NAME="demo-docker-data-before-2.14.4"\n' +
+        'UPGRADE_SNAPSHOT_TAG="rancher-aws:before-upgrade=demo-docker"\nCERTIFICATE_SHA256="0123abcd"\nRENEW_WITHIN_DAYS="60"\nHTTP_PROXY="http://proxy:3128"\nHTTPS_PROXY="http://proxy:3128"\nNO_PROXY="',
     );
   });
 });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { BOOT_LIB_PATH, bootFiles, cloudConfig, envFile, envLine, scriptFile } from '../../../lib/nodes/private/boot-files';
+import { BOOT_LIB_PATH, bootFiles, cloudConfig, envFile, envLine, scriptFile, shellFunctions } from '../../../lib/nodes/private/boot-files';
 import { renderTemplate } from '../../helpers/validators';
 
 const LIB = readFileSync(join(__dirname, '../../../lib/nodes/boot-lib.sh'), 'utf8');
@@ -40,6 +40,14 @@ describe('boot-lib.sh', () => {
     const [withCluster] = bootFiles(CLUSTER_LIB);
     expect(unescape(plain.content)).toBe(LIB);
     expect(unescape(withCluster.content)).toBe(`${LIB}\n${CLUSTER_LIB}`);
+  });
+
+  it('takes named helpers out of a script, each with its comment and nothing else, and refuses a name it does not define', () => {
+    const taken = shellFunctions(CLUSTER_LIB, ['aws_post']);
+    expect(taken.startsWith('# aws_post SERVICE REGION OUT DATA')).toBe(true);
+    expect(taken.match(/^[a-z_]+\(\) \{/gm)).toEqual(['aws_post() {']);
+    expect(CLUSTER_LIB).toContain(taken.trimEnd());
+    expect(() => shellFunctions(CLUSTER_LIB, ['no_such_helper'])).toThrow('no shell function no_such_helper() in the helpers');
   });
 
   it('uses IMDSv2 and passes AWS credentials to curl on stdin, not as arguments', () => {

@@ -1,7 +1,11 @@
 import type { AirGapSettings, ProxySettings } from '../../config/sections';
 import { httpsProxy, proxyEnabled } from '../../network/private/proxy';
-import { bootFiles, cloudConfig, envFile, rootFile, scriptFile, type WriteFile } from '../../nodes/private/boot-files';
+import { bootFiles, cloudConfig, envFile, rootFile, scriptFile, shellFunctions, type WriteFile } from '../../nodes/private/boot-files';
+import CLUSTER_LIB from '../../kubernetes/cluster-lib.sh';
 import DOCKER_BOOTSTRAP from '../docker-bootstrap.sh';
+import K3S_CERT_RENEWAL from '../k3s-cert-renewal.sh';
+import { K3S_RENEW_WITHIN_DAYS, K3S_RENEWAL_UNIT } from './k3s-certificate-check';
+import { UPGRADE_SNAPSHOT_TAG, upgradeSnapshotName } from '../data-volume';
 import {
   CONTAINER_ENV_FILE,
   HOST_CONFIG_DIR,
@@ -15,6 +19,7 @@ import {
 } from './rancher-container';
 
 export const DOCKER_BOOTSTRAP_PATH = '/usr/local/sbin/rancher-docker-bootstrap.sh';
+export const K3S_RENEWAL_PATH = `/usr/local/sbin/${K3S_RENEWAL_UNIT}`;
 export const DOCKER_ENV_PATH = `${HOST_CONFIG_DIR}/docker.env`;
 /** The `docker run` arguments, one a line (no shell quoting involved). */
 export const RUN_ARGS_PATH = `${HOST_CONFIG_DIR}/rancher-run.args`;
@@ -30,8 +35,54 @@ export interface DockerHostInput extends RancherContainerInput {
   readonly parameterPrefix: string;
   /** EBS volume mounted at /var/lib/rancher. */
   readonly dataVolumeId: string;
+  /** The deployment's resource name prefix (`<name>-docker`): the upgrade snapshot's name and tag value. */
+  readonly deploymentName: string;
   /** An expression that changes with the served certificate, so a new certificate replaces the host. */
   readonly certificateFingerprint?: string;
+  /** The CloudWatch namespace the host sends its renewal's metrics to (alarms on). @default none: no metrics */
+  readonly metricNamespace?: string;
+}
+
+/**
+ * The K3s certificate renewal's units (k3s-cert-renewal.sh): a daily timer, two hours after boot at the earliest,
+ * spread over an hour; a run missed while the host was off runs at the next boot's first chance.
+ */
+function renewalUnits(): WriteFile[] {
+  const unitPath = (name: string) => `/etc/systemd/system/${name}`;
+  return [
+    rootFile(
+      unitPath(`${K3S_RENEWAL_UNIT}.service`),
+      '0644',
+      [
+        '[Unit]',
+        "Description=rancher-aws renewal of the rancher container's K3s certificates (restarts the container when due)",
+        'After=docker.service',
+        'Requires=docker.service',
+        '',
+        '[Service]',
+        'Type=oneshot',
+        `ExecStart=${K3S_RENEWAL_PATH}`,
+        '',
+      ].join('\n'),
+    ),
+    rootFile(
+      unitPath(`${K3S_RENEWAL_UNIT}.timer`),
+      '0644',
+      [
+        '[Unit]',
+        `Description=Runs ${K3S_RENEWAL_UNIT} daily`,
+        '',
+        '[Timer]',
+        'OnBootSec=2h',
+        'OnUnitActiveSec=1d',
+        'RandomizedDelaySec=1h',
+        '',
+        '[Install]',
+        'WantedBy=timers.target',
+        '',
+      ].join('\n'),
+    ),
+  ];
 }
 
 /** A systemd drop-in for docker.service: wait for the data volume, and use the proxy if any. */
@@ -86,20 +137,27 @@ export function dockerUserData(input: DockerHostInput): string {
     ['DATA_VOLUME_ID', input.dataVolumeId],
     ['RANCHER_IMAGE', rancherImage(input.version, input.airGap.systemDefaultRegistry)],
     ['TLS_FILES', certificateFiles(input.tls).join(' ')],
+    ['UPGRADE_SNAPSHOT_NAME', upgradeSnapshotName(input.deploymentName, input.version)],
+    ['UPGRADE_SNAPSHOT_TAG', `${UPGRADE_SNAPSHOT_TAG}=${input.deploymentName}`],
   ];
   if (input.certificateFingerprint) env.push(['CERTIFICATE_SHA256', input.certificateFingerprint]);
+  env.push(['RENEW_WITHIN_DAYS', String(K3S_RENEW_WITHIN_DAYS)]);
+  if (input.metricNamespace) env.push(['RESTART_METRIC_NAMESPACE', input.metricNamespace]);
   env.push(...hostProxyEnvironment(input.proxy, input.vpcRanges));
 
   return cloudConfig({
     ...aptProxy(input.proxy),
     write_files: [
-      ...bootFiles(),
+      // The signed AWS calls: the snapshot before an upgrade (EC2), the renewal's report (SSM) and metrics.
+      ...bootFiles(shellFunctions(CLUSTER_LIB, ['aws_post', 'put_metric'])),
       ...dockerDaemonConfig(input.airGap),
       envFile(DOCKER_ENV_PATH, env),
       rootFile(RUN_ARGS_PATH, '0600', `${rancherRunArgs(input).join('\n')}\n`),
       rootFile(CONTAINER_ENV_FILE, '0600', containerEnvFile(input)),
       rootFile(DOCKER_DROP_IN_PATH, '0644', dockerDropIn(input)),
       scriptFile(DOCKER_BOOTSTRAP_PATH, DOCKER_BOOTSTRAP),
+      scriptFile(K3S_RENEWAL_PATH, K3S_CERT_RENEWAL),
+      ...renewalUnits(),
     ],
     runcmd: [[DOCKER_BOOTSTRAP_PATH]],
   });

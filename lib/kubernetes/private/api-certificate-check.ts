@@ -1,7 +1,6 @@
-import { DataAwsSsmParametersByPath } from '@cdktf/provider-aws/lib/data-aws-ssm-parameters-by-path';
-import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
+import { endsWithin, reportedEnds } from '../../common/reported-ends';
 import { escapeTemplate } from '../../common/terraform-template';
 import { CERT_RENEW_WITHIN_DAYS } from './server-units';
 
@@ -20,7 +19,7 @@ export const API_CERTIFICATE_WARNING_DAYS = 60;
 export const API_CERTIFICATE_END_PATH = 'api-certificate-end';
 
 /** The value of a server's parameter until its renewal timer first reports (2 h after its boot): not a date, skipped. */
-export const NOT_REPORTED = 'not reported yet';
+export { NOT_REPORTED } from '../../common/reported-ends';
 
 export interface ApiCertificateCheckProps {
   /** The deployment's parameter path (BootParameters.prefix), e.g. `/rancher/prod`. */
@@ -41,31 +40,19 @@ export interface ApiCertificateCheckProps {
  * certificate, as the servers report it in SSM: the second line behind the servers' renewal timer (nothing else in
  * Terraform sees a server certificate age).
  *
- * Nothing here reads the API, and no data source sits inside the check block: Terraform plans a check-scoped data
- * source as a Read on every plan (internal/terraform/node_resource_abstract_instance.go, ReadBecauseCheckNested),
- * which `plan -detailed-exitcode` counts as a change. The parameters are Terraform's (created per server, their
- * value ignored after creation, deleted with the server's address or the deployment); the top-level
- * `aws_ssm_parameters_by_path` is read during the plan like any data source and returns an empty list, never an
- * error, when nothing is there (the first plan).
+ * Nothing here reads the API: the reports are SSM parameters read at plan time (`reportedEnds`).
  */
 export function apiCertificateCheck(scope: Construct, props: ApiCertificateCheckProps): void {
   const path = `${props.parameterPath}/${API_CERTIFICATE_END_PATH}`;
-  const reports = new Construct(scope, 'api-certificate-end');
-  for (const server of props.servers) {
-    new SsmParameter(reports, server.name, {
-      name: `${path}/${server.address}`,
-      type: 'String',
-      value: NOT_REPORTED,
+  const reported = reportedEnds(new Construct(scope, 'api-certificate-end'), {
+    path,
+    reporters: props.servers.map((server) => ({
+      id: server.name,
+      key: server.address,
       description: `When the API serving certificate of ${server.name} ends, as its certificate renewal reports it (RFC 3339)`,
-      // The server writes the value (cert-renewal.sh); Terraform owns the parameter's life, not its value.
-      lifecycle: { ignoreChanges: ['value'] },
-    });
-  }
-  const ends = new DataAwsSsmParametersByPath(reports, 'reported', { path, recursive: false, withDecryption: false });
-  // The provider marks every value sensitive; these are dates. A value that is no time stamp (not reported yet) is skipped.
-  const reported = `zipmap(${ends.fqn}.names, nonsensitive(${ends.fqn}.values))`;
-  const hours = API_CERTIFICATE_WARNING_DAYS * 24;
-  const near = (end: string) => `can(timeadd(${end}, "0h")) ? timecmp(plantimestamp(), timeadd(${end}, "-${hours}h")) >= 0 : false`;
+    })),
+  });
+  const near = (end: string) => endsWithin(end, API_CERTIFICATE_WARNING_DAYS);
   TerraformStack.of(scope).addOverride(`check.${props.checkName}`, {
     assert: [
       {

@@ -120,15 +120,31 @@ export function kubernetesUpgradeRules(props: KubernetesUpgradeRuleProps): Guard
   ];
 }
 
+export interface RancherUpgradeRuleProps {
+  /** The version the settings ask for. */
+  readonly version: string;
+  /** What was last recorded running (expression; "" when unknown). */
+  readonly running: string;
+  /**
+   * A plan-time condition (expression) under which a lower version is taken: the apply restores the data the lower
+   * version wrote (the docker stack's `restoreSnapshotId` changing). @default a downgrade is always refused
+   */
+  readonly restoring?: string;
+  /** How a downgrade is made instead, for the message. @default a restore of a backup taken before the upgrade */
+  readonly downgradeProcedure?: string;
+}
+
 /** Plan-time refusals of a Rancher chart change: no downgrade, one minor at a time (Rancher's upgrade docs). */
-export function rancherUpgradeRules(props: { readonly version: string; readonly running: string }): GuardCondition[] {
+export function rancherUpgradeRules(props: RancherUpgradeRuleProps): GuardCondition[] {
   const { running } = props;
   const version = escapeTemplate(props.version);
   const minor = parts('rancher', props.version)[0];
+  const notDown = `try(${versionOrderExpression('rancher', running)} <= ${versionOrder('rancher', props.version)}, true)`;
   return [
     {
-      condition: `\${try(${versionOrderExpression('rancher', running)} <= ${versionOrder('rancher', props.version)}, true)}`,
-      errorMessage: `versions.rancher is "${version}", but Rancher "\${${running}}" runs: Rancher is not downgraded (a downgrade is a restore of a backup taken before the upgrade).`,
+      // Terraform 1.11's || evaluates both sides: each is total (try, a comparison of strings).
+      condition: `\${${props.restoring === undefined ? notDown : `${props.restoring} || ${notDown}`}}`,
+      errorMessage: `versions.rancher is "${version}", but Rancher "\${${running}}" runs: Rancher is not downgraded (a downgrade is ${props.downgradeProcedure ?? 'a restore of a backup taken before the upgrade'}).`,
     },
     {
       condition: `\${try(${minorExpression('rancher', running)} >= ${minor - 1}, true)}`,

@@ -84,3 +84,18 @@ export function bootFiles(...extra: readonly string[]): WriteFile[] {
 export function cloudConfig(document: Record<string, unknown>): string {
   return `#cloud-config\n${stringify(document, { lineWidth: 0 })}`;
 }
+
+/**
+ * The named functions of a helper script, each with the comment lines just above it, in the order named: a host
+ * that needs a few of cluster-lib.sh's helpers (the Docker host: aws_post, put_metric) takes them from the one
+ * source without the rest, and without changing what the Kubernetes servers get.
+ */
+export function shellFunctions(script: string, names: readonly string[]): string {
+  return names
+    .map((name) => {
+      const found = new RegExp(`(?:^#.*\\n)*^${name}\\(\\) \\{\\n[\\s\\S]*?^\\}$`, 'm').exec(script);
+      if (!found) throw new Error(`no shell function ${name}() in the helpers`);
+      return `${found[0]}\n`;
+    })
+    .join('\n');
+}
