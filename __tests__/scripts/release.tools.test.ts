@@ -43,6 +43,11 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(clone, { recursive: true, force: true }));
 
+/** The release the cases make: the next minor of this checkout's version (0.4.0 from 0.3.x, as the messages say). */
+const NEXT = ((v: string) => `${v.split('.')[0]}.${Number(v.split('.')[1]) + 1}.0`)(
+  (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version,
+);
+
 describe('npm run release', () => {
   const current = () => version();
 
@@ -62,10 +67,10 @@ describe('npm run release', () => {
 
   it('--dry-run builds everything with the new version, prints the sums, and leaves the tree as it was', () => {
     const before = current();
-    const result = release('0.4.0', '--dry-run');
+    const result = release(NEXT, '--dry-run');
     expect(result).toMatchObject({ code: 0, err: '' });
-    expect(result.out).toContain(`Dry run: release 0.4.0 (package.json ${before} -> 0.4.0`);
-    for (const file of ['rancher-ha-aws-0.4.0.tgz', ...['rke-ha', 'k8s-ha', 'docker'].map((s) => `rancher-ha-aws-0.4.0-${s}-module.tar.gz`)])
+    expect(result.out).toContain(`Dry run: release ${NEXT} (package.json ${before} -> ${NEXT}`);
+    for (const file of [`rancher-ha-aws-${NEXT}.tgz`, ...['rke-ha', 'k8s-ha', 'docker'].map((s) => `rancher-ha-aws-${NEXT}-${s}-module.tar.gz`)])
       expect(result.out).toMatch(new RegExp(`  [0-9a-f]{64}  ${file.replace(/\./g, '\\.')}\\n`));
     expect(git('status', '--porcelain', '--ignored')).not.toMatch(/release\/|package\.json|CHANGELOG/);
     expect(version()).toBe(before);
@@ -74,48 +79,48 @@ describe('npm run release', () => {
   it('refuses a tree with changes not committed', () => {
     writeFileSync(join(clone, 'stray.txt'), 'x\n');
     try {
-      expect(release('0.4.0')).toMatchObject({ code: 2, err: expect.stringContaining('has changes not committed') });
+      expect(release(NEXT)).toMatchObject({ code: 2, err: expect.stringContaining('has changes not committed') });
     } finally {
       rmSync(join(clone, 'stray.txt'));
     }
   });
 
   it('releases: the version everywhere, the CHANGELOG section, the packed library and the three HCL modules with their sums', () => {
-    const result = release('0.4.0');
+    const result = release(NEXT);
     expect(result).toMatchObject({ code: 0, err: '' });
-    expect(version()).toBe('0.4.0');
+    expect(version()).toBe(NEXT);
     const lock = JSON.parse(readFileSync(join(clone, 'package-lock.json'), 'utf8')) as {
       version: string;
       packages: Record<string, { version: string }>;
     };
-    expect([lock.version, lock.packages[''].version]).toEqual(['0.4.0', '0.4.0']);
+    expect([lock.version, lock.packages[''].version]).toEqual([NEXT, NEXT]);
     const changelog = readFileSync(join(clone, 'CHANGELOG.md'), 'utf8');
-    expect(changelog).toMatch(/^## Unreleased\n\n## 0\.4\.0 \(\d{4}-\d{2}-\d{2}\)\n\n### /m);
+    expect(changelog).toMatch(new RegExp(`^## Unreleased\n\n## ${NEXT.replace(/\./g, '\\.')} \\(\\d{4}-\\d{2}-\\d{2}\\)\n\n### `, 'm'));
     expect(git('status', '--porcelain').split('\n').filter(Boolean).sort()).toEqual([' M CHANGELOG.md', ' M package-lock.json', ' M package.json']);
 
-    const out = join(clone, 'release', '0.4.0');
+    const out = join(clone, 'release', NEXT);
     expect(readdirSync(out).sort()).toEqual([
       'SHA256SUMS',
-      'rancher-ha-aws-0.4.0-docker-module.tar.gz',
-      'rancher-ha-aws-0.4.0-k8s-ha-module.tar.gz',
-      'rancher-ha-aws-0.4.0-rke-ha-module.tar.gz',
-      'rancher-ha-aws-0.4.0.tgz',
+      `rancher-ha-aws-${NEXT}-docker-module.tar.gz`,
+      `rancher-ha-aws-${NEXT}-k8s-ha-module.tar.gz`,
+      `rancher-ha-aws-${NEXT}-rke-ha-module.tar.gz`,
+      `rancher-ha-aws-${NEXT}.tgz`,
     ]);
     // The sums as a pipeline checks them, with coreutils.
     expect(execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: out, encoding: 'utf8' }).trim().split('\n')).toHaveLength(4);
     // A module taken without Node.js: tar unpacks the stack's folder, its README, cdk.tf and the assets it names.
     const unpacked = join(clone, 'unpacked');
     mkdirSync(unpacked);
-    execFileSync('tar', ['-xzf', join(out, 'rancher-ha-aws-0.4.0-rke-ha-module.tar.gz'), '-C', unpacked]);
+    execFileSync('tar', ['-xzf', join(out, `rancher-ha-aws-${NEXT}-rke-ha-module.tar.gz`), '-C', unpacked]);
     expect(readdirSync(join(unpacked, 'rke-ha')).sort()).toEqual(['README.md', 'assets', 'cdk.tf', 'metadata.json']);
     expect(readFileSync(join(unpacked, 'rke-ha', 'cdk.tf'), 'utf8')).toMatch(/^terraform \{/m);
     // The packed library says the version released.
-    const packed = execFileSync('tar', ['-xzOf', join(out, 'rancher-ha-aws-0.4.0.tgz'), 'package/package.json'], { encoding: 'utf8' });
-    expect((JSON.parse(packed) as { version: string }).version).toBe('0.4.0');
+    const packed = execFileSync('tar', ['-xzOf', join(out, `rancher-ha-aws-${NEXT}.tgz`), 'package/package.json'], { encoding: 'utf8' });
+    expect((JSON.parse(packed) as { version: string }).version).toBe(NEXT);
     // A second release of the same version is refused.
     git('add', '-A', ':!unpacked');
-    git('commit', '-qm', 'Release 0.4.0');
+    git('commit', '-qm', `Release ${NEXT}`);
     rmSync(unpacked, { recursive: true });
-    expect(release('0.4.0')).toMatchObject({ code: 2 });
+    expect(release(NEXT)).toMatchObject({ code: 2 });
   });
 });
