@@ -19,7 +19,7 @@ export const SERVER_IGNORE_CHANGES: readonly string[] = [
 /**
  * Arguments whose change makes Terraform replace a resource, per type, from
  * the pinned AWS provider (6.25.0: ForceNew in the resource schemas; see
- * docs/design-notes.md, "Day 2"). Only the types whose replacement matters
+ * docs/design-notes.md, "Day-2 safety"). Only the types whose replacement matters
  * for a running deployment are modelled: the servers, their network, the
  * datastore, the snapshot bucket, the load balancer and its Elastic IPs, Rancher's
  * DNS records and addresses, and the Docker install's data volume.

@@ -16,7 +16,7 @@ import type { TlsIssuer, TlsMode } from '../config/sections';
 
 export type { TlsIssuer, TlsMode };
 
-/** Rancher's certificate: the TLS matrix of the docs/design-notes.md ("TLS"). */
+/** Rancher's certificate: the TLS matrix of docs/tls.md (decisions: docs/design-notes.md, "TLS modes"). */
 export interface TlsProps {
   /** The ingress controller, the AWS load balancer (`external`), or the Rancher pods (re-encryption). @default 'ingress' */
   readonly mode?: TlsMode;

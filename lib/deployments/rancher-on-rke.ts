@@ -797,7 +797,7 @@ export class RancherOnRke extends Construct {
       readAfter: [clusterInitialized],
       rancherRunning: charts.recorded('rancher'),
     });
-    // A server that refused a release file never registers; the gate cannot see why (design notes, issue 37.2).
+    // A server that refused a release file never registers; the gate cannot see why (design notes, "Reporting a refusal").
     const refusalAlarm = settings.alarms.enabled ? deploymentAlarmName(d.name, UNVERIFIED_ARTIFACT_ALARM) : undefined;
     const serversReady = gates.gate('servers-ready', {
       check: {

@@ -144,7 +144,9 @@ function parse(buffer) {
   if (fields.length < 5 + count + 2 + environment + 1) return undefined;
   const [files, cwd, dir, tool] = fields;
   const env = Object.fromEntries(
-    fields.slice(5 + count + 2, 5 + count + 2 + environment).map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]),
+    fields
+      .slice(5 + count + 2, 5 + count + 2 + environment)
+      .map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]),
   );
   return { files, pid: files.replace(/^.*\./, ''), cwd, dir, tool, args: fields.slice(5, 5 + count), ppid: Number(fields[5 + count]), env };
 }
