@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NodeSandbox } from '../helpers/node-sandbox';
-import { explore, FIXED_RULES, leaseVerdictOf, planReached, steps, timerGuard, type Lease } from '../helpers/restart-protocol';
+import { explore, FIXED_RULES, leaseVerdictOf, planReached, prepareLeaseFree, steps, timerGuard, type Lease } from '../helpers/restart-protocol';
 
 // The servers' copy of the protocol's rule (cluster-lib.sh lease_verdict, used by cert-renewal.sh) fed every Lease
 // the model reaches, for every actor, in one real bash: it must decide as the model does.
@@ -279,5 +279,56 @@ describe("restart protocol: the no-Lease rotation run on the model's states (a c
     }
     console.log(`restart protocol conformance: rotate_expired run on ${views.size} server states the model reaches`);
     expect([...views.values()].map((v) => v.rotates).sort()).toEqual([false, true]);
+  });
+});
+
+describe("restart protocol: the upgrade Job's prepare step decides on the restart Lease as the model does (dual stack)", () => {
+  it("restart_lease_free on every Lease the model reaches, for each server's Job, its Node listing an IPv4 and an IPv6 InternalIP", () => {
+    // Every actor together, dual stack, every fix, one fault: the roll's Leases (its server out), the timers', stale ones.
+    const reached = explore({
+      servers: 3,
+      rules: FIXED_RULES,
+      maxFaults: 1,
+      rollTarget: 0,
+      timers: [2],
+      oldTimers: [1],
+      upgradeTarget: 1,
+      dualStack: true,
+      newNodeJobs: true,
+      leaseFaults: true,
+    }).reached;
+    const leases = [...new Map(reached.map((s) => [JSON.stringify(s.lease && { ...s.lease, rv: 0 }), s.lease] as const)).values()];
+    const ips = ['10.0.0.10', '10.0.16.10', '10.0.32.10'];
+    const ipv6 = (i: number) => `2600:1f18:1:${i}00::10`;
+    const holderOf = (actor: string) =>
+      actor === ''
+        ? ''
+        : actor.startsWith('roll')
+          ? `ci-runner/${actor === 'roll' ? 4242 : 4243}/2026-11-24T11:00:00.000Z`
+          : `ip-10-0-${actor.slice(6)}-10`;
+    const cases = leases.flatMap((lease) => [0, 1, 2].map((target) => ({ lease, target })));
+    // One bash: a kubectl function answering the Lease as the real one prints the jsonpath (or NotFound), then the
+    // real restart_lease_free with the Job's Node's InternalIPs as others_ready passes them ("v4 v6").
+    const gates = readFileSync(join(__dirname, '../../lib/kubernetes/readiness-gates.sh'), 'utf8');
+    const fn = /^restart_lease_free\(\) \{\n[\s\S]*?^\}$/m.exec(gates)![0];
+    const calls = cases.map(({ lease, target }) => {
+      const answer =
+        lease === null
+          ? `echo 'Error from server (NotFound): leases.coordination.k8s.io "rancher-aws-server-restart" not found'; return 1`
+          : `echo '${holderOf(lease.holder)}|${iso(NOW - (lease.fresh ? 60 : 7200))}|1800|${lease.out === null ? '' : ips[lease.out]}'`;
+      return `kubectl() { ${answer}; }\nif restart_lease_free '${ips[target]} ${ipv6(target)}'; then echo FREE; else echo HELD; fi`;
+    });
+    const script = `RESTART_LEASE=rancher-aws-server-restart\ndate() { if [ "$*" = +%s ]; then echo ${NOW}; else command date "$@"; fi; }\n${fn}\n${calls.join('\n')}`;
+    const result = spawnSync('bash', ['-c', script], { encoding: 'utf8', timeout: 120_000 });
+    expect(result.stderr).toBe('');
+    const answers = result.stdout.trim().split('\n');
+    expect(answers).toHaveLength(cases.length);
+    cases.forEach(({ lease, target }, i) =>
+      expect([lease, target, answers[i]]).toEqual([lease, target, prepareLeaseFree(lease, target, FIXED_RULES, true) ? 'FREE' : 'HELD']),
+    );
+    console.log(`restart protocol conformance: restart_lease_free fed ${leases.length} Leases x 3 Jobs the model reached (dual stack)`);
+    // Its own server named out (free to its Job only), another's, stale, free: each answer occurs.
+    expect(new Set(answers)).toEqual(new Set(['FREE', 'HELD']));
+    expect(cases.some(({ lease, target }, i) => lease?.out === target && lease.fresh && answers[i] === 'FREE')).toBe(true);
   });
 });

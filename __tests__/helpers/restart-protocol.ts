@@ -216,10 +216,13 @@ export function oldTimerGuard(state: Pick<State, 'servers' | 'applying'>): boole
  */
 export function prepareGuard(state: Pick<State, 'servers' | 'lease'>, target: number, rules: Rules, dualStack = false): boolean {
   const othersUp = state.servers.filter((s, i) => i !== target && s === 'up').length;
-  const lease = state.lease;
+  return othersUp >= state.servers.length - 1 && prepareLeaseFree(state.lease, target, rules, dualStack);
+}
+
+/** The Lease part of the prepare step (readiness-gates.sh restart_lease_free) for the Job of server `target`. */
+export function prepareLeaseFree(lease: Lease | null, target: number, rules: Rules, dualStack = false): boolean {
   const itself = lease !== null && lease.out === target && (!dualStack || rules.perFamily);
-  const leaseFree = lease === null || lease.holder === '' || itself || (!lease.fresh && (!rules.outMarker || lease.out === null));
-  return othersUp >= state.servers.length - 1 && leaseFree;
+  return lease === null || lease.holder === '' || itself || (!lease.fresh && (!rules.outMarker || lease.out === null));
 }
 
 type Step = { readonly name: string; readonly fault: boolean; readonly next: State; readonly violation?: string };
