@@ -180,6 +180,17 @@ export type LockResult =
     };
 
 /**
+ * The roll's answer to the servers' restart Lease it could not take: `wait` (bounded) while a certificate renewal
+ * restarts its server (a holder that is a server, not a roll's host/pid/time, renewed within its duration: the
+ * timer marks its own server out from its take) or while the Lease marks no server out; `refuse` (exit 3) for a
+ * server out under any other holder (a roll, or a renewal that stopped renewing): never taken by age.
+ */
+export function restartLeaseAnswer(result: Extract<LockResult, { held: false }>): 'wait' | 'refuse' {
+  const renewal = !result.holder.includes('/') && result.fresh === true;
+  return result.out && !renewal ? 'refuse' : 'wait';
+}
+
+/**
  * Takes the lock: `kubectl create` of the Lease (atomic: a second create
  * fails with AlreadyExists), or, when one exists, a conditional replace at
  * the resourceVersion read, only when leaseVerdict allows it (free, stale, or

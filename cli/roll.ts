@@ -3,13 +3,14 @@ import { dirname, join, resolve } from 'node:path';
 import { Aws } from './aws';
 import { MEMBER_LIST_COMMAND, membersWithoutNode, parseMembers } from './etcd-members';
 import { hasAddress, Kubectl, NodeStatus } from './kubectl';
-import { acquire, holderAlive, LeaseLost, LockResult, markOut, newHolder, release, RESTART_LEASE, ROLL_LEASE } from './lease';
+import { acquire, holderAlive, LeaseLost, LockResult, markOut, newHolder, release, RESTART_LEASE, restartLeaseAnswer, ROLL_LEASE } from './lease';
 import { LeaseKeeper } from './lease-keeper';
 import { ChoiceNeeded, type Deployment, inState, readDeploymentRecord } from './module-folder';
 import { unexpectedChanges } from './plan-check';
 import { Interrupted, waitUntil, yieldFor } from './poll';
 import { StateFile, stateFilePath } from './state-file';
 import { ModuleState, Terraform } from './terraform';
+import { RENEWAL_SCRIPT_SHA256, START_TIMER_COMMAND, stopOldTimerCommand, timerCheckOf } from './renewal-timers';
 import { planSettledOn, upgradeInFlight } from './upgrade-state';
 
 /** The bounded budgets of the roll's waits (documented in docs/day-2.md "Rolling a server"). */
@@ -32,6 +33,11 @@ export const BUDGETS = {
   restartLeaseMs: 20 * 60_000,
   /** The etcd member list through SSM, before each RKE2 server. */
   memberListMs: 2 * 60_000,
+  /**
+   * A server's renewal timer stopped through SSM, with a run already under way waited for (its restart waits 15
+   * minutes at most for its server, cert-renewal.sh RESTART_WAIT_SECONDS); and a stopped timer started again.
+   */
+  renewalTimerMs: 20 * 60_000,
 } as const;
 
 export interface RollOptions {
@@ -74,6 +80,11 @@ export interface RollRecord {
   readonly newImageDone?: boolean;
   /** The server whose Node deletion was asked for and not yet seen through: out of the cluster from that moment. */
   readonly removing?: string;
+  /**
+   * The servers whose renewal timer the roll stopped (they ran another cert-renewal.sh), once it looked, before its
+   * first out mark; undefined until then. Each is started again at the end unless the roll replaced that server.
+   */
+  readonly stoppedTimers?: readonly string[];
 }
 
 /** One server of the deployment as the state and the cluster show it. */
@@ -167,6 +178,10 @@ export async function roll(options: RollOptions): Promise<number> {
   if (previous) log(`  Resuming the roll started ${previous.started} (${file.path}); the cluster and the state decide what is done.`);
   if (options.newImage && !previous?.newImageDone)
     log(`  0. terraform plan -replace=${imageAddress} -out, checked, applied (the newest image becomes the recorded one; no server changes)`);
+  if (previous?.stoppedTimers === undefined)
+    log(
+      "  Before the first server is marked out: each server's cert-renewal.sh compared with this version's (SSM); where it differs, its renewal timer is stopped until the server is replaced (started again at the end on a server not replaced)",
+    );
   for (const server of plan) {
     const at = previous?.done[server.name];
     const next = at === undefined ? 0 : STEPS.indexOf(at) + 1;
@@ -294,6 +309,7 @@ export async function roll(options: RollOptions): Promise<number> {
     release(kubectl, holder, RESTART_LEASE);
     restart.held = false;
     release(kubectl, holder);
+    await startStoppedTimers({ terraform, deployment, aws, log }, record);
     file.remove();
     log(`Roll of ${name} finished: ${plan.map((s) => s.name).join(', ')} replaced one at a time.`);
     return 0;
@@ -323,6 +339,11 @@ export async function roll(options: RollOptions): Promise<number> {
       }
       release(kubectl, holder, RESTART_LEASE);
       release(kubectl, holder);
+      // No server out: the timers it stopped run again (a rerun looks at them afresh).
+      if (record.stoppedTimers?.length) {
+        await startStoppedTimers({ terraform, deployment, aws, log }, record);
+        save({ stoppedTimers: undefined });
+      }
       // Refused before anything was done (exit 2: what the cluster or the plan holds must change first): nothing to
       // resume, and the next run chooses its servers afresh.
       if (error.code === 2 && !record.newImageDone && Object.values(record.done).every((step) => step === undefined)) file.remove();
@@ -389,6 +410,8 @@ async function runStep(step: Step, c: StepContext): Promise<void> {
     if (!c.k3s) await requireMembersAreServers(c);
     return c.k3s ? datastoreSnapshot(c) : etcdSnapshot(c);
   }
+  // Before the roll's first out mark: no server runs a renewal timer of another cert-renewal.sh (renewal-timers.ts).
+  if (c.record.stoppedTimers === undefined) await stopOldTimers(c);
   // From the drain until the server is back, the Lease names it: its own upgrade Job may run (a new server gets the
   // Plan too), no other server's. Set at every step: a resume may find the Lease taken afresh.
   markOut(c.kubectl, c.holder, c.server.privateIp);
@@ -404,6 +427,90 @@ async function runStep(step: Step, c: StepContext): Promise<void> {
       return replace(c);
     case 'rejoin':
       return rejoin(c);
+  }
+}
+
+/**
+ * The transition roll (design notes, "Who may restart a server"): a server whose cert-renewal.sh is not this
+ * version's (its user data predates it) runs the previous rule, which takes a restart Lease by age whatever server it
+ * marks out. Its timer is stopped through SSM, and a run under way waited for, on every server before anything is
+ * marked out; the record keeps which, so the roll's end starts those it did not replace again.
+ */
+async function stopOldTimers(c: StepContext): Promise<void> {
+  const nodes = c.kubectl.nodes() ?? [];
+  const stopped: string[] = [];
+  for (const server of serversOf(c.terraform.pull(), c.deployment)) {
+    if (!isHealthy(nodeOf(nodes, server), c.k3s)) {
+      c.log(`  ${server.name} is not in the cluster: its renewal timer is not looked at (its replacement runs this version's script).`);
+      continue;
+    }
+    let failure: string | undefined;
+    try {
+      const { commandId, result } = await onServer(
+        c,
+        server,
+        stopOldTimerCommand(BUDGETS.renewalTimerMs / 1000 - 60),
+        `rancher-ha-aws roll: renewal timer of ${server.name} before the first server out`,
+        BUDGETS.renewalTimerMs,
+      );
+      const check = result && timerCheckOf(result.output);
+      if (check === 'current') continue;
+      stopped.push(server.name);
+      if (check === 'stopped') continue;
+      failure =
+        check === 'still-running'
+          ? `its timer was stopped, but a renewal run under way did not end within ${BUDGETS.renewalTimerMs / 60_000} minutes (journalctl -u rancher-aws-cert-renewal there)`
+          : result
+            ? `SSM ${result.status}${result.error ? `: ${result.error.split('\n').slice(-2).join(' ')}` : ''}`
+            : `SSM command ${commandId} did not finish within ${BUDGETS.renewalTimerMs / 60_000} minutes`;
+    } catch (error) {
+      if (error instanceof Interrupted) throw error;
+      stopped.push(server.name);
+      failure = (error as Error).message.split('\n')[0];
+    }
+    c.save({ stoppedTimers: stopped });
+    throw new Stop(
+      `Stopping the certificate-renewal timer of ${server.name} (it runs another cert-renewal.sh than this version's) failed: ${failure}. No server was marked out; run the roll again.`,
+    );
+  }
+  c.save({ stoppedTimers: stopped });
+  c.log(
+    stopped.length === 0
+      ? "  Every server runs this version's cert-renewal.sh: no renewal timer stopped."
+      : `  ${stopped.join(', ')} run${stopped.length === 1 ? 's' : ''} another cert-renewal.sh than this version's (sha256 ${RENEWAL_SCRIPT_SHA256.slice(0, 12)}…), whose rule takes a restart Lease by age: ${stopped.length === 1 ? 'its renewal timer was' : 'their renewal timers were'} stopped through SSM before any server is marked out. Each comes back with the new user data as its server is replaced; the roll starts the others again at its end.`,
+  );
+}
+
+/** The roll's end (or a stop with no server out): the timers it stopped on servers it did not replace run again. */
+async function startStoppedTimers(c: Pick<StepContext, 'terraform' | 'deployment' | 'aws' | 'log'>, record: RollRecord): Promise<void> {
+  const left = (record.stoppedTimers ?? []).filter((name) => record.done[name] !== 'rejoin');
+  if (left.length === 0) return;
+  const current = serversOf(c.terraform.pull(), c.deployment);
+  for (const name of left) {
+    const server = current.find((s) => s.name === name);
+    let outcome = 'it is not in the state';
+    if (server) {
+      try {
+        // Not interruptible: a Ctrl-C that stopped the roll must not leave a timer stopped.
+        const { result } = await onServer(
+          { aws: c.aws, interrupted: () => false },
+          server,
+          START_TIMER_COMMAND,
+          `rancher-ha-aws roll: renewal timer of ${name} again`,
+          BUDGETS.memberListMs,
+        );
+        if (result?.status === 'Success') {
+          c.log(`  ${name}: its renewal timer runs again (the previous cert-renewal.sh, until the server is replaced).`);
+          continue;
+        }
+        outcome = result ? `SSM ${result.status}` : 'SSM did not answer in time';
+      } catch (error) {
+        outcome = (error as Error).message.split('\n')[0];
+      }
+    }
+    c.log(
+      `  ${name}: its renewal timer could not be started again (${outcome}): start it there (aws ssm start-session, then systemctl start rancher-aws-cert-renewal.timer), or roll it; without it its certificates are not renewed.`,
+    );
   }
 }
 
@@ -425,12 +532,10 @@ async function holdRestartLease(c: LeaseContext, where: string): Promise<void> {
     const result = acquire(c.kubectl, c.holder, new Date(), RESTART_LEASE, { takeOver: c.takeOver, succeeds: c.succeeds });
     if (result.held) return true;
     // A certificate renewal names its own server out from its take (cert-renewal.sh take_lease): while it renews
-    // the Lease's time (a server's holder, not a roll's host/pid/time), its restart is under way, and the roll
-    // waits for it as for any renewal, bounded. A server out under another holder whose Lease lapsed (a roll whose
-    // machine is gone, or a restart that did not come back): never taken by age; a person decides (design notes,
-    // "Who may restart a server").
-    const renewal = !result.holder.includes('/') && result.fresh === true;
-    if (result.out && !renewal)
+    // the Lease's time, its restart is under way, and the roll waits for it as for any renewal, bounded. A server
+    // out under another holder (restartLeaseAnswer): never taken by age; a person decides (design notes, "Who may
+    // restart a server").
+    if (restartLeaseAnswer(result) === 'refuse')
       throw new Stop(
         `${result.holder} holds the servers' restart Lease (kube-system/${RESTART_LEASE.name}, renewed ${result.renewed}) with ${result.out} out of the cluster. Nothing was changed. If it is a roll whose machine is gone, resume it from its state file, or run \`roll --take-over\` once an hour has passed since its last renewal; if it is a server whose certificate renewal did not come back, see docs/day-2.md "When an operation stopped halfway".`,
         3,

@@ -3,7 +3,8 @@ import { build } from 'esbuild';
 
 // The CLI is a program of its own beside the library (docs/development.md): the package's binary runs where only the
 // package is installed, so its module graph holds no cdktf, no constructs and no provider binding, and what it takes
-// from lib/ is the few modules without imports that hold the names it shares with the stacks.
+// from lib/ is the few modules without imports that hold the names it shares with the stacks, and the text of
+// cert-renewal.sh (the roll compares the servers' copy with it: cli/renewal-timers.ts).
 it('loads no cdktf, constructs or provider module, and from lib/ only the plain-string modules it shares', async () => {
   const { metafile } = await build({
     entryPoints: [join(__dirname, '../../cli/main.ts')],
@@ -21,6 +22,7 @@ it('loads no cdktf, constructs or provider module, and from lib/ only the plain-
   expect(inputs.filter((input) => input.startsWith('lib/')).sort()).toEqual([
     'lib/common/deployment-record-format.ts',
     'lib/config/backup-file.ts',
+    'lib/kubernetes/cert-renewal.sh',
     'lib/kubernetes/object-names.ts',
   ]);
   expect(inputs.filter((input) => !input.startsWith('lib/') && !input.startsWith('cli/') && !input.startsWith('node_modules/yaml/'))).toEqual([]);

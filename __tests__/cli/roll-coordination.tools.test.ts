@@ -159,6 +159,73 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
     expect(c.world().restartLease.holderIdentity).toBe('ip-10-0-2-10');
     expect(holderOf(c.world().lease)).toBeUndefined();
   });
+  // The sha256 of a cert-renewal.sh other than this version's, as a server rolled onto an earlier version holds it.
+  const PREVIOUS_SCRIPT = 'ab'.repeat(32);
+  it("the roll that installs a new cert-renewal.sh: every old timer stopped through SSM before the first server is marked out, and said; each replaced server comes back with the new one's", () => {
+    const c = cluster('three', (world) => {
+      for (const s of world.cluster.servers) s.renewalScript = PREVIOUS_SCRIPT;
+    });
+    const result = roll(c);
+    expect(result).toMatchObject({ code: 0, err: '' });
+    expect(result.out).toContain("server-0, server-1, server-2 run another cert-renewal.sh than this version's (sha256 ");
+    expect(result.out).toContain('their renewal timers were stopped through SSM before any server is marked out');
+    const calls = c.calls();
+    const stops = calls.flatMap((call, i) => (call.startsWith('aws ssm send-command') && call.includes('renewal timer of server-') ? [i] : []));
+    expect(stops).toHaveLength(3);
+    // All three before the first drain (the fake checks at every call that no server is marked out while an old timer runs).
+    expect(Math.max(...stops)).toBeLessThan(calls.findIndex((call) => call.includes('drain ip-10-0-0-10')));
+    const world = c.world();
+    expect(world.replaced).toEqual(['server-0', 'server-1', 'server-2']);
+    for (const s of world.cluster.servers) expect([s.renewalScript, s.timerStopped, s.timerStops]).toEqual([undefined, false, 1]);
+    // Replaced, none is started again by the roll: the new user data enables its own.
+    expect(calls.some((call) => call.includes('renewal timer of server-0 again'))).toBe(false);
+  });
+  it('a roll of one server during that transition: the old timers of the servers it does not replace run again at its end', () => {
+    const c = cluster('three', (world) => {
+      for (const s of world.cluster.servers) s.renewalScript = PREVIOUS_SCRIPT;
+    });
+    const result = roll(c, '--server', 'server-1');
+    expect(result).toMatchObject({ code: 0, err: '' });
+    expect(result.out).toContain('server-0: its renewal timer runs again (the previous cert-renewal.sh, until the server is replaced).');
+    const servers = c.world().cluster.servers;
+    expect(servers.map((s: any) => [s.timerStopped, s.timerStarts])).toEqual([
+      [false, 1],
+      [false, undefined],
+      [false, 1],
+    ]);
+    expect(servers[1].renewalScript).toBeUndefined();
+    expect(servers[0].renewalScript).toBe(PREVIOUS_SCRIPT);
+  });
+  it("servers on this version's cert-renewal.sh: looked at, nothing stopped", () => {
+    const c = cluster('three');
+    const result = roll(c, '--server', 'server-2');
+    expect(result).toMatchObject({ code: 0, err: '' });
+    expect(result.out).toContain("Every server runs this version's cert-renewal.sh: no renewal timer stopped.");
+    expect(c.world().cluster.servers.map((s: any) => s.timerStops)).toEqual([undefined, undefined, undefined]);
+  });
+  it('an old renewal run that does not end within the budget: the roll stops before any server is marked out, the timers it stopped run again', () => {
+    const c = cluster('three', (world) => {
+      world.cluster.servers[2].renewalScript = PREVIOUS_SCRIPT;
+      world.cluster.servers[2].renewalRunning = 1;
+    });
+    const result = roll(c, '--server', 'server-0');
+    expect(result.code).toBe(1);
+    expect(result.out).toContain(
+      "Stopping the certificate-renewal timer of server-2 (it runs another cert-renewal.sh than this version's) failed: its timer was stopped, but a renewal run under way did not end within 20 minutes",
+    );
+    expect(result.out).toContain('server-2: its renewal timer runs again');
+    const world = c.world();
+    expect(world.cluster.servers[2]).toMatchObject({ timerStopped: false, timerStarts: 1 });
+    expect(c.calls().some((call) => /drain|delete node|terraform apply/.test(call))).toBe(false);
+    expect(holderOf(world.restartLease)).toBeUndefined();
+    expect(world.restartLease?.annotations?.['rancher-ha-aws/out']).toBeUndefined();
+    // Once that run ended, the rerun looks again and goes on.
+    c.update((w) => {
+      w.cluster.servers[2].renewalRunning = 0;
+    });
+    expect(roll(c, '--server', 'server-0')).toMatchObject({ code: 0, err: '' });
+    expect(c.world().cluster.servers[2]).toMatchObject({ timerStops: 2, timerStarts: 2, timerStopped: false });
+  });
   it('the Node deletion outlasts its budget (a stuck finalizer): the lock stays, the server counts as out, a rerun waits on and finishes', () => {
     const c = cluster('three', (world) => {
       world.cluster.stuckFinalizer = 35; // more looks than the 5-minute budget has (30)

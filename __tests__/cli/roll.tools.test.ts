@@ -67,6 +67,39 @@ describe('roll: the way through, and what it refuses', () => {
       ]);
     expect(c.violations()).toBe('');
   });
+  it.each([
+    ['IPv4 first, as RKE2 lists them with IPv4 first in cluster-cidr', false],
+    ['IPv6 first: nothing may rely on the order', true],
+  ])(
+    "dual stack (%s): every Node lists both InternalIPs; the roll finds each server by its instance's address, each new server's own upgrade Job passes its prepare step beside the roll's Lease naming it out, and every server is replaced",
+    (_order, ipv6First) => {
+      const c = cluster('dual-stack', (world) => {
+        world.cluster.ipv6First = ipv6First;
+        world.cluster.upgrade = {
+          target: 'v1.35.7+rke2r1',
+          running: 'v1.35.7+rke2r1',
+          plan: { latestHash: 'h1', applying: [] },
+          controller: { restartLooks: 2 },
+        };
+        for (const s of world.cluster.servers) s.planHash = 'h1';
+      });
+      const result = roll(c);
+      expect(result).toMatchObject({ code: 0, err: '' });
+      const world = c.world();
+      expect(world.cluster.dualStack).toBe(true);
+      expect(world.replaced).toEqual(['server-0', 'server-1', 'server-2']);
+      // The roll's Lease named each new server out by its IPv4 address; its Node lists that among two: its Job ran.
+      expect(world.cluster.upgrade.controller.upgraded).toEqual(['server-0', 'server-1', 'server-2']);
+      expect(world.cluster.upgrade.controller.refused ?? []).toEqual([]);
+      expect(world.cluster.deletedSecrets).toEqual([
+        'ip-10-0-0-10.node-password.rke2',
+        'ip-10-0-1-10.node-password.rke2',
+        'ip-10-0-2-10.node-password.rke2',
+      ]);
+      for (const s of world.cluster.servers) expect(s).toMatchObject({ ready: true, member: true, nodePresent: true, planHash: 'h1' });
+      expect(holderOf(world.restartLease)).toBeUndefined();
+    },
+  );
   it('RKE2 with one server: refused (its only etcd member cannot go), touching nothing', () => {
     const c = cluster('one');
     const result = roll(c);
@@ -85,7 +118,7 @@ describe('roll: the way through, and what it refuses', () => {
     expect(result).toMatchObject({ code: 0, err: '' });
     const calls = c.calls();
     expect(calls.filter((call) => call.startsWith('aws rds create-db-snapshot'))).toHaveLength(names.length);
-    expect(calls.some((call) => call.startsWith('aws ssm send-command'))).toBe(false);
+    expect(calls.some((call) => call.startsWith('aws ssm send-command') && call.includes('etcd'))).toBe(false);
     expect(c.world().replaced).toEqual(names);
     expect(c.world().cluster.deletedSecrets).toEqual(names.map((_, i) => `ip-10-0-${i}-10.node-password.k3s`));
     for (const s of c.world().cluster.servers) expect(s).toMatchObject({ ready: true, nodePresent: true });
@@ -95,7 +128,8 @@ describe('roll: the way through, and what it refuses', () => {
     const c = cluster('three', (world) => {
       world.state.outputs.servers_pending_replacement.value = { 'server-0': [], 'server-1': ['instance_type'], 'server-2': [] };
     });
-    expect(roll(c)).toMatchObject({ code: 0, err: '' });
+    const first = roll(c);
+    expect({ ...first, out: first.code === 0 ? '' : first.out }).toMatchObject({ code: 0, err: '', out: '' });
     expect(c.world().replaced).toEqual(['server-1']);
     expect(roll(c, '--server', 'server-2')).toMatchObject({ code: 0, err: '' });
     expect(c.world().replaced).toEqual(['server-1', 'server-2']);

@@ -88,7 +88,7 @@ export const FIXED_RULES: Rules = {
 export const REVIEWED_RULES: Rules = { expectedCount: true, outMarker: true, conditional: true, renewDuringSteps: true, ...ISSUE_47_OFF };
 export const OLD_RULES: Rules = { expectedCount: false, outMarker: false, conditional: false, renewDuringSteps: false, ...ISSUE_47_OFF };
 
-interface Actor {
+export interface Actor {
   readonly pc: string;
   readonly alive: boolean;
   /** The resourceVersion read before a write. */
@@ -159,6 +159,18 @@ export function oldVerdictOf(lease: Lease | null, me: string): Verdict {
 
 const takeable = (v: Verdict) => v === 'free' || v === 'stale' || v === 'mine';
 
+/**
+ * What the roll does with the restart Lease it reads (roll.ts holdRestartLease): take it (free, stale, its own),
+ * wait (bounded) for a renewal under way (a timer's, fresh, naming its own server out) or a Lease that marks no
+ * server out, or stop (exit 3) on a server out under another holder.
+ */
+export function rollLeaseDecision(lease: Lease | null, me: string, rules: Rules): 'take' | 'wait' | 'stop' {
+  const v = leaseVerdictOf(lease, me, rules);
+  if (takeable(v)) return 'take';
+  const renewal = lease !== null && lease.holder.startsWith('timer-') && lease.fresh && lease.out === Number(lease.holder.slice(6));
+  return v === 'held-out' && !(rules.renewalWait && renewal) ? 'stop' : 'wait';
+}
+
 /** Serving: a killed server's old pods still serve (and look Ready) until its service restarts them. */
 const serving = (s: ServerState) => s === 'up' || s === 'killed';
 
@@ -204,10 +216,13 @@ export function oldTimerGuard(state: Pick<State, 'servers' | 'applying'>): boole
  */
 export function prepareGuard(state: Pick<State, 'servers' | 'lease'>, target: number, rules: Rules, dualStack = false): boolean {
   const othersUp = state.servers.filter((s, i) => i !== target && s === 'up').length;
-  const lease = state.lease;
+  return othersUp >= state.servers.length - 1 && prepareLeaseFree(state.lease, target, rules, dualStack);
+}
+
+/** The Lease part of the prepare step (readiness-gates.sh restart_lease_free) for the Job of server `target`. */
+export function prepareLeaseFree(lease: Lease | null, target: number, rules: Rules, dualStack = false): boolean {
   const itself = lease !== null && lease.out === target && (!dualStack || rules.perFamily);
-  const leaseFree = lease === null || lease.holder === '' || itself || (!lease.fresh && (!rules.outMarker || lease.out === null));
-  return othersUp >= state.servers.length - 1 && leaseFree;
+  return lease === null || lease.holder === '' || itself || (!lease.fresh && (!rules.outMarker || lease.out === null));
 }
 
 type Step = { readonly name: string; readonly fault: boolean; readonly next: State; readonly violation?: string };
@@ -242,7 +257,7 @@ function releaseStep(state: State, name: string, holds: boolean, add: (name: str
 /** The roll's holder identity: one per process with the fix; before it, every run in one folder was the same holder. */
 const rollIdentity = (name: string, rules: Rules) => (rules.holderPerProcess ? name : ROLL);
 /** The roll processes that have not ended: running, or stopped but still holding (a person reruns it). */
-const rollRunning = (a: Actor | undefined) => a !== undefined && a.alive && a.pc !== 'done' && a.pc !== 'stopped';
+export const rollRunning = (a: Actor | undefined) => a !== undefined && a.alive && a.pc !== 'done' && a.pc !== 'stopped';
 
 /** The actor a Lease holder stands for (a roll's identity is its first process with the old rule). */
 const holderActor = (holder: string) => holder;
@@ -274,7 +289,7 @@ export function steps(state: State, config: Config): Step[] {
       // A renewal by the roll's keeper (fixed: during every step, conditional, LeaseLost when it is not ours; old:
       // between steps only, unconditional, taking the Lease back from whoever took it).
       const longStep = roll.pc === 'replace';
-      const renewing = !['done', 'start', 'stop-old', 'read', 'take', 'stopped'].includes(roll.pc);
+      const renewing = !['done', 'start', 'read', 'take', 'stopped'].includes(roll.pc);
       if (renewing && (rules.renewDuringSteps || !longStep)) {
         if (rules.conditional) {
           if (holds && !state.lease!.fresh)
@@ -295,17 +310,17 @@ export function steps(state: State, config: Config): Step[] {
           // One holder per living process: the state file records the pid; a second live invocation is refused.
           if (rules.holderPerProcess && rollRunning(other))
             add(`${name}: another roll runs from this folder, refused`, withActor(state, name, { pc: 'done' }));
-          else if (clusterWhole(state.servers, rules))
-            add(`${name}: cluster healthy`, withActor(state, name, { pc: config.oldTimers?.length ? 'stop-old' : 'read' }));
+          else if (clusterWhole(state.servers, rules)) add(`${name}: cluster healthy`, withActor(state, name, { pc: 'read' }));
           else add(`${name}: refuses an unhealthy cluster`, withActor(state, name, { pc: 'done' }));
           break;
         case 'stop-old': {
-          // The transition roll: the servers that run another cert-renewal.sh get their timer stopped (SSM), and
-          // the roll waits (bounded) for a run already under way to end, before it takes or marks anything.
+          // The transition roll (roll.ts stopOldTimers, holding the Lease, before its first out mark): the servers
+          // that run another cert-renewal.sh get their timer stopped (SSM), and a run already under way is waited
+          // for (the SSM command's bounded wait for the service to end).
           const olds = Object.entries(state.actors).filter(([n, a]) => n.startsWith('timer-') && a.old && !a.stopped);
-          if (!rules.stopOldTimers || olds.length === 0) add(`${name}: no old timer to stop`, withActor(state, name, { pc: 'read' }));
+          if (!rules.stopOldTimers || olds.length === 0) add(`${name}: no old timer to stop`, withActor(state, name, { pc: 'mark' }));
           else if (olds.every(([, a]) => a.pc === 'idle' || a.pc === 'done' || !a.alive)) {
-            let next = withActor(state, name, { pc: 'read' });
+            let next = withActor(state, name, { pc: 'mark' });
             for (const [n] of olds) next = withActor(next, n, { stopped: true });
             add(`${name} stops the old renewal timers (SSM)`, next);
           }
@@ -314,15 +329,16 @@ export function steps(state: State, config: Config): Step[] {
         case 'read': {
           const lease = state.lease;
           const v = leaseVerdictOf(lease, me, rules);
+          const decision = rollLeaseDecision(lease, me, rules);
           const holderActorState = lease ? state.actors[holderActor(lease.holder)] : undefined;
           const renewal = lease !== null && lease.holder.startsWith('timer-') && lease.fresh && lease.out === Number(lease.holder.slice(6));
           const renewalOver = holderActorState === undefined || !holderActorState.alive || ['held', 'done', 'idle'].includes(holderActorState.pc);
-          if (takeable(v)) add(`${name} reads the Lease`, withActor(state, name, { pc: 'take', rv: lease?.rv ?? 0 }));
-          else if (v === 'held-out' && rules.renewalWait && renewal) {
+          if (decision === 'take') add(`${name} reads the Lease`, withActor(state, name, { pc: 'take', rv: lease?.rv ?? 0 }));
+          else if (decision === 'wait' && v === 'held-out') {
             // Waits (bounded by the renewal's own wait): a step only when the budget is spent on a renewal that is over.
             if (renewalOver)
               add(`${name}: the renewal did not give the Lease back within the budget, stops (exit 3)`, withActor(state, name, { pc: 'done' }));
-          } else if (v === 'held-out')
+          } else if (decision === 'stop')
             add(
               `${name}: Lease held with a server out, stops (exit 3)`,
               withActor(state, name, { pc: 'done' }),
@@ -335,7 +351,7 @@ export function steps(state: State, config: Config): Step[] {
         }
         case 'take': {
           const written = writeLease(state, rules, roll.rv, { holder: me, fresh: true, out: state.lease?.holder === me ? state.lease.out : null });
-          if (written) add(`${name} takes the Lease`, withActor(written, name, { pc: 'mark' }));
+          if (written) add(`${name} takes the Lease`, withActor(written, name, { pc: config.oldTimers?.length ? 'stop-old' : 'mark' }));
           else add(`${name}: Conflict, reads again`, withActor(state, name, { pc: 'read' }));
           break;
         }
@@ -383,9 +399,14 @@ export function steps(state: State, config: Config): Step[] {
               withActor({ ...state, lease: { ...state.lease!, out: null, rv: state.lease!.rv + 1 } }, name, { pc: 'release' }),
             );
           break;
-        case 'release':
-          releaseStep(state, name, holds, add);
+        case 'release': {
+          // With no server out, the timers it stopped on servers it did not replace run again (startStoppedTimers).
+          let next = state;
+          for (const [n, a] of Object.entries(state.actors))
+            if (n.startsWith('timer-') && a.old && a.stopped) next = withActor(next, n, { stopped: false });
+          releaseStep(next, name, holds, add);
           break;
+        }
       }
       if (canFault && roll.pc !== 'done' && roll.pc !== 'stopped') add(`fault: ${name} is killed`, withActor(state, name, { alive: false }), true);
     }

@@ -23,10 +23,16 @@ const VARIANTS = {
   one: { settings: { rkeHa: { nodeCount: 1 } }, k3s: false },
   k3s: { settings: { rkeHa: { distribution: 'k3s' } }, k3s: true },
   'k3s-one': { settings: { rkeHa: { distribution: 'k3s', nodeCount: 1 } }, k3s: true },
+  // Both address families: every Node lists an IPv4 and an IPv6 InternalIP (fake-roll.js nodeAddresses).
+  'dual-stack': { settings: { rkeHa: { dualStack: true } }, k3s: false },
 } as const;
 
 export function cluster(variant: keyof typeof VARIANTS, change?: (world: any) => void): FakeCloud {
-  return clusterOf(synth(variant, VARIANTS[variant].settings), VARIANTS[variant].k3s, change);
+  const dualStack = variant === 'dual-stack';
+  return clusterOf(synth(variant, VARIANTS[variant].settings), VARIANTS[variant].k3s, (world) => {
+    world.cluster.dualStack = dualStack;
+    change?.(world);
+  });
 }
 
 /** A server's aws_instance in the state, under any construct path (`server-0_instance_<hash>`, `rancher_server-0_instance_<hash>`). */
@@ -61,6 +67,8 @@ export function fakeCluster(servers: any[], k3s: boolean): any {
       name: serverName(r),
       instance: r.instances[0].attributes.id,
       ip: `10.0.${i}.10`,
+      // Its IPv6 InternalIP, listed only on a dual-stack cluster (cluster.dualStack).
+      ipv6: `2600:1f18:1:${i}00::10`,
       node: `ip-10-0-${i}-10`,
       ready: true,
       member: true,

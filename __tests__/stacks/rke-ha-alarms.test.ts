@@ -1,6 +1,12 @@
 import { CERTIFICATE_ALARM_DAYS, SUSTAINED_MINUTES } from '../../lib/alarms/deployment-alarms';
-import { BACKUP_CREDENTIALS_METRIC, RESTART_HELD_METRIC, UNVERIFIED_ARTIFACT_METRIC } from '../../lib/kubernetes/server-metrics';
-import { BOOTSTRAP_UNIT, UNVERIFIED_ARTIFACT_MARKER } from '../../lib/kubernetes/private/server-units';
+import {
+  BACKUP_CREDENTIALS_METRIC,
+  CERTIFICATE_DAYS_LEFT_ALARM_DAYS,
+  CERTIFICATE_DAYS_LEFT_METRIC,
+  RESTART_HELD_METRIC,
+  UNVERIFIED_ARTIFACT_METRIC,
+} from '../../lib/kubernetes/server-metrics';
+import { BOOTSTRAP_UNIT, CERT_RENEW_WITHIN_DAYS, UNVERIFIED_ARTIFACT_MARKER } from '../../lib/kubernetes/private/server-units';
 import { FRESHNESS_PERIOD_SECONDS, freshnessWindow } from '../../lib/alarms/schedule-window';
 import type { SettingsInput } from '../../lib/config/schema';
 import { constructWarnings } from '../../lib/synth/warnings';
@@ -289,6 +295,35 @@ describe.each(RKE_VARIANTS)('rke-ha alarms: %s', (_name, input) => {
     expect(named(json, 'alarms_backup-credentials').length > 0).toBe(
       Object.keys(resources(json, 'aws_iam_role')).some((n) => n.startsWith('backup-role')),
     );
+  });
+
+  it("watches the CertificateDaysLeft metric the servers send: the least days left of any server's leaf certificates under 30, inside the renewal's window", () => {
+    const daysLeft = named(json, 'alarms_certificate-days-left');
+    expect(daysLeft).toHaveLength(1);
+    expect(daysLeft[0][1]).toMatchObject({
+      alarm_name: 'rancher-rke-ha-certificate-days-left',
+      namespace: 'RancherHA/rancher-rke-ha',
+      metric_name: CERTIFICATE_DAYS_LEFT_METRIC,
+      // The server with the fewest days decides.
+      statistic: 'Minimum',
+      comparison_operator: 'LessThanThreshold',
+      threshold: 30,
+      period: 60,
+      evaluation_periods: 1,
+      // Sent at each renewal run, hours apart: a minute without a value keeps the state, as RestartHeld's does.
+      treat_missing_data: 'ignore',
+      alarm_actions: [topic],
+    });
+    expect(daysLeft[0][1]).not.toHaveProperty('dimensions');
+    // Below the days from which the renewal restarts a server (so an ordinary renewal never fires it), and far
+    // enough from the end to act.
+    expect(CERTIFICATE_DAYS_LEFT_ALARM_DAYS).toBeLessThanOrEqual(CERT_RENEW_WITHIN_DAYS - 42);
+    expect(CERTIFICATE_DAYS_LEFT_ALARM_DAYS).toBeGreaterThanOrEqual(14);
+    // Every server sends it, into the namespace the alarm reads (the node role may write that one only).
+    for (const [, text] of Object.entries(json.locals ?? {}).filter(([name]) => name.includes('user-data'))) {
+      expect(text).toContain('RESTART_METRIC_NAMESPACE="RancherHA/rancher-rke-ha"');
+      expect(text).toContain(`put_metric ${CERTIFICATE_DAYS_LEFT_METRIC} `);
+    }
   });
 
   describe('a refused release file (UnverifiedArtifact)', () => {

@@ -162,6 +162,24 @@ export class DeploymentAlarms extends Construct {
     return new ObjectFreshness(this, id, { ...writer, name: `${this.props.name}-${alarm}`, what, topic: this.topic });
   }
 
+  /**
+   * A server's own leaf certificates (API, etcd, kubelet) end within `days`: the least days left any server sent
+   * (RancherOnRke.metricCertificateDaysLeft) under `days`. The servers send at each renewal run, hours apart, so a
+   * minute without data keeps the state (`ignore`), as the other server signals do.
+   */
+  alarmOnCertificateDaysLeft(metric: Metric, days: number): CloudwatchMetricAlarm {
+    return this.addAlarm('certificate-days-left', {
+      alarmDescription:
+        `A server's leaf certificates (API, etcd, kubelet) end within ${days} days: its certificate renewal has been refused or stopped for weeks ` +
+        '(journalctl -u rancher-aws-cert-renewal on it); docs/day-2.md "Alarms"',
+      metric,
+      evaluationPeriods: 1,
+      comparisonOperator: 'LessThanThreshold',
+      threshold: days,
+      treatMissingData: 'ignore',
+    });
+  }
+
   /** The load balancer's ACM certificate ends within CERTIFICATE_ALARM_DAYS (LoadBalancerCertificate.metricDaysToExpiry). */
   alarmOnCertificateExpiry(metric: Metric): CloudwatchMetricAlarm {
     return this.addAlarm('certificate-expiry', {

@@ -10,6 +10,8 @@ import type { Metric } from '../common/metric';
 import { helmChart, manifest, type HelmChartOptions, type KubernetesObject, type ManifestOptions } from '../kubernetes/cluster-additions';
 import {
   BACKUP_CREDENTIALS_METRIC,
+  CERTIFICATE_DAYS_LEFT_ALARM_DAYS,
+  CERTIFICATE_DAYS_LEFT_METRIC,
   RESTART_HELD_METRIC,
   UNVERIFIED_ARTIFACT_METRIC,
   restartMetricNamespace,
@@ -948,6 +950,14 @@ export class RancherOnRke extends Construct {
     return serverMetric(this.metricNamespace, RESTART_HELD_METRIC);
   }
 
+  /**
+   * Whole days to the earliest end of any server's leaf certificates, the least any server sent in a minute: the
+   * servers' `CertificateDaysLeft`, sent at every renewal run with alarms on.
+   */
+  metricCertificateDaysLeft(): Metric {
+    return serverMetric(this.metricNamespace, CERTIFICATE_DAYS_LEFT_METRIC, 'Minimum');
+  }
+
   /** 1 after a server failed to refresh the backup operator's credentials: the servers' `BackupCredentialsFailed`, sent with alarms and backups on. */
   metricBackupCredentialsFailed(): Metric {
     return serverMetric(this.metricNamespace, BACKUP_CREDENTIALS_METRIC);
@@ -990,6 +1000,7 @@ export class RancherOnRke extends Construct {
       this.metricRestartHeld(),
       'A server restart did not come back (or an upgrade Job failed): every other restart waits',
     );
+    alarms.alarmOnCertificateDaysLeft(this.metricCertificateDaysLeft(), CERTIFICATE_DAYS_LEFT_ALARM_DAYS);
     // A refusal stops a server at its first boot, before Rancher can answer: this alarm waits for nothing, and the
     // servers wait for it, so it already reads the metric when one refuses.
     const refusal = alarms.alarmOnServerSignal(

@@ -5,6 +5,17 @@ import type { Metric } from '../common/metric';
 
 /** The metric the servers' certificate renewal sends (cert-renewal.sh publish_held): 1 while a restart is held, 0 when none is. */
 export const RESTART_HELD_METRIC = 'RestartHeld';
+/**
+ * The metric the servers' certificate renewal sends at every run (cert-renewal.sh report_days_left): whole days to the
+ * earliest end of the server's leaf certificates (negative once one has ended).
+ */
+export const CERTIFICATE_DAYS_LEFT_METRIC = 'CertificateDaysLeft';
+/**
+ * The days left under which `<name>-certificate-days-left` fires: well inside the renewal's window (it restarts a
+ * server from CERT_RENEW_WITHIN_DAYS, 80, before the end, at every 6-hourly run), so only renewals refused for weeks
+ * reach it, and a month is left to act before any leaf ends.
+ */
+export const CERTIFICATE_DAYS_LEFT_ALARM_DAYS = 30;
 /** The metric the servers' backup credentials refresh sends (backup-credentials.sh): 1 after a failed refresh, 0 after the next success. */
 export const BACKUP_CREDENTIALS_METRIC = 'BackupCredentialsFailed';
 /**
@@ -19,6 +30,6 @@ export const restartMetricNamespace = (name: string): string => `RancherHA/${nam
  * One of the servers' metrics: the most any server sent in a minute. The servers send a value when something
  * changes and at each run of their timers (minutes to hours apart), not every minute.
  */
-export function serverMetric(namespace: string, metricName: string): Metric {
-  return { namespace, metricName, statistic: 'Maximum', period: 60 };
+export function serverMetric(namespace: string, metricName: string, statistic: Metric['statistic'] = 'Maximum'): Metric {
+  return { namespace, metricName, statistic, period: 60 };
 }

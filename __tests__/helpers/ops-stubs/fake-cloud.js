@@ -8,6 +8,7 @@
 // invariants are checked and any violation is appended to
 // $FAKE_WORLD/violations (the tests assert that file stays empty):
 //   - never two servers down at once (not Ready, or not an etcd member);
+//   - never a server marked out on the restart Lease while a server's timer runs the previous cert-renewal.sh;
 //   - never snapshot data without its guards (a bucket holding objects whose
 //     guard resources were deleted, or whose KMS key is scheduled for deletion).
 // world.failures: { "<call prefix>": n } makes the next n matching calls fail (with world.failureMessages[prefix]).
@@ -151,6 +152,11 @@ function checkInvariants() {
   if (cluster && cluster.servers && !cluster.servers.every((s) => s.gone)) {
     const down = cluster.servers.filter((s) => !s.ready || !s.member || s.learner);
     if (down.length > 1) violation(`two servers down at once: ${down.map((s) => s.name).join(', ')}`);
+    // The transition roll (cli/renewal-timers.ts): a server out while a server's timer runs the previous
+    // cert-renewal.sh, whose rule takes a stale Lease by age whatever it marks (issue 32's race, live again).
+    const out = world.restartLease?.holderIdentity && world.restartLease.annotations?.['rancher-ha-aws/out'];
+    const old = cluster.servers.filter((s) => s.renewalScript !== undefined && !s.timerStopped && s.nodePresent);
+    if (out && old.length > 0) violation(`${out} marked out while ${old.map((s) => s.name).join(', ')} run the previous renewal timer`);
   }
   for (const [name, bucket] of Object.entries(world.aws?.buckets ?? {})) {
     if (!bucket.exists || bucket.objects.length === 0) continue;

@@ -52,7 +52,7 @@ function renewalTimer(world) {
  * judges it, where `cluster.upgrade.controller` is set (concurrency 1): while a server's Node carries an older hash
  * than the Plan's latest, the first such server's prepare step runs at every look. It passes when the servers'
  * restart Lease is free or stale, or names this server as the one a roll has out (annotation rancher-ha-aws/out =
- * its address), and every other server is present, Ready, a voter and not cordoned; the server then restarts (down
+ * one of its InternalIPs, either family), and every other server is present, Ready, a voter and not cordoned; the server then restarts (down
  * for `controller.restartLooks` looks) and comes back with the new hash. What it refused, and whom it upgraded,
  * is kept in the controller's record.
  */
@@ -75,7 +75,9 @@ function upgradeController(world) {
   plan.applying = [next.node];
   const lease = world.restartLease;
   const out = lease?.annotations?.['rancher-ha-aws/out'];
-  const held = Boolean(lease?.holderIdentity) && (out ? out !== next.ip : !leaseStale(lease));
+  // "This very server": the out address among the Node's InternalIPs, of either family (readiness-gates.sh).
+  const itself = out && nodeAddresses(world, next).some((a) => a.type === 'InternalIP' && a.address === out);
+  const held = Boolean(lease?.holderIdentity) && (out ? !itself : !leaseStale(lease));
   const others = world.cluster.servers.filter((s) => s !== next);
   const whole = others.every((s) => s.nodePresent && !s.deleting && s.ready && s.member && !s.learner && !s.cordoned);
   if (held || !whole) {
@@ -143,6 +145,19 @@ function memberList(world) {
   return { header: { cluster_id: '1' }, members: [...members, ...(world.cluster.extraMembers ?? [])] };
 }
 
+/**
+ * A Node's addresses as the kubelet reports them: its InternalIP, and on a dual-stack cluster (`cluster.dualStack`)
+ * one per family, in the order of the server's families (RKE2 and K3s with no node-ip take the host's addresses,
+ * the primary family first: IPv4, the first of the product's cluster-cidr; `cluster.ipv6First` reverses it, which
+ * nothing may rely on), then its Hostname.
+ */
+function nodeAddresses(world, s) {
+  const internal = [s.ip];
+  if (world.cluster.dualStack && world.cluster.ipv6First) internal.unshift(s.ipv6);
+  else if (world.cluster.dualStack) internal.push(s.ipv6);
+  return [...internal.map((address) => ({ type: 'InternalIP', address })), { type: 'Hostname', address: s.node }];
+}
+
 function nodeJson(world, s) {
   const conditions = [{ type: 'Ready', status: s.ready ? 'True' : 'Unknown' }];
   if (!world.cluster.k3s)
@@ -159,7 +174,7 @@ function nodeJson(world, s) {
   return {
     metadata: { name: s.node, labels, annotations, ...(s.deleting ? { deletionTimestamp: '2026-11-23T06:00:00Z' } : {}) },
     spec: s.cordoned ? { unschedulable: true } : {},
-    status: { addresses: [{ type: 'InternalIP', address: s.ip }], conditions },
+    status: { addresses: nodeAddresses(world, s), conditions },
   };
 }
 
@@ -383,6 +398,9 @@ function apply(world, flags, finish) {
     attributes.id = `${s.name}-i-${s.generation}`;
     s.instance = attributes.id;
     s.joining = world.cluster.joinAfter ?? 2;
+    // The new instance boots this version's user data: its cert-renewal.sh, its timer enabled.
+    delete s.renewalScript;
+    s.timerStopped = false;
     world.replaced = [...(world.replaced ?? []), s.name];
   }
   // The target record written, the Plan changed: the controller restarts the first server it picks at once.
@@ -432,6 +450,26 @@ function aws(world, args, option, finish, awsError) {
     }
     upgradeController(world);
     if (command.looks < 2) finish(0, JSON.stringify({ Status: 'InProgress' }));
+    // The renewal timer's stop (cli/renewal-timers.ts): a server whose `renewalScript` (the sha256 of the
+    // cert-renewal.sh its user data installed; unset: this version's) differs from the one the command names has its
+    // timer stopped; `renewalRunning` looks of its service still active first (a run under way).
+    const stop = /"\$\(sha256sum \S+ \| cut -d' ' -f1\)" = "([0-9a-f]{64})"/.exec(command.commands[0]);
+    if (stop) {
+      const s = server(world, (x) => x.instance === command.instance);
+      let verdict = 'current';
+      if (s.renewalScript !== undefined && s.renewalScript !== stop[1]) {
+        s.timerStopped = true;
+        s.timerStops = (s.timerStops ?? 0) + 1;
+        verdict = s.renewalRunning > 0 ? 'still-running' : 'stopped';
+      }
+      finish(0, JSON.stringify({ Status: verdict === 'still-running' ? 'Failed' : 'Success', StandardOutputContent: `renewal-timer=${verdict}\n` }));
+    }
+    if (command.commands[0] === 'systemctl start rancher-aws-cert-renewal.timer') {
+      const s = server(world, (x) => x.instance === command.instance);
+      s.timerStopped = false;
+      s.timerStarts = (s.timerStarts ?? 0) + 1;
+      finish(0, JSON.stringify({ Status: 'Success', StandardOutputContent: '' }));
+    }
     if (command.commands[0].includes('https://127.0.0.1:2379/v3/cluster/member/list')) {
       finish(0, JSON.stringify({ Status: 'Success', StandardOutputContent: JSON.stringify(memberList(world)), StandardErrorContent: '' }));
     }
