@@ -7,6 +7,7 @@ export { RancherTlsSecrets, type RancherTlsSecretsProps } from './tls-secrets';
 export { FirstLogin, type FirstLoginProps } from './first-login';
 export { RancherBackups, type RancherBackupsProps } from './rancher-backups';
 export { BackupRole, type BackupRoleProps, type BackupWriterProps } from './backup-writer';
+export { BackupServiceAccountRole, type BackupServiceAccountRoleProps, type EksIdentityMechanism } from './backup-service-account-role';
 export type { ClusterAccess } from '../kubernetes/cluster-access';
 export type { RancherChartInput } from './chart-values';
 export type { ReadinessTrust } from './rancher-readiness';
