@@ -95,6 +95,7 @@ const PAYLOADS: Record<string, ((p: string) => unknown) | null> = {
   'backups.readerAccounts': null,
   'backups.restoreFrom.newHostname': null,
   'backups.restoreFrom.unrecordedSource': null,
+  'backups.restoreFrom.disarm': null,
   'alarms.enabled': null,
   'alarms.email': (p) => `ops+${p}@example.com`,
   'rkeHa.nodeCount': null,

@@ -531,7 +531,7 @@ export class RancherOnRke extends Construct {
         `versions.${cluster.distribution}`,
       ),
       unconfirmedImageWarning(s.operatingSystem, settings.region, s.amiId, d.named('operatingSystem')),
-      cluster.distribution === 'k3s' && !s.datastore.multiAz ? singleZoneDatastoreWarning(d.named('datastore.multiAz')) : undefined,
+      cluster.externalDatastore && !s.datastore.multiAz ? singleZoneDatastoreWarning(d.named('datastore.multiAz')) : undefined,
     ]);
     // Node-to-node, pod and service traffic never go through the proxy; nor does Rancher's own name, unless
     // egress is closed (the name resolves to the load balancer's public addresses, reachable only via the proxy).

@@ -237,6 +237,7 @@ describe('fieldPaths', () => {
       'backups.restoreFrom.bucket',
       'backups.restoreFrom.newHostname',
       'backups.restoreFrom.unrecordedSource',
+      'backups.restoreFrom.disarm',
       'alarms.enabled',
       'alarms.email',
       'rkeHa.nodeCount',
