@@ -20,7 +20,13 @@ describe('backups settings', () => {
 
   it("take a restore of another deployment's backup with the first login off", () => {
     const parsed = parseSettings({ ...MIGRATION, backups: { restoreFrom: { file: RESTORE_FILE, bucket: OLD_BUCKET } } }, 'test');
-    expect(parsed.backups.restoreFrom).toEqual({ file: RESTORE_FILE, bucket: OLD_BUCKET, newHostname: false, unrecordedSource: false, disarm: false });
+    expect(parsed.backups.restoreFrom).toEqual({
+      file: RESTORE_FILE,
+      bucket: OLD_BUCKET,
+      newHostname: false,
+      unrecordedSource: false,
+      disarm: false,
+    });
   });
 
   it.each([
