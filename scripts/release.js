@@ -2,7 +2,7 @@
 // `npm run release -- <version> [--dry-run] [--settings <file>]`: one release, from a committed tree.
 //   1. checks: the version is newer than package.json's, no message of the code speaks of a later one ("since
 //      0.4.0"), CHANGELOG.md has an "## Unreleased" section with entries, the git tree is clean;
-//   2. sets the version in package.json and package-lock.json, and turns "## Unreleased" into "## <version> (<date>)"
+//   2. sets the version in package.json, package-lock.json and lib/synth/version.ts, and turns "## Unreleased" into "## <version> (<date>)"
 //      under a new, empty "## Unreleased";
 //   3. writes release/<version>/: the packed library (`npm pack`), each stack's synthesized HCL module as a tarball
 //      (the stack's folder as `npm run synth:hcl` leaves it: cdk.tf, metadata.json, assets/), and SHA256SUMS over
@@ -138,6 +138,10 @@ function release(args, log) {
   const pkgFile = join(ROOT, 'package.json');
   const lockFile = join(ROOT, 'package-lock.json');
   const changelogFile = join(ROOT, 'CHANGELOG.md');
+  // The version the synth writes into every module (`writtenBy`) and prints: the packed library and the modules of a
+  // release must carry the version released, so it changes before anything is built.
+  const versionFile = join(ROOT, 'lib', 'synth', 'version.ts');
+  const versionText = readFileSync(versionFile, 'utf8');
   const pkgText = readFileSync(pkgFile, 'utf8');
   const lockText = readFileSync(lockFile, 'utf8');
   const changelogText = readFileSync(changelogFile, 'utf8');
@@ -168,6 +172,7 @@ function release(args, log) {
     lock.packages[''].version = version;
     writeFileSync(lockFile, `${JSON.stringify(lock, null, 2)}\n`);
     writeFileSync(changelogFile, changelogText.replace(/^## Unreleased\n/m, `## Unreleased\n\n## ${version} (${date})\n`));
+    writeFileSync(versionFile, versionText.replace(/^export const VERSION = '[^']*';$/m, `export const VERSION = '${version}';`));
 
     const staging = `${out}.partial`;
     rmSync(staging, { recursive: true, force: true });
@@ -185,10 +190,10 @@ function release(args, log) {
     renameSync(staging, out);
     log(`${dryRun ? 'Would write' : 'Wrote'} ${dryRun ? `release/${version}` : relative(ROOT, out)}/:`);
     for (const line of sums) log(`  ${line}`);
-    if (dryRun) log('Dry run: package.json, package-lock.json and CHANGELOG.md are as they were; nothing was written.');
+    if (dryRun) log('Dry run: package.json, package-lock.json, CHANGELOG.md and lib/synth/version.ts are as they were; nothing was written.');
     else
       log(
-        `Next: review, then git add package.json package-lock.json CHANGELOG.md && git commit -m "Release ${version}" && git tag v${version}; attach release/${version}/* to the release.`,
+        `Next: review, then git add package.json package-lock.json CHANGELOG.md lib/synth/version.ts && git commit -m "Release ${version}" && git tag v${version}; attach release/${version}/* to the release.`,
       );
     done = true;
   } finally {
@@ -196,6 +201,7 @@ function release(args, log) {
       writeFileSync(pkgFile, pkgText);
       writeFileSync(lockFile, lockText);
       writeFileSync(changelogFile, changelogText);
+      writeFileSync(versionFile, versionText);
       rmSync(`${out}.partial`, { recursive: true, force: true });
       if (dryRun) rmSync(out, { recursive: true, force: true });
     }

@@ -96,7 +96,13 @@ describe('npm run release', () => {
     expect([lock.version, lock.packages[''].version]).toEqual([NEXT, NEXT]);
     const changelog = readFileSync(join(clone, 'CHANGELOG.md'), 'utf8');
     expect(changelog).toMatch(new RegExp(`^## Unreleased\n\n## ${NEXT.replace(/\./g, '\\.')} \\(\\d{4}-\\d{2}-\\d{2}\\)\n\n### `, 'm'));
-    expect(git('status', '--porcelain').split('\n').filter(Boolean).sort()).toEqual([' M CHANGELOG.md', ' M package-lock.json', ' M package.json']);
+    expect(git('status', '--porcelain').split('\n').filter(Boolean).sort()).toEqual([
+      ' M CHANGELOG.md',
+      ' M lib/synth/version.ts',
+      ' M package-lock.json',
+      ' M package.json',
+    ]);
+    expect(readFileSync(join(clone, 'lib', 'synth', 'version.ts'), 'utf8')).toContain(`export const VERSION = '${NEXT}';`);
 
     const out = join(clone, 'release', NEXT);
     expect(readdirSync(out).sort()).toEqual([
@@ -113,6 +119,8 @@ describe('npm run release', () => {
     mkdirSync(unpacked);
     execFileSync('tar', ['-xzf', join(out, `rancher-ha-aws-${NEXT}-rke-ha-module.tar.gz`), '-C', unpacked]);
     expect(readdirSync(join(unpacked, 'rke-ha')).sort()).toEqual(['README.md', 'assets', 'cdk.tf', 'metadata.json']);
+    // The module's README says which release wrote it (the synth's version, set before the build).
+    expect(readFileSync(join(unpacked, 'rke-ha', 'README.md'), 'utf8')).toContain(`rancher-ha-aws ${NEXT}`);
     expect(readFileSync(join(unpacked, 'rke-ha', 'cdk.tf'), 'utf8')).toMatch(/^terraform \{/m);
     // The packed library says the version released.
     const packed = execFileSync('tar', ['-xzOf', join(out, `rancher-ha-aws-${NEXT}.tgz`), 'package/package.json'], { encoding: 'utf8' });
