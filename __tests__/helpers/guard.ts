@@ -60,11 +60,17 @@ function outcomesExpression(before: TerraformJson, after: TerraformJson, network
     return `(${expressionOf(text).replace(/\bvar\.([A-Za-z0-9_-]+)/g, (_, v: string) => JSON.stringify(valueOf(source, v)))})`;
   };
   const existingServers = serverInstances(before).length;
+  // The docker stack's applied record (lib/docker/private/applied-record.ts): what `before`'s apply wrote under
+  // `<path>/applied/`, as the plan's top-level read of that path returns it.
+  const applied = Object.values(resources(before, 'aws_ssm_parameter')).filter((p) => /\/applied\/[^/]+$/.test(String(p.name)));
   let substitute = (text: string) =>
     text
       .replace(/terraform_data\.([A-Za-z0-9_-]+)\.(output|input)/g, (_, name: string) => recorded(name))
       .replace(/plantimestamp\(\)/g, JSON.stringify(NOW.toISOString()))
       .replace(/data\.aws_instances\.[A-Za-z0-9_-]+\.ids/g, JSON.stringify(Array.from({ length: existingServers }, (_, i) => `i-${i}`)))
+      .replace(/data\.aws_ssm_parameters_by_path\.[A-Za-z0-9_-]+\.(names|values)/g, (_, field: string) =>
+        JSON.stringify(applied.map((p) => String(field === 'names' ? p.name : p.value))),
+      )
       .replace(/\bvar\.([A-Za-z0-9_-]+)/g, (_, name: string) => JSON.stringify(valueOf(after, name)));
   if (network) {
     // Where the servers of `before` run: their addresses, evaluated on the facts.
