@@ -37,6 +37,13 @@ beforeAll(() => {
     cpSync(join(ROOT, file), join(clone, file));
   }
   symlinkSync(join(ROOT, 'node_modules'), join(clone, 'node_modules'));
+  // Right after a release this checkout's "## Unreleased" is empty, which the release refuses: the clone gets an entry.
+  const changelog = readFileSync(join(clone, 'CHANGELOG.md'), 'utf8');
+  if (/^## Unreleased\n\s*\n## /m.test(changelog))
+    writeFileSync(
+      join(clone, 'CHANGELOG.md'),
+      changelog.replace(/^## Unreleased\n/m, '## Unreleased\n\n### Fixed\n\n- An entry of the scratch clone.\n'),
+    );
   git('init', '-q');
   git('add', '-A');
   git('commit', '-qm', 'scratch clone');
