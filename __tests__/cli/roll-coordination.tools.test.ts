@@ -1,7 +1,7 @@
 import { holderOf } from '../helpers/fake-cloud';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkEveryCluster, cluster, mutating, roll } from '../helpers/roll-world';
+import { checkEveryCluster, cluster, mutating, roll, withUpgradeController } from '../helpers/roll-world';
 
 // The real roll command against the fake cluster of helpers/roll-world.ts; after every test the fake's invariant
 // (never two servers down at once) is checked.
@@ -86,13 +86,7 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
   });
   it("the Plan's Job on the replaced server itself passes its prepare step (the roll names it on its Lease), and the roll waits for it", () => {
     const c = cluster('three', (world) => {
-      world.cluster.upgrade = {
-        target: 'v1.35.7+rke2r1',
-        running: 'v1.35.7+rke2r1',
-        plan: { latestHash: 'h1', applying: [] },
-        controller: { restartLooks: 2 },
-      };
-      for (const s of world.cluster.servers) s.planHash = 'h1';
+      withUpgradeController(world);
     });
     expect(roll(c, '--server', 'server-1')).toMatchObject({ code: 0, err: '' });
     const world = c.world();

@@ -1,7 +1,7 @@
 import { holderOf } from '../helpers/fake-cloud';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkEveryCluster, cluster, mutating, roll, withoutLeaseCalls } from '../helpers/roll-world';
+import { checkEveryCluster, cluster, mutating, roll, withoutLeaseCalls, withUpgradeController } from '../helpers/roll-world';
 
 // The real roll command against the fake cluster of helpers/roll-world.ts; after every test the fake's invariant
 // (never two servers down at once) is checked.
@@ -75,13 +75,7 @@ describe('roll: the way through, and what it refuses', () => {
     (_order, ipv6First) => {
       const c = cluster('dual-stack', (world) => {
         world.cluster.ipv6First = ipv6First;
-        world.cluster.upgrade = {
-          target: 'v1.35.7+rke2r1',
-          running: 'v1.35.7+rke2r1',
-          plan: { latestHash: 'h1', applying: [] },
-          controller: { restartLooks: 2 },
-        };
-        for (const s of world.cluster.servers) s.planHash = 'h1';
+        withUpgradeController(world);
       });
       const result = roll(c);
       expect(result).toMatchObject({ code: 0, err: '' });

@@ -97,6 +97,20 @@ export function checkEveryCluster(): void {
   });
 }
 
+/**
+ * The upgrade controller modelled (system-upgrade-controller v0.20.1, fake-roll.js upgradeController) with its Plan
+ * done on every server: the target is what runs, so only a new Node gets a Job.
+ */
+export function withUpgradeController(world: any): void {
+  world.cluster.upgrade = {
+    target: 'v1.35.7+rke2r1',
+    running: 'v1.35.7+rke2r1',
+    plan: { latestHash: 'h1', applying: [] },
+    controller: { restartLooks: 2 },
+  };
+  for (const s of world.cluster.servers) s.planHash = 'h1';
+}
+
 export const roll = (c: FakeCloud, ...extra: string[]) => c.run(['roll', '--dir', 'module', ...extra]);
 export const mutating = (calls: string[]) => calls.filter((call) => /apply|cordon|drain|delete node|send-command|create-db-snapshot/.test(call));
 
