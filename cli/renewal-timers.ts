@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import CERT_RENEWAL from '../lib/kubernetes/cert-renewal.sh';
+import { CERT_RENEWAL_PATH as SCRIPT, CERT_RENEWAL_UNIT as UNIT } from '../lib/kubernetes/object-names';
 
 /**
  * The servers' certificate renewal as the roll meets it during the roll that installs a new cert-renewal.sh: a
@@ -8,10 +9,6 @@ import CERT_RENEWAL from '../lib/kubernetes/cert-renewal.sh';
  * server out, it stops the timer of every server whose script differs from this version's, and starts again, at its
  * end, those of the servers it did not replace (design notes, "Who may restart a server").
  */
-
-/** Where the servers' user data installs the script, and its units (lib/kubernetes/private/server-units.ts). */
-const SCRIPT = '/usr/local/sbin/rancher-aws-cert-renewal';
-const UNIT = 'rancher-aws-cert-renewal';
 
 /** The SHA-256 of this version's cert-renewal.sh, as the servers' user data writes it. */
 export const RENEWAL_SCRIPT_SHA256 = createHash('sha256').update(CERT_RENEWAL).digest('hex');

@@ -14,3 +14,7 @@ export const SERVER_PLAN_NAME = 'server-plan';
 export const UPGRADE_TARGET_RECORD = 'rancher-aws-kubernetes-target';
 /** The ConfigMap (in GATES_NAMESPACE) holding the Kubernetes version every server runs after the last upgrade. */
 export const KUBERNETES_RECORD = 'rancher-aws-kubernetes-version';
+
+/** Where the servers' user data installs cert-renewal.sh, and its systemd units' name (server-units.ts writes them; the roll stops and starts the timer). */
+export const CERT_RENEWAL_PATH = '/usr/local/sbin/rancher-aws-cert-renewal';
+export const CERT_RENEWAL_UNIT = 'rancher-aws-cert-renewal';
