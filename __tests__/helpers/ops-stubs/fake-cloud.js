@@ -13,7 +13,7 @@
 //     guard resources were deleted, or whose KMS key is scheduled for deletion).
 // world.failures: { "<call prefix>": n } makes the next n matching calls fail (with world.failureMessages[prefix]).
 'use strict';
-const { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } = require('node:fs');
+const { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } = require('node:fs');
 const { basename, join } = require('node:path');
 
 const dir = process.env.FAKE_WORLD;
@@ -23,9 +23,14 @@ const worldFile = join(dir, 'world.json');
 
 // One call at a time acts on the world, as one API server orders its writes: the operations run some calls beside
 // others (the roll renews its Leases on a timer while a drain or an apply runs), and two stubs reading and writing
-// world.json at once would lose one's changes. The lock is a directory (mkdir is atomic); one left by a stub that
-// died is taken after 10 s.
+// world.json at once would lose one's changes. The lock is a directory that appears whole, holding its owner (a
+// directory of this call's own, renamed into place: a rename onto an existing directory fails, so one call wins, and
+// no reader ever sees the lock without its owner). Only its owner lets it go; a lock whose owner process has died (a
+// stub killed by SIGKILL) is taken over. A live owner is never robbed, however long it holds the lock: taking a lock
+// by its age, as this stub once did, let a call's write be lost on a loaded machine (two calls acting at once).
 const lockDir = join(dir, 'world.lock');
+// This call's mark: its process (the stub server runs a call with its caller's pid, a process alive while the call runs).
+const owner = `${process.pid} ${Math.random().toString(36).slice(2)}`;
 
 // A long `terraform apply` (the replace of a server takes up to 45 minutes): with the file `apply-outlasts-lease`
 // (a number K), the apply does not finish before the roll has written K more Lease renewals, which it can only do
@@ -46,30 +51,70 @@ if (tool === 'terraform' && args[0] === 'apply' && existsSync(join(dir, 'apply-o
   lock();
   const start = writes() ?? 0;
   appendFileSync(join(dir, 'calls.jsonl'), `${JSON.stringify({ tool, args: ['(apply running)'], cwd: process.cwd() })}\n`);
-  rmSync(lockDir, { recursive: true, force: true });
+  unlock();
   const deadline = Date.now() + 60_000;
   while (!((writes() ?? start) >= start + wanted) && Date.now() < deadline) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
   if ((writes() ?? start) < start + wanted) appendFileSync(join(dir, 'violations'), `no ${wanted} Lease renewals while the apply ran\n`);
 }
-/** Takes the world's lock (again, after a call that let it go while it waited: fake-drill.js). */
-function lock() {
-  for (;;) {
-    try {
-      mkdirSync(lockDir);
-      break;
-    } catch (error) {
-      if (error.code !== 'EEXIST') throw error;
-      try {
-        if (Date.now() - statSync(lockDir).mtimeMs > 10_000) rmSync(lockDir, { recursive: true, force: true });
-      } catch {
-        // Released meanwhile.
-      }
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2);
-    }
+/** The owner written in the lock, or undefined when there is no lock. */
+function lockOwner() {
+  try {
+    return readFileSync(join(lockDir, 'owner'), 'utf8');
+  } catch {
+    return undefined;
   }
 }
+/** Whether a process runs (a zombie, killed and not yet reaped, does not). */
+function alive(pid) {
+  try {
+    return !/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+/** Takes the world's lock (again, after a call that let it go while it waited: fake-drill.js). */
+function lock() {
+  const mine = `${lockDir}.${process.pid}`;
+  rmSync(mine, { recursive: true, force: true });
+  mkdirSync(mine);
+  writeFileSync(join(mine, 'owner'), owner);
+  // Bounded by looks (each 2 ms or more): a live call that keeps the lock this long is a mistake of a stub, said as one.
+  for (let looks = 0; ; looks++) {
+    try {
+      renameSync(mine, lockDir);
+      return;
+    } catch (error) {
+      if (error.code !== 'ENOTEMPTY' && error.code !== 'EEXIST') throw error;
+    }
+    const held = lockOwner();
+    if (held !== undefined && !alive(held.split(' ')[0])) {
+      // Its owner died holding it: moved aside whole (one taker wins the rename), then looked at again, since a live
+      // call may have taken the lock between the look above and the move; that one is put back.
+      const aside = `${lockDir}.dead.${process.pid}`;
+      try {
+        renameSync(lockDir, aside);
+        if (readFileSync(join(aside, 'owner'), 'utf8') !== held) renameSync(aside, lockDir);
+      } catch {
+        // Another call moved it first.
+      }
+      rmSync(aside, { recursive: true, force: true });
+      continue;
+    }
+    if (looks === 60_000) {
+      rmSync(mine, { recursive: true, force: true });
+      const text = `${tool} ${args.join(' ')}: the world's lock stayed with a live call (${held}) for 60,000 looks`;
+      appendFileSync(join(dir, 'violations'), `${text}\n`);
+      throw new Error(text);
+    }
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2);
+  }
+}
+/** Lets the world's lock go, if this call holds it (never another call's lock: that would let two calls act at once). */
+function unlock() {
+  if (lockOwner() === owner) rmSync(lockDir, { recursive: true, force: true });
+}
 lock();
-process.on('exit', () => rmSync(lockDir, { recursive: true, force: true }));
+process.on('exit', unlock);
 const world = JSON.parse(readFileSync(worldFile, 'utf8'));
 // The drill (fake-drill.js): the throwaway deployment's module folder has a state of its own (world.drill.state);
 // production's folder keeps world.state.
@@ -94,7 +139,7 @@ world.clock = (world.clock ?? 0) + 1;
 appendFileSync(join(dir, 'calls.jsonl'), `${JSON.stringify({ tool, args, cwd: process.cwd() })}\n`);
 
 /** Writes the world; with `unlock`, lets the next call act (a stub about to be killed by the signal it sends). */
-function save(unlock = false) {
+function save(release = false) {
   let written = world;
   if (throwawayFolder) {
     const { productionState, ...rest } = world;
@@ -106,7 +151,7 @@ function save(unlock = false) {
   // sees the old world or the new one, never half of one.
   writeFileSync(`${worldFile}.${process.pid}`, JSON.stringify(written, null, 1));
   renameSync(`${worldFile}.${process.pid}`, worldFile);
-  if (unlock) rmSync(lockDir, { recursive: true, force: true });
+  if (release) unlock();
 }
 /** Ends the call: invariants checked, the world saved, the answer written; `after` runs last (a kill of the caller). */
 function finish(code, stdout = '', stderr = '', after = undefined) {
@@ -116,7 +161,7 @@ function finish(code, stdout = '', stderr = '', after = undefined) {
   // and a `terraform show -json` of a large state (hundreds of KB) then arrives cut.
   writeAll(1, stdout);
   writeAll(2, stderr);
-  rmSync(lockDir, { recursive: true, force: true });
+  unlock();
   if (after) after();
   process.exit(code);
 }
