@@ -8,7 +8,7 @@ import { CASES, expectHandled, MKFIFO_CASES, newTally } from './helpers/hostile-
 
 const tally = newTally();
 
-describe('hostile and mistaken settings files (issue 11)', () => {
+describe('hostile and mistaken settings files', () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'rancher-hostile-'));

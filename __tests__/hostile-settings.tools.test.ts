@@ -6,7 +6,7 @@ import { compiledMain } from './helpers/app-process';
 import { BOMB, CASES, expectHandled, fifo, MKFIFO_CASES, newTally, SECRET, STACK_TRACE_LINE, writeTo } from './helpers/hostile-settings';
 import { runBoundedAsync } from './helpers/subprocess';
 
-describe('hostile and mistaken settings files (issue 11): named pipes (mkfifo)', () => {
+describe('hostile and mistaken settings files: named pipes (mkfifo)', () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'rancher-hostile-'));

@@ -35,7 +35,7 @@ describe('restart protocol model', () => {
     );
   });
 
-  it("the race of issue 32: a roll's server out, its Lease gone stale, a renewal that counts the Nodes restarts a second server", () => {
+  it("the stale-Lease race: a roll's server out, its Lease gone stale, a renewal that counts the Nodes restarts a second server", () => {
     // Only the roll and one timer, conditional writes already (the race needs none of the other actors or rules).
     const race = explore({ servers: 3, rules: { ...OLD_RULES, conditional: true }, maxFaults: 2, rollTarget: 0, timers: [1], upgradeTarget: null });
     // Old count, no out marker: a roll's server out and a stale Lease let a renewal restart a second server.
@@ -120,7 +120,7 @@ const PATHS: {
   },
 ];
 
-describe('restart protocol model: the paths of issue 47', () => {
+describe('restart protocol model: every actor as the code and upstream behave', () => {
   it('every actor together (the roll and a second invocation, an old-script timer, a rotation, the controller with new-Node Jobs, dual stack, reboots, Leases deleted and restored), every fix: no violation, no deadlock', () => {
     const all = explore({
       servers: 3,

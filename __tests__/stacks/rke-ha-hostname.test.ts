@@ -65,7 +65,7 @@ describe('a new hostname with DNS round robin (no load balancer)', () => {
     expect(record).toMatchObject({ input: '${var.rancher_hostname}', lifecycle: { ignore_changes: ['input'] } });
   });
 
-  it("a load balancer deployment records the name too (the agents' server-url, issue 32.6), but reaches the API by the NLB's name", () => {
+  it("a load balancer deployment records the name too (the agents' server-url), but reaches the API by the NLB's name", () => {
     expect(Object.keys(resources(synth(SITE), 'terraform_data')).filter((n) => n.includes('record-hostname'))).toHaveLength(1);
     expect(apiHost(synth(SITE))).not.toContain('record-hostname');
   });

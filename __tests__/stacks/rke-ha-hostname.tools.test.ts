@@ -8,7 +8,7 @@ describe.each(FRONTS)('a new hostname, %s in front', (_name, input) => {
   const after = synth(renamed(input));
   const accepted = synth({ ...renamed(input), rancher: { ...input.rancher, acceptAgentChange: { hostname: 'rancher2.example.com' } } });
 
-  it("is refused for the downstream agents' sake (issue 32.6) unless accepted, and then replaces no server and no load balancer", () => {
+  it("is refused for the downstream agents' sake unless accepted, and then replaces no server and no load balancer", () => {
     expect(refusals(before, after)).toEqual([
       expect.stringContaining('hostname is "rancher2.example.com", but this deployment was created with "rancher.example.com".'),
     ]);

@@ -13,7 +13,7 @@ describe('localStatePath', () => {
   });
 });
 
-describe('defaultStateLocationWarning (issue 33: CDKTF_OUTDIR moves the default state)', () => {
+describe('defaultStateLocationWarning (CDKTF_OUTDIR moves the default state)', () => {
   it('says nothing for ./cdktf.out, an absolute path to it, another folder directly here, a backend.path or S3', () => {
     for (const outdir of ['cdktf.out', '/work/project/cdktf.out', 'out'])
       expect(defaultStateLocationWarning(outdir, { type: 'local' }, '/work/project')).toBeUndefined();

@@ -30,7 +30,7 @@ function expectAddressesExist(json: TerraformJson, record: DeploymentRecord) {
   return all;
 }
 
-describe('the deployment record (what the operations commands read, issue 33.1)', () => {
+describe('the deployment record (what the operations commands read)', () => {
   it("the app's rke-ha stack: a literal input with the servers, stores, load balancer and guard records at their addresses", () => {
     const { json } = synthSettings('rke-ha', {});
     const found = records(json);

@@ -46,7 +46,7 @@ describe('backups settings', () => {
   });
 
   it.each(['0 0 31 2 *', '0 0 30 2 *', '0 0 31 4,6,9,11 *'])(
-    'refuse %p, a schedule no date matches (as the etcd snapshot schedule is refused), unless backups are off (issue 33)',
+    'refuse %p, a schedule no date matches (as the etcd snapshot schedule is refused), unless backups are off',
     (schedule) => {
       expect(settingsProblems({ backups: { schedule } })).toEqual([
         {

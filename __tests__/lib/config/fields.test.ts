@@ -337,7 +337,7 @@ describe('unknownKeyMessage', () => {
     );
   });
 
-  it('points a key given at the wrong level to where it belongs (issue 33)', () => {
+  it('points a key given at the wrong level to where it belongs', () => {
     expect(unknownKeyMessage([], 'instanceType', {})).toMatch(
       /^unknown setting at this level; did you mean rkeHa\.instanceType or docker\.instanceType\? allowed here: name, /,
     );

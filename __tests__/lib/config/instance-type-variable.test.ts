@@ -1,12 +1,12 @@
 import { synthSettings } from '../../helpers/variants';
 
-describe('instance_type (issue 22: a pipeline knob)', () => {
+describe('instance_type as a pipeline knob', () => {
   it('k8s-ha has none: it creates no instance', () => {
     expect(synthSettings('k8s-ha', {}).json.variable!.instance_type).toBeUndefined();
   });
 });
 
-describe('instance_type with architecture arm64 (issue 38)', () => {
+describe('instance_type with architecture arm64', () => {
   // The stacks pass the variable as the construct's instanceType: the construct checks its section with a Graviton
   // stand-in for the reference, not the x86_64 default (which the rules would refuse with arm64).
   it.each([

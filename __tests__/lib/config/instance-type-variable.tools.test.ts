@@ -2,7 +2,7 @@ import { resources } from '../../helpers/synth';
 import { evaluate } from '../../helpers/terraform';
 import { synthSettings } from '../../helpers/variants';
 
-describe('instance_type (issue 22: a pipeline knob)', () => {
+describe('instance_type as a pipeline knob', () => {
   it.each(['rke-ha', 'docker'] as const)(
     '%s: defaults to the settings value, drives the instances, and refuses a malformed type at plan',
     (stack) => {
@@ -33,7 +33,7 @@ describe('instance_type (issue 22: a pipeline knob)', () => {
   });
 });
 
-describe('instance_type with architecture arm64 (issue 38)', () => {
+describe('instance_type with architecture arm64', () => {
   it('rke-ha: takes Graviton types at plan time and refuses x86_64 ones', () => {
     const { json } = synthSettings('rke-ha', { rkeHa: { architecture: 'arm64', instanceType: 'm7g.xlarge' } });
     const [, table] = (json.variable!.instance_type as { validation: { condition: string }[] }).validation;

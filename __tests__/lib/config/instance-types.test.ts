@@ -12,7 +12,7 @@ import { settingsProblems } from '../../helpers/synth';
 
 const SERVER = { minimum: RANCHER_SERVER_MINIMUM, allowSmall: false, architecture: 'x86_64' } as const;
 
-describe('the instance type table (issue 33)', () => {
+describe('the instance type table', () => {
   it.each([
     // AWS's specifications, a few per family kind and architecture.
     ['m6i.xlarge', 4, 16, 'x86_64'],
@@ -79,7 +79,7 @@ describe('instanceTypeProblem', () => {
     expect(instanceTypeProblem('m7g.xlarge', { ...SERVER, architecture: undefined }, 'rkeHa')).toBeUndefined();
   });
 
-  it('holds the type to the architecture the section names, both ways (issue 38)', () => {
+  it('holds the type to the architecture the section names, both ways', () => {
     const arm = { ...SERVER, architecture: 'arm64' } as const;
     expect(instanceTypeProblem('m7g.xlarge', arm, 'rkeHa', true)).toBeUndefined();
     expect(instanceTypeProblem('m6i.xlarge', arm, 'rkeHa', true)).toBe(
@@ -120,7 +120,7 @@ describe('instanceTypeProblem', () => {
   });
 });
 
-describe('rkeHa.instanceType and docker.instanceType in a settings file (issue 33)', () => {
+describe('rkeHa.instanceType and docker.instanceType in a settings file', () => {
   it.each([
     [{ rkeHa: { instanceType: 't3.micro' } }, 'rkeHa.instanceType', /below Rancher's smallest documented server size/],
     [{ rkeHa: { instanceType: 'm6i.xlarg' } }, 'rkeHa.instanceType', /did you mean m6i\.xlarge\?/],

@@ -144,7 +144,7 @@ describe('amiId', () => {
   });
 });
 
-describe('ec2Id (issue 33: EC2 issues 8 or 17 hexadecimal digits, nothing between)', () => {
+describe('ec2Id (EC2 issues 8 or 17 hexadecimal digits, nothing between)', () => {
   it.each([
     [snapshotId, 'snap'],
     [vpcId, 'vpc'],
@@ -196,7 +196,7 @@ describe('email', () => {
   it.each(['ops', 'ops@example', '@example.com', 'ops@', 'ops@ example.com', 'a@b@example.com', ''])('refuses %p', (address) => {
     expect(messages(email, address)).toEqual(['expected an e-mail address']);
   });
-  it('takes 254 characters, the most SMTP carries, and refuses 258 saying so (issue 33)', () => {
+  it('takes 254 characters, the most SMTP carries, and refuses 258 saying so', () => {
     const address = (length: number) => `${'a'.repeat(60)}@${'b'.repeat(length - 65)}.org`;
     expect(address(254)).toHaveLength(254);
     expect(messages(email, address(254))).toEqual([]);

@@ -581,7 +581,7 @@ describe('rkeHa settings', () => {
   });
 });
 
-describe('rkeHa.operatingSystem (issue 38)', () => {
+describe('rkeHa.operatingSystem', () => {
   const closed = {
     proxy: { egressOnlyTo: ['10.20.0.0/16'] },
     airGap: { installerUrl: 'https://mirror.internal/install.sh', systemDefaultRegistry: 'registry.internal:5000' },

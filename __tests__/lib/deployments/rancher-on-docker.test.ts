@@ -199,7 +199,7 @@ describe('RancherOnDocker in an existing network', () => {
   });
 });
 
-describe('RancherOnDocker props from plain JavaScript and its instance type (issue 33)', () => {
+describe('RancherOnDocker props from plain JavaScript and its instance type', () => {
   const props = { hostname: 'rancher.acme.io', hostedZone: 'acme.io', adminCidrs: ['10.8.0.0/24'] };
   it.each([
     [{ ...props, adminCidrs: '10.8.0.0/24' }, /adminCidrs: expected a list/],
@@ -219,7 +219,7 @@ describe('RancherOnDocker props from plain JavaScript and its instance type (iss
   });
 });
 
-describe('RancherOnDocker on Graviton (issue 38)', () => {
+describe('RancherOnDocker on Graviton', () => {
   const build = (host: Partial<RancherOnDockerProps> = {}) => {
     let construct!: RancherOnDocker;
     const { json } = dockerStack((stack) => {
@@ -258,7 +258,7 @@ describe('RancherOnDocker on Graviton (issue 38)', () => {
   });
 });
 
-describe('RancherOnDocker.addAlarm (issue 35)', () => {
+describe('RancherOnDocker.addAlarm', () => {
   it("adds an alarm on the host's metric, notifying the deployment's topic; refused with alarms off", () => {
     let quiet!: RancherOnDocker;
     const { json } = dockerStack((stack) => {

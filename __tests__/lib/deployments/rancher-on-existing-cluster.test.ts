@@ -49,7 +49,7 @@ describe("RancherOnExistingCluster in a library user's stack", () => {
   });
 });
 
-describe('RancherOnExistingCluster in a stack without a default AWS provider, and its plain-JavaScript props (issue 33)', () => {
+describe('RancherOnExistingCluster in a stack without a default AWS provider, and its plain-JavaScript props', () => {
   it('is refused at synth: its record would go to whatever region the environment names', () => {
     expect(() =>
       synthStack((app) => {
@@ -75,7 +75,7 @@ describe('RancherOnExistingCluster in a stack without a default AWS provider, an
   });
 });
 
-describe('RancherOnExistingCluster grows by methods (issue 35)', () => {
+describe('RancherOnExistingCluster grows by methods', () => {
   it('installs a chart and objects once Rancher answers, and adds an alarm on any metric', () => {
     const json = synthStack((app) => {
       const stack = new TerraformStack(app, 'platform');

@@ -255,7 +255,7 @@ describe('RancherOnRke without a domain (dns.mode wildcard)', () => {
 });
 
 // Issue 33: a library user's stack without a default AWS provider, and props from plain JavaScript.
-describe('RancherOnRke in a stack without a default AWS provider (issue 33)', () => {
+describe('RancherOnRke in a stack without a default AWS provider', () => {
   /** The tls, random and http providers, and an AWS provider only if `aws` says where (before or after the construct). */
   const stackWith = (aws: { readonly when: 'before' | 'after'; readonly region: string } | undefined, props: Partial<RancherOnRkeProps> = {}) =>
     synthStack((app) => {
@@ -289,7 +289,7 @@ describe('RancherOnRke in a stack without a default AWS provider (issue 33)', ()
   });
 });
 
-describe('RancherOnRke props from plain JavaScript: the settings file messages, no TypeError (issue 33)', () => {
+describe('RancherOnRke props from plain JavaScript: the settings file messages, no TypeError', () => {
   const refusal = (props: unknown): string => {
     try {
       platformStack(props as Partial<RancherOnRkeProps>);
@@ -372,7 +372,7 @@ describe('RancherOnRke in an existing network of VPC and subnet objects', () => 
   });
 });
 
-describe('the Terraform version floor in a library stack (issue 33)', () => {
+describe('the Terraform version floor in a library stack', () => {
   it('declares required_version in the stack the construct is in, as the app stacks do', () => {
     expect(platformStack().json.terraform.required_version).toBe('>= 1.10');
   });
@@ -392,7 +392,7 @@ describe('the Terraform version floor in a library stack (issue 33)', () => {
   });
 });
 
-describe('RancherOnRke on Graviton and RHEL 9 (issue 38)', () => {
+describe('RancherOnRke on Graviton and RHEL 9', () => {
   const warnings = (c: RancherOnRke) => c.node.metadata.filter((m) => m.type === AnnotationMetadataEntryType.WARN).map((m) => String(m.data));
   const { json, construct } = platformStack({ architecture: 'arm64', instanceType: 'm7g.xlarge', operatingSystem: 'rhel-9' });
 
@@ -465,7 +465,7 @@ describe('RancherOnRke on a pinned Graviton image without architecture', () => {
   });
 });
 
-describe('RancherOnRke grows by methods: addAlarm, addHelmChart, addManifest (issue 35)', () => {
+describe('RancherOnRke grows by methods: addAlarm, addHelmChart, addManifest', () => {
   let construct!: RancherOnRke;
   const { json } = synthStack((app) => {
     const stack = new TerraformStack(app, 'platform');

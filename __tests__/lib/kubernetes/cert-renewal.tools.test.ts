@@ -389,7 +389,7 @@ describe("cert-renewal.sh: the API serving certificate's end, reported for every
   });
 });
 
-describe('cert-renewal.sh in China (issue 38.1: the endpoints as a stack in cn-north-1 ships them)', () => {
+describe('cert-renewal.sh in China (the endpoints as a stack in cn-north-1 ships them)', () => {
   const NAMESPACE = 'RancherHA/demo-rke-ha';
   const aws = (b: NodeSandbox) => new Set(b.endpoints().filter((e) => e.includes('amazonaws')));
 
@@ -413,7 +413,7 @@ describe('cert-renewal.sh in China (issue 38.1: the endpoints as a stack in cn-n
   });
 });
 
-describe('cert-renewal.sh: the RestartHeld metric the alarm watches (issue 32.5)', () => {
+describe('cert-renewal.sh: the RestartHeld metric the alarm watches', () => {
   const NAMESPACE = 'RancherHA/demo-rke-ha';
   const withMetric = (i: number, days: number) => server(i, days, { RESTART_METRIC_NAMESPACE: NAMESPACE });
   const metrics = (b: NodeSandbox) => b.calls().filter((c) => c.startsWith('metric ') && c.includes(' RestartHeld '));
@@ -569,7 +569,7 @@ function realCertificates(): { expired: string; valid: string; dispose: () => vo
 describe.each([
   ['rke2', 'rke2-server', 'var/lib/rancher/rke2/server/tls/etcd/peer-server-client.crt'],
   ['k3s', 'k3s', 'var/lib/rancher/k3s/server/tls/serving-kube-apiserver.crt'],
-] as const)("cert-renewal.sh on a %s server whose instance was stopped past its certificates' end (issue 32.4)", (dist, service, membership) => {
+] as const)("cert-renewal.sh on a %s server whose instance was stopped past its certificates' end", (dist, service, membership) => {
   let pki: ReturnType<typeof realCertificates>;
   beforeAll(() => {
     pki = realCertificates();

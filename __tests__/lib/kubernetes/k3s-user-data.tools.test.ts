@@ -12,7 +12,7 @@ describe('k3sUserData (defaults)', () => {
   });
 });
 
-describe('k3sUserData on the RHEL family (issue 38)', () => {
+describe('k3sUserData on the RHEL family', () => {
   it('passes cloud-init schema, yamllint and shellcheck, the host preparation included', () => {
     const written = validateCloudConfig(render(k3sUserData({ ...base, operatingSystem: 'rhel-9' }, init)));
     expect(written.map((f) => f.path)).toContain('/usr/local/sbin/rancher-aws-prepare-host');

@@ -14,7 +14,7 @@ const files = (userData: string) => (parse(userData) as { write_files: CloudConf
 const at = (list: CloudConfigFile[], path: string) => list.find((f) => f.path === path);
 const HOST_DROP_IN = '/etc/systemd/system/rancher-aws-bootstrap.service.d/rancher-aws-host.conf';
 
-describe('RKE2 servers on the RHEL family (issue 38)', () => {
+describe('RKE2 servers on the RHEL family', () => {
   const ubuntu = rendered(rke2UserData(settings, init));
   it.each(['rhel-9', 'rocky-9'] as const)(
     '%s: SELinux in the config, the host preparation in the bootstrap unit, canal left alone by NetworkManager',
@@ -89,7 +89,7 @@ describe('RKE2 servers on the RHEL family (issue 38)', () => {
   });
 });
 
-describe('K3s servers on the RHEL family (issue 38)', () => {
+describe('K3s servers on the RHEL family', () => {
   it('SELinux in the config, the host preparation and the label fix for K3s, no canal file (K3s runs flannel)', () => {
     const ubuntu = files(render(k3sUserData(base, k3sInit)));
     const list = files(render(k3sUserData({ ...base, operatingSystem: 'rocky-9' }, k3sInit)));

@@ -33,7 +33,7 @@ const bootstrap = (b: NodeSandbox, status = 0) => ({
 const ran = (b: NodeSandbox) => b.calls().includes('bootstrap ran');
 const systemctl = (b: NodeSandbox) => b.calls().filter((c) => c.startsWith('systemctl') && !c.startsWith('systemctl is-'));
 
-describe('rhel-host-prepare.sh (issue 38)', () => {
+describe('rhel-host-prepare.sh', () => {
   it('passes shellcheck as committed', () => {
     expect(runValidator('shellcheck', ['--severity=style'], readFileSync(join(__dirname, '../../..', SCRIPT), 'utf8'), 'script.sh')).toEqual({
       status: 0,

@@ -126,7 +126,7 @@ describe('rke2-restore.sh (rancher-aws-restore)', () => {
     expect(b.calls().some((c) => c.startsWith('rke2') || c.startsWith('systemctl enable'))).toBe(false);
   });
 
-  it('China: lists the bucket at <bucket>.s3.cn-north-1.amazonaws.com.cn, as a stack in cn-north-1 ships the script (issue 38.1)', () => {
+  it('China: lists the bucket at <bucket>.s3.cn-north-1.amazonaws.com.cn, as a stack in cn-north-1 ships the script', () => {
     const b = stranded().inRegion('cn-north-1');
     b.write('etc/rancher/rke2/config.yaml', CONFIG.replace('eu-west-1', 'cn-north-1'));
     const r = restore(b, '--list');

@@ -42,7 +42,7 @@ describe('rke2UserData', () => {
   });
 });
 
-describe('rke2UserData on the RHEL family (issue 38)', () => {
+describe('rke2UserData on the RHEL family', () => {
   it('installs the signed RPMs with the checked installer (RKE2_INSTALL_METHOD=rpm), so the SELinux policy comes with them', () => {
     const env = parse(rendered(rke2UserData({ ...settings, operatingSystem: 'rhel-9' }, init))).write_files.find(
       (f: { path: string }) => f.path === '/etc/rancher/bootstrap.env',

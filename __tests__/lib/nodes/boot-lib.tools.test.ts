@@ -75,7 +75,7 @@ describe('boot-lib.sh ssm_lookup and fetch_to (SSM GetParameter signed by curl, 
   });
 });
 
-describe('boot-lib.sh endpoints of the partition (issue 38.1: as a stack in the region ships it)', () => {
+describe('boot-lib.sh endpoints of the partition (as a stack in the region ships it)', () => {
   it('China: reads parameters at ssm.<region>.amazonaws.com.cn', () => {
     const b = box({ AWS_REGION: 'cn-north-1' }).inRegion('cn-north-1').parameter('token', 'secret');
     const r = b.run({ source: 'fetch_to token "$T/token"' });

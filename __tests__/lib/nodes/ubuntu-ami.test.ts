@@ -76,7 +76,7 @@ describe('UbuntuAmi pinned', () => {
   });
 });
 
-describe('ServerImage: the operating systems and architectures (issue 38)', () => {
+describe('ServerImage: the operating systems and architectures', () => {
   const lookup = (props: ServerImageProps) => {
     const { json } = synth((stack) => {
       new ServerImage(stack, 'ami', props);
@@ -119,7 +119,7 @@ describe('ServerImage: the operating systems and architectures (issue 38)', () =
   });
 });
 
-describe('ServerImage in every partition (issue 38.1)', () => {
+describe('ServerImage in every partition', () => {
   const inRegion = (providerRegion: string, props: ServerImageProps) => {
     const { json } = synthConstruct((stack) => {
       new LocalBackend(stack, { path: 'terraform.test.tfstate' });
