@@ -1,3 +1,4 @@
+import { skipTokenTraces } from './token-traces';
 import { defaultStateLocationWarning, protectLocalState } from './backend/local-state';
 import { outputDirectory, outputDirectoryProblem, outputWriteProblem } from './output-directory';
 import { SettingsError, SettingsFileError } from '../lib/config/errors';
@@ -47,22 +48,6 @@ function synth({ settings, source }: LoadedSettings, outdir: string, format: Out
   // cdktf wrote JSON; HCL, when asked for, is converted here (cdktf 0.21's own renderer writes invalid HCL).
   const outputs = writeStackOutput(app.outdir, stacks, format, { describe: (stack) => STACK_DESCRIPTIONS[stack] });
   return { summary: synthSummary(outputs, format, source), warnings: constructWarnings(app) };
-}
-
-/**
- * cdktf captures an unbounded stack trace for every token it creates and
- * formats it at once, for an error message shown only when the token cannot
- * be resolved: a tenth of a synth. They are left out unless RANCHER_DEBUG is
- * set; traces of real errors are untouched.
- */
-function skipTokenTraces(): void {
-  if (process.env.RANCHER_DEBUG) return;
-  const capture = Error.captureStackTrace;
-  Error.captureStackTrace = (target: object, below?: Parameters<typeof capture>[1]) => {
-    if (target instanceof Error) return capture(target, below);
-    // cdktf reads `stack` and keeps the lines after the first: none.
-    (target as { stack?: string }).stack = '';
-  };
 }
 
 export function main(): ExitCode {
