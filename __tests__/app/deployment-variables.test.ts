@@ -1,5 +1,5 @@
-import { DEPLOYER_IP_URL } from '../../../lib/common/private/admin-networks';
-import { dataSources } from '../../helpers/synth';
+import { DEPLOYER_IP_URL } from '../../lib/common/private/admin-networks';
+import { dataSources } from '../helpers/synth';
 import { synth } from './deployment-variables.setup';
 
 const ADMIN_CONDITION =

@@ -1,6 +1,6 @@
-import type { StackOutput } from '../../../lib/synth/stack-output';
-import { synthSummary } from '../../../app/summary';
-import { VERSION } from '../../../lib/synth/version';
+import type { StackOutput } from '../../lib/synth/stack-output';
+import { synthSummary } from '../../app/summary';
+import { VERSION } from '../../lib/synth/version';
 
 const output = (stack: string, variables: StackOutput['variables'], base = '/project/cdktf.out'): StackOutput => ({
   stack,

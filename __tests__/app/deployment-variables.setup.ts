@@ -2,8 +2,8 @@
 // its values as outputs.
 import { HttpProvider } from '@cdktf/provider-http/lib/provider';
 import { TerraformOutput } from 'cdktf';
-import { DeploymentVariables } from '../../../app/deployment-variables';
-import { settings, synthConstruct } from '../../helpers/synth';
+import { DeploymentVariables } from '../../app/deployment-variables';
+import { settings, synthConstruct } from '../helpers/synth';
 
 /** DeploymentVariables in an empty stack, its values surfaced as outputs. */
 export function synth(input: Record<string, unknown>, options: { adminAccess?: boolean; route53Name?: boolean; ipv6AdminCidrs?: boolean } = {}) {

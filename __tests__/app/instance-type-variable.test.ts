@@ -1,4 +1,4 @@
-import { synthSettings } from '../../helpers/variants';
+import { synthSettings } from '../helpers/variants';
 
 describe('instance_type as a pipeline knob', () => {
   it('k8s-ha has none: it creates no instance', () => {

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { outputDirectory, outputDirectoryProblem, outputWriteProblem } from '../../../app/output-directory';
+import { outputDirectory, outputDirectoryProblem, outputWriteProblem } from '../../app/output-directory';
 
 describe('output directory', () => {
   let cwd: string;

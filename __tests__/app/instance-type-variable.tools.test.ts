@@ -1,6 +1,6 @@
-import { resources } from '../../helpers/synth';
-import { evaluate } from '../../helpers/terraform';
-import { synthSettings } from '../../helpers/variants';
+import { resources } from '../helpers/synth';
+import { evaluate } from '../helpers/terraform';
+import { synthSettings } from '../helpers/variants';
 
 describe('instance_type as a pipeline knob', () => {
   it.each(['rke-ha', 'docker'] as const)(

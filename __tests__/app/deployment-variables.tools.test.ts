@@ -1,6 +1,6 @@
-import { FQDN, isReservedDomain } from '../../../lib/config/primitives';
-import { dataSources, settingsAccept } from '../../helpers/synth';
-import { describeWithTerraform, evaluate, evaluateEach, expressionOf, planVariables } from '../../helpers/terraform';
+import { FQDN, isReservedDomain } from '../../lib/config/primitives';
+import { dataSources, settingsAccept } from '../helpers/synth';
+import { describeWithTerraform, evaluate, evaluateEach, expressionOf, planVariables } from '../helpers/terraform';
 import { synth } from './deployment-variables.setup';
 
 /** admin_cidrs' documentation-range rule, by its message. */
