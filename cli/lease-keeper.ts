@@ -22,9 +22,10 @@ export class LeaseKeeper {
     private readonly holder: string,
     /**
      * A minute, well within the hour of the Lease; shortened with the polls in the tests (RANCHER_HA_AWS_POLL_MS), but
-     * never below a fifth of a second: each renewal is two kubectl calls.
+     * never below a second: each renewal is two kubectl calls, and at a fifth of a second the renewals were most of a
+     * tested roll's calls (more of them the slower the machine ran it).
      */
-    everyMs = Math.max(200, Math.min(60_000, LEASE_SECONDS * 250, 6 * pollPause())),
+    everyMs = Math.max(1000, Math.min(60_000, LEASE_SECONDS * 250, 6 * pollPause())),
   ) {
     this.timer = setInterval(() => this.renewAll(), everyMs);
     // The operation ends when its work ends, not when this timer does.
