@@ -90,8 +90,14 @@ const CASES: [string, SettingsInput, Cluster, string[]][] = [
     k8sHa({ className: 'traefik' }),
     { rancherIngressClass: 'nginx', classes: BOTH, rancherRunning: '2.13.3' },
     [
-      'k8sHa.ingress.className moves Rancher\'s ingress from "nginx" to "traefik", which needs Rancher 2.14.0 or later running (Rancher\'s migration off ingress-nginx starts there), but Rancher "2.13.3" runs. Upgrade Rancher first',
+      'k8sHa.ingress.className moves Rancher\'s ingress from "nginx" to "traefik", which needs Rancher 2.14.0 or later running (Rancher\'s migration off ingress-nginx starts there), but the running Rancher is "2.13.3". Upgrade Rancher first',
     ],
+  ],
+  [
+    'the move from ingress-nginx to Traefik with no Rancher version recorded',
+    k8sHa({ className: 'traefik' }),
+    { rancherIngressClass: 'nginx', classes: BOTH },
+    ['which needs Rancher 2.14.0 or later running (Rancher\'s migration off ingress-nginx starts there), but the running Rancher is "not recorded".'],
   ],
   [
     'Traefik back to ingress-nginx',

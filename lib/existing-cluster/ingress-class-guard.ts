@@ -75,7 +75,7 @@ export class IngressClassGuard extends Construct {
             condition: `\${${kept} || !(${offNginx}) || ${floor}}`,
             errorMessage:
               `k8sHa.ingress.className moves Rancher's ingress from "\${${running}}" to "${shown}", which needs Rancher ${INGRESS_MIGRATION_MIN_RANCHER} or later running ` +
-              `(Rancher's migration off ingress-nginx starts there), but Rancher "\${${props.rancherRunning}}" runs. ` +
+              `(Rancher's migration off ingress-nginx starts there), but the running Rancher is "\${${props.rancherRunning} == "" ? "not recorded" : ${props.rancherRunning}}". ` +
               'Upgrade Rancher first (an apply with only versions.rancher changed), then change the class.',
           },
         ];
