@@ -7,8 +7,8 @@ import { synthSettings } from '../helpers/variants';
 
 /** What the cluster answers at plan time: Rancher's Ingress (absent before the first apply), its classes, the record. */
 interface Cluster {
-  /** `spec.ingressClassName` of cattle-system/rancher; undefined: no such Ingress (a new deployment). */
-  readonly rancherIngressClass?: string;
+  /** `spec.ingressClassName` of cattle-system/rancher (null: the Ingress has none); undefined: no such Ingress (a new deployment). */
+  readonly rancherIngressClass?: string | null;
   /** IngressClass name → `spec.controller`. */
   readonly classes: Readonly<Record<string, string>>;
   /** The Rancher version the last apply recorded (chart-versions ConfigMap); undefined: none. */
@@ -71,6 +71,12 @@ const CASES: [string, SettingsInput, Cluster, string[]][] = [
     [
       'k8sHa.ingress.className is unset: its default is "traefik" for new deployments, but Rancher\'s ingress runs with class "nginx". A running deployment keeps its class',
     ],
+  ],
+  [
+    'a running Rancher Ingress without a class',
+    k8sHa({ className: 'traefik' }),
+    { rancherIngressClass: null, classes: BOTH, rancherRunning: '2.14.3' },
+    ['but Rancher\'s ingress runs with class "(none)" (controller "")'],
   ],
   [
     'the same deployment with the class pinned to nginx',

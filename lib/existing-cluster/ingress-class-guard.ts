@@ -44,12 +44,14 @@ export class IngressClassGuard extends Construct {
     });
     this.ingressClasses = new DataKubernetesResources(this, 'ingress-classes', { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass' });
 
-    const running = `try(${this.runningIngress.fqn}.objects[0].spec.ingressClassName, "")`;
+    const objects = `try(${this.runningIngress.fqn}.objects, [])`;
+    // An Ingress without a class (none set, or null) is a running one all the same: it names no class the move may start from.
+    const running = `try(coalesce(${objects}[0].spec.ingressClassName, "(none)"), "(none)")`;
     const controllerOf = (name: string) =>
       `try([for c in try(${this.ingressClasses.fqn}.objects, []) : c.spec.controller if try(c.metadata.name, "") == ${name}][0], "")`;
     const now = hclString(props.className);
     const shown = escapeTemplate(props.className);
-    const kept = `${running} == "" || ${running} == ${now}`;
+    const kept = `length(${objects}) == 0 || ${running} == ${now}`;
     const offNginx = `${controllerOf(running)} == "${INGRESS_NGINX_CONTROLLER}" && ${controllerOf(now)} == "${TRAEFIK_CONTROLLER}"`;
     const floor = `try(${versionOrderExpression('rancher', props.rancherRunning)} >= ${versionOrder('rancher', INGRESS_MIGRATION_MIN_RANCHER)}, false)`;
     const procedure = 'docs/day-2.md, "Off ingress-nginx"';
