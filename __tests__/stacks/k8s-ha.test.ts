@@ -109,7 +109,7 @@ describe('k8s-ha stack with no k8sHa settings (kubeconfig ~/.kube/config)', () =
         'rancher-aws-ingress-ready',
         [
           { name: 'GATE', value: 'admission' },
-          { name: 'INGRESS_CLASS', value: 'nginx' },
+          { name: 'INGRESS_CLASS', value: 'traefik' },
           { name: 'NAMESPACE', value: 'rancher-aws-gates' },
         ],
       ],
@@ -173,27 +173,34 @@ describe('k8s-ha stack with no k8sHa settings (kubeconfig ~/.kube/config)', () =
     expect(rancher.set_sensitive).toEqual([
       { name: 'bootstrapPassword', value: expect.stringMatching(/^\$\{random_password\.rancher_bootstrap-password_[^}]+\.result\}$/) },
     ]);
-    // Only the chart upgrade rules (one Rancher minor at a time, never down): tests/lib/kubernetes/upgrade-rules.test.ts.
+    // The ingress class a running deployment keeps (k8s-ha-ingress-class.tools.test.ts evaluates it), then the chart
+    // upgrade rules (one Rancher minor at a time, never down): tests/lib/kubernetes/upgrade-rules.test.ts.
     expect(rancher.lifecycle.precondition.map((p: { error_message: string }) => p.error_message)).toEqual([
+      expect.stringContaining('k8sHa.ingress.className is unset: its default is "traefik" for new deployments'),
       expect.stringContaining('Rancher is not downgraded'),
       expect.stringContaining('Rancher is upgraded one minor at a time'),
     ]);
   });
 
-  it("gives the chart the hostname variable, the replicas, the cluster's ingress class and the shared TLS choice", () => {
+  it("gives the chart the hostname variable, the replicas, the cluster's ingress class (Traefik's by default) and the shared TLS choice", () => {
     expect(rancher.values).toHaveLength(1);
     expect(rancher.values[0]).toMatch(
-      /^\$\{yamlencode\(\{"hostname" = var\.rancher_hostname, "replicas" = 3, "ingress" = \{"ingressClassName" = "nginx", "includeDefaultExtraAnnotations" = false, "extraAnnotations" = \{"nginx\.ingress\.kubernetes\.io\/proxy-connect-timeout" = "30", /,
+      /^\$\{yamlencode\(\{"hostname" = var\.rancher_hostname, "replicas" = 3, "ingress" = \{"ingressClassName" = "traefik", "includeDefaultExtraAnnotations" = false, "extraAnnotations" = \{"nginx\.ingress\.kubernetes\.io\/proxy-connect-timeout" = "30", /,
     );
     expect(rancher.values[0]).not.toContain('helm.sh/hook');
-    const custom = synth({ rancher: { replicas: 2 }, k8sHa: { ingress: { className: 'traefik' } } }).json;
-    expect(release(custom, 'rancher')![1].values[0]).toContain('"replicas" = 2, "ingress" = {"ingressClassName" = "traefik"');
-    expect(byPrefix(dataSources(custom, 'kubernetes_resources'), 'preflight_ingress-class')[1].field_selector).toBe('metadata.name=traefik');
+    const custom = synth({ rancher: { replicas: 2 }, k8sHa: { ingress: { className: 'nginx' } } }).json;
+    expect(release(custom, 'rancher')![1].values[0]).toContain('"replicas" = 2, "ingress" = {"ingressClassName" = "nginx"');
+    expect(byPrefix(dataSources(custom, 'kubernetes_resources'), 'preflight_ingress-class')[1].field_selector).toBe('metadata.name=nginx');
   });
 
-  it('discovers the ingress load balancer from the ingress-nginx Service unless ingress_target is set', () => {
+  it("discovers the ingress load balancer from Traefik's Service (its chart's release traefik) unless ingress_target is set", () => {
     const [serviceName, service] = Object.entries(dataSources(json, 'kubernetes_service_v1'))[0];
-    expect(service.metadata).toEqual({ namespace: 'ingress-nginx', name: 'ingress-nginx-controller' });
+    expect(service.metadata).toEqual({ namespace: 'traefik', name: 'traefik' });
+    // Any other class named in the settings keeps ingress-nginx's Service as its default, as before Traefik was.
+    expect(Object.values(dataSources(synth({ k8sHa: { ingress: { className: 'nginx' } } }).json, 'kubernetes_service_v1'))[0].metadata).toEqual({
+      namespace: 'ingress-nginx',
+      name: 'ingress-nginx-controller',
+    });
     expect(service.count).toBe('${var.ingress_target == null ? 1 : 0}');
     expect(service.depends_on).toBeUndefined(); // read at plan time, so the record counts are known then
     expect(json.variable!.ingress_target.default).toBeNull();
@@ -400,9 +407,10 @@ describe('k8s-ha stack: the shared TLS choices', () => {
       condition: `\${anytrue([for c in try(${lookup}.objects, []) : try(c.spec.controller, "") == "k8s.io/ingress-nginx"])}`,
       error_message: expect.stringContaining('IngressClass "traefik"'),
     });
-    // Then the chart upgrade rules, which every k8s-ha Rancher release has.
-    expect(preconditions).toHaveLength(3);
-    expect(release(tlsSynth({ mode: 'rancher' }), 'rancher')![1].lifecycle.precondition).toHaveLength(2);
+    // Then the ingress class rules (two with a class named) and the chart upgrade rules, which every k8s-ha Rancher
+    // release has. Re-encryption's default class is nginx, so no re-encryption rule; one class rule (the default).
+    expect(preconditions).toHaveLength(5);
+    expect(release(tlsSynth({ mode: 'rancher' }), 'rancher')![1].lifecycle.precondition).toHaveLength(3);
   });
 
   it('holds no certificate or key literal for any choice', () => {
@@ -446,3 +454,45 @@ describe('k8s-ha stack: no admin port of its own', () => {
     expect(json.locals ?? {}).not.toHaveProperty('admin_cidrs_effective');
   });
 });
+
+describe('k8s-ha stack: a running deployment moved from ingress-nginx to Traefik (one apply)', () => {
+  const before = synth({ k8sHa: { ingress: { className: 'nginx' } } }).json;
+  const after = synth({ k8sHa: { ingress: { className: 'traefik' } } }).json;
+  const changed = blockDifference(before, after).blocks as Record<string, any>;
+
+  it("changes exactly the class Rancher's ingress asks for, the checks of it, and the Service the record follows", () => {
+    // Nothing is created or destroyed; the record itself follows its target (local.dns_target) without a change of its own.
+    expect(Object.values(changed)).not.toContain(null);
+    expect(
+      Object.keys(changed)
+        .map((address) => address.replace(/_[0-9A-F]{8}$/, ''))
+        .sort(),
+    ).toEqual([
+      'data.kubernetes_resources.preflight_ingress-class',
+      'data.kubernetes_service_v1.ingress_service',
+      'resource.helm_release.rancher_release',
+      'resource.helm_release.readiness-gates_ingress-ready',
+      'variable.ingress_target',
+    ]);
+    const at = (prefix: string) => Object.entries(changed).find(([address]) => address.startsWith(prefix))![1];
+    expect(at('data.kubernetes_resources.preflight_ingress-class').field_selector).toBe('metadata.name=traefik');
+    expect(at('data.kubernetes_service_v1.ingress_service').metadata).toEqual({ namespace: 'traefik', name: 'traefik' });
+    expect(at('resource.helm_release.rancher_release').values[0]).toContain('"ingressClassName" = "traefik"');
+    // The move's own rules ride on the release they guard (k8s-ha-ingress-class.tools.test.ts evaluates them).
+    expect(at('resource.helm_release.rancher_release').lifecycle.precondition.map((p: { error_message: string }) => p.error_message)).toEqual([
+      expect.stringContaining('On a running deployment the class moves only from one ingress-nginx serves'),
+      expect.stringContaining('which needs Rancher 2.14.0 or later running'),
+      expect.stringContaining('Rancher is not downgraded'),
+      expect.stringContaining('Rancher is upgraded one minor at a time'),
+    ]);
+  });
+
+  it('orders the record (to the new controller) before the Rancher release (its ingress to the new class): the window between is unreachable', () => {
+    const rancher = at(after, 'helm_release', 'rancher_release');
+    expect(rancher.depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/^aws_route53_record\.dns_/)]));
+  });
+});
+
+function at(json: TerraformJson, type: string, prefix: string) {
+  return Object.entries(resources(json, type)).find(([name]) => name.startsWith(prefix))![1];
+}

@@ -1,12 +1,13 @@
 import { join } from 'node:path';
 import type { SettingsInput } from '../../lib/config/schema';
 import { plannedChange, SERVER_IGNORE_CHANGES, servers } from '../helpers/replacement';
-import { readJson, resources, type TerraformJson } from '../helpers/synth';
+import { blockDifference, readJson, resources, type TerraformJson } from '../helpers/synth';
 import {
   synth,
   BASE,
   K3S,
   DNS,
+  NGINX,
   WILDCARD,
   with_,
   SAFE,
@@ -140,6 +141,50 @@ const OPTIONS_ON: [string, SettingsInput, SettingsInput][] = [
     with_(BASE, { rkeHa: { etcdSnapshots: { accessLogging: true, eventNotifications: true, objectLock: true } } }),
   ],
 ];
+
+describe('rke-ha day 2: ingress-nginx to Traefik as one apply (what the guard stands in front of)', () => {
+  const before = synth(NGINX);
+  const after = synth(with_(BASE, { rkeHa: { ingressController: 'traefik' } }));
+  const changed = blockDifference(before, after).blocks as Record<string, any>;
+  const named = (prefix: string) => Object.entries(changed).find(([address]) => address.startsWith(prefix))![1];
+
+  it("changes the servers' held user data, the ingress gate and Rancher's ingress, and nothing else but the guard", () => {
+    expect(
+      Object.keys(changed)
+        .map((address) => address.replace(/_[0-9A-F]{8}$/, ''))
+        .sort(),
+    ).toEqual([
+      'locals',
+      'resource.helm_release.rancher_release',
+      'resource.helm_release.readiness-gates_ingress-ready',
+      'resource.terraform_data.deployment-guard',
+      'resource.terraform_data.deployment-guard_record-rkeHa-ingressController',
+    ]);
+    // The servers' config.yaml lists Traefik alone: RKE2 reads it at rke2-server start and disables what it does not
+    // list. The servers hold their user data (ignore_changes), so the apply changes none: each takes it when rolled.
+    const userData = Object.keys(after.locals!).filter((k) => JSON.stringify(before.locals![k]) !== JSON.stringify(after.locals![k]));
+    expect(userData.map((k) => k.replace(/_[0-9A-F]{8}$/, ''))).toEqual(['server-0_user-data', 'server-1_user-data', 'server-2_user-data']);
+    for (const k of userData) {
+      expect(String(before.locals![k])).toContain('ingress-controller:\n        - ingress-nginx\n');
+      expect(String(after.locals![k])).toContain('ingress-controller:\n        - traefik\n');
+    }
+    for (const server of Object.values(resources(after, 'aws_instance'))) expect(server.lifecycle.ignore_changes).toContain('user_data');
+    expect(plannedChange(before, after)).toEqual({
+      replaced: [expect.stringMatching(/^helm_release\.readiness-gates_ingress-ready_/)],
+      destroyed: [],
+    });
+  });
+
+  it("would move Rancher's ingress in the apply, after a gate that waits for a Traefik the running servers never start", () => {
+    const rancher = named('resource.helm_release.rancher_release');
+    expect(rancher.values[0]).toContain('"ingressClassName" = "traefik"');
+    expect(rancher.depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/^helm_release\.readiness-gates_ingress-ready_/)]));
+    // So one apply cannot move a running deployment: the gate times out (the servers run ingress-nginx until rolled),
+    // and each server the roll replaces then restarts RKE2 with Traefik alone, one at a time, while the others keep
+    // ingress-nginx. RKE2's migration runs both side by side first (docs/day-2.md, "Off ingress-nginx").
+    expect(JSON.stringify(named('resource.helm_release.readiness-gates_ingress-ready'))).toContain('rke2-traefik');
+  });
+});
 
 describe('rke-ha day 2: turning on a security option', () => {
   it.each(OPTIONS_ON)('%s replaces and destroys no server, bucket, database, load balancer, VPC or subnet', (_name, before, after) => {

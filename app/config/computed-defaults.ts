@@ -6,6 +6,7 @@ import type { Settings } from '../../lib/config/schema';
 import { DEFAULT_ACME_ENVIRONMENT } from '../../lib/config/sections';
 import { defaultPort } from '../../lib/database/external-datastore';
 import { clusterPlan } from '../../lib/deployments/private/cluster-plan';
+import { existingIngressPlan } from '../../lib/deployments/private/existing-ingress-plan';
 import { dockerNetworkPlan, rkeNetworkPlan } from '../../lib/deployments/private/network-plan';
 import { backupsSchema } from '../../lib/config/backups-schema';
 import { CERT_MANAGER_REPOSITORY } from '../../lib/rancher/cert-manager';
@@ -96,6 +97,24 @@ export const COMPUTED_DEFAULTS: Readonly<Record<string, ComputedDefault>> = {
         when: 'rke2 with rancher.tls.mode rancher or external',
         value: (d) => clusterPlan({ ...d, rancher: { ...d.rancher, tls: { ...d.rancher.tls, mode: 'external' } } }).ingressController,
       },
+    ],
+  },
+  'k8sHa.ingress.className': {
+    cases: [
+      { value: (d) => existingIngressPlan(d.k8sHa.ingress, d.rancher.tls.mode).className },
+      { when: 'rancher.tls.mode rancher', value: (d) => existingIngressPlan(d.k8sHa.ingress, 'rancher').className },
+    ],
+  },
+  'k8sHa.ingress.service.namespace': {
+    cases: [
+      { when: 'class traefik', value: (d) => existingIngressPlan({ ...d.k8sHa.ingress, className: 'traefik' }).service.namespace },
+      { when: 'any other class', value: (d) => existingIngressPlan({ ...d.k8sHa.ingress, className: 'nginx' }).service.namespace },
+    ],
+  },
+  'k8sHa.ingress.service.name': {
+    cases: [
+      { when: 'class traefik', value: (d) => existingIngressPlan({ ...d.k8sHa.ingress, className: 'traefik' }).service.name },
+      { when: 'any other class', value: (d) => existingIngressPlan({ ...d.k8sHa.ingress, className: 'nginx' }).service.name },
     ],
   },
   'rkeHa.architecture': { cases: [{ when: 'no amiId', value: (d) => clusterPlan(d).architecture }] },

@@ -75,27 +75,30 @@ export const k8sHaSchema = z
       .prefault({}),
     ingress: z
       .strictObject({
-        /** IngressClass of the cluster's ingress controller; must exist (checked at plan time). */
+        /**
+         * IngressClass of the cluster's ingress controller; must exist (checked at plan time). A running deployment keeps the
+         * class its Rancher ingress has, or moves from an ingress-nginx class to a Traefik one (docs/day-2.md, "Off ingress-nginx").
+         */
         className: z
           .string()
-          .regex(K8S_SUBDOMAIN, { message: 'expected a Kubernetes object name such as nginx' })
+          .regex(K8S_SUBDOMAIN, { message: 'expected a Kubernetes object name such as traefik' })
           .meta(lengthBounds(1, 253))
-          .default('nginx'),
+          .optional(),
         /** The controller's LoadBalancer Service, whose address the Rancher record points at. */
         service: z
           .strictObject({
             /** Namespace of the controller's LoadBalancer Service */
             namespace: z
               .string()
-              .regex(K8S_LABEL, { message: 'expected a Kubernetes namespace name such as ingress-nginx' })
+              .regex(K8S_LABEL, { message: 'expected a Kubernetes namespace name such as traefik' })
               .meta(lengthBounds(1, 63))
-              .default('ingress-nginx'),
+              .optional(),
             /** That Service, whose address the Rancher record points at */
             name: z
               .string()
-              .regex(K8S_SERVICE_NAME, { message: 'expected a Kubernetes Service name such as ingress-nginx-controller' })
+              .regex(K8S_SERVICE_NAME, { message: 'expected a Kubernetes Service name such as traefik' })
               .meta(lengthBounds(1, 63))
-              .default('ingress-nginx-controller'),
+              .optional(),
           })
           .prefault({}),
       })

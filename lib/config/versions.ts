@@ -47,6 +47,12 @@ export const COMMUNITY_LAST_PATCH: Readonly<Record<string, number>> = {
 /** Rancher refuses to be happy with an older cert-manager. */
 export const MIN_CERT_MANAGER_MINOR = 15;
 
+/**
+ * Rancher's move of its own ingress off ingress-nginx (rancher/rancher-docs#2239, rancher/rancher#53338) is taken from
+ * this release on: below it a running deployment's ingress class stays.
+ */
+export const INGRESS_MIGRATION_MIN_RANCHER = '2.14.0';
+
 /** From this Kubernetes minor RKE2 defaults new clusters to Traefik; ingress-nginx is gone in the next. */
 export const RKE2_INGRESS_NGINX_LAST_MINOR = 36;
 

@@ -12,13 +12,17 @@ export interface RancherOnExistingClusterProps extends DeploymentProps {
     readonly install?: boolean;
   };
   readonly ingress?: {
-    /** IngressClass of the cluster's ingress controller (checked at plan time). @default 'nginx' */
+    /**
+     * IngressClass of the cluster's ingress controller (checked at plan time). A running deployment keeps the class its
+     * Rancher ingress has, except a move from an ingress-nginx class to a Traefik one (IngressClassGuard).
+     * @default 'traefik' ('nginx' with TLS mode `rancher`, re-encryption, which relies on ingress-nginx)
+     */
     readonly className?: string;
     /** The controller's LoadBalancer Service, whose address the Rancher record points at. */
     readonly service?: {
-      /** @default 'ingress-nginx' */
+      /** @default 'traefik' for class traefik, else 'ingress-nginx' */
       readonly namespace?: string;
-      /** @default 'ingress-nginx-controller' */
+      /** @default 'traefik' for class traefik, else 'ingress-nginx-controller' */
       readonly name?: string;
     };
   };

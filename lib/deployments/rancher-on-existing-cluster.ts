@@ -10,13 +10,14 @@ import { UNREACHABLE_IPV4_PATTERN } from '../dns/private/dns-target';
 import { LoadBalancerRecord } from '../dns/load-balancer-record';
 import { ClusterPreflight } from '../existing-cluster/cluster-preflight';
 import { forgetWhenRemoved } from '../existing-cluster/private/forget-when-removed';
+import { IngressClassGuard, INGRESS_NGINX_CONTROLLER } from '../existing-cluster/ingress-class-guard';
 import { IngressLoadBalancer } from '../existing-cluster/ingress-load-balancer';
 import { ReadinessGates } from '../kubernetes/readiness-gates';
 import { chartProxy, PRIVATE_NETWORKS } from '../network/private/proxy';
 import { CertManager } from '../rancher/cert-manager';
 import { chartVersions, guardChartUpgrades } from '../rancher/private/chart-upgrades';
 import { BACKUP_FOLDER } from '../rancher/backup-objects';
-import { RancherNamespace } from '../rancher/namespace';
+import { RANCHER_NAMESPACE, RancherNamespace } from '../rancher/namespace';
 import { RancherBackups } from '../rancher/rancher-backups';
 import { RancherServer } from '../rancher/rancher-server';
 import { rancherServerSettings } from '../rancher/private/rancher-settings';
@@ -29,13 +30,11 @@ import { tlsPlan, type TlsPlan } from '../tls/tls-plan';
 import { rancherOnExistingClusterSchema } from '../config/deployment-schema';
 import type { RancherOnExistingClusterProps } from './rancher-on-existing-cluster-props';
 import { rancherReadyAndFirstLogin } from './private/rancher-ready';
+import { existingIngressPlan } from './private/existing-ingress-plan';
 import { providerRegion } from './private/provider-region';
 import { requireTerraformVersion } from '../common/terraform-version';
 import { requireProps, resolveProps } from './private/resolve-props';
 import { deploymentParameterPath, deploymentPrefix, stackLevelName } from './private/stack-level-names';
-
-/** `spec.controller` of an IngressClass served by ingress-nginx. */
-const INGRESS_NGINX_CONTROLLER = 'k8s.io/ingress-nginx';
 
 /** Construct id of the cert-manager this construct installs; its path is also what `forgetWhenRemoved` keeps. */
 const CERT_MANAGER_ID = 'cert-manager';
@@ -93,6 +92,7 @@ export class RancherOnExistingCluster extends Construct {
     const s = settings.k8sHa;
     const t = settings.timeouts;
     const tls = tlsPlan(settings.rancher.tls);
+    const ingressPlan = existingIngressPlan(s.ingress, tls.mode);
     // This stack does not know the cluster's networks: private ranges and Rancher's name bypass the proxy.
     const proxy = chartProxy(settings.proxy, [...PRIVATE_NETWORKS, props.hostname]);
     const certificates = new CertificateVariables(this, 'certificates', materialFor(tls));
@@ -108,16 +108,19 @@ export class RancherOnExistingCluster extends Construct {
     });
     const preflight = new ClusterPreflight(this, 'preflight', {
       rancherVersion: settings.versions.rancher,
-      ingressClassName: s.ingress.className,
+      ingressClassName: ingressPlan.className,
       requireCertManager: tls.certManager && !s.certManager.install,
     });
 
-    const ingress = new IngressLoadBalancer(this, 'ingress', { service: s.ingress.service, target: s.dns.target });
+    const ingress = new IngressLoadBalancer(this, 'ingress', { service: ingressPlan.service, target: s.dns.target });
     const dns = new LoadBalancerRecord(this, 'dns', { zoneName: props.hostedZone, recordName: props.hostname, target: ingress.address });
     // The cluster's controller is not ours to know: the gate only asks whether an Ingress of the class is
     // admitted (every admission webhook on Ingresses answers).
     const gates = new ReadinessGates(this, 'readiness-gates', { dependsOn: preflight.gates, registry: settings.airGap.systemDefaultRegistry });
-    const ingressReady = gates.gate('ingress-ready', { check: { kind: 'admission', ingressClass: s.ingress.className }, minutes: t.ingressMinutes });
+    const ingressReady = gates.gate('ingress-ready', {
+      check: { kind: 'admission', ingressClass: ingressPlan.className },
+      minutes: t.ingressMinutes,
+    });
 
     let rancherPrerequisites: ITerraformDependable[];
     let certManager: CertManager | undefined;
@@ -173,7 +176,7 @@ export class RancherOnExistingCluster extends Construct {
     const rancher = new RancherServer(this, 'rancher', {
       ...rancherServerSettings(settings, proxy),
       hostname: props.hostname,
-      ingressClassName: s.ingress.className,
+      ingressClassName: ingressPlan.className,
       namespace: namespace.name,
       // The record too: Let's Encrypt's HTTP-01 check, and the certificate wait, need the name to resolve.
       dependsOn: [...rancherPrerequisites, ingressReady, ...secrets.resources, ...dns.records, ...backups.restored],
@@ -181,11 +184,11 @@ export class RancherOnExistingCluster extends Construct {
     // The settings are shared by every stack, so synth must not fail here; the plan does, before any change,
     // unless the cluster's class is in fact served by ingress-nginx. (Terraform refuses a constant condition.)
     const reencryption =
-      tls.mode === 'rancher' && s.ingress.className !== 'nginx'
+      tls.mode === 'rancher' && ingressPlan.className !== 'nginx'
         ? [
             {
               condition: `\${anytrue([for c in try(${preflight.ingressClass.fqn}.objects, []) : try(c.spec.controller, "") == "${INGRESS_NGINX_CONTROLLER}"])}`,
-              errorMessage: `rancher.tls mode "rancher" (re-encryption) relies on ingress-nginx annotations; IngressClass "${s.ingress.className}" (k8sHa.ingress.className) is not served by ingress-nginx.`,
+              errorMessage: `rancher.tls mode "rancher" (re-encryption) relies on ingress-nginx annotations; IngressClass "${ingressPlan.className}" (k8sHa.ingress.className) is not served by ingress-nginx.`,
             },
           ]
         : [];
@@ -196,10 +199,17 @@ export class RancherOnExistingCluster extends Construct {
       rancher: settings.versions.rancher,
       certManager: certManager ? settings.versions.certManager : undefined,
     });
+    // The class Rancher's ingress runs with is the cluster's to tell: moved only off ingress-nginx, onto Traefik.
+    const ingressClass = new IngressClassGuard(this, 'ingress-class-guard', {
+      className: ingressPlan.className,
+      classDefaulted: ingressPlan.classDefaulted,
+      rancherRunning: charts.recorded('rancher'),
+      rancherIngress: { namespace: RANCHER_NAMESPACE, name: 'rancher' },
+    });
     guardChartUpgrades(charts, settings.versions, {
       rancher: rancher.release,
       certManager: certManager?.release,
-      rancherPreconditions: reencryption,
+      rancherPreconditions: [...reencryption, ...ingressClass.conditions],
     });
     const { ready, firstLogin } = rancherReadyAndFirstLogin(this, {
       gates,

@@ -17,11 +17,11 @@ const fields = (input: Record<string, unknown>) => problems(input).map((p) => p.
 const k8sHa = (section: Record<string, unknown>) => ({ k8sHa: section });
 
 describe('k8sHa settings', () => {
-  it('defaults to ~/.kube/config (current context), installing cert-manager, the ingress-nginx class and Service', () => {
+  it('defaults to ~/.kube/config (current context), installing cert-manager; the ingress class and Service are resolved with the TLS mode (existingIngressPlan)', () => {
     expect(parseSettings({}, 'test').k8sHa).toEqual({
       access: { kubeconfig: { path: '~/.kube/config' } },
       certManager: { install: true },
-      ingress: { className: 'nginx', service: { namespace: 'ingress-nginx', name: 'ingress-nginx-controller' } },
+      ingress: { service: {} },
       eks: {},
       dns: {},
     });

@@ -4,6 +4,7 @@ import { COMPUTED_DEFAULTS } from '../../../app/config/computed-defaults';
 import { parseSettings } from '../../../app/config/load';
 import { backupsPlan } from '../../../lib/deployments/private/backups-plan';
 import { clusterPlan } from '../../../lib/deployments/private/cluster-plan';
+import { existingIngressPlan } from '../../../lib/deployments/private/existing-ingress-plan';
 import { dockerNetworkPlan, rkeNetworkPlan } from '../../../lib/deployments/private/network-plan';
 
 /**
@@ -13,6 +14,45 @@ import { dockerNetworkPlan, rkeNetworkPlan } from '../../../lib/deployments/priv
 
 const settings = (file: Record<string, unknown>) => parseSettings(file, 'plans');
 const names = { name: 'rancher-rke-ha', stackId: 'rke-ha' };
+
+describe('existingIngressPlan', () => {
+  it.each([
+    ['unset', undefined, undefined, { className: 'traefik', classDefaulted: true, service: { namespace: 'traefik', name: 'traefik' } }],
+    [
+      'unset, re-encryption',
+      undefined,
+      'rancher',
+      { className: 'nginx', classDefaulted: true, service: { namespace: 'ingress-nginx', name: 'ingress-nginx-controller' } },
+    ],
+    [
+      'nginx',
+      { className: 'nginx' },
+      undefined,
+      { className: 'nginx', classDefaulted: false, service: { namespace: 'ingress-nginx', name: 'ingress-nginx-controller' } },
+    ],
+    [
+      'traefik named',
+      { className: 'traefik' },
+      undefined,
+      { className: 'traefik', classDefaulted: false, service: { namespace: 'traefik', name: 'traefik' } },
+    ],
+    // Any other class keeps the Service default it had before Traefik was the default.
+    [
+      'another class',
+      { className: 'haproxy' },
+      undefined,
+      { className: 'haproxy', service: { namespace: 'ingress-nginx', name: 'ingress-nginx-controller' } },
+    ],
+    [
+      'a Service half given',
+      { service: { namespace: 'kube-system' } },
+      undefined,
+      { className: 'traefik', service: { namespace: 'kube-system', name: 'traefik' } },
+    ],
+  ])('%s', (_case, ingress, mode, expected) => {
+    expect(existingIngressPlan(ingress, mode)).toMatchObject(expected);
+  });
+});
 
 describe('clusterPlan', () => {
   it.each([
