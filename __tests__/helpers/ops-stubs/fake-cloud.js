@@ -111,7 +111,13 @@ function lock() {
 }
 /** Lets the world's lock go, if this call holds it (never another call's lock: that would let two calls act at once). */
 function unlock() {
-  if (lockOwner() === owner) rmSync(lockDir, { recursive: true, force: true });
+  if (lockOwner() !== owner) return;
+  // Moved aside whole first, then removed: removing it in place empties it before its rmdir, and a contender's
+  // rename onto the empty directory succeeds in between (POSIX rename replaces an empty directory), so the rmdir
+  // failed with ENOTEMPTY and the new owner's lock was left half removed.
+  const freed = `${lockDir}.free.${process.pid}`;
+  renameSync(lockDir, freed);
+  rmSync(freed, { recursive: true, force: true });
 }
 lock();
 process.on('exit', unlock);
