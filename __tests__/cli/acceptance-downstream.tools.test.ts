@@ -1,16 +1,19 @@
-import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ACCEPTANCE_PHASES } from '../../cli/acceptance-report';
-import { acceptanceSettings } from '../../cli/acceptance-settings';
+import { acceptanceSettings, UPGRADE } from '../../cli/acceptance-settings';
 import { acceptanceRancher, PASSWORD, type Rancher, TOKEN } from '../helpers/acceptance-rancher';
 import { awsOf, FakeCloud, stateOf } from '../helpers/fake-cloud';
+import { testReleaseSums } from '../helpers/release-sums';
+import { fakeCluster, serverInstances } from '../helpers/roll-world';
 import { synthSettings } from '../helpers/variants';
 
 // The acceptance run's downstream cluster against the fake cloud (fake-acceptance.js: the downstream module's
 // terraform, SSM to its instance) and the local Rancher of acceptance-rancher.ts (the v3 import flow, and the
 // cluster's Connected and Ready conditions as its agent's tunnel makes them). The docker stack: one synth for the
-// file, the fewest stub calls around the phase (--only downstream). The reconnects after the upgrade, the roll of
-// every server and the drill are the passing rke-ha run's (acceptance.tools).
+// file, the fewest stub calls around the phase (--only downstream); one rke-ha synth for the agent that loses its CA
+// in the upgrade. The reconnects after the upgrade, the roll of every server and the drill are the passing rke-ha
+// run's (acceptance.tools).
 
 const REGION = 'eu-west-1';
 const PLACEHOLDER = 'zzzzzz';
@@ -20,10 +23,14 @@ const { ACCEPTANCE_PHASE_ORDER, DOWNSTREAM_INSTANCE } = require('../helpers/ops-
   ACCEPTANCE_PHASE_ORDER: string[];
   DOWNSTREAM_INSTANCE: string;
 };
-const json = synthSettings(
-  'docker',
-  acceptanceSettings({}, { name: `acc-${PLACEHOLDER}`, runId: PLACEHOLDER, region: REGION, stack: 'docker' }) as never,
-).json;
+const SUMS = { versions: { releaseSums: testReleaseSums(UPGRADE.from) } };
+const JSON_OF: Record<string, any> = {
+  docker: synthSettings(
+    'docker',
+    acceptanceSettings({}, { name: `acc-${PLACEHOLDER}`, runId: PLACEHOLDER, region: REGION, stack: 'docker' }) as never,
+  ).json,
+  'rke-ha': synthSettings('rke-ha', acceptanceSettings(SUMS, { name: `acc-${PLACEHOLDER}`, runId: PLACEHOLDER, region: REGION }) as never).json,
+};
 
 const worlds: { c: FakeCloud; r: Rancher }[] = [];
 afterEach(async () => {
@@ -34,24 +41,32 @@ afterEach(async () => {
   }
 });
 
-async function world(change?: (w: any) => void): Promise<{ c: FakeCloud; r: Rancher }> {
+async function world(change?: (w: any) => void, stack = 'docker'): Promise<{ c: FakeCloud; r: Rancher }> {
   const r = await acceptanceRancher();
+  const json = JSON_OF[stack];
   const applyState = stateOf(json);
   for (const x of applyState.resources)
     for (const [k, v] of Object.entries(x.instances[0].attributes)) if (JSON.stringify(v).length > 2000) x.instances[0].attributes[k] = '(long)';
   Object.assign(applyState.outputs, {
     rancher_url: { value: r.url },
     rancher_admin_password: { value: PASSWORD, sensitive: true },
-    instance_id: { value: 'i-server' },
+    ...(stack === 'docker'
+      ? { instance_id: { value: 'i-server' } }
+      : {
+          kubeconfig: { value: 'apiVersion: v1\nkind: Config\n', sensitive: true },
+          servers_pending_replacement: { value: { 'server-0': [], 'server-1': [], 'server-2': [] } },
+        }),
   });
   const c = new FakeCloud(json, {
     state: { version: 4, terraform_version: '1.11.4', serial: 1, lineage: 'acceptance', outputs: {}, resources: [] },
     aws: { lbs: {}, dbs: {}, buckets: {}, keys: {}, logGroups: {}, volumes: {}, finalDbSnapshots: [] },
+    ...(stack === 'rke-ha' ? { roll: true, cluster: fakeCluster(serverInstances(applyState), false) } : {}),
     acceptance: { applyState, applyAws: awsOf(applyState), events: [] },
   });
   r.dir = c.dir;
   if (change) c.update(change);
-  copyFileSync(join(c.dir, 'module', 'cdk.tf.json'), join(c.dir, 'acceptance.docker.cdk.tf.json'));
+  copyFileSync(join(c.dir, 'module', 'cdk.tf.json'), join(c.dir, `acceptance.${stack}.cdk.tf.json`));
+  writeFileSync(join(c.dir, 'sums.yaml'), JSON.stringify(SUMS));
   mkdirSync(join(c.dir, 'docs'));
   copyFileSync(join(__dirname, '..', '..', 'docs', 'deployer-policy.json'), join(c.dir, 'docs', 'deployer-policy.json'));
   copyFileSync(join(__dirname, '..', '..', 'package.json'), join(c.dir, 'package.json'));
@@ -150,6 +165,43 @@ describe('the acceptance run’s downstream cluster', () => {
     expect(w.acceptance.downstream.state.resources).toEqual([]);
     expect(w.state.resources).toEqual([]);
     expect(statuses(reportOf(c))).toMatchObject({ downstream: 'interrupted', teardown: 'passed', sweep: 'passed' });
+  });
+
+  it('Rancher back from the upgrade with another CA: the agent never reconnects, the upgrade fails naming the checksum mismatch', async () => {
+    const { c } = await world(
+      (w) => (w.acceptance.rancherCaFrom = { phase: 'upgrade', ca: '-----BEGIN CERTIFICATE-----\nanother-ca\n-----END CERTIFICATE-----\n' }),
+      'rke-ha',
+    );
+    const result = await c.runAsync(
+      [
+        'acceptance',
+        'rke-ha',
+        '--region',
+        REGION,
+        '--yes',
+        '--wait-minutes',
+        '1',
+        '--settings',
+        'sums.yaml',
+        '--only',
+        'downstream,upgrade',
+        '--downstream-minutes',
+        '1',
+      ],
+      { env: { RANCHER_HA_AWS_SYNTH: SYNTH } },
+    );
+    expect(result.code).toBe(1);
+    const report = reportOf(c);
+    expect(statuses(report)).toMatchObject({ downstream: 'passed', upgrade: 'failed', teardown: 'passed', sweep: 'passed' });
+    const detail = report.phases.find((p: any) => p.phase === 'upgrade').detail;
+    expect(detail).toContain('not Active with its agent connected 1 minute after the upgrade');
+    expect(detail).toContain('Ready False (Disconnected: Cluster agent is not connected)');
+    expect(detail).toMatch(/the agent logged: ERROR: Configured cacerts checksum \([0-9a-f]{64}\) does not match given --ca-checksum/);
+    expect(report.downstream.map((d: any) => [d.after, d.up])).toEqual([
+      ['import', true],
+      ['upgrade', false],
+    ]);
+    expect(c.world().acceptance.downstream.destroyed).toBe(1);
   });
 
   it('--dry-run names the downstream instance, its time and its cost', async () => {
