@@ -88,11 +88,13 @@ export function downstreamModule(o: { readonly name: string; readonly runId: str
           tags,
         },
       },
-      aws_route_table: {
+      aws_route_table: { downstream: { vpc_id: '${aws_vpc.downstream.id}', tags } },
+      // A route of its own (an inline `route` block in JSON needs every one of its attributes set).
+      aws_route: {
         downstream: {
-          vpc_id: '${aws_vpc.downstream.id}',
-          route: [{ cidr_block: '0.0.0.0/0', gateway_id: '${aws_internet_gateway.downstream.id}' }],
-          tags,
+          route_table_id: '${aws_route_table.downstream.id}',
+          destination_cidr_block: '0.0.0.0/0',
+          gateway_id: '${aws_internet_gateway.downstream.id}',
         },
       },
       aws_route_table_association: { downstream: { subnet_id: '${aws_subnet.downstream.id}', route_table_id: '${aws_route_table.downstream.id}' } },
