@@ -10,6 +10,7 @@ export const ACCEPTANCE_PHASES = [
   'ping',
   'login',
   'second-plan',
+  'downstream',
   'upgrade',
   'roll',
   'backup',
@@ -20,15 +21,17 @@ export const ACCEPTANCE_PHASES = [
 ] as const;
 export type AcceptancePhase = (typeof ACCEPTANCE_PHASES)[number];
 /** The phases --only and --skip choose from. */
-export const CHOSEN_PHASES = ['ping', 'login', 'second-plan', 'upgrade', 'roll', 'backup', 'drill', 'break'] as const;
+export const CHOSEN_PHASES = ['ping', 'login', 'second-plan', 'downstream', 'upgrade', 'roll', 'backup', 'drill', 'break'] as const;
 /** What each phase shows, for the plan printed before the run and the report (rke-ha's words; others: phaseMeaning). */
 const PHASE_MEANING: Readonly<Record<AcceptancePhase, string>> = {
   deploy: 'synth and one terraform apply of a throwaway rke-ha deployment, timed step by step',
   ping: 'Rancher answers pong on https://<sslip.io name>/ping, trusted with its own CA',
   login: "Rancher's login API accepts admin with the rancher_admin_password output, and the token it returns reads admin's user",
   'second-plan': 'terraform plan -detailed-exitcode right after the apply: no change (exit 0)',
+  downstream:
+    "a single-node K3s on a small instance of the run, imported into Rancher through its API (a v3 cluster, its registration token, the agent manifest applied through SSM): Active with its agent connected now, and again after the upgrade, the roll and the drill (each reconnect's time in the report)",
   upgrade: `an in-place Kubernetes upgrade by the apply, one minor up; every node reports the new version`,
-  roll: 'the roll command replaces server-0 (drain, remove, replace, rejoin as an etcd voter)',
+  roll: 'the roll command replaces every server in turn (drain, remove, replace, rejoin as an etcd voter), the downstream cluster back after each',
   backup: "a one-time Rancher backup, written by the operator to the deployment's bucket",
   drill: 'the drill command restores that backup into a second throwaway deployment, checks it and tears it down',
   break: 'Rancher scaled to zero with kubectl: the teardown must not need a working Rancher',
@@ -65,6 +68,8 @@ export const NOT_APPLICABLE: Readonly<Record<string, Partial<Record<AcceptancePh
   'k8s-ha': {
     upgrade: 'the cluster is yours: an acceptance run never changes its Kubernetes version',
     roll: 'the cluster is yours: no server of it belongs to the run, so none is replaced',
+    downstream:
+      "importing a cluster makes Rancher write objects into your cluster at run time (the cluster's namespace, its cluster-scoped resources) that uninstalling the chart leaves and the run's teardown must not guess at; the rke-ha and docker runs import one",
     drill:
       'the drill builds its throwaway from an rke-ha deployment only, and the run has no second cluster to restore into (docs/backups.md, "Migrate to a new deployment", does it by hand)',
   },
@@ -298,6 +303,9 @@ export function removalOf(arn: string, region: string): string {
   return `delete it in the AWS console (${service}), or with the AWS CLI's delete call for its type`;
 }
 
+/** A table cell's text: no pipe or line break breaks the Markdown table. */
+const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
 /** What `acceptance` writes to `<run folder>/report.json` (and as Markdown beside it). */
 export interface AcceptanceReport {
   readonly version: 1;
@@ -314,6 +322,8 @@ export interface AcceptanceReport {
   timeline?: TimelineStep[];
   /** The second plan's changes (`<actions> <address>`), when it was not empty. */
   secondPlanChanges?: string[];
+  /** The downstream cluster: each look after a phase (cli/acceptance-downstream.ts DownstreamCheck). */
+  downstream?: { readonly after: string; readonly seconds?: number; readonly first: string; readonly up: boolean; readonly last?: string }[];
   leftovers?: Leftover[];
   /** The images the lookups found and the release sums the servers checked (docs/settings.md, "Unconfirmed here"). */
   seen?: SeenArtifacts | { readonly unavailable: string };
@@ -335,7 +345,7 @@ export interface AcceptanceReport {
 const NOT_PROVEN: readonly string[] = [
   "A domain of the user's: the run answers on an sslip.io name with Rancher's own CA, so the Route53 record, a user certificate, Let's Encrypt and TLS at the load balancer are not exercised.",
   "Settings other than the run's: one shape of the stack (the defaults, or --settings); for rke-ha, K3s, private nodes, an existing network and an external datastore are not covered.",
-  "Downstream clusters: none is registered, so their agents' reconnection after the upgrade, the roll or a restore is not shown.",
+  "Downstream clusters beyond one imported single-node K3s: clusters Rancher provisions (node drivers, custom RKE2/K3s) or hosts (EKS), and many agents at once, are not shown; the downstream cluster is looked at after each phase, so a disconnect inside a phase shows only as the time it took to come back after it. The drill's throwaway is not looked at: the agent dials the production hostname, never the throwaway's.",
   'Day N: the run lasts hours; certificate renewal, token expiry and what the cluster writes back over weeks are not waited for.',
   'The AWS actions are those CloudTrail records as management events (data events such as S3 object reads are not in its event history), and events can take up to about 15 minutes to appear there: the last minutes of the run may be missing.',
 ];
@@ -417,6 +427,11 @@ export function markdownReport(report: AcceptanceReport): string {
     out.push('', '## Second plan', '');
     if (report.secondPlanChanges.length === 0) out.push('No changes.');
     for (const c of report.secondPlanChanges) out.push(`- \`${c}\``);
+  }
+  if (report.downstream && report.downstream.length > 0) {
+    out.push('', '## Downstream cluster', '', '| after | Active and connected | first look |', '|---|---|---|');
+    for (const d of report.downstream)
+      out.push(`| ${d.after} | ${d.up ? `${d.seconds} s after the phase` : `no (last look: ${cell(d.last ?? '')})`} | ${cell(d.first)} |`);
   }
   if (report.leftovers) {
     out.push('', '## Left in the account', '');

@@ -31,6 +31,21 @@ import {
   upgradeSumProblem,
 } from './acceptance-settings';
 import { describeSeen, seenArtifacts } from './acceptance-observed';
+import {
+  agentLog,
+  createDownstreamInstance,
+  describeCheck,
+  DOWNSTREAM_DOLLARS_PER_HOUR,
+  DOWNSTREAM_MINUTES,
+  DOWNSTREAM_PLAN,
+  type DownstreamContext,
+  downstreamDir,
+  importDownstream,
+  notUp,
+  tearDownDownstream,
+  waitDownstreamUp,
+  writeDownstreamModule,
+} from './acceptance-downstream';
 import { Aws } from './aws';
 import { drill } from './drill';
 import { DOLLARS_PER_HOUR } from './hourly-cost';
@@ -88,6 +103,8 @@ export interface AcceptanceOptions {
   readonly teardownRun?: string;
   /** Budget for /ping once the apply is done. @default 10 */
   readonly pingMinutes?: number;
+  /** Budget for the downstream cluster to be Active and connected after each phase. @default 10 (DOWNSTREAM_MINUTES.active) */
+  readonly downstreamMinutes?: number;
   /** k8s-ha: the kubeconfig file of the cluster the run installs Rancher onto. */
   readonly kubeconfig?: string;
   /** k8s-ha: the context of that file. @default its current context */
@@ -120,6 +137,8 @@ export interface RunRecord {
   readonly namespacesBefore?: readonly string[];
   /** k8s-ha: the one-time Backup object was asked for (not in the module: the teardown deletes it itself). */
   readonly backupCreated?: boolean;
+  /** The downstream cluster: its module's folder (written before its apply), its instance, its id in Rancher. */
+  readonly downstream?: { readonly dir: string; readonly instanceId?: string; readonly clusterId?: string };
 }
 
 /**
@@ -133,7 +152,7 @@ const STACK_PLAN: Readonly<Record<AcceptanceStack, { readonly resources: string;
   'rke-ha': {
     resources:
       'a VPC with its subnets and NAT gateway, a network load balancer, three RKE2 servers with their volumes, KMS keys, S3 buckets for etcd snapshots and Rancher backups, IAM roles and instance profiles, SSM parameters, log groups; in the cluster cert-manager, Rancher and rancher-backup; the drill phase builds a second such deployment while it runs',
-    time: '1-2 hours',
+    time: '3-6 hours',
   },
   'k8s-ha': {
     resources: "Rancher, cert-manager and rancher-backup in your cluster, their S3 bucket, the backup's IAM user, one Route53 record in your zone",
@@ -141,16 +160,20 @@ const STACK_PLAN: Readonly<Record<AcceptanceStack, { readonly resources: string;
   },
   docker: {
     resources: 'one EC2 host with its data volume, an Elastic IP and a KMS key, running the rancher/rancher container',
-    time: '20-30 minutes',
+    time: '30-50 minutes',
   },
 };
 
-/** The time budget of a run without --budget-minutes: deploy 20-30, upgrade 15-45, roll 25-60, backup and drill 40-60, teardown 15. */
-export const DEFAULT_BUDGET_MINUTES = 240;
+/**
+ * The time budget of a run without --budget-minutes: deploy 20-30, downstream 10-20, upgrade 15-45, roll 25-60 a
+ * server (three), backup and drill 40-60, teardown 15: up to about 350 minutes.
+ */
+export const DEFAULT_BUDGET_MINUTES = 360;
 
 /** The cost a run's budget allows, stated before it starts (the drill's rke-ha throwaway counted for an hour on top). */
-export function statedCost(budgetMinutes: number, withDrill: boolean, stack: AcceptanceStack = 'rke-ha'): string {
-  const dollars = (budgetMinutes / 60) * STACK_DOLLARS_PER_HOUR[stack] + (withDrill ? DOLLARS_PER_HOUR : 0);
+export function statedCost(budgetMinutes: number, withDrill: boolean, stack: AcceptanceStack = 'rke-ha', withDownstream = false): string {
+  const hourly = STACK_DOLLARS_PER_HOUR[stack] + (withDownstream ? DOWNSTREAM_DOLLARS_PER_HOUR : 0);
+  const dollars = (budgetMinutes / 60) * hourly + (withDrill ? DOLLARS_PER_HOUR : 0);
   return `$${dollars.toFixed(2)}`;
 }
 
@@ -262,7 +285,7 @@ export async function acceptance(options: AcceptanceOptions): Promise<number> {
     }
   }
   const budgetMinutes = options.budgetMinutes ?? DEFAULT_BUDGET_MINUTES;
-  const cost = statedCost(budgetMinutes, phases.has('drill'), stack);
+  const cost = statedCost(budgetMinutes, phases.has('drill'), stack, phases.has('downstream'));
   const runDir = join(options.root, runId);
   const outdir = join(runDir, 'cdktf.out');
   const moduleDir = join(outdir, 'stacks', stack);
@@ -281,11 +304,15 @@ export async function acceptance(options: AcceptanceOptions): Promise<number> {
     log(`  ${phases.has(p) ? '' : why ? '(does not apply) ' : '(skipped) '}${p}: ${why ?? phaseMeaning(stack, p)}`);
   }
   log(
-    `  Budget: ${budgetMinutes} minutes, at most about ${cost} (${costBasis(stack)}${phases.has('drill') ? "; the drill's throwaway doubles it while it runs" : ''}). Past the budget, the run stops and tears down.`,
+    `  Budget: ${budgetMinutes} minutes, at most about ${cost} (${costBasis(stack)}${phases.has('downstream') ? `; the downstream instance about $${DOWNSTREAM_DOLLARS_PER_HOUR.toFixed(2)} an hour` : ''}${phases.has('drill') ? "; the drill's throwaway doubles it while it runs" : ''}). Past the budget, the run stops and tears down.`,
   );
   log('  Any failure, Ctrl-C or SIGTERM ends in the teardown too; then the account is searched for anything still tagged with the run id.');
   if (options.dryRun) {
     log(`  What it creates: ${STACK_PLAN[stack].resources}.`);
+    if (phases.has('downstream'))
+      log(
+        `  The downstream phase adds ${DOWNSTREAM_PLAN}; 10-20 minutes to import it, up to ${DOWNSTREAM_MINUTES.active} minutes of looks after each later phase, about $${DOWNSTREAM_DOLLARS_PER_HOUR.toFixed(2)} an hour.`,
+      );
     log(`  How long: ${STACK_PLAN[stack].time} for every phase (docs/acceptance.md, "What it costs").`);
     log(
       `  Before it creates anything the run asks AWS who you are (sts get-caller-identity), refuses a name ${region} already has (resources tagged ${DEPLOYMENT_TAG}=${name}-${stack})${cluster ? `, and refuses ${describeCluster(cluster)} if Rancher is there` : ''}; a dry run asks none of it.`,
@@ -390,6 +417,34 @@ export async function acceptance(options: AcceptanceOptions): Promise<number> {
     return new Kubectl(kubeconfig);
   };
   const readCa: CaReader = stack === 'docker' ? (file, why) => rancherCacerts(url, file, why) : (file, why) => rancherCa(kubectl(), file, why);
+  // The downstream cluster's calls to Rancher: admin's token from one login, kept for the run (a login token lives
+  // for hours; Rancher's replaced or restarted servers keep it: it is in Rancher's datastore).
+  let adminToken: string | undefined;
+  const downstream: DownstreamContext = {
+    get url() {
+      return url;
+    },
+    caFile,
+    aws,
+    interrupted,
+    stop: halt.signal,
+    log,
+    token: () => (adminToken ??= loginToken(terraform, readCa, url, caFile)),
+  };
+  /**
+   * The downstream cluster Active with its agent connected, looked at until it is (a bounded poll): the check after
+   * a phase that replaced or restored Rancher's servers, with the time it took in the report. Nothing to look at
+   * when the downstream phase was not chosen.
+   */
+  const checkDownstream = async (after: AcceptancePhase, label: string = after) => {
+    const clusterId = current.downstream?.clusterId;
+    if (!clusterId) return;
+    const minutes = options.downstreamMinutes ?? DOWNSTREAM_MINUTES.active;
+    const check = await waitDownstreamUp(downstream, { clusterId, after: label, minutes });
+    (report.downstream ??= []).push(check);
+    evidence(after, `downstream cluster ${clusterId} ${describeCheck(check)}`);
+    if (!check.up) throw new StepFailed(notUp(check, minutes, await agentLog(downstream, current.downstream!.instanceId!)));
+  };
 
   let outcome: 'passed' | 'failed' | 'interrupted' = 'passed';
   try {
@@ -494,6 +549,26 @@ export async function acceptance(options: AcceptanceOptions): Promise<number> {
           rmSync(planFile, { force: true });
         }
       });
+    if (phases.has('downstream'))
+      await phase('downstream', async () => {
+        const dir = downstreamDir(runDir);
+        writeDownstreamModule(dir, { name, runId, region });
+        // Recorded before the apply: a kill during it leaves an instance --teardown-run must find.
+        update({ downstream: { dir } });
+        const instanceId = await createDownstreamInstance(dir, stoppable);
+        update({ downstream: { ...current.downstream!, instanceId } });
+        evidence('downstream', `terraform apply of the run's downstream module (${dir}): instance ${instanceId}, tagged ${RUN_TAG}=${runId}`);
+        let why = '';
+        if (!existsSync(caFile) && !readCa(caFile, (w) => (why = w))) throw new StepFailed(`Rancher's CA could not be read: ${why}`);
+        const lines = await importDownstream(downstream, {
+          instanceId,
+          clusterName: `${name}-downstream`,
+          ca: readFileSync(caFile, 'utf8'),
+          onCluster: (clusterId) => update({ downstream: { ...current.downstream!, clusterId } }),
+        });
+        for (const line of lines) evidence('downstream', line);
+        await checkDownstream('downstream', 'import');
+      });
     if (phases.has('upgrade'))
       await phase('upgrade', async () => {
         const before = nodeVersions(kubectl());
@@ -514,24 +589,29 @@ export async function acceptance(options: AcceptanceOptions): Promise<number> {
             : after.filter((n) => n.version !== UPGRADE.to).map((n) => `${n.name} ${n.version}`);
         if (after?.length === 0 || behind.length > 0) throw new StepFailed(`not every node runs ${UPGRADE.to}: ${behind.join(', ') || 'no nodes'}`);
         report.versions.rke2 = `${UPGRADE.from} -> ${UPGRADE.to}`;
+        await checkDownstream('upgrade');
       });
     if (phases.has('roll'))
       await phase('roll', async () => {
-        const lines: string[] = [];
-        const code = await roll({
-          dir: moduleDir,
-          label: `the acceptance deployment ${name}`,
-          server: 'server-0',
-          interrupted,
-          log: (line) => {
-            lines.push(line);
-            log(line);
-          },
-        });
-        if (interrupted()) throw new Interrupted();
-        evidence('roll', `rancher-ha-aws roll --server server-0: exit ${code}`);
-        for (const line of lines.filter((l) => /Ready|voter|replaced|done|finished/i.test(l)).slice(-5)) evidence('roll', line.trim());
-        if (code !== 0) throw new StepFailed(`the roll of server-0 ended with exit ${code}: ${lines[lines.length - 1] ?? ''}`);
+        // Every server in turn, one at a time (the roll's own rule); the downstream cluster looked at after each.
+        for (const server of serverNames(terraform)) {
+          const lines: string[] = [];
+          const code = await roll({
+            dir: moduleDir,
+            label: `the acceptance deployment ${name}`,
+            server,
+            interrupted,
+            log: (line) => {
+              lines.push(line);
+              log(line);
+            },
+          });
+          if (interrupted()) throw new Interrupted();
+          evidence('roll', `rancher-ha-aws roll --server ${server}: exit ${code}`);
+          for (const line of lines.filter((l) => /Ready|voter|replaced|done|finished/i.test(l)).slice(-5)) evidence('roll', line.trim());
+          if (code !== 0) throw new StepFailed(`the roll of ${server} ended with exit ${code}: ${lines[lines.length - 1] ?? ''}`);
+          await checkDownstream('roll', `roll of ${server}`);
+        }
       });
     if (phases.has('backup'))
       await phase('backup', async () => {
@@ -561,6 +641,8 @@ export async function acceptance(options: AcceptanceOptions): Promise<number> {
         evidence('drill', `rancher-ha-aws drill: exit ${code}; ${drillReport ?? 'no report'}`);
         for (const l of lines.filter((x) => /^\s+(passed|FAILED)\s/.test(x))) evidence('drill', l.trim());
         if (code !== 0) throw new StepFailed(`the drill ended with exit ${code}`);
+        // The restore ran beside production: production's downstream cluster must still be its own.
+        await checkDownstream('drill');
       });
     if (phases.has('break'))
       await phase('break', async () => {
@@ -679,6 +761,8 @@ async function closeRun(o: {
         ? `${current.stack === 'k8s-ha' ? 'terraform apply -destroy -refresh=false' : 'rancher-ha-aws teardown --yes'}: exit 0${o.broken ? (current.stack === 'docker' ? ', with the host stopped' : ', with Rancher scaled to zero') : ''}`
         : 'nothing was applied',
     );
+  if (code === 0 && current.downstream)
+    evidence('teardown', `terraform apply -destroy of the downstream module (${current.downstream.dir}): exit 0, first`);
   update({ phase: 'sweep' });
   const sweepStarted = Date.now();
   const swept = sweepAll(o.aws, current);
@@ -803,6 +887,13 @@ async function tearDownEarlierRun(options: AcceptanceOptions): Promise<number> {
  * with the cluster reachable (the teardown command leaves a cluster's Helm releases to terraform destroy).
  */
 async function tearDownRun(record: RunRecord, log: (line: string) => void): Promise<number> {
+  // The downstream instance first (its own module and state): its agent then stops dialling a Rancher about to go.
+  const downstream = record.downstream ? await tearDownDownstream(record.downstream.dir, log) : 0;
+  return Math.max(downstream, await tearDownDeployment(record, log));
+}
+
+/** The deployment's side of tearDownRun. */
+async function tearDownDeployment(record: RunRecord, log: (line: string) => void): Promise<number> {
   const drilled = await tearDownDrillLeft(record, log);
   if (!record.applied || !existsSync(join(record.moduleDir, 'cdk.tf.json'))) {
     log(`Nothing of ${record.name} was created (the run stopped before its apply).`);
@@ -1229,6 +1320,23 @@ async function stopHost(aws: Aws, terraform: Terraform, interrupted: () => boole
   });
   if (!stopped) throw new StepFailed(`the host ${id} did not stop within 10 minutes (${state})`);
   return [`aws ec2 stop-instances --instance-ids ${id}: stopped; the teardown runs against a host whose Rancher is down`];
+}
+
+/** The deployment's servers, from its servers_pending_replacement output (rke-ha's three when it has none). */
+function serverNames(terraform: Terraform): string[] {
+  const pending = terraform.outputJson('servers_pending_replacement');
+  const names = pending && typeof pending === 'object' ? Object.keys(pending as object).sort() : [];
+  return names.length > 0 ? names : ['server-0', 'server-1', 'server-2'];
+}
+
+/** admin's login token (the rancher_admin_password output), with Rancher's CA read first when the run has none yet. */
+function loginToken(terraform: Terraform, readCa: CaReader, url: string, caFile: string): string {
+  const password = terraform.outputJson('rancher_admin_password');
+  if (typeof password !== 'string' || password === '')
+    throw new StepFailed('the deployment has no rancher_admin_password output (rancher.bootstrap off?)');
+  let why = '';
+  if (!existsSync(caFile) && !readCa(caFile, (w) => (why = w))) throw new StepFailed(`Rancher's CA could not be read: ${why}`);
+  return rancherLogin(url, caFile, 'admin', password).token;
 }
 
 /** The usernames of a `/v3/users` answer (none when it is not one). */

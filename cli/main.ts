@@ -39,7 +39,8 @@ const COMMAND_HELP: Readonly<Record<string, string>> = {
              --dry-run         print the steps, what it creates, how long and what it costs; reads the
                                settings file only (no tool, no credentials), changes nothing`,
   acceptance: `  acceptance prove a throwaway deployment's whole life in your account (rke-ha, k8s-ha, docker): deploy (timed),
-             /ping, first login, an empty second plan, a Kubernetes upgrade, a roll of server-0, a backup and a
+             /ping, first login, an empty second plan, a downstream cluster imported (Active after each later phase),
+             a Kubernetes upgrade, a roll of every server, a backup and a
              drill restore (rke-ha; each stack skips what does not apply to it, saying why), the teardown from a
              broken state, a sweep for anything left tagged with the run's id (and its IAM); a report
              (./acceptance.out/<run id>/report.md and .json). Torn down on any failure, signal or overrun.
@@ -49,9 +50,11 @@ const COMMAND_HELP: Readonly<Record<string, string>> = {
              --kubeconfig <file> k8s-ha: the cluster to install onto (refused when it has a cattle-system)
              --context <name>  k8s-ha: the context of that file (default its current context)
              --hosted-zone <zone> k8s-ha: a public Route53 zone of yours for the run's record <name>.<zone>
-             --only <phases>   only these, comma-separated: ping,login,second-plan,upgrade,roll,backup,drill,break
+             --only <phases>   only these, comma-separated: ping,login,second-plan,downstream,upgrade,roll,backup,drill,break
              --skip <phases>   all but these
              --budget-minutes <n> time budget, stated with its cost before the start (default ${DEFAULT_BUDGET_MINUTES})
+             --downstream-minutes <n> how long the downstream cluster may take to be Active and connected after
+                               each phase (default 10)
              --yes             no typed confirmation (pipelines)
              --teardown-run <id> only tear down and sweep what the run <id> left
              --dry-run         print the plan and change nothing`,
@@ -113,6 +116,7 @@ const WITH_VALUE = new Set([
   '--only',
   '--skip',
   '--budget-minutes',
+  '--downstream-minutes',
   '--teardown-run',
   '--kubeconfig',
   '--context',
@@ -144,10 +148,10 @@ export function parseCommandLine(args: readonly string[]): CommandLine {
 
 class UsageError extends Error {}
 
-function minutes(value: string | undefined): number | undefined {
+function minutes(value: string | undefined, option = '--wait-minutes'): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 240) throw new UsageError(`--wait-minutes ${value}: expected a whole number of minutes from 1 to 240.`);
+  if (!Number.isInteger(n) || n < 1 || n > 240) throw new UsageError(`${option} ${value}: expected a whole number of minutes from 1 to 240.`);
   return n;
 }
 
@@ -322,6 +326,7 @@ export async function main(args: readonly string[]): Promise<number> {
           context: line.values.get('--context'),
           hostedZone: line.values.get('--hosted-zone'),
           pingMinutes: minutes(line.values.get('--wait-minutes')),
+          downstreamMinutes: minutes(line.values.get('--downstream-minutes'), '--downstream-minutes'),
           ask: askOnTerminal,
           stop: stopping,
           log,

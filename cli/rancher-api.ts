@@ -59,3 +59,17 @@ export function rancherLogin(url: string, caFile: string, username: string, pass
 export function rancherGet(url: string, caFile: string, token: string, path: string): RancherAnswer {
   return request(caFile, ['--config', '-', `${url}${path}`], `header = "Authorization: Bearer ${token}"\n`);
 }
+
+/**
+ * POST (or another method) `path` with a JSON body and a login's token: the header and the body both through curl's
+ * standard input (its --config file), never on its command line.
+ */
+export function rancherSend(url: string, caFile: string, token: string, method: 'POST' | 'PUT' | 'DELETE', path: string, body = ''): RancherAnswer {
+  const config = [
+    `header = "Authorization: Bearer ${token}"`,
+    'header = "Content-Type: application/json"',
+    `request = "${method}"`,
+    ...(body ? [`data-binary = "${body.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`] : []),
+  ];
+  return request(caFile, ['--config', '-', `${url}${path}`], `${config.join('\n')}\n`);
+}

@@ -182,6 +182,7 @@ describe('the acceptance run', () => {
       'ping',
       'login',
       'second-plan',
+      'downstream',
       'break',
       'teardown',
       'sweep',

@@ -1,10 +1,9 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { ACCEPTANCE_PHASES, NOT_APPLICABLE, TIMELINE } from '../../cli/acceptance-report';
 import { acceptanceSettings, RUN_TAG, UPGRADE } from '../../cli/acceptance-settings';
 import { throwawaySettings } from '../../cli/drill-settings';
+import { acceptanceRancher, PASSWORD, type Rancher, TOKEN } from '../helpers/acceptance-rancher';
 import { writeBackup } from '../helpers/backup-file';
 import { awsOf, FAKE_BACKUP_ENCRYPTION_CONFIG, FakeCloud, stateOf } from '../helpers/fake-cloud';
 import { fakeCluster, serverInstances } from '../helpers/roll-world';
@@ -20,8 +19,6 @@ import { testReleaseSums } from '../helpers/release-sums';
 
 const REGION = 'eu-west-1';
 const PLACEHOLDER = 'zzzzzz';
-const PASSWORD = 'the-admin-password-from-the-output';
-const TOKEN = 'token-abcde:the-secret-part';
 const IN_BACKUP = {
   'clusters.management.cattle.io': 1,
   'users.management.cattle.io': 2,
@@ -60,39 +57,8 @@ const throwawayJson = synthSettings(
   }) as never,
 ).json;
 
-/** The local Rancher: /ping, the login API (v1) with the admin password, and /v3/users?me=true with the token. */
-interface Rancher {
-  readonly url: string;
-  readonly requests: string[];
-  readonly server: Server;
-}
-async function rancher(): Promise<Rancher> {
-  const requests: string[] = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk) => (body += chunk));
-    req.on('end', () => {
-      requests.push(`${req.method} ${req.url}`);
-      if (req.url === '/ping') {
-        res.end('pong');
-        return;
-      }
-      if (req.url === '/cacerts') {
-        res.end('-----BEGIN CERTIFICATE-----\nrancher-own-ca\n-----END CERTIFICATE-----\n');
-        return;
-      }
-      if (req.method === 'POST' && req.url === '/v1-public/login') {
-        const login = JSON.parse(body);
-        const ok = login.type === 'localProvider' && login.username === 'admin' && login.password === PASSWORD;
-        res.writeHead(ok ? 201 : 401, { 'content-type': 'application/json' }).end(JSON.stringify(ok ? { token: TOKEN } : {}));
-      } else if (req.url === '/v3/users?me=true' && req.headers.authorization === `Bearer ${TOKEN}`)
-        res.end(JSON.stringify({ data: [{ username: 'admin' }] }));
-      else res.writeHead(404).end();
-    });
-  });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests, server };
-}
+/** The local Rancher (acceptance-rancher.ts): /ping, /cacerts, the login API, and the downstream cluster's import. */
+const rancher = acceptanceRancher;
 
 /** A state without its long strings (the user data, the gates' manifests): every stub call reads and writes the world. */
 function small(state: any): any {
@@ -174,6 +140,7 @@ async function world(change?: (w: any) => void, stack = 'rke-ha'): Promise<{ c: 
     },
   };
   const c = new FakeCloud(stackJson, w);
+  r.dir = c.dir;
   c.update((x) => {
     x.drill.backupFile = writeBackup(c.dir, IN_BACKUP);
     if (x.acceptance.cluster) x.acceptance.cluster.kubeconfig = join(c.dir, 'user-kubeconfig.yaml');
@@ -205,10 +172,10 @@ const runDir = (c: FakeCloud) => {
   return join(root, id);
 };
 /**
- * The cost of a case bounded: the roll and the drill (most of a run's stub calls) left out of the cases of other
+ * The cost of a case bounded: the downstream cluster, the roll and the drill (most of a run's stub calls) left out of the cases of other
  * phases; the passing run has them all.
  */
-const skipping = (phase: string) => ['--skip', ['roll', 'drill'].filter((p) => p !== phase).join(',')];
+const skipping = (phase: string) => ['--skip', ['downstream', 'roll', 'drill'].filter((p) => p !== phase).join(',')];
 /** The statuses a run stopped at `phase` reports: before it passed (or not chosen), after it skipped. */
 function expectStoppedAt(report: any, phase: string, there: readonly string[]): void {
   const at = ACCEPTANCE_PHASES.indexOf(phase as never);
@@ -248,6 +215,15 @@ describe('npm run acceptance', () => {
     expect(report.timeline.map((t: any) => t.step)).toEqual(TIMELINE.map((t) => t.step));
     expect(report.timeline.every((t: any) => t.seconds !== undefined && t.resources > 0)).toBe(true);
     expect(report.secondPlanChanges).toEqual([]);
+    // The downstream cluster after each phase that replaced Rancher's servers: its agent's tunnel dropped (the first
+    // look sees Connected False), back once Rancher answered with the CA it trusts; still its own after the drill.
+    expect(report.downstream.map((d: any) => [d.after, d.up])).toEqual(
+      ['import', 'upgrade', 'roll of server-0', 'roll of server-1', 'roll of server-2', 'drill'].map((after) => [after, true]),
+    );
+    const dropped = 'state unavailable; Connected False; Ready False (Disconnected: Cluster agent is not connected)';
+    expect(report.downstream.slice(1, 5).map((d: any) => d.first)).toEqual([dropped, dropped, dropped, dropped]);
+    expect(report.downstream[5].first).toBe('state active; Connected True, Ready True');
+    expect(c.world().acceptance.downstream.destroyed).toBe(1);
     expect(report.versions).toMatchObject({ rke2: `${UPGRADE.from} -> ${UPGRADE.to}`, rancher: '2.14.3', region: REGION });
     expect(report.leftovers.every((l: any) => l.state === 'pending')).toBe(true);
     // Read in the run's region and in us-east-1; S3's event names as the IAM actions that authorize them.
@@ -279,7 +255,7 @@ describe('npm run acceptance', () => {
       [`acc-${runId}`, UPGRADE.to, runId],
       [`acc-${runId}-drill`, UPGRADE.to, runId],
     ]);
-    expect(c.world().replaced).toEqual(['server-0']);
+    expect(c.world().replaced).toEqual(['server-0', 'server-1', 'server-2']);
     expect(c.calls()).toContain(
       'kubectl --kubeconfig ' + join(runDir(c), 'kubeconfig.yaml') + ' --request-timeout=30s -n cattle-system scale deployment rancher --replicas=0',
     );
@@ -380,8 +356,8 @@ describe('npm run acceptance', () => {
     for (const phase of ACCEPTANCE_PHASES) expect(result.out).toContain(`${phase}: `);
     expect(result.out).toContain('(skipped) upgrade: ');
     expect(result.out).toContain('What it creates: a VPC with its subnets and NAT gateway, a network load balancer, three RKE2 servers');
-    expect(result.out).toContain('How long: 1-2 hours');
-    expect(result.out).toMatch(/Budget: 240 minutes, at most about \$\d+\.\d\d/);
+    expect(result.out).toContain('How long: 3-6 hours');
+    expect(result.out).toMatch(/Budget: 360 minutes, at most about \$\d+\.\d\d/);
     expect(result.out).toContain('Dry run: nothing was changed.');
     expect(c.calls()).toEqual([]);
     expect(existsSync(join(c.dir, 'acceptance.out'))).toBe(false);
@@ -392,7 +368,7 @@ describe('npm run acceptance', () => {
     const result = c.run(['acceptance', 'rke-ha', '--region', REGION, '--dry-run'], { tools: [] });
     expect(result.code).toBe(2);
     expect(result.out).toContain('upgrade: ');
-    expect(result.out).toContain('How long: 1-2 hours');
+    expect(result.out).toContain('How long: 3-6 hours');
     expect(result.out).toContain(`The run would not start: The upgrade phase deploys RKE2 ${UPGRADE.from} first`);
     expect(c.calls()).toEqual([]);
   });
@@ -650,7 +626,7 @@ describe('npm run acceptance', () => {
     if (result.code !== 0) console.log(result.out.slice(-6000));
     expect(result.code).toBe(0);
     const report = reportOf(c);
-    const applies = ['deploy', 'ping', 'login', 'second-plan', 'break', 'teardown', 'sweep'];
+    const applies = ['deploy', 'ping', 'login', 'second-plan', 'downstream', 'break', 'teardown', 'sweep'];
     expect(statuses(report)).toEqual(Object.fromEntries(ACCEPTANCE_PHASES.map((p) => [p, applies.includes(p) ? 'passed' : 'skipped'])));
     for (const p of ['upgrade', 'roll', 'backup', 'drill'] as const)
       expect(report.phases.find((x: any) => x.phase === p).detail).toBe((NOT_APPLICABLE.docker as any)[p]);

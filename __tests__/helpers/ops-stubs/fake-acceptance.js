@@ -20,6 +20,14 @@
 //                         and context, every terraform call carry them as TF_VAR_kubeconfig_path/_context
 //   stopped               docker: the host was stopped (ec2 stop-instances)
 //   clusterDown           k8s-ha: the user's cluster does not answer (every kubectl call to it fails)
+//   downstream            the run's downstream module (acceptance.out/<run id>/downstream), as its terraform calls
+//                         leave it: { state (resources, outputs), destroyed (how many destroys), commands (SSM),
+//                         agent (what the applied manifest told the agent: its CA checksum and server; lastAgent
+//                         once destroyed) }
+//   downstreamKillAt      'apply': the downstream apply sends SIGKILL to the run, then runs to its end
+//   ssmRegisterAfter      how many send-commands to the downstream instance SSM refuses first (not registered yet)
+//   rancherCa             the CA Rancher serves (/cacerts, /v3/settings/cacerts) from the phase rancherCaFrom.phase on
+//                         (acceptance-rancher.ts); the agent's log says the checksum mismatch when it is not its own
 // Every curl to http://127.0.0.1 goes to the real curl (the test's local Rancher); any other to fake-drill.js. A
 // SIGKILL of the run leaves the call that sent it to finish as the real tool would (an apply runs to its end).
 'use strict';
@@ -29,6 +37,132 @@ const { spawnSync } = require('node:child_process');
 
 const { current, RUN_ID_PLACEHOLDER } = require('./fake-acceptance-phase.js');
 const MODULE = /acceptance\.out\/([a-z0-9]+)\/cdktf\.out\/stacks\/[a-z0-9-]+$/;
+const DOWNSTREAM = /acceptance\.out\/([a-z0-9]+)\/downstream$/;
+/** The downstream instance's id (one per world). */
+const DOWNSTREAM_INSTANCE = 'i-0d0wnstream0000001';
+/** The CA the agent trusts (sha256 of Rancher's /v3/settings/cacerts value when the manifest was made), as run.sh checks it. */
+const { createHash } = require('node:crypto');
+const sha256 = (text) => createHash('sha256').update(text).digest('hex');
+/** The CA the test's Rancher serves in the phase in flight (acceptance-rancher.ts reads it the same way). */
+function rancherCaNow(ctx) {
+  const a = ctx.world.acceptance;
+  const { ACCEPTANCE_PHASE_ORDER } = module.exports;
+  const phase = current(ctx.dir)?.phase;
+  const from = a.rancherCaFrom;
+  if (from && ACCEPTANCE_PHASE_ORDER.indexOf(phase) >= ACCEPTANCE_PHASE_ORDER.indexOf(from.phase)) return from.ca;
+  return DEFAULT_CA;
+}
+const DEFAULT_CA = '-----BEGIN CERTIFICATE-----\nrancher-own-ca\n-----END CERTIFICATE-----\n';
+
+/** The downstream module's terraform: init, apply (its resources, ARNs and instance), destroy, output. */
+function downstreamTerraform(ctx) {
+  const { world, args } = ctx;
+  const a = world.acceptance;
+  const [command] = args;
+  if (phaseHooks(ctx)) ctx.finish(1, '', `Error: injected failure in the ${current(ctx.dir).phase} phase\n`);
+  if (command === 'init') {
+    mkdirSync(join(process.cwd(), '.terraform'), { recursive: true });
+    ctx.finish(0, 'Terraform has been successfully initialized!\n');
+  }
+  if (!existsSync(join(process.cwd(), '.terraform'))) ctx.finish(1, '', 'Error: Backend initialization required, please run "terraform init"\n');
+  const config = JSON.parse(readFileSync(join(process.cwd(), 'main.tf.json'), 'utf8'));
+  if (command === 'apply' && args.includes('-destroy')) {
+    const n = a.downstream?.state?.resources.length ?? 0;
+    a.downstream = {
+      ...a.downstream,
+      state: { resources: [], outputs: {} },
+      destroyed: (a.downstream?.destroyed ?? 0) + 1,
+      agent: undefined,
+      lastAgent: a.downstream?.agent,
+    };
+    ctx.finish(0, `Destroy complete! Resources: ${n} destroyed.\n`);
+  }
+  if (command === 'apply') {
+    const runId = DOWNSTREAM.exec(process.cwd())[1];
+    const tags = config.provider.aws[0].default_tags[0].tags;
+    if (tags['rancher-ha-aws:acceptance-run'] !== runId) ctx.finish(1, '', `fake acceptance: the downstream module does not tag the run ${runId}\n`);
+    // The EC2 resources the Tagging API lists (their ARN's resource type and id); IAM is listed by fake IAM below.
+    const ec2 = {
+      aws_vpc: ['vpc', 'vpc-0d0wn'],
+      aws_subnet: ['subnet', 'subnet-0d0wn'],
+      aws_security_group: ['security-group', 'sg-0d0wn'],
+      aws_internet_gateway: ['internet-gateway', 'igw-0d0wn'],
+      aws_route_table: ['route-table', 'rtb-0d0wn'],
+      aws_instance: ['instance', DOWNSTREAM_INSTANCE],
+    };
+    const arnOf = (type) => (ec2[type] ? `arn:aws:ec2:${config.provider.aws[0].region}:123456789012:${ec2[type][0]}/${ec2[type][1]}` : undefined);
+    const resources = Object.entries(config.resource).flatMap(([type, bodies]) =>
+      Object.entries(bodies).map(([name, body]) => ({
+        mode: 'managed',
+        type,
+        name,
+        instances: [{ attributes: { id: ec2[type]?.[1] ?? `${type}-0d0wn`, name: body.name, ...(arnOf(type) ? { arn: arnOf(type) } : {}) } }],
+      })),
+    );
+    a.downstream = {
+      ...a.downstream,
+      state: { resources, outputs: { instance_id: { value: DOWNSTREAM_INSTANCE } } },
+      applies: (a.downstream?.applies ?? 0) + 1,
+    };
+    if (a.downstreamKillAt === 'apply') {
+      delete a.downstreamKillAt;
+      ctx.save();
+      process.kill(process.ppid, 'SIGKILL');
+    }
+    ctx.finish(0, `Apply complete! Resources: ${resources.length} added, 0 changed, 0 destroyed.\n`);
+  }
+  if (command === 'output') {
+    const name = args.filter((x) => !x.startsWith('-'))[1];
+    const output = a.downstream?.state?.outputs?.[name];
+    if (!output) ctx.finish(1, '', `Error: Output "${name}" not found\n`);
+    ctx.finish(0, JSON.stringify(output.value));
+  }
+  ctx.finish(1, '', `fake acceptance: terraform ${args.join(' ')} in the downstream module\n`);
+}
+
+/** SSM to the downstream instance: K3s's node list, the agent manifest applied (fetched from the test's Rancher), its log. */
+function downstreamSsm(ctx, operation) {
+  const { world, option } = ctx;
+  const a = world.acceptance;
+  const d = a.downstream ?? {};
+  if (operation === 'get-command-invocation') {
+    const got = d.invocations?.[option('--command-id')];
+    if (!got) return false;
+    ctx.finish(0, JSON.stringify({ Status: 'Success', StandardOutputContent: got, StandardErrorContent: '' }));
+  }
+  if (option('--instance-ids') !== DOWNSTREAM_INSTANCE) return false;
+  if (!d.state?.resources.some((r) => r.type === 'aws_instance')) ctx.awsError('InvalidInstanceId', 'Instances not in a valid state for account');
+  d.sends = (d.sends ?? 0) + 1;
+  if (d.sends <= (a.ssmRegisterAfter ?? 0)) {
+    a.downstream = d;
+    ctx.save();
+    ctx.awsError('InvalidInstanceId', 'Instances [[i-0d0wnstream0000001]] not in a valid state for account 123456789012');
+  }
+  const commands = JSON.parse(option('--parameters')).commands.join('\n');
+  d.commands = [...(d.commands ?? []), commands.replace(/echo '[A-Za-z0-9+/=]+'/, "echo '<ca>'")];
+  let out = '';
+  if (commands.includes('get nodes')) out = 'ip-10-250-0-10   Ready   control-plane,master   2m   v1.35.7+k3s1\n';
+  else if (commands.includes('/v3/import/')) {
+    // As the instance does: the manifest fetched from Rancher with the CA the run sent (never --insecure).
+    if (/--insecure|-k /.test(commands)) ctx.finish(0, JSON.stringify({ Command: { CommandId: 'refused' } }));
+    const url = /'(http[^']+\/v3\/import\/[^']+)'/.exec(commands)[1];
+    const fetched = spawnSync('/usr/bin/curl', ['--fail', '--silent', '--show-error', url], { encoding: 'utf8' });
+    if (fetched.status !== 0) ctx.finish(0, JSON.stringify({ Command: { CommandId: 'refused' } }));
+    const env = (key) => new RegExp(`name: ${key}\\s+value: "([^"]*)"`).exec(fetched.stdout)?.[1];
+    d.agent = { checksum: env('CATTLE_CA_CHECKSUM'), server: env('CATTLE_SERVER') };
+    out = 'namespace/cattle-system created\ndeployment.apps/cattle-cluster-agent created\n';
+  } else if (commands.includes('logs deployment/cattle-cluster-agent')) {
+    const served = sha256(rancherCaNow(ctx));
+    out =
+      d.agent && d.agent.checksum !== served
+        ? `ERROR: Configured cacerts checksum (${served}) does not match given --ca-checksum (${d.agent.checksum})\n`
+        : `level=info msg="Connecting to wss://${(d.agent?.server ?? '').replace(/^https?:\/\//, '')}/v3/connect"\n`;
+  }
+  const id = `cmd-downstream-${d.sends}`;
+  d.invocations = { ...d.invocations, [id]: out };
+  a.downstream = d;
+  ctx.finish(0, JSON.stringify({ Command: { CommandId: id } }));
+}
 
 /** Whether a folder is an acceptance run's module folder (its run id), else undefined. */
 const runOf = (folder) => MODULE.exec(folder)?.[1];
@@ -110,6 +244,7 @@ function namespaces(world) {
 
 function terraform(ctx) {
   const { world, args } = ctx;
+  if (DOWNSTREAM.test(process.cwd())) return downstreamTerraform(ctx);
   const runId = runOf(process.cwd());
   if (!runId) return false;
   const a = world.acceptance;
@@ -229,6 +364,8 @@ function aws(ctx) {
   const a = world.acceptance;
   if (phaseHooks(ctx)) ctx.awsError('ServiceUnavailable', 'injected failure');
   const [service, operation] = args;
+  // Calls to the downstream instance are answered here (the process exits); the roll's go on to fake-roll.js.
+  if (service === 'ssm' && downstreamSsm(ctx, operation) === false) return false;
   if (!option('--region')) ctx.finish(252, '', 'You must specify a region.\n');
   if (service === 'sts' && operation === 'get-caller-identity')
     ctx.finish(0, JSON.stringify({ Account: '123456789012', Arn: 'arn:aws:sts::123456789012:assumed-role/deployer/alice', UserId: 'AROA:alice' }));
@@ -244,6 +381,7 @@ function aws(ctx) {
       ...Object.keys(world.aws.keys)
         .filter((k) => k.includes('key-') && world.aws.keys[k].state === 'PendingDeletion')
         .map((k) => `arn:aws:kms:eu-west-1:123456789012:key/${k}`),
+      ...(a.downstream?.state?.resources ?? []).map((r) => r.instances[0].attributes.arn).filter(Boolean),
       ...(a.leftovers ?? []),
     ];
     // The Tagging API answers for the region it is asked in: an ARN naming another region is not listed (S3's
@@ -268,7 +406,12 @@ function aws(ctx) {
   if (service === 'iam') {
     // IAM is global: what the world leaves there, named and tagged with the run in flight.
     const runId = current(ctx.dir)?.runId ?? RUN_ID_PLACEHOLDER;
-    const left = withRunId(a.iam ?? [], runId);
+    const name = current(ctx.dir)?.name ?? `acc-${runId}`;
+    // The downstream module's role and instance profile while its state holds them.
+    const downstreamIam = (a.downstream?.state?.resources ?? [])
+      .filter((r) => ['aws_iam_role', 'aws_iam_instance_profile'].includes(r.type))
+      .map((r) => ({ kind: r.type === 'aws_iam_role' ? 'role' : 'instance-profile', name: r.instances[0].attributes.name ?? `${name}-downstream` }));
+    const left = [...withRunId(a.iam ?? [], runId), ...downstreamIam];
     const arn = (e) => `arn:aws:iam::123456789012:${e.kind}/${e.kind === 'user' ? 'rancher-ha-aws/' : ''}${e.name}`;
     const tags = (kind, name) => {
       const e = left.find((x) => x.kind === kind && (x.name === name || arn(x) === name));
@@ -305,4 +448,20 @@ function curl(ctx) {
   ctx.finish(real.status ?? 1, real.stdout, real.stderr);
 }
 
-module.exports = { terraform, kubectl, aws, curl };
+/** The phases in their order (cli/acceptance-report.ts ACCEPTANCE_PHASES: acceptance-downstream.tools holds them equal). */
+const ACCEPTANCE_PHASE_ORDER = [
+  'deploy',
+  'ping',
+  'login',
+  'second-plan',
+  'downstream',
+  'upgrade',
+  'roll',
+  'backup',
+  'drill',
+  'break',
+  'teardown',
+  'sweep',
+];
+
+module.exports = { terraform, kubectl, aws, curl, ACCEPTANCE_PHASE_ORDER, DEFAULT_CA, DOWNSTREAM_INSTANCE, sha256 };

@@ -111,7 +111,13 @@ function lock() {
 }
 /** Lets the world's lock go, if this call holds it (never another call's lock: that would let two calls act at once). */
 function unlock() {
-  if (lockOwner() === owner) rmSync(lockDir, { recursive: true, force: true });
+  if (lockOwner() !== owner) return;
+  // Moved aside whole first, then removed: removing it in place empties it before its rmdir, and a contender's
+  // rename onto the empty directory succeeds in between (POSIX rename replaces an empty directory), so the rmdir
+  // failed with ENOTEMPTY and the new owner's lock was left half removed.
+  const freed = `${lockDir}.free.${process.pid}`;
+  renameSync(lockDir, freed);
+  rmSync(freed, { recursive: true, force: true });
 }
 lock();
 process.on('exit', unlock);
@@ -120,7 +126,10 @@ const world = JSON.parse(readFileSync(worldFile, 'utf8'));
 // production's folder keeps world.state.
 // An acceptance run's own module folder (fake-acceptance.js) keeps world.state too; the drill it runs has its throwaway.
 const acceptanceFolder = world.acceptance !== undefined && /acceptance\.out\/[a-z0-9]+\/cdktf\.out\/stacks\/[a-z0-9-]+$/.test(process.cwd());
-const throwawayFolder = tool === 'terraform' && world.drill !== undefined && process.cwd() !== world.drill.productionDir && !acceptanceFolder;
+// The acceptance run's downstream module (fake-acceptance.js) keeps world.acceptance.downstream: not the drill's.
+const downstreamFolder = world.acceptance !== undefined && /acceptance\.out\/[a-z0-9]+\/downstream$/.test(process.cwd());
+const throwawayFolder =
+  tool === 'terraform' && world.drill !== undefined && process.cwd() !== world.drill.productionDir && !acceptanceFolder && !downstreamFolder;
 /** The state of the folder this call runs in, in place in world.state while it runs. */
 function useFolderState() {
   if (!throwawayFolder) return;
