@@ -2,7 +2,7 @@
 // npm test: the unit tier (jest.config.js, project "unit"). npm run test:tools (`node scripts/test.js --tools`): the
 // tools tier (project "tools"). Neither type-checks: jest only strips the types, and `npm run lint` runs the one
 // `tsc --noEmit` of the whole tree (a second process beside the unit tier cost it a fifth of its CPU).
-// Further arguments go to jest (`npm test -- __tests__/stacks`); the project is named last, since jest's
+// Further arguments go to jest (`npm test -- __tests__/app/stacks`); the project is named last, since jest's
 // --selectProjects takes every word after it.
 const { spawn } = require('node:child_process');
 const { join } = require('node:path');

@@ -3,7 +3,7 @@ import type { AwsPartition } from '../../lib/config/aws-regions';
 import { RKE_HA_TLS_VARIANTS, STACK_VARIANTS, mergeSettings, synthSettings, type StackVariant } from './variants';
 
 /**
- * The stack variants of the partition sweeps (issue 38.1; __tests__/stacks/partitions.test.ts in the unit tier,
+ * The stack variants of the partition sweeps (issue 38.1; __tests__/app/stacks/partitions.test.ts in the unit tier,
  * partitions-sweep.tools.test.ts in the tools tier), and how a variant is moved into another partition.
  */
 

@@ -21,7 +21,7 @@ function synth(props: IngressClassGuardProps) {
   return { json, conditions };
 }
 
-// Terraform evaluates the rules on the cluster's answers in __tests__/stacks/k8s-ha-ingress-class.tools.test.ts.
+// Terraform evaluates the rules on the cluster's answers in __tests__/app/stacks/k8s-ha-ingress-class.tools.test.ts.
 describe('IngressClassGuard', () => {
   it("reads Rancher's Ingress and every IngressClass at plan time (nothing the plan creates comes first)", () => {
     const lookups = Object.values(dataSources(synth(BASE).json, 'kubernetes_resources'));

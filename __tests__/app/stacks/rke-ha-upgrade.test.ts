@@ -1,0 +1,184 @@
+import type { SettingsInput } from '../../../lib/config/schema';
+import { DEFAULT_VERSIONS } from '../../../lib/config/versions';
+import { KUBERNETES_RECORD, UPGRADE_TARGET_RECORD } from '../../../lib/kubernetes/private/kubernetes-upgrade';
+import { VERSION_MANAGEMENT_ENV } from '../../../lib/rancher/chart-values';
+import { RKE_HA_STACK } from '../../../app/stacks/rke-ha';
+import { plannedChange } from '../../helpers/replacement';
+import { planProblems } from '../../helpers/suc-plan-schema';
+import { resources, userDataOf, type TerraformJson } from '../../helpers/synth';
+import { synthSettings } from '../../helpers/variants';
+import { gate } from '../../helpers/gates';
+import { testReleaseSums } from '../../helpers/release-sums';
+
+/**
+ * In-place upgrades, on before/after pairs of synthesized modules: a version
+ * bump replaces no server and changes the in-cluster upgrade objects (the
+ * gate that applies the Plan and waits, the records, the gates that run again).
+ */
+const synth = (input: SettingsInput): TerraformJson => synthSettings(RKE_HA_STACK, input).json;
+const BASE: SettingsInput = { hostname: 'rancher.example.com', hostedZone: 'example.com' };
+const K3S: SettingsInput = { ...BASE, rkeHa: { distribution: 'k3s' } };
+
+/** A gate's release address (without `helm_release.`) and the release with its Job's spec. */
+const job = (json: TerraformJson, suffix: string): [string, any] => {
+  const g = gate(json, suffix);
+  return [g.address, { ...g.release, spec: g.job.spec }];
+};
+const env = (resource: any): Record<string, string> =>
+  Object.fromEntries(
+    (resource.spec.template.spec.containers ?? resource.spec.template.spec.container)[0].env.map((e: { name: string; value: string }) => [
+      e.name,
+      e.value,
+    ]),
+  );
+const configMap = (json: TerraformJson, name: string) =>
+  Object.values(resources(json, 'kubernetes_config_map_v1')).find((m: any) => m.metadata.name === name);
+
+describe.each([
+  // Fictional releases: their sums supplied as an operator would (versions.releaseSums).
+  [
+    'RKE2',
+    BASE,
+    { versions: { rke2: 'v1.35.9+rke2r1', releaseSums: testReleaseSums('v1.35.9+rke2r1') } },
+    DEFAULT_VERSIONS.rke2,
+    'v1.35.9+rke2r1',
+    'rancher/rke2-upgrade',
+  ],
+  [
+    'K3s',
+    K3S,
+    { versions: { k3s: 'v1.35.9+k3s1', releaseSums: testReleaseSums('v1.35.9+k3s1') } },
+    DEFAULT_VERSIONS.k3s,
+    'v1.35.9+k3s1',
+    'rancher/k3s-upgrade',
+  ],
+] as const)('%s: a version bump on a running deployment', (_, base, bump, from, to, image) => {
+  const before = synth(base);
+  const after = synth({ ...base, ...bump, rkeHa: base.rkeHa });
+  const change = plannedChange(before, after);
+
+  it('replaces and destroys no instance, no AWS resource at all', () => {
+    expect(change.destroyed).toEqual([]);
+    expect(change.replaced.filter((address) => !address.startsWith('kubernetes_') && !address.startsWith('helm_release.'))).toEqual([]);
+    // The instances' arguments are the same but for the held user data.
+    for (const [name, instance] of Object.entries(resources(after, 'aws_instance'))) {
+      const { user_data_base64: _a, ...rest } = instance;
+      const { user_data_base64: _b, ...old } = resources(before, 'aws_instance')[name];
+      expect(rest).toEqual(old);
+      expect(instance.lifecycle.ignore_changes).toContain('user_data_base64');
+    }
+  });
+
+  it('replaces the releases of the gates that run again (named after what they check), and no other release', () => {
+    const replaced = change.replaced.filter((address) => address.startsWith('helm_release.'));
+    const names = (json: TerraformJson) =>
+      ['kubernetes-upgraded', 'servers-ready', 'ingress-ready', 'certificate-ready'].map((n) => `helm_release.${job(json, n)[0]}`);
+    expect(replaced.sort()).toEqual(names(before).sort());
+    expect(names(after).sort()).toEqual(names(before).sort()); // same addresses, new release names
+    for (const n of ['kubernetes-upgraded', 'servers-ready']) expect(job(after, n)[1].name).not.toBe(job(before, n)[1].name);
+  });
+
+  it('changes the upgrade gate (Plan to the new version) and runs the later gates again', () => {
+    const [, gateBefore] = job(before, 'kubernetes-upgraded');
+    const [, gateAfter] = job(after, 'kubernetes-upgraded');
+    expect(env(gateBefore).VERSION).toBe(from);
+    expect(env(gateAfter).VERSION).toBe(to);
+    const plan = JSON.parse(env(gateAfter).PLAN);
+    expect(plan.spec).toMatchObject({ version: to, concurrency: 1, cordon: true, upgrade: { image } });
+    // As synthesized (JSON in the gate's environment), the Plan matches the pinned controller's CRD.
+    expect(planProblems(plan)).toEqual([]);
+    expect(JSON.parse(env(gateBefore).PLAN).spec.version).toBe(from);
+    for (const gate of ['servers-ready', 'ingress-ready']) {
+      expect(env(job(before, gate)[1]).RERUN_ON).toBe(from);
+      expect(env(job(after, gate)[1]).RERUN_ON).toBe(to);
+    }
+    expect(configMap(after, UPGRADE_TARGET_RECORD)).toMatchObject({ data: { kubernetes: to } });
+    expect(configMap(after, KUBERNETES_RECORD)).toMatchObject({ data: { kubernetes: to } });
+  });
+
+  it('new servers get the new version from their user data; running ones are not pending for it', () => {
+    const instances = Object.values(resources(after, 'aws_instance'));
+    for (const [i, instance] of instances.entries()) {
+      const old = userDataOf(before, Object.values(resources(before, 'aws_instance'))[i]);
+      const now = userDataOf(after, instance);
+      expect(now).toContain(to);
+      expect(now).not.toContain(from);
+      // What the record compares: the user data without the version and its release files' lines (addresses and
+      // sums, recorded or not), the same before and after.
+      const upgradable = (text: string, version: string) =>
+        text
+          .replace(/^( *\w+_(INSTALL|ARTIFACT)_(URL|SHA256))=".*"$/gm, '$1=""')
+          .split(version)
+          .join('');
+      expect(upgradable(now, to)).toBe(upgradable(old, from));
+    }
+    const record = Object.values(resources(after, 'terraform_data')).find((r: any) =>
+      JSON.stringify(r.input ?? '').includes('sha256(replace('),
+    ) as any;
+    expect(record.lifecycle.ignore_changes).toEqual(['input']);
+    expect(record.input).toContain(`"${to}"`);
+  });
+
+  it("carries the new release's supplied sum to the servers as a recorded one is carried, and the record takes it out too", () => {
+    const supplied = Object.values(bump.versions.releaseSums[to])[0];
+    const sumLine = `${image === 'rancher/rke2-upgrade' ? 'RKE2' : 'K3S'}_ARTIFACT_SHA256="${supplied}"`;
+    for (const instance of Object.values(resources(after, 'aws_instance'))) expect(userDataOf(after, instance)).toContain(sumLine);
+    const record = Object.values(resources(after, 'terraform_data')).find((r: any) =>
+      JSON.stringify(r.input ?? '').includes('sha256(replace('),
+    ) as any;
+    expect(record.input).toContain(`"${supplied}"`);
+  });
+});
+
+describe('rke-ha: the upgrade controller', () => {
+  const json = synth(BASE);
+
+  it('is the pinned release, and Rancher does not bring a second one for its local cluster', () => {
+    const [deployment] = Object.values(resources(json, 'kubernetes_deployment_v1')) as any[];
+    expect(deployment.spec.template.spec.container[0].image).toBe('rancher/system-upgrade-controller:v0.20.1');
+    const [rancher] = Object.values(resources(json, 'helm_release')).filter((r: any) => r.chart === 'rancher') as any[];
+    expect(rancher.values[0]).toContain(`"extraEnv" = [{"name" = "${VERSION_MANAGEMENT_ENV}", "value" = "false"}]`);
+  });
+
+  it('reads the records after the parameter written once the API first answered, not after the API gate (read while planning whatever else changes)', () => {
+    const [parameterName] = Object.entries(resources(json, 'aws_ssm_parameter')).find(([name]) => name.startsWith('cluster-initialized'))!;
+    const reads = Object.values(json.data?.kubernetes_config_map_v1 ?? {}) as any[];
+    expect(reads.map((r) => r.metadata.name).sort()).toEqual(['rancher-aws-chart-versions', KUBERNETES_RECORD, UPGRADE_TARGET_RECORD].sort());
+    for (const read of reads) expect(read.depends_on).toEqual([`aws_ssm_parameter.${parameterName}`]);
+    // The servers' own versions, for a deployment older than the records: read under the same condition.
+    const nodes = Object.values(json.data?.kubernetes_nodes ?? {}) as any[];
+    expect(nodes.map((n) => [n.metadata, n.depends_on])).toEqual([
+      [{ labels: { 'node-role.kubernetes.io/control-plane': 'true' } }, [`aws_ssm_parameter.${parameterName}`]],
+    ]);
+    const [, parameter] = Object.entries(resources(json, 'aws_ssm_parameter')).find(([name]) => name.startsWith('cluster-initialized'))!;
+    expect(parameter.value).toBe('true');
+    expect(parameter.depends_on).toEqual([expect.stringMatching(/^data\.http\.api-readiness_readyz_/)]);
+  });
+
+  it('takes every image from the air-gap registry', () => {
+    const airGapped = synth({
+      ...BASE,
+      airGap: { systemDefaultRegistry: 'registry.internal:5000', installerUrl: 'https://mirror.internal/install.sh' },
+    });
+    const [deployment] = Object.values(resources(airGapped, 'kubernetes_deployment_v1')) as any[];
+    const container = deployment.spec.template.spec.container[0];
+    expect(container.image).toBe('registry.internal:5000/rancher/system-upgrade-controller:v0.20.1');
+    expect(env({ spec: { template: { spec: { container: [container] } } } }).SYSTEM_UPGRADE_JOB_KUBECTL_IMAGE).toBe(
+      'registry.internal:5000/rancher/kubectl:v1.30.3',
+    );
+    expect(JSON.parse(env(job(airGapped, 'kubernetes-upgraded')[1]).PLAN).spec.upgrade.image).toBe('registry.internal:5000/rancher/rke2-upgrade');
+  });
+
+  it('budgets the upgrade per server and checks the rules before anything is written: on the target record, which the gate waits for', () => {
+    const [, gate] = job(json, 'kubernetes-upgraded');
+    expect(env(gate).DEADLINE_SECONDS).toBe(String(15 * 60 * 3));
+    expect(gate.lifecycle).toBeUndefined();
+    expect((configMap(json, UPGRADE_TARGET_RECORD) as any).lifecycle.precondition).toHaveLength(5);
+    expect(gate.depends_on.some((d: string) => d.startsWith('kubernetes_config_map_v1.kubernetes-upgrade_target_'))).toBe(true);
+    // The charts wait for the upgraded cluster: cert-manager after servers-ready, which waits for the upgrade.
+    const [serversReadyName, serversReady] = job(json, 'servers-ready');
+    expect(serversReady.depends_on).toContain(`helm_release.${job(json, 'kubernetes-upgraded')[0]}`);
+    const [certManager] = Object.values(resources(json, 'helm_release')).filter((r: any) => r.chart === 'cert-manager') as any[];
+    expect(certManager.depends_on).toContain(`helm_release.${serversReadyName}`);
+  });
+});

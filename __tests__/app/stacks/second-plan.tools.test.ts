@@ -1,0 +1,98 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { builtinModule, writeBuiltinModule } from '../../helpers/builtin-module';
+import type { TerraformJson } from '../../helpers/synth';
+import { describeWithTerraform, terraformIn, terraformOk } from '../../helpers/terraform';
+import { synthSettings, type StackName } from '../../helpers/variants';
+
+/**
+ * apply -> plan -> plan of the default stacks through Terraform core (1.11, offline), each moved onto Terraform's
+ * built-in provider (__tests__/helpers/builtin-module.ts says what that keeps and what it cannot show): after one
+ * apply, an unchanged deployment must plan nothing, `terraform plan -detailed-exitcode` exiting 0, as a pipeline
+ * that alarms on drift reads it. Before the API certificate check read the servers' reports, rke-ha exited 2 here
+ * (its check-scoped tls_certificate planned as a Read every time).
+ */
+const VALUES = { rancher_hostname: 'rancher.acme.io', route53_zone_name: 'acme.io' };
+const DOMAIN = { hostname: 'rancher.acme.io', hostedZone: 'acme.io' } as const;
+/** Rancher answers with the server-url the first login set (check rancher_server_url compares it). */
+const KNOWN = { 'rancher2_bootstrap.url': 'https://rancher.acme.io' };
+
+const write = (json: TerraformJson, dir: string) => writeBuiltinModule(dir, builtinModule(json, KNOWN), VALUES);
+const apply = (dir: string) => terraformOk(dir, 'apply', '-auto-approve', '-input=false');
+const plan = (dir: string) => terraformIn(dir, 'plan', '-detailed-exitcode', '-input=false');
+/** The plan's exit status, and its output only when that is not 0 (so a failure shows what changed). */
+const outcome = (result: { status: number | null; output: string }) => ({ status: result.status, output: result.status === 0 ? '' : result.output });
+/** The assertions a plan reports as failed (not those Terraform reports as "known after apply": new servers' lists). */
+const checkWarnings = (output: string) =>
+  output
+    .split(/^Warning: /m)
+    .filter((warning) => warning.startsWith('Check block assertion failed'))
+    .map((warning) => /in check\.([a-z_]+)\.assert\[(\d+)\]/.exec(warning)?.slice(1, 3).join('#') ?? warning);
+
+describeWithTerraform('an unchanged deployment plans empty after its first apply (terraform plan -detailed-exitcode)', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'second-plan-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it.each<StackName>(['rke-ha', 'k8s-ha', 'docker'])('%s: the second plan exits 0 with no check warning, and so does the third', (stack) => {
+    write(synthSettings(stack, DOMAIN).json, dir);
+    terraformOk(dir, 'init', '-input=false');
+    apply(dir);
+    const second = plan(dir);
+    expect(outcome(second)).toEqual({ status: 0, output: '' });
+    expect(second.output).toContain('No changes.');
+    expect(checkWarnings(second.output)).toEqual([]);
+    expect(outcome(plan(dir))).toEqual({ status: 0, output: '' });
+  });
+
+  it("rke-ha: a server's report of its certificate's end (the parameter's value, ignored after creation) changes no plan", () => {
+    write(synthSettings('rke-ha', DOMAIN).json, dir);
+    terraformOk(dir, 'init', '-input=false');
+    apply(dir);
+    // What a refresh records after cert-renewal.sh wrote the parameter: its value in the state, not in the configuration.
+    const statePath = join(dir, 'terraform.tfstate');
+    const state = JSON.parse(readFileSync(statePath, 'utf8'));
+    const reports = state.resources.filter((r: any) => r.type === 'terraform_data' && /^aws_ssm_parameter__api-certificate-end_server-/.test(r.name));
+    expect(reports).toHaveLength(3);
+    for (const r of reports) for (const attribute of ['input', 'output']) r.instances[0].attributes[attribute].value.value = '2027-11-01T00:00:00Z';
+    state.serial += 1;
+    writeFileSync(statePath, JSON.stringify(state));
+    expect(outcome(plan(dir))).toEqual({ status: 0, output: '' });
+  });
+});
+
+describeWithTerraform('rke-ha grown from 1 server to 3, through Terraform core', () => {
+  const one = () => synthSettings('rke-ha', { ...DOMAIN, rkeHa: { nodeCount: 1 } }).json;
+  const three = () => synthSettings('rke-ha', DOMAIN).json;
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'growth-'));
+    write(one(), dir);
+    terraformOk(dir, 'init', '-input=false');
+    apply(dir);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("the growth plan adds servers and renders no invalid check message; server-0's user data changes, which it keeps", () => {
+    write(three(), dir);
+    const growth = plan(dir);
+    expect(growth.status).toBe(2);
+    expect(growth.output).not.toContain('invalid error message');
+    expect(growth.output).not.toMatch(/aws_instance__server-0_instance_\w+ (must be replaced|will be updated)/);
+    expect(checkWarnings(growth.output)).toEqual([]);
+    // The servers to be created: their lists are unknown until the apply, which Terraform says as such.
+    expect(growth.output).toMatch(/Check block assertion known after apply[^]*check\.servers_up_to_date\.assert\[1\]/);
+  });
+
+  it('after the growth apply, no server is pending replacement and the next plan is empty', () => {
+    apply(dir);
+    const after = plan(dir);
+    expect(outcome(after)).toEqual({ status: 0, output: '' });
+    expect(checkWarnings(after.output)).toEqual([]);
+    const pending = JSON.parse(terraformOk(dir, 'output', '-json', 'servers_pending_replacement'));
+    expect(pending).toEqual({ 'server-0': [], 'server-1': [], 'server-2': [] });
+  });
+});
