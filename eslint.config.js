@@ -43,7 +43,7 @@ module.exports = tseslint.config(
   {
     // The test harness's own JavaScript (jest setup files, the stubs) runs under jest or node.
     files: ['__tests__/**/*.js'],
-    languageOptions: { globals: { jest: 'readonly' } },
+    languageOptions: { globals: { jest: 'readonly', expect: 'readonly' } },
   },
   {
     // The scripts and jest configs are CommonJS run by node.

@@ -43,7 +43,7 @@ describe('roll of a library-made module', () => {
   ] as const)('%s: --dry-run lists the three servers at their own addresses, and changes nothing', (module, prefix) => {
     const c = rkeCluster(module);
     const result = roll(c, '--dry-run');
-    expect(result).toMatchObject({ code: 0, err: '' });
+    expect(result).toSucceed();
     expect(result.out).toContain(`Roll of acme (${c.moduleDir}, RKE2 with embedded etcd, 3 servers):`);
     for (const n of [0, 1, 2]) expect(result.out).toMatch(new RegExp(`server-${n} \\(aws_instance\\.${prefix}server-${n}_instance_[0-9A-F]{8}\\):`));
     expect(result.out).toContain('Dry run: nothing was changed.');
@@ -53,7 +53,7 @@ describe('roll of a library-made module', () => {
   it('nested: the real roll, one server at a time, the same steps as for the app stack', () => {
     const c = rkeCluster('nested');
     const result = roll(c);
-    expect(result).toMatchObject({ code: 0, err: '' });
+    expect(result).toSucceed();
     const world = c.world();
     expect(world.replaced).toEqual(['server-0', 'server-1', 'server-2']);
     const calls = withoutLeaseCalls(c.calls());
@@ -77,7 +77,7 @@ describe('roll of a library-made module', () => {
 
   it('nested K3s: the datastore snapshot of the deployment, no etcd checks', () => {
     const c = rkeCluster('nested K3s');
-    expect(roll(c)).toMatchObject({ code: 0, err: '' });
+    expect(roll(c)).toSucceed();
     const snapshots = c.calls().filter((call) => call.startsWith('aws rds create-db-snapshot'));
     expect(snapshots).toHaveLength(2);
     expect(snapshots[0]).toContain('--db-instance-identifier rancher-platform_rancher_datastore_instance');
@@ -87,7 +87,7 @@ describe('roll of a library-made module', () => {
 
   it('--new-image: the recorded image under the construct path first', () => {
     const c = rkeCluster('id rancher');
-    expect(roll(c, '--new-image')).toMatchObject({ code: 0, err: '' });
+    expect(roll(c, '--new-image')).toSucceed();
     const calls = withoutLeaseCalls(c.calls());
     expect(calls.find((call) => call.startsWith('terraform plan -replace='))).toMatch(
       /^terraform plan -replace=terraform_data\.rancher_ami_recorded-image_[0-9A-F]{8} /,
@@ -114,7 +114,7 @@ describe('roll of a library-made module', () => {
     ]) {
       const c = rkeCluster('two stacks', stack);
       const result = roll(c, '--server', 'server-1');
-      expect(result).toMatchObject({ code: 0, err: '' });
+      expect(result).toSucceed();
       expect(result.out).toContain(`Roll of ${name} (`);
       expect(c.calls().some((call) => call.startsWith(`terraform plan -replace=aws_instance.${prefix}server-1_instance_`))).toBe(true);
       expect(c.world().replaced).toEqual(['server-1']);
@@ -134,14 +134,14 @@ describe('roll of a library-made module', () => {
     expect(docker.out).toContain(`demo (${c.moduleDir}) is a docker deployment and has no servers of its own to roll`);
     expect(roll(c, '--deployment', 'nope').out).toContain('--deployment nope: no such deployment in this module');
     expect(c.calls()).toEqual(Array(3).fill('terraform state pull'));
-    expect(roll(c, '--deployment', 'acme', '--server', 'server-2')).toMatchObject({ code: 0, err: '' });
+    expect(roll(c, '--deployment', 'acme', '--server', 'server-2')).toSucceed();
     expect(c.world().replaced).toEqual(['server-2']);
   });
 
   it('a module applied by a version before the record: the servers found by their addresses under the guard’s prefix', () => {
     const c = rkeCluster('nested', 'platform', withoutRecord);
     const result = roll(c, '--dry-run');
-    expect(result).toMatchObject({ code: 0, err: '' });
+    expect(result).toSucceed();
     expect(result.out).toContain('Roll of acme (');
     expect(result.out).toMatch(/server-2 \(aws_instance\.platform_rancher_server-2_instance_[0-9A-F]{8}\):/);
   });
@@ -153,7 +153,7 @@ describe('teardown of a library-made module', () => {
     (module) => {
       const c = teardownCloud(module);
       const result = c.run(['teardown', '--dir', 'module', '--dry-run']);
-      expect(result).toMatchObject({ code: 0, err: '' });
+      expect(result).toSucceed();
       expect(result.out).toContain(`Teardown of acme (${c.moduleDir}, eu-west-1, module ${c.moduleDir}):`);
       expect(result.out).toMatch(
         /2\. Take the data stores out of the state \(terraform state rm, nothing changes in AWS\): .*aws_s3_bucket\.[a-z_]*rancher_etcd-snapshots_bucket_/,
@@ -168,7 +168,7 @@ describe('teardown of a library-made module', () => {
   it('nested: the teardown runs through (snapshot data never unguarded), and a second run finds nothing', () => {
     const c = teardownCloud('nested');
     const result = c.run(['teardown', '--dir', 'module', '--yes']);
-    expect(result).toMatchObject({ code: 0, err: '' });
+    expect(result).toSucceed();
     expect(result.out).toContain('Teardown of acme finished.');
     const world = c.world();
     expect(world.state.resources).toEqual([]);
@@ -179,7 +179,7 @@ describe('teardown of a library-made module', () => {
 
   it('--keep-snapshots: the stores stay with their guards', () => {
     const c = teardownCloud('id rancher');
-    expect(c.run(['teardown', '--dir', 'module', '--yes', '--keep-snapshots'])).toMatchObject({ code: 0, err: '' });
+    expect(c.run(['teardown', '--dir', 'module', '--yes', '--keep-snapshots'])).toSucceed();
     const buckets = Object.values(c.world().aws.buckets) as any[];
     expect(buckets.filter((b) => b.exists && b.guarded).length).toBeGreaterThan(0);
   });
@@ -202,9 +202,9 @@ describe('teardown of a library-made module', () => {
     ]) {
       const c = teardownCloud('two stacks', stack);
       const dry = c.run(['teardown', '--dir', 'module', '--dry-run', '--deployment', name]);
-      expect(dry).toMatchObject({ code: 0, err: '' });
+      expect(dry).toSucceed();
       expect(dry.out).toContain(`Teardown of ${name} (`);
-      expect(c.run(['teardown', '--dir', 'module', '--yes'])).toMatchObject({ code: 0, err: '' });
+      expect(c.run(['teardown', '--dir', 'module', '--yes'])).toSucceed();
       expect(c.world().state.resources).toEqual([]);
     }
   });
@@ -229,7 +229,7 @@ describe('teardown of a library-made module', () => {
     const c = teardownCloud('nested', 'platform', withoutRecord);
     const dry = c.run(['teardown', '--dir', 'module', '--dry-run']);
     expect(dry.out).toMatch(/2\. Take the data stores out of the state .*aws_s3_bucket\.platform_rancher_etcd-snapshots_bucket_/);
-    expect(c.run(['teardown', '--dir', 'module', '--yes'])).toMatchObject({ code: 0, err: '' });
+    expect(c.run(['teardown', '--dir', 'module', '--yes'])).toSucceed();
     expect(c.world().state.resources).toEqual([]);
   });
 });

@@ -52,7 +52,7 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
     c.update((world) => {
       world.cluster.upgrade.plan = { latestHash: 'h-new', applying: [] };
     });
-    expect(roll(c)).toMatchObject({ code: 0, err: '' });
+    expect(roll(c)).toSucceed();
     expect(c.world().replaced).toEqual(['server-0', 'server-1', 'server-2']);
   });
   it('a version bump applied while the roll runs: the roll holds the restart Lease, and once its out mark is written it looks again and stops before the drain (exit 2, nothing touched, the Lease given back); the upgrade then goes on', () => {
@@ -88,7 +88,7 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
     const c = cluster('three', (world) => {
       withUpgradeController(world);
     });
-    expect(roll(c, '--server', 'server-1')).toMatchObject({ code: 0, err: '' });
+    expect(roll(c, '--server', 'server-1')).toSucceed();
     const world = c.world();
     expect(world.cluster.upgrade.controller.upgraded).toEqual(['server-1']);
     expect(world.cluster.servers[1].planHash).toBe('h1');
@@ -98,14 +98,14 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
     const c = cluster('k3s', (world) => {
       world.cluster.upgrade = undefined;
     });
-    expect(roll(c, '--server', 'server-1')).toMatchObject({ code: 0, err: '' });
+    expect(roll(c, '--server', 'server-1')).toSucceed();
     expect(c.calls().some((call) => call.includes('get plans.upgrade.cattle.io server-plan'))).toBe(true);
   });
   it("holds the servers' restart Lease while a server is out: a certificate renewal due meanwhile restarts nothing", () => {
     const c = cluster('three', (world) => {
       world.cluster.renewal = { server: 'server-2' };
     });
-    expect(roll(c, '--server', 'server-0')).toMatchObject({ code: 0, err: '' });
+    expect(roll(c, '--server', 'server-0')).toSucceed();
     const world = c.world();
     // The renewal timer ran while server-0 was out and found the Lease held by the roll (as cert-renewal.sh reads it).
     expect(world.cluster.renewal.restarts).toBeUndefined();
@@ -130,7 +130,7 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
       };
     });
     const result = roll(c, '--server', 'server-0');
-    expect(result).toMatchObject({ code: 0, err: '' });
+    expect(result).toSucceed();
     expect(result.out).toContain(
       "ip-10-0-2-10 holds the servers' restart Lease (kube-system/rancher-aws-server-restart) with 10.0.2.10 out: a certificate renewal restart; waiting for it.",
     );
@@ -160,7 +160,7 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
       for (const s of world.cluster.servers) s.renewalScript = PREVIOUS_SCRIPT;
     });
     const result = roll(c);
-    expect(result).toMatchObject({ code: 0, err: '' });
+    expect(result).toSucceed();
     expect(result.out).toContain("server-0, server-1, server-2 run another cert-renewal.sh than this version's (sha256 ");
     expect(result.out).toContain('their renewal timers were stopped through SSM before any server is marked out');
     const calls = c.calls();
@@ -179,7 +179,7 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
       for (const s of world.cluster.servers) s.renewalScript = PREVIOUS_SCRIPT;
     });
     const result = roll(c, '--server', 'server-1');
-    expect(result).toMatchObject({ code: 0, err: '' });
+    expect(result).toSucceed();
     expect(result.out).toContain('server-0: its renewal timer runs again (the previous cert-renewal.sh, until the server is replaced).');
     const servers = c.world().cluster.servers;
     expect(servers.map((s: any) => [s.timerStopped, s.timerStarts])).toEqual([
@@ -193,7 +193,7 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
   it("servers on this version's cert-renewal.sh: looked at, nothing stopped", () => {
     const c = cluster('three');
     const result = roll(c, '--server', 'server-2');
-    expect(result).toMatchObject({ code: 0, err: '' });
+    expect(result).toSucceed();
     expect(result.out).toContain("Every server runs this version's cert-renewal.sh: no renewal timer stopped.");
     expect(c.world().cluster.servers.map((s: any) => s.timerStops)).toEqual([undefined, undefined, undefined]);
   });
@@ -217,7 +217,7 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
     c.update((w) => {
       w.cluster.servers[2].renewalRunning = 0;
     });
-    expect(roll(c, '--server', 'server-0')).toMatchObject({ code: 0, err: '' });
+    expect(roll(c, '--server', 'server-0')).toSucceed();
     expect(c.world().cluster.servers[2]).toMatchObject({ timerStops: 2, timerStarts: 2, timerStopped: false });
   });
   it('the Node deletion outlasts its budget (a stuck finalizer): the lock stays, the server counts as out, a rerun waits on and finishes', () => {
@@ -237,7 +237,7 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
     expect(c.calls().some((call) => /uncordon|terraform apply/.test(call))).toBe(false);
     // The rerun accepts server-0 as the one in flight and keeps waiting for the removal, then replaces it.
     const second = roll(c);
-    expect(second).toMatchObject({ code: 0, err: '' });
+    expect(second).toSucceed();
     expect(second.out).toContain('Resuming the roll');
     expect(c.world().replaced).toEqual(['server-0']);
     expect(holderOf(c.world().lease)).toBeUndefined();
@@ -257,7 +257,7 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
     c.update((world) => {
       world.cluster.extraMembers = [];
     });
-    expect(roll(c, '--server', 'server-2')).toMatchObject({ code: 0, err: '' });
+    expect(roll(c, '--server', 'server-2')).toSucceed();
   });
   it('refuses clearly: no kubectl, no state, terraform not initialized, flags that exclude each other', () => {
     const c = cluster('three');

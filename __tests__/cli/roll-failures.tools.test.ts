@@ -60,7 +60,7 @@ describe('roll: failures on the way, interruptions, resume', () => {
     // The fake apply finishes only once the roll has written three more Lease renewals (fake-cloud.js).
     writeFileSync(join(c.dir, 'apply-outlasts-lease'), '3');
     const result = roll(c, '--server', 'server-1');
-    expect(result).toMatchObject({ code: 0, err: '' });
+    expect(result).toSucceed();
     expect(c.violations()).toBe('');
     const calls = c.calls();
     const during = calls.slice(
@@ -89,7 +89,7 @@ describe('roll: failures on the way, interruptions, resume', () => {
     expect(existsSync(join(c.moduleDir, '.rancher-ha-aws', 'roll.json'))).toBe(true);
     // The replaced server is still joining: down, and the roll must wait for it before touching server-1.
     const second = roll(c);
-    expect({ ...second, out: second.code === 0 ? '' : second.out }).toMatchObject({ code: 0, err: '' });
+    expect({ ...second, out: second.code === 0 ? '' : second.out }).toSucceed();
     expect(second.out).toContain('Resuming the roll started');
     expect(second.out).toContain('server-0 was already replaced');
     expect(c.world().replaced).toEqual(['server-0', 'server-1']);
@@ -132,7 +132,7 @@ describe('roll: failures on the way, interruptions, resume', () => {
       for (let i = 0; i < 50 && !gone(); i++) spawnSync('sleep', ['0.1']);
       expect(gone()).toBe(true);
       const third = roll(c);
-      expect({ ...third, out: third.code === 0 ? '' : third.out }).toMatchObject({ code: 0, err: '' });
+      expect({ ...third, out: third.code === 0 ? '' : third.out }).toSucceed();
       expect(third.out).toContain('Resuming the roll started');
       // Both Leases were taken by the new process from the dead one, conditionally, and given back at the end.
       const takes = c.world().leaseCalls.filter((call: string) => call.startsWith('replace') && !call.endsWith(first) && !call.endsWith('(none)'));
@@ -158,7 +158,7 @@ describe('roll: failures on the way, interruptions, resume', () => {
       expect(holderOf(world.lease)).toBeUndefined();
       expect(c.calls().some((call) => /delete node|apply/.test(call))).toBe(false);
       const second = roll(c);
-      expect(second).toMatchObject({ code: 0, err: '' });
+      expect(second).toSucceed();
       expect(c.world().replaced).toEqual(['server-1']);
       expect(c.violations()).toBe('');
     },
@@ -174,7 +174,7 @@ describe('roll: failures on the way, interruptions, resume', () => {
     const world = c.world();
     expect(world.cluster.servers[1]).toMatchObject({ cordoned: false, member: true, ready: true });
     expect(holderOf(world.lease)).toBeUndefined();
-    expect(roll(c)).toMatchObject({ code: 0, err: '' });
+    expect(roll(c)).toSucceed();
     expect(c.world().replaced).toEqual(['server-1']);
   });
   it('a second roll while one runs is refused, touching nothing', () => {
@@ -190,7 +190,7 @@ describe('roll: failures on the way, interruptions, resume', () => {
     c.update((world) => {
       world.lease.renewTime = '2026-01-01T00:00:00.000000Z';
     });
-    expect(roll(c, '--server', 'server-2')).toMatchObject({ code: 0, err: '' });
+    expect(roll(c, '--server', 'server-2')).toSucceed();
     expect(c.world().replaced).toEqual(['server-2']);
     expect(c.violations()).toBe('');
   });
@@ -203,7 +203,7 @@ describe('roll: failures on the way, interruptions, resume', () => {
     expect(first.out).toContain('The other servers are at quorum; server-1 is out of the cluster');
     expect(holderOf(c.world().lease)).toBeDefined();
     const second = roll(c);
-    expect(second).toMatchObject({ code: 0, err: '' });
+    expect(second).toSucceed();
     expect(second.out).toContain('Resuming the roll');
     expect(c.world().replaced).toEqual(['server-1']);
     expect(holderOf(c.world().lease)).toBeUndefined();

@@ -12,7 +12,7 @@ describe('roll: the way through, and what it refuses', () => {
     const count = 3;
     const c = cluster('three');
     const result = roll(c);
-    expect(result).toMatchObject({ code: 0, err: '' });
+    expect(result).toSucceed();
     const world = c.world();
     const names = Array.from({ length: count }, (_, i) => `server-${i}`);
     expect(world.replaced).toEqual(names); // server-0 rolls like the others
@@ -78,7 +78,7 @@ describe('roll: the way through, and what it refuses', () => {
         withUpgradeController(world);
       });
       const result = roll(c);
-      expect(result).toMatchObject({ code: 0, err: '' });
+      expect(result).toSucceed();
       const world = c.world();
       expect(world.cluster.dualStack).toBe(true);
       expect(world.replaced).toEqual(['server-0', 'server-1', 'server-2']);
@@ -109,7 +109,7 @@ describe('roll: the way through, and what it refuses', () => {
   ] as const)('K3s on its datastore (%s): an RDS snapshot first, no etcd checks, one server at a time', (variant, names) => {
     const c = cluster(variant);
     const result = roll(c);
-    expect(result).toMatchObject({ code: 0, err: '' });
+    expect(result).toSucceed();
     const calls = c.calls();
     expect(calls.filter((call) => call.startsWith('aws rds create-db-snapshot'))).toHaveLength(names.length);
     expect(calls.some((call) => call.startsWith('aws ssm send-command') && call.includes('etcd'))).toBe(false);
@@ -125,13 +125,13 @@ describe('roll: the way through, and what it refuses', () => {
     const first = roll(c);
     expect({ ...first, out: first.code === 0 ? '' : first.out }).toMatchObject({ code: 0, err: '', out: '' });
     expect(c.world().replaced).toEqual(['server-1']);
-    expect(roll(c, '--server', 'server-2')).toMatchObject({ code: 0, err: '' });
+    expect(roll(c, '--server', 'server-2')).toSucceed();
     expect(c.world().replaced).toEqual(['server-1', 'server-2']);
     c.update((world) => {
       world.state.outputs.servers_pending_replacement.value = { 'server-0': [], 'server-1': [], 'server-2': [] };
     });
     const nothing = roll(c);
-    expect(nothing).toMatchObject({ code: 0, err: '' });
+    expect(nothing).toSucceed();
     expect(nothing.out).toContain('Nothing to roll');
     expect(roll(c, '--server', 'server-9').out).toContain('--server server-9: no such server');
     expect(c.violations()).toBe('');
@@ -139,7 +139,7 @@ describe('roll: the way through, and what it refuses', () => {
   it('--dry-run prints every step and changes nothing', () => {
     const c = cluster('three');
     const result = roll(c, '--dry-run');
-    expect(result).toMatchObject({ code: 0, err: '' });
+    expect(result).toSucceed();
     expect(result.out).toMatch(/server-0 \(aws_instance\.server-0_instance_[0-9A-F]+\):\n {4}on-demand etcd snapshot/);
     expect(result.out).toContain('terraform plan -replace=aws_instance.server-2_instance_');
     expect(result.out).toContain('Dry run: nothing was changed.');
@@ -175,7 +175,7 @@ describe('roll: the way through, and what it refuses', () => {
     });
     expect(record).toMatch(/^ami_recorded-image_[0-9A-F]+$/);
     const result = roll(c, '--new-image');
-    expect(result).toMatchObject({ code: 0, err: '' });
+    expect(result).toSucceed();
     const calls = withoutLeaseCalls(c.calls());
     const imageAt = calls.findIndex(
       (call, i) =>
@@ -214,7 +214,7 @@ describe('roll: the way through, and what it refuses', () => {
     c.update((world) => {
       world.pendingChanges = [];
     });
-    expect(roll(c, '--server', 'server-1')).toMatchObject({ code: 0, err: '' });
+    expect(roll(c, '--server', 'server-1')).toSucceed();
     expect(c.world().replaced).toEqual(['server-1']);
   });
   it('a change that appears while the server is out: its replace is refused (exit 2), nothing applied, the server out and the lock kept', () => {
@@ -234,7 +234,7 @@ describe('roll: the way through, and what it refuses', () => {
     c.update((world) => {
       world.pendingChanges = [];
     });
-    expect(roll(c)).toMatchObject({ code: 0, err: '' });
+    expect(roll(c)).toSucceed();
     expect(c.world().replaced).toEqual(['server-1']);
     expect(holderOf(c.world().lease)).toBeUndefined();
   });

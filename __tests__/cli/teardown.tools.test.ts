@@ -82,7 +82,7 @@ describe.each(Object.keys(VARIANTS))('teardown of %s', (variant) => {
       const keysOfBuckets = Object.values(c.world().aws.buckets).map((b: any) => b.key);
       const result = teardown(c);
       expect(result.err).toBe('');
-      expect(result).toMatchObject({ code: 0, err: '' });
+      expect(result).toSucceed();
       const calls = c.calls();
       const destroyAt = calls.indexOf('terraform apply -destroy -refresh=false -auto-approve -input=false');
       expect(destroyAt).toBeGreaterThan(0);
@@ -126,7 +126,7 @@ describe.each(Object.keys(VARIANTS))('teardown of %s', (variant) => {
       const records = addressesOfType(c, /^aws_s3_object$/);
       const result = teardown(c, '--keep-snapshots');
       expect(result.err).toBe('');
-      expect(result).toMatchObject({ code: 0, err: '' });
+      expect(result).toSucceed();
       const world = c.world();
       expect(world.state.resources).toEqual([]);
       for (const [name, bucket] of Object.entries(before.buckets) as [string, any][]) {
@@ -246,7 +246,7 @@ describe('teardown', () => {
       world.aws.lbs = {}; // an earlier attempt by hand got as far as the load balancer
     });
     const result = teardown(c);
-    expect(result).toMatchObject({ code: 0, err: '' });
+    expect(result).toSucceed();
     expect(c.world().state.resources).toEqual([]);
     expect(c.violations()).toBe('');
   });
@@ -257,7 +257,7 @@ describe('teardown', () => {
     });
     expect(teardown(c, '--keep-snapshots').code).toBe(1);
     const result = teardown(c);
-    expect(result).toMatchObject({ code: 0, err: '' });
+    expect(result).toSucceed();
     expect(result.out).toContain('An earlier run of this teardown chose --keep-snapshots');
     for (const bucket of Object.values(c.world().aws.buckets) as any[]) expect(bucket).toMatchObject({ exists: true, guarded: true });
   });
@@ -279,7 +279,7 @@ describe('teardown', () => {
   it('--dry-run prints the steps and changes nothing', () => {
     const c = cloud(variant, { apiUp: true });
     const result = c.run(['teardown', '--dir', 'module', '--dry-run']);
-    expect(result).toMatchObject({ code: 0, err: '' });
+    expect(result).toSucceed();
     expect(result.out).toMatch(/Forget \d+ in-cluster resources/);
     expect(result.out).toContain('terraform apply -destroy -refresh=false');
     expect(result.out).toContain('Dry run: nothing was changed.');
@@ -355,7 +355,7 @@ describe('teardown', () => {
       writeFileSync(token, 'K10-the-cluster-token'); // as `terraform output -raw join_token > file` writes it
       writeFileSync(backupKey, `${FAKE_BACKUP_ENCRYPTION_CONFIG}\n`);
       const result = teardown(c, '--keep-snapshots');
-      expect(result).toMatchObject({ code: 0, err: '' });
+      expect(result).toSucceed();
       expect(result.out).toContain(`The cluster token is already saved in ${token}, identical: left as it is.`);
       expect(result.out).toContain(`The encryption configuration of Rancher's backups is already saved in ${backupKey}, identical: left as it is.`);
       expect(result.out).not.toContain('Saved ');
@@ -385,7 +385,7 @@ describe('teardown', () => {
       untouched(c, resources);
       // Moved away, the teardown goes through and saves this deployment's.
       rmSync(path);
-      expect(teardown(c, '--keep-snapshots')).toMatchObject({ code: 0, err: '' });
+      expect(teardown(c, '--keep-snapshots')).toSucceed();
       expect(readFileSync(path, 'utf8')).not.toBe('an earlier deployment\n');
     });
 
@@ -447,7 +447,7 @@ describe('teardown', () => {
       const c = cloud(variant, { apiUp: true });
       const oldBuckets = Object.keys(c.world().aws.buckets);
       const first = teardown(c);
-      expect(first).toMatchObject({ code: 0, err: '' });
+      expect(first).toSucceed();
       // The finished record is retired, named in the output.
       expect(existsSync(recordFile(c))).toBe(false);
       expect(first.out).toMatch(/This teardown's record is kept as .*teardown-finished-rancher-.*\.json\./);
@@ -457,7 +457,7 @@ describe('teardown', () => {
       const callsSince = () => c.calls().slice(since);
 
       const dryRun = c.run(['teardown', '--dir', 'module', '--deployment', 'prod2', '--dry-run']);
-      expect(dryRun).toMatchObject({ code: 0, err: '' });
+      expect(dryRun).toSucceed();
       expect(dryRun.out).toContain('Teardown of prod2 (');
       expect(dryRun.out).toContain(', eu-west-1, module ');
       for (const b of prod2Buckets) expect(dryRun.out).toContain(`S3 bucket ${b}`);
