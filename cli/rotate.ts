@@ -282,7 +282,9 @@ export async function rotate(options: RotateOptions): Promise<number> {
       if (interrupted()) throw new Stop(`Interrupted. Run the rotation again to continue (${file.path}).`, 130);
       keeper.check();
       if (steps > 4 * servers.length + 4)
-        throw new Stop('The rotation made no progress: the servers report the same state after each step. Nothing more was done; run it again.');
+        throw new Stop(
+          `The rotation took more steps than ${servers.length} servers can need (a server that keeps going back to an earlier state?). Nothing more was done; look at the servers, then run it again.`,
+        );
       const views = await observe(c);
       const step = nextTokenStep(views);
       if (step.kind === 'done') break;
