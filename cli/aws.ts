@@ -30,6 +30,9 @@ export const AWS_CALLS: Readonly<Record<string, readonly string[]>> = {
   's3api copy-object': ['s3:GetObject', 's3:PutObject'],
   'ssm put-parameter': ['ssm:PutParameter'],
   'ssm delete-parameter': ['ssm:DeleteParameter'],
+  // rotate token: the cluster token read, and the new one written, in the deployment's own parameter
+  'ssm get-parameter': ['ssm:GetParameter'],
+  'ssm list-command-invocations': ['ssm:ListCommandInvocations'],
   // acceptance: who runs it (no permission needed), a name already taken, the sweep, CloudTrail's event history
   'sts get-caller-identity': [],
   'resourcegroupstaggingapi get-resources': ['tag:GetResources'],

@@ -7,6 +7,7 @@ import { acceptance, DEFAULT_BUDGET_MINUTES } from './acceptance';
 import { drill } from './drill';
 import { productionSettingsPath } from './drill-settings';
 import { roll } from './roll';
+import { rotate, ROTATIONS, type Rotation } from './rotate';
 import { useTerraformBinary } from './terraform';
 import { teardown } from './teardown';
 
@@ -27,6 +28,14 @@ const COMMAND_HELP: Readonly<Record<string, string>> = {
              --wait-minutes <n> budget for each new server to be Ready and an etcd voter (default 25)
              --take-over       resume a roll whose machine is gone: take its Leases, though a server is out,
                                once they were not renewed for an hour (never from a roll still running)
+             --dry-run         print the steps and change nothing`,
+  rotate: `  rotate     rotate a secret of an rke-ha deployment's cluster, one server restart at a time under the
+             servers' restart Lease; resumable (run it again) after any stop
+             token           the cluster (join) token: the new one is written to the token parameter first, then
+                             \`token rotate\` on one server, every server's token file, each server restarted
+             --token-file <f>  where the replaced token is saved (default ./<name>-join-token-<time>)
+             --wait-minutes <n> budget for each restarted server to be healthy again (default 15)
+             --take-over       resume a rotation whose machine is gone (its Lease not renewed for an hour)
              --dry-run         print the steps and change nothing`,
   drill: `  drill      restore production's newest Rancher backup into a throwaway deployment (rke-ha), check it,
              time it, report (./drill.out/report-*.json) and tear the throwaway down, also on failure
@@ -82,6 +91,7 @@ rancher-ha-aws <command> --help prints one command's part.`;
 const COMMAND_LINE: Readonly<Record<string, string>> = {
   teardown: '<stack> | --dir <module folder> [--deployment <name>]',
   roll: '<stack> | --dir <module folder> [--deployment <name>]',
+  rotate: '<stack> | --dir <module folder> [--deployment <name>] token',
   drill: '<stack> [--dir <module folder>]',
   acceptance: '<stack> --region <region> | --teardown-run <run id>',
 };
@@ -99,6 +109,8 @@ const commandOf = (args: readonly string[]) => args.find((a) => !a.startsWith('-
 export interface CommandLine {
   readonly command: string | undefined;
   readonly stack: string | undefined;
+  /** What `rotate` rotates (its last word). */
+  readonly what?: string;
   readonly flags: ReadonlySet<string>;
   readonly values: ReadonlyMap<string, string>;
 }
@@ -142,8 +154,10 @@ export function parseCommandLine(args: readonly string[]): CommandLine {
     } else if (arg.startsWith('-')) throw new UsageError(`Unknown option ${arg}.`);
     else positional.push(arg);
   }
+  // `rotate <stack> token`, or `rotate --dir <folder> token`: its last word says what it rotates.
+  const what = positional[0] === 'rotate' && positional.length > 1 ? positional.pop() : undefined;
   if (positional.length > 2) throw new UsageError(`Unexpected argument ${positional[2]}.`);
-  return { command: positional[0], stack: positional[1], flags, values };
+  return { command: positional[0], stack: positional[1], what, flags, values };
 }
 
 class UsageError extends Error {}
@@ -248,6 +262,39 @@ export async function main(args: readonly string[]): Promise<number> {
           newImage: line.flags.has('--new-image'),
           dryRun: line.flags.has('--dry-run'),
           waitMinutes: minutes(line.values.get('--wait-minutes')),
+          takeOver: line.flags.has('--take-over'),
+          interrupted: () => interrupted,
+          log,
+        });
+      }
+      case 'rotate': {
+        if (line.what === undefined || !(ROTATIONS as readonly string[]).includes(line.what))
+          throw new UsageError(
+            `rotate: name what to rotate (${ROTATIONS.join(', ')})${line.what === undefined ? '' : `, not '${line.what}'`}: \`rotate rke-ha token\`.`,
+          );
+        const dir = moduleFolder(line.stack, line.values.get('--dir'));
+        if (!line.flags.has('--dry-run')) {
+          useTerraformBinary(line.values.get('--terraform-binary'));
+          requireTools(['kubectl', 'aws']);
+        }
+        // As the roll: the step in flight finishes, then the rotation stops (a rerun continues it); a second signal leaves at once.
+        shieldChildrenFromSignals();
+        let interrupted = false;
+        const stop = (signal: NodeJS.Signals) => {
+          if (interrupted) process.exit(130);
+          interrupted = true;
+          process.stderr.write(`rancher-ha-aws: ${signal}: stopping after the step in flight (again to stop at once).\n`);
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+        return await rotate({
+          dir,
+          label: line.stack ?? dir,
+          rotation: line.what as Rotation,
+          deployment: line.values.get('--deployment'),
+          dryRun: line.flags.has('--dry-run'),
+          waitMinutes: minutes(line.values.get('--wait-minutes')),
+          tokenFile: line.values.get('--token-file'),
           takeOver: line.flags.has('--take-over'),
           interrupted: () => interrupted,
           log,

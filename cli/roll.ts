@@ -844,11 +844,11 @@ function requireNode(c: StepContext): NodeStatus {
 }
 
 /** A server's Node: the one with the instance's fixed private address among its InternalIPs (dual stack lists two). */
-function nodeOf(nodes: readonly NodeStatus[], server: Server): NodeStatus | undefined {
+export function nodeOf(nodes: readonly NodeStatus[], server: Server): NodeStatus | undefined {
   return nodes.find((n) => hasAddress(n, server.privateIp) && !n.deleting) ?? nodes.find((n) => hasAddress(n, server.privateIp));
 }
 
-function isHealthy(node: NodeStatus | undefined, k3s: boolean): boolean {
+export function isHealthy(node: NodeStatus | undefined, k3s: boolean): boolean {
   return node !== undefined && !node.deleting && node.ready && (k3s || node.etcdVoter === true);
 }
 
@@ -872,7 +872,7 @@ function requireHealthy(kubectl: Kubectl, servers: readonly Server[], k3s: boole
   }
 }
 
-function writeKubeconfig(dir: string, state: ModuleState): string {
+export function writeKubeconfig(dir: string, state: ModuleState): string {
   const value = state.outputs.kubeconfig?.value;
   if (typeof value !== 'string')
     throw new Error('The state has no kubeconfig output: the roll needs the cluster-admin kubeconfig the deployment made.');

@@ -4,11 +4,12 @@ import { synthSettings } from '../helpers/variants';
 // The built CLI, as `npm run <command>` runs it, against the stubbed terraform/aws/kubectl of the fake cloud: how each
 // command fails (one line on stderr naming the cause, no Node stack trace) and what its own --help prints.
 
-const COMMANDS = ['teardown', 'roll', 'drill', 'acceptance'] as const;
+const COMMANDS = ['teardown', 'roll', 'rotate', 'drill', 'acceptance'] as const;
 /** An option each command's help names and no other command's does. */
 const OWN_OPTION: Record<(typeof COMMANDS)[number], string> = {
   teardown: '--keep-snapshots',
-  roll: '--take-over',
+  roll: '--new-image',
+  rotate: 'token rotate',
   drill: '--etcd',
   acceptance: '--budget-minutes',
 };
@@ -59,6 +60,7 @@ it.each([
   ['teardown', ['teardown', '--dir', 'module', '--yes']],
   ['teardown --dry-run', ['teardown', '--dir', 'module', '--dry-run']],
   ['roll', ['roll', '--dir', 'module', '--dry-run']],
+  ['rotate', ['rotate', '--dir', 'module', 'token', '--dry-run']],
   // Not its dry run, which reads no state (drill.tools).
   ['drill', ['drill', 'rke-ha', '--dir', 'module']],
 ])('%s: a failing terraform is one line on stderr, naming the command that failed', (_name, args) => {
@@ -78,7 +80,19 @@ it('an unknown command: one line naming the commands', () => {
   const result = world.run(['tear-down']);
   expect(result.code).toBe(2);
   expectOneCleanLine(result.err);
-  expect(result.err).toContain("Unknown command 'tear-down': the commands are teardown, roll, drill, acceptance.");
+  expect(result.err).toContain("Unknown command 'tear-down': the commands are teardown, roll, rotate, drill, acceptance.");
+});
+
+it('rotate without what to rotate, or with what it does not rotate: one line naming what it rotates', () => {
+  for (const args of [
+    ['rotate', 'rke-ha'],
+    ['rotate', 'rke-ha', 'encryption-key'],
+  ]) {
+    const result = world.run(args);
+    expect(result.code).toBe(2);
+    expectOneCleanLine(result.err);
+    expect(result.err).toContain('rotate: name what to rotate (token)');
+  }
 });
 
 it('acceptance without its required region: refused, naming the option, with no stack trace', () => {

@@ -23,6 +23,14 @@ describe('the operations command line', () => {
     expect(Object.fromEntries(line.values)).toEqual({ '--name': 'prod-drill', '--wait-minutes': '20' });
   });
 
+  it('reads what rotate rotates from its last word, after the stack or after --dir', () => {
+    expect(parseCommandLine(['rotate', 'rke-ha', 'token', '--dry-run'])).toMatchObject({ command: 'rotate', stack: 'rke-ha', what: 'token' });
+    expect(parseCommandLine(['rotate', '--dir', 'module', 'token'])).toMatchObject({ command: 'rotate', stack: undefined, what: 'token' });
+    expect(() => parseCommandLine(['rotate', 'rke-ha', 'k8s-ha', 'token'])).toThrow('Unexpected argument k8s-ha.');
+    // Other commands take no third word.
+    expect(parseCommandLine(['roll', 'rke-ha']).what).toBeUndefined();
+  });
+
   it('refuses an unknown option, a missing value and a stray argument', () => {
     expect(() => parseCommandLine(['teardown', '--force'])).toThrow('Unknown option --force.');
     expect(() => parseCommandLine(['teardown', '--dir'])).toThrow('--dir needs a value.');

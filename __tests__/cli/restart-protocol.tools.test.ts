@@ -29,3 +29,13 @@ describe('restart protocol model: three servers, up to two faults in one interle
     expect([...new Set(verdicts.map((v) => v.model))].sort()).toEqual(['free', 'held', 'held-out', 'mine', 'stale']);
   });
 });
+
+describe('restart protocol model: the roll and the token rotation together', () => {
+  it('with a renewal timer and the upgrade controller, one fault: never two servers down, every interleaving settles', () => {
+    const both = explore({ ...THREE, maxFaults: 1, timers: [2], rotation: true, rules: FIXED_RULES });
+    console.log(`restart protocol, the roll and the token rotation together: ${both.states} states, ${both.transitions} transitions explored`);
+    expect(both.violation).toBeUndefined();
+    expect(both.stuck).toBe(0);
+    expect(both.states).toBeGreaterThan(50_000);
+  });
+});

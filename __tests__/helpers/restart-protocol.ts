@@ -97,6 +97,12 @@ export interface Actor {
   readonly old?: boolean;
   /** A timer the roll stopped (systemctl stop rancher-aws-cert-renewal.timer): no new run starts. */
   readonly stopped?: boolean;
+  /**
+   * The rotation: how many servers (in order) have restarted since their token file got the new token. A fact of
+   * the servers (rotate-token.sh `status`: the service started after the file was written), not of the process: it
+   * survives a kill.
+   */
+  readonly restarted?: number;
 }
 
 export interface State {
@@ -131,9 +137,16 @@ export interface Config {
   readonly reboots?: boolean;
   /** A person deletes the Lease by hand; an etcd restore puts back the Lease of its snapshot. @default false */
   readonly leaseFaults?: boolean;
+  /** The roll runs. @default true */
+  readonly roll?: boolean;
+  /** `npm run rotate -- rke-ha token` runs (cli/rotate.ts): every server restarted once, in order. @default false */
+  readonly rotation?: boolean;
+  /** The rotation restarts its next server without waiting for the cluster whole (a counterexample's knob). @default false */
+  readonly rotationUnguarded?: boolean;
 }
 
 const ROLL = 'roll';
+const ROTATION = 'rotation';
 const ROLL_B = 'roll-b';
 const UPGRADE = 'upgrade';
 const newNodeJob = (i: number) => `job-new-node-${i}`;
@@ -258,6 +271,16 @@ function releaseStep(state: State, name: string, holds: boolean, add: (name: str
 const rollIdentity = (name: string, rules: Rules) => (rules.holderPerProcess ? name : ROLL);
 /** The roll processes that have not ended: running, or stopped but still holding (a person reruns it). */
 export const rollRunning = (a: Actor | undefined) => a !== undefined && a.alive && a.pc !== 'done' && a.pc !== 'stopped';
+
+/**
+ * The rotation's next step once the new token is everywhere (cli/rotate.ts nextTokenStep, which the conformance test
+ * holds to this): wait while any server is not whole, restart the first server not yet restarted, done when every
+ * server is.
+ */
+export function rotationDecision(servers: readonly ServerState[], restarted: number): 'wait' | 'done' | { readonly restart: number } {
+  if (!servers.every(serving)) return 'wait';
+  return restarted >= servers.length ? 'done' : { restart: restarted };
+}
 
 /** The actor a Lease holder stands for (a roll's identity is its first process with the old rule). */
 const holderActor = (holder: string) => holder;
@@ -433,6 +456,112 @@ export function steps(state: State, config: Config): Step[] {
       add(`person: ${name} --take-over`, withActor(state, name, { alive: true, pc: state.servers[t] === 'out' ? 'replace' : 'release' }));
   }
 
+  // ---- the token rotation (cli/rotate.ts): under the Lease, one server restarted at a time, each marked out
+  const rotation = state.actors[ROTATION];
+  if (rotation) {
+    const holds = state.lease?.holder === ROTATION;
+    const restarted = rotation.restarted ?? 0;
+    if (rotation.alive) {
+      // Its keeper renews the Lease during every step and stops it at once when a renewal finds the Lease lost.
+      if (!['done', 'start', 'read', 'take', 'stopped'].includes(rotation.pc)) {
+        if (holds && !state.lease!.fresh)
+          add('rotation renews its Lease', { ...state, lease: { ...state.lease!, fresh: true, rv: state.lease!.rv + 1 } });
+        if (!holds) add('rotation finds its Lease lost and stops', withActor(state, ROTATION, { pc: 'stopped' }));
+      }
+      switch (rotation.pc) {
+        case 'start':
+          // A fresh start requires every server healthy (a run again starts at `read` and waits for it instead).
+          if (clusterWhole(state.servers, rules)) add('rotation: reads the Lease', withActor(state, ROTATION, { pc: 'read' }));
+          else add('rotation: refuses an unhealthy cluster', withActor(state, ROTATION, { pc: 'done' }));
+          break;
+        case 'read': {
+          const decision = rollLeaseDecision(state.lease, ROTATION, rules);
+          if (decision === 'take') add('rotation reads the Lease', withActor(state, ROTATION, { pc: 'take', rv: state.lease?.rv ?? 0 }));
+          else if (decision === 'stop') add('rotation: Lease held with a server out, stops (exit 3)', withActor(state, ROTATION, { pc: 'done' }));
+          else {
+            const holder = state.lease ? state.actors[holderActor(state.lease.holder)] : undefined;
+            if (!holder || !holder.alive || ['held', 'done', 'idle', 'stopped'].includes(holder.pc))
+              add('rotation: Lease held past its wait, stops (exit 3)', withActor(state, ROTATION, { pc: 'done' }));
+          }
+          break;
+        }
+        case 'take': {
+          const out = state.lease?.holder === ROTATION ? state.lease.out : null;
+          const written = writeLease(state, rules, rotation.rv, { holder: ROTATION, fresh: true, out });
+          if (written) add('rotation takes the Lease', withActor(written, ROTATION, { pc: 'token' }));
+          else add('rotation: Conflict, reads again', withActor(state, ROTATION, { pc: 'read' }));
+          break;
+        }
+        case 'token':
+          // The parameter, `token rotate` on one server, every token file (each skipped when the servers show it done):
+          // no server goes down.
+          add('rotation: new token in the parameter, rotated, in every token file', withActor(state, ROTATION, { pc: 'next' }));
+          break;
+        case 'next': {
+          const decision =
+            config.rotationUnguarded && restarted < state.servers.length ? { restart: restarted } : rotationDecision(state.servers, restarted);
+          if (decision === 'done') releaseStep(state, ROTATION, holds, add);
+          // markOut is a conditional rewrite of a Lease still ours (cli/lease.ts rewrite): lost, LeaseLost stops it.
+          else if (decision !== 'wait' && !holds) add('rotation: Lease lost before its mark, stops', withActor(state, ROTATION, { pc: 'stopped' }));
+          else if (decision !== 'wait')
+            add(
+              `rotation marks server-${decision.restart} out`,
+              withActor({ ...state, lease: { ...state.lease!, out: decision.restart, rv: state.lease!.rv + 1 } }, ROTATION, { pc: 'restart' }),
+            );
+          else if (state.lease?.out !== null && state.lease?.out !== undefined && state.servers[state.lease.out] === 'hung')
+            add(
+              `rotation: server-${state.lease.out} not back within the budget, stops (Lease kept marked out)`,
+              withActor(state, ROTATION, { pc: 'stopped' }),
+            );
+          else if (state.servers.some((x) => x === 'hung'))
+            add('rotation: a server not healthy within the budget, stops', withActor(state, ROTATION, { pc: 'stopped' }));
+          break;
+        }
+        case 'restart':
+          // Write first, read second (as the roll): with its mark written, an upgrade Job whose prepare step passed
+          // before is seen applying (or its Plan not yet on every server): the mark is cleared and the rotation stops.
+          if (upgradePending() && !config.rotationUnguarded)
+            add(
+              'rotation: an upgrade is pending or applies, clears its mark and stops',
+              withActor({ ...state, lease: { ...state.lease!, out: null, rv: state.lease!.rv + 1 } }, ROTATION, { pc: 'release' }),
+            );
+          else
+            add(
+              `rotation restarts server-${restarted} with the new token`,
+              withActor(withServer(state, restarted, 'down'), ROTATION, { pc: 'back', restarted: restarted + 1 }),
+            );
+          break;
+        case 'release':
+          releaseStep(state, ROTATION, holds, add);
+          break;
+        case 'back': {
+          const t = restarted - 1;
+          if (clusterWhole(state.servers, rules) && !holds) add('rotation: Lease lost, stops', withActor(state, ROTATION, { pc: 'stopped' }));
+          else if (clusterWhole(state.servers, rules))
+            add(
+              `rotation: server-${t} back, clears its mark`,
+              withActor({ ...state, lease: { ...state.lease!, out: null, rv: state.lease!.rv + 1 } }, ROTATION, { pc: 'next' }),
+            );
+          else if (state.servers[t] === 'hung')
+            add(`rotation: server-${t} not back within the budget, stops (Lease kept marked out)`, withActor(state, ROTATION, { pc: 'stopped' }));
+          break;
+        }
+      }
+      if (canFault && rotation.pc !== 'done' && rotation.pc !== 'stopped')
+        add('fault: rotation is killed', withActor(state, ROTATION, { alive: false }), true);
+    }
+    // Run again from its folder (kill -9): a new process that succeeds its own Lease, deciding from the servers.
+    if (!rotation.alive && rotation.pc !== 'done') add('person runs the rotation again', withActor(state, ROTATION, { alive: true, pc: 'read' }));
+    // Stopped (a server not back): a person repairs the server (docs/day-2.md), then runs it again.
+    if (
+      rotation.alive &&
+      rotation.pc === 'stopped' &&
+      !state.servers.includes('hung') &&
+      (holds || state.lease === null || state.lease.holder === '')
+    )
+      add('person reruns the stopped rotation', withActor(state, ROTATION, { pc: 'read' }));
+  }
+
   // ---- the renewal timers (lib/kubernetes/cert-renewal.sh; `old`: the previous version, 635c0e6^)
   for (const i of [...config.timers, ...(config.oldTimers ?? [])]) {
     const name = timerName(i);
@@ -569,7 +698,9 @@ export function steps(state: State, config: Config): Step[] {
     lease !== null &&
     holder !== undefined &&
     holder.alive &&
-    (lease.holder.startsWith('roll') ? holder.pc !== 'stopped' && holder.pc !== 'done' : !['held', 'done', 'idle'].includes(holder.pc));
+    (lease.holder.startsWith('roll') || lease.holder === ROTATION
+      ? holder.pc !== 'stopped' && holder.pc !== 'done'
+      : !['held', 'done', 'idle'].includes(holder.pc));
   if (lease && lease.fresh && lease.holder !== '' && !renewed)
     add(`time passes: ${lease.holder}'s Lease lapses`, { ...state, lease: { ...lease, fresh: false } });
   // A person deletes the Lease by hand, as docs/day-2.md says to: once its holder is gone (a server replaced, a roll
@@ -601,7 +732,8 @@ export function invariants(state: State): string[] {
 }
 
 export function initialState(config: Config): State {
-  const actors: Record<string, Actor> = { [ROLL]: { pc: 'start', alive: true } };
+  const actors: Record<string, Actor> = config.roll === false ? {} : { [ROLL]: { pc: 'start', alive: true } };
+  if (config.rotation) actors[ROTATION] = { pc: 'start', alive: true, restarted: 0 };
   if (config.secondRoll !== undefined) actors[ROLL_B] = { pc: 'start', alive: true };
   for (const i of config.timers) actors[timerName(i)] = { pc: 'idle', alive: true };
   for (const i of config.oldTimers ?? []) actors[timerName(i)] = { pc: 'idle', alive: true, old: true };

@@ -111,6 +111,23 @@ export function withUpgradeController(world: any): void {
   for (const s of world.cluster.servers) s.planHash = 'h1';
 }
 
+/** A cluster token in its secure form, with this secret part. */
+export const tokenWith = (secret: string) => `K10${'c'.repeat(64)}::server:${secret}`;
+
+/**
+ * The cluster token modelled (fake-roll.js tokenScript): the deployment's token parameter in SSM as Terraform wrote
+ * it (its name, key, tier and description from the state), the same token in every server's token file and data
+ * directory, and the datastore's bootstrap data encrypted with it.
+ */
+export function withToken(world: any, secret = 'first0secret0of0the0deployment0000000000000000'): void {
+  const token = tokenWith(secret);
+  const r = world.state.resources.find((x: any) => x.type === 'aws_ssm_parameter' && String(x.instances[0].attributes.name).endsWith('/token'));
+  const a = r.instances[0].attributes;
+  world.parameters = { [a.name]: { name: a.name, value: token, version: 1, keyId: a.key_id, tier: a.tier, description: a.description } };
+  world.cluster.token = token;
+  for (const s of world.cluster.servers) s.token = { config: token, server: token, startedAfterConfig: true };
+}
+
 export const roll = (c: FakeCloud, ...extra: string[]) => c.run(['roll', '--dir', 'module', ...extra]);
 export const mutating = (calls: string[]) => calls.filter((call) => /apply|cordon|drain|delete node|send-command|create-db-snapshot/.test(call));
 

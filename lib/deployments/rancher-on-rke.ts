@@ -207,7 +207,10 @@ export class RancherOnRke extends Construct {
     this.adminPassword = rancher.firstLogin.adminPassword;
     this.adminToken = rancher.firstLogin.adminToken;
     this.kubeconfig = kubeconfig(d.name, api.access);
-    this.joinToken = boot.token;
+    // The parameter's value as the state holds it, not the value Terraform first wrote: after `npm run rotate -- rke-ha
+    // token` a refresh reads the rotated token (the parameter ignores changes of its value), so the output a restore
+    // and a teardown's --keep-snapshots use follows the rotation.
+    this.joinToken = boot.parameters.parameters.find((p) => p.node.id === 'token')!.value;
     this.loadBalancerDnsName = dns.aliasTarget?.dnsName;
     if (servers.publicAddresses.length) this.nodePublicIps = servers.publicAddresses.map((address) => address.ip);
     if (state.snapshots) this.etcdSnapshotBucket = state.snapshots.name;
@@ -458,6 +461,8 @@ export class RancherOnRke extends Construct {
       alarmTopic: alarmsOn ? alarmTopicName(d.name) : undefined,
       // Kept as long as the snapshots it encrypts are (the bucket's prevent_destroy).
       preventDestroy: snapshots !== undefined && !s.etcdSnapshots.forceDestroyBucket,
+      // `npm run rotate -- rke-ha token` writes the new token here first (docs/day-2.md "Rotating the cluster token").
+      rotatedByCommand: ['token'],
       values: {
         token,
         'server-ca-cert': pki.serverCa.certPem,

@@ -45,6 +45,13 @@ export interface BootParametersProps {
    * can never be read again. @default false
    */
   readonly preventDestroy?: boolean;
+  /**
+   * Parameters (names relative to the prefix) whose value an operations command replaces after the first apply
+   * (`npm run rotate -- rke-ha token` writes the new cluster token here before any server uses it): Terraform creates
+   * them with `values` and then ignores changes of their value, so the next plan does not write the old one back.
+   * @default none
+   */
+  readonly rotatedByCommand?: readonly string[];
 }
 
 /**
@@ -147,6 +154,8 @@ export class BootParameters extends Construct {
       preventDestroy: props.preventDestroy,
     });
 
+    const unknown = (props.rotatedByCommand ?? []).filter((name) => !(name in props.values));
+    if (unknown.length > 0) throw new Error(`rotatedByCommand names parameters that are not among the values: ${unknown.join(', ')}`);
     this.parameters = Object.entries(props.values).map(
       ([name, value]) =>
         new SsmParameter(this, name, {
@@ -157,6 +166,7 @@ export class BootParameters extends Construct {
           tier: 'Intelligent-Tiering',
           value,
           description: 'Read once by the Rancher server nodes at first boot',
+          ...(props.rotatedByCommand?.includes(name) ? { lifecycle: { ignoreChanges: ['value'] } } : {}),
         }),
     );
   }

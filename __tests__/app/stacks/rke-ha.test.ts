@@ -294,6 +294,14 @@ describe('rke-ha stack: outputs, secrets and portability', () => {
     expect(out.load_balancer_dns_name.sensitive).toBeUndefined();
   });
 
+  it('the token parameter ignores changes of its value (the rotate command writes it), no other secret parameter does; join_token reads it back', () => {
+    const parameters = Object.entries(resources(json, 'aws_ssm_parameter')).filter(([, p]) => p.type === 'SecureString');
+    const rotated = parameters.filter(([, p]) => p.lifecycle?.ignore_changes !== undefined);
+    expect(rotated.map(([, p]) => [p.name, p.lifecycle.ignore_changes])).toEqual([[expect.stringMatching(/\/token$/), ['value']]]);
+    // The output is the parameter's value as the state holds it: a refresh after a rotation reads the new token.
+    expect(json.output!.join_token.value).toBe(`\${aws_ssm_parameter.${rotated[0][0]}.value}`);
+  });
+
   it('holds no private key, certificate, password or token literal', () => {
     expect(text).not.toMatch(/-----BEGIN/);
     // The marker a replaced first server looks for is the one literal, and not a secret.

@@ -41,7 +41,7 @@ function renewalTimer(world) {
   const whole = world.cluster.servers.filter((x) => x.nodePresent && !x.deleting && x.ready && x.member && !x.learner);
   if (whole.length !== expected) return;
   // Only while another server is out: that is the moment the roll must hold the Lease (a restart of a whole cluster is allowed).
-  if (!world.cluster.servers.some((x) => !x.nodePresent || x.deleting)) return;
+  if (!world.cluster.servers.some((x) => !x.nodePresent || x.deleting || x.tokenRestart !== undefined)) return;
   s.ready = false;
   renewal.restarting = true;
   renewal.restarts = (renewal.restarts ?? 0) + 1;
@@ -92,10 +92,42 @@ function upgradeController(world) {
   controller.upgraded = [...(controller.upgraded ?? []), next.name];
 }
 
+/** The secret part of a cluster token (after its last ':'), as RKE2 and K3s compare tokens. */
+const secretOf = (token) =>
+  String(token ?? '')
+    .split(':')
+    .pop();
+
+/**
+ * A server restarted by the token rotation (rotate-token.sh `restart`) comes back after `cluster.restartLooks` looks,
+ * as RKE2 and K3s start: with the token of its token file, which must open the bootstrap data the datastore keeps
+ * under the cluster's token (k3s pkg/cluster/storage.go: a token whose key is not there is refused, "bootstrap data
+ * already found and encrypted with different token"); such a server never becomes Ready.
+ */
+function tokenRestarts(world) {
+  for (const s of world.cluster.servers) {
+    if (s.tokenRestart === undefined || --s.tokenRestart > 0) continue;
+    delete s.tokenRestart;
+    // `cluster.neverBack`: this server's restart hangs (a person repairs it: the test clears startFailed).
+    if (world.cluster.neverBack === s.name) {
+      delete world.cluster.neverBack;
+      s.startFailed = 'hung';
+      continue;
+    }
+    if (secretOf(s.token.config) !== secretOf(world.cluster.token)) {
+      s.startFailed = 'bootstrap data already found and encrypted with different token';
+      continue;
+    }
+    s.token.server = s.token.config;
+    s.ready = true;
+  }
+}
+
 /** Time passes with every look at the Nodes: joining servers progress. */
 function tick(world) {
   renewalTimer(world);
   upgradeController(world);
+  tokenRestarts(world);
   for (const s of world.cluster.servers) {
     // A finalizer that holds the Node for `cluster.stuckFinalizer` more looks (its member not yet removed).
     if (s.deleting && world.cluster.stuckFinalizer > 0) {
@@ -112,7 +144,7 @@ function tick(world) {
     s.joining--;
     if (s.joining > 0) continue;
     delete s.joining;
-    if (world.cluster.neverReady === s.name || s.staleMember) continue;
+    if (world.cluster.neverReady === s.name || s.staleMember || s.joinRefused) continue;
     s.nodePresent = true;
     // The upgrade controller runs the current Plan on a new Node (or, with `stuckOnJoin`, is still at it).
     const plan = world.cluster.upgrade?.plan;
@@ -398,7 +430,14 @@ function apply(world, flags, finish) {
     attributes.id = `${s.name}-i-${s.generation}`;
     s.instance = attributes.id;
     s.joining = world.cluster.joinAfter ?? 2;
-    // The new instance boots this version's user data: its cert-renewal.sh, its timer enabled.
+    // The new instance boots this version's user data: its cert-renewal.sh, its timer enabled. It reads the token
+    // parameter at boot (rke2-bootstrap.sh fetch_to token): a token the cluster does not hold never joins.
+    if (world.cluster.token !== undefined) {
+      const token = Object.values(world.parameters ?? {}).find((p) => p.name.endsWith('/token'))?.value;
+      s.token = { config: token, server: token, startedAfterConfig: true };
+      s.joinRefused = secretOf(token) !== secretOf(world.cluster.token);
+      world.joins = [...(world.joins ?? []), { server: s.name, token: secretOf(token), refused: s.joinRefused }];
+    }
     delete s.renewalScript;
     s.timerStopped = false;
     world.replaced = [...(world.replaced ?? []), s.name];
@@ -421,9 +460,32 @@ function apply(world, flags, finish) {
 function aws(world, args, option, finish, awsError) {
   const [service, operation] = args;
   const cluster = world.cluster;
+  // One command to several instances (`--instance-ids a b c`): one invocation each, read together with
+  // list-command-invocations --details (the token rotation's status of every server).
+  const ids = [];
+  for (let i = args.indexOf('--instance-ids') + 1; i > 0 && i < args.length && !args[i].startsWith('--'); i++) ids.push(args[i]);
+  if (service === 'ssm' && operation === 'send-command' && ids.length > 1) {
+    const commands = JSON.parse(option('--parameters')).commands;
+    const id = `cmd-${(cluster.commands ?? []).length + 1}`;
+    cluster.commands = [...(cluster.commands ?? []), { id, instances: ids, commands, looks: 0, status: 'Success' }];
+    finish(0, JSON.stringify({ Command: { CommandId: id } }));
+  }
+  if (service === 'ssm' && operation === 'list-command-invocations') {
+    const command = (cluster.commands ?? []).find((c) => c.id === option('--command-id'));
+    if (!command || !args.includes('--details')) finish(1, '', `fake aws: unexpected call: ${args.join(' ')}\n`);
+    const status = /rancher-aws-rotate-token\.sh status (rke2|k3s)$/.test(command.commands[0]);
+    if (!status) finish(1, '', 'fake aws: list-command-invocations of a command other than the token status\n');
+    const invocations = (command.instances ?? [command.instance]).map((instance) => {
+      const s = server(world, (x) => x.instance === instance);
+      return { InstanceId: instance, Status: 'Success', CommandPlugins: [{ Status: 'Success', Output: tokenStatusLine(world, s) }] };
+    });
+    finish(0, JSON.stringify({ CommandInvocations: invocations }));
+  }
   if (service === 'ssm' && operation === 'send-command') {
     const target = server(world, (s) => s.instance === option('--instance-ids'));
-    if (!target || !target.ready) awsError('InvalidInstanceId', 'Instances not in a valid state for account');
+    // The SSM agent is a service of its own: a server whose rke2-server restarts (or failed to start) still answers.
+    if (!target || (!target.ready && target.tokenRestart === undefined && target.startFailed === undefined))
+      awsError('InvalidInstanceId', 'Instances not in a valid state for account');
     const commands = JSON.parse(option('--parameters')).commands;
     const id = `cmd-${(cluster.commands ?? []).length + 1}`;
     cluster.commands = [
@@ -449,6 +511,15 @@ function aws(world, args, option, finish, awsError) {
       delete cluster.upgrade.bumpDuringSnapshot;
     }
     upgradeController(world);
+    // The token rotation's script (rotate-token.sh) answers at the first look: its steps are the waits it is tested for.
+    const rotate = /rancher-aws-rotate-token\.sh (status|rotate|config|restart) (rke2|k3s)$/.exec(command.commands[0]);
+    if (rotate)
+      tokenScript(
+        world,
+        server(world, (x) => x.instance === command.instance),
+        rotate[1],
+        finish,
+      );
     if (command.looks < 2) finish(0, JSON.stringify({ Status: 'InProgress' }));
     // The renewal timer's stop (cli/renewal-timers.ts): a server whose `renewalScript` (the sha256 of the
     // cert-renewal.sh its user data installed; unset: this version's) differs from the one the command names has its
@@ -483,6 +554,28 @@ function aws(world, args, option, finish, awsError) {
       }),
     );
   }
+  // The deployment's parameters (world.parameters: name -> { name, value, version, keyId }), as SSM keeps them.
+  if (service === 'ssm' && operation === 'get-parameter') {
+    const p = world.parameters?.[option('--name')];
+    if (!p) awsError('ParameterNotFound', `Parameter ${option('--name')} not found.`);
+    if (!args.includes('--with-decryption')) finish(0, JSON.stringify({ Parameter: { Name: p.name, Value: '(encrypted)', Version: p.version } }));
+    finish(0, JSON.stringify({ Parameter: { Name: p.name, Type: 'SecureString', Value: p.value, Version: p.version } }));
+  }
+  if (service === 'ssm' && operation === 'put-parameter') {
+    if (option('--cli-input-json') !== 'file:///dev/stdin') finish(1, '', 'fake aws: a parameter value passed as an argument\n');
+    const input = JSON.parse(require('node:fs').readFileSync(0, 'utf8'));
+    const p = world.parameters?.[input.Name];
+    if (!p) finish(1, '', `fake aws: unexpected put-parameter ${input.Name}\n`);
+    if (!input.Overwrite) awsError('ParameterAlreadyExists', 'The parameter already exists.');
+    // Overwritten without its key, SSM would encrypt with the account's aws/ssm key: the deployment's key is named.
+    if (input.KeyId !== p.keyId || input.Tier !== p.tier || input.Description !== p.description)
+      finish(1, '', `fake aws: put-parameter ${input.Name} with another key, tier or description than Terraform's\n`);
+    p.value = input.Value;
+    p.version++;
+    world.parameterWrites = [...(world.parameterWrites ?? []), { name: p.name, secret: secretOf(p.value) }];
+    killIfAsked(world, 'put-parameter', finish, JSON.stringify({ Version: p.version, Tier: p.tier }));
+    finish(0, JSON.stringify({ Version: p.version, Tier: p.tier }));
+  }
   if (service === 'rds' && operation === 'create-db-snapshot') {
     world.dbSnapshots = { ...(world.dbSnapshots ?? {}), [option('--db-snapshot-identifier')]: { looks: 0 } };
     finish(0, JSON.stringify({ DBSnapshot: { Status: 'creating' } }));
@@ -494,6 +587,74 @@ function aws(world, args, option, finish, awsError) {
     finish(0, JSON.stringify({ DBSnapshots: [{ Status: cluster.snapshotFails ? 'failed' : snapshot.looks < 2 ? 'creating' : 'available' }] }));
   }
   finish(1, '', `fake aws: unexpected call: ${args.join(' ')}\n`);
+}
+
+/** `cluster.killAt` (a step name): the call that completes it ends with a SIGKILL of its caller (kill -9 there). */
+function killIfAsked(world, step, finish, stdout) {
+  if (world.cluster.killAt !== step) return;
+  delete world.cluster.killAt;
+  world.killed = [...(world.killed ?? []), step];
+  finish(0, stdout, '', () => process.kill(process.ppid, 'SIGKILL'));
+}
+
+/** rotate-token.sh `status` on server `s`: which of its copies hold the parameter's token, and cluster_healthy from there. */
+function tokenStatusLine(world, s) {
+  const wanted = secretOf(Object.values(world.parameters ?? {}).find((p) => p.name.endsWith('/token'))?.value);
+  const same = (token) => (secretOf(token) === wanted ? 'yes' : 'no');
+  const whole = world.cluster.servers.every((x) => x.ready && x.member && !x.learner && x.nodePresent);
+  const t = s.token;
+  return `rotate-token config=${same(t.config)} server=${same(t.server)} started-after-config=${t.startedAfterConfig ? 'yes' : 'no'} healthy=${s.ready && whole ? 'yes' : 'no'}\n`;
+}
+
+/**
+ * rotate-token.sh on a server (`server.token`: { config, server, startedAfterConfig }, the token file the service
+ * reads at start, the data directory's server/token, whether the service started after that file was written;
+ * `cluster.token`: the token the datastore's bootstrap data is encrypted with), as RKE2/K3s v1.35.7 do it:
+ *   rotate: k3s pkg/server/handlers/token.go tokenRotate, behind `token rotate` (pkg/cli/token/token.go): the request
+ *   authenticates with the data directory's token; the handler writes the new one there and re-encrypts the bootstrap
+ *   data with it (the running servers keep the token they started with until they restart);
+ *   restart: the service goes down at once; it comes back (tokenRestarts) only with a token the datastore holds.
+ */
+function tokenScript(world, s, action, finish) {
+  const parameter = Object.values(world.parameters ?? {}).find((p) => p.name.endsWith('/token'));
+  const wanted = secretOf(parameter?.value);
+  const same = (token) => (secretOf(token) === wanted ? 'yes' : 'no');
+  const success = (out) => JSON.stringify({ Status: 'Success', StandardOutputContent: out, StandardErrorContent: '' });
+  const whole = world.cluster.servers.every((x) => x.ready && x.member && !x.learner && x.nodePresent);
+  if (action === 'status') finish(0, success(tokenStatusLine(world, s)));
+  if (action === 'rotate') {
+    if (same(s.token.server) === 'yes') finish(0, success('rotate-token rotated=already\n'));
+    if (!s.ready || secretOf(s.token.server) !== secretOf(world.cluster.token))
+      finish(
+        0,
+        JSON.stringify({ Status: 'Failed', StandardOutputContent: '', StandardErrorContent: 'level=fatal msg="token rotate: 401 Unauthorized"' }),
+      );
+    world.cluster.token = parameter.value;
+    s.token.server = parameter.value;
+    world.cluster.rotations = [...(world.cluster.rotations ?? []), s.name];
+    killIfAsked(world, `rotate ${s.name}`, finish, success('rotate-token rotated=now\n'));
+    finish(0, success('rotate-token rotated=now\n'));
+  }
+  if (action === 'config') {
+    // Someone applies a Kubernetes version change while the rotation writes the token files: the Plan gets a new hash.
+    if (world.cluster.upgrade?.bumpOnConfig) {
+      world.cluster.upgrade.plan.latestHash = world.cluster.upgrade.bumpOnConfig;
+      delete world.cluster.upgrade.bumpOnConfig;
+    }
+    s.token.config = parameter.value;
+    s.token.startedAfterConfig = false;
+    killIfAsked(world, `config ${s.name}`, finish, success('rotate-token config=written\n'));
+    finish(0, success('rotate-token config=written\n'));
+  }
+  if (action === 'restart') {
+    const out = world.restartLease?.holderIdentity ? world.restartLease.annotations?.['rancher-ha-aws/out'] : undefined;
+    world.cluster.tokenRestarts = [...(world.cluster.tokenRestarts ?? []), { server: s.name, out, whole }];
+    s.ready = false;
+    s.tokenRestart = world.cluster.restartLooks ?? 2;
+    s.token.startedAfterConfig = true;
+    killIfAsked(world, `restart ${s.name}`, finish, success('rotate-token restart=asked\n'));
+    finish(0, success('rotate-token restart=asked\n'));
+  }
 }
 
 module.exports = { kubectl, apply, plan, show, aws };

@@ -40,6 +40,31 @@ describe('BootParameters', () => {
     expect(parameters.prefix).toBe('/rancher/rke-ha');
   });
 
+  it('ignores changes of the value of the parameters an operations command rotates, and of no other; refuses a name it does not hold', () => {
+    const { json: rotated } = synth((stack) => {
+      new BootParameters(stack, 'boot', {
+        prefix: '/rancher/rke-ha',
+        values: { token: 'first-token', 'server-ca-cert': 'literal-value' },
+        readerRoleArn: 'arn:aws:iam::111122223333:role/demo-node',
+        rotatedByCommand: ['token'],
+      });
+    });
+    const byParameter = Object.fromEntries(Object.values(resources(rotated, 'aws_ssm_parameter')).map((p) => [p.name, p.lifecycle]));
+    expect(byParameter).toEqual({ '/rancher/rke-ha/token': { ignore_changes: ['value'] }, '/rancher/rke-ha/server-ca-cert': undefined });
+    // Without the prop, nothing is ignored (the parameters of the suite above).
+    expect(Object.values(ssm).map((p) => p.lifecycle)).toEqual([undefined, undefined]);
+    expect(() =>
+      synth((stack) => {
+        new BootParameters(stack, 'boot', {
+          prefix: '/rancher/rke-ha',
+          values: { token: 'first-token' },
+          readerRoleArn: 'arn:aws:iam::111122223333:role/demo-node',
+          rotatedByCommand: ['tokne'],
+        });
+      }),
+    ).toThrow('rotatedByCommand names parameters that are not among the values: tokne');
+  });
+
   it('stores a Terraform reference, not a literal, when given a token', () => {
     expect(byName('/rancher/rke-ha/token')[1].value).toBe(ref('random_password', 'join-token', 'result'));
     expect(byName('/rancher/rke-ha/server-ca-cert')[1].value).toBe('literal-value');

@@ -1,0 +1,24 @@
+/**
+ * The token rotation's tests (split over two files so jest runs them side by side): the real `rotate <stack> token`
+ * against the fake cluster of roll-world.ts with its token modelled (withToken).
+ */
+import type { FakeCloud } from './fake-cloud';
+import { holderOf } from './fake-cloud';
+
+/** The secret part of the deployment's first token (roll-world.ts withToken). */
+export const OLD = 'first0secret0of0the0deployment0000000000000000';
+export const rotateToken = (c: FakeCloud, ...extra: string[]) => c.run(['rotate', '--dir', 'module', 'token', ...extra]);
+export const parameterOf = (world: any) => Object.values(world.parameters as Record<string, any>)[0];
+export const secretOf = (token: string) => token.split(':').pop()!;
+
+/** Every server on the parameter's token, restarted with it, Ready; the datastore's data under it; the Lease free. */
+export function expectRotated(world: any): void {
+  const token = parameterOf(world).value;
+  expect(secretOf(token)).not.toBe(OLD);
+  expect(world.cluster.token).toBe(token);
+  for (const s of world.cluster.servers) {
+    expect([s.name, s.token]).toEqual([s.name, { config: token, server: token, startedAfterConfig: true }]);
+    expect([s.name, s.ready, s.startFailed]).toEqual([s.name, true, undefined]);
+  }
+  expect(holderOf(world.restartLease)).toBeUndefined();
+}
