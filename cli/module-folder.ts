@@ -117,6 +117,32 @@ export function readDeploymentRecord(state: ModuleState, wanted?: string): Deplo
 /** Which deployment to act on is not clear from the module and the command line (exit 2, nothing done). */
 export class ChoiceNeeded extends Error {}
 
+/**
+ * The state of a module folder and the deployment in it that an operations command (`verb`: roll, rotate) acts on;
+ * undefined, with the reason said, when nothing was applied from the folder or it holds several deployments and none
+ * was named.
+ */
+export function appliedDeployment(
+  terraform: { pull(): ModuleState },
+  dir: string,
+  wanted: string | undefined,
+  verb: string,
+  log: (line: string) => void,
+): { readonly state: ModuleState; readonly deployment: Deployment } | undefined {
+  const state = terraform.pull();
+  if (state.resources.length === 0) {
+    log(`No Terraform state in ${dir}: nothing was applied from this module (or its backend is another one). Nothing to ${verb}.`);
+    return undefined;
+  }
+  try {
+    return { state, deployment: readDeploymentRecord(state, wanted) };
+  } catch (error) {
+    if (!(error instanceof ChoiceNeeded)) throw error;
+    log(error.message);
+    return undefined;
+  }
+}
+
 /** The deployments of a module applied before the records: one per guard prefix, its resources by the app's construct ids under it. */
 function fromAddresses(state: ModuleState): Deployment[] {
   const prefixes = [

@@ -5,7 +5,7 @@ import { MEMBER_LIST_COMMAND, membersWithoutNode, parseMembers } from './etcd-me
 import { hasAddress, Kubectl, NodeStatus } from './kubectl';
 import { acquire, holderAlive, LeaseLost, LockResult, markOut, newHolder, release, RESTART_LEASE, restartLeaseAnswer, ROLL_LEASE } from './lease';
 import { LeaseKeeper } from './lease-keeper';
-import { ChoiceNeeded, type Deployment, inState, readDeploymentRecord } from './module-folder';
+import { appliedDeployment, type Deployment, inState } from './module-folder';
 import { unexpectedChanges } from './plan-check';
 import { Interrupted, waitUntil, yieldFor } from './poll';
 import { StateFile, stateFilePath } from './state-file';
@@ -123,19 +123,9 @@ export async function roll(options: RollOptions): Promise<number> {
   const { log } = options;
   const terraform = new Terraform(options.dir);
   const file = new StateFile<RollRecord>(stateFilePath(options.dir, 'roll'));
-  const state = terraform.pull();
-  if (state.resources.length === 0) {
-    log(`No Terraform state in ${options.dir}: nothing was applied from this module (or its backend is another one). Nothing to roll.`);
-    return 2;
-  }
-  let deployment: Deployment;
-  try {
-    deployment = readDeploymentRecord(state, options.deployment);
-  } catch (error) {
-    if (!(error instanceof ChoiceNeeded)) throw error;
-    log(error.message);
-    return 2;
-  }
+  const applied = appliedDeployment(terraform, options.dir, options.deployment, 'roll', log);
+  if (!applied) return 2;
+  const { state, deployment } = applied;
   const name = deployment.name ?? options.label;
   const servers = serversOf(state, deployment);
   if (servers.length === 0) {

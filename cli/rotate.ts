@@ -5,7 +5,7 @@ import { Aws } from './aws';
 import { Kubectl, type NodeStatus } from './kubectl';
 import { acquire, holderAlive, LeaseLost, markOut, newHolder, readLease, release, RESTART_LEASE, restartLeaseAnswer } from './lease';
 import { LeaseKeeper } from './lease-keeper';
-import { ChoiceNeeded, type Deployment, readDeploymentRecord } from './module-folder';
+import { appliedDeployment } from './module-folder';
 import { Interrupted, POLL_INTERVAL_MS, pollPause, waitUntil, yieldFor } from './poll';
 import { isHealthy, nodeOf, onServer, type Server, serversOf, writeKubeconfig } from './roll';
 import ROTATE_TOKEN_SCRIPT from './rotate-token.sh';
@@ -155,19 +155,9 @@ export async function rotate(options: RotateOptions): Promise<number> {
   const { log } = options;
   const terraform = new Terraform(options.dir);
   const file = new StateFile<RotateRecord>(stateFilePath(options.dir, 'rotate'));
-  const state = terraform.pull();
-  if (state.resources.length === 0) {
-    log(`No Terraform state in ${options.dir}: nothing was applied from this module (or its backend is another one). Nothing to rotate.`);
-    return 2;
-  }
-  let deployment: Deployment;
-  try {
-    deployment = readDeploymentRecord(state, options.deployment);
-  } catch (error) {
-    if (!(error instanceof ChoiceNeeded)) throw error;
-    log(error.message);
-    return 2;
-  }
+  const applied = appliedDeployment(terraform, options.dir, options.deployment, 'rotate', log);
+  if (!applied) return 2;
+  const { state, deployment } = applied;
   const name = deployment.name ?? options.label;
   const servers = serversOf(state, deployment);
   if (deployment.kind !== 'rke-ha' || servers.length === 0) {
