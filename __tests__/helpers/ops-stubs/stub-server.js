@@ -39,12 +39,39 @@ function delegated(tool, args, dir) {
     // The drill's and the acceptance run's worlds (fake-drill.js, fake-acceptance.js): a call there signals its caller
     // only while the world holds a signal to send (`signalAt`, taken out when it fires), and lets the lock go to wait
     // only in an apply (delegated above). Every other call of theirs runs here, with its caller's pid and environment.
-    const world = fs.readFileSync(join(dir, 'world.json'), 'utf8');
-    return /\n "(drill|acceptance)": /.test(world) && /"signalAt": /.test(world);
+    const world = worldEntry(join(dir, 'world.json'));
+    world.delegate ??= /\n "(drill|acceptance)": /.test(world.text) && /"signalAt": /.test(world.text);
+    return world.delegate;
   } catch {
     return true;
   }
 }
+
+// The worlds as this server last read or wrote them, by path: a world.json is about 400 KB, and every call read it
+// twice (above, then in fake-cloud.js) though the server itself had written it at the end of the call before. An
+// entry is the file's text and identity (inode, modification time in ns, size): the text is reused only while the
+// file on disk is that same file; any other writer (the test between runs, a delegated node stub, whose write is a
+// new file renamed over the old; the test's FakeCloud.write, renamed likewise) changes the identity, and the file is
+// read again. A file's times come from the kernel's coarse clock (a tick of 1-10 ms): a writer that rewrote the file
+// in place, within the tick of the server's write and at the same size, would go unseen, so the tests' writers
+// rename (fake-acceptance-synth.js rewrites it in place, but only to take a key out: never at the same size).
+// Nothing else is kept between calls: fake-cloud.js parses the text afresh, as in a process of its own.
+const worlds = new Map();
+const identity = (stats) => `${stats.ino}:${stats.mtimeNs}:${stats.size}`;
+/** The entry of a world.json: the cached one while the file is unchanged, else the file read (and stat-ed on one descriptor). */
+function worldEntry(file) {
+  const cached = worlds.get(file);
+  if (cached && cached.id === identity(fs.statSync(file, { bigint: true }))) return cached;
+  const fd = fs.openSync(file, 'r');
+  try {
+    const entry = { id: identity(fs.fstatSync(fd, { bigint: true })), text: fs.readFileSync(fd, 'utf8') };
+    worlds.set(file, entry);
+    return entry;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+const isWorld = (file) => typeof file === 'string' && file.endsWith('/world.json');
 
 const compiled = new Map();
 /** A stub file as a function of its module scope, compiled once. */
@@ -89,10 +116,27 @@ function run({ files, pid, cwd, dir, tool, args, ppid, env }) {
     kill: refuse('process.kill'),
   };
   // The caller's standard input is what stub.sh saved of it (a call that reads it: see stub.sh); its output is collected.
+  // A world this call writes (fake-cloud.js's save: world.json.<pid>, renamed over world.json) is the next call's cache.
+  const written = new Map();
   const shimFs = {
     ...fs,
-    readFileSync: (file, ...rest) =>
-      file === 0 ? (existsSync(`${files}.in`) ? fs.readFileSync(`${files}.in`, ...rest) : '') : fs.readFileSync(file, ...rest),
+    readFileSync: (file, ...rest) => {
+      if (file === 0) return existsSync(`${files}.in`) ? fs.readFileSync(`${files}.in`, ...rest) : '';
+      if (isWorld(file) && rest.length === 1 && rest[0] === 'utf8') return worldEntry(file).text;
+      return fs.readFileSync(file, ...rest);
+    },
+    writeFileSync: (file, data, ...rest) => {
+      fs.writeFileSync(file, data, ...rest);
+      if (typeof file === 'string' && typeof data === 'string' && /\/world\.json\.\d+$/.test(file)) written.set(file, data);
+    },
+    renameSync: (from, to) => {
+      const text = written.get(from);
+      // Its identity before the rename, which keeps it (the world's lock is held: no other writer runs meanwhile).
+      const id = text !== undefined && isWorld(to) ? identity(fs.statSync(from, { bigint: true })) : undefined;
+      fs.renameSync(from, to);
+      written.delete(from);
+      if (id !== undefined) worlds.set(to, { id, text });
+    },
     writeSync: (fd, data, offset = 0, ...rest) => {
       if (fd !== 1 && fd !== 2) return fs.writeSync(fd, data, offset, ...rest);
       const bytes = Buffer.from(data).subarray(offset);
