@@ -7,9 +7,9 @@
 //
 // fake-cloud.js runs unchanged: it is compiled once and evaluated afresh for every call, with its own `process`
 // (argv, cwd, the world's folder, exit) and an fs whose file descriptors 0, 1 and 2 are files stub.sh reads and
-// writes (`<world>/.stub.<pid>.in|out|err`; the CLI's pipes are sockets, which /proc/<pid>/fd cannot open). It takes
-// the world's lock as it does in a process of its own, so the calls the server runs and the ones a node process runs
-// beside it are ordered as before.
+// writes (`<world>/.stub.<pid>.in|out|err`; the CLI's pipes are sockets, which /proc/<pid>/fd cannot open; stub.sh
+// also leaves `.env` there, its caller's variables' names). It takes the world's lock as it does in a process of its
+// own, so the calls the server runs and the ones a node process runs beside it are ordered as before.
 //
 // Some calls need a process of their own: they signal their caller (a drain or an apply the test interrupts, any
 // call of the drill or the acceptance run while their world holds a signal to send) or wait for other calls while
@@ -206,7 +206,7 @@ const server = net.createServer((socket) => {
     socket.write(`${answer}\n`);
     // stub.sh has copied the output once it hangs up (it exits, or runs the node stub).
     socket.on('close', () => {
-      for (const file of ['in', 'out', 'err']) fs.rmSync(`${request.files}.${file}`, { force: true });
+      for (const file of ['in', 'out', 'err', 'env']) fs.rmSync(`${request.files}.${file}`, { force: true });
     });
     socket.end();
   });
