@@ -409,7 +409,7 @@ describe('teardown', () => {
     expect(missing.code).toBe(1);
     expect(missing.err).toContain("'aws' was not found on PATH");
     expect(c.calls()).toEqual([]);
-    writeFileSync(join(c.dir, 'world.json'), JSON.stringify({ ...c.world(), state: { version: 4, resources: [], outputs: {} } }));
+    c.write({ ...c.world(), state: { version: 4, resources: [], outputs: {} } });
     const empty = teardown(c);
     expect(empty.code).toBe(0);
     expect(empty.out).toContain('Nothing left to tear down');

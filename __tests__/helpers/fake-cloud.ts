@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { runBounded, runBoundedAsync, type AsyncRun } from './subprocess';
@@ -194,8 +194,14 @@ export class FakeCloud {
     return JSON.parse(readFileSync(join(this.dir, 'world.json'), 'utf8'));
   }
 
+  /**
+   * Written beside and renamed over, as the stubs write it: a new file, which the stub server (its cache of the world,
+   * ops-stubs/stub-server.js) tells from the one it wrote itself even within the same clock tick and at the same size.
+   */
   write(world: unknown): void {
-    writeFileSync(join(this.dir, 'world.json'), JSON.stringify(world, null, 1));
+    const file = join(this.dir, 'world.json');
+    writeFileSync(`${file}.test`, JSON.stringify(world, null, 1));
+    renameSync(`${file}.test`, file);
   }
 
   /** Changes the world between runs. */

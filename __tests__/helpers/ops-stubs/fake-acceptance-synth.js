@@ -6,7 +6,7 @@
 // throwaway (an output folder under drill/, rke-ha).
 // world.acceptance.failAt / signalAt act on it as on the other stubs (fake-acceptance.js).
 'use strict';
-const { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } = require('node:fs');
+const { appendFileSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 
 const dir = process.env.FAKE_WORLD;
@@ -21,7 +21,9 @@ const a = world.acceptance;
 if (a.signalAt && a.signalAt.phase === phase) {
   const signal = a.signalAt.signal;
   delete a.signalAt;
-  writeFileSync(worldFile, JSON.stringify(world, null, 1));
+  // Written beside and renamed over, as every writer of the world does (the stub server knows a file it read by its identity).
+  writeFileSync(`${worldFile}.${process.pid}`, JSON.stringify(world, null, 1));
+  renameSync(`${worldFile}.${process.pid}`, worldFile);
   process.kill(process.ppid, signal);
 }
 if (a.failAt === phase) {

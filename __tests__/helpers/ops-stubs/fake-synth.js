@@ -5,7 +5,7 @@
 // world.drill.signalAt { phase: 'synth' } sends the signal to the drill first; after any signal but SIGKILL it
 // waits (bounded) for the drill to stop it, as a long synth would be stopped.
 'use strict';
-const { appendFileSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } = require('node:fs');
+const { appendFileSync, copyFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 
 const dir = process.env.FAKE_WORLD;
@@ -15,7 +15,9 @@ const world = JSON.parse(readFileSync(worldFile, 'utf8'));
 const at = world.drill.signalAt;
 if (at && at.phase === 'synth') {
   delete world.drill.signalAt;
-  writeFileSync(worldFile, JSON.stringify(world, null, 1));
+  // Written beside and renamed over, as every writer of the world does (the stub server knows a file it read by its identity).
+  writeFileSync(`${worldFile}.${process.pid}`, JSON.stringify(world, null, 1));
+  renameSync(`${worldFile}.${process.pid}`, worldFile);
   process.kill(process.ppid, at.signal);
   // The drill stops this synth with SIGTERM (the default action ends it here); 3,000 looks at most.
   if (at.signal !== 'SIGKILL') for (let i = 0; i < 3000; i++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);

@@ -7,9 +7,9 @@
 //
 // fake-cloud.js runs unchanged: it is compiled once and evaluated afresh for every call, with its own `process`
 // (argv, cwd, the world's folder, exit) and an fs whose file descriptors 0, 1 and 2 are files stub.sh reads and
-// writes (`<world>/.stub.<pid>.in|out|err`; the CLI's pipes are sockets, which /proc/<pid>/fd cannot open). It takes
-// the world's lock as it does in a process of its own, so the calls the server runs and the ones a node process runs
-// beside it are ordered as before.
+// writes (`<world>/.stub.<pid>.in|out|err`; the CLI's pipes are sockets, which /proc/<pid>/fd cannot open; stub.sh
+// also leaves `.env` there, its caller's variables' names). It takes the world's lock as it does in a process of its
+// own, so the calls the server runs and the ones a node process runs beside it are ordered as before.
 //
 // Some calls need a process of their own: they signal their caller (a drain or an apply the test interrupts, any
 // call of the drill or the acceptance run while their world holds a signal to send) or wait for other calls while
@@ -39,14 +39,40 @@ function delegated(tool, args, dir) {
     // The drill's and the acceptance run's worlds (fake-drill.js, fake-acceptance.js): a call there signals its caller
     // only while the world holds a signal to send (`signalAt`, taken out when it fires), and lets the lock go to wait
     // only in an apply (delegated above). Every other call of theirs runs here, with its caller's pid and environment.
-    const world = fs.readFileSync(join(dir, 'world.json'), 'utf8');
+    const world = worldEntry(join(dir, 'world.json'));
     // The roll's world kills its caller (kill -9) at a step while it holds `killAt` (fake-roll.js killIfAsked).
-    if (/"killAt": /.test(world)) return true;
-    return /\n "(drill|acceptance)": /.test(world) && /"signalAt": /.test(world);
+    world.delegate ??= /"killAt": /.test(world.text) || (/\n "(drill|acceptance)": /.test(world.text) && /"signalAt": /.test(world.text));
+    return world.delegate;
   } catch {
     return true;
   }
 }
+
+// The worlds as this server last read or wrote them, by path: a world.json is about 400 KB, and every call read it
+// twice (above, then in fake-cloud.js) though the server itself had written it at the end of the call before. An
+// entry is the file's text and identity (inode, modification time in ns, size): the text is reused only while the
+// file on disk is that same file; any other writer (the test between runs, a delegated node stub, whose write is a
+// new file renamed over the old; the test's FakeCloud.write, renamed likewise) changes the identity, and the file is
+// read again. A file's times come from the kernel's coarse clock (a tick of 1-10 ms): a writer that rewrote the file
+// in place, within the tick of the server's write and at the same size, would go unseen, so every writer of a world
+// (the stubs, the fake synths, the tests through FakeCloud.write) writes a new file and renames it over.
+// Nothing else is kept between calls: fake-cloud.js parses the text afresh, as in a process of its own.
+const worlds = new Map();
+const identity = (stats) => `${stats.ino}:${stats.mtimeNs}:${stats.size}`;
+/** The entry of a world.json: the cached one while the file is unchanged, else the file read (and stat-ed on one descriptor). */
+function worldEntry(file) {
+  const cached = worlds.get(file);
+  if (cached && cached.id === identity(fs.statSync(file, { bigint: true }))) return cached;
+  const fd = fs.openSync(file, 'r');
+  try {
+    const entry = { id: identity(fs.fstatSync(fd, { bigint: true })), text: fs.readFileSync(fd, 'utf8') };
+    worlds.set(file, entry);
+    return entry;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+const isWorld = (file) => typeof file === 'string' && file.endsWith('/world.json');
 
 const compiled = new Map();
 /** A stub file as a function of its module scope, compiled once. */
@@ -91,10 +117,27 @@ function run({ files, pid, cwd, dir, tool, args, ppid, env }) {
     kill: refuse('process.kill'),
   };
   // The caller's standard input is what stub.sh saved of it (a call that reads it: see stub.sh); its output is collected.
+  // A world this call writes (fake-cloud.js's save: world.json.<pid>, renamed over world.json) is the next call's cache.
+  const written = new Map();
   const shimFs = {
     ...fs,
-    readFileSync: (file, ...rest) =>
-      file === 0 ? (existsSync(`${files}.in`) ? fs.readFileSync(`${files}.in`, ...rest) : '') : fs.readFileSync(file, ...rest),
+    readFileSync: (file, ...rest) => {
+      if (file === 0) return existsSync(`${files}.in`) ? fs.readFileSync(`${files}.in`, ...rest) : '';
+      if (isWorld(file) && rest.length === 1 && rest[0] === 'utf8') return worldEntry(file).text;
+      return fs.readFileSync(file, ...rest);
+    },
+    writeFileSync: (file, data, ...rest) => {
+      fs.writeFileSync(file, data, ...rest);
+      if (typeof file === 'string' && typeof data === 'string' && /\/world\.json\.\d+$/.test(file)) written.set(file, data);
+    },
+    renameSync: (from, to) => {
+      const text = written.get(from);
+      // Its identity before the rename, which keeps it (the world's lock is held: no other writer runs meanwhile).
+      const id = text !== undefined && isWorld(to) ? identity(fs.statSync(from, { bigint: true })) : undefined;
+      fs.renameSync(from, to);
+      written.delete(from);
+      if (id !== undefined) worlds.set(to, { id, text });
+    },
     writeSync: (fd, data, offset = 0, ...rest) => {
       if (fd !== 1 && fd !== 2) return fs.writeSync(fd, data, offset, ...rest);
       const bytes = Buffer.from(data).subarray(offset);
@@ -164,7 +207,7 @@ const server = net.createServer((socket) => {
     socket.write(`${answer}\n`);
     // stub.sh has copied the output once it hangs up (it exits, or runs the node stub).
     socket.on('close', () => {
-      for (const file of ['in', 'out', 'err']) fs.rmSync(`${request.files}.${file}`, { force: true });
+      for (const file of ['in', 'out', 'err', 'env']) fs.rmSync(`${request.files}.${file}`, { force: true });
     });
     socket.end();
   });
