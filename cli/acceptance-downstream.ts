@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { recordedRelease, releaseFileName, releaseFileUrl } from '../lib/config/release-sums';
 import { RUN_TAG } from './acceptance-settings';
 import type { Aws } from './aws';
 import { Interrupted, POLL_INTERVAL_MS, pollPause, waitUntil, yieldFor } from './poll';
@@ -51,6 +52,30 @@ export const DOWNSTREAM_SSM_ACTIONS = [
 ] as const;
 
 /**
+ * The downstream instance's user data: K3s at the pinned version, installed as the servers install it (lib/kubernetes
+ * k3s-bootstrap.sh): the installer and the binary each refused unless its SHA-256 is the one this project records,
+ * then the installer run without downloading anything. Never `curl | sh` of an unpinned script.
+ */
+export function downstreamUserData(): string {
+  const release = recordedRelease('k3s', DOWNSTREAM_K3S)!;
+  const binary = release.artifacts.amd64!;
+  const quote = (text: string) => `'${text}'`;
+  return [
+    '#!/bin/sh',
+    'set -eu',
+    'dir=$(mktemp -d)',
+    '# fetch <url> <sha256> <file>: retried, and refused unless the file has the recorded SHA-256',
+    'fetch() { curl -sfL --retry 5 --retry-all-errors -o "$3" "$1" && echo "$2  $3" | sha256sum -c --quiet -; }',
+    `fetch ${quote(release.installer.url)} ${quote(release.installer.sha256)} "$dir/install.sh"`,
+    `fetch ${quote(releaseFileUrl('k3s', DOWNSTREAM_K3S, releaseFileName('k3s', 'amd64')))} ${quote(binary.sha256)} "$dir/k3s"`,
+    'install -m 0755 "$dir/k3s" /usr/local/bin/k3s',
+    `INSTALL_K3S_VERSION=${quote(DOWNSTREAM_K3S)} INSTALL_K3S_SKIP_DOWNLOAD=true sh "$dir/install.sh" server --write-kubeconfig-mode 0600`,
+    'rm -rf "$dir"',
+    '',
+  ].join('\n');
+}
+
+/**
  * The downstream module (Terraform JSON): everything tagged with the run's id by the provider's default_tags, named
  * under the run's prefix (`<name>-downstream`), a local state in its folder. Its own VPC keeps it apart from the
  * deployment (the teardown of one never waits on the other); the agent dials out to Rancher, so nothing comes in.
@@ -58,12 +83,7 @@ export const DOWNSTREAM_SSM_ACTIONS = [
 export function downstreamModule(o: { readonly name: string; readonly runId: string; readonly region: string }): object {
   const id = `${o.name}-downstream`;
   const tags = { Name: id };
-  // K3s from its installer at a pinned version; the instance has no other job.
-  const userData = [
-    '#!/bin/sh',
-    'set -eu',
-    `curl -sfL https://get.k3s.io | INSTALL_K3S_VERSION='${DOWNSTREAM_K3S}' sh -s - server --write-kubeconfig-mode 0600`,
-  ].join('\n');
+  const userData = downstreamUserData();
   return {
     terraform: {
       required_providers: { aws: { source: 'hashicorp/aws', version: '6.25.0' } },
