@@ -94,7 +94,10 @@ export function downstreamModule(o: { readonly name: string; readonly runId: str
       aws_ssm_parameter: {
         ubuntu: { name: '/aws/service/canonical/ubuntu/server/24.04/stable/current/amd64/hvm/ebs-gp3/ami-id' },
       },
-      aws_availability_zones: { here: { state: 'available' } },
+      // A zone that offers the instance type (not every zone does: us-east-1e has no t3).
+      aws_ec2_instance_type_offerings: {
+        here: { location_type: 'availability-zone', filter: [{ name: 'instance-type', values: [DOWNSTREAM_INSTANCE_TYPE] }] },
+      },
     },
     resource: {
       aws_vpc: { downstream: { cidr_block: '10.250.0.0/24', enable_dns_hostnames: true, tags } },
@@ -103,7 +106,7 @@ export function downstreamModule(o: { readonly name: string; readonly runId: str
         downstream: {
           vpc_id: '${aws_vpc.downstream.id}',
           cidr_block: '10.250.0.0/24',
-          availability_zone: '${data.aws_availability_zones.here.names[0]}',
+          availability_zone: '${sort(data.aws_ec2_instance_type_offerings.here.locations)[0]}',
           map_public_ip_on_launch: true,
           tags,
         },

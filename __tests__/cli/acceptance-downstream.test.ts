@@ -56,6 +56,14 @@ describe('the downstream module', () => {
     expect(module.resource.aws_instance.downstream.user_data).toContain("INSTALL_K3S_VERSION='v1.35.7+k3s1'");
   });
 
+  it('puts its subnet in a zone that offers its instance type', () => {
+    expect(module.data.aws_ec2_instance_type_offerings.here).toEqual({
+      location_type: 'availability-zone',
+      filter: [{ name: 'instance-type', values: ['t3.medium'] }],
+    });
+    expect(module.resource.aws_subnet.downstream.availability_zone).toBe('${sort(data.aws_ec2_instance_type_offerings.here.locations)[0]}');
+  });
+
   it("its role may take SSM commands and nothing else: the servers' own SSM actions", () => {
     const policy = JSON.parse(module.resource.aws_iam_role_policy.downstream.policy);
     expect(policy.Statement).toEqual([{ Effect: 'Allow', Action: [...DOWNSTREAM_SSM_ACTIONS], Resource: '*' }]);
