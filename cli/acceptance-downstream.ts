@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { recordedRelease, releaseFileName, releaseFileUrl } from '../lib/config/release-sums';
+import { AGENT_MESSAGE_ACTIONS, SESSION_MANAGER_ACTIONS } from '../lib/nodes/ssm-agent-actions';
 import { RUN_TAG } from './acceptance-settings';
 import type { Aws } from './aws';
 import { Interrupted, POLL_INTERVAL_MS, pollPause, waitUntil, yieldFor } from './poll';
@@ -34,22 +35,9 @@ export const DOWNSTREAM_MINUTES = { k3s: 15, token: 5, agent: 5, active: 10 } as
 
 /**
  * The SSM actions the instance's role needs to take commands (SSM's agent registering and polling for them), inline:
- * the deployer policy may attach no AWS managed policy but the two it names. The same list as the servers'
- * (lib/nodes/node-role.ts SESSION_MANAGER_ACTIONS and AGENT_MESSAGE_ACTIONS, which the CLI cannot load).
+ * the deployer policy may attach no AWS managed policy but the two it names. The servers' own list.
  */
-export const DOWNSTREAM_SSM_ACTIONS = [
-  'ssm:UpdateInstanceInformation',
-  'ssmmessages:CreateControlChannel',
-  'ssmmessages:CreateDataChannel',
-  'ssmmessages:OpenControlChannel',
-  'ssmmessages:OpenDataChannel',
-  'ec2messages:AcknowledgeMessage',
-  'ec2messages:DeleteMessage',
-  'ec2messages:FailMessage',
-  'ec2messages:GetEndpoint',
-  'ec2messages:GetMessages',
-  'ec2messages:SendReply',
-] as const;
+export const DOWNSTREAM_SSM_ACTIONS = [...SESSION_MANAGER_ACTIONS, ...AGENT_MESSAGE_ACTIONS] as const;
 
 /**
  * The downstream instance's user data: K3s at the pinned version, installed as the servers install it (lib/kubernetes

@@ -7,6 +7,9 @@ import { Construct } from 'constructs';
 import { stackAccount, stackPartition, stackRegion, stackServicePrincipal } from '../common/aws-context';
 import type { RegistryCredentialsSettings } from '../config/sections';
 import { registryCredentialStatements } from './private/registry-credentials';
+import { AGENT_MESSAGE_ACTIONS, SESSION_MANAGER_ACTIONS } from './ssm-agent-actions';
+
+export { AGENT_MESSAGE_ACTIONS, SESSION_MANAGER_ACTIONS } from './ssm-agent-actions';
 
 export interface NodeRoleProps {
   readonly name: string;
@@ -39,30 +42,6 @@ export interface NodeRoleProps {
    */
   readonly volumeSnapshots?: { readonly volumeId: string; readonly tagKey: string; readonly tagValue: string };
 }
-
-/**
- * What the SSM agent needs for Session Manager (a shell instead of SSH):
- * registering the instance and opening the session channels, and the message
- * channel the agent polls for commands. None of these actions takes a resource
- * narrower than `*`. This replaces `AmazonSSMManagedInstanceCore`, which also
- * grants `ssm:GetParameter(s)` on every parameter in the account, documents,
- * associations, inventory and patching, none of which these nodes use.
- */
-export const SESSION_MANAGER_ACTIONS = [
-  'ssm:UpdateInstanceInformation',
-  'ssmmessages:CreateControlChannel',
-  'ssmmessages:CreateDataChannel',
-  'ssmmessages:OpenControlChannel',
-  'ssmmessages:OpenDataChannel',
-] as const;
-export const AGENT_MESSAGE_ACTIONS = [
-  'ec2messages:AcknowledgeMessage',
-  'ec2messages:DeleteMessage',
-  'ec2messages:FailMessage',
-  'ec2messages:GetEndpoint',
-  'ec2messages:GetMessages',
-  'ec2messages:SendReply',
-] as const;
 
 /**
  * The instance profile of a server node: SSM Session Manager for shell
