@@ -1,5 +1,5 @@
 import { DataHttp } from '@cdktf/provider-http/lib/data-http';
-import { TerraformLocal, TerraformVariable, Token } from 'cdktf';
+import { TerraformLocal, TerraformStack, TerraformVariable, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { dnsNameCondition } from '../lib/dns/private/dns-target';
 import { DEPLOYER_IP_URL } from '../lib/common/private/admin-networks';
@@ -55,6 +55,10 @@ export class DeploymentVariables extends Construct {
    * `[]`. @default true
    * @param options.ipv6AdminCidrs with adminCidrs, `admin_cidrs` takes IPv6
    * blocks too (a dual-stack deployment). @default false
+   * @param options.deployerAddressCheck with adminCidrs, declare
+   * `check_deployer_address` and warn at plan time when a listed
+   * `admin_cidrs` leaves out this machine's public address: for a stack whose
+   * apply waits for an API through the admin networks (rke-ha). @default false
    */
   constructor(
     scope: Construct,
@@ -65,13 +69,17 @@ export class DeploymentVariables extends Construct {
       readonly route53Name?: boolean;
       readonly adminCidrs?: boolean;
       readonly ipv6AdminCidrs?: boolean;
+      readonly deployerAddressCheck?: boolean;
     } = {},
   ) {
     super(scope, id);
     if (options.route53Name !== false) this.name = route53NameVariables(scope, settings);
     if (options.adminAccess === false) return;
     if (options.adminCidrs === false) this.admin = [];
-    else this.admin = adminCidrsVariable(this, scope, settings, options.ipv6AdminCidrs ?? false);
+    else {
+      this.admin = adminCidrsVariable(this, scope, settings, options.ipv6AdminCidrs ?? false);
+      if (options.deployerAddressCheck) deployerAddressCheck(this, scope);
+    }
     this.deployers = deployerArnsVariable(scope);
   }
 
@@ -265,6 +273,54 @@ function adminCidrsVariable(owner: Construct, scope: Construct, settings: Pick<S
     `\${length(${ADMIN_VAR}) > 0 ? ${ADMIN_VAR} : ["\${trimspace(one(data.http.deployer_ip[*].response_body))}/32"]}`,
   );
   return effective.asList;
+}
+
+/**
+ * A warning at plan time when `admin_cidrs` lists networks and this machine's public address is in none of them: the
+ * apply waits for the Kubernetes API through the load balancer, whose security group admits only those networks, so
+ * it would wait out its API gate and fail twenty minutes later. The lookup is a top-level data source, read during
+ * the plan like every other one (a check-scoped one would be planned as a Read on every plan, and an unchanged
+ * deployment would no longer plan empty: design notes, "A plan that sees the servers' certificates"). Every plan
+ * after the first already reaches the API through the load balancer from this machine (the API gate is read at plan
+ * time once nothing it depends on changes), so the lookup asks no egress a plan did not have; a runner that cannot
+ * reach the lookup, or reaches the API by a private path, turns it off with `check_deployer_address = false`.
+ * Only IPv4: checkip answers with the address a machine leaves by over IPv4, so a list that holds an IPv6 block
+ * (a dual-stack runner may come over IPv6) is not judged by it.
+ */
+function deployerAddressCheck(owner: Construct, scope: Construct): void {
+  new TerraformVariable(scope, 'check_deployer_address', {
+    type: 'bool',
+    description: `Look up this machine's public IPv4 address (${DEPLOYER_IP_URL}) at plan time and warn when a listed admin_cidrs leaves it out (the apply waits for the Kubernetes API through those networks). false: no lookup, for a runner that cannot reach ${DEPLOYER_IP_URL} or reaches the API by a private path.`,
+    default: true,
+    nullable: false,
+  });
+  const lookups = Token.asNumber(
+    `\${var.check_deployer_address && length(${ADMIN_VAR}) > 0 && !anytrue([for c in ${ADMIN_VAR} : strcontains(c, ":")]) ? 1 : 0}`,
+  );
+  const lookup = new DataHttp(owner, 'deployer-address', { count: lookups, url: DEPLOYER_IP_URL });
+  lookup.overrideLogicalId('deployer_address');
+  const address = 'trimspace(one(data.http.deployer_address[*].response_body))';
+  // Terraform renders an assertion's message even while it holds, so the message must render without a lookup too.
+  const shown = `try(${address}, "")`;
+  // Re-masked at each block's prefix length, as DOCUMENTATION_RANGE_VALIDATION compares blocks; a block of the other
+  // family cannot hold the address (cidrhost refuses the pair: try).
+  const inside = `anytrue([for c in ${ADMIN_VAR} : try(cidrhost(format("%s/%s", ${address}, split("/", c)[1]), 0) == cidrhost(c, 0), false)])`;
+  const looked = 'length(data.http.deployer_address[*].response_body) > 0';
+  TerraformStack.of(scope).addOverride('check.deployer_address_in_admin_cidrs', {
+    assert: [
+      {
+        condition: `\${!(${looked}) || try(one(data.http.deployer_address[*].status_code) == 200 && can(cidrnetmask(format("%s/32", ${address}))), false)}`,
+        error_message: `${DEPLOYER_IP_URL} did not answer with an address (status \${length(data.http.deployer_address[*].status_code) > 0 ? one(data.http.deployer_address[*].status_code) : "none"}), so this plan cannot tell whether admin_cidrs admits this machine, which the apply needs to reach the Kubernetes API. Set check_deployer_address = false to stop looking it up.`,
+      },
+      {
+        condition: `\${!(${looked}) || !can(cidrnetmask(format("%s/32", ${address}))) || ${inside}}`,
+        error_message:
+          `This machine's public address is \${${shown}} (${DEPLOYER_IP_URL}), and admin_cidrs (\${join(", ", ${ADMIN_VAR})}) does not hold it: ` +
+          'the apply waits for the Kubernetes API through the load balancer, whose security group admits only admin_cidrs, so it would wait out its API gate and fail. ' +
+          `Add \${${shown}}/32 to admin_cidrs (settings: adminCidrs), or run the apply from one of those networks; set check_deployer_address = false if this machine reaches the API by a private path.`,
+      },
+    ],
+  });
 }
 
 /** `deployer_arns`: the identities besides the current one that run Terraform on the stack. */

@@ -52,14 +52,14 @@ export function synthSummary(
       "  Behind a NAT with several public addresses (a pool) that is one of them at random: set adminCidrs to the NAT's range (the plan stops if two lookups differ).",
     );
   }
-  // No plan-time form can tell whether this machine is inside a list it was given (docs/design-notes.md, "The HCL
-  // folder's README, and the rules its variables share"): said here, before the first apply waits on it.
+  // A stack whose apply waits for the API through its admin networks warns at each plan when this machine is outside a
+  // list it was given (check deployer_address_in_admin_cidrs); said here too, before the first plan.
   for (const o of outputs) {
     const given = o.variables.admin_cidrs?.default;
-    if (!Array.isArray(given) || given.length === 0) continue;
+    if (!Array.isArray(given) || given.length === 0 || !o.variables.check_deployer_address) continue;
     lines.push(
-      `adminCidrs is set (${o.stack}): the apply reaches the Kubernetes API (6443) from this machine, so its public address (${DEPLOYER_IP_URL}) must be inside ${given.join(', ')},`,
-      '  or the first apply waits out its API gate (timeouts.apiMinutes) and fails: add it as /32, or leave adminCidrs empty.',
+      `adminCidrs is set (${o.stack}): the apply reaches the Kubernetes API (6443) from this machine, so its public address must be inside ${given.join(', ')};`,
+      `  each plan looks it up (${DEPLOYER_IP_URL}) and warns when it is not (check_deployer_address = false: no lookup).`,
     );
   }
   return `${lines.join('\n')}\n`;

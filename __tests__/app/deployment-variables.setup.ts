@@ -6,7 +6,10 @@ import { DeploymentVariables } from '../../app/deployment-variables';
 import { settings, synthConstruct } from '../helpers/synth';
 
 /** DeploymentVariables in an empty stack, its values surfaced as outputs. */
-export function synth(input: Record<string, unknown>, options: { adminAccess?: boolean; route53Name?: boolean; ipv6AdminCidrs?: boolean } = {}) {
+export function synth(
+  input: Record<string, unknown>,
+  options: { adminAccess?: boolean; route53Name?: boolean; ipv6AdminCidrs?: boolean; deployerAddressCheck?: boolean } = {},
+) {
   let inputs!: DeploymentVariables;
   const result = synthConstruct((stack) => {
     new HttpProvider(stack, 'http');

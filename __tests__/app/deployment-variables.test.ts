@@ -141,6 +141,32 @@ describe('DeploymentVariables (settings given)', () => {
   });
 });
 
+describe('DeploymentVariables (deployerAddressCheck: the warning when admin_cidrs leaves out this machine)', () => {
+  const { json } = synth({ adminCidrs: ['10.8.0.0/24'] }, { deployerAddressCheck: true });
+
+  it('declares check_deployer_address, on by default, saying what turns it off', () => {
+    expect(json.variable!.check_deployer_address).toMatchObject({ type: 'bool', default: true, nullable: false });
+    expect(json.variable!.check_deployer_address.description).toContain('cannot reach https://checkip.amazonaws.com');
+  });
+
+  it('looks the address up outside any check (a check-scoped lookup plans a Read every time), only for a listed IPv4-only admin_cidrs', () => {
+    expect(dataSources(json, 'http').deployer_address).toMatchObject({
+      count: '${var.check_deployer_address && length(var.admin_cidrs) > 0 && !anytrue([for c in var.admin_cidrs : strcontains(c, ":")]) ? 1 : 0}',
+      url: 'https://checkip.amazonaws.com',
+    });
+    const check = (json as any).check.deployer_address_in_admin_cidrs;
+    expect(Object.keys(check)).toEqual(['assert']);
+    expect(check.assert).toHaveLength(2);
+  });
+
+  it('is not declared unless asked (docker, whose admin networks the apply does not wait through)', () => {
+    const plain = synth({ adminCidrs: ['10.8.0.0/24'] }).json;
+    expect(plain.variable!.check_deployer_address).toBeUndefined();
+    expect(dataSources(plain, 'http').deployer_address).toBeUndefined();
+    expect((plain as any).check).toBeUndefined();
+  });
+});
+
 describe('DeploymentVariables (adminAccess: false)', () => {
   const { json, inputs } = synth({ adminCidrs: ['10.8.0.0/24'] }, { adminAccess: false });
 

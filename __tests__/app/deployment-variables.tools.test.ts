@@ -403,3 +403,51 @@ describeWithTerraform('DeploymentVariables of a dual-stack stack: admin_cidrs, e
     expect(ipv4.variable!.admin_cidrs.validation[0].error_message).toMatch(/^admin_cidrs must be IPv4 CIDR blocks/);
   });
 });
+
+describe('the deployer address check, evaluated by terraform', () => {
+  const { json } = synth({ adminCidrs: ['10.8.0.0/24'] }, { deployerAddressCheck: true });
+  const [answered, inside] = (json as any).check.deployer_address_in_admin_cidrs.assert as { condition: string; error_message: string }[];
+  /** An assertion with checkip's answer (with its newline), its status and admin_cidrs in place of the references. */
+  const given = (text: string, body: string | null, cidrs: string[], status = 200) =>
+    text
+      .replace(/length\(data\.http\.deployer_address\[\*\]\.response_body\)/g, body === null ? '0' : '1')
+      .replace(/one\(data\.http\.deployer_address\[\*\]\.response_body\)/g, JSON.stringify(`${body}\n`))
+      .replace(/one\(data\.http\.deployer_address\[\*\]\.status_code\)/g, String(status))
+      .replace(/var\.admin_cidrs/g, JSON.stringify(cidrs));
+  /** A message as Terraform renders it: a heredoc template, whose interpolations may hold quotes as written. */
+  const message = (text: string, body: string, cidrs: string[], status = 200) =>
+    String(evaluate(`<<EOT\n${given(text, body, cidrs, status)}\nEOT\n`)).trim();
+  const holds = (body: string | null, cidrs: string[], status = 200) =>
+    evaluateEach([answered, inside].map((a) => given(expressionOf(a.condition), body, cidrs, status)));
+
+  it.each<[string, string, string[]]>([
+    ['inside a /24', '10.8.0.5', ['10.8.0.0/24']],
+    ['its own /32', '81.2.69.7', ['10.0.0.0/8', '81.2.69.7/32']],
+    ['inside a /1', '81.2.69.7', ['0.0.0.0/1']],
+  ])('no warning for an address %s', (_, body, cidrs) => {
+    expect(holds(body, cidrs)).toEqual([true, true]);
+  });
+
+  it.each<[string, string, string[]]>([
+    ['next to the /24', '10.8.1.5', ['10.8.0.0/24']],
+    ['in none of several', '81.2.69.7', ['10.0.0.0/8', '81.2.69.8/32', '192.168.0.0/16']],
+    ['listed only as another address of the same /31', '81.2.69.7', ['81.2.69.6/32']],
+  ])('warns for an address %s, naming it, the list and the /32 to add', (_, body, cidrs) => {
+    expect(holds(body, cidrs)).toEqual([true, false]);
+    const text = message(inside.error_message, body, cidrs);
+    expect(text).toContain(
+      `This machine's public address is ${body} (https://checkip.amazonaws.com), and admin_cidrs (${cidrs.join(', ')}) does not hold it`,
+    );
+    expect(text).toContain(`Add ${body}/32 to admin_cidrs (settings: adminCidrs)`);
+  });
+
+  it('says the lookup gave no address for an error page or a failed status, and judges nothing by it', () => {
+    expect(holds('<html>Service Unavailable</html>', ['10.8.0.0/24'], 503)).toEqual([false, true]);
+    expect(holds('10.8.0.5', ['10.8.0.0/24'], 503)).toEqual([false, true]);
+    expect(message(answered.error_message, '', ['10.8.0.0/24'], 503)).toContain('did not answer with an address (status 503)');
+  });
+
+  it('holds without a lookup (check_deployer_address = false, an empty or IPv6-holding list)', () => {
+    expect(holds(null, ['10.8.0.0/24'])).toEqual([true, true]);
+  });
+});

@@ -44,12 +44,15 @@ describe('synthSummary', () => {
     expect(text).toContain('terraform init && terraform plan\n  (with TF_VAR_tls_certificate_pem set from your secret store)\n');
   });
 
-  it('says, when admin networks are set, that this machine must be inside them (no lookup), and nothing of the lookup', () => {
-    const text = synthSummary([output('rke-ha', { admin_cidrs: { default: ['10.8.0.0/24', '81.2.69.7/32'] } })], 'json', '/project');
+  it('says, when admin networks are set on a stack that checks them, that this machine must be inside them and each plan warns', () => {
+    const variables = { admin_cidrs: { default: ['10.8.0.0/24', '81.2.69.7/32'] }, check_deployer_address: { default: true } };
+    const text = synthSummary([output('rke-ha', variables), output('docker', { admin_cidrs: { default: ['10.8.0.0/24'] } })], 'json', '/project');
     expect(text).toContain(
-      'adminCidrs is set (rke-ha): the apply reaches the Kubernetes API (6443) from this machine, so its public address (https://checkip.amazonaws.com) must be inside 10.8.0.0/24, 81.2.69.7/32,\n' +
-        '  or the first apply waits out its API gate (timeouts.apiMinutes) and fails: add it as /32, or leave adminCidrs empty.\n',
+      'adminCidrs is set (rke-ha): the apply reaches the Kubernetes API (6443) from this machine, so its public address must be inside 10.8.0.0/24, 81.2.69.7/32;\n' +
+        '  each plan looks it up (https://checkip.amazonaws.com) and warns when it is not (check_deployer_address = false: no lookup).\n',
     );
+    // docker's admin networks hold SSH only: its apply waits for nothing through them.
+    expect(text).not.toContain('adminCidrs is set (docker)');
     expect(text).not.toContain('adminCidrs is empty');
   });
 

@@ -33,7 +33,8 @@ const builtinName = (type: string, name: string) => `${type}__${name}`;
 
 /**
  * `json` on the built-in provider; `known` gives stand-ins for attributes whose value the module compares with
- * its settings (`rancher2_bootstrap.url`: the server-url Rancher answers with), by `type.attribute`.
+ * its settings (`rancher2_bootstrap.url`: the server-url Rancher answers with), by `type.attribute`, and for a data
+ * source's by `data.type.attribute` (`data.http.response_body`: the address checkip answers with).
  */
 export function builtinModule(json: TerraformJson, known: Record<string, unknown> = {}): BuiltinModule {
   const source = json as Record<string, any>;
@@ -166,7 +167,9 @@ export function builtinModule(json: TerraformJson, known: Record<string, unknown
     for (const name of names) {
       const key = builtinName(type, name);
       const outputs: Record<string, any> = {};
-      for (const path of dataPaths.get(key) ?? []) place(outputs, path, key);
+      // A data source's attribute given in `known` as `data.<type>.<attribute>` (checkip's answer), else a stand-in.
+      const value = (attribute: string) => (`data.${type}.${attribute}` in known ? known[`data.${type}.${attribute}`] : standIn(attribute, key));
+      for (const path of dataPaths.get(key) ?? []) place(outputs, path, key, value);
       standIns[`stand-ins/${key}.tfstate`] = {
         version: 4,
         terraform_version: '1.11.4',
@@ -188,7 +191,7 @@ export function writeBuiltinModule(dir: string, translated: BuiltinModule, value
 }
 
 /** A value of the shape an attribute path reads (`.a[0].b`, `["key"]`), placed into `into`. */
-function place(into: Record<string, any>, path: string, key: string): void {
+function place(into: Record<string, any>, path: string, key: string, value: (attribute: string) => unknown): void {
   const steps = [...path.matchAll(/\.([A-Za-z0-9_]+)|\[([^\]]*)\]/g)].map((m) => (m[1] !== undefined ? { attr: m[1] } : { index: m[2] }));
   if (steps.length === 0 || !('attr' in steps[0])) return;
   let node: any = into;
@@ -196,7 +199,7 @@ function place(into: Record<string, any>, path: string, key: string): void {
     const last = i === steps.length - 1;
     const leafName = 'attr' in step ? step.attr! : steps[i - 1] && 'attr' in steps[i - 1] ? steps[i - 1].attr! : key;
     const next = steps[i + 1];
-    const fresh = () => (last ? standIn(leafName, key) : next && 'index' in next && !/^\\?"/.test(next.index!) ? [] : {});
+    const fresh = () => (last ? value(leafName) : next && 'index' in next && !/^\\?"/.test(next.index!) ? [] : {});
     if ('attr' in step) {
       if (node[step.attr!] === undefined || (last && typeof node[step.attr!] !== 'object')) node[step.attr!] = fresh();
       node = node[step.attr!];
@@ -204,7 +207,7 @@ function place(into: Record<string, any>, path: string, key: string): void {
       // A number, or an expression (`length(x) - 1`): a list of one element answers both.
       const at = /^\d+$/.test(step.index!) ? Number(step.index) : 0;
       if (!Array.isArray(node)) return;
-      while (node.length <= at) node.push(last ? standIn(leafName, key) : {});
+      while (node.length <= at) node.push(last ? value(leafName) : {});
       node = node[at];
     } else {
       const mapKey = JSON.parse(step.index!.replace(/\\"/g, '"'));

@@ -67,6 +67,7 @@ const SINCE_FORK = [
   'check data',
   'type string',
   'type list',
+  'type bool',
 ] as const;
 
 /** Every feature the stacks use, with the OpenTofu release that first accepts it. */

@@ -17,7 +17,11 @@ export const RKE_HA_STACK = 'rke-ha';
 export class RkeHaStack extends TerraformStack {
   constructor(scope: Construct, id: string, settings: Settings) {
     super(scope, id);
-    const { inputs } = stackFoundation(this, settings, { route53Name: !wildcardName(settings), ipv6AdminCidrs: settings.rkeHa.dualStack });
+    const { inputs } = stackFoundation(this, settings, {
+      route53Name: !wildcardName(settings),
+      ipv6AdminCidrs: settings.rkeHa.dualStack,
+      deployerAddressCheck: true,
+    });
     // A pipeline knob: servers take a new type when each is replaced (docs/pipeline.md, "Use in a pipeline").
     const instanceType = instanceTypeVariable(
       this,

@@ -82,7 +82,8 @@ export const deploymentFields = {
   /**
    * Networks allowed to reach admin ports (6443, SSH). Empty: the deployer's own public IP (/32). IPv6 networks
    * only with `rkeHa.dualStack`. Blocks inside the ranges reserved for documentation (192.0.2.0/24, 198.51.100.0/24,
-   * 203.0.113.0/24, 2001:db8::/32) are refused: no one administers from them.
+   * 203.0.113.0/24, 2001:db8::/32) are refused: no one administers from them. rke-ha's plan warns when a list
+   * leaves out the planning machine's IPv4 address (variable `check_deployer_address`).
    */
   adminCidrs: z
     .array(adminCidr)

@@ -42,7 +42,7 @@ describe('rke-ha without a domain', () => {
 
   it('has no Route53 record, zone lookup, hostname or zone variable', () => {
     expect(route53(json)).toEqual([]);
-    expect(Object.keys(json.variable!)).toEqual(['admin_cidrs', 'deployer_arns', 'instance_type']);
+    expect(Object.keys(json.variable!)).toEqual(['admin_cidrs', 'check_deployer_address', 'deployer_arns', 'instance_type']);
   });
 
   it('puts one Elastic IP per public subnet on the NLB, keyed by zone index', () => {

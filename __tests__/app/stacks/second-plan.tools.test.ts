@@ -15,10 +15,14 @@ import { synthSettings, type StackName } from '../../helpers/variants';
  */
 const VALUES = { rancher_hostname: 'rancher.acme.io', route53_zone_name: 'acme.io' };
 const DOMAIN = { hostname: 'rancher.acme.io', hostedZone: 'acme.io' } as const;
-/** Rancher answers with the server-url the first login set (check rancher_server_url compares it). */
-const KNOWN = { 'rancher2_bootstrap.url': 'https://rancher.acme.io' };
+/**
+ * Rancher answers with the server-url the first login set (check rancher_server_url compares it); checkip answers
+ * with an address inside the variants' admin_cidrs (10.8.0.0/24; check deployer_address_in_admin_cidrs).
+ */
+const KNOWN = { 'rancher2_bootstrap.url': 'https://rancher.acme.io', 'data.http.response_body': '10.8.0.5\n', 'data.http.status_code': 200 };
 
-const write = (json: TerraformJson, dir: string) => writeBuiltinModule(dir, builtinModule(json, KNOWN), VALUES);
+const write = (json: TerraformJson, dir: string, known: Record<string, unknown> = KNOWN) =>
+  writeBuiltinModule(dir, builtinModule(json, known), VALUES);
 const apply = (dir: string) => terraformOk(dir, 'apply', '-auto-approve', '-input=false');
 const plan = (dir: string) => terraformIn(dir, 'plan', '-detailed-exitcode', '-input=false');
 /** The plan's exit status, and its output only when that is not 0 (so a failure shows what changed). */
@@ -61,6 +65,33 @@ describeWithTerraform('an unchanged deployment plans empty after its first apply
     state.serial += 1;
     writeFileSync(statePath, JSON.stringify(state));
     expect(outcome(plan(dir))).toEqual({ status: 0, output: '' });
+  });
+});
+
+describeWithTerraform("rke-ha: this machine's address outside admin_cidrs, said by every plan, which stays empty", () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'deployer-address-'));
+    write(synthSettings('rke-ha', { ...DOMAIN, adminCidrs: ['10.8.0.0/24'] }).json, dir, { ...KNOWN, 'data.http.response_body': '81.2.69.7\n' });
+    terraformOk(dir, 'init', '-input=false');
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('the first plan and an unchanged second plan warn, naming the address and the /32 to add; the second exits 0', () => {
+    const first = terraformIn(dir, 'plan', '-input=false');
+    expect(checkWarnings(first.output)).toEqual(['deployer_address_in_admin_cidrs#1']);
+    // Terraform wraps a warning's text at the terminal's width.
+    expect(first.output.replace(/\s+/g, ' ')).toMatch(/This machine's public address is 81\.2\.69\.7 [^]*Add 81\.2\.69\.7\/32 to admin_cidrs/);
+    apply(dir);
+    const second = plan(dir);
+    expect(second.status).toBe(0);
+    expect(checkWarnings(second.output)).toEqual(['deployer_address_in_admin_cidrs#1']);
+  });
+
+  it('check_deployer_address = false: no lookup, no warning', () => {
+    const off = terraformIn(dir, 'plan', '-detailed-exitcode', '-input=false', '-var', 'check_deployer_address=false');
+    expect(outcome(off)).toEqual({ status: 0, output: '' });
+    expect(checkWarnings(off.output)).toEqual([]);
   });
 });
 
