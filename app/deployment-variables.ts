@@ -1,5 +1,5 @@
 import { DataHttp } from '@cdktf/provider-http/lib/data-http';
-import { TerraformLocal, TerraformStack, TerraformVariable, Token } from 'cdktf';
+import { TerraformLocal, TerraformVariable, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { dnsNameCondition } from '../lib/dns/private/dns-target';
 import { DEPLOYER_IP_URL } from '../lib/common/private/admin-networks';
@@ -7,6 +7,7 @@ import type { Settings } from '../lib/config/schema';
 import { DOCUMENTATION_RANGES } from '../lib/config/cidr';
 import { RESERVED_DOMAIN_PATTERN, RESERVED_DOMAINS_TEXT } from '../lib/config/primitives';
 import { adminNetworkLimit, commonNameIssuers, MAX_COMMON_NAME, SECURITY_GROUP_INBOUND_RULES } from '../lib/config/deployment-schema';
+import { addCheck } from '../lib/common/private/check';
 
 const ADMIN_VAR = 'var.admin_cidrs';
 const HOSTNAME_VAR = 'var.rancher_hostname';
@@ -306,21 +307,19 @@ function deployerAddressCheck(owner: Construct, scope: Construct): void {
   // family cannot hold the address (cidrhost refuses the pair: try).
   const inside = `anytrue([for c in ${ADMIN_VAR} : try(cidrhost(format("%s/%s", ${address}, split("/", c)[1]), 0) == cidrhost(c, 0), false)])`;
   const looked = 'length(data.http.deployer_address[*].response_body) > 0';
-  TerraformStack.of(scope).addOverride('check.deployer_address_in_admin_cidrs', {
-    assert: [
-      {
-        condition: `\${!(${looked}) || try(one(data.http.deployer_address[*].status_code) == 200 && can(cidrnetmask(format("%s/32", ${address}))), false)}`,
-        error_message: `${DEPLOYER_IP_URL} did not answer with an address (status \${length(data.http.deployer_address[*].status_code) > 0 ? one(data.http.deployer_address[*].status_code) : "none"}), so this plan cannot tell whether admin_cidrs admits this machine, which the apply needs to reach the Kubernetes API. Set check_deployer_address = false to stop looking it up.`,
-      },
-      {
-        condition: `\${!(${looked}) || !can(cidrnetmask(format("%s/32", ${address}))) || ${inside}}`,
-        error_message:
-          `This machine's public address is \${${shown}} (${DEPLOYER_IP_URL}), and admin_cidrs (\${join(", ", ${ADMIN_VAR})}) does not hold it: ` +
-          'the apply waits for the Kubernetes API through the load balancer, whose security group admits only admin_cidrs, so it would wait out its API gate and fail. ' +
-          `Add \${${shown}}/32 to admin_cidrs (settings: adminCidrs), or run the apply from one of those networks; set check_deployer_address = false if this machine reaches the API by a private path.`,
-      },
-    ],
-  });
+  addCheck(scope, 'deployer_address_in_admin_cidrs', [
+    {
+      condition: `\${!(${looked}) || try(one(data.http.deployer_address[*].status_code) == 200 && can(cidrnetmask(format("%s/32", ${address}))), false)}`,
+      errorMessage: `${DEPLOYER_IP_URL} did not answer with an address (status \${length(data.http.deployer_address[*].status_code) > 0 ? one(data.http.deployer_address[*].status_code) : "none"}), so this plan cannot tell whether admin_cidrs admits this machine, which the apply needs to reach the Kubernetes API. Set check_deployer_address = false to stop looking it up.`,
+    },
+    {
+      condition: `\${!(${looked}) || !can(cidrnetmask(format("%s/32", ${address}))) || ${inside}}`,
+      errorMessage:
+        `This machine's public address is \${${shown}} (${DEPLOYER_IP_URL}), and admin_cidrs (\${join(", ", ${ADMIN_VAR})}) does not hold it: ` +
+        'the apply waits for the Kubernetes API through the load balancer, whose security group admits only admin_cidrs, so it would wait out its API gate and fail. ' +
+        `Add \${${shown}}/32 to admin_cidrs (settings: adminCidrs), or run the apply from one of those networks; set check_deployer_address = false if this machine reaches the API by a private path.`,
+    },
+  ]);
 }
 
 /** `deployer_arns`: the identities besides the current one that run Terraform on the stack. */

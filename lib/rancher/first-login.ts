@@ -1,9 +1,10 @@
-import { Op, TerraformStack, Token, type ITerraformDependable } from 'cdktf';
+import { Op, Token, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { TerraformData } from '../common/terraform-data';
 import { forgetWhenRemoved } from '../existing-cluster/private/forget-when-removed';
 import { Rancher2Bootstrap } from './rancher2-bootstrap';
 import { Rancher2BootstrapProvider } from './rancher2-provider';
+import { addCheck } from '../common/private/check';
 
 /** Construct id of the bootstrap resource inside FirstLogin: its address, also when it is forgotten. */
 const BOOTSTRAP_ID = 'bootstrap';
@@ -91,14 +92,12 @@ export class FirstLogin extends Construct {
     this.adminPassword = bootstrap.currentPassword;
 
     // server-url is written at creation only: a later hostname, or a change made in Rancher, leaves it. Warn.
-    TerraformStack.of(this).addOverride(`check.${props.checkName}`, {
-      assert: [
-        {
-          // An expression of cdktf's: the hostname may itself be a reference, inside the string.
-          condition: Token.asString(Op.eq(bootstrap.url, url)),
-          error_message: `Rancher's server-url is "\${${bootstrap.fqn}.url}", not "${url}": downstream clusters and links use it. See docs/day-2.md, "Day 2" (server-url).`,
-        },
-      ],
-    });
+    addCheck(this, props.checkName, [
+      {
+        // An expression of cdktf's: the hostname may itself be a reference, inside the string.
+        condition: Token.asString(Op.eq(bootstrap.url, url)),
+        errorMessage: `Rancher's server-url is "\${${bootstrap.fqn}.url}", not "${url}": downstream clusters and links use it. See docs/day-2.md, "Day 2" (server-url).`,
+      },
+    ]);
   }
 }

@@ -1,10 +1,11 @@
 import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
 import { DataTlsCertificate } from '@cdktf/provider-tls/lib/data-tls-certificate';
-import { TerraformStack, type ITerraformDependable } from 'cdktf';
+import { type ITerraformDependable } from 'cdktf';
 import { annotationPaths, RANCHER_SECRET_ANNOTATIONS } from '../kubernetes/cluster-writes';
 import { Construct } from 'constructs';
 import type { CertificateVariables } from '../tls/certificate-variables';
 import { CA_ISSUER_SECRET, INGRESS_SECRET, PRIVATE_CA_SECRET, type TlsPlan } from '../tls/tls-plan';
+import { addCheck } from '../common/private/check';
 
 export interface RancherTlsSecretsProps {
   readonly plan: TlsPlan;
@@ -76,16 +77,18 @@ export class RancherTlsSecrets extends Construct {
         : []),
     ];
     if (props.expiryCheckName && watched.length > 0) {
-      TerraformStack.of(this).addOverride(`check.${props.expiryCheckName}`, {
-        assert: watched.map((w) => {
+      addCheck(
+        this,
+        props.expiryCheckName,
+        watched.map((w) => {
           const read = new DataTlsCertificate(this, w.id, { content: w.pem });
           const end = `${read.fqn}.certificates[0].not_after`;
           return {
             condition: `\${timecmp(plantimestamp(), timeadd(${end}, "-${USER_CERTIFICATE_WARNING_HOURS}h")) < 0}`,
-            error_message: `${w.what} ends at \${${end}}. Put the renewed one into its variable and apply: the secret is updated in place (docs/day-2.md, "Lifetimes").`,
+            errorMessage: `${w.what} ends at \${${end}}. Put the renewed one into its variable and apply: the secret is updated in place (docs/day-2.md, "Lifetimes").`,
           };
         }),
-      });
+      );
     }
   }
 }

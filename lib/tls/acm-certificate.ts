@@ -4,11 +4,12 @@ import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
 import { CertRequest } from '@cdktf/provider-tls/lib/cert-request';
 import { LocallySignedCert } from '@cdktf/provider-tls/lib/locally-signed-cert';
 import { PrivateKey } from '@cdktf/provider-tls/lib/private-key';
-import { TerraformIterator, TerraformLocal, TerraformStack, Token } from 'cdktf';
+import { TerraformIterator, TerraformLocal, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { CERTIFICATE_VARIABLES, type CertificateVariables } from './certificate-variables';
 import type { AcmSource } from './tls-plan';
 import type { Metric } from '../common/metric';
+import { addCheck } from '../common/private/check';
 
 export interface LoadBalancerCertificateProps {
   readonly source: AcmSource;
@@ -74,14 +75,12 @@ export class LoadBalancerCertificate extends Construct {
         props.source === 'sign'
           ? `Terraform signs a new one in an ordinary apply during its last ${SIGNED_RENEWAL_HOURS / 24} days (or at once: terraform apply -replace=${LocallySignedCert.tfResourceType}.${this.signed!.friendlyUniqueId}).`
           : 'Put the renewed certificate (and key) into its Terraform variables and apply: ACM takes the new one in place (create before destroy).';
-      TerraformStack.of(this).addOverride(`check.${props.expiryCheckName}`, {
-        assert: [
-          {
-            condition: `\${timecmp(plantimestamp(), timeadd(${certificate.fqn}.not_after, "-${CERTIFICATE_WARNING_HOURS}h")) < 0}`,
-            error_message: `The load balancer's certificate for Rancher ends at \${${certificate.fqn}.not_after}. ${renewal}`,
-          },
-        ],
-      });
+      addCheck(this, props.expiryCheckName, [
+        {
+          condition: `\${timecmp(plantimestamp(), timeadd(${certificate.fqn}.not_after, "-${CERTIFICATE_WARNING_HOURS}h")) < 0}`,
+          errorMessage: `The load balancer's certificate for Rancher ends at \${${certificate.fqn}.not_after}. ${renewal}`,
+        },
+      ]);
     }
   }
 

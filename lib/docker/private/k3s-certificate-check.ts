@@ -1,7 +1,7 @@
-import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { endsWithin, reportedEnds } from '../../common/reported-ends';
 import { escapeTemplate } from '../../common/terraform-template';
+import { addCheck } from '../../common/private/check';
 
 /** Days before the end of the container's K3s certificates from which every plan warns: their last 30. */
 export const K3S_CERTIFICATE_WARNING_DAYS = 30;
@@ -42,15 +42,13 @@ export function k3sCertificateCheck(scope: Construct, props: K3sCertificateCheck
     ],
   });
   const near = (end: string) => endsWithin(end, K3S_CERTIFICATE_WARNING_DAYS);
-  TerraformStack.of(scope).addOverride(`check.${props.checkName}`, {
-    assert: [
-      {
-        condition: `\${alltrue([for name, end in ${reported} : !(${near('end')})])}`,
-        error_message:
-          `The K3s certificates inside the rancher container end less than ${K3S_CERTIFICATE_WARNING_DAYS} days from now (\${join(", ", [for name, end in ${reported} : end if ${near('end')}])}, as the host reports it under ${escapeTemplate(path)}), ` +
-          `although the host restarts the container to renew them ${K3S_RENEW_WITHIN_DAYS} days ahead: the renewal did not run or did not work. ` +
-          `On the host (aws ssm start-session --target <instance_id>): journalctl -u ${K3S_RENEWAL_UNIT} says why; docs/day-2.md, "Docker stack lifetimes".`,
-      },
-    ],
-  });
+  addCheck(scope, props.checkName, [
+    {
+      condition: `\${alltrue([for name, end in ${reported} : !(${near('end')})])}`,
+      errorMessage:
+        `The K3s certificates inside the rancher container end less than ${K3S_CERTIFICATE_WARNING_DAYS} days from now (\${join(", ", [for name, end in ${reported} : end if ${near('end')}])}, as the host reports it under ${escapeTemplate(path)}), ` +
+        `although the host restarts the container to renew them ${K3S_RENEW_WITHIN_DAYS} days ahead: the renewal did not run or did not work. ` +
+        `On the host (aws ssm start-session --target <instance_id>): journalctl -u ${K3S_RENEWAL_UNIT} says why; docs/day-2.md, "Docker stack lifetimes".`,
+    },
+  ]);
 }

@@ -1,7 +1,7 @@
-import { TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { escapeTemplate } from '../../common/terraform-template';
 import { UPGRADE_SNAPSHOT_TAG } from '../data-volume';
+import { addCheck } from '../../common/private/check';
 
 export interface UpgradeSnapshotCheckProps {
   /** The `check` block's name (stackLevelName). */
@@ -27,16 +27,14 @@ export interface UpgradeSnapshotCheckProps {
 export function upgradeSnapshotCheck(scope: Construct, props: UpgradeSnapshotCheckProps): void {
   const version = escapeTemplate(props.version);
   const name = escapeTemplate(props.snapshotName);
-  TerraformStack.of(scope).addOverride(`check.${props.checkName}`, {
-    assert: [
-      {
-        condition: `\${${props.running} == "" || ${props.running} == "${version}"}`,
-        error_message:
-          `versions.rancher changes from "\${${props.running}}" to "${version}": the apply replaces the host, and the new host takes an EBS snapshot of the data volume ` +
-          `named "${name}" (tag ${UPGRADE_SNAPSHOT_TAG}) before it starts Rancher ${version} on it; no snapshot, no new Rancher (the apply fails at its readiness check). ` +
-          `Find it afterwards: aws ec2 describe-snapshots --owner-ids self --filters Name=tag:Name,Values=${name} (or Name=volume-id,Values=<${props.volumeOutput}>). ` +
-          'Going back is a restore from it (docs/docker.md, "Upgrades and the way back").',
-      },
-    ],
-  });
+  addCheck(scope, props.checkName, [
+    {
+      condition: `\${${props.running} == "" || ${props.running} == "${version}"}`,
+      errorMessage:
+        `versions.rancher changes from "\${${props.running}}" to "${version}": the apply replaces the host, and the new host takes an EBS snapshot of the data volume ` +
+        `named "${name}" (tag ${UPGRADE_SNAPSHOT_TAG}) before it starts Rancher ${version} on it; no snapshot, no new Rancher (the apply fails at its readiness check). ` +
+        `Find it afterwards: aws ec2 describe-snapshots --owner-ids self --filters Name=tag:Name,Values=${name} (or Name=volume-id,Values=<${props.volumeOutput}>). ` +
+        'Going back is a restore from it (docs/docker.md, "Upgrades and the way back").',
+    },
+  ]);
 }

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { endsWithin, reportedEnds } from '../../common/reported-ends';
 import { escapeTemplate } from '../../common/terraform-template';
 import { CERT_RENEW_WITHIN_DAYS } from './server-units';
+import { addCheck } from '../../common/private/check';
 
 /**
  * Days before the end of the API's serving certificate from which every plan warns. The servers renew their
@@ -53,17 +54,15 @@ export function apiCertificateCheck(scope: Construct, props: ApiCertificateCheck
     })),
   });
   const near = (end: string) => endsWithin(end, API_CERTIFICATE_WARNING_DAYS);
-  TerraformStack.of(scope).addOverride(`check.${props.checkName}`, {
-    assert: [
-      {
-        condition: `\${alltrue([for name, end in ${reported} : !(${near('end')})])}`,
-        error_message:
-          `The Kubernetes API's serving certificate ends less than ${API_CERTIFICATE_WARNING_DAYS} days from now on \${join(", ", [for name, end in ${reported} : "\${basename(name)} (\${end})" if ${near('end')}])} ` +
-          `(server addresses, as the servers report it under ${escapeTemplate(path)}), although the servers renew theirs ${CERT_RENEW_WITHIN_DAYS} days ahead: its renewal did not run. ` +
-          `On that server (aws ssm start-session): systemctl status ${props.renewalUnit}.timer and journalctl -u ${props.renewalUnit}; ` +
-          `a server without that timer (created before it existed) is renewed by a roll (npm run roll -- ${escapeTemplate(TerraformStack.of(scope).node.id)} --server <name>) or an in-place upgrade; ` +
-          'docs/day-2.md, "Lifetimes".',
-      },
-    ],
-  });
+  addCheck(scope, props.checkName, [
+    {
+      condition: `\${alltrue([for name, end in ${reported} : !(${near('end')})])}`,
+      errorMessage:
+        `The Kubernetes API's serving certificate ends less than ${API_CERTIFICATE_WARNING_DAYS} days from now on \${join(", ", [for name, end in ${reported} : "\${basename(name)} (\${end})" if ${near('end')}])} ` +
+        `(server addresses, as the servers report it under ${escapeTemplate(path)}), although the servers renew theirs ${CERT_RENEW_WITHIN_DAYS} days ahead: its renewal did not run. ` +
+        `On that server (aws ssm start-session): systemctl status ${props.renewalUnit}.timer and journalctl -u ${props.renewalUnit}; ` +
+        `a server without that timer (created before it existed) is renewed by a roll (npm run roll -- ${escapeTemplate(TerraformStack.of(scope).node.id)} --server <name>) or an in-place upgrade; ` +
+        'docs/day-2.md, "Lifetimes".',
+    },
+  ]);
 }

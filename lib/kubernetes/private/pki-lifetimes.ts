@@ -1,9 +1,9 @@
 import { LocallySignedCert } from '@cdktf/provider-tls/lib/locally-signed-cert';
-import { TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { GuardCondition } from '../../common/deployment-guard';
 import { TerraformData } from '../../common/terraform-data';
 import type { ClusterPki } from '../cluster-pki';
+import { addCheck } from '../../common/private/check';
 
 /** How long before a cluster CA's end every plan warns: two years, time to plan and test a move. */
 export const CA_WARNING_HOURS = 17_520;
@@ -44,24 +44,22 @@ export function pkiLifetimes(scope: Construct, props: { readonly pki: ClusterPki
   // The address as text, for the command in the message (an fqn alone would render as an interpolation).
   const adminAddress = `${LocallySignedCert.tfResourceType}.${pki.adminCert.friendlyUniqueId}`;
 
-  TerraformStack.of(scope).addOverride(`check.${props.checkName}`, {
-    assert: [
-      ...cas.map((ca) => ({
-        condition: `\${timecmp(plantimestamp(), timeadd(${ca.end}, "-${CA_WARNING_HOURS}h")) < 0}`,
-        error_message: `The cluster's ${ca.what} ends at \${${ca.end}}. ${CA_PROCEDURE}`,
-      })),
-      {
-        // The tls provider plans the replacement from `early_renewal_hours` before the end (ignore_changes keeps a
-        // one-year certificate's 720): the warning comes 60 days before that moment, not before the end.
-        condition: `\${timecmp(plantimestamp(), timeadd(${admin}.validity_end_time, format("-%dh", ${ADMIN_WARNING_HOURS} + ${admin}.early_renewal_hours))) < 0}`,
-        error_message:
-          `The admin client certificate (Terraform's access to the cluster, and the kubeconfig output) ends at \${${admin}.validity_end_time}, ` +
-          `and from \${timeadd(${admin}.validity_end_time, format("-%dh", ${admin}.early_renewal_hours))} on (its early renewal) every plan would replace it. ` +
-          'Renew it before then in an apply of its own (the cluster providers have no credentials in a plan that replaces it): ' +
-          `terraform apply -replace=${adminAddress} -target=${adminAddress}, then apply as usual. The new one lives as long as its CA (docs/day-2.md, "Lifetimes").`,
-      },
-    ],
-  });
+  addCheck(scope, props.checkName, [
+    ...cas.map((ca) => ({
+      condition: `\${timecmp(plantimestamp(), timeadd(${ca.end}, "-${CA_WARNING_HOURS}h")) < 0}`,
+      errorMessage: `The cluster's ${ca.what} ends at \${${ca.end}}. ${CA_PROCEDURE}`,
+    })),
+    {
+      // The tls provider plans the replacement from `early_renewal_hours` before the end (ignore_changes keeps a
+      // one-year certificate's 720): the warning comes 60 days before that moment, not before the end.
+      condition: `\${timecmp(plantimestamp(), timeadd(${admin}.validity_end_time, format("-%dh", ${ADMIN_WARNING_HOURS} + ${admin}.early_renewal_hours))) < 0}`,
+      errorMessage:
+        `The admin client certificate (Terraform's access to the cluster, and the kubeconfig output) ends at \${${admin}.validity_end_time}, ` +
+        `and from \${timeadd(${admin}.validity_end_time, format("-%dh", ${admin}.early_renewal_hours))} on (its early renewal) every plan would replace it. ` +
+        'Renew it before then in an apply of its own (the cluster providers have no credentials in a plan that replaces it): ' +
+        `terraform apply -replace=${adminAddress} -target=${adminAddress}, then apply as usual. The new one lives as long as its CA (docs/day-2.md, "Lifetimes").`,
+    },
+  ]);
 
   return cas.map((ca) => ({
     condition: `\${timecmp(plantimestamp(), ${ca.end}) < 0}`,
