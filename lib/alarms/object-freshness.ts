@@ -7,7 +7,7 @@ import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { stackServicePrincipal } from '../common/aws-context';
-import type { Metric } from '../common/metric';
+import { type Metric, type MetricOptions, metricWith } from '../common/metric';
 import { literal, literalArgument } from '../common/terraform-template';
 import type { AlarmTopic } from './alarm-topic';
 import { FRESHNESS_PERIOD_SECONDS, freshnessWindow } from './schedule-window';
@@ -114,13 +114,16 @@ export class ObjectFreshness extends Construct {
    * The objects the rule matched, per hour: its `Invocations` of the queue. EventBridge sends the metric only when it
    * is not zero, so an hour without a new object has no data point at all.
    */
-  metricObjectsCreated(): Metric {
-    return {
-      namespace: 'AWS/Events',
-      metricName: 'Invocations',
-      dimensions: { RuleName: this.rule.name },
-      statistic: 'Sum',
-      period: FRESHNESS_PERIOD_SECONDS,
-    };
+  metricObjectsCreated(options: MetricOptions = {}): Metric {
+    return metricWith(
+      {
+        namespace: 'AWS/Events',
+        metricName: 'Invocations',
+        dimensions: { RuleName: this.rule.name },
+        statistic: 'Sum',
+        period: FRESHNESS_PERIOD_SECONDS,
+      },
+      options,
+    );
   }
 }

@@ -2,4 +2,5 @@
 export { configureBaseProviders, type BaseProvidersProps } from './providers';
 export type { GuardCondition } from './deployment-guard';
 export { TerraformData, type TerraformDataConfig } from './terraform-data';
-export type { Metric, MetricStatistic } from './metric';
+export { metricWith } from './metric';
+export type { Metric, MetricOptions, MetricStatistic } from './metric';

@@ -24,3 +24,23 @@ export interface Metric {
    */
   readonly region?: string;
 }
+
+/** What a metric method takes to read the metric another way, as aws-cdk-lib's `MetricOptions` do. */
+export interface MetricOptions {
+  /** How each period's data points are reduced. @default the method's own (documented on it) */
+  readonly statistic?: MetricStatistic;
+  /** Seconds per data point: 60 or a multiple of it. @default the method's own */
+  readonly period?: number;
+}
+
+/**
+ * `metric` read with `options` (CDK's `Metric.with`): the statistic and period replaced where given. Refuses a period
+ * CloudWatch alarms do not take for a standard-resolution metric (60 seconds or a multiple of it; every metric here
+ * is standard resolution, the servers' own included: `put_metric` sends no StorageResolution).
+ */
+export function metricWith(metric: Metric, options: MetricOptions = {}): Metric {
+  const { statistic, period } = options;
+  if (period !== undefined && !(Number.isInteger(period) && period >= 60 && period % 60 === 0))
+    throw new Error(`metric ${metric.metricName}: period must be 60 seconds or a multiple of 60 (got ${period})`);
+  return { ...metric, ...(statistic !== undefined ? { statistic } : {}), ...(period !== undefined ? { period } : {}) };
+}

@@ -9,7 +9,7 @@ import { Password } from '@cdktf/provider-random/lib/password';
 import { Construct } from 'constructs';
 import { allowIngress, replaceableSecurityGroup } from '../network/private/security-group-rules';
 import { stackAccount, stackPartition, stackServicePrincipal } from '../common/aws-context';
-import type { Metric } from '../common/metric';
+import { type Metric, type MetricOptions, metricWith } from '../common/metric';
 
 export type DatastoreEngine = 'postgres' | 'mysql';
 
@@ -143,13 +143,13 @@ export class ExternalDatastore extends Construct {
   }
 
   /** The database instance's free storage in bytes (the least in 5 minutes). */
-  metricFreeStorageSpace(): Metric {
-    return this.metric('FreeStorageSpace', 'Minimum');
+  metricFreeStorageSpace(options: MetricOptions = {}): Metric {
+    return metricWith(this.metric('FreeStorageSpace', 'Minimum'), options);
   }
 
   /** The database instance's CPU use in percent (the average over 5 minutes). */
-  metricCpuUtilization(): Metric {
-    return this.metric('CPUUtilization', 'Average');
+  metricCpuUtilization(options: MetricOptions = {}): Metric {
+    return metricWith(this.metric('CPUUtilization', 'Average'), options);
   }
 
   private metric(metricName: string, statistic: Metric['statistic']): Metric {

@@ -23,7 +23,7 @@ import {
   k3sCertificateCheck,
 } from '../docker/private/k3s-certificate-check';
 import { restartMetricNamespace, serverMetric } from '../kubernetes/server-metrics';
-import type { Metric } from '../common/metric';
+import { type Metric, type MetricOptions, metricWith } from '../common/metric';
 import { rancherUpgradeRules } from '../kubernetes/private/upgrade-rules';
 import { hclString } from '../common/terraform-template';
 import { DockerCertificate } from '../docker/docker-certificate';
@@ -396,13 +396,13 @@ export class RancherOnDocker extends Construct {
   }
 
   /** Days until the earliest K3s certificate inside the container ends, as the host sends it daily (alarms on). */
-  metricK3sCertificateDaysLeft(): Metric {
-    return { ...serverMetric(this.metricNamespace(), 'K3sCertificateDaysLeft'), statistic: 'Minimum', period: 86_400 };
+  metricK3sCertificateDaysLeft(options: MetricOptions = {}): Metric {
+    return metricWith({ ...serverMetric(this.metricNamespace(), 'K3sCertificateDaysLeft'), statistic: 'Minimum', period: 86_400 }, options);
   }
 
   /** 1 after a renewal restart that failed, 0 after one that worked (alarms on). */
-  metricK3sCertificateRenewalFailed(): Metric {
-    return serverMetric(this.metricNamespace(), 'K3sCertificateRenewalFailed');
+  metricK3sCertificateRenewalFailed(options: MetricOptions = {}): Metric {
+    return metricWith(serverMetric(this.metricNamespace(), 'K3sCertificateRenewalFailed'), options);
   }
 
   private metricNamespace(): string {

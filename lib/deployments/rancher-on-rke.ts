@@ -6,7 +6,7 @@ import { Fn, TerraformStack, dependable, type ITerraformDependable } from 'cdktf
 import { Construct } from 'constructs';
 import type { AlarmOptions } from '../alarms/alarm-topic';
 import { DeploymentAlarms, alarmTopicName, deploymentAlarmName } from '../alarms/deployment-alarms';
-import type { Metric } from '../common/metric';
+import { type Metric, type MetricOptions, metricWith } from '../common/metric';
 import { helmChart, manifest, type HelmChartOptions, type KubernetesObject, type ManifestOptions } from '../kubernetes/cluster-additions';
 import {
   BACKUP_CREDENTIALS_METRIC,
@@ -951,26 +951,26 @@ export class RancherOnRke extends Construct {
   }
 
   /** 1 while a server's restart is held (the certificate renewal's, or a failed upgrade Job): the servers' `RestartHeld`, sent with alarms on. */
-  metricRestartHeld(): Metric {
-    return serverMetric(this.metricNamespace, RESTART_HELD_METRIC);
+  metricRestartHeld(options: MetricOptions = {}): Metric {
+    return metricWith(serverMetric(this.metricNamespace, RESTART_HELD_METRIC), options);
   }
 
   /**
    * Whole days to the earliest end of any server's leaf certificates, the least any server sent in a minute: the
    * servers' `CertificateDaysLeft`, sent at every renewal run with alarms on.
    */
-  metricCertificateDaysLeft(): Metric {
-    return serverMetric(this.metricNamespace, CERTIFICATE_DAYS_LEFT_METRIC, 'Minimum');
+  metricCertificateDaysLeft(options: MetricOptions = {}): Metric {
+    return metricWith(serverMetric(this.metricNamespace, CERTIFICATE_DAYS_LEFT_METRIC, 'Minimum'), options);
   }
 
   /** 1 after a server failed to refresh the backup operator's credentials: the servers' `BackupCredentialsFailed`, sent with alarms and backups on. */
-  metricBackupCredentialsFailed(): Metric {
-    return serverMetric(this.metricNamespace, BACKUP_CREDENTIALS_METRIC);
+  metricBackupCredentialsFailed(options: MetricOptions = {}): Metric {
+    return metricWith(serverMetric(this.metricNamespace, BACKUP_CREDENTIALS_METRIC), options);
   }
 
   /** 1 when a server's bootstrap refused a release file and installed nothing: the servers' `UnverifiedArtifact`, sent once, with alarms on. */
-  metricUnverifiedArtifact(): Metric {
-    return serverMetric(this.metricNamespace, UNVERIFIED_ARTIFACT_METRIC);
+  metricUnverifiedArtifact(options: MetricOptions = {}): Metric {
+    return metricWith(serverMetric(this.metricNamespace, UNVERIFIED_ARTIFACT_METRIC), options);
   }
 
   /**

@@ -2,7 +2,7 @@ import type { DataAwsRoute53Zone } from '@cdktf/provider-aws/lib/data-aws-route5
 import { Route53HealthCheck } from '@cdktf/provider-aws/lib/route53-health-check';
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
 import { Construct } from 'constructs';
-import type { Metric } from '../common/metric';
+import { type Metric, type MetricOptions, metricWith } from '../common/metric';
 import { healthCheckStatusMetric } from './route53-metrics';
 
 /** Seconds between two checks by each checker: 30 (standard) or 10 (fast, an extra charge). */
@@ -98,9 +98,9 @@ export class RoundRobinRecords extends Construct {
   }
 
   /** The status of member `index`'s health check (healthCheckStatusMetric): `stackRegion` is the stack's, the metric lives in its partition's Route53 region. */
-  metricHealthCheckStatus(index: number, stackRegion: string): Metric {
+  metricHealthCheckStatus(index: number, stackRegion: string, options: MetricOptions = {}): Metric {
     const check = this.healthChecks[index];
     if (!check) throw new Error(`RoundRobinRecords ${this.node.path} has no member ${index} (it has ${this.healthChecks.length})`);
-    return healthCheckStatusMetric(check.id, stackRegion);
+    return metricWith(healthCheckStatusMetric(check.id, stackRegion), options);
   }
 }

@@ -10,7 +10,7 @@ import { requireAwsNames } from '../config/resource-names';
 import type { Peer } from '../network/peer';
 import { allowEgress, allowIngress, replaceableSecurityGroup } from '../network/private/security-group-rules';
 import type { PortRule } from '../network/port-rule';
-import type { Metric } from '../common/metric';
+import { type Metric, type MetricOptions, metricWith } from '../common/metric';
 
 export interface ForwardedPort {
   /** Listener and target port. */
@@ -156,17 +156,20 @@ export class NetworkLoadBalancer extends Construct {
    * The targets of the port's target group that fail its TCP health check (the most in a minute). Throws for a
    * port the balancer does not forward.
    */
-  metricUnhealthyHostCount(port: number): Metric {
+  metricUnhealthyHostCount(port: number, options: MetricOptions = {}): Metric {
     const group = this.targetGroups.get(port);
     if (!group)
       throw new Error(`NetworkLoadBalancer ${this.node.path} forwards no port ${port} (it forwards ${[...this.targetGroups.keys()].join(', ')})`);
-    return {
-      namespace: 'AWS/NetworkELB',
-      metricName: 'UnHealthyHostCount',
-      dimensions: { TargetGroup: group.arnSuffix, LoadBalancer: this.lb.arnSuffix },
-      statistic: 'Maximum',
-      period: 60,
-    };
+    return metricWith(
+      {
+        namespace: 'AWS/NetworkELB',
+        metricName: 'UnHealthyHostCount',
+        dimensions: { TargetGroup: group.arnSuffix, LoadBalancer: this.lb.arnSuffix },
+        statistic: 'Maximum',
+        period: 60,
+      },
+      options,
+    );
   }
 
   get dnsName(): string {

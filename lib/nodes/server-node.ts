@@ -4,7 +4,7 @@ import { Fn, Op, TerraformLocal, Token, type ITerraformDependable } from 'cdktf'
 import { Construct } from 'constructs';
 import { TerraformData } from '../common/terraform-data';
 import { literal } from '../common/terraform-template';
-import type { Metric } from '../common/metric';
+import { type Metric, type MetricOptions, metricWith } from '../common/metric';
 
 /** EC2's limit on user data, before base64. */
 export const USER_DATA_LIMIT_BYTES = 16_384;
@@ -177,13 +177,19 @@ export class ServerNode extends Construct {
   }
 
   /** EC2's status checks of this instance (system and instance): 1 in a minute either failed, else 0. */
-  metricStatusCheckFailed(): Metric {
-    return { namespace: 'AWS/EC2', metricName: 'StatusCheckFailed', dimensions: { InstanceId: this.id }, statistic: 'Maximum', period: 60 };
+  metricStatusCheckFailed(options: MetricOptions = {}): Metric {
+    return metricWith(
+      { namespace: 'AWS/EC2', metricName: 'StatusCheckFailed', dimensions: { InstanceId: this.id }, statistic: 'Maximum', period: 60 },
+      options,
+    );
   }
 
   /** The instance's CPU use in percent, averaged over 5 minutes (basic monitoring: one data point per 5 minutes). */
-  metricCpuUtilization(): Metric {
-    return { namespace: 'AWS/EC2', metricName: 'CPUUtilization', dimensions: { InstanceId: this.id }, statistic: 'Average', period: 300 };
+  metricCpuUtilization(options: MetricOptions = {}): Metric {
+    return metricWith(
+      { namespace: 'AWS/EC2', metricName: 'CPUUtilization', dimensions: { InstanceId: this.id }, statistic: 'Average', period: 300 },
+      options,
+    );
   }
 
   /**

@@ -8,7 +8,7 @@ import { TerraformIterator, TerraformLocal, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { CERTIFICATE_VARIABLES, type CertificateVariables } from './certificate-variables';
 import type { AcmSource } from './tls-plan';
-import type { Metric } from '../common/metric';
+import { type Metric, type MetricOptions, metricWith } from '../common/metric';
 import { addCheck } from '../common/private/check';
 
 export interface LoadBalancerCertificateProps {
@@ -86,14 +86,17 @@ export class LoadBalancerCertificate extends Construct {
 
   /** Leaf and chain split out of the one PEM bundle the user gives. */
   /** Days until the certificate ends (ACM's once-a-day metric; the least of the day). */
-  metricDaysToExpiry(): Metric {
-    return {
-      namespace: 'AWS/CertificateManager',
-      metricName: 'DaysToExpiry',
-      dimensions: { CertificateArn: this.arn },
-      statistic: 'Minimum',
-      period: 86_400,
-    };
+  metricDaysToExpiry(options: MetricOptions = {}): Metric {
+    return metricWith(
+      {
+        namespace: 'AWS/CertificateManager',
+        metricName: 'DaysToExpiry',
+        dimensions: { CertificateArn: this.arn },
+        statistic: 'Minimum',
+        period: 86_400,
+      },
+      options,
+    );
   }
 
   private userCertificate(): { body: string; chain: string; key: string } {

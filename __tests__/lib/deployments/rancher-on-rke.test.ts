@@ -473,6 +473,10 @@ describe('RancherOnRke grows by methods: addAlarm, addHelmChart, addManifest', (
     configureBaseProviders(stack, { region: 'eu-west-1', tags: {} });
     construct = new RancherOnRke(stack, 'rancher', { hostname: 'rancher.acme.io', hostedZone: 'acme.io', adminCidrs: ['10.8.0.0/24'] });
     construct.addAlarm('server-0-cpu', { metric: construct.servers[0].metricCpuUtilization(), threshold: 90 });
+    construct.addAlarm('server-0-cpu-peak', {
+      metric: construct.servers[0].metricCpuUtilization({ statistic: 'Maximum', period: 60 }),
+      threshold: 99,
+    });
     construct.addAlarm('status-of-check', {
       metric: healthCheckStatusMetric('abcdef', 'eu-west-1'),
       threshold: 1,
@@ -492,6 +496,13 @@ describe('RancherOnRke grows by methods: addAlarm, addHelmChart, addManifest', (
   });
   const ping = Object.keys(dataSources(json, 'http')).find((name) => name.startsWith('rancher_rancher-readiness_ping_'))!;
   const [topic] = only(json, 'aws_sns_topic', (name) => name.startsWith('rancher_alarms_topic_'));
+
+  it('reads a metric another way through its options (statistic, period), the series unchanged', () => {
+    const [, usual] = only(json, 'aws_cloudwatch_metric_alarm', (name) => name.startsWith('rancher_alarms_server-0-cpu_'));
+    const [, peak] = only(json, 'aws_cloudwatch_metric_alarm', (name) => name.startsWith('rancher_alarms_server-0-cpu-peak_'));
+    expect(usual).toMatchObject({ metric_name: 'CPUUtilization', statistic: 'Average', period: 300 });
+    expect(peak).toMatchObject({ metric_name: 'CPUUtilization', statistic: 'Maximum', period: 60, dimensions: usual.dimensions });
+  });
 
   it("adds an alarm on a construct's metric, named after the deployment, notifying its topic once Rancher answered", () => {
     const [, alarm] = only(json, 'aws_cloudwatch_metric_alarm', (name) => name.startsWith('rancher_alarms_server-0-cpu_'));
