@@ -8,6 +8,7 @@ import { drill } from './drill';
 import { productionSettingsPath } from './drill-settings';
 import { roll } from './roll';
 import { rotate, ROTATIONS, type Rotation } from './rotate';
+import { rotateEncryptionKey } from './rotate-encryption';
 import { useTerraformBinary } from './terraform';
 import { teardown } from './teardown';
 
@@ -33,6 +34,8 @@ const COMMAND_HELP: Readonly<Record<string, string>> = {
              servers' restart Lease; resumable (run it again) after any stop
              token           the cluster (join) token: the new one is written to the token parameter first, then
                              \`token rotate\` on one server, every server's token file, each server restarted
+             encryption-key  RKE2's secrets-encryption key: \`secrets-encrypt rotate-keys\` once on one server, no
+                             restart before it reports reencrypt_finished, then each other server restarted
              --token-file <f>  where the replaced token is saved (default ./<name>-join-token-<time>)
              --wait-minutes <n> budget for each restarted server to be healthy again (default 15)
              --take-over       resume a rotation whose machine is gone (its Lease not renewed for an hour)
@@ -91,7 +94,7 @@ rancher-ha-aws <command> --help prints one command's part.`;
 const COMMAND_LINE: Readonly<Record<string, string>> = {
   teardown: '<stack> | --dir <module folder> [--deployment <name>]',
   roll: '<stack> | --dir <module folder> [--deployment <name>]',
-  rotate: '<stack> | --dir <module folder> [--deployment <name>] token',
+  rotate: '<stack> | --dir <module folder> [--deployment <name>] token | encryption-key',
   drill: '<stack> [--dir <module folder>]',
   acceptance: '<stack> --region <region> | --teardown-run <run id>',
 };
@@ -287,7 +290,7 @@ export async function main(args: readonly string[]): Promise<number> {
         };
         process.on('SIGINT', stop);
         process.on('SIGTERM', stop);
-        return await rotate({
+        return await (line.what === 'encryption-key' ? rotateEncryptionKey : rotate)({
           dir,
           label: line.stack ?? dir,
           rotation: line.what as Rotation,
