@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkEveryCluster, cluster, FIRST_KEY, withEncryption } from '../helpers/roll-world';
+import { checkEveryCluster, cluster, FIRST_KEY, roll, withEncryption } from '../helpers/roll-world';
 import { expectKeyRotated, rotateKey } from '../helpers/rotate-world';
 
 // The real `rotate <stack> encryption-key` (the bundled CLI) against the fake cluster of helpers/roll-world.ts with
@@ -110,5 +110,35 @@ describe('rotate encryption-key: killed (kill -9), then run again: finishes by l
     expect(world.cluster.encryption.rotations).toEqual(['server-0']);
     expect(world.cluster.encryption.restarts.map((r: any) => r.server)).toEqual(['server-1', 'server-2']);
     expect(world.cluster.encryption.restarts.every((r: any) => r.whole && r.during === 'none')).toBe(true);
+  });
+});
+
+describe('rotate encryption-key: one server out at a time, whoever has it out', () => {
+  it('a restart that does not come back: no second server is restarted, the server stays marked out; repaired, a rerun finishes; a server that joins afterwards (a roll) takes the new key', () => {
+    const c = cluster('three', (world) => {
+      withEncryption(world);
+      world.cluster.neverBack = 'server-1';
+    });
+    const first = rotateKey(c, '--wait-minutes', '1');
+    expect(first.code).toBe(1);
+    expect(first.out).toContain('server-1 was restarted to take the new key and is not healthy after 1 minutes; it stays marked out on the Lease');
+    let world = c.world();
+    expect(world.cluster.encryption.restarts.map((r: any) => r.server)).toEqual(['server-1']);
+    expect(world.restartLease.annotations['rancher-ha-aws/out']).toBe('10.0.1.10');
+    // A person repairs server-1 (journalctl, systemctl restart rke2-server): it starts with the datastore's configuration.
+    c.update((w) => {
+      const s = w.cluster.servers[1];
+      delete s.startFailed;
+      s.ready = true;
+      s.enc = { ...w.cluster.encryption.saved };
+    });
+    const again = rotateKey(c);
+    expect(again).toMatchObject({ code: 0, err: '' });
+    world = c.world();
+    expectKeyRotated(world, FIRST_KEY);
+    expect(world.cluster.encryption.rotations).toEqual(['server-0']);
+    expect(world.cluster.encryption.restarts.map((r: any) => r.server)).toEqual(['server-1', 'server-2']);
+    expect(roll(c, '--server', 'server-2')).toMatchObject({ code: 0, err: '' });
+    expectKeyRotated(c.world(), FIRST_KEY);
   });
 });

@@ -439,6 +439,8 @@ function apply(world, flags, finish) {
       s.joinRefused = secretOf(token) !== secretOf(world.cluster.token);
       world.joins = [...(world.joins ?? []), { server: s.name, token: secretOf(token), refused: s.joinRefused }];
     }
+    // A joining RKE2 server takes the encryption configuration of the datastore's bootstrap data (encryptionProgress).
+    if (world.cluster.encryption) s.enc = { ...world.cluster.encryption.saved };
     delete s.renewalScript;
     s.timerStopped = false;
     world.replaced = [...(world.replaced ?? []), s.name];
