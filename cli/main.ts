@@ -62,7 +62,9 @@ const COMMAND_HELP: Readonly<Record<string, string>> = {
              --kubeconfig <file> k8s-ha: the cluster to install onto (refused when it has a cattle-system)
              --context <name>  k8s-ha: the context of that file (default its current context)
              --hosted-zone <zone> k8s-ha: a public Route53 zone of yours for the run's record <name>.<zone>
-             --only <phases>   only these, comma-separated: ping,login,second-plan,downstream,upgrade,roll,backup,drill,break
+             --only <phases>   only these, comma-separated: ping,login,second-plan,downstream,upgrade,roll,rotate,
+                               backup,drill,break
+             --with <phases>   add these optional phases, comma-separated: rotate
              --skip <phases>   all but these
              --budget-minutes <n> time budget, stated with its cost before the start (default ${DEFAULT_BUDGET_MINUTES})
              --downstream-minutes <n> how long the downstream cluster may take to be Active and connected after
@@ -129,6 +131,7 @@ const WITH_VALUE = new Set([
   '--region',
   '--settings',
   '--only',
+  '--with',
   '--skip',
   '--budget-minutes',
   '--downstream-minutes',
@@ -367,6 +370,7 @@ export async function main(args: readonly string[]): Promise<number> {
           policyFile: resolve('docs', 'deployer-policy.json'),
           packageFile: resolve('package.json'),
           only: list('--only'),
+          with: list('--with'),
           skip: list('--skip'),
           yes: line.flags.has('--yes'),
           dryRun: line.flags.has('--dry-run'),
