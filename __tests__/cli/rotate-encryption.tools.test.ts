@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkEveryCluster, cluster, FIRST_KEY, roll, withEncryption } from '../helpers/roll-world';
+import { holderOf } from '../helpers/fake-cloud';
+import { checkEveryCluster, cluster, FIRST_KEY, roll, withEncryption, withUpgradeController } from '../helpers/roll-world';
 import { expectKeyRotated, rotateKey } from '../helpers/rotate-world';
 
 // The real `rotate <stack> encryption-key` (the bundled CLI) against the fake cluster of helpers/roll-world.ts with
@@ -118,6 +119,7 @@ describe('rotate encryption-key: one server out at a time, whoever has it out', 
     const c = cluster('three', (world) => {
       withEncryption(world);
       world.cluster.neverBack = 'server-1';
+      world.cluster.renewal = { server: 'server-2' };
     });
     const first = rotateKey(c, '--wait-minutes', '1');
     expect(first.code).toBe(1);
@@ -125,12 +127,16 @@ describe('rotate encryption-key: one server out at a time, whoever has it out', 
     let world = c.world();
     expect(world.cluster.encryption.restarts.map((r: any) => r.server)).toEqual(['server-1']);
     expect(world.restartLease.annotations['rancher-ha-aws/out']).toBe('10.0.1.10');
+    // The renewal timer of server-2 looked while server-1 was out and was refused by the Lease.
+    expect(world.cluster.renewal.restarts).toBeUndefined();
+    expect(world.cluster.renewal.deferredTo).toEqual([world.restartLease.holderIdentity]);
     // A person repairs server-1 (journalctl, systemctl restart rke2-server): it starts with the datastore's configuration.
     c.update((w) => {
       const s = w.cluster.servers[1];
       delete s.startFailed;
       s.ready = true;
       s.enc = { ...w.cluster.encryption.saved };
+      delete w.cluster.renewal;
     });
     const again = rotateKey(c);
     expect(again).toMatchObject({ code: 0, err: '' });
@@ -140,5 +146,30 @@ describe('rotate encryption-key: one server out at a time, whoever has it out', 
     expect(world.cluster.encryption.restarts.map((r: any) => r.server)).toEqual(['server-1', 'server-2']);
     expect(roll(c, '--server', 'server-2')).toMatchObject({ code: 0, err: '' });
     expectKeyRotated(c.world(), FIRST_KEY);
+  });
+
+  it('an upgrade applied while server-0 re-encrypts: the first restart is not made (its mark cleared, exit 2); once the upgrade is done, a rerun finishes without rotating again', () => {
+    const c = cluster('three', (world) => {
+      withEncryption(world);
+      withUpgradeController(world);
+      world.cluster.upgrade.bumpOnRotateKeys = 'h2';
+    });
+    const first = rotateKey(c);
+    expect(first.code).toBe(2);
+    expect(first.out).toContain('An in-place Kubernetes upgrade is pending or running');
+    expect(first.out).toContain('server-1 was not restarted');
+    let world = c.world();
+    expect(world.cluster.encryption.restarts).toBeUndefined();
+    expect(holderOf(world.restartLease)).toBeUndefined();
+    // The controller upgrades every server once the Lease is free (fake-roll.js upgradeController), then the rerun goes on.
+    c.update((w) => {
+      for (const s of w.cluster.servers) s.planHash = 'h2';
+      w.cluster.upgrade.plan.applying = [];
+    });
+    const again = rotateKey(c);
+    expect(again).toMatchObject({ code: 0, err: '' });
+    world = c.world();
+    expectKeyRotated(world, FIRST_KEY);
+    expect(world.cluster.encryption.rotations).toEqual(['server-0']);
   });
 });

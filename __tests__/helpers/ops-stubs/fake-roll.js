@@ -740,6 +740,11 @@ function encryptionScript(world, s, action, key, finish) {
     enc.keys = (enc.keys ?? 1) + 1;
     s.enc = { stage: 'reencrypt_active', active: `aescbckey-2026-11-25T20:${String(enc.keys).padStart(2, '0')}:00Z` };
     enc.reencryptLooks = enc.reencryptLooksEach ?? 2;
+    // Someone applies a Kubernetes version change while the re-encryption runs: the Plan gets a new hash.
+    if (world.cluster.upgrade?.bumpOnRotateKeys) {
+      world.cluster.upgrade.plan.latestHash = world.cluster.upgrade.bumpOnRotateKeys;
+      delete world.cluster.upgrade.bumpOnRotateKeys;
+    }
     killIfAsked(world, `rotate-keys ${s.name}`, finish, success('rotate-encryption rotated=now\n'));
     finish(0, success('rotate-encryption rotated=now\n'));
   }
