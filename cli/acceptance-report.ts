@@ -13,6 +13,7 @@ export const ACCEPTANCE_PHASES = [
   'downstream',
   'upgrade',
   'roll',
+  'rotate',
   'backup',
   'drill',
   'break',
@@ -21,7 +22,9 @@ export const ACCEPTANCE_PHASES = [
 ] as const;
 export type AcceptancePhase = (typeof ACCEPTANCE_PHASES)[number];
 /** The phases --only and --skip choose from. */
-export const CHOSEN_PHASES = ['ping', 'login', 'second-plan', 'downstream', 'upgrade', 'roll', 'backup', 'drill', 'break'] as const;
+export const CHOSEN_PHASES = ['ping', 'login', 'second-plan', 'downstream', 'upgrade', 'roll', 'rotate', 'backup', 'drill', 'break'] as const;
+/** Of CHOSEN_PHASES, those a run takes only when named (--with, or --only). */
+export const OPTIONAL_PHASES: readonly AcceptancePhase[] = ['rotate'];
 /** What each phase shows, for the plan printed before the run and the report (rke-ha's words; others: phaseMeaning). */
 const PHASE_MEANING: Readonly<Record<AcceptancePhase, string>> = {
   deploy: 'synth and one terraform apply of a throwaway rke-ha deployment, timed step by step',
@@ -32,6 +35,8 @@ const PHASE_MEANING: Readonly<Record<AcceptancePhase, string>> = {
     "a single-node K3s on a small instance of the run, imported into Rancher through its API (a v3 cluster, its registration token, the agent manifest applied through SSM): Active with its agent connected now, and again after the upgrade, the roll and the drill (each reconnect's time in the report)",
   upgrade: `an in-place Kubernetes upgrade by the apply, one minor up; every node reports the new version`,
   roll: 'the roll command replaces every server in turn (drain, remove, replace, rejoin as an etcd voter), the downstream cluster back after each',
+  rotate:
+    'optional (--with rotate): the rotate command rotates the cluster token, then the secrets-encryption key, each server restarted one at a time; then the roll command replaces server-0, which joins with the new token',
   backup: "a one-time Rancher backup, written by the operator to the deployment's bucket",
   drill: 'the drill command restores that backup into a second throwaway deployment, checks it and tears it down',
   break: 'Rancher scaled to zero with kubectl: the teardown must not need a working Rancher',
@@ -68,6 +73,7 @@ export const NOT_APPLICABLE: Readonly<Record<string, Partial<Record<AcceptancePh
   'k8s-ha': {
     upgrade: 'the cluster is yours: an acceptance run never changes its Kubernetes version',
     roll: 'the cluster is yours: no server of it belongs to the run, so none is replaced',
+    rotate: "the cluster is yours: its token and keys are not the run's to rotate",
     downstream:
       "importing a cluster makes Rancher write objects into your cluster at run time (the cluster's namespace, its cluster-scoped resources) that uninstalling the chart leaves and the run's teardown must not guess at; the rke-ha and docker runs import one",
     drill:
@@ -77,6 +83,7 @@ export const NOT_APPLICABLE: Readonly<Record<string, Partial<Record<AcceptancePh
     upgrade:
       "Kubernetes there is the K3s inside the rancher/rancher container, whose version is Rancher's: there is no Kubernetes version to upgrade",
     roll: 'one host: replacing it is an outage, not a roll (the stack replaces it when its user data changes: docs/docker.md)',
+    rotate: 'the K3s inside the rancher/rancher container has no join token or encryption key of the stack',
     backup: "Rancher's backups are not installed on the Docker host: its data volume's EBS snapshots are its backups",
     drill: 'the drill restores Rancher backups, which the Docker host does not take',
   },

@@ -13,6 +13,7 @@ import {
   markdownReport,
   NOT_APPLICABLE,
   notProven,
+  OPTIONAL_PHASES,
   phaseMeaning,
   removalOf,
   timelineOf,
@@ -31,6 +32,7 @@ import {
   upgradeSumProblem,
 } from './acceptance-settings';
 import { describeSeen, seenArtifacts } from './acceptance-observed';
+import { rotatePhase } from './acceptance-rotate';
 import {
   agentLog,
   createDownstreamInstance,
@@ -92,6 +94,8 @@ export interface AcceptanceOptions {
   readonly packageFile: string;
   /** Run only these of CHOSEN_PHASES (with deploy, teardown and sweep). */
   readonly only?: readonly string[];
+  /** Add these of OPTIONAL_PHASES to the default set. */
+  readonly with?: readonly string[];
   /** Leave these of CHOSEN_PHASES out. */
   readonly skip?: readonly string[];
   /** Start without the typed confirmation. @default false */
@@ -185,14 +189,24 @@ export function chosenPhases(
   only: readonly string[] | undefined,
   skip: readonly string[] | undefined,
   stack: string = 'rke-ha',
+  withPhases: readonly string[] = [],
 ): Set<AcceptancePhase> | string {
-  for (const name of [...(only ?? []), ...(skip ?? [])])
+  for (const name of [...(only ?? []), ...(skip ?? []), ...withPhases])
     if (!(CHOSEN_PHASES as readonly string[]).includes(name))
       return `Unknown phase ${name}: choose from ${CHOSEN_PHASES.join(', ')} (deploy, teardown and sweep always run).`;
   const notHere = NOT_APPLICABLE[stack] ?? {};
   for (const name of only ?? [])
     if (notHere[name as AcceptancePhase]) return `--only ${name}: that phase does not apply to ${stack} (${notHere[name as AcceptancePhase]}).`;
-  const chosen = new Set<AcceptancePhase>(only && only.length > 0 ? (only as AcceptancePhase[]) : CHOSEN_PHASES);
+  for (const name of withPhases) {
+    if (!OPTIONAL_PHASES.includes(name as AcceptancePhase))
+      return `--with ${name}: only an optional phase (${OPTIONAL_PHASES.join(', ')}) is added with --with; the others run unless --skip names them.`;
+    if (notHere[name as AcceptancePhase]) return `--with ${name}: that phase does not apply to ${stack} (${notHere[name as AcceptancePhase]}).`;
+  }
+  const chosen = new Set<AcceptancePhase>(
+    only && only.length > 0
+      ? (only as AcceptancePhase[])
+      : [...CHOSEN_PHASES.filter((p) => !OPTIONAL_PHASES.includes(p)), ...(withPhases as AcceptancePhase[])],
+  );
   for (const name of skip ?? []) chosen.delete(name as AcceptancePhase);
   for (const name of Object.keys(notHere)) chosen.delete(name as AcceptancePhase);
   // The drill restores the backup the run takes.
@@ -229,7 +243,7 @@ export async function acceptance(options: AcceptanceOptions): Promise<number> {
     log(`${clusterProblem} Nothing was changed.`);
     return 2;
   }
-  const phases = chosenPhases(options.only, options.skip, stack);
+  const phases = chosenPhases(options.only, options.skip, stack, options.with);
   if (typeof phases === 'string') {
     log(phases);
     return 2;
@@ -612,6 +626,13 @@ export async function acceptance(options: AcceptanceOptions): Promise<number> {
           if (code !== 0) throw new StepFailed(`the roll of ${server} ended with exit ${code}: ${lines[lines.length - 1] ?? ''}`);
           await checkDownstream('roll', `roll of ${server}`);
         }
+      });
+    if (phases.has('rotate'))
+      await phase('rotate', async () => {
+        const server = serverNames(terraform)[0];
+        const label = `the acceptance deployment ${name}`;
+        await rotatePhase({ dir: moduleDir, label, runDir, server, interrupted, log, evidence: (line) => evidence('rotate', line) });
+        await checkDownstream('rotate', `roll of ${server} after the rotations`);
       });
     if (phases.has('backup'))
       await phase('backup', async () => {

@@ -8,6 +8,7 @@ import { drill } from './drill';
 import { productionSettingsPath } from './drill-settings';
 import { roll } from './roll';
 import { rotate, ROTATIONS, type Rotation } from './rotate';
+import { rotateEncryptionKey } from './rotate-encryption';
 import { useTerraformBinary } from './terraform';
 import { teardown } from './teardown';
 
@@ -33,6 +34,8 @@ const COMMAND_HELP: Readonly<Record<string, string>> = {
              servers' restart Lease; resumable (run it again) after any stop
              token           the cluster (join) token: the new one is written to the token parameter first, then
                              \`token rotate\` on one server, every server's token file, each server restarted
+             encryption-key  RKE2's secrets-encryption key: \`secrets-encrypt rotate-keys\` once on one server, no
+                             restart before it reports reencrypt_finished, then each other server restarted
              --token-file <f>  where the replaced token is saved (default ./<name>-join-token-<time>)
              --wait-minutes <n> budget for each restarted server to be healthy again (default 15)
              --take-over       resume a rotation whose machine is gone (its Lease not renewed for an hour)
@@ -59,7 +62,9 @@ const COMMAND_HELP: Readonly<Record<string, string>> = {
              --kubeconfig <file> k8s-ha: the cluster to install onto (refused when it has a cattle-system)
              --context <name>  k8s-ha: the context of that file (default its current context)
              --hosted-zone <zone> k8s-ha: a public Route53 zone of yours for the run's record <name>.<zone>
-             --only <phases>   only these, comma-separated: ping,login,second-plan,downstream,upgrade,roll,backup,drill,break
+             --only <phases>   only these, comma-separated: ping,login,second-plan,downstream,upgrade,roll,rotate,
+                               backup,drill,break
+             --with <phases>   add these optional phases, comma-separated: rotate
              --skip <phases>   all but these
              --budget-minutes <n> time budget, stated with its cost before the start (default ${DEFAULT_BUDGET_MINUTES})
              --downstream-minutes <n> how long the downstream cluster may take to be Active and connected after
@@ -91,7 +96,7 @@ rancher-ha-aws <command> --help prints one command's part.`;
 const COMMAND_LINE: Readonly<Record<string, string>> = {
   teardown: '<stack> | --dir <module folder> [--deployment <name>]',
   roll: '<stack> | --dir <module folder> [--deployment <name>]',
-  rotate: '<stack> | --dir <module folder> [--deployment <name>] token',
+  rotate: '<stack> | --dir <module folder> [--deployment <name>] token | encryption-key',
   drill: '<stack> [--dir <module folder>]',
   acceptance: '<stack> --region <region> | --teardown-run <run id>',
 };
@@ -126,6 +131,7 @@ const WITH_VALUE = new Set([
   '--region',
   '--settings',
   '--only',
+  '--with',
   '--skip',
   '--budget-minutes',
   '--downstream-minutes',
@@ -287,7 +293,7 @@ export async function main(args: readonly string[]): Promise<number> {
         };
         process.on('SIGINT', stop);
         process.on('SIGTERM', stop);
-        return await rotate({
+        return await (line.what === 'encryption-key' ? rotateEncryptionKey : rotate)({
           dir,
           label: line.stack ?? dir,
           rotation: line.what as Rotation,
@@ -364,6 +370,7 @@ export async function main(args: readonly string[]): Promise<number> {
           policyFile: resolve('docs', 'deployer-policy.json'),
           packageFile: resolve('package.json'),
           only: list('--only'),
+          with: list('--with'),
           skip: list('--skip'),
           yes: line.flags.has('--yes'),
           dryRun: line.flags.has('--dry-run'),

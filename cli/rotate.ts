@@ -14,7 +14,7 @@ import { ModuleState, Terraform } from './terraform';
 import { upgradeInFlight } from './upgrade-state';
 
 /** What `rotate` rotates. */
-export const ROTATIONS = ['token'] as const;
+export const ROTATIONS = ['token', 'encryption-key'] as const;
 export type Rotation = (typeof ROTATIONS)[number];
 
 /** The bounded budgets of the rotation's waits (docs/day-2.md "Rotating the cluster token"). */
@@ -114,7 +114,8 @@ export function nextTokenStep(servers: readonly ServerView[]): TokenStep {
   return next ? { kind: 'restart', server: next.name } : { kind: 'done' };
 }
 
-class Stop extends Error {
+/** A stop with its exit code (2: refused, nothing changed; 3: someone else restarts servers; 130: interrupted). */
+export class Stop extends Error {
   constructor(
     message: string,
     readonly code = 1,
@@ -180,6 +181,12 @@ export async function rotate(options: RotateOptions): Promise<number> {
   log(
     `Rotation of the cluster token of ${name} (${options.label}, ${k3s ? 'K3s on an external datastore' : 'RKE2 with embedded etcd'}, ${servers.length} servers):`,
   );
+  if (previous && previous.rotation !== 'token') {
+    log(
+      `A rotation of the ${previous.rotation} started ${previous.started} from this folder is not finished (${file.path}): run \`rotate ${previous.rotation}\` again to finish it first. Nothing was changed.`,
+    );
+    return 2;
+  }
   if (previous) log(`  Resuming the rotation started ${previous.started} (${file.path}); the parameter and the servers decide what is done.`);
   log(`  1. the servers' restart Lease (kube-system/${RESTART_LEASE.name}) taken, every server Ready${k3s ? '' : ' and an etcd voter'}`);
   log(`  2. the current token saved to ${tokenFile} (a restore of a snapshot taken before the rotation needs it)`);
@@ -506,7 +513,7 @@ async function runTokenStep(c: TokenContext, step: Exclude<TokenStep, { kind: 'd
 }
 
 /** Takes the servers' restart Lease, waiting (bounded) while a certificate renewal's restart holds it. */
-async function takeRestartLease(
+export async function takeRestartLease(
   kubectl: Kubectl,
   holder: string,
   o: { takeOver?: boolean; succeeds?: string; interrupted: () => boolean; log: (line: string) => void },

@@ -1,12 +1,13 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ACCEPTANCE_PHASES, NOT_APPLICABLE, TIMELINE } from '../../cli/acceptance-report';
+import { ACCEPTANCE_PHASES, NOT_APPLICABLE, OPTIONAL_PHASES, TIMELINE } from '../../cli/acceptance-report';
 import { acceptanceSettings, RUN_TAG, UPGRADE } from '../../cli/acceptance-settings';
 import { throwawaySettings } from '../../cli/drill-settings';
 import { acceptanceRancher, PASSWORD, type Rancher, TOKEN } from '../helpers/acceptance-rancher';
 import { writeBackup } from '../helpers/backup-file';
 import { awsOf, FAKE_BACKUP_ENCRYPTION_CONFIG, FakeCloud, stateOf } from '../helpers/fake-cloud';
-import { fakeCluster, serverInstances } from '../helpers/roll-world';
+import { FIRST_KEY, fakeCluster, serverInstances, tokenWith } from '../helpers/roll-world';
+import { OLD, secretOf } from '../helpers/rotate-world';
 import { synthSettings } from '../helpers/variants';
 import { testReleaseSums } from '../helpers/release-sums';
 
@@ -179,7 +180,7 @@ const skipping = (phase: string) => ['--skip', ['downstream', 'roll', 'drill'].f
 /** The statuses a run stopped at `phase` reports: before it passed (or not chosen), after it skipped. */
 function expectStoppedAt(report: any, phase: string, there: readonly string[]): void {
   const at = ACCEPTANCE_PHASES.indexOf(phase as never);
-  const chosen = (p: string) => !skipping(phase)[1].split(',').includes(p);
+  const chosen = (p: string) => !skipping(phase)[1].split(',').includes(p) && !OPTIONAL_PHASES.includes(p as never);
   const s = statuses(report);
   for (const [i, p] of ACCEPTANCE_PHASES.entries()) {
     const expected = p === 'teardown' || p === 'sweep' ? ['passed'] : i === at ? there : i < at && chosen(p) ? ['passed'] : ['skipped'];
@@ -210,7 +211,8 @@ describe('npm run acceptance', () => {
     expect(result.err).toBe('');
     expect(result.code).toBe(0);
     const report = reportOf(c);
-    expect(statuses(report)).toEqual(Object.fromEntries(ACCEPTANCE_PHASES.map((p) => [p, 'passed'])));
+    // Every phase but the optional ones (not named with --with).
+    expect(statuses(report)).toEqual(Object.fromEntries(ACCEPTANCE_PHASES.map((p) => [p, OPTIONAL_PHASES.includes(p) ? 'skipped' : 'passed'])));
     expect(report.passed).toBe(true);
     expect(report.timeline.map((t: any) => t.step)).toEqual(TIMELINE.map((t) => t.step));
     expect(report.timeline.every((t: any) => t.seconds !== undefined && t.resources > 0)).toBe(true);
@@ -580,7 +582,7 @@ describe('npm run acceptance', () => {
     const report = reportOf(c);
     const applies = ['deploy', 'ping', 'login', 'second-plan', 'backup', 'break', 'teardown', 'sweep'];
     expect(statuses(report)).toEqual(Object.fromEntries(ACCEPTANCE_PHASES.map((p) => [p, applies.includes(p) ? 'passed' : 'skipped'])));
-    for (const p of ['upgrade', 'roll', 'drill'] as const)
+    for (const p of ['upgrade', 'roll', 'rotate', 'drill'] as const)
       expect(report.phases.find((x: any) => x.phase === p).detail).toBe((NOT_APPLICABLE['k8s-ha'] as any)[p]);
     expect(report.passed).toBe(true);
     expect(report.versions['kubernetes (your cluster)']).toBe('ip-10-9-0-1 v1.34.2+eks');
@@ -628,7 +630,7 @@ describe('npm run acceptance', () => {
     const report = reportOf(c);
     const applies = ['deploy', 'ping', 'login', 'second-plan', 'downstream', 'break', 'teardown', 'sweep'];
     expect(statuses(report)).toEqual(Object.fromEntries(ACCEPTANCE_PHASES.map((p) => [p, applies.includes(p) ? 'passed' : 'skipped'])));
-    for (const p of ['upgrade', 'roll', 'backup', 'drill'] as const)
+    for (const p of ['upgrade', 'roll', 'rotate', 'backup', 'drill'] as const)
       expect(report.phases.find((x: any) => x.phase === p).detail).toBe((NOT_APPLICABLE.docker as any)[p]);
     expect(result.out).toContain('(does not apply) roll: one host');
     // Rancher's CA read from /cacerts (trust on first use), then /ping and the login verified against it.
@@ -730,5 +732,65 @@ describe('npm run acceptance', () => {
     const piped = await c.runAsync(['acceptance', 'rke-ha', '--region', REGION, '--skip', 'upgrade']);
     expect(piped.code).toBe(2);
     expect(piped.out).toContain('pass --yes');
+  });
+
+  it('--with rotate (RKE2): the token rotated, then the encryption key, then server-0 rolled, which joins with the new token; the replaced token not left in the run folder; torn down', async () => {
+    const { c } = await world((w) => {
+      // The deployment's token parameter as the apply writes it (its name carries the run id), the servers and the
+      // datastore on that token, and RKE2's secrets-encryption on its first key (roll-world.ts withToken, withEncryption).
+      const r = w.acceptance.applyState.resources.find(
+        (x: any) => x.type === 'aws_ssm_parameter' && String(x.instances[0].attributes.name).endsWith('/token'),
+      );
+      const a = r.instances[0].attributes;
+      const token = tokenWith(OLD);
+      w.acceptance.applyParameters = {
+        [a.name]: { name: a.name, value: token, version: 1, keyId: a.key_id, tier: a.tier, description: a.description },
+      };
+      w.cluster.token = token;
+      w.cluster.encryption = { saved: { stage: 'start', active: FIRST_KEY } };
+      for (const s of w.cluster.servers) {
+        s.token = { config: token, server: token, startedAfterConfig: true };
+        s.enc = { stage: 'start', active: FIRST_KEY };
+      }
+    });
+    const result = await accept(c, '--only', 'rotate', '--with', 'rotate');
+    if (result.code !== 0) console.log(result.out.slice(-6000));
+    expect(result.code).toBe(0);
+    const report = reportOf(c);
+    expect(statuses(report)).toEqual(
+      Object.fromEntries(ACCEPTANCE_PHASES.map((p) => [p, ['deploy', 'rotate', 'teardown', 'sweep'].includes(p) ? 'passed' : 'skipped'])),
+    );
+    // Read after the teardown (which stops every server): each server's token copies and encryption configuration.
+    const w = c.world();
+    const token = w.parameters[Object.keys(w.parameters)[0]].value;
+    expect(secretOf(token)).not.toBe(OLD);
+    expect(w.cluster.token).toBe(token);
+    expect(w.cluster.encryption.saved.active).not.toBe(FIRST_KEY);
+    for (const s of w.cluster.servers) {
+      expect([s.name, s.token.config, s.token.server]).toEqual([s.name, token, token]);
+      expect([s.name, s.enc]).toEqual([s.name, w.cluster.encryption.saved]);
+    }
+    expect(w.parameterWrites).toHaveLength(1);
+    expect(w.cluster.rotations).toEqual(['server-0']);
+    expect(w.cluster.encryption.rotations).toEqual(['server-0']);
+    expect(w.cluster.encryption.restarts.map((x: any) => [x.server, x.during])).toEqual([
+      ['server-1', 'none'],
+      ['server-2', 'none'],
+    ]);
+    // The roll after the rotations: a new server-0 that boots with the parameter's (new) token, which the cluster holds.
+    expect(w.replaced).toEqual(['server-0']);
+    expect(w.joins).toEqual([{ server: 'server-0', token: secretOf(w.parameters[Object.keys(w.parameters)[0]].value), refused: false }]);
+    expect(w.joins[0].token).not.toBe(OLD);
+    expect(report.evidence.rotate).toEqual(
+      expect.arrayContaining([
+        'rancher-ha-aws rotate token: exit 0',
+        'rancher-ha-aws rotate encryption-key: exit 0',
+        'rancher-ha-aws roll --server server-0: exit 0',
+        'server-0 replaced after the rotations: it joined with the new token from the token parameter, Ready and an etcd voter',
+      ]),
+    );
+    expect(existsSync(join(runDir(c), 'join-token-before-rotation'))).toBe(false);
+    expect(readFileSync(join(c.dir, 'calls.jsonl'), 'utf8')).not.toContain(OLD);
+    expectTornDown(c);
   });
 });

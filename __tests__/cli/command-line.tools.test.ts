@@ -86,12 +86,12 @@ it('an unknown command: one line naming the commands', () => {
 it('rotate without what to rotate, or with what it does not rotate: one line naming what it rotates', () => {
   for (const args of [
     ['rotate', 'rke-ha'],
-    ['rotate', 'rke-ha', 'encryption-key'],
+    ['rotate', 'rke-ha', 'certificates'],
   ]) {
     const result = world.run(args);
     expect(result.code).toBe(2);
     expectOneCleanLine(result.err);
-    expect(result.err).toContain('rotate: name what to rotate (token)');
+    expect(result.err).toContain('rotate: name what to rotate (token, encryption-key)');
   }
 });
 

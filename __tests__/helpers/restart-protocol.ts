@@ -103,6 +103,11 @@ export interface Actor {
    * survives a kill.
    */
   readonly restarted?: number;
+  /**
+   * The encryption-key rotation: server-0's re-encryption (`rotate-keys` run: active, then finished). A fact of the
+   * servers (its stage and active key, read by rotate-encryption.sh `status`), not of the process: it survives a kill.
+   */
+  readonly reencrypt?: 'active' | 'finished';
 }
 
 export interface State {
@@ -143,6 +148,13 @@ export interface Config {
   readonly rotation?: boolean;
   /** The rotation restarts its next server without waiting for the cluster whole (a counterexample's knob). @default false */
   readonly rotationUnguarded?: boolean;
+  /**
+   * The rotation is `npm run rotate -- rke-ha encryption-key` (cli/rotate-encryption.ts): rotate-keys once on server-0,
+   * then every other server restarted once, in order. @default false (the token)
+   */
+  readonly encryptionKey?: boolean;
+  /** The encryption-key rotation restarts without waiting for reencrypt_finished (a counterexample's knob). @default false */
+  readonly encryptionUnwaited?: boolean;
 }
 
 const ROLL = 'roll';
@@ -280,6 +292,21 @@ export const rollRunning = (a: Actor | undefined) => a !== undefined && a.alive 
 export function rotationDecision(servers: readonly ServerState[], restarted: number): 'wait' | 'done' | { readonly restart: number } {
   if (!servers.every(serving)) return 'wait';
   return restarted >= servers.length ? 'done' : { restart: restarted };
+}
+
+/**
+ * The encryption-key rotation's next step once rotate-keys ran on server-0 (cli/rotate-encryption.ts
+ * nextEncryptionStep, which the conformance test holds to this): wait while server-0 re-encrypts (the datastore holds
+ * the new configuration only at reencrypt_finished) or any server is not whole; restart the first other server not
+ * yet restarted; done when every other server is.
+ */
+export function encryptionDecision(
+  servers: readonly ServerState[],
+  reencrypt: Actor['reencrypt'],
+  restarted: number,
+): 'wait' | 'done' | { readonly restart: number } {
+  if (reencrypt !== 'finished' || !servers.every(serving)) return 'wait';
+  return 1 + restarted >= servers.length ? 'done' : { restart: 1 + restarted };
 }
 
 /** The actor a Lease holder stands for (a roll's identity is its first process with the old rule). */
@@ -494,12 +521,21 @@ export function steps(state: State, config: Config): Step[] {
         }
         case 'token':
           // The parameter, `token rotate` on one server, every token file (each skipped when the servers show it done):
-          // no server goes down.
-          add('rotation: new token in the parameter, rotated, in every token file', withActor(state, ROTATION, { pc: 'next' }));
+          // no server goes down. The encryption key: rotate-keys on server-0, unless its key shows it ran.
+          if (!config.encryptionKey)
+            add('rotation: new token in the parameter, rotated, in every token file', withActor(state, ROTATION, { pc: 'next' }));
+          else if (rotation.reencrypt === undefined)
+            add('rotation: rotate-keys on server-0 (re-encryption under way)', withActor(state, ROTATION, { pc: 'next', reencrypt: 'active' }));
+          else add('rotation: rotate-keys already ran (the key changed), not again', withActor(state, ROTATION, { pc: 'next' }));
           break;
         case 'next': {
-          const decision =
-            config.rotationUnguarded && restarted < state.servers.length ? { restart: restarted } : rotationDecision(state.servers, restarted);
+          const decision = config.encryptionKey
+            ? config.encryptionUnwaited && 1 + restarted < state.servers.length && state.servers.every(serving)
+              ? { restart: 1 + restarted }
+              : encryptionDecision(state.servers, rotation.reencrypt, restarted)
+            : config.rotationUnguarded && restarted < state.servers.length
+              ? { restart: restarted }
+              : rotationDecision(state.servers, restarted);
           if (decision === 'done') releaseStep(state, ROTATION, holds, add);
           // markOut is a conditional rewrite of a Lease still ours (cli/lease.ts rewrite): lost, LeaseLost stops it.
           else if (decision !== 'wait' && !holds) add('rotation: Lease lost before its mark, stops', withActor(state, ROTATION, { pc: 'stopped' }));
@@ -525,17 +561,26 @@ export function steps(state: State, config: Config): Step[] {
               'rotation: an upgrade is pending or applies, clears its mark and stops',
               withActor({ ...state, lease: { ...state.lease!, out: null, rv: state.lease!.rv + 1 } }, ROTATION, { pc: 'release' }),
             );
-          else
+          else {
+            const target = config.encryptionKey ? 1 + restarted : restarted;
             add(
-              `rotation restarts server-${restarted} with the new token`,
-              withActor(withServer(state, restarted, 'down'), ROTATION, { pc: 'back', restarted: restarted + 1 }),
+              `rotation restarts server-${target} with the new ${config.encryptionKey ? 'key' : 'token'}`,
+              withActor(withServer(state, target, 'down'), ROTATION, { pc: 'back', restarted: restarted + 1 }),
+              false,
+              // The datastore holds the new configuration only at reencrypt_finished (k3s reencryptAndRemoveKey saves the
+              // bootstrap data last): a server restarted earlier comes back with the old key and cannot read the Secrets
+              // already rewritten.
+              config.encryptionKey && rotation.reencrypt === 'active'
+                ? `server-${target} restarted before reencrypt_finished: it comes back with the old key`
+                : undefined,
             );
+          }
           break;
         case 'release':
           releaseStep(state, ROTATION, holds, add);
           break;
         case 'back': {
-          const t = restarted - 1;
+          const t = config.encryptionKey ? restarted : restarted - 1;
           if (clusterWhole(state.servers, rules) && !holds) add('rotation: Lease lost, stops', withActor(state, ROTATION, { pc: 'stopped' }));
           else if (clusterWhole(state.servers, rules))
             add(
@@ -550,6 +595,9 @@ export function steps(state: State, config: Config): Step[] {
       if (canFault && rotation.pc !== 'done' && rotation.pc !== 'stopped')
         add('fault: rotation is killed', withActor(state, ROTATION, { alive: false }), true);
     }
+    // server-0's re-encryption goes on whether the command runs or not (the request runs on the server).
+    if (rotation.reencrypt === 'active' && serving(state.servers[0]))
+      add('server-0 finishes the re-encryption (reencrypt_finished, saved in the datastore)', withActor(state, ROTATION, { reencrypt: 'finished' }));
     // Run again from its folder (kill -9): a new process that succeeds its own Lease, deciding from the servers.
     if (!rotation.alive && rotation.pc !== 'done') add('person runs the rotation again', withActor(state, ROTATION, { alive: true, pc: 'read' }));
     // Stopped (a server not back): a person repairs the server (docs/day-2.md), then runs it again.

@@ -136,3 +136,15 @@ export const mutating = (calls: string[]) => calls.filter((call) => /apply|cordo
  * (cli/lease-keeper.ts), so they fall between any two calls of a step.
  */
 export const withoutLeaseCalls = (calls: string[]) => calls.filter((call) => !/^kubectl .*( get lease | replace -f -$)/.test(call));
+
+/** The active key name every RKE2 server starts with (its first: aescbckey-<time>, k3s AppendNewEncryptionKey). */
+export const FIRST_KEY = 'aescbckey-2026-01-01T00:00:00Z';
+
+/**
+ * RKE2's secrets-encryption modelled (fake-roll.js encryptionScript): enabled, every server at the stage `start` with
+ * the first key, the datastore's bootstrap data holding the same configuration.
+ */
+export function withEncryption(world: any): void {
+  world.cluster.encryption = { saved: { stage: 'start', active: FIRST_KEY } };
+  for (const s of world.cluster.servers) s.enc = { stage: 'start', active: FIRST_KEY };
+}

@@ -22,3 +22,14 @@ export function expectRotated(world: any): void {
   }
   expect(holderOf(world.restartLease)).toBeUndefined();
 }
+
+export const rotateKey = (c: FakeCloud, ...extra: string[]) => c.run(['rotate', '--dir', 'module', 'encryption-key', ...extra]);
+
+/** Every server on one key newer than `before`, at reencrypt_finished, Ready; the datastore holding it; the Lease free. */
+export function expectKeyRotated(world: any, before: string): void {
+  const saved = world.cluster.encryption.saved;
+  expect(saved.stage).toBe('reencrypt_finished');
+  expect(saved.active).not.toBe(before);
+  for (const s of world.cluster.servers) expect([s.name, s.enc, s.ready, s.startFailed]).toEqual([s.name, saved, true, undefined]);
+  expect(holderOf(world.restartLease)).toBeUndefined();
+}

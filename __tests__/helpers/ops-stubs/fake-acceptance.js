@@ -3,6 +3,7 @@
 // (acceptance.out/<run id>/drill/...) is fake-drill.js's, the roll's cluster fake-roll.js's (world.roll). What the
 // run is doing is read from its record (acceptance.out/<run id>/run.json: `phase`). world.acceptance holds:
 //   applyState, applyAws  what a complete apply creates (its state with `zzzzzz` for the run id; its AWS objects)
+//   applyParameters       the SSM parameters it writes, as fake-roll.js keeps them (the token, for the rotate phase)
 //   applyFails            the deploy's apply creates half and fails
 //   failAt                a phase: every call made in it fails
 //   signalAt              { phase, signal }: the first call in that phase sends `signal` to the run (the deploy's
@@ -189,6 +190,8 @@ function create(ctx, runId, fraction) {
   const full = withRunId(world.acceptance.applyState, runId);
   const count = Math.ceil(full.resources.length * fraction);
   world.state = { ...full, resources: full.resources.slice(0, count), outputs: fraction === 1 ? full.outputs : {} };
+  // The SSM parameters the apply writes (fake-roll.js reads and writes world.parameters: the token rotation's).
+  if (fraction === 1 && world.acceptance.applyParameters) world.parameters = withRunId(world.acceptance.applyParameters, runId);
   const aws = withRunId(world.acceptance.applyAws, runId);
   for (const [kind, objects] of Object.entries(aws)) {
     if (Array.isArray(objects)) continue;
@@ -457,6 +460,7 @@ const ACCEPTANCE_PHASE_ORDER = [
   'downstream',
   'upgrade',
   'roll',
+  'rotate',
   'backup',
   'drill',
   'break',

@@ -41,7 +41,7 @@ function renewalTimer(world) {
   const whole = world.cluster.servers.filter((x) => x.nodePresent && !x.deleting && x.ready && x.member && !x.learner);
   if (whole.length !== expected) return;
   // Only while another server is out: that is the moment the roll must hold the Lease (a restart of a whole cluster is allowed).
-  if (!world.cluster.servers.some((x) => !x.nodePresent || x.deleting || x.tokenRestart !== undefined)) return;
+  if (!world.cluster.servers.some((x) => !x.nodePresent || x.deleting || x.tokenRestart !== undefined || x.encRestart !== undefined)) return;
   s.ready = false;
   renewal.restarting = true;
   renewal.restarts = (renewal.restarts ?? 0) + 1;
@@ -128,6 +128,7 @@ function tick(world) {
   renewalTimer(world);
   upgradeController(world);
   tokenRestarts(world);
+  encryptionProgress(world);
   for (const s of world.cluster.servers) {
     // A finalizer that holds the Node for `cluster.stuckFinalizer` more looks (its member not yet removed).
     if (s.deleting && world.cluster.stuckFinalizer > 0) {
@@ -438,6 +439,8 @@ function apply(world, flags, finish) {
       s.joinRefused = secretOf(token) !== secretOf(world.cluster.token);
       world.joins = [...(world.joins ?? []), { server: s.name, token: secretOf(token), refused: s.joinRefused }];
     }
+    // A joining RKE2 server takes the encryption configuration of the datastore's bootstrap data (encryptionProgress).
+    if (world.cluster.encryption) s.enc = { ...world.cluster.encryption.saved };
     delete s.renewalScript;
     s.timerStopped = false;
     world.replaced = [...(world.replaced ?? []), s.name];
@@ -474,17 +477,19 @@ function aws(world, args, option, finish, awsError) {
     const command = (cluster.commands ?? []).find((c) => c.id === option('--command-id'));
     if (!command || !args.includes('--details')) finish(1, '', `fake aws: unexpected call: ${args.join(' ')}\n`);
     const status = /rancher-aws-rotate-token\.sh status (rke2|k3s)$/.test(command.commands[0]);
-    if (!status) finish(1, '', 'fake aws: list-command-invocations of a command other than the token status\n');
+    const encryption = /rancher-aws-rotate-encryption\.sh status$/.test(command.commands[0]);
+    if (!status && !encryption) finish(1, '', 'fake aws: list-command-invocations of a command other than a rotation status\n');
     const invocations = (command.instances ?? [command.instance]).map((instance) => {
       const s = server(world, (x) => x.instance === instance);
-      return { InstanceId: instance, Status: 'Success', CommandPlugins: [{ Status: 'Success', Output: tokenStatusLine(world, s) }] };
+      const output = encryption ? encryptionStatusLine(world, s) : tokenStatusLine(world, s);
+      return { InstanceId: instance, Status: 'Success', CommandPlugins: [{ Status: 'Success', Output: output }] };
     });
     finish(0, JSON.stringify({ CommandInvocations: invocations }));
   }
   if (service === 'ssm' && operation === 'send-command') {
     const target = server(world, (s) => s.instance === option('--instance-ids'));
     // The SSM agent is a service of its own: a server whose rke2-server restarts (or failed to start) still answers.
-    if (!target || (!target.ready && target.tokenRestart === undefined && target.startFailed === undefined))
+    if (!target || (!target.ready && target.tokenRestart === undefined && target.encRestart === undefined && target.startFailed === undefined))
       awsError('InvalidInstanceId', 'Instances not in a valid state for account');
     const commands = JSON.parse(option('--parameters')).commands;
     const id = `cmd-${(cluster.commands ?? []).length + 1}`;
@@ -518,6 +523,15 @@ function aws(world, args, option, finish, awsError) {
         world,
         server(world, (x) => x.instance === command.instance),
         rotate[1],
+        finish,
+      );
+    const encryption = /rancher-aws-rotate-encryption\.sh (status|rotate|restart)( \S+)?$/.exec(command.commands[0]);
+    if (encryption)
+      encryptionScript(
+        world,
+        server(world, (x) => x.instance === command.instance),
+        encryption[1],
+        encryption[2]?.trim(),
         finish,
       );
     if (command.looks < 2) finish(0, JSON.stringify({ Status: 'InProgress' }));
@@ -654,6 +668,95 @@ function tokenScript(world, s, action, finish) {
     s.token.startedAfterConfig = true;
     killIfAsked(world, `restart ${s.name}`, finish, success('rotate-token restart=asked\n'));
     finish(0, success('rotate-token restart=asked\n'));
+  }
+}
+
+/*
+ * The secrets-encryption of an RKE2 cluster (`cluster.encryption`, per server `s.enc`), as RKE2 v1.35.7+rke2r1 runs
+ * it through the k3s code it vendors (k3s pkg/server/handlers/secrets-encrypt.go and pkg/secretsencrypt/config.go):
+ *   - each server's Node carries the annotation rke2.io/encryption-config-hash "<stage>-<sha256 of its encryption
+ *     configuration file>", written by that server; here { stage, active } (the active key's name stands for the hash:
+ *     the file changes exactly when its keys do);
+ *   - `secrets-encrypt status` prints, from the server asked, "Encryption Status: Enabled", "Current Rotation Stage:
+ *     <its own stage>", "Server Encryption Hashes: All hashes match" or "hash does not match between <first Node> and
+ *     <Node>" (verifyEncryptionHashAnnotation compares every control-plane Node's annotation with the first's), and its
+ *     own file's active key; it fails while the server's supervisor is down;
+ *   - `rotate-keys` (encryptionRotateKeys) is refused unless every annotation matches and the server's own stage is
+ *     start or reencrypt_finished; it then sets reencrypt_active, adds and puts first a new key, rewrites every Secret
+ *     (`cluster.encryption.reencryptLooks` looks here), drops the old key, sets reencrypt_finished and saves the
+ *     configuration into the datastore's bootstrap data (cluster.Save) - only then;
+ *   - a restarted server takes the bootstrap data's configuration and annotation at its start (the other servers show
+ *     stage start, hashes not matching, until they restart: rke2 tests/e2e/secretsencryption at v1.35.7+rke2r1). A
+ *     server restarted before reencrypt_finished gets the old configuration back: it cannot read the Secrets the
+ *     rewrite already put under the new key, and stays stale. Every restart is recorded with the stage of the
+ *     server re-encrypting then (`during`).
+ */
+function encryptionStatusLine(world, s) {
+  const enc = world.cluster.encryption;
+  if (!enc) return 'rotate-encryption enabled=none stage=none active=none healthy=no hashes=none\n';
+  if (!s.ready || s.encRestart !== undefined) return 'rotate-encryption enabled=unknown stage=unknown active=unknown healthy=no hashes=unknown\n';
+  const whole = world.cluster.servers.every((x) => x.ready && x.member && !x.learner && x.nodePresent);
+  const annotated = world.cluster.servers.filter((x) => x.enc);
+  const first = annotated[0];
+  const other = annotated.find((x) => `${x.enc.stage}-${x.enc.active}` !== `${first.enc.stage}-${first.enc.active}`);
+  const hashes = other ? `hash does not match between ${first.node} and ${other.node}` : 'All hashes match';
+  return `rotate-encryption enabled=yes stage=${s.enc.stage} active=${s.enc.active} healthy=${whole ? 'yes' : 'no'} hashes=${hashes}\n`;
+}
+
+/** The re-encryption goes on at every look; restarted servers come back with the datastore's configuration. */
+function encryptionProgress(world) {
+  const enc = world.cluster.encryption;
+  if (!enc) return;
+  for (const s of world.cluster.servers) {
+    if (s.enc?.stage === 'reencrypt_active' && --enc.reencryptLooks <= 0) {
+      s.enc.stage = 'reencrypt_finished';
+      enc.saved = { ...s.enc };
+    }
+    if (s.encRestart === undefined || --s.encRestart > 0) continue;
+    delete s.encRestart;
+    if (world.cluster.neverBack === s.name) {
+      delete world.cluster.neverBack;
+      s.startFailed = 'hung';
+      continue;
+    }
+    s.enc = { ...enc.saved };
+    s.ready = true;
+  }
+}
+
+function encryptionScript(world, s, action, key, finish) {
+  const enc = world.cluster.encryption;
+  const success = (out) => JSON.stringify({ Status: 'Success', StandardOutputContent: out, StandardErrorContent: '' });
+  const failed = (code, out, err) => JSON.stringify({ Status: 'Failed', ResponseCode: code, StandardOutputContent: out, StandardErrorContent: err });
+  const line = encryptionStatusLine(world, s);
+  if (action === 'status') finish(0, success(line));
+  if (action === 'rotate') {
+    if (!/enabled=yes/.test(line)) finish(0, failed(3, `rotate-encryption refused=enabled ${/enabled=(\S+)/.exec(line)[1]}\n`, ''));
+    if (s.enc.active !== key) finish(0, success('rotate-encryption rotated=already\n'));
+    if (!['start', 'reencrypt_finished'].includes(s.enc.stage)) finish(0, failed(3, `rotate-encryption refused=stage ${s.enc.stage}\n`, ''));
+    const hashes = /hashes=(.*)$/m.exec(line)[1];
+    if (hashes !== 'All hashes match') finish(0, failed(3, `rotate-encryption refused=hashes ${hashes}\n`, ''));
+    enc.rotations = [...(enc.rotations ?? []), s.name];
+    enc.keys = (enc.keys ?? 1) + 1;
+    s.enc = { stage: 'reencrypt_active', active: `aescbckey-2026-11-25T20:${String(enc.keys).padStart(2, '0')}:00Z` };
+    enc.reencryptLooks = enc.reencryptLooksEach ?? 2;
+    // Someone applies a Kubernetes version change while the re-encryption runs: the Plan gets a new hash.
+    if (world.cluster.upgrade?.bumpOnRotateKeys) {
+      world.cluster.upgrade.plan.latestHash = world.cluster.upgrade.bumpOnRotateKeys;
+      delete world.cluster.upgrade.bumpOnRotateKeys;
+    }
+    killIfAsked(world, `rotate-keys ${s.name}`, finish, success('rotate-encryption rotated=now\n'));
+    finish(0, success('rotate-encryption rotated=now\n'));
+  }
+  if (action === 'restart') {
+    const out = world.restartLease?.holderIdentity ? world.restartLease.annotations?.['rancher-ha-aws/out'] : undefined;
+    const whole = world.cluster.servers.every((x) => x.ready && x.member && !x.learner && x.nodePresent);
+    const during = world.cluster.servers.find((x) => x.enc?.stage === 'reencrypt_active') ? 'reencrypt_active' : 'none';
+    enc.restarts = [...(enc.restarts ?? []), { server: s.name, out, whole, during }];
+    s.ready = false;
+    s.encRestart = world.cluster.restartLooks ?? 2;
+    killIfAsked(world, `restart ${s.name}`, finish, success('rotate-encryption restart=asked\n'));
+    finish(0, success('rotate-encryption restart=asked\n'));
   }
 }
 
