@@ -59,7 +59,7 @@ const COMMAND_HELP: Readonly<Record<string, string>> = {
              --kubeconfig <file> k8s-ha: the cluster to install onto (refused when it has a cattle-system)
              --context <name>  k8s-ha: the context of that file (default its current context)
              --hosted-zone <zone> k8s-ha: a public Route53 zone of yours for the run's record <name>.<zone>
-             --only <phases>   only these, comma-separated: ping,login,second-plan,downstream,upgrade,roll,backup,drill,break
+             --only <phases>   only these, comma-separated: ping,login,second-plan,downstream,upgrade,roll,backup,metrics,drill,break
              --skip <phases>   all but these
              --budget-minutes <n> time budget, stated with its cost before the start (default ${DEFAULT_BUDGET_MINUTES})
              --downstream-minutes <n> how long the downstream cluster may take to be Active and connected after

@@ -224,6 +224,10 @@ describe('npm run acceptance', () => {
     expect(report.downstream.slice(1, 5).map((d: any) => d.first)).toEqual([dropped, dropped, dropped, dropped]);
     expect(report.downstream[5].first).toBe('state active; Connected True, Ready True');
     expect(c.world().acceptance.downstream.destroyed).toBe(1);
+    // After the roll, the servers that replaced the first three: each one's three metrics arrived, healthy.
+    expect(report.metrics.map((m: any) => [m.server, m.metric, m.ok])).toEqual(
+      ['server-0', 'server-1', 'server-2'].flatMap((s) => ['RestartHeld', 'CertificateDaysLeft', 'BackupCredentialsFailed'].map((m) => [s, m, true])),
+    );
     expect(report.versions).toMatchObject({ rke2: `${UPGRADE.from} -> ${UPGRADE.to}`, rancher: '2.14.3', region: REGION });
     expect(report.leftovers.every((l: any) => l.state === 'pending')).toBe(true);
     // Read in the run's region and in us-east-1; S3's event names as the IAM actions that authorize them.
@@ -265,6 +269,7 @@ describe('npm run acceptance', () => {
       '## Phases',
       '## Deploy timeline',
       '## Second plan',
+      "## Servers' metrics",
       '## Left in the account',
       '## AWS actions',
       '## What this run does not prove',
@@ -286,6 +291,7 @@ describe('npm run acceptance', () => {
     ['upgrade', (w: any) => (w.acceptance.failAt = 'upgrade')],
     ['roll', (w: any) => (w.acceptance.failAt = 'roll')],
     ['backup', (w: any) => (w.acceptance.failAt = 'backup')],
+    ['metrics', (w: any) => (w.acceptance.failAt = 'metrics')],
     ['drill', (w: any) => (w.drill.applyFails = true)],
     ['break', (w: any) => (w.acceptance.failAt = 'break')],
   ])('a failure in the %s phase: reported there, later phases skipped, torn down', async (phase, change) => {
@@ -300,7 +306,7 @@ describe('npm run acceptance', () => {
     expectTornDown(c);
   });
 
-  it.each(['deploy', 'ping', 'login', 'second-plan', 'upgrade', 'roll', 'backup', 'drill', 'break'])(
+  it.each(['deploy', 'ping', 'login', 'second-plan', 'upgrade', 'roll', 'backup', 'metrics', 'drill', 'break'])(
     'SIGTERM during the %s phase: stops there, tears down, exit 130, the report says what passed',
     async (phase) => {
       const { c } = await world((w) => (w.acceptance.signalAt = { phase, signal: 'SIGTERM' }));
