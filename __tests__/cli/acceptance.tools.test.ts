@@ -499,6 +499,8 @@ describe('npm run acceptance', () => {
     ['second-plan', (w: any) => (w.acceptance.signalAt = { phase: 'second-plan', signal: 'SIGKILL' }), ['--skip', 'roll,drill']],
     // The drill's throwaway fully applied when the run dies: it is left too, tagged with the run id.
     ['drill', (w: any) => (w.drill.signalAt = { phase: 'apply', signal: 'SIGKILL' }), ['--skip', 'roll']],
+    // At its first CloudWatch read: the servers' services may have run, nothing of the phase is left in AWS.
+    ['metrics', (w: any) => (w.acceptance.signalAt = { phase: 'metrics', signal: 'SIGKILL' }), ['--skip', 'downstream,roll,drill']],
   ])(
     'killed (kill -9) during the %s phase: a rerun refuses and names it, --teardown-run <id> tears it down, the sweep clean',
     async (phase, change, extra) => {
