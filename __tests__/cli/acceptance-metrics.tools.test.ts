@@ -1,5 +1,8 @@
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseServerOutput, serverCommand } from '../../cli/acceptance-metrics';
 import { acceptanceSettings, UPGRADE } from '../../cli/acceptance-settings';
 import { acceptanceRancher, PASSWORD, type Rancher } from '../helpers/acceptance-rancher';
 import { awsOf, FakeCloud, stateOf } from '../helpers/fake-cloud';
@@ -156,5 +159,88 @@ describe("the acceptance run's metrics phase", () => {
     const report = reportOf(c);
     expect(report.versions["servers' OS"]).toBe('Red Hat Enterprise Linux 9.6 (Plow); curl 7.76.1');
     expect(report.metrics).toHaveLength(9);
+  });
+});
+
+// The command each server runs, as AWS-RunShellScript runs it: `sh -c` of the script (amazon-ssm-agent,
+// agent/plugins/runscript/runshellscript.go: shellCommand "sh", shellArgs ["-c"]), dash on Ubuntu. systemctl,
+// journalctl, install and curl stubbed; the services' sends made by the real put_metric (lib/kubernetes/cluster-lib.sh,
+// with boot-lib.sh's log), only aws_post answered by the stub, and their stderr kept as the journal.
+describe('the command each server runs', () => {
+  const lib = join(__dirname, '..', '..', 'lib');
+  function runCommand(status: Record<string, number>): { out: string; installed: string; journalArgs: string } {
+    const stub = mkdtempSync(join(tmpdir(), 'metrics-command-'));
+    const bin = join(stub, 'bin');
+    mkdirSync(bin);
+    const write = (name: string, text: string) => {
+      writeFileSync(join(bin, name), text);
+      chmodSync(join(bin, name), 0o755);
+    };
+    // A service: the real put_metric for each metric it sends, aws_post answering the status the case gives.
+    const service = (name: string, sends: string) =>
+      write(
+        name,
+        `#!/bin/bash\n. ${lib}/nodes/boot-lib.sh\n. ${lib}/kubernetes/cluster-lib.sh\nRESTART_METRIC_NAMESPACE=RancherHA/acc-x-rke-ha\nAWS_REGION=eu-west-1\n` +
+          `aws_post() { AWS_STATUS=$(jq -r --arg m "$(sed -E 's/.*MetricName=([A-Za-z]+).*/\\1/' <<<"$4")" '.[$m] // 200' "$STUB/status.json"); [ "$AWS_STATUS" = 200 ]; }\n` +
+          `${sends} 2>>"$STUB/journal"\n`,
+      );
+    service('rancher-aws-cert-renewal', '{ put_metric CertificateDaysLeft 364 || true; put_metric RestartHeld 0 || true; }');
+    service(
+      'rancher-aws-backup-credentials',
+      'if grep -q /var/lib/rancher/rancher-aws/backup-credentials-failed "$STUB/installed"; then put_metric BackupCredentialsFailed 0; fi',
+    );
+    write(
+      'systemctl',
+      `#!/bin/sh\ncase "$1 $2" in\n"start rancher-aws-cert-renewal.service") exec "$STUB/bin/rancher-aws-cert-renewal" ;;\n"start rancher-aws-backup-credentials-refresh.service") exec "$STUB/bin/rancher-aws-backup-credentials" ;;\nesac\nexit 5\n`,
+    );
+    write('journalctl', '#!/bin/sh\necho "$*" > "$STUB/journal-args"\ncat "$STUB/journal"\n');
+    write('install', '#!/bin/sh\necho "$*" >> "$STUB/installed"\n');
+    write('curl', '#!/bin/sh\n[ "$1" = --version ] && echo "curl 8.5.0 (x86_64-pc-linux-gnu) libcurl/8.5.0 OpenSSL/3.0.13"\n');
+    writeFileSync(join(stub, 'status.json'), JSON.stringify(status));
+    writeFileSync(join(stub, 'installed'), '');
+    writeFileSync(join(stub, 'journal'), '');
+    try {
+      const run = spawnSync('sh', ['-c', serverCommand()], { encoding: 'utf8', env: { PATH: `${bin}:/usr/bin:/bin`, STUB: stub } });
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+      return {
+        out: run.stdout,
+        installed: readFileSync(join(stub, 'installed'), 'utf8'),
+        journalArgs: readFileSync(join(stub, 'journal-args'), 'utf8'),
+      };
+    } finally {
+      rmSync(stub, { recursive: true, force: true });
+    }
+  }
+
+  it('is POSIX sh (shellcheck -s sh)', () => {
+    // SC1091: /etc/os-release is the server's own file, not one to follow here.
+    const checked = spawnSync('shellcheck', ['-s', 'sh', '-e', 'SC1091', '-'], { input: serverCommand(), encoding: 'utf8' });
+    expect(checked.stdout).toBe('');
+    expect(checked.status).toBe(0);
+  });
+
+  it("under dash: both services started, the marker put first, put_metric's own lines read back, the OS and curl named", () => {
+    const { out, installed, journalArgs } = runCommand({});
+    const parsed = parseServerOutput(out);
+    expect(parsed.exits).toEqual({ 'rancher-aws-cert-renewal.service': '0', 'rancher-aws-backup-credentials-refresh.service': '0' });
+    expect(parsed.sends).toEqual({
+      CertificateDaysLeft: 'CertificateDaysLeft=364 sent to CloudWatch (RancherHA/acc-x-rke-ha)',
+      RestartHeld: 'RestartHeld=0 sent to CloudWatch (RancherHA/acc-x-rke-ha)',
+      BackupCredentialsFailed: 'BackupCredentialsFailed=0 sent to CloudWatch (RancherHA/acc-x-rke-ha)',
+    });
+    expect(installed).toBe('-D -m 0600 /dev/null /var/lib/rancher/rancher-aws/backup-credentials-failed\n');
+    expect(journalArgs).toMatch(
+      /^-u rancher-aws-cert-renewal\.service -u rancher-aws-backup-credentials-refresh\.service --since @\d+ -o cat --no-pager\n$/,
+    );
+    const release = /^PRETTY_NAME="?([^"\n]*)"?$/m.exec(readFileSync('/etc/os-release', 'utf8'))![1];
+    expect(parsed.os).toBe(release);
+    expect(parsed.curl).toBe('curl 8.5.0 (x86_64-pc-linux-gnu) libcurl/8.5.0 OpenSSL/3.0.13');
+  });
+
+  it("a send CloudWatch refused: put_metric's failure line, with its HTTP status, is what the phase reads", () => {
+    const parsed = parseServerOutput(runCommand({ RestartHeld: 403 }).out);
+    expect(parsed.sends.RestartHeld).toBe('could not send RestartHeld=0 to CloudWatch (HTTP 403); the next run sends it again');
+    expect(Object.keys(parsed.sends).sort()).toEqual(['BackupCredentialsFailed', 'CertificateDaysLeft', 'RestartHeld']);
   });
 });
