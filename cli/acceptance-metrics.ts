@@ -289,6 +289,8 @@ export async function metricsPhase(c: MetricsContext): Promise<void> {
       });
       if (why) problems.push(why);
     }
+    const mine = c.rows.filter((r) => r.instanceId === server.instanceId);
+    c.log(`  ${server.name}: ${mine.map((r) => `${r.metric} ${r.arrived ? r.value : 'never arrived'}`).join(', ')}`);
   }
   if (systems.size > 0) c.versions["servers' OS"] = [...systems].join(' | ');
   // A refused release file since the run began: the alarm <name>-unverified-artifact would have fired.
