@@ -1,4 +1,5 @@
 import { describeSeen, type SeenArtifacts } from './acceptance-observed';
+import type { MetricArrival } from './acceptance-metrics';
 import type { TimedPhase } from './throwaway';
 
 /**
@@ -15,6 +16,7 @@ export const ACCEPTANCE_PHASES = [
   'roll',
   'rotate',
   'backup',
+  'metrics',
   'drill',
   'break',
   'teardown',
@@ -22,7 +24,7 @@ export const ACCEPTANCE_PHASES = [
 ] as const;
 export type AcceptancePhase = (typeof ACCEPTANCE_PHASES)[number];
 /** The phases --only and --skip choose from. */
-export const CHOSEN_PHASES = ['ping', 'login', 'second-plan', 'downstream', 'upgrade', 'roll', 'rotate', 'backup', 'drill', 'break'] as const;
+export const CHOSEN_PHASES = ['ping', 'login', 'second-plan', 'downstream', 'upgrade', 'roll', 'rotate', 'backup', 'metrics', 'drill', 'break'] as const;
 /** Of CHOSEN_PHASES, those a run takes only when named (--with, or --only). */
 export const OPTIONAL_PHASES: readonly AcceptancePhase[] = ['rotate'];
 /** What each phase shows, for the plan printed before the run and the report (rke-ha's words; others: phaseMeaning). */
@@ -38,6 +40,8 @@ const PHASE_MEANING: Readonly<Record<AcceptancePhase, string>> = {
   rotate:
     'optional (--with rotate): the rotate command rotates the cluster token, then the secrets-encryption key, each server restarted one at a time; then the roll command replaces server-0, which joins with the new token',
   backup: "a one-time Rancher backup, written by the operator to the deployment's bucket",
+  metrics:
+    "each server's own metrics read back from CloudWatch (RestartHeld 0, CertificateDaysLeft over the alarm's 30, BackupCredentialsFailed 0 after a refresh): the services their timers run, started once through SSM, one server at a time",
   drill: 'the drill command restores that backup into a second throwaway deployment, checks it and tears it down',
   break: 'Rancher scaled to zero with kubectl: the teardown must not need a working Rancher',
   teardown: 'the teardown command (no typed confirmation), from that broken state',
@@ -78,6 +82,7 @@ export const NOT_APPLICABLE: Readonly<Record<string, Partial<Record<AcceptancePh
       "importing a cluster makes Rancher write objects into your cluster at run time (the cluster's namespace, its cluster-scoped resources) that uninstalling the chart leaves and the run's teardown must not guess at; the rke-ha and docker runs import one",
     drill:
       'the drill builds its throwaway from an rke-ha deployment only, and the run has no second cluster to restore into (docs/backups.md, "Migrate to a new deployment", does it by hand)',
+    metrics: "the cluster is yours: no server of it belongs to the run, and nothing of it sends the servers' metrics",
   },
   docker: {
     upgrade:
@@ -86,6 +91,8 @@ export const NOT_APPLICABLE: Readonly<Record<string, Partial<Record<AcceptancePh
     rotate: 'the K3s inside the rancher/rancher container has no join token or encryption key of the stack',
     backup: "Rancher's backups are not installed on the Docker host: its data volume's EBS snapshots are its backups",
     drill: 'the drill restores Rancher backups, which the Docker host does not take',
+    metrics:
+      "the Docker host sends its own K3s certificate metrics (lib/docker/k3s-cert-renewal.sh), which this phase does not read yet: it reads the rke-ha servers' RestartHeld, CertificateDaysLeft and BackupCredentialsFailed",
   },
 };
 
@@ -331,6 +338,8 @@ export interface AcceptanceReport {
   secondPlanChanges?: string[];
   /** The downstream cluster: each look after a phase (cli/acceptance-downstream.ts DownstreamCheck). */
   downstream?: { readonly after: string; readonly seconds?: number; readonly first: string; readonly up: boolean; readonly last?: string }[];
+  /** The servers' metrics read back from CloudWatch (cli/acceptance-metrics.ts MetricArrival). */
+  metrics?: MetricArrival[];
   leftovers?: Leftover[];
   /** The images the lookups found and the release sums the servers checked (docs/settings.md, "Unconfirmed here"). */
   seen?: SeenArtifacts | { readonly unavailable: string };
@@ -370,7 +379,11 @@ export function notProven(stack: string): string[] {
           'Your cluster itself: its nodes, its ingress controller and its load balancer are yours; the run installs onto them and checks the record reaches Rancher, nothing more.',
           "Rancher's cluster-scoped leftovers: uninstalling Rancher's chart leaves the objects Rancher made at run time (its CRDs, webhooks, namespaces such as cattle-global-data and fleet-*); the run only removes what its module created and lists those namespaces, and Rancher's rancher-cleanup job clears the rest (docs/k8s-ha.md).",
         ]
-      : [];
+      : stack === 'rke-ha'
+        ? [
+            "The servers' alarms firing: the metrics phase sees each metric arrive with its healthy value, never a 1 (no restart is held and no refresh is made to fail: the run puts the refresh script's failure marker, so its recovery's 0 is what arrives), nor a notification (the topic has no subscription).",
+          ]
+        : [];
   const skipped = Object.entries(NOT_APPLICABLE[stack] ?? {}).map(([phase, why]) => `The ${phase} phase: ${why}.`);
   return [...common, ...own, ...skipped];
 }
@@ -439,6 +452,22 @@ export function markdownReport(report: AcceptanceReport): string {
     out.push('', '## Downstream cluster', '', '| after | Active and connected | first look |', '|---|---|---|');
     for (const d of report.downstream)
       out.push(`| ${d.after} | ${d.up ? `${d.seconds} s after the phase` : `no (last look: ${cell(d.last ?? '')})`} | ${cell(d.first)} |`);
+  }
+  if (report.metrics && report.metrics.length > 0) {
+    out.push(
+      '',
+      "## Servers' metrics",
+      '',
+      "Each server's services started once through SSM (the timers' own services), then its metrics read back from CloudWatch.",
+      '',
+      '| metric | server | value | expected | datapoint at | seen after the phase began | the server logged |',
+      '|---|---|---|---|---|---|---|',
+    );
+    for (const m of report.metrics)
+      out.push(
+        `| ${m.metric} | ${m.server} (${m.instanceId}) | ${m.arrived ? `${m.value}${m.ok ? '' : ' (wrong)'}` : 'never arrived'} | ${cell(m.expected)} | ${m.at ?? ''} | ${m.seconds === undefined ? '' : `${m.seconds} s`} | ${cell(m.sent ?? '')} |`,
+      );
+    for (const m of report.metrics.filter((x) => x.why)) out.push('', `- ${cell(m.why!)}`);
   }
   if (report.leftovers) {
     out.push('', '## Left in the account', '');

@@ -31,6 +31,7 @@ import {
   UPGRADE,
   upgradeSumProblem,
 } from './acceptance-settings';
+import { metricsPhase } from './acceptance-metrics';
 import { describeSeen, seenArtifacts } from './acceptance-observed';
 import { rotatePhase } from './acceptance-rotate';
 import {
@@ -640,6 +641,20 @@ export async function acceptance(options: AcceptanceOptions): Promise<number> {
         if (cluster) update({ backupCreated: true });
         for (const line of await takeBackup(kubectl(), aws, terraform, interrupted)) evidence('backup', line);
       });
+    if (phases.has('metrics'))
+      await phase('metrics', () =>
+        metricsPhase({
+          aws,
+          terraform,
+          json: json!,
+          runStartedAt: current.startedAt,
+          interrupted,
+          evidence: (line) => evidence('metrics', line),
+          log,
+          rows: (report.metrics ??= []),
+          versions: report.versions,
+        }),
+      );
     if (phases.has('drill'))
       await phase('drill', async () => {
         const lines: string[] = [];

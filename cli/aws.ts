@@ -39,6 +39,8 @@ export const AWS_CALLS: Readonly<Record<string, readonly string[]>> = {
   'kms describe-key': ['kms:DescribeKey'],
   'ec2 describe-instances': ['ec2:DescribeInstances'],
   'cloudtrail lookup-events': ['cloudtrail:LookupEvents'],
+  // acceptance: the servers' metrics read back (its metrics phase)
+  'cloudwatch get-metric-data': ['cloudwatch:GetMetricData'],
   // acceptance: the docker host stopped (the break), and the IAM the Tagging API does not list (its sweep)
   'ec2 stop-instances': ['ec2:StopInstances'],
   'iam list-roles': ['iam:ListRoles'],

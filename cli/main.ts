@@ -63,7 +63,7 @@ const COMMAND_HELP: Readonly<Record<string, string>> = {
              --context <name>  k8s-ha: the context of that file (default its current context)
              --hosted-zone <zone> k8s-ha: a public Route53 zone of yours for the run's record <name>.<zone>
              --only <phases>   only these, comma-separated: ping,login,second-plan,downstream,upgrade,roll,rotate,
-                               backup,drill,break
+                               backup,metrics,drill,break
              --with <phases>   add these optional phases, comma-separated: rotate
              --skip <phases>   all but these
              --budget-minutes <n> time budget, stated with its cost before the start (default ${DEFAULT_BUDGET_MINUTES})

@@ -226,6 +226,10 @@ describe('npm run acceptance', () => {
     expect(report.downstream.slice(1, 5).map((d: any) => d.first)).toEqual([dropped, dropped, dropped, dropped]);
     expect(report.downstream[5].first).toBe('state active; Connected True, Ready True');
     expect(c.world().acceptance.downstream.destroyed).toBe(1);
+    // After the roll, the servers that replaced the first three: each one's three metrics arrived, healthy.
+    expect(report.metrics.map((m: any) => [m.server, m.metric, m.ok])).toEqual(
+      ['server-0', 'server-1', 'server-2'].flatMap((s) => ['RestartHeld', 'CertificateDaysLeft', 'BackupCredentialsFailed'].map((m) => [s, m, true])),
+    );
     expect(report.versions).toMatchObject({ rke2: `${UPGRADE.from} -> ${UPGRADE.to}`, rancher: '2.14.3', region: REGION });
     expect(report.leftovers.every((l: any) => l.state === 'pending')).toBe(true);
     // Read in the run's region and in us-east-1; S3's event names as the IAM actions that authorize them.
@@ -267,6 +271,7 @@ describe('npm run acceptance', () => {
       '## Phases',
       '## Deploy timeline',
       '## Second plan',
+      "## Servers' metrics",
       '## Left in the account',
       '## AWS actions',
       '## What this run does not prove',
@@ -288,6 +293,7 @@ describe('npm run acceptance', () => {
     ['upgrade', (w: any) => (w.acceptance.failAt = 'upgrade')],
     ['roll', (w: any) => (w.acceptance.failAt = 'roll')],
     ['backup', (w: any) => (w.acceptance.failAt = 'backup')],
+    ['metrics', (w: any) => (w.acceptance.failAt = 'metrics')],
     ['drill', (w: any) => (w.drill.applyFails = true)],
     ['break', (w: any) => (w.acceptance.failAt = 'break')],
   ])('a failure in the %s phase: reported there, later phases skipped, torn down', async (phase, change) => {
@@ -302,7 +308,7 @@ describe('npm run acceptance', () => {
     expectTornDown(c);
   });
 
-  it.each(['deploy', 'ping', 'login', 'second-plan', 'upgrade', 'roll', 'backup', 'drill', 'break'])(
+  it.each(['deploy', 'ping', 'login', 'second-plan', 'upgrade', 'roll', 'backup', 'metrics', 'drill', 'break'])(
     'SIGTERM during the %s phase: stops there, tears down, exit 130, the report says what passed',
     async (phase) => {
       const { c } = await world((w) => (w.acceptance.signalAt = { phase, signal: 'SIGTERM' }));
@@ -495,6 +501,8 @@ describe('npm run acceptance', () => {
     ['second-plan', (w: any) => (w.acceptance.signalAt = { phase: 'second-plan', signal: 'SIGKILL' }), ['--skip', 'roll,drill']],
     // The drill's throwaway fully applied when the run dies: it is left too, tagged with the run id.
     ['drill', (w: any) => (w.drill.signalAt = { phase: 'apply', signal: 'SIGKILL' }), ['--skip', 'roll']],
+    // At its first CloudWatch read: the servers' services may have run, nothing of the phase is left in AWS.
+    ['metrics', (w: any) => (w.acceptance.signalAt = { phase: 'metrics', signal: 'SIGKILL' }), ['--skip', 'downstream,roll,drill']],
   ])(
     'killed (kill -9) during the %s phase: a rerun refuses and names it, --teardown-run <id> tears it down, the sweep clean',
     async (phase, change, extra) => {

@@ -18,3 +18,7 @@ export const KUBERNETES_RECORD = 'rancher-aws-kubernetes-version';
 /** Where the servers' user data installs cert-renewal.sh, and its systemd units' name (server-units.ts writes them; the roll stops and starts the timer). */
 export const CERT_RENEWAL_PATH = '/usr/local/sbin/rancher-aws-cert-renewal';
 export const CERT_RENEWAL_UNIT = 'rancher-aws-cert-renewal';
+/** The backup operator's credentials units' name (server-units.ts writes `<name>-refresh.service` and its timer; the acceptance run starts the service once). */
+export const BACKUP_CREDENTIALS_UNIT = 'rancher-aws-backup-credentials';
+/** The file backup-credentials.sh keeps while its last refresh failed: the next success sends BackupCredentialsFailed 0 and removes it. */
+export const BACKUP_CREDENTIALS_FAILED_MARKER = '/var/lib/rancher/rancher-aws/backup-credentials-failed';

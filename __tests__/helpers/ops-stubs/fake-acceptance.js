@@ -27,6 +27,7 @@
 //                         once destroyed) }
 //   downstreamKillAt      'apply': the downstream apply sends SIGKILL to the run, then runs to its end
 //   ssmRegisterAfter      how many send-commands to the downstream instance SSM refuses first (not registered yet)
+//   cloudwatch, serverMetrics, metricDelay, serverOs: the metrics phase's (fake-acceptance-metrics.js)
 //   rancherCa             the CA Rancher serves (/cacerts, /v3/settings/cacerts) from the phase rancherCaFrom.phase on
 //                         (acceptance-rancher.ts); the agent's log says the checksum mismatch when it is not its own
 // Every curl to http://127.0.0.1 goes to the real curl (the test's local Rancher); any other to fake-drill.js. A
@@ -367,6 +368,8 @@ function aws(ctx) {
   const a = world.acceptance;
   if (phaseHooks(ctx)) ctx.awsError('ServiceUnavailable', 'injected failure');
   const [service, operation] = args;
+  // The metrics phase's (fake-acceptance-metrics.js): GetMetricData, SSM to a server that starts its services.
+  if (service === 'ssm' || service === 'cloudwatch') require('./fake-acceptance-metrics.js').aws(ctx, service, operation);
   // Calls to the downstream instance are answered here (the process exits); the roll's go on to fake-roll.js.
   if (service === 'ssm' && downstreamSsm(ctx, operation) === false) return false;
   if (!option('--region')) ctx.finish(252, '', 'You must specify a region.\n');
@@ -462,6 +465,7 @@ const ACCEPTANCE_PHASE_ORDER = [
   'roll',
   'rotate',
   'backup',
+  'metrics',
   'drill',
   'break',
   'teardown',

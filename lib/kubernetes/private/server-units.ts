@@ -2,13 +2,13 @@ import { rootFile, serverScriptFile, type WriteFile } from '../../nodes/private/
 import BACKUP_CREDENTIALS from '../backup-credentials.sh';
 import CERT_RENEWAL from '../cert-renewal.sh';
 import CLUSTER_LIB from '../cluster-lib.sh';
-import { CERT_RENEWAL_PATH, CERT_RENEWAL_UNIT } from '../object-names';
+import { BACKUP_CREDENTIALS_UNIT, CERT_RENEWAL_PATH, CERT_RENEWAL_UNIT } from '../object-names';
 
 /** The distributions whose servers get these units. */
 export type ServerDistribution = 'rke2' | 'k3s';
 
 /** Renews the server's leaf certificates by a coordinated restart (cert-renewal.sh); run by its timer. */
-export { CERT_RENEWAL_PATH, CERT_RENEWAL_UNIT };
+export { BACKUP_CREDENTIALS_UNIT, CERT_RENEWAL_PATH, CERT_RENEWAL_UNIT };
 /** Days before a certificate's end from which the renewal restarts the server: the script's own default, read from it. */
 export const CERT_RENEW_WITHIN_DAYS = Number(/^RENEW_WITHIN_DAYS=\$\{RENEW_WITHIN_DAYS:-(\d+)\}$/m.exec(CERT_RENEWAL)?.[1] ?? NaN);
 export const BOOTSTRAP_UNIT = 'rancher-aws-bootstrap';
@@ -39,7 +39,6 @@ export function unverifiedArtifactHint(alarmName?: string): string {
 
 /** The rancher-backup operator's credentials from the instance role (backup-credentials.sh): refresh timer, socket. */
 export const BACKUP_CREDENTIALS_PATH = '/usr/local/sbin/rancher-aws-backup-credentials';
-export const BACKUP_CREDENTIALS_UNIT = 'rancher-aws-backup-credentials';
 /** Where the refresh keeps the backup role's credentials (root only, in memory: /run). */
 export const BACKUP_CREDENTIALS_FILE = '/run/rancher-aws/backup-credentials.json';
 /**
