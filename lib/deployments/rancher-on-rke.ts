@@ -31,7 +31,12 @@ import { PublicAddress } from '../network/public-address';
 import { BootParameters } from '../nodes/boot-parameters';
 import { BackupRole } from '../rancher/backup-writer';
 import { ClusterPki } from '../kubernetes/cluster-pki';
-import { forwardedHeadersChartConfig, traefikTimeoutsChartConfig } from '../kubernetes/private/ingress-controller-config';
+import {
+  forwardedHeadersChartConfig,
+  packagedIngress,
+  traefikBridgeIngress,
+  traefikTimeoutsChartConfig,
+} from '../kubernetes/private/ingress-controller-config';
 import { k3sUserData } from '../kubernetes/private/k3s-user-data';
 import { kubeconfig } from '../kubernetes/private/kubeconfig';
 import { pkiLifetimes } from '../kubernetes/private/pki-lifetimes';
@@ -52,7 +57,7 @@ import { selinuxPolicyFromImage } from '../config/sections';
 import { PublicNetwork } from '../network/public-network';
 import { NodeRole } from '../nodes/node-role';
 import { NodeSecurityGroup } from '../nodes/node-security-group';
-import { KUBERNETES_API_PORT, RANCHER_PUBLIC_PORTS } from '../nodes/private/ports';
+import { KUBERNETES_API_PORT, RANCHER_PUBLIC_PORTS, TRAEFIK_SIDE_PORTS } from '../nodes/private/ports';
 import { ServerNode } from '../nodes/server-node';
 import { ServerQuorum } from '../nodes/server-quorum';
 import { ServerImage } from '../nodes/server-image';
@@ -70,10 +75,11 @@ import { rancherServerSettings } from '../rancher/private/rancher-settings';
 import { RancherTlsSecrets } from '../rancher/tls-secrets';
 import { LoadBalancerCertificate } from '../tls/acm-certificate';
 import { CertificateVariables } from '../tls/certificate-variables';
-import { tlsPlan, type TlsPlan } from '../tls/tls-plan';
+import { INGRESS_SECRET, tlsPlan, type TlsPlan } from '../tls/tls-plan';
 import { dnsRecordedSettings } from './private/dns-recorded-settings';
 import { HOSTNAME_SETTING, kubernetesApiName, loadBalancerTypeRecord, roundRobinHostnameRecord } from './private/kubernetes-api-name';
 import { rancherReadyAndFirstLogin } from './private/rancher-ready';
+import { ingressMigrationConditions } from './private/ingress-migration';
 import { nlbPorts } from './private/nlb-ports';
 import type { RancherOnRkeProps } from './rancher-on-rke-props';
 import { rancherName, wildcardName } from './private/rancher-name';
@@ -198,6 +204,17 @@ export class RancherOnRke extends Construct {
     const api = this.connectToCluster(d, { entry, pki, guard, boot, servers, traffic, dns });
     const gates = this.addClusterGates(d, api);
     const rancher = this.installRancher(d, { entry, servers, api, gates, dns, boot });
+    if (d.cluster.migration) {
+      // What each server runs, for the steps that need every server rolled first (docs/day-2.md, "Off ingress-nginx").
+      const running = servers.nodes.map((node) => node.runningRecord('ingress-controllers', d.cluster.ingressControllers.join(',')));
+      for (const condition of ingressMigrationConditions({
+        step: d.cluster.migration,
+        recordedController: guard.records.get('rkeHa.ingressController')!.output,
+        rancherRunning: gates.charts.recorded('rancher'),
+        servers: running,
+      }))
+        guard.condition(condition);
+    }
     this.rancherBackups = rancher.backups;
     this.rancherReady = rancher.ready.ping;
     this.metricNamespace = restartMetricNamespace(d.name);
@@ -315,7 +332,7 @@ export class RancherOnRke extends Construct {
             vpcId: net.vpcId,
             subnetIds: net.loadBalancerSubnetIds,
             targetSecurityGroupId: net.nodeGroup.id,
-            ports: nlbPorts(d.tls, d.adminCidrs, d.network.dualStack),
+            ports: nlbPorts(d.tls, d.adminCidrs, d.network.dualStack, d.cluster.migration),
             dependsOn: net.internetAccess,
             elasticIps: d.wildcard,
             deletionProtection: s.loadBalancer.deletionProtection,
@@ -377,7 +394,7 @@ export class RancherOnRke extends Construct {
     if (nlb) {
       // The balancer forwards only once its listeners exist: the API (6443) and, for users, 443 and 80.
       apiPath.push(...nlb.rules, ...nlb.listeners);
-      for (const port of nlb.targetGroups.keys()) {
+      for (const port of nlb.targetPorts) {
         const fromLb = nodeGroup.allowFrom(
           `from-lb-${port}`,
           { protocol: 'tcp', from: port, to: port, description: 'From the load balancer' },
@@ -575,7 +592,7 @@ export class RancherOnRke extends Construct {
         case 'rke2':
           if (!etcdSnapshots) throw new Error('internal: RKE2 servers without the etcd snapshot bucket the backups plan gives them');
           return rke2UserData(
-            { ...common, version: cluster.kubernetesVersion, ingressController: cluster.ingressController, etcdSnapshots, profile: s.profile },
+            { ...common, version: cluster.kubernetesVersion, ingressControllers: cluster.ingressControllers, etcdSnapshots, profile: s.profile },
             node,
           );
       }
@@ -884,11 +901,8 @@ export class RancherOnRke extends Construct {
       localVersionManagement: false,
       hostname,
       ingressClassName: ingress.className,
-      ingressController: d.cluster.ingressController,
-      extraObjects: [
-        ...(tls.forwardedHeaders ? [forwardedHeadersChartConfig()] : []),
-        ...(ingress.className === 'traefik' ? [traefikTimeoutsChartConfig(ingress.chart)] : []),
-      ],
+      ingressController: d.cluster.rancherIngressController,
+      extraObjects: [...(tls.forwardedHeaders ? [forwardedHeadersChartConfig()] : []), ...traefikObjects(d.cluster, hostname, namespace.name)],
       namespace: namespace.name,
       // The name too: Let's Encrypt's HTTP-01 check, and the certificate wait, need it to lead here.
       dependsOn: [
@@ -1143,4 +1157,18 @@ interface InstalledRancher {
   readonly ready: RancherReadiness;
   readonly firstLogin: FirstLogin;
   readonly backups: RancherBackups;
+}
+
+/**
+ * The objects Rancher's chart renders for Traefik: its timeouts; during a move off ingress-nginx its side ports too,
+ * and, until Rancher's ingress is Traefik's (step `done`), the bridge Ingress that lets Traefik serve Rancher.
+ */
+function traefikObjects(cluster: ClusterPlan, hostname: string, namespace: string): Record<string, unknown>[] {
+  if (!cluster.ingressControllers.includes('traefik')) return [];
+  const chart = packagedIngress(cluster.distribution, 'traefik').chart;
+  if (!cluster.migration) return [traefikTimeoutsChartConfig(chart)];
+  return [
+    traefikTimeoutsChartConfig(chart, { web: TRAEFIK_SIDE_PORTS[80], websecure: TRAEFIK_SIDE_PORTS[443] }),
+    ...(cluster.rancherIngressController === 'ingress-nginx' ? [traefikBridgeIngress(hostname, namespace, INGRESS_SECRET)] : []),
+  ];
 }
