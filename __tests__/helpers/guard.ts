@@ -87,6 +87,10 @@ function outcomesExpression(before: TerraformJson, after: TerraformJson, network
   let substitute = (text: string) =>
     text
       .replace(/terraform_data\.([A-Za-z0-9_-]+)\.(output|input)/g, (_, name: string) => recorded(name))
+      .replace(/data\.aws_lb_listener\.([A-Za-z0-9_-]+)\.default_action\[0\]\.target_group_arn/g, (_, name: string) =>
+        JSON.stringify(listenerForwarded(before, after, name)),
+      )
+      .replace(/aws_lb_target_group\.([A-Za-z0-9_-]+)\.arn/g, (_, name: string) => JSON.stringify(`arn:${name}`))
       .replace(/data\.kubernetes_config_map_v1\.([A-Za-z0-9_-]+)\.data/g, (_, name: string) => JSON.stringify(configMapWritten(before, after, name)))
       .replace(/plantimestamp\(\)/g, JSON.stringify(NOW.toISOString()))
       .replace(/data\.aws_instances\.[A-Za-z0-9_-]+\.ids/g, JSON.stringify(Array.from({ length: existingServers }, (_, i) => `i-${i}`)))
@@ -149,4 +153,19 @@ function configMapWritten(before: TerraformJson, after: TerraformJson, dataName:
     after.data?.kubernetes_config_map_v1?.[dataName]?.metadata?.[0]?.name ?? after.data?.kubernetes_config_map_v1?.[dataName]?.metadata?.name;
   const written = Object.values(resources(before, 'kubernetes_config_map_v1')).find((m) => (m.metadata?.[0]?.name ?? m.metadata?.name) === name);
   return (written?.data as Record<string, string> | undefined) ?? {};
+}
+
+/**
+ * What a data source reading one of the balancer's listeners finds while planning: the target group `before`
+ * configured that listener to forward to (`arn:<its name>`, as target groups' ARNs are substituted).
+ */
+function listenerForwarded(before: TerraformJson, after: TerraformJson, dataName: string): string {
+  const read = after.data?.aws_lb_listener?.[dataName] as { arn: string } | undefined;
+  const listenerName = /aws_lb_listener\.([A-Za-z0-9_-]+)\.arn/.exec(
+    String(after.locals?.[/local\.([A-Za-z0-9_-]+)/.exec(String(read?.arn))?.[1] ?? '']),
+  )?.[1];
+  const listener = listenerName ? resources(before, 'aws_lb_listener')[listenerName] : undefined;
+  const group = /aws_lb_target_group\.([A-Za-z0-9_-]+)\.arn/.exec(String(listener?.default_action?.[0]?.target_group_arn))?.[1];
+  if (!group) throw new Error(`${dataName}: no listener of before's to read`);
+  return `arn:${group}`;
 }

@@ -1,8 +1,9 @@
+import { DataAwsLbListener } from '@cdktf/provider-aws/lib/data-aws-lb-listener';
 import type { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import type { Release } from '@cdktf/provider-helm/lib/release';
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import { Password } from '@cdktf/provider-random/lib/password';
-import { Fn, TerraformStack, dependable, type ITerraformDependable } from 'cdktf';
+import { Fn, TerraformLocal, TerraformStack, dependable, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import type { AlarmOptions } from '../alarms/alarm-topic';
 import { DeploymentAlarms, alarmTopicName, deploymentAlarmName } from '../alarms/deployment-alarms';
@@ -207,11 +208,13 @@ export class RancherOnRke extends Construct {
     if (d.cluster.migration) {
       // What each server runs, for the steps that need every server rolled first (docs/day-2.md, "Off ingress-nginx").
       const running = servers.nodes.map((node) => node.runningRecord('ingress-controllers', d.cluster.ingressControllers.join(',')));
+      const { nlb } = entry;
       for (const condition of ingressMigrationConditions({
         step: d.cluster.migration,
         recordedController: guard.records.get('rkeHa.ingressController')!.output,
         rancherRunning: gates.charts.recorded('rancher'),
         servers: running,
+        listeners: d.cluster.migration === 'done' && nlb ? RANCHER_PUBLIC_PORTS.map((rule) => this.listenerNow(nlb, rule.from)) : undefined,
       }))
         guard.condition(condition);
     }
@@ -379,6 +382,17 @@ export class RancherOnRke extends Construct {
         ...(quorum ? [quorum.condition, ...(d.network.existing ? [movedServersCondition(quorum.existing.privateIps, net.addresses)] : [])] : []),
       ],
     });
+  }
+
+  /**
+   * What the listener of `port` forwards to now, read while planning, and the target group it forwards to in these
+   * settings. The listener's address goes through a local: a data source that refers to a managed resource directly
+   * is read only at apply time whenever that resource has a change pending (hashicorp/terraform#27171).
+   */
+  private listenerNow(nlb: NetworkLoadBalancer, port: number): { port: number; forwardsNow: string; sideGroupArn: string } {
+    const arn = new TerraformLocal(this, `ingress-migration-listener-${port}-arn`, nlb.listenerOf(port).arn);
+    const now = new DataAwsLbListener(this, `ingress-migration-listener-${port}`, { arn: arn.asString });
+    return { port, forwardsNow: `${now.fqn}.default_action[0].target_group_arn`, sideGroupArn: `${nlb.targetGroups.get(port)!.fqn}.arn` };
   }
 
   /** The security group rules and listeners between Terraform or users and the servers. */

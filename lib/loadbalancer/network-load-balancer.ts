@@ -163,6 +163,7 @@ export class NetworkLoadBalancer extends Construct {
         defaultAction: [{ type: 'forward', targetGroupArn: group.arn }],
       });
       this.listeners.push(listener);
+      this.listenerMap.set(forwarded.port, listener);
       groups.set(forwarded.port, group);
     }
     this.targetGroups = groups;
@@ -171,6 +172,15 @@ export class NetworkLoadBalancer extends Construct {
   }
 
   private readonly allTargetGroups: ReadonlyMap<number, LbTargetGroup>;
+  private readonly listenerMap = new Map<number, LbListener>();
+
+  /** The listener of `port`. Throws for a port the balancer does not listen on. */
+  listenerOf(port: number): LbListener {
+    const listener = this.listenerMap.get(port);
+    if (!listener)
+      throw new Error(`NetworkLoadBalancer ${this.node.path} listens on no port ${port} (it listens on ${[...this.listenerMap.keys()].join(', ')})`);
+    return listener;
+  }
 
   /** Registers an instance in every target group (forwarded to or standing by), each on its own port. */
   addInstanceTarget(id: string, instanceId: string): LbTargetGroupAttachment[] {

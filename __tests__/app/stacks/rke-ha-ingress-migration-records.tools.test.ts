@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SettingsInput } from '../../../lib/config/schema';
 import { resources, type TerraformJson } from '../../helpers/synth';
-import { describeWithTerraform, terraformIn, terraformOk } from '../../helpers/terraform';
+import { applyOrder, describeWithTerraform, terraformIn, terraformOk } from '../../helpers/terraform';
 import { NGINX, synth, with_ } from './rke-ha-day2.setup';
 
 /**
@@ -99,5 +99,53 @@ describeWithTerraform("rke-ha off ingress-nginx: the servers' records through te
     roll('done', 2);
     expect(records()).toEqual(['traefik', 'traefik', 'traefik']);
     expect(refusal(plan('done'))).toBe('');
+  });
+});
+
+/**
+ * The balancer's resources as `terraform_data` stand-ins with the same addresses and dependencies (explicit and by
+ * reference): Terraform orders their change as it would the real ones (ordering is core's, not the provider's).
+ */
+const BALANCER_TYPES = ['aws_lb', 'aws_lb_listener', 'aws_lb_target_group', 'aws_lb_target_group_attachment'];
+const standInName = (address: string) => address.replace('.', '__');
+function balancerStandIns(json: TerraformJson): object {
+  const included = new Set(BALANCER_TYPES.flatMap((type) => Object.keys(resources(json, type)).map((name) => `${type}.${name}`)));
+  const data: Record<string, unknown> = {};
+  for (const address of included) {
+    const [type, name] = address.split('.');
+    const { '//': _metadata, depends_on: dependsOn = [], ...body } = resources(json, type)[name];
+    const text = JSON.stringify(body);
+    const references = [...text.matchAll(/\$\{[^}]*?\b([a-z0-9_]+\.[A-Za-z0-9_-]+)\./g)].map((m) => m[1]);
+    const dependencies = [...new Set([...(dependsOn as string[]), ...references])].filter((d) => included.has(d));
+    data[standInName(address)] = {
+      input: text.replace(/\$\{/g, () => '$${'),
+      depends_on: dependencies.map((d) => `terraform_data.${standInName(d)}`),
+    };
+  }
+  return { resource: { terraform_data: data } };
+}
+
+describeWithTerraform("rke-ha off ingress-nginx: done destroys ingress-nginx's target groups (ordered by terraform)", () => {
+  const address = (json: TerraformJson, type: string, id: string) =>
+    `terraform_data.${standInName(`${type}.${Object.keys(resources(json, type)).find((n) => n.startsWith(`load-balancer_${id}_`))!}`)}`;
+
+  it('after moved: the listeners are not touched; the groups they left go', () => {
+    const order = applyOrder(balancerStandIns(MODULES.moved), balancerStandIns(MODULES.done));
+    for (const port of [80, 443]) {
+      expect(order.actions.get(address(MODULES.done, 'aws_lb_listener', `listener-${port}`))).toBe('no-op');
+      expect(order.actions.get(address(MODULES.moved, 'aws_lb_target_group', `tg-${port}`))).toBe('delete');
+    }
+  });
+
+  it('straight after beside (which the guard refuses): the group would go before its listener moves off it', () => {
+    const order = applyOrder(balancerStandIns(MODULES.beside), balancerStandIns(MODULES.done));
+    for (const port of [80, 443]) {
+      const listener = address(MODULES.done, 'aws_lb_listener', `listener-${port}`);
+      const group = address(MODULES.beside, 'aws_lb_target_group', `tg-${port}`);
+      expect(order.actions.get(listener)).toBe('update');
+      // The listener's update waits for the destroy of the group it forwarded to: its targets deregistered first, then
+      // AWS refuses to delete a group a listener uses, and 80/443 are left forwarding to an empty group.
+      expect(order.before.get(listener)).toContain(`${group} (destroy)`);
+    }
   });
 });

@@ -19,6 +19,11 @@ export interface IngressMigrationProps {
   readonly rancherRunning: string;
   /** Per server (server-0, ...), the record of the controllers it runs (`plannedInput`: known in every plan). */
   readonly servers: readonly TerraformData[];
+  /**
+   * Step `done`: per public port, what its listener forwards to now (read while planning) and the side port's target
+   * group it must forward to already, both as expressions.
+   */
+  readonly listeners?: readonly { readonly port: number; readonly forwardsNow: string; readonly sideGroupArn: string }[];
 }
 
 /**
@@ -55,8 +60,18 @@ export function ingressMigrationConditions(props: IngressMigrationProps): GuardC
     moved: `every server must run both controllers before the load balancer moves to Traefik: set rkeHa.ingressMigration back to beside, apply, and roll the servers (${ROLL}) first`,
     done: `every server must run both controllers before ingress-nginx is taken out: set rkeHa.ingressMigration to beside, apply, roll the servers (${ROLL}), then moved`,
   }[step];
+  // Terraform destroys a target group no longer configured before it updates the listener that forwarded to it (a
+  // listener's update waits for the destroy of what it referred to): `done` straight after `beside` would deregister
+  // ingress-nginx's targets, then fail to delete a group in use, leaving 80/443 with no target. `moved` first.
+  const listeners = (props.listeners ?? []).map(({ port, forwardsNow, sideGroupArn }) => ({
+    condition: `\${${forwardsNow} == ${sideGroupArn}}`,
+    errorMessage:
+      `rkeHa.ingressMigration is "done", but the load balancer's port ${port} still forwards to ingress-nginx: apply ` +
+      `rkeHa.ingressMigration moved first (it moves the listeners alone) and check Rancher answers through Traefik (${PROCEDURE}).`,
+  }));
   return [
     ...conditions,
+    ...listeners,
     ...props.servers.map((record, i) => ({
       condition: `\${contains([${allowed.map((a) => `"${a}"`).join(', ')}], ${record.plannedInput})}`,
       errorMessage:
