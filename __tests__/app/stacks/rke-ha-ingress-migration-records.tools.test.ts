@@ -137,6 +137,19 @@ describeWithTerraform("rke-ha off ingress-nginx: done destroys ingress-nginx's t
     }
   });
 
+  it('moved straight back to no step (which the docs forbid; no rule sees it): the side group would go before its listener moves back', () => {
+    const order = applyOrder(balancerStandIns(MODULES.moved), balancerStandIns(MODULES.none));
+    for (const port of [80, 443]) {
+      const listener = address(MODULES.none, 'aws_lb_listener', `listener-${port}`);
+      const group = address(MODULES.moved, 'aws_lb_target_group', `tg-${port === 80 ? 8000 : 8443}`);
+      expect(order.actions.get(listener)).toBe('update');
+      expect(order.before.get(listener)).toContain(`${group} (destroy)`);
+    }
+    // Back through beside instead: the listeners move back while the side groups stand by, which no step destroys.
+    const back = applyOrder(balancerStandIns(MODULES.moved), balancerStandIns(MODULES.beside));
+    for (const port of [8000, 8443]) expect(back.actions.get(address(MODULES.moved, 'aws_lb_target_group', `tg-${port}`))).toBe('no-op');
+  });
+
   it('straight after beside (which the guard refuses): the group would go before its listener moves off it', () => {
     const order = applyOrder(balancerStandIns(MODULES.beside), balancerStandIns(MODULES.done));
     for (const port of [80, 443]) {
