@@ -1,7 +1,7 @@
 import type { SettingsInput } from '../../../lib/config/schema';
 import { plannedChange } from '../../helpers/replacement';
 import { blockDifference, resources, type TerraformJson, userDataOf } from '../../helpers/synth';
-import { synth, NGINX, with_ } from './rke-ha-day2.setup';
+import { synth, NGINX, WILDCARD, with_ } from './rke-ha-day2.setup';
 
 /**
  * The synthesized pairs of a move off ingress-nginx (rkeHa.ingressMigration, docs/day-2.md "Off ingress-nginx"):
@@ -34,7 +34,7 @@ const listenerTargets = (json: TerraformJson) =>
   );
 
 describe('rke-ha off ingress-nginx: what each step changes', () => {
-  it('beside: the servers held user data lists both controllers, Traefik gets its side ports and the bridge Ingress, the balancer target groups on the side ports stand by', () => {
+  it('beside: the servers' held user data lists both controllers, Traefik gets its side ports and the bridge Ingress, the balancer target groups on the side ports stand by', () => {
     expect(changed(NONE, BESIDE)).toEqual(
       [
         // Reads waiting for the new rules (Terraform defers them to the apply, as for any change of the API path).
@@ -123,5 +123,29 @@ describe('rke-ha off ingress-nginx: what each step changes', () => {
     expect(
       change.destroyed.filter((d) => !/^aws_(lb_target_group|lb_target_group_attachment|vpc_security_group_(egress|ingress)_rule)\./.test(d)),
     ).toEqual([]);
+  });
+});
+
+describe('rke-ha off ingress-nginx: the steps in other layouts', () => {
+  const withNginx = (change: Record<string, any>): SettingsInput =>
+    with_(NGINX, { ...change, rkeHa: { ingressController: 'ingress-nginx', ...change.rkeHa } });
+  it.each([
+    ['dual stack', withNginx({ rkeHa: { dualStack: true } })],
+    ['no domain (wildcard)', with_(WILDCARD, { rkeHa: { ingressController: 'ingress-nginx' } })],
+    ['private nodes, SSH, CIS profile', withNginx({ rkeHa: { privateNodes: true, sshKeyName: 'ops', profile: 'cis' } })],
+    ["Let's Encrypt", withNginx({ rancher: { tls: { issuer: 'acme', acme: { email: 'ops@example.com' } } } })],
+    ['one server', withNginx({ rkeHa: { nodeCount: 1 } })],
+  ])('%s: each step synthesizes, the listeners and the servers' records as in the default layout', (_name, base) => {
+    const of = (s: string) => synth(with_(base, { rkeHa: { ...base.rkeHa, ingressController: 'traefik', ingressMigration: s } }));
+    const servers = Object.keys(resources(synth(base), 'aws_instance')).filter((n) => n.startsWith('server-')).length;
+    for (const [s, targets] of [
+      ['beside', { 80: '80', 443: '443', 6443: '6443' }],
+      ['moved', { 80: '8000', 443: '8443', 6443: '6443' }],
+      ['done', { 80: '8000', 443: '8443', 6443: '6443' }],
+    ] as const) {
+      const json = of(s);
+      expect(listenerTargets(json)).toEqual(targets);
+      expect(Object.keys(resources(json, 'terraform_data')).filter((n) => n.includes('_ingress-controllers_'))).toHaveLength(servers);
+    }
   });
 });
