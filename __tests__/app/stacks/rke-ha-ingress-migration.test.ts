@@ -34,7 +34,7 @@ const listenerTargets = (json: TerraformJson) =>
   );
 
 describe('rke-ha off ingress-nginx: what each step changes', () => {
-  it('beside: the servers' held user data lists both controllers, Traefik gets its side ports and the bridge Ingress, the balancer target groups on the side ports stand by', () => {
+  it("beside: the servers' held user data lists both controllers, Traefik gets its side ports and the bridge Ingress, the balancer target groups on the side ports stand by", () => {
     expect(changed(NONE, BESIDE)).toEqual(
       [
         // Reads waiting for the new rules (Terraform defers them to the apply, as for any change of the API path).
@@ -135,7 +135,7 @@ describe('rke-ha off ingress-nginx: the steps in other layouts', () => {
     ['private nodes, SSH, CIS profile', withNginx({ rkeHa: { privateNodes: true, sshKeyName: 'ops', profile: 'cis' } })],
     ["Let's Encrypt", withNginx({ rancher: { tls: { issuer: 'acme', acme: { email: 'ops@example.com' } } } })],
     ['one server', withNginx({ rkeHa: { nodeCount: 1 } })],
-  ])('%s: each step synthesizes, the listeners and the servers' records as in the default layout', (_name, base) => {
+  ])("%s: each step synthesizes, the listeners and the servers' records as in the default layout", (_name, base) => {
     const of = (s: string) => synth(with_(base, { rkeHa: { ...base.rkeHa, ingressController: 'traefik', ingressMigration: s } }));
     const servers = Object.keys(resources(synth(base), 'aws_instance')).filter((n) => n.startsWith('server-')).length;
     for (const [s, targets] of [
