@@ -130,6 +130,7 @@ const PAYLOADS: Record<string, ((p: string) => unknown) | null> = {
   'rkeHa.amiId': (p) => `ami-${p}`,
   'rkeHa.sshKeyName': (p) => `ops-${p}`,
   'rkeHa.ingressController': null,
+  'rkeHa.ingressMigration': null,
   'rkeHa.profile': null,
   'rkeHa.etcdSnapshots.scheduleCron': (p) => `0 */6 * * ${p}`,
   'rkeHa.etcdSnapshots.retention': null,

@@ -1,6 +1,7 @@
+import { recordId } from '../../lib/common/deployment-guard';
 import { templateParts } from '../../lib/synth/template';
 import { dataValues, type NetworkFacts } from './plan-checks';
-import { resources, type TerraformJson } from './synth';
+import { resources, type TerraformJson, userDataOf } from './synth';
 import { evaluate, evaluateEach, expressionOf } from './terraform';
 
 /** The plan's time in these models (plantimestamp()). */
@@ -25,13 +26,29 @@ const serverInstances = (json: TerraformJson) => Object.entries(resources(json, 
  * read (the same for both modules); the running servers' addresses are then
  * those `before` gave them, evaluated on those facts.
  */
-export function refusals(before: TerraformJson, after: TerraformJson, network?: NetworkFacts): string[] {
-  return refusalsEach([[before, after, network]])[0];
+export function refusals(before: TerraformJson, after: TerraformJson, network?: NetworkFacts, history?: History): string[] {
+  return refusalsEach([[before, after, network, history]])[0];
+}
+
+/**
+ * What the applies and rolls before `before` left in the state, where `before`'s own module cannot say it.
+ * `running`: for the records a server keeps until it is replaced (ServerNode.runningRecord), by record id
+ * (`ingress-controllers`), the value per server (server-0 first). A record `before` already has needs its value here
+ * (which servers were rolled since is not in the modules); one new in `after` is written in this plan, from the
+ * servers of `before`: its value where the server's user data is unchanged, else "held". `recorded`: by setting
+ * (`rkeHa.ingressController`), what the guard's record holds when the deployment was created with another value than
+ * `before` gives (a record is written once).
+ */
+export interface History {
+  readonly running?: Readonly<Record<string, readonly string[]>>;
+  readonly recorded?: Readonly<Record<string, string>>;
 }
 
 /** refusals() of several changes, with one terraform run for all their preconditions. */
-export function refusalsEach(changes: readonly (readonly [before: TerraformJson, after: TerraformJson, network?: NetworkFacts])[]): string[][] {
-  const outcomes = evaluateEach(changes.map(([before, after, network]) => outcomesExpression(before, after, network))) as (
+export function refusalsEach(
+  changes: readonly (readonly [before: TerraformJson, after: TerraformJson, network?: NetworkFacts, history?: History])[],
+): string[][] {
+  const outcomes = evaluateEach(changes.map(([before, after, network, history]) => outcomesExpression(before, after, network, history))) as (
     (string | null)[] | undefined
   )[];
   return outcomes.map((messages) => (messages ?? []).filter((message): message is string => message !== null));
@@ -42,7 +59,7 @@ export function refusalsEach(changes: readonly (readonly [before: TerraformJson,
  * precondition, null where it holds and its rendered message where it fails.
  * Undefined when `after` has no guard.
  */
-function outcomesExpression(before: TerraformJson, after: TerraformJson, network?: NetworkFacts): string | undefined {
+function outcomesExpression(before: TerraformJson, after: TerraformJson, network?: NetworkFacts, history?: History): string | undefined {
   const data = resources(after, 'terraform_data');
   const guard = Object.values(data).find((d) => d.lifecycle?.precondition);
   if (!guard) return undefined;
@@ -54,6 +71,10 @@ function outcomesExpression(before: TerraformJson, after: TerraformJson, network
   // A record's value as an expression: a literal, or an expression of the variables of the module that recorded it
   // (the CA's hash).
   const recorded = (name: string) => {
+    const server = /^server-(\d+)_([a-z-]+)_[0-9A-F]{8}$/.exec(name);
+    if (server) return JSON.stringify(runningRecord(before, after, name, Number(server[1]), history?.running?.[server[2]]));
+    const setting = Object.keys(history?.recorded ?? {}).find((k) => name.startsWith(`deployment-guard_${recordId(k)}`));
+    if (setting) return JSON.stringify(history!.recorded![setting]);
     const source = resources(before, 'terraform_data')[name] ? before : after;
     const text = caEnd(variables(source, resources(source, 'terraform_data')[name].input));
     if (!/^\$\{[\s\S]*\}$/.test(text)) return JSON.stringify(text);
@@ -66,6 +87,11 @@ function outcomesExpression(before: TerraformJson, after: TerraformJson, network
   let substitute = (text: string) =>
     text
       .replace(/terraform_data\.([A-Za-z0-9_-]+)\.(output|input)/g, (_, name: string) => recorded(name))
+      .replace(/data\.aws_lb_listener\.([A-Za-z0-9_-]+)\.default_action\[0\]\.target_group_arn/g, (_, name: string) =>
+        JSON.stringify(listenerForwarded(before, after, name)),
+      )
+      .replace(/aws_lb_target_group\.([A-Za-z0-9_-]+)\.arn/g, (_, name: string) => JSON.stringify(`arn:${name}`))
+      .replace(/data\.kubernetes_config_map_v1\.([A-Za-z0-9_-]+)\.data/g, (_, name: string) => JSON.stringify(configMapWritten(before, after, name)))
       .replace(/plantimestamp\(\)/g, JSON.stringify(NOW.toISOString()))
       .replace(/data\.aws_instances\.[A-Za-z0-9_-]+\.ids/g, JSON.stringify(Array.from({ length: existingServers }, (_, i) => `i-${i}`)))
       .replace(/data\.aws_ssm_parameters_by_path\.[A-Za-z0-9_-]+\.(names|values)/g, (_, field: string) =>
@@ -101,4 +127,45 @@ function templateExpression(template: string, substitute: (text: string) => stri
     part.kind === 'literal' ? JSON.stringify(part.text) : `tostring(${substitute(expressionOf(part.text))})`,
   );
   return `join("", [${parts.join(', ')}])`;
+}
+
+/** The value a server's running record holds in the plan from `before` to `after` (RunningServers). */
+function runningRecord(before: TerraformJson, after: TerraformJson, name: string, server: number, given?: readonly string[]): string {
+  if (given) return given[server];
+  if (resources(before, 'terraform_data')[name]) throw new Error(`${name} exists before the change: say what the servers run (RunningServers)`);
+  const value = /\? "([^"]*)" : "held"\}$/.exec(String(resources(after, 'terraform_data')[name].input))?.[1];
+  if (value === undefined) throw new Error(`${name} is not a running record (ServerNode.runningRecord)`);
+  const userData = (json: TerraformJson) => {
+    const instance = serverInstances(json).find(([n]) => n.startsWith(`server-${server}_`));
+    return instance ? userDataOf(json, instance[1]) : undefined;
+  };
+  const was = userData(before);
+  // A server this plan creates is created with the user data it then runs.
+  return was === undefined || was === userData(after) ? value : 'held';
+}
+
+/**
+ * What the plan reads from a ConfigMap the deployment writes (VersionRecord: the versions the last apply recorded
+ * running): the data `before` wrote into the map of that name.
+ */
+function configMapWritten(before: TerraformJson, after: TerraformJson, dataName: string): Record<string, string> {
+  const name =
+    after.data?.kubernetes_config_map_v1?.[dataName]?.metadata?.[0]?.name ?? after.data?.kubernetes_config_map_v1?.[dataName]?.metadata?.name;
+  const written = Object.values(resources(before, 'kubernetes_config_map_v1')).find((m) => (m.metadata?.[0]?.name ?? m.metadata?.name) === name);
+  return (written?.data as Record<string, string> | undefined) ?? {};
+}
+
+/**
+ * What a data source reading one of the balancer's listeners finds while planning: the target group `before`
+ * configured that listener to forward to (`arn:<its name>`, as target groups' ARNs are substituted).
+ */
+function listenerForwarded(before: TerraformJson, after: TerraformJson, dataName: string): string {
+  const read = after.data?.aws_lb_listener?.[dataName] as { arn: string } | undefined;
+  const listenerName = /aws_lb_listener\.([A-Za-z0-9_-]+)\.arn/.exec(
+    String(after.locals?.[/local\.([A-Za-z0-9_-]+)/.exec(String(read?.arn))?.[1] ?? '']),
+  )?.[1];
+  const listener = listenerName ? resources(before, 'aws_lb_listener')[listenerName] : undefined;
+  const group = /aws_lb_target_group\.([A-Za-z0-9_-]+)\.arn/.exec(String(listener?.default_action?.[0]?.target_group_arn))?.[1];
+  if (!group) throw new Error(`${dataName}: no listener of before's to read`);
+  return `arn:${group}`;
 }

@@ -93,6 +93,11 @@ export class DeploymentGuard extends Construct {
     return this.recordMap.get(setting.recordedAs ?? setting.setting)!;
   }
 
+  /** Adds a rule whose expression refers to what is built after the guard (the servers, the charts' records). */
+  condition(condition: GuardCondition): void {
+    this.preconditions.push(condition);
+  }
+
   private recordOf(s: RecordedSetting): GuardCondition {
     const record = new TerraformData(this, recordId(s.recordedAs ?? s.setting), { input: s.value, lifecycle: { ignoreChanges: ['input'] } });
     this.recordMap.set(s.recordedAs ?? s.setting, record);

@@ -216,7 +216,9 @@ function nameRules(s: RuleInput, problem: Problem): void {
  * and AWS allows 60 per group by default. The node group (only with SSH) carries the most others: the cluster ports
  * and the balancers'. Shared with the app's `admin_cidrs` variable, which refuses what the settings refuse.
  */
-export function adminNetworkLimit(s: { readonly rkeHa?: { readonly sshKeyName?: string; readonly loadBalancer?: { readonly type?: string } } }): {
+export function adminNetworkLimit(s: {
+  readonly rkeHa?: { readonly sshKeyName?: string; readonly loadBalancer?: { readonly type?: string }; readonly ingressMigration?: string };
+}): {
   readonly max: number;
   readonly perNetwork: number;
   readonly others: number;
@@ -225,8 +227,10 @@ export function adminNetworkLimit(s: { readonly rkeHa?: { readonly sshKeyName?: 
   // Without a load balancer (rkeHa.loadBalancer dns) the node group also takes 6443 from each admin network.
   const dnsRoundRobin = s.rkeHa?.loadBalancer?.type === 'dns';
   const perNetwork = (ssh ? 1 : 0) + (dnsRoundRobin ? 1 : 0);
+  // A move off ingress-nginx (rkeHa.ingressMigration) admits the balancer on Traefik's two side ports too.
+  const sidePorts = s.rkeHa?.ingressMigration !== undefined ? 2 : 0;
   const others =
-    ssh || dnsRoundRobin ? RKE2_SERVER_PORTS.length + RANCHER_PUBLIC_PORTS.length + (dnsRoundRobin ? 0 : 2) : RANCHER_PUBLIC_PORTS.length;
+    ssh || dnsRoundRobin ? RKE2_SERVER_PORTS.length + RANCHER_PUBLIC_PORTS.length + (dnsRoundRobin ? 0 : 2 + sidePorts) : RANCHER_PUBLIC_PORTS.length;
   return { max: Math.floor((SECURITY_GROUP_INBOUND_RULES - others) / Math.max(perNetwork, 1)), perNetwork, others };
 }
 

@@ -5,6 +5,13 @@ import { RANCHER_SERVER_MINIMUM, sectionInstanceTypeProblem } from './instance-t
 import { amiId, instanceType, keyPairName, oneOfNumbers, vpcCidr, wholeNumber } from './primitives';
 import { SERVER_ARCHITECTURES, SERVER_OPERATING_SYSTEMS } from './sections';
 
+/**
+ * The steps of a running RKE2 deployment's move from ingress-nginx to Traefik (`ingressMigration`), in order:
+ * Traefik beside ingress-nginx on the side ports, the load balancer moved to them, ingress-nginx taken out.
+ */
+export const INGRESS_MIGRATION_STEPS = ['beside', 'moved', 'done'] as const;
+export type IngressMigrationStep = (typeof INGRESS_MIGRATION_STEPS)[number];
+
 /** The `rkeHa` section: the RancherOnRKE stack. */
 export const rkeHaSchema = z
   .strictObject({
@@ -118,10 +125,19 @@ export const rkeHaSchema = z
      * Pinned in the RKE2 config so a version bump never swaps it silently. Default: traefik (RKE2's rke2-traefik; K3s
      * always brings Traefik), except with rke2 and `rancher.tls.mode` `rancher` or `external`, which are set up for
      * ingress-nginx only. ingress-nginx (rke2 only) was retired upstream in March 2026: no more security fixes. A
-     * running deployment keeps the controller it was created with: its guard refuses a plan that would switch it, and
-     * a deployment created with the old default (ingress-nginx) names it here to keep it (docs/day-2.md).
+     * running deployment keeps the controller it was created with: its guard refuses a plan that would switch it
+     * (except from ingress-nginx to traefik through `ingressMigration`), and a deployment created with the old default
+     * (ingress-nginx) names it here to keep it (docs/day-2.md).
      */
     ingressController: z.enum(['ingress-nginx', 'traefik']).optional(),
+    /**
+     * A running RKE2 deployment created with ingress-nginx, moved to Traefik in three steps, each an apply and
+     * (`beside`, `done`) a roll of the servers (docs/day-2.md, "Off ingress-nginx"): `beside` runs Traefik beside
+     * ingress-nginx on the side ports 8000/8443, `moved` points the load balancer's 80/443 at them, `done` takes
+     * ingress-nginx out and moves Rancher's ingress to Traefik. Needs `ingressController: traefik`; `done` stays set
+     * (Traefik keeps the side ports behind the load balancer). Never set on a new deployment.
+     */
+    ingressMigration: z.enum(INGRESS_MIGRATION_STEPS).optional(),
     /**
      * `cis`: RKE2's CIS hardening profile (rke2 only): the `profile` setting, the etcd user and group, the kernel
      * parameters, and Pod Security `restricted` enforced outside the namespaces Rancher and the deployment's charts
@@ -159,6 +175,25 @@ export const rkeHaSchema = z
           path: ['ingressController'],
           message: 'K3s brings Traefik; leave it unset or set traefik with distribution k3s',
           input: 'ingress-nginx',
+        });
+      }
+      if (s.ingressMigration !== undefined && (s.distribution === 'k3s' || s.ingressController !== 'traefik')) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['ingressMigration'],
+          message:
+            s.distribution === 'k3s'
+              ? 'moves an RKE2 deployment off ingress-nginx; K3s runs Traefik already: leave it unset'
+              : 'moves a deployment to Traefik: set ingressController traefik with it (docs/day-2.md, "Off ingress-nginx")',
+          input: s.ingressMigration,
+        });
+      } else if (s.ingressMigration !== undefined && s.loadBalancer?.type === 'dns') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['ingressMigration'],
+          message:
+            "moves the NLB's 80 and 443 to Traefik's side ports; with loadBalancer type dns clients reach the servers' own 80 and 443, which ingress-nginx holds until it is gone: not offered (docs/day-2.md, \"Off ingress-nginx\")",
+          input: s.ingressMigration,
         });
       }
       if (s.distribution === 'k3s' && s.profile === 'cis') {

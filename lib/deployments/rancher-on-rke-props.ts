@@ -121,10 +121,18 @@ export interface RancherOnRkeProps extends AwsDeploymentProps {
   readonly sshKeyName?: string;
   /**
    * ingress-nginx (rke2 only) was retired upstream in March 2026. A running deployment keeps the controller it was
-   * created with (the guard refuses a switch).
+   * created with (the guard refuses a switch, but from ingress-nginx to traefik through `ingressMigration`).
    * @default 'traefik'; with rke2 and `rancher.tls.mode` `rancher` or `external`, 'ingress-nginx'
    */
   readonly ingressController?: 'ingress-nginx' | 'traefik';
+  /**
+   * The step of a running RKE2 deployment's move from ingress-nginx to Traefik, with `ingressController: 'traefik'`:
+   * `beside` (both controllers, Traefik on host ports 8000/8443), `moved` (the NLB's 80/443 forwarded to them), `done`
+   * (ingress-nginx out; stays set). Each an apply, `beside` and `done` then a roll of the servers (docs/day-2.md, "Off
+   * ingress-nginx"). Never on a new deployment.
+   * @default none
+   */
+  readonly ingressMigration?: 'beside' | 'moved' | 'done';
   /**
    * `cis`: RKE2's CIS hardening profile, with the etcd account, the kernel parameters and Pod Security
    * `restricted` outside the namespaces Rancher needs exempted (docs/security.md, "CIS profile"). rke2 only.

@@ -1,8 +1,9 @@
+import { DataAwsLbListener } from '@cdktf/provider-aws/lib/data-aws-lb-listener';
 import type { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import type { Release } from '@cdktf/provider-helm/lib/release';
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import { Password } from '@cdktf/provider-random/lib/password';
-import { Fn, TerraformStack, dependable, type ITerraformDependable } from 'cdktf';
+import { Fn, TerraformLocal, TerraformStack, dependable, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import type { AlarmOptions } from '../alarms/alarm-topic';
 import { DeploymentAlarms, alarmTopicName, deploymentAlarmName } from '../alarms/deployment-alarms';
@@ -31,7 +32,12 @@ import { PublicAddress } from '../network/public-address';
 import { BootParameters } from '../nodes/boot-parameters';
 import { BackupRole } from '../rancher/backup-writer';
 import { ClusterPki } from '../kubernetes/cluster-pki';
-import { forwardedHeadersChartConfig, traefikTimeoutsChartConfig } from '../kubernetes/private/ingress-controller-config';
+import {
+  forwardedHeadersChartConfig,
+  packagedIngress,
+  traefikBridgeIngress,
+  traefikTimeoutsChartConfig,
+} from '../kubernetes/private/ingress-controller-config';
 import { k3sUserData } from '../kubernetes/private/k3s-user-data';
 import { kubeconfig } from '../kubernetes/private/kubeconfig';
 import { pkiLifetimes } from '../kubernetes/private/pki-lifetimes';
@@ -52,7 +58,7 @@ import { selinuxPolicyFromImage } from '../config/sections';
 import { PublicNetwork } from '../network/public-network';
 import { NodeRole } from '../nodes/node-role';
 import { NodeSecurityGroup } from '../nodes/node-security-group';
-import { KUBERNETES_API_PORT, RANCHER_PUBLIC_PORTS } from '../nodes/private/ports';
+import { KUBERNETES_API_PORT, RANCHER_PUBLIC_PORTS, TRAEFIK_SIDE_PORTS } from '../nodes/private/ports';
 import { ServerNode } from '../nodes/server-node';
 import { ServerQuorum } from '../nodes/server-quorum';
 import { ServerImage } from '../nodes/server-image';
@@ -70,10 +76,11 @@ import { rancherServerSettings } from '../rancher/private/rancher-settings';
 import { RancherTlsSecrets } from '../rancher/tls-secrets';
 import { LoadBalancerCertificate } from '../tls/acm-certificate';
 import { CertificateVariables } from '../tls/certificate-variables';
-import { tlsPlan, type TlsPlan } from '../tls/tls-plan';
+import { INGRESS_SECRET, tlsPlan, type TlsPlan } from '../tls/tls-plan';
 import { dnsRecordedSettings } from './private/dns-recorded-settings';
 import { HOSTNAME_SETTING, kubernetesApiName, loadBalancerTypeRecord, roundRobinHostnameRecord } from './private/kubernetes-api-name';
 import { rancherReadyAndFirstLogin } from './private/rancher-ready';
+import { ingressMigrationConditions } from './private/ingress-migration';
 import { nlbPorts } from './private/nlb-ports';
 import type { RancherOnRkeProps } from './rancher-on-rke-props';
 import { rancherName, wildcardName } from './private/rancher-name';
@@ -198,6 +205,19 @@ export class RancherOnRke extends Construct {
     const api = this.connectToCluster(d, { entry, pki, guard, boot, servers, traffic, dns });
     const gates = this.addClusterGates(d, api);
     const rancher = this.installRancher(d, { entry, servers, api, gates, dns, boot });
+    if (d.cluster.migration) {
+      // What each server runs, for the steps that need every server rolled first (docs/day-2.md, "Off ingress-nginx").
+      const running = servers.nodes.map((node) => node.runningRecord('ingress-controllers', d.cluster.ingressControllers.join(',')));
+      const { nlb } = entry;
+      for (const condition of ingressMigrationConditions({
+        step: d.cluster.migration,
+        recordedController: guard.records.get('rkeHa.ingressController')!.output,
+        rancherRunning: gates.charts.recorded('rancher'),
+        servers: running,
+        listeners: d.cluster.migration === 'done' && nlb ? RANCHER_PUBLIC_PORTS.map((rule) => this.listenerNow(nlb, rule.from)) : undefined,
+      }))
+        guard.condition(condition);
+    }
     this.rancherBackups = rancher.backups;
     this.rancherReady = rancher.ready.ping;
     this.metricNamespace = restartMetricNamespace(d.name);
@@ -315,7 +335,7 @@ export class RancherOnRke extends Construct {
             vpcId: net.vpcId,
             subnetIds: net.loadBalancerSubnetIds,
             targetSecurityGroupId: net.nodeGroup.id,
-            ports: nlbPorts(d.tls, d.adminCidrs, d.network.dualStack),
+            ports: nlbPorts(d.tls, d.adminCidrs, d.network.dualStack, d.cluster.migration),
             dependsOn: net.internetAccess,
             elasticIps: d.wildcard,
             deletionProtection: s.loadBalancer.deletionProtection,
@@ -364,6 +384,17 @@ export class RancherOnRke extends Construct {
     });
   }
 
+  /**
+   * What the listener of `port` forwards to now, read while planning, and the target group it forwards to in these
+   * settings. The listener's address goes through a local: a data source that refers to a managed resource directly
+   * is read only at apply time whenever that resource has a change pending (hashicorp/terraform#27171).
+   */
+  private listenerNow(nlb: NetworkLoadBalancer, port: number): { port: number; forwardsNow: string; sideGroupArn: string } {
+    const arn = new TerraformLocal(this, `ingress-migration-listener-${port}-arn`, nlb.listenerOf(port).arn);
+    const now = new DataAwsLbListener(this, `ingress-migration-listener-${port}`, { arn: arn.asString });
+    return { port, forwardsNow: `${now.fqn}.default_action[0].target_group_arn`, sideGroupArn: `${nlb.targetGroups.get(port)!.fqn}.arn` };
+  }
+
   /** The security group rules and listeners between Terraform or users and the servers. */
   private allowTraffic(d: Deployment, net: DeploymentNetwork, entry: RancherEntry): TrafficPaths {
     const { nodeGroup } = net;
@@ -377,7 +408,7 @@ export class RancherOnRke extends Construct {
     if (nlb) {
       // The balancer forwards only once its listeners exist: the API (6443) and, for users, 443 and 80.
       apiPath.push(...nlb.rules, ...nlb.listeners);
-      for (const port of nlb.targetGroups.keys()) {
+      for (const port of nlb.targetPorts) {
         const fromLb = nodeGroup.allowFrom(
           `from-lb-${port}`,
           { protocol: 'tcp', from: port, to: port, description: 'From the load balancer' },
@@ -575,7 +606,7 @@ export class RancherOnRke extends Construct {
         case 'rke2':
           if (!etcdSnapshots) throw new Error('internal: RKE2 servers without the etcd snapshot bucket the backups plan gives them');
           return rke2UserData(
-            { ...common, version: cluster.kubernetesVersion, ingressController: cluster.ingressController, etcdSnapshots, profile: s.profile },
+            { ...common, version: cluster.kubernetesVersion, ingressControllers: cluster.ingressControllers, etcdSnapshots, profile: s.profile },
             node,
           );
       }
@@ -884,11 +915,8 @@ export class RancherOnRke extends Construct {
       localVersionManagement: false,
       hostname,
       ingressClassName: ingress.className,
-      ingressController: d.cluster.ingressController,
-      extraObjects: [
-        ...(tls.forwardedHeaders ? [forwardedHeadersChartConfig()] : []),
-        ...(ingress.className === 'traefik' ? [traefikTimeoutsChartConfig(ingress.chart)] : []),
-      ],
+      ingressController: d.cluster.rancherIngressController,
+      extraObjects: [...(tls.forwardedHeaders ? [forwardedHeadersChartConfig()] : []), ...traefikObjects(d.cluster, hostname, namespace.name)],
       namespace: namespace.name,
       // The name too: Let's Encrypt's HTTP-01 check, and the certificate wait, need it to lead here.
       dependsOn: [
@@ -1143,4 +1171,18 @@ interface InstalledRancher {
   readonly ready: RancherReadiness;
   readonly firstLogin: FirstLogin;
   readonly backups: RancherBackups;
+}
+
+/**
+ * The objects Rancher's chart renders for Traefik: its timeouts; during a move off ingress-nginx its side ports too,
+ * and, until Rancher's ingress is Traefik's (step `done`), the bridge Ingress that lets Traefik serve Rancher.
+ */
+function traefikObjects(cluster: ClusterPlan, hostname: string, namespace: string): Record<string, unknown>[] {
+  if (!cluster.ingressControllers.includes('traefik')) return [];
+  const chart = packagedIngress(cluster.distribution, 'traefik').chart;
+  if (!cluster.migration) return [traefikTimeoutsChartConfig(chart)];
+  return [
+    traefikTimeoutsChartConfig(chart, { web: TRAEFIK_SIDE_PORTS[80], websecure: TRAEFIK_SIDE_PORTS[443] }),
+    ...(cluster.rancherIngressController === 'ingress-nginx' ? [traefikBridgeIngress(hostname, namespace, INGRESS_SECRET)] : []),
+  ];
 }

@@ -25,6 +25,13 @@ export interface ForwardedPort {
    * Long-lived websockets (Rancher's UI, kubectl exec/logs, agent tunnels) need more.
    */
   readonly idleTimeoutSeconds?: number;
+  /** The targets' port the listener forwards to. @default port */
+  readonly targetPort?: number;
+  /**
+   * Target ports with a target group of their own that no listener forwards to yet (or any more): registered and
+   * health-checked, so the listener can move to one (or back) by changing its action alone. @default none
+   */
+  readonly standbyTargetPorts?: readonly number[];
 }
 
 export interface NetworkLoadBalancerProps {
@@ -71,7 +78,10 @@ export class NetworkLoadBalancer extends Construct {
   /** The Elastic IPs on the balancer's subnet mappings, by subnet index (`elasticIps` only; else empty). */
   readonly elasticIps: readonly Eip[];
   readonly securityGroup: SecurityGroup;
+  /** By listener port, the target group the listener forwards to. */
   readonly targetGroups: ReadonlyMap<number, LbTargetGroup>;
+  /** Every target port (forwarded to or standing by), each with its target group: the targets must admit the balancer on each. */
+  readonly targetPorts: readonly number[];
   /** The balancer's own security group rules, for dependents that must outlive them (cluster access). */
   readonly rules: ITerraformDependable[] = [];
   /** The listeners, for what must wait until the balancer forwards. */
@@ -81,7 +91,7 @@ export class NetworkLoadBalancer extends Construct {
     super(scope, id);
     requireAwsNames(`NetworkLoadBalancer ${this.node.path}`, [
       ['loadBalancer', props.name],
-      ...props.ports.map((p) => ['targetGroup', `${props.name}-${p.port}`] as const),
+      ...targetPortsOf(props.ports).map((port) => ['targetGroup', `${props.name}-${port}`] as const),
     ]);
 
     this.securityGroup = replaceableSecurityGroup(this, 'security-group', {
@@ -113,25 +123,38 @@ export class NetworkLoadBalancer extends Construct {
     });
 
     const groups = new Map<number, LbTargetGroup>();
-    for (const forwarded of props.ports) {
-      const rule: PortRule = { protocol: 'tcp', from: forwarded.port, to: forwarded.port, description: forwarded.description };
-      this.rules.push(
-        allowIngress(this, `ingress-${forwarded.port}`, this.securityGroup.id, rule, forwarded.from),
-        ...(forwarded.ipv6From ? [allowIngress(this, `ingress-${forwarded.port}-ipv6`, this.securityGroup.id, rule, forwarded.ipv6From)] : []),
-        allowEgress(this, `egress-${forwarded.port}`, this.securityGroup.id, rule, { securityGroupId: props.targetSecurityGroupId }),
-      );
-
-      const group = new LbTargetGroup(this, `tg-${forwarded.port}`, {
-        name: `${props.name}-${forwarded.port}`,
-        port: forwarded.port,
+    const byTargetPort = new Map<number, LbTargetGroup>();
+    // The ids of a port forwarded to itself are those of the port (`tg-443`, `egress-443`): a balancer whose listener
+    // moves to another target port keeps the first group as long as it stands by.
+    const targetGroup = (port: number, description: string) => {
+      const rule: PortRule = { protocol: 'tcp', from: port, to: port, description };
+      this.rules.push(allowEgress(this, `egress-${port}`, this.securityGroup.id, rule, { securityGroupId: props.targetSecurityGroupId }));
+      const group = new LbTargetGroup(this, `tg-${port}`, {
+        name: `${props.name}-${port}`,
+        port,
         protocol: 'TCP',
         targetType: 'instance',
         vpcId: props.vpcId,
         // Short drain: nodes are few and long-lived; a replaced node should leave quickly.
         deregistrationDelay: '30',
         healthCheck: { protocol: 'TCP', port: 'traffic-port', interval: 10, healthyThreshold: 3, unhealthyThreshold: 3 },
-        tags: { Name: `${props.name}-${forwarded.port}` },
+        tags: { Name: `${props.name}-${port}` },
       });
+      byTargetPort.set(port, group);
+      return group;
+    };
+    for (const forwarded of props.ports) {
+      const rule: PortRule = { protocol: 'tcp', from: forwarded.port, to: forwarded.port, description: forwarded.description };
+      this.rules.push(
+        allowIngress(this, `ingress-${forwarded.port}`, this.securityGroup.id, rule, forwarded.from),
+        ...(forwarded.ipv6From ? [allowIngress(this, `ingress-${forwarded.port}-ipv6`, this.securityGroup.id, rule, forwarded.ipv6From)] : []),
+      );
+      const targetPort = forwarded.targetPort ?? forwarded.port;
+      // In port order, whichever is forwarded to: moving the listener changes its action alone.
+      const created = [...new Set([targetPort, ...(forwarded.standbyTargetPorts ?? [])])]
+        .sort((a, b) => a - b)
+        .map((port) => [port, targetGroup(port, forwarded.description)] as const);
+      const group = created.find(([port]) => port === targetPort)![1];
       const listener = new LbListener(this, `listener-${forwarded.port}`, {
         loadBalancerArn: this.lb.arn,
         port: forwarded.port,
@@ -140,14 +163,28 @@ export class NetworkLoadBalancer extends Construct {
         defaultAction: [{ type: 'forward', targetGroupArn: group.arn }],
       });
       this.listeners.push(listener);
+      this.listenerMap.set(forwarded.port, listener);
       groups.set(forwarded.port, group);
     }
     this.targetGroups = groups;
+    this.targetPorts = [...byTargetPort.keys()];
+    this.allTargetGroups = byTargetPort;
   }
 
-  /** Registers an instance in every target group. */
+  private readonly allTargetGroups: ReadonlyMap<number, LbTargetGroup>;
+  private readonly listenerMap = new Map<number, LbListener>();
+
+  /** The listener of `port`. Throws for a port the balancer does not listen on. */
+  listenerOf(port: number): LbListener {
+    const listener = this.listenerMap.get(port);
+    if (!listener)
+      throw new Error(`NetworkLoadBalancer ${this.node.path} listens on no port ${port} (it listens on ${[...this.listenerMap.keys()].join(', ')})`);
+    return listener;
+  }
+
+  /** Registers an instance in every target group (forwarded to or standing by), each on its own port. */
   addInstanceTarget(id: string, instanceId: string): LbTargetGroupAttachment[] {
-    return [...this.targetGroups].map(
+    return [...this.allTargetGroups].map(
       ([port, group]) => new LbTargetGroupAttachment(this, `${id}-${port}`, { targetGroupArn: group.arn, targetId: instanceId, port }),
     );
   }
@@ -179,4 +216,9 @@ export class NetworkLoadBalancer extends Construct {
   get zoneId(): string {
     return this.lb.zoneId;
   }
+}
+
+/** Every target port of `ports`: the forwarded ones and those standing by, without repeats. */
+function targetPortsOf(ports: readonly ForwardedPort[]): number[] {
+  return [...new Set(ports.flatMap((p) => [...(p.standbyTargetPorts ?? []), p.targetPort ?? p.port]))];
 }

@@ -176,6 +176,20 @@ export class ServerNode extends Construct {
     return this.instance.id;
   }
 
+  /**
+   * A record of `value` as this server runs it, for plan-time rules about the running servers: written when the
+   * server is created or replaced, and kept (ignore_changes) until it is replaced again. A record first written for a
+   * running server whose user data is not the current one holds "held": what that server runs is not known. Read it
+   * as `plannedInput`, known in every plan (`output` is unknown in the plan that creates it).
+   */
+  runningRecord(id: string, value: string): TerraformData {
+    return new TerraformData(this, id, {
+      input: Fn.conditional(Token.asString(Op.eq(this.instance.userDataBase64, this.userDataBase64)), value, 'held'),
+      triggersReplace: [this.instance.id],
+      lifecycle: { ignoreChanges: ['input'] },
+    });
+  }
+
   /** EC2's status checks of this instance (system and instance): 1 in a minute either failed, else 0. */
   metricStatusCheckFailed(options: MetricOptions = {}): Metric {
     return metricWith(

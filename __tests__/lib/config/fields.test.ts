@@ -55,6 +55,7 @@ describe('allowedKeys', () => {
       'operatingSystem',
       'sshKeyName',
       'ingressController',
+      'ingressMigration',
       'profile',
       'etcdSnapshots',
     ]);
@@ -272,6 +273,7 @@ describe('fieldPaths', () => {
       'rkeHa.operatingSystem',
       'rkeHa.sshKeyName',
       'rkeHa.ingressController',
+      'rkeHa.ingressMigration',
       'rkeHa.profile',
       'rkeHa.etcdSnapshots.scheduleCron',
       'rkeHa.etcdSnapshots.retention',

@@ -424,7 +424,7 @@ describe('rkeHa settings', () => {
       {
         field: 'rkeHa.nodes',
         message:
-          'unknown setting; allowed here: nodeCount, allowQuorumLoss, distribution, datastore, instanceType, allowSmallInstanceType, rootVolumeGb, vpcCidr, privateNodes, natGateways, dualStack, loadBalancer, existingNetwork, amiId, architecture, operatingSystem, sshKeyName, ingressController, profile, etcdSnapshots',
+          'unknown setting; allowed here: nodeCount, allowQuorumLoss, distribution, datastore, instanceType, allowSmallInstanceType, rootVolumeGb, vpcCidr, privateNodes, natGateways, dualStack, loadBalancer, existingNetwork, amiId, architecture, operatingSystem, sshKeyName, ingressController, ingressMigration, profile, etcdSnapshots',
       },
     ]);
   });
@@ -606,5 +606,29 @@ describe('rkeHa.operatingSystem', () => {
     expect(settingsProblems({ rkeHa: { operatingSystem: 'sle-micro-6' } })).toEqual([
       { field: 'rkeHa.operatingSystem', message: expect.stringMatching(/ubuntu-24\.04.*rhel-9.*rocky-9/), value: 'sle-micro-6' },
     ]);
+  });
+});
+
+describe('rkeHa.ingressMigration (the steps off ingress-nginx)', () => {
+  it.each(['beside', 'moved', 'done'])('takes %s with ingressController traefik on RKE2 behind the NLB', (step) => {
+    expect(problemsOf({ ingressController: 'traefik', ingressMigration: step })).toEqual([]);
+  });
+
+  it.each([
+    [{ ingressMigration: 'beside' }, 'moves a deployment to Traefik: set ingressController traefik with it (docs/day-2.md, "Off ingress-nginx")'],
+    [{ ingressController: 'ingress-nginx', ingressMigration: 'beside' }, 'moves a deployment to Traefik: set ingressController traefik with it'],
+    [{ distribution: 'k3s', ingressController: 'traefik', ingressMigration: 'beside' }, 'K3s runs Traefik already: leave it unset'],
+    [
+      { ingressController: 'traefik', ingressMigration: 'moved', loadBalancer: { type: 'dns' } },
+      "moves the NLB's 80 and 443 to Traefik's side ports; with loadBalancer type dns",
+    ],
+  ])('refuses %j', (section, message) => {
+    const problems = problemsOf(section);
+    expect(problems).toEqual([expect.objectContaining({ field: 'rkeHa.ingressMigration' })]);
+    expect(problems[0].message).toContain(message);
+  });
+
+  it('refuses a step it does not know', () => {
+    expect(fields({ ingressController: 'traefik', ingressMigration: 'switched' })).toEqual(['rkeHa.ingressMigration']);
   });
 });

@@ -19,7 +19,7 @@ describe('ingressControllerProcedure', () => {
   it('names the way off ingress-nginx either way', () => {
     for (const setting of [undefined, 'ingress-nginx']) {
       expect(ingressControllerProcedure(setting)).toMatch(
-        /ingress-nginx is retired upstream \(no security fixes since March 2026\); moving a running deployment to Traefik: docs\/day-2\.md, "Off ingress-nginx"\.$/,
+        /ingress-nginx is retired upstream \(no security fixes since March 2026\); a running deployment moves to Traefik in steps, with rkeHa\.ingressMigration: docs\/day-2\.md, "Off ingress-nginx"\.$/,
       );
     }
   });

@@ -5,7 +5,7 @@ import { releaseEnvironment } from '../../../lib/kubernetes/private/release-file
 const settings: Rke2Settings = {
   version: 'v1.35.7+rke2r1',
   tlsSans: ['rancher.example.com', 'demo-lb.elb.us-east-1.amazonaws.com'],
-  ingressController: 'ingress-nginx',
+  ingressControllers: ['ingress-nginx'],
   etcdSnapshots: { scheduleCron: '0 */6 * * *', retention: 28, bucket: 'demo-etcd-1', region: 'us-east-1', folder: 'rke-ha' },
 };
 
@@ -36,7 +36,7 @@ describe('rke2Config', () => {
   });
 
   it('pins the chosen ingress controller as a one-element list', () => {
-    expect(rke2Config({ ...settings, ingressController: 'traefik' })['ingress-controller']).toEqual(['traefik']);
+    expect(rke2Config({ ...settings, ingressControllers: ['traefik'] })['ingress-controller']).toEqual(['traefik']);
   });
 
   it('sets no profile by default, and with profile cis the value RKE2 accepts and the admission configuration written beside it', () => {

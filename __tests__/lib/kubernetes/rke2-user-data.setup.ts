@@ -7,7 +7,7 @@ import { renderTemplate } from '../../helpers/validators';
 export const settings: Rke2Settings = {
   version: 'v1.35.7+rke2r1',
   tlsSans: ['rancher.example.com', 'rancher-lb-0123456789.elb.us-east-1.amazonaws.com'],
-  ingressController: 'ingress-nginx',
+  ingressControllers: ['ingress-nginx'],
   etcdSnapshots: { scheduleCron: '0 */6 * * *', retention: 28, bucket: 'rancher-etcd-1', region: 'us-east-1', folder: 'rke-ha' },
 };
 export const init: Rke2NodeIdentity = {

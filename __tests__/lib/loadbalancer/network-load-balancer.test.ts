@@ -275,3 +275,39 @@ describe('NetworkLoadBalancer refuses names AWS would refuse at apply, naming it
     ).not.toThrow();
   });
 });
+
+describe('NetworkLoadBalancer: a listener moving to another target port (targetPort, standbyTargetPorts)', () => {
+  let lb!: NetworkLoadBalancer;
+  const { json } = synth((stack) => {
+    lb = new NetworkLoadBalancer(stack, 'lb', {
+      name: NAME,
+      vpcId: 'vpc-0123',
+      subnetIds: ['subnet-a', 'subnet-b'],
+      targetSecurityGroupId: TARGETS,
+      ports: [{ port: 443, targetPort: 8443, standbyTargetPorts: [443], description: 'HTTPS', from: { cidr: '0.0.0.0/0' } }],
+    });
+    lb.addInstanceTarget('server-0', 'i-0000');
+  });
+  const groups = resources(json, 'aws_lb_target_group');
+
+  it('keeps a group per target port, named and identified by its port, each with the instance registered on that port', () => {
+    expect(Object.keys(groups).map((n) => n.replace(/_[0-9A-F]{8}$/, ''))).toEqual(['lb_tg-443', 'lb_tg-8443']);
+    expect(Object.values(groups).map((g) => [g.name, g.port])).toEqual([
+      [`${NAME}-443`, 443],
+      [`${NAME}-8443`, 8443],
+    ]);
+    expect(Object.values(resources(json, 'aws_lb_target_group_attachment')).map((a) => a.port)).toEqual([443, 8443]);
+    expect(lb.targetPorts).toEqual([443, 8443]);
+  });
+
+  it('forwards the listener to the target port alone, and lets the balancer reach the targets on every target port', () => {
+    const [, listener] = only(json, 'aws_lb_listener');
+    const forwarded = Object.entries(groups).find(([, g]) => g.port === 8443)![0];
+    expect(listener.port).toBe(443);
+    expect(listener.default_action[0].target_group_arn).toBe(ref('aws_lb_target_group', forwarded, 'arn'));
+    expect(Object.values(resources(json, 'aws_vpc_security_group_ingress_rule')).map((r) => r.from_port)).toEqual([443]);
+    expect(Object.values(resources(json, 'aws_vpc_security_group_egress_rule')).map((r) => r.from_port)).toEqual([443, 8443]);
+    // By listener port, the forwarded group: the unhealthy-targets metric of port 443 is 8443's.
+    expect(lb.targetGroups.get(443)!.node.id).toBe('tg-8443');
+  });
+});

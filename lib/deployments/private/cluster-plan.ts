@@ -1,4 +1,4 @@
-import { effectiveIngressController, effectiveNodeCount, type RkeHaSettings } from '../../config/rke-ha-schema';
+import { effectiveIngressController, effectiveNodeCount, type IngressMigrationStep, type RkeHaSettings } from '../../config/rke-ha-schema';
 import type { ResolvedDeploymentProps } from '../../config/deployment-schema';
 import { architectureFromInstanceType, DEFAULT_IMAGE_ARCHITECTURE, requiredArchitecture, type Architecture } from '../../config/instance-types';
 import { packagedIngress, type PackagedIngress } from '../../kubernetes/private/ingress-controller-config';
@@ -20,8 +20,17 @@ export interface ClusterPlan {
   readonly kubernetesVersion: string;
   /** `ingressController`, or the default for the distribution and TLS mode (effectiveIngressController). */
   readonly ingressController: 'ingress-nginx' | 'traefik';
-  /** The packaged ingress controller's class, chart and admission check. */
+  /**
+   * The packaged ingress controller that serves Rancher's ingress: its class, chart and admission check. During a
+   * move off ingress-nginx (`migration`), ingress-nginx's until the step `done`.
+   */
   readonly ingress: PackagedIngress;
+  /** The controller `ingress` is: the one Rancher's chart values are set up for. */
+  readonly rancherIngressController: 'ingress-nginx' | 'traefik';
+  /** The controllers the servers' config.yaml lists (`ingress-controller`): RKE2 installs these and disables the others. */
+  readonly ingressControllers: readonly ('ingress-nginx' | 'traefik')[];
+  /** The step of a running deployment's move from ingress-nginx to Traefik (`ingressMigration`), if one is set. */
+  readonly migration?: IngressMigrationStep;
   /** The ports the servers open to each other. */
   readonly serverPorts: readonly PortRule[];
   /** etcd runs on the servers (RKE2): its quorum is the servers'. */
@@ -44,7 +53,7 @@ export interface ClusterPlan {
 
 type ClusterSettings = Pick<
   RkeHaSettings,
-  'distribution' | 'nodeCount' | 'ingressController' | 'allowQuorumLoss' | 'architecture' | 'amiId' | 'instanceType'
+  'distribution' | 'nodeCount' | 'ingressController' | 'ingressMigration' | 'allowQuorumLoss' | 'architecture' | 'amiId' | 'instanceType'
 >;
 
 export function clusterPlan(settings: {
@@ -56,13 +65,19 @@ export function clusterPlan(settings: {
   const k3s = s.distribution === 'k3s';
   // The defaults' functions live beside the schema, whose cross-field rules need them on unresolved input too.
   const ingressController = effectiveIngressController(s, settings.rancher?.tls?.mode);
+  const migration = k3s ? undefined : s.ingressMigration;
+  // Until `done`, ingress-nginx serves Rancher's ingress and both controllers run; `done` lists Traefik alone.
+  const rancherIngressController = migration === 'beside' || migration === 'moved' ? 'ingress-nginx' : ingressController;
   return {
     distribution: s.distribution,
     k3s,
     nodeCount: effectiveNodeCount(s),
     kubernetesVersion: k3s ? settings.versions.k3s : settings.versions.rke2,
     ingressController,
-    ingress: packagedIngress(s.distribution, ingressController),
+    ingress: packagedIngress(s.distribution, rancherIngressController),
+    rancherIngressController,
+    ingressControllers: rancherIngressController === ingressController ? [ingressController] : ['ingress-nginx', 'traefik'],
+    ...(migration ? { migration } : {}),
     serverPorts: k3s ? K3S_SERVER_PORTS : RKE2_SERVER_PORTS,
     embeddedEtcd: !k3s,
     externalDatastore: k3s,

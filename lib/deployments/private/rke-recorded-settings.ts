@@ -58,6 +58,8 @@ export function rkeRecordedSettings(settings: ResolvedRancherOnRkeProps, cluster
     recorded.push({
       setting: 'rkeHa.ingressController',
       value: cluster.ingressController,
+      // The one change a running deployment takes: off ingress-nginx, through the steps of rkeHa.ingressMigration.
+      ...(cluster.migration ? { acceptedFrom: ['ingress-nginx'] } : {}),
       procedure: ingressControllerProcedure(s.ingressController),
     });
   }
@@ -75,5 +77,5 @@ export function ingressControllerProcedure(setting: string | undefined): string 
     setting === undefined
       ? 'rkeHa.ingressController is unset: its default is traefik for new deployments (ingress-nginx before this version, and still with rancher.tls.mode rancher or external). This deployment keeps the controller it was created with: set rkeHa.ingressController to that value in the settings and the plan is as before.'
       : "The servers keep the controller they started with (RKE2 reads it from config.yaml at start), and Rancher's ingress would name a class they do not serve. Set rkeHa.ingressController back to the value this deployment was created with.";
-  return `${keep} ingress-nginx is retired upstream (no security fixes since March 2026); moving a running deployment to Traefik: docs/day-2.md, "Off ingress-nginx".`;
+  return `${keep} ingress-nginx is retired upstream (no security fixes since March 2026); a running deployment moves to Traefik in steps, with rkeHa.ingressMigration: docs/day-2.md, "Off ingress-nginx".`;
 }

@@ -62,20 +62,48 @@ export function forwardedHeadersChartConfig(): Record<string, unknown> {
  * web entry points, as in Traefik 2; the idle timeout of keep-alive
  * connections between requests stays.
  */
-export function traefikTimeoutsChartConfig(chart: string): Record<string, unknown> {
+export function traefikTimeoutsChartConfig(chart: string, hostPorts?: { readonly web: number; readonly websecure: number }): Record<string, unknown> {
+  // With `hostPorts` (a move off ingress-nginx, whose controller holds 80 and 443 on every server): the side ports
+  // of RKE2's migration guide, in the same HelmChartConfig (one per chart).
+  const hostPort = (port: number | undefined) => (port === undefined ? [] : [`    hostPort: ${port}`]);
   return chartConfig(
     chart,
     [
       'ports:',
       '  web:',
+      ...hostPort(hostPorts?.web),
       '    transport:',
       '      respondingTimeouts:',
       "        readTimeout: '0s'",
       '  websecure:',
+      ...hostPort(hostPorts?.websecure),
       '    transport:',
       '      respondingTimeouts:',
       "        readTimeout: '0s'",
       '',
     ].join('\n'),
   );
+}
+
+/**
+ * While ingress-nginx still serves Rancher's ingress (a move off it, steps `beside` and `moved`): the same host,
+ * certificate secret and backend as Rancher's chart's Ingress, of Traefik's class, so Traefik serves Rancher on its side
+ * ports before the load balancer points there. RKE2's guide duplicates Ingresses the same way (its phase 2).
+ */
+export function traefikBridgeIngress(hostname: string, namespace: string, tlsSecret: string): Record<string, unknown> {
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    metadata: { name: 'rancher-traefik', namespace },
+    spec: {
+      ingressClassName: 'traefik',
+      tls: [{ hosts: [hostname], secretName: tlsSecret }],
+      rules: [
+        {
+          host: hostname,
+          http: { paths: [{ path: '/', pathType: 'ImplementationSpecific', backend: { service: { name: 'rancher', port: { number: 80 } } } }] },
+        },
+      ],
+    },
+  };
 }

@@ -28,7 +28,7 @@ export function rke2Config(s: Rke2Settings): Record<string, unknown> {
     cni: 'canal',
     // Pinned: RKE2 1.36 changes the default for new clusters, and the Rancher
     // chart's ingress class must name the same controller.
-    'ingress-controller': [s.ingressController],
+    'ingress-controller': [...s.ingressControllers],
     'write-kubeconfig-mode': '0600',
     'etcd-snapshot-schedule-cron': s.etcdSnapshots.scheduleCron,
     'etcd-snapshot-retention': s.etcdSnapshots.retention,

@@ -9,7 +9,8 @@ export interface Rke2Settings {
   readonly version: string;
   /** Extra names on the API server certificate (Rancher hostname, load balancer DNS name). */
   readonly tlsSans: string[];
-  readonly ingressController: 'ingress-nginx' | 'traefik';
+  /** The packaged ingress controllers `ingress-controller` lists (both only while a deployment moves off ingress-nginx). */
+  readonly ingressControllers: readonly ('ingress-nginx' | 'traefik')[];
   readonly etcdSnapshots: {
     readonly scheduleCron: string;
     /** Snapshots kept per server on its disk; S3 keeps `S3_RETENTION_FACTOR` times as many for the cluster (rke2-config.ts). */

@@ -36,6 +36,12 @@ export const K3S_SERVER_PORTS: readonly PortRule[] = [
 /** What users and downstream clusters reach through the load balancer. */
 export const RANCHER_PUBLIC_PORTS: readonly PortRule[] = [tcp(80, 'HTTP (redirects, ACME HTTP-01)'), tcp(443, 'HTTPS (Rancher UI, API and agents)')];
 
+/**
+ * Traefik's host ports while a deployment moves off ingress-nginx (rkeHa.ingressMigration), by the public port the
+ * load balancer listens on: RKE2's migration guide's 8000 and 8443, free beside ingress-nginx's 80 and 443.
+ */
+export const TRAEFIK_SIDE_PORTS: Readonly<Record<number, number>> = { 80: 8000, 443: 8443 };
+
 /** Where users, downstream clusters and the deploy's final probe reach Rancher. */
 export const HTTPS_PORT = 443;
 /** Plain HTTP: redirects, ACME HTTP-01, and what a TLS-terminating load balancer forwards to. */
