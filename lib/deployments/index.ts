@@ -1,5 +1,7 @@
 // The three Rancher deployments as constructs, and their props.
 export type * from './props';
+export { RancherDeployment } from './rancher-deployment';
+export { RancherOnCluster } from './rancher-on-cluster';
 export { RancherOnRke } from './rancher-on-rke';
 export type * from './rancher-on-rke-props';
 export { RancherOnExistingCluster } from './rancher-on-existing-cluster';

@@ -1,10 +1,7 @@
-import type { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { Password } from '@cdktf/provider-random/lib/password';
 import { Lazy, TerraformStack, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import type { AlarmOptions } from '../alarms/alarm-topic';
 import { DeploymentAlarms, alarmTopicName } from '../alarms/deployment-alarms';
-import { requireAlarms } from './private/deployment-additions';
 import { adminNetworks } from '../common/private/admin-networks';
 import { DeploymentGuard } from '../common/deployment-guard';
 import { addDeploymentRecord } from '../common/deployment-record';
@@ -56,6 +53,7 @@ import { requireTerraformVersion } from '../common/terraform-version';
 import { requiredName, requireProps, resolveProps } from './private/resolve-props';
 import { firstLoginAfter } from './private/rancher-ready';
 import { deploymentParameterPath, deploymentPrefix, stackLevelName } from './private/stack-level-names';
+import { RancherDeployment } from './rancher-deployment';
 
 /**
  * The balancer's check of the container: Rancher's listener answers `/ping` over plain HTTP without redirecting
@@ -81,7 +79,7 @@ const PING_OVER_HTTP: AlbHealthCheck = { path: '/ping', matcher: '200' };
  * Needs the aws, tls, random and http providers in the stack; brings its own
  * rancher2 provider for the first login.
  */
-export class RancherOnDocker extends Construct {
+export class RancherOnDocker extends RancherDeployment {
   /** `https://<hostname>`, known once Rancher answered `/ping` at the end of the apply. */
   readonly url: string;
   /** Rancher's name: `hostname` as given, or the wildcard name derived from the host's Elastic IP. */
@@ -408,14 +406,5 @@ export class RancherOnDocker extends Construct {
   private metricNamespace(): string {
     if (!this.alarms) throw new Error(`RancherOnDocker ${this.node.path}: the host sends its metrics only with alarms.enabled`);
     return restartMetricNamespace(this.name);
-  }
-
-  /**
-   * An alarm on `options.metric` (`host.metricStatusCheckFailed()`, or any other), named `<name>-<stack id>-<id>`
-   * unless it says, notifying the deployment's alarm topic on ALARM and on OK, created once Rancher answered. Refused
-   * with `alarms.enabled: false`.
-   */
-  addAlarm(id: string, options: AlarmOptions): CloudwatchMetricAlarm {
-    return requireAlarms(`RancherOnDocker ${this.node.path}`, this.alarms).addAlarm(id, options);
   }
 }

@@ -1,11 +1,6 @@
-import type { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
-import type { Release } from '@cdktf/provider-helm/lib/release';
 import { TerraformLocal, TerraformStack, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import type { AlarmOptions } from '../alarms/alarm-topic';
 import { DeploymentAlarms } from '../alarms/deployment-alarms';
-import { helmChart, manifest, type HelmChartOptions, type KubernetesObject, type ManifestOptions } from '../kubernetes/cluster-additions';
-import { requireAlarms } from './private/deployment-additions';
 import { UNREACHABLE_IPV4_PATTERN } from '../dns/private/dns-target';
 import { LoadBalancerRecord } from '../dns/load-balancer-record';
 import { ClusterPreflight } from '../existing-cluster/cluster-preflight';
@@ -35,6 +30,7 @@ import { providerRegion } from './private/provider-region';
 import { requireTerraformVersion } from '../common/terraform-version';
 import { requireProps, resolveProps } from './private/resolve-props';
 import { deploymentParameterPath, deploymentPrefix, stackLevelName } from './private/stack-level-names';
+import { RancherOnCluster } from './rancher-on-cluster';
 
 /** Construct id of the cert-manager this construct installs; its path is also what `forgetWhenRemoved` keeps. */
 const CERT_MANAGER_ID = 'cert-manager';
@@ -55,7 +51,7 @@ const CERT_MANAGER_ID = 'cert-manager';
  * The stack's Helm and Kubernetes providers must reach that cluster; an AWS
  * provider (Route53) and the http provider must exist in the stack.
  */
-export class RancherOnExistingCluster extends Construct {
+export class RancherOnExistingCluster extends RancherOnCluster {
   /** `https://<hostname>`, known once Rancher answered `/ping` at the end of the apply. */
   readonly url: string;
   /** The generated password Rancher starts with (sensitive); with the first-login bootstrap on, the admin password too. */
@@ -73,7 +69,7 @@ export class RancherOnExistingCluster extends Construct {
   /** The alarms and their SNS topic (`alarms.enabled`): what AWS sees of this deployment (docs/k8s-ha.md). */
   readonly alarms?: DeploymentAlarms;
   /** What addHelmChart and addManifest install after: Rancher answering `/ping`. */
-  private readonly rancherReady: ITerraformDependable;
+  protected readonly rancherReady: ITerraformDependable;
 
   constructor(scope: Construct, id: string, props: RancherOnExistingClusterProps) {
     super(scope, id);
@@ -252,25 +248,6 @@ export class RancherOnExistingCluster extends Construct {
     this.dnsRecordType = dns.recordType;
     // What the operations commands read of this deployment, under whatever id it has (docs/day-2.md).
     addDeploymentRecord(this, { name: settings.name, kind: 'k8s-ha', region: settings.region });
-  }
-
-  /**
-   * An alarm on `options.metric` (any CloudWatch metric of the cluster's account and region), named
-   * `<name>-<stack id>-<id>` unless it says, notifying the deployment's alarm topic on ALARM and on OK, created once
-   * Rancher answered. Refused with `alarms.enabled: false`.
-   */
-  addAlarm(id: string, options: AlarmOptions): CloudwatchMetricAlarm {
-    return requireAlarms(`RancherOnExistingCluster ${this.node.path}`, this.alarms).addAlarm(id, options);
-  }
-
-  /** A Helm chart installed into the cluster once Rancher answers (construct `helm-chart-<id>`), through the stack's helm provider. */
-  addHelmChart(id: string, options: HelmChartOptions): Release {
-    return helmChart(this, id, options, [this.rancherReady]);
-  }
-
-  /** Kubernetes objects applied to the cluster once Rancher answers (construct `manifest-<id>`, one Helm release). */
-  addManifest(id: string, objects: readonly KubernetesObject[], options: ManifestOptions = {}): Release {
-    return manifest(this, id, objects, options, [this.rancherReady]);
   }
 }
 

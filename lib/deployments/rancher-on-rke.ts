@@ -1,14 +1,10 @@
 import { DataAwsLbListener } from '@cdktf/provider-aws/lib/data-aws-lb-listener';
-import type { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
-import type { Release } from '@cdktf/provider-helm/lib/release';
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import { Password } from '@cdktf/provider-random/lib/password';
 import { Fn, TerraformLocal, TerraformStack, dependable, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import type { AlarmOptions } from '../alarms/alarm-topic';
 import { DeploymentAlarms, alarmTopicName, deploymentAlarmName } from '../alarms/deployment-alarms';
 import { type Metric, type MetricOptions, metricWith } from '../common/metric';
-import { helmChart, manifest, type HelmChartOptions, type KubernetesObject, type ManifestOptions } from '../kubernetes/cluster-additions';
 import {
   BACKUP_CREDENTIALS_METRIC,
   CERTIFICATE_DAYS_LEFT_ALARM_DAYS,
@@ -18,7 +14,6 @@ import {
   restartMetricNamespace,
   serverMetric,
 } from '../kubernetes/server-metrics';
-import { requireAlarms } from './private/deployment-additions';
 import { adminNetworks } from '../common/private/admin-networks';
 import { DeploymentGuard } from '../common/deployment-guard';
 import { addDeploymentRecord } from '../common/deployment-record';
@@ -108,6 +103,7 @@ import { reportStaleServers } from './private/stale-servers';
 import { warnOnArm64 } from './private/server-architecture';
 import { singleZoneDatastoreWarning, unconfirmedImageWarning, unconfirmedSumWarning, warnOnUnconfirmed } from './private/unconfirmed-facts';
 import { releaseEnvironment } from '../kubernetes/private/release-files';
+import { RancherOnCluster } from './rancher-on-cluster';
 
 /** What the DNS round robin's health checks ask every node for (through its ingress, by Rancher's name). */
 const HEALTH_CHECK_PATH = '/ping';
@@ -138,7 +134,7 @@ const CLUSTER_INITIALIZED = 'cluster-initialized';
  * (the first login, aliased per construct); the tls, random and
  * http providers it uses must exist in the stack too.
  */
-export class RancherOnRke extends Construct {
+export class RancherOnRke extends RancherOnCluster {
   /** `https://<hostname>`, known once Rancher answered `/ping` at the end of the apply. */
   readonly url: string;
   /** Rancher's name: `hostname` as given, or the wildcard name derived from the load balancer's first Elastic IP. */
@@ -179,7 +175,7 @@ export class RancherOnRke extends Construct {
   /** The namespace of the servers' own metrics (metricRestartHeld). */
   private readonly metricNamespace: string;
   /** What addHelmChart and addManifest install after: Rancher answering `/ping`. */
-  private readonly rancherReady: ITerraformDependable;
+  protected readonly rancherReady: ITerraformDependable;
 
   constructor(scope: Construct, id: string, props: RancherOnRkeProps) {
     super(scope, id);
@@ -954,28 +950,6 @@ export class RancherOnRke extends Construct {
       });
     }
     return { server, ready, firstLogin, backups };
-  }
-
-  /**
-   * An alarm on `options.metric` (a metric of this deployment's pieces, `servers[0].metricStatusCheckFailed()`, or
-   * any other), named `<name>-<stack id>-<id>` unless it says, notifying the deployment's alarm topic (the one of the
-   * metric's region) on ALARM and on OK, created once Rancher answered. Refused with `alarms.enabled: false`.
-   */
-  addAlarm(id: string, options: AlarmOptions): CloudwatchMetricAlarm {
-    return requireAlarms(`RancherOnRke ${this.node.path}`, this.alarms).addAlarm(id, options);
-  }
-
-  /**
-   * A Helm chart installed into the cluster once Rancher answers (construct `helm-chart-<id>`), through the stack's
-   * helm provider this construct configures; removed before Rancher on a destroy.
-   */
-  addHelmChart(id: string, options: HelmChartOptions): Release {
-    return helmChart(this, id, options, [this.rancherReady]);
-  }
-
-  /** Kubernetes objects applied to the cluster once Rancher answers (construct `manifest-<id>`, one Helm release). */
-  addManifest(id: string, objects: readonly KubernetesObject[], options: ManifestOptions = {}): Release {
-    return manifest(this, id, objects, options, [this.rancherReady]);
   }
 
   /** 1 while a server's restart is held (the certificate renewal's, or a failed upgrade Job): the servers' `RestartHeld`, sent with alarms on. */
