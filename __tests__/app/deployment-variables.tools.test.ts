@@ -410,7 +410,7 @@ describe('the deployer address check, evaluated by terraform', () => {
   /** An assertion with checkip's answer (with its newline), its status and admin_cidrs in place of the references. */
   const given = (text: string, body: string | null, cidrs: string[], status = 200) =>
     text
-      .replace(/length\(data\.http\.deployer_address\[\*\]\.response_body\)/g, body === null ? '0' : '1')
+      .replace(/length\(data\.http\.deployer_address\[\*\]\.(response_body|status_code)\)/g, body === null ? '0' : '1')
       .replace(/one\(data\.http\.deployer_address\[\*\]\.response_body\)/g, JSON.stringify(`${body}\n`))
       .replace(/one\(data\.http\.deployer_address\[\*\]\.status_code\)/g, String(status))
       .replace(/var\.admin_cidrs/g, JSON.stringify(cidrs));
