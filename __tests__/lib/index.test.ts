@@ -15,7 +15,8 @@ const entryPoints = Object.entries(pkg.exports)
 
 /** The values an entry point may give besides constructs: the few functions and constants an app of its own needs. */
 const NOT_CONSTRUCTS: Record<string, readonly string[]> = {
-  './common': ['configureBaseProviders'],
+  // metricWith: a metric read another way (CDK's Metric.with), for addAlarm.
+  './common': ['configureBaseProviders', 'metricWith'],
   './config': ['DEFAULT_VERSIONS', 'SettingsError'],
   // The status metric of a Route53 health check of the app's own, in the Route53 region of its partition (addAlarm).
   './dns': ['healthCheckStatusMetric'],

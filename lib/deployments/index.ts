@@ -1,7 +1,8 @@
 // The three Rancher deployments as constructs, and their props.
 export type * from './props';
-export { RancherDeployment } from './rancher-deployment';
-export { RancherOnCluster } from './rancher-on-cluster';
+// What the three share, as types only: a function of yours takes any of them; you build one of the three.
+export type { RancherDeployment } from './rancher-deployment';
+export type { RancherOnCluster } from './rancher-on-cluster';
 export { RancherOnRke } from './rancher-on-rke';
 export type * from './rancher-on-rke-props';
 export { RancherOnExistingCluster } from './rancher-on-existing-cluster';
