@@ -6,6 +6,71 @@ import { runBounded, runBoundedAsync, type AsyncRun } from './subprocess';
 import type { TerraformJson } from './synth';
 
 const STUB = join(__dirname, 'ops-stubs', 'fake-cloud.js');
+
+/** Whether a process runs (a zombie, killed and not yet reaped, does not), as the stubs judge a lock's owner. */
+function alive(pid: string): boolean {
+  try {
+    return !/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `action` under the world's lock, taken as the stubs take it (ops-stubs/fake-cloud.js lock/unlock: a directory with its
+ * owner renamed into place, never taken from a live owner, taken over from a dead one, let go by moving it aside
+ * whole), so a change the test makes and a stub call's write never interleave. Bounded by looks, as the stubs are.
+ */
+function worldLocked<T>(dir: string, action: () => T): T {
+  const lockDir = join(dir, 'world.lock');
+  const owner = `${process.pid} test-${Math.random().toString(36).slice(2)}`;
+  const mine = `${lockDir}.test.${process.pid}`;
+  const ownerOf = (path: string) => {
+    try {
+      return readFileSync(join(path, 'owner'), 'utf8');
+    } catch {
+      return undefined;
+    }
+  };
+  rmSync(mine, { recursive: true, force: true });
+  mkdirSync(mine);
+  writeFileSync(join(mine, 'owner'), owner);
+  for (let looks = 0; ; looks++) {
+    try {
+      renameSync(mine, lockDir);
+      break;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
+    }
+    const held = ownerOf(lockDir);
+    if (held !== undefined && !alive(held.split(' ')[0])) {
+      const aside = `${lockDir}.dead.test.${process.pid}`;
+      try {
+        renameSync(lockDir, aside);
+        if (ownerOf(aside) !== held) renameSync(aside, lockDir);
+      } catch {
+        // Another taker moved it first.
+      }
+      rmSync(aside, { recursive: true, force: true });
+      continue;
+    }
+    if (looks === 60_000) {
+      rmSync(mine, { recursive: true, force: true });
+      throw new Error(`the world's lock stayed with a live call (${held}) for 60,000 looks`);
+    }
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2);
+  }
+  try {
+    return action();
+  } finally {
+    if (ownerOf(lockDir) === owner) {
+      const freed = `${lockDir}.free.test.${process.pid}`;
+      renameSync(lockDir, freed);
+      rmSync(freed, { recursive: true, force: true });
+    }
+  }
+}
 const ROLL_STUB = join(__dirname, 'ops-stubs', 'fake-roll.js');
 const DRILL_STUB = join(__dirname, 'ops-stubs', 'fake-drill.js');
 const ACCEPTANCE_STUB = join(__dirname, 'ops-stubs', 'fake-acceptance.js');
@@ -197,18 +262,30 @@ export class FakeCloud {
   /**
    * Written beside and renamed over, as the stubs write it: a new file, which the stub server (its cache of the world,
    * ops-stubs/stub-server.js) tells from the one it wrote itself even within the same clock tick and at the same size.
+   * Under the world's lock, as every stub call writes it (worldLocked).
    */
   write(world: unknown): void {
+    worldLocked(this.dir, () => this.writeHeld(world));
+  }
+
+  /**
+   * Changes the world between runs, under the world's lock: a stub call still running when its caller ended (a run
+   * killed with SIGKILL by the call it made: the call goes on and writes the world as it finishes) would otherwise
+   * write its own copy over this change. Seen: a k8s-ha acceptance run killed during its backup, whose `clusterDown`
+   * was lost that way on a loaded machine, so the teardown found the cluster up.
+   */
+  update(change: (world: any) => void): void {
+    worldLocked(this.dir, () => {
+      const world = this.world();
+      change(world);
+      this.writeHeld(world);
+    });
+  }
+
+  private writeHeld(world: unknown): void {
     const file = join(this.dir, 'world.json');
     writeFileSync(`${file}.test`, JSON.stringify(world, null, 1));
     renameSync(`${file}.test`, file);
-  }
-
-  /** Changes the world between runs. */
-  update(change: (world: any) => void): void {
-    const world = this.world();
-    change(world);
-    this.write(world);
   }
 
   /** Every stub call so far, as "tool arg arg ...". */
