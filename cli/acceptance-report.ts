@@ -24,7 +24,19 @@ export const ACCEPTANCE_PHASES = [
 ] as const;
 export type AcceptancePhase = (typeof ACCEPTANCE_PHASES)[number];
 /** The phases --only and --skip choose from. */
-export const CHOSEN_PHASES = ['ping', 'login', 'second-plan', 'downstream', 'upgrade', 'roll', 'rotate', 'backup', 'metrics', 'drill', 'break'] as const;
+export const CHOSEN_PHASES = [
+  'ping',
+  'login',
+  'second-plan',
+  'downstream',
+  'upgrade',
+  'roll',
+  'rotate',
+  'backup',
+  'metrics',
+  'drill',
+  'break',
+] as const;
 /** Of CHOSEN_PHASES, those a run takes only when named (--with, or --only). */
 export const OPTIONAL_PHASES: readonly AcceptancePhase[] = ['rotate'];
 /** What each phase shows, for the plan printed before the run and the report (rke-ha's words; others: phaseMeaning). */
