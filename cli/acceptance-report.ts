@@ -15,13 +15,16 @@ export const ACCEPTANCE_PHASES = [
   'roll',
   'backup',
   'drill',
+  'migrate',
   'break',
   'teardown',
   'sweep',
 ] as const;
 export type AcceptancePhase = (typeof ACCEPTANCE_PHASES)[number];
 /** The phases --only and --skip choose from. */
-export const CHOSEN_PHASES = ['ping', 'login', 'second-plan', 'downstream', 'upgrade', 'roll', 'backup', 'drill', 'break'] as const;
+export const CHOSEN_PHASES = ['ping', 'login', 'second-plan', 'downstream', 'upgrade', 'roll', 'backup', 'drill', 'migrate', 'break'] as const;
+/** The phases a run takes only when --only names them (migrate needs a Route53 zone of yours and a second deployment). */
+export const OPT_IN_PHASES: readonly AcceptancePhase[] = ['migrate'];
 /** What each phase shows, for the plan printed before the run and the report (rke-ha's words; others: phaseMeaning). */
 const PHASE_MEANING: Readonly<Record<AcceptancePhase, string>> = {
   deploy: 'synth and one terraform apply of a throwaway rke-ha deployment, timed step by step',
@@ -34,6 +37,8 @@ const PHASE_MEANING: Readonly<Record<AcceptancePhase, string>> = {
   roll: 'the roll command replaces every server in turn (drain, remove, replace, rejoin as an etcd voter), the downstream cluster back after each',
   backup: "a one-time Rancher backup, written by the operator to the deployment's bucket",
   drill: 'the drill command restores that backup into a second throwaway deployment, checks it and tears it down',
+  migrate:
+    "docker only, when --only names it: a backup of the docker Rancher (Rancher Backups in its local cluster, rancher-resource-set-full, encrypted, to the run's bucket), the docker deployment retired, an rke-ha deployment (K3s) restoring it at the same hostname with the same CA, and the downstream cluster Active there under the same cluster id",
   break: 'Rancher scaled to zero with kubectl: the teardown must not need a working Rancher',
   teardown: 'the teardown command (no typed confirmation), from that broken state',
   sweep:
@@ -62,10 +67,14 @@ export const phaseMeaning = (stack: string, phase: AcceptancePhase): string => S
 
 /**
  * The phases that do not apply to a stack, and why: skipped whatever --only says, and said so in the plan and the
- * report. rke-ha has them all.
+ * report. rke-ha has them all but the migration, which starts from docker.
  */
 export const NOT_APPLICABLE: Readonly<Record<string, Partial<Record<AcceptancePhase, string>>>> = {
+  'rke-ha': {
+    migrate: 'the migration starts from a docker deployment: npm run acceptance -- docker --only downstream,migrate --hosted-zone <zone>',
+  },
   'k8s-ha': {
+    migrate: 'the migration starts from a docker deployment: npm run acceptance -- docker --only downstream,migrate --hosted-zone <zone>',
     upgrade: 'the cluster is yours: an acceptance run never changes its Kubernetes version',
     roll: 'the cluster is yours: no server of it belongs to the run, so none is replaced',
     downstream:
