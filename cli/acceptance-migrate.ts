@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RANCHER_BACKUP_CHART } from '../lib/config/versions';
+import { SECRET_BASES, SECRET_SUFFIX_BYTES } from '../lib/rancher/backup-objects';
 import { RUN_TAG } from './acceptance-settings';
 import type { Aws } from './aws';
 import { DOLLARS_PER_HOUR } from './hourly-cost';
@@ -42,9 +44,21 @@ export const migrateDirs = (runDir: string) => ({
 export const MIGRATION_BACKUP = 'rancher-aws-migration';
 /** Where the operator goes in the docker Rancher's local cluster (the chart's own namespace). */
 const OPERATOR_NAMESPACE = 'cattle-resources-system';
-/** The Secrets the Backup names there: the writer's key, and the EncryptionConfiguration (the operator's key name). */
-const CREDENTIAL_SECRET = 'rancher-aws-migration-s3';
-const ENCRYPTION_SECRET = 'rancher-aws-migration-encryption';
+/**
+ * The Secrets the Backup names there: the writer's key, and the EncryptionConfiguration (the operator's key name).
+ * rancher-resource-set-full takes every Secret of the cattle- namespaces that Helm does not own (rancher-backup
+ * v10.0.8, charts/rancher-backup/files/default/sensitive-resourceset-contents/rancher.yaml), so both travel in the
+ * backup to the rke-ha deployment. Named as a deployment of this project names its own (`<base>-<six hex digits>`),
+ * the restore's Job there deletes them as it deletes an old deployment's (docs/backups.md, "What a migration brings
+ * along"): the writer's key does not live on in the new Rancher and its backups.
+ */
+export function migrationSecrets(runId: string): { readonly credentials: string; readonly encryption: string } {
+  const suffix = createHash('sha256')
+    .update(`migrate:${runId}`)
+    .digest('hex')
+    .slice(0, SECRET_SUFFIX_BYTES * 2);
+  return { credentials: `${SECRET_BASES.credentials}-${suffix}`, encryption: `${SECRET_BASES.encryption}-${suffix}` };
+}
 const ENCRYPTION_KEY = 'encryption-provider-config.yaml';
 /** The local cluster's Kubernetes API through Rancher's proxy, with admin's token (the docker host has no other). */
 const LOCAL = '/k8s/clusters/local';
@@ -238,6 +252,7 @@ export function migrateTargetSettings(
 
 /** What the migration needs of the run. */
 export interface MigrateContext extends Stoppable {
+  readonly runId: string;
   readonly url: string;
   readonly caFile: string;
   /** admin's token on the docker Rancher (the restore brings it along: it is in Rancher's datastore). */
@@ -261,9 +276,12 @@ function must(answer: RancherAnswer, what: string, ok: (status: number) => boole
  */
 export async function backupOnDocker(c: MigrateContext, support: MigrateSupport, evidence: (line: string) => void): Promise<string> {
   const token = c.token();
+  const names = migrationSecrets(c.runId);
   const send = (method: 'POST' | 'PUT', path: string, body: unknown) => rancherSend(c.url, c.caFile, token, method, path, JSON.stringify(body));
   const get = (path: string) => rancherGet(c.url, c.caFile, token, path);
-  // As the UI's app install does: one install action of the chart repository with both charts, the CRDs first.
+  // As the UI's app install does: one install action of the chart repository with both charts, the CRDs first
+  // (the body is ChartInstallAction of rancher/rancher pkg/api/steve/catalog/types/rest.go, read at a recent commit).
+  // Through the API rather than a helm binary: whether the rancher/rancher image carries one is not known here.
   must(
     send('POST', '/v1/catalog.cattle.io.clusterrepos/rancher-charts?action=install', {
       charts: ['rancher-backup-crd', 'rancher-backup'].map((chartName) => ({
@@ -305,8 +323,8 @@ export async function backupOnDocker(c: MigrateContext, support: MigrateSupport,
       // Made already by an earlier try of the phase: the same content.
       (s) => (s >= 200 && s < 300) || s === 409,
     );
-  secret(CREDENTIAL_SECRET, { accessKey: support.accessKeyId, secretKey: support.secretAccessKey });
-  secret(ENCRYPTION_SECRET, { [ENCRYPTION_KEY]: support.encryptionConfig });
+  secret(names.credentials, { accessKey: support.accessKeyId, secretKey: support.secretAccessKey });
+  secret(names.encryption, { [ENCRYPTION_KEY]: support.encryptionConfig });
   must(
     send('POST', `${LOCAL}/apis/resources.cattle.io/v1/backups`, {
       apiVersion: 'resources.cattle.io/v1',
@@ -315,14 +333,14 @@ export async function backupOnDocker(c: MigrateContext, support: MigrateSupport,
       spec: {
         // The basic set leaves out the Secrets Rancher needs (docs/backups.md).
         resourceSetName: 'rancher-resource-set-full',
-        encryptionConfigSecretName: ENCRYPTION_SECRET,
+        encryptionConfigSecretName: names.encryption,
         storageLocation: {
           s3: {
             bucketName: support.bucket,
             folder: 'rancher',
             region: c.region,
             endpoint: `s3.${c.region}.amazonaws.com`,
-            credentialSecretName: CREDENTIAL_SECRET,
+            credentialSecretName: names.credentials,
             credentialSecretNamespace: OPERATOR_NAMESPACE,
             clientConfig: { aws: { dualStack: false } },
           },

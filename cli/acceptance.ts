@@ -704,6 +704,7 @@ export async function acceptance(options: AcceptanceOptions): Promise<number> {
         if (typeof password !== 'string' || password === '') throw new StepFailed('the docker deployment has no rancher_admin_password output');
         await migrateDocker({
           ...stoppable,
+          runId,
           url,
           caFile,
           token: downstream.token,

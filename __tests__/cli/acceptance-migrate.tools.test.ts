@@ -2,6 +2,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFi
 import { join } from 'node:path';
 import { migrateTargetSettings } from '../../cli/acceptance-migrate';
 import { acceptanceSettings } from '../../cli/acceptance-settings';
+import { SECRET_NAME_PATTERN } from '../../lib/rancher/backup-objects';
 import { acceptanceRancher, MIGRATION_FILE, PASSWORD, type Rancher, TOKEN } from '../helpers/acceptance-rancher';
 import { awsOf, FakeCloud, stateOf } from '../helpers/fake-cloud';
 import { synthSettings } from '../helpers/variants';
@@ -17,7 +18,10 @@ const PLACEHOLDER = 'zzzzzz';
 const ZONE = 'acme-test.net';
 const SYNTH = join(__dirname, '..', 'helpers', 'ops-stubs', 'fake-acceptance-synth.js');
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS stub of this repository, without types
-const { MIGRATE_ACCESS_KEY } = require('../helpers/ops-stubs/fake-acceptance.js') as { MIGRATE_ACCESS_KEY: string };
+const { MIGRATE_ACCESS_KEY, RESTORED_SECRET_PATTERN } = require('../helpers/ops-stubs/fake-acceptance.js') as {
+  MIGRATE_ACCESS_KEY: string;
+  RESTORED_SECRET_PATTERN: string;
+};
 const dockerSettings = acceptanceSettings({}, { name: `acc-${PLACEHOLDER}`, runId: PLACEHOLDER, region: REGION, stack: 'docker', hostedZone: ZONE });
 const dockerJson = synthSettings('docker', dockerSettings as never).json;
 const targetJson = synthSettings(
@@ -96,6 +100,24 @@ const nothingLeft = (c: FakeCloud) => {
 };
 
 describe("the acceptance run's docker → rke-ha migration", () => {
+  it("the synthesized modules: docker and rke-ha at the run's own record, both asking for the run's CA; rke-ha for the backup's key", () => {
+    const required = (json: any) =>
+      Object.entries(json.variable ?? {})
+        .filter(([, v]: [string, any]) => v.default === undefined)
+        .map(([k]) => k)
+        .sort();
+    expect(required(dockerJson)).toEqual(['tls_ca_certificate_pem', 'tls_ca_private_key_pem']);
+    expect(required(targetJson)).toEqual(['rancher_backup_restore_encryption_config', 'tls_ca_certificate_pem', 'tls_ca_private_key_pem']);
+    for (const json of [dockerJson, targetJson] as any[]) {
+      expect(json.variable.rancher_hostname.default).toBe(`acc-${PLACEHOLDER}.${ZONE}`);
+      const records = Object.values(json.resource.aws_route53_record) as any[];
+      expect(records.length).toBeGreaterThan(0);
+      expect(records.every((x) => x.name === '${var.rancher_hostname}')).toBe(true);
+    }
+    // rke-ha on K3s: its datastore is RDS.
+    expect(Object.keys(targetJson.resource.aws_db_instance ?? {})).toHaveLength(1);
+  });
+
   it('backs the docker Rancher up, retires it, restores into rke-ha at the same name: the downstream cluster is Active there under its id', async () => {
     const { c, r } = await world();
     const result = await accept(c);
@@ -114,6 +136,10 @@ describe("the acceptance run's docker → rke-ha migration", () => {
     expect(report.downstream[1].first).toContain('Connected False');
     const w = c.world();
     expect(w.acceptance.migrate.restoredFrom).toBe(MIGRATION_FILE);
+    // The writer's key and the EncryptionConfiguration went along in the backup, and the restore's Job removed them.
+    expect(RESTORED_SECRET_PATTERN).toBe(SECRET_NAME_PATTERN);
+    expect(w.acceptance.migrate.backedUpSecrets).toHaveLength(2);
+    expect(w.acceptance.migrate.restoredSecrets).toEqual([]);
     // docs/backups.md's route in order: the app, the Secrets and the Backup on docker, then docker torn down, then rke-ha.
     const steps = r.requests.filter((q) => /action=install|resourcesets|secrets|backups/.test(q));
     const backups = '/k8s/clusters/local/apis/resources.cattle.io/v1';

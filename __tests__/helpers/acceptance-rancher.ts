@@ -163,7 +163,14 @@ export async function acceptanceRancher(): Promise<Rancher> {
                 ? `the Secret ${spec.encryptionConfigSecretName} has no encryption-provider-config.yaml`
                 : undefined;
       if (error) return [200, { ...local.backup, status: { conditions: [{ type: 'Ready', status: 'False', message: error }] } }];
-      const record = { bucket: s3.bucketName, key: `rancher/${MIGRATION_FILE}`, encryptionConfig: encryption, clusters: [...clusters.keys()] };
+      // What the file holds: the clusters (by id) and the Secrets of cattle-resources-system, which the full resource set takes.
+      const record = {
+        bucket: s3.bucketName,
+        key: `rancher/${MIGRATION_FILE}`,
+        encryptionConfig: encryption,
+        clusters: [...clusters.keys()],
+        secrets: Object.keys(local.secrets),
+      };
       const file = join(self.dir!, 'migrate-backup.json');
       writeFileSync(`${file}.new`, JSON.stringify(record));
       renameSync(`${file}.new`, file);

@@ -32,7 +32,8 @@
 //                         targetState, targetAws (what the rke-ha target's apply creates, `zzzzzz` for the run id),
 //                         state (the target's, kept by fake-cloud.js), rancher ('docker' until the docker deployment's
 //                         destroy, 'down' until the target's apply, then 'restored'), restoredFrom (the file the
-//                         target's Restore read) }. The backup the docker Rancher's operator wrote is
+//                         target's Restore read), restoredSecrets (those of the backup's cattle-resources-system
+//                         Secrets its restore Job left) }. The backup the docker Rancher's operator wrote is
 //                         <world>/migrate-backup.json (acceptance-rancher.ts writes it: bucket, key, the
 //                         EncryptionConfiguration and the writer's key it was made with, the clusters it holds)
 //   migrateKillAt         'support' or 'target': that apply sends SIGKILL to the run, then runs to its end
@@ -51,6 +52,8 @@ const MIGRATE_TARGET = /acceptance\.out\/([a-z0-9]+)\/migrate\/cdktf\.out\/stack
 /** The run's migration module's secrets as its outputs give them (the CA is the one the test's Rancher serves). */
 const MIGRATE_ENCRYPTION = '{"apiVersion":"apiserver.config.k8s.io/v1","kind":"EncryptionConfiguration","resources":[]}';
 const MIGRATE_ACCESS_KEY = 'AKIAMIGRATEWRITER001';
+/** The Secrets the target's restore Job deletes (SECRET_NAME_PATTERN of lib/rancher/backup-objects.ts: the test holds them equal). */
+const RESTORED_SECRET_PATTERN = '^(rancher-aws-backup-s3|rancher-aws-backup-encryption|rancher-aws-restore-encryption)-[0-9a-f]{6}$';
 /** The backup the docker Rancher's operator wrote (acceptance-rancher.ts), or undefined. */
 const migrateBackup = (ctx) => {
   const file = join(ctx.dir, 'migrate-backup.json');
@@ -237,6 +240,9 @@ function migrateTargetTerraform(ctx, runId) {
     for (const [kind, byId] of Object.entries(objects)) if (!Array.isArray(byId)) Object.assign(world.aws[kind], byId);
     m.rancher = 'restored';
     m.restoredFrom = restore.file;
+    // The restore's Job deletes the restored Secrets named like another deployment's (SECRET_NAME_PATTERN); the others stay.
+    m.backedUpSecrets = backup.secrets ?? [];
+    m.restoredSecrets = (backup.secrets ?? []).filter((name) => !new RegExp(RESTORED_SECRET_PATTERN).test(name));
     if (a.migrateKillAt === 'target') {
       delete a.migrateKillAt;
       ctx.save();
@@ -619,5 +625,6 @@ module.exports = {
   DOWNSTREAM_INSTANCE,
   MIGRATE_ACCESS_KEY,
   MIGRATE_ENCRYPTION,
+  RESTORED_SECRET_PATTERN,
   sha256,
 };
