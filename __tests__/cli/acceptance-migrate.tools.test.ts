@@ -237,6 +237,24 @@ describe("the acceptance run's docker → rke-ha migration", () => {
     expect(statuses(reportOf(c))).toMatchObject({ downstream: 'passed', migrate: 'interrupted', teardown: 'passed', sweep: 'passed' });
   });
 
+  it('killed (kill -9) as the phase starts, the docker deployment standing: --teardown-run destroys it with the run CA, then the rest', async () => {
+    const { c } = await world((w) => (w.acceptance.signalAt = { phase: 'migrate', signal: 'SIGKILL' }));
+    const first = await accept(c);
+    expect(first.code).toBeNull();
+    const record = recordOf(c);
+    expect(record).toMatchObject({ phase: 'migrate', done: false });
+    expect(record.migrate.dockerRetired).toBeUndefined();
+    expect(c.world().state.resources.length).toBeGreaterThan(0);
+    const torn = await c.runAsync(['acceptance', '--teardown-run', record.runId], { env: { RANCHER_HA_AWS_SYNTH: SYNTH } });
+    if (torn.code !== 0) console.log(torn.out.slice(-4000));
+    expect(torn.code).toBe(0);
+    const w = c.world();
+    expect(w.state.resources).toEqual([]);
+    expect(w.acceptance.migrate.support.resources).toEqual([]);
+    expect(w.acceptance.downstream.state.resources).toEqual([]);
+    expect(statuses(reportOf(c))).toMatchObject({ migrate: 'interrupted', teardown: 'passed', sweep: 'passed' });
+  });
+
   it('killed (kill -9) during the apply of its CA, bucket and writer, before the docker deployment: --teardown-run destroys them', async () => {
     const { c } = await world((w) => (w.acceptance.migrateKillAt = 'support'));
     const first = await accept(c);

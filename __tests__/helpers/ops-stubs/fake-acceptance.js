@@ -201,6 +201,14 @@ function migrateSupportTerraform(ctx) {
   ctx.finish(1, '', `fake acceptance: terraform ${args.join(' ')} in the migration module\n`);
 }
 
+/** Terraform asks for a variable without a default in an apply as in a destroy (-input=false: it fails instead). */
+function requireVariables(ctx) {
+  const config = JSON.parse(readFileSync(join(process.cwd(), 'cdk.tf.json'), 'utf8'));
+  for (const [name, body] of Object.entries(config.variable ?? {}))
+    if (body.default === undefined && process.env[`TF_VAR_${name}`] === undefined)
+      ctx.finish(1, '', `Error: No value for required variable\n\nThe root module input variable "${name}" is not set.\n`);
+}
+
 /**
  * The rke-ha deployment the docker one moves to: its first apply restores the backup (the file its settings name
  * must be the one the docker Rancher's operator wrote, read with the EncryptionConfiguration it was written with)
@@ -217,11 +225,7 @@ function migrateTargetTerraform(ctx, runId) {
     ctx.finish(0, 'Terraform has been successfully initialized!\n');
   }
   if (!existsSync(join(process.cwd(), '.terraform'))) ctx.finish(1, '', 'Error: Backend initialization required, please run "terraform init"\n');
-  // Terraform asks for a variable without a default in an apply as in a destroy (-input=false: it fails instead).
-  const config = JSON.parse(readFileSync(join(process.cwd(), 'cdk.tf.json'), 'utf8'));
-  for (const [name, body] of Object.entries(config.variable ?? {}))
-    if (body.default === undefined && process.env[`TF_VAR_${name}`] === undefined && (command === 'apply' || command === 'plan'))
-      ctx.finish(1, '', `Error: No value for required variable\n\nThe root module input variable "${name}" is not set.\n`);
+  if (command === 'apply' || command === 'plan') requireVariables(ctx);
   if (command === 'apply' && !args.includes('-destroy')) {
     if (process.env.TF_VAR_tls_ca_certificate_pem !== m.support?.outputs?.ca_certificate_pem)
       ctx.finish(1, '', 'fake acceptance: the rke-ha deployment is not given the run CA (tls_ca_certificate_pem)\n');
@@ -389,6 +393,8 @@ function terraform(ctx) {
     ctx.finish(1, '', `fake acceptance: terraform without the user's cluster (TF_VAR_kubeconfig_path ${process.env.TF_VAR_kubeconfig_path})\n`);
   const fail = phaseHooks(ctx, { holdSignal: command === 'apply' && args.includes('-json') });
   if (fail) ctx.finish(1, '', `Error: injected failure in the ${current(ctx.dir).phase} phase\n`);
+  // docker with the migration: its module asks for the run's CA in an apply as in the teardown's destroy.
+  if (a.migrate && command === 'apply') requireVariables(ctx);
   if (command === 'init') {
     mkdirSync(join(process.cwd(), '.terraform'), { recursive: true });
     ctx.finish(0, 'Terraform has been successfully initialized!\n');
