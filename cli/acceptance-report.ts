@@ -359,13 +359,23 @@ const NOT_PROVEN: readonly string[] = [
   'The AWS actions are those CloudTrail records as management events (data events such as S3 object reads are not in its event history), and events can take up to about 15 minutes to appear there: the last minutes of the run may be missing.',
 ];
 
-/** What a run of `stack` cannot show: the phases that do not apply to it, and what is particular to it. */
-export function notProven(stack: string): string[] {
+/**
+ * What a run of `stack` cannot show: the phases that do not apply to it, and what is particular to it. `migrating`:
+ * a docker run with the migrate phase (a zone of the user's, the run's own CA).
+ */
+export function notProven(stack: string, migrating = false): string[] {
   const common = NOT_PROVEN.map((line, i) =>
     i === 0 && stack === 'k8s-ha'
       ? "A domain of the user's beyond one record: the run's record is `<name>.<zone>` in the zone you named, with Rancher's own CA, so a user certificate, Let's Encrypt and TLS at a load balancer are not exercised."
-      : line,
+      : i === 0 && migrating
+        ? "A domain of the user's beyond one record: the docker and rke-ha deployments answer at `<name>.<zone>` in the zone you named with a certificate of the run's throwaway CA (issuer ca), so Let's Encrypt, a certificate of yours and TLS at a load balancer are not exercised."
+        : line,
   );
+  const migration = migrating
+    ? [
+        "The migration's DNS change as a person makes it: the record goes with the docker deployment and comes back with the rke-ha one; resolvers that cached the old address for the record's TTL show only as the time the agent took to come back.",
+      ]
+    : [];
   const own =
     stack === 'k8s-ha'
       ? [
@@ -374,7 +384,7 @@ export function notProven(stack: string): string[] {
         ]
       : [];
   const skipped = Object.entries(NOT_APPLICABLE[stack] ?? {}).map(([phase, why]) => `The ${phase} phase: ${why}.`);
-  return [...common, ...own, ...skipped];
+  return [...common, ...own, ...migration, ...skipped];
 }
 
 const pad = (text: string, width: number) => text.padEnd(width);

@@ -409,7 +409,7 @@ export async function acceptance(options: AcceptanceOptions): Promise<number> {
     versions: { project: projectVersion(options.packageFile), region },
     phases: [],
     evidence: {},
-    notProven: notProven(stack),
+    notProven: notProven(stack, phases.has('migrate')),
   };
   const files = reportFiles(runDir);
   const update = (change: Partial<RunRecord>) => {

@@ -1,4 +1,5 @@
 import { migrateSupportModule, migrateTargetSettings, migrationSecrets } from '../../cli/acceptance-migrate';
+import { notProven } from '../../cli/acceptance-report';
 import { acceptanceSettings, RUN_TAG } from '../../cli/acceptance-settings';
 import { SECRET_NAME_PATTERN } from '../../lib/rancher/backup-objects';
 
@@ -53,5 +54,15 @@ describe("the acceptance run's migration module and settings", () => {
     const plain = acceptanceSettings({}, { ...run, stack: 'docker' });
     expect(plain).toMatchObject({ dns: { mode: 'wildcard' } });
     expect((plain.docker as any).tls).toBeUndefined();
+  });
+
+  it('the report of a migrating docker run does not claim an sslip.io name, and says what of the DNS change it cannot show', () => {
+    const plain = notProven('docker');
+    const migrating = notProven('docker', true);
+    expect(plain[0]).toContain('sslip.io');
+    expect(migrating[0]).toContain("run's throwaway CA");
+    expect(migrating.join(' ')).not.toContain('sslip.io');
+    expect(migrating).toContainEqual(expect.stringContaining("The migration's DNS change"));
+    expect(migrating).toHaveLength(plain.length + 1);
   });
 });
