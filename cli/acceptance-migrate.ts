@@ -419,17 +419,42 @@ export interface MigratePhase extends MigrateContext {
   readonly evidence: (line: string) => void;
   /** The acceptance run's own checks of a module before its apply (the run's tag, prefix, its own record). */
   readonly moduleProblems: (json: ModuleJson, moduleDir: string) => string[];
+  /** The Rancher version a synthesized module installs (the docker image's tag, the rancher chart's version). */
+  readonly rancherVersion: (json: ModuleJson, moduleDir: string, stack: 'docker' | 'rke-ha') => string | undefined;
 }
 
 /**
- * The phase: the backup on the docker Rancher, the docker deployment retired (docs/backups.md: "retire the old
- * deployment first", the same hostname), the rke-ha target synthesized and applied with the restore, and Rancher's
- * answer at the same URL with the shared CA. The caller then requires the downstream cluster back under its id.
+ * The phase: the backup on the docker Rancher, the rke-ha target synthesized and checked (the same Rancher version),
+ * the docker deployment retired (docs/backups.md: "retire the old deployment first", the same hostname), the target
+ * applied with the restore, and Rancher's answer at the same URL with the shared CA. The caller then requires the downstream cluster back under its id.
  */
 export async function migrateDocker(p: MigratePhase): Promise<void> {
   const dirs = migrateDirs(p.runDir);
   const file = p.record().file ?? (await backupOnDocker(p, p.support, p.evidence));
   p.update({ file });
+  // The target synthesized and checked while the docker deployment still stands: nothing is retired for a module
+  // that would not be applied.
+  mkdirSync(join(p.runDir, 'migrate'), { recursive: true });
+  writeFileSync(dirs.settings, `${JSON.stringify(migrateTargetSettings(p.dockerSettings, { file, bucket: p.support.bucket }), null, 2)}\n`);
+  await synthesize({
+    ...p,
+    synthScript: p.synthScript,
+    settingsFile: dirs.settings,
+    outdir: dirs.outdir,
+    what: 'the rke-ha deployment the docker one moves to',
+  });
+  const json = readModuleJson(dirs.target);
+  const docker = readModuleJson(p.dockerDir);
+  const problems = json ? p.moduleProblems(json, dirs.target) : [`no ${dirs.target}/cdk.tf.json`];
+  // docs/backups.md step 1: source and target run the same Rancher (a migration restores into the same version only).
+  const from = docker ? p.rancherVersion(docker, p.dockerDir, 'docker') : undefined;
+  const to = json ? p.rancherVersion(json, dirs.target, 'rke-ha') : undefined;
+  if (!from || !to || from.replace(/^v/, '') !== to.replace(/^v/, ''))
+    problems.push(
+      `it installs Rancher ${to ?? '(unknown)'} and the backup comes from Rancher ${from ?? '(unknown)'}: a migration restores into the same version`,
+    );
+  if (problems.length > 0) throw new StepFailed(`the synthesized rke-ha deployment is not safe to apply: ${problems.join('; ')}`);
+  p.evidence(`Rancher ${to} on both deployments (the docker image's tag ${from}, the rke-ha chart's version)`);
   if (!p.record().dockerRetired) {
     const code = await teardown({
       dir: p.dockerDir,
@@ -443,18 +468,6 @@ export async function migrateDocker(p: MigratePhase): Promise<void> {
     p.update({ dockerRetired: true });
     p.evidence(`the docker deployment torn down (rancher-ha-aws teardown --yes): exit 0; ${p.url} answers no more until the rke-ha deployment does`);
   }
-  mkdirSync(join(p.runDir, 'migrate'), { recursive: true });
-  writeFileSync(dirs.settings, `${JSON.stringify(migrateTargetSettings(p.dockerSettings, { file, bucket: p.support.bucket }), null, 2)}\n`);
-  await synthesize({
-    ...p,
-    synthScript: p.synthScript,
-    settingsFile: dirs.settings,
-    outdir: dirs.outdir,
-    what: 'the rke-ha deployment the docker one moves to',
-  });
-  const json = readModuleJson(dirs.target);
-  const problems = json ? p.moduleProblems(json, dirs.target) : [`no ${dirs.target}/cdk.tf.json`];
-  if (problems.length > 0) throw new StepFailed(`the synthesized rke-ha deployment is not safe to apply: ${problems.join('; ')}`);
   // Recorded before the apply: a kill during it leaves a deployment --teardown-run must find.
   p.update({ target: dirs.target });
   await initAndApply(dirs.target, {

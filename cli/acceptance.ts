@@ -723,6 +723,7 @@ export async function acceptance(options: AcceptanceOptions): Promise<number> {
           evidence: (line) => evidence('migrate', line),
           moduleProblems: (json, dir) =>
             acceptanceModuleProblems(json, dir, runDir, name, runId, { stack: 'rke-ha', hostedZone: options.hostedZone }),
+          rancherVersion: (json, dir, of) => moduleVersions(json, dir, of).rancher,
         });
         // The restored admin, with the docker Rancher's password: its users came along (whether its login tokens did
         // is not the run's to assume, so the looks below use this login's).

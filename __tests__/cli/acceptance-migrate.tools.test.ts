@@ -89,11 +89,11 @@ const runDir = (c: FakeCloud) => {
 const reportOf = (c: FakeCloud): any => JSON.parse(readFileSync(join(runDir(c), 'report.json'), 'utf8'));
 const recordOf = (c: FakeCloud): any => JSON.parse(readFileSync(join(runDir(c), 'run.json'), 'utf8'));
 const statuses = (report: any) => Object.fromEntries(report.phases.map((p: any) => [p.phase, p.status]));
-/** Everything the run left in the fake world: the three modules' states and the backup. */
+/** Everything the run left in the fake world: the modules' states (the target's, once applied) and the backup. */
 const nothingLeft = (c: FakeCloud) => {
   const w = c.world();
   expect(w.state.resources).toEqual([]);
-  expect(w.acceptance.migrate.state.resources).toEqual([]);
+  expect(w.acceptance.migrate.state?.resources ?? []).toEqual([]);
   expect(w.acceptance.migrate.support.resources).toEqual([]);
   expect(w.acceptance.downstream.state.resources).toEqual([]);
   expect(existsSync(join(c.dir, 'migrate-backup.json'))).toBe(false);
@@ -201,6 +201,25 @@ describe("the acceptance run's docker → rke-ha migration", () => {
     for (const secret of [PASSWORD, TOKEN, 'the-writer-secret-key', 'the-run-ca-key']) expect(text).not.toContain(secret);
     expect(text).not.toContain(MIGRATE_ACCESS_KEY);
     expect(readFileSync(join(runDir(c), 'report.md'), 'utf8')).toContain('| migration |');
+  });
+
+  it('an rke-ha deployment of another Rancher version: refused before the docker deployment is retired, which the teardown then removes', async () => {
+    const { c } = await world();
+    const other = JSON.parse(JSON.stringify(targetJson));
+    const rancher = Object.values(other.resource.helm_release).find((r: any) => r.chart === 'rancher') as any;
+    rancher.version = '2.13.9';
+    writeFileSync(join(c.dir, 'migrate.cdk.tf.json'), JSON.stringify(other));
+    const result = await accept(c);
+    expect(result.code).toBe(1);
+    const report = reportOf(c);
+    expect(statuses(report)).toMatchObject({ downstream: 'passed', migrate: 'failed', teardown: 'passed', sweep: 'passed' });
+    expect(report.phases.find((p: any) => p.phase === 'migrate').detail).toMatch(
+      /not safe to apply: it installs Rancher 2\.13\.9 and the backup comes from Rancher v\d+\.\d+\.\d+: a migration restores into the same version/,
+    );
+    // Never applied, and the docker deployment stood until the run's own teardown.
+    expect(recordOf(c).migrate.target).toBeUndefined();
+    expect(recordOf(c).migrate.dockerRetired).toBeUndefined();
+    nothingLeft(c);
   });
 
   it('the rke-ha deployment serving another CA: the agent never reconnects, the phase fails naming the checksum mismatch; torn down all the same', async () => {
