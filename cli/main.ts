@@ -58,8 +58,10 @@ const COMMAND_HELP: Readonly<Record<string, string>> = {
              --settings <file> take the deployment's shape from this settings file (refused with a backend)
              --kubeconfig <file> k8s-ha: the cluster to install onto (refused when it has a cattle-system)
              --context <name>  k8s-ha: the context of that file (default its current context)
-             --hosted-zone <zone> k8s-ha: a public Route53 zone of yours for the run's record <name>.<zone>
-             --only <phases>   only these, comma-separated: ping,login,second-plan,downstream,upgrade,roll,backup,drill,break
+             --hosted-zone <zone> k8s-ha, and docker's migrate: a public Route53 zone of yours for the run's record
+                               <name>.<zone>
+             --only <phases>   only these, comma-separated: ping,login,second-plan,downstream,upgrade,roll,backup,drill,break,
+                               and migrate (docker to rke-ha by backup and restore; only when named, with downstream)
              --skip <phases>   all but these
              --budget-minutes <n> time budget, stated with its cost before the start (default ${DEFAULT_BUDGET_MINUTES})
              --downstream-minutes <n> how long the downstream cluster may take to be Active and connected after
