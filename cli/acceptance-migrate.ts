@@ -64,7 +64,7 @@ const ENCRYPTION_KEY = 'encryption-provider-config.yaml';
 const LOCAL = '/k8s/clusters/local';
 
 /** The budgets of the phase's waits, in minutes (each a bounded poll). */
-export const MIGRATE_MINUTES = { operator: 10, backup: 15 } as const;
+export const MIGRATE_MINUTES = { operator: 10, backup: 15, snapshot: 30 } as const;
 
 /** What the migrate phase creates, its time and cost, for the dry run. */
 export const MIGRATE_PLAN = {
@@ -85,6 +85,8 @@ export interface MigrateRecord {
   readonly dockerRetired?: boolean;
   /** The backup file, once the operator named it. */
   readonly file?: string;
+  /** The final snapshots the target's datastore leaves when destroyed (recorded before its teardown). */
+  readonly finalSnapshots?: readonly string[];
 }
 
 /** The shared module's outputs. */
@@ -241,6 +243,8 @@ export function migrateTargetSettings(
   settings.rkeHa = {
     distribution: 'k3s',
     loadBalancer: { type: 'nlb', deletionProtection: false },
+    // Its teardown must not need an override, as the run's other deployments (its final snapshot: below).
+    datastore: { deletionProtection: false },
   };
   settings.backups = {
     ...section(settings.backups),
@@ -490,15 +494,71 @@ export async function migrateDocker(p: MigratePhase): Promise<void> {
   p.evidence(`${url}/ping answered pong from the rke-ha deployment, verified with the run's CA (the docker deployment's)`);
 }
 
-/** The rke-ha target torn down from its state (before the docker deployment and the shared module). 0 when none. */
-export async function tearDownMigrateTarget(record: MigrateRecord, name: string, log: (line: string) => void): Promise<number> {
-  if (!record.target || !existsSync(join(record.target, 'cdk.tf.json'))) return 0;
-  if (!existsSync(join(record.target, '.terraform'))) {
-    const init = run(terraformBinary(), ['init', '-input=false'], { cwd: record.target, timeoutMs: 900_000, inherit: true });
-    if (init.code !== 0) {
-      log(`terraform init failed in ${record.target} (exit ${init.code}): the rke-ha deployment of the migration was not torn down`);
-      return 1;
+/**
+ * The rke-ha target torn down from its state (before the docker deployment and the shared module), then the final
+ * snapshot its RDS datastore leaves (the stack never skips it, and copies the deployment's tags to it: the run's tag
+ * would make the sweep find it). The snapshots are recorded before the teardown (`update`): a kill during it leaves
+ * them named for `--teardown-run`. 0 when nothing was left.
+ */
+export async function tearDownMigrateTarget(
+  record: MigrateRecord,
+  name: string,
+  aws: Aws,
+  update: (change: Partial<MigrateRecord>) => void,
+  log: (line: string) => void,
+): Promise<number> {
+  let snapshots = record.finalSnapshots ?? [];
+  if (record.target && existsSync(join(record.target, 'cdk.tf.json'))) {
+    if (!existsSync(join(record.target, '.terraform'))) {
+      const init = run(terraformBinary(), ['init', '-input=false'], { cwd: record.target, timeoutMs: 900_000, inherit: true });
+      if (init.code !== 0) {
+        log(`terraform init failed in ${record.target} (exit ${init.code}): the rke-ha deployment of the migration was not torn down`);
+        return 1;
+      }
     }
+    const state = new Terraform(record.target).pull();
+    const fromState = state.resources
+      .filter((r) => r.mode === 'managed' && r.type === 'aws_db_instance')
+      .map((r) => r.attributes as { skip_final_snapshot?: boolean; final_snapshot_identifier?: string })
+      .filter((a) => !a.skip_final_snapshot && a.final_snapshot_identifier)
+      .map((a) => a.final_snapshot_identifier!);
+    snapshots = [...new Set([...snapshots, ...fromState])];
+    update({ finalSnapshots: snapshots });
+    const code = await teardown({
+      dir: record.target,
+      label: `the rke-ha deployment ${name} (the migration's)`,
+      keepSnapshots: false,
+      yes: true,
+      log,
+    });
+    if (code !== 0) return code;
   }
-  return teardown({ dir: record.target, label: `the rke-ha deployment ${name} (the migration's)`, keepSnapshots: false, yes: true, log });
+  for (const id of snapshots) if (!(await deleteSnapshot(aws, id, log))) return 1;
+  return 0;
+}
+
+/** A final DB snapshot deleted once RDS has finished it (30 minutes at most); true when it is gone. */
+async function deleteSnapshot(aws: Aws, id: string, log: (line: string) => void): Promise<boolean> {
+  let status = '';
+  const ready = await waitUntil(
+    MIGRATE_MINUTES.snapshot * 60_000,
+    () => false,
+    () => {
+      const found = aws.call<{ DBSnapshots?: { Status?: string }[] }>(
+        ['rds', 'describe-db-snapshots', '--db-snapshot-identifier', id],
+        ['DBSnapshotNotFound'],
+      );
+      status = found?.DBSnapshots?.[0]?.Status ?? 'gone';
+      return status === 'available' || status === 'gone' ? status : undefined;
+    },
+  );
+  if (!ready) {
+    log(
+      `The final snapshot ${id} of the migration's datastore was still ${status} after ${MIGRATE_MINUTES.snapshot} minutes: delete it with aws rds delete-db-snapshot --db-snapshot-identifier ${id}`,
+    );
+    return false;
+  }
+  if (ready === 'available') aws.call(['rds', 'delete-db-snapshot', '--db-snapshot-identifier', id], ['DBSnapshotNotFound']);
+  log(`The final snapshot ${id} of the migration's datastore: deleted.`);
+  return true;
 }

@@ -835,7 +835,7 @@ async function closeRun(o: {
   const teardownStarted = Date.now();
   let code: number;
   try {
-    code = await tearDownRun(current, log);
+    code = await tearDownRun(current, log, (change) => update({ migrate: { ...current.migrate!, ...change } }));
   } catch (error) {
     log(`The teardown of ${current.name} stopped: ${(error as Error).message}`);
     code = 1;
@@ -978,13 +978,13 @@ async function tearDownEarlierRun(options: AcceptanceOptions): Promise<number> {
  * the teardown command (rke-ha, docker), or for k8s-ha the Backup object the run made and a destroy of its module
  * with the cluster reachable (the teardown command leaves a cluster's Helm releases to terraform destroy).
  */
-async function tearDownRun(record: RunRecord, log: (line: string) => void): Promise<number> {
+async function tearDownRun(record: RunRecord, log: (line: string) => void, updateMigrate: (change: Partial<MigrateRecord>) => void): Promise<number> {
   // The migration's CA and backup key, which both deployments' destroys ask for as variables.
   const support = record.migrate ? readMigrateSupport(record.migrate.support) : undefined;
   if (support) useMigrateSecrets(support);
   // The downstream instance first (its own module and state): its agent then stops dialling a Rancher about to go.
   const downstream = record.downstream ? await tearDownDownstream(record.downstream.dir, log) : 0;
-  const target = record.migrate ? await tearDownMigrateTarget(record.migrate, record.name, log) : 0;
+  const target = record.migrate ? await tearDownMigrateTarget(record.migrate, record.name, new Aws(record.region), updateMigrate, log) : 0;
   const deployment = Math.max(downstream, target, await tearDownDeployment(record, log));
   // The shared module last, and only once the deployments are gone: a --teardown-run after a failure needs its CA.
   if (!record.migrate || deployment !== 0) return deployment;

@@ -97,6 +97,8 @@ const nothingLeft = (c: FakeCloud) => {
   expect(w.acceptance.migrate.support.resources).toEqual([]);
   expect(w.acceptance.downstream.state.resources).toEqual([]);
   expect(existsSync(join(c.dir, 'migrate-backup.json'))).toBe(false);
+  // The final snapshot the rke-ha deployment's RDS datastore left (with the run's tag) is gone too.
+  expect(w.aws.finalDbSnapshots).toEqual([]);
 };
 
 describe("the acceptance run's docker → rke-ha migration", () => {
@@ -179,6 +181,9 @@ describe("the acceptance run's docker → rke-ha migration", () => {
     // Torn down: the downstream instance, the target, the docker deployment (by the phase), the migration's module last.
     nothingLeft(c);
     expect(w.acceptance.migrate.support.destroyed).toBe(1);
+    const deleted = c.calls().filter((x) => x.startsWith('aws rds delete-db-snapshot'));
+    expect(deleted).toHaveLength(1);
+    expect(deleted[0]).toMatch(new RegExp(`--db-snapshot-identifier ${recordOf(c).name}-[a-z0-9-]*final`));
     const raw = readFileSync(join(c.dir, 'calls.jsonl'), 'utf8')
       .trim()
       .split('\n')

@@ -518,6 +518,18 @@ function aws(ctx) {
     const contents = backup && backup.key.startsWith(prefix) ? [{ Key: backup.key, Size: 4100 }] : [];
     ctx.finish(0, JSON.stringify(contents.length ? { Contents: contents } : {}));
   }
+  // The final snapshots a destroyed RDS datastore left (fake-cloud.js's world.aws.finalDbSnapshots), as RDS shows them.
+  if (a.migrate && service === 'rds' && operation === 'describe-db-snapshots') {
+    const id = option('--db-snapshot-identifier');
+    if (!world.aws.finalDbSnapshots.includes(id)) ctx.awsError('DBSnapshotNotFound', `DBSnapshot ${id} not found.`);
+    ctx.finish(0, JSON.stringify({ DBSnapshots: [{ DBSnapshotIdentifier: id, Status: 'available' }] }));
+  }
+  if (a.migrate && service === 'rds' && operation === 'delete-db-snapshot') {
+    const id = option('--db-snapshot-identifier');
+    if (!world.aws.finalDbSnapshots.includes(id)) ctx.awsError('DBSnapshotNotFound', `DBSnapshot ${id} not found.`);
+    world.aws.finalDbSnapshots = world.aws.finalDbSnapshots.filter((x) => x !== id);
+    ctx.finish(0, JSON.stringify({ DBSnapshot: { DBSnapshotIdentifier: id, Status: 'deleted' } }));
+  }
   if (service === 'resourcegroupstaggingapi' && operation === 'get-resources') {
     const filter = option('--tag-filters');
     if (filter.startsWith('Key=rancher-aws:deployment,'))
@@ -537,6 +549,8 @@ function aws(ctx) {
         .filter((r) => r.mode === 'managed' && /^arn:aws:/.test(r.instances[0].attributes.arn ?? ''))
         .map((r) => r.instances[0].attributes.arn),
       ...(a.leftovers ?? []),
+      // A final DB snapshot carries the deployment's tags (copy_tags_to_snapshot): the run's too.
+      ...(world.aws.finalDbSnapshots ?? []).map((id) => `arn:aws:rds:eu-west-1:123456789012:snapshot:${id}`),
     ];
     // The Tagging API answers for the region it is asked in: an ARN naming another region is not listed (S3's
     // bucket ARNs name none, and are listed in any).
