@@ -18,6 +18,7 @@ export const ACCEPTANCE_PHASES = [
   'backup',
   'metrics',
   'drill',
+  'migrate',
   'break',
   'teardown',
   'sweep',
@@ -35,10 +36,13 @@ export const CHOSEN_PHASES = [
   'backup',
   'metrics',
   'drill',
+  'migrate',
   'break',
 ] as const;
 /** Of CHOSEN_PHASES, those a run takes only when named (--with, or --only). */
 export const OPTIONAL_PHASES: readonly AcceptancePhase[] = ['rotate'];
+/** The phases a run takes only when --only names them (migrate needs a Route53 zone of yours and a second deployment). */
+export const OPT_IN_PHASES: readonly AcceptancePhase[] = ['migrate'];
 /** What each phase shows, for the plan printed before the run and the report (rke-ha's words; others: phaseMeaning). */
 const PHASE_MEANING: Readonly<Record<AcceptancePhase, string>> = {
   deploy: 'synth and one terraform apply of a throwaway rke-ha deployment, timed step by step',
@@ -55,6 +59,8 @@ const PHASE_MEANING: Readonly<Record<AcceptancePhase, string>> = {
   metrics:
     "each server's own metrics read back from CloudWatch (RestartHeld 0, CertificateDaysLeft over the alarm's 30, BackupCredentialsFailed 0 after a refresh): the services their timers run, started once through SSM, one server at a time",
   drill: 'the drill command restores that backup into a second throwaway deployment, checks it and tears it down',
+  migrate:
+    "docker only, when --only names it: a backup of the docker Rancher (Rancher Backups in its local cluster, rancher-resource-set-full, encrypted, to the run's bucket), the docker deployment retired, an rke-ha deployment (K3s) restoring it at the same hostname with the same CA, and the downstream cluster Active there under the same cluster id",
   break: 'Rancher scaled to zero with kubectl: the teardown must not need a working Rancher',
   teardown: 'the teardown command (no typed confirmation), from that broken state',
   sweep:
@@ -83,10 +89,14 @@ export const phaseMeaning = (stack: string, phase: AcceptancePhase): string => S
 
 /**
  * The phases that do not apply to a stack, and why: skipped whatever --only says, and said so in the plan and the
- * report. rke-ha has them all.
+ * report. rke-ha has them all but the migration, which starts from docker.
  */
 export const NOT_APPLICABLE: Readonly<Record<string, Partial<Record<AcceptancePhase, string>>>> = {
+  'rke-ha': {
+    migrate: 'the migration starts from a docker deployment: npm run acceptance -- docker --only downstream,migrate --hosted-zone <zone>',
+  },
   'k8s-ha': {
+    migrate: 'the migration starts from a docker deployment: npm run acceptance -- docker --only downstream,migrate --hosted-zone <zone>',
     upgrade: 'the cluster is yours: an acceptance run never changes its Kubernetes version',
     roll: 'the cluster is yours: no server of it belongs to the run, so none is replaced',
     rotate: "the cluster is yours: its token and keys are not the run's to rotate",
@@ -378,13 +388,23 @@ const NOT_PROVEN: readonly string[] = [
   'The AWS actions are those CloudTrail records as management events (data events such as S3 object reads are not in its event history), and events can take up to about 15 minutes to appear there: the last minutes of the run may be missing.',
 ];
 
-/** What a run of `stack` cannot show: the phases that do not apply to it, and what is particular to it. */
-export function notProven(stack: string): string[] {
+/**
+ * What a run of `stack` cannot show: the phases that do not apply to it, and what is particular to it. `migrating`:
+ * a docker run with the migrate phase (a zone of the user's, the run's own CA).
+ */
+export function notProven(stack: string, migrating = false): string[] {
   const common = NOT_PROVEN.map((line, i) =>
     i === 0 && stack === 'k8s-ha'
       ? "A domain of the user's beyond one record: the run's record is `<name>.<zone>` in the zone you named, with Rancher's own CA, so a user certificate, Let's Encrypt and TLS at a load balancer are not exercised."
-      : line,
+      : i === 0 && migrating
+        ? "A domain of the user's beyond one record: the docker and rke-ha deployments answer at `<name>.<zone>` in the zone you named with a certificate of the run's throwaway CA (issuer ca), so Let's Encrypt, a certificate of yours and TLS at a load balancer are not exercised."
+        : line,
   );
+  const migration = migrating
+    ? [
+        "The migration's DNS change as a person makes it: the record goes with the docker deployment and comes back with the rke-ha one; resolvers that cached the old address for the record's TTL show only as the time the agent took to come back.",
+      ]
+    : [];
   const own =
     stack === 'k8s-ha'
       ? [
@@ -397,7 +417,7 @@ export function notProven(stack: string): string[] {
           ]
         : [];
   const skipped = Object.entries(NOT_APPLICABLE[stack] ?? {}).map(([phase, why]) => `The ${phase} phase: ${why}.`);
-  return [...common, ...own, ...skipped];
+  return [...common, ...own, ...migration, ...skipped];
 }
 
 const pad = (text: string, width: number) => text.padEnd(width);

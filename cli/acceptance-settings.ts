@@ -92,7 +92,7 @@ export interface AcceptanceRun {
   readonly kubernetes?: string;
   /** @default rke-ha */
   readonly stack?: AcceptanceStack;
-  /** k8s-ha: the public hosted zone of the user's that gets the run's own record, `<name>.<zone>`. */
+  /** k8s-ha, and docker with the migrate phase: the public hosted zone of the user's that gets the run's own record, `<name>.<zone>`. */
   readonly hostedZone?: string;
   /** docker: when the run starts (its snapshot schedule is put twelve hours later). @default now */
   readonly now?: Date;
@@ -106,7 +106,8 @@ export const k8sHaHostname = (name: string, zone: string): string => `${name}.${
  * - its own name, a state file beside its module, and the run id as a tag on every AWS resource;
  * - the region the user named;
  * - rke-ha and docker: no domain: a name from a wildcard DNS service (sslip.io), Rancher's own CA, no Route53
- *   record; k8s-ha (which has no such mode): `<name>.<zone>` in the zone the user named, Rancher's own CA;
+ *   record; k8s-ha (which has no such mode): `<name>.<zone>` in the zone the user named, Rancher's own CA; docker
+ *   with a zone (the migrate phase): `<name>.<zone>` and a certificate of the run's CA (issuer ca);
  * - rke-ha: RKE2 at the version the upgrade starts from (or at `kubernetes` when given: the upgrade's second synth);
  * - backups on (the backup and drill phases; k8s-ha's bucket deletable by a destroy), alarms on without a
  *   subscription (the servers' metrics are sent as in production; nobody is paged);
@@ -120,7 +121,10 @@ export function acceptanceSettings(base: Record<string, unknown>, run: Acceptanc
   delete settings.hostedZone;
   settings.name = run.name;
   settings.region = run.region;
-  if (stack === 'k8s-ha') {
+  // docker with a zone (the migrate phase): Rancher's name must survive the move to rke-ha, which an sslip.io name of
+  // the host's address does not; both deployments serve a certificate of the run's own CA (issuer ca).
+  const named = stack === 'k8s-ha' || (stack === 'docker' && run.hostedZone !== undefined);
+  if (named) {
     delete settings.dns;
     settings.hostname = k8sHaHostname(run.name, run.hostedZone ?? '');
     settings.hostedZone = (run.hostedZone ?? '').replace(/\.$/, '');
@@ -149,6 +153,7 @@ export function acceptanceSettings(base: Record<string, unknown>, run: Acceptanc
   if (stack === 'docker') {
     const docker = section(settings.docker);
     delete docker.tls;
+    if (named) docker.tls = { issuer: 'ca' };
     const dataVolume = section(docker.dataVolume);
     const later = new Date((run.now ?? new Date()).getTime() + 12 * 3_600_000);
     // A snapshot taken during the run would outlive it (Data Lifecycle Manager's snapshots are not the stack's).

@@ -13,6 +13,7 @@ import {
   markdownReport,
   NOT_APPLICABLE,
   notProven,
+  OPT_IN_PHASES,
   OPTIONAL_PHASES,
   phaseMeaning,
   removalOf,
@@ -49,6 +50,17 @@ import {
   waitDownstreamUp,
   writeDownstreamModule,
 } from './acceptance-downstream';
+import {
+  MIGRATE_PLAN,
+  migrateDirs,
+  migrateDocker,
+  type MigrateRecord,
+  prepareMigration,
+  readMigrateSupport,
+  tearDownMigrateSupport,
+  tearDownMigrateTarget,
+  useMigrateSecrets,
+} from './acceptance-migrate';
 import { Aws } from './aws';
 import { drill } from './drill';
 import { DOLLARS_PER_HOUR } from './hourly-cost';
@@ -144,6 +156,8 @@ export interface RunRecord {
   readonly backupCreated?: boolean;
   /** The downstream cluster: its module's folder (written before its apply), its instance, its id in Rancher. */
   readonly downstream?: { readonly dir: string; readonly instanceId?: string; readonly clusterId?: string };
+  /** docker's migrate phase: its shared module (written before the deploy), the rke-ha target, the docker retired. */
+  readonly migrate?: MigrateRecord;
 }
 
 /**
@@ -176,9 +190,15 @@ const STACK_PLAN: Readonly<Record<AcceptanceStack, { readonly resources: string;
 export const DEFAULT_BUDGET_MINUTES = 360;
 
 /** The cost a run's budget allows, stated before it starts (the drill's rke-ha throwaway counted for an hour on top). */
-export function statedCost(budgetMinutes: number, withDrill: boolean, stack: AcceptanceStack = 'rke-ha', withDownstream = false): string {
+export function statedCost(
+  budgetMinutes: number,
+  withDrill: boolean,
+  stack: AcceptanceStack = 'rke-ha',
+  withDownstream = false,
+  withMigrate = false,
+): string {
   const hourly = STACK_DOLLARS_PER_HOUR[stack] + (withDownstream ? DOWNSTREAM_DOLLARS_PER_HOUR : 0);
-  const dollars = (budgetMinutes / 60) * hourly + (withDrill ? DOLLARS_PER_HOUR : 0);
+  const dollars = (budgetMinutes / 60) * hourly + (withDrill ? DOLLARS_PER_HOUR : 0) + (withMigrate ? MIGRATE_PLAN.dollars : 0);
   return `$${dollars.toFixed(2)}`;
 }
 
@@ -206,12 +226,17 @@ export function chosenPhases(
   const chosen = new Set<AcceptancePhase>(
     only && only.length > 0
       ? (only as AcceptancePhase[])
-      : [...CHOSEN_PHASES.filter((p) => !OPTIONAL_PHASES.includes(p)), ...(withPhases as AcceptancePhase[])],
+      : [...CHOSEN_PHASES.filter((p) => !OPTIONAL_PHASES.includes(p) && !OPT_IN_PHASES.includes(p)), ...(withPhases as AcceptancePhase[])],
   );
   for (const name of skip ?? []) chosen.delete(name as AcceptancePhase);
   for (const name of Object.keys(notHere)) chosen.delete(name as AcceptancePhase);
   // The drill restores the backup the run takes.
   if (chosen.has('drill') && !chosen.has('backup')) return "--only/--skip: the drill restores the backup phase's backup; choose backup with drill.";
+  // The migration proves the downstream cluster's move, and retires the host the break would stop.
+  if (chosen.has('migrate') && !chosen.has('downstream'))
+    return "--only migrate: the migration requires the downstream phase's cluster Active on the new Rancher; choose downstream with migrate (--only downstream,migrate).";
+  if (chosen.has('migrate') && chosen.has('break'))
+    return '--only migrate,break: the migration retires the docker host the break would stop (the teardown of the rke-ha deployment it leaves is proven by the rke-ha run); leave break out.';
   return new Set(ACCEPTANCE_PHASES.filter((p) => !(CHOSEN_PHASES as readonly string[]).includes(p) || chosen.has(p)));
 }
 
@@ -247,6 +272,14 @@ export async function acceptance(options: AcceptanceOptions): Promise<number> {
   const phases = chosenPhases(options.only, options.skip, stack, options.with);
   if (typeof phases === 'string') {
     log(phases);
+    return 2;
+  }
+  if (stack === 'docker' && phases.has('migrate') !== (options.hostedZone !== undefined)) {
+    log(
+      phases.has('migrate')
+        ? "docker's migrate phase moves Rancher to rke-ha at the same hostname, and a name from sslip.io changes with the address: name a public Route53 zone of yours with --hosted-zone <zone>; the run's record there is <run name>.<zone>, its own. Nothing was changed."
+        : '--hosted-zone is for k8s-ha and for docker with --only downstream,migrate. Nothing was changed.',
+    );
     return 2;
   }
   const left = unfinishedRuns(options.root);
@@ -300,7 +333,7 @@ export async function acceptance(options: AcceptanceOptions): Promise<number> {
     }
   }
   const budgetMinutes = options.budgetMinutes ?? DEFAULT_BUDGET_MINUTES;
-  const cost = statedCost(budgetMinutes, phases.has('drill'), stack, phases.has('downstream'));
+  const cost = statedCost(budgetMinutes, phases.has('drill'), stack, phases.has('downstream'), phases.has('migrate'));
   const runDir = join(options.root, runId);
   const outdir = join(runDir, 'cdktf.out');
   const moduleDir = join(outdir, 'stacks', stack);
@@ -310,8 +343,8 @@ export async function acceptance(options: AcceptanceOptions): Promise<number> {
       : `Acceptance run ${runId} of ${stack} in ${region} (account ${identity?.Account ?? 'unknown'}, as ${identity?.Arn ?? 'unknown'}):`,
   );
   log(
-    cluster
-      ? `  deployment ${name} onto ${describeCluster(cluster)}, Rancher at https://${k8sHaHostname(name, options.hostedZone!)} (a record of its own in your zone), every AWS resource tagged ${RUN_TAG}=${runId}, state and module in ${runDir}`
+    cluster || options.hostedZone
+      ? `  deployment ${name}${cluster ? ` onto ${describeCluster(cluster)}` : ''}, Rancher at https://${k8sHaHostname(name, options.hostedZone!)} (a record of its own in your zone), every AWS resource tagged ${RUN_TAG}=${runId}, state and module in ${runDir}`
       : `  deployment ${name}, every AWS resource tagged ${RUN_TAG}=${runId}, no domain (an sslip.io name), state and module in ${runDir}`,
   );
   for (const p of ACCEPTANCE_PHASES) {
@@ -327,6 +360,10 @@ export async function acceptance(options: AcceptanceOptions): Promise<number> {
     if (phases.has('downstream'))
       log(
         `  The downstream phase adds ${DOWNSTREAM_PLAN}; 10-20 minutes to import it, up to ${DOWNSTREAM_MINUTES.active} minutes of looks after each later phase, about $${DOWNSTREAM_DOLLARS_PER_HOUR.toFixed(2)} an hour.`,
+      );
+    if (phases.has('migrate'))
+      log(
+        `  The migrate phase adds ${MIGRATE_PLAN.resources}; ${MIGRATE_PLAN.time}; the rke-ha deployment about $${MIGRATE_PLAN.dollars.toFixed(2)} for the time it stands.`,
       );
     log(`  How long: ${STACK_PLAN[stack].time} for every phase (docs/acceptance.md, "What it costs").`);
     log(
@@ -385,7 +422,7 @@ export async function acceptance(options: AcceptanceOptions): Promise<number> {
     versions: { project: projectVersion(options.packageFile), region },
     phases: [],
     evidence: {},
-    notProven: notProven(stack),
+    notProven: notProven(stack, phases.has('migrate')),
   };
   const files = reportFiles(runDir);
   const update = (change: Partial<RunRecord>) => {
@@ -464,6 +501,16 @@ export async function acceptance(options: AcceptanceOptions): Promise<number> {
   let outcome: 'passed' | 'failed' | 'interrupted' = 'passed';
   try {
     await phase('deploy', async () => {
+      if (phases.has('migrate')) {
+        // The CA both deployments serve must exist before the first; recorded first (a kill during its apply).
+        const support = migrateDirs(runDir).support;
+        update({ migrate: { support } });
+        await prepareMigration(support, { name, runId, region }, stoppable);
+        evidence(
+          'deploy',
+          `terraform apply of the migration's module (${support}): the run's CA, bucket and backup writer, tagged ${RUN_TAG}=${runId}`,
+        );
+      }
       await synthesize({ ...stoppable, synthScript: options.synthScript, settingsFile, outdir, what: 'the acceptance deployment' });
       json = readModuleJson(moduleDir);
       const problems = json
@@ -472,7 +519,7 @@ export async function acceptance(options: AcceptanceOptions): Promise<number> {
       if (problems.length > 0) throw new StepFailed(`the synthesized deployment is not safe to apply: ${problems.join('; ')}`);
       evidence(
         'deploy',
-        `synthesized with a local state in its folder, ${stack === 'k8s-ha' ? `one Route53 record of its own (${k8sHaHostname(name, options.hostedZone!)})` : 'no Route53 record'}, and ${RUN_TAG}=${runId} in every AWS provider's default_tags`,
+        `synthesized with a local state in its folder, ${options.hostedZone ? `one Route53 record of its own (${k8sHaHostname(name, options.hostedZone!)})` : 'no Route53 record'}, and ${RUN_TAG}=${runId} in every AWS provider's default_tags`,
       );
       if (cluster) {
         // Every namespace the module creates must be new: the teardown then removes only what the run made.
@@ -680,6 +727,49 @@ export async function acceptance(options: AcceptanceOptions): Promise<number> {
         // The restore ran beside production: production's downstream cluster must still be its own.
         await checkDownstream('drill');
       });
+    if (phases.has('migrate'))
+      await phase('migrate', async () => {
+        const support = readMigrateSupport(current.migrate!.support);
+        if (!support) throw new StepFailed("the migration's module has no outputs (its apply did not finish)");
+        let why = '';
+        if (!existsSync(caFile) && !readCa(caFile, (w) => (why = w))) throw new StepFailed(`Rancher's CA could not be read: ${why}`);
+        // Read while the docker deployment's state holds it (the phase retires it), kept in memory only.
+        const password = terraform.outputJson('rancher_admin_password');
+        if (typeof password !== 'string' || password === '') throw new StepFailed('the docker deployment has no rancher_admin_password output');
+        await migrateDocker({
+          ...stoppable,
+          runId,
+          url,
+          caFile,
+          token: downstream.token,
+          aws,
+          region,
+          log,
+          runDir,
+          name,
+          dockerDir: moduleDir,
+          dockerSettings: JSON.parse(readFileSync(settingsFile, 'utf8')) as Record<string, unknown>,
+          synthScript: options.synthScript,
+          pingMinutes: options.pingMinutes ?? 10,
+          support,
+          record: () => current.migrate!,
+          update: (change) => update({ migrate: { ...current.migrate!, ...change } }),
+          evidence: (line) => evidence('migrate', line),
+          moduleProblems: (json, dir) =>
+            acceptanceModuleProblems(json, dir, runDir, name, runId, { stack: 'rke-ha', hostedZone: options.hostedZone }),
+          rancherVersion: (json, dir, of) => moduleVersions(json, dir, of).rancher,
+        });
+        // The restored admin, with the docker Rancher's password: its users came along (whether its login tokens did
+        // is not the run's to assume, so the looks below use this login's).
+        const login = rancherLogin(url, caFile, 'admin', password);
+        adminToken = login.token;
+        evidence(
+          'migrate',
+          `POST ${url}${login.endpoint} as admin with the docker deployment's password, on the rke-ha deployment: ${login.status}, a token`,
+        );
+        // The same cluster id on the new Rancher: the restore kept it, and its agent found the new Rancher.
+        await checkDownstream('migrate', 'migration');
+      });
     if (phases.has('break'))
       await phase('break', async () => {
         if (stack === 'docker') {
@@ -779,7 +869,7 @@ async function closeRun(o: {
   const teardownStarted = Date.now();
   let code: number;
   try {
-    code = await tearDownRun(current, log);
+    code = await tearDownRun(current, log, (change) => update({ migrate: { ...current.migrate!, ...change } }));
   } catch (error) {
     log(`The teardown of ${current.name} stopped: ${(error as Error).message}`);
     code = 1;
@@ -843,7 +933,7 @@ function unfinishedRuns(root: string): RunRecord[] {
     .map((id) => join(root, id, 'run.json'))
     .filter((file) => existsSync(file))
     .map((file) => new StateFile<RunRecord>(file).read()!)
-    .filter((r) => !r.done && (r.applied || leftInState(r.moduleDir, r.stack) > 0));
+    .filter((r) => !r.done && (r.applied || r.migrate !== undefined || leftInState(r.moduleDir, r.stack) > 0));
 }
 
 /**
@@ -922,10 +1012,17 @@ async function tearDownEarlierRun(options: AcceptanceOptions): Promise<number> {
  * the teardown command (rke-ha, docker), or for k8s-ha the Backup object the run made and a destroy of its module
  * with the cluster reachable (the teardown command leaves a cluster's Helm releases to terraform destroy).
  */
-async function tearDownRun(record: RunRecord, log: (line: string) => void): Promise<number> {
+async function tearDownRun(record: RunRecord, log: (line: string) => void, updateMigrate: (change: Partial<MigrateRecord>) => void): Promise<number> {
+  // The migration's CA and backup key, which both deployments' destroys ask for as variables.
+  const support = record.migrate ? readMigrateSupport(record.migrate.support) : undefined;
+  if (support) useMigrateSecrets(support);
   // The downstream instance first (its own module and state): its agent then stops dialling a Rancher about to go.
   const downstream = record.downstream ? await tearDownDownstream(record.downstream.dir, log) : 0;
-  return Math.max(downstream, await tearDownDeployment(record, log));
+  const target = record.migrate ? await tearDownMigrateTarget(record.migrate, record.name, new Aws(record.region), updateMigrate, log) : 0;
+  const deployment = Math.max(downstream, target, await tearDownDeployment(record, log));
+  // The shared module last, and only once the deployments are gone: a --teardown-run after a failure needs its CA.
+  if (!record.migrate || deployment !== 0) return deployment;
+  return tearDownMigrateSupport(record.migrate.support, log);
 }
 
 /** The deployment's side of tearDownRun. */
@@ -1012,8 +1109,8 @@ const describeCluster = (cluster: { kubeconfig: string; context?: string }) =>
 /** What a stack needs on the command line, or refuses there: k8s-ha names its cluster and the zone of its record. */
 function clusterOptionsProblem(stack: AcceptanceStack, options: AcceptanceOptions): string | undefined {
   if (stack !== 'k8s-ha')
-    return options.kubeconfig || options.context || options.hostedZone
-      ? `--kubeconfig, --context and --hosted-zone are for k8s-ha (the cluster it installs onto, the zone of its record); ${stack} builds its own.`
+    return options.kubeconfig || options.context || (options.hostedZone && stack !== 'docker')
+      ? `--kubeconfig, --context and --hosted-zone are for k8s-ha (the cluster it installs onto, the zone of its record; --hosted-zone also for docker's migrate phase); ${stack} builds its own.`
       : undefined;
   if (!options.kubeconfig)
     return 'k8s-ha installs onto a cluster of yours: name it with --kubeconfig <file> (and --context <name> for another than its current context).';
@@ -1246,8 +1343,8 @@ function awsActions(aws: Aws, principalArn: string | undefined, since: string, p
 
 /**
  * Beyond the drill's checks (cli/throwaway.ts): the run id in every AWS provider's default tags (so every resource
- * carries it), and names only under the run's own prefix. k8s-ha's Route53 records are the run's own: each is named
- * by the rancher_hostname variable, whose default is `<name>.<zone>` (the drill's check refuses any record).
+ * carries it), and names only under the run's own prefix. With a zone (k8s-ha; docker's migrate phase and its rke-ha
+ * target) the Route53 records are the run's own: each is named by the rancher_hostname variable, whose default is `<name>.<zone>` (the drill's check refuses any record).
  */
 export function acceptanceModuleProblems(
   json: ModuleJson,
@@ -1258,8 +1355,9 @@ export function acceptanceModuleProblems(
   run: { readonly stack?: AcceptanceStack; readonly hostedZone?: string } = {},
 ): string[] {
   const records = json.resource?.aws_route53_record;
+  // k8s-ha's, and docker's and its migration target's with a zone (the migrate phase).
   const ownRecords =
-    run.stack === 'k8s-ha' &&
+    run.hostedZone !== undefined &&
     records !== undefined &&
     json.variable?.rancher_hostname?.default === k8sHaHostname(name, run.hostedZone ?? '') &&
     Object.values(records).every((r) => r.name === '${var.rancher_hostname}');
@@ -1268,7 +1366,8 @@ export function acceptanceModuleProblems(
     moduleDir,
     root,
   );
-  if (run.stack === 'k8s-ha' && !ownRecords) problems.push(`its Route53 records are not all named ${k8sHaHostname(name, run.hostedZone ?? '')}`);
+  if (run.hostedZone !== undefined && !ownRecords)
+    problems.push(`its Route53 records are not all named ${k8sHaHostname(name, run.hostedZone ?? '')}`);
   for (const provider of json.provider?.aws ?? [])
     if (provider.default_tags?.[0]?.tags?.[RUN_TAG] !== runId)
       problems.push(`the AWS provider ${provider.alias ?? '(default)'} does not tag ${RUN_TAG}=${runId}`);

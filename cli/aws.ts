@@ -12,6 +12,8 @@ export const AWS_CALLS: Readonly<Record<string, readonly string[]>> = {
   'ssm get-command-invocation': ['ssm:GetCommandInvocation'],
   'rds create-db-snapshot': ['rds:CreateDBSnapshot'],
   'rds describe-db-snapshots': ['rds:DescribeDBSnapshots'],
+  // acceptance run, docker's migrate phase: the final snapshot its rke-ha (K3s) deployment's datastore leaves
+  'rds delete-db-snapshot': ['rds:DeleteDBSnapshot'],
   // teardown
   'elbv2 modify-load-balancer-attributes': ['elasticloadbalancing:ModifyLoadBalancerAttributes'],
   'rds modify-db-instance': ['rds:ModifyDBInstance'],

@@ -61,9 +61,11 @@ const COMMAND_HELP: Readonly<Record<string, string>> = {
              --settings <file> take the deployment's shape from this settings file (refused with a backend)
              --kubeconfig <file> k8s-ha: the cluster to install onto (refused when it has a cattle-system)
              --context <name>  k8s-ha: the context of that file (default its current context)
-             --hosted-zone <zone> k8s-ha: a public Route53 zone of yours for the run's record <name>.<zone>
+             --hosted-zone <zone> k8s-ha, and docker's migrate: a public Route53 zone of yours for the run's record
+                               <name>.<zone>
              --only <phases>   only these, comma-separated: ping,login,second-plan,downstream,upgrade,roll,rotate,
-                               backup,metrics,drill,break
+                               backup,metrics,drill,break, and migrate (docker to rke-ha by backup and restore; only
+                               when named, with downstream)
              --with <phases>   add these optional phases, comma-separated: rotate
              --skip <phases>   all but these
              --budget-minutes <n> time budget, stated with its cost before the start (default ${DEFAULT_BUDGET_MINUTES})

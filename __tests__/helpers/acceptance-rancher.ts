@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -12,6 +12,14 @@ import { join } from 'node:path';
 // instance changed, or the deployment's state moved: the upgrade) drops it; it dials again every few seconds and
 // gets back only while Rancher answers (world.acceptance.agentCannotReach unset) with the CA whose checksum its
 // manifest carried. Until then Connected is False and Ready False with reason Disconnected.
+//
+// docker's migrate phase (world.acceptance.migrate.rancher): the docker Rancher installs the Rancher Backups app
+// through its app install action and takes a Backup through its proxy to the local cluster (as the rancher-backup
+// operator does: the file written only with the Secrets the Backup names, the writer's key the migration module
+// made); the file is <world>/migrate-backup.json, holding the clusters Rancher had. While no Rancher stands ('down')
+// every request answers 503; the Rancher restored from the file ('restored') knows those clusters only, under the
+// same ids (a Restore brings the clusters.management.cattle.io objects back with their names), and its agent's
+// tunnel is a new one (the Rancher it dialled is gone).
 
 /** The admin password the test's deployments output, and the token the login answers with. */
 export const PASSWORD = 'the-admin-password-from-the-output';
@@ -54,13 +62,27 @@ function caNow(dir: string | undefined, w: any): string {
 }
 
 /** What makes the agent's tunnel: Rancher's servers as they are (a replaced one drops it) and the state's serial. */
-const generation = (w: any) => JSON.stringify([(w.cluster?.servers ?? []).map((s: any) => s.instance), w.state?.serial ?? 0]);
+const generation = (w: any) =>
+  JSON.stringify([(w.cluster?.servers ?? []).map((s: any) => s.instance), w.state?.serial ?? 0, w.acceptance?.migrate?.rancher ?? '']);
+/** The name the operator gives the migration's one-time Backup file (BACKUP_FILE of lib/config/backup-file.ts). */
+export const MIGRATION_FILE = 'rancher-aws-migration-6f0b3c2e-8a1d-4c6e-9b7a-0d1e2f3a4b5c-2026-11-25T13-00-00Z.tar.gz.enc';
 
 export async function acceptanceRancher(): Promise<Rancher> {
   const requests: string[] = [];
   const clusters = new Map<string, { name: string; token?: string; tokenLooks: number; session?: string; lost: number }>();
   // Filled in once the server listens; the handlers read it only when asked, after that.
   const self: { url: string; requests: string[]; server?: Server; dir?: string } = { url: '', requests };
+  // The docker Rancher's local cluster as the migration reaches it: the operator's charts, its Secrets, the Backup.
+  const local: { operator?: string; operatorLooks: number; secrets: Record<string, Record<string, string>>; backup?: any; backupLooks: number } = {
+    operatorLooks: 0,
+    secrets: {},
+    backupLooks: 0,
+  };
+  const restoredClusters = (w: any): string[] | undefined => {
+    if (w?.acceptance?.migrate?.rancher !== 'restored' || !self.dir) return undefined;
+    const file = join(self.dir, 'migrate-backup.json');
+    return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')).clusters : [];
+  };
   const downstreamCluster = (id: string) => {
     const c = clusters.get(id)!;
     const w = self.dir ? readWorld(self.dir) : {};
@@ -95,6 +117,67 @@ export async function acceptanceRancher(): Promise<Rancher> {
           ],
     };
   };
+  /** The migration's calls to the docker Rancher; undefined when the request is none of them. */
+  const migration = (method: string, url: string, body: string, w: any): [number, unknown] | undefined => {
+    const api = '/k8s/clusters/local/apis/resources.cattle.io/v1';
+    if (method === 'POST' && url === '/v1/catalog.cattle.io.clusterrepos/rancher-charts?action=install') {
+      const install = JSON.parse(body);
+      const names = (install.charts ?? []).map((c: any) => c.chartName);
+      if (names.join(',') !== 'rancher-backup-crd,rancher-backup' || install.namespace !== 'cattle-resources-system')
+        return [422, { message: 'the CRD chart first, then the operator, in cattle-resources-system' }];
+      local.operator = install.charts[1].version;
+      return [201, { type: 'chartActionOutput', operationName: 'helm-operation-abcde' }];
+    }
+    if (url === `${api}/resourcesets/rancher-resource-set-full`) {
+      // The chart's install takes a while: the first look finds no resource set yet.
+      if (local.operator) local.operatorLooks += 1;
+      return local.operator && local.operatorLooks > 1 ? [200, { metadata: { name: 'rancher-resource-set-full' } }] : [404, { reason: 'NotFound' }];
+    }
+    if (method === 'POST' && url === '/k8s/clusters/local/api/v1/namespaces/cattle-resources-system/secrets') {
+      const secret = JSON.parse(body);
+      local.secrets[secret.metadata.name] = secret.stringData;
+      return [201, secret];
+    }
+    if (method === 'POST' && url === `${api}/backups`) {
+      if (!local.operator) return [404, { message: 'the server could not find the requested resource' }];
+      local.backup = JSON.parse(body);
+      return [201, local.backup];
+    }
+    if (url === `${api}/backups/rancher-aws-migration` && local.backup) {
+      // As the operator: one look before it ran; then written with the Secrets the Backup names, or an error.
+      local.backupLooks += 1;
+      if (local.backupLooks < 2) return [200, local.backup];
+      const spec = local.backup.spec;
+      const s3 = spec.storageLocation?.s3 ?? {};
+      const support = w?.acceptance?.migrate?.support?.outputs ?? {};
+      const credentials = local.secrets[s3.credentialSecretName];
+      const encryption = local.secrets[spec.encryptionConfigSecretName]?.['encryption-provider-config.yaml'];
+      const error =
+        spec.resourceSetName !== 'rancher-resource-set-full'
+          ? 'not the full resource set'
+          : s3.bucketName !== support.bucket || s3.folder !== 'rancher'
+            ? `no such bucket ${s3.bucketName}`
+            : credentials?.accessKey !== support.access_key_id
+              ? 'AccessDenied: the key is not the writer of the bucket'
+              : encryption === undefined
+                ? `the Secret ${spec.encryptionConfigSecretName} has no encryption-provider-config.yaml`
+                : undefined;
+      if (error) return [200, { ...local.backup, status: { conditions: [{ type: 'Ready', status: 'False', message: error }] } }];
+      // What the file holds: the clusters (by id) and the Secrets of cattle-resources-system, which the full resource set takes.
+      const record = {
+        bucket: s3.bucketName,
+        key: `rancher/${MIGRATION_FILE}`,
+        encryptionConfig: encryption,
+        clusters: [...clusters.keys()],
+        secrets: Object.keys(local.secrets),
+      };
+      const file = join(self.dir!, 'migrate-backup.json');
+      writeFileSync(`${file}.new`, JSON.stringify(record));
+      renameSync(`${file}.new`, file);
+      return [200, { ...local.backup, status: { filename: MIGRATION_FILE, conditions: [{ type: 'Ready', status: 'True', message: 'Completed' }] } }];
+    }
+    return undefined;
+  };
   const server = createServer((req, res) => {
     let body = '';
     req.on('data', (chunk) => (body += chunk));
@@ -104,6 +187,7 @@ export async function acceptanceRancher(): Promise<Rancher> {
       const authorized = req.headers.authorization === `Bearer ${TOKEN}`;
       const w = self.dir ? readWorld(self.dir) : undefined;
       const url = req.url ?? '';
+      if (w?.acceptance?.migrate?.rancher === 'down') return res.writeHead(503).end();
       if (url === '/ping') return res.end('pong');
       if (url === '/cacerts') return res.end(caNow(self.dir, w));
       if (url === '/v3/settings/cacerts') return json(200, { id: 'cacerts', value: caNow(self.dir, w) });
@@ -161,7 +245,11 @@ export async function acceptanceRancher(): Promise<Rancher> {
         return json(200, { data: c?.token ? [{ id: `${tokens[1]}:default-token`, clusterId: tokens[1], manifestUrl }] : [] });
       }
       const cluster = /^\/v3\/clusters\/(c-[a-z0-9]+)$/.exec(url);
+      const restored = restoredClusters(w);
+      if (cluster && restored && !restored.includes(cluster[1])) return json(404, { message: `cluster ${cluster[1]} not found` });
       if (cluster && clusters.has(cluster[1])) return json(200, downstreamCluster(cluster[1]));
+      const migrated = migration(req.method ?? '', url, body, w);
+      if (migrated) return json(migrated[0], migrated[1]);
       return res.writeHead(404).end();
     });
   });

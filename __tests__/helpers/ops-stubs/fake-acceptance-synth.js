@@ -3,7 +3,8 @@
 // settings file it was given ($FAKE_WORLD/acceptance-settings-seen.jsonl) and writes the modules from real synths the
 // test made: $FAKE_WORLD/acceptance.<stack>.cdk.tf.json for the run's deployment of each stack the test synthesized
 // (its run id `zzzzzz` replaced by the one of the settings), $FAKE_WORLD/throwaway.cdk.tf.json for the drill's
-// throwaway (an output folder under drill/, rke-ha).
+// throwaway (an output folder under drill/, rke-ha), $FAKE_WORLD/migrate.cdk.tf.json for the rke-ha deployment of
+// docker's migrate phase (an output folder under migrate/).
 // world.acceptance.failAt / signalAt act on it as on the other stubs (fake-acceptance.js).
 'use strict';
 const { appendFileSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } = require('node:fs');
@@ -31,13 +32,16 @@ if (a.failAt === phase) {
   process.exit(3);
 }
 const drill = process.env.CDKTF_OUTDIR.includes('/drill/');
+const migrate = process.env.CDKTF_OUTDIR.includes('/migrate/');
 const runId = settings.tags['rancher-ha-aws:acceptance-run'];
 const made = drill
   ? [['rke-ha', 'throwaway.cdk.tf.json']]
-  : readdirSync(dir)
-      .map((f) => /^acceptance\.([a-z0-9-]+)\.cdk\.tf\.json$/.exec(f))
-      .filter(Boolean)
-      .map((m) => [m[1], m[0]]);
+  : migrate
+    ? [['rke-ha', 'migrate.cdk.tf.json']]
+    : readdirSync(dir)
+        .map((f) => /^acceptance\.([a-z0-9-]+)\.cdk\.tf\.json$/.exec(f))
+        .filter(Boolean)
+        .map((m) => [m[1], m[0]]);
 for (const [stack, file] of made) {
   const folder = join(process.env.CDKTF_OUTDIR, 'stacks', stack);
   mkdirSync(folder, { recursive: true });

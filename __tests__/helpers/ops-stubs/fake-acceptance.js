@@ -30,16 +30,37 @@
 //   cloudwatch, serverMetrics, metricDelay, serverOs: the metrics phase's (fake-acceptance-metrics.js)
 //   rancherCa             the CA Rancher serves (/cacerts, /v3/settings/cacerts) from the phase rancherCaFrom.phase on
 //                         (acceptance-rancher.ts); the agent's log says the checksum mismatch when it is not its own
+//   migrate               docker's migrate phase: { support (its module's state: resources, outputs; destroyed),
+//                         targetState, targetAws (what the rke-ha target's apply creates, `zzzzzz` for the run id),
+//                         state (the target's, kept by fake-cloud.js), rancher ('docker' until the docker deployment's
+//                         destroy, 'down' until the target's apply, then 'restored'), restoredFrom (the file the
+//                         target's Restore read), restoredSecrets (those of the backup's cattle-resources-system
+//                         Secrets its restore Job left) }. The backup the docker Rancher's operator wrote is
+//                         <world>/migrate-backup.json (acceptance-rancher.ts writes it: bucket, key, the
+//                         EncryptionConfiguration and the writer's key it was made with, the clusters it holds)
+//   migrateKillAt         'support' or 'target': that apply sends SIGKILL to the run, then runs to its end
 // Every curl to http://127.0.0.1 goes to the real curl (the test's local Rancher); any other to fake-drill.js. A
 // SIGKILL of the run leaves the call that sent it to finish as the real tool would (an apply runs to its end).
 'use strict';
-const { existsSync, mkdirSync, readFileSync, writeFileSync } = require('node:fs');
+const { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { spawnSync } = require('node:child_process');
 
 const { current, RUN_ID_PLACEHOLDER } = require('./fake-acceptance-phase.js');
 const MODULE = /acceptance\.out\/([a-z0-9]+)\/cdktf\.out\/stacks\/[a-z0-9-]+$/;
 const DOWNSTREAM = /acceptance\.out\/([a-z0-9]+)\/downstream$/;
+const MIGRATE_SUPPORT = /acceptance\.out\/([a-z0-9]+)\/migrate\/support$/;
+const MIGRATE_TARGET = /acceptance\.out\/([a-z0-9]+)\/migrate\/cdktf\.out\/stacks\/rke-ha$/;
+/** The run's migration module's secrets as its outputs give them (the CA is the one the test's Rancher serves). */
+const MIGRATE_ENCRYPTION = '{"apiVersion":"apiserver.config.k8s.io/v1","kind":"EncryptionConfiguration","resources":[]}';
+const MIGRATE_ACCESS_KEY = 'AKIAMIGRATEWRITER001';
+/** The Secrets the target's restore Job deletes (SECRET_NAME_PATTERN of lib/rancher/backup-objects.ts: the test holds them equal). */
+const RESTORED_SECRET_PATTERN = '^(rancher-aws-backup-s3|rancher-aws-backup-encryption|rancher-aws-restore-encryption)-[0-9a-f]{6}$';
+/** The backup the docker Rancher's operator wrote (acceptance-rancher.ts), or undefined. */
+const migrateBackup = (ctx) => {
+  const file = join(ctx.dir, 'migrate-backup.json');
+  return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined;
+};
 /** The downstream instance's id (one per world). */
 const DOWNSTREAM_INSTANCE = 'i-0d0wnstream0000001';
 /** The CA the agent trusts (sha256 of Rancher's /v3/settings/cacerts value when the manifest was made), as run.sh checks it. */
@@ -120,6 +141,122 @@ function downstreamTerraform(ctx) {
     ctx.finish(0, JSON.stringify(output.value));
   }
   ctx.finish(1, '', `fake acceptance: terraform ${args.join(' ')} in the downstream module\n`);
+}
+
+/** The migration's own module: init, apply (CA, bucket, writer), destroy, output. */
+function migrateSupportTerraform(ctx) {
+  const { world, args } = ctx;
+  const a = world.acceptance;
+  const [command] = args;
+  if (command === 'init') {
+    mkdirSync(join(process.cwd(), '.terraform'), { recursive: true });
+    ctx.finish(0, 'Terraform has been successfully initialized!\n');
+  }
+  if (!existsSync(join(process.cwd(), '.terraform'))) ctx.finish(1, '', 'Error: Backend initialization required, please run "terraform init"\n');
+  const m = (a.migrate ??= { rancher: 'docker' });
+  if (command === 'apply' && args.includes('-destroy')) {
+    const n = m.support?.resources.length ?? 0;
+    // force_destroy: the bucket goes with what the operator wrote into it.
+    rmSync(join(ctx.dir, 'migrate-backup.json'), { force: true });
+    m.support = { resources: [], outputs: {}, destroyed: (m.support?.destroyed ?? 0) + 1 };
+    ctx.finish(0, `Destroy complete! Resources: ${n} destroyed.\n`);
+  }
+  if (command === 'apply') {
+    const config = JSON.parse(readFileSync(join(process.cwd(), 'main.tf.json'), 'utf8'));
+    const runId = MIGRATE_SUPPORT.exec(process.cwd())[1];
+    if (config.provider.aws[0].default_tags[0].tags['rancher-ha-aws:acceptance-run'] !== runId)
+      ctx.finish(1, '', `fake acceptance: the migration module does not tag the run ${runId}\n`);
+    const bucket = config.resource.aws_s3_bucket.backup.bucket;
+    const user = config.resource.aws_iam_user.writer;
+    m.support = {
+      resources: [
+        { type: 'aws_s3_bucket', name: 'backup', arn: `arn:aws:s3:::${bucket}` },
+        { type: 'aws_iam_user', name: 'writer', user: user.name, path: user.path },
+        { type: 'aws_iam_access_key', name: 'writer' },
+        { type: 'tls_private_key', name: 'ca' },
+        { type: 'tls_self_signed_cert', name: 'ca' },
+        { type: 'random_bytes', name: 'encryption' },
+      ],
+      outputs: {
+        ca_certificate_pem: DEFAULT_CA,
+        ca_private_key_pem: '-----BEGIN PRIVATE KEY-----\nthe-run-ca-key\n-----END PRIVATE KEY-----\n',
+        encryption_config: MIGRATE_ENCRYPTION,
+        bucket,
+        access_key_id: MIGRATE_ACCESS_KEY,
+        secret_access_key: 'the-writer-secret-key',
+      },
+      applies: (m.support?.applies ?? 0) + 1,
+    };
+    if (a.migrateKillAt === 'support') {
+      delete a.migrateKillAt;
+      ctx.save();
+      process.kill(process.ppid, 'SIGKILL');
+    }
+    ctx.finish(0, `Apply complete! Resources: ${m.support.resources.length} added, 0 changed, 0 destroyed.\n`);
+  }
+  if (command === 'output') {
+    const name = args.filter((x) => !x.startsWith('-'))[1];
+    const value = m.support?.outputs?.[name];
+    if (value === undefined) ctx.finish(1, '', `Error: Output "${name}" not found\n`);
+    ctx.finish(0, JSON.stringify(value));
+  }
+  ctx.finish(1, '', `fake acceptance: terraform ${args.join(' ')} in the migration module\n`);
+}
+
+/** Terraform asks for a variable without a default in an apply as in a destroy (-input=false: it fails instead). */
+function requireVariables(ctx) {
+  const config = JSON.parse(readFileSync(join(process.cwd(), 'cdk.tf.json'), 'utf8'));
+  for (const [name, body] of Object.entries(config.variable ?? {}))
+    if (body.default === undefined && process.env[`TF_VAR_${name}`] === undefined)
+      ctx.finish(1, '', `Error: No value for required variable\n\nThe root module input variable "${name}" is not set.\n`);
+}
+
+/**
+ * The rke-ha deployment the docker one moves to: its first apply restores the backup (the file its settings name
+ * must be the one the docker Rancher's operator wrote, read with the EncryptionConfiguration it was written with)
+ * before Rancher is installed; both of its terraform variables of the run's CA must be the migration module's.
+ * Everything else (output, state, the teardown's destroy) is fake-cloud.js's, on the target's own state.
+ */
+function migrateTargetTerraform(ctx, runId) {
+  const { world, args } = ctx;
+  const a = world.acceptance;
+  const m = a.migrate;
+  const [command] = args;
+  if (command === 'init') {
+    mkdirSync(join(process.cwd(), '.terraform'), { recursive: true });
+    ctx.finish(0, 'Terraform has been successfully initialized!\n');
+  }
+  if (!existsSync(join(process.cwd(), '.terraform'))) ctx.finish(1, '', 'Error: Backend initialization required, please run "terraform init"\n');
+  if (command === 'apply' || command === 'plan') requireVariables(ctx);
+  if (command === 'apply' && !args.includes('-destroy')) {
+    if (process.env.TF_VAR_tls_ca_certificate_pem !== m.support?.outputs?.ca_certificate_pem)
+      ctx.finish(1, '', 'fake acceptance: the rke-ha deployment is not given the run CA (tls_ca_certificate_pem)\n');
+    const settings = JSON.parse(readFileSync(join(process.cwd(), '..', '..', '..', 'settings.json'), 'utf8'));
+    const restore = settings.backups?.restoreFrom;
+    const backup = migrateBackup(ctx);
+    if (!restore || !backup || restore.bucket !== backup.bucket || `rancher/${restore.file}` !== backup.key)
+      ctx.finish(1, '', `Error: backups.restoreFrom.file: ${restore?.file} is not in s3://${restore?.bucket}/rancher/\n`);
+    // The preflight (docs/backups.md): a bucket with no record of this project's is refused unless said so.
+    if (restore.unrecordedSource !== true) ctx.finish(1, '', `Error: backups.restoreFrom.bucket: ${restore.bucket} holds no record\n`);
+    if (process.env.TF_VAR_rancher_backup_restore_encryption_config !== backup.encryptionConfig)
+      ctx.finish(1, '', 'Error: the Restore rancher-aws-migration failed: error decrypting the backup (another EncryptionConfiguration)\n');
+    const full = withRunId(a.migrate.targetState, runId);
+    world.state = full;
+    const objects = withRunId(a.migrate.targetAws, runId);
+    for (const [kind, byId] of Object.entries(objects)) if (!Array.isArray(byId)) Object.assign(world.aws[kind], byId);
+    m.rancher = 'restored';
+    m.restoredFrom = restore.file;
+    // The restore's Job deletes the restored Secrets named like another deployment's (SECRET_NAME_PATTERN); the others stay.
+    m.backedUpSecrets = backup.secrets ?? [];
+    m.restoredSecrets = (backup.secrets ?? []).filter((name) => !new RegExp(RESTORED_SECRET_PATTERN).test(name));
+    if (a.migrateKillAt === 'target') {
+      delete a.migrateKillAt;
+      ctx.save();
+      process.kill(process.ppid, 'SIGKILL');
+    }
+    ctx.finish(0, `Apply complete! Resources: ${full.resources.length} added, 0 changed, 0 destroyed.\n`);
+  }
+  return 'generic';
 }
 
 /** SSM to the downstream instance: K3s's node list, the agent manifest applied (fetched from the test's Rancher), its log. */
@@ -249,6 +386,8 @@ function namespaces(world) {
 function terraform(ctx) {
   const { world, args } = ctx;
   if (DOWNSTREAM.test(process.cwd())) return downstreamTerraform(ctx);
+  if (MIGRATE_SUPPORT.test(process.cwd())) return migrateSupportTerraform(ctx);
+  if (MIGRATE_TARGET.test(process.cwd())) return migrateTargetTerraform(ctx, MIGRATE_TARGET.exec(process.cwd())[1]);
   const runId = runOf(process.cwd());
   if (!runId) return false;
   const a = world.acceptance;
@@ -258,6 +397,8 @@ function terraform(ctx) {
     ctx.finish(1, '', `fake acceptance: terraform without the user's cluster (TF_VAR_kubeconfig_path ${process.env.TF_VAR_kubeconfig_path})\n`);
   const fail = phaseHooks(ctx, { holdSignal: command === 'apply' && args.includes('-json') });
   if (fail) ctx.finish(1, '', `Error: injected failure in the ${current(ctx.dir).phase} phase\n`);
+  // docker with the migration: its module asks for the run's CA in an apply as in the teardown's destroy.
+  if (a.migrate && command === 'apply') requireVariables(ctx);
   if (command === 'init') {
     mkdirSync(join(process.cwd(), '.terraform'), { recursive: true });
     ctx.finish(0, 'Terraform has been successfully initialized!\n');
@@ -297,6 +438,8 @@ function terraform(ctx) {
     );
     return true;
   }
+  // The docker deployment retired by the migration: its Rancher answers no more.
+  if (args.includes('-destroy') && a.migrate) a.migrate.rancher = 'down';
   if (command === 'apply' && args.includes('-auto-approve') && !args.includes('-destroy')) {
     // The upgrade: the stack's gate upgrades every server in place.
     a.kubelet = settingsVersion() ?? a.kubelet;
@@ -375,6 +518,24 @@ function aws(ctx) {
   if (!option('--region')) ctx.finish(252, '', 'You must specify a region.\n');
   if (service === 'sts' && operation === 'get-caller-identity')
     ctx.finish(0, JSON.stringify({ Account: '123456789012', Arn: 'arn:aws:sts::123456789012:assumed-role/deployer/alice', UserId: 'AROA:alice' }));
+  const backup = migrateBackup(ctx);
+  if (service === 's3api' && operation === 'list-objects-v2' && option('--bucket') === a.migrate?.support?.outputs?.bucket) {
+    const prefix = option('--prefix') ?? '';
+    const contents = backup && backup.key.startsWith(prefix) ? [{ Key: backup.key, Size: 4100 }] : [];
+    ctx.finish(0, JSON.stringify(contents.length ? { Contents: contents } : {}));
+  }
+  // The final snapshots a destroyed RDS datastore left (fake-cloud.js's world.aws.finalDbSnapshots), as RDS shows them.
+  if (a.migrate && service === 'rds' && operation === 'describe-db-snapshots') {
+    const id = option('--db-snapshot-identifier');
+    if (!world.aws.finalDbSnapshots.includes(id)) ctx.awsError('DBSnapshotNotFound', `DBSnapshot ${id} not found.`);
+    ctx.finish(0, JSON.stringify({ DBSnapshots: [{ DBSnapshotIdentifier: id, Status: 'available' }] }));
+  }
+  if (a.migrate && service === 'rds' && operation === 'delete-db-snapshot') {
+    const id = option('--db-snapshot-identifier');
+    if (!world.aws.finalDbSnapshots.includes(id)) ctx.awsError('DBSnapshotNotFound', `DBSnapshot ${id} not found.`);
+    world.aws.finalDbSnapshots = world.aws.finalDbSnapshots.filter((x) => x !== id);
+    ctx.finish(0, JSON.stringify({ DBSnapshot: { DBSnapshotIdentifier: id, Status: 'deleted' } }));
+  }
   if (service === 'resourcegroupstaggingapi' && operation === 'get-resources') {
     const filter = option('--tag-filters');
     if (filter.startsWith('Key=rancher-aws:deployment,'))
@@ -388,7 +549,14 @@ function aws(ctx) {
         .filter((k) => k.includes('key-') && world.aws.keys[k].state === 'PendingDeletion')
         .map((k) => `arn:aws:kms:eu-west-1:123456789012:key/${k}`),
       ...(a.downstream?.state?.resources ?? []).map((r) => r.instances[0].attributes.arn).filter(Boolean),
+      // The migration's module (its bucket) and its rke-ha target (its state's resources with an ARN).
+      ...(a.migrate?.support?.resources ?? []).map((r) => r.arn).filter(Boolean),
+      ...(a.migrate?.state?.resources ?? [])
+        .filter((r) => r.mode === 'managed' && /^arn:aws:/.test(r.instances[0].attributes.arn ?? ''))
+        .map((r) => r.instances[0].attributes.arn),
       ...(a.leftovers ?? []),
+      // A final DB snapshot carries the deployment's tags (copy_tags_to_snapshot): the run's too.
+      ...(world.aws.finalDbSnapshots ?? []).map((id) => `arn:aws:rds:eu-west-1:123456789012:snapshot:${id}`),
     ];
     // The Tagging API answers for the region it is asked in: an ARN naming another region is not listed (S3's
     // bucket ARNs name none, and are listed in any).
@@ -417,7 +585,9 @@ function aws(ctx) {
     const downstreamIam = (a.downstream?.state?.resources ?? [])
       .filter((r) => ['aws_iam_role', 'aws_iam_instance_profile'].includes(r.type))
       .map((r) => ({ kind: r.type === 'aws_iam_role' ? 'role' : 'instance-profile', name: r.instances[0].attributes.name ?? `${name}-downstream` }));
-    const left = [...withRunId(a.iam ?? [], runId), ...downstreamIam];
+    // The migration's writer while its module's state holds it.
+    const migrateIam = (a.migrate?.support?.resources ?? []).filter((r) => r.type === 'aws_iam_user').map((r) => ({ kind: 'user', name: r.user }));
+    const left = [...withRunId(a.iam ?? [], runId), ...downstreamIam, ...migrateIam];
     const arn = (e) => `arn:aws:iam::123456789012:${e.kind}/${e.kind === 'user' ? 'rancher-ha-aws/' : ''}${e.name}`;
     const tags = (kind, name) => {
       const e = left.find((x) => x.kind === kind && (x.name === name || arn(x) === name));
@@ -467,9 +637,22 @@ const ACCEPTANCE_PHASE_ORDER = [
   'backup',
   'metrics',
   'drill',
+  'migrate',
   'break',
   'teardown',
   'sweep',
 ];
 
-module.exports = { terraform, kubectl, aws, curl, ACCEPTANCE_PHASE_ORDER, DEFAULT_CA, DOWNSTREAM_INSTANCE, sha256 };
+module.exports = {
+  terraform,
+  kubectl,
+  aws,
+  curl,
+  ACCEPTANCE_PHASE_ORDER,
+  DEFAULT_CA,
+  DOWNSTREAM_INSTANCE,
+  MIGRATE_ACCESS_KEY,
+  MIGRATE_ENCRYPTION,
+  RESTORED_SECRET_PATTERN,
+  sha256,
+};

@@ -128,10 +128,22 @@ const world = JSON.parse(readFileSync(worldFile, 'utf8'));
 const acceptanceFolder = world.acceptance !== undefined && /acceptance\.out\/[a-z0-9]+\/cdktf\.out\/stacks\/[a-z0-9-]+$/.test(process.cwd());
 // The acceptance run's downstream module (fake-acceptance.js) keeps world.acceptance.downstream: not the drill's.
 const downstreamFolder = world.acceptance !== undefined && /acceptance\.out\/[a-z0-9]+\/downstream$/.test(process.cwd());
+// docker's migrate phase: the rke-ha deployment it moves to keeps world.acceptance.migrate.state (fake-acceptance.js).
+const migrateFolder = world.acceptance !== undefined && /acceptance\.out\/[a-z0-9]+\/migrate\/cdktf\.out\/stacks\/rke-ha$/.test(process.cwd());
 const throwawayFolder =
-  tool === 'terraform' && world.drill !== undefined && process.cwd() !== world.drill.productionDir && !acceptanceFolder && !downstreamFolder;
+  tool === 'terraform' &&
+  world.drill !== undefined &&
+  process.cwd() !== world.drill.productionDir &&
+  !acceptanceFolder &&
+  !downstreamFolder &&
+  !migrateFolder;
 /** The state of the folder this call runs in, in place in world.state while it runs. */
 function useFolderState() {
+  if (tool === 'terraform' && migrateFolder) {
+    world.productionState = world.state;
+    world.state = world.acceptance.migrate?.state ?? { version: 4, serial: 0, lineage: 'migrate', outputs: {}, resources: [] };
+    return;
+  }
   if (!throwawayFolder) return;
   world.productionState = world.state;
   world.state = world.drill.state ?? { version: 4, serial: 0, lineage: 'drill', outputs: {}, resources: [] };
@@ -150,7 +162,11 @@ appendFileSync(join(dir, 'calls.jsonl'), `${JSON.stringify({ tool, args, cwd: pr
 /** Writes the world; with `unlock`, lets the next call act (a stub about to be killed by the signal it sends). */
 function save(release = false) {
   let written = world;
-  if (throwawayFolder) {
+  if (tool === 'terraform' && migrateFolder) {
+    const { productionState, ...rest } = world;
+    written = { ...rest, state: productionState, acceptance: { ...world.acceptance, migrate: { ...world.acceptance.migrate, state: world.state } } };
+    writeFileSync(join(process.cwd(), 'terraform.rke-ha.tfstate'), JSON.stringify(world.state));
+  } else if (throwawayFolder) {
     const { productionState, ...rest } = world;
     written = { ...rest, state: productionState, drill: { ...world.drill, state: world.state } };
     // The throwaway's backend is a local file beside its module: the drill reads it there.
