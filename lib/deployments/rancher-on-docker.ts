@@ -106,6 +106,43 @@ export class RancherOnDocker extends RancherDeployment {
 
   constructor(scope: Construct, id: string, props: RancherOnDockerProps) {
     super(scope, id);
+    const d = this.resolve(props);
+    this.name = d.name;
+    const network = dockerNetwork(this, dockerNetworkPlan(d.s), d.name, { loadBalancerZones: d.external ? 2 : 0 });
+    const { applied, runningVersion, guard } = this.addDeploymentGuard(d, network);
+    const traffic = this.allowTraffic(d, props, network);
+    const naming = this.nameRancher(d, props, network, guard);
+    this.hostname = naming.hostname;
+    const boot = this.addBootParameters(d, props, naming, () => host.dataVolumeId);
+    const host = this.addHost(d, network, traffic, naming, boot);
+    const entry = this.addEntry(d, props, network, traffic, naming, host);
+    this.loadBalancerDnsName = entry.loadBalancerDnsName;
+    const { ready, firstLogin } = this.awaitRancher(d, naming, boot, host, entry, applied, runningVersion);
+
+    this.url = ready.url;
+    this.bootstrapPassword = boot.password.result;
+    this.adminPassword = firstLogin.adminPassword;
+    this.adminToken = firstLogin.adminToken;
+    this.publicIp = naming.address.ip;
+    this.dataVolumeId = host.dataVolumeId;
+    this.instanceId = host.node.id;
+    this.host = host.node;
+    if (d.settings.alarms.enabled) {
+      this.alarms = new DeploymentAlarms(this, 'alarms', {
+        name: d.name,
+        region: d.settings.region,
+        kmsKeyArn: boot.parameters.key.arn,
+        email: d.settings.alarms.email,
+        dependsOn: [ready.ping],
+      });
+      this.addOwnAlarms(d, this.alarms, host.node, entry.acmCertificate, naming.hostname);
+    }
+    // What the operations commands read of this deployment, under whatever id it has (docs/day-2.md).
+    addDeploymentRecord(this, { name: d.settings.name, kind: 'docker', region: d.settings.region });
+  }
+
+  /** The props checked and resolved once, with the names every step uses. */
+  private resolve(props: RancherOnDockerProps): DockerDeployment {
     const label = `RancherOnDocker ${this.node.path}`;
     requireProps(props, label);
     requireTerraformVersion(this);
@@ -118,24 +155,35 @@ export class RancherOnDocker extends RancherDeployment {
       props,
     );
     const s = settings.docker;
-    // How the messages at synth name a setting of `docker`: the prop, or the settings file's path.
-    const named = settingNamer('docker', isFromSettingsFile(props));
-    const name = deploymentPrefix(this, settings.name);
-    this.name = name;
-    const parameterPath = deploymentParameterPath(this, settings.name);
-    const external = s.tls.mode === 'external';
-    // An ALB needs subnets in two zones: the second is only the ALB's. Adding it leaves the first (the host's) alone.
-    const network = dockerNetwork(this, dockerNetworkPlan(s), name, { loadBalancerZones: external ? 2 : 0 });
-    const subnet = network.subnet;
-    // What the last successful apply left running, read by this plan: the version rule and the upgrade snapshot's warning.
+    return {
+      settings,
+      s,
+      // How the messages at synth name a setting of `docker`: the prop, or the settings file's path.
+      named: settingNamer('docker', isFromSettingsFile(props)),
+      name: deploymentPrefix(this, settings.name),
+      parameterPath: deploymentParameterPath(this, settings.name),
+      // An ALB needs subnets in two zones: the second is only the ALB's. Adding it leaves the first (the host's) alone.
+      external: s.tls.mode === 'external',
+    };
+  }
+
+  /**
+   * What the last successful apply left running, read by this plan (the version rule and the upgrade snapshot's
+   * warning), and the guard that refuses, at plan time, the changes that would orphan the host and its data volume,
+   * and a Rancher version the data cannot be moved to: one minor at a time, never down but with a restore of data the
+   * lower version wrote.
+   */
+  private addDeploymentGuard(
+    d: DockerDeployment,
+    network: DockerNetwork,
+  ): { applied: AppliedRecord; runningVersion: string; guard: DeploymentGuard } {
+    const { settings, s, named } = d;
     const restoredFrom = s.dataVolume.restoreSnapshotId ?? NOT_RESTORED;
     const applied = new AppliedRecord(this, 'applied', {
-      parameterPath,
+      parameterPath: d.parameterPath,
       values: { [RANCHER_VERSION_KEY]: settings.versions.rancher, [DATA_SOURCE_KEY]: restoredFrom },
     });
     const runningVersion = applied.recorded(RANCHER_VERSION_KEY);
-    // Refuses, at plan time, the changes that would orphan the host and its data volume, and a Rancher version the
-    // data cannot be moved to: one minor at a time, never down but with a restore of data the lower version wrote.
     const guard = new DeploymentGuard(this, 'deployment-guard', {
       recorded: [
         {
@@ -168,7 +216,12 @@ export class RancherOnDocker extends RancherDeployment {
         }),
       ],
     });
+    return { applied, runningVersion, guard };
+  }
 
+  /** The host's security group, the VPC's options in a network the stack created, and what reaches the host. */
+  private allowTraffic(d: DockerDeployment, props: RancherOnDockerProps, network: DockerNetwork): DockerTraffic {
+    const { settings, s, name } = d;
     const group = new NodeSecurityGroup(this, 'security-group', {
       vpcId: network.vpcId,
       name,
@@ -194,7 +247,12 @@ export class RancherOnDocker extends RancherDeployment {
     const publicRules = publicPorts(s.tls).map((rule) => group.allowFrom(`public-${rule.from}`, rule, { cidr: '0.0.0.0/0' }));
     // The admin networks reach SSH only: without a key pair they open nothing (and need no address lookup).
     if (s.sshKeyName) group.allowSsh(adminNetworks(this, props.adminCidrs));
+    return { group, vpcEndpoints, publicRules };
+  }
 
+  /** Rancher's name (from the Elastic IP with a wildcard name), its certificate, and what agents trust of them. */
+  private nameRancher(d: DockerDeployment, props: RancherOnDockerProps, network: DockerNetwork, guard: DeploymentGuard): DockerNaming {
+    const { settings, s, named, name } = d;
     // Allocated before the host, which a wildcard name tells its own address; associated once the host exists.
     const address = new PublicAddress(this, 'address', { name, dependsOn: network.internetGateway });
     const hostname = rancherName(this, settings, {
@@ -203,8 +261,6 @@ export class RancherOnDocker extends RancherDeployment {
       issuer: s.tls.issuer,
       issuerSetting: named('tls.issuer'),
     });
-    this.hostname = hostname;
-
     const certificate = new DockerCertificate(this, 'certificate', { tls: s.tls, hostname });
     // Rancher's name (unless it is made of the address, which the dns records hold) and the CA agents trust.
     for (const record of agentTrustRecords({
@@ -215,92 +271,125 @@ export class RancherOnDocker extends RancherDeployment {
       accept: settings.rancher.acceptAgentChange,
     }))
       guard.record(record);
+    return { address, hostname, certificate };
+  }
+
+  /**
+   * The bootstrap password, the host's role and the SSM parameters it boots from. The role comes before the volume
+   * (its partition lookup is the stack's, a recorded address) and names it lazily (`volumeId`, read at synth, once
+   * the volume exists).
+   */
+  private addBootParameters(d: DockerDeployment, props: RancherOnDockerProps, naming: DockerNaming, volumeId: () => string): DockerBoot {
+    const { settings, name, parameterPath } = d;
     const password = new Password(this, 'bootstrap-password', { length: 32, special: false });
-    // The role before the volume (its partition lookup is the stack's, a recorded address); it names the volume,
-    // made below, lazily (read at synth, once the volume exists).
     const role = new NodeRole(this, 'node-role', {
       name,
       parameterPath: parameterPath,
-      volumeSnapshots: { volumeId: Lazy.stringValue({ produce: () => data.id }), tagKey: UPGRADE_SNAPSHOT_TAG, tagValue: name },
+      volumeSnapshots: { volumeId: Lazy.stringValue({ produce: volumeId }), tagKey: UPGRADE_SNAPSHOT_TAG, tagValue: name },
       // The K3s certificate renewal's report (read by every plan) and, with alarms, its metrics.
       reportPath: `${parameterPath}/${K3S_CERTIFICATE_END_PATH}`,
       metricNamespace: settings.alarms.enabled ? restartMetricNamespace(name) : undefined,
     });
     k3sCertificateCheck(this, { parameterPath, checkName: stackLevelName(this, 'k3s_certificate') });
-    const bootParameters = new BootParameters(this, 'boot-parameters', {
+    const parameters = new BootParameters(this, 'boot-parameters', {
       prefix: parameterPath,
       readerRoleArn: role.role.arn,
       deployerArns: props.deployerArns ? [...props.deployerArns] : undefined,
       alarmTopic: settings.alarms.enabled ? alarmTopicName(name) : undefined,
       values: {
         'bootstrap-password': password.result,
-        ...Object.fromEntries([...certificate.files].map(([file, pem]) => [`tls-${file}`, pem])),
+        ...Object.fromEntries([...naming.certificate.files].map(([file, pem]) => [`tls-${file}`, pem])),
       },
     });
+    return { password, role, parameters };
+  }
+
+  /** The data volume, the host that mounts it and runs the rancher container, and the Elastic IP's association. */
+  private addHost(d: DockerDeployment, network: DockerNetwork, traffic: DockerTraffic, naming: DockerNaming, boot: DockerBoot): DockerHost {
+    const { settings, s, named, name } = d;
     // The host runs Ubuntu on either architecture: apt's docker.io and the rancher/rancher image (a manifest list with an
     // arm64 build) fit both.
     const ami = new ServerImage(this, 'ami', { amiId: s.amiId, architecture: s.architecture, region: settings.region });
     warnOnArm64(this, s.architecture, named('architecture'), settings.versions.rancher);
-
     const data = new DataVolume(this, 'data', {
       name,
-      availabilityZone: subnet.availabilityZone,
+      availabilityZone: network.subnet.availabilityZone,
       sizeGb: s.dataVolume.sizeGb,
       snapshots: s.dataVolume.snapshots,
       snapshotId: s.dataVolume.restoreSnapshotId,
       finalSnapshot: s.dataVolume.finalSnapshot,
     });
-    const host = new ServerNode(this, 'server', {
+    const node = new ServerNode(this, 'server', {
       name: `${name}-server`,
       amiId: ami.id,
       instanceType: s.instanceType,
-      subnetId: subnet.id,
+      subnetId: network.subnet.id,
       privateIp: network.hostAddress,
       // Egress from the first boot on, before the Elastic IP is associated (which then takes its place).
       publicAddress: true,
-      securityGroupIds: [group.id],
-      instanceProfileName: role.instanceProfile.name,
+      securityGroupIds: [traffic.group.id],
+      instanceProfileName: boot.role.instanceProfile.name,
       rootVolumeGb: s.rootVolumeGb,
       keyName: s.sshKeyName,
       userData: forPartition(
         dockerUserData({
           region: settings.region,
-          parameterPrefix: bootParameters.prefix,
+          parameterPrefix: boot.parameters.prefix,
           dataVolumeId: data.id,
           deploymentName: name,
           metricNamespace: settings.alarms.enabled ? restartMetricNamespace(name) : undefined,
           version: settings.versions.rancher,
-          hostname,
+          hostname: naming.hostname,
           tls: s.tls,
           auditLog: settings.rancher.auditLog,
           proxy: settings.proxy,
           airGap: settings.airGap,
           vpcRanges: vpcRangesEntry(network.vpcRanges),
-          certificateFingerprint: certificate.fingerprint,
+          certificateFingerprint: naming.certificate.fingerprint,
         }),
         settings.region,
       ),
-      dependsOn: [...bootParameters.parameters, ...role.grants, ...group.egress, ...network.hostEgress, ...(vpcEndpoints?.endpoints.values() ?? [])],
+      dependsOn: [
+        ...boot.parameters.parameters,
+        ...boot.role.grants,
+        ...traffic.group.egress,
+        ...network.hostEgress,
+        ...(traffic.vpcEndpoints?.endpoints.values() ?? []),
+      ],
     });
-    adaptToDataVolume(host, `${name}-server`);
-    const attachment = data.attachTo('attachment', host.id);
+    adaptToDataVolume(node, `${name}-server`);
+    const attachment = data.attachTo('attachment', node.id);
+    const association = naming.address.associate(node.id);
+    return { node, dataVolumeId: data.id, attachment, association };
+  }
 
-    const association = address.associate(host.id);
+  /**
+   * What /ping reaches Rancher through: with `tls.mode: external` an ALB with an ACM certificate and an alias record;
+   * otherwise the A record of the Elastic IP (none with a wildcard name, which resolves from the name itself: the
+   * association is what makes it lead to the host).
+   */
+  private addEntry(
+    d: DockerDeployment,
+    props: RancherOnDockerProps,
+    network: DockerNetwork,
+    traffic: DockerTraffic,
+    naming: DockerNaming,
+    host: DockerHost,
+  ): DockerEntry {
+    const { settings, s, name } = d;
+    const { hostname } = naming;
     // What the final probe reaches Rancher through besides the record: the balancer's listeners and registration.
-    const publicListeners: ITerraformDependable[] = [...publicRules];
-    // A wildcard name resolves from the name itself: the association is what makes it lead to the host.
-    let dnsRecords: ITerraformDependable[] = [];
-    let acmCertificate: LoadBalancerCertificate | undefined;
-    if (external) {
+    const publicListeners: ITerraformDependable[] = [...traffic.publicRules];
+    if (d.external) {
       const source = acmSource(s.tls.issuer);
       if (!source) throw new Error(`docker.tls.issuer ${s.tls.issuer} has no certificate for a load balancer`);
       const zoneName = requiredName(props.hostedZone);
-      acmCertificate = new LoadBalancerCertificate(this, 'load-balancer-certificate', {
+      const acmCertificate = new LoadBalancerCertificate(this, 'load-balancer-certificate', {
         source,
         hostname,
         // Its own lookup of the zone: the record's (below) keeps the address it has without a balancer.
         zoneId: source === 'issue' ? publicZone(this, 'certificate-zone', zoneName).zoneId : undefined,
-        certificates: certificate.variables,
+        certificates: naming.certificate.variables,
         expiryCheckName: stackLevelName(this, 'load_balancer_certificate'),
       });
       const alb = new ApplicationLoadBalancer(this, 'load-balancer', {
@@ -308,33 +397,47 @@ export class RancherOnDocker extends RancherDeployment {
         vpcId: network.vpcId,
         subnetIds: network.loadBalancerSubnetIds,
         certificateArn: acmCertificate.arn,
-        targetSecurityGroupId: group.id,
+        targetSecurityGroupId: traffic.group.id,
         healthCheck: PING_OVER_HTTP,
         // The Docker install is for tests and demos: nothing of it is kept from a destroy (FSBP ELB.6 fails here).
         deletionProtection: false,
         dependsOn: network.internetGateway,
       });
-      const fromAlb = group.allowFrom(
+      const fromAlb = traffic.group.allowFrom(
         `from-alb-${HTTP_PORT}`,
         { protocol: 'tcp', from: HTTP_PORT, to: HTTP_PORT, description: 'From the application load balancer' },
         {
           securityGroupId: alb.securityGroup.id,
         },
       );
-      publicListeners.push(fromAlb, alb.addInstanceTarget('server', host.id), ...alb.listeners, ...alb.rules);
+      publicListeners.push(fromAlb, alb.addInstanceTarget('server', host.node.id), ...alb.listeners, ...alb.rules);
       // The same construct id and record as the A record's: a switch updates the record in place.
-      dnsRecords = [new AliasRecord(this, 'dns', { zoneName, recordName: hostname, target: alb }).record];
-      this.loadBalancerDnsName = alb.dnsName;
-    } else if (!wildcardName(settings)) {
-      dnsRecords = [new ARecord(this, 'dns', { zoneName: requiredName(props.hostedZone), recordName: hostname, addresses: [address.ip] }).record];
+      const dnsRecords = [new AliasRecord(this, 'dns', { zoneName, recordName: hostname, target: alb }).record];
+      return { publicListeners, dnsRecords, acmCertificate, loadBalancerDnsName: alb.dnsName };
     }
+    const dnsRecords = wildcardName(settings)
+      ? []
+      : [new ARecord(this, 'dns', { zoneName: requiredName(props.hostedZone), recordName: hostname, addresses: [naming.address.ip] }).record];
+    return { publicListeners, dnsRecords };
+  }
 
+  /** Rancher answering /ping through its name, the record of what this apply left running, and the first login. */
+  private awaitRancher(
+    d: DockerDeployment,
+    naming: DockerNaming,
+    boot: DockerBoot,
+    host: DockerHost,
+    entry: DockerEntry,
+    applied: AppliedRecord,
+    runningVersion: string,
+  ): { ready: DockerReadiness; firstLogin: ReturnType<typeof firstLoginAfter> } {
+    const { settings, s, name } = d;
     const ready = new DockerReadiness(this, 'rancher-readiness', {
-      hostname,
+      hostname: naming.hostname,
       issuer: s.tls.issuer,
-      caCertPem: certificate.caCertPem,
+      caCertPem: naming.certificate.caCertPem,
       minutes: settings.timeouts.pingMinutes,
-      dependsOn: [attachment, association, ...dnsRecords, ...publicListeners],
+      dependsOn: [host.attachment, host.association, ...entry.dnsRecords, ...entry.publicListeners],
     });
     applied.writtenAfter(ready.ping);
     upgradeSnapshotCheck(this, {
@@ -346,51 +449,40 @@ export class RancherOnDocker extends RancherDeployment {
     });
     const firstLogin = firstLoginAfter(this, ready, {
       enabled: bootstrapEnabled(settings.rancher, false),
-      hostname,
-      password: password.result,
+      hostname: naming.hostname,
+      password: boot.password.result,
       minutes: settings.timeouts.bootstrapMinutes,
     });
+    return { ready, firstLogin };
+  }
 
-    this.url = ready.url;
-    this.bootstrapPassword = password.result;
-    this.adminPassword = firstLogin.adminPassword;
-    this.adminToken = firstLogin.adminToken;
-    this.publicIp = address.ip;
-    this.dataVolumeId = data.id;
-    this.instanceId = host.id;
-    this.host = host;
-    if (settings.alarms.enabled) {
-      // The host's status checks, /ping through a Route53 name (none with a wildcard name), the ALB's ACM certificate.
-      const alarms = new DeploymentAlarms(this, 'alarms', {
-        name,
-        region: settings.region,
-        kmsKeyArn: bootParameters.key.arn,
-        email: settings.alarms.email,
-        dependsOn: [ready.ping],
-      });
-      this.alarms = alarms;
-      alarms.alarmOnStatusCheck('server', host.metricStatusCheckFailed());
-      alarms.addAlarm('k3s-certificate-days-left', {
-        alarmDescription:
-          `The K3s certificates inside the rancher container end within ${K3S_CERTIFICATE_WARNING_DAYS} days, or the host sent no report for two days ` +
-          `(its renewal timer restarts the container ${K3S_RENEW_WITHIN_DAYS} days ahead); docs/day-2.md "Alarms"`,
-        metric: this.metricK3sCertificateDaysLeft(),
-        comparisonOperator: 'LessThanThreshold',
-        threshold: K3S_CERTIFICATE_WARNING_DAYS,
-        evaluationPeriods: 2,
-        // Sent once a day: two days without it means the timer does not run.
-        treatMissingData: 'breaching',
-      });
-      alarms.alarmOnServerSignal(
-        'k3s-certificate-renewal',
-        this.metricK3sCertificateRenewalFailed(),
-        "The host's restart of the rancher container did not renew its K3s certificates (the container is kept as it was)",
-      );
-      if (acmCertificate) alarms.alarmOnCertificateExpiry(acmCertificate.metricDaysToExpiry());
-      if (!wildcardName(settings)) alarms.addPingCheck(hostname);
-    }
-    // What the operations commands read of this deployment, under whatever id it has (docs/day-2.md).
-    addDeploymentRecord(this, { name: settings.name, kind: 'docker', region: settings.region });
+  /** The host's status checks, its K3s certificates, /ping through a Route53 name (none with a wildcard name), the ALB's ACM certificate. */
+  private addOwnAlarms(
+    d: DockerDeployment,
+    alarms: DeploymentAlarms,
+    host: ServerNode,
+    acmCertificate: LoadBalancerCertificate | undefined,
+    hostname: string,
+  ): void {
+    alarms.alarmOnStatusCheck('server', host.metricStatusCheckFailed());
+    alarms.addAlarm('k3s-certificate-days-left', {
+      alarmDescription:
+        `The K3s certificates inside the rancher container end within ${K3S_CERTIFICATE_WARNING_DAYS} days, or the host sent no report for two days ` +
+        `(its renewal timer restarts the container ${K3S_RENEW_WITHIN_DAYS} days ahead); docs/day-2.md "Alarms"`,
+      metric: this.metricK3sCertificateDaysLeft(),
+      comparisonOperator: 'LessThanThreshold',
+      threshold: K3S_CERTIFICATE_WARNING_DAYS,
+      evaluationPeriods: 2,
+      // Sent once a day: two days without it means the timer does not run.
+      treatMissingData: 'breaching',
+    });
+    alarms.alarmOnServerSignal(
+      'k3s-certificate-renewal',
+      this.metricK3sCertificateRenewalFailed(),
+      "The host's restart of the rancher container did not renew its K3s certificates (the container is kept as it was)",
+    );
+    if (acmCertificate) alarms.alarmOnCertificateExpiry(acmCertificate.metricDaysToExpiry());
+    if (!wildcardName(d.settings)) alarms.addPingCheck(hostname);
   }
 
   /** Days until the earliest K3s certificate inside the container ends, as the host sends it daily (alarms on). */
@@ -407,4 +499,50 @@ export class RancherOnDocker extends RancherDeployment {
     if (!this.alarms) throw new Error(`RancherOnDocker ${this.node.path}: the host sends its metrics only with alarms.enabled`);
     return restartMetricNamespace(this.name);
   }
+}
+
+/** The props resolved once, and the names every step of RancherOnDocker uses. */
+interface DockerDeployment {
+  readonly settings: ResolvedDockerSettings;
+  readonly s: ResolvedDockerSettings['docker'];
+  readonly named: ReturnType<typeof settingNamer>;
+  /** `<name>-<stack id>`. */
+  readonly name: string;
+  readonly parameterPath: string;
+  /** TLS ends at an ALB (`tls.mode: external`). */
+  readonly external: boolean;
+}
+type ResolvedDockerSettings = ReturnType<typeof resolveProps<typeof rancherOnDockerSchema>>;
+type DockerNetwork = ReturnType<typeof dockerNetwork>;
+
+interface DockerTraffic {
+  readonly group: NodeSecurityGroup;
+  readonly vpcEndpoints?: ReturnType<typeof addVpcOptions>['endpoints'];
+  readonly publicRules: ITerraformDependable[];
+}
+
+interface DockerNaming {
+  readonly address: PublicAddress;
+  readonly hostname: string;
+  readonly certificate: DockerCertificate;
+}
+
+interface DockerBoot {
+  readonly password: Password;
+  readonly role: NodeRole;
+  readonly parameters: BootParameters;
+}
+
+interface DockerHost {
+  readonly node: ServerNode;
+  readonly dataVolumeId: string;
+  readonly attachment: ITerraformDependable;
+  readonly association: ITerraformDependable;
+}
+
+interface DockerEntry {
+  readonly publicListeners: ITerraformDependable[];
+  readonly dnsRecords: ITerraformDependable[];
+  readonly acmCertificate?: LoadBalancerCertificate;
+  readonly loadBalancerDnsName?: string;
 }
