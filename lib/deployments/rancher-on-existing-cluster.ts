@@ -73,6 +73,27 @@ export class RancherOnExistingCluster extends RancherOnCluster {
 
   constructor(scope: Construct, id: string, props: RancherOnExistingClusterProps) {
     super(scope, id);
+    const d = this.resolve(props);
+    const { certificates, preflight } = this.checkCluster(d, props);
+    const entry = this.addIngressEntry(d, props, preflight);
+    const installed = this.installRancher(d, props, certificates, preflight, entry);
+    this.rancherBackups = installed.backups;
+    const { ready, firstLogin } = this.awaitRancher(d, props, certificates, entry, installed);
+    this.rancherReady = ready.ping;
+    if (d.settings.alarms.enabled) this.alarms = this.addOwnAlarms(d, props, entry, installed, ready.ping);
+
+    this.url = ready.url;
+    this.bootstrapPassword = installed.rancher.bootstrapPassword;
+    this.adminPassword = firstLogin.adminPassword;
+    this.adminToken = firstLogin.adminToken;
+    this.dnsTarget = entry.dns.target;
+    this.dnsRecordType = entry.dns.recordType;
+    // What the operations commands read of this deployment, under whatever id it has (docs/day-2.md).
+    addDeploymentRecord(this, { name: d.settings.name, kind: 'k8s-ha', region: d.settings.region });
+  }
+
+  /** The props checked and resolved once, with the plans every step uses. */
+  private resolve(props: RancherOnExistingClusterProps): ExistingClusterDeployment {
     const label = `RancherOnExistingCluster ${this.node.path}`;
     requireProps(props, label);
     requireTerraformVersion(this);
@@ -86,13 +107,27 @@ export class RancherOnExistingCluster extends RancherOnCluster {
       props,
     );
     const s = settings.k8sHa;
-    const t = settings.timeouts;
     const tls = tlsPlan(settings.rancher.tls);
-    const ingressPlan = existingIngressPlan(s.ingress, tls.mode);
-    // This stack does not know the cluster's networks: private ranges and Rancher's name bypass the proxy.
-    const proxy = chartProxy(settings.proxy, [...PRIVATE_NETWORKS, props.hostname]);
+    return {
+      settings,
+      s,
+      tls,
+      ingressPlan: existingIngressPlan(s.ingress, tls.mode),
+      // This stack does not know the cluster's networks: private ranges and Rancher's name bypass the proxy.
+      proxy: chartProxy(settings.proxy, [...PRIVATE_NETWORKS, props.hostname]),
+    };
+  }
+
+  /**
+   * The user's certificate material, the guard on what downstream clusters' agents depend on (refused at plan time
+   * when changed, unless accepted: docs/day-2.md), and the plan-time checks of the cluster.
+   */
+  private checkCluster(
+    d: ExistingClusterDeployment,
+    props: RancherOnExistingClusterProps,
+  ): { certificates: CertificateVariables; preflight: ClusterPreflight } {
+    const { settings, s, tls, ingressPlan } = d;
     const certificates = new CertificateVariables(this, 'certificates', materialFor(tls));
-    // What downstream clusters' agents depend on: refused at plan time when changed, unless accepted (docs/day-2.md).
     new DeploymentGuard(this, 'deployment-guard', {
       recorded: agentTrustRecords({
         tlsSetting: 'rancher.tls',
@@ -107,17 +142,39 @@ export class RancherOnExistingCluster extends RancherOnCluster {
       ingressClassName: ingressPlan.className,
       requireCertManager: tls.certManager && !s.certManager.install,
     });
+    return { certificates, preflight };
+  }
 
+  /**
+   * The record of Rancher's name to the ingress controller's load balancer, and the gate that an Ingress of the class
+   * is admitted: the cluster's controller is not ours to know, so the gate only asks whether every admission webhook
+   * on Ingresses answers.
+   */
+  private addIngressEntry(d: ExistingClusterDeployment, props: RancherOnExistingClusterProps, preflight: ClusterPreflight): ExistingClusterEntry {
+    const { settings, s, ingressPlan } = d;
     const ingress = new IngressLoadBalancer(this, 'ingress', { service: ingressPlan.service, target: s.dns.target });
     const dns = new LoadBalancerRecord(this, 'dns', { zoneName: props.hostedZone, recordName: props.hostname, target: ingress.address });
-    // The cluster's controller is not ours to know: the gate only asks whether an Ingress of the class is
-    // admitted (every admission webhook on Ingresses answers).
     const gates = new ReadinessGates(this, 'readiness-gates', { dependsOn: preflight.gates, registry: settings.airGap.systemDefaultRegistry });
     const ingressReady = gates.gate('ingress-ready', {
       check: { kind: 'admission', ingressClass: ingressPlan.className },
-      minutes: t.ingressMinutes,
+      minutes: settings.timeouts.ingressMinutes,
     });
+    return { dns, gates, ingressReady };
+  }
 
+  /**
+   * cert-manager (or, with `install: false`, Terraform forgetting the one this stack installed: other services in the
+   * cluster may rely on it), Rancher's namespace, TLS Secrets and backups (a restore runs before Rancher is installed),
+   * Rancher, and the rules its chart's upgrades follow.
+   */
+  private installRancher(
+    d: ExistingClusterDeployment,
+    props: RancherOnExistingClusterProps,
+    certificates: CertificateVariables,
+    preflight: ClusterPreflight,
+    entry: ExistingClusterEntry,
+  ): ExistingClusterRancher {
+    const { settings, s, tls, ingressPlan, proxy } = d;
     let rancherPrerequisites: ITerraformDependable[];
     let certManager: CertManager | undefined;
     if (s.certManager.install) {
@@ -125,13 +182,11 @@ export class RancherOnExistingCluster extends RancherOnCluster {
         version: settings.versions.certManager,
         repository: settings.airGap.certManagerChartRepository,
         proxy,
-        minutes: t.certManagerMinutes,
+        minutes: settings.timeouts.certManagerMinutes,
         dependsOn: preflight.gates,
       });
       rancherPrerequisites = [certManager.release];
     } else {
-      // Turning `install` off later must not uninstall the cert-manager this stack installed
-      // (other services in the cluster may rely on it): Terraform forgets it instead.
       forgetWhenRemoved(this, 'helm_release', [CERT_MANAGER_ID, 'release']);
       rancherPrerequisites = preflight.gates;
     }
@@ -142,7 +197,6 @@ export class RancherOnExistingCluster extends RancherOnCluster {
       namespace: namespace.name,
       expiryCheckName: stackLevelName(this, 'user_certificates'),
     });
-    // Rancher's backups: a restore (backups.restoreFrom) runs before Rancher is installed, the first backup once it answers.
     // On EKS the operator's service account may get a role (irsa, pod-identity); otherwise (servers, accessKey) it
     // writes with a key: nothing of this stack runs on the cluster's nodes to mint credentials.
     const credentials = settings.backups.credentials;
@@ -168,14 +222,13 @@ export class RancherOnExistingCluster extends RancherOnCluster {
       hostnameInPlan: true,
       parameterPath: deploymentParameterPath(this, settings.name),
     });
-    this.rancherBackups = backups;
     const rancher = new RancherServer(this, 'rancher', {
       ...rancherServerSettings(settings, proxy),
       hostname: props.hostname,
       ingressClassName: ingressPlan.className,
       namespace: namespace.name,
       // The record too: Let's Encrypt's HTTP-01 check, and the certificate wait, need the name to resolve.
-      dependsOn: [...rancherPrerequisites, ingressReady, ...secrets.resources, ...dns.records, ...backups.restored],
+      dependsOn: [...rancherPrerequisites, entry.ingressReady, ...secrets.resources, ...entry.dns.records, ...backups.restored],
     });
     // The settings are shared by every stack, so synth must not fail here; the plan does, before any change,
     // unless the cluster's class is in fact served by ingress-nginx. (Terraform refuses a constant condition.)
@@ -190,7 +243,7 @@ export class RancherOnExistingCluster extends RancherOnCluster {
         : [];
     // Chart upgrades in order (docs/day-2.md, "Upgrading"): the running versions recorded by the last apply.
     const charts = chartVersions(this, {
-      gates,
+      gates: entry.gates,
       readAfter: preflight.gates,
       rancher: settings.versions.rancher,
       certManager: certManager ? settings.versions.certManager : undefined,
@@ -207,47 +260,62 @@ export class RancherOnExistingCluster extends RancherOnCluster {
       certManager: certManager?.release,
       rancherPreconditions: [...reencryption, ...ingressClass.conditions],
     });
-    const { ready, firstLogin } = rancherReadyAndFirstLogin(this, {
-      gates,
-      rancher,
+    return { rancher, backups, charts };
+  }
+
+  /**
+   * Rancher answering /ping through its name, and the first login. The chart versions are recorded and the scheduled
+   * backups start once it answers; not after the first login: turning that on or off must change nothing else (its
+   * password is in the next scheduled backup; a restore of the first one has the bootstrap password).
+   */
+  private awaitRancher(
+    d: ExistingClusterDeployment,
+    props: RancherOnExistingClusterProps,
+    certificates: CertificateVariables,
+    entry: ExistingClusterEntry,
+    installed: ExistingClusterRancher,
+  ): ReturnType<typeof rancherReadyAndFirstLogin> {
+    const { settings, tls } = d;
+    const readiness = rancherReadyAndFirstLogin(this, {
+      gates: entry.gates,
+      rancher: installed.rancher,
       tls,
       certificates,
       hostname: props.hostname,
       settings,
-      hostnameRouting: [...dns.records],
+      hostnameRouting: [...entry.dns.records],
       rerunOn: `${settings.versions.certManager} ${settings.versions.rancher}`,
     });
-    charts.writtenAfter(rancher.release, ready.ping);
-    // Once Rancher answers. Not after the first login: turning it on or off must change nothing else (its password is
-    // in the next scheduled backup; a restore of the first one has the bootstrap password).
-    backups.scheduleAfter([ready.ping]);
-    this.rancherReady = ready.ping;
-    if (settings.alarms.enabled) {
-      // What AWS sees: /ping through the stack's record (unless it leads to a private address, which Route53's checkers
-      // cannot reach) and the backups' freshness. The cluster, its nodes and its load balancer are not this stack's.
-      const unreachable = new TerraformLocal(this, 'unreachable-ipv4-pattern', UNREACHABLE_IPV4_PATTERN);
-      const alarms = new DeploymentAlarms(this, 'alarms', {
-        name: deploymentPrefix(this, settings.name),
-        region: settings.region,
-        email: settings.alarms.email,
-        dependsOn: [ready.ping],
-      });
-      if (settings.backups.enabled) {
-        const writer = { bucket: backups.bucket.name, prefix: `${BACKUP_FOLDER}/`, schedule: settings.backups.schedule };
-        alarms.alarmOnFreshness('rancher-backups', writer, { alarm: 'rancher-backup-fresh', what: 'Rancher backup' });
-      }
-      alarms.addPingCheck(props.hostname, `\${!can(regex(${unreachable.fqn}, ${dns.target}))}`);
-      this.alarms = alarms;
-    }
+    installed.charts.writtenAfter(installed.rancher.release, readiness.ready.ping);
+    installed.backups.scheduleAfter([readiness.ready.ping]);
+    return readiness;
+  }
 
-    this.url = ready.url;
-    this.bootstrapPassword = rancher.bootstrapPassword;
-    this.adminPassword = firstLogin.adminPassword;
-    this.adminToken = firstLogin.adminToken;
-    this.dnsTarget = dns.target;
-    this.dnsRecordType = dns.recordType;
-    // What the operations commands read of this deployment, under whatever id it has (docs/day-2.md).
-    addDeploymentRecord(this, { name: settings.name, kind: 'k8s-ha', region: settings.region });
+  /**
+   * What AWS sees: /ping through the stack's record (unless it leads to a private address, which Route53's checkers
+   * cannot reach) and the backups' freshness. The cluster, its nodes and its load balancer are not this stack's.
+   */
+  private addOwnAlarms(
+    d: ExistingClusterDeployment,
+    props: RancherOnExistingClusterProps,
+    entry: ExistingClusterEntry,
+    installed: ExistingClusterRancher,
+    answered: ITerraformDependable,
+  ): DeploymentAlarms {
+    const { settings } = d;
+    const unreachable = new TerraformLocal(this, 'unreachable-ipv4-pattern', UNREACHABLE_IPV4_PATTERN);
+    const alarms = new DeploymentAlarms(this, 'alarms', {
+      name: deploymentPrefix(this, settings.name),
+      region: settings.region,
+      email: settings.alarms.email,
+      dependsOn: [answered],
+    });
+    if (settings.backups.enabled) {
+      const writer = { bucket: installed.backups.bucket.name, prefix: `${BACKUP_FOLDER}/`, schedule: settings.backups.schedule };
+      alarms.alarmOnFreshness('rancher-backups', writer, { alarm: 'rancher-backup-fresh', what: 'Rancher backup' });
+    }
+    alarms.addPingCheck(props.hostname, `\${!can(regex(${unreachable.fqn}, ${entry.dns.target}))}`);
+    return alarms;
   }
 }
 
@@ -259,4 +327,25 @@ export class RancherOnExistingCluster extends RancherOnCluster {
 function materialFor(tls: TlsPlan): readonly CertificateMaterial[] {
   if (!tls.atLoadBalancer) return tls.material;
   return tls.privateCa ? ['caCertificate'] : [];
+}
+
+/** The props resolved once, and the plans every step of RancherOnExistingCluster uses. */
+interface ExistingClusterDeployment {
+  readonly settings: ReturnType<typeof resolveProps<typeof rancherOnExistingClusterSchema>>;
+  readonly s: ExistingClusterDeployment['settings']['k8sHa'];
+  readonly tls: TlsPlan;
+  readonly ingressPlan: ReturnType<typeof existingIngressPlan>;
+  readonly proxy: ReturnType<typeof chartProxy>;
+}
+
+interface ExistingClusterEntry {
+  readonly dns: LoadBalancerRecord;
+  readonly gates: ReadinessGates;
+  readonly ingressReady: ITerraformDependable;
+}
+
+interface ExistingClusterRancher {
+  readonly rancher: RancherServer;
+  readonly backups: RancherBackups;
+  readonly charts: ReturnType<typeof chartVersions>;
 }
