@@ -369,7 +369,7 @@ describe('npm run acceptance', () => {
     expect(result.out).toContain('(skipped) upgrade: ');
     expect(result.out).toContain('What it creates: a VPC with its subnets and NAT gateway, a network load balancer, three RKE2 servers');
     expect(result.out).toContain('How long: 3-6 hours');
-    expect(result.out).toMatch(/Budget: 360 minutes, at most about \$\d+\.\d\d/);
+    expect(result.out).toMatch(/Budget: 390 minutes, at most about \$5\.36/);
     expect(result.out).toContain('Dry run: nothing was changed.');
     expect(c.calls()).toEqual([]);
     expect(existsSync(join(c.dir, 'acceptance.out'))).toBe(false);
