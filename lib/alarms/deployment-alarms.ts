@@ -1,12 +1,11 @@
 import type { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
-import type { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Route53HealthCheck } from '@cdktf/provider-aws/lib/route53-health-check';
 import { Annotations, Token, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { stackAccount, stackPartition } from '../common/aws-context';
+import { stackAccount, stackPartition, stackRegion } from '../common/aws-context';
 import type { Metric } from '../common/metric';
-import { accountAdministersStatement, alarmTopicKeyStatement, stackKey } from '../common/stack-key';
+import { accountAdministersStatement, StackKey, type IStackKey } from '../common/stack-key';
 import { HEALTH_CHECK_FAILURE_THRESHOLD, HEALTH_CHECK_INTERVAL_SECONDS } from '../dns/round-robin-records';
 import { healthCheckStatusMetric } from '../dns/route53-metrics';
 import { AlarmTopic, SUSTAINED_PERIODS, type AlarmOptions } from './alarm-topic';
@@ -19,7 +18,7 @@ export const CERTIFICATE_ALARM_DAYS = 30;
 /** Minutes a failure must last before an alarm on a one-minute metric fires. */
 export const SUSTAINED_MINUTES = SUSTAINED_PERIODS;
 
-/** The name of a deployment's alarm topic; the key policy of the stack's key names it before it exists. */
+/** The name of a deployment's alarm topic: its ARN, made of the name, is what the key's grant names (the topic is encrypted with the key, so the key's policy cannot refer to the topic itself). */
 export const alarmTopicName = (name: string): string => `${name}-alarms`;
 
 /** The name DeploymentAlarms.addAlarm gives the alarm `id` of the deployment `name`, for a message that names it before it exists. */
@@ -31,11 +30,12 @@ export interface DeploymentAlarmsProps {
   /** The stack's region (a literal): an alarm on a metric of another region (Route53's) gets a topic of its own there. */
   readonly region: string;
   /**
-   * The stack's key, whose policy holds alarmTopicKeyStatement for the topic alarmTopicName(name).
+   * The stack's key, which encrypts the topic: the alarms grant CloudWatch its use for that topic only
+   * (`grantAlarmPublishing`).
    * @default a key of the alarms' own (a stack without a key, such as k8s-ha's): administered by the account, used by
    * CloudWatch for that topic only
    */
-  readonly kmsKeyArn?: string;
+  readonly key?: IStackKey;
   /** Subscribed to the topics by e-mail. @default none */
   readonly email?: string;
   /**
@@ -76,8 +76,11 @@ export class DeploymentAlarms extends Construct {
     super(scope, id);
     this.props = props;
     const topicName = alarmTopicName(props.name);
-    const kmsKeyArn = props.kmsKeyArn ?? this.topicKey('', `Alarm notifications of ${topicName}`, props.region).arn;
-    this.topic = new AlarmTopic(this, 'topic', { name: topicName, kmsKeyArn, email: props.email });
+    const key = props.key ?? this.topicKey('', `Alarm notifications of ${topicName}`);
+    // The stack's key names the topic in the stack's region as its provider reads it (as every statement of that key
+    // does); a key of the alarms' own, by the region given (the same region).
+    key.grantAlarmPublishing(this.topicArn(props.key ? stackRegion(this).region : props.region));
+    this.topic = new AlarmTopic(this, 'topic', { name: topicName, kmsKeyArn: key.arn, email: props.email });
   }
 
   /** The topic of the Route53 alarms (us-east-1 in the commercial partition): `topic` itself when the stack is in that region; unset without any. */
@@ -241,7 +244,8 @@ export class DeploymentAlarms extends Construct {
       const topicName = alarmTopicName(this.props.name);
       let topic = this.topic;
       if (region !== this.props.region) {
-        const key = this.topicKey(`${region}-`, `Alarm notifications of ${topicName} (Route53 health checks)`, region, provider);
+        const key = this.topicKey(`${region}-`, `Alarm notifications of ${topicName} (Route53 health checks)`, provider);
+        key.grantAlarmPublishing(this.topicArn(region));
         topic = new AlarmTopic(this, `${region}-topic`, { name: topicName, kmsKeyArn: key.arn, email: this.props.email, provider });
       }
       there = { topic, provider };
@@ -251,18 +255,15 @@ export class DeploymentAlarms extends Construct {
   }
 
   /**
-   * A key for the alarm topic of `region` (the Route53 metrics region's topic's, or the stack's when it has no key of
-   * its own): administered by the account, used by CloudWatch for that topic only. `idPrefix` names its construct ids.
+   * A key for an alarm topic (the Route53 metrics region's topic's, or the stack's when it has no key of its own):
+   * administered by the account; the topic's grant lets CloudWatch use it. `idPrefix` names its construct ids.
    */
-  private topicKey(idPrefix: string, description: string, region: string, provider?: AwsProvider): KmsKey {
-    const partition = stackPartition(this);
-    const account = stackAccount(this);
-    const topicArn = `arn:${partition.partition}:sns:${region}:${account.accountId}:${alarmTopicName(this.props.name)}`;
-    return stackKey(this, {
-      idPrefix,
-      description,
-      provider,
-      statement: [accountAdministersStatement(this), alarmTopicKeyStatement(this, topicArn)],
-    });
+  private topicKey(idPrefix: string, description: string, provider?: AwsProvider): StackKey {
+    return new StackKey(this, { idPrefix, description, provider, statement: [accountAdministersStatement(this)] });
+  }
+
+  /** The ARN of this deployment's alarm topic in `region`, made of its name (alarmTopicName). */
+  private topicArn(region: string): string {
+    return `arn:${stackPartition(this).partition}:sns:${region}:${stackAccount(this).accountId}:${alarmTopicName(this.props.name)}`;
   }
 }

@@ -75,23 +75,58 @@ export interface StackKeyProps {
   readonly idPrefix?: string;
 }
 
+/** A key of the stack's, as a construct that encrypts with it and grants its use takes it. */
+export interface IStackKey {
+  /** The key's ARN (a Terraform reference). */
+  readonly arn: string;
+  /**
+   * Lets CloudWatch publish an alarm's state changes to the SNS topic `topicArn` encrypted with this key
+   * (alarmTopicKeyStatement): the statement is added to the key's policy.
+   */
+  grantAlarmPublishing(topicArn: string): void;
+}
+
 /**
- * A customer managed key with rotation and the longest deletion window, its
- * policy `statement`. Its construct ids are `<idPrefix>key-policy` and
- * `<idPrefix>key` directly in `scope`, never a construct of its own: the
- * Terraform addresses of the keys that exist (`boot-parameters_key_...`,
- * `alarms_key_...`) are where the key lives in state.
+ * A customer managed key with rotation and the longest deletion window, its policy the statements it was made with
+ * and those its grants add, in that order. Its construct ids are `<idPrefix>key-policy` and `<idPrefix>key` directly
+ * in the scope it was made in, never a construct of its own: the Terraform addresses of the keys that exist
+ * (`boot-parameters_key_...`, `alarms_key_...`) are where the key lives in state.
  */
-export function stackKey(scope: Construct, props: StackKeyProps): KmsKey {
-  const prefix = props.idPrefix ?? '';
-  const policy = new DataAwsIamPolicyDocument(scope, `${prefix}key-policy`, { provider: props.provider, statement: props.statement });
-  return new KmsKey(scope, `${prefix}key`, {
-    provider: props.provider,
-    description: props.description,
-    enableKeyRotation: true,
-    // The longest window: a key scheduled for deletion by mistake (a destroy) can be recovered for 30 days.
-    deletionWindowInDays: 30,
-    policy: policy.json,
-    lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
-  });
+export class StackKey implements IStackKey {
+  readonly key: KmsKey;
+  private readonly policy: DataAwsIamPolicyDocument;
+  private readonly statements: DataAwsIamPolicyDocumentStatement[];
+  private readonly scope: Construct;
+
+  constructor(scope: Construct, props: StackKeyProps) {
+    const prefix = props.idPrefix ?? '';
+    this.scope = scope;
+    this.statements = [...props.statement];
+    this.policy = new DataAwsIamPolicyDocument(scope, `${prefix}key-policy`, { provider: props.provider, statement: this.statements });
+    this.key = new KmsKey(scope, `${prefix}key`, {
+      provider: props.provider,
+      description: props.description,
+      enableKeyRotation: true,
+      // The longest window: a key scheduled for deletion by mistake (a destroy) can be recovered for 30 days.
+      deletionWindowInDays: 30,
+      policy: this.policy.json,
+      lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
+    });
+  }
+
+  get arn(): string {
+    return this.key.arn;
+  }
+
+  grantAlarmPublishing(topicArn: string): void {
+    this.grant(alarmTopicKeyStatement(this.scope, topicArn));
+  }
+
+  /** Adds `statement` to the key's policy (a statement id may be granted once). */
+  private grant(statement: DataAwsIamPolicyDocumentStatement): void {
+    if (statement.sid !== undefined && this.statements.some((s) => s.sid === statement.sid))
+      throw new Error(`the key ${this.key.node.path} grants ${statement.sid} already`);
+    this.statements.push(statement);
+    this.policy.putStatement([...this.statements]);
+  }
 }

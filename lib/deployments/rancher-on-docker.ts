@@ -1,7 +1,7 @@
 import { Password } from '@cdktf/provider-random/lib/password';
 import { Lazy, TerraformStack, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { DeploymentAlarms, alarmTopicName } from '../alarms/deployment-alarms';
+import { DeploymentAlarms } from '../alarms/deployment-alarms';
 import { adminNetworks } from '../common/private/admin-networks';
 import { DeploymentGuard } from '../common/deployment-guard';
 import { addDeploymentRecord } from '../common/deployment-record';
@@ -131,7 +131,7 @@ export class RancherOnDocker extends RancherDeployment {
       this.alarms = new DeploymentAlarms(this, 'alarms', {
         name: d.name,
         region: d.settings.region,
-        kmsKeyArn: boot.parameters.key.arn,
+        key: boot.parameters.key,
         email: d.settings.alarms.email,
         dependsOn: [ready.ping],
       });
@@ -295,7 +295,6 @@ export class RancherOnDocker extends RancherDeployment {
       prefix: parameterPath,
       readerRoleArn: role.role.arn,
       deployerArns: props.deployerArns ? [...props.deployerArns] : undefined,
-      alarmTopic: settings.alarms.enabled ? alarmTopicName(name) : undefined,
       values: {
         'bootstrap-password': password.result,
         ...Object.fromEntries([...naming.certificate.files].map(([file, pem]) => [`tls-${file}`, pem])),

@@ -3,7 +3,7 @@ import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import { Password } from '@cdktf/provider-random/lib/password';
 import { Fn, TerraformLocal, TerraformStack, dependable, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { DeploymentAlarms, alarmTopicName, deploymentAlarmName } from '../alarms/deployment-alarms';
+import { DeploymentAlarms, deploymentAlarmName } from '../alarms/deployment-alarms';
 import { type Metric, type MetricOptions, metricWith } from '../common/metric';
 import {
   BACKUP_CREDENTIALS_METRIC,
@@ -485,7 +485,6 @@ export class RancherOnRke extends RancherOnCluster {
       deployerArns: props.deployerArns ? [...props.deployerArns] : undefined,
       snapshotBucketArn: snapshots?.arn,
       snapshotEventsTopic: eventsTopic,
-      alarmTopic: alarmsOn ? alarmTopicName(d.name) : undefined,
       // Kept as long as the snapshots it encrypts are (the bucket's prevent_destroy).
       preventDestroy: snapshots !== undefined && !s.etcdSnapshots.forceDestroyBucket,
       // `npm run rotate -- rke-ha token` writes the new token here first (docs/day-2.md "Rotating the cluster token").
@@ -996,7 +995,7 @@ export class RancherOnRke extends RancherOnCluster {
     const alarms = new DeploymentAlarms(this, 'alarms', {
       name,
       region: settings.region,
-      kmsKeyArn: boot.parameters.key.arn,
+      key: boot.parameters.key,
       email: settings.alarms.email,
       dependsOn: [rancher.ready.ping],
     });

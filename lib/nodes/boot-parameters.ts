@@ -1,11 +1,10 @@
 import type { DataAwsIamPolicyDocumentStatement } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { DataAwsIamSessionContext } from '@cdktf/provider-aws/lib/data-aws-iam-session-context';
-import type { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { stackAccount, stackPartition, stackRegion, stackServicePrincipal } from '../common/aws-context';
-import { accountAdministersStatement, alarmTopicKeyStatement, stackKey } from '../common/stack-key';
+import { accountAdministersStatement, StackKey } from '../common/stack-key';
 
 export interface BootParametersProps {
   /** Path prefix, e.g. `/rancher/prod/rke-ha`; must start with `/`. */
@@ -33,12 +32,6 @@ export interface BootParametersProps {
    * @default no such use
    */
   readonly snapshotEventsTopic?: string;
-  /**
-   * The SNS topic (by name) the deployment's alarms notify, encrypted with this
-   * key: CloudWatch may then use the key for that topic's messages only.
-   * @default no such use
-   */
-  readonly alarmTopic?: string;
   /**
    * Whether the key outlives a destroy (`prevent_destroy`): set while the
    * snapshot bucket it encrypts is kept, since snapshots under a deleted key
@@ -71,7 +64,7 @@ export class BootParameters extends Construct {
   /** The prefix, for the bootstrap script. */
   readonly prefix: string;
   readonly parameters: readonly SsmParameter[];
-  readonly key: KmsKey;
+  readonly key: StackKey;
 
   constructor(scope: Construct, id: string, props: BootParametersProps) {
     super(scope, id);
@@ -144,11 +137,9 @@ export class BootParameters extends Construct {
         ],
       });
     }
-    if (props.alarmTopic) {
-      statement.push(alarmTopicKeyStatement(this, `arn:${partition.partition}:sns:${region.region}:${account.accountId}:${props.alarmTopic}`));
-    }
-    // The stack's key (lib/common/stack-key.ts), under this construct's ids `key-policy` and `key`.
-    this.key = stackKey(this, {
+    // The stack's key (lib/common/stack-key.ts), under this construct's ids `key-policy` and `key`; the alarm topic,
+    // made later, grants CloudWatch its use (StackKey.grantAlarmPublishing).
+    this.key = new StackKey(this, {
       description: `Rancher node boot parameters under ${props.prefix}`,
       statement,
       preventDestroy: props.preventDestroy,
