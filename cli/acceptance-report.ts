@@ -24,21 +24,10 @@ export const ACCEPTANCE_PHASES = [
   'sweep',
 ] as const;
 export type AcceptancePhase = (typeof ACCEPTANCE_PHASES)[number];
-/** The phases --only and --skip choose from. */
-export const CHOSEN_PHASES = [
-  'ping',
-  'login',
-  'second-plan',
-  'downstream',
-  'upgrade',
-  'roll',
-  'rotate',
-  'backup',
-  'metrics',
-  'drill',
-  'migrate',
-  'break',
-] as const;
+/** The phases every run takes, whatever --only and --skip say. */
+const ALWAYS_RUN: readonly AcceptancePhase[] = ['deploy', 'teardown', 'sweep'];
+/** The phases --only and --skip choose from: the others, in the run's order. */
+export const CHOSEN_PHASES: readonly AcceptancePhase[] = ACCEPTANCE_PHASES.filter((p) => !ALWAYS_RUN.includes(p));
 /** Of CHOSEN_PHASES, those a run takes only when named (--with, or --only). */
 export const OPTIONAL_PHASES: readonly AcceptancePhase[] = ['rotate'];
 /** The phases a run takes only when --only names them (migrate needs a Route53 zone of yours and a second deployment). */
