@@ -242,6 +242,47 @@ describe('examples/platform-app, built from the packed library', () => {
     cloud.remove();
   });
 
+  // Two mistakes TypeScript lets through (nodeCount's type allows 2, which only K3s on a database takes; a Graviton
+  // type with x86_64 asked for), in a file built with cdktf's template tsconfig: the construct refuses each at synth,
+  // naming the props as this file wrote them, not the settings file's `rkeHa.` paths.
+  it("refuses two props mistakes at synth in the props' own words, built under the tsconfig cdktf init writes", () => {
+    const app = join(dir, 'app');
+    writeFileSync(
+      join(app, 'mistakes.ts'),
+      [
+        "import { App, TerraformStack } from 'cdktf';",
+        "import { RancherOnRke, type RancherOnRkeProps } from 'rancher-ha-aws';",
+        "import { configureBaseProviders } from 'rancher-ha-aws/common';",
+        'const base: RancherOnRkeProps = { name: "acme", hostname: "rancher.platform.acme.io", hostedZone: "platform.acme.io", adminCidrs: ["10.8.0.0/24"] };',
+        'const mistakes: [string, Partial<RancherOnRkeProps>][] = [',
+        '  ["even", { nodeCount: 2 }],',
+        '  ["graviton", { instanceType: "m7g.xlarge", architecture: "x86_64" }],',
+        '];',
+        'for (const [id, props] of mistakes) {',
+        '  const stack = new TerraformStack(new App(), id);',
+        "  configureBaseProviders(stack, { region: 'eu-west-1', tags: {} });",
+        '  try {',
+        "    new RancherOnRke(stack, 'rancher', { ...base, ...props });",
+        '    console.log(`${id}: accepted`);',
+        '  } catch (error) {',
+        '    console.log(`${id}: ${(error as Error).message}`);',
+        '  }',
+        '}',
+      ].join('\n'),
+    );
+    const template = JSON.parse(readFileSync(CDKTF_TEMPLATE_TSCONFIG, 'utf8')) as { compilerOptions: Record<string, unknown> };
+    writeFileSync(
+      join(app, 'tsconfig.mistakes.json'),
+      JSON.stringify({ compilerOptions: { ...template.compilerOptions, incremental: false, outDir: 'mistakes-out' }, files: ['mistakes.ts'] }),
+    );
+    run(process.execPath, [join(app, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.mistakes.json'], app);
+    const out = run(process.execPath, [join('mistakes-out', 'mistakes.js')], app);
+    const [even, graviton] = out.split(/\n(?=graviton: )/);
+    expect(even).toMatch(/^even: Invalid props of RancherOnRke[^]*- nodeCount: expected 1 or 3 with rke2/);
+    expect(graviton).toMatch(/^graviton: Invalid props of RancherOnRke[^]*- (architecture|instanceType): [^\n]*m7g\.xlarge/);
+    expect(out).not.toContain('rkeHa.');
+  });
+
   it('gives the same Terraform when bundled (the node scripts are inlined, nothing is read beside the code)', () => {
     expect(bundled).toEqual(synthesized);
   });
