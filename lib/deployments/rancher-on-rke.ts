@@ -484,7 +484,6 @@ export class RancherOnRke extends RancherOnCluster {
       readerRoleArn: role.role.arn,
       deployerArns: props.deployerArns ? [...props.deployerArns] : undefined,
       snapshotBucketArn: snapshots?.arn,
-      snapshotEventsTopic: eventsTopic,
       // Kept as long as the snapshots it encrypts are (the bucket's prevent_destroy).
       preventDestroy: snapshots !== undefined && !s.etcdSnapshots.forceDestroyBucket,
       // `npm run rotate -- rke-ha token` writes the new token here first (docs/day-2.md "Rotating the cluster token").
@@ -516,7 +515,7 @@ export class RancherOnRke extends RancherOnCluster {
         ? new SnapshotEvents(this, 'etcd-snapshot-events', {
             bucket: snapshots,
             topicName: eventsTopic,
-            kmsKeyArn: parameters.key.arn,
+            key: parameters.key,
             eventBridge: alarmsOn,
           })
         : undefined;
