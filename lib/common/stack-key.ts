@@ -1,11 +1,16 @@
-import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import {
+  DataAwsIamPolicyDocument,
+  type DataAwsIamPolicyDocumentStatement,
+  type DataAwsIamPolicyDocumentStatementCondition,
+} from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { Construct } from 'constructs';
 import { stackAccount, stackPartition, stackServicePrincipal } from './aws-context';
 
 // The stack's KMS key and the statements of its policy, in one place below every domain: the boot parameters
-// (lib/nodes) encrypt with it, the alarm topic (lib/alarms) lets CloudWatch use it, and neither imports the other.
+// (lib/nodes) encrypt with it, the alarm topic (lib/alarms) lets CloudWatch use it, the snapshot events topic
+// (lib/kubernetes) lets S3 use it, and none imports another: each topic adds the statement it needs (grant*).
 
 /**
  * What the account (its IAM administrators, through the root principal) may
@@ -63,6 +68,22 @@ export function alarmTopicKeyStatement(scope: Construct, topicArn: string): Data
   };
 }
 
+/**
+ * The key-policy statement that lets S3 publish a bucket's event
+ * notifications (the etcd snapshot bucket's) to a topic encrypted with the
+ * key: SNS encrypts each message under a data key whose encryption context
+ * names the topic, so the statement is for that topic only.
+ */
+export function snapshotEventsKeyStatement(scope: Construct, topicArn: string): DataAwsIamPolicyDocumentStatement {
+  return {
+    sid: 'S3PublishesSnapshotEvents',
+    principals: [{ type: 'Service', identifiers: [stackServicePrincipal(scope, 's3')] }],
+    actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+    resources: ['*'],
+    condition: [{ test: 'StringEquals', variable: 'kms:EncryptionContext:aws:sns:topicArn', values: [topicArn] }],
+  };
+}
+
 export interface StackKeyProps {
   readonly description: string;
   /** The policy's statements (accountAdministersStatement first). */
@@ -84,6 +105,11 @@ export interface IStackKey {
    * (alarmTopicKeyStatement): the statement is added to the key's policy.
    */
   grantAlarmPublishing(topicArn: string): void;
+  /**
+   * Lets S3 publish a bucket's event notifications to the SNS topic `topicArn` encrypted with this key
+   * (snapshotEventsKeyStatement): the statement is added to the key's policy.
+   */
+  grantSnapshotEventsPublishing(topicArn: string): void;
 }
 
 /**
@@ -119,14 +145,29 @@ export class StackKey implements IStackKey {
   }
 
   grantAlarmPublishing(topicArn: string): void {
-    this.grant(alarmTopicKeyStatement(this.scope, topicArn));
+    this.grantTopic(alarmTopicKeyStatement(this.scope, topicArn), topicArn);
   }
 
-  /** Adds `statement` to the key's policy (a statement id may be granted once). */
-  private grant(statement: DataAwsIamPolicyDocumentStatement): void {
-    if (statement.sid !== undefined && this.statements.some((s) => s.sid === statement.sid))
-      throw new Error(`the key ${this.key.node.path} grants ${statement.sid} already`);
-    this.statements.push(statement);
+  grantSnapshotEventsPublishing(topicArn: string): void {
+    this.grantTopic(snapshotEventsKeyStatement(this.scope, topicArn), topicArn);
+  }
+
+  /**
+   * Adds `statement`, which is for the one topic `topicArn` (its only condition names it), to the key's policy. A
+   * second topic granted the same use is merged into that statement's condition (one statement per use, as the
+   * policy's size is bounded); the same topic twice is refused: two constructs that think they publish it.
+   */
+  private grantTopic(statement: DataAwsIamPolicyDocumentStatement, topicArn: string): void {
+    const at = this.statements.findIndex((s) => s.sid === statement.sid);
+    if (at < 0) {
+      this.statements.push(statement);
+    } else {
+      const granted = this.statements[at];
+      // The statements of a grant are this file's own: one condition, a list of topic ARNs.
+      const [topics] = granted.condition as DataAwsIamPolicyDocumentStatementCondition[];
+      if (topics.values.includes(topicArn)) throw new Error(`the key ${this.key.node.path} grants ${statement.sid} already, for ${topicArn}`);
+      this.statements[at] = { ...granted, condition: [{ ...topics, values: [...topics.values, topicArn] }] };
+    }
     this.policy.putStatement([...this.statements]);
   }
 }

@@ -4,36 +4,28 @@ import { DeploymentAlarms } from '../alarms/deployment-alarms';
 import { UNREACHABLE_IPV4_PATTERN } from '../dns/private/dns-target';
 import { LoadBalancerRecord } from '../dns/load-balancer-record';
 import { ClusterPreflight } from '../existing-cluster/cluster-preflight';
-import { forgetWhenRemoved } from '../existing-cluster/private/forget-when-removed';
 import { IngressClassGuard, INGRESS_NGINX_CONTROLLER } from '../existing-cluster/ingress-class-guard';
 import { IngressLoadBalancer } from '../existing-cluster/ingress-load-balancer';
 import { ReadinessGates } from '../kubernetes/readiness-gates';
 import { chartProxy, PRIVATE_NETWORKS } from '../network/private/proxy';
-import { CertManager } from '../rancher/cert-manager';
-import { chartVersions, guardChartUpgrades } from '../rancher/private/chart-upgrades';
+import { chartVersions } from '../rancher/private/chart-upgrades';
 import { BACKUP_FOLDER } from '../rancher/backup-objects';
-import { RANCHER_NAMESPACE, RancherNamespace } from '../rancher/namespace';
-import { RancherBackups } from '../rancher/rancher-backups';
-import { RancherServer } from '../rancher/rancher-server';
-import { rancherServerSettings } from '../rancher/private/rancher-settings';
-import { RancherTlsSecrets } from '../rancher/tls-secrets';
+import { RANCHER_NAMESPACE } from '../rancher/namespace';
+import type { RancherBackups } from '../rancher/rancher-backups';
 import { CertificateVariables, type CertificateMaterial } from '../tls/certificate-variables';
-import { DeploymentGuard } from '../common/deployment-guard';
+import { DeploymentGuard, type GuardCondition } from '../common/deployment-guard';
 import { addDeploymentRecord } from '../common/deployment-record';
 import { agentTrustRecords } from './private/agent-trust';
 import { tlsPlan, type TlsPlan } from '../tls/tls-plan';
 import { rancherOnExistingClusterSchema } from '../config/deployment-schema';
 import type { RancherOnExistingClusterProps } from './rancher-on-existing-cluster-props';
-import { rancherReadyAndFirstLogin } from './private/rancher-ready';
 import { existingIngressPlan } from './private/existing-ingress-plan';
 import { providerRegion } from './private/provider-region';
 import { requireTerraformVersion } from '../common/terraform-version';
 import { requireProps, resolveProps } from './private/resolve-props';
-import { deploymentParameterPath, deploymentPrefix, stackLevelName } from './private/stack-level-names';
+import { deploymentPrefix } from './private/stack-level-names';
 import { RancherOnCluster } from './rancher-on-cluster';
-
-/** Construct id of the cert-manager this construct installs; its path is also what `forgetWhenRemoved` keeps. */
-const CERT_MANAGER_ID = 'cert-manager';
+import { RancherInstallation } from './private/rancher-installation';
 
 /**
  * Rancher onto a Kubernetes cluster that already exists (the Rancher docs'
@@ -77,13 +69,17 @@ export class RancherOnExistingCluster extends RancherOnCluster {
     const { certificates, preflight } = this.checkCluster(d, props);
     const entry = this.addIngressEntry(d, props, preflight);
     const installed = this.installRancher(d, props, certificates, preflight, entry);
-    this.rancherBackups = installed.backups;
-    const { ready, firstLogin } = this.awaitRancher(d, props, certificates, entry, installed);
+    this.rancherBackups = installed.installation.backups;
+    // Rancher answering /ping through its name, and the first login, under the chart upgrade rules.
+    const { ready, firstLogin } = installed.installation.awaitAnswer({
+      charts: installed.charts,
+      rancherPreconditions: installed.rancherPreconditions,
+    });
     this.rancherReady = ready.ping;
     if (d.settings.alarms.enabled) this.alarms = this.addOwnAlarms(d, props, entry, installed, ready.ping);
 
     this.url = ready.url;
-    this.bootstrapPassword = installed.rancher.bootstrapPassword;
+    this.bootstrapPassword = installed.installation.server.bootstrapPassword;
     this.adminPassword = firstLogin.adminPassword;
     this.adminToken = firstLogin.adminToken;
     this.dnsTarget = entry.dns.target;
@@ -163,9 +159,10 @@ export class RancherOnExistingCluster extends RancherOnCluster {
   }
 
   /**
-   * cert-manager (or, with `install: false`, Terraform forgetting the one this stack installed: other services in the
-   * cluster may rely on it), Rancher's namespace, TLS Secrets and backups (a restore runs before Rancher is installed),
-   * Rancher, and the rules its chart's upgrades follow.
+   * Rancher installed the way rke-ha installs it (RancherInstallation): cert-manager (or, with `install: false`,
+   * Terraform forgetting the one this stack installed: other services in the cluster may rely on it), Rancher's
+   * namespace, TLS Secrets and backups, the release; then the chart versions record and the guard on the class
+   * Rancher's ingress runs with, which the installation's chart upgrade rules take.
    */
   private installRancher(
     d: ExistingClusterDeployment,
@@ -175,28 +172,6 @@ export class RancherOnExistingCluster extends RancherOnCluster {
     entry: ExistingClusterEntry,
   ): ExistingClusterRancher {
     const { settings, s, tls, ingressPlan, proxy } = d;
-    let rancherPrerequisites: ITerraformDependable[];
-    let certManager: CertManager | undefined;
-    if (s.certManager.install) {
-      certManager = new CertManager(this, CERT_MANAGER_ID, {
-        version: settings.versions.certManager,
-        repository: settings.airGap.certManagerChartRepository,
-        proxy,
-        minutes: settings.timeouts.certManagerMinutes,
-        dependsOn: preflight.gates,
-      });
-      rancherPrerequisites = [certManager.release];
-    } else {
-      forgetWhenRemoved(this, 'helm_release', [CERT_MANAGER_ID, 'release']);
-      rancherPrerequisites = preflight.gates;
-    }
-    const namespace = new RancherNamespace(this, 'rancher-namespace', { dependsOn: preflight.gates });
-    const secrets = new RancherTlsSecrets(this, 'tls-secrets', {
-      plan: tls,
-      certificates,
-      namespace: namespace.name,
-      expiryCheckName: stackLevelName(this, 'user_certificates'),
-    });
     // On EKS the operator's service account may get a role (irsa, pod-identity); otherwise (servers, accessKey) it
     // writes with a key: nothing of this stack runs on the cluster's nodes to mint credentials.
     const credentials = settings.backups.credentials;
@@ -205,30 +180,28 @@ export class RancherOnExistingCluster extends RancherOnCluster {
       (credentials === 'irsa' || credentials === 'pod-identity') && eksClusterName !== undefined
         ? { clusterName: eksClusterName, mechanism: credentials }
         : undefined;
-    const backups = new RancherBackups(this, 'rancher-backups', {
-      eks,
-      name: deploymentPrefix(this, settings.name),
-      settings: settings.backups,
+    const installation = new RancherInstallation(this, 'rancher-installation', {
+      name: settings.name,
       region: settings.region,
-      registry: settings.airGap.systemDefaultRegistry,
-      repository: settings.airGap.rancherBackupChartRepository,
+      hostname: props.hostname,
+      versions: settings.versions,
+      airGap: settings.airGap,
+      rancher: settings.rancher,
+      timeouts: settings.timeouts,
+      backups: settings.backups,
+      alarms: settings.alarms.enabled,
+      tls,
+      certificates,
+      certManager: s.certManager.install ? 'install' : 'cluster',
       proxy,
-      dependsOn: preflight.gates,
-      restoreAfter: [namespace.namespace, ...secrets.resources],
-      restoreVariableName: stackLevelName(this, 'rancher_backup_restore_encryption_config'),
-      eventBridge: settings.alarms.enabled,
-      rancherVersion: settings.versions.rancher,
-      hostname: props.hostname,
-      hostnameInPlan: true,
-      parameterPath: deploymentParameterPath(this, settings.name),
-    });
-    const rancher = new RancherServer(this, 'rancher', {
-      ...rancherServerSettings(settings, proxy),
-      hostname: props.hostname,
       ingressClassName: ingressPlan.className,
-      namespace: namespace.name,
-      // The record too: Let's Encrypt's HTTP-01 check, and the certificate wait, need the name to resolve.
-      dependsOn: [...rancherPrerequisites, entry.ingressReady, ...secrets.resources, ...entry.dns.records, ...backups.restored],
+      eks,
+      apiReady: preflight.gates,
+      clusterReady: preflight.gates,
+      // With cert-manager installed, Rancher's wait on the preflight goes through it.
+      rancherAfter: [...(s.certManager.install ? [] : preflight.gates), entry.ingressReady],
+      hostnameRouting: entry.dns.records,
+      gates: entry.gates,
     });
     // The settings are shared by every stack, so synth must not fail here; the plan does, before any change,
     // unless the cluster's class is in fact served by ingress-nginx. (Terraform refuses a constant condition.)
@@ -246,7 +219,7 @@ export class RancherOnExistingCluster extends RancherOnCluster {
       gates: entry.gates,
       readAfter: preflight.gates,
       rancher: settings.versions.rancher,
-      certManager: certManager ? settings.versions.certManager : undefined,
+      certManager: installation.certManager ? settings.versions.certManager : undefined,
     });
     // The class Rancher's ingress runs with is the cluster's to tell: moved only off ingress-nginx, onto Traefik.
     const ingressClass = new IngressClassGuard(this, 'ingress-class-guard', {
@@ -255,40 +228,7 @@ export class RancherOnExistingCluster extends RancherOnCluster {
       rancherRunning: charts.recorded('rancher'),
       rancherIngress: { namespace: RANCHER_NAMESPACE, name: 'rancher' },
     });
-    guardChartUpgrades(charts, settings.versions, {
-      rancher: rancher.release,
-      certManager: certManager?.release,
-      rancherPreconditions: [...reencryption, ...ingressClass.conditions],
-    });
-    return { rancher, backups, charts };
-  }
-
-  /**
-   * Rancher answering /ping through its name, and the first login. The chart versions are recorded and the scheduled
-   * backups start once it answers; not after the first login: turning that on or off must change nothing else (its
-   * password is in the next scheduled backup; a restore of the first one has the bootstrap password).
-   */
-  private awaitRancher(
-    d: ExistingClusterDeployment,
-    props: RancherOnExistingClusterProps,
-    certificates: CertificateVariables,
-    entry: ExistingClusterEntry,
-    installed: ExistingClusterRancher,
-  ): ReturnType<typeof rancherReadyAndFirstLogin> {
-    const { settings, tls } = d;
-    const readiness = rancherReadyAndFirstLogin(this, {
-      gates: entry.gates,
-      rancher: installed.rancher,
-      tls,
-      certificates,
-      hostname: props.hostname,
-      settings,
-      hostnameRouting: [...entry.dns.records],
-      rerunOn: `${settings.versions.certManager} ${settings.versions.rancher}`,
-    });
-    installed.charts.writtenAfter(installed.rancher.release, readiness.ready.ping);
-    installed.backups.scheduleAfter([readiness.ready.ping]);
-    return readiness;
+    return { installation, charts, rancherPreconditions: [...reencryption, ...ingressClass.conditions] };
   }
 
   /**
@@ -311,7 +251,7 @@ export class RancherOnExistingCluster extends RancherOnCluster {
       dependsOn: [answered],
     });
     if (settings.backups.enabled) {
-      const writer = { bucket: installed.backups.bucket.name, prefix: `${BACKUP_FOLDER}/`, schedule: settings.backups.schedule };
+      const writer = { bucket: installed.installation.backups.bucket.name, prefix: `${BACKUP_FOLDER}/`, schedule: settings.backups.schedule };
       alarms.alarmOnFreshness('rancher-backups', writer, { alarm: 'rancher-backup-fresh', what: 'Rancher backup' });
     }
     alarms.addPingCheck(props.hostname, `\${!can(regex(${unreachable.fqn}, ${entry.dns.target}))}`);
@@ -345,7 +285,8 @@ interface ExistingClusterEntry {
 }
 
 interface ExistingClusterRancher {
-  readonly rancher: RancherServer;
-  readonly backups: RancherBackups;
+  readonly installation: RancherInstallation;
   readonly charts: ReturnType<typeof chartVersions>;
+  /** The Rancher release's own preconditions: re-encryption needs ingress-nginx; the ingress class moves only onto Traefik. */
+  readonly rancherPreconditions: readonly GuardCondition[];
 }

@@ -58,23 +58,18 @@ import { ServerNode } from '../nodes/server-node';
 import { ServerQuorum } from '../nodes/server-quorum';
 import { ServerImage } from '../nodes/server-image';
 import { ApiReadiness } from '../rancher/api-readiness';
-import { CertManager } from '../rancher/cert-manager';
-import { chartVersions, guardChartUpgrades } from '../rancher/private/chart-upgrades';
+import { chartVersions } from '../rancher/private/chart-upgrades';
 import { configureClusterProviders, refuseSecondClusterProviders, type ClusterAccess } from '../kubernetes/cluster-access';
 import type { FirstLogin } from '../rancher/first-login';
-import { RancherNamespace } from '../rancher/namespace';
 import type { RancherReadiness } from '../rancher/rancher-readiness';
 import { BACKUP_FOLDER } from '../rancher/backup-objects';
-import { RancherBackups } from '../rancher/rancher-backups';
-import { RancherServer } from '../rancher/rancher-server';
-import { rancherServerSettings } from '../rancher/private/rancher-settings';
-import { RancherTlsSecrets } from '../rancher/tls-secrets';
+import type { RancherBackups } from '../rancher/rancher-backups';
+import type { RancherServer } from '../rancher/rancher-server';
 import { LoadBalancerCertificate } from '../tls/acm-certificate';
 import { CertificateVariables } from '../tls/certificate-variables';
 import { INGRESS_SECRET, tlsPlan, type TlsPlan } from '../tls/tls-plan';
 import { dnsRecordedSettings } from './private/dns-recorded-settings';
 import { HOSTNAME_SETTING, kubernetesApiName, loadBalancerTypeRecord, roundRobinHostnameRecord } from './private/kubernetes-api-name';
-import { rancherReadyAndFirstLogin } from './private/rancher-ready';
 import { ingressMigrationConditions } from './private/ingress-migration';
 import { nlbPorts } from './private/nlb-ports';
 import type { RancherOnRkeProps } from './rancher-on-rke-props';
@@ -104,6 +99,7 @@ import { warnOnArm64 } from './private/server-architecture';
 import { singleZoneDatastoreWarning, unconfirmedImageWarning, unconfirmedSumWarning, warnOnUnconfirmed } from './private/unconfirmed-facts';
 import { releaseEnvironment } from '../kubernetes/private/release-files';
 import { RancherOnCluster } from './rancher-on-cluster';
+import { RancherInstallation } from './private/rancher-installation';
 
 /** What the DNS round robin's health checks ask every node for (through its ingress, by Rancher's name). */
 const HEALTH_CHECK_PATH = '/ping';
@@ -484,7 +480,6 @@ export class RancherOnRke extends RancherOnCluster {
       readerRoleArn: role.role.arn,
       deployerArns: props.deployerArns ? [...props.deployerArns] : undefined,
       snapshotBucketArn: snapshots?.arn,
-      snapshotEventsTopic: eventsTopic,
       // Kept as long as the snapshots it encrypts are (the bucket's prevent_destroy).
       preventDestroy: snapshots !== undefined && !s.etcdSnapshots.forceDestroyBucket,
       // `npm run rotate -- rke-ha token` writes the new token here first (docs/day-2.md "Rotating the cluster token").
@@ -516,7 +511,7 @@ export class RancherOnRke extends RancherOnCluster {
         ? new SnapshotEvents(this, 'etcd-snapshot-events', {
             bucket: snapshots,
             topicName: eventsTopic,
-            kmsKeyArn: parameters.key.arn,
+            key: parameters.key,
             eventBridge: alarmsOn,
           })
         : undefined;
@@ -852,7 +847,10 @@ export class RancherOnRke extends RancherOnCluster {
     return { gates, charts, kubernetesVersion, serversReady, ingressReady };
   }
 
-  /** cert-manager, Rancher's TLS secrets and Helm release, then the certificate gate, `/ping` and the first login. */
+  /**
+   * Rancher installed the way k8s-ha installs it (RancherInstallation: cert-manager, TLS Secrets, backups, the release,
+   * then `/ping` and the first login), into this construct's scope; then, with the CIS profile, the pods-admitted gate.
+   */
   private installRancher(
     d: Deployment,
     {
@@ -865,79 +863,41 @@ export class RancherOnRke extends RancherOnCluster {
     }: { entry: RancherEntry; servers: Servers; api: ClusterApi; gates: ClusterGates; dns: RancherDns; boot: ServerBoot },
   ): InstalledRancher {
     const { settings, tls } = d;
-    const { ingress } = d.cluster;
-    const t = settings.timeouts;
     const { hostname } = entry;
-    const { proxy } = servers;
-    const certManager = tls.certManager
-      ? new CertManager(this, 'cert-manager', {
-          version: settings.versions.certManager,
-          repository: settings.airGap.certManagerChartRepository,
-          proxy,
-          minutes: t.certManagerMinutes,
-          dependsOn: [gates.serversReady],
-        })
-      : undefined;
-    const namespace = new RancherNamespace(this, 'rancher-namespace', { dependsOn: [api.api.gate] });
-    const secrets = new RancherTlsSecrets(this, 'tls-secrets', {
-      plan: tls,
-      certificates: d.certificates,
-      namespace: namespace.name,
-      expiryCheckName: stackLevelName(this, 'user_certificates'),
-    });
-    // Rancher's backups: a restore (backups.restoreFrom) runs before Rancher is installed, the first backup once it answers.
-    const backups = new RancherBackups(this, 'rancher-backups', {
-      name: d.name,
-      settings: settings.backups,
+    const installation = new RancherInstallation(this, 'rancher-installation', {
+      name: settings.name,
       region: settings.region,
-      registry: settings.airGap.systemDefaultRegistry,
-      repository: settings.airGap.rancherBackupChartRepository,
-      proxy,
-      dependsOn: [gates.serversReady],
-      restoreAfter: [namespace.namespace, ...secrets.resources],
-      restoreVariableName: stackLevelName(this, 'rancher_backup_restore_encryption_config'),
-      eventBridge: settings.alarms.enabled,
-      rancherVersion: settings.versions.rancher,
       hostname,
       // A wildcard name comes from the load balancer's addresses: new with every deployment, unknown to the plan.
-      hostnameInPlan: !d.wildcard,
-      parameterPath: deploymentParameterPath(this, settings.name),
-      role: d.backups.operatorUsesBackupRole ? boot.backupRole : undefined,
-    });
-    const server = new RancherServer(this, 'rancher', {
-      ...rancherServerSettings(settings, proxy),
-      // The cluster's Kubernetes is upgraded by this deployment's own controller and Plan (KubernetesUpgrade).
-      localVersionManagement: false,
-      hostname,
-      ingressClassName: ingress.className,
-      ingressController: d.cluster.rancherIngressController,
-      extraObjects: [...(tls.forwardedHeaders ? [forwardedHeadersChartConfig()] : []), ...traefikObjects(d.cluster, hostname, namespace.name)],
-      namespace: namespace.name,
-      // The name too: Let's Encrypt's HTTP-01 check, and the certificate wait, need it to lead here.
-      dependsOn: [
-        gates.serversReady,
-        gates.ingressReady,
-        ...(certManager ? [certManager.release] : []),
-        ...secrets.resources,
-        ...dns.hostnameRouting,
-        ...backups.restored,
-      ],
-    });
-    guardChartUpgrades(gates.charts, settings.versions, { rancher: server.release, certManager: certManager?.release });
-    const { ready, firstLogin } = rancherReadyAndFirstLogin(this, {
-      gates: gates.gates,
-      rancher: server,
+      hostnameKnownAtPlan: !d.wildcard,
+      versions: settings.versions,
+      airGap: settings.airGap,
+      rancher: settings.rancher,
+      timeouts: settings.timeouts,
+      backups: settings.backups,
+      alarms: settings.alarms.enabled,
       tls,
       certificates: d.certificates,
-      hostname,
-      settings,
-      hostnameRouting: [...dns.hostnameRouting, ...dns.albTargets],
-      rerunOn: `${gates.kubernetesVersion} ${settings.versions.certManager} ${settings.versions.rancher}`,
+      certManager: tls.certManager ? 'install' : 'none',
+      proxy: servers.proxy,
+      ingressClassName: d.cluster.ingress.className,
+      ingressController: d.cluster.rancherIngressController,
+      // The cluster's Kubernetes is upgraded by this deployment's own controller and Plan (KubernetesUpgrade).
+      localVersionManagement: false,
+      extraObjects: (namespace) => [
+        ...(tls.forwardedHeaders ? [forwardedHeadersChartConfig()] : []),
+        ...traefikObjects(d.cluster, hostname, namespace),
+      ],
+      backupRole: d.backups.operatorUsesBackupRole ? boot.backupRole : undefined,
+      apiReady: [api.api.gate],
+      clusterReady: [gates.serversReady],
+      rancherAfter: [gates.serversReady, gates.ingressReady],
+      hostnameRouting: dns.hostnameRouting,
+      probeRouting: dns.albTargets,
+      gates: gates.gates,
+      kubernetesVersion: gates.kubernetesVersion,
     });
-    gates.charts.writtenAfter(server.release, ready.ping);
-    // Once Rancher answers. Not after the first login: turning it on or off must change nothing else (its password is
-    // in the next scheduled backup; a restore of the first one has the bootstrap password).
-    backups.scheduleAfter([ready.ping]);
+    const { ready, firstLogin } = installation.awaitAnswer({ charts: gates.charts });
     // With the CIS profile, restricted is enforced outside the exempt namespaces: once Rancher answers (and starts
     // Fleet, CAPI and its webhook), a gate fails naming any pod that admission refused.
     if (settings.rkeHa.profile === 'cis') {
@@ -948,7 +908,7 @@ export class RancherOnRke extends RancherOnCluster {
         rerunOn: `${gates.kubernetesVersion} ${settings.versions.rancher}`,
       });
     }
-    return { server, ready, firstLogin, backups };
+    return { server: installation.server, ready, firstLogin, backups: installation.backups };
   }
 
   /** 1 while a server's restart is held (the certificate renewal's, or a failed upgrade Job): the servers' `RestartHeld`, sent with alarms on. */

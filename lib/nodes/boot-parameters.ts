@@ -3,7 +3,7 @@ import { DataAwsIamSessionContext } from '@cdktf/provider-aws/lib/data-aws-iam-s
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
-import { stackAccount, stackPartition, stackRegion, stackServicePrincipal } from '../common/aws-context';
+import { stackAccount, stackPartition, stackRegion } from '../common/aws-context';
 import { accountAdministersStatement, StackKey } from '../common/stack-key';
 
 export interface BootParametersProps {
@@ -26,12 +26,6 @@ export interface BootParametersProps {
    * @default no S3 use
    */
   readonly snapshotBucketArn?: string;
-  /**
-   * The SNS topic (by name) the snapshot bucket's events go to, encrypted with
-   * this key: S3 may then use the key for that topic's messages only.
-   * @default no such use
-   */
-  readonly snapshotEventsTopic?: string;
   /**
    * Whether the key outlives a destroy (`prevent_destroy`): set while the
    * snapshot bucket it encrypts is kept, since snapshots under a deleted key
@@ -121,24 +115,8 @@ export class BootParameters extends Construct {
         condition: throughSnapshotBucket,
       });
     }
-    if (props.snapshotEventsTopic) {
-      statement.push({
-        sid: 'S3PublishesSnapshotEvents',
-        principals: [{ type: 'Service', identifiers: [stackServicePrincipal(this, 's3')] }],
-        // SNS encrypts each message under a data key whose encryption context names the topic.
-        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-        resources: ['*'],
-        condition: [
-          {
-            test: 'StringEquals',
-            variable: 'kms:EncryptionContext:aws:sns:topicArn',
-            values: [`arn:${partition.partition}:sns:${region.region}:${account.accountId}:${props.snapshotEventsTopic}`],
-          },
-        ],
-      });
-    }
-    // The stack's key (lib/common/stack-key.ts), under this construct's ids `key-policy` and `key`; the alarm topic,
-    // made later, grants CloudWatch its use (StackKey.grantAlarmPublishing).
+    // The stack's key (lib/common/stack-key.ts), under this construct's ids `key-policy` and `key`; the topics encrypted
+    // with it, made later, add what they need (StackKey.grantSnapshotEventsPublishing, grantAlarmPublishing).
     this.key = new StackKey(this, {
       description: `Rancher node boot parameters under ${props.prefix}`,
       statement,

@@ -1,14 +1,18 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { TerraformStack } from 'cdktf';
+import { accountAdministersStatement, StackKey, type IStackKey } from '../../../lib/common/stack-key';
 import { SnapshotBucket } from '../../../lib/kubernetes/snapshot-bucket';
 import { SNAPSHOT_EVENTS, SnapshotEvents } from '../../../lib/kubernetes/private/snapshot-events';
 import { dataSources, only, ref, servicePrincipal, synthConstruct } from '../../helpers/synth';
+
+/** A key that only names itself: what the topic is encrypted with, for the tests of the topic itself. */
+const KEY: IStackKey = { arn: 'arn:aws:kms:us-east-1:111122223333:key/k', grantAlarmPublishing: () => {}, grantSnapshotEventsPublishing: () => {} };
 
 describe('SnapshotEvents', () => {
   const { json } = synthConstruct((stack: TerraformStack) => {
     new AwsProvider(stack, 'aws', { region: 'us-east-1' });
     const bucket = new SnapshotBucket(stack, 'snapshots', { namePrefix: 'demo-rke-ha-etcd-' });
-    new SnapshotEvents(stack, 'events', { bucket, topicName: 'demo-rke-ha-etcd-events', kmsKeyArn: 'arn:aws:kms:us-east-1:111122223333:key/k' });
+    new SnapshotEvents(stack, 'events', { bucket, topicName: 'demo-rke-ha-etcd-events', key: KEY });
   });
   const [bucketName] = only(json, 'aws_s3_bucket');
   const [topicName, topic] = only(json, 'aws_sns_topic');
@@ -47,7 +51,7 @@ describe('SnapshotEvents for the alarms', () => {
     synthConstruct((stack: TerraformStack) => {
       new AwsProvider(stack, 'aws', { region: 'us-east-1' });
       const bucket = new SnapshotBucket(stack, 'snapshots', { namePrefix: 'demo-rke-ha-etcd-' });
-      new SnapshotEvents(stack, 'events', { bucket, topicName, kmsKeyArn: 'arn:aws:kms:us-east-1:111122223333:key/k', eventBridge: true });
+      new SnapshotEvents(stack, 'events', { bucket, topicName, key: KEY, eventBridge: true });
     }).json;
 
   it('without a topic, sends the events to EventBridge only, from the same construct id', () => {
@@ -62,5 +66,47 @@ describe('SnapshotEvents for the alarms', () => {
   it('with a topic, sends to both in the one configuration a bucket has', () => {
     const [, notification] = only(build('demo-rke-ha-etcd-events'), 'aws_s3_bucket_notification');
     expect(notification).toMatchObject({ eventbridge: true, topic: [{ events: [...SNAPSHOT_EVENTS] }] });
+  });
+});
+
+describe('SnapshotEvents and the stack key', () => {
+  const TOPIC_ARN = /^arn:\$\{data\.aws_partition\.[^}]+\}:sns:\$\{data\.aws_region\.[^}]+\}:\$\{data\.aws_caller_identity\.[^}]+\}:/;
+  const build = (topics: readonly string[]) =>
+    synthConstruct((stack: TerraformStack) => {
+      new AwsProvider(stack, 'aws', { region: 'us-east-1' });
+      const key = new StackKey(stack, { description: 'test', statement: [accountAdministersStatement(stack)] });
+      topics.forEach((topicName, i) => {
+        const bucket = new SnapshotBucket(stack, `snapshots-${i}`, { namePrefix: `demo-${i}-etcd-` });
+        new SnapshotEvents(stack, `events-${i}`, { bucket, topicName, key });
+      });
+    }).json;
+  const keyStatements = (json: ReturnType<typeof build>) =>
+    Object.values(dataSources(json, 'aws_iam_policy_document')).find((d) => d['//'].metadata.path === 'test/key-policy').statement as any[];
+
+  it('grants S3 the use of its key for its own topic (by the ARN built from its name), after the key was made', () => {
+    const json = build(['demo-rke-ha-etcd-events']);
+    const statements = keyStatements(json);
+    expect(statements.map((s) => s.sid)).toEqual(['AccountAdministers', 'S3PublishesSnapshotEvents']);
+    expect(statements[1]).toMatchObject({
+      principals: [{ type: 'Service', identifiers: [servicePrincipal(json, 's3')] }],
+      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+    });
+    expect(statements[1].condition).toEqual([
+      {
+        test: 'StringEquals',
+        variable: 'kms:EncryptionContext:aws:sns:topicArn',
+        values: [expect.stringMatching(new RegExp(TOPIC_ARN.source + 'demo-rke-ha-etcd-events$'))],
+      },
+    ]);
+  });
+
+  it('merges a second topic on the same key into the one statement', () => {
+    const statements = keyStatements(build(['first-etcd-events', 'second-etcd-events']));
+    expect(statements.map((s) => s.sid)).toEqual(['AccountAdministers', 'S3PublishesSnapshotEvents']);
+    expect(statements[1].condition[0].values).toEqual([expect.stringMatching(/:first-etcd-events$/), expect.stringMatching(/:second-etcd-events$/)]);
+  });
+
+  it('grants nothing without a topic (the events go to EventBridge only)', () => {
+    expect(keyStatements(build([])).map((s) => s.sid)).toEqual(['AccountAdministers']);
   });
 });

@@ -4,7 +4,7 @@ import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { LocalBackend, type TerraformStack } from 'cdktf';
 import { KEY_ADMINISTRATION_ACTIONS } from '../../../lib/common/stack-key';
 import { BootParameters } from '../../../lib/nodes/boot-parameters';
-import { dataSources, ref, resources, servicePrincipal, synthConstruct } from '../../helpers/synth';
+import { dataSources, ref, resources, synthConstruct } from '../../helpers/synth';
 
 function synth(add: (stack: TerraformStack) => void) {
   return synthConstruct((stack) => {
@@ -161,33 +161,9 @@ describe('BootParameters', () => {
     expect(Object.values(resources(kept, 'aws_kms_key'))[0].lifecycle).toEqual({ prevent_destroy: true });
   });
 
-  it('lets S3 use the key for the messages of the snapshot events topic only, when there is one', () => {
+  it('lets no service use the key for a topic until a topic grants it (SnapshotEvents, DeploymentAlarms)', () => {
     expect(sid(json, 'S3PublishesSnapshotEvents')).toBeUndefined();
-    const withTopic = synth(
-      (stack) =>
-        new BootParameters(stack, 'boot', {
-          prefix: '/r',
-          values: {},
-          readerRoleArn: 'arn:aws:iam::1:role/r',
-          snapshotEventsTopic: 'demo-rke-ha-etcd-events',
-        }),
-    ).json;
-    const s3 = sid(withTopic, 'S3PublishesSnapshotEvents');
-    expect(s3).toMatchObject({
-      principals: [{ type: 'Service', identifiers: [servicePrincipal(withTopic, 's3')] }],
-      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-    });
-    expect(s3.condition).toEqual([
-      {
-        test: 'StringEquals',
-        variable: 'kms:EncryptionContext:aws:sns:topicArn',
-        values: [
-          expect.stringMatching(
-            /^arn:\$\{data\.aws_partition\.[^}]+\}:sns:\$\{data\.aws_region\.[^}]+\}:\$\{data\.aws_caller_identity\.[^}]+\}:demo-rke-ha-etcd-events$/,
-          ),
-        ],
-      },
-    ]);
+    expect(sid(json, 'CloudWatchPublishesAlarms')).toBeUndefined();
   });
 
   it.each(['rancher/rke-ha', '/rancher/', '/', '', '/rancher//rke-ha', '/ran cher', '/rancher/${var.x}'])('rejects the prefix %j', (prefix) => {

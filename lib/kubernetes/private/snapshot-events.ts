@@ -4,7 +4,8 @@ import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { Construct } from 'constructs';
 import type { SnapshotBucket } from '../snapshot-bucket';
-import { stackAccount, stackServicePrincipal } from '../../common/aws-context';
+import { stackAccount, stackPartition, stackRegion, stackServicePrincipal } from '../../common/aws-context';
+import type { IStackKey } from '../../common/stack-key';
 
 /** What the topic hears about: every snapshot (and metadata file) written, and every one deleted. */
 export const SNAPSHOT_EVENTS = ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'] as const;
@@ -12,17 +13,18 @@ export const SNAPSHOT_EVENTS = ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'] as c
 export interface SnapshotEventsProps {
   readonly bucket: SnapshotBucket;
   /**
-   * Topic name (`<name>-etcd-events`); the key policy names the topic by it, so it is fixed, not generated.
+   * Topic name (`<name>-etcd-events`); the key policy names the topic by its ARN built from it (the topic is
+   * encrypted with the key, so the key's policy cannot refer to the topic: a cycle), so it is fixed, not generated.
    * @default no topic (the notification only sends the events to EventBridge)
    */
   readonly topicName?: string;
   /**
-   * The KMS key the topic's messages are encrypted with. S3 may publish to an
+   * The key the topic's messages are encrypted with. S3 may publish to an
    * encrypted topic only when the key policy lets the S3 service use the key
-   * for it (BootParameters `snapshotEventsTopic`); the AWS managed `aws/sns`
-   * key cannot be given that permission.
+   * for it: the topic grants that itself (`grantSnapshotEventsPublishing`);
+   * the AWS managed `aws/sns` key cannot be given that permission.
    */
-  readonly kmsKeyArn: string;
+  readonly key: IStackKey;
   /**
    * Also send the bucket's events to EventBridge, where the freshness alarms'
    * rules count new objects (lib/alarms/object-freshness.ts). A bucket has one
@@ -49,7 +51,11 @@ export class SnapshotEvents extends Construct {
       return;
     }
     const account = stackAccount(this);
-    const topic = new SnsTopic(this, 'topic', { name: props.topicName, kmsMasterKeyId: props.kmsKeyArn });
+    // The topic's ARN from its name, for the key's policy (which the topic, encrypted with the key, cannot be named in).
+    props.key.grantSnapshotEventsPublishing(
+      `arn:${stackPartition(this).partition}:sns:${stackRegion(this).region}:${account.accountId}:${props.topicName}`,
+    );
+    const topic = new SnsTopic(this, 'topic', { name: props.topicName, kmsMasterKeyId: props.key.arn });
     this.topic = topic;
     const policy = new DataAwsIamPolicyDocument(this, 'policy-document', {
       statement: [
