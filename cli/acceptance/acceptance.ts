@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import {
   ACCEPTANCE_PHASES,
@@ -17,148 +17,55 @@ import {
   OPTIONAL_PHASES,
   phaseMeaning,
   removalOf,
-  timelineOf,
 } from './acceptance-report';
 import {
   ACCEPTANCE_STACKS,
   type AcceptanceStack,
   acceptanceName,
-  acceptanceSettings,
   baseSettingsProblem,
   DEPLOYMENT_TAG,
   k8sHaHostname,
   newRunId,
   RUN_TAG,
-  UPGRADE,
   upgradeSumProblem,
 } from './acceptance-settings';
-import { metricsPhase } from './acceptance-metrics';
-import { describeSeen, seenArtifacts } from './acceptance-observed';
-import { rotatePhase } from './acceptance-rotate';
-import {
-  agentLog,
-  createDownstreamInstance,
-  describeCheck,
-  DOWNSTREAM_DOLLARS_PER_HOUR,
-  DOWNSTREAM_MINUTES,
-  DOWNSTREAM_PLAN,
-  type DownstreamContext,
-  downstreamDir,
-  importDownstream,
-  notUp,
-  tearDownDownstream,
-  waitDownstreamUp,
-  writeDownstreamModule,
-} from './acceptance-downstream';
+import { DOWNSTREAM_DOLLARS_PER_HOUR, DOWNSTREAM_MINUTES, DOWNSTREAM_PLAN, tearDownDownstream } from './acceptance-downstream';
 import {
   MIGRATE_PLAN,
-  migrateDirs,
-  migrateDocker,
   type MigrateRecord,
-  prepareMigration,
   readMigrateSupport,
   tearDownMigrateSupport,
   tearDownMigrateTarget,
   useMigrateSecrets,
 } from './acceptance-migrate';
+import { BACKUP_NAME, clusterNamespaces, type PhasesOutcome, runPhases } from './acceptance-phases';
+import {
+  type AcceptanceOptions,
+  type AcceptanceRun,
+  describeCluster,
+  reportFiles,
+  RUN_SECRETS,
+  type RunPlan,
+  type RunRecord,
+  startRun,
+  useCluster,
+} from './acceptance-run';
 import { Aws } from '../shared/aws';
 import { drill } from '../drill/drill';
 import { DOLLARS_PER_HOUR } from '../shared/hourly-cost';
 import { readProductionSettings } from '../drill/drill-settings';
 import { Kubectl } from '../shared/kubectl';
-import { Interrupted, waitUntil, yieldFor } from '../shared/poll';
+import { yieldFor } from '../shared/poll';
 import { run, runAsync } from '../shared/process';
-import { rancherGet, rancherLogin } from '../shared/rancher-api';
-import { roll } from '../roll/roll';
 import { StateFile } from '../shared/state-file';
 import { teardown } from '../teardown/teardown';
-import { Terraform, terraformBinary } from '../shared/terraform';
-import {
-  type CaReader,
-  initAndApply,
-  leftInState,
-  localModuleProblems,
-  type ModuleJson,
-  phaseRunner,
-  rancherCa,
-  readModuleJson,
-  StepFailed,
-  synthesize,
-  waitForPing,
-} from '../shared/throwaway';
+import { terraformBinary } from '../shared/terraform';
+import { leftInState, readModuleJson } from '../shared/throwaway';
 import { readableError } from '../shared/tool-output';
 
-export interface AcceptanceOptions {
-  /** The stack to prove: rke-ha, k8s-ha or docker. */
-  readonly stack: string;
-  /** The region to run in: the user's choice, never a default. */
-  readonly region: string | undefined;
-  /** The deployment's name. @default acc-<run id> */
-  readonly name?: string;
-  /** A settings file whose shape the run takes (sizes, versions but Kubernetes', proxy...). @default none: every default */
-  readonly settingsPath?: string;
-  /** The acceptance runs' folder: one folder per run (settings, module, state, reports). */
-  readonly root: string;
-  /** The node script that synthesizes the app (scripts/synth.js of the checkout). */
-  readonly synthScript: string;
-  /** docs/deployer-policy.json of the checkout. */
-  readonly policyFile: string;
-  /** The project's package.json (its version goes into the report). */
-  readonly packageFile: string;
-  /** Run only these of CHOSEN_PHASES (with deploy, teardown and sweep). */
-  readonly only?: readonly string[];
-  /** Add these of OPTIONAL_PHASES to the default set. */
-  readonly with?: readonly string[];
-  /** Leave these of CHOSEN_PHASES out. */
-  readonly skip?: readonly string[];
-  /** Start without the typed confirmation. @default false */
-  readonly yes?: boolean;
-  readonly dryRun?: boolean;
-  /** The whole run's time budget: past it, the run stops where it is and tears down. @default 240 */
-  readonly budgetMinutes?: number;
-  /** Only tear down the run with this id (one an earlier run left: killed, or its teardown failed). */
-  readonly teardownRun?: string;
-  /** Budget for /ping once the apply is done. @default 10 */
-  readonly pingMinutes?: number;
-  /** Budget for the downstream cluster to be Active and connected after each phase. @default 10 (DOWNSTREAM_MINUTES.active) */
-  readonly downstreamMinutes?: number;
-  /** k8s-ha: the kubeconfig file of the cluster the run installs Rancher onto. */
-  readonly kubeconfig?: string;
-  /** k8s-ha: the context of that file. @default its current context */
-  readonly context?: string;
-  /** k8s-ha: the public Route53 zone (yours) that gets the run's own record, `<name>.<zone>`. */
-  readonly hostedZone?: string;
-  readonly ask: (question: string) => Promise<string | undefined> | string | undefined;
-  /** Aborted on the first signal: the command in flight is stopped, then the teardown runs. */
-  readonly stop?: AbortSignal;
-  readonly log: (line: string) => void;
-}
-
-/** What a run keeps in `<root>/<run id>/run.json`: enough for `--teardown-run <run id>` to find what it left. */
-export interface RunRecord {
-  readonly runId: string;
-  readonly stack: string;
-  readonly name: string;
-  readonly region: string;
-  readonly moduleDir: string;
-  readonly startedAt: string;
-  readonly phase: AcceptancePhase;
-  /** Whether terraform ran in the run's folder (before: nothing of it exists in AWS). */
-  readonly applied: boolean;
-  readonly done: boolean;
-  /** k8s-ha: the cluster the run installs onto (a file's path and a context: no secret), for a later --teardown-run. */
-  readonly cluster?: { readonly kubeconfig: string; readonly context?: string };
-  /** k8s-ha: the namespaces the run's module creates in that cluster (none existed before; each must be gone after). */
-  readonly namespaces?: readonly string[];
-  /** k8s-ha: the cluster's namespaces before the apply (the sweep tells those that came with Rancher from the user's). */
-  readonly namespacesBefore?: readonly string[];
-  /** k8s-ha: the one-time Backup object was asked for (not in the module: the teardown deletes it itself). */
-  readonly backupCreated?: boolean;
-  /** The downstream cluster: its module's folder (written before its apply), its instance, its id in Rancher. */
-  readonly downstream?: { readonly dir: string; readonly instanceId?: string; readonly clusterId?: string };
-  /** docker's migrate phase: its shared module (written before the deploy), the rke-ha target, the docker retired. */
-  readonly migrate?: MigrateRecord;
-}
+export type { AcceptanceOptions, RunRecord } from './acceptance-run';
+export { overBudget } from './acceptance-run';
+export { acceptanceModuleProblems, moduleNamespaces } from './acceptance-phases';
 
 /**
  * The same per stack: docker's host is docs/cost.md's m6i.large (≈ $70), its two gp3 volumes, Elastic IP and key
@@ -241,20 +148,44 @@ export function chosenPhases(
   return new Set(ACCEPTANCE_PHASES.filter((p) => !(CHOSEN_PHASES as readonly string[]).includes(p) || chosen.has(p)));
 }
 
-/** The run of the time budget: true once it ran out. */
-export function overBudget(startedMs: number, nowMs: number, budgetMinutes: number): boolean {
-  return nowMs - startedMs > budgetMinutes * 60_000;
+/**
+ * Proves a throwaway deployment's whole life; see docs/acceptance.md. Returns the exit code. In four steps: the
+ * checks and the statement before anything is created (planRun), the run's folder and clock (startRun), its phases
+ * (runPhases), and its close: teardown, sweep and report (endRun).
+ */
+export async function acceptance(options: AcceptanceOptions): Promise<number> {
+  if (options.teardownRun !== undefined) return tearDownEarlierRun(options);
+  const plan = await planRun(options);
+  if (typeof plan === 'number') return plan;
+  const run = startRun(options, plan);
+  return endRun(run, await runPhases(run));
 }
 
-/** The one-time Backup the run takes (its file name starts with it, as the operator names files, BACKUP_FILE). */
-const BACKUP_NAME = 'rancher-aws-acceptance';
-/** The recurring Backup of the stack (SCHEDULED_BACKUP of lib/rancher/backup-objects.ts): its spec is copied. */
-const SCHEDULED_BACKUP = 'rancher-aws-scheduled';
+/** What the command line and the settings file chose, checked before anything else is asked. */
+type Choice = Pick<RunPlan, 'stack' | 'region' | 'phases' | 'base' | 'upgrade'> & {
+  /** Why the upgrade's sums would refuse the run: a dry run still states the plan, then says it. */
+  readonly sumProblem?: string;
+};
 
-/** Proves a throwaway deployment's whole life; see docs/acceptance.md. Returns the exit code. */
-export async function acceptance(options: AcceptanceOptions): Promise<number> {
+/**
+ * The run decided and stated, or the exit code that ends it first: the command line checked (choose), AWS and the
+ * cluster asked (lookAround), the plan said (statePlan), then a dry run ends and a real one is confirmed.
+ */
+async function planRun(options: AcceptanceOptions): Promise<RunPlan | number> {
+  const choice = choose(options);
+  if (typeof choice === 'number') return choice;
+  const plan = lookAround(options, choice);
+  if (typeof plan === 'number') return plan;
+  const cost = statedCost(plan.budgetMinutes, plan.phases.has('drill'), plan.stack, plan.phases.has('downstream'), plan.phases.has('migrate'));
+  statePlan(options, plan, cost);
+  if (options.dryRun) return stateDryRun(options, plan, choice.sumProblem);
+  const confirmed = await confirmRun(options, plan.budgetMinutes, cost);
+  return confirmed ?? plan;
+}
+
+/** The stack, region, phases and settings the command line names, or the exit code of a refusal (nothing changed). */
+function choose(options: AcceptanceOptions): Choice | number {
   const { log } = options;
-  if (options.teardownRun !== undefined) return tearDownEarlierRun(options);
   if (!(ACCEPTANCE_STACKS as readonly string[]).includes(options.stack)) {
     log(`The acceptance run proves rke-ha, k8s-ha or docker; ${options.stack} is none of them. Nothing was changed.`);
     return 2;
@@ -312,6 +243,16 @@ export async function acceptance(options: AcceptanceOptions): Promise<number> {
     log(sumProblem);
     return 2;
   }
+  return { stack, region, phases, base, upgrade, sumProblem };
+}
+
+/**
+ * The run's id and name, and what AWS and the cluster say before anything is created: who runs it, no deployment of
+ * that name, no Rancher in the cluster. A dry run asks none of it: it needs no credentials.
+ */
+function lookAround(options: AcceptanceOptions, choice: Choice): RunPlan | number {
+  const { log } = options;
+  const { stack, region } = choice;
   const runId = newRunId();
   const name = options.name ?? acceptanceName(runId);
   const aws = new Aws(region);
@@ -333,11 +274,30 @@ export async function acceptance(options: AcceptanceOptions): Promise<number> {
       return 2;
     }
   }
-  const budgetMinutes = options.budgetMinutes ?? DEFAULT_BUDGET_MINUTES;
-  const cost = statedCost(budgetMinutes, phases.has('drill'), stack, phases.has('downstream'), phases.has('migrate'));
   const runDir = join(options.root, runId);
   const outdir = join(runDir, 'cdktf.out');
-  const moduleDir = join(outdir, 'stacks', stack);
+  return {
+    stack,
+    region,
+    phases: choice.phases,
+    base: choice.base,
+    upgrade: choice.upgrade,
+    runId,
+    name,
+    aws,
+    identity,
+    cluster,
+    budgetMinutes: options.budgetMinutes ?? DEFAULT_BUDGET_MINUTES,
+    runDir,
+    outdir,
+    moduleDir: join(outdir, 'stacks', stack),
+  };
+}
+
+/** What the run does, phase by phase, what it may cost and how it ends, before it starts (a dry run's whole output). */
+function statePlan(options: AcceptanceOptions, plan: RunPlan, cost: string): void {
+  const { log } = options;
+  const { stack, region, name, runId, runDir, phases, cluster, identity, budgetMinutes } = plan;
   log(
     options.dryRun
       ? `Acceptance run of ${stack} in ${region} (a dry run: no AWS call, no credentials needed; the run id is drawn when it starts):`
@@ -356,469 +316,77 @@ export async function acceptance(options: AcceptanceOptions): Promise<number> {
     `  Budget: ${budgetMinutes} minutes, at most about ${cost} (${costBasis(stack)}${phases.has('downstream') ? `; the downstream instance about $${DOWNSTREAM_DOLLARS_PER_HOUR.toFixed(2)} an hour` : ''}${phases.has('drill') ? "; the drill's throwaway doubles it while it runs" : ''}). Past the budget, the run stops and tears down.`,
   );
   log('  Any failure, Ctrl-C or SIGTERM ends in the teardown too; then the account is searched for anything still tagged with the run id.');
-  if (options.dryRun) {
-    log(`  What it creates: ${STACK_PLAN[stack].resources}.`);
-    if (phases.has('downstream'))
-      log(
-        `  The downstream phase adds ${DOWNSTREAM_PLAN}; 10-20 minutes to import it, up to ${DOWNSTREAM_MINUTES.active} minutes of looks after each later phase, about $${DOWNSTREAM_DOLLARS_PER_HOUR.toFixed(2)} an hour.`,
-      );
-    if (phases.has('migrate'))
-      log(
-        `  The migrate phase adds ${MIGRATE_PLAN.resources}; ${MIGRATE_PLAN.time}; the rke-ha deployment about $${MIGRATE_PLAN.dollars.toFixed(2)} for the time it stands.`,
-      );
-    log(`  How long: ${STACK_PLAN[stack].time} for every phase (docs/acceptance.md, "What it costs").`);
+}
+
+/** A dry run's end: what it would create, how long it takes, what it checks first; its exit code. */
+function stateDryRun(options: AcceptanceOptions, plan: RunPlan, sumProblem: string | undefined): number {
+  const { log } = options;
+  const { stack, region, name, phases, cluster } = plan;
+  log(`  What it creates: ${STACK_PLAN[stack].resources}.`);
+  if (phases.has('downstream'))
     log(
-      `  Before it creates anything the run asks AWS who you are (sts get-caller-identity), refuses a name ${region} already has (resources tagged ${DEPLOYMENT_TAG}=${name}-${stack})${cluster ? `, and refuses ${describeCluster(cluster)} if Rancher is there` : ''}; a dry run asks none of it.`,
+      `  The downstream phase adds ${DOWNSTREAM_PLAN}; 10-20 minutes to import it, up to ${DOWNSTREAM_MINUTES.active} minutes of looks after each later phase, about $${DOWNSTREAM_DOLLARS_PER_HOUR.toFixed(2)} an hour.`,
     );
-    if (sumProblem) {
-      log(`The run would not start: ${sumProblem}`);
-      return 2;
-    }
-    log('Dry run: nothing was changed.');
-    return 0;
-  }
-  if (!options.yes) {
-    const answer = await options.ask(`Type yes to start the run (up to ${budgetMinutes} minutes, about ${cost}): `);
-    if (answer === undefined) {
-      log('No terminal to confirm on: pass --yes to start without the confirmation (pipelines). Nothing was changed.');
-      return 2;
-    }
-    if (answer.trim() !== 'yes') {
-      log(`${answer.trim() === '' ? 'Nothing typed' : `'${answer.trim()}' is not yes`}: nothing was changed.`);
-      return 1;
-    }
-  }
-
-  mkdirSync(runDir, { recursive: true });
-  const settingsFile = join(runDir, 'settings.json');
-  const now = new Date();
-  const writeSettings = (kubernetes?: string) =>
-    writeFileSync(
-      settingsFile,
-      `${JSON.stringify(acceptanceSettings(base, { name, runId, region, kubernetes, stack, hostedZone: options.hostedZone, now }), null, 2)}\n`,
+  if (phases.has('migrate'))
+    log(
+      `  The migrate phase adds ${MIGRATE_PLAN.resources}; ${MIGRATE_PLAN.time}; the rke-ha deployment about $${MIGRATE_PLAN.dollars.toFixed(2)} for the time it stands.`,
     );
-  // Without the upgrade phase nothing starts from UPGRADE.from: the run deploys the stack's default version.
-  writeSettings(upgrade ? undefined : UPGRADE.to);
-  const record = new StateFile<RunRecord>(join(runDir, 'run.json'));
-  let current: RunRecord = {
-    runId,
-    stack,
-    name,
-    region,
-    moduleDir,
-    startedAt: now.toISOString(),
-    phase: 'deploy',
-    applied: false,
-    done: false,
-    ...(cluster ? { cluster } : {}),
-  };
-  record.write(current);
-  const report: AcceptanceReport = {
-    version: 1,
-    stack,
-    runId,
-    name,
-    region,
-    startedAt: current.startedAt,
-    versions: { project: projectVersion(options.packageFile), region },
-    phases: [],
-    evidence: {},
-    notProven: notProven(stack, phases.has('migrate')),
-  };
-  const files = reportFiles(runDir);
-  const update = (change: Partial<RunRecord>) => {
-    current = { ...current, ...change };
-    record.write(current);
-    // What passed so far, on disk at every step (whole: a StateFile): a run killed with SIGKILL (no handler runs) still says it.
-    files.store.write(report);
-  };
-  const evidence = (phase: AcceptancePhase, line: string) => (report.evidence[phase] ??= []).push(line);
-  useCluster(current);
-
-  // One stop for a signal and for the budget: the command in flight is told to stop, the phases end, the teardown runs.
-  const halt = new AbortController();
-  let budgetRanOut = false;
-  const started = Date.now();
-  const onSignal = () => halt.abort();
-  options.stop?.addEventListener('abort', onSignal, { once: true });
-  if (options.stop?.aborted) halt.abort();
-  const outOfBudget = () => {
-    if (budgetRanOut) return;
-    budgetRanOut = true;
-    log(`The budget of ${budgetMinutes} minutes ran out: stopping, then the teardown.`);
-    halt.abort();
-  };
-  // On time while an asynchronous command runs (an apply); between the synchronous ones, at every look of a wait.
-  const budgetTimer = setTimeout(outOfBudget, budgetMinutes * 60_000);
-  budgetTimer.unref();
-  const interrupted = () => {
-    if (!halt.signal.aborted && overBudget(started, Date.now(), budgetMinutes)) outOfBudget();
-    return halt.signal.aborted;
-  };
-  const stoppable = { interrupted, stop: halt.signal };
-  const phase = phaseRunner<AcceptancePhase>({ interrupted, results: report.phases, enter: (p) => update({ phase: p }), log });
-  const terraform = new Terraform(moduleDir);
-  const [kubeconfig, caFile] = RUN_SECRETS.map((file) => join(runDir, file));
-  let url = '';
-  let json: ModuleJson | undefined;
-  // The cluster Rancher runs in: rke-ha's own (its kubeconfig output, written once it exists), k8s-ha's the one
-  // named on the command line; the docker host has none.
-  const kubectl = (): Kubectl => {
-    if (cluster) return new Kubectl(cluster.kubeconfig, cluster.context);
-    if (stack === 'docker') throw new StepFailed('the docker host has no Kubernetes API of its own to reach');
-    writeKubeconfig(terraform, kubeconfig, url);
-    return new Kubectl(kubeconfig);
-  };
-  const readCa: CaReader = stack === 'docker' ? (file, why) => rancherCacerts(url, file, why) : (file, why) => rancherCa(kubectl(), file, why);
-  // The downstream cluster's calls to Rancher: admin's token from one login, kept for the run (a login token lives
-  // for hours; Rancher's replaced or restarted servers keep it: it is in Rancher's datastore).
-  let adminToken: string | undefined;
-  const downstream: DownstreamContext = {
-    get url() {
-      return url;
-    },
-    caFile,
-    aws,
-    interrupted,
-    stop: halt.signal,
-    log,
-    token: () => (adminToken ??= loginToken(terraform, readCa, url, caFile)),
-  };
-  /**
-   * The downstream cluster Active with its agent connected, looked at until it is (a bounded poll): the check after
-   * a phase that replaced or restored Rancher's servers, with the time it took in the report. Nothing to look at
-   * when the downstream phase was not chosen.
-   */
-  const checkDownstream = async (after: AcceptancePhase, label: string = after) => {
-    const clusterId = current.downstream?.clusterId;
-    if (!clusterId) return;
-    const minutes = options.downstreamMinutes ?? DOWNSTREAM_MINUTES.active;
-    const check = await waitDownstreamUp(downstream, { clusterId, after: label, minutes });
-    (report.downstream ??= []).push(check);
-    evidence(after, `downstream cluster ${clusterId} ${describeCheck(check)}`);
-    if (!check.up) throw new StepFailed(notUp(check, minutes, await agentLog(downstream, current.downstream!.instanceId!)));
-  };
-
-  let outcome: 'passed' | 'failed' | 'interrupted' = 'passed';
-  try {
-    await phase('deploy', async () => {
-      if (phases.has('migrate')) {
-        // The CA both deployments serve must exist before the first; recorded first (a kill during its apply).
-        const support = migrateDirs(runDir).support;
-        update({ migrate: { support } });
-        await prepareMigration(support, { name, runId, region }, stoppable);
-        evidence(
-          'deploy',
-          `terraform apply of the migration's module (${support}): the run's CA, bucket and backup writer, tagged ${RUN_TAG}=${runId}`,
-        );
-      }
-      await synthesize({ ...stoppable, synthScript: options.synthScript, settingsFile, outdir, what: 'the acceptance deployment' });
-      json = readModuleJson(moduleDir);
-      const problems = json
-        ? acceptanceModuleProblems(json, moduleDir, runDir, name, runId, { stack, hostedZone: options.hostedZone })
-        : [`no ${moduleDir}/cdk.tf.json`];
-      if (problems.length > 0) throw new StepFailed(`the synthesized deployment is not safe to apply: ${problems.join('; ')}`);
-      evidence(
-        'deploy',
-        `synthesized with a local state in its folder, ${options.hostedZone ? `one Route53 record of its own (${k8sHaHostname(name, options.hostedZone!)})` : 'no Route53 record'}, and ${RUN_TAG}=${runId} in every AWS provider's default_tags`,
-      );
-      if (cluster) {
-        // Every namespace the module creates must be new: the teardown then removes only what the run made.
-        const namespaces = moduleNamespaces(json!);
-        const before = clusterNamespaces(kubectl());
-        if (before === undefined) throw new StepFailed(`${describeCluster(cluster)} did not list its namespaces. Nothing was applied`);
-        const taken = namespaces.filter((n) => before.includes(n));
-        if (taken.length > 0)
-          throw new StepFailed(
-            `${describeCluster(cluster)} already has the namespace ${taken.join(', ')} the run would create: it is not the run's to take over or remove (with cert-manager installed already, give --settings with k8sHa.certManager.install: false). Nothing was applied`,
-          );
-        evidence('deploy', `none of the namespaces the module creates (${namespaces.join(', ')}) existed in ${describeCluster(cluster)}`);
-        update({ namespaces, namespacesBefore: before });
-        report.versions['kubernetes (your cluster)'] = describeVersions(nodeVersions(kubectl()));
-      }
-      update({ applied: true });
-      let applied;
-      try {
-        applied = await initAndApply(moduleDir, {
-          ...stoppable,
-          apply: ['apply', '-auto-approve', '-input=false', '-json'],
-          applyTimeoutMs: 10_800_000,
-          failed: 'the deployment did not complete',
-          capture: true,
-        });
-      } finally {
-        // What Terraform said, event by event, for the timeline and for a person reading the failure.
-        if (applied) writeFileSync(join(runDir, 'deploy-apply.jsonl'), applied.stdout);
-      }
-      report.timeline = timelineOf(applied.stdout);
-      const summary = applyChanges(applied.stdout);
-      if (summary) evidence('deploy', `terraform apply: ${summary}`);
-      for (const t of report.timeline)
-        if (t.seconds !== undefined)
-          evidence('deploy', `${t.step}: ${t.seconds} s (from ${t.startSeconds} s to ${t.endSeconds} s of the apply, ${t.resources} resources)`);
-      report.versions.terraform = terraformVersion(moduleDir);
-      Object.assign(report.versions, moduleVersions(json!, moduleDir, stack));
-      // The facts docs/settings.md marks unconfirmed (an image name in a partition, a sum from one record), as seen.
-      try {
-        const k3s = report.versions.k3s;
-        report.seen = seenArtifacts(terraform.pull(), k3s !== undefined ? { k3s } : { rke2: report.versions.rke2 });
-        for (const line of describeSeen(report.seen)) evidence('deploy', line);
-      } catch (error) {
-        report.seen = { unavailable: readableError(String((error as Error).message ?? error)) };
-      }
-    });
-    url = String(terraform.outputJson('rancher_url') ?? '');
-    if (phases.has('ping'))
-      await phase('ping', async () => {
-        if (!url) throw new StepFailed('the deployment has no rancher_url output');
-        await waitForPing(readCa, url, caFile, options.pingMinutes ?? 10, interrupted);
-        evidence(
-          'ping',
-          `${url}/ping answered pong, verified with Rancher's CA from ${stack === 'docker' ? `${url}/cacerts (trusted on first use, as the stack's gate does)` : 'cattle-system/tls-rancher'}`,
-        );
-      });
-    if (phases.has('login'))
-      await phase('login', () => {
-        for (const line of firstLogin(terraform, readCa, url, caFile)) evidence('login', line);
-      });
-    if (phases.has('second-plan'))
-      await phase('second-plan', async () => {
-        const planFile = join(runDir, 'second.tfplan');
-        try {
-          const planned = await runTerraform(moduleDir, ['plan', '-detailed-exitcode', '-input=false', `-out=${planFile}`], stoppable);
-          if (planned.code === 0) {
-            report.secondPlanChanges = [];
-            evidence('second-plan', 'terraform plan -detailed-exitcode: exit 0, no changes');
-            return;
-          }
-          if (planned.code !== 2) throw new StepFailed(`terraform plan failed (exit ${planned.code}): ${readableError(planned.stderr, 600)}`);
-          // Exit 2: something changes, a resource or a root output (an output alone makes the plan not empty).
-          const shown = terraform.showPlan(planFile) as ReturnType<Terraform['showPlan']> & {
-            readonly output_changes?: Readonly<Record<string, { readonly actions: readonly string[] }>>;
-          };
-          const resources = (shown.resource_changes ?? [])
-            .filter((c) => !(c.change.actions.length === 1 && ['no-op', 'read'].includes(c.change.actions[0])))
-            .map((c) => `${c.change.actions.join(',')} ${c.address}`);
-          const outputs = Object.entries(shown.output_changes ?? {})
-            .filter(([, c]) => c.actions.some((a) => a !== 'no-op'))
-            .map(([output, c]) => `${c.actions.join(',')} output.${output}`);
-          report.secondPlanChanges = [...resources, ...outputs];
-          const some = (changes: string[]) => `${changes.slice(0, 5).join('; ')}${changes.length > 5 ? '; ...' : ''}`;
-          throw new StepFailed(
-            `the second plan is not empty (exit 2): ${resources.length > 0 ? `${resources.length} resource changes (${some(resources)})` : 'no resource changes'}${outputs.length > 0 ? `; ${outputs.length} output changes (${some(outputs)})` : ''}`,
-          );
-        } finally {
-          // A saved plan holds the deployment's secrets.
-          rmSync(planFile, { force: true });
-        }
-      });
-    if (phases.has('downstream'))
-      await phase('downstream', async () => {
-        const dir = downstreamDir(runDir);
-        writeDownstreamModule(dir, { name, runId, region });
-        // Recorded before the apply: a kill during it leaves an instance --teardown-run must find.
-        update({ downstream: { dir } });
-        const instanceId = await createDownstreamInstance(dir, stoppable);
-        update({ downstream: { ...current.downstream!, instanceId } });
-        evidence('downstream', `terraform apply of the run's downstream module (${dir}): instance ${instanceId}, tagged ${RUN_TAG}=${runId}`);
-        let why = '';
-        if (!existsSync(caFile) && !readCa(caFile, (w) => (why = w))) throw new StepFailed(`Rancher's CA could not be read: ${why}`);
-        const lines = await importDownstream(downstream, {
-          instanceId,
-          clusterName: `${name}-downstream`,
-          ca: readFileSync(caFile, 'utf8'),
-          onCluster: (clusterId) => update({ downstream: { ...current.downstream!, clusterId } }),
-        });
-        for (const line of lines) evidence('downstream', line);
-        await checkDownstream('downstream', 'import');
-      });
-    if (phases.has('upgrade'))
-      await phase('upgrade', async () => {
-        const before = nodeVersions(kubectl());
-        evidence('upgrade', `before: ${describeVersions(before)}`);
-        writeSettings(UPGRADE.to);
-        await synthesize({ ...stoppable, synthScript: options.synthScript, settingsFile, outdir, what: `the upgrade to ${UPGRADE.to}` });
-        await initAndApply(moduleDir, {
-          ...stoppable,
-          apply: ['apply', '-auto-approve', '-input=false'],
-          applyTimeoutMs: 10_800_000,
-          failed: `the upgrade to ${UPGRADE.to} did not complete`,
-        });
-        const after = nodeVersions(kubectl());
-        evidence('upgrade', `after the apply: ${describeVersions(after)}`);
-        const behind =
-          after === undefined
-            ? ['(the node list did not answer)']
-            : after.filter((n) => n.version !== UPGRADE.to).map((n) => `${n.name} ${n.version}`);
-        if (after?.length === 0 || behind.length > 0) throw new StepFailed(`not every node runs ${UPGRADE.to}: ${behind.join(', ') || 'no nodes'}`);
-        report.versions.rke2 = `${UPGRADE.from} -> ${UPGRADE.to}`;
-        await checkDownstream('upgrade');
-      });
-    if (phases.has('roll'))
-      await phase('roll', async () => {
-        // Every server in turn, one at a time (the roll's own rule); the downstream cluster looked at after each.
-        for (const server of serverNames(terraform)) {
-          const lines: string[] = [];
-          const code = await roll({
-            dir: moduleDir,
-            label: `the acceptance deployment ${name}`,
-            server,
-            interrupted,
-            log: (line) => {
-              lines.push(line);
-              log(line);
-            },
-          });
-          if (interrupted()) throw new Interrupted();
-          evidence('roll', `rancher-ha-aws roll --server ${server}: exit ${code}`);
-          for (const line of lines.filter((l) => /Ready|voter|replaced|done|finished/i.test(l)).slice(-5)) evidence('roll', line.trim());
-          if (code !== 0) throw new StepFailed(`the roll of ${server} ended with exit ${code}: ${lines[lines.length - 1] ?? ''}`);
-          await checkDownstream('roll', `roll of ${server}`);
-        }
-      });
-    if (phases.has('rotate'))
-      await phase('rotate', async () => {
-        const server = serverNames(terraform)[0];
-        const label = `the acceptance deployment ${name}`;
-        await rotatePhase({ dir: moduleDir, label, runDir, server, interrupted, log, evidence: (line) => evidence('rotate', line) });
-        await checkDownstream('rotate', `roll of ${server} after the rotations`);
-      });
-    if (phases.has('backup'))
-      await phase('backup', async () => {
-        // Not in the module: the teardown of a k8s-ha run deletes it itself (the cluster stays).
-        if (cluster) update({ backupCreated: true });
-        for (const line of await takeBackup(kubectl(), aws, terraform, interrupted)) evidence('backup', line);
-      });
-    if (phases.has('metrics'))
-      await phase('metrics', () =>
-        metricsPhase({
-          aws,
-          terraform,
-          json: json!,
-          runStartedAt: current.startedAt,
-          interrupted,
-          evidence: (line) => evidence('metrics', line),
-          log,
-          rows: (report.metrics ??= []),
-          versions: report.versions,
-        }),
-      );
-    if (phases.has('drill'))
-      await phase('drill', async () => {
-        const lines: string[] = [];
-        const code = await drill({
-          stack,
-          productionDir: moduleDir,
-          settingsPath: settingsFile,
-          root: join(runDir, 'drill'),
-          synthScript: options.synthScript,
-          pingMinutes: options.pingMinutes,
-          interrupted,
-          stop: halt.signal,
-          log: (line) => {
-            lines.push(line);
-            log(line);
-          },
-        });
-        if (interrupted()) throw new Interrupted();
-        const drillReport = lines.find((l) => l.startsWith('Result: '));
-        evidence('drill', `rancher-ha-aws drill: exit ${code}; ${drillReport ?? 'no report'}`);
-        for (const l of lines.filter((x) => /^\s+(passed|FAILED)\s/.test(x))) evidence('drill', l.trim());
-        if (code !== 0) throw new StepFailed(`the drill ended with exit ${code}`);
-        // The restore ran beside production: production's downstream cluster must still be its own.
-        await checkDownstream('drill');
-      });
-    if (phases.has('migrate'))
-      await phase('migrate', async () => {
-        const support = readMigrateSupport(current.migrate!.support);
-        if (!support) throw new StepFailed("the migration's module has no outputs (its apply did not finish)");
-        let why = '';
-        if (!existsSync(caFile) && !readCa(caFile, (w) => (why = w))) throw new StepFailed(`Rancher's CA could not be read: ${why}`);
-        // Read while the docker deployment's state holds it (the phase retires it), kept in memory only.
-        const password = terraform.outputJson('rancher_admin_password');
-        if (typeof password !== 'string' || password === '') throw new StepFailed('the docker deployment has no rancher_admin_password output');
-        await migrateDocker({
-          ...stoppable,
-          runId,
-          url,
-          caFile,
-          token: downstream.token,
-          aws,
-          region,
-          log,
-          runDir,
-          name,
-          dockerDir: moduleDir,
-          dockerSettings: JSON.parse(readFileSync(settingsFile, 'utf8')) as Record<string, unknown>,
-          synthScript: options.synthScript,
-          pingMinutes: options.pingMinutes ?? 10,
-          support,
-          record: () => current.migrate!,
-          update: (change) => update({ migrate: { ...current.migrate!, ...change } }),
-          evidence: (line) => evidence('migrate', line),
-          moduleProblems: (json, dir) =>
-            acceptanceModuleProblems(json, dir, runDir, name, runId, { stack: 'rke-ha', hostedZone: options.hostedZone }),
-          rancherVersion: (json, dir, of) => moduleVersions(json, dir, of).rancher,
-        });
-        // The restored admin, with the docker Rancher's password: its users came along (whether its login tokens did
-        // is not the run's to assume, so the looks below use this login's).
-        const login = rancherLogin(url, caFile, 'admin', password);
-        adminToken = login.token;
-        evidence(
-          'migrate',
-          `POST ${url}${login.endpoint} as admin with the docker deployment's password, on the rke-ha deployment: ${login.status}, a token`,
-        );
-        // The same cluster id on the new Rancher: the restore kept it, and its agent found the new Rancher.
-        await checkDownstream('migrate', 'migration');
-      });
-    if (phases.has('break'))
-      await phase('break', async () => {
-        if (stack === 'docker') {
-          for (const line of await stopHost(aws, terraform, interrupted)) evidence('break', line);
-          return;
-        }
-        const k = kubectl();
-        k.call(['-n', 'cattle-system', 'scale', 'deployment', 'rancher', '--replicas=0']);
-        const replicas = k.tryCall(['-n', 'cattle-system', 'get', 'deployment', 'rancher', '-o', 'jsonpath={.spec.replicas}']);
-        if (!replicas.ok || replicas.stdout.trim() !== '0')
-          throw new StepFailed(`Rancher was not scaled to zero (spec.replicas ${replicas.stdout.trim() || 'unknown'})`);
-        evidence(
-          'break',
-          'kubectl -n cattle-system scale deployment rancher --replicas=0: spec.replicas 0; the teardown runs against a deployment whose Rancher is down',
-        );
-      });
-  } catch (error) {
-    outcome = error instanceof Interrupted || interrupted() ? 'interrupted' : 'failed';
-    const last = report.phases[report.phases.length - 1];
-    if (!(error instanceof Interrupted) && !(error instanceof StepFailed) && (!last || last.status === 'passed'))
-      report.phases.push({ phase: current.phase, status: 'failed', detail: (error as Error).message });
-  } finally {
-    clearTimeout(budgetTimer);
+  log(`  How long: ${STACK_PLAN[stack].time} for every phase (docs/acceptance.md, "What it costs").`);
+  log(
+    `  Before it creates anything the run asks AWS who you are (sts get-caller-identity), refuses a name ${region} already has (resources tagged ${DEPLOYMENT_TAG}=${name}-${stack})${cluster ? `, and refuses ${describeCluster(cluster)} if Rancher is there` : ''}; a dry run asks none of it.`,
+  );
+  if (sumProblem) {
+    log(`The run would not start: ${sumProblem}`);
+    return 2;
   }
+  log('Dry run: nothing was changed.');
+  return 0;
+}
+
+/** The typed confirmation (--yes skips it): undefined to go on, else the exit code. */
+async function confirmRun(options: AcceptanceOptions, budgetMinutes: number, cost: string): Promise<number | undefined> {
+  if (options.yes) return undefined;
+  const { log } = options;
+  const answer = await options.ask(`Type yes to start the run (up to ${budgetMinutes} minutes, about ${cost}): `);
+  if (answer === undefined) {
+    log('No terminal to confirm on: pass --yes to start without the confirmation (pipelines). Nothing was changed.');
+    return 2;
+  }
+  if (answer.trim() !== 'yes') {
+    log(`${answer.trim() === '' ? 'Nothing typed' : `'${answer.trim()}' is not yes`}: nothing was changed.`);
+    return 1;
+  }
+  return undefined;
+}
+
+/** After the phases, whatever they did: the teardown, the sweep and the report (closeRun); the run's exit code. */
+async function endRun(started: AcceptanceRun, phasesOutcome: PhasesOutcome): Promise<number> {
+  const { options, plan, report } = started;
+  let outcome = phasesOutcome;
   // A signal during the last phase's (synchronous) commands is handled on the event loop: the run was interrupted
   // though every phase it started passed.
   await yieldFor(0);
-  if (outcome === 'passed' && interrupted()) outcome = 'interrupted';
-  options.stop?.removeEventListener('abort', onSignal);
-  if (budgetRanOut)
+  if (outcome === 'passed' && started.interrupted()) outcome = 'interrupted';
+  started.stopListening();
+  if (started.budgetRanOut())
     for (const [i, p] of report.phases.entries())
-      if (p.status === 'interrupted') report.phases[i] = { ...p, detail: `the budget of ${budgetMinutes} minutes ran out` };
+      if (p.status === 'interrupted') report.phases[i] = { ...p, detail: `the budget of ${plan.budgetMinutes} minutes ran out` };
 
-  const broken = phases.has('break') && report.phases.some((p) => p.phase === 'break' && p.status === 'passed');
+  const broken = plan.phases.has('break') && report.phases.some((p) => p.phase === 'break' && p.status === 'passed');
   await closeRun({
-    record,
-    current,
+    record: started.record,
+    current: started.current,
     report,
-    aws,
-    phases,
+    aws: plan.aws,
+    phases: plan.phases,
     broken,
     finished: outcome === 'passed',
-    skipped: (p) => (phases.has(p) ? undefined : 'not chosen (--only/--skip)'),
+    skipped: (p) => (plan.phases.has(p) ? undefined : 'not chosen (--only/--skip)'),
     policyFile: options.policyFile,
-    principal: identity?.Arn,
-    log,
+    principal: plan.identity?.Arn,
+    log: options.log,
   });
-  for (const line of describeReport(report, files)) log(line);
+  for (const line of describeReport(report, started.files)) options.log(line);
   if (outcome === 'interrupted') return 130;
   return outcome === 'passed' && report.passed ? 0 : 1;
 }
@@ -917,15 +485,6 @@ async function closeRun(o: {
   // rke-ha's cluster-admin kubeconfig and Rancher's CA: never left in the folder, a killed run's neither.
   for (const file of RUN_SECRETS) rmSync(join(runDir, file), { force: true });
 }
-
-/** What a run writes to its folder that must not outlive it. */
-const RUN_SECRETS = ['kubeconfig.yaml', 'rancher-ca.pem'];
-
-/** A run's report: the JSON written whole at every step (a StateFile), the Markdown once at the end. */
-const reportFiles = (runDir: string) => {
-  const json = join(runDir, 'report.json');
-  return { json, markdown: join(runDir, 'report.md'), store: new StateFile<AcceptanceReport>(json) };
-};
 
 /** Runs that started, applied something and were not torn down (their folders in `root`). */
 function unfinishedRuns(root: string): RunRecord[] {
@@ -1096,17 +655,6 @@ async function destroyOnCluster(record: RunRecord, log: (line: string) => void):
   return code;
 }
 
-/** k8s-ha: the Terraform variables that reach the cluster, in this process's environment (every terraform inherits it). */
-function useCluster(record: RunRecord): void {
-  if (!record.cluster) return;
-  process.env.TF_VAR_kubeconfig_path = record.cluster.kubeconfig;
-  if (record.cluster.context) process.env.TF_VAR_kubeconfig_context = record.cluster.context;
-  else delete process.env.TF_VAR_kubeconfig_context;
-}
-
-const describeCluster = (cluster: { kubeconfig: string; context?: string }) =>
-  `the cluster of ${cluster.kubeconfig}${cluster.context ? ` (context ${cluster.context})` : ' (its current context)'}`;
-
 /** What a stack needs on the command line, or refuses there: k8s-ha names its cluster and the zone of its record. */
 function clusterOptionsProblem(stack: AcceptanceStack, options: AcceptanceOptions): string | undefined {
   if (stack !== 'k8s-ha')
@@ -1128,25 +676,6 @@ function clusterRefusal(k: Kubectl, which: string): string | undefined {
     return `${which} has a namespace cattle-system: a Rancher is installed there already. The acceptance run installs its own and removes it afterwards, which would take that one's namespace along: use a cluster without Rancher.`;
   if (!/NotFound/.test(found.stderr)) return `${which} did not answer (${readableError(found.stderr, 300)}).`;
   return undefined;
-}
-
-/** The cluster's namespaces; undefined when it did not answer. */
-function clusterNamespaces(k: Kubectl): string[] | undefined {
-  const listed = k.tryCall(['get', 'namespaces', '-o', 'jsonpath={.items[*].metadata.name}']);
-  return listed.ok ? listed.stdout.split(/\s+/).filter(Boolean) : undefined;
-}
-
-/** The namespaces a k8s-ha module creates: its namespace resources and the Helm releases that create theirs. */
-export function moduleNamespaces(json: ModuleJson): string[] {
-  const names = new Set<string>();
-  for (const body of Object.values(json.resource?.kubernetes_namespace_v1 ?? {})) {
-    const name = (body.metadata as { name?: unknown }[] | { name?: unknown } | undefined) ?? {};
-    const value = Array.isArray(name) ? name[0]?.name : name.name;
-    if (typeof value === 'string' && !value.includes('${')) names.add(value);
-  }
-  for (const body of Object.values(json.resource?.helm_release ?? {}))
-    if (body.create_namespace === true && typeof body.namespace === 'string' && !body.namespace.includes('${')) names.add(body.namespace);
-  return [...names].sort();
 }
 
 /** What the stated cost rests on, per stack. */
@@ -1340,257 +869,4 @@ function awsActions(aws: Aws, principalArn: string | undefined, since: string, p
   const policy = JSON.parse(readFileSync(policyFile, 'utf8')) as { Statement: { Effect: string; Action?: string | string[] }[] };
   const sorted = [...used].sort();
   return { source: `CloudTrail event history (${regions.join(' and ')}) for ${user} since ${since}`, used: sorted, ...comparePolicy(sorted, policy) };
-}
-
-/**
- * Beyond the drill's checks (cli/shared/throwaway.ts): the run id in every AWS provider's default tags (so every resource
- * carries it), and names only under the run's own prefix. With a zone (k8s-ha; docker's migrate phase and its rke-ha
- * target) the Route53 records are the run's own: each is named by the rancher_hostname variable, whose default is `<name>.<zone>` (the drill's check refuses any record).
- */
-export function acceptanceModuleProblems(
-  json: ModuleJson,
-  moduleDir: string,
-  root: string,
-  name: string,
-  runId: string,
-  run: { readonly stack?: AcceptanceStack; readonly hostedZone?: string } = {},
-): string[] {
-  const records = json.resource?.aws_route53_record;
-  // k8s-ha's, and docker's and its migration target's with a zone (the migrate phase).
-  const ownRecords =
-    run.hostedZone !== undefined &&
-    records !== undefined &&
-    json.variable?.rancher_hostname?.default === k8sHaHostname(name, run.hostedZone ?? '') &&
-    Object.values(records).every((r) => r.name === '${var.rancher_hostname}');
-  const problems = localModuleProblems(
-    ownRecords ? { ...json, resource: { ...json.resource, aws_route53_record: undefined! } } : json,
-    moduleDir,
-    root,
-  );
-  if (run.hostedZone !== undefined && !ownRecords)
-    problems.push(`its Route53 records are not all named ${k8sHaHostname(name, run.hostedZone ?? '')}`);
-  for (const provider of json.provider?.aws ?? [])
-    if (provider.default_tags?.[0]?.tags?.[RUN_TAG] !== runId)
-      problems.push(`the AWS provider ${provider.alias ?? '(default)'} does not tag ${RUN_TAG}=${runId}`);
-  const named: Record<string, string> = {
-    aws_s3_bucket: 'bucket',
-    aws_ssm_parameter: 'name',
-    aws_iam_role: 'name',
-    aws_iam_user: 'name',
-    aws_lb: 'name',
-  };
-  for (const [type, attribute] of Object.entries(named))
-    for (const [id, body] of Object.entries(json.resource?.[type] ?? {})) {
-      const value = body[attribute];
-      if (typeof value === 'string' && !value.includes('${') && !value.replace(/^\//, '').startsWith(name))
-        problems.push(`${type}.${id} is named ${value}, outside the run's prefix ${name}`);
-    }
-  return problems;
-}
-
-/** terraform in the module folder, stopped with SIGINT on a signal. */
-async function runTerraform(moduleDir: string, args: readonly string[], stoppable: { interrupted: () => boolean; stop?: AbortSignal }) {
-  const result = await runAsync(terraformBinary(), args, { cwd: moduleDir, timeoutMs: 1_800_000, stop: stoppable.stop, stopSignal: 'SIGINT' });
-  if (stoppable.interrupted()) throw new Interrupted();
-  return result;
-}
-
-/** The deployment's cluster-admin kubeconfig (its sensitive output) into the run's folder, mode 0600. */
-function writeKubeconfig(terraform: Terraform, file: string, url: string): void {
-  if (existsSync(file)) return;
-  const config = terraform.outputJson('kubeconfig');
-  if (typeof config !== 'string' || !url) throw new StepFailed('the deployment has no rancher_url or kubeconfig output');
-  writeFileSync(file, config, { mode: 0o600 });
-}
-
-/**
- * The first login as a person makes it: `admin` with the rancher_admin_password output, through Rancher's login API
- * (`/v1-public/login`, `/v3-public/...?action=login` where that is missing), then the token it returned reads the
- * user it belongs to. Password and token go to curl on its standard input, never on its command line.
- */
-function firstLogin(terraform: Terraform, readCa: CaReader, url: string, caFile: string): string[] {
-  const password = terraform.outputJson('rancher_admin_password');
-  if (typeof password !== 'string' || password === '')
-    throw new StepFailed('the deployment has no rancher_admin_password output (rancher.bootstrap off?)');
-  let why = '';
-  if (!existsSync(caFile) && !readCa(caFile, (w) => (why = w))) throw new StepFailed(`Rancher's CA could not be read: ${why}`);
-  const login = rancherLogin(url, caFile, 'admin', password);
-  const me = rancherGet(url, caFile, login.token, '/v3/users?me=true');
-  const users = usernames(me.body);
-  if (me.status !== 200 || !users.includes('admin'))
-    throw new StepFailed(`the login's token did not read admin's user (${url}/v3/users?me=true answered ${me.status})`);
-  return [
-    `POST ${url}${login.endpoint} as admin with the rancher_admin_password output: ${login.status}, a token`,
-    `GET ${url}/v3/users?me=true with that token: 200, user admin`,
-  ];
-}
-
-/**
- * Rancher's own CA on the docker host, as the stack's readiness gate reads it: `/cacerts` without verification, once
- * (trust on first use: the CA does not exist before Rancher starts), then every call verifies against it.
- */
-function rancherCacerts(url: string, caFile: string, why: (text: string) => void): boolean {
-  if (!url) {
-    why('the deployment has no rancher_url output');
-    return false;
-  }
-  const got = run('curl', ['--silent', '--show-error', '--fail', '--max-time', '20', '--insecure', `${url}/cacerts`], { timeoutMs: 60_000 });
-  if (got.code !== 0 || !got.stdout.includes('BEGIN CERTIFICATE')) {
-    why(got.code === 0 ? `${url}/cacerts answered no certificate` : readableError(got.stderr, 300));
-    return false;
-  }
-  writeFileSync(caFile, got.stdout);
-  return true;
-}
-
-/** docker's break: its host stopped, and seen stopped (Rancher with it: the teardown must not need it). */
-async function stopHost(aws: Aws, terraform: Terraform, interrupted: () => boolean): Promise<string[]> {
-  const id = terraform.outputJson('instance_id');
-  if (typeof id !== 'string' || id === '') throw new StepFailed('the deployment has no instance_id output');
-  aws.call(['ec2', 'stop-instances', '--instance-ids', id]);
-  let state = '';
-  const stopped = await waitUntil(10 * 60_000, interrupted, () => {
-    const found = aws.call<{ Reservations?: { Instances?: { State?: { Name?: string } }[] }[] }>(['ec2', 'describe-instances', '--instance-ids', id]);
-    state = found?.Reservations?.[0]?.Instances?.[0]?.State?.Name ?? 'unknown';
-    return state === 'stopped' ? true : undefined;
-  });
-  if (!stopped) throw new StepFailed(`the host ${id} did not stop within 10 minutes (${state})`);
-  return [`aws ec2 stop-instances --instance-ids ${id}: stopped; the teardown runs against a host whose Rancher is down`];
-}
-
-/** The deployment's servers, from its servers_pending_replacement output (rke-ha's three when it has none). */
-function serverNames(terraform: Terraform): string[] {
-  const pending = terraform.outputJson('servers_pending_replacement');
-  const names = pending && typeof pending === 'object' ? Object.keys(pending as object).sort() : [];
-  return names.length > 0 ? names : ['server-0', 'server-1', 'server-2'];
-}
-
-/** admin's login token (the rancher_admin_password output), with Rancher's CA read first when the run has none yet. */
-function loginToken(terraform: Terraform, readCa: CaReader, url: string, caFile: string): string {
-  const password = terraform.outputJson('rancher_admin_password');
-  if (typeof password !== 'string' || password === '')
-    throw new StepFailed('the deployment has no rancher_admin_password output (rancher.bootstrap off?)');
-  let why = '';
-  if (!existsSync(caFile) && !readCa(caFile, (w) => (why = w))) throw new StepFailed(`Rancher's CA could not be read: ${why}`);
-  return rancherLogin(url, caFile, 'admin', password).token;
-}
-
-/** The usernames of a `/v3/users` answer (none when it is not one). */
-function usernames(body: string): string[] {
-  try {
-    return ((JSON.parse(body) as { data?: { username?: string }[] }).data ?? []).map((u) => String(u.username));
-  } catch {
-    return [];
-  }
-}
-
-/** Each node's name and kubelet version, or undefined when the API did not answer. */
-function nodeVersions(kubectl: Kubectl): { name: string; version: string }[] | undefined {
-  const result = kubectl.tryCall(['get', 'nodes', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.status.nodeInfo.kubeletVersion}{"\\n"}{end}']);
-  if (!result.ok) return undefined;
-  return result.stdout
-    .split('\n')
-    .filter((l) => l.includes('='))
-    .map((l) => ({ name: l.slice(0, l.indexOf('=')), version: l.slice(l.indexOf('=') + 1).trim() }));
-}
-
-const describeVersions = (nodes: { name: string; version: string }[] | undefined) =>
-  nodes === undefined ? 'the node list did not answer' : nodes.map((n) => `${n.name} ${n.version}`).join(', ') || 'no nodes';
-
-/**
- * A one-time Backup with the scheduled Backup's storage and encryption (so it lands where the scheduled ones do, and
- * the drill finds it as the newest), waited for until the operator names its file, which must then be in the bucket.
- */
-async function takeBackup(kubectl: Kubectl, aws: Aws, terraform: Terraform, interrupted: () => boolean): Promise<string[]> {
-  const bucket = terraform.outputJson('rancher_backup_bucket');
-  if (typeof bucket !== 'string') throw new StepFailed('the deployment has no rancher_backup_bucket output (backups.enabled)');
-  const scheduled = JSON.parse(kubectl.call(['get', 'backups.resources.cattle.io', SCHEDULED_BACKUP, '-o', 'json'])) as {
-    spec?: Record<string, unknown>;
-  };
-  const { schedule: _schedule, retentionCount: _retention, ...spec } = scheduled.spec ?? {};
-  const created = kubectl.call(['create', '-f', '-', '-o', 'name'], {
-    input: JSON.stringify({ apiVersion: 'resources.cattle.io/v1', kind: 'Backup', metadata: { name: BACKUP_NAME }, spec }),
-  });
-  let last = '';
-  const file = await waitUntil(15 * 60_000, interrupted, () => {
-    const status = kubectl.tryCall(['get', 'backups.resources.cattle.io', BACKUP_NAME, '-o', 'jsonpath={.status.filename}']);
-    last = status.ok ? 'no file name yet' : readableError(status.stderr, 300);
-    return status.ok && status.stdout.trim() !== '' ? status.stdout.trim() : undefined;
-  });
-  if (!file) throw new StepFailed(`the Backup ${BACKUP_NAME} wrote no file within 15 minutes (${last})`);
-  await yieldFor(0);
-  const listed = aws.call<{ Contents?: { Key: string; Size: number }[] }>([
-    's3api',
-    'list-objects-v2',
-    '--bucket',
-    bucket,
-    '--prefix',
-    `rancher/${file}`,
-  ]);
-  const object = (listed?.Contents ?? []).find((o) => o.Key === `rancher/${file}`);
-  if (!object) throw new StepFailed(`the operator names ${file}, which is not in s3://${bucket}/rancher/`);
-  return [
-    `${created.trim() || BACKUP_NAME} created with the scheduled Backup's storage and encryption: ${file}`,
-    `s3://${bucket}/rancher/${file}: ${object.Size} bytes`,
-  ];
-}
-
-/** The project's version (package.json of the checkout). */
-function projectVersion(packageFile: string): string | undefined {
-  try {
-    return String((JSON.parse(readFileSync(packageFile, 'utf8')) as { version?: string }).version);
-  } catch {
-    return undefined;
-  }
-}
-
-/** Terraform's own version and the providers the module was initialised with (`terraform version -json`). */
-function terraformVersion(moduleDir: string): string | undefined {
-  const result = run(terraformBinary(), ['version', '-json'], { cwd: moduleDir, timeoutMs: 60_000 });
-  try {
-    const v = JSON.parse(result.stdout) as { terraform_version?: string; provider_selections?: Record<string, string> };
-    const providers = Object.entries(v.provider_selections ?? {}).map(([p, version]) => `${p.split('/').pop()} ${version}`);
-    return `${v.terraform_version ?? '?'}${providers.length ? `; providers: ${providers.join(', ')}` : ''}`;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Versions the synthesized module pins: the charts, RKE2 at deploy, the instance type. */
-function moduleVersions(json: ModuleJson, moduleDir: string, stack: AcceptanceStack): Record<string, string | undefined> {
-  const releases = Object.values(json.resource?.helm_release ?? {}) as { chart?: string; version?: string }[];
-  const chart = (name: string) => releases.find((r) => r.chart === name)?.version;
-  const text = readFileSync(join(moduleDir, 'cdk.tf.json'), 'utf8');
-  const k3s = /K3S_VERSION=\\"(v[^\\"]+)\\"/.exec(text)?.[1];
-  if (stack === 'docker')
-    return {
-      // The container's image (the host's RANCHER_IMAGE): K3s inside it comes with Rancher's version.
-      rancher: /RANCHER_IMAGE=\\"[^\\"]*rancher\/rancher:(v[^\\"]+)\\"/.exec(text)?.[1],
-      'instance type': String(json.variable?.instance_type?.default ?? '(the instance_type variable)'),
-    };
-  return {
-    rancher: chart('rancher'),
-    'cert-manager': chart('cert-manager'),
-    'rancher-backup': chart('rancher-backup'),
-    ...(stack === 'rke-ha' && k3s !== undefined ? { k3s } : {}),
-    ...(stack === 'rke-ha'
-      ? {
-          rke2: /RKE2_VERSION=\\"(v[^\\"]+)\\"/.exec(text)?.[1] ?? UPGRADE.from,
-          'instance type': String(json.variable?.instance_type?.default ?? '(the instance_type variable)'),
-        }
-      : {}),
-  };
-}
-
-/** "N added, M changed, K destroyed" from the apply's change summary event. */
-function applyChanges(applyJson: string): string | undefined {
-  for (const line of applyJson.split('\n').reverse()) {
-    if (!line.includes('"change_summary"')) continue;
-    try {
-      return (JSON.parse(line) as { '@message'?: string })['@message'];
-    } catch {
-      return undefined;
-    }
-  }
-  return undefined;
 }

@@ -1,42 +1,21 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BACKUP_FILE } from '../../lib/config/backup-file';
-import { DEPLOYMENT_TAG } from '../acceptance/acceptance-settings';
 import { Aws } from '../shared/aws';
-import { readBackupFile } from './backup-archive';
-import {
-  compareRestored,
-  deleteTokenParameter,
-  newestSnapshot,
-  restoreEtcd,
-  snapshotFolder,
-  snapshotUnreadable,
-  type EtcdRestored,
-  type EtcdSnapshot,
-} from './drill-etcd';
-import { API_COLLECTIONS, DRILL_USER, drillLogin, rancherIds, rancherServerUrl, removeDrillUser } from './drill-login';
+import { deleteTokenParameter, newestSnapshot, snapshotFolder, snapshotUnreadable, type EtcdSnapshot } from './drill-etcd';
+import { type DrillOutcome, type DrillRun, runDrillPhases } from './drill-phases';
 import { drillPlan } from './drill-plan';
 import { newestObject, productionDeployment, type ProductionDeployment } from './drill-production';
 import { DRILL_PHASES, ETCD_NOT_PROVEN, ETCD_PHASES, NOT_PROVEN, describeReport, type DrillPhase, type DrillReport } from './drill-report';
 import { defaultThrowawayName, etcdThrowawaySettings, readProductionSettings, throwawaySettings } from './drill-settings';
-import { Kubectl } from '../shared/kubectl';
-import { Interrupted, waitUntil, yieldFor } from '../shared/poll';
 import { run } from '../shared/process';
 import { StateFile } from '../shared/state-file';
 import { planTeardown, teardown } from '../teardown/teardown';
 import { readDeploymentRecord } from '../shared/module-folder';
 import { Terraform, terraformBinary } from '../shared/terraform';
-import { readableError } from '../shared/tool-output';
-import {
-  initAndApply,
-  leftInState,
-  localModuleProblems,
-  phaseRunner,
-  readModuleJson,
-  StepFailed,
-  synthesize,
-  waitForPing,
-} from '../shared/throwaway';
+import { leftInState, phaseRunner } from '../shared/throwaway';
+
+export { throwawayProblems } from './drill-phases';
 
 export interface DrillOptions {
   /** The stack of production (only rke-ha builds a throwaway deployment). */
@@ -95,19 +74,56 @@ const RESTORE_VARIABLE = 'rancher_backup_restore_encryption_config';
 /** Where the operator writes in its bucket (BACKUP_FOLDER of backup-writer.ts). */
 const BACKUP_PREFIX = 'rancher/';
 
-/** The kinds counted in the backup and in the restored cluster. */
-const COUNTED = ['clusters.management.cattle.io', 'users.management.cattle.io', 'projects.management.cattle.io', 'settings.management.cattle.io'];
+/** What the checks before a drill decided and its statement named: the drill starts from it. */
+export interface DrillPlan {
+  readonly production: ProductionDeployment;
+  /** Production's settings file, read. */
+  readonly settings: Record<string, unknown>;
+  readonly aws: Aws;
+  /** The file restored: the Rancher backup's or the etcd snapshot's, in production's bucket. */
+  readonly backup: DrillReport['backup'];
+  /** The Rancher backup's file name (not with --etcd). */
+  readonly file?: string;
+  /** `--etcd`: the snapshot restored. */
+  readonly snapshot?: EtcdSnapshot;
+  /** The throwaway's name. */
+  readonly name: string;
+  readonly outdir: string;
+  readonly moduleDir: string;
+  readonly settingsFile: string;
+}
 
-class DrillFailed extends StepFailed {}
-/** The `--etcd` steps ended well: past the Rancher-backup steps, to the teardown. */
-class Finished extends Error {}
-
-/** Restores production's newest Rancher backup into a throwaway deployment, checks it, reports, tears it down. */
+/**
+ * Restores production's newest Rancher backup into a throwaway deployment, checks it, reports, tears it down. In
+ * steps: what an earlier drill left torn down first, the drill decided and stated (planDrill), started (startDrill),
+ * its phases (runDrillPhases), and its close: teardown and report (endDrill).
+ */
 export async function drill(options: DrillOptions): Promise<number> {
-  const { log } = options;
   const record = new StateFile<DrillRecord>(join(options.root, 'drill.json'));
+  const earlier = await finishEarlierDrill(options, record);
+  if (earlier !== undefined) return earlier;
+  if (options.stack !== 'rke-ha') {
+    options.log(
+      options.stack === 'docker'
+        ? 'The docker stack has no Rancher backups to restore: its data volume has EBS snapshots instead (docs/docker.md).'
+        : 'A drill builds a throwaway rke-ha deployment; a k8s-ha deployment runs on a cluster of yours, and the drill has no second cluster to restore into. Restore its backup into an rke-ha deployment by hand (docs/backups.md, "Migrate to a new deployment").',
+    );
+    return 2;
+  }
+  if (options.dryRun) return stateDryRun(options);
+  const plan = planDrill(options, record);
+  if (typeof plan === 'number') return plan;
+  const drilled = startDrill(options, record, plan);
+  return endDrill(drilled, await runDrillPhases(drilled));
+}
+
+/**
+ * A throwaway an earlier drill left (not finished, or said finished while its state still holds resources: a record
+ * written by hand) torn down first; `--teardown` ends there. The exit code when the drill ends here, else undefined.
+ */
+async function finishEarlierDrill(options: DrillOptions, record: StateFile<DrillRecord>): Promise<number | undefined> {
+  const { log } = options;
   const previous = record.read();
-  // Left behind: not finished, or said finished while its state still holds resources (a record written by hand).
   if (previous && (!previous.done || leftInState(previous.moduleDir, previous.stack) > 0)) {
     if (previous.keep && !options.teardownOnly) {
       log(
@@ -128,27 +144,29 @@ export async function drill(options: DrillOptions): Promise<number> {
     log(`No throwaway deployment of a drill is left (${record.path}${previous ? ': the last one was torn down' : ' does not exist'}).`);
     return 0;
   }
-  if (options.stack !== 'rke-ha') {
-    log(
-      options.stack === 'docker'
-        ? 'The docker stack has no Rancher backups to restore: its data volume has EBS snapshots instead (docs/docker.md).'
-        : 'A drill builds a throwaway rke-ha deployment; a k8s-ha deployment runs on a cluster of yours, and the drill has no second cluster to restore into. Restore its backup into an rke-ha deployment by hand (docs/backups.md, "Migrate to a new deployment").',
-    );
-    return 2;
-  } // A dry run reads nothing but the settings file: no terraform, no AWS call, no credentials (anyone reads the plan first).
-  if (options.dryRun) {
-    let settings: Record<string, unknown>;
-    try {
-      settings = readProductionSettings(options.settingsPath);
-    } catch (error) {
-      log(`${(error as Error).message} Nothing was changed.`);
-      return 2;
-    }
-    const plan = drillPlan({ ...options, settings, etcd: options.etcd ?? false, keep: options.keep ?? false });
-    for (const line of plan) log(line);
-    return 0;
-  }
+  return undefined;
+}
 
+/** A dry run reads nothing but the settings file: no terraform, no AWS call, no credentials (anyone reads the plan first). */
+function stateDryRun(options: DrillOptions): number {
+  let settings: Record<string, unknown>;
+  try {
+    settings = readProductionSettings(options.settingsPath);
+  } catch (error) {
+    options.log(`${(error as Error).message} Nothing was changed.`);
+    return 2;
+  }
+  const plan = drillPlan({ ...options, settings, etcd: options.etcd ?? false, keep: options.keep ?? false });
+  for (const line of plan) options.log(line);
+  return 0;
+}
+
+/**
+ * Production read, the file to restore chosen and the throwaway named, what the drill does stated; or the exit code
+ * of a refusal (nothing changed).
+ */
+function planDrill(options: DrillOptions, record: StateFile<DrillRecord>): DrillPlan | number {
+  const { log } = options;
   const production = productionDeployment(options.productionDir);
   const settings = readProductionSettings(options.settingsPath);
   const problem = settingsMismatch(settings, production, options.settingsPath);
@@ -196,11 +214,17 @@ export async function drill(options: DrillOptions): Promise<number> {
     );
     return 2;
   }
+  return { production, settings, aws, backup, file, snapshot, name, outdir, moduleDir, settingsFile };
+}
+
+/** The throwaway's folder and settings written, the drill's record and report begun. */
+function startDrill(options: DrillOptions, record: StateFile<DrillRecord>, plan: DrillPlan): DrillRun {
+  const { production, settings, backup, file, snapshot, name, outdir, moduleDir, settingsFile } = plan;
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(options.root, { recursive: true });
   const throwaway =
-    chosen.file !== undefined
-      ? throwawaySettings(settings, { name, file: chosen.file, bucket: backup.bucket, productionName: production.name })
+    file !== undefined
+      ? throwawaySettings(settings, { name, file, bucket: backup.bucket, productionName: production.name })
       : etcdThrowawaySettings(settings, { name, productionName: production.name });
   writeFileSync(settingsFile, `${JSON.stringify(throwaway, null, 2)}\n`);
   let current: DrillRecord = {
@@ -233,135 +257,35 @@ export async function drill(options: DrillOptions): Promise<number> {
     current = { ...current, ...change };
     record.write(current);
   };
-  const phase = phaseRunner<DrillPhase>({ interrupted: options.interrupted, results: report.phases, enter: (name) => update({ phase: name }), log });
+  const phase = phaseRunner<DrillPhase>({
+    interrupted: options.interrupted,
+    results: report.phases,
+    enter: (name) => update({ phase: name }),
+    log: options.log,
+  });
 
   // The restore of an encrypted backup and the teardown's destroy both need production's configuration in the
   // variable (Terraform asks for a variable without a default in a destroy too): in this process's environment, so
   // the teardown's terraform inherits it as the apply's does.
   if (file?.endsWith('.enc')) process.env[`TF_VAR_${RESTORE_VARIABLE}`] = production.backupEncryptionConfig;
-  let outcome: 'passed' | 'failed' | 'interrupted' = 'passed';
-  try {
-    await phase('synth', async () => {
-      await synthesize({ ...options, settingsFile, outdir, what: 'the throwaway' });
-      const problems = throwawayProblems(moduleDir, production, options.root, snapshot !== undefined);
-      if (problems.length > 0) throw new DrillFailed(`the synthesized throwaway is not safe to apply: ${problems.join('; ')}`);
-    });
-    const terraform = new Terraform(moduleDir);
-    await phase('apply', async () => {
-      update({ applied: true });
-      await initAndApply(moduleDir, {
-        ...options,
-        apply: ['apply', '-auto-approve', '-input=false'],
-        applyTimeoutMs: options.applyTimeoutMs ?? 10_800_000,
-        failed: 'the restore did not complete',
-      });
-    });
-    const url = String(terraform.outputJson('rancher_url') ?? '');
-    report.throwaway = { ...report.throwaway, url };
-    if (snapshot) {
-      const restored = await phase('restore', () =>
-        restoreEtcd({
-          aws,
-          interrupted: options.interrupted,
-          log,
-          stack: options.stack,
-          productionBucket: backup.bucket,
-          snapshot,
-          token: production.joinToken!,
-          productionAddresses: production.serverAddresses,
-          throwaway: terraform.pull(),
-          willWrite: (parameter) => update({ tokenParameter: parameter }),
-          tags: { ...stringTags(throwaway.tags), [DEPLOYMENT_TAG]: `${name}-${options.stack}` },
-        }),
-      );
-      await phase('ping', () => pingRestored(restored, production, url, options));
-      await phase('compare', () => {
-        report.comparisons.push(...compareRestored(restored, production.serverAddresses.length, production.url));
-        const failed = report.comparisons.filter((c) => !c.passed).map((c) => c.what);
-        if (failed.length > 0) throw new DrillFailed(`the restored cluster differs from production: ${failed.join(', ')}`);
-      });
-      throw new Finished();
-    }
-    const kubeconfig = join(options.root, 'kubeconfig.yaml');
-    const kubectl = new Kubectl(kubeconfig);
-    const caFile = join(options.root, 'rancher-ca.pem');
-    await phase('ping', async () => {
-      const config = terraform.outputJson('kubeconfig');
-      if (typeof config !== 'string' || !url) throw new DrillFailed('the throwaway has no rancher_url or kubeconfig output');
-      writeFileSync(kubeconfig, config, { mode: 0o600 });
-      await waitForPing(kubectl, url, caFile, options.pingMinutes ?? 10, options.interrupted);
-    });
-    // The kubeconfig (the throwaway's own cluster-admin certificate, generated by its apply) is the only way in
-    // before Rancher has a user the drill can log in as: it reads Rancher's CA (in waitForPing) and makes and
-    // removes the drill's user. Everything compared goes through Rancher's API, logged in as that user.
-    let session: { token: string } | undefined;
-    let userMade = false;
-    try {
-      await phase('login', async () => {
-        const can = kubectl.tryCall(['auth', 'can-i', '*', '*', '--all-namespaces']);
-        if (!can.ok || can.stdout.trim() !== 'yes')
-          throw new DrillFailed(`the throwaway's kubeconfig is not cluster-admin: ${readableError(can.stderr, 300)}`);
-        userMade = true;
-        const login = await drillLogin(kubectl, url, caFile, options.interrupted);
-        session = login;
-        report.login = { user: DRILL_USER, endpoint: login.endpoint, status: login.status, removed: false };
-      });
-      await phase('compare', async () => {
-        const token = session!.token;
-        const download = join(options.root, 'backup.tar.gz');
-        try {
-          aws.call(['s3api', 'get-object', '--bucket', production.backupBucket!, '--key', backup.key, download]);
-          await yieldFor(0);
-          if (options.interrupted()) throw new Interrupted();
-          const contents = await readBackupFile(download);
-          for (const kind of COUNTED) {
-            const collection = API_COLLECTIONS[kind];
-            const listed = rancherIds(url, caFile, token, collection);
-            // The drill's own user is not the backup's.
-            const restored = listed.ids?.filter((id) => !(collection === 'users' && id === DRILL_USER)).length;
-            const inBackup = contents.objects.get(kind) ?? 0;
-            report.comparisons.push({
-              what: kind,
-              backup: inBackup,
-              restored,
-              passed: restored !== undefined && restored >= inBackup,
-              note: listed.problem ?? `Rancher's API, /v3/${collection}`,
-            });
-          }
-          const serverUrl = rancherServerUrl(url, caFile, token);
-          report.comparisons.push({
-            what: 'setting server-url',
-            backup: production.url,
-            restored: serverUrl,
-            passed: serverUrl !== undefined && serverUrl === production.url,
-            note: contents.files.has('settings.management.cattle.io#v3/server-url.json')
-              ? "in the backup; compared with production's URL, through Rancher's API"
-              : 'not in the backup',
-          });
-        } finally {
-          rmSync(download, { force: true });
-        }
-        const failed = report.comparisons.filter((c) => !c.passed).map((c) => c.what);
-        if (failed.length > 0) throw new DrillFailed(`the restored deployment differs from the backup: ${failed.join(', ')}`);
-      });
-    } finally {
-      if (userMade) {
-        const left = removeDrillUser(kubectl);
-        if (report.login) report.login = { ...report.login, removed: left === undefined };
-        if (left) log(`The drill's user ${DRILL_USER} may be left in the throwaway (${left}); the teardown removes it with the throwaway.`);
-      }
-    }
-  } catch (error) {
-    if (error instanceof Finished) outcome = 'passed';
-    else if (error instanceof Interrupted || options.interrupted()) outcome = 'interrupted';
-    else if (error instanceof StepFailed) outcome = 'failed';
-    else {
-      outcome = 'failed';
-      const last = report.phases[report.phases.length - 1];
-      if (!last || last.status === 'passed') report.phases.push({ phase: current.phase, status: 'failed', detail: (error as Error).message });
-    }
-  }
+  return {
+    options,
+    plan,
+    report,
+    get current() {
+      return current;
+    },
+    throwaway,
+    update,
+    phase,
+  };
+}
 
+/** The throwaway torn down (or kept), the phases not reached marked skipped, the report written; the exit code. */
+async function endDrill(drilled: DrillRun, outcome: DrillOutcome): Promise<number> {
+  const { options, report } = drilled;
+  const { log } = options;
+  const { name, moduleDir, snapshot } = drilled.plan;
   let tornDown = true;
   if (options.keep) {
     report.phases.push({ phase: 'teardown', status: 'skipped', detail: '--keep' });
@@ -369,7 +293,7 @@ export async function drill(options: DrillOptions): Promise<number> {
     log(`Tear it down with: npm run drill -- ${options.stack} --teardown`);
   } else {
     const started = Date.now();
-    const code = await tearDownThrowaway(current, log);
+    const code = await tearDownThrowaway(drilled.current, log);
     tornDown = code === 0;
     report.phases.push({
       phase: 'teardown',
@@ -388,7 +312,7 @@ export async function drill(options: DrillOptions): Promise<number> {
   report.passed = outcome === 'passed' && tornDown;
   const reportFile = join(options.root, `report-${report.startedAt.replace(/[:.]/g, '-')}.json`);
   writeFileSync(reportFile, `${JSON.stringify(report, null, 2)}\n`);
-  update({ phase: 'teardown', done: !options.keep && tornDown, report: reportFile });
+  drilled.update({ phase: 'teardown', done: !options.keep && tornDown, report: reportFile });
   for (const line of describeReport(report, reportFile)) log(line);
   if (outcome === 'interrupted') return 130;
   return report.passed ? 0 : 1;
@@ -453,39 +377,6 @@ function etcdSource(aws: Aws, production: ProductionDeployment, settings: Record
   return { backup: { bucket: production.etcdSnapshotBucket, key, lastModified, bytes }, snapshot };
 }
 
-/**
- * `/ping` of the restored Rancher (`--etcd`): at production's hostname, which its restored ingress and certificate
- * answer, connecting to the throwaway's load balancer (curl --connect-to: no DNS record changes), trusting the CA the
- * restored Rancher names in its cacerts setting, or the system's for a public one.
- */
-async function pingRestored(restored: EtcdRestored, production: ProductionDeployment, throwawayUrl: string, options: DrillOptions): Promise<void> {
-  if (!production.url || !throwawayUrl) throw new DrillFailed("production's or the throwaway's rancher_url output is missing");
-  const { host } = new URL(production.url);
-  const ca = join(options.root, 'rancher-ca.pem');
-  if (restored.cacerts.trim()) writeFileSync(ca, restored.cacerts);
-  const args = [
-    '--silent',
-    '--show-error',
-    '--max-time',
-    '20',
-    ...(restored.cacerts.trim() ? ['--cacert', ca] : []),
-    '--connect-to',
-    `${host}:443:${new URL(throwawayUrl).hostname}:443`,
-    `${production.url}/ping`,
-  ];
-  let last = '';
-  const answered = await waitUntil((options.pingMinutes ?? 10) * 60_000, options.interrupted, () => {
-    const ping = run('curl', args, { timeoutMs: 60_000 });
-    if (ping.code === 0 && ping.stdout.trim() === 'pong') return true;
-    last = ping.code === 0 ? `answered '${ping.stdout.trim().slice(0, 80)}'` : readableError(ping.stderr, 300);
-    return undefined;
-  });
-  if (!answered)
-    throw new DrillFailed(
-      `the restored Rancher did not answer pong on ${production.url}/ping through ${throwawayUrl} within ${options.pingMinutes ?? 10} minutes (last: ${last})`,
-    );
-}
-
 /** The newest file the operator wrote in production's bucket, by LastModified. */
 function newestBackup(aws: Aws, bucket: string): { key: string; lastModified: string; bytes: number } | undefined {
   return newestObject(aws, bucket, BACKUP_PREFIX, (file) => BACKUP_FILE.test(file));
@@ -497,43 +388,6 @@ function settingsMismatch(settings: Record<string, unknown>, production: Product
   const region = typeof settings.region === 'string' ? settings.region : 'us-east-1';
   if (name === production.name && region === production.region) return undefined;
   return `The settings file ${path} (name ${name}, region ${region}) is not the one ${production.dir} was applied from (name ${production.name}, region ${production.region}): set RANCHER_CONFIG to production's settings file. Nothing was changed.`;
-}
-
-/** The ports on which a server takes another as a member of its cluster (supervisor, etcd, kubelet). */
-const CLUSTER_PORTS = [9345, 2379, 2380, 2381, 10250];
-
-/**
- * What would make the synthesized throwaway unsafe to apply: a Route53 record (production's name), a state that is
- * not a local file in the drill's folder, or any resource that manages one of production's buckets (a bucket, its
- * policy, its lifecycle...) rather than naming it in a policy's statements. With `etcd` (the throwaway will hold
- * production's token and CAs, so a server of production's that reached it could take it for a peer): also a rule
- * that opens a cluster port to addresses rather than to the servers' own security group, or a peering or transit
- * gateway attachment of its VPC.
- */
-export function throwawayProblems(moduleDir: string, production: ProductionDeployment, root: string, etcd = false): string[] {
-  const json = readModuleJson(moduleDir);
-  if (!json) return [`no ${join(moduleDir, 'cdk.tf.json')}`];
-  const problems = localModuleProblems(json, moduleDir, root);
-  const resources = json.resource ?? {};
-  const buckets = [production.backupBucket, production.etcdSnapshotBucket].filter((b): b is string => b !== undefined);
-  for (const [type, byName] of Object.entries(json.resource ?? {})) {
-    if (!type.startsWith('aws_s3_')) continue;
-    for (const [id, body] of Object.entries(byName))
-      if (buckets.includes(String(body.bucket))) problems.push(`${type}.${id} manages production's bucket ${body.bucket}`);
-  }
-  if (etcd) {
-    for (const type of ['aws_vpc_peering_connection', 'aws_ec2_transit_gateway_vpc_attachment', 'aws_vpc_peering_connection_accepter'])
-      if (resources[type]) problems.push(`it has a ${type}`);
-    for (const [id, rule] of Object.entries(resources.aws_vpc_security_group_ingress_rule ?? {})) {
-      const from = Number(rule.from_port);
-      const to = Number(rule.to_port);
-      const open = CLUSTER_PORTS.some((port) => from <= port && port <= to);
-      if (open && (rule.cidr_ipv4 !== undefined || rule.cidr_ipv6 !== undefined || rule.prefix_list_id !== undefined))
-        problems.push(`aws_vpc_security_group_ingress_rule.${id} opens a cluster port to addresses`);
-    }
-    if (resources.aws_security_group_rule) problems.push('it has aws_security_group_rule resources, which this check does not read');
-  }
-  return problems;
 }
 
 /**
@@ -585,10 +439,4 @@ async function tearDownThrowaway(drilled: DrillRecord, log: (line: string) => vo
     return 1;
   }
   return teardown({ dir: drilled.moduleDir, label: `the drill's throwaway ${drilled.name}`, keepSnapshots: false, yes: true, log });
-}
-
-/** A settings file's `tags` section as tags (string values only; anything else is no tag the stacks would write). */
-function stringTags(tags: unknown): Record<string, string> {
-  if (!tags || typeof tags !== 'object') return {};
-  return Object.fromEntries(Object.entries(tags).filter((e): e is [string, string] => typeof e[1] === 'string'));
 }

@@ -129,8 +129,35 @@ class Stop extends Error {
   }
 }
 
-/** Replaces servers one at a time; see docs/day-2.md "Rolling a server". Returns the exit code. */
+/**
+ * Replaces servers one at a time; see docs/day-2.md "Rolling a server". Returns the exit code. In steps: the
+ * deployment read (readTarget), the servers chosen and the plan stated (planRoll), the roll's lock taken (takeLock),
+ * then every server rolled under both Leases (rollUnderLeases).
+ */
 export async function roll(options: RollOptions): Promise<number> {
+  const target = readTarget(options);
+  if (typeof target === 'number') return target;
+  const plan = planRoll(options, target);
+  if (typeof plan === 'number') return plan;
+  const held = takeLock(options, target, plan);
+  if (typeof held === 'number') return held;
+  return rollUnderLeases({ options, target, plan, held });
+}
+
+/** The deployment as its state shows it, with what the roll needs of it. */
+interface RollTarget {
+  readonly terraform: Terraform;
+  readonly file: StateFile<RollRecord>;
+  readonly state: ModuleState;
+  readonly deployment: Deployment;
+  readonly name: string;
+  readonly servers: Server[];
+  readonly k3s: boolean;
+  readonly region: string;
+}
+
+/** The deployment to roll, or the exit code of a refusal: no servers of its own, or RKE2 with fewer than three. */
+function readTarget(options: RollOptions): RollTarget | number {
   const { log } = options;
   const terraform = new Terraform(options.dir);
   const file = new StateFile<RollRecord>(stateFilePath(options.dir, 'roll'));
@@ -159,6 +186,25 @@ export async function roll(options: RollOptions): Promise<number> {
   }
   const region = deployment.region;
   if (!region) throw new Error('The region of the deployment is not in the state; nothing was changed.');
+  return { terraform, file, state, deployment, name, servers, k3s, region };
+}
+
+/** What the roll does: the servers in turn (a resumed roll's own), each from its next step. */
+interface RollPlan {
+  /** The record a roll that stopped left (resumed: the cluster and the state decide what is done). */
+  readonly previous: RollRecord | undefined;
+  readonly interrupted: () => boolean;
+  readonly rejoinMs: number;
+  /** The recorded image's address in the state (--new-image replaces it). */
+  readonly imageAddress: string | undefined;
+  /** The servers to roll, in order. */
+  readonly toRoll: Server[];
+}
+
+/** The servers chosen and the plan stated; or the exit code when nothing is to be done or it is refused. */
+function planRoll(options: RollOptions, target: RollTarget): RollPlan | number {
+  const { log } = options;
+  const { terraform, file, state, deployment, name, servers, k3s } = target;
   const previous = file.read();
   const interrupted = options.interrupted ?? (() => false);
   const rejoinMs = (options.waitMinutes ?? BUDGETS.rejoinMs / 60_000) * 60_000;
@@ -174,7 +220,7 @@ export async function roll(options: RollOptions): Promise<number> {
     log(chosen);
     return 2;
   }
-  const plan = servers.filter((s) => chosen.includes(s.name));
+  const toRoll = servers.filter((s) => chosen.includes(s.name));
   log(`Roll of ${name} (${options.label}, ${k3s ? 'K3s on an external datastore' : 'RKE2 with embedded etcd'}, ${servers.length} servers):`);
   if (previous) log(`  Resuming the roll started ${previous.started} (${file.path}); the cluster and the state decide what is done.`);
   if (options.newImage && !previous?.newImageDone)
@@ -183,7 +229,7 @@ export async function roll(options: RollOptions): Promise<number> {
     log(
       "  Before the first server is marked out: each server's cert-renewal.sh compared with this version's (SSM); where it differs, its renewal timer is stopped until the server is replaced (started again at the end on a server not replaced)",
     );
-  for (const server of plan) {
+  for (const server of toRoll) {
     const at = previous?.done[server.name];
     const next = at === undefined ? 0 : STEPS.indexOf(at) + 1;
     if (next >= STEPS.length) {
@@ -193,7 +239,7 @@ export async function roll(options: RollOptions): Promise<number> {
     log(`  ${server.name} (${server.address}):${next > 0 ? ` from step ${STEPS[next]}` : ''}`);
     for (const step of STEPS.slice(next)) log(`    ${describe(step, server, k3s, rejoinMs)}`);
   }
-  if (plan.length === 0) {
+  if (toRoll.length === 0) {
     log('  Nothing to roll: servers_pending_replacement lists no setting for any server (use --all or --server to roll anyway).');
     return 0;
   }
@@ -201,8 +247,31 @@ export async function roll(options: RollOptions): Promise<number> {
     log('Dry run: nothing was changed.');
     return 0;
   }
+  return { previous, interrupted, rejoinMs, imageAddress, toRoll };
+}
 
-  const kubeconfig = writeKubeconfig(options.dir, state);
+/** The roll's lock held, with the cluster's kubeconfig (removed when the roll ends). */
+interface Held {
+  readonly kubeconfig: string;
+  readonly kubectl: Kubectl;
+  readonly holder: string;
+  /** The dead roll this one resumes: its Leases are this roll's. */
+  readonly succeeds: string | undefined;
+  /** A server a resumed roll has out (or had started), not yet back. */
+  readonly inFlight: Server | undefined;
+  /** Renews both Leases every minute from here to the end, during the steps too. */
+  readonly keeper: LeaseKeeper;
+}
+
+/**
+ * The roll's lock (Lease kube-system/rancher-ha-aws-roll) taken, with every server healthy; or the exit code when
+ * another roll runs, holds the lock, or a server is not healthy.
+ */
+function takeLock(options: RollOptions, target: RollTarget, plan: RollPlan): Held | number {
+  const { log } = options;
+  const { file, servers, k3s } = target;
+  const { previous, toRoll } = plan;
+  const kubeconfig = writeKubeconfig(options.dir, target.state);
   const kubectl = new Kubectl(kubeconfig);
   // One holder per living process: a roll still running from this folder (its state file's holder, alive on this
   // machine) refuses a second; a resumed roll is a new holder that succeeds the dead one's Leases (conditionally:
@@ -216,7 +285,7 @@ export async function roll(options: RollOptions): Promise<number> {
   }
   const holder = newHolder();
   const succeeds = options.takeOver ? undefined : previous?.holder;
-  const inFlight = plan.find((s) => previous?.done[s.name] !== undefined && previous.done[s.name] !== 'rejoin');
+  const inFlight = toRoll.find((s) => previous?.done[s.name] !== undefined && previous.done[s.name] !== 'rejoin');
   try {
     requireHealthy(kubectl, servers, k3s, inFlight);
   } catch (error) {
@@ -235,124 +304,174 @@ export async function roll(options: RollOptions): Promise<number> {
   // From here to the end, both Leases are renewed every minute, during the steps too (design notes, "Who may restart a server").
   const keeper = new LeaseKeeper(kubectl, holder);
   keeper.hold(ROLL_LEASE);
+  return { kubeconfig, kubectl, holder, succeeds, inFlight, keeper };
+}
+
+/** A roll under its lock: its record (saved at every step), and whether it holds the servers' restart Lease. */
+interface Rolling {
+  readonly options: RollOptions;
+  readonly target: RollTarget;
+  readonly plan: RollPlan;
+  readonly held: Held;
+  readonly aws: Aws;
+  readonly restart: { held: boolean };
+  readonly record: () => RollRecord;
+  readonly save: (change: Partial<RollRecord>) => void;
+}
+
+/** Every server rolled, then the Leases given back; a stop handled by stopRoll. The kubeconfig removed at the end. */
+async function rollUnderLeases(o: Pick<Rolling, 'options' | 'target' | 'plan' | 'held'>): Promise<number> {
+  const { file, region } = o.target;
+  const { previous, toRoll } = o.plan;
+  const { holder, keeper } = o.held;
   let record: RollRecord = previous
     ? { ...previous, holder }
-    : { holder, started: new Date().toISOString(), servers: plan.map((s) => s.name), done: {}, replacedFrom: {} };
+    : { holder, started: new Date().toISOString(), servers: toRoll.map((s) => s.name), done: {}, replacedFrom: {} };
   file.write(record);
-  const aws = new Aws(region);
-  const restart = { held: false };
-  const save = (change: Partial<RollRecord>) => {
-    record = { ...record, ...change };
-    file.write(record);
-    // A Lease another took meanwhile stops the roll here, before its next step.
-    keeper.check();
+  const r: Rolling = {
+    ...o,
+    aws: new Aws(region),
+    restart: { held: false },
+    record: () => record,
+    save: (change) => {
+      record = { ...record, ...change };
+      file.write(record);
+      // A Lease another took meanwhile stops the roll here, before its next step.
+      keeper.check();
+    },
   };
   try {
-    // The servers' restart Lease, from now to the end of the roll: no certificate renewal restarts a server, and no
-    // upgrade Job passes its prepare step (readiness-gates.sh), beside the roll; only the server the roll has out
-    // may be upgraded (its address on the Lease, OUT_ANNOTATION).
-    await holdRestartLease({ kubectl, holder, interrupted, log, restart, takeOver: options.takeOver, succeeds }, 'before touching any server');
-    keeper.hold(RESTART_LEASE);
-    // Looked at with the Lease held: an upgrade Job that passed its prepare step before is applying, and refused here.
-    // With a server out (a resume), the rejoin step waits for that server's own upgrade instead.
-    if (!inFlight) requireNoUpgrade(kubectl, servers, 'Nothing was changed');
-    if (options.newImage && !record.newImageDone) {
-      const result = await replaceExactly(
-        terraform,
-        imageAddress!,
-        'the apply that records the newest image',
-        'No server was touched: apply them first (a plain `terraform apply`), then run the roll again.',
-      );
-      if (result.code !== 0)
-        throw new Stop(
-          `The apply that records the newest image failed (exit ${result.code}); no server was touched. Fix what Terraform says and run the roll again.`,
-        );
-      save({ newImageDone: true });
-    }
-    for (const server of plan) {
-      for (const step of STEPS) {
-        const at = record.done[server.name];
-        if (at !== undefined && STEPS.indexOf(at) >= STEPS.indexOf(step)) continue;
-        // Signals arrive through the event loop: give them a turn before each step.
-        await yieldFor(0);
-        if (interrupted()) throw new Stop(`Interrupted before ${server.name}'s step ${step}. Run the roll again to continue (${file.path}).`, 130);
-        log(`${server.name}: ${describe(step, server, k3s, rejoinMs)}`);
-        try {
-          await runStep(step, {
-            server,
-            servers,
-            deployment,
-            k3s,
-            kubectl,
-            terraform,
-            aws,
-            name,
-            record,
-            save,
-            log,
-            rejoinMs,
-            interrupted,
-            holder,
-            restart,
-          });
-          keeper.check();
-        } catch (error) {
-          if (error instanceof Interrupted)
-            throw new Stop(`Interrupted during ${server.name}'s step ${step}. Run the roll again to continue (${file.path}).`, 130);
-          throw error;
-        }
-        save({ done: { ...record.done, [server.name]: step } });
-      }
-      log(`${server.name}: replaced, Ready${k3s ? '' : ' and a voting etcd member'}.`);
-      markOut(kubectl, holder, undefined);
-    }
-    keeper.stop();
-    release(kubectl, holder, RESTART_LEASE);
-    restart.held = false;
-    release(kubectl, holder);
-    await startStoppedTimers({ terraform, deployment, aws, log }, record);
-    file.remove();
-    log(`Roll of ${name} finished: ${plan.map((s) => s.name).join(', ')} replaced one at a time.`);
-    return 0;
+    return await rollEachServer(r);
   } catch (caught) {
-    keeper.stop();
-    if (caught instanceof LeaseLost) {
-      // Someone took the lock (a person's --take-over on another machine): that one continues; this roll takes no
-      // further step and leaves the cluster, the Leases and its state file as they are.
-      log(`${caught.message}\nThe roll stopped; whoever holds the Lease now continues (${file.path} is left as it was).`);
-      return 3;
-    }
-    // Anything unexpected (a kubectl or AWS call that failed) stops the roll like a known problem does.
-    const error =
-      caught instanceof Stop ? caught : new Stop(`${(caught as Error).message}\nThe roll stopped there; run it again to continue (${file.path}).`);
-    log(error.message);
-    // While a server is out of the cluster the lock stays (only a resume of this roll continues it). Otherwise the
-    // cluster is whole: the server in flight starts over (a fresh snapshot) and the lock is given back.
-    const out = plan.some((s) => record.done[s.name] === 'remove' || record.done[s.name] === 'replace' || record.removing === s.name);
-    if (!out) {
-      const started = plan.find((s) => record.done[s.name] !== undefined && record.done[s.name] !== 'rejoin');
-      if (started) {
-        if (record.done[started.name] === 'drain') {
-          const node = nodeOf(kubectl.nodes() ?? [], started);
-          if (node) kubectl.tryCall(['uncordon', node.name]);
-        }
-        save({ done: { ...record.done, [started.name]: undefined } });
-      }
-      release(kubectl, holder, RESTART_LEASE);
-      release(kubectl, holder);
-      // No server out: the timers it stopped run again (a rerun looks at them afresh).
-      if (record.stoppedTimers?.length) {
-        await startStoppedTimers({ terraform, deployment, aws, log }, record);
-        save({ stoppedTimers: undefined });
-      }
-      // Refused before anything was done (exit 2: what the cluster or the plan holds must change first): nothing to
-      // resume, and the next run chooses its servers afresh.
-      if (error.code === 2 && !record.newImageDone && Object.values(record.done).every((step) => step === undefined)) file.remove();
-    }
-    return error.code;
+    return await stopRoll(r, caught);
   } finally {
-    rmSync(kubeconfig, { force: true });
+    rmSync(o.held.kubeconfig, { force: true });
   }
+}
+
+/**
+ * Under the servers' restart Lease, from now to the end of the roll: no certificate renewal restarts a server, and
+ * no upgrade Job passes its prepare step (readiness-gates.sh), beside the roll; only the server the roll has out may
+ * be upgraded (its address on the Lease, OUT_ANNOTATION). The newest image first with --new-image, then each server
+ * through every step it has not done.
+ */
+async function rollEachServer(r: Rolling): Promise<number> {
+  const { options, restart, save } = r;
+  const { log } = options;
+  const { file, terraform, servers, deployment, k3s, name } = r.target;
+  const { interrupted, rejoinMs, imageAddress, toRoll } = r.plan;
+  const { kubectl, holder, keeper, succeeds, inFlight } = r.held;
+  await holdRestartLease({ kubectl, holder, interrupted, log, restart, takeOver: options.takeOver, succeeds }, 'before touching any server');
+  keeper.hold(RESTART_LEASE);
+  // Looked at with the Lease held: an upgrade Job that passed its prepare step before is applying, and refused here.
+  // With a server out (a resume), the rejoin step waits for that server's own upgrade instead.
+  if (!inFlight) requireNoUpgrade(kubectl, servers, 'Nothing was changed');
+  if (options.newImage && !r.record().newImageDone) {
+    const result = await replaceExactly(
+      terraform,
+      imageAddress!,
+      'the apply that records the newest image',
+      'No server was touched: apply them first (a plain `terraform apply`), then run the roll again.',
+    );
+    if (result.code !== 0)
+      throw new Stop(
+        `The apply that records the newest image failed (exit ${result.code}); no server was touched. Fix what Terraform says and run the roll again.`,
+      );
+    save({ newImageDone: true });
+  }
+  for (const server of toRoll) {
+    for (const step of STEPS) {
+      const at = r.record().done[server.name];
+      if (at !== undefined && STEPS.indexOf(at) >= STEPS.indexOf(step)) continue;
+      // Signals arrive through the event loop: give them a turn before each step.
+      await yieldFor(0);
+      if (interrupted()) throw new Stop(`Interrupted before ${server.name}'s step ${step}. Run the roll again to continue (${file.path}).`, 130);
+      log(`${server.name}: ${describe(step, server, k3s, rejoinMs)}`);
+      try {
+        await runStep(step, {
+          server,
+          servers,
+          deployment,
+          k3s,
+          kubectl,
+          terraform,
+          aws: r.aws,
+          name,
+          record: r.record(),
+          save,
+          log,
+          rejoinMs,
+          interrupted,
+          holder,
+          restart,
+        });
+        keeper.check();
+      } catch (error) {
+        if (error instanceof Interrupted)
+          throw new Stop(`Interrupted during ${server.name}'s step ${step}. Run the roll again to continue (${file.path}).`, 130);
+        throw error;
+      }
+      save({ done: { ...r.record().done, [server.name]: step } });
+    }
+    log(`${server.name}: replaced, Ready${k3s ? '' : ' and a voting etcd member'}.`);
+    markOut(kubectl, holder, undefined);
+  }
+  keeper.stop();
+  release(kubectl, holder, RESTART_LEASE);
+  restart.held = false;
+  release(kubectl, holder);
+  await startStoppedTimers({ terraform, deployment, aws: r.aws, log }, r.record());
+  file.remove();
+  log(`Roll of ${name} finished: ${toRoll.map((s) => s.name).join(', ')} replaced one at a time.`);
+  return 0;
+}
+
+/**
+ * A roll that stopped: a lost Lease leaves everything as it is (whoever holds it continues). Otherwise, while a
+ * server is out of the cluster the lock stays (only a resume of this roll continues it); with none out the cluster
+ * is whole: the server in flight starts over (a fresh snapshot), the Leases are given back and the timers the roll
+ * stopped run again. The exit code.
+ */
+async function stopRoll(r: Rolling, caught: unknown): Promise<number> {
+  const { save } = r;
+  const { log } = r.options;
+  const { file, terraform, deployment } = r.target;
+  const { toRoll } = r.plan;
+  const { kubectl, holder, keeper } = r.held;
+  keeper.stop();
+  if (caught instanceof LeaseLost) {
+    // Someone took the lock (a person's --take-over on another machine): that one continues; this roll takes no
+    // further step and leaves the cluster, the Leases and its state file as they are.
+    log(`${caught.message}\nThe roll stopped; whoever holds the Lease now continues (${file.path} is left as it was).`);
+    return 3;
+  }
+  // Anything unexpected (a kubectl or AWS call that failed) stops the roll like a known problem does.
+  const error =
+    caught instanceof Stop ? caught : new Stop(`${(caught as Error).message}\nThe roll stopped there; run it again to continue (${file.path}).`);
+  log(error.message);
+  const record = r.record;
+  const out = toRoll.some((s) => record().done[s.name] === 'remove' || record().done[s.name] === 'replace' || record().removing === s.name);
+  if (!out) {
+    const started = toRoll.find((s) => record().done[s.name] !== undefined && record().done[s.name] !== 'rejoin');
+    if (started) {
+      if (record().done[started.name] === 'drain') {
+        const node = nodeOf(kubectl.nodes() ?? [], started);
+        if (node) kubectl.tryCall(['uncordon', node.name]);
+      }
+      save({ done: { ...record().done, [started.name]: undefined } });
+    }
+    release(kubectl, holder, RESTART_LEASE);
+    release(kubectl, holder);
+    // No server out: the timers it stopped run again (a rerun looks at them afresh).
+    if (record().stoppedTimers?.length) {
+      await startStoppedTimers({ terraform, deployment, aws: r.aws, log }, record());
+      save({ stoppedTimers: undefined });
+    }
+    // Refused before anything was done (exit 2: what the cluster or the plan holds must change first): nothing to
+    // resume, and the next run chooses its servers afresh.
+    if (error.code === 2 && !record().newImageDone && Object.values(record().done).every((step) => step === undefined)) file.remove();
+  }
+  return error.code;
 }
 
 function chooseServers(options: RollOptions, servers: Server[], terraform: Terraform, state: ModuleState): string[] | string {
