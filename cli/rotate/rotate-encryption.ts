@@ -1,16 +1,20 @@
-import { rmSync } from 'node:fs';
-import { Aws } from '../shared/aws';
-import { Kubectl, type NodeStatus } from '../shared/kubectl';
-import { holderAlive, LeaseLost, markOut, newHolder, readLease, release, RESTART_LEASE } from '../shared/lease';
-import { LeaseKeeper } from '../shared/lease-keeper';
+import { markOut, RESTART_LEASE } from '../shared/lease';
 import { appliedDeployment } from '../shared/module-folder';
 import { Interrupted, POLL_INTERVAL_MS, pollPause, waitUntil, yieldFor } from '../shared/poll';
-import { isHealthy, nodeOf, onServer, type Server, serversOf, writeKubeconfig } from '../roll/roll';
+import { isHealthy, nodeOf, onServer, type Server, serversOf } from '../roll/roll';
 import ROTATE_ENCRYPTION_SCRIPT from './rotate-encryption.sh';
-import { ROTATE_BUDGETS, type RotateOptions, Stop, takeRestartLease } from './rotate';
+import type { RotateOptions } from './rotate';
+import {
+  refuseUpgradeInFlight,
+  restartEachServer,
+  restartMarkedOut,
+  ROTATE_BUDGETS,
+  Stop,
+  type UnderLease,
+  waitEveryServerHealthy,
+} from './restart-each-server';
 import { StateFile, stateFilePath } from '../shared/state-file';
 import { Terraform } from '../shared/terraform';
-import { upgradeInFlight } from '../shared/upgrade-state';
 
 /** The re-encryption of every Secret on the rotating server (`rotate-keys` until reencrypt_finished), bounded. */
 export const REENCRYPT_BUDGET_MS = 30 * 60_000;
@@ -107,16 +111,8 @@ export function nextEncryptionStep(views: readonly EncryptionView[], record: Pic
   return { kind: 'done' };
 }
 
-interface Context {
-  readonly aws: Aws;
-  readonly kubectl: Kubectl;
-  readonly servers: readonly Server[];
-  readonly interrupted: () => boolean;
-  readonly log: (line: string) => void;
-  readonly keeper: LeaseKeeper;
-  readonly holder: string;
-  readonly restartMs: number;
-}
+/** The encryption-key rotation's steps get the Lease's context (RKE2 only: k3s is false). */
+type Context = UnderLease;
 
 /**
  * Rotates the secrets-encryption key of an rke-ha deployment on RKE2; see docs/day-2.md "Rotating the
@@ -170,101 +166,70 @@ export async function rotateEncryptionKey(options: RotateOptions): Promise<numbe
     return 0;
   }
 
-  const kubeconfig = writeKubeconfig(options.dir, state);
-  const kubectl = new Kubectl(kubeconfig);
-  if (previous && holderAlive(previous.holder)) {
-    log(`Another rotation runs from this folder now (${previous.holder}, ${file.path}); nothing was changed.`);
-    rmSync(kubeconfig, { force: true });
-    return 3;
-  }
-  const holder = newHolder();
-  const interrupted = options.interrupted ?? (() => false);
-  const keeper = new LeaseKeeper(kubectl, holder);
-  let record: RotateEncryptionRecord | undefined = previous ? { ...(previous as RotateEncryptionRecord), holder } : undefined;
-  try {
-    await takeRestartLease(kubectl, holder, { takeOver: options.takeOver, succeeds: previous?.holder, interrupted, log });
-    keeper.hold(RESTART_LEASE);
-    const c: Context = { aws: new Aws(region), kubectl, servers, interrupted, log, keeper, holder, restartMs };
-    if (!record) {
-      const nodes = kubectl.nodes();
-      const upgrade =
-        nodes &&
-        upgradeInFlight(
-          kubectl,
-          servers.map((x) => nodeOf(nodes, x)).filter((n): n is NodeStatus => n !== undefined),
-        );
-      if (upgrade)
-        throw new Stop(
-          `An in-place Kubernetes upgrade is pending or running: ${upgrade}. Nothing was changed; let it finish, then run the rotation.`,
-          2,
-        );
-      const views = await observe(c);
-      const off = views.filter((v) => v.status.enabled !== 'yes');
-      if (off.length > 0)
-        throw new Stop(
-          `Secrets encryption is not enabled on ${off.map((v) => `${v.name} (${v.status.enabled})`).join(', ')}: there is no key to rotate there. Nothing was changed; look at \`rke2 secrets-encrypt status\` on it.`,
-          2,
-        );
-      const first = nextEncryptionStep(views, { server: servers[0].name, keyBefore: views[0].status.active });
-      if (first.kind === 'wait')
-        throw new Stop(
-          `Before a rotation every server is healthy; ${first.unhealthy.join(', ')} ${first.unhealthy.length === 1 ? 'is' : 'are'} not. Nothing was changed.`,
-          2,
-        );
-      if (first.kind === 'refuse' || first.kind === 'reencrypting')
-        throw new Stop(
-          `${first.kind === 'refuse' ? first.reason : `${first.server} is re-encrypting (a rotation under way)`}. Nothing was changed. A rotation left half done: restart, one at a time and each only once every server is Ready and a voter, the servers whose active key is not the newest (\`systemctl restart rke2-server\` through aws ssm start-session), or run \`rotate encryption-key\` again from the folder of the run that started it; then run this again (docs/day-2.md "Rotating the secrets-encryption key").`,
-          2,
-        );
-      record = { holder, started: new Date().toISOString(), rotation: 'encryption-key', server: servers[0].name, keyBefore: views[0].status.active };
-    }
-    file.write(record);
-
-    for (let steps = 0; ; steps++) {
-      await yieldFor(0);
-      if (interrupted()) throw new Stop(`Interrupted. Run the rotation again to continue (${file.path}).`, 130);
-      keeper.check();
-      if (steps > 4 * servers.length + 6)
-        throw new Stop(
-          `The rotation took more steps than ${servers.length} servers can need (a server that keeps going back to an older key?). Nothing more was done; look at \`rke2 secrets-encrypt status\` on each server, then run it again.`,
-        );
+  return restartEachServer<RotateEncryptionRecord, Exclude<EncryptionStep, { kind: 'done' }>>({
+    dir: options.dir,
+    state,
+    region,
+    servers,
+    k3s: false,
+    restartMs,
+    file,
+    previous: previous as RotateEncryptionRecord | undefined,
+    takeOver: options.takeOver,
+    interrupted: options.interrupted,
+    log,
+    start: async (c, record) => {
+      if (!record.current) record.current = await firstRecord(c);
+      file.write(record.current);
+    },
+    next: async (c, record) => {
       const step = nextEncryptionStep(await observe(c), record);
-      if (step.kind === 'done') break;
-      await runStep(c, step, record);
-    }
-    keeper.stop();
-    release(kubectl, holder, RESTART_LEASE);
-    file.remove();
-    log(
+      return step.kind === 'done' ? 'done' : step;
+    },
+    run: runStep,
+    tooManySteps: {
+      extra: 6,
+      why: 'a server that keeps going back to an older key?',
+      lookAt: 'look at `rke2 secrets-encrypt status` on each server',
+    },
+    finished: (record) =>
       `Rotation of ${name}'s secrets-encryption key finished: every Secret rewritten with the new key on ${record.server}, every other server restarted with it, one at a time; every hash matches.`,
+  });
+}
+
+/**
+ * A first run's refusals (nothing changed yet): an upgrade under way, encryption not enabled everywhere, a server
+ * not healthy, hashes that differ or a stage rotate-keys does not start from; else its record: the first server
+ * rotates, from the active key every server shows now.
+ */
+async function firstRecord(c: Context): Promise<RotateEncryptionRecord> {
+  const { servers } = c;
+  refuseUpgradeInFlight(c);
+  const views = await observe(c);
+  const off = views.filter((v) => v.status.enabled !== 'yes');
+  if (off.length > 0)
+    throw new Stop(
+      `Secrets encryption is not enabled on ${off.map((v) => `${v.name} (${v.status.enabled})`).join(', ')}: there is no key to rotate there. Nothing was changed; look at \`rke2 secrets-encrypt status\` on it.`,
+      2,
     );
-    return 0;
-  } catch (caught) {
-    keeper.stop();
-    if (caught instanceof LeaseLost) {
-      log(`${caught.message}\nThe rotation stopped; whoever holds the Lease now continues (${file.path} is left as it was).`);
-      return 3;
-    }
-    const error =
-      caught instanceof Stop
-        ? caught
-        : caught instanceof Interrupted
-          ? new Stop(`Interrupted. Run the rotation again to continue (${file.path}).`, 130)
-          : new Stop(`${(caught as Error).message}\nThe rotation stopped there; run it again to continue (${file.path}).`);
-    log(error.message);
-    let out = true;
-    try {
-      const lease = readLease(kubectl, RESTART_LEASE);
-      out = lease?.holder === holder && lease.out !== undefined;
-    } catch {
-      // Unreadable: left as it is (held, and renewed by nobody, it lapses within the hour unless a server is out).
-    }
-    if (!out) release(kubectl, holder, RESTART_LEASE);
-    if (error.code === 2 && record === undefined) file.remove();
-    return error.code;
-  } finally {
-    rmSync(kubeconfig, { force: true });
-  }
+  const first = nextEncryptionStep(views, { server: servers[0].name, keyBefore: views[0].status.active });
+  if (first.kind === 'wait')
+    throw new Stop(
+      `Before a rotation every server is healthy; ${first.unhealthy.join(', ')} ${first.unhealthy.length === 1 ? 'is' : 'are'} not. Nothing was changed.`,
+      2,
+    );
+  if (first.kind === 'refuse' || first.kind === 'reencrypting')
+    throw new Stop(
+      `${first.kind === 'refuse' ? first.reason : `${first.server} is re-encrypting (a rotation under way)`}. Nothing was changed. A rotation left half done: restart, one at a time and each only once every server is Ready and a voter, the servers whose active key is not the newest (\`systemctl restart rke2-server\` through aws ssm start-session), or run \`rotate encryption-key\` again from the folder of the run that started it; then run this again (docs/day-2.md "Rotating the secrets-encryption key").`,
+      2,
+    );
+  return {
+    holder: c.holder,
+    started: new Date().toISOString(),
+    rotation: 'encryption-key',
+    server: servers[0].name,
+    keyBefore: views[0].status.active,
+  };
 }
 
 /** The shell command that runs the script with one action on a server. */
@@ -376,66 +341,27 @@ async function runStep(c: Context, step: Exclude<EncryptionStep, { kind: 'done' 
         `${step.server} has not reported reencrypt_finished after ${REENCRYPT_BUDGET_MS / 60_000} minutes: no server was restarted. Look at its journal (journalctl -u rke2-server) and the events of the re-encryption (kubectl get events -A --field-selector reason=SecretsUpdateError), then run the rotation again: it waits again and never rotates twice.`,
       );
     }
-    case 'wait': {
-      c.log(`  waiting for ${step.unhealthy.join(', ')} to be healthy before any restart`);
-      const healthy = await waitUntil(c.restartMs, c.interrupted, () => {
-        const nodes = c.kubectl.nodes();
-        return nodes && c.servers.every((s) => isHealthy(nodeOf(nodes, s), false)) ? true : undefined;
-      });
-      if (!healthy)
-        throw new Stop(
-          `${step.unhealthy.join(', ')} ${step.unhealthy.length === 1 ? 'is' : 'are'} not healthy after ${c.restartMs / 60_000} minutes: no other server is restarted while one is out. Look at journalctl -u rke2-server there (aws ssm start-session), then run the rotation again.`,
-        );
-      markOut(c.kubectl, c.holder, undefined);
-      return;
-    }
+    case 'wait':
+      return waitEveryServerHealthy(c, step.unhealthy);
     case 'restart': {
       const s = server(step.server);
       c.log(`${s.name}: restarted to take the new key (marked out on the Lease), then waited for until healthy.`);
-      markOut(c.kubectl, c.holder, s.privateIp);
-      // Write first, read second (design notes, "Who may restart a server"), as the token rotation does.
-      const nodes = c.kubectl.nodes();
-      const upgrade =
-        nodes &&
-        upgradeInFlight(
-          c.kubectl,
-          c.servers.map((x) => nodeOf(nodes, x)).filter((n): n is NodeStatus => n !== undefined),
-        );
-      if (nodes === undefined || upgrade) {
-        markOut(c.kubectl, c.holder, undefined);
-        throw new Stop(
-          `${upgrade ? `An in-place Kubernetes upgrade is pending or running: ${upgrade}` : 'The Kubernetes API did not answer'}. ${s.name} was not restarted; let the upgrade finish, then run the rotation again (it continues from here).`,
-          2,
-        );
-      }
-      const result = await onServerScript(c, s, 'restart');
-      if (result.status !== 'Success') {
-        markOut(c.kubectl, c.holder, undefined);
-        throw new Stop(
-          `The restart of ${s.name} was not asked (SSM ${result.status}: ${result.error.split('\n').slice(-1).join('')}). Run the rotation again.`,
-        );
-      }
-      if (!(await backWithKey(c, s)))
-        throw new Stop(
-          `${s.name} was restarted to take the new key and is not healthy after ${c.restartMs / 60_000} minutes; it stays marked out on the Lease and no other server is restarted. Look at journalctl -u rke2-server on it, then run the rotation again.`,
-        );
-      markOut(c.kubectl, c.holder, undefined);
-      return;
+      return restartMarkedOut(c, s, {
+        ask: async () => {
+          const result = await onServerScript(c, s, 'restart');
+          if (result.status !== 'Success') {
+            markOut(c.kubectl, c.holder, undefined);
+            throw new Stop(
+              `The restart of ${s.name} was not asked (SSM ${result.status}: ${result.error.split('\n').slice(-1).join('')}). Run the rotation again.`,
+            );
+          }
+        },
+        back: async () => {
+          const status = await statusOf(c, s);
+          return status.enabled === 'yes' && status.clusterHealthy;
+        },
+        notBack: `${s.name} was restarted to take the new key and is not healthy after ${c.restartMs / 60_000} minutes; it stays marked out on the Lease and no other server is restarted. Look at journalctl -u rke2-server on it, then run the rotation again.`,
+      });
     }
   }
-}
-
-/** Waits (bounded) until every server is Ready and a voter and `server` answers healthy: the restart seen through. */
-async function backWithKey(c: Context, server: Server): Promise<boolean> {
-  const looks = Math.max(1, Math.ceil(c.restartMs / POLL_INTERVAL_MS));
-  for (let look = 0; look < looks; look++) {
-    if (c.interrupted()) throw new Interrupted();
-    const nodes = c.kubectl.nodes();
-    if (nodes && c.servers.every((x) => isHealthy(nodeOf(nodes, x), false))) {
-      const status = await statusOf(c, server);
-      if (status.enabled === 'yes' && status.clusterHealthy) return true;
-    }
-    if (look + 1 < looks) await yieldFor(pollPause());
-  }
-  return false;
 }

@@ -1,31 +1,29 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Aws } from '../shared/aws';
-import { Kubectl, type NodeStatus } from '../shared/kubectl';
-import { acquire, holderAlive, LeaseLost, markOut, newHolder, readLease, release, RESTART_LEASE, restartLeaseAnswer } from '../shared/lease';
-import { LeaseKeeper } from '../shared/lease-keeper';
+import type { Aws } from '../shared/aws';
+import { RESTART_LEASE } from '../shared/lease';
 import { appliedDeployment } from '../shared/module-folder';
-import { Interrupted, POLL_INTERVAL_MS, pollPause, waitUntil, yieldFor } from '../shared/poll';
-import { isHealthy, nodeOf, onServer, type Server, serversOf, writeKubeconfig } from '../roll/roll';
+import { waitUntil } from '../shared/poll';
+import { isHealthy, nodeOf, onServer, type Server, serversOf } from '../roll/roll';
+import {
+  refuseUpgradeInFlight,
+  restartEachServer,
+  restartMarkedOut,
+  ROTATE_BUDGETS,
+  Stop,
+  type UnderLease,
+  waitEveryServerHealthy,
+} from './restart-each-server';
 import ROTATE_TOKEN_SCRIPT from './rotate-token.sh';
 import { StateFile, stateFilePath } from '../shared/state-file';
 import { ModuleState, Terraform } from '../shared/terraform';
-import { upgradeInFlight } from '../shared/upgrade-state';
+
+export { ROTATE_BUDGETS, Stop } from './restart-each-server';
 
 /** What `rotate` rotates. */
 export const ROTATIONS = ['token', 'encryption-key'] as const;
 export type Rotation = (typeof ROTATIONS)[number];
-
-/** The bounded budgets of the rotation's waits (docs/day-2.md "Rotating the cluster token"). */
-export const ROTATE_BUDGETS = {
-  /** One SSM command on a server (a status, the rotation, the token file, the restart asked). */
-  commandMs: 5 * 60_000,
-  /** A restarted server Ready (and an etcd voter), and every server healthy, before the next. */
-  restartMs: 15 * 60_000,
-  /** The servers' restart Lease free, when a certificate renewal holds it (its restart waits 15 minutes at most). */
-  restartLeaseMs: 20 * 60_000,
-} as const;
 
 export interface RotateOptions {
   readonly dir: string;
@@ -114,18 +112,15 @@ export function nextTokenStep(servers: readonly ServerView[]): TokenStep {
   return next ? { kind: 'restart', server: next.name } : { kind: 'done' };
 }
 
-/** A stop with its exit code (2: refused, nothing changed; 3: someone else restarts servers; 130: interrupted). */
-export class Stop extends Error {
-  constructor(
-    message: string,
-    readonly code = 1,
-  ) {
-    super(message);
-  }
+/** The token parameter of the deployment's state: its name, key, tier and description, as Terraform wrote them. */
+interface TokenParameter {
+  readonly name: string;
+  readonly keyId: string;
+  readonly tier: string;
+  readonly description: string;
 }
 
-/** The token parameter of the deployment's state: its name, key, tier and description, as Terraform wrote them. */
-function tokenParameterOf(state: ModuleState): { name: string; keyId: string; tier: string; description: string } | undefined {
+function tokenParameterOf(state: ModuleState): TokenParameter | undefined {
   const r = state.resources.find(
     (x) => x.mode === 'managed' && x.type === 'aws_ssm_parameter' && typeof x.attributes.name === 'string' && x.attributes.name.endsWith('/token'),
   );
@@ -201,140 +196,98 @@ export async function rotate(options: RotateOptions): Promise<number> {
     return 0;
   }
 
-  const kubeconfig = writeKubeconfig(options.dir, state);
-  const kubectl = new Kubectl(kubeconfig);
-  if (previous && holderAlive(previous.holder)) {
-    log(`Another rotation runs from this folder now (${previous.holder}, ${file.path}); nothing was changed.`);
-    rmSync(kubeconfig, { force: true });
-    return 3;
-  }
-  const holder = newHolder();
-  const interrupted = options.interrupted ?? (() => false);
-  const aws = new Aws(region);
-  const keeper = new LeaseKeeper(kubectl, holder);
-  let record: RotateRecord | undefined = previous ? { ...previous, holder } : undefined;
-  try {
-    await takeRestartLease(kubectl, holder, { takeOver: options.takeOver, succeeds: previous?.holder, interrupted, log });
-    keeper.hold(RESTART_LEASE);
-    if (record) file.write(record);
-    const c: TokenContext = { aws, kubectl, servers, k3s, dist, interrupted, log, keeper, holder, restartMs };
-
-    // The new token, in the parameter before anything uses it. The version read tells a write not yet done from one done.
-    const current = readParameter(aws, parameter.name);
-    const written = record !== undefined && current.version > record.versionBefore;
-    if (!written) {
-      const secure = SECURE_TOKEN.exec(current.value);
-      if (!secure)
-        throw new Stop(
-          `The parameter ${parameter.name} does not hold a cluster token in its secure form (K10<CA hash>::server:<secret>); nothing was changed.`,
-          2,
-        );
-      if (!record) {
-        const nodes = kubectl.nodes();
-        const upgrade =
-          nodes &&
-          upgradeInFlight(
-            kubectl,
-            servers.map((x) => nodeOf(nodes, x)).filter((n): n is NodeStatus => n !== undefined),
-          );
-        if (upgrade)
-          throw new Stop(
-            `An in-place Kubernetes upgrade is pending or running: ${upgrade}. Nothing was changed; let it finish, then run the rotation.`,
-            2,
-          );
-        // Every server on the parameter's token, and restarted with it: no rotation of someone else's half done.
-        const views = await observe(c);
-        const off = views.filter((v) => !v.status.config || !v.healthy);
-        if (off.length > 0)
-          throw new Stop(
-            `Before a rotation every server runs the parameter's token and is healthy; ${off.map((v) => `${v.name} (${!v.healthy ? 'not healthy' : 'its token file differs'})`).join(', ')}. Nothing was changed.`,
-            2,
-          );
-      }
-      saveOldToken(tokenFile, current.value);
-      record = record ?? { holder, started: new Date().toISOString(), rotation: 'token', versionBefore: current.version, tokenFile };
-      file.write(record);
-      keeper.check();
-      // Standard input, never an argument (the process list shows arguments to every local user); the key, tier and
-      // description Terraform gave it, so its next plan sees only the value, which it ignores.
-      aws.call(
-        ['ssm', 'put-parameter', '--cli-input-json', 'file:///dev/stdin'],
-        [],
-        ROTATE_BUDGETS.commandMs,
-        JSON.stringify({
-          Name: parameter.name,
-          Type: 'SecureString',
-          KeyId: parameter.keyId,
-          Tier: parameter.tier,
-          Description: parameter.description,
-          Overwrite: true,
-          Value: `${secure[1]}::server:${newSecret()}`,
-        }),
-      );
-      log(`The new token is in ${parameter.name}; the previous one is in ${tokenFile}.`);
-    } else log(`The parameter ${parameter.name} already holds the new token (version ${current.version}).`);
-
-    for (let steps = 0; ; steps++) {
-      await yieldFor(0);
-      if (interrupted()) throw new Stop(`Interrupted. Run the rotation again to continue (${file.path}).`, 130);
-      keeper.check();
-      if (steps > 4 * servers.length + 4)
-        throw new Stop(
-          `The rotation took more steps than ${servers.length} servers can need (a server that keeps going back to an earlier state?). Nothing more was done; look at the servers, then run it again.`,
-        );
-      const views = await observe(c);
-      const step = nextTokenStep(views);
-      if (step.kind === 'done') break;
-      await runTokenStep(c, step);
-    }
-    keeper.stop();
-    release(kubectl, holder, RESTART_LEASE);
-    file.remove();
-    log(
+  return restartEachServer<RotateRecord, Exclude<TokenStep, { kind: 'done' }>>({
+    dir: options.dir,
+    state,
+    region,
+    servers,
+    k3s,
+    restartMs,
+    file,
+    previous,
+    takeOver: options.takeOver,
+    interrupted: options.interrupted,
+    log,
+    start: (c, record) => startTokenRotation({ ...c, dist }, record, { file, parameter, tokenFile }),
+    next: async (c) => {
+      const step = nextTokenStep(await observe({ ...c, dist }));
+      return step.kind === 'done' ? 'done' : step;
+    },
+    run: (c, step) => runTokenStep({ ...c, dist }, step),
+    tooManySteps: { extra: 4, why: 'a server that keeps going back to an earlier state?', lookAt: 'look at the servers' },
+    finished: () =>
       `Rotation of ${name}'s cluster token finished: every server restarted with the new token, one at a time. Servers that join from now on (a roll, a new server) read it from ${parameter.name}; the output join_token shows it after the next refresh (terraform apply -refresh-only). Keep ${tokenFile} while snapshots from before the rotation are kept.`,
-    );
-    return 0;
-  } catch (caught) {
-    keeper.stop();
-    if (caught instanceof LeaseLost) {
-      log(`${caught.message}\nThe rotation stopped; whoever holds the Lease now continues (${file.path} is left as it was).`);
-      return 3;
-    }
-    const error =
-      caught instanceof Stop
-        ? caught
-        : caught instanceof Interrupted
-          ? new Stop(`Interrupted. Run the rotation again to continue (${file.path}).`, 130)
-          : new Stop(`${(caught as Error).message}\nThe rotation stopped there; run it again to continue (${file.path}).`);
-    log(error.message);
-    // A server out (a restart not seen through) keeps the Lease marked out: only this rotation's rerun continues it.
-    let out = true;
-    try {
-      const lease = readLease(kubectl, RESTART_LEASE);
-      out = lease?.holder === holder && lease.out !== undefined;
-    } catch {
-      // Unreadable: left as it is (held, and renewed by nobody, it lapses within the hour unless a server is out).
-    }
-    if (!out) release(kubectl, holder, RESTART_LEASE);
-    // Refused before anything changed: nothing to resume.
-    if (error.code === 2 && record === undefined) file.remove();
-    return error.code;
-  } finally {
-    rmSync(kubeconfig, { force: true });
-  }
+  });
 }
 
-interface TokenContext {
-  readonly aws: Aws;
-  readonly kubectl: Kubectl;
-  readonly servers: readonly Server[];
-  readonly k3s: boolean;
+/**
+ * Under the Lease, before the first step: the new token in the parameter before anything uses it (a first run's
+ * refusals before, the replaced token saved and the record written first). The version read tells a write not yet
+ * done from one done.
+ */
+async function startTokenRotation(
+  c: TokenContext,
+  record: { current: RotateRecord | undefined },
+  o: { readonly file: StateFile<RotateRecord>; readonly parameter: TokenParameter; readonly tokenFile: string },
+): Promise<void> {
+  const { aws, keeper, log } = c;
+  const { file, parameter, tokenFile } = o;
+  if (record.current) file.write(record.current);
+  const current = readParameter(aws, parameter.name);
+  const written = record.current !== undefined && current.version > record.current.versionBefore;
+  if (written) {
+    log(`The parameter ${parameter.name} already holds the new token (version ${current.version}).`);
+    return;
+  }
+  const secure = SECURE_TOKEN.exec(current.value);
+  if (!secure)
+    throw new Stop(
+      `The parameter ${parameter.name} does not hold a cluster token in its secure form (K10<CA hash>::server:<secret>); nothing was changed.`,
+      2,
+    );
+  if (!record.current) {
+    refuseUpgradeInFlight(c);
+    // Every server on the parameter's token, and restarted with it: no rotation of someone else's half done.
+    const views = await observe(c);
+    const off = views.filter((v) => !v.status.config || !v.healthy);
+    if (off.length > 0)
+      throw new Stop(
+        `Before a rotation every server runs the parameter's token and is healthy; ${off.map((v) => `${v.name} (${!v.healthy ? 'not healthy' : 'its token file differs'})`).join(', ')}. Nothing was changed.`,
+        2,
+      );
+  }
+  saveOldToken(tokenFile, current.value);
+  record.current = record.current ?? {
+    holder: c.holder,
+    started: new Date().toISOString(),
+    rotation: 'token',
+    versionBefore: current.version,
+    tokenFile,
+  };
+  file.write(record.current);
+  keeper.check();
+  // Standard input, never an argument (the process list shows arguments to every local user); the key, tier and
+  // description Terraform gave it, so its next plan sees only the value, which it ignores.
+  aws.call(
+    ['ssm', 'put-parameter', '--cli-input-json', 'file:///dev/stdin'],
+    [],
+    ROTATE_BUDGETS.commandMs,
+    JSON.stringify({
+      Name: parameter.name,
+      Type: 'SecureString',
+      KeyId: parameter.keyId,
+      Tier: parameter.tier,
+      Description: parameter.description,
+      Overwrite: true,
+      Value: `${secure[1]}::server:${newSecret()}`,
+    }),
+  );
+  log(`The new token is in ${parameter.name}; the previous one is in ${tokenFile}.`);
+}
+
+/** What the token rotation's steps get: the Lease's context and the distribution's name. */
+interface TokenContext extends UnderLease {
   readonly dist: 'rke2' | 'k3s';
-  readonly interrupted: () => boolean;
-  readonly log: (line: string) => void;
-  readonly keeper: LeaseKeeper;
-  readonly holder: string;
-  readonly restartMs: number;
 }
 
 function readParameter(aws: Aws, name: string): { value: string; version: number } {
@@ -386,24 +339,6 @@ async function statusOf(c: TokenContext, server: Server): Promise<TokenStatus> {
   const status = parseTokenStatus(output);
   if (!status) throw new Stop(`${server.name} answered no token status (${output.trim().slice(0, 200)}). Run the rotation again.`);
   return status;
-}
-
-/**
- * Waits (bounded) until `server` reports a start after its token file was written and the whole cluster healthy from
- * there, and kubectl shows every server Ready (and a voter): the restart asked for is seen through, not assumed.
- */
-async function backAndWhole(c: TokenContext, server: Server): Promise<boolean> {
-  const looks = Math.max(1, Math.ceil(c.restartMs / POLL_INTERVAL_MS));
-  for (let look = 0; look < looks; look++) {
-    if (c.interrupted()) throw new Interrupted();
-    const nodes = c.kubectl.nodes();
-    if (nodes && c.servers.every((x) => isHealthy(nodeOf(nodes, x), c.k3s))) {
-      const status = await statusOf(c, server);
-      if (status.startedAfterConfig && status.clusterHealthy) return true;
-    }
-    if (look + 1 < looks) await yieldFor(pollPause());
-  }
-  return false;
 }
 
 /**
@@ -465,77 +400,22 @@ async function runTokenStep(c: TokenContext, step: Exclude<TokenStep, { kind: 'd
         c.log(`${name}: the new token is in /etc/rancher/${c.dist}/token (read at its next start).`);
       }
       return;
-    case 'wait': {
-      // A server out or restarting (this rotation's restart under way, or anything else): no other server restarts
-      // until every one is healthy again, bounded.
-      c.log(`  waiting for ${step.unhealthy.join(', ')} to be healthy before any restart`);
-      const healthy = await waitUntil(c.restartMs, c.interrupted, () => {
-        const nodes = c.kubectl.nodes();
-        return nodes && c.servers.every((s) => isHealthy(nodeOf(nodes, s), c.k3s)) ? true : undefined;
-      });
-      if (!healthy)
-        throw new Stop(
-          `${step.unhealthy.join(', ')} ${step.unhealthy.length === 1 ? 'is' : 'are'} not healthy after ${c.restartMs / 60_000} minutes: no other server is restarted while one is out. Look at journalctl -u ${c.k3s ? 'k3s' : 'rke2-server'} there (aws ssm start-session), then run the rotation again.`,
-        );
-      markOut(c.kubectl, c.holder, undefined);
-      return;
-    }
+    case 'wait':
+      return waitEveryServerHealthy(c, step.unhealthy);
     case 'restart': {
       const s = server(step.server);
       c.log(`${s.name}: restarted with the new token (marked out on the Lease), then waited for until healthy.`);
-      markOut(c.kubectl, c.holder, s.privateIp);
-      // Write first, read second (design notes, "Who may restart a server"): with the mark written, an upgrade Job
-      // whose prepare step passed before it is seen here, applying; one that starts after it finds the mark.
-      const nodes = c.kubectl.nodes();
-      const upgrade =
-        nodes &&
-        upgradeInFlight(
-          c.kubectl,
-          c.servers.map((x) => nodeOf(nodes, x)).filter((n): n is NodeStatus => n !== undefined),
-        );
-      if (nodes === undefined || upgrade) {
-        markOut(c.kubectl, c.holder, undefined);
-        throw new Stop(
-          `${upgrade ? `An in-place Kubernetes upgrade is pending or running: ${upgrade}` : 'The Kubernetes API did not answer'}. ${s.name} was not restarted; let the upgrade finish, then run the rotation again (it continues from here).`,
-          2,
-        );
-      }
-      await onServerScript(c, s, 'restart');
-      // Seen started again (after its token file), then healthy with every other server: one restart at a time.
-      if (!(await backAndWhole(c, s)))
-        throw new Stop(
-          `${s.name} was restarted with the new token and is not healthy after ${c.restartMs / 60_000} minutes; it stays marked out on the Lease and no other server is restarted. Look at journalctl -u ${c.k3s ? 'k3s' : 'rke2-server'} on it, then run the rotation again.`,
-        );
-      markOut(c.kubectl, c.holder, undefined);
-      return;
+      return restartMarkedOut(c, s, {
+        ask: async () => {
+          await onServerScript(c, s, 'restart');
+        },
+        // Seen started again (after its token file), then healthy with every other server: one restart at a time.
+        back: async () => {
+          const status = await statusOf(c, s);
+          return status.startedAfterConfig && status.clusterHealthy;
+        },
+        notBack: `${s.name} was restarted with the new token and is not healthy after ${c.restartMs / 60_000} minutes; it stays marked out on the Lease and no other server is restarted. Look at journalctl -u ${c.k3s ? 'k3s' : 'rke2-server'} on it, then run the rotation again.`,
+      });
     }
   }
-}
-
-/** Takes the servers' restart Lease, waiting (bounded) while a certificate renewal's restart holds it. */
-export async function takeRestartLease(
-  kubectl: Kubectl,
-  holder: string,
-  o: { takeOver?: boolean; succeeds?: string; interrupted: () => boolean; log: (line: string) => void },
-): Promise<void> {
-  let told = false;
-  let last = '';
-  const held = await waitUntil(ROTATE_BUDGETS.restartLeaseMs, o.interrupted, () => {
-    const result = acquire(kubectl, holder, new Date(), RESTART_LEASE, { takeOver: o.takeOver, succeeds: o.succeeds });
-    if (result.held) return true;
-    if (restartLeaseAnswer(result) === 'refuse')
-      throw new Stop(
-        `${result.holder} holds the servers' restart Lease (kube-system/${RESTART_LEASE.name}, renewed ${result.renewed}) with ${result.out} out of the cluster. Nothing was changed. A roll: finish it first; a rotation whose machine is gone: resume it from its folder, or \`rotate --take-over\` an hour after its last renewal.`,
-        3,
-      );
-    last = `${result.holder}, renewed ${result.renewed}`;
-    if (!told) o.log(`  ${result.holder} holds the servers' restart Lease: waiting for it.`);
-    told = true;
-    return undefined;
-  });
-  if (!held)
-    throw new Stop(
-      `The servers' restart Lease is still held (${last}) after ${ROTATE_BUDGETS.restartLeaseMs / 60_000} minutes. Nothing was changed; run the rotation again later.`,
-      3,
-    );
 }
