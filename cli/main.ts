@@ -1,16 +1,16 @@
 #!/usr/bin/env node
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { moduleFolder } from './module-folder';
-import { requireTools, shieldChildrenFromSignals, ToolMissing } from './process';
-import { acceptance, DEFAULT_BUDGET_MINUTES } from './acceptance';
-import { drill } from './drill';
-import { productionSettingsPath } from './drill-settings';
-import { roll } from './roll';
-import { rotate, ROTATIONS, type Rotation } from './rotate';
-import { rotateEncryptionKey } from './rotate-encryption';
-import { useTerraformBinary } from './terraform';
-import { teardown } from './teardown';
+import { moduleFolder } from './shared/module-folder';
+import { requireTools, shieldChildrenFromSignals, ToolMissing } from './shared/process';
+import { acceptance, DEFAULT_BUDGET_MINUTES } from './acceptance/acceptance';
+import { drill } from './drill/drill';
+import { productionSettingsPath } from './drill/drill-settings';
+import { roll } from './roll/roll';
+import { rotate, ROTATIONS, type Rotation } from './rotate/rotate';
+import { rotateEncryptionKey } from './rotate/rotate-encryption';
+import { useTerraformBinary } from './shared/terraform';
+import { teardown } from './teardown/teardown';
 
 /** Each command's part of the help, as `rancher-ha-aws <command> --help` prints it. */
 const COMMAND_HELP: Readonly<Record<string, string>> = {

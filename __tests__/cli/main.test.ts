@@ -1,6 +1,6 @@
 import { parseCommandLine } from '../../cli/main';
-import { moduleFolder } from '../../cli/module-folder';
-import { requireTools } from '../../cli/process';
+import { moduleFolder } from '../../cli/shared/module-folder';
+import { requireTools } from '../../cli/shared/process';
 
 describe('the operations command line', () => {
   it('reads the command, the stack, flags and options with values (also as --opt=value)', () => {

@@ -4,7 +4,7 @@ import { build } from 'esbuild';
 // The CLI is a program of its own beside the library (docs/development.md): the package's binary runs where only the
 // package is installed, so its module graph holds no cdktf, no constructs and no provider binding, and what it takes
 // from lib/ is the few modules without imports that hold the names it shares with the stacks, and the text of
-// cert-renewal.sh (the roll compares the servers' copy with it: cli/renewal-timers.ts).
+// cert-renewal.sh (the roll compares the servers' copy with it: cli/roll/renewal-timers.ts).
 it('loads no cdktf, constructs or provider module, and from lib/ only the plain-string modules it shares', async () => {
   const { metafile } = await build({
     entryPoints: [join(__dirname, '../../cli/main.ts')],
@@ -17,13 +17,13 @@ it('loads no cdktf, constructs or provider module, and from lib/ only the plain-
     logLevel: 'silent',
   });
   const inputs = Object.keys(metafile.inputs);
-  expect(inputs.some((input) => input === 'cli/upgrade-state.ts')).toBe(true);
+  expect(inputs.some((input) => input === 'cli/shared/upgrade-state.ts')).toBe(true);
   expect(inputs.filter((input) => /node_modules\/(cdktf|constructs|@cdktf)\//.test(input))).toEqual([]);
   expect(inputs.filter((input) => input.startsWith('lib/')).sort()).toEqual([
     'lib/common/deployment-record-format.ts',
     'lib/config/backup-file.ts',
     // The recorded release sums and the pinned versions (data, no imports beyond each other): the acceptance report
-    // compares the sums the servers checked with them (cli/acceptance-observed.ts).
+    // compares the sums the servers checked with them (cli/acceptance/acceptance-observed.ts).
     'lib/config/release-sums.ts',
     'lib/config/versions.ts',
     'lib/kubernetes/cert-renewal.sh',

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { acquire, holderAlive, RESTART_LEASE, restartLeaseAnswer } from '../../cli/lease';
+import { acquire, holderAlive, RESTART_LEASE, restartLeaseAnswer } from '../../cli/shared/lease';
 import { MemoryLeases } from '../helpers/memory-leases';
 import { explore, FIXED_RULES, rollLeaseDecision, rollRunning, type Lease } from '../helpers/restart-protocol';
 

@@ -1,7 +1,7 @@
-import { nextEncryptionStep, type EncryptionView } from '../../cli/rotate-encryption';
+import { nextEncryptionStep, type EncryptionView } from '../../cli/rotate/rotate-encryption';
 import { encryptionDecision, explore, FIXED_RULES, type Config, type ServerState } from '../helpers/restart-protocol';
 
-// The encryption-key rotation (cli/rotate-encryption.ts) as an actor of the restart model (helpers/restart-protocol.ts):
+// The encryption-key rotation (cli/rotate/rotate-encryption.ts) as an actor of the restart model (helpers/restart-protocol.ts):
 // under the restart Lease, rotate-keys once on server-0 (its re-encryption going on by itself, whether the command
 // runs or not), then every other server restarted one at a time, each marked out, with a renewal timer and the upgrade
 // controller beside it and one fault per interleaving. Then its real decision (nextEncryptionStep) fed every state the

@@ -1,7 +1,7 @@
-import { nextTokenStep, type ServerView } from '../../cli/rotate';
+import { nextTokenStep, type ServerView } from '../../cli/rotate/rotate';
 import { explore, FIXED_RULES, rotationDecision, type Config, type ServerState } from '../helpers/restart-protocol';
 
-// The token rotation (cli/rotate.ts) as an actor of the restart model (helpers/restart-protocol.ts): under the
+// The token rotation (cli/rotate/rotate.ts) as an actor of the restart model (helpers/restart-protocol.ts): under the
 // restart Lease, its servers restarted one at a time, each marked out, with a renewal timer and the upgrade
 // controller beside it and one fault per interleaving (a kill and a rerun, a clock jump, a hung restart, ...). Then
 // its real decision (nextTokenStep) fed every state the model reaches, compared with the model's.

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { iamMatches } from '../../cli/acceptance-report';
-import { AWS_CALLS } from '../../cli/aws';
+import { iamMatches } from '../../cli/acceptance/acceptance-report';
+import { AWS_CALLS } from '../../cli/shared/aws';
 import { EXAMPLE_DOMAIN, RKE_HA_TLS_VARIANTS, STACK_VARIANTS, synthSettings, type StackName } from '../helpers/variants';
 import type { TerraformJson } from '../helpers/synth';
 
@@ -399,7 +399,7 @@ describe('docs/deployer-policy.json, the deployer identity the README asks for',
 
   it('lists in AWS_CALLS every aws call written in cli/, and no call it no longer makes', () => {
     const dir = join(__dirname, '..', '..', 'cli');
-    const source = readdirSync(dir)
+    const source = readdirSync(dir, { recursive: true, encoding: 'utf8' })
       .filter((f) => f.endsWith('.ts'))
       .map((f) => readFileSync(join(dir, f), 'utf8'))
       .join('\n');
@@ -414,6 +414,6 @@ describe('docs/deployer-policy.json, the deployer identity the README asks for',
     const send = allowing('ssm:SendCommand');
     expect(send).toHaveLength(1);
     expect(list(send[0].Resource).sort()).toEqual(['arn:*:ec2:*:*:instance/*', 'arn:*:ssm:*::document/AWS-RunShellScript']);
-    expect(readFileSync(join(__dirname, '..', '..', 'cli', 'roll.ts'), 'utf8')).toMatch(/'--document-name',\s*'AWS-RunShellScript'/);
+    expect(readFileSync(join(__dirname, '..', '..', 'cli', 'roll', 'roll.ts'), 'utf8')).toMatch(/'--document-name',\s*'AWS-RunShellScript'/);
   });
 });

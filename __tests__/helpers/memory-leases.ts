@@ -1,7 +1,7 @@
-import type { Kubectl } from '../../cli/kubectl';
+import type { Kubectl } from '../../cli/shared/kubectl';
 
 /**
- * The Kubernetes API server's Lease behaviour that cli/lease.ts relies on, in memory, for in-process conformance
+ * The Kubernetes API server's Lease behaviour that cli/shared/lease.ts relies on, in memory, for in-process conformance
  * cases (the tools tier runs the same calls through Debian's kubectl against the fake API server,
  * helpers/fake-cluster): `create` answers AlreadyExists for a Lease that exists; `replace` applies only at the
  * resourceVersion it carries (Conflict otherwise, NotFound without a Lease), as the API server's optimistic

@@ -144,12 +144,12 @@ export interface Config {
   readonly leaseFaults?: boolean;
   /** The roll runs. @default true */
   readonly roll?: boolean;
-  /** `npm run rotate -- rke-ha token` runs (cli/rotate.ts): every server restarted once, in order. @default false */
+  /** `npm run rotate -- rke-ha token` runs (cli/rotate/rotate.ts): every server restarted once, in order. @default false */
   readonly rotation?: boolean;
   /** The rotation restarts its next server without waiting for the cluster whole (a counterexample's knob). @default false */
   readonly rotationUnguarded?: boolean;
   /**
-   * The rotation is `npm run rotate -- rke-ha encryption-key` (cli/rotate-encryption.ts): rotate-keys once on server-0,
+   * The rotation is `npm run rotate -- rke-ha encryption-key` (cli/rotate/rotate-encryption.ts): rotate-keys once on server-0,
    * then every other server restarted once, in order. @default false (the token)
    */
   readonly encryptionKey?: boolean;
@@ -165,7 +165,7 @@ const newNodeJob = (i: number) => `job-new-node-${i}`;
 const timerName = (i: number) => `timer-${i}`;
 const rotationName = (i: number) => `rotate-${i}`;
 
-/** The protocol's one rule for a Lease, as the roll (cli/lease.ts leaseVerdict) and the timer (lease_verdict) apply it. */
+/** The protocol's one rule for a Lease, as the roll (cli/shared/lease.ts leaseVerdict) and the timer (lease_verdict) apply it. */
 export function leaseVerdictOf(lease: Lease | null, me: string, rules: Rules): Verdict {
   if (lease === null || lease.holder === '') return 'free';
   if (lease.holder === me) return 'mine';
@@ -285,7 +285,7 @@ const rollIdentity = (name: string, rules: Rules) => (rules.holderPerProcess ? n
 export const rollRunning = (a: Actor | undefined) => a !== undefined && a.alive && a.pc !== 'done' && a.pc !== 'stopped';
 
 /**
- * The rotation's next step once the new token is everywhere (cli/rotate.ts nextTokenStep, which the conformance test
+ * The rotation's next step once the new token is everywhere (cli/rotate/rotate.ts nextTokenStep, which the conformance test
  * holds to this): wait while any server is not whole, restart the first server not yet restarted, done when every
  * server is.
  */
@@ -295,7 +295,7 @@ export function rotationDecision(servers: readonly ServerState[], restarted: num
 }
 
 /**
- * The encryption-key rotation's next step once rotate-keys ran on server-0 (cli/rotate-encryption.ts
+ * The encryption-key rotation's next step once rotate-keys ran on server-0 (cli/rotate/rotate-encryption.ts
  * nextEncryptionStep, which the conformance test holds to this): wait while server-0 re-encrypts (the datastore holds
  * the new configuration only at reencrypt_finished) or any server is not whole; restart the first other server not
  * yet restarted; done when every other server is.
@@ -327,7 +327,7 @@ export function steps(state: State, config: Config): Step[] {
   const canFault = state.faults < config.maxFaults;
   const upgradePending = () => state.applying !== null || !planReached(state, config);
 
-  // ---- the rolls (cli/roll.ts), each replacing one server
+  // ---- the rolls (cli/roll/roll.ts), each replacing one server
   for (const name of [ROLL, ROLL_B]) {
     const roll = state.actors[name];
     if (!roll) continue;
@@ -483,7 +483,7 @@ export function steps(state: State, config: Config): Step[] {
       add(`person: ${name} --take-over`, withActor(state, name, { alive: true, pc: state.servers[t] === 'out' ? 'replace' : 'release' }));
   }
 
-  // ---- the token rotation (cli/rotate.ts): under the Lease, one server restarted at a time, each marked out
+  // ---- the token rotation (cli/rotate/rotate.ts): under the Lease, one server restarted at a time, each marked out
   const rotation = state.actors[ROTATION];
   if (rotation) {
     const holds = state.lease?.holder === ROTATION;
@@ -537,7 +537,7 @@ export function steps(state: State, config: Config): Step[] {
               ? { restart: restarted }
               : rotationDecision(state.servers, restarted);
           if (decision === 'done') releaseStep(state, ROTATION, holds, add);
-          // markOut is a conditional rewrite of a Lease still ours (cli/lease.ts rewrite): lost, LeaseLost stops it.
+          // markOut is a conditional rewrite of a Lease still ours (cli/shared/lease.ts rewrite): lost, LeaseLost stops it.
           else if (decision !== 'wait' && !holds) add('rotation: Lease lost before its mark, stops', withActor(state, ROTATION, { pc: 'stopped' }));
           else if (decision !== 'wait')
             add(

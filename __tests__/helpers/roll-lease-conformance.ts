@@ -1,7 +1,7 @@
-import { leaseVerdict, type LeaseView } from '../../cli/lease';
+import { leaseVerdict, type LeaseView } from '../../cli/shared/lease';
 import { FIXED_RULES, leaseVerdictOf, type Lease, type State, type Verdict } from './restart-protocol';
 
-// The roll's real rule (cli/lease.ts leaseVerdict) fed every Lease a model exploration reached, for every actor: it
+// The roll's real rule (cli/shared/lease.ts leaseVerdict) fed every Lease a model exploration reached, for every actor: it
 // must decide as the model's rule does. The unit tier feeds it the states of one fault per interleaving, the tools
 // tier those of two.
 

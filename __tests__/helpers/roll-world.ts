@@ -133,7 +133,7 @@ export const mutating = (calls: string[]) => calls.filter((call) => /apply|cordo
 
 /**
  * The calls without the Lease reads and writes: the roll renews its Leases on a timer while its long steps run
- * (cli/lease-keeper.ts), so they fall between any two calls of a step.
+ * (cli/shared/lease-keeper.ts), so they fall between any two calls of a step.
  */
 export const withoutLeaseCalls = (calls: string[]) => calls.filter((call) => !/^kubectl .*( get lease | replace -f -$)/.test(call));
 

@@ -1,5 +1,5 @@
 // What a deployment tells the operations commands about itself, as the construct writes it into the synthesized
-// module (lib/common/deployment-record.ts) and cli/ reads it back from the state (cli/module-folder.ts). No
+// module (lib/common/deployment-record.ts) and cli/ reads it back from the state (cli/shared/module-folder.ts). No
 // imports: the operations CLI loads it without cdktf.
 
 /** The record's format marker; a reader refuses a record whose format it does not know. */

@@ -29,7 +29,7 @@ export const ROLL_SNAPSHOT_DAYS = 14;
  * `<--name>-<node>-<unix time>` and uploads it and its metadata to
  * `<folder>/` and `<folder>/.metadata/` (k3s pkg/etcd/snapshot.go and
  * pkg/etcd/s3/s3.go), and `npm run roll` names it `<name>-roll-<server>-<time>`
- * (cli/roll.ts, etcdSnapshot). Its scheduled snapshots (`etcd-snapshot-*`)
+ * (cli/roll/roll.ts, etcdSnapshot). Its scheduled snapshots (`etcd-snapshot-*`)
  * are pruned by RKE2 itself and never match.
  */
 export function rollSnapshotPrefixes(folder: string, name: string): string[] {

@@ -44,8 +44,8 @@ describe('roll snapshots in the etcd snapshot bucket', () => {
     for (const rule of config.rule.slice(1)) expect('rke-ha/etcd-snapshot-server-0-1767225600.zip'.startsWith(rule.filter[0].prefix)).toBe(false);
   });
 
-  it('match the name the roll gives its snapshot (cli/roll.ts: `<deployment name>-roll-<server>-<time>` through rke2 etcd-snapshot save --name)', () => {
-    const roll = readFileSync(join(__dirname, '../../../cli/roll.ts'), 'utf8');
+  it('match the name the roll gives its snapshot (cli/roll/roll.ts: `<deployment name>-roll-<server>-<time>` through rke2 etcd-snapshot save --name)', () => {
+    const roll = readFileSync(join(__dirname, '../../../cli/roll/roll.ts'), 'utf8');
     expect(roll).toContain('const snapshot = `${c.name}-roll-${c.server.name}-${stamp()}`;');
     expect(roll).toContain('rke2 etcd-snapshot save --name ${snapshot}');
   });

@@ -624,7 +624,7 @@ function curl(ctx) {
   ctx.finish(real.status ?? 1, real.stdout, real.stderr);
 }
 
-/** The phases in their order (cli/acceptance-report.ts ACCEPTANCE_PHASES: acceptance-downstream.tools holds them equal). */
+/** The phases in their order (cli/acceptance/acceptance-report.ts ACCEPTANCE_PHASES: acceptance-downstream.tools holds them equal). */
 const ACCEPTANCE_PHASE_ORDER = [
   'deploy',
   'ping',

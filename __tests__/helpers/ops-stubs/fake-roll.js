@@ -535,7 +535,7 @@ function aws(world, args, option, finish, awsError) {
         finish,
       );
     if (command.looks < 2) finish(0, JSON.stringify({ Status: 'InProgress' }));
-    // The renewal timer's stop (cli/renewal-timers.ts): a server whose `renewalScript` (the sha256 of the
+    // The renewal timer's stop (cli/roll/renewal-timers.ts): a server whose `renewalScript` (the sha256 of the
     // cert-renewal.sh its user data installed; unset: this version's) differs from the one the command names has its
     // timer stopped; `renewalRunning` looks of its service still active first (a run under way).
     const stop = /"\$\(sha256sum \S+ \| cut -d' ' -f1\)" = "([0-9a-f]{64})"/.exec(command.commands[0]);

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readDeploymentRecords } from '../../../cli/module-folder';
+import { readDeploymentRecords } from '../../../cli/shared/module-folder';
 import { terraformJsonToHcl } from '../../../lib/synth/hcl';
 import { synthLibrary } from '../../helpers/library-modules';
 import { describeWithTerraform, terraformIn, terraformOk } from '../../helpers/terraform';
@@ -31,7 +31,7 @@ describeWithTerraform('the deployment record in a real state', () => {
       const second = terraformIn(dir, 'plan', '-detailed-exitcode', '-input=false');
       expect(second.output).toContain('No changes.');
       expect(second.status).toBe(0);
-      // The state as `terraform state pull` prints it (the local backend's file), as cli/terraform.ts reads it.
+      // The state as `terraform state pull` prints it (the local backend's file), as cli/shared/terraform.ts reads it.
       const raw = JSON.parse(readFileSync(join(dir, 'terraform.tfstate'), 'utf8'));
       const state = {
         outputs: {},

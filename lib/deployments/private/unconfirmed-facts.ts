@@ -8,7 +8,7 @@ import type { ServerOperatingSystem } from '../../config/sections';
 /**
  * What this project relies on and could not confirm from these machines (docs/settings.md, "Unconfirmed here"), warned
  * at synth so that whoever deploys knows what the first apply will settle; the acceptance run's report records what it
- * saw of each (cli/acceptance-observed.ts).
+ * saw of each (cli/acceptance/acceptance-observed.ts).
  */
 
 /** The operating systems whose image names are not confirmed in a partition, though its publisher's account is known there. */

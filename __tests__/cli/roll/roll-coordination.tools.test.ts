@@ -1,0 +1,283 @@
+import { holderOf } from '../../helpers/fake-cloud';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkEveryCluster, cluster, mutating, roll, withUpgradeController } from '../../helpers/roll-world';
+
+// The real roll command against the fake cluster of helpers/roll-world.ts; after every test the fake's invariant
+// (never two servers down at once) is checked.
+checkEveryCluster();
+
+describe('roll: what may not run beside it (upgrades, renewals, stale members)', () => {
+  it.each([
+    [
+      'the target record differs from the running one',
+      (u: any) => Object.assign(u, { target: 'v1.36.1+rke2r1', running: 'v1.35.7+rke2r1' }),
+      'the last apply set the Kubernetes target to v1.36.1+rke2r1, but the running record says v1.35.7+rke2r1',
+    ],
+    [
+      'the Plan is applying',
+      (u: any) => Object.assign(u.plan, { applying: ['ip-10-0-2-10'] }),
+      'the upgrade Plan system-upgrade/server-plan is applying on ip-10-0-2-10',
+    ],
+    [
+      'a server Node lacks the latest hash label',
+      (_u: any, world: any) => Object.assign(world.cluster.servers[1], { planHash: 'h-old' }),
+      'has yet to run on ip-10-0-1-10',
+    ],
+  ])('an in-place upgrade pending or running (%s): refused with exit 2, touching nothing', (_, change, message) => {
+    const c = cluster('three', (world) => {
+      world.cluster.upgrade = { target: 'v1.35.7+rke2r1', running: 'v1.35.7+rke2r1', plan: { latestHash: 'h-new', applying: [] } };
+      change(world.cluster.upgrade, world);
+    });
+    const result = roll(c);
+    expect(result.code).toBe(2);
+    expect(result.out).toContain('An in-place Kubernetes upgrade is pending or running');
+    expect(result.out).toContain(message);
+    expect(mutating(c.calls())).toEqual([]);
+    expect(c.calls().some((call) => call.startsWith('terraform plan'))).toBe(false);
+    expect(holderOf(c.world().lease)).toBeUndefined();
+  });
+  it('the upgrade Plan runs on the new server and does not finish: the roll waits, then stops before the next server', () => {
+    const c = cluster('three', (world) => {
+      world.cluster.upgrade = { target: 'v1.35.7+rke2r1', running: 'v1.35.7+rke2r1', plan: { latestHash: 'h-new', applying: [], stuckOnJoin: true } };
+    });
+    const result = roll(c, '--wait-minutes', '1');
+    expect(result.code).toBe(1);
+    expect(result.out).toContain(
+      'The new server-0 is healthy, but the upgrade Plan system-upgrade/server-plan is applying on ip-10-0-0-10 after 1 minutes',
+    );
+    expect(c.world().replaced).toEqual(['server-0']);
+    expect(c.calls().some((call) => call.includes('drain ip-10-0-1-10'))).toBe(false);
+    // Finished by the controller: the rerun refuses nothing more and goes on.
+    c.update((world) => {
+      world.cluster.upgrade.plan = { latestHash: 'h-new', applying: [] };
+    });
+    expect(roll(c)).toSucceed();
+    expect(c.world().replaced).toEqual(['server-0', 'server-1', 'server-2']);
+  });
+  it('a version bump applied while the roll runs: the roll holds the restart Lease, and once its out mark is written it looks again and stops before the drain (exit 2, nothing touched, the Lease given back); the upgrade then goes on', () => {
+    const c = cluster('three', (world) => {
+      // The controller restarts a server for six looks; the bump lands while the snapshot before server-1 runs.
+      world.cluster.upgrade = {
+        target: 'v1.35.7+rke2r1',
+        running: 'v1.35.7+rke2r1',
+        plan: { latestHash: 'h1', applying: [] },
+        controller: { restartLooks: 6 },
+        bumpDuringSnapshot: 'h2',
+      };
+      for (const s of world.cluster.servers) s.planHash = 'h1';
+    });
+    const result = roll(c, '--server', 'server-1');
+    const world = c.world();
+    // Before the mark, the Job's prepare step found the roll's Lease held: it did not pass.
+    expect(world.cluster.upgrade.controller.refused).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^server-0: restart Lease held by [^/\s]+\/\d+\//)]),
+    );
+    // After the mark, the roll saw the upgrade applying (design notes, "Who may restart a server": an upgrade Job
+    // whose prepare step passed before the mark would be restarting a server now) and stopped before the drain.
+    expect(result.code).toBe(2);
+    expect(result.out).toContain('An in-place Kubernetes upgrade is pending or running');
+    expect(result.out).toContain('server-1 was not touched');
+    expect(world.replaced ?? []).toEqual([]);
+    expect(c.calls().some((call) => call.includes('drain ip-10-0-1-10'))).toBe(false);
+    // Given back: the controller goes on with its Plan.
+    expect(holderOf(world.restartLease)).toBeUndefined();
+    expect(c.violations()).toBe('');
+  });
+  it("the Plan's Job on the replaced server itself passes its prepare step (the roll names it on its Lease), and the roll waits for it", () => {
+    const c = cluster('three', (world) => {
+      withUpgradeController(world);
+    });
+    expect(roll(c, '--server', 'server-1')).toSucceed();
+    const world = c.world();
+    expect(world.cluster.upgrade.controller.upgraded).toEqual(['server-1']);
+    expect(world.cluster.servers[1].planHash).toBe('h1');
+    expect(holderOf(world.restartLease)).toBeUndefined();
+  });
+  it('a cluster without the upgrade objects (K3s, or a deployment older than them) is not refused for their absence', () => {
+    const c = cluster('k3s', (world) => {
+      world.cluster.upgrade = undefined;
+    });
+    expect(roll(c, '--server', 'server-1')).toSucceed();
+    expect(c.calls().some((call) => call.includes('get plans.upgrade.cattle.io server-plan'))).toBe(true);
+  });
+  it("holds the servers' restart Lease while a server is out: a certificate renewal due meanwhile restarts nothing", () => {
+    const c = cluster('three', (world) => {
+      world.cluster.renewal = { server: 'server-2' };
+    });
+    expect(roll(c, '--server', 'server-0')).toSucceed();
+    const world = c.world();
+    // The renewal timer ran while server-0 was out and found the Lease held by the roll (as cert-renewal.sh reads it).
+    expect(world.cluster.renewal.restarts).toBeUndefined();
+    expect(world.cluster.renewal.deferredTo).toEqual([expect.stringMatching(/^[^/\s]+\/\d+\/\d{4}-\d\d-\d\dT/)]);
+    expect(holderOf(world.restartLease)).toBeUndefined(); // given back once server-0 is back
+    const create = c.calls().find((call) => call.endsWith('create -f -'));
+    expect(create).toBeDefined();
+    expect(c.violations()).toBe('');
+  });
+  // A renewal's Lease as cert-renewal.sh take_lease writes it: its own server named out from the take.
+  const RENEWAL_OUT = { 'rancher-ha-aws/out': '10.0.2.10' };
+  it('waits while a certificate renewal holds the restart Lease (its own server named out, as the timer writes it), and goes on once it is given back', () => {
+    const now = new Date().toISOString().replace('Z', '000Z');
+    const c = cluster('three', (world) => {
+      world.restartLease = {
+        holderIdentity: 'ip-10-0-2-10',
+        leaseDurationSeconds: 1800,
+        acquireTime: now,
+        renewTime: now,
+        annotations: RENEWAL_OUT,
+        releaseAfterLooks: 3,
+      };
+    });
+    const result = roll(c, '--server', 'server-0');
+    expect(result).toSucceed();
+    expect(result.out).toContain(
+      "ip-10-0-2-10 holds the servers' restart Lease (kube-system/rancher-aws-server-restart) with 10.0.2.10 out: a certificate renewal restart; waiting for it.",
+    );
+    const calls = c.calls();
+    const looks = calls.flatMap((call, i) => (call.includes('get lease rancher-aws-server-restart') ? [i] : []));
+    expect(looks.length).toBeGreaterThanOrEqual(4);
+    // Looked four times (three held, then free), and only then cordoned.
+    expect(calls.findIndex((call) => call.endsWith('cordon ip-10-0-0-10'))).toBeGreaterThan(looks[3]);
+    expect(c.world().replaced).toEqual(['server-0']);
+  });
+  it('a renewal that never gives the restart Lease back: the roll waits its budget, then stops before draining, the cluster whole', () => {
+    const now = new Date().toISOString().replace('Z', '000Z');
+    const c = cluster('three', (world) => {
+      world.restartLease = { holderIdentity: 'ip-10-0-2-10', leaseDurationSeconds: 1800, acquireTime: now, renewTime: now, annotations: RENEWAL_OUT };
+    });
+    const result = roll(c, '--server', 'server-0');
+    expect(result.code).toBe(1);
+    expect(result.out).toContain("ip-10-0-2-10 still holds the servers' restart Lease (kube-system/rancher-aws-server-restart");
+    expect(c.calls().some((call) => /cordon|drain|delete node|terraform apply/.test(call))).toBe(false);
+    expect(c.world().restartLease.holderIdentity).toBe('ip-10-0-2-10');
+    expect(holderOf(c.world().lease)).toBeUndefined();
+  });
+  // The sha256 of a cert-renewal.sh other than this version's, as a server rolled onto an earlier version holds it.
+  const PREVIOUS_SCRIPT = 'ab'.repeat(32);
+  it("the roll that installs a new cert-renewal.sh: every old timer stopped through SSM before the first server is marked out, and said; each replaced server comes back with the new one's", () => {
+    const c = cluster('three', (world) => {
+      for (const s of world.cluster.servers) s.renewalScript = PREVIOUS_SCRIPT;
+    });
+    const result = roll(c);
+    expect(result).toSucceed();
+    expect(result.out).toContain("server-0, server-1, server-2 run another cert-renewal.sh than this version's (sha256 ");
+    expect(result.out).toContain('their renewal timers were stopped through SSM before any server is marked out');
+    const calls = c.calls();
+    const stops = calls.flatMap((call, i) => (call.startsWith('aws ssm send-command') && call.includes('renewal timer of server-') ? [i] : []));
+    expect(stops).toHaveLength(3);
+    // All three before the first drain (the fake checks at every call that no server is marked out while an old timer runs).
+    expect(Math.max(...stops)).toBeLessThan(calls.findIndex((call) => call.includes('drain ip-10-0-0-10')));
+    const world = c.world();
+    expect(world.replaced).toEqual(['server-0', 'server-1', 'server-2']);
+    for (const s of world.cluster.servers) expect([s.renewalScript, s.timerStopped, s.timerStops]).toEqual([undefined, false, 1]);
+    // Replaced, none is started again by the roll: the new user data enables its own.
+    expect(calls.some((call) => call.includes('renewal timer of server-0 again'))).toBe(false);
+  });
+  it('a roll of one server during that transition: the old timers of the servers it does not replace run again at its end', () => {
+    const c = cluster('three', (world) => {
+      for (const s of world.cluster.servers) s.renewalScript = PREVIOUS_SCRIPT;
+    });
+    const result = roll(c, '--server', 'server-1');
+    expect(result).toSucceed();
+    expect(result.out).toContain('server-0: its renewal timer runs again (the previous cert-renewal.sh, until the server is replaced).');
+    const servers = c.world().cluster.servers;
+    expect(servers.map((s: any) => [s.timerStopped, s.timerStarts])).toEqual([
+      [false, 1],
+      [false, undefined],
+      [false, 1],
+    ]);
+    expect(servers[1].renewalScript).toBeUndefined();
+    expect(servers[0].renewalScript).toBe(PREVIOUS_SCRIPT);
+  });
+  it("servers on this version's cert-renewal.sh: looked at, nothing stopped", () => {
+    const c = cluster('three');
+    const result = roll(c, '--server', 'server-2');
+    expect(result).toSucceed();
+    expect(result.out).toContain("Every server runs this version's cert-renewal.sh: no renewal timer stopped.");
+    expect(c.world().cluster.servers.map((s: any) => s.timerStops)).toEqual([undefined, undefined, undefined]);
+  });
+  it('an old renewal run that does not end within the budget: the roll stops before any server is marked out, the timers it stopped run again', () => {
+    const c = cluster('three', (world) => {
+      world.cluster.servers[2].renewalScript = PREVIOUS_SCRIPT;
+      world.cluster.servers[2].renewalRunning = 1;
+    });
+    const result = roll(c, '--server', 'server-0');
+    expect(result.code).toBe(1);
+    expect(result.out).toContain(
+      "Stopping the certificate-renewal timer of server-2 (it runs another cert-renewal.sh than this version's) failed: its timer was stopped, but a renewal run under way did not end within 20 minutes",
+    );
+    expect(result.out).toContain('server-2: its renewal timer runs again');
+    const world = c.world();
+    expect(world.cluster.servers[2]).toMatchObject({ timerStopped: false, timerStarts: 1 });
+    expect(c.calls().some((call) => /drain|delete node|terraform apply/.test(call))).toBe(false);
+    expect(holderOf(world.restartLease)).toBeUndefined();
+    expect(world.restartLease?.annotations?.['rancher-ha-aws/out']).toBeUndefined();
+    // Once that run ended, the rerun looks again and goes on.
+    c.update((w) => {
+      w.cluster.servers[2].renewalRunning = 0;
+    });
+    expect(roll(c, '--server', 'server-0')).toSucceed();
+    expect(c.world().cluster.servers[2]).toMatchObject({ timerStops: 2, timerStarts: 2, timerStopped: false });
+  });
+  it('the Node deletion outlasts its budget (a stuck finalizer): the lock stays, the server counts as out, a rerun waits on and finishes', () => {
+    const c = cluster('three', (world) => {
+      world.cluster.stuckFinalizer = 35; // more looks than the 5-minute budget has (30)
+    });
+    const first = roll(c, '--server', 'server-0');
+    expect(first.code).toBe(1);
+    expect(first.out).toContain("server-0's Node (ip-10-0-0-10) was deleted but is still there after 5 minutes");
+    expect(first.out).toContain('server-0 counts as out: the lock stays');
+    const world = c.world();
+    expect(holderOf(world.lease)).toBeDefined();
+    expect(holderOf(world.restartLease)).toBeDefined();
+    expect(world.cluster.servers[0]).toMatchObject({ deleting: true, nodePresent: true });
+    const record = JSON.parse(readFileSync(join(c.moduleDir, '.rancher-ha-aws', 'roll.json'), 'utf8'));
+    expect(record).toMatchObject({ removing: 'server-0', done: { 'server-0': 'drain' } });
+    expect(c.calls().some((call) => /uncordon|terraform apply/.test(call))).toBe(false);
+    // The rerun accepts server-0 as the one in flight and keeps waiting for the removal, then replaces it.
+    const second = roll(c);
+    expect(second).toSucceed();
+    expect(second.out).toContain('Resuming the roll');
+    expect(c.world().replaced).toEqual(['server-0']);
+    expect(holderOf(c.world().lease)).toBeUndefined();
+  });
+  it('an etcd member no server Node stands for (a lost server never removed): refused with exit 2, naming it, touching nothing', () => {
+    const c = cluster('three', (world) => {
+      world.cluster.extraMembers = [{ ID: '99', name: 'ip-10-0-3-10-0badc0de', peerURLs: ['https://10.0.3.10:2380'] }];
+    });
+    const result = roll(c);
+    expect(result.code).toBe(2);
+    expect(result.out).toContain(
+      'etcd has members no server Node stands for: ip-10-0-3-10-0badc0de https://10.0.3.10:2380. server-0 was not touched',
+    );
+    expect(c.calls().some((call) => /cordon|drain|delete node|terraform apply|etcd-snapshot/.test(call))).toBe(false);
+    expect(holderOf(c.world().lease)).toBeUndefined();
+    // The Nodes and the members agree once it is gone.
+    c.update((world) => {
+      world.cluster.extraMembers = [];
+    });
+    expect(roll(c, '--server', 'server-2')).toSucceed();
+  });
+  it('refuses clearly: no kubectl, no state, terraform not initialized, flags that exclude each other', () => {
+    const c = cluster('three');
+    const result = c.run(['roll', '--dir', 'module'], { tools: ['terraform', 'aws'] });
+    expect(result.code).toBe(1);
+    expect(result.err).toContain("'kubectl' was not found on PATH");
+    expect(c.calls()).toEqual([]);
+    expect(roll(c, '--all', '--server', 'server-1').err).toContain('--all, --server and --new-image exclude each other.');
+    c.update((world) => {
+      world.failures = { 'terraform state pull': 1 };
+      world.failureMessages = { 'terraform state pull': 'Error: Backend initialization required, please run "terraform init"\n' };
+      world.state = { version: 4, resources: [], outputs: {} };
+    });
+    const uninitialized = roll(c);
+    expect(uninitialized.code).toBe(1);
+    expect(uninitialized.err).toMatch(
+      /terraform state pull failed in .*module: Error: Backend initialization required.* Run `terraform init` in .*module first\./,
+    );
+    const empty = roll(c);
+    expect(empty.code).toBe(2);
+    expect(empty.out).toContain('No Terraform state in');
+  });
+});

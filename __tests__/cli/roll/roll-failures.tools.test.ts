@@ -1,0 +1,221 @@
+import { holderOf } from '../../helpers/fake-cloud';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { checkEveryCluster, cluster, mutating, roll } from '../../helpers/roll-world';
+
+// The real roll command against the fake cluster of helpers/roll-world.ts; after every test the fake's invariant
+// (never two servers down at once) is checked.
+checkEveryCluster();
+
+describe('roll: failures on the way, interruptions, resume', () => {
+  it('the snapshot fails: stops before touching the server, cluster whole, lock given back', () => {
+    const c = cluster('three', (world) => {
+      world.cluster.snapshotFails = true;
+    });
+    const result = roll(c);
+    expect(result.code).toBe(1);
+    expect(result.out).toMatch(/The etcd snapshot on server-1 failed \(SSM Failed: .*AccessDenied.*\); server-0 was not touched/);
+    expect(c.calls().some((call) => /cordon|drain|delete node|apply/.test(call))).toBe(false);
+    expect(holderOf(c.world().lease)).toBeUndefined();
+    expect(c.violations()).toBe('');
+  });
+  it('the drain times out: uncordoned, nothing removed, says what to look at', () => {
+    const c = cluster('three', (world) => {
+      world.cluster.drainFails = true;
+    });
+    const result = roll(c);
+    expect(result.code).toBe(1);
+    expect(result.out).toContain('did not finish within 600 s');
+    expect(result.out).toContain('PodDisruptionBudget');
+    const world = c.world();
+    expect(world.cluster.servers[0]).toMatchObject({ cordoned: false, member: true, ready: true });
+    expect(c.calls().some((call) => /delete node|apply/.test(call))).toBe(false);
+    expect(holderOf(world.lease)).toBeUndefined();
+    expect(c.violations()).toBe('');
+  });
+  it('the new server never becomes Ready: stops at quorum, the next server untouched; a rerun waits for it', () => {
+    const c = cluster('three', (world) => {
+      world.cluster.neverReady = 'server-0';
+    });
+    const result = roll(c, '--wait-minutes', '2');
+    expect(result.code).toBe(1);
+    expect(result.out).toContain('The new server-0 did not become healthy within 2 minutes: it has not registered a Node');
+    expect(c.calls().some((call) => call.includes('drain ip-10-0-1-10'))).toBe(false);
+    expect(holderOf(c.world().lease)).toBeDefined(); // held: a server is out
+    expect(c.world().replaced).toEqual(['server-0']);
+    // A second roll from another machine is refused while this one is unfinished.
+    c.update((world) => {
+      world.lease.holderIdentity = 'ci-runner-7/1/2026-11-23T06:00:00.000Z';
+    });
+    // (the state file here still names the first holder: the rerun resumes, and finds the lease is not its own)
+    const other = roll(c);
+    expect(other.code).toBe(3);
+    expect(other.out).toContain('Another roll holds the lock');
+    expect(c.violations()).toBe('');
+  });
+  it('a replace that outlasts the Lease: both Leases are renewed while the apply runs, not only between steps', () => {
+    const c = cluster('three');
+    // The fake apply finishes only once the roll has written three more Lease renewals (fake-cloud.js).
+    writeFileSync(join(c.dir, 'apply-outlasts-lease'), '3');
+    const result = roll(c, '--server', 'server-1');
+    expect(result).toSucceed();
+    expect(c.violations()).toBe('');
+    const calls = c.calls();
+    const during = calls.slice(
+      calls.indexOf('terraform (apply running)'),
+      calls.findIndex((call) => call.startsWith('terraform apply -input=false ')),
+    );
+    const renewals = during.filter((call) => call.endsWith('replace -f -'));
+    expect(renewals.length).toBeGreaterThanOrEqual(3);
+    expect(c.world().replaced).toEqual(['server-1']);
+  });
+  it('killed (kill -9) during the apply, then resumed: continues with the waiting, never replaces twice', () => {
+    const c = cluster('three', (world) => {
+      world.killAfterApply = true;
+      world.state.outputs.servers_pending_replacement.value = { 'server-0': ['ami'], 'server-1': ['ami'], 'server-2': [] };
+    });
+    const first = roll(c);
+    // SIGKILL, after the apply replaced server-0 (when not, the roll's output and its last calls show what it did).
+    const replaced = c.world().replaced;
+    const fine = first.code === null && JSON.stringify(replaced) === '["server-0"]';
+    expect({ code: first.code, replaced, out: fine ? '' : first.out, calls: fine ? [] : c.calls().slice(-12) }).toEqual({
+      code: null,
+      replaced: ['server-0'],
+      out: '',
+      calls: [],
+    });
+    expect(existsSync(join(c.moduleDir, '.rancher-ha-aws', 'roll.json'))).toBe(true);
+    // The replaced server is still joining: down, and the roll must wait for it before touching server-1.
+    const second = roll(c);
+    expect({ ...second, out: second.code === 0 ? '' : second.out }).toSucceed();
+    expect(second.out).toContain('Resuming the roll started');
+    expect(second.out).toContain('server-0 was already replaced');
+    expect(c.world().replaced).toEqual(['server-0', 'server-1']);
+    expect(c.violations()).toBe('');
+  });
+
+  it('one holder per living process: a second run from the folder while the first lives is refused (exit 3, nothing touched); once it is gone, a run resumes as a new holder that succeeds it', () => {
+    const c = cluster('three', (world) => {
+      world.killAfterApply = true;
+      world.state.outputs.servers_pending_replacement.value = { 'server-0': ['ami'], 'server-1': ['ami'], 'server-2': [] };
+    });
+    expect(roll(c).code).toBe(null);
+    // The state file and both Leases name a roll process that is alive on this machine (a stand-in process, not this
+    // one's child: a child killed stays a zombie, and alive to kill(pid, 0), until this process reaps it).
+    const livePid = Number(spawnSync('bash', ['-c', 'sleep 600 >/dev/null 2>&1 & echo $!'], { encoding: 'utf8' }).stdout.trim());
+    const gone = () => {
+      try {
+        process.kill(livePid, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    };
+    try {
+      const statePath = join(c.moduleDir, '.rancher-ha-aws', 'roll.json');
+      const record = JSON.parse(readFileSync(statePath, 'utf8'));
+      const first = `${hostname()}/${livePid}/${record.started}`;
+      writeFileSync(statePath, JSON.stringify({ ...record, holder: first }));
+      c.update((world) => {
+        world.lease.holderIdentity = first;
+        world.restartLease.holderIdentity = first;
+      });
+      const callsBefore = c.calls().length;
+      const second = roll(c);
+      expect(second.code).toBe(3);
+      expect(second.out).toContain(`Another roll runs from this folder now (${first}`);
+      expect(mutating(c.calls().slice(callsBefore))).toEqual([]);
+      expect(c.world().lease.holderIdentity).toBe(first);
+      process.kill(livePid, 'SIGKILL');
+      for (let i = 0; i < 50 && !gone(); i++) spawnSync('sleep', ['0.1']);
+      expect(gone()).toBe(true);
+      const third = roll(c);
+      expect({ ...third, out: third.code === 0 ? '' : third.out }).toSucceed();
+      expect(third.out).toContain('Resuming the roll started');
+      // Both Leases were taken by the new process from the dead one, conditionally, and given back at the end.
+      const takes = c.world().leaseCalls.filter((call: string) => call.startsWith('replace') && !call.endsWith(first) && !call.endsWith('(none)'));
+      expect(takes.length).toBeGreaterThan(0);
+      expect(c.world().replaced).toEqual(['server-0', 'server-1']);
+      expect(c.violations()).toBe('');
+    } finally {
+      if (!gone()) process.kill(livePid, 'SIGKILL');
+    }
+  });
+
+  it.each(['SIGINT', 'SIGTERM'])(
+    '%s during the drain: the step finishes, the roll stops with the cluster whole, and a rerun starts that server over',
+    (signal) => {
+      const c = cluster('three', (world) => {
+        world.cluster.signalDuringDrain = signal;
+      });
+      const first = roll(c, '--server', 'server-1');
+      expect(first.code).toBe(130);
+      expect(first.out).toContain("Interrupted before server-1's step remove");
+      const world = c.world();
+      expect(world.cluster.servers[1]).toMatchObject({ cordoned: false, member: true, ready: true });
+      expect(holderOf(world.lease)).toBeUndefined();
+      expect(c.calls().some((call) => /delete node|apply/.test(call))).toBe(false);
+      const second = roll(c);
+      expect(second).toSucceed();
+      expect(c.world().replaced).toEqual(['server-1']);
+      expect(c.violations()).toBe('');
+    },
+  );
+  it("Ctrl-C in a terminal during the drain (SIGINT to the roll's process group): the drain is not killed, the roll stops after it with 130", () => {
+    const c = cluster('three', (world) => {
+      world.cluster.ctrlCDuringDrain = true;
+    });
+    const first = c.run(['roll', '--dir', 'module', '--server', 'server-1'], { ownGroup: true });
+    expect(first.code).toBe(130);
+    expect(first.out).toContain("Interrupted before server-1's step remove");
+    expect(first.out).not.toContain('did not finish');
+    const world = c.world();
+    expect(world.cluster.servers[1]).toMatchObject({ cordoned: false, member: true, ready: true });
+    expect(holderOf(world.lease)).toBeUndefined();
+    expect(roll(c)).toSucceed();
+    expect(c.world().replaced).toEqual(['server-1']);
+  });
+  it('a second roll while one runs is refused, touching nothing', () => {
+    const c = cluster('three', (world) => {
+      world.lease = { holderIdentity: 'ci-runner-7/4242/2026-11-23T06:00:00.000Z', leaseDurationSeconds: 3600, renewTime: new Date().toISOString() };
+    });
+    const result = roll(c);
+    expect(result.code).toBe(3);
+    expect(result.out).toContain('Another roll holds the lock (Lease kube-system/rancher-ha-aws-roll: ci-runner-7/4242');
+    expect(mutating(c.calls())).toEqual([]);
+    expect(c.world().lease.holderIdentity).toMatch(/^ci-runner-7/);
+    // A lock not renewed for longer than its duration is stale (its machine died): taken over.
+    c.update((world) => {
+      world.lease.renewTime = '2026-01-01T00:00:00.000000Z';
+    });
+    expect(roll(c, '--server', 'server-2')).toSucceed();
+    expect(c.world().replaced).toEqual(['server-2']);
+    expect(c.violations()).toBe('');
+  });
+  it('the apply fails: stops with the server out and the others at quorum; a rerun finishes', () => {
+    const c = cluster('three', (world) => {
+      world.cluster.applyFails = 1;
+    });
+    const first = roll(c, '--server', 'server-1');
+    expect(first.code).toBe(1);
+    expect(first.out).toContain('The other servers are at quorum; server-1 is out of the cluster');
+    expect(holderOf(c.world().lease)).toBeDefined();
+    const second = roll(c);
+    expect(second).toSucceed();
+    expect(second.out).toContain('Resuming the roll');
+    expect(c.world().replaced).toEqual(['server-1']);
+    expect(holderOf(c.world().lease)).toBeUndefined();
+    expect(c.violations()).toBe('');
+  });
+  it('--new-image: refused clearly while the deployment has no recorded image (one made before it existed)', () => {
+    const c = cluster('three', (world) => {
+      world.state.resources = world.state.resources.filter((r: any) => !/^ami_recorded-image_/.test(r.name));
+    });
+    const result = roll(c, '--new-image');
+    expect(result.code).toBe(2);
+    expect(result.out).toContain('--new-image needs the recorded server image');
+    expect(c.calls()).toEqual(['terraform state pull']);
+  });
+});

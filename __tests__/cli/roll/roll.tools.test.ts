@@ -1,0 +1,241 @@
+import { holderOf } from '../../helpers/fake-cloud';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkEveryCluster, cluster, mutating, roll, withoutLeaseCalls, withUpgradeController } from '../../helpers/roll-world';
+
+// The real roll command against the fake cluster of helpers/roll-world.ts; after every test the fake's invariant
+// (never two servers down at once) is checked.
+checkEveryCluster();
+
+describe('roll: the way through, and what it refuses', () => {
+  it('happy path, RKE2 with three servers: one at a time, snapshot first, member removed before the replace', () => {
+    const count = 3;
+    const c = cluster('three');
+    const result = roll(c);
+    expect(result).toSucceed();
+    const world = c.world();
+    const names = Array.from({ length: count }, (_, i) => `server-${i}`);
+    expect(world.replaced).toEqual(names); // server-0 rolls like the others
+    const calls = withoutLeaseCalls(c.calls());
+    for (const name of names) {
+      const index = names.indexOf(name);
+      const node = `ip-10-0-${index}-10`;
+      const address = world.state.resources.find((r: any) => r.type === 'aws_instance' && r.name.startsWith(`${name}_`));
+      const replaceAt = calls.findIndex(
+        (call, i) =>
+          call.startsWith('terraform apply -input=false ') &&
+          calls[i - 2] ===
+            `terraform plan -replace=aws_instance.${address.name} -out=${join(c.moduleDir, '.rancher-ha-aws', 'roll.tfplan')} -input=false`,
+      );
+      const deleteAt = calls.findIndex((call) => call.endsWith(`delete node ${node} --wait=false`));
+      const drainAt = calls.findIndex((call) => call.includes(`drain ${node} --ignore-daemonsets --delete-emptydir-data --timeout=600s`));
+      expect(drainAt).toBeGreaterThan(-1);
+      expect(deleteAt).toBeGreaterThan(drainAt);
+      expect(replaceAt).toBeGreaterThan(deleteAt);
+      if (count > 1) {
+        // The snapshot is taken on ANOTHER server, and finished, before the drain.
+        const sendAt = calls.findIndex(
+          (call, i) => i < drainAt && call.startsWith('aws ssm send-command') && call.includes(`snapshot before ${name}`),
+        );
+        expect(sendAt).toBeGreaterThan(-1);
+        expect(calls[sendAt]).not.toContain(`--instance-ids ${world.cluster.servers[index].instance}`);
+        expect(calls.slice(sendAt, drainAt).some((call) => call.startsWith('aws ssm get-command-invocation'))).toBe(true);
+        // Before it, the etcd member list was compared with the Nodes.
+        const membersAt = calls.findIndex((call) => call.startsWith('aws ssm send-command') && call.includes(`etcd members before ${name}`));
+        expect(membersAt).toBeGreaterThan(-1);
+        expect(membersAt).toBeLessThan(sendAt);
+      }
+      // The next server is touched only after this one is back.
+      if (index + 1 < count) {
+        const nextDrain = calls.findIndex((call) => call.includes(`drain ip-10-0-${index + 1}-10`));
+        expect(nextDrain).toBeGreaterThan(replaceAt);
+      }
+    }
+    if (count > 1) expect(world.cluster.snapshots).toHaveLength(count);
+    for (const s of world.cluster.servers) expect(s).toMatchObject({ ready: true, member: true, nodePresent: true });
+    expect(world.cluster.deletedSecrets).toEqual(names.map((_, i) => `ip-10-0-${i}-10.node-password.rke2`));
+    expect(holderOf(world.lease)).toBeUndefined();
+    expect(existsSync(join(c.moduleDir, '.rancher-ha-aws', 'roll.json'))).toBe(false);
+    expect(existsSync(join(c.moduleDir, '.rancher-ha-aws', 'roll.tfplan'))).toBe(false);
+    // Only saved plans were applied, each right after its own plan and `show -json`.
+    const applies = calls.flatMap((call, i) => (call.startsWith('terraform apply') ? [i] : []));
+    expect(applies).toHaveLength(count);
+    for (const i of applies)
+      expect([calls[i], calls[i - 1]]).toEqual([
+        expect.stringMatching(/^terraform apply -input=false \/.*roll\.tfplan$/),
+        expect.stringMatching(/^terraform show -json .*roll\.tfplan$/),
+      ]);
+    expect(c.violations()).toBe('');
+  });
+  it.each([
+    ['IPv4 first, as RKE2 lists them with IPv4 first in cluster-cidr', false],
+    ['IPv6 first: nothing may rely on the order', true],
+  ])(
+    "dual stack (%s): every Node lists both InternalIPs; the roll finds each server by its instance's address, each new server's own upgrade Job passes its prepare step beside the roll's Lease naming it out, and every server is replaced",
+    (_order, ipv6First) => {
+      const c = cluster('dual-stack', (world) => {
+        world.cluster.ipv6First = ipv6First;
+        withUpgradeController(world);
+      });
+      const result = roll(c);
+      expect(result).toSucceed();
+      const world = c.world();
+      expect(world.cluster.dualStack).toBe(true);
+      expect(world.replaced).toEqual(['server-0', 'server-1', 'server-2']);
+      // The roll's Lease named each new server out by its IPv4 address; its Node lists that among two: its Job ran.
+      expect(world.cluster.upgrade.controller.upgraded).toEqual(['server-0', 'server-1', 'server-2']);
+      expect(world.cluster.upgrade.controller.refused ?? []).toEqual([]);
+      expect(world.cluster.deletedSecrets).toEqual([
+        'ip-10-0-0-10.node-password.rke2',
+        'ip-10-0-1-10.node-password.rke2',
+        'ip-10-0-2-10.node-password.rke2',
+      ]);
+      for (const s of world.cluster.servers) expect(s).toMatchObject({ ready: true, member: true, nodePresent: true, planHash: 'h1' });
+      expect(holderOf(world.restartLease)).toBeUndefined();
+    },
+  );
+  it('RKE2 with one server: refused (its only etcd member cannot go), touching nothing', () => {
+    const c = cluster('one');
+    const result = roll(c);
+    expect(result.code).toBe(2);
+    expect(result.out).toContain('its only etcd member cannot be taken out');
+    expect(result.out).toContain('Grow to three servers first');
+    expect(c.calls()).toEqual(['terraform state pull']);
+  });
+
+  it.each([
+    ['k3s', ['server-0', 'server-1']],
+    ['k3s-one', ['server-0']],
+  ] as const)('K3s on its datastore (%s): an RDS snapshot first, no etcd checks, one server at a time', (variant, names) => {
+    const c = cluster(variant);
+    const result = roll(c);
+    expect(result).toSucceed();
+    const calls = c.calls();
+    expect(calls.filter((call) => call.startsWith('aws rds create-db-snapshot'))).toHaveLength(names.length);
+    expect(calls.some((call) => call.startsWith('aws ssm send-command') && call.includes('etcd'))).toBe(false);
+    expect(c.world().replaced).toEqual(names);
+    expect(c.world().cluster.deletedSecrets).toEqual(names.map((_, i) => `ip-10-0-${i}-10.node-password.k3s`));
+    for (const s of c.world().cluster.servers) expect(s).toMatchObject({ ready: true, nodePresent: true });
+    expect(c.violations()).toBe('');
+  });
+  it('rolls only what servers_pending_replacement lists, or --server, or nothing', () => {
+    const c = cluster('three', (world) => {
+      world.state.outputs.servers_pending_replacement.value = { 'server-0': [], 'server-1': ['instance_type'], 'server-2': [] };
+    });
+    const first = roll(c);
+    expect({ ...first, out: first.code === 0 ? '' : first.out }).toMatchObject({ code: 0, err: '', out: '' });
+    expect(c.world().replaced).toEqual(['server-1']);
+    expect(roll(c, '--server', 'server-2')).toSucceed();
+    expect(c.world().replaced).toEqual(['server-1', 'server-2']);
+    c.update((world) => {
+      world.state.outputs.servers_pending_replacement.value = { 'server-0': [], 'server-1': [], 'server-2': [] };
+    });
+    const nothing = roll(c);
+    expect(nothing).toSucceed();
+    expect(nothing.out).toContain('Nothing to roll');
+    expect(roll(c, '--server', 'server-9').out).toContain('--server server-9: no such server');
+    expect(c.violations()).toBe('');
+  });
+  it('--dry-run prints every step and changes nothing', () => {
+    const c = cluster('three');
+    const result = roll(c, '--dry-run');
+    expect(result).toSucceed();
+    expect(result.out).toMatch(/server-0 \(aws_instance\.server-0_instance_[0-9A-F]+\):\n {4}on-demand etcd snapshot/);
+    expect(result.out).toContain('terraform plan -replace=aws_instance.server-2_instance_');
+    expect(result.out).toContain('Dry run: nothing was changed.');
+    expect(c.calls()).toEqual(['terraform state pull']);
+  });
+  it('refuses to start on an unhealthy cluster or one short of a member, touching nothing', () => {
+    const notReady = cluster('three', (world) => {
+      world.cluster.servers[2].ready = false;
+    });
+    const result = roll(notReady);
+    expect(result.code).toBe(1);
+    expect(result.out).toContain('not healthy and at full membership: server-2 (ip-10-0-2-10: not Ready');
+    expect(mutating(notReady.calls())).toEqual([]);
+    expect(holderOf(notReady.world().lease)).toBeUndefined();
+    const learner = cluster('three', (world) => {
+      world.cluster.servers[1].learner = true;
+    });
+    const second = roll(learner);
+    expect(second.code).toBe(1);
+    expect(second.out).toContain('server-1 (ip-10-0-1-10: Ready, not an etcd voter)');
+    expect(mutating(learner.calls())).toEqual([]);
+    const apiDown = cluster('three', (world) => {
+      world.cluster.apiUp = false;
+    });
+    expect(roll(apiDown).out).toContain('The Kubernetes API does not answer');
+    expect(mutating(apiDown.calls())).toEqual([]);
+  });
+  it('--new-image with the recorded image (as the stack synthesizes it): its own apply first, then every server', () => {
+    let record = '';
+    const c = cluster('three', (world) => {
+      record = world.state.resources.find((r: any) => r.type === 'terraform_data' && /^ami_recorded-image_/.test(r.name))?.name;
+      world.state.outputs.servers_pending_replacement.value = { 'server-0': [], 'server-1': [], 'server-2': [] };
+    });
+    expect(record).toMatch(/^ami_recorded-image_[0-9A-F]+$/);
+    const result = roll(c, '--new-image');
+    expect(result).toSucceed();
+    const calls = withoutLeaseCalls(c.calls());
+    const imageAt = calls.findIndex(
+      (call, i) =>
+        call.startsWith('terraform apply -input=false ') && calls[i - 2].startsWith(`terraform plan -replace=terraform_data.${record} -out=`),
+    );
+    expect(imageAt).toBeGreaterThan(-1);
+    expect(calls.findIndex((call) => call.startsWith('aws ssm send-command'))).toBeGreaterThan(imageAt);
+    expect(c.world().replaced).toEqual(['server-0', 'server-1', 'server-2']);
+    expect(c.violations()).toBe('');
+  });
+  it('a pending change beyond the server (an upgrade not applied yet): refused with exit 2 before anything is touched, naming it', () => {
+    const target = 'kubernetes_config_map_v1.kubernetes-upgrade_target_config-map_1A2B3C4D';
+    const c = cluster('three', (world) => {
+      world.pendingChanges = [{ address: target, actions: ['update'], upgrade: true }];
+    });
+    const result = roll(c);
+    expect(result.code).toBe(2);
+    expect(result.out).toContain(`The plan for the replacement of server-0 changes more than that:\n  - ${target} (update)`);
+    expect(result.out).toContain('apply them first');
+    const calls = c.calls();
+    // Planned with -out and inspected, never applied; the server was not touched and the lock was given back.
+    expect(
+      calls.some((call) => /^terraform plan -replace=aws_instance\.server-0_instance_[0-9A-F]+ -out=.*roll\.tfplan -input=false$/.test(call)),
+    ).toBe(true);
+    expect(calls.some((call) => call.startsWith('terraform show -json '))).toBe(true);
+    expect(calls.filter((call) => call.startsWith('terraform apply'))).toEqual([]);
+    expect(mutating(calls)).toEqual([]);
+    expect(c.world().upgradeApplied).toBeUndefined();
+    expect(holderOf(c.world().lease)).toBeUndefined();
+    // The same for the apply that records the newest image.
+    const image = roll(c, '--new-image');
+    expect(image.code).toBe(2);
+    expect(image.out).toContain(`The plan for the apply that records the newest image changes more than that:\n  - ${target} (update)`);
+    expect(c.world().recordedImageReplaced).toBeUndefined();
+    // Once it is applied (here: gone from the plan), the roll goes ahead and applies only its saved plans.
+    c.update((world) => {
+      world.pendingChanges = [];
+    });
+    expect(roll(c, '--server', 'server-1')).toSucceed();
+    expect(c.world().replaced).toEqual(['server-1']);
+  });
+  it('a change that appears while the server is out: its replace is refused (exit 2), nothing applied, the server out and the lock kept', () => {
+    const target = 'kubernetes_config_map_v1.kubernetes-upgrade_target_config-map_1A2B3C4D';
+    const c = cluster('three', (world) => {
+      world.cluster.pendingChangesOnRemove = [{ address: target, actions: ['update'], upgrade: true }];
+    });
+    const first = roll(c, '--server', 'server-1');
+    expect(first.code).toBe(2);
+    expect(first.out).toContain(`The plan for the replacement of server-1 changes more than that:\n  - ${target} (update)`);
+    expect(first.out).toContain('Do not apply those changes while a server is out');
+    expect(c.calls().filter((call) => call.startsWith('terraform apply'))).toEqual([]);
+    expect(c.world().upgradeApplied).toBeUndefined();
+    expect(holderOf(c.world().lease)).toBeDefined();
+    expect(c.world().cluster.servers[1]).toMatchObject({ member: false, nodePresent: false });
+    // Undone in the settings: the rerun finishes this server.
+    c.update((world) => {
+      world.pendingChanges = [];
+    });
+    expect(roll(c)).toSucceed();
+    expect(c.world().replaced).toEqual(['server-1']);
+    expect(holderOf(c.world().lease)).toBeUndefined();
+  });
+});

@@ -1,0 +1,175 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { holderOf } from '../../helpers/fake-cloud';
+import { checkEveryCluster, cluster, FIRST_KEY, roll, withEncryption, withUpgradeController } from '../../helpers/roll-world';
+import { expectKeyRotated, rotateKey } from '../../helpers/rotate-world';
+
+// The real `rotate <stack> encryption-key` (the bundled CLI) against the fake cluster of helpers/roll-world.ts with
+// RKE2's secrets-encryption modelled (fake-roll.js encryptionScript: each server's stage and key as its annotation,
+// `secrets-encrypt status` as upstream prints it, rotate-keys refused unless every hash matches, the re-encryption
+// taking several looks, the datastore's configuration saved only at reencrypt_finished, restarts that take it). After
+// every test the fake's invariant (never two servers down at once) is checked.
+checkEveryCluster();
+
+const rotatedFile = (c: { moduleDir: string }) => join(c.moduleDir, '.rancher-ha-aws', 'rotate.json');
+const scriptCalls = (calls: string[], action: string) =>
+  calls.filter((call) => call.startsWith('aws ssm send-command') && call.includes(`rotate-encryption.sh ${action}`));
+
+describe('rotate encryption-key: the way through', () => {
+  it('RKE2, three servers: rotate-keys once on server-0, no restart until it reports reencrypt_finished, then the two others restarted one at a time, each marked out', () => {
+    const c = cluster('three', (world) => {
+      withEncryption(world);
+      world.cluster.encryption.reencryptLooksEach = 4;
+    });
+    const result = rotateKey(c);
+    expect(result).toMatchObject({ code: 0, err: '' });
+    const world = c.world();
+    expectKeyRotated(world, FIRST_KEY);
+    expect(world.cluster.encryption.rotations).toEqual(['server-0']);
+    expect(scriptCalls(c.calls(), 'rotate')).toHaveLength(1);
+    expect(scriptCalls(c.calls(), 'rotate')[0]).toContain(`rotate ${FIRST_KEY}`);
+    // The rotating server is not restarted (its configuration is already the new one); the others each once, with
+    // the cluster whole, the Lease naming that server out, never while the re-encryption ran.
+    expect(world.cluster.encryption.restarts).toEqual([
+      { server: 'server-1', out: '10.0.1.10', whole: true, during: 'none' },
+      { server: 'server-2', out: '10.0.2.10', whole: true, during: 'none' },
+    ]);
+    expect(result.out).toContain('no server is restarted until it reports reencrypt_finished');
+    expect(existsSync(rotatedFile(c))).toBe(false);
+  });
+
+  it('--dry-run prints the steps and changes nothing (only the state read)', () => {
+    const c = cluster('three', withEncryption);
+    const result = rotateKey(c, '--dry-run');
+    expect(result.code).toBe(0);
+    expect(result.out).toContain('`rke2 secrets-encrypt rotate-keys` once, on server-0');
+    expect(result.out).toContain('Dry run: nothing was changed.');
+    expect(c.calls()).toEqual(['terraform state pull']);
+  });
+});
+
+describe('rotate encryption-key: refusals', () => {
+  it('K3s: refused with the reason (its servers here do not set secrets-encryption), nothing asked of the cluster', () => {
+    const c = cluster('k3s');
+    const result = rotateKey(c);
+    expect(result.code).toBe(2);
+    expect(result.out).toContain('runs K3s, whose servers here do not set secrets-encryption');
+    expect(c.calls()).toEqual(['terraform state pull']);
+  });
+
+  it("the servers' hashes not matching (a rotation left half done: server-2 never restarted): refused (exit 2) with the next step, nothing rotated or restarted", () => {
+    const c = cluster('three', (world) => {
+      withEncryption(world);
+      const newer = { stage: 'reencrypt_finished', active: 'aescbckey-2026-06-01T00:00:00Z' };
+      world.cluster.encryption.saved = newer;
+      world.cluster.servers[0].enc = { ...newer };
+      world.cluster.servers[1].enc = { ...newer };
+    });
+    const result = rotateKey(c);
+    expect(result.code).toBe(2);
+    expect(result.out).toContain('hash does not match between ip-10-0-0-10 and ip-10-0-2-10');
+    expect(result.out).toContain('server-2 aescbckey-2026-01-01T00:00:00Z (start)');
+    expect(result.out).toContain(
+      'restart, one at a time and each only once every server is Ready and a voter, the servers whose active key is not the newest',
+    );
+    const world = c.world();
+    expect(world.cluster.encryption.rotations).toBeUndefined();
+    expect(world.cluster.encryption.restarts).toBeUndefined();
+    expect(scriptCalls(c.calls(), 'rotate')).toHaveLength(0);
+    expect(existsSync(rotatedFile(c))).toBe(false);
+  });
+
+  it('a token rotation left unfinished in the folder: refused (exit 2), naming it', () => {
+    const c = cluster('three', withEncryption);
+    mkdirSync(join(c.moduleDir, '.rancher-ha-aws'));
+    writeFileSync(rotatedFile(c), JSON.stringify({ holder: 'x/1/2026', started: '2026-11-25T10:00:00Z', rotation: 'token' }));
+    const result = rotateKey(c);
+    expect(result.code).toBe(2);
+    expect(result.out).toContain('A rotation of the token started 2026-11-25T10:00:00Z from this folder is not finished');
+    expect(c.calls()).toEqual(['terraform state pull']);
+  });
+});
+
+describe('rotate encryption-key: killed (kill -9), then run again: finishes by looking at the servers, never rotates twice', () => {
+  it.each([
+    ['rotate-keys server-0', 6],
+    ['restart server-1', 2],
+  ] as const)('killed after %s', (step, looks) => {
+    const c = cluster('three', (world) => {
+      withEncryption(world);
+      world.cluster.encryption.reencryptLooksEach = looks;
+      world.cluster.killAt = step;
+    });
+    const first = rotateKey(c);
+    expect(first.code).not.toBe(0);
+    expect(c.world().killed).toEqual([step]);
+    const again = rotateKey(c);
+    expect(again).toMatchObject({ code: 0, err: '' });
+    expect(again.out).toContain('Resuming the rotation started');
+    const world = c.world();
+    expectKeyRotated(world, FIRST_KEY);
+    expect(world.cluster.encryption.rotations).toEqual(['server-0']);
+    expect(world.cluster.encryption.restarts.map((r: any) => r.server)).toEqual(['server-1', 'server-2']);
+    expect(world.cluster.encryption.restarts.every((r: any) => r.whole && r.during === 'none')).toBe(true);
+  });
+});
+
+describe('rotate encryption-key: one server out at a time, whoever has it out', () => {
+  it('a restart that does not come back: no second server is restarted, the server stays marked out; repaired, a rerun finishes; a server that joins afterwards (a roll) takes the new key', () => {
+    const c = cluster('three', (world) => {
+      withEncryption(world);
+      world.cluster.neverBack = 'server-1';
+      world.cluster.renewal = { server: 'server-2' };
+    });
+    const first = rotateKey(c, '--wait-minutes', '1');
+    expect(first.code).toBe(1);
+    expect(first.out).toContain('server-1 was restarted to take the new key and is not healthy after 1 minutes; it stays marked out on the Lease');
+    let world = c.world();
+    expect(world.cluster.encryption.restarts.map((r: any) => r.server)).toEqual(['server-1']);
+    expect(world.restartLease.annotations['rancher-ha-aws/out']).toBe('10.0.1.10');
+    // The renewal timer of server-2 looked while server-1 was out and was refused by the Lease.
+    expect(world.cluster.renewal.restarts).toBeUndefined();
+    expect(world.cluster.renewal.deferredTo).toEqual([world.restartLease.holderIdentity]);
+    // A person repairs server-1 (journalctl, systemctl restart rke2-server): it starts with the datastore's configuration.
+    c.update((w) => {
+      const s = w.cluster.servers[1];
+      delete s.startFailed;
+      s.ready = true;
+      s.enc = { ...w.cluster.encryption.saved };
+      delete w.cluster.renewal;
+    });
+    const again = rotateKey(c);
+    expect(again).toMatchObject({ code: 0, err: '' });
+    world = c.world();
+    expectKeyRotated(world, FIRST_KEY);
+    expect(world.cluster.encryption.rotations).toEqual(['server-0']);
+    expect(world.cluster.encryption.restarts.map((r: any) => r.server)).toEqual(['server-1', 'server-2']);
+    expect(roll(c, '--server', 'server-2')).toMatchObject({ code: 0, err: '' });
+    expectKeyRotated(c.world(), FIRST_KEY);
+  });
+
+  it('an upgrade applied while server-0 re-encrypts: the first restart is not made (its mark cleared, exit 2); once the upgrade is done, a rerun finishes without rotating again', () => {
+    const c = cluster('three', (world) => {
+      withEncryption(world);
+      withUpgradeController(world);
+      world.cluster.upgrade.bumpOnRotateKeys = 'h2';
+    });
+    const first = rotateKey(c);
+    expect(first.code).toBe(2);
+    expect(first.out).toContain('An in-place Kubernetes upgrade is pending or running');
+    expect(first.out).toContain('server-1 was not restarted');
+    let world = c.world();
+    expect(world.cluster.encryption.restarts).toBeUndefined();
+    expect(holderOf(world.restartLease)).toBeUndefined();
+    // The controller upgrades every server once the Lease is free (fake-roll.js upgradeController), then the rerun goes on.
+    c.update((w) => {
+      for (const s of w.cluster.servers) s.planHash = 'h2';
+      w.cluster.upgrade.plan.applying = [];
+    });
+    const again = rotateKey(c);
+    expect(again).toMatchObject({ code: 0, err: '' });
+    world = c.world();
+    expectKeyRotated(world, FIRST_KEY);
+    expect(world.cluster.encryption.rotations).toEqual(['server-0']);
+  });
+});

@@ -1,0 +1,67 @@
+import { checkEveryCluster, cluster, withToken } from '../../helpers/roll-world';
+import { expectRotated, rotateToken } from '../../helpers/rotate-world';
+
+// The real `rotate <stack> token` stopped at its steps (kill -9, a restart that does not come back), then run again,
+// against the fake cluster with its token modelled (helpers/rotate-world.ts). After every test the fake's invariant
+// (never two servers down at once) is checked.
+checkEveryCluster();
+
+describe('rotate token: killed (kill -9) at any step, then run again: finishes by looking at the world', () => {
+  // The first two on K3s's two servers (the steps are the same, and half the calls), the restart on RKE2's three.
+  it.each([
+    ['put-parameter', 'k3s'],
+    ['rotate server-0', 'k3s'],
+    ['restart server-1', 'three'],
+  ] as const)('killed after %s (%s)', (step, variant) => {
+    const servers = variant === 'k3s' ? ['server-0', 'server-1'] : ['server-0', 'server-1', 'server-2'];
+    const c = cluster(variant, (world) => {
+      withToken(world);
+      world.cluster.killAt = step;
+    });
+    const first = rotateToken(c);
+    expect(first.code).not.toBe(0);
+    expect(c.world().killed).toEqual([step]);
+    const again = rotateToken(c);
+    expect(again).toMatchObject({ code: 0, err: '' });
+    expect(again.out).toContain('Resuming the rotation started');
+    const world = c.world();
+    expectRotated(world);
+    // Never a second token, never a second rotation, no server restarted twice.
+    expect(world.parameterWrites).toHaveLength(1);
+    expect(world.cluster.rotations).toEqual(['server-0']);
+    expect(world.cluster.tokenRestarts.map((r: any) => r.server)).toEqual(servers);
+    expect(world.cluster.tokenRestarts.every((r: any) => r.whole)).toBe(true);
+  });
+});
+
+describe('rotate token: one server out at a time, whoever has it out', () => {
+  it('a restart that does not come back: no second server is restarted, the server stays marked out (a renewal timer waits on it); repaired, a rerun finishes', () => {
+    const c = cluster('three', (world) => {
+      withToken(world);
+      world.cluster.neverBack = 'server-1';
+      world.cluster.renewal = { server: 'server-2' };
+    });
+    const first = rotateToken(c, '--wait-minutes', '1');
+    expect(first.code).toBe(1);
+    expect(first.out).toContain('server-1 was restarted with the new token and is not healthy after 1 minutes; it stays marked out on the Lease');
+    let world = c.world();
+    expect(world.cluster.tokenRestarts.map((r: any) => r.server)).toEqual(['server-0', 'server-1']);
+    expect(world.restartLease.annotations['rancher-ha-aws/out']).toBe('10.0.1.10');
+    // The renewal timer of server-2 looked while server-1 was out and was refused by the Lease.
+    expect(world.cluster.renewal.restarts).toBeUndefined();
+    expect(world.cluster.renewal.deferredTo).toEqual([world.restartLease.holderIdentity]);
+    // A person repairs server-1 (journalctl, systemctl restart rke2-server): it starts with its token file's token.
+    c.update((w) => {
+      const s = w.cluster.servers[1];
+      delete s.startFailed;
+      s.ready = true;
+      s.token.server = s.token.config;
+      delete w.cluster.renewal;
+    });
+    const again = rotateToken(c);
+    expect(again).toMatchObject({ code: 0, err: '' });
+    world = c.world();
+    expectRotated(world);
+    expect(world.cluster.tokenRestarts.map((r: any) => r.server)).toEqual(['server-0', 'server-1', 'server-2']);
+  });
+});

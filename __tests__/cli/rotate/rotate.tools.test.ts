@@ -1,0 +1,129 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { holderOf } from '../../helpers/fake-cloud';
+import { checkEveryCluster, cluster, roll, tokenWith, withToken, withUpgradeController } from '../../helpers/roll-world';
+import { expectRotated, OLD, parameterOf, rotateToken, secretOf } from '../../helpers/rotate-world';
+
+// The real `rotate <stack> token` (the bundled CLI) against the fake cluster of helpers/roll-world.ts with its token
+// modelled (fake-roll.js tokenScript: the parameter in SSM, each server's token file and data-directory token, the
+// datastore's bootstrap data, restarts that come back only with a token the datastore holds). After every test the
+// fake's invariant (never two servers down at once) is checked.
+checkEveryCluster();
+
+describe('rotate token: the way through', () => {
+  it('RKE2, three servers: the new token in the parameter first, rotated once, every token file before any restart, restarts one at a time each marked out', () => {
+    const c = cluster('three', withToken);
+    const result = rotateToken(c);
+    expect(result).toMatchObject({ code: 0, err: '' });
+    const world = c.world();
+    expectRotated(world);
+    const token = parameterOf(world).value;
+    // Written once, through standard input (never an argument), with Terraform's key, tier and description.
+    expect(world.parameterWrites).toEqual([{ name: '/rancher/rke-ha/token', secret: secretOf(token) }]);
+    expect(c.calls().some((call) => call.includes(secretOf(token)) || call.includes(OLD))).toBe(false);
+    const calls = c.calls();
+    const at = (re: RegExp) => calls.findIndex((call) => re.test(call));
+    const all = (re: RegExp) => calls.flatMap((call, i) => (re.test(call) ? [i] : []));
+    const scriptOf = (i: number) => /rotate-token\.sh (\w+) rke2/.exec(calls[i])?.[1];
+    const sends = all(/^aws ssm send-command .*rotate-token\.sh/).map((i) => ({ i, action: scriptOf(i), comment: calls[i] }));
+    const put = at(/^aws ssm put-parameter/);
+    const rotations = sends.filter((s) => s.action === 'rotate');
+    const configs = sends.filter((s) => s.action === 'config');
+    const restarts = sends.filter((s) => s.action === 'restart');
+    expect(put).toBeGreaterThan(-1);
+    expect(rotations).toHaveLength(1);
+    expect(rotations[0].comment).toContain('rotate on server-0');
+    expect(put).toBeLessThan(rotations[0].i);
+    expect(configs.map((s) => /on (server-\d)/.exec(s.comment)![1])).toEqual(['server-0', 'server-1', 'server-2']);
+    expect(Math.max(...configs.map((s) => s.i))).toBeLessThan(restarts[0].i);
+    expect(world.cluster.rotations).toEqual(['server-0']);
+    // One at a time: each restart with the whole cluster up, the Lease naming that very server out.
+    expect(world.cluster.tokenRestarts).toEqual([
+      { server: 'server-0', out: '10.0.0.10', whole: true },
+      { server: 'server-1', out: '10.0.1.10', whole: true },
+      { server: 'server-2', out: '10.0.2.10', whole: true },
+    ]);
+    // The replaced token, for a restore of an older snapshot: a file of its own, readable by its owner only.
+    const saved = /the previous one is in (\S+)\./.exec(result.out)![1];
+    expect(readFileSync(saved, 'utf8')).toBe(`${tokenWith(OLD)}\n`);
+    expect(statSync(saved).mode & 0o777).toBe(0o600);
+    expect(existsSync(join(c.moduleDir, '.rancher-ha-aws', 'rotate.json'))).toBe(false);
+  });
+
+  it('K3s on its datastore: the same order, health without etcd; a server that joins afterwards (a roll) uses the new token', () => {
+    const c = cluster('k3s', withToken);
+    const result = rotateToken(c);
+    expect(result).toMatchObject({ code: 0, err: '' });
+    expect(c.calls().filter((call) => call.includes('rotate-token.sh restart k3s'))).toHaveLength(2);
+    const world = c.world();
+    expectRotated(world);
+    // The replacement boots with the parameter's token (rke2/k3s-bootstrap.sh fetch_to token), which the cluster holds.
+    expect(roll(c, '--server', 'server-1')).toMatchObject({ code: 0, err: '' });
+    expect(c.world().joins).toEqual([{ server: 'server-1', token: secretOf(parameterOf(world).value), refused: false }]);
+  });
+
+  it('--dry-run prints the steps and changes nothing (only the state read)', () => {
+    const c = cluster('three', withToken);
+    const result = rotateToken(c, '--dry-run');
+    expect(result.code).toBe(0);
+    expect(result.out).toContain('a new token written to the parameter /rancher/rke-ha/token first');
+    expect(result.out).toContain('Dry run: nothing was changed.');
+    expect(c.calls()).toEqual(['terraform state pull']);
+  });
+});
+
+describe('rotate token: one server out at a time, whoever has it out', () => {
+  it('a roll holding the restart Lease with its server out: refused (exit 3), nothing written', () => {
+    const c = cluster('three', (world) => {
+      withToken(world);
+      world.restartLease = {
+        holderIdentity: 'ci-runner/4242/2026-11-25T10:00:00.000Z',
+        renewTime: new Date().toISOString(),
+        leaseDurationSeconds: 3600,
+        annotations: { 'rancher-ha-aws/out': '10.0.2.10' },
+      };
+    });
+    const result = rotateToken(c);
+    expect(result.code).toBe(3);
+    expect(result.out).toContain('with 10.0.2.10 out of the cluster. Nothing was changed.');
+    expect(c.world().parameterWrites).toBeUndefined();
+    expect(c.calls().some((call) => call.startsWith('aws ssm send-command'))).toBe(false);
+  });
+
+  it('an upgrade applied while the token files are written: the first restart is not made (its mark cleared, exit 2); once the upgrade is done, a rerun finishes', () => {
+    const c = cluster('three', (world) => {
+      withToken(world);
+      withUpgradeController(world);
+      world.cluster.upgrade.bumpOnConfig = 'h2';
+    });
+    const first = rotateToken(c);
+    expect(first.code).toBe(2);
+    expect(first.out).toContain('An in-place Kubernetes upgrade is pending or running');
+    expect(first.out).toContain('server-0 was not restarted');
+    let world = c.world();
+    expect(world.cluster.tokenRestarts).toBeUndefined();
+    expect(holderOf(world.restartLease)).toBeUndefined();
+    // The controller upgrades every server (fake-roll.js upgradeController, the Lease free), then the rerun goes on.
+    c.update((w) => {
+      for (const s of w.cluster.servers) s.planHash = 'h2';
+    });
+    const again = rotateToken(c);
+    expect(again).toMatchObject({ code: 0, err: '' });
+    world = c.world();
+    expectRotated(world);
+    expect(world.parameterWrites).toHaveLength(1);
+  });
+
+  it('a server not healthy before the start: refused (exit 2), nothing written', () => {
+    const c = cluster('three', (world) => {
+      withToken(world);
+      world.cluster.servers[2].ready = false;
+      world.cluster.servers[2].startFailed = 'hung';
+    });
+    const result = rotateToken(c);
+    expect(result.code).toBe(2);
+    expect(result.out).toContain('server-2 (not healthy)');
+    expect(c.world().parameterWrites).toBeUndefined();
+    expect(existsSync(join(c.moduleDir, '.rancher-ha-aws', 'rotate.json'))).toBe(false);
+  });
+});

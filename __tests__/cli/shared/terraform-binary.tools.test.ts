@@ -1,0 +1,80 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { awsOf, FakeCloud, stateOf } from '../../helpers/fake-cloud';
+import { synthSettings } from '../../helpers/variants';
+
+// The real CLI (the bundle `npm run teardown` runs) with no `terraform` on PATH at all: the binary comes from
+// --terraform-binary or RANCHER_HA_AWS_TERRAFORM. No OpenTofu binary is reachable on these machines (it is
+// published on GitHub and get.opentofu.org, which they do not reach), so the `tofu` here is a wrapper of that name
+// that records each call and hands it to the fake cloud's terraform: what this proves is that every Terraform call
+// of a command goes to the binary named, and none to one on PATH.
+
+const json = synthSettings('rke-ha', {}).json;
+const clouds: FakeCloud[] = [];
+afterEach(() => {
+  for (const c of clouds.splice(0)) {
+    expect(c.violations()).toBe('');
+    c.remove();
+  }
+});
+
+function cloudWithTofu(): { c: FakeCloud; tofu: string; tofuCalls: () => string[] } {
+  const state = stateOf(json);
+  const c = new FakeCloud(json, { state, aws: awsOf(state), cluster: { apiUp: true } });
+  clouds.push(c);
+  const tofu = join(c.dir, 'opentofu', 'tofu');
+  mkdirSync(join(c.dir, 'opentofu'));
+  writeFileSync(tofu, `#!/bin/bash\nprintf '%s\\n' "$*" >>"$FAKE_WORLD/tofu-calls"\nexec ${JSON.stringify(join(c.bin, 'terraform'))} "$@"\n`, {
+    mode: 0o755,
+  });
+  const tofuCalls = () => (existsSync(join(c.dir, 'tofu-calls')) ? readFileSync(join(c.dir, 'tofu-calls'), 'utf8').split('\n').filter(Boolean) : []);
+  return { c, tofu, tofuCalls };
+}
+
+/** The fake cloud's terraform calls, without the tool's name. */
+const terraformCalls = (c: FakeCloud) =>
+  c
+    .calls()
+    .filter((call) => call.startsWith('terraform '))
+    .map((call) => call.slice('terraform '.length));
+
+describe('the Terraform binary of the operations', () => {
+  it('teardown runs every Terraform call with --terraform-binary, none with a terraform on PATH (there is none)', () => {
+    const { c, tofu, tofuCalls } = cloudWithTofu();
+    const result = c.run(['teardown', '--dir', 'module', '--yes', '--terraform-binary', tofu], { tools: ['aws', 'kubectl'] });
+    expect(result).toMatchObject({ code: 0, err: '' });
+    expect(c.world().state.resources).toEqual([]);
+    const calls = terraformCalls(c);
+    expect(calls).toEqual(expect.arrayContaining(['state pull', 'apply -destroy -refresh=false -auto-approve -input=false']));
+    expect(tofuCalls()).toEqual(calls);
+  });
+
+  it('takes the binary from RANCHER_HA_AWS_TERRAFORM as well (a name on PATH or a path)', () => {
+    const { c, tofu, tofuCalls } = cloudWithTofu();
+    const result = c.run(['teardown', '--dir', 'module', '--dry-run'], { tools: ['aws', 'kubectl'], env: { RANCHER_HA_AWS_TERRAFORM: tofu } });
+    expect(result).toMatchObject({ code: 0, err: '' });
+    expect(tofuCalls()).toEqual(['state pull']);
+    expect(terraformCalls(c)).toEqual(['state pull']);
+  });
+
+  it('without the setting and no terraform on PATH, every command refuses in one line naming the setting, before any call', () => {
+    const { c } = cloudWithTofu();
+    for (const command of [
+      ['teardown', '--dir', 'module', '--yes'],
+      ['roll', '--dir', 'module', '--all'],
+      ['drill', '--dir', 'module'],
+      // A real run (its dry run runs no tool at all, so it needs no binary: acceptance-dry-run cases).
+      ['acceptance', 'rke-ha', '--region', 'eu-west-1', '--skip', 'upgrade'],
+    ]) {
+      const result = c.run(command, { tools: ['aws', 'kubectl', 'curl'] });
+      expect({ command, code: result.code }).toEqual({ command, code: 1 });
+      expect(result.err).toMatch(/^rancher-ha-aws: 'terraform' was not found on PATH\. .*--terraform-binary <path> or RANCHER_HA_AWS_TERRAFORM\.\n$/);
+      const wrong = c.run([...command, '--terraform-binary', join(c.dir, 'opentofu', 'tofu-1.10')], { tools: ['aws', 'kubectl', 'curl'] });
+      expect(wrong.code).toBe(1);
+      expect(wrong.err).toMatch(
+        /^rancher-ha-aws: --terraform-binary \S+tofu-1\.10: \S+ is not an executable file\. Give the path of terraform or tofu/,
+      );
+    }
+    expect(c.calls()).toEqual([]);
+  });
+});

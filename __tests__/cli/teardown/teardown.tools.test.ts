@@ -1,0 +1,524 @@
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { awsOf, FAKE_BACKUP_ENCRYPTION_CONFIG, FakeCloud, REGION, stateOf } from '../../helpers/fake-cloud';
+import type { TerraformJson } from '../../helpers/synth';
+import { synthSettings, variantSettings } from '../../helpers/variants';
+import { OVERRIDE_FILE } from '../../../cli/shared/terraform';
+
+// The real teardown command (the bundled CLI, as `npm run teardown` runs it)
+// against stubbed terraform/aws/kubectl acting on a fake world built from a real
+// synth of each stack: Terraform's state after a successful apply, the AWS
+// objects with their deletion protection, and a snapshot bucket with snapshots.
+// The stub terraform refuses a plan with prevent_destroy, a refresh while the API
+// is down, and AWS refuses to delete a protected load balancer or database, as the
+// real ones do; the stubs flag any moment snapshot data is without its guards.
+
+const VARIANTS: Record<string, { stack: 'rke-ha' | 'docker'; settings: Record<string, unknown> }> = {
+  'rke-ha (RKE2)': { stack: 'rke-ha', settings: {} },
+  'rke-ha (K3s on PostgreSQL, flow logs to S3)': { stack: 'rke-ha', settings: variantSettings('rke-ha k3s every security option, private nodes') },
+  'rke-ha (RKE2, flow logs to CloudWatch, snapshot access logs, object lock)': {
+    stack: 'rke-ha',
+    settings: variantSettings('rke-ha every security option, private nodes'),
+  },
+  docker: { stack: 'docker', settings: {} },
+};
+
+const synths = new Map<string, TerraformJson>();
+function synth(variant: string): TerraformJson {
+  if (!synths.has(variant)) synths.set(variant, synthSettings(VARIANTS[variant].stack, VARIANTS[variant].settings as never).json);
+  return synths.get(variant)!;
+}
+
+function cloud(variant: string, cluster: { apiUp: boolean }, change?: (world: any) => void): FakeCloud {
+  const json = synth(variant);
+  const state = stateOf(json);
+  const world = { state, aws: awsOf(state), cluster };
+  change?.(world);
+  return track(new FakeCloud(json, world));
+}
+
+// The invariant, asserted after EVERY test on every fake world it made: snapshot data never without its guards.
+const clouds: FakeCloud[] = [];
+const track = (c: FakeCloud) => (clouds.push(c), c);
+afterEach(() => {
+  for (const c of clouds.splice(0)) {
+    expect(c.violations()).toBe('');
+    c.remove();
+  }
+});
+
+const teardown = (c: FakeCloud, ...extra: string[]) => c.run(['teardown', '--dir', 'module', '--yes', ...extra]);
+const addressesOfType = (c: FakeCloud, pattern: RegExp) =>
+  c
+    .world()
+    .state.resources.filter((r: any) => r.mode === 'managed' && pattern.test(r.type))
+    .map((r: any) => `${r.type}.${r.name}`);
+
+describe.each(Object.keys(VARIANTS))('teardown of %s', (variant) => {
+  describe.each([
+    ['healthy', true],
+    ['broken (API and Rancher down)', false],
+  ])('%s cluster', (_health, apiUp) => {
+    it('a plain destroy fails here when anything is guarded or the API is down (the stubs refuse what the real tools refuse)', () => {
+      const c = cloud(variant, { apiUp });
+      const world = c.world();
+      const guarded = Object.keys(world.aws.lbs).length + Object.keys(world.aws.dbs).length + Object.keys(world.aws.buckets).length;
+      // Without the command: a destroy with its refresh, straight through the stub.
+      const plain = spawnSync(join(c.bin, 'terraform'), ['apply', '-destroy', '-auto-approve'], {
+        cwd: c.moduleDir,
+        env: { ...process.env, FAKE_WORLD: c.dir },
+        encoding: 'utf8',
+      });
+      if (!apiUp) expect(plain.stderr).toContain('connection refused');
+      else if (guarded > 0) expect(plain.stderr).toMatch(/prevent_destroy|deletion protection|BucketNotEmpty/);
+      expect(plain.status === 0).toBe(apiUp && guarded === 0);
+    });
+
+    it('without --keep-snapshots: destroys everything, the snapshot data last and on purpose, never unguarded', () => {
+      const c = cloud(variant, { apiUp });
+      const inCluster = addressesOfType(c, /^(helm|kubernetes|rancher2)_/);
+      const buckets = Object.keys(c.world().aws.buckets);
+      const keysOfBuckets = Object.values(c.world().aws.buckets).map((b: any) => b.key);
+      const result = teardown(c);
+      expect(result.err).toBe('');
+      expect(result).toSucceed();
+      const calls = c.calls();
+      const destroyAt = calls.indexOf('terraform apply -destroy -refresh=false -auto-approve -input=false');
+      expect(destroyAt).toBeGreaterThan(0);
+      if (inCluster.length > 0) {
+        const rm = calls.findIndex((call) => call.startsWith('terraform state rm '));
+        expect(rm).toBeLessThan(destroyAt);
+        expect(calls[rm].split(' ')).toEqual(expect.arrayContaining(inCluster));
+      }
+      // Deletion protection is lifted in AWS before the destroy, never by an apply of changed settings.
+      for (const arn of Object.keys(cloud(variant, { apiUp }).world().aws.lbs)) {
+        expect(calls.findIndex((call) => call.includes(`modify-load-balancer-attributes --load-balancer-arn ${arn}`))).toBeLessThan(destroyAt);
+      }
+      for (const call of calls.slice(destroyAt)) expect(call).not.toMatch(/modify-load-balancer-attributes|modify-db-instance/);
+      expect(calls.some((call) => call.startsWith('terraform apply') && !call.includes('-destroy'))).toBe(false);
+      const world = c.world();
+      expect(world.state.resources).toEqual([]);
+      for (const name of buckets) {
+        expect(world.aws.buckets[name].exists).toBe(false);
+        expect(calls.findIndex((call) => call.startsWith(`aws s3api delete-bucket --bucket ${name}`))).toBeGreaterThan(destroyAt);
+      }
+      for (const key of keysOfBuckets.filter(Boolean)) {
+        expect(world.aws.keys[key]).toEqual({ state: 'PendingDeletion', window: 30 });
+        expect(calls.findIndex((call) => call.includes(`kms schedule-key-deletion --key-id ${key}`))).toBeGreaterThan(
+          Math.max(...buckets.map((name) => calls.findIndex((call) => call.startsWith(`aws s3api delete-bucket --bucket ${name}`)))),
+        );
+      }
+      const finalSnapshots = cloud(variant, { apiUp })
+        .world()
+        .state.resources.filter((r: any) => r.type === 'aws_db_instance')
+        .map((r: any) => r.instances[0].attributes.final_snapshot_identifier);
+      expect(world.aws.finalDbSnapshots).toEqual(finalSnapshots);
+      for (const snapshot of finalSnapshots) expect(result.out).toContain(`Kept: the datastore's final RDS snapshot ${snapshot}, region`);
+      expect(existsSync(join(c.moduleDir, OVERRIDE_FILE))).toBe(false);
+      expect(c.violations()).toBe('');
+      expect(result.out).toContain('finished');
+    });
+
+    it('with --keep-snapshots: the bucket, its guards and its KMS key stay; the token is saved; it says where', () => {
+      const c = cloud(variant, { apiUp });
+      const before = c.world().aws;
+      const records = addressesOfType(c, /^aws_s3_object$/);
+      const result = teardown(c, '--keep-snapshots');
+      expect(result.err).toBe('');
+      expect(result).toSucceed();
+      const world = c.world();
+      expect(world.state.resources).toEqual([]);
+      for (const [name, bucket] of Object.entries(before.buckets) as [string, any][]) {
+        expect(world.aws.buckets[name]).toEqual(bucket); // exists, guarded, every snapshot, its key
+        expect(result.out).toContain(`Kept: S3 bucket ${name}`);
+        if (bucket.key === undefined) continue; // a log bucket, under S3's own keys
+        expect(world.aws.keys[bucket.key]).toEqual({ state: 'Enabled' });
+        expect(result.out).toContain(`Kept: KMS key ${bucket.key}`);
+      }
+      expect(c.calls().some((call) => /delete-bucket|delete-objects|schedule-key-deletion|delete-log-group/.test(call))).toBe(false);
+      if (variant.startsWith('rke-ha')) {
+        const tokenFile = join(c.dir, 'rancher-join-token');
+        expect(readFileSync(tokenFile, 'utf8')).toBe('K10-the-cluster-token\n');
+        expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
+        expect(result.out).toContain(`the cluster token in ${tokenFile}`);
+        // Rancher's backups stay with their bucket (above), and the configuration that decrypts them beside the token.
+        expect(Object.keys(before.buckets).some((name) => name.includes('rancher-backups'))).toBe(true);
+        const backupKeyFile = join(c.dir, 'rancher-backup-encryption.yaml');
+        expect(readFileSync(backupKeyFile, 'utf8')).toBe(`${FAKE_BACKUP_ENCRYPTION_CONFIG}\n`);
+        expect(statSync(backupKeyFile).mode & 0o777).toBe(0o600);
+        expect(result.out).toContain(`the encryption configuration of Rancher's backups in ${backupKeyFile}`);
+        // The record a migration's preflight reads beside the backups stays with them: forgotten, never destroyed.
+        expect(records).toHaveLength(1);
+        const rm = c.calls().find((call) => call.startsWith('terraform state rm ') && call.includes('aws_s3_bucket.'));
+        expect(rm?.split(' ')).toEqual(expect.arrayContaining(records));
+      } else {
+        expect(result.out).toMatch(
+          /Kept: the EBS snapshots of the Rancher data volume vol-data_volume \(final and scheduled\): snap-scheduled-1, snap-final-vol-data_volume/,
+        );
+      }
+      expect(c.violations()).toBe('');
+    });
+  });
+
+  it('half gone: a teardown interrupted during the destroy finishes on a second run, and a third finds nothing to do', () => {
+    const c = cloud(variant, { apiUp: false }, (world) => {
+      world.interruptDestroyAfter = 5;
+    });
+    const first = teardown(c);
+    expect(first.code).toBe(1);
+    expect(first.out).toContain('run the teardown again');
+    expect(existsSync(join(c.moduleDir, OVERRIDE_FILE))).toBe(false);
+    const buckets = Object.keys(c.world().aws.buckets);
+    for (const name of buckets) expect(c.world().aws.buckets[name]).toMatchObject({ exists: true, guarded: true });
+    const second = teardown(c);
+    expect(second.code).toBe(0);
+    for (const name of buckets) expect(c.world().aws.buckets[name].exists).toBe(false);
+    const third = teardown(c);
+    expect(third.code).toBe(0);
+    expect(third.out).toContain('Nothing left to tear down');
+    expect(c.violations()).toBe('');
+  });
+});
+
+/**
+ * docs/deploy.md "What it does, as plain Terraform", read from the page: the resource prefixes its step 1 forgets and
+ * the store addresses its step 2 names (`aws_s3_bucket.etcd-snapshots_*`, ...), besides the guards and keys it
+ * describes in words (every `aws_s3_bucket_*` of those buckets, the key their encryption names).
+ */
+const PLAIN_TERRAFORM = (() => {
+  const page = readFileSync(join(__dirname, '..', '..', '..', 'docs', 'deploy.md'), 'utf8');
+  const section = page.slice(page.indexOf('**What it does, as plain Terraform**'), page.indexOf('## My first apply failed'));
+  const step = (n: number) => new RegExp(`^${n}\\. ([\\s\\S]*?)^${n + 1}\\. `, 'm').exec(section)![1];
+  return {
+    inCluster: [...step(1).matchAll(/`([a-z0-9]+_)\*`/g)].map((m) => m[1]),
+    stores: [...step(2).matchAll(/`(aws_[a-z0-9_]+)\.([a-z0-9-]+_)\*`/g)].map(([, type, prefix]) => ({ type, prefix })),
+  };
+})();
+
+describe.each(Object.keys(VARIANTS))('the plain-Terraform steps of docs/deploy.md on %s', (variant) => {
+  it('destroy everything but the stores, which stay in AWS with their guards (the stub terraform refuses prevent_destroy)', () => {
+    expect(PLAIN_TERRAFORM.inCluster).toEqual(['helm_', 'kubernetes_', 'rancher2_']);
+    const c = cloud(variant, { apiUp: false });
+    const env = { ...process.env, FAKE_WORLD: c.dir };
+    const tool = (name: string, args: string[]) => spawnSync(join(c.bin, name), args, { cwd: c.moduleDir, env, encoding: 'utf8' });
+    const live = c.world().state.resources.filter((r: any) => r.mode === 'managed');
+    const address = (r: any) => `${r.type}.${r.name}`;
+    const attributes = (r: any) => r.instances[0].attributes;
+    // Steps 1 and 2.
+    const inCluster = live.filter((r: any) => PLAIN_TERRAFORM.inCluster.some((prefix) => r.type.startsWith(prefix)));
+    const named = live.filter((r: any) => PLAIN_TERRAFORM.stores.some((p) => r.type === p.type && r.name.startsWith(p.prefix)));
+    const buckets = new Set<string>(named.filter((r: any) => r.type === 'aws_s3_bucket').map((r: any) => attributes(r).bucket));
+    const guards = live.filter((r: any) => r.type.startsWith('aws_s3_bucket_') && buckets.has(attributes(r).bucket));
+    const keyArns = new Set(
+      guards.flatMap((g: any) => (attributes(g).rule ?? []).map((rule: any) => rule.apply_server_side_encryption_by_default?.[0]?.kms_master_key_id)),
+    );
+    const keys = live.filter((r: any) => r.type === 'aws_kms_key' && keyArns.has(attributes(r).arn));
+    const forget = [...new Set([...inCluster, ...named, ...guards, ...keys].map(address))];
+    expect(tool('terraform', ['state', 'rm', ...forget]).status).toBe(0);
+    // Steps 3 and 4.
+    for (const lb of live.filter((r: any) => r.type === 'aws_lb')) {
+      const args = ['--load-balancer-arn', attributes(lb).arn, '--attributes', 'Key=deletion_protection.enabled,Value=false', '--region', REGION];
+      expect(tool('aws', ['elbv2', 'modify-load-balancer-attributes', ...args]).status).toBe(0);
+    }
+    for (const db of live.filter((r: any) => r.type === 'aws_db_instance')) {
+      const args = ['--db-instance-identifier', attributes(db).identifier, '--no-deletion-protection', '--apply-immediately', '--region', REGION];
+      expect(tool('aws', ['rds', 'modify-db-instance', ...args]).status).toBe(0);
+    }
+    const lifted: Record<string, Record<string, unknown>> = {};
+    for (const r of live.filter((r: any) => r.type === 'aws_lb' || r.type === 'aws_db_instance'))
+      lifted[r.type] = { ...lifted[r.type], [r.name]: { lifecycle: { prevent_destroy: false } } };
+    writeFileSync(join(c.moduleDir, OVERRIDE_FILE), JSON.stringify({ resource: lifted }));
+    const destroy = tool('terraform', ['apply', '-destroy', '-refresh=false', '-auto-approve']);
+    expect(destroy.stderr).toBe('');
+    expect(destroy.status).toBe(0);
+    const world = c.world();
+    expect(world.state.resources).toEqual([]);
+    for (const name of buckets) expect(world.aws.buckets[name]).toMatchObject({ exists: true, guarded: true });
+  });
+});
+
+describe('teardown', () => {
+  const variant = 'rke-ha (RKE2)';
+
+  it('servers already gone (terminated outside Terraform) and the API down: still one command', () => {
+    const c = cloud(variant, { apiUp: false }, (world) => {
+      world.aws.lbs = {}; // an earlier attempt by hand got as far as the load balancer
+    });
+    const result = teardown(c);
+    expect(result).toSucceed();
+    expect(c.world().state.resources).toEqual([]);
+    expect(c.violations()).toBe('');
+  });
+
+  it('after an interruption with --keep-snapshots, a rerun without it still keeps the data', () => {
+    const c = cloud(variant, { apiUp: true }, (world) => {
+      world.interruptDestroyAfter = 3;
+    });
+    expect(teardown(c, '--keep-snapshots').code).toBe(1);
+    const result = teardown(c);
+    expect(result).toSucceed();
+    expect(result.out).toContain('An earlier run of this teardown chose --keep-snapshots');
+    for (const bucket of Object.values(c.world().aws.buckets) as any[]) expect(bucket).toMatchObject({ exists: true, guarded: true });
+  });
+
+  it('S3 Object Lock: locked versions keep the bucket and its key; it says so and exits non-zero', () => {
+    const c = cloud(variant, { apiUp: true }, (world) => {
+      for (const bucket of Object.values(world.aws.buckets) as any[]) bucket.objects[0].locked = true;
+    });
+    const result = teardown(c);
+    expect(result.code).toBe(1);
+    expect(result.out).toMatch(/under S3 Object Lock retention/);
+    for (const bucket of Object.values(c.world().aws.buckets) as any[]) {
+      expect(bucket).toMatchObject({ exists: true, guarded: true });
+      if (bucket.key !== undefined) expect(c.world().aws.keys[bucket.key].state).toBe('Enabled'); // the backup bucket is under S3's own keys
+    }
+    expect(c.violations()).toBe('');
+  });
+
+  it('--dry-run prints the steps and changes nothing', () => {
+    const c = cloud(variant, { apiUp: true });
+    const result = c.run(['teardown', '--dir', 'module', '--dry-run']);
+    expect(result).toSucceed();
+    expect(result.out).toMatch(/Forget \d+ in-cluster resources/);
+    expect(result.out).toContain('terraform apply -destroy -refresh=false');
+    expect(result.out).toContain('Dry run: nothing was changed.');
+    expect(c.calls()).toEqual(['terraform state pull']);
+  });
+
+  it('changes nothing without a terminal to confirm on (input piped)', () => {
+    const c = cloud(variant, { apiUp: true });
+    const noTerminal = c.run(['teardown', '--dir', 'module'], { input: 'rancher\n' });
+    expect(noTerminal).toMatchObject({ code: 2, err: '' });
+    expect(noTerminal.out).toContain('pass --yes');
+    expect(c.calls()).toEqual(['terraform state pull']);
+  });
+
+  // On a pseudo-terminal, as a person runs it: node makes a terminal's descriptor non-blocking, so a synchronous read
+  // of it failed with EAGAIN before the person could type (piped input never showed it). The answer is typed only
+  // once the question is on the screen.
+  it('asks for the deployment name on a real terminal: a wrong name changes nothing, the right one tears down', async () => {
+    const c = cloud(variant, { apiUp: true });
+    const question = 'Type the deployment name (rancher) to tear it down: ';
+    const wrong = await c.runInTerminal(['teardown', '--dir', 'module'], question, 'rancher-prod');
+    expect(wrong.screen).not.toContain('EAGAIN');
+    expect(wrong.screen).toContain("'rancher-prod' is not 'rancher': nothing was changed.");
+    expect(wrong.code).toBe(1);
+    expect(c.calls()).toEqual(['terraform state pull']);
+    const interrupted = await c.runInTerminal(['teardown', '--dir', 'module'], question, '\u0003'); // Ctrl-C
+    expect(interrupted.screen).toContain('No name typed: nothing was changed.');
+    expect(interrupted.code).toBe(1);
+    expect(c.calls()).toEqual(['terraform state pull', 'terraform state pull']);
+    const right = await c.runInTerminal(['teardown', '--dir', 'module'], question, 'rancher');
+    expect(right.screen).not.toContain('EAGAIN');
+    expect(right.screen).toContain('Teardown of rancher finished.');
+    expect(right.code).toBe(0);
+    expect(c.world().state.resources).toEqual([]);
+  });
+
+  it('asks for the deployment name the module records under any construct id; without a record, the folder name, never a path', async () => {
+    // A module applied before the deployment record: the name as the guard recorded it, under any construct path
+    // (as a library user's `new RancherOnRke(this, 'rancher', ...)` names the guard's records).
+    const withoutRecord = (world: any) => {
+      world.state.resources = world.state.resources.filter((r: any) => r.name !== 'deployment-record');
+    };
+    const prefixed = cloud(variant, { apiUp: true }, (world) => {
+      withoutRecord(world);
+      for (const r of world.state.resources) if (r.name.startsWith('deployment-guard_')) r.name = `platform_rancher_${r.name}`;
+    });
+    expect(prefixed.run(['teardown', '--dir', 'module', '--dry-run']).out).toContain(`Teardown of rancher (${prefixed.moduleDir},`);
+    const unrecorded = cloud(variant, { apiUp: true }, (world) => {
+      withoutRecord(world);
+      world.state.resources = world.state.resources.filter((r: any) => !r.name.startsWith('deployment-guard_record-name_'));
+    });
+    const asked = await unrecorded.runInTerminal(
+      ['teardown', '--dir', 'module'],
+      "Type the module folder's name (module) to tear it down: ",
+      'rke-ha',
+    );
+    expect(asked.screen).toContain("'rke-ha' is not 'module': nothing was changed.");
+    expect(asked.code).toBe(1);
+  });
+
+  describe('--keep-snapshots saves the token and the backup key only where it can, and says so truthfully', () => {
+    const files = (c: FakeCloud) => ({ token: join(c.dir, 'rancher-join-token'), backupKey: join(c.dir, 'rancher-backup-encryption.yaml') });
+    /** Nothing but reading the state (once a run), nothing destroyed, no teardown record. */
+    const untouched = (c: FakeCloud, resources: number) => {
+      expect([...new Set(c.calls())]).toEqual(['terraform state pull']);
+      expect(c.world().state.resources).toHaveLength(resources);
+      expect(existsSync(join(c.moduleDir, '.rancher-ha-aws', 'teardown.json'))).toBe(false);
+    };
+
+    it('files already there holding the same token and key (a rerun, or saved by hand): left as they are, said so', () => {
+      const c = cloud(variant, { apiUp: true });
+      const { token, backupKey } = files(c);
+      writeFileSync(token, 'K10-the-cluster-token'); // as `terraform output -raw join_token > file` writes it
+      writeFileSync(backupKey, `${FAKE_BACKUP_ENCRYPTION_CONFIG}\n`);
+      const result = teardown(c, '--keep-snapshots');
+      expect(result).toSucceed();
+      expect(result.out).toContain(`The cluster token is already saved in ${token}, identical: left as it is.`);
+      expect(result.out).toContain(`The encryption configuration of Rancher's backups is already saved in ${backupKey}, identical: left as it is.`);
+      expect(result.out).not.toContain('Saved ');
+      expect(readFileSync(token, 'utf8')).toBe('K10-the-cluster-token');
+      expect(result.out).toContain(`Kept: the cluster token in ${token}.`);
+      expect(c.world().state.resources).toEqual([]);
+    });
+
+    it.each([
+      ['rancher-join-token', 'the cluster token'],
+      ['rancher-backup-encryption.yaml', "the encryption configuration of Rancher's backups"],
+    ])('%s there from an earlier deployment of the same name: never overwritten, nothing destroyed, said so', (file, what) => {
+      const c = cloud(variant, { apiUp: true });
+      const path = join(c.dir, file);
+      writeFileSync(path, 'an earlier deployment\n', { mode: 0o600 });
+      const resources = c.world().state.resources.length;
+      const dryRun = c.run(['teardown', '--dir', 'module', '--keep-snapshots', '--dry-run']);
+      expect(dryRun.out).toContain(`${path} exists and holds something else than ${what} of this deployment`);
+      expect(dryRun.out).toContain('Dry run: the teardown would stop here');
+      const result = teardown(c, '--keep-snapshots');
+      expect(result.code).toBe(1);
+      expect(result.out).toContain(`${path} exists and holds something else than ${what} of this deployment`);
+      expect(result.out).toContain('Nothing was changed.');
+      expect(result.out).not.toMatch(/Saved |Kept: /);
+      expect(readFileSync(path, 'utf8')).toBe('an earlier deployment\n');
+      for (const other of Object.values(files(c))) if (other !== path) expect(existsSync(other)).toBe(false);
+      untouched(c, resources);
+      // Moved away, the teardown goes through and saves this deployment's.
+      rmSync(path);
+      expect(teardown(c, '--keep-snapshots')).toSucceed();
+      expect(readFileSync(path, 'utf8')).not.toBe('an earlier deployment\n');
+    });
+
+    it('a save that cannot be written (a folder where no file can be created): refused before anything changes', () => {
+      const c = cloud(variant, { apiUp: true });
+      const resources = c.world().state.resources.length;
+      // sysfs refuses to create files to everyone, root included (whom a chmod 0555 would not stop).
+      const result = c.run(['teardown', '--dir', c.moduleDir, '--yes', '--keep-snapshots'], { cwd: '/sys' });
+      expect(result.code).toBe(1);
+      expect(result.out).toMatch(/Could not save the cluster token to \/sys\/rancher-join-token \((EACCES|EROFS|EPERM)\)\. Nothing was changed/);
+      expect(result.out).not.toMatch(/Saved |Kept: /);
+      untouched(c, resources);
+    });
+  });
+
+  it('refuses clearly: unknown stack, no synthesized module, missing tools, nothing in the state', () => {
+    const c = cloud(variant, { apiUp: true });
+    expect(c.run(['teardown', 'rke-hq']).err).toContain("Unknown stack 'rke-hq'");
+    expect(c.run(['teardown', 'rke-ha']).err).toContain('holds no synthesized module: run `npm run synth` first');
+    const missing = c.run(['teardown', '--dir', 'module', '--yes'], { tools: ['terraform'] });
+    expect(missing.code).toBe(1);
+    expect(missing.err).toContain("'aws' was not found on PATH");
+    expect(c.calls()).toEqual([]);
+    c.write({ ...c.world(), state: { version: 4, resources: [], outputs: {} } });
+    const empty = teardown(c);
+    expect(empty.code).toBe(0);
+    expect(empty.out).toContain('Nothing left to tear down');
+  });
+
+  it('`npm run teardown -- rke-ha` (scripts/ops.js) finds the module in cdktf.out/stacks/rke-ha under the current directory', () => {
+    const c = cloud(variant, { apiUp: true });
+    const stackDir = join(c.dir, 'cdktf.out', 'stacks', 'rke-ha');
+    mkdirSync(stackDir, { recursive: true });
+    copyFileSync(join(c.moduleDir, 'cdk.tf.json'), join(stackDir, 'cdk.tf.json'));
+    const script = join(__dirname, '..', '..', '..', 'scripts', 'ops.js');
+    const result = spawnSync(process.execPath, [script, 'teardown', 'rke-ha', '--dry-run'], {
+      cwd: c.dir,
+      encoding: 'utf8',
+      env: { ...process.env, PATH: `${c.bin}:${process.env.PATH}`, FAKE_WORLD: c.dir },
+    });
+    expect(result).toMatchObject({ status: 0, stderr: '' });
+    expect(result.stdout).toContain(`module ${stackDir})`);
+    expect(result.stdout).toContain('Dry run: nothing was changed.');
+    expect(c.calls()).toEqual(['terraform state pull']);
+  });
+
+  describe('acts only on the deployment it names, never on a record of an earlier one in the same module folder', () => {
+    /** A later deployment applied from the same folder: its own synth, name, region and state (another record id, other buckets). */
+    const applyProd2 = (c: FakeCloud) => {
+      const json = synthSettings('rke-ha', { name: 'prod2', region: 'eu-west-1' } as never).json;
+      writeFileSync(join(c.moduleDir, 'cdk.tf.json'), JSON.stringify(json, null, 1));
+      const state = stateOf(json, 'prod2');
+      c.write({ state, aws: awsOf(state), cluster: { apiUp: true } });
+      return Object.keys(awsOf(state).buckets);
+    };
+    const recordFile = (c: FakeCloud) => join(c.moduleDir, '.rancher-ha-aws', 'teardown.json');
+
+    it('after a finished teardown, prod2 is torn down from its own plan, header, confirmation and region', async () => {
+      const c = cloud(variant, { apiUp: true });
+      const oldBuckets = Object.keys(c.world().aws.buckets);
+      const first = teardown(c);
+      expect(first).toSucceed();
+      // The finished record is retired, named in the output.
+      expect(existsSync(recordFile(c))).toBe(false);
+      expect(first.out).toMatch(/This teardown's record is kept as .*teardown-finished-rancher-.*\.json\./);
+      const prod2Buckets = applyProd2(c);
+      expect(prod2Buckets.some((b) => oldBuckets.includes(b))).toBe(false);
+      const since = c.calls().length;
+      const callsSince = () => c.calls().slice(since);
+
+      const dryRun = c.run(['teardown', '--dir', 'module', '--deployment', 'prod2', '--dry-run']);
+      expect(dryRun).toSucceed();
+      expect(dryRun.out).toContain('Teardown of prod2 (');
+      expect(dryRun.out).toContain(', eu-west-1, module ');
+      for (const b of prod2Buckets) expect(dryRun.out).toContain(`S3 bucket ${b}`);
+      for (const b of oldBuckets) expect(dryRun.out).not.toContain(b);
+      // Its steps are numbered as they are taken: 1, 2, 3 (the load balancer), 4, 5.
+      expect([...dryRun.out.matchAll(/^ {2}(\d+)\. /gm)].map((m) => Number(m[1]))).toEqual([1, 2, 3, 4, 5]);
+
+      const question = 'Type the deployment name (prod2) to tear it down: ';
+      const wrong = await c.runInTerminal(['teardown', '--dir', 'module', '--deployment', 'prod2'], question, 'rancher');
+      expect(wrong.screen).toContain("'rancher' is not 'prod2': nothing was changed.");
+      expect(callsSince().filter((call) => call !== 'terraform state pull')).toEqual([]);
+      for (const b of prod2Buckets) expect(c.world().aws.buckets[b]).toMatchObject({ exists: true, guarded: true });
+
+      const right = await c.runInTerminal(['teardown', '--dir', 'module', '--deployment', 'prod2'], question, 'prod2');
+      expect(right.code).toBe(0);
+      expect(right.screen).toContain('Teardown of prod2 finished.');
+      const aws = callsSince().filter((call) => call.startsWith('aws '));
+      expect(aws.length).toBeGreaterThan(0);
+      for (const call of aws) expect(call).toContain('--region eu-west-1');
+      for (const b of oldBuckets) expect(aws.some((call) => call.includes(b))).toBe(false);
+      for (const b of prod2Buckets) expect(c.world().aws.buckets[b].exists).toBe(false);
+    });
+
+    it("an unfinished teardown's record of an earlier deployment is refused with its reason and the next step, nothing changed", () => {
+      const c = cloud(variant, { apiUp: true }, (world) => {
+        for (const bucket of Object.values(world.aws.buckets) as any[]) bucket.objects[0].locked = true;
+      });
+      // Object Lock keeps the old buckets: the record stays unfinished.
+      expect(teardown(c).code).toBe(1);
+      expect(existsSync(recordFile(c))).toBe(true);
+      const prod2Buckets = applyProd2(c);
+      const calls = c.calls().length;
+      for (const extra of [[], ['--deployment', 'prod2'], ['--dry-run']]) {
+        const result = teardown(c, ...extra);
+        expect(result).toMatchObject({ code: 2, err: '' });
+        expect(result.out).toContain(
+          `${recordFile(c)} is an unfinished teardown of rancher (region us-east-1, construct Default, deployment record `,
+        );
+        expect(result.out).toMatch(
+          /not deleted yet; (--deployment names prod2|the module's state now holds prod2 \(region eu-west-1, construct Default, deployment record )/,
+        );
+        expect(result.out).toContain(`move ${recordFile(c)} away, then run the teardown again. Nothing was changed.`);
+        expect(result.out).not.toContain('Teardown of');
+      }
+      expect(
+        c
+          .calls()
+          .slice(calls)
+          .filter((call) => call !== 'terraform state pull'),
+      ).toEqual([]);
+      for (const b of prod2Buckets) expect(c.world().aws.buckets[b]).toMatchObject({ exists: true, guarded: true });
+    });
+  });
+
+  it('refuses a deployment on an existing cluster (k8s-ha), whose cluster must stay', () => {
+    const json = synthSettings('k8s-ha', {}).json;
+    const state = stateOf(json);
+    const c = track(new FakeCloud(json, { state, aws: awsOf(state), cluster: { apiUp: true } }));
+    const result = teardown(c);
+    expect(result.code).toBe(2);
+    expect(result.out).toContain('existing cluster (k8s-ha)');
+    expect(c.calls()).toEqual(['terraform state pull']);
+  });
+});

@@ -1,0 +1,55 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { Interrupted } from '../shared/poll';
+import { roll } from '../roll/roll';
+import { rotate } from '../rotate/rotate';
+import { rotateEncryptionKey } from '../rotate/rotate-encryption';
+import { StepFailed } from '../shared/throwaway';
+
+/** What the acceptance run's `rotate` phase needs of the run. */
+export interface RotatePhaseOptions {
+  /** The run's module folder. */
+  readonly dir: string;
+  readonly label: string;
+  /** The run's folder: the replaced token is saved there while the phase runs, then removed. */
+  readonly runDir: string;
+  /** The server the roll replaces afterwards. */
+  readonly server: string;
+  readonly interrupted: () => boolean;
+  readonly log: (line: string) => void;
+  readonly evidence: (line: string) => void;
+}
+
+/**
+ * The acceptance run's optional `rotate` phase (docs/acceptance.md): the cluster token rotated, then the
+ * secrets-encryption key, each by the rotate command as a person runs it, then one server rolled, which must
+ * join with the new token read from the token parameter: the proof that a rotation leaves later joins working.
+ */
+export async function rotatePhase(o: RotatePhaseOptions): Promise<void> {
+  // The replaced token is a secret: in the run's folder (its owner only) while the phase runs, never after it.
+  const tokenFile = join(o.runDir, 'join-token-before-rotation');
+  try {
+    await step(o, 'rotate token', (log) => rotate({ dir: o.dir, label: o.label, rotation: 'token', tokenFile, interrupted: o.interrupted, log }));
+    // An acceptance run's rke-ha is RKE2 (its settings refuse K3s), which encrypts Secrets with a key of its own.
+    await step(o, 'rotate encryption-key', (log) =>
+      rotateEncryptionKey({ dir: o.dir, label: o.label, rotation: 'encryption-key', interrupted: o.interrupted, log }),
+    );
+    await step(o, `roll --server ${o.server}`, (log) => roll({ dir: o.dir, label: o.label, server: o.server, interrupted: o.interrupted, log }));
+    o.evidence(`${o.server} replaced after the rotations: it joined with the new token from the token parameter, Ready and an etcd voter`);
+  } finally {
+    rmSync(tokenFile, { force: true });
+  }
+}
+
+/** One command of the phase: its exit code and last lines in the evidence; anything but 0 fails the phase. */
+async function step(o: RotatePhaseOptions, what: string, command: (log: (line: string) => void) => Promise<number>): Promise<void> {
+  const lines: string[] = [];
+  const code = await command((line) => {
+    lines.push(line);
+    o.log(line);
+  });
+  if (o.interrupted()) throw new Interrupted();
+  o.evidence(`rancher-ha-aws ${what}: exit ${code}`);
+  for (const line of lines.filter((l) => /finished|Ready|voter|rotate-keys|token rotate/i.test(l)).slice(-3)) o.evidence(line.trim());
+  if (code !== 0) throw new StepFailed(`${what} ended with exit ${code}: ${lines[lines.length - 1] ?? ''}`);
+}

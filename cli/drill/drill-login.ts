@@ -1,0 +1,150 @@
+import { randomBytes } from 'node:crypto';
+import type { Kubectl } from '../shared/kubectl';
+import { waitUntil } from '../shared/poll';
+import { rancherGet, rancherLogin, type RancherLogin } from '../shared/rancher-api';
+import { StepFailed } from '../shared/throwaway';
+import { readableError } from '../shared/tool-output';
+
+/**
+ * The drill's login into the restored Rancher (docs/backups.md, "Restore quarterly"). The restore brings
+ * production's users with production's passwords, which the drill does not hold, and the throwaway's first-login
+ * bootstrap is off (a restore refuses it). So the drill makes a user of its own in the throwaway through the
+ * throwaway's cluster-admin kubeconfig, as Rancher documents for local users (a User, then its password in a Secret of
+ * `cattle-local-user-passwords` that Rancher's webhook hashes), bound to the `admin` global role so that Rancher's
+ * API shows it every object; logs in as a person does (`/v1-public/login`); counts through Rancher's API with the
+ * token it got; and deletes the user, whose removal takes its bindings and tokens with it. The password is random,
+ * in memory only, and reaches kubectl and curl on their standard input.
+ */
+
+/** The drill's user in the throwaway (its name is its username, as Rancher requires of a user made this way). */
+export const DRILL_USER = 'rancher-ha-aws-drill';
+const BINDING = `${DRILL_USER}-admin`;
+const PASSWORDS = 'cattle-local-user-passwords';
+
+/** Looks at the login before giving up: Rancher's webhook and caches take a moment to see a new user. */
+const LOGIN_MINUTES = 2;
+
+/**
+ * An answer of the API server while rancher-webhook cannot take the call yet (its pods starting on the restored
+ * cluster, its caches filling): the apiserver's Status for a failurePolicy Fail webhook it could not call, as Rancher
+ * users report it (rancher/webhook#910: `failed calling webhook "rancher.cattle.io.secrets" ... no endpoints
+ * available`), or the webhook's own refusal while it has not synced. Worth another look; anything else is not.
+ */
+const WEBHOOK_NOT_READY = /failed calling webhook|no endpoints available for service "rancher-webhook"|cache(s)? (is |are )?not (yet )?synced/i;
+
+/**
+ * Creates the drill's user, its admin binding and its password Secret; returns the password, or undefined (and why)
+ * while rancher-webhook cannot take the password yet: what a refused create made is deleted again, so the next look
+ * starts from nothing.
+ */
+function tryCreateUser(kubectl: Kubectl, why: (text: string) => void): string | undefined {
+  const password = randomBytes(24).toString('base64url');
+  const items = [
+    {
+      apiVersion: 'management.cattle.io/v3',
+      kind: 'User',
+      metadata: { name: DRILL_USER },
+      username: DRILL_USER,
+      displayName: 'rancher-ha-aws drill (deleted when the drill has compared)',
+    },
+    { apiVersion: 'management.cattle.io/v3', kind: 'GlobalRoleBinding', metadata: { name: BINDING }, globalRoleName: 'admin', userName: DRILL_USER },
+    { apiVersion: 'v1', kind: 'Secret', metadata: { name: DRILL_USER, namespace: PASSWORDS }, type: 'Opaque', stringData: { password } },
+  ];
+  // create, never apply: apply would keep the whole object, password included, in an annotation.
+  const created = kubectl.tryCall(['create', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items }) });
+  if (created.ok) return password;
+  if (!WEBHOOK_NOT_READY.test(created.stderr))
+    throw new StepFailed(`the drill's user could not be created through the throwaway's kubeconfig: ${readableError(created.stderr, 300)}`);
+  why(readableError(created.stderr, 300));
+  removeDrillUser(kubectl);
+  return undefined;
+}
+
+/** Deletes the drill's user, its binding and its password; undefined when done, else why not. */
+export function removeDrillUser(kubectl: Kubectl): string | undefined {
+  const users = kubectl.tryCall([
+    'delete',
+    `users.management.cattle.io/${DRILL_USER}`,
+    `globalrolebindings.management.cattle.io/${BINDING}`,
+    '--ignore-not-found',
+    '--wait=false',
+  ]);
+  const secret = kubectl.tryCall(['-n', PASSWORDS, 'delete', 'secret', DRILL_USER, '--ignore-not-found', '--wait=false']);
+  const failed = [users, secret].filter((r) => !r.ok);
+  return failed.length === 0 ? undefined : failed.map((r) => readableError(r.stderr, 200)).join('; ');
+}
+
+/**
+ * The drill's user created and logged in (bounded looks while Rancher does not take it yet). Throws StepFailed
+ * naming the last answer when it never logs in; the user is then deleted again.
+ */
+export async function drillLogin(kubectl: Kubectl, url: string, caFile: string, interrupted: () => boolean): Promise<RancherLogin> {
+  let refused = '';
+  const password = await waitUntil(LOGIN_MINUTES * 60_000, interrupted, () => tryCreateUser(kubectl, (why) => (refused = why)));
+  if (password === undefined)
+    throw new StepFailed(`rancher-webhook did not take the drill's user within ${LOGIN_MINUTES} minutes (last: ${refused}); nothing of it is left`);
+  let last = '';
+  let login: RancherLogin | undefined;
+  try {
+    login = await waitUntil(LOGIN_MINUTES * 60_000, interrupted, () => {
+      try {
+        return rancherLogin(url, caFile, DRILL_USER, password);
+      } catch (error) {
+        if (!(error instanceof StepFailed)) throw error;
+        last = error.message;
+        return undefined;
+      }
+    });
+  } finally {
+    if (!login) removeDrillUser(kubectl);
+  }
+  if (!login) throw new StepFailed(`the drill's user did not log in to Rancher within ${LOGIN_MINUTES} minutes (last: ${last})`);
+  return login;
+}
+
+/** Rancher's collections the drill counts, by the kind the backup names them with. */
+export const API_COLLECTIONS: Readonly<Record<string, string>> = {
+  'clusters.management.cattle.io': 'clusters',
+  'users.management.cattle.io': 'users',
+  'projects.management.cattle.io': 'projects',
+  'settings.management.cattle.io': 'settings',
+};
+
+/** Pages of one collection read at most: Rancher's v3 API pages at 1,000 by default. */
+const MAX_PAGES = 100;
+
+/**
+ * The ids in one of Rancher's v3 collections as the logged-in user sees them, every page (`pagination.next`);
+ * undefined and why when Rancher did not answer with a collection.
+ */
+export function rancherIds(url: string, caFile: string, token: string, collection: string): { ids?: string[]; problem?: string } {
+  const ids: string[] = [];
+  let path: string | undefined = `/v3/${collection}`;
+  for (let page = 0; path !== undefined; page++) {
+    if (page === MAX_PAGES) return { problem: `${collection}: more than ${MAX_PAGES} pages` };
+    const answer = rancherGet(url, caFile, token, path);
+    let body: { data?: { id?: unknown }[]; pagination?: { next?: unknown } };
+    try {
+      body = JSON.parse(answer.body) as typeof body;
+    } catch {
+      body = {};
+    }
+    if (answer.status !== 200 || !Array.isArray(body.data)) return { problem: `GET ${url}${path} answered ${answer.status}` };
+    ids.push(...body.data.map((item) => String(item.id)));
+    const next = body.pagination?.next;
+    path = typeof next === 'string' && next.startsWith(url) ? next.slice(url.length) : undefined;
+  }
+  return { ids };
+}
+
+/** Rancher's `server-url` setting through its API; undefined when it does not answer it. */
+export function rancherServerUrl(url: string, caFile: string, token: string): string | undefined {
+  const answer = rancherGet(url, caFile, token, '/v3/settings/server-url');
+  if (answer.status !== 200) return undefined;
+  try {
+    const value = (JSON.parse(answer.body) as { value?: unknown }).value;
+    return typeof value === 'string' ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}

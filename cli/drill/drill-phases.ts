@@ -1,0 +1,262 @@
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEPLOYMENT_TAG } from '../acceptance/acceptance-settings';
+import { readBackupFile } from './backup-archive';
+import { compareRestored, restoreEtcd, type EtcdRestored, type EtcdSnapshot } from './drill-etcd';
+import { API_COLLECTIONS, DRILL_USER, drillLogin, rancherIds, rancherServerUrl, removeDrillUser } from './drill-login';
+import type { ProductionDeployment } from './drill-production';
+import type { DrillPhase, DrillReport } from './drill-report';
+import type { DrillOptions, DrillPlan, DrillRecord } from './drill';
+import { Kubectl } from '../shared/kubectl';
+import { Interrupted, waitUntil, yieldFor } from '../shared/poll';
+import { run } from '../shared/process';
+import { Terraform } from '../shared/terraform';
+import { readableError } from '../shared/tool-output';
+import { initAndApply, localModuleProblems, readModuleJson, StepFailed, synthesize, waitForPing } from '../shared/throwaway';
+
+// The drill's phases (docs/backups.md, "Drill"), one function each: synth and apply of the throwaway, then either
+// the Rancher backup's (ping, login, compare) or, with --etcd, the snapshot's (restore, ping, compare). Each takes
+// the started drill (DrillRun) and adds what it saw to the report; drill.ts decides, states and closes the drill.
+
+/** The kinds counted in the backup and in the restored cluster. */
+const COUNTED = ['clusters.management.cattle.io', 'users.management.cattle.io', 'projects.management.cattle.io', 'settings.management.cattle.io'];
+
+class DrillFailed extends StepFailed {}
+
+/** How a drill's phases ended: all passed, one failed, or a signal stopped them. */
+export type DrillOutcome = 'passed' | 'failed' | 'interrupted';
+
+/** A started drill, as every phase takes it. */
+export interface DrillRun {
+  readonly options: DrillOptions;
+  readonly plan: DrillPlan;
+  readonly report: DrillReport;
+  /** The record as last written. */
+  readonly current: DrillRecord;
+  /** The throwaway's settings (their tags go on what the restore creates). */
+  readonly throwaway: Record<string, unknown>;
+  readonly update: (change: Partial<DrillRecord>) => void;
+  /** One phase run, timed and recorded in the report (phaseRunner). */
+  readonly phase: <T>(name: DrillPhase, step: () => Promise<T> | T) => Promise<T>;
+}
+
+/** The throwaway synthesized and applied, then the backup's or the snapshot's phases, until one fails or a signal comes. */
+export async function runDrillPhases(drilled: DrillRun): Promise<DrillOutcome> {
+  const { options, plan, report } = drilled;
+  try {
+    await drilled.phase('synth', () => synthThrowaway(drilled));
+    const terraform = new Terraform(plan.moduleDir);
+    await drilled.phase('apply', () => applyThrowaway(drilled));
+    const url = String(terraform.outputJson('rancher_url') ?? '');
+    report.throwaway = { ...report.throwaway, url };
+    if (plan.snapshot) await proveSnapshot(drilled, plan.snapshot, terraform, url);
+    else await proveBackup(drilled, terraform, url);
+    return 'passed';
+  } catch (error) {
+    if (error instanceof Interrupted || options.interrupted()) return 'interrupted';
+    if (error instanceof StepFailed) return 'failed';
+    const last = report.phases[report.phases.length - 1];
+    if (!last || last.status === 'passed') report.phases.push({ phase: drilled.current.phase, status: 'failed', detail: (error as Error).message });
+    return 'failed';
+  }
+}
+
+/** The throwaway's module, refused unless it is safe to apply beside production. */
+async function synthThrowaway({ options, plan }: DrillRun): Promise<void> {
+  await synthesize({ ...options, settingsFile: plan.settingsFile, outdir: plan.outdir, what: 'the throwaway' });
+  const problems = throwawayProblems(plan.moduleDir, plan.production, options.root, plan.snapshot !== undefined);
+  if (problems.length > 0) throw new DrillFailed(`the synthesized throwaway is not safe to apply: ${problems.join('; ')}`);
+}
+
+/** The throwaway's apply: the Rancher backup's restore runs in it. */
+async function applyThrowaway({ options, plan, update }: DrillRun): Promise<void> {
+  update({ applied: true });
+  await initAndApply(plan.moduleDir, {
+    ...options,
+    apply: ['apply', '-auto-approve', '-input=false'],
+    applyTimeoutMs: options.applyTimeoutMs ?? 10_800_000,
+    failed: 'the restore did not complete',
+  });
+}
+
+/** `--etcd`: the snapshot restored on the throwaway's first server, production's hostname pinged through it, the cluster compared. */
+async function proveSnapshot(drilled: DrillRun, snapshot: EtcdSnapshot, terraform: Terraform, url: string): Promise<void> {
+  const { options, plan, report, update } = drilled;
+  const { production } = plan;
+  const restored = await drilled.phase('restore', () =>
+    restoreEtcd({
+      aws: plan.aws,
+      interrupted: options.interrupted,
+      log: options.log,
+      stack: options.stack,
+      productionBucket: plan.backup.bucket,
+      snapshot,
+      token: production.joinToken!,
+      productionAddresses: production.serverAddresses,
+      throwaway: terraform.pull(),
+      willWrite: (parameter) => update({ tokenParameter: parameter }),
+      tags: { ...stringTags(drilled.throwaway.tags), [DEPLOYMENT_TAG]: `${plan.name}-${options.stack}` },
+    }),
+  );
+  await drilled.phase('ping', () => pingRestored(restored, production, url, options));
+  await drilled.phase('compare', () => {
+    report.comparisons.push(...compareRestored(restored, production.serverAddresses.length, production.url));
+    const failed = report.comparisons.filter((c) => !c.passed).map((c) => c.what);
+    if (failed.length > 0) throw new DrillFailed(`the restored cluster differs from production: ${failed.join(', ')}`);
+  });
+}
+
+/**
+ * The restored Rancher backup: /ping, a login as the drill's own user, and the backup's objects counted through
+ * Rancher's API. The kubeconfig (the throwaway's own cluster-admin certificate, generated by its apply) is the only
+ * way in before Rancher has a user the drill can log in as: it reads Rancher's CA (in waitForPing) and makes and
+ * removes the drill's user. Everything compared goes through Rancher's API, logged in as that user.
+ */
+async function proveBackup(drilled: DrillRun, terraform: Terraform, url: string): Promise<void> {
+  const { options, report } = drilled;
+  const kubeconfig = join(options.root, 'kubeconfig.yaml');
+  const kubectl = new Kubectl(kubeconfig);
+  const caFile = join(options.root, 'rancher-ca.pem');
+  await drilled.phase('ping', async () => {
+    const config = terraform.outputJson('kubeconfig');
+    if (typeof config !== 'string' || !url) throw new DrillFailed('the throwaway has no rancher_url or kubeconfig output');
+    writeFileSync(kubeconfig, config, { mode: 0o600 });
+    await waitForPing(kubectl, url, caFile, options.pingMinutes ?? 10, options.interrupted);
+  });
+  let session: { token: string } | undefined;
+  let userMade = false;
+  try {
+    await drilled.phase('login', async () => {
+      const can = kubectl.tryCall(['auth', 'can-i', '*', '*', '--all-namespaces']);
+      if (!can.ok || can.stdout.trim() !== 'yes')
+        throw new DrillFailed(`the throwaway's kubeconfig is not cluster-admin: ${readableError(can.stderr, 300)}`);
+      userMade = true;
+      const login = await drillLogin(kubectl, url, caFile, options.interrupted);
+      session = login;
+      report.login = { user: DRILL_USER, endpoint: login.endpoint, status: login.status, removed: false };
+    });
+    await drilled.phase('compare', () => compareWithBackup(drilled, url, caFile, session!.token));
+  } finally {
+    if (userMade) {
+      const left = removeDrillUser(kubectl);
+      if (report.login) report.login = { ...report.login, removed: left === undefined };
+      if (left) options.log(`The drill's user ${DRILL_USER} may be left in the throwaway (${left}); the teardown removes it with the throwaway.`);
+    }
+  }
+}
+
+/** The backup file's objects of each COUNTED kind against the restored Rancher's, and server-url against production's. */
+async function compareWithBackup({ options, plan, report }: DrillRun, url: string, caFile: string, token: string): Promise<void> {
+  const { production, backup } = plan;
+  const download = join(options.root, 'backup.tar.gz');
+  try {
+    plan.aws.call(['s3api', 'get-object', '--bucket', production.backupBucket!, '--key', backup.key, download]);
+    await yieldFor(0);
+    if (options.interrupted()) throw new Interrupted();
+    const contents = await readBackupFile(download);
+    for (const kind of COUNTED) {
+      const collection = API_COLLECTIONS[kind];
+      const listed = rancherIds(url, caFile, token, collection);
+      // The drill's own user is not the backup's.
+      const restored = listed.ids?.filter((id) => !(collection === 'users' && id === DRILL_USER)).length;
+      const inBackup = contents.objects.get(kind) ?? 0;
+      report.comparisons.push({
+        what: kind,
+        backup: inBackup,
+        restored,
+        passed: restored !== undefined && restored >= inBackup,
+        note: listed.problem ?? `Rancher's API, /v3/${collection}`,
+      });
+    }
+    const serverUrl = rancherServerUrl(url, caFile, token);
+    report.comparisons.push({
+      what: 'setting server-url',
+      backup: production.url,
+      restored: serverUrl,
+      passed: serverUrl !== undefined && serverUrl === production.url,
+      note: contents.files.has('settings.management.cattle.io#v3/server-url.json')
+        ? "in the backup; compared with production's URL, through Rancher's API"
+        : 'not in the backup',
+    });
+  } finally {
+    rmSync(download, { force: true });
+  }
+  const failed = report.comparisons.filter((c) => !c.passed).map((c) => c.what);
+  if (failed.length > 0) throw new DrillFailed(`the restored deployment differs from the backup: ${failed.join(', ')}`);
+}
+
+/**
+ * `/ping` of the restored Rancher (`--etcd`): at production's hostname, which its restored ingress and certificate
+ * answer, connecting to the throwaway's load balancer (curl --connect-to: no DNS record changes), trusting the CA the
+ * restored Rancher names in its cacerts setting, or the system's for a public one.
+ */
+async function pingRestored(restored: EtcdRestored, production: ProductionDeployment, throwawayUrl: string, options: DrillOptions): Promise<void> {
+  if (!production.url || !throwawayUrl) throw new DrillFailed("production's or the throwaway's rancher_url output is missing");
+  const { host } = new URL(production.url);
+  const ca = join(options.root, 'rancher-ca.pem');
+  if (restored.cacerts.trim()) writeFileSync(ca, restored.cacerts);
+  const args = [
+    '--silent',
+    '--show-error',
+    '--max-time',
+    '20',
+    ...(restored.cacerts.trim() ? ['--cacert', ca] : []),
+    '--connect-to',
+    `${host}:443:${new URL(throwawayUrl).hostname}:443`,
+    `${production.url}/ping`,
+  ];
+  let last = '';
+  const answered = await waitUntil((options.pingMinutes ?? 10) * 60_000, options.interrupted, () => {
+    const ping = run('curl', args, { timeoutMs: 60_000 });
+    if (ping.code === 0 && ping.stdout.trim() === 'pong') return true;
+    last = ping.code === 0 ? `answered '${ping.stdout.trim().slice(0, 80)}'` : readableError(ping.stderr, 300);
+    return undefined;
+  });
+  if (!answered)
+    throw new DrillFailed(
+      `the restored Rancher did not answer pong on ${production.url}/ping through ${throwawayUrl} within ${options.pingMinutes ?? 10} minutes (last: ${last})`,
+    );
+}
+
+/** The ports on which a server takes another as a member of its cluster (supervisor, etcd, kubelet). */
+const CLUSTER_PORTS = [9345, 2379, 2380, 2381, 10250];
+
+/**
+ * What would make the synthesized throwaway unsafe to apply: a Route53 record (production's name), a state that is
+ * not a local file in the drill's folder, or any resource that manages one of production's buckets (a bucket, its
+ * policy, its lifecycle...) rather than naming it in a policy's statements. With `etcd` (the throwaway will hold
+ * production's token and CAs, so a server of production's that reached it could take it for a peer): also a rule
+ * that opens a cluster port to addresses rather than to the servers' own security group, or a peering or transit
+ * gateway attachment of its VPC.
+ */
+export function throwawayProblems(moduleDir: string, production: ProductionDeployment, root: string, etcd = false): string[] {
+  const json = readModuleJson(moduleDir);
+  if (!json) return [`no ${join(moduleDir, 'cdk.tf.json')}`];
+  const problems = localModuleProblems(json, moduleDir, root);
+  const resources = json.resource ?? {};
+  const buckets = [production.backupBucket, production.etcdSnapshotBucket].filter((b): b is string => b !== undefined);
+  for (const [type, byName] of Object.entries(json.resource ?? {})) {
+    if (!type.startsWith('aws_s3_')) continue;
+    for (const [id, body] of Object.entries(byName))
+      if (buckets.includes(String(body.bucket))) problems.push(`${type}.${id} manages production's bucket ${body.bucket}`);
+  }
+  if (etcd) {
+    for (const type of ['aws_vpc_peering_connection', 'aws_ec2_transit_gateway_vpc_attachment', 'aws_vpc_peering_connection_accepter'])
+      if (resources[type]) problems.push(`it has a ${type}`);
+    for (const [id, rule] of Object.entries(resources.aws_vpc_security_group_ingress_rule ?? {})) {
+      const from = Number(rule.from_port);
+      const to = Number(rule.to_port);
+      const open = CLUSTER_PORTS.some((port) => from <= port && port <= to);
+      if (open && (rule.cidr_ipv4 !== undefined || rule.cidr_ipv6 !== undefined || rule.prefix_list_id !== undefined))
+        problems.push(`aws_vpc_security_group_ingress_rule.${id} opens a cluster port to addresses`);
+    }
+    if (resources.aws_security_group_rule) problems.push('it has aws_security_group_rule resources, which this check does not read');
+  }
+  return problems;
+}
+
+/** A settings file's `tags` section as tags (string values only; anything else is no tag the stacks would write). */
+function stringTags(tags: unknown): Record<string, string> {
+  if (!tags || typeof tags !== 'object') return {};
+  return Object.fromEntries(Object.entries(tags).filter((e): e is [string, string] => typeof e[1] === 'string'));
+}

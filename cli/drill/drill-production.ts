@@ -1,0 +1,83 @@
+import type { Aws } from '../shared/aws';
+import { readDeploymentRecord } from '../shared/module-folder';
+import { serversOf } from '../roll/roll';
+import { Terraform } from '../shared/terraform';
+
+/** What the drill needs to know of the deployment it restores: read, never changed. */
+export interface ProductionDeployment {
+  /** The synthesized module folder of production. */
+  readonly dir: string;
+  /** The `name` setting, as the deployment guard recorded it. */
+  readonly name: string;
+  readonly region: string;
+  /** `https://<hostname>`: what Rancher's `server-url` setting names after a restore of its backup. */
+  readonly url: string | undefined;
+  /** Rancher's backups (the `rancher_backup_bucket` output); undefined for a stack without them (docker). */
+  readonly backupBucket: string | undefined;
+  /** The etcd snapshots (rke-ha with RKE2): read by a drill with `--etcd` only. */
+  readonly etcdSnapshotBucket: string | undefined;
+  /** The EncryptionConfiguration of the backups (sensitive output); undefined when backups were never on. */
+  readonly backupEncryptionConfig: string | undefined;
+  /** The cluster token (sensitive output `join_token`): a restore of an etcd snapshot needs it (`--etcd`). */
+  readonly joinToken: string | undefined;
+  /** The distribution of an rke-ha deployment, as its record has it. */
+  readonly distribution: string | undefined;
+  /** The private addresses of production's servers: each the name of one of its Nodes. */
+  readonly serverAddresses: readonly string[];
+}
+
+const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+
+/**
+ * Production's name, region, buckets and backup key, from its Terraform state (`terraform state pull`: no
+ * refresh, no lock, no write): the name and region from the deployment's record (cli/shared/module-folder.ts), the
+ * buckets, URL and key from the stack's outputs. The one place the drill looks them up.
+ */
+export function productionDeployment(dir: string): ProductionDeployment {
+  const state = new Terraform(dir).pull();
+  if (!state.resources.some((r) => r.mode === 'managed'))
+    throw new Error(`${dir} holds no deployment (its state is empty): the drill restores the backup of a deployment that exists.`);
+  // The deployment's record (issue 33.1): its name and region whatever the construct's id.
+  const deployment = readDeploymentRecord(state);
+  const { name, region } = deployment;
+  if (!name || !region)
+    throw new Error(
+      `The name or region of the deployment in ${dir} is not in its state (no deployment record or guard record): apply it once with this version first.`,
+    );
+  const output = (key: string) => text(state.outputs[key]?.value);
+  return {
+    dir,
+    name,
+    region,
+    url: output('rancher_url'),
+    backupBucket: output('rancher_backup_bucket'),
+    etcdSnapshotBucket: output('etcd_snapshot_bucket'),
+    backupEncryptionConfig: output('rancher_backup_encryption_config'),
+    joinToken: output('join_token'),
+    distribution: deployment.distribution,
+    serverAddresses: serversOf(state, deployment).map((s) => s.privateIp),
+  };
+}
+
+/**
+ * The newest object under `prefix` of one of production's buckets (by LastModified) whose name after the prefix
+ * `accept`s: a listing, read only. Undefined when there is none.
+ */
+export function newestObject(
+  aws: Aws,
+  bucket: string,
+  prefix: string,
+  accept: (name: string) => boolean,
+): { key: string; name: string; lastModified: string; bytes: number } | undefined {
+  const listed = aws.call<{ Contents?: { Key: string; LastModified: string; Size: number }[] }>([
+    's3api',
+    'list-objects-v2',
+    '--bucket',
+    bucket,
+    '--prefix',
+    prefix,
+  ]);
+  const files = (listed?.Contents ?? []).filter((o) => accept(o.Key.slice(prefix.length)));
+  const newest = files.sort((a, b) => Date.parse(b.LastModified) - Date.parse(a.LastModified))[0];
+  return newest && { key: newest.Key, name: newest.Key.slice(prefix.length), lastModified: newest.LastModified, bytes: newest.Size };
+}

@@ -1,0 +1,127 @@
+import { readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseDocument } from 'yaml';
+import { THROWAWAY_STATE } from '../shared/throwaway';
+
+/** The settings file the app reads: RANCHER_CONFIG, else rancher.yaml in the working directory (app/config/load.ts). */
+export function productionSettingsPath(env: Readonly<Record<string, string | undefined>> = process.env, cwd = process.cwd()): string {
+  return resolve(cwd, env.RANCHER_CONFIG || 'rancher.yaml');
+}
+
+/** The settings file's largest size the app reads (MAX_SETTINGS_FILE_BYTES in app/config/settings-file.ts). */
+const MAX_BYTES = 128 * 1024;
+
+/**
+ * Production's settings as plain data: the file the app would read, parsed as the app parses it (YAML 1.2, core
+ * schema, no merge keys, no aliases). No file: every default, as for the app. Validation is the app's: the
+ * throwaway's synth reports any problem in what this returns.
+ */
+export function readProductionSettings(path: string): Record<string, unknown> {
+  let size: number;
+  try {
+    size = statSync(path).size;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !process.env.RANCHER_CONFIG) return {};
+    throw new Error(`The settings file ${path} cannot be read (${(error as NodeJS.ErrnoException).code}).`, { cause: error });
+  }
+  if (size > MAX_BYTES) throw new Error(`The settings file ${path} is larger than the ${MAX_BYTES / 1024} KiB the app reads.`);
+  const doc = parseDocument(readFileSync(path, 'utf8'), { uniqueKeys: false, logLevel: 'error', schema: 'core', merge: false, version: '1.2' });
+  if (doc.errors.length > 0) throw new Error(`The settings file ${path} is not valid YAML: run \`npm run synth\` for the details.`);
+  const value = doc.toJS({ maxAliasCount: 0 }) as unknown;
+  if (value === null || value === undefined) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) throw new Error(`The settings file ${path} does not hold a mapping of settings.`);
+  return value as Record<string, unknown>;
+}
+
+/** What the throwaway deployment restores, and its name. */
+export interface ThrowawayChoice {
+  readonly name: string;
+  /** The backup file (no folder), as the operator named it. */
+  readonly file: string;
+  /** Production's backup bucket: read, never written. */
+  readonly bucket: string;
+  /** Production's name, for the tag that marks the throwaway's resources. */
+  readonly productionName: string;
+}
+
+export { THROWAWAY_STATE };
+
+/** The tag on every resource of a throwaway deployment, naming the deployment it drills. */
+export const DRILL_TAG = 'rancher-ha-aws-drill-of';
+
+/**
+ * The throwaway's default name: production's (its first 10 characters) with `-drill`, so a leftover is easy to tell
+ * in the console; at most 16 characters, as the `name` setting allows.
+ */
+export function defaultThrowawayName(productionName: string): string {
+  return `${productionName.slice(0, 10).replace(/-+$/, '')}-drill`;
+}
+
+const section = (value: unknown): Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) ? { ...(value as Record<string, unknown>) } : {};
+
+/**
+ * Production's settings turned into a throwaway deployment's: same region, versions, sizes, proxy and air-gap
+ * settings (so the restore meets what production runs), and apart from those:
+ * - its own name and a state file in its own folder (`backend`: local, beside its module), never production's;
+ * - its own network (`existingNetwork` dropped) and a name from a wildcard DNS service: no Route53 record, no
+ *   hostname, and Rancher's own CA (production's certificate names production's hostname);
+ * - no first login (the restore brings production's admin users) and no alarms (nobody is paged for it);
+ * - nothing that keeps it from going: deletion protection and Object Lock off;
+ * - `backups.restoreFrom` naming the file and production's bucket, which its writer may only read, with `disarm`:
+ *   the restored Deployments' pods are held until every credential of production's the backup brought is deleted,
+ *   before Rancher is installed (lib/rancher/restore-disarm.sh).
+ */
+export function throwawaySettings(production: Record<string, unknown>, choice: ThrowawayChoice): Record<string, unknown> {
+  const settings = section(production);
+  delete settings.hostname;
+  delete settings.hostedZone;
+  const dns = section(settings.dns);
+  settings.dns = { mode: 'wildcard', ...(dns.wildcardDomain !== undefined ? { wildcardDomain: dns.wildcardDomain } : {}) };
+  settings.name = choice.name;
+  settings.backend = { type: 'local', path: THROWAWAY_STATE };
+  settings.tags = { ...section(settings.tags), [DRILL_TAG]: choice.productionName };
+  const rancher = section(settings.rancher);
+  delete rancher.tls;
+  delete rancher.acceptAgentChange;
+  settings.rancher = { ...rancher, bootstrap: { enabled: false } };
+  settings.backups = { ...section(settings.backups), enabled: true, restoreFrom: { file: choice.file, bucket: choice.bucket, disarm: true } };
+  settings.alarms = { enabled: false };
+  const rkeHa = section(settings.rkeHa);
+  delete rkeHa.existingNetwork;
+  rkeHa.loadBalancer = { type: 'nlb', deletionProtection: false };
+  rkeHa.etcdSnapshots = { ...section(rkeHa.etcdSnapshots), objectLock: false };
+  if (rkeHa.datastore !== undefined) rkeHa.datastore = { ...section(rkeHa.datastore), deletionProtection: false };
+  settings.rkeHa = rkeHa;
+  if (settings.docker !== undefined) {
+    const docker = section(settings.docker);
+    delete docker.existingNetwork;
+    settings.docker = docker;
+  }
+  return settings;
+}
+
+/** The throwaway's VPC range with `--etcd`, or the second when production's own range starts like the first. */
+const ETCD_THROWAWAY_VPCS = ['10.200.0.0/16', '10.201.0.0/16'] as const;
+
+/**
+ * The throwaway of a drill with `--etcd`: `throwawaySettings` without a Rancher restore (its etcd is reset to
+ * production's snapshot after the apply, which replaces everything the apply installed in the cluster), and so
+ * without backups of its own, and with a VPC range other than production's. The range matters: a server is named
+ * after its private address (`ip-10-0-0-10`), and with production's addresses the throwaway's servers would carry
+ * the names of production's Nodes in the snapshot, whose pods (production's backup operator among them) would start
+ * on them the moment the restored cluster does, before the drill has taken production's credentials out of it.
+ */
+export function etcdThrowawaySettings(
+  production: Record<string, unknown>,
+  choice: { readonly name: string; readonly productionName: string },
+): Record<string, unknown> {
+  const settings = throwawaySettings(production, { ...choice, file: '', bucket: '' });
+  settings.backups = { ...section(settings.backups), enabled: false };
+  delete (settings.backups as Record<string, unknown>).restoreFrom;
+  const rkeHa = section(settings.rkeHa);
+  const own = typeof section(production.rkeHa).vpcCidr === 'string' ? String(section(production.rkeHa).vpcCidr) : '';
+  rkeHa.vpcCidr = own.startsWith('10.200.') ? ETCD_THROWAWAY_VPCS[1] : ETCD_THROWAWAY_VPCS[0];
+  settings.rkeHa = rkeHa;
+  return settings;
+}

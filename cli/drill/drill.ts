@@ -1,0 +1,442 @@
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BACKUP_FILE } from '../../lib/config/backup-file';
+import { Aws } from '../shared/aws';
+import { deleteTokenParameter, newestSnapshot, snapshotFolder, snapshotUnreadable, type EtcdSnapshot } from './drill-etcd';
+import { type DrillOutcome, type DrillRun, runDrillPhases } from './drill-phases';
+import { drillPlan } from './drill-plan';
+import { newestObject, productionDeployment, type ProductionDeployment } from './drill-production';
+import { DRILL_PHASES, ETCD_NOT_PROVEN, ETCD_PHASES, NOT_PROVEN, describeReport, type DrillPhase, type DrillReport } from './drill-report';
+import { defaultThrowawayName, etcdThrowawaySettings, readProductionSettings, throwawaySettings } from './drill-settings';
+import { run } from '../shared/process';
+import { StateFile } from '../shared/state-file';
+import { planTeardown, teardown } from '../teardown/teardown';
+import { readDeploymentRecord } from '../shared/module-folder';
+import { Terraform, terraformBinary } from '../shared/terraform';
+import { leftInState, phaseRunner } from '../shared/throwaway';
+
+export { throwawayProblems } from './drill-phases';
+
+export interface DrillOptions {
+  /** The stack of production (only rke-ha builds a throwaway deployment). */
+  readonly stack: string;
+  /** Production's synthesized module folder: read (`terraform state pull`, `terraform output`), never changed. */
+  readonly productionDir: string;
+  /** The settings file production was synthesized from (RANCHER_CONFIG or rancher.yaml). */
+  readonly settingsPath: string;
+  /** The drill's own folder: its record, the throwaway's settings, module and state, the reports. */
+  readonly root: string;
+  /** The node script that synthesizes the app (scripts/synth.js of the checkout). */
+  readonly synthScript: string;
+  /** The throwaway's `name` setting. @default production's first 10 characters + `-drill` */
+  readonly name?: string;
+  /** Leave the throwaway deployment up for a person to look at. @default false */
+  readonly keep?: boolean;
+  /** Only tear down what an earlier drill left. @default false */
+  readonly teardownOnly?: boolean;
+  /** Restore production's newest etcd snapshot instead of its newest Rancher backup (rke-ha with RKE2). @default false */
+  readonly etcd?: boolean;
+  /** Print what it would do and stop. @default false */
+  readonly dryRun?: boolean;
+  /** Budget for Rancher to answer `/ping` once the apply is done. @default 10 */
+  readonly pingMinutes?: number;
+  /** Budget of the apply (the restore runs in it). @default 180 minutes */
+  readonly applyTimeoutMs?: number;
+  /** Asked between steps: a signal came. */
+  readonly interrupted: () => boolean;
+  /** Aborted on the first signal: the synth or apply in flight is stopped (terraform with SIGINT, so it saves its state). */
+  readonly stop?: AbortSignal;
+  readonly log: (line: string) => void;
+}
+
+/** What the drill keeps between runs (`<drill folder>/drill.json`): enough for a rerun to find a throwaway left behind. */
+export interface DrillRecord {
+  readonly stack: string;
+  readonly name: string;
+  readonly productionDir: string;
+  readonly productionName: string;
+  readonly moduleDir: string;
+  readonly startedAt: string;
+  readonly phase: DrillPhase;
+  /** Whether terraform ran in the throwaway's folder (before: nothing of it exists in AWS). */
+  readonly applied: boolean;
+  /** Production's buckets: the teardown refuses a throwaway whose state holds one. */
+  readonly productionBuckets: readonly string[];
+  readonly keep: boolean;
+  readonly done: boolean;
+  readonly report?: string;
+  /** `--etcd`: the throwaway's parameter that holds production's token during the restore (deleted by the teardown too). */
+  readonly tokenParameter?: string;
+}
+
+/** The Terraform variable a restore of an encrypted backup reads (rancher-backups.ts names it at the stack level). */
+const RESTORE_VARIABLE = 'rancher_backup_restore_encryption_config';
+/** Where the operator writes in its bucket (BACKUP_FOLDER of backup-writer.ts). */
+const BACKUP_PREFIX = 'rancher/';
+
+/** What the checks before a drill decided and its statement named: the drill starts from it. */
+export interface DrillPlan {
+  readonly production: ProductionDeployment;
+  /** Production's settings file, read. */
+  readonly settings: Record<string, unknown>;
+  readonly aws: Aws;
+  /** The file restored: the Rancher backup's or the etcd snapshot's, in production's bucket. */
+  readonly backup: DrillReport['backup'];
+  /** The Rancher backup's file name (not with --etcd). */
+  readonly file?: string;
+  /** `--etcd`: the snapshot restored. */
+  readonly snapshot?: EtcdSnapshot;
+  /** The throwaway's name. */
+  readonly name: string;
+  readonly outdir: string;
+  readonly moduleDir: string;
+  readonly settingsFile: string;
+}
+
+/**
+ * Restores production's newest Rancher backup into a throwaway deployment, checks it, reports, tears it down. In
+ * steps: what an earlier drill left torn down first, the drill decided and stated (planDrill), started (startDrill),
+ * its phases (runDrillPhases), and its close: teardown and report (endDrill).
+ */
+export async function drill(options: DrillOptions): Promise<number> {
+  const record = new StateFile<DrillRecord>(join(options.root, 'drill.json'));
+  const earlier = await finishEarlierDrill(options, record);
+  if (earlier !== undefined) return earlier;
+  if (options.stack !== 'rke-ha') {
+    options.log(
+      options.stack === 'docker'
+        ? 'The docker stack has no Rancher backups to restore: its data volume has EBS snapshots instead (docs/docker.md).'
+        : 'A drill builds a throwaway rke-ha deployment; a k8s-ha deployment runs on a cluster of yours, and the drill has no second cluster to restore into. Restore its backup into an rke-ha deployment by hand (docs/backups.md, "Migrate to a new deployment").',
+    );
+    return 2;
+  }
+  if (options.dryRun) return stateDryRun(options);
+  const plan = planDrill(options, record);
+  if (typeof plan === 'number') return plan;
+  const drilled = startDrill(options, record, plan);
+  return endDrill(drilled, await runDrillPhases(drilled));
+}
+
+/**
+ * A throwaway an earlier drill left (not finished, or said finished while its state still holds resources: a record
+ * written by hand) torn down first; `--teardown` ends there. The exit code when the drill ends here, else undefined.
+ */
+async function finishEarlierDrill(options: DrillOptions, record: StateFile<DrillRecord>): Promise<number | undefined> {
+  const { log } = options;
+  const previous = record.read();
+  if (previous && (!previous.done || leftInState(previous.moduleDir, previous.stack) > 0)) {
+    if (previous.keep && !options.teardownOnly) {
+      log(
+        `The throwaway deployment ${previous.name} of the drill started ${previous.startedAt} was kept (--keep) and is still up (${previous.moduleDir}). Tear it down first: npm run drill -- ${previous.stack} --teardown`,
+      );
+      return 2;
+    }
+    log(
+      `An earlier drill left its throwaway deployment ${previous.name} (${previous.moduleDir}; started ${previous.startedAt}, stopped in its ${previous.phase} phase)${options.dryRun ? '; a run without --dry-run tears it down first.' : ': tearing it down first.'}`,
+    );
+    if (options.dryRun) return 0;
+    const code = await tearDownThrowaway(previous, log);
+    if (code !== 0) return code;
+    forgetThrowawayFiles(options.root);
+    record.write({ ...previous, done: true });
+    if (options.teardownOnly) return 0;
+  } else if (options.teardownOnly) {
+    log(`No throwaway deployment of a drill is left (${record.path}${previous ? ': the last one was torn down' : ' does not exist'}).`);
+    return 0;
+  }
+  return undefined;
+}
+
+/** A dry run reads nothing but the settings file: no terraform, no AWS call, no credentials (anyone reads the plan first). */
+function stateDryRun(options: DrillOptions): number {
+  let settings: Record<string, unknown>;
+  try {
+    settings = readProductionSettings(options.settingsPath);
+  } catch (error) {
+    options.log(`${(error as Error).message} Nothing was changed.`);
+    return 2;
+  }
+  const plan = drillPlan({ ...options, settings, etcd: options.etcd ?? false, keep: options.keep ?? false });
+  for (const line of plan) options.log(line);
+  return 0;
+}
+
+/**
+ * Production read, the file to restore chosen and the throwaway named, what the drill does stated; or the exit code
+ * of a refusal (nothing changed).
+ */
+function planDrill(options: DrillOptions, record: StateFile<DrillRecord>): DrillPlan | number {
+  const { log } = options;
+  const production = productionDeployment(options.productionDir);
+  const settings = readProductionSettings(options.settingsPath);
+  const problem = settingsMismatch(settings, production, options.settingsPath);
+  if (problem) {
+    log(problem);
+    return 2;
+  }
+  const aws = new Aws(production.region);
+  const chosen = options.etcd ? etcdSource(aws, production, settings, options.stack) : backupSource(aws, production);
+  if ('refused' in chosen) {
+    log(`${chosen.refused} Nothing was changed.`);
+    return chosen.code;
+  }
+  const { backup, file, snapshot } = chosen;
+  const name = options.name ?? defaultThrowawayName(production.name);
+  if (name === production.name) {
+    log(`--name ${name} is production's own name: the throwaway needs another. Nothing was changed.`);
+    return 2;
+  }
+  const outdir = join(options.root, 'cdktf.out');
+  const moduleDir = join(outdir, 'stacks', options.stack);
+  const settingsFile = join(options.root, 'settings.json');
+  log(`Drill of ${production.name} (${options.stack}, ${production.region}, module ${production.dir}):`);
+  log(
+    `  ${snapshot ? 'etcd snapshot' : 'backup'}: s3://${backup.bucket}/${backup.key} (${backup.lastModified}, ${backup.bytes} bytes), the newest there; read only`,
+  );
+  log(`  throwaway deployment: ${name}, its own network, a wildcard DNS name (no Route53 record), state and module in ${moduleDir}`);
+  if (snapshot)
+    log(
+      `  then: the snapshot copied into the throwaway's bucket and restored on its first server with production's token (its other servers stopped), production's backup writer taken out of it, /ping at production's hostname through the throwaway's load balancer, the Nodes and Rancher's objects counted, server-url, a report in ${options.root}`,
+    );
+  else log(`  then: /ping, the counts of clusters, users, projects and settings against the backup, server-url, a report in ${options.root}`);
+  log(
+    options.keep
+      ? '  --keep: the throwaway stays up afterwards'
+      : '  then the teardown of the throwaway (also when a step fails or the drill is interrupted)',
+  );
+
+  // The folder of the last throwaway, torn down: its empty state and its teardown record would be taken for the new
+  // one's (the teardown resumes from its record), so it goes; one whose state still holds resources stays.
+  const left = leftInState(moduleDir, options.stack);
+  if (left > 0) {
+    log(
+      `${moduleDir} still holds ${left} resources of an earlier throwaway, and ${record.path} does not name it: tear it down with \`npm run teardown -- --dir ${moduleDir} --yes\` (TF_VAR_${RESTORE_VARIABLE} set to production's rancher_backup_encryption_config). Nothing was changed.`,
+    );
+    return 2;
+  }
+  return { production, settings, aws, backup, file, snapshot, name, outdir, moduleDir, settingsFile };
+}
+
+/** The throwaway's folder and settings written, the drill's record and report begun. */
+function startDrill(options: DrillOptions, record: StateFile<DrillRecord>, plan: DrillPlan): DrillRun {
+  const { production, settings, backup, file, snapshot, name, outdir, moduleDir, settingsFile } = plan;
+  rmSync(outdir, { recursive: true, force: true });
+  mkdirSync(options.root, { recursive: true });
+  const throwaway =
+    file !== undefined
+      ? throwawaySettings(settings, { name, file, bucket: backup.bucket, productionName: production.name })
+      : etcdThrowawaySettings(settings, { name, productionName: production.name });
+  writeFileSync(settingsFile, `${JSON.stringify(throwaway, null, 2)}\n`);
+  let current: DrillRecord = {
+    stack: options.stack,
+    name,
+    productionDir: production.dir,
+    productionName: production.name,
+    moduleDir,
+    startedAt: new Date().toISOString(),
+    phase: 'synth',
+    applied: false,
+    productionBuckets: [production.backupBucket, production.etcdSnapshotBucket].filter((b): b is string => b !== undefined),
+    keep: options.keep ?? false,
+    done: false,
+  };
+  record.write(current);
+  const report: DrillReport = {
+    version: 1,
+    stack: options.stack,
+    source: snapshot ? 'etcd-snapshot' : 'rancher-backup',
+    production: { name: production.name, region: production.region, module: production.dir, url: production.url },
+    backup,
+    throwaway: { name, module: moduleDir, kept: options.keep ?? false },
+    startedAt: current.startedAt,
+    phases: [],
+    comparisons: [],
+    notProven: snapshot ? ETCD_NOT_PROVEN : NOT_PROVEN,
+  };
+  const update = (change: Partial<DrillRecord>) => {
+    current = { ...current, ...change };
+    record.write(current);
+  };
+  const phase = phaseRunner<DrillPhase>({
+    interrupted: options.interrupted,
+    results: report.phases,
+    enter: (name) => update({ phase: name }),
+    log: options.log,
+  });
+
+  // The restore of an encrypted backup and the teardown's destroy both need production's configuration in the
+  // variable (Terraform asks for a variable without a default in a destroy too): in this process's environment, so
+  // the teardown's terraform inherits it as the apply's does.
+  if (file?.endsWith('.enc')) process.env[`TF_VAR_${RESTORE_VARIABLE}`] = production.backupEncryptionConfig;
+  return {
+    options,
+    plan,
+    report,
+    get current() {
+      return current;
+    },
+    throwaway,
+    update,
+    phase,
+  };
+}
+
+/** The throwaway torn down (or kept), the phases not reached marked skipped, the report written; the exit code. */
+async function endDrill(drilled: DrillRun, outcome: DrillOutcome): Promise<number> {
+  const { options, report } = drilled;
+  const { log } = options;
+  const { name, moduleDir, snapshot } = drilled.plan;
+  let tornDown = true;
+  if (options.keep) {
+    report.phases.push({ phase: 'teardown', status: 'skipped', detail: '--keep' });
+    log(`Kept: the throwaway deployment ${name} (${moduleDir}${report.throwaway.url ? `, ${report.throwaway.url}` : ''}).`);
+    log(`Tear it down with: npm run drill -- ${options.stack} --teardown`);
+  } else {
+    const started = Date.now();
+    const code = await tearDownThrowaway(drilled.current, log);
+    tornDown = code === 0;
+    report.phases.push({
+      phase: 'teardown',
+      status: tornDown ? 'passed' : 'failed',
+      seconds: Math.round((Date.now() - started) / 1000),
+      detail: tornDown ? undefined : `run npm run drill -- ${options.stack} --teardown to finish it`,
+    });
+  }
+  if (!options.keep && tornDown) forgetThrowawayFiles(options.root);
+  const phases: readonly DrillPhase[] = snapshot ? ETCD_PHASES : DRILL_PHASES;
+  for (const p of phases) if (!report.phases.some((r) => r.phase === p)) report.phases.splice(phases.indexOf(p), 0, { phase: p, status: 'skipped' });
+  const seconds = (p: DrillPhase) => report.phases.find((r) => r.phase === p && r.status === 'passed')?.seconds;
+  const upTo = phases.slice(0, phases.indexOf('ping') + 1).map(seconds);
+  if (upTo.every((s) => s !== undefined)) report.recoveryMinutes = Math.ceil(upTo.reduce((a, b) => a + b, 0) / 60);
+  report.finishedAt = new Date().toISOString();
+  report.passed = outcome === 'passed' && tornDown;
+  const reportFile = join(options.root, `report-${report.startedAt.replace(/[:.]/g, '-')}.json`);
+  writeFileSync(reportFile, `${JSON.stringify(report, null, 2)}\n`);
+  drilled.update({ phase: 'teardown', done: !options.keep && tornDown, report: reportFile });
+  for (const line of describeReport(report, reportFile)) log(line);
+  if (outcome === 'interrupted') return 130;
+  return report.passed ? 0 : 1;
+}
+
+/** The throwaway's kubeconfig and CA: of no use once it is gone. */
+function forgetThrowawayFiles(root: string): void {
+  for (const file of ['kubeconfig.yaml', 'rancher-ca.pem']) rmSync(join(root, file), { force: true });
+}
+
+/** What a drill restores: the file in production's bucket, and the backup's name or the snapshot. */
+type Source =
+  | { readonly backup: DrillReport['backup']; readonly file?: string; readonly snapshot?: EtcdSnapshot }
+  | { readonly refused: string; readonly code: 1 | 2 };
+
+/** Production's newest Rancher backup, which its state can decrypt. */
+function backupSource(aws: Aws, production: ProductionDeployment): Source {
+  if (!production.backupBucket)
+    return { refused: `${production.name} has no backup bucket (no rancher_backup_bucket output): apply it with this version first.`, code: 2 };
+  const backup = newestBackup(aws, production.backupBucket);
+  if (!backup)
+    return {
+      refused: `No backup in s3://${production.backupBucket}/${BACKUP_PREFIX}: nothing to restore (backups.enabled, and the first backup of the apply?).`,
+      code: 1,
+    };
+  const file = backup.key.slice(BACKUP_PREFIX.length);
+  if (file.endsWith('.enc') && !production.backupEncryptionConfig)
+    return { refused: `${file} is encrypted, and production's state has no rancher_backup_encryption_config output to decrypt it with.`, code: 2 };
+  const { key, lastModified, bytes } = backup;
+  return { backup: { bucket: production.backupBucket, key, lastModified, bytes }, file };
+}
+
+/**
+ * Production's newest etcd snapshot (`--etcd`), read with the operator's credentials, and what its restore needs:
+ * RKE2 (K3s keeps its state in RDS), production's token in its state, and TLS at the cluster's ingress (the ping
+ * reaches the restored ingress through the throwaway's NLB; with TLS at production's ALB it would answer plain HTTP).
+ */
+function etcdSource(aws: Aws, production: ProductionDeployment, settings: Record<string, unknown>, stack: string): Source {
+  if (production.distribution === 'k3s' || !production.etcdSnapshotBucket)
+    return {
+      refused: `--etcd: ${production.name} has no etcd snapshot bucket (no etcd_snapshot_bucket output): K3s keeps its state in RDS, whose snapshots the drill does not restore.`,
+      code: 2,
+    };
+  if (!production.joinToken)
+    return { refused: `--etcd: production's state has no join_token output: a restored snapshot cannot be read without the cluster token.`, code: 2 };
+  const tls = (settings.rancher as { tls?: { mode?: unknown } } | undefined)?.tls?.mode;
+  if (tls === 'external')
+    return {
+      refused: `--etcd: production terminates TLS at its load balancer (rancher.tls.mode external): its restored ingress answers plain HTTP, which the throwaway's TCP load balancer would serve on 443. Drill its Rancher backup instead (without --etcd).`,
+      code: 2,
+    };
+  const folder = snapshotFolder(stack);
+  const snapshot = newestSnapshot(aws, production.etcdSnapshotBucket, folder);
+  if (!snapshot) return { refused: `No etcd snapshot in s3://${production.etcdSnapshotBucket}/${folder}/: nothing to restore.`, code: 1 };
+  const unreadable = snapshotUnreadable(aws, production.etcdSnapshotBucket, snapshot.key);
+  if (unreadable)
+    return {
+      refused: `--etcd: s3://${production.etcdSnapshotBucket}/${snapshot.key} cannot be read with your credentials (${unreadable}). The snapshot bucket's key decrypts only for the identities that deploy production (the one that applied it last, and deployer_arns): run the drill as one of them.`,
+      code: 2,
+    };
+  const { key, lastModified, bytes } = snapshot;
+  return { backup: { bucket: production.etcdSnapshotBucket, key, lastModified, bytes }, snapshot };
+}
+
+/** The newest file the operator wrote in production's bucket, by LastModified. */
+function newestBackup(aws: Aws, bucket: string): { key: string; lastModified: string; bytes: number } | undefined {
+  return newestObject(aws, bucket, BACKUP_PREFIX, (file) => BACKUP_FILE.test(file));
+}
+
+/** The settings file is production's: same name and region as its state records (otherwise the throwaway would not be its copy). */
+function settingsMismatch(settings: Record<string, unknown>, production: ProductionDeployment, path: string): string | undefined {
+  const name = typeof settings.name === 'string' ? settings.name : 'rancher';
+  const region = typeof settings.region === 'string' ? settings.region : 'us-east-1';
+  if (name === production.name && region === production.region) return undefined;
+  return `The settings file ${path} (name ${name}, region ${region}) is not the one ${production.dir} was applied from (name ${production.name}, region ${production.region}): set RANCHER_CONFIG to production's settings file. Nothing was changed.`;
+}
+
+/**
+ * Tears a throwaway deployment down with the teardown command's steps (no confirmation, its own buckets deleted),
+ * after checking that its state holds none of production's stores. Returns the exit code.
+ */
+async function tearDownThrowaway(drilled: DrillRecord, log: (line: string) => void): Promise<number> {
+  if (drilled.tokenParameter) {
+    // A drill stopped mid-restore (killed) leaves production's token there: it goes first.
+    try {
+      const production = productionDeployment(drilled.productionDir);
+      deleteTokenParameter(new Aws(production.region), drilled.tokenParameter);
+    } catch (error) {
+      log(
+        `The parameter ${drilled.tokenParameter} (production's cluster token) could not be deleted: ${(error as Error).message}. Delete it by hand.`,
+      );
+      return 1;
+    }
+  }
+  if (!drilled.applied || !existsSync(join(drilled.moduleDir, 'cdk.tf.json'))) {
+    log(`Nothing of ${drilled.name} was created (the drill stopped before its apply).`);
+    return 0;
+  }
+  if (!process.env[`TF_VAR_${RESTORE_VARIABLE}`]) {
+    try {
+      const production = productionDeployment(drilled.productionDir);
+      if (production.backupEncryptionConfig) process.env[`TF_VAR_${RESTORE_VARIABLE}`] = production.backupEncryptionConfig;
+    } catch (error) {
+      log(`Production's state could not be read (${(error as Error).message}); the destroy may ask for ${RESTORE_VARIABLE}.`);
+    }
+  }
+  // A folder whose `terraform init` never finished cannot even be read: init it first (the state is a local file there).
+  if (!existsSync(join(drilled.moduleDir, '.terraform'))) {
+    const init = run(terraformBinary(), ['init', '-input=false'], { cwd: drilled.moduleDir, timeoutMs: 900_000, inherit: true });
+    if (init.code !== 0) {
+      log(
+        `terraform init failed in ${drilled.moduleDir} (exit ${init.code}): the throwaway ${drilled.name} was not torn down. Fix it, then run the drill with --teardown.`,
+      );
+      return 1;
+    }
+  }
+  const state = new Terraform(drilled.moduleDir).pull();
+  const productionStores = new Set(drilled.productionBuckets);
+  const shared = planTeardown(state, readDeploymentRecord(state)).stores.filter((s) => productionStores.has(s.id));
+  if (shared.length > 0) {
+    log(
+      `The throwaway's state holds production's ${shared.map((s) => s.id).join(', ')}: it is not torn down (its teardown would delete them). Look at ${drilled.moduleDir} by hand.`,
+    );
+    return 1;
+  }
+  return teardown({ dir: drilled.moduleDir, label: `the drill's throwaway ${drilled.name}`, keepSnapshots: false, yes: true, log });
+}

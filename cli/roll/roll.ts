@@ -1,0 +1,1004 @@
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { Aws } from '../shared/aws';
+import { MEMBER_LIST_COMMAND, membersWithoutNode, parseMembers } from './etcd-members';
+import { hasAddress, Kubectl, NodeStatus } from '../shared/kubectl';
+import {
+  acquire,
+  holderAlive,
+  LeaseLost,
+  LockResult,
+  markOut,
+  newHolder,
+  release,
+  RESTART_LEASE,
+  restartLeaseAnswer,
+  ROLL_LEASE,
+} from '../shared/lease';
+import { LeaseKeeper } from '../shared/lease-keeper';
+import { appliedDeployment, type Deployment, inState } from '../shared/module-folder';
+import { unexpectedChanges } from './plan-check';
+import { Interrupted, waitUntil, yieldFor } from '../shared/poll';
+import { StateFile, stateFilePath } from '../shared/state-file';
+import { ModuleState, Terraform } from '../shared/terraform';
+import { RENEWAL_SCRIPT_SHA256, START_TIMER_COMMAND, stopOldTimerCommand, timerCheckOf } from './renewal-timers';
+import { planSettledOn, upgradeInFlight } from '../shared/upgrade-state';
+
+/** The bounded budgets of the roll's waits (documented in docs/day-2.md "Rolling a server"). */
+export const BUDGETS = {
+  /** The on-demand snapshot through SSM (etcd) or RDS (K3s). */
+  snapshotMs: 15 * 60_000,
+  /** `kubectl drain`, passed as its own --timeout. */
+  drainSeconds: 600,
+  /** The Node gone after `kubectl delete node` (RKE2 removes the etcd member before it lets the Node go). */
+  removeMs: 5 * 60_000,
+  /** The plan of one server's replacement, and the apply of that saved plan (each). */
+  applyMs: 45 * 60_000,
+  /** The new server Ready, an etcd voter, and every server healthy. */
+  rejoinMs: 25 * 60_000,
+  /**
+   * The servers' restart Lease free, when a certificate renewal holds it: its
+   * restart waits 15 minutes at most for the server to come back
+   * (cert-renewal.sh RESTART_WAIT_SECONDS), then gives the Lease back.
+   */
+  restartLeaseMs: 20 * 60_000,
+  /** The etcd member list through SSM, before each RKE2 server. */
+  memberListMs: 2 * 60_000,
+  /**
+   * A server's renewal timer stopped through SSM, with a run already under way waited for (its restart waits 15
+   * minutes at most for its server, cert-renewal.sh RESTART_WAIT_SECONDS); and a stopped timer started again.
+   */
+  renewalTimerMs: 20 * 60_000,
+} as const;
+
+export interface RollOptions {
+  readonly dir: string;
+  readonly label: string;
+  /** The deployment to roll, by name (or construct path), where the module holds more than one. */
+  readonly deployment?: string;
+  /** Roll every server, not only those servers_pending_replacement lists. @default false */
+  readonly all?: boolean;
+  /** Roll only this server (server-0, server-1, ...). */
+  readonly server?: string;
+  /** Move to the newest image first (replaces the recorded image in an apply of its own), then roll every server. @default false */
+  readonly newImage?: boolean;
+  readonly dryRun?: boolean;
+  /** Budget of the wait for each new server (Ready, voter, every server healthy), in minutes. @default 25 */
+  readonly waitMinutes?: number;
+  readonly log: (line: string) => void;
+  /** True once SIGINT/SIGTERM arrived: the roll stops after the step in flight. */
+  readonly interrupted?: () => boolean;
+  /**
+   * Take over the Leases of a roll whose holder is gone (its machine lost, not renewed for an hour) although it has
+   * a server out: a person's decision, to resume that roll from here. Never taken from a holder that still renews.
+   * @default false
+   */
+  readonly takeOver?: boolean;
+}
+
+/** The steps of one server, in order; the state file records the last one done. */
+export const STEPS = ['snapshot', 'drain', 'remove', 'replace', 'rejoin'] as const;
+export type Step = (typeof STEPS)[number];
+
+export interface RollRecord {
+  readonly holder: string;
+  readonly started: string;
+  readonly servers: readonly string[];
+  /** Per server, the last step done. */
+  readonly done: Record<string, Step | undefined>;
+  /** Per server, the instance id before its replace: a different one in the state means the apply happened. */
+  readonly replacedFrom: Record<string, string>;
+  readonly newImageDone?: boolean;
+  /** The server whose Node deletion was asked for and not yet seen through: out of the cluster from that moment. */
+  readonly removing?: string;
+  /**
+   * The servers whose renewal timer the roll stopped (they ran another cert-renewal.sh), once it looked, before its
+   * first out mark; undefined until then. Each is started again at the end unless the roll replaced that server.
+   */
+  readonly stoppedTimers?: readonly string[];
+}
+
+/** One server of the deployment as the state and the cluster show it. */
+export interface Server {
+  readonly name: string;
+  readonly address: string;
+  readonly instanceId: string;
+  readonly privateIp: string;
+}
+
+/** The servers of the deployment the state holds, from its record (servers the state no longer holds are left out). */
+export function serversOf(state: ModuleState, deployment: Deployment): Server[] {
+  const at = new Map(
+    inState(
+      state,
+      deployment.servers.map((s) => s.address),
+    ).map((r) => [r.address, r]),
+  );
+  return deployment.servers.flatMap((s) => {
+    const r = at.get(s.address);
+    return r ? [{ name: s.name, address: s.address, instanceId: String(r.attributes.id), privateIp: String(r.attributes.private_ip) }] : [];
+  });
+}
+
+class Stop extends Error {
+  constructor(
+    message: string,
+    readonly code = 1,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Replaces servers one at a time; see docs/day-2.md "Rolling a server". Returns the exit code. In steps: the
+ * deployment read (readTarget), the servers chosen and the plan stated (planRoll), the roll's lock taken (takeLock),
+ * then every server rolled under both Leases (rollUnderLeases).
+ */
+export async function roll(options: RollOptions): Promise<number> {
+  const target = readTarget(options);
+  if (typeof target === 'number') return target;
+  const plan = planRoll(options, target);
+  if (typeof plan === 'number') return plan;
+  const held = takeLock(options, target, plan);
+  if (typeof held === 'number') return held;
+  return rollUnderLeases({ options, target, plan, held });
+}
+
+/** The deployment as its state shows it, with what the roll needs of it. */
+interface RollTarget {
+  readonly terraform: Terraform;
+  readonly file: StateFile<RollRecord>;
+  readonly state: ModuleState;
+  readonly deployment: Deployment;
+  readonly name: string;
+  readonly servers: Server[];
+  readonly k3s: boolean;
+  readonly region: string;
+}
+
+/** The deployment to roll, or the exit code of a refusal: no servers of its own, or RKE2 with fewer than three. */
+function readTarget(options: RollOptions): RollTarget | number {
+  const { log } = options;
+  const terraform = new Terraform(options.dir);
+  const file = new StateFile<RollRecord>(stateFilePath(options.dir, 'roll'));
+  const applied = appliedDeployment(terraform, options.dir, options.deployment, 'roll', log);
+  if (!applied) return 2;
+  const { state, deployment } = applied;
+  const name = deployment.name ?? options.label;
+  const servers = serversOf(state, deployment);
+  if (servers.length === 0) {
+    log(
+      deployment.kind === 'rke-ha'
+        ? `${name} (${options.label}) has none of its servers in the state (${deployment.servers.map((s) => s.address).join(', ') || 'none recorded'}): nothing to roll.`
+        : `${name} (${options.label}) is a ${deployment.kind} deployment and has no servers of its own to roll: the docker host is replaced with an apply, k8s-ha's cluster is yours.`,
+    );
+    return 2;
+  }
+  const k3s = deployment.distribution === 'k3s';
+  if (!k3s && servers.length < 3) {
+    log(
+      `${name} (${options.label}) runs RKE2 with ${servers.length} server: its only etcd member cannot be taken out, and a replacement has no peer to join (it stops and waits for a restore).`,
+    );
+    log(
+      'Grow to three servers first (nodeCount: 3, apply), roll, then shrink (docs/day-2.md "Shrinking, losing servers, restoring"); or replace it and restore from a snapshot. Nothing was changed.',
+    );
+    return 2;
+  }
+  const region = deployment.region;
+  if (!region) throw new Error('The region of the deployment is not in the state; nothing was changed.');
+  return { terraform, file, state, deployment, name, servers, k3s, region };
+}
+
+/** What the roll does: the servers in turn (a resumed roll's own), each from its next step. */
+interface RollPlan {
+  /** The record a roll that stopped left (resumed: the cluster and the state decide what is done). */
+  readonly previous: RollRecord | undefined;
+  readonly interrupted: () => boolean;
+  readonly rejoinMs: number;
+  /** The recorded image's address in the state (--new-image replaces it). */
+  readonly imageAddress: string | undefined;
+  /** The servers to roll, in order. */
+  readonly toRoll: Server[];
+}
+
+/** The servers chosen and the plan stated; or the exit code when nothing is to be done or it is refused. */
+function planRoll(options: RollOptions, target: RollTarget): RollPlan | number {
+  const { log } = options;
+  const { terraform, file, state, deployment, name, servers, k3s } = target;
+  const previous = file.read();
+  const interrupted = options.interrupted ?? (() => false);
+  const rejoinMs = (options.waitMinutes ?? BUDGETS.rejoinMs / 60_000) * 60_000;
+  const imageAddress = deployment.recordedImage && inState(state, [deployment.recordedImage]).length > 0 ? deployment.recordedImage : undefined;
+  if (options.newImage && !imageAddress && !previous?.newImageDone) {
+    log('--new-image needs the recorded server image (terraform_data ...ami_recorded-image in the state), which this deployment does not have:');
+    log('its servers follow the AMI lookup directly. Upgrade the library (the version that records the image), apply once, then run this again.');
+    return 2;
+  }
+
+  const chosen = previous ? previous.servers : chooseServers(options, servers, terraform, state);
+  if (typeof chosen === 'string') {
+    log(chosen);
+    return 2;
+  }
+  const toRoll = servers.filter((s) => chosen.includes(s.name));
+  log(`Roll of ${name} (${options.label}, ${k3s ? 'K3s on an external datastore' : 'RKE2 with embedded etcd'}, ${servers.length} servers):`);
+  if (previous) log(`  Resuming the roll started ${previous.started} (${file.path}); the cluster and the state decide what is done.`);
+  if (options.newImage && !previous?.newImageDone)
+    log(`  0. terraform plan -replace=${imageAddress} -out, checked, applied (the newest image becomes the recorded one; no server changes)`);
+  if (previous?.stoppedTimers === undefined)
+    log(
+      "  Before the first server is marked out: each server's cert-renewal.sh compared with this version's (SSM); where it differs, its renewal timer is stopped until the server is replaced (started again at the end on a server not replaced)",
+    );
+  for (const server of toRoll) {
+    const at = previous?.done[server.name];
+    const next = at === undefined ? 0 : STEPS.indexOf(at) + 1;
+    if (next >= STEPS.length) {
+      log(`  ${server.name}: done`);
+      continue;
+    }
+    log(`  ${server.name} (${server.address}):${next > 0 ? ` from step ${STEPS[next]}` : ''}`);
+    for (const step of STEPS.slice(next)) log(`    ${describe(step, server, k3s, rejoinMs)}`);
+  }
+  if (toRoll.length === 0) {
+    log('  Nothing to roll: servers_pending_replacement lists no setting for any server (use --all or --server to roll anyway).');
+    return 0;
+  }
+  if (options.dryRun) {
+    log('Dry run: nothing was changed.');
+    return 0;
+  }
+  return { previous, interrupted, rejoinMs, imageAddress, toRoll };
+}
+
+/** The roll's lock held, with the cluster's kubeconfig (removed when the roll ends). */
+interface Held {
+  readonly kubeconfig: string;
+  readonly kubectl: Kubectl;
+  readonly holder: string;
+  /** The dead roll this one resumes: its Leases are this roll's. */
+  readonly succeeds: string | undefined;
+  /** A server a resumed roll has out (or had started), not yet back. */
+  readonly inFlight: Server | undefined;
+  /** Renews both Leases every minute from here to the end, during the steps too. */
+  readonly keeper: LeaseKeeper;
+}
+
+/**
+ * The roll's lock (Lease kube-system/rancher-ha-aws-roll) taken, with every server healthy; or the exit code when
+ * another roll runs, holds the lock, or a server is not healthy.
+ */
+function takeLock(options: RollOptions, target: RollTarget, plan: RollPlan): Held | number {
+  const { log } = options;
+  const { file, servers, k3s } = target;
+  const { previous, toRoll } = plan;
+  const kubeconfig = writeKubeconfig(options.dir, target.state);
+  const kubectl = new Kubectl(kubeconfig);
+  // One holder per living process: a roll still running from this folder (its state file's holder, alive on this
+  // machine) refuses a second; a resumed roll is a new holder that succeeds the dead one's Leases (conditionally:
+  // of two resuming at once, one write wins). A take-over is a new holder too, continuing the record it takes over.
+  if (previous && holderAlive(previous.holder)) {
+    log(
+      `Another roll runs from this folder now (${previous.holder}, ${file.path}); nothing was changed. Wait for it, or stop it and run this again to resume.`,
+    );
+    rmSync(kubeconfig, { force: true });
+    return 3;
+  }
+  const holder = newHolder();
+  const succeeds = options.takeOver ? undefined : previous?.holder;
+  const inFlight = toRoll.find((s) => previous?.done[s.name] !== undefined && previous.done[s.name] !== 'rejoin');
+  try {
+    requireHealthy(kubectl, servers, k3s, inFlight);
+  } catch (error) {
+    rmSync(kubeconfig, { force: true });
+    if (!(error instanceof Stop)) throw error;
+    log(error.message);
+    return error.code;
+  }
+  const lock = acquire(kubectl, holder, new Date(), ROLL_LEASE, { takeOver: options.takeOver, succeeds });
+  if (!lock.held) {
+    log(`Another roll holds the lock (Lease kube-system/rancher-ha-aws-roll: ${lock.holder}, renewed ${lock.renewed}); nothing was changed.`);
+    log('Wait for it to finish. If its machine is gone, the lock lapses an hour after its last renewal.');
+    rmSync(kubeconfig, { force: true });
+    return 3;
+  }
+  // From here to the end, both Leases are renewed every minute, during the steps too (design notes, "Who may restart a server").
+  const keeper = new LeaseKeeper(kubectl, holder);
+  keeper.hold(ROLL_LEASE);
+  return { kubeconfig, kubectl, holder, succeeds, inFlight, keeper };
+}
+
+/** A roll under its lock: its record (saved at every step), and whether it holds the servers' restart Lease. */
+interface Rolling {
+  readonly options: RollOptions;
+  readonly target: RollTarget;
+  readonly plan: RollPlan;
+  readonly held: Held;
+  readonly aws: Aws;
+  readonly restart: { held: boolean };
+  readonly record: () => RollRecord;
+  readonly save: (change: Partial<RollRecord>) => void;
+}
+
+/** Every server rolled, then the Leases given back; a stop handled by stopRoll. The kubeconfig removed at the end. */
+async function rollUnderLeases(o: Pick<Rolling, 'options' | 'target' | 'plan' | 'held'>): Promise<number> {
+  const { file, region } = o.target;
+  const { previous, toRoll } = o.plan;
+  const { holder, keeper } = o.held;
+  let record: RollRecord = previous
+    ? { ...previous, holder }
+    : { holder, started: new Date().toISOString(), servers: toRoll.map((s) => s.name), done: {}, replacedFrom: {} };
+  file.write(record);
+  const r: Rolling = {
+    ...o,
+    aws: new Aws(region),
+    restart: { held: false },
+    record: () => record,
+    save: (change) => {
+      record = { ...record, ...change };
+      file.write(record);
+      // A Lease another took meanwhile stops the roll here, before its next step.
+      keeper.check();
+    },
+  };
+  try {
+    return await rollEachServer(r);
+  } catch (caught) {
+    return await stopRoll(r, caught);
+  } finally {
+    rmSync(o.held.kubeconfig, { force: true });
+  }
+}
+
+/**
+ * Under the servers' restart Lease, from now to the end of the roll: no certificate renewal restarts a server, and
+ * no upgrade Job passes its prepare step (readiness-gates.sh), beside the roll; only the server the roll has out may
+ * be upgraded (its address on the Lease, OUT_ANNOTATION). The newest image first with --new-image, then each server
+ * through every step it has not done.
+ */
+async function rollEachServer(r: Rolling): Promise<number> {
+  const { options, restart, save } = r;
+  const { log } = options;
+  const { file, terraform, servers, deployment, k3s, name } = r.target;
+  const { interrupted, rejoinMs, imageAddress, toRoll } = r.plan;
+  const { kubectl, holder, keeper, succeeds, inFlight } = r.held;
+  await holdRestartLease({ kubectl, holder, interrupted, log, restart, takeOver: options.takeOver, succeeds }, 'before touching any server');
+  keeper.hold(RESTART_LEASE);
+  // Looked at with the Lease held: an upgrade Job that passed its prepare step before is applying, and refused here.
+  // With a server out (a resume), the rejoin step waits for that server's own upgrade instead.
+  if (!inFlight) requireNoUpgrade(kubectl, servers, 'Nothing was changed');
+  if (options.newImage && !r.record().newImageDone) {
+    const result = await replaceExactly(
+      terraform,
+      imageAddress!,
+      'the apply that records the newest image',
+      'No server was touched: apply them first (a plain `terraform apply`), then run the roll again.',
+    );
+    if (result.code !== 0)
+      throw new Stop(
+        `The apply that records the newest image failed (exit ${result.code}); no server was touched. Fix what Terraform says and run the roll again.`,
+      );
+    save({ newImageDone: true });
+  }
+  for (const server of toRoll) {
+    for (const step of STEPS) {
+      const at = r.record().done[server.name];
+      if (at !== undefined && STEPS.indexOf(at) >= STEPS.indexOf(step)) continue;
+      // Signals arrive through the event loop: give them a turn before each step.
+      await yieldFor(0);
+      if (interrupted()) throw new Stop(`Interrupted before ${server.name}'s step ${step}. Run the roll again to continue (${file.path}).`, 130);
+      log(`${server.name}: ${describe(step, server, k3s, rejoinMs)}`);
+      try {
+        await runStep(step, {
+          server,
+          servers,
+          deployment,
+          k3s,
+          kubectl,
+          terraform,
+          aws: r.aws,
+          name,
+          record: r.record(),
+          save,
+          log,
+          rejoinMs,
+          interrupted,
+          holder,
+          restart,
+        });
+        keeper.check();
+      } catch (error) {
+        if (error instanceof Interrupted)
+          throw new Stop(`Interrupted during ${server.name}'s step ${step}. Run the roll again to continue (${file.path}).`, 130);
+        throw error;
+      }
+      save({ done: { ...r.record().done, [server.name]: step } });
+    }
+    log(`${server.name}: replaced, Ready${k3s ? '' : ' and a voting etcd member'}.`);
+    markOut(kubectl, holder, undefined);
+  }
+  keeper.stop();
+  release(kubectl, holder, RESTART_LEASE);
+  restart.held = false;
+  release(kubectl, holder);
+  await startStoppedTimers({ terraform, deployment, aws: r.aws, log }, r.record());
+  file.remove();
+  log(`Roll of ${name} finished: ${toRoll.map((s) => s.name).join(', ')} replaced one at a time.`);
+  return 0;
+}
+
+/**
+ * A roll that stopped: a lost Lease leaves everything as it is (whoever holds it continues). Otherwise, while a
+ * server is out of the cluster the lock stays (only a resume of this roll continues it); with none out the cluster
+ * is whole: the server in flight starts over (a fresh snapshot), the Leases are given back and the timers the roll
+ * stopped run again. The exit code.
+ */
+async function stopRoll(r: Rolling, caught: unknown): Promise<number> {
+  const { save } = r;
+  const { log } = r.options;
+  const { file, terraform, deployment } = r.target;
+  const { toRoll } = r.plan;
+  const { kubectl, holder, keeper } = r.held;
+  keeper.stop();
+  if (caught instanceof LeaseLost) {
+    // Someone took the lock (a person's --take-over on another machine): that one continues; this roll takes no
+    // further step and leaves the cluster, the Leases and its state file as they are.
+    log(`${caught.message}\nThe roll stopped; whoever holds the Lease now continues (${file.path} is left as it was).`);
+    return 3;
+  }
+  // Anything unexpected (a kubectl or AWS call that failed) stops the roll like a known problem does.
+  const error =
+    caught instanceof Stop ? caught : new Stop(`${(caught as Error).message}\nThe roll stopped there; run it again to continue (${file.path}).`);
+  log(error.message);
+  const record = r.record;
+  const out = toRoll.some((s) => record().done[s.name] === 'remove' || record().done[s.name] === 'replace' || record().removing === s.name);
+  if (!out) {
+    const started = toRoll.find((s) => record().done[s.name] !== undefined && record().done[s.name] !== 'rejoin');
+    if (started) {
+      if (record().done[started.name] === 'drain') {
+        const node = nodeOf(kubectl.nodes() ?? [], started);
+        if (node) kubectl.tryCall(['uncordon', node.name]);
+      }
+      save({ done: { ...record().done, [started.name]: undefined } });
+    }
+    release(kubectl, holder, RESTART_LEASE);
+    release(kubectl, holder);
+    // No server out: the timers it stopped run again (a rerun looks at them afresh).
+    if (record().stoppedTimers?.length) {
+      await startStoppedTimers({ terraform, deployment, aws: r.aws, log }, record());
+      save({ stoppedTimers: undefined });
+    }
+    // Refused before anything was done (exit 2: what the cluster or the plan holds must change first): nothing to
+    // resume, and the next run chooses its servers afresh.
+    if (error.code === 2 && !record().newImageDone && Object.values(record().done).every((step) => step === undefined)) file.remove();
+  }
+  return error.code;
+}
+
+function chooseServers(options: RollOptions, servers: Server[], terraform: Terraform, state: ModuleState): string[] | string {
+  const names = servers.map((s) => s.name);
+  if (options.server !== undefined) {
+    if (!names.includes(options.server)) return `--server ${options.server}: no such server; the servers are ${names.join(', ')}.`;
+    return [options.server];
+  }
+  if (options.all || options.newImage) return names;
+  const pending = (state.outputs.servers_pending_replacement?.value ?? terraform.outputJson('servers_pending_replacement')) as
+    Record<string, unknown[]> | undefined;
+  if (pending === undefined) return 'The output servers_pending_replacement is not in the state; apply once, or use --all or --server.';
+  return names.filter((n) => Array.isArray(pending[n]) && pending[n].length > 0);
+}
+
+function describe(step: Step, server: Server, k3s: boolean, rejoinMs: number): string {
+  switch (step) {
+    case 'snapshot':
+      return k3s
+        ? 'snapshot of the datastore (aws rds create-db-snapshot), waited for'
+        : 'on-demand etcd snapshot to the bucket (rke2 etcd-snapshot save through SSM on another server), waited for';
+    case 'drain':
+      return `cordon and drain (kubectl drain, ${BUDGETS.drainSeconds} s at most)`;
+    case 'remove':
+      return k3s ? 'delete its Node (and node password secret)' : 'delete its Node: RKE2 removes its etcd member first; wait until it is gone';
+    case 'replace':
+      return `terraform plan -replace=${server.address} -out, checked (nothing else changes), then applied`;
+    case 'rejoin':
+      return `wait until the new server is Ready${k3s ? '' : ' and an etcd voter'} and every server healthy (${rejoinMs / 60_000} minutes at most)`;
+  }
+}
+
+interface StepContext {
+  readonly server: Server;
+  readonly servers: Server[];
+  readonly deployment: Deployment;
+  readonly k3s: boolean;
+  readonly kubectl: Kubectl;
+  readonly terraform: Terraform;
+  readonly aws: Aws;
+  readonly name: string;
+  readonly record: RollRecord;
+  readonly save: (change: Partial<RollRecord>) => void;
+  readonly log: (line: string) => void;
+  readonly rejoinMs: number;
+  readonly interrupted: () => boolean;
+  /** The roll's holder identity, in both Leases. */
+  readonly holder: string;
+  /** Whether the roll holds the servers' restart Lease now. */
+  readonly restart: { held: boolean };
+}
+
+async function runStep(step: Step, c: StepContext): Promise<void> {
+  if (step === 'snapshot') {
+    await preflight(c);
+    if (!c.k3s) await requireMembersAreServers(c);
+    return c.k3s ? datastoreSnapshot(c) : etcdSnapshot(c);
+  }
+  // Before the roll's first out mark: no server runs a renewal timer of another cert-renewal.sh (renewal-timers.ts).
+  if (c.record.stoppedTimers === undefined) await stopOldTimers(c);
+  // From the drain until the server is back, the Lease names it: its own upgrade Job may run (a new server gets the
+  // Plan too), no other server's. Set at every step: a resume may find the Lease taken afresh.
+  markOut(c.kubectl, c.holder, c.server.privateIp);
+  switch (step) {
+    case 'drain':
+      // Looked at again once the mark is written (design notes, "Who may restart a server"): an upgrade Job whose
+      // prepare step passed before the mark is applying now and seen here; one that starts after it finds the mark.
+      requireNoUpgrade(c.kubectl, c.servers, `${c.server.name} was not touched`);
+      return drain(c);
+    case 'remove':
+      return removeNode(c);
+    case 'replace':
+      return replace(c);
+    case 'rejoin':
+      return rejoin(c);
+  }
+}
+
+/**
+ * The transition roll (design notes, "Who may restart a server"): a server whose cert-renewal.sh is not this
+ * version's (its user data predates it) runs the previous rule, which takes a restart Lease by age whatever server it
+ * marks out. Its timer is stopped through SSM, and a run under way waited for, on every server before anything is
+ * marked out; the record keeps which, so the roll's end starts those it did not replace again.
+ */
+async function stopOldTimers(c: StepContext): Promise<void> {
+  const nodes = c.kubectl.nodes() ?? [];
+  const stopped: string[] = [];
+  for (const server of serversOf(c.terraform.pull(), c.deployment)) {
+    if (!isHealthy(nodeOf(nodes, server), c.k3s)) {
+      c.log(`  ${server.name} is not in the cluster: its renewal timer is not looked at (its replacement runs this version's script).`);
+      continue;
+    }
+    let failure: string | undefined;
+    try {
+      const { commandId, result } = await onServer(
+        c,
+        server,
+        stopOldTimerCommand(BUDGETS.renewalTimerMs / 1000 - 60),
+        `rancher-ha-aws roll: renewal timer of ${server.name} before the first server out`,
+        BUDGETS.renewalTimerMs,
+      );
+      const check = result && timerCheckOf(result.output);
+      if (check === 'current') continue;
+      stopped.push(server.name);
+      if (check === 'stopped') continue;
+      failure =
+        check === 'still-running'
+          ? `its timer was stopped, but a renewal run under way did not end within ${BUDGETS.renewalTimerMs / 60_000} minutes (journalctl -u rancher-aws-cert-renewal there)`
+          : result
+            ? `SSM ${result.status}${result.error ? `: ${result.error.split('\n').slice(-2).join(' ')}` : ''}`
+            : `SSM command ${commandId} did not finish within ${BUDGETS.renewalTimerMs / 60_000} minutes`;
+    } catch (error) {
+      if (error instanceof Interrupted) throw error;
+      stopped.push(server.name);
+      failure = (error as Error).message.split('\n')[0];
+    }
+    c.save({ stoppedTimers: stopped });
+    throw new Stop(
+      `Stopping the certificate-renewal timer of ${server.name} (it runs another cert-renewal.sh than this version's) failed: ${failure}. No server was marked out; run the roll again.`,
+    );
+  }
+  c.save({ stoppedTimers: stopped });
+  c.log(
+    stopped.length === 0
+      ? "  Every server runs this version's cert-renewal.sh: no renewal timer stopped."
+      : `  ${stopped.join(', ')} run${stopped.length === 1 ? 's' : ''} another cert-renewal.sh than this version's (sha256 ${RENEWAL_SCRIPT_SHA256.slice(0, 12)}…), whose rule takes a restart Lease by age: ${stopped.length === 1 ? 'its renewal timer was' : 'their renewal timers were'} stopped through SSM before any server is marked out. Each comes back with the new user data as its server is replaced; the roll starts the others again at its end.`,
+  );
+}
+
+/** The roll's end (or a stop with no server out): the timers it stopped on servers it did not replace run again. */
+async function startStoppedTimers(c: Pick<StepContext, 'terraform' | 'deployment' | 'aws' | 'log'>, record: RollRecord): Promise<void> {
+  const left = (record.stoppedTimers ?? []).filter((name) => record.done[name] !== 'rejoin');
+  if (left.length === 0) return;
+  const current = serversOf(c.terraform.pull(), c.deployment);
+  for (const name of left) {
+    const server = current.find((s) => s.name === name);
+    let outcome = 'it is not in the state';
+    if (server) {
+      try {
+        // Not interruptible: a Ctrl-C that stopped the roll must not leave a timer stopped.
+        const { result } = await onServer(
+          { aws: c.aws, interrupted: () => false },
+          server,
+          START_TIMER_COMMAND,
+          `rancher-ha-aws roll: renewal timer of ${name} again`,
+          BUDGETS.memberListMs,
+        );
+        if (result?.status === 'Success') {
+          c.log(`  ${name}: its renewal timer runs again (the previous cert-renewal.sh, until the server is replaced).`);
+          continue;
+        }
+        outcome = result ? `SSM ${result.status}` : 'SSM did not answer in time';
+      } catch (error) {
+        outcome = (error as Error).message.split('\n')[0];
+      }
+    }
+    c.log(
+      `  ${name}: its renewal timer could not be started again (${outcome}): start it there (aws ssm start-session, then systemctl start rancher-aws-cert-renewal.timer), or roll it; without it its certificates are not renewed.`,
+    );
+  }
+}
+
+/** What holdRestartLease needs of the roll. */
+type LeaseContext = Pick<StepContext, 'kubectl' | 'holder' | 'interrupted' | 'log' | 'restart'> & {
+  readonly takeOver?: boolean;
+  /** The dead roll this one resumes: its Lease is this roll's. */
+  readonly succeeds?: string;
+};
+
+/**
+ * Takes the servers' restart Lease (the one lib/kubernetes/cert-renewal.sh
+ * takes before it restarts a server), or keeps it when the roll has it; while
+ * a renewal holds it, waits (bounded) for that restart to end.
+ */
+async function holdRestartLease(c: LeaseContext, where: string): Promise<void> {
+  let other: Extract<LockResult, { held: false }> | undefined;
+  const held = await waitUntil(BUDGETS.restartLeaseMs, c.interrupted, () => {
+    const result = acquire(c.kubectl, c.holder, new Date(), RESTART_LEASE, { takeOver: c.takeOver, succeeds: c.succeeds });
+    if (result.held) return true;
+    // A certificate renewal names its own server out from its take (cert-renewal.sh take_lease): while it renews
+    // the Lease's time, its restart is under way, and the roll waits for it as for any renewal, bounded. A server
+    // out under another holder (restartLeaseAnswer): never taken by age; a person decides (design notes, "Who may
+    // restart a server").
+    if (restartLeaseAnswer(result) === 'refuse')
+      throw new Stop(
+        `${result.holder} holds the servers' restart Lease (kube-system/${RESTART_LEASE.name}, renewed ${result.renewed}) with ${result.out} out of the cluster. Nothing was changed. If it is a roll whose machine is gone, resume it from its state file, or run \`roll --take-over\` once an hour has passed since its last renewal; if it is a server whose certificate renewal did not come back, see docs/day-2.md "When an operation stopped halfway".`,
+        3,
+      );
+    if (!other)
+      c.log(
+        `  ${result.holder} holds the servers' restart Lease (kube-system/${RESTART_LEASE.name})${result.out ? ` with ${result.out} out` : ''}: a certificate renewal restart; waiting for it.`,
+      );
+    other = result;
+    return undefined;
+  });
+  if (!held) {
+    throw new Stop(
+      `${other?.holder} still holds the servers' restart Lease (kube-system/${RESTART_LEASE.name}, renewed ${other?.renewed}) after ${BUDGETS.restartLeaseMs / 60_000} minutes: a certificate renewal whose server has not come back (journalctl -u rancher-aws-cert-renewal on it). The roll stopped ${where}; run it again once that server is healthy.`,
+    );
+  }
+  c.restart.held = true;
+}
+
+const stamp = () => new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
+
+/** A healthy server other than the one about to go (instance ids as the state has them now). */
+function healthyPeer(c: StepContext, what: string): Server {
+  const nodes = c.kubectl.nodes() ?? [];
+  const peer = serversOf(c.terraform.pull(), c.deployment).find((s) => s.name !== c.server.name && isHealthy(nodeOf(nodes, s), false));
+  if (!peer) throw new Stop(`No other healthy server to ${what} on; ${c.server.name} was not touched.`);
+  return peer;
+}
+
+/**
+ * Runs a shell command on a server through SSM and waits (bounded) for its end; undefined when it did not end in time.
+ * Also the drill's (`--etcd`), on the throwaway's servers.
+ */
+export async function onServer(
+  c: { readonly aws: Aws; readonly interrupted: () => boolean },
+  peer: Pick<Server, 'instanceId'>,
+  command: string,
+  comment: string,
+  budgetMs: number,
+) {
+  const parameters = JSON.stringify({ commands: [command], executionTimeout: [String(Math.round(budgetMs / 1000))] });
+  const sent = c.aws.call<{ Command?: { CommandId?: string } }>([
+    'ssm',
+    'send-command',
+    '--instance-ids',
+    peer.instanceId,
+    '--document-name',
+    'AWS-RunShellScript',
+    '--comment',
+    comment,
+    '--parameters',
+    parameters,
+  ]);
+  const commandId = sent?.Command?.CommandId;
+  if (!commandId) throw new Error(`aws ssm send-command answered without a command id (${peer.instanceId}).`);
+  const result = await waitUntil(budgetMs, c.interrupted, () => {
+    const invocation = c.aws.call<{ Status?: string; StandardOutputContent?: string; StandardErrorContent?: string }>(
+      ['ssm', 'get-command-invocation', '--command-id', commandId, '--instance-id', peer.instanceId],
+      ['InvocationDoesNotExist'],
+    );
+    const s = invocation?.Status;
+    return s === undefined || ['Pending', 'InProgress', 'Delayed'].includes(s)
+      ? undefined
+      : { status: s, output: String(invocation?.StandardOutputContent ?? ''), error: String(invocation?.StandardErrorContent ?? '').trim() };
+  });
+  return { commandId, result };
+}
+
+async function etcdSnapshot(c: StepContext): Promise<void> {
+  // Another server takes it (the one about to go is drained next).
+  const peer = healthyPeer(c, 'take the snapshot');
+  const snapshot = `${c.name}-roll-${c.server.name}-${stamp()}`;
+  const { commandId, result: status } = await onServer(
+    c,
+    peer,
+    `PATH="$PATH:/usr/local/bin" rke2 etcd-snapshot save --name ${snapshot}`,
+    `rancher-ha-aws roll: snapshot before ${c.server.name}`,
+    BUDGETS.snapshotMs,
+  );
+  if (!status)
+    throw new Stop(
+      `The etcd snapshot on ${peer.name} did not finish within ${BUDGETS.snapshotMs / 60_000} minutes (SSM command ${commandId}); ${c.server.name} was not touched. Look at the command's output (aws ssm get-command-invocation), then run the roll again.`,
+    );
+  if (status.status !== 'Success')
+    throw new Stop(
+      `The etcd snapshot on ${peer.name} failed (SSM ${status.status}${status.error ? `: ${status.error.split('\n').slice(-3).join(' ')}` : ''}); ${c.server.name} was not touched. Fix it (rke2-server running? the bucket reachable?), then run the roll again.`,
+    );
+  c.log(`  snapshot ${snapshot} saved to the bucket by ${peer.name}.`);
+}
+
+/**
+ * Voters = servers, read from etcd itself: every member of the etcd member
+ * list (through SSM on a healthy server) has a server Node. A leftover member
+ * (a server lost without its Node deletion) counts towards the quorum without
+ * voting, so taking one more out could lose it.
+ */
+async function requireMembersAreServers(c: StepContext): Promise<void> {
+  const peer = healthyPeer(c, 'read the etcd member list');
+  const { commandId, result } = await onServer(
+    c,
+    peer,
+    MEMBER_LIST_COMMAND,
+    `rancher-ha-aws roll: etcd members before ${c.server.name}`,
+    BUDGETS.memberListMs,
+  );
+  if (!result || result.status !== 'Success') {
+    throw new Stop(
+      `Reading the etcd member list on ${peer.name} ${result ? `failed (SSM ${result.status}${result.error ? `: ${result.error.split('\n').slice(-2).join(' ')}` : ''})` : `did not finish (SSM command ${commandId})`}; ${c.server.name} was not touched. Run the roll again once rke2-server answers there.`,
+    );
+  }
+  const nodes = c.kubectl.nodes();
+  if (nodes === undefined) throw new Stop(`The Kubernetes API did not answer; ${c.server.name} was not touched. Run the roll again.`);
+  const stray = membersWithoutNode(parseMembers(result.output), serverNodes(nodes, c.servers));
+  if (stray.length > 0) {
+    throw new Stop(
+      `etcd has members no server Node stands for: ${stray.map((m) => `${m.name || '(unnamed)'} ${m.peerURLs.join(' ')}${m.isLearner ? ' (learner)' : ''}`).join(', ')}. ${c.server.name} was not touched: with a member that does not vote, taking one more out may lose quorum. Remove the stale member first (docs/day-2.md "Shrinking, losing servers, restoring"), then run the roll again.`,
+      2,
+    );
+  }
+}
+
+async function datastoreSnapshot(c: StepContext): Promise<void> {
+  const state = c.terraform.pull();
+  const db = inState(state, c.deployment.databases)[0];
+  if (!db) throw new Stop('K3s without a datastore in the state; nothing was touched.');
+  const identifier = String(db.attributes.identifier);
+  const snapshot = `${identifier}-roll-${c.server.name}-${stamp()}`.toLowerCase().replace(/[^a-z0-9-]/g, '-');
+  c.aws.call(['rds', 'create-db-snapshot', '--db-instance-identifier', identifier, '--db-snapshot-identifier', snapshot]);
+  const status = await waitUntil(BUDGETS.snapshotMs, c.interrupted, () => {
+    const s = c.aws.call<{ DBSnapshots?: { Status?: string }[] }>(['rds', 'describe-db-snapshots', '--db-snapshot-identifier', snapshot])
+      ?.DBSnapshots?.[0]?.Status;
+    return s === 'available' || s === 'failed' ? s : undefined;
+  });
+  if (status !== 'available')
+    throw new Stop(
+      `The datastore snapshot ${snapshot} ${status ?? 'did not finish in time'}; ${c.server.name} was not touched. Run the roll again once RDS is healthy.`,
+    );
+  c.log(`  datastore snapshot ${snapshot} available.`);
+}
+
+async function drain(c: StepContext): Promise<void> {
+  const node = requireNode(c);
+  c.kubectl.call(['cordon', node.name]);
+  const result = await c.kubectl.tryCallAsync(
+    ['drain', node.name, '--ignore-daemonsets', '--delete-emptydir-data', `--timeout=${BUDGETS.drainSeconds}s`],
+    {
+      timeoutMs: (BUDGETS.drainSeconds + 60) * 1000,
+    },
+  );
+  if (!result.ok) {
+    c.kubectl.tryCall(['uncordon', node.name]);
+    throw new Stop(
+      `Draining ${node.name} (${c.server.name}) did not finish within ${BUDGETS.drainSeconds} s: ${result.stderr.trim().split('\n').slice(-2).join(' ')}\nIt was uncordoned; every server is still in the cluster. Look at what blocks the eviction (a PodDisruptionBudget?), then run the roll again.`,
+    );
+  }
+}
+
+async function removeNode(c: StepContext): Promise<void> {
+  const nodes = c.kubectl.nodes();
+  if (nodes === undefined)
+    throw new Stop(`The API did not answer before ${c.server.name}'s Node was deleted; every server is still a member. Run the roll again.`);
+  const node = nodeOf(nodes, c.server);
+  // Recorded before the deletion is asked for: from then on the server counts as out (its member may go any moment),
+  // so a stop keeps the lock and a rerun resumes this wait instead of starting the server over.
+  if (c.record.removing !== c.server.name) c.save({ removing: c.server.name });
+  if (node) c.kubectl.call(['delete', 'node', node.name, '--wait=false']);
+  const nodeName = node?.name ?? c.server.name;
+  // The Node stays (a finalizer) until RKE2 has removed its etcd member; then it is gone.
+  const gone = await waitUntil(BUDGETS.removeMs, c.interrupted, () => {
+    const now = c.kubectl.nodes();
+    if (now === undefined) return undefined;
+    const still = nodeOf(now, c.server);
+    if (still) return undefined;
+    if (c.k3s) return true;
+    const others = c.servers.filter((s) => s.name !== c.server.name);
+    return others.every((s) => isHealthy(nodeOf(now, s), false)) ? true : undefined;
+  });
+  if (!gone)
+    throw new Stop(
+      `${c.server.name}'s Node (${nodeName}) was deleted but is still there after ${BUDGETS.removeMs / 60_000} minutes: its etcd member may not be removed yet (rke2-server logs on the other servers; \`kubectl get node ${nodeName} -o jsonpath='{.metadata.finalizers}'\`). ${c.server.name} counts as out: the lock stays, and no other server is touched. Run the roll again to keep waiting for the removal and continue.`,
+    );
+  c.save({ removing: undefined });
+  // The replacement registers under the same name: its old node password would refuse it.
+  c.kubectl.tryCall(['-n', 'kube-system', 'delete', 'secret', `${nodeName}.node-password.${c.k3s ? 'k3s' : 'rke2'}`, '--ignore-not-found']);
+}
+
+async function replace(c: StepContext): Promise<void> {
+  const before = c.record.replacedFrom[c.server.name];
+  const current = serversOf(c.terraform.pull(), c.deployment).find((s) => s.name === c.server.name);
+  if (before !== undefined && current && current.instanceId !== before) {
+    c.log(`  ${c.server.name} was already replaced (${before} → ${current.instanceId}) by the interrupted run.`);
+    return;
+  }
+  c.save({ replacedFrom: { ...c.record.replacedFrom, [c.server.name]: current?.instanceId ?? c.server.instanceId } });
+  const result = await replaceExactly(
+    c.terraform,
+    c.server.address,
+    `the replacement of ${c.server.name}`,
+    `Nothing was applied; ${c.server.name} is out of the cluster and the others are at quorum. Do not apply those changes while a server is out: undo them in the settings (synthesize again), run the roll again to finish this server, then apply them.`,
+  );
+  if (result.code !== 0)
+    throw new Stop(
+      `terraform plan/apply -replace=${c.server.address} ${result.timedOut ? 'did not finish in time' : `failed (exit ${result.code})`}. The other servers are at quorum; ${c.server.name} is out of the cluster. Fix what Terraform says, then run the roll again: it continues with this server.`,
+    );
+}
+
+async function rejoin(c: StepContext): Promise<void> {
+  let upgrade: string | undefined;
+  const healthy = await waitUntil(c.rejoinMs, c.interrupted, () => {
+    const nodes = c.kubectl.nodes();
+    if (nodes === undefined) return undefined;
+    if (!c.servers.every((s) => isHealthy(nodeOf(nodes, s), c.k3s))) return undefined;
+    // The upgrade controller runs its Plan on the new Node too (cordoned while it does): wait for that as well. An
+    // upgrade held up on the other servers (the roll's Lease holds their Jobs) is the next server's preflight's.
+    const others = serverNodes(nodes, c.servers);
+    if (planSettledOn(c.kubectl, nodeOf(nodes, c.server)!, others)) return true;
+    upgrade = upgradeInFlight(c.kubectl, others);
+    return undefined;
+  });
+  if (!healthy && upgrade !== undefined) {
+    throw new Stop(
+      `The new ${c.server.name} is healthy, but ${upgrade} after ${c.rejoinMs / 60_000} minutes. The roll stops before the next server; run it again once the upgrade is finished.`,
+    );
+  }
+  if (!healthy) {
+    const nodes = c.kubectl.nodes() ?? [];
+    const node = nodeOf(nodes, c.server);
+    const state = node
+      ? `its Node ${node.name} is ${node.ready ? 'Ready' : 'not Ready'}${c.k3s ? '' : node.etcdVoter ? ', a voter' : ', not an etcd voter'}`
+      : 'it has not registered a Node';
+    throw new Stop(
+      `The new ${c.server.name} did not become healthy within ${c.rejoinMs / 60_000} minutes: ${state}. The other servers are at quorum. Look at /var/log/cloud-init-output.log on it (aws ssm start-session), then run the roll again: it waits for this server before the next.`,
+    );
+  }
+}
+
+/** Before a server is touched: no upgrade in flight, and a plan that replaces that server and changes nothing else. */
+async function preflight(c: StepContext): Promise<void> {
+  requireNoUpgrade(c.kubectl, c.servers, `${c.server.name} was not touched`);
+  const planFile = rollPlanFile(c.terraform.dir);
+  try {
+    const planned = await c.terraform.planReplace([c.server.address], planFile, BUDGETS.applyMs);
+    if (planned.code !== 0)
+      throw new Stop(
+        `terraform plan -replace=${c.server.address} failed (exit ${planned.code}); ${c.server.name} was not touched. Fix what Terraform says, then run the roll again.`,
+      );
+    refuseOtherChanges(
+      c.terraform,
+      planFile,
+      c.server.address,
+      `the replacement of ${c.server.name}`,
+      `${c.server.name} was not touched: apply them first (a plain \`terraform apply\`, every server in the cluster), then run the roll again.`,
+    );
+  } finally {
+    rmSync(planFile, { force: true });
+  }
+}
+
+/** No in-place upgrade pending or running (it restarts servers one by one: never while the roll has one out). */
+function requireNoUpgrade(kubectl: Kubectl, servers: readonly Server[], untouched: string): void {
+  const nodes = kubectl.nodes();
+  if (nodes === undefined) throw new Stop(`The Kubernetes API does not answer; ${untouched}. Run the roll again.`);
+  const upgrade = upgradeInFlight(kubectl, serverNodes(nodes, servers));
+  if (upgrade)
+    throw new Stop(
+      `An in-place Kubernetes upgrade is pending or running: ${upgrade}. ${untouched}. Let it finish (or apply again until it does), then run the roll.`,
+      2,
+    );
+}
+
+const serverNodes = (nodes: readonly NodeStatus[], servers: readonly Server[]) =>
+  servers.map((s) => nodeOf(nodes, s)).filter((n): n is NodeStatus => n !== undefined);
+
+/** The saved plan of the roll, beside its state file. */
+const rollPlanFile = (dir: string) => resolve(dirname(stateFilePath(dir, 'roll')), 'roll.tfplan');
+
+/** Stops (exit 2) when the saved plan changes anything beyond replacing `address` and what follows it. */
+function refuseOtherChanges(terraform: Terraform, planFile: string, address: string, what: string, advice: string): void {
+  const others = unexpectedChanges(terraform.showPlan(planFile), [address]);
+  if (others.length === 0) return;
+  throw new Stop(
+    `The plan for ${what} changes more than that:\n${others.map((o) => `  - ${o}`).join('\n')}\nThose are pending changes of the settings (an upgrade among them would restart servers while one is out). ${advice}`,
+    2,
+  );
+}
+
+/** `terraform plan -replace=<address> -out`, its changes checked, then `terraform apply` of exactly that saved plan. */
+async function replaceExactly(terraform: Terraform, address: string, what: string, advice: string) {
+  const planFile = rollPlanFile(terraform.dir);
+  mkdirSync(dirname(planFile), { recursive: true });
+  try {
+    const planned = await terraform.planReplace([address], planFile, BUDGETS.applyMs);
+    if (planned.code !== 0) return planned;
+    refuseOtherChanges(terraform, planFile, address, what, advice);
+    return await terraform.applyPlan(planFile, BUDGETS.applyMs);
+  } finally {
+    rmSync(planFile, { force: true });
+  }
+}
+
+function requireNode(c: StepContext): NodeStatus {
+  const nodes = c.kubectl.nodes();
+  const node = nodes && nodeOf(nodes, c.server);
+  if (!node) throw new Stop(`${c.server.name} has no Node in the cluster; stopped before touching it.`);
+  return node;
+}
+
+/** A server's Node: the one with the instance's fixed private address among its InternalIPs (dual stack lists two). */
+export function nodeOf(nodes: readonly NodeStatus[], server: Server): NodeStatus | undefined {
+  return nodes.find((n) => hasAddress(n, server.privateIp) && !n.deleting) ?? nodes.find((n) => hasAddress(n, server.privateIp));
+}
+
+export function isHealthy(node: NodeStatus | undefined, k3s: boolean): boolean {
+  return node !== undefined && !node.deleting && node.ready && (k3s || node.etcdVoter === true);
+}
+
+/**
+ * The roll starts only with the cluster whole: every server's Node Ready and,
+ * with RKE2, a voting etcd member (so voters = servers). A resumed roll accepts
+ * the one server it left out of the cluster, and no other.
+ */
+function requireHealthy(kubectl: Kubectl, servers: readonly Server[], k3s: boolean, inFlight: Server | undefined): void {
+  const nodes = kubectl.nodes();
+  if (nodes === undefined) throw new Stop('The Kubernetes API does not answer: the roll starts only on a healthy cluster. Nothing was changed.');
+  const unhealthy = servers.filter((s) => s !== inFlight && !isHealthy(nodeOf(nodes, s), k3s));
+  if (unhealthy.length > 0) {
+    const what = unhealthy.map((s) => {
+      const node = nodeOf(nodes, s);
+      return `${s.name} (${node ? `${node.name}: ${node.ready ? 'Ready' : 'not Ready'}${k3s ? '' : node.etcdVoter ? '' : ', not an etcd voter'}` : 'no Node'})`;
+    });
+    throw new Stop(
+      `The cluster is not healthy and at full membership: ${what.join(', ')}. Nothing was changed. Bring it back first (docs/day-2.md "Shrinking, losing servers, restoring").`,
+    );
+  }
+}
+
+export function writeKubeconfig(dir: string, state: ModuleState): string {
+  const value = state.outputs.kubeconfig?.value;
+  if (typeof value !== 'string')
+    throw new Error('The state has no kubeconfig output: the roll needs the cluster-admin kubeconfig the deployment made.');
+  const path = join(dirname(stateFilePath(dir, 'roll')), `kubeconfig-${process.pid}`);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, value, { mode: 0o600 });
+  chmodSync(path, 0o600);
+  return path;
+}

@@ -1,0 +1,272 @@
+import { rmSync } from 'node:fs';
+import { Aws } from '../shared/aws';
+import { Kubectl, type NodeStatus } from '../shared/kubectl';
+import { acquire, holderAlive, LeaseLost, markOut, newHolder, readLease, release, RESTART_LEASE, restartLeaseAnswer } from '../shared/lease';
+import { LeaseKeeper } from '../shared/lease-keeper';
+import { Interrupted, POLL_INTERVAL_MS, pollPause, waitUntil, yieldFor } from '../shared/poll';
+import { isHealthy, nodeOf, type Server, writeKubeconfig } from '../roll/roll';
+import type { StateFile } from '../shared/state-file';
+import type { ModuleState } from '../shared/terraform';
+import { upgradeInFlight } from '../shared/upgrade-state';
+
+// "Restart each server under the Lease": the restart protocol (DESIGN.md decision 11; design notes, "Who may restart
+// a server") as the two rotations follow it, written once. A run from a folder another living run holds is refused;
+// the servers' restart Lease is taken (a dead holder's succeeded, or taken over by a person) and renewed throughout;
+// the rotation's next step is decided from the servers as they are at each look, never from memory; a server is
+// restarted only marked out on the Lease, only with every server healthy, and seen back before the next. A stop
+// keeps the Lease while a server is out under it (only a rerun of this rotation continues it), else gives it back.
+// What differs between the rotations (their record, their first-run refusals, how a server reports its state and
+// what "back" means) is theirs: RestartingRotation.
+
+/** The bounded budgets of the rotations' waits (docs/day-2.md "Rotating the cluster token"). */
+export const ROTATE_BUDGETS = {
+  /** One SSM command on a server (a status, the rotation, the token file, the restart asked). */
+  commandMs: 5 * 60_000,
+  /** A restarted server Ready (and an etcd voter), and every server healthy, before the next. */
+  restartMs: 15 * 60_000,
+  /** The servers' restart Lease free, when a certificate renewal holds it (its restart waits 15 minutes at most). */
+  restartLeaseMs: 20 * 60_000,
+} as const;
+
+/** A stop with its exit code (2: refused, nothing changed; 3: someone else restarts servers; 130: interrupted). */
+export class Stop extends Error {
+  constructor(
+    message: string,
+    readonly code = 1,
+  ) {
+    super(message);
+  }
+}
+
+/** What a rotation's steps get: the servers, the cluster, and the restart Lease this run holds. */
+export interface UnderLease {
+  readonly aws: Aws;
+  readonly kubectl: Kubectl;
+  readonly servers: readonly Server[];
+  readonly k3s: boolean;
+  readonly interrupted: () => boolean;
+  readonly log: (line: string) => void;
+  readonly keeper: LeaseKeeper;
+  /** This run's holder identity on the Lease. */
+  readonly holder: string;
+  /** Budget of each restarted server's wait. */
+  readonly restartMs: number;
+}
+
+/** A rotation as restartEachServer runs it; R is what its state file keeps, S its steps. */
+export interface RestartingRotation<R extends { readonly holder: string }, S extends { readonly kind: string }> {
+  readonly dir: string;
+  readonly state: ModuleState;
+  readonly region: string;
+  readonly servers: readonly Server[];
+  readonly k3s: boolean;
+  readonly restartMs: number;
+  readonly file: StateFile<R>;
+  /** This rotation's record an earlier run left: resumed (the world decides what is done). */
+  readonly previous: R | undefined;
+  readonly takeOver?: boolean;
+  readonly interrupted?: () => boolean;
+  readonly log: (line: string) => void;
+  /**
+   * Under the Lease, before the first step: a first run's refusals (nothing changed yet) and its record written into
+   * `record.current`, a resumed one's written again (now this run's holder). `record.current` set means there is
+   * something to resume: a refusal then leaves the state file.
+   */
+  readonly start: (c: UnderLease, record: { current: R | undefined }) => Promise<void>;
+  /** The next step, from one look at every server (the model's actor decides the same way); 'done' ends it. */
+  readonly next: (c: UnderLease, record: R) => Promise<S | 'done'>;
+  readonly run: (c: UnderLease, step: S, record: R) => Promise<void>;
+  /** Beyond four steps a server, how many more a rotation may take, and what to say past them. */
+  readonly tooManySteps: { readonly extra: number; readonly why: string; readonly lookAt: string };
+  /** The closing line of a finished rotation. */
+  readonly finished: (record: R) => string;
+}
+
+/** Runs a rotation's steps under the servers' restart Lease, from start (or resume) to the end; the exit code. */
+export async function restartEachServer<R extends { readonly holder: string }, S extends { readonly kind: string }>(
+  rotation: RestartingRotation<R, S>,
+): Promise<number> {
+  const { file, previous, log, servers } = rotation;
+  const kubeconfig = writeKubeconfig(rotation.dir, rotation.state);
+  const kubectl = new Kubectl(kubeconfig);
+  if (previous && holderAlive(previous.holder)) {
+    log(`Another rotation runs from this folder now (${previous.holder}, ${file.path}); nothing was changed.`);
+    rmSync(kubeconfig, { force: true });
+    return 3;
+  }
+  const holder = newHolder();
+  const interrupted = rotation.interrupted ?? (() => false);
+  const keeper = new LeaseKeeper(kubectl, holder);
+  const record: { current: R | undefined } = { current: previous ? { ...previous, holder } : undefined };
+  try {
+    await takeRestartLease(kubectl, holder, { takeOver: rotation.takeOver, succeeds: previous?.holder, interrupted, log });
+    keeper.hold(RESTART_LEASE);
+    const c: UnderLease = {
+      aws: new Aws(rotation.region),
+      kubectl,
+      servers,
+      k3s: rotation.k3s,
+      interrupted,
+      log,
+      keeper,
+      holder,
+      restartMs: rotation.restartMs,
+    };
+    await rotation.start(c, record);
+    const started = record.current!;
+    const { extra, why, lookAt } = rotation.tooManySteps;
+    for (let steps = 0; ; steps++) {
+      await yieldFor(0);
+      if (interrupted()) throw new Stop(`Interrupted. Run the rotation again to continue (${file.path}).`, 130);
+      keeper.check();
+      if (steps > 4 * servers.length + extra)
+        throw new Stop(
+          `The rotation took more steps than ${servers.length} servers can need (${why}). Nothing more was done; ${lookAt}, then run it again.`,
+        );
+      const step = await rotation.next(c, started);
+      if (step === 'done') break;
+      await rotation.run(c, step, started);
+    }
+    keeper.stop();
+    release(kubectl, holder, RESTART_LEASE);
+    file.remove();
+    log(rotation.finished(started));
+    return 0;
+  } catch (caught) {
+    keeper.stop();
+    if (caught instanceof LeaseLost) {
+      log(`${caught.message}\nThe rotation stopped; whoever holds the Lease now continues (${file.path} is left as it was).`);
+      return 3;
+    }
+    const error =
+      caught instanceof Stop
+        ? caught
+        : caught instanceof Interrupted
+          ? new Stop(`Interrupted. Run the rotation again to continue (${file.path}).`, 130)
+          : new Stop(`${(caught as Error).message}\nThe rotation stopped there; run it again to continue (${file.path}).`);
+    log(error.message);
+    // A server out (a restart not seen through) keeps the Lease marked out: only this rotation's rerun continues it.
+    let out = true;
+    try {
+      const lease = readLease(kubectl, RESTART_LEASE);
+      out = lease?.holder === holder && lease.out !== undefined;
+    } catch {
+      // Unreadable: left as it is (held, and renewed by nobody, it lapses within the hour unless a server is out).
+    }
+    if (!out) release(kubectl, holder, RESTART_LEASE);
+    // Refused before anything changed: nothing to resume.
+    if (error.code === 2 && record.current === undefined) file.remove();
+    return error.code;
+  } finally {
+    rmSync(kubeconfig, { force: true });
+  }
+}
+
+/** Takes the servers' restart Lease, waiting (bounded) while a certificate renewal's restart holds it. */
+export async function takeRestartLease(
+  kubectl: Kubectl,
+  holder: string,
+  o: { takeOver?: boolean; succeeds?: string; interrupted: () => boolean; log: (line: string) => void },
+): Promise<void> {
+  let told = false;
+  let last = '';
+  const held = await waitUntil(ROTATE_BUDGETS.restartLeaseMs, o.interrupted, () => {
+    const result = acquire(kubectl, holder, new Date(), RESTART_LEASE, { takeOver: o.takeOver, succeeds: o.succeeds });
+    if (result.held) return true;
+    if (restartLeaseAnswer(result) === 'refuse')
+      throw new Stop(
+        `${result.holder} holds the servers' restart Lease (kube-system/${RESTART_LEASE.name}, renewed ${result.renewed}) with ${result.out} out of the cluster. Nothing was changed. A roll: finish it first; a rotation whose machine is gone: resume it from its folder, or \`rotate --take-over\` an hour after its last renewal.`,
+        3,
+      );
+    last = `${result.holder}, renewed ${result.renewed}`;
+    if (!told) o.log(`  ${result.holder} holds the servers' restart Lease: waiting for it.`);
+    told = true;
+    return undefined;
+  });
+  if (!held)
+    throw new Stop(
+      `The servers' restart Lease is still held (${last}) after ${ROTATE_BUDGETS.restartLeaseMs / 60_000} minutes. Nothing was changed; run the rotation again later.`,
+      3,
+    );
+}
+
+/** An in-place Kubernetes upgrade pending or running on the servers (upgradeInFlight); nodes undefined: the API did not answer. */
+function upgradeNow(c: Pick<UnderLease, 'kubectl' | 'servers'>): { nodes: NodeStatus[] | undefined; upgrade: string | undefined } {
+  const nodes = c.kubectl.nodes();
+  const upgrade =
+    (nodes &&
+      upgradeInFlight(
+        c.kubectl,
+        c.servers.map((x) => nodeOf(nodes, x)).filter((n): n is NodeStatus => n !== undefined),
+      )) ||
+    undefined;
+  return { nodes, upgrade };
+}
+
+/** A first run's refusal while an upgrade is pending or running (nothing changed yet). */
+export function refuseUpgradeInFlight(c: Pick<UnderLease, 'kubectl' | 'servers'>): void {
+  const { upgrade } = upgradeNow(c);
+  if (upgrade)
+    throw new Stop(`An in-place Kubernetes upgrade is pending or running: ${upgrade}. Nothing was changed; let it finish, then run the rotation.`, 2);
+}
+
+/**
+ * A server out or restarting (this rotation's restart under way, or anything else): no other server restarts until
+ * every one is healthy again, bounded; then no server is marked out.
+ */
+export async function waitEveryServerHealthy(c: UnderLease, unhealthy: readonly string[]): Promise<void> {
+  c.log(`  waiting for ${unhealthy.join(', ')} to be healthy before any restart`);
+  const healthy = await waitUntil(c.restartMs, c.interrupted, () => {
+    const nodes = c.kubectl.nodes();
+    return nodes && c.servers.every((s) => isHealthy(nodeOf(nodes, s), c.k3s)) ? true : undefined;
+  });
+  if (!healthy)
+    throw new Stop(
+      `${unhealthy.join(', ')} ${unhealthy.length === 1 ? 'is' : 'are'} not healthy after ${c.restartMs / 60_000} minutes: no other server is restarted while one is out. Look at journalctl -u ${serviceOf(c)} there (aws ssm start-session), then run the rotation again.`,
+    );
+  markOut(c.kubectl, c.holder, undefined);
+}
+
+/**
+ * One server restarted under the Lease: marked out first, then an upgrade looked for (write first, read second:
+ * with the mark written, an upgrade Job whose prepare step passed before it is seen here, applying; one that starts
+ * after it finds the mark), the restart asked (`ask`, which throws when it was not made), the server seen back
+ * (`back`) with every server healthy, then the mark cleared. A server not back stays marked out: no other server is
+ * restarted, and only a rerun of this rotation continues.
+ */
+export async function restartMarkedOut(
+  c: UnderLease,
+  s: Server,
+  o: { readonly ask: () => Promise<void>; readonly back: () => Promise<boolean>; readonly notBack: string },
+): Promise<void> {
+  markOut(c.kubectl, c.holder, s.privateIp);
+  const { nodes, upgrade } = upgradeNow(c);
+  if (nodes === undefined || upgrade) {
+    markOut(c.kubectl, c.holder, undefined);
+    throw new Stop(
+      `${upgrade ? `An in-place Kubernetes upgrade is pending or running: ${upgrade}` : 'The Kubernetes API did not answer'}. ${s.name} was not restarted; let the upgrade finish, then run the rotation again (it continues from here).`,
+      2,
+    );
+  }
+  await o.ask();
+  if (!(await seenBack(c, o.back))) throw new Stop(o.notBack);
+  markOut(c.kubectl, c.holder, undefined);
+}
+
+/**
+ * Waits (bounded) until kubectl shows every server Ready (and a voter) and the restarted server itself says it is
+ * back (`backHere`: started after its change, the cluster whole from there): the restart seen through, not assumed.
+ */
+async function seenBack(c: UnderLease, backHere: () => Promise<boolean>): Promise<boolean> {
+  const looks = Math.max(1, Math.ceil(c.restartMs / POLL_INTERVAL_MS));
+  for (let look = 0; look < looks; look++) {
+    if (c.interrupted()) throw new Interrupted();
+    const nodes = c.kubectl.nodes();
+    if (nodes && c.servers.every((x) => isHealthy(nodeOf(nodes, x), c.k3s)) && (await backHere())) return true;
+    if (look + 1 < looks) await yieldFor(pollPause());
+  }
+  return false;
+}
+
+/** The systemd unit of the servers' Kubernetes. */
+export const serviceOf = (c: Pick<UnderLease, 'k3s'>) => (c.k3s ? 'k3s' : 'rke2-server');

@@ -1,0 +1,421 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Aws } from '../shared/aws';
+import { RESTART_LEASE } from '../shared/lease';
+import { appliedDeployment } from '../shared/module-folder';
+import { waitUntil } from '../shared/poll';
+import { isHealthy, nodeOf, onServer, type Server, serversOf } from '../roll/roll';
+import {
+  refuseUpgradeInFlight,
+  restartEachServer,
+  restartMarkedOut,
+  ROTATE_BUDGETS,
+  Stop,
+  type UnderLease,
+  waitEveryServerHealthy,
+} from './restart-each-server';
+import ROTATE_TOKEN_SCRIPT from './rotate-token.sh';
+import { StateFile, stateFilePath } from '../shared/state-file';
+import { ModuleState, Terraform } from '../shared/terraform';
+
+export { ROTATE_BUDGETS, Stop } from './restart-each-server';
+
+/** What `rotate` rotates. */
+export const ROTATIONS = ['token', 'encryption-key'] as const;
+export type Rotation = (typeof ROTATIONS)[number];
+
+export interface RotateOptions {
+  readonly dir: string;
+  readonly label: string;
+  readonly rotation: Rotation;
+  /** The deployment, by name, where the module holds more than one. */
+  readonly deployment?: string;
+  readonly dryRun?: boolean;
+  /** Budget of each restarted server's wait, in minutes. @default 15 */
+  readonly waitMinutes?: number;
+  /** Where the token the rotation replaces is saved (a restore of an older snapshot needs it). @default ./<name>-join-token-<time> */
+  readonly tokenFile?: string;
+  /** Take the restart Lease of a rotation whose machine is gone (not renewed for an hour) with a server out. */
+  readonly takeOver?: boolean;
+  readonly interrupted?: () => boolean;
+  readonly log: (line: string) => void;
+}
+
+/**
+ * What the command keeps between runs: who runs it (a resumed run succeeds a dead holder's Lease), the parameter's
+ * version before its write (the one fact the world cannot tell: a token never written and a rotation finished look
+ * alike), and where the replaced token went. Never a token.
+ */
+export interface RotateRecord {
+  readonly holder: string;
+  readonly started: string;
+  readonly rotation: Rotation;
+  /** The token parameter's version when the rotation started: a later version holds the new token. */
+  readonly versionBefore: number;
+  readonly tokenFile: string;
+}
+
+/** One server's token files as rotate-token.sh `status` reports them. */
+export interface TokenStatus {
+  /** The token file the service reads at start holds the parameter's token. */
+  readonly config: boolean;
+  /** The data directory's server/token does (the server that ran `token rotate`, or one started with it). */
+  readonly server: boolean;
+  /** The service started after that token file was last written. */
+  readonly startedAfterConfig: boolean;
+  /** cluster_healthy on that server: the deployment's server count Ready and (RKE2) every etcd member voting and healthy. */
+  readonly clusterHealthy: boolean;
+}
+
+export function parseTokenStatus(output: string): TokenStatus | undefined {
+  const line = /^rotate-token config=(yes|no) server=(yes|no) started-after-config=(yes|no) healthy=(yes|no)$/m.exec(output);
+  return line
+    ? { config: line[1] === 'yes', server: line[2] === 'yes', startedAfterConfig: line[3] === 'yes', clusterHealthy: line[4] === 'yes' }
+    : undefined;
+}
+
+/**
+ * A server as the rotation sees it: its token files, and whether it is healthy (its Node Ready and, RKE2, an etcd
+ * voter, as kubectl shows it; and the cluster whole as the server itself sees it, etcd members answering /health).
+ */
+export interface ServerView {
+  readonly name: string;
+  readonly status: TokenStatus;
+  readonly healthy: boolean;
+}
+
+/** The rotation's next step, decided from the world alone (the model's rotation actor decides the same way). */
+export type TokenStep =
+  | { readonly kind: 'rotate'; readonly server: string }
+  | { readonly kind: 'config'; readonly servers: readonly string[] }
+  | { readonly kind: 'wait'; readonly unhealthy: readonly string[] }
+  | { readonly kind: 'restart'; readonly server: string }
+  | { readonly kind: 'done' };
+
+/**
+ * Once the parameter holds the new token: the cluster's token is rotated first (no data directory holds the new
+ * token yet: on the first healthy server), then every server's token file gets it (before any restart: a server
+ * that starts with the old token is refused the bootstrap data, and with the new one before the rotation too), then
+ * each server not restarted since its file was written is restarted, one at a time, only with every server healthy.
+ */
+export function nextTokenStep(servers: readonly ServerView[]): TokenStep {
+  if (!servers.some((s) => s.status.server)) {
+    const first = servers.find((s) => s.healthy);
+    return first ? { kind: 'rotate', server: first.name } : { kind: 'wait', unhealthy: servers.map((s) => s.name) };
+  }
+  const stale = servers.filter((s) => !s.status.config).map((s) => s.name);
+  if (stale.length > 0) return { kind: 'config', servers: stale };
+  const next = servers.find((s) => !s.status.startedAfterConfig);
+  const unhealthy = servers.filter((s) => !s.healthy).map((s) => s.name);
+  if (unhealthy.length > 0) return { kind: 'wait', unhealthy };
+  return next ? { kind: 'restart', server: next.name } : { kind: 'done' };
+}
+
+/** The token parameter of the deployment's state: its name, key, tier and description, as Terraform wrote them. */
+interface TokenParameter {
+  readonly name: string;
+  readonly keyId: string;
+  readonly tier: string;
+  readonly description: string;
+}
+
+function tokenParameterOf(state: ModuleState): TokenParameter | undefined {
+  const r = state.resources.find(
+    (x) => x.mode === 'managed' && x.type === 'aws_ssm_parameter' && typeof x.attributes.name === 'string' && x.attributes.name.endsWith('/token'),
+  );
+  if (!r || typeof r.attributes.key_id !== 'string') return undefined;
+  return {
+    name: String(r.attributes.name),
+    keyId: r.attributes.key_id,
+    tier: String(r.attributes.tier ?? 'Standard'),
+    description: String(r.attributes.description ?? ''),
+  };
+}
+
+/** A cluster token in its secure form: the CA's hash, the `server` user, the secret part. */
+const SECURE_TOKEN = /^(K10[0-9a-f]{64})::server:([A-Za-z0-9]+)$/;
+
+/** A new secret part: 48 letters and digits, as the deployment's first one (random_password, no special characters). */
+function newSecret(): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  let secret = '';
+  while (secret.length < 48) for (const byte of randomBytes(64)) if (byte < 248 && secret.length < 48) secret += alphabet[byte % 62];
+  return secret;
+}
+
+const stamp = () => new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
+
+/** Rotates the cluster token of an rke-ha deployment; see docs/day-2.md "Rotating the cluster token". Returns the exit code. */
+export async function rotate(options: RotateOptions): Promise<number> {
+  const { log } = options;
+  const terraform = new Terraform(options.dir);
+  const file = new StateFile<RotateRecord>(stateFilePath(options.dir, 'rotate'));
+  const applied = appliedDeployment(terraform, options.dir, options.deployment, 'rotate', log);
+  if (!applied) return 2;
+  const { state, deployment } = applied;
+  const name = deployment.name ?? options.label;
+  const servers = serversOf(state, deployment);
+  if (deployment.kind !== 'rke-ha' || servers.length === 0) {
+    log(
+      `${name} (${options.label}) is a ${deployment.kind} deployment without servers of its own in the state: the cluster token of rke-ha's RKE2 or K3s servers is what this rotates.`,
+    );
+    return 2;
+  }
+  const parameter = tokenParameterOf(state);
+  const region = deployment.region;
+  if (!parameter || !region) {
+    log(`The state of ${name} has no token parameter (aws_ssm_parameter .../token) or no region: nothing was changed.`);
+    return 2;
+  }
+  const k3s = deployment.distribution === 'k3s';
+  const dist = k3s ? 'k3s' : 'rke2';
+  const previous = file.read();
+  const restartMs = (options.waitMinutes ?? ROTATE_BUDGETS.restartMs / 60_000) * 60_000;
+  const tokenFile = previous?.tokenFile ?? resolve(options.tokenFile ?? `${name}-join-token-${stamp()}`);
+  log(
+    `Rotation of the cluster token of ${name} (${options.label}, ${k3s ? 'K3s on an external datastore' : 'RKE2 with embedded etcd'}, ${servers.length} servers):`,
+  );
+  if (previous && previous.rotation !== 'token') {
+    log(
+      `A rotation of the ${previous.rotation} started ${previous.started} from this folder is not finished (${file.path}): run \`rotate ${previous.rotation}\` again to finish it first. Nothing was changed.`,
+    );
+    return 2;
+  }
+  if (previous) log(`  Resuming the rotation started ${previous.started} (${file.path}); the parameter and the servers decide what is done.`);
+  log(`  1. the servers' restart Lease (kube-system/${RESTART_LEASE.name}) taken, every server Ready${k3s ? '' : ' and an etcd voter'}`);
+  log(`  2. the current token saved to ${tokenFile} (a restore of a snapshot taken before the rotation needs it)`);
+  log(`  3. a new token written to the parameter ${parameter.name} first: every server that joins from then on uses it`);
+  log(`  4. \`${dist} token rotate\` on the first healthy server (the bootstrap data in the ${k3s ? 'datastore' : 'etcd'} re-encrypted with it)`);
+  log(`  5. the new token into every server's /etc/rancher/${dist}/token, before any restart`);
+  log(
+    `  6. each server restarted, one at a time, marked out on the Lease, until Ready${k3s ? '' : ' and an etcd voter'} with every server healthy (${restartMs / 60_000} minutes at most each)`,
+  );
+  if (options.dryRun) {
+    log('Dry run: nothing was changed.');
+    return 0;
+  }
+
+  return restartEachServer<RotateRecord, Exclude<TokenStep, { kind: 'done' }>>({
+    dir: options.dir,
+    state,
+    region,
+    servers,
+    k3s,
+    restartMs,
+    file,
+    previous,
+    takeOver: options.takeOver,
+    interrupted: options.interrupted,
+    log,
+    start: (c, record) => startTokenRotation({ ...c, dist }, record, { file, parameter, tokenFile }),
+    next: async (c) => {
+      const step = nextTokenStep(await observe({ ...c, dist }));
+      return step.kind === 'done' ? 'done' : step;
+    },
+    run: (c, step) => runTokenStep({ ...c, dist }, step),
+    tooManySteps: { extra: 4, why: 'a server that keeps going back to an earlier state?', lookAt: 'look at the servers' },
+    finished: () =>
+      `Rotation of ${name}'s cluster token finished: every server restarted with the new token, one at a time. Servers that join from now on (a roll, a new server) read it from ${parameter.name}; the output join_token shows it after the next refresh (terraform apply -refresh-only). Keep ${tokenFile} while snapshots from before the rotation are kept.`,
+  });
+}
+
+/**
+ * Under the Lease, before the first step: the new token in the parameter before anything uses it (a first run's
+ * refusals before, the replaced token saved and the record written first). The version read tells a write not yet
+ * done from one done.
+ */
+async function startTokenRotation(
+  c: TokenContext,
+  record: { current: RotateRecord | undefined },
+  o: { readonly file: StateFile<RotateRecord>; readonly parameter: TokenParameter; readonly tokenFile: string },
+): Promise<void> {
+  const { aws, keeper, log } = c;
+  const { file, parameter, tokenFile } = o;
+  if (record.current) file.write(record.current);
+  const current = readParameter(aws, parameter.name);
+  const written = record.current !== undefined && current.version > record.current.versionBefore;
+  if (written) {
+    log(`The parameter ${parameter.name} already holds the new token (version ${current.version}).`);
+    return;
+  }
+  const secure = SECURE_TOKEN.exec(current.value);
+  if (!secure)
+    throw new Stop(
+      `The parameter ${parameter.name} does not hold a cluster token in its secure form (K10<CA hash>::server:<secret>); nothing was changed.`,
+      2,
+    );
+  if (!record.current) {
+    refuseUpgradeInFlight(c);
+    // Every server on the parameter's token, and restarted with it: no rotation of someone else's half done.
+    const views = await observe(c);
+    const off = views.filter((v) => !v.status.config || !v.healthy);
+    if (off.length > 0)
+      throw new Stop(
+        `Before a rotation every server runs the parameter's token and is healthy; ${off.map((v) => `${v.name} (${!v.healthy ? 'not healthy' : 'its token file differs'})`).join(', ')}. Nothing was changed.`,
+        2,
+      );
+  }
+  saveOldToken(tokenFile, current.value);
+  record.current = record.current ?? {
+    holder: c.holder,
+    started: new Date().toISOString(),
+    rotation: 'token',
+    versionBefore: current.version,
+    tokenFile,
+  };
+  file.write(record.current);
+  keeper.check();
+  // Standard input, never an argument (the process list shows arguments to every local user); the key, tier and
+  // description Terraform gave it, so its next plan sees only the value, which it ignores.
+  aws.call(
+    ['ssm', 'put-parameter', '--cli-input-json', 'file:///dev/stdin'],
+    [],
+    ROTATE_BUDGETS.commandMs,
+    JSON.stringify({
+      Name: parameter.name,
+      Type: 'SecureString',
+      KeyId: parameter.keyId,
+      Tier: parameter.tier,
+      Description: parameter.description,
+      Overwrite: true,
+      Value: `${secure[1]}::server:${newSecret()}`,
+    }),
+  );
+  log(`The new token is in ${parameter.name}; the previous one is in ${tokenFile}.`);
+}
+
+/** What the token rotation's steps get: the Lease's context and the distribution's name. */
+interface TokenContext extends UnderLease {
+  readonly dist: 'rke2' | 'k3s';
+}
+
+function readParameter(aws: Aws, name: string): { value: string; version: number } {
+  const answer = aws.call<{ Parameter?: { Value?: string; Version?: number } }>(['ssm', 'get-parameter', '--name', name, '--with-decryption']);
+  const value = answer?.Parameter?.Value;
+  if (typeof value !== 'string') throw new Stop(`aws ssm get-parameter answered no value for ${name}; nothing was changed.`);
+  return { value, version: Number(answer?.Parameter?.Version ?? 0) };
+}
+
+/** The token being replaced, to a file of its own (never over a file holding anything else). */
+function saveOldToken(path: string, token: string): void {
+  if (existsSync(path)) {
+    if (readFileSync(path, 'utf8').trim() === token) return;
+    throw new Stop(
+      `${path} exists and holds something else than the current cluster token: it is not overwritten. Move it away (or name another file with --token-file), then run the rotation again.`,
+      2,
+    );
+  }
+  writeFileSync(path, `${token}\n`, { mode: 0o600, flag: 'wx' });
+}
+
+/** The shell command that runs the script with one action on a server. */
+const scriptCommand = (action: string, dist: string) =>
+  `echo ${Buffer.from(ROTATE_TOKEN_SCRIPT).toString('base64')} | base64 -d > /run/rancher-aws-rotate-token.sh && bash /run/rancher-aws-rotate-token.sh ${action} ${dist}`;
+
+/** The script on a server through SSM, with one action; its output. */
+async function onServerScript(c: TokenContext, server: Server, action: string): Promise<string> {
+  const command = scriptCommand(action, c.dist);
+  const { commandId, result } = await onServer(
+    c,
+    server,
+    command,
+    `rancher-ha-aws rotate token: ${action} on ${server.name}`,
+    ROTATE_BUDGETS.commandMs,
+  );
+  if (!result)
+    throw new Stop(
+      `The token ${action} on ${server.name} did not finish within ${ROTATE_BUDGETS.commandMs / 60_000} minutes (SSM command ${commandId}). Run the rotation again.`,
+    );
+  if (result.status !== 'Success')
+    throw new Stop(
+      `The token ${action} on ${server.name} failed (SSM ${result.status}${result.error ? `: ${result.error.split('\n').slice(-2).join(' ')}` : ''}; command ${commandId}). Run the rotation again once it answers.`,
+    );
+  return result.output;
+}
+
+async function statusOf(c: TokenContext, server: Server): Promise<TokenStatus> {
+  const output = await onServerScript(c, server, 'status');
+  const status = parseTokenStatus(output);
+  if (!status) throw new Stop(`${server.name} answered no token status (${output.trim().slice(0, 200)}). Run the rotation again.`);
+  return status;
+}
+
+/**
+ * Each server's token files and its health: one `status` command sent to every server at once, their answers read
+ * together (list-command-invocations), and the Nodes. The SSM agent is a service of its own: a server whose
+ * rke2-server (k3s) restarts, or failed to start, still answers.
+ */
+async function observe(c: TokenContext): Promise<ServerView[]> {
+  const ids = c.servers.map((s) => s.instanceId);
+  const sent = c.aws.call<{ Command?: { CommandId?: string } }>([
+    'ssm',
+    'send-command',
+    '--instance-ids',
+    ...ids,
+    '--document-name',
+    'AWS-RunShellScript',
+    '--comment',
+    'rancher-ha-aws rotate token: status of every server',
+    '--parameters',
+    JSON.stringify({ commands: [scriptCommand('status', c.dist)], executionTimeout: [String(ROTATE_BUDGETS.commandMs / 1000)] }),
+  ]);
+  const commandId = sent?.Command?.CommandId;
+  if (!commandId) throw new Error('aws ssm send-command answered without a command id.');
+  type Invocation = { InstanceId?: string; Status?: string; CommandPlugins?: { Output?: string }[] };
+  const answers = await waitUntil(ROTATE_BUDGETS.commandMs, c.interrupted, () => {
+    const listed = c.aws.call<{ CommandInvocations?: Invocation[] }>(['ssm', 'list-command-invocations', '--command-id', commandId, '--details']);
+    const invocations = listed?.CommandInvocations ?? [];
+    const over = invocations.filter((i) => i.Status !== undefined && !['Pending', 'InProgress', 'Delayed'].includes(i.Status));
+    return over.length === ids.length ? invocations : undefined;
+  });
+  if (!answers)
+    throw new Stop(
+      `The servers' token status did not finish within ${ROTATE_BUDGETS.commandMs / 60_000} minutes (SSM command ${commandId}). Run the rotation again.`,
+    );
+  const nodes = c.kubectl.nodes();
+  if (nodes === undefined) throw new Stop('The Kubernetes API did not answer. Run the rotation again.');
+  return c.servers.map((server) => {
+    const answer = answers.find((i) => i.InstanceId === server.instanceId);
+    const output = (answer?.CommandPlugins ?? []).map((p) => p.Output ?? '').join('\n');
+    const status = answer?.Status === 'Success' ? parseTokenStatus(output) : undefined;
+    if (!status)
+      throw new Stop(
+        `${server.name} answered no token status (SSM ${answer?.Status ?? 'no answer'}: ${output.trim().slice(0, 200)}; command ${commandId}). Run the rotation again once it answers.`,
+      );
+    return { name: server.name, status, healthy: isHealthy(nodeOf(nodes, server), c.k3s) && status.clusterHealthy };
+  });
+}
+
+async function runTokenStep(c: TokenContext, step: Exclude<TokenStep, { kind: 'done' }>): Promise<void> {
+  const server = (name: string) => c.servers.find((s) => s.name === name)!;
+  switch (step.kind) {
+    case 'rotate':
+      c.log(`${step.server}: ${c.dist} token rotate --new-token (from the parameter): the bootstrap data re-encrypted with the new token.`);
+      await onServerScript(c, server(step.server), 'rotate');
+      return;
+    case 'config':
+      for (const name of step.servers) {
+        await onServerScript(c, server(name), 'config');
+        c.log(`${name}: the new token is in /etc/rancher/${c.dist}/token (read at its next start).`);
+      }
+      return;
+    case 'wait':
+      return waitEveryServerHealthy(c, step.unhealthy);
+    case 'restart': {
+      const s = server(step.server);
+      c.log(`${s.name}: restarted with the new token (marked out on the Lease), then waited for until healthy.`);
+      return restartMarkedOut(c, s, {
+        ask: async () => {
+          await onServerScript(c, s, 'restart');
+        },
+        // Seen started again (after its token file), then healthy with every other server: one restart at a time.
+        back: async () => {
+          const status = await statusOf(c, s);
+          return status.startedAfterConfig && status.clusterHealthy;
+        },
+        notBack: `${s.name} was restarted with the new token and is not healthy after ${c.restartMs / 60_000} minutes; it stays marked out on the Lease and no other server is restarted. Look at journalctl -u ${c.k3s ? 'k3s' : 'rke2-server'} on it, then run the rotation again.`,
+      });
+    }
+  }
+}

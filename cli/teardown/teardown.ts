@@ -1,0 +1,609 @@
+import { chmodSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { Aws } from '../shared/aws';
+import { ChoiceNeeded, type Deployment, inState, managed, readDeploymentRecords } from '../shared/module-folder';
+import { pollUntil } from '../shared/poll';
+import { StateFile, stateFilePath } from '../shared/state-file';
+import { ModuleState, StateResource, Terraform } from '../shared/terraform';
+
+export interface TeardownOptions {
+  /** The synthesized module folder. */
+  readonly dir: string;
+  /** What the user called it (the stack name or the folder), for messages. */
+  readonly label: string;
+  /** The deployment the person expects the module to hold (`--deployment`): the teardown stops when it holds another. */
+  readonly deployment?: string;
+  /** Keep the snapshot bucket, Rancher's backup bucket, their guards, the KMS key that encrypts them and the flow-log store, guarded. @default false */
+  readonly keepSnapshots?: boolean;
+  /** Print the plan and stop. @default false */
+  readonly dryRun?: boolean;
+  /** Skip the typed confirmation (pipelines). @default false */
+  readonly yes?: boolean;
+  /** Asks the user to type the deployment name; undefined when nobody can answer (no terminal). */
+  readonly ask?: (question: string) => Promise<string | undefined> | string | undefined;
+  /** Where the join token is saved with --keep-snapshots (a restore needs it). @default ./<name>-join-token */
+  readonly tokenFile?: string;
+  /** Budget of the terraform destroy. @default 3600000 (60 minutes) */
+  readonly destroyTimeoutMs?: number;
+  readonly log: (line: string) => void;
+}
+
+/** A data store that outlives the servers: kept guarded, or deleted on purpose after everything else. */
+export interface Store {
+  readonly kind: 'bucket' | 'log-group' | 'kms-key';
+  /** Bucket name, log group name or key id. */
+  readonly id: string;
+  readonly arn?: string;
+}
+
+/** What the teardown keeps between runs (`<module>/.rancher-ha-aws/teardown.json`). */
+export interface TeardownRecord {
+  readonly name: string;
+  readonly region: string;
+  readonly keepSnapshots: boolean;
+  readonly stores: readonly Store[];
+  /** Stores deleted so far (by id). */
+  readonly deleted: readonly string[];
+  readonly finalDbSnapshots: readonly string[];
+  readonly dataVolumes: readonly string[];
+  readonly tokenFile?: string;
+  /** Where the encryption configuration of Rancher's backups was saved with --keep-snapshots. */
+  readonly backupEncryptionFile?: string;
+  /** The deployment as the first run read it (a teardown.json of an older version has none). */
+  readonly deployment?: Deployment;
+  readonly done: boolean;
+}
+
+/** Terraform providers whose resources live in the cluster, which goes away with the servers. */
+const IN_CLUSTER = /^(helm|kubernetes|rancher2)_/;
+
+/** Everything the teardown will do, worked out from the state before anything changes. */
+export interface TeardownPlan {
+  readonly forgetInCluster: readonly string[];
+  /** Store resources (buckets with their guards, log groups, keys) taken out of the state before the destroy. */
+  readonly forgetStores: readonly string[];
+  readonly stores: readonly Store[];
+  readonly loadBalancers: readonly { address: string; arn: string }[];
+  readonly databases: readonly { address: string; identifier: string; finalSnapshot?: string }[];
+  readonly dataVolumes: readonly string[];
+  /** Managed resources terraform destroys. */
+  readonly destroyCount: number;
+}
+
+/** Works out the plan from the state: which resources are forgotten, which guards are lifted, which stores stay. */
+export function planTeardown(state: ModuleState, deployment: Deployment): TeardownPlan {
+  const live = state.resources.filter((r) => r.mode === 'managed');
+  // Every in-cluster resource of the module, the deployment's or not: the destroy is of the whole module, and the
+  // cluster goes with the servers.
+  const forgetInCluster = live.filter((r) => IN_CLUSTER.test(r.type)).map((r) => r.address);
+  const kept = inState(state, deployment.stores);
+  const buckets = kept.filter((r) => r.type === 'aws_s3_bucket');
+  const bucketNames = new Set(buckets.map((b) => String(b.attributes.bucket ?? b.attributes.id)));
+  // The guards are resources of their own that name their bucket: they stay with it, and so do objects Terraform
+  // wrote there (the record a migration's preflight reads beside Rancher's backups).
+  const bucketParts = live.filter(
+    (r) => (r.type.startsWith('aws_s3_bucket_') || r.type === 'aws_s3_object') && bucketNames.has(String(r.attributes.bucket)),
+  );
+  const logGroups = kept.filter((r) => r.type === 'aws_cloudwatch_log_group');
+  // The keys the stores are encrypted with: deleting one makes its data unreadable for good.
+  const keyRefs = new Set<string>(
+    [...bucketParts.flatMap(kmsReferences), ...logGroups.map((g) => String(g.attributes.kms_key_id ?? ''))].filter(Boolean),
+  );
+  const keys = managed(state, 'aws_kms_key').filter((k) => keyRefs.has(String(k.attributes.arn)) || keyRefs.has(String(k.attributes.key_id)));
+  const storeResources = [...buckets, ...bucketParts, ...logGroups, ...keys];
+  const stores: Store[] = [
+    ...buckets
+      // the access-log bucket last: the snapshot bucket writes its access logs there until it is gone
+      .sort((a, b) => Number(a.name.includes('access-logs')) - Number(b.name.includes('access-logs')))
+      .map((b) => ({ kind: 'bucket' as const, id: String(b.attributes.bucket ?? b.attributes.id), arn: text(b.attributes.arn) })),
+    ...logGroups.map((g) => ({ kind: 'log-group' as const, id: String(g.attributes.name ?? g.attributes.id), arn: text(g.attributes.arn) })),
+    ...keys.map((k) => ({ kind: 'kms-key' as const, id: String(k.attributes.key_id ?? k.attributes.id), arn: text(k.attributes.arn) })),
+  ];
+  const loadBalancers = inState(state, deployment.loadBalancers).map((r) => ({
+    address: r.address,
+    arn: String(r.attributes.arn ?? r.attributes.id),
+  }));
+  const databases = inState(state, deployment.databases).map((r) => ({
+    address: r.address,
+    identifier: String(r.attributes.identifier ?? r.attributes.id),
+    finalSnapshot: r.attributes.skip_final_snapshot ? undefined : text(r.attributes.final_snapshot_identifier),
+  }));
+  const dataVolumes = inState(state, deployment.dataVolumes).map((r) => String(r.attributes.id));
+  const forgotten = new Set([...forgetInCluster, ...storeResources.map((r) => r.address)]);
+  return {
+    forgetInCluster,
+    forgetStores: storeResources.map((r) => r.address),
+    stores,
+    loadBalancers,
+    databases,
+    dataVolumes,
+    destroyCount: live.filter((r) => !forgotten.has(r.address)).length,
+  };
+}
+
+/** A string attribute of the state; undefined when it is unset or not a string. */
+const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+/** A nested block as a list (the state writes blocks as lists; a missing one is empty). */
+const list = (value: unknown): Record<string, unknown>[] =>
+  Array.isArray(value) ? value : value === undefined || value === null ? [] : [value as Record<string, unknown>];
+
+function kmsReferences(resource: StateResource): string[] {
+  if (resource.type !== 'aws_s3_bucket_server_side_encryption_configuration') return [];
+  return list(resource.attributes.rule).flatMap((rule) =>
+    list(rule.apply_server_side_encryption_by_default).map((d) => String(d.kms_master_key_id ?? '')),
+  );
+}
+
+/** The override file that lets the destroy delete the load balancers and the datastore once AWS deletion protection is off. */
+export function preventDestroyOverride(plan: TeardownPlan): Record<string, unknown> | undefined {
+  const lifted = [...plan.loadBalancers.map((b) => b.address), ...plan.databases.map((d) => d.address)];
+  if (lifted.length === 0) return undefined;
+  const resource: Record<string, Record<string, unknown>> = {};
+  for (const address of lifted) {
+    const [type, name] = address.split('.');
+    resource[type] = { ...resource[type], [name]: { lifecycle: { prevent_destroy: false } } };
+  }
+  return { resource };
+}
+
+/**
+ * The stores this run keeps or deletes: those an interrupted run of the same deployment recorded and has not deleted
+ * yet (the state may have forgotten them), and those of the state.
+ */
+export function storesOfRun(plan: TeardownPlan, record: TeardownRecord | undefined): Store[] {
+  const known = new Map((record?.stores ?? []).filter((s) => !record?.deleted.includes(s.id)).map((s) => [s.id, s]));
+  for (const s of plan.stores) known.set(s.id, s);
+  return [...known.values()];
+}
+
+/** The steps in words, numbered as they are taken, as --dry-run prints them and the run follows them. */
+export function describeTeardown(plan: TeardownPlan, keep: boolean, record: TeardownRecord | undefined): string[] {
+  const stores = storesOfRun(plan, record);
+  const steps = [
+    plan.forgetInCluster.length
+      ? `Forget ${plan.forgetInCluster.length} in-cluster resources (terraform state rm; the cluster goes with the servers): ${plan.forgetInCluster.join(', ')}`
+      : 'No in-cluster resources left in the state.',
+    plan.forgetStores.length
+      ? `Take the data stores out of the state (terraform state rm, nothing changes in AWS): ${plan.forgetStores.join(', ')}`
+      : 'No data store left in the state.',
+    ...plan.loadBalancers.map((b) => `Lift AWS deletion protection of the load balancer ${b.arn} (aws elbv2 modify-load-balancer-attributes).`),
+    ...plan.databases.map(
+      (d) =>
+        `Lift RDS deletion protection of ${d.identifier} (aws rds modify-db-instance); the destroy deletes it after a final snapshot ${d.finalSnapshot ?? '(none: skip_final_snapshot)'}.`,
+    ),
+    `terraform apply -destroy -refresh=false: destroys the ${plan.destroyCount} remaining resources without reading the cluster, Rancher or any data source.`,
+    stores.length === 0
+      ? 'No snapshot bucket, flow-log store or KMS key to keep or delete.'
+      : keep
+        ? `Keep, with every guard: ${stores.map(describeStore).join('; ')}.`
+        : `Delete on purpose, after everything else: ${stores.map(describeStore).join('; ')} (each bucket's versions, then the bucket; the KMS key is scheduled for deletion in 30 days, and only once no bucket encrypted with it is left).`,
+  ];
+  return steps.map((step, i) => `${i + 1}. ${step}`);
+}
+
+const describeStore = (s: Store) => `${s.kind === 'bucket' ? 'S3 bucket' : s.kind === 'log-group' ? 'log group' : 'KMS key'} ${s.id}`;
+
+/** Tears a deployment down from any state; see docs/deploy.md "Destroy". Returns the exit code. */
+export async function teardown(options: TeardownOptions): Promise<number> {
+  const { log } = options;
+  const terraform = new Terraform(options.dir);
+  const file = new StateFile<TeardownRecord>(stateFilePath(options.dir, 'teardown'));
+  let previous = file.read();
+  if (previous?.done) {
+    // A finished teardown's record (as versions before its retirement left it) belongs to that deployment alone.
+    log(`An earlier teardown of ${previous.name} finished; its record is kept as ${retire(file, previous)}.`);
+    previous = undefined;
+  }
+  const state = terraform.pull();
+  const leftInState = state.resources.some((r) => r.mode === 'managed');
+  const pendingStores = previous && !previous.keepSnapshots ? previous.stores.filter((s) => !previous.deleted.includes(s.id)) : [];
+  if (!leftInState && pendingStores.length === 0) {
+    log(`Nothing left to tear down in ${options.label} (the state holds no resource).`);
+    if (previous) report(previous, log);
+    return 0;
+  }
+  let deployment: Deployment;
+  try {
+    deployment = chooseDeployment(state, previous, options.deployment, file.path);
+  } catch (error) {
+    if (!(error instanceof ChoiceNeeded)) throw error;
+    log(error.message);
+    return 2;
+  }
+  const plan = planTeardown(state, deployment);
+  if (deployment.kind === 'k8s-ha' && plan.forgetInCluster.length > 0) {
+    log(
+      `${options.label} has in-cluster resources but no servers of its own: it is a deployment on an existing cluster (k8s-ha), whose cluster stays.`,
+    );
+    log('Its Helm releases must be uninstalled through the API: use `terraform destroy` there with the cluster reachable.');
+    return 2;
+  }
+  // Once chosen, keeping is sticky: a rerun without --keep-snapshots never deletes what an earlier run promised to keep.
+  const keep = (options.keepSnapshots ?? false) || (previous?.keepSnapshots ?? false);
+  if (keep && !options.keepSnapshots) log('An earlier run of this teardown chose --keep-snapshots: the snapshot data stays.');
+  const { name, what } = confirmationName(deployment, previous, options.dir);
+  const region = previous?.region ?? deployment.region;
+  if (!region) throw new Error('The region of the deployment is not in the state (no deployment record, no ARN); nothing was changed.');
+
+  // Compared before anything changes: the state holds the only copy of what is saved, and the destroy takes it along.
+  const saves = keep ? planSaves(state, name, previous, options.tokenFile) : [];
+  log(`Teardown of ${name} (${options.label}, ${region}, module ${options.dir}):`);
+  for (const line of describeSaves(saves)) log(`  ${line}`);
+  for (const line of describeTeardown(plan, keep, previous)) log(`  ${line}`);
+  const conflicts = saves.filter((s) => s.found === 'different' || s.found === 'unreadable');
+  if (conflicts.length > 0) {
+    log(
+      `${options.dryRun ? 'Dry run: the teardown would stop here' : 'Stopped'}: the kept snapshots and backups are of no use without what the state holds, and the destroy takes the state along. Nothing was changed.`,
+    );
+    return options.dryRun ? 0 : 1;
+  }
+  if (options.dryRun) {
+    log('Dry run: nothing was changed.');
+    return 0;
+  }
+  if (!options.yes) {
+    const answer = await options.ask?.(`Type the ${what} (${name}) to tear it down: `);
+    if (answer === undefined) {
+      log('No terminal to confirm on: pass --yes to tear down without the typed confirmation. Nothing was changed.');
+      return 2;
+    }
+    if (answer.trim() !== name) {
+      // Ctrl-C or Ctrl-D at the question end it with nothing typed.
+      log(answer.trim() === '' ? 'No name typed: nothing was changed.' : `'${answer.trim()}' is not '${name}': nothing was changed.`);
+      return 1;
+    }
+  }
+
+  // Written (and read back) before the record and before the state forgets anything: a save that fails stops here.
+  const saved: { tokenFile?: string; backupEncryptionFile?: string } = {};
+  for (const save of saves) {
+    const problem = writeSave(save);
+    if (problem) {
+      log(
+        `Could not save ${save.what} to ${save.path} (${problem}). Nothing was changed: give a folder that can be written to, then run the teardown again.`,
+      );
+      return 1;
+    }
+    // An identical file was said so before the question (describeSaves).
+    if (save.found !== 'identical') log(`Saved ${save.what} to ${save.path} (mode 0600): ${save.need}.`);
+    saved[save.field] = save.path;
+  }
+
+  // Recorded before the state forgets them: a rerun after an interruption still knows the stores.
+  let record: TeardownRecord = {
+    name,
+    region,
+    keepSnapshots: keep,
+    // Exactly the stores the steps above named; those an earlier run deleted stay listed as deleted.
+    stores: [...(previous?.stores ?? []).filter((s) => previous?.deleted.includes(s.id)), ...storesOfRun(plan, previous)],
+    deleted: previous?.deleted ?? [],
+    finalDbSnapshots: [
+      ...new Set([...(previous?.finalDbSnapshots ?? []), ...plan.databases.flatMap((d) => (d.finalSnapshot ? [d.finalSnapshot] : []))]),
+    ],
+    dataVolumes: [...new Set([...(previous?.dataVolumes ?? []), ...plan.dataVolumes])],
+    tokenFile: saved.tokenFile ?? previous?.tokenFile,
+    backupEncryptionFile: saved.backupEncryptionFile ?? previous?.backupEncryptionFile,
+    deployment,
+    done: false,
+  };
+  file.write(record);
+
+  terraform.forget([...plan.forgetInCluster, ...plan.forgetStores]);
+  const aws = new Aws(region);
+  for (const lb of plan.loadBalancers) {
+    aws.call(
+      ['elbv2', 'modify-load-balancer-attributes', '--load-balancer-arn', lb.arn, '--attributes', 'Key=deletion_protection.enabled,Value=false'],
+      ['LoadBalancerNotFound'],
+    );
+  }
+  for (const db of plan.databases) liftDatabaseProtection(aws, db.identifier);
+
+  // (Only forgotten resources left: nothing to destroy; the data sources left in the state do no harm.)
+  if (leftInState && plan.destroyCount > 0) {
+    terraform.writeOverride(preventDestroyOverride(plan));
+    try {
+      const result = terraform.destroy(options.destroyTimeoutMs ?? 3_600_000);
+      if (result.code !== 0) {
+        log(
+          `terraform destroy ${result.timedOut ? 'did not finish in time' : `failed (exit ${result.code})`}. The snapshot data was not touched${keep ? '' : ' yet'}.`,
+        );
+        log(`Fix what it says and run the teardown again: it continues from where it stopped (${file.path}).`);
+        return 1;
+      }
+    } finally {
+      // Never left behind: a later apply in this folder must see the deployment's own guards.
+      terraform.writeOverride(undefined);
+    }
+  }
+
+  if (!keep) record = deleteStores(aws, record, log, file);
+  record = { ...record, done: record.stores.every((s) => keep || record.deleted.includes(s.id)) };
+  file.write(record);
+  report(record, log, aws);
+  // Retired once finished: a later deployment applied in this folder is torn down from its own state, never this record.
+  if (record.done) log(`  This teardown's record is kept as ${retire(file, record)}.`);
+  return record.done ? 0 : 1;
+}
+
+/**
+ * Moves a finished teardown's record aside (`teardown-finished-<name>-<time>.json` beside it), where no later run
+ * reads it; returns the new path.
+ */
+function retire(file: StateFile<TeardownRecord>, record: TeardownRecord): string {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const path = join(dirname(file.path), `teardown-finished-${record.name.replace(/[^A-Za-z0-9_-]/g, '_')}-${stamp}.json`);
+  renameSync(file.path, path);
+  return path;
+}
+
+/** A deployment in words, as it is told apart from another: name, region, construct path, and the record's creation id. */
+function identity(d: { name?: string; region?: string; path?: string; recordId?: string }): string {
+  return `${d.name ?? '(no recorded name)'} (region ${d.region ?? 'unknown'}, construct ${d.path || 'at the stack'}${d.recordId ? `, deployment record ${d.recordId}` : ''})`;
+}
+
+/**
+ * The deployment this run tears down. Without an unfinished teardown, the one the state holds (and `--deployment`
+ * names). With one, it goes on only with the deployment that record is of: a rerun after an interruption goes on even
+ * when the destroy has taken the state's record already; a record of another deployment (an earlier one in this folder,
+ * whose stores are not all deleted) is refused, as is a `--deployment` naming another.
+ */
+function chooseDeployment(state: ModuleState, previous: TeardownRecord | undefined, wanted: string | undefined, recordPath: string): Deployment {
+  const current = () => theDeployment(state, wanted);
+  if (previous === undefined) return current();
+  const recorded: Deployment = previous.deployment ?? { ...current(), name: previous.name, region: previous.region };
+  const left = previous.stores.filter((s) => !previous.deleted.includes(s.id)).map(describeStore);
+  const foreign = (why: string) =>
+    new ChoiceNeeded(
+      `${recordPath} is an unfinished teardown of ${identity(recorded)}${left.length ? `, with ${left.join(', ')} not deleted yet` : ''}; ${why}. ` +
+        `This teardown does not mix the two deployments: finish that one's stores by hand (empty each bucket's versions, then delete it), move ${recordPath} away, then run the teardown again. Nothing was changed.`,
+    );
+  if (wanted !== undefined && recorded.name !== wanted && recorded.path !== wanted) throw foreign(`--deployment names ${wanted}`);
+  // The state's own record, where the destroy has not taken it yet, must be the same deployment's.
+  const records = readDeploymentRecords(state).filter((d) => d.source === 'record');
+  if (records.length === 0) return recorded;
+  const now = current();
+  const same =
+    now.name === recorded.name &&
+    now.region === recorded.region &&
+    (recorded.source !== 'record' || now.path === recorded.path) &&
+    (now.recordId === undefined || recorded.recordId === undefined || now.recordId === recorded.recordId);
+  if (!same) throw foreign(`the module's state now holds ${identity(now)}`);
+  return recorded;
+}
+
+function liftDatabaseProtection(aws: Aws, identifier: string): void {
+  const modified = aws.call(
+    ['rds', 'modify-db-instance', '--db-instance-identifier', identifier, '--no-deletion-protection', '--apply-immediately'],
+    ['DBInstanceNotFound'],
+  );
+  if (modified === undefined) return;
+  // Terraform's delete is refused while the flag is still on: wait until RDS reports it off (bounded).
+  const off = pollUntil(300_000, () => {
+    const described = aws.call<{ DBInstances?: { DeletionProtection?: boolean }[] }>(
+      ['rds', 'describe-db-instances', '--db-instance-identifier', identifier],
+      ['DBInstanceNotFound'],
+    );
+    if (described === undefined) return true;
+    return described.DBInstances?.[0]?.DeletionProtection === false ? true : undefined;
+  });
+  if (!off) throw new Error(`RDS still reports deletion protection on ${identifier} after 5 minutes; nothing was destroyed. Run the teardown again.`);
+}
+
+/** A sensitive output --keep-snapshots saves to a file beside the kept data, and what that file holds now. */
+export interface OutputSave {
+  readonly field: 'tokenFile' | 'backupEncryptionFile';
+  /** In words, for the messages. */
+  readonly what: string;
+  readonly need: string;
+  readonly path: string;
+  readonly value: string;
+  /** none: no such file yet; identical: it holds this value already; different, unreadable: the teardown stops. */
+  readonly found: 'none' | 'identical' | 'different' | 'unreadable';
+  /** Why it could not be read (unreadable). */
+  readonly reason?: string;
+}
+
+/** The outputs --keep-snapshots saves: a restore of what is kept needs each of them. */
+const SAVED_OUTPUTS = [
+  {
+    output: 'join_token',
+    field: 'tokenFile',
+    what: 'the cluster token',
+    need: 'restoring a kept snapshot needs it',
+    defaultPath: (name: string, tokenFile?: string) => tokenFile ?? `${name}-join-token`,
+  },
+  {
+    output: 'rancher_backup_encryption_config',
+    field: 'backupEncryptionFile',
+    what: "the encryption configuration of Rancher's backups",
+    need: 'restoring a kept backup needs it',
+    defaultPath: (name: string) => `${name}-backup-encryption.yaml`,
+  },
+] as const;
+
+/**
+ * What --keep-snapshots will save, and what is already where it saves it. A file there that holds something else
+ * (an earlier deployment's token or key under the same name) is never overwritten and never taken for this one's.
+ */
+export function planSaves(state: ModuleState, name: string, previous: TeardownRecord | undefined, tokenFile?: string): OutputSave[] {
+  return SAVED_OUTPUTS.flatMap((s) => {
+    const value = state.outputs[s.output]?.value;
+    if (typeof value !== 'string') return [];
+    const path = resolve(previous?.[s.field] ?? s.defaultPath(name, tokenFile));
+    return [{ field: s.field, what: s.what, need: s.need, path, value, ...compareFile(path, value) }];
+  });
+}
+
+/** The file holds the value (give or take the line ends a shell redirect adds or leaves out)? */
+function compareFile(path: string, value: string): Pick<OutputSave, 'found' | 'reason'> {
+  let content: string;
+  try {
+    content = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? { found: 'none' } : { found: 'unreadable', reason: code ?? String(error) };
+  }
+  return { found: content.replace(/\n+$/, '') === value.replace(/\n+$/, '') ? 'identical' : 'different' };
+}
+
+function describeSaves(saves: readonly OutputSave[]): string[] {
+  return saves.map((s) => {
+    switch (s.found) {
+      case 'none':
+        return `First, save ${s.what} to ${s.path} (mode 0600): ${s.need}.`;
+      case 'identical':
+        return `${capitalize(s.what)} is already saved in ${s.path}, identical: left as it is.`;
+      case 'different':
+        return `${s.path} exists and holds something else than ${s.what} of this deployment (an earlier deployment's?): it is not overwritten, and the teardown does not start while it is there. Move it away${s.field === 'tokenFile' ? ' (or name another file with --token-file)' : ''}, then run the teardown again.`;
+      case 'unreadable':
+        return `${s.path} cannot be read (${s.reason}), so it cannot be compared with ${s.what} of this deployment: the teardown does not start while it is there. Move it away${s.field === 'tokenFile' ? ' (or name another file with --token-file)' : ''}, then run the teardown again.`;
+    }
+  });
+}
+
+/** Writes a save that is not there yet (mode 0600, never over a file) and reads it back; a problem in words, or undefined. */
+function writeSave(save: OutputSave): string | undefined {
+  if (save.found === 'identical') return undefined;
+  try {
+    writeFileSync(save.path, `${save.value}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // Not ours to remove when it appeared since the comparison; half of ours is no use to anyone.
+    if (code !== 'EEXIST') rmSync(save.path, { force: true });
+    return code === 'EEXIST' ? 'a file appeared there since it was compared' : (code ?? String(error));
+  }
+  chmodSync(save.path, 0o600);
+  return compareFile(save.path, save.value).found === 'identical' ? undefined : 'it did not read back as written';
+}
+
+const capitalize = (text: string) => `${text[0].toUpperCase()}${text.slice(1)}`;
+
+/**
+ * The name a person types to confirm: the deployment's own (its record's, or as the deployment guard recorded it in a
+ * module applied before the records), or where neither says, the module folder's name (never a path to type).
+ */
+function confirmationName(deployment: Deployment, previous: TeardownRecord | undefined, dir: string): { name: string; what: string } {
+  const name = previous?.name ?? deployment.name;
+  return name !== undefined ? { name, what: 'deployment name' } : { name: basename(dir), what: "module folder's name" };
+}
+
+/**
+ * The module's one deployment. The destroy takes the whole module, so a module holding two is refused: tearing one
+ * down would take the other along. `--deployment` names the one the person expects, and stops on any other.
+ */
+function theDeployment(state: ModuleState, wanted: string | undefined): Deployment {
+  const all = readDeploymentRecords(state);
+  if (all.length > 1)
+    throw new ChoiceNeeded(
+      `This module holds ${all.length} deployments (${[...all]
+        .sort((a, b) => String(a.name).localeCompare(String(b.name)))
+        .map((d) => `${d.name ?? '(no recorded name)'}: ${d.kind}`)
+        .join(
+          ', ',
+        )}), and a teardown destroys the whole module: it would take all of them. Give each deployment a stack of its own (docs/library.md), or destroy this module with \`terraform destroy\` while its clusters answer. Nothing was changed.`,
+    );
+  const [deployment] = all;
+  if (wanted !== undefined && deployment.name !== wanted && deployment.path !== wanted)
+    throw new ChoiceNeeded(
+      `--deployment ${wanted}: this module holds ${deployment.name ?? 'a deployment without a recorded name'} (${deployment.kind}), not ${wanted}. Nothing was changed.`,
+    );
+  return deployment;
+}
+
+/** Deletes the stores on purpose: each bucket emptied then deleted, log groups, then the keys once no bucket of theirs is left. */
+function deleteStores(aws: Aws, record: TeardownRecord, log: (l: string) => void, file: StateFile<TeardownRecord>): TeardownRecord {
+  let current = record;
+  const markDeleted = (id: string) => {
+    current = { ...current, deleted: [...current.deleted, id] };
+    file.write(current);
+  };
+  let bucketLeft = false;
+  for (const store of current.stores.filter((s) => s.kind === 'bucket' && !current.deleted.includes(s.id))) {
+    const locked = emptyBucket(aws, store.id);
+    if (locked > 0) {
+      log(
+        `S3 bucket ${store.id}: ${locked} object versions are under S3 Object Lock retention and cannot be deleted yet; the bucket stays with its guards.`,
+      );
+      bucketLeft = true;
+      continue;
+    }
+    aws.call(['s3api', 'delete-bucket', '--bucket', store.id], ['NoSuchBucket']);
+    markDeleted(store.id);
+  }
+  for (const store of current.stores.filter((s) => s.kind === 'log-group' && !current.deleted.includes(s.id))) {
+    aws.call(['logs', 'delete-log-group', '--log-group-name', store.id], ['ResourceNotFoundException']);
+    markDeleted(store.id);
+  }
+  for (const store of current.stores.filter((s) => s.kind === 'kms-key' && !current.deleted.includes(s.id))) {
+    if (bucketLeft) {
+      log(`KMS key ${store.id} stays: a bucket encrypted with it is still there.`);
+      continue;
+    }
+    // KMSInvalidStateException: already pending deletion (an earlier run).
+    aws.call(
+      ['kms', 'schedule-key-deletion', '--key-id', store.id, '--pending-window-in-days', '30'],
+      ['NotFoundException', 'KMSInvalidStateException'],
+    );
+    markDeleted(store.id);
+  }
+  return current;
+}
+
+/** Deletes every version and delete marker; returns how many could not be deleted (Object Lock). */
+/** One object version or delete marker of `list-object-versions`. */
+interface ObjectVersion {
+  readonly Key: string;
+  readonly VersionId: string;
+}
+
+function emptyBucket(aws: Aws, bucket: string): number {
+  for (let round = 0; round < 100_000; round++) {
+    const page = aws.call<{ Versions?: ObjectVersion[]; DeleteMarkers?: ObjectVersion[] }>(
+      ['s3api', 'list-object-versions', '--bucket', bucket, '--max-items', '1000'],
+      ['NoSuchBucket'],
+    );
+    if (page === undefined) return 0;
+    const objects = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])].map((v) => ({ Key: v.Key, VersionId: v.VersionId }));
+    if (objects.length === 0) return 0;
+    const result = aws.call<{ Errors?: unknown[] }>(
+      ['s3api', 'delete-objects', '--bucket', bucket, '--delete', JSON.stringify({ Objects: objects, Quiet: true })],
+      ['NoSuchBucket'],
+    );
+    const errors = (result?.Errors ?? []).length;
+    // Nothing deleted in a round: what is left is locked.
+    if (errors === objects.length) return errors;
+  }
+  throw new Error(`S3 bucket ${bucket} did not become empty; run the teardown again.`);
+}
+
+function report(record: TeardownRecord, log: (l: string) => void, aws?: Aws): void {
+  const kept = record.stores.filter((s) => !record.deleted.includes(s.id));
+  const deleted = record.stores.filter((s) => record.deleted.includes(s.id));
+  log(record.done ? `Teardown of ${record.name} finished.` : `Teardown of ${record.name} is not finished.`);
+  for (const s of kept) log(`  Kept: ${describeStore(s)}${s.arn ? ` (${s.arn})` : ''}, region ${record.region}, with its guards.`);
+  for (const s of deleted)
+    log(`  Deleted: ${describeStore(s)}${s.kind === 'kms-key' ? ' (scheduled: 30 days; aws kms cancel-key-deletion gets it back)' : ''}.`);
+  for (const snapshot of record.finalDbSnapshots) log(`  Kept: the datastore's final RDS snapshot ${snapshot}, region ${record.region}.`);
+  for (const volume of record.dataVolumes) {
+    const snapshots =
+      aws?.call<{ Snapshots?: { SnapshotId: string }[] }>([
+        'ec2',
+        'describe-snapshots',
+        '--owner-ids',
+        'self',
+        '--filters',
+        `Name=volume-id,Values=${volume}`,
+      ])?.Snapshots ?? [];
+    const ids = snapshots.map((s) => s.SnapshotId).join(', ');
+    log(`  Kept: the EBS snapshots of the Rancher data volume ${volume} (final and scheduled)${ids ? `: ${ids}` : ''}, region ${record.region}.`);
+  }
+  for (const [what, path] of [
+    ['the cluster token', record.tokenFile],
+    ["the encryption configuration of Rancher's backups", record.backupEncryptionFile],
+  ] as const) {
+    if (path) log(existsSync(path) ? `  Kept: ${what} in ${path}.` : `  Not kept: ${what} was saved to ${path}, which is no longer there.`);
+  }
+  if (kept.some((s) => s.kind === 'bucket'))
+    log('  A kept bucket is deleted by hand later: empty its versions, then `aws s3 rb`; then schedule its key for deletion.');
+}
