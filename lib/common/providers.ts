@@ -8,13 +8,18 @@ import { withFullSource } from './provider-source';
 
 export interface BaseProvidersProps {
   readonly region: string;
-  /** Tags on every AWS resource that takes tags. */
-  readonly tags: Readonly<Record<string, string>>;
+  /**
+   * Tags on every AWS resource that takes tags (the provider's `default_tags`). The deployments tag their own
+   * resources with `rancher-aws:deployment` either way.
+   * @default - no default tags
+   */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 /** The providers every stack uses: AWS with default tags, plus tls, random and http. */
 export function configureBaseProviders(scope: Construct, props: BaseProvidersProps): void {
-  withFullSource(new AwsProvider(scope, 'aws', { region: props.region, defaultTags: [{ tags: { ...props.tags } }] }));
+  const defaultTags = props.tags === undefined ? {} : { defaultTags: [{ tags: { ...props.tags } }] };
+  withFullSource(new AwsProvider(scope, 'aws', { region: props.region, ...defaultTags }));
   withFullSource(new TlsProvider(scope, 'tls'));
   withFullSource(new RandomProvider(scope, 'random'));
   withFullSource(new HttpProvider(scope, 'http'));

@@ -56,6 +56,7 @@ import { NodeSecurityGroup } from '../nodes/node-security-group';
 import { KUBERNETES_API_PORT, RANCHER_PUBLIC_PORTS, TRAEFIK_SIDE_PORTS } from '../nodes/private/ports';
 import { ServerNode } from '../nodes/server-node';
 import { ServerQuorum } from '../nodes/server-quorum';
+import { deploymentTagUnlessDefault } from '../common/private/tags';
 import { ServerImage } from '../nodes/server-image';
 import { ApiReadiness } from '../rancher/api-readiness';
 import { chartVersions } from '../rancher/private/chart-upgrades';
@@ -631,6 +632,8 @@ export class RancherOnRke extends RancherOnCluster {
           instanceProfileName: boot.role.instanceProfile.name,
           rootVolumeGb: s.rootVolumeGb,
           keyName: s.sshKeyName,
+          // The quorum guard finds the servers by the deployment tag.
+          tags: deploymentTagUnlessDefault(this, name),
           upgradedInPlace,
           // Growing or shrinking changes the others' peer addresses: not a reason to replace them.
           notTaken: [PEER_ADDRESSES_PATTERN],

@@ -68,6 +68,8 @@ export interface ServerNodeProps {
   readonly rootVolumeGb: number;
   /** EC2 key pair for SSH; none by default (use SSM Session Manager). */
   readonly keyName?: string;
+  /** Tags of the instance beside its `Name`. @default none */
+  readonly tags?: Readonly<Record<string, string>>;
   /** What must exist before the first boot (parameters, IAM policies the bootstrap uses). */
   readonly dependsOn?: ITerraformDependable[];
   /**
@@ -147,7 +149,7 @@ export class ServerNode extends Construct {
         encrypted: true,
         deleteOnTermination: true,
       },
-      tags: { Name: props.name },
+      tags: { Name: props.name, ...props.tags },
       volumeTags: { Name: props.name },
       lifecycle: { ignoreChanges: IGNORED_ARGUMENTS },
       dependsOn: props.dependsOn,

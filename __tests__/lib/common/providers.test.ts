@@ -17,6 +17,11 @@ describe('configureBaseProviders', () => {
     ]);
   });
 
+  it('writes no default_tags when the app gives no tags (the deployments tag their own resources)', () => {
+    const { json: untagged } = synthConstruct((stack) => configureBaseProviders(stack, { region: 'eu-west-1' }));
+    expect(untagged.provider!.aws).toEqual([{ region: 'eu-west-1' }]);
+  });
+
   it('leaves tls, random and http unconfigured (no alias, no settings)', () => {
     expect(json.provider!.tls).toEqual([{}]);
     expect(json.provider!.random).toEqual([{}]);

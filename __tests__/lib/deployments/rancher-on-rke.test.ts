@@ -53,6 +53,17 @@ describe("RancherOnRke in a library user's stack", () => {
     ]);
   });
 
+  it("tags its servers with the deployment the quorum guard looks them up by, which this stack's provider does not carry", () => {
+    // The guard finds the running servers by Name and by the deployment tag; the app's stacks carry that tag in the
+    // provider's default_tags, this stack's provider only { team }: without it on the servers, the guard would find
+    // none and never refuse a shrink that drops etcd members at once.
+    const [lookup] = Object.values(dataSources(json, 'aws_instances'));
+    const byTag = lookup.filter.find((f: { name: string }) => f.name === 'tag:rancher-aws:deployment');
+    expect(byTag.values).toEqual(['rancher-platform']);
+    for (const server of Object.values(resources(json, 'aws_instance')))
+      expect(server.tags).toEqual({ Name: expect.stringMatching(/^rancher-platform-server-\d$/), 'rancher-aws:deployment': 'rancher-platform' });
+  });
+
   it('names resources <name>-<stack id> and keeps the boot parameters under /<name>/<stack id>', () => {
     const [nlb] = Object.values(resources(json, 'aws_lb'));
     expect(nlb.name).toBe('rancher-platform');
