@@ -270,3 +270,58 @@ async function seenBack(c: UnderLease, backHere: () => Promise<boolean>): Promis
 
 /** The systemd unit of the servers' Kubernetes. */
 export const serviceOf = (c: Pick<UnderLease, 'k3s'>) => (c.k3s ? 'k3s' : 'rke2-server');
+
+/**
+ * Runs a rotation's `status` script on every server in one SSM command, within the command budget, and reads each
+ * server's answer (`parse`) beside its Node's health: what both rotations decide their next step from. `what` names
+ * the status in messages ("token", "encryption"); `k3s` is how Node health is read.
+ */
+export async function askEveryServer<S extends { readonly clusterHealthy: boolean }>(
+  c: UnderLease,
+  ask: {
+    readonly comment: string;
+    readonly command: string;
+    readonly what: string;
+    readonly k3s: boolean;
+    readonly parse: (output: string) => S | undefined;
+  },
+): Promise<{ name: string; status: S; healthy: boolean }[]> {
+  const ids = c.servers.map((s) => s.instanceId);
+  const sent = c.aws.call<{ Command?: { CommandId?: string } }>([
+    'ssm',
+    'send-command',
+    '--instance-ids',
+    ...ids,
+    '--document-name',
+    'AWS-RunShellScript',
+    '--comment',
+    ask.comment,
+    '--parameters',
+    JSON.stringify({ commands: [ask.command], executionTimeout: [String(ROTATE_BUDGETS.commandMs / 1000)] }),
+  ]);
+  const commandId = sent?.Command?.CommandId;
+  if (!commandId) throw new Error('aws ssm send-command answered without a command id.');
+  type Invocation = { InstanceId?: string; Status?: string; CommandPlugins?: { Output?: string }[] };
+  const answers = await waitUntil(ROTATE_BUDGETS.commandMs, c.interrupted, () => {
+    const listed = c.aws.call<{ CommandInvocations?: Invocation[] }>(['ssm', 'list-command-invocations', '--command-id', commandId, '--details']);
+    const invocations = listed?.CommandInvocations ?? [];
+    const over = invocations.filter((i) => i.Status !== undefined && !['Pending', 'InProgress', 'Delayed'].includes(i.Status));
+    return over.length === ids.length ? invocations : undefined;
+  });
+  if (!answers)
+    throw new Stop(
+      `The servers' ${ask.what} status did not finish within ${ROTATE_BUDGETS.commandMs / 60_000} minutes (SSM command ${commandId}). Run the rotation again.`,
+    );
+  const nodes = c.kubectl.nodes();
+  if (nodes === undefined) throw new Stop('The Kubernetes API did not answer. Run the rotation again.');
+  return c.servers.map((server) => {
+    const answer = answers.find((i) => i.InstanceId === server.instanceId);
+    const output = (answer?.CommandPlugins ?? []).map((p) => p.Output ?? '').join('\n');
+    const status = answer?.Status === 'Success' ? ask.parse(output) : undefined;
+    if (!status)
+      throw new Stop(
+        `${server.name} answered no ${ask.what} status (SSM ${answer?.Status ?? 'no answer'}: ${output.trim().slice(0, 200)}; command ${commandId}). Run the rotation again once it answers.`,
+      );
+    return { name: server.name, status, healthy: isHealthy(nodeOf(nodes, server), ask.k3s) && status.clusterHealthy };
+  });
+}

@@ -1,7 +1,7 @@
 import { markOut, RESTART_LEASE } from '../shared/lease';
 import { appliedDeployment } from '../shared/module-folder';
-import { Interrupted, POLL_INTERVAL_MS, pollPause, waitUntil, yieldFor } from '../shared/poll';
-import { isHealthy, nodeOf, onServer, type Server, serversOf } from '../roll/roll';
+import { Interrupted, POLL_INTERVAL_MS, pollPause, yieldFor } from '../shared/poll';
+import { onServer, type Server, serversOf } from '../roll/roll';
 import ROTATE_ENCRYPTION_SCRIPT from './rotate-encryption.sh';
 import type { RotateOptions } from './rotate';
 import {
@@ -13,6 +13,7 @@ import {
   type UnderLease,
   waitEveryServerHealthy,
 } from './restart-each-server';
+import { askEveryServer } from './restart-each-server';
 import { StateFile, stateFilePath } from '../shared/state-file';
 import { Terraform } from '../shared/terraform';
 
@@ -268,43 +269,12 @@ async function statusOf(c: Context, server: Server): Promise<EncryptionStatus> {
 
 /** Every server's encryption status (one command to all, answers read together) and its health. */
 async function observe(c: Context): Promise<EncryptionView[]> {
-  const ids = c.servers.map((s) => s.instanceId);
-  const sent = c.aws.call<{ Command?: { CommandId?: string } }>([
-    'ssm',
-    'send-command',
-    '--instance-ids',
-    ...ids,
-    '--document-name',
-    'AWS-RunShellScript',
-    '--comment',
-    'rancher-ha-aws rotate encryption-key: status of every server',
-    '--parameters',
-    JSON.stringify({ commands: [scriptCommand('status')], executionTimeout: [String(ROTATE_BUDGETS.commandMs / 1000)] }),
-  ]);
-  const commandId = sent?.Command?.CommandId;
-  if (!commandId) throw new Error('aws ssm send-command answered without a command id.');
-  type Invocation = { InstanceId?: string; Status?: string; CommandPlugins?: { Output?: string }[] };
-  const answers = await waitUntil(ROTATE_BUDGETS.commandMs, c.interrupted, () => {
-    const listed = c.aws.call<{ CommandInvocations?: Invocation[] }>(['ssm', 'list-command-invocations', '--command-id', commandId, '--details']);
-    const invocations = listed?.CommandInvocations ?? [];
-    const over = invocations.filter((i) => i.Status !== undefined && !['Pending', 'InProgress', 'Delayed'].includes(i.Status));
-    return over.length === ids.length ? invocations : undefined;
-  });
-  if (!answers)
-    throw new Stop(
-      `The servers' encryption status did not finish within ${ROTATE_BUDGETS.commandMs / 60_000} minutes (SSM command ${commandId}). Run the rotation again.`,
-    );
-  const nodes = c.kubectl.nodes();
-  if (nodes === undefined) throw new Stop('The Kubernetes API did not answer. Run the rotation again.');
-  return c.servers.map((server) => {
-    const answer = answers.find((i) => i.InstanceId === server.instanceId);
-    const output = (answer?.CommandPlugins ?? []).map((p) => p.Output ?? '').join('\n');
-    const status = answer?.Status === 'Success' ? parseEncryptionStatus(output) : undefined;
-    if (!status)
-      throw new Stop(
-        `${server.name} answered no encryption status (SSM ${answer?.Status ?? 'no answer'}: ${output.trim().slice(0, 200)}; command ${commandId}). Run the rotation again once it answers.`,
-      );
-    return { name: server.name, status, healthy: isHealthy(nodeOf(nodes, server), false) && status.clusterHealthy };
+  return askEveryServer(c, {
+    comment: 'rancher-ha-aws rotate encryption-key: status of every server',
+    command: scriptCommand('status'),
+    what: 'encryption',
+    k3s: false,
+    parse: parseEncryptionStatus,
   });
 }
 

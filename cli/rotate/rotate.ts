@@ -4,8 +4,7 @@ import { resolve } from 'node:path';
 import type { Aws } from '../shared/aws';
 import { RESTART_LEASE } from '../shared/lease';
 import { appliedDeployment } from '../shared/module-folder';
-import { waitUntil } from '../shared/poll';
-import { isHealthy, nodeOf, onServer, type Server, serversOf } from '../roll/roll';
+import { onServer, type Server, serversOf } from '../roll/roll';
 import {
   refuseUpgradeInFlight,
   restartEachServer,
@@ -15,6 +14,7 @@ import {
   type UnderLease,
   waitEveryServerHealthy,
 } from './restart-each-server';
+import { askEveryServer } from './restart-each-server';
 import ROTATE_TOKEN_SCRIPT from './rotate-token.sh';
 import { StateFile, stateFilePath } from '../shared/state-file';
 import { ModuleState, Terraform } from '../shared/terraform';
@@ -347,43 +347,12 @@ async function statusOf(c: TokenContext, server: Server): Promise<TokenStatus> {
  * rke2-server (k3s) restarts, or failed to start, still answers.
  */
 async function observe(c: TokenContext): Promise<ServerView[]> {
-  const ids = c.servers.map((s) => s.instanceId);
-  const sent = c.aws.call<{ Command?: { CommandId?: string } }>([
-    'ssm',
-    'send-command',
-    '--instance-ids',
-    ...ids,
-    '--document-name',
-    'AWS-RunShellScript',
-    '--comment',
-    'rancher-ha-aws rotate token: status of every server',
-    '--parameters',
-    JSON.stringify({ commands: [scriptCommand('status', c.dist)], executionTimeout: [String(ROTATE_BUDGETS.commandMs / 1000)] }),
-  ]);
-  const commandId = sent?.Command?.CommandId;
-  if (!commandId) throw new Error('aws ssm send-command answered without a command id.');
-  type Invocation = { InstanceId?: string; Status?: string; CommandPlugins?: { Output?: string }[] };
-  const answers = await waitUntil(ROTATE_BUDGETS.commandMs, c.interrupted, () => {
-    const listed = c.aws.call<{ CommandInvocations?: Invocation[] }>(['ssm', 'list-command-invocations', '--command-id', commandId, '--details']);
-    const invocations = listed?.CommandInvocations ?? [];
-    const over = invocations.filter((i) => i.Status !== undefined && !['Pending', 'InProgress', 'Delayed'].includes(i.Status));
-    return over.length === ids.length ? invocations : undefined;
-  });
-  if (!answers)
-    throw new Stop(
-      `The servers' token status did not finish within ${ROTATE_BUDGETS.commandMs / 60_000} minutes (SSM command ${commandId}). Run the rotation again.`,
-    );
-  const nodes = c.kubectl.nodes();
-  if (nodes === undefined) throw new Stop('The Kubernetes API did not answer. Run the rotation again.');
-  return c.servers.map((server) => {
-    const answer = answers.find((i) => i.InstanceId === server.instanceId);
-    const output = (answer?.CommandPlugins ?? []).map((p) => p.Output ?? '').join('\n');
-    const status = answer?.Status === 'Success' ? parseTokenStatus(output) : undefined;
-    if (!status)
-      throw new Stop(
-        `${server.name} answered no token status (SSM ${answer?.Status ?? 'no answer'}: ${output.trim().slice(0, 200)}; command ${commandId}). Run the rotation again once it answers.`,
-      );
-    return { name: server.name, status, healthy: isHealthy(nodeOf(nodes, server), c.k3s) && status.clusterHealthy };
+  return askEveryServer(c, {
+    comment: 'rancher-ha-aws rotate token: status of every server',
+    command: scriptCommand('status', c.dist),
+    what: 'token',
+    k3s: c.k3s,
+    parse: parseTokenStatus,
   });
 }
 
