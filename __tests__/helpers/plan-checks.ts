@@ -14,11 +14,24 @@ import { evaluateEach, expressionOf } from './terraform';
 export type Route = { readonly cidr_block: string } & Partial<Record<string, string>>;
 
 export interface NetworkFacts {
-  readonly vpc: { readonly id: string; readonly cidr_block: string; readonly enable_dns_support: boolean; readonly main_route_table_id: string };
+  readonly vpc: {
+    readonly id: string;
+    readonly cidr_block: string;
+    readonly enable_dns_support: boolean;
+    readonly main_route_table_id: string;
+    /** "" without one (the provider's value), needed only by checks of a dual-stack network. */
+    readonly ipv6_cidr_block?: string;
+  };
   readonly subnets: Readonly<
     Record<
       string,
-      { readonly vpc_id: string; readonly cidr_block: string; readonly availability_zone: string; readonly map_public_ip_on_launch: boolean }
+      {
+        readonly vpc_id: string;
+        readonly cidr_block: string;
+        readonly availability_zone: string;
+        readonly map_public_ip_on_launch: boolean;
+        readonly ipv6_cidr_block?: string;
+      }
     >
   >;
   /** Subnet id → the route table explicitly associated with it (none: the VPC's main table). */

@@ -17,17 +17,6 @@ export type NodeEgress =
   /** Something else carries what they download (a proxy, a mirror): no route is required. */
   | 'provided';
 
-/** The settings the messages name, so a failed check says what to change. */
-export interface ExistingNetworkSettingNames {
-  readonly vpcId: string;
-  readonly nodeSubnets: string;
-  readonly hostNumber: string;
-  readonly loadBalancerSubnets?: string;
-  readonly datastoreSubnets?: string;
-  /** What to set instead of a route when nodes have no egress, e.g. `proxy.http or airGap.installerUrl`. */
-  readonly egressAlternative?: string;
-}
-
 export interface ExistingNetworkProps {
   /** Literal ids throughout: the checks run at plan time only when AWS can be asked before anything is created. */
   readonly vpcId: string;
@@ -42,7 +31,6 @@ export interface ExistingNetworkProps {
   readonly datastoreSubnetIds?: readonly string[];
   /** Ranges no subnet may share an address with (the cluster's pod and service networks). @default [] */
   readonly reservedRanges?: readonly string[];
-  readonly settingNames: ExistingNetworkSettingNames;
   /**
    * Dual-stack: the VPC and the load balancers' and nodes' subnets must have
    * IPv6 blocks, and the load balancers' subnets route ::/0 to an internet
@@ -50,12 +38,14 @@ export interface ExistingNetworkProps {
    * otherwise, as the other checks are. @default false
    */
   readonly ipv6?: boolean;
-  /** The setting that asks for IPv6, for the messages. @default 'dualStack' */
-  readonly ipv6Setting?: string;
 }
 
-/** The setting of one entry: `nodeSubnetIds[1]` for a list, the name itself for a single subnet. */
-const indexed = (setting: string, i: number) => (setting.endsWith('Ids') ? `${setting}[${i}]` : setting);
+/**
+ * A subnet's role in the messages: `node subnet 1` is `nodeSubnetIds[1]`, read by the data source
+ * `network/node-subnet-1` that Terraform names beside the error.
+ */
+type SubnetRole = 'load balancer' | 'node' | 'datastore';
+const roleOf = (role: SubnetRole, i: number) => `${role} subnet ${i}`;
 
 /** A subnet read from AWS, as the constructs consume it (every field a Terraform expression). */
 interface ReadSubnet {
@@ -70,8 +60,11 @@ interface ReadSubnet {
  * per zone, the nodes' subnets span distinct zones the load balancers
  * cover and give the nodes a way out, the fixed node address fits each node
  * subnet, and no subnet overlaps the reserved ranges. A failed check stops
- * the plan with a message naming the setting (data-source postconditions and
- * `terraform_data` preconditions: `check` blocks would only warn).
+ * the plan (data-source postconditions and `terraform_data` preconditions:
+ * `check` blocks would only warn) with a message in this construct's words,
+ * whoever built it: the VPC or subnet by its id and role (`node subnet 1` is
+ * `nodeSubnetIds[1]`), the remedy in AWS's terms and in these props'
+ * (`ipv6`, `hostNumber`, `nodeEgress`).
  *
  * Exposes the shape PublicNetwork and PrivateSubnets give (the VPC's id as
  * `vpcId`, `subnets` and `nodeSubnets` as SubnetInfo, `internetAccess`),
@@ -105,20 +98,19 @@ export class ExistingNetwork extends Construct {
   constructor(scope: Construct, id: string, props: ExistingNetworkProps) {
     super(scope, id);
     this.props = props;
-    const names = props.settingNames;
     this.vpc = new DataAwsVpc(this, 'vpc', {
       id: props.vpcId,
       lifecycle: {
         postcondition: [
           {
             condition: '${self.enable_dns_support}',
-            errorMessage: `${props.vpcId} (${names.vpcId}) has DNS resolution turned off; the nodes resolve AWS endpoints and Rancher's name through the VPC resolver. Turn on enableDnsSupport on the VPC.`,
+            errorMessage: `The VPC ${props.vpcId} has DNS resolution turned off; the nodes resolve AWS endpoints and Rancher's name through the VPC resolver. Turn on DNS resolution (enableDnsSupport) on the VPC.`,
           },
           ...(props.ipv6
             ? [
                 {
                   condition: '${self.ipv6_cidr_block != ""}',
-                  errorMessage: `${props.vpcId} (${names.vpcId}) has no IPv6 block, and ${this.ipv6Setting} asks for IPv4 and IPv6: associate one with the VPC (an Amazon-provided /56 or one of yours) and a /64 with each subnet the deployment uses, or turn ${this.ipv6Setting} off.`,
+                  errorMessage: `The VPC ${props.vpcId} has no IPv6 block, and ipv6 asks for a dual-stack network: associate one with the VPC (an Amazon-provided /56 or one of yours) and a /64 with each load balancer and node subnet, or leave ipv6 off.`,
                 },
               ]
             : []),
@@ -127,18 +119,18 @@ export class ExistingNetwork extends Construct {
     });
 
     const loadBalancers = (props.loadBalancerSubnetIds ?? []).map((subnetId, i) => {
-      const label = indexed(names.loadBalancerSubnets ?? 'loadBalancerSubnetIds', i);
+      const label = roleOf('load balancer', i);
       const subnet = this.readSubnet(`load-balancer-subnet-${i}`, subnetId, label, this.ipv6Conditions(subnetId, label));
       const routes = this.effectiveRoutes(`load-balancer-subnet-${i}`, subnet.data, [
         {
           condition: `\${${hasDefaultRoute('self.routes', [ROUTE_TARGETS.internetGateway])}}`,
-          errorMessage: `${subnetId} (${label}) is not public: its route table \${self.route_table_id} sends 0.0.0.0/0 to no internet gateway, so an internet-facing load balancer there is unreachable. List public subnets.`,
+          errorMessage: `${subnetId} (${label}) is not public: its route table \${self.route_table_id} sends 0.0.0.0/0 to no internet gateway, so an internet-facing load balancer there is unreachable. Route 0.0.0.0/0 to an internet gateway, or use a public subnet.`,
         },
         ...(props.ipv6
           ? [
               {
                 condition: `\${${hasIpv6DefaultRoute('self.routes', [ROUTE_TARGETS.internetGateway])}}`,
-                errorMessage: `${subnetId} (${label}): its route table \${self.route_table_id} sends ::/0 to no internet gateway, so a dual-stack load balancer there is unreachable over IPv6 (${this.ipv6Setting}). Add the route, or turn ${this.ipv6Setting} off.`,
+                errorMessage: `${subnetId} (${label}): its route table \${self.route_table_id} sends ::/0 to no internet gateway, so a dual-stack load balancer there (ipv6) is unreachable over IPv6. Route ::/0 to the internet gateway, or leave ipv6 off.`,
               },
             ]
           : []),
@@ -148,11 +140,11 @@ export class ExistingNetwork extends Construct {
     });
 
     const nodes = props.nodeSubnetIds.map((subnetId, i) => {
-      const label = indexed(names.nodeSubnets, i);
+      const label = roleOf('node', i);
       const subnet = this.readSubnet(`node-subnet-${i}`, subnetId, label, [
         {
           condition: `\${${hostFits('self.cidr_block', props.hostNumber)}}`,
-          errorMessage: `${subnetId} (${label}) is \${self.cidr_block}, which has no usable host ${props.hostNumber} (AWS keeps the last address): choose a smaller ${names.hostNumber}.`,
+          errorMessage: `${subnetId} (${label}) is \${self.cidr_block}, which has no usable host ${props.hostNumber} (hostNumber; AWS keeps the last address): use a larger subnet or a smaller hostNumber.`,
         },
         ...this.ipv6Conditions(subnetId, label),
       ]);
@@ -164,7 +156,7 @@ export class ExistingNetwork extends Construct {
     });
 
     const datastore = (props.datastoreSubnetIds ?? []).map((subnetId, i) =>
-      this.readSubnet(`datastore-subnet-${i}`, subnetId, indexed(names.datastoreSubnets ?? 'datastoreSubnetIds', i), []),
+      this.readSubnet(`datastore-subnet-${i}`, subnetId, roleOf('datastore', i), []),
     );
 
     this.subnets = loadBalancers.map((s) => s.info);
@@ -177,25 +169,25 @@ export class ExistingNetwork extends Construct {
     if (loadBalancers.length > 1) {
       preconditions.push({
         condition: `\${length(distinct(${zones(loadBalancers)})) == ${loadBalancers.length}}`,
-        errorMessage: `${names.loadBalancerSubnets} has two subnets in one zone (zones \${jsonencode(${zones(loadBalancers)})}); a load balancer takes one subnet per zone.`,
+        errorMessage: `Two load balancer subnets share a zone (zones \${jsonencode(${zones(loadBalancers)})}, in loadBalancerSubnetIds' order); a load balancer takes one subnet per zone.`,
       });
     }
     if (nodes.length > 1) {
       preconditions.push({
         condition: `\${length(distinct(${zones(nodes)})) == ${nodes.length}}`,
-        errorMessage: `${names.nodeSubnets} has two subnets in one zone (zones \${jsonencode(${zones(nodes)})}); the servers go one per zone, so that losing a zone loses one server.`,
+        errorMessage: `Two node subnets share a zone (zones \${jsonencode(${zones(nodes)})}, in nodeSubnetIds' order); the servers go one per zone, so that losing a zone loses one server.`,
       });
     }
     if (loadBalancers.length > 0) {
       preconditions.push({
         condition: `\${length(setsubtract(${zones(nodes)}, ${zones(loadBalancers)})) == 0}`,
-        errorMessage: `${names.nodeSubnets} puts servers in zones \${jsonencode(setsubtract(${zones(nodes)}, ${zones(loadBalancers)}))} where ${names.loadBalancerSubnets} has no subnet; a load balancer sends nothing to targets in a zone it is not in. Add a public subnet of that zone.`,
+        errorMessage: `The node subnets put servers in zones \${jsonencode(setsubtract(${zones(nodes)}, ${zones(loadBalancers)}))} where no load balancer subnet is; a load balancer sends nothing to targets in a zone it is not in. Add a public subnet of that zone to loadBalancerSubnetIds.`,
       });
     }
     if (datastore.length > 0) {
       preconditions.push({
         condition: `\${length(distinct(${zones(datastore)})) >= 2}`,
-        errorMessage: `${names.datastoreSubnets} spans the zones \${jsonencode(distinct(${zones(datastore)}))}; an RDS subnet group needs subnets in at least two zones.`,
+        errorMessage: `The datastore subnets span the zones \${jsonencode(distinct(${zones(datastore)}))}; an RDS subnet group needs subnets in at least two zones.`,
       });
     }
     if (preconditions.length > 0) {
@@ -206,18 +198,13 @@ export class ExistingNetwork extends Construct {
     }
   }
 
-  /** What `ipv6` asks for, in the messages. */
-  private get ipv6Setting(): string {
-    return this.props.ipv6Setting ?? 'dualStack';
-  }
-
   /** With `ipv6`: the subnet has an IPv6 block (a server there gets an address of it, a load balancer one per zone). */
   private ipv6Conditions(subnetId: string, label: string): { condition: string; errorMessage: string }[] {
     if (!this.props.ipv6) return [];
     return [
       {
         condition: '${self.ipv6_cidr_block != ""}',
-        errorMessage: `${subnetId} (${label}) has no IPv6 block, and ${this.ipv6Setting} asks for IPv4 and IPv6: associate a /64 of the VPC's IPv6 block with it, or turn ${this.ipv6Setting} off.`,
+        errorMessage: `${subnetId} (${label}) has no IPv6 block, and ipv6 asks for a dual-stack network: associate a /64 of the VPC's IPv6 block with it, or leave ipv6 off.`,
       },
     ];
   }
@@ -236,7 +223,7 @@ export class ExistingNetwork extends Construct {
         postcondition: [
           {
             condition: `\${self.vpc_id == "${this.props.vpcId}"}`,
-            errorMessage: `${subnetId} (${label}) is in \${self.vpc_id}, not in ${this.props.vpcId} (${this.props.settingNames.vpcId}).`,
+            errorMessage: `${subnetId} (${label}) is in \${self.vpc_id}, not in the VPC ${this.props.vpcId}.`,
           },
           ...(reserved.length
             ? [
@@ -267,7 +254,6 @@ export class ExistingNetwork extends Construct {
 
   /** The route check of a node subnet, per how the nodes reach the internet; undefined when none is needed. */
   private egressCondition(subnetId: string, label: string, subnet: DataAwsSubnet): { condition: string; errorMessage: string } | undefined {
-    const alternative = this.props.settingNames.egressAlternative;
     switch (this.props.nodeEgress) {
       case 'provided':
         return undefined;
@@ -283,7 +269,7 @@ export class ExistingNetwork extends Construct {
           errorMessage:
             `${subnetId} (${label}) gives the servers no way out: its route table \${self.route_table_id} sends 0.0.0.0/0 to no NAT, transit or virtual private gateway, network interface or instance` +
             `, nor to an internet gateway with public addresses on launch (map_public_ip_on_launch is \${${publicAddresses}}). The servers download their installer, release and images at boot: give the subnet egress` +
-            `${alternative ? `, or set ${alternative}` : ''}.`,
+            ", or set nodeEgress to 'provided' where a proxy or a mirror carries them.",
         };
       }
     }

@@ -106,9 +106,9 @@ describe('rke-ha single server in an existing VPC, TLS at an ALB', () => {
     const [, server] = only(json, 'aws_instance');
     expect(userDataOf(json, server)).toContain('PEER_IPS=""');
     const checks = Object.entries(resources(json, 'terraform_data')).find(([n]) => n.startsWith('network_checks_'))![1];
-    expect(checks.lifecycle.precondition.map((p: { error_message: string }) => p.error_message.split(' ')[0])).toEqual([
-      'rkeHa.existingNetwork.loadBalancerSubnetIds',
-      'rkeHa.existingNetwork.nodeSubnetIds',
+    expect(checks.lifecycle.precondition.map((p: { error_message: string }) => p.error_message)).toEqual([
+      expect.stringMatching(/^Two load balancer subnets share a zone /),
+      expect.stringMatching(/^The node subnets put servers in zones /),
     ]);
   });
 });
@@ -183,5 +183,32 @@ describe('no secret literal in an existing network', () => {
     ['docker', docker(DOCKER_EXISTING)],
   ])('%s', (_name, json) => {
     expectSecretsByReference(json);
+  });
+});
+
+/**
+ * The settings file is one client of ExistingNetwork: its plan-time checks in the app's stacks say what they say to
+ * a library user (the VPC and subnets by id and role, the construct's props), no settings-file path. Only messages:
+ * the guard's records, their ids and inputs keep the settings file's names (a record's name is in the state).
+ */
+describe("the app's existing-network checks speak ExistingNetwork's words", () => {
+  const networkMessages = (json: TerraformJson): string[] =>
+    [...Object.values(json.data ?? {}), json.resource.terraform_data ?? {}].flatMap((blocks) =>
+      Object.entries(blocks)
+        .filter(([name]) => name.startsWith('network_'))
+        .flatMap(([, block]) => [...(block.lifecycle?.postcondition ?? []), ...(block.lifecycle?.precondition ?? [])])
+        .map((check: { error_message: string }) => check.error_message),
+    );
+
+  it.each([
+    ['rke-ha', rke(RKE_EXISTING), 25],
+    ['rke-ha k3s with a proxy', rke(K3S_PROXY), 21],
+    ['rke-ha dual-stack k3s', rke(variantSettings('rke-ha dual-stack existing network, k3s')), 40],
+    ['docker', docker(DOCKER_EXISTING), 5],
+  ])('%s', (_name, json, count) => {
+    const messages = networkMessages(json);
+    expect(messages).toHaveLength(count);
+    expect(messages).toContainEqual(expect.stringMatching(new RegExp(`^The VPC ${VPC} has DNS resolution turned off;`)));
+    for (const message of messages) expect(message).not.toMatch(/rkeHa|docker\.|existingNetwork|dualStack|HostNumber|proxy\.http|airGap/);
   });
 });

@@ -173,7 +173,7 @@ describe('rke-ha dual-stack (rkeHa.dualStack)', () => {
     const vpc = Object.values(dataSources(json, 'aws_vpc'))[0];
     expect(vpc.lifecycle.postcondition).toContainEqual({
       condition: '${self.ipv6_cidr_block != ""}',
-      error_message: expect.stringContaining('has no IPv6 block, and rkeHa.dualStack asks for IPv4 and IPv6'),
+      error_message: `The VPC ${VPC} has no IPv6 block, and ipv6 asks for a dual-stack network: associate one with the VPC (an Amazon-provided /56 or one of yours) and a /64 with each load balancer and node subnet, or leave ipv6 off.`,
     });
     const subnets = Object.entries(dataSources(json, 'aws_subnet'));
     const withIpv6Check = subnets.filter(([, s]) =>

@@ -14,14 +14,6 @@ export const props = (overrides: Partial<ExistingNetworkProps> = {}): ExistingNe
   hostNumber: 10,
   nodeEgress: 'own',
   reservedRanges: ['10.42.0.0/16', '10.43.0.0/16'],
-  settingNames: {
-    vpcId: 'net.vpcId',
-    loadBalancerSubnets: 'net.loadBalancerSubnetIds',
-    nodeSubnets: 'net.nodeSubnetIds',
-    hostNumber: 'net.nodeHostNumber',
-    datastoreSubnets: 'net.datastoreSubnetIds',
-    egressAlternative: 'proxy.http',
-  },
   ...overrides,
 });
 

@@ -1,5 +1,6 @@
 import type { NodeEgress } from '../../../lib/network/existing-network';
 import { DB, LB, NODES, VPC } from '../../helpers/sample-network';
+import type { TerraformJson } from '../../helpers/synth';
 import { props, synth } from './existing-network.setup';
 
 /** The default network, for both describes below. */
@@ -66,5 +67,48 @@ describe('ExistingNetwork: what it synthesizes', () => {
     expect(network.checks).toBeUndefined();
     // The Elastic IP waits for the internet gateway its subnet's route was checked for.
     expect(network.internetAccess).toHaveLength(1);
+  });
+});
+
+describe("ExistingNetwork's messages: its own words, whoever builds it", () => {
+  /** Every data source's postcondition and the zone checks' preconditions, by the address Terraform names beside them. */
+  const messages = (json: TerraformJson): [string, string][] => [
+    ...Object.entries(json.data ?? {}).flatMap(([type, blocks]) =>
+      Object.entries(blocks).flatMap(([name, block]) =>
+        ((block as any).lifecycle?.postcondition ?? []).map((p: any): [string, string] => [`data.${type}.${name}`, p.error_message]),
+      ),
+    ),
+    ...Object.entries(json.resource.terraform_data ?? {}).flatMap(([name, block]) =>
+      ((block as any).lifecycle?.precondition ?? []).map((p: any): [string, string] => [`terraform_data.${name}`, p.error_message]),
+    ),
+  ];
+  const all = messages(synth(props({ ipv6: true })).json);
+
+  it('names the VPC and each subnet by its id and its role, the role the data source Terraform names beside it', () => {
+    expect(all.length).toBeGreaterThan(20);
+    for (const [address, message] of all) {
+      const subnet = /^data\.aws_(?:subnet|route_table)\.network_(load-balancer|node|datastore)-subnet-(\d)(?:-routes)?_/.exec(address);
+      if (subnet) {
+        const [, role, i] = subnet;
+        const id = { 'load-balancer': LB, node: NODES, datastore: DB }[role as 'node'][Number(i)];
+        expect(message.startsWith(`${id} (${role.replace('-', ' ')} subnet ${i})`)).toBe(true);
+      } else if (address.startsWith('data.aws_vpc.')) expect(message.startsWith(`The VPC ${VPC} `)).toBe(true);
+      else expect(message).toMatch(/^(Two (load balancer|node) subnets share a zone|The (node|datastore) subnets) /);
+    }
+  });
+
+  it("says the remedy in its props' terms (ipv6, hostNumber, nodeEgress, the lists) and names no caller's setting", () => {
+    const text = all.map(([, message]) => message);
+    expect(text.filter((m) => m.includes('no IPv6 block'))).toHaveLength(7);
+    for (const m of text.filter((m) => /IPv6|::\/0/.test(m))) expect(m).toMatch(/, or leave ipv6 off\.$/);
+    expect(text).toContainEqual(
+      expect.stringMatching(/which has no usable host 10 \(hostNumber; .*: use a larger subnet or a smaller hostNumber\.$/),
+    );
+    expect(text).toContainEqual(
+      expect.stringMatching(/give the subnet egress, or set nodeEgress to 'provided' where a proxy or a mirror carries them\.$/),
+    );
+    expect(text).toContainEqual(expect.stringMatching(/Add a public subnet of that zone to loadBalancerSubnetIds\.$/));
+    // Neither a settings file's path nor a prop of the deployment constructs that build it.
+    for (const m of text) expect(m).not.toMatch(/rkeHa|docker\.|existingNetwork|dualStack|nodeHostNumber|subnetId\b|proxy\.http|airGap/);
   });
 });

@@ -51,26 +51,26 @@ describeWithTerraform('ExistingNetwork: the plan-time checks, evaluated by terra
   });
 
   const cases: [string, NetworkFacts, string | string[]][] = [
-    ['DNS resolution off', { ...HEALTHY, vpc: { ...HEALTHY.vpc, enable_dns_support: false } }, `${VPC} (net.vpcId) has DNS resolution turned off`],
+    ['DNS resolution off', { ...HEALTHY, vpc: { ...HEALTHY.vpc, enable_dns_support: false } }, `The VPC ${VPC} has DNS resolution turned off`],
     [
       'a subnet of another VPC',
       withSubnet(HEALTHY, NODES[1], { vpc_id: 'vpc-0fffffffffffffff0' }),
-      `${NODES[1]} (net.nodeSubnetIds[1]) is in vpc-0fffffffffffffff0, not in ${VPC} (net.vpcId).`,
+      `${NODES[1]} (node subnet 1) is in vpc-0fffffffffffffff0, not in the VPC ${VPC}.`,
     ],
     [
       "a subnet inside RKE2's pod network",
       withSubnet(HEALTHY, DB[0], { cidr_block: '10.42.7.0/24' }),
-      `${DB[0]} (net.datastoreSubnetIds[0]) is 10.42.7.0/24, which overlaps 10.42.0.0/16 or 10.43.0.0/16`,
+      `${DB[0]} (datastore subnet 0) is 10.42.7.0/24, which overlaps 10.42.0.0/16 or 10.43.0.0/16`,
     ],
     [
       'a node subnet too small for host 10',
       withSubnet(HEALTHY, NODES[2], { cidr_block: '10.1.200.0/29' }),
-      `${NODES[2]} (net.nodeSubnetIds[2]) is 10.1.200.0/29, which has no usable host 10 (AWS keeps the last address): choose a smaller net.nodeHostNumber.`,
+      `${NODES[2]} (node subnet 2) is 10.1.200.0/29, which has no usable host 10 (hostNumber; AWS keeps the last address): use a larger subnet or a smaller hostNumber.`,
     ],
     [
       'a load balancer subnet with an explicit table and no internet gateway',
       { ...HEALTHY, associations: { ...HEALTHY.associations, [LB[1]]: 'rtb-private-1' } },
-      `${LB[1]} (net.loadBalancerSubnetIds[1]) is not public: its route table rtb-private-1 sends 0.0.0.0/0 to no internet gateway`,
+      `${LB[1]} (load balancer subnet 1) is not public: its route table rtb-private-1 sends 0.0.0.0/0 to no internet gateway`,
     ],
     [
       'a private node subnet on a main table without a default route',
@@ -79,7 +79,7 @@ describeWithTerraform('ExistingNetwork: the plan-time checks, evaluated by terra
         associations: { ...Object.fromEntries(LB.map((id) => [id, 'rtb-public'])), [NODES[1]]: 'rtb-private-1', [NODES[2]]: 'rtb-private-2' },
         routeTables: { ...HEALTHY.routeTables, 'rtb-public': HEALTHY.routeTables['rtb-main'], 'rtb-main': [] },
       },
-      `${NODES[0]} (net.nodeSubnetIds[0]) gives the servers no way out: its route table rtb-main sends 0.0.0.0/0 to no NAT`,
+      `${NODES[0]} (node subnet 0) gives the servers no way out: its route table rtb-main sends 0.0.0.0/0 to no NAT`,
     ],
     [
       'a node subnet routed to an internet gateway without public addresses on launch',
@@ -90,25 +90,25 @@ describeWithTerraform('ExistingNetwork: the plan-time checks, evaluated by terra
       'two load balancer subnets in one zone',
       withSubnet(HEALTHY, LB[2], { availability_zone: ZONES[0] }),
       [
-        'net.loadBalancerSubnetIds has two subnets in one zone (zones ["eu-west-1a","eu-west-1b","eu-west-1a"]); a load balancer takes one subnet per zone.',
+        'Two load balancer subnets share a zone (zones ["eu-west-1a","eu-west-1b","eu-west-1a"], in loadBalancerSubnetIds\' order); a load balancer takes one subnet per zone.',
         // And so the third server's zone has none.
-        'net.nodeSubnetIds puts servers in zones ["eu-west-1c"] where net.loadBalancerSubnetIds has no subnet; a load balancer sends nothing to targets in a zone it is not in. Add a public subnet of that zone.',
+        'The node subnets put servers in zones ["eu-west-1c"] where no load balancer subnet is; a load balancer sends nothing to targets in a zone it is not in. Add a public subnet of that zone to loadBalancerSubnetIds.',
       ],
     ],
     [
       'two servers in one zone',
       withSubnet(HEALTHY, NODES[1], { availability_zone: ZONES[0] }),
-      'net.nodeSubnetIds has two subnets in one zone (zones ["eu-west-1a","eu-west-1a","eu-west-1c"])',
+      'Two node subnets share a zone (zones ["eu-west-1a","eu-west-1a","eu-west-1c"], in nodeSubnetIds\' order)',
     ],
     [
       'a server in a zone the load balancer is not in',
       withSubnet(HEALTHY, NODES[2], { availability_zone: 'eu-west-1d' }),
-      'net.nodeSubnetIds puts servers in zones ["eu-west-1d"] where net.loadBalancerSubnetIds has no subnet',
+      'The node subnets put servers in zones ["eu-west-1d"] where no load balancer subnet is',
     ],
     [
       'the datastore in one zone',
       withSubnet(HEALTHY, DB[1], { availability_zone: ZONES[0] }),
-      'net.datastoreSubnetIds spans the zones ["eu-west-1a"]; an RDS subnet group needs subnets in at least two zones.',
+      'The datastore subnets span the zones ["eu-west-1a"]; an RDS subnet group needs subnets in at least two zones.',
     ],
   ];
   let results: string[][] = [];
@@ -142,8 +142,35 @@ describeWithTerraform('ExistingNetwork: the plan-time checks, evaluated by terra
     const dockerish = synth(props({ loadBalancerSubnetIds: [], nodeSubnetIds: [LB[0]], datastoreSubnetIds: [], nodeEgress: 'elastic-ip' })).json;
     expect(fails(withSubnet(HEALTHY, LB[0], { map_public_ip_on_launch: false }), dockerish)).toEqual([]);
     expect(fails({ ...HEALTHY, associations: { [LB[0]]: 'rtb-private-0' } }, dockerish)).toEqual([
-      `${LB[0]} (net.nodeSubnetIds[0]) is not public: its route table rtb-private-0 sends 0.0.0.0/0 to no internet gateway, and the host's Elastic IP needs one. Use a public subnet.`,
+      `${LB[0]} (node subnet 0) is not public: its route table rtb-private-0 sends 0.0.0.0/0 to no internet gateway, and the host's Elastic IP needs one. Use a public subnet.`,
     ]);
+  });
+
+  it('dual-stack (ipv6): refuses a VPC or subnet without an IPv6 block and a load balancer subnet without ::/0, saying ipv6', () => {
+    const dual = synth(props({ ipv6: true })).json;
+    const v6 = (i: number) => `2600:1f18:abc:${i}::/64`;
+    const ready: NetworkFacts = {
+      ...HEALTHY,
+      vpc: { ...HEALTHY.vpc, ipv6_cidr_block: '2600:1f18:abc::/56' },
+      subnets: Object.fromEntries(Object.entries(HEALTHY.subnets).map(([id, s], i) => [id, { ...s, ipv6_cidr_block: DB.includes(id) ? '' : v6(i) }])),
+      routeTables: {
+        ...HEALTHY.routeTables,
+        'rtb-main': [...HEALTHY.routeTables['rtb-main'], { cidr_block: '', ipv6_cidr_block: '::/0', gateway_id: 'igw-0123' }],
+      },
+    };
+    expect(fails(ready, dual)).toEqual([]);
+    expect(fails({ ...ready, vpc: { ...ready.vpc, ipv6_cidr_block: '' } }, dual)).toEqual([
+      `The VPC ${VPC} has no IPv6 block, and ipv6 asks for a dual-stack network: associate one with the VPC (an Amazon-provided /56 or one of yours) and a /64 with each load balancer and node subnet, or leave ipv6 off.`,
+    ]);
+    expect(fails(withSubnet(ready, NODES[2], { ipv6_cidr_block: '' }), dual)).toEqual([
+      `${NODES[2]} (node subnet 2) has no IPv6 block, and ipv6 asks for a dual-stack network: associate a /64 of the VPC's IPv6 block with it, or leave ipv6 off.`,
+    ]);
+    expect(fails({ ...ready, routeTables: { ...ready.routeTables, 'rtb-main': HEALTHY.routeTables['rtb-main'] } }, dual)).toEqual(
+      LB.map(
+        (id, i) =>
+          `${id} (load balancer subnet ${i}): its route table rtb-main sends ::/0 to no internet gateway, so a dual-stack load balancer there (ipv6) is unreachable over IPv6. Route ::/0 to the internet gateway, or leave ipv6 off.`,
+      ),
+    );
   });
 });
 

@@ -47,14 +47,12 @@ export function dockerNetwork(scope: Construct, plan: DockerNetworkPlan, name: s
   if (existing) {
     // The settings refuse a load balancer with an existing network (it would need a second subnet of yours).
     if (zones > 0) throw new Error('docker.existingNetwork names one subnet; a load balancer in front of the host needs more');
-    const path = 'docker.existingNetwork';
     const network = new ExistingNetwork(scope, 'network', {
       vpcId: existing.vpcId,
       nodeSubnetIds: [existing.subnetId],
       hostNumber: existing.hostNumber,
       nodeEgress: 'elastic-ip',
       reservedRanges: [...EMBEDDED_CLUSTER_NETWORKS],
-      settingNames: { vpcId: `${path}.vpcId`, nodeSubnets: `${path}.subnetId`, hostNumber: `${path}.hostNumber` },
     });
     const subnet = network.nodeSubnets[0];
     return {

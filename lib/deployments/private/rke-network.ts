@@ -57,7 +57,6 @@ export function rkeNetwork(
   const { nodeCount, externalDatastore } = cluster;
   const existing = plan.existing;
   if (existing) {
-    const path = 'rkeHa.existingNetwork';
     const network = new ExistingNetwork(scope, 'network', {
       vpcId: existing.vpcId,
       loadBalancerSubnetIds: existing.loadBalancerSubnetIds,
@@ -67,15 +66,6 @@ export function rkeNetwork(
       nodeEgress: egressProvided(settings) ? 'provided' : 'own',
       reservedRanges: [RKE2_CLUSTER_CIDR, RKE2_SERVICE_CIDR],
       ipv6: plan.dualStack,
-      ipv6Setting: 'rkeHa.dualStack',
-      settingNames: {
-        vpcId: `${path}.vpcId`,
-        loadBalancerSubnets: `${path}.loadBalancerSubnetIds`,
-        nodeSubnets: `${path}.nodeSubnetIds`,
-        hostNumber: `${path}.nodeHostNumber`,
-        datastoreSubnets: `${path}.datastoreSubnetIds`,
-        egressAlternative: 'proxy.http or airGap.installerUrl',
-      },
     });
     const nodeSubnets = network.nodeSubnets.slice(0, nodeCount);
     return {
