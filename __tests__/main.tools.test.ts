@@ -107,7 +107,7 @@ describe('main.ts', () => {
           expect.stringMatching(
             /^Warning: rke-ha: rancher\.tls\.issuer acme with dns\.mode wildcard: Let's Encrypt limits certificates per registered domain, and sslip\.io is not on the Public Suffix List/,
           ),
-          expect.stringMatching(/^Warning: docker: docker\.tls\.issuer acme with dns\.mode wildcard: /),
+          expect.stringMatching(/^Warning: docker: tls\.issuer acme with dns\.mode wildcard: /),
         ]);
         expect(result.stderr).not.toMatch(STACK_TRACE_LINE);
         // The cdktf CLI prints them from the manifest.

@@ -46,7 +46,6 @@ import type { RancherOnDockerProps } from './rancher-on-docker-props';
 import { dnsRecordedSettings } from './private/dns-recorded-settings';
 import { dockerNetwork } from './private/docker-network';
 import { dockerNetworkPlan } from './private/network-plan';
-import { isFromSettingsFile, settingNamer } from './private/setting-names';
 import { rancherName, wildcardName } from './private/rancher-name';
 import { providerRegion } from './private/provider-region';
 import { requireTerraformVersion } from '../common/terraform-version';
@@ -158,8 +157,6 @@ export class RancherOnDocker extends RancherDeployment {
     return {
       settings,
       s,
-      // How the messages at synth name a setting of `docker`: the prop, or the settings file's path.
-      named: settingNamer('docker', isFromSettingsFile(props)),
       name: deploymentPrefix(this, settings.name),
       parameterPath: deploymentParameterPath(this, settings.name),
       // An ALB needs subnets in two zones: the second is only the ALB's. Adding it leaves the first (the host's) alone.
@@ -177,7 +174,7 @@ export class RancherOnDocker extends RancherDeployment {
     d: DockerDeployment,
     network: DockerNetwork,
   ): { applied: AppliedRecord; runningVersion: string; guard: DeploymentGuard } {
-    const { settings, s, named } = d;
+    const { settings, s } = d;
     const restoredFrom = s.dataVolume.restoreSnapshotId ?? NOT_RESTORED;
     const applied = new AppliedRecord(this, 'applied', {
       parameterPath: d.parameterPath,
@@ -212,7 +209,7 @@ export class RancherOnDocker extends RancherDeployment {
           // A snapshot asked for that the last apply did not restore: this apply makes the volume again from it.
           // (Unsetting the setting restores nothing: the volume keeps the snapshot it was made from.)
           restoring: s.dataVolume.restoreSnapshotId ? `${hclString(restoredFrom)} != ${applied.recorded(DATA_SOURCE_KEY)}` : undefined,
-          downgradeProcedure: `a restore: set ${named('dataVolume.restoreSnapshotId')} to the snapshot taken before the upgrade (tag ${UPGRADE_SNAPSHOT_TAG}) in the same change`,
+          downgradeProcedure: `a restore: set dataVolume.restoreSnapshotId to the snapshot taken before the upgrade (tag ${UPGRADE_SNAPSHOT_TAG}) in the same change`,
         }),
       ],
     });
@@ -252,14 +249,14 @@ export class RancherOnDocker extends RancherDeployment {
 
   /** Rancher's name (from the Elastic IP with a wildcard name), its certificate, and what agents trust of them. */
   private nameRancher(d: DockerDeployment, props: RancherOnDockerProps, network: DockerNetwork, guard: DeploymentGuard): DockerNaming {
-    const { settings, s, named, name } = d;
+    const { settings, s, name } = d;
     // Allocated before the host, which a wildcard name tells its own address; associated once the host exists.
     const address = new PublicAddress(this, 'address', { name, dependsOn: network.internetGateway });
     const hostname = rancherName(this, settings, {
       hostname: props.hostname,
       address: () => address.ip,
       issuer: s.tls.issuer,
-      issuerSetting: named('tls.issuer'),
+      issuerSetting: 'tls.issuer',
     });
     const certificate = new DockerCertificate(this, 'certificate', { tls: s.tls, hostname });
     // Rancher's name (unless it is made of the address, which the dns records hold) and the CA agents trust.
@@ -305,11 +302,11 @@ export class RancherOnDocker extends RancherDeployment {
 
   /** The data volume, the host that mounts it and runs the rancher container, and the Elastic IP's association. */
   private addHost(d: DockerDeployment, network: DockerNetwork, traffic: DockerTraffic, naming: DockerNaming, boot: DockerBoot): DockerHost {
-    const { settings, s, named, name } = d;
+    const { settings, s, name } = d;
     // The host runs Ubuntu on either architecture: apt's docker.io and the rancher/rancher image (a manifest list with an
     // arm64 build) fit both.
     const ami = new ServerImage(this, 'ami', { amiId: s.amiId, architecture: s.architecture, region: settings.region });
-    warnOnArm64(this, s.architecture, named('architecture'), settings.versions.rancher);
+    warnOnArm64(this, s.architecture, 'architecture', settings.versions.rancher);
     const data = new DataVolume(this, 'data', {
       name,
       availabilityZone: network.subnet.availabilityZone,
@@ -504,7 +501,6 @@ export class RancherOnDocker extends RancherDeployment {
 interface DockerDeployment {
   readonly settings: ResolvedDockerSettings;
   readonly s: ResolvedDockerSettings['docker'];
-  readonly named: ReturnType<typeof settingNamer>;
   /** `<name>-<stack id>`. */
   readonly name: string;
   readonly parameterPath: string;

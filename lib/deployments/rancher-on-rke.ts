@@ -91,7 +91,6 @@ import { backupsPlan, type BackupsPlan } from './private/backups-plan';
 import { clusterPlan, type ClusterPlan } from './private/cluster-plan';
 import { rkeNetworkPlan, type RkeNetworkPlan } from './private/network-plan';
 import { rkeNetwork } from './private/rke-network';
-import { isFromSettingsFile, settingNamer, type SettingNamer } from './private/setting-names';
 import { movedServersCondition, peerCandidates, previousServer } from './private/rke-server-layout';
 import { rkeRecordedSettings } from './private/rke-recorded-settings';
 import { deploymentParameterPath, deploymentPrefix, stackLevelName } from './private/stack-level-names';
@@ -275,7 +274,6 @@ export class RancherOnRke extends RancherOnCluster {
       network: rkeNetworkPlan(s),
       backups: backupsPlan(settings, { name, stackId }),
       wildcard: wildcardName(settings),
-      named: settingNamer('rkeHa', isFromSettingsFile(props)),
     };
   }
 
@@ -544,8 +542,8 @@ export class RancherOnRke extends RancherOnCluster {
       this,
       cluster.architecture,
       cluster.architectureFromInstanceType
-        ? `${d.named('architecture')} (unset; from ${d.named('instanceType')} ${s.instanceType}, a Graviton type, with ${d.named('amiId')} pinned: the servers install the arm64 release)`
-        : d.named('architecture'),
+        ? `architecture (unset; from instanceType ${s.instanceType}, a Graviton type, with amiId pinned: the servers install the arm64 release)`
+        : 'architecture',
       settings.versions.rancher,
     );
     // What could not be confirmed here (docs/settings.md, "Unconfirmed here"): the first apply settles each.
@@ -557,8 +555,8 @@ export class RancherOnRke extends RancherOnCluster {
         settings.versions.releaseSums,
         `versions.${cluster.distribution}`,
       ),
-      unconfirmedImageWarning(s.operatingSystem, settings.region, s.amiId, d.named('operatingSystem')),
-      cluster.externalDatastore && !s.datastore.multiAz ? singleZoneDatastoreWarning(d.named('datastore.multiAz')) : undefined,
+      unconfirmedImageWarning(s.operatingSystem, settings.region, s.amiId, 'operatingSystem'),
+      cluster.externalDatastore && !s.datastore.multiAz ? singleZoneDatastoreWarning('datastore.multiAz') : undefined,
     ]);
     // Node-to-node, pod and service traffic never go through the proxy; nor does Rancher's own name, unless
     // egress is closed (the name resolves to the load balancer's public addresses, reachable only via the proxy).
@@ -1026,8 +1024,6 @@ interface Deployment {
   readonly backups: BackupsPlan;
   /** Rancher named after an address (`dns.mode: wildcard`). */
   readonly wildcard: boolean;
-  /** A setting of the section as the messages at synth name it: the prop, or the settings file's path. */
-  readonly named: SettingNamer;
 }
 
 type DeploymentNetwork = ReturnType<typeof rkeNetwork> & {

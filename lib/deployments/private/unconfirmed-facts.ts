@@ -54,7 +54,7 @@ export function unconfirmedImageWarning(
   if (amiId !== undefined || !(UNCONFIRMED_IMAGE_NAMES[operatingSystem] ?? []).includes(partition)) return undefined;
   return (
     `${setting} ${operatingSystem} in ${region} (partition ${partition}): the image names the lookup matches are not confirmed ` +
-    `there; if none matches, the plan fails at the lookup before creating anything. Pin an image you checked (rkeHa.amiId), ` +
+    `there; if none matches, the plan fails at the lookup before creating anything. Pin an image you checked (amiId), ` +
     `or let the acceptance run record the name it found (docs/settings.md, "Unconfirmed here")`
   );
 }

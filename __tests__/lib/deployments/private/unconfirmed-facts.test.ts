@@ -37,7 +37,7 @@ describe('facts the settings rely on and nobody could confirm here', () => {
     expect(warnings).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^rke-ha: versions\.rke2 v1\.35\.7\+rke2r1 on arm64: the SHA-256 of rke2\.linux-arm64\.tar\.gz/),
-        expect.stringMatching(/^rke-ha: rkeHa\.operatingSystem rhel-9 in us-gov-west-1 \(partition aws-us-gov\)/),
+        expect.stringMatching(/^rke-ha: operatingSystem rhel-9 in us-gov-west-1 \(partition aws-us-gov\).*Pin an image you checked \(amiId\), /),
       ]),
     );
     const pinned = {
@@ -53,7 +53,7 @@ describe('facts the settings rely on and nobody could confirm here', () => {
     const warnings = constructWarnings(
       buildStack(unsynthesizedApp(), RKE_HA_STACK, { rkeHa: { distribution: 'k3s', datastore: { multiAz: false } } }),
     );
-    expect(warnings).toContain(`rke-ha: ${singleZoneDatastoreWarning('rkeHa.datastore.multiAz')}`);
+    expect(warnings).toContain(`rke-ha: ${singleZoneDatastoreWarning('datastore.multiAz')}`);
   });
 
   it('refuses the EU Sovereign Cloud, saying why', () => {

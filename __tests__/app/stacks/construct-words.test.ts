@@ -1,0 +1,40 @@
+import { DOCKER_STACK } from '../../../app/stacks/docker';
+import { RKE_HA_STACK } from '../../../app/stacks/rke-ha';
+import { constructWarnings } from '../../../lib/synth/warnings';
+import { resources, unsynthesizedApp } from '../../helpers/synth';
+import { buildStack, synthSettings } from '../../helpers/variants';
+
+/**
+ * The app's stacks map a settings file onto RancherOnRke and RancherOnDocker, which speak their own props' words
+ * whoever built them: a settings-file user reads `architecture`, as a library user does, not `rkeHa.architecture`
+ * (the prefix names the stack). Only messages: the guard's records keep the settings file's names.
+ */
+describe("the constructs' messages in the app's stacks name the construct's props", () => {
+  const warnings = (stack: typeof RKE_HA_STACK | typeof DOCKER_STACK, input: Parameters<typeof buildStack>[2]) =>
+    constructWarnings(buildStack(unsynthesizedApp(), stack, input));
+
+  it("rke-ha: the servers' architecture, named as RancherOnRke's props name it", () => {
+    expect(warnings(RKE_HA_STACK, { rkeHa: { architecture: 'arm64', instanceType: 'm7g.xlarge' } })).toContainEqual(
+      expect.stringMatching(/^rke-ha: architecture arm64: Rancher 2\.14's docs call running on arm64 experimental/),
+    );
+  });
+
+  it("docker: the host's architecture and the issuer, named as RancherOnDocker's props name them", () => {
+    expect(warnings(DOCKER_STACK, { docker: { architecture: 'arm64', instanceType: 'm7g.large' } })).toEqual([
+      expect.stringMatching(/^docker: architecture arm64: Rancher 2\.14's docs call/),
+    ]);
+    expect(warnings(DOCKER_STACK, { dns: { mode: 'wildcard' }, docker: { tls: { issuer: 'acme' } } })).toEqual([
+      expect.stringMatching(/^docker: tls\.issuer acme with dns\.mode wildcard: /),
+    ]);
+  });
+
+  it("docker: the guard's downgrade refusal names dataVolume.restoreSnapshotId", () => {
+    const { json } = synthSettings(DOCKER_STACK, {});
+    const [[, guard]] = Object.entries(resources(json, 'terraform_data')).filter(([name]) => /^deployment-guard_[0-9A-F]{8}$/.test(name));
+    const refusals = guard.lifecycle.precondition.map((p: { error_message: string }) => p.error_message);
+    expect(refusals).toContainEqual(
+      expect.stringContaining('Rancher is not downgraded (a downgrade is a restore: set dataVolume.restoreSnapshotId to '),
+    );
+    expect(refusals.filter((refusal: string) => refusal.includes('is not downgraded')).join('\n')).not.toContain('docker.dataVolume');
+  });
+});
