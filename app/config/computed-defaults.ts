@@ -45,7 +45,8 @@ function restoreFromDefaults(): NonNullable<Settings['backups']['restoreFrom']> 
 /** The proxy rancher.example.yaml names, for the case of `proxy.https` with only `proxy.http` given. */
 const EXAMPLE_PROXY = 'http://proxy.internal:3128';
 
-const withRkeHa = (d: Settings, change: Partial<Settings['rkeHa']>): Settings['rkeHa'] => ({ ...d.rkeHa, ...change });
+/** RancherOnRke's props as the plans take them: the file's `rkeHa` beside the deployment's fields, with `change`. */
+const rkeProps = (d: Settings, change: Partial<Settings['rkeHa']> = {}) => ({ ...d, ...d.rkeHa, ...change });
 
 export const COMPUTED_DEFAULTS: Readonly<Record<string, ComputedDefault>> = {
   'rancher.tls.acme.environment': { cases: [{ value: () => DEFAULT_ACME_ENVIRONMENT }] },
@@ -86,16 +87,16 @@ export const COMPUTED_DEFAULTS: Readonly<Record<string, ComputedDefault>> = {
   'backups.restoreFrom.disarm': { cases: [{ value: () => restoreFromDefaults().disarm }] },
   'rkeHa.nodeCount': {
     cases: [
-      { when: 'rke2', value: (d) => clusterPlan({ ...d, rkeHa: withRkeHa(d, { distribution: 'rke2' }) }).nodeCount },
-      { when: 'k3s', value: (d) => clusterPlan({ ...d, rkeHa: withRkeHa(d, { distribution: 'k3s' }) }).nodeCount },
+      { when: 'rke2', value: (d) => clusterPlan(rkeProps(d, { distribution: 'rke2' })).nodeCount },
+      { when: 'k3s', value: (d) => clusterPlan(rkeProps(d, { distribution: 'k3s' })).nodeCount },
     ],
   },
   'rkeHa.ingressController': {
     cases: [
-      { value: (d) => clusterPlan(d).ingressController },
+      { value: (d) => clusterPlan(rkeProps(d)).ingressController },
       {
         when: 'rke2 with rancher.tls.mode rancher or external',
-        value: (d) => clusterPlan({ ...d, rancher: { ...d.rancher, tls: { ...d.rancher.tls, mode: 'external' } } }).ingressController,
+        value: (d) => clusterPlan({ ...rkeProps(d), rancher: { ...d.rancher, tls: { ...d.rancher.tls, mode: 'external' } } }).ingressController,
       },
     ],
   },
@@ -117,7 +118,7 @@ export const COMPUTED_DEFAULTS: Readonly<Record<string, ComputedDefault>> = {
       { when: 'any other class', value: (d) => existingIngressPlan({ ...d.k8sHa.ingress, className: 'nginx' }).service.name },
     ],
   },
-  'rkeHa.architecture': { cases: [{ when: 'no amiId', value: (d) => clusterPlan(d).architecture }] },
+  'rkeHa.architecture': { cases: [{ when: 'no amiId', value: (d) => clusterPlan(rkeProps(d)).architecture }] },
   'rkeHa.datastore.port': {
     cases: [
       { when: 'postgres', value: () => defaultPort('postgres') },

@@ -684,6 +684,13 @@ export const rancherOnDockerSchema = refineDeployment(z.strictObject({ ...deploy
 
 /** What every construct's resolved props hold (RancherOnExistingCluster's lack the AWS side's fields). */
 export type ResolvedDeploymentProps = z.output<z.ZodObject<typeof deploymentFields>>;
-export type ResolvedRancherOnRkeProps = z.output<typeof rancherOnRkeSchema>;
-export type ResolvedRancherOnExistingClusterProps = z.output<typeof rancherOnExistingClusterSchema>;
-export type ResolvedRancherOnDockerProps = z.output<typeof rancherOnDockerSchema>;
+
+/** A schema's output with its own section's fields beside the others, as the props have them (`nodeCount`, not `rkeHa.nodeCount`). */
+export type FlatProps<T, K extends keyof T> = Omit<T, K> & T[K];
+
+/** RancherOnRke's props checked and completed: every default filled in, flat as the props are. */
+export type ResolvedRancherOnRkeProps = FlatProps<z.output<typeof rancherOnRkeSchema>, 'rkeHa'>;
+/** RancherOnExistingCluster's props checked and completed. */
+export type ResolvedRancherOnExistingClusterProps = FlatProps<z.output<typeof rancherOnExistingClusterSchema>, 'k8sHa'>;
+/** RancherOnDocker's props checked and completed. */
+export type ResolvedRancherOnDockerProps = FlatProps<z.output<typeof rancherOnDockerSchema>, 'docker'>;

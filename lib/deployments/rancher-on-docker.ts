@@ -7,7 +7,7 @@ import { DeploymentGuard } from '../common/deployment-guard';
 import { addDeploymentRecord } from '../common/deployment-record';
 import { agentTrustRecords } from './private/agent-trust';
 import { bootstrapEnabled } from '../config/bootstrap-schema';
-import { rancherOnDockerSchema } from '../config/deployment-schema';
+import { rancherOnDockerSchema, type ResolvedRancherOnDockerProps } from '../config/deployment-schema';
 import { ARecord } from '../dns/a-record';
 import { AliasRecord, publicZone } from '../dns/alias-record';
 import { DataVolume, UPGRADE_SNAPSHOT_TAG, upgradeSnapshotName } from '../docker/data-volume';
@@ -107,7 +107,7 @@ export class RancherOnDocker extends RancherDeployment {
     super(scope, id);
     const d = this.resolve(props);
     this.name = d.name;
-    const network = dockerNetwork(this, dockerNetworkPlan(d.s), d.name, { loadBalancerZones: d.external ? 2 : 0 });
+    const network = dockerNetwork(this, dockerNetworkPlan(d.props), d.name, { loadBalancerZones: d.external ? 2 : 0 });
     const { applied, runningVersion, guard } = this.addDeploymentGuard(d, network);
     const traffic = this.allowTraffic(d, props, network);
     const naming = this.nameRancher(d, props, network, guard);
@@ -126,18 +126,18 @@ export class RancherOnDocker extends RancherDeployment {
     this.dataVolumeId = host.dataVolumeId;
     this.instanceId = host.node.id;
     this.host = host.node;
-    if (d.settings.alarms.enabled) {
+    if (d.props.alarms.enabled) {
       this.alarms = new DeploymentAlarms(this, 'alarms', {
         name: d.name,
-        region: d.settings.region,
+        region: d.props.region,
         key: boot.parameters.key,
-        email: d.settings.alarms.email,
+        email: d.props.alarms.email,
         dependsOn: [ready.ping],
       });
       this.addOwnAlarms(d, this.alarms, host.node, entry.acmCertificate, naming.hostname);
     }
     // What the operations commands read of this deployment, under whatever id it has (docs/day-2.md).
-    addDeploymentRecord(this, { name: d.settings.name, kind: 'docker', region: d.settings.region });
+    addDeploymentRecord(this, { name: d.props.name, kind: 'docker', region: d.props.region });
   }
 
   /** The props checked and resolved once, with the names every step uses. */
@@ -145,7 +145,7 @@ export class RancherOnDocker extends RancherDeployment {
     const label = `RancherOnDocker ${this.node.path}`;
     requireProps(props, label);
     requireTerraformVersion(this);
-    const settings = resolveProps(
+    const resolved = resolveProps(
       rancherOnDockerSchema,
       { ...props, region: providerRegion(this, props.region, label) },
       'docker',
@@ -153,14 +153,12 @@ export class RancherOnDocker extends RancherDeployment {
       { docker: TerraformStack.of(this).node.id },
       props,
     );
-    const s = settings.docker;
     return {
-      settings,
-      s,
-      name: deploymentPrefix(this, settings.name),
-      parameterPath: deploymentParameterPath(this, settings.name),
+      props: resolved,
+      name: deploymentPrefix(this, resolved.name),
+      parameterPath: deploymentParameterPath(this, resolved.name),
       // An ALB needs subnets in two zones: the second is only the ALB's. Adding it leaves the first (the host's) alone.
-      external: s.tls.mode === 'external',
+      external: resolved.tls.mode === 'external',
     };
   }
 
@@ -174,27 +172,27 @@ export class RancherOnDocker extends RancherDeployment {
     d: DockerDeployment,
     network: DockerNetwork,
   ): { applied: AppliedRecord; runningVersion: string; guard: DeploymentGuard } {
-    const { settings, s } = d;
-    const restoredFrom = s.dataVolume.restoreSnapshotId ?? NOT_RESTORED;
+    const { props } = d;
+    const restoredFrom = props.dataVolume.restoreSnapshotId ?? NOT_RESTORED;
     const applied = new AppliedRecord(this, 'applied', {
       parameterPath: d.parameterPath,
-      values: { [RANCHER_VERSION_KEY]: settings.versions.rancher, [DATA_SOURCE_KEY]: restoredFrom },
+      values: { [RANCHER_VERSION_KEY]: props.versions.rancher, [DATA_SOURCE_KEY]: restoredFrom },
     });
     const runningVersion = applied.recorded(RANCHER_VERSION_KEY);
     const guard = new DeploymentGuard(this, 'deployment-guard', {
       recorded: [
         {
           setting: 'name',
-          value: settings.name,
+          value: props.name,
           procedure: 'Resource names and the SSM path derive from it. Keep it; a second deployment needs a state of its own.',
         },
         {
           setting: 'region',
-          value: settings.region,
+          value: props.region,
           procedure:
             'The host and its data volume live in that region: another region would build a second deployment and orphan this one with its data. Keep it; move Rancher with a snapshot copied to the new region (docs/docker.md, "The docker stack").',
         },
-        ...dnsRecordedSettings(settings, {
+        ...dnsRecordedSettings(props, {
           replaces:
             'the Route53 record goes or comes; with issuer ca or acme the host is replaced for a certificate of the new name (the Elastic IP and the data volume stay)',
           toDomain:
@@ -204,11 +202,11 @@ export class RancherOnDocker extends RancherDeployment {
       conditions: [
         ...network.conditions,
         ...rancherUpgradeRules({
-          version: settings.versions.rancher,
+          version: props.versions.rancher,
           running: runningVersion,
           // A snapshot asked for that the last apply did not restore: this apply makes the volume again from it.
           // (Unsetting the setting restores nothing: the volume keeps the snapshot it was made from.)
-          restoring: s.dataVolume.restoreSnapshotId ? `${hclString(restoredFrom)} != ${applied.recorded(DATA_SOURCE_KEY)}` : undefined,
+          restoring: props.dataVolume.restoreSnapshotId ? `${hclString(restoredFrom)} != ${applied.recorded(DATA_SOURCE_KEY)}` : undefined,
           downgradeProcedure: `a restore: set dataVolume.restoreSnapshotId to the snapshot taken before the upgrade (tag ${UPGRADE_SNAPSHOT_TAG}) in the same change`,
         }),
       ],
@@ -217,14 +215,14 @@ export class RancherOnDocker extends RancherDeployment {
   }
 
   /** The host's security group, the VPC's options in a network the stack created, and what reaches the host. */
-  private allowTraffic(d: DockerDeployment, props: RancherOnDockerProps, network: DockerNetwork): DockerTraffic {
-    const { settings, s, name } = d;
+  private allowTraffic(d: DockerDeployment, given: RancherOnDockerProps, network: DockerNetwork): DockerTraffic {
+    const { props, name } = d;
     const group = new NodeSecurityGroup(this, 'security-group', {
       vpcId: network.vpcId,
       name,
       clusterPorts: [],
       ...network.vpcRanges,
-      egressOnlyTo: settings.proxy.egressOnlyTo,
+      egressOnlyTo: props.proxy.egressOnlyTo,
     });
     // Flow logs and VPC endpoints in a network the stack created. Nothing here is prevent_destroy (tests and
     // demos): a flow log bucket goes with the stack.
@@ -232,40 +230,40 @@ export class RancherOnDocker extends RancherDeployment {
     const vpcEndpoints = network.created
       ? addVpcOptions(this, {
           network: network.created,
-          settings: settings.vpc,
+          settings: props.vpc,
           name,
           nodeRouteTableIds: [network.created.routeTableId],
           forceDestroyLogs: true,
-          proxy: settings.proxy,
+          proxy: props.proxy,
           nodeGroup: group,
         }).endpoints
       : undefined;
     // What /ping comes in through (besides the ALB's, with one).
-    const publicRules = publicPorts(s.tls).map((rule) => group.allowFrom(`public-${rule.from}`, rule, { cidr: '0.0.0.0/0' }));
+    const publicRules = publicPorts(props.tls).map((rule) => group.allowFrom(`public-${rule.from}`, rule, { cidr: '0.0.0.0/0' }));
     // The admin networks reach SSH only: without a key pair they open nothing (and need no address lookup).
-    if (s.sshKeyName) group.allowSsh(adminNetworks(this, props.adminCidrs));
+    if (props.sshKeyName) group.allowSsh(adminNetworks(this, given.adminCidrs));
     return { group, vpcEndpoints, publicRules };
   }
 
   /** Rancher's name (from the Elastic IP with a wildcard name), its certificate, and what agents trust of them. */
-  private nameRancher(d: DockerDeployment, props: RancherOnDockerProps, network: DockerNetwork, guard: DeploymentGuard): DockerNaming {
-    const { settings, s, name } = d;
+  private nameRancher(d: DockerDeployment, given: RancherOnDockerProps, network: DockerNetwork, guard: DeploymentGuard): DockerNaming {
+    const { props, name } = d;
     // Allocated before the host, which a wildcard name tells its own address; associated once the host exists.
     const address = new PublicAddress(this, 'address', { name, dependsOn: network.internetGateway });
-    const hostname = rancherName(this, settings, {
-      hostname: props.hostname,
+    const hostname = rancherName(this, props, {
+      hostname: given.hostname,
       address: () => address.ip,
-      issuer: s.tls.issuer,
+      issuer: props.tls.issuer,
       issuerSetting: 'tls.issuer',
     });
-    const certificate = new DockerCertificate(this, 'certificate', { tls: s.tls, hostname });
+    const certificate = new DockerCertificate(this, 'certificate', { tls: props.tls, hostname });
     // Rancher's name (unless it is made of the address, which the dns records hold) and the CA agents trust.
     for (const record of agentTrustRecords({
       tlsSetting: 'docker.tls',
-      tls: s.tls,
+      tls: props.tls,
       caCertificate: () => certificate.variables.get('caCertificate'),
-      hostname: wildcardName(settings) ? undefined : hostname,
-      accept: settings.rancher.acceptAgentChange,
+      hostname: wildcardName(props) ? undefined : hostname,
+      accept: props.rancher.acceptAgentChange,
     }))
       guard.record(record);
     return { address, hostname, certificate };
@@ -276,8 +274,8 @@ export class RancherOnDocker extends RancherDeployment {
    * (its partition lookup is the stack's, a recorded address) and names it lazily (`volumeId`, read at synth, once
    * the volume exists).
    */
-  private addBootParameters(d: DockerDeployment, props: RancherOnDockerProps, naming: DockerNaming, volumeId: () => string): DockerBoot {
-    const { settings, name, parameterPath } = d;
+  private addBootParameters(d: DockerDeployment, given: RancherOnDockerProps, naming: DockerNaming, volumeId: () => string): DockerBoot {
+    const { props, name, parameterPath } = d;
     const password = new Password(this, 'bootstrap-password', { length: 32, special: false });
     const role = new NodeRole(this, 'node-role', {
       name,
@@ -285,13 +283,13 @@ export class RancherOnDocker extends RancherDeployment {
       volumeSnapshots: { volumeId: Lazy.stringValue({ produce: volumeId }), tagKey: UPGRADE_SNAPSHOT_TAG, tagValue: name },
       // The K3s certificate renewal's report (read by every plan) and, with alarms, its metrics.
       reportPath: `${parameterPath}/${K3S_CERTIFICATE_END_PATH}`,
-      metricNamespace: settings.alarms.enabled ? restartMetricNamespace(name) : undefined,
+      metricNamespace: props.alarms.enabled ? restartMetricNamespace(name) : undefined,
     });
     k3sCertificateCheck(this, { parameterPath, checkName: stackLevelName(this, 'k3s_certificate') });
     const parameters = new BootParameters(this, 'boot-parameters', {
       prefix: parameterPath,
       readerRoleArn: role.role.arn,
-      deployerArns: props.deployerArns ? [...props.deployerArns] : undefined,
+      deployerArns: given.deployerArns ? [...given.deployerArns] : undefined,
       values: {
         'bootstrap-password': password.result,
         ...Object.fromEntries([...naming.certificate.files].map(([file, pem]) => [`tls-${file}`, pem])),
@@ -302,48 +300,48 @@ export class RancherOnDocker extends RancherDeployment {
 
   /** The data volume, the host that mounts it and runs the rancher container, and the Elastic IP's association. */
   private addHost(d: DockerDeployment, network: DockerNetwork, traffic: DockerTraffic, naming: DockerNaming, boot: DockerBoot): DockerHost {
-    const { settings, s, name } = d;
+    const { props, name } = d;
     // The host runs Ubuntu on either architecture: apt's docker.io and the rancher/rancher image (a manifest list with an
     // arm64 build) fit both.
-    const ami = new ServerImage(this, 'ami', { amiId: s.amiId, architecture: s.architecture, region: settings.region });
-    warnOnArm64(this, s.architecture, 'architecture', settings.versions.rancher);
+    const ami = new ServerImage(this, 'ami', { amiId: props.amiId, architecture: props.architecture, region: props.region });
+    warnOnArm64(this, props.architecture, 'architecture', props.versions.rancher);
     const data = new DataVolume(this, 'data', {
       name,
       availabilityZone: network.subnet.availabilityZone,
-      sizeGb: s.dataVolume.sizeGb,
-      snapshots: s.dataVolume.snapshots,
-      snapshotId: s.dataVolume.restoreSnapshotId,
-      finalSnapshot: s.dataVolume.finalSnapshot,
+      sizeGb: props.dataVolume.sizeGb,
+      snapshots: props.dataVolume.snapshots,
+      snapshotId: props.dataVolume.restoreSnapshotId,
+      finalSnapshot: props.dataVolume.finalSnapshot,
     });
     const node = new ServerNode(this, 'server', {
       name: `${name}-server`,
       amiId: ami.id,
-      instanceType: s.instanceType,
+      instanceType: props.instanceType,
       subnetId: network.subnet.id,
       privateIp: network.hostAddress,
       // Egress from the first boot on, before the Elastic IP is associated (which then takes its place).
       publicAddress: true,
       securityGroupIds: [traffic.group.id],
       instanceProfileName: boot.role.instanceProfile.name,
-      rootVolumeGb: s.rootVolumeGb,
-      keyName: s.sshKeyName,
+      rootVolumeGb: props.rootVolumeGb,
+      keyName: props.sshKeyName,
       userData: forPartition(
         dockerUserData({
-          region: settings.region,
+          region: props.region,
           parameterPrefix: boot.parameters.prefix,
           dataVolumeId: data.id,
           deploymentName: name,
-          metricNamespace: settings.alarms.enabled ? restartMetricNamespace(name) : undefined,
-          version: settings.versions.rancher,
+          metricNamespace: props.alarms.enabled ? restartMetricNamespace(name) : undefined,
+          version: props.versions.rancher,
           hostname: naming.hostname,
-          tls: s.tls,
-          auditLog: settings.rancher.auditLog,
-          proxy: settings.proxy,
-          airGap: settings.airGap,
+          tls: props.tls,
+          auditLog: props.rancher.auditLog,
+          proxy: props.proxy,
+          airGap: props.airGap,
           vpcRanges: vpcRangesEntry(network.vpcRanges),
           certificateFingerprint: naming.certificate.fingerprint,
         }),
-        settings.region,
+        props.region,
       ),
       dependsOn: [
         ...boot.parameters.parameters,
@@ -366,20 +364,20 @@ export class RancherOnDocker extends RancherDeployment {
    */
   private addEntry(
     d: DockerDeployment,
-    props: RancherOnDockerProps,
+    given: RancherOnDockerProps,
     network: DockerNetwork,
     traffic: DockerTraffic,
     naming: DockerNaming,
     host: DockerHost,
   ): DockerEntry {
-    const { settings, s, name } = d;
+    const { props, name } = d;
     const { hostname } = naming;
     // What the final probe reaches Rancher through besides the record: the balancer's listeners and registration.
     const publicListeners: ITerraformDependable[] = [...traffic.publicRules];
     if (d.external) {
-      const source = acmSource(s.tls.issuer);
-      if (!source) throw new Error(`docker.tls.issuer ${s.tls.issuer} has no certificate for a load balancer`);
-      const zoneName = requiredName(props.hostedZone);
+      const source = acmSource(props.tls.issuer);
+      if (!source) throw new Error(`docker.tls.issuer ${props.tls.issuer} has no certificate for a load balancer`);
+      const zoneName = requiredName(given.hostedZone);
       const acmCertificate = new LoadBalancerCertificate(this, 'load-balancer-certificate', {
         source,
         hostname,
@@ -411,9 +409,9 @@ export class RancherOnDocker extends RancherDeployment {
       const dnsRecords = [new AliasRecord(this, 'dns', { zoneName, recordName: hostname, target: alb }).record];
       return { publicListeners, dnsRecords, acmCertificate, loadBalancerDnsName: alb.dnsName };
     }
-    const dnsRecords = wildcardName(settings)
+    const dnsRecords = wildcardName(props)
       ? []
-      : [new ARecord(this, 'dns', { zoneName: requiredName(props.hostedZone), recordName: hostname, addresses: [naming.address.ip] }).record];
+      : [new ARecord(this, 'dns', { zoneName: requiredName(given.hostedZone), recordName: hostname, addresses: [naming.address.ip] }).record];
     return { publicListeners, dnsRecords };
   }
 
@@ -427,27 +425,27 @@ export class RancherOnDocker extends RancherDeployment {
     applied: AppliedRecord,
     runningVersion: string,
   ): { ready: DockerReadiness; firstLogin: ReturnType<typeof firstLoginAfter> } {
-    const { settings, s, name } = d;
+    const { props, name } = d;
     const ready = new DockerReadiness(this, 'rancher-readiness', {
       hostname: naming.hostname,
-      issuer: s.tls.issuer,
+      issuer: props.tls.issuer,
       caCertPem: naming.certificate.caCertPem,
-      minutes: settings.timeouts.pingMinutes,
+      minutes: props.timeouts.pingMinutes,
       dependsOn: [host.attachment, host.association, ...entry.dnsRecords, ...entry.publicListeners],
     });
     applied.writtenAfter(ready.ping);
     upgradeSnapshotCheck(this, {
       checkName: stackLevelName(this, 'rancher_upgrade_snapshot'),
-      version: settings.versions.rancher,
+      version: props.versions.rancher,
       running: runningVersion,
-      snapshotName: upgradeSnapshotName(name, settings.versions.rancher),
+      snapshotName: upgradeSnapshotName(name, props.versions.rancher),
       volumeOutput: 'data_volume_id',
     });
     const firstLogin = firstLoginAfter(this, ready, {
-      enabled: bootstrapEnabled(settings.rancher, false),
+      enabled: bootstrapEnabled(props.rancher, false),
       hostname: naming.hostname,
       password: boot.password.result,
-      minutes: settings.timeouts.bootstrapMinutes,
+      minutes: props.timeouts.bootstrapMinutes,
     });
     return { ready, firstLogin };
   }
@@ -478,7 +476,7 @@ export class RancherOnDocker extends RancherDeployment {
       "The host's restart of the rancher container did not renew its K3s certificates (the container is kept as it was)",
     );
     if (acmCertificate) alarms.alarmOnCertificateExpiry(acmCertificate.metricDaysToExpiry());
-    if (!wildcardName(d.settings)) alarms.addPingCheck(hostname);
+    if (!wildcardName(d.props)) alarms.addPingCheck(hostname);
   }
 
   /** Days until the earliest K3s certificate inside the container ends, as the host sends it daily (alarms on). */
@@ -499,15 +497,14 @@ export class RancherOnDocker extends RancherDeployment {
 
 /** The props resolved once, and the names every step of RancherOnDocker uses. */
 interface DockerDeployment {
-  readonly settings: ResolvedDockerSettings;
-  readonly s: ResolvedDockerSettings['docker'];
+  /** The props checked and completed (rancherOnDockerSchema): every default filled in. */
+  readonly props: ResolvedRancherOnDockerProps;
   /** `<name>-<stack id>`. */
   readonly name: string;
   readonly parameterPath: string;
   /** TLS ends at an ALB (`tls.mode: external`). */
   readonly external: boolean;
 }
-type ResolvedDockerSettings = ReturnType<typeof resolveProps<typeof rancherOnDockerSchema>>;
 type DockerNetwork = ReturnType<typeof dockerNetwork>;
 
 interface DockerTraffic {

@@ -17,7 +17,7 @@ import { DeploymentGuard, type GuardCondition } from '../common/deployment-guard
 import { addDeploymentRecord } from '../common/deployment-record';
 import { agentTrustRecords } from './private/agent-trust';
 import { tlsPlan, type TlsPlan } from '../tls/tls-plan';
-import { rancherOnExistingClusterSchema } from '../config/deployment-schema';
+import { rancherOnExistingClusterSchema, type ResolvedRancherOnExistingClusterProps } from '../config/deployment-schema';
 import type { RancherOnExistingClusterProps } from './rancher-on-existing-cluster-props';
 import { existingIngressPlan } from './private/existing-ingress-plan';
 import { providerRegion } from './private/provider-region';
@@ -76,7 +76,7 @@ export class RancherOnExistingCluster extends RancherOnCluster {
       rancherPreconditions: installed.rancherPreconditions,
     });
     this.rancherReady = ready.ping;
-    if (d.settings.alarms.enabled) this.alarms = this.addOwnAlarms(d, props, entry, installed, ready.ping);
+    if (d.props.alarms.enabled) this.alarms = this.addOwnAlarms(d, props, entry, installed, ready.ping);
 
     this.url = ready.url;
     this.bootstrapPassword = installed.installation.server.bootstrapPassword;
@@ -85,7 +85,7 @@ export class RancherOnExistingCluster extends RancherOnCluster {
     this.dnsTarget = entry.dns.target;
     this.dnsRecordType = entry.dns.recordType;
     // What the operations commands read of this deployment, under whatever id it has (docs/day-2.md).
-    addDeploymentRecord(this, { name: d.settings.name, kind: 'k8s-ha', region: d.settings.region });
+    addDeploymentRecord(this, { name: d.props.name, kind: 'k8s-ha', region: d.props.region });
   }
 
   /** The props checked and resolved once, with the plans every step uses. */
@@ -93,7 +93,7 @@ export class RancherOnExistingCluster extends RancherOnCluster {
     const label = `RancherOnExistingCluster ${this.node.path}`;
     requireProps(props, label);
     requireTerraformVersion(this);
-    const settings = resolveProps(
+    const resolved = resolveProps(
       rancherOnExistingClusterSchema,
       // Its `dns` is the record's target (k8sHa.dns), which resolveProps gathers into the section.
       { ...props, dns: undefined, region: providerRegion(this, props.region, label) },
@@ -102,15 +102,13 @@ export class RancherOnExistingCluster extends RancherOnCluster {
       { k8sHa: TerraformStack.of(this).node.id },
       props,
     );
-    const s = settings.k8sHa;
-    const tls = tlsPlan(settings.rancher.tls);
+    const tls = tlsPlan(resolved.rancher.tls);
     return {
-      settings,
-      s,
+      props: resolved,
       tls,
-      ingressPlan: existingIngressPlan(s.ingress, tls.mode),
+      ingressPlan: existingIngressPlan(resolved.ingress, tls.mode),
       // This stack does not know the cluster's networks: private ranges and Rancher's name bypass the proxy.
-      proxy: chartProxy(settings.proxy, [...PRIVATE_NETWORKS, props.hostname]),
+      proxy: chartProxy(resolved.proxy, [...PRIVATE_NETWORKS, props.hostname]),
     };
   }
 
@@ -120,23 +118,23 @@ export class RancherOnExistingCluster extends RancherOnCluster {
    */
   private checkCluster(
     d: ExistingClusterDeployment,
-    props: RancherOnExistingClusterProps,
+    given: RancherOnExistingClusterProps,
   ): { certificates: CertificateVariables; preflight: ClusterPreflight } {
-    const { settings, s, tls, ingressPlan } = d;
+    const { props, tls, ingressPlan } = d;
     const certificates = new CertificateVariables(this, 'certificates', materialFor(tls));
     new DeploymentGuard(this, 'deployment-guard', {
       recorded: agentTrustRecords({
         tlsSetting: 'rancher.tls',
-        tls: { ...settings.rancher.tls, untrusted: tls.trust === 'unverified' },
+        tls: { ...props.rancher.tls, untrusted: tls.trust === 'unverified' },
         caCertificate: () => certificates.get('caCertificate'),
-        hostname: props.hostname,
-        accept: settings.rancher.acceptAgentChange,
+        hostname: given.hostname,
+        accept: props.rancher.acceptAgentChange,
       }),
     });
     const preflight = new ClusterPreflight(this, 'preflight', {
-      rancherVersion: settings.versions.rancher,
+      rancherVersion: props.versions.rancher,
       ingressClassName: ingressPlan.className,
-      requireCertManager: tls.certManager && !s.certManager.install,
+      requireCertManager: tls.certManager && !props.certManager.install,
     });
     return { certificates, preflight };
   }
@@ -146,14 +144,14 @@ export class RancherOnExistingCluster extends RancherOnCluster {
    * is admitted: the cluster's controller is not ours to know, so the gate only asks whether every admission webhook
    * on Ingresses answers.
    */
-  private addIngressEntry(d: ExistingClusterDeployment, props: RancherOnExistingClusterProps, preflight: ClusterPreflight): ExistingClusterEntry {
-    const { settings, s, ingressPlan } = d;
-    const ingress = new IngressLoadBalancer(this, 'ingress', { service: ingressPlan.service, target: s.dns.target });
-    const dns = new LoadBalancerRecord(this, 'dns', { zoneName: props.hostedZone, recordName: props.hostname, target: ingress.address });
-    const gates = new ReadinessGates(this, 'readiness-gates', { dependsOn: preflight.gates, registry: settings.airGap.systemDefaultRegistry });
+  private addIngressEntry(d: ExistingClusterDeployment, given: RancherOnExistingClusterProps, preflight: ClusterPreflight): ExistingClusterEntry {
+    const { props, ingressPlan } = d;
+    const ingress = new IngressLoadBalancer(this, 'ingress', { service: ingressPlan.service, target: props.dns.target });
+    const dns = new LoadBalancerRecord(this, 'dns', { zoneName: given.hostedZone, recordName: given.hostname, target: ingress.address });
+    const gates = new ReadinessGates(this, 'readiness-gates', { dependsOn: preflight.gates, registry: props.airGap.systemDefaultRegistry });
     const ingressReady = gates.gate('ingress-ready', {
       check: { kind: 'admission', ingressClass: ingressPlan.className },
-      minutes: settings.timeouts.ingressMinutes,
+      minutes: props.timeouts.ingressMinutes,
     });
     return { dns, gates, ingressReady };
   }
@@ -166,40 +164,40 @@ export class RancherOnExistingCluster extends RancherOnCluster {
    */
   private installRancher(
     d: ExistingClusterDeployment,
-    props: RancherOnExistingClusterProps,
+    given: RancherOnExistingClusterProps,
     certificates: CertificateVariables,
     preflight: ClusterPreflight,
     entry: ExistingClusterEntry,
   ): ExistingClusterRancher {
-    const { settings, s, tls, ingressPlan, proxy } = d;
+    const { props, tls, ingressPlan, proxy } = d;
     // On EKS the operator's service account may get a role (irsa, pod-identity); otherwise (servers, accessKey) it
     // writes with a key: nothing of this stack runs on the cluster's nodes to mint credentials.
-    const credentials = settings.backups.credentials;
-    const eksClusterName = s.eks.clusterName;
+    const credentials = props.backups.credentials;
+    const eksClusterName = props.eks.clusterName;
     const eks =
       (credentials === 'irsa' || credentials === 'pod-identity') && eksClusterName !== undefined
         ? { clusterName: eksClusterName, mechanism: credentials }
         : undefined;
     const installation = new RancherInstallation(this, 'rancher-installation', {
-      name: settings.name,
-      region: settings.region,
-      hostname: props.hostname,
-      versions: settings.versions,
-      airGap: settings.airGap,
-      rancher: settings.rancher,
-      timeouts: settings.timeouts,
-      backups: settings.backups,
-      alarms: settings.alarms.enabled,
+      name: props.name,
+      region: props.region,
+      hostname: given.hostname,
+      versions: props.versions,
+      airGap: props.airGap,
+      rancher: props.rancher,
+      timeouts: props.timeouts,
+      backups: props.backups,
+      alarms: props.alarms.enabled,
       tls,
       certificates,
-      certManager: s.certManager.install ? 'install' : 'cluster',
+      certManager: props.certManager.install ? 'install' : 'cluster',
       proxy,
       ingressClassName: ingressPlan.className,
       eks,
       apiReady: preflight.gates,
       clusterReady: preflight.gates,
       // With cert-manager installed, Rancher's wait on the preflight goes through it.
-      rancherAfter: [...(s.certManager.install ? [] : preflight.gates), entry.ingressReady],
+      rancherAfter: [...(props.certManager.install ? [] : preflight.gates), entry.ingressReady],
       hostnameRouting: entry.dns.records,
       gates: entry.gates,
     });
@@ -218,8 +216,8 @@ export class RancherOnExistingCluster extends RancherOnCluster {
     const charts = chartVersions(this, {
       gates: entry.gates,
       readAfter: preflight.gates,
-      rancher: settings.versions.rancher,
-      certManager: installation.certManager ? settings.versions.certManager : undefined,
+      rancher: props.versions.rancher,
+      certManager: installation.certManager ? props.versions.certManager : undefined,
     });
     // The class Rancher's ingress runs with is the cluster's to tell: moved only off ingress-nginx, onto Traefik.
     const ingressClass = new IngressClassGuard(this, 'ingress-class-guard', {
@@ -237,24 +235,24 @@ export class RancherOnExistingCluster extends RancherOnCluster {
    */
   private addOwnAlarms(
     d: ExistingClusterDeployment,
-    props: RancherOnExistingClusterProps,
+    given: RancherOnExistingClusterProps,
     entry: ExistingClusterEntry,
     installed: ExistingClusterRancher,
     answered: ITerraformDependable,
   ): DeploymentAlarms {
-    const { settings } = d;
+    const { props } = d;
     const unreachable = new TerraformLocal(this, 'unreachable-ipv4-pattern', UNREACHABLE_IPV4_PATTERN);
     const alarms = new DeploymentAlarms(this, 'alarms', {
-      name: deploymentPrefix(this, settings.name),
-      region: settings.region,
-      email: settings.alarms.email,
+      name: deploymentPrefix(this, props.name),
+      region: props.region,
+      email: props.alarms.email,
       dependsOn: [answered],
     });
-    if (settings.backups.enabled) {
-      const writer = { bucket: installed.installation.backups.bucket.name, prefix: `${BACKUP_FOLDER}/`, schedule: settings.backups.schedule };
+    if (props.backups.enabled) {
+      const writer = { bucket: installed.installation.backups.bucket.name, prefix: `${BACKUP_FOLDER}/`, schedule: props.backups.schedule };
       alarms.alarmOnFreshness('rancher-backups', writer, { alarm: 'rancher-backup-fresh', what: 'Rancher backup' });
     }
-    alarms.addPingCheck(props.hostname, `\${!can(regex(${unreachable.fqn}, ${entry.dns.target}))}`);
+    alarms.addPingCheck(given.hostname, `\${!can(regex(${unreachable.fqn}, ${entry.dns.target}))}`);
     return alarms;
   }
 }
@@ -271,8 +269,8 @@ function materialFor(tls: TlsPlan): readonly CertificateMaterial[] {
 
 /** The props resolved once, and the plans every step of RancherOnExistingCluster uses. */
 interface ExistingClusterDeployment {
-  readonly settings: ReturnType<typeof resolveProps<typeof rancherOnExistingClusterSchema>>;
-  readonly s: ExistingClusterDeployment['settings']['k8sHa'];
+  /** The props checked and completed (rancherOnExistingClusterSchema): every default filled in. */
+  readonly props: ResolvedRancherOnExistingClusterProps;
   readonly tls: TlsPlan;
   readonly ingressPlan: ReturnType<typeof existingIngressPlan>;
   readonly proxy: ReturnType<typeof chartProxy>;

@@ -180,7 +180,7 @@ export class RancherOnRke extends RancherOnCluster {
     // wait belongs in addClusterGates; what runs beside Rancher (backups) in installRancher; what watches the AWS
     // side (addAlarms) comes last, once Rancher answers.
     const d = this.resolve(props);
-    this.region = d.settings.region;
+    this.region = d.props.region;
     const net = this.addNetwork(d);
     this.network = net.network;
     const entry = this.addLoadBalancer(d, props, net);
@@ -227,7 +227,7 @@ export class RancherOnRke extends RancherOnCluster {
     if (servers.publicAddresses.length) this.nodePublicIps = servers.publicAddresses.map((address) => address.ip);
     if (state.snapshots) this.etcdSnapshotBucket = state.snapshots.name;
     if (boot.snapshotEvents?.topic) this.etcdSnapshotEventsTopic = boot.snapshotEvents.topic.arn;
-    if (d.settings.alarms.enabled) this.alarms = this.addAlarms(d, { entry, state, boot, servers, dns, rancher });
+    if (d.props.alarms.enabled) this.alarms = this.addAlarms(d, { entry, state, boot, servers, dns, rancher });
     if (state.datastore) {
       this.datastore = state.datastore;
       this.datastoreAddress = state.datastore.instance.address;
@@ -235,7 +235,7 @@ export class RancherOnRke extends RancherOnCluster {
     this.serversPendingReplacement = reportStaleServers(this, { nodes: servers.nodes, checkName: stackLevelName(this, 'servers_up_to_date') });
     // What the operations commands read of this deployment, under whatever id it has (docs/day-2.md, "Rolling a server").
     addDeploymentRecord(this, {
-      name: d.settings.name,
+      name: d.props.name,
       kind: 'rke-ha',
       distribution: d.cluster.distribution,
       region: this.region,
@@ -250,7 +250,7 @@ export class RancherOnRke extends RancherOnCluster {
     requireProps(props, label);
     requireTerraformVersion(this);
     refuseSecondClusterProviders(this, label);
-    const settings = resolveProps(
+    const resolved = resolveProps(
       rancherOnRkeSchema,
       { ...props, region: providerRegion(this, props.region, label) },
       'rkeHa',
@@ -258,37 +258,35 @@ export class RancherOnRke extends RancherOnCluster {
       { rkeHa: stackId },
       props,
     );
-    const s = settings.rkeHa;
-    const name = deploymentPrefix(this, settings.name);
+    const name = deploymentPrefix(this, resolved.name);
     const adminCidrs = adminNetworks(this, props.adminCidrs);
-    const tls = tlsPlan(settings.rancher.tls);
+    const tls = tlsPlan(resolved.rancher.tls);
     const certificates = new CertificateVariables(this, 'certificates', tls.material);
     return {
       stackId,
-      settings,
+      props: resolved,
       name,
       adminCidrs,
       tls,
       certificates,
-      cluster: clusterPlan(settings),
-      network: rkeNetworkPlan(s),
-      backups: backupsPlan(settings, { name, stackId }),
-      wildcard: wildcardName(settings),
+      cluster: clusterPlan(resolved),
+      network: rkeNetworkPlan(resolved),
+      backups: backupsPlan(resolved, { name, stackId }),
+      wildcard: wildcardName(resolved),
     };
   }
 
   /** The VPC (created or existing), the servers' quorum record, their security group, flow logs and VPC endpoints. */
   private addNetwork(d: Deployment): DeploymentNetwork {
-    const { settings, name } = d;
-    const s = settings.rkeHa;
-    const net = rkeNetwork(this, settings, { name, cluster: d.cluster, network: d.network });
+    const { props, name } = d;
+    const net = rkeNetwork(this, props, { name, cluster: d.cluster, network: d.network });
     const quorum = d.cluster.quorumGuard ? new ServerQuorum(this, 'server-quorum', { deployment: name, servers: d.cluster.nodeCount }) : undefined;
     const nodeGroup = new NodeSecurityGroup(this, 'node-security-group', {
       vpcId: net.vpcId,
       name,
       clusterPorts: d.cluster.serverPorts,
       ...net.vpcRanges,
-      egressOnlyTo: settings.proxy.egressOnlyTo,
+      egressOnlyTo: props.proxy.egressOnlyTo,
       ...(d.network.dualStack ? { ipv6: true } : {}),
     });
     // Flow logs and VPC endpoints, in a network the stack created (an existing VPC is its owner's: the settings
@@ -298,11 +296,11 @@ export class RancherOnRke extends RancherOnCluster {
       net.network instanceof PublicNetwork
         ? addVpcOptions(this, {
             network: net.network,
-            settings: settings.vpc,
+            settings: props.vpc,
             name,
             nodeRouteTableIds: net.nodeRouteTableIds,
-            forceDestroyLogs: s.etcdSnapshots.forceDestroyBucket,
-            proxy: settings.proxy,
+            forceDestroyLogs: props.etcdSnapshots.forceDestroyBucket,
+            proxy: props.proxy,
             nodeGroup,
             // The servers' backup credentials refresh calls STS (backup-credentials.sh).
             nodeServices: d.backups.backupRole ? ['sts'] : [],
@@ -316,10 +314,10 @@ export class RancherOnRke extends RancherOnCluster {
    * the wildcard DNS service. That address outlives a replaced balancer, so the name (Rancher's server-url) does
    * too. (The settings refuse DNS round robin without a domain: one wildcard name is one address.)
    */
-  private addLoadBalancer(d: Deployment, props: RancherOnRkeProps, net: DeploymentNetwork): RancherEntry {
-    const s = d.settings.rkeHa;
+  private addLoadBalancer(d: Deployment, given: RancherOnRkeProps, net: DeploymentNetwork): RancherEntry {
+    const { props } = d;
     const nlb =
-      s.loadBalancer.type === 'dns'
+      props.loadBalancer.type === 'dns'
         ? undefined
         : new NetworkLoadBalancer(this, 'load-balancer', {
             name: d.name,
@@ -329,11 +327,11 @@ export class RancherOnRke extends RancherOnCluster {
             ports: nlbPorts(d.tls, d.adminCidrs, d.network.dualStack, d.cluster.migration),
             dependsOn: net.internetAccess,
             elasticIps: d.wildcard,
-            deletionProtection: s.loadBalancer.deletionProtection,
+            deletionProtection: props.loadBalancer.deletionProtection,
             ...(d.network.dualStack ? { ipAddressType: 'dualstack' as const } : {}),
           });
-    const hostname = rancherName(this, d.settings, {
-      hostname: props.hostname,
+    const hostname = rancherName(this, d.props, {
+      hostname: given.hostname,
       address: () => {
         if (!nlb) throw new Error("dns.mode wildcard names Rancher after the load balancer's address; rkeHa.loadBalancer dns has none");
         return nlb.elasticIps[0].publicIp;
@@ -346,26 +344,25 @@ export class RancherOnRke extends RancherOnCluster {
 
   /** Refuses, at plan time, the changes the running cluster cannot take (docs/day-2.md, "Day 2"). */
   private addDeploymentGuard(d: Deployment, net: DeploymentNetwork, entry: RancherEntry, pki: ClusterPki): DeploymentGuard {
-    const { settings } = d;
-    const s = settings.rkeHa;
+    const { props } = d;
     const pkiConditions = pkiLifetimes(pki, { pki, checkName: stackLevelName(this, 'cluster_certificates') });
     const { quorum } = net;
     return new DeploymentGuard(this, 'deployment-guard', {
       recorded: [
-        ...rkeRecordedSettings(settings, d.cluster, d.network),
-        ...dnsRecordedSettings(settings, {
+        ...rkeRecordedSettings(props, d.cluster, d.network),
+        ...dnsRecordedSettings(props, {
           replaces: 'the load balancer is replaced (Elastic IPs on its subnet mappings come or go), with every address the old name resolved to',
           toDomain: 'For a domain of your own, build a new deployment with dns.mode route53 and move Rancher to it with the rancher-backup operator.',
         }),
-        ...(d.wildcard ? [] : [loadBalancerTypeRecord(s.loadBalancer.type)]),
+        ...(d.wildcard ? [] : [loadBalancerTypeRecord(props.loadBalancer.type)]),
         ...(entry.nlb ? [] : [roundRobinHostnameRecord(entry.hostname)]),
         // Rancher's name (unless DNS round robin's record above holds it, or it is made of the address) and CA.
         ...agentTrustRecords({
           tlsSetting: 'rancher.tls',
-          tls: { ...settings.rancher.tls, untrusted: d.tls.trust === 'unverified' },
+          tls: { ...props.rancher.tls, untrusted: d.tls.trust === 'unverified' },
           caCertificate: () => d.certificates.get('caCertificate'),
           hostname: entry.nlb && !d.wildcard ? entry.hostname : undefined,
-          accept: settings.rancher.acceptAgentChange,
+          accept: props.rancher.acceptAgentChange,
         }),
       ],
       conditions: [
@@ -422,7 +419,7 @@ export class RancherOnRke extends RancherOnCluster {
         ),
       );
     }
-    if (d.settings.rkeHa.sshKeyName) nodeGroup.allowSsh(d.adminCidrs);
+    if (d.props.sshKeyName) nodeGroup.allowSsh(d.adminCidrs);
     return { apiPath, publicListeners };
   }
 
@@ -431,10 +428,10 @@ export class RancherOnRke extends RancherOnCluster {
    * the servers, snapshotted to S3.
    */
   private addClusterState(d: Deployment, net: DeploymentNetwork): ClusterState {
-    const s = d.settings.rkeHa;
+    const { props } = d;
     const datastore = net.datastoreSubnetIds
       ? new ExternalDatastore(this, 'datastore', {
-          ...s.datastore,
+          ...props.datastore,
           name: d.name,
           vpcId: net.vpcId,
           subnetIds: net.datastoreSubnetIds,
@@ -449,26 +446,26 @@ export class RancherOnRke extends RancherOnCluster {
           accessLogging: plan.accessLogging,
           objectLock: plan.objectLock,
           // The roll's snapshots before each server, outside RKE2's retention (the folder is the servers' etcd-s3-folder).
-          expirePrefixes: rollSnapshotPrefixes(plan.folder, d.settings.name),
+          expirePrefixes: rollSnapshotPrefixes(plan.folder, d.props.name),
         })
       : undefined;
     return { datastore, snapshots };
   }
 
   /** The node role, the cluster token, and the boot parameters (SSM, under the deployment's KMS key) the servers read. */
-  private addBootParameters(d: Deployment, props: RancherOnRkeProps, pki: ClusterPki, state: ClusterState): ServerBoot {
-    const s = d.settings.rkeHa;
+  private addBootParameters(d: Deployment, given: RancherOnRkeProps, pki: ClusterPki, state: ClusterState): ServerBoot {
+    const { props } = d;
     const { snapshots, datastore } = state;
     const eventsTopic = d.backups.etcdSnapshots?.eventsTopic;
-    const alarmsOn = d.settings.alarms.enabled;
-    const parameterPath = deploymentParameterPath(this, d.settings.name);
+    const alarmsOn = d.props.alarms.enabled;
+    const parameterPath = deploymentParameterPath(this, d.props.name);
     const role = new NodeRole(this, 'node-role', {
       name: d.name,
       parameterPath,
       snapshotBucketArn: snapshots?.arn,
       metricNamespace: alarmsOn ? restartMetricNamespace(d.name) : undefined,
       reportPath: `${parameterPath}/${API_CERTIFICATE_END_PATH}`,
-      registryCredentials: d.settings.airGap.registryCredentials,
+      registryCredentials: d.props.airGap.registryCredentials,
     });
     const joinToken = new Password(this, 'join-token', { length: 48, special: false });
     // The secure form: a joining server checks that the cluster it reaches serves this CA (the hash is over
@@ -477,10 +474,10 @@ export class RancherOnRke extends RancherOnCluster {
     const parameters = new BootParameters(this, 'boot-parameters', {
       prefix: parameterPath,
       readerRoleArn: role.role.arn,
-      deployerArns: props.deployerArns ? [...props.deployerArns] : undefined,
+      deployerArns: given.deployerArns ? [...given.deployerArns] : undefined,
       snapshotBucketArn: snapshots?.arn,
       // Kept as long as the snapshots it encrypts are (the bucket's prevent_destroy).
-      preventDestroy: snapshots !== undefined && !s.etcdSnapshots.forceDestroyBucket,
+      preventDestroy: snapshots !== undefined && !props.etcdSnapshots.forceDestroyBucket,
       // `npm run rotate -- rke-ha token` writes the new token here first (docs/day-2.md "Rotating the cluster token").
       rotatedByCommand: ['token'],
       values: {
@@ -526,25 +523,24 @@ export class RancherOnRke extends RancherOnCluster {
     d: Deployment,
     { net, entry, state, boot }: { net: DeploymentNetwork; entry: RancherEntry; state: ClusterState; boot: ServerBoot },
   ): Servers {
-    const { settings, name, cluster } = d;
-    const s = settings.rkeHa;
+    const { props, name, cluster } = d;
     const { nlb, hostname } = entry;
     const { snapshots } = state;
     const snapshotPlan = d.backups.etcdSnapshots;
     const { addresses, nodeGroup } = net;
     const ami = new ServerImage(this, 'ami', {
-      amiId: s.amiId,
-      operatingSystem: s.operatingSystem,
+      amiId: props.amiId,
+      operatingSystem: props.operatingSystem,
       architecture: cluster.architecture,
-      region: settings.region,
+      region: props.region,
     });
     warnOnArm64(
       this,
       cluster.architecture,
       cluster.architectureFromInstanceType
-        ? `architecture (unset; from instanceType ${s.instanceType}, a Graviton type, with amiId pinned: the servers install the arm64 release)`
+        ? `architecture (unset; from instanceType ${props.instanceType}, a Graviton type, with amiId pinned: the servers install the arm64 release)`
         : 'architecture',
-      settings.versions.rancher,
+      props.versions.rancher,
     );
     // What could not be confirmed here (docs/settings.md, "Unconfirmed here"): the first apply settles each.
     warnOnUnconfirmed(this, [
@@ -552,11 +548,11 @@ export class RancherOnRke extends RancherOnCluster {
         cluster.distribution,
         cluster.kubernetesVersion,
         cluster.releaseArchitecture,
-        settings.versions.releaseSums,
+        props.versions.releaseSums,
         `versions.${cluster.distribution}`,
       ),
-      unconfirmedImageWarning(s.operatingSystem, settings.region, s.amiId, 'operatingSystem'),
-      cluster.externalDatastore && !s.datastore.multiAz ? singleZoneDatastoreWarning('datastore.multiAz') : undefined,
+      unconfirmedImageWarning(props.operatingSystem, props.region, props.amiId, 'operatingSystem'),
+      cluster.externalDatastore && !props.datastore.multiAz ? singleZoneDatastoreWarning('datastore.multiAz') : undefined,
     ]);
     // Node-to-node, pod and service traffic never go through the proxy; nor does Rancher's own name, unless
     // egress is closed (the name resolves to the load balancer's public addresses, reachable only via the proxy).
@@ -565,29 +561,29 @@ export class RancherOnRke extends RancherOnCluster {
       RKE2_CLUSTER_CIDR,
       RKE2_SERVICE_CIDR,
       ...(d.network.dualStack ? [RKE2_CLUSTER_CIDR_IPV6, RKE2_SERVICE_CIDR_IPV6] : []),
-      ...(settings.proxy.egressOnlyTo.length ? [] : [hostname]),
+      ...(props.proxy.egressOnlyTo.length ? [] : [hostname]),
     ];
-    const proxy = chartProxy(settings.proxy, directNetworks);
+    const proxy = chartProxy(props.proxy, directNetworks);
     const common = {
       // Terraform reaches the API by Rancher's name (below); the NLB's own name for TLS at an ALB.
       tlsSans: nlb ? [hostname, nlb.dnsName] : [hostname],
-      installUrl: settings.airGap.installerUrl,
+      installUrl: props.airGap.installerUrl,
       // The release file of the servers' architecture, the instance type's when a pinned image names none.
       architecture: cluster.releaseArchitecture,
-      releaseSums: settings.versions.releaseSums,
-      systemDefaultRegistry: settings.airGap.systemDefaultRegistry,
-      registryMirrors: settings.airGap.registryMirrors,
-      registryCredentials: settings.airGap.registryCredentials,
-      proxyEnvironment: proxyEnvironment(settings.proxy, directNetworks),
+      releaseSums: props.versions.releaseSums,
+      systemDefaultRegistry: props.airGap.systemDefaultRegistry,
+      registryMirrors: props.airGap.registryMirrors,
+      registryCredentials: props.airGap.registryCredentials,
+      proxyEnvironment: proxyEnvironment(props.proxy, directNetworks),
       ...(d.network.dualStack ? { dualStack: true } : {}),
 
-      operatingSystem: s.operatingSystem,
+      operatingSystem: props.operatingSystem,
       // Closed egress without a proxy: the RHEL family's SELinux policy must come with the image (amiId).
-      ...(selinuxPolicyFromImage(s.operatingSystem, settings.proxy) ? { selinuxPolicyFromImage: true } : {}),
+      ...(selinuxPolicyFromImage(props.operatingSystem, props.proxy) ? { selinuxPolicyFromImage: true } : {}),
     };
-    const userData = (node: ServerNodeIdentity): string => forPartition(serverUserData(node), settings.region);
+    const userData = (node: ServerNodeIdentity): string => forPartition(serverUserData(node), props.region);
     // The backups plan gives RKE2, and only RKE2, its etcd snapshots; the cluster state made their bucket from it.
-    const etcdSnapshots = snapshotPlan && snapshots ? { ...snapshotPlan, bucket: snapshots.name, region: settings.region } : undefined;
+    const etcdSnapshots = snapshotPlan && snapshots ? { ...snapshotPlan, bucket: snapshots.name, region: props.region } : undefined;
     const serverUserData = (node: ServerNodeIdentity): string => {
       switch (cluster.distribution) {
         case 'k3s':
@@ -595,7 +591,7 @@ export class RancherOnRke extends RancherOnCluster {
         case 'rke2':
           if (!etcdSnapshots) throw new Error('internal: RKE2 servers without the etcd snapshot bucket the backups plan gives them');
           return rke2UserData(
-            { ...common, version: cluster.kubernetesVersion, ingressControllers: cluster.ingressControllers, etcdSnapshots, profile: s.profile },
+            { ...common, version: cluster.kubernetesVersion, ingressControllers: cluster.ingressControllers, etcdSnapshots, profile: props.profile },
             node,
           );
       }
@@ -608,8 +604,8 @@ export class RancherOnRke extends RancherOnCluster {
         cluster.distribution,
         cluster.kubernetesVersion,
         cluster.releaseArchitecture,
-        settings.airGap.installerUrl,
-        settings.versions.releaseSums,
+        props.airGap.installerUrl,
+        props.versions.releaseSums,
       )
         .map(([, value]) => value)
         .filter((value) => value !== ''),
@@ -619,7 +615,7 @@ export class RancherOnRke extends RancherOnCluster {
         new ServerNode(this, `server-${i}`, {
           name: `${name}-server-${i}`,
           amiId: ami.id,
-          instanceType: s.instanceType,
+          instanceType: props.instanceType,
           subnetId: subnet.id,
           privateIp: addresses[i].current,
           // A created network's public subnets have no NAT: a node there reaches the internet through its own
@@ -628,8 +624,8 @@ export class RancherOnRke extends RancherOnCluster {
           ...(d.network.dualStack ? { ipv6AddressCount: 1 } : {}),
           securityGroupIds: [nodeGroup.id],
           instanceProfileName: boot.role.instanceProfile.name,
-          rootVolumeGb: s.rootVolumeGb,
-          keyName: s.sshKeyName,
+          rootVolumeGb: props.rootVolumeGb,
+          keyName: props.sshKeyName,
           // The quorum guard finds the servers by the deployment tag.
           tags: deploymentTagUnlessDefault(this, name),
           upgradedInPlace,
@@ -640,9 +636,9 @@ export class RancherOnRke extends RancherOnCluster {
             nodeIp: addresses[i].current,
             peerIps: peerCandidates(addresses, i),
             previousServerIps: previousServer(addresses, i),
-            region: settings.region,
+            region: props.region,
             parameterPrefix: boot.parameters.prefix,
-            restartMetricNamespace: settings.alarms.enabled ? restartMetricNamespace(name) : undefined,
+            restartMetricNamespace: props.alarms.enabled ? restartMetricNamespace(name) : undefined,
             backupRoleArn: boot.backupRole?.role.arn,
           }),
           // Egress from the first boot on: the bootstrap reruns after a failure, but waiting costs nothing.
@@ -672,7 +668,7 @@ export class RancherOnRke extends RancherOnCluster {
    */
   private addDnsRecords(
     d: Deployment,
-    props: RancherOnRkeProps,
+    given: RancherOnRkeProps,
     { net, entry, servers, traffic }: { net: DeploymentNetwork; entry: RancherEntry; servers: Servers; traffic: TrafficPaths },
   ): RancherDns {
     const { tls, name } = d;
@@ -694,7 +690,7 @@ export class RancherOnRke extends RancherOnCluster {
         throw new Error('TLS at the load balancer needs a Route53 zone for its certificate (the settings refuse dns.mode wildcard with it)');
       hostnameRouting = [nlb.lb, ...nlb.elasticIps, ...publicListeners];
     } else {
-      const zone = publicZone(this, 'hosted-zone', requiredName(props.hostedZone));
+      const zone = publicZone(this, 'hosted-zone', requiredName(given.hostedZone));
       if (nlb && tls.atLoadBalancer && tls.acm) {
         certificate = new LoadBalancerCertificate(this, 'certificate', {
           source: tls.acm,
@@ -709,7 +705,7 @@ export class RancherOnRke extends RancherOnCluster {
           subnetIds: net.loadBalancerSubnetIds,
           certificateArn: certificate.arn,
           targetSecurityGroupId: nodeGroup.id,
-          deletionProtection: d.settings.rkeHa.loadBalancer.deletionProtection,
+          deletionProtection: d.props.loadBalancer.deletionProtection,
           dependsOn: net.internetAccess,
           ...(d.network.dualStack ? { ipAddressType: 'dualstack' as const } : {}),
         });
@@ -777,7 +773,7 @@ export class RancherOnRke extends RancherOnCluster {
     });
     const api = new ApiReadiness(this, 'api-readiness', {
       access,
-      minutes: d.settings.timeouts.apiMinutes,
+      minutes: d.props.timeouts.apiMinutes,
       dependsOn: [
         ...servers.nodes.map((n) => n.instance),
         ...servers.nlbTargets,
@@ -802,32 +798,32 @@ export class RancherOnRke extends RancherOnCluster {
    * gates again, then the charts in order.
    */
   private addClusterGates(d: Deployment, cluster: ClusterApi): ClusterGates {
-    const { settings, tls } = d;
-    const t = settings.timeouts;
+    const { props, tls } = d;
+    const t = props.timeouts;
     const { api, clusterInitialized } = cluster;
     const { kubernetesVersion } = d.cluster;
-    const gates = new ReadinessGates(this, 'readiness-gates', { dependsOn: [api.gate], registry: settings.airGap.systemDefaultRegistry });
+    const gates = new ReadinessGates(this, 'readiness-gates', { dependsOn: [api.gate], registry: props.airGap.systemDefaultRegistry });
     const charts = chartVersions(this, {
       gates,
       // Created once the API first answered, never changed after: the records are read while planning on every
       // later apply, whatever else is pending (design notes, "Upgrades in the apply").
       readAfter: [clusterInitialized],
-      rancher: settings.versions.rancher,
-      certManager: tls.certManager ? settings.versions.certManager : undefined,
+      rancher: props.versions.rancher,
+      certManager: tls.certManager ? props.versions.certManager : undefined,
     });
     const upgrade = new KubernetesUpgrade(this, 'kubernetes-upgrade', {
       gates,
       distribution: d.cluster.distribution,
       version: kubernetesVersion,
       servers: d.cluster.nodeCount,
-      registry: settings.airGap.systemDefaultRegistry,
+      registry: props.airGap.systemDefaultRegistry,
       minutesPerServer: t.upgradeMinutes,
       dependsOn: [api.gate],
       readAfter: [clusterInitialized],
       rancherRunning: charts.recorded('rancher'),
     });
     // A server that refused a release file never registers; the gate cannot see why (design notes, "Reporting a refusal").
-    const refusalAlarm = settings.alarms.enabled ? deploymentAlarmName(d.name, UNVERIFIED_ARTIFACT_ALARM) : undefined;
+    const refusalAlarm = props.alarms.enabled ? deploymentAlarmName(d.name, UNVERIFIED_ARTIFACT_ALARM) : undefined;
     const serversReady = gates.gate('servers-ready', {
       check: {
         kind: 'servers',
@@ -863,20 +859,20 @@ export class RancherOnRke extends RancherOnCluster {
       boot,
     }: { entry: RancherEntry; servers: Servers; api: ClusterApi; gates: ClusterGates; dns: RancherDns; boot: ServerBoot },
   ): InstalledRancher {
-    const { settings, tls } = d;
+    const { props, tls } = d;
     const { hostname } = entry;
     const installation = new RancherInstallation(this, 'rancher-installation', {
-      name: settings.name,
-      region: settings.region,
+      name: props.name,
+      region: props.region,
       hostname,
       // A wildcard name comes from the load balancer's addresses: new with every deployment, unknown to the plan.
       hostnameKnownAtPlan: !d.wildcard,
-      versions: settings.versions,
-      airGap: settings.airGap,
-      rancher: settings.rancher,
-      timeouts: settings.timeouts,
-      backups: settings.backups,
-      alarms: settings.alarms.enabled,
+      versions: props.versions,
+      airGap: props.airGap,
+      rancher: props.rancher,
+      timeouts: props.timeouts,
+      backups: props.backups,
+      alarms: props.alarms.enabled,
       tls,
       certificates: d.certificates,
       certManager: tls.certManager ? 'install' : 'none',
@@ -901,12 +897,12 @@ export class RancherOnRke extends RancherOnCluster {
     const { ready, firstLogin } = installation.awaitAnswer({ charts: gates.charts });
     // With the CIS profile, restricted is enforced outside the exempt namespaces: once Rancher answers (and starts
     // Fleet, CAPI and its webhook), a gate fails naming any pod that admission refused.
-    if (settings.rkeHa.profile === 'cis') {
+    if (props.profile === 'cis') {
       gates.gates.gate('pods-admitted', {
         check: { kind: 'admitted', rounds: PODS_ADMITTED_ROUNDS },
         minutes: 10,
         dependsOn: [ready.ping, gates.gates.allowListingEvents()],
-        rerunOn: `${gates.kubernetesVersion} ${settings.versions.rancher}`,
+        rerunOn: `${gates.kubernetesVersion} ${props.versions.rancher}`,
       });
     }
     return { server: installation.server, ready, firstLogin, backups: installation.backups };
@@ -950,14 +946,14 @@ export class RancherOnRke extends RancherOnCluster {
       rancher,
     }: { entry: RancherEntry; state: ClusterState; boot: ServerBoot; servers: Servers; dns: RancherDns; rancher: InstalledRancher },
   ): DeploymentAlarms {
-    const { name, settings, wildcard, stackId } = d;
+    const { name, props, wildcard, stackId } = d;
     const { nlb, hostname } = entry;
     const { snapshots } = state;
     const alarms = new DeploymentAlarms(this, 'alarms', {
       name,
-      region: settings.region,
+      region: props.region,
       key: boot.parameters.key,
-      email: settings.alarms.email,
+      email: props.alarms.email,
       dependsOn: [rancher.ready.ping],
     });
     for (const port of nlb?.targetGroups.keys() ?? []) alarms.alarmOnUnhealthyTargets(port, nlb!.metricUnhealthyHostCount(port));
@@ -987,11 +983,11 @@ export class RancherOnRke extends RancherOnCluster {
       );
     }
     if (snapshots) {
-      const writer = { bucket: snapshots.name, prefix: `${stackId}/`, schedule: settings.rkeHa.etcdSnapshots.scheduleCron };
+      const writer = { bucket: snapshots.name, prefix: `${stackId}/`, schedule: props.etcdSnapshots.scheduleCron };
       alarms.alarmOnFreshness('etcd-snapshots', writer, { alarm: 'etcd-snapshot-fresh', what: 'etcd snapshot' });
     }
-    if (settings.backups.enabled) {
-      const writer = { bucket: rancher.backups.bucket.name, prefix: `${BACKUP_FOLDER}/`, schedule: settings.backups.schedule };
+    if (props.backups.enabled) {
+      const writer = { bucket: rancher.backups.bucket.name, prefix: `${BACKUP_FOLDER}/`, schedule: props.backups.schedule };
       alarms.alarmOnFreshness('rancher-backups', writer, { alarm: 'rancher-backup-fresh', what: 'Rancher backup' });
     }
     if (dns.certificate) alarms.alarmOnCertificateExpiry(dns.certificate.metricDaysToExpiry());
@@ -1000,7 +996,7 @@ export class RancherOnRke extends RancherOnCluster {
     const { roundRobin } = dns;
     if (!roundRobin?.healthChecks.length && !wildcard) alarms.addPingCheck(hostname);
     roundRobin?.healthChecks.forEach((_check, i) =>
-      alarms.alarmOnHealthCheck(`server-${i}`, roundRobin.metricHealthCheckStatus(i, settings.region), `/ping on ${name}-server-${i}'s Elastic IP`),
+      alarms.alarmOnHealthCheck(`server-${i}`, roundRobin.metricHealthCheckStatus(i, props.region), `/ping on ${name}-server-${i}'s Elastic IP`),
     );
     return alarms;
   }
@@ -1013,7 +1009,7 @@ const UNVERIFIED_ARTIFACT_ALARM = 'unverified-artifact';
 interface Deployment {
   readonly stackId: string;
   /** The props checked and completed (rancherOnRkeSchema): every default filled in. */
-  readonly settings: ResolvedRancherOnRkeProps;
+  readonly props: ResolvedRancherOnRkeProps;
   /** `<name>-<stack id>`: the start of every resource name. */
   readonly name: string;
   readonly adminCidrs: string[];

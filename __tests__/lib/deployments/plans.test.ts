@@ -2,10 +2,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { COMPUTED_DEFAULTS } from '../../../app/config/computed-defaults';
 import { parseSettings } from '../../../app/config/load';
+import { rancherOnRkeSchema } from '../../../lib/config/deployment-schema';
+import type { RancherOnRkeProps } from '../../../lib/deployments/rancher-on-rke-props';
 import { backupsPlan } from '../../../lib/deployments/private/backups-plan';
 import { clusterPlan } from '../../../lib/deployments/private/cluster-plan';
 import { existingIngressPlan } from '../../../lib/deployments/private/existing-ingress-plan';
 import { dockerNetworkPlan, rkeNetworkPlan } from '../../../lib/deployments/private/network-plan';
+import { resolveProps } from '../../../lib/deployments/private/resolve-props';
 
 /**
  * Each deployment is resolved once into plans (cluster, network, backups); the steps read them. The plans are what
@@ -13,6 +16,9 @@ import { dockerNetworkPlan, rkeNetworkPlan } from '../../../lib/deployments/priv
  */
 
 const settings = (file: Record<string, unknown>) => parseSettings(file, 'plans');
+/** RancherOnRke's props resolved, as its plans take them. */
+const rke = (props: Partial<RancherOnRkeProps> | Record<string, unknown> = {}) =>
+  resolveProps(rancherOnRkeSchema, { hostname: 'rancher.example.com', hostedZone: 'example.com', ...props }, 'rkeHa', 'RancherOnRke plans');
 const names = { name: 'rancher-rke-ha', stackId: 'rke-ha' };
 
 describe('existingIngressPlan', () => {
@@ -63,32 +69,32 @@ describe('clusterPlan', () => {
     ['rke2, allowQuorumLoss', { allowQuorumLoss: true }, { nodeCount: 3, quorumGuard: false }],
     ['rke2, traefik', { ingressController: 'traefik' }, { ingressController: 'traefik' }],
   ])('%s', (_case, rkeHa, expected) => {
-    expect(clusterPlan(settings({ rkeHa }))).toMatchObject(expected);
+    expect(clusterPlan(rke(rkeHa))).toMatchObject(expected);
   });
 
   it("the servers' architecture: the setting, or the looked-up image's; with a pinned image, the instance type's", () => {
-    expect(clusterPlan(settings({})).architecture).toBe('x86_64');
-    expect(clusterPlan(settings({ rkeHa: { architecture: 'arm64', instanceType: 'm7g.xlarge' } })).architecture).toBe('arm64');
-    const pinned = clusterPlan(settings({ rkeHa: { amiId: 'ami-0123456789abcdef0' } }));
+    expect(clusterPlan(rke()).architecture).toBe('x86_64');
+    expect(clusterPlan(rke({ architecture: 'arm64', instanceType: 'm7g.xlarge' })).architecture).toBe('arm64');
+    const pinned = clusterPlan(rke({ amiId: 'ami-0123456789abcdef0' }));
     expect([pinned.architecture, pinned.architectureFromInstanceType, pinned.releaseArchitecture]).toEqual(['x86_64', true, 'x86_64']);
-    const graviton = clusterPlan(settings({ rkeHa: { amiId: 'ami-0123456789abcdef0', instanceType: 'm7g.xlarge' } }));
+    const graviton = clusterPlan(rke({ amiId: 'ami-0123456789abcdef0', instanceType: 'm7g.xlarge' }));
     expect([graviton.architecture, graviton.architectureFromInstanceType, graviton.releaseArchitecture]).toEqual(['arm64', true, 'arm64']);
   });
 
   it('takes the version and ingress chart of its distribution', () => {
-    const s = settings({ rkeHa: { distribution: 'k3s' } });
+    const s = rke({ distribution: 'k3s' });
     const plan = clusterPlan(s);
     expect(plan.kubernetesVersion).toBe(s.versions.k3s);
     expect(plan.ingress.chart).toBe('traefik');
-    expect(clusterPlan(settings({})).kubernetesVersion).toBe(s.versions.rke2);
-    expect(clusterPlan(settings({ rkeHa: { ingressController: 'traefik' } })).ingress.chart).toBe('rke2-traefik');
+    expect(clusterPlan(rke()).kubernetesVersion).toBe(s.versions.rke2);
+    expect(clusterPlan(rke({ ingressController: 'traefik' })).ingress.chart).toBe('rke2-traefik');
   });
 });
 
 describe('rkeNetworkPlan', () => {
   it('a network of its own: the default range, one NAT gateway per zone', () => {
-    expect(rkeNetworkPlan(settings({}).rkeHa)).toEqual({ vpcCidr: '10.0.0.0/16', privateNodes: false, natGateways: 'per-zone', dualStack: false });
-    expect(rkeNetworkPlan(settings({ rkeHa: { privateNodes: true, natGateways: 'single', vpcCidr: '10.8.0.0/16' } }).rkeHa)).toEqual({
+    expect(rkeNetworkPlan(rke())).toEqual({ vpcCidr: '10.0.0.0/16', privateNodes: false, natGateways: 'per-zone', dualStack: false });
+    expect(rkeNetworkPlan(rke({ privateNodes: true, natGateways: 'single', vpcCidr: '10.8.0.0/16' }))).toEqual({
       vpcCidr: '10.8.0.0/16',
       privateNodes: true,
       natGateways: 'single',
@@ -116,24 +122,22 @@ describe('rkeNetworkPlan', () => {
 
 describe('backupsPlan', () => {
   it('rke2: etcd snapshots in the folder of the stack id; events topic only when asked for', () => {
-    const plan = backupsPlan(settings({}), names);
+    const plan = backupsPlan(rke(), names);
     expect(plan.etcdSnapshots).toMatchObject({ folder: 'rke-ha', scheduleCron: '0 */6 * * *', eventsTopic: undefined });
-    expect(backupsPlan(settings({ rkeHa: { etcdSnapshots: { eventNotifications: true } } }), names).etcdSnapshots?.eventsTopic).toBe(
-      'rancher-rke-ha-etcd-events',
-    );
+    expect(backupsPlan(rke({ etcdSnapshots: { eventNotifications: true } }), names).etcdSnapshots?.eventsTopic).toBe('rancher-rke-ha-etcd-events');
   });
 
   it('k3s: no snapshot bucket (the datastore keeps the state)', () => {
-    expect(backupsPlan(settings({ rkeHa: { distribution: 'k3s' } }), names).etcdSnapshots).toBeUndefined();
+    expect(backupsPlan(rke({ distribution: 'k3s' }), names).etcdSnapshots).toBeUndefined();
   });
 
   it("Rancher's backups: the servers' role with backups on; the operator uses it with credentials servers", () => {
-    expect(backupsPlan(settings({}), names)).toMatchObject({ rancherBackups: true, backupRole: true, operatorUsesBackupRole: true });
-    expect(backupsPlan(settings({ backups: { credentials: 'accessKey' } }), names)).toMatchObject({
+    expect(backupsPlan(rke(), names)).toMatchObject({ rancherBackups: true, backupRole: true, operatorUsesBackupRole: true });
+    expect(backupsPlan(rke({ backups: { credentials: 'accessKey' } }), names)).toMatchObject({
       backupRole: true,
       operatorUsesBackupRole: false,
     });
-    expect(backupsPlan(settings({ backups: { enabled: false } }), names)).toMatchObject({
+    expect(backupsPlan(rke({ backups: { enabled: false } }), names)).toMatchObject({
       rancherBackups: false,
       backupRole: false,
       operatorUsesBackupRole: false,

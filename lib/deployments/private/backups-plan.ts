@@ -26,22 +26,21 @@ export interface BackupsPlan {
 }
 
 export function backupsPlan(
-  settings: { readonly rkeHa: Pick<RkeHaSettings, 'distribution' | 'etcdSnapshots'>; readonly backups: BackupsSettings },
+  props: Pick<RkeHaSettings, 'distribution' | 'etcdSnapshots'> & { readonly backups: BackupsSettings },
   names: { readonly name: string; readonly stackId: string },
 ): BackupsPlan {
-  const s = settings.rkeHa;
-  const enabled = settings.backups.enabled;
+  const enabled = props.backups.enabled;
   return {
     etcdSnapshots:
-      s.distribution === 'k3s'
+      props.distribution === 'k3s'
         ? undefined
         : {
-            ...s.etcdSnapshots,
+            ...props.etcdSnapshots,
             folder: names.stackId,
-            eventsTopic: s.etcdSnapshots.eventNotifications ? `${names.name}-etcd-events` : undefined,
+            eventsTopic: props.etcdSnapshots.eventNotifications ? `${names.name}-etcd-events` : undefined,
           },
     rancherBackups: enabled,
     backupRole: enabled,
-    operatorUsesBackupRole: enabled && settings.backups.credentials === 'servers',
+    operatorUsesBackupRole: enabled && props.backups.credentials === 'servers',
   };
 }

@@ -56,34 +56,34 @@ type ClusterSettings = Pick<
   'distribution' | 'nodeCount' | 'ingressController' | 'ingressMigration' | 'allowQuorumLoss' | 'architecture' | 'amiId' | 'instanceType'
 >;
 
-export function clusterPlan(settings: {
-  readonly rkeHa: ClusterSettings;
-  readonly versions: ResolvedDeploymentProps['versions'];
-  readonly rancher?: { readonly tls?: { readonly mode?: string } };
-}): ClusterPlan {
-  const s = settings.rkeHa;
-  const k3s = s.distribution === 'k3s';
+export function clusterPlan(
+  props: ClusterSettings & {
+    readonly versions: ResolvedDeploymentProps['versions'];
+    readonly rancher?: { readonly tls?: { readonly mode?: string } };
+  },
+): ClusterPlan {
+  const k3s = props.distribution === 'k3s';
   // The defaults' functions live beside the schema, whose cross-field rules need them on unresolved input too.
-  const ingressController = effectiveIngressController(s, settings.rancher?.tls?.mode);
-  const migration = k3s ? undefined : s.ingressMigration;
+  const ingressController = effectiveIngressController(props, props.rancher?.tls?.mode);
+  const migration = k3s ? undefined : props.ingressMigration;
   // Until `done`, ingress-nginx serves Rancher's ingress and both controllers run; `done` lists Traefik alone.
   const rancherIngressController = migration === 'beside' || migration === 'moved' ? 'ingress-nginx' : ingressController;
   return {
-    distribution: s.distribution,
+    distribution: props.distribution,
     k3s,
-    nodeCount: effectiveNodeCount(s),
-    kubernetesVersion: k3s ? settings.versions.k3s : settings.versions.rke2,
+    nodeCount: effectiveNodeCount(props),
+    kubernetesVersion: k3s ? props.versions.k3s : props.versions.rke2,
     ingressController,
-    ingress: packagedIngress(s.distribution, rancherIngressController),
+    ingress: packagedIngress(props.distribution, rancherIngressController),
     rancherIngressController,
     ingressControllers: rancherIngressController === ingressController ? [ingressController] : ['ingress-nginx', 'traefik'],
     ...(migration ? { migration } : {}),
     serverPorts: k3s ? K3S_SERVER_PORTS : RKE2_SERVER_PORTS,
     embeddedEtcd: !k3s,
     externalDatastore: k3s,
-    quorumGuard: !k3s && !s.allowQuorumLoss,
-    architecture: requiredArchitecture(s),
-    architectureFromInstanceType: architectureFromInstanceType(s),
-    releaseArchitecture: requiredArchitecture(s) ?? DEFAULT_IMAGE_ARCHITECTURE,
+    quorumGuard: !k3s && !props.allowQuorumLoss,
+    architecture: requiredArchitecture(props),
+    architectureFromInstanceType: architectureFromInstanceType(props),
+    releaseArchitecture: requiredArchitecture(props) ?? DEFAULT_IMAGE_ARCHITECTURE,
   };
 }

@@ -1,6 +1,6 @@
 import { Token } from 'cdktf';
 import type { z } from 'zod';
-import type { rancherOnDockerSchema, rancherOnExistingClusterSchema, rancherOnRkeSchema } from '../../config/deployment-schema';
+import type { FlatProps, rancherOnDockerSchema, rancherOnExistingClusterSchema, rancherOnRkeSchema } from '../../config/deployment-schema';
 import { SettingsError } from '../../config/errors';
 import { toProblems } from '../../config/problems';
 import { nearestKey } from '../../config/nearest-key';
@@ -26,17 +26,17 @@ const PROPS_ONLY = ['deployerArns'];
  * together, quorum, names AWS would refuse in the names built with the stack's
  * id (`names`). The props are flat; the fields of the construct's own section
  * (`section`: rkeHa, k8sHa or docker) are gathered into it, as a settings file
- * nests them, and the resolved props have them there (`settings.rkeHa`).
+ * nests them; the resolved props have them flat again, beside the others, as the props do.
  * Values that are Terraform references (the hostname, the zone, the admin
  * networks of the app's variables) are left to their variable validations.
  * Throws a SettingsError naming each wrong prop as its user wrote it: flat for
  * a library user (`nodeCount`), the settings file's path for props the app
  * mapped from one (`rkeHa.nodeCount`, fromSettingsFile).
  */
-export function resolveProps<S extends ConstructSchema>(
+export function resolveProps<S extends ConstructSchema, K extends SectionName & keyof z.output<S>>(
   schema: S,
   props: CommonDeploymentProps & PublicNameProps & { readonly adminCidrs?: readonly string[]; readonly vpc?: VpcProps },
-  section: SectionName,
+  section: K,
   label: string,
   names: NamedStacks = {},
   /**
@@ -44,7 +44,7 @@ export function resolveProps<S extends ConstructSchema>(
    * and the section's fields are gathered from them.
    */
   given: object = props,
-): z.output<S> {
+): FlatProps<z.output<S>, K> {
   const fileNames = isFromSettingsFile(given);
   const { mode, unknown, wrapped, adapted } = gather(schema, given, section);
   const literal = (value: string | undefined) => (value !== undefined && !Token.isUnresolved(value) ? value : undefined);
@@ -94,7 +94,9 @@ export function resolveProps<S extends ConstructSchema>(
       awsNameProblems.map((message) => ({ field: 'name', message, value: resolved.name })),
       'Invalid props of',
     );
-  return resolved;
+  // The section's fields beside the others again, as the props have them: what the construct's steps and plans read.
+  const { [section]: own, ...rest } = resolved as Record<string, unknown>;
+  return { ...rest, ...(own as object) } as FlatProps<z.output<S>, K>;
 }
 
 /**

@@ -4,18 +4,17 @@ import type { ClusterPlan } from './cluster-plan';
 import type { RkeNetworkPlan } from './network-plan';
 
 /** The settings a running rke-ha deployment cannot change, each with why and what to do instead. */
-export function rkeRecordedSettings(settings: ResolvedRancherOnRkeProps, cluster: ClusterPlan, network: RkeNetworkPlan): RecordedSetting[] {
-  const s = settings.rkeHa;
+export function rkeRecordedSettings(props: ResolvedRancherOnRkeProps, cluster: ClusterPlan, network: RkeNetworkPlan): RecordedSetting[] {
   const recorded: RecordedSetting[] = [
     {
       setting: 'name',
-      value: settings.name,
+      value: props.name,
       procedure:
         'Every resource name, the SSM path and the snapshot bucket derive from it: a new name replaces the load balancer, the bucket and the boot parameters. Keep it; a second deployment needs a state of its own.',
     },
     {
       setting: 'region',
-      value: settings.region,
+      value: props.region,
       procedure:
         'The resources live in that region: another region would build a second deployment and orphan this one. Keep it; use another state for another region.',
     },
@@ -36,7 +35,7 @@ export function rkeRecordedSettings(settings: ResolvedRancherOnRkeProps, cluster
         },
     {
       setting: 'rkeHa.dualStack',
-      value: String(s.dualStack),
+      value: String(props.dualStack),
       procedure:
         "RKE2 and K3s take the cluster's pod and service networks when the cluster is created and never add or drop an IP family later, and each server's IPv6 address is given at launch. Keep it, or build a new deployment with the setting you want and move Rancher with the rancher-backup operator.",
     },
@@ -50,7 +49,7 @@ export function rkeRecordedSettings(settings: ResolvedRancherOnRkeProps, cluster
   if (cluster.k3s) {
     recorded.push({
       setting: 'rkeHa.datastore.engine',
-      value: s.datastore.engine,
+      value: props.datastore.engine,
       procedure:
         'A new engine creates a new, empty database and the servers would lose the cluster. Build a new deployment and move Rancher with the rancher-backup operator.',
     });
@@ -60,7 +59,7 @@ export function rkeRecordedSettings(settings: ResolvedRancherOnRkeProps, cluster
       value: cluster.ingressController,
       // The one change a running deployment takes: off ingress-nginx, through the steps of rkeHa.ingressMigration.
       ...(cluster.migration ? { acceptedFrom: ['ingress-nginx'] } : {}),
-      procedure: ingressControllerProcedure(s.ingressController),
+      procedure: ingressControllerProcedure(props.ingressController),
     });
   }
   return recorded;
