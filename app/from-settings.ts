@@ -2,7 +2,6 @@ import type { DeploymentVariables } from './deployment-variables';
 import type { Settings } from '../lib/config/schema';
 import { wildcardName } from '../lib/deployments/private/rancher-name';
 import type { AwsDeploymentProps, CommonDeploymentProps, PublicNameProps } from '../lib/deployments/props';
-import { fromSettingsFile } from '../lib/deployments/private/setting-names';
 import type { DockerExistingNetworkSettings, RkeExistingNetworkSettings } from '../lib/config/existing-network-schema';
 import { ExistingSubnet, ExistingVpc } from '../lib/network/existing-vpc';
 import type { ExistingDockerNetworkProps, RancherOnDockerProps } from '../lib/deployments/rancher-on-docker-props';
@@ -50,8 +49,9 @@ export function awsDeploymentProps(settings: Settings, inputs: DeploymentVariabl
 
 /*
  * A settings file nests each construct's own props under its section (`rkeHa:`, `docker:`, `k8sHa:`); the props
- * have them flat, beside the deployment's. These un-nest them, and mark the props as the settings file's, so the
- * constructs' messages keep naming `rkeHa.nodeCount` rather than `nodeCount` (fromSettingsFile).
+ * have them flat, beside the deployment's, and each construct takes only its own. These map the file to them. The
+ * file was checked already with the same rules, in its own words (app/config/load.ts): the constructs' messages,
+ * in their props' words, are for their library users.
  */
 
 /** RancherOnRke's props from the settings: the deployment's, `rkeHa`'s, and the stack's `instance_type` variable. */
@@ -61,24 +61,27 @@ export function rancherOnRkeProps(settings: Settings, inputs: DeploymentVariable
   // The file is shared with k8s-ha: its EKS identities (irsa, pod-identity) are that stack's; rke-ha's keyless way is `servers`.
   const eksOnly = settings.backups.credentials === 'irsa' || settings.backups.credentials === 'pod-identity';
   const backups = eksOnly ? { ...settings.backups, credentials: 'servers' as const } : settings.backups;
-  return fromSettingsFile({ ...common, backups, ...rkeHa, existingNetwork: rkeExistingNetwork(existingNetwork), instanceType });
+  return { ...common, backups, ...rkeHa, existingNetwork: rkeExistingNetwork(existingNetwork), instanceType };
 }
 
 /** RancherOnDocker's props from the settings: the deployment's, `docker`'s, and the stack's `instance_type` variable. */
 export function rancherOnDockerProps(settings: Settings, inputs: DeploymentVariables, instanceType: string): RancherOnDockerProps {
   const { existingNetwork, ...docker } = settings.docker;
-  return fromSettingsFile({
+  // The file's `rancher` serves the Helm chart's stacks too: the container has no replicas, and its TLS is `docker.tls`.
+  const { replicas: _replicas, tls: _tls, ...rancher } = settings.rancher;
+  return {
     ...awsDeploymentProps(settings, inputs),
+    rancher,
     ...docker,
     existingNetwork: dockerExistingNetwork(existingNetwork),
     instanceType,
-  });
+  };
 }
 
 /** RancherOnExistingCluster's props from the settings: the deployment's and `k8sHa`'s but `access` (the stack's providers). */
 export function rancherOnExistingClusterProps(settings: Settings, inputs: DeploymentVariables): RancherOnExistingClusterProps {
   const { access: _access, ...k8sHa } = settings.k8sHa;
-  return fromSettingsFile({ ...deploymentProps(settings), ...k8sHa, hostname: inputs.hostname, hostedZone: inputs.zoneName });
+  return { ...deploymentProps(settings), ...k8sHa, hostname: inputs.hostname, hostedZone: inputs.zoneName };
 }
 
 /** `rkeHa.existingNetwork`'s ids as the props' VPC and subnets. */

@@ -6,7 +6,7 @@ import { airGapSchema } from './air-gap-schema';
 import { backupsSchema } from './backups-schema';
 import { bootstrapSchema, untrustedCertificate } from './bootstrap-schema';
 import { proxySchema } from './proxy-schema';
-import { dockerSchema, type DockerSettings } from './docker-schema';
+import { dockerSectionSchema, type DockerSettings } from './docker-schema';
 import { dnsProblems, dnsSchema } from './dns-schema';
 import { RECORD_FOR_KIND, dnsTargetKind } from '../dns/private/dns-target';
 import { RANCHER_PUBLIC_PORTS, RKE2_SERVER_PORTS } from '../nodes/private/ports';
@@ -16,10 +16,11 @@ import { longestGapMinutes } from '../alarms/schedule-window';
 import { adminCidr, awsRegion, fqdn, lengthBounds, version, wholeNumber } from './primitives';
 import { nameProblem } from './resource-names';
 import { k8sHaSchema, type K8sHaSettings } from './k8s-ha-schema';
-import { effectiveIngressController, rkeHaSchema, type RkeHaSettings } from './rke-ha-schema';
+import { effectiveIngressController, rkeHaSectionSchema, type RkeHaSettings } from './rke-ha-schema';
 import { timeoutsSchema } from './timeouts-schema';
 import { tlsProblems, tlsSchema } from './tls-schema';
 import { vpcSchema } from './vpc-schema';
+import { FILE_NAMES, propsNames, type SettingNames } from './setting-names';
 import { SSM_PARAMETER_ARN } from './registry-credentials';
 import { partitionOf } from './aws-regions';
 import { missingReleaseSums, releaseArchitecture, suppliedSumProblems } from './release-sums';
@@ -168,6 +169,8 @@ type RuleInput = Partial<z.output<z.ZodObject<typeof deploymentFields>>> & {
   readonly docker?: DockerSettings;
 };
 type Problem = (path: (string | number)[], message: string, input: unknown) => void;
+/** A rule: what it reads, where it reports, and how its messages name the settings of a section (setting-names.ts). */
+type Rule = (s: RuleInput, problem: Problem, n: SettingNames) => void;
 const str = (v: unknown): v is string => typeof v === 'string';
 
 /**
@@ -175,22 +178,25 @@ const str = (v: unknown): v is string => typeof v === 'string';
  * (MAX_COMMON_NAME): ACM (mode external, issuer acme) and the Docker install's Let's Encrypt client (autocert) refuse
  * a longer hostname. Shared with the app's `rancher_hostname` variable, which refuses what the settings refuse.
  */
-export function commonNameIssuers(s: {
-  readonly rancher?: { readonly tls?: { readonly mode?: string; readonly issuer?: string } };
-  readonly docker?: { readonly tls?: { readonly mode?: string; readonly issuer?: string } };
-}): string[] {
+export function commonNameIssuers(
+  s: {
+    readonly rancher?: { readonly tls?: { readonly mode?: string; readonly issuer?: string } };
+    readonly docker?: { readonly tls?: { readonly mode?: string; readonly issuer?: string } };
+  },
+  n: SettingNames = FILE_NAMES,
+): string[] {
   return [
     s.rancher?.tls?.mode === 'external' && s.rancher?.tls?.issuer === 'acme' ? 'ACM (rancher.tls mode external, issuer acme)' : undefined,
     s.docker?.tls?.issuer === 'acme'
       ? s.docker.tls.mode === 'external'
-        ? 'ACM (docker.tls mode external, issuer acme)'
-        : "the Docker install's Let's Encrypt client (docker.tls.issuer acme)"
+        ? `ACM (${n('docker', 'tls')} mode external, issuer acme)`
+        : `the Docker install's Let's Encrypt client (${n('docker', 'tls.issuer')} acme)`
       : undefined,
   ].filter((issuer) => issuer !== undefined);
 }
 
 /** Rancher's name: the DNS mode, the hostname in its zone, and its length for the certificates (dns, hostname, hostedZone, rancher.tls, docker.tls). */
-function nameRules(s: RuleInput, problem: Problem): void {
+function nameRules(s: RuleInput, problem: Problem, n: SettingNames): void {
   for (const p of dnsProblems(s)) problem(p.path, p.message, p.value);
   // Compared as DNS compares names (any case, with or without the root's dot): a name written in upper case or with a
   // trailing dot has its own problem from its field's rule, not a second, false one here.
@@ -200,7 +206,7 @@ function nameRules(s: RuleInput, problem: Problem): void {
     if (hostname !== zone && !hostname.endsWith(`.${zone}`)) problem(['hostname'], `must be inside hostedZone "${s.hostedZone}"`, s.hostname);
   }
   if (str(s.hostname) && s.hostname.length > MAX_COMMON_NAME) {
-    const issuers = commonNameIssuers(s);
+    const issuers = commonNameIssuers(s, n);
     if (issuers.length) {
       problem(
         ['hostname'],
@@ -265,7 +271,7 @@ function k8sHaRecordRules(s: RuleInput, problem: Problem): void {
 }
 
 /** The versions that fit together, and where Rancher's chart comes from (versions, rancher.repository, airGap, rkeHa.distribution). */
-function versionRules(s: RuleInput, problem: Problem): void {
+function versionRules(s: RuleInput, problem: Problem, n: SettingNames): void {
   const rke2 = s.versions?.rke2;
   const rancher = s.versions?.rancher;
   const kubeMinor = str(rke2) ? rke2KubernetesMinor(rke2) : undefined;
@@ -300,7 +306,7 @@ function versionRules(s: RuleInput, problem: Problem): void {
       );
     }
   }
-  releaseSumRules(s, problem);
+  releaseSumRules(s, problem, n);
 }
 
 /**
@@ -310,7 +316,7 @@ function versionRules(s: RuleInput, problem: Problem): void {
  * is closed without a proxy: then the tarball), so only its installer is checked, and the installer always has a
  * sum (a release without its own runs the pin's).
  */
-function releaseSumRules(s: RuleInput, problem: Problem): void {
+function releaseSumRules(s: RuleInput, problem: Problem, n: SettingNames): void {
   const rkeHa = s.rkeHa;
   if (!rkeHa || typeof rkeHa !== 'object') return;
   const k3s = rkeHa.distribution === 'k3s';
@@ -331,8 +337,8 @@ function releaseSumRules(s: RuleInput, problem: Problem): void {
     releaseArchitecture(architecture ?? inferred),
     supplied !== null && typeof supplied === 'object' ? supplied : undefined,
     inferred === undefined || rkeHa.amiId === undefined
-      ? `rkeHa.architecture ${architecture ?? 'x86_64'}`
-      : `rkeHa.instanceType ${String(rkeHa.instanceType)} (${inferred})`,
+      ? `${n('rkeHa', 'architecture')} ${architecture ?? 'x86_64'}`
+      : `${n('rkeHa', 'instanceType')} ${String(rkeHa.instanceType)} (${inferred})`,
   );
   if (missing !== undefined) problem(['versions', key], missing, version);
 }
@@ -428,9 +434,9 @@ function scheduleRules(s: RuleInput, problem: Problem): void {
 }
 
 /** Rancher's TLS, first login and restore (rancher, backups; rkeHa's ingress controller). */
-function rancherRules(s: RuleInput, problem: Problem): void {
+function rancherRules(s: RuleInput, problem: Problem, n: SettingNames): void {
   if (s.rancher?.tls) {
-    for (const p of tlsProblems(s.rancher.tls, effectiveIngressController(s.rkeHa, s.rancher.tls.mode)))
+    for (const p of tlsProblems(s.rancher.tls, effectiveIngressController(s.rkeHa, s.rancher.tls.mode), n('rkeHa', 'ingressController')))
       problem(['rancher', 'tls', ...p.path], p.message, p.value);
   }
   // Off by default then (bootstrapEnabled); asked for explicitly, it could not log in.
@@ -483,7 +489,7 @@ function backupCredentialRules(s: RuleInput, problem: Problem): void {
 }
 
 /** Load balancers and networks that do not combine (rkeHa, docker, rancher.tls). */
-function combinationRules(s: RuleInput, problem: Problem): void {
+function combinationRules(s: RuleInput, problem: Problem, n: SettingNames): void {
   // DNS round robin has no load balancer to end TLS at (and no wildcard name: dnsProblems).
   if (s.rkeHa?.loadBalancer?.type === 'dns' && s.rancher?.tls?.mode === 'external') {
     problem(
@@ -506,26 +512,26 @@ function combinationRules(s: RuleInput, problem: Problem): void {
   if (s.rkeHa?.loadBalancer?.type === 'dns' && s.rkeHa?.existingNetwork !== undefined) {
     problem(
       ['rkeHa', 'loadBalancer', 'type'],
-      'dns is not offered with rkeHa.existingNetwork yet (each node would need an Elastic IP in a public subnet of yours); use loadBalancer nlb with an existing network, or let the stack create the network',
+      `dns is not offered with ${n('rkeHa', 'existingNetwork')} yet (each node would need an Elastic IP in a public subnet of yours); use loadBalancer nlb with an existing network, or let the stack create the network`,
       'dns',
     );
   }
   if (s.docker?.tls?.mode === 'external' && s.docker?.existingNetwork !== undefined) {
     problem(
       ['docker', 'tls', 'mode'],
-      'external is not offered with docker.existingNetwork yet (the ALB needs a second subnet in another zone, and the setting names one); use mode rancher with an existing network, or let the stack create the network',
+      `external is not offered with ${n('docker', 'existingNetwork')} yet (the ALB needs a second subnet in another zone, and the setting names one); use mode rancher with an existing network, or let the stack create the network`,
       'external',
     );
   }
 }
 
 /** What a VPC of yours leaves to you (rkeHa and docker existingNetwork, vpc, proxy). */
-function existingNetworkRules(s: RuleInput, problem: Problem): void {
+function existingNetworkRules(s: RuleInput, problem: Problem, n: SettingNames): void {
   // The vpc options and the endpoints that closed egress without a proxy needs are built into the VPC a stack
   // creates; a VPC of yours is left as it is (its flow logs and endpoints are yours to configure).
   const existing = (['rkeHa', 'docker'] as const).filter((section) => s[section]?.existingNetwork !== undefined);
   if (existing.length > 0) {
-    const mine = existing.map((section) => `${section}.existingNetwork`).join(' and ');
+    const mine = existing.map((section) => n(section, 'existingNetwork')).join(' and ');
     const yours = `${mine} ${existing.length > 1 ? 'use VPCs' : 'uses a VPC'} of yours`;
     if (s.vpc?.flowLogs?.destination !== undefined && s.vpc.flowLogs.destination !== 'none') {
       problem(
@@ -557,12 +563,12 @@ function existingNetworkRules(s: RuleInput, problem: Problem): void {
  * policy and container-selinux with dnf, from rpm.rancher.io and the distribution's own repositories (Red Hat's
  * RHUI, Rocky's mirrors), which closed egress without a proxy cannot reach; only an image that carries them can.
  */
-function operatingSystemRules(s: RuleInput, problem: Problem): void {
+function operatingSystemRules(s: RuleInput, problem: Problem, n: SettingNames): void {
   const os = s.rkeHa?.operatingSystem;
   if (rhelFamily(os) && s.rkeHa?.amiId === undefined && closesEgressWithoutProxy(s.proxy)) {
     problem(
       ['rkeHa', 'operatingSystem'],
-      `${os} servers install the SELinux policy packages with dnf from rpm.rancher.io and the distribution's repositories, and proxy.egressOnlyTo closes their egress without a proxy; set proxy.http, or pin an image that carries them (rkeHa.amiId, docs/rke-ha.md "Operating system")`,
+      `${os} servers install the SELinux policy packages with dnf from rpm.rancher.io and the distribution's repositories, and proxy.egressOnlyTo closes their egress without a proxy; set proxy.http, or pin an image that carries them (${n('rkeHa', 'amiId')}, docs/rke-ha.md "Operating system")`,
       os,
     );
   }
@@ -573,13 +579,13 @@ function operatingSystemRules(s: RuleInput, problem: Problem): void {
  * partitions it publishes to, and a lookup elsewhere finds nothing at plan (IMAGE_OWNERS says where each is known).
  * The Docker host runs Ubuntu, which Canonical publishes in every partition.
  */
-function imagePartitionRules(s: RuleInput, problem: Problem): void {
+function imagePartitionRules(s: RuleInput, problem: Problem, n: SettingNames): void {
   const os = s.rkeHa?.operatingSystem;
   if (!str(os) || !(os in IMAGE_OWNERS) || !str(s.region) || s.rkeHa?.amiId !== undefined) return;
   if (imageOwnerIn(os as ServerOperatingSystem, s.region) !== undefined) return;
   problem(
     ['rkeHa', 'operatingSystem'],
-    `${os} images are not published in ${s.region} (partition ${partitionOf(s.region)}) as far as any source shows, so the image lookup would find nothing; pin an image of yours there (rkeHa.amiId), or use ubuntu-24.04 (docs/design-notes.md "Partitions")`,
+    `${os} images are not published in ${s.region} (partition ${partitionOf(s.region)}) as far as any source shows, so the image lookup would find nothing; pin an image of yours there (${n('rkeHa', 'amiId')}), or use ubuntu-24.04 (docs/design-notes.md "Partitions")`,
     os,
   );
 }
@@ -603,20 +609,20 @@ function ingressControllerRules(s: RuleInput, problem: Problem): void {
  * Dual-stack (rkeHa.dualStack) and what it does not combine with (dns, proxy, adminCidrs, docker). The IPv6 admin
  * networks reach a node or load balancer only in a dual-stack rke-ha deployment: the docker host is IPv4 only.
  */
-function dualStackRules(s: RuleInput, problem: Problem): void {
+function dualStackRules(s: RuleInput, problem: Problem, n: SettingNames): void {
   const dualStack = s.rkeHa?.dualStack === true;
   const ipv6Admin = Array.isArray(s.adminCidrs) ? s.adminCidrs.filter((c) => str(c) && isIpv6Text(c)) : [];
   if (ipv6Admin.length > 0 && !dualStack) {
     problem(
       ['adminCidrs'],
-      `lists IPv6 networks (${ipv6Admin.join(', ')}), which reach the admin ports only of a dual-stack deployment; set rkeHa.dualStack: true, or list IPv4 networks`,
+      `lists IPv6 networks (${ipv6Admin.join(', ')}), which reach the admin ports only of a dual-stack deployment; set ${n('rkeHa', 'dualStack')}: true, or list IPv4 networks`,
       ipv6Admin,
     );
   }
   if (ipv6Admin.length > 0 && dualStack && s.docker?.sshKeyName !== undefined) {
     problem(
       ['adminCidrs'],
-      `lists IPv6 networks (${ipv6Admin.join(', ')}), and the docker host, which docker.sshKeyName opens SSH on to the admin networks, is IPv4 only; list IPv4 networks, or remove docker.sshKeyName`,
+      `lists IPv6 networks (${ipv6Admin.join(', ')}), and the docker host, which ${n('docker', 'sshKeyName')} opens SSH on to the admin networks, is IPv4 only; list IPv4 networks, or remove ${n('docker', 'sshKeyName')}`,
       ipv6Admin,
     );
   }
@@ -638,7 +644,7 @@ function dualStackRules(s: RuleInput, problem: Problem): void {
 }
 
 /** The cross-field rules, in the order their problems are reported. */
-const DEPLOYMENT_RULES = [
+const DEPLOYMENT_RULES: readonly Rule[] = [
   nameRules,
   adminNetworkRules,
   k8sHaRecordRules,
@@ -660,12 +666,12 @@ const DEPLOYMENT_RULES = [
  * The rules that span fields, as one superRefine for the settings file's schema and each construct's. They run even
  * when other fields failed (`{ when: () => true }`), so one run reports everything.
  */
-export function refineDeployment<T extends z.ZodObject>(schema: T): T {
+export function refineDeployment<T extends z.ZodObject>(schema: T, names: SettingNames): T {
   return schema.superRefine(
     (s: RuleInput, ctx) => {
       if (!s || typeof s !== 'object') return;
       const problem: Problem = (path, message, input) => ctx.addIssue({ code: 'custom', path, message, input });
-      for (const rules of DEPLOYMENT_RULES) rules(s, problem);
+      for (const rules of DEPLOYMENT_RULES) rules(s, problem, names);
     },
     { when: () => true },
   );
@@ -673,14 +679,23 @@ export function refineDeployment<T extends z.ZodObject>(schema: T): T {
 
 const { dns: _dns, adminCidrs: _adminCidrs, vpc: _vpc, ...withoutAwsFields } = deploymentFields;
 
-/** RancherOnRke's props, checked and completed: the deployment's fields and `rkeHa`. */
-export const rancherOnRkeSchema = refineDeployment(z.strictObject({ ...deploymentFields, rkeHa: rkeHaSchema }));
+/** How RancherOnRke's messages name its own props and the rest (setting-names.ts). */
+const RKE_PROPS = propsNames('rkeHa');
+/** RancherOnRke's props, checked and completed: the deployment's fields and `rkeHa`, its messages in the props' words. */
+export const rancherOnRkeSchema = refineDeployment(
+  z.strictObject({ ...deploymentFields, rkeHa: rkeHaSectionSchema((field) => RKE_PROPS('rkeHa', field)) }),
+  RKE_PROPS,
+);
 
 /** RancherOnExistingCluster's props: the deployment's fields but the AWS side's (dns, adminCidrs, vpc), and `k8sHa`. */
-export const rancherOnExistingClusterSchema = refineDeployment(z.strictObject({ ...withoutAwsFields, k8sHa: k8sHaSchema }));
+export const rancherOnExistingClusterSchema = refineDeployment(z.strictObject({ ...withoutAwsFields, k8sHa: k8sHaSchema }), propsNames('k8sHa'));
 
-/** RancherOnDocker's props: the deployment's fields and `docker`. */
-export const rancherOnDockerSchema = refineDeployment(z.strictObject({ ...deploymentFields, docker: dockerSchema }));
+const DOCKER_PROPS = propsNames('docker');
+/** RancherOnDocker's props: the deployment's fields and `docker`, its messages in the props' words. */
+export const rancherOnDockerSchema = refineDeployment(
+  z.strictObject({ ...deploymentFields, docker: dockerSectionSchema((field) => DOCKER_PROPS('docker', field)) }),
+  DOCKER_PROPS,
+);
 
 /** What every construct's resolved props hold (RancherOnExistingCluster's lack the AWS side's fields). */
 export type ResolvedDeploymentProps = z.output<z.ZodObject<typeof deploymentFields>>;

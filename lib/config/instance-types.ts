@@ -186,22 +186,22 @@ function brokenRule(spec: InstanceTypeSpec, rules: InstanceTypeRules): 'architec
 }
 
 /** Why a type of the other architecture is refused, and what fits. */
-function architectureProblem(rules: InstanceTypeRules, section: string, explicit: boolean): string {
+function architectureProblem(rules: InstanceTypeRules, name: (field: string) => string, explicit: boolean): string {
   if (rules.architecture === 'arm64') {
-    return `is an x86_64 type, and ${section}.architecture is arm64 (Graviton), whose image it cannot boot; choose a Graviton type such as ${smallestFitting('m7g', rules.minimum)}, or set ${section}.architecture: x86_64`;
+    return `is an x86_64 type, and ${name('architecture')} is arm64 (Graviton), whose image it cannot boot; choose a Graviton type such as ${smallestFitting('m7g', rules.minimum)}, or set ${name('architecture')}: x86_64`;
   }
   if (explicit) {
-    return `is a Graviton (arm64) type, and ${section}.architecture is x86_64, whose image it cannot boot; choose an x86_64 type such as ${smallestFitting('m7i', rules.minimum)}, or set ${section}.architecture: arm64`;
+    return `is a Graviton (arm64) type, and ${name('architecture')} is x86_64, whose image it cannot boot; choose an x86_64 type such as ${smallestFitting('m7i', rules.minimum)}, or set ${name('architecture')}: arm64`;
   }
-  return `is a Graviton (arm64) type, and the default image is Ubuntu for x86_64 (amd64), which it cannot boot; choose an x86_64 type such as ${smallestFitting('m7i', rules.minimum)}, or set ${section}.architecture: arm64 (or pin an arm64 image with ${section}.amiId)`;
+  return `is a Graviton (arm64) type, and the default image is Ubuntu for x86_64 (amd64), which it cannot boot; choose an x86_64 type such as ${smallestFitting('m7i', rules.minimum)}, or set ${name('architecture')}: arm64 (or pin an arm64 image with ${name('amiId')})`;
 }
 
 /**
  * Why `type` is refused for a section, or undefined: not in the table (with the near name for a typo), of the other
- * architecture than the servers' image, or below the mode's documented minimum without the override. `section` names
- * the settings section for the paths in the message; `explicit` says the section named its architecture.
+ * architecture than the servers' image, or below the mode's documented minimum without the override. `name` names
+ * the section's settings as the message's reader wrote them; `explicit` says the section named its architecture.
  */
-export function instanceTypeProblem(type: string, rules: InstanceTypeRules, section: string, explicit = false): string | undefined {
+export function instanceTypeProblem(type: string, rules: InstanceTypeRules, name: (field: string) => string, explicit = false): string | undefined {
   const spec = INSTANCE_TYPES.get(type);
   if (!spec) {
     const [family] = type.split('.');
@@ -214,10 +214,10 @@ export function instanceTypeProblem(type: string, rules: InstanceTypeRules, sect
     return `is not an EC2 instance type of the families this project knows${guess}: ${INSTANCE_FAMILIES.join(', ')} (lib/config/instance-types.ts, from AWS's instance type specifications)`;
   }
   const broken = brokenRule(spec, rules);
-  if (broken === 'architecture') return architectureProblem(rules, section, explicit);
+  if (broken === 'architecture') return architectureProblem(rules, name, explicit);
   if (broken === 'minimum') {
     const examples = SUGGESTED[spec.architecture].map((family) => smallestFitting(family, rules.minimum)).filter((t) => t !== undefined);
-    return `has ${spec.vcpus} vCPU and ${spec.memoryGib} GiB, below ${rules.minimum.what}; choose ${examples.join(', ')} or larger, or set ${section}.allowSmallInstanceType: true for a trial that may run out of memory`;
+    return `has ${spec.vcpus} vCPU and ${spec.memoryGib} GiB, below ${rules.minimum.what}; choose ${examples.join(', ')} or larger, or set ${name('allowSmallInstanceType')}: true for a trial that may run out of memory`;
   }
   return undefined;
 }
@@ -236,14 +236,13 @@ export function acceptedInstanceTypes(rules: InstanceTypeRules): string[] {
  * The table's rules for a settings section (rkeHa, docker) that may have failed elsewhere: a type of the wrong form
  * is reported by the field's own format rule, and nothing is said here.
  */
-export function sectionInstanceTypeProblem(s: Record<string, unknown>, minimum: InstanceMinimum, section: string): string | undefined {
+export function sectionInstanceTypeProblem(
+  s: Record<string, unknown>,
+  minimum: InstanceMinimum,
+  name: (field: string) => string,
+): string | undefined {
   const type = s.instanceType;
   if (typeof type !== 'string' || !INSTANCE_TYPE_FORMAT.test(type)) return undefined;
   const explicit = s.architecture === 'x86_64' || s.architecture === 'arm64';
-  return instanceTypeProblem(
-    type,
-    { minimum, allowSmall: s.allowSmallInstanceType === true, architecture: requiredArchitecture(s) },
-    section,
-    explicit,
-  );
+  return instanceTypeProblem(type, { minimum, allowSmall: s.allowSmallInstanceType === true, architecture: requiredArchitecture(s) }, name, explicit);
 }

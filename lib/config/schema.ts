@@ -5,6 +5,7 @@ import { dockerSchema } from './docker-schema';
 import { k8sHaSchema } from './k8s-ha-schema';
 import { rkeHaSchema } from './rke-ha-schema';
 import { tagsSchema } from './tags';
+import { FILE_NAMES } from './setting-names';
 
 export { SECURITY_GROUP_INBOUND_RULES } from './deployment-schema';
 
@@ -39,6 +40,7 @@ export const settingsSchema = refineDeployment(
     k8sHa: k8sHaSchema,
     docker: dockerSchema,
   }),
+  FILE_NAMES,
 );
 
 export type Settings = z.output<typeof settingsSchema>;

@@ -44,7 +44,8 @@ export interface TlsProblem {
  * The pairs the Rancher docs allow, and what each needs. Returns one problem
  * per invalid choice, each saying what to choose instead.
  */
-export function tlsProblems(tls: Partial<TlsSettings>, ingressController: string | undefined): TlsProblem[] {
+/** `ingressControllerSetting`: how the reader names rke-ha's ingress controller (`rkeHa.ingressController`, or the prop). */
+export function tlsProblems(tls: Partial<TlsSettings>, ingressController: string | undefined, ingressControllerSetting: string): TlsProblem[] {
   const problems: TlsProblem[] = [];
   const add = (path: string[], message: string, value: unknown) => problems.push({ path, message, value });
   const { mode, issuer } = tls;
@@ -86,7 +87,7 @@ export function tlsProblems(tls: Partial<TlsSettings>, ingressController: string
   if ((mode === 'rancher' || mode === 'external') && ingressController === 'traefik') {
     add(
       ['mode'],
-      `${mode === 'rancher' ? 're-encryption (mode rancher)' : "trusting the load balancer's forwarded headers (mode external)"} is set up for ingress-nginx only; use rkeHa.ingressController ingress-nginx (rke2) or mode ingress`,
+      `${mode === 'rancher' ? 're-encryption (mode rancher)' : "trusting the load balancer's forwarded headers (mode external)"} is set up for ingress-nginx only; use ${ingressControllerSetting} ingress-nginx (rke2) or mode ingress`,
       mode,
     );
   }

@@ -122,7 +122,7 @@ describe('docker settings', () => {
         [
           {
             field: 'docker.vpcCidr',
-            message: 'the stack creates no VPC with existingNetwork; remove vpcCidr (the host takes its address from existingNetwork.subnetId)',
+            message: 'the stack creates no VPC with existingNetwork; remove vpcCidr (the host takes its address from the subnet of existingNetwork)',
           },
         ],
       ],

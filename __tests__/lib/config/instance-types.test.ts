@@ -47,49 +47,52 @@ describe('the instance type table', () => {
   });
 });
 
+/** Names a section's setting as a settings file does (`rkeHa.amiId`). */
+const inFile = (section: string) => (field: string) => `${section}.${field}`;
+
 describe('instanceTypeProblem', () => {
   it('takes the defaults and larger x86_64 types', () => {
     for (const type of ['m6i.xlarge', 'm7i.2xlarge', 'c6i.2xlarge', 'r6i.xlarge', 't3.xlarge'])
-      expect(instanceTypeProblem(type, SERVER, 'rkeHa')).toBeUndefined();
-    expect(instanceTypeProblem('m6i.large', { ...SERVER, minimum: DOCKER_HOST_MINIMUM }, 'docker')).toBeUndefined();
+      expect(instanceTypeProblem(type, SERVER, inFile('rkeHa'))).toBeUndefined();
+    expect(instanceTypeProblem('m6i.large', { ...SERVER, minimum: DOCKER_HOST_MINIMUM }, inFile('docker'))).toBeUndefined();
   });
 
   it('refuses a type EC2 does not have, with the near one and the sizes of its family', () => {
-    expect(instanceTypeProblem('m6i.xlarg', SERVER, 'rkeHa')).toBe(
+    expect(instanceTypeProblem('m6i.xlarg', SERVER, inFile('rkeHa'))).toBe(
       'is not an EC2 instance type (did you mean m6i.xlarge?): m6i comes in large, xlarge, 2xlarge, 4xlarge, 8xlarge, 12xlarge, 16xlarge, 24xlarge, 32xlarge, metal',
     );
-    expect(instanceTypeProblem('x9z.large', SERVER, 'rkeHa')).toMatch(/^is not an EC2 instance type of the families this project knows: m5, m5a, /);
+    expect(instanceTypeProblem('x9z.large', SERVER, inFile('rkeHa'))).toMatch(/^is not an EC2 instance type of the families this project knows: m5, m5a, /);
   });
 
   it("refuses a type below Rancher's smallest size unless allowed, naming types that fit", () => {
-    expect(instanceTypeProblem('t3.micro', SERVER, 'rkeHa')).toBe(
+    expect(instanceTypeProblem('t3.micro', SERVER, inFile('rkeHa'))).toBe(
       "has 2 vCPU and 1 GiB, below Rancher's smallest documented server size (4 vCPU, 16 GiB); choose m6i.xlarge, m7i.xlarge, m7a.xlarge or larger, or set rkeHa.allowSmallInstanceType: true for a trial that may run out of memory",
     );
-    expect(instanceTypeProblem('c6i.xlarge', SERVER, 'rkeHa')).toMatch(/^has 4 vCPU and 8 GiB, below/);
-    expect(instanceTypeProblem('t3.micro', { ...SERVER, allowSmall: true }, 'rkeHa')).toBeUndefined();
-    expect(instanceTypeProblem('t3.small', { ...SERVER, minimum: DOCKER_HOST_MINIMUM }, 'docker')).toMatch(
+    expect(instanceTypeProblem('c6i.xlarge', SERVER, inFile('rkeHa'))).toMatch(/^has 4 vCPU and 8 GiB, below/);
+    expect(instanceTypeProblem('t3.micro', { ...SERVER, allowSmall: true }, inFile('rkeHa'))).toBeUndefined();
+    expect(instanceTypeProblem('t3.small', { ...SERVER, minimum: DOCKER_HOST_MINIMUM }, inFile('docker'))).toMatch(
       /below Rancher's smallest documented Docker install \(1 vCPU, 4 GiB\)/,
     );
   });
 
   it('refuses Graviton with the default amd64 image, and takes it with a pinned image', () => {
-    expect(instanceTypeProblem('m7g.xlarge', SERVER, 'rkeHa')).toMatch(
+    expect(instanceTypeProblem('m7g.xlarge', SERVER, inFile('rkeHa'))).toMatch(
       /^is a Graviton \(arm64\) type, .* set rkeHa\.architecture: arm64 \(or pin an arm64 image with rkeHa\.amiId\)$/,
     );
-    expect(instanceTypeProblem('m7g.xlarge', { ...SERVER, architecture: undefined }, 'rkeHa')).toBeUndefined();
+    expect(instanceTypeProblem('m7g.xlarge', { ...SERVER, architecture: undefined }, inFile('rkeHa'))).toBeUndefined();
   });
 
   it('holds the type to the architecture the section names, both ways', () => {
     const arm = { ...SERVER, architecture: 'arm64' } as const;
-    expect(instanceTypeProblem('m7g.xlarge', arm, 'rkeHa', true)).toBeUndefined();
-    expect(instanceTypeProblem('m6i.xlarge', arm, 'rkeHa', true)).toBe(
+    expect(instanceTypeProblem('m7g.xlarge', arm, inFile('rkeHa'), true)).toBeUndefined();
+    expect(instanceTypeProblem('m6i.xlarge', arm, inFile('rkeHa'), true)).toBe(
       'is an x86_64 type, and rkeHa.architecture is arm64 (Graviton), whose image it cannot boot; choose a Graviton type such as m7g.xlarge, or set rkeHa.architecture: x86_64',
     );
-    expect(instanceTypeProblem('m7g.large', { ...SERVER, minimum: DOCKER_HOST_MINIMUM }, 'docker', true)).toBe(
+    expect(instanceTypeProblem('m7g.large', { ...SERVER, minimum: DOCKER_HOST_MINIMUM }, inFile('docker'), true)).toBe(
       'is a Graviton (arm64) type, and docker.architecture is x86_64, whose image it cannot boot; choose an x86_64 type such as m7i.large, or set docker.architecture: arm64',
     );
     // Below the minimum: the examples are of the type's own architecture.
-    expect(instanceTypeProblem('t4g.medium', arm, 'rkeHa', true)).toMatch(/choose m7g\.xlarge, m8g\.xlarge or larger/);
+    expect(instanceTypeProblem('t4g.medium', arm, inFile('rkeHa'), true)).toMatch(/choose m7g\.xlarge, m8g\.xlarge or larger/);
   });
 
   it('accepts for the Terraform variable exactly what the settings accept', () => {
@@ -107,7 +110,7 @@ describe('instanceTypeProblem', () => {
   );
 
   it.each(RULES)('accepts exactly the types instanceTypeProblem passes (%o)', (rules) => {
-    const passed = [...INSTANCE_TYPES.keys()].filter((type) => instanceTypeProblem(type, rules, 'rkeHa') === undefined).sort();
+    const passed = [...INSTANCE_TYPES.keys()].filter((type) => instanceTypeProblem(type, rules, inFile('rkeHa')) === undefined).sort();
     expect(acceptedInstanceTypes(rules)).toEqual(passed);
   });
 

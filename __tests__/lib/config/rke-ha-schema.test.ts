@@ -475,14 +475,14 @@ describe('rkeHa settings', () => {
         'a VPC range beside it',
         { vpcCidr: '10.1.0.0/16', existingNetwork: net() },
         [
-          'rkeHa.vpcCidr: the stack creates no VPC with existingNetwork; remove vpcCidr (the servers take their addresses from existingNetwork.nodeSubnetIds)',
+          'rkeHa.vpcCidr: the stack creates no VPC with existingNetwork; remove vpcCidr (the servers take their addresses from the node subnets of existingNetwork)',
         ],
       ],
       [
         'private nodes beside it',
         { privateNodes: true, existingNetwork: net() },
         [
-          'rkeHa.privateNodes: with existingNetwork the servers go in existingNetwork.nodeSubnetIds, private or public as those subnets are; remove privateNodes',
+          'rkeHa.privateNodes: with existingNetwork the servers go in its node subnets, private or public as those subnets are; remove privateNodes',
         ],
       ],
       [

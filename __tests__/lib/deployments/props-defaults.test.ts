@@ -5,7 +5,7 @@ import { COMPUTED_DEFAULTS } from '../../../app/config/computed-defaults';
 import { parseSettings } from '../../../app/config/load';
 import { allFieldPaths, fieldPaths } from '../../../lib/config/fields';
 import type { Settings } from '../../../lib/config/schema';
-import { PROP_NAMES } from '../../../lib/deployments/private/setting-names';
+import { filePathOfProp, type SectionName } from '../../../lib/config/setting-names';
 
 /**
  * One home for each default: the section schemas state it and resolve it
@@ -60,9 +60,9 @@ const NARROWED: Record<string, string> = { 'docker.rancher': 'rancher' };
 function settingPath(path: string): string {
   // A shared section a construct narrows to what it uses (RancherOnDockerProps.rancher) is still that section.
   if (NARROWED[path]) return NARROWED[path];
-  for (const [section, pairs] of Object.entries(PROP_NAMES))
-    for (const [file, prop] of pairs) if (path === `${section}.${prop}`) return `${section}.${file}`;
-  return path;
+  const [section, ...rest] = path.split('.');
+  if (section !== 'rkeHa' && section !== 'k8sHa' && section !== 'docker') return path;
+  return `${section}.${filePathOfProp(section as SectionName, rest.join('.'))}`;
 }
 
 /**

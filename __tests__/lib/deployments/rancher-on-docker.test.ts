@@ -68,6 +68,13 @@ describe("RancherOnDocker in a library user's stack", () => {
     );
   });
 
+  it('quotes its messages as written: a registry named in one keeps its name (docker.io is not a setting of docker)', () => {
+    const mirrors = { registryMirrors: { 'Docker.io!': ['https://mirror.internal'] } };
+    expect(building({ hostname: 'r.acme.io', hostedZone: 'acme.io', adminCidrs: [], airGap: mirrors })).toThrow(
+      /expected a registry host such as docker\.io \(a port/,
+    );
+  });
+
   it('says which construct refused its props, one problem a line, as a settings file is told', () => {
     expect(building({ hostname: 'r.acme.io', hostedZone: 'acme.io', adminCidrs: [], tls: { issuer: 'ca', privateCA: true } })).toThrow(
       /^Invalid props of RancherOnDocker demo\/rancher \(1 problem\):\n {2}- tls\.privateCA: only for issuer "blank"/,

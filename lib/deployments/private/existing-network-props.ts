@@ -1,5 +1,5 @@
 import { Token } from 'cdktf';
-import type { SectionName } from './setting-names';
+import type { SectionName } from '../../config/setting-names';
 
 /**
  * An existing network's props (IExistingVpc and IExistingSubnet objects, ExistingRkeNetworkProps and
@@ -112,7 +112,3 @@ export const SECTION_ADAPTERS: Readonly<Record<SectionName, Readonly<Record<stri
   docker: { existingNetwork: existingNetwork('docker') },
   k8sHa: {},
 };
-
-/** The settings-file names that an existing network's props spell otherwise, for the messages (setting-names.ts). */
-export const EXISTING_NETWORK_PROP_NAMES = (section: 'rkeHa' | 'docker'): (readonly [string, string])[] =>
-  Object.entries(FIELDS[section]).map(([prop, f]) => [`existingNetwork.${f.file}`, `existingNetwork.${prop}`] as const);

@@ -8,7 +8,7 @@ import { sectionKeys } from '../../config/schema-shapes';
 import { generatedNameProblems, type NamedStacks } from '../../config/resource-names';
 import type { CommonDeploymentProps, PublicNameProps, VpcProps } from '../props';
 import { SECTION_ADAPTERS } from './existing-network-props';
-import { isFromSettingsFile, propsText, type SectionName } from './setting-names';
+import { propsPath, type SectionName } from '../../config/setting-names';
 
 /** A construct's own section (rkeHa, k8sHa or docker) in settings-file form, gathered from its flat props. */
 type ModeSection = Partial<Record<SectionName, Record<string, unknown>>>;
@@ -29,9 +29,9 @@ const PROPS_ONLY = ['deployerArns'];
  * nests them; the resolved props have them flat again, beside the others, as the props do.
  * Values that are Terraform references (the hostname, the zone, the admin
  * networks of the app's variables) are left to their variable validations.
- * Throws a SettingsError naming each wrong prop as its user wrote it: flat for
- * a library user (`nodeCount`), the settings file's path for props the app
- * mapped from one (`rkeHa.nodeCount`, fromSettingsFile).
+ * Throws a SettingsError naming each wrong prop as the props name it
+ * (`nodeCount`, `existingNetwork.nodeSubnets[1]`), whoever called: the app
+ * checks a settings file with the same rules first, in the file's words.
  */
 export function resolveProps<S extends ConstructSchema, K extends SectionName & keyof z.output<S>>(
   schema: S,
@@ -40,12 +40,11 @@ export function resolveProps<S extends ConstructSchema, K extends SectionName & 
   label: string,
   names: NamedStacks = {},
   /**
-   * The props as the user gave them, before the construct completed them (`region`): fromSettingsFile marks those,
-   * and the section's fields are gathered from them.
+   * The props as the user gave them, before the construct completed them (`region`): the section's fields are
+   * gathered from them.
    */
   given: object = props,
 ): FlatProps<z.output<S>, K> {
-  const fileNames = isFromSettingsFile(given);
   const { mode, unknown, wrapped, adapted } = gather(schema, given, section);
   const literal = (value: string | undefined) => (value !== undefined && !Token.isUnresolved(value) ? value : undefined);
   // A list of literals is checked; a reference (a list token, or references in it) is its variable's to check. Anything
@@ -74,13 +73,14 @@ export function resolveProps<S extends ConstructSchema, K extends SectionName & 
   for (const key of Object.keys(schema.shape)) if (fields[key] !== undefined) input[key] = fields[key];
   const result = schema.safeParse(input, { reportInput: true });
   const problems = result.success ? [] : result.error.issues.flatMap((issue) => toProblems(issue, input));
-  problems.unshift(...unknownProblems(schema, section, unknown), ...adapted, ...(fileNames ? [] : notTakenProblems(section, given)));
+  problems.unshift(...unknownProblems(schema, section, unknown), ...adapted, ...notTakenProblems(section, given));
   if (wrapped) problems.unshift(wrapperProblem(schema, section, wrapped));
   // RancherOnExistingCluster has no dns: its name is always the one given.
   problems.push(...nameProblems('dns' in schema.shape ? props : { ...props, dns: undefined }));
   problems.push(...deployerProblems((props as { readonly deployerArns?: unknown }).deployerArns));
   if (!result.success || problems.length > 0) {
-    const named = fileNames ? problems : problems.map((p) => ({ ...p, field: propsText(p.field, section), message: propsText(p.message, section) }));
+    // The schema nests the section's props as a settings file does; its messages name them as the props do already.
+    const named = problems.map((p) => ({ ...p, field: propsPath(p.field, section) }));
     throw new SettingsError(label, named, 'Invalid props of');
   }
   // One of the three schemas (S), which safeParse types as their union.

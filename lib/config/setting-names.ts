@@ -1,0 +1,68 @@
+/**
+ * How a message names a setting, for whoever reads it. The rules that span fields (deployment-schema.ts) are written
+ * once and read by two kinds of user: a construct's (RancherOnRke's props are flat: `amiId`,
+ * `existingNetwork.nodeSubnets`) and a settings file's (every setting under its section: `rkeHa.amiId`,
+ * `rkeHa.existingNetwork.nodeSubnetIds`). Each schema is built with the names of its reader, so a message is written
+ * in its reader's words from the start, and a problem's path is mapped by its segments (propsPath), never by
+ * rewriting text.
+ */
+
+/** The sections of a settings file, one per deployment: each construct's own props. */
+export type SectionName = 'rkeHa' | 'k8sHa' | 'docker';
+
+/** Names a setting of a section (`amiId` of `rkeHa`) as the reader of the message wrote it. */
+export type SettingNames = (section: SectionName, path: string) => string;
+
+/** A settings file's reader: every setting by its path in the file. */
+export const FILE_NAMES: SettingNames = (section, path) => `${section}.${path}`;
+
+/**
+ * The props whose names differ from the settings file's: an existing network is objects in the props (an
+ * ExistingVpc, ExistingSubnets), ids in the file.
+ */
+const PROP_NAMES: Readonly<Record<SectionName, Readonly<Record<string, string>>>> = {
+  rkeHa: {
+    'existingNetwork.vpcId': 'existingNetwork.vpc',
+    'existingNetwork.loadBalancerSubnetIds': 'existingNetwork.loadBalancerSubnets',
+    'existingNetwork.nodeSubnetIds': 'existingNetwork.nodeSubnets',
+    'existingNetwork.datastoreSubnetIds': 'existingNetwork.datastoreSubnets',
+  },
+  k8sHa: {},
+  docker: {
+    'existingNetwork.vpcId': 'existingNetwork.vpc',
+    'existingNetwork.subnetId': 'existingNetwork.subnet',
+  },
+};
+
+/** A path inside a section (`existingNetwork.nodeSubnetIds[1]`) as the props name it (`existingNetwork.nodeSubnets[1]`). */
+function propName(section: SectionName, path: string): string {
+  for (const [file, prop] of Object.entries(PROP_NAMES[section])) {
+    if (path === file || path.startsWith(`${file}.`) || path.startsWith(`${file}[`)) return prop + path.slice(file.length);
+  }
+  return path;
+}
+
+/** A prop's path inside its construct's section (`existingNetwork.nodeSubnets`) as the settings file names it (`existingNetwork.nodeSubnetIds`). */
+export function filePathOfProp(section: SectionName, path: string): string {
+  for (const [file, prop] of Object.entries(PROP_NAMES[section])) {
+    if (path === prop || path.startsWith(`${prop}.`) || path.startsWith(`${prop}[`)) return file + path.slice(prop.length);
+  }
+  return path;
+}
+
+/**
+ * A construct's reader: the settings of its own section by their props' names, flat (`amiId`); another section's
+ * (a rule that spans deployments, which only a settings file has) as the file names them.
+ */
+export function propsNames(own: SectionName): SettingNames {
+  return (section, path) => (section === own ? propName(section, path) : FILE_NAMES(section, path));
+}
+
+/**
+ * A problem's path in a construct's schema, which nests the construct's own props under its section as the file does
+ * (`rkeHa.existingNetwork.nodeSubnetIds[1]`), as the props name it (`existingNetwork.nodeSubnets[1]`).
+ */
+export function propsPath(path: string, own: SectionName): string {
+  if (path === own) return path;
+  return path.startsWith(`${own}.`) ? propName(own, path.slice(own.length + 1)) : path;
+}
