@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fieldPaths } from '../lib/config/fields';
+import { fieldPaths } from '../app/config/settings-fields';
 import { parseSettingsText } from '../app/config/load';
 import { DEFAULT_VERSIONS } from '../lib/config/versions';
 import { VERSION } from '../lib/synth/version';

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SettingsError } from '../lib/config/errors';
 import { loadSettings, parseSettingsText } from '../app/config/load';
-import type { SettingsInput } from '../lib/config/schema';
+import type { SettingsInput } from '../app/config/settings-schema';
 import { dataSources, resources, unsynthesizedApp, userDataOf } from './helpers/synth';
 import { repositoryCharts } from './helpers/gates';
 import { buildStack, synthSettings } from './helpers/variants';

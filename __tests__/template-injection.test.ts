@@ -1,5 +1,5 @@
 import { SettingsError } from '../lib/config/errors';
-import { fieldPaths } from '../lib/config/fields';
+import { fieldPaths } from '../app/config/settings-fields';
 import { DOCKER_STACK, DockerStack } from '../app/stacks/docker';
 import { K8S_HA_STACK, K8sHaStack } from '../app/stacks/k8s-ha';
 import { RKE_HA_STACK, RkeHaStack } from '../app/stacks/rke-ha';

@@ -3,7 +3,7 @@ import { TerraformLocal, TerraformVariable, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { dnsNameCondition } from '../lib/dns/private/dns-target';
 import { DEPLOYER_IP_URL } from '../lib/common/private/admin-networks';
-import type { Settings } from '../lib/config/schema';
+import type { Settings } from './config/settings-schema';
 import { DOCUMENTATION_RANGES } from '../lib/config/cidr';
 import { RESERVED_DOMAIN_PATTERN, RESERVED_DOMAINS_TEXT } from '../lib/config/primitives';
 import { adminNetworkLimit, commonNameIssuers, MAX_COMMON_NAME, SECURITY_GROUP_INBOUND_RULES } from '../lib/config/deployment-schema';

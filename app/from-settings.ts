@@ -1,5 +1,5 @@
 import type { DeploymentVariables } from './deployment-variables';
-import type { Settings } from '../lib/config/schema';
+import type { Settings } from './config/settings-schema';
 import { wildcardName } from '../lib/deployments/private/rancher-name';
 import type { AwsDeploymentProps, CommonDeploymentProps, PublicNameProps } from '../lib/deployments/props';
 import type { DockerExistingNetworkSettings, RkeExistingNetworkSettings } from '../lib/config/existing-network-schema';

@@ -1,7 +1,7 @@
 import { TerraformOutput, type TerraformStack } from 'cdktf';
 import { configureBackend } from './backend/state-backend';
 import { DeploymentVariables } from './deployment-variables';
-import type { BackendSettings, Settings } from '../lib/config/schema';
+import type { BackendSettings, Settings } from './config/settings-schema';
 import { localStateGuard } from './backend/local-state-guard';
 import { DEPLOYMENT_TAG } from '../lib/common/private/tags';
 import { configureBaseProviders } from '../lib/common/providers';

@@ -7,10 +7,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ts from 'typescript';
 import { z, type ZodType } from 'zod';
-import { fieldPaths } from '../lib/config/fields';
+import { fieldPaths } from '../app/config/settings-fields';
 import { shownComputedDefault } from '../app/config/computed-defaults';
 import { parseSettings } from '../app/config/load';
-import { settingsSchema } from '../lib/config/schema';
+import { settingsSchema } from '../app/config/settings-schema';
 import { RECORDED_SUMS } from '../lib/config/release-sums';
 import { CONFIRMING_RECORDS, UNCONFIRMED_IMAGE_NAMES } from '../lib/deployments/private/unconfirmed-facts';
 
@@ -24,12 +24,19 @@ interface Documented {
 
 /** The doc comments of every property of the schema sources, by property name. */
 function docComments(root: string): Map<string, Documented[]> {
-  const CONFIG = join(root, 'lib', 'config');
+  // The deployment's schemas (lib/config), and the settings file's own (app/config/*-schema.ts: the file, its tags and
+  // state backend).
+  const sources = [
+    ...readdirSync(join(root, 'lib', 'config'))
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => ({ file: f, path: join(root, 'lib', 'config', f) })),
+    ...readdirSync(join(root, 'app', 'config'))
+      .filter((f) => f.endsWith('-schema.ts'))
+      .map((f) => ({ file: f, path: join(root, 'app', 'config', f) })),
+  ].sort((a, b) => a.file.localeCompare(b.file));
   const byName = new Map<string, Documented[]>();
-  for (const file of readdirSync(CONFIG)
-    .filter((f) => f.endsWith('.ts'))
-    .sort()) {
-    const text = readFileSync(join(CONFIG, file), 'utf8');
+  for (const { file, path } of sources) {
+    const text = readFileSync(path, 'utf8');
     const source = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true);
     const section = file.replace(/(-schema)?\.ts$/, '').replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
     const visit = (node: ts.Node, chain: readonly string[]) => {
@@ -192,7 +199,7 @@ function valueAt(value: unknown, path: readonly string[]): unknown {
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
-/** docs/settings.md as the schema gives it; `root` is the repository (the doc comments are read from its lib/config). */
+/** docs/settings.md as the schema gives it; `root` is the repository (the doc comments are read from its lib/config and app/config). */
 export function settingsReference(root = join(__dirname, '..')): string {
   const docs = docComments(root);
   const defaults = parseSettings({}, 'defaults');
@@ -205,7 +212,7 @@ export function settingsReference(root = join(__dirname, '..')): string {
   return [
     '# Settings reference',
     '',
-    '<!-- Generated from the settings schema (lib/config/*.ts) by `npm run docs:settings`; do not edit by hand: a test compares. -->',
+    '<!-- Generated from the settings schema (lib/config/*.ts, app/config/*-schema.ts) by `npm run docs:settings`; do not edit by hand: a test compares. -->',
     '',
     'Every field of the settings file (`rancher.yaml`, or the file `RANCHER_CONFIG` names), in schema order: its type',
     "(or the values allowed), its value when the file leaves it out (where another setting decides it, each case), and the schema's description. The rules between fields (TLS pairs,",

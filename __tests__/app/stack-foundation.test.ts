@@ -2,7 +2,7 @@ import { DataHttp } from '@cdktf/provider-http/lib/data-http';
 import { Fn, TerraformStack } from 'cdktf';
 import { rancherOutputs, stackFoundation, type StackFoundation } from '../../app/stack-foundation';
 import { DEPLOYER_IP_URL } from '../../lib/common/private/admin-networks';
-import type { Settings } from '../../lib/config/schema';
+import type { Settings } from '../../app/config/settings-schema';
 import { dataSources, settings, synthStack } from '../helpers/synth';
 
 /** A stack named like a real one, with the foundation and, optionally, the Rancher outputs after a stand-in probe. */

@@ -5,7 +5,7 @@ import { App, Aspects, Lazy, LocalBackend, TerraformBackend, TerraformStack } fr
 import type { Construct } from 'constructs';
 import { SettingsError, type SettingsProblem } from '../../lib/config/errors';
 import { parseSettings } from '../../app/config/load';
-import type { Settings, SettingsInput } from '../../lib/config/schema';
+import type { Settings, SettingsInput } from '../../app/config/settings-schema';
 import { BindingSchema } from '../../lib/synth/block-schema';
 import { writeStackOutput, type OutputFormat } from '../../lib/synth/stack-output';
 

@@ -1,5 +1,5 @@
 import type { App, TerraformStack } from 'cdktf';
-import type { Settings, SettingsInput } from '../../lib/config/schema';
+import type { Settings, SettingsInput } from '../../app/config/settings-schema';
 import { NODE_ENDPOINTS } from '../../lib/config/vpc-schema';
 import { DOCKER_STACK, DockerStack } from '../../app/stacks/docker';
 import { K8S_HA_STACK, K8sHaStack } from '../../app/stacks/k8s-ha';

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fieldPaths } from '../../lib/config/fields';
-import { settingsSchema } from '../../lib/config/schema';
+import { fieldPaths } from '../../app/config/settings-fields';
+import { settingsSchema } from '../../app/config/settings-schema';
 import { settingsReference } from '../../scripts/settings-reference';
 
 const ROOT = join(__dirname, '..', '..');

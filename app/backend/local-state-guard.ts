@@ -1,4 +1,4 @@
-import type { BackendSettings } from '../../lib/config/schema';
+import type { BackendSettings } from '../config/settings-schema';
 import { escapeTemplate, hclString } from '../../lib/common/terraform-template';
 import { localStatePath } from './local-state';
 

@@ -1,6 +1,6 @@
 import { chmodSync, closeSync, constants, openSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { BackendSettings } from '../../lib/config/schema';
+import type { BackendSettings } from '../config/settings-schema';
 
 /**
  * Local state files, without cdktf: main.ts uses this after the synth, and

@@ -1,5 +1,5 @@
 import { LocalBackend, S3Backend, type TerraformStack } from 'cdktf';
-import type { BackendSettings } from '../../lib/config/schema';
+import type { BackendSettings } from '../config/settings-schema';
 import { localStatePath, STACK_PLACEHOLDER } from './local-state';
 
 /**

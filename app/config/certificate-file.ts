@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { SettingsProblem } from '../../lib/config/errors';
-import type { Settings } from '../../lib/config/schema';
+import type { Settings } from './settings-schema';
 import { readBoundedTextFile } from './settings-file';
 
 const FIELD = 'rancher.tls.certificateFile';

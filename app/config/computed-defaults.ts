@@ -2,7 +2,7 @@ import { bootstrapEnabled } from '../../lib/config/bootstrap-schema';
 import { DEFAULT_WILDCARD_DOMAIN } from '../../lib/config/dns-schema';
 import { requiredArchitecture } from '../../lib/config/instance-types';
 import { DEFAULT_HOST_NUMBER } from '../../lib/config/existing-network-schema';
-import type { Settings } from '../../lib/config/schema';
+import type { Settings } from './settings-schema';
 import { DEFAULT_ACME_ENVIRONMENT } from '../../lib/config/sections';
 import { defaultPort } from '../../lib/database/external-datastore';
 import { clusterPlan } from '../../lib/deployments/private/cluster-plan';

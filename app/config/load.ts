@@ -2,10 +2,10 @@ import { lstatSync, readdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { certificateFileProblems } from './certificate-file';
 import { SettingsError, SettingsFileError, type SettingsProblem } from '../../lib/config/errors';
-import { allowedKeys, nullMeaning } from '../../lib/config/fields';
+import { allowedKeys, nullMeaning } from './settings-fields';
 import { toProblems } from '../../lib/config/problems';
 import { emailDomain, isReservedDomain } from '../../lib/config/primitives';
-import { settingsSchema, type Settings } from '../../lib/config/schema';
+import { settingsSchema, type Settings } from './settings-schema';
 import { MAX_SETTINGS_FILE_BYTES, readBoundedTextFile } from './settings-file';
 import { readYamlSettings } from './yaml-settings';
 

@@ -4,7 +4,7 @@ import { alarmOutputs } from '../alarm-outputs';
 import { rancherOutputs, stackFoundation } from '../stack-foundation';
 import { instanceTypeVariable } from '../instance-type-variable';
 import { DOCKER_HOST_MINIMUM } from '../../lib/config/instance-types';
-import type { Settings } from '../../lib/config/schema';
+import type { Settings } from '../config/settings-schema';
 import { rancherOnDockerProps } from '../from-settings';
 import { wildcardName } from '../../lib/deployments/private/rancher-name';
 import { RancherOnDocker } from '../../lib/deployments/rancher-on-docker';

@@ -2,7 +2,7 @@ import { TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { alarmOutputs } from '../alarm-outputs';
 import { rancherOutputs, stackFoundation } from '../stack-foundation';
-import type { Settings } from '../../lib/config/schema';
+import type { Settings } from '../config/settings-schema';
 import { rancherOnExistingClusterProps } from '../from-settings';
 import { RancherOnExistingCluster } from '../../lib/deployments/rancher-on-existing-cluster';
 import { IN_PLACE_ID } from '../../lib/deployments/private/stack-level-names';

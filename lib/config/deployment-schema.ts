@@ -43,7 +43,7 @@ import {
 
 /**
  * The deployment schema: the fields every Rancher deployment has, and the
- * rules that span them, shared by the settings file (schema.ts adds its
+ * rules that span them, shared by the settings file (app/config/settings-schema.ts adds its
  * file-only sections: tags, the state backend, all three stacks' sections) and
  * the three L3 constructs, which each check their props with the fields they
  * take and their own mode's section (`rancherOnRkeSchema`,

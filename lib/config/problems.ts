@@ -1,6 +1,6 @@
 import type { core } from 'zod';
 import type { SettingsProblem } from './errors';
-import { unknownKeyMessage } from './fields';
+import { unknownKeyMessage } from '../../app/config/settings-fields';
 
 /** One zod issue as the problems a person reads (an unknown key each on its own line, with what is allowed). */
 export function toProblems(issue: core.$ZodIssue, data: unknown): SettingsProblem[] {

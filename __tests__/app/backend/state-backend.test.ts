@@ -1,7 +1,7 @@
 import { tmpdir } from 'node:os';
 import { TerraformOutput } from 'cdktf';
 import { configureBackend } from '../../../app/backend/state-backend';
-import type { BackendSettings } from '../../../lib/config/schema';
+import type { BackendSettings } from '../../../app/config/settings-schema';
 import { settings, synthConstruct } from '../../helpers/synth';
 
 function backendOf(backend: BackendSettings, region = 'us-east-1', stackName = 'rke-ha') {

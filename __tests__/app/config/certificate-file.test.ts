@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { certificateFileProblems } from '../../../app/config/certificate-file';
 import { SettingsError } from '../../../lib/config/errors';
 import { parseSettings } from '../../../app/config/load';
-import { settingsSchema, type Settings } from '../../../lib/config/schema';
+import { settingsSchema, type Settings } from '../../../app/config/settings-schema';
 
 const FIXTURES = resolve(__dirname, '../../fixtures');
 const CERTS = join(FIXTURES, 'certs');

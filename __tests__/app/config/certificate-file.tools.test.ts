@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { certificateFileProblems } from '../../../app/config/certificate-file';
-import { settingsSchema, type Settings } from '../../../lib/config/schema';
+import { settingsSchema, type Settings } from '../../../app/config/settings-schema';
 const FIELD = 'rancher.tls.certificateFile';
 const NOW = new Date('2026-01-01T00:00:00Z');
 

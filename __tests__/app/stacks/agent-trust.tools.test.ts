@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { DOCKER_STACK } from '../../../app/stacks/docker';
 import { K8S_HA_STACK } from '../../../app/stacks/k8s-ha';
 import { RKE_HA_STACK } from '../../../app/stacks/rke-ha';
-import type { SettingsInput } from '../../../lib/config/schema';
+import type { SettingsInput } from '../../../app/config/settings-schema';
 import { refusalsEach } from '../../helpers/guard';
 import type { TerraformJson } from '../../helpers/synth';
 import { synthSettings, type StackName } from '../../helpers/variants';

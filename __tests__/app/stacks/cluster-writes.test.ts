@@ -1,4 +1,4 @@
-import type { SettingsInput } from '../../../lib/config/schema';
+import type { SettingsInput } from '../../../app/config/settings-schema';
 import { HELM_RELEASE_RECORD_PREFIX } from '../../../lib/kubernetes/cluster-writes';
 import { GATES_NAMESPACE } from '../../../lib/kubernetes/readiness-gates';
 import { SYSTEM_UPGRADE_NAMESPACE } from '../../../lib/kubernetes/private/upgrade-plan';

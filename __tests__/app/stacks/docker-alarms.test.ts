@@ -1,5 +1,5 @@
 import { CERTIFICATE_ALARM_DAYS, SUSTAINED_MINUTES } from '../../../lib/alarms/deployment-alarms';
-import type { SettingsInput } from '../../../lib/config/schema';
+import type { SettingsInput } from '../../../app/config/settings-schema';
 import { DOCKER_STACK } from '../../../app/stacks/docker';
 import { resources, userDataOf, type TerraformJson } from '../../helpers/synth';
 import { STACK_VARIANTS, synthSettings } from '../../helpers/variants';

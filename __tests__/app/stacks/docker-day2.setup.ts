@@ -1,6 +1,6 @@
 // What docker-day2.test.ts and docker-day2.tools.test.ts share: the docker stack's synthesis and the TLS switches of a
 // running install.
-import type { SettingsInput } from '../../../lib/config/schema';
+import type { SettingsInput } from '../../../app/config/settings-schema';
 import { DOCKER_STACK } from '../../../app/stacks/docker';
 import type { TerraformJson } from '../../helpers/synth';
 import { synthSettings } from '../../helpers/variants';

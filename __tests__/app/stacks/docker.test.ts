@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import type { SettingsInput } from '../../../lib/config/schema';
+import type { SettingsInput } from '../../../app/config/settings-schema';
 import { DEFAULT_VERSIONS } from '../../../lib/config/versions';
 import { compressedUpperBound } from '../../../lib/nodes/server-node';
 import { DOCKER_STACK } from '../../../app/stacks/docker';

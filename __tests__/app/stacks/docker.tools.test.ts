@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SettingsInput } from '../../../lib/config/schema';
+import type { SettingsInput } from '../../../app/config/settings-schema';
 import { DOCKER_STACK } from '../../../app/stacks/docker';
 import { runApp, STACK_TRACE_LINE } from '../../helpers/app-process';
 import { only, resources, type TerraformJson, userDataOf } from '../../helpers/synth';

@@ -1,4 +1,4 @@
-import type { SettingsInput } from '../../../lib/config/schema';
+import type { SettingsInput } from '../../../app/config/settings-schema';
 import { DOCKER_STACK } from '../../../app/stacks/docker';
 import { RKE_HA_STACK } from '../../../app/stacks/rke-ha';
 import { DB, LB, NODES, VPC } from '../../helpers/sample-network';

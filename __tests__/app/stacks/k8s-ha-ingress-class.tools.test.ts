@@ -1,4 +1,4 @@
-import type { SettingsInput } from '../../../lib/config/schema';
+import type { SettingsInput } from '../../../app/config/settings-schema';
 import { K8S_HA_STACK } from '../../../app/stacks/k8s-ha';
 import { templateParts } from '../../../lib/synth/template';
 import { dataSources, resources, type TerraformJson } from '../../helpers/synth';

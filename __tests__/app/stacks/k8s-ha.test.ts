@@ -1,4 +1,4 @@
-import type { SettingsInput } from '../../../lib/config/schema';
+import type { SettingsInput } from '../../../app/config/settings-schema';
 import { DEFAULT_VERSIONS, RANCHER_KUBERNETES_RANGE, rancherLine } from '../../../lib/config/versions';
 import { K8S_HA_STACK } from '../../../app/stacks/k8s-ha';
 import { blockDifference, dataSources, resources, type TerraformJson } from '../../helpers/synth';

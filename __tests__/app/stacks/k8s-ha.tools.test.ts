@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SettingsInput } from '../../../lib/config/schema';
+import type { SettingsInput } from '../../../app/config/settings-schema';
 import { K8S_HA_STACK } from '../../../app/stacks/k8s-ha';
 import { runApp, STACK_TRACE_LINE } from '../../helpers/app-process';
 import { resources } from '../../helpers/synth';

@@ -1,5 +1,5 @@
 import { parse } from 'yaml';
-import type { SettingsInput } from '../../../lib/config/schema';
+import type { SettingsInput } from '../../../app/config/settings-schema';
 import { DOCKER_STACK } from '../../../app/stacks/docker';
 import { RKE_HA_STACK } from '../../../app/stacks/rke-ha';
 import { refusals } from '../../helpers/guard';

@@ -8,7 +8,7 @@ import {
 } from '../../../lib/kubernetes/server-metrics';
 import { BOOTSTRAP_UNIT, CERT_RENEW_WITHIN_DAYS, UNVERIFIED_ARTIFACT_MARKER } from '../../../lib/kubernetes/private/server-units';
 import { FRESHNESS_PERIOD_SECONDS, freshnessWindow } from '../../../lib/alarms/schedule-window';
-import type { SettingsInput } from '../../../lib/config/schema';
+import type { SettingsInput } from '../../../app/config/settings-schema';
 import { constructWarnings } from '../../../lib/synth/warnings';
 import { RKE_HA_STACK } from '../../../app/stacks/rke-ha';
 import { freshnessTargetProblems } from '../../helpers/freshness';

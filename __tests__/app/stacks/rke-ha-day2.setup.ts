@@ -1,7 +1,7 @@
 // What rke-ha-day2.test.ts (the model) and rke-ha-day2.tools.test.ts (the guard evaluated by terraform) share: the
 // settings before and after each day-2 change and the helpers that read a planned change. Synthesizes only when called.
 import { cidrHost } from '../../../lib/config/cidr';
-import type { SettingsInput } from '../../../lib/config/schema';
+import type { SettingsInput } from '../../../app/config/settings-schema';
 import { RKE_HA_STACK } from '../../../app/stacks/rke-ha';
 import { plannedChange } from '../../helpers/replacement';
 import { resources, type TerraformJson, userDataOf } from '../../helpers/synth';

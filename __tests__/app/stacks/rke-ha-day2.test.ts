@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { SettingsInput } from '../../../lib/config/schema';
+import type { SettingsInput } from '../../../app/config/settings-schema';
 import { plannedChange, SERVER_IGNORE_CHANGES, servers } from '../../helpers/replacement';
 import { blockDifference, readJson, resources, type TerraformJson } from '../../helpers/synth';
 import {

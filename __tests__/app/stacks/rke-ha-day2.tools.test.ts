@@ -1,4 +1,4 @@
-import type { SettingsInput } from '../../../lib/config/schema';
+import type { SettingsInput } from '../../../app/config/settings-schema';
 import { refusals, refusalsEach } from '../../helpers/guard';
 import { plannedChange, servers } from '../../helpers/replacement';
 import { resources, type TerraformJson } from '../../helpers/synth';

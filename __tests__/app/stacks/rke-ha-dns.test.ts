@@ -1,4 +1,4 @@
-import type { SettingsInput } from '../../../lib/config/schema';
+import type { SettingsInput } from '../../../app/config/settings-schema';
 import { RKE_HA_STACK } from '../../../app/stacks/rke-ha';
 import { expectSecretsByReference } from '../../helpers/secrets';
 import { addresses, dataSources, dependencyClosure, resources } from '../../helpers/synth';

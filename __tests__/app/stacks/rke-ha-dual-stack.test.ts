@@ -1,6 +1,6 @@
 import { parse } from 'yaml';
 import { RKE_HA_STACK } from '../../../app/stacks/rke-ha';
-import type { SettingsInput } from '../../../lib/config/schema';
+import type { SettingsInput } from '../../../app/config/settings-schema';
 import { ipv6DropInPath, WAIT_IPV6_PATH } from '../../../lib/kubernetes/private/dual-stack';
 import { dataSources, resources, settingsProblems, userDataOf, type TerraformJson } from '../../helpers/synth';
 import { LB, NODES, VPC } from '../../helpers/sample-network';

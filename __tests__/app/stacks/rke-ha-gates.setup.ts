@@ -1,6 +1,6 @@
 // What rke-ha-gates.test.ts and rke-ha-gates.tools.test.ts share: the first apply's module and its join-token
 // parameters. Synthesizes only when called.
-import type { SettingsInput } from '../../../lib/config/schema';
+import type { SettingsInput } from '../../../app/config/settings-schema';
 import { RKE_HA_STACK } from '../../../app/stacks/rke-ha';
 import { resources, type TerraformJson } from '../../helpers/synth';
 import { EXAMPLE_DOMAIN, synthSettings } from '../../helpers/variants';

@@ -1,4 +1,4 @@
-import type { SettingsInput } from '../../../lib/config/schema';
+import type { SettingsInput } from '../../../app/config/settings-schema';
 import { dataSources, resources, type TerraformJson } from '../../helpers/synth';
 import { synth, SITE, renamed, FRONTS, apiHost } from './rke-ha-hostname.setup';
 

@@ -1,4 +1,4 @@
-import type { SettingsInput } from '../../../lib/config/schema';
+import type { SettingsInput } from '../../../app/config/settings-schema';
 import { refusals } from '../../helpers/guard';
 import { plannedChange, servers } from '../../helpers/replacement';
 import { synth, SITE, renamed, FRONTS, apiHost } from './rke-ha-hostname.setup';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SettingsInput } from '../../../lib/config/schema';
+import type { SettingsInput } from '../../../app/config/settings-schema';
 import { resources, type TerraformJson } from '../../helpers/synth';
 import { applyOrder, describeWithTerraform, terraformIn, terraformOk } from '../../helpers/terraform';
 import { NGINX, synth, with_ } from './rke-ha-day2.setup';

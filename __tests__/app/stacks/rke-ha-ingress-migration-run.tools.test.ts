@@ -1,4 +1,4 @@
-import type { SettingsInput } from '../../../lib/config/schema';
+import type { SettingsInput } from '../../../app/config/settings-schema';
 import { refusals, type History } from '../../helpers/guard';
 import { resources, type TerraformJson, userDataOf } from '../../helpers/synth';
 import { describeWithTerraform } from '../../helpers/terraform';

@@ -1,4 +1,4 @@
-import type { SettingsInput } from '../../../lib/config/schema';
+import type { SettingsInput } from '../../../app/config/settings-schema';
 import { plannedChange } from '../../helpers/replacement';
 import { blockDifference, resources, type TerraformJson, userDataOf } from '../../helpers/synth';
 import { synth, NGINX, WILDCARD, with_ } from './rke-ha-day2.setup';

@@ -1,4 +1,4 @@
-import type { SettingsInput } from '../../../lib/config/schema';
+import type { SettingsInput } from '../../../app/config/settings-schema';
 import { refusalsEach, type History } from '../../helpers/guard';
 import { withTestSums } from '../../helpers/release-sums';
 import { describeWithTerraform } from '../../helpers/terraform';

@@ -1,4 +1,4 @@
-import type { SettingsInput } from '../../../lib/config/schema';
+import type { SettingsInput } from '../../../app/config/settings-schema';
 import { RKE_HA_STACK } from '../../../app/stacks/rke-ha';
 import { parse } from 'yaml';
 import { resources, userDataOf, type TerraformJson } from '../../helpers/synth';

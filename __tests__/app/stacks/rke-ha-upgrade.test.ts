@@ -1,4 +1,4 @@
-import type { SettingsInput } from '../../../lib/config/schema';
+import type { SettingsInput } from '../../../app/config/settings-schema';
 import { DEFAULT_VERSIONS } from '../../../lib/config/versions';
 import { KUBERNETES_RECORD, UPGRADE_TARGET_RECORD } from '../../../lib/kubernetes/private/kubernetes-upgrade';
 import { VERSION_MANAGEMENT_ENV } from '../../../lib/rancher/chart-values';

@@ -1,4 +1,4 @@
-import type { SettingsInput } from '../../../lib/config/schema';
+import type { SettingsInput } from '../../../app/config/settings-schema';
 import { DEFAULT_VERSIONS } from '../../../lib/config/versions';
 import { RKE2_SERVER_PORTS } from '../../../lib/nodes/private/ports';
 import { RKE_HA_STACK } from '../../../app/stacks/rke-ha';

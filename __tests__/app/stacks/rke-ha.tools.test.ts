@@ -1,5 +1,5 @@
 import { parse } from 'yaml';
-import type { SettingsInput } from '../../../lib/config/schema';
+import type { SettingsInput } from '../../../app/config/settings-schema';
 import { DEFAULT_VERSIONS } from '../../../lib/config/versions';
 import { RKE_HA_STACK } from '../../../app/stacks/rke-ha';
 import { resources, userDataOf, type TerraformJson } from '../../helpers/synth';

@@ -1,6 +1,6 @@
 import { bootstrapEnabled } from '../../../lib/config/bootstrap-schema';
 import { parseSettings } from '../../../app/config/load';
-import type { SettingsInput } from '../../../lib/config/schema';
+import type { SettingsInput } from '../../../app/config/settings-schema';
 import { settingsProblems } from '../../helpers/synth';
 
 const problemsOf = settingsProblems;

@@ -1,7 +1,7 @@
 import type { ZodObject } from 'zod';
 import { toProblems } from '../../../lib/config/problems';
 import { rancherOnDockerSchema, rancherOnExistingClusterSchema, rancherOnRkeSchema } from '../../../lib/config/deployment-schema';
-import { settingsSchema } from '../../../lib/config/schema';
+import { settingsSchema } from '../../../app/config/settings-schema';
 import { testSum, withTestSums } from '../../helpers/release-sums';
 
 /**
@@ -164,9 +164,7 @@ describe('the release file the servers install has a SHA-256, recorded or suppli
         versions: { ...NEW_PATCH.versions, releaseSums: supplied },
         rkeHa: { architecture: 'arm64', instanceType: 'm7g.xlarge' },
       }),
-    ).toEqual([
-      expect.stringMatching(/^versions\.rke2: v1\.35\.8\+rke2r1 has no SHA-256 of rke2\.linux-arm64\.tar\.gz for architecture arm64, /),
-    ]);
+    ).toEqual([expect.stringMatching(/^versions\.rke2: v1\.35\.8\+rke2r1 has no SHA-256 of rke2\.linux-arm64\.tar\.gz for architecture arm64, /)]);
   });
 
   it('K3s: its version and its binary, per architecture (no k3s-arm64 sum is recorded for the pin)', () => {

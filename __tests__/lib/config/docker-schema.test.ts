@@ -1,5 +1,5 @@
 import { SNAPSHOT_INTERVAL_HOURS, effectiveDockerVpcCidr } from '../../../lib/config/docker-schema';
-import { fieldPaths } from '../../../lib/config/fields';
+import { fieldPaths } from '../../../app/config/settings-fields';
 import { parseSettings } from '../../../app/config/load';
 import { settingsProblems } from '../../helpers/synth';
 

@@ -1,5 +1,5 @@
 import { SettingsError } from '../../../lib/config/errors';
-import { fieldPaths } from '../../../lib/config/fields';
+import { fieldPaths } from '../../../app/config/settings-fields';
 import { DEFAULT_KUBECONFIG_PATH } from '../../../lib/config/k8s-ha-schema';
 import { parseSettings } from '../../../app/config/load';
 

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import * as ts from 'typescript';
 import { COMPUTED_DEFAULTS } from '../../../app/config/computed-defaults';
 import { parseSettings } from '../../../app/config/load';
-import { allFieldPaths, fieldPaths } from '../../../lib/config/fields';
-import type { Settings } from '../../../lib/config/schema';
+import { allFieldPaths, fieldPaths } from '../../../app/config/settings-fields';
+import type { Settings } from '../../../app/config/settings-schema';
 import { filePathOfProp, type SectionName } from '../../../lib/config/setting-names';
 
 /**

@@ -1,6 +1,6 @@
 import { K8S_HA_STACK } from '../../../app/stacks/k8s-ha';
 import { RKE_HA_STACK } from '../../../app/stacks/rke-ha';
-import type { SettingsInput } from '../../../lib/config/schema';
+import type { SettingsInput } from '../../../app/config/settings-schema';
 import { rancherOnExistingClusterSchema, rancherOnRkeSchema } from '../../../lib/config/deployment-schema';
 import { chartValueProblems } from '../../helpers/rancher-backup-schemas';
 import { dataSources, resources, settingsProblems, type TerraformJson } from '../../helpers/synth';

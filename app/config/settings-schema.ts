@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { backendSchema } from './backend-schema';
-import { deploymentFields, refineDeployment } from './deployment-schema';
-import { dockerSchema } from './docker-schema';
-import { k8sHaSchema } from './k8s-ha-schema';
-import { rkeHaSchema } from './rke-ha-schema';
-import { tagsSchema } from './tags';
-import { FILE_NAMES } from './setting-names';
+import { deploymentFields, refineDeployment } from '../../lib/config/deployment-schema';
+import { dockerSchema } from '../../lib/config/docker-schema';
+import { k8sHaSchema } from '../../lib/config/k8s-ha-schema';
+import { rkeHaSchema } from '../../lib/config/rke-ha-schema';
+import { tagsSchema } from './tags-schema';
+import { FILE_NAMES } from '../../lib/config/setting-names';
 
-export { SECURITY_GROUP_INBOUND_RULES } from './deployment-schema';
+export { SECURITY_GROUP_INBOUND_RULES } from '../../lib/config/deployment-schema';
 
 /**
  * The settings file schema: the deployment schema's fields and rules

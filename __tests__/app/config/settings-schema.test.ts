@@ -1,6 +1,6 @@
 import { SettingsError } from '../../../lib/config/errors';
 import { parseSettings, parseSettingsText } from '../../../app/config/load';
-import { settingsSchema } from '../../../lib/config/schema';
+import { settingsSchema } from '../../../app/config/settings-schema';
 import { DEFAULT_VERSIONS, RANCHER_KUBERNETES_RANGE, RKE2_INGRESS_NGINX_LAST_MINOR } from '../../../lib/config/versions';
 import { settingsProblems } from '../../helpers/synth';
 import { withTestSums } from '../../helpers/release-sums';

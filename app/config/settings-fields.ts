@@ -1,7 +1,7 @@
 import type { ZodType } from 'zod';
-import { nearestKey, sameKey } from './nearest-key';
-import { shapesOf, unwrap } from './schema-shapes';
-import { settingsSchema } from './schema';
+import { nearestKey, sameKey } from '../../lib/config/nearest-key';
+import { shapesOf, unwrap } from '../../lib/config/schema-shapes';
+import { settingsSchema } from './settings-schema';
 
 /**
  * Introspection of the settings schema: the keys allowed at a path (for

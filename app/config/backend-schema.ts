@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { z } from 'zod';
-import { awsRegion, s3BucketName } from './primitives';
-import { STACK_IDS } from './resource-names';
+import { awsRegion, s3BucketName } from '../../lib/config/primitives';
+import { STACK_IDS } from '../../lib/config/resource-names';
 
 /** Replaced by the stack id; every stack needs a state of its own. Same text as lib/backend's STACK_PLACEHOLDER. */
 const STACK = '<stack>';

@@ -1,4 +1,4 @@
-import { backendSchema } from '../../../lib/config/backend-schema';
+import { backendSchema } from '../../../app/config/backend-schema';
 import { parseSettings } from '../../../app/config/load';
 import { settingsProblems } from '../../helpers/synth';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { allowedKeys, fieldPaths, nullMeaning, unknownKeyMessage } from '../../../lib/config/fields';
+import { allowedKeys, fieldPaths, nullMeaning, unknownKeyMessage } from '../../../app/config/settings-fields';
 
 const TOP_LEVEL = [
   'name',
