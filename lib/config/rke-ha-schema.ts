@@ -12,238 +12,242 @@ import { SERVER_ARCHITECTURES, SERVER_OPERATING_SYSTEMS } from './sections';
 export const INGRESS_MIGRATION_STEPS = ['beside', 'moved', 'done'] as const;
 export type IngressMigrationStep = (typeof INGRESS_MIGRATION_STEPS)[number];
 
+/** The `rkeHa` section's fields: the RancherOnRKE stack, and RancherOnRke's own props. */
+export const RKE_HA_FIELDS = {
+  /**
+   * Server nodes: 3 (HA) or 1 (single-node Kubernetes install). Growing from
+   * 1 to 3 adds two servers that join the first; nothing is replaced.
+   */
+  nodeCount: oneOfNumbers([1, 2, 3], 'expected 1, 2 or 3').optional(),
+  /**
+   * Let one apply remove more than one server (going below etcd quorum), for
+   * a deliberate shrink from 3 servers to 1 after the extra members were taken
+   * out of etcd one at a time (docs/day-2.md, "Day 2"). rke2 only.
+   */
+  allowQuorumLoss: z.boolean().default(false),
+  /**
+   * Kubernetes distribution of the Rancher server cluster: `rke2` (embedded
+   * etcd, 3 servers) or `k3s` (external RDS datastore, 2 servers).
+   */
+  distribution: z.enum(['rke2', 'k3s']).default('rke2'),
+  /** The K3s external datastore (distribution k3s). */
+  datastore: z
+    .strictObject({
+      /** k3s: `postgres` (16) or `mysql` (8.4) */
+      engine: z.enum(['postgres', 'mysql']).default('postgres'),
+      /** k3s: RDS instance class */
+      instanceClass: z
+        .string()
+        .regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, { message: 'expected an RDS instance class such as db.t4g.medium' })
+        .default('db.t4g.medium'),
+      /** k3s: encrypted gp3 storage */
+      allocatedStorageGb: wholeNumber(20, 65536).default(50),
+      /** k3s: standby in a second zone */
+      multiAz: z.boolean().default(true),
+      /** k3s: automated backups (1–35 days) */
+      backupRetentionDays: wholeNumber(1, 35).default(7),
+      /** RDS deletion protection and Terraform `prevent_destroy`: destroy and replacement are refused at plan time. */
+      deletionProtection: z.boolean().default(true),
+      /** Seconds between RDS Enhanced Monitoring samples (operating-system metrics); 0 is off. */
+      monitoringInterval: oneOfNumbers([0, 1, 5, 10, 15, 30, 60], 'expected 0 (off), 1, 5, 10, 15, 30 or 60').default(0),
+      /** Publish the engine's logs to CloudWatch Logs. */
+      logExports: z.boolean().default(false),
+      /** RDS IAM database authentication (K3s keeps connecting with its password; see docs/settings-file.md). */
+      iamAuthentication: z.boolean().default(false),
+      /** Port the database listens on. Default: the engine's (5432, 3306). */
+      port: wholeNumber(1150, 65535).optional(),
+    })
+    .prefault({}),
+  /**
+   * An EC2 type of the project's table (lib/config/instance-types.ts): at least Rancher's "small" tier, 4 vCPU /
+   * 16 GiB per node; of the servers' `architecture`.
+   */
+  instanceType: instanceType.default('m6i.xlarge'),
+  /** Allow an instance type below Rancher's smallest documented server size (4 vCPU / 16 GiB), for a trial. */
+  allowSmallInstanceType: z.boolean().default(false),
+  /** Encrypted gp3 root volume per node (40–16384) */
+  rootVolumeGb: wholeNumber(40, 16384).default(100),
+  /** The VPC the stack creates (default DEFAULT_VPC_CIDR, see effectiveVpcCidr); not with existingNetwork. */
+  vpcCidr: vpcCidr.optional(),
+  /** Put the nodes in private subnets (egress through NAT); the load balancers stay public. */
+  privateNodes: z.boolean().default(false),
+  /** With privateNodes: one NAT gateway per zone (the default), or a single one (cheaper, one zone's outage cuts egress). */
+  natGateways: z.enum(['per-zone', 'single']).optional(),
+  /**
+   * IPv4 and IPv6 (dual-stack): an Amazon-provided IPv6 block on the VPC and subnets (an existing network must have
+   * them), dual-stack load balancers with AAAA records beside the A records, an IPv6 address per server, and the
+   * cluster's pods and services in both families. Only when the cluster is created: see
+   * [IPv6 (dual-stack)](rke-ha.md#ipv6-dual-stack).
+   */
+  dualStack: z.boolean().default(false),
+  /** What answers Rancher's name, and how it is protected. */
+  loadBalancer: z
+    .strictObject({
+      /**
+       * `nlb`, a TCP Network Load Balancer in front of the nodes, or `dns`, no
+       * load balancer: Route53 multivalue-answer records, one per node's
+       * Elastic IP, each with an HTTPS health check on `/ping` (the Rancher
+       * docs' DNS round robin with backend-health-aware DNS).
+       */
+      type: z.enum(['nlb', 'dns']).default('nlb'),
+      /**
+       * AWS deletion protection and Terraform `prevent_destroy` on the load balancers: a plan that would delete or
+       * replace one (a destroy included) is refused before anything is touched.
+       */
+      deletionProtection: z.boolean().default(true),
+    })
+    .prefault({}),
+  /** A VPC and subnets to use instead of creating a network. */
+  existingNetwork: rkeExistingNetworkSchema.optional(),
+  /**
+   * Pin an exact AMI, of the `operatingSystem` family (its user data assumes it). Default: the newest image of
+   * `operatingSystem` and `architecture` at first deploy, then kept.
+   */
+  amiId: amiId.optional(),
+  /**
+   * CPU architecture of the servers: `x86_64` (Intel, AMD) or `arm64` (Graviton; Rancher calls arm64
+   * experimental). Chooses the image, the release installed, and holds `instanceType` to it. Default: x86_64;
+   * with `amiId`, the `instanceType`'s (a Graviton type: arm64).
+   */
+  architecture: z.enum(SERVER_ARCHITECTURES).optional(),
+  /**
+   * The servers' operating system: `ubuntu-24.04`, or `rhel-9` / `rocky-9` (SELinux enforcing, RKE2's or
+   * K3s' SELinux policy from rpm.rancher.io, firewalld and nm-cloud-setup off). With `amiId`: the family of
+   * that image. SLE Micro is not offered (docs/rke-ha.md, "Operating system"). Outside the commercial partition,
+   * the lookup asks that partition's publisher (Ubuntu, RHEL); `rocky-9` in China and GovCloud is refused
+   * without `amiId` (no published images found there).
+   */
+  operatingSystem: z.enum(SERVER_OPERATING_SYSTEMS).default('ubuntu-24.04'),
+  /** Existing EC2 key pair; SSH stays closed unless set (SSM Session Manager is the shell). */
+  sshKeyName: keyPairName.optional(),
+  /**
+   * Pinned in the RKE2 config so a version bump never swaps it silently. Default: traefik (RKE2's rke2-traefik; K3s
+   * always brings Traefik), except with rke2 and `rancher.tls.mode` `rancher` or `external`, which are set up for
+   * ingress-nginx only. ingress-nginx (rke2 only) was retired upstream in March 2026: no more security fixes. A
+   * running deployment keeps the controller it was created with: its guard refuses a plan that would switch it
+   * (except from ingress-nginx to traefik through `ingressMigration`), and a deployment created with the old default
+   * (ingress-nginx) names it here to keep it (docs/day-2.md).
+   */
+  ingressController: z.enum(['ingress-nginx', 'traefik']).optional(),
+  /**
+   * A running RKE2 deployment created with ingress-nginx, moved to Traefik in three steps, each an apply and
+   * (`beside`, `done`) a roll of the servers (docs/day-2.md, "Off ingress-nginx"): `beside` runs Traefik beside
+   * ingress-nginx on the side ports 8000/8443, `moved` points the load balancer's 80/443 at them, `done` takes
+   * ingress-nginx out and moves Rancher's ingress to Traefik. Needs `ingressController: traefik`; `done` stays set
+   * (Traefik keeps the side ports behind the load balancer). Never set on a new deployment.
+   */
+  ingressMigration: z.enum(INGRESS_MIGRATION_STEPS).optional(),
+  /**
+   * `cis`: RKE2's CIS hardening profile (rke2 only): the `profile` setting, the etcd user and group, the kernel
+   * parameters, and Pod Security `restricted` enforced outside the namespaces Rancher and the deployment's charts
+   * need exempted (docs/security.md, "CIS profile"). Unset: RKE2's defaults, Pod Security `privileged`.
+   */
+  profile: z.enum(['cis']).optional(),
+  etcdSnapshots: z
+    .strictObject({
+      /** The etcd snapshot schedule (UTC) */
+      scheduleCron: cronExpression('0 */6 * * *', 'RKE2 would refuse it at start-up').default('0 */6 * * *'),
+      /** Snapshots kept per server on its disk; S3 keeps the cluster's newest 3 × this (`etcd-s3-retention`, the same on every server: see "Shrinking, losing servers, restoring") */
+      retention: wholeNumber(1, 1000).default(28),
+      /** Let `destroy` delete the snapshot bucket with its contents. */
+      forceDestroyBucket: z.boolean().default(false),
+      /** S3 server access logs of the bucket, into a log bucket of its own (kept a year). */
+      accessLogging: z.boolean().default(false),
+      /** S3 event notifications (snapshots written, deleted) to an SNS topic of the stack's, for alerts. */
+      eventNotifications: z.boolean().default(false),
+      /**
+       * Object Lock on, without a default retention (RKE2's uploads would be refused under one); irreversible.
+       * Versions can then be locked one at a time.
+       */
+      objectLock: z.boolean().default(false),
+    })
+    .prefault({}),
+};
+
 /**
- * The `rkeHa` section: the RancherOnRKE stack. Its messages naming the section's settings with `name`: `rkeHa.instanceType` for a
- * settings file (rkeHaSchema), `instanceType` for RancherOnRke's props (deployment-schema.ts).
+ * The rules between the `rkeHa` section's fields (RKE2 keeps etcd on the servers: quorum needs an odd count; K3s keeps
+ * its state in the datastore), its messages naming the settings with `name`: `rkeHa.instanceType` for a settings file
+ * (rkeHaSchema), `instanceType` for RancherOnRke's flat props (deployment-schema.ts). They run even when a field
+ * failed, so one run reports everything.
  */
+export function rkeHaRules(name: (field: string) => string) {
+  return (s: z.output<z.ZodObject<typeof RKE_HA_FIELDS>>, ctx: z.RefinementCtx): void => {
+    // Runs even when the section is not a mapping (an empty `rkeHa:` is null); the type error is reported already.
+    if (!s || typeof s !== 'object') return;
+    if (s.distribution === 'k3s' && s.ingressController === 'ingress-nginx') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ingressController'],
+        message: 'K3s brings Traefik; leave it unset or set traefik with distribution k3s',
+        input: 'ingress-nginx',
+      });
+    }
+    if (s.ingressMigration !== undefined && (s.distribution === 'k3s' || s.ingressController !== 'traefik')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ingressMigration'],
+        message:
+          s.distribution === 'k3s'
+            ? 'moves an RKE2 deployment off ingress-nginx; K3s runs Traefik already: leave it unset'
+            : 'moves a deployment to Traefik: set ingressController traefik with it (docs/day-2.md, "Off ingress-nginx")',
+        input: s.ingressMigration,
+      });
+    } else if (s.ingressMigration !== undefined && s.loadBalancer?.type === 'dns') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ingressMigration'],
+        message:
+          "moves the NLB's 80 and 443 to Traefik's side ports; with loadBalancer type dns clients reach the servers' own 80 and 443, which ingress-nginx holds until it is gone: not offered (docs/day-2.md, \"Off ingress-nginx\")",
+        input: s.ingressMigration,
+      });
+    }
+    if (s.distribution === 'k3s' && s.profile === 'cis') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['profile'],
+        message:
+          "cis is RKE2's CIS profile; K3s has no such setting, and its hardening guide (API server, controller-manager and kubelet flags, admission and audit files written by hand) is not applied by this deployment: use distribution rke2 for a CIS-hardened cluster, or leave profile unset",
+        input: 'cis',
+      });
+    }
+    if (s.loadBalancer?.type === 'dns' && s.privateNodes === true) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['loadBalancer', 'type'],
+        message:
+          "dns answers Rancher's name with each node's Elastic IP, and nodes in private subnets have none; use loadBalancer type nlb with privateNodes, or public nodes",
+        input: 'dns',
+      });
+    }
+    if (s.dualStack === true && s.loadBalancer?.type === 'dns') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['dualStack'],
+        message:
+          "is not offered with loadBalancer type dns yet: DNS round robin answers Rancher's name with each node's Elastic IP (IPv4) and health-checks those; use loadBalancer type nlb with dualStack",
+        input: true,
+      });
+    }
+    if (s.distribution !== 'k3s' && s.nodeCount === 2) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['nodeCount'],
+        message: 'expected 1 or 3 with rke2 (etcd needs an odd number of members); 2 servers fit distribution k3s',
+        input: 2,
+      });
+    }
+    for (const p of existingNetworkProblems(s)) ctx.addIssue({ code: 'custom', path: p.path, message: p.message, input: p.value });
+    const typeProblem = sectionInstanceTypeProblem(s, RANCHER_SERVER_MINIMUM, name);
+    if (typeProblem) ctx.addIssue({ code: 'custom', path: ['instanceType'], message: typeProblem, input: s.instanceType });
+  };
+}
+
+/** The `rkeHa` section of a settings file, or of a construct's schema (`name`: see rkeHaRules). */
 export function rkeHaSectionSchema(name: (field: string) => string) {
-  return (
-    z
-      .strictObject({
-        /**
-         * Server nodes: 3 (HA) or 1 (single-node Kubernetes install). Growing from
-         * 1 to 3 adds two servers that join the first; nothing is replaced.
-         */
-        nodeCount: oneOfNumbers([1, 2, 3], 'expected 1, 2 or 3').optional(),
-        /**
-         * Let one apply remove more than one server (going below etcd quorum), for
-         * a deliberate shrink from 3 servers to 1 after the extra members were taken
-         * out of etcd one at a time (docs/day-2.md, "Day 2"). rke2 only.
-         */
-        allowQuorumLoss: z.boolean().default(false),
-        /**
-         * Kubernetes distribution of the Rancher server cluster: `rke2` (embedded
-         * etcd, 3 servers) or `k3s` (external RDS datastore, 2 servers).
-         */
-        distribution: z.enum(['rke2', 'k3s']).default('rke2'),
-        /** The K3s external datastore (distribution k3s). */
-        datastore: z
-          .strictObject({
-            /** k3s: `postgres` (16) or `mysql` (8.4) */
-            engine: z.enum(['postgres', 'mysql']).default('postgres'),
-            /** k3s: RDS instance class */
-            instanceClass: z
-              .string()
-              .regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, { message: 'expected an RDS instance class such as db.t4g.medium' })
-              .default('db.t4g.medium'),
-            /** k3s: encrypted gp3 storage */
-            allocatedStorageGb: wholeNumber(20, 65536).default(50),
-            /** k3s: standby in a second zone */
-            multiAz: z.boolean().default(true),
-            /** k3s: automated backups (1–35 days) */
-            backupRetentionDays: wholeNumber(1, 35).default(7),
-            /** RDS deletion protection and Terraform `prevent_destroy`: destroy and replacement are refused at plan time. */
-            deletionProtection: z.boolean().default(true),
-            /** Seconds between RDS Enhanced Monitoring samples (operating-system metrics); 0 is off. */
-            monitoringInterval: oneOfNumbers([0, 1, 5, 10, 15, 30, 60], 'expected 0 (off), 1, 5, 10, 15, 30 or 60').default(0),
-            /** Publish the engine's logs to CloudWatch Logs. */
-            logExports: z.boolean().default(false),
-            /** RDS IAM database authentication (K3s keeps connecting with its password; see docs/settings-file.md). */
-            iamAuthentication: z.boolean().default(false),
-            /** Port the database listens on. Default: the engine's (5432, 3306). */
-            port: wholeNumber(1150, 65535).optional(),
-          })
-          .prefault({}),
-        /**
-         * An EC2 type of the project's table (lib/config/instance-types.ts): at least Rancher's "small" tier, 4 vCPU /
-         * 16 GiB per node; of the servers' `architecture`.
-         */
-        instanceType: instanceType.default('m6i.xlarge'),
-        /** Allow an instance type below Rancher's smallest documented server size (4 vCPU / 16 GiB), for a trial. */
-        allowSmallInstanceType: z.boolean().default(false),
-        /** Encrypted gp3 root volume per node (40–16384) */
-        rootVolumeGb: wholeNumber(40, 16384).default(100),
-        /** The VPC the stack creates (default DEFAULT_VPC_CIDR, see effectiveVpcCidr); not with existingNetwork. */
-        vpcCidr: vpcCidr.optional(),
-        /** Put the nodes in private subnets (egress through NAT); the load balancers stay public. */
-        privateNodes: z.boolean().default(false),
-        /** With privateNodes: one NAT gateway per zone (the default), or a single one (cheaper, one zone's outage cuts egress). */
-        natGateways: z.enum(['per-zone', 'single']).optional(),
-        /**
-         * IPv4 and IPv6 (dual-stack): an Amazon-provided IPv6 block on the VPC and subnets (an existing network must have
-         * them), dual-stack load balancers with AAAA records beside the A records, an IPv6 address per server, and the
-         * cluster's pods and services in both families. Only when the cluster is created: see
-         * [IPv6 (dual-stack)](rke-ha.md#ipv6-dual-stack).
-         */
-        dualStack: z.boolean().default(false),
-        /** What answers Rancher's name, and how it is protected. */
-        loadBalancer: z
-          .strictObject({
-            /**
-             * `nlb`, a TCP Network Load Balancer in front of the nodes, or `dns`, no
-             * load balancer: Route53 multivalue-answer records, one per node's
-             * Elastic IP, each with an HTTPS health check on `/ping` (the Rancher
-             * docs' DNS round robin with backend-health-aware DNS).
-             */
-            type: z.enum(['nlb', 'dns']).default('nlb'),
-            /**
-             * AWS deletion protection and Terraform `prevent_destroy` on the load balancers: a plan that would delete or
-             * replace one (a destroy included) is refused before anything is touched.
-             */
-            deletionProtection: z.boolean().default(true),
-          })
-          .prefault({}),
-        /** A VPC and subnets to use instead of creating a network. */
-        existingNetwork: rkeExistingNetworkSchema.optional(),
-        /**
-         * Pin an exact AMI, of the `operatingSystem` family (its user data assumes it). Default: the newest image of
-         * `operatingSystem` and `architecture` at first deploy, then kept.
-         */
-        amiId: amiId.optional(),
-        /**
-         * CPU architecture of the servers: `x86_64` (Intel, AMD) or `arm64` (Graviton; Rancher calls arm64
-         * experimental). Chooses the image, the release installed, and holds `instanceType` to it. Default: x86_64;
-         * with `amiId`, the `instanceType`'s (a Graviton type: arm64).
-         */
-        architecture: z.enum(SERVER_ARCHITECTURES).optional(),
-        /**
-         * The servers' operating system: `ubuntu-24.04`, or `rhel-9` / `rocky-9` (SELinux enforcing, RKE2's or
-         * K3s' SELinux policy from rpm.rancher.io, firewalld and nm-cloud-setup off). With `amiId`: the family of
-         * that image. SLE Micro is not offered (docs/rke-ha.md, "Operating system"). Outside the commercial partition,
-         * the lookup asks that partition's publisher (Ubuntu, RHEL); `rocky-9` in China and GovCloud is refused
-         * without `amiId` (no published images found there).
-         */
-        operatingSystem: z.enum(SERVER_OPERATING_SYSTEMS).default('ubuntu-24.04'),
-        /** Existing EC2 key pair; SSH stays closed unless set (SSM Session Manager is the shell). */
-        sshKeyName: keyPairName.optional(),
-        /**
-         * Pinned in the RKE2 config so a version bump never swaps it silently. Default: traefik (RKE2's rke2-traefik; K3s
-         * always brings Traefik), except with rke2 and `rancher.tls.mode` `rancher` or `external`, which are set up for
-         * ingress-nginx only. ingress-nginx (rke2 only) was retired upstream in March 2026: no more security fixes. A
-         * running deployment keeps the controller it was created with: its guard refuses a plan that would switch it
-         * (except from ingress-nginx to traefik through `ingressMigration`), and a deployment created with the old default
-         * (ingress-nginx) names it here to keep it (docs/day-2.md).
-         */
-        ingressController: z.enum(['ingress-nginx', 'traefik']).optional(),
-        /**
-         * A running RKE2 deployment created with ingress-nginx, moved to Traefik in three steps, each an apply and
-         * (`beside`, `done`) a roll of the servers (docs/day-2.md, "Off ingress-nginx"): `beside` runs Traefik beside
-         * ingress-nginx on the side ports 8000/8443, `moved` points the load balancer's 80/443 at them, `done` takes
-         * ingress-nginx out and moves Rancher's ingress to Traefik. Needs `ingressController: traefik`; `done` stays set
-         * (Traefik keeps the side ports behind the load balancer). Never set on a new deployment.
-         */
-        ingressMigration: z.enum(INGRESS_MIGRATION_STEPS).optional(),
-        /**
-         * `cis`: RKE2's CIS hardening profile (rke2 only): the `profile` setting, the etcd user and group, the kernel
-         * parameters, and Pod Security `restricted` enforced outside the namespaces Rancher and the deployment's charts
-         * need exempted (docs/security.md, "CIS profile"). Unset: RKE2's defaults, Pod Security `privileged`.
-         */
-        profile: z.enum(['cis']).optional(),
-        etcdSnapshots: z
-          .strictObject({
-            /** The etcd snapshot schedule (UTC) */
-            scheduleCron: cronExpression('0 */6 * * *', 'RKE2 would refuse it at start-up').default('0 */6 * * *'),
-            /** Snapshots kept per server on its disk; S3 keeps the cluster's newest 3 × this (`etcd-s3-retention`, the same on every server: see "Shrinking, losing servers, restoring") */
-            retention: wholeNumber(1, 1000).default(28),
-            /** Let `destroy` delete the snapshot bucket with its contents. */
-            forceDestroyBucket: z.boolean().default(false),
-            /** S3 server access logs of the bucket, into a log bucket of its own (kept a year). */
-            accessLogging: z.boolean().default(false),
-            /** S3 event notifications (snapshots written, deleted) to an SNS topic of the stack's, for alerts. */
-            eventNotifications: z.boolean().default(false),
-            /**
-             * Object Lock on, without a default retention (RKE2's uploads would be refused under one); irreversible.
-             * Versions can then be locked one at a time.
-             */
-            objectLock: z.boolean().default(false),
-          })
-          .prefault({}),
-      })
-      // RKE2 keeps etcd on the servers: quorum needs an odd count. K3s keeps its state in the datastore.
-      .superRefine(
-        (s, ctx) => {
-          // Runs even when the section is not a mapping (an empty `rkeHa:` is null); the type error is reported already.
-          if (!s || typeof s !== 'object') return;
-          if (s.distribution === 'k3s' && s.ingressController === 'ingress-nginx') {
-            ctx.addIssue({
-              code: 'custom',
-              path: ['ingressController'],
-              message: 'K3s brings Traefik; leave it unset or set traefik with distribution k3s',
-              input: 'ingress-nginx',
-            });
-          }
-          if (s.ingressMigration !== undefined && (s.distribution === 'k3s' || s.ingressController !== 'traefik')) {
-            ctx.addIssue({
-              code: 'custom',
-              path: ['ingressMigration'],
-              message:
-                s.distribution === 'k3s'
-                  ? 'moves an RKE2 deployment off ingress-nginx; K3s runs Traefik already: leave it unset'
-                  : 'moves a deployment to Traefik: set ingressController traefik with it (docs/day-2.md, "Off ingress-nginx")',
-              input: s.ingressMigration,
-            });
-          } else if (s.ingressMigration !== undefined && s.loadBalancer?.type === 'dns') {
-            ctx.addIssue({
-              code: 'custom',
-              path: ['ingressMigration'],
-              message:
-                "moves the NLB's 80 and 443 to Traefik's side ports; with loadBalancer type dns clients reach the servers' own 80 and 443, which ingress-nginx holds until it is gone: not offered (docs/day-2.md, \"Off ingress-nginx\")",
-              input: s.ingressMigration,
-            });
-          }
-          if (s.distribution === 'k3s' && s.profile === 'cis') {
-            ctx.addIssue({
-              code: 'custom',
-              path: ['profile'],
-              message:
-                "cis is RKE2's CIS profile; K3s has no such setting, and its hardening guide (API server, controller-manager and kubelet flags, admission and audit files written by hand) is not applied by this deployment: use distribution rke2 for a CIS-hardened cluster, or leave profile unset",
-              input: 'cis',
-            });
-          }
-          if (s.loadBalancer?.type === 'dns' && s.privateNodes === true) {
-            ctx.addIssue({
-              code: 'custom',
-              path: ['loadBalancer', 'type'],
-              message:
-                "dns answers Rancher's name with each node's Elastic IP, and nodes in private subnets have none; use loadBalancer type nlb with privateNodes, or public nodes",
-              input: 'dns',
-            });
-          }
-          if (s.dualStack === true && s.loadBalancer?.type === 'dns') {
-            ctx.addIssue({
-              code: 'custom',
-              path: ['dualStack'],
-              message:
-                "is not offered with loadBalancer type dns yet: DNS round robin answers Rancher's name with each node's Elastic IP (IPv4) and health-checks those; use loadBalancer type nlb with dualStack",
-              input: true,
-            });
-          }
-          if (s.distribution !== 'k3s' && s.nodeCount === 2) {
-            ctx.addIssue({
-              code: 'custom',
-              path: ['nodeCount'],
-              message: 'expected 1 or 3 with rke2 (etcd needs an odd number of members); 2 servers fit distribution k3s',
-              input: 2,
-            });
-          }
-          for (const p of existingNetworkProblems(s)) ctx.addIssue({ code: 'custom', path: p.path, message: p.message, input: p.value });
-          const typeProblem = sectionInstanceTypeProblem(s, RANCHER_SERVER_MINIMUM, name);
-          if (typeProblem) ctx.addIssue({ code: 'custom', path: ['instanceType'], message: typeProblem, input: s.instanceType });
-        },
-        { when: () => true },
-      )
-      .prefault({})
-  );
+  return z
+    .strictObject(RKE_HA_FIELDS)
+    .superRefine(rkeHaRules(name), { when: () => true })
+    .prefault({});
 }
 
 /** The `rkeHa` section of a settings file. */
