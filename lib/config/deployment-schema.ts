@@ -6,7 +6,7 @@ import { airGapSchema } from './air-gap-schema';
 import { backupsSchema } from './backups-schema';
 import { bootstrapSchema, untrustedCertificate } from './bootstrap-schema';
 import { proxySchema } from './proxy-schema';
-import { dockerSectionSchema, type DockerSettings } from './docker-schema';
+import { DOCKER_FIELDS, dockerRules, type DockerSettings } from './docker-schema';
 import { dnsProblems, dnsSchema } from './dns-schema';
 import { RECORD_FOR_KIND, dnsTargetKind } from '../dns/private/dns-target';
 import { RANCHER_PUBLIC_PORTS, RKE2_SERVER_PORTS } from '../nodes/private/ports';
@@ -15,12 +15,12 @@ import { cronSets } from './cron';
 import { longestGapMinutes } from '../alarms/schedule-window';
 import { adminCidr, awsRegion, fqdn, lengthBounds, version, wholeNumber } from './primitives';
 import { nameProblem } from './resource-names';
-import { k8sHaSchema, type K8sHaSettings } from './k8s-ha-schema';
-import { effectiveIngressController, rkeHaSectionSchema, type RkeHaSettings } from './rke-ha-schema';
+import { K8S_HA_FIELDS, type K8sHaSettings } from './k8s-ha-schema';
+import { effectiveIngressController, RKE_HA_FIELDS, rkeHaRules, type RkeHaSettings } from './rke-ha-schema';
 import { timeoutsSchema } from './timeouts-schema';
 import { tlsProblems, tlsSchema } from './tls-schema';
 import { vpcSchema } from './vpc-schema';
-import { FILE_NAMES, propsNames, type SettingNames } from './setting-names';
+import { FILE_NAMES, propsNames, type SectionName, type SettingNames } from './setting-names';
 import { SSM_PARAMETER_ARN } from './registry-credentials';
 import { partitionOf } from './aws-regions';
 import { missingReleaseSums, releaseArchitecture, suppliedSumProblems } from './release-sums';
@@ -45,8 +45,8 @@ import {
  * The deployment schema: the fields every Rancher deployment has, and the
  * rules that span them, shared by the settings file (app/config/settings-schema.ts adds its
  * file-only sections: tags, the state backend, all three stacks' sections) and
- * the three L3 constructs, which each check their props with the fields they
- * take and their own mode's section (`rancherOnRkeSchema`,
+ * the three L3 constructs, which each check their flat props with the fields
+ * they take and their own section's fields beside them (`rancherOnRkeSchema`,
  * `rancherOnExistingClusterSchema`, `rancherOnDockerSchema`, which
  * resolveProps applies). Each default is stated once, here or in a section's
  * schema.
@@ -679,33 +679,61 @@ export function refineDeployment<T extends z.ZodObject>(schema: T, names: Settin
 
 const { dns: _dns, adminCidrs: _adminCidrs, vpc: _vpc, ...withoutAwsFields } = deploymentFields;
 
+/**
+ * The cross-field rules over a construct's flat props. The rules are written once for both readers, over a deployment
+ * that holds its section under the section's name (`s.rkeHa.nodeCount`, as a settings file nests it); a construct's
+ * props are flat, so the rules read them through a view that also names the props as their section (nothing copied
+ * or parsed again), and a problem in the section is reported at the prop's own path.
+ */
+function refineProps<T extends z.ZodObject>(schema: T, section: SectionName, names: SettingNames): T {
+  return schema.superRefine(
+    (p: Record<string, unknown>, ctx) => {
+      if (!p || typeof p !== 'object') return;
+      // RancherOnExistingCluster's `dns` is its section's (the record's target), not the deployment's DNS mode.
+      const view = { ...p, ...(section === 'k8sHa' ? { dns: undefined } : {}), [section]: p } as RuleInput;
+      const problem: Problem = (path, message, input) =>
+        ctx.addIssue({ code: 'custom', path: path[0] === section ? path.slice(1) : path, message, input });
+      for (const rules of DEPLOYMENT_RULES) rules(view, problem, names);
+    },
+    { when: () => true },
+  );
+}
+
+/** Each construct's own props: its section's fields, flat beside the deployment's in its props and schema. */
+export const SECTION_FIELDS = { rkeHa: RKE_HA_FIELDS, k8sHa: K8S_HA_FIELDS, docker: DOCKER_FIELDS } as const;
+
 /** How RancherOnRke's messages name its own props and the rest (setting-names.ts). */
 const RKE_PROPS = propsNames('rkeHa');
-/** RancherOnRke's props, checked and completed: the deployment's fields and `rkeHa`, its messages in the props' words. */
-export const rancherOnRkeSchema = refineDeployment(
-  z.strictObject({ ...deploymentFields, rkeHa: rkeHaSectionSchema((field) => RKE_PROPS('rkeHa', field)) }),
+/** RancherOnRke's props, checked and completed, flat as the props are: the deployment's fields and `rkeHa`'s. */
+export const rancherOnRkeSchema = refineProps(
+  z.strictObject({ ...deploymentFields, ...RKE_HA_FIELDS }).superRefine(
+    rkeHaRules((field) => RKE_PROPS('rkeHa', field)),
+    { when: () => true },
+  ),
+  'rkeHa',
   RKE_PROPS,
 );
 
-/** RancherOnExistingCluster's props: the deployment's fields but the AWS side's (dns, adminCidrs, vpc), and `k8sHa`. */
-export const rancherOnExistingClusterSchema = refineDeployment(z.strictObject({ ...withoutAwsFields, k8sHa: k8sHaSchema }), propsNames('k8sHa'));
+/** RancherOnExistingCluster's props: the deployment's fields but the AWS side's (dns, adminCidrs, vpc), and `k8sHa`'s. */
+export const rancherOnExistingClusterSchema = refineProps(z.strictObject({ ...withoutAwsFields, ...K8S_HA_FIELDS }), 'k8sHa', propsNames('k8sHa'));
 
 const DOCKER_PROPS = propsNames('docker');
-/** RancherOnDocker's props: the deployment's fields and `docker`, its messages in the props' words. */
-export const rancherOnDockerSchema = refineDeployment(
-  z.strictObject({ ...deploymentFields, docker: dockerSectionSchema((field) => DOCKER_PROPS('docker', field)) }),
+/** RancherOnDocker's props: the deployment's fields and `docker`'s. */
+export const rancherOnDockerSchema = refineProps(
+  z.strictObject({ ...deploymentFields, ...DOCKER_FIELDS }).superRefine(
+    dockerRules((field) => DOCKER_PROPS('docker', field)),
+    { when: () => true },
+  ),
+  'docker',
   DOCKER_PROPS,
 );
 
 /** What every construct's resolved props hold (RancherOnExistingCluster's lack the AWS side's fields). */
 export type ResolvedDeploymentProps = z.output<z.ZodObject<typeof deploymentFields>>;
 
-/** A schema's output with its own section's fields beside the others, as the props have them (`nodeCount`, not `rkeHa.nodeCount`). */
-export type FlatProps<T, K extends keyof T> = Omit<T, K> & T[K];
-
 /** RancherOnRke's props checked and completed: every default filled in, flat as the props are. */
-export type ResolvedRancherOnRkeProps = FlatProps<z.output<typeof rancherOnRkeSchema>, 'rkeHa'>;
+export type ResolvedRancherOnRkeProps = z.output<typeof rancherOnRkeSchema>;
 /** RancherOnExistingCluster's props checked and completed. */
-export type ResolvedRancherOnExistingClusterProps = FlatProps<z.output<typeof rancherOnExistingClusterSchema>, 'k8sHa'>;
+export type ResolvedRancherOnExistingClusterProps = z.output<typeof rancherOnExistingClusterSchema>;
 /** RancherOnDocker's props checked and completed. */
-export type ResolvedRancherOnDockerProps = FlatProps<z.output<typeof rancherOnDockerSchema>, 'docker'>;
+export type ResolvedRancherOnDockerProps = z.output<typeof rancherOnDockerSchema>;

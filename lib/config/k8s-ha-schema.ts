@@ -62,79 +62,83 @@ const accessSchema = z
   })
   .prefault({ kubeconfig: {} });
 
-/** The `k8sHa` section: the RancherOnK8S stack (Rancher onto a cluster that already exists). */
-export const k8sHaSchema = z
-  .strictObject({
-    /** How Terraform reaches the cluster. Default: `~/.kube/config`, its current context. */
-    access: accessSchema,
-    certManager: z
-      .strictObject({
-        /** `false` when the cluster already runs cert-manager (then checked for at plan time, never installed or removed). */
-        install: z.boolean().default(true),
-      })
-      .prefault({}),
-    ingress: z
-      .strictObject({
-        /**
-         * IngressClass of the cluster's ingress controller; must exist (checked at plan time). A running deployment keeps the
-         * class its Rancher ingress has, or moves from an ingress-nginx class to a Traefik one (docs/day-2.md, "Off ingress-nginx").
-         */
-        className: z
-          .string()
-          .regex(K8S_SUBDOMAIN, { message: 'expected a Kubernetes object name such as traefik' })
-          .meta(lengthBounds(1, 253))
-          .optional(),
-        /** The controller's LoadBalancer Service, whose address the Rancher record points at. */
-        service: z
-          .strictObject({
-            /** Namespace of the controller's LoadBalancer Service */
-            namespace: z
-              .string()
-              .regex(K8S_LABEL, { message: 'expected a Kubernetes namespace name such as traefik' })
-              .meta(lengthBounds(1, 63))
-              .optional(),
-            /** That Service, whose address the Rancher record points at */
-            name: z
-              .string()
-              .regex(K8S_SERVICE_NAME, { message: 'expected a Kubernetes Service name such as traefik' })
-              .meta(lengthBounds(1, 63))
-              .optional(),
-          })
-          .prefault({}),
-      })
-      .prefault({}),
-    eks: z
-      .strictObject({
-        /**
-         * The EKS cluster's name, for `backups.credentials` `irsa` or `pod-identity` (the operator's role trusts that
-         * cluster's OIDC issuer, or its Pod Identity association names it). Unset: the cluster is not taken for EKS.
-         */
-        clusterName: z
-          .string()
-          .regex(EKS_CLUSTER_NAME, {
-            message: 'expected an EKS cluster name: 1-100 letters, digits, hyphens and underscores, starting with a letter or digit',
-          })
-          .meta(lengthBounds(1, 100))
-          .optional(),
-      })
-      .prefault({}),
-    dns: z
-      .strictObject({
-        /**
-         * Load balancer hostname or IPv4 address the Rancher record points at.
-         * Unset: read from the ingress Service at plan time (`ingress_target` variable).
-         */
-        target: z
-          .string()
-          // All digits and dots is an address, never a name (no top-level domain is numeric).
-          .refine((v) => (/^[0-9.]+$/.test(v) ? IPV4.test(v) : FQDN.test(v)), {
-            message: 'expected a lower-case DNS name (e.g. a load balancer hostname) or an IPv4 address',
-          })
-          .optional(),
-      })
-      .prefault({}),
-  })
-  .prefault({});
+/**
+ * The `k8sHa` section's fields: the RancherOnK8S stack (Rancher onto a cluster that already exists), and
+ * RancherOnExistingCluster's own props (but `access`, which is the stack's providers').
+ */
+export const K8S_HA_FIELDS = {
+  /** How Terraform reaches the cluster. Default: `~/.kube/config`, its current context. */
+  access: accessSchema,
+  certManager: z
+    .strictObject({
+      /** `false` when the cluster already runs cert-manager (then checked for at plan time, never installed or removed). */
+      install: z.boolean().default(true),
+    })
+    .prefault({}),
+  ingress: z
+    .strictObject({
+      /**
+       * IngressClass of the cluster's ingress controller; must exist (checked at plan time). A running deployment keeps the
+       * class its Rancher ingress has, or moves from an ingress-nginx class to a Traefik one (docs/day-2.md, "Off ingress-nginx").
+       */
+      className: z
+        .string()
+        .regex(K8S_SUBDOMAIN, { message: 'expected a Kubernetes object name such as traefik' })
+        .meta(lengthBounds(1, 253))
+        .optional(),
+      /** The controller's LoadBalancer Service, whose address the Rancher record points at. */
+      service: z
+        .strictObject({
+          /** Namespace of the controller's LoadBalancer Service */
+          namespace: z
+            .string()
+            .regex(K8S_LABEL, { message: 'expected a Kubernetes namespace name such as traefik' })
+            .meta(lengthBounds(1, 63))
+            .optional(),
+          /** That Service, whose address the Rancher record points at */
+          name: z
+            .string()
+            .regex(K8S_SERVICE_NAME, { message: 'expected a Kubernetes Service name such as traefik' })
+            .meta(lengthBounds(1, 63))
+            .optional(),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  eks: z
+    .strictObject({
+      /**
+       * The EKS cluster's name, for `backups.credentials` `irsa` or `pod-identity` (the operator's role trusts that
+       * cluster's OIDC issuer, or its Pod Identity association names it). Unset: the cluster is not taken for EKS.
+       */
+      clusterName: z
+        .string()
+        .regex(EKS_CLUSTER_NAME, {
+          message: 'expected an EKS cluster name: 1-100 letters, digits, hyphens and underscores, starting with a letter or digit',
+        })
+        .meta(lengthBounds(1, 100))
+        .optional(),
+    })
+    .prefault({}),
+  dns: z
+    .strictObject({
+      /**
+       * Load balancer hostname or IPv4 address the Rancher record points at.
+       * Unset: read from the ingress Service at plan time (`ingress_target` variable).
+       */
+      target: z
+        .string()
+        // All digits and dots is an address, never a name (no top-level domain is numeric).
+        .refine((v) => (/^[0-9.]+$/.test(v) ? IPV4.test(v) : FQDN.test(v)), {
+          message: 'expected a lower-case DNS name (e.g. a load balancer hostname) or an IPv4 address',
+        })
+        .optional(),
+    })
+    .prefault({}),
+};
+
+/** The `k8sHa` section of a settings file. */
+export const k8sHaSchema = z.strictObject(K8S_HA_FIELDS).prefault({});
 
 export type K8sHaSettings = z.output<typeof k8sHaSchema>;
 export type K8sHaAccessSettings = K8sHaSettings['access'];

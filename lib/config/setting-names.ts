@@ -59,10 +59,9 @@ export function propsNames(own: SectionName): SettingNames {
 }
 
 /**
- * A problem's path in a construct's schema, which nests the construct's own props under its section as the file does
- * (`rkeHa.existingNetwork.nodeSubnetIds[1]`), as the props name it (`existingNetwork.nodeSubnets[1]`).
+ * A problem's path in a construct's schema, whose existing network is checked in the file's form (ids:
+ * `existingNetwork.nodeSubnetIds[1]`), as the props name it (`existingNetwork.nodeSubnets[1]`).
  */
 export function propsPath(path: string, own: SectionName): string {
-  if (path === own) return path;
-  return path.startsWith(`${own}.`) ? propName(own, path.slice(own.length + 1)) : path;
+  return propName(own, path);
 }

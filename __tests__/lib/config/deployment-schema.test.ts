@@ -7,32 +7,41 @@ import { testSum, withTestSums } from '../../helpers/release-sums';
 /**
  * The deployment schema is shared: the settings file's schema is its fields
  * plus the file-only sections, and each L3 construct checks its props with its
- * fields and its own mode's section. Same defaults, same rules, same messages.
+ * fields and its own mode's section's, flat. Same defaults, same rules; each
+ * reader's messages in its own words.
  */
 
 const SHARED = ['name', 'region', 'dns', 'adminCidrs', 'proxy', 'airGap', 'vpc', 'versions', 'rancher', 'timeouts', 'backups', 'alarms'];
-const CONSTRUCTS: [string, ZodObject, string[]][] = [
-  ['RancherOnRke', rancherOnRkeSchema, [...SHARED, 'rkeHa']],
-  ['RancherOnExistingCluster', rancherOnExistingClusterSchema, [...SHARED.filter((key) => !['dns', 'adminCidrs', 'vpc'].includes(key)), 'k8sHa']],
-  ['RancherOnDocker', rancherOnDockerSchema, [...SHARED, 'docker']],
+const CONSTRUCTS: [string, ZodObject, string[], 'rkeHa' | 'k8sHa' | 'docker'][] = [
+  ['RancherOnRke', rancherOnRkeSchema, SHARED, 'rkeHa'],
+  ['RancherOnExistingCluster', rancherOnExistingClusterSchema, SHARED.filter((key) => !['dns', 'adminCidrs', 'vpc'].includes(key)), 'k8sHa'],
+  ['RancherOnDocker', rancherOnDockerSchema, SHARED, 'docker'],
 ];
+const SECTION_OF = new Map(CONSTRUCTS.map(([, schema, , section]) => [schema, section]));
 
-/** The problems a schema refuses `input` with, as a person reads them (field and message). */
+/**
+ * The problems a schema refuses `input` (settings-file form) with, as a person reads them (field and message): a
+ * construct's schema is given the input as its props would be, its section's fields flat beside the others.
+ */
 function problems(schema: ZodObject, input: Record<string, unknown>): string[] {
-  const result = schema.safeParse(input, { reportInput: true });
-  return result.success ? [] : result.error.issues.flatMap((issue) => toProblems(issue, input)).map((p) => `${p.field}: ${p.message}`);
+  const section = SECTION_OF.get(schema);
+  const { [section ?? '']: own, ...rest } = input;
+  const given = section ? { ...rest, ...(own as object) } : input;
+  const result = schema.safeParse(given, { reportInput: true });
+  return result.success ? [] : result.error.issues.flatMap((issue) => toProblems(issue, given)).map((p) => `${p.field}: ${p.message}`);
 }
 
-describe.each(CONSTRUCTS)("%s's schema", (_construct, schema, sections) => {
+describe.each(CONSTRUCTS)("%s's schema", (_construct, schema, shared, section) => {
   const resolved = schema.parse({}) as Record<string, unknown>;
   const file = settingsSchema.parse({}) as Record<string, unknown>;
+  const own = file[section] as Record<string, unknown>;
 
-  it("resolves empty props to its own sections only: no backend, tags, or other modes' sections", () => {
-    expect(Object.keys(resolved)).toEqual(sections);
+  it("resolves empty props to its own fields only, flat: no backend, tags, or other modes' sections", () => {
+    expect(Object.keys(resolved)).toEqual([...shared, ...Object.keys(own)]);
   });
 
   it('fills in the very defaults a settings file gets (one home: the section schemas)', () => {
-    expect(resolved).toEqual(Object.fromEntries(sections.map((key) => [key, file[key]])));
+    expect(resolved).toEqual({ ...Object.fromEntries(shared.map((key) => [key, file[key]])), ...own });
   });
 });
 
@@ -94,8 +103,8 @@ describe("the cross-field rules run for each construct, with the messages a sett
   ];
 
   // Each schema's messages are in its reader's words: a construct names its own props flat (`architecture`), a
-  // settings file under their section (`rkeHa.architecture`). The problems' paths are the schemas' own (nested alike:
-  // resolveProps maps a construct's to its props). Where the two readers' words differ, the construct's are these.
+  // settings file under their section (`rkeHa.architecture`). Where the two readers' words differ, the construct's
+  // are these.
   const PROPS_WORDS: Record<string, [string, string]> = {
     "an RKE2 pin outside Rancher's range": ['for rkeHa.architecture x86_64', 'for architecture x86_64'],
     'DNS round robin with an existing network': ['with rkeHa.existingNetwork yet', 'with existingNetwork yet'],
@@ -108,7 +117,10 @@ describe("the cross-field rules run for each construct, with the messages a sett
     expect(expected.length).toBeGreaterThan(0);
     const words = PROPS_WORDS[what];
     if (words) expect(expected.join('\n')).toContain(words[0]);
-    expect(problems(schema, input)).toEqual(words ? expected.map((p) => p.replace(words[0], words[1])) : expected);
+    // The construct's own props are flat: `rkeHa.loadBalancer.type` is its `loadBalancer.type`.
+    const section = SECTION_OF.get(schema)!;
+    const inProps = (p: string) => (p.startsWith(`${section}.`) ? p.slice(section.length + 1) : p);
+    expect(problems(schema, input)).toEqual(expected.map((p) => inProps(words ? p.replace(words[0], words[1]) : p)));
   });
 });
 

@@ -1,5 +1,8 @@
 import type { z } from 'zod';
-import type { rancherOnDockerSchema, rancherOnExistingClusterSchema, rancherOnRkeSchema } from '../../../lib/config/deployment-schema';
+import type { rancherOnExistingClusterSchema, rancherOnRkeSchema } from '../../../lib/config/deployment-schema';
+import type { dockerSchema } from '../../../lib/config/docker-schema';
+import type { k8sHaSchema } from '../../../lib/config/k8s-ha-schema';
+import type { rkeHaSchema } from '../../../lib/config/rke-ha-schema';
 import type { AirGapProps, DnsProps, ProxyProps, RancherProps, TimeoutsProps, VersionsProps } from '../../../lib/deployments/props';
 import type { RancherOnExistingClusterProps } from '../../../lib/deployments/rancher-on-existing-cluster-props';
 import type { RancherOnDockerProps } from '../../../lib/deployments/rancher-on-docker-props';
@@ -14,7 +17,10 @@ import type { RancherOnRkeProps } from '../../../lib/deployments/rancher-on-rke-
  */
 type RkeInput = z.input<typeof rancherOnRkeSchema>;
 type ExistingClusterInput = z.input<typeof rancherOnExistingClusterSchema>;
-type DockerInput = z.input<typeof rancherOnDockerSchema>;
+/** Each construct's own section as its schema takes it (flat in the props, the section's fields alike). */
+type RkeSection = z.input<typeof rkeHaSchema>;
+type K8sSection = z.input<typeof k8sHaSchema>;
+type DockerSection = z.input<typeof dockerSchema>;
 type Writable<T> = T extends readonly (infer U)[] ? Writable<U>[] : T extends object ? { -readonly [K in keyof T]: Writable<T[K]> } : T;
 type Fits<Props, Section> = Writable<Props> extends NonNullable<Section> ? true : false;
 /**
@@ -25,9 +31,9 @@ type Fits<Props, Section> = Writable<Props> extends NonNullable<Section> ? true 
 type SectionProps<Props, Section> = Omit<Pick<Props, Extract<keyof Props, keyof NonNullable<Section>>>, 'existingNetwork'>;
 
 const FITS: {
-  rkeHa: Fits<SectionProps<RancherOnRkeProps, RkeInput['rkeHa']>, RkeInput['rkeHa']>;
-  k8sHa: Fits<SectionProps<RancherOnExistingClusterProps, ExistingClusterInput['k8sHa']>, ExistingClusterInput['k8sHa']>;
-  docker: Fits<SectionProps<RancherOnDockerProps, DockerInput['docker']>, DockerInput['docker']>;
+  rkeHa: Fits<SectionProps<RancherOnRkeProps, RkeSection>, RkeSection>;
+  k8sHa: Fits<SectionProps<RancherOnExistingClusterProps, K8sSection>, K8sSection>;
+  docker: Fits<SectionProps<RancherOnDockerProps, DockerSection>, DockerSection>;
   rancher: Fits<RancherProps, ExistingClusterInput['rancher']>;
   versions: Fits<VersionsProps, ExistingClusterInput['versions']>;
   proxy: Fits<ProxyProps, ExistingClusterInput['proxy']>;

@@ -153,12 +153,10 @@ describe('backups.credentials irsa and pod-identity elsewhere', () => {
   });
 
   it("RancherOnRke's props refuse them; RancherOnExistingCluster's take them with the cluster's name", () => {
-    const rke = rancherOnRkeSchema.safeParse({ backups: { credentials: 'irsa' }, rkeHa: {} });
+    const rke = rancherOnRkeSchema.safeParse({ backups: { credentials: 'irsa' } });
     expect(rke.success).toBe(false);
     expect(rke.error!.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['backups.credentials', expect.stringContaining('use servers')]]);
-    expect(
-      rancherOnExistingClusterSchema.safeParse({ backups: { credentials: 'pod-identity' }, k8sHa: { eks: { clusterName: 'prod' } } }).success,
-    ).toBe(true);
+    expect(rancherOnExistingClusterSchema.safeParse({ backups: { credentials: 'pod-identity' }, eks: { clusterName: 'prod' } }).success).toBe(true);
   });
 
   it('rke-ha built from a settings file that chose one for k8s-ha writes with the servers (no key there either)', () => {

@@ -1,17 +1,21 @@
 import { Token } from 'cdktf';
 import type { z } from 'zod';
-import type { FlatProps, rancherOnDockerSchema, rancherOnExistingClusterSchema, rancherOnRkeSchema } from '../../config/deployment-schema';
+import {
+  SECTION_FIELDS,
+  type rancherOnDockerSchema,
+  type rancherOnExistingClusterSchema,
+  type rancherOnRkeSchema,
+} from '../../config/deployment-schema';
 import { SettingsError } from '../../config/errors';
 import { toProblems } from '../../config/problems';
 import { nearestKey } from '../../config/nearest-key';
-import { sectionKeys } from '../../config/schema-shapes';
 import { generatedNameProblems, type NamedStacks } from '../../config/resource-names';
 import type { CommonDeploymentProps, PublicNameProps, VpcProps } from '../props';
 import { SECTION_ADAPTERS } from './existing-network-props';
 import { propsPath, type SectionName } from '../../config/setting-names';
 
-/** A construct's own section (rkeHa, k8sHa or docker) in settings-file form, gathered from its flat props. */
-type ModeSection = Partial<Record<SectionName, Record<string, unknown>>>;
+/** A construct's own section's props (rkeHa's, k8sHa's or docker's), an existing network in settings-file form. */
+type SectionValues = Record<string, unknown>;
 
 /** The schema a construct checks its props with (lib/config/deployment-schema.ts). */
 type ConstructSchema = typeof rancherOnRkeSchema | typeof rancherOnExistingClusterSchema | typeof rancherOnDockerSchema;
@@ -24,19 +28,19 @@ const PROPS_ONLY = ['deployerArns'];
  * the rules and defaults a settings file gets (one set of rules for YAML and
  * library users): unknown keys, ranges, the TLS pairs, versions that fit
  * together, quorum, names AWS would refuse in the names built with the stack's
- * id (`names`). The props are flat; the fields of the construct's own section
- * (`section`: rkeHa, k8sHa or docker) are gathered into it, as a settings file
- * nests them; the resolved props have them flat again, beside the others, as the props do.
+ * id (`names`). The props and the schema are flat alike: the construct's own
+ * section's fields (`section`: rkeHa, k8sHa or docker) beside the deployment's;
+ * only an existing network's objects are turned into their ids first.
  * Values that are Terraform references (the hostname, the zone, the admin
  * networks of the app's variables) are left to their variable validations.
  * Throws a SettingsError naming each wrong prop as the props name it
  * (`nodeCount`, `existingNetwork.nodeSubnets[1]`), whoever called: the app
  * checks a settings file with the same rules first, in the file's words.
  */
-export function resolveProps<S extends ConstructSchema, K extends SectionName & keyof z.output<S>>(
+export function resolveProps<S extends ConstructSchema>(
   schema: S,
   props: CommonDeploymentProps & PublicNameProps & { readonly adminCidrs?: readonly string[]; readonly vpc?: VpcProps },
-  section: K,
+  section: SectionName,
   label: string,
   names: NamedStacks = {},
   /**
@@ -44,8 +48,8 @@ export function resolveProps<S extends ConstructSchema, K extends SectionName & 
    * gathered from them.
    */
   given: object = props,
-): FlatProps<z.output<S>, K> {
-  const { mode, unknown, wrapped, adapted } = gather(schema, given, section);
+): z.output<S> {
+  const { own, unknown, wrapped, adapted } = gather(schema, given, section);
   const literal = (value: string | undefined) => (value !== undefined && !Token.isUnresolved(value) ? value : undefined);
   // A list of literals is checked; a reference (a list token, or references in it) is its variable's to check. Anything
   // else (plain JavaScript passing a string or a number) goes to the schema, which says what a list needs.
@@ -67,25 +71,26 @@ export function resolveProps<S extends ConstructSchema, K extends SectionName & 
     backups: props.backups,
     alarms: props.alarms,
     vpc: props.vpc,
-    ...withoutReferences(mode),
+    // The section's own, after the deployment's: RancherOnExistingCluster's `dns` is its section's (the record's target).
+    ...withoutReferences(own),
   };
   const input: Record<string, unknown> = {};
   for (const key of Object.keys(schema.shape)) if (fields[key] !== undefined) input[key] = fields[key];
   const result = schema.safeParse(input, { reportInput: true });
   const problems = result.success ? [] : result.error.issues.flatMap((issue) => toProblems(issue, input));
-  problems.unshift(...unknownProblems(schema, section, unknown), ...adapted, ...notTakenProblems(section, given));
-  if (wrapped) problems.unshift(wrapperProblem(schema, section, wrapped));
+  problems.unshift(...unknownProblems(schema, unknown), ...adapted, ...notTakenProblems(section, given));
+  if (wrapped) problems.unshift(wrapperProblem(section, wrapped));
   // RancherOnExistingCluster has no dns: its name is always the one given.
   problems.push(...nameProblems('dns' in schema.shape ? props : { ...props, dns: undefined }));
   problems.push(...deployerProblems((props as { readonly deployerArns?: unknown }).deployerArns));
   if (!result.success || problems.length > 0) {
-    // The schema nests the section's props as a settings file does; its messages name them as the props do already.
+    // The messages name the props as the props do already; an existing network's paths are of its settings-file form.
     const named = problems.map((p) => ({ ...p, field: propsPath(p.field, section) }));
     throw new SettingsError(label, named, 'Invalid props of');
   }
   // One of the three schemas (S), which safeParse types as their union.
   const resolved = result.data as z.output<S>;
-  restoreReferences(resolved, mode);
+  restoreReferences(resolved, own);
   // The names AWS would refuse, built with this stack's id (the settings file checks the app's stack ids).
   const awsNameProblems = generatedNameProblems(resolved.name, names);
   if (awsNameProblems.length > 0)
@@ -94,9 +99,7 @@ export function resolveProps<S extends ConstructSchema, K extends SectionName & 
       awsNameProblems.map((message) => ({ field: 'name', message, value: resolved.name })),
       'Invalid props of',
     );
-  // The section's fields beside the others again, as the props have them: what the construct's steps and plans read.
-  const { [section]: own, ...rest } = resolved as Record<string, unknown>;
-  return { ...rest, ...(own as object) } as FlatProps<z.output<S>, K>;
+  return resolved;
 }
 
 /**
@@ -128,17 +131,17 @@ function notTakenProblems(section: SectionName, props: object): { field: string;
 }
 
 /**
- * The props sorted: the fields of the construct's own section (the section schema's keys) into `mode`, in
- * settings-file form; props the construct does not know into `unknown`; and the old wrapper (`rkeHa: {...}`, the
- * props' shape before 0.4), which is refused with the way to write it now.
+ * The props sorted: the fields of the construct's own section into `own` (an existing network in settings-file
+ * form); props the construct does not know into `unknown`; and the old wrapper (`rkeHa: {...}`, the props' shape
+ * before 0.4), which is refused with the way to write it now.
  */
 function gather(
   schema: ConstructSchema,
   props: object,
   section: SectionName,
-): { mode: ModeSection; unknown: Record<string, unknown>; wrapped?: unknown; adapted: { field: string; message: string; value?: unknown }[] } {
+): { own: SectionValues; unknown: Record<string, unknown>; wrapped?: unknown; adapted: { field: string; message: string; value?: unknown }[] } {
   const shape = schema.shape as Record<string, z.ZodType>;
-  const own = new Set(sectionKeys(shape[section]));
+  const own = new Set(Object.keys(SECTION_FIELDS[section]));
   const values: Record<string, unknown> = {};
   const unknown: Record<string, unknown> = {};
   let wrapped: unknown;
@@ -154,17 +157,13 @@ function gather(
     } else if (own.has(key)) values[key] = value;
     else if (!(key in shape) && !PROPS_ONLY.includes(key)) unknown[key] = value;
   }
-  return { mode: Object.keys(values).length > 0 ? { [section]: values } : {}, unknown, wrapped, adapted };
+  return { own: values, unknown, wrapped, adapted };
 }
 
 /** Props the construct does not know, each with the nearest one it does (a misspelt `nodeCont`). */
-function unknownProblems(
-  schema: ConstructSchema,
-  section: SectionName,
-  unknown: Record<string, unknown>,
-): { field: string; message: string; value?: unknown }[] {
+function unknownProblems(schema: ConstructSchema, unknown: Record<string, unknown>): { field: string; message: string; value?: unknown }[] {
   const shape = schema.shape as Record<string, z.ZodType>;
-  const known = [...Object.keys(shape).filter((key) => key !== section), ...sectionKeys(shape[section]), ...PROPS_ONLY];
+  const known = [...Object.keys(shape), ...PROPS_ONLY];
   return Object.entries(unknown).map(([key, value]) => {
     const near = nearestKey(key, known);
     return { field: key, message: near ? `unknown prop; did you mean ${near}?` : `unknown prop; known: ${known.join(', ')}`, value };
@@ -172,8 +171,8 @@ function unknownProblems(
 }
 
 /** The props of a section's wrapper (`rkeHa: {...}`), which the props no longer have: its fields sit beside the others. */
-function wrapperProblem(schema: ConstructSchema, section: SectionName, value: unknown): { field: string; message: string; value?: unknown } {
-  const keys = sectionKeys((schema.shape as Record<string, z.ZodType>)[section]);
+function wrapperProblem(section: SectionName, value: unknown): { field: string; message: string; value?: unknown } {
+  const keys = Object.keys(SECTION_FIELDS[section]);
   return {
     field: section,
     message: `the props have no ${section} wrapper (since 0.4.0): give its props directly, beside the others (${keys.slice(0, 4).join(', ')}, ...); docs/library.md, "Migrating from 0.3"`,
@@ -187,29 +186,20 @@ const ARM64_STAND_IN = 'm7g.xlarge';
 /** Mode fields that may be Terraform references (the stacks' variables), checked by their variable's validation. */
 const REFERENCE_FIELDS = ['instanceType'] as const;
 
-/** The mode section without the references of REFERENCE_FIELDS (their defaults are filled in, then put back). */
-function withoutReferences(mode: ModeSection): ModeSection {
-  const out: Record<string, unknown> = { ...mode };
-  for (const [key, section] of Object.entries(mode)) {
-    if (section === undefined || section === null || typeof section !== 'object') continue;
-    const copy: Record<string, unknown> = { ...section };
-    for (const field of REFERENCE_FIELDS) if (typeof copy[field] === 'string' && Token.isUnresolved(copy[field])) delete copy[field];
-    // The default type stands in for a reference while the section is checked, and is x86_64: with `architecture:
-    // arm64` a Graviton type of both modes' minimums stands in instead (the reference is its variable's to check).
-    if (!('instanceType' in copy) && copy.architecture === 'arm64' && Token.isUnresolved((section as Record<string, unknown>).instanceType))
-      copy.instanceType = ARM64_STAND_IN;
-    out[key] = copy;
-  }
-  return out as ModeSection;
+/** The section's props without the references of REFERENCE_FIELDS (their defaults are filled in, then put back). */
+function withoutReferences(own: SectionValues): SectionValues {
+  const copy: SectionValues = { ...own };
+  for (const field of REFERENCE_FIELDS) if (typeof copy[field] === 'string' && Token.isUnresolved(copy[field])) delete copy[field];
+  // The default type stands in for a reference while the section is checked, and is x86_64: with `architecture:
+  // arm64` a Graviton type of both modes' minimums stands in instead (the reference is its variable's to check).
+  if (!('instanceType' in copy) && copy.architecture === 'arm64' && Token.isUnresolved(own.instanceType)) copy.instanceType = ARM64_STAND_IN;
+  return copy;
 }
 
-function restoreReferences(resolved: object, mode: ModeSection): void {
-  for (const [key, section] of Object.entries(mode)) {
-    if (section === undefined || section === null || typeof section !== 'object') continue;
-    for (const field of REFERENCE_FIELDS) {
-      const value = (section as Record<string, unknown>)[field];
-      if (typeof value === 'string' && Token.isUnresolved(value)) (resolved as Record<string, Record<string, unknown>>)[key][field] = value;
-    }
+function restoreReferences(resolved: object, own: SectionValues): void {
+  for (const field of REFERENCE_FIELDS) {
+    const value = own[field];
+    if (typeof value === 'string' && Token.isUnresolved(value)) (resolved as Record<string, unknown>)[field] = value;
   }
 }
 
