@@ -72,3 +72,18 @@ describe("lib's folders", () => {
     expect([...left]).toEqual([]);
   });
 });
+
+describe('the library', () => {
+  // lib/ is the packed library (scripts/build.js library compiles lib/ alone): it imports nothing of the app (the
+  // settings file, its schema and loader) or the operations CLI, which are clients of it.
+  const outside = specifiers.filter(({ file, specifier }) => {
+    const from = file.replace(/\\/g, '/');
+    if (!from.startsWith('lib/') || !specifier.startsWith('.')) return false;
+    return !posix.join(posix.dirname(from), specifier).startsWith('lib/');
+  });
+
+  it('imports nothing from outside lib/ (the scan sees relative imports)', () => {
+    expect(specifiers.filter(({ file, specifier }) => file.startsWith('lib') && specifier.startsWith('../')).length).toBeGreaterThan(100);
+    expect(outside).toEqual([]);
+  });
+});

@@ -2,7 +2,7 @@ import { lstatSync, readdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { certificateFileProblems } from './certificate-file';
 import { SettingsError, SettingsFileError, type SettingsProblem } from '../../lib/config/errors';
-import { allowedKeys, nullMeaning } from './settings-fields';
+import { allowedKeys, nullMeaning, unknownKeyMessage } from './settings-fields';
 import { toProblems } from '../../lib/config/problems';
 import { emailDomain, isReservedDomain } from '../../lib/config/primitives';
 import { settingsSchema, type Settings } from './settings-schema';
@@ -198,6 +198,6 @@ export function parseSettings(data: unknown, source: string, baseDir = process.c
   }
   throw new SettingsError(
     source,
-    result.error.issues.flatMap((issue) => toProblems(issue, data)),
+    result.error.issues.flatMap((issue) => toProblems(issue, data, unknownKeyMessage)),
   );
 }

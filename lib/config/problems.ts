@@ -1,13 +1,18 @@
 import type { core } from 'zod';
 import type { SettingsProblem } from './errors';
-import { unknownKeyMessage } from '../../app/config/settings-fields';
 
-/** One zod issue as the problems a person reads (an unknown key each on its own line, with what is allowed). */
-export function toProblems(issue: core.$ZodIssue, data: unknown): SettingsProblem[] {
+/** What a reader is told of a key its schema does not have at `path` (the settings file and the props say it apart). */
+export type UnknownKeyMessage = (path: readonly string[], key: string, mapping: unknown) => string;
+
+/**
+ * One zod issue as the problems a person reads (an unknown key each on its own line, with what is allowed, in the
+ * words of `unknownKey`).
+ */
+export function toProblems(issue: core.$ZodIssue, data: unknown, unknownKey: UnknownKeyMessage): SettingsProblem[] {
   const path = issue.path.map(String);
   if (issue.code === 'unrecognized_keys') {
     const mapping = valueAt(data, path);
-    return issue.keys.map((key) => ({ field: [...path, key].join('.'), message: unknownKeyMessage(path, key, mapping) }));
+    return issue.keys.map((key) => ({ field: [...path, key].join('.'), message: unknownKey(path, key, mapping) }));
   }
   const field = path.length ? path.join('.') : '(top level)';
   // A union issue carries the whole object as input; the discriminator's own value is what was wrong.

@@ -2,6 +2,7 @@ import type { ZodObject } from 'zod';
 import { toProblems } from '../../../lib/config/problems';
 import { rancherOnDockerSchema, rancherOnExistingClusterSchema, rancherOnRkeSchema } from '../../../lib/config/deployment-schema';
 import { settingsSchema } from '../../../app/config/settings-schema';
+import { unknownKeyMessage } from '../../../app/config/settings-fields';
 import { testSum, withTestSums } from '../../helpers/release-sums';
 
 /**
@@ -28,7 +29,9 @@ function problems(schema: ZodObject, input: Record<string, unknown>): string[] {
   const { [section ?? '']: own, ...rest } = input;
   const given = section ? { ...rest, ...(own as object) } : input;
   const result = schema.safeParse(given, { reportInput: true });
-  return result.success ? [] : result.error.issues.flatMap((issue) => toProblems(issue, given)).map((p) => `${p.field}: ${p.message}`);
+  return result.success
+    ? []
+    : result.error.issues.flatMap((issue) => toProblems(issue, given, unknownKeyMessage)).map((p) => `${p.field}: ${p.message}`);
 }
 
 describe.each(CONSTRUCTS)("%s's schema", (_construct, schema, shared, section) => {

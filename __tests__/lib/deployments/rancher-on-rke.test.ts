@@ -158,6 +158,11 @@ describe('RancherOnRke refuses at synth what a settings file would be refused, n
     expect(refused(props)).toThrow(message);
   });
 
+  it('names a key a prop does not have inside it with the nearest the prop has, in props words', () => {
+    const misspelt = { distribution: 'k3s', datastore: { engin: 'mysql' } } as unknown as Partial<RancherOnRkeProps>;
+    expect(refused(misspelt)).toThrow(/- datastore\.engin: unknown prop; did you mean engine\?/);
+  });
+
   it("names the props in its own words, whoever built them; a settings file is refused first, in the file's", () => {
     const build = (props: RancherOnRkeProps) => () =>
       synthStack((app) => {

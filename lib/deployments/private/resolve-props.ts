@@ -7,7 +7,8 @@ import {
   type rancherOnRkeSchema,
 } from '../../config/deployment-schema';
 import { SettingsError } from '../../config/errors';
-import { toProblems } from '../../config/problems';
+import { toProblems, type UnknownKeyMessage } from '../../config/problems';
+import { shapesOf } from '../../config/schema-shapes';
 import { nearestKey } from '../../config/nearest-key';
 import { generatedNameProblems, type NamedStacks } from '../../config/resource-names';
 import type { CommonDeploymentProps, PublicNameProps, VpcProps } from '../props';
@@ -77,7 +78,7 @@ export function resolveProps<S extends ConstructSchema>(
   const input: Record<string, unknown> = {};
   for (const key of Object.keys(schema.shape)) if (fields[key] !== undefined) input[key] = fields[key];
   const result = schema.safeParse(input, { reportInput: true });
-  const problems = result.success ? [] : result.error.issues.flatMap((issue) => toProblems(issue, input));
+  const problems = result.success ? [] : result.error.issues.flatMap((issue) => toProblems(issue, input, unknownNestedProp(schema)));
   problems.unshift(...unknownProblems(schema, unknown), ...adapted, ...notTakenProblems(section, given));
   if (wrapped) problems.unshift(wrapperProblem(section, wrapped));
   // RancherOnExistingCluster has no dns: its name is always the one given.
@@ -168,6 +169,17 @@ function unknownProblems(schema: ConstructSchema, unknown: Record<string, unknow
     const near = nearestKey(key, known);
     return { field: key, message: near ? `unknown prop; did you mean ${near}?` : `unknown prop; known: ${known.join(', ')}`, value };
   });
+}
+
+/** A key inside a prop (`datastore.engin`) that the prop does not have, with the nearest one it does. */
+function unknownNestedProp(schema: ConstructSchema): UnknownKeyMessage {
+  return (path, key) => {
+    let schemas: z.ZodType[] = [schema];
+    for (const step of path) schemas = schemas.flatMap((s) => shapesOf(s).flatMap((shape) => (shape[step] ? [shape[step]] : [])));
+    const known = [...new Set(schemas.flatMap((s) => shapesOf(s).flatMap((shape) => Object.keys(shape))))];
+    const near = nearestKey(key, known);
+    return near ? `unknown prop; did you mean ${near}?` : `unknown prop; known here: ${known.join(', ')}`;
+  };
 }
 
 /** The props of a section's wrapper (`rkeHa: {...}`), which the props no longer have: its fields sit beside the others. */
