@@ -4,12 +4,18 @@ import { RKE2_SERVER_PORTS } from '../../../lib/nodes/private/ports';
 import { RKE_HA_STACK } from '../../../app/stacks/rke-ha';
 import { dataSources, expressionsReferring, only, resources, userDataOf, type TerraformJson } from '../../helpers/synth';
 import { gates } from '../../helpers/gates';
-import { synthSettings } from '../../helpers/variants';
+import { EXAMPLE_DOMAIN, synthSettings } from '../../helpers/variants';
 import { apiCertificateEndLiterals, CLUSTER_INITIALIZED_MARKER, secretLiterals } from '../../helpers/secrets';
 
 function synth(input: SettingsInput = {}) {
   return synthSettings(RKE_HA_STACK, input);
 }
+
+/**
+ * Settings rke-ha-day2.test.ts synthesizes as a day-2 change, spelled as it spells them (the Route53 name
+ * EXAMPLE_DOMAIN) where what a test reads does not depend on the name: the same settings, one synth in a run.
+ */
+const asDay2 = (input: SettingsInput): SettingsInput => ({ ...EXAMPLE_DOMAIN, ...input });
 
 const addr = (type: string, name: string) => `${type}.${name}`;
 const byName = (json: TerraformJson, type: string) => Object.entries(resources(json, type));
@@ -151,7 +157,7 @@ describe('rke-ha stack: security groups', () => {
 
   it('has no SSH rule unless a key pair is configured, then only from admin CIDRs', () => {
     expect(ingress.some((r) => r.from_port === 22)).toBe(false);
-    const withSsh = synth({ rkeHa: { sshKeyName: 'ops' } }).json;
+    const withSsh = synth(asDay2({ rkeHa: { sshKeyName: 'ops' } })).json;
     const ssh = Object.values(resources(withSsh, 'aws_vpc_security_group_ingress_rule')).filter((r) => r.from_port === 22);
     expect(ssh).toHaveLength(1);
     expect(ssh[0].for_each).toMatch(/local\.admin_cidrs_effective/);
@@ -344,7 +350,7 @@ describe('rke-ha stack: outputs, secrets and portability', () => {
   });
 
   it('sends snapshot events to the topic the key policy lets S3 use the key for, and outputs it', () => {
-    const withEvents = synth({ rkeHa: { etcdSnapshots: { eventNotifications: true, accessLogging: true, objectLock: true } } }).json;
+    const withEvents = synth(asDay2({ rkeHa: { etcdSnapshots: { eventNotifications: true, accessLogging: true, objectLock: true } } })).json;
     const [topicName, topic] = only(withEvents, 'aws_sns_topic', (name) => name.startsWith('etcd-snapshot-events'));
     const [keyName, key] = only(withEvents, 'aws_kms_key');
     expect(topic).toMatchObject({ name: 'rancher-rke-ha-etcd-events', kms_master_key_id: `\${aws_kms_key.${keyName}.arn}` });
@@ -385,7 +391,7 @@ describe('rke-ha stack: outputs, secrets and portability', () => {
 
 describe('rke-ha stack: settings that change the shape', () => {
   it('pins an explicit AMI without a lookup, through the record (a new pin replaces the record, not the servers)', () => {
-    const pinned = (amiId: string) => synth({ rkeHa: { amiId } }).json;
+    const pinned = (amiId: string) => synth(asDay2({ rkeHa: { amiId } })).json;
     const [before, after] = [pinned('ami-0123456789abcdef0'), pinned('ami-0fedcba9876543210')];
     expect(dataSources(before, 'aws_ami')).toEqual({});
     const [recordName, record] = only(before, 'terraform_data', (name) => name.startsWith('ami_recorded-image_'));
@@ -469,7 +475,7 @@ describe('rke-ha stack: settings that change the shape', () => {
   });
 
   it('switches RKE2 and the Rancher ingress class to Traefik together', () => {
-    const traefik = synth({ rkeHa: { ingressController: 'traefik' } }).json;
+    const traefik = synth(asDay2({ rkeHa: { ingressController: 'traefik' } })).json;
     const [, rancher] = Object.entries(resources(traefik, 'helm_release')).find(([, r]) => r.chart === 'rancher')!;
     expect(rancher.values[0]).toContain('"ingressClassName" = "traefik"');
     Object.values(resources(traefik, 'aws_instance')).forEach((i) =>
