@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { scratchFolder } from './scratch';
 import { runBounded, runBoundedAsync, type AsyncRun } from './subprocess';
 import type { TerraformJson } from './synth';
 
@@ -225,7 +226,7 @@ export class FakeCloud {
   readonly bin: string;
 
   constructor(json: TerraformJson, world: Record<string, unknown>) {
-    this.dir = mkdtempSync(join(tmpdir(), 'fake-cloud-'));
+    this.dir = scratchFolder('fake-cloud-');
     this.moduleDir = join(this.dir, 'module');
     this.bin = join(this.dir, 'bin');
     mkdirSync(this.moduleDir);

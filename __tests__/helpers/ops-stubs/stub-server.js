@@ -11,11 +11,12 @@
 // also leaves `.env` there, its caller's variables' names). It takes the world's lock as it does in a process of its
 // own, so the calls the server runs and the ones a node process runs beside it are ordered as before.
 //
-// Some calls need a process of their own: they signal their caller (a drain or an apply the test interrupts, any
-// call of the drill or the acceptance run while their world holds a signal to send) or wait for other calls while
-// they run (an apply that outlasts a Lease). The server answers `delegate` to those without running anything, and
-// stub.sh then runs the node stub as before. A call that reaches process.kill or process.on anyway is a mistake in
-// that list: it is recorded as a violation of the world (every test asserts there is none) and fails.
+// Some calls need a process of their own: they signal their caller (an apply or a drain while the world holds the
+// signal it sends; a call of the roll, the drill or the acceptance run that may send the one their world holds: see
+// delegated) or wait for other calls while they run (an apply that outlasts a Lease). The server answers `delegate`
+// to those without running anything, and stub.sh then runs the node stub as before. A call that reaches process.kill
+// or process.on anyway is a mistake in that list: it is recorded as a violation of the world (every test asserts
+// there is none) and fails.
 //
 // Protocol, one call per connection: the request is NUL-terminated fields (the path of the call's files, ending in
 // the caller's pid; its working directory; the world's folder; the tool; the argument count; the arguments; the
@@ -30,19 +31,55 @@ const { join } = require('node:path');
 const vm = require('node:vm');
 
 const STUBS = __dirname;
+const { current } = require('./fake-acceptance-phase.js');
+
+// The drill's phases and the calls that send its signal (fake-drill.js: signalFor, and its header's "Phases and
+// their calls"); its synth is fake-synth.js, a process of its own, never a call of the server's.
+const DRILL_SIGNAL_CALLS = {
+  apply: (tool, args) => tool === 'terraform' && args[0] === 'apply',
+  teardown: (tool, args) => tool === 'terraform' && args[0] === 'apply',
+  ping: (tool) => tool === 'curl',
+  login: (tool) => tool === 'kubectl',
+  compare: (tool, args) => tool === 'aws' && args[0] === 's3api' && args[1] === 'get-object',
+  restore: (tool, args) => tool === 'aws' && args[0] === 'ssm' && args[1] === 'send-command',
+  synth: () => false,
+};
 
 /** Whether a call must run in a node process of its own (see above); decided before anything runs. */
 function delegated(tool, args, dir) {
-  if (tool === 'terraform' && args[0] === 'apply') return true;
-  if (tool === 'kubectl' && args.includes('drain')) return true;
   try {
-    // The drill's and the acceptance run's worlds (fake-drill.js, fake-acceptance.js): a call there signals its caller
-    // only while the world holds a signal to send (`signalAt`, taken out when it fires), and lets the lock go to wait
-    // only in an apply (delegated above). Every other call of theirs runs here, with its caller's pid and environment.
     const world = worldEntry(join(dir, 'world.json'));
-    // The roll's world kills its caller (kill -9) at a step while it holds `killAt` (fake-roll.js killIfAsked).
-    world.delegate ??= /"killAt": /.test(world.text) || (/\n "(drill|acceptance)": /.test(world.text) && /"signalAt": /.test(world.text));
-    return world.delegate;
+    // The roll's world kills its caller (kill -9) at a step while it holds `killAt` (fake-roll.js killIfAsked, which
+    // only its aws calls reach: the parameter's put, the rotation scripts' SSM commands).
+    world.killAt ??= /"killAt": /.test(world.text);
+    if (world.killAt && tool === 'aws') return true;
+    // The drill's and the acceptance run's worlds (fake-drill.js, fake-acceptance.js): a call there signals its
+    // caller only while the world holds a signal to send (`signalAt` { phase, signal }, taken out when it fires), and
+    // lets the lock go to wait only in an apply that sends it. The signal is sent by the drill's calls of its phase
+    // (DRILL_SIGNAL_CALLS), by any call of the acceptance run made in its phase (as the run's record says,
+    // fake-acceptance-phase.js; the deploy's apply sends the deploy's whatever the record says): those are delegated.
+    world.signalAt ??= /"signalAt": /.test(world.text) ? JSON.parse(world.text) : false;
+    if (world.signalAt) {
+      const drillPhase = world.signalAt.drill?.signalAt?.phase;
+      // A phase not listed: every call.
+      if (drillPhase !== undefined && (DRILL_SIGNAL_CALLS[drillPhase]?.(tool, args) ?? true)) return true;
+      const acceptancePhase = world.signalAt.acceptance?.signalAt?.phase;
+      if (acceptancePhase !== undefined) {
+        if (acceptancePhase === 'deploy' && tool === 'terraform' && args[0] === 'apply') return true;
+        if (current(dir)?.phase === acceptancePhase) return true;
+      }
+    }
+    // An apply or a drain signals its caller only while the world holds that signal to send (each taken out when it
+    // fires): the roll's `killAfterApply` (fake-roll.js apply), the acceptance run's `downstreamKillAt` and
+    // `migrateKillAt` (fake-acceptance.js), the roll's `signalDuringDrain` and `ctrlCDuringDrain` (fake-roll.js
+    // kubectl drain). An apply waits for other calls while it runs only with the world's `apply-outlasts-lease` file
+    // (fake-cloud.js). Any other apply or drain is a call like the rest, run here.
+    if (tool === 'terraform' && args[0] === 'apply') {
+      world.applySignals ??= /"(killAfterApply|downstreamKillAt|migrateKillAt)": /.test(world.text);
+      return world.applySignals || existsSync(join(dir, 'apply-outlasts-lease'));
+    }
+    if (tool === 'kubectl' && args.includes('drain')) return (world.drainSignals ??= /"(signalDuringDrain|ctrlCDuringDrain)": /.test(world.text));
+    return false;
   } catch {
     return true;
   }
