@@ -61,7 +61,9 @@ describe('instanceTypeProblem', () => {
     expect(instanceTypeProblem('m6i.xlarg', SERVER, inFile('rkeHa'))).toBe(
       'is not an EC2 instance type (did you mean m6i.xlarge?): m6i comes in large, xlarge, 2xlarge, 4xlarge, 8xlarge, 12xlarge, 16xlarge, 24xlarge, 32xlarge, metal',
     );
-    expect(instanceTypeProblem('x9z.large', SERVER, inFile('rkeHa'))).toMatch(/^is not an EC2 instance type of the families this project knows: m5, m5a, /);
+    expect(instanceTypeProblem('x9z.large', SERVER, inFile('rkeHa'))).toMatch(
+      /^is not an EC2 instance type of the families this project knows: m5, m5a, /,
+    );
   });
 
   it("refuses a type below Rancher's smallest size unless allowed, naming types that fit", () => {

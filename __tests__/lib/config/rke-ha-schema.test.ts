@@ -481,9 +481,7 @@ describe('rkeHa settings', () => {
       [
         'private nodes beside it',
         { privateNodes: true, existingNetwork: net() },
-        [
-          'rkeHa.privateNodes: with existingNetwork the servers go in its node subnets, private or public as those subnets are; remove privateNodes',
-        ],
+        ['rkeHa.privateNodes: with existingNetwork the servers go in its node subnets, private or public as those subnets are; remove privateNodes'],
       ],
       [
         'NAT gateways beside it',
