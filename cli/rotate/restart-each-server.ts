@@ -4,9 +4,10 @@ import { Kubectl, type NodeStatus } from '../shared/kubectl';
 import { acquire, holderAlive, LeaseLost, markOut, newHolder, readLease, release, RESTART_LEASE, restartLeaseAnswer } from '../shared/lease';
 import { LeaseKeeper } from '../shared/lease-keeper';
 import { Interrupted, POLL_INTERVAL_MS, pollPause, waitUntil, yieldFor } from '../shared/poll';
-import { isHealthy, nodeOf, type Server, writeKubeconfig } from '../roll/roll';
+import { isHealthy, nodeOf, type Server, serversOf, writeKubeconfig } from '../roll/roll';
+import { appliedDeployment, type Deployment } from '../shared/module-folder';
 import type { StateFile } from '../shared/state-file';
-import type { ModuleState } from '../shared/terraform';
+import { type ModuleState, Terraform } from '../shared/terraform';
 import { upgradeInFlight } from '../shared/upgrade-state';
 
 // "Restart each server under the Lease": the restart protocol (DESIGN.md decision 11; design notes, "Who may restart
@@ -17,6 +18,46 @@ import { upgradeInFlight } from '../shared/upgrade-state';
 // keeps the Lease while a server is out under it (only a rerun of this rotation continues it), else gives it back.
 // What differs between the rotations (their record, their first-run refusals, how a server reports its state and
 // what "back" means) is theirs: RestartingRotation.
+
+/**
+ * The rke-ha deployment a rotation acts on, as the last apply left it (the folder's state), and its servers; undefined
+ * once the reason is logged (exit 2): no state, another kind of deployment, or no servers of its own. `rotates` says
+ * what the rotation changes, for that message.
+ */
+export function rotatedDeployment(
+  options: { readonly dir: string; readonly deployment?: string; readonly label: string; readonly log: (line: string) => void },
+  rotates: string,
+): { readonly state: ModuleState; readonly deployment: Deployment; readonly name: string; readonly servers: Server[] } | undefined {
+  const applied = appliedDeployment(new Terraform(options.dir), options.dir, options.deployment, 'rotate', options.log);
+  if (!applied) return undefined;
+  const { state, deployment } = applied;
+  const name = deployment.name ?? options.label;
+  const servers = serversOf(state, deployment);
+  if (deployment.kind !== 'rke-ha' || servers.length === 0) {
+    options.log(
+      `${name} (${options.label}) is a ${deployment.kind} deployment without servers of its own in the state: ${rotates} is what this rotates.`,
+    );
+    return undefined;
+  }
+  return { state, deployment, name, servers };
+}
+
+/**
+ * Whether a rotation of another kind started from this folder is unfinished (logged: it is to be finished first, by
+ * its own command); one folder holds one rotation's record at a time.
+ */
+export function otherRotationUnfinished(
+  previous: { readonly rotation: string; readonly started: string } | undefined,
+  rotation: string,
+  file: { readonly path: string },
+  log: (line: string) => void,
+): boolean {
+  if (!previous || previous.rotation === rotation) return false;
+  log(
+    `A rotation of the ${previous.rotation} started ${previous.started} from this folder is not finished (${file.path}): run \`rotate ${previous.rotation}\` again to finish it first. Nothing was changed.`,
+  );
+  return true;
+}
 
 /** The bounded budgets of the rotations' waits (docs/day-2.md "Rotating the cluster token"). */
 export const ROTATE_BUDGETS = {

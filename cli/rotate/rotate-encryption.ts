@@ -1,7 +1,6 @@
 import { markOut, RESTART_LEASE } from '../shared/lease';
-import { appliedDeployment } from '../shared/module-folder';
 import { Interrupted, POLL_INTERVAL_MS, pollPause, yieldFor } from '../shared/poll';
-import { onServer, type Server, serversOf } from '../roll/roll';
+import { onServer, type Server } from '../roll/roll';
 import ROTATE_ENCRYPTION_SCRIPT from './rotate-encryption.sh';
 import type { RotateOptions } from './rotate';
 import {
@@ -13,9 +12,8 @@ import {
   type UnderLease,
   waitEveryServerHealthy,
 } from './restart-each-server';
-import { askEveryServer } from './restart-each-server';
+import { askEveryServer, otherRotationUnfinished, rotatedDeployment } from './restart-each-server';
 import { StateFile, stateFilePath } from '../shared/state-file';
-import { Terraform } from '../shared/terraform';
 
 /** The re-encryption of every Secret on the rotating server (`rotate-keys` until reencrypt_finished), bounded. */
 export const REENCRYPT_BUDGET_MS = 30 * 60_000;
@@ -121,19 +119,10 @@ type Context = UnderLease;
  */
 export async function rotateEncryptionKey(options: RotateOptions): Promise<number> {
   const { log } = options;
-  const terraform = new Terraform(options.dir);
   const file = new StateFile<RotateEncryptionRecord>(stateFilePath(options.dir, 'rotate'));
-  const applied = appliedDeployment(terraform, options.dir, options.deployment, 'rotate', log);
-  if (!applied) return 2;
-  const { state, deployment } = applied;
-  const name = deployment.name ?? options.label;
-  const servers = serversOf(state, deployment);
-  if (deployment.kind !== 'rke-ha' || servers.length === 0) {
-    log(
-      `${name} (${options.label}) is a ${deployment.kind} deployment without servers of its own in the state: the secrets-encryption key of rke-ha's RKE2 servers is what this rotates.`,
-    );
-    return 2;
-  }
+  const found = rotatedDeployment(options, "the secrets-encryption key of rke-ha's RKE2 servers");
+  if (!found) return 2;
+  const { state, deployment, name, servers } = found;
   if (deployment.distribution === 'k3s') {
     log(
       `${name} runs K3s, whose servers here do not set secrets-encryption: Secrets are stored unencrypted in its datastore (encrypted at rest by RDS), so there is no key to rotate. Nothing was changed.`,
@@ -146,12 +135,7 @@ export async function rotateEncryptionKey(options: RotateOptions): Promise<numbe
     return 2;
   }
   const previous = file.read() as RotateEncryptionRecord | { rotation: string; started: string; holder: string } | undefined;
-  if (previous && previous.rotation !== 'encryption-key') {
-    log(
-      `A rotation of the ${previous.rotation} started ${previous.started} from this folder is not finished (${file.path}): run \`rotate ${previous.rotation}\` again to finish it first. Nothing was changed.`,
-    );
-    return 2;
-  }
+  if (otherRotationUnfinished(previous, 'encryption-key', file, log)) return 2;
   const restartMs = (options.waitMinutes ?? ROTATE_BUDGETS.restartMs / 60_000) * 60_000;
   log(`Rotation of the secrets-encryption key of ${name} (${options.label}, RKE2, ${servers.length} servers):`);
   if (previous) log(`  Resuming the rotation started ${previous.started} (${file.path}); the servers' stages and keys decide what is done.`);

@@ -3,8 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Aws } from '../shared/aws';
 import { RESTART_LEASE } from '../shared/lease';
-import { appliedDeployment } from '../shared/module-folder';
-import { onServer, type Server, serversOf } from '../roll/roll';
+import { onServer, type Server } from '../roll/roll';
 import {
   refuseUpgradeInFlight,
   restartEachServer,
@@ -14,10 +13,10 @@ import {
   type UnderLease,
   waitEveryServerHealthy,
 } from './restart-each-server';
-import { askEveryServer } from './restart-each-server';
+import { askEveryServer, otherRotationUnfinished, rotatedDeployment } from './restart-each-server';
 import ROTATE_TOKEN_SCRIPT from './rotate-token.sh';
 import { StateFile, stateFilePath } from '../shared/state-file';
-import { ModuleState, Terraform } from '../shared/terraform';
+import { ModuleState } from '../shared/terraform';
 
 export { ROTATE_BUDGETS, Stop } from './restart-each-server';
 
@@ -149,19 +148,10 @@ const stamp = () => new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$
 /** Rotates the cluster token of an rke-ha deployment; see docs/day-2.md "Rotating the cluster token". Returns the exit code. */
 export async function rotate(options: RotateOptions): Promise<number> {
   const { log } = options;
-  const terraform = new Terraform(options.dir);
   const file = new StateFile<RotateRecord>(stateFilePath(options.dir, 'rotate'));
-  const applied = appliedDeployment(terraform, options.dir, options.deployment, 'rotate', log);
-  if (!applied) return 2;
-  const { state, deployment } = applied;
-  const name = deployment.name ?? options.label;
-  const servers = serversOf(state, deployment);
-  if (deployment.kind !== 'rke-ha' || servers.length === 0) {
-    log(
-      `${name} (${options.label}) is a ${deployment.kind} deployment without servers of its own in the state: the cluster token of rke-ha's RKE2 or K3s servers is what this rotates.`,
-    );
-    return 2;
-  }
+  const found = rotatedDeployment(options, "the cluster token of rke-ha's RKE2 or K3s servers");
+  if (!found) return 2;
+  const { state, deployment, name, servers } = found;
   const parameter = tokenParameterOf(state);
   const region = deployment.region;
   if (!parameter || !region) {
@@ -176,12 +166,7 @@ export async function rotate(options: RotateOptions): Promise<number> {
   log(
     `Rotation of the cluster token of ${name} (${options.label}, ${k3s ? 'K3s on an external datastore' : 'RKE2 with embedded etcd'}, ${servers.length} servers):`,
   );
-  if (previous && previous.rotation !== 'token') {
-    log(
-      `A rotation of the ${previous.rotation} started ${previous.started} from this folder is not finished (${file.path}): run \`rotate ${previous.rotation}\` again to finish it first. Nothing was changed.`,
-    );
-    return 2;
-  }
+  if (otherRotationUnfinished(previous, 'token', file, log)) return 2;
   if (previous) log(`  Resuming the rotation started ${previous.started} (${file.path}); the parameter and the servers decide what is done.`);
   log(`  1. the servers' restart Lease (kube-system/${RESTART_LEASE.name}) taken, every server Ready${k3s ? '' : ' and an etcd voter'}`);
   log(`  2. the current token saved to ${tokenFile} (a restore of a snapshot taken before the rotation needs it)`);
