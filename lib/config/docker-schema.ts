@@ -126,16 +126,14 @@ export function dockerRules(name: (field: string) => string) {
   };
 }
 
-/** The `docker` section of a settings file, or of a construct's schema (`name`: see dockerRules). */
-export function dockerSectionSchema(name: (field: string) => string) {
-  return z
-    .strictObject(DOCKER_FIELDS)
-    .superRefine(dockerRules(name), { when: () => true })
-    .prefault({});
-}
-
-/** The `docker` section of a settings file. */
-export const dockerSchema = dockerSectionSchema((field) => `docker.${field}`);
+/** The `docker` section of a settings file (a construct takes its fields flat: deployment-schema.ts). */
+export const dockerSchema = z
+  .strictObject(DOCKER_FIELDS)
+  .superRefine(
+    dockerRules((field) => `docker.${field}`),
+    { when: () => true },
+  )
+  .prefault({});
 
 export type DockerSettings = z.output<typeof dockerSchema>;
 

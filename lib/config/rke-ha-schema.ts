@@ -242,16 +242,14 @@ export function rkeHaRules(name: (field: string) => string) {
   };
 }
 
-/** The `rkeHa` section of a settings file, or of a construct's schema (`name`: see rkeHaRules). */
-export function rkeHaSectionSchema(name: (field: string) => string) {
-  return z
-    .strictObject(RKE_HA_FIELDS)
-    .superRefine(rkeHaRules(name), { when: () => true })
-    .prefault({});
-}
-
-/** The `rkeHa` section of a settings file. */
-export const rkeHaSchema = rkeHaSectionSchema((field) => `rkeHa.${field}`);
+/** The `rkeHa` section of a settings file (a construct takes its fields flat: deployment-schema.ts). */
+export const rkeHaSchema = z
+  .strictObject(RKE_HA_FIELDS)
+  .superRefine(
+    rkeHaRules((field) => `rkeHa.${field}`),
+    { when: () => true },
+  )
+  .prefault({});
 
 /** Most servers a deployment runs (rke2 3, k3s 3): at most one node subnet each. */
 const MAX_SERVERS = 3;

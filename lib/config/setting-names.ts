@@ -34,20 +34,26 @@ const PROP_NAMES: Readonly<Record<SectionName, Readonly<Record<string, string>>>
   },
 };
 
-/** A path inside a section (`existingNetwork.nodeSubnetIds[1]`) as the props name it (`existingNetwork.nodeSubnets[1]`). */
-function propName(section: SectionName, path: string): string {
+/** `path` with the first name of each pair of the section's table that leads it (whole: `x`, `x.y`, `x[1]`) as the second. */
+function renamed(section: SectionName, path: string, pairs: (file: string, prop: string) => readonly [string, string]): string {
   for (const [file, prop] of Object.entries(PROP_NAMES[section])) {
-    if (path === file || path.startsWith(`${file}.`) || path.startsWith(`${file}[`)) return prop + path.slice(file.length);
+    const [from, to] = pairs(file, prop);
+    if (path === from || path.startsWith(`${from}.`) || path.startsWith(`${from}[`)) return to + path.slice(from.length);
   }
   return path;
 }
 
+/**
+ * A path inside a construct's section as the props name it: `existingNetwork.nodeSubnetIds[1]` (the file's form, in
+ * which an existing network is checked) is `existingNetwork.nodeSubnets[1]`.
+ */
+export function propsPath(path: string, own: SectionName): string {
+  return renamed(own, path, (file, prop) => [file, prop]);
+}
+
 /** A prop's path inside its construct's section (`existingNetwork.nodeSubnets`) as the settings file names it (`existingNetwork.nodeSubnetIds`). */
 export function filePathOfProp(section: SectionName, path: string): string {
-  for (const [file, prop] of Object.entries(PROP_NAMES[section])) {
-    if (path === prop || path.startsWith(`${prop}.`) || path.startsWith(`${prop}[`)) return file + path.slice(prop.length);
-  }
-  return path;
+  return renamed(section, path, (file, prop) => [prop, file]);
 }
 
 /**
@@ -55,13 +61,5 @@ export function filePathOfProp(section: SectionName, path: string): string {
  * (a rule that spans deployments, which only a settings file has) as the file names them.
  */
 export function propsNames(own: SectionName): SettingNames {
-  return (section, path) => (section === own ? propName(section, path) : FILE_NAMES(section, path));
-}
-
-/**
- * A problem's path in a construct's schema, whose existing network is checked in the file's form (ids:
- * `existingNetwork.nodeSubnetIds[1]`), as the props name it (`existingNetwork.nodeSubnets[1]`).
- */
-export function propsPath(path: string, own: SectionName): string {
-  return propName(own, path);
+  return (section, path) => (section === own ? propsPath(path, own) : FILE_NAMES(section, path));
 }
