@@ -11,16 +11,21 @@ import { join } from 'node:path';
  * one refused, coarse file times, an inode per new file. (A node sandbox, whose files change far less often, gained
  * nothing measurable there and stays in the temporary folder.)
  */
-const SCRATCH = (() => {
-  try {
-    accessSync('/dev/shm', constants.W_OK);
-    return statSync('/dev/shm').isDirectory() ? '/dev/shm' : tmpdir();
-  } catch {
-    return tmpdir();
+let scratch: string | undefined;
+/** /dev/shm where it is a writable folder, else the temporary folder; looked at on the first folder made, not at import. */
+function scratchRoot(): string {
+  if (scratch === undefined) {
+    try {
+      accessSync('/dev/shm', constants.W_OK);
+      scratch = statSync('/dev/shm').isDirectory() ? '/dev/shm' : tmpdir();
+    } catch {
+      scratch = tmpdir();
+    }
   }
-})();
+  return scratch;
+}
 
 /** A new scratch folder named `prefix` and six random characters; its owner removes it. */
 export function scratchFolder(prefix: string): string {
-  return mkdtempSync(join(SCRATCH, prefix));
+  return mkdtempSync(join(scratchRoot(), prefix));
 }
