@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ACCEPTANCE_PHASES } from '../../../cli/acceptance/acceptance-report';
 import { acceptanceSettings, UPGRADE } from '../../../cli/acceptance/acceptance-settings';
@@ -7,6 +7,7 @@ import { awsOf, FakeCloud, stateOf } from '../../helpers/fake-cloud';
 import { testReleaseSums } from '../../helpers/release-sums';
 import { fakeCluster, serverInstances } from '../../helpers/roll-world';
 import { synthSettings } from '../../helpers/variants';
+import { reportOf, runDir, statuses } from '../../helpers/acceptance-run';
 
 // The acceptance run's downstream cluster against the fake cloud (fake-acceptance.js: the downstream module's
 // terraform, SSM to its instance) and the local Rancher of acceptance-rancher.ts (the v3 import flow, and the
@@ -78,12 +79,6 @@ const accept = (c: FakeCloud, ...extra: string[]) =>
   c.runAsync(['acceptance', 'docker', '--region', REGION, '--yes', '--wait-minutes', '1', '--only', 'downstream', ...extra], {
     env: { RANCHER_HA_AWS_SYNTH: SYNTH },
   });
-const runDir = (c: FakeCloud) => {
-  const root = join(c.dir, 'acceptance.out');
-  return join(root, readdirSync(root)[0]);
-};
-const reportOf = (c: FakeCloud): any => JSON.parse(readFileSync(join(runDir(c), 'report.json'), 'utf8'));
-const statuses = (report: any) => Object.fromEntries(report.phases.map((p: any) => [p.phase, p.status]));
 
 describe('the acceptance run’s downstream cluster', () => {
   it('the fake world orders the phases as the run does', () => {

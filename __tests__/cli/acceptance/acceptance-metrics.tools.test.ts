@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseServerOutput, serverCommand } from '../../../cli/acceptance/acceptance-metrics';
@@ -8,6 +8,7 @@ import { acceptanceRancher, PASSWORD, type Rancher } from '../../helpers/accepta
 import { awsOf, FakeCloud, stateOf } from '../../helpers/fake-cloud';
 import { fakeCluster, serverInstances } from '../../helpers/roll-world';
 import { synthSettings } from '../../helpers/variants';
+import { reportOf, runDir, statuses } from '../../helpers/acceptance-run';
 
 // The acceptance run's metrics phase (`--only metrics`) against the fake cloud: the servers' services started through
 // SSM as fake-acceptance-metrics.js runs them (the scripts' sends, by their own rules), and CloudWatch's GetMetricData
@@ -64,12 +65,6 @@ const accept = (c: FakeCloud, ...extra: string[]) =>
   c.runAsync(['acceptance', 'rke-ha', '--region', REGION, '--yes', '--wait-minutes', '1', '--only', 'metrics', ...extra], {
     env: { RANCHER_HA_AWS_SYNTH: SYNTH },
   });
-const runDir = (c: FakeCloud) => {
-  const root = join(c.dir, 'acceptance.out');
-  return join(root, readdirSync(root)[0]);
-};
-const reportOf = (c: FakeCloud): any => JSON.parse(readFileSync(join(runDir(c), 'report.json'), 'utf8'));
-const statuses = (report: any) => Object.fromEntries(report.phases.map((p: any) => [p.phase, p.status]));
 const rows = (report: any) => report.metrics.map((m: any) => [m.server, m.metric, m.arrived ? m.value : 'never']);
 const SERVERS = ['server-0', 'server-1', 'server-2'];
 const ALL = (value: (server: string, metric: string) => number | string) =>

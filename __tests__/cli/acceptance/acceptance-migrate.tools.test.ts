@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { migrateTargetSettings } from '../../../cli/acceptance/acceptance-migrate';
 import { acceptanceSettings } from '../../../cli/acceptance/acceptance-settings';
@@ -6,6 +6,7 @@ import { SECRET_NAME_PATTERN } from '../../../lib/rancher/backup-objects';
 import { acceptanceRancher, MIGRATION_FILE, PASSWORD, type Rancher, TOKEN } from '../../helpers/acceptance-rancher';
 import { awsOf, FakeCloud, stateOf } from '../../helpers/fake-cloud';
 import { synthSettings } from '../../helpers/variants';
+import { reportOf, runDir, statuses } from '../../helpers/acceptance-run';
 
 // docker's migrate phase against the fake cloud (fake-acceptance.js: the migration's own module, the rke-ha target's
 // first apply with its restore, the docker deployment's teardown) and the local Rancher of acceptance-rancher.ts (the
@@ -82,13 +83,7 @@ const accept = (c: FakeCloud, ...extra: string[]) =>
     ['acceptance', 'docker', '--region', REGION, '--yes', '--wait-minutes', '1', '--only', 'downstream,migrate', '--hosted-zone', ZONE, ...extra],
     { env: { RANCHER_HA_AWS_SYNTH: SYNTH } },
   );
-const runDir = (c: FakeCloud) => {
-  const root = join(c.dir, 'acceptance.out');
-  return join(root, readdirSync(root)[0]);
-};
-const reportOf = (c: FakeCloud): any => JSON.parse(readFileSync(join(runDir(c), 'report.json'), 'utf8'));
 const recordOf = (c: FakeCloud): any => JSON.parse(readFileSync(join(runDir(c), 'run.json'), 'utf8'));
-const statuses = (report: any) => Object.fromEntries(report.phases.map((p: any) => [p.phase, p.status]));
 /** Everything the run left in the fake world: the modules' states (the target's, once applied) and the backup. */
 const nothingLeft = (c: FakeCloud) => {
   const w = c.world();

@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ACCEPTANCE_PHASES, NOT_APPLICABLE, OPTIONAL_PHASES, TIMELINE } from '../../../cli/acceptance/acceptance-report';
 import { acceptanceSettings, RUN_TAG, UPGRADE } from '../../../cli/acceptance/acceptance-settings';
@@ -10,6 +10,7 @@ import { FIRST_KEY, fakeCluster, serverInstances, tokenWith } from '../../helper
 import { OLD, secretOf } from '../../helpers/rotate-world';
 import { synthSettings } from '../../helpers/variants';
 import { testReleaseSums } from '../../helpers/release-sums';
+import { reportOf, runDir, statuses } from '../../helpers/acceptance-run';
 
 // `npm run acceptance -- <stack>` as a person runs it: the bundled CLI with terraform, aws and kubectl stubbed
 // (ops-stubs/fake-cloud.js with fake-acceptance.js, the roll's cluster of fake-roll.js and the drill's throwaway of
@@ -167,11 +168,6 @@ const accept = (c: FakeCloud, ...extra: string[]) => {
 };
 
 /** The run's folder (one run per world). */
-const runDir = (c: FakeCloud) => {
-  const root = join(c.dir, 'acceptance.out');
-  const [id] = readdirSync(root);
-  return join(root, id);
-};
 /**
  * The cost of a case bounded: the downstream cluster, the roll and the drill (most of a run's stub calls) left out of the cases of other
  * phases; the passing run has them all.
@@ -189,9 +185,6 @@ function expectStoppedAt(report: any, phase: string, there: readonly string[]): 
     expect({ phase: p, status: s[p], expected: expected.includes(s[p]) }).toEqual({ phase: p, status: s[p], expected: true });
   }
 }
-
-const reportOf = (c: FakeCloud): any => JSON.parse(readFileSync(join(runDir(c), 'report.json'), 'utf8'));
-const statuses = (report: any) => Object.fromEntries(report.phases.map((p: any) => [p.phase, p.status]));
 
 /** Torn down: the state empty, the run's buckets gone, its load balancer gone, its record done. */
 function expectTornDown(c: FakeCloud): void {

@@ -6,6 +6,7 @@ import { compiledMain } from '../../helpers/app-process';
 import { writeBackup } from '../../helpers/backup-file';
 import { synthSettings } from '../../helpers/variants';
 import { etcdThrowawaySettings, throwawaySettings } from '../../../cli/drill/drill-settings';
+import { statuses } from '../../helpers/acceptance-run';
 
 // `npm run drill` as a person runs it: the bundled CLI, with terraform, aws, kubectl and curl stubbed
 // (ops-stubs/fake-cloud.js with fake-drill.js) and the app's synth stubbed (fake-synth.js, writing a real synth of
@@ -163,7 +164,6 @@ const reportOf = (c: FakeCloud): any => {
   const files = readdirSync(folder).filter((f) => f.startsWith('report-'));
   return JSON.parse(readFileSync(join(folder, files.sort()[files.length - 1]), 'utf8'));
 };
-const statuses = (report: any) => Object.fromEntries(report.phases.map((p: any) => [p.phase, p.status]));
 const record = (c: FakeCloud) => JSON.parse(readFileSync(join(c.dir, 'drill.out', 'drill.json'), 'utf8'));
 
 /** The throwaway is gone: its state empty, its buckets deleted, its other AWS objects deleted or scheduled. */
