@@ -113,7 +113,10 @@ export interface RancherOnRkeProps extends AwsDeploymentProps {
   readonly existingNetwork?: ExistingRkeNetworkProps;
   /** Pin an exact AMI, of the `operatingSystem` family. @default the newest image of `operatingSystem` and `architecture` at the first deploy, then kept */
   readonly amiId?: string;
-  /** The servers' CPU architecture (arm64: Graviton, experimental in Rancher). @default 'x86_64'; with `amiId`, unchecked unless set */
+  /**
+   * The servers' CPU architecture (arm64: Graviton, experimental in Rancher): the image, and the release installed.
+   * Required with `amiId` when `instanceType` is a Terraform reference. @default 'x86_64'; with `amiId`, the `instanceType`'s
+   */
   readonly architecture?: 'x86_64' | 'arm64';
   /** The servers' operating system (the RHEL family with SELinux enforcing); with `amiId`, that image's family. @default 'ubuntu-24.04' */
   readonly operatingSystem?: 'ubuntu-24.04' | 'rhel-9' | 'rocky-9';

@@ -481,6 +481,38 @@ describe('RancherOnRke on a pinned Graviton image without architecture', () => {
   });
 });
 
+describe('RancherOnRke on a pinned image with a referenced instanceType', () => {
+  const referencedType = (props: Partial<RancherOnRkeProps>) => {
+    let construct!: RancherOnRke;
+    const result = synthStack((app) => {
+      const stack = new TerraformStack(app, 'platform');
+      new LocalBackend(stack, { path: 'terraform.tfstate' });
+      configureBaseProviders(stack, { region: 'eu-west-1', tags: {} });
+      const type = new TerraformVariable(stack, 'server_type', { type: 'string' });
+      construct = new RancherOnRke(stack, 'rancher', {
+        hostname: 'rancher.acme.io',
+        hostedZone: 'acme.io',
+        adminCidrs: ['10.8.0.0/24'],
+        amiId: 'ami-0123456789abcdef0',
+        instanceType: type.stringValue,
+        ...props,
+      });
+      return stack;
+    });
+    return { ...result, construct };
+  };
+
+  it("refuses it without architecture: the release the servers install is the image's, which a reference does not tell", () => {
+    expect(() => referencedType({})).toThrow(/- architecture: is required with amiId when instanceType is a Terraform reference/);
+  });
+
+  it("installs the release of the architecture named, with the reference as the servers' type", () => {
+    const { json, text } = referencedType({ architecture: 'arm64' });
+    expect([...new Set(text.match(/rke2\.linux-[a-z0-9]+\.tar\.gz/g))]).toEqual(['rke2.linux-arm64.tar.gz']);
+    for (const server of Object.values(resources(json, 'aws_instance'))) expect(server.instance_type).toBe('${var.server_type}');
+  });
+});
+
 describe('RancherOnRke grows by methods: addAlarm, addHelmChart, addManifest', () => {
   let construct!: RancherOnRke;
   const { json } = synthStack((app) => {

@@ -84,6 +84,7 @@ export function resolveProps<S extends ConstructSchema>(
   // RancherOnExistingCluster has no dns: its name is always the one given.
   problems.push(...nameProblems('dns' in schema.shape ? props : { ...props, dns: undefined }));
   problems.push(...deployerProblems((props as { readonly deployerArns?: unknown }).deployerArns));
+  if (section === 'rkeHa') problems.push(...pinnedImageProblems(own));
   if (!result.success || problems.length > 0) {
     // The messages name the props as the props do already; an existing network's paths are of its settings-file form.
     const named = problems.map((p) => ({ ...p, field: propsPath(p.field, section) }));
@@ -240,6 +241,22 @@ function deployerProblems(arns: unknown): { field: string; message: string; valu
   if (Array.isArray(arns) && arns.every((arn) => typeof arn === 'string')) return [];
   return [
     { field: 'deployerArns', message: 'expected a list of IAM role or user ARNs, such as arn:aws:iam::123456789012:role/deployer', value: arns },
+  ];
+}
+
+/**
+ * RancherOnRke's servers install the RKE2 or K3s release of their image's architecture: with a pinned `amiId` and no
+ * `architecture`, the instance type's row of the table says it (a Graviton type boots only an arm64 image). A type
+ * that is a Terraform reference has no row, and the amd64 release on an arm64 image would stop every server at boot.
+ */
+function pinnedImageProblems(own: SectionValues): { field: string; message: string; value?: unknown }[] {
+  if (own.amiId === undefined || own.architecture !== undefined || !Token.isUnresolved(own.instanceType)) return [];
+  return [
+    {
+      field: 'architecture',
+      message:
+        "is required with amiId when instanceType is a Terraform reference: the servers install the RKE2 or K3s release of the image's architecture, which nothing can read from a reference at synth; set x86_64 or arm64, the pinned image's",
+    },
   ];
 }
 
