@@ -80,8 +80,9 @@ export function commonNameIssuers(s: Pick<Partial<FileValues>, 'rancher' | 'dock
   return [chartIssuer(s.rancher?.tls), dockerIssuer(s.docker?.tls, fileName('docker'))].filter((issuer) => issuer !== undefined);
 }
 
-/** The hostname's length for every stack's certificate (rancher.tls, docker.tls). */
-const hostnameLength: FileRule = (s, problem) => hostnameLengthRule<FileValues>(commonNameIssuers)(s, problem, fileName('docker'));
+/** The hostname's length for every stack's certificate (rancher.tls, docker.tls): `name` names the docker section's. */
+const hostnameLengthOfFile = hostnameLengthRule<FileValues>((s, name) => [chartIssuer(s.rancher?.tls), dockerIssuer(s.docker?.tls, name)]);
+const hostnameLength: FileRule = (s, problem) => hostnameLengthOfFile(s, problem, fileName('docker'));
 
 /** What the VPCs of yours leave to you (rkeHa and docker existingNetwork, vpc, proxy). */
 const existingNetworks: FileRule = (s, problem) => {
