@@ -49,7 +49,7 @@ const fileName = (section: SectionName) => (prop: string) => `${section}.${prop}
 /** A problem at one of the section's props, reported under the section. */
 function inSection(section: SectionName, problem: Problem): Problem {
   const own = SECTION_FIELDS[section];
-  return (path, message, input) => problem(String(path[0]) in own ? [section, ...path] : path, message, input);
+  return (path, message, input) => problem(Object.hasOwn(own, String(path[0])) ? [section, ...path] : path, message, input);
 }
 
 // A construct's rule over a section of the file as the construct's props: the deployment's fields with the
