@@ -6,7 +6,8 @@ import { DEPLOYER_IP_URL } from '../lib/common/private/admin-networks';
 import type { Settings } from './config/settings-schema';
 import { DOCUMENTATION_RANGES } from '../lib/config/cidr';
 import { RESERVED_DOMAIN_PATTERN, RESERVED_DOMAINS_TEXT } from '../lib/config/primitives';
-import { adminNetworkLimit, commonNameIssuers, MAX_COMMON_NAME, SECURITY_GROUP_INBOUND_RULES } from '../lib/config/deployment-schema';
+import { adminNetworkLimit, MAX_COMMON_NAME, SECURITY_GROUP_INBOUND_RULES } from '../lib/config/deployment-rules';
+import { commonNameIssuers } from './config/settings-rules';
 import { addCheck } from '../lib/common/private/check';
 
 const ADMIN_VAR = 'var.admin_cidrs';
@@ -207,9 +208,9 @@ const DUAL_STACK_ADMIN_VALIDATION = [
   DOCUMENTATION_RANGE_VALIDATION,
 ];
 
-/** No more admin networks than the security groups take, as the settings count them (deployment-schema.ts adminNetworkLimit). */
+/** No more admin networks than the security groups take, as the settings count them (deployment-rules.ts adminNetworkLimit). */
 function adminCountValidation(settings: Pick<Settings, 'rkeHa'>) {
-  const { max, perNetwork, others } = adminNetworkLimit(settings);
+  const { max, perNetwork, others } = adminNetworkLimit(settings.rkeHa);
   const rules = perNetwork > 1 ? `is ${perNetwork} inbound rules (6443 and SSH)` : 'is an inbound rule';
   return {
     condition: `\${length(${ADMIN_VAR}) <= ${max}}`,

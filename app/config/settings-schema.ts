@@ -1,47 +1,47 @@
 import { z } from 'zod';
 import { backendSchema } from './backend-schema';
-import { deploymentFields, refineDeployment } from '../../lib/config/deployment-schema';
+import { deploymentFields } from '../../lib/config/deployment-schema';
 import { dockerSchema } from '../../lib/config/docker-schema';
 import { k8sHaSchema } from '../../lib/config/k8s-ha-schema';
 import { rkeHaSchema } from '../../lib/config/rke-ha-schema';
+import { settingsRules } from './settings-rules';
 import { tagsSchema } from './tags-schema';
-import { FILE_NAMES } from '../../lib/config/setting-names';
 
-export { SECURITY_GROUP_INBOUND_RULES } from '../../lib/config/deployment-schema';
+export { SECURITY_GROUP_INBOUND_RULES } from '../../lib/config/deployment-rules';
 
 /**
- * The settings file schema: the deployment schema's fields and rules
- * (deployment-schema.ts, which the constructs check their props with too),
- * and the file's own sections: tags, the state backend, and the three stacks'
+ * The settings file schema: the deployment schema's fields (deployment-schema.ts,
+ * which the constructs check their props with too), the constructs' rules over its sections and the rules
+ * that span them (settings-rules.ts), and the file's own sections: tags, the state backend, and the three stacks'
  * sections. Every field has a documented default so that an
  * empty (or missing) file synthesizes; values only a real deploy can know
  * (hostname, hosted zone) stay unset and become required Terraform variables.
  *
  * Keep `rancher.example.yaml` and the settings table of docs/settings-file.md in step: a test
  * fails when a field here is missing from either. Each stack's section lives
- * in its own module (`<stack>-schema.ts`); rules that span sections are in deployment-schema.ts.
+ * in its own module (`<stack>-schema.ts`).
  */
 
 const { name, region, hostname, hostedZone, dns, adminCidrs, ...sections } = deploymentFields;
 
-export const settingsSchema = refineDeployment(
-  z.strictObject({
-    name,
-    region,
-    hostname,
-    hostedZone,
-    dns,
-    adminCidrs,
-    /** Extra tags on every AWS resource. */
-    tags: tagsSchema,
-    backend: backendSchema,
-    ...sections,
-    rkeHa: rkeHaSchema,
-    k8sHa: k8sHaSchema,
-    docker: dockerSchema,
-  }),
-  FILE_NAMES,
-);
+/** The file's fields, before its rules. */
+export const settingsFields = z.strictObject({
+  name,
+  region,
+  hostname,
+  hostedZone,
+  dns,
+  adminCidrs,
+  /** Extra tags on every AWS resource. */
+  tags: tagsSchema,
+  backend: backendSchema,
+  ...sections,
+  rkeHa: rkeHaSchema,
+  k8sHa: k8sHaSchema,
+  docker: dockerSchema,
+});
+
+export const settingsSchema = settingsFields.superRefine(settingsRules, { when: () => true });
 
 export type Settings = z.output<typeof settingsSchema>;
 export type SettingsInput = z.input<typeof settingsSchema>;

@@ -47,37 +47,47 @@ export interface DnsProblem {
 
 /** The settings `dnsProblems` reads (any of them may be missing or of the wrong type: cross-field rules run on invalid input too). */
 export interface DnsContext {
-  readonly dns?: Partial<DnsSettings>;
+  /** The deployment's `dns` (RancherOnExistingCluster's is its record's, without a mode). */
+  readonly dns?: unknown;
   readonly hostname?: unknown;
   readonly hostedZone?: unknown;
   readonly rancher?: { readonly tls?: { readonly mode?: unknown; readonly issuer?: unknown } };
-  readonly docker?: { readonly tls?: { readonly issuer?: unknown; readonly mode?: unknown } };
-  readonly rkeHa?: { readonly loadBalancer?: { readonly type?: unknown } };
 }
 
+/** What Rancher is named with `dns.mode` wildcard (an example, for messages), or undefined in another mode. */
+export function wildcardNameOf(dns: unknown): string | undefined {
+  if (dns === null || typeof dns !== 'object' || (dns as { mode?: unknown }).mode !== 'wildcard') return undefined;
+  return wildcardExample(wildcardDomain(dns as Partial<DnsSettings>));
+}
+
+/** The way out of a refusal of dns.mode wildcard. */
+export const OWN_DOMAIN = 'or set dns.mode: route53 to use a domain of your own';
+
+/** The refusal of issuer blank with dns.mode wildcard named `name` (rancher.tls and the Docker install's tls alike). */
+export const blankOnWildcard = (name: string) =>
+  `blank serves a certificate you bring, and no certificate can name ${name}; use issuer rancher (the default), ca or acme with dns.mode wildcard, ${OWN_DOMAIN} that your certificate names`;
+
 /**
- * The combinations `dns.mode: wildcard` cannot serve, each naming the
- * setting, why, and what to choose instead; and `wildcardDomain` without the
- * mode it belongs to.
+ * The combinations `dns.mode: wildcard` cannot serve among the fields every deployment has, each naming the
+ * setting, why, and what to choose instead; and `wildcardDomain` without the mode it belongs to. A construct's own
+ * props add theirs (rke-ha-rules.ts, docker-rules.ts).
  */
 export function dnsProblems(s: DnsContext): DnsProblem[] {
   const problems: DnsProblem[] = [];
   const add = (path: (string | number)[], message: string, value: unknown) => problems.push({ path, message, value });
-  const dns = s.dns;
-  if (dns?.mode !== 'wildcard') {
-    if (dns?.wildcardDomain !== undefined)
-      add(['dns', 'wildcardDomain'], 'applies to dns.mode wildcard only; remove it, or set dns.mode: wildcard', dns.wildcardDomain);
+  const name = wildcardNameOf(s.dns);
+  if (name === undefined) {
+    const wildcard = s.dns !== null && typeof s.dns === 'object' ? (s.dns as { wildcardDomain?: unknown }).wildcardDomain : undefined;
+    if (wildcard !== undefined) add(['dns', 'wildcardDomain'], 'applies to dns.mode wildcard only; remove it, or set dns.mode: wildcard', wildcard);
     return problems;
   }
-  const name = wildcardExample(wildcardDomain(dns));
-  const ownDomain = 'or set dns.mode: route53 to use a domain of your own';
   if (s.hostname !== undefined) {
-    add(['hostname'], `cannot be set with dns.mode wildcard, which names Rancher ${name}; remove hostname and hostedZone, ${ownDomain}`, s.hostname);
+    add(['hostname'], `cannot be set with dns.mode wildcard, which names Rancher ${name}; remove hostname and hostedZone, ${OWN_DOMAIN}`, s.hostname);
   }
   if (s.hostedZone !== undefined) {
     add(
       ['hostedZone'],
-      `cannot be set with dns.mode wildcard, which uses no Route53 zone; remove hostname and hostedZone, ${ownDomain}`,
+      `cannot be set with dns.mode wildcard, which uses no Route53 zone; remove hostname and hostedZone, ${OWN_DOMAIN}`,
       s.hostedZone,
     );
   }
@@ -85,32 +95,11 @@ export function dnsProblems(s: DnsContext): DnsProblem[] {
   if (tls?.mode === 'external') {
     add(
       ['rancher', 'tls', 'mode'],
-      `external needs an ACM certificate validated through a Route53 zone, and dns.mode wildcard has none (its name is ${name}); use mode ingress or rancher with dns.mode wildcard, ${ownDomain}`,
+      `external needs an ACM certificate validated through a Route53 zone, and dns.mode wildcard has none (its name is ${name}); use mode ingress or rancher with dns.mode wildcard, ${OWN_DOMAIN}`,
       tls.mode,
     );
   }
-  const blank = (path: (string | number)[], issuer: unknown) =>
-    add(
-      path,
-      `blank serves a certificate you bring, and no certificate can name ${name}; use issuer rancher (the default), ca or acme with dns.mode wildcard, ${ownDomain} that your certificate names`,
-      issuer,
-    );
-  if (tls?.issuer === 'blank') blank(['rancher', 'tls', 'issuer'], tls.issuer);
-  if (s.docker?.tls?.issuer === 'blank') blank(['docker', 'tls', 'issuer'], s.docker.tls.issuer);
-  if (s.rkeHa?.loadBalancer?.type === 'dns') {
-    add(
-      ['rkeHa', 'loadBalancer', 'type'],
-      `dns answers Rancher's name with every healthy node's address from Route53 records, and dns.mode wildcard has no zone and a name that is one address (${name}); use loadBalancer nlb with dns.mode wildcard, ${ownDomain}`,
-      s.rkeHa.loadBalancer.type,
-    );
-  }
-  if (s.docker?.tls?.mode === 'external') {
-    add(
-      ['docker', 'tls', 'mode'],
-      `external puts an ALB with an ACM certificate in front, validated through a Route53 zone, and dns.mode wildcard has none (its name is ${name}); use mode rancher with dns.mode wildcard, ${ownDomain}`,
-      s.docker.tls.mode,
-    );
-  }
+  if (tls?.issuer === 'blank') add(['rancher', 'tls', 'issuer'], blankOnWildcard(name), tls.issuer);
   return problems;
 }
 

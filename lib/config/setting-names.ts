@@ -1,20 +1,14 @@
 /**
- * How a message names a setting, for whoever reads it. The rules that span fields (deployment-schema.ts) are written
- * once and read by two kinds of user: a construct's (RancherOnRke's props are flat: `amiId`,
+ * How a message names a setting, for whoever reads it. The rules over a construct's props (lib/config/*-rules.ts)
+ * are read by two kinds of user: a construct's (RancherOnRke's props are flat: `amiId`,
  * `existingNetwork.nodeSubnets`) and a settings file's (every setting under its section: `rkeHa.amiId`,
- * `rkeHa.existingNetwork.nodeSubnetIds`). Each schema is built with the names of its reader, so a message is written
- * in its reader's words from the start, and a problem's path is mapped by its segments (propsPath), never by
- * rewriting text.
+ * `rkeHa.existingNetwork.nodeSubnetIds`; app/config/settings-rules.ts). Each rule is given its reader's name of a
+ * prop, so a message is written in its reader's words from the start, and a problem's path is mapped by its
+ * segments (propsPath), never by rewriting text.
  */
 
 /** The sections of a settings file, one per deployment: each construct's own props. */
 export type SectionName = 'rkeHa' | 'k8sHa' | 'docker';
-
-/** Names a setting of a section (`amiId` of `rkeHa`) as the reader of the message wrote it. */
-export type SettingNames = (section: SectionName, path: string) => string;
-
-/** A settings file's reader: every setting by its path in the file. */
-export const FILE_NAMES: SettingNames = (section, path) => `${section}.${path}`;
 
 /**
  * The props whose names differ from the settings file's: an existing network is objects in the props (an
@@ -54,12 +48,4 @@ export function propsPath(path: string, own: SectionName): string {
 /** A prop's path inside its construct's section (`existingNetwork.nodeSubnets`) as the settings file names it (`existingNetwork.nodeSubnetIds`). */
 export function filePathOfProp(section: SectionName, path: string): string {
   return renamed(section, path, (file, prop) => [prop, file]);
-}
-
-/**
- * A construct's reader: the settings of its own section by their props' names, flat (`amiId`); another section's
- * (a rule that spans deployments, which only a settings file has) as the file names them.
- */
-export function propsNames(own: SectionName): SettingNames {
-  return (section, path) => (section === own ? propsPath(path, own) : FILE_NAMES(section, path));
 }

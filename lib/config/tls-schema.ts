@@ -44,8 +44,7 @@ export interface TlsProblem {
  * The pairs the Rancher docs allow, and what each needs. Returns one problem
  * per invalid choice, each saying what to choose instead.
  */
-/** `ingressControllerSetting`: how the reader names rke-ha's ingress controller (`rkeHa.ingressController`, or the prop). */
-export function tlsProblems(tls: Partial<TlsSettings>, ingressController: string | undefined, ingressControllerSetting: string): TlsProblem[] {
+export function tlsProblems(tls: Partial<TlsSettings>): TlsProblem[] {
   const problems: TlsProblem[] = [];
   const add = (path: string[], message: string, value: unknown) => problems.push({ path, message, value });
   const { mode, issuer } = tls;
@@ -84,12 +83,14 @@ export function tlsProblems(tls: Partial<TlsSettings>, ingressController: string
   if (issuer === 'acme' && mode === 'external' && acmeGiven) {
     add(['acme'], 'not used with mode external: ACM issues and renews the certificate through DNS validation', tls.acme);
   }
-  if ((mode === 'rancher' || mode === 'external') && ingressController === 'traefik') {
-    add(
-      ['mode'],
-      `${mode === 'rancher' ? 're-encryption (mode rancher)' : "trusting the load balancer's forwarded headers (mode external)"} is set up for ingress-nginx only; use ${ingressControllerSetting} ingress-nginx (rke2) or mode ingress`,
-      mode,
-    );
-  }
   return problems;
+}
+
+/**
+ * A mode set up for ingress-nginx only, with Traefik as the cluster's controller (rke-ha, which chooses it);
+ * `ingressControllerSetting`: how the reader names it (`ingressController`, or `rkeHa.ingressController` in a file).
+ */
+export function tlsIngressProblem(mode: unknown, ingressController: string, ingressControllerSetting: string): string | undefined {
+  if ((mode !== 'rancher' && mode !== 'external') || ingressController !== 'traefik') return undefined;
+  return `${mode === 'rancher' ? 're-encryption (mode rancher)' : "trusting the load balancer's forwarded headers (mode external)"} is set up for ingress-nginx only; use ${ingressControllerSetting} ingress-nginx (rke2) or mode ingress`;
 }

@@ -196,7 +196,7 @@ export class RancherOnDocker extends RancherDeployment {
           replaces:
             'the Route53 record goes or comes; with issuer ca or acme the host is replaced for a certificate of the new name (the Elastic IP and the data volume stay)',
           toDomain:
-            'For a domain of your own, build a new deployment with dns.mode route53 from a snapshot of the data volume (docker.dataVolume.restoreSnapshotId).',
+            'For a domain of your own, build a new deployment with dns.mode route53 from a snapshot of the data volume (dataVolume.restoreSnapshotId).',
         }),
       ],
       conditions: [
@@ -376,7 +376,7 @@ export class RancherOnDocker extends RancherDeployment {
     const publicListeners: ITerraformDependable[] = [...traffic.publicRules];
     if (d.external) {
       const source = acmSource(props.tls.issuer);
-      if (!source) throw new Error(`docker.tls.issuer ${props.tls.issuer} has no certificate for a load balancer`);
+      if (!source) throw new Error(`tls.issuer ${props.tls.issuer} has no certificate for a load balancer`);
       const zoneName = requiredName(given.hostedZone);
       const acmCertificate = new LoadBalancerCertificate(this, 'load-balancer-certificate', {
         source,

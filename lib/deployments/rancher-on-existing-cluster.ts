@@ -208,7 +208,7 @@ export class RancherOnExistingCluster extends RancherOnCluster {
         ? [
             {
               condition: `\${anytrue([for c in try(${preflight.ingressClass.fqn}.objects, []) : try(c.spec.controller, "") == "${INGRESS_NGINX_CONTROLLER}"])}`,
-              errorMessage: `rancher.tls mode "rancher" (re-encryption) relies on ingress-nginx annotations; IngressClass "${ingressPlan.className}" (k8sHa.ingress.className) is not served by ingress-nginx.`,
+              errorMessage: `rancher.tls mode "rancher" (re-encryption) relies on ingress-nginx annotations; IngressClass "${ingressPlan.className}" (ingress.className) is not served by ingress-nginx.`,
             },
           ]
         : [];

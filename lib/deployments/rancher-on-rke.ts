@@ -333,7 +333,7 @@ export class RancherOnRke extends RancherOnCluster {
     const hostname = rancherName(this, d.props, {
       hostname: given.hostname,
       address: () => {
-        if (!nlb) throw new Error("dns.mode wildcard names Rancher after the load balancer's address; rkeHa.loadBalancer dns has none");
+        if (!nlb) throw new Error("dns.mode wildcard names Rancher after the load balancer's address; loadBalancer dns has none");
         return nlb.elasticIps[0].publicIp;
       },
       issuer: d.tls.issuer,

@@ -62,7 +62,7 @@ export class ClusterPreflight extends Construct {
             condition: '${length(try(self.objects, [])) > 0}',
             errorMessage:
               `The cluster has no IngressClass "${props.ingressClassName}": Rancher needs an ingress controller. ` +
-              'Install one (e.g. ingress-nginx) or set k8sHa.ingress.className to the class of the one it has (kubectl get ingressclass).',
+              'Install one (e.g. ingress-nginx) or set ingress.className to the class of the one it has (kubectl get ingressclass).',
           },
         ],
       },
@@ -78,8 +78,8 @@ export class ClusterPreflight extends Construct {
             {
               condition: '${length(try(self.objects, [])) > 0}',
               errorMessage:
-                `cert-manager is not installed (no ${CERT_MANAGER_CRD} CRD) but k8sHa.certManager.install is false. ` +
-                'Install cert-manager first, or set k8sHa.certManager.install to true.',
+                `cert-manager is not installed (no ${CERT_MANAGER_CRD} CRD) but certManager.install is false. ` +
+                'Install cert-manager first, or set certManager.install to true.',
             },
           ],
         },

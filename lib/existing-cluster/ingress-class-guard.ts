@@ -60,23 +60,23 @@ export class IngressClassGuard extends Construct {
           {
             condition: `\${${kept}}`,
             errorMessage:
-              `k8sHa.ingress.className is unset: its default is "${shown}" for new deployments, but Rancher's ingress runs with class "\${${running}}". ` +
-              `A running deployment keeps its class: set k8sHa.ingress.className (and k8sHa.ingress.service) to the ones it runs with and the plan is as before. To move it to Traefik: ${procedure}.`,
+              `ingress.className is unset: its default is "${shown}" for new deployments, but Rancher's ingress runs with class "\${${running}}". ` +
+              `A running deployment keeps its class: set ingress.className (and ingress.service) to the ones it runs with and the plan is as before. To move it to Traefik: ${procedure}.`,
           },
         ]
       : [
           {
             condition: `\${${kept} || (${offNginx})}`,
             errorMessage:
-              `k8sHa.ingress.className is "${shown}" (controller "\${${controllerOf(now)}}"), but Rancher's ingress runs with class "\${${running}}" (controller "\${${controllerOf(running)}}"). ` +
+              `ingress.className is "${shown}" (controller "\${${controllerOf(now)}}"), but Rancher's ingress runs with class "\${${running}}" (controller "\${${controllerOf(running)}}"). ` +
               `On a running deployment the class moves only from one ingress-nginx serves (${INGRESS_NGINX_CONTROLLER}) to one Traefik serves (${TRAEFIK_CONTROLLER}): ` +
-              `set k8sHa.ingress.className back to "\${${running}}" (${procedure}).`,
+              `set ingress.className back to "\${${running}}" (${procedure}).`,
           },
           {
             // Only the move off ingress-nginx needs the floor; a refused move is said by the rule above alone.
             condition: `\${${kept} || !(${offNginx}) || ${floor}}`,
             errorMessage:
-              `k8sHa.ingress.className moves Rancher's ingress from "\${${running}}" to "${shown}", which needs Rancher ${INGRESS_MIGRATION_MIN_RANCHER} or later running ` +
+              `ingress.className moves Rancher's ingress from "\${${running}}" to "${shown}", which needs Rancher ${INGRESS_MIGRATION_MIN_RANCHER} or later running ` +
               `(Rancher's migration off ingress-nginx starts there), but the running Rancher is "\${${props.rancherRunning} == "" ? "not recorded" : ${props.rancherRunning}}". ` +
               'Upgrade Rancher first (an apply with only versions.rancher changed), then change the class.',
           },

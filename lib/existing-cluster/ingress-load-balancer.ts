@@ -56,7 +56,7 @@ export class IngressLoadBalancer extends Construct {
             condition: '${length(try(self.status[0].load_balancer[0].ingress, [])) > 0}',
             errorMessage:
               `Service ${namespace}/${name} has no load-balancer address (it does not exist, is not of type LoadBalancer, or is still pending). ` +
-              `Point k8sHa.ingress.service at the ingress controller's LoadBalancer Service, or give the address with k8sHa.dns.target (or the ${INGRESS_TARGET_VARIABLE} variable).`,
+              `Point ingress.service at the ingress controller's LoadBalancer Service, or give the address with dns.target (or the ${INGRESS_TARGET_VARIABLE} variable).`,
           },
         ],
       },

@@ -36,9 +36,9 @@ export class ServerQuorum extends Construct {
     this.condition = {
       condition: `\${${count} <= ${props.servers}}`,
       errorMessage:
-        `rkeHa.nodeCount is ${props.servers}, but \${${count}} servers of this deployment exist: this apply would destroy ` +
+        `nodeCount is ${props.servers}, but \${${count}} servers of this deployment exist: this apply would destroy ` +
         `\${${count} - ${props.servers}} etcd members at once and the cluster would lose quorum. Take the extra servers out of etcd ` +
-        'one at a time first (kubectl delete node <name>, waiting for each), then apply once with rkeHa.allowQuorumLoss: true ' +
+        'one at a time first (kubectl delete node <name>, waiting for each), then apply once with allowQuorumLoss: true ' +
         '(docs/day-2.md, "Day 2"). This rule counts servers only: it cannot see two servers named by -replace in one apply (nothing in a plan exposes -replace), so never do that.',
     };
   }

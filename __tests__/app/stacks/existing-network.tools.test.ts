@@ -73,7 +73,7 @@ describe('docker in an existing VPC', () => {
       expect(refusals(json, json, { ...NETWORK, volumes: [{ id: 'vol-1', zone }] })).toEqual([]);
       expect(refusals(json, json, { ...NETWORK, volumes: [{ id: 'vol-1', zone: 'us-east-1f' }] })).toEqual([
         expect.stringContaining(
-          `docker.existingNetwork.subnetId ${LB[0]} is in zone ${zone}, and this deployment's data volume (Rancher's data) is in another one`,
+          `existingNetwork.subnet ${LB[0]} is in zone ${zone}, and this deployment's data volume (Rancher's data) is in another one`,
         ),
       ]);
     });

@@ -69,7 +69,7 @@ const CASES: [string, SettingsInput, Cluster, string[]][] = [
     k8sHa(),
     { rancherIngressClass: 'nginx', classes: BOTH, rancherRunning: '2.14.3' },
     [
-      'k8sHa.ingress.className is unset: its default is "traefik" for new deployments, but Rancher\'s ingress runs with class "nginx". A running deployment keeps its class',
+      'ingress.className is unset: its default is "traefik" for new deployments, but Rancher\'s ingress runs with class "nginx". A running deployment keeps its class',
     ],
   ],
   [
@@ -96,7 +96,7 @@ const CASES: [string, SettingsInput, Cluster, string[]][] = [
     k8sHa({ className: 'traefik' }),
     { rancherIngressClass: 'nginx', classes: BOTH, rancherRunning: '2.13.3' },
     [
-      'k8sHa.ingress.className moves Rancher\'s ingress from "nginx" to "traefik", which needs Rancher 2.14.0 or later running (Rancher\'s migration off ingress-nginx starts there), but the running Rancher is "2.13.3". Upgrade Rancher first',
+      'ingress.className moves Rancher\'s ingress from "nginx" to "traefik", which needs Rancher 2.14.0 or later running (Rancher\'s migration off ingress-nginx starts there), but the running Rancher is "2.13.3". Upgrade Rancher first',
     ],
   ],
   [
@@ -110,20 +110,20 @@ const CASES: [string, SettingsInput, Cluster, string[]][] = [
     k8sHa({ className: 'nginx' }),
     { rancherIngressClass: 'traefik', classes: BOTH, rancherRunning: '2.14.3' },
     [
-      'k8sHa.ingress.className is "nginx" (controller "k8s.io/ingress-nginx"), but Rancher\'s ingress runs with class "traefik" (controller "traefik.io/ingress-controller"). On a running deployment the class moves only from one ingress-nginx serves',
+      'ingress.className is "nginx" (controller "k8s.io/ingress-nginx"), but Rancher\'s ingress runs with class "traefik" (controller "traefik.io/ingress-controller"). On a running deployment the class moves only from one ingress-nginx serves',
     ],
   ],
   [
     'one ingress-nginx class to another',
     k8sHa({ className: 'nginx-internal' }),
     { rancherIngressClass: 'nginx', classes: { ...BOTH, 'nginx-internal': NGINX }, rancherRunning: '2.14.3' },
-    ['k8sHa.ingress.className is "nginx-internal" (controller "k8s.io/ingress-nginx"), but Rancher\'s ingress runs with class "nginx"'],
+    ['ingress.className is "nginx-internal" (controller "k8s.io/ingress-nginx"), but Rancher\'s ingress runs with class "nginx"'],
   ],
   [
     'ingress-nginx to a class another controller serves',
     k8sHa({ className: 'haproxy' }),
     { rancherIngressClass: 'nginx', classes: { ...BOTH, haproxy: 'haproxy.org/ingress-controller/haproxy' }, rancherRunning: '2.14.3' },
-    ['k8sHa.ingress.className is "haproxy" (controller "haproxy.org/ingress-controller/haproxy"), but Rancher\'s ingress runs with class "nginx"'],
+    ['ingress.className is "haproxy" (controller "haproxy.org/ingress-controller/haproxy"), but Rancher\'s ingress runs with class "nginx"'],
   ],
 ];
 

@@ -176,7 +176,7 @@ describe('k8s-ha stack with no k8sHa settings (kubeconfig ~/.kube/config)', () =
     // The ingress class a running deployment keeps (k8s-ha-ingress-class.tools.test.ts evaluates it), then the chart
     // upgrade rules (one Rancher minor at a time, never down): tests/lib/kubernetes/upgrade-rules.test.ts.
     expect(rancher.lifecycle.precondition.map((p: { error_message: string }) => p.error_message)).toEqual([
-      expect.stringContaining('k8sHa.ingress.className is unset: its default is "traefik" for new deployments'),
+      expect.stringContaining('ingress.className is unset: its default is "traefik" for new deployments'),
       expect.stringContaining('Rancher is not downgraded'),
       expect.stringContaining('Rancher is upgraded one minor at a time'),
     ]);

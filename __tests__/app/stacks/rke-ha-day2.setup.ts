@@ -165,7 +165,7 @@ export const EXISTING_REFUSED: [string, SettingsInput, SettingsInput, string, (b
     'two servers moved at once',
     EXISTING,
     moved(1, 2),
-    'rkeHa.existingNetwork moves the running servers at ["10.20.32.10","10.20.48.10"] to other addresses at once.',
+    'existingNetwork moves the running servers at ["10.20.32.10","10.20.48.10"] to other addresses at once.',
     // server-0, not moved, replaced first (a new AMI) would look for the others only where nobody answers yet.
     (b, a) => expect(peerAddresses(a)[0].filter((ip) => runningAddresses(b).includes(ip))).toEqual([]),
   ],
@@ -173,7 +173,7 @@ export const EXISTING_REFUSED: [string, SettingsInput, SettingsInput, string, (b
     'another host number',
     EXISTING,
     existing({ nodeHostNumber: 11 }),
-    'rkeHa.existingNetwork moves the running servers at ["10.20.16.10","10.20.32.10","10.20.48.10"] to other addresses at once.',
+    'existingNetwork moves the running servers at ["10.20.16.10","10.20.32.10","10.20.48.10"] to other addresses at once.',
     (b, a) =>
       expect(
         peerAddresses(a)

@@ -132,7 +132,7 @@ const REFUSED: [string, SettingsInput, SettingsInput, string, (before: Terraform
     'three servers to one',
     BASE,
     with_(BASE, { rkeHa: { nodeCount: 1 } }),
-    'rkeHa.nodeCount is 1, but 3 servers of this deployment exist: this apply would destroy 2 etcd members at once and the cluster would lose quorum.',
+    'nodeCount is 1, but 3 servers of this deployment exist: this apply would destroy 2 etcd members at once and the cluster would lose quorum.',
     (b, a) => expect(servers(plannedChange(b, a).destroyed)).toHaveLength(2),
   ],
 ];
@@ -261,7 +261,7 @@ describeWithTerraform('rke-ha day 2 in an existing VPC: refused at plan time (gu
       // Moving from a created network also moves every server away from its address: both rules speak.
       expect(refused.slice(1)).toEqual(
         name === 'a created network moved to an existing one'
-          ? [expect.stringContaining('rkeHa.existingNetwork moves the running servers at ["10.0.0.10","10.0.16.10","10.0.32.10"]')]
+          ? [expect.stringContaining('existingNetwork moves the running servers at ["10.0.0.10","10.0.16.10","10.0.32.10"]')]
           : [],
       );
       harm(synth(before), synth(after));

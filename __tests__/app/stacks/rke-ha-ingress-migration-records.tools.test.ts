@@ -76,7 +76,7 @@ describeWithTerraform("rke-ha off ingress-nginx: the servers' records through te
     apply('beside');
     expect(records()).toEqual(['held', 'held', 'held']);
     expect(refusal(plan('moved'))).toContain(
-      'rkeHa.ingressMigration is "moved", but server-0 runs "what it was created with (not rolled since the move began)"',
+      'ingressMigration is "moved", but server-0 runs "what it was created with (not rolled since the move began)"',
     );
     roll('beside', 0);
     roll('beside', 1);
@@ -93,8 +93,8 @@ describeWithTerraform("rke-ha off ingress-nginx: the servers' records through te
     roll('done', 0);
     expect(records()).toEqual(['traefik', 'ingress-nginx,traefik', 'ingress-nginx,traefik']);
     expect(refusal(plan('done'))).toBe('');
-    expect(refusal(plan('moved'))).toContain('rkeHa.ingressMigration is "moved", but server-0 runs "traefik"');
-    expect(refusal(plan('beside'))).toContain('rkeHa.ingressMigration is "beside", but server-0 runs "traefik"');
+    expect(refusal(plan('moved'))).toContain('ingressMigration is "moved", but server-0 runs "traefik"');
+    expect(refusal(plan('beside'))).toContain('ingressMigration is "beside", but server-0 runs "traefik"');
     roll('done', 1);
     roll('done', 2);
     expect(records()).toEqual(['traefik', 'traefik', 'traefik']);

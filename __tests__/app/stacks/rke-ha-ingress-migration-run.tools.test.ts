@@ -207,7 +207,7 @@ describeWithTerraform('rke-ha off ingress-nginx, run end to end on a stand-in of
   it.each(points.filter((n) => n >= noReturn))('stopped after action %i (a server of done rolled): the guard refuses going back', (n) => {
     const w = new World();
     FORWARD.slice(0, n).forEach((action) => action(w));
-    expect(w.refusalsOf('moved').join('\n')).toContain('rkeHa.ingressMigration is "moved", but server-0 runs "traefik"');
+    expect(w.refusalsOf('moved').join('\n')).toContain('ingressMigration is "moved", but server-0 runs "traefik"');
   });
 
   it('the stand-in sees an outage where one is: the listeners moved to Traefik before the servers run it', () => {

@@ -240,3 +240,38 @@ describe('the release file the servers install has a SHA-256, recorded or suppli
     ]);
   });
 });
+
+describe("a construct's messages name its own props, never a settings file's section", () => {
+  const IPV6 = '2600:1f18::/32';
+  const EXISTING = {
+    vpcId: 'vpc-0123456789abcdef0',
+    loadBalancerSubnetIds: ['subnet-0a000000000000001', 'subnet-0a000000000000002', 'subnet-0a000000000000003'],
+    nodeSubnetIds: ['subnet-0b000000000000001', 'subnet-0b000000000000002', 'subnet-0b000000000000003'],
+  };
+  const SECTION_WORDS = /\b(rkeHa|k8sHa)\.|\bdocker\.(?!io\b)/;
+  const cases: [string, ZodObject, Record<string, unknown>][] = [
+    ['IPv6 admin networks', rancherOnRkeSchema, { adminCidrs: [IPV6] }],
+    ['IPv6 admin networks', rancherOnDockerSchema, { adminCidrs: [IPV6] }],
+    ['RHEL behind closed egress', rancherOnRkeSchema, { rkeHa: { operatingSystem: 'rhel-9' }, proxy: { egressOnlyTo: ['10.9.0.0/16'] } }],
+    ['an image not published in the partition', rancherOnRkeSchema, { region: 'cn-north-1', rkeHa: { operatingSystem: 'rocky-9' } }],
+    ['re-encryption with Traefik', rancherOnRkeSchema, { rancher: { tls: { mode: 'rancher' } }, rkeHa: { ingressController: 'traefik' } }],
+    ['DNS round robin with an existing network', rancherOnRkeSchema, { rkeHa: { loadBalancer: { type: 'dns' }, existingNetwork: EXISTING } }],
+    ['an EKS identity off EKS', rancherOnExistingClusterSchema, { backups: { credentials: 'irsa' } }],
+    ['a wildcard name with ALB TLS', rancherOnDockerSchema, { dns: { mode: 'wildcard' }, docker: { tls: { mode: 'external', issuer: 'blank' } } }],
+  ];
+
+  it.each(cases)('%s', (_what, schema, input) => {
+    const found = problems(schema, input);
+    expect(found.length).toBeGreaterThan(0);
+    for (const problem of found) expect(problem).not.toMatch(SECTION_WORDS);
+  });
+
+  it('RancherOnDocker says its host is IPv4 only, where the settings file asks for rke-ha dual-stack', () => {
+    expect(problems(rancherOnDockerSchema, { adminCidrs: [IPV6] })).toEqual([
+      `adminCidrs: lists IPv6 networks (${IPV6}), and the docker host is IPv4 only; list IPv4 networks`,
+    ]);
+    expect(problems(settingsSchema, { adminCidrs: [IPV6] })).toEqual([
+      `adminCidrs: lists IPv6 networks (${IPV6}), which reach the admin ports only of a dual-stack deployment; set rkeHa.dualStack: true, or list IPv4 networks`,
+    ]);
+  });
+});

@@ -130,7 +130,6 @@ describe('dns.mode wildcard: refused combinations name the setting, the value, w
         dns: { mode: 'route53' },
         hostname: 'rancher.acme.io',
         rancher: { tls: { mode: 'external', issuer: 'blank' } },
-        docker: { tls: { issuer: 'blank' } },
       }),
     ).toEqual([]);
   });

@@ -40,7 +40,7 @@ describe('ClusterPreflight', () => {
     expect(ingressClass).toMatchObject({ api_version: 'networking.k8s.io/v1', kind: 'IngressClass', field_selector: 'metadata.name=nginx' });
     expect(ingressClass.lifecycle.postcondition[0].condition).toBe('${length(try(self.objects, [])) > 0}');
     expect(ingressClass.lifecycle.postcondition[0].error_message).toContain('IngressClass "nginx"');
-    expect(ingressClass.lifecycle.postcondition[0].error_message).toContain('k8sHa.ingress.className');
+    expect(ingressClass.lifecycle.postcondition[0].error_message).toContain('or set ingress.className');
   });
 
   it('checks for cert-manager only when asked to (it is not installed by the stack)', () => {
@@ -54,7 +54,7 @@ describe('ClusterPreflight', () => {
       kind: 'CustomResourceDefinition',
       field_selector: `metadata.name=${CERT_MANAGER_CRD}`,
     });
-    expect(crd.lifecycle.postcondition[0].error_message).toContain('k8sHa.certManager.install');
+    expect(crd.lifecycle.postcondition[0].error_message).toContain('but certManager.install is false');
     expect(withCheck.output!.gates.value).toBe(3);
   });
 

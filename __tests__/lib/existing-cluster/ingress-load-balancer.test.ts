@@ -23,7 +23,7 @@ describe('IngressLoadBalancer', () => {
     const [check] = lookup.lifecycle.postcondition;
     expect(check.condition).toBe('${length(try(self.status[0].load_balancer[0].ingress, [])) > 0}');
     expect(check.error_message).toContain('Service ingress-nginx/ingress-nginx-controller');
-    expect(check.error_message).toContain('k8sHa.dns.target');
+    expect(check.error_message).toContain('give the address with dns.target');
   });
 
   it('uses the variable when set, else the first load-balancer hostname, else its IP', () => {

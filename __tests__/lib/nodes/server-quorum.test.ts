@@ -17,8 +17,8 @@ describe('ServerQuorum', () => {
   });
 
   it('names the setting, the count and the procedure', () => {
-    expect(condition.errorMessage).toMatch(/^rkeHa\.nodeCount is 1, but \$\{length\(.+\.ids\)\} servers of this deployment exist/);
+    expect(condition.errorMessage).toMatch(/^nodeCount is 1, but \$\{length\(.+\.ids\)\} servers of this deployment exist/);
     expect(condition.errorMessage).toContain('kubectl delete node <name>');
-    expect(condition.errorMessage).toContain('rkeHa.allowQuorumLoss: true');
+    expect(condition.errorMessage).toContain('allowQuorumLoss: true');
   });
 });

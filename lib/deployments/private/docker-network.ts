@@ -46,7 +46,7 @@ export function dockerNetwork(scope: Construct, plan: DockerNetworkPlan, name: s
   const existing = plan.existing;
   if (existing) {
     // The settings refuse a load balancer with an existing network (it would need a second subnet of yours).
-    if (zones > 0) throw new Error('docker.existingNetwork names one subnet; a load balancer in front of the host needs more');
+    if (zones > 0) throw new Error('existingNetwork names one subnet; a load balancer in front of the host needs more');
     const network = new ExistingNetwork(scope, 'network', {
       vpcId: existing.vpcId,
       nodeSubnetIds: [existing.subnetId],
@@ -102,7 +102,7 @@ function dataVolumeZoneCondition(scope: Construct, name: string, subnetId: strin
   return {
     condition: `\${length(${inZone.fqn}.ids) == length(${all.fqn}.ids)}`,
     errorMessage:
-      `docker.existingNetwork.subnetId ${subnetId} is in zone ${subnet.availabilityZone}, and this deployment's data volume (Rancher's data) is in another one: ` +
+      `existingNetwork.subnet ${subnetId} is in zone ${subnet.availabilityZone}, and this deployment's data volume (Rancher's data) is in another one: ` +
       'a volume cannot leave its zone, and the host would start on a new, empty one. Keep a subnet of the volume\'s zone; to move Rancher to another zone, restore a snapshot of the volume into a new deployment there (docs/docker.md, "Docker: day 2, backups and restore").',
   };
 }

@@ -42,23 +42,23 @@ export function ingressMigrationConditions(props: IngressMigrationProps): GuardC
     {
       condition: `\${${props.recordedController} == "ingress-nginx"}`,
       errorMessage:
-        `rkeHa.ingressMigration is "${step}", but this deployment was created with "\${${props.recordedController}}": the steps move a deployment ` +
-        'created with ingress-nginx to Traefik, and this one runs Traefik already. Remove rkeHa.ingressMigration.',
+        `ingressMigration is "${step}", but this deployment was created with "\${${props.recordedController}}": the steps move a deployment ` +
+        'created with ingress-nginx to Traefik, and this one runs Traefik already. Remove ingressMigration.',
     },
     {
       condition: `\${${floor}}`,
       errorMessage:
-        `rkeHa.ingressMigration needs Rancher ${INGRESS_MIGRATION_MIN_RANCHER} or later running (Rancher's migration off ingress-nginx starts there), ` +
+        `ingressMigration needs Rancher ${INGRESS_MIGRATION_MIN_RANCHER} or later running (Rancher's migration off ingress-nginx starts there), ` +
         `but the running Rancher is "\${${props.rancherRunning} == "" ? "not recorded" : ${props.rancherRunning}}". Upgrade Rancher first, in an apply of its ` +
-        `own, with rkeHa.ingressMigration and rkeHa.ingressController as they were (${PROCEDURE}).`,
+        `own, with ingressMigration and ingressController as they were (${PROCEDURE}).`,
     },
   ];
   // "held": a server not rolled since the records were written (at `beside`), so it runs what it was created with.
   const allowed = { beside: ['held', BOTH_CONTROLLERS], moved: [BOTH_CONTROLLERS], done: [BOTH_CONTROLLERS, TRAEFIK_ALONE] }[step];
   const next = {
-    beside: 'ingress-nginx was taken out of it (step done), and the move does not go back: set rkeHa.ingressMigration to done',
-    moved: `every server must run both controllers before the load balancer moves to Traefik: set rkeHa.ingressMigration back to beside, apply, and roll the servers (${ROLL}) first`,
-    done: `every server must run both controllers before ingress-nginx is taken out: set rkeHa.ingressMigration to beside, apply, roll the servers (${ROLL}), then moved`,
+    beside: 'ingress-nginx was taken out of it (step done), and the move does not go back: set ingressMigration to done',
+    moved: `every server must run both controllers before the load balancer moves to Traefik: set ingressMigration back to beside, apply, and roll the servers (${ROLL}) first`,
+    done: `every server must run both controllers before ingress-nginx is taken out: set ingressMigration to beside, apply, roll the servers (${ROLL}), then moved`,
   }[step];
   // Terraform destroys a target group no longer configured before it updates the listener that forwarded to it (a
   // listener's update waits for the destroy of what it referred to): `done` straight after `beside` would deregister
@@ -66,8 +66,8 @@ export function ingressMigrationConditions(props: IngressMigrationProps): GuardC
   const listeners = (props.listeners ?? []).map(({ port, forwardsNow, sideGroupArn }) => ({
     condition: `\${${forwardsNow} == ${sideGroupArn}}`,
     errorMessage:
-      `rkeHa.ingressMigration is "done", but the load balancer's port ${port} still forwards to ingress-nginx: apply ` +
-      `rkeHa.ingressMigration moved first (it moves the listeners alone) and check Rancher answers through Traefik (${PROCEDURE}).`,
+      `ingressMigration is "done", but the load balancer's port ${port} still forwards to ingress-nginx: apply ` +
+      `ingressMigration moved first (it moves the listeners alone) and check Rancher answers through Traefik (${PROCEDURE}).`,
   }));
   return [
     ...conditions,
@@ -75,7 +75,7 @@ export function ingressMigrationConditions(props: IngressMigrationProps): GuardC
     ...props.servers.map((record, i) => ({
       condition: `\${contains([${allowed.map((a) => `"${a}"`).join(', ')}], ${record.plannedInput})}`,
       errorMessage:
-        `rkeHa.ingressMigration is "${step}", but server-${i} runs "\${${record.plannedInput} == "held" ? "what it was created with (not rolled since the move began)" : ${record.plannedInput}}" ` +
+        `ingressMigration is "${step}", but server-${i} runs "\${${record.plannedInput} == "held" ? "what it was created with (not rolled since the move began)" : ${record.plannedInput}}" ` +
         `as its ingress-controller list: ${escapeTemplate(next)} (${PROCEDURE}).`,
     })),
   ];

@@ -74,8 +74,8 @@ export function movedServersCondition(runningIps: string[], addresses: readonly 
   return {
     condition: Token.asString(Op.lte(Fn.lengthOf(away), 1)),
     errorMessage:
-      `rkeHa.existingNetwork moves the running servers at ${Token.asString(Fn.jsonencode(Fn.sort(Fn.tolist(away))))} to other addresses at once. ` +
+      `existingNetwork moves the running servers at ${Token.asString(Fn.jsonencode(Fn.sort(Fn.tolist(away))))} to other addresses at once. ` +
       'Each server keeps its address until it is replaced, and a replaced server looks for the others only at the addresses the settings give them: with more than one away, the next server replaced may find no peer and never join. ' +
-      'Move one server per apply: change its entry of rkeHa.existingNetwork.nodeSubnetIds, replace that server (terraform apply -replace=<its aws_instance>), and only then the next; nodeHostNumber moves every server and cannot change (docs/day-2.md, "Existing VPC and subnets").',
+      'Move one server per apply: change its entry of existingNetwork.nodeSubnets, replace that server (terraform apply -replace=<its aws_instance>), and only then the next; nodeHostNumber moves every server and cannot change (docs/day-2.md, "Existing VPC and subnets").',
   };
 }

@@ -1,0 +1,145 @@
+import type { z } from 'zod';
+import {
+  backupScheduleRule,
+  bootstrapRules,
+  chartIssuer,
+  closedEgressRules,
+  hostnameLengthRule,
+  hostnameRules,
+  ipv6AdminCidrs,
+  isObject,
+  ownVpcProblems,
+  rancherTlsRules,
+  rancherVersionRules,
+  type Problem,
+  type Rule,
+} from '../../lib/config/deployment-rules';
+import { SECTION_FIELDS } from '../../lib/config/deployment-schema';
+import { dockerCombinationRule, dockerEgressRule, dockerIssuer, dockerWildcardRules, type DockerValues } from '../../lib/config/docker-rules';
+import { apexRecordRule, eksCredentialRule, type K8sHaValues } from '../../lib/config/k8s-ha-rules';
+import {
+  dualStackRules,
+  etcdScheduleRule,
+  imagePartitionRule,
+  ingressControllerRule,
+  ipv6AdminRule,
+  operatingSystemRule,
+  rkeAdminNetworkRule,
+  rkeCombinationRules,
+  rkeVersionRules,
+  rkeWildcardRule,
+  tlsIngressRule,
+  type RkeValues,
+} from '../../lib/config/rke-ha-rules';
+import type { SectionName } from '../../lib/config/setting-names';
+import type { settingsFields } from './settings-schema';
+
+/**
+ * The settings file's rules: each construct's rules (lib/config/*-rules.ts) over the section that makes its props,
+ * in the file's words (`rkeHa.amiId`), and the rules that span the file's sections, which no construct sees (the
+ * admin networks and the VPC settings are shared by the rke-ha and docker stacks).
+ */
+
+type FileValues = z.output<typeof settingsFields>;
+type FileRule = (s: Partial<FileValues>, problem: Problem) => void;
+
+/** How the file names a setting of a section. */
+const fileName = (section: SectionName) => (prop: string) => `${section}.${prop}`;
+
+/** A problem at one of the section's props, reported under the section. */
+function inSection(section: SectionName, problem: Problem): Problem {
+  const own = SECTION_FIELDS[section];
+  return (path, message, input) => problem(Object.hasOwn(own, String(path[0])) ? [section, ...path] : path, message, input);
+}
+
+// A construct's rule over a section of the file as the construct's props: the deployment's fields with the
+// section's beside them (from-settings.ts makes the props so). A section that is not a mapping has its type error.
+const rkeHa =
+  (rule: Rule<RkeValues>): FileRule =>
+  (s, problem) => {
+    if (isObject(s.rkeHa)) rule({ ...s, ...s.rkeHa }, inSection('rkeHa', problem), fileName('rkeHa'));
+  };
+const k8sHa =
+  (rule: Rule<K8sHaValues>): FileRule =>
+  (s, problem) => {
+    // RancherOnExistingCluster's `dns` is its section's (the record's target), not the deployment's DNS mode.
+    if (isObject(s.k8sHa)) rule({ ...s, ...s.k8sHa }, inSection('k8sHa', problem), fileName('k8sHa'));
+  };
+const docker =
+  (rule: Rule<DockerValues>): FileRule =>
+  (s, problem) => {
+    if (isObject(s.docker)) rule({ ...s, ...s.docker }, inSection('docker', problem), fileName('docker'));
+  };
+
+/**
+ * The issuers that put the hostname in a certificate's common name, which X.509 limits to 64 characters: ACM and the
+ * Docker install's Let's Encrypt client. Shared with the app's `rancher_hostname` variable, which refuses what the
+ * settings refuse.
+ */
+export function commonNameIssuers(s: Pick<Partial<FileValues>, 'rancher' | 'docker'>): string[] {
+  return [chartIssuer(s.rancher?.tls), dockerIssuer(s.docker?.tls, fileName('docker'))].filter((issuer) => issuer !== undefined);
+}
+
+/** The hostname's length for every stack's certificate (rancher.tls, docker.tls): `name` names the docker section's. */
+const hostnameLengthOfFile = hostnameLengthRule<FileValues>((s, name) => [chartIssuer(s.rancher?.tls), dockerIssuer(s.docker?.tls, name)]);
+const hostnameLength: FileRule = (s, problem) => hostnameLengthOfFile(s, problem, fileName('docker'));
+
+/** What the VPCs of yours leave to you (rkeHa and docker existingNetwork, vpc, proxy). */
+const existingNetworks: FileRule = (s, problem) => {
+  const mine = (['rkeHa', 'docker'] as const).filter((section) => isObject(s[section]) && s[section].existingNetwork !== undefined);
+  ownVpcProblems(
+    s,
+    mine.map((section) => `${section}.existingNetwork`),
+    problem,
+  );
+};
+
+/** The docker host is IPv4 only, beside a dual-stack rke-ha deployment (adminCidrs, rkeHa.dualStack, docker.sshKeyName). */
+const dockerSshOverIpv6: FileRule = (s, problem) => {
+  const ipv6Admin = ipv6AdminCidrs(s);
+  if (ipv6Admin.length > 0 && s.rkeHa?.dualStack === true && s.docker?.sshKeyName !== undefined) {
+    problem(
+      ['adminCidrs'],
+      `lists IPv6 networks (${ipv6Admin.join(', ')}), and the docker host, which docker.sshKeyName opens SSH on to the admin networks, is IPv4 only; list IPv4 networks, or remove docker.sshKeyName`,
+      ipv6Admin,
+    );
+  }
+};
+
+/** The file's rules, in the order their problems are reported. */
+const SETTINGS_RULES: readonly FileRule[] = [
+  hostnameRules,
+  rkeHa(rkeWildcardRule),
+  docker(dockerWildcardRules),
+  hostnameLength,
+  // The docker host's group holds fewer rules than the servers': rke-ha's limit is the file's.
+  rkeHa(rkeAdminNetworkRule),
+  k8sHa(apexRecordRule),
+  rancherVersionRules,
+  rkeHa(rkeVersionRules),
+  closedEgressRules(true),
+  docker(dockerEgressRule),
+  rkeHa(etcdScheduleRule),
+  backupScheduleRule,
+  rancherTlsRules,
+  rkeHa(tlsIngressRule),
+  bootstrapRules,
+  // rke-ha from a settings file gets `servers` credentials instead of an EKS identity (app/from-settings.ts).
+  k8sHa(eksCredentialRule),
+  rkeHa(rkeCombinationRules),
+  docker(dockerCombinationRule),
+  existingNetworks,
+  rkeHa(ingressControllerRule),
+  rkeHa(ipv6AdminRule),
+  dockerSshOverIpv6,
+  rkeHa(dualStackRules),
+  rkeHa(operatingSystemRule),
+  rkeHa(imagePartitionRule),
+];
+
+/** Runs every rule of the file, even when fields failed, so one run reports everything. */
+export function settingsRules(s: Partial<FileValues>, ctx: z.RefinementCtx): void {
+  if (!isObject(s)) return;
+  const problem: Problem = (path, message, input) => ctx.addIssue({ code: 'custom', path: [...path], message, input });
+  for (const rule of SETTINGS_RULES) rule(s, problem);
+}
