@@ -1,6 +1,7 @@
-// Both tiers: removes the folder unit-setup.js made.
+// Both tiers: removes the folder unit-setup.js made (not one the caller named: .ci/run shares one between the tiers).
 const { rmSync } = require('node:fs');
 
 module.exports = function unitTeardown() {
-  if (process.env.RANCHER_TEST_SYNTH_SHARE) rmSync(process.env.RANCHER_TEST_SYNTH_SHARE, { recursive: true, force: true });
+  const folder = process.env.RANCHER_TEST_SYNTH_SHARE;
+  if (folder && process.env.RANCHER_TEST_SYNTH_SHARE_MADE_BY === String(process.pid)) rmSync(folder, { recursive: true, force: true });
 };
