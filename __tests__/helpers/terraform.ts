@@ -10,8 +10,14 @@ import { cachedResult, keepResult, runCached } from './memo';
  * evaluates expressions offline): the tools tier only. global-setup.js stops the tier when
  * no terraform >= 1.10 runs: these tests are never skipped.
  */
-/** No user CLI configuration (nothing from the machine's ~/.terraformrc leaks in), no check-in, no next-step hints. */
-export const TERRAFORM_ENV = { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1' };
+/**
+ * No user CLI configuration (nothing from the machine's ~/.terraformrc leaks in), no check-in, no next-step hints.
+ * GOGC=400: Go's collector runs when the heap has grown by 400 % rather than 100 %. A plan or apply of a whole stack
+ * on the built-in provider (second-plan.tools) spends about 40 % of its CPU collecting: with 400 a plan of rke-ha
+ * takes 2.6 s of CPU instead of 4.1 s, at a peak of 350 MB instead of 160 MB (bench/README.md, 2026-11-26). It
+ * changes when Terraform collects garbage, nothing it decides; short runs (console, fmt, init) barely collect.
+ */
+export const TERRAFORM_ENV = { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', GOGC: '400' };
 
 /** `terraform <args> -no-color` in `dir`: its exit status, its stdout, and stdout and stderr together. */
 export function terraformIn(dir: string, ...args: string[]): { status: number | null; stdout: string; output: string } {
