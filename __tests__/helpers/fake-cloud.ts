@@ -109,8 +109,12 @@ function stubServerPort(): string | undefined {
 }
 
 let built: string | undefined;
-/** The operations CLI as `npm run roll|teardown` runs it (scripts/build.js cli), built once per test file. */
+/**
+ * The operations CLI as `npm run roll|teardown` runs it (scripts/build.js cli): the one the tier's global setup built
+ * (RANCHER_TEST_OPS_CLI), else built once for this test file.
+ */
 export function opsCli(): string {
+  built ??= process.env.RANCHER_TEST_OPS_CLI;
   if (built) return built;
   const out = mkdtempSync(join(tmpdir(), 'ops-cli-'));
   const result = runBounded(process.execPath, [join(__dirname, '..', '..', 'scripts', 'build.js'), 'cli', out]);

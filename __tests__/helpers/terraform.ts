@@ -3,15 +3,21 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TerraformJson } from './synth';
-import { cachedResult, keepResult, runCached } from './memo';
+import { cachedShared, keepShared, runShared } from './memo';
 
 /**
  * Checks that need the terraform binary but no provider (it parses and
  * evaluates expressions offline): the tools tier only. global-setup.js stops the tier when
  * no terraform >= 1.10 runs: these tests are never skipped.
  */
-/** No user CLI configuration (nothing from the machine's ~/.terraformrc leaks in), no check-in, no next-step hints. */
-export const TERRAFORM_ENV = { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1' };
+/**
+ * No user CLI configuration (nothing from the machine's ~/.terraformrc leaks in), no check-in, no next-step hints.
+ * GOGC=400: Go's collector runs when the heap has grown by 400 % rather than 100 %. A plan or apply of a whole stack
+ * on the built-in provider (second-plan.tools) spends about 40 % of its CPU collecting: with 400 a plan of rke-ha
+ * takes 2.6 s of CPU instead of 4.1 s, at a peak of 350 MB instead of 160 MB (bench/README.md, 2026-11-26). It
+ * changes when Terraform collects garbage, nothing it decides; short runs (console, fmt, init) barely collect.
+ */
+export const TERRAFORM_ENV = { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', GOGC: '400' };
 
 /** `terraform <args> -no-color` in `dir`: its exit status, its stdout, and stdout and stderr together. */
 export function terraformIn(dir: string, ...args: string[]): { status: number | null; stdout: string; output: string } {
@@ -39,7 +45,7 @@ export function templateStrings(json: unknown, path = ''): { path: string; text:
   return [];
 }
 
-/** Kept (memo.ts) for a template text that parses: variants share most of theirs (user data, chart values). */
+/** Kept (memo.ts, shared by the files of a run) for a template text that parses: variants share most of theirs (user data, chart values). */
 const parsedKey = (text: string) => `terraform fmt template\0${text}`;
 
 /**
@@ -49,7 +55,7 @@ const parsedKey = (text: string) => `terraform fmt template\0${text}`;
  * Returns the paths whose text does not parse.
  */
 export function unparsableTemplates(json: TerraformJson): string[] {
-  const strings = templateStrings(json).filter(({ text }) => cachedResult(parsedKey(text)) === undefined);
+  const strings = templateStrings(json).filter(({ text }) => cachedShared(parsedKey(text)) === undefined);
   if (strings.length === 0) return [];
   const dir = mkdtempSync(join(tmpdir(), 'rancher-hcl-'));
   const parses = (texts: string[]) => {
@@ -61,7 +67,7 @@ export function unparsableTemplates(json: TerraformJson): string[] {
   try {
     // One run for the whole stack; only on failure, one run per string to name the culprits.
     if (parses(strings.map((s) => s.text))) {
-      for (const { text } of strings) keepResult(parsedKey(text), true);
+      for (const { text } of strings) keepShared(parsedKey(text), true);
       return [];
     }
     return strings.filter(({ text }) => !parses([text])).map(({ path }) => path);
@@ -75,8 +81,9 @@ export function unparsableTemplates(json: TerraformJson): string[] {
  * the given input variables; returns the value decoded from JSON.
  */
 export function evaluate(expression: string, variables: Record<string, string> = {}): unknown {
-  // Some expressions recur across test files (the same stack's conditions); no expression here reads the clock.
-  return runCached(consoleKey(expression, variables), () => evaluateNow(expression, variables));
+  // Some expressions recur across test files (the same stack's conditions), kept for the files of the run (memo.ts);
+  // no expression here reads the clock.
+  return runShared(consoleKey(expression, variables), () => evaluateNow(expression, variables));
 }
 
 const consoleKey = (expression: string, variables: Record<string, string>) => `terraform console\0${JSON.stringify(variables)}\0${expression}`;
@@ -89,11 +96,11 @@ const consoleKey = (expression: string, variables: Record<string, string>) => `t
  */
 export function evaluateEach(expressions: readonly (string | undefined)[], variables: Record<string, string> = {}): unknown[] {
   const given = expressions.filter((expression): expression is string => expression !== undefined);
-  const pending = [...new Set(given)].filter((expression) => cachedResult(consoleKey(expression, variables)) === undefined);
+  const pending = [...new Set(given)].filter((expression) => cachedShared(consoleKey(expression, variables)) === undefined);
   if (pending.length > 1) {
     try {
       const values = evaluateNow(`[${pending.join(', ')}]`, variables) as unknown[];
-      pending.forEach((expression, i) => keepResult(consoleKey(expression, variables), values[i]));
+      pending.forEach((expression, i) => keepShared(consoleKey(expression, variables), values[i]));
     } catch {
       // Each alone, below.
     }
@@ -156,7 +163,8 @@ export const PROVIDER_DOWNLOAD_ERROR = 'Failed to query available provider packa
  * configuration itself is valid, offline and without network timeouts.
  */
 export function initConfiguration(files: Record<string, string>): InitOutcome {
-  return runCached(`terraform init\0${JSON.stringify(files)}`, () => initNow(files));
+  // The same root modules are loaded by several files of a run (the default stacks): kept for all of them (memo.ts).
+  return runShared(`terraform init\0${JSON.stringify(files)}`, () => initNow(files));
 }
 
 function initNow(files: Record<string, string>): InitOutcome {

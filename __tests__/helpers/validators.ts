@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { cachedResult, keepResult, runCached } from './memo';
+import { cachedShared, keepShared, runShared } from './memo';
 
 export interface ToolResult {
   readonly status: number | null;
@@ -73,13 +73,13 @@ export interface CloudConfigFile {
 
 /**
  * Runs a validator that prefixes every finding with the file's path, once for
- * all of `texts` not seen before in this test file (identical scripts recur in
- * every variant), and returns each text's findings: status 1 with the lines
+ * all of `texts` not seen before in this test file or another of this run
+ * (identical scripts recur in every variant and file; memo.ts), and returns each text's findings: status 1 with the lines
  * that name it, or status 0 and no output.
  */
 function lintEach(tool: string, args: string[], texts: readonly string[], fileName: string): ToolResult[] {
   const key = (text: string) => `${tool}\0${args.join(' ')}\0${text}`;
-  const pending = [...new Set(texts.filter((text) => cachedResult<ToolResult>(key(text)) === undefined))];
+  const pending = [...new Set(texts.filter((text) => cachedShared<ToolResult>(key(text)) === undefined))];
   if (pending.length > 0) {
     const dir = mkdtempSync(join(tmpdir(), 'rancher-lint-'));
     try {
@@ -100,12 +100,12 @@ function lintEach(tool: string, args: string[], texts: readonly string[], fileNa
       const stray = lines.filter((line) => !attributed.has(line));
       if (stray.length > 0 || (result.status !== 0 && attributed.size === 0))
         throw new Error(`${tool} failed:\n${stray.join('\n') || result.status}`);
-      pending.forEach((text, i) => keepResult(key(text), found[i]));
+      pending.forEach((text, i) => keepShared(key(text), found[i]));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  return texts.map((text) => cachedResult<ToolResult>(key(text))!);
+  return texts.map((text) => cachedShared<ToolResult>(key(text))!);
 }
 
 /** The files a cloud-config writes, parsed only (no validator runs: the unit tier's reading of user data). */
@@ -122,7 +122,7 @@ export function cloudConfigFiles(userData: string): CloudConfigFile[] {
 export function validateCloudConfig(userData: string): CloudConfigFile[] {
   expect(userData.startsWith('#cloud-config\n')).toBe(true);
 
-  const schema = runCached(`cloud-init schema\0${userData}`, () =>
+  const schema = runShared(`cloud-init schema\0${userData}`, () =>
     runValidator('cloud-init', ['schema', '--config-file'], userData, 'user-data.yaml'),
   );
   expect(schema.output).toContain('Valid cloud-config');
