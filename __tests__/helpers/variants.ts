@@ -5,7 +5,7 @@ import { DOCKER_STACK, DockerStack } from '../../app/stacks/docker';
 import { K8S_HA_STACK, K8sHaStack } from '../../app/stacks/k8s-ha';
 import { RKE_HA_STACK, RkeHaStack } from '../../app/stacks/rke-ha';
 import { keepResult, runCached } from './memo';
-import { sharedText, shareText } from './synth-share';
+import { sharedSynth, shareText } from './synth-share';
 import { DB, LB, NODES, VPC } from './sample-network';
 import { settings, sortedKeys, synthStack, synthStackFolder, type StackFolder, type TerraformJson } from './synth';
 
@@ -343,7 +343,7 @@ export function synthSettings(stack: StackName, input: SettingsInput): { json: T
   // One parse for the key and the stack (a parse is ~10 ms): the stacks only read the settings.
   const parsed = settings(input);
   const key = synthKey(stack, parsed);
-  const text = runCached(key, () => sharedText(key) ?? shareText(key, synthStack((app) => buildParsed(app, stack, parsed)).text));
+  const text = runCached(key, () => sharedSynth(key, () => synthStack((app) => buildParsed(app, stack, parsed)).text));
   return { json: JSON.parse(text) as TerraformJson, text };
 }
 

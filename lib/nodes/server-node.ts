@@ -239,7 +239,11 @@ export class ServerNode extends Construct {
       a === 'user_data' && this.upgradable
         ? Token.asString(Op.and(neq(wanted[a], running[a]), this.recordDiffers(this.upgradable)))
         : neq(wanted[a], running[a]);
-    return Fn.compact(attributes.map((a) => Token.asString(Fn.conditional(differs(a), a, ''))));
+    // The list written as text around its conditionals, as Fn.compact writes it: cdktf 0.21 resolves a list given to
+    // a function three times (the list, the list again, then each item), and this list was the costliest value of
+    // the stack to resolve (bench/README.md, 2026-11-26).
+    const items = attributes.map((a) => Token.asString(Fn.conditional(differs(a), a, '')));
+    return Token.asList(`\${compact([${items.join(', ')}])}`);
   }
 
   /** The recorded hash is neither the current one nor, for a record older than `notTaken`, its legacy form. */
