@@ -99,7 +99,10 @@ async function buildLibrary(out = LIBRARY_DIR) {
   // --noCheck: declarations only, without checking the program's types again (`npm run lint` checks them, the
   // whole project); emit errors (a type a declaration cannot name) still fail the build. The declarations that ship
   // are byte-identical either way; the run takes about 8 s of CPU instead of 13 (bench/README.md, 2026-11-26).
-  const tscArgs = [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json'), '--declarationDir', out, '--noCheck'];
+  // A release checks them (scripts/release.js sets RANCHER_BUILD_CHECK_TYPES): what ships is built from a tree
+  // whose library type-checks, whether or not lint ran on it.
+  const check = process.env.RANCHER_BUILD_CHECK_TYPES === '1' ? [] : ['--noCheck'];
+  const tscArgs = [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json'), '--declarationDir', out, ...check];
   const tsc = spawnSync(process.execPath, tscArgs, { cwd: root, encoding: 'utf8' });
   if (tsc.status !== 0) throw new Error(`tsc (declarations) failed:\n${tsc.stdout}${tsc.stderr}`);
   // Only the declarations the entry points reach ship: the rest (the settings schemas' among them, which name zod's

@@ -177,7 +177,9 @@ function release(args, log) {
     const staging = `${out}.partial`;
     rmSync(staging, { recursive: true, force: true });
     mkdirSync(staging, { recursive: true });
-    const [packed] = JSON.parse(run('npm', ['pack', '--pack-destination', staging, '--json', '--silent'])).map((p) => p.filename);
+    // The library's build type-checks its declarations here (scripts/build.js skips that elsewhere: lint checks).
+    const packEnv = { ...process.env, RANCHER_BUILD_CHECK_TYPES: '1' };
+    const [packed] = JSON.parse(run('npm', ['pack', '--pack-destination', staging, '--json', '--silent'], { env: packEnv })).map((p) => p.filename);
     const files = [packed, ...moduleArchives(staging, version, options.settings)];
     const sums = files.map(
       (file) =>

@@ -83,6 +83,22 @@ describe('npm run release', () => {
     expect(version()).toBe(before);
   });
 
+  it('builds nothing from a library that does not type-check, though other builds skip that check (lint makes it)', () => {
+    const file = join(clone, 'lib', 'synth', 'version.ts');
+    const text = readFileSync(file, 'utf8');
+    writeFileSync(file, `${text}\nexport const NOT_A_NUMBER: number = 'text';\n`);
+    git('commit', '-qam', 'a type error');
+    try {
+      const result = release(NEXT, '--dry-run');
+      expect(result.code).not.toBe(0);
+      expect(result.err).toMatch(/error TS2322: Type 'string' is not assignable to type 'number'/);
+      // Put back as it was: the version, the CHANGELOG and lib/synth/version.ts.
+      expect(git('status', '--porcelain')).toBe('');
+    } finally {
+      git('reset', '-q', '--hard', 'HEAD~1');
+    }
+  });
+
   it('refuses a tree with changes not committed', () => {
     writeFileSync(join(clone, 'stray.txt'), 'x\n');
     try {
