@@ -25,7 +25,7 @@ import { requireTerraformVersion } from '../common/terraform-version';
 import { requireProps, resolveProps } from './private/resolve-props';
 import { deploymentPrefix } from './private/stack-level-names';
 import { RancherOnCluster } from './rancher-on-cluster';
-import { RancherInstallation } from './private/rancher-installation';
+import { deploymentInstallationProps, RancherInstallation } from './private/rancher-installation';
 
 /**
  * Rancher onto a Kubernetes cluster that already exists (the Rancher docs'
@@ -179,15 +179,8 @@ export class RancherOnExistingCluster extends RancherOnCluster {
         ? { clusterName: eksClusterName, mechanism: credentials }
         : undefined;
     const installation = new RancherInstallation(this, 'rancher-installation', {
-      name: props.name,
-      region: props.region,
+      ...deploymentInstallationProps(props),
       hostname: given.hostname,
-      versions: props.versions,
-      airGap: props.airGap,
-      rancher: props.rancher,
-      timeouts: props.timeouts,
-      backups: props.backups,
-      alarms: props.alarms.enabled,
       tls,
       certificates,
       certManager: props.certManager.install ? 'install' : 'cluster',

@@ -99,7 +99,7 @@ import { warnOnArm64 } from './private/server-architecture';
 import { singleZoneDatastoreWarning, unconfirmedImageWarning, unconfirmedSumWarning, warnOnUnconfirmed } from './private/unconfirmed-facts';
 import { releaseEnvironment } from '../kubernetes/private/release-files';
 import { RancherOnCluster } from './rancher-on-cluster';
-import { RancherInstallation } from './private/rancher-installation';
+import { deploymentInstallationProps, RancherInstallation } from './private/rancher-installation';
 
 /** What the DNS round robin's health checks ask every node for (through its ingress, by Rancher's name). */
 const HEALTH_CHECK_PATH = '/ping';
@@ -862,17 +862,10 @@ export class RancherOnRke extends RancherOnCluster {
     const { props, tls } = d;
     const { hostname } = entry;
     const installation = new RancherInstallation(this, 'rancher-installation', {
-      name: props.name,
-      region: props.region,
+      ...deploymentInstallationProps(props),
       hostname,
       // A wildcard name comes from the load balancer's addresses: new with every deployment, unknown to the plan.
       hostnameKnownAtPlan: !d.wildcard,
-      versions: props.versions,
-      airGap: props.airGap,
-      rancher: props.rancher,
-      timeouts: props.timeouts,
-      backups: props.backups,
-      alarms: props.alarms.enabled,
       tls,
       certificates: d.certificates,
       certManager: tls.certManager ? 'install' : 'none',

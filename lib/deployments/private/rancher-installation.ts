@@ -34,6 +34,20 @@ const CERT_MANAGER_ID = 'cert-manager';
  */
 export type CertManagerSource = 'install' | 'none' | 'cluster';
 
+/** The installation's props every deployment passes on from its own, as they are. */
+type DeploymentInstallationProps = Pick<
+  RancherInstallationProps,
+  'name' | 'region' | 'versions' | 'airGap' | 'rancher' | 'timeouts' | 'backups' | 'alarms'
+>;
+
+/** Those props from a deployment's resolved props (RancherOnRke's and RancherOnExistingCluster's). */
+export function deploymentInstallationProps(
+  props: Pick<ResolvedDeploymentProps, 'name' | 'region' | 'versions' | 'airGap' | 'rancher' | 'timeouts' | 'backups' | 'alarms'>,
+): DeploymentInstallationProps {
+  const { name, region, versions, airGap, rancher, timeouts, backups, alarms } = props;
+  return { name, region, versions, airGap, rancher, timeouts, backups, alarms: alarms.enabled };
+}
+
 export interface RancherInstallationProps {
   /** The deployment's `name`: the backups' bucket and identities are named `<name>-<stack>`, their parameters go under `/<name>/<stack>`. */
   readonly name: string;
