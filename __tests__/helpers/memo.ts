@@ -12,11 +12,6 @@ import { sharedText, shareText } from './synth-share';
 
 const inFile = new Map<string, unknown>();
 
-/** What this test file already kept under `key`; undefined when nothing was. */
-export function cachedResult<T>(key: string): T | undefined {
-  return inFile.get(key) as T | undefined;
-}
-
 /** Keeps `result` under `key` for the rest of this test file. */
 export function keepResult<T>(key: string, result: T): T {
   inFile.set(key, result);
