@@ -1,6 +1,6 @@
 import type { DeploymentVariables } from './deployment-variables';
 import type { Settings } from './config/settings-schema';
-import { requiredArchitecture, type Architecture } from '../lib/config/instance-types';
+import { requiredArchitecture } from '../lib/config/instance-types';
 import { wildcardName } from '../lib/deployments/private/rancher-name';
 import type { AwsDeploymentProps, CommonDeploymentProps, PublicNameProps } from '../lib/deployments/props';
 import type { DockerExistingNetworkSettings, RkeExistingNetworkSettings } from '../lib/config/existing-network-schema';
@@ -66,22 +66,13 @@ export function rancherOnRkeProps(settings: Settings, inputs: DeploymentVariable
     ...common,
     backups,
     ...rkeHa,
-    ...pinnedImageArchitecture(settings.rkeHa),
+    // The stack gives the servers' type as its `instance_type` variable, a reference the construct cannot read, whose
+    // validation holds every plan-time type to this architecture (instance-type-variable.ts): with a pinned image and
+    // no `architecture`, the settings' type's, which the release the servers install must follow.
+    architecture: requiredArchitecture(settings.rkeHa),
     existingNetwork: rkeExistingNetwork(existingNetwork),
     instanceType,
   };
-}
-
-/**
- * A pinned image's architecture, named for the construct: the stack gives the servers' type as its `instance_type`
- * variable (a reference the construct cannot read), whose validation holds every plan-time type to the architecture
- * of the settings' type. Without it the construct could not tell which release the servers install (RKE2's or K3s'
- * arm64 or amd64 build), and refuses a pinned image with a referenced type and no architecture.
- */
-function pinnedImageArchitecture(rkeHa: Settings['rkeHa']): { architecture?: Architecture } {
-  if (rkeHa.amiId === undefined || rkeHa.architecture !== undefined) return {};
-  const architecture = requiredArchitecture(rkeHa);
-  return architecture === undefined ? {} : { architecture };
 }
 
 /** RancherOnDocker's props from the settings: the deployment's, `docker`'s, and the stack's `instance_type` variable. */
