@@ -2,20 +2,32 @@ import type { z } from 'zod';
 import {
   backupScheduleRule,
   bootstrapRules,
+  chartEgressRule,
+  chartHostnameLengthRule,
   chartIssuer,
-  closedEgressRules,
+  hostEgressRule,
   hostnameLengthRule,
   hostnameRules,
   ipv6AdminCidrs,
   isObject,
   ownVpcProblems,
+  ownVpcRule,
   rancherTlsRules,
   rancherVersionRules,
   type Problem,
   type Rule,
 } from '../../lib/config/deployment-rules';
 import { SECTION_FIELDS } from '../../lib/config/deployment-schema';
-import { dockerCombinationRule, dockerEgressRule, dockerIssuer, dockerWildcardRules, type DockerValues } from '../../lib/config/docker-rules';
+import {
+  dockerAdminNetworkRule,
+  dockerCombinationRule,
+  dockerEgressRule,
+  dockerHostnameLengthRule,
+  dockerIpv6AdminRule,
+  dockerIssuer,
+  dockerWildcardRules,
+  type DockerValues,
+} from '../../lib/config/docker-rules';
 import { apexRecordRule, eksCredentialRule, type K8sHaValues } from '../../lib/config/k8s-ha-rules';
 import {
   dualStackRules,
@@ -28,6 +40,7 @@ import {
   rkeCombinationRules,
   rkeVersionRules,
   rkeWildcardRule,
+  serverCredentialRule,
   tlsIngressRule,
   type RkeValues,
 } from '../../lib/config/rke-ha-rules';
@@ -52,24 +65,29 @@ function inSection(section: SectionName, problem: Problem): Problem {
   return (path, message, input) => problem(Object.hasOwn(own, String(path[0])) ? [section, ...path] : path, message, input);
 }
 
+/** The construct rule each of the file's section rules runs (settings-rules.test.ts holds the file to the constructs' lists). */
+const SECTION_RULE_OF = new Map<FileRule, unknown>();
+
+function runs(fileRule: FileRule, rule: unknown): FileRule {
+  SECTION_RULE_OF.set(fileRule, rule);
+  return fileRule;
+}
+
 // A construct's rule over a section of the file as the construct's props: the deployment's fields with the
 // section's beside them (from-settings.ts makes the props so). A section that is not a mapping has its type error.
-const rkeHa =
-  (rule: Rule<RkeValues>): FileRule =>
-  (s, problem) => {
+const rkeHa = (rule: Rule<RkeValues>): FileRule =>
+  runs((s, problem) => {
     if (isObject(s.rkeHa)) rule({ ...s, ...s.rkeHa }, inSection('rkeHa', problem), fileName('rkeHa'));
-  };
-const k8sHa =
-  (rule: Rule<K8sHaValues>): FileRule =>
-  (s, problem) => {
+  }, rule);
+const k8sHa = (rule: Rule<K8sHaValues>): FileRule =>
+  runs((s, problem) => {
     // RancherOnExistingCluster's `dns` is its section's (the record's target), not the deployment's DNS mode.
     if (isObject(s.k8sHa)) rule({ ...s, ...s.k8sHa }, inSection('k8sHa', problem), fileName('k8sHa'));
-  };
-const docker =
-  (rule: Rule<DockerValues>): FileRule =>
-  (s, problem) => {
+  }, rule);
+const docker = (rule: Rule<DockerValues>): FileRule =>
+  runs((s, problem) => {
     if (isObject(s.docker)) rule({ ...s, ...s.docker }, inSection('docker', problem), fileName('docker'));
-  };
+  }, rule);
 
 /**
  * The issuers that put the hostname in a certificate's common name, which X.509 limits to 64 characters: ACM and the
@@ -117,7 +135,7 @@ const SETTINGS_RULES: readonly FileRule[] = [
   k8sHa(apexRecordRule),
   rancherVersionRules,
   rkeHa(rkeVersionRules),
-  closedEgressRules(true),
+  chartEgressRule,
   docker(dockerEgressRule),
   rkeHa(etcdScheduleRule),
   backupScheduleRule,
@@ -136,6 +154,28 @@ const SETTINGS_RULES: readonly FileRule[] = [
   rkeHa(operatingSystemRule),
   rkeHa(imagePartitionRule),
 ];
+
+/**
+ * The constructs' rules the file does not run as they are, and why: a rule that spans the file's sections takes the
+ * place of a construct's own, or the file's mapping to props (from-settings.ts) leaves the rule nothing to refuse.
+ */
+export const REPLACED_CONSTRUCT_RULES: ReadonlyMap<unknown, string> = new Map<unknown, string>([
+  [chartHostnameLengthRule, "hostnameLength: one rule for every stack's certificate issuer (rancher.tls, docker.tls)"],
+  [dockerHostnameLengthRule, "hostnameLength: one rule for every stack's certificate issuer (rancher.tls, docker.tls)"],
+  [ownVpcRule, "existingNetworks: both sections' existing networks against vpc and proxy"],
+  [hostEgressRule, 'chartEgressRule: the file also makes the rke-ha and k8s-ha stacks, which need what the docker host needs and more'],
+  [dockerAdminNetworkRule, "rkeHa's admin network limit, the lower one: the servers' group holds more rules per network than the docker host's"],
+  [dockerIpv6AdminRule, 'dockerSshOverIpv6: the docker stack opens admin access only with docker.sshKeyName (app/stacks/docker.ts)'],
+  [serverCredentialRule, "rancherOnRkeProps gives rke-ha's servers credentials where the file's backups name an EKS identity"],
+]);
+
+/** The rules only the file has: they span its sections, which no construct sees. */
+const FILE_ONLY_RULES: ReadonlySet<unknown> = new Set<unknown>([hostnameLength, existingNetworks, dockerSshOverIpv6]);
+
+/** The construct rules the file runs, each as it is or through its section (rkeHa, k8sHa, docker). */
+export function constructRulesOfFile(): unknown[] {
+  return SETTINGS_RULES.filter((rule) => !FILE_ONLY_RULES.has(rule)).map((rule) => SECTION_RULE_OF.get(rule) ?? rule);
+}
 
 /** Runs every rule of the file, even when fields failed, so one run reports everything. */
 export function settingsRules(s: Partial<FileValues>, ctx: z.RefinementCtx): void {

@@ -114,7 +114,7 @@ export function closesEgressWithoutProxy(proxy: Partial<CommonValues>['proxy']):
  * Closed egress without a proxy: the mirrors it needs, and Let's Encrypt it cannot reach (proxy, airGap, rancher.tls).
  * `chart`: the deployment installs Rancher's Helm chart and cert-manager (rke-ha, k8s-ha), the Docker install neither.
  */
-export function closedEgressRules(chart: boolean): CommonRule {
+function closedEgressRules(chart: boolean): CommonRule {
   return (p, problem) => {
     // SSM, Session Manager and S3 get VPC endpoints (the stacks add them), but the installer and the images can only
     // come from the VPC or the listed networks, so mirrors there are required.
@@ -163,6 +163,11 @@ export function closedEgressRules(chart: boolean): CommonRule {
     }
   };
 }
+
+/** Closed egress for the Helm chart's deployments (rke-ha, k8s-ha), which install cert-manager. */
+export const chartEgressRule = closedEgressRules(true);
+/** Closed egress for the Docker install, which installs neither the chart nor cert-manager. */
+export const hostEgressRule = closedEgressRules(false);
 
 /**
  * A valid five-field schedule no date matches (31 February): robfig/cron, which RKE2 and the rancher-backup operator

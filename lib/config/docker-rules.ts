@@ -4,7 +4,7 @@ import {
   adminNetworkProblems,
   backupScheduleRule,
   bootstrapRules,
-  closedEgressRules,
+  hostEgressRule,
   closesEgressWithoutProxy,
   hostnameLengthRule,
   hostnameRules,
@@ -52,6 +52,9 @@ export function dockerIssuer(
     : `the Docker install's Let's Encrypt client (${name('tls.issuer')} acme)`;
 }
 
+/** The hostname in the certificate the Docker install's issuer makes (hostname, tls). */
+export const dockerHostnameLengthRule = hostnameLengthRule<DockerValues>((p, name) => [dockerIssuer(p.tls, name)]);
+
 /** The admin networks as rules of the host's security group (adminCidrs). */
 export const dockerAdminNetworkRule: DockerRule = (p, problem) => adminNetworkProblems(p.adminCidrs, adminNetworkLimit(undefined), problem);
 
@@ -89,10 +92,10 @@ export const dockerIpv6AdminRule: DockerRule = (p, problem) => {
 export const RANCHER_ON_DOCKER_RULES: readonly DockerRule[] = [
   hostnameRules,
   dockerWildcardRules,
-  hostnameLengthRule<DockerValues>((p, name) => [dockerIssuer(p.tls, name)]),
+  dockerHostnameLengthRule,
   dockerAdminNetworkRule,
   rancherVersionRules,
-  closedEgressRules(false),
+  hostEgressRule,
   dockerEgressRule,
   backupScheduleRule,
   rancherTlsRules,
