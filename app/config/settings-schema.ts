@@ -1,9 +1,7 @@
 import { z } from 'zod';
 import { backendSchema } from './backend-schema';
 import { deploymentFields } from '../../lib/config/deployment-schema';
-import { dockerSchema } from '../../lib/config/docker-schema';
-import { k8sHaSchema } from '../../lib/config/k8s-ha-schema';
-import { rkeHaSchema } from '../../lib/config/rke-ha-schema';
+import { dockerSchema, k8sHaSchema, rkeHaSchema } from './section-schemas';
 import { settingsRules } from './settings-rules';
 import { tagsSchema } from './tags-schema';
 
@@ -18,8 +16,8 @@ export { SECURITY_GROUP_INBOUND_RULES } from '../../lib/config/deployment-rules'
  * (hostname, hosted zone) stay unset and become required Terraform variables.
  *
  * Keep `rancher.example.yaml` and the settings table of docs/settings-file.md in step: a test
- * fails when a field here is missing from either. Each stack's section lives
- * in its own module (`<stack>-schema.ts`).
+ * fails when a field here is missing from either. Each stack's section is its
+ * construct's own fields (lib/config/<stack>-schema.ts) under the section's name (section-schemas.ts).
  */
 
 const { name, region, hostname, hostedZone, dns, adminCidrs, ...sections } = deploymentFields;

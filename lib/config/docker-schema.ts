@@ -83,7 +83,7 @@ export const DOCKER_FIELDS = {
 
 /**
  * The rules between the `docker` section's fields, its messages naming the settings with `name`: `docker.instanceType`
- * for a settings file (dockerSchema), `instanceType` for RancherOnDocker's flat props (deployment-schema.ts). They run
+ * for a settings file (app/config/section-schemas.ts), `instanceType` for RancherOnDocker's flat props (deployment-schema.ts). They run
  * even when a field failed, so one run reports everything.
  */
 export function dockerRules(name: (field: string) => string) {
@@ -126,18 +126,10 @@ export function dockerRules(name: (field: string) => string) {
   };
 }
 
-/** The `docker` section of a settings file (a construct takes its fields flat: deployment-schema.ts). */
-export const dockerSchema = z
-  .strictObject(DOCKER_FIELDS)
-  .superRefine(
-    dockerRules((field) => `docker.${field}`),
-    { when: () => true },
-  )
-  .prefault({});
-
-export type DockerSettings = z.output<typeof dockerSchema>;
+/** RancherOnDocker's own props (the docker fields, flat in its props), completed. */
+export type DockerOwnProps = z.output<z.ZodObject<typeof DOCKER_FIELDS>>;
 
 /** The VPC range the docker stack creates (undefined with an existing network). */
-export const effectiveDockerVpcCidr: (s: Pick<DockerSettings, 'vpcCidr' | 'existingNetwork'>) => string | undefined = createdVpcCidr;
+export const effectiveDockerVpcCidr: (s: Pick<DockerOwnProps, 'vpcCidr' | 'existingNetwork'>) => string | undefined = createdVpcCidr;
 /** The schema's output is the plain section type (a compile error otherwise). */
-export type DockerTlsSettingsHeld = Expect<SameType<DockerSettings['tls'], DockerTlsSettings>>;
+export type DockerTlsSettingsHeld = Expect<SameType<DockerOwnProps['tls'], DockerTlsSettings>>;

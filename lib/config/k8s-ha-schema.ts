@@ -137,8 +137,5 @@ export const K8S_HA_FIELDS = {
     .prefault({}),
 };
 
-/** The `k8sHa` section of a settings file. */
-export const k8sHaSchema = z.strictObject(K8S_HA_FIELDS).prefault({});
-
-export type K8sHaSettings = z.output<typeof k8sHaSchema>;
-export type K8sHaAccessSettings = K8sHaSettings['access'];
+/** RancherOnExistingCluster's own props (the k8s-ha fields, flat in its props), completed. */
+export type K8sHaOwnProps = z.output<z.ZodObject<typeof K8S_HA_FIELDS>>;

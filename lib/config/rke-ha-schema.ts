@@ -167,7 +167,7 @@ export const RKE_HA_FIELDS = {
 /**
  * The rules between the `rkeHa` section's fields (RKE2 keeps etcd on the servers: quorum needs an odd count; K3s keeps
  * its state in the datastore), its messages naming the settings with `name`: `rkeHa.instanceType` for a settings file
- * (rkeHaSchema), `instanceType` for RancherOnRke's flat props (deployment-schema.ts). They run even when a field
+ * (app/config/section-schemas.ts), `instanceType` for RancherOnRke's flat props (deployment-schema.ts). They run even when a field
  * failed, so one run reports everything.
  */
 export function rkeHaRules(name: (field: string) => string) {
@@ -241,15 +241,6 @@ export function rkeHaRules(name: (field: string) => string) {
     if (typeProblem) ctx.addIssue({ code: 'custom', path: ['instanceType'], message: typeProblem, input: s.instanceType });
   };
 }
-
-/** The `rkeHa` section of a settings file (a construct takes its fields flat: deployment-schema.ts). */
-export const rkeHaSchema = z
-  .strictObject(RKE_HA_FIELDS)
-  .superRefine(
-    rkeHaRules((field) => `rkeHa.${field}`),
-    { when: () => true },
-  )
-  .prefault({});
 
 /** Most servers a deployment runs (rke2 3, k3s 3): at most one node subnet each. */
 const MAX_SERVERS = 3;
@@ -335,17 +326,18 @@ function existingNetworkProblems(s: Record<string, unknown>): { path: (string | 
 }
 
 /** The VPC range the rke-ha stack creates (undefined with an existing network). */
-export const effectiveVpcCidr: (s: Pick<RkeHaSettings, 'vpcCidr' | 'existingNetwork'>) => string | undefined = createdVpcCidr;
+export const effectiveVpcCidr: (s: Pick<RkeHaOwnProps, 'vpcCidr' | 'existingNetwork'>) => string | undefined = createdVpcCidr;
 
 /** NAT gateways of private nodes: the setting, or one per zone. */
-export function effectiveNatGateways(s: Pick<RkeHaSettings, 'natGateways'>): 'per-zone' | 'single' {
+export function effectiveNatGateways(s: Pick<RkeHaOwnProps, 'natGateways'>): 'per-zone' | 'single' {
   return s.natGateways ?? 'per-zone';
 }
 
 /** Servers per distribution when `nodeCount` is not set: the HA layouts of the Rancher docs. */
 export const DEFAULT_NODE_COUNT = { rke2: 3, k3s: 2 } as const;
 
-export type RkeHaSettings = z.output<typeof rkeHaSchema>;
+/** RancherOnRke's own props (the rke-ha fields, flat in its props), completed. */
+export type RkeHaOwnProps = z.output<z.ZodObject<typeof RKE_HA_FIELDS>>;
 
 /**
  * The ingress controller a new cluster runs when `ingressController` is unset: Traefik, which both distributions
@@ -365,7 +357,7 @@ export const NGINX_ONLY_TLS_MODES: readonly string[] = ['rancher', 'external'];
  * mode (`rancher.tls.mode`) is one only ingress-nginx is set up for, where it stays ingress-nginx (the synth warns).
  */
 export function effectiveIngressController(
-  s: Partial<Pick<RkeHaSettings, 'distribution' | 'ingressController'>> | undefined,
+  s: Partial<Pick<RkeHaOwnProps, 'distribution' | 'ingressController'>> | undefined,
   tlsMode?: unknown,
 ): 'ingress-nginx' | 'traefik' {
   if (s?.ingressController) return s.ingressController;
@@ -374,6 +366,6 @@ export function effectiveIngressController(
 }
 
 /** The server count: the setting, or the distribution's HA layout. */
-export function effectiveNodeCount(s: Pick<RkeHaSettings, 'distribution' | 'nodeCount'>): 1 | 2 | 3 {
+export function effectiveNodeCount(s: Pick<RkeHaOwnProps, 'distribution' | 'nodeCount'>): 1 | 2 | 3 {
   return s.nodeCount ?? DEFAULT_NODE_COUNT[s.distribution];
 }

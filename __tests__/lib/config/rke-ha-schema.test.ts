@@ -5,8 +5,8 @@ import {
   effectiveNatGateways,
   effectiveNodeCount,
   effectiveVpcCidr,
-  rkeHaSchema,
 } from '../../../lib/config/rke-ha-schema';
+import { rkeHaSchema } from '../../../app/config/section-schemas';
 import { settingsProblems } from '../../helpers/synth';
 
 /** The problems `rkeHa: section` is refused with; [] when accepted. */

@@ -1,8 +1,6 @@
 import type { z } from 'zod';
 import type { rancherOnExistingClusterSchema, rancherOnRkeSchema } from '../../../lib/config/deployment-schema';
-import type { dockerSchema } from '../../../lib/config/docker-schema';
-import type { k8sHaSchema } from '../../../lib/config/k8s-ha-schema';
-import type { rkeHaSchema } from '../../../lib/config/rke-ha-schema';
+import type { dockerSchema, k8sHaSchema, rkeHaSchema } from '../../../app/config/section-schemas';
 import type { AirGapProps, DnsProps, ProxyProps, RancherProps, TimeoutsProps, VersionsProps } from '../../../lib/deployments/props';
 import type { RancherOnExistingClusterProps } from '../../../lib/deployments/rancher-on-existing-cluster-props';
 import type { RancherOnDockerProps } from '../../../lib/deployments/rancher-on-docker-props';

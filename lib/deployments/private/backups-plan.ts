@@ -1,5 +1,5 @@
 import type { BackupsSettings } from '../../config/sections';
-import type { RkeHaSettings } from '../../config/rke-ha-schema';
+import type { RkeHaOwnProps } from '../../config/rke-ha-schema';
 
 /**
  * What an rke-ha deployment keeps of its state, decided once from its settings: RKE2's etcd snapshots in a bucket of
@@ -9,7 +9,7 @@ import type { RkeHaSettings } from '../../config/rke-ha-schema';
  */
 export interface BackupsPlan {
   /** RKE2's scheduled snapshots to S3, in the folder of the stack's id; undefined with K3s. */
-  readonly etcdSnapshots?: RkeHaSettings['etcdSnapshots'] & {
+  readonly etcdSnapshots?: RkeHaOwnProps['etcdSnapshots'] & {
     readonly folder: string;
     /** The SNS topic of the bucket's events (`etcdSnapshots.eventNotifications`). */
     readonly eventsTopic?: string;
@@ -26,7 +26,7 @@ export interface BackupsPlan {
 }
 
 export function backupsPlan(
-  props: Pick<RkeHaSettings, 'distribution' | 'etcdSnapshots'> & { readonly backups: BackupsSettings },
+  props: Pick<RkeHaOwnProps, 'distribution' | 'etcdSnapshots'> & { readonly backups: BackupsSettings },
   names: { readonly name: string; readonly stackId: string },
 ): BackupsPlan {
   const enabled = props.backups.enabled;

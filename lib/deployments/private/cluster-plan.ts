@@ -1,4 +1,4 @@
-import { effectiveIngressController, effectiveNodeCount, type IngressMigrationStep, type RkeHaSettings } from '../../config/rke-ha-schema';
+import { effectiveIngressController, effectiveNodeCount, type IngressMigrationStep, type RkeHaOwnProps } from '../../config/rke-ha-schema';
 import type { ResolvedDeploymentProps } from '../../config/deployment-schema';
 import { architectureFromInstanceType, DEFAULT_IMAGE_ARCHITECTURE, requiredArchitecture, type Architecture } from '../../config/instance-types';
 import { packagedIngress, type PackagedIngress } from '../../kubernetes/private/ingress-controller-config';
@@ -52,7 +52,7 @@ export interface ClusterPlan {
 }
 
 type ClusterSettings = Pick<
-  RkeHaSettings,
+  RkeHaOwnProps,
   'distribution' | 'nodeCount' | 'ingressController' | 'ingressMigration' | 'allowQuorumLoss' | 'architecture' | 'amiId' | 'instanceType'
 >;
 

@@ -1,7 +1,7 @@
-import type { DockerSettings } from '../../config/docker-schema';
+import type { DockerOwnProps } from '../../config/docker-schema';
 import type { DockerExistingNetworkSettings, RkeExistingNetworkSettings } from '../../config/existing-network-schema';
 import { effectiveDockerVpcCidr } from '../../config/docker-schema';
-import { effectiveNatGateways, effectiveVpcCidr, type RkeHaSettings } from '../../config/rke-ha-schema';
+import { effectiveNatGateways, effectiveVpcCidr, type RkeHaOwnProps } from '../../config/rke-ha-schema';
 
 /**
  * Where a deployment's servers go, decided once from its settings: a network the stack creates (its range, public or
@@ -29,7 +29,7 @@ export interface ExistingRkeNetworkPlan {
   readonly dualStack: boolean;
 }
 
-export function rkeNetworkPlan(s: Pick<RkeHaSettings, 'vpcCidr' | 'existingNetwork' | 'privateNodes' | 'natGateways' | 'dualStack'>): RkeNetworkPlan {
+export function rkeNetworkPlan(s: Pick<RkeHaOwnProps, 'vpcCidr' | 'existingNetwork' | 'privateNodes' | 'natGateways' | 'dualStack'>): RkeNetworkPlan {
   if (s.existingNetwork) return { existing: s.existingNetwork, dualStack: s.dualStack };
   return {
     vpcCidr: effectiveVpcCidr(s) as string,
@@ -43,6 +43,6 @@ export function rkeNetworkPlan(s: Pick<RkeHaSettings, 'vpcCidr' | 'existingNetwo
 export type DockerNetworkPlan =
   { readonly existing?: undefined; readonly vpcCidr: string } | { readonly existing: DockerExistingNetworkSettings; readonly vpcCidr?: undefined };
 
-export function dockerNetworkPlan(s: Pick<DockerSettings, 'vpcCidr' | 'existingNetwork'>): DockerNetworkPlan {
+export function dockerNetworkPlan(s: Pick<DockerOwnProps, 'vpcCidr' | 'existingNetwork'>): DockerNetworkPlan {
   return s.existingNetwork ? { existing: s.existingNetwork } : { vpcCidr: effectiveDockerVpcCidr(s) as string };
 }
