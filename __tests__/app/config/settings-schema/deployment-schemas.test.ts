@@ -1,9 +1,9 @@
 import type { ZodObject } from 'zod';
-import { toProblems } from '../../../lib/config/problems';
-import { rancherOnDockerSchema, rancherOnExistingClusterSchema, rancherOnRkeSchema } from '../../../lib/config/deployment-schema';
-import { settingsSchema } from '../../../app/config/settings-schema';
-import { unknownKeyMessage } from '../../../app/config/settings-fields';
-import { testSum, withTestSums } from '../../helpers/release-sums';
+import { toProblems } from '../../../../lib/config/problems';
+import { rancherOnDockerSchema, rancherOnExistingClusterSchema, rancherOnRkeSchema } from '../../../../lib/config/deployment-schema';
+import { settingsSchema } from '../../../../app/config/settings-schema';
+import { unknownKeyMessage } from '../../../../app/config/settings-fields';
+import { testSum, withTestSums } from '../../../helpers/release-sums';
 
 /**
  * The deployment schema is shared: the settings file's schema is its fields

@@ -1,6 +1,6 @@
-import { acmeOnWildcardWarning, dnsProblems, wildcardDomain } from '../../../lib/config/dns-schema';
-import { parseSettings, parseSettingsText } from '../../../app/config/load';
-import { settingsProblems } from '../../helpers/synth';
+import { acmeOnWildcardWarning, dnsProblems, wildcardDomain } from '../../../../lib/config/dns-schema';
+import { parseSettings, parseSettingsText } from '../../../../app/config/load';
+import { settingsProblems } from '../../../helpers/synth';
 
 const problemsOf = settingsProblems;
 

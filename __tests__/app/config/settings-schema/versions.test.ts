@@ -1,5 +1,5 @@
-import { SettingsError } from '../../../lib/config/errors';
-import { parseSettings } from '../../../app/config/load';
+import { SettingsError } from '../../../../lib/config/errors';
+import { parseSettings } from '../../../../app/config/load';
 import {
   DEFAULT_VERSIONS,
   MIN_CERT_MANAGER_MINOR,
@@ -9,8 +9,8 @@ import {
   certManagerMinor,
   rancherLine,
   rke2KubernetesMinor,
-} from '../../../lib/config/versions';
-import { withTestSums } from '../../helpers/release-sums';
+} from '../../../../lib/config/versions';
+import { withTestSums } from '../../../helpers/release-sums';
 
 /**
  * Fields of the problems a settings object is rejected with; [] when it is accepted. The versions here are fictional

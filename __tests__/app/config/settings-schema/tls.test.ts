@@ -1,10 +1,10 @@
-import { effectiveIngressController } from '../../../lib/config/rke-ha-schema';
+import { effectiveIngressController } from '../../../../lib/config/rke-ha-schema';
 import { resolve } from 'node:path';
-import { SettingsError, type SettingsProblem } from '../../../lib/config/errors';
-import { parseSettings } from '../../../app/config/load';
-import { TLS_ISSUERS, TLS_MODES, tlsSchema, type TlsIssuer, type TlsMode } from '../../../lib/config/tls-schema';
+import { SettingsError, type SettingsProblem } from '../../../../lib/config/errors';
+import { parseSettings } from '../../../../app/config/load';
+import { TLS_ISSUERS, TLS_MODES, tlsSchema, type TlsIssuer, type TlsMode } from '../../../../lib/config/tls-schema';
 
-const CERTS = resolve(__dirname, '../../fixtures/certs');
+const CERTS = resolve(__dirname, '../../../fixtures/certs');
 const EMAIL = 'ops@example.com';
 
 type Tls = Record<string, unknown>;

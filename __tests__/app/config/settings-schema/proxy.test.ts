@@ -1,6 +1,6 @@
-import { parseSettings } from '../../../app/config/load';
-import { noProxyEntry, proxySchema, proxyUrl } from '../../../lib/config/proxy-schema';
-import { settingsProblems } from '../../helpers/synth';
+import { parseSettings } from '../../../../app/config/load';
+import { noProxyEntry, proxySchema, proxyUrl } from '../../../../lib/config/proxy-schema';
+import { settingsProblems } from '../../../helpers/synth';
 
 /** The problems `proxy: section` is refused with; [] when accepted. */
 const problemsOf = (section: unknown, rest: Record<string, unknown> = {}) => settingsProblems({ ...rest, proxy: section });

@@ -1,4 +1,4 @@
-import { parseSettings, parseSettingsText } from '../../../app/config/load';
+import { parseSettings, parseSettingsText } from '../../../../app/config/load';
 import {
   DEFAULT_NODE_COUNT,
   effectiveIngressController,
@@ -6,8 +6,8 @@ import {
   effectiveNodeCount,
   effectiveVpcCidr,
   rkeHaSchema,
-} from '../../../lib/config/rke-ha-schema';
-import { settingsProblems } from '../../helpers/synth';
+} from '../../../../lib/config/rke-ha-schema';
+import { settingsProblems } from '../../../helpers/synth';
 
 /** The problems `rkeHa: section` is refused with; [] when accepted. */
 const problemsOf = (section: unknown) => settingsProblems({ rkeHa: section });

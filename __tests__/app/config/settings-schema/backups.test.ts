@@ -1,7 +1,7 @@
-import { BACKUP_FILE } from '../../../lib/config/backups-schema';
-import { parseSettings } from '../../../app/config/load';
-import { settingsProblems } from '../../helpers/synth';
-import { RESTORE_FILE } from '../../helpers/variants';
+import { BACKUP_FILE } from '../../../../lib/config/backups-schema';
+import { parseSettings } from '../../../../app/config/load';
+import { settingsProblems } from '../../../helpers/synth';
+import { RESTORE_FILE } from '../../../helpers/variants';
 
 const OLD_BUCKET = 'rancher-rke-ha-backups-20261101000000000000000001';
 const MIGRATION = { rancher: { bootstrap: { enabled: false } } };
