@@ -1,6 +1,5 @@
 import { parseSettings, parseSettingsText } from '../../../../app/config/load';
 import {
-  DEFAULT_NODE_COUNT,
   effectiveIngressController,
   effectiveNatGateways,
   effectiveNodeCount,
@@ -62,10 +61,6 @@ describe('rkeHa settings', () => {
     expect(effectiveIngressController(settings)).toBe('traefik');
   });
 
-  it('defaults the node count per distribution to the HA layouts of the Rancher docs', () => {
-    expect(DEFAULT_NODE_COUNT).toEqual({ rke2: 3, k3s: 2 });
-  });
-
   describe('distribution', () => {
     it.each(['rke2', 'k3s'])('accepts %p', (distribution) => {
       expect(parsed({ distribution }).distribution).toBe(distribution);
@@ -115,19 +110,6 @@ describe('rkeHa settings', () => {
     });
   });
 
-  describe('effectiveNodeCount', () => {
-    it.each([
-      ['rke2', undefined, 3],
-      ['k3s', undefined, 2],
-      ['rke2', 1, 1],
-      ['rke2', 3, 3],
-      ['k3s', 1, 1],
-      ['k3s', 3, 3],
-    ] as const)('%s with nodeCount %p → %i', (distribution, nodeCount, expected) => {
-      expect(effectiveNodeCount({ distribution, nodeCount })).toBe(expected);
-    });
-  });
-
   describe('ingressController', () => {
     it.each([
       ['rke2', undefined, 'traefik'],
@@ -139,11 +121,6 @@ describe('rkeHa settings', () => {
       const settings = parsed({ distribution, ...(ingressController ? { ingressController } : {}) });
       expect(settings.ingressController).toBe(ingressController);
       expect(effectiveIngressController(settings)).toBe(expected);
-    });
-
-    it('effectiveIngressController of nothing (or an empty section) is traefik, not the retired ingress-nginx', () => {
-      expect(effectiveIngressController(undefined)).toBe('traefik');
-      expect(effectiveIngressController({})).toBe('traefik');
     });
 
     it.each([
