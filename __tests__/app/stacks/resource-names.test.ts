@@ -1,7 +1,7 @@
 import { DOCKER_STACK, DockerStack } from '../../../app/stacks/docker';
 import { K8S_HA_STACK, K8sHaStack } from '../../../app/stacks/k8s-ha';
 import { RKE_HA_STACK, RkeHaStack } from '../../../app/stacks/rke-ha';
-import { generatedNameProblems, generatedNames, nameProblem, STACK_IDS } from '../../../lib/config/resource-names';
+import { generatedNames, STACK_IDS } from '../../../lib/config/resource-names';
 import { settings, synthStack, type TerraformJson } from '../../helpers/synth';
 
 /** The longest name the settings accept. */
@@ -36,19 +36,6 @@ function builtNames(json: TerraformJson): string[] {
 describe('resource names built from settings.name', () => {
   it('uses the stack ids of main.ts', () => {
     expect(STACK_IDS).toEqual([RKE_HA_STACK, K8S_HA_STACK, DOCKER_STACK]);
-  });
-
-  it('lets the longest accepted name fit every resource', () => {
-    expect(nameProblem(LONGEST)).toBeUndefined();
-    expect(generatedNameProblems(LONGEST)).toEqual([]);
-    // The ALB target group is the longest name, exactly at its 32-character limit.
-    expect(generatedNames(LONGEST).find((n) => n.resource === 'ALB target group')!.value).toHaveLength(32);
-  });
-
-  it('would refuse a name one character longer through the resource it overflows', () => {
-    expect(generatedNameProblems(`${LONGEST}7`)).toEqual([
-      'makes the rke-ha ALB target group "a2345678901234567-rke-ha-alb-http", and a target group name may have at most 32 characters',
-    ]);
   });
 
   describe('the table holds what the constructs really build (synthesized with the longest name)', () => {
