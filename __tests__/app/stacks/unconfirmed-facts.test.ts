@@ -1,9 +1,9 @@
-import { RKE_HA_STACK } from '../../../../app/stacks/rke-ha';
-import { RECORDED_SUMS } from '../../../../lib/config/release-sums';
-import { constructWarnings } from '../../../../lib/synth/warnings';
-import { singleZoneDatastoreWarning, unconfirmedImageWarning, unconfirmedSumWarning } from '../../../../lib/deployments/private/unconfirmed-facts';
-import { settingsProblems, unsynthesizedApp } from '../../../helpers/synth';
-import { buildStack } from '../../../helpers/variants';
+import { RKE_HA_STACK } from '../../../app/stacks/rke-ha';
+import { RECORDED_SUMS } from '../../../lib/config/release-sums';
+import { constructWarnings } from '../../../lib/synth/warnings';
+import { singleZoneDatastoreWarning, unconfirmedImageWarning, unconfirmedSumWarning } from '../../../lib/deployments/private/unconfirmed-facts';
+import { settingsProblems, unsynthesizedApp } from '../../helpers/synth';
+import { buildStack } from '../../helpers/variants';
 
 const RKE2 = 'v1.35.7+rke2r1';
 const ARM64 = RECORDED_SUMS.rke2[RKE2].artifacts.arm64!;
