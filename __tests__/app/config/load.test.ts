@@ -296,3 +296,23 @@ describe('parseSettingsText', () => {
     expect(missing.message).toContain('backend.bucket: required');
   });
 });
+
+describe('formatProblems', () => {
+  describe('truncates a long value to 80 characters', () => {
+    it('through the loader: a long value never floods the message', () => {
+      const long = 'a'.repeat(500);
+      let error: unknown;
+      try {
+        parseSettingsText(`region: ${long}\n`, 'a.yaml');
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(SettingsError);
+      const { message, problems } = error as SettingsError;
+      expect(problems[0].value).toBe(long); // the problem keeps the whole value
+      expect(message).toBe(
+        `Invalid settings in a.yaml (1 problem):\n  - region: expected an AWS region such as eu-west-1 (got "${'a'.repeat(76)}...)`,
+      );
+    });
+  });
+});

@@ -1,21 +1,19 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { COMPUTED_DEFAULTS } from '../../../app/config/computed-defaults';
-import { parseSettings } from '../../../app/config/load';
 import { rancherOnRkeSchema } from '../../../lib/config/deployment-schema';
 import type { RancherOnRkeProps } from '../../../lib/deployments/rancher-on-rke-props';
 import { backupsPlan } from '../../../lib/deployments/private/backups-plan';
 import { clusterPlan } from '../../../lib/deployments/private/cluster-plan';
 import { existingIngressPlan } from '../../../lib/deployments/private/existing-ingress-plan';
-import { dockerNetworkPlan, rkeNetworkPlan } from '../../../lib/deployments/private/network-plan';
+import { rkeNetworkPlan } from '../../../lib/deployments/private/network-plan';
 import { resolveProps } from '../../../lib/deployments/private/resolve-props';
 
 /**
  * Each deployment is resolved once into plans (cluster, network, backups); the steps read them. The plans are what
- * the settings reference shows as computed defaults (app/config/computed-defaults.ts runs them too).
+ * the settings reference shows as computed defaults (app/config/computed-defaults.ts runs them too:
+ * __tests__/app/config/computed-defaults.test.ts).
  */
 
-const settings = (file: Record<string, unknown>) => parseSettings(file, 'plans');
 /** RancherOnRke's props resolved, as its plans take them. */
 const rke = (props: Partial<RancherOnRkeProps> | Record<string, unknown> = {}) =>
   resolveProps(rancherOnRkeSchema, { hostname: 'rancher.example.com', hostedZone: 'example.com', ...props }, 'rkeHa', 'RancherOnRke plans');
@@ -101,23 +99,6 @@ describe('rkeNetworkPlan', () => {
       dualStack: false,
     });
   });
-
-  it('an existing network: no range of its own', () => {
-    const existingNetwork = {
-      vpcId: 'vpc-0123456789abcdef0',
-      loadBalancerSubnetIds: ['subnet-0000000a', 'subnet-0000000b', 'subnet-0000000c'],
-      nodeSubnetIds: ['subnet-0000000d', 'subnet-0000000e', 'subnet-0000000f'],
-    };
-    const plan = rkeNetworkPlan(settings({ rkeHa: { existingNetwork } }).rkeHa);
-    expect(plan.vpcCidr).toBeUndefined();
-    expect(plan.existing).toEqual({ ...existingNetwork, nodeHostNumber: 10 });
-  });
-
-  it('docker: the default range, or none in an existing network', () => {
-    expect(dockerNetworkPlan(settings({}).docker)).toEqual({ vpcCidr: '10.0.0.0/16' });
-    const existingNetwork = { vpcId: 'vpc-0123456789abcdef0', subnetId: 'subnet-0000000a' };
-    expect(dockerNetworkPlan(settings({ docker: { existingNetwork } }).docker)).toEqual({ existing: { ...existingNetwork, hostNumber: 10 } });
-  });
 });
 
 describe('backupsPlan', () => {
@@ -142,22 +123,6 @@ describe('backupsPlan', () => {
       backupRole: false,
       operatorUsesBackupRole: false,
     });
-  });
-});
-
-describe('the settings reference runs the plans', () => {
-  const defaults = settings({});
-  it.each([
-    ['rkeHa.nodeCount', [3, 2]],
-    ['rkeHa.ingressController', ['traefik', 'ingress-nginx']],
-    ['rkeHa.vpcCidr', ['10.0.0.0/16']],
-    ['rkeHa.natGateways', ['per-zone']],
-    ['docker.vpcCidr', ['10.0.0.0/16']],
-    ['rkeHa.architecture', ['x86_64']],
-    ['docker.architecture', ['x86_64']],
-    ['proxy.https', [undefined, 'http://proxy.internal:3128']],
-  ])('%s', (path, values) => {
-    expect(COMPUTED_DEFAULTS[path].cases.map((c) => c.value(defaults))).toEqual(values);
   });
 });
 

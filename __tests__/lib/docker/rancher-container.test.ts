@@ -1,4 +1,3 @@
-import { parseSettings } from '../../../app/config/load';
 import {
   EMBEDDED_CLUSTER_NETWORKS,
   certificateFiles,
@@ -10,10 +9,17 @@ import {
   rancherRunArgs,
 } from '../../../lib/docker/private/rancher-container';
 import { BUILT_IN_NO_PROXY } from '../../../lib/network/private/proxy';
-import { DOCKER_RUN_BASE_ARGS as base, DOCKER_RUN_BEHIND_ALB_ARGS as behindAlb, containerInput as input, sslMount as ssl } from './support';
+import {
+  DOCKER_RUN_BASE_ARGS as base,
+  DOCKER_RUN_BEHIND_ALB_ARGS as behindAlb,
+  containerInput as input,
+  sslMount as ssl,
+  type ContainerProps,
+} from './support';
 
-const docker = (section: Record<string, unknown>) => input({ docker: section });
-const auditLog = (log: Record<string, unknown>) => input({ rancher: { auditLog: log } });
+/** RancherOnDocker's flat props (`tls`); the tables below give the issuer and mode as plain strings. */
+const docker = (props: Record<string, unknown>) => input(props as ContainerProps);
+const auditLog = (log: NonNullable<NonNullable<ContainerProps['rancher']>['auditLog']>) => input({ rancher: { auditLog: log } });
 
 describe('rancherRunArgs', () => {
   it.each([
@@ -53,7 +59,7 @@ describe('rancherRunArgs', () => {
 
   it('pulls the image from airGap.systemDefaultRegistry when set', () => {
     expect(rancherImage('2.15.0', 'registry.internal:5000')).toBe('registry.internal:5000/rancher/rancher:v2.15.0');
-    const args = rancherRunArgs(input({ airGap: { systemDefaultRegistry: 'registry.internal:5000/mirror' }, docker: { tls: { issuer: 'acme' } } }));
+    const args = rancherRunArgs(input({ airGap: { systemDefaultRegistry: 'registry.internal:5000/mirror' }, tls: { issuer: 'acme' } }));
     expect(args.slice(-3)).toEqual(['registry.internal:5000/mirror/rancher/rancher:v2.14.4', '--acme-domain', 'rancher.example.com']);
   });
 });
@@ -160,8 +166,8 @@ describe('environment', () => {
   it('keeps loopback, metadata, the VPC and the embedded K3s networks out of the proxy', () => {
     expect(EMBEDDED_CLUSTER_NETWORKS).toEqual(['10.42.0.0/16', '10.43.0.0/16']);
     expect(directNetworks('172.20.0.0/24')).toEqual(['172.20.0.0/24', '10.42.0.0/16', '10.43.0.0/16']);
-    const s = parseSettings({ proxy: { http: 'http://p:3128', noProxy: ['.corp', 'localhost'] } }, 'test');
-    expect(hostProxyEnvironment(s.proxy, '10.0.0.0/16')).toEqual([
+    const proxy = input({ proxy: { http: 'http://p:3128', noProxy: ['.corp', 'localhost'] } }).proxy;
+    expect(hostProxyEnvironment(proxy, '10.0.0.0/16')).toEqual([
       ['HTTP_PROXY', 'http://p:3128'],
       ['HTTPS_PROXY', 'http://p:3128'],
       ['NO_PROXY', [...BUILT_IN_NO_PROXY, '10.0.0.0/16', '10.42.0.0/16', '10.43.0.0/16', '.corp'].join(',')],

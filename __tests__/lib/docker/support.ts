@@ -1,6 +1,6 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { TerraformStack } from 'cdktf';
-import { parseSettings } from '../../../app/config/load';
+import type { RancherOnDockerProps } from '../../../lib/deployments/rancher-on-docker-props';
 import type { RancherContainerInput } from '../../../lib/docker/private/rancher-container';
 import { synthConstruct } from '../../helpers/synth';
 
@@ -31,16 +31,26 @@ export const DOCKER_RUN_BEHIND_ALB_ARGS = DOCKER_RUN_BASE_ARGS.filter((arg) => a
 /** The read-only mount of one certificate file into /etc/rancher/ssl. */
 export const sslMount = (file: string) => `--volume=/etc/rancher-aws/ssl/${file}.pem:/etc/rancher/ssl/${file}.pem:ro`;
 
-/** The container input from a whole settings object (docker section, shared proxy, airGap, rancher.auditLog). */
-export function containerInput(settings: Record<string, unknown> = {}): RancherContainerInput {
-  const s = parseSettings(settings, 'test');
+/** RancherOnDocker's props the container takes: its flat `tls`, `rancher.auditLog`, the shared `proxy` and `airGap`. */
+export type ContainerProps = Pick<RancherOnDockerProps, 'tls' | 'rancher' | 'proxy' | 'airGap'>;
+
+/**
+ * The container input from those props as a library user writes them, each one left out at the default its props
+ * document (`@default`).
+ */
+export function containerInput(props: ContainerProps = {}): RancherContainerInput {
+  const { proxy = {}, airGap = {} } = props;
   return {
     version: '2.14.4',
     hostname: 'rancher.example.com',
-    tls: s.docker.tls,
-    auditLog: s.rancher.auditLog,
-    proxy: s.proxy,
-    airGap: s.airGap,
+    tls: { mode: 'rancher', issuer: 'rancher', privateCA: false, ...props.tls },
+    auditLog: { enabled: false, level: 0, destination: 'sidecar', maxAgeDays: 1, maxBackups: 1, maxSizeMb: 100, ...props.rancher?.auditLog },
+    proxy: { ...proxy, noProxy: [...(proxy.noProxy ?? [])], egressOnlyTo: [...(proxy.egressOnlyTo ?? [])] },
+    airGap: {
+      ...airGap,
+      registryMirrors: Object.fromEntries(Object.entries(airGap.registryMirrors ?? {}).map(([registry, mirrors]) => [registry, [...mirrors]])),
+      useBundledSystemChart: airGap.useBundledSystemChart ?? false,
+    },
     vpcRanges: '10.0.0.0/16',
   };
 }

@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { RKE_HA_STACK } from '../../../app/stacks/rke-ha';
 import { ipv6DropInPath, WAIT_IPV6_PATH } from '../../../lib/kubernetes/private/dual-stack';
+import { k3sUserData } from '../../../lib/kubernetes/private/k3s-user-data';
+import { rke2UserData } from '../../../lib/kubernetes/private/rke2-user-data';
 import { NodeSandbox } from '../../helpers/node-sandbox';
-import { resources, userDataOf } from '../../helpers/synth';
-import { renderTemplate, runValidator } from '../../helpers/validators';
-import { synthSettings } from '../../helpers/variants';
+import { runValidator } from '../../helpers/validators';
+import { base as k3sBase, init as k3sInit, render as renderK3s } from './k3s-user-data.setup';
+import { settings as rke2Settings, init as rke2Init, rendered as renderRke2 } from './rke2-user-data.setup';
 
 const SCRIPT = 'lib/kubernetes/wait-ipv6.sh';
 
@@ -99,17 +100,22 @@ describe('wait-ipv6.sh (rancher-aws-wait-ipv6), run in a sandbox', () => {
 });
 
 describe('the wait as the servers get it', () => {
-  /** The first server's write_files, by path. */
-  function files(input: Parameters<typeof synthSettings>[1]): Map<string, string> {
-    const { json } = synthSettings(RKE_HA_STACK, input);
-    const [instance] = Object.values(resources(json, 'aws_instance'));
-    const doc = parse(userDataOf(json, instance).replace(/^#cloud-config\n/, '')) as { write_files: { path: string; content: string }[] };
-    // As Terraform renders it: the escapes undone (no reference is in these two files).
-    return new Map(doc.write_files.map((f) => [f.path, renderTemplate(f.content, (e) => `<${e}>`)]));
+  /**
+   * The first server's write_files of a dual-stack cluster, by path, as Terraform renders them: the user data built
+   * directly (rke2UserData, k3sUserData); the rke-ha stack's wiring of rkeHa.dualStack to it is
+   * __tests__/app/stacks/rke-ha-dual-stack.test.ts's.
+   */
+  function files(distribution: 'rke2' | 'k3s'): Map<string, string> {
+    const userData =
+      distribution === 'rke2'
+        ? renderRke2(rke2UserData({ ...rke2Settings, dualStack: true }, rke2Init))
+        : renderK3s(k3sUserData({ ...k3sBase, dualStack: true }, k3sInit));
+    const doc = parse(userData.replace(/^#cloud-config\n/, '')) as { write_files: { path: string; content: string }[] };
+    return new Map(doc.write_files.map((f) => [f.path, f.content]));
   }
 
   it.each(['rke2', 'k3s'] as const)('%s: the shipped script passes shellcheck and runs before every start of the server unit', (distribution) => {
-    const written = files({ hostname: 'rancher.acme.io', hostedZone: 'acme.io', rkeHa: { dualStack: true, distribution } });
+    const written = files(distribution);
     const script = written.get(WAIT_IPV6_PATH)!;
     expect(runValidator('shellcheck', ['--severity=style'], script, 'script.sh')).toEqual({ status: 0, output: '' });
     expect(written.get(ipv6DropInPath(distribution))).toBe(`[Service]\nExecStartPre=${WAIT_IPV6_PATH}\n`);

@@ -1,6 +1,6 @@
-import { airGapSchema } from '../../../lib/config/air-gap-schema';
-import { parseSettings } from '../../../app/config/load';
-import { settingsProblems } from '../../helpers/synth';
+import { airGapSchema } from '../../../../lib/config/air-gap-schema';
+import { parseSettings } from '../../../../app/config/load';
+import { settingsProblems } from '../../../helpers/synth';
 
 /** The problems `airGap: section` is refused with; [] when accepted. */
 const problemsOf = (section: unknown) => settingsProblems({ airGap: section });

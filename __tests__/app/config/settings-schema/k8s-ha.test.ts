@@ -1,7 +1,7 @@
-import { SettingsError } from '../../../lib/config/errors';
-import { fieldPaths } from '../../../app/config/settings-fields';
-import { DEFAULT_KUBECONFIG_PATH } from '../../../lib/config/k8s-ha-schema';
-import { parseSettings } from '../../../app/config/load';
+import { SettingsError } from '../../../../lib/config/errors';
+import { fieldPaths } from '../../../../app/config/settings-fields';
+import { DEFAULT_KUBECONFIG_PATH } from '../../../../lib/config/k8s-ha-schema';
+import { parseSettings } from '../../../../app/config/load';
 
 /** The problems a settings object is rejected with, as `field: message`; [] when accepted. */
 function problems(input: Record<string, unknown>): { field: string; message: string }[] {

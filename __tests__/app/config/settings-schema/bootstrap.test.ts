@@ -1,7 +1,7 @@
-import { bootstrapEnabled } from '../../../lib/config/bootstrap-schema';
-import { parseSettings } from '../../../app/config/load';
-import type { SettingsInput } from '../../../app/config/settings-schema';
-import { settingsProblems } from '../../helpers/synth';
+import { bootstrapEnabled } from '../../../../lib/config/bootstrap-schema';
+import { parseSettings } from '../../../../app/config/load';
+import type { SettingsInput } from '../../../../app/config/settings-schema';
+import { settingsProblems } from '../../../helpers/synth';
 
 const problemsOf = settingsProblems;
 

@@ -1,7 +1,7 @@
-import { SNAPSHOT_INTERVAL_HOURS, effectiveDockerVpcCidr } from '../../../lib/config/docker-schema';
-import { fieldPaths } from '../../../app/config/settings-fields';
-import { parseSettings } from '../../../app/config/load';
-import { settingsProblems } from '../../helpers/synth';
+import { SNAPSHOT_INTERVAL_HOURS, effectiveDockerVpcCidr } from '../../../../lib/config/docker-schema';
+import { fieldPaths } from '../../../../app/config/settings-fields';
+import { parseSettings } from '../../../../app/config/load';
+import { settingsProblems } from '../../../helpers/synth';
 
 /** The problems a settings object is rejected with, as `field: message`; [] when accepted. */
 const problems = (input: Record<string, unknown>) => settingsProblems(input).map(({ field, message }) => ({ field, message }));

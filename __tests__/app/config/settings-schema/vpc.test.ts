@@ -1,6 +1,6 @@
-import { parseSettings } from '../../../app/config/load';
-import { LOG_RETENTION_DAYS, NODE_ENDPOINTS, VPC_ENDPOINT_SERVICES } from '../../../lib/config/vpc-schema';
-import { settingsProblems } from '../../helpers/synth';
+import { parseSettings } from '../../../../app/config/load';
+import { LOG_RETENTION_DAYS, NODE_ENDPOINTS, VPC_ENDPOINT_SERVICES } from '../../../../lib/config/vpc-schema';
+import { settingsProblems } from '../../../helpers/synth';
 
 /** The problems `vpc: section` is refused with; [] when accepted. */
 const problemsOf = (section: unknown) => settingsProblems({ vpc: section });

@@ -10,7 +10,7 @@ import { filePathOfProp, type SectionName } from '../../../lib/config/setting-na
 /**
  * One home for each default: the section schemas state it and resolve it
  * (`.default()`); the settings file's schema and each construct's are built
- * from them (deployment-schema.test.ts holds the constructs' defaults equal
+ * from them (settings-schema/deployment-schemas.test.ts holds the constructs' defaults equal
  * to the file's). The props'
  * `@default` doc comments are documentation of that one value, so each literal
  * one is held to what the schema gives a settings file that leaves the field

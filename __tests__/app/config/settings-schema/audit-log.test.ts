@@ -1,6 +1,6 @@
-import { auditLogSchema } from '../../../lib/config/audit-log-schema';
-import { parseSettings } from '../../../app/config/load';
-import { settingsProblems } from '../../helpers/synth';
+import { auditLogSchema } from '../../../../lib/config/audit-log-schema';
+import { parseSettings } from '../../../../app/config/load';
+import { settingsProblems } from '../../../helpers/synth';
 
 /** The problems `rancher.auditLog: section` is refused with; [] when accepted. */
 const problemsOf = (section: unknown) => settingsProblems({ rancher: { auditLog: section } });
