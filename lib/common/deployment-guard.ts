@@ -5,9 +5,12 @@ import { TerraformData } from './terraform-data';
 
 /** A setting whose change the running deployment cannot take: recorded at the first apply, compared on every plan. */
 export interface RecordedSetting {
-  /** Settings path, e.g. `rkeHa.vpcCidr`: names the record and starts the message. */
+  /**
+   * The prop's path in the construct's props, e.g. `vpcCidr`: starts the message, and names the record unless
+   * `recordedAs` does.
+   */
   readonly setting: string;
-  /** The value the settings give now: a literal, or with `reference` a Terraform reference (e.g. a variable). */
+  /** The value the props give now: a literal, or with `reference` a Terraform reference (e.g. a variable). */
   readonly value: string;
   /** `value` is a reference, compared as an expression and shown as its value. @default false */
   readonly reference?: boolean;
@@ -19,16 +22,19 @@ export interface RecordedSetting {
   /** Why the change is refused and the safe way to make it, for the message. */
   readonly procedure: string;
   /**
-   * The setting whose record holds the value, when another setting shares it
-   * (`rkeHa.vpcCidr`'s record holds an existing VPC's id: moving between a
-   * created and an existing network is one refused change). @default setting
+   * The record's name (its construct id, so its address in state, and its key in `records` and the deployment
+   * record), when it is not `setting`: a record another setting shares (the created network's `rkeHa.vpcCidr`
+   * record holds an existing VPC's id: moving between a created and an existing network is one refused change), or
+   * a name kept from before the message spoke in props words (`rkeHa.dualStack`). A running deployment's state holds
+   * the record under this name, so it never changes: another name would be a new record, taking the new value
+   * unchecked. @default setting
    */
   readonly recordedAs?: string;
   /**
-   * The setting with which a person accepts a change to one named value
-   * (`rancher.acceptAgentChange.hostname`): the plan passes while the settings
+   * The prop with which a person accepts a change to one named value
+   * (`rancher.acceptAgentChange.hostname`): the plan passes while the props
    * give exactly `acceptedValue`, and any other change is refused as before, so
-   * the acceptance can stay in the settings after the apply that took it.
+   * the acceptance can stay set after the apply that took it.
    * The message says how to set it. @default none (accepted only by replacing the record)
    */
   readonly acceptedBy?: string;
@@ -133,6 +139,6 @@ function acceptableChange(s: RecordedSetting, recorded: string, shown: string): 
     condition: `\${${holds.join(' || ')}}`,
     errorMessage:
       `${s.setting} is "${shown}", but this deployment was created with "\${${recorded}}"${accepted}. ${escapeTemplate(s.procedure)} ` +
-      `To make it anyway, accept exactly this value: ${s.acceptedBy}: "${shown}" in the settings (leave it there: it accepts no other value).`,
+      `To make it anyway, accept exactly this value: set ${s.acceptedBy} to "${shown}" (and leave it set: it accepts no other value).`,
   };
 }

@@ -259,7 +259,7 @@ export class RancherOnDocker extends RancherDeployment {
     const certificate = new DockerCertificate(this, 'certificate', { tls: props.tls, hostname });
     // Rancher's name (unless it is made of the address, which the dns records hold) and the CA agents trust.
     for (const record of agentTrustRecords({
-      tlsSetting: 'docker.tls',
+      tlsSetting: 'tls',
       tls: props.tls,
       caCertificate: () => certificate.variables.get('caCertificate'),
       hostname: wildcardName(props) ? undefined : hostname,

@@ -92,7 +92,7 @@ import { clusterPlan, type ClusterPlan } from './private/cluster-plan';
 import { rkeNetworkPlan, type RkeNetworkPlan } from './private/network-plan';
 import { rkeNetwork } from './private/rke-network';
 import { movedServersCondition, peerCandidates, previousServer } from './private/rke-server-layout';
-import { rkeRecordedSettings } from './private/rke-recorded-settings';
+import { INGRESS_CONTROLLER_RECORD, rkeRecordedSettings } from './private/rke-recorded-settings';
 import { deploymentParameterPath, deploymentPrefix, stackLevelName } from './private/stack-level-names';
 import { reportStaleServers } from './private/stale-servers';
 import { warnOnArm64 } from './private/server-architecture';
@@ -203,7 +203,7 @@ export class RancherOnRke extends RancherOnCluster {
       const { nlb } = entry;
       for (const condition of ingressMigrationConditions({
         step: d.cluster.migration,
-        recordedController: guard.records.get('rkeHa.ingressController')!.output,
+        recordedController: guard.records.get(INGRESS_CONTROLLER_RECORD)!.output,
         rancherRunning: gates.charts.recorded('rancher'),
         servers: running,
         listeners: d.cluster.migration === 'done' && nlb ? RANCHER_PUBLIC_PORTS.map((rule) => this.listenerNow(nlb, rule.from)) : undefined,

@@ -80,7 +80,7 @@ describe.each(STACKS)('%s: the agents’ name and CA', (_name, { stack, tls }) =
     expect(message).toContain('hostname is "rancher2.example.com", but this deployment was created with "rancher.example.com".');
     expect(message).toContain('rancher/rancher#14731');
     expect(message).toContain('"Updating the Rancher Certificate", step 4, method 3');
-    expect(message).toContain('rancher.acceptAgentChange.hostname: "rancher2.example.com"');
+    expect(message).toContain('set rancher.acceptAgentChange.hostname to "rancher2.example.com"');
   });
 
   it('takes the new hostname the acceptance names, and no other', () => {
@@ -124,7 +124,7 @@ describe('where TLS ends (mode) and the agents', () => {
       ],
     ]);
     expect(rke).toContain('the CA agents trust (rancher.tls) is "public", but this deployment was created with "rancher-ca"');
-    expect(docker).toContain('the CA agents trust (docker.tls) is "public", but this deployment was created with "rancher-ca"');
+    expect(docker).toContain('the CA agents trust (tls) is "public", but this deployment was created with "rancher-ca"');
   });
 
   it('takes a mode switch under the same CA: the agents verify the same cacerts, whoever serves the certificate', () => {

@@ -138,7 +138,7 @@ export const EXISTING_REFUSED: [string, SettingsInput, SettingsInput, string, (b
     'another VPC',
     EXISTING,
     existing({ vpcId: 'vpc-0fedcba9876543210' }),
-    `rkeHa.existingNetwork.vpcId is "vpc-0fedcba9876543210", but this deployment was created with "${VPC}". The servers, their security group and the load balancers live in that VPC`,
+    `existingNetwork.vpc is "vpc-0fedcba9876543210", but this deployment was created with "${VPC}". The servers, their security group and the load balancers live in that VPC`,
     // The security groups follow the VPC the data source reads (new groups there), while the servers hold their subnets.
     (b, a) => {
       const vpcOf = (json: TerraformJson) => Object.values(json.data!.aws_vpc).map((v) => v.id);
@@ -151,14 +151,14 @@ export const EXISTING_REFUSED: [string, SettingsInput, SettingsInput, string, (b
     'a created network moved to an existing one',
     BASE,
     EXISTING,
-    `rkeHa.existingNetwork.vpcId is "${VPC}", but this deployment was created with "10.0.0.0/16".`,
+    `existingNetwork.vpc is "${VPC}", but this deployment was created with "10.0.0.0/16".`,
     (b, a) => expect(plannedChange(b, a).destroyed.filter((d) => /^aws_(vpc|subnet|internet_gateway)\./.test(d))).toHaveLength(5),
   ],
   [
     'an existing network left for a created one',
     EXISTING,
     BASE,
-    `rkeHa.vpcCidr is "10.0.0.0/16", but this deployment was created with "${VPC}". A new range replaces the VPC`,
+    `vpcCidr is "10.0.0.0/16", but this deployment was created with "${VPC}". A new range replaces the VPC`,
     (_b, a) => expect(Object.keys(resources(a, 'aws_vpc'))).toHaveLength(1),
   ],
   [

@@ -41,7 +41,7 @@ const REFUSED: [string, SettingsInput, SettingsInput, string, (before: Terraform
     'a new VPC range',
     BASE,
     with_(BASE, { rkeHa: { vpcCidr: '10.1.0.0/16' } }),
-    'rkeHa.vpcCidr is "10.1.0.0/16", but this deployment was created with "10.0.0.0/16". A new range replaces the VPC, every subnet and every server at once.',
+    'vpcCidr is "10.1.0.0/16", but this deployment was created with "10.0.0.0/16". A new range replaces the VPC, every subnet and every server at once.',
     (b, a) => expect(lostData(plannedChange(b, a))).toEqual([expect.stringMatching(/^aws_vpc\./)]),
   ],
   [
@@ -63,21 +63,21 @@ const REFUSED: [string, SettingsInput, SettingsInput, string, (before: Terraform
     'RKE2 to K3s',
     BASE,
     K3S,
-    'rkeHa.distribution is "k3s", but this deployment was created with "rke2".',
+    'distribution is "k3s", but this deployment was created with "rke2".',
     (b, a) => expect(plannedChange(b, a).destroyed.filter((d) => d.startsWith('aws_s3_bucket.'))).toHaveLength(1),
   ],
   [
     'another datastore engine',
     K3S,
     with_(K3S, { rkeHa: { distribution: 'k3s', datastore: { engine: 'mysql' } } }),
-    'rkeHa.datastore.engine is "mysql", but this deployment was created with "postgres". A new engine creates a new, empty database',
+    'datastore.engine is "mysql", but this deployment was created with "postgres". A new engine creates a new, empty database',
     (b, a) => expect(lostData(plannedChange(b, a))).toEqual([expect.stringMatching(/^aws_db_instance\./)]),
   ],
   [
     'another ingress controller',
     NGINX,
     with_(BASE, { rkeHa: { ingressController: 'traefik' } }),
-    'rkeHa.ingressController is "traefik", but this deployment was created with "ingress-nginx". The servers keep the controller they started with',
+    'ingressController is "traefik", but this deployment was created with "ingress-nginx". The servers keep the controller they started with',
     // The running servers keep ingress-nginx (held user data) while Rancher's ingress would ask for Traefik.
     (b, a) => expect([rancherValues(b), rancherValues(a)].map((v) => /"ingressClassName" = "(\w+)"/.exec(v)![1])).toEqual(['nginx', 'traefik']),
   ],
@@ -85,7 +85,7 @@ const REFUSED: [string, SettingsInput, SettingsInput, string, (before: Terraform
     'the settings of a deployment created with ingress-nginx, unchanged, now that Traefik is the default',
     NGINX,
     BASE,
-    'rkeHa.ingressController is "traefik", but this deployment was created with "ingress-nginx". rkeHa.ingressController is unset: its default is traefik for new deployments',
+    'ingressController is "traefik", but this deployment was created with "ingress-nginx". ingressController is unset: its default is traefik for new deployments',
     // Unguarded, the new default would move Rancher's ingress to a class the running servers do not serve.
     (b, a) => expect([rancherValues(b), rancherValues(a)].map((v) => /"ingressClassName" = "(\w+)"/.exec(v)![1])).toEqual(['nginx', 'traefik']),
   ],
@@ -120,7 +120,7 @@ const REFUSED: [string, SettingsInput, SettingsInput, string, (before: Terraform
     'DNS round robin replaced by the NLB',
     DNS,
     BASE,
-    'rkeHa.loadBalancer.type is "nlb", but this deployment was created with "dns". With the NLB Terraform reaches the Kubernetes API by the NLB\'s own name',
+    'loadBalancer.type is "nlb", but this deployment was created with "dns". With the NLB Terraform reaches the Kubernetes API by the NLB\'s own name',
     // The providers would be configured with the name of an NLB this very plan creates (unknown), which no server certificate carries.
     (b, a) => {
       const lbOfHost = (json: TerraformJson) => /aws_lb\.([A-Za-z0-9_-]+)\.dns_name/.exec(json.provider!.kubernetes[0].host)?.[1];

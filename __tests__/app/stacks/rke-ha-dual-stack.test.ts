@@ -163,7 +163,7 @@ describe('rke-ha dual-stack (rkeHa.dualStack)', () => {
       const [guard] = Object.entries(resources(json, 'terraform_data')).filter(([n]) => /^deployment-guard_[0-9A-F]{8}$/.test(n));
       expect(guard[1].lifecycle.precondition).toContainEqual({
         condition: `\${terraform_data.${name}.output == "${value}"}`,
-        error_message: expect.stringMatching(/^rkeHa\.dualStack is "(true|false)", but this deployment was created with/),
+        error_message: expect.stringMatching(/^dualStack is "(true|false)", but this deployment was created with/),
       });
     }
   });

@@ -44,9 +44,11 @@ describe('switching the front (the API name moves with it)', () => {
 
   it("DNS round robin to the NLB is refused: the new NLB's name is unknown in that plan and not in the servers' certificates", () => {
     const [message] = refusals(synth(DNS), synth(SITE));
-    expect(message).toContain('rkeHa.loadBalancer.type is "nlb", but this deployment was created with "dns".');
+    expect(message).toContain('loadBalancer.type is "nlb", but this deployment was created with "dns".');
     expect(message).toContain('terraform apply -target=<the aws_lb address of the load balancer>');
-    expect(message).toContain('terraform apply -replace=<the rkeHa.loadBalancer.type record>');
+    expect(message).toContain(
+      'terraform apply -replace=<the loadBalancer.type record> (its address in terraform state list ends in record-rkeHa-loadBalancer-type_<hash>;',
+    );
     expect(apiHost(synth(SITE))).toMatch(/aws_lb\.load-balancer_lb_/);
   });
 

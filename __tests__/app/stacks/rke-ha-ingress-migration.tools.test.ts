@@ -92,7 +92,7 @@ const REFUSED: (readonly [...Case, string])[] = [
     NGINX,
     with_(NGINX, { rkeHa: { ingressController: 'traefik' } }),
     undefined,
-    'rkeHa.ingressController is "traefik", but this deployment was created with "ingress-nginx".',
+    'ingressController is "traefik", but this deployment was created with "ingress-nginx".',
   ],
 ];
 

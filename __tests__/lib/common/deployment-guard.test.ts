@@ -51,7 +51,7 @@ describe('DeploymentGuard: a record a setting accepts changes of', () => {
     const { condition, error_message } = accepting('b.example.com');
     expect(condition).toMatch(/^\$\{terraform_data\.[^ ]+\.output == "a\.example\.com" \|\| "b\.example\.com" == "a\.example\.com"\}$/);
     expect(error_message).toContain('(x.accept accepts "b.example.com" only)');
-    expect(error_message).toContain('accept exactly this value: x.accept: "a.example.com"');
+    expect(error_message).toContain('accept exactly this value: set x.accept to "a.example.com" (and leave it set: it accepts no other value)');
     expect(accepting().condition).toMatch(/^\$\{terraform_data\.[^ ]+\.output == "a\.example\.com"\}$/);
   });
 

@@ -95,7 +95,7 @@ describeWithTerraform('a record a setting accepts changes of (the agents’ name
     const refused = terraform(dir, 'plan');
     expect(refused.status).toBe(1);
     expect(refused.output.replace(/\s+/g, ' ')).toContain(
-      'hostname is "rancher2.example.com", but this deployment was created with "rancher.example.com". Agents dial it. To make it anyway, accept exactly this value: rancher.acceptAgentChange.hostname: "rancher2.example.com"',
+      'hostname is "rancher2.example.com", but this deployment was created with "rancher.example.com". Agents dial it. To make it anyway, accept exactly this value: set rancher.acceptAgentChange.hostname to "rancher2.example.com"',
     );
   });
 

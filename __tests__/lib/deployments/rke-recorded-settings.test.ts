@@ -1,17 +1,17 @@
 import { ingressControllerProcedure } from '../../../lib/deployments/private/rke-recorded-settings';
 
 describe('ingressControllerProcedure', () => {
-  it('with the setting unset, says the default changed and to name the controller the deployment was created with', () => {
+  it('with the prop unset, says the default changed and to name the controller the deployment was created with', () => {
     const procedure = ingressControllerProcedure(undefined);
-    expect(procedure).toMatch(/^rkeHa\.ingressController is unset: its default is traefik for new deployments \(ingress-nginx before this version/);
-    expect(procedure).toContain('set rkeHa.ingressController to that value in the settings and the plan is as before');
+    expect(procedure).toMatch(/^ingressController is unset: its default is traefik for new deployments \(ingress-nginx before this version/);
+    expect(procedure).toContain('set ingressController to that value and the plan is as before');
   });
 
-  it('with the setting given, says the servers keep their controller and to set it back', () => {
+  it('with the prop given, says the servers keep their controller and to set it back', () => {
     for (const setting of ['traefik', 'ingress-nginx']) {
       const procedure = ingressControllerProcedure(setting);
       expect(procedure).toContain('The servers keep the controller they started with');
-      expect(procedure).toContain('Set rkeHa.ingressController back to the value this deployment was created with.');
+      expect(procedure).toContain('Set ingressController back to the value this deployment was created with.');
       expect(procedure).not.toContain('is unset');
     }
   });
@@ -19,7 +19,7 @@ describe('ingressControllerProcedure', () => {
   it('names the way off ingress-nginx either way', () => {
     for (const setting of [undefined, 'ingress-nginx']) {
       expect(ingressControllerProcedure(setting)).toMatch(
-        /ingress-nginx is retired upstream \(no security fixes since March 2026\); a running deployment moves to Traefik in steps, with rkeHa\.ingressMigration: docs\/day-2\.md, "Off ingress-nginx"\.$/,
+        /ingress-nginx is retired upstream \(no security fixes since March 2026\); a running deployment moves to Traefik in steps, with ingressMigration: docs\/day-2\.md, "Off ingress-nginx"\.$/,
       );
     }
   });

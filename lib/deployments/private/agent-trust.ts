@@ -13,7 +13,7 @@ const AGENT_DOCS =
   'so its agents are redeployed with the new CATTLE_CA_CHECKSUM), or of "Updating from a Private CA Certificate to a Public CA Certificate" ' +
   '(CATTLE_CA_CHECKSUM emptied), then step 5, Force Update of the clusters in Continuous Delivery for the fleet agents';
 
-/** The TLS choice the CA follows from (rancher.tls or docker.tls). */
+/** The TLS choice the CA follows from (RancherOnRke's and RancherOnExistingCluster's rancher.tls, RancherOnDocker's tls). */
 export interface AgentTlsChoice {
   readonly issuer: string;
   readonly privateCA?: boolean;
@@ -39,7 +39,7 @@ export function agentCa(tls: AgentTlsChoice, caCertificate: () => string): { val
 }
 
 export interface AgentTrustProps {
-  /** The settings path of the TLS choice, for the message: `rancher.tls` or `docker.tls`. */
+  /** The prop of the TLS choice, for the message: `rancher.tls`, or RancherOnDocker's `tls`. */
   readonly tlsSetting: string;
   readonly tls: AgentTlsChoice;
   /** The `tls_ca_certificate_pem` variable's value; asked only with a private CA. */

@@ -53,15 +53,20 @@ export function roundRobinHostnameRecord(hostname: string): RecordedSetting {
   };
 }
 
-/** The guard's record of the front, `rkeHa.loadBalancer.type`: DNS round robin to the NLB is refused, the other way is taken. */
+/**
+ * The guard's record of the front, `loadBalancer.type`: DNS round robin to the NLB is refused, the other way is taken.
+ * Its record keeps the name it had when the message gave the settings-file path (`record-rkeHa-loadBalancer-type` in
+ * a running deployment's state).
+ */
 export function loadBalancerTypeRecord(type: 'nlb' | 'dns'): RecordedSetting {
   return {
-    setting: 'rkeHa.loadBalancer.type',
+    setting: 'loadBalancer.type',
+    recordedAs: 'rkeHa.loadBalancer.type',
     value: type,
     acceptedFrom: ['nlb'],
     procedure:
       "With the NLB Terraform reaches the Kubernetes API by the NLB's own name, which the plan that creates the NLB does not know yet (the cluster providers would have no address) and which the running servers' certificates do not carry. " +
       'Create the NLB first on its own: terraform apply -target=<the aws_lb address of the load balancer>; add its DNS name to tls-san in /etc/rancher/rke2/config.yaml (K3s: /etc/rancher/k3s/config.yaml) on each server and restart rke2-server (k3s) there, one server at a time, each Ready before the next; ' +
-      'then accept the switch: terraform apply -replace=<the rkeHa.loadBalancer.type record> (docs/day-2.md, "Other day-2 notes").',
+      'then accept the switch: terraform apply -replace=<the loadBalancer.type record> (its address in terraform state list ends in record-rkeHa-loadBalancer-type_<hash>; docs/day-2.md, "Other day-2 notes").',
   };
 }
