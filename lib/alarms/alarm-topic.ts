@@ -6,9 +6,9 @@ import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { stackAccount, stackServicePrincipal } from '../common/aws-context';
+import { stackAccount, stackPartition, stackRegion, stackServicePrincipal } from '../common/aws-context';
 import type { Metric } from '../common/metric';
-import { CLOUDWATCH_SERVICE } from '../common/stack-key';
+import { CLOUDWATCH_SERVICE, type IStackKey } from '../common/stack-key';
 import { literal, literalDeep } from '../common/terraform-template';
 
 /** Periods a failure must last before an alarm fires, by default: with one-minute metrics, longer than a blip and shorter than an outage users report. */
@@ -55,10 +55,22 @@ export interface AlarmPlacement {
 }
 
 export interface AlarmTopicProps {
-  /** Topic name (`<name>-alarms`): the key policy names the topic by it, so it is fixed, not generated. */
+  /**
+   * Topic name (`<name>-alarms`): the key's grant names the topic by the ARN built from it (the topic is encrypted with
+   * the key, so the key's policy cannot refer to the topic itself: a cycle), so it is fixed, not generated.
+   */
   readonly name: string;
-  /** The KMS key the messages are encrypted with; its policy must hold alarmTopicKeyStatement for this topic. */
-  readonly kmsKeyArn: string;
+  /**
+   * The key the messages are encrypted with (a customer managed key: the AWS managed `aws/sns` key cannot let
+   * CloudWatch use it). The topic grants CloudWatch its use for this topic alone (`key.grantAlarmPublishing`): nothing
+   * is arranged in the key's policy beforehand.
+   */
+  readonly key: IStackKey;
+  /**
+   * The topic's region, as the topic's ARN in the key's grant names it (a literal where you know it).
+   * @default the region of `provider`; without a provider, the stack's region as its default provider reads it
+   */
+  readonly region?: string;
   /** An e-mail address to subscribe (AWS mails a confirmation link first). @default none */
   readonly email?: string;
   /** The provider of the topic's region. @default the stack's default AWS provider */
@@ -77,9 +89,10 @@ export class AlarmTopic extends Construct {
 
   constructor(scope: Construct, id: string, props: AlarmTopicProps) {
     super(scope, id);
-    const account = stackAccount(this);
     this.provider = props.provider;
-    this.topic = new SnsTopic(this, 'topic', { name: props.name, kmsMasterKeyId: props.kmsKeyArn, provider: props.provider });
+    props.key.grantAlarmPublishing(this.arnInAdvance(props));
+    const account = stackAccount(this);
+    this.topic = new SnsTopic(this, 'topic', { name: props.name, kmsMasterKeyId: props.key.arn, provider: props.provider });
     const policy = new DataAwsIamPolicyDocument(this, 'policy-document', {
       provider: props.provider,
       statement: [
@@ -105,6 +118,20 @@ export class AlarmTopic extends Construct {
 
   get arn(): string {
     return this.topic.arn;
+  }
+
+  /**
+   * The topic's ARN before the topic exists, from its name, for the key's grant: the topic is encrypted with the key,
+   * so the key's policy cannot refer to `topic.arn` (a cycle). Its region is the provider's, which a provider of
+   * another region must name.
+   */
+  private arnInAdvance(props: AlarmTopicProps): string {
+    const region = props.region ?? props.provider?.region;
+    if (region === undefined && props.provider !== undefined)
+      throw new Error(
+        `AlarmTopic ${this.node.path}: provider ${props.provider.node.path} names no region, which the topic's ARN in the key's grant needs; give region`,
+      );
+    return `arn:${stackPartition(this).partition}:sns:${region ?? stackRegion(this).region}:${stackAccount(this).accountId}:${props.name}`;
   }
 
   /**

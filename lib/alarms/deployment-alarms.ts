@@ -3,7 +3,6 @@ import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Route53HealthCheck } from '@cdktf/provider-aws/lib/route53-health-check';
 import { Annotations, Token, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { stackAccount, stackPartition, stackRegion } from '../common/aws-context';
 import type { Metric } from '../common/metric';
 import { accountAdministersStatement, StackKey, type IStackKey } from '../common/stack-key';
 import { HEALTH_CHECK_FAILURE_THRESHOLD, HEALTH_CHECK_INTERVAL_SECONDS } from '../dns/round-robin-records';
@@ -18,9 +17,6 @@ export const CERTIFICATE_ALARM_DAYS = 30;
 /** Minutes a failure must last before an alarm on a one-minute metric fires. */
 export const SUSTAINED_MINUTES = SUSTAINED_PERIODS;
 
-/** The name of a deployment's alarm topic: its ARN, made of the name, is what the key's grant names (the topic is encrypted with the key, so the key's policy cannot refer to the topic itself). */
-export const alarmTopicName = (name: string): string => `${name}-alarms`;
-
 /** The name DeploymentAlarms.addAlarm gives the alarm `id` of the deployment `name`, for a message that names it before it exists. */
 export const deploymentAlarmName = (name: string, id: string): string => `${name}-${id}`;
 
@@ -30,7 +26,7 @@ export interface DeploymentAlarmsProps {
   /** The stack's region (a literal): an alarm on a metric of another region (Route53's) gets a topic of its own there. */
   readonly region: string;
   /**
-   * The stack's key, which encrypts the topic: the alarms grant CloudWatch its use for that topic only
+   * The stack's key, which encrypts the topic: the topic (AlarmTopic) grants CloudWatch its use for itself only
    * (`grantAlarmPublishing`).
    * @default a key of the alarms' own (a stack without a key, such as k8s-ha's): administered by the account, used by
    * CloudWatch for that topic only
@@ -75,12 +71,11 @@ export class DeploymentAlarms extends Construct {
   constructor(scope: Construct, id: string, props: DeploymentAlarmsProps) {
     super(scope, id);
     this.props = props;
-    const topicName = alarmTopicName(props.name);
-    const key = props.key ?? this.topicKey('', `Alarm notifications of ${topicName}`);
-    // The stack's key names the topic in the stack's region as its provider reads it (as every statement of that key
-    // does); a key of the alarms' own, by the region given (the same region).
-    key.grantAlarmPublishing(this.topicArn(props.key ? stackRegion(this).region : props.region));
-    this.topic = new AlarmTopic(this, 'topic', { name: topicName, kmsKeyArn: key.arn, email: props.email });
+    const key = props.key ?? this.topicKey('', `Alarm notifications of ${this.topicName}`);
+    // The topic grants itself the key's use. The stack's key names the topic in the stack's region as its provider
+    // reads it (AlarmTopic's default, as every statement of that key does); a key of the alarms' own, by the region
+    // given (the same region).
+    this.topic = new AlarmTopic(this, 'topic', { name: this.topicName, key, ...(props.key ? {} : { region: props.region }), email: props.email });
   }
 
   /** The topic of the Route53 alarms (us-east-1 in the commercial partition): `topic` itself when the stack is in that region; unset without any. */
@@ -241,12 +236,10 @@ export class DeploymentAlarms extends Construct {
     if (!there) {
       // The provider of that region even in it: an alarm on a Route53 metric reads it through the region's alias.
       const provider = route53MetricsProvider(this, region);
-      const topicName = alarmTopicName(this.props.name);
       let topic = this.topic;
       if (region !== this.props.region) {
-        const key = this.topicKey(`${region}-`, `Alarm notifications of ${topicName} (Route53 health checks)`, provider);
-        key.grantAlarmPublishing(this.topicArn(region));
-        topic = new AlarmTopic(this, `${region}-topic`, { name: topicName, kmsKeyArn: key.arn, email: this.props.email, provider });
+        const key = this.topicKey(`${region}-`, `Alarm notifications of ${this.topicName} (Route53 health checks)`, provider);
+        topic = new AlarmTopic(this, `${region}-topic`, { name: this.topicName, key, region, email: this.props.email, provider });
       }
       there = { topic, provider };
       this.regions.set(region, there);
@@ -262,8 +255,8 @@ export class DeploymentAlarms extends Construct {
     return new StackKey(this, { idPrefix, description, provider, statement: [accountAdministersStatement(this)] });
   }
 
-  /** The ARN of this deployment's alarm topic in `region`, made of its name (alarmTopicName). */
-  private topicArn(region: string): string {
-    return `arn:${stackPartition(this).partition}:sns:${region}:${stackAccount(this).accountId}:${alarmTopicName(this.props.name)}`;
+  /** The name of the deployment's alarm topics, the same in every region. */
+  private get topicName(): string {
+    return `${this.props.name}-alarms`;
   }
 }

@@ -8,6 +8,10 @@ export { BACKUP_FILE } from './backup-file';
 
 export type { BackupsSettings } from './sections';
 
+/** The recurring backup's schedule and how many it keeps, unless told: the settings file's defaults and RancherBackups'. */
+export const DEFAULT_BACKUP_SCHEDULE = '0 */6 * * *';
+export const DEFAULT_BACKUP_RETENTION_COUNT = 28;
+
 /**
  * `backups`: Rancher's own backups by the rancher-backup operator (rke-ha and
  * k8s-ha; the docker stack keeps its data volume snapshots instead), to an S3
@@ -18,9 +22,9 @@ export const backupsSchema = z
     /** Install the operator and take scheduled backups. Off: the bucket and the backups in it stay, guarded. */
     enabled: z.boolean().default(true),
     /** When the recurring backup runs (five-field cron, UTC). */
-    schedule: cronExpression('0 */6 * * *', 'the rancher-backup operator would refuse it').default('0 */6 * * *'),
+    schedule: cronExpression(DEFAULT_BACKUP_SCHEDULE, 'the rancher-backup operator would refuse it').default(DEFAULT_BACKUP_SCHEDULE),
     /** How many scheduled backups the operator keeps; older ones stay recoverable 30 days as noncurrent versions. */
-    retentionCount: wholeNumber(1, 1000).default(28),
+    retentionCount: wholeNumber(1, 1000).default(DEFAULT_BACKUP_RETENTION_COUNT),
     /** Let `destroy` delete the backup bucket with its contents. */
     forceDestroyBucket: z.boolean().default(false),
     /**

@@ -10,8 +10,10 @@ export type {
   DockerTlsIssuer,
   DockerTlsSettings,
   AuditLogSettings,
-  BackupsSettings,
   ServerOperatingSystem,
   RegistryCredentialsSettings,
 } from './sections';
 export type { Architecture } from './instance-types';
+// The settings file's `backups` section, which no construct takes any more (RancherBackups has props of its own):
+// still exported for code that typed the section with it.
+export type { BackupsSettings } from './sections';

@@ -8,7 +8,10 @@ import { Id } from '@cdktf/provider-random/lib/id';
 import { Fn, TerraformVariable, Token, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { PARTITION_DNS_SUFFIXES, partitionOf } from '../config/aws-regions';
-import type { BackupsSettings } from '../config/sections';
+import { BACKUP_FILE } from '../config/backup-file';
+import { DEFAULT_BACKUP_RETENTION_COUNT, DEFAULT_BACKUP_SCHEDULE } from '../config/backups-schema';
+import { cronProblem } from '../config/cron';
+import { s3BucketNameProblem } from '../config/primitives';
 import { RANCHER_BACKUP_CHART } from '../config/versions';
 import { annotationPaths, RANCHER_SECRET_ANNOTATIONS } from '../kubernetes/cluster-writes';
 import { SnapshotBucket } from '../kubernetes/snapshot-bucket';
@@ -43,7 +46,36 @@ export const RANCHER_CHARTS_REPOSITORY = 'https://charts.rancher.io';
 export interface RancherBackupsProps {
   /** The deployment's prefix (`<name>-<stack id>`): the bucket and the writer are named after it. */
   readonly name: string;
-  readonly settings: BackupsSettings;
+  /**
+   * Install the operator, its writer identity, the encryption key and the backups. Off keeps the bucket, the backups in
+   * it and its guards (turning backups off destroys no backup). @default true
+   */
+  readonly enabled?: boolean;
+  /** When the recurring backup runs: a five-field cron expression (UTC), as the operator's Backup takes it. @default '0 *\/6 * * *' */
+  readonly schedule?: string;
+  /** How many scheduled backups the operator keeps (1 to 1000); older ones stay recoverable 30 days as noncurrent versions. @default 28 */
+  readonly retentionCount?: number;
+  /** Let `destroy` delete the bucket with its backups; otherwise the bucket is `prevent_destroy`. @default false */
+  readonly forceDestroyBucket?: boolean;
+  /**
+   * AWS account ids (12 digits, at most 20, none twice) whose deployments may restore from the bucket (a migration
+   * into another account): each may list it and read the backups and their record, nothing more. @default none
+   */
+  readonly readerAccounts?: readonly string[];
+  /**
+   * A backup restored before Rancher is installed (a migration; docs/backups.md), checked by the plan first:
+   * `file` as the operator named it (no folder, `.enc` when encrypted), in `bucket` (no periods; @default this
+   * construct's bucket). `newHostname` accepts another hostname than the backup's deployment had, `unrecordedSource`
+   * a bucket without this project's record, `disarm` a drill's restore, whose restored credentials are deleted
+   * before Rancher starts (each @default false). Nothing is restored with `enabled` false. @default none
+   */
+  readonly restoreFrom?: {
+    readonly file: string;
+    readonly bucket?: string;
+    readonly newHostname?: boolean;
+    readonly unrecordedSource?: boolean;
+    readonly disarm?: boolean;
+  };
   /** The stack's region: the bucket's, which the operator reaches at `s3.<region>.<the partition's DNS suffix>`. */
   readonly region: string;
   /** `airGap.systemDefaultRegistry`: the operator's and the Jobs' images come from there. */
@@ -86,6 +118,77 @@ export interface RancherBackupsProps {
   readonly eks?: { readonly clusterName: string; readonly mechanism: EksIdentityMechanism };
 }
 
+/** RancherBackupsProps with their defaults, resolved once. */
+interface ResolvedBackups {
+  readonly enabled: boolean;
+  readonly schedule: string;
+  readonly retentionCount: number;
+  readonly forceDestroyBucket: boolean;
+  readonly readerAccounts: readonly string[];
+  readonly restoreFrom?: {
+    readonly file: string;
+    readonly bucket?: string;
+    readonly newHostname: boolean;
+    readonly unrecordedSource: boolean;
+    readonly disarm: boolean;
+  };
+  readonly minutes: number;
+}
+
+/**
+ * The props' own rules, in their words, then their defaults. What the operator or S3 would refuse minutes into the
+ * apply is refused here, at synth; a Terraform reference is left to them.
+ */
+function resolveProps(path: string, props: RancherBackupsProps): ResolvedBackups {
+  const refuse = (problem: string): never => {
+    throw new Error(`RancherBackups ${path}: ${problem}`);
+  };
+  const literal = (value: unknown) => !Token.isUnresolved(value);
+  const schedule = props.schedule ?? DEFAULT_BACKUP_SCHEDULE;
+  if (literal(schedule)) {
+    if (!/^(\S+\s+){4}\S+$/.test(schedule)) refuse(`schedule "${schedule}" is not a five-field cron expression such as "${DEFAULT_BACKUP_SCHEDULE}"`);
+    const problem = cronProblem(schedule);
+    if (problem) refuse(`schedule "${schedule}": ${problem} (the rancher-backup operator would refuse it)`);
+  }
+  const retentionCount = props.retentionCount ?? DEFAULT_BACKUP_RETENTION_COUNT;
+  if (literal(retentionCount) && !(Number.isInteger(retentionCount) && retentionCount >= 1 && retentionCount <= 1000))
+    refuse(`retentionCount ${retentionCount} is not a whole number from 1 to 1000`);
+  const readerAccounts = props.readerAccounts ?? [];
+  const account = readerAccounts.find((id) => literal(id) && !/^\d{12}$/.test(id));
+  if (account !== undefined) refuse(`readerAccounts has "${account}", which is not an AWS account id (12 digits)`);
+  if (readerAccounts.length > 20) refuse(`readerAccounts lists ${readerAccounts.length} accounts; at most 20`);
+  const twice = readerAccounts.find((id, i) => literal(id) && readerAccounts.indexOf(id) !== i);
+  if (twice !== undefined) refuse(`readerAccounts lists ${twice} twice`);
+  const from = props.restoreFrom;
+  if (from && literal(from.file) && !BACKUP_FILE.test(from.file))
+    refuse(
+      `restoreFrom.file "${from.file}" is not a file name the rancher-backup operator writes, such as ` +
+        'rancher-6f0b3c2e-8a1d-4c6e-9b7a-0d1e2f3a4b5c-2026-11-23T06-00-00Z.tar.gz.enc (no folder)',
+    );
+  const bucketProblem = from?.bucket !== undefined && literal(from.bucket) ? s3BucketNameProblem(from.bucket, { dots: false }) : undefined;
+  if (bucketProblem) refuse(`restoreFrom.bucket "${from!.bucket}": ${bucketProblem} (the operator reaches it by virtual host over TLS)`);
+  if (props.role && props.eks) refuse("role (the servers') and eks (EKS's) are two ways to give the operator credentials; give one");
+  return {
+    enabled: props.enabled ?? true,
+    schedule,
+    retentionCount,
+    forceDestroyBucket: props.forceDestroyBucket ?? false,
+    readerAccounts,
+    ...(from
+      ? {
+          restoreFrom: {
+            file: from.file,
+            ...(from.bucket === undefined ? {} : { bucket: from.bucket }),
+            newHostname: from.newHostname ?? false,
+            unrecordedSource: from.unrecordedSource ?? false,
+            disarm: from.disarm ?? false,
+          },
+        }
+      : {}),
+    minutes: props.minutes ?? 15,
+  };
+}
+
 /** The operator's pod template annotation naming where its credentials come from: a change of it rolls the pod. */
 export const CREDENTIALS_ANNOTATION = 'rancher-ha-aws/backup-credentials';
 
@@ -111,6 +214,7 @@ export class RancherBackups extends Construct {
   /** What Rancher's release waits for: the restore of `restoreFrom` when set, nothing otherwise. */
   readonly restored: ITerraformDependable[] = [];
   private readonly props: RancherBackupsProps;
+  private readonly resolved: ResolvedBackups;
   private readonly jobs?: BackupObjectJobs;
   private readonly location?: BackupLocation;
   private readonly operator?: Release;
@@ -120,8 +224,8 @@ export class RancherBackups extends Construct {
   constructor(scope: Construct, id: string, props: RancherBackupsProps) {
     super(scope, id);
     this.props = props;
-    const s = props.settings;
-    const minutes = props.minutes ?? 15;
+    const s = (this.resolved = resolveProps(this.node.path, props));
+    const { minutes } = s;
     // Outside `enabled`: turning backups off keeps the bucket, its backups and its guards.
     this.bucket = new SnapshotBucket(this, 'bucket', {
       namePrefix: `${props.name}-backups-`,
@@ -132,8 +236,6 @@ export class RancherBackups extends Construct {
     if (props.eventBridge) new S3BucketNotification(this, 'bucket-notification', { bucket: this.bucket.name, eventbridge: true });
     if (!s.enabled) return;
 
-    if (props.role && props.eks)
-      throw new Error(`${this.node.path}: role (the servers') and eks (EKS's) are two ways to give the operator credentials; give one`);
     const writer =
       props.role || props.eks
         ? undefined
@@ -294,8 +396,7 @@ export class RancherBackups extends Construct {
    */
   scheduleAfter(dependsOn: ITerraformDependable[]): ITerraformDependable[] {
     if (!this.jobs || !this.location || !this.operator || !this.encryptionConfig) return [];
-    const s = this.props.settings;
-    const minutes = this.props.minutes ?? 15;
+    const { schedule, retentionCount, minutes } = this.resolved;
     // Before the first backup: every backup's time is then after the record's, for a restore to rely on it.
     const record = new BackupRecord(this, 'record', {
       bucket: this.bucket.name,
@@ -310,7 +411,7 @@ export class RancherBackups extends Construct {
       dependsOn: [...this.ready, ...dependsOn, record.object],
     });
     const scheduled = this.jobs.apply('scheduled-backup', {
-      object: backupObject({ name: SCHEDULED_BACKUP, location: this.location, schedule: s.schedule, retentionCount: s.retentionCount }),
+      object: backupObject({ name: SCHEDULED_BACKUP, location: this.location, schedule, retentionCount }),
       minutes,
       dependsOn: [first],
     });

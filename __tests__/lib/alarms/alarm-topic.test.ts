@@ -1,9 +1,10 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { AlarmTopic, SUSTAINED_PERIODS } from '../../../lib/alarms/alarm-topic';
+import { AlarmTopic, SUSTAINED_PERIODS, type AlarmTopicProps } from '../../../lib/alarms/alarm-topic';
 import type { Metric } from '../../../lib/common/metric';
-import { only, ref, resources, synthConstruct } from '../../helpers/synth';
+import { accountAdministersStatement, StackKey, type IStackKey } from '../../../lib/common/stack-key';
+import { dataSources, only, ref, resources, synthConstruct } from '../../helpers/synth';
 
 const METRIC: Metric = {
   namespace: 'AWS/EC2',
@@ -13,11 +14,18 @@ const METRIC: Metric = {
   period: 300,
 };
 
+/** A key that grants nothing: what these tests look at is the alarms. */
+const KEY: IStackKey = {
+  arn: 'arn:aws:kms:eu-west-1:111122223333:key/demo',
+  grantAlarmPublishing: () => {},
+  grantSnapshotEventsPublishing: () => {},
+};
+
 const build = (add: (topic: AlarmTopic, stack: TerraformStack) => void) =>
   synthConstruct((stack) => {
     new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
     const holder = new Construct(stack, 'alarms');
-    add(new AlarmTopic(holder, 'topic', { name: 'demo-alarms', kmsKeyArn: 'arn:aws:kms:eu-west-1:111122223333:key/demo' }), stack);
+    add(new AlarmTopic(holder, 'topic', { name: 'demo-alarms', key: KEY }), stack);
   }).json;
 
 describe('AlarmTopic.addAlarm (the one path every alarm takes)', () => {
@@ -95,5 +103,45 @@ describe('AlarmTopic.addAlarm (the one path every alarm takes)', () => {
       dimensions: { Host: '%%{if}' },
     });
     expect(Object.keys(resources(json, 'aws_sns_topic'))).toHaveLength(1);
+  });
+});
+
+describe("AlarmTopic and the stack's key", () => {
+  /** The key's policy document and the topic of a stack with the key and one AlarmTopic made with `props`. */
+  const keyed = (props: Partial<AlarmTopicProps> = {}, provider?: (stack: TerraformStack) => AwsProvider) => {
+    const { json } = synthConstruct((stack) => {
+      new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
+      const key = new StackKey(stack, { description: 'test', statement: [accountAdministersStatement(stack)] });
+      new AlarmTopic(new Construct(stack, 'alarms'), 'topic', { name: 'demo-alarms', key, provider: provider?.(stack), ...props });
+    });
+    const [, policy] = Object.entries(dataSources(json, 'aws_iam_policy_document')).find(([name]) => name.startsWith('key-policy'))!;
+    const granted = (policy as any).statement.find((s: any) => s.sid === 'CloudWatchPublishesAlarms');
+    return { json, topicArns: granted?.condition[0].values as string[] | undefined };
+  };
+  const arn = (region: string) =>
+    new RegExp(
+      `^arn:\\$\\{data\\.aws_partition\\.[^}]+\\.partition\\}:sns:${region}:\\$\\{data\\.aws_caller_identity\\.[^}]+\\.account_id\\}:demo-alarms$`,
+    );
+
+  it("grants CloudWatch the key's use for its own topic itself, by the ARN its name makes, and encrypts with the key", () => {
+    const { json, topicArns } = keyed();
+    expect(topicArns).toHaveLength(1);
+    // The stack's region as its default provider reads it.
+    expect(topicArns![0]).toMatch(arn('\\$\\{data\\.aws_region\\.[^}]+\\.region\\}'));
+    const [keyName] = only(json, 'aws_kms_key');
+    expect(only(json, 'aws_sns_topic')[1]).toMatchObject({ name: 'demo-alarms', kms_master_key_id: ref('aws_kms_key', keyName, 'arn') });
+  });
+
+  it("names the region it is given, or its provider's", () => {
+    expect(keyed({ region: 'eu-west-1' }).topicArns![0]).toMatch(arn('eu-west-1'));
+    const east = (stack: TerraformStack) => new AwsProvider(stack, 'east', { region: 'us-east-1', alias: 'us_east_1' });
+    expect(keyed({}, east).topicArns![0]).toMatch(arn('us-east-1'));
+  });
+
+  it('refuses a provider that names no region without region, in its props words', () => {
+    const unnamed = (stack: TerraformStack) => new AwsProvider(stack, 'other', { alias: 'other' });
+    expect(() => keyed({}, unnamed)).toThrow(
+      "AlarmTopic test/alarms/topic: provider test/other names no region, which the topic's ARN in the key's grant needs; give region",
+    );
   });
 });

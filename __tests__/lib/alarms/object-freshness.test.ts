@@ -2,13 +2,21 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { TerraformStack } from 'cdktf';
 import { AlarmTopic } from '../../../lib/alarms/alarm-topic';
 import { ObjectFreshness } from '../../../lib/alarms/object-freshness';
+import type { IStackKey } from '../../../lib/common/stack-key';
 import { freshnessTargetProblems } from '../../helpers/freshness';
 import { only, ref, synthConstruct } from '../../helpers/synth';
+
+/** A key that grants nothing: the topic's key is AlarmTopic's to test. */
+const KEY: IStackKey = {
+  arn: 'arn:aws:kms:eu-west-1:111122223333:key/demo',
+  grantAlarmPublishing: () => {},
+  grantSnapshotEventsPublishing: () => {},
+};
 
 const build = (prefix: string, schedule = '0 */6 * * *') =>
   synthConstruct((stack: TerraformStack) => {
     new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
-    const topic = new AlarmTopic(stack, 'topic', { name: 'demo-alarms', kmsKeyArn: 'arn:aws:kms:eu-west-1:111122223333:key/demo' });
+    const topic = new AlarmTopic(stack, 'topic', { name: 'demo-alarms', key: KEY });
     new ObjectFreshness(stack, 'backups', {
       bucket: 'demo-bucket',
       prefix,

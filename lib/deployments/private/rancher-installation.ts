@@ -2,7 +2,6 @@ import { Token, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import type { GuardCondition } from '../../common/deployment-guard';
 import type { ResolvedDeploymentProps } from '../../config/deployment-schema';
-import type { BackupsSettings } from '../../config/sections';
 import { forgetWhenRemoved } from '../../existing-cluster/private/forget-when-removed';
 import type { ReadinessGates } from '../../kubernetes/readiness-gates';
 import type { VersionRecord } from '../../kubernetes/private/version-record';
@@ -13,7 +12,7 @@ import { CertManager } from '../../rancher/cert-manager';
 import type { RancherChartInput } from '../../rancher/chart-values';
 import type { FirstLogin } from '../../rancher/first-login';
 import { RancherNamespace } from '../../rancher/namespace';
-import { RancherBackups } from '../../rancher/rancher-backups';
+import { RancherBackups, type RancherBackupsProps } from '../../rancher/rancher-backups';
 import type { RancherReadiness } from '../../rancher/rancher-readiness';
 import { RancherServer } from '../../rancher/rancher-server';
 import { guardChartUpgrades } from '../../rancher/private/chart-upgrades';
@@ -64,7 +63,8 @@ export interface RancherInstallationProps {
   readonly rancher: ResolvedDeploymentProps['rancher'];
   /** The install and wait budgets. */
   readonly timeouts: ResolvedDeploymentProps['timeouts'];
-  readonly backups: BackupsSettings;
+  /** The deployment's `backups`, resolved (`credentials` is read by the deployment, into `backupRole` or `eks`). */
+  readonly backups: ResolvedDeploymentProps['backups'];
   /** Whether the deployment's alarms watch the backups (their bucket's events go to EventBridge). */
   readonly alarms: boolean;
   /** `rancher.tls` as planned, and the user's certificate material it reads. */
@@ -156,7 +156,7 @@ export class RancherInstallation extends Construct {
     this.backups = new RancherBackups(scope, 'rancher-backups', {
       eks: props.eks,
       name: deploymentPrefix(scope, props.name),
-      settings: props.backups,
+      ...backupsProps(props.backups),
       region: props.region,
       registry: airGap.systemDefaultRegistry,
       repository: airGap.rancherBackupChartRepository,
@@ -219,6 +219,14 @@ export class RancherInstallation extends Construct {
     this.backups.scheduleAfter([answer.ready.ping]);
     return answer;
   }
+}
+
+/** RancherBackups' own props from the deployment's resolved `backups` (whose `credentials` it does not take). */
+function backupsProps(
+  backups: RancherInstallationProps['backups'],
+): Pick<RancherBackupsProps, 'enabled' | 'schedule' | 'retentionCount' | 'forceDestroyBucket' | 'readerAccounts' | 'restoreFrom'> {
+  const { enabled, schedule, retentionCount, forceDestroyBucket, readerAccounts, restoreFrom } = backups;
+  return { enabled, schedule, retentionCount, forceDestroyBucket, readerAccounts, ...(restoreFrom ? { restoreFrom } : {}) };
 }
 
 /** The props' own rules, in their words. */
