@@ -1,10 +1,11 @@
 import { chmodSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Aws } from '../shared/aws';
-import { ChoiceNeeded, type Deployment, inState, managed, readDeploymentRecords } from '../shared/module-folder';
+import { ChoiceNeeded, type Deployment, inState, readDeploymentRecords } from '../shared/module-folder';
 import { pollUntil } from '../shared/poll';
 import { StateFile, stateFilePath } from '../shared/state-file';
-import { ModuleState, StateResource, Terraform } from '../shared/terraform';
+import { type Store, storesOf } from '../shared/stores';
+import { ModuleState, Terraform } from '../shared/terraform';
 
 export interface TeardownOptions {
   /** The synthesized module folder. */
@@ -26,14 +27,6 @@ export interface TeardownOptions {
   /** Budget of the terraform destroy. @default 3600000 (60 minutes) */
   readonly destroyTimeoutMs?: number;
   readonly log: (line: string) => void;
-}
-
-/** A data store that outlives the servers: kept guarded, or deleted on purpose after everything else. */
-export interface Store {
-  readonly kind: 'bucket' | 'log-group' | 'kms-key';
-  /** Bucket name, log group name or key id. */
-  readonly id: string;
-  readonly arn?: string;
 }
 
 /** What the teardown keeps between runs (`<module>/.rancher-ha-aws/teardown.json`). */
@@ -76,29 +69,7 @@ export function planTeardown(state: ModuleState, deployment: Deployment): Teardo
   // Every in-cluster resource of the module, the deployment's or not: the destroy is of the whole module, and the
   // cluster goes with the servers.
   const forgetInCluster = live.filter((r) => IN_CLUSTER.test(r.type)).map((r) => r.address);
-  const kept = inState(state, deployment.stores);
-  const buckets = kept.filter((r) => r.type === 'aws_s3_bucket');
-  const bucketNames = new Set(buckets.map((b) => String(b.attributes.bucket ?? b.attributes.id)));
-  // The guards are resources of their own that name their bucket: they stay with it, and so do objects Terraform
-  // wrote there (the record a migration's preflight reads beside Rancher's backups).
-  const bucketParts = live.filter(
-    (r) => (r.type.startsWith('aws_s3_bucket_') || r.type === 'aws_s3_object') && bucketNames.has(String(r.attributes.bucket)),
-  );
-  const logGroups = kept.filter((r) => r.type === 'aws_cloudwatch_log_group');
-  // The keys the stores are encrypted with: deleting one makes its data unreadable for good.
-  const keyRefs = new Set<string>(
-    [...bucketParts.flatMap(kmsReferences), ...logGroups.map((g) => String(g.attributes.kms_key_id ?? ''))].filter(Boolean),
-  );
-  const keys = managed(state, 'aws_kms_key').filter((k) => keyRefs.has(String(k.attributes.arn)) || keyRefs.has(String(k.attributes.key_id)));
-  const storeResources = [...buckets, ...bucketParts, ...logGroups, ...keys];
-  const stores: Store[] = [
-    ...buckets
-      // the access-log bucket last: the snapshot bucket writes its access logs there until it is gone
-      .sort((a, b) => Number(a.name.includes('access-logs')) - Number(b.name.includes('access-logs')))
-      .map((b) => ({ kind: 'bucket' as const, id: String(b.attributes.bucket ?? b.attributes.id), arn: text(b.attributes.arn) })),
-    ...logGroups.map((g) => ({ kind: 'log-group' as const, id: String(g.attributes.name ?? g.attributes.id), arn: text(g.attributes.arn) })),
-    ...keys.map((k) => ({ kind: 'kms-key' as const, id: String(k.attributes.key_id ?? k.attributes.id), arn: text(k.attributes.arn) })),
-  ];
+  const { stores, resources: storeResources } = storesOf(state, deployment);
   const loadBalancers = inState(state, deployment.loadBalancers).map((r) => ({
     address: r.address,
     arn: String(r.attributes.arn ?? r.attributes.id),
@@ -123,17 +94,6 @@ export function planTeardown(state: ModuleState, deployment: Deployment): Teardo
 
 /** A string attribute of the state; undefined when it is unset or not a string. */
 const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
-
-/** A nested block as a list (the state writes blocks as lists; a missing one is empty). */
-const list = (value: unknown): Record<string, unknown>[] =>
-  Array.isArray(value) ? value : value === undefined || value === null ? [] : [value as Record<string, unknown>];
-
-function kmsReferences(resource: StateResource): string[] {
-  if (resource.type !== 'aws_s3_bucket_server_side_encryption_configuration') return [];
-  return list(resource.attributes.rule).flatMap((rule) =>
-    list(rule.apply_server_side_encryption_by_default).map((d) => String(d.kms_master_key_id ?? '')),
-  );
-}
 
 /** The override file that lets the destroy delete the load balancers and the datastore once AWS deletion protection is off. */
 export function preventDestroyOverride(plan: TeardownPlan): Record<string, unknown> | undefined {

@@ -1,7 +1,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultThrowawayName, DRILL_TAG, readProductionSettings, throwawaySettings } from '../../../cli/drill/drill-settings';
+import { defaultThrowawayName, DRILL_TAG, throwawaySettings } from '../../../cli/drill/drill-settings';
+import { readProductionSettings } from '../../../cli/shared/settings-file';
 import { throwawayProblems } from '../../../cli/drill/drill';
 import { settingsProblems } from '../../helpers/synth';
 import { synthSettings, variantSettings } from '../../helpers/variants';
