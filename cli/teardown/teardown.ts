@@ -144,8 +144,46 @@ export function describeTeardown(plan: TeardownPlan, keep: boolean, record: Tear
 
 const describeStore = (s: Store) => `${s.kind === 'bucket' ? 'S3 bucket' : s.kind === 'log-group' ? 'log group' : 'KMS key'} ${s.id}`;
 
-/** Tears a deployment down from any state; see docs/deploy.md "Destroy". Returns the exit code. */
+/**
+ * Tears a deployment down from any state; see docs/deploy.md "Destroy". Returns the exit code. In steps: the state
+ * read and the deployment chosen (readTarget), the plan stated and confirmed (confirmTeardown), what --keep-snapshots
+ * saves written (writeSaves), the run recorded (recordRun), the guards lifted and the module destroyed
+ * (destroyModule), then the stores deleted and the record finished (finishTeardown).
+ */
 export async function teardown(options: TeardownOptions): Promise<number> {
+  const target = readTarget(options);
+  if (typeof target === 'number') return target;
+  const saves = await confirmTeardown(options, target);
+  if (typeof saves === 'number') return saves;
+  const saved = writeSaves(saves, options.log);
+  if (typeof saved === 'number') return saved;
+  const record = recordRun(target, saved);
+  const aws = new Aws(target.region);
+  const destroyed = destroyModule(options, target, aws);
+  if (destroyed !== 0) return destroyed;
+  return finishTeardown(target, record, aws, options.log);
+}
+
+/** What the teardown acts on, read from the state and the earlier run's record before anything changes. */
+interface Target {
+  readonly terraform: Terraform;
+  readonly file: StateFile<TeardownRecord>;
+  /** The record of an unfinished earlier run. */
+  readonly previous: TeardownRecord | undefined;
+  readonly state: ModuleState;
+  /** Whether the state still holds managed resources (else only stores an earlier run did not delete are left). */
+  readonly leftInState: boolean;
+  readonly deployment: Deployment;
+  readonly plan: TeardownPlan;
+  readonly keep: boolean;
+  /** The name to type, and what it is. */
+  readonly name: string;
+  readonly what: string;
+  readonly region: string;
+}
+
+/** The state read, the deployment chosen and the plan worked out; the exit code when the teardown ends here. */
+function readTarget(options: TeardownOptions): Target | number {
   const { log } = options;
   const terraform = new Terraform(options.dir);
   const file = new StateFile<TeardownRecord>(stateFilePath(options.dir, 'teardown'));
@@ -185,12 +223,21 @@ export async function teardown(options: TeardownOptions): Promise<number> {
   const { name, what } = confirmationName(deployment, previous, options.dir);
   const region = previous?.region ?? deployment.region;
   if (!region) throw new Error('The region of the deployment is not in the state (no deployment record, no ARN); nothing was changed.');
+  return { terraform, file, previous, state, leftInState, deployment, plan, keep, name, what, region };
+}
 
+/**
+ * The plan stated, refused where a save would conflict, stopped for a dry run, and confirmed (the typed name, unless
+ * --yes): what --keep-snapshots saves, or the exit code when the teardown ends here.
+ */
+async function confirmTeardown(options: TeardownOptions, t: Target): Promise<OutputSave[] | number> {
+  const { log } = options;
+  const { name, keep, previous } = t;
   // Compared before anything changes: the state holds the only copy of what is saved, and the destroy takes it along.
-  const saves = keep ? planSaves(state, name, previous, options.tokenFile) : [];
-  log(`Teardown of ${name} (${options.label}, ${region}, module ${options.dir}):`);
+  const saves = keep ? planSaves(t.state, name, previous, options.tokenFile) : [];
+  log(`Teardown of ${name} (${options.label}, ${t.region}, module ${options.dir}):`);
   for (const line of describeSaves(saves)) log(`  ${line}`);
-  for (const line of describeTeardown(plan, keep, previous)) log(`  ${line}`);
+  for (const line of describeTeardown(t.plan, keep, previous)) log(`  ${line}`);
   const conflicts = saves.filter((s) => s.found === 'different' || s.found === 'unreadable');
   if (conflicts.length > 0) {
     log(
@@ -203,7 +250,7 @@ export async function teardown(options: TeardownOptions): Promise<number> {
     return 0;
   }
   if (!options.yes) {
-    const answer = await options.ask?.(`Type the ${what} (${name}) to tear it down: `);
+    const answer = await options.ask?.(`Type the ${t.what} (${name}) to tear it down: `);
     if (answer === undefined) {
       log('No terminal to confirm on: pass --yes to tear down without the typed confirmation. Nothing was changed.');
       return 2;
@@ -214,9 +261,15 @@ export async function teardown(options: TeardownOptions): Promise<number> {
       return 1;
     }
   }
+  return saves;
+}
 
-  // Written (and read back) before the record and before the state forgets anything: a save that fails stops here.
-  const saved: { tokenFile?: string; backupEncryptionFile?: string } = {};
+/** Where each save was written; the exit code when one could not be. */
+type Saved = { tokenFile?: string; backupEncryptionFile?: string };
+
+/** Written (and read back) before the record and before the state forgets anything: a save that fails stops here. */
+function writeSaves(saves: readonly OutputSave[], log: (line: string) => void): Saved | number {
+  const saved: Saved = {};
   for (const save of saves) {
     const problem = writeSave(save);
     if (problem) {
@@ -229,12 +282,16 @@ export async function teardown(options: TeardownOptions): Promise<number> {
     if (save.found !== 'identical') log(`Saved ${save.what} to ${save.path} (mode 0600): ${save.need}.`);
     saved[save.field] = save.path;
   }
+  return saved;
+}
 
-  // Recorded before the state forgets them: a rerun after an interruption still knows the stores.
-  let record: TeardownRecord = {
-    name,
-    region,
-    keepSnapshots: keep,
+/** Recorded before the state forgets them: a rerun after an interruption still knows the stores. */
+function recordRun(t: Target, saved: Saved): TeardownRecord {
+  const { previous, plan } = t;
+  const record: TeardownRecord = {
+    name: t.name,
+    region: t.region,
+    keepSnapshots: t.keep,
     // Exactly the stores the steps above named; those an earlier run deleted stay listed as deleted.
     stores: [...(previous?.stores ?? []).filter((s) => previous?.deleted.includes(s.id)), ...storesOfRun(plan, previous)],
     deleted: previous?.deleted ?? [],
@@ -244,13 +301,18 @@ export async function teardown(options: TeardownOptions): Promise<number> {
     dataVolumes: [...new Set([...(previous?.dataVolumes ?? []), ...plan.dataVolumes])],
     tokenFile: saved.tokenFile ?? previous?.tokenFile,
     backupEncryptionFile: saved.backupEncryptionFile ?? previous?.backupEncryptionFile,
-    deployment,
+    deployment: t.deployment,
     done: false,
   };
-  file.write(record);
+  t.file.write(record);
+  return record;
+}
 
+/** The stores and in-cluster resources forgotten, the guards lifted, then `terraform destroy`; its exit code. */
+function destroyModule(options: TeardownOptions, t: Target, aws: Aws): number {
+  const { log } = options;
+  const { terraform, plan } = t;
   terraform.forget([...plan.forgetInCluster, ...plan.forgetStores]);
-  const aws = new Aws(region);
   for (const lb of plan.loadBalancers) {
     aws.call(
       ['elbv2', 'modify-load-balancer-attributes', '--load-balancer-arn', lb.arn, '--attributes', 'Key=deletion_protection.enabled,Value=false'],
@@ -260,15 +322,15 @@ export async function teardown(options: TeardownOptions): Promise<number> {
   for (const db of plan.databases) liftDatabaseProtection(aws, db.identifier);
 
   // (Only forgotten resources left: nothing to destroy; the data sources left in the state do no harm.)
-  if (leftInState && plan.destroyCount > 0) {
+  if (t.leftInState && plan.destroyCount > 0) {
     terraform.writeOverride(preventDestroyOverride(plan));
     try {
       const result = terraform.destroy(options.destroyTimeoutMs ?? 3_600_000);
       if (result.code !== 0) {
         log(
-          `terraform destroy ${result.timedOut ? 'did not finish in time' : `failed (exit ${result.code})`}. The snapshot data was not touched${keep ? '' : ' yet'}.`,
+          `terraform destroy ${result.timedOut ? 'did not finish in time' : `failed (exit ${result.code})`}. The snapshot data was not touched${t.keep ? '' : ' yet'}.`,
         );
-        log(`Fix what it says and run the teardown again: it continues from where it stopped (${file.path}).`);
+        log(`Fix what it says and run the teardown again: it continues from where it stopped (${t.file.path}).`);
         return 1;
       }
     } finally {
@@ -276,7 +338,13 @@ export async function teardown(options: TeardownOptions): Promise<number> {
       terraform.writeOverride(undefined);
     }
   }
+  return 0;
+}
 
+/** The stores deleted (without --keep-snapshots), the record finished and reported; the exit code. */
+function finishTeardown(t: Target, recorded: TeardownRecord, aws: Aws, log: (line: string) => void): number {
+  const { keep, file } = t;
+  let record = recorded;
   if (!keep) record = deleteStores(aws, record, log, file);
   record = { ...record, done: record.stores.every((s) => keep || record.deleted.includes(s.id)) };
   file.write(record);
