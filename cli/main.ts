@@ -2,13 +2,15 @@
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { moduleFolder } from './shared/module-folder';
-import { requireTools, shieldChildrenFromSignals, ToolMissing } from './shared/process';
+import { requireTools, ToolMissing } from './shared/process';
 import { acceptance, DEFAULT_BUDGET_MINUTES } from './acceptance/acceptance';
+import type { AcceptanceCommands } from './acceptance/acceptance-run';
 import { drill } from './drill/drill';
-import { productionSettingsPath } from './drill/drill-settings';
 import { roll } from './roll/roll';
 import { rotate, ROTATIONS, type Rotation } from './rotate/rotate';
 import { rotateEncryptionKey } from './rotate/rotate-encryption';
+import { productionSettingsPath } from './shared/settings-file';
+import { stopAfterStep, stopOnSignals } from './shared/signals';
 import { useTerraformBinary } from './shared/terraform';
 import { teardown } from './teardown/teardown';
 
@@ -196,25 +198,168 @@ export async function askOnTerminal(question: string): Promise<string | undefine
   }
 }
 
-/**
- * For the commands that build a throwaway: commands start in process groups of their own, and the first SIGINT or
- * SIGTERM aborts the returned signal (the command in flight is stopped, then the throwaway is torn down); the third
- * leaves at once.
- */
-function stopOnSignals(stopping: string, finish: string): AbortSignal {
-  shieldChildrenFromSignals();
-  const controller = new AbortController();
-  let signals = 0;
-  const stop = (signal: NodeJS.Signals) => {
-    signals++;
-    if (signals >= 3) process.exit(130);
-    if (signals === 1) controller.abort();
-    process.stderr.write(`rancher-ha-aws: ${signal}: stopping ${stopping}${signals === 1 ? '' : ` (once more to leave at once: ${finish})`}.\n`);
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
-  return controller.signal;
+/** What each command's runner gets: the parsed command line and where its report goes. */
+type Runner = (line: CommandLine, log: (line: string) => void) => Promise<number>;
+
+/** The module folder a command acts on, and the Terraform binary and tools it runs, checked before it starts. */
+function moduleAndTools(line: CommandLine, tools: readonly string[]): string {
+  const dir = moduleFolder(line.stack, line.values.get('--dir'));
+  useTerraformBinary(line.values.get('--terraform-binary'));
+  requireTools(tools);
+  return dir;
 }
+
+const runTeardown: Runner = (line, log) => {
+  const dir = moduleAndTools(line, ['aws']);
+  return teardown({
+    dir,
+    label: line.stack ?? dir,
+    deployment: line.values.get('--deployment'),
+    keepSnapshots: line.flags.has('--keep-snapshots'),
+    dryRun: line.flags.has('--dry-run'),
+    yes: line.flags.has('--yes'),
+    tokenFile: line.values.get('--token-file'),
+    ask: askOnTerminal,
+    log,
+  });
+};
+
+const runRoll: Runner = (line, log) => {
+  if ([line.flags.has('--all'), line.values.has('--server'), line.flags.has('--new-image')].filter(Boolean).length > 1) {
+    throw new UsageError('--all, --server and --new-image exclude each other.');
+  }
+  const dir = moduleAndTools(line, ['kubectl', 'aws']);
+  // The step in flight finishes (terraform and kubectl run in process groups of their own, so a terminal's Ctrl-C
+  // reaches only this process); the roll then stops and can be resumed.
+  const interrupted = stopAfterStep('again to stop once the command in flight returns');
+  return roll({
+    dir,
+    label: line.stack ?? dir,
+    deployment: line.values.get('--deployment'),
+    all: line.flags.has('--all'),
+    server: line.values.get('--server'),
+    newImage: line.flags.has('--new-image'),
+    dryRun: line.flags.has('--dry-run'),
+    waitMinutes: minutes(line.values.get('--wait-minutes')),
+    takeOver: line.flags.has('--take-over'),
+    interrupted,
+    log,
+  });
+};
+
+const runRotate: Runner = (line, log) => {
+  if (line.what === undefined || !(ROTATIONS as readonly string[]).includes(line.what))
+    throw new UsageError(
+      `rotate: name what to rotate (${ROTATIONS.join(', ')})${line.what === undefined ? '' : `, not '${line.what}'`}: \`rotate rke-ha token\`.`,
+    );
+  const dryRun = line.flags.has('--dry-run');
+  const dir = dryRun ? moduleFolder(line.stack, line.values.get('--dir')) : moduleAndTools(line, ['kubectl', 'aws']);
+  // As the roll: the step in flight finishes, then the rotation stops (a rerun continues it); a second signal leaves at once.
+  const interrupted = stopAfterStep('again to stop at once');
+  return (line.what === 'encryption-key' ? rotateEncryptionKey : rotate)({
+    dir,
+    label: line.stack ?? dir,
+    rotation: line.what as Rotation,
+    deployment: line.values.get('--deployment'),
+    dryRun,
+    waitMinutes: minutes(line.values.get('--wait-minutes')),
+    tokenFile: line.values.get('--token-file'),
+    takeOver: line.flags.has('--take-over'),
+    interrupted,
+    log,
+  });
+};
+
+/** The app in the checkout, which the drill and the acceptance run synthesize with (RANCHER_HA_AWS_SYNTH: another entry, for the tests). */
+const synthScript = () => process.env.RANCHER_HA_AWS_SYNTH || resolve('scripts', 'synth.js');
+
+const runDrill: Runner = (line, log) => {
+  if (line.stack === undefined && !line.values.has('--dir')) throw new UsageError('drill: name the stack of production (rke-ha).');
+  // A dry run runs no tool and needs no synthesized module: anyone reads the plan first (it says what is missing).
+  const dryRun = line.flags.has('--dry-run');
+  const dir = dryRun
+    ? resolve(line.values.get('--dir') ?? join('cdktf.out', 'stacks', line.stack ?? 'rke-ha'))
+    : moduleAndTools(line, ['kubectl', 'aws', 'curl']);
+  // The synth or apply in flight is told to stop (terraform saves its state); then the throwaway is torn down.
+  const stopping = stopOnSignals('the drill; the throwaway deployment is torn down', '`npm run drill -- <stack> --teardown` finishes it');
+  return drill({
+    stack: line.stack ?? 'rke-ha',
+    productionDir: dir,
+    settingsPath: productionSettingsPath(),
+    root: resolve('drill.out'),
+    synthScript: synthScript(),
+    name: line.values.get('--name'),
+    keep: line.flags.has('--keep'),
+    teardownOnly: line.flags.has('--teardown'),
+    etcd: line.flags.has('--etcd'),
+    dryRun,
+    pingMinutes: minutes(line.values.get('--wait-minutes')),
+    interrupted: () => stopping.aborted,
+    stop: stopping,
+    teardown,
+    log,
+  });
+};
+
+/** The commands an acceptance run runs as a person would; the drill tears its throwaway down with the teardown command. */
+const ACCEPTANCE_COMMANDS: AcceptanceCommands = { roll, rotate, rotateEncryptionKey, drill: (options) => drill({ ...options, teardown }), teardown };
+
+const runAcceptance: Runner = (line, log) => {
+  if (line.stack === undefined && !line.values.has('--teardown-run')) throw new UsageError('acceptance: name the stack (rke-ha, k8s-ha or docker).');
+  const budget = line.values.get('--budget-minutes');
+  const budgetMinutes = budget === undefined ? undefined : Number(budget);
+  if (budgetMinutes !== undefined && (!Number.isInteger(budgetMinutes) || budgetMinutes < 30 || budgetMinutes > 1440))
+    throw new UsageError(`--budget-minutes ${budget}: expected a whole number of minutes from 30 to 1440.`);
+  const list = (option: string) =>
+    line.values
+      .get(option)
+      ?.split(',')
+      .map((p) => p.trim())
+      .filter(Boolean);
+  // A dry run runs no tool: anyone reads the plan first, on a machine without them or any credentials.
+  if (!line.flags.has('--dry-run')) {
+    useTerraformBinary(line.values.get('--terraform-binary'));
+    requireTools(['kubectl', 'aws', 'curl']);
+  }
+  // As the drill: the command in flight is told to stop (terraform saves its state), then the teardown runs.
+  const stopping = stopOnSignals('the acceptance run; its deployment is torn down', '`npm run acceptance -- --teardown-run <run id>` finishes it');
+  const path = (option: string) => (line.values.has(option) ? resolve(line.values.get(option)!) : undefined);
+  return acceptance({
+    stack: line.stack ?? 'rke-ha',
+    region: line.values.get('--region'),
+    name: line.values.get('--name'),
+    settingsPath: path('--settings'),
+    root: resolve('acceptance.out'),
+    synthScript: synthScript(),
+    policyFile: resolve('docs', 'deployer-policy.json'),
+    packageFile: resolve('package.json'),
+    only: list('--only'),
+    with: list('--with'),
+    skip: list('--skip'),
+    yes: line.flags.has('--yes'),
+    dryRun: line.flags.has('--dry-run'),
+    budgetMinutes,
+    teardownRun: line.values.get('--teardown-run'),
+    kubeconfig: path('--kubeconfig'),
+    context: line.values.get('--context'),
+    hostedZone: line.values.get('--hosted-zone'),
+    pingMinutes: minutes(line.values.get('--wait-minutes')),
+    downstreamMinutes: minutes(line.values.get('--downstream-minutes'), '--downstream-minutes'),
+    ask: askOnTerminal,
+    stop: stopping,
+    commands: ACCEPTANCE_COMMANDS,
+    log,
+  });
+};
+
+/** Each command's runner: its checks of the command line, the tools it needs, its signal handling, then the command. */
+const RUNNERS: Readonly<Record<string, Runner>> = {
+  teardown: runTeardown,
+  roll: runRoll,
+  rotate: runRotate,
+  drill: runDrill,
+  acceptance: runAcceptance,
+};
 
 export async function main(args: readonly string[]): Promise<number> {
   const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -224,187 +369,29 @@ export async function main(args: readonly string[]): Promise<number> {
       log(line.command !== undefined && Object.hasOwn(COMMAND_HELP, line.command) ? commandHelp(line.command) : USAGE);
       return line.command === undefined && !line.flags.has('--help') ? 2 : 0;
     }
-    switch (line.command) {
-      case 'teardown': {
-        const dir = moduleFolder(line.stack, line.values.get('--dir'));
-        useTerraformBinary(line.values.get('--terraform-binary'));
-        requireTools(['aws']);
-        // Awaited here, inside the try: a teardown that fails is one line, as every command's failure is.
-        return await teardown({
-          dir,
-          label: line.stack ?? dir,
-          deployment: line.values.get('--deployment'),
-          keepSnapshots: line.flags.has('--keep-snapshots'),
-          dryRun: line.flags.has('--dry-run'),
-          yes: line.flags.has('--yes'),
-          tokenFile: line.values.get('--token-file'),
-          ask: askOnTerminal,
-          log,
-        });
-      }
-      case 'roll': {
-        if ([line.flags.has('--all'), line.values.has('--server'), line.flags.has('--new-image')].filter(Boolean).length > 1) {
-          throw new UsageError('--all, --server and --new-image exclude each other.');
-        }
-        const dir = moduleFolder(line.stack, line.values.get('--dir'));
-        useTerraformBinary(line.values.get('--terraform-binary'));
-        requireTools(['kubectl', 'aws']);
-        // The step in flight finishes (terraform and kubectl run in process groups of their own, so a terminal's Ctrl-C
-        // reaches only this process); the roll then stops and can be resumed.
-        shieldChildrenFromSignals();
-        let interrupted = false;
-        const stop = (signal: NodeJS.Signals) => {
-          // A second signal ends it without waiting for the next step (the state file still says where it was).
-          if (interrupted) process.exit(130);
-          interrupted = true;
-          process.stderr.write(`rancher-ha-aws: ${signal}: stopping after the step in flight (again to stop once the command in flight returns).\n`);
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-        return await roll({
-          dir,
-          label: line.stack ?? dir,
-          deployment: line.values.get('--deployment'),
-          all: line.flags.has('--all'),
-          server: line.values.get('--server'),
-          newImage: line.flags.has('--new-image'),
-          dryRun: line.flags.has('--dry-run'),
-          waitMinutes: minutes(line.values.get('--wait-minutes')),
-          takeOver: line.flags.has('--take-over'),
-          interrupted: () => interrupted,
-          log,
-        });
-      }
-      case 'rotate': {
-        if (line.what === undefined || !(ROTATIONS as readonly string[]).includes(line.what))
-          throw new UsageError(
-            `rotate: name what to rotate (${ROTATIONS.join(', ')})${line.what === undefined ? '' : `, not '${line.what}'`}: \`rotate rke-ha token\`.`,
-          );
-        const dir = moduleFolder(line.stack, line.values.get('--dir'));
-        if (!line.flags.has('--dry-run')) {
-          useTerraformBinary(line.values.get('--terraform-binary'));
-          requireTools(['kubectl', 'aws']);
-        }
-        // As the roll: the step in flight finishes, then the rotation stops (a rerun continues it); a second signal leaves at once.
-        shieldChildrenFromSignals();
-        let interrupted = false;
-        const stop = (signal: NodeJS.Signals) => {
-          if (interrupted) process.exit(130);
-          interrupted = true;
-          process.stderr.write(`rancher-ha-aws: ${signal}: stopping after the step in flight (again to stop at once).\n`);
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-        return await (line.what === 'encryption-key' ? rotateEncryptionKey : rotate)({
-          dir,
-          label: line.stack ?? dir,
-          rotation: line.what as Rotation,
-          deployment: line.values.get('--deployment'),
-          dryRun: line.flags.has('--dry-run'),
-          waitMinutes: minutes(line.values.get('--wait-minutes')),
-          tokenFile: line.values.get('--token-file'),
-          takeOver: line.flags.has('--take-over'),
-          interrupted: () => interrupted,
-          log,
-        });
-      }
-      case 'drill': {
-        if (line.stack === undefined && !line.values.has('--dir')) throw new UsageError('drill: name the stack of production (rke-ha).');
-        // A dry run runs no tool and needs no synthesized module: anyone reads the plan first (it says what is missing).
-        const dryRun = line.flags.has('--dry-run');
-        const dir = dryRun
-          ? resolve(line.values.get('--dir') ?? join('cdktf.out', 'stacks', line.stack ?? 'rke-ha'))
-          : moduleFolder(line.stack, line.values.get('--dir'));
-        if (!dryRun) {
-          useTerraformBinary(line.values.get('--terraform-binary'));
-          requireTools(['kubectl', 'aws', 'curl']);
-        }
-        // The synth or apply in flight is told to stop (terraform saves its state); then the throwaway is torn down.
-        const stopping = stopOnSignals('the drill; the throwaway deployment is torn down', '`npm run drill -- <stack> --teardown` finishes it');
-        return await drill({
-          stack: line.stack ?? 'rke-ha',
-          productionDir: dir,
-          settingsPath: productionSettingsPath(),
-          root: resolve('drill.out'),
-          // The app lives in the checkout: the drill synthesizes the throwaway with it (RANCHER_HA_AWS_SYNTH: another entry, for the tests).
-          synthScript: process.env.RANCHER_HA_AWS_SYNTH || resolve('scripts', 'synth.js'),
-          name: line.values.get('--name'),
-          keep: line.flags.has('--keep'),
-          teardownOnly: line.flags.has('--teardown'),
-          etcd: line.flags.has('--etcd'),
-          dryRun,
-          pingMinutes: minutes(line.values.get('--wait-minutes')),
-          interrupted: () => stopping.aborted,
-          stop: stopping,
-          log,
-        });
-      }
-      case 'acceptance': {
-        if (line.stack === undefined && !line.values.has('--teardown-run'))
-          throw new UsageError('acceptance: name the stack (rke-ha, k8s-ha or docker).');
-        const budget = line.values.get('--budget-minutes');
-        const budgetMinutes = budget === undefined ? undefined : Number(budget);
-        if (budgetMinutes !== undefined && (!Number.isInteger(budgetMinutes) || budgetMinutes < 30 || budgetMinutes > 1440))
-          throw new UsageError(`--budget-minutes ${budget}: expected a whole number of minutes from 30 to 1440.`);
-        const list = (option: string) =>
-          line.values
-            .get(option)
-            ?.split(',')
-            .map((p) => p.trim())
-            .filter(Boolean);
-        // A dry run runs no tool: anyone reads the plan first, on a machine without them or any credentials.
-        if (!line.flags.has('--dry-run')) {
-          useTerraformBinary(line.values.get('--terraform-binary'));
-          requireTools(['kubectl', 'aws', 'curl']);
-        }
-        // As the drill: the command in flight is told to stop (terraform saves its state), then the teardown runs.
-        const stopping = stopOnSignals(
-          'the acceptance run; its deployment is torn down',
-          '`npm run acceptance -- --teardown-run <run id>` finishes it',
-        );
-        return await acceptance({
-          stack: line.stack ?? 'rke-ha',
-          region: line.values.get('--region'),
-          name: line.values.get('--name'),
-          settingsPath: line.values.has('--settings') ? resolve(line.values.get('--settings')!) : undefined,
-          root: resolve('acceptance.out'),
-          synthScript: process.env.RANCHER_HA_AWS_SYNTH || resolve('scripts', 'synth.js'),
-          policyFile: resolve('docs', 'deployer-policy.json'),
-          packageFile: resolve('package.json'),
-          only: list('--only'),
-          with: list('--with'),
-          skip: list('--skip'),
-          yes: line.flags.has('--yes'),
-          dryRun: line.flags.has('--dry-run'),
-          budgetMinutes,
-          teardownRun: line.values.get('--teardown-run'),
-          kubeconfig: line.values.has('--kubeconfig') ? resolve(line.values.get('--kubeconfig')!) : undefined,
-          context: line.values.get('--context'),
-          hostedZone: line.values.get('--hosted-zone'),
-          pingMinutes: minutes(line.values.get('--wait-minutes')),
-          downstreamMinutes: minutes(line.values.get('--downstream-minutes'), '--downstream-minutes'),
-          ask: askOnTerminal,
-          stop: stopping,
-          log,
-        });
-      }
-      default:
-        throw new UsageError(`Unknown command '${line.command}': the commands are ${Object.keys(COMMAND_HELP).join(', ')}.`);
-    }
+    if (!Object.hasOwn(RUNNERS, line.command))
+      throw new UsageError(`Unknown command '${line.command}': the commands are ${Object.keys(COMMAND_HELP).join(', ')}.`);
+    // Awaited here, inside the try: a command that fails is one line, as every command's failure is.
+    return await RUNNERS[line.command](line, log);
   } catch (error) {
-    if (error instanceof UsageError) {
-      const command = commandOf(args);
-      process.stderr.write(`rancher-ha-aws: ${error.message} \`rancher-ha-aws ${command ? `${command} ` : ''}--help\` lists the options.\n`);
-      return 2;
-    }
-    // ToolMissing names each tool on a line of its own, with where to get it; every other failure is one line.
-    if (error instanceof ToolMissing) {
-      process.stderr.write(`rancher-ha-aws: ${error.message}\n`);
-      return 1;
-    }
-    process.stderr.write(`rancher-ha-aws: ${oneLine(error instanceof Error ? error.message : String(error))}\n`);
+    return failed(error, args);
+  }
+}
+
+/** The exit code of a failure, its one line on standard error: 2 for the command line, 1 for everything else. */
+function failed(error: unknown, args: readonly string[]): number {
+  if (error instanceof UsageError) {
+    const command = commandOf(args);
+    process.stderr.write(`rancher-ha-aws: ${error.message} \`rancher-ha-aws ${command ? `${command} ` : ''}--help\` lists the options.\n`);
+    return 2;
+  }
+  // ToolMissing names each tool on a line of its own, with where to get it; every other failure is one line.
+  if (error instanceof ToolMissing) {
+    process.stderr.write(`rancher-ha-aws: ${error.message}\n`);
     return 1;
   }
+  process.stderr.write(`rancher-ha-aws: ${oneLine(error instanceof Error ? error.message : String(error))}\n`);
+  return 1;
 }
 
 /** A message on one line: a tool's own message may span several. */

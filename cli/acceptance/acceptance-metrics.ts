@@ -9,7 +9,8 @@ import {
 import type { Aws } from '../shared/aws';
 import { readDeploymentRecord } from '../shared/module-folder';
 import { waitUntil } from '../shared/poll';
-import { onServer, serversOf } from '../roll/roll';
+import { onServer } from '../shared/server-command';
+import { serversOf } from '../shared/servers';
 import type { Terraform } from '../shared/terraform';
 import { type ModuleJson, StepFailed } from '../shared/throwaway';
 

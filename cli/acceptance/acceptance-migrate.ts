@@ -10,7 +10,7 @@ import { Interrupted, waitUntil, yieldFor } from '../shared/poll';
 import { run, runAsync } from '../shared/process';
 import { type RancherAnswer, rancherGet, rancherSend } from '../shared/rancher-api';
 import { Terraform, terraformBinary } from '../shared/terraform';
-import { teardown } from '../teardown/teardown';
+import type { TeardownEntry } from '../shared/command-entries';
 import {
   type CaReader,
   initAndApply,
@@ -421,6 +421,8 @@ export async function tearDownMigrateSupport(dir: string, log: (line: string) =>
 export interface MigratePhase extends MigrateContext {
   readonly runDir: string;
   readonly name: string;
+  /** The teardown command, which retires the docker deployment. */
+  readonly teardown: TeardownEntry;
   /** The docker deployment's module folder and settings file. */
   readonly dockerDir: string;
   readonly dockerSettings: Record<string, unknown>;
@@ -469,7 +471,7 @@ export async function migrateDocker(p: MigratePhase): Promise<void> {
   if (problems.length > 0) throw new StepFailed(`the synthesized rke-ha deployment is not safe to apply: ${problems.join('; ')}`);
   p.evidence(`Rancher ${to} on both deployments (the docker image's tag ${from}, the rke-ha chart's version)`);
   if (!p.record().dockerRetired) {
-    const code = await teardown({
+    const code = await p.teardown({
       dir: p.dockerDir,
       label: `the docker deployment ${p.name} (migrated)`,
       keepSnapshots: false,
@@ -514,6 +516,7 @@ export async function tearDownMigrateTarget(
   name: string,
   aws: Aws,
   update: (change: Partial<MigrateRecord>) => void,
+  teardown: TeardownEntry,
   log: (line: string) => void,
 ): Promise<number> {
   let snapshots = record.finalSnapshots ?? [];

@@ -9,12 +9,10 @@ import { createDownstreamInstance, downstreamDir, importDownstream, writeDownstr
 import { migrateDirs, migrateDocker, prepareMigration, readMigrateSupport } from './acceptance-migrate';
 import { type AcceptanceRun, describeCluster } from './acceptance-run';
 import type { Aws } from '../shared/aws';
-import { drill } from '../drill/drill';
 import type { Kubectl } from '../shared/kubectl';
 import { Interrupted, waitUntil, yieldFor } from '../shared/poll';
 import { run as runTool, runAsync } from '../shared/process';
 import { rancherGet, rancherLogin } from '../shared/rancher-api';
-import { roll } from '../roll/roll';
 import { type Terraform, terraformBinary } from '../shared/terraform';
 import {
   type CaReader,
@@ -247,7 +245,7 @@ async function proveRoll(run: AcceptanceRun): Promise<void> {
   const { log } = run.options;
   for (const server of serverNames(run.terraform)) {
     const lines: string[] = [];
-    const code = await roll({
+    const code = await run.options.commands.roll({
       dir: run.plan.moduleDir,
       label: `the acceptance deployment ${run.plan.name}`,
       server,
@@ -274,6 +272,7 @@ async function proveRotate(run: AcceptanceRun): Promise<void> {
     runDir: run.plan.runDir,
     server,
     interrupted: run.interrupted,
+    commands: run.options.commands,
     log: run.options.log,
     evidence: (line) => run.evidence('rotate', line),
   });
@@ -304,7 +303,7 @@ function proveMetrics(run: AcceptanceRun): Promise<void> {
 async function proveDrill(run: AcceptanceRun): Promise<void> {
   const { evidence, interrupted, options } = run;
   const lines: string[] = [];
-  const code = await drill({
+  const code = await options.commands.drill({
     stack: run.plan.stack,
     productionDir: run.plan.moduleDir,
     settingsPath: run.settingsFile,
@@ -349,6 +348,7 @@ async function proveMigrate(run: AcceptanceRun): Promise<void> {
     log: options.log,
     runDir,
     name,
+    teardown: options.commands.teardown,
     dockerDir: moduleDir,
     dockerSettings: JSON.parse(readFileSync(run.settingsFile, 'utf8')) as Record<string, unknown>,
     synthScript: options.synthScript,

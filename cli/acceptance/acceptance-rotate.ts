@@ -1,10 +1,8 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Interrupted } from '../shared/poll';
-import { roll } from '../roll/roll';
-import { rotate } from '../rotate/rotate';
-import { rotateEncryptionKey } from '../rotate/rotate-encryption';
 import { StepFailed } from '../shared/throwaway';
+import type { AcceptanceCommands } from './acceptance-run';
 
 /** What the acceptance run's `rotate` phase needs of the run. */
 export interface RotatePhaseOptions {
@@ -16,6 +14,8 @@ export interface RotatePhaseOptions {
   /** The server the roll replaces afterwards. */
   readonly server: string;
   readonly interrupted: () => boolean;
+  /** The rotate and roll commands, run as a person runs them. */
+  readonly commands: Pick<AcceptanceCommands, 'roll' | 'rotate' | 'rotateEncryptionKey'>;
   readonly log: (line: string) => void;
   readonly evidence: (line: string) => void;
 }
@@ -26,6 +26,7 @@ export interface RotatePhaseOptions {
  * join with the new token read from the token parameter: the proof that a rotation leaves later joins working.
  */
 export async function rotatePhase(o: RotatePhaseOptions): Promise<void> {
+  const { roll, rotate, rotateEncryptionKey } = o.commands;
   // The replaced token is a secret: in the run's folder (its owner only) while the phase runs, never after it.
   const tokenFile = join(o.runDir, 'join-token-before-rotation');
   try {

@@ -5,6 +5,7 @@ import { acceptanceSettings, type AcceptanceStack, UPGRADE } from './acceptance-
 import { agentLog, describeCheck, DOWNSTREAM_MINUTES, type DownstreamContext, notUp, waitDownstreamUp } from './acceptance-downstream';
 import type { MigrateRecord } from './acceptance-migrate';
 import type { Aws } from '../shared/aws';
+import type { DrillEntry, RollEntry, RotateEntry, TeardownEntry } from '../shared/command-entries';
 import { Kubectl } from '../shared/kubectl';
 import { run } from '../shared/process';
 import { rancherLogin } from '../shared/rancher-api';
@@ -60,7 +61,18 @@ export interface AcceptanceOptions {
   readonly ask: (question: string) => Promise<string | undefined> | string | undefined;
   /** Aborted on the first signal: the command in flight is stopped, then the teardown runs. */
   readonly stop?: AbortSignal;
+  /** The commands the run runs as a person would (cli/main.ts gives them: cli/shared/command-entries.ts). */
+  readonly commands: AcceptanceCommands;
   readonly log: (line: string) => void;
+}
+
+/** The other commands an acceptance run runs: its roll, rotate, drill and teardown phases, and its teardown. */
+export interface AcceptanceCommands {
+  readonly roll: RollEntry;
+  readonly rotate: RotateEntry<'token'>;
+  readonly rotateEncryptionKey: RotateEntry<'encryption-key'>;
+  readonly drill: DrillEntry;
+  readonly teardown: TeardownEntry;
 }
 
 /** What a run keeps in `<root>/<run id>/run.json`: enough for `--teardown-run <run id>` to find what it left. */

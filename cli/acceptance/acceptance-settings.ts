@@ -33,9 +33,6 @@ export function upgradeSumProblem(base: Record<string, unknown>, upgrade: boolea
 /** The tag on every AWS resource of an acceptance run (the provider's default_tags, through `tags`): its run id. */
 export const RUN_TAG = 'rancher-ha-aws:acceptance-run';
 
-/** The tag the stacks put on every AWS resource of a deployment (DEPLOYMENT_TAG of lib/common/private/tags.ts): `<name>-<stack>`. */
-export const DEPLOYMENT_TAG = 'rancher-aws:deployment';
-
 /** The first part of every acceptance deployment's name: a leftover is easy to tell in the console. */
 export const NAME_PREFIX = 'acc';
 

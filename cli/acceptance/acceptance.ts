@@ -23,7 +23,6 @@ import {
   type AcceptanceStack,
   acceptanceName,
   baseSettingsProblem,
-  DEPLOYMENT_TAG,
   k8sHaHostname,
   newRunId,
   RUN_TAG,
@@ -40,6 +39,7 @@ import {
 } from './acceptance-migrate';
 import { BACKUP_NAME, clusterNamespaces, type PhasesOutcome, runPhases } from './acceptance-phases';
 import {
+  type AcceptanceCommands,
   type AcceptanceOptions,
   type AcceptanceRun,
   describeCluster,
@@ -51,14 +51,14 @@ import {
   useCluster,
 } from './acceptance-run';
 import { Aws } from '../shared/aws';
-import { drill } from '../drill/drill';
+import type { DrillEntry } from '../shared/command-entries';
+import { DEPLOYMENT_TAG } from '../shared/deployment-tag';
 import { DOLLARS_PER_HOUR } from '../shared/hourly-cost';
-import { readProductionSettings } from '../drill/drill-settings';
 import { Kubectl } from '../shared/kubectl';
 import { yieldFor } from '../shared/poll';
 import { run, runAsync } from '../shared/process';
+import { readProductionSettings } from '../shared/settings-file';
 import { StateFile } from '../shared/state-file';
-import { teardown } from '../teardown/teardown';
 import { terraformBinary } from '../shared/terraform';
 import { leftInState, readModuleJson } from '../shared/throwaway';
 import { readableError } from '../shared/tool-output';
@@ -384,6 +384,7 @@ async function endRun(started: AcceptanceRun, phasesOutcome: PhasesOutcome): Pro
     skipped: (p) => (plan.phases.has(p) ? undefined : 'not chosen (--only/--skip)'),
     policyFile: options.policyFile,
     principal: plan.identity?.Arn,
+    commands: options.commands,
     log: options.log,
   });
   for (const line of describeReport(report, started.files)) options.log(line);
@@ -409,6 +410,7 @@ async function closeRun(o: {
   readonly skipped: (phase: AcceptancePhase) => string | undefined;
   readonly policyFile?: string;
   readonly principal?: string;
+  readonly commands: AcceptanceCommands;
   readonly log: (line: string) => void;
 }): Promise<void> {
   const { report, log } = o;
@@ -438,7 +440,7 @@ async function closeRun(o: {
   const teardownStarted = Date.now();
   let code: number;
   try {
-    code = await tearDownRun(current, log, (change) => update({ migrate: { ...current.migrate!, ...change } }));
+    code = await tearDownRun(current, o.commands, log, (change) => update({ migrate: { ...current.migrate!, ...change } }));
   } catch (error) {
     log(`The teardown of ${current.name} stopped: ${(error as Error).message}`);
     code = 1;
@@ -558,6 +560,7 @@ async function tearDownEarlierRun(options: AcceptanceOptions): Promise<number> {
     // The run did not end by itself: what it took is what it reported, the rest was not reached.
     finished: false,
     skipped: (phase) => skippedBefore.get(phase) ?? 'not reached: the run stopped before it',
+    commands: options.commands,
     log: options.log,
   });
   for (const line of describeReport(report, files)) options.log(line);
@@ -572,22 +575,29 @@ async function tearDownEarlierRun(options: AcceptanceOptions): Promise<number> {
  * the teardown command (rke-ha, docker), or for k8s-ha the Backup object the run made and a destroy of its module
  * with the cluster reachable (the teardown command leaves a cluster's Helm releases to terraform destroy).
  */
-async function tearDownRun(record: RunRecord, log: (line: string) => void, updateMigrate: (change: Partial<MigrateRecord>) => void): Promise<number> {
+async function tearDownRun(
+  record: RunRecord,
+  commands: AcceptanceCommands,
+  log: (line: string) => void,
+  updateMigrate: (change: Partial<MigrateRecord>) => void,
+): Promise<number> {
   // The migration's CA and backup key, which both deployments' destroys ask for as variables.
   const support = record.migrate ? readMigrateSupport(record.migrate.support) : undefined;
   if (support) useMigrateSecrets(support);
   // The downstream instance first (its own module and state): its agent then stops dialling a Rancher about to go.
   const downstream = record.downstream ? await tearDownDownstream(record.downstream.dir, log) : 0;
-  const target = record.migrate ? await tearDownMigrateTarget(record.migrate, record.name, new Aws(record.region), updateMigrate, log) : 0;
-  const deployment = Math.max(downstream, target, await tearDownDeployment(record, log));
+  const target = record.migrate
+    ? await tearDownMigrateTarget(record.migrate, record.name, new Aws(record.region), updateMigrate, commands.teardown, log)
+    : 0;
+  const deployment = Math.max(downstream, target, await tearDownDeployment(record, commands, log));
   // The shared module last, and only once the deployments are gone: a --teardown-run after a failure needs its CA.
   if (!record.migrate || deployment !== 0) return deployment;
   return tearDownMigrateSupport(record.migrate.support, log);
 }
 
 /** The deployment's side of tearDownRun. */
-async function tearDownDeployment(record: RunRecord, log: (line: string) => void): Promise<number> {
-  const drilled = await tearDownDrillLeft(record, log);
+async function tearDownDeployment(record: RunRecord, commands: AcceptanceCommands, log: (line: string) => void): Promise<number> {
+  const drilled = await tearDownDrillLeft(record, commands.drill, log);
   if (!record.applied || !existsSync(join(record.moduleDir, 'cdk.tf.json'))) {
     log(`Nothing of ${record.name} was created (the run stopped before its apply).`);
     return drilled;
@@ -602,7 +612,7 @@ async function tearDownDeployment(record: RunRecord, log: (line: string) => void
     }
   }
   if (record.stack === 'k8s-ha') return Math.max(drilled, await destroyOnCluster(record, log));
-  const code = await teardown({
+  const code = await commands.teardown({
     dir: record.moduleDir,
     label: `the acceptance deployment ${record.name}`,
     keepSnapshots: false,
@@ -613,7 +623,7 @@ async function tearDownDeployment(record: RunRecord, log: (line: string) => void
 }
 
 /** A drill's throwaway the run left (killed during its drill phase): the drill's own teardown, from its record. */
-async function tearDownDrillLeft(record: RunRecord, log: (line: string) => void): Promise<number> {
+async function tearDownDrillLeft(record: RunRecord, drill: DrillEntry, log: (line: string) => void): Promise<number> {
   const runDir = resolve(record.moduleDir, '..', '..', '..');
   const root = join(runDir, 'drill');
   const drilled = new StateFile<{ done?: boolean }>(join(root, 'drill.json')).read();

@@ -5,7 +5,8 @@ import RESTORE_SCRIPT from './drill-etcd-restore.sh';
 import { newestObject } from './drill-production';
 import { readDeploymentRecord } from '../shared/module-folder';
 import { CommandFailed } from '../shared/process';
-import { onServer, serversOf, type Server } from '../roll/roll';
+import { onServer } from '../shared/server-command';
+import { serversOf, type Server } from '../shared/servers';
 import type { ModuleState } from '../shared/terraform';
 import { readableError } from '../shared/tool-output';
 

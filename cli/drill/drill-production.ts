@@ -1,6 +1,6 @@
 import type { Aws } from '../shared/aws';
 import { readDeploymentRecord } from '../shared/module-folder';
-import { serversOf } from '../roll/roll';
+import { serversOf } from '../shared/servers';
 import { Terraform } from '../shared/terraform';
 
 /** What the drill needs to know of the deployment it restores: read, never changed. */

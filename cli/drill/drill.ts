@@ -7,11 +7,13 @@ import { type DrillOutcome, type DrillRun, runDrillPhases } from './drill-phases
 import { drillPlan } from './drill-plan';
 import { newestObject, productionDeployment, type ProductionDeployment } from './drill-production';
 import { DRILL_PHASES, ETCD_NOT_PROVEN, ETCD_PHASES, NOT_PROVEN, describeReport, type DrillPhase, type DrillReport } from './drill-report';
-import { defaultThrowawayName, etcdThrowawaySettings, readProductionSettings, throwawaySettings } from './drill-settings';
+import { defaultThrowawayName, etcdThrowawaySettings, throwawaySettings } from './drill-settings';
+import { readProductionSettings } from '../shared/settings-file';
 import { run } from '../shared/process';
 import { StateFile } from '../shared/state-file';
-import { planTeardown, teardown } from '../teardown/teardown';
+import type { TeardownEntry } from '../shared/command-entries';
 import { readDeploymentRecord } from '../shared/module-folder';
+import { storesOf } from '../shared/stores';
 import { Terraform, terraformBinary } from '../shared/terraform';
 import { leftInState, phaseRunner } from '../shared/throwaway';
 
@@ -46,6 +48,8 @@ export interface DrillOptions {
   readonly interrupted: () => boolean;
   /** Aborted on the first signal: the synth or apply in flight is stopped (terraform with SIGINT, so it saves its state). */
   readonly stop?: AbortSignal;
+  /** The teardown command, which tears the throwaway down (cli/main.ts gives it: cli/shared/command-entries.ts). */
+  readonly teardown: TeardownEntry;
   readonly log: (line: string) => void;
 }
 
@@ -135,7 +139,7 @@ async function finishEarlierDrill(options: DrillOptions, record: StateFile<Drill
       `An earlier drill left its throwaway deployment ${previous.name} (${previous.moduleDir}; started ${previous.startedAt}, stopped in its ${previous.phase} phase)${options.dryRun ? '; a run without --dry-run tears it down first.' : ': tearing it down first.'}`,
     );
     if (options.dryRun) return 0;
-    const code = await tearDownThrowaway(previous, log);
+    const code = await tearDownThrowaway(previous, options.teardown, log);
     if (code !== 0) return code;
     forgetThrowawayFiles(options.root);
     record.write({ ...previous, done: true });
@@ -293,7 +297,7 @@ async function endDrill(drilled: DrillRun, outcome: DrillOutcome): Promise<numbe
     log(`Tear it down with: npm run drill -- ${options.stack} --teardown`);
   } else {
     const started = Date.now();
-    const code = await tearDownThrowaway(drilled.current, log);
+    const code = await tearDownThrowaway(drilled.current, options.teardown, log);
     tornDown = code === 0;
     report.phases.push({
       phase: 'teardown',
@@ -394,7 +398,7 @@ function settingsMismatch(settings: Record<string, unknown>, production: Product
  * Tears a throwaway deployment down with the teardown command's steps (no confirmation, its own buckets deleted),
  * after checking that its state holds none of production's stores. Returns the exit code.
  */
-async function tearDownThrowaway(drilled: DrillRecord, log: (line: string) => void): Promise<number> {
+async function tearDownThrowaway(drilled: DrillRecord, teardown: TeardownEntry, log: (line: string) => void): Promise<number> {
   if (drilled.tokenParameter) {
     // A drill stopped mid-restore (killed) leaves production's token there: it goes first.
     try {
@@ -431,7 +435,7 @@ async function tearDownThrowaway(drilled: DrillRecord, log: (line: string) => vo
   }
   const state = new Terraform(drilled.moduleDir).pull();
   const productionStores = new Set(drilled.productionBuckets);
-  const shared = planTeardown(state, readDeploymentRecord(state)).stores.filter((s) => productionStores.has(s.id));
+  const shared = storesOf(state, readDeploymentRecord(state)).stores.filter((s) => productionStores.has(s.id));
   if (shared.length > 0) {
     log(
       `The throwaway's state holds production's ${shared.map((s) => s.id).join(', ')}: it is not torn down (its teardown would delete them). Look at ${drilled.moduleDir} by hand.`,

@@ -1,8 +1,8 @@
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { mkdirSync, rmSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { Aws } from '../shared/aws';
 import { MEMBER_LIST_COMMAND, membersWithoutNode, parseMembers } from './etcd-members';
-import { hasAddress, Kubectl, NodeStatus } from '../shared/kubectl';
+import { Kubectl, NodeStatus } from '../shared/kubectl';
 import {
   acquire,
   holderAlive,
@@ -20,6 +20,9 @@ import { appliedDeployment, type Deployment, inState } from '../shared/module-fo
 import { unexpectedChanges } from './plan-check';
 import { Interrupted, waitUntil, yieldFor } from '../shared/poll';
 import { StateFile, stateFilePath } from '../shared/state-file';
+import { isHealthy, nodeOf, type Server, serversOf } from '../shared/servers';
+import { onServer } from '../shared/server-command';
+import { writeKubeconfig } from '../shared/kubeconfig';
 import { ModuleState, Terraform } from '../shared/terraform';
 import { RENEWAL_SCRIPT_SHA256, START_TIMER_COMMAND, stopOldTimerCommand, timerCheckOf } from './renewal-timers';
 import { planSettledOn, upgradeInFlight } from '../shared/upgrade-state';
@@ -96,28 +99,6 @@ export interface RollRecord {
    * first out mark; undefined until then. Each is started again at the end unless the roll replaced that server.
    */
   readonly stoppedTimers?: readonly string[];
-}
-
-/** One server of the deployment as the state and the cluster show it. */
-export interface Server {
-  readonly name: string;
-  readonly address: string;
-  readonly instanceId: string;
-  readonly privateIp: string;
-}
-
-/** The servers of the deployment the state holds, from its record (servers the state no longer holds are left out). */
-export function serversOf(state: ModuleState, deployment: Deployment): Server[] {
-  const at = new Map(
-    inState(
-      state,
-      deployment.servers.map((s) => s.address),
-    ).map((r) => [r.address, r]),
-  );
-  return deployment.servers.flatMap((s) => {
-    const r = at.get(s.address);
-    return r ? [{ name: s.name, address: s.address, instanceId: String(r.attributes.id), privateIp: String(r.attributes.private_ip) }] : [];
-  });
 }
 
 class Stop extends Error {
@@ -685,45 +666,6 @@ function healthyPeer(c: StepContext, what: string): Server {
   return peer;
 }
 
-/**
- * Runs a shell command on a server through SSM and waits (bounded) for its end; undefined when it did not end in time.
- * Also the drill's (`--etcd`), on the throwaway's servers.
- */
-export async function onServer(
-  c: { readonly aws: Aws; readonly interrupted: () => boolean },
-  peer: Pick<Server, 'instanceId'>,
-  command: string,
-  comment: string,
-  budgetMs: number,
-) {
-  const parameters = JSON.stringify({ commands: [command], executionTimeout: [String(Math.round(budgetMs / 1000))] });
-  const sent = c.aws.call<{ Command?: { CommandId?: string } }>([
-    'ssm',
-    'send-command',
-    '--instance-ids',
-    peer.instanceId,
-    '--document-name',
-    'AWS-RunShellScript',
-    '--comment',
-    comment,
-    '--parameters',
-    parameters,
-  ]);
-  const commandId = sent?.Command?.CommandId;
-  if (!commandId) throw new Error(`aws ssm send-command answered without a command id (${peer.instanceId}).`);
-  const result = await waitUntil(budgetMs, c.interrupted, () => {
-    const invocation = c.aws.call<{ Status?: string; StandardOutputContent?: string; StandardErrorContent?: string }>(
-      ['ssm', 'get-command-invocation', '--command-id', commandId, '--instance-id', peer.instanceId],
-      ['InvocationDoesNotExist'],
-    );
-    const s = invocation?.Status;
-    return s === undefined || ['Pending', 'InProgress', 'Delayed'].includes(s)
-      ? undefined
-      : { status: s, output: String(invocation?.StandardOutputContent ?? ''), error: String(invocation?.StandardErrorContent ?? '').trim() };
-  });
-  return { commandId, result };
-}
-
 async function etcdSnapshot(c: StepContext): Promise<void> {
   // Another server takes it (the one about to go is drained next).
   const peer = healthyPeer(c, 'take the snapshot');
@@ -963,15 +905,6 @@ function requireNode(c: StepContext): NodeStatus {
   return node;
 }
 
-/** A server's Node: the one with the instance's fixed private address among its InternalIPs (dual stack lists two). */
-export function nodeOf(nodes: readonly NodeStatus[], server: Server): NodeStatus | undefined {
-  return nodes.find((n) => hasAddress(n, server.privateIp) && !n.deleting) ?? nodes.find((n) => hasAddress(n, server.privateIp));
-}
-
-export function isHealthy(node: NodeStatus | undefined, k3s: boolean): boolean {
-  return node !== undefined && !node.deleting && node.ready && (k3s || node.etcdVoter === true);
-}
-
 /**
  * The roll starts only with the cluster whole: every server's Node Ready and,
  * with RKE2, a voting etcd member (so voters = servers). A resumed roll accepts
@@ -990,15 +923,4 @@ function requireHealthy(kubectl: Kubectl, servers: readonly Server[], k3s: boole
       `The cluster is not healthy and at full membership: ${what.join(', ')}. Nothing was changed. Bring it back first (docs/day-2.md "Shrinking, losing servers, restoring").`,
     );
   }
-}
-
-export function writeKubeconfig(dir: string, state: ModuleState): string {
-  const value = state.outputs.kubeconfig?.value;
-  if (typeof value !== 'string')
-    throw new Error('The state has no kubeconfig output: the roll needs the cluster-admin kubeconfig the deployment made.');
-  const path = join(dirname(stateFilePath(dir, 'roll')), `kubeconfig-${process.pid}`);
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, value, { mode: 0o600 });
-  chmodSync(path, 0o600);
-  return path;
 }

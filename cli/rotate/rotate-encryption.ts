@@ -1,6 +1,7 @@
 import { markOut, RESTART_LEASE } from '../shared/lease';
 import { Interrupted, POLL_INTERVAL_MS, pollPause, yieldFor } from '../shared/poll';
-import { onServer, type Server } from '../roll/roll';
+import { onServer } from '../shared/server-command';
+import type { Server } from '../shared/servers';
 import ROTATE_ENCRYPTION_SCRIPT from './rotate-encryption.sh';
 import type { RotateOptions } from './rotate';
 import {

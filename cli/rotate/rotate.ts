@@ -3,7 +3,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Aws } from '../shared/aws';
 import { RESTART_LEASE } from '../shared/lease';
-import { onServer, type Server } from '../roll/roll';
+import { onServer } from '../shared/server-command';
+import type { Server } from '../shared/servers';
 import {
   refuseUpgradeInFlight,
   restartEachServer,

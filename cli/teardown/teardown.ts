@@ -1,10 +1,11 @@
 import { chmodSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Aws } from '../shared/aws';
-import { ChoiceNeeded, type Deployment, inState, managed, readDeploymentRecords } from '../shared/module-folder';
+import { ChoiceNeeded, type Deployment, inState, readDeploymentRecords } from '../shared/module-folder';
 import { pollUntil } from '../shared/poll';
 import { StateFile, stateFilePath } from '../shared/state-file';
-import { ModuleState, StateResource, Terraform } from '../shared/terraform';
+import { type Store, storesOf } from '../shared/stores';
+import { ModuleState, Terraform } from '../shared/terraform';
 
 export interface TeardownOptions {
   /** The synthesized module folder. */
@@ -26,14 +27,6 @@ export interface TeardownOptions {
   /** Budget of the terraform destroy. @default 3600000 (60 minutes) */
   readonly destroyTimeoutMs?: number;
   readonly log: (line: string) => void;
-}
-
-/** A data store that outlives the servers: kept guarded, or deleted on purpose after everything else. */
-export interface Store {
-  readonly kind: 'bucket' | 'log-group' | 'kms-key';
-  /** Bucket name, log group name or key id. */
-  readonly id: string;
-  readonly arn?: string;
 }
 
 /** What the teardown keeps between runs (`<module>/.rancher-ha-aws/teardown.json`). */
@@ -76,29 +69,7 @@ export function planTeardown(state: ModuleState, deployment: Deployment): Teardo
   // Every in-cluster resource of the module, the deployment's or not: the destroy is of the whole module, and the
   // cluster goes with the servers.
   const forgetInCluster = live.filter((r) => IN_CLUSTER.test(r.type)).map((r) => r.address);
-  const kept = inState(state, deployment.stores);
-  const buckets = kept.filter((r) => r.type === 'aws_s3_bucket');
-  const bucketNames = new Set(buckets.map((b) => String(b.attributes.bucket ?? b.attributes.id)));
-  // The guards are resources of their own that name their bucket: they stay with it, and so do objects Terraform
-  // wrote there (the record a migration's preflight reads beside Rancher's backups).
-  const bucketParts = live.filter(
-    (r) => (r.type.startsWith('aws_s3_bucket_') || r.type === 'aws_s3_object') && bucketNames.has(String(r.attributes.bucket)),
-  );
-  const logGroups = kept.filter((r) => r.type === 'aws_cloudwatch_log_group');
-  // The keys the stores are encrypted with: deleting one makes its data unreadable for good.
-  const keyRefs = new Set<string>(
-    [...bucketParts.flatMap(kmsReferences), ...logGroups.map((g) => String(g.attributes.kms_key_id ?? ''))].filter(Boolean),
-  );
-  const keys = managed(state, 'aws_kms_key').filter((k) => keyRefs.has(String(k.attributes.arn)) || keyRefs.has(String(k.attributes.key_id)));
-  const storeResources = [...buckets, ...bucketParts, ...logGroups, ...keys];
-  const stores: Store[] = [
-    ...buckets
-      // the access-log bucket last: the snapshot bucket writes its access logs there until it is gone
-      .sort((a, b) => Number(a.name.includes('access-logs')) - Number(b.name.includes('access-logs')))
-      .map((b) => ({ kind: 'bucket' as const, id: String(b.attributes.bucket ?? b.attributes.id), arn: text(b.attributes.arn) })),
-    ...logGroups.map((g) => ({ kind: 'log-group' as const, id: String(g.attributes.name ?? g.attributes.id), arn: text(g.attributes.arn) })),
-    ...keys.map((k) => ({ kind: 'kms-key' as const, id: String(k.attributes.key_id ?? k.attributes.id), arn: text(k.attributes.arn) })),
-  ];
+  const { stores, resources: storeResources } = storesOf(state, deployment);
   const loadBalancers = inState(state, deployment.loadBalancers).map((r) => ({
     address: r.address,
     arn: String(r.attributes.arn ?? r.attributes.id),
@@ -123,17 +94,6 @@ export function planTeardown(state: ModuleState, deployment: Deployment): Teardo
 
 /** A string attribute of the state; undefined when it is unset or not a string. */
 const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
-
-/** A nested block as a list (the state writes blocks as lists; a missing one is empty). */
-const list = (value: unknown): Record<string, unknown>[] =>
-  Array.isArray(value) ? value : value === undefined || value === null ? [] : [value as Record<string, unknown>];
-
-function kmsReferences(resource: StateResource): string[] {
-  if (resource.type !== 'aws_s3_bucket_server_side_encryption_configuration') return [];
-  return list(resource.attributes.rule).flatMap((rule) =>
-    list(rule.apply_server_side_encryption_by_default).map((d) => String(d.kms_master_key_id ?? '')),
-  );
-}
 
 /** The override file that lets the destroy delete the load balancers and the datastore once AWS deletion protection is off. */
 export function preventDestroyOverride(plan: TeardownPlan): Record<string, unknown> | undefined {
@@ -184,8 +144,46 @@ export function describeTeardown(plan: TeardownPlan, keep: boolean, record: Tear
 
 const describeStore = (s: Store) => `${s.kind === 'bucket' ? 'S3 bucket' : s.kind === 'log-group' ? 'log group' : 'KMS key'} ${s.id}`;
 
-/** Tears a deployment down from any state; see docs/deploy.md "Destroy". Returns the exit code. */
+/**
+ * Tears a deployment down from any state; see docs/deploy.md "Destroy". Returns the exit code. In steps: the state
+ * read and the deployment chosen (readTarget), the plan stated and confirmed (confirmTeardown), what --keep-snapshots
+ * saves written (writeSaves), the run recorded (recordRun), the guards lifted and the module destroyed
+ * (destroyModule), then the stores deleted and the record finished (finishTeardown).
+ */
 export async function teardown(options: TeardownOptions): Promise<number> {
+  const target = readTarget(options);
+  if (typeof target === 'number') return target;
+  const saves = await confirmTeardown(options, target);
+  if (typeof saves === 'number') return saves;
+  const saved = writeSaves(saves, options.log);
+  if (typeof saved === 'number') return saved;
+  const record = recordRun(target, saved);
+  const aws = new Aws(target.region);
+  const destroyed = destroyModule(options, target, aws);
+  if (destroyed !== 0) return destroyed;
+  return finishTeardown(target, record, aws, options.log);
+}
+
+/** What the teardown acts on, read from the state and the earlier run's record before anything changes. */
+interface Target {
+  readonly terraform: Terraform;
+  readonly file: StateFile<TeardownRecord>;
+  /** The record of an unfinished earlier run. */
+  readonly previous: TeardownRecord | undefined;
+  readonly state: ModuleState;
+  /** Whether the state still holds managed resources (else only stores an earlier run did not delete are left). */
+  readonly leftInState: boolean;
+  readonly deployment: Deployment;
+  readonly plan: TeardownPlan;
+  readonly keep: boolean;
+  /** The name to type, and what it is. */
+  readonly name: string;
+  readonly what: string;
+  readonly region: string;
+}
+
+/** The state read, the deployment chosen and the plan worked out; the exit code when the teardown ends here. */
+function readTarget(options: TeardownOptions): Target | number {
   const { log } = options;
   const terraform = new Terraform(options.dir);
   const file = new StateFile<TeardownRecord>(stateFilePath(options.dir, 'teardown'));
@@ -225,12 +223,21 @@ export async function teardown(options: TeardownOptions): Promise<number> {
   const { name, what } = confirmationName(deployment, previous, options.dir);
   const region = previous?.region ?? deployment.region;
   if (!region) throw new Error('The region of the deployment is not in the state (no deployment record, no ARN); nothing was changed.');
+  return { terraform, file, previous, state, leftInState, deployment, plan, keep, name, what, region };
+}
 
+/**
+ * The plan stated, refused where a save would conflict, stopped for a dry run, and confirmed (the typed name, unless
+ * --yes): what --keep-snapshots saves, or the exit code when the teardown ends here.
+ */
+async function confirmTeardown(options: TeardownOptions, t: Target): Promise<OutputSave[] | number> {
+  const { log } = options;
+  const { name, keep, previous } = t;
   // Compared before anything changes: the state holds the only copy of what is saved, and the destroy takes it along.
-  const saves = keep ? planSaves(state, name, previous, options.tokenFile) : [];
-  log(`Teardown of ${name} (${options.label}, ${region}, module ${options.dir}):`);
+  const saves = keep ? planSaves(t.state, name, previous, options.tokenFile) : [];
+  log(`Teardown of ${name} (${options.label}, ${t.region}, module ${options.dir}):`);
   for (const line of describeSaves(saves)) log(`  ${line}`);
-  for (const line of describeTeardown(plan, keep, previous)) log(`  ${line}`);
+  for (const line of describeTeardown(t.plan, keep, previous)) log(`  ${line}`);
   const conflicts = saves.filter((s) => s.found === 'different' || s.found === 'unreadable');
   if (conflicts.length > 0) {
     log(
@@ -243,7 +250,7 @@ export async function teardown(options: TeardownOptions): Promise<number> {
     return 0;
   }
   if (!options.yes) {
-    const answer = await options.ask?.(`Type the ${what} (${name}) to tear it down: `);
+    const answer = await options.ask?.(`Type the ${t.what} (${name}) to tear it down: `);
     if (answer === undefined) {
       log('No terminal to confirm on: pass --yes to tear down without the typed confirmation. Nothing was changed.');
       return 2;
@@ -254,9 +261,15 @@ export async function teardown(options: TeardownOptions): Promise<number> {
       return 1;
     }
   }
+  return saves;
+}
 
-  // Written (and read back) before the record and before the state forgets anything: a save that fails stops here.
-  const saved: { tokenFile?: string; backupEncryptionFile?: string } = {};
+/** Where each save was written; the exit code when one could not be. */
+type Saved = { tokenFile?: string; backupEncryptionFile?: string };
+
+/** Written (and read back) before the record and before the state forgets anything: a save that fails stops here. */
+function writeSaves(saves: readonly OutputSave[], log: (line: string) => void): Saved | number {
+  const saved: Saved = {};
   for (const save of saves) {
     const problem = writeSave(save);
     if (problem) {
@@ -269,12 +282,16 @@ export async function teardown(options: TeardownOptions): Promise<number> {
     if (save.found !== 'identical') log(`Saved ${save.what} to ${save.path} (mode 0600): ${save.need}.`);
     saved[save.field] = save.path;
   }
+  return saved;
+}
 
-  // Recorded before the state forgets them: a rerun after an interruption still knows the stores.
-  let record: TeardownRecord = {
-    name,
-    region,
-    keepSnapshots: keep,
+/** Recorded before the state forgets them: a rerun after an interruption still knows the stores. */
+function recordRun(t: Target, saved: Saved): TeardownRecord {
+  const { previous, plan } = t;
+  const record: TeardownRecord = {
+    name: t.name,
+    region: t.region,
+    keepSnapshots: t.keep,
     // Exactly the stores the steps above named; those an earlier run deleted stay listed as deleted.
     stores: [...(previous?.stores ?? []).filter((s) => previous?.deleted.includes(s.id)), ...storesOfRun(plan, previous)],
     deleted: previous?.deleted ?? [],
@@ -284,13 +301,18 @@ export async function teardown(options: TeardownOptions): Promise<number> {
     dataVolumes: [...new Set([...(previous?.dataVolumes ?? []), ...plan.dataVolumes])],
     tokenFile: saved.tokenFile ?? previous?.tokenFile,
     backupEncryptionFile: saved.backupEncryptionFile ?? previous?.backupEncryptionFile,
-    deployment,
+    deployment: t.deployment,
     done: false,
   };
-  file.write(record);
+  t.file.write(record);
+  return record;
+}
 
+/** The stores and in-cluster resources forgotten, the guards lifted, then `terraform destroy`; its exit code. */
+function destroyModule(options: TeardownOptions, t: Target, aws: Aws): number {
+  const { log } = options;
+  const { terraform, plan } = t;
   terraform.forget([...plan.forgetInCluster, ...plan.forgetStores]);
-  const aws = new Aws(region);
   for (const lb of plan.loadBalancers) {
     aws.call(
       ['elbv2', 'modify-load-balancer-attributes', '--load-balancer-arn', lb.arn, '--attributes', 'Key=deletion_protection.enabled,Value=false'],
@@ -300,15 +322,15 @@ export async function teardown(options: TeardownOptions): Promise<number> {
   for (const db of plan.databases) liftDatabaseProtection(aws, db.identifier);
 
   // (Only forgotten resources left: nothing to destroy; the data sources left in the state do no harm.)
-  if (leftInState && plan.destroyCount > 0) {
+  if (t.leftInState && plan.destroyCount > 0) {
     terraform.writeOverride(preventDestroyOverride(plan));
     try {
       const result = terraform.destroy(options.destroyTimeoutMs ?? 3_600_000);
       if (result.code !== 0) {
         log(
-          `terraform destroy ${result.timedOut ? 'did not finish in time' : `failed (exit ${result.code})`}. The snapshot data was not touched${keep ? '' : ' yet'}.`,
+          `terraform destroy ${result.timedOut ? 'did not finish in time' : `failed (exit ${result.code})`}. The snapshot data was not touched${t.keep ? '' : ' yet'}.`,
         );
-        log(`Fix what it says and run the teardown again: it continues from where it stopped (${file.path}).`);
+        log(`Fix what it says and run the teardown again: it continues from where it stopped (${t.file.path}).`);
         return 1;
       }
     } finally {
@@ -316,7 +338,13 @@ export async function teardown(options: TeardownOptions): Promise<number> {
       terraform.writeOverride(undefined);
     }
   }
+  return 0;
+}
 
+/** The stores deleted (without --keep-snapshots), the record finished and reported; the exit code. */
+function finishTeardown(t: Target, recorded: TeardownRecord, aws: Aws, log: (line: string) => void): number {
+  const { keep, file } = t;
+  let record = recorded;
   if (!keep) record = deleteStores(aws, record, log, file);
   record = { ...record, done: record.stores.every((s) => keep || record.deleted.includes(s.id)) };
   file.write(record);

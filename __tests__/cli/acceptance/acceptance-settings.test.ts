@@ -5,13 +5,13 @@ import {
   acceptanceName,
   acceptanceSettings,
   baseSettingsProblem,
-  DEPLOYMENT_TAG,
   newRunId,
   RUN_TAG,
   UPGRADE,
   UPGRADE_FROM_RECORDED,
   upgradeSumProblem,
 } from '../../../cli/acceptance/acceptance-settings';
+import { DEPLOYMENT_TAG } from '../../../cli/shared/deployment-tag';
 import { synthSettings } from '../../helpers/variants';
 import { settingsProblems } from '../../helpers/synth';
 import { testReleaseSums } from '../../helpers/release-sums';

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultThrowawayName, DRILL_TAG, readProductionSettings, throwawaySettings } from '../../../cli/drill/drill-settings';
+import { defaultThrowawayName, DRILL_TAG, throwawaySettings } from '../../../cli/drill/drill-settings';
 import { throwawayProblems } from '../../../cli/drill/drill';
 import { settingsProblems } from '../../helpers/synth';
 import { synthSettings, variantSettings } from '../../helpers/variants';
@@ -62,21 +62,6 @@ describe("the throwaway deployment's settings", () => {
     expect(defaultThrowawayName('ab-cdefgh-ijk')).toBe('ab-cdefgh-drill');
     for (const name of ['rancher', 'platform-rancher', 'ab-cdefgh-ijk', 'a1'])
       expect(settingsProblems(throwawaySettings({}, choice(defaultThrowawayName(name))))).toEqual([]);
-  });
-
-  it('are read from the YAML file the app reads, as the app reads it (no aliases)', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'drill-settings-'));
-    try {
-      writeFileSync(join(dir, 'rancher.yaml'), 'name: prod\nregion: eu-west-1\nrancher:\n  replicas: 2\n');
-      expect(readProductionSettings(join(dir, 'rancher.yaml'))).toEqual({ name: 'prod', region: 'eu-west-1', rancher: { replicas: 2 } });
-      writeFileSync(join(dir, 'alias.yaml'), 'a: &x {b: 1}\nc: *x\n');
-      expect(() => readProductionSettings(join(dir, 'alias.yaml'))).toThrow();
-      writeFileSync(join(dir, 'list.yaml'), '- a\n');
-      expect(() => readProductionSettings(join(dir, 'list.yaml'))).toThrow('does not hold a mapping');
-      expect(readProductionSettings(join(dir, 'missing.yaml'))).toEqual({});
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
   });
 });
 

@@ -1,0 +1,48 @@
+/**
+ * The commands other commands run, as those call them: the acceptance run rolls, rotates, drills and tears down as a
+ * person would; the drill tears its throwaway down. cli/main.ts, the one module that knows every command, hands
+ * each caller these entries, so a command's folder imports no other command's (__tests__/cli/command-folders.test.ts).
+ * Each type names only what the callers pass; main.ts's type check holds it to the command's own options.
+ */
+
+/** `rancher-ha-aws teardown` without its confirmation, of a deployment a command made itself. */
+export type TeardownEntry = (options: {
+  readonly dir: string;
+  readonly label: string;
+  readonly keepSnapshots: boolean;
+  readonly yes: boolean;
+  readonly log: (line: string) => void;
+}) => Promise<number>;
+
+/** `rancher-ha-aws roll --server <name>`. */
+export type RollEntry = (options: {
+  readonly dir: string;
+  readonly label: string;
+  readonly server: string;
+  readonly interrupted: () => boolean;
+  readonly log: (line: string) => void;
+}) => Promise<number>;
+
+/** `rancher-ha-aws rotate <what>`, one entry for each thing rotated. */
+export type RotateEntry<R extends 'token' | 'encryption-key'> = (options: {
+  readonly dir: string;
+  readonly label: string;
+  readonly rotation: R;
+  readonly tokenFile?: string;
+  readonly interrupted: () => boolean;
+  readonly log: (line: string) => void;
+}) => Promise<number>;
+
+/** `rancher-ha-aws drill` against a deployment of the caller's, its throwaway under the caller's folder. */
+export type DrillEntry = (options: {
+  readonly stack: string;
+  readonly productionDir: string;
+  readonly settingsPath: string;
+  readonly root: string;
+  readonly synthScript: string;
+  readonly pingMinutes?: number;
+  readonly teardownOnly?: boolean;
+  readonly interrupted: () => boolean;
+  readonly stop?: AbortSignal;
+  readonly log: (line: string) => void;
+}) => Promise<number>;
