@@ -281,8 +281,9 @@ export async function main(args: readonly string[]): Promise<number> {
             `rotate: name what to rotate (${ROTATIONS.join(', ')})${line.what === undefined ? '' : `, not '${line.what}'`}: \`rotate rke-ha token\`.`,
           );
         const dir = moduleFolder(line.stack, line.values.get('--dir'));
+        // A dry run reads the state too (`state pull`): it takes the binary as a real run does.
+        useTerraformBinary(line.values.get('--terraform-binary'));
         if (!line.flags.has('--dry-run')) {
-          useTerraformBinary(line.values.get('--terraform-binary'));
           requireTools(['kubectl', 'aws']);
         }
         // As the roll: the step in flight finishes, then the rotation stops (a rerun continues it); a second signal leaves at once.
