@@ -4,7 +4,7 @@ import { nodeBinary } from './helpers/node-versions';
 import { runBounded } from './helpers/subprocess';
 
 // The app's output on the pinned cdktf 0.21.0 (on the tests' Node.js) and on CDK Terrain, the maintained fork
-// (cdktn 0.24.0, which needs Node.js >= 22.19: run on the Node 22 of helpers/node-versions.ts), with the app's
+// (cdktn 0.24.0, whose CLI asks for Node.js >= 22.19: run on the Node 22 of helpers/node-versions.ts), with the app's
 // imports mapped mechanically: `cdktf` is an npm alias of cdktn (`cdktf@npm:cdktn@0.24.0`, constructs 10.7.2 as
 // cdktn asks), and the same @cdktf/provider-* bindings, which then extend cdktn's classes. What is compared is what
 // a user gets, file by file and byte for byte: the app itself (main.ts, bundled with its packages left external)

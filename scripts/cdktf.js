@@ -10,6 +10,8 @@ const { accessSync, constants, statSync } = require('node:fs');
 const { delimiter, dirname, join, resolve } = require('node:path');
 
 const SETTING = 'RANCHER_HA_AWS_TERRAFORM';
+/** The CLI's package and binary; on CDK Terrain `{ package: 'cdktn-cli', bin: 'cdktn' }` (docs/toolchain.md). */
+const CLI = { package: 'cdktf-cli', bin: 'cdktf' };
 
 /** The binary RANCHER_HA_AWS_TERRAFORM names (a path made absolute: cdktf runs it in each stack's folder), or a refusal. */
 function terraformBinary(env) {
@@ -44,7 +46,7 @@ if (chosen.refused) {
   process.stderr.write(`rancher-ha-aws: ${chosen.refused}\n`);
   process.exit(1);
 }
-const cli = join(dirname(require.resolve('cdktf-cli/package.json')), require('cdktf-cli/package.json').bin.cdktf);
+const cli = join(dirname(require.resolve(`${CLI.package}/package.json`)), require(`${CLI.package}/package.json`).bin[CLI.bin]);
 const child = spawn(process.execPath, [cli, ...process.argv.slice(2)], {
   stdio: 'inherit',
   env: { ...process.env, CHECKPOINT_DISABLE: '1', ...(chosen.binary ? { TERRAFORM_BINARY_NAME: chosen.binary } : {}) },
