@@ -142,7 +142,7 @@ function synthesizeIn(dir: string, node: string, args: string[]): Synthesized {
     for (const format of ['json', 'hcl']) {
       const cwd = join(run, `app-${format}`);
       mkdirSync(cwd);
-      const env = { ...process.env, RANCHER_CONFIG: join(__dirname, 'fixtures', 'empty-settings.yaml') };
+      const env: NodeJS.ProcessEnv = { ...process.env, RANCHER_CONFIG: join(__dirname, 'fixtures', 'empty-settings.yaml') };
       delete env.CDKTF_OUTDIR;
       delete env.SYNTH_HCL_OUTPUT;
       const app = runBounded(node, [...args, join(run, 'app.js')], {
