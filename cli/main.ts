@@ -253,7 +253,8 @@ const runRotate: Runner = (line, log) => {
       `rotate: name what to rotate (${ROTATIONS.join(', ')})${line.what === undefined ? '' : `, not '${line.what}'`}: \`rotate rke-ha token\`.`,
     );
   const dryRun = line.flags.has('--dry-run');
-  const dir = dryRun ? moduleFolder(line.stack, line.values.get('--dir')) : moduleAndTools(line, ['kubectl', 'aws']);
+  // A dry run pulls the state too (the servers it would restart): it takes the Terraform binary setting, and no other tool.
+  const dir = moduleAndTools(line, dryRun ? [] : ['kubectl', 'aws']);
   // As the roll: the step in flight finishes, then the rotation stops (a rerun continues it); a second signal leaves at once.
   const interrupted = stopAfterStep('again to stop at once');
   return (line.what === 'encryption-key' ? rotateEncryptionKey : rotate)({

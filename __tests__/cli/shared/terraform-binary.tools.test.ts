@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { awsOf, FakeCloud, stateOf } from '../../helpers/fake-cloud';
+import { checkEveryCluster, cluster, withEncryption, withToken } from '../../helpers/roll-world';
 import { synthSettings } from '../../helpers/variants';
 
 // The real CLI (the bundle `npm run teardown` runs) with no `terraform` on PATH at all: the binary comes from
@@ -17,11 +18,18 @@ afterEach(() => {
     c.remove();
   }
 });
+// The rotations' fake clusters (helpers/roll-world.ts) are checked and removed by its own hook.
+checkEveryCluster();
 
 function cloudWithTofu(): { c: FakeCloud; tofu: string; tofuCalls: () => string[] } {
   const state = stateOf(json);
   const c = new FakeCloud(json, { state, aws: awsOf(state), cluster: { apiUp: true } });
   clouds.push(c);
+  return withTofu(c);
+}
+
+/** The `tofu` wrapper in a world of its own: each call recorded, then handed to the fake cloud's terraform. */
+function withTofu(c: FakeCloud): { c: FakeCloud; tofu: string; tofuCalls: () => string[] } {
   const tofu = join(c.dir, 'opentofu', 'tofu');
   mkdirSync(join(c.dir, 'opentofu'));
   writeFileSync(tofu, `#!/bin/bash\nprintf '%s\\n' "$*" >>"$FAKE_WORLD/tofu-calls"\nexec ${JSON.stringify(join(c.bin, 'terraform'))} "$@"\n`, {
@@ -57,12 +65,43 @@ describe('the Terraform binary of the operations', () => {
     expect(terraformCalls(c)).toEqual(['state pull']);
   });
 
+  // A dry run of a rotation reads the state (`state pull`, cli/rotate/restart-each-server.ts rotatedDeployment) and
+  // nothing else: it too must take the binary named, by flag or by environment.
+  it.each([
+    ['token', withToken, 'a new token written to the parameter'],
+    ['encryption-key', withEncryption, '`rke2 secrets-encrypt rotate-keys` once, on server-0'],
+  ])('rotate %s --dry-run reads the state with the binary named, by --terraform-binary and by RANCHER_HA_AWS_TERRAFORM', (what, world, plan) => {
+    for (const how of ['flag', 'env'] as const) {
+      const { c, tofu, tofuCalls } = withTofu(cluster('three', world));
+      const result = c.run(['rotate', '--dir', 'module', what, '--dry-run', ...(how === 'flag' ? ['--terraform-binary', tofu] : [])], {
+        tools: ['aws', 'kubectl'],
+        env: how === 'env' ? { RANCHER_HA_AWS_TERRAFORM: tofu } : {},
+      });
+      expect({ how, code: result.code, err: result.err }).toEqual({ how, code: 0, err: '' });
+      expect(result.out).toContain(plan);
+      expect(result.out).toContain('Dry run: nothing was changed.');
+      expect(tofuCalls()).toEqual(['state pull']);
+      expect(c.calls()).toEqual(['terraform state pull']);
+    }
+  });
+
+  it('rotate token runs every Terraform call with --terraform-binary, none with a terraform on PATH', () => {
+    const { c, tofu, tofuCalls } = withTofu(cluster('three', withToken));
+    const result = c.run(['rotate', '--dir', 'module', 'token', '--terraform-binary', tofu], { tools: ['aws', 'kubectl'] });
+    expect(result).toMatchObject({ code: 0, err: '' });
+    expect(result.out).toContain('a new token written to the parameter');
+    expect(terraformCalls(c)).toContain('state pull');
+    expect(tofuCalls()).toEqual(terraformCalls(c));
+  });
+
   it('without the setting and no terraform on PATH, every command refuses in one line naming the setting, before any call', () => {
     const { c } = cloudWithTofu();
     for (const command of [
       ['teardown', '--dir', 'module', '--yes'],
       ['roll', '--dir', 'module', '--all'],
       ['drill', '--dir', 'module'],
+      ['rotate', '--dir', 'module', 'token'],
+      ['rotate', '--dir', 'module', 'encryption-key', '--dry-run'],
       // A real run (its dry run runs no tool at all, so it needs no binary: acceptance-dry-run cases).
       ['acceptance', 'rke-ha', '--region', 'eu-west-1', '--skip', 'upgrade'],
     ]) {
