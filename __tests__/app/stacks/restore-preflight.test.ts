@@ -1,6 +1,6 @@
 import { K8S_HA_STACK } from '../../../app/stacks/k8s-ha';
 import { RKE_HA_STACK } from '../../../app/stacks/rke-ha';
-import { backupFileTime, RECORD_FOLDER } from '../../../lib/rancher/restore-preflight';
+import { RECORD_FOLDER } from '../../../lib/rancher/restore-preflight';
 import { dependencyClosure, resources, type TerraformJson } from '../../helpers/synth';
 import { mergeSettings, RESTORE_FILE, synthSettings, variantSettings } from '../../helpers/variants';
 
@@ -189,16 +189,5 @@ describe('backups.readerAccounts: another account may read the backups and the r
   it('also with backups off: the bucket stays readable for a migration', () => {
     const { json } = synthSettings(K8S_HA_STACK, { backups: { enabled: false, readerAccounts: ['111122223333'] } });
     expect(policyOf(json).statement.map((s: any) => s.sid)).toContain('ReaderAccountsRead');
-  });
-});
-
-describe('backupFileTime', () => {
-  it.each([
-    ['rancher-aws-scheduled-6f0b3c2e-8a1d-4c6e-9b7a-0d1e2f3a4b5c-2026-11-23T06-00-00Z.tar.gz.enc', '2026-11-23T06:00:00Z'],
-    ['x-6f0b3c2e-8a1d-4c6e-9b7a-0d1e2f3a4b5c-2026-11-23T06-00-00+02-00.tar.gz', '2026-11-23T06:00:00+02:00'],
-    ['x-6f0b3c2e-8a1d-4c6e-9b7a-0d1e2f3a4b5c-2026-11-23T06-00-00-05-30.tar.gz', '2026-11-23T06:00:00-05:30'],
-    ['not-a-backup.tar.gz', undefined],
-  ])('%s → %s', (file, time) => {
-    expect(backupFileTime(file)).toBe(time);
   });
 });

@@ -1,0 +1,91 @@
+import { readFileSync } from 'node:fs';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
+import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
+import { RandomProvider } from '@cdktf/provider-random/lib/provider';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { DEFAULT_VERSIONS, RANCHER_BACKUP_CHART, rancherLine } from '../../../lib/config/versions';
+import { RancherBackups, type RancherBackupsProps } from '../../../lib/rancher/rancher-backups';
+import { renderGateChart } from '../../helpers/gates';
+import { resources, synthConstruct, type TerraformJson } from '../../helpers/synth';
+import { RESTORE_FILE } from '../../helpers/variants';
+
+// RancherBackups built from its own props, as a library user does. What the app's rke-ha and k8s-ha stacks synthesize
+// with it, across the settings variants, is __tests__/app/stacks/backups.test.ts's.
+
+/** The resource of `type` whose name starts with `rancher-backups_<part>` (rancher-backups is the construct id). */
+function backupResource(json: TerraformJson, type: string, part: string): [string, any] | undefined {
+  return Object.entries(resources(json, type)).find(([name]) => name.startsWith(`rancher-backups_${part}`));
+}
+function required(json: TerraformJson, type: string, part: string): [string, any] {
+  const found = backupResource(json, type, part);
+  if (!found) throw new Error(`no ${type} rancher-backups_${part}`);
+  return found;
+}
+/** The Job a backup-object release of the gate chart prints, each Terraform expression left as `${expression}`. */
+const render = (release: any) => parse(renderGateChart(release.values[0], (expression) => `\${${expression}}`));
+const env = (job: any): Record<string, string> =>
+  Object.fromEntries(job.spec.template.spec.containers[0].env.map((e: { name: string; value: string }) => [e.name, e.value]));
+/** A Job's object with the Terraform references it carries replaced by a placeholder (they are names at apply time). */
+const jobObject = (job: any) => JSON.parse(env(job).OBJECT.replace(/\$\{[^}]+\}/g, 'ref'));
+
+describe('the pinned rancher-backup charts', () => {
+  it("are the operator line of the pinned Rancher's line (a Rancher bump must look at them)", () => {
+    expect(RANCHER_BACKUP_CHART.rancherLine).toBe(rancherLine(DEFAULT_VERSIONS.rancher));
+    // <99 + operator major>.<minor>.<patch>+up<operator version>: the v10 operator is Rancher 2.14's.
+    expect(RANCHER_BACKUP_CHART.version).toMatch(/^109\.\d+\.\d+\+up10\.\d+\.\d+$/);
+    expect(RANCHER_BACKUP_CHART.version.endsWith(`+up${RANCHER_BACKUP_CHART.operator.slice(1)}`)).toBe(true);
+  });
+
+  it('are the chart the fixtures of its values and CRDs were restated from', () => {
+    for (const fixture of ['rancher-backup-values.json', 'rancher-backup-crds.json']) {
+      const about: string = JSON.parse(readFileSync(join(__dirname, '../../fixtures', fixture), 'utf8')).about;
+      expect(about).toContain(`operator tag ${RANCHER_BACKUP_CHART.operator} (chart ${RANCHER_BACKUP_CHART.version})`);
+    }
+  });
+});
+
+describe("RancherBackups' own props (a library user's, no settings file)", () => {
+  const REQUIRED = {
+    name: 'demo-test',
+    region: 'eu-west-1',
+    dependsOn: [],
+    restoreVariableName: 'restore_encryption_config',
+    rancherVersion: DEFAULT_VERSIONS.rancher,
+    hostname: 'rancher.example.com',
+    hostnameInPlan: true,
+    parameterPath: '/demo/test',
+  };
+  const build = (props: Partial<RancherBackupsProps>) =>
+    synthConstruct((stack) => {
+      new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
+      new HelmProvider(stack, 'helm', {});
+      new KubernetesProvider(stack, 'kubernetes', {});
+      new RandomProvider(stack, 'random');
+      new RancherBackups(stack, 'rancher-backups', { ...REQUIRED, ...props }).scheduleAfter([]);
+    }).json;
+
+  it('takes its schedule, retention and bucket guards as flat props, with the defaults when unset', () => {
+    const scheduledObject = (json: TerraformJson) => jobObject(render(required(json, 'helm_release', 'jobs_scheduled-backup')[1]));
+    const defaults = build({});
+    expect(scheduledObject(defaults).spec).toEqual(expect.objectContaining({ schedule: '0 */6 * * *', retentionCount: 28 }));
+    expect(required(defaults, 'aws_s3_bucket', 'bucket')[1].lifecycle).toEqual({ prevent_destroy: true });
+    const given = build({ schedule: '30 2 * * *', retentionCount: 7, forceDestroyBucket: true });
+    expect(scheduledObject(given).spec).toEqual(expect.objectContaining({ schedule: '30 2 * * *', retentionCount: 7 }));
+    expect(required(given, 'aws_s3_bucket', 'bucket')[1].force_destroy).toBe(true);
+    expect(backupResource(build({ enabled: false }), 'helm_release', 'release')).toBeUndefined();
+  });
+
+  it.each([
+    [{ schedule: '0 */6 * *' }, 'schedule "0 */6 * *" is not a five-field cron expression'],
+    [{ schedule: '0 25 * * *' }, 'schedule "0 25 * * *": the hour field has "25", outside 0-23'],
+    [{ retentionCount: 0 }, 'retentionCount 0 is not a whole number from 1 to 1000'],
+    [{ readerAccounts: ['11112222333'] }, 'readerAccounts has "11112222333", which is not an AWS account id (12 digits)'],
+    [{ readerAccounts: ['111122223333', '111122223333'] }, 'readerAccounts lists 111122223333 twice'],
+    [{ restoreFrom: { file: `rancher/${RESTORE_FILE}` } }, `restoreFrom.file "rancher/${RESTORE_FILE}" is not a file name`],
+    [{ restoreFrom: { file: RESTORE_FILE, bucket: 'old.backups' } }, 'restoreFrom.bucket "old.backups": expected an S3 bucket name'],
+  ] as [Partial<RancherBackupsProps>, string][])('refuses %j in its props words', (props, message) => {
+    expect(() => build(props)).toThrow(`RancherBackups test/rancher-backups: ${message}`);
+  });
+});
