@@ -87,3 +87,26 @@ describe('the library', () => {
     expect(outside).toEqual([]);
   });
 });
+
+describe("the library's tests", () => {
+  // __tests__/ mirrors the source (docs/development.md, "where tests go"): __tests__/lib builds the library from its own
+  // props, as a library user does; a case that needs the app's stacks or its settings file belongs under __tests__/app.
+  // A test under __tests__/lib that imports app/ would hold the library to the settings file's words again.
+  const fromLibTests = specifiers.filter(({ file }) => file.replace(/\\/g, '/').startsWith('__tests__/lib/'));
+  const intoApp = fromLibTests.filter(({ file, specifier }) => {
+    if (!specifier.startsWith('.')) return false;
+    const target = posix.join(posix.dirname(file.replace(/\\/g, '/')), specifier);
+    return target === 'app' || target.startsWith('app/');
+  });
+
+  it('are found, and their relative imports resolve to the tree (the scan works)', () => {
+    const targets = fromLibTests
+      .filter(({ specifier }) => specifier.startsWith('.'))
+      .map(({ file, specifier }) => posix.join(posix.dirname(file.replace(/\\/g, '/')), specifier));
+    expect(targets).toEqual(expect.arrayContaining(['lib/deployments/rancher-on-rke', '__tests__/helpers/synth']));
+  });
+
+  it('import nothing under app/ (a case on the app stacks or the settings file goes under __tests__/app)', () => {
+    expect(intoApp.map(({ file, specifier }) => `${file}: ${specifier}`)).toEqual([]);
+  });
+});

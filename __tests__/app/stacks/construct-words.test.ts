@@ -1,7 +1,12 @@
+import { TerraformStack } from 'cdktf';
+import { parseSettings } from '../../../app/config/load';
 import { DOCKER_STACK } from '../../../app/stacks/docker';
 import { RKE_HA_STACK } from '../../../app/stacks/rke-ha';
+import { configureBaseProviders } from '../../../lib/common/providers';
+import { RancherOnRke } from '../../../lib/deployments/rancher-on-rke';
+import type { RancherOnRkeProps } from '../../../lib/deployments/rancher-on-rke-props';
 import { constructWarnings } from '../../../lib/synth/warnings';
-import { resources, unsynthesizedApp } from '../../helpers/synth';
+import { resources, synthStack, unsynthesizedApp } from '../../helpers/synth';
 import { buildStack, synthSettings } from '../../helpers/variants';
 
 /**
@@ -36,5 +41,21 @@ describe("the constructs' messages in the app's stacks name the construct's prop
       expect.stringContaining('Rancher is not downgraded (a downgrade is a restore: set dataVolume.restoreSnapshotId to '),
     );
     expect(refusals.filter((refusal: string) => refusal.includes('is not downgraded')).join('\n')).not.toContain('docker.dataVolume');
+  });
+});
+
+// One mistake in the construct's words and in the settings file's, which refuses it before the construct sees it.
+describe('RancherOnRke refuses at synth what a settings file would be refused, naming the prop', () => {
+  it("names the props in its own words, whoever built them; a settings file is refused first, in the file's", () => {
+    const build = (props: RancherOnRkeProps) => () =>
+      synthStack((app) => {
+        const stack = new TerraformStack(app, 'platform');
+        configureBaseProviders(stack, { region: 'eu-west-1', tags: {} });
+        new RancherOnRke(stack, 'rancher', props);
+        return stack;
+      });
+    const props = { hostname: 'rancher.acme.io', hostedZone: 'acme.io', adminCidrs: ['10.8.0.0/24'], nodeCount: 2 as const };
+    expect(build({ ...props })).toThrow(/- nodeCount: expected 1 or 3 with rke2/);
+    expect(() => parseSettings({ rkeHa: { nodeCount: 2 } }, 'rancher.yaml')).toThrow(/- rkeHa\.nodeCount: expected 1 or 3 with rke2/);
   });
 });

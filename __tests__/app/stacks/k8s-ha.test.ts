@@ -43,7 +43,7 @@ describe('k8s-ha stack with no k8sHa settings (kubeconfig ~/.kube/config)', () =
       'aws_cloudwatch_event_rule',
       'aws_cloudwatch_event_target',
       'aws_cloudwatch_metric_alarm',
-      // Rancher's backups (__tests__/lib/rancher/rancher-backups.test.ts): the operator's writer and its bucket.
+      // Rancher's backups (__tests__/app/stacks/backups.test.ts): the operator's writer and its bucket.
       'aws_iam_access_key',
       'aws_iam_user',
       'aws_iam_user_policy',
@@ -354,7 +354,7 @@ describe('k8s-ha stack and settings other stacks share', () => {
 describe('k8s-ha stack: the shared TLS choices', () => {
   const tlsSynth = (tls: NonNullable<NonNullable<SettingsInput['rancher']>['tls']>, k8sHa: SettingsInput['k8sHa'] = {}) =>
     synth({ rancher: { tls }, k8sHa }).json;
-  // The TLS secrets; the backup operator's (rancher-backups_*) are checked in __tests__/lib/rancher/rancher-backups.test.ts.
+  // The TLS secrets; the backup operator's (rancher-backups_*) are checked in __tests__/app/stacks/backups.test.ts.
   const tlsSecretEntries = (json: TerraformJson) =>
     Object.entries(resources(json, 'kubernetes_secret_v1')).filter(([name]) => !name.startsWith('rancher-backups_'));
   const secretNames = (json: TerraformJson) =>

@@ -12,7 +12,7 @@ describeRootModules(
   Object.entries(synthesized).map(([name, synth]) => ({ name, stack: RKE_HA_STACK, ...synth })),
 );
 
-/** The TLS secrets (the backup operator's secrets, rancher-backups_*, are checked in __tests__/lib/rancher/rancher-backups.test.ts). */
+/** The TLS secrets (the backup operator's secrets, rancher-backups_*, are checked in __tests__/app/stacks/backups.test.ts). */
 const tlsSecretEntries = (json: TerraformJson) =>
   Object.entries(resources(json, 'kubernetes_secret_v1')).filter(([name]) => !name.startsWith('rancher-backups_'));
 const secrets = (json: TerraformJson) => tlsSecretEntries(json).map(([, secret]) => secret);

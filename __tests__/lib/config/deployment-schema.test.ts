@@ -138,3 +138,12 @@ describe("a construct's messages name its own props, never a settings file's sec
     for (const problem of found) expect(problem).not.toMatch(SECTION_WORDS);
   });
 });
+
+describe('backups.credentials irsa and pod-identity elsewhere', () => {
+  it("RancherOnRke's props refuse them; RancherOnExistingCluster's take them with the cluster's name", () => {
+    const rke = rancherOnRkeSchema.safeParse({ backups: { credentials: 'irsa' } });
+    expect(rke.success).toBe(false);
+    expect(rke.error!.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['backups.credentials', expect.stringContaining('use servers')]]);
+    expect(rancherOnExistingClusterSchema.safeParse({ backups: { credentials: 'pod-identity' }, eks: { clusterName: 'prod' } }).success).toBe(true);
+  });
+});

@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import type { rancherOnExistingClusterSchema, rancherOnRkeSchema } from '../../../lib/config/deployment-schema';
-import type { dockerSchema, k8sHaSchema, rkeHaSchema } from '../../../app/config/section-schemas';
+import type { DOCKER_FIELDS } from '../../../lib/config/docker-schema';
+import type { K8S_HA_FIELDS } from '../../../lib/config/k8s-ha-schema';
+import type { RKE_HA_FIELDS } from '../../../lib/config/rke-ha-schema';
 import type { AirGapProps, DnsProps, ProxyProps, RancherProps, TimeoutsProps, VersionsProps } from '../../../lib/deployments/props';
 import type { RancherOnExistingClusterProps } from '../../../lib/deployments/rancher-on-existing-cluster-props';
 import type { RancherOnDockerProps } from '../../../lib/deployments/rancher-on-docker-props';
@@ -15,10 +17,10 @@ import type { RancherOnRkeProps } from '../../../lib/deployments/rancher-on-rke-
  */
 type RkeInput = z.input<typeof rancherOnRkeSchema>;
 type ExistingClusterInput = z.input<typeof rancherOnExistingClusterSchema>;
-/** Each construct's own section as its schema takes it (flat in the props, the section's fields alike). */
-type RkeSection = z.input<typeof rkeHaSchema>;
-type K8sSection = z.input<typeof k8sHaSchema>;
-type DockerSection = z.input<typeof dockerSchema>;
+/** Each construct's own fields as its schema takes them (flat in the props and in the construct's schema). */
+type RkeSection = z.input<z.ZodObject<typeof RKE_HA_FIELDS>>;
+type K8sSection = z.input<z.ZodObject<typeof K8S_HA_FIELDS>>;
+type DockerSection = z.input<z.ZodObject<typeof DOCKER_FIELDS>>;
 type Writable<T> = T extends readonly (infer U)[] ? Writable<U>[] : T extends object ? { -readonly [K in keyof T]: Writable<T[K]> } : T;
 type Fits<Props, Section> = Writable<Props> extends NonNullable<Section> ? true : false;
 /**

@@ -1,7 +1,11 @@
 import { AnnotationMetadataEntryType, DefaultTokenResolver, StringConcat, TerraformStack, Tokenization } from 'cdktf';
+import { dnsSchema } from '../../../lib/config/dns-schema';
 import { rancherName } from '../../../lib/deployments/private/rancher-name';
 import { wildcardHostname } from '../../../lib/dns/private/wildcard-name';
-import { settings, unsynthesizedApp } from '../../helpers/synth';
+import { unsynthesizedApp } from '../../helpers/synth';
+
+/** The dns prop as the constructs resolve it (defaults applied). */
+const props = (dns?: Record<string, unknown>) => ({ dns: dnsSchema.parse(dns) });
 
 describe('rancherName', () => {
   const scope = () => new TerraformStack(unsynthesizedApp(), 'test');
@@ -12,7 +16,7 @@ describe('rancherName', () => {
 
   it('takes the hostname given with a Route53 zone, and never asks for the address', () => {
     const stack = scope();
-    const name = rancherName(stack, settings({}), {
+    const name = rancherName(stack, props(), {
       hostname: 'rancher.example.com',
       address: () => {
         throw new Error('asked for the address');
@@ -25,7 +29,7 @@ describe('rancherName', () => {
   });
 
   it("names Rancher after the address through the wildcard service, and warns once for Let's Encrypt there", () => {
-    const wildcard = settings({ dns: { mode: 'wildcard', wildcardDomain: 'nip.io' } });
+    const wildcard = props({ mode: 'wildcard', wildcardDomain: 'nip.io' });
     const stack = scope();
     const name = rancherName(stack, wildcard, { address: () => '203.0.113.7', issuer: 'acme', issuerSetting: 'docker.tls.issuer' });
     // A Terraform expression of the address: compared resolved.
@@ -38,8 +42,6 @@ describe('rancherName', () => {
   });
 
   it('refuses a Route53 name without a hostname', () => {
-    expect(() =>
-      rancherName(scope(), settings({}), { address: () => '203.0.113.7', issuer: 'rancher', issuerSetting: 'rancher.tls.issuer' }),
-    ).toThrow();
+    expect(() => rancherName(scope(), props(), { address: () => '203.0.113.7', issuer: 'rancher', issuerSetting: 'rancher.tls.issuer' })).toThrow();
   });
 });

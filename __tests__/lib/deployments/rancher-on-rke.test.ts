@@ -1,7 +1,6 @@
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { AnnotationMetadataEntryType, LocalBackend, TerraformStack, TerraformVariable, Token } from 'cdktf';
 import { configureBaseProviders } from '../../../lib/common/providers';
-import { parseSettings } from '../../../app/config/load';
 import { ExistingSubnet, ExistingVpc } from '../../../lib/network/existing-vpc';
 import { RancherOnRke } from '../../../lib/deployments/rancher-on-rke';
 import type { RancherOnRkeProps } from '../../../lib/deployments/rancher-on-rke-props';
@@ -161,19 +160,6 @@ describe('RancherOnRke refuses at synth what a settings file would be refused, n
   it('names a key a prop does not have inside it with the nearest the prop has, in props words', () => {
     const misspelt = { distribution: 'k3s', datastore: { engin: 'mysql' } } as unknown as Partial<RancherOnRkeProps>;
     expect(refused(misspelt)).toThrow(/- datastore\.engin: unknown prop; did you mean engine\?/);
-  });
-
-  it("names the props in its own words, whoever built them; a settings file is refused first, in the file's", () => {
-    const build = (props: RancherOnRkeProps) => () =>
-      synthStack((app) => {
-        const stack = new TerraformStack(app, 'platform');
-        configureBaseProviders(stack, { region: 'eu-west-1', tags: {} });
-        new RancherOnRke(stack, 'rancher', props);
-        return stack;
-      });
-    const props = { hostname: 'rancher.acme.io', hostedZone: 'acme.io', adminCidrs: ['10.8.0.0/24'], nodeCount: 2 as const };
-    expect(build({ ...props })).toThrow(/- nodeCount: expected 1 or 3 with rke2/);
-    expect(() => parseSettings({ rkeHa: { nodeCount: 2 } }, 'rancher.yaml')).toThrow(/- rkeHa\.nodeCount: expected 1 or 3 with rke2/);
   });
 
   it('a name that makes a target group name longer than 32 characters with this stack id', () => {

@@ -1,6 +1,7 @@
 import { LocalBackend } from 'cdktf';
+import { rancherOnExistingClusterSchema } from '../../../lib/config/deployment-schema';
 import { ExistingClusterAccess, type ExistingClusterAccessProps } from '../../../lib/existing-cluster/existing-cluster-access';
-import { settingsAccept, synthConstruct } from '../../helpers/synth';
+import { synthConstruct } from '../../helpers/synth';
 import { describeWithTerraform, planVariables } from '../../helpers/terraform';
 
 function synth(props: ExistingClusterAccessProps) {
@@ -10,8 +11,9 @@ function synth(props: ExistingClusterAccessProps) {
   });
 }
 
-/** Whether the settings accept this kubeconfig access. */
-const kubeconfigAccepted = (kubeconfig: { path: string; context?: string }) => settingsAccept({ k8sHa: { access: { kubeconfig } } });
+/** Whether RancherOnExistingCluster's props accept this kubeconfig access (the settings file's k8sHa.access is those props). */
+const kubeconfigAccepted = (kubeconfig: { path: string; context?: string }) =>
+  rancherOnExistingClusterSchema.safeParse({ access: { kubeconfig } }).success;
 
 describeWithTerraform('ExistingClusterAccess kubeconfig validations in a plan', () => {
   const variables = synth({ kubeconfig: { path: '~/.kube/config' } }).json.variable!;

@@ -1,11 +1,12 @@
-import { settingsAccept } from '../../helpers/synth';
+import { rancherOnExistingClusterSchema } from '../../../lib/config/deployment-schema';
 import { describeWithTerraform, planVariables } from '../../helpers/terraform';
 import { synth, service } from './ingress-load-balancer.setup';
 
 describeWithTerraform('IngressLoadBalancer: ingress_target validation in a plan', () => {
   const { json } = synth({ service });
   const accepted = (target: string | null) => planVariables(json.variable!, { ingress_target: target }).accepted;
-  const targetAccepted = (target: string) => settingsAccept({ k8sHa: { dns: { target } } });
+  // RancherOnExistingCluster's props (the settings file's k8sHa.dns is those props).
+  const targetAccepted = (target: string) => rancherOnExistingClusterSchema.safeParse({ dns: { target } }).success;
 
   it('accepts null: the Service is read instead', () => {
     expect(accepted(null)).toBe(true);

@@ -1,7 +1,6 @@
 import { API_CERTIFICATE_WARNING_DAYS, NOT_REPORTED } from '../../../lib/kubernetes/private/api-certificate-check';
 import { CERT_RENEW_WITHIN_DAYS } from '../../../lib/kubernetes/private/server-units';
 import { dataSources, resources } from '../../helpers/synth';
-import { synthSettings } from '../../helpers/variants';
 import { synthCheck } from './api-certificate-check.setup';
 
 const check = (json: any) => json.check.api_serving_certificate;
@@ -42,31 +41,5 @@ describe('apiCertificateCheck', () => {
     expect(assertion.error_message).toContain('although the servers renew theirs 80 days ahead');
     expect(assertion.error_message).toContain('systemctl status rancher-aws-cert-renewal.timer and journalctl -u rancher-aws-cert-renewal');
     expect(assertion.error_message).toContain('npm run roll -- test --server <name>');
-  });
-});
-
-describe('rke-ha: the API certificate check', () => {
-  it('makes a parameter per server named by the address it runs with, and lets the node role put only there', () => {
-    for (const rkeHa of [{}, { distribution: 'k3s' as const }]) {
-      const { json } = synthSettings('rke-ha', { rkeHa });
-      expect(Object.keys(check(json))).toEqual(['assert']);
-      const names = Object.values(resources(json, 'aws_ssm_parameter'))
-        .map((p: any) => p.name as string)
-        .filter((n) => n.includes('/api-certificate-end/'))
-        .sort();
-      expect(names).toHaveLength(rkeHa.distribution === 'k3s' ? 2 : 3);
-      names.forEach((n) =>
-        expect(n).toMatch(/^\/rancher\/rke-ha\/api-certificate-end\/\$\{aws_instance\.server-\d_instance_[0-9A-F]+\.private_ip\}$/),
-      );
-      const policy = Object.entries(dataSources(json, 'aws_iam_policy_document')).find(([name]) => name.startsWith('node-role_policy'))![1];
-      const puts = policy.statement.filter((s: any) => s.actions.some((a: string) => a.startsWith('ssm:Put')));
-      expect(puts).toEqual([
-        {
-          sid: 'Reports',
-          actions: ['ssm:PutParameter'],
-          resources: [expect.stringMatching(/^arn:\$\{.*\}:ssm:\$\{.*\}:\$\{.*\}:parameter\/rancher\/rke-ha\/api-certificate-end\/\*$/)],
-        },
-      ]);
-    }
   });
 });

@@ -1,9 +1,10 @@
 // What k3s-user-data.test.ts and k3s-user-data.tools.test.ts share: the references Terraform would fill in, the
 // settings and identity of the first server, the air-gapped settings, and the files of the user data.
+import { proxySchema } from '../../../lib/config/proxy-schema';
 import type { K3sSettings } from '../../../lib/kubernetes/private/k3s-user-data';
 import type { ServerNodeIdentity } from '../../../lib/kubernetes/private/node-identity';
 import { proxyEnvironment } from '../../../lib/network/private/proxy';
-import { settings as parseSettings, reference, tokenExpression } from '../../helpers/synth';
+import { reference, tokenExpression } from '../../helpers/synth';
 import { renderTemplate, type CloudConfigFile } from '../../helpers/validators';
 
 /** References the stack passes in (the hostname variable and the NLB name), and what Terraform would put there. */
@@ -31,7 +32,7 @@ export const init: ServerNodeIdentity = {
 };
 
 const NETWORKS = ['10.0.0.0/16', '10.42.0.0/16', '10.43.0.0/16'];
-const proxy = proxyEnvironment(parseSettings({ proxy: { http: 'http://proxy.internal:3128', noProxy: ['.corp.internal'] } }).proxy, NETWORKS);
+const proxy = proxyEnvironment(proxySchema.parse({ http: 'http://proxy.internal:3128', noProxy: ['.corp.internal'] }), NETWORKS);
 export const airGapped: K3sSettings = {
   ...base,
   installUrl: 'https://mirror.internal/k3s/install.sh',

@@ -1,11 +1,11 @@
+import { proxySchema } from '../../../lib/config/proxy-schema';
 import { BUILT_IN_NO_PROXY, PRIVATE_NETWORKS, chartProxy, noProxyList, proxyEnabled, proxyEnvironment } from '../../../lib/network/private/proxy';
-import { settings } from '../../helpers/synth';
 
 const NETWORKS = ['10.0.0.0/16', '10.42.0.0/16', '10.43.0.0/16'];
 const BUILT_IN = ['localhost', '127.0.0.1', '0.0.0.0', '169.254.169.254', '.svc', '.cluster.local'];
 
-/** The proxy section as the settings schema outputs it (defaults applied). */
-const proxy = (input: Record<string, unknown> = {}) => settings({ proxy: input }).proxy;
+/** The proxy props as the constructs resolve them (lib/config/proxy-schema.ts, defaults applied). */
+const proxy = (input: Record<string, unknown> = {}) => proxySchema.parse(input);
 
 describe('BUILT_IN_NO_PROXY', () => {
   it('is loopback, instance metadata and the cluster-internal names, in order', () => {
@@ -16,13 +16,8 @@ describe('BUILT_IN_NO_PROXY', () => {
 describe('proxyEnabled', () => {
   it('is false without a proxy (the default)', () => {
     expect(proxyEnabled(proxy())).toBe(false);
-    // Closed egress without a proxy (mirrors required for that, see the schema) is still no proxy.
-    const mirrors = {
-      installerUrl: 'https://mirror.internal/install.sh',
-      systemDefaultRegistry: 'registry.internal:5000',
-      registryMirrors: { 'quay.io': ['https://registry.internal:5000/quay'] },
-    };
-    expect(proxyEnabled(settings({ proxy: { noProxy: ['.internal'], egressOnlyTo: ['192.0.2.0/24'] }, airGap: mirrors }).proxy)).toBe(false);
+    // Closed egress without a proxy (a deployment then needs mirrors: the schema's rule) is still no proxy.
+    expect(proxyEnabled(proxy({ noProxy: ['.internal'], egressOnlyTo: ['192.0.2.0/24'] }))).toBe(false);
   });
 
   it('is true with http, https or both', () => {

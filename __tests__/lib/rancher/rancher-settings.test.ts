@@ -1,10 +1,13 @@
+import { rancherOnExistingClusterSchema } from '../../../lib/config/deployment-schema';
 import { chartProxy } from '../../../lib/network/private/proxy';
 import { rancherServerSettings } from '../../../lib/rancher/private/rancher-settings';
-import { settings } from '../../helpers/synth';
+
+/** A deployment's props as a construct resolves them (defaults applied), the fields rancherServerSettings reads among them. */
+const resolved = (input: Record<string, unknown> = {}) => rancherOnExistingClusterSchema.parse(input);
 
 describe('rancherServerSettings', () => {
   it('takes the defaults from empty settings: pinned version, the community stable repository, 3 replicas, rancher TLS, no audit log, 20 minutes', () => {
-    const s = settings();
+    const s = resolved();
     expect(rancherServerSettings(s, undefined)).toEqual({
       version: '2.14.3',
       repository: 'https://releases.rancher.com/server-charts/stable',
@@ -18,7 +21,7 @@ describe('rancherServerSettings', () => {
   });
 
   it('passes every chart-related setting through', () => {
-    const s = settings({
+    const s = resolved({
       versions: { rancher: '2.14.1' },
       airGap: {
         rancherChartRepository: 'https://charts.internal/rancher',
@@ -43,29 +46,29 @@ describe('rancherServerSettings', () => {
   });
 
   it('chooses the repository by name: community stable or latest, or Rancher Prime; a mirror overrides it', () => {
-    expect(rancherServerSettings(settings({ rancher: { repository: 'latest' } }), undefined).repository).toBe(
+    expect(rancherServerSettings(resolved({ rancher: { repository: 'latest' } }), undefined).repository).toBe(
       'https://releases.rancher.com/server-charts/latest',
     );
-    expect(rancherServerSettings(settings({ rancher: { repository: 'prime' }, versions: { rancher: '2.14.4' } }), undefined).repository).toBe(
+    expect(rancherServerSettings(resolved({ rancher: { repository: 'prime' }, versions: { rancher: '2.14.4' } }), undefined).repository).toBe(
       'https://charts.rancher.com/server-charts/prime',
     );
     expect(
       rancherServerSettings(
-        settings({ rancher: { repository: 'prime' }, airGap: { rancherChartRepository: 'https://charts.internal/rancher' } }),
+        resolved({ rancher: { repository: 'prime' }, airGap: { rancherChartRepository: 'https://charts.internal/rancher' } }),
         undefined,
       ).repository,
     ).toBe('https://charts.internal/rancher');
   });
 
   it('passes the chart proxy as given (the caller decides the direct networks)', () => {
-    const s = settings({ proxy: { http: 'http://proxy.internal:3128' } });
+    const s = resolved({ proxy: { http: 'http://proxy.internal:3128' } });
     const proxy = chartProxy(s.proxy, ['10.0.0.0/16']);
     expect(rancherServerSettings(s, proxy).proxy).toBe(proxy);
     expect(rancherServerSettings(s, undefined).proxy).toBeUndefined();
   });
 
   it('returns only the settings-derived props, nothing stack-specific', () => {
-    expect(Object.keys(rancherServerSettings(settings(), undefined)).sort()).toEqual([
+    expect(Object.keys(rancherServerSettings(resolved(), undefined)).sort()).toEqual([
       'airGap',
       'auditLog',
       'minutes',

@@ -1,12 +1,12 @@
 import { Password } from '@cdktf/provider-random/lib/password';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import type { TerraformStack } from 'cdktf';
-import { rancherLine } from '../../../lib/config/versions';
+import { DEFAULT_VERSIONS, rancherLine } from '../../../lib/config/versions';
 import { Rancher2Bootstrap } from '../../../lib/rancher/rancher2-bootstrap';
 import { RANCHER2_PROVIDER_VERSION, Rancher2BootstrapProvider } from '../../../lib/rancher/rancher2-provider';
 import { BindingSchema } from '../../../lib/synth/block-schema';
 import { terraformJsonToHcl } from '../../../lib/synth/hcl';
-import { resources, settings, synthConstruct } from '../../helpers/synth';
+import { resources, synthConstruct } from '../../helpers/synth';
 
 /**
  * The hand-written rancher2 binding (provider and rancher2_bootstrap): its
@@ -43,7 +43,7 @@ describe('Rancher2BootstrapProvider', () => {
   it('requires rancher/rancher2 at the pinned release, the line of the default Rancher (provider major = Rancher minor since 13.0.0)', () => {
     expect(json.terraform.required_providers.rancher2).toEqual({ source: 'rancher/rancher2', version: RANCHER2_PROVIDER_VERSION });
     expect(RANCHER2_PROVIDER_VERSION).toMatch(/^\d+\.\d+\.\d+$/);
-    const [, minor] = rancherLine(settings({}).versions.rancher)!.split('.');
+    const [, minor] = rancherLine(DEFAULT_VERSIONS.rancher)!.split('.');
     expect(RANCHER2_PROVIDER_VERSION.split('.')[0]).toBe(minor);
   });
 

@@ -2,15 +2,17 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
+import { rancherOnRkeSchema } from '../../../lib/config/deployment-schema';
 import type { ReadinessTrust } from '../../../lib/rancher/rancher-readiness';
 import { readinessTrust } from '../../../lib/rancher/private/readiness-trust';
 import { CertificateVariables } from '../../../lib/tls/certificate-variables';
 import { tlsPlan, type TlsPlan } from '../../../lib/tls/tls-plan';
-import { settings, type TerraformJson } from '../../helpers/synth';
+import type { TerraformJson } from '../../helpers/synth';
 
-const plan = (tls: Record<string, unknown>): TlsPlan => tlsPlan(settings({ rancher: { tls } }).rancher.tls);
+/** rancher.tls as RancherOnRke's props resolve it (defaults applied, its rules run). */
+const plan = (tls: Record<string, unknown>): TlsPlan => tlsPlan(rancherOnRkeSchema.parse({ rancher: { tls } }).rancher.tls);
 
-/** Every TLS choice the settings accept, with the trust its readiness probe must use. */
+/** Every TLS choice the props accept, with the trust its readiness probe must use. */
 const CASES: [name: string, tls: Record<string, unknown>, trust: ReadinessTrust['kind']][] = [
   ['ingress + rancher (default)', {}, 'rancher-ca'],
   ['rancher + rancher', { mode: 'rancher' }, 'rancher-ca'],

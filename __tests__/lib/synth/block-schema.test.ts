@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App } from 'cdktf';
+import { App, TerraformStack } from 'cdktf';
+import { configureBaseProviders } from '../../../lib/common/providers';
+import { RancherOnRke } from '../../../lib/deployments/rancher-on-rke';
 import { BindingSchema, NESTED_ATTRIBUTES } from '../../../lib/synth/block-schema';
 import { bindingDeclarations, documentedBlocks } from '../../helpers/root-module';
-import { buildVariant, STACK_VARIANTS } from '../../helpers/variants';
 
 // Every block the stacks use is checked against the generated docs where the variants are synthesized
 // (helpers/root-module.ts); here, the corrections and one stack.
@@ -24,12 +25,11 @@ describe('NESTED_ATTRIBUTES', () => {
 
 describe('BindingSchema of the rke-ha stack', () => {
   const outdir = mkdtempSync(join(tmpdir(), 'rancher-schema-'));
-  const schema = new BindingSchema(
-    buildVariant(
-      new App({ outdir }),
-      STACK_VARIANTS.find((v) => v.name === 'rke-ha defaults')!,
-    ),
-  );
+  // A stack of RancherOnRke at its defaults, as a library user builds it (the app's rke-ha stack is the same construct).
+  const stack = new TerraformStack(new App({ outdir }), 'rke-ha');
+  configureBaseProviders(stack, { region: 'eu-west-1', tags: { team: 'platform' } });
+  new RancherOnRke(stack, 'rancher', { hostname: 'rancher.acme.io', hostedZone: 'acme.io', adminCidrs: ['10.8.0.0/24'] });
+  const schema = new BindingSchema(stack);
   rmSync(outdir, { recursive: true, force: true });
 
   it('reads the nested blocks from the provider bindings', () => {

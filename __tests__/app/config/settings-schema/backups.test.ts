@@ -131,3 +131,18 @@ describe('backups settings', () => {
     ]);
   });
 });
+
+describe('backups.credentials irsa and pod-identity elsewhere', () => {
+  it('the settings refuse them without k8sHa.eks.clusterName, naming the field', () => {
+    for (const credentials of ['irsa', 'pod-identity'] as const) {
+      const problems = settingsProblems({ backups: { credentials } });
+      expect(problems).toEqual([
+        expect.objectContaining({
+          field: 'k8sHa.eks.clusterName',
+          message: expect.stringContaining(`required with backups.credentials ${credentials}`),
+        }),
+      ]);
+    }
+    expect(settingsProblems({ k8sHa: { eks: { clusterName: '-bad' } } })).toEqual([expect.objectContaining({ field: 'k8sHa.eks.clusterName' })]);
+  });
+});

@@ -1,9 +1,8 @@
 import { K8S_HA_STACK } from '../../../app/stacks/k8s-ha';
 import { RKE_HA_STACK } from '../../../app/stacks/rke-ha';
 import type { SettingsInput } from '../../../app/config/settings-schema';
-import { rancherOnExistingClusterSchema, rancherOnRkeSchema } from '../../../lib/config/deployment-schema';
 import { chartValueProblems } from '../../helpers/rancher-backup-schemas';
-import { dataSources, resources, settingsProblems, type TerraformJson } from '../../helpers/synth';
+import { dataSources, resources, type TerraformJson } from '../../helpers/synth';
 import { synthSettings } from '../../helpers/variants';
 
 const PROXY = { http: 'http://proxy.internal:3128' };
@@ -137,26 +136,6 @@ describe('backups.credentials irsa and pod-identity elsewhere', () => {
     expect(Object.keys(resources(json, 'aws_iam_access_key'))).toHaveLength(1);
     expect(resources(json, 'aws_eks_pod_identity_association')).toEqual({});
     expect(Object.keys(dataSources(json, 'aws_eks_cluster'))).toEqual([]);
-  });
-
-  it('the settings refuse them without k8sHa.eks.clusterName, naming the field', () => {
-    for (const credentials of ['irsa', 'pod-identity'] as const) {
-      const problems = settingsProblems({ backups: { credentials } });
-      expect(problems).toEqual([
-        expect.objectContaining({
-          field: 'k8sHa.eks.clusterName',
-          message: expect.stringContaining(`required with backups.credentials ${credentials}`),
-        }),
-      ]);
-    }
-    expect(settingsProblems({ k8sHa: { eks: { clusterName: '-bad' } } })).toEqual([expect.objectContaining({ field: 'k8sHa.eks.clusterName' })]);
-  });
-
-  it("RancherOnRke's props refuse them; RancherOnExistingCluster's take them with the cluster's name", () => {
-    const rke = rancherOnRkeSchema.safeParse({ backups: { credentials: 'irsa' } });
-    expect(rke.success).toBe(false);
-    expect(rke.error!.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['backups.credentials', expect.stringContaining('use servers')]]);
-    expect(rancherOnExistingClusterSchema.safeParse({ backups: { credentials: 'pod-identity' }, eks: { clusterName: 'prod' } }).success).toBe(true);
   });
 
   it('rke-ha built from a settings file that chose one for k8s-ha writes with the servers (no key there either)', () => {
