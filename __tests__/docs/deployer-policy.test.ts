@@ -414,6 +414,13 @@ describe('docs/deployer-policy.json, the deployer identity the README asks for',
     const send = allowing('ssm:SendCommand');
     expect(send).toHaveLength(1);
     expect(list(send[0].Resource).sort()).toEqual(['arn:*:ec2:*:*:instance/*', 'arn:*:ssm:*::document/AWS-RunShellScript']);
-    expect(readFileSync(join(__dirname, '..', '..', 'cli', 'roll', 'roll.ts'), 'utf8')).toMatch(/'--document-name',\s*'AWS-RunShellScript'/);
+    // Every file of the CLI that sends a command names that document (the roll's goes through cli/shared/server-command.ts).
+    const dir = join(__dirname, '..', '..', 'cli');
+    const senders = readdirSync(dir, { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => ({ f, text: readFileSync(join(dir, f), 'utf8') }))
+      .filter(({ text }) => text.includes("'send-command'"));
+    expect(senders.map(({ f }) => f)).toContain(join('shared', 'server-command.ts'));
+    for (const { f, text } of senders) expect({ f, document: /'--document-name',\s*'AWS-RunShellScript'/.test(text) }).toEqual({ f, document: true });
   });
 });
