@@ -3,12 +3,12 @@
 import { parse } from 'yaml';
 import { dockerUserData, type DockerHostInput } from '../../../lib/docker/private/docker-user-data';
 import { renderTemplate, type CloudConfigFile } from '../../helpers/validators';
-import { containerInput } from './support';
+import { containerInput, type ContainerProps } from './support';
 
-/** The host input from a whole settings object: the container's input and the host's own fields. */
-export function input(settings: Record<string, unknown> = {}, extra: Partial<DockerHostInput> = {}): DockerHostInput {
+/** The host input from RancherOnDocker's props the container reads, and the host's own fields. */
+export function input(props: ContainerProps = {}, extra: Partial<DockerHostInput> = {}): DockerHostInput {
   return {
-    ...containerInput(settings),
+    ...containerInput(props),
     region: 'us-east-1',
     parameterPrefix: '/rancher/docker',
     dataVolumeId: 'vol-0123456789abcdef0',
@@ -25,9 +25,9 @@ export const rendered = (text: string) =>
 const files = (text: string): CloudConfigFile[] => parse(text).write_files;
 export const file = (text: string, path: string) => files(text).find((f) => f.path === path)!;
 
-/** Certificate, audit log, proxy and air gap: every option the user data carries. */
-export const fullSettings = {
-  docker: { tls: { issuer: 'blank', privateCA: true } },
+/** Certificate, audit log, proxy and air gap: every option the user data carries (typed, so a key the props do not have fails the type-check). */
+export const fullSettings: ContainerProps = {
+  tls: { issuer: 'blank', privateCA: true },
   rancher: { auditLog: { enabled: true, level: 1 } },
   proxy: { http: 'http://proxy:3128' },
   airGap: {
