@@ -2,6 +2,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runBounded } from './subprocess';
 
+/** A file name the rancher-backup operator writes (Backup name, kube-system uid, time): the tests' restore source. */
+export const RESTORE_FILE = 'rancher-aws-scheduled-6f0b3c2e-8a1d-4c6e-9b7a-0d1e2f3a4b5c-2026-11-23T06-00-00Z.tar.gz.enc';
+
 /** The newest backup: the operator's layout (resource folders, namespaced ones a level deeper), packed by GNU tar. */
 export function writeBackup(dir: string, counts: Readonly<Record<string, number>>): string {
   const src = join(dir, 'backup-src');

@@ -6,6 +6,7 @@ import { K8S_HA_STACK, K8sHaStack } from '../../app/stacks/k8s-ha';
 import { RKE_HA_STACK, RkeHaStack } from '../../app/stacks/rke-ha';
 import { keepResult, runCached } from './memo';
 import { sharedSynth, shareText } from './synth-share';
+import { RESTORE_FILE } from './backup-file';
 import { DB, LB, NODES, VPC } from './sample-network';
 import { settings, sortedKeys, synthStack, synthStackFolder, type StackFolder, type TerraformJson } from './synth';
 
@@ -53,8 +54,8 @@ const SITE = { hostname: 'rancher.acme.io', hostedZone: 'acme.io' };
 export const EXAMPLE_DOMAIN = { hostname: 'rancher.example.com', hostedZone: 'example.com' } as const;
 const S3_BACKEND = { type: 's3', bucket: 'acme-terraform-state' } as const;
 const PROXY = { http: 'http://proxy.internal:3128', noProxy: ['.corp.example'], egressOnlyTo: ['10.9.0.0/24'] };
-/** A file name the rancher-backup operator writes (Backup name, kube-system uid, time). */
-export const RESTORE_FILE = 'rancher-aws-scheduled-6f0b3c2e-8a1d-4c6e-9b7a-0d1e2f3a4b5c-2026-11-23T06-00-00Z.tar.gz.enc';
+// The restores' source (backup-file.ts, where the lib tests take it from without this file's app imports).
+export { RESTORE_FILE };
 /** Every air-gap source mirrored. */
 export const AIR_GAP = {
   systemDefaultRegistry: 'registry.internal:5000',

@@ -1,5 +1,5 @@
 import { BACKUP_FILE } from '../../../lib/config/backups-schema';
-import { RESTORE_FILE } from '../../helpers/variants';
+import { RESTORE_FILE } from '../../helpers/backup-file';
 
 describe('backups settings', () => {
   describe("BACKUP_FILE (the operator's file names: Backup name, kube-system uid, RFC 3339 time with hyphens)", () => {

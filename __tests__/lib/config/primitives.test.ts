@@ -123,10 +123,10 @@ describe('amiId', () => {
 
 describe('ec2Id (EC2 issues 8 or 17 hexadecimal digits, nothing between)', () => {
   it.each([
-    [snapshotId, 'snap'],
-    [vpcId, 'vpc'],
-    [subnetId, 'subnet'],
-  ] as const)('%#: takes 8 or 17 digits after %s-, and refuses 12', (schema, prefix) => {
+    ['snap', snapshotId],
+    ['vpc', vpcId],
+    ['subnet', subnetId],
+  ] as const)('takes 8 or 17 digits after %s-, and refuses 12', (prefix, schema) => {
     expect(messages(schema, `${prefix}-01234567`)).toEqual([]);
     expect(messages(schema, `${prefix}-0123456789abcdef0`)).toEqual([]);
     for (const digits of ['0123456789ab', '012345678', '0123456789abcdef'])

@@ -9,7 +9,7 @@ import { DEFAULT_VERSIONS, RANCHER_BACKUP_CHART, rancherLine } from '../../../li
 import { RancherBackups, type RancherBackupsProps } from '../../../lib/rancher/rancher-backups';
 import { renderGateChart } from '../../helpers/gates';
 import { resources, synthConstruct, type TerraformJson } from '../../helpers/synth';
-import { RESTORE_FILE } from '../../helpers/variants';
+import { RESTORE_FILE } from '../../helpers/backup-file';
 
 // RancherBackups built from its own props, as a library user does. What the app's rke-ha and k8s-ha stacks synthesize
 // with it, across the settings variants, is __tests__/app/stacks/backups.test.ts's.
