@@ -1,7 +1,8 @@
 import type { ZodObject } from 'zod';
-import { toProblems, type UnknownKeyMessage } from '../../../lib/config/problems';
+import type { UnknownKeyMessage } from '../../../lib/config/problems';
 import { rancherOnDockerSchema, rancherOnExistingClusterSchema, rancherOnRkeSchema } from '../../../lib/config/deployment-schema';
 import { withTestSums } from '../../helpers/release-sums';
+import { schemaProblems } from '../../helpers/construct-schemas';
 
 /**
  * The deployment schema is shared: the settings file's schema is its fields
@@ -10,30 +11,12 @@ import { withTestSums } from '../../helpers/release-sums';
  * reader's messages in its own words.
  */
 
-const SHARED = ['name', 'region', 'dns', 'adminCidrs', 'proxy', 'airGap', 'vpc', 'versions', 'rancher', 'timeouts', 'backups', 'alarms'];
-const CONSTRUCTS: [string, ZodObject, string[], 'rkeHa' | 'k8sHa' | 'docker'][] = [
-  ['RancherOnRke', rancherOnRkeSchema, SHARED, 'rkeHa'],
-  ['RancherOnExistingCluster', rancherOnExistingClusterSchema, SHARED.filter((key) => !['dns', 'adminCidrs', 'vpc'].includes(key)), 'k8sHa'],
-  ['RancherOnDocker', rancherOnDockerSchema, SHARED, 'docker'],
-];
-const SECTION_OF = new Map(CONSTRUCTS.map(([, schema, , section]) => [schema, section]));
-
 /** No case here has a key its schema lacks: the settings file's unknown-key words are its own (the app's tests). */
 const noUnknownKey: UnknownKeyMessage = (path, key) => {
   throw new Error(`unexpected unknown key ${[...path, key].join('.')}`);
 };
 
-/**
- * The problems a schema refuses `input` (settings-file form) with, as a person reads them (field and message): a
- * construct's schema is given the input as its props would be, its section's fields flat beside the others.
- */
-function problems(schema: ZodObject, input: Record<string, unknown>): string[] {
-  const section = SECTION_OF.get(schema);
-  const { [section ?? '']: own, ...rest } = input;
-  const given = section ? { ...rest, ...(own as object) } : input;
-  const result = schema.safeParse(given, { reportInput: true });
-  return result.success ? [] : result.error.issues.flatMap((issue) => toProblems(issue, given, noUnknownKey)).map((p) => `${p.field}: ${p.message}`);
-}
+const problems = (schema: ZodObject, input: Record<string, unknown>) => schemaProblems(schema, input, noUnknownKey);
 
 describe("the rules that follow from rancher.tls (the Helm chart's) are the Helm stacks' only", () => {
   const closed = { proxy: { egressOnlyTo: ['10.9.0.0/16'] }, airGap: { installerUrl: 'https://m.internal/i', systemDefaultRegistry: 'r.internal' } };

@@ -1,9 +1,9 @@
 import type { ZodObject } from 'zod';
-import { toProblems } from '../../../../lib/config/problems';
 import { rancherOnDockerSchema, rancherOnExistingClusterSchema, rancherOnRkeSchema } from '../../../../lib/config/deployment-schema';
 import { settingsSchema } from '../../../../app/config/settings-schema';
 import { unknownKeyMessage } from '../../../../app/config/settings-fields';
 import { testSum, withTestSums } from '../../../helpers/release-sums';
+import { CONSTRUCTS, schemaProblems, SECTION_OF } from '../../../helpers/construct-schemas';
 
 /**
  * The deployment schema is shared: the settings file's schema is its fields
@@ -12,27 +12,8 @@ import { testSum, withTestSums } from '../../../helpers/release-sums';
  * reader's messages in its own words.
  */
 
-const SHARED = ['name', 'region', 'dns', 'adminCidrs', 'proxy', 'airGap', 'vpc', 'versions', 'rancher', 'timeouts', 'backups', 'alarms'];
-const CONSTRUCTS: [string, ZodObject, string[], 'rkeHa' | 'k8sHa' | 'docker'][] = [
-  ['RancherOnRke', rancherOnRkeSchema, SHARED, 'rkeHa'],
-  ['RancherOnExistingCluster', rancherOnExistingClusterSchema, SHARED.filter((key) => !['dns', 'adminCidrs', 'vpc'].includes(key)), 'k8sHa'],
-  ['RancherOnDocker', rancherOnDockerSchema, SHARED, 'docker'],
-];
-const SECTION_OF = new Map(CONSTRUCTS.map(([, schema, , section]) => [schema, section]));
-
-/**
- * The problems a schema refuses `input` (settings-file form) with, as a person reads them (field and message): a
- * construct's schema is given the input as its props would be, its section's fields flat beside the others.
- */
-function problems(schema: ZodObject, input: Record<string, unknown>): string[] {
-  const section = SECTION_OF.get(schema);
-  const { [section ?? '']: own, ...rest } = input;
-  const given = section ? { ...rest, ...(own as object) } : input;
-  const result = schema.safeParse(given, { reportInput: true });
-  return result.success
-    ? []
-    : result.error.issues.flatMap((issue) => toProblems(issue, given, unknownKeyMessage)).map((p) => `${p.field}: ${p.message}`);
-}
+/** The problems a schema refuses `input` (settings-file form) with, unknown keys in the settings file's words. */
+const problems = (schema: ZodObject, input: Record<string, unknown>) => schemaProblems(schema, input, unknownKeyMessage);
 
 describe.each(CONSTRUCTS)("%s's schema", (_construct, schema, shared, section) => {
   const resolved = schema.parse({}) as Record<string, unknown>;
