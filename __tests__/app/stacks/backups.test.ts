@@ -3,26 +3,10 @@ import { K8S_HA_STACK } from '../../../app/stacks/k8s-ha';
 import { RKE_HA_STACK } from '../../../app/stacks/rke-ha';
 import { SECRET_NAME_PATTERN } from '../../../lib/rancher/backup-objects';
 import { backupObjectProblems, chartValueProblems } from '../../helpers/rancher-backup-schemas';
-import { parse } from 'yaml';
-import { renderGateChart } from '../../helpers/gates';
 import { dependencyClosure, resources, type TerraformJson } from '../../helpers/synth';
 import { AIR_GAP, mergeSettings, RESTORE_FILE, STACK_VARIANTS, synthSettings, variantSettings } from '../../helpers/variants';
+import { backupResource, jobEnv as env, jobObject, renderBackupJob as render, requiredBackupResource as required } from '../../helpers/backup-jobs';
 
-/** The resource of `type` whose name starts with `rancher-backups_<part>` (rancher-backups is the construct id). */
-function backupResource(json: TerraformJson, type: string, part: string): [string, any] | undefined {
-  return Object.entries(resources(json, type)).find(([name]) => name.startsWith(`rancher-backups_${part}`));
-}
-function required(json: TerraformJson, type: string, part: string): [string, any] {
-  const found = backupResource(json, type, part);
-  if (!found) throw new Error(`no ${type} rancher-backups_${part}`);
-  return found;
-}
-/** The Job a backup-object release of the gate chart prints, each Terraform expression left as `${expression}`. */
-const render = (release: any) => parse(renderGateChart(release.values[0], (expression) => `\${${expression}}`));
-const env = (job: any): Record<string, string> =>
-  Object.fromEntries(job.spec.template.spec.containers[0].env.map((e: { name: string; value: string }) => [e.name, e.value]));
-/** A Job's object with the Terraform references it carries replaced by a placeholder (they are names at apply time). */
-const jobObject = (job: any) => JSON.parse(env(job).OBJECT.replace(/\$\{[^}]+\}/g, 'ref'));
 /**
  * Decodes `${yamlencode({...})}`: an HCL object of quoted keys, literal values and bare references is JSON once
  * `=` is `:`, each bare reference is written back as the `${...}` string it stands for, and an interpolation

@@ -4,31 +4,14 @@ import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { DEFAULT_VERSIONS, RANCHER_BACKUP_CHART, rancherLine } from '../../../lib/config/versions';
 import { RancherBackups, type RancherBackupsProps } from '../../../lib/rancher/rancher-backups';
-import { renderGateChart } from '../../helpers/gates';
-import { resources, synthConstruct, type TerraformJson } from '../../helpers/synth';
+import { synthConstruct, type TerraformJson } from '../../helpers/synth';
 import { RESTORE_FILE } from '../../helpers/backup-file';
+import { backupResource, jobObject, renderBackupJob as render, requiredBackupResource as required } from '../../helpers/backup-jobs';
 
 // RancherBackups built from its own props, as a library user does. What the app's rke-ha and k8s-ha stacks synthesize
 // with it, across the settings variants, is __tests__/app/stacks/backups.test.ts's.
-
-/** The resource of `type` whose name starts with `rancher-backups_<part>` (rancher-backups is the construct id). */
-function backupResource(json: TerraformJson, type: string, part: string): [string, any] | undefined {
-  return Object.entries(resources(json, type)).find(([name]) => name.startsWith(`rancher-backups_${part}`));
-}
-function required(json: TerraformJson, type: string, part: string): [string, any] {
-  const found = backupResource(json, type, part);
-  if (!found) throw new Error(`no ${type} rancher-backups_${part}`);
-  return found;
-}
-/** The Job a backup-object release of the gate chart prints, each Terraform expression left as `${expression}`. */
-const render = (release: any) => parse(renderGateChart(release.values[0], (expression) => `\${${expression}}`));
-const env = (job: any): Record<string, string> =>
-  Object.fromEntries(job.spec.template.spec.containers[0].env.map((e: { name: string; value: string }) => [e.name, e.value]));
-/** A Job's object with the Terraform references it carries replaced by a placeholder (they are names at apply time). */
-const jobObject = (job: any) => JSON.parse(env(job).OBJECT.replace(/\$\{[^}]+\}/g, 'ref'));
 
 describe('the pinned rancher-backup charts', () => {
   it("are the operator line of the pinned Rancher's line (a Rancher bump must look at them)", () => {
