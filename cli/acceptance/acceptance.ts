@@ -52,7 +52,7 @@ import {
 } from './acceptance-run';
 import { Aws } from '../shared/aws';
 import type { DrillEntry } from '../shared/command-entries';
-import { DEPLOYMENT_TAG } from '../shared/deployment-tag';
+import { DEPLOYMENT_TAG } from '../../lib/common/deployment-record-format';
 import { DOLLARS_PER_HOUR } from '../shared/hourly-cost';
 import { Kubectl } from '../shared/kubectl';
 import { yieldFor } from '../shared/poll';

@@ -5,6 +5,12 @@
 /** The record's format marker; a reader refuses a record whose format it does not know. */
 export const DEPLOYMENT_RECORD_FORMAT = 'rancher-ha-aws/deployment-record/1';
 
+/**
+ * The tag every AWS resource of a deployment carries (the AWS provider's default_tags, lib/common/private/tags.ts):
+ * `<name>-<stack>`. The acceptance run refuses a name a deployment has by it; the drill puts it on its throwaway.
+ */
+export const DEPLOYMENT_TAG = 'rancher-aws:deployment';
+
 /** The construct id of the record under each deployment: `terraform_data.deployment-record` in the app's stacks. */
 export const DEPLOYMENT_RECORD_ID = 'deployment-record';
 

@@ -11,7 +11,7 @@ import {
   UPGRADE_FROM_RECORDED,
   upgradeSumProblem,
 } from '../../../cli/acceptance/acceptance-settings';
-import { DEPLOYMENT_TAG } from '../../../cli/shared/deployment-tag';
+import { DEPLOYMENT_TAG } from '../../../lib/common/deployment-record-format';
 import { synthSettings } from '../../helpers/variants';
 import { settingsProblems } from '../../helpers/synth';
 import { testReleaseSums } from '../../helpers/release-sums';

@@ -1,9 +1,9 @@
 import type { Construct } from 'constructs';
 import { Token } from 'cdktf';
+import { DEPLOYMENT_TAG } from '../deployment-record-format';
 import { defaultAwsProvider } from '../providers';
 
-/** Tag every AWS resource of a deployment carries (the AWS provider's default_tags): `<name>-<stack>`. */
-export const DEPLOYMENT_TAG = 'rancher-aws:deployment';
+export { DEPLOYMENT_TAG };
 
 /**
  * The deployment tag for a resource that a lookup finds by it (the quorum guard's servers), unless the stack's AWS
