@@ -1,5 +1,5 @@
 import { type Deployment, inState, managed } from './module-folder';
-import type { ModuleState, StateResource } from './terraform';
+import { type ModuleState, type StateResource, stringAttribute } from './terraform';
 
 /** A data store that outlives the servers: kept guarded, or deleted on purpose after everything else. */
 export interface Store {
@@ -34,15 +34,16 @@ export function storesOf(state: ModuleState, deployment: Deployment): { readonly
     ...buckets
       // the access-log bucket last: the snapshot bucket writes its access logs there until it is gone
       .sort((a, b) => Number(a.name.includes('access-logs')) - Number(b.name.includes('access-logs')))
-      .map((b) => ({ kind: 'bucket' as const, id: String(b.attributes.bucket ?? b.attributes.id), arn: text(b.attributes.arn) })),
-    ...logGroups.map((g) => ({ kind: 'log-group' as const, id: String(g.attributes.name ?? g.attributes.id), arn: text(g.attributes.arn) })),
-    ...keys.map((k) => ({ kind: 'kms-key' as const, id: String(k.attributes.key_id ?? k.attributes.id), arn: text(k.attributes.arn) })),
+      .map((b) => ({ kind: 'bucket' as const, id: String(b.attributes.bucket ?? b.attributes.id), arn: stringAttribute(b.attributes.arn) })),
+    ...logGroups.map((g) => ({
+      kind: 'log-group' as const,
+      id: String(g.attributes.name ?? g.attributes.id),
+      arn: stringAttribute(g.attributes.arn),
+    })),
+    ...keys.map((k) => ({ kind: 'kms-key' as const, id: String(k.attributes.key_id ?? k.attributes.id), arn: stringAttribute(k.attributes.arn) })),
   ];
   return { stores, resources: [...buckets, ...bucketParts, ...logGroups, ...keys] };
 }
-
-/** A string attribute of the state; undefined when it is unset or not a string. */
-const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
 /** A nested block as a list (the state writes blocks as lists; a missing one is empty). */
 const list = (value: unknown): Record<string, unknown>[] =>

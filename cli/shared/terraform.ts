@@ -13,6 +13,9 @@ export interface StateResource {
   readonly attributes: Record<string, unknown>;
 }
 
+/** A string attribute of the state; undefined when it is unset or not a string. */
+export const stringAttribute = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
 /** A resource of `terraform state pull` (state format version 4) as written. */
 interface RawStateResource {
   readonly module?: string;

@@ -5,7 +5,7 @@ import { ChoiceNeeded, type Deployment, inState, readDeploymentRecords } from '.
 import { pollUntil } from '../shared/poll';
 import { StateFile, stateFilePath } from '../shared/state-file';
 import { type Store, storesOf } from '../shared/stores';
-import { ModuleState, Terraform } from '../shared/terraform';
+import { ModuleState, stringAttribute, Terraform } from '../shared/terraform';
 
 export interface TeardownOptions {
   /** The synthesized module folder. */
@@ -77,7 +77,7 @@ export function planTeardown(state: ModuleState, deployment: Deployment): Teardo
   const databases = inState(state, deployment.databases).map((r) => ({
     address: r.address,
     identifier: String(r.attributes.identifier ?? r.attributes.id),
-    finalSnapshot: r.attributes.skip_final_snapshot ? undefined : text(r.attributes.final_snapshot_identifier),
+    finalSnapshot: r.attributes.skip_final_snapshot ? undefined : stringAttribute(r.attributes.final_snapshot_identifier),
   }));
   const dataVolumes = inState(state, deployment.dataVolumes).map((r) => String(r.attributes.id));
   const forgotten = new Set([...forgetInCluster, ...storeResources.map((r) => r.address)]);
@@ -91,9 +91,6 @@ export function planTeardown(state: ModuleState, deployment: Deployment): Teardo
     destroyCount: live.filter((r) => !forgotten.has(r.address)).length,
   };
 }
-
-/** A string attribute of the state; undefined when it is unset or not a string. */
-const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
 /** The override file that lets the destroy delete the load balancers and the datastore once AWS deletion protection is off. */
 export function preventDestroyOverride(plan: TeardownPlan): Record<string, unknown> | undefined {
