@@ -118,21 +118,13 @@ export interface RancherBackupsProps {
   readonly eks?: { readonly clusterName: string; readonly mechanism: EksIdentityMechanism };
 }
 
-/** RancherBackupsProps with their defaults, resolved once. */
-interface ResolvedBackups {
-  readonly enabled: boolean;
-  readonly schedule: string;
-  readonly retentionCount: number;
-  readonly forceDestroyBucket: boolean;
-  readonly readerAccounts: readonly string[];
-  readonly restoreFrom?: {
-    readonly file: string;
-    readonly bucket?: string;
-    readonly newHostname: boolean;
-    readonly unrecordedSource: boolean;
-    readonly disarm: boolean;
-  };
-  readonly minutes: number;
+type RestoreFrom = NonNullable<RancherBackupsProps['restoreFrom']>;
+
+/** RancherBackupsProps with their defaults, resolved once (`restoreFrom.bucket` stays optional: unset is this bucket). */
+interface ResolvedBackups extends Required<
+  Pick<RancherBackupsProps, 'enabled' | 'schedule' | 'retentionCount' | 'forceDestroyBucket' | 'readerAccounts' | 'minutes'>
+> {
+  readonly restoreFrom?: Required<Omit<RestoreFrom, 'bucket'>> & Pick<RestoreFrom, 'bucket'>;
 }
 
 /**
