@@ -201,11 +201,16 @@ export async function askOnTerminal(question: string): Promise<string | undefine
 /** What each command's runner gets: the parsed command line and where its report goes. */
 type Runner = (line: CommandLine, log: (line: string) => void) => Promise<number>;
 
-/** The module folder a command acts on, and the Terraform binary and tools it runs, checked before it starts. */
-function moduleAndTools(line: CommandLine, tools: readonly string[]): string {
-  const dir = moduleFolder(line.stack, line.values.get('--dir'));
+/** The Terraform binary and the other tools a command runs, checked before it starts. */
+function terraformAndTools(line: CommandLine, tools: readonly string[]): void {
   useTerraformBinary(line.values.get('--terraform-binary'));
   requireTools(tools);
+}
+
+/** The module folder a command acts on, then its Terraform binary and tools. */
+function moduleAndTools(line: CommandLine, tools: readonly string[]): string {
+  const dir = moduleFolder(line.stack, line.values.get('--dir'));
+  terraformAndTools(line, tools);
   return dir;
 }
 
@@ -318,10 +323,7 @@ const runAcceptance: Runner = (line, log) => {
       .map((p) => p.trim())
       .filter(Boolean);
   // A dry run runs no tool: anyone reads the plan first, on a machine without them or any credentials.
-  if (!line.flags.has('--dry-run')) {
-    useTerraformBinary(line.values.get('--terraform-binary'));
-    requireTools(['kubectl', 'aws', 'curl']);
-  }
+  if (!line.flags.has('--dry-run')) terraformAndTools(line, ['kubectl', 'aws', 'curl']);
   // As the drill: the command in flight is told to stop (terraform saves its state), then the teardown runs.
   const stopping = stopOnSignals('the acceptance run; its deployment is torn down', '`npm run acceptance -- --teardown-run <run id>` finishes it');
   const path = (option: string) => (line.values.has(option) ? resolve(line.values.get(option)!) : undefined);
