@@ -60,7 +60,7 @@ describe('docs stay in step with the settings schema', () => {
   it('README is a first screen: prerequisites, the three ways in, day 2 and destroy, and what to do when the apply fails', () => {
     expect(readme.split('\n').length).toBeLessThanOrEqual(70);
     for (const needed of [
-      'Node.js 22 or 24',
+      'Node.js 22, 24 or 26',
       'Terraform ≥ 1.10',
       '(docs/deployer-policy.json)',
       'npm run cdktf -- deploy rke-ha',

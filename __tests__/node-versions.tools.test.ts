@@ -36,10 +36,17 @@ function synthesizedStacks(node: string, format: 'json' | 'hcl'): Record<string,
 const ours: Partial<Record<'json' | 'hcl', Record<string, string>>> = {};
 const oursOf = (format: 'json' | 'hcl') => (ours[format] ??= synthesizedStacks(process.execPath, format));
 
-it("package.json's engines and the README name the lines tested: these and the tests' own (20)", () => {
-  const pkg = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { engines: { node: string } };
-  expect(pkg.engines.node.split('||').map((range) => range.trim())).toEqual(['20', ...LINES]);
+it("package.json's engines and the README name the lines tested: these and the tests' own (20); @types/node is the lowest line's", () => {
+  const pkg = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as {
+    engines: { node: string };
+    devDependencies: Record<string, string>;
+  };
+  const engines = pkg.engines.node.split('||').map((range) => range.trim());
+  expect(engines).toEqual(['20', ...LINES]);
   expect(process.versions.node.split('.')[0]).toBe('20');
+  // The declarations the code is checked against are the oldest line's: an API newer than it fails tsc, not a user.
+  const lowest = Math.min(...engines.map(Number));
+  expect(pkg.devDependencies['@types/node'].split('.')[0]).toBe(String(lowest));
   const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
   for (const version of Object.values(NODE_VERSIONS)) expect(readme).toContain(version.split('.').slice(0, 2).join('.'));
 });

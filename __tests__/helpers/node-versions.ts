@@ -6,10 +6,11 @@ const ROOT = join(__dirname, '..', '..');
 
 /**
  * The Node.js releases the app, the library's consumer test and the operations CLI are run on besides the one
- * running the tests (20, the machines' own): the newest of each line on the npm registry when they were pinned.
- * package.json's `engines` and the README name the same lines.
+ * running the tests (20, the machines' own): the newest of each line on the npm registry when they were pinned
+ * (26.12.1 on 2026-11-26, the active LTS line since 2026-10-28). package.json's `engines` and the README name the
+ * same lines.
  */
-export const NODE_VERSIONS = { '22': '22.23.3', '24': '24.21.0' } as const;
+export const NODE_VERSIONS = { '22': '22.23.3', '24': '24.21.0', '26': '26.12.1' } as const;
 export type NodeLine = keyof typeof NODE_VERSIONS;
 
 /** Where the binaries are kept between runs, beside the other build caches (npm's own cache keeps the tarballs). */
