@@ -22,6 +22,13 @@ import { commandLine, runBounded } from '../helpers/subprocess';
 const ROOT = join(__dirname, '..', '..');
 const MODULES = join(ROOT, 'node_modules');
 const PEERS = ['cdktf', 'constructs', ...['aws', 'helm', 'http', 'kubernetes', 'random', 'tls'].map((p) => `@cdktf/provider-${p}`)];
+/**
+ * The app on CDK Terrain, the maintained fork of cdktf: cdktn under the name `cdktf` (the library and the @cdktf
+ * bindings load their core by that name, and helm, kubernetes, tls and http have no @cdktn bindings on the registry
+ * these machines reach), constructs at the floor of the library's peer range, inside cdktn's own
+ * (`>=10.6.0 <10.8.0`). docs/toolchain.md, "CDK Terrain".
+ */
+const CDKTN = { version: '0.24.0', constructs: '10.6.0' } as const;
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   name: string;
   version: string;
@@ -49,6 +56,25 @@ const link = (app: string, name: string) => {
   symlinkSync(join(MODULES, name), join(app, 'node_modules', name));
 };
 
+/** The tarball `npm pack` made, once for this file's two apps; removed after both. */
+let packed: { readonly dir: string; readonly tarball: string; readonly files: string[] } | undefined;
+
+function packLibrary(): NonNullable<typeof packed> {
+  if (packed) return packed;
+  const dir = mkdtempSync(join(tmpdir(), 'rancher-packed-'));
+  // `npm pack` runs prepack: the library build (dist/lib with declarations) and the CLI's (dist/cli/main.js).
+  const [result] = JSON.parse(run('npm', ['pack', '--pack-destination', dir, '--json', '--silent'], ROOT)) as {
+    filename: string;
+    files: { path: string }[];
+  }[];
+  packed = { dir, tarball: join(dir, result!.filename), files: result!.files.map((f) => f.path) };
+  return packed;
+}
+
+afterAll(() => {
+  if (packed) rmSync(packed.dir, { recursive: true, force: true });
+});
+
 type Json = {
   resource: Record<string, Record<string, Record<string, unknown>>>;
   output: Record<string, unknown>;
@@ -64,17 +90,13 @@ describe('examples/platform-app, built from the packed library', () => {
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'rancher-consumer-'));
-    // `npm pack` runs prepack: the library build (dist/lib with declarations) and the CLI's (dist/cli/main.js).
-    const [packed] = JSON.parse(run('npm', ['pack', '--pack-destination', dir, '--json', '--silent'], ROOT)) as {
-      filename: string;
-      files: { path: string }[];
-    }[];
-    files = packed.files.map((f) => f.path);
+    const packed = packLibrary();
+    files = packed.files;
 
     const app = join(dir, 'app');
     cpSync(join(ROOT, 'examples', 'platform-app'), app, { recursive: true });
     mkdirSync(join(app, 'node_modules'));
-    run('tar', ['-xzf', join(dir, packed.filename), '-C', join(app, 'node_modules')], dir);
+    run('tar', ['-xzf', packed.tarball, '-C', join(app, 'node_modules')], dir);
     run('mv', [join(app, 'node_modules', 'package'), join(app, 'node_modules', pkg.name)], dir);
     for (const name of [...PEERS, ...Object.keys(pkg.dependencies), 'typescript', '@types/node']) link(app, name);
 
@@ -168,8 +190,12 @@ describe('examples/platform-app, built from the packed library', () => {
     for (const [key, entry] of subpaths) expect(versions[key.slice(2)]).toEqual([(entry as { types: string }).types.slice(2)]);
   });
 
-  it('declares cdktf, constructs and the providers as peers, at the versions tested here', () => {
-    for (const peer of PEERS) expect(pkg.peerDependencies[peer]).toBe(`^${pkg.devDependencies[peer]}`);
+  it('declares cdktf, constructs and the providers as peers, from the versions tested here: cdktf 0.21 and cdktn 0.24 (as cdktf), constructs from the floor the cdktn app installs', () => {
+    for (const peer of PEERS.filter((name) => name.startsWith('@cdktf/'))) expect(pkg.peerDependencies[peer]).toBe(`^${pkg.devDependencies[peer]}`);
+    expect(pkg.peerDependencies.cdktf).toBe(`^${pkg.devDependencies.cdktf} || ^${CDKTN.version}`);
+    expect(pkg.peerDependencies.constructs).toBe(`^${CDKTN.constructs}`);
+    // The floor is below what this checkout builds with, and inside cdktn's own range (>=10.6.0 <10.8.0).
+    expect(pkg.devDependencies.constructs!.localeCompare(CDKTN.constructs, 'en', { numeric: true })).toBe(1);
     expect(Object.keys(pkg.dependencies).sort()).toEqual(['yaml', 'zod']);
   });
 
@@ -301,5 +327,92 @@ describe('examples/platform-app, built from the packed library', () => {
       run(node, [entry], folder);
       expect(readFileSync(stackFile(folder), 'utf8')).toBe(before);
     }
+  });
+});
+
+// A platform team whose app is on CDK Terrain installs the packed library with npm, as it would from a registry:
+// cdktn as `cdktf` (an npm alias) and one `overrides` entry, `"cdktf": "$cdktf"`, so the @cdktf bindings' own peer
+// `cdktf ^0.21.0` takes the alias too (npm checks an overridden edge against the override). No --legacy-peer-deps,
+// and --strict-peer-deps makes any peer the tree does not satisfy an error: the library's peer ranges must admit
+// cdktn and the constructs it asks for. The bindings come in as the library's peers, so npm resolves them with the
+// rest and --omit=peer leaves their 600 MB off the disk: the same versions are linked from this checkout, and the app
+// runs with --preserve-symlinks so that they, like the library, load the app's cdktf (cdktn), as
+// __tests__/cdktn.tools.test.ts runs them. cdktn 0.24 runs on Node.js 22 (its CLI asks for >= 22.19).
+describe('examples/platform-app on CDK Terrain (cdktn 0.24.0 as cdktf), the packed library installed by npm with strict peer dependencies', () => {
+  type Lock = { packages: Record<string, { name?: string; version?: string; peer?: boolean }> };
+  let dir: string;
+  let app: string;
+  let lock: Lock;
+  let build: { status: number | null; stdout: string };
+  let onCdktn: string;
+  let onCdktf: string;
+  const bindings = PEERS.filter((name) => name.startsWith('@cdktf/'));
+  const stackFile = (folder: string) => join(folder, 'cdktf.out', 'stacks', 'platform', 'cdk.tf.json');
+
+  beforeAll(() => {
+    const { tarball } = packLibrary();
+    dir = mkdtempSync(join(tmpdir(), 'rancher-consumer-cdktn-'));
+    app = join(dir, 'app');
+    cpSync(join(ROOT, 'examples', 'platform-app'), app, { recursive: true });
+    const manifest = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const own = Object.entries(manifest.dependencies).filter(([name]) => !bindings.includes(name));
+    writeFileSync(
+      join(app, 'package.json'),
+      JSON.stringify({
+        ...manifest,
+        dependencies: {
+          ...Object.fromEntries(own),
+          cdktf: `npm:cdktn@${CDKTN.version}`,
+          constructs: CDKTN.constructs,
+          [pkg.name]: `file:${tarball}`,
+        },
+        devDependencies: {},
+        overrides: { cdktf: '$cdktf' },
+      }),
+    );
+    run('npm', ['install', '--strict-peer-deps', '--omit=peer', '--no-audit', '--no-fund', '--prefer-offline'], app);
+    lock = JSON.parse(readFileSync(join(app, 'package-lock.json'), 'utf8')) as Lock;
+    // With --preserveSymlinks, @types/node's own dependency resolves from the app's node_modules too.
+    for (const name of [...bindings, 'typescript', '@types/node', 'undici-types']) link(app, name);
+
+    // The example's strict tsconfig (skipLibCheck off), against cdktn's declarations.
+    build = runBounded(process.execPath, [join(app, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.', '--preserveSymlinks'], { cwd: app });
+    const node22 = nodeBinary('22');
+    if (build.status === 0) {
+      run(node22, ['--preserve-symlinks', 'dist/main.js'], app);
+      onCdktn = readFileSync(stackFile(app), 'utf8');
+      // The same build beside cdktf 0.21.0 and this checkout's constructs, every other package the app's.
+      const other = join(dir, 'on-cdktf');
+      mkdirSync(join(other, 'node_modules', '@cdktf'), { recursive: true });
+      cpSync(join(app, 'dist'), join(other, 'dist'), { recursive: true });
+      for (const name of [pkg.name, ...Object.keys(pkg.dependencies), ...bindings])
+        symlinkSync(join(app, 'node_modules', name), join(other, 'node_modules', name));
+      for (const name of ['cdktf', 'constructs']) symlinkSync(join(MODULES, name), join(other, 'node_modules', name));
+      run(node22, ['--preserve-symlinks', 'dist/main.js'], other);
+      onCdktf = readFileSync(stackFile(other), 'utf8');
+    }
+  });
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('npm resolves the tree without a peer conflict: cdktn as cdktf, constructs at the floor, the packed library, and the six bindings as its peers at the versions pinned here', () => {
+    expect(lock.packages['node_modules/cdktf']).toMatchObject({ name: 'cdktn', version: CDKTN.version });
+    expect(lock.packages['node_modules/constructs']).toMatchObject({ version: CDKTN.constructs });
+    expect(lock.packages[`node_modules/${pkg.name}`]).toMatchObject({ version: pkg.version });
+    for (const binding of bindings)
+      expect({ binding, ...lock.packages[`node_modules/${binding}`] }).toMatchObject({ binding, version: pkg.devDependencies[binding], peer: true });
+  });
+
+  it("type-checks under the example's strict tsconfig against cdktn's declarations", () => {
+    expect({ status: build.status, errors: build.stdout }).toEqual({ status: 0, errors: '' });
+  });
+
+  it('synthesizes the JSON cdktf 0.21.0 does, only the version cdktn writes into the metadata naming it', () => {
+    expect({ built: build.status, onCdktn: typeof onCdktn, onCdktf: typeof onCdktf }).toEqual({ built: 0, onCdktn: 'string', onCdktf: 'string' });
+    const [cdktn, cdktf] = [onCdktn, onCdktf].map((text) => JSON.parse(text) as Json & { '//': { metadata: { version: string } } });
+    expect([cdktn!['//'].metadata.version, cdktf!['//'].metadata.version]).toEqual([CDKTN.version, pkg.devDependencies.cdktf]);
+    cdktn!['//'].metadata.version = cdktf!['//'].metadata.version;
+    expect(cdktn).toEqual(cdktf);
+    expect(Object.keys(cdktn!.resource.aws_instance ?? {})).toHaveLength(3);
   });
 });
