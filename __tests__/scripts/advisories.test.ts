@@ -1,0 +1,177 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+// scripts/advisories.js: the lockfile against the committed table of advisories (npm audit's query is refused by the
+// registry these machines reach). Pure JavaScript over files: no process, so the unit tier runs it.
+
+interface Range {
+  readonly introduced: string;
+  readonly fixed?: string;
+  readonly last_affected?: string;
+}
+interface Advisory {
+  readonly id: string;
+  readonly package: string;
+  readonly severity: string;
+  readonly summary: string;
+  readonly ranges: readonly Range[];
+  readonly source: string;
+}
+interface Table {
+  readonly advisories: readonly Advisory[];
+}
+interface LockEntry {
+  readonly version?: string;
+  readonly name?: string;
+  readonly dev?: boolean;
+  readonly inBundle?: boolean;
+  readonly dependencies?: Record<string, string>;
+  readonly peerDependencies?: Record<string, string>;
+  readonly devDependencies?: Record<string, string>;
+}
+interface Lock {
+  readonly packages: Record<string, LockEntry>;
+}
+interface Hit {
+  readonly id: string;
+  readonly package: string;
+  readonly version: string;
+  readonly path: string;
+  readonly runtime: boolean;
+  readonly bundled: boolean;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const script = require('../../scripts/advisories.js') as {
+  affects(range: Range, version: string): boolean;
+  compare(a: string, b: string): number;
+  namedInSecurityDoc(text: string): Set<string>;
+  report(lock: Lock, table: Table, securityDoc: string): { hits: Hit[]; lines: string[]; problems: string[] };
+  runtimeClosure(lock: Lock): string[];
+  triage(lock: Lock, table: Table): Hit[];
+};
+
+const ROOT = join(__dirname, '..', '..');
+const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
+const lock = JSON.parse(read('package-lock.json')) as Lock;
+const table = JSON.parse(read('scripts/advisories.json')) as Table;
+const securityDoc = read('docs/security.md');
+
+describe('the committed lockfile against the committed table', () => {
+  const { hits, problems } = script.report(lock, table, securityDoc);
+
+  it('finds nothing in what the packed library installs for its users: yaml and zod, which pull nothing, each with advisories in the table', () => {
+    expect(script.runtimeClosure(lock)).toEqual(['node_modules/yaml', 'node_modules/zod']);
+    expect(hits.filter((hit) => hit.runtime)).toEqual([]);
+    // Not vacuous: the runtime packages' own advisories are in the table, and their versions are outside them.
+    for (const name of ['yaml', 'zod']) expect(table.advisories.filter((advisory) => advisory.package === name).length).toBeGreaterThan(0);
+  });
+
+  it('names every advisory it finds in docs/security.md, and the section names none the table lacks', () => {
+    expect(problems).toEqual([]);
+    const named = [...script.namedInSecurityDoc(securityDoc)].sort();
+    expect(named).toEqual(expect.arrayContaining([...new Set(hits.map((hit) => hit.id))]));
+    const ids = new Set(table.advisories.map((advisory) => advisory.id));
+    expect(named.filter((id) => !ids.has(id))).toEqual([]);
+  });
+
+  it("finds only copies bundled inside cdktf 0.21.0's own tarball, which no override reaches: the overrides moved the others past their fixes", () => {
+    expect(hits.filter((hit) => !hit.bundled || !hit.path.startsWith('node_modules/cdktf/node_modules/'))).toEqual([]);
+    expect([...new Set(hits.map((hit) => `${hit.package}@${hit.version}`))].sort()).toEqual([
+      'brace-expansion@2.0.1',
+      'glob@10.4.5',
+      'lodash@4.17.21',
+      'minimatch@5.1.6',
+      'minimatch@9.0.5',
+    ]);
+    const pkg = JSON.parse(read('package.json')) as { overrides: Record<string, string> };
+    for (const [name, version] of Object.entries(pkg.overrides)) {
+      const bare = name.replace(/(.)@.*$/, '$1');
+      expect({ name, installed: lock.packages[`node_modules/${bare}`]?.version }).toEqual({ name, installed: version });
+    }
+  });
+
+  it('holds each advisory once, with its ranges, severity and source', () => {
+    const ids = table.advisories.map((advisory) => advisory.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const advisory of table.advisories) {
+      expect({ id: advisory.id, ok: /^GHSA(-[23456789cfghjmpqrvwx]{4}){3}$/.test(advisory.id) }).toEqual({ id: advisory.id, ok: true });
+      expect(['low', 'moderate', 'high', 'critical', 'unrecorded']).toContain(advisory.severity);
+      expect(advisory.source.length).toBeGreaterThan(0);
+      expect(advisory.ranges.length).toBeGreaterThan(0);
+      for (const range of advisory.ranges) expect(range.fixed !== undefined && range.last_affected !== undefined).toBe(false);
+    }
+  });
+});
+
+describe('the range check, as the OSV records write ranges', () => {
+  it('includes `introduced`, excludes `fixed`, includes `last_affected`; "0" is the first version', () => {
+    const fixed = { introduced: '2.0.0', fixed: '2.1.4' };
+    expect(['1.9.9', '2.0.0', '2.1.3', '2.1.4', '2.10.0'].map((v) => script.affects(fixed, v))).toEqual([false, true, true, false, false]);
+    const last = { introduced: '0', last_affected: '3.22.2' };
+    expect(['0.0.1', '3.22.2', '3.22.3', '3.24.4'].map((v) => script.affects(last, v))).toEqual([true, true, false, false]);
+    expect(script.affects({ introduced: '1.0.0' }, '99.0.0')).toBe(true);
+  });
+
+  it('orders versions by number and prereleases before their release, as semver does', () => {
+    expect(script.compare('1.10.0', '1.9.9')).toBe(1);
+    const ordered = ['1.0.0-alpha', '1.0.0-alpha.1', '1.0.0-alpha.beta', '1.0.0-beta.2', '1.0.0-beta.11', '1.0.0-rc.1', '1.0.0'];
+    for (let i = 1; i < ordered.length; i++) expect([ordered[i - 1], script.compare(ordered[i - 1]!, ordered[i]!)]).toEqual([ordered[i - 1], -1]);
+    const prerelease = { introduced: '2.0.0-5', fixed: '2.2.2' };
+    expect(['2.0.0-4', '2.0.0-5', '2.0.0', '2.2.1', '2.2.2'].map((v) => script.affects(prerelease, v))).toEqual([false, true, true, true, false]);
+  });
+});
+
+describe('what reaches users', () => {
+  // A library `lib` with one dependency `a`, which needs `b@2` (nested, as npm places a second version) and peers
+  // `c`; `b@1` sits at the top for a development tool; `d` is bundled inside the dev tool `tool`.
+  const synthetic: Lock = {
+    packages: {
+      '': { dependencies: { a: '1.0.0' }, devDependencies: { tool: '1.0.0' } },
+      'node_modules/a': { version: '1.0.0', dependencies: { b: '^2.0.0' }, peerDependencies: { c: '^1.0.0' } },
+      'node_modules/a/node_modules/b': { version: '2.0.0' },
+      'node_modules/b': { version: '1.0.0', dev: true },
+      'node_modules/c': { version: '1.0.0' },
+      'node_modules/tool': { version: '1.0.0', dev: true, dependencies: { b: '^1.0.0', d: '1.0.0' } },
+      'node_modules/tool/node_modules/d': { version: '1.0.0', dev: true, inBundle: true },
+    },
+  };
+  const advisory = (id: string, name: string): Advisory => ({
+    id,
+    package: name,
+    severity: 'high',
+    summary: '',
+    source: 'test',
+    ranges: [{ introduced: '0', fixed: '9.0.0' }],
+  });
+  const syntheticTable: Table = {
+    advisories: [advisory('GHSA-2222-3333-4444', 'b'), advisory('GHSA-5555-6666-7777', 'd')],
+  };
+
+  it('follows the dependencies as Node.js resolves them, nested copies first, with the peers they pull and no development package', () => {
+    expect(script.runtimeClosure(synthetic)).toEqual(['node_modules/a', 'node_modules/a/node_modules/b', 'node_modules/c']);
+  });
+
+  it('reports a copy users install as reaching them and fails on it, and fails on a copy docs/security.md does not name', () => {
+    const { hits, problems } = script.report(
+      synthetic,
+      syntheticTable,
+      '# Security\n\n## Dependency advisories\n\nGHSA-5555-6666-7777: bundled in tool.\n',
+    );
+    expect(hits.map((hit) => [hit.id, hit.path, hit.runtime, hit.bundled])).toEqual([
+      ['GHSA-2222-3333-4444', 'node_modules/a/node_modules/b', true, false],
+      ['GHSA-2222-3333-4444', 'node_modules/b', false, false],
+      ['GHSA-5555-6666-7777', 'node_modules/tool/node_modules/d', false, true],
+    ]);
+    expect(problems).toEqual([
+      "GHSA-2222-3333-4444 b@2.0.0 is installed for the library's users (node_modules/a/node_modules/b)",
+      'GHSA-2222-3333-4444 is found but not named in docs/security.md',
+    ]);
+  });
+
+  it('reads the advisory ids of the "Dependency advisories" section only', () => {
+    const doc =
+      '## Other\nGHSA-2222-3333-4444\n## Dependency advisories\nGHSA-5555-6666-7777\n### detail\nGHSA-7777-8888-9999\n## Next\nGHSA-cccc-ffff-gggg\n';
+    expect([...script.namedInSecurityDoc(doc)]).toEqual(['GHSA-5555-6666-7777', 'GHSA-7777-8888-9999']);
+  });
+});
