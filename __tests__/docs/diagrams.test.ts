@@ -13,7 +13,7 @@ import { synthSettings } from '../helpers/variants';
 const root = join(__dirname, '..', '..');
 
 /** The Mermaid blocks of a page, in order. */
-export function mermaidBlocks(page: string): string[] {
+function mermaidBlocks(page: string): string[] {
   return [...page.matchAll(/^```mermaid\n([\s\S]*?)^```$/gm)].map((m) => m[1]);
 }
 
