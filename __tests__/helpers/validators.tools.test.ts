@@ -1,4 +1,4 @@
-import { validateCloudConfig } from './validators';
+import { lintYaml, validateCloudConfig } from './validators';
 
 /** The validators themselves: a check that cannot fail proves nothing. */
 describe('validateCloudConfig', () => {
@@ -35,5 +35,14 @@ describe('validateCloudConfig', () => {
 
   it('refuses a document cloud-init does not accept', () => {
     expect(() => validateCloudConfig('#cloud-config\nwrite_files: 3\n')).toThrow();
+  });
+});
+
+describe('lintYaml', () => {
+  it('passes clean YAML and names what yamllint objects to in the other, each text on its own', () => {
+    const [clean, bad] = lintYaml(['ports:\n  web:\n    hostPort: 80\n', 'extraObjects:\n  - {"a":1,"b":2}\n']);
+    expect(clean).toEqual({ status: 0, output: '' });
+    expect(bad.status).toBe(1);
+    expect(bad.output).toMatch(/too few spaces after comma \(commas\)/);
   });
 });

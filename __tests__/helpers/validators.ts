@@ -108,6 +108,14 @@ function lintEach(tool: string, args: string[], texts: readonly string[], fileNa
   return texts.map((text) => cachedShared<ToolResult>(key(text))!);
 }
 
+/**
+ * yamllint (the repository's `.yamllint.yaml`, strict) on each of `texts`, e.g. a chart's values as Helm will read them:
+ * each text's findings, status 0 and no output when clean.
+ */
+export function lintYaml(texts: readonly string[]): ToolResult[] {
+  return lintEach('yamllint', ['-c', YAMLLINT_CONFIG, '-f', 'parsable', '--strict'], texts, 'values.yaml');
+}
+
 /** The files a cloud-config writes, parsed only (no validator runs: the unit tier's reading of user data). */
 export function cloudConfigFiles(userData: string): CloudConfigFile[] {
   return (parse(userData) as { write_files: CloudConfigFile[] }).write_files;

@@ -91,15 +91,7 @@ export const COMPUTED_DEFAULTS: Readonly<Record<string, ComputedDefault>> = {
       { when: 'k3s', value: (d) => clusterPlan(rkeProps(d, { distribution: 'k3s' })).nodeCount },
     ],
   },
-  'rkeHa.ingressController': {
-    cases: [
-      { value: (d) => clusterPlan(rkeProps(d)).ingressController },
-      {
-        when: 'rke2 with rancher.tls.mode rancher or external',
-        value: (d) => clusterPlan({ ...rkeProps(d), rancher: { ...d.rancher, tls: { ...d.rancher.tls, mode: 'external' } } }).ingressController,
-      },
-    ],
-  },
+  'rkeHa.ingressController': { cases: [{ value: (d) => clusterPlan(rkeProps(d)).ingressController }] },
   'k8sHa.ingress.className': {
     cases: [
       { value: (d) => existingIngressPlan(d.k8sHa.ingress, d.rancher.tls.mode).className },

@@ -119,10 +119,10 @@ export const etcdScheduleRule: RkeRule = (p, problem) => {
   }
 };
 
-/** A TLS mode the cluster's ingress controller is not set up for (rancher.tls.mode, ingressController). */
+/** A TLS mode the cluster's Traefik is not set up for (rancher.tls.mode, distribution). */
 export const tlsIngressRule: RkeRule = (p, problem, name) => {
   const mode = p.rancher?.tls?.mode;
-  const message = tlsIngressProblem(mode, effectiveIngressController(p, mode), name('ingressController'));
+  const message = tlsIngressProblem(mode, p.distribution, name('distribution'));
   if (message !== undefined) problem(['rancher', 'tls', 'mode'], message, mode);
 };
 
@@ -178,7 +178,7 @@ export const ingressControllerRule: RkeRule = (p, problem) => {
     kubeMinor !== undefined &&
     kubeMinor > RKE2_INGRESS_NGINX_LAST_MINOR &&
     p.distribution !== 'k3s' &&
-    effectiveIngressController(p, p.rancher?.tls?.mode) === 'ingress-nginx'
+    effectiveIngressController(p) === 'ingress-nginx'
   ) {
     problem(['ingressController'], `RKE2 1.${kubeMinor} no longer ships ingress-nginx; use traefik`, 'ingress-nginx');
   }

@@ -122,8 +122,7 @@ export const RKE_HA_FIELDS = {
   sshKeyName: keyPairName.optional(),
   /**
    * Pinned in the RKE2 config so a version bump never swaps it silently. Default: traefik (RKE2's rke2-traefik; K3s
-   * always brings Traefik), except with rke2 and `rancher.tls.mode` `rancher` or `external`, which are set up for
-   * ingress-nginx only. ingress-nginx (rke2 only) was retired upstream in March 2026: no more security fixes. A
+   * always brings Traefik), with every `rancher.tls.mode`. ingress-nginx (rke2 only) was retired upstream in March 2026: no more security fixes. A
    * running deployment keeps the controller it was created with: its guard refuses a plan that would switch it
    * (except from ingress-nginx to traefik through `ingressMigration`), and a deployment created with the old default
    * (ingress-nginx) names it here to keep it (docs/day-2.md).
@@ -347,22 +346,11 @@ export type RkeHaOwnProps = z.output<z.ZodObject<typeof RKE_HA_FIELDS>>;
 export const DEFAULT_INGRESS_CONTROLLER = 'traefik';
 
 /**
- * The TLS modes whose chart settings are set up for ingress-nginx only: re-encryption to the Rancher pods (`rancher`)
- * and trusting an ALB's forwarded headers (`external`).
+ * The ingress controller the cluster runs: the setting, else Traefik, whatever the TLS mode (`rancher.tls.mode`
+ * `rancher` and `external` have their Traefik configuration; before, they kept ingress-nginx).
  */
-export const NGINX_ONLY_TLS_MODES: readonly string[] = ['rancher', 'external'];
-
-/**
- * The ingress controller the cluster runs: the setting; else K3s' Traefik; else, with RKE2, Traefik unless the TLS
- * mode (`rancher.tls.mode`) is one only ingress-nginx is set up for, where it stays ingress-nginx (the synth warns).
- */
-export function effectiveIngressController(
-  s: Partial<Pick<RkeHaOwnProps, 'distribution' | 'ingressController'>> | undefined,
-  tlsMode?: unknown,
-): 'ingress-nginx' | 'traefik' {
-  if (s?.ingressController) return s.ingressController;
-  if (s?.distribution !== 'k3s' && typeof tlsMode === 'string' && NGINX_ONLY_TLS_MODES.includes(tlsMode)) return 'ingress-nginx';
-  return DEFAULT_INGRESS_CONTROLLER;
+export function effectiveIngressController(s: Partial<Pick<RkeHaOwnProps, 'ingressController'>> | undefined): 'ingress-nginx' | 'traefik' {
+  return s?.ingressController ?? DEFAULT_INGRESS_CONTROLLER;
 }
 
 /** The server count: the setting, or the distribution's HA layout. */

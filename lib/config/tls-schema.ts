@@ -87,10 +87,16 @@ export function tlsProblems(tls: Partial<TlsSettings>): TlsProblem[] {
 }
 
 /**
- * A mode set up for ingress-nginx only, with Traefik as the cluster's controller (rke-ha, which chooses it);
- * `ingressControllerSetting`: how the reader names it (`ingressController`, or `rkeHa.ingressController` in a file).
+ * A mode the cluster's Traefik is not set up for: with K3s (rke-ha `distribution: k3s`), `external` and `rancher` are
+ * refused. K3s' Traefik is a Deployment behind ServiceLB, whose pods forward a connection from their own address, so
+ * Traefik could not tell the load balancer's forwarded headers from anyone else's; re-encryption is set up for RKE2's
+ * rke2-traefik chart only. `distributionSetting`: how the reader names it (`distribution`, `rkeHa.distribution`).
  */
-export function tlsIngressProblem(mode: unknown, ingressController: string, ingressControllerSetting: string): string | undefined {
-  if ((mode !== 'rancher' && mode !== 'external') || ingressController !== 'traefik') return undefined;
-  return `${mode === 'rancher' ? 're-encryption (mode rancher)' : "trusting the load balancer's forwarded headers (mode external)"} is set up for ingress-nginx only; use ${ingressControllerSetting} ingress-nginx (rke2) or mode ingress`;
+export function tlsIngressProblem(mode: unknown, distribution: unknown, distributionSetting: string): string | undefined {
+  if ((mode !== 'rancher' && mode !== 'external') || distribution !== 'k3s') return undefined;
+  const what =
+    mode === 'rancher'
+      ? "re-encryption (mode rancher) is set up for RKE2's Traefik only"
+      : "trusting the load balancer's forwarded headers (mode external) needs the balancer's own address, which K3s' ServiceLB hides from Traefik";
+  return `${what}; use ${distributionSetting} rke2 or mode ingress`;
 }

@@ -404,7 +404,7 @@ export class RancherOnDocker extends RancherDeployment {
           securityGroupId: alb.securityGroup.id,
         },
       );
-      publicListeners.push(fromAlb, alb.addInstanceTarget('server', host.node.id), ...alb.listeners, ...alb.rules);
+      publicListeners.push(fromAlb, ...alb.addInstanceTarget('server', host.node.id), ...alb.listeners, ...alb.rules);
       // The same construct id and record as the A record's: a switch updates the record in place.
       const dnsRecords = [new AliasRecord(this, 'dns', { zoneName, recordName: hostname, target: alb }).record];
       return { publicListeners, dnsRecords, acmCertificate, loadBalancerDnsName: alb.dnsName };

@@ -30,8 +30,11 @@ import { ClusterPki } from '../kubernetes/cluster-pki';
 import {
   forwardedHeadersChartConfig,
   packagedIngress,
+  rancherServersTransport,
+  rancherServersTransportAnnotation,
   traefikBridgeIngress,
-  traefikTimeoutsChartConfig,
+  traefikChartConfig,
+  type TraefikChartOptions,
 } from '../kubernetes/private/ingress-controller-config';
 import { k3sUserData } from '../kubernetes/private/k3s-user-data';
 import { kubeconfig } from '../kubernetes/private/kubeconfig';
@@ -45,7 +48,8 @@ import { SnapshotEvents } from '../kubernetes/private/snapshot-events';
 import type { VpcEndpoints } from '../network/private/vpc-endpoints';
 import { addVpcOptions } from './private/vpc-options';
 import { vpcRangesEntry } from '../network/private/vpc-ranges';
-import { ApplicationLoadBalancer } from '../loadbalancer/application-load-balancer';
+import { ALB_TARGET_KEEP_ALIVE_SECONDS, ApplicationLoadBalancer } from '../loadbalancer/application-load-balancer';
+import { RANCHER_NAMESPACE } from '../rancher/namespace';
 import { NetworkLoadBalancer } from '../loadbalancer/network-load-balancer';
 import type { ExistingNetwork } from '../network/existing-network';
 import { chartProxy, proxyEnvironment } from '../network/private/proxy';
@@ -53,7 +57,7 @@ import { selinuxPolicyFromImage } from '../config/sections';
 import { PublicNetwork } from '../network/public-network';
 import { NodeRole } from '../nodes/node-role';
 import { NodeSecurityGroup } from '../nodes/node-security-group';
-import { KUBERNETES_API_PORT, RANCHER_PUBLIC_PORTS, TRAEFIK_SIDE_PORTS } from '../nodes/private/ports';
+import { HTTP_PORT, HTTPS_PORT, KUBERNETES_API_PORT, RANCHER_PUBLIC_PORTS, TRAEFIK_SIDE_PORTS } from '../nodes/private/ports';
 import { ServerNode } from '../nodes/server-node';
 import { ServerQuorum } from '../nodes/server-quorum';
 import { deploymentTagUnlessDefault } from '../common/private/tags';
@@ -72,7 +76,7 @@ import { INGRESS_SECRET, tlsPlan, type TlsPlan } from '../tls/tls-plan';
 import { dnsRecordedSettings } from './private/dns-recorded-settings';
 import { HOSTNAME_SETTING, kubernetesApiName, loadBalancerTypeRecord, roundRobinHostnameRecord } from './private/kubernetes-api-name';
 import { ingressMigrationConditions } from './private/ingress-migration';
-import { nlbPorts } from './private/nlb-ports';
+import { nlbPorts, sidePort } from './private/nlb-ports';
 import type { RancherOnRkeProps } from './rancher-on-rke-props';
 import { rancherName, wildcardName } from './private/rancher-name';
 import { providerRegion } from './private/provider-region';
@@ -206,7 +210,7 @@ export class RancherOnRke extends RancherOnCluster {
         recordedController: guard.records.get(INGRESS_CONTROLLER_RECORD)!.output,
         rancherRunning: gates.charts.recorded('rancher'),
         servers: running,
-        listeners: d.cluster.migration === 'done' && nlb ? RANCHER_PUBLIC_PORTS.map((rule) => this.listenerNow(nlb, rule.from)) : undefined,
+        listeners: d.cluster.migration === 'done' ? this.listenersNow(nlb, dns.alb) : undefined,
       }))
         guard.condition(condition);
     }
@@ -373,14 +377,25 @@ export class RancherOnRke extends RancherOnCluster {
   }
 
   /**
-   * What the listener of `port` forwards to now, read while planning, and the target group it forwards to in these
-   * settings. The listener's address goes through a local: a data source that refers to a managed resource directly
-   * is read only at apply time whenever that resource has a change pending (hashicorp/terraform#27171).
+   * What each listener users reach Rancher through forwards to now, read while planning, and the target group it
+   * forwards to in these settings: the ALB's HTTPS listener with TLS at the load balancer (its port 80 redirects), else
+   * the NLB's 80 and 443. The listener's address goes through a local: a data source that refers to a managed resource
+   * directly is read only at apply time whenever that resource has a change pending (hashicorp/terraform#27171).
    */
-  private listenerNow(nlb: NetworkLoadBalancer, port: number): { port: number; forwardsNow: string; sideGroupArn: string } {
-    const arn = new TerraformLocal(this, `ingress-migration-listener-${port}-arn`, nlb.listenerOf(port).arn);
-    const now = new DataAwsLbListener(this, `ingress-migration-listener-${port}`, { arn: arn.asString });
-    return { port, forwardsNow: `${now.fqn}.default_action[0].target_group_arn`, sideGroupArn: `${nlb.targetGroups.get(port)!.fqn}.arn` };
+  private listenersNow(
+    nlb: NetworkLoadBalancer | undefined,
+    alb: ApplicationLoadBalancer | undefined,
+  ): { port: number; forwardsNow: string; sideGroupArn: string }[] {
+    const listeners = alb
+      ? [{ port: HTTPS_PORT, listener: alb.httpsListener, group: alb.targetGroup }]
+      : nlb
+        ? RANCHER_PUBLIC_PORTS.map((rule) => ({ port: rule.from, listener: nlb.listenerOf(rule.from), group: nlb.targetGroups.get(rule.from)! }))
+        : [];
+    return listeners.map(({ port, listener, group }) => {
+      const arn = new TerraformLocal(this, `ingress-migration-listener-${port}-arn`, listener.arn);
+      const now = new DataAwsLbListener(this, `ingress-migration-listener-${port}`, { arn: arn.asString });
+      return { port, forwardsNow: `${now.fqn}.default_action[0].target_group_arn`, sideGroupArn: `${group.fqn}.arn` };
+    });
   }
 
   /** The security group rules and listeners between Terraform or users and the servers. */
@@ -681,6 +696,8 @@ export class RancherOnRke extends RancherOnCluster {
     // For the alarms: the ALB's ACM certificate, and the per-node health checks of DNS round robin.
     let certificate: LoadBalancerCertificate | undefined;
     let roundRobin: RoundRobinRecords | undefined;
+    let albSourceCidrs: string[] | undefined;
+    let applicationLb: ApplicationLoadBalancer | undefined;
     // What must exist before Rancher's name leads to the cluster: the records and the addresses and rules behind
     // them; or, for a wildcard name (which the service answers from the name itself, at once), the balancer with
     // its addresses and listeners.
@@ -708,16 +725,23 @@ export class RancherOnRke extends RancherOnCluster {
           deletionProtection: d.props.loadBalancer.deletionProtection,
           dependsOn: net.internetAccess,
           ...(d.network.dualStack ? { ipAddressType: 'dualstack' as const } : {}),
+          // A move off ingress-nginx: Traefik's side port, standing by, then forwarded to (as the NLB's 80 and 443).
+          ...sidePort(HTTP_PORT, d.cluster.migration),
         });
-        const fromAlb = nodeGroup.allowFrom(
-          'from-alb-80',
-          { protocol: 'tcp', from: 80, to: 80, description: 'From the application load balancer' },
-          { securityGroupId: alb.securityGroup.id },
+        const fromAlb = alb.targetPorts.map((port) =>
+          nodeGroup.allowFrom(
+            `from-alb-${port}`,
+            { protocol: 'tcp', from: port, to: port, description: 'From the application load balancer' },
+            { securityGroupId: alb.securityGroup.id },
+          ),
         );
-        servers.nodes.forEach((node, i) => albTargets.push(alb.addInstanceTarget(`server-${i}`, node.id)));
+        servers.nodes.forEach((node, i) => albTargets.push(...alb.addInstanceTarget(`server-${i}`, node.id)));
         // The listeners wait for the certificate's validation; /ping goes through them and the rules.
-        albTargets.push(fromAlb, ...alb.listeners, ...alb.rules);
+        albTargets.push(...fromAlb, ...alb.listeners, ...alb.rules);
+        applicationLb = alb;
         aliasTarget = alb;
+        // The ALB's nodes take addresses in its subnets and forward to the targets over IPv4 (dual-stack too).
+        albSourceCidrs = net.network.subnets.map((subnet) => subnet.cidr);
       }
       // Both are construct `dns` with the (first) record `record`: a switch between them updates that record in place.
       roundRobin = aliasTarget
@@ -734,7 +758,15 @@ export class RancherOnRke extends RancherOnCluster {
         : roundRobin!.records;
       hostnameRouting = [...dnsRecords, ...publicListeners];
     }
-    return { aliasTarget, albTargets, hostnameRouting, certificate, roundRobin };
+    return {
+      aliasTarget,
+      albTargets,
+      hostnameRouting,
+      certificate,
+      roundRobin,
+      ...(applicationLb ? { alb: applicationLb } : {}),
+      ...(albSourceCidrs ? { albSourceCidrs } : {}),
+    };
   }
 
   /**
@@ -874,9 +906,13 @@ export class RancherOnRke extends RancherOnCluster {
       ingressController: d.cluster.rancherIngressController,
       // The cluster's Kubernetes is upgraded by this deployment's own controller and Plan (KubernetesUpgrade).
       localVersionManagement: false,
+      // Traefik reaches Rancher's pods through the ServersTransport of its chart values (re-encryption).
+      ...(tls.mode === 'rancher' && d.cluster.ingressControllers.includes('traefik')
+        ? { serviceAnnotations: rancherServersTransportAnnotation(RANCHER_NAMESPACE) }
+        : {}),
       extraObjects: (namespace) => [
-        ...(tls.forwardedHeaders ? [forwardedHeadersChartConfig()] : []),
-        ...traefikObjects(d.cluster, hostname, namespace),
+        ...(tls.forwardedHeaders && d.cluster.ingressControllers.includes('ingress-nginx') ? [forwardedHeadersChartConfig()] : []),
+        ...traefikObjects(d.cluster, tls, { hostname, namespace, albSourceCidrs: dns.albSourceCidrs }),
       ],
       backupRole: d.backups.operatorUsesBackupRole ? boot.backupRole : undefined,
       apiReady: [api.api.gate],
@@ -1068,6 +1104,10 @@ interface RancherDns {
   readonly hostnameRouting: ITerraformDependable[];
   /** The ALB's ACM certificate (TLS at the load balancer). */
   readonly certificate?: LoadBalancerCertificate;
+  /** The ALB (TLS at the load balancer). */
+  readonly alb?: ApplicationLoadBalancer;
+  /** The ALB's subnets' IPv4 ranges, where the connections it forwards come from (TLS at the load balancer). */
+  readonly albSourceCidrs?: readonly string[];
   /** DNS round robin's records, with a health check per node (their metrics for the alarms). */
   readonly roundRobin?: RoundRobinRecords;
 }
@@ -1095,15 +1135,37 @@ interface InstalledRancher {
 }
 
 /**
- * The objects Rancher's chart renders for Traefik: its timeouts; during a move off ingress-nginx its side ports too,
- * and, until Rancher's ingress is Traefik's (step `done`), the bridge Ingress that lets Traefik serve Rancher.
+ * The objects Rancher's chart renders for Traefik: its values (timeouts; behind an ALB, the forwarded headers it trusts
+ * and its idle timeout; with re-encryption, the ServersTransport to Rancher's pods, which Traefik's own chart renders);
+ * during a move off ingress-nginx its side ports too, and, until Rancher's ingress is Traefik's (step `done`), the
+ * bridge Ingress that lets Traefik serve Rancher.
  */
-function traefikObjects(cluster: ClusterPlan, hostname: string, namespace: string): Record<string, unknown>[] {
+function traefikObjects(
+  cluster: ClusterPlan,
+  tls: TlsPlan,
+  at: { readonly hostname: string; readonly namespace: string; readonly albSourceCidrs?: readonly string[] },
+): Record<string, unknown>[] {
   if (!cluster.ingressControllers.includes('traefik')) return [];
   const chart = packagedIngress(cluster.distribution, 'traefik').chart;
-  if (!cluster.migration) return [traefikTimeoutsChartConfig(chart)];
-  return [
-    traefikTimeoutsChartConfig(chart, { web: TRAEFIK_SIDE_PORTS[80], websecure: TRAEFIK_SIDE_PORTS[443] }),
-    ...(cluster.rancherIngressController === 'ingress-nginx' ? [traefikBridgeIngress(hostname, namespace, INGRESS_SECRET)] : []),
-  ];
+  if (tls.atLoadBalancer && !at.albSourceCidrs) throw new Error('TLS at the load balancer: the ALB is built before Rancher is installed');
+  const options: TraefikChartOptions = {
+    ...(cluster.migration ? { hostPorts: { web: TRAEFIK_SIDE_PORTS[80], websecure: TRAEFIK_SIDE_PORTS[443] } } : {}),
+    ...(tls.atLoadBalancer ? { behindLoadBalancer: { trustedIPs: at.albSourceCidrs!, idleTimeoutSeconds: ALB_TARGET_KEEP_ALIVE_SECONDS } } : {}),
+    // With Rancher's own CA issuing the front certificate, cert-manager writes that CA into its secret as ca.crt.
+    // In Rancher's namespace, which the chart's release needs (by name, not the namespace resource's reference: the
+    // values of Traefik's chart are a string the namespace reaches no sooner).
+    ...(tls.mode === 'rancher'
+      ? { extraObjects: [rancherServersTransport(RANCHER_NAMESPACE, tls.issuer === 'rancher' ? INGRESS_SECRET : undefined)] }
+      : {}),
+  };
+  const bridge =
+    cluster.migration && cluster.rancherIngressController === 'ingress-nginx'
+      ? [
+          traefikBridgeIngress(at.hostname, at.namespace, {
+            ...(tls.atLoadBalancer ? {} : { tlsSecret: INGRESS_SECRET }),
+            servicePort: tls.mode === 'rancher' ? 443 : 80,
+          }),
+        ]
+      : [];
+  return [traefikChartConfig(chart, options), ...bridge];
 }

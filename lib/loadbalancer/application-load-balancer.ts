@@ -14,6 +14,12 @@ import { RANCHER_PUBLIC_PORTS } from '../nodes/private/ports';
 export const ALB_SSL_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
 /** Rancher's UI, kubectl shells and agents keep websockets open; the default 60 s cuts them. */
 export const ALB_IDLE_TIMEOUT_SECONDS = 3600;
+/**
+ * How long a target keeps an idle keep-alive connection from the balancer open: longer than the balancer does. The ELB
+ * guide ("Connection idle timeout" of Application Load Balancers) asks targets for more than the balancer's idle
+ * timeout: a target that closes first can close a connection the balancer is sending a request on, which it answers 502.
+ */
+export const ALB_TARGET_KEEP_ALIVE_SECONDS = ALB_IDLE_TIMEOUT_SECONDS + 60;
 
 /** How the balancer tells a serving target: an HTTP GET on the target's port. */
 export interface AlbHealthCheck {
@@ -32,7 +38,7 @@ export interface ApplicationLoadBalancerProps {
   readonly subnetIds: string[];
   /** ACM certificate served on 443. */
   readonly certificateArn: string;
-  /** Security group of the targets; the balancer may reach them only on HTTP 80. */
+  /** Security group of the targets; the balancer may reach them only on its target ports (HTTP). */
   readonly targetSecurityGroupId: string;
   /** The targets' health check on port 80. @default INGRESS_HEALTH_CHECK (`/healthz`, 200-404) */
   readonly healthCheck?: AlbHealthCheck;
@@ -51,9 +57,17 @@ export interface ApplicationLoadBalancerProps {
    * in place. @default 'ipv4'
    */
   readonly ipAddressType?: 'ipv4' | 'dualstack';
+  /** The targets' HTTP port the HTTPS listener forwards to. @default 80 */
+  readonly targetPort?: number;
+  /**
+   * Target ports with a target group of their own that the listener does not forward to (yet, or any more): registered
+   * and health-checked, so the listener can move to one (or back) by changing its action alone. @default none
+   */
+  readonly standbyTargetPorts?: readonly number[];
 }
 
-const HTTP_TO_TARGETS: PortRule = { protocol: 'tcp', from: 80, to: 80, description: 'HTTP to the ingress controller' };
+/** The target port whose group and rules keep the ids the balancer always had (`tg-http`, `egress-80`). */
+const FIRST_TARGET_PORT = 80;
 
 /**
  * TLS ends here (the Rancher docs' `external` mode): an internet-facing ALB
@@ -64,7 +78,10 @@ const HTTP_TO_TARGETS: PortRule = { protocol: 'tcp', from: 80, to: 80, descripti
 export class ApplicationLoadBalancer extends Construct {
   readonly lb: Lb;
   readonly securityGroup: SecurityGroup;
+  /** The target group the HTTPS listener forwards to. */
   readonly targetGroup: LbTargetGroup;
+  /** Every target port (forwarded to or standing by), each with its target group: the targets must admit the balancer on each. */
+  readonly targetPorts: readonly number[];
   /** HTTPS 443 (forward) and HTTP 80 (redirect): what a probe through the balancer waits for besides its targets. */
   readonly listeners: LbListener[];
   /** The balancer's own security group rules (in from the internet, out to the targets): what a probe through it needs too. */
@@ -86,8 +103,17 @@ export class ApplicationLoadBalancer extends Construct {
       this.rules.push(allowIngress(this, `ingress-${rule.from}`, this.securityGroup.id, rule, { cidr: '0.0.0.0/0' }));
       if (dualStack) this.rules.push(allowIngress(this, `ingress-${rule.from}-ipv6`, this.securityGroup.id, rule, { cidr: '::/0' }));
     }
-    this.rules.push(allowEgress(this, 'egress-80', this.securityGroup.id, HTTP_TO_TARGETS, { securityGroupId: props.targetSecurityGroupId }));
-
+    const targetPort = props.targetPort ?? FIRST_TARGET_PORT;
+    this.targetPorts = [...new Set([targetPort, ...(props.standbyTargetPorts ?? [])])].sort((a, b) => a - b);
+    const suffix = (port: number) => (port === FIRST_TARGET_PORT ? '' : `-${port}`);
+    requireAwsNames(
+      `ApplicationLoadBalancer ${this.node.path}`,
+      this.targetPorts.filter((port) => port !== FIRST_TARGET_PORT).map((port) => ['targetGroup', `${props.name}-alb-${port}`] as const),
+    );
+    for (const port of this.targetPorts) {
+      const toTargets: PortRule = { protocol: 'tcp', from: port, to: port, description: 'HTTP to the ingress controller' };
+      this.rules.push(allowEgress(this, `egress-${port}`, this.securityGroup.id, toTargets, { securityGroupId: props.targetSecurityGroupId }));
+    }
     this.lb = new Lb(this, 'lb', {
       name: `${props.name}-alb`,
       loadBalancerType: 'application',
@@ -102,23 +128,30 @@ export class ApplicationLoadBalancer extends Construct {
       dependsOn: props.dependsOn,
     });
 
-    this.targetGroup = new LbTargetGroup(this, 'tg-http', {
-      name: `${props.name}-alb-http`,
-      port: 80,
-      protocol: 'HTTP',
-      targetType: 'instance',
-      vpcId: props.vpcId,
-      deregistrationDelay: '30',
-      healthCheck: {
+    const groups = new Map<number, LbTargetGroup>();
+    for (const port of this.targetPorts) {
+      const name = port === FIRST_TARGET_PORT ? `${props.name}-alb-http` : `${props.name}-alb-${port}`;
+      const group = new LbTargetGroup(this, `tg-http${suffix(port)}`, {
+        name,
+        port,
         protocol: 'HTTP',
-        ...(props.healthCheck ?? INGRESS_HEALTH_CHECK),
-        port: 'traffic-port',
-        interval: 10,
-        healthyThreshold: 3,
-        unhealthyThreshold: 3,
-      },
-      tags: { Name: `${props.name}-alb-http` },
-    });
+        targetType: 'instance',
+        vpcId: props.vpcId,
+        deregistrationDelay: '30',
+        healthCheck: {
+          protocol: 'HTTP',
+          ...(props.healthCheck ?? INGRESS_HEALTH_CHECK),
+          port: 'traffic-port',
+          interval: 10,
+          healthyThreshold: 3,
+          unhealthyThreshold: 3,
+        },
+        tags: { Name: name },
+      });
+      groups.set(port, group);
+    }
+    this.targetGroup = groups.get(targetPort)!;
+    this.allTargetGroups = groups;
 
     const https = new LbListener(this, 'listener-443', {
       loadBalancerArn: this.lb.arn,
@@ -137,8 +170,23 @@ export class ApplicationLoadBalancer extends Construct {
     this.listeners = [https, http];
   }
 
-  addInstanceTarget(id: string, instanceId: string): LbTargetGroupAttachment {
-    return new LbTargetGroupAttachment(this, id, { targetGroupArn: this.targetGroup.arn, targetId: instanceId, port: 80 });
+  private readonly allTargetGroups: ReadonlyMap<number, LbTargetGroup>;
+
+  /** Registers an instance in every target group (forwarded to or standing by), each on its own port (`id`, `id-<port>`). */
+  addInstanceTarget(id: string, instanceId: string): LbTargetGroupAttachment[] {
+    return [...this.allTargetGroups].map(
+      ([port, group]) =>
+        new LbTargetGroupAttachment(this, port === FIRST_TARGET_PORT ? id : `${id}-${port}`, {
+          targetGroupArn: group.arn,
+          targetId: instanceId,
+          port,
+        }),
+    );
+  }
+
+  /** The HTTPS listener, whose action forwards to `targetGroup`. */
+  get httpsListener(): LbListener {
+    return this.listeners[0];
   }
 
   get dnsName(): string {

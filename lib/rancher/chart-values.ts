@@ -18,6 +18,8 @@ export interface RancherChartInput {
   readonly tls: TlsSettings;
   /** API audit log; off unless enabled. */
   readonly auditLog?: AuditLogSettings;
+  /** Annotations of Rancher's Service (`service.annotations`), e.g. how Traefik reaches it with re-encryption. */
+  readonly serviceAnnotations?: Readonly<Record<string, string>>;
   /** Further manifests for the chart's `extraObjects` (e.g. ingress controller settings the stack owns). */
   readonly extraObjects?: readonly Record<string, unknown>[];
   /** Outbound proxy for Rancher (one URL for HTTP and HTTPS in the chart) and what bypasses it. */
@@ -105,8 +107,10 @@ export function rancherChartValues(input: RancherChartInput): Record<string, unk
   }
   // Re-encryption: the ingress still presents the front certificate, then
   // talks HTTPS to Rancher's own listener (the chart adds the nginx
-  // backend-protocol annotation for port 443).
+  // backend-protocol annotation for port 443; Traefik speaks HTTPS to port 443
+  // by itself and is told how to trust it by a Service annotation).
   if (plan.mode === 'rancher') ingress.servicePort = 443;
+  if (input.serviceAnnotations && Object.keys(input.serviceAnnotations).length > 0) values.service = { annotations: { ...input.serviceAnnotations } };
   if (plan.privateCa) values.privateCA = true;
   // No CA published (a public CA's certificate): agents verify against their system store (TlsPlan.publishesCa).
   if (!plan.publishesCa) values.agentTLSMode = AGENT_TLS_SYSTEM_STORE;

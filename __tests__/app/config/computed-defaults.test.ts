@@ -32,7 +32,7 @@ describe('the settings reference runs the plans', () => {
   const defaults = settings({});
   it.each([
     ['rkeHa.nodeCount', [3, 2]],
-    ['rkeHa.ingressController', ['traefik', 'ingress-nginx']],
+    ['rkeHa.ingressController', ['traefik']],
     ['rkeHa.vpcCidr', ['10.0.0.0/16']],
     ['rkeHa.natGateways', ['per-zone']],
     ['docker.vpcCidr', ['10.0.0.0/16']],

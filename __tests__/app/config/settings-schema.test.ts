@@ -460,11 +460,13 @@ describe('top-level settings', () => {
       expect(problemsOf({ versions: { rke2: `v1.${minor}.0+rke2r1` } })).not.toContainEqual(ruleProblem(minor));
     });
 
-    it.each([NO_NGINX_MINOR, NO_NGINX_MINOR + 1])('refuses the default of TLS mode external (ingress-nginx) with RKE2 1.%i', (minor) => {
-      expect(problemsOf({ versions: { rke2: `v1.${minor}.0+rke2r1` }, rancher: { tls: { mode: 'external', issuer: 'acme' } } })).toContainEqual(
-        ruleProblem(minor),
-      );
-    });
+    it.each([NO_NGINX_MINOR, NO_NGINX_MINOR + 1])(
+      'accepts TLS modes external and rancher with the default controller (traefik) with RKE2 1.%i',
+      (minor) => {
+        for (const tls of [{ mode: 'external', issuer: 'acme' }, { mode: 'rancher' }])
+          expect(problemsOf({ versions: { rke2: `v1.${minor}.0+rke2r1` }, rancher: { tls } })).not.toContainEqual(ruleProblem(minor));
+      },
+    );
 
     it('refuses an explicit ingress-nginx too', () => {
       expect(problemsOf({ versions: { rke2: `v1.${NO_NGINX_MINOR}.0+rke2r1` }, rkeHa: { ingressController: 'ingress-nginx' } })).toContainEqual(
@@ -487,11 +489,22 @@ describe('top-level settings', () => {
     });
   });
 
-  it("applies the TLS rules to the distribution's own ingress: k3s (Traefik) refuses mode rancher", () => {
+  it("applies the TLS rules to the distribution's own ingress: k3s (Traefik behind ServiceLB) refuses modes rancher and external", () => {
     expect(problemsOf({ rkeHa: { distribution: 'k3s' }, rancher: { tls: { mode: 'rancher' } } })).toEqual([
-      { field: 'rancher.tls.mode', message: expect.stringContaining('set up for ingress-nginx only'), value: 'rancher' },
+      {
+        field: 'rancher.tls.mode',
+        message: "re-encryption (mode rancher) is set up for RKE2's Traefik only; use rkeHa.distribution rke2 or mode ingress",
+        value: 'rancher',
+      },
     ]);
+    expect(problemsOf({ rkeHa: { distribution: 'k3s' }, rancher: { tls: { mode: 'external', issuer: 'acme' } } })).toEqual([
+      { field: 'rancher.tls.mode', message: expect.stringContaining("K3s' ServiceLB hides from Traefik"), value: 'external' },
+    ]);
+    // RKE2 takes both with its default controller (Traefik), and with ingress-nginx named.
     expect(fieldsOf({ rancher: { tls: { mode: 'rancher' } } })).toEqual([]);
+    expect(fieldsOf({ rancher: { tls: { mode: 'external', issuer: 'acme' } } })).toEqual([]);
+    expect(fieldsOf({ rkeHa: { ingressController: 'traefik' }, rancher: { tls: { mode: 'rancher' } } })).toEqual([]);
+    expect(fieldsOf({ rkeHa: { ingressController: 'ingress-nginx' }, rancher: { tls: { mode: 'external', issuer: 'acme' } } })).toEqual([]);
   });
 
   describe('every problem at once', () => {

@@ -102,6 +102,13 @@ describe('rke-ha single server in an existing VPC, TLS at an ALB', () => {
     for (const lb of balancers) expect(lb.subnets).toEqual(LB.slice(0, 2).map((id) => `\${${subnetData(json, id, 'load-balancer')}.id}`));
   });
 
+  it("has Traefik trust forwarded headers from the ALB's subnets as read at plan time, not from the VPC or everyone", () => {
+    const values = Object.values(resources(json, 'helm_release')).find((r) => r.chart === 'rancher').values[0] as string;
+    const cidrs = LB.slice(0, 2).map((id) => `        - \${${subnetData(json, id, 'load-balancer')}.cidr_block}\\n`);
+    expect(values).toContain(`trustedIPs:\\n${cidrs.join('')}`);
+    expect(values).not.toContain('0.0.0.0/0');
+  });
+
   it("checks the one server's zone against the load balancers' and needs no peer", () => {
     const [, server] = only(json, 'aws_instance');
     expect(userDataOf(json, server)).toContain('PEER_IPS=""');

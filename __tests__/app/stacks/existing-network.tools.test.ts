@@ -4,7 +4,9 @@ import { DOCKER_STACK } from '../../../app/stacks/docker';
 import { RKE_HA_STACK } from '../../../app/stacks/rke-ha';
 import { refusals } from '../../helpers/guard';
 import { failedChecks } from '../../helpers/plan-checks';
-import { LB, NETWORK } from '../../helpers/sample-network';
+import { LB, NETWORK, NODES, VPC } from '../../helpers/sample-network';
+import { evaluate, expressionOf, unparsableTemplates } from '../../helpers/terraform';
+import { lintYaml } from '../../helpers/validators';
 import { only, resources, userDataOf } from '../../helpers/synth';
 import { synthSettings, variantSettings } from '../../helpers/variants';
 import { placeholderValue, renderTemplate, validateCloudConfig } from '../../helpers/validators';
@@ -40,6 +42,30 @@ describe('rke-ha in an existing VPC', () => {
     it('passes the deployment guard on the first plan (no server runs yet)', () => {
       expect(refusals(json, json, NETWORK)).toEqual([]);
     });
+  });
+});
+
+describe('rke-ha single server in an existing VPC, TLS at an ALB', () => {
+  // As existing-network.test.ts has it: one synth serves both.
+  const json = rke({
+    rkeHa: { nodeCount: 1, existingNetwork: { vpcId: VPC, loadBalancerSubnetIds: LB.slice(0, 2), nodeSubnetIds: NODES.slice(0, 1) } },
+    rancher: { tls: { mode: 'external', issuer: 'acme' } },
+  });
+
+  it("Traefik trusts the ALB subnets' ranges terraform reads at plan time; its values parse, as HCL and as YAML yamllint accepts", () => {
+    expect(unparsableTemplates(json)).toEqual([]);
+    const rancher = Object.values(resources(json, 'helm_release')).find((r) => r.chart === 'rancher');
+    // The load balancer subnets' data sources, answered as the sample network would.
+    const subnets = json.data!.aws_subnet as Record<string, { id: string }>;
+    const expression = expressionOf(rancher.values[0]).replace(/data\.aws_subnet\.([A-Za-z0-9_-]+)\.cidr_block/g, (_, name: string) =>
+      JSON.stringify(NETWORK.subnets[subnets[name].id].cidr_block),
+    );
+    const values = evaluate(`yamldecode(${expression})`, { rancher_hostname: 'rancher.example.com' }) as {
+      extraObjects: { kind: string; spec: { valuesContent: string } }[];
+    };
+    const traefik = values.extraObjects.find((o) => o.kind === 'HelmChartConfig')!.spec.valuesContent;
+    expect(parse(traefik).ports.web.forwardedHeaders.trustedIPs).toEqual(LB.slice(0, 2).map((id) => NETWORK.subnets[id].cidr_block));
+    expect(lintYaml([traefik])).toEqual([{ status: 0, output: '' }]);
   });
 });
 

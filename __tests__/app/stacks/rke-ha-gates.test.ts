@@ -42,11 +42,7 @@ interface Variant {
 }
 
 function nginxInput(tls: (typeof TLS)[number], servers: number): SettingsInput {
-  const rkeHa = {
-    ...(servers === 3 ? {} : { nodeCount: 1 as const }),
-    ...(tls.mode === 'ingress' ? { ingressController: 'ingress-nginx' as const } : {}),
-  };
-  return Object.keys(rkeHa).length ? { rancher: { tls }, rkeHa } : { rancher: { tls } };
+  return { rancher: { tls }, rkeHa: { ...(servers === 3 ? {} : { nodeCount: 1 as const }), ingressController: 'ingress-nginx' } };
 }
 
 const variants: Variant[] = [];
@@ -57,8 +53,7 @@ for (const [i, tls] of TLS.entries()) {
   for (const servers of firstOfMode ? [1, 3] : [3]) {
     variants.push({
       name: `rke2 nginx ${tls.mode}+${tls.issuer}${'privateCA' in tls ? '+privateCA' : ''} x${servers}`,
-      // The HA count as a file that leaves it out (a present rkeHa section is another settings input, another synth).
-      // ingress-nginx is the default only with TLS modes rancher and external; with mode ingress it is named.
+      // ingress-nginx, named as a deployment created with it names it (Traefik is the default in every mode).
       input: nginxInput(tls, servers),
       servers,
       distribution: 'rke2',
@@ -66,18 +61,19 @@ for (const [i, tls] of TLS.entries()) {
       certManager,
       alb,
     });
-    // Traefik and K3s support TLS at the ingress only.
+    variants.push({
+      name: `rke2 traefik ${tls.mode}+${tls.issuer}${'privateCA' in tls ? '+privateCA' : ''} x${servers}`,
+      // The default controller: the file leaves it out (and the HA count: a present rkeHa section is another settings
+      // input, another synth).
+      input: servers === 3 ? { rancher: { tls } } : { rancher: { tls }, rkeHa: { nodeCount: 1 } },
+      servers,
+      distribution: 'rke2',
+      controller: 'traefik',
+      certManager,
+      alb,
+    });
+    // K3s (Traefik behind ServiceLB) supports TLS at the ingress only.
     if (tls.mode === 'ingress') {
-      variants.push({
-        name: `rke2 traefik ${tls.issuer} x${servers}`,
-        // The default controller: the file leaves it out.
-        input: servers === 3 ? { rancher: { tls } } : { rancher: { tls }, rkeHa: { nodeCount: 1 } },
-        servers,
-        distribution: 'rke2',
-        controller: 'traefik',
-        certManager,
-        alb,
-      });
       variants.push({
         name: `k3s ${tls.issuer} x${servers}`,
         input: { rancher: { tls }, rkeHa: { nodeCount: servers as 1 | 3, distribution: 'k3s' } },
@@ -161,6 +157,9 @@ describe.each(variants)('rke-ha first apply: $name', (v) => {
       expect(values).not.toContain('nginx.ingress.kubernetes.io');
       expect(values).toContain(`"kind" = "HelmChartConfig", "metadata" = {"name" = "${v.distribution === 'k3s' ? 'traefik' : 'rke2-traefik'}"`);
       expect(values).toContain("readTimeout: '0s'");
+      // Behind the ALB, Traefik keeps an idle connection longer than the ALB's hour (else a reused one can get a 502).
+      if (v.alb) expect(values).toContain("idleTimeout: '3660s'");
+      else expect(values).not.toContain('idleTimeout');
     }
     const idle = Object.values(resources(json, 'aws_lb_listener'))
       .filter((l) => l.protocol === 'TCP')

@@ -151,3 +151,123 @@ describe('rke-ha off ingress-nginx: the steps in other layouts', () => {
     }
   });
 });
+
+describe('rke-ha off ingress-nginx with TLS at the ALB (rancher.tls.mode external)', () => {
+  const EXTERNAL = with_(NGINX, { rancher: { tls: { mode: 'external', issuer: 'acme' } } });
+  const ext = (s?: string) => synth(s ? with_(EXTERNAL, { rkeHa: { ingressController: 'traefik', ingressMigration: s } }) : EXTERNAL);
+  const [E_NONE, E_BESIDE, E_MOVED, E_DONE] = [undefined, 'beside', 'moved', 'done'].map(ext);
+  /** What the ALB's HTTPS listener forwards to: its target group's port (the first group is port 80's, `tg-http`). */
+  const albForwards = (json: TerraformJson) => {
+    const https = Object.entries(resources(json, 'aws_lb_listener')).find(([n]) => n.startsWith('application-load-balancer_listener-443'))![1];
+    const port = /aws_lb_target_group\.application-load-balancer_tg-http(?:-(\d+))?_/.exec(https.default_action[0].target_group_arn)!;
+    return Number(port[1] ?? 80);
+  };
+
+  it("beside: both controllers on the servers, a standby ALB group on Traefik's side port 8000; the HTTPS listener still on 80", () => {
+    expect(changed(E_NONE, E_BESIDE)).toEqual(
+      [
+        // The final /ping goes through the ALB and waits for its rules and targets (the API path, the NLB's, is as it was).
+        'data.http.rancher-readiness_ping',
+        'locals',
+        'resource.aws_lb_target_group.application-load-balancer_tg-http-8000',
+        ...servers.map((i) => `resource.aws_lb_target_group_attachment.application-load-balancer_server-${i}-8000`),
+        'resource.aws_vpc_security_group_egress_rule.application-load-balancer_egress-8000',
+        'resource.aws_vpc_security_group_ingress_rule.node-security-group_from-alb-8000',
+        'resource.helm_release.rancher_release',
+        'resource.terraform_data.deployment-guard',
+        'resource.terraform_data.deployment-guard_record-rkeHa-ingressController',
+        ...servers.map((i) => `resource.terraform_data.server-${i}_ingress-controllers`),
+      ].sort(),
+    );
+    expect(plannedChange(E_NONE, E_BESIDE)).toEqual({ replaced: [], destroyed: [] });
+    expect(controllersOf(E_BESIDE)).toEqual(servers.map(() => ['ingress-nginx', 'traefik']));
+    expect(albForwards(E_BESIDE)).toBe(80);
+    const values = rancherValues(E_BESIDE);
+    // ingress-nginx still serves (and trusts the ALB's headers); Traefik beside it on 8000 trusts them too.
+    expect(values).toContain('"ingressClassName" = "nginx"');
+    expect(values).toContain('use-forwarded-headers');
+    expect(values).toContain('hostPort: 8000');
+    expect(values).toContain('trustedIPs:');
+    // The bridge as the chart's Ingress with tls=external: no tls, Rancher's port 80.
+    expect(values).toMatch(/"name" = "rancher-traefik".*"spec" = \{"ingressClassName" = "traefik", "rules" = .*"number" = 80/);
+    expect(values).not.toMatch(/"name" = "rancher-traefik"[^\]]*"secretName"/);
+  });
+
+  it("moved: only the ALB's HTTPS listener (to 8000) and the guard", () => {
+    expect(changed(E_BESIDE, E_MOVED)).toEqual([
+      'resource.aws_lb_listener.application-load-balancer_listener-443',
+      'resource.terraform_data.deployment-guard',
+    ]);
+    expect(albForwards(E_MOVED)).toBe(8000);
+    expect(plannedChange(E_BESIDE, E_MOVED)).toEqual({ replaced: [], destroyed: [] });
+  });
+
+  it('done: Traefik alone, the port-80 group goes, and the guard reads what the HTTPS listener forwards to', () => {
+    expect(changed(E_MOVED, E_DONE)).toEqual(
+      [
+        'data.aws_lb_listener.ingress-migration-listener-443',
+        'data.http.rancher-readiness_ping',
+        'locals',
+        'resource.aws_lb_target_group.application-load-balancer_tg-http (removed)',
+        ...servers.map((i) => `resource.aws_lb_target_group_attachment.application-load-balancer_server-${i} (removed)`),
+        'resource.aws_vpc_security_group_egress_rule.application-load-balancer_egress-80 (removed)',
+        'resource.aws_vpc_security_group_ingress_rule.node-security-group_from-alb-80 (removed)',
+        'resource.helm_release.rancher_release',
+        'resource.helm_release.readiness-gates_ingress-ready',
+        'resource.terraform_data.deployment-guard',
+        ...servers.map((i) => `resource.terraform_data.server-${i}_ingress-controllers`),
+      ].sort(),
+    );
+    expect(controllersOf(E_DONE)).toEqual(servers.map(() => ['traefik']));
+    expect(albForwards(E_DONE)).toBe(8000);
+    const values = rancherValues(E_DONE);
+    expect(values).toContain('"ingressClassName" = "traefik"');
+    expect(values).not.toContain('use-forwarded-headers');
+    expect(values).not.toContain('rancher-traefik');
+    expect(values).toContain('hostPort: 8000');
+    const change = plannedChange(E_MOVED, E_DONE);
+    expect(change.replaced).toEqual([expect.stringMatching(/^helm_release\.readiness-gates_ingress-ready_/)]);
+    expect(
+      change.destroyed.filter((d) => !/^aws_(lb_target_group|lb_target_group_attachment|vpc_security_group_(egress|ingress)_rule)\./.test(d)),
+    ).toEqual([]);
+    const guard = JSON.stringify(resources(E_DONE, 'terraform_data'));
+    expect(guard).toContain('data.aws_lb_listener.ingress-migration-listener-443');
+    expect(guard).not.toContain('ingress-migration-listener-80');
+  });
+
+  it('a new deployment with TLS at the ALB runs Traefik on 80 behind it, no side ports', () => {
+    const fresh = synth({ ...EXTERNAL, rkeHa: {} });
+    expect(controllersOf(fresh)).toEqual(servers.map(() => ['traefik']));
+    expect(albForwards(fresh)).toBe(80);
+    expect(rancherValues(fresh)).not.toContain('hostPort');
+  });
+});
+
+describe('rke-ha off ingress-nginx with re-encryption (rancher.tls.mode rancher)', () => {
+  const REENCRYPT = with_(NGINX, { rancher: { tls: { mode: 'rancher' } } });
+  const re = (s: string) => synth(with_(REENCRYPT, { rkeHa: { ingressController: 'traefik', ingressMigration: s } }));
+
+  it("each step moves the NLB as in the default mode; the bridge names Rancher's port 443 and the Service its transport", () => {
+    for (const [s, targets] of [
+      ['beside', { 80: '80', 443: '443', 6443: '6443' }],
+      ['moved', { 80: '8000', 443: '8443', 6443: '6443' }],
+      ['done', { 80: '8000', 443: '8443', 6443: '6443' }],
+    ] as const) {
+      const json = re(s);
+      expect(listenerTargets(json)).toEqual(targets);
+      const values = rancherValues(json);
+      expect(values).toContain('"servicePort" = 443');
+      expect(values).toContain('"traefik.ingress.kubernetes.io/service.serverstransport" = "cattle-system-rancher@kubernetescrd"');
+      expect(values).toContain('kind: ServersTransport');
+      if (s !== 'done') expect(values).toMatch(/"name" = "rancher-traefik".*"tls" = \[\{.*"secretName" = "tls-rancher-ingress".*"number" = 443/);
+    }
+    expect(rancherValues(synth(REENCRYPT))).not.toContain('ServersTransport');
+  });
+
+  it('beside changes what it changes in the default mode, and nothing else', () => {
+    const none = synth(REENCRYPT);
+    const beside = re('beside');
+    expect(changed(none, beside)).toEqual(changed(NONE, BESIDE));
+    expect(plannedChange(none, beside)).toEqual({ replaced: [], destroyed: [] });
+  });
+});

@@ -19,6 +19,12 @@ const OLD_RANCHER = with_(NGINX, withTestSums({ versions: { rancher: '2.13.3', r
 
 type Case = readonly [name: string, before: SettingsInput, after: SettingsInput, history: History | undefined];
 
+/** The other TLS modes on ingress-nginx: named, as a deployment created with them before Traefik was their default. */
+const EXTERNAL = with_(NGINX, { rancher: { tls: { mode: 'external', issuer: 'acme' } } });
+const REENCRYPT = with_(NGINX, { rancher: { tls: { mode: 'rancher' } } });
+/** The same settings as a file of 0.4 wrote them: the controller left unset (it meant ingress-nginx with these modes). */
+const unset = (settings: SettingsInput): SettingsInput => ({ ...settings, rkeHa: {} });
+
 const TAKEN: Case[] = [
   ['ingress-nginx to beside (the records written: every server "held")', NGINX, step('beside'), undefined],
   ['beside to moved, every server rolled', step('beside'), step('moved'), run(BOTH, BOTH, BOTH)],
@@ -28,6 +34,17 @@ const TAKEN: Case[] = [
   ['moved back to beside', step('moved'), step('beside'), run(BOTH, BOTH, BOTH)],
   ['done, not yet rolled, back to moved', step('done'), step('moved'), run(BOTH, BOTH, BOTH)],
   ['beside back to ingress-nginx', step('beside'), NGINX, run(BOTH, BOTH, BOTH)],
+  ['external: ingress-nginx to beside', EXTERNAL, step('beside', EXTERNAL), undefined],
+  ['external: beside to moved, every server rolled', step('beside', EXTERNAL), step('moved', EXTERNAL), run(BOTH, BOTH, BOTH)],
+  [
+    'external: moved to done (the ALB forwards to Traefik), every server rolled',
+    step('moved', EXTERNAL),
+    step('done', EXTERNAL),
+    run(BOTH, BOTH, BOTH),
+  ],
+  ['external: moved back to beside', step('moved', EXTERNAL), step('beside', EXTERNAL), run(BOTH, BOTH, BOTH)],
+  ['rancher: ingress-nginx to beside', REENCRYPT, step('beside', REENCRYPT), undefined],
+  ['rancher: moved to done, every server rolled', step('moved', REENCRYPT), step('done', REENCRYPT), run(BOTH, BOTH, BOTH)],
 ];
 
 const REFUSED: (readonly [...Case, string])[] = [
@@ -86,6 +103,34 @@ const REFUSED: (readonly [...Case, string])[] = [
     step('beside', BASE),
     undefined,
     'ingressMigration is "beside", but this deployment was created with "traefik": the steps move a deployment created with ingress-nginx to Traefik',
+  ],
+  [
+    "external: beside straight to done (the ALB's HTTPS listener not moved yet)",
+    step('beside', EXTERNAL),
+    step('done', EXTERNAL),
+    run(BOTH, BOTH, BOTH),
+    'ingressMigration is "done", but the load balancer\'s port 443 still forwards to ingress-nginx: apply ingressMigration moved first',
+  ],
+  [
+    'external: ingress-nginx straight to moved',
+    EXTERNAL,
+    step('moved', EXTERNAL),
+    undefined,
+    'ingressMigration is "moved", but server-0 runs "what it was created with (not rolled since the move began)"',
+  ],
+  [
+    'external, created with ingress-nginx (its default then): the controller left unset, now Traefik',
+    EXTERNAL,
+    unset(EXTERNAL),
+    undefined,
+    'ingressController is "traefik", but this deployment was created with "ingress-nginx". ingressController is unset: its default is traefik for new deployments (ingress-nginx before; with rancher.tls.mode rancher or external, before this version).',
+  ],
+  [
+    'rancher, created with ingress-nginx (its default then): the controller left unset, now Traefik',
+    REENCRYPT,
+    unset(REENCRYPT),
+    undefined,
+    'ingressController is "traefik", but this deployment was created with "ingress-nginx". ingressController is unset',
   ],
   [
     'Traefik without the steps (as before)',

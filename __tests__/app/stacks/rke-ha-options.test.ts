@@ -384,7 +384,7 @@ describe('rke-ha options: K3s with an external datastore', () => {
     );
     expect(() => settings({ rkeHa: { nodeCount: 2 } })).toThrow(/rkeHa\.nodeCount: expected 1 or 3 with rke2/);
     expect(() => settings({ rkeHa: { distribution: 'k3s' }, rancher: { tls: { mode: 'external', issuer: 'acme' } } })).toThrow(
-      /rancher\.tls\.mode: .*ingress-nginx only/,
+      /rancher\.tls\.mode: .*ServiceLB hides from Traefik/,
     );
   });
 });

@@ -181,11 +181,23 @@ describe('rke-ha TLS: TLS at the load balancer (external)', () => {
     expect(worldPorts(json)).toEqual([80, 443]);
   });
 
-  it.each(names)('%s: chart runs with tls=external and the ingress trusts forwarded headers', (name) => {
-    const values = release(synthesized[name].json, 'rancher').values[0];
+  it.each(names)("%s: chart runs with tls=external and Traefik trusts forwarded headers from the ALB's subnets only", (name) => {
+    const { json } = synthesized[name];
+    const values = release(json, 'rancher').values[0];
     expect(values).toContain('"tls" = "external"');
-    expect(values).toContain('"kind" = "HelmChartConfig"');
-    expect(release(synthesized[name].json, 'cert-manager')).toBeUndefined();
+    expect(values).toContain('"ingressClassName" = "traefik"');
+    // Traefik's values alone: no HelmChartConfig for an ingress-nginx the servers do not run.
+    expect([...values.matchAll(/"kind" = "HelmChartConfig", "metadata" = \{"name" = "([a-z0-9-]+)"/g)].map((m) => m[1])).toEqual(['rke2-traefik']);
+    const albSubnets = (Object.values(resources(json, 'aws_lb')).find((lb) => lb.load_balancer_type === 'application')!.subnets as string[]).map(
+      (ref) => resources(json, 'aws_subnet')[/^\$\{aws_subnet\.([^.]+)\.id\}$/.exec(ref)![1]].cidr_block,
+    );
+    expect(albSubnets).toHaveLength(3);
+    // The values as the module holds them: YAML inside an HCL string, its line breaks escaped.
+    expect(values).toContain(`forwardedHeaders:\\n      trustedIPs:\\n${albSubnets.map((cidr) => `        - ${cidr}\\n`).join('')}`);
+    expect(values).not.toMatch(/0\.0\.0\.0\/0|insecure/);
+    // Longer than the ALB keeps an idle connection (3600 s).
+    expect(values).toContain("idleTimeout: '3660s'");
+    expect(release(json, 'cert-manager')).toBeUndefined();
   });
 
   it('external+blank: imports the user certificate into ACM with a hostname check', () => {
@@ -231,5 +243,34 @@ describe('rke-ha TLS: re-encryption to the Rancher pods (mode rancher)', () => {
     const acme = release(synthesized['rancher+acme'].json, 'rancher').values[0];
     expect(acme).toContain('"servicePort" = 443');
     expect(acme).toContain('"source" = "letsEncrypt"');
+  });
+
+  it.each(['rancher+rancher', 'rancher+acme'])(
+    "%s: on Traefik, whose chart renders the ServersTransport the Rancher Service's annotation names",
+    (name) => {
+      const values = release(synthesized[name].json, 'rancher').values[0];
+      expect(values).toContain('"ingressClassName" = "traefik"');
+      expect(values).toContain(
+        '"service" = {"annotations" = {"traefik.ingress.kubernetes.io/service.serverstransport" = "cattle-system-rancher@kubernetescrd"}}',
+      );
+      expect(values).toContain('kind: ServersTransport');
+      expect(values).not.toContain('nginx.ingress.kubernetes.io');
+    },
+  );
+
+  it("verifies Rancher's listener where its CA is readable (issuer rancher), else does not (as ingress-nginx did)", () => {
+    const rancherCa = release(synthesized['rancher+rancher'].json, 'rancher').values[0];
+    expect(rancherCa).toContain('serverName: rancher.cattle-system');
+    expect(rancherCa).toContain('- secret: tls-rancher-ingress');
+    expect(rancherCa).not.toContain('insecureSkipVerify');
+    const acme = release(synthesized['rancher+acme'].json, 'rancher').values[0];
+    expect(acme).toContain('insecureSkipVerify: true');
+  });
+
+  it('the other modes have no transport of their own and leave the Service alone', () => {
+    for (const name of Object.keys(VARIANTS).filter((n) => !n.startsWith('rancher+'))) {
+      const values = release(synthesized[name].json, 'rancher').values[0];
+      expect([name, values.includes('ServersTransport'), values.includes('"service" =')]).toEqual([name, false, false]);
+    }
   });
 });

@@ -3,6 +3,8 @@ import { gates } from '../../helpers/gates';
 import { describeHclFolders, describeRootModulesLoaded } from '../../helpers/root-module';
 import { resources, type TerraformJson } from '../../helpers/synth';
 import { describeWithTerraform, evaluate, expressionOf, unparsableTemplates } from '../../helpers/terraform';
+import { lintYaml } from '../../helpers/validators';
+import { parse } from 'yaml';
 import { RKE_HA_TLS_VARIANTS as VARIANTS } from '../../helpers/variants';
 import { synthesizeFolders, release } from './rke-ha-tls.setup';
 
@@ -66,9 +68,46 @@ describeWithTerraform('rke-ha TLS: what Terraform makes of it (terraform fmt / c
     }
   });
 
-  it('external: the forwarded-headers config reaches ingress-nginx as valid YAML', () => {
+  /** Traefik's HelmChartConfig in the evaluated chart values, and its values as Helm will read them. */
+  const traefikConfig = (name: string) => {
+    const config = chartValues(synthesized[name].json).extraObjects.find((o: { kind: string }) => o.kind === 'HelmChartConfig');
+    return { config, values: parse(config.spec.valuesContent) };
+  };
+
+  it.each(Object.keys(VARIANTS))("%s: Traefik's HelmChartConfig is one for rke2-traefik in kube-system, its values clean for yamllint", (name) => {
+    const { config } = traefikConfig(name);
+    expect(config).toMatchObject({
+      apiVersion: 'helm.cattle.io/v1',
+      kind: 'HelmChartConfig',
+      metadata: { name: 'rke2-traefik', namespace: 'kube-system' },
+    });
+    expect(lintYaml([config.spec.valuesContent])).toEqual([{ status: 0, output: '' }]);
+  });
+
+  it("external: Traefik trusts the forwarded headers of the ALB's subnets on web and outlasts its idle timeout", () => {
     const values = chartValues(synthesized['external+acme'].json);
     expect(values.tls).toBe('external');
-    expect(values.extraObjects[0].spec.valuesContent).toBe("controller:\n  config:\n    use-forwarded-headers: 'true'\n");
+    expect(values.extraObjects.map((o: { kind: string; metadata: { name: string } }) => `${o.kind}/${o.metadata.name}`)).toEqual([
+      'HelmChartConfig/rke2-traefik',
+    ]);
+    const web = traefikConfig('external+acme').values.ports.web;
+    expect(web.forwardedHeaders.trustedIPs).toEqual(['10.0.0.0/20', '10.0.16.0/20', '10.0.32.0/20']);
+    expect(web.transport.respondingTimeouts).toEqual({ readTimeout: '0s', idleTimeout: '3660s' });
+  });
+
+  it("rancher: Traefik's chart renders a ServersTransport in cattle-system, the one the Rancher Service names", () => {
+    const values = chartValues(synthesized['rancher+rancher'].json);
+    expect(values.ingress).toMatchObject({ ingressClassName: 'traefik', servicePort: 443 });
+    const [transport] = traefikConfig('rancher+rancher').values.extraObjects;
+    expect(transport).toEqual({
+      apiVersion: 'traefik.io/v1alpha1',
+      kind: 'ServersTransport',
+      metadata: { name: 'rancher', namespace: 'cattle-system' },
+      spec: { serverName: 'rancher.cattle-system', rootCAs: [{ secret: 'tls-rancher-ingress' }] },
+    });
+    expect(values.service.annotations['traefik.ingress.kubernetes.io/service.serverstransport']).toBe(
+      `${transport.metadata.namespace}-${transport.metadata.name}@kubernetescrd`,
+    );
+    expect(traefikConfig('rancher+acme').values.extraObjects[0].spec).toEqual({ insecureSkipVerify: true });
   });
 });

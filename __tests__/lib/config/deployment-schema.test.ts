@@ -109,7 +109,7 @@ describe("a construct's messages name its own props, never a settings file's sec
     ['IPv6 admin networks', rancherOnDockerSchema, { adminCidrs: [IPV6] }],
     ['RHEL behind closed egress', rancherOnRkeSchema, { rkeHa: { operatingSystem: 'rhel-9' }, proxy: { egressOnlyTo: ['10.9.0.0/16'] } }],
     ['an image not published in the partition', rancherOnRkeSchema, { region: 'cn-north-1', rkeHa: { operatingSystem: 'rocky-9' } }],
-    ['re-encryption with Traefik', rancherOnRkeSchema, { rancher: { tls: { mode: 'rancher' } }, rkeHa: { ingressController: 'traefik' } }],
+    ['re-encryption with K3s', rancherOnRkeSchema, { rancher: { tls: { mode: 'rancher' } }, rkeHa: { distribution: 'k3s' } }],
     ['DNS round robin with an existing network', rancherOnRkeSchema, { rkeHa: { loadBalancer: { type: 'dns' }, existingNetwork: EXISTING } }],
     ['an EKS identity off EKS', rancherOnExistingClusterSchema, { backups: { credentials: 'irsa' } }],
     ['a wildcard name with ALB TLS', rancherOnDockerSchema, { dns: { mode: 'wildcard' }, docker: { tls: { mode: 'external', issuer: 'blank' } } }],

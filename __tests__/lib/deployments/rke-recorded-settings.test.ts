@@ -3,7 +3,10 @@ import { ingressControllerProcedure } from '../../../lib/deployments/private/rke
 describe('ingressControllerProcedure', () => {
   it('with the prop unset, says the default changed and to name the controller the deployment was created with', () => {
     const procedure = ingressControllerProcedure(undefined);
-    expect(procedure).toMatch(/^ingressController is unset: its default is traefik for new deployments \(ingress-nginx before this version/);
+    expect(procedure).toMatch(/^ingressController is unset: its default is traefik for new deployments \(ingress-nginx before/);
+    // Every mode: rancher and external kept ingress-nginx as their default until this version.
+    expect(procedure).toContain('with rancher.tls.mode rancher or external, before this version');
+    expect(procedure).not.toContain('still with');
     expect(procedure).toContain('set ingressController to that value and the plan is as before');
   });
 

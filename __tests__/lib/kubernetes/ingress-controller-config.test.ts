@@ -1,5 +1,12 @@
 import { parse } from 'yaml';
-import { forwardedHeadersChartConfig, packagedIngress, traefikTimeoutsChartConfig } from '../../../lib/kubernetes/private/ingress-controller-config';
+import {
+  forwardedHeadersChartConfig,
+  packagedIngress,
+  rancherServersTransport,
+  rancherServersTransportAnnotation,
+  traefikBridgeIngress,
+  traefikChartConfig,
+} from '../../../lib/kubernetes/private/ingress-controller-config';
 
 describe('forwardedHeadersChartConfig', () => {
   const config = forwardedHeadersChartConfig() as {
@@ -58,15 +65,91 @@ describe('packagedIngress', () => {
   });
 });
 
-describe('traefikTimeoutsChartConfig', () => {
+describe('traefikChartConfig', () => {
+  const valuesOf = (config: Record<string, unknown>) => parse((config as { spec: { valuesContent: string } }).spec.valuesContent);
+  const READ_TIMEOUT = { respondingTimeouts: { readTimeout: '0s' } };
+
   it('removes the read timeout of the web and websecure entry points (Traefik 2 behaviour), as a string the chart renders', () => {
-    const config = traefikTimeoutsChartConfig('rke2-traefik') as { metadata: Record<string, string>; spec: { valuesContent: string } };
+    const config = traefikChartConfig('rke2-traefik') as { metadata: Record<string, string>; spec: { valuesContent: string } };
     expect(config.metadata).toEqual({ name: 'rke2-traefik', namespace: 'kube-system' });
-    expect(parse(config.spec.valuesContent)).toEqual({
-      ports: {
-        web: { transport: { respondingTimeouts: { readTimeout: '0s' } } },
-        websecure: { transport: { respondingTimeouts: { readTimeout: '0s' } } },
-      },
+    expect(valuesOf(config)).toEqual({ ports: { web: { transport: READ_TIMEOUT }, websecure: { transport: READ_TIMEOUT } } });
+  });
+
+  it("behind a load balancer: web trusts X-Forwarded-* from the balancer's networks only, and outlasts its idle timeout", () => {
+    const values = valuesOf(
+      traefikChartConfig('rke2-traefik', { behindLoadBalancer: { trustedIPs: ['10.0.0.0/20', '10.0.16.0/20'], idleTimeoutSeconds: 3660 } }),
+    );
+    expect(values.ports.web).toEqual({
+      forwardedHeaders: { trustedIPs: ['10.0.0.0/20', '10.0.16.0/20'] },
+      transport: { respondingTimeouts: { readTimeout: '0s', idleTimeout: '3660s' } },
+    });
+    // Nothing trusted by default, and never everyone: no insecure mode, no 0.0.0.0/0.
+    expect(values.ports.web.forwardedHeaders).not.toHaveProperty('insecure');
+    expect(values.ports.websecure).toEqual({ transport: READ_TIMEOUT });
+  });
+
+  it('refuses to trust forwarded headers from no network (an empty list would be the chart default: trust nobody)', () => {
+    expect(() => traefikChartConfig('rke2-traefik', { behindLoadBalancer: { trustedIPs: [], idleTimeoutSeconds: 3660 } })).toThrow(/trustedIPs/);
+  });
+
+  it('a move off ingress-nginx: the side host ports, beside the other values', () => {
+    const values = valuesOf(
+      traefikChartConfig('rke2-traefik', {
+        hostPorts: { web: 8000, websecure: 8443 },
+        behindLoadBalancer: { trustedIPs: ['10.0.0.0/20'], idleTimeoutSeconds: 3660 },
+      }),
+    );
+    expect(values.ports.web.hostPort).toBe(8000);
+    expect(values.ports.web.forwardedHeaders.trustedIPs).toEqual(['10.0.0.0/20']);
+    expect(values.ports.websecure.hostPort).toBe(8443);
+  });
+
+  it("re-encryption: Traefik's own chart renders the ServersTransport (extraObjects), the object as given", () => {
+    const transport = rancherServersTransport('cattle-system', 'tls-rancher-ingress');
+    expect(valuesOf(traefikChartConfig('rke2-traefik', { extraObjects: [transport] })).extraObjects).toEqual([transport]);
+  });
+});
+
+describe('rancherServersTransport', () => {
+  it("with Rancher's CA readable (issuer rancher: ca.crt of the front certificate's secret): verifies by a name every Rancher listener certificate carries", () => {
+    expect(rancherServersTransport('cattle-system', 'tls-rancher-ingress')).toEqual({
+      apiVersion: 'traefik.io/v1alpha1',
+      kind: 'ServersTransport',
+      metadata: { name: 'rancher', namespace: 'cattle-system' },
+      spec: { serverName: 'rancher.cattle-system', rootCAs: [{ secret: 'tls-rancher-ingress' }] },
+    });
+  });
+
+  it('without it: does not verify, as ingress-nginx with the chart does not (and nothing else)', () => {
+    expect(rancherServersTransport('cattle-system', undefined).spec).toEqual({ insecureSkipVerify: true });
+  });
+
+  it("is the transport the Service annotation names (Traefik's <namespace>-<name>@kubernetescrd)", () => {
+    const transport = rancherServersTransport('cattle-system', undefined) as { metadata: { name: string; namespace: string } };
+    expect(rancherServersTransportAnnotation('cattle-system')).toEqual({
+      'traefik.ingress.kubernetes.io/service.serverstransport': `${transport.metadata.namespace}-${transport.metadata.name}@kubernetescrd`,
+    });
+  });
+});
+
+describe('traefikBridgeIngress', () => {
+  const backendOf = (ingress: any) => ingress.spec.rules[0].http.paths[0].backend.service;
+
+  it("as the chart's Ingress at the ingress: TLS with the front certificate, Rancher's port 80", () => {
+    const ingress = traefikBridgeIngress('rancher.example.com', 'cattle-system', { tlsSecret: 'tls-rancher-ingress', servicePort: 80 }) as any;
+    expect(ingress.spec.ingressClassName).toBe('traefik');
+    expect(ingress.spec.tls).toEqual([{ hosts: ['rancher.example.com'], secretName: 'tls-rancher-ingress' }]);
+    expect(backendOf(ingress)).toEqual({ name: 'rancher', port: { number: 80 } });
+  });
+
+  it('TLS at the load balancer: no tls (Traefik would serve a TLS Ingress on websecure only, and the balancer sends plain HTTP)', () => {
+    expect((traefikBridgeIngress('rancher.example.com', 'cattle-system', { servicePort: 80 }) as any).spec).not.toHaveProperty('tls');
+  });
+
+  it("re-encryption: Rancher's port 443, as the chart's servicePort", () => {
+    expect(backendOf(traefikBridgeIngress('rancher.example.com', 'cattle-system', { tlsSecret: 'tls-rancher-ingress', servicePort: 443 }))).toEqual({
+      name: 'rancher',
+      port: { number: 443 },
     });
   });
 });

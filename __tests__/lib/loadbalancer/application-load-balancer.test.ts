@@ -174,3 +174,58 @@ describe('ApplicationLoadBalancer', () => {
     expect(json).toMatchSnapshot();
   });
 });
+
+describe('ApplicationLoadBalancer with a target port standing by (a move off ingress-nginx)', () => {
+  const of = (props: { targetPort?: number; standbyTargetPorts?: number[] }) =>
+    synthConstruct((stack) => {
+      new AwsProvider(stack, 'aws', { region: 'us-east-1' });
+      const alb = new ApplicationLoadBalancer(stack, 'alb', {
+        name: NAME,
+        vpcId: 'vpc-0123',
+        subnetIds: ['subnet-a', 'subnet-b'],
+        certificateArn: CERTIFICATE,
+        targetSecurityGroupId: TARGETS,
+        ...props,
+      });
+      alb.addInstanceTarget('server-0', 'i-0000');
+    }).json;
+  const groupsOf = (json: any) =>
+    Object.fromEntries(Object.entries(resources(json, 'aws_lb_target_group')).map(([n, g]) => [n.replace(/_[0-9A-F]{8}$/, ''), g]));
+  const forwardsTo = (json: any) => Object.values(resources(json, 'aws_lb_listener')).find((l) => l.port === 443).default_action[0].target_group_arn;
+
+  it('beside: a second group on the side port, registered and health-checked alike, with its own rule; the listener forwards to 80', () => {
+    const json = of({ standbyTargetPorts: [8000] });
+    const groups = groupsOf(json);
+    expect(Object.keys(groups).sort()).toEqual(['alb_tg-http', 'alb_tg-http-8000']);
+    expect(groups['alb_tg-http-8000']).toMatchObject({
+      name: `${NAME}-alb-8000`,
+      port: 8000,
+      protocol: 'HTTP',
+      health_check: groups['alb_tg-http'].health_check,
+    });
+    expect(groups['alb_tg-http-8000'].name.length).toBeLessThanOrEqual(32);
+    expect(forwardsTo(json)).toMatch(/aws_lb_target_group\.alb_tg-http_[0-9A-F]{8}\.arn/);
+    const attachments = Object.entries(resources(json, 'aws_lb_target_group_attachment')).map(([n, a]) => [n.replace(/_[0-9A-F]{8}$/, ''), a.port]);
+    expect(attachments.sort()).toEqual([
+      ['alb_server-0', 80],
+      ['alb_server-0-8000', 8000],
+    ]);
+    const egress = Object.values(resources(json, 'aws_vpc_security_group_egress_rule')).map((r) => [r.from_port, r.referenced_security_group_id]);
+    expect(egress.sort((a, b) => a[0] - b[0])).toEqual([
+      [80, TARGETS],
+      [8000, TARGETS],
+    ]);
+  });
+
+  it('moved: the listener forwards to the side port, 80 stands by; done: the side port alone, 80 gone', () => {
+    expect(forwardsTo(of({ targetPort: 8000, standbyTargetPorts: [80] }))).toMatch(/aws_lb_target_group\.alb_tg-http-8000_[0-9A-F]{8}\.arn/);
+    const done = of({ targetPort: 8000 });
+    expect(Object.keys(groupsOf(done))).toEqual(['alb_tg-http-8000']);
+    expect(Object.values(resources(done, 'aws_lb_target_group_attachment')).map((a) => a.port)).toEqual([8000]);
+  });
+
+  it('keeps the ids and names of the first port, so a balancer without a move is unchanged', () => {
+    expect(of({})).toEqual(of({ targetPort: 80 }));
+    expect(Object.keys(groupsOf(of({})))).toEqual(['alb_tg-http']);
+  });
+});

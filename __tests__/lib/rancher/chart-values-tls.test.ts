@@ -1,6 +1,6 @@
 import { parse } from 'yaml';
 import { tlsSchema } from '../../../lib/config/tls-schema';
-import { forwardedHeadersChartConfig } from '../../../lib/kubernetes/private/ingress-controller-config';
+import { forwardedHeadersChartConfig, rancherServersTransportAnnotation } from '../../../lib/kubernetes/private/ingress-controller-config';
 import { reference } from '../../helpers/synth';
 import { NGINX_PROXY_TIMEOUTS, POST_DELETE, rancherChartValues, type RancherChartInput } from '../../../lib/rancher/chart-values';
 
@@ -142,6 +142,23 @@ describe('rancherChartValues: the TLS matrix', () => {
     it('keeps the ingress-nginx timeouts on a cluster whose controller the stack does not know (any class name)', () => {
       const rendered = values({}, { ingressClassName: 'nginx-public' }) as { ingress: Record<string, unknown> };
       expect(rendered.ingress.extraAnnotations).toEqual(NGINX_PROXY_TIMEOUTS);
+    });
+  });
+
+  describe('serviceAnnotations', () => {
+    const transport = rancherServersTransportAnnotation('cattle-system');
+
+    it("annotates Rancher's Service (the chart's service.annotations): Traefik's transport to the pods with re-encryption", () => {
+      const rendered = values({ mode: 'rancher' }, { ingressClassName: 'traefik', ingressController: 'traefik', serviceAnnotations: transport });
+      expect(rendered.service).toEqual({
+        annotations: { 'traefik.ingress.kubernetes.io/service.serverstransport': 'cattle-system-rancher@kubernetescrd' },
+      });
+      expect((rendered.ingress as Record<string, unknown>).servicePort).toBe(443);
+    });
+
+    it('leaves service out when no annotation is given', () => {
+      expect(values({ mode: 'rancher' })).not.toHaveProperty('service');
+      expect(values({ mode: 'rancher' }, { serviceAnnotations: {} })).not.toHaveProperty('service');
     });
   });
 

@@ -18,7 +18,7 @@ export interface ClusterPlan {
   readonly nodeCount: 1 | 2 | 3;
   /** The distribution's pinned version (`versions.rke2` or `versions.k3s`): installed, and upgraded to in place. */
   readonly kubernetesVersion: string;
-  /** `ingressController`, or the default for the distribution and TLS mode (effectiveIngressController). */
+  /** `ingressController`, or the default (effectiveIngressController). */
   readonly ingressController: 'ingress-nginx' | 'traefik';
   /**
    * The packaged ingress controller that serves Rancher's ingress: its class, chart and admission check. During a
@@ -59,12 +59,11 @@ type ClusterSettings = Pick<
 export function clusterPlan(
   props: ClusterSettings & {
     readonly versions: ResolvedDeploymentProps['versions'];
-    readonly rancher?: { readonly tls?: { readonly mode?: string } };
   },
 ): ClusterPlan {
   const k3s = props.distribution === 'k3s';
   // The defaults' functions live beside the schema, whose cross-field rules need them on unresolved input too.
-  const ingressController = effectiveIngressController(props, props.rancher?.tls?.mode);
+  const ingressController = effectiveIngressController(props);
   const migration = k3s ? undefined : props.ingressMigration;
   // Until `done`, ingress-nginx serves Rancher's ingress and both controllers run; `done` lists Traefik alone.
   const rancherIngressController = migration === 'beside' || migration === 'moved' ? 'ingress-nginx' : ingressController;

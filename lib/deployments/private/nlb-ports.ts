@@ -34,8 +34,11 @@ export function nlbPorts(tls: TlsPlan, adminCidrs: string[], dualStack = false, 
   ];
 }
 
-/** Where the listener of public port `port` forwards to during a move off ingress-nginx, and what stands by. */
-function sidePort(port: number, migration: IngressMigrationStep | undefined): Pick<ForwardedPort, 'targetPort' | 'standbyTargetPorts'> {
+/**
+ * Where the listener of public port `port` forwards to during a move off ingress-nginx, and what stands by: the NLB's
+ * 80 and 443, or the ALB's HTTPS listener, whose targets' port is 80 (TLS at the load balancer).
+ */
+export function sidePort(port: number, migration: IngressMigrationStep | undefined): Pick<ForwardedPort, 'targetPort' | 'standbyTargetPorts'> {
   const side = TRAEFIK_SIDE_PORTS[port];
   switch (migration) {
     case undefined:

@@ -78,6 +78,8 @@ export interface RancherInstallationProps {
   readonly ingressController?: RancherChartInput['ingressController'];
   /** Whether Rancher manages its local cluster's Kubernetes version (off where the deployment upgrades it). @default Rancher's own */
   readonly localVersionManagement?: boolean;
+  /** Annotations of Rancher's Service (RancherChartInput). @default none */
+  readonly serviceAnnotations?: Readonly<Record<string, string>>;
   /** Further objects for the chart's `extraObjects`, given the namespace's name (a reference: they wait for it). @default none */
   readonly extraObjects?: (namespace: string) => readonly Record<string, unknown>[];
   /** The operator's credentials from the servers' role (rke-ha), or an EKS identity of its own (k8s-ha); one at most. */
@@ -177,6 +179,7 @@ export class RancherInstallation extends Construct {
       hostname: props.hostname,
       ingressClassName: props.ingressClassName,
       ...(props.ingressController ? { ingressController: props.ingressController } : {}),
+      ...(props.serviceAnnotations ? { serviceAnnotations: props.serviceAnnotations } : {}),
       ...(props.extraObjects ? { extraObjects: props.extraObjects(this.namespace.name) } : {}),
       namespace: this.namespace.name,
       // The name too: Let's Encrypt's HTTP-01 check, and the certificate wait, need it to lead here.

@@ -95,7 +95,7 @@ export function rkeRecordedSettings(props: ResolvedRancherOnRkeProps, cluster: C
 export function ingressControllerProcedure(controller: string | undefined): string {
   const keep =
     controller === undefined
-      ? 'ingressController is unset: its default is traefik for new deployments (ingress-nginx before this version, and still with rancher.tls.mode rancher or external). This deployment keeps the controller it was created with: set ingressController to that value and the plan is as before.'
+      ? 'ingressController is unset: its default is traefik for new deployments (ingress-nginx before; with rancher.tls.mode rancher or external, before this version). This deployment keeps the controller it was created with: set ingressController to that value and the plan is as before.'
       : "The servers keep the controller they started with (RKE2 reads it from config.yaml at start), and Rancher's ingress would name a class they do not serve. Set ingressController back to the value this deployment was created with.";
   return `${keep} ingress-nginx is retired upstream (no security fixes since March 2026); a running deployment moves to Traefik in steps, with ingressMigration: docs/day-2.md, "Off ingress-nginx".`;
 }

@@ -1,3 +1,4 @@
+import { stringify } from 'yaml';
 import type { GateCheck } from '../readiness-gates';
 
 /** Where a distribution's packaged ingress controller runs, and how RKE2/K3s let its chart values be changed. */
@@ -53,55 +54,124 @@ export function forwardedHeadersChartConfig(): Record<string, unknown> {
   return chartConfig('rke2-ingress-nginx', "controller:\n  config:\n    use-forwarded-headers: 'true'\n");
 }
 
+/** What Traefik's HelmChartConfig sets beyond the entry points' read timeout. */
+export interface TraefikChartOptions {
+  /**
+   * The host ports of `web` and `websecure` during a move off ingress-nginx, whose controller holds 80 and 443 on every
+   * server: the side ports of RKE2's migration guide. @default the chart's (80 and 443)
+   */
+  readonly hostPorts?: { readonly web: number; readonly websecure: number };
+  /**
+   * TLS ends at a load balancer that forwards plain HTTP to `web` (`rancher.tls.mode: external`): Traefik keeps the
+   * `X-Forwarded-*` headers of connections from `trustedIPs` only (the balancer's subnets) and overwrites them on any
+   * other, and keeps an idle keep-alive connection open `idleTimeoutSeconds`, longer than the balancer does (AWS: a
+   * target that closes first makes the balancer answer 502 on the connection it reuses). @default not behind one
+   */
+  readonly behindLoadBalancer?: { readonly trustedIPs: readonly string[]; readonly idleTimeoutSeconds: number };
+  /**
+   * Objects Traefik's own chart renders (its `extraObjects`): created when Traefik is installed, after its CRDs, and
+   * gone with it, whichever step of a move off ingress-nginx the servers are at. @default none
+   */
+  readonly extraObjects?: readonly Record<string, unknown>[];
+}
+
 /**
- * Traefik 3 gives its entry points a 60 s read timeout
- * (`respondingTimeouts.readTimeout`; Traefik 2 had none): a request whose
- * body takes longer to arrive is cut, and long-lived connections through
- * Rancher (UI websockets, kubectl shells and logs, agent tunnels) must not
- * depend on how Traefik treats upgraded connections. No read timeout on the
- * web entry points, as in Traefik 2; the idle timeout of keep-alive
- * connections between requests stays.
+ * Traefik's values, one HelmChartConfig per chart. Traefik 3 gives its entry points a 60 s read timeout
+ * (`respondingTimeouts.readTimeout`; Traefik 2 had none): a request whose body takes longer to arrive is cut, and
+ * long-lived connections through Rancher (UI websockets, kubectl shells and logs, agent tunnels) must not depend on
+ * how Traefik treats upgraded connections. No read timeout on the web entry points, as in Traefik 2; the idle
+ * timeout of keep-alive connections between requests stays (Traefik's 180 s), unless a load balancer in front keeps
+ * them longer. Value names as rke2-charts' rke2-traefik 40.1.009 and 41.2.001 (traefik-helm-chart 40.x/41.x
+ * `values.yaml`; `_podtemplate.tpl` joins `forwardedHeaders.trustedIPs` with commas into one
+ * `--entryPoints.web.forwardedHeaders.trustedIPs` argument; `extra-objects.yaml` renders `extraObjects`).
  */
-export function traefikTimeoutsChartConfig(chart: string, hostPorts?: { readonly web: number; readonly websecure: number }): Record<string, unknown> {
-  // With `hostPorts` (a move off ingress-nginx, whose controller holds 80 and 443 on every server): the side ports
-  // of RKE2's migration guide, in the same HelmChartConfig (one per chart).
+export function traefikChartConfig(chart: string, options: TraefikChartOptions = {}): Record<string, unknown> {
   const hostPort = (port: number | undefined) => (port === undefined ? [] : [`    hostPort: ${port}`]);
-  return chartConfig(
-    chart,
-    [
-      'ports:',
-      '  web:',
-      ...hostPort(hostPorts?.web),
-      '    transport:',
-      '      respondingTimeouts:',
-      "        readTimeout: '0s'",
-      '  websecure:',
-      ...hostPort(hostPorts?.websecure),
-      '    transport:',
-      '      respondingTimeouts:',
-      "        readTimeout: '0s'",
-      '',
-    ].join('\n'),
-  );
+  const behind = options.behindLoadBalancer;
+  if (behind && behind.trustedIPs.length === 0) throw new Error('traefikChartConfig: behindLoadBalancer needs the networks it trusts (trustedIPs)');
+  const lines = [
+    'ports:',
+    '  web:',
+    ...hostPort(options.hostPorts?.web),
+    ...(behind ? ['    forwardedHeaders:', '      trustedIPs:', ...behind.trustedIPs.map((cidr) => `        - ${cidr}`)] : []),
+    '    transport:',
+    '      respondingTimeouts:',
+    "        readTimeout: '0s'",
+    ...(behind ? [`        idleTimeout: '${behind.idleTimeoutSeconds}s'`] : []),
+    '  websecure:',
+    ...hostPort(options.hostPorts?.websecure),
+    '    transport:',
+    '      respondingTimeouts:',
+    "        readTimeout: '0s'",
+    '',
+  ];
+  const extraObjects = options.extraObjects?.length ? stringify({ extraObjects: options.extraObjects }) : '';
+  return chartConfig(chart, lines.join('\n') + extraObjects);
+}
+
+/** The ServersTransport Traefik reaches Rancher's pods through with re-encryption (`rancher.tls.mode: rancher`). */
+export const RANCHER_SERVERS_TRANSPORT = 'rancher';
+
+/**
+ * How Traefik trusts Rancher's own listener when it re-encrypts to it (`ingress.servicePort: 443`). Rancher's pods
+ * serve 443 with a certificate dynamiclistener signs with the CA of secret `cattle-system/tls-rancher` (rancher/rancher
+ * v2.14.3 `pkg/tls/tls.go`: CAName `tls-rancher`, default SANs `localhost`, `127.0.0.1`, `rancher.cattle-system`;
+ * dynamiclistener v0.8.2 `server/server.go` getCA loads or generates it). Traefik (v3.7 `pkg/provider/kubernetes/crd`,
+ * loadCASecret) reads a CA from a Secret's `tls.ca` or `ca.crt` key, or its only key: `tls-rancher` holds `tls.crt`
+ * and `tls.key`, so it cannot be named directly. With Rancher's CA issuing the front certificate too (issuer
+ * `rancher`: the chart's cert-manager CA Issuer signs from `tls-rancher`), cert-manager writes that CA as `ca.crt`
+ * of `tls-rancher-ingress`, which Traefik reads: verified, by the name every Rancher listener certificate carries.
+ * With another issuer no Secret holds Rancher's CA in a form Traefik reads: the transport does not verify, as
+ * ingress-nginx with the chart's `backend-protocol: HTTPS` does not either (its `proxy-ssl-verify` is off by default);
+ * the hop stays inside the cluster's pod network.
+ */
+export function rancherServersTransport(namespace: string, caSecret: string | undefined): Record<string, unknown> {
+  return {
+    apiVersion: 'traefik.io/v1alpha1',
+    kind: 'ServersTransport',
+    metadata: { name: RANCHER_SERVERS_TRANSPORT, namespace },
+    spec: caSecret ? { serverName: `rancher.${namespace}`, rootCAs: [{ secret: caSecret }] } : { insecureSkipVerify: true },
+  };
+}
+
+/**
+ * The annotation that sends Traefik to Rancher's Service through `rancherServersTransport` (a Service annotation of
+ * Traefik's Ingress provider, `<namespace>-<name>@kubernetescrd`). The scheme needs none: Traefik speaks HTTPS to a
+ * Service port numbered 443 or named `https*` (v3.7 `pkg/provider/kubernetes/ingress/kubernetes.go`, getProtocol), and
+ * the chart's Service port 443 is both.
+ */
+export function rancherServersTransportAnnotation(namespace: string): Record<string, string> {
+  return { 'traefik.ingress.kubernetes.io/service.serverstransport': `${namespace}-${RANCHER_SERVERS_TRANSPORT}@kubernetescrd` };
 }
 
 /**
  * While ingress-nginx still serves Rancher's ingress (a move off it, steps `beside` and `moved`): the same host,
  * certificate secret and backend as Rancher's chart's Ingress, of Traefik's class, so Traefik serves Rancher on its side
- * ports before the load balancer points there. RKE2's guide duplicates Ingresses the same way (its phase 2).
+ * ports before the load balancer points there. RKE2's guide duplicates Ingresses the same way (its phase 2). As the
+ * chart's (rancher/rancher v2.14.3 and v2.15.0 `chart/templates/ingate/ingress.yaml`): no `tls` with TLS at the load
+ * balancer (`tlsSecret` unset; Traefik would route a TLS Ingress on its HTTPS entry point only, and the balancer
+ * forwards plain HTTP), and the Service port of `ingress.servicePort` (443 re-encrypts to Rancher's pods).
  */
-export function traefikBridgeIngress(hostname: string, namespace: string, tlsSecret: string): Record<string, unknown> {
+export function traefikBridgeIngress(
+  hostname: string,
+  namespace: string,
+  backend: { readonly tlsSecret?: string; readonly servicePort: 80 | 443 },
+): Record<string, unknown> {
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'Ingress',
     metadata: { name: 'rancher-traefik', namespace },
     spec: {
       ingressClassName: 'traefik',
-      tls: [{ hosts: [hostname], secretName: tlsSecret }],
+      ...(backend.tlsSecret ? { tls: [{ hosts: [hostname], secretName: backend.tlsSecret }] } : {}),
       rules: [
         {
           host: hostname,
-          http: { paths: [{ path: '/', pathType: 'ImplementationSpecific', backend: { service: { name: 'rancher', port: { number: 80 } } } }] },
+          http: {
+            paths: [
+              { path: '/', pathType: 'ImplementationSpecific', backend: { service: { name: 'rancher', port: { number: backend.servicePort } } } },
+            ],
+          },
         },
       ],
     },

@@ -118,18 +118,13 @@ describe('rkeHa settings', () => {
       expect(effectiveIngressController(settings)).toBe(expected);
     });
 
-    it.each([
-      ['rke2', 'rancher', 'ingress-nginx'],
-      ['rke2', 'external', 'ingress-nginx'],
-      ['rke2', 'ingress', 'traefik'],
-      ['k3s', 'external', 'traefik'],
-    ] as const)('%s unset with TLS mode %s runs %s (the modes set up for ingress-nginx only keep it)', (distribution, mode, expected) => {
-      expect(effectiveIngressController(parsed({ distribution }), mode)).toBe(expected);
-    });
-
-    it('an explicit controller wins over the TLS mode', () => {
-      expect(effectiveIngressController(parsed({ ingressController: 'traefik' }), 'external')).toBe('traefik');
-    });
+    it.each(['rancher', 'external', 'ingress'] as const)(
+      'rke2 unset with TLS mode %s runs traefik (every mode has its Traefik configuration)',
+      (mode) => {
+        const settings = parseSettings({ rkeHa: {}, rancher: { tls: { mode, ...(mode === 'external' ? { issuer: 'acme' } : {}) } } }, 'test');
+        expect(effectiveIngressController(settings.rkeHa)).toBe('traefik');
+      },
+    );
 
     it('refuses ingress-nginx with k3s, saying to leave it unset or set traefik', () => {
       expect(problemsOf({ distribution: 'k3s', ingressController: 'ingress-nginx' })).toEqual([

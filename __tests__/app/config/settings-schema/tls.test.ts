@@ -47,17 +47,16 @@ describe('rancher.tls', () => {
   });
 
   describe.each(VALID_PAIRS)('mode %s, issuer %s', (mode, issuer) => {
-    it(`parses with the default ingress controller (${mode === 'ingress' ? 'traefik' : 'ingress-nginx, the only one set up for this mode'})`, () => {
+    it('parses with the default ingress controller, Traefik, whatever the mode', () => {
       const settings = parse(validTls(mode, issuer));
-      expect(effectiveIngressController(settings.rkeHa, settings.rancher.tls.mode)).toBe(mode === 'ingress' ? 'traefik' : 'ingress-nginx');
+      expect(effectiveIngressController(settings.rkeHa)).toBe('traefik');
       expect(settings.rancher.tls).toMatchObject({ mode, issuer, privateCA: false });
     });
 
-    if (mode === 'ingress') {
-      it('parses with traefik too', () => {
-        expect(parse(validTls(mode, issuer), { rkeHa: { ingressController: 'traefik' } }).rancher.tls).toMatchObject({ mode, issuer });
-      });
-    }
+    it('parses with traefik named, and with ingress-nginx named (a deployment created before keeps it)', () => {
+      for (const ingressController of ['traefik', 'ingress-nginx'])
+        expect(parse(validTls(mode, issuer), { rkeHa: { ingressController } }).rancher.tls).toMatchObject({ mode, issuer });
+    });
   });
 
   describe('valid options', () => {
@@ -169,22 +168,26 @@ describe('rancher.tls', () => {
     );
 
     it.each(TLS_ISSUERS.filter((issuer) => issuer !== 'rancher'))(
-      'mode external with traefik (issuer %s): use ingress-nginx or mode ingress',
+      'mode external with k3s (issuer %s): its ServiceLB hides the balancer from Traefik; use rke2 or mode ingress',
       (issuer) => {
-        const problem = onlyProblem(validTls('external', issuer), { rkeHa: { ingressController: 'traefik' } });
+        const problem = onlyProblem(validTls('external', issuer), { rkeHa: { distribution: 'k3s' } });
         expect(problem.field).toBe('rancher.tls.mode');
         expect(problem.value).toBe('external');
         expect(problem.message).toMatch(/forwarded headers/);
-        expect(problem.message).toMatch(/ingress-nginx \(rke2\) or mode ingress/);
+        expect(problem.message).toMatch(/use rkeHa\.distribution rke2 or mode ingress$/);
       },
     );
 
-    it.each(TLS_ISSUERS)('mode rancher with traefik (issuer %s): use ingress-nginx or mode ingress', (issuer) => {
-      const problem = onlyProblem(validTls('rancher', issuer), { rkeHa: { ingressController: 'traefik' } });
+    it.each(TLS_ISSUERS)('mode rancher with k3s (issuer %s): use rke2 or mode ingress', (issuer) => {
+      const problem = onlyProblem(validTls('rancher', issuer), { rkeHa: { distribution: 'k3s' } });
       expect(problem.field).toBe('rancher.tls.mode');
       expect(problem.value).toBe('rancher');
       expect(problem.message).toMatch(/re-encryption/);
-      expect(problem.message).toMatch(/ingress-nginx \(rke2\) or mode ingress/);
+      expect(problem.message).toMatch(/use rkeHa\.distribution rke2 or mode ingress$/);
+    });
+
+    it.each(['external', 'rancher'] as const)('mode %s with traefik named on rke2 is taken (its Traefik configuration)', (mode) => {
+      expect(parse(validTls(mode, 'acme'), { rkeHa: { ingressController: 'traefik' } }).rkeHa.ingressController).toBe('traefik');
     });
 
     it('an unknown mode or issuer lists the allowed values', () => {
@@ -203,7 +206,7 @@ describe('rancher.tls', () => {
     it('reports every TLS mistake at once', () => {
       const problems = problemsOf(
         { mode: 'external', issuer: 'rancher', privateCA: true, certificateFile: 'x.pem', acme: { email: EMAIL } },
-        { rkeHa: { ingressController: 'traefik' } },
+        { rkeHa: { distribution: 'k3s' } },
       );
       expect(problems.map((p) => p.field).sort()).toEqual([
         'rancher.tls.acme',
