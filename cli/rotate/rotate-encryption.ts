@@ -31,6 +31,8 @@ export interface RotateEncryptionRecord {
   readonly rotation: 'encryption-key';
   readonly server: string;
   readonly keyBefore: string;
+  /** The servers whose renewal timer this rotation disabled (the transition), once it looked; enabled again at its end. */
+  readonly disabledTimers?: readonly string[];
 }
 
 /** One server's secrets-encryption as rotate-encryption.sh `status` reports it (`rke2 secrets-encrypt status`). */
@@ -153,6 +155,7 @@ export async function rotateEncryptionKey(options: RotateOptions): Promise<numbe
   }
 
   return restartEachServer<RotateEncryptionRecord, Exclude<EncryptionStep, { kind: 'done' }>>({
+    operation: 'rotate encryption-key',
     dir: options.dir,
     state,
     region,

@@ -54,6 +54,8 @@ export interface RotateRecord {
   /** The token parameter's version when the rotation started: a later version holds the new token. */
   readonly versionBefore: number;
   readonly tokenFile: string;
+  /** The servers whose renewal timer this rotation disabled (the transition), once it looked; enabled again at its end. */
+  readonly disabledTimers?: readonly string[];
 }
 
 /** One server's token files as rotate-token.sh `status` reports them. */
@@ -183,6 +185,7 @@ export async function rotate(options: RotateOptions): Promise<number> {
   }
 
   return restartEachServer<RotateRecord, Exclude<TokenStep, { kind: 'done' }>>({
+    operation: 'rotate token',
     dir: options.dir,
     state,
     region,
