@@ -15,6 +15,7 @@ import {
 } from './restart-each-server';
 import { askEveryServer, otherRotationUnfinished, rotatedDeployment } from './restart-each-server';
 import { StateFile, stateFilePath } from '../shared/state-file';
+import { TRANSITION_PLAN } from '../shared/renewal-transition';
 
 /** The re-encryption of every Secret on the rotating server (`rotate-keys` until reencrypt_finished), bounded. */
 export const REENCRYPT_BUDGET_MS = 30 * 60_000;
@@ -149,6 +150,7 @@ export async function rotateEncryptionKey(options: RotateOptions): Promise<numbe
   log(
     `  5. each other server restarted, one at a time, marked out on the Lease, until it shows the new key and every server is healthy (${restartMs / 60_000} minutes at most each)`,
   );
+  log(`  ${TRANSITION_PLAN}`);
   if (options.dryRun) {
     log('Dry run: nothing was changed.');
     return 0;

@@ -17,6 +17,7 @@ import {
 import { askEveryServer, otherRotationUnfinished, rotatedDeployment } from './restart-each-server';
 import ROTATE_TOKEN_SCRIPT from './rotate-token.sh';
 import { StateFile, stateFilePath } from '../shared/state-file';
+import { TRANSITION_PLAN } from '../shared/renewal-transition';
 import { ModuleState } from '../shared/terraform';
 
 export { ROTATE_BUDGETS, Stop } from './restart-each-server';
@@ -179,6 +180,7 @@ export async function rotate(options: RotateOptions): Promise<number> {
   log(
     `  6. each server restarted, one at a time, marked out on the Lease, until Ready${k3s ? '' : ' and an etcd voter'} with every server healthy (${restartMs / 60_000} minutes at most each)`,
   );
+  log(`  ${TRANSITION_PLAN}`);
   if (options.dryRun) {
     log('Dry run: nothing was changed.');
     return 0;

@@ -86,6 +86,10 @@ export interface TransitionContext {
   readonly operation: string;
 }
 
+/** The transition as an operation's plan states it, before its first restart. */
+export const TRANSITION_PLAN =
+  "Before the first server is marked out: each server's cert-renewal.sh compared with this version's (SSM); where it differs, its renewal timer is disabled (a reboot does not start it) until the operation ends";
+
 /** The servers whose timer this run turned off (to enable again), and what stopped it, if anything did. */
 export interface Transition {
   readonly disabled: readonly string[];

@@ -90,6 +90,7 @@ describe('rotate token: the way through', () => {
     const result = rotateToken(c, '--dry-run');
     expect(result.code).toBe(0);
     expect(result.out).toContain('a new token written to the parameter /rancher/rke-ha/token first');
+    expect(result.out).toContain('where it differs, its renewal timer is disabled (a reboot does not start it) until the operation ends');
     expect(result.out).toContain('Dry run: nothing was changed.');
     expect(c.calls()).toEqual(['terraform state pull']);
   });
