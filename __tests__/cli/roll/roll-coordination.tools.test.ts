@@ -236,6 +236,24 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
       ['server-2', false, false, false, 1],
     ]);
   });
+  it('killed (kill -9) during the apply of the transition roll, then resumed: the timers it disabled stay off meanwhile, and the resumed run enables those it did not replace', () => {
+    const c = cluster('three', (world) => {
+      for (const s of world.cluster.servers) s.renewalScript = PREVIOUS_SCRIPT;
+      world.killAfterApply = true;
+    });
+    expect(roll(c, '--server', 'server-1').code).not.toBe(0);
+    expect(c.world().cluster.servers.map((s: any) => [s.name, s.timerDisabled])).toEqual([
+      ['server-0', true],
+      ['server-1', false],
+      ['server-2', true],
+    ]);
+    expect(roll(c)).toSucceed();
+    expect(c.world().cluster.servers.map((s: any) => [s.name, s.timerStops, s.timerStarts, s.timerStopped, s.timerDisabled])).toEqual([
+      ['server-0', 1, 1, false, false],
+      ['server-1', 1, undefined, false, false],
+      ['server-2', 1, 1, false, false],
+    ]);
+  });
   it('enables again exactly what an operation disabled: a mark left by a run killed before it recorded its list counts, a timer a person disabled stays off', () => {
     const c = cluster('three', (world) => {
       for (const s of world.cluster.servers) s.renewalScript = PREVIOUS_SCRIPT;
