@@ -405,7 +405,7 @@ async function rollEachServer(r: Rolling): Promise<number> {
   release(kubectl, holder, RESTART_LEASE);
   restart.held = false;
   release(kubectl, holder);
-  await startStoppedTimers({ terraform, deployment, aws: r.aws, log }, r.record());
+  await enableRollsTimers({ terraform, deployment, aws: r.aws, log }, r.record());
   file.remove();
   log(`Roll of ${name} finished: ${toRoll.map((s) => s.name).join(', ')} replaced one at a time.`);
   return 0;
@@ -449,9 +449,9 @@ async function stopRoll(r: Rolling, caught: unknown): Promise<number> {
     }
     release(kubectl, holder, RESTART_LEASE);
     release(kubectl, holder);
-    // No server out: the timers it stopped run again (a rerun looks at them afresh).
+    // No server out: the timers it disabled run again (a rerun looks at them afresh).
     if (record().stoppedTimers?.length) {
-      await startStoppedTimers({ terraform, deployment, aws: r.aws, log }, record());
+      await enableRollsTimers({ terraform, deployment, aws: r.aws, log }, record());
       save({ stoppedTimers: undefined });
     }
     // Refused before anything was done (exit 2: what the cluster or the plan holds must change first): nothing to
@@ -483,7 +483,9 @@ function describe(step: Step, server: Server, k3s: boolean, rejoinMs: number): s
     case 'drain':
       return `cordon and drain (kubectl drain, ${BUDGETS.drainSeconds} s at most)`;
     case 'remove':
-      return k3s ? 'delete its Node (and node password secret)' : 'delete its Node: RKE2 removes its etcd member first; wait until it is gone';
+      return k3s
+        ? 'every other server Ready again, then delete its Node (and node password secret)'
+        : 'every other server Ready and a voter again, then delete its Node: RKE2 removes its etcd member first; wait until it is gone';
     case 'replace':
       return `terraform plan -replace=${server.address} -out, checked (nothing else changes), then applied`;
     case 'rejoin':
@@ -517,8 +519,8 @@ async function runStep(step: Step, c: StepContext): Promise<void> {
     if (!c.k3s) await requireMembersAreServers(c);
     return c.k3s ? datastoreSnapshot(c) : etcdSnapshot(c);
   }
-  // Before the roll's first out mark: no server runs a renewal timer of another cert-renewal.sh (renewal-timers.ts).
-  if (c.record.stoppedTimers === undefined) await stopOldTimers(c);
+  // Before the roll's first out mark: no server runs a renewal timer of another cert-renewal.sh (renewal-transition.ts).
+  if (c.record.stoppedTimers === undefined) await disableRollsOldTimers(c);
   // From the drain until the server is back, the Lease names it: its own upgrade Job may run (a new server gets the
   // Plan too), no other server's. Set at every step: a resume may find the Lease taken afresh.
   markOut(c.kubectl, c.holder, c.server.privateIp);
@@ -542,14 +544,14 @@ async function runStep(step: Step, c: StepContext): Promise<void> {
  * server whose cert-renewal.sh is not this version's disabled; the record keeps which, so the roll's end enables
  * those it did not replace again.
  */
-async function stopOldTimers(c: StepContext): Promise<void> {
+async function disableRollsOldTimers(c: StepContext): Promise<void> {
   const transition = await disableOldTimers({ ...c, operation: 'roll' }, serversOf(c.terraform.pull(), c.deployment));
   c.save({ stoppedTimers: transition.disabled });
   if (transition.failure) throw new Stop(`${transition.failure} No server was marked out; run the roll again.`);
 }
 
 /** The roll's end (or a stop with no server out): the timers it disabled on servers it did not replace run again. */
-async function startStoppedTimers(c: Pick<StepContext, 'terraform' | 'deployment' | 'aws' | 'log'>, record: RollRecord): Promise<void> {
+async function enableRollsTimers(c: Pick<StepContext, 'terraform' | 'deployment' | 'aws' | 'log'>, record: RollRecord): Promise<void> {
   const left = (record.stoppedTimers ?? []).filter((name) => record.done[name] !== 'rejoin');
   if (left.length > 0) await enableDisabledTimers({ ...c, operation: 'roll' }, serversOf(c.terraform.pull(), c.deployment), left);
 }
