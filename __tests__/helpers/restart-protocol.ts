@@ -14,7 +14,8 @@
  * the model reaches and compare.
  *
  * `Rules` switches each part of the fix on or off: `OLD_RULES` is the protocol before issue 32 (its race),
- * `REVIEWED_RULES` the code issue 47 reviewed (issue 32's fixes, none of issue 47's), `FIXED_RULES` every fix.
+ * `REVIEWED_RULES` the code issue 47 reviewed (issue 32's fixes, none of issue 47's), `ISSUE_62_READ_RULES` the code
+ * issue 62 read (d0e353c: issue 47's fixes, none of issue 62's), `FIXED_RULES` every fix.
  */
 
 /**
