@@ -4,7 +4,7 @@ import { build } from 'esbuild';
 // The CLI is a program of its own beside the library (docs/development.md): the package's binary runs where only the
 // package is installed, so its module graph holds no cdktf, no constructs and no provider binding, and what it takes
 // from lib/ is the few modules without imports that hold the names it shares with the stacks, and the text of
-// cert-renewal.sh (the roll compares the servers' copy with it: cli/roll/renewal-timers.ts).
+// cert-renewal.sh (the roll and the rotations compare the servers' copy with it: cli/shared/renewal-transition.ts).
 it('loads no cdktf, constructs or provider module, and from lib/ only the plain-string modules it shares', async () => {
   const { metafile } = await build({
     entryPoints: [join(__dirname, '../../cli/main.ts')],

@@ -12,7 +12,13 @@ const NOW = Date.parse('2026-11-24T12:00:00Z');
 const ROLL = 'ci-runner/4242/2026-11-24T11:00:00.000Z';
 /** The model's actors as the API server's Lease names its holder: a roll by host/pid/time, a timer by its Node. */
 const holderOf = (actor: string) =>
-  actor === 'roll' ? ROLL : actor === 'roll-b' ? 'ci-runner/4243/2026-11-24T11:00:00.000Z' : actor.replace(/^timer-(\d)$/, 'ip-10-0-$1-10');
+  actor === 'roll'
+    ? ROLL
+    : actor === 'roll-b'
+      ? 'ci-runner/4243/2026-11-24T11:00:00.000Z'
+      : actor === 'roll-earlier'
+        ? 'ci-runner/4000/2026-11-20T11:00:00.000Z'
+        : actor.replace(/^timer-(\d)$/, 'ip-10-0-$1-10');
 const actorOf = (holder: string) => (holder === ROLL ? 'roll' : holder.replace(/^ip-10-0-(\d)-10$/, 'timer-$1'));
 
 /** The model's Lease as the API server holds it: fresh renewed a minute ago, stale two durations ago. */
@@ -65,6 +71,36 @@ describe("restart protocol: the roll's steps run on the model's states", () => {
     }
     console.log(`restart protocol, the roll's restart Lease step: ${leases.length} Leases reached, decisions ${[...decisions].sort().join(', ')}`);
     expect([...decisions].sort()).toEqual(['stop', 'take', 'wait']);
+  });
+
+  it("acquire with the restore record: a Lease the model put back by a restore (an earlier roll's or a timer's, its server marked out) is taken and its mark cleared; every other Lease decided as before", () => {
+    // The world of issue 62's path 6 (one server, a timer, Leases deleted and restored), every fix.
+    const reached = explore({
+      servers: 1,
+      rules: FIXED_RULES,
+      maxFaults: 1,
+      rollTarget: 0,
+      timers: [0],
+      upgradeTarget: null,
+      leaseFaults: true,
+    }).reached;
+    const leases = [...new Map(reached.map((s) => [JSON.stringify(s.lease && { ...s.lease, rv: 0 }), s.lease] as const)).values()];
+    let restored = 0;
+    for (const lease of leases) {
+      const api = new MemoryLeases();
+      if (lease) api.put(leaseObject(lease));
+      // The restore record: half an hour ago for a Lease the restore put back (renewed two hours ago), else three
+      // hours ago (before every renewal of the Leases here).
+      const restoredAtMs = NOW - (lease?.restored ? 1800_000 : 3 * 3600_000);
+      const result = acquire(api.asKubectl(), ROLL, new Date(NOW), RESTART_LEASE, { restoredAtMs });
+      const decision = result.held ? 'take' : restartLeaseAnswer(result) === 'wait' ? 'wait' : 'stop';
+      expect([lease, decision]).toEqual([lease, rollLeaseDecision(lease, 'roll', FIXED_RULES)]);
+      if (lease?.restored && lease.out !== null) {
+        restored++;
+        expect([lease, api.get(RESTART_LEASE.name).metadata.annotations['rancher-ha-aws/out']]).toEqual([lease, undefined]);
+      }
+    }
+    expect(restored).toBeGreaterThanOrEqual(2);
   });
 
   it('holderAlive: a second roll in the folder is refused exactly while the first runs, in every state the model reaches with one (one fault: a roll killed)', () => {

@@ -1,4 +1,5 @@
 import { explore, FIXED_RULES, OLD_RULES, REVIEWED_RULES, type Config, type Exploration, type Rules } from '../helpers/restart-protocol';
+import { checkIssue62Path, ISSUE_62_PATHS } from '../helpers/restart-protocol-paths';
 import { rollVerdicts } from '../helpers/roll-lease-conformance';
 
 // The protocol of docs/design-notes.md "Who may restart a server", explored over every interleaving of its actors'
@@ -66,6 +67,8 @@ const PATHS: {
   readonly name: string;
   readonly config: Omit<Config, 'rules'>;
   readonly fix: keyof Rules;
+  /** Later fixes that close this path too (defence in depth), off beside its own so the path shows. */
+  readonly alsoOff?: readonly (keyof Rules)[];
   readonly problem: RegExp;
   readonly steps: readonly string[];
 }[] = [
@@ -108,6 +111,8 @@ const PATHS: {
     name: '5b, two `npm run roll` in one folder: the same holder, so both take the Lease and each removes a server',
     config: { ...base, maxFaults: 0, secondRoll: 1 },
     fix: 'holderPerProcess',
+    // The second roll's look before its Node deletion (issue 62) refuses it too, with the first roll's server out.
+    alsoOff: ['recheckBeforeRemove'],
     problem: /two servers down at once/,
     steps: ['roll removes server-0 from etcd', 'roll-b removes server-1 from etcd'],
   },
@@ -145,7 +150,8 @@ describe('restart protocol model: every actor as the code and upstream behave', 
 
   it.each(PATHS.map((p) => [p.name, p] as const))('%s', (_name, path) => {
     // Every fix but this path's: the reviewed behaviour of this part, so the first violation found is this path's.
-    const reviewed = explore({ ...path.config, rules: { ...FIXED_RULES, [path.fix]: false } });
+    const off = Object.fromEntries([path.fix, ...(path.alsoOff ?? [])].map((rule) => [rule, false]));
+    const reviewed = explore({ ...path.config, rules: { ...FIXED_RULES, ...off } });
     expect(reviewed.violation?.problem).toMatch(path.problem);
     expect(reviewed.violation?.trace).toEqual(expect.arrayContaining([...path.steps]));
     // The code as reviewed (none of the fixes) fails in the same world too.
@@ -158,6 +164,10 @@ describe('restart protocol model: every actor as the code and upstream behave', 
     expect(fixed.violation).toBeUndefined();
     expect(fixed.stuck).toBe(0);
   });
+});
+
+describe('restart protocol model: issue 62, every restart path the upstream read found (one fault)', () => {
+  it.each(ISSUE_62_PATHS.filter((p) => p.tier === 'unit').map((p) => [p.name, p] as const))('%s', (_name, path) => checkIssue62Path(path));
 });
 
 describe('restart protocol: the roll decides as the model does', () => {

@@ -1,5 +1,6 @@
 import { explore, FIXED_RULES, type Config, type Exploration, type Rules } from '../helpers/restart-protocol';
 import { rollVerdicts } from '../helpers/roll-lease-conformance';
+import { checkIssue62Path, ISSUE_62_PATHS } from '../helpers/restart-protocol-paths';
 
 // The restart model's largest explorations, three servers with up to two faults in one interleaving (66,000 states,
 // about 4 s of CPU each): kept out of the unit tier's budget, which explores the same world with one fault
@@ -38,4 +39,8 @@ describe('restart protocol model: the roll and the token rotation together', () 
     expect(both.stuck).toBe(0);
     expect(both.states).toBeGreaterThan(50_000);
   });
+});
+
+describe('restart protocol model: issue 62, the paths whose worlds are larger (two faults, or the encryption key beside the token)', () => {
+  it.each(ISSUE_62_PATHS.filter((p) => p.tier === 'tools').map((p) => [p.name, p] as const))('%s', (_name, path) => checkIssue62Path(path));
 });

@@ -14,7 +14,8 @@
  * the model reaches and compare.
  *
  * `Rules` switches each part of the fix on or off: `OLD_RULES` is the protocol before issue 32 (its race),
- * `REVIEWED_RULES` the code issue 47 reviewed (issue 32's fixes, none of issue 47's), `FIXED_RULES` every fix.
+ * `REVIEWED_RULES` the code issue 47 reviewed (issue 32's fixes, none of issue 47's), `ISSUE_62_READ_RULES` the code
+ * issue 62 read (d0e353c: issue 47's fixes, none of issue 62's), `FIXED_RULES` every fix.
  */
 
 /**
@@ -33,6 +34,8 @@ export interface Lease {
   readonly out: number | null;
   /** The resourceVersion: every write moves it on. */
   readonly rv: number;
+  /** Put back by a restore: renewed before the cluster's restore record (rke2-restore.sh); any write clears it. */
+  readonly restored?: boolean;
 }
 
 export type Verdict = 'free' | 'mine' | 'stale' | 'held' | 'held-out';
@@ -60,6 +63,18 @@ export interface Rules {
   readonly holderPerProcess: boolean;
   /** Item 5: the roll waits (bounded) for a renewal in progress (fresh, its own server out) instead of exiting 3. */
   readonly renewalWait: boolean;
+  /** Issue 62 item 1: both rotations run the roll's transition step (old-script timers off before the first out mark). */
+  readonly rotationTransition: boolean;
+  /** Issue 62 item 2: the transition disables the old timers (systemctl disable --now): a reboot does not start them again. */
+  readonly disableTimers: boolean;
+  /** Issue 62 item 4: the roll checks every other server Ready and voting right before it deletes its server's Node. */
+  readonly recheckBeforeRemove: boolean;
+  /**
+   * Issue 62 item 6: a Lease renewed before the cluster's restore is taken by the roll and the rotations whatever it
+   * marks (lease.ts acquire, restoredAtMs), and a timer's later run gives back a Lease naming its own server that no
+   * run of it holds (cert-renewal.sh resume).
+   */
+  readonly restoredLease: boolean;
 }
 
 const ISSUE_47_OFF = {
@@ -71,6 +86,7 @@ const ISSUE_47_OFF = {
   holderPerProcess: false,
   renewalWait: false,
 };
+const ISSUE_62_OFF = { rotationTransition: false, disableTimers: false, recheckBeforeRemove: false, restoredLease: false };
 export const FIXED_RULES: Rules = {
   expectedCount: true,
   outMarker: true,
@@ -83,10 +99,30 @@ export const FIXED_RULES: Rules = {
   readBack: true,
   holderPerProcess: true,
   renewalWait: true,
+  rotationTransition: true,
+  disableTimers: true,
+  recheckBeforeRemove: true,
+  restoredLease: true,
 };
+/** The code issue 62 read (d0e353c): every fix of issues 32 and 47, none of issue 62's. */
+export const ISSUE_62_READ_RULES: Rules = { ...FIXED_RULES, ...ISSUE_62_OFF };
 /** The code issue 47 reviewed: issue 32's rules, none of issue 47's fixes. */
-export const REVIEWED_RULES: Rules = { expectedCount: true, outMarker: true, conditional: true, renewDuringSteps: true, ...ISSUE_47_OFF };
-export const OLD_RULES: Rules = { expectedCount: false, outMarker: false, conditional: false, renewDuringSteps: false, ...ISSUE_47_OFF };
+export const REVIEWED_RULES: Rules = {
+  expectedCount: true,
+  outMarker: true,
+  conditional: true,
+  renewDuringSteps: true,
+  ...ISSUE_47_OFF,
+  ...ISSUE_62_OFF,
+};
+export const OLD_RULES: Rules = {
+  expectedCount: false,
+  outMarker: false,
+  conditional: false,
+  renewDuringSteps: false,
+  ...ISSUE_47_OFF,
+  ...ISSUE_62_OFF,
+};
 
 export interface Actor {
   readonly pc: string;
@@ -95,8 +131,13 @@ export interface Actor {
   readonly rv?: number;
   /** A timer running the previous cert-renewal.sh (the server has not been rolled onto this version). */
   readonly old?: boolean;
-  /** A timer the roll stopped (systemctl stop rancher-aws-cert-renewal.timer): no new run starts. */
+  /**
+   * A timer the transition turned off (cli/shared/renewal-transition.ts): no new run starts. Stopped only (before
+   * issue 62) it is still enabled, and a reboot of its server starts it again; disabled, it stays off.
+   */
   readonly stopped?: boolean;
+  /** A roll stopped by its check before the Node deletion: drained, still a member, its Lease kept marked out. */
+  readonly drained?: boolean;
   /**
    * The rotation: how many servers (in order) have restarted since their token file got the new token. A fact of
    * the servers (rotate-token.sh `status`: the service started after the file was written), not of the process: it
@@ -191,7 +232,7 @@ const takeable = (v: Verdict) => v === 'free' || v === 'stale' || v === 'mine';
  */
 export function rollLeaseDecision(lease: Lease | null, me: string, rules: Rules): 'take' | 'wait' | 'stop' {
   const v = leaseVerdictOf(lease, me, rules);
-  if (takeable(v)) return 'take';
+  if (takeable(v) || (rules.restoredLease && lease?.restored)) return 'take';
   const renewal = lease !== null && lease.holder.startsWith('timer-') && lease.fresh && lease.out === Number(lease.holder.slice(6));
   return v === 'held-out' && !(rules.renewalWait && renewal) ? 'stop' : 'wait';
 }
@@ -312,11 +353,33 @@ export function encryptionDecision(
 /** The actor a Lease holder stands for (a roll's identity is its first process with the old rule). */
 const holderActor = (holder: string) => holder;
 
-/** Actors whose next step is a restart they already checked for: a reboot by AWS then is a race no protocol closes. */
-const aboutToRestart = (state: State) =>
-  Object.entries(state.actors).some(
-    ([name, a]) => a.alive && (a.pc === 'restart' || a.pc === 'kill' || (name.startsWith('roll') && a.pc === 'remove')),
-  );
+/**
+ * Actors whose next step is a restart they already checked for: a reboot by AWS then is a race no protocol closes.
+ * The roll's drain is not among them: it lasts up to ten minutes, and its check before the Node's deletion (with
+ * recheckBeforeRemove) is one step with the deletion.
+ */
+const aboutToRestart = (state: State) => Object.values(state.actors).some((a) => a.alive && (a.pc === 'restart' || a.pc === 'kill'));
+
+/**
+ * The transition step (cli/shared/renewal-transition.ts disableOldTimers), taken by whoever holds the Lease before
+ * its first out mark: the servers on the previous cert-renewal.sh get their timer turned off (SSM), once no run of
+ * theirs is under way (the command's bounded wait for the service to end). Undefined while one is.
+ */
+function transitionStep(state: State, name: string, pc: string, on: boolean): { readonly label: string; readonly next: State } | undefined {
+  const olds = Object.entries(state.actors).filter(([n, a]) => n.startsWith('timer-') && a.old && !a.stopped);
+  if (!on || olds.length === 0) return { label: `${name}: no old timer to turn off`, next: withActor(state, name, { pc }) };
+  if (!olds.every(([, a]) => a.pc === 'idle' || a.pc === 'done' || !a.alive)) return undefined;
+  let next = withActor(state, name, { pc });
+  for (const [n] of olds) next = withActor(next, n, { stopped: true });
+  return { label: `${name} turns the old renewal timers off (SSM)`, next };
+}
+
+/** The transition's end (enableDisabledTimers): with no server out, the timers it turned off on servers not replaced run again. */
+function timersBackOn(state: State): State {
+  let next = state;
+  for (const [n, a] of Object.entries(state.actors)) if (n.startsWith('timer-') && a.old && a.stopped) next = withActor(next, n, { stopped: false });
+  return next;
+}
 
 /** Every step the state allows: each actor's next action, the servers' own changes, the faults. */
 export function steps(state: State, config: Config): Step[] {
@@ -343,7 +406,7 @@ export function steps(state: State, config: Config): Step[] {
       if (renewing && (rules.renewDuringSteps || !longStep)) {
         if (rules.conditional) {
           if (holds && !state.lease!.fresh)
-            add(`${name} renews its Lease`, { ...state, lease: { ...state.lease!, fresh: true, rv: state.lease!.rv + 1 } });
+            add(`${name} renews its Lease`, { ...state, lease: { ...state.lease!, restored: undefined, fresh: true, rv: state.lease!.rv + 1 } });
           if (!holds) add(`${name} finds its Lease lost and stops`, withActor(state, name, { pc: 'stopped' }));
         } else if (!holds || !state.lease!.fresh) {
           const stolen = state.lease && state.lease.holder !== me && state.lease.holder !== '';
@@ -364,16 +427,9 @@ export function steps(state: State, config: Config): Step[] {
           else add(`${name}: refuses an unhealthy cluster`, withActor(state, name, { pc: 'done' }));
           break;
         case 'stop-old': {
-          // The transition roll (roll.ts stopOldTimers, holding the Lease, before its first out mark): the servers
-          // that run another cert-renewal.sh get their timer stopped (SSM), and a run already under way is waited
-          // for (the SSM command's bounded wait for the service to end).
-          const olds = Object.entries(state.actors).filter(([n, a]) => n.startsWith('timer-') && a.old && !a.stopped);
-          if (!rules.stopOldTimers || olds.length === 0) add(`${name}: no old timer to stop`, withActor(state, name, { pc: 'mark' }));
-          else if (olds.every(([, a]) => a.pc === 'idle' || a.pc === 'done' || !a.alive)) {
-            let next = withActor(state, name, { pc: 'mark' });
-            for (const [n] of olds) next = withActor(next, n, { stopped: true });
-            add(`${name} stops the old renewal timers (SSM)`, next);
-          }
+          // The transition (holding the Lease, before its first out mark).
+          const step = transitionStep(state, name, 'mark', rules.stopOldTimers);
+          if (step) add(step.label, step.next);
           break;
         }
         case 'read': {
@@ -414,14 +470,21 @@ export function steps(state: State, config: Config): Step[] {
             );
           break;
         // After the mark, before the drain (roll.ts runStep requireNoUpgrade): an upgrade applying or pending (the
-        // apply's target record not yet the running one, a server Node behind the Plan's hash) stops the roll.
+        // apply's target record not yet the running one, a server Node behind the Plan's hash) stops the roll. No
+        // health check here: the drain (up to ten minutes, pc 'remove') follows.
         case 'check-upgrade':
           if (upgradePending()) add(`${name}: an upgrade is pending or applies, stops`, withActor(state, name, { pc: 'release' }));
-          else if (clusterWhole(state.servers, rules)) add(`${name}: no upgrade applying`, withActor(state, name, { pc: 'remove' }));
-          else add(`${name}: cluster not whole, stops`, withActor(state, name, { pc: 'release' }));
+          else add(`${name}: no upgrade applying`, withActor(state, name, { pc: 'remove' }));
           break;
         case 'remove':
-          add(`${name} removes server-${t} from etcd`, withActor(withServer(state, t, 'out'), name, { pc: 'replace' }));
+          // Drained; right before `kubectl delete node` (roll.ts removeNode, with the fix) every other server Ready
+          // and voting, or it stops with its server drained and marked out (a rerun continues here).
+          if (rules.recheckBeforeRemove && !clusterWhole(state.servers, rules))
+            add(
+              `${name}: another server not Ready and voting after the drain, stops (server-${t} marked out)`,
+              withActor(state, name, { pc: 'stopped', drained: true }),
+            );
+          else add(`${name} removes server-${t} from etcd`, withActor(withServer(state, t, 'out'), name, { pc: 'replace' }));
           break;
         case 'replace': {
           // The new server boots this version's scripts; with a Plan at a version, the controller gives its new Node a Job.
@@ -446,17 +509,13 @@ export function steps(state: State, config: Config): Step[] {
           else
             add(
               `${name} clears the out mark`,
-              withActor({ ...state, lease: { ...state.lease!, out: null, rv: state.lease!.rv + 1 } }, name, { pc: 'release' }),
+              withActor({ ...state, lease: { ...state.lease!, restored: undefined, out: null, rv: state.lease!.rv + 1 } }, name, { pc: 'release' }),
             );
           break;
-        case 'release': {
-          // With no server out, the timers it stopped on servers it did not replace run again (startStoppedTimers).
-          let next = state;
-          for (const [n, a] of Object.entries(state.actors))
-            if (n.startsWith('timer-') && a.old && a.stopped) next = withActor(next, n, { stopped: false });
-          releaseStep(next, name, holds, add);
+        case 'release':
+          // With no server out, the timers it turned off on servers it did not replace run again.
+          releaseStep(timersBackOn(state), name, holds, add);
           break;
-        }
       }
       if (canFault && roll.pc !== 'done' && roll.pc !== 'stopped') add(`fault: ${name} is killed`, withActor(state, name, { alive: false }), true);
     }
@@ -469,8 +528,16 @@ export function steps(state: State, config: Config): Step[] {
     }
     // A stopped roll: a person (docs/day-2.md) runs it again once what stopped it is fixed; it goes on as the same
     // holder (a Lease deleted meanwhile is created again, naming its server out again).
-    const mayRetake = holds || state.lease === null || state.lease.holder === '';
-    if (roll.alive && roll.pc === 'stopped' && mayRetake && !blocked) {
+    const mayRetake = holds || state.lease === null || state.lease.holder === '' || (rules.restoredLease && state.lease.restored === true);
+    if (roll.alive && roll.pc === 'stopped' && mayRetake && !blocked && roll.drained)
+      add(
+        `person reruns the stopped ${name} (server-${t} drained)`,
+        withActor({ ...state, lease: { holder: me, fresh: true, out: t, rv: (state.lease?.rv ?? 0) + 1 } }, name, {
+          pc: 'remove',
+          drained: undefined,
+        }),
+      );
+    else if (roll.alive && roll.pc === 'stopped' && mayRetake && !blocked) {
       const back = state.servers[t] !== 'out';
       const lease = { holder: me, fresh: true, out: back && !config.newNodeJobs ? (state.lease?.out ?? null) : t, rv: (state.lease?.rv ?? 0) + 1 };
       add(
@@ -492,7 +559,7 @@ export function steps(state: State, config: Config): Step[] {
       // Its keeper renews the Lease during every step and stops it at once when a renewal finds the Lease lost.
       if (!['done', 'start', 'read', 'take', 'stopped'].includes(rotation.pc)) {
         if (holds && !state.lease!.fresh)
-          add('rotation renews its Lease', { ...state, lease: { ...state.lease!, fresh: true, rv: state.lease!.rv + 1 } });
+          add('rotation renews its Lease', { ...state, lease: { ...state.lease!, restored: undefined, fresh: true, rv: state.lease!.rv + 1 } });
         if (!holds) add('rotation finds its Lease lost and stops', withActor(state, ROTATION, { pc: 'stopped' }));
       }
       switch (rotation.pc) {
@@ -515,8 +582,14 @@ export function steps(state: State, config: Config): Step[] {
         case 'take': {
           const out = state.lease?.holder === ROTATION ? state.lease.out : null;
           const written = writeLease(state, rules, rotation.rv, { holder: ROTATION, fresh: true, out });
-          if (written) add('rotation takes the Lease', withActor(written, ROTATION, { pc: 'token' }));
+          if (written) add('rotation takes the Lease', withActor(written, ROTATION, { pc: config.oldTimers?.length ? 'stop-old' : 'token' }));
           else add('rotation: Conflict, reads again', withActor(state, ROTATION, { pc: 'read' }));
+          break;
+        }
+        case 'stop-old': {
+          // The same transition as the roll's (restart-each-server.ts, before its first out mark).
+          const step = transitionStep(state, ROTATION, 'token', rules.rotationTransition);
+          if (step) add(step.label, step.next);
           break;
         }
         case 'token':
@@ -536,13 +609,15 @@ export function steps(state: State, config: Config): Step[] {
             : config.rotationUnguarded && restarted < state.servers.length
               ? { restart: restarted }
               : rotationDecision(state.servers, restarted);
-          if (decision === 'done') releaseStep(state, ROTATION, holds, add);
+          if (decision === 'done') releaseStep(timersBackOn(state), ROTATION, holds, add);
           // markOut is a conditional rewrite of a Lease still ours (cli/shared/lease.ts rewrite): lost, LeaseLost stops it.
           else if (decision !== 'wait' && !holds) add('rotation: Lease lost before its mark, stops', withActor(state, ROTATION, { pc: 'stopped' }));
           else if (decision !== 'wait')
             add(
               `rotation marks server-${decision.restart} out`,
-              withActor({ ...state, lease: { ...state.lease!, out: decision.restart, rv: state.lease!.rv + 1 } }, ROTATION, { pc: 'restart' }),
+              withActor({ ...state, lease: { ...state.lease!, restored: undefined, out: decision.restart, rv: state.lease!.rv + 1 } }, ROTATION, {
+                pc: 'restart',
+              }),
             );
           else if (state.lease?.out !== null && state.lease?.out !== undefined && state.servers[state.lease.out] === 'hung')
             add(
@@ -559,7 +634,9 @@ export function steps(state: State, config: Config): Step[] {
           if (upgradePending() && !config.rotationUnguarded)
             add(
               'rotation: an upgrade is pending or applies, clears its mark and stops',
-              withActor({ ...state, lease: { ...state.lease!, out: null, rv: state.lease!.rv + 1 } }, ROTATION, { pc: 'release' }),
+              withActor({ ...state, lease: { ...state.lease!, restored: undefined, out: null, rv: state.lease!.rv + 1 } }, ROTATION, {
+                pc: 'release',
+              }),
             );
           else {
             const target = config.encryptionKey ? 1 + restarted : restarted;
@@ -577,7 +654,7 @@ export function steps(state: State, config: Config): Step[] {
           }
           break;
         case 'release':
-          releaseStep(state, ROTATION, holds, add);
+          releaseStep(timersBackOn(state), ROTATION, holds, add);
           break;
         case 'back': {
           const t = config.encryptionKey ? restarted : restarted - 1;
@@ -585,7 +662,7 @@ export function steps(state: State, config: Config): Step[] {
           else if (clusterWhole(state.servers, rules))
             add(
               `rotation: server-${t} back, clears its mark`,
-              withActor({ ...state, lease: { ...state.lease!, out: null, rv: state.lease!.rv + 1 } }, ROTATION, { pc: 'next' }),
+              withActor({ ...state, lease: { ...state.lease!, restored: undefined, out: null, rv: state.lease!.rv + 1 } }, ROTATION, { pc: 'next' }),
             );
           else if (state.servers[t] === 'hung')
             add(`rotation: server-${t} not back within the budget, stops (Lease kept marked out)`, withActor(state, ROTATION, { pc: 'stopped' }));
@@ -605,7 +682,7 @@ export function steps(state: State, config: Config): Step[] {
       rotation.alive &&
       rotation.pc === 'stopped' &&
       !state.servers.includes('hung') &&
-      (holds || state.lease === null || state.lease.holder === '')
+      (holds || state.lease === null || state.lease.holder === '' || (rules.restoredLease && state.lease.restored))
     )
       add('person reruns the stopped rotation', withActor(state, ROTATION, { pc: 'read' }));
   }
@@ -669,6 +746,10 @@ export function steps(state: State, config: Config): Step[] {
           if (!holds) add(`${name}: next run, the Lease was taken over`, withActor(state, name, { pc: 'done' }));
           break;
       }
+    // A later run that finds the Lease naming its own server while no run of it holds it (no held-out marker file:
+    // put back by a restore): resumes it as its own (cert-renewal.sh resume), giving it back once the cluster is whole.
+    if (rules.restoredLease && timer.alive && timer.pc === 'done' && holds && !old)
+      add(`${name}: a later run finds its own server marked out, held by no run: resumes`, withActor(state, name, { pc: 'held' }));
     if (canFault && timer.alive && !['idle', 'done', 'held'].includes(timer.pc))
       add(`fault: ${name} is killed`, withActor(state, name, { alive: false }), true);
     // The next run on the same server after a kill (the held-out marker file).
@@ -734,8 +815,18 @@ export function steps(state: State, config: Config): Step[] {
     }
     // A person repairs a hung server (docs/day-2.md, "When an operation stopped halfway": journal, restart or replace).
     if (s === 'hung') add(`person repairs server-${i}`, withServer(state, i, 'up'));
-    if (config.reboots && canFault && s === 'up' && state.servers.every((x) => x === 'up') && !aboutToRestart(state))
-      add(`fault: AWS reboots server-${i}`, withServer(state, i, 'down'), true);
+    if (config.reboots && canFault && s === 'up' && state.servers.every((x) => x === 'up') && !aboutToRestart(state)) {
+      // systemd starts at boot every timer enabled into timers.target (systemctl(1): `stop` leaves it enabled,
+      // `disable` removes the link): a timer only stopped runs again after the reboot.
+      const timer = state.actors[timerName(i)];
+      const rearmed = timer?.stopped && !rules.disableTimers;
+      const next = withServer(state, i, 'down');
+      add(
+        `fault: AWS reboots server-${i}${rearmed ? ' (its stopped timer starts again)' : ''}`,
+        rearmed ? withActor(next, timerName(i), { stopped: false }) : next,
+        true,
+      );
+    }
   });
   if (canFault && state.lease && state.lease.fresh && state.lease.holder !== '')
     add('fault: the clock jumps past the Lease duration', { ...state, lease: { ...state.lease, fresh: false } }, true);
@@ -755,15 +846,30 @@ export function steps(state: State, config: Config): Step[] {
   // whose machine is lost). Deleting a Lease a living actor holds is outside the protocol.
   if (config.leaseFaults && canFault && lease && !renewed) add('fault: a person deletes the Lease by hand', { ...state, lease: null }, true);
   // A person's restore (rancher-aws-restore): only when no server answers. The snapshot may hold the Lease as the
-  // roll held it when it took the snapshot (before its out mark).
+  // roll held it when it took the snapshot (before its out mark), or as any holder held it with a server marked out
+  // (a scheduled snapshot during a roll of an earlier run, or during a timer's restart): renewed before the restore.
   if (state.servers.every((s) => !serving(s)) && state.servers.some((s) => s === 'hung')) {
     const restored = { ...state, servers: state.servers.map((s) => (s === 'hung' ? 'up' : s)) };
     add('person restores from a snapshot (no server answers)', restored);
+    const rv = (state.lease?.rv ?? 0) + 1;
     if (config.leaseFaults && state.actors[ROLL])
       add("person restores from a snapshot holding the roll's Lease", {
         ...restored,
-        lease: { holder: rollIdentity(ROLL, rules), fresh: false, out: null, rv: (state.lease?.rv ?? 0) + 1 },
+        lease: { holder: rollIdentity(ROLL, rules), fresh: false, out: null, rv, restored: true },
       });
+    if (config.leaseFaults) {
+      // Then, as docs/day-2.md says after a restore, a person rolls the servers (a roll that had finished runs anew).
+      const thenRoll = (next: State) => (state.actors[ROLL]?.pc === 'done' ? withActor(next, ROLL, { pc: 'start', alive: true }) : next);
+      add(
+        "person restores from a snapshot holding an earlier roll's Lease, a server marked out",
+        thenRoll({ ...restored, lease: { holder: 'roll-earlier', fresh: false, out: config.rollTarget, rv, restored: true } }),
+      );
+      for (const i of config.timers)
+        add(
+          `person restores from a snapshot holding ${timerName(i)}'s Lease, its server marked out`,
+          thenRoll({ ...restored, lease: { holder: timerName(i), fresh: false, out: i, rv, restored: true } }),
+        );
+    }
   }
   return out;
 }

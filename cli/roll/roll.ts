@@ -13,6 +13,7 @@ import {
   release,
   RESTART_LEASE,
   restartLeaseAnswer,
+  restoredAtMs,
   ROLL_LEASE,
 } from '../shared/lease';
 import { LeaseKeeper } from '../shared/lease-keeper';
@@ -24,7 +25,7 @@ import { isHealthy, nodeOf, type Server, serversOf } from '../shared/servers';
 import { onServer } from '../shared/server-command';
 import { writeKubeconfig } from '../shared/kubeconfig';
 import { ModuleState, Terraform } from '../shared/terraform';
-import { RENEWAL_SCRIPT_SHA256, START_TIMER_COMMAND, stopOldTimerCommand, timerCheckOf } from './renewal-timers';
+import { disableOldTimers, enableDisabledTimers, TIMER_BUDGETS } from '../shared/renewal-transition';
 import { planSettledOn, upgradeInFlight } from '../shared/upgrade-state';
 
 /** The bounded budgets of the roll's waits (documented in docs/day-2.md "Rolling a server"). */
@@ -48,10 +49,10 @@ export const BUDGETS = {
   /** The etcd member list through SSM, before each RKE2 server. */
   memberListMs: 2 * 60_000,
   /**
-   * A server's renewal timer stopped through SSM, with a run already under way waited for (its restart waits 15
-   * minutes at most for its server, cert-renewal.sh RESTART_WAIT_SECONDS); and a stopped timer started again.
+   * A server's renewal timer disabled through SSM, with a run already under way waited for (its restart waits 15
+   * minutes at most for its server, cert-renewal.sh RESTART_WAIT_SECONDS): the transition's (renewal-transition.ts).
    */
-  renewalTimerMs: 20 * 60_000,
+  renewalTimerMs: TIMER_BUDGETS.disableMs,
 } as const;
 
 export interface RollOptions {
@@ -95,8 +96,8 @@ export interface RollRecord {
   /** The server whose Node deletion was asked for and not yet seen through: out of the cluster from that moment. */
   readonly removing?: string;
   /**
-   * The servers whose renewal timer the roll stopped (they ran another cert-renewal.sh), once it looked, before its
-   * first out mark; undefined until then. Each is started again at the end unless the roll replaced that server.
+   * The servers whose renewal timer the roll disabled (they ran another cert-renewal.sh), once it looked, before its
+   * first out mark; undefined until then. Each is enabled again at the end unless the roll replaced that server.
    */
   readonly stoppedTimers?: readonly string[];
 }
@@ -109,6 +110,9 @@ class Stop extends Error {
     super(message);
   }
 }
+
+/** A stop with the server drained and still a member: it stays marked out under the roll's Leases, and a rerun continues with its removal. */
+class StopDrained extends Stop {}
 
 /**
  * Replaces servers one at a time; see docs/day-2.md "Rolling a server". Returns the exit code. In steps: the
@@ -208,7 +212,7 @@ function planRoll(options: RollOptions, target: RollTarget): RollPlan | number {
     log(`  0. terraform plan -replace=${imageAddress} -out, checked, applied (the newest image becomes the recorded one; no server changes)`);
   if (previous?.stoppedTimers === undefined)
     log(
-      "  Before the first server is marked out: each server's cert-renewal.sh compared with this version's (SSM); where it differs, its renewal timer is stopped until the server is replaced (started again at the end on a server not replaced)",
+      "  Before the first server is marked out: each server's cert-renewal.sh compared with this version's (SSM); where it differs, its renewal timer is disabled until the server is replaced (enabled again at the end on a server not replaced)",
     );
   for (const server of toRoll) {
     const at = previous?.done[server.name];
@@ -401,7 +405,7 @@ async function rollEachServer(r: Rolling): Promise<number> {
   release(kubectl, holder, RESTART_LEASE);
   restart.held = false;
   release(kubectl, holder);
-  await startStoppedTimers({ terraform, deployment, aws: r.aws, log }, r.record());
+  await enableRollsTimers({ terraform, deployment, aws: r.aws, log }, r.record());
   file.remove();
   log(`Roll of ${name} finished: ${toRoll.map((s) => s.name).join(', ')} replaced one at a time.`);
   return 0;
@@ -431,7 +435,9 @@ async function stopRoll(r: Rolling, caught: unknown): Promise<number> {
     caught instanceof Stop ? caught : new Stop(`${(caught as Error).message}\nThe roll stopped there; run it again to continue (${file.path}).`);
   log(error.message);
   const record = r.record;
-  const out = toRoll.some((s) => record().done[s.name] === 'remove' || record().done[s.name] === 'replace' || record().removing === s.name);
+  const out =
+    caught instanceof StopDrained ||
+    toRoll.some((s) => record().done[s.name] === 'remove' || record().done[s.name] === 'replace' || record().removing === s.name);
   if (!out) {
     const started = toRoll.find((s) => record().done[s.name] !== undefined && record().done[s.name] !== 'rejoin');
     if (started) {
@@ -443,9 +449,9 @@ async function stopRoll(r: Rolling, caught: unknown): Promise<number> {
     }
     release(kubectl, holder, RESTART_LEASE);
     release(kubectl, holder);
-    // No server out: the timers it stopped run again (a rerun looks at them afresh).
+    // No server out: the timers it disabled run again (a rerun looks at them afresh).
     if (record().stoppedTimers?.length) {
-      await startStoppedTimers({ terraform, deployment, aws: r.aws, log }, record());
+      await enableRollsTimers({ terraform, deployment, aws: r.aws, log }, record());
       save({ stoppedTimers: undefined });
     }
     // Refused before anything was done (exit 2: what the cluster or the plan holds must change first): nothing to
@@ -477,7 +483,9 @@ function describe(step: Step, server: Server, k3s: boolean, rejoinMs: number): s
     case 'drain':
       return `cordon and drain (kubectl drain, ${BUDGETS.drainSeconds} s at most)`;
     case 'remove':
-      return k3s ? 'delete its Node (and node password secret)' : 'delete its Node: RKE2 removes its etcd member first; wait until it is gone';
+      return k3s
+        ? 'every other server Ready again, then delete its Node (and node password secret)'
+        : 'every other server Ready and a voter again, then delete its Node: RKE2 removes its etcd member first; wait until it is gone';
     case 'replace':
       return `terraform plan -replace=${server.address} -out, checked (nothing else changes), then applied`;
     case 'rejoin':
@@ -511,8 +519,8 @@ async function runStep(step: Step, c: StepContext): Promise<void> {
     if (!c.k3s) await requireMembersAreServers(c);
     return c.k3s ? datastoreSnapshot(c) : etcdSnapshot(c);
   }
-  // Before the roll's first out mark: no server runs a renewal timer of another cert-renewal.sh (renewal-timers.ts).
-  if (c.record.stoppedTimers === undefined) await stopOldTimers(c);
+  // Before the roll's first out mark: no server runs a renewal timer of another cert-renewal.sh (renewal-transition.ts).
+  if (c.record.stoppedTimers === undefined) await disableRollsOldTimers(c);
   // From the drain until the server is back, the Lease names it: its own upgrade Job may run (a new server gets the
   // Plan too), no other server's. Set at every step: a resume may find the Lease taken afresh.
   markOut(c.kubectl, c.holder, c.server.privateIp);
@@ -532,87 +540,20 @@ async function runStep(step: Step, c: StepContext): Promise<void> {
 }
 
 /**
- * The transition roll (design notes, "Who may restart a server"): a server whose cert-renewal.sh is not this
- * version's (its user data predates it) runs the previous rule, which takes a restart Lease by age whatever server it
- * marks out. Its timer is stopped through SSM, and a run under way waited for, on every server before anything is
- * marked out; the record keeps which, so the roll's end starts those it did not replace again.
+ * The transition (renewal-transition.ts, as both rotations run it): before anything is marked out, the timer of every
+ * server whose cert-renewal.sh is not this version's disabled; the record keeps which, so the roll's end enables
+ * those it did not replace again.
  */
-async function stopOldTimers(c: StepContext): Promise<void> {
-  const nodes = c.kubectl.nodes() ?? [];
-  const stopped: string[] = [];
-  for (const server of serversOf(c.terraform.pull(), c.deployment)) {
-    if (!isHealthy(nodeOf(nodes, server), c.k3s)) {
-      c.log(`  ${server.name} is not in the cluster: its renewal timer is not looked at (its replacement runs this version's script).`);
-      continue;
-    }
-    let failure: string | undefined;
-    try {
-      const { commandId, result } = await onServer(
-        c,
-        server,
-        stopOldTimerCommand(BUDGETS.renewalTimerMs / 1000 - 60),
-        `rancher-ha-aws roll: renewal timer of ${server.name} before the first server out`,
-        BUDGETS.renewalTimerMs,
-      );
-      const check = result && timerCheckOf(result.output);
-      if (check === 'current') continue;
-      stopped.push(server.name);
-      if (check === 'stopped') continue;
-      failure =
-        check === 'still-running'
-          ? `its timer was stopped, but a renewal run under way did not end within ${BUDGETS.renewalTimerMs / 60_000} minutes (journalctl -u rancher-aws-cert-renewal there)`
-          : result
-            ? `SSM ${result.status}${result.error ? `: ${result.error.split('\n').slice(-2).join(' ')}` : ''}`
-            : `SSM command ${commandId} did not finish within ${BUDGETS.renewalTimerMs / 60_000} minutes`;
-    } catch (error) {
-      if (error instanceof Interrupted) throw error;
-      stopped.push(server.name);
-      failure = (error as Error).message.split('\n')[0];
-    }
-    c.save({ stoppedTimers: stopped });
-    throw new Stop(
-      `Stopping the certificate-renewal timer of ${server.name} (it runs another cert-renewal.sh than this version's) failed: ${failure}. No server was marked out; run the roll again.`,
-    );
-  }
-  c.save({ stoppedTimers: stopped });
-  c.log(
-    stopped.length === 0
-      ? "  Every server runs this version's cert-renewal.sh: no renewal timer stopped."
-      : `  ${stopped.join(', ')} run${stopped.length === 1 ? 's' : ''} another cert-renewal.sh than this version's (sha256 ${RENEWAL_SCRIPT_SHA256.slice(0, 12)}…), whose rule takes a restart Lease by age: ${stopped.length === 1 ? 'its renewal timer was' : 'their renewal timers were'} stopped through SSM before any server is marked out. Each comes back with the new user data as its server is replaced; the roll starts the others again at its end.`,
-  );
+async function disableRollsOldTimers(c: StepContext): Promise<void> {
+  const transition = await disableOldTimers({ ...c, operation: 'roll' }, serversOf(c.terraform.pull(), c.deployment));
+  c.save({ stoppedTimers: transition.disabled });
+  if (transition.failure) throw new Stop(`${transition.failure} No server was marked out; run the roll again.`);
 }
 
-/** The roll's end (or a stop with no server out): the timers it stopped on servers it did not replace run again. */
-async function startStoppedTimers(c: Pick<StepContext, 'terraform' | 'deployment' | 'aws' | 'log'>, record: RollRecord): Promise<void> {
+/** The roll's end (or a stop with no server out): the timers it disabled on servers it did not replace run again. */
+async function enableRollsTimers(c: Pick<StepContext, 'terraform' | 'deployment' | 'aws' | 'log'>, record: RollRecord): Promise<void> {
   const left = (record.stoppedTimers ?? []).filter((name) => record.done[name] !== 'rejoin');
-  if (left.length === 0) return;
-  const current = serversOf(c.terraform.pull(), c.deployment);
-  for (const name of left) {
-    const server = current.find((s) => s.name === name);
-    let outcome = 'it is not in the state';
-    if (server) {
-      try {
-        // Not interruptible: a Ctrl-C that stopped the roll must not leave a timer stopped.
-        const { result } = await onServer(
-          { aws: c.aws, interrupted: () => false },
-          server,
-          START_TIMER_COMMAND,
-          `rancher-ha-aws roll: renewal timer of ${name} again`,
-          BUDGETS.memberListMs,
-        );
-        if (result?.status === 'Success') {
-          c.log(`  ${name}: its renewal timer runs again (the previous cert-renewal.sh, until the server is replaced).`);
-          continue;
-        }
-        outcome = result ? `SSM ${result.status}` : 'SSM did not answer in time';
-      } catch (error) {
-        outcome = (error as Error).message.split('\n')[0];
-      }
-    }
-    c.log(
-      `  ${name}: its renewal timer could not be started again (${outcome}): start it there (aws ssm start-session, then systemctl start rancher-aws-cert-renewal.timer), or roll it; without it its certificates are not renewed.`,
-    );
-  }
+  if (left.length > 0) await enableDisabledTimers({ ...c, operation: 'roll' }, serversOf(c.terraform.pull(), c.deployment), left);
 }
 
 /** What holdRestartLease needs of the roll. */
@@ -629,8 +570,10 @@ type LeaseContext = Pick<StepContext, 'kubectl' | 'holder' | 'interrupted' | 'lo
  */
 async function holdRestartLease(c: LeaseContext, where: string): Promise<void> {
   let other: Extract<LockResult, { held: false }> | undefined;
+  // A Lease the cluster's restore put back is taken whatever it marks (lease.ts RESTORE_RECORD).
+  const restoredAt = restoredAtMs(c.kubectl);
   const held = await waitUntil(BUDGETS.restartLeaseMs, c.interrupted, () => {
-    const result = acquire(c.kubectl, c.holder, new Date(), RESTART_LEASE, { takeOver: c.takeOver, succeeds: c.succeeds });
+    const result = acquire(c.kubectl, c.holder, new Date(), RESTART_LEASE, { takeOver: c.takeOver, succeeds: c.succeeds, restoredAtMs: restoredAt });
     if (result.held) return true;
     // A certificate renewal names its own server out from its take (cert-renewal.sh take_lease): while it renews
     // the Lease's time, its restart is under way, and the roll waits for it as for any renewal, bounded. A server
@@ -760,6 +703,16 @@ async function removeNode(c: StepContext): Promise<void> {
   if (nodes === undefined)
     throw new Stop(`The API did not answer before ${c.server.name}'s Node was deleted; every server is still a member. Run the roll again.`);
   const node = nodeOf(nodes, c.server);
+  // Looked at again right before the deletion (design notes, "Who may restart a server"): the drain took up to ten
+  // minutes, and a server that went down meanwhile (a reboot, a hung restart) would be the second member out. Not on
+  // a rerun that already asked for the deletion.
+  if (c.record.removing !== c.server.name) {
+    const others = c.servers.filter((s) => s.name !== c.server.name && !isHealthy(nodeOf(nodes, s), c.k3s));
+    if (others.length > 0)
+      throw new StopDrained(
+        `After the drain, ${others.map((s) => describeHealth(nodes, s, c.k3s)).join(', ')}: removing ${c.server.name} now would take a second ${c.k3s ? 'server' : 'etcd member'} out. ${c.server.name} was not removed: it stays drained, cordoned and marked out on the restart Lease (the roll keeps its Leases). Bring the other server back, then run the roll again: it continues with this removal.`,
+      );
+  }
   // Recorded before the deletion is asked for: from then on the server counts as out (its member may go any moment),
   // so a stop keeps the lock and a rerun resumes this wait instead of starting the server over.
   if (c.record.removing !== c.server.name) c.save({ removing: c.server.name });
@@ -915,12 +868,15 @@ function requireHealthy(kubectl: Kubectl, servers: readonly Server[], k3s: boole
   if (nodes === undefined) throw new Stop('The Kubernetes API does not answer: the roll starts only on a healthy cluster. Nothing was changed.');
   const unhealthy = servers.filter((s) => s !== inFlight && !isHealthy(nodeOf(nodes, s), k3s));
   if (unhealthy.length > 0) {
-    const what = unhealthy.map((s) => {
-      const node = nodeOf(nodes, s);
-      return `${s.name} (${node ? `${node.name}: ${node.ready ? 'Ready' : 'not Ready'}${k3s ? '' : node.etcdVoter ? '' : ', not an etcd voter'}` : 'no Node'})`;
-    });
+    const what = unhealthy.map((s) => describeHealth(nodes, s, k3s));
     throw new Stop(
       `The cluster is not healthy and at full membership: ${what.join(', ')}. Nothing was changed. Bring it back first (docs/day-2.md "Shrinking, losing servers, restoring").`,
     );
   }
+}
+
+/** A server's health as kubectl shows it, for a message: `server-1 (ip-10-0-1-10: not Ready)`. */
+function describeHealth(nodes: readonly NodeStatus[], s: Server, k3s: boolean): string {
+  const node = nodeOf(nodes, s);
+  return `${s.name} (${node ? `${node.name}: ${node.ready ? 'Ready' : 'not Ready'}${k3s ? '' : node.etcdVoter ? '' : ', not an etcd voter'}` : 'no Node'})`;
 }

@@ -1,8 +1,20 @@
 import { rmSync } from 'node:fs';
 import { Aws } from '../shared/aws';
 import { Kubectl, type NodeStatus } from '../shared/kubectl';
-import { acquire, holderAlive, LeaseLost, markOut, newHolder, readLease, release, RESTART_LEASE, restartLeaseAnswer } from '../shared/lease';
+import {
+  acquire,
+  holderAlive,
+  LeaseLost,
+  markOut,
+  newHolder,
+  readLease,
+  release,
+  RESTART_LEASE,
+  restartLeaseAnswer,
+  restoredAtMs,
+} from '../shared/lease';
 import { LeaseKeeper } from '../shared/lease-keeper';
+import { disableOldTimers, enableDisabledTimers } from '../shared/renewal-transition';
 import { Interrupted, POLL_INTERVAL_MS, pollPause, waitUntil, yieldFor } from '../shared/poll';
 import { isHealthy, nodeOf, type Server, serversOf } from '../shared/servers';
 import { writeKubeconfig } from '../shared/kubeconfig';
@@ -95,8 +107,16 @@ export interface UnderLease {
   readonly restartMs: number;
 }
 
+/** What restartEachServer keeps in a rotation's record: its holder, and the timers its transition disabled. */
+interface RotationRecord {
+  readonly holder: string;
+  readonly disabledTimers?: readonly string[];
+}
+
 /** A rotation as restartEachServer runs it; R is what its state file keeps, S its steps. */
-export interface RestartingRotation<R extends { readonly holder: string }, S extends { readonly kind: string }> {
+export interface RestartingRotation<R extends RotationRecord, S extends { readonly kind: string }> {
+  /** The command, in SSM comments and messages ("rotate token"). */
+  readonly operation: string;
   readonly dir: string;
   readonly state: ModuleState;
   readonly region: string;
@@ -125,7 +145,7 @@ export interface RestartingRotation<R extends { readonly holder: string }, S ext
 }
 
 /** Runs a rotation's steps under the servers' restart Lease, from start (or resume) to the end; the exit code. */
-export async function restartEachServer<R extends { readonly holder: string }, S extends { readonly kind: string }>(
+export async function restartEachServer<R extends RotationRecord, S extends { readonly kind: string }>(
   rotation: RestartingRotation<R, S>,
 ): Promise<number> {
   const { file, previous, log, servers } = rotation;
@@ -155,6 +175,13 @@ export async function restartEachServer<R extends { readonly holder: string }, S
       restartMs: rotation.restartMs,
     };
     await rotation.start(c, record);
+    // The transition (as the roll's): before this rotation's first out mark, no server runs an old-script timer.
+    if (record.current!.disabledTimers === undefined) {
+      const transition = await disableOldTimers({ ...c, operation: rotation.operation }, servers);
+      record.current = { ...record.current!, disabledTimers: transition.disabled };
+      file.write(record.current);
+      if (transition.failure) throw new Stop(`${transition.failure} No server was marked out; run the rotation again.`);
+    }
     const started = record.current!;
     const { extra, why, lookAt } = rotation.tooManySteps;
     for (let steps = 0; ; steps++) {
@@ -171,6 +198,7 @@ export async function restartEachServer<R extends { readonly holder: string }, S
     }
     keeper.stop();
     release(kubectl, holder, RESTART_LEASE);
+    await enableDisabledTimers({ aws: c.aws, log, operation: rotation.operation }, servers, started.disabledTimers ?? []);
     file.remove();
     log(rotation.finished(started));
     return 0;
@@ -195,7 +223,16 @@ export async function restartEachServer<R extends { readonly holder: string }, S
     } catch {
       // Unreadable: left as it is (held, and renewed by nobody, it lapses within the hour unless a server is out).
     }
-    if (!out) release(kubectl, holder, RESTART_LEASE);
+    if (!out) {
+      release(kubectl, holder, RESTART_LEASE);
+      // No server out: the timers its transition disabled run again (a rerun looks at them afresh).
+      const disabled = record.current?.disabledTimers ?? [];
+      if (disabled.length > 0) {
+        await enableDisabledTimers({ aws: new Aws(rotation.region), log, operation: rotation.operation }, servers, disabled);
+        record.current = { ...record.current!, disabledTimers: undefined };
+        file.write(record.current);
+      }
+    }
     // Refused before anything changed: nothing to resume.
     if (error.code === 2 && record.current === undefined) file.remove();
     return error.code;
@@ -212,8 +249,10 @@ export async function takeRestartLease(
 ): Promise<void> {
   let told = false;
   let last = '';
+  // A Lease the cluster's restore put back is taken whatever it marks (lease.ts RESTORE_RECORD).
+  const restoredAt = restoredAtMs(kubectl);
   const held = await waitUntil(ROTATE_BUDGETS.restartLeaseMs, o.interrupted, () => {
-    const result = acquire(kubectl, holder, new Date(), RESTART_LEASE, { takeOver: o.takeOver, succeeds: o.succeeds });
+    const result = acquire(kubectl, holder, new Date(), RESTART_LEASE, { takeOver: o.takeOver, succeeds: o.succeeds, restoredAtMs: restoredAt });
     if (result.held) return true;
     if (restartLeaseAnswer(result) === 'refuse')
       throw new Stop(

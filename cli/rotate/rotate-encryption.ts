@@ -15,6 +15,7 @@ import {
 } from './restart-each-server';
 import { askEveryServer, otherRotationUnfinished, rotatedDeployment } from './restart-each-server';
 import { StateFile, stateFilePath } from '../shared/state-file';
+import { TRANSITION_PLAN } from '../shared/renewal-transition';
 
 /** The re-encryption of every Secret on the rotating server (`rotate-keys` until reencrypt_finished), bounded. */
 export const REENCRYPT_BUDGET_MS = 30 * 60_000;
@@ -31,6 +32,8 @@ export interface RotateEncryptionRecord {
   readonly rotation: 'encryption-key';
   readonly server: string;
   readonly keyBefore: string;
+  /** The servers whose renewal timer this rotation disabled (the transition), once it looked; enabled again at its end. */
+  readonly disabledTimers?: readonly string[];
 }
 
 /** One server's secrets-encryption as rotate-encryption.sh `status` reports it (`rke2 secrets-encrypt status`). */
@@ -147,12 +150,14 @@ export async function rotateEncryptionKey(options: RotateOptions): Promise<numbe
   log(
     `  5. each other server restarted, one at a time, marked out on the Lease, until it shows the new key and every server is healthy (${restartMs / 60_000} minutes at most each)`,
   );
+  log(`  ${TRANSITION_PLAN}`);
   if (options.dryRun) {
     log('Dry run: nothing was changed.');
     return 0;
   }
 
   return restartEachServer<RotateEncryptionRecord, Exclude<EncryptionStep, { kind: 'done' }>>({
+    operation: 'rotate encryption-key',
     dir: options.dir,
     state,
     region,

@@ -17,6 +17,7 @@ import {
 import { askEveryServer, otherRotationUnfinished, rotatedDeployment } from './restart-each-server';
 import ROTATE_TOKEN_SCRIPT from './rotate-token.sh';
 import { StateFile, stateFilePath } from '../shared/state-file';
+import { TRANSITION_PLAN } from '../shared/renewal-transition';
 import { ModuleState } from '../shared/terraform';
 
 export { ROTATE_BUDGETS, Stop } from './restart-each-server';
@@ -54,6 +55,8 @@ export interface RotateRecord {
   /** The token parameter's version when the rotation started: a later version holds the new token. */
   readonly versionBefore: number;
   readonly tokenFile: string;
+  /** The servers whose renewal timer this rotation disabled (the transition), once it looked; enabled again at its end. */
+  readonly disabledTimers?: readonly string[];
 }
 
 /** One server's token files as rotate-token.sh `status` reports them. */
@@ -177,12 +180,14 @@ export async function rotate(options: RotateOptions): Promise<number> {
   log(
     `  6. each server restarted, one at a time, marked out on the Lease, until Ready${k3s ? '' : ' and an etcd voter'} with every server healthy (${restartMs / 60_000} minutes at most each)`,
   );
+  log(`  ${TRANSITION_PLAN}`);
   if (options.dryRun) {
     log('Dry run: nothing was changed.');
     return 0;
   }
 
   return restartEachServer<RotateRecord, Exclude<TokenStep, { kind: 'done' }>>({
+    operation: 'rotate token',
     dir: options.dir,
     state,
     region,

@@ -21,6 +21,20 @@ export const RESTART_LEASE: LeaseLock = { name: 'rancher-aws-server-restart', se
 const NAMESPACE = 'kube-system';
 
 /**
+ * The record a restore leaves (lib/kubernetes/rke2-restore.sh): ConfigMap kube-system/rancher-aws-restore, its
+ * `restoredAt` the time the cluster reset began. Every Lease renewed before it was put back by the restore from its
+ * snapshot: its holder's work ended with the cluster it ran in, and a server it marks out is not out of this one.
+ */
+export const RESTORE_RECORD = 'rancher-aws-restore';
+
+/** When the cluster was last restored from a snapshot (ms since the epoch), or undefined: never, or no record readable. */
+export function restoredAtMs(kubectl: Pick<Kubectl, 'tryCall'>): number | undefined {
+  const read = kubectl.tryCall(['-n', NAMESPACE, 'get', 'configmap', RESTORE_RECORD, '-o', 'jsonpath={.data.restoredAt}']);
+  const at = read.ok ? Date.parse(read.stdout.trim()) : NaN;
+  return Number.isFinite(at) ? at : undefined;
+}
+
+/**
  * The annotation of the restart Lease naming the server that is out of the
  * cluster (its private address): a roll's server between its drain and its
  * rejoin, or a server whose certificate-renewal restart did not come back.
@@ -197,14 +211,16 @@ export function restartLeaseAnswer(result: Extract<LockResult, { held: false }>)
  * ours already). Of two takers racing for a stale Lease, one write fails with
  * a Conflict. With `takeOver` (a person's `roll --take-over`), a Lease held
  * whose holder stopped renewing it is taken even with a server out (the
- * server stays named as out).
+ * server stays named as out). With `restoredAtMs` (restoredAtMs), a Lease
+ * last renewed before the cluster's restore is taken whatever it marks, and
+ * its mark cleared.
  */
 export function acquire(
   kubectl: Kubectl,
   holder: string,
   now = new Date(),
   lock: LeaseLock = ROLL_LEASE,
-  options: { readonly takeOver?: boolean; readonly succeeds?: string } = {},
+  options: { readonly takeOver?: boolean; readonly succeeds?: string; readonly restoredAtMs?: number } = {},
 ): LockResult {
   for (let attempt = 0; attempt < 3; attempt++) {
     const created = kubectl.tryCall(['create', '-f', '-'], { input: manifest(lock, now, { holder }) });
@@ -219,7 +235,9 @@ export function acquire(
     // A take-over is for a Lease with a server out whose holder stopped renewing it (a roll's machine lost): never
     // for a holder that is alive.
     const abandoned = verdict === 'held-out' && lapsed(lease, now.getTime());
-    const taking = verdict === 'free' || verdict === 'stale' || verdict === 'mine' || (options.takeOver === true && abandoned);
+    // Put back by a restore: renewed before the cluster was reset from its snapshot (an unreadable time never is).
+    const restored = (verdict === 'held-out' || verdict === 'held') && options.restoredAtMs !== undefined && lease.renewTimeMs < options.restoredAtMs;
+    const taking = verdict === 'free' || verdict === 'stale' || verdict === 'mine' || restored || (options.takeOver === true && abandoned);
     if (!taking)
       return {
         held: false,
@@ -230,7 +248,7 @@ export function acquire(
       };
     // Ours already (a resumed roll) keeps its acquire time and its out marker; anything else starts afresh, except
     // that a take-over keeps the server that is out named (it is still out).
-    const out = verdict === 'mine' || options.takeOver ? lease.out : undefined;
+    const out = verdict === 'mine' || (options.takeOver && !restored) ? lease.out : undefined;
     const write = { holder, out, resourceVersion: lease.resourceVersion, acquired: verdict === 'mine' ? lease.acquired : undefined };
     if (replaceAt(kubectl, lock, manifest(lock, now, write))) return { held: true };
     // Conflict: someone wrote it since we read it; read again.

@@ -316,10 +316,19 @@ back_up() {
 
 # resume: a run before this one left this server out (its restart did not come
 # back in time). If the cluster is whole now, the Lease is given back;
-# otherwise it stays held, and this run stops.
+# otherwise it stays held, and this run stops. A Lease naming this server as its
+# holder while no run here holds it (no marker: a restore put it back from a
+# snapshot taken during a restart of this server) is resumed the same way: this
+# server runs this script, so the server it marks out is back. Looked for where
+# the alarms are on (report_hold reads the Lease at every run then); a run that
+# is due takes such a Lease as its own anyway (take_lease: mine).
 resume() {
   local expected server read=""
-  [ -e "$HELD_OUT" ] || return 0
+  if [ ! -e "$HELD_OUT" ]; then
+    [ -n "${RESTART_METRIC_NAMESPACE:-}" ] && read_lease && [ "$HOLDER" = "$NODE_NAME" ] || return 0
+    log "the restart Lease names $NODE_NAME${OUT:+ with $OUT out} and no run here holds it (put back by a restore): resuming it"
+    install -D -m 0600 /dev/null "$HELD_OUT"
+  fi
   # Through a peer when this server's API is still down: only an answer says the Lease is no longer this server's.
   for server in "" $PEER_IPS; do
     if read_lease ${server:+--server "https://$server:6443"}; then

@@ -10,14 +10,16 @@
 #   --yes            no typed confirmation (it is asked for on a terminal; without
 #                    one, --yes is required)
 #   --force          also over this server's own etcd data (a server that ran)
-#   --forget-only    only the last step, again: remove the gone servers' Node
-#                    objects and node-password secrets (after a restore whose API
-#                    came up too late for it)
+#   --forget-only    only the last steps, again: remove the gone servers' Node
+#                    objects and node-password secrets, and record the restore
+#                    (after a restore whose API came up too late for them)
 # Then: `rke2 server --cluster-reset` from the snapshot (RKE2 downloads it with
 # the S3 settings of config.yaml and the node role), start rke2-server, wait
 # until its API answers, and remove the Node objects and node-password secrets
 # the snapshot still holds for the servers that are gone, so that their
-# replacements (same names) can join. Refuses while rke2-server runs, starts or
+# replacements (same names) can join; then record when the reset began
+# (ConfigMap kube-system/rancher-aws-restore), so that a restart Lease the
+# snapshot held with a server marked out is not a deadlock. Refuses while rke2-server runs, starts or
 # restarts here, while any other server answers (probed three times, 10 s
 # apart), and over local etcd data unless --force.
 set -euo pipefail
@@ -33,6 +35,8 @@ set +a
 server_paths rke2
 CONFIG=/etc/rancher/rke2/config.yaml
 BOOTSTRAPPED=/var/lib/rancher/rancher-aws/bootstrapped
+# When the last cluster reset here began (RFC 3339): the restore record's time (record_restore).
+RESET_AT=/var/lib/rancher/rancher-aws/restored-at
 READY_SECONDS=${READY_SECONDS:-900}
 NODE_NAME=${NODE_NAME:-$(hostname)}
 
@@ -116,6 +120,20 @@ forget_gone_servers() {
   done
 }
 
+# record_restore: the ConfigMap kube-system/rancher-aws-restore, its restoredAt the time the reset began. Every
+# Lease renewed before it came back with the snapshot: the roll and the rotations take such a restart Lease
+# whatever server it marks out (cli/shared/lease.ts RESTORE_RECORD), where nothing else would ever give it back.
+record_restore() {
+  local at
+  if [ ! -f "$RESET_AT" ]; then
+    log "no cluster reset recorded on this server ($RESET_AT): the restore is not recorded"
+    return 0
+  fi
+  at=$(<"$RESET_AT")
+  kube delete configmap -n kube-system rancher-aws-restore --ignore-not-found >/dev/null &&
+    kube create configmap -n kube-system rancher-aws-restore --from-literal=restoredAt="$at" >/dev/null
+}
+
 main() {
   local list=false wanted="" snapshots name peer force=false forget_only=false
   YES=false
@@ -132,6 +150,7 @@ main() {
   if $forget_only; then
     api_ready || die "the API of this server does not answer: --forget-only runs once the restored cluster is up"
     forget_gone_servers || die "removing the gone servers' Node objects failed: run it again"
+    record_restore || die "recording the restore (ConfigMap kube-system/rancher-aws-restore) failed: run it again"
     install -D -m 0600 /dev/null "$BOOTSTRAPPED"
     log "the gone servers are forgotten: replace them one at a time"
     return 0
@@ -159,6 +178,8 @@ main() {
 
   confirm "$name"
   log "restoring the cluster from s3://$BUCKET/$FOLDER/$name"
+  install -D -m 0600 /dev/null "$RESET_AT"
+  date -u +%Y-%m-%dT%H:%M:%SZ >"$RESET_AT"
   rke2 server --cluster-reset --cluster-reset-restore-path="$name" ||
     die "the cluster reset from $name failed (the download or the restore, see above): rke2-server was not started"
   systemctl enable rke2-server.service
@@ -166,6 +187,7 @@ main() {
   wait_for "$READY_SECONDS" api_ready ||
     die "rke2-server did not answer within $READY_SECONDS s after the restore: see journalctl -u rke2-server; once it answers, rancher-aws-restore --forget-only finishes"
   forget_gone_servers || die "the cluster is restored, but removing the gone servers' Node objects failed: rancher-aws-restore --forget-only tries again"
+  record_restore || die "the cluster is restored, but recording it (ConfigMap kube-system/rancher-aws-restore) failed: rancher-aws-restore --forget-only tries again"
   install -D -m 0600 /dev/null "$BOOTSTRAPPED"
   log "restored from $name: replace the other servers one at a time (docs/day-2.md, \"Rolling a server\"); they join this one"
 }

@@ -162,7 +162,7 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
     const result = roll(c);
     expect(result).toSucceed();
     expect(result.out).toContain("server-0, server-1, server-2 run another cert-renewal.sh than this version's (sha256 ");
-    expect(result.out).toContain('their renewal timers were stopped through SSM before any server is marked out');
+    expect(result.out).toContain('their renewal timers were disabled through SSM (a reboot does not start them) before any server is marked out');
     const calls = c.calls();
     const stops = calls.flatMap((call, i) => (call.startsWith('aws ssm send-command') && call.includes('renewal timer of server-') ? [i] : []));
     expect(stops).toHaveLength(3);
@@ -194,7 +194,7 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
     const c = cluster('three');
     const result = roll(c, '--server', 'server-2');
     expect(result).toSucceed();
-    expect(result.out).toContain("Every server runs this version's cert-renewal.sh: no renewal timer stopped.");
+    expect(result.out).toContain("Every server runs this version's cert-renewal.sh: no renewal timer disabled.");
     expect(c.world().cluster.servers.map((s: any) => s.timerStops)).toEqual([undefined, undefined, undefined]);
   });
   it('an old renewal run that does not end within the budget: the roll stops before any server is marked out, the timers it stopped run again', () => {
@@ -205,7 +205,7 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
     const result = roll(c, '--server', 'server-0');
     expect(result.code).toBe(1);
     expect(result.out).toContain(
-      "Stopping the certificate-renewal timer of server-2 (it runs another cert-renewal.sh than this version's) failed: its timer was stopped, but a renewal run under way did not end within 20 minutes",
+      "Disabling the certificate-renewal timer of server-2 (it runs another cert-renewal.sh than this version's) failed: its timer was disabled, but a renewal run under way did not end within 20 minutes",
     );
     expect(result.out).toContain('server-2: its renewal timer runs again');
     const world = c.world();
@@ -219,6 +219,96 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
     });
     expect(roll(c, '--server', 'server-0')).toSucceed();
     expect(c.world().cluster.servers[2]).toMatchObject({ timerStops: 2, timerStarts: 2, timerStopped: false });
+  });
+  it('AWS reboots a server while the transition roll has a server out (during the drain): its old timer, disabled, does not start with it; enabled again at the end', () => {
+    const c = cluster('three', (world) => {
+      for (const s of world.cluster.servers) s.renewalScript = PREVIOUS_SCRIPT;
+      world.cluster.rebootDuringDrain = { server: 'server-1', looks: 1 };
+    });
+    // The fake checks at every call that no server is marked out while an old timer runs: a timer only stopped
+    // (`systemctl stop`, the transition before issue 62) starts again at the reboot, with server-0 marked out.
+    expect(roll(c, '--server', 'server-0')).toSucceed();
+    const world = c.world();
+    expect(world.reboots).toEqual(['server-1']);
+    expect(world.cluster.servers.map((s: any) => [s.name, s.timerStopped, s.timerDisabled, s.timerMark, s.timerStarts])).toEqual([
+      ['server-0', false, false, false, undefined],
+      ['server-1', false, false, false, 1],
+      ['server-2', false, false, false, 1],
+    ]);
+  });
+  it('killed (kill -9) during the apply of the transition roll, then resumed: the timers it disabled stay off meanwhile, and the resumed run enables those it did not replace', () => {
+    const c = cluster('three', (world) => {
+      for (const s of world.cluster.servers) s.renewalScript = PREVIOUS_SCRIPT;
+      world.killAfterApply = true;
+    });
+    expect(roll(c, '--server', 'server-1').code).not.toBe(0);
+    expect(c.world().cluster.servers.map((s: any) => [s.name, s.timerDisabled])).toEqual([
+      ['server-0', true],
+      ['server-1', false],
+      ['server-2', true],
+    ]);
+    expect(roll(c)).toSucceed();
+    expect(c.world().cluster.servers.map((s: any) => [s.name, s.timerStops, s.timerStarts, s.timerStopped, s.timerDisabled])).toEqual([
+      ['server-0', 1, 1, false, false],
+      ['server-1', 1, undefined, false, false],
+      ['server-2', 1, 1, false, false],
+    ]);
+  });
+  it('enables again exactly what an operation disabled: a mark left by a run killed before it recorded its list counts, a timer a person disabled stays off', () => {
+    const c = cluster('three', (world) => {
+      for (const s of world.cluster.servers) s.renewalScript = PREVIOUS_SCRIPT;
+      // server-0: disabled by a person; server-2: disabled by an earlier run of an operation, which was killed.
+      Object.assign(world.cluster.servers[0], { timerStopped: true, timerDisabled: true });
+      Object.assign(world.cluster.servers[2], { timerStopped: true, timerDisabled: true, timerMark: true });
+    });
+    const result = roll(c, '--server', 'server-1');
+    expect(result).toSucceed();
+    expect(result.out).toContain('server-0 runs another cert-renewal.sh and its timer was disabled before this roll: stopped, and left disabled.');
+    expect(result.out).toContain('server-2: its renewal timer runs again');
+    expect(c.world().cluster.servers.map((s: any) => [s.name, s.timerStopped, s.timerDisabled, s.timerMark ?? false])).toEqual([
+      ['server-0', true, true, false],
+      ['server-1', false, false, false],
+      ['server-2', false, false, false],
+    ]);
+  });
+  it("a restart Lease put back by a restore, marking a server out: without the restore's record refused (exit 3) as any Lease with a server out; with it, taken, its mark cleared, and the roll goes on", () => {
+    const renewed = '2026-11-20T08:00:00.000000Z';
+    const c = cluster('three', (world) => {
+      world.restartLease = {
+        holderIdentity: 'ci-runner-7/4242/2026-11-20T07:00:00.000Z',
+        leaseDurationSeconds: 3600,
+        acquireTime: renewed,
+        renewTime: renewed,
+        annotations: { 'rancher-ha-aws/out': '10.0.1.10' },
+      };
+    });
+    const refused = roll(c, '--server', 'server-0');
+    expect(refused.code).toBe(3);
+    expect(refused.out).toContain('with 10.0.1.10 out of the cluster. Nothing was changed.');
+    // rke2-restore.sh records when the reset began: the Lease was last renewed before it.
+    c.update((world) => {
+      world.restoredAt = '2026-11-21T09:00:00Z';
+    });
+    expect(roll(c, '--server', 'server-0')).toSucceed();
+    const world = c.world();
+    expect(world.replaced).toEqual(['server-0']);
+    expect(holderOf(world.restartLease)).toBeUndefined();
+    expect(world.restartLease.annotations['rancher-ha-aws/out']).toBeUndefined();
+  });
+  it('a restart Lease renewed after the restore is not taken: a marked one still refuses (exit 3)', () => {
+    const renewed = '2026-11-22T08:00:00.000000Z';
+    const c = cluster('three', (world) => {
+      world.restoredAt = '2026-11-21T09:00:00Z';
+      world.restartLease = {
+        holderIdentity: 'ci-runner-7/4242/2026-11-22T07:00:00.000Z',
+        leaseDurationSeconds: 3600,
+        acquireTime: renewed,
+        renewTime: renewed,
+        annotations: { 'rancher-ha-aws/out': '10.0.1.10' },
+      };
+    });
+    expect(roll(c, '--server', 'server-0').code).toBe(3);
+    expect(mutating(c.calls())).toEqual([]);
   });
   it('the Node deletion outlasts its budget (a stuck finalizer): the lock stays, the server counts as out, a rerun waits on and finishes', () => {
     const c = cluster('three', (world) => {

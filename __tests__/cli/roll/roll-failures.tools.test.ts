@@ -55,6 +55,32 @@ describe('roll: failures on the way, interruptions, resume', () => {
     expect(other.out).toContain('Another roll holds the lock');
     expect(c.violations()).toBe('');
   });
+  it('a second server goes NotReady during the drain (an AWS reboot): its Node is not deleted; the roll stops with it drained and marked out, and a rerun once the other is back removes it and finishes', () => {
+    const c = cluster('three', (world) => {
+      world.cluster.rebootDuringDrain = { server: 'server-1', looks: 1000 };
+    });
+    // Before issue 62 the roll deleted server-0's Node here: two etcd members out (the fake's invariant).
+    const first = roll(c, '--server', 'server-0');
+    expect(first.code).toBe(1);
+    expect(first.out).toContain(
+      'After the drain, server-1 (ip-10-0-1-10: not Ready): removing server-0 now would take a second etcd member out. server-0 was not removed',
+    );
+    const world = c.world();
+    expect(c.calls().some((call) => /delete node|terraform apply|uncordon/.test(call))).toBe(false);
+    expect(world.cluster.servers[0]).toMatchObject({ cordoned: true, member: true, ready: true, nodePresent: true });
+    expect(holderOf(world.lease)).toBeDefined();
+    expect(world.restartLease.annotations['rancher-ha-aws/out']).toBe('10.0.0.10');
+    expect(JSON.parse(readFileSync(join(c.moduleDir, '.rancher-ha-aws', 'roll.json'), 'utf8'))).toMatchObject({ done: { 'server-0': 'drain' } });
+    c.update((w) => {
+      delete w.cluster.servers[1].rebooting;
+      w.cluster.servers[1].ready = true;
+    });
+    const second = roll(c);
+    expect(second).toSucceed();
+    expect(c.world().replaced).toEqual(['server-0']);
+    // It continued with the removal: no second snapshot or drain.
+    expect(second.out).toMatch(/server-0 \(\S+\): from step remove/);
+  });
   it('a replace that outlasts the Lease: both Leases are renewed while the apply runs, not only between steps', () => {
     const c = cluster('three');
     // The fake apply finishes only once the roll has written three more Lease renewals (fake-cloud.js).

@@ -38,6 +38,21 @@ describe('rotate encryption-key: the way through', () => {
     expect(existsSync(rotatedFile(c))).toBe(false);
   });
 
+  it("servers still on the previous cert-renewal.sh: their timers disabled (the roll's transition) before the first restart, enabled again at the end", () => {
+    const c = cluster('three', (world) => {
+      withEncryption(world);
+      for (const s of world.cluster.servers) s.renewalScript = 'ab'.repeat(32);
+    });
+    expect(rotateKey(c)).toMatchObject({ code: 0, err: '' });
+    const world = c.world();
+    expectKeyRotated(world, FIRST_KEY);
+    expect(world.cluster.servers.map((s: any) => [s.timerStops, s.timerStarts, s.timerDisabled])).toEqual([
+      [1, 1, false],
+      [1, 1, false],
+      [1, 1, false],
+    ]);
+  });
+
   it('--dry-run prints the steps and changes nothing (only the state read)', () => {
     const c = cluster('three', withEncryption);
     const result = rotateKey(c, '--dry-run');

@@ -34,6 +34,31 @@ describe('rotate token: killed (kill -9) at any step, then run again: finishes b
   });
 });
 
+describe('rotate token: the transition across a kill', () => {
+  it('killed after a restart with every server on the previous cert-renewal.sh: the timers stay disabled while it is stopped, and the run again enables exactly those at its end, disabling nothing twice', () => {
+    const c = cluster('three', (world) => {
+      withToken(world);
+      for (const s of world.cluster.servers) s.renewalScript = 'ab'.repeat(32);
+      world.cluster.killAt = 'restart server-1';
+    });
+    expect(rotateToken(c).code).not.toBe(0);
+    // Stopped with a server out of its hands: every timer still off (a reboot would not start one: disabled).
+    expect(c.world().cluster.servers.map((s: any) => [s.timerStopped, s.timerDisabled, s.timerMark])).toEqual([
+      [true, true, true],
+      [true, true, true],
+      [true, true, true],
+    ]);
+    expect(rotateToken(c)).toMatchObject({ code: 0, err: '' });
+    const world = c.world();
+    expectRotated(world);
+    expect(world.cluster.servers.map((s: any) => [s.timerStops, s.timerStarts, s.timerStopped, s.timerDisabled, s.timerMark])).toEqual([
+      [1, 1, false, false, false],
+      [1, 1, false, false, false],
+      [1, 1, false, false, false],
+    ]);
+  });
+});
+
 describe('rotate token: one server out at a time, whoever has it out', () => {
   it('a restart that does not come back: no second server is restarted, the server stays marked out (a renewal timer waits on it); repaired, a rerun finishes', () => {
     const c = cluster('three', (world) => {

@@ -62,11 +62,35 @@ describe('rotate token: the way through', () => {
     expect(c.world().joins).toEqual([{ server: 'server-1', token: secretOf(parameterOf(world).value), refused: false }]);
   });
 
+  it("servers still on the previous cert-renewal.sh: their timers disabled (the roll's transition) before the first server is marked out, enabled again at the end", () => {
+    const c = cluster('three', (world) => {
+      withToken(world);
+      // The sha256 of a cert-renewal.sh other than this version's. The fake checks at every call that no server is
+      // marked out while an old timer runs: before issue 62 the rotation restarted servers beside them.
+      for (const s of world.cluster.servers) s.renewalScript = 'ab'.repeat(32);
+    });
+    const result = rotateToken(c);
+    expect(result).toMatchObject({ code: 0, err: '' });
+    const world = c.world();
+    expectRotated(world);
+    expect(result.out).toContain('their renewal timers were disabled through SSM (a reboot does not start them) before any server is marked out');
+    const calls = c.calls();
+    const disables = calls.flatMap((call, i) => (call.startsWith('aws ssm send-command') && call.includes('before the first server out') ? [i] : []));
+    expect(disables).toHaveLength(3);
+    expect(Math.max(...disables)).toBeLessThan(calls.findIndex((call) => call.includes('rotate-token.sh restart')));
+    expect(world.cluster.servers.map((s: any) => [s.timerStops, s.timerStarts, s.timerStopped, s.timerDisabled])).toEqual([
+      [1, 1, false, false],
+      [1, 1, false, false],
+      [1, 1, false, false],
+    ]);
+  });
+
   it('--dry-run prints the steps and changes nothing (only the state read)', () => {
     const c = cluster('three', withToken);
     const result = rotateToken(c, '--dry-run');
     expect(result.code).toBe(0);
     expect(result.out).toContain('a new token written to the parameter /rancher/rke-ha/token first');
+    expect(result.out).toContain('where it differs, its renewal timer is disabled (a reboot does not start it) until the operation ends');
     expect(result.out).toContain('Dry run: nothing was changed.');
     expect(c.calls()).toEqual(['terraform state pull']);
   });

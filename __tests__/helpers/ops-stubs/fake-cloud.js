@@ -222,7 +222,7 @@ function checkInvariants() {
   if (cluster && cluster.servers && !cluster.servers.every((s) => s.gone)) {
     const down = cluster.servers.filter((s) => !s.ready || !s.member || s.learner);
     if (down.length > 1) violation(`two servers down at once: ${down.map((s) => s.name).join(', ')}`);
-    // The transition roll (cli/roll/renewal-timers.ts): a server out while a server's timer runs the previous
+    // The transition roll (cli/shared/renewal-transition.ts): a server out while a server's timer runs the previous
     // cert-renewal.sh, whose rule takes a stale Lease by age whatever it marks (issue 32's race, live again).
     const out = world.restartLease?.holderIdentity && world.restartLease.annotations?.['rancher-ha-aws/out'];
     const old = cluster.servers.filter((s) => s.renewalScript !== undefined && !s.timerStopped && s.nodePresent);

@@ -130,6 +130,10 @@ function tick(world) {
   tokenRestarts(world);
   encryptionProgress(world);
   for (const s of world.cluster.servers) {
+    if (s.rebooting !== undefined && --s.rebooting <= 0) {
+      delete s.rebooting;
+      s.ready = true;
+    }
     // A finalizer that holds the Node for `cluster.stuckFinalizer` more looks (its member not yet removed).
     if (s.deleting && world.cluster.stuckFinalizer > 0) {
       world.cluster.stuckFinalizer--;
@@ -233,6 +237,15 @@ function kubectl(world, rawArgs, finish, save, { lock, reload }) {
     if (cluster.drainFails)
       finish(1, '', `error: unable to drain node "${kind}" due to error: global timeout reached: 10m0s, continuing command...\n`);
     byNode.drained = true;
+    // AWS reboots a server while the drain runs (a maintenance event): it is NotReady for `looks` looks at the Nodes,
+    // and systemd starts at boot every timer still enabled (a stopped one too), not a disabled one.
+    if (cluster.rebootDuringDrain) {
+      const rebooted = server(world, (x) => x.name === cluster.rebootDuringDrain.server);
+      Object.assign(rebooted, { ready: false, rebooting: cluster.rebootDuringDrain.looks });
+      if (!rebooted.timerDisabled) rebooted.timerStopped = false;
+      world.reboots = [...(world.reboots ?? []), rebooted.name];
+      delete cluster.rebootDuringDrain;
+    }
     // A terminal's Ctrl-C while the drain runs: SIGINT to the roll's whole process group (the test starts the roll as
     // a group leader), as a terminal sends it to its foreground group. A drain in that group dies of it.
     if (cluster.ctrlCDuringDrain) {
@@ -267,6 +280,12 @@ function kubectl(world, rawArgs, finish, save, { lock, reload }) {
   if (verb === 'delete' && kind === 'secret') {
     cluster.deletedSecrets = [...(cluster.deletedSecrets ?? []), name];
     finish(0);
+  }
+  // The record a restore leaves (rke2-restore.sh record_restore): `world.restoredAt`, when the cluster was reset.
+  if (verb === 'get' && kind === 'configmap' && ns === 'kube-system' && name === 'rancher-aws-restore') {
+    if (!world.restoredAt) finish(1, '', `Error from server (NotFound): configmaps "${name}" not found\n`);
+    if (!args.includes('jsonpath={.data.restoredAt}')) finish(1, '', `fake kubectl: unexpected call: ${rawArgs.join(' ')}\n`);
+    finish(0, world.restoredAt);
   }
   // The upgrade's records and Plan (lib/kubernetes/private/kubernetes-upgrade.ts, upgrade-plan.ts), where the world has them.
   if (verb === 'get' && kind === 'configmap' && ns === 'rancher-aws-gates') {
@@ -442,7 +461,7 @@ function apply(world, flags, finish) {
     // A joining RKE2 server takes the encryption configuration of the datastore's bootstrap data (encryptionProgress).
     if (world.cluster.encryption) s.enc = { ...world.cluster.encryption.saved };
     delete s.renewalScript;
-    s.timerStopped = false;
+    Object.assign(s, { timerStopped: false, timerDisabled: false, timerMark: false });
     world.replaced = [...(world.replaced ?? []), s.name];
   }
   // The target record written, the Plan changed: the controller restarts the first server it picks at once.
@@ -535,25 +554,43 @@ function aws(world, args, option, finish, awsError) {
         finish,
       );
     if (command.looks < 2) finish(0, JSON.stringify({ Status: 'InProgress' }));
-    // The renewal timer's stop (cli/roll/renewal-timers.ts): a server whose `renewalScript` (the sha256 of the
+    // The transition's command (cli/shared/renewal-transition.ts): a server whose `renewalScript` (the sha256 of the
     // cert-renewal.sh its user data installed; unset: this version's) differs from the one the command names has its
-    // timer stopped; `renewalRunning` looks of its service still active first (a run under way).
+    // timer turned off; `renewalRunning` looks of its service still active first (a run under way). A timer is
+    // `timerStopped` (not active) and `timerDisabled` (not enabled: systemd does not start it at boot); `timerMark`
+    // is the server's record (DISABLED_MARK) that an operation disabled it. The command before issue 62 only
+    // stopped the timer (`systemctl stop`), leaving it enabled.
     const stop = /"\$\(sha256sum \S+ \| cut -d' ' -f1\)" = "([0-9a-f]{64})"/.exec(command.commands[0]);
     if (stop) {
       const s = server(world, (x) => x.instance === command.instance);
+      const disables = command.commands[0].includes('systemctl disable --now rancher-aws-cert-renewal.timer');
       let verdict = 'current';
       if (s.renewalScript !== undefined && s.renewalScript !== stop[1]) {
-        s.timerStopped = true;
         s.timerStops = (s.timerStops ?? 0) + 1;
-        verdict = s.renewalRunning > 0 ? 'still-running' : 'stopped';
+        if (!disables) verdict = 'stopped';
+        else if (s.timerMark || !s.timerDisabled) {
+          Object.assign(s, { timerMark: true, timerDisabled: true });
+          verdict = 'disabled';
+        } else verdict = 'off';
+        s.timerStopped = true;
+        if (s.renewalRunning > 0) verdict = 'still-running';
       }
       finish(0, JSON.stringify({ Status: verdict === 'still-running' ? 'Failed' : 'Success', StandardOutputContent: `renewal-timer=${verdict}\n` }));
     }
-    if (command.commands[0] === 'systemctl start rancher-aws-cert-renewal.timer') {
+    // Turned on again: enabled where the mark says an operation disabled it, started where it is still enabled.
+    if (
+      /^(systemctl start rancher-aws-cert-renewal\.timer|if \[ -e \S+ \]; then systemctl enable --now rancher-aws-cert-renewal\.timer)/.test(
+        command.commands[0],
+      )
+    ) {
       const s = server(world, (x) => x.instance === command.instance);
-      s.timerStopped = false;
-      s.timerStarts = (s.timerStarts ?? 0) + 1;
-      finish(0, JSON.stringify({ Status: 'Success', StandardOutputContent: '' }));
+      const enables = command.commands[0].startsWith('if ');
+      if (enables && s.timerMark) Object.assign(s, { timerMark: false, timerDisabled: false });
+      if (!s.timerDisabled) {
+        s.timerStopped = false;
+        s.timerStarts = (s.timerStarts ?? 0) + 1;
+      }
+      finish(0, JSON.stringify({ Status: 'Success', StandardOutputContent: `renewal-timer=${s.timerDisabled ? 'off' : 'enabled'}\n` }));
     }
     if (command.commands[0].includes('https://127.0.0.1:2379/v3/cluster/member/list')) {
       finish(0, JSON.stringify({ Status: 'Success', StandardOutputContent: JSON.stringify(memberList(world)), StandardErrorContent: '' }));

@@ -503,6 +503,26 @@ describe('cert-renewal.sh: the RestartHeld metric the alarm watches', () => {
     expect(restarted(peer)).toBe(false);
   });
 
+  it('a Lease naming this server out that no run here holds (put back by a restore of a snapshot taken during its restart): its next run resumes it and gives it back once the cluster is whole, nothing due', () => {
+    const b = withMetric(0, 200);
+    setLease('ip-10-0-0-10', 3600, '10.0.0.10');
+    // Before issue 62 every run only reported it (RestartHeld 1, every other restart waiting) until a renewal was due.
+    const r = renew(b);
+    expect(r.status).toBe(0);
+    expect(r.output).toContain(
+      'the restart Lease names ip-10-0-0-10 with 10.0.0.10 out and no run here holds it (put back by a restore): resuming it',
+    );
+    expect(r.output).toContain('ip-10-0-0-10 is back and the cluster is whole: giving the restart Lease back');
+    expect(events()).toEqual(['released ip-10-0-0-10']);
+    expect(b.exists('var/lib/rancher/rancher-aws/cert-renewal-held-out')).toBe(false);
+    expect(restarted(b)).toBe(false);
+    expect(metrics(b)).toEqual([`metric ${NAMESPACE} RestartHeld 0`]);
+    // Another server's Lease is not this server's to give back.
+    setLease('ip-10-0-16-10', 3600, '10.0.16.10');
+    renew(b);
+    expect(lease()).toMatch(/^ip-10-0-16-10 /);
+  });
+
   it('an upgrade Job that failed (the next server waits for one that did not come back) is reported as held; an API that does not answer, not at all', () => {
     const peer = withMetric(1, 200);
     writeFileSync(join(cluster, 'plan-reason'), 'JobFailed');

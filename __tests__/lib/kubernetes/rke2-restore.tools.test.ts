@@ -101,7 +101,11 @@ describe('rke2-restore.sh (rancher-aws-restore)', () => {
       `deleted secret ${GONE[0]}.node-password.rke2`,
       `deleted node ${GONE[1]}`,
       `deleted secret ${GONE[1]}.node-password.rke2`,
+      expect.stringMatching(/^configmap rancher-aws-restore restoredAt=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
     ]);
+    // The restore record: when the reset began (written before it), so a restart Lease the snapshot held is not a deadlock.
+    const resetAt = b.read('var/lib/rancher/rancher-aws/restored-at').trim();
+    expect(b.read('configmap-rancher-aws-restore')).toBe(`restoredAt=${resetAt}\n`);
     expect(b.read('nodes')).toBe(`${ME}\n`);
     expect(b.exists(MARKER)).toBe(true);
     expect(r.output).toContain(`restored from ${NEWEST}: replace the other servers one at a time`);
@@ -259,11 +263,13 @@ describe('rke2-restore.sh (rancher-aws-restore)', () => {
     ]);
   });
 
-  it('--forget-only: after a restore whose API came up late, removes the gone servers and nothing else', () => {
+  it('--forget-only: after a restore whose API came up late, removes the gone servers and records the restore, nothing else', () => {
     const b = stranded();
+    b.write('var/lib/rancher/rancher-aws/restored-at', '2026-11-26T10:00:00Z\n');
     const r = restore(b, '--forget-only');
     expect(r.status).toBe(0);
     expect(events(b)).toContain(`deleted node ${GONE[0]}`);
+    expect(events(b)).toContain('configmap rancher-aws-restore restoredAt=2026-11-26T10:00:00Z');
     expect(b.calls().some((c) => c.startsWith('rke2') || c.startsWith('s3-list'))).toBe(false);
     const down = stranded();
     down.write('api-down', '');

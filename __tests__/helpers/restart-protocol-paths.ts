@@ -1,0 +1,87 @@
+import { explore, FIXED_RULES, ISSUE_62_READ_RULES, type Config, type Rules } from './restart-protocol';
+
+/**
+ * The restart paths of issue 62, each in the smallest world of the restart model (restart-protocol.ts) that holds it.
+ * On the code the issue read (d0e353c: ISSUE_62_READ_RULES, every fix of issues 32 and 47, none of 62's) each is a
+ * violation or a deadlock; with every fix but its own the same, through the steps named; with every fix, none. The
+ * worlds with one fault run in the unit tier (restart-protocol.test.ts), the larger ones in the tools tier
+ * (restart-protocol.tools.test.ts), as the model's other explorations are split.
+ */
+export interface Issue62Path {
+  readonly name: string;
+  readonly tier: 'unit' | 'tools';
+  readonly config: Omit<Config, 'rules'>;
+  readonly fix: keyof Rules;
+  readonly problem: RegExp;
+  /** Steps the trace of the violation holds (each matched by one of its lines). */
+  readonly steps: readonly RegExp[];
+}
+
+const base = { servers: 3, maxFaults: 1, rollTarget: 0, timers: [] as number[], upgradeTarget: null };
+
+export const ISSUE_62_PATHS: readonly Issue62Path[] = [
+  {
+    name: "1, the token rotation beside a server still on the previous cert-renewal.sh: its renewal takes the rotation's lapsed Lease by age, wiping the mark, and restarts a second server",
+    tier: 'unit',
+    config: { ...base, roll: false, rotation: true, oldTimers: [1] },
+    fix: 'rotationTransition',
+    problem: /two servers down at once/,
+    steps: [
+      /^timer-1 \(old script\): guard passes, reads the Lease$/,
+      /^timer-1 restarts server-1$/,
+      /^rotation restarts server-\d with the new token$/,
+    ],
+  },
+  {
+    name: '1, the encryption-key rotation likewise',
+    tier: 'tools',
+    config: { ...base, roll: false, rotation: true, encryptionKey: true, oldTimers: [1] },
+    fix: 'rotationTransition',
+    problem: /two servers down at once/,
+    steps: [/^timer-1 \(old script\): guard passes, reads the Lease$/, /^timer-1 restarts server-1$/],
+  },
+  {
+    name: "2, a reboot during the transition roll: the old timer, only stopped, starts again with its server and, after a clock jump, takes the roll's Lease by age",
+    tier: 'tools',
+    config: { ...base, maxFaults: 2, oldTimers: [1], reboots: true },
+    fix: 'disableTimers',
+    problem: /two servers down at once/,
+    steps: [
+      /^roll turns the old renewal timers off \(SSM\)$/,
+      /^fault: AWS reboots server-1 \(its stopped timer starts again\)$/,
+      /^timer-1 restarts server-1$/,
+    ],
+  },
+  {
+    name: "4, a reboot during the drain: the roll deletes its server's Node while a second server is down",
+    tier: 'unit',
+    config: { ...base, reboots: true },
+    fix: 'recheckBeforeRemove',
+    problem: /two servers down at once/,
+    steps: [/^fault: AWS reboots server-[12]$/, /^roll removes server-0 from etcd$/],
+  },
+  {
+    name: '6, a restore of a snapshot taken while a server was marked out: the Lease comes back marked and stale, and the roll run after the restore refuses it (exit 3) like any Lease with a server out',
+    tier: 'unit',
+    config: { servers: 1, maxFaults: 1, rollTarget: 0, timers: [0], upgradeTarget: null, leaseFaults: true },
+    fix: 'restoredLease',
+    problem: /deadlock: (roll-earlier|timer-0) holds the Lease with server-0 out/,
+    steps: [/^person restores from a snapshot holding .*, (a|its) server marked out$/, /^roll: Lease held with a server out, stops \(exit 3\)$/],
+  },
+];
+
+/** The path's three explorations, held to what it claims; prints each count and the trace without its fix. */
+export function checkIssue62Path(path: Issue62Path): void {
+  const without = explore({ ...path.config, rules: { ...FIXED_RULES, [path.fix]: false } });
+  expect(without.violation?.problem).toMatch(path.problem);
+  for (const step of path.steps) expect([step, without.violation?.trace.some((s) => step.test(s))]).toEqual([step, true]);
+  const read = explore({ ...path.config, rules: ISSUE_62_READ_RULES });
+  expect(read.violation?.problem).toMatch(path.problem);
+  const fixed = explore({ ...path.config, rules: FIXED_RULES });
+  console.log(
+    `restart protocol, issue 62 path ${path.name.split(',')[0]}: without ${path.fix} -> ${without.violation?.problem} (${without.states} states):\n  ${without.violation?.trace.join('\n  ')}\n` +
+      `  on d0e353c's rules: ${read.violation?.problem} (${read.states} states); fixed: ${fixed.states} states, ${fixed.transitions} transitions`,
+  );
+  expect(fixed.violation).toBeUndefined();
+  expect(fixed.stuck).toBe(0);
+}
