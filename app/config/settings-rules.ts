@@ -28,7 +28,7 @@ import {
   dockerWildcardRules,
   type DockerValues,
 } from '../../lib/config/docker-rules';
-import { apexRecordRule, eksCredentialRule, type K8sHaValues } from '../../lib/config/k8s-ha-rules';
+import { apexRecordRule, eksCredentialRule, ingressControllerMatchRule, type K8sHaValues } from '../../lib/config/k8s-ha-rules';
 import {
   dualStackRules,
   etcdScheduleRule,
@@ -133,6 +133,7 @@ const SETTINGS_RULES: readonly FileRule[] = [
   // The docker host's group holds fewer rules than the servers': rke-ha's limit is the file's.
   rkeHa(rkeAdminNetworkRule),
   k8sHa(apexRecordRule),
+  k8sHa(ingressControllerMatchRule),
   rancherVersionRules,
   rkeHa(rkeVersionRules),
   chartEgressRule,
