@@ -2,6 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fieldPaths } from '../app/config/settings-fields';
 import { parseSettingsText } from '../app/config/load';
+import { adminNetworkLimit } from '../lib/config/deployment-rules';
+import { INGRESS_MIGRATION_STEPS } from '../lib/config/rke-ha-schema';
 import { DEFAULT_VERSIONS } from '../lib/config/versions';
 import { VERSION } from '../lib/synth/version';
 
@@ -32,6 +34,25 @@ describe('docs stay in step with the settings schema', () => {
       return !new RegExp(`^\\s*#?\\s*${leaf}:`, 'm').test(example);
     });
     expect(missing).toEqual([]);
+  });
+
+  // d0e353c's pages said 45 with rkeHa.sshKeyName, while rkeHa.ingressMigration's side ports made it 43.
+  it("states adminCidrs' limit for each combination that has its own, as the rules compute it", () => {
+    const limit = (servers: Parameters<typeof adminNetworkLimit>[0]) => adminNetworkLimit(servers).max;
+    const ssh = { sshKeyName: 'ops' };
+    const dns = { loadBalancer: { type: 'dns' } };
+    const phrase = (separator: string) =>
+      `${limit({})}${separator}${limit(ssh)} with \`rkeHa.sshKeyName\`, ${limit({ ...ssh, ingressMigration: 'beside' })} with it and \`rkeHa.ingressMigration\`, ${limit(dns)} with \`rkeHa.loadBalancer.type: dns\`, ${limit({ ...ssh, ...dns })} with both)`;
+    expect(settingsPage).toContain(`at most ${phrase(' (')}`);
+    expect(readFileSync(join(root, 'docs', 'pipeline.md'), 'utf8')).toContain(`(${phrase('; ')}`);
+    // The combinations not named have a limit the pages name: a move off ingress-nginx changes only the SSH one.
+    for (const migration of INGRESS_MIGRATION_STEPS) {
+      expect(limit({ ingressMigration: migration })).toBe(limit({}));
+      expect(limit({ ...dns, ingressMigration: migration })).toBe(limit(dns));
+      expect(limit({ ...ssh, ...dns, ingressMigration: migration })).toBe(limit({ ...ssh, ...dns }));
+      expect(limit({ ...ssh, ingressMigration: migration })).toBe(limit({ ...ssh, ingressMigration: 'beside' }));
+    }
+    expect(limit({ ...ssh, ingressMigration: 'beside' })).toBeLessThan(limit(ssh));
   });
 
   it('has a settings table row for no field that does not exist', () => {
