@@ -2,8 +2,18 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fieldPaths } from '../app/config/settings-fields';
 import { parseSettingsText } from '../app/config/load';
+import { adminNetworkLimit } from '../lib/config/deployment-rules';
+import { INGRESS_MIGRATION_STEPS } from '../lib/config/rke-ha-schema';
 import { DEFAULT_VERSIONS } from '../lib/config/versions';
 import { VERSION } from '../lib/synth/version';
+
+// The release's own reading of CHANGELOG.md: the last release, whether a part breaks, the first version that may.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS script of this repository, without types
+const { lastRelease, breaks, nextBreaking } = require('../scripts/release.js') as {
+  lastRelease(changelog: string): string | undefined;
+  breaks(part: string): boolean;
+  nextBreaking(released: string): string;
+};
 
 const root = join(__dirname, '..');
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
@@ -32,6 +42,25 @@ describe('docs stay in step with the settings schema', () => {
       return !new RegExp(`^\\s*#?\\s*${leaf}:`, 'm').test(example);
     });
     expect(missing).toEqual([]);
+  });
+
+  // d0e353c's pages said 45 with rkeHa.sshKeyName, while rkeHa.ingressMigration's side ports made it 43.
+  it("states adminCidrs' limit for each combination that has its own, as the rules compute it", () => {
+    const limit = (servers: Parameters<typeof adminNetworkLimit>[0]) => adminNetworkLimit(servers).max;
+    const ssh = { sshKeyName: 'ops' };
+    const dns = { loadBalancer: { type: 'dns' } };
+    const phrase = (separator: string) =>
+      `${limit({})}${separator}${limit(ssh)} with \`rkeHa.sshKeyName\`, ${limit({ ...ssh, ingressMigration: 'beside' })} with it and \`rkeHa.ingressMigration\`, ${limit(dns)} with \`rkeHa.loadBalancer.type: dns\`, ${limit({ ...ssh, ...dns })} with both)`;
+    expect(settingsPage).toContain(`at most ${phrase(' (')}`);
+    expect(readFileSync(join(root, 'docs', 'pipeline.md'), 'utf8')).toContain(`(${phrase('; ')}`);
+    // The combinations not named have a limit the pages name: a move off ingress-nginx changes only the SSH one.
+    for (const migration of INGRESS_MIGRATION_STEPS) {
+      expect(limit({ ingressMigration: migration })).toBe(limit({}));
+      expect(limit({ ...dns, ingressMigration: migration })).toBe(limit(dns));
+      expect(limit({ ...ssh, ...dns, ingressMigration: migration })).toBe(limit({ ...ssh, ...dns }));
+      expect(limit({ ...ssh, ingressMigration: migration })).toBe(limit({ ...ssh, ingressMigration: 'beside' }));
+    }
+    expect(limit({ ...ssh, ingressMigration: 'beside' })).toBeLessThan(limit(ssh));
   });
 
   it('has a settings table row for no field that does not exist', () => {
@@ -96,11 +125,45 @@ describe('docs stay in step with the settings schema', () => {
     expect(shellLines.some((l) => l.startsWith('npm run cdktf -- deploy '))).toBe(true);
   });
 
-  it('has a LICENSE matching package.json, and one version in package.json, CHANGELOG.md and what the synth prints', () => {
+  it('has a LICENSE matching package.json, and one version in package.json, its lock file and what the synth prints', () => {
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { license: string; version: string };
     expect(pkg.license).toBe('Apache-2.0');
     expect(readFileSync(join(root, 'LICENSE'), 'utf8')).toMatch(/^\s*Apache License\s+Version 2\.0, January 2004\s/);
-    const newest = /^## (\d+\.\d+\.\d+) /m.exec(readFileSync(join(root, 'CHANGELOG.md'), 'utf8'))?.[1];
-    expect({ changelog: newest, synth: VERSION }).toEqual({ changelog: pkg.version, synth: pkg.version });
+    const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as {
+      version: string;
+      packages: Record<string, { version: string }>;
+    };
+    expect({ lock: lock.version, lockRoot: lock.packages[''].version, synth: VERSION }).toEqual({
+      lock: pkg.version,
+      lockRoot: pkg.version,
+      synth: pkg.version,
+    });
+  });
+
+  // d0e353c: package.json said 0.4.0 under breaking changes since 0.4.0, and `npm pack` gave a 0.4.0 tarball of them.
+  it("names in package.json the version CHANGELOG.md's unreleased changes make (breaking: the next minor before 1.0)", () => {
+    const changelog = readFileSync(join(root, 'CHANGELOG.md'), 'utf8');
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+    const released = lastRelease(changelog) as string;
+    const unreleased = /^## Unreleased\n([\s\S]*?)(?=^## )/m.exec(changelog)![1];
+    const version = (v: string) => v.split('.').map(Number);
+    const newer = (a: string, b: string) => {
+      const [x, y] = [version(a), version(b)];
+      const i = x.findIndex((n, j) => n !== y[j]);
+      return i !== -1 && x[i] > y[i];
+    };
+    if (!/^### /m.test(unreleased)) expect(pkg.version).toBe(released);
+    else if (breaks(unreleased))
+      expect({ version: pkg.version, atLeast: !newer(nextBreaking(released), pkg.version) }).toEqual({ version: pkg.version, atLeast: true });
+    else expect(newer(pkg.version, released)).toBe(true);
+    expect(nextBreaking('0.4.0')).toBe('0.5.0');
+    expect(nextBreaking('1.2.3')).toBe('2.0.0');
+  });
+
+  it("names in the README the tarball `npm pack` writes, package.json's version", () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+    const named = [...readFileSync(join(root, 'README.md'), 'utf8').matchAll(/rancher-ha-aws-(\d+\.\d+\.\d+)\.tgz/g)].map((m) => m[1]);
+    expect(named.length).toBeGreaterThan(0);
+    expect(new Set(named)).toEqual(new Set([pkg.version]));
   });
 });

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { moduleFolder } from './shared/module-folder';
+import { moduleFolder, STACKS } from './shared/module-folder';
 import { requireTools, ToolMissing } from './shared/process';
 import { acceptance } from './acceptance/acceptance';
 import { COMMAND_HELP, commandHelp, USAGE } from './help';
@@ -79,8 +79,13 @@ export function parseCommandLine(args: readonly string[]): CommandLine {
     } else if (arg.startsWith('-')) throw new UsageError(`Unknown option ${arg}.`);
     else positional.push(arg);
   }
-  // `rotate <stack> token`, or `rotate --dir <folder> token`: its last word says what it rotates.
-  const what = positional[0] === 'rotate' && positional.length > 1 ? positional.pop() : undefined;
+  // `rotate <stack> token`, or `rotate --dir <folder> token`: its last word says what it rotates. One word after
+  // `rotate` is what it rotates only with --dir or when it is a rotation; otherwise it is the stack (`rotate rke-ha
+  // --dry-run` left the rotation out, and is told so, not that rke-ha is no rotation).
+  const rotationWord =
+    positional[0] === 'rotate' &&
+    (positional.length > 2 || (positional.length === 2 && (values.has('--dir') || (ROTATIONS as readonly string[]).includes(positional[1]))));
+  const what = rotationWord ? positional.pop() : undefined;
   if (positional.length > 2) throw new UsageError(`Unexpected argument ${positional[2]}.`);
   return { command: positional[0], stack: positional[1], what, flags, values };
 }
@@ -168,10 +173,14 @@ const runRoll: Runner = (line, log) => {
 };
 
 const runRotate: Runner = (line, log) => {
-  if (line.what === undefined || !(ROTATIONS as readonly string[]).includes(line.what))
-    throw new UsageError(
-      `rotate: name what to rotate (${ROTATIONS.join(', ')})${line.what === undefined ? '' : `, not '${line.what}'`}: \`rotate rke-ha token\`.`,
-    );
+  const choices = ROTATIONS.join(' or ');
+  const example = (where = line.stack ?? '--dir <module folder>') => `\`rotate ${where} ${ROTATIONS[0]}\``;
+  if (line.what === undefined && line.stack !== undefined && !(STACKS as readonly string[]).includes(line.stack))
+    throw new UsageError(`rotate: '${line.stack}' is neither a stack (${STACKS.join(', ')}) nor what to rotate (${choices}): ${example('rke-ha')}.`);
+  if (line.what === undefined)
+    throw new UsageError(`rotate: the word saying what to rotate is missing after ${line.stack ?? 'the module'}: add ${choices} (${example()}).`);
+  if (!(ROTATIONS as readonly string[]).includes(line.what))
+    throw new UsageError(`rotate: '${line.what}' is not something rotate rotates: name ${choices} (${example()}).`);
   const dryRun = line.flags.has('--dry-run');
   // A dry run pulls the state too (the servers it would restart): it takes the Terraform binary setting, and no other tool.
   const dir = moduleAndTools(line, dryRun ? [] : ['kubectl', 'aws']);

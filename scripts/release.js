@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 // `npm run release -- <version> [--dry-run] [--settings <file>]`: one release, from a committed tree.
-//   1. checks: the version is newer than package.json's, no message of the code speaks of a later one ("since
-//      0.4.0"), CHANGELOG.md has an "## Unreleased" section with entries, the git tree is clean;
+//   1. checks: the version is newer than CHANGELOG.md's last release and not older than package.json's (which names
+//      the version the unreleased changes make: the next minor for breaking ones, before 1.0), no message of the code speaks of a later one ("since
+//      0.4.0"), CHANGELOG.md has an "## Unreleased" section with entries, the git tree is clean (every file not
+//      committed named), release/<version> is not there yet; --dry-run checks the same;
 //   2. sets the version in package.json, package-lock.json and lib/synth/version.ts, and turns "## Unreleased" into "## <version> (<date>)"
 //      under a new, empty "## Unreleased";
 //   3. writes release/<version>/: the packed library (`npm pack`), each stack's synthesized HCL module as a tarball
-//      (the stack's folder as `npm run synth:hcl` leaves it: cdk.tf, metadata.json, assets/), and SHA256SUMS over
-//      them, so a pipeline can take a module of a release without Node.js (`sha256sum -c SHA256SUMS`).
+//      (the stack's folder as `npm run synth:hcl` leaves it: cdk.tf, metadata.json, assets/, and the
+//      .terraform.lock.hcl `terraform providers lock` makes of it, from the registry or --provider-mirror), and
+//      SHA256SUMS over them, so a pipeline can take a module of a release without Node.js (`sha256sum -c SHA256SUMS`).
 // With --dry-run it does all of it with the new version, prints the files and their sums, and then puts package.json,
 // package-lock.json and CHANGELOG.md back and deletes the files: nothing changes. The commit and the tag are yours
 // (it prints the commands); it publishes nothing.
@@ -15,7 +18,7 @@ const { spawnSync } = require('node:child_process');
 const { createHash } = require('node:crypto');
 const { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, renameSync } = require('node:fs');
 const { tmpdir } = require('node:os');
-const { join, relative } = require('node:path');
+const { join, relative, resolve } = require('node:path');
 const { gzipSync } = require('node:zlib');
 
 const ROOT = join(__dirname, '..');
@@ -24,20 +27,52 @@ const VERSION = /^(\d+)\.(\d+)\.(\d+)$/;
 
 class Refused extends Error {}
 
+const USAGE = 'usage: npm run release -- <version> [--dry-run] [--settings <file>] [--provider-mirror <dir>]';
+
 function parseArgs(args) {
-  const options = { dryRun: false, settings: undefined, version: undefined };
+  const options = { dryRun: false, settings: undefined, version: undefined, providerMirror: undefined };
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--dry-run') options.dryRun = true;
     else if (args[i] === '--settings') options.settings = args[++i];
     else if (args[i].startsWith('--settings=')) options.settings = args[i].slice('--settings='.length);
-    else if (args[i].startsWith('-'))
-      throw new Refused(`unknown option ${args[i]}; usage: npm run release -- <version> [--dry-run] [--settings <file>]`);
+    else if (args[i] === '--provider-mirror') options.providerMirror = args[++i];
+    else if (args[i].startsWith('--provider-mirror=')) options.providerMirror = args[i].slice('--provider-mirror='.length);
+    else if (args[i].startsWith('-')) throw new Refused(`unknown option ${args[i]}; ${USAGE}`);
     else if (options.version === undefined) options.version = args[i];
-    else throw new Refused(`unexpected argument ${args[i]}; usage: npm run release -- <version> [--dry-run] [--settings <file>]`);
+    else throw new Refused(`unexpected argument ${args[i]}; ${USAGE}`);
   }
   if (options.version === undefined) throw new Refused('name the version: npm run release -- <version> (e.g. 0.4.0)');
   if (options.settings !== undefined && !existsSync(options.settings)) throw new Refused(`--settings ${options.settings}: no such file`);
+  if (options.providerMirror !== undefined && !existsSync(options.providerMirror))
+    throw new Refused(`--provider-mirror ${options.providerMirror}: no such folder`);
   return options;
+}
+
+/** The platforms each module's lock file records checksums for: the runners a pipeline is likely to have. */
+const LOCK_PLATFORMS = ['linux_amd64', 'linux_arm64', 'darwin_amd64', 'darwin_arm64'];
+
+/**
+ * The module's `.terraform.lock.hcl`, written into its folder by `terraform providers lock` (which reads the pinned
+ * required_providers and needs no init, no backend): from registry.terraform.io, or from `mirror` (a `terraform
+ * providers mirror` of the pinned providers) where the registry is out of reach. A release without it would leave each
+ * pipeline to trust whatever build its first init fetched, so a failure refuses the release, naming the way out.
+ */
+function lockProviders(dir, stack, mirror) {
+  const args = ['providers', 'lock', ...LOCK_PLATFORMS.map((p) => `-platform=${p}`), ...(mirror ? [`-fs-mirror=${mirror}`] : [])];
+  const result = spawnSync('terraform', args, { cwd: dir, encoding: 'utf8', env: { ...process.env, CHECKPOINT_DISABLE: '1' } });
+  const source = mirror ? `the provider mirror ${mirror}` : 'registry.terraform.io';
+  if (result.error && result.error.code === 'ENOENT')
+    throw new Refused(`terraform is not on PATH: each module's .terraform.lock.hcl is made with \`terraform providers lock\` (Terraform >= 1.10)`);
+  if (result.status !== 0 || !existsSync(join(dir, '.terraform.lock.hcl'))) {
+    const said = `${result.stderr}${result.stdout}`
+      .replace(/\u001b\[[0-9;]*m/g, '')
+      .replace(/\s+/g, ' ')
+      .trim()
+      .slice(0, 600);
+    throw new Refused(
+      `terraform providers lock failed for the ${stack} module, reading ${source} (${said}). The release records each module's provider checksums for ${LOCK_PLATFORMS.join(', ')}: run it where the registry answers, or give --provider-mirror <dir> holding those providers for those platforms (\`terraform providers mirror ${LOCK_PLATFORMS.map((p) => `-platform=${p}`).join(' ')} <dir>\` in a synthesized module, where the registry answers)`,
+    );
+  }
 }
 
 const parts = (version) => VERSION.exec(version).slice(1).map(Number);
@@ -46,6 +81,16 @@ function compare(a, b) {
   const [x, y] = [parts(a), parts(b)];
   for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return x[i] - y[i];
   return 0;
+}
+
+/** The newest version CHANGELOG.md records as released (`## <version> (<date>)`). */
+const lastRelease = (changelog) => /^## (\d+\.\d+\.\d+) /m.exec(changelog)?.[1];
+/** Whether a CHANGELOG part holds breaking changes: an "Upgrading" or "Breaking" heading. */
+const breaks = (part) => /^### (Upgrading|Breaking)\b/m.test(part);
+/** The first version after `released` that may break: the next minor before 1.0, the next major from 1.0. */
+function nextBreaking(released) {
+  const [major, minor] = parts(released);
+  return major === 0 ? `0.${minor + 1}.0` : `${major + 1}.0.0`;
 }
 
 /** Every "since <version>" in the messages of the code (lib, cli, app), as file:line and the version. */
@@ -67,6 +112,22 @@ function sinceVersions() {
   for (const dir of ['lib', 'cli', 'app']) if (existsSync(join(ROOT, dir))) walk(join(ROOT, dir));
   return found;
 }
+
+/** What `git status` finds not committed, each as its path and what changed (untracked, modified, ...). */
+function uncommitted() {
+  const words = { '??': 'untracked', M: 'modified', A: 'added', D: 'deleted', R: 'renamed', C: 'copied', U: 'unmerged', T: 'type changed' };
+  return run('git', ['status', '--porcelain', '-z', '--untracked-files=all'])
+    .split('\0')
+    .filter((entry) => /^.. /.test(entry))
+    .map((entry) => {
+      const code = entry.slice(0, 2);
+      const what = code === '??' ? words['??'] : (words[code.trim()[0]] ?? code.trim());
+      return `${entry.slice(3)} (${what})`;
+    });
+}
+
+/** The first ten of a list, and how many more. */
+const listed = (items) => `${items.slice(0, 10).join(', ')}${items.length > 10 ? ` and ${items.length - 10} more` : ''}`;
 
 function run(command, args, options = {}) {
   const result = spawnSync(command, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, ...options });
@@ -109,7 +170,7 @@ function filesUnder(dir, prefix = '') {
 }
 
 /** The three stacks' HCL modules, synthesized by the app as `npm run synth:hcl` does, each archived under its stack's name. */
-function moduleArchives(out, version, settings) {
+function moduleArchives(out, version, settings, providerMirror) {
   const scratch = mkdtempSync(join(tmpdir(), 'rancher-release-synth-'));
   try {
     const env = { ...process.env, SYNTH_HCL_OUTPUT: 'true' };
@@ -120,6 +181,7 @@ function moduleArchives(out, version, settings) {
     const stacks = join(scratch, 'cdktf.out', 'stacks');
     return STACKS.map((stack) => {
       if (!existsSync(join(stacks, stack, 'cdk.tf'))) throw new Error(`the synth wrote no HCL module for ${stack}`);
+      lockProviders(join(stacks, stack), stack, providerMirror === undefined ? undefined : resolve(providerMirror));
       const name = `rancher-ha-aws-${version}-${stack}-module.tar.gz`;
       const files = filesUnder(join(stacks, stack)).map((file) => join(stack, file));
       // gzip's header time is 0 in node's zlib: the archive's bytes depend on the files only.
@@ -146,7 +208,14 @@ function release(args, log) {
   const lockText = readFileSync(lockFile, 'utf8');
   const changelogText = readFileSync(changelogFile, 'utf8');
   const current = JSON.parse(pkgText).version;
-  if (compare(version, current) <= 0) throw new Refused(`${version} is not newer than package.json's ${current}`);
+  // package.json names the version the changes since the last release make (a breaking one the next minor, before
+  // 1.0): `npm pack` gives that version's tarball. The release is of that version or a later one, never of one
+  // released already.
+  const released = lastRelease(changelogText);
+  if (released !== undefined && compare(version, released) <= 0)
+    throw new Refused(`${version} is not newer than the last release, ${released} (CHANGELOG.md)`);
+  if (compare(version, current) < 0)
+    throw new Refused(`${version} is older than package.json's ${current}, the version the changes since the last release make`);
   const later = sinceVersions().filter((s) => compare(s.version, version) > 0);
   if (later.length > 0)
     throw new Refused(
@@ -155,12 +224,22 @@ function release(args, log) {
   const unreleased = /^## Unreleased\n([\s\S]*?)(?=^## )/m.exec(changelogText);
   if (!unreleased || !/^### /m.test(unreleased[1]))
     throw new Refused('CHANGELOG.md has no entries under "## Unreleased": write what the release changes first');
-  const dirty = run('git', ['status', '--porcelain']).trim();
-  if (dirty !== '' && !dryRun) throw new Refused(`the git tree has changes not committed (git status): release from a committed tree\n${dirty}`);
+  if (released !== undefined && breaks(unreleased[1]) && compare(version, nextBreaking(released)) < 0)
+    throw new Refused(
+      `${version} is not a release for breaking changes: CHANGELOG.md's "## Unreleased" has an "Upgrading" part, which makes the next release ${nextBreaking(released)} or later`,
+    );
+  // The dry run checks what the release checks (a dry run that passes promises a release that does): only where it
+  // writes differs.
+  const dirty = uncommitted();
+  if (dirty.length > 0)
+    throw new Refused(
+      `the git tree has changes not committed: ${listed(dirty)}. Release from a committed tree (commit, stash or remove them)${dryRun ? '; a dry run checks what the release checks' : ''}.`,
+    );
+  const releaseDir = join(ROOT, 'release', version);
+  if (existsSync(releaseDir)) throw new Refused(`${relative(ROOT, releaseDir)} exists: a release of ${version} was made here already`);
 
   const date = new Date().toISOString().slice(0, 10);
-  const out = dryRun ? mkdtempSync(join(tmpdir(), 'rancher-release-')) : join(ROOT, 'release', version);
-  if (!dryRun && existsSync(out)) throw new Refused(`${relative(ROOT, out)} exists: a release of ${version} was made here already`);
+  const out = dryRun ? mkdtempSync(join(tmpdir(), 'rancher-release-')) : releaseDir;
   let done = false;
   try {
     log(
@@ -179,8 +258,10 @@ function release(args, log) {
     mkdirSync(staging, { recursive: true });
     // The library's build type-checks its declarations here (scripts/build.js skips that elsewhere: lint checks).
     const packEnv = { ...process.env, RANCHER_BUILD_CHECK_TYPES: '1' };
+    // The modules first: a module whose providers cannot be locked stops the release before the library's slower build.
+    const modules = moduleArchives(staging, version, options.settings, options.providerMirror);
     const [packed] = JSON.parse(run('npm', ['pack', '--pack-destination', staging, '--json', '--silent'], { env: packEnv })).map((p) => p.filename);
-    const files = [packed, ...moduleArchives(staging, version, options.settings)];
+    const files = [packed, ...modules];
     const sums = files.map(
       (file) =>
         `${createHash('sha256')
@@ -219,4 +300,4 @@ if (require.main === module) {
   }
 }
 
-module.exports = { release, sinceVersions, tarOf };
+module.exports = { release, sinceVersions, tarOf, lastRelease, breaks, nextBreaking };

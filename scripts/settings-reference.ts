@@ -256,7 +256,7 @@ function unconfirmedSection(): string[] {
     ...sums,
     ...images,
     '| a K3s datastore in one zone (not a doubt: RDS places a single instance in one zone) | `rkeHa.distribution: k3s` with `rkeHa.datastore.multiAz: false` | warning: every server stops writing while that zone is out | FSBP RDS.5 |',
-    '| the AWS European Sovereign Cloud (partition `aws-eusc`, `eusc-de-east-1`) | `region: eusc-*` | refused: the pinned AWS provider (hashicorp/aws 6.25.0) is not confirmed to know its regions (hashicorp/terraform-provider-aws#44437), and the partition tables here lack it | a provider whose region table has it, and the tables here extended |',
+    "| the AWS European Sovereign Cloud (partition `aws-eusc`, `eusc-de-east-1`) | `region: eusc-*` | refused: the provider's own records show it still learning the partition (hashicorp/terraform-provider-aws#45895, region names refused until 6.29.0), and the stacks here do not know its endpoints (some on `amazonwebservices.eu`), DNS suffix, image publishers or service principals | a pinned provider that has them, and the partition tables here extended with its endpoints |",
     '',
   ];
 }

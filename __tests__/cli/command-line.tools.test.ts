@@ -83,16 +83,30 @@ it('an unknown command: one line naming the commands', () => {
   expect(result.err).toContain("Unknown command 'tear-down': the commands are teardown, roll, rotate, drill, acceptance.");
 });
 
-it('rotate without what to rotate, or with what it does not rotate: one line naming what it rotates', () => {
-  for (const args of [
-    ['rotate', 'rke-ha'],
+// `rotate rke-ha --dry-run` once said "not 'rke-ha'", as if the stack were the mistake.
+it.each([
+  [
+    ['rotate', 'rke-ha', '--dry-run'],
+    'rotate: the word saying what to rotate is missing after rke-ha: add token or encryption-key (`rotate rke-ha token`).',
+  ],
+  [
+    ['rotate', '--dir', 'module'],
+    'rotate: the word saying what to rotate is missing after the module: add token or encryption-key (`rotate --dir <module folder> token`).',
+  ],
+  [
     ['rotate', 'rke-ha', 'certificates'],
-  ]) {
-    const result = world.run(args);
-    expect(result.code).toBe(2);
-    expectOneCleanLine(result.err);
-    expect(result.err).toContain('rotate: name what to rotate (token, encryption-key)');
-  }
+    "rotate: 'certificates' is not something rotate rotates: name token or encryption-key (`rotate rke-ha token`).",
+  ],
+  [
+    ['rotate', 'tokn'],
+    "rotate: 'tokn' is neither a stack (rke-ha, k8s-ha, docker) nor what to rotate (token or encryption-key): `rotate rke-ha token`.",
+  ],
+])('rotate %j: one line saying which word is missing or wrong, and the choices', (args, message) => {
+  const result = world.run(args);
+  expect(result.code).toBe(2);
+  expectOneCleanLine(result.err);
+  expect(result.err).toContain(message);
+  expect(result.err).not.toContain("not 'rke-ha'");
 });
 
 it('acceptance without its required region: refused, naming the option, with no stack trace', () => {

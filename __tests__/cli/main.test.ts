@@ -31,6 +31,13 @@ describe('the operations command line', () => {
     expect(parseCommandLine(['roll', 'rke-ha']).what).toBeUndefined();
   });
 
+  it('reads one word after rotate as the stack unless it is a rotation or --dir gives the module (the rotation left out is said to be missing)', () => {
+    expect(parseCommandLine(['rotate', 'rke-ha', '--dry-run'])).toMatchObject({ stack: 'rke-ha', what: undefined });
+    expect(parseCommandLine(['rotate', 'encryption-key', '--dir', 'module'])).toMatchObject({ stack: undefined, what: 'encryption-key' });
+    expect(parseCommandLine(['rotate', 'token'])).toMatchObject({ stack: undefined, what: 'token' });
+    expect(parseCommandLine(['rotate', '--dir', 'module', 'certificates'])).toMatchObject({ stack: undefined, what: 'certificates' });
+  });
+
   it('refuses an unknown option, a missing value and a stray argument', () => {
     expect(() => parseCommandLine(['teardown', '--force'])).toThrow('Unknown option --force.');
     expect(() => parseCommandLine(['teardown', '--dir'])).toThrow('--dir needs a value.');

@@ -3,6 +3,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { runBounded } from '../helpers/subprocess';
+import { synthSettings } from '../helpers/variants';
 
 // `npm run release` on a scratch clone of this checkout: the files git tracks or would (not ignored), as they are in the working tree,
 // committed in a repository of their own, with this checkout's node_modules linked (no registry needed). The real
@@ -50,6 +51,39 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(clone, { recursive: true, force: true }));
 
+// The release records each module's provider checksums with `terraform providers lock`, which reads
+// registry.terraform.io or a mirror (`-fs-mirror`). The registry is out of reach here: the mirror is one of stand-in
+// packages, in Terraform's packed layout (<host>/<namespace>/<type>/terraform-provider-<type>_<version>_<platform>.zip),
+// for every provider the three modules pin and each platform the release records. The real terraform reads it; what
+// it proves is that the archives carry a lock file of exactly the pinned providers, not the registry's checksums.
+const PLATFORMS = ['linux_amd64', 'linux_arm64', 'darwin_amd64', 'darwin_arm64'];
+/** Every provider the three stacks pin, as `namespace/type` and version. */
+const pinned = (() => {
+  const all = new Map<string, string>();
+  for (const stack of ['rke-ha', 'k8s-ha', 'docker'] as const) {
+    const required = (synthSettings(stack, {}).json.terraform as { required_providers: Record<string, { source: string; version: string }> })
+      .required_providers;
+    for (const [name, p] of Object.entries(required)) all.set(p.source.includes('/') ? p.source : `hashicorp/${p.source || name}`, p.version);
+  }
+  return all;
+})();
+let mirror: string;
+beforeAll(() => {
+  mirror = mkdtempSync(join(tmpdir(), 'rancher-release-mirror-'));
+  for (const [source, version] of pinned) {
+    const type = source.split('/')[1];
+    const dir = join(mirror, 'registry.terraform.io', source);
+    mkdirSync(dir, { recursive: true });
+    for (const platform of PLATFORMS) {
+      const binary = join(mirror, `terraform-provider-${type}_v${version}`);
+      writeFileSync(binary, `a stand-in of ${source} ${version} for ${platform}\n`);
+      execFileSync('zip', ['-qj', join(dir, `terraform-provider-${type}_${version}_${platform}.zip`), binary]);
+      rmSync(binary);
+    }
+  }
+});
+afterAll(() => rmSync(mirror, { recursive: true, force: true }));
+
 /** The release the cases make: the next minor of this checkout's version (0.4.0 from 0.3.x, as the messages say). */
 const NEXT = ((v: string) => `${v.split('.')[0]}.${Number(v.split('.')[1]) + 1}.0`)(
   (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version,
@@ -58,10 +92,45 @@ const NEXT = ((v: string) => `${v.split('.')[0]}.${Number(v.split('.')[1]) + 1}.
 describe('npm run release', () => {
   const current = () => version();
 
-  it('refuses a version that is not newer or not a version, changing nothing', () => {
-    expect(release(current())).toMatchObject({ code: 2, err: expect.stringContaining(`is not newer than package.json's ${current()}`) });
+  it('refuses a version released already, one older than package.json names, or not a version, changing nothing', () => {
+    const released = /^## (\d+\.\d+\.\d+) /m.exec(readFileSync(join(clone, 'CHANGELOG.md'), 'utf8'))![1];
+    expect(release(released)).toMatchObject({
+      code: 2,
+      err: expect.stringContaining(`${released} is not newer than the last release, ${released} (CHANGELOG.md)`),
+    });
+    const [major, minor] = current().split('.').map(Number);
+    if (minor > 0) {
+      const older = `${major}.${minor - 1}.99`;
+      expect(release(older)).toMatchObject({ code: 2, err: expect.stringContaining(`${older} is older than package.json's ${current()}`) });
+    }
     expect(release('v1')).toMatchObject({ code: 2, err: expect.stringContaining('expected a version as major.minor.patch') });
     expect(git('status', '--porcelain')).toBe('');
+  });
+
+  it('refuses a patch release of breaking changes (an "Upgrading" part under "## Unreleased"), naming the version they make', () => {
+    const changelog = join(clone, 'CHANGELOG.md');
+    const text = readFileSync(changelog, 'utf8');
+    const released = /^## (\d+\.\d+\.\d+) /m.exec(text)![1];
+    const [major, minor, patch] = released.split('.').map(Number);
+    const pkgFile = join(clone, 'package.json');
+    const pkg = readFileSync(pkgFile, 'utf8');
+    // package.json as it was at the last release, and breaking changes since.
+    writeFileSync(pkgFile, pkg.replace(/^( {2}"version": )"[^"]*"/m, `$1"${released}"`));
+    if (!/^## Unreleased\n[\s\S]*?^### Upgrading/m.test(text))
+      writeFileSync(
+        changelog,
+        text.replace(/^## Unreleased\n/m, '## Unreleased\n\n### Upgrading from the last release\n\n- A change that breaks.\n'),
+      );
+    git('commit', '-qam', 'breaking changes under the last version');
+    try {
+      const result = release(`${major}.${minor}.${patch + 1}`);
+      expect(result.code).toBe(2);
+      expect(result.err).toContain(
+        `is not a release for breaking changes: CHANGELOG.md's "## Unreleased" has an "Upgrading" part, which makes the next release ${major === 0 ? `0.${minor + 1}.0` : `${major + 1}.0.0`} or later`,
+      );
+    } finally {
+      git('reset', '-q', '--hard', 'HEAD~1');
+    }
   });
 
   it('refuses a version older than a "since" in the code\'s messages, naming the file and line, changing nothing', () => {
@@ -84,7 +153,7 @@ describe('npm run release', () => {
 
   it('--dry-run builds everything with the new version, prints the sums, and leaves the tree as it was', () => {
     const before = current();
-    const result = release(NEXT, '--dry-run');
+    const result = release(NEXT, '--dry-run', '--provider-mirror', mirror);
     expect(result).toMatchObject({ code: 0, err: '' });
     expect(result.out).toContain(`Dry run: release ${NEXT} (package.json ${before} -> ${NEXT}`);
     for (const file of [`rancher-ha-aws-${NEXT}.tgz`, ...['rke-ha', 'k8s-ha', 'docker'].map((s) => `rancher-ha-aws-${NEXT}-${s}-module.tar.gz`)])
@@ -99,7 +168,7 @@ describe('npm run release', () => {
     writeFileSync(file, `${text}\nexport const NOT_A_NUMBER: number = 'text';\n`);
     git('commit', '-qam', 'a type error');
     try {
-      const result = release(NEXT, '--dry-run');
+      const result = release(NEXT, '--dry-run', '--provider-mirror', mirror);
       expect(result.code).not.toBe(0);
       expect(result.err).toMatch(/error TS2322: Type 'string' is not assignable to type 'number'/);
       // Put back as it was: the version, the CHANGELOG and lib/synth/version.ts.
@@ -109,17 +178,67 @@ describe('npm run release', () => {
     }
   });
 
-  it('refuses a tree with changes not committed', () => {
+  // d0e353c: the dry run passed on such a tree, and the release's refusal put the files on lines of their own after it.
+  it('refuses a tree with changes not committed, naming each file, in the dry run as in the release', () => {
     writeFileSync(join(clone, 'stray.txt'), 'x\n');
+    writeFileSync(join(clone, 'README.md'), `${readFileSync(join(clone, 'README.md'), 'utf8')}\nA line not committed.\n`);
     try {
-      expect(release(NEXT)).toMatchObject({ code: 2, err: expect.stringContaining('has changes not committed') });
+      for (const args of [[NEXT], [NEXT, '--dry-run']]) {
+        const result = release(...args);
+        expect(result).toMatchObject({ code: 2, out: '' });
+        expect(result.err.trim().split('\n')).toHaveLength(1);
+        expect(result.err).toContain('the git tree has changes not committed: README.md (modified), stray.txt (untracked).');
+      }
+      expect(version()).toBe(current());
     } finally {
       rmSync(join(clone, 'stray.txt'));
+      git('checkout', '-q', 'README.md');
+    }
+  });
+
+  it('takes the tarball `npm pack` leaves (README, "Use the constructs") for no change: git ignores it', () => {
+    const tarball = join(clone, `rancher-ha-aws-${current()}.tgz`);
+    writeFileSync(tarball, 'a packed library\n');
+    try {
+      expect(git('status', '--porcelain')).toBe('');
+      expect(git('check-ignore', `rancher-ha-aws-${current()}.tgz`).trim()).toBe(`rancher-ha-aws-${current()}.tgz`);
+    } finally {
+      rmSync(tarball);
+    }
+  });
+
+  it('refuses, in the dry run as in the release, a version whose release/<version> is there already', () => {
+    mkdirSync(join(clone, 'release', NEXT), { recursive: true });
+    try {
+      for (const args of [[NEXT], [NEXT, '--dry-run']])
+        expect(release(...args)).toMatchObject({
+          code: 2,
+          err: expect.stringContaining(`release/${NEXT} exists: a release of ${NEXT} was made here already`),
+        });
+    } finally {
+      rmSync(join(clone, 'release'), { recursive: true, force: true });
+    }
+  });
+
+  // d0e353c's archives held no lock file: every pipeline trusted whatever build its first init fetched.
+  it('refuses, naming the way out, when the providers cannot be locked (an empty mirror: the registry is out of reach here)', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'rancher-release-empty-mirror-'));
+    try {
+      for (const args of [[NEXT], [NEXT, '--dry-run']]) {
+        const result = release(...args, '--provider-mirror', empty);
+        expect(result.code).toBe(2);
+        expect(result.err).toContain(`terraform providers lock failed for the rke-ha module, reading the provider mirror ${empty}`);
+        expect(result.err).toContain('give --provider-mirror <dir> holding those providers for those platforms');
+      }
+      expect(git('status', '--porcelain')).toBe('');
+      expect(version()).toBe(current());
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
     }
   });
 
   it('releases: the version everywhere, the CHANGELOG section, the packed library and the three HCL modules with their sums', () => {
-    const result = release(NEXT);
+    const result = release(NEXT, '--provider-mirror', mirror);
     expect(result).toMatchObject({ code: 0, err: '' });
     expect(version()).toBe(NEXT);
     const lock = JSON.parse(readFileSync(join(clone, 'package-lock.json'), 'utf8')) as {
@@ -151,7 +270,25 @@ describe('npm run release', () => {
     const unpacked = join(clone, 'unpacked');
     mkdirSync(unpacked);
     execFileSync('tar', ['-xzf', join(out, `rancher-ha-aws-${NEXT}-rke-ha-module.tar.gz`), '-C', unpacked]);
-    expect(readdirSync(join(unpacked, 'rke-ha')).sort()).toEqual(['README.md', 'assets', 'cdk.tf', 'metadata.json']);
+    expect(readdirSync(join(unpacked, 'rke-ha')).sort()).toEqual(['.terraform.lock.hcl', 'README.md', 'assets', 'cdk.tf', 'metadata.json']);
+    // Each module's lock file: exactly the providers it pins, at their versions, with a checksum each.
+    for (const stack of ['rke-ha', 'k8s-ha', 'docker']) {
+      const lockFile = execFileSync('tar', ['-xzOf', join(out, `rancher-ha-aws-${NEXT}-${stack}-module.tar.gz`), `${stack}/.terraform.lock.hcl`], {
+        encoding: 'utf8',
+      });
+      const locked = [...lockFile.matchAll(/^provider "registry\.terraform\.io\/([^"]+)" \{\n\s+version\s+= "([^"]+)"/gm)].map(
+        (m) => `${m[1]} ${m[2]}`,
+      );
+      const required = (
+        synthSettings(stack as 'rke-ha', {}).json.terraform as { required_providers: Record<string, { source: string; version: string }> }
+      ).required_providers;
+      expect(locked.sort()).toEqual(
+        Object.entries(required)
+          .map(([name, p]) => `${p.source.includes('/') ? p.source : `hashicorp/${p.source || name}`} ${p.version}`)
+          .sort(),
+      );
+      expect(lockFile).toMatch(/"h1:[A-Za-z0-9+/=]+"/);
+    }
     // The module's README says which release wrote it (the synth's version, set before the build).
     expect(readFileSync(join(unpacked, 'rke-ha', 'README.md'), 'utf8')).toContain(`rancher-ha-aws ${NEXT}`);
     expect(readFileSync(join(unpacked, 'rke-ha', 'cdk.tf'), 'utf8')).toMatch(/^terraform \{/m);

@@ -1,5 +1,6 @@
 import { LocalBackend, S3Backend, type TerraformStack } from 'cdktf';
 import type { BackendSettings } from '../config/settings-schema';
+import { backendPartitionProblem } from './backend-partition';
 import { localStatePath, STACK_PLACEHOLDER } from './local-state';
 
 /**
@@ -14,6 +15,8 @@ export function configureBackend(stack: TerraformStack, stackName: string, setti
     new LocalBackend(stack, { path: localStatePath(stackName, settings) });
     return;
   }
+  const problem = backendPartitionProblem(settings, region);
+  if (problem !== undefined) throw new Error(`${stack.node.path}: backend.${problem.field} ${problem.message}`);
   const backend = new S3Backend(stack, {
     bucket: settings.bucket,
     key: settings.key.split(STACK_PLACEHOLDER).join(stackName),

@@ -28,7 +28,7 @@ import {
   dockerWildcardRules,
   type DockerValues,
 } from '../../lib/config/docker-rules';
-import { apexRecordRule, eksCredentialRule, type K8sHaValues } from '../../lib/config/k8s-ha-rules';
+import { apexRecordRule, eksCredentialRule, ingressControllerMatchRule, type K8sHaValues } from '../../lib/config/k8s-ha-rules';
 import {
   dualStackRules,
   etcdScheduleRule,
@@ -45,6 +45,7 @@ import {
   type RkeValues,
 } from '../../lib/config/rke-ha-rules';
 import type { SectionName } from '../../lib/config/setting-names';
+import { backendPartitionProblem } from '../backend/backend-partition';
 import type { settingsFields } from './settings-schema';
 
 /**
@@ -124,6 +125,13 @@ const dockerSshOverIpv6: FileRule = (s, problem) => {
   }
 };
 
+/** The S3 state bucket in the deployment's partition (app/backend/backend-partition.ts). */
+const backendPartition: FileRule = (s, problem) => {
+  if (!isObject(s.backend) || typeof s.region !== 'string') return;
+  const found = backendPartitionProblem(s.backend, s.region);
+  if (found !== undefined) problem(['backend', found.field], found.message, found.value);
+};
+
 /** The file's rules, in the order their problems are reported. */
 const SETTINGS_RULES: readonly FileRule[] = [
   hostnameRules,
@@ -133,6 +141,7 @@ const SETTINGS_RULES: readonly FileRule[] = [
   // The docker host's group holds fewer rules than the servers': rke-ha's limit is the file's.
   rkeHa(rkeAdminNetworkRule),
   k8sHa(apexRecordRule),
+  k8sHa(ingressControllerMatchRule),
   rancherVersionRules,
   rkeHa(rkeVersionRules),
   chartEgressRule,
@@ -153,6 +162,7 @@ const SETTINGS_RULES: readonly FileRule[] = [
   rkeHa(dualStackRules),
   rkeHa(operatingSystemRule),
   rkeHa(imagePartitionRule),
+  backendPartition,
 ];
 
 /**
@@ -170,7 +180,7 @@ export const REPLACED_CONSTRUCT_RULES: ReadonlyMap<unknown, string> = new Map<un
 ]);
 
 /** The rules only the file has: they span its sections, which no construct sees. */
-const FILE_ONLY_RULES: ReadonlySet<unknown> = new Set<unknown>([hostnameLength, existingNetworks, dockerSshOverIpv6]);
+const FILE_ONLY_RULES: ReadonlySet<unknown> = new Set<unknown>([hostnameLength, existingNetworks, dockerSshOverIpv6, backendPartition]);
 
 /** The construct rules the file runs, each as it is or through its section (rkeHa, k8sHa, docker). */
 export function constructRulesOfFile(): unknown[] {

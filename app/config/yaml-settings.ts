@@ -59,34 +59,103 @@ export interface YamlSettings {
   readonly problems: SettingsProblem[];
 }
 
-/** Line and column of an offset, by binary search over the line starts (linear in the file, not per problem). */
-function positions(text: string): (offset: number) => string {
+/** The offset each line starts at. */
+function lineStarts(text: string): number[] {
   const starts = [0];
   for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+/** The line (from 0) of an offset, by binary search over the line starts (linear in the file, not per problem). */
+function lineAt(starts: readonly number[], offset: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** Line and column of an offset. */
+function positions(text: string): (offset: number) => string {
+  const starts = lineStarts(text);
   return (offset) => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return `line ${lo + 1}, column ${offset - starts[lo] + 1}`;
+    const line = lineAt(starts, offset);
+    return `line ${line + 1}, column ${offset - starts[line] + 1}`;
   };
 }
 
 const fieldOf = (path: readonly string[]) => (path.length ? path.join('.') : '(file)');
 
+const parse = (text: string) =>
+  parseDocument(text, { uniqueKeys: false, prettyErrors: false, logLevel: 'error', schema: 'core', merge: false, version: '1.2' });
+
+/** Tab-indented lines mended to find the mistakes besides them: at most this many (each tries three indentations). */
+const MAX_TABS_MENDED = 10;
+
+/** The YAML parser's errors as problems: `at` gives line and column of an offset of the text parsed. */
+const syntax = (list: readonly YAMLError[], at: (offset: number) => string): SettingsProblem[] =>
+  list
+    .slice(0, MAX_PROBLEMS)
+    .map((e) => ({ field: '(file)', message: `YAML: ${YAML_ERRORS[e.code] ?? e.code.toLowerCase().replace(/_/g, ' ')} at ${at(e.pos[0])}` }));
+
+/**
+ * The syntax problems of a file whose indentation holds a tab: one per tab-indented line, then what remains once
+ * those lines are indented with spaces. The parser, having stopped reading the line's block at the tab, reports each
+ * line after it in the block as wrongly indented (ten lines for one tab in rancher.example.yaml's `rancher:`), which
+ * are not mistakes of the person's. Each line gets the indentation (of the lines before and after it, or one step in)
+ * that leaves the fewest errors: the problems left are those the person made besides the tabs.
+ */
+function tabProblems(text: string, errors: readonly YAMLError[]): SettingsProblem[] {
+  const lines = text.split('\n');
+  const starts = lineStarts(text);
+  const tabbed = [...new Set(errors.filter((e) => e.code === 'TAB_AS_INDENT').map((e) => lineAt(starts, e.pos[0])))].filter((l) =>
+    /^[ \t]*\t/.test(lines[l]),
+  );
+  const at = positions(text);
+  const reported: SettingsProblem[] = tabbed.map((l) => ({
+    field: '(file)',
+    message: `YAML: ${YAML_ERRORS.TAB_AS_INDENT} at ${at(starts[l] + lines[l].indexOf('\t'))}`,
+  }));
+  if (tabbed.length > MAX_TABS_MENDED) return reported.slice(0, MAX_PROBLEMS);
+  const indent = (line: string) => /^ */.exec(line)![0].length;
+  const content = (l: number) => l >= 0 && l < lines.length && /\S/.test(lines[l]) && !/^\s*#/.test(lines[l]) && !/^ *\t/.test(lines[l]);
+  const mended = [...lines];
+  for (const l of tabbed) {
+    let before = l - 1;
+    while (before >= 0 && !content(before)) before--;
+    let after = l + 1;
+    while (after < lines.length && !content(after)) after++;
+    const candidates = [
+      ...new Set([
+        after < lines.length ? indent(lines[after]) : 0,
+        before >= 0 ? indent(lines[before]) : 0,
+        before >= 0 ? indent(lines[before]) + 2 : 0,
+      ]),
+    ];
+    const body = lines[l].replace(/^[ \t]*/, '');
+    let best: { errors: number; line: string } | undefined;
+    for (const n of candidates) {
+      const line = `${' '.repeat(n)}${body}`;
+      const errors = parse([...mended.slice(0, l), line, ...mended.slice(l + 1)].join('\n')).errors.length;
+      if (best === undefined || errors < best.errors) best = { errors, line };
+    }
+    mended[l] = best!.line;
+  }
+  const text2 = mended.join('\n');
+  // Only indentation changed: the lines are the same, and so the line numbers of what is left.
+  return [...reported, ...syntax(parse(text2).errors, positions(text2))].slice(0, MAX_PROBLEMS);
+}
+
 export function readYamlSettings(text: string): YamlSettings {
-  const doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false, logLevel: 'error', schema: 'core', merge: false, version: '1.2' });
+  const doc = parse(text);
   const at = positions(text);
   const problems: SettingsProblem[] = [];
 
-  const syntax = (list: readonly YAMLError[]) =>
-    list
-      .slice(0, MAX_PROBLEMS)
-      .map((e) => ({ field: '(file)', message: `YAML: ${YAML_ERRORS[e.code] ?? e.code.toLowerCase().replace(/_/g, ' ')} at ${at(e.pos[0])}` }));
-  if (doc.errors.length > 0) return { problems: syntax(doc.errors) };
+  if (doc.errors.some((e) => e.code === 'TAB_AS_INDENT')) return { problems: tabProblems(text, doc.errors) };
+  if (doc.errors.length > 0) return { problems: syntax(doc.errors, at) };
 
   const add = (path: readonly string[], message: string, node: { range?: readonly number[] | null } | null | undefined) => {
     if (problems.length < MAX_PROBLEMS)
@@ -157,7 +226,7 @@ export function readYamlSettings(text: string): YamlSettings {
     }
   };
   walk(doc.contents, [], 0);
-  if (problems.length === 0 && doc.warnings.length > 0) problems.push(...syntax(doc.warnings));
+  if (problems.length === 0 && doc.warnings.length > 0) problems.push(...syntax(doc.warnings, at));
   if (problems.length > 0) return { problems };
 
   try {

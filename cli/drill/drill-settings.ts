@@ -1,3 +1,4 @@
+import { nameProblem } from '../../lib/config/resource-names';
 import { THROWAWAY_STATE } from '../shared/throwaway';
 
 /** What the throwaway deployment restores, and its name. */
@@ -22,6 +23,17 @@ export const DRILL_TAG = 'rancher-ha-aws-drill-of';
  */
 export function defaultThrowawayName(productionName: string): string {
   return `${productionName.slice(0, 10).replace(/-+$/, '')}-drill`;
+}
+
+/**
+ * Why the throwaway cannot take this name, or undefined: production's own name (the throwaway would take its
+ * resources' names), or a name the `name` setting refuses (the throwaway's synth would stop on it). Checked before
+ * anything else, by the dry run as by the real run, so a dry run that passes means a name the drill takes.
+ */
+export function throwawayNameProblem(name: string, productionName: string): string | undefined {
+  if (name === productionName) return `--name ${name} is production's own name: the throwaway needs another.`;
+  const problem = nameProblem(name);
+  return problem === undefined ? undefined : `--name ${name}: ${problem} (it is the throwaway's name setting).`;
 }
 
 const section = (value: unknown): Record<string, unknown> =>

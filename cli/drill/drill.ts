@@ -7,7 +7,7 @@ import { type DrillOutcome, type DrillRun, runDrillPhases } from './drill-phases
 import { drillPlan } from './drill-plan';
 import { newestObject, productionDeployment, type ProductionDeployment } from './drill-production';
 import { DRILL_PHASES, ETCD_NOT_PROVEN, ETCD_PHASES, NOT_PROVEN, describeReport, type DrillPhase, type DrillReport } from './drill-report';
-import { defaultThrowawayName, etcdThrowawaySettings, throwawaySettings } from './drill-settings';
+import { defaultThrowawayName, etcdThrowawaySettings, throwawayNameProblem, throwawaySettings } from './drill-settings';
 import { readProductionSettings } from '../shared/settings-file';
 import { run } from '../shared/process';
 import { StateFile } from '../shared/state-file';
@@ -160,6 +160,13 @@ function stateDryRun(options: DrillOptions): number {
     options.log(`${(error as Error).message} Nothing was changed.`);
     return 2;
   }
+  // What the real run refuses about the name, the dry run refuses too (production's name there from its state).
+  const productionName = productionNameOf(settings);
+  const nameRefused = throwawayNameProblem(options.name ?? defaultThrowawayName(productionName), productionName);
+  if (nameRefused !== undefined) {
+    options.log(`${nameRefused} Nothing was changed.`);
+    return 2;
+  }
   const plan = drillPlan({ ...options, settings, etcd: options.etcd ?? false, keep: options.keep ?? false });
   for (const line of plan) options.log(line);
   return 0;
@@ -178,6 +185,12 @@ function planDrill(options: DrillOptions, record: StateFile<DrillRecord>): Drill
     log(problem);
     return 2;
   }
+  const name = options.name ?? defaultThrowawayName(production.name);
+  const nameRefused = throwawayNameProblem(name, production.name);
+  if (nameRefused !== undefined) {
+    log(`${nameRefused} Nothing was changed.`);
+    return 2;
+  }
   const aws = new Aws(production.region);
   const chosen = options.etcd ? etcdSource(aws, production, settings, options.stack) : backupSource(aws, production);
   if ('refused' in chosen) {
@@ -185,11 +198,6 @@ function planDrill(options: DrillOptions, record: StateFile<DrillRecord>): Drill
     return chosen.code;
   }
   const { backup, file, snapshot } = chosen;
-  const name = options.name ?? defaultThrowawayName(production.name);
-  if (name === production.name) {
-    log(`--name ${name} is production's own name: the throwaway needs another. Nothing was changed.`);
-    return 2;
-  }
   const outdir = join(options.root, 'cdktf.out');
   const moduleDir = join(outdir, 'stacks', options.stack);
   const settingsFile = join(options.root, 'settings.json');
@@ -386,9 +394,12 @@ function newestBackup(aws: Aws, bucket: string): { key: string; lastModified: st
   return newestObject(aws, bucket, BACKUP_PREFIX, (file) => BACKUP_FILE.test(file));
 }
 
+/** Production's name as its settings file gives it (the `name` setting's default when it gives none). */
+const productionNameOf = (settings: Record<string, unknown>): string => (typeof settings.name === 'string' ? settings.name : 'rancher');
+
 /** The settings file is production's: same name and region as its state records (otherwise the throwaway would not be its copy). */
 function settingsMismatch(settings: Record<string, unknown>, production: ProductionDeployment, path: string): string | undefined {
-  const name = typeof settings.name === 'string' ? settings.name : 'rancher';
+  const name = productionNameOf(settings);
   const region = typeof settings.region === 'string' ? settings.region : 'us-east-1';
   if (name === production.name && region === production.region) return undefined;
   return `The settings file ${path} (name ${name}, region ${region}) is not the one ${production.dir} was applied from (name ${production.name}, region ${production.region}): set RANCHER_CONFIG to production's settings file. Nothing was changed.`;

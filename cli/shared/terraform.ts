@@ -99,6 +99,25 @@ function executableFile(file: string): boolean {
   }
 }
 
+/**
+ * A short message with the next step where Terraform refused because the module folder was never `init`ed (or its
+ * backend block changed since): Terraform's own diagnostic says so in about a thousand characters of general advice
+ * (hashicorp/terraform, internal/command/meta_backend.go, "Backend initialization required"), which one line of the
+ * operations' output made unreadable. Undefined for any other failure.
+ */
+export function notInitialized(stderr: string, dir: string): string | undefined {
+  const text = readableError(stderr);
+  if (!/Backend initialization required|please run "(terraform|tofu) init"|Module not installed|Required plugins are not installed/i.test(text))
+    return undefined;
+  // Its reason: "Initial configuration of the requested backend", or a backend block changed or unset since the last
+  // init, which needs -migrate-state (carry the state along) or -reconfigure (start over): a choice left to a person.
+  const changed = /Reason:/.test(text) && !/Reason: Initial configuration/i.test(text);
+  const binary = terraformBinary();
+  return changed
+    ? `${dir}: its backend settings changed since \`${binary} init\` ran there: run \`${binary} -chdir=${dir} init -migrate-state\` (or -reconfigure to start from the new backend's state), then this command again.`
+    : `${dir} was never initialized: run \`${binary} -chdir=${dir} init\` (it installs the providers and connects the state backend), then this command again.`;
+}
+
 /** Terraform's own name for an override file: merged into the configuration, lifecycle arguments one by one. */
 export const OVERRIDE_FILE = 'zz_rancher_ha_aws_teardown_override.tf.json';
 
@@ -115,10 +134,9 @@ export class Terraform {
   pull(): ModuleState {
     const result = run(terraformBinary(), ['state', 'pull'], { cwd: this.dir, timeoutMs: 120_000 });
     if (result.code !== 0) {
-      const hint = /terraform init|Backend initialization required|not initialized/i.test(result.stderr)
-        ? ` Run \`terraform init\` in ${this.dir} first.`
-        : '';
-      throw new Error(`terraform state pull failed in ${this.dir}: ${readableError(result.stderr)}${hint}`);
+      const uninitialized = notInitialized(result.stderr, this.dir);
+      if (uninitialized !== undefined) throw new Error(uninitialized);
+      throw new Error(`terraform state pull failed in ${this.dir}: ${readableError(result.stderr)}`);
     }
     const text = result.stdout.trim();
     if (text === '') return { resources: [], outputs: {} };

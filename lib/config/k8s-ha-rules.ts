@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { RECORD_FOR_KIND, dnsTargetKind } from '../dns/private/dns-target';
+import { existingIngressPlan } from '../deployments/private/existing-ingress-plan';
 import {
   backupScheduleRule,
   bootstrapRules,
@@ -34,8 +35,15 @@ export const apexRecordRule: K8sHaRule = (p, problem) => {
   }
 };
 
-/** The operator's EKS identities (backups.credentials irsa, pod-identity) need the EKS cluster's name (eks.clusterName). */
-export const eksCredentialRule: K8sHaRule = (p, problem) => {
+/**
+ * The operator's EKS identities (backups.credentials irsa, pod-identity) need the EKS cluster's name (eks.clusterName);
+ * and a named EKS cluster with the credentials left at `servers` is refused rather than guessed at. `servers` means an
+ * IAM user's access key here (the cluster's nodes are not the stack's), which a person naming the EKS cluster did not
+ * ask for; defaulting to an EKS identity instead would have to pick irsa or pod-identity without knowing which the
+ * cluster has (an OIDC provider, the Pod Identity Agent add-on), and would silently swap the writer of a deployment
+ * applied with the key. So the choice is the person's, and the message names the three.
+ */
+export const eksCredentialRule: K8sHaRule = (p, problem, name) => {
   const credentials = p.backups?.credentials;
   if ((credentials === 'irsa' || credentials === 'pod-identity') && p.eks?.clusterName === undefined) {
     problem(
@@ -44,6 +52,47 @@ export const eksCredentialRule: K8sHaRule = (p, problem) => {
       undefined,
     );
   }
+  if ((credentials ?? 'servers') === 'servers' && p.eks?.clusterName !== undefined && p.backups?.enabled !== false) {
+    problem(
+      ['backups', 'credentials'],
+      `is servers (the default), which on a cluster that is not the stack's means an IAM user with an access key in Terraform state, while ${name('eks.clusterName')} names the EKS cluster "${p.eks.clusterName}": set irsa or pod-identity for a role EKS gives the operator (no IAM user, no key; docs/k8s-ha.md, "Backups on EKS"), or accessKey to keep the key`,
+      credentials ?? 'servers',
+    );
+  }
+};
+
+/**
+ * The two controllers a class and a Service can be told apart for: by the class their charts install (Traefik's
+ * `traefik`, ingress-nginx's `nginx`) and by the word their Services' names carry (`traefik`, `rke2-traefik`;
+ * `ingress-nginx-controller`, `rke2-ingress-nginx-controller`, NGINX's `nginx-ingress-controller`). Another class or
+ * Service name is the cluster owner's to know, and is not judged.
+ */
+const CONTROLLERS = [
+  { name: 'Traefik', className: 'traefik', service: /traefik/ },
+  { name: 'ingress-nginx', className: 'nginx', service: /nginx/ },
+] as const;
+
+/**
+ * The class and the Service name one controller: a class of one with the other's Service is accepted by the plan and
+ * points the Rancher record at the load balancer of a controller that does not serve Rancher's Ingress (`className:
+ * nginx` with `service: traefik/traefik` left from an example). The Service's defaults follow the class
+ * (existingIngressPlan), so only a Service given beside a class can disagree with it.
+ */
+export const ingressControllerMatchRule: K8sHaRule = (p, problem, name) => {
+  const given = p.ingress?.service;
+  if (given?.namespace === undefined && given?.name === undefined) return;
+  const plan = existingIngressPlan(p.ingress, p.rancher?.tls?.mode);
+  const ofClass = CONTROLLERS.find((c) => c.className === plan.className);
+  const ofService = CONTROLLERS.filter((c) => c.service.test(plan.service.name));
+  if (ofClass === undefined || ofService.length !== 1 || ofService[0] === ofClass) return;
+  const service = `${plan.service.namespace}/${plan.service.name}`;
+  const classWords =
+    p.ingress?.className === undefined ? `the default class "${plan.className}"` : `${name('ingress.className')} "${plan.className}"`;
+  problem(
+    ['ingress', 'service'],
+    `is ${service}, ${ofService[0].name}'s Service, and ${classWords} is ${ofClass.name}'s: the Rancher record would point at ${ofService[0].name}'s load balancer, which does not serve Rancher's Ingress. Name ${ofClass.name}'s LoadBalancer Service here, or leave ${name('ingress.service')} out for the class's usual one`,
+    given,
+  );
 };
 
 /** RancherOnExistingCluster's rules, in the order their problems are reported. */
@@ -51,6 +100,7 @@ export const RANCHER_ON_EXISTING_CLUSTER_RULES: readonly K8sHaRule[] = [
   hostnameRules,
   chartHostnameLengthRule,
   apexRecordRule,
+  ingressControllerMatchRule,
   rancherVersionRules,
   chartEgressRule,
   backupScheduleRule,

@@ -37,10 +37,10 @@ export const awsRegion = z.string().superRefine((region, ctx) => {
     ctx.addIssue({
       code: 'custom',
       message:
-        'is in the AWS European Sovereign Cloud (partition aws-eusc), which this project does not support yet: that the pinned AWS provider ' +
-        '(@cdktf/provider-aws for hashicorp/aws 6.25.0) knows its regions and endpoints is not confirmed (hashicorp/terraform-provider-aws#44437 ' +
-        'asks for the partition), and the partition tables here (its DNS suffix amazonaws.eu, image publishers, service principals) do not ' +
-        'have it (docs/settings.md, "Unconfirmed here")',
+        "is in the AWS European Sovereign Cloud (partition aws-eusc), which this project does not support yet: the AWS provider's own " +
+        'records show it still learning the partition (hashicorp/terraform-provider-aws#45895: resources refused its region names until ' +
+        '6.29.0), and the stacks here do not know its endpoints (some on amazonwebservices.eu, not amazonaws.eu), DNS suffix, image ' +
+        'publishers or service principals (docs/settings.md, "Unconfirmed here")',
       input: region,
     });
   else if (!REGION_FORMAT.test(region)) ctx.addIssue({ code: 'custom', message: 'expected an AWS region such as eu-west-1', input: region });

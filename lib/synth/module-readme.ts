@@ -106,6 +106,41 @@ export function moduleReadme(input: ModuleReadmeInput): string {
     '```',
     ...(secrets.length > 0 ? ['', `Set ${secrets.join(', ')} from your secret store first.`] : []),
     '',
+    ...offlineSection(providersOf(input.json)),
   ];
   return lines.join('\n');
+}
+
+/** The providers the module requires, as `<source> <version>` (the synth pins each exactly). */
+function providersOf(json: Record<string, unknown>): string[] {
+  const required =
+    ((json.terraform ?? {}) as { required_providers?: Record<string, { source?: string; version?: string }> }).required_providers ?? {};
+  // A source without a namespace (`aws`, as some providers' bindings write it) is Terraform's shorthand for hashicorp/.
+  return Object.entries(required)
+    .map(([name, p]) => `${(p.source ?? name).includes('/') ? (p.source ?? name) : `hashicorp/${p.source ?? name}`} ${p.version ?? ''}`.trim())
+    .sort();
+}
+
+/**
+ * How to run the module where registry.terraform.io is out of reach (a runner behind a firewall, an air gap): a
+ * mirror of its providers made where the registry answers, taken along, and named at init. `terraform providers
+ * mirror`, `-plugin-dir` and `providers lock -fs-mirror` are Terraform's own (its CLI docs, "Provider Installation").
+ */
+function offlineSection(providers: readonly string[]): string[] {
+  return [
+    '## Without the Terraform registry',
+    '',
+    ...(providers.length > 0 ? [`The module installs ${providers.map((p) => `\`${p}\``).join(', ')} from the registry at \`terraform init\`.`] : []),
+    'Where the runner cannot reach registry.terraform.io, copy the providers on a machine that can, and take them along:',
+    '',
+    '```sh',
+    'terraform providers mirror -platform=linux_amd64 ./providers   # in this folder, where the registry answers',
+    'terraform init -plugin-dir=./providers                          # on the runner: installs from the copy only',
+    '```',
+    '',
+    'Or name the copy for every module in the CLI configuration (`provider_installation { filesystem_mirror { path = ... } }`).',
+    "A release's archive of this folder holds its `.terraform.lock.hcl` (the providers' checksums, which `init` then checks the copy",
+    'against); where there is none, record it from the copy: `terraform providers lock -fs-mirror=./providers -platform=linux_amd64`.',
+    '',
+  ];
 }

@@ -37,6 +37,12 @@ describe('configureBackend', () => {
     expect(customLocal.backend).toEqual({ local: { path: 'state/rke-ha/rke-ha.tfstate' } });
   });
 
+  it('refuses a state bucket in another partition than the deployment (one set of credentials reaches one)', () => {
+    expect(() =>
+      backendOf({ type: 's3', bucket: 'acme-terraform-state', key: 'rancher/<stack>.tfstate', region: 'eu-west-1' }, 'cn-north-1'),
+    ).toThrow(/backend\.region eu-west-1 is in the AWS partition aws, and region cn-north-1 in aws-cn/);
+  });
+
   it('writes no absolute path into the configuration', () => {
     for (const { backend, text } of [local, customLocal, s3, s3Custom]) {
       const path: string | undefined = backend.local?.path;

@@ -1,3 +1,4 @@
+import { backendPartitionProblem } from '../../../app/backend/backend-partition';
 import { backendSchema } from '../../../app/config/backend-schema';
 import { parseSettings } from '../../../app/config/load';
 import { settingsProblems } from '../../helpers/synth';
@@ -118,7 +119,9 @@ describe('backend settings', () => {
       'arn:aws-us-gov:kms:us-gov-west-1:123456789012:alias/x',
       'alias/aws/s3',
     ])('accepts the KMS key %p (the S3 backend does too)', (kmsKeyId) => {
-      expect(parsed(s3({ kmsKeyId }))).toMatchObject({ kmsKeyId });
+      // A key ARN of another partition is refused below: the deployment and its state are in GovCloud here.
+      const region = kmsKeyId.startsWith('arn:aws-us-gov:') ? 'us-gov-west-1' : 'us-east-1';
+      expect(parseSettings({ region, backend: s3({ kmsKeyId }) }, 'test').backend).toMatchObject({ kmsKeyId });
     });
 
     it.each([
@@ -197,6 +200,51 @@ describe('backend settings', () => {
         { field: 'backend.region', message: 'expected an AWS region such as eu-west-1', value: 'Frankfurt' },
         { field: 'backend.kmsKeyId', message: expect.stringMatching(/^expected a KMS key id/), value: '' },
       ]);
+    });
+
+    // d0e353c accepted these; `terraform init` then failed on credentials of the other partition.
+    describe('the state bucket in the partition of the deployment', () => {
+      const problemsWith = (region: string, backend: Record<string, unknown>) => settingsProblems({ region, backend: s3(backend) });
+
+      it.each([
+        ['cn-north-1', 'eu-west-1', 'aws-cn', 'aws'],
+        ['us-east-1', 'us-gov-west-1', 'aws', 'aws-us-gov'],
+        ['us-gov-east-1', 'cn-northwest-1', 'aws-us-gov', 'aws-cn'],
+      ])('refuses region %s with a state bucket in %s, naming both partitions', (region, stateRegion, want, other) => {
+        expect(problemsWith(region, { region: stateRegion })).toEqual([
+          {
+            field: 'backend.region',
+            message: `${stateRegion} is in the AWS partition ${other}, and region ${region} in ${want}: one set of credentials reaches one partition, and Terraform reaches the state and the deployment with the same; put the state bucket in a region of ${want}`,
+            value: stateRegion,
+          },
+        ]);
+      });
+
+      it('refuses a KMS key ARN of another partition than the state bucket', () => {
+        const kmsKeyId = 'arn:aws:kms:us-east-1:111122223333:alias/terraform';
+        expect(problemsWith('cn-north-1', { kmsKeyId })).toEqual([
+          {
+            field: 'backend.kmsKeyId',
+            message: `is a key of the AWS partition aws, and the state bucket's region cn-north-1 is in aws-cn: S3 encrypts only with a key of its own partition; give a key id, an alias, or an ARN of aws-cn`,
+            value: kmsKeyId,
+          },
+        ]);
+      });
+
+      it.each([
+        ['eu-west-1', { region: 'us-east-1' }],
+        ['cn-north-1', { region: 'cn-northwest-1', kmsKeyId: 'arn:aws-cn:kms:cn-northwest-1:111122223333:alias/terraform' }],
+        ['us-gov-west-1', {}],
+        ['us-gov-west-1', { kmsKeyId: 'alias/terraform' }],
+      ])('accepts region %s with %j (one partition)', (region, backend) => {
+        expect(problemsWith(region, backend)).toEqual([]);
+      });
+
+      it('judges only an S3 backend in known regions (a local state file has no partition; a bad region is its own problem)', () => {
+        expect(backendPartitionProblem({ type: 's3', region: 'eu-west-1' }, 'cn-north-1')).toMatchObject({ field: 'region', value: 'eu-west-1' });
+        expect(backendPartitionProblem({ type: 'local' }, 'cn-north-1')).toBeUndefined();
+        expect(backendPartitionProblem({ type: 's3', region: 'eu-west-9' }, 'cn-north-1')).toBeUndefined();
+      });
     });
 
     it('refuses the local path, saying it belongs to type local and listing the S3 keys', () => {

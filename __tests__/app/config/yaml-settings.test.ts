@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { MAX_DEPTH, MAX_STRING_LENGTH, readYamlSettings } from '../../../app/config/yaml-settings';
 import { countSteps } from '../../helpers/steps';
 
@@ -57,6 +59,59 @@ describe('readYamlSettings', () => {
     ['two documents', 'a: 1\n---\nb: 2\n', { field: '(file)', message: expect.stringContaining('more than one YAML document') }],
   ])('refuses %s, naming the field and the line', (_what, text, problem) => {
     expect(problems(text)).toEqual([problem]);
+  });
+
+  // A tab gave the right first problem, then one "wrong indentation" for each later line of its block (d0e353c: ten for
+  // a tab in rancher.example.yaml's rancher section): the person made one mistake.
+  describe('a tab in the indentation', () => {
+    const block = [
+      'name: prod',
+      'rancher:',
+      '  version: 2.15.2',
+      '\treplicas: 3',
+      ...Array.from({ length: 9 }, (_, i) => `  key${i}: ${i}`),
+      'region: eu-west-1',
+    ];
+
+    it('is one problem, at its line and column, however many lines follow it in its block', () => {
+      expect(problems(`${block.join('\n')}\n`)).toEqual([
+        { field: '(file)', message: 'YAML: a tab used for indentation (use spaces) at line 4, column 1' },
+      ]);
+    });
+
+    it('leaves the other mistakes of the file reported as they are without the tab', () => {
+      const lines = [...block];
+      lines[7] = `   ${lines[7].trimStart()}`;
+      lines[13] = 'region: [eu-west-1';
+      const spaces = [...lines];
+      spaces[3] = `  ${spaces[3].trimStart()}`;
+      const others = problems(`${spaces.join('\n')}\n`);
+      expect(others.length).toBeGreaterThan(1);
+      expect(problems(`${lines.join('\n')}\n`)).toEqual([
+        { field: '(file)', message: 'YAML: a tab used for indentation (use spaces) at line 4, column 1' },
+        ...others,
+      ]);
+    });
+
+    it('in place of any indentation of rancher.example.yaml: one problem each time', () => {
+      const example = readFileSync(join(__dirname, '../../../rancher.example.yaml'), 'utf8').split('\n');
+      const indented = example.map((line, i) => [line, i] as const).filter(([line]) => /^ +[^ #]/.test(line));
+      expect(indented.length).toBeGreaterThan(50);
+      const many = indented
+        .map(([line, i]) => {
+          const text = [...example.slice(0, i), `\t${line.trimStart()}`, ...example.slice(i + 1)].join('\n');
+          return { line: i + 1, problems: problems(text).map((p) => p.message) };
+        })
+        .filter((r) => r.problems.length !== 1 || !r.problems[0].startsWith('YAML: a tab used for indentation'));
+      expect(many).toEqual([]);
+    });
+
+    it('mends at most ten tab lines; beyond that, each is reported and nothing else', () => {
+      const text = `a:\n${Array.from({ length: 12 }, (_, i) => `\tk${i}: 1`).join('\n')}\n  b: [\n`;
+      const found = problems(text);
+      expect(found).toHaveLength(12);
+      for (const p of found) expect(p.message).toMatch(/^YAML: a tab used for indentation \(use spaces\) at line \d+, column 1$/);
+    });
   });
 
   it('never quotes the text in a syntax error', () => {

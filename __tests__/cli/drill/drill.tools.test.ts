@@ -481,6 +481,25 @@ describe('npm run drill', () => {
     expect(c.calls()).toEqual([]);
   });
 
+  // A dry run that passed on a name the real run refused (d0e353c): both refuse it now, before anything.
+  it.each([
+    ['rancher', "--name rancher is production's own name: the throwaway needs another. Nothing was changed."],
+    ['../../x', '--name ../../x: expected lower-case letters, digits and "-" only'],
+    ['Prod-Drill', '--name Prod-Drill: expected lower-case letters, digits and "-" only'],
+  ])('refuses --name %s in the dry run as in the real run, before any call', (name, message) => {
+    const c = world();
+    const dry = c.run(['drill', 'rke-ha', '--dir', 'module', '--name', name, '--dry-run'], { tools: [] });
+    expect({ code: dry.code, err: dry.err }).toEqual({ code: 2, err: '' });
+    expect(dry.out).toContain(message);
+    expect(dry.out).not.toContain('Dry run: nothing was changed.');
+    expect(c.calls()).toEqual([]);
+    const real = drill(c, '--name', name);
+    expect(real.code).toBe(2);
+    expect(real.out).toContain(message);
+    expect(c.calls().some((call) => call.startsWith('synth') || call.startsWith('terraform init') || call.startsWith('aws '))).toBe(false);
+    expect(existsSync(join(c.dir, 'drill.out', 'drill.json'))).toBe(false);
+  });
+
   it.each([
     [
       'a settings file of another deployment',

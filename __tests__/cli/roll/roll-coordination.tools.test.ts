@@ -363,9 +363,7 @@ describe('roll: what may not run beside it (upgrades, renewals, stale members)',
     });
     const uninitialized = roll(c);
     expect(uninitialized.code).toBe(1);
-    expect(uninitialized.err).toMatch(
-      /terraform state pull failed in .*module: Error: Backend initialization required.* Run `terraform init` in .*module first\./,
-    );
+    expect(uninitialized.err).toMatch(/module was never initialized: run `terraform -chdir=\S*module init`.*then this command again\./);
     const empty = roll(c);
     expect(empty.code).toBe(2);
     expect(empty.out).toContain('No Terraform state in');

@@ -47,6 +47,24 @@ describe("RancherOnExistingCluster in a library user's stack", () => {
   it('refuses an IngressClass name Kubernetes would refuse, naming the prop', () => {
     expect(() => platformStack({ ingress: { className: 'Not_Valid' } })).toThrow(/- ingress\.className: expected a Kubernetes object name/);
   });
+
+  // Accepted at d0e353c: the operator then wrote with an IAM user's key beside a named EKS cluster.
+  it('refuses an EKS cluster named with the backup credentials left at servers, in its props words', () => {
+    expect(() => platformStack({ eks: { clusterName: 'prod-eks' } })).toThrow(
+      /- backups\.credentials: is servers \(the default\).* while eks\.clusterName names the EKS cluster "prod-eks": set irsa or pod-identity/,
+    );
+    expect(() => platformStack({ eks: { clusterName: 'prod-eks' }, backups: { credentials: 'accessKey' } })).not.toThrow();
+  });
+
+  // Accepted at d0e353c: the record then pointed at Traefik's load balancer, which does not serve Rancher's Ingress.
+  it("refuses a class of one controller with the other's Service, in its props' words", () => {
+    expect(() => platformStack({ ingress: { className: 'nginx', service: { namespace: 'traefik', name: 'traefik' } } })).toThrow(
+      /- ingress\.service: is traefik\/traefik, Traefik's Service, and ingress\.className "nginx" is ingress-nginx's: .* leave ingress\.service out/,
+    );
+    expect(() => platformStack({ ingress: { service: { namespace: 'kube-system', name: 'rke2-ingress-nginx-controller' } } })).toThrow(
+      /- ingress\.service: is kube-system\/rke2-ingress-nginx-controller, ingress-nginx's Service, and the default class "traefik" is Traefik's/,
+    );
+  });
 });
 
 describe('RancherOnExistingCluster in a stack without a default AWS provider, and its plain-JavaScript props', () => {

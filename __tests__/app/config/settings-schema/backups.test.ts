@@ -143,6 +143,26 @@ describe('backups.credentials irsa and pod-identity elsewhere', () => {
         }),
       ]);
     }
-    expect(settingsProblems({ k8sHa: { eks: { clusterName: '-bad' } } })).toEqual([expect.objectContaining({ field: 'k8sHa.eks.clusterName' })]);
+    expect(settingsProblems({ k8sHa: { eks: { clusterName: '-bad' } }, backups: { credentials: 'accessKey' } })).toEqual([
+      expect.objectContaining({ field: 'k8sHa.eks.clusterName' }),
+    ]);
+  });
+
+  // d0e353c accepted it, and the operator wrote with an IAM user's key while an EKS cluster was named.
+  it('the settings refuse an EKS cluster named with the credentials left at servers, naming the three choices', () => {
+    for (const backups of [{}, { credentials: 'servers' as const }]) {
+      expect(settingsProblems({ backups, k8sHa: { eks: { clusterName: 'prod-eks' } } })).toEqual([
+        {
+          field: 'backups.credentials',
+          message:
+            'is servers (the default), which on a cluster that is not the stack\'s means an IAM user with an access key in Terraform state, while k8sHa.eks.clusterName names the EKS cluster "prod-eks": set irsa or pod-identity for a role EKS gives the operator (no IAM user, no key; docs/k8s-ha.md, "Backups on EKS"), or accessKey to keep the key',
+          value: 'servers',
+        },
+      ]);
+    }
+    for (const credentials of ['irsa', 'pod-identity', 'accessKey'] as const)
+      expect(settingsProblems({ backups: { credentials }, k8sHa: { eks: { clusterName: 'prod-eks' } } })).toEqual([]);
+    // Without backups there is no writer to choose.
+    expect(settingsProblems({ backups: { enabled: false }, k8sHa: { eks: { clusterName: 'prod-eks' } } })).toEqual([]);
   });
 });

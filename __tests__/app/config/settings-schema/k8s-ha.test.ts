@@ -42,6 +42,37 @@ describe('k8sHa settings', () => {
     expect(fields(k8sHa({ access: { kubeconfig: { path } } }))).toEqual([]);
   });
 
+  describe('the ingress class and its Service name one controller', () => {
+    const ingress = (value: Record<string, unknown>) => k8sHa({ ingress: value });
+
+    // d0e353c accepted it: rancher.example.yaml spelled out traefik/traefik, and changing only the class to nginx
+    // pointed the record at Traefik's load balancer.
+    it("refuses a class of one controller with the other's Service, naming the Service, both controllers and the fix", () => {
+      expect(problems(ingress({ className: 'nginx', service: { namespace: 'traefik', name: 'traefik' } }))).toEqual([
+        {
+          field: 'k8sHa.ingress.service',
+          message:
+            "is traefik/traefik, Traefik's Service, and k8sHa.ingress.className \"nginx\" is ingress-nginx's: the Rancher record would point at Traefik's load balancer, which does not serve Rancher's Ingress. Name ingress-nginx's LoadBalancer Service here, or leave k8sHa.ingress.service out for the class's usual one",
+        },
+      ]);
+      expect(fields(ingress({ className: 'traefik', service: { name: 'ingress-nginx-controller' } }))).toEqual(['k8sHa.ingress.service']);
+      // The default class follows the TLS mode: re-encryption keeps nginx.
+      expect(fields({ ...ingress({ service: { namespace: 'kube-system', name: 'rke2-traefik' } }), rancher: { tls: { mode: 'rancher' } } })).toEqual([
+        'k8sHa.ingress.service',
+      ]);
+    });
+
+    it.each([
+      ['the class alone (its usual Service)', { className: 'nginx' }],
+      ["RKE2's Traefik", { className: 'traefik', service: { namespace: 'kube-system', name: 'rke2-traefik' } }],
+      ["RKE2's ingress-nginx", { className: 'nginx', service: { namespace: 'kube-system', name: 'rke2-ingress-nginx-controller' } }],
+      ['a class it does not know', { className: 'internal', service: { namespace: 'traefik', name: 'traefik' } }],
+      ['a Service it does not know', { className: 'nginx', service: { namespace: 'edge', name: 'lb' } }],
+    ])('accepts %s', (_what, value) => {
+      expect(fields(ingress(value))).toEqual([]);
+    });
+  });
+
   describe('rejects, naming the field', () => {
     it('an access block with no method', () => {
       expect(problems(k8sHa({ access: {} }))).toEqual([
