@@ -6,7 +6,7 @@ import type { Settings } from './settings-schema';
 import { DEFAULT_ACME_ENVIRONMENT } from '../../lib/config/sections';
 import { defaultPort } from '../../lib/database/external-datastore';
 import { clusterPlan } from '../../lib/deployments/private/cluster-plan';
-import { existingIngressPlan } from '../../lib/deployments/private/existing-ingress-plan';
+import { existingIngressPlan } from '../../lib/config/private/existing-ingress-plan';
 import { dockerNetworkPlan, rkeNetworkPlan } from '../../lib/deployments/private/network-plan';
 import { backupsSchema } from '../../lib/config/backups-schema';
 import { CERT_MANAGER_REPOSITORY } from '../../lib/rancher/cert-manager';

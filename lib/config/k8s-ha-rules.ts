@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { RECORD_FOR_KIND, dnsTargetKind } from '../dns/private/dns-target';
-import { existingIngressPlan } from '../deployments/private/existing-ingress-plan';
+import { existingIngressPlan } from './private/existing-ingress-plan';
 import {
   backupScheduleRule,
   bootstrapRules,

@@ -19,7 +19,7 @@ import { agentTrustRecords } from './private/agent-trust';
 import { tlsPlan, type TlsPlan } from '../tls/tls-plan';
 import { rancherOnExistingClusterSchema, type ResolvedRancherOnExistingClusterProps } from '../config/deployment-schema';
 import type { RancherOnExistingClusterProps } from './rancher-on-existing-cluster-props';
-import { existingIngressPlan } from './private/existing-ingress-plan';
+import { existingIngressPlan } from '../config/private/existing-ingress-plan';
 import { providerRegion } from './private/provider-region';
 import { requireTerraformVersion } from '../common/terraform-version';
 import { requireProps, resolveProps } from './private/resolve-props';

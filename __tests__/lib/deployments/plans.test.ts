@@ -4,7 +4,7 @@ import { rancherOnRkeSchema } from '../../../lib/config/deployment-schema';
 import type { RancherOnRkeProps } from '../../../lib/deployments/rancher-on-rke-props';
 import { backupsPlan } from '../../../lib/deployments/private/backups-plan';
 import { clusterPlan } from '../../../lib/deployments/private/cluster-plan';
-import { existingIngressPlan } from '../../../lib/deployments/private/existing-ingress-plan';
+import { existingIngressPlan } from '../../../lib/config/private/existing-ingress-plan';
 import { rkeNetworkPlan } from '../../../lib/deployments/private/network-plan';
 import { resolveProps } from '../../../lib/deployments/private/resolve-props';
 
