@@ -49,7 +49,7 @@ import { ApplicationLoadBalancer } from '../loadbalancer/application-load-balanc
 import { NetworkLoadBalancer } from '../loadbalancer/network-load-balancer';
 import type { ExistingNetwork } from '../network/existing-network';
 import { chartProxy, proxyEnvironment } from '../network/private/proxy';
-import { selinuxPolicyFromImage } from '../config/sections';
+import { rhelFamily, selinuxPolicyFromImage } from '../config/sections';
 import { PublicNetwork } from '../network/public-network';
 import { NodeRole } from '../nodes/node-role';
 import { NodeSecurityGroup } from '../nodes/node-security-group';
@@ -542,15 +542,20 @@ export class RancherOnRke extends RancherOnCluster {
         : 'architecture',
       props.versions.rancher,
     );
-    // What could not be confirmed here (docs/settings.md, "Unconfirmed here"): the first apply settles each.
+    // What could not be confirmed here (docs/settings.md, "Unconfirmed here"): the first apply settles each. RKE2 on
+    // the RHEL family comes from Rancher's signed RPMs (its tarball only behind closed egress), whose sum is not used.
+    const installsTarball =
+      cluster.distribution === 'k3s' || !rhelFamily(props.operatingSystem) || selinuxPolicyFromImage(props.operatingSystem, props.proxy);
     warnOnUnconfirmed(this, [
-      unconfirmedSumWarning(
-        cluster.distribution,
-        cluster.kubernetesVersion,
-        cluster.releaseArchitecture,
-        props.versions.releaseSums,
-        `versions.${cluster.distribution}`,
-      ),
+      installsTarball
+        ? unconfirmedSumWarning(
+            cluster.distribution,
+            cluster.kubernetesVersion,
+            cluster.releaseArchitecture,
+            props.versions.releaseSums,
+            `versions.${cluster.distribution}`,
+          )
+        : undefined,
       unconfirmedImageWarning(props.operatingSystem, props.region, props.amiId, 'operatingSystem'),
       cluster.externalDatastore && !props.datastore.multiAz ? singleZoneDatastoreWarning('datastore.multiAz') : undefined,
     ]);

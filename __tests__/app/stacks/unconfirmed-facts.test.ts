@@ -1,11 +1,12 @@
 import { RKE_HA_STACK } from '../../../app/stacks/rke-ha';
 import { RECORDED_SUMS } from '../../../lib/config/release-sums';
+import { DEFAULT_VERSIONS } from '../../../lib/config/versions';
 import { constructWarnings } from '../../../lib/synth/warnings';
 import { singleZoneDatastoreWarning } from '../../../lib/deployments/private/unconfirmed-facts';
 import { unsynthesizedApp } from '../../helpers/synth';
 import { buildStack } from '../../helpers/variants';
 
-const RKE2 = 'v1.35.7+rke2r1';
+const RKE2 = DEFAULT_VERSIONS.rke2;
 const ARM64 = RECORDED_SUMS.rke2[RKE2].artifacts.arm64!;
 
 describe('facts the settings rely on and nobody could confirm here', () => {
@@ -17,7 +18,7 @@ describe('facts the settings rely on and nobody could confirm here', () => {
     const warnings = constructWarnings(buildStack(unsynthesizedApp(), RKE_HA_STACK, risky));
     expect(warnings).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^rke-ha: versions\.rke2 v1\.35\.7\+rke2r1 on arm64: the SHA-256 of rke2\.linux-arm64\.tar\.gz/),
+        expect.stringContaining(`rke-ha: versions.rke2 ${RKE2} on arm64: the SHA-256 of rke2.linux-arm64.tar.gz`),
         expect.stringMatching(/^rke-ha: operatingSystem rhel-9 in us-gov-west-1 \(partition aws-us-gov\).*Pin an image you checked \(amiId\), /),
       ]),
     );
