@@ -180,17 +180,10 @@ describeWithTerraform("rke-ha from the previous release's defaults to this relea
     apply(dir);
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  /** The addresses a saved plan changes, by action (terraform show -json: resource_changes[].change.actions). */
-  const actions = (planFile: string) => {
-    const shown = JSON.parse(terraformOk(dir, 'show', '-json', planFile)) as {
-      resource_changes?: { address: string; change: { actions: string[] } }[];
-    };
-    const changes = (shown.resource_changes ?? []).filter((c) => c.change.actions.join() !== 'no-op' && c.change.actions.join() !== 'read');
-    return {
-      updated: changes.filter((c) => c.change.actions.join() === 'update').map((c) => c.address),
-      replaced: changes.filter((c) => c.change.actions.includes('delete') && c.change.actions.includes('create')).map((c) => c.address),
-      destroyed: changes.filter((c) => c.change.actions.join() === 'delete').map((c) => c.address),
-    };
+  /** The addresses a plan changes, by action, as its text says them (`# <address> will be updated in-place`, ...). */
+  const actions = (output: string) => {
+    const said = (action: RegExp) => [...output.matchAll(new RegExp(`^  # (\\S+) (?:${action.source})`, 'gm'))].map((m) => m[1]);
+    return { updated: said(/will be updated in-place/), replaced: said(/must be replaced|will be replaced/), destroyed: said(/will be destroyed/) };
   };
   const server = (address: string) => /aws_instance__server-\d/.test(address);
 
@@ -202,7 +195,7 @@ describeWithTerraform("rke-ha from the previous release's defaults to this relea
     const planned = terraformIn(dir, 'plan', '-detailed-exitcode', '-input=false', '-out=step.tfplan');
     expect(planned.status).toBe(2);
     expect(checkWarnings(planned.output)).toEqual([]);
-    const change = actions('step.tfplan');
+    const change = actions(planned.output);
     expect(change.destroyed.filter(server)).toEqual([]);
     expect(change.replaced.filter(server)).toEqual([]);
     expect(change.updated.filter(server)).toEqual([]);

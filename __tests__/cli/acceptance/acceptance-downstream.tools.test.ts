@@ -1,3 +1,4 @@
+import { DOWNSTREAM_K3S } from '../../../cli/acceptance/acceptance-downstream';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ACCEPTANCE_PHASES } from '../../../cli/acceptance/acceptance-report';
@@ -190,7 +191,9 @@ describe('the acceptance run’s downstream cluster', () => {
     expect(result.code).toBe(0);
     expect(result.out).toContain('downstream: a single-node K3s on a small instance of the run');
     expect(result.out).toMatch(
-      /The downstream phase adds a VPC of its own [^\n]*one t3\.medium running single-node K3s v1\.35\.7\+k3s1[^\n]*about \$0\.05 an hour/,
+      new RegExp(
+        `The downstream phase adds a VPC of its own [^\\n]*one t3\\.medium running single-node K3s ${DOWNSTREAM_K3S.replace(/[.+]/g, '\\$&')}[^\\n]*about \\$0\\.05 an hour`,
+      ),
     );
     // 390 minutes of the docker host and of the downstream instance: (0.1096 + 0.05) × 6.5.
     expect(result.out).toContain(

@@ -632,7 +632,7 @@ describe('npm run acceptance', () => {
     expect(r.requests).toEqual(expect.arrayContaining(['GET /cacerts', 'GET /ping', 'POST /v1-public/login']));
     expect(c.calls()).toContain(`aws ec2 stop-instances --instance-ids i-server --region ${REGION} --output json`);
     expect(c.calls().some((call) => call.startsWith('kubectl'))).toBe(false);
-    expect(report.versions).toMatchObject({ rancher: 'v2.14.3', 'instance type': 'm6i.large' });
+    expect(report.versions).toMatchObject({ rancher: `v${DEFAULT_VERSIONS.rancher}`, 'instance type': 'm6i.large' });
     expect(report.timeline.find((t: any) => t.step === 'first-server').resources).toBeGreaterThan(0);
     expectTornDown(c);
   });
