@@ -44,7 +44,7 @@ export const PINS = {
     version: '2.15.2',
     released: '2026-09-23',
     source:
-      'rancher/rancher release v2.15.2 ("Community version release", isLatest) and releases.rancher.com/server-charts/stable index.yaml, read 2026-10-04 (2.15.2, 2.15.1, 2.14.3 ...); no later 2.15 patch in a public record',
+      "a public record of rancher/rancher's releases and of releases.rancher.com/server-charts/stable's index.yaml, read 2026-10-04: v2.15.2 a community release of 2026-09-23 and the latest, the stable index 2.15.2, 2.15.1, 2.14.3; 2.15.3 only as release-candidate and -head builds in public records",
     upstream: { kind: 'helm', repository: 'https://releases.rancher.com/server-charts/stable', chart: 'rancher' },
   },
   rke2: {

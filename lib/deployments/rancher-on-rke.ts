@@ -49,7 +49,7 @@ import { ApplicationLoadBalancer } from '../loadbalancer/application-load-balanc
 import { NetworkLoadBalancer } from '../loadbalancer/network-load-balancer';
 import type { ExistingNetwork } from '../network/existing-network';
 import { chartProxy, proxyEnvironment } from '../network/private/proxy';
-import { rhelFamily, selinuxPolicyFromImage } from '../config/sections';
+import { selinuxPolicyFromImage } from '../config/sections';
 import { PublicNetwork } from '../network/public-network';
 import { NodeRole } from '../nodes/node-role';
 import { NodeSecurityGroup } from '../nodes/node-security-group';
@@ -542,12 +542,10 @@ export class RancherOnRke extends RancherOnCluster {
         : 'architecture',
       props.versions.rancher,
     );
-    // What could not be confirmed here (docs/settings.md, "Unconfirmed here"): the first apply settles each. RKE2 on
-    // the RHEL family comes from Rancher's signed RPMs (its tarball only behind closed egress), whose sum is not used.
-    const installsTarball =
-      cluster.distribution === 'k3s' || !rhelFamily(props.operatingSystem) || selinuxPolicyFromImage(props.operatingSystem, props.proxy);
+    // What could not be confirmed here (docs/settings.md, "Unconfirmed here"): the first apply settles each. A release
+    // file the servers do not install (RKE2's RPMs on the RHEL family) has no sum to confirm.
     warnOnUnconfirmed(this, [
-      installsTarball
+      cluster.installsReleaseFile
         ? unconfirmedSumWarning(
             cluster.distribution,
             cluster.kubernetesVersion,
