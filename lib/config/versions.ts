@@ -15,12 +15,15 @@ import { PINS } from './pins';
  * - Rancher: the newest community 2.15 patch (2.15.0 2026-07-30, 2.15.1 2026-08-28, 2.15.2 2026-09-23); 2.14's patches
  *   after 2.14.3 are Rancher Prime only.
  * - RKE2 and K3s: the 1.36 line, the newest Kubernetes minor Rancher 2.15 accepts (chart kubeVersion `< 1.37.0-0`) and
- *   the line RKE2's `stable` channel names (v1.36.5+rke2r1 since 2026-10-05; v1.37.1 exists but needs Rancher 2.16).
+ *   the line RKE2's `stable` channel names (v1.36.5+rke2r1 since 2026-10-05, as public records of the channel say; the
+ *   stored rancher/rke2 snapshot, 6ce1a801 of 2026-08-21, ends at v1.36.3 and its channels.yaml still names v1.35.7;
+ *   K3s' stable is v1.36.5+k3s1 in public records; v1.37.1 exists but needs Rancher 2.16).
  *   Not v1.36.5 itself: the servers install only a release file whose SHA-256 is recorded (release-sums.ts), and no
  *   public source reachable here records the sum of v1.36.5's `rke2.linux-<arch>.tar.gz`; v1.36.5+k3s1's binary sum is
  *   pinned only in repositories the index does not name, so it cannot be cited. v1.36.3 is the newest 1.36 patch whose
- *   tarball and binary sums, both architectures, are read in a named public repository at a commit (and RKE2's amd64
- *   tarball sum in a second, independent record), and whose installer was read at its tag here. From RKE2 1.36 new
+ *   tarball and binary sums, both architectures, are read in a named public repository at a commit (RKE2's amd64
+ *   tarball and K3s' amd64 binary also in records the index does not name, so one record each is cited and the synth
+ *   warns), and whose RKE2 installer was read at its tag here. From RKE2 1.36 new
  *   clusters default to Traefik (rancher/rke2#9786), as rke-ha's already do; ingress-nginx still ships in 1.36
  *   (RKE2_INGRESS_NGINX_LAST_MINOR).
  * - cert-manager: the newest v1.21 patch in a public record.
