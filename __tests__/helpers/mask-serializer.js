@@ -11,6 +11,51 @@ const TYPED = new Set(['resource', 'data']);
 /** Keys whose values are maps of name → block. */
 const NAMED = new Set(['variable', 'output', 'provider', 'module', 'check', 'import', 'moved', 'removed']);
 
+// The pins of lib/config/pins.ts and the recorded sums of the pinned releases, masked in every line: a pin bump is a
+// change to the pin table and the sums table (docs/development.md, "Bumping a pin"), reviewed there, with no snapshot
+// churn from a patch (a new minor changes what follows from the line: its Kubernetes range, the minor before it in
+// the upgrade rules' messages). Each is replaced by its name (`<pin rke2>`, `<sum rke2 amd64>`, `<order rancher>`).
+// What a snapshot guards stays: where each pin goes, and every string but the pinned values.
+const { PINS } = require('../../lib/config/pins');
+const { RECORDED_SUMS } = require('../../lib/config/release-sums');
+const { versionOrder } = require('../../lib/kubernetes/private/upgrade-rules');
+
+function pinMasks() {
+  const masks = [];
+  for (const [key, pin] of Object.entries(PINS)) {
+    masks.push([pin.version, `<pin ${key}>`]);
+    // As image tags spell them (RKE2's and K3s' `+` as `-`, Rancher's with a `v`) and release addresses (`+` as `%2B`).
+    if (pin.version.includes('+'))
+      masks.push([pin.version.replace('+', '-'), `<pin ${key} as a tag>`], [pin.version.replace('+', '%2B'), `<pin ${key} in an address>`]);
+    if (/^\d/.test(pin.version)) masks.push([`v${pin.version}`, `v<pin ${key}>`]);
+  }
+  // The plan-time rules compare versions as numbers (versionOrder: 2.15.2 → 150002).
+  for (const [key, kind] of [
+    ['rancher', 'rancher'],
+    ['certManager', 'certManager'],
+    ['rke2', 'kubernetes'],
+    ['k3s', 'kubernetes'],
+  ])
+    masks.push([String(versionOrder(kind, PINS[key].version)), `<order ${kind === 'kubernetes' ? key : kind}>`]);
+  for (const distribution of ['rke2', 'k3s']) {
+    const release = RECORDED_SUMS[distribution][PINS[distribution].version];
+    masks.push([release.installer.url, `<installer ${distribution}>`], [release.installer.sha256, `<sum ${distribution} installer>`]);
+    for (const [architecture, file] of Object.entries(release.artifacts)) masks.push([file.sha256, `<sum ${distribution} ${architecture}>`]);
+  }
+  // Longest first (a version inside an address is masked with the address); a value stands alone, not inside a longer
+  // version or word (2.15.2 is not masked in 12.15.2 or 2.15.20).
+  return masks
+    .sort((a, b) => b[0].length - a[0].length)
+    .map(([value, name]) => [new RegExp(`(?<![\\w.])${value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w]|\\.\\d)`, 'g'), name]);
+}
+const MASKS = [
+  ...pinMasks(),
+  // A gate's release name ends in a hash of what it reruns on (the versions among them), so that a change runs it
+  // again: rke-ha-upgrade.test.ts holds which gates a version change reruns.
+  [/\b(rancher-aws-[a-z]+(?:-[a-z]+)*)-[0-9a-f]{10}\b/g, '$1-<rerun hash>'],
+];
+const maskPins = (line) => MASKS.reduce((text, [pattern, name]) => text.replace(pattern, name), line);
+
 function maskVersions(terraform) {
   if (!terraform || !terraform.required_providers) return terraform;
   const providers = Object.fromEntries(Object.entries(terraform.required_providers).map(([name, p]) => [name, { ...p, version: '<masked>' }]));
@@ -47,6 +92,6 @@ module.exports = {
         )
       : lines(value);
     const inner = indentation + config.indent;
-    return `[\n${body.map((line) => inner + line).join('\n')}\n${indentation}]`;
+    return `[\n${body.map((line) => inner + maskPins(line)).join('\n')}\n${indentation}]`;
   },
 };

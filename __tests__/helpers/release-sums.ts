@@ -43,3 +43,11 @@ export function withTestSums<T>(settings: T): T {
   if (Object.keys(releaseSums).length === 0) return settings;
   return { ...settings, versions: { ...versions, releaseSums } };
 }
+
+/**
+ * A fictional release twenty patches above `version` (v1.36.3+rke2r1 → v1.36.23+rke2r1, far above any published
+ * patch, so no real release takes a fictional sum): "a newer release than the pin", whatever the pin is.
+ */
+export function patchAbove(version: string): string {
+  return version.replace(/^(v1\.\d+\.)(\d+)/, (_, head: string, patch: string) => `${head}${Number(patch) + 20}`);
+}

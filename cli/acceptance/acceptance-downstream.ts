@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { recordedRelease, releaseFileName, releaseFileUrl } from '../../lib/config/release-sums';
+import { DEFAULT_VERSIONS } from '../../lib/config/versions';
 import { AGENT_MESSAGE_ACTIONS, SESSION_MANAGER_ACTIONS } from '../../lib/nodes/ssm-agent-actions';
 import { RUN_TAG } from './acceptance-settings';
 import type { Aws } from '../shared/aws';
@@ -21,8 +22,11 @@ import { readableError } from '../shared/tool-output';
 /** The folder of the run's downstream module, beside its deployment's. */
 export const downstreamDir = (runDir: string) => join(runDir, 'downstream');
 
-/** The K3s the instance runs: the newest the pinned Rancher (2.14) supports (its kubeVersion bound is < 1.36). */
-export const DOWNSTREAM_K3S = 'v1.35.7+k3s1';
+/**
+ * The K3s the instance runs: the pinned K3s (lib/config/pins.ts), a Kubernetes minor the pinned Rancher accepts (the
+ * settings hold DEFAULT_VERSIONS inside RANCHER_KUBERNETES_RANGE), with its binary's sum recorded (release-sums.ts).
+ */
+export const DOWNSTREAM_K3S = DEFAULT_VERSIONS.k3s;
 /** The instance type: K3s and Rancher's cluster agent fit in its 4 GiB (t3.small's 2 GiB is the K3s minimum alone). */
 export const DOWNSTREAM_INSTANCE_TYPE = 't3.medium';
 /** t3.medium on demand (≈ $0.042 an hour in us-east-1) and its 20 GB gp3 volume, rounded up. */

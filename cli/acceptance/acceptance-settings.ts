@@ -1,33 +1,35 @@
 import { randomBytes } from 'node:crypto';
+import { releaseFileSum } from '../../lib/config/release-sums';
+import { DEFAULT_VERSIONS, PREVIOUS_DEFAULT_VERSIONS } from '../../lib/config/versions';
 import { THROWAWAY_STATE } from '../shared/throwaway';
 
 /**
- * The Kubernetes versions of the acceptance run's in-place upgrade: it deploys FROM and upgrades to TO, one minor up,
- * the step the stack's upgrade rules allow (lib/kubernetes/private/upgrade-rules.ts). TO is the stack's default
- * (DEFAULT_VERSIONS.rke2, lib/config/versions.ts: __tests__/cli/acceptance/acceptance-settings.test.ts holds them equal); FROM
- * is the newest 1.34 release RKE2 had promoted to its stable channel (rancher/rke2 pull request 10139), a minor
- * Rancher 2.14 supports (RANCHER_KUBERNETES_RANGE).
+ * The RKE2 versions of the acceptance run's in-place upgrade: it deploys FROM and upgrades to TO, the upgrade every
+ * deployment made with the previous release's defaults takes (lib/config/versions.ts: PREVIOUS_DEFAULT_VERSIONS to
+ * DEFAULT_VERSIONS, one Kubernetes minor up, the step the stack's upgrade rules allow, inside the default Rancher's
+ * range). Both releases' sums are recorded (lib/config/release-sums.ts), so the run needs none supplied.
  */
-export const UPGRADE = { from: 'v1.34.6+rke2r3', to: 'v1.35.7+rke2r1' } as const;
-
-/**
- * Whether this project records the SHA-256 of UPGRADE.from's release file (lib/config/release-sums.ts; the CLI takes
- * nothing from the library's config, so __tests__/cli/acceptance/acceptance-settings.test.ts holds this equal to the table). It
- * does not: no public source of that tarball's sum was found, so the operator supplies it, or skips the upgrade.
- */
-export const UPGRADE_FROM_RECORDED = false;
+export const UPGRADE = { from: PREVIOUS_DEFAULT_VERSIONS.rke2, to: DEFAULT_VERSIONS.rke2 } as const;
 
 /**
  * Why an rke-ha run whose phases include the upgrade cannot start from UPGRADE.from: the servers install nothing
- * unverified, and the synth refuses a version without its release file's sum (versions.releaseSums). Said before the
- * confirmation rather than at the first synth, with the two ways on. Undefined when the run can start.
+ * unverified, and the synth refuses a version without its release file's sum, recorded or supplied
+ * (versions.releaseSums). Said before the confirmation rather than at the first synth, with the two ways on. Undefined
+ * when the run can start (the recorded table has the sum, or the base settings supply it). `from`: the version the
+ * phase starts from, UPGRADE.from (which a pin bump that dropped the previous default's sums would leave unrecorded).
  */
-export function upgradeSumProblem(base: Record<string, unknown>, upgrade: boolean, path: string | undefined): string | undefined {
-  if (!upgrade || UPGRADE_FROM_RECORDED) return undefined;
+export function upgradeSumProblem(
+  base: Record<string, unknown>,
+  upgrade: boolean,
+  path: string | undefined,
+  from: string = UPGRADE.from,
+): string | undefined {
+  if (!upgrade) return undefined;
   const architecture = section(base.rkeHa).architecture === 'arm64' ? 'arm64' : 'amd64';
+  const supplied = section(section(base.versions).releaseSums) as Record<string, Record<string, string>>;
+  if (releaseFileSum('rke2', from, architecture, supplied) !== undefined) return undefined;
   const file = `rke2.linux-${architecture}.tar.gz`;
-  if (section(section(section(base.versions).releaseSums)[UPGRADE.from])[file] !== undefined) return undefined;
-  return `The upgrade phase deploys RKE2 ${UPGRADE.from} first and upgrades it to ${UPGRADE.to}. This project records no SHA-256 of ${UPGRADE.from}'s ${file}, and the servers install nothing unverified: supply it in ${path ?? 'a --settings file'} from the release's sha256sum-${architecture}.txt after checking it (versions.releaseSums: { "${UPGRADE.from}": { "${file}": <sha256> } }, docs/day-2.md, "Sums of a new release"), or pass --skip upgrade (the run then deploys ${UPGRADE.to}). Nothing was changed.`;
+  return `The upgrade phase deploys RKE2 ${from} first and upgrades it to ${UPGRADE.to}. This project records no SHA-256 of ${from}'s ${file}, and the servers install nothing unverified: supply it in ${path ?? 'a --settings file'} from the release's sha256sum-${architecture}.txt after checking it (versions.releaseSums: { "${from}": { "${file}": <sha256> } }, docs/day-2.md, "Sums of a new release"), or pass --skip upgrade (the run then deploys ${UPGRADE.to}). Nothing was changed.`;
 }
 
 /** The tag on every AWS resource of an acceptance run (the provider's default_tags, through `tags`): its run id. */

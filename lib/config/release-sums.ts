@@ -68,20 +68,49 @@ const K3S_INSTALLER: RecordedInstaller = {
   ],
 };
 
-/** RKE2's install.sh at a release's tag (by its commit): the same bytes at v1.34.6+rke2r3 and v1.35.7+rke2r1. */
-const RKE2_INSTALLER_AT = (commit: string, sources: readonly string[]): RecordedInstaller => ({
+/**
+ * RKE2's install.sh at a release's tag, by the tag's commit, with the sum and size computed here from the file at that
+ * commit (`git show '<tag>:install.sh' | sha256sum`): the same bytes at v1.34.6+rke2r3 and v1.35.7+rke2r1; at
+ * v1.36.3+rke2r1 it also reads /etc/os-release in setup_env, takes the RPM method on SLES 16 and RHEL 10, and restores
+ * SELinux contexts after a tarball install when rke2-selinux is there.
+ */
+const RKE2_INSTALLER_AT = (
+  commit: string,
+  installer: { readonly sha256: string; readonly bytes: number },
+  sources: readonly string[],
+): RecordedInstaller => ({
   file: 'install.sh',
   url: `https://raw.githubusercontent.com/rancher/rke2/${commit}/install.sh`,
-  sha256: '2d24db2184dd6b1a5e281fa45cc9a8234c889394721746f89b5fe953fdaaf40a',
-  bytes: 25288,
+  sha256: installer.sha256,
+  bytes: installer.bytes,
   sources: [`rancher/rke2 install.sh@${commit}`, ...sources],
 });
 
+/** The installer of v1.34.6+rke2r3 and v1.35.7+rke2r1. */
+const RKE2_INSTALLER_135 = { sha256: '2d24db2184dd6b1a5e281fa45cc9a8234c889394721746f89b5fe953fdaaf40a', bytes: 25288 } as const;
+/** The installer of v1.36.3+rke2r1 (the same sum is pinned by a public Flatcar lab's Butane config of that release). */
+const RKE2_INSTALLER_136 = { sha256: '42983c86d1da64a92061d83afb57630cedd69241989f1b0673f3db6c3d92ee6b', bytes: 26731 } as const;
+
+/** KornaKube's reviewed per-version manifest of release sums (`rke2_release_sha256_manifest`, `k3s_release_sha256_manifest`). */
+const KORNAKUBE = 'KornaKube/terraform-hcloud-kube-hetzner locals.tf@93f53303ee6672ff1c8bf22b83d7c203f82f666c';
+
 export const RECORDED_SUMS: Readonly<Record<Distribution, Readonly<Record<string, RecordedRelease>>>> = {
   rke2: {
+    // The default (DEFAULT_VERSIONS). The amd64 tarball's sum is also pinned, beside the installer's above, by a public
+    // Flatcar lab's Butane config (verification hashes of v1.36.3+rke2r1's files), a repository the index does not name.
+    'v1.36.3+rke2r1': {
+      // Computed from the file itself: the tag v1.36.3+rke2r1 is commit c4f306e6.
+      installer: RKE2_INSTALLER_AT('c4f306e6c5fa18dfb447bf6b8a0423f2da68c939', RKE2_INSTALLER_136, []),
+      artifacts: {
+        amd64: { file: 'rke2.linux-amd64.tar.gz', sha256: '5bbc6315131af7f435385d0ed63f14788ef2a858ac482f8b9146cf3a1a1582d3', sources: [KORNAKUBE] },
+        // One source only (the same reviewed manifest); a wrong sum fails closed: the boot stops.
+        arm64: { file: 'rke2.linux-arm64.tar.gz', sha256: 'af50c3352ccb4d86c1fda24424707f9d4078b2a296245d832143ae283cd5fdbd', sources: [KORNAKUBE] },
+      },
+    },
+    // The previous default (PREVIOUS_DEFAULT_VERSIONS): deployments made with 0.4 run it, and upgrade from it.
     'v1.35.7+rke2r1': {
       // Computed from the file itself: the tag v1.35.7+rke2r1 is commit 382a8b31.
-      installer: RKE2_INSTALLER_AT('382a8b31a8fd78e376ab6f02c4bb0ec5592aada2', [
+      installer: RKE2_INSTALLER_AT('382a8b31a8fd78e376ab6f02c4bb0ec5592aada2', RKE2_INSTALLER_135, [
         'vivym/vela deploy/lab/rke2-airgap/release.env@85799d9fc164e5b4abc08282272ca3338882244a',
         'kaycee1771/verda-platform-takehome versions.lock.yaml@ac58095f8feab8c3febdb091080acaefb9d0e82a',
       ]),
@@ -93,19 +122,29 @@ export const RECORDED_SUMS: Readonly<Record<Distribution, Readonly<Record<string
           sources: [
             'vivym/vela deploy/lab/rke2-airgap/release.env@85799d9fc164e5b4abc08282272ca3338882244a',
             'kaycee1771/verda-platform-takehome versions.lock.yaml@ac58095f8feab8c3febdb091080acaefb9d0e82a',
-            'KornaKube/terraform-hcloud-kube-hetzner locals.tf@93f53303ee6672ff1c8bf22b83d7c203f82f666c',
+            KORNAKUBE,
           ],
         },
         // One source only (a reviewed per-version manifest); a wrong sum fails closed: the boot stops.
         arm64: {
           file: 'rke2.linux-arm64.tar.gz',
           sha256: '0887d7b1e08dc7eb5ec57ad1db2d38149d879d224ddaf6f808e31dfa36ba1c9f',
-          sources: ['KornaKube/terraform-hcloud-kube-hetzner locals.tf@93f53303ee6672ff1c8bf22b83d7c203f82f666c'],
+          sources: [KORNAKUBE],
         },
       },
     },
   },
   k3s: {
+    // The default. Both binaries' sums from KornaKube's manifest; the amd64 one is also pinned in several public
+    // repositories the index does not name (build files and upgrade scripts of v1.36.3+k3s1).
+    'v1.36.3+k3s1': {
+      installer: K3S_INSTALLER,
+      artifacts: {
+        amd64: { file: 'k3s', sha256: '2f98a9f8fe5782479ee2d54e70a1b10a7f6fd4cae8d38ed3098452dc6eed76b5', sources: [KORNAKUBE] },
+        arm64: { file: 'k3s-arm64', sha256: 'c9a209103f480f163b7c6a56f00862b4481927b284dc29a3716bb70d886691a8', sources: [KORNAKUBE] },
+      },
+    },
+    // The previous default.
     'v1.35.7+k3s1': {
       installer: K3S_INSTALLER,
       // No sum of k3s-arm64 at this release was found: arm64 K3s servers are refused until one is recorded.

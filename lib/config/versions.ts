@@ -3,20 +3,50 @@
  *
  * Bumping a pin is a reviewed change: the rules below reject a combination the
  * Rancher chart itself would refuse (`kubeVersion` in its Chart.yaml), so a bad
- * bump fails at `cdktf synth` instead of half-way through an apply.
+ * bump fails at `cdktf synth` instead of half-way through an apply. The pins
+ * themselves, with their release days and sources, are in pins.ts.
  */
 
+import { PINS } from './pins';
+
+/**
+ * The versions a deployment gets when its settings name none.
+ *
+ * - Rancher: the newest community 2.15 patch (2.15.0 2026-07-30, 2.15.1 2026-08-28, 2.15.2 2026-09-23); 2.14's patches
+ *   after 2.14.3 are Rancher Prime only.
+ * - RKE2 and K3s: the 1.36 line, the newest Kubernetes minor Rancher 2.15 accepts (chart kubeVersion `< 1.37.0-0`) and
+ *   the line RKE2's `stable` channel names (v1.36.5+rke2r1 since 2026-10-05, as public records of the channel say; the
+ *   stored rancher/rke2 snapshot, 6ce1a801 of 2026-08-21, ends at v1.36.3 and its channels.yaml still names v1.35.7;
+ *   K3s' stable is v1.36.5+k3s1 in public records; v1.37.1 exists but needs Rancher 2.16).
+ *   Not v1.36.5 itself: the servers install only a release file whose SHA-256 is recorded (release-sums.ts), and no
+ *   public source reachable here records the sum of v1.36.5's `rke2.linux-<arch>.tar.gz`; v1.36.5+k3s1's binary sum is
+ *   pinned only in repositories the index does not name, so it cannot be cited. v1.36.3 is the newest 1.36 patch whose
+ *   tarball and binary sums, both architectures, are read in a named public repository at a commit (RKE2's amd64
+ *   tarball and K3s' amd64 binary also in records the index does not name, so one record each is cited and the synth
+ *   warns), and whose RKE2 installer was read at its tag here. From RKE2 1.36 new
+ *   clusters default to Traefik (rancher/rke2#9786), as rke-ha's already do; ingress-nginx still ships in 1.36
+ *   (RKE2_INGRESS_NGINX_LAST_MINOR).
+ * - cert-manager: the newest v1.21 patch in a public record.
+ */
 export const DEFAULT_VERSIONS = {
   /** RKE2 release installed on every server node (INSTALL_RKE2_VERSION). */
-  rke2: 'v1.35.7+rke2r1',
+  rke2: PINS.rke2.version,
   /** K3s release, for `rkeHa.distribution: k3s` (INSTALL_K3S_VERSION). */
-  k3s: 'v1.35.7+k3s1',
+  k3s: PINS.k3s.version,
   /** cert-manager chart version (jetstack). */
+  certManager: PINS.certManager.version,
+  /** Rancher chart version: the newest release in the community `stable` repository. */
+  rancher: PINS.rancher.version,
+} as const;
+
+/**
+ * The defaults of the release before (0.4.0): a deployment made with them upgrades to DEFAULT_VERSIONS, so their
+ * release sums stay recorded and the upgrade from them is tested (the acceptance run starts from its RKE2 release).
+ */
+export const PREVIOUS_DEFAULT_VERSIONS = {
+  rke2: 'v1.35.7+rke2r1',
+  k3s: 'v1.35.7+k3s1',
   certManager: 'v1.21.1',
-  /**
-   * Rancher chart version: the newest release in the community `stable`
-   * repository (2.14.4 and later 2.14 patches are Rancher Prime only).
-   */
   rancher: '2.14.3',
 } as const;
 
@@ -99,11 +129,35 @@ export function certManagerMinor(version: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
+/** A rancher-backup chart (the rancher-backup-crd chart has the same version) and the operator it packages. */
+export interface RancherBackupChart {
+  readonly version: string;
+  readonly operator: string;
+  /** The Rancher line it is published for (`catalog.cattle.io/rancher-version`). */
+  readonly rancherLine: string;
+}
+
 /**
- * The rancher-backup and rancher-backup-crd charts (one version for both) from Rancher's chart repository, as
- * rancher/charts publishes them: `charts/rancher-backup/109.0.7+up10.0.8/Chart.yaml` packages operator v10.0.8 for
- * Rancher `>= 2.14.0-0 < 2.15.0-0` and Kubernetes `>= 1.33.0-0 < 1.36.0-0`. The chart's patch number lags the
- * operator's (two operator patches were tagged the same day), so it is read, never derived (docs/design-notes.md,
- * "Rancher backups").
+ * The rancher-backup and rancher-backup-crd charts (one version for both) from Rancher's chart repository, one per
+ * Rancher line, as rancher/charts publishes them: `charts/rancher-backup/110.0.2+up11.0.3/Chart.yaml` packages
+ * operator v11.0.3 for Rancher `>= 2.15.0-0 < 2.16.0-0` and Kubernetes `>= 1.34.0-0 < 1.37.0-0`;
+ * `109.0.7+up10.0.8` operator v10.0.8 for Rancher `>= 2.14.0-0 < 2.15.0-0` and Kubernetes `>= 1.33.0-0 < 1.36.0-0`.
+ * The chart's patch number lags the operator's, so it is read, never derived (docs/design-notes.md, "Rancher
+ * backups"). A deployment gets the chart of the Rancher line it runs: the operator moves with Rancher, in the same apply.
  */
-export const RANCHER_BACKUP_CHART = { version: '109.0.7+up10.0.8', operator: 'v10.0.8', rancherLine: '2.14' } as const;
+export const RANCHER_BACKUP_CHARTS: Readonly<Record<string, RancherBackupChart>> = {
+  '2.14': { version: PINS.rancherBackupPrevious.version, operator: 'v10.0.8', rancherLine: '2.14' },
+  '2.15': { version: PINS.rancherBackup.version, operator: 'v11.0.3', rancherLine: '2.15' },
+};
+
+/** The rancher-backup chart of a Rancher version's line; the default line's for a version of no line this project pins. */
+export function rancherBackupChart(rancherVersion: string | undefined): RancherBackupChart {
+  const line = rancherVersion === undefined ? undefined : rancherLine(rancherVersion);
+  return (
+    (line !== undefined && Object.prototype.hasOwnProperty.call(RANCHER_BACKUP_CHARTS, line) ? RANCHER_BACKUP_CHARTS[line] : undefined) ??
+    RANCHER_BACKUP_CHART
+  );
+}
+
+/** The rancher-backup chart of the default Rancher line. */
+export const RANCHER_BACKUP_CHART: RancherBackupChart = RANCHER_BACKUP_CHARTS[rancherLine(DEFAULT_VERSIONS.rancher)!];

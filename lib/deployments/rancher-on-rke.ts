@@ -557,15 +557,18 @@ export class RancherOnRke extends RancherOnCluster {
         : 'architecture',
       props.versions.rancher,
     );
-    // What could not be confirmed here (docs/settings.md, "Unconfirmed here"): the first apply settles each.
+    // What could not be confirmed here (docs/settings.md, "Unconfirmed here"): the first apply settles each. A release
+    // file the servers do not install (RKE2's RPMs on the RHEL family) has no sum to confirm.
     warnOnUnconfirmed(this, [
-      unconfirmedSumWarning(
-        cluster.distribution,
-        cluster.kubernetesVersion,
-        cluster.releaseArchitecture,
-        props.versions.releaseSums,
-        `versions.${cluster.distribution}`,
-      ),
+      cluster.installsReleaseFile
+        ? unconfirmedSumWarning(
+            cluster.distribution,
+            cluster.kubernetesVersion,
+            cluster.releaseArchitecture,
+            props.versions.releaseSums,
+            `versions.${cluster.distribution}`,
+          )
+        : undefined,
       unconfirmedImageWarning(props.operatingSystem, props.region, props.amiId, 'operatingSystem'),
       cluster.externalDatastore && !props.datastore.multiAz ? singleZoneDatastoreWarning('datastore.multiAz') : undefined,
     ]);

@@ -12,7 +12,7 @@ import { BACKUP_FILE } from '../config/backup-file';
 import { DEFAULT_BACKUP_RETENTION_COUNT, DEFAULT_BACKUP_SCHEDULE } from '../config/backups-schema';
 import { cronProblem } from '../config/cron';
 import { s3BucketNameProblem } from '../config/primitives';
-import { RANCHER_BACKUP_CHART } from '../config/versions';
+import { rancherBackupChart } from '../config/versions';
 import { annotationPaths, RANCHER_SECRET_ANNOTATIONS } from '../kubernetes/cluster-writes';
 import { SnapshotBucket } from '../kubernetes/snapshot-bucket';
 import { stackDnsSuffix } from '../common/aws-context';
@@ -282,7 +282,7 @@ export class RancherBackups extends Construct {
         name,
         repository,
         chart: name,
-        version: RANCHER_BACKUP_CHART.version,
+        version: rancherBackupChart(props.rancherVersion).version,
         namespace: ns,
         wait: true,
         atomic: true,

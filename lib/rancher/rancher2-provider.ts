@@ -1,8 +1,13 @@
 import { TerraformProvider, stringToHclTerraform, stringToTerraform } from 'cdktf';
 import type { Construct } from 'constructs';
+import { PINS } from '../config/pins';
 
-/** The rancher/rancher2 release the binding is written against (docs/pipeline.md, "Provider lock file": pinned exactly). */
-export const RANCHER2_PROVIDER_VERSION = '14.1.1';
+/**
+ * The rancher/rancher2 release the binding is written against (docs/pipeline.md, "Provider lock file": pinned exactly),
+ * from the pin table (lib/config/pins.ts). Since 13.0.0 its major is the Rancher minor it was released for; v15 (2.15)
+ * was a release candidate only where it could be read, and the binding uses rancher2_bootstrap alone, which 14.x serves.
+ */
+export const RANCHER2_PROVIDER_VERSION: string = PINS.rancher2Provider.version;
 
 export interface Rancher2BootstrapProviderConfig {
   /** Provider alias; the bootstrap resource names it. */
@@ -48,7 +53,11 @@ export class Rancher2BootstrapProvider extends TerraformProvider {
   constructor(scope: Construct, id: string, config: Rancher2BootstrapProviderConfig) {
     super(scope, id, {
       terraformResourceType: Rancher2BootstrapProvider.tfResourceType,
-      terraformGeneratorMetadata: { providerName: 'rancher2', providerVersion: RANCHER2_PROVIDER_VERSION, providerVersionConstraint: '~> 14.1' },
+      terraformGeneratorMetadata: {
+        providerName: 'rancher2',
+        providerVersion: RANCHER2_PROVIDER_VERSION,
+        providerVersionConstraint: `~> ${RANCHER2_PROVIDER_VERSION.split('.').slice(0, 2).join('.')}`,
+      },
       terraformProviderSource: 'rancher/rancher2',
     });
     this._alias = config.alias;

@@ -20,13 +20,13 @@ describe("the constructs' messages in the app's stacks name the construct's prop
 
   it("rke-ha: the servers' architecture, named as RancherOnRke's props name it", () => {
     expect(warnings(RKE_HA_STACK, { rkeHa: { architecture: 'arm64', instanceType: 'm7g.xlarge' } })).toContainEqual(
-      expect.stringMatching(/^rke-ha: architecture arm64: Rancher 2\.14's docs call running on arm64 experimental/),
+      expect.stringMatching(/^rke-ha: architecture arm64: Rancher's docs call running on arm64 experimental \(Rancher 2\.\d+ here\)/),
     );
   });
 
   it("docker: the host's architecture and the issuer, named as RancherOnDocker's props name them", () => {
     expect(warnings(DOCKER_STACK, { docker: { architecture: 'arm64', instanceType: 'm7g.large' } })).toEqual([
-      expect.stringMatching(/^docker: architecture arm64: Rancher 2\.14's docs call/),
+      expect.stringMatching(/^docker: architecture arm64: Rancher's docs call running on arm64 experimental \(Rancher 2\.\d+ here\)/),
     ]);
     expect(warnings(DOCKER_STACK, { dns: { mode: 'wildcard' }, docker: { tls: { issuer: 'acme' } } })).toEqual([
       expect.stringMatching(/^docker: tls\.issuer acme with dns\.mode wildcard: /),

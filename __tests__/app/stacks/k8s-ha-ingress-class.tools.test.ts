@@ -92,8 +92,9 @@ const CASES: [string, SettingsInput, Cluster, string[]][] = [
   ],
   [
     'the move from ingress-nginx to Traefik with Rancher 2.13 running',
-    // versions.rancher 2.14.3 over a running 2.13.3 passes the chart rules (one minor): only the floor speaks.
-    k8sHa({ className: 'traefik' }),
+    // versions.rancher 2.14.3 over a running 2.13.3 passes the chart rules (one minor): only the floor speaks (the
+    // settings file's RKE2 pin, which all stacks share, in 2.14's range).
+    { ...k8sHa({ className: 'traefik' }), versions: { rancher: '2.14.3', rke2: 'v1.35.7+rke2r1' } },
     { rancherIngressClass: 'nginx', classes: BOTH, rancherRunning: '2.13.3' },
     [
       'ingress.className moves Rancher\'s ingress from "nginx" to "traefik", which needs Rancher 2.14.0 or later running (Rancher\'s migration off ingress-nginx starts there), but the running Rancher is "2.13.3". Upgrade Rancher first',

@@ -427,7 +427,8 @@ describe('rke-ha alarms: settings', () => {
     expect(named(json, 'alarms_rancher-backups')).toEqual([]);
     expect(named(json, 'alarms_status-check-')).toHaveLength(3);
     const stack = buildStack(unsynthesizedApp(), RKE_HA_STACK, monthly);
-    expect(constructWarnings(stack)).toEqual([
+    // The pin's own warning, if its sum comes from one record (unconfirmed-facts.test.ts), is not this test's.
+    expect(constructWarnings(stack).filter((w) => !w.includes('not confirmed here'))).toEqual([
       'rke-ha: no etcd snapshot freshness alarm: the schedule "0 3 1 * *" leaves up to 31 d between two runs, and a CloudWatch alarm watches at most 7 days (with the 60-minute grace); a schedule that runs at least every 6 d 23 h can be watched',
       'rke-ha: no Rancher backup freshness alarm: the schedule "0 4 1 * *" leaves up to 31 d between two runs, and a CloudWatch alarm watches at most 7 days (with the 60-minute grace); a schedule that runs at least every 6 d 23 h can be watched',
     ]);

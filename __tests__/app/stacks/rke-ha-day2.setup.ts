@@ -7,7 +7,8 @@ import { plannedChange } from '../../helpers/replacement';
 import { resources, type TerraformJson, userDataOf } from '../../helpers/synth';
 import { EXAMPLE_DOMAIN, synthSettings } from '../../helpers/variants';
 import { LB, NETWORK, NODES, SPARE, VPC } from '../../helpers/sample-network';
-import { withTestSums } from '../../helpers/release-sums';
+import { patchAbove, withTestSums } from '../../helpers/release-sums';
+import { DEFAULT_VERSIONS } from '../../../lib/config/versions';
 
 /**
  * Day 2, modelled on pairs of synthesized modules: the settings a deployment
@@ -19,6 +20,8 @@ import { withTestSums } from '../../helpers/release-sums';
 export const synth = (input: SettingsInput): TerraformJson => synthSettings(RKE_HA_STACK, input).json;
 
 export const BASE: SettingsInput = { ...EXAMPLE_DOMAIN };
+const NEWER_RKE2 = patchAbove(DEFAULT_VERSIONS.rke2);
+const NEWER_K3S = patchAbove(DEFAULT_VERSIONS.k3s);
 export const K3S: SettingsInput = { ...BASE, rkeHa: { distribution: 'k3s' } };
 export const DNS: SettingsInput = { ...BASE, rkeHa: { loadBalancer: { type: 'dns' } } };
 /** A deployment on ingress-nginx: named, as one created before Traefik became the default keeps it. */
@@ -39,7 +42,7 @@ export const SAFE: [string, SettingsInput, SettingsInput][] = [
   ['nodes moved back to public subnets', with_(BASE, { rkeHa: { privateNodes: true } }), BASE],
   ['a larger instance type', BASE, with_(BASE, { rkeHa: { instanceType: 'm6i.2xlarge' } })],
   ['a pinned AMI', BASE, with_(BASE, { rkeHa: { amiId: 'ami-0123456789abcdef0' } })],
-  ['a newer RKE2', BASE, with_(BASE, withTestSums({ versions: { rke2: 'v1.35.9+rke2r1' } }))],
+  ['a newer RKE2', BASE, with_(BASE, withTestSums({ versions: { rke2: NEWER_RKE2 } }))],
   ['a proxy', BASE, with_(BASE, { proxy: { http: 'http://proxy.internal:3128' } })],
   [
     'an air gap',
@@ -61,7 +64,7 @@ export const SAFE: [string, SettingsInput, SettingsInput][] = [
     with_(NGINX, { rancher: { tls: { mode: 'external', issuer: 'acme' }, acceptAgentChange: { ca: 'public' } } }),
   ],
   ['K3s: a larger database class', K3S, with_(K3S, { rkeHa: { distribution: 'k3s', datastore: { instanceClass: 'db.r7g.large' } } })],
-  ['K3s: a newer K3s', K3S, with_(K3S, withTestSums({ versions: { k3s: 'v1.35.9+k3s1' } }))],
+  ['K3s: a newer K3s', K3S, with_(K3S, withTestSums({ versions: { k3s: NEWER_K3S } }))],
   ['the NLB replaced by DNS round robin', BASE, DNS],
   ['DNS round robin: growing from one server to three', with_(DNS, { rkeHa: { nodeCount: 1 } }), DNS],
   ['K3s: the NLB replaced by DNS round robin', K3S, with_(K3S, { rkeHa: { distribution: 'k3s', loadBalancer: { type: 'dns' } } })],
@@ -72,7 +75,7 @@ export const SAFE_WILDCARD: [string, SettingsInput, SettingsInput][] = [
   ['an SSH key added', WILDCARD, with_(WILDCARD, { rkeHa: { sshKeyName: 'ops' } })],
   ['nodes moved to private subnets', WILDCARD, with_(WILDCARD, { rkeHa: { privateNodes: true } })],
   ['a larger instance type', WILDCARD, with_(WILDCARD, { rkeHa: { instanceType: 'm6i.2xlarge' } })],
-  ['a newer RKE2', WILDCARD, with_(WILDCARD, withTestSums({ versions: { rke2: 'v1.35.9+rke2r1' } }))],
+  ['a newer RKE2', WILDCARD, with_(WILDCARD, withTestSums({ versions: { rke2: NEWER_RKE2 } }))],
   ['growing from one server to three', with_(WILDCARD, { rkeHa: { nodeCount: 1 } }), WILDCARD],
   [
     "Let's Encrypt instead of Rancher's CA",

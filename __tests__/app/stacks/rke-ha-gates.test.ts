@@ -1,3 +1,4 @@
+import { DEFAULT_VERSIONS, primeOnly } from '../../../lib/config/versions';
 import { parse } from 'yaml';
 import type { SettingsInput } from '../../../app/config/settings-schema';
 import { RKE_HA_STACK } from '../../../app/stacks/rke-ha';
@@ -229,6 +230,10 @@ describe('rke-ha first apply: the join token and the snapshots', () => {
   });
 
   it('installs a Rancher chart the community stable repository serves, inside the RKE2 Kubernetes range', () => {
-    expect(release(json, 'rancher')!.release).toMatchObject({ repository: 'https://releases.rancher.com/server-charts/stable', version: '2.14.3' });
+    expect(release(json, 'rancher')!.release).toMatchObject({
+      repository: 'https://releases.rancher.com/server-charts/stable',
+      version: DEFAULT_VERSIONS.rancher,
+    });
+    expect(primeOnly(DEFAULT_VERSIONS.rancher)).toBe(false);
   });
 });

@@ -1,3 +1,4 @@
+import { DEFAULT_VERSIONS } from '../../../lib/config/versions';
 import type { SettingsInput } from '../../../app/config/settings-schema';
 import { RKE_HA_STACK } from '../../../app/stacks/rke-ha';
 import { parse } from 'yaml';
@@ -34,7 +35,7 @@ describe('rke-ha options: K3s with an external datastore', () => {
       const files = validateCloudConfig(render(server.user_data));
       const config = parse(files.find((f) => f.path === '/etc/rancher/k3s/config.yaml')!.content);
       expect(config).toEqual({ 'token-file': '/etc/rancher/k3s/token', 'tls-san': expect.any(Array), 'write-kubeconfig-mode': '0600' });
-      expect(files.find((f) => f.path === '/etc/rancher/bootstrap.env')!.content).toContain('K3S_VERSION="v1.35.7+k3s1"');
+      expect(files.find((f) => f.path === '/etc/rancher/bootstrap.env')!.content).toContain(`K3S_VERSION="${DEFAULT_VERSIONS.k3s}"`);
       // Nothing of RKE2's (the day-N scripts shared by both name it only as the other choice of their argument).
       expect(files.filter((f) => f.path.includes('rke2'))).toEqual([]);
       expect(server.user_data).not.toMatch(/RKE2_|\/etc\/rancher\/rke2|etcd-s3|cert-renewal rke2/);

@@ -1,5 +1,6 @@
 import type { SettingsInput } from '../../../app/config/settings-schema';
-import { DEFAULT_VERSIONS } from '../../../lib/config/versions';
+import { DEFAULT_VERSIONS, PREVIOUS_DEFAULT_VERSIONS, RANCHER_BACKUP_CHARTS, rancherLine } from '../../../lib/config/versions';
+import { SYSTEM_UPGRADE_CONTROLLER } from '../../../lib/kubernetes/private/upgrade-plan';
 import { KUBERNETES_RECORD, UPGRADE_TARGET_RECORD } from '../../../lib/kubernetes/private/kubernetes-upgrade';
 import { VERSION_MANAGEMENT_ENV } from '../../../lib/rancher/chart-values';
 import { RKE_HA_STACK } from '../../../app/stacks/rke-ha';
@@ -8,7 +9,7 @@ import { planProblems } from '../../helpers/suc-plan-schema';
 import { resources, userDataOf, type TerraformJson } from '../../helpers/synth';
 import { synthSettings } from '../../helpers/variants';
 import { gate } from '../../helpers/gates';
-import { testReleaseSums } from '../../helpers/release-sums';
+import { patchAbove, testReleaseSums } from '../../helpers/release-sums';
 
 /**
  * In-place upgrades, on before/after pairs of synthesized modules: a version
@@ -34,24 +35,20 @@ const env = (resource: any): Record<string, string> =>
 const configMap = (json: TerraformJson, name: string) =>
   Object.values(resources(json, 'kubernetes_config_map_v1')).find((m: any) => m.metadata.name === name);
 
+const RKE2_NEXT = patchAbove(DEFAULT_VERSIONS.rke2);
+const K3S_NEXT = patchAbove(DEFAULT_VERSIONS.k3s);
+
 describe.each([
   // Fictional releases: their sums supplied as an operator would (versions.releaseSums).
   [
     'RKE2',
     BASE,
-    { versions: { rke2: 'v1.35.9+rke2r1', releaseSums: testReleaseSums('v1.35.9+rke2r1') } },
+    { versions: { rke2: RKE2_NEXT, releaseSums: testReleaseSums(RKE2_NEXT) } },
     DEFAULT_VERSIONS.rke2,
-    'v1.35.9+rke2r1',
+    RKE2_NEXT,
     'rancher/rke2-upgrade',
   ],
-  [
-    'K3s',
-    K3S,
-    { versions: { k3s: 'v1.35.9+k3s1', releaseSums: testReleaseSums('v1.35.9+k3s1') } },
-    DEFAULT_VERSIONS.k3s,
-    'v1.35.9+k3s1',
-    'rancher/k3s-upgrade',
-  ],
+  ['K3s', K3S, { versions: { k3s: K3S_NEXT, releaseSums: testReleaseSums(K3S_NEXT) } }, DEFAULT_VERSIONS.k3s, K3S_NEXT, 'rancher/k3s-upgrade'],
 ] as const)('%s: a version bump on a running deployment', (_, base, bump, from, to, image) => {
   const before = synth(base);
   const after = synth({ ...base, ...bump, rkeHa: base.rkeHa });
@@ -135,7 +132,7 @@ describe('rke-ha: the upgrade controller', () => {
 
   it('is the pinned release, and Rancher does not bring a second one for its local cluster', () => {
     const [deployment] = Object.values(resources(json, 'kubernetes_deployment_v1')) as any[];
-    expect(deployment.spec.template.spec.container[0].image).toBe('rancher/system-upgrade-controller:v0.20.1');
+    expect(deployment.spec.template.spec.container[0].image).toBe(`rancher/system-upgrade-controller:${SYSTEM_UPGRADE_CONTROLLER.image.tag}`);
     const [rancher] = Object.values(resources(json, 'helm_release')).filter((r: any) => r.chart === 'rancher') as any[];
     expect(rancher.values[0]).toContain(`"extraEnv" = [{"name" = "${VERSION_MANAGEMENT_ENV}", "value" = "false"}]`);
   });
@@ -162,9 +159,9 @@ describe('rke-ha: the upgrade controller', () => {
     });
     const [deployment] = Object.values(resources(airGapped, 'kubernetes_deployment_v1')) as any[];
     const container = deployment.spec.template.spec.container[0];
-    expect(container.image).toBe('registry.internal:5000/rancher/system-upgrade-controller:v0.20.1');
+    expect(container.image).toBe(`registry.internal:5000/rancher/system-upgrade-controller:${SYSTEM_UPGRADE_CONTROLLER.image.tag}`);
     expect(env({ spec: { template: { spec: { container: [container] } } } }).SYSTEM_UPGRADE_JOB_KUBECTL_IMAGE).toBe(
-      'registry.internal:5000/rancher/kubectl:v1.30.3',
+      `registry.internal:5000/rancher/kubectl:${SYSTEM_UPGRADE_CONTROLLER.kubectlImage.tag}`,
     );
     expect(JSON.parse(env(job(airGapped, 'kubernetes-upgraded')[1]).PLAN).spec.upgrade.image).toBe('registry.internal:5000/rancher/rke2-upgrade');
   });
@@ -180,5 +177,72 @@ describe('rke-ha: the upgrade controller', () => {
     expect(serversReady.depends_on).toContain(`helm_release.${job(json, 'kubernetes-upgraded')[0]}`);
     const [certManager] = Object.values(resources(json, 'helm_release')).filter((r: any) => r.chart === 'cert-manager') as any[];
     expect(certManager.depends_on).toContain(`helm_release.${serversReadyName}`);
+  });
+});
+
+/**
+ * A deployment made with the previous release's defaults (0.4.0: Rancher 2.14.3 on RKE2 v1.35.7+rke2r1 or K3s
+ * v1.35.7+k3s1, cert-manager v1.21.1) moved to this release's, in the two applies the plan's order asks for
+ * (__tests__/lib/kubernetes/upgrade-rules.tools.test.ts: the new defaults in one apply are refused, naming it):
+ * first the charts on the running Kubernetes (versions.rke2 kept), then Kubernetes. Before/after pairs of the same
+ * code's synth; __tests__/app/stacks/second-plan.tools.test.ts applies them through Terraform core.
+ */
+describe.each([
+  ['RKE2', BASE, 'rke2'],
+  ['K3s', K3S, 'k3s'],
+] as const)("%s: from the previous release's defaults to this release's", (_, base, distribution) => {
+  const previous = { rancher: PREVIOUS_DEFAULT_VERSIONS.rancher, certManager: PREVIOUS_DEFAULT_VERSIONS.certManager };
+  const running = { [distribution]: PREVIOUS_DEFAULT_VERSIONS[distribution] };
+  const made = synth({ ...base, versions: { ...previous, ...running } });
+  const charts = synth({ ...base, versions: running });
+  const now = synth(base);
+  const release = (json: TerraformJson, chart: string) => Object.values(resources(json, 'helm_release')).find((r: any) => r.chart === chart) as any;
+  const instances = (json: TerraformJson) => Object.keys(resources(json, 'aws_instance'));
+
+  it.each([
+    ['the charts on the running Kubernetes', () => [made, charts]],
+    ['Kubernetes on the new Rancher', () => [charts, now]],
+  ] as const)('%s: no server, no AWS resource replaced or destroyed', (_step, pair) => {
+    const [before, after] = pair();
+    const change = plannedChange(before, after);
+    expect(change.destroyed).toEqual([]);
+    expect(change.replaced.filter((address) => !address.startsWith('kubernetes_') && !address.startsWith('helm_release.'))).toEqual([]);
+    expect(instances(after)).toEqual(instances(before));
+  });
+
+  it("the first apply: cert-manager, Rancher one minor up and the backup operator of its line; the servers' Kubernetes stays", () => {
+    expect([release(made, 'rancher').version, release(charts, 'rancher').version]).toEqual([
+      PREVIOUS_DEFAULT_VERSIONS.rancher,
+      DEFAULT_VERSIONS.rancher,
+    ]);
+    expect(Number(rancherLine(DEFAULT_VERSIONS.rancher)!.split('.')[1]) - Number(rancherLine(PREVIOUS_DEFAULT_VERSIONS.rancher)!.split('.')[1])).toBe(
+      1,
+    );
+    expect([release(made, 'cert-manager').version, release(charts, 'cert-manager').version]).toEqual([
+      PREVIOUS_DEFAULT_VERSIONS.certManager,
+      DEFAULT_VERSIONS.certManager,
+    ]);
+    for (const chart of ['rancher-backup-crd', 'rancher-backup'])
+      expect([release(made, chart).version, release(charts, chart).version]).toEqual([
+        RANCHER_BACKUP_CHARTS[rancherLine(PREVIOUS_DEFAULT_VERSIONS.rancher)!].version,
+        RANCHER_BACKUP_CHARTS[rancherLine(DEFAULT_VERSIONS.rancher)!].version,
+      ]);
+    expect(env(job(charts, 'kubernetes-upgraded')[1]).VERSION).toBe(PREVIOUS_DEFAULT_VERSIONS[distribution]);
+    expect(configMap(charts, UPGRADE_TARGET_RECORD)).toMatchObject({ data: { kubernetes: PREVIOUS_DEFAULT_VERSIONS[distribution] } });
+  });
+
+  it('the second apply: the servers upgraded in place one at a time by the Plan; no chart changes', () => {
+    const [, gate] = job(now, 'kubernetes-upgraded');
+    expect(env(gate).VERSION).toBe(DEFAULT_VERSIONS[distribution]);
+    expect(JSON.parse(env(gate).PLAN).spec).toMatchObject({ version: DEFAULT_VERSIONS[distribution], concurrency: 1, cordon: true });
+    for (const chart of ['rancher', 'cert-manager', 'rancher-backup-crd', 'rancher-backup'])
+      expect(release(now, chart).version).toBe(release(charts, chart).version);
+    // Running servers keep their user data (held): none is pending replacement for the version alone.
+    for (const instance of Object.values(resources(now, 'aws_instance'))) expect(instance.lifecycle.ignore_changes).toContain('user_data_base64');
+  });
+
+  it("the ingress: Traefik stays Traefik (0.4's default for RKE2, and K3s'), Rancher's ingress class unchanged through both applies", () => {
+    const ingressClass = (json: TerraformJson) => /"ingressClassName" = "(\w+)"/.exec(release(json, 'rancher').values[0])?.[1];
+    expect([ingressClass(made), ingressClass(charts), ingressClass(now)]).toEqual(['traefik', 'traefik', 'traefik']);
   });
 });

@@ -1,5 +1,7 @@
 import type { SettingsInput } from '../../../app/config/settings-schema';
 import { DEFAULT_VERSIONS } from '../../../lib/config/versions';
+import { PINS } from '../../../lib/config/pins';
+import { RECORDED_SUMS } from '../../../lib/config/release-sums';
 import { RKE2_SERVER_PORTS } from '../../../lib/nodes/private/ports';
 import { RKE_HA_STACK } from '../../../app/stacks/rke-ha';
 import { dataSources, expressionsReferring, only, resources, userDataOf, type TerraformJson } from '../../helpers/synth';
@@ -487,5 +489,22 @@ describe('rke-ha stack: settings that change the shape', () => {
 describe('rke-ha stack: snapshot', () => {
   it('matches the reviewed synthesized Terraform', () => {
     expect(json).toMatchSnapshot();
+  });
+
+  it('holds no pinned value once masked, RKE2 and K3s alike: a patch bump of the pins and their sums leaves the snapshots as they are', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the jest snapshot serializer, CommonJS
+    const serializer = require('../../helpers/mask-serializer.js') as { serialize: (v: unknown, c: { indent: string }, i: string) => string };
+    for (const stack of [json, synthSettings(RKE_HA_STACK, { ...EXAMPLE_DOMAIN, rkeHa: { distribution: 'k3s' } }).json]) {
+      const text = serializer.serialize(stack, { indent: '' }, '');
+      const pinned = [
+        ...Object.values(PINS).map((pin) => pin.version),
+        ...(['rke2', 'k3s'] as const).flatMap((d) => {
+          const release = RECORDED_SUMS[d][DEFAULT_VERSIONS[d]];
+          return [release.installer.sha256, ...Object.values(release.artifacts).map((f) => f!.sha256)];
+        }),
+      ];
+      expect(pinned.filter((value) => text.includes(value.replace(/^v/, '')))).toEqual([]);
+      expect(text).toContain('<pin rancher>');
+    }
   });
 });

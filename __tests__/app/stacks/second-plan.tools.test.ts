@@ -5,6 +5,7 @@ import { builtinModule, writeBuiltinModule } from '../../helpers/builtin-module'
 import type { TerraformJson } from '../../helpers/synth';
 import { describeWithTerraform, terraformIn, terraformOk } from '../../helpers/terraform';
 import { synthSettings, type StackName } from '../../helpers/variants';
+import { PREVIOUS_DEFAULT_VERSIONS } from '../../../lib/config/versions';
 
 /**
  * apply -> plan -> plan of the default stacks through Terraform core (1.11, offline), each moved onto Terraform's
@@ -152,5 +153,60 @@ describeWithTerraform('rke-ha grown from 1 server to 3, through Terraform core',
     expect(checkWarnings(after.output)).toEqual([]);
     const pending = JSON.parse(terraformOk(dir, 'output', '-json', 'servers_pending_replacement'));
     expect(pending).toEqual({ 'server-0': [], 'server-1': [], 'server-2': [] });
+  });
+});
+
+/**
+ * A deployment made with the previous release's defaults (PREVIOUS_DEFAULT_VERSIONS: 0.4.0's Rancher 2.14.3 on
+ * v1.35.7+rke2r1, cert-manager v1.21.1) moved to this release's through Terraform core, in the two applies the
+ * upgrade rules ask for (the charts first on the running Kubernetes, then Kubernetes): each plan changes in place,
+ * replaces and destroys no server, and after the last apply the plan is empty. What the cluster does in those applies
+ * (the Plan's Jobs, one server at a time) is the gates' and the fake cluster's; here, Terraform's side of it.
+ */
+describeWithTerraform("rke-ha from the previous release's defaults to this release's, through Terraform core", () => {
+  const previous = {
+    rke2: PREVIOUS_DEFAULT_VERSIONS.rke2,
+    rancher: PREVIOUS_DEFAULT_VERSIONS.rancher,
+    certManager: PREVIOUS_DEFAULT_VERSIONS.certManager,
+  };
+  const made = () => synthSettings('rke-ha', { ...DOMAIN, versions: previous }).json;
+  const charts = () => synthSettings('rke-ha', { ...DOMAIN, versions: { rke2: PREVIOUS_DEFAULT_VERSIONS.rke2 } }).json;
+  const now = () => synthSettings('rke-ha', DOMAIN).json;
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'defaults-upgrade-'));
+    write(made(), dir);
+    terraformOk(dir, 'init', '-input=false');
+    apply(dir);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  /** The addresses a plan changes, by action, as its text says them (`# <address> will be updated in-place`, ...). */
+  const actions = (output: string) => {
+    const said = (action: RegExp) => [...output.matchAll(new RegExp(`^  # (\\S+) (?:${action.source})`, 'gm'))].map((m) => m[1]);
+    return { updated: said(/will be updated in-place/), replaced: said(/must be replaced|will be replaced/), destroyed: said(/will be destroyed/) };
+  };
+  const server = (address: string) => /aws_instance__server-\d/.test(address);
+
+  it.each([
+    ['the charts on the running Kubernetes (versions.rke2 kept)', charts, ['rancher', 'cert-manager', 'rancher-backup']],
+    ['Kubernetes on the new Rancher (the default settings)', now, ['kubernetes-upgrade']],
+  ] as const)('%s: a plan with changes, none to a server; no check warning; applied', (_step, next, names) => {
+    write(next(), dir);
+    const planned = terraformIn(dir, 'plan', '-detailed-exitcode', '-input=false', '-out=step.tfplan');
+    expect(planned.status).toBe(2);
+    expect(checkWarnings(planned.output)).toEqual([]);
+    const change = actions(planned.output);
+    expect(change.destroyed.filter(server)).toEqual([]);
+    expect(change.replaced.filter(server)).toEqual([]);
+    expect(change.updated.filter(server)).toEqual([]);
+    // What the step is about changes: the chart releases, or the upgrade objects (stand-ins, updated or replaced).
+    for (const name of names) expect([...change.updated, ...change.replaced].some((address) => address.includes(name))).toBe(true);
+    applySaved(dir, 'step.tfplan');
+  });
+
+  it('after both applies the plan is empty', () => {
+    const after = plan(dir);
+    expect(outcome(after)).toEqual({ status: 0, output: '' });
+    expect(checkWarnings(after.output)).toEqual([]);
   });
 });

@@ -2,14 +2,14 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { downstreamUserData } from '../../../cli/acceptance/acceptance-downstream';
+import { DOWNSTREAM_K3S, downstreamUserData } from '../../../cli/acceptance/acceptance-downstream';
 import { recordedRelease } from '../../../lib/config/release-sums';
 import { runBounded } from '../../helpers/subprocess';
 
 // The downstream instance installs K3s as the servers do: the installer and the binary each checked against the
 // recorded SHA-256 before anything runs. Run for real in sh with a curl that serves given files, the real sha256sum,
 // and an `install` that copies into the sandbox.
-const release = recordedRelease('k3s', 'v1.35.7+k3s1')!;
+const release = recordedRelease('k3s', DOWNSTREAM_K3S)!;
 const INSTALLER = '#!/bin/sh\necho "installer $INSTALL_K3S_VERSION skip=$INSTALL_K3S_SKIP_DOWNLOAD $*" >"$SANDBOX/ran"\n';
 const BINARY = 'k3s binary\n';
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -39,7 +39,7 @@ describe('the downstream instance user data', () => {
     expect(check.status).toBe(0);
     expect(text).toContain(release.installer.url);
     expect(text).toContain(release.installer.sha256);
-    expect(text).toContain('https://github.com/k3s-io/k3s/releases/download/v1.35.7%2Bk3s1/k3s');
+    expect(text).toContain(`https://github.com/k3s-io/k3s/releases/download/${DOWNSTREAM_K3S.replace('+', '%2B')}/k3s`);
     expect(text).toContain(release.artifacts.amd64!.sha256);
     expect(text).not.toMatch(/get\.k3s\.io|\|\s*sh\b/);
   });
@@ -49,7 +49,7 @@ describe('the downstream instance user data', () => {
     const result = runUserData(text);
     expect(result.status).toBe(0);
     expect(readFileSync(join(dir, 'installed'), 'utf8')).toMatch(/^install -m 0755 \S+\/k3s \/usr\/local\/bin\/k3s\n$/);
-    expect(readFileSync(join(dir, 'ran'), 'utf8')).toBe('installer v1.35.7+k3s1 skip=true server --write-kubeconfig-mode 0600\n');
+    expect(readFileSync(join(dir, 'ran'), 'utf8')).toBe(`installer ${DOWNSTREAM_K3S} skip=true server --write-kubeconfig-mode 0600\n`);
   });
 
   it('refuses a file whose sum is not the recorded one: nothing installed, the installer never run', () => {

@@ -1,3 +1,4 @@
+import { DEFAULT_VERSIONS } from '../../../lib/config/versions';
 import { chosenPhases, statedCost } from '../../../cli/acceptance/acceptance';
 import { clusterHealth, describeCheck, DOWNSTREAM_SSM_ACTIONS, downstreamModule, isUp, notUp } from '../../../cli/acceptance/acceptance-downstream';
 import { NOT_APPLICABLE } from '../../../cli/acceptance/acceptance-report';
@@ -53,7 +54,7 @@ describe('the downstream module', () => {
       metadata_options: { http_tokens: 'required' },
       root_block_device: { encrypted: true },
     });
-    expect(module.resource.aws_instance.downstream.user_data).toContain("INSTALL_K3S_VERSION='v1.35.7+k3s1'");
+    expect(module.resource.aws_instance.downstream.user_data).toContain(`INSTALL_K3S_VERSION='${DEFAULT_VERSIONS.k3s}'`);
   });
 
   it('puts its subnet in a zone that offers its instance type', () => {

@@ -1,10 +1,10 @@
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { DOWNSTREAM_K3S } from '../../../cli/acceptance/acceptance-downstream';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ACCEPTANCE_PHASES } from '../../../cli/acceptance/acceptance-report';
-import { acceptanceSettings, UPGRADE } from '../../../cli/acceptance/acceptance-settings';
+import { acceptanceSettings } from '../../../cli/acceptance/acceptance-settings';
 import { acceptanceRancher, PASSWORD, type Rancher, TOKEN } from '../../helpers/acceptance-rancher';
 import { awsOf, FakeCloud, stateOf } from '../../helpers/fake-cloud';
-import { testReleaseSums } from '../../helpers/release-sums';
 import { fakeCluster, serverInstances } from '../../helpers/roll-world';
 import { synthSettings } from '../../helpers/variants';
 import { reportOf, runDir, statuses } from '../../helpers/acceptance-run';
@@ -24,13 +24,12 @@ const { ACCEPTANCE_PHASE_ORDER, DOWNSTREAM_INSTANCE } = require('../../helpers/o
   ACCEPTANCE_PHASE_ORDER: string[];
   DOWNSTREAM_INSTANCE: string;
 };
-const SUMS = { versions: { releaseSums: testReleaseSums(UPGRADE.from) } };
 const JSON_OF: Record<string, any> = {
   docker: synthSettings(
     'docker',
     acceptanceSettings({}, { name: `acc-${PLACEHOLDER}`, runId: PLACEHOLDER, region: REGION, stack: 'docker' }) as never,
   ).json,
-  'rke-ha': synthSettings('rke-ha', acceptanceSettings(SUMS, { name: `acc-${PLACEHOLDER}`, runId: PLACEHOLDER, region: REGION }) as never).json,
+  'rke-ha': synthSettings('rke-ha', acceptanceSettings({}, { name: `acc-${PLACEHOLDER}`, runId: PLACEHOLDER, region: REGION }) as never).json,
 };
 
 const worlds: { c: FakeCloud; r: Rancher }[] = [];
@@ -67,7 +66,6 @@ async function world(change?: (w: any) => void, stack = 'docker'): Promise<{ c: 
   r.dir = c.dir;
   if (change) c.update(change);
   copyFileSync(join(c.dir, 'module', 'cdk.tf.json'), join(c.dir, `acceptance.${stack}.cdk.tf.json`));
-  writeFileSync(join(c.dir, 'sums.yaml'), JSON.stringify(SUMS));
   mkdirSync(join(c.dir, 'docs'));
   copyFileSync(join(__dirname, '..', '..', '..', 'docs', 'deployer-policy.json'), join(c.dir, 'docs', 'deployer-policy.json'));
   copyFileSync(join(__dirname, '..', '..', '..', 'package.json'), join(c.dir, 'package.json'));
@@ -168,21 +166,7 @@ describe('the acceptance run’s downstream cluster', () => {
       'rke-ha',
     );
     const result = await c.runAsync(
-      [
-        'acceptance',
-        'rke-ha',
-        '--region',
-        REGION,
-        '--yes',
-        '--wait-minutes',
-        '1',
-        '--settings',
-        'sums.yaml',
-        '--only',
-        'downstream,upgrade',
-        '--downstream-minutes',
-        '1',
-      ],
+      ['acceptance', 'rke-ha', '--region', REGION, '--yes', '--wait-minutes', '1', '--only', 'downstream,upgrade', '--downstream-minutes', '1'],
       { env: { RANCHER_HA_AWS_SYNTH: SYNTH } },
     );
     expect(result.code).toBe(1);
@@ -207,7 +191,9 @@ describe('the acceptance run’s downstream cluster', () => {
     expect(result.code).toBe(0);
     expect(result.out).toContain('downstream: a single-node K3s on a small instance of the run');
     expect(result.out).toMatch(
-      /The downstream phase adds a VPC of its own [^\n]*one t3\.medium running single-node K3s v1\.35\.7\+k3s1[^\n]*about \$0\.05 an hour/,
+      new RegExp(
+        `The downstream phase adds a VPC of its own [^\\n]*one t3\\.medium running single-node K3s ${DOWNSTREAM_K3S.replace(/[.+]/g, '\\$&')}[^\\n]*about \\$0\\.05 an hour`,
+      ),
     );
     // 390 minutes of the docker host and of the downstream instance: (0.1096 + 0.05) × 6.5.
     expect(result.out).toContain(

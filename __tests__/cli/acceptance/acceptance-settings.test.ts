@@ -1,5 +1,5 @@
 import { DEPLOYMENT_TAG as LIB_DEPLOYMENT_TAG } from '../../../lib/common/private/tags';
-import { DEFAULT_VERSIONS, rke2KubernetesMinor } from '../../../lib/config/versions';
+import { DEFAULT_VERSIONS, PREVIOUS_DEFAULT_VERSIONS, rke2KubernetesMinor } from '../../../lib/config/versions';
 import { acceptanceModuleProblems, chosenPhases, moduleNamespaces, overBudget, statedCost } from '../../../cli/acceptance/acceptance';
 import {
   acceptanceName,
@@ -8,7 +8,6 @@ import {
   newRunId,
   RUN_TAG,
   UPGRADE,
-  UPGRADE_FROM_RECORDED,
   upgradeSumProblem,
 } from '../../../cli/acceptance/acceptance-settings';
 import { DEPLOYMENT_TAG } from '../../../lib/common/deployment-record-format';
@@ -17,47 +16,41 @@ import { settingsProblems } from '../../helpers/synth';
 import { testReleaseSums } from '../../helpers/release-sums';
 import { recordedRelease } from '../../../lib/config/release-sums';
 
-// The acceptance run's settings, synthesized in process (the unit tier): what the command will apply. No sum of the
-// from-version's tarball is recorded: the operator supplies it in the base settings file, here a fictional one.
+// The acceptance run's settings, synthesized in process (the unit tier): what the command will apply. The from-version
+// is the previous release's default, whose sums are recorded: the base settings are empty, as the README's run has them.
 const runId = 'k3x9q2';
 const name = acceptanceName(runId);
-const SUMS = { versions: { releaseSums: testReleaseSums(UPGRADE.from) } };
-const settings = acceptanceSettings(SUMS, { name, runId, region: 'eu-west-1' });
+const settings = acceptanceSettings({}, { name, runId, region: 'eu-west-1' });
 const json: any = synthSettings('rke-ha', settings as never).json;
 
 describe('the acceptance run', () => {
-  it('deploys a version one minor below the default, and upgrades to the default', () => {
-    expect(UPGRADE.to).toBe(DEFAULT_VERSIONS.rke2);
+  it("deploys the previous release's default, one minor below the default, and upgrades to the default", () => {
+    expect(UPGRADE).toEqual({ from: PREVIOUS_DEFAULT_VERSIONS.rke2, to: DEFAULT_VERSIONS.rke2 });
     expect(rke2KubernetesMinor(UPGRADE.from)! + 1).toBe(rke2KubernetesMinor(UPGRADE.to));
     expect(json.locals['server-0_user-data_00E4CEB9'] ?? JSON.stringify(json)).toContain(`RKE2_VERSION="${UPGRADE.from}"`);
   });
 
-  it('the from-version has no recorded tarball sum: without one supplied (--settings, versions.releaseSums) the first synth refuses it', () => {
-    expect(recordedRelease('rke2', UPGRADE.from)?.artifacts.amd64).toBeUndefined();
-    expect(settingsProblems(acceptanceSettings({}, { name, runId, region: 'eu-west-1' }))).toEqual([
-      {
-        field: 'versions.rke2',
-        message: expect.stringMatching(
-          /^v1\.34\.6\+rke2r3 has no SHA-256 of rke2\.linux-amd64\.tar\.gz for rkeHa\.architecture x86_64, .*versions\.releaseSums: \{ "v1\.34\.6\+rke2r3": \{ "rke2\.linux-amd64\.tar\.gz": <sha256> \} \}$/,
-        ),
-        value: UPGRADE.from,
-      },
-    ]);
-    // The supplied sums stay for the upgrade's synth, where the target's recorded ones apply.
-    expect(recordedRelease('rke2', UPGRADE.to)?.artifacts.amd64).toBeDefined();
-    expect(settingsProblems(acceptanceSettings(SUMS, { name, runId, region: 'eu-west-1', kubernetes: UPGRADE.to }))).toEqual([]);
+  it("both versions have recorded sums for both architectures: both synths pass with no settings of the user's", () => {
+    for (const version of [UPGRADE.from, UPGRADE.to])
+      for (const arch of ['amd64', 'arm64'] as const) expect(recordedRelease('rke2', version)?.artifacts[arch]).toBeDefined();
+    expect(settingsProblems(acceptanceSettings({}, { name, runId, region: 'eu-west-1' }))).toEqual([]);
+    expect(
+      settingsProblems(acceptanceSettings({ rkeHa: { architecture: 'arm64', instanceType: 'm7g.xlarge' } }, { name, runId, region: 'eu-west-1' })),
+    ).toEqual([]);
+    expect(settingsProblems(acceptanceSettings({}, { name, runId, region: 'eu-west-1', kubernetes: UPGRADE.to }))).toEqual([]);
   });
 
-  it('refuses the upgrade phase before the confirmation while the from-version has no sum, recorded or supplied', () => {
-    // The CLI reads no library config: its flag is held to the table here.
-    expect(UPGRADE_FROM_RECORDED).toBe(recordedRelease('rke2', UPGRADE.from)?.artifacts.amd64 !== undefined);
-    expect(upgradeSumProblem({}, true, undefined)).toMatch(
-      /records no SHA-256 of v1\.34\.6\+rke2r3's rke2\.linux-amd64\.tar\.gz.* or pass --skip upgrade/,
-    );
-    expect(upgradeSumProblem({ rkeHa: { architecture: 'arm64' } }, true, 'mine.yaml')).toContain('rke2.linux-arm64.tar.gz');
-    expect(upgradeSumProblem({ rkeHa: { architecture: 'arm64' } }, true, 'mine.yaml')).toContain('supply it in mine.yaml');
-    expect(upgradeSumProblem(SUMS, true, 'mine.yaml')).toBeUndefined();
+  it('refuses the upgrade phase before the confirmation only while the from-version has no sum, recorded or supplied', () => {
+    expect(upgradeSumProblem({}, true, undefined)).toBeUndefined();
+    expect(upgradeSumProblem({ rkeHa: { architecture: 'arm64' } }, true, 'mine.yaml')).toBeUndefined();
     expect(upgradeSumProblem({}, false, undefined)).toBeUndefined();
+    // A from-version the table does not record (a pin bumped without keeping the previous one's sums): refused, with the ways on.
+    const unrecorded = 'v1.35.99+rke2r1';
+    expect(upgradeSumProblem({}, true, undefined, unrecorded)).toMatch(
+      /records no SHA-256 of v1\.35\.99\+rke2r1's rke2\.linux-amd64\.tar\.gz.* or pass --skip upgrade/,
+    );
+    expect(upgradeSumProblem({ rkeHa: { architecture: 'arm64' } }, true, 'mine.yaml', unrecorded)).toContain('supply it in mine.yaml');
+    expect(upgradeSumProblem({ versions: { releaseSums: testReleaseSums(unrecorded) } }, true, 'mine.yaml', unrecorded)).toBeUndefined();
   });
 
   it("tags every AWS resource with the run id (every provider's default_tags) and its deployment tag is the stacks'", () => {

@@ -9,7 +9,7 @@ import { awsOf, FAKE_BACKUP_ENCRYPTION_CONFIG, FakeCloud, stateOf } from '../../
 import { FIRST_KEY, fakeCluster, serverInstances, tokenWith } from '../../helpers/roll-world';
 import { OLD, secretOf } from '../../helpers/rotate-world';
 import { synthSettings } from '../../helpers/variants';
-import { testReleaseSums } from '../../helpers/release-sums';
+import { DEFAULT_VERSIONS } from '../../../lib/config/versions';
 import { reportOf, runDir, statuses } from '../../helpers/acceptance-run';
 
 // `npm run acceptance -- <stack>` as a person runs it: the bundled CLI with terraform, aws and kubectl stubbed
@@ -32,11 +32,8 @@ const SYNTH = join(__dirname, '..', '..', 'helpers', 'ops-stubs', 'fake-acceptan
 // The synths, once for the file: the run's deployment of each stack (its run id a placeholder the synth stub
 // replaces) and the drill's throwaway of rke-ha's.
 const ZONE = 'acme-test.net';
-// No sum of the rke-ha run's from-version tarball is recorded: supplied here, fictional, as an operator's --settings would.
-const settings = acceptanceSettings(
-  { versions: { releaseSums: testReleaseSums(UPGRADE.from) } },
-  { name: `acc-${PLACEHOLDER}`, runId: PLACEHOLDER, region: REGION },
-);
+// The rke-ha run's from-version is the previous release's default, whose sums are recorded: no settings of the user's.
+const settings = acceptanceSettings({}, { name: `acc-${PLACEHOLDER}`, runId: PLACEHOLDER, region: REGION });
 const json = synthSettings('rke-ha', settings as never).json;
 const STACK_JSON: Record<string, any> = {
   'rke-ha': json,
@@ -158,12 +155,8 @@ async function world(change?: (w: any) => void, stack = 'rke-ha'): Promise<{ c: 
   return { c, r };
 }
 
-/** An rke-ha run; with the from-version's (fictional) tarball sum in a --settings file, unless the case gives its own. */
+/** An rke-ha run as the README gives it: no settings file unless the case gives one. */
 const accept = (c: FakeCloud, ...extra: string[]) => {
-  if (!extra.includes('--settings')) {
-    writeFileSync(join(c.dir, 'sums.yaml'), JSON.stringify({ versions: { releaseSums: testReleaseSums(UPGRADE.from) } }));
-    extra = ['--settings', 'sums.yaml', ...extra];
-  }
   return c.runAsync(['acceptance', 'rke-ha', '--region', REGION, '--yes', '--wait-minutes', '1', ...extra], { env: { RANCHER_HA_AWS_SYNTH: SYNTH } });
 };
 
@@ -227,7 +220,7 @@ describe('npm run acceptance', () => {
     expect(report.metrics.map((m: any) => [m.server, m.metric, m.ok])).toEqual(
       ['server-0', 'server-1', 'server-2'].flatMap((s) => ['RestartHeld', 'CertificateDaysLeft', 'BackupCredentialsFailed'].map((m) => [s, m, true])),
     );
-    expect(report.versions).toMatchObject({ rke2: `${UPGRADE.from} -> ${UPGRADE.to}`, rancher: '2.14.3', region: REGION });
+    expect(report.versions).toMatchObject({ rke2: `${UPGRADE.from} -> ${UPGRADE.to}`, rancher: DEFAULT_VERSIONS.rancher, region: REGION });
     expect(report.leftovers.every((l: any) => l.state === 'pending')).toBe(true);
     // Read in the run's region and in us-east-1; S3's event names as the IAM actions that authorize them.
     expect(report.awsActions.used).toEqual([
@@ -353,13 +346,14 @@ describe('npm run acceptance', () => {
     expect(new Set(report.leftovers.map((l: any) => l.arn)).size).toBe(report.leftovers.length);
   });
 
-  it('--dry-run with no tool and no credentials on PATH: the phases, what it creates, how long, what it costs; no call, nothing written', async () => {
+  it('--dry-run as the README gives it (no tool, no credentials on PATH, no --skip): the phases, the upgrade from the previous default, what it creates, how long, what it costs; no call, nothing written', async () => {
     const { c } = await world();
-    const result = c.run(['acceptance', 'rke-ha', '--region', REGION, '--dry-run', '--skip', 'upgrade'], { tools: [] });
+    const result = c.run(['acceptance', 'rke-ha', '--region', REGION, '--dry-run'], { tools: [] });
     expect(result.err).toBe('');
     expect(result.code).toBe(0);
     for (const phase of ACCEPTANCE_PHASES) expect(result.out).toContain(`${phase}: `);
-    expect(result.out).toContain('(skipped) upgrade: ');
+    expect(result.out).not.toContain('(skipped) upgrade: ');
+    expect(result.out).not.toContain('The run would not start');
     expect(result.out).toContain('What it creates: a VPC with its subnets and NAT gateway, a network load balancer, three RKE2 servers');
     expect(result.out).toContain('How long: 3-6 hours');
     expect(result.out).toMatch(/Budget: 390 minutes, at most about \$5\.36/);
@@ -368,13 +362,11 @@ describe('npm run acceptance', () => {
     expect(existsSync(join(c.dir, 'acceptance.out'))).toBe(false);
   });
 
-  it('--dry-run of the upgrade from a version whose sum nobody gave: the plan, then why the run would not start (exit 2)', async () => {
+  it('--dry-run --skip upgrade: the upgrade shown as skipped, exit 0', async () => {
     const { c } = await world();
-    const result = c.run(['acceptance', 'rke-ha', '--region', REGION, '--dry-run'], { tools: [] });
-    expect(result.code).toBe(2);
-    expect(result.out).toContain('upgrade: ');
-    expect(result.out).toContain('How long: 3-6 hours');
-    expect(result.out).toContain(`The run would not start: The upgrade phase deploys RKE2 ${UPGRADE.from} first`);
+    const result = c.run(['acceptance', 'rke-ha', '--region', REGION, '--dry-run', '--skip', 'upgrade'], { tools: [] });
+    expect(result.code).toBe(0);
+    expect(result.out).toContain('(skipped) upgrade: ');
     expect(c.calls()).toEqual([]);
   });
 
@@ -467,18 +459,16 @@ describe('npm run acceptance', () => {
     expect(c.calls()).toEqual([]);
   });
 
-  it('refuses an upgrade from a version whose tarball sum nobody gave, before any call; --skip upgrade deploys the target instead', async () => {
+  it("the README's run (no settings file, no --skip upgrade) starts from the previous default and upgrades it; --skip upgrade deploys the target", async () => {
     const { c } = await world();
-    const refused = await c.runAsync(['acceptance', 'rke-ha', '--region', REGION, '--yes'], { env: { RANCHER_HA_AWS_SYNTH: SYNTH } });
-    expect(refused.code).toBe(2);
-    expect(refused.out).toContain(`This project records no SHA-256 of ${UPGRADE.from}'s rke2.linux-amd64.tar.gz`);
-    expect(refused.out).toContain('or pass --skip upgrade');
-    expect(c.calls()).toEqual([]);
-    const skipped = await c.runAsync(['acceptance', 'rke-ha', '--region', REGION, '--yes', '--wait-minutes', '1', '--skip', 'upgrade,roll,drill'], {
-      env: { RANCHER_HA_AWS_SYNTH: SYNTH },
-    });
+    const run = await accept(c, '--skip', 'downstream,roll,drill');
+    expect(run.out).not.toContain('records no SHA-256');
+    expect(run.code).toBe(0);
+    expect(reportOf(c).versions.rke2).toBe(`${UPGRADE.from} -> ${UPGRADE.to}`);
+    const { c: other } = await world();
+    const skipped = await accept(other, '--skip', 'upgrade,downstream,roll,drill');
     expect(skipped.code).toBe(0);
-    expect(JSON.parse(readFileSync(join(runDir(c), 'settings.json'), 'utf8')).versions.rke2).toBe(UPGRADE.to);
+    expect(JSON.parse(readFileSync(join(runDir(other), 'settings.json'), 'utf8')).versions.rke2).toBe(UPGRADE.to);
   });
 
   it('refuses a name that belongs to an existing deployment, and a settings file with a state backend; nothing created', async () => {
@@ -642,7 +632,7 @@ describe('npm run acceptance', () => {
     expect(r.requests).toEqual(expect.arrayContaining(['GET /cacerts', 'GET /ping', 'POST /v1-public/login']));
     expect(c.calls()).toContain(`aws ec2 stop-instances --instance-ids i-server --region ${REGION} --output json`);
     expect(c.calls().some((call) => call.startsWith('kubectl'))).toBe(false);
-    expect(report.versions).toMatchObject({ rancher: 'v2.14.3', 'instance type': 'm6i.large' });
+    expect(report.versions).toMatchObject({ rancher: `v${DEFAULT_VERSIONS.rancher}`, 'instance type': 'm6i.large' });
     expect(report.timeline.find((t: any) => t.step === 'first-server').resources).toBeGreaterThan(0);
     expectTornDown(c);
   });
@@ -667,8 +657,7 @@ describe('npm run acceptance', () => {
     for (let i = 0; i < 3; i++) {
       const { c } = await world();
       cs.push(c);
-      writeFileSync(join(c.dir, 'sums.yaml'), JSON.stringify({ versions: { releaseSums: testReleaseSums(UPGRADE.from) } }));
-      const result = await c.runAsync(['acceptance', 'rke-ha', '--region', REGION, '--yes', '--settings', 'sums.yaml', '--only', 'ping'], {
+      const result = await c.runAsync(['acceptance', 'rke-ha', '--region', REGION, '--yes', '--only', 'ping'], {
         env: { RANCHER_HA_AWS_SYNTH: SYNTH, ...c.exitingAtOnce('terraform', 'apply -auto-approve') },
       });
       const s = existsSync(join(runDir(c), 'report.json')) ? statuses(reportOf(c)) : {};

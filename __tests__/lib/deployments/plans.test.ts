@@ -79,6 +79,16 @@ describe('clusterPlan', () => {
     expect([graviton.architecture, graviton.architectureFromInstanceType, graviton.releaseArchitecture]).toEqual(['arm64', true, 'arm64']);
   });
 
+  it("installs the release file (and checks its sum) but for RKE2 on the RHEL family, which takes Rancher's RPMs unless egress is closed", () => {
+    expect(clusterPlan(rke()).installsReleaseFile).toBe(true);
+    expect(clusterPlan(rke({ distribution: 'k3s', operatingSystem: 'rhel-9' })).installsReleaseFile).toBe(true);
+    expect(clusterPlan(rke({ operatingSystem: 'rocky-9' })).installsReleaseFile).toBe(false);
+    expect(clusterPlan({ ...rke({ operatingSystem: 'rocky-9' }), proxy: { egressOnlyTo: ['10.0.0.0/8'] } }).installsReleaseFile).toBe(true);
+    expect(
+      clusterPlan({ ...rke({ operatingSystem: 'rocky-9' }), proxy: { egressOnlyTo: ['10.0.0.0/8'], http: 'http://p:3128' } }).installsReleaseFile,
+    ).toBe(false);
+  });
+
   it('takes the version and ingress chart of its distribution', () => {
     const s = rke({ distribution: 'k3s' });
     const plan = clusterPlan(s);

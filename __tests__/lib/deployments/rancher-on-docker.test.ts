@@ -1,3 +1,4 @@
+import { DEFAULT_VERSIONS } from '../../../lib/config/versions';
 import { AnnotationMetadataEntryType, LocalBackend, TerraformStack, Token } from 'cdktf';
 import { configureBaseProviders } from '../../../lib/common/providers';
 import { RancherOnDocker } from '../../../lib/deployments/rancher-on-docker';
@@ -102,7 +103,7 @@ describe("RancherOnDocker in a library user's stack", () => {
   it('records the version it applied only once Rancher answered, and reads the record while planning, before that write', () => {
     const applied = Object.entries(resources(json, 'aws_ssm_parameter')).filter(([n]) => n.startsWith('blue_applied_'));
     expect(applied.map(([, p]) => [p.name, p.type, p.value])).toEqual([
-      ['/blue/demo/applied/rancher-version', 'String', '2.14.3'],
+      ['/blue/demo/applied/rancher-version', 'String', DEFAULT_VERSIONS.rancher],
       ['/blue/demo/applied/restore-snapshot-id', 'String', 'none'],
     ]);
     for (const [, p] of applied) expect(p.depends_on).toEqual([expect.stringMatching(/^data\.http\.blue_rancher-readiness_ping_/)]);
@@ -260,7 +261,9 @@ describe('RancherOnDocker on Graviton', () => {
     // rancher/rancher is a manifest list with an arm64 build, and apt's docker.io exists for arm64: nothing else changes.
     expect(userData(arm.json)).toHaveLength(1);
     expect(userData(arm.json)).toEqual(userData(x86.json));
-    expect(warnings(arm.construct)).toEqual([expect.stringMatching(/^architecture arm64: Rancher 2\.14's docs call/)]);
+    expect(warnings(arm.construct)).toEqual([
+      expect.stringMatching(/^architecture arm64: Rancher's docs call running on arm64 experimental \(Rancher 2\.\d+ here\)/),
+    ]);
     expect(warnings(x86.construct)).toEqual([]);
   });
 });

@@ -1,3 +1,5 @@
+import { DEFAULT_VERSIONS } from '../../../lib/config/versions';
+import { RECORDED_SUMS } from '../../../lib/config/release-sums';
 import { rke2Config, S3_RETENTION_FACTOR } from '../../../lib/kubernetes/private/rke2-config';
 import { type Rke2Settings } from '../../../lib/kubernetes/private/rke2-settings';
 import { releaseEnvironment } from '../../../lib/kubernetes/private/release-files';
@@ -87,9 +89,11 @@ describe('rke2Config', () => {
 
   it('a version the project records no sum for takes the sum the operator supplied (versions.releaseSums), per architecture', () => {
     const supplied = { 'v1.35.8+rke2r1': { 'rke2.linux-amd64.tar.gz': 'a'.repeat(64) }, 'v1.35.7+k3s1': { 'k3s-arm64': 'b'.repeat(64) } };
+    // A release without an entry of its own runs the pin's installer (it takes the version from its environment).
+    const pinned = RECORDED_SUMS.rke2[DEFAULT_VERSIONS.rke2].installer;
     expect(Object.fromEntries(releaseEnvironment('rke2', 'v1.35.8+rke2r1', undefined, undefined, supplied))).toEqual({
-      RKE2_INSTALL_URL: 'https://raw.githubusercontent.com/rancher/rke2/382a8b31a8fd78e376ab6f02c4bb0ec5592aada2/install.sh',
-      RKE2_INSTALL_SHA256: '2d24db2184dd6b1a5e281fa45cc9a8234c889394721746f89b5fe953fdaaf40a',
+      RKE2_INSTALL_URL: pinned.url,
+      RKE2_INSTALL_SHA256: pinned.sha256,
       RKE2_ARTIFACT_URL: 'https://github.com/rancher/rke2/releases/download/v1.35.8%2Brke2r1/rke2.linux-amd64.tar.gz',
       RKE2_ARTIFACT_SHA256: 'a'.repeat(64),
     });
@@ -109,7 +113,7 @@ describe('rke2Config', () => {
     const env = Object.fromEntries(releaseEnvironment('rke2', 'v1.35.8+rke2r1', undefined));
     expect(env.RKE2_ARTIFACT_SHA256).toBe('');
     expect(env.RKE2_ARTIFACT_URL).toBe('https://github.com/rancher/rke2/releases/download/v1.35.8%2Brke2r1/rke2.linux-amd64.tar.gz');
-    expect(env.RKE2_INSTALL_SHA256).toBe('2d24db2184dd6b1a5e281fa45cc9a8234c889394721746f89b5fe953fdaaf40a');
+    expect(env.RKE2_INSTALL_SHA256).toBe(RECORDED_SUMS.rke2[DEFAULT_VERSIONS.rke2].installer.sha256);
     expect(Object.fromEntries(releaseEnvironment('k3s', 'v1.35.7+k3s1', 'arm64'))).toMatchObject({
       K3S_ARTIFACT_URL: 'https://github.com/k3s-io/k3s/releases/download/v1.35.7%2Bk3s1/k3s-arm64',
       K3S_ARTIFACT_SHA256: '',

@@ -8,6 +8,7 @@ import {
 } from '../../../lib/kubernetes/private/upgrade-rules';
 import { kubeletVersions, lowestVersion } from '../../../lib/kubernetes/private/node-versions';
 import { describeWithTerraform, evaluateEach, expressionOf } from '../../helpers/terraform';
+import { DEFAULT_VERSIONS, PREVIOUS_DEFAULT_VERSIONS, rancherLine, rke2KubernetesMinor } from '../../../lib/config/versions';
 
 /** An HCL string literal: what the version records read as at plan time. */
 const lit = (value: string) => JSON.stringify(value);
@@ -103,8 +104,23 @@ describeWithTerraform('upgrade rules, evaluated by terraform', () => {
   it('refuses a Kubernetes minor the running Rancher does not accept (Rancher goes first)', () => {
     expect(k8s('v1.35.2+rke2r1', 'v1.34.5+rke2r1', 'v1.34.5+rke2r1', '2.13.3')).toEqual([
       'versions.rke2 is "v1.35.2+rke2r1" (Kubernetes 1.35), which the running Rancher "2.13.3" does not support. ' +
-        'Kubernetes is upgraded before the charts: upgrade Rancher first (apply with only versions.rancher changed), then Kubernetes.',
+        'Kubernetes is upgraded before the charts, so Rancher goes first: apply once with versions.rke2 "v1.34.5+rke2r1" (what the servers run) ' +
+        'and versions.rancher at a 2.14 or 2.15 release (one minor above the running Rancher at most), then with versions.rke2 "v1.35.2+rke2r1".',
     ]);
+  });
+
+  it("the previous release's defaults changed to this release's in one apply: refused, with the order (Rancher, then Kubernetes)", () => {
+    const from = PREVIOUS_DEFAULT_VERSIONS;
+    const to = DEFAULT_VERSIONS;
+    expect(k8s(to.rke2, from.rke2, from.rke2, from.rancher)).toEqual([
+      `versions.rke2 is "${to.rke2}" (Kubernetes 1.${rke2KubernetesMinor(to.rke2)}), which the running Rancher "${from.rancher}" does not support. ` +
+        `Kubernetes is upgraded before the charts, so Rancher goes first: apply once with versions.rke2 "${from.rke2}" (what the servers run) ` +
+        `and versions.rancher at a ${rancherLine(to.rancher)} release (one minor above the running Rancher at most), then with versions.rke2 "${to.rke2}".`,
+    ]);
+    // The first step: Rancher one minor up on the running Kubernetes; then the second: Kubernetes on the new Rancher.
+    expect(failing(rancherUpgradeRules({ version: to.rancher, running: lit(from.rancher) }))).toEqual([]);
+    expect(k8s(to.rke2, from.rke2, from.rke2, to.rancher)).toEqual([]);
+    expect(k8s(to.k3s, from.k3s, from.k3s, to.rancher)).toEqual([]);
   });
 
   it('Rancher: one minor at a time, never down', () => {

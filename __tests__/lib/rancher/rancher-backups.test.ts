@@ -4,7 +4,7 @@ import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { join } from 'node:path';
-import { DEFAULT_VERSIONS, RANCHER_BACKUP_CHART, rancherLine } from '../../../lib/config/versions';
+import { DEFAULT_VERSIONS, RANCHER_BACKUP_CHART, RANCHER_BACKUP_CHARTS, rancherBackupChart, rancherLine } from '../../../lib/config/versions';
 import { RancherBackups, type RancherBackupsProps } from '../../../lib/rancher/rancher-backups';
 import { synthConstruct, type TerraformJson } from '../../helpers/synth';
 import { RESTORE_FILE } from '../../helpers/backup-file';
@@ -16,9 +16,23 @@ import { backupResource, jobObject, renderBackupJob as render, requiredBackupRes
 describe('the pinned rancher-backup charts', () => {
   it("are the operator line of the pinned Rancher's line (a Rancher bump must look at them)", () => {
     expect(RANCHER_BACKUP_CHART.rancherLine).toBe(rancherLine(DEFAULT_VERSIONS.rancher));
-    // <99 + operator major>.<minor>.<patch>+up<operator version>: the v10 operator is Rancher 2.14's.
-    expect(RANCHER_BACKUP_CHART.version).toMatch(/^109\.\d+\.\d+\+up10\.\d+\.\d+$/);
-    expect(RANCHER_BACKUP_CHART.version.endsWith(`+up${RANCHER_BACKUP_CHART.operator.slice(1)}`)).toBe(true);
+    // <99 + operator major>.<minor>.<patch>+up<operator version>, the chart of Rancher 2.<operator major + 4>: the v10
+    // operator is Rancher 2.14's, v11 2.15's (rancher/charts, catalog.cattle.io/rancher-version).
+    for (const [line, chart] of Object.entries(RANCHER_BACKUP_CHARTS)) {
+      const operatorMajor = Number(/^v(\d+)\./.exec(chart.operator)![1]);
+      expect(chart.rancherLine).toBe(line);
+      expect(chart.version).toMatch(new RegExp(`^${99 + operatorMajor}\\.\\d+\\.\\d+\\+up${operatorMajor}\\.\\d+\\.\\d+$`));
+      expect(chart.version.endsWith(`+up${chart.operator.slice(1)}`)).toBe(true);
+      expect(line).toBe(`2.${operatorMajor + 4}`);
+    }
+  });
+
+  it('a deployment gets the chart of the Rancher line it runs: the previous line keeps its operator', () => {
+    expect(rancherBackupChart(DEFAULT_VERSIONS.rancher)).toBe(RANCHER_BACKUP_CHART);
+    expect(rancherBackupChart('2.14.3').version).toBe(RANCHER_BACKUP_CHARTS['2.14'].version);
+    // A line this project pins no chart for (or a version Terraform gives only at plan time): the default line's.
+    expect(rancherBackupChart('2.13.3')).toBe(RANCHER_BACKUP_CHART);
+    expect(rancherBackupChart('${var.rancher_version}')).toBe(RANCHER_BACKUP_CHART);
   });
 
   it('are the chart the fixtures of its values and CRDs were restated from', () => {
@@ -58,6 +72,15 @@ describe("RancherBackups' own props (a library user's, no settings file)", () =>
     expect(scheduledObject(given).spec).toEqual(expect.objectContaining({ schedule: '30 2 * * *', retentionCount: 7 }));
     expect(required(given, 'aws_s3_bucket', 'bucket')[1].force_destroy).toBe(true);
     expect(backupResource(build({ enabled: false }), 'helm_release', 'release')).toBeUndefined();
+  });
+
+  it("installs the operator chart of its rancherVersion's line: Rancher 2.14 keeps v10 until Rancher moves, in the same apply", () => {
+    const versions = (json: TerraformJson) =>
+      Object.values(json.resource!.helm_release as Record<string, any>)
+        .filter((r) => r.chart === 'rancher-backup' || r.chart === 'rancher-backup-crd')
+        .map((r) => r.version);
+    expect(versions(build({ rancherVersion: '2.14.3' }))).toEqual([RANCHER_BACKUP_CHARTS['2.14'].version, RANCHER_BACKUP_CHARTS['2.14'].version]);
+    expect(versions(build({}))).toEqual([RANCHER_BACKUP_CHART.version, RANCHER_BACKUP_CHART.version]);
   });
 
   it.each([

@@ -1,3 +1,4 @@
+import { DEFAULT_VERSIONS } from '../../../lib/config/versions';
 import { rancherOnExistingClusterSchema } from '../../../lib/config/deployment-schema';
 import { chartProxy } from '../../../lib/network/private/proxy';
 import { rancherServerSettings } from '../../../lib/rancher/private/rancher-settings';
@@ -9,7 +10,7 @@ describe('rancherServerSettings', () => {
   it('takes the defaults from empty settings: pinned version, the community stable repository, 3 replicas, rancher TLS, no audit log, 20 minutes', () => {
     const s = resolved();
     expect(rancherServerSettings(s, undefined)).toEqual({
-      version: '2.14.3',
+      version: DEFAULT_VERSIONS.rancher,
       repository: 'https://releases.rancher.com/server-charts/stable',
       minutes: 20,
       proxy: undefined,

@@ -1,5 +1,6 @@
 import { effectiveIngressController, effectiveNodeCount, type IngressMigrationStep, type RkeHaOwnProps } from '../../config/rke-ha-schema';
 import type { ResolvedDeploymentProps } from '../../config/deployment-schema';
+import { rhelFamily, selinuxPolicyFromImage } from '../../config/sections';
 import { architectureFromInstanceType, DEFAULT_IMAGE_ARCHITECTURE, requiredArchitecture, type Architecture } from '../../config/instance-types';
 import { packagedIngress, type PackagedIngress } from '../../kubernetes/private/ingress-controller-config';
 import type { PortRule } from '../../network/port-rule';
@@ -49,16 +50,31 @@ export interface ClusterPlan {
   readonly architectureFromInstanceType: boolean;
   /** The release file the servers install: for `architecture`, amd64 when it is unknown. */
   readonly releaseArchitecture: Architecture;
+  /**
+   * The servers install the release file and check it against its sum: K3s always; RKE2 unless the RHEL family takes
+   * Rancher's signed RPMs (every RHEL-family server but those behind closed egress, whose policy comes from the image).
+   */
+  readonly installsReleaseFile: boolean;
 }
 
 type ClusterSettings = Pick<
   RkeHaOwnProps,
-  'distribution' | 'nodeCount' | 'ingressController' | 'ingressMigration' | 'allowQuorumLoss' | 'architecture' | 'amiId' | 'instanceType'
+  | 'distribution'
+  | 'nodeCount'
+  | 'ingressController'
+  | 'ingressMigration'
+  | 'allowQuorumLoss'
+  | 'architecture'
+  | 'amiId'
+  | 'instanceType'
+  | 'operatingSystem'
 >;
 
 export function clusterPlan(
   props: ClusterSettings & {
     readonly versions: ResolvedDeploymentProps['versions'];
+    /** @default open egress */
+    readonly proxy?: { readonly egressOnlyTo: readonly string[]; readonly http?: string; readonly https?: string };
   },
 ): ClusterPlan {
   const k3s = props.distribution === 'k3s';
@@ -84,5 +100,7 @@ export function clusterPlan(
     architecture: requiredArchitecture(props),
     architectureFromInstanceType: architectureFromInstanceType(props),
     releaseArchitecture: requiredArchitecture(props) ?? DEFAULT_IMAGE_ARCHITECTURE,
+    installsReleaseFile:
+      k3s || !rhelFamily(props.operatingSystem) || selinuxPolicyFromImage(props.operatingSystem, props.proxy ?? { egressOnlyTo: [] }),
   };
 }

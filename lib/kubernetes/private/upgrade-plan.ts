@@ -1,3 +1,4 @@
+import { PINS } from '../../config/pins';
 import { imageRef } from '../image-ref';
 import { SERVER_PLAN_NAME, SYSTEM_UPGRADE_NAMESPACE } from '../object-names';
 import { GATE_COMMAND, gateEnvironment, SHELL_IMAGE } from '../readiness-gates';
@@ -9,10 +10,14 @@ import { GATE_COMMAND, gateEnvironment, SHELL_IMAGE } from '../readiness-gates';
  * "Upgrades in the apply").
  */
 export const SYSTEM_UPGRADE_CONTROLLER = {
-  /** The newest release, which RKE2's automated-upgrade page installs (`releases/latest`). */
-  image: { repository: 'rancher/system-upgrade-controller', tag: 'v0.20.1' },
-  /** The image its upgrade Jobs cordon (and drain) with: the release's own default. */
-  kubectlImage: { repository: 'rancher/kubectl', tag: 'v1.30.3' },
+  /** The newest release, which RKE2's automated-upgrade page installs (`releases/latest`); pinned in lib/config/pins.ts. */
+  image: { repository: 'rancher/system-upgrade-controller', tag: PINS.systemUpgradeController.version },
+  /**
+   * The image its upgrade Jobs cordon (and drain) with. Not the release's own default (v1.30.3, `pkg/upgrade/job/job.go`
+   * at v0.20.1): Kubernetes' version skew policy holds kubectl within one minor of the API server, and the servers run
+   * 1.35 and 1.36 during the default's upgrade. Pinned in lib/config/pins.ts.
+   */
+  kubectlImage: { repository: 'rancher/kubectl', tag: PINS.kubectl.version },
 } as const;
 
 export { SERVER_PLAN_NAME, SYSTEM_UPGRADE_NAMESPACE };

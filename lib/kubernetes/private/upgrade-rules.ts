@@ -105,7 +105,8 @@ export function kubernetesUpgradeRules(props: KubernetesUpgradeRuleProps): Guard
       condition: `\${try(contains(${JSON.stringify(lines)}, regex("^(2[.][0-9]+)[.]", ${rancherRunning})[0]), true)}`,
       errorMessage:
         `${props.setting} is "${version}" (Kubernetes 1.${minor}), which the running Rancher "\${${rancherRunning}}" does not support. ` +
-        'Kubernetes is upgraded before the charts: upgrade Rancher first (apply with only versions.rancher changed), then Kubernetes.',
+        `Kubernetes is upgraded before the charts, so Rancher goes first: apply once with ${props.setting} "\${${running}}" (what the servers run) ` +
+        `and versions.rancher at a ${lines.join(' or ') || 'newer'} release (one minor above the running Rancher at most), then with ${props.setting} "${version}".`,
     },
     ...(props.nodeVersions === undefined
       ? []

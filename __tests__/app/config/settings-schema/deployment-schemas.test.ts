@@ -1,3 +1,5 @@
+import { DEFAULT_VERSIONS, rke2KubernetesMinor } from '../../../../lib/config/versions';
+import { RECORDED_SUMS } from '../../../../lib/config/release-sums';
 import type { ZodObject } from 'zod';
 import { rancherOnDockerSchema, rancherOnExistingClusterSchema, rancherOnRkeSchema } from '../../../../lib/config/deployment-schema';
 import { settingsSchema } from '../../../../app/config/settings-schema';
@@ -122,7 +124,7 @@ describe('the Kubernetes pins are checked where a distribution is installed', ()
   const OLDER_RANCHER = { versions: { rancher: '2.12.3' } };
 
   it('RancherOnRke (and the settings file, which synthesizes rke-ha) refuse a Rancher line the pinned RKE2 does not fit', () => {
-    const refusal = "versions.rke2: Kubernetes 1.35 is outside Rancher 2.12's supported range 1.31-1.33";
+    const refusal = `versions.rke2: Kubernetes 1.${rke2KubernetesMinor(DEFAULT_VERSIONS.rke2)} is outside Rancher 2.12's supported range 1.31-1.33`;
     expect(problems(rancherOnRkeSchema, OLDER_RANCHER)).toEqual([refusal]);
     expect(problems(settingsSchema, OLDER_RANCHER)).toEqual([refusal]);
     expect(problems(rancherOnRkeSchema, withTestSums({ versions: { rancher: '2.12.3', rke2: 'v1.33.5+rke2r1' } }))).toEqual([]);
@@ -131,8 +133,7 @@ describe('the Kubernetes pins are checked where a distribution is installed', ()
 
 describe('the release file the servers install has a SHA-256, recorded or supplied, wherever a distribution is installed', () => {
   const NEW_PATCH = { versions: { rke2: 'v1.35.8+rke2r1' } };
-  const refusal =
-    'versions.rke2: v1.35.8+rke2r1 has no SHA-256 of rke2.linux-amd64.tar.gz for rkeHa.architecture x86_64, and the servers install nothing unverified (this project records it for v1.35.7+rke2r1); use a version that has it, or supply it from the release\'s sha256sum-amd64.txt after checking it (docs/day-2.md, "Sums of a new release"): versions.releaseSums: { "v1.35.8+rke2r1": { "rke2.linux-amd64.tar.gz": <sha256> } }';
+  const refusal = `versions.rke2: v1.35.8+rke2r1 has no SHA-256 of rke2.linux-amd64.tar.gz for rkeHa.architecture x86_64, and the servers install nothing unverified (this project records it for ${Object.keys(RECORDED_SUMS.rke2).join(', ')}); use a version that has it, or supply it from the release's sha256sum-amd64.txt after checking it (docs/day-2.md, "Sums of a new release"): versions.releaseSums: { "v1.35.8+rke2r1": { "rke2.linux-amd64.tar.gz": <sha256> } }`;
 
   it('RancherOnRke and the settings file refuse a version without one, naming the setting, the version, the architecture and the fix', () => {
     expect(problems(rancherOnRkeSchema, NEW_PATCH)).toEqual([refusal.replace('for rkeHa.architecture', 'for architecture')]);

@@ -1,0 +1,241 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PINS } from '../../lib/config/pins';
+import { DEFAULT_VERSIONS, PREVIOUS_DEFAULT_VERSIONS, RANCHER_BACKUP_CHARTS } from '../../lib/config/versions';
+import { recordedRelease } from '../../lib/config/release-sums';
+import { SYSTEM_UPGRADE_CONTROLLER } from '../../lib/kubernetes/private/upgrade-plan';
+import {
+  behind,
+  checkPins,
+  formatCheck,
+  formatList,
+  listPins,
+  majorsOf,
+  newestOf,
+  releasesIn,
+  versionParts,
+  viaMirror,
+  type Fetch,
+} from '../../scripts/pins';
+import { answerKey, githubReleases, helmIndex, npmDocument, type Answers } from '../helpers/pins-upstream';
+
+const ROOT = join(__dirname, '..', '..');
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+
+describe('the pin table (lib/config/pins.ts) is what the code reads', () => {
+  it("the default versions, the backup charts and the upgrade Jobs' images are its entries, not copies", () => {
+    expect(DEFAULT_VERSIONS).toEqual({
+      rke2: PINS.rke2.version,
+      k3s: PINS.k3s.version,
+      certManager: PINS.certManager.version,
+      rancher: PINS.rancher.version,
+    });
+    expect(Object.values(RANCHER_BACKUP_CHARTS).map((c) => c.version)).toEqual([PINS.rancherBackupPrevious.version, PINS.rancherBackup.version]);
+    expect(SYSTEM_UPGRADE_CONTROLLER.image.tag).toBe(PINS.systemUpgradeController.version);
+    expect(SYSTEM_UPGRADE_CONTROLLER.kubectlImage.tag).toBe(PINS.kubectl.version);
+  });
+
+  it('every entry has a version upstream spells, a day in YYYY-MM-DD where one was read, and a source', () => {
+    for (const pin of Object.values(PINS)) {
+      expect(versionParts(pin.version)).toBeDefined();
+      if ('released' in pin) expect(pin.released).toMatch(/^20\d\d-[01]\d-[0-3]\d$/);
+      expect(pin.source.length).toBeGreaterThan(20);
+    }
+  });
+
+  it('the previous defaults stay recorded (sums of both distributions), so the upgrade from them is a path the servers can take', () => {
+    for (const d of ['rke2', 'k3s'] as const) {
+      expect(recordedRelease(d, PREVIOUS_DEFAULT_VERSIONS[d])?.artifacts.amd64).toBeDefined();
+      expect(recordedRelease(d, DEFAULT_VERSIONS[d])?.artifacts.amd64).toBeDefined();
+    }
+  });
+});
+
+describe('npm run pins: the listing', () => {
+  const pins = listPins(ROOT);
+
+  it("lists the table's pins, then package.json's providers (with the Terraform provider each binds) and toolchain, then engines", () => {
+    expect(pins.slice(0, Object.keys(PINS).length).map((p) => p.version)).toEqual(Object.values(PINS).map((p) => p.version));
+    // The rancher2 provider the project binds by hand is the table's; the others are package.json's bindings.
+    const providers = pins.filter((p) => p.kind === 'provider' && p.upstream.kind === 'npm');
+    expect(providers.map((p) => p.name)).toEqual(Object.keys(pkg.devDependencies).filter((n) => n.startsWith('@cdktf/provider-')));
+    expect(pins.find((p) => p.kind === 'provider' && p.upstream.kind === 'github')?.version).toBe(PINS.rancher2Provider.version);
+    for (const p of providers) {
+      expect(p.version).toBe(pkg.devDependencies[p.name]);
+      expect(p.binds).toMatch(/^hashicorp\/[a-z]+ \d+\.\d+\.\d+$/);
+    }
+    expect(pins.find((p) => p.name === 'typescript')?.version).toBe(pkg.devDependencies.typescript);
+    expect(pins.at(-1)).toMatchObject({ name: 'node (engines)', version: pkg.engines.node });
+  });
+
+  it('prints one line a pin with its day as recorded, or "not recorded", and then where each was read', () => {
+    const text = formatList(pins);
+    expect(text).toMatch(
+      new RegExp(`^component +Rancher \\(chart rancher\\) +${PINS.rancher.version.replace(/\./g, '\\.')} +${PINS.rancher.released}$`, 'm'),
+    );
+    expect(text).toMatch(/^provider +@cdktf\/provider-aws +\S+ +\S+ +binds hashicorp\/aws /m);
+    expect(text).toMatch(/^toolchain +node \(engines\) +.* not recorded$/m);
+    expect(text).toContain(`  RKE2 ${PINS.rke2.version}: ${PINS.rke2.source}`);
+  });
+});
+
+describe('versions, ordered and compared', () => {
+  it.each([
+    ['v1.36.3+rke2r1', [1, 36, 3, 1]],
+    ['v1.36.3+k3s2', [1, 36, 3, 2]],
+    ['2.15.2', [2, 15, 2, 0]],
+    ['110.0.2+up11.0.3', [110, 0, 2, 0]],
+    ['v0.20.1', [0, 20, 1, 0]],
+  ])('%s reads as %p', (version, parts) => expect(versionParts(version)).toEqual(parts));
+
+  it.each(['2.16.0-rc1', 'v1.37.0-rc2+rke2r1', '110.0.3-rc.1+up11.0.4', 'latest', ''])('%p is no release version', (v) =>
+    expect(versionParts(v)).toBeUndefined(),
+  );
+
+  it('says how far behind, by the highest part that differs; nothing when up to date or ahead', () => {
+    expect(behind('v1.36.3+rke2r1', 'v1.36.5+rke2r1')).toEqual({ level: 'patch', text: '2 patches behind' });
+    expect(behind('v1.36.3+rke2r1', 'v1.37.1+rke2r1')).toEqual({ level: 'minor', text: '1 minor behind' });
+    expect(behind('2.14.3', '3.0.0')).toEqual({ level: 'major', text: '1 major behind' });
+    expect(behind('v1.36.3+rke2r1', 'v1.36.3+rke2r2')?.level).toBe('revision');
+    expect(behind('2.15.2', '2.15.2')).toBeUndefined();
+    expect(behind('2.15.2', '2.15.1')).toBeUndefined();
+  });
+
+  it('the newest is by version, not by the order upstream lists them; pre-releases never count', () => {
+    expect(newestOf(['v1.35.9+rke2r1', 'v1.36.5+rke2r1', 'v1.34.12+rke2r1', 'v1.37.0-rc1+rke2r1'])).toBe('v1.36.5+rke2r1');
+    expect(newestOf(['110.0.2+up11.0.3', '109.0.9+up10.0.10', '111.0.0-rc.1+up12.0.0'], 109)).toBe('109.0.9+up10.0.10');
+    expect(newestOf(['x', '2.16.0-rc1'])).toBeUndefined();
+  });
+});
+
+describe('upstream answers read as upstream gives them', () => {
+  it('GitHub: releases only (no pre-release, no draft), whatever their order', () => {
+    const body = JSON.stringify([
+      { tag_name: 'v1.37.0-rc1+rke2r1', draft: false, prerelease: true },
+      { tag_name: 'v1.35.10+rke2r1', draft: false, prerelease: false },
+      { tag_name: 'v1.38.0+rke2r1', draft: true, prerelease: false },
+      { tag_name: 'v1.36.5+rke2r1', draft: false, prerelease: false },
+    ]);
+    expect(releasesIn({ kind: 'github', repository: 'rancher/rke2' }, body)).toEqual(['v1.35.10+rke2r1', 'v1.36.5+rke2r1']);
+    expect(() => releasesIn({ kind: 'github', repository: 'rancher/rke2' }, '{"message":"API rate limit exceeded"}')).toThrow(
+      'not a list of releases',
+    );
+  });
+
+  it("Helm: the chart's entries of the index, not another chart's", () => {
+    const body = helmIndex('rancher', ['2.15.2', '2.16.0-rc1'], { 'rancher-other': ['9.9.9'] });
+    expect(releasesIn({ kind: 'helm', repository: 'https://x', chart: 'rancher' }, body)).toEqual(['2.15.2', '2.16.0-rc1']);
+    expect(() => releasesIn({ kind: 'helm', repository: 'https://x', chart: 'cert-manager' }, body)).toThrow('no chart cert-manager');
+  });
+
+  it('npm: the latest dist-tag, not a newer pre-release', () => {
+    expect(releasesIn({ kind: 'npm', package: 'cdktf' }, npmDocument('cdktf', '0.21.0', '0.22.0-pre.1'))).toEqual(['0.21.0']);
+  });
+
+  it('a mirror takes the host and path of every address', () => {
+    expect(viaMirror('https://api.github.com/repos/rancher/rke2/releases?per_page=100', 'http://127.0.0.1:9/')).toBe(
+      'http://127.0.0.1:9/api.github.com/repos/rancher/rke2/releases?per_page=100',
+    );
+    expect(viaMirror('https://charts.jetstack.io/index.yaml', undefined)).toBe('https://charts.jetstack.io/index.yaml');
+  });
+});
+
+describe('npm run pins -- --check, against recorded answers (no network)', () => {
+  const names = [
+    PINS.rancher.name,
+    PINS.rke2.name,
+    PINS.certManager.name,
+    PINS.rancherBackup.name,
+    PINS.rancherBackupPrevious.name,
+    'typescript',
+    'node (engines)',
+  ];
+  const pins = listPins(ROOT).filter((p) => names.includes(p.name));
+  /** A fetch answering from `answers`, counting the requests; 'hang' rejects as an aborted request would at its deadline. */
+  const served = (answers: Answers) => {
+    const asked: string[] = [];
+    const fetch: Fetch = async (url, timeoutMs) => {
+      asked.push(url);
+      const answer = answers[url.replace(/^https:\/\//, '')];
+      if (answer === undefined) return { status: 404, body: 'Not Found' };
+      if (answer === 'hang') throw Object.assign(new Error(`The operation was aborted due to timeout (${timeoutMs})`), { name: 'TimeoutError' });
+      return answer;
+    };
+    return { fetch, asked };
+  };
+  const ok = (body: string) => ({ status: 200, body });
+  const current: Answers = {
+    [answerKey(PINS.rancher.upstream)]: ok(helmIndex('rancher', [PINS.rancher.version, '2.14.3', '2.16.0-rc1'])),
+    [answerKey(PINS.rke2.upstream)]: ok(githubReleases(['v1.35.10+rke2r1', PINS.rke2.version], ['v1.37.0-rc1+rke2r1'])),
+    [answerKey(PINS.certManager.upstream)]: ok(helmIndex('cert-manager', [PINS.certManager.version])),
+    // rancherBackupPrevious and rancherBackup share the index: the 2.14 chart is compared within its major.
+    [answerKey(PINS.rancherBackupPrevious.upstream)]: ok(
+      helmIndex('rancher-backup', [PINS.rancherBackupPrevious.version, PINS.rancherBackup.version]),
+    ),
+    [answerKey({ kind: 'npm', package: 'typescript' })]: ok(npmDocument('typescript', pkg.devDependencies.typescript, '7.1.0-dev.1')),
+    // Node.js tags every line's releases; engines names lines, compared by major.
+    [answerKey({ kind: 'github', repository: 'nodejs/node' })]: ok(githubReleases([`v${Math.max(...majorsOf(pkg.engines.node)!)}.9.0`, 'v20.19.5'])),
+  };
+
+  it('every pin up to date: each named with its newest, exit 0', async () => {
+    const { fetch } = served(current);
+    const report = formatCheck(await checkPins(pins, { fetch }));
+    expect(report.status).toBe(0);
+    expect(report.text).toContain('no pin is a minor or more behind');
+    expect(report.text).toMatch(
+      new RegExp(`^RKE2 +${PINS.rke2.version.replace(/[.+]/g, '\\$&')} +${PINS.rke2.version.replace(/[.+]/g, '\\$&')} +up to date$`, 'm'),
+    );
+  });
+
+  it('a patch behind is said and passes; a minor behind fails the check, named in the summary', async () => {
+    const { fetch } = served({
+      ...current,
+      [answerKey(PINS.rke2.upstream)]: ok(githubReleases(['v1.37.1+rke2r1', 'v1.36.9+rke2r1', PINS.rke2.version])),
+      [answerKey(PINS.certManager.upstream)]: ok(helmIndex('cert-manager', ['v1.21.9', PINS.certManager.version])),
+    });
+    const report = formatCheck(await checkPins(pins, { fetch }));
+    expect(report.text).toMatch(/^RKE2 +\S+ +v1\.37\.1\+rke2r1 +1 minor behind$/m);
+    expect(report.text).toMatch(/^cert-manager \(chart cert-manager\) +\S+ +v1\.21\.9 +\d+ patch(es)? behind$/m);
+    expect(report.text).toContain('1 pin is a minor or more behind: RKE2');
+    expect(report.status).toBe(1);
+  });
+
+  it('a source that answers 500 or not in time is said, the others still checked; exit 2 when nothing is behind', async () => {
+    const { fetch, asked } = served({
+      ...current,
+      [answerKey(PINS.rke2.upstream)]: { status: 500, body: 'oops' },
+      [answerKey(PINS.certManager.upstream)]: 'hang',
+    });
+    const report = formatCheck(await checkPins(pins, { fetch, timeoutMs: 50 }));
+    expect(report.text).toMatch(
+      /^RKE2 +\S+ +unknown +could not ask: https:\/\/api\.github\.com\/repos\/rancher\/rke2\/releases\?per_page=100: HTTP 500$/m,
+    );
+    expect(report.text).toMatch(/could not ask: https:\/\/charts\.jetstack\.io\/index\.yaml: no answer within 50 ms$/m);
+    expect(report.text).toMatch(/^Rancher \(chart rancher\) .* up to date$/m);
+    expect(report.text).toContain('2 sources could not say: RKE2, cert-manager (chart cert-manager)');
+    expect(report.status).toBe(2);
+    // One request per address: the two rancher-backup pins share an index.
+    expect(asked).toHaveLength(new Set(asked).size);
+    expect(asked.filter((url) => url.endsWith('charts.rancher.io/index.yaml'))).toHaveLength(1);
+  });
+
+  it('engines is behind only by a major above its highest line', async () => {
+    const highest = Math.max(...majorsOf(pkg.engines.node)!);
+    const { fetch } = served({
+      ...current,
+      [answerKey({ kind: 'github', repository: 'nodejs/node' })]: ok(githubReleases([`v${highest + 2}.1.0`, `v${highest}.9.0`])),
+    });
+    const report = formatCheck(await checkPins(pins, { fetch }));
+    expect(report.text).toMatch(new RegExp(`^node \\(engines\\) +.* v${highest + 2}\\.1\\.0 +2 majors behind$`, 'm'));
+    expect(report.status).toBe(1);
+    expect(majorsOf('20 || 22 || 24')).toEqual([20, 22, 24]);
+    expect(majorsOf('>=22')).toEqual([22]);
+    expect(majorsOf('v1.36.3+rke2r1')).toBeUndefined();
+  });
+
+  it('an answer that is not what the source gives (an error page, a refused rate limit) is said, not thrown', async () => {
+    const { fetch } = served({ ...current, [answerKey(PINS.rke2.upstream)]: ok('{"message":"API rate limit exceeded"}') });
+    const report = formatCheck(await checkPins(pins, { fetch }));
+    expect(report.text).toMatch(/^RKE2 .*could not ask: .*: the answer is not a list of releases$/m);
+  });
+});

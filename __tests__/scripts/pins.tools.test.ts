@@ -1,0 +1,137 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { PINS, type PinUpstream } from '../../lib/config/pins';
+import { listPins, majorsOf, type ListedPin } from '../../scripts/pins';
+import { answerKey, githubReleases, helmIndex, npmDocument, type Answers } from '../helpers/pins-upstream';
+import { runBounded, runBoundedAsync } from '../helpers/subprocess';
+
+/**
+ * `npm run pins` as a user runs it (node scripts/pins.js, the TypeScript bundled with esbuild), its `--check` pointed
+ * at a local HTTP server on 127.0.0.1 that serves recorded answers (__tests__/helpers/pins-upstream.ts) under
+ * `/<host>/<path>` (`--mirror`, `RANCHER_PINS_MIRROR`): the tests never reach out.
+ */
+const ROOT = join(__dirname, '..', '..');
+const PINS_JS = join(ROOT, 'scripts', 'pins.js');
+const pins = listPins(ROOT);
+
+/** The answer that makes a pin up to date: its own version listed as upstream lists it (the newest there). */
+function answerFor(pin: ListedPin, others: readonly ListedPin[]): string {
+  const upstream: PinUpstream = pin.upstream;
+  switch (upstream.kind) {
+    case 'github':
+      // engines' lines ("20 || 22 || 24") as Node.js tags their releases.
+      return githubReleases(majorsOf(pin.version)?.map((major) => `v${major}.9.0`) ?? [pin.version]);
+    case 'helm':
+      // Every pin that reads this index: the rancher-backup charts share one.
+      return helmIndex(
+        upstream.chart,
+        others.filter((o) => o.upstream.kind === 'helm' && answerKey(o.upstream) === answerKey(upstream)).map((o) => o.version),
+      );
+    case 'npm':
+      return npmDocument(upstream.package, pin.version);
+  }
+}
+
+const upToDate: Answers = Object.fromEntries(pins.map((p) => [answerKey(p.upstream), { status: 200, body: answerFor(p, pins) }]));
+
+describe('npm run pins', () => {
+  let server: Server;
+  let answers: Answers = upToDate;
+  const requests: string[] = [];
+  let mirror: string;
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      const key = (request.url ?? '/').slice(1);
+      requests.push(key);
+      const answer = answers[key];
+      if (answer === 'hang') return; // never answers: the check's deadline must end the wait
+      response.writeHead(answer?.status ?? 404, { 'content-type': 'text/plain' });
+      response.end(answer?.body ?? 'Not Found');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    mirror = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+  beforeEach(() => {
+    answers = upToDate;
+    requests.length = 0;
+  });
+  const check = (...args: string[]) =>
+    runBoundedAsync(process.execPath, [PINS_JS, '--check', ...args], { cwd: ROOT, env: { ...process.env, RANCHER_PINS_MIRROR: mirror } });
+
+  it('without --check: each pin and its day as recorded, exit 0, no request made', () => {
+    const run = runBounded(process.execPath, [PINS_JS], { cwd: ROOT });
+    expect(run.status).toBe(0);
+    for (const pin of Object.values(PINS)) expect(run.stdout).toContain(pin.version);
+    expect(run.stdout).toMatch(/^provider +@cdktf\/provider-aws +.*binds hashicorp\/aws \d/m);
+    expect(requests).toEqual([]);
+  });
+
+  it('--check with every source answering its own version: every pin up to date, one request an address, exit 0', async () => {
+    const run = await check();
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toContain('no pin is a minor or more behind');
+    expect(run.stdout).not.toContain('could not ask');
+    expect(run.status).toBe(0);
+    expect(requests.sort()).toEqual([...new Set(pins.map((p) => answerKey(p.upstream)))].sort());
+  });
+
+  it('--check with a newer minor of RKE2 and a newer patch of cert-manager upstream: exits 1, naming RKE2', async () => {
+    answers = {
+      ...upToDate,
+      [answerKey(PINS.rke2.upstream)]: {
+        status: 200,
+        body: githubReleases(['v1.37.1+rke2r1', 'v1.36.5+rke2r1', PINS.rke2.version], ['v1.38.0-rc1+rke2r1']),
+      },
+      [answerKey(PINS.certManager.upstream)]: { status: 200, body: helmIndex('cert-manager', ['v1.21.5', PINS.certManager.version]) },
+    };
+    const run = await check();
+    expect(run.stdout).toMatch(/^RKE2 +\S+ +v1\.37\.1\+rke2r1 +1 minor behind$/m);
+    expect(run.stdout).toMatch(/^cert-manager \(chart cert-manager\) +\S+ +v1\.21\.5 +\d+ patch(es)? behind$/m);
+    expect(run.stdout).toContain('1 pin is a minor or more behind: RKE2');
+    expect(run.status).toBe(1);
+  });
+
+  it('--check with a source answering 500 and one never answering: both said, no crash, the rest checked, exit 2', async () => {
+    answers = {
+      ...upToDate,
+      [answerKey(PINS.rancher.upstream)]: { status: 500, body: 'Internal Server Error' },
+      [answerKey(PINS.k3s.upstream)]: 'hang',
+    };
+    const run = await check('--timeout-ms', '400');
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toMatch(
+      /^Rancher \(chart rancher\) +\S+ +unknown +could not ask: http:\/\/127\.0\.0\.1:\d+\/releases\.rancher\.com\/server-charts\/stable\/index\.yaml: HTTP 500$/m,
+    );
+    expect(run.stdout).toMatch(/^K3s +\S+ +unknown +could not ask: .*k3s-io\/k3s\/releases\?per_page=100: no answer within 400 ms$/m);
+    expect(run.stdout).toMatch(/^RKE2 +.* up to date$/m);
+    expect(run.stdout).toContain('2 sources could not say');
+    expect(run.status).toBe(2);
+  });
+
+  it('--check with nothing listening there: every source said unreachable, exit 2', async () => {
+    // A port that was just listening and is closed again: connections to it are refused.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const run = await runBoundedAsync(process.execPath, [PINS_JS, '--check', '--mirror', `http://127.0.0.1:${port}`], { cwd: ROOT });
+    expect(run.stdout).toMatch(
+      new RegExp(`^RKE2 +\\S+ +unknown +could not ask: http://127\\.0\\.0\\.1:${port}/api\\.github\\.com/\\S+: .*ECONNREFUSED`, 'm'),
+    );
+    expect(run.stdout).toContain(`${pins.length} sources could not say`);
+    expect(run.status).toBe(2);
+  });
+
+  it('an unknown option or a bad deadline: said, exit 64, nothing asked', () => {
+    const unknown = runBounded(process.execPath, [PINS_JS, '--chek'], { cwd: ROOT });
+    expect([unknown.status, unknown.stdout]).toEqual([64, expect.stringContaining('unknown option --chek')]);
+    const bad = runBounded(process.execPath, [PINS_JS, '--check', '--timeout-ms', 'soon'], { cwd: ROOT });
+    expect([bad.status, bad.stdout]).toEqual([64, expect.stringContaining('--timeout-ms soon is not a whole number')]);
+    expect(requests).toEqual([]);
+  });
+});
