@@ -14,6 +14,7 @@ import { registryFiles } from './registry-login';
 import { releaseEnvironment } from './release-files';
 import { type Rke2Settings } from './rke2-settings';
 import { serverUnits } from './server-units';
+import { startTimeoutFiles } from './start-timeout';
 
 /** A server's place in the cluster (shared by the RKE2 and K3s bootstraps). */
 export type Rke2NodeIdentity = ServerNodeIdentity;
@@ -53,6 +54,7 @@ export function rke2UserData(settings: Rke2Settings, node: Rke2NodeIdentity): st
       serverScriptFile(BOOTSTRAP_SCRIPT_PATH, RKE2_BOOTSTRAP),
       serverScriptFile(RESTORE_SCRIPT_PATH, RKE2_RESTORE),
       ...dualStackFiles('rke2', settings.dualStack),
+      ...startTimeoutFiles('rke2'),
 
       ...(settings.profile === 'cis' ? cisFiles() : []),
       ...units.files,
