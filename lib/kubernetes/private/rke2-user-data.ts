@@ -8,7 +8,7 @@ import { dualStackFiles } from './dual-stack';
 import { cisFiles } from './cis-profile';
 import type { ServerNodeIdentity } from './node-identity';
 import { identityEnvironment } from './node-identity';
-import { rhelFamily, rhelFamilyFiles, rke2RpmChannels } from './rhel-family';
+import { RANCHER_RPM_KEY_FINGERPRINT, rhelFamily, rhelFamilyFiles, rke2RpmChannels } from './rhel-family';
 import { rke2Config } from './rke2-config';
 import { registryFiles } from './registry-login';
 import { releaseEnvironment } from './release-files';
@@ -71,5 +71,6 @@ function rhelInstallEnvironment(settings: Rke2Settings): [string, string][] {
   return [
     ['RKE2_INSTALL_METHOD', 'rpm'],
     ['RKE2_RPM_CHANNELS', rke2RpmChannels(settings.version)],
+    ['RKE2_RPM_KEY_FINGERPRINT', RANCHER_RPM_KEY_FINGERPRINT],
   ];
 }
