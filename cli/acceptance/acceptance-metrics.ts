@@ -4,6 +4,7 @@ import {
   CERTIFICATE_DAYS_LEFT_ALARM_DAYS,
   CERTIFICATE_DAYS_LEFT_METRIC,
   RESTART_HELD_METRIC,
+  SERVER_DIMENSION,
   UNVERIFIED_ARTIFACT_METRIC,
 } from '../../lib/kubernetes/server-metrics';
 import type { Aws } from '../shared/aws';
@@ -156,24 +157,31 @@ export function metricNamespace(json: ModuleJson): string | undefined {
   return typeof namespace === 'string' && !namespace.includes('${') ? namespace : undefined;
 }
 
+/** The metrics each server sends into its own series (dimension Server: its place, `server-0`, ...). */
+const PER_SERVER_METRICS: readonly string[] = [CERTIFICATE_DAYS_LEFT_METRIC];
+
 /** Count and sum of each metric's datapoints in a window, and the newest datapoint's time. */
 export type Totals = Record<string, { readonly count: number; readonly sum: number; readonly newest?: number }>;
 
 /**
- * GetMetricData for the metrics, no dimension (put_metric sends none; CloudWatch matches a metric by its namespace,
- * name and every dimension), SampleCount and Sum a minute at a time from `since`. CloudWatch returns only the
- * periods that hold data (none for a metric nobody sent yet: an empty answer, not an error), the timestamps being
- * the periods' starts; the AWS CLI follows NextToken itself. (ListMetrics is no help here: a new metric takes up
- * to 15 minutes to be listed.)
+ * GetMetricData for the metrics, SampleCount and Sum a minute at a time from `since`: with no dimension (put_metric
+ * sends none; CloudWatch matches a metric by its namespace, name and every dimension), but for the metrics each
+ * server sends into its own series (CertificateDaysLeft: dimension Server, put_server_metric), read for `server`.
+ * CloudWatch returns only the periods that hold data (none for a metric nobody sent yet: an empty answer, not an
+ * error), the timestamps being the periods' starts; the AWS CLI follows NextToken itself. (ListMetrics is no help
+ * here: a new metric takes up to 15 minutes to be listed.)
  */
-export function readTotals(aws: Aws, namespace: string, metrics: readonly string[], since: Date, until: Date): Totals {
-  const queries = metrics.flatMap((metric, i) =>
-    (['SampleCount', 'Sum'] as const).map((stat) => ({
+export function readTotals(aws: Aws, namespace: string, metrics: readonly string[], since: Date, until: Date, server?: string): Totals {
+  const queries = metrics.flatMap((metric, i) => {
+    const own = PER_SERVER_METRICS.includes(metric);
+    if (own && server === undefined) throw new Error(`internal: ${metric} is read for one server`);
+    const dimensions = own ? { Dimensions: [{ Name: SERVER_DIMENSION, Value: server }] } : {};
+    return (['SampleCount', 'Sum'] as const).map((stat) => ({
       Id: `${stat === 'Sum' ? 's' : 'n'}${i}`,
-      MetricStat: { Metric: { Namespace: namespace, MetricName: metric }, Period: 60, Stat: stat },
+      MetricStat: { Metric: { Namespace: namespace, MetricName: metric, ...dimensions }, Period: 60, Stat: stat },
       ReturnData: true,
-    })),
-  );
+    }));
+  });
   const answer = aws.call<{ MetricDataResults?: { Id?: string; Timestamps?: string[]; Values?: number[] }[] }>([
     'cloudwatch',
     'get-metric-data',
@@ -233,7 +241,7 @@ export async function metricsPhase(c: MetricsContext): Promise<void> {
   const metrics = EXPECTED_METRICS.map((e) => e.metric);
   const systems = new Set<string>();
   for (const server of servers) {
-    const before = readTotals(c.aws, namespace, metrics, minuteOf(started), new Date(Date.now() + 60_000));
+    const before = readTotals(c.aws, namespace, metrics, minuteOf(started), new Date(Date.now() + 60_000), server.name);
     c.log(`  ${server.name} (${server.instanceId}): ${CERT_RENEWAL_SERVICE} and ${REFRESH_SERVICE} started once through SSM`);
     const { commandId, result } = await onServer(
       c,
@@ -257,7 +265,7 @@ export async function metricsPhase(c: MetricsContext): Promise<void> {
     // Until each metric has a datapoint past those counted before (or the budget ran out): the last look kept.
     let last = before;
     await waitUntil(METRICS_MINUTES * 60_000, c.interrupted, () => {
-      last = readTotals(c.aws, namespace, metrics, minuteOf(started), new Date(Date.now() + 60_000));
+      last = readTotals(c.aws, namespace, metrics, minuteOf(started), new Date(Date.now() + 60_000), server.name);
       return metrics.every((m) => last[m].count > before[m].count) ? true : undefined;
     });
     const seenAt = Date.now();

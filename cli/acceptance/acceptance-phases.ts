@@ -5,6 +5,7 @@ import { type AcceptanceStack, k8sHaHostname, RUN_TAG, UPGRADE } from './accepta
 import { metricsPhase } from './acceptance-metrics';
 import { describeSeen, seenArtifacts } from './acceptance-observed';
 import { rotatePhase } from './acceptance-rotate';
+import { describeTarget, measured, PROBE_TARGETS, rancherProbe, runClock } from './acceptance-probes';
 import { createDownstreamInstance, downstreamDir, importDownstream, writeDownstreamModule } from './acceptance-downstream';
 import { migrateDirs, migrateDocker, prepareMigration, readMigrateSupport } from './acceptance-migrate';
 import { type AcceptanceRun, describeCluster } from './acceptance-run';
@@ -210,8 +211,28 @@ async function proveDownstream(run: AcceptanceRun): Promise<void> {
   await run.checkDownstream('downstream', 'import');
 }
 
+/**
+ * `work` with Rancher's /ping and the API probed beside it (acceptance-probes.ts): the phase's availability in the
+ * report and its evidence, and the phase failed, naming the gap, when Rancher did not stay answering.
+ */
+async function whileProbed(run: AcceptanceRun, phase: 'upgrade' | 'roll' | 'rotate', work: () => Promise<void>): Promise<void> {
+  let why = '';
+  if (!run.readCa(run.caFile, (w) => (why = w))) throw new StepFailed(`Rancher's CA could not be read to probe it: ${why}`);
+  await measured(phase, rancherProbe({ url: run.url, caFile: run.caFile, kubectl: run.kubectl() }), work, {
+    clock: run.options.clock ?? runClock(),
+    record: (availability) => {
+      (run.report.availability ??= []).push(availability);
+      for (const target of PROBE_TARGETS) run.evidence(phase, describeTarget(target, availability[target]));
+    },
+  });
+}
+
 /** rke-ha from UPGRADE.from to UPGRADE.to by a second synth and apply: every node runs the new version. */
-async function proveUpgrade(run: AcceptanceRun): Promise<void> {
+function proveUpgrade(run: AcceptanceRun): Promise<void> {
+  return whileProbed(run, 'upgrade', () => upgrade(run));
+}
+
+async function upgrade(run: AcceptanceRun): Promise<void> {
   const { evidence, options } = run;
   const { moduleDir, outdir } = run.plan;
   const before = nodeVersions(run.kubectl());
@@ -240,7 +261,11 @@ async function proveUpgrade(run: AcceptanceRun): Promise<void> {
 }
 
 /** Every server in turn, one at a time (the roll's own rule); the downstream cluster looked at after each. */
-async function proveRoll(run: AcceptanceRun): Promise<void> {
+function proveRoll(run: AcceptanceRun): Promise<void> {
+  return whileProbed(run, 'roll', () => rollEach(run));
+}
+
+async function rollEach(run: AcceptanceRun): Promise<void> {
   const { evidence, interrupted } = run;
   const { log } = run.options;
   for (const server of serverNames(run.terraform)) {
@@ -263,7 +288,11 @@ async function proveRoll(run: AcceptanceRun): Promise<void> {
   }
 }
 
-async function proveRotate(run: AcceptanceRun): Promise<void> {
+function proveRotate(run: AcceptanceRun): Promise<void> {
+  return whileProbed(run, 'rotate', () => rotateAll(run));
+}
+
+async function rotateAll(run: AcceptanceRun): Promise<void> {
   const server = serverNames(run.terraform)[0];
   const label = `the acceptance deployment ${run.plan.name}`;
   await rotatePhase({

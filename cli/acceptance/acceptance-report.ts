@@ -1,5 +1,6 @@
 import { describeSeen, type SeenArtifacts } from './acceptance-observed';
 import type { MetricArrival } from './acceptance-metrics';
+import { AVAILABILITY_BUDGET, type PhaseAvailability } from './acceptance-probes';
 import type { TimedPhase } from '../shared/throwaway';
 
 /**
@@ -351,6 +352,8 @@ export interface AcceptanceReport {
   downstream?: { readonly after: string; readonly seconds?: number; readonly first: string; readonly up: boolean; readonly last?: string }[];
   /** The servers' metrics read back from CloudWatch (cli/acceptance/acceptance-metrics.ts MetricArrival). */
   metrics?: MetricArrival[];
+  /** Rancher's /ping and the API probed through each phase that restarts servers (cli/acceptance/acceptance-probes.ts). */
+  availability?: PhaseAvailability[];
   leftovers?: Leftover[];
   /** The images the lookups found and the release sums the servers checked (docs/settings.md, "Unconfirmed here"). */
   seen?: SeenArtifacts | { readonly unavailable: string };
@@ -473,6 +476,22 @@ export function markdownReport(report: AcceptanceReport): string {
     out.push('', '## Downstream cluster', '', '| after | Active and connected | first look |', '|---|---|---|');
     for (const d of report.downstream)
       out.push(`| ${d.after} | ${d.up ? `${d.seconds} s after the phase` : `no (last look: ${cell(d.last ?? '')})`} | ${cell(d.first)} |`);
+  }
+  if (report.availability && report.availability.length > 0) {
+    out.push(
+      '',
+      '## Rancher answering through the restarts',
+      '',
+      `Rancher's /ping through the load balancer (with its CA) and the API's /readyz, probed every ${AVAILABILITY_BUDGET.intervalMs / 1000} s while the phase ran; budget: ${AVAILABILITY_BUDGET.answeredRatio * 100}% answered, no gap over ${AVAILABILITY_BUDGET.longestGapMs / 1000} s.`,
+      '',
+      '| phase | began | seconds | /ping answered | longest /ping gap | API answered | longest API gap | longest unprobed |',
+      '|---|---|---|---|---|---|---|---|',
+    );
+    const gap = (ms: number, at?: string) => (at ? `${Math.round(ms / 1000)} s from ${at}` : 'none');
+    for (const a of report.availability)
+      out.push(
+        `| ${a.phase} | ${a.startedAt} | ${a.seconds} | ${a.ping.answered} of ${a.ping.probes} | ${gap(a.ping.longestGapMs, a.ping.gapBeganAt)} | ${a.api.answered} of ${a.api.probes} | ${gap(a.api.longestGapMs, a.api.gapBeganAt)} | ${gap(a.longestUnprobedMs, a.unprobedBeganAt)} |`,
+      );
   }
   if (report.metrics && report.metrics.length > 0) {
     out.push(

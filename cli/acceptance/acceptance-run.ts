@@ -4,6 +4,7 @@ import { type AcceptancePhase, type AcceptanceReport, notProven } from './accept
 import { acceptanceSettings, type AcceptanceStack, UPGRADE } from './acceptance-settings';
 import { agentLog, describeCheck, DOWNSTREAM_MINUTES, type DownstreamContext, notUp, waitDownstreamUp } from './acceptance-downstream';
 import type { MigrateRecord } from './acceptance-migrate';
+import type { Clock } from './acceptance-probes';
 import type { Aws } from '../shared/aws';
 import type { DrillEntry, RollEntry, RotateEntry, TeardownEntry } from '../shared/command-entries';
 import { Kubectl } from '../shared/kubectl';
@@ -64,6 +65,8 @@ export interface AcceptanceOptions {
   /** The commands the run runs as a person would (cli/main.ts gives them: cli/shared/command-entries.ts). */
   readonly commands: AcceptanceCommands;
   readonly log: (line: string) => void;
+  /** The run's clock, which the availability probes of the upgrade, roll and rotate phases keep time by. @default the wall clock */
+  readonly clock?: Clock;
 }
 
 /** The other commands an acceptance run runs: its roll, rotate, drill and teardown phases, and its teardown. */

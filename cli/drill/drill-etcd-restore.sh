@@ -29,7 +29,15 @@
 # and only then are production's Nodes forgotten, which lets their pods start
 # here. Until then no pod of production's runs: none is bound to this server,
 # whose name (its private address) no Node of production's carries (the drill
-# checks the addresses first). Prints `drill-result` lines the drill reads:
+# checks the addresses first), and none can be scheduled here either: this
+# server's Node registers with a NoSchedule taint (RKE2's node-taint, from a
+# config.yaml.d file written before the restored cluster's first start), taken
+# off only once production's Nodes are gone. Without it, production's Nodes,
+# NotReady here, would have their pods evicted once the 300 s those pods
+# tolerate have passed (the DefaultTolerationSeconds admission plugin, the node
+# lifecycle controller's taint-based eviction), and the scheduler would put the
+# replacements on the one Node that takes them, this one, credentials or not.
+# Prints `drill-result` lines the drill reads:
 #   drill-result nodes N              Node objects of production's in the snapshot
 #   drill-result count KIND N         objects of KIND restored
 #   drill-result server-url URL       Rancher's server-url setting
@@ -67,6 +75,10 @@ NAMESPACED_NAMES='jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.nam
 RESET_ATTEMPTS=${RESET_ATTEMPTS:-3}
 # Names the parameter whose token is in the token file: a rerun after the drill deleted the parameter uses it.
 TOKEN_PLACED=/var/lib/rancher/rancher-aws/drill-restore-token
+# This server's Node registers with it (a kubelet applies node-taint only when it creates its Node, which is new in
+# production's snapshot); `node-taint+` appends to what config.yaml names (RKE2's config.yaml.d merging).
+DRILL_TAINT=rancher-ha-aws/drill-restore=disarming:NoSchedule
+TAINT_CONFIG=/etc/rancher/rke2/config.yaml.d/90-rancher-aws-drill-restore.yaml
 
 die() {
   log "$*"
@@ -203,6 +215,17 @@ reset() {
   done
 }
 
+# untaint: this server's Node takes pods from now on: its drill taint off (the Node registers soon after the start,
+# so it is waited for), the config file gone so no later registration carries it.
+untaint() {
+  local key=${DRILL_TAINT%%=*}
+  wait_for 300 kube get node "$NODE_NAME" || return 1
+  if kube get node "$NODE_NAME" -o 'jsonpath={.spec.taints[*].key}' | tr ' ' '\n' | grep -qxF "$key"; then
+    kube taint node "$NODE_NAME" "$key-" >/dev/null || return 1
+  fi
+  rm -f "$TAINT_CONFIG"
+}
+
 count() {
   kube get "$1" --all-namespaces -o name | grep -c . || true
 }
@@ -216,6 +239,8 @@ main() {
   systemctl stop rke2-server.service
   rke2-killall.sh >/dev/null 2>&1 || true
   place_token
+  mkdir -p "${TAINT_CONFIG%/*}"
+  printf 'node-taint+:\n  - "%s"\n' "$DRILL_TAINT" >"$TAINT_CONFIG"
   log "restoring the cluster from $SNAPSHOT (this deployment's snapshot bucket), RKE2's output in $LOG"
   reset
   trap halt EXIT
@@ -242,6 +267,7 @@ main() {
   done
   left=$(kube get nodes -o name | grep -cvxF "node/$NODE_NAME" || true)
   [ "$left" = 0 ] || die "$left of production's Nodes are still in the restored cluster"
+  untaint || die "could not take the drill's taint ${DRILL_TAINT%%=*} off $NODE_NAME: Rancher's pods cannot start here; a rerun starts over"
   log "restored from $SNAPSHOT"
 }
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Aws } from '../shared/aws';
+import { Aws } from '../shared/aws';
 import { RESTART_LEASE } from '../shared/lease';
 import { onServer } from '../shared/server-command';
 import type { Server } from '../shared/servers';
@@ -15,6 +15,7 @@ import {
   waitEveryServerHealthy,
 } from './restart-each-server';
 import { askEveryServer, otherRotationUnfinished, rotatedDeployment } from './restart-each-server';
+import { snapshotAfterTokenRotation } from './rotate-snapshot';
 import ROTATE_TOKEN_SCRIPT from './rotate-token.sh';
 import { StateFile, stateFilePath } from '../shared/state-file';
 import { TRANSITION_PLAN } from '../shared/renewal-transition';
@@ -181,12 +182,14 @@ export async function rotate(options: RotateOptions): Promise<number> {
     `  6. each server restarted, one at a time, marked out on the Lease, until Ready${k3s ? '' : ' and an etcd voter'} with every server healthy (${restartMs / 60_000} minutes at most each)`,
   );
   log(`  ${TRANSITION_PLAN}`);
+  if (!k3s)
+    log('  7. an etcd snapshot after the last restart (rke2 etcd-snapshot save on one server): the newest, which restores with the new token');
   if (options.dryRun) {
     log('Dry run: nothing was changed.');
     return 0;
   }
 
-  return restartEachServer<RotateRecord, Exclude<TokenStep, { kind: 'done' }>>({
+  const code = await restartEachServer<RotateRecord, Exclude<TokenStep, { kind: 'done' }>>({
     operation: 'rotate token',
     dir: options.dir,
     state,
@@ -209,6 +212,19 @@ export async function rotate(options: RotateOptions): Promise<number> {
     finished: () =>
       `Rotation of ${name}'s cluster token finished: every server restarted with the new token, one at a time. Servers that join from now on (a roll, a new server) read it from ${parameter.name}; the output join_token shows it after the next refresh (terraform apply -refresh-only). Keep ${tokenFile} while snapshots from before the rotation are kept.`,
   });
+  if (code !== 0 || k3s) return code;
+  const rotatedAt = new Date().toISOString();
+  // The rotation has succeeded whatever the snapshot does: exit 0 either way (rotate-snapshot.ts says why).
+  await snapshotAfterTokenRotation({
+    aws: new Aws(region),
+    interrupted: options.interrupted ?? (() => false),
+    log,
+    name,
+    servers,
+    tokenFile,
+    rotatedAt,
+  });
+  return 0;
 }
 
 /**

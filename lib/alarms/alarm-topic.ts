@@ -1,4 +1,4 @@
-import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
+import { CloudwatchMetricAlarm, type CloudwatchMetricAlarmMetricQuery } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
@@ -36,6 +36,14 @@ export interface AlarmOptions {
    * for a metric that is only sent while all is well, `ignore` for one sent only when something changes. @default 'missing'
    */
   readonly treatMissingData?: MissingData;
+  /**
+   * Read the metric through metric math `FILL(m, value)`: a period of the alarm's range without data holds `value`.
+   * CloudWatch evaluates a metric with missing periods on the latest real data points of its evaluation range, which
+   * is longer than `evaluationPeriods` ("Configuring how CloudWatch alarms treat missing data"), so a series that
+   * stopped is judged on its old values for a while; filled, the latest `evaluationPeriods` are exactly what is
+   * evaluated. A series with no data in the range at all is left to `treatMissingData`. @default none: the metric as it is
+   */
+  readonly fillMissing?: number;
   /** The alarm's name, unique in the account and region. @default on a deployment `<name>-<stack id>-<id>`; on a bare AlarmTopic, the id */
   readonly alarmName?: string;
   /** What it means and what to do, as the notification shows it. @default none */
@@ -44,6 +52,27 @@ export interface AlarmOptions {
   readonly dependsOn?: ITerraformDependable[];
   /** Terraform's `count` (a number token), for an alarm that exists only under a plan-time condition. @default always one */
   readonly count?: number;
+}
+
+/** The alarm's arguments naming one metric. */
+function metricArguments(metric: Metric) {
+  return {
+    namespace: literal(metric.namespace),
+    metricName: literal(metric.metricName),
+    dimensions: metric.dimensions === undefined ? undefined : literalDeep({ ...metric.dimensions }),
+    statistic: metric.statistic,
+    period: metric.period,
+  };
+}
+
+/** The metric (`m`) and `FILL(m, value)` (`filled`, the alarm's series) as an alarm's metric queries. */
+function filledQuery(metric: Metric, value: number): CloudwatchMetricAlarmMetricQuery[] {
+  if (!Number.isFinite(value)) throw new Error(`alarm on ${metric.metricName}: fillMissing must be a finite number (got ${value})`);
+  const { namespace, metricName, dimensions, statistic, period } = metricArguments(metric);
+  return [
+    { id: 'm', metric: { namespace, metricName, dimensions, stat: statistic, period }, returnData: false },
+    { id: 'filled', expression: `FILL(m, ${value})`, label: `${metricName} (${value} where none was sent)`, returnData: true },
+  ];
 }
 
 /** Where an alarm goes, when not beside the topic. */
@@ -147,11 +176,7 @@ export class AlarmTopic extends Construct {
       provider: placement.provider ?? this.provider,
       alarmName: literal(options.alarmName ?? id),
       alarmDescription: options.alarmDescription === undefined ? undefined : literal(options.alarmDescription),
-      namespace: literal(metric.namespace),
-      metricName: literal(metric.metricName),
-      dimensions: metric.dimensions === undefined ? undefined : literalDeep({ ...metric.dimensions }),
-      statistic: metric.statistic,
-      period: metric.period,
+      ...(options.fillMissing === undefined ? metricArguments(metric) : { metricQuery: filledQuery(metric, options.fillMissing) }),
       evaluationPeriods: options.evaluationPeriods ?? SUSTAINED_PERIODS,
       datapointsToAlarm: options.datapointsToAlarm,
       comparisonOperator: options.comparisonOperator ?? 'GreaterThanOrEqualToThreshold',

@@ -161,20 +161,29 @@ export class DeploymentAlarms extends Construct {
   }
 
   /**
-   * A server's own leaf certificates (API, etcd, kubelet) end within `days`: the least days left any server sent
-   * (RancherOnRke.metricCertificateDaysLeft) under `days`. The servers send at each renewal run, hours apart, so a
-   * minute without data keeps the state (`ignore`), as the other server signals do.
+   * The server `server` (`server-0`) reports its leaf certificates (API, etcd, kubelet) ending within `days`, or
+   * reports nothing for `silentHours` (`<name>-server-0-certificate-days-left`). `metric` is that server's own series
+   * (RancherOnRke.metricCertificateDaysLeft), sent at each renewal run, hours apart, in hourly periods. An hour
+   * without a report is filled with 0 (`FILL`), which breaches, and every one of the last `silentHours` must breach:
+   * one report of more days in that window keeps the alarm OK. A series with nothing in the alarm's range is
+   * breaching too. One alarm per server, so a silent server is not hidden by the others' reports.
    */
-  alarmOnCertificateDaysLeft(metric: Metric, days: number): CloudwatchMetricAlarm {
-    return this.addAlarm('certificate-days-left', {
+  alarmOnCertificateDaysLeft(server: string, metric: Metric, { days, silentHours }: { days: number; silentHours: number }): CloudwatchMetricAlarm {
+    // A period without a report is filled with 0, which must breach.
+    if (!(days > 0)) throw new Error(`alarm certificate-days-left-${server}: days must be more than 0 (got ${days})`);
+    const periods = Math.ceil((silentHours * 3_600) / metric.period);
+    return this.addAlarm(`certificate-days-left-${server}`, {
+      alarmName: `${this.props.name}-${server}-certificate-days-left`,
       alarmDescription:
-        `A server's leaf certificates (API, etcd, kubelet) end within ${days} days: its certificate renewal has been refused or stopped for weeks ` +
-        '(journalctl -u rancher-aws-cert-renewal on it); docs/day-2.md "Alarms"',
+        `${this.props.name}-${server}'s leaf certificates (API, etcd, kubelet) end within ${days} days, or it sent no report for ${silentHours} hours: ` +
+        'its certificate renewal has been refused or stopped (journalctl -u rancher-aws-cert-renewal and systemctl status rancher-aws-cert-renewal.timer on it); docs/day-2.md "Alarms"',
       metric,
-      evaluationPeriods: 1,
+      evaluationPeriods: periods,
+      datapointsToAlarm: periods,
       comparisonOperator: 'LessThanThreshold',
       threshold: days,
-      treatMissingData: 'ignore',
+      fillMissing: 0,
+      treatMissingData: 'breaching',
     });
   }
 

@@ -467,7 +467,11 @@ export class RancherOnDocker extends RancherDeployment {
       comparisonOperator: 'LessThanThreshold',
       threshold: K3S_CERTIFICATE_WARNING_DAYS,
       evaluationPeriods: 2,
-      // Sent once a day: two days without it means the timer does not run.
+      datapointsToAlarm: 2,
+      // Sent once a day: two days without it means the timer does not run. FILL makes a day without a report breach
+      // at once: on the bare metric CloudWatch would judge the older days its evaluation range still holds. One
+      // host, so one series, no dimension: a replaced host carries it on, and no other host can hide it.
+      fillMissing: 0,
       treatMissingData: 'breaching',
     });
     alarms.alarmOnServerSignal(

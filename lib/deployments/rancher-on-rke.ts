@@ -12,6 +12,8 @@ import {
   RESTART_HELD_METRIC,
   UNVERIFIED_ARTIFACT_METRIC,
   restartMetricNamespace,
+  SERVER_DIMENSION,
+  CERTIFICATE_REPORT_WINDOW_HOURS,
   serverMetric,
 } from '../kubernetes/server-metrics';
 import { adminNetworks } from '../common/private/admin-networks';
@@ -657,6 +659,7 @@ export class RancherOnRke extends RancherOnCluster {
             region: props.region,
             parameterPrefix: boot.parameters.prefix,
             restartMetricNamespace: props.alarms.enabled ? restartMetricNamespace(name) : undefined,
+            server: props.alarms.enabled ? `server-${i}` : undefined,
             backupRoleArn: boot.backupRole?.role.arn,
           }),
           // Egress from the first boot on: the bootstrap reruns after a failure, but waiting costs nothing.
@@ -946,11 +949,22 @@ export class RancherOnRke extends RancherOnCluster {
   }
 
   /**
-   * Whole days to the earliest end of any server's leaf certificates, the least any server sent in a minute: the
-   * servers' `CertificateDaysLeft`, sent at every renewal run with alarms on.
+   * Whole days to the earliest end of the leaf certificates of the server `server` (`server-0`, ...), the least it sent
+   * in an hour: its `CertificateDaysLeft` (dimension `Server`, its place, which a replacement keeps), sent at every
+   * renewal run with alarms on (every 6 hours; an hour without a run has no value).
    */
-  metricCertificateDaysLeft(options: MetricOptions = {}): Metric {
-    return metricWith(serverMetric(this.metricNamespace, CERTIFICATE_DAYS_LEFT_METRIC, 'Minimum'), options);
+  metricCertificateDaysLeft(server: string, options: MetricOptions = {}): Metric {
+    if (!this.serverNames.includes(server))
+      throw new Error(`RancherOnRke ${this.node.path}: no server "${server}" (the servers are ${this.serverNames.join(', ')})`);
+    return metricWith(
+      { ...serverMetric(this.metricNamespace, CERTIFICATE_DAYS_LEFT_METRIC, 'Minimum'), period: 3_600, dimensions: { [SERVER_DIMENSION]: server } },
+      options,
+    );
+  }
+
+  /** The servers' places (`server-0`, ...): their construct ids, and the dimension of their own series. */
+  private get serverNames(): string[] {
+    return this.servers.map((_node, i) => `server-${i}`);
   }
 
   /** 1 after a server failed to refresh the backup operator's credentials: the servers' `BackupCredentialsFailed`, sent with alarms and backups on. */
@@ -995,7 +1009,11 @@ export class RancherOnRke extends RancherOnCluster {
       this.metricRestartHeld(),
       'A server restart did not come back (or an upgrade Job failed): every other restart waits',
     );
-    alarms.alarmOnCertificateDaysLeft(this.metricCertificateDaysLeft(), CERTIFICATE_DAYS_LEFT_ALARM_DAYS);
+    for (const server of this.serverNames)
+      alarms.alarmOnCertificateDaysLeft(server, this.metricCertificateDaysLeft(server), {
+        days: CERTIFICATE_DAYS_LEFT_ALARM_DAYS,
+        silentHours: CERTIFICATE_REPORT_WINDOW_HOURS,
+      });
     // A refusal stops a server at its first boot, before Rancher can answer: this alarm waits for nothing, and the
     // servers wait for it, so it already reads the metric when one refuses.
     const refusal = alarms.alarmOnServerSignal(

@@ -59,9 +59,10 @@ certificate_end() {
   date -d "${end#notAfter=}" +%s
 }
 
-# report_days_left: the deployment's metric CertificateDaysLeft, whole days to the earliest end of this server's leaf
-# certificates (negative once one has ended), at every run: renewals refused for weeks (a cluster never whole, an
-# upgrade that never ends, a timer stopped) raise <name>-certificate-days-left long before any leaf ends.
+# report_days_left: the deployment's metric CertificateDaysLeft, this server's own series (put_server_metric), whole
+# days to the earliest end of its leaf certificates (negative once one has ended), at every run: renewals refused for
+# weeks (a cluster never whole, an upgrade that never ends) raise <name>-server-N-certificate-days-left long before any
+# leaf ends, and so does a server that stops reporting (a timer stopped, the server down) within 14 hours.
 report_days_left() {
   local cert end earliest=""
   [ -n "${RESTART_METRIC_NAMESPACE:-}" ] || return 0
@@ -70,7 +71,7 @@ report_days_left() {
     if [ -z "$earliest" ] || [ "$end" -lt "$earliest" ]; then earliest=$end; fi
   done < <(leaf_certificates)
   [ -n "$earliest" ] || return 0
-  put_metric CertificateDaysLeft $(((earliest - $(date +%s)) / 86400)) || true
+  put_server_metric CertificateDaysLeft $(((earliest - $(date +%s)) / 86400)) || true
 }
 
 # renewal_due: true when a leaf certificate of this server expires within the window.

@@ -169,6 +169,26 @@ put_metric() {
   fi
 }
 
+# put_server_metric NAME VALUE: as put_metric, into this server's own series: dimension Server=SERVER_NAME (its place
+# in the deployment, server-0, ..., which a replacement keeps), so the alarm of each server sees it stop sending
+# (CertificateDaysLeft). Not folded into put_metric: the Docker host's user data holds that function as it is, and a
+# change there replaces the host.
+put_server_metric() {
+  [ -n "${RESTART_METRIC_NAMESPACE:-}" ] || return 0
+  if [ -z "${SERVER_NAME:-}" ]; then
+    log "could not send $1=$2 to CloudWatch: no SERVER_NAME in the env file"
+    return 1
+  fi
+  if aws_post monitoring "$AWS_REGION" /dev/null \
+    "Action=PutMetricData&Version=2010-08-01&Namespace=${RESTART_METRIC_NAMESPACE//\//%2F}&MetricData.member.1.MetricName=$1&MetricData.member.1.Value=$2&MetricData.member.1.Unit=Count&MetricData.member.1.Dimensions.member.1.Name=Server&MetricData.member.1.Dimensions.member.1.Value=$SERVER_NAME" \
+    --connect-timeout 5 --max-time 20; then
+    log "$1=$2 sent to CloudWatch ($RESTART_METRIC_NAMESPACE)"
+  else
+    log "could not send $1=$2 to CloudWatch (HTTP $AWS_STATUS); the next run sends it again"
+    return 1
+  fi
+}
+
 # --- Verified install: nothing downloaded runs or is installed before its SHA-256 is the recorded one ---
 # (lib/config/release-sums.ts; the bootstrap's env file carries each address and sum.)
 

@@ -77,7 +77,9 @@ read_secret() {
     return 1
   fi
   body=$(mktemp)
-  aws_post "$SERVICE" "$REGION" "$body" "$data" -H "X-Amz-Target: $target" -H 'Content-Type: application/x-amz-json-1.1' || true
+  # Bounded: this runs before every start of the server, and a call that hangs would hold the start.
+  aws_post "$SERVICE" "$REGION" "$body" "$data" -H "X-Amz-Target: $target" -H 'Content-Type: application/x-amz-json-1.1' \
+    --connect-timeout 5 --max-time 30 || true
   status=$AWS_STATUS
   case $status in
     200)

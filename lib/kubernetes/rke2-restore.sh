@@ -58,7 +58,7 @@ s3_snapshots() {
   local listing token="" rows="" page
   ssm_credentials || return 1
   while :; do
-    listing=$(printf '%s\n' "$CREDENTIALS_CONFIG" | curl -sf --config - --aws-sigv4 "aws:amz:$REGION:s3" \
+    listing=$(printf '%s\n' "$CREDENTIALS_CONFIG" | curl -sf --config - --connect-timeout 10 --max-time 60 --aws-sigv4 "aws:amz:$REGION:s3" \
       "https://$BUCKET.s3.$REGION.amazonaws.com/?list-type=2&prefix=$FOLDER/${token:+&continuation-token=$token}") || {
       CREDENTIALS_CONFIG=""
       return 1

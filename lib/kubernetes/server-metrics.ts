@@ -11,7 +11,19 @@ export const RESTART_HELD_METRIC = 'RestartHeld';
  */
 export const CERTIFICATE_DAYS_LEFT_METRIC = 'CertificateDaysLeft';
 /**
- * The days left under which `<name>-certificate-days-left` fires: well inside the renewal's window (it restarts a
+ * The dimension of a server's own series (CertificateDaysLeft): its place in the deployment (`server-0`, ...; the
+ * env file's SERVER_NAME), which a replacement keeps. One series per server, so a server that stops reporting is
+ * not hidden by the others; by place rather than instance id, so a roll changes neither the series nor the alarm.
+ */
+export const SERVER_DIMENSION = 'Server';
+/**
+ * Hours without a report of days left that `<name>-server-N-certificate-days-left` reads as breaching: two runs of
+ * the renewal timer (OnUnitActiveSec=6h, RandomizedDelaySec=1h: at most 7 hours apart), so one late run fires nothing
+ * and a timer stopped or a server silent fires within 14 hours.
+ */
+export const CERTIFICATE_REPORT_WINDOW_HOURS = 14;
+/**
+ * The days left under which `<name>-server-N-certificate-days-left` fires: well inside the renewal's window (it restarts a
  * server from CERT_RENEW_WITHIN_DAYS, 80, before the end, at every 6-hourly run), so only renewals refused for weeks
  * reach it, and a month is left to act before any leaf ends.
  */

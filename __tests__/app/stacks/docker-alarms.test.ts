@@ -1,6 +1,7 @@
 import { CERTIFICATE_ALARM_DAYS, SUSTAINED_MINUTES } from '../../../lib/alarms/deployment-alarms';
 import type { SettingsInput } from '../../../app/config/settings-schema';
 import { DOCKER_STACK } from '../../../app/stacks/docker';
+import { evaluateAlarm, type SentPoint } from '../../helpers/cloudwatch-alarm';
 import { resources, userDataOf, type TerraformJson } from '../../helpers/synth';
 import { STACK_VARIANTS, synthSettings } from '../../helpers/variants';
 
@@ -59,6 +60,35 @@ describe.each(DOCKER_VARIANTS)('docker alarms: %s', (_name, input) => {
     expect(text).not.toContain('fetch_verified');
     expect(text).not.toContain('UnverifiedArtifact');
     expect(alarms(json).map(([, a]) => a.metric_name)).not.toContain('UnverifiedArtifact');
+  });
+
+  it('watches the K3s certificates the host reports daily: under 30 days, or two whole days without a report, evaluated as CloudWatch does', () => {
+    const found = alarms(json).filter(([name]) => name.startsWith('alarms_k3s-certificate-days-left'));
+    expect(found).toHaveLength(1);
+    const [, alarm] = found[0];
+    expect(alarm).toMatchObject({
+      comparison_operator: 'LessThanThreshold',
+      threshold: 30,
+      evaluation_periods: 2,
+      datapoints_to_alarm: 2,
+      treat_missing_data: 'breaching',
+      metric_query: [
+        { id: 'm', metric: { metric_name: 'K3sCertificateDaysLeft', stat: 'Minimum', period: 86_400 }, return_data: false },
+        { id: 'filled', expression: 'FILL(m, 0)', return_data: true },
+      ],
+    });
+    const DAY = 86_400;
+    const now = 60 * DAY + 3_000;
+    // The daily timer (OnUnitActiveSec=1d, RandomizedDelaySec=1h): each run up to 25 hours after the one before.
+    const daily = (until: number) => {
+      const sent: SentPoint[] = [];
+      for (let at = now - 20 * DAY, k = 0; at < until; k++, at += DAY + ((k * 977) % 3_600)) sent.push({ at, value: 300 });
+      return sent;
+    };
+    for (const range of [2, 5, 10]) {
+      expect(evaluateAlarm(alarm, daily(now), { now, range })).toBe('OK');
+      expect(evaluateAlarm(alarm, daily(now - 3 * DAY), { now, range })).toBe('ALARM');
+    }
   });
 
   it("has no snapshot freshness alarm (the data volume snapshots are DLM's)", () => {

@@ -3,7 +3,9 @@ import {
   BACKUP_CREDENTIALS_METRIC,
   CERTIFICATE_DAYS_LEFT_ALARM_DAYS,
   CERTIFICATE_DAYS_LEFT_METRIC,
+  CERTIFICATE_REPORT_WINDOW_HOURS,
   RESTART_HELD_METRIC,
+  SERVER_DIMENSION,
   UNVERIFIED_ARTIFACT_METRIC,
 } from '../../../lib/kubernetes/server-metrics';
 import { BOOTSTRAP_UNIT, CERT_RENEW_WITHIN_DAYS, UNVERIFIED_ARTIFACT_MARKER } from '../../../lib/kubernetes/private/server-units';
@@ -11,6 +13,7 @@ import { FRESHNESS_PERIOD_SECONDS, freshnessWindow } from '../../../lib/alarms/s
 import type { SettingsInput } from '../../../app/config/settings-schema';
 import { constructWarnings } from '../../../lib/synth/warnings';
 import { RKE_HA_STACK } from '../../../app/stacks/rke-ha';
+import { evaluateAlarm, type AlarmState, type SentPoint } from '../../helpers/cloudwatch-alarm';
 import { freshnessTargetProblems } from '../../helpers/freshness';
 import { gate, gateEnv } from '../../helpers/gates';
 import { dataSources, dependencyClosure, resources, servicePrincipal, unsynthesizedApp, userDataOf, type TerraformJson } from '../../helpers/synth';
@@ -50,8 +53,9 @@ describe.each(RKE_VARIANTS)('rke-ha alarms: %s', (_name, input) => {
       expect(alarm.alarm_actions).toEqual([expected]);
       expect(alarm.ok_actions).toEqual([expected]);
       expect(alarm.insufficient_data_actions).toBeUndefined();
-      // Standard resolution: $0.10 a month each.
-      expect(alarm.period % 60).toBe(0);
+      // Standard resolution: $0.10 a month each (a metric math alarm: each metric it reads).
+      const period = alarm.period ?? alarm.metric_query.find((q: any) => q.metric).metric.period;
+      expect(period % 60).toBe(0);
     }
   });
 
@@ -297,33 +301,55 @@ describe.each(RKE_VARIANTS)('rke-ha alarms: %s', (_name, input) => {
     );
   });
 
-  it("watches the CertificateDaysLeft metric the servers send: the least days left of any server's leaf certificates under 30, inside the renewal's window", () => {
+  it("watches each server's own CertificateDaysLeft (dimension Server, its place): under 30 days, or nothing sent for two renewal runs", () => {
+    const servers = Object.keys(resources(json, 'aws_instance')).map((_n, i) => `server-${i}`);
     const daysLeft = named(json, 'alarms_certificate-days-left');
-    expect(daysLeft).toHaveLength(1);
-    expect(daysLeft[0][1]).toMatchObject({
-      alarm_name: 'rancher-rke-ha-certificate-days-left',
-      namespace: 'RancherHA/rancher-rke-ha',
-      metric_name: CERTIFICATE_DAYS_LEFT_METRIC,
-      // The server with the fewest days decides.
-      statistic: 'Minimum',
-      comparison_operator: 'LessThanThreshold',
-      threshold: 30,
-      period: 60,
-      evaluation_periods: 1,
-      // Sent at each renewal run, hours apart: a minute without a value keeps the state, as RestartHeld's does.
-      treat_missing_data: 'ignore',
-      alarm_actions: [topic],
-    });
-    expect(daysLeft[0][1]).not.toHaveProperty('dimensions');
+    const of = (server: string) => daysLeft.filter(([name]) => name.startsWith(`alarms_certificate-days-left-${server}_`));
+    expect(daysLeft).toHaveLength(servers.length);
+    for (const server of servers) {
+      expect(of(server)).toHaveLength(1);
+      const [[, alarm]] = of(server);
+      expect(alarm).toMatchObject({
+        alarm_name: `rancher-rke-ha-${server}-certificate-days-left`,
+        comparison_operator: 'LessThanThreshold',
+        threshold: 30,
+        // Hourly periods over 14 hours, every one breaching: one report of more days keeps it OK.
+        evaluation_periods: CERTIFICATE_REPORT_WINDOW_HOURS,
+        datapoints_to_alarm: CERTIFICATE_REPORT_WINDOW_HOURS,
+        treat_missing_data: 'breaching',
+        alarm_actions: [topic],
+        metric_query: [
+          {
+            id: 'm',
+            metric: {
+              namespace: 'RancherHA/rancher-rke-ha',
+              metric_name: CERTIFICATE_DAYS_LEFT_METRIC,
+              dimensions: { [SERVER_DIMENSION]: server },
+              stat: 'Minimum',
+              period: 3_600,
+            },
+            return_data: false,
+          },
+          { id: 'filled', expression: 'FILL(m, 0)', return_data: true },
+        ],
+      });
+      expect(alarm).not.toHaveProperty('metric_name');
+    }
     // Below the days from which the renewal restarts a server (so an ordinary renewal never fires it), and far
     // enough from the end to act.
     expect(CERTIFICATE_DAYS_LEFT_ALARM_DAYS).toBeLessThanOrEqual(CERT_RENEW_WITHIN_DAYS - 42);
     expect(CERTIFICATE_DAYS_LEFT_ALARM_DAYS).toBeGreaterThanOrEqual(14);
-    // Every server sends it, into the namespace the alarm reads (the node role may write that one only).
-    for (const [, text] of Object.entries(json.locals ?? {}).filter(([name]) => name.includes('user-data'))) {
+    // Two runs of the renewal timer (every 6 hours and up to an hour's random delay) fit in the window.
+    expect(CERTIFICATE_REPORT_WINDOW_HOURS).toBeGreaterThanOrEqual(2 * (6 + 1));
+    // Every server sends it into its own series, in the namespace the alarm reads (the node role may write that one only).
+    const userData = Object.entries(json.locals ?? {}).filter(([name]) => name.includes('user-data'));
+    expect(userData).toHaveLength(servers.length);
+    for (const [, text] of userData) {
       expect(text).toContain('RESTART_METRIC_NAMESPACE="RancherHA/rancher-rke-ha"');
-      expect(text).toContain(`put_metric ${CERTIFICATE_DAYS_LEFT_METRIC} `);
+      expect(text).toContain(`put_server_metric ${CERTIFICATE_DAYS_LEFT_METRIC} `);
+      expect(text).toContain(`Dimensions.member.1.Name=${SERVER_DIMENSION}&`);
     }
+    expect(userData.map(([, text]) => /^\s*SERVER_NAME="?([^"\n]+)"?$/m.exec(text as string)?.[1]).sort()).toEqual(servers);
   });
 
   describe('a refused release file (UnverifiedArtifact)', () => {
@@ -509,7 +535,9 @@ describe('rke-ha alarms: alarms.enabled false changes nothing else', () => {
     const localsChanged = Object.keys(on.locals ?? {}).filter((k) => JSON.stringify(on.locals![k]) !== JSON.stringify(off.locals![k]));
     expect(localsChanged.length).toBeGreaterThan(0);
     for (const k of localsChanged) {
-      expect((on.locals![k] as string).replace(/\n *RESTART_METRIC_NAMESPACE="RancherHA\/rancher-rke-ha"(?=\n)/, '')).toBe(off.locals![k]);
+      expect((on.locals![k] as string).replace(/\n *RESTART_METRIC_NAMESPACE="RancherHA\/rancher-rke-ha"\n *SERVER_NAME="server-\d"(?=\n)/, '')).toBe(
+        off.locals![k],
+      );
     }
     expect(named(off, 'alarms_restart-held')).toEqual([]);
     expect(named(off, 'alarms_unverified-artifact')).toEqual([]);
@@ -518,5 +546,77 @@ describe('rke-ha alarms: alarms.enabled false changes nothing else', () => {
   it('keeps the snapshot events topic to its own setting', () => {
     expect(Object.keys(resources(on, 'aws_sns_topic')).filter((n) => n.startsWith('etcd-snapshot-events'))).toEqual([]);
     expect(resources(off, 'aws_s3_bucket_notification')).toEqual({});
+  });
+});
+
+describe('rke-ha alarms: a server that stops reporting its certificates, evaluated as CloudWatch does (helpers/cloudwatch-alarm.ts)', () => {
+  const json = synth({});
+  const HOUR = 3_600;
+  const now = 40 * 86_400 + 17 * 60;
+  const daysLeft = (server: string) => named(json, `alarms_certificate-days-left-${server}_`)[0][1];
+  /** What a server's renewal timer sends: every 6 hours and a random part of an hour (fixed here), from `from` to `until`. */
+  const reports = (server: string, { from = now - 6 * 86_400, until = now, value = 300 } = {}): SentPoint[] => {
+    const sent: SentPoint[] = [];
+    for (let k = 0, at = from + Number(server.slice(-1)) * 1_100; at < until; k++, at += 6 * HOUR + ((k * 1_373) % HOUR))
+      sent.push({ at, value, dimensions: { [SERVER_DIMENSION]: server } });
+    return sent;
+  };
+  // CloudWatch does not publish how many periods its evaluation range holds: the verdicts hold for several.
+  const RANGES = [CERTIFICATE_REPORT_WINDOW_HOURS, CERTIFICATE_REPORT_WINDOW_HOURS + 5, 3 * CERTIFICATE_REPORT_WINDOW_HOURS];
+
+  it.each(RANGES)('one server silent for three days is in ALARM while the others report and are OK (evaluation range %i)', (range) => {
+    const sent = [...reports('server-0'), ...reports('server-1', { until: now - 3 * 86_400 }), ...reports('server-2')];
+    expect(['server-0', 'server-1', 'server-2'].map((s) => evaluateAlarm(daysLeft(s), sent, { now, range }))).toEqual(['OK', 'ALARM', 'OK']);
+  });
+
+  it("today's one alarm (d0e353c: no dimension, the least of any server's values a minute, missing data ignored) stays OK on the same data", () => {
+    const before = {
+      metric_name: CERTIFICATE_DAYS_LEFT_METRIC,
+      namespace: 'RancherHA/rancher-rke-ha',
+      statistic: 'Minimum',
+      period: 60,
+      evaluation_periods: 1,
+      comparison_operator: 'LessThanThreshold',
+      threshold: 30,
+      treat_missing_data: 'ignore',
+    };
+    // The servers sent no dimension then: every report is in the one series.
+    const sent = [...reports('server-0'), ...reports('server-1', { until: now - 3 * 86_400 }), ...reports('server-2')].map(({ at, value }) => ({
+      at,
+      value,
+    }));
+    for (let t = now - 86_400; t <= now; t += 600) expect(evaluateAlarm(before, sent, { now: t, range: 5 })).toBe('OK');
+  });
+
+  it.each(RANGES)('fires between two and three missed runs after the last report, never for one late run (evaluation range %i)', (range) => {
+    const last = now - 30 * HOUR;
+    const sent = reports('server-1', { until: last + 1 });
+    const lastAt = sent[sent.length - 1].at;
+    const states: [number, AlarmState][] = [];
+    for (let t = lastAt; t <= now; t += 600) states.push([t - lastAt, evaluateAlarm(daysLeft('server-1'), sent, { now: t, range })]);
+    const firstAlarm = states.find(([, state]) => state === 'ALARM')![0];
+    // A run an hour late (7 hours after the one before) is nowhere near; two runs missed is past 12 hours.
+    expect(firstAlarm).toBeGreaterThan(12 * HOUR);
+    expect(firstAlarm).toBeLessThanOrEqual((CERTIFICATE_REPORT_WINDOW_HOURS + 1) * HOUR);
+    expect(states.filter(([since]) => since >= firstAlarm).every(([, state]) => state === 'ALARM')).toBe(true);
+  });
+
+  it('a server reporting under 30 days is in ALARM once its last report of more days is 14 hours old', () => {
+    const more = reports('server-2', { until: now - 20 * HOUR });
+    const sent = [...more, ...reports('server-2', { from: now - 20 * HOUR, value: 29 })];
+    const lastMore = more[more.length - 1].at;
+    const range = CERTIFICATE_REPORT_WINDOW_HOURS + 5;
+    expect(evaluateAlarm(daysLeft('server-2'), sent, { now: lastMore + 10 * HOUR, range })).toBe('OK');
+    expect(evaluateAlarm(daysLeft('server-2'), sent, { now: lastMore + 16 * HOUR, range })).toBe('ALARM');
+    expect(evaluateAlarm(daysLeft('server-2'), sent, { now, range })).toBe('ALARM');
+  });
+
+  it('why FILL: the same alarm on the bare metric judges a server silent for 20 hours on its older reports while the evaluation range holds them', () => {
+    const { metric_query: query, ...rest } = daysLeft('server-1');
+    const m = query.find((q: any) => q.id === 'm').metric;
+    const bare = { ...rest, namespace: m.namespace, metric_name: m.metric_name, dimensions: m.dimensions, statistic: m.stat, period: m.period };
+    const sent = reports('server-1', { until: now - 20 * HOUR });
+    expect(evaluateAlarm(bare, sent, { now, range: 3 * CERTIFICATE_REPORT_WINDOW_HOURS })).toBe('OK');
+    expect(evaluateAlarm(daysLeft('server-1'), sent, { now, range: 3 * CERTIFICATE_REPORT_WINDOW_HOURS })).toBe('ALARM');
   });
 });

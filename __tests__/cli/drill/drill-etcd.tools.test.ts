@@ -182,6 +182,7 @@ describe('drill-etcd-restore.sh', () => {
       `deleted secret ${WRITER}`,
       ...[...CLOUD_CREDENTIALS, ...GLOBAL_DATA, ...NODE_DRIVER].sort().map((c) => `deleted secret ${c}`),
       ...PRODUCTION_NODES.flatMap((n) => [`deleted node ${n}`, `deleted secret kube-system/${n}.node-password.rke2`]),
+      `untainted node ${ME} rancher-ha-aws/drill-restore`,
     ]);
     // The token read once; the server stopped before the reset and started after it; RKE2's output in the log.
     expect(b.calls().filter((c) => c.startsWith('ssm '))).toEqual([`ssm ${TOKEN_PARAMETER}`]);
@@ -195,6 +196,31 @@ describe('drill-etcd-restore.sh', () => {
     ]);
     expect(b.read('drill-restore.log')).toContain(`S3 download complete for ${SNAPSHOT}`);
     expect(b.exists(`etc/rancher/rke2/token.new`)).toBe(false);
+  });
+
+  it("production's pods evicted from its NotReady Nodes at the restored API's first answer find no Node here until those Nodes are gone: this server's Node registers tainted NoSchedule, untainted last", () => {
+    const b = server();
+    b.write('evict-after', '1');
+    const r = restore(b);
+    expect(r.status).toBe(0);
+    expectRestored(b, r.output);
+    expect(events(b).filter((e) => e.startsWith('scheduled '))).toEqual([]);
+    const all = events(b);
+    expect(all[all.length - 1]).toBe(`untainted node ${ME} rancher-ha-aws/drill-restore`);
+    expect(all.indexOf(`untainted node ${ME} rancher-ha-aws/drill-restore`)).toBeGreaterThan(
+      Math.max(...PRODUCTION_NODES.map((n) => all.indexOf(`deleted node ${n}`))),
+    );
+    expect(lines(b, 'restored/own-node')).toEqual([]);
+    expect(b.exists('etc/rancher/rke2/config.yaml.d/90-rancher-aws-drill-restore.yaml')).toBe(false);
+  });
+
+  it("the taint file is written before the reset (a reset that fails leaves it): the drill's taint, appended to the server's own (node-taint+)", () => {
+    const b = server();
+    b.write('download-fails', 'always');
+    expect(restore(b).status).toBe(1);
+    expect(b.read('etc/rancher/rke2/config.yaml.d/90-rancher-aws-drill-restore.yaml')).toBe(
+      'node-taint+:\n  - "rancher-ha-aws/drill-restore=disarming:NoSchedule"\n',
+    );
   });
 
   it('the download fails twice, then succeeds: retried with growing pauses (counted, not timed), one restore', () => {

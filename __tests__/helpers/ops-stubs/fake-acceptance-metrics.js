@@ -37,6 +37,11 @@ function serverNamespace(ctx) {
 }
 
 /** A server's renewal run and refresh, as the command starts them: its journal's lines, and the datapoints it puts. */
+/** A query's Dimensions ([{Name, Value}]) name exactly the point's (CloudWatch matches every dimension, no fewer). */
+function sameDimensions(asked, held) {
+  return asked.length === Object.keys(held).length && asked.every((d) => held[d.Name] === d.Value);
+}
+
 function runServices(ctx, server, command) {
   const a = ctx.world.acceptance;
   const own = a.serverMetrics?.[server.name] ?? {};
@@ -50,7 +55,9 @@ function runServices(ctx, server, command) {
     }
     lines.push(`${script}: ${name}=${value} sent to CloudWatch (${namespace})`);
     if ((own.silent ?? []).includes(name)) return;
-    a.cloudwatch = [...(a.cloudwatch ?? []), { namespace, name, value, at: Date.now(), hiddenLooks: a.metricDelay ?? 2 }];
+    // CertificateDaysLeft goes into the server's own series (cluster-lib.sh put_server_metric: dimension Server).
+    const dimensions = name === 'CertificateDaysLeft' ? { Server: server.name } : {};
+    a.cloudwatch = [...(a.cloudwatch ?? []), { namespace, name, value, dimensions, at: Date.now(), hiddenLooks: a.metricDelay ?? 2 }];
   };
   const value = (name, fallback) => own.values?.[name] ?? fallback;
   const out = [];
@@ -89,7 +96,7 @@ function getMetricData(ctx) {
         p.hiddenLooks <= 0 &&
         p.namespace === m.Namespace &&
         p.name === m.MetricName &&
-        (m.Dimensions ?? []).length === 0 &&
+        sameDimensions(m.Dimensions ?? [], p.dimensions ?? {}) &&
         p.at >= start &&
         p.at < end,
     );

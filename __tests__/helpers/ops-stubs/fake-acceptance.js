@@ -460,6 +460,29 @@ function terraform(ctx) {
   return 'generic';
 }
 
+/**
+ * The availability probes of the upgrade, roll and rotate phases (cli/acceptance/acceptance-probes.ts), answered from
+ * the servers' states: the API's /readyz and Rancher's /ping through the load balancer answer while a majority of the
+ * servers serve. etcd commits nothing without a majority of its members (raft), so the API server's etcd readiness
+ * check fails (kube-apiserver /readyz, its `etcd` check) and Rancher, which keeps everything in the API, stops
+ * answering; a server being restarted or replaced (not Ready here) serves nothing, and the load balancer's health
+ * checks take it out. acceptance.outage = { phase, servers, probes }: from the first probe of that phase, those servers
+ * serve nothing (their services restarted at once, outside the roll: their Nodes stay Ready) for `probes` probes of
+ * the API.
+ */
+function clusterAnswers(ctx, { counted }) {
+  const a = ctx.world.acceptance;
+  const servers = ctx.world.cluster?.servers ?? [];
+  const o = a.outage;
+  let out = [];
+  if (o && current(ctx.dir)?.phase === o.phase && o.left !== 0) {
+    o.left ??= o.probes;
+    out = o.servers;
+    if (counted) o.left -= 1;
+  }
+  return servers.filter((s) => s.ready && !out.includes(s.name)).length * 2 > servers.length;
+}
+
 function kubectl(ctx) {
   const { world, args } = ctx;
   const kubeconfig = args[args.indexOf('--kubeconfig') + 1] ?? '';
@@ -471,6 +494,14 @@ function kubectl(ctx) {
     ctx.finish(1, '', `fake acceptance: kubectl without the user's kubeconfig and context: ${args.join(' ')}\n`);
   if (phaseHooks(ctx) || (c && a.clusterDown)) ctx.finish(1, '', 'Unable to connect to the server: injected failure\n');
   const rest = args.slice(args.indexOf('--request-timeout=30s') + 1).join(' ');
+  if (/^get --raw \/readyz --request-timeout=\d+s$/.test(rest)) {
+    if (clusterAnswers(ctx, { counted: true })) ctx.finish(0, 'ok');
+    ctx.finish(
+      1,
+      '',
+      'Error from server (InternalServerError): an error on the server ("[-]etcd failed: reason withheld\\nreadyz check failed") has prevented the request from succeeding\n',
+    );
+  }
   if (c && rest === 'get namespace cattle-system -o name') {
     if (namespaces(world).includes('cattle-system')) ctx.finish(0, 'namespace/cattle-system\n');
     ctx.finish(1, '', 'Error from server (NotFound): namespaces "cattle-system" not found\n');
@@ -620,6 +651,9 @@ function curl(ctx) {
   if (!url.startsWith('http://127.0.0.1')) return false;
   const fail = phaseHooks(ctx);
   if (fail) ctx.finish(7, '', `curl: (7) Failed to connect to ${url}: injected failure\n`);
+  // The availability probe's /ping (acceptance-probes.ts: --cacert, through the load balancer) while servers restart.
+  if (url.endsWith('/ping') && ['upgrade', 'roll', 'rotate'].includes(current(ctx.dir)?.phase) && !clusterAnswers(ctx, { counted: false }))
+    ctx.finish(28, '', `curl: (28) Operation timed out after 4001 milliseconds with 0 bytes received\n`);
   const real = spawnSync('/usr/bin/curl', args, { input: readFileSync(0), encoding: 'utf8' });
   ctx.finish(real.status ?? 1, real.stdout, real.stderr);
 }

@@ -596,6 +596,22 @@ function aws(world, args, option, finish, awsError) {
       finish(0, JSON.stringify({ Status: 'Success', StandardOutputContent: JSON.stringify(memberList(world)), StandardErrorContent: '' }));
     }
     if (command.status === 'Success') cluster.snapshots = [...(cluster.snapshots ?? []), command.commands[0]];
+    // A snapshot holds the datastore's bootstrap data under the token of its moment (k3s pkg/cluster/storage.go): a
+    // restore of it needs that token (k3s pkg/cli/token/token.go, Rotate's warning). Each saved one with its token
+    // and whether every server was up then.
+    const saved = /etcd-snapshot save --name (\S+)/.exec(command.commands[0]);
+    if (saved && command.status === 'Success' && !command.recorded) {
+      command.recorded = true;
+      cluster.savedSnapshots = [
+        ...(cluster.savedSnapshots ?? []),
+        {
+          name: saved[1],
+          on: server(world, (x) => x.instance === command.instance).name,
+          token: cluster.token,
+          allReady: cluster.servers.every((x) => x.ready),
+        },
+      ];
+    }
     finish(
       0,
       JSON.stringify({

@@ -54,6 +54,26 @@ describe('AlarmTopic.addAlarm (the one path every alarm takes)', () => {
     expect(alarm.insufficient_data_actions).toBeUndefined();
   });
 
+  it("fillMissing reads the metric through FILL: the metric returns no data, the filled series is the alarm's", () => {
+    const json = build((topic) => topic.addAlarm('cpu', { metric: METRIC, threshold: 80, fillMissing: -1 }));
+    const [, alarm] = only(json, 'aws_cloudwatch_metric_alarm');
+    for (const single of ['namespace', 'metric_name', 'dimensions', 'statistic', 'period']) expect(alarm).not.toHaveProperty(single);
+    expect(alarm.metric_query).toEqual([
+      {
+        id: 'm',
+        metric: { namespace: 'AWS/EC2', metric_name: 'CPUUtilization', dimensions: { InstanceId: 'i-0123' }, stat: 'Average', period: 300 },
+        return_data: false,
+      },
+      { id: 'filled', expression: 'FILL(m, -1)', label: 'CPUUtilization (-1 where none was sent)', return_data: true },
+    ]);
+  });
+
+  it('refuses a fillMissing that is not a finite number', () => {
+    expect(() => build((topic) => topic.addAlarm('cpu', { metric: METRIC, threshold: 80, fillMissing: Number.NaN }))).toThrow(
+      'alarm on CPUUtilization: fillMissing must be a finite number (got NaN)',
+    );
+  });
+
   it('takes what the options say, and places the alarm in another scope with another provider', () => {
     const json = build((topic, stack) => {
       const east = new AwsProvider(stack, 'east', { region: 'us-east-1', alias: 'us_east_1' });

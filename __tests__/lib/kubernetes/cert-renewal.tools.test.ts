@@ -415,19 +415,29 @@ describe('cert-renewal.sh in China (the endpoints as a stack in cn-north-1 ships
 
 describe('cert-renewal.sh: the RestartHeld metric the alarm watches', () => {
   const NAMESPACE = 'RancherHA/demo-rke-ha';
-  const withMetric = (i: number, days: number) => server(i, days, { RESTART_METRIC_NAMESPACE: NAMESPACE });
+  const withMetric = (i: number, days: number) => server(i, days, { RESTART_METRIC_NAMESPACE: NAMESPACE, SERVER_NAME: `server-${i}` });
   const metrics = (b: NodeSandbox) => b.calls().filter((c) => c.startsWith('metric ') && c.includes(' RestartHeld '));
   const lease = () => readFileSync(join(cluster, 'lease'), 'utf8');
 
-  it('every run sends CertificateDaysLeft: whole days to the earliest end of its leaf certificates, due or not', () => {
-    const b = withMetric(0, 300);
+  it("every run sends CertificateDaysLeft into the server's own series (dimension Server): whole days to the earliest end of its leaf certificates, due or not", () => {
+    const b = withMetric(1, 300);
     b.write(CERTS[2], 'days=120\n');
     expect(renew(b).status).toBe(0);
     const daysLeft = b.calls().filter((c) => c.includes(' CertificateDaysLeft '));
     expect(daysLeft).toHaveLength(1);
-    expect(daysLeft[0]).toMatch(new RegExp(`^metric ${NAMESPACE} CertificateDaysLeft 1(19|20)$`));
+    expect(daysLeft[0]).toMatch(new RegExp(`^metric ${NAMESPACE} CertificateDaysLeft 1(19|20) Server=server-1$`));
     // Nothing else happened: nothing was due.
     expect(restarted(b)).toBe(false);
+  });
+
+  it('an env file without SERVER_NAME sends no CertificateDaysLeft and says why: a series without the server would feed no alarm', () => {
+    const b = server(0, 300, { RESTART_METRIC_NAMESPACE: NAMESPACE });
+    b.write(CERTS[2], 'days=120\n');
+    const run = renew(b);
+    expect(run.status).toBe(0);
+    expect(b.calls().filter((c) => c.includes(' CertificateDaysLeft '))).toEqual([]);
+    expect(run.output).toContain('could not send CertificateDaysLeft=');
+    expect(run.output).toContain('no SERVER_NAME in the env file');
   });
 
   it('a restart that does not come back sends RestartHeld=1 after its bounded wait, keeping the Lease; the run that gives it back sends 0', () => {

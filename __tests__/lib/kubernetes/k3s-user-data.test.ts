@@ -9,6 +9,7 @@ import {
   k3sUserData,
 } from '../../../lib/kubernetes/private/k3s-user-data';
 import { compressedUpperBound } from '../../../lib/nodes/server-node';
+import { SERVER_START_TIMEOUT } from '../../../lib/kubernetes/private/start-timeout';
 import type { ServerNodeIdentity } from '../../../lib/kubernetes/private/node-identity';
 import { serverUnits } from '../../../lib/kubernetes/private/server-units';
 import { BOOT_LIB_PATH, shipped } from '../../../lib/nodes/private/boot-files';
@@ -43,8 +44,15 @@ describe('k3sUserData (defaults)', () => {
       [K3S_DATASTORE_ENDPOINT_PATH, 'root:root', '0700'],
       [K3S_DROP_IN_PATH, 'root:root', '0644'],
       [K3S_BOOTSTRAP_PATH, 'root:root', '0700'],
+      ['/etc/systemd/system/k3s.service.d/rancher-aws-start-timeout.conf', 'root:root', '0644'],
       ...serverUnits('k3s', K3S_BOOTSTRAP_PATH).files.map((f) => [f.path, 'root:root', f.permissions]),
     ]);
+  });
+
+  it("bounds every start of K3s (its ExecStartPre steps included): K3s' own unit sets TimeoutStartSec=0, no bound", () => {
+    expect(file(files, '/etc/systemd/system/k3s.service.d/rancher-aws-start-timeout.conf').content).toBe(
+      `[Service]\nTimeoutStartSec=${SERVER_START_TIMEOUT}\n`,
+    );
   });
 
   it('reads the datastore endpoint from SSM before every start of K3s (a systemd drop-in for k3s.service)', () => {

@@ -2,7 +2,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { k3sUserData, K3S_BOOTSTRAP_PATH } from '../../../lib/kubernetes/private/k3s-user-data';
-import { CANAL_NETWORK_MANAGER_PATH, HOST_PREPARE_PATH, rhelFamilyFiles } from '../../../lib/kubernetes/private/rhel-family';
+import {
+  CANAL_NETWORK_MANAGER_PATH,
+  HOST_PREPARE_PATH,
+  RANCHER_RPM_KEY_FINGERPRINT,
+  rhelFamilyFiles,
+} from '../../../lib/kubernetes/private/rhel-family';
 import { BOOTSTRAP_SCRIPT_PATH, rke2UserData } from '../../../lib/kubernetes/private/rke2-user-data';
 import { shipped } from '../../../lib/nodes/private/boot-files';
 import { compressedUpperBound, USER_DATA_LIMIT_BYTES } from '../../../lib/nodes/server-node';
@@ -47,8 +52,9 @@ describe('RKE2 servers on the RHEL family', () => {
         CANAL_NETWORK_MANAGER_PATH,
       ]);
       // ...except the bootstrap's environment, which also chooses RKE2's signed RPMs (the tarball has no SELinux policy)
-      // and the channels tried for the version: stable, then latest, where a release is before its promotion.
-      const method = 'RKE2_INSTALL_METHOD="rpm"\nRKE2_RPM_CHANNELS="stable latest"\n';
+      // and the channels tried for the version: stable, then latest, where a release is before its promotion, and the
+      // fingerprint of the key they must be signed with.
+      const method = `RKE2_INSTALL_METHOD="rpm"\nRKE2_RPM_CHANNELS="stable latest"\nRKE2_RPM_KEY_FINGERPRINT="${RANCHER_RPM_KEY_FINGERPRINT}"\n`;
       const withoutMethod = (f: CloudConfigFile) => ({ ...f, content: f.content.replace(method, '') });
       expect(list.filter((f) => f.content.includes(method)).length).toBe(1);
       expect(list.filter((f) => !extra.has(f.path) && f.path !== '/etc/rancher/rke2/config.yaml').map(withoutMethod)).toEqual(

@@ -5,6 +5,8 @@ import { BOOTSTRAP_SCRIPT_PATH, RESTORE_SCRIPT_PATH, rke2UserData } from '../../
 import { serverUnits } from '../../../lib/kubernetes/private/server-units';
 import { compressedUpperBound } from '../../../lib/nodes/server-node';
 import { shipped } from '../../../lib/nodes/private/boot-files';
+import { SERVER_START_TIMEOUT } from '../../../lib/kubernetes/private/start-timeout';
+import BOOT_LIB from '../../../lib/nodes/boot-lib.sh';
 import { settings, init, rendered } from './rke2-user-data.setup';
 
 describe('rke2UserData', () => {
@@ -23,6 +25,22 @@ describe('rke2UserData', () => {
     const script = doc.write_files.find((f: { path: string }) => f.path === BOOTSTRAP_SCRIPT_PATH);
     expect(script.permissions).toBe('0700');
     expect(script.content).toBe(shipped(readFileSync(join(__dirname, '../../../lib/kubernetes/rke2-bootstrap.sh'), 'utf8')));
+  });
+
+  it("bounds every start of rke2-server (its ExecStartPre steps included): RKE2's own unit sets TimeoutStartSec=0, no bound", () => {
+    const dropIn = parse(userData).write_files.find(
+      (f: { path: string }) => f.path === '/etc/systemd/system/rke2-server.service.d/rancher-aws-start-timeout.conf',
+    );
+    expect([dropIn.permissions, dropIn.content]).toEqual(['0644', `[Service]\nTimeoutStartSec=${SERVER_START_TIMEOUT}\n`]);
+  });
+
+  it("gives the servers' boot helpers a time bound on every curl the Docker host's copy leaves unbounded (IMDS, SSM)", () => {
+    const lib = parse(userData).write_files.find((f: { path: string }) => f.path === '/usr/local/lib/rancher-aws/boot-lib.sh').content as string;
+    expect(lib).toContain(`curl -sf --connect-timeout 2 --max-time 5 -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 300'`);
+    expect(lib).toContain('curl -sf --connect-timeout 2 --max-time 5 -H "X-aws-ec2-metadata-token: $token"');
+    expect(lib).toContain(`curl -s --config - --connect-timeout 5 --max-time 30 -o "$body" -w '%{http_code}'`);
+    // The Docker host's copy stays byte for byte (its user data replaces it when it changes).
+    expect(BOOT_LIB).toContain(`token=$(curl -sf -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 300' "$IMDS/api/token")`);
   });
 
   it('writes the RKE2 config with tls-san, pinned ingress controller and S3 snapshots', () => {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SERVER_BOOT_LIB } from '../../../lib/nodes/private/boot-files';
 import { runValidator } from '../../helpers/validators';
 
 const LIB = readFileSync(join(__dirname, '../../../lib/nodes/boot-lib.sh'), 'utf8');
@@ -8,6 +9,10 @@ const CLUSTER_LIB = readFileSync(join(__dirname, '../../../lib/kubernetes/cluste
 describe('boot-lib.sh', () => {
   it('passes shellcheck as committed', () => {
     expect(runValidator('shellcheck', ['--severity=style'], LIB, 'boot-lib.sh')).toEqual({ status: 0, output: '' });
+  });
+
+  it('passes shellcheck as the Kubernetes servers get it (SERVER_BOOT_LIB: run_installer out, every curl bounded)', () => {
+    expect(runValidator('shellcheck', ['--severity=style'], SERVER_BOOT_LIB, 'server-boot-lib.sh')).toEqual({ status: 0, output: '' });
   });
 
   it('leaves the cluster-only helpers to cluster-lib.sh, which passes shellcheck and defines them once', () => {
@@ -25,6 +30,7 @@ describe('boot-lib.sh', () => {
       'wait_for',
       'aws_post',
       'put_metric',
+      'put_server_metric',
       'fetch_verified',
       'body_description',
       'refuse_unverified',

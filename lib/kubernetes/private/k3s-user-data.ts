@@ -12,6 +12,7 @@ import { identityEnvironment, type ServerNodeIdentity } from './node-identity';
 import { registryFiles } from './registry-login';
 import { releaseEnvironment } from './release-files';
 import { serverUnits } from './server-units';
+import { startTimeoutFiles } from './start-timeout';
 
 export const K3S_BOOTSTRAP_PATH = '/usr/local/sbin/k3s-bootstrap.sh';
 /** Writes the datastore endpoint from SSM; on PATH, run by the bootstrap and before every start of K3s. */
@@ -97,6 +98,7 @@ export function k3sUserData(settings: K3sSettings, node: ServerNodeIdentity): st
       rootFile(K3S_DROP_IN_PATH, '0644', `[Service]\nExecStartPre=${K3S_DATASTORE_ENDPOINT_PATH}\n`),
       serverScriptFile(K3S_BOOTSTRAP_PATH, K3S_BOOTSTRAP),
       ...dualStackFiles('k3s', settings.dualStack),
+      ...startTimeoutFiles('k3s'),
       ...units.files,
       ...rhelFamilyFiles(settings.operatingSystem, 'k3s', K3S_BOOTSTRAP_PATH),
     ],

@@ -23,6 +23,11 @@ export interface ServerNodeIdentity {
    */
   readonly restartMetricNamespace?: string;
   /**
+   * The server's place in the deployment (`server-0`, ...), which its replacement keeps: the `Server` dimension of its
+   * own series (CertificateDaysLeft; cluster-lib.sh put_server_metric). @default none: sent with alarms on only
+   */
+  readonly server?: string;
+  /**
    * The role whose hour-long credentials the server hands to the rancher-backup operator (backups.credentials:
    * servers; backup-credentials.sh): its refresh timer and credentials socket are installed with it. @default none
    */
@@ -50,6 +55,7 @@ export function identityEnvironment(node: ServerNodeIdentity): [string, string][
     ['AWS_REGION', node.region],
     ['PARAMETER_PREFIX', node.parameterPrefix],
     ...(node.restartMetricNamespace ? ([['RESTART_METRIC_NAMESPACE', node.restartMetricNamespace]] as [string, string][]) : []),
+    ...(node.server ? ([['SERVER_NAME', node.server]] as [string, string][]) : []),
     ...(node.backupRoleArn ? ([['BACKUP_ROLE_ARN', node.backupRoleArn]] as [string, string][]) : []),
   ];
 }

@@ -21,6 +21,16 @@ export function rke2RpmChannels(version: string): string {
   return /-rc\d*/.test(version) ? 'testing' : 'stable latest';
 }
 
+/**
+ * The fingerprint of the key Rancher signs its RPMs with (rpm.rancher.io/public.key, "Rancher (CI)
+ * <ci@rancher.com>", key ID E257814A), which dnf imports from the repository file RKE2's install.sh writes: the
+ * same 40 hex digits in three unrelated public install logs (yum on EL7, dnf on Amazon Linux 2023, a dnf log in
+ * Chinese), each printing dnf's "Importing GPG key 0xE257814A" and its fingerprint. The bootstrap refuses a key with
+ * another (rke2-bootstrap.sh rpm_signing_key_recorded): a repository and key URL that both moved would otherwise
+ * install whatever the new key signed.
+ */
+export const RANCHER_RPM_KEY_FINGERPRINT = 'C8CFF216455126E9B9C918BE925EA29AE257814A';
+
 /** A server's config file entry for the RHEL family: containerd with SELinux (RKE2's and K3s' `selinux` flag). */
 export function selinuxConfig(os: ServerOperatingSystem | undefined): Record<string, unknown> {
   return rhelFamily(os) ? { selinux: true } : {};

@@ -8,12 +8,13 @@ import { dualStackFiles } from './dual-stack';
 import { cisFiles } from './cis-profile';
 import type { ServerNodeIdentity } from './node-identity';
 import { identityEnvironment } from './node-identity';
-import { rhelFamily, rhelFamilyFiles, rke2RpmChannels } from './rhel-family';
+import { RANCHER_RPM_KEY_FINGERPRINT, rhelFamily, rhelFamilyFiles, rke2RpmChannels } from './rhel-family';
 import { rke2Config } from './rke2-config';
 import { registryFiles } from './registry-login';
 import { releaseEnvironment } from './release-files';
 import { type Rke2Settings } from './rke2-settings';
 import { serverUnits } from './server-units';
+import { startTimeoutFiles } from './start-timeout';
 
 /** A server's place in the cluster (shared by the RKE2 and K3s bootstraps). */
 export type Rke2NodeIdentity = ServerNodeIdentity;
@@ -53,6 +54,7 @@ export function rke2UserData(settings: Rke2Settings, node: Rke2NodeIdentity): st
       serverScriptFile(BOOTSTRAP_SCRIPT_PATH, RKE2_BOOTSTRAP),
       serverScriptFile(RESTORE_SCRIPT_PATH, RKE2_RESTORE),
       ...dualStackFiles('rke2', settings.dualStack),
+      ...startTimeoutFiles('rke2'),
 
       ...(settings.profile === 'cis' ? cisFiles() : []),
       ...units.files,
@@ -69,5 +71,6 @@ function rhelInstallEnvironment(settings: Rke2Settings): [string, string][] {
   return [
     ['RKE2_INSTALL_METHOD', 'rpm'],
     ['RKE2_RPM_CHANNELS', rke2RpmChannels(settings.version)],
+    ['RKE2_RPM_KEY_FINGERPRINT', RANCHER_RPM_KEY_FINGERPRINT],
   ];
 }

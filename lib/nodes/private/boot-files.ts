@@ -60,11 +60,40 @@ export function serverScriptFile(path: string, script: string): WriteFile {
 }
 
 /**
- * boot-lib.sh as the Kubernetes servers get it: without run_installer, since they install only what they checked
- * (cluster-lib.sh fetch_verified). The file keeps it because the Docker host's user data holds the file byte for
- * byte, and a change there would replace the host.
+ * The curls of boot-lib.sh that name no time of their own, and the bounds the Kubernetes servers' copy gives them: the
+ * instance metadata reads (a link-local service: seconds) and the SSM parameter read (one small JSON document). Without
+ * them a read that hangs hangs whatever waits for it: the bootstrap, the renewal timer, and the registry login that runs
+ * before every start of the server (the server unit's start is bounded too, lib/kubernetes/private/start-timeout.ts,
+ * but each call should end long before that). The Docker host keeps the file byte for byte (its user data replaces it when it
+ * changes): its reads stay as they were until a change that replaces the host anyway.
  */
-export const SERVER_BOOT_LIB = BOOT_LIB.replace(/^run_installer\(\) \{\n[\s\S]*?^\}$\n?/m, '');
+const SERVER_CURL_BOUNDS: readonly (readonly [string, string])[] = [
+  [
+    `curl -sf -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 300'`,
+    `curl -sf --connect-timeout 2 --max-time 5 -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 300'`,
+  ],
+  [`curl -sf -H "X-aws-ec2-metadata-token: $token"`, `curl -sf --connect-timeout 2 --max-time 5 -H "X-aws-ec2-metadata-token: $token"`],
+  [
+    `curl -s --config - -o "$body" -w '%{http_code}' \\\n      --aws-sigv4 "aws:amz:$AWS_REGION:ssm"`,
+    `curl -s --config - --connect-timeout 5 --max-time 30 -o "$body" -w '%{http_code}' \\\n      --aws-sigv4 "aws:amz:$AWS_REGION:ssm"`,
+  ],
+];
+
+/** `script` with each of `bounds` put in place of the one text it bounds; throws when a text is not there exactly once. */
+function withBounds(script: string, bounds: readonly (readonly [string, string])[]): string {
+  return bounds.reduce((text, [from, to]) => {
+    const found = text.split(from).length - 1;
+    if (found !== 1) throw new Error(`boot-lib.sh: expected one "${from.split('\n')[0]}" to bound, found ${found}`);
+    return text.replace(from, () => to);
+  }, script);
+}
+
+/**
+ * boot-lib.sh as the Kubernetes servers get it: without run_installer, since they install only what they checked
+ * (cluster-lib.sh fetch_verified), and with a time bound on every curl (SERVER_CURL_BOUNDS). The file keeps both as
+ * they were because the Docker host's user data holds the file byte for byte, and a change there would replace the host.
+ */
+export const SERVER_BOOT_LIB = withBounds(BOOT_LIB.replace(/^run_installer\(\) \{\n[\s\S]*?^\}$\n?/m, ''), SERVER_CURL_BOUNDS);
 
 /** bootFiles for a Kubernetes server: SERVER_BOOT_LIB and the extra helpers, shipped without their comments. */
 export function serverBootFiles(...extra: readonly string[]): WriteFile[] {
