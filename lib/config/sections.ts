@@ -10,7 +10,9 @@
 export const TLS_MODES = ['ingress', 'external', 'rancher'] as const;
 /** Who issues the certificate: Rancher's own CA, the user (blank), the user's CA through cert-manager (ca), Let's Encrypt (acme). */
 export const TLS_ISSUERS = ['rancher', 'blank', 'ca', 'acme'] as const;
+/** Where TLS ends: `ingress` (the ingress controller), `external` (the AWS load balancer), `rancher` (the Rancher pods). @useDeclaredType */
 export type TlsMode = (typeof TLS_MODES)[number];
+/** Who issues Rancher's certificate: `rancher` (Rancher's own CA), `blank` (yours), `ca` (your CA, through cert-manager), `acme` (Let's Encrypt). @useDeclaredType */
 export type TlsIssuer = (typeof TLS_ISSUERS)[number];
 
 /** Let's Encrypt's environment when `rancher.tls.acme.environment` is left out. */
@@ -64,9 +66,11 @@ export interface ProxySettings {
 
 /** Issuers of the Docker install docs: who signs the certificate the container serves. */
 export const DOCKER_TLS_ISSUERS = ['rancher', 'blank', 'ca', 'acme'] as const;
+/** Who signs the certificate the container serves: `rancher`, `blank`, `ca` or `acme`. @useDeclaredType */
 export type DockerTlsIssuer = (typeof DOCKER_TLS_ISSUERS)[number];
 /** Where TLS ends: in the Rancher container (the Docker install's default), or at an AWS load balancer in front of it. */
 export const DOCKER_TLS_MODES = ['rancher', 'external'] as const;
+/** Where TLS ends: `rancher` (in the container) or `external` (at an ALB in front of it). @useDeclaredType */
 export type DockerTlsMode = (typeof DOCKER_TLS_MODES)[number];
 
 /** `docker.tls`. */
@@ -83,6 +87,7 @@ export interface DockerTlsSettings {
  * with SELinux enforcing.
  */
 export const SERVER_OPERATING_SYSTEMS = ['ubuntu-24.04', 'rhel-9', 'rocky-9'] as const;
+/** The servers' operating system: `ubuntu-24.04`, `rhel-9` or `rocky-9`. @useDeclaredType */
 export type ServerOperatingSystem = (typeof SERVER_OPERATING_SYSTEMS)[number];
 /** The operating systems of the RHEL family: dnf, SELinux enforcing, NetworkManager with nm-cloud-setup. */
 export function rhelFamily(os: ServerOperatingSystem | undefined): boolean {

@@ -5,6 +5,6 @@ export type Peer =
   /**
    * A list only known to Terraform (a variable): one rule per element. With
    * `bothFamilies` an element may be an IPv6 block too (a dual-stack
-   * deployment's admin networks): each rule takes it as what it is. @default IPv4 only
+   * deployment's admin networks): each rule takes it as what it is; without it, every element is an IPv4 block.
    */
   | { readonly cidrList: string[]; readonly bothFamilies?: boolean };

@@ -20,6 +20,7 @@ const REFERENCE_BYTES = 256;
  * pending.
  */
 export const HELD_ATTRIBUTES = ['ami', 'user_data', 'instance_type', 'key_name', 'subnet_id', 'private_ip'] as const;
+/** An attribute a running server keeps (see `ServerNode.staleAttributes`). @useDeclaredType */
 export type HeldAttribute = (typeof HELD_ATTRIBUTES)[number];
 
 /**

@@ -9,6 +9,7 @@ export const CERTIFICATE_VARIABLES = {
   caPrivateKey: 'tls_ca_private_key_pem',
 } as const;
 
+/** A piece of user certificate material, each a sensitive Terraform variable of its own. @useDeclaredType */
 export type CertificateMaterial = keyof typeof CERTIFICATE_VARIABLES;
 
 const DESCRIPTIONS: Record<CertificateMaterial, string> = {
