@@ -72,6 +72,7 @@ export class CertificateVariables extends Construct {
     return value;
   }
 
+  /** Whether this material was requested (a variable of it declared). */
   has(material: CertificateMaterial): boolean {
     return this.values.has(material);
   }
