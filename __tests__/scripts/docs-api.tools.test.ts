@@ -22,10 +22,7 @@ const ENTRY_POINTS = Object.keys(PACKAGE.exports)
  */
 const NOT_YET_CHECKED: Readonly<Record<string, string>> = {
   'rancher-ha-aws/alarms': '11 undocumented members (2026-11-26)',
-  'rancher-ha-aws/config': '34 undocumented members',
-  'rancher-ha-aws/existing-cluster': '25 undocumented members',
   'rancher-ha-aws/kubernetes': '43 undocumented members',
-  'rancher-ha-aws/network': '27 undocumented members',
   'rancher-ha-aws/nodes': '39 undocumented members',
   'rancher-ha-aws/rancher': '69 undocumented members',
 };

@@ -20,20 +20,36 @@ export const DEFAULT_ACME_ENVIRONMENT = 'production';
 
 /** `rancher.tls` (rke-ha, k8s-ha). */
 export interface TlsSettings {
+  /** Where TLS ends (`rancher.tls.mode`). */
   mode: TlsMode;
+  /** Who issues the certificate (`rancher.tls.issuer`). */
   issuer: TlsIssuer;
+  /** `blank`: the certificate chains to a private or self-signed CA. */
   privateCA: boolean;
+  /** `blank`: a certificate file checked at synth against the hostname. */
   certificateFile?: string | undefined;
-  acme: { email?: string | undefined; environment?: 'production' | 'staging' | undefined };
+  /** `acme`: the Let's Encrypt account. */
+  acme: {
+    /** The account's e-mail. */
+    email?: string | undefined;
+    /** Let's Encrypt's environment; unset is `DEFAULT_ACME_ENVIRONMENT`. */
+    environment?: 'production' | 'staging' | undefined;
+  };
 }
 
 /** `rancher.auditLog`. */
 export interface AuditLogSettings {
+  /** Rancher writes an API audit log. */
   enabled: boolean;
+  /** 0 metadata, 1 headers, 2 request bodies, 3 response bodies. */
   level: number;
+  /** A sidecar container's standard output, or a file on the host. */
   destination: 'sidecar' | 'hostPath';
+  /** Days a log file is kept. */
   maxAgeDays: number;
+  /** Rotated files kept. */
   maxBackups: number;
+  /** Size in MB at which a file is rotated. */
   maxSizeMb: number;
 }
 
@@ -51,8 +67,11 @@ export interface AirGapSettings {
 
 /** `airGap.registryCredentials`: one private registry's login, from one store. */
 export interface RegistryCredentialsSettings {
+  /** The registry's host[:port]. */
   registry: string;
+  /** An SSM SecureString parameter holding the login, by name or ARN. */
   ssmParameter?: string | undefined;
+  /** A Secrets Manager secret holding the login, by name or ARN. */
   secretsManagerSecret?: string | undefined;
 }
 
@@ -75,8 +94,11 @@ export type DockerTlsMode = (typeof DOCKER_TLS_MODES)[number];
 
 /** `docker.tls`. */
 export interface DockerTlsSettings {
+  /** Where TLS ends (`docker.tls.mode`). */
   mode: DockerTlsMode;
+  /** Who signs the certificate (`docker.tls.issuer`). */
   issuer: DockerTlsIssuer;
+  /** `blank`: the certificate chains to a private or self-signed CA. */
   privateCA: boolean;
 }
 
@@ -120,11 +142,31 @@ export type Expect<T extends true> = T;
 
 /** `backups` (rke-ha, k8s-ha): Rancher's own backups by the rancher-backup operator. */
 export interface BackupsSettings {
+  /** The operator, the bucket's writer and the scheduled backup are installed. */
   enabled: boolean;
+  /** Five-field cron expression (UTC) of the recurring backup. */
   schedule: string;
+  /** Scheduled backups the operator keeps. */
   retentionCount: number;
+  /** `destroy` may delete the bucket with its backups. */
   forceDestroyBucket: boolean;
+  /** What the operator writes with (`backups.credentials` in docs/settings.md). */
   credentials: 'servers' | 'accessKey' | 'irsa' | 'pod-identity';
+  /** AWS account ids whose deployments may restore from the bucket. */
   readerAccounts: string[];
-  restoreFrom?: { file: string; bucket?: string | undefined; newHostname: boolean; unrecordedSource: boolean; disarm: boolean } | undefined;
+  /** A backup restored on the first apply (`backups.restoreFrom`). */
+  restoreFrom?:
+    | {
+        /** The backup's file name. */
+        file: string;
+        /** Its bucket; unset is the deployment's own. */
+        bucket?: string | undefined;
+        /** Another hostname than the backup's deployment had is accepted. */
+        newHostname: boolean;
+        /** A bucket without this project's record is accepted. */
+        unrecordedSource: boolean;
+        /** A drill's restore: restored pods held, restored credentials deleted. */
+        disarm: boolean;
+      }
+    | undefined;
 }
