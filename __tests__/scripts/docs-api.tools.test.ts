@@ -22,8 +22,6 @@ const ENTRY_POINTS = Object.keys(PACKAGE.exports)
  */
 const NOT_YET_CHECKED: Readonly<Record<string, string>> = {
   'rancher-ha-aws/alarms': '11 undocumented members (2026-11-26)',
-  'rancher-ha-aws/kubernetes': '43 undocumented members',
-  'rancher-ha-aws/nodes': '39 undocumented members',
   'rancher-ha-aws/rancher': '69 undocumented members',
 };
 
