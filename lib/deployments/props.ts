@@ -73,7 +73,7 @@ export interface RancherProps {
   readonly tls?: TlsProps;
   /** Rancher's API audit log. @default off */
   readonly auditLog?: AuditLogProps;
-  /** The admin password, `server-url` and an API token, set in the apply. @default on */
+  /** The admin password, `server-url` and an API token, set in the apply. @default on (off with Let's Encrypt staging at the ingress) */
   readonly bootstrap?: BootstrapProps;
   /** The one hostname or CA change the agents guard accepts. @default none: a change that strands agents is refused */
   readonly acceptAgentChange?: AcceptAgentChangeProps;
@@ -111,7 +111,7 @@ export interface VersionsProps {
 
 /** An outbound HTTP(S) proxy for nodes and Rancher. */
 export interface ProxyProps {
-  /** The proxy's URL for HTTP (`http://host:port`); setting it turns the proxy on. @default none (no proxy) */
+  /** The proxy's URL for HTTP (`http://host:port`, no credentials); `http` or `https` turns the proxy on. @default none */
   readonly http?: string;
   /** @default http */
   readonly https?: string;
@@ -123,7 +123,7 @@ export interface ProxyProps {
 
 /** Mirrors for installs that cannot pull from the internet. */
 export interface AirGapProps {
-  /** The registry every system image is pulled from (RKE2's `system-default-registry`, Rancher's `systemDefaultRegistry`). @default none (public registries) */
+  /** The registry every system image is pulled from (RKE2's and K3s' `system-default-registry`, Rancher's `systemDefaultRegistry`). @default none (public registries) */
   readonly systemDefaultRegistry?: string;
   /** @default {} */
   readonly registryMirrors?: Readonly<Record<string, readonly string[]>>;
