@@ -24,6 +24,7 @@ export type MissingData = 'missing' | 'breaching' | 'notBreaching' | 'ignore';
 export interface AlarmOptions {
   /** What the alarm watches: a domain construct's `metric...()` (`server.metricStatusCheckFailed()`, ...). */
   readonly metric: Metric;
+  /** The value the metric is compared with, in the metric's unit. */
   readonly threshold: number;
   /** @default 'GreaterThanOrEqualToThreshold' */
   readonly comparisonOperator?: AlarmComparison;
@@ -83,6 +84,7 @@ export interface AlarmPlacement {
   readonly provider?: AwsProvider;
 }
 
+/** The topic's name, key and region. */
 export interface AlarmTopicProps {
   /**
    * Topic name (`<name>-alarms`): the key's grant names the topic by the ARN built from it (the topic is encrypted with
@@ -112,7 +114,9 @@ export interface AlarmTopicProps {
  * CloudWatch use it), publishable by this account's CloudWatch alarms only.
  */
 export class AlarmTopic extends Construct {
+  /** The SNS topic, encrypted with the stack's key. */
   readonly topic: SnsTopic;
+  /** The e-mail subscription, when an address is given (AWS asks it to confirm). */
   readonly subscription?: SnsTopicSubscription;
   private readonly provider?: AwsProvider;
 
@@ -145,6 +149,7 @@ export class AlarmTopic extends Construct {
     }
   }
 
+  /** The topic's ARN. */
   get arn(): string {
     return this.topic.arn;
   }

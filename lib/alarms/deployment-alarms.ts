@@ -20,6 +20,7 @@ export const SUSTAINED_MINUTES = SUSTAINED_PERIODS;
 /** The name DeploymentAlarms.addAlarm gives the alarm `id` of the deployment `name`, for a message that names it before it exists. */
 export const deploymentAlarmName = (name: string, id: string): string => `${name}-${id}`;
 
+/** The deployment's name, region, key and subscriber. */
 export interface DeploymentAlarmsProps {
   /** The deployment's resource name prefix (`<name>-<stack id>`): alarm, topic and check names start with it. */
   readonly name: string;
@@ -43,6 +44,7 @@ export interface DeploymentAlarmsProps {
 
 /** A bucket a schedule writes to, for a freshness alarm. */
 export interface ScheduledWriter {
+  /** The bucket's name. */
   readonly bucket: string;
   /** Key prefix of the objects the schedule writes; "" for the whole bucket. */
   readonly prefix: string;
@@ -63,6 +65,7 @@ export interface ScheduledWriter {
  * "Alarms" says what each means and what to do.
  */
 export class DeploymentAlarms extends Construct {
+  /** The alarm topic of the stack's region (an output). */
   readonly topic: AlarmTopic;
   private readonly props: DeploymentAlarmsProps;
   /** The topics of other regions (with the provider of each), made by the first alarm there. */

@@ -15,6 +15,7 @@ import { FRESHNESS_PERIOD_SECONDS, freshnessWindow } from './schedule-window';
 /** Seconds a matched event stays in the rule's queue: SQS's shortest retention. Nobody reads it; the count is the point. */
 export const FRESHNESS_QUEUE_RETENTION_SECONDS = 60;
 
+/** The bucket, prefix and schedule of the objects, and the alarm's name and topic. */
 export interface ObjectFreshnessProps {
   /** The bucket's name; it must send its events to EventBridge (`eventbridge = true` on its notification). */
   readonly bucket: string;
@@ -48,9 +49,11 @@ export interface ObjectFreshnessProps {
  * (DeploymentAlarms.alarmOnFreshness).
  */
 export class ObjectFreshness extends Construct {
+  /** The EventBridge rule matching the bucket's Object Created events under the prefix. */
   readonly rule: CloudwatchEventRule;
   /** The rule's target, which makes EventBridge count what it matched. */
   readonly queue: SqsQueue;
+  /** The alarm on the rule's `Invocations`: breaching when no object came within the schedule's longest gap and an hour. */
   readonly alarm: CloudwatchMetricAlarm;
 
   constructor(scope: Construct, id: string, props: ObjectFreshnessProps) {

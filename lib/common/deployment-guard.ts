@@ -46,6 +46,7 @@ export interface RecordedSetting {
 export interface GuardCondition {
   /** A Terraform expression, `${...}`. */
   readonly condition: string;
+  /** What the plan says when the condition is false: what changed, and how to go on. */
   readonly errorMessage: string;
 }
 

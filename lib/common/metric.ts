@@ -11,9 +11,11 @@ export type MetricStatistic = 'Average' | 'Maximum' | 'Minimum' | 'Sum' | 'Sampl
 export interface Metric {
   /** `AWS/EC2`, `AWS/NetworkELB`, or a namespace of the deployment's own (`RancherHA/<name>`). */
   readonly namespace: string;
+  /** The metric's name in its namespace (`StatusCheckFailed`, `UnHealthyHostCount`, ...). */
   readonly metricName: string;
   /** The dimensions that pick the one series (`InstanceId`, ...); a value may be a Terraform reference. @default none */
   readonly dimensions?: Readonly<Record<string, string>>;
+  /** How each period's data points are reduced. */
   readonly statistic: MetricStatistic;
   /** Seconds per data point: 60 or a multiple of it. */
   readonly period: number;

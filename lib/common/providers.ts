@@ -6,7 +6,9 @@ import { TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { withFullSource } from './provider-source';
 
+/** The AWS provider's region and default tags (`configureBaseProviders`). */
 export interface BaseProvidersProps {
+  /** The AWS region the stack's resources are created in. */
   readonly region: string;
   /**
    * Tags on every AWS resource that takes tags (the provider's `default_tags`). The deployments tag their own

@@ -84,7 +84,9 @@ export function snapshotEventsKeyStatement(scope: Construct, topicArn: string): 
   };
 }
 
+/** The KMS key's description and policy. */
 export interface StackKeyProps {
+  /** The key's description in KMS. */
   readonly description: string;
   /** The policy's statements (accountAdministersStatement first). */
   readonly statement: DataAwsIamPolicyDocumentStatement[];
@@ -119,6 +121,7 @@ export interface IStackKey {
  * (`boot-parameters_key_...`, `alarms_key_...`) are where the key lives in state.
  */
 export class StackKey implements IStackKey {
+  /** The KMS key (rotation on, 30-day deletion window). */
   readonly key: KmsKey;
   private readonly policy: DataAwsIamPolicyDocument;
   private readonly statements: DataAwsIamPolicyDocumentStatement[];

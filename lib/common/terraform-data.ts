@@ -1,6 +1,7 @@
 import { TerraformResource, anyToHclTerraform, anyToTerraform, type TerraformMetaArguments } from 'cdktf';
 import type { Construct } from 'constructs';
 
+/** A `terraform_data` resource's arguments, with Terraform's meta-arguments (`dependsOn`, `lifecycle`, ...). */
 export interface TerraformDataConfig extends TerraformMetaArguments {
   /** Stored in state and reflected in `output` after apply. */
   readonly input?: unknown;
@@ -16,6 +17,7 @@ export interface TerraformDataConfig extends TerraformMetaArguments {
  * floor instead.
  */
 export class TerraformData extends TerraformResource {
+  /** The Terraform resource type, as cdktf's generated resources name it. */
   static readonly tfResourceType = 'terraform_data';
 
   private readonly input?: unknown;
@@ -48,10 +50,12 @@ export class TerraformData extends TerraformResource {
     return this.getStringAttribute('input');
   }
 
+  /** cdktf's hook: the resource's arguments as JSON. */
   protected synthesizeAttributes(): Record<string, unknown> {
     return { input: anyToTerraform(this.input), triggers_replace: anyToTerraform(this.triggersReplace) };
   }
 
+  /** cdktf's hook: the resource's arguments as HCL, unset ones left out. */
   protected synthesizeHclAttributes(): Record<string, unknown> {
     const attribute = (value: unknown) => ({ value: anyToHclTerraform(value), isBlock: false, type: 'simple', storageClassType: 'any' });
     const attributes = { input: attribute(this.input), triggers_replace: attribute(this.triggersReplace) };

@@ -17,7 +17,9 @@ export const MAX_PROBLEMS_SHOWN = 50;
 /** The settings are wrong: a person fixes the file. */
 export class SettingsError extends Error {
   constructor(
+    /** Where the settings came from: the file's path, or the construct given the props (`RancherOnDocker <path>`). */
     readonly source: string,
+    /** Every problem found, in the order found. */
     readonly problems: readonly SettingsProblem[],
     header = 'Invalid settings in',
   ) {

@@ -15,6 +15,7 @@
 import { nearestKey } from './nearest-key';
 import { INSTANCE_TYPE_FORMAT } from './primitives';
 
+/** A server's CPU architecture: `x86_64` (Intel, AMD) or `arm64` (AWS Graviton). */
 export type Architecture = 'x86_64' | 'arm64';
 
 export interface InstanceTypeSpec {

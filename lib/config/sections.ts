@@ -10,7 +10,9 @@
 export const TLS_MODES = ['ingress', 'external', 'rancher'] as const;
 /** Who issues the certificate: Rancher's own CA, the user (blank), the user's CA through cert-manager (ca), Let's Encrypt (acme). */
 export const TLS_ISSUERS = ['rancher', 'blank', 'ca', 'acme'] as const;
+/** Where TLS ends: `ingress` (the ingress controller), `external` (the AWS load balancer), `rancher` (the Rancher pods). @useDeclaredType */
 export type TlsMode = (typeof TLS_MODES)[number];
+/** Who issues Rancher's certificate: `rancher` (Rancher's own CA), `blank` (yours), `ca` (your CA, through cert-manager), `acme` (Let's Encrypt). @useDeclaredType */
 export type TlsIssuer = (typeof TLS_ISSUERS)[number];
 
 /** Let's Encrypt's environment when `rancher.tls.acme.environment` is left out. */
@@ -18,20 +20,36 @@ export const DEFAULT_ACME_ENVIRONMENT = 'production';
 
 /** `rancher.tls` (rke-ha, k8s-ha). */
 export interface TlsSettings {
+  /** Where TLS ends (`rancher.tls.mode`). */
   mode: TlsMode;
+  /** Who issues the certificate (`rancher.tls.issuer`). */
   issuer: TlsIssuer;
+  /** `blank`: the certificate chains to a private or self-signed CA. */
   privateCA: boolean;
+  /** `blank`: a certificate file checked at synth against the hostname. */
   certificateFile?: string | undefined;
-  acme: { email?: string | undefined; environment?: 'production' | 'staging' | undefined };
+  /** `acme`: the Let's Encrypt account. */
+  acme: {
+    /** The account's e-mail. */
+    email?: string | undefined;
+    /** Let's Encrypt's environment; unset is `DEFAULT_ACME_ENVIRONMENT`. */
+    environment?: 'production' | 'staging' | undefined;
+  };
 }
 
 /** `rancher.auditLog`. */
 export interface AuditLogSettings {
+  /** Rancher writes an API audit log. */
   enabled: boolean;
+  /** 0 metadata, 1 headers, 2 request bodies, 3 response bodies. */
   level: number;
+  /** A sidecar container's standard output, or a file on the host. */
   destination: 'sidecar' | 'hostPath';
+  /** Days a log file is kept. */
   maxAgeDays: number;
+  /** Rotated files kept. */
   maxBackups: number;
+  /** Size in MB at which a file is rotated. */
   maxSizeMb: number;
 }
 
@@ -49,8 +67,11 @@ export interface AirGapSettings {
 
 /** `airGap.registryCredentials`: one private registry's login, from one store. */
 export interface RegistryCredentialsSettings {
+  /** The registry's host[:port]. */
   registry: string;
+  /** An SSM SecureString parameter holding the login, by name or ARN. */
   ssmParameter?: string | undefined;
+  /** A Secrets Manager secret holding the login, by name or ARN. */
   secretsManagerSecret?: string | undefined;
 }
 
@@ -64,15 +85,20 @@ export interface ProxySettings {
 
 /** Issuers of the Docker install docs: who signs the certificate the container serves. */
 export const DOCKER_TLS_ISSUERS = ['rancher', 'blank', 'ca', 'acme'] as const;
+/** Who signs the certificate the container serves: `rancher`, `blank`, `ca` or `acme`. @useDeclaredType */
 export type DockerTlsIssuer = (typeof DOCKER_TLS_ISSUERS)[number];
 /** Where TLS ends: in the Rancher container (the Docker install's default), or at an AWS load balancer in front of it. */
 export const DOCKER_TLS_MODES = ['rancher', 'external'] as const;
+/** Where TLS ends: `rancher` (in the container) or `external` (at an ALB in front of it). @useDeclaredType */
 export type DockerTlsMode = (typeof DOCKER_TLS_MODES)[number];
 
 /** `docker.tls`. */
 export interface DockerTlsSettings {
+  /** Where TLS ends (`docker.tls.mode`). */
   mode: DockerTlsMode;
+  /** Who signs the certificate (`docker.tls.issuer`). */
   issuer: DockerTlsIssuer;
+  /** `blank`: the certificate chains to a private or self-signed CA. */
   privateCA: boolean;
 }
 
@@ -83,6 +109,7 @@ export interface DockerTlsSettings {
  * with SELinux enforcing.
  */
 export const SERVER_OPERATING_SYSTEMS = ['ubuntu-24.04', 'rhel-9', 'rocky-9'] as const;
+/** The servers' operating system: `ubuntu-24.04`, `rhel-9` or `rocky-9`. @useDeclaredType */
 export type ServerOperatingSystem = (typeof SERVER_OPERATING_SYSTEMS)[number];
 /** The operating systems of the RHEL family: dnf, SELinux enforcing, NetworkManager with nm-cloud-setup. */
 export function rhelFamily(os: ServerOperatingSystem | undefined): boolean {
@@ -115,11 +142,31 @@ export type Expect<T extends true> = T;
 
 /** `backups` (rke-ha, k8s-ha): Rancher's own backups by the rancher-backup operator. */
 export interface BackupsSettings {
+  /** The operator, the bucket's writer and the scheduled backup are installed. */
   enabled: boolean;
+  /** Five-field cron expression (UTC) of the recurring backup. */
   schedule: string;
+  /** Scheduled backups the operator keeps. */
   retentionCount: number;
+  /** `destroy` may delete the bucket with its backups. */
   forceDestroyBucket: boolean;
+  /** What the operator writes with (`backups.credentials` in docs/settings.md). */
   credentials: 'servers' | 'accessKey' | 'irsa' | 'pod-identity';
+  /** AWS account ids whose deployments may restore from the bucket. */
   readerAccounts: string[];
-  restoreFrom?: { file: string; bucket?: string | undefined; newHostname: boolean; unrecordedSource: boolean; disarm: boolean } | undefined;
+  /** A backup restored on the first apply (`backups.restoreFrom`). */
+  restoreFrom?:
+    | {
+        /** The backup's file name. */
+        file: string;
+        /** Its bucket; unset is the deployment's own. */
+        bucket?: string | undefined;
+        /** Another hostname than the backup's deployment had is accepted. */
+        newHostname: boolean;
+        /** A bucket without this project's record is accepted. */
+        unrecordedSource: boolean;
+        /** A drill's restore: restored pods held, restored credentials deleted. */
+        disarm: boolean;
+      }
+    | undefined;
 }

@@ -11,6 +11,7 @@ import { allowIngress, replaceableSecurityGroup } from '../network/private/secur
 import { stackAccount, stackPartition, stackServicePrincipal } from '../common/aws-context';
 import { type Metric, type MetricOptions, metricWith } from '../common/metric';
 
+/** The RDS engine K3s keeps its state in: PostgreSQL 16 or MySQL 8.4. */
 export type DatastoreEngine = 'postgres' | 'mysql';
 
 /**
@@ -43,18 +44,26 @@ const ENGINES: Readonly<
 /** The engine's default port. */
 export const defaultPort = (engine: DatastoreEngine) => ENGINES[engine].port;
 
+/** The RDS instance of `ExternalDatastore`; the deployment resolves the defaults `DatastoreProps` states. */
 export interface ExternalDatastoreProps {
+  /** Prefix of the instance's, subnet group's and security group's names (`<name>-db`, ...). */
   readonly name: string;
+  /** The database engine. */
   readonly engine: DatastoreEngine;
+  /** The RDS instance class (`db.t4g.medium`, ...). */
   readonly instanceClass: string;
+  /** Allocated storage in GiB (gp3, encrypted). */
   readonly allocatedStorageGb: number;
+  /** A standby in a second zone, for failover. */
   readonly multiAz: boolean;
+  /** Days RDS keeps automated backups. */
   readonly backupRetentionDays: number;
   /**
    * RDS deletion protection, and `prevent_destroy`: a plan that would delete
    * or replace the database is refused before anything is touched.
    */
   readonly deletionProtection: boolean;
+  /** The VPC of the subnets and the security group. */
   readonly vpcId: string;
   /** Private subnets in at least two zones. */
   readonly subnetIds: string[];
@@ -77,7 +86,9 @@ export interface ExternalDatastoreProps {
  * SecureString parameter, never for user data.
  */
 export class ExternalDatastore extends Construct {
+  /** The RDS instance (`instance.endpoint`, `instance.identifier`, ...). */
   readonly instance: DbInstance;
+  /** The database's security group, open only to `clientSecurityGroupId` on the port. */
   readonly securityGroup: SecurityGroup;
   /** K3s `datastore-endpoint`, YAML-quoted, with the password (a Terraform expression, sensitive). */
   readonly endpointUrl: string;

@@ -69,9 +69,13 @@ export interface RancherProps {
   readonly repository?: 'stable' | 'latest' | 'prime';
   /** @default 3 */
   readonly replicas?: number;
+  /** Where TLS ends and who issues Rancher's certificate. @default TLS at the ingress, Rancher's own CA */
   readonly tls?: TlsProps;
+  /** Rancher's API audit log. @default off */
   readonly auditLog?: AuditLogProps;
+  /** The admin password, `server-url` and an API token, set in the apply. @default on (off with Let's Encrypt staging at the ingress) */
   readonly bootstrap?: BootstrapProps;
+  /** The one hostname or CA change the agents guard accepts. @default none: a change that strands agents is refused */
   readonly acceptAgentChange?: AcceptAgentChangeProps;
 }
 
@@ -107,6 +111,7 @@ export interface VersionsProps {
 
 /** An outbound HTTP(S) proxy for nodes and Rancher. */
 export interface ProxyProps {
+  /** The proxy's URL for HTTP (`http://host:port`, no credentials); `http` or `https` turns the proxy on. @default none */
   readonly http?: string;
   /** @default http */
   readonly https?: string;
@@ -118,22 +123,33 @@ export interface ProxyProps {
 
 /** Mirrors for installs that cannot pull from the internet. */
 export interface AirGapProps {
+  /** The registry every system image is pulled from (RKE2's and K3s' `system-default-registry`, Rancher's `systemDefaultRegistry`). @default none (public registries) */
   readonly systemDefaultRegistry?: string;
   /** @default {} */
   readonly registryMirrors?: Readonly<Record<string, readonly string[]>>;
   /** @default false */
   readonly useBundledSystemChart?: boolean;
+  /** A mirror of Rancher's Helm repository (the chart of `rancher.repository`'s channel). @default Rancher's repository of that channel */
   readonly rancherChartRepository?: string;
+  /** A mirror of cert-manager's Helm repository. @default 'https://charts.jetstack.io' */
   readonly certManagerChartRepository?: string;
   /** @default 'https://charts.rancher.io' */
   readonly rancherBackupChartRepository?: string;
+  /** A mirror of the RKE2 / K3s installer script, serving upstream's bytes; the release file comes from its folder. @default GitHub, at fixed commits */
   readonly installerUrl?: string;
   /**
    * A login for one private registry, read by RancherOnRke's servers at boot: `registry` (host[:port], one the
    * servers pull from) and one of `ssmParameter` (a SecureString) or `secretsManagerSecret`, by name or ARN, holding
    * JSON `{"username": "...", "password": "..."}`. It never enters user data or Terraform state.
    */
-  readonly registryCredentials?: { readonly registry: string; readonly ssmParameter?: string; readonly secretsManagerSecret?: string };
+  readonly registryCredentials?: {
+    /** The registry's host[:port], one the servers pull from. */
+    readonly registry: string;
+    /** An SSM SecureString parameter holding the login, by name or ARN. */
+    readonly ssmParameter?: string;
+    /** A Secrets Manager secret holding the login, by name or ARN. */
+    readonly secretsManagerSecret?: string;
+  };
 }
 
 /** The time budget of each wait of a deploy, in minutes (docs/settings.md, `timeouts.*`). */
@@ -181,6 +197,7 @@ export interface AlarmsProps {
 
 /** Options for the VPC a construct creates (rke-ha, docker); refused with an existing network. */
 export interface VpcProps {
+  /** VPC flow logs and where they go. @default none */
   readonly flowLogs?: {
     /** @default 'none' */
     readonly destination?: 'none' | 'cloudwatch' | 's3';
@@ -219,10 +236,15 @@ export interface BackupsProps {
    * @default false).
    */
   readonly restoreFrom?: {
+    /** The backup's file name, as the operator wrote it. */
     readonly file: string;
+    /** The bucket the file is in. @default this deployment's backup bucket */
     readonly bucket?: string;
+    /** Accept another hostname than the backup's deployment had. @default false */
     readonly newHostname?: boolean;
+    /** Accept a bucket without this project's record of its deployment. @default false */
     readonly unrecordedSource?: boolean;
+    /** A drill's restore: hold the restored Deployments' pods and delete every restored credential before Rancher starts. @default false */
     readonly disarm?: boolean;
   };
 }
@@ -237,13 +259,19 @@ export interface CommonDeploymentProps {
   readonly name?: string;
   /** AWS region of the stack's AWS provider. @default 'us-east-1' */
   readonly region?: string;
+  /** The Rancher release: channel, replicas, TLS, audit log, first login. */
   readonly rancher?: RancherProps;
+  /** Pinned versions of Rancher, RKE2, K3s and cert-manager. @default the project's pins */
   readonly versions?: VersionsProps;
+  /** An outbound HTTP(S) proxy. @default none */
   readonly proxy?: ProxyProps;
+  /** Registry and chart mirrors for an install without internet. @default none (public registries and charts) */
   readonly airGap?: AirGapProps;
+  /** How long each wait of a deploy may take. @default each wait's own budget */
   readonly timeouts?: TimeoutsProps;
   /** Ignored by RancherOnDocker (docs/backups.md, "The docker stack"). */
   readonly backups?: BackupsProps;
+  /** CloudWatch alarms and their SNS topic. @default on, with no subscriber */
   readonly alarms?: AlarmsProps;
 }
 
@@ -266,6 +294,7 @@ export interface PublicNameProps {
   readonly hostname?: string;
   /** The public Route53 hosted zone that holds `hostname`; may be a Terraform reference. Required unless `dns.mode` is `wildcard`. */
   readonly hostedZone?: string;
+  /** How Rancher's name comes to be: a Route53 record, or a wildcard DNS name for a trial. @default Route53 */
   readonly dns?: DnsProps;
 }
 
@@ -284,5 +313,6 @@ export interface AwsDeploymentProps extends CommonDeploymentProps, PublicNamePro
    * (every plan reads them back). May be a Terraform reference. @default []
    */
   readonly deployerArns?: readonly string[];
+  /** Flow logs and endpoints of the VPC the construct creates. @default no flow logs, no endpoints */
   readonly vpc?: VpcProps;
 }

@@ -7,6 +7,7 @@ import type { AwsDeploymentProps, RancherProps } from './props';
  * created; a Terraform reference is refused at synth.
  */
 export interface ExistingDockerNetworkProps {
+  /** The VPC (`ExistingVpc.fromId`). */
   readonly vpc: IExistingVpc;
   /** A public subnet (0.0.0.0/0 to an internet gateway). */
   readonly subnet: IExistingSubnet;
@@ -54,6 +55,7 @@ export interface RancherOnDockerProps extends AwsDeploymentProps {
     readonly finalSnapshot?: boolean;
     /** Create the volume from this snapshot (a restore). */
     readonly restoreSnapshotId?: string;
+    /** Scheduled EBS snapshots of the volume (Data Lifecycle Manager): Rancher's backups here. @default daily at 03:00 UTC, 7 kept */
     readonly snapshots?: {
       /** @default 24 */
       readonly intervalHours?: 1 | 2 | 3 | 4 | 6 | 8 | 12 | 24;

@@ -95,6 +95,7 @@ export class RancherOnDocker extends RancherDeployment {
   readonly loadBalancerDnsName?: string;
   /** The EBS volume holding /var/lib/rancher; its snapshots are the backups. */
   readonly dataVolumeId: string;
+  /** The id of the EC2 instance running the Rancher container (a Terraform reference); Rancher's data is on the data volume, not on it. */
   readonly instanceId: string;
   /** The alarms and their SNS topic (`alarms.enabled`). */
   readonly alarms?: DeploymentAlarms;

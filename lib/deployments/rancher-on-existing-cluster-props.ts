@@ -7,10 +7,12 @@ import type { DeploymentProps } from './props';
  * them with ExistingClusterAccess).
  */
 export interface RancherOnExistingClusterProps extends DeploymentProps {
+  /** cert-manager: installed from its chart, or the cluster's own. @default installed */
   readonly certManager?: {
     /** `false` when the cluster runs cert-manager already (then checked at plan time, never installed). @default true */
     readonly install?: boolean;
   };
+  /** The cluster's ingress controller Rancher's Ingress is served by. @default Traefik's (ingress-nginx's with TLS mode `rancher`) */
   readonly ingress?: {
     /**
      * IngressClass of the cluster's ingress controller (checked at plan time). A running deployment keeps the class its
@@ -31,6 +33,7 @@ export interface RancherOnExistingClusterProps extends DeploymentProps {
     /** The EKS cluster's name (its OIDC issuer, ARN and Pod Identity associations are read or made by that name). */
     readonly clusterName?: string;
   };
+  /** Where the Rancher record points. @default the ingress Service's load balancer */
   readonly dns?: {
     /** Load balancer hostname or IPv4 address for the record. @default read from the ingress Service at plan time */
     readonly target?: string;

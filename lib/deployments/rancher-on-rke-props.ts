@@ -62,6 +62,7 @@ export interface LoadBalancerProps {
  * before, and pass its ids.
  */
 export interface ExistingRkeNetworkProps {
+  /** The VPC (`ExistingVpc.fromId`). */
   readonly vpc: IExistingVpc;
   /** Public subnets (0.0.0.0/0 to an internet gateway), one per zone, covering every server's zone: the load balancers. */
   readonly loadBalancerSubnets: readonly IExistingSubnet[];
@@ -84,6 +85,7 @@ export interface RancherOnRkeProps extends AwsDeploymentProps {
   readonly allowQuorumLoss?: boolean;
   /** @default 'rke2' */
   readonly distribution?: 'rke2' | 'k3s';
+  /** k3s only: the RDS database K3s keeps its state in. @default a PostgreSQL `db.t4g.medium`, Multi-AZ */
   readonly datastore?: DatastoreProps;
   /**
    * Rancher's "small" tier or larger (4 vCPU / 16 GiB), a type of lib/config/instance-types.ts's table, of the
@@ -108,6 +110,7 @@ export interface RancherOnRkeProps extends AwsDeploymentProps {
    * without a proxy. @default false
    */
   readonly dualStack?: boolean;
+  /** What answers Rancher's name. @default a TCP NLB with deletion protection */
   readonly loadBalancer?: LoadBalancerProps;
   /** Use this VPC and these subnets instead of creating a network. @default a network of its own (vpcCidr) */
   readonly existingNetwork?: ExistingRkeNetworkProps;
@@ -142,5 +145,6 @@ export interface RancherOnRkeProps extends AwsDeploymentProps {
    * @default none
    */
   readonly profile?: 'cis';
+  /** rke2 only: scheduled etcd snapshots to an S3 bucket of the deployment's. @default every 6 hours, 28 kept */
   readonly etcdSnapshots?: EtcdSnapshotsProps;
 }

@@ -169,6 +169,7 @@ export class RancherOnRke extends RancherOnCluster {
   readonly serversPendingReplacement: Record<string, string[]>;
   /** The VPC the deployment created, or the existing one it uses (`existingNetwork`). */
   readonly network: PublicNetwork | ExistingNetwork;
+  /** The server nodes, server-0 first: one EC2 instance each, with its fixed address and held attributes. */
   readonly servers: readonly ServerNode[];
   /** The AWS region the deployment is in: `region`, or the stack's AWS provider's. */
   readonly region: string;

@@ -2,6 +2,7 @@ import { DataAwsRoute53Zone } from '@cdktf/provider-aws/lib/data-aws-route53-zon
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
 import { Construct } from 'constructs';
 
+/** A record's name, zone and addresses. */
 export interface ARecordProps {
   /** Existing public hosted zone, found by name. */
   readonly zoneName: string;
@@ -15,7 +16,9 @@ export interface ARecordProps {
 
 /** A plain A record in an existing public zone, for a fixed address rather than a load balancer. */
 export class ARecord extends Construct {
+  /** The A record. */
   readonly record: Route53Record;
+  /** The hosted zone it is in (looked up by `zoneName`). */
   readonly zone: DataAwsRoute53Zone;
 
   constructor(scope: Construct, id: string, props: ARecordProps) {

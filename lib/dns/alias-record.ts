@@ -2,6 +2,7 @@ import { DataAwsRoute53Zone } from '@cdktf/provider-aws/lib/data-aws-route53-zon
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
 import { Construct } from 'constructs';
 
+/** An alias record's name, zone and load balancer. */
 export interface AliasRecordProps {
   /** Existing public hosted zone, found by name (ignored when `zone` is given). */
   readonly zoneName?: string;
@@ -10,16 +11,23 @@ export interface AliasRecordProps {
   /** Fully qualified record name. */
   readonly recordName: string;
   /** Load balancer DNS name and hosted zone id. */
-  readonly target: { readonly dnsName: string; readonly zoneId: string };
+  readonly target: {
+    /** The load balancer's DNS name. */
+    readonly dnsName: string;
+    /** The load balancer's canonical hosted zone id (not the record's zone). */
+    readonly zoneId: string;
+  };
   /** A dual-stack target: an AAAA alias (`record-aaaa`) beside the A one. @default false */
   readonly ipv6?: boolean;
 }
 
 /** An A alias (and with `ipv6` an AAAA alias) from a name in an existing public zone to a load balancer. */
 export class AliasRecord extends Construct {
+  /** The A alias. */
   readonly record: Route53Record;
   /** The AAAA alias (`ipv6` only). */
   readonly ipv6Record?: Route53Record;
+  /** The hosted zone the records are in. */
   readonly zone: DataAwsRoute53Zone;
 
   constructor(scope: Construct, id: string, props: AliasRecordProps) {

@@ -7,6 +7,7 @@ import { TerraformLocal, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { ELB_HOSTNAME_PATTERN, IPV4_PATTERN, NLB_HOSTNAME_PATTERN } from './private/dns-target';
 
+/** A record's name and zone, and the target it points at. */
 export interface LoadBalancerRecordProps {
   /** Existing public hosted zone, found by name. */
   readonly zoneName: string;
@@ -33,9 +34,13 @@ export interface LoadBalancerRecordProps {
  * Exactly one of `alias`, `a` and `cname` has an instance.
  */
 export class LoadBalancerRecord extends Construct {
+  /** The hosted zone the record is in (looked up by `zoneName`). */
   readonly zone: DataAwsRoute53Zone;
+  /** The A alias, with an instance when the target is an AWS load balancer's hostname. */
   readonly alias: Route53Record;
+  /** The A record, with an instance when the target is an IPv4 address. */
   readonly a: Route53Record;
+  /** The CNAME, with an instance when the target is any other hostname. */
   readonly cname: Route53Record;
   /** The three records, for depends_on (two of them have no instance). */
   readonly records: Route53Record[];

@@ -30,11 +30,15 @@ export interface MemberHealthCheck {
   readonly port?: number;
 }
 
+/** A name answered by several members, and how each is checked. */
 export interface RoundRobinRecordsProps {
+  /** The hosted zone the records go in. */
   readonly zone: DataAwsRoute53Zone;
   /** Fully qualified record name. */
   readonly recordName: string;
+  /** The addresses the name resolves to, at least one; the first's record keeps the id `record`. */
   readonly members: readonly RoundRobinMember[];
+  /** What each member's HTTPS health check asks for. */
   readonly healthCheck: MemberHealthCheck;
   /** Prefix of the checks' Name tags. */
   readonly name: string;
@@ -57,7 +61,9 @@ export interface RoundRobinRecordsProps {
  * deleted before it is converted back.
  */
 export class RoundRobinRecords extends Construct {
+  /** One multivalue-answer A record per member, in the members' order. */
   readonly records: Route53Record[];
+  /** One health check per member, in the members' order. */
   readonly healthChecks: Route53HealthCheck[];
 
   constructor(scope: Construct, id: string, props: RoundRobinRecordsProps) {

@@ -20,6 +20,7 @@ export const upgradeSnapshotName = (name: string, version: string): string => `$
 /** Device name of the attachment. Nitro instances show it as an NVMe device; the bootstrap finds it by volume id. */
 export const DATA_DEVICE_NAME = '/dev/sdf';
 
+/** When Data Lifecycle Manager snapshots the volume, and how many it keeps. */
 export interface SnapshotSchedule {
   /** Hours between snapshots: 1, 2, 3, 4, 6, 8, 12 or 24. */
   readonly intervalHours: number;
@@ -29,12 +30,15 @@ export interface SnapshotSchedule {
   readonly retention: number;
 }
 
+/** The data volume's name, zone, size and snapshots. */
 export interface DataVolumeProps {
   /** Name tag, snapshot target tag and IAM name prefix. */
   readonly name: string;
   /** Same zone as the instance's subnet. */
   readonly availabilityZone: string;
+  /** Size in GiB (gp3, encrypted). */
   readonly sizeGb: number;
+  /** The volume's scheduled snapshots (its backups). */
   readonly snapshots: SnapshotSchedule;
   /** Create the volume from this snapshot. Changing it replaces the volume: a restore. */
   readonly snapshotId?: string;
@@ -51,8 +55,11 @@ export interface DataVolumeProps {
  * instead (unless turned off), which outlives the stack like the scheduled ones.
  */
 export class DataVolume extends Construct {
+  /** The EBS volume. */
   readonly volume: EbsVolume;
+  /** The Data Lifecycle Manager policy that snapshots it. */
   readonly policy: DlmLifecyclePolicy;
+  /** The role DLM acts with. */
   readonly role: IamRole;
 
   constructor(scope: Construct, id: string, props: DataVolumeProps) {
@@ -100,6 +107,7 @@ export class DataVolume extends Construct {
     });
   }
 
+  /** The volume's id. */
   get id(): string {
     return this.volume.id;
   }

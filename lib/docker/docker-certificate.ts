@@ -13,7 +13,9 @@ import { certificateFiles } from './private/rancher-container';
 const LEAF_VALIDITY_HOURS = 8_760;
 const LEAF_RENEWAL_HOURS = 720;
 
+/** The container's certificate choice and Rancher's name. */
 export interface DockerCertificateProps {
+  /** Where TLS ends and who issues the certificate (`docker.tls`, resolved). */
   readonly tls: DockerTlsSettings;
   /** Rancher's public name: the `ca` issuer signs a certificate for it. */
   readonly hostname: string;
@@ -42,6 +44,7 @@ export class DockerCertificate extends Construct {
   readonly caCertPem?: string;
   /** Changes whenever the served certificate changes; not secret (a digest of a certificate). */
   readonly fingerprint?: string;
+  /** The Terraform variables of the user's material this choice declared. */
   readonly variables: CertificateVariables;
 
   constructor(scope: Construct, id: string, props: DockerCertificateProps) {

@@ -7,9 +7,11 @@ import type { DockerTlsIssuer } from '../config/sections';
 /** The `/ping` probe that follows a successful `/cacerts` probe. */
 const PING_AFTER_CACERTS_MINUTES = 2;
 
+/** What Rancher's name is, and who signed the certificate the probes expect. */
 export interface DockerReadinessProps {
   /** Rancher's public name. */
   readonly hostname: string;
+  /** Who signed the served certificate: decides what the probe verifies it against. */
   readonly issuer: DockerTlsIssuer;
   /**
    * The CA the served certificate must chain to (`blank` with a private CA, `ca`).
@@ -34,6 +36,7 @@ export interface DockerReadinessProps {
  * present a certificate for the hostname signed by it.
  */
 export class DockerReadiness extends Construct {
+  /** The `/ping` probe: read when Rancher answered `pong` with the expected certificate. */
   readonly ping: DataHttp;
   /** `https://<hostname>`, derived from the probe so it is known only once Rancher answered. */
   readonly url: string;

@@ -7,6 +7,7 @@ import { RANCHER_KUBERNETES_RANGE, rancherLine } from '../config/versions';
 /** The CRD whose presence shows cert-manager is installed (Rancher's chart creates an Issuer). */
 export const CERT_MANAGER_CRD = 'issuers.cert-manager.io';
 
+/** What the cluster must offer: a Kubernetes version Rancher supports, the ingress class, and cert-manager if asked. */
 export interface ClusterPreflightProps {
   /** Rancher chart version; its line's Kubernetes range (RANCHER_KUBERNETES_RANGE) must contain the cluster's. */
   readonly rancherVersion: string;
@@ -26,8 +27,11 @@ const MINOR = 'try(tonumber(regex("^[0-9]+", self.minor)), -1)';
  * Helm releases also depend on `gates`, so the order is explicit.
  */
 export class ClusterPreflight extends Construct {
+  /** The API server's version, checked against the Rancher line's Kubernetes range. */
   readonly serverVersion: DataKubernetesServerVersion;
+  /** The IngressClass named, checked to exist. */
   readonly ingressClass: DataKubernetesResources;
+  /** cert-manager's CRD, checked to exist (`requireCertManager` only). */
   readonly certManager?: DataKubernetesResources;
   /** Everything the Helm releases must wait for. */
   readonly gates: ITerraformDependable[];

@@ -23,18 +23,38 @@ export const CLUSTER_ACCESS_VARIABLES = {
  * - `variables`: API server URL, CA and credentials as Terraform variables,
  *   for pipelines that hold them as secrets.
  */
-export type ExistingClusterAccessProps = { readonly kubeconfig: { readonly path: string; readonly context?: string } } | { readonly variables: true };
+export type ExistingClusterAccessProps =
+  | {
+      /** A kubeconfig file on the machine running Terraform. */
+      readonly kubeconfig: {
+        /** The file's path (`~` expanded there). */
+        readonly path: string;
+        /** One of its contexts. @default the file's current context */
+        readonly context?: string;
+      };
+    }
+  | {
+      /** API server URL, CA and credentials as Terraform variables. */
+      readonly variables: true;
+    };
 
 const V = CLUSTER_ACCESS_VARIABLES;
 
 /** The connection settings the Helm (`kubernetes` attribute) and Kubernetes providers share; Terraform expressions. */
 export interface ClusterConnection {
+  /** The kubeconfig file (`kubeconfig` access). */
   readonly configPath?: string;
+  /** The kubeconfig context (`kubeconfig` access). */
   readonly configContext?: string;
+  /** The API server's URL (`variables` access). */
   readonly host?: string;
+  /** The cluster CA, PEM (`variables` access). */
   readonly clusterCaCertificate?: string;
+  /** A bearer token, when the variables give one. */
   readonly token?: string;
+  /** A client certificate, PEM, when the variables give one. */
   readonly clientCertificate?: string;
+  /** The client certificate's key, PEM. */
   readonly clientKey?: string;
 }
 

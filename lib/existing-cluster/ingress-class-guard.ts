@@ -10,6 +10,7 @@ export const INGRESS_NGINX_CONTROLLER = 'k8s.io/ingress-nginx';
 /** `spec.controller` of an IngressClass served by Traefik (its chart's IngressClass template). */
 export const TRAEFIK_CONTROLLER = 'traefik.io/ingress-controller';
 
+/** The class the settings name, and what the guard compares it with. */
 export interface IngressClassGuardProps {
   /** The class the settings name now. */
   readonly className: string;
@@ -18,7 +19,12 @@ export interface IngressClassGuardProps {
   /** The Rancher version the last apply recorded running (an expression; "" when unknown). */
   readonly rancherRunning: string;
   /** Namespace and name of Rancher's Ingress (the chart's: `cattle-system/rancher`). */
-  readonly rancherIngress: { readonly namespace: string; readonly name: string };
+  readonly rancherIngress: {
+    /** The Ingress's namespace. */
+    readonly namespace: string;
+    /** The Ingress's name. */
+    readonly name: string;
+  };
 }
 
 /**
@@ -29,8 +35,11 @@ export interface IngressClassGuardProps {
  * of the default. Give `conditions` to the Rancher release: they are checked before it changes.
  */
 export class IngressClassGuard extends Construct {
+  /** The rules, for the Rancher release's preconditions. */
   readonly conditions: GuardCondition[];
+  /** Rancher's Ingress as the cluster has it (none on a new deployment). */
   readonly runningIngress: DataKubernetesResources;
+  /** The cluster's IngressClasses, with their controllers. */
   readonly ingressClasses: DataKubernetesResources;
 
   constructor(scope: Construct, id: string, props: IngressClassGuardProps) {

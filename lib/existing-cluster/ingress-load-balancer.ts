@@ -7,9 +7,15 @@ import { IPV4_PATTERN, dnsNameCondition } from '../dns/private/dns-target';
 /** The variable that overrides discovery; part of the stack's interface. */
 export const INGRESS_TARGET_VARIABLE = 'ingress_target';
 
+/** The ingress controller's Service, and its address when known up front. */
 export interface IngressLoadBalancerProps {
   /** The ingress controller's Service of type LoadBalancer. */
-  readonly service: { readonly namespace: string; readonly name: string };
+  readonly service: {
+    /** The Service's namespace. */
+    readonly namespace: string;
+    /** The Service's name. */
+    readonly name: string;
+  };
   /** The address, when known up front (default of the `ingress_target` variable). @default discovered */
   readonly target?: string;
 }
@@ -24,6 +30,7 @@ export interface IngressLoadBalancerProps {
 export class IngressLoadBalancer extends Construct {
   /** Hostname or IPv4 address (a Terraform expression, known at plan time). */
   readonly address: string;
+  /** The Service, read at plan time. */
   readonly service: DataKubernetesServiceV1;
 
   constructor(scope: Construct, id: string, props: IngressLoadBalancerProps) {

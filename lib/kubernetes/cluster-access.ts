@@ -8,8 +8,11 @@ import { withFullSource } from '../common/provider-source';
 export interface ClusterAccess {
   /** API server URL, e.g. https://<load balancer>:6443. */
   readonly host: string;
+  /** The cluster CA the API server's certificate chains to, PEM. */
   readonly clusterCaCertificate: string;
+  /** A client certificate the API server accepts, PEM. */
   readonly clientCertificate: string;
+  /** The client certificate's key, PEM (sensitive). */
   readonly clientKey: string;
 }
 

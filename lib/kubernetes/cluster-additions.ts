@@ -48,7 +48,12 @@ export interface ManifestOptions {
 }
 
 /** A Kubernetes object as the API takes it (`apiVersion`, `kind`, `metadata`, ...). */
-export type KubernetesObject = { readonly apiVersion: string; readonly kind: string } & { readonly [key: string]: Json };
+export type KubernetesObject = {
+  /** The object's API group and version (`v1`, `apps/v1`). */
+  readonly apiVersion: string;
+  /** The object's kind (`ConfigMap`). */
+  readonly kind: string;
+} & { readonly [key: string]: Json };
 
 /** A Helm release of `options.chart` (construct `helm-chart-<id>` in `scope`), installed after `after` and `options.dependsOn`. */
 export function helmChart(scope: Construct, id: string, options: HelmChartOptions, after: readonly ITerraformDependable[]): Release {

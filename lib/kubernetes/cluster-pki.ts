@@ -15,13 +15,17 @@ export const CA_VALIDITY_HOURS = 87_600;
  */
 export const ADMIN_VALIDITY_HOURS = CA_VALIDITY_HOURS;
 
+/** A CA made by Terraform: its certificate and key, PEM (in state: sensitive). */
 export interface CertificateAuthority {
+  /** The CA certificate, PEM. */
   readonly certPem: string;
+  /** The CA's private key, PEM (sensitive). */
   readonly privateKeyPem: string;
   /** The certificate resource (its `validity_end_time` is the CA's end). */
   readonly cert: SelfSignedCert;
 }
 
+/** The cluster whose CAs these are. */
 export interface ClusterPkiProps {
   /** Goes into the CA common names, to tell clusters apart. */
   readonly clusterName: string;
@@ -42,6 +46,7 @@ export class ClusterPki extends Construct {
   readonly clientCa: CertificateAuthority;
   /** Client certificate in `system:masters`, for the Helm/Kubernetes providers and the kubeconfig output. */
   readonly adminCertPem: string;
+  /** The admin certificate's private key, PEM (sensitive). */
   readonly adminKeyPem: string;
   /** The admin certificate resource (its `validity_end_time`, its address for a `-replace`). */
   readonly adminCert: LocallySignedCert;

@@ -31,20 +31,47 @@ export type GateCheck =
    * kube-apiserver static pod. A gate that fails says how many servers never
    * registered as a node, then `unregisteredHint` (where to look on them).
    */
-  | { readonly kind: 'servers'; readonly servers: number; readonly embeddedEtcd: boolean; readonly unregisteredHint?: string }
+  | {
+      /** Which gate. */
+      readonly kind: 'servers';
+      /** Server nodes that must be Ready. */
+      readonly servers: number;
+      /** The servers run etcd (RKE2): each must also be a voting member with a ready kube-apiserver. */
+      readonly embeddedEtcd: boolean;
+      /** Where to look on a server that never registered (printed when the gate fails). @default none */
+      readonly unregisteredHint?: string;
+    }
   /**
    * An Ingress of `ingressClass` passes a server-side dry run, i.e. every
    * admission webhook on Ingresses answers; first, when given, the webhook
    * configuration must exist or the controller must have a ready pod.
    */
   | {
+      /** Which gate. */
       readonly kind: 'admission';
+      /** The class of the dry-run Ingress. */
       readonly ingressClass: string;
+      /** A ValidatingWebhookConfiguration that must exist first. @default none */
       readonly webhook?: string;
-      readonly controller?: { readonly namespace: string; readonly kind: 'daemonset' | 'deployment'; readonly name: string };
+      /** The ingress controller's workload that must have a ready pod first. @default none */
+      readonly controller?: {
+        /** Its namespace. */
+        readonly namespace: string;
+        /** Its kind. */
+        readonly kind: 'daemonset' | 'deployment';
+        /** Its name. */
+        readonly name: string;
+      };
     }
   /** A cert-manager Certificate is Ready. */
-  | { readonly kind: 'certificate'; readonly namespace: string; readonly name: string }
+  | {
+      /** Which gate. */
+      readonly kind: 'certificate';
+      /** The Certificate's namespace. */
+      readonly namespace: string;
+      /** The Certificate's name. */
+      readonly name: string;
+    }
   /**
    * `plan` (a system-upgrade-controller Plan, YAML, named `planName` in
    * `planNamespace`) is applied, then every node (at least `servers`) runs
@@ -53,11 +80,17 @@ export type GateCheck =
    * its hash); the gate's service account needs a `grant` to apply and read Plans.
    */
   | {
+      /** Which gate. */
       readonly kind: 'upgrade';
+      /** The Plan, YAML. */
       readonly plan: string;
+      /** The Plan's name. */
       readonly planName: string;
+      /** The Plan's namespace. */
       readonly planNamespace: string;
+      /** The Kubernetes version every node must run. */
       readonly version: string;
+      /** Nodes that must run it, at least. */
       readonly servers: number;
     }
   /**
@@ -67,14 +100,29 @@ export type GateCheck =
    * `embeddedEtcd`, a voting etcd member; every node already upgraded by the
    * Plan's revision runs `version`.
    */
-  | { readonly kind: 'prepare'; readonly version: string; readonly servers: number; readonly embeddedEtcd: boolean }
+  | {
+      /** Which gate. */
+      readonly kind: 'prepare';
+      /** The version the Plan upgrades to. */
+      readonly version: string;
+      /** The servers of the cluster. */
+      readonly servers: number;
+      /** The servers run etcd (RKE2). */
+      readonly embeddedEtcd: boolean;
+    }
   /**
    * No pod was refused by Pod Security admission: the FailedCreate Events of every namespace are listed `rounds`
    * times, 10 s apart, and the first refusal fails the gate naming each controller refused. The gate's service
    * account needs `allowListingEvents`.
    */
-  | { readonly kind: 'admitted'; readonly rounds: number };
+  | {
+      /** Which gate. */
+      readonly kind: 'admitted';
+      /** How many times the Events are listed. */
+      readonly rounds: number;
+    };
 
+/** What the gates wait on before any runs, and where their image comes from. */
 export interface ReadinessGatesProps {
   /** The Kubernetes API answers (the API gate, or the preflight checks of an existing cluster). */
   readonly dependsOn: ITerraformDependable[];
@@ -82,11 +130,13 @@ export interface ReadinessGatesProps {
   readonly registry?: string;
 }
 
+/** One gate: its check, budget and order. */
 export interface GateProps {
   /** What the gate waits for; plain values (no Terraform references): they name the gate's release. */
   readonly check: GateCheck;
   /** The budget; the Job fails with a message once it is spent. */
   readonly minutes: number;
+  /** What must exist before the gate runs, besides the API. @default nothing more */
   readonly dependsOn?: ITerraformDependable[];
   /**
    * A value whose change replaces the gate's release, so the gate runs again
@@ -123,6 +173,7 @@ export { JOB_GRACE_SECONDS, HELM_GRACE_MINUTES, PROVIDER_GRACE_MINUTES } from '.
  * `depends_on` the gates they need.
  */
 export class ReadinessGates extends Construct {
+  /** The gates' namespace (`GATES_NAMESPACE`). */
   readonly namespace: NamespaceV1;
   private readonly serviceAccount: ServiceAccountV1;
   private readonly image: string;

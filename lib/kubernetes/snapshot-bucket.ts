@@ -36,6 +36,7 @@ export function rollSnapshotPrefixes(folder: string, name: string): string[] {
   return [`${folder}/${name}-roll-`, `${folder}/.metadata/${name}-roll-`];
 }
 
+/** The snapshot bucket's name, lifetime rules, logging, locking and readers. */
 export interface SnapshotBucketProps {
   /** Bucket name prefix (a random suffix makes it unique). */
   readonly namePrefix: string;
@@ -72,7 +73,12 @@ export interface SnapshotBucketProps {
    * (no versions, no writes). The grant names each account, whose own IAM decides which of its identities use it.
    * The bucket is SSE-S3, so no key policy is involved. @default none
    */
-  readonly readers?: { readonly accounts: readonly string[]; readonly objectPrefixes: readonly string[] };
+  readonly readers?: {
+    /** The AWS account ids. */
+    readonly accounts: readonly string[];
+    /** The key prefixes whose objects they may get. */
+    readonly objectPrefixes: readonly string[];
+  };
 }
 
 /**
@@ -89,6 +95,7 @@ export interface SnapshotBucketProps {
  * touches any of them.
  */
 export class SnapshotBucket extends Construct {
+  /** The S3 bucket (encrypted, versioned, public access blocked). */
   readonly bucket: S3Bucket;
   private readonly encryption: S3BucketServerSideEncryptionConfigurationA;
 
@@ -187,10 +194,12 @@ export class SnapshotBucket extends Construct {
     this.encryption.putRule([{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: kmsKeyArn }, bucketKeyEnabled: true }]);
   }
 
+  /** The bucket's ARN. */
   get arn(): string {
     return this.bucket.arn;
   }
 
+  /** The bucket's name. */
   get name(): string {
     return this.bucket.id;
   }

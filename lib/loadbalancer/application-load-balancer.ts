@@ -23,6 +23,7 @@ export const ALB_TARGET_KEEP_ALIVE_SECONDS = ALB_IDLE_TIMEOUT_SECONDS + 60;
 
 /** How the balancer tells a serving target: an HTTP GET on the target's port. */
 export interface AlbHealthCheck {
+  /** The path of the GET. */
   readonly path: string;
   /** HTTP status codes that count as healthy, e.g. `200` or `200-399`. */
   readonly matcher: string;
@@ -31,10 +32,13 @@ export interface AlbHealthCheck {
 /** Any answer of the ingress controller's default server proves it serves (it answers 404 for unknown hosts). */
 export const INGRESS_HEALTH_CHECK: AlbHealthCheck = { path: '/healthz', matcher: '200-404' };
 
+/** An ALB's name, place, certificate and targets: TLS ends here, HTTP goes on to the targets. */
 export interface ApplicationLoadBalancerProps {
   /** Name prefix; the balancer is `<name>-alb` (at most 32 characters). */
   readonly name: string;
+  /** The VPC of the subnets and the target groups. */
   readonly vpcId: string;
+  /** Public subnets in at least two zones (an ALB needs two). */
   readonly subnetIds: string[];
   /** ACM certificate served on 443. */
   readonly certificateArn: string;
@@ -76,7 +80,9 @@ const FIRST_TARGET_PORT = 80;
  * node. The ingress controller must trust those headers.
  */
 export class ApplicationLoadBalancer extends Construct {
+  /** The load balancer. */
   readonly lb: Lb;
+  /** The balancer's security group: 80/443 in, the target ports out. */
   readonly securityGroup: SecurityGroup;
   /** The target group the HTTPS listener forwards to. */
   readonly targetGroup: LbTargetGroup;
@@ -189,10 +195,12 @@ export class ApplicationLoadBalancer extends Construct {
     return this.listeners[0];
   }
 
+  /** The balancer's DNS name, for an alias record. */
   get dnsName(): string {
     return this.lb.dnsName;
   }
 
+  /** The balancer's canonical hosted zone id, for an alias record. */
   get zoneId(): string {
     return this.lb.zoneId;
   }

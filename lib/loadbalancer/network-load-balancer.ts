@@ -12,9 +12,11 @@ import { allowEgress, allowIngress, replaceableSecurityGroup } from '../network/
 import type { PortRule } from '../network/port-rule';
 import { type Metric, type MetricOptions, metricWith } from '../common/metric';
 
+/** One TCP port the balancer forwards, and who may connect to it. */
 export interface ForwardedPort {
   /** Listener and target port. */
   readonly port: number;
+  /** What the port serves, in its security group rules' descriptions (`Kubernetes API from admin networks`). */
   readonly description: string;
   /** Who may connect to the listener. */
   readonly from: Peer;
@@ -34,10 +36,13 @@ export interface ForwardedPort {
   readonly standbyTargetPorts?: readonly number[];
 }
 
+/** A TCP network load balancer's name, place, ports and targets. */
 export interface NetworkLoadBalancerProps {
   /** Load balancer name (at most 32 characters); target groups append the port. */
   readonly name: string;
+  /** The VPC of the subnets and the target groups. */
   readonly vpcId: string;
+  /** Public subnets, one per zone the targets are in. */
   readonly subnetIds: string[];
   /** TCP ports forwarded unchanged to the targets. */
   readonly ports: readonly ForwardedPort[];
@@ -74,9 +79,11 @@ export interface NetworkLoadBalancerProps {
  * balancer instead of from the world.
  */
 export class NetworkLoadBalancer extends Construct {
+  /** The load balancer. */
   readonly lb: Lb;
   /** The Elastic IPs on the balancer's subnet mappings, by subnet index (`elasticIps` only; else empty). */
   readonly elasticIps: readonly Eip[];
+  /** The balancer's own security group (NLBs take one): who may connect, and to which targets. */
   readonly securityGroup: SecurityGroup;
   /** By listener port, the target group the listener forwards to. */
   readonly targetGroups: ReadonlyMap<number, LbTargetGroup>;
@@ -209,10 +216,12 @@ export class NetworkLoadBalancer extends Construct {
     );
   }
 
+  /** The balancer's DNS name, for an alias record. */
   get dnsName(): string {
     return this.lb.dnsName;
   }
 
+  /** The balancer's canonical hosted zone id, for an alias record. */
   get zoneId(): string {
     return this.lb.zoneId;
   }

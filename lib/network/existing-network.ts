@@ -17,6 +17,7 @@ export type NodeEgress =
   /** Something else carries what they download (a proxy, a mirror): no route is required. */
   | 'provided';
 
+/** The VPC and subnets of a network that exists, and what the checks hold them to. */
 export interface ExistingNetworkProps {
   /** Literal ids throughout: the checks run at plan time only when AWS can be asked before anything is created. */
   readonly vpcId: string;
@@ -26,6 +27,7 @@ export interface ExistingNetworkProps {
   readonly nodeSubnetIds: readonly string[];
   /** Host number of each node's fixed address in its subnet. */
   readonly hostNumber: number;
+  /** How the nodes reach the internet: what the node subnets' routes are checked for. */
   readonly nodeEgress: NodeEgress;
   /** Subnets of a database subnet group: at least two zones. @default [] */
   readonly datastoreSubnetIds?: readonly string[];
@@ -77,10 +79,13 @@ interface ReadSubnet {
  * (which may return none) and falls back to `main_route_table_id`.
  */
 export class ExistingNetwork extends Construct {
+  /** The VPC, read from AWS. */
   readonly vpc: DataAwsVpc;
   /** The load balancers' subnets (PublicNetwork's `subnets`). */
   readonly subnets: readonly SubnetInfo[];
+  /** The nodes' subnets, node i in the i-th. */
   readonly nodeSubnets: readonly SubnetInfo[];
+  /** The database subnet group's subnets; empty without `datastoreSubnetIds`. */
   readonly datastoreSubnets: readonly SubnetInfo[];
   /** The route tables checked for an internet gateway: what internet-facing load balancers and Elastic IPs come after. */
   readonly internetAccess: ITerraformDependable[] = [];

@@ -13,8 +13,11 @@ import { ipv6SubnetCidr, type PublicNetwork, type SubnetInfo } from './public-ne
 /** The private subnets start at this sixteenth of the VPC range (the public ones at 0). */
 export const PRIVATE_SUBNET_OFFSET = 8;
 
+/** The network the private subnets are carved from, and their NAT gateways. */
 export interface PrivateSubnetsProps {
+  /** The VPC and public subnets (the NAT gateways sit in those). */
   readonly network: PublicNetwork;
+  /** Prefix of the Name tags. */
   readonly name: string;
   /**
    * One NAT gateway per zone (a zone outage keeps egress elsewhere), one for
@@ -38,6 +41,7 @@ export interface PrivateSubnetsProps {
  * public address; load balancers stay in the public subnets.
  */
 export class PrivateSubnets extends Construct {
+  /** The private subnets, one per zone of the network, in its zones' order. */
   readonly subnets: readonly SubnetInfo[];
   /** One route table per subnet, in the same order. */
   readonly routeTableIds: readonly string[];

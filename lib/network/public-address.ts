@@ -3,7 +3,9 @@ import { EipAssociation } from '@cdktf/provider-aws/lib/eip-association';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 
+/** The Elastic IP's name and the instance it goes to. */
 export interface PublicAddressProps {
+  /** The Elastic IP's Name tag. */
   readonly name: string;
   /** The instance to associate the address with; or later, with `associate` (when the instance needs the address first). */
   readonly instanceId?: string;
@@ -18,6 +20,7 @@ export interface PublicAddressProps {
  * public name (a wildcard DNS name embeds the address).
  */
 export class PublicAddress extends Construct {
+  /** The Elastic IP. */
   readonly eip: Eip;
   private associated?: EipAssociation;
 
@@ -34,11 +37,13 @@ export class PublicAddress extends Construct {
     return this.associated;
   }
 
+  /** The association; throws before `associate`. */
   get association(): EipAssociation {
     if (!this.associated) throw new Error(`${this.node.path} is not associated with an instance yet (associate)`);
     return this.associated;
   }
 
+  /** The public IPv4 address. */
   get ip(): string {
     return this.eip.publicIp;
   }

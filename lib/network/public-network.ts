@@ -10,6 +10,7 @@ import { Fn, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { cidrSubnet } from '../config/cidr';
 
+/** The VPC's range, zones and name, and whether it is dual-stack. */
 export interface PublicNetworkProps {
   /** VPC range. The subnets are its first `zoneCount` sixteenths. */
   readonly cidr: string;
@@ -30,7 +31,9 @@ export function ipv6SubnetCidr(vpc: Vpc, index: number): string {
   return Fn.cidrsubnet(vpc.ipv6CidrBlock, 8, index);
 }
 
+/** A subnet as the constructs consume it: its id, range and zone. */
 export interface SubnetInfo {
+  /** The subnet's id. */
   readonly id: string;
   /**
    * The subnet's range: a literal in a network the stack creates (fixed node
@@ -38,6 +41,7 @@ export interface SubnetInfo {
    * existing one (ExistingNetwork: `cidrhost` at plan time).
    */
   readonly cidr: string;
+  /** The subnet's availability zone (its name, `eu-west-1a`). */
   readonly availabilityZone: string;
 }
 
@@ -51,7 +55,9 @@ export interface SubnetInfo {
  * by mistake then reaches nothing instead of everything in the group.
  */
 export class PublicNetwork extends Construct {
+  /** The VPC. */
   readonly vpc: Vpc;
+  /** The public subnets, one per zone, in the zones' order. */
   readonly subnets: readonly SubnetInfo[];
   /** The VPC range, as given (a literal). */
   readonly cidr: string;

@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { stackAccount, stackPartition, stackRegion } from '../common/aws-context';
 import { accountAdministersStatement, StackKey } from '../common/stack-key';
 
+/** The parameters the nodes read at boot, and who may read and write them. */
 export interface BootParametersProps {
   /** Path prefix, e.g. `/rancher/prod/rke-ha`; must start with `/`. */
   readonly prefix: string;
@@ -57,7 +58,9 @@ export interface BootParametersProps {
 export class BootParameters extends Construct {
   /** The prefix, for the bootstrap script. */
   readonly prefix: string;
+  /** The SecureString parameters, one per value. */
   readonly parameters: readonly SsmParameter[];
+  /** The KMS key that encrypts them (and grows by grants: `StackKey`). */
   readonly key: StackKey;
 
   constructor(scope: Construct, id: string, props: BootParametersProps) {

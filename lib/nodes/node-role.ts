@@ -11,7 +11,9 @@ import { AGENT_MESSAGE_ACTIONS, SESSION_MANAGER_ACTIONS } from './ssm-agent-acti
 
 export { AGENT_MESSAGE_ACTIONS, SESSION_MANAGER_ACTIONS } from './ssm-agent-actions';
 
+/** What a node's instance role may read and write. */
 export interface NodeRoleProps {
+  /** Prefix of the role's and the instance profile's names. */
   readonly name: string;
   /**
    * SSM path of the parameters the node reads at boot, e.g. `/rancher/rke-ha`
@@ -40,7 +42,14 @@ export interface NodeRoleProps {
    * `ec2:CreateSnapshot` of that volume only, into a snapshot that carries the tag `tagKey: tagValue` as it is
    * created, and `ec2:CreateTags` only as part of that creation. @default none
    */
-  readonly volumeSnapshots?: { readonly volumeId: string; readonly tagKey: string; readonly tagValue: string };
+  readonly volumeSnapshots?: {
+    /** The volume's id. */
+    readonly volumeId: string;
+    /** The tag the snapshot must carry: its key. */
+    readonly tagKey: string;
+    /** The tag the snapshot must carry: its value. */
+    readonly tagValue: string;
+  };
 }
 
 /**
@@ -49,7 +58,9 @@ export interface NodeRoleProps {
  * nothing else (no AWS managed policy).
  */
 export class NodeRole extends Construct {
+  /** The IAM role the node acts as: Session Manager, its boot parameters and what the props ask for; no AWS managed policy. */
   readonly role: IamRole;
+  /** The instance profile that carries the role, for the instance. */
   readonly instanceProfile: IamInstanceProfile;
   /** Permissions granted apart from the profile; a node booting before them fails its first calls. */
   readonly grants: ITerraformDependable[];

@@ -13,8 +13,11 @@ import type { Peer } from '../network/peer';
 import type { PortRule } from '../network/port-rule';
 import { RKE2_SERVER_PORTS, SSH_PORT } from './private/ports';
 
+/** The nodes' security group: the VPC, the cluster's ports, and how far egress reaches. */
 export interface NodeSecurityGroupProps {
+  /** The VPC of the group. */
   readonly vpcId: string;
+  /** Prefix of the group's name. */
   readonly name: string;
   /** Node-to-node ports. @default RKE2_SERVER_PORTS */
   readonly clusterPorts?: readonly PortRule[];
@@ -47,6 +50,7 @@ export const egressRuleId = (cidr: string) => `egress-${cidr.replace(/[./]/g, '-
  * existing VPC) and one per network.
  */
 export class NodeSecurityGroup extends Construct {
+  /** The security group. */
   readonly securityGroup: SecurityGroup;
   /**
    * Every egress rule of the group, those added later included: Terraform
@@ -85,10 +89,12 @@ export class NodeSecurityGroup extends Construct {
     }
   }
 
+  /** The security group's id. */
   get id(): string {
     return this.securityGroup.id;
   }
 
+  /** Opens `rule`'s ports to `peer` (one ingress rule, construct id `id`). */
   allowFrom(id: string, rule: PortRule, peer: Peer): VpcSecurityGroupIngressRule {
     return allowIngress(this, id, this.securityGroup.id, rule, peer);
   }
@@ -111,6 +117,7 @@ export class NodeSecurityGroup extends Construct {
     return rule;
   }
 
+  /** Opens SSH to the admin networks (a Terraform list; both families on a dual-stack group). */
   allowSsh(adminCidrs: string[]): void {
     this.allowFrom(
       'ssh-admin',

@@ -40,6 +40,7 @@ export function imageOwner(os: ServerOperatingSystem, partition: AwsPartition = 
   return IMAGE_OWNERS[os][partition];
 }
 
+/** A pinned image, or the operating system and architecture to look the newest one up for. */
 export interface ServerImageProps {
   /** Use exactly this image instead of looking one up. @default the newest image of `operatingSystem` and `architecture` at the first apply */
   readonly amiId?: string;
@@ -72,6 +73,7 @@ export interface ServerImageProps {
 export class ServerImage extends Construct {
   /** The recorded image id (the record's `output`). */
   readonly id: string;
+  /** The record: a `terraform_data` that keeps the first image it was given (replace it to move on). */
   readonly record: TerraformData;
 
   constructor(scope: Construct, id: string, props: ServerImageProps = {}) {

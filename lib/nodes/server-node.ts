@@ -20,6 +20,7 @@ const REFERENCE_BYTES = 256;
  * pending.
  */
 export const HELD_ATTRIBUTES = ['ami', 'user_data', 'instance_type', 'key_name', 'subnet_id', 'private_ip'] as const;
+/** An attribute a running server keeps (see `ServerNode.staleAttributes`). @useDeclaredType */
 export type HeldAttribute = (typeof HELD_ATTRIBUTES)[number];
 
 /**
@@ -42,15 +43,23 @@ const IGNORED_ARGUMENTS = [
   'associate_public_ip_address',
 ];
 
+/** A server's image, size, place, role and user data. */
 export interface ServerNodeProps {
+  /** The instance's Name tag (`<deployment>-server-<n>`). */
   readonly name: string;
+  /** The image it launches (a recorded id: `ServerImage.id`). */
   readonly amiId: string;
+  /** The EC2 instance type. */
   readonly instanceType: string;
+  /** The subnet it runs in. */
   readonly subnetId: string;
   /** Fixed private address, so peers can find each other without a lookup. */
   readonly privateIp: string;
+  /** The security groups of its network interface. */
   readonly securityGroupIds: string[];
+  /** The instance profile of its role (`NodeRole.instanceProfile`). */
   readonly instanceProfileName: string;
+  /** The cloud-init user data, as text; the construct compresses it, and refuses it at synth above `USER_DATA_LIMIT_BYTES` gzipped. */
   readonly userData: string;
   /**
    * Give the instance a public IPv4 address at launch: a node in a public
@@ -99,6 +108,7 @@ export interface ServerNodeProps {
  * -replace` (docs/day-2.md, "Day 2").
  */
 export class ServerNode extends Construct {
+  /** The EC2 instance. */
   readonly instance: Instance;
   private readonly props: ServerNodeProps;
   /** The user data as sent to EC2 (gzip, base64), once: the instance and `staleAttributes` both refer to it. */
@@ -174,6 +184,7 @@ export class ServerNode extends Construct {
     }
   }
 
+  /** The instance's id. */
   get id(): string {
     return this.instance.id;
   }

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import type { GuardCondition } from '../common/deployment-guard';
 import { DEPLOYMENT_TAG } from '../common/private/tags';
 
+/** The deployment whose servers are counted, and how many the settings ask for. */
 export interface ServerQuorumProps {
   /** The deployment (`<name>-<stack>`): its servers are tagged with it and named `<deployment>-server-<n>`. */
   readonly deployment: string;
@@ -20,7 +21,9 @@ export interface ServerQuorumProps {
  * messages people read while rolling say so instead.
  */
 export class ServerQuorum extends Construct {
+  /** The deployment's servers that exist now, read at plan time. */
   readonly existing: DataAwsInstances;
+  /** The rule, for a precondition: the apply removes at most as many servers as etcd can lose. */
   readonly condition: GuardCondition;
 
   constructor(scope: Construct, id: string, props: ServerQuorumProps) {

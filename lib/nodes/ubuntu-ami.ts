@@ -3,6 +3,7 @@ import { ServerImage } from './server-image';
 
 export { CANONICAL_OWNER_ID, UBUNTU_2404_NAME } from './server-image';
 
+/** A pinned Ubuntu image, or the region to look the newest one up in. */
 export interface UbuntuAmiProps {
   /** Use exactly this image instead of looking one up. @default Canonical's newest Ubuntu 24.04 at the first apply */
   readonly amiId?: string;

@@ -4,7 +4,9 @@ import { Construct } from 'constructs';
 import { probeTiming } from '../common/private/http-retry';
 import type { ClusterAccess } from '../kubernetes/cluster-access';
 
+/** How the gate reaches the API server, and what it waits for first. */
 export interface ApiReadinessProps {
+  /** The API server's URL, CA and admin client certificate. */
   readonly access: ClusterAccess;
   /** What must exist before probing (the nodes, their load balancer registration). */
   readonly dependsOn: ITerraformDependable[];
@@ -18,6 +20,7 @@ export interface ApiReadinessProps {
  * access off) and verified against the cluster CA.
  */
 export class ApiReadiness extends Construct {
+  /** The probe of `/readyz`: the Helm releases depend on it. */
   readonly gate: DataHttp;
 
   constructor(scope: Construct, id: string, props: ApiReadinessProps) {

@@ -18,14 +18,17 @@ export const POD_IDENTITY_AGENT_ADDRESS = '169.254.170.23';
 /** The audience EKS's webhook projects IRSA tokens for, in every partition. */
 const IRSA_AUDIENCE = 'sts.amazonaws.com';
 
+/** The role's name, the EKS cluster and service account it trusts, and the buckets it writes and reads. */
 export interface BackupServiceAccountRoleProps extends Pick<BackupWriterProps, 'bucket' | 'restoreBucket'> {
   /** The deployment's prefix: the role is `<name>-rancher-backup`. */
   readonly name: string;
   /** The EKS cluster the operator runs on. */
   readonly clusterName: string;
+  /** How EKS hands the role to the service account: IRSA or Pod Identity. */
   readonly mechanism: EksIdentityMechanism;
   /** The operator's namespace and service account: the only identity the role trusts. */
   readonly namespace: string;
+  /** The operator's service account's name. */
   readonly serviceAccount: string;
 }
 
@@ -43,7 +46,9 @@ export interface BackupServiceAccountRoleProps extends Pick<BackupWriterProps, '
  * account, and an association of the service account with the role.
  */
 export class BackupServiceAccountRole extends Construct {
+  /** The role, trusting only the operator's service account on that cluster. */
   readonly role: IamRole;
+  /** The writer's grants on the bucket, as the role's inline policy. */
   readonly policy: IamRolePolicy;
   /** With `pod-identity`: what must exist before the operator's pod starts (EKS's webhook reads it at pod creation). */
   readonly association?: EksPodIdentityAssociation;

@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { stackPartition } from '../common/aws-context';
 import { BACKUP_FOLDER } from './backup-objects';
 
+/** The writer's name and the buckets it writes and reads. */
 export interface BackupWriterProps {
   /** The deployment's prefix: the user is `<name>-rancher-backup`. */
   readonly name: string;
@@ -67,6 +68,7 @@ export function backupStatements(scope: Construct, props: Pick<BackupWriterProps
   return statements;
 }
 
+/** The role's name and the one role that may assume it. */
 export interface BackupRoleProps {
   /** The deployment's prefix: the role is `<name>-rancher-backup`. */
   readonly name: string;
@@ -83,6 +85,7 @@ export interface BackupRoleProps {
  * (`grant`).
  */
 export class BackupRole extends Construct {
+  /** The backup role (sessions of an hour at most). */
   readonly role: IamRole;
   /** The node role's permission to assume it, and nothing else. */
   readonly assume: IamRolePolicy;

@@ -6,16 +6,25 @@ import { literalArgument } from '../common/terraform-template';
 export const CERT_MANAGER_REPOSITORY = 'https://charts.jetstack.io';
 export const CERT_MANAGER_NAMESPACE = 'cert-manager';
 
+/** cert-manager's chart version, repository, budget and proxy. */
 export interface CertManagerProps {
   /** Chart version, e.g. v1.21.1. */
   readonly version: string;
+  /** What must be ready before the install (the API, the readiness gates). @default nothing */
   readonly dependsOn?: ITerraformDependable[];
   /** Chart repository. @default CERT_MANAGER_REPOSITORY */
   readonly repository?: string;
   /** Budget of the install (and of an upgrade or uninstall), its startup check included. @default 10 */
   readonly minutes?: number;
   /** Outbound proxy for ACME and other egress of cert-manager's controller. */
-  readonly proxy?: { readonly http?: string; readonly https?: string; readonly noProxy: readonly string[] };
+  readonly proxy?: {
+    /** The proxy for HTTP. */
+    readonly http?: string;
+    /** The proxy for HTTPS. */
+    readonly https?: string;
+    /** Hosts and networks reached directly. */
+    readonly noProxy: readonly string[];
+  };
 }
 
 /**
@@ -23,6 +32,7 @@ export interface CertManagerProps {
  * serving (the chart's startupapicheck job), so Rancher's Issuer is accepted.
  */
 export class CertManager extends Construct {
+  /** The Helm release (CRDs included). */
   readonly release: Release;
 
   constructor(scope: Construct, id: string, props: CertManagerProps) {

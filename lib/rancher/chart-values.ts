@@ -3,9 +3,11 @@ import { CA_ISSUER_NAME, CA_ISSUER_SECRET, INGRESS_SECRET, tlsPlan } from '../tl
 import { literalArgument } from '../common/terraform-template';
 import { RANCHER_NAMESPACE } from './namespace';
 
+/** What the Rancher chart's values are made from: name, replicas, ingress, TLS, audit log, proxy, air gap. */
 export interface RancherChartInput {
   /** Rancher's public name (may be a Terraform token). */
   readonly hostname: string;
+  /** Rancher pods (the chart's `replicas`). */
   readonly replicas: number;
   /** Ingress class of the cluster's controller: `nginx` or `traefik`. */
   readonly ingressClassName: string;
@@ -15,6 +17,7 @@ export interface RancherChartInput {
    * build they are harmless for any other controller).
    */
   readonly ingressController?: 'ingress-nginx' | 'traefik';
+  /** Where TLS ends and who issues the certificate (`rancher.tls`, resolved). */
   readonly tls: TlsSettings;
   /** API audit log; off unless enabled. */
   readonly auditLog?: AuditLogSettings;
@@ -23,9 +26,19 @@ export interface RancherChartInput {
   /** Further manifests for the chart's `extraObjects` (e.g. ingress controller settings the stack owns). */
   readonly extraObjects?: readonly Record<string, unknown>[];
   /** Outbound proxy for Rancher (one URL for HTTP and HTTPS in the chart) and what bypasses it. */
-  readonly proxy?: { readonly url: string; readonly noProxy: readonly string[] };
+  readonly proxy?: {
+    /** The proxy's URL. */
+    readonly url: string;
+    /** Hosts and networks reached directly (the chart's `noProxy`). */
+    readonly noProxy: readonly string[];
+  };
   /** Air gap: system image registry and bundled system charts. */
-  readonly airGap?: { readonly systemDefaultRegistry?: string; readonly useBundledSystemChart?: boolean };
+  readonly airGap?: {
+    /** The registry of every system image (the chart's `systemDefaultRegistry`). @default none */
+    readonly systemDefaultRegistry?: string;
+    /** Use the system charts in Rancher's image (the chart's `useBundledSystemChart`). @default false */
+    readonly useBundledSystemChart?: boolean;
+  };
   /**
    * Whether Rancher manages the Kubernetes version of its own (local) RKE2/K3s
    * cluster: it would deploy a second system-upgrade-controller and its own

@@ -9,6 +9,7 @@ import { addCheck } from '../common/private/check';
 /** Construct id of the bootstrap resource inside FirstLogin: its address, also when it is forgotten. */
 const BOOTSTRAP_ID = 'bootstrap';
 
+/** The first login's switch, Rancher's name and password, and how it is reached. */
 export interface FirstLoginProps {
   /** Run the bootstrap. `false`: none, and one an earlier apply made is forgotten (never undone). */
   readonly enabled: boolean;
@@ -53,7 +54,9 @@ export interface FirstLoginProps {
  * `removed` block), and it is never configured when nothing uses it.
  */
 export class FirstLogin extends Construct {
+  /** The rancher2 provider in bootstrap mode, aliased (`providerAlias`). */
   readonly provider: Rancher2BootstrapProvider;
+  /** The `rancher2_bootstrap` resource; unset when off. */
   readonly bootstrap?: Rancher2Bootstrap;
   /** The admin API token (sensitive); unset when off. */
   readonly adminToken?: string;

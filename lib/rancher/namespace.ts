@@ -10,6 +10,7 @@ export const RANCHER_NAMESPACE = 'cattle-system';
  * so switching choices never creates or deletes the namespace Rancher runs in.
  */
 export class RancherNamespace extends Construct {
+  /** The namespace. */
   readonly namespace: NamespaceV1;
 
   constructor(scope: Construct, id: string, props: { readonly dependsOn: ITerraformDependable[] }) {

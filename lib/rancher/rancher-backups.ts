@@ -43,6 +43,7 @@ import { BackupRecord, RECORD_FOLDER, RestorePreflight } from './restore-preflig
 /** Rancher's chart repository, where the rancher-backup charts are published. */
 export const RANCHER_CHARTS_REPOSITORY = 'https://charts.rancher.io';
 
+/** The backups' schedule, bucket, readers, restore, and how the operator writes. */
 export interface RancherBackupsProps {
   /** The deployment's prefix (`<name>-<stack id>`): the bucket and the writer are named after it. */
   readonly name: string;
@@ -70,10 +71,15 @@ export interface RancherBackupsProps {
    * before Rancher starts (each @default false). Nothing is restored with `enabled` false. @default none
    */
   readonly restoreFrom?: {
+    /** The backup's file name. */
     readonly file: string;
+    /** Its bucket. @default this construct's bucket */
     readonly bucket?: string;
+    /** Accept another hostname than the backup's deployment had. @default false */
     readonly newHostname?: boolean;
+    /** Accept a bucket without this project's record. @default false */
     readonly unrecordedSource?: boolean;
+    /** A drill's restore: restored credentials deleted before Rancher starts. @default false */
     readonly disarm?: boolean;
   };
   /** The stack's region: the bucket's, which the operator reaches at `s3.<region>.<the partition's DNS suffix>`. */
@@ -115,7 +121,12 @@ export interface RancherBackupsProps {
    * pod-identity, RancherOnExistingCluster): no writer user, no key, no credential Secret. Not with `role`.
    * @default none: an IAM user with an access key (BackupWriter)
    */
-  readonly eks?: { readonly clusterName: string; readonly mechanism: EksIdentityMechanism };
+  readonly eks?: {
+    /** The EKS cluster's name. */
+    readonly clusterName: string;
+    /** IRSA or Pod Identity. */
+    readonly mechanism: EksIdentityMechanism;
+  };
 }
 
 type RestoreFrom = NonNullable<RancherBackupsProps['restoreFrom']>;
@@ -200,6 +211,7 @@ const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/tok
  * the recurring one.
  */
 export class RancherBackups extends Construct {
+  /** The backup bucket (versioned, encrypted; `prevent_destroy` unless `forceDestroyBucket`). */
   readonly bucket: SnapshotBucket;
   /** The EncryptionConfiguration the backups are encrypted with (sensitive): without it they cannot be restored. */
   readonly encryptionConfig?: string;

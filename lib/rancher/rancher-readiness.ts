@@ -11,14 +11,29 @@ export const RANCHER_CA_SECRET = 'tls-rancher';
 /** What the served certificate must chain to. */
 export type ReadinessTrust =
   /** Rancher's own CA, read from the cluster over the authenticated API. */
-  | { readonly kind: 'rancher-ca' }
+  | {
+      /** Which trust. */
+      readonly kind: 'rancher-ca';
+    }
   /** A CA the deployer provided (PEM, may be a Terraform reference). */
-  | { readonly kind: 'ca'; readonly caCertPem: string }
+  | {
+      /** Which trust. */
+      readonly kind: 'ca';
+      /** The CA certificate, PEM. */
+      readonly caCertPem: string;
+    }
   /** Public roots of the machine running Terraform. */
-  | { readonly kind: 'public' }
+  | {
+      /** Which trust. */
+      readonly kind: 'public';
+    }
   /** Not verifiable (Let's Encrypt staging): only the answer is checked. */
-  | { readonly kind: 'unverified' };
+  | {
+      /** Which trust. */
+      readonly kind: 'unverified';
+    };
 
+/** Rancher's name, what its certificate must chain to, and the budget of the probe. */
 export interface RancherReadinessProps {
   /** Rancher's public name. */
   readonly hostname: string;
@@ -36,6 +51,7 @@ export interface RancherReadinessProps {
  * expected CA. DNS not yet resolving, refused connections and 5xx are retried.
  */
 export class RancherReadiness extends Construct {
+  /** The probe of `https://<hostname>/ping`, read when it answers `pong`. */
   readonly ping: DataHttp;
   /** `https://<hostname>`, derived from the probe so it is known only once Rancher answered. */
   readonly url: string;

@@ -19,6 +19,7 @@ export const RANCHER_REPOSITORIES = {
 export type RancherRepository = keyof typeof RANCHER_REPOSITORIES;
 export const RANCHER_REPOSITORY = RANCHER_REPOSITORIES.stable;
 
+/** The Rancher chart's version, repository, values and order. */
 export interface RancherServerProps extends RancherChartInput {
   /** Chart version, e.g. 2.14.4. */
   readonly version: string;
@@ -45,7 +46,9 @@ export interface RancherServerProps extends RancherChartInput {
  * sensitive value, never as a literal in the synthesized files.
  */
 export class RancherServer extends Construct {
+  /** The Helm release. */
   readonly release: Release;
+  /** The generated bootstrap password (sensitive; a Terraform reference). */
   readonly bootstrapPassword: string;
 
   constructor(scope: Construct, id: string, props: RancherServerProps) {

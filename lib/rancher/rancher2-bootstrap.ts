@@ -2,6 +2,7 @@ import { TerraformResource, stringToHclTerraform, stringToTerraform, type Terraf
 import type { Construct } from 'constructs';
 import type { Rancher2BootstrapProvider } from './rancher2-provider';
 
+/** `rancher2_bootstrap`'s arguments, with the meta-arguments it takes. */
 export interface Rancher2BootstrapConfig extends Pick<TerraformMetaArguments, 'dependsOn' | 'lifecycle'> {
   /** The provider in bootstrap mode. */
   readonly provider: Rancher2BootstrapProvider;
@@ -23,6 +24,7 @@ export interface Rancher2BootstrapConfig extends Pick<TerraformMetaArguments, 'd
  * provider's business; outputs of them must be marked sensitive.
  */
 export class Rancher2Bootstrap extends TerraformResource {
+  /** The Terraform resource type, as cdktf's generated resources name it. */
   static readonly tfResourceType = 'rancher2_bootstrap';
 
   private readonly initialPassword: string;
@@ -47,6 +49,7 @@ export class Rancher2Bootstrap extends TerraformResource {
     return this.getStringAttribute('token');
   }
 
+  /** The admin API token's id (not secret). */
   get tokenId(): string {
     return this.getStringAttribute('token_id');
   }
@@ -61,6 +64,7 @@ export class Rancher2Bootstrap extends TerraformResource {
     return this.getStringAttribute('url');
   }
 
+  /** cdktf's hook: the resource's arguments as JSON. */
   protected synthesizeAttributes(): Record<string, unknown> {
     return {
       initial_password: stringToTerraform(this.initialPassword),
@@ -69,6 +73,7 @@ export class Rancher2Bootstrap extends TerraformResource {
     };
   }
 
+  /** cdktf's hook: the resource's arguments as HCL. */
   protected synthesizeHclAttributes(): Record<string, unknown> {
     const attribute = (value: unknown, storageClassType: string) => ({ value, isBlock: false, type: 'simple', storageClassType });
     const attributes = {

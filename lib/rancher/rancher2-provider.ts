@@ -9,6 +9,7 @@ import { PINS } from '../config/pins';
  */
 export const RANCHER2_PROVIDER_VERSION: string = PINS.rancher2Provider.version;
 
+/** The rancher2 provider's arguments in bootstrap mode. */
 export interface Rancher2BootstrapProviderConfig {
   /** Provider alias; the bootstrap resource names it. */
   readonly alias: string;
@@ -43,6 +44,7 @@ export const ENVIRONMENT_PROOF = { access_key: 'nil', secret_key: 'nil', token_k
  * is left to the environment (`ENVIRONMENT_PROOF`).
  */
 export class Rancher2BootstrapProvider extends TerraformProvider {
+  /** The provider's type, as cdktf's generated providers name it. */
   static readonly tfResourceType = 'rancher2';
 
   private _alias: string | undefined;
@@ -67,14 +69,17 @@ export class Rancher2BootstrapProvider extends TerraformProvider {
   }
 
   // cdktf reads `alias` for the provider's reference (`rancher2.<alias>`) and its meta-arguments.
+  /** The provider's alias (`rancher2.<alias>`). */
   get alias(): string | undefined {
     return this._alias;
   }
 
+  /** Sets the provider's alias. */
   set alias(value: string | undefined) {
     this._alias = value;
   }
 
+  /** cdktf's hook: the provider's arguments as JSON. */
   protected synthesizeAttributes(): Record<string, unknown> {
     return {
       alias: stringToTerraform(this._alias),
@@ -86,6 +91,7 @@ export class Rancher2BootstrapProvider extends TerraformProvider {
     };
   }
 
+  /** cdktf's hook: the provider's arguments as HCL. */
   protected synthesizeHclAttributes(): Record<string, unknown> {
     const attribute = (value: unknown, storageClassType: string) => ({ value, isBlock: false, type: 'simple', storageClassType });
     const attributes = {

@@ -7,7 +7,9 @@ import type { CertificateVariables } from '../tls/certificate-variables';
 import { CA_ISSUER_SECRET, INGRESS_SECRET, PRIVATE_CA_SECRET, type TlsPlan } from '../tls/tls-plan';
 import { addCheck } from '../common/private/check';
 
+/** The TLS choice, the user's material, and the namespace the Secrets go in. */
 export interface RancherTlsSecretsProps {
+  /** What the TLS choice needs (`TlsPlan`): which Secrets are made. */
   readonly plan: TlsPlan;
   /** Declared with (at least) the plan's `material`. */
   readonly certificates: CertificateVariables;

@@ -28,14 +28,26 @@ export function takeOutputFormat(env: NodeJS.ProcessEnv = process.env): OutputFo
   return requested === 'true' || requested === '1' ? 'hcl' : 'json';
 }
 
+/** One stack's folder after `writeStackOutput`: what a pipeline runs `terraform init` and `plan` in. */
 export interface StackOutput {
+  /** The stack's name (its id in the app: `rke-ha`, ...). */
   readonly stack: string;
   /** The stack's folder, a Terraform root module. */
   readonly directory: string;
   /** The Terraform file in it. */
   readonly file: string;
   /** Its input variables, as synthesized (names, defaults, sensitivity). */
-  readonly variables: Readonly<Record<string, { readonly default?: unknown; readonly sensitive?: boolean }>>;
+  readonly variables: Readonly<
+    Record<
+      string,
+      {
+        /** The variable's default; absent when a value must be given. */
+        readonly default?: unknown;
+        /** Terraform keeps the value out of plans and logs. */
+        readonly sensitive?: boolean;
+      }
+    >
+  >;
 }
 
 /**

@@ -11,7 +11,9 @@ import type { AcmSource } from './tls-plan';
 import { type Metric, type MetricOptions, metricWith } from '../common/metric';
 import { addCheck } from '../common/private/check';
 
+/** The ACM certificate a load balancer that ends TLS serves. */
 export interface LoadBalancerCertificateProps {
+  /** Where ACM's certificate comes from: your certificate imported, one your CA signs imported, or ACM's own (DNS validation). */
   readonly source: AcmSource;
   /** Rancher's public name (may be a Terraform token). */
   readonly hostname: string;

@@ -9,6 +9,7 @@ export const CERTIFICATE_VARIABLES = {
   caPrivateKey: 'tls_ca_private_key_pem',
 } as const;
 
+/** A piece of user certificate material, each a sensitive Terraform variable of its own. @useDeclaredType */
 export type CertificateMaterial = keyof typeof CERTIFICATE_VARIABLES;
 
 const DESCRIPTIONS: Record<CertificateMaterial, string> = {
@@ -71,6 +72,7 @@ export class CertificateVariables extends Construct {
     return value;
   }
 
+  /** Whether this material was requested (a variable of it declared). */
   has(material: CertificateMaterial): boolean {
     return this.values.has(material);
   }

@@ -36,10 +36,13 @@ export function acmSource(issuer: TlsSettings['issuer']): AcmSource | undefined 
  * constructs act on this plan instead of re-reading mode and issuer.
  */
 export interface TlsPlan {
+  /** Where TLS ends, as set. */
   readonly mode: TlsSettings['mode'];
+  /** Who issues the certificate, as set. */
   readonly issuer: TlsSettings['issuer'];
   /** TLS ends at an AWS load balancer (ALB with an ACM certificate). */
   readonly atLoadBalancer: boolean;
+  /** With TLS at the load balancer: where ACM's certificate comes from; none with Rancher's own CA. */
   readonly acm?: AcmSource;
   /** cert-manager is installed only when it issues something. */
   readonly certManager: boolean;
@@ -53,6 +56,7 @@ export interface TlsPlan {
   readonly caIssuer: boolean;
   /** The ingress controller must trust X-Forwarded-* from the load balancer. */
   readonly forwardedHeaders: boolean;
+  /** How the end-of-deploy probe verifies the certificate Rancher serves. */
   readonly trust: Trust;
   /**
    * Whether Rancher publishes a CA to the agents (`cacerts`): its own, or the
