@@ -31,6 +31,8 @@ module.exports = {
   tempDirName: `.stryker-tmp/${run}`,
   // The sandbox is a copy of what the tests read; what they never read is left out of the copy.
   ignorePatterns: [
+    // Another run's sandbox (runs side by side).
+    '/.stryker-tmp',
     '/dist',
     '/cdktf.out',
     '/drill.out',

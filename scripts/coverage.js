@@ -55,7 +55,10 @@ function folderTable(summary, base) {
 
 function main() {
   rmSync(summaryFile, { force: true });
+  // The caller's arguments first: jest's array options (--collectCoverageFrom, --coverageReporters) would take the
+  // words after them as their own values.
   const args = [
+    ...process.argv.slice(2),
     '--coverage',
     '--coverageProvider=v8',
     '--collectCoverageFrom=lib/**/*.ts',
@@ -65,7 +68,6 @@ function main() {
     '--coverageReporters=json-summary',
     '--coverageReporters=html',
     '--coverageReporters=text-summary',
-    ...process.argv.slice(2),
     '--selectProjects',
     'unit',
     'tools',
