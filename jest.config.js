@@ -44,6 +44,9 @@ const IGNORED = ['/node_modules/', '<rootDir>/__tests__/examples/'];
 /** @type {import('jest').Config} */
 module.exports = {
   maxWorkers: availableParallelism(),
+  // After jest's summary, the files over their tier's budget per case and the slowest files (docs/development.md,
+  // "The suite's shape"); it names them and never fails the run.
+  reporters: ['default', '<rootDir>/scripts/slow-files-reporter.js'],
   projects: [
     {
       ...shared,

@@ -1,4 +1,6 @@
 import { createReadStream } from 'node:fs';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 
 /**
@@ -146,24 +148,34 @@ export function countObjects(names: readonly string[]): BackupContents {
   return { objects, files, bytes: 0 };
 }
 
-/** Reads a downloaded backup file (gzip, then tar) and counts its objects. */
+/**
+ * Reads a downloaded backup file (gzip, then tar) and counts its objects. Through `pipeline`, which destroys every
+ * stream when one fails, and settled only once the file is closed (pipeline may settle first): a file that is not
+ * gzip, or an archive past the entry bound, leaves no descriptor open behind the refusal (piped by hand, the file's
+ * read stream stayed open).
+ */
 export async function readBackupFile(path: string): Promise<BackupContents> {
   const tar = new TarNames();
-  await new Promise<void>((done, fail) => {
-    const gunzip = createGunzip();
-    createReadStream(path)
-      .on('error', fail)
-      .pipe(gunzip)
-      .on('data', (chunk: Buffer) => {
-        try {
-          tar.push(chunk);
-        } catch (error) {
-          gunzip.destroy();
-          fail(error);
-        }
-      })
-      .on('error', (error: Error) => fail(new Error(`${path} is not a gzip archive the operator wrote (${error.message})`)))
-      .on('end', done);
+  const names = new Writable({
+    write(chunk: Buffer, _encoding, next) {
+      try {
+        tar.push(chunk);
+        next();
+      } catch (error) {
+        next(error as Error);
+      }
+    },
   });
+  const file = createReadStream(path);
+  try {
+    await pipeline(file, createGunzip(), names);
+  } catch (error) {
+    // Not events.once: the file's stream was destroyed with the error, which once() would throw again.
+    if (!file.closed) await new Promise<void>((closed) => file.once('close', () => closed()));
+    // zlib's errors carry its codes (Z_DATA_ERROR, Z_BUF_ERROR for a file cut short); the file's and the tar's pass as they are.
+    const { code, message } = error as NodeJS.ErrnoException;
+    if (String(code).startsWith('Z_')) throw new Error(`${path} is not a gzip archive the operator wrote (${message})`, { cause: error });
+    throw error;
+  }
   return { ...countObjects(tar.names), bytes: tar.bytes };
 }

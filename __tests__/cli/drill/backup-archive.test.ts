@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -111,6 +111,37 @@ describe('the names in a backup archive', () => {
       expect(contents.bytes).toBe(archive().length);
       writeFileSync(join(dir, 'plain.tar'), archive());
       await expect(readBackupFile(join(dir, 'plain.tar'))).rejects.toThrow('is not a gzip archive the operator wrote');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('leave no descriptor open behind a refusal: a file that is not gzip, a gzip file cut short, a file that is not there', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'backup-archive-'));
+    // The files of `dir` this process holds open (Linux: what each descriptor in /proc/self/fd links to).
+    const open = () =>
+      readdirSync('/proc/self/fd').flatMap((fd) => {
+        try {
+          const target = readlinkSync(`/proc/self/fd/${fd}`);
+          return target.startsWith(dir) ? [target] : [];
+        } catch {
+          return []; // closed between the listing and the look (the listing's own descriptor)
+        }
+      });
+    try {
+      // Larger than a read stream's first chunk, so the file is still being read when gunzip refuses it.
+      writeFileSync(join(dir, 'plain.tar'), Buffer.concat([archive(), Buffer.alloc(256 * 1024)]));
+      writeFileSync(join(dir, 'cut.tar.gz'), gzipSync(archive()).subarray(0, 40));
+      await expect(readBackupFile(join(dir, 'plain.tar'))).rejects.toThrow(
+        /plain\.tar is not a gzip archive the operator wrote \(incorrect header check\)$/,
+      );
+      expect(open()).toEqual([]);
+      await expect(readBackupFile(join(dir, 'cut.tar.gz'))).rejects.toThrow(
+        /cut\.tar\.gz is not a gzip archive the operator wrote \(unexpected end of file\)$/,
+      );
+      expect(open()).toEqual([]);
+      await expect(readBackupFile(join(dir, 'absent.tar.gz'))).rejects.toMatchObject({ code: 'ENOENT' });
+      expect(open()).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
