@@ -26,6 +26,8 @@ describe('membersWithoutNode', () => {
       ]),
     );
     expect(members[2]).toEqual({ name: '', peerURLs: ['https://10.0.2.10:2380'], isLearner: true });
+    // A voter's entry has no isLearner at all (proto JSON leaves a false field out).
+    expect(members.map((m) => m.isLearner)).toEqual([false, false, true]);
     expect(membersWithoutNode(members, nodes)).toEqual([]);
   });
 
@@ -49,5 +51,10 @@ describe('a dual-stack Node (an InternalIP of each family)', () => {
     expect(hasAddress(dual, '10.0.2.1')).toBe(false);
     const members = parseMembers(answer([{ ID: '3', peerURLs: ['https://10.0.2.10:2380'], isLearner: true }]));
     expect(membersWithoutNode(members, [dual])).toEqual([]);
+  });
+
+  it('stands a not-yet-annotated Node for a member that lists its address among several peer URLs (dual stack)', () => {
+    const members = parseMembers(answer([{ ID: '6', peerURLs: ['https://10.0.2.10:2380', 'https://[fd00:0:0:2::10]:2380'], isLearner: true }]));
+    expect(membersWithoutNode(members, [node('ip-10-0-2-10', '10.0.2.10')])).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import { unexpectedChanges } from '../../../cli/roll/plan-check';
+import type { SavedPlan } from '../../../cli/shared/terraform';
 
 // The shape of `terraform show -json <plan file>` (format 1.2): resource_changes, and the configuration with the
 // references of every expression, nested blocks as lists of expression maps.
@@ -65,5 +66,40 @@ describe('unexpectedChanges', () => {
     expect(unexpectedChanges(plan([['aws_instance.server-0_instance_4FD5C88A0', ['create']]]), [SERVER])).toEqual([
       'aws_instance.server-0_instance_4FD5C88A0 (create)',
     ]);
+  });
+
+  it('reads a plan as Terraform writes it: constant values beside references, an attachment naming its target group too', () => {
+    const SERVER_1 = 'aws_instance.server-1_instance_2E9E3769';
+    const real: SavedPlan = {
+      resource_changes: [
+        { address: SERVER, mode: 'managed', change: { actions: ['delete', 'create'] } },
+        { address: 'aws_lb_target_group_attachment.load-balancer_server-0-443_B7A36766', mode: 'managed', change: { actions: ['delete', 'create'] } },
+        { address: 'aws_lb_target_group_attachment.load-balancer_server-1-443_1', mode: 'managed', change: { actions: ['delete', 'create'] } },
+      ],
+      configuration: {
+        root_module: {
+          resources: [
+            // A constant is a string (`constant_value`), never walked into.
+            { address: SERVER, expressions: { instance_type: { constant_value: 'm6i.xlarge' }, tags: { constant_value: { Name: 'server-0' } } } },
+            {
+              // An attachment refers to its target group and to its server: it follows the server it names.
+              address: 'aws_lb_target_group_attachment.load-balancer_server-0-443_B7A36766',
+              expressions: {
+                port: { constant_value: 443 },
+                target_group_arn: { references: ['aws_lb_target_group.load-balancer_tg-443_1.arn', 'aws_lb_target_group.load-balancer_tg-443_1'] },
+                target_id: { references: [`${SERVER}.id`, SERVER] },
+              },
+            },
+            {
+              address: 'aws_lb_target_group_attachment.load-balancer_server-1-443_1',
+              expressions: { target_id: { references: [`${SERVER_1}.id`, SERVER_1] } },
+            },
+          ],
+        },
+      },
+    };
+    expect(unexpectedChanges(real, [SERVER])).toEqual(['aws_lb_target_group_attachment.load-balancer_server-1-443_1 (delete, create)']);
+    // Two servers replaced in one plan (the roll's --new-image record and a server): what follows either is accepted.
+    expect(unexpectedChanges(real, [SERVER, SERVER_1])).toEqual([]);
   });
 });
