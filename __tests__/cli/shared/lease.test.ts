@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import type { Kubectl } from '../../../cli/shared/kubectl';
-import { acquire, holderAlive, readLease, release, RESTART_LEASE, ROLL_LEASE } from '../../../cli/shared/lease';
+import { acquire, holderAlive, LeaseLost, markOut, newHolder, readLease, release, renew, RESTART_LEASE, ROLL_LEASE } from '../../../cli/shared/lease';
 import { MemoryLeases } from '../../helpers/memory-leases';
 
 // The restart Lease's acquisition and the holder check, in process (design notes, "Who may restart a server"): the
@@ -200,5 +200,113 @@ describe('holderAlive: one holder per living process', () => {
     expect(holderAlive(`${hostname()}/${parent}/2026-11-24T11:00:00.000Z`)).toBe(true);
     jest.spyOn(process, 'kill').mockImplementation(fail('ESRCH'));
     expect(holderAlive(`${hostname()}/${parent}/2026-11-24T11:00:00.000Z`)).toBe(false);
+  });
+});
+
+describe('renew and markOut: rewrites of the Lease we hold', () => {
+  it('a renewal moves the renew time and keeps the holder, the acquire time and the server out', () => {
+    const leases = withLease(ME, FRESH, '10.0.1.10');
+    renew(leases.asKubectl(), ME, NOW, RESTART_LEASE);
+    expect(held(leases).spec).toEqual({
+      holderIdentity: ME,
+      leaseDurationSeconds: 3600,
+      acquireTime: ACQUIRED,
+      renewTime: '2026-11-24T12:00:00.123000Z',
+    });
+    expect(held(leases).metadata.annotations).toEqual({ 'rancher-ha-aws/out': '10.0.1.10' });
+  });
+
+  it('markOut names the server out, and undefined clears it, keeping the holder', () => {
+    const leases = withLease(ME, FRESH);
+    markOut(leases.asKubectl(), ME, '10.0.2.10');
+    expect(held(leases).metadata.annotations).toEqual({ 'rancher-ha-aws/out': '10.0.2.10' });
+    markOut(leases.asKubectl(), ME, undefined);
+    expect(held(leases).metadata.annotations).toEqual({});
+    expect(held(leases).spec).toMatchObject({ holderIdentity: ME, acquireTime: ACQUIRED });
+  });
+
+  it('a Lease that is no longer ours stops the actor (LeaseLost, naming who holds it) and is left as it is', () => {
+    const taken = withLease(OTHER, FRESH, '10.0.1.10');
+    expect(() => renew(taken.asKubectl(), ME, NOW, RESTART_LEASE)).toThrow(LeaseLost);
+    expect(() => markOut(taken.asKubectl(), ME, undefined)).toThrow(`${OTHER} holds it now`);
+    expect(() => renew(withLease('', FRESH).asKubectl(), ME, NOW, RESTART_LEASE)).toThrow('nobody holds it now');
+    expect(() => renew(new MemoryLeases().asKubectl(), ME, NOW, RESTART_LEASE)).toThrow(/it was deleted\. Stopping here/);
+    expect(taken.writes).toBe(0);
+    expect(held(taken).metadata.annotations).toEqual({ 'rancher-ha-aws/out': '10.0.1.10' });
+  });
+
+  it('a concurrent write is read again and the renewal applied to it; a Lease that keeps changing stops with an error', () => {
+    const leases = withLease(ME, FRESH);
+    let conflicts = 1;
+    const once = recording(leases, (args) =>
+      args[0] === 'replace' && conflicts-- > 0
+        ? { ok: false, stdout: '', stderr: 'Error from server (Conflict): the object has been modified\n' }
+        : undefined,
+    );
+    renew(once.kubectl, ME, NOW, RESTART_LEASE);
+    expect(held(leases).spec.renewTime).toBe('2026-11-24T12:00:00.123000Z');
+    expect(once.calls.filter((call) => call[0] === 'replace')).toHaveLength(2);
+    const always = recording(leases, (args) =>
+      args[0] === 'replace' ? { ok: false, stdout: '', stderr: 'Error from server (Conflict): the object has been modified\n' } : undefined,
+    );
+    expect(() => renew(always.kubectl, ME, NOW, RESTART_LEASE)).toThrow(/Could not renew the lock .*kept changing/);
+    expect(always.calls.filter((call) => call[0] === 'replace')).toHaveLength(3);
+  });
+
+  it('a write refused for another reason stops with the error', () => {
+    const leases = withLease(ME, FRESH);
+    const { kubectl } = recording(leases, (args) =>
+      args[0] === 'replace' ? { ok: false, stdout: '', stderr: 'Error from server (Forbidden): leases is forbidden\n' } : undefined,
+    );
+    expect(() => renew(kubectl, ME, NOW, RESTART_LEASE)).toThrow(
+      /Could not write the lock \(Lease kube-system\/rancher-aws-server-restart\): .*Forbidden/,
+    );
+  });
+});
+
+describe('release: the lock given back', () => {
+  it('leaves the Lease with no holder, a one-second duration, no acquire time and no server out', () => {
+    const leases = withLease(ME, FRESH, '10.0.1.10');
+    release(leases.asKubectl(), ME, RESTART_LEASE);
+    const lease = held(leases);
+    expect(lease.spec).toEqual({ holderIdentity: '', leaseDurationSeconds: 1, renewTime: expect.stringMatching(/^\d{4}-\d\d-\d\dT[\d:]+\.\d{6}Z$/) });
+    expect(lease.metadata.annotations).toEqual({});
+  });
+
+  it('a Lease someone else holds, or none, is left alone', () => {
+    const taken = withLease(OTHER, FRESH, '10.0.1.10');
+    release(taken.asKubectl(), ME, RESTART_LEASE);
+    expect(taken.writes).toBe(0);
+    expect(held(taken).spec.holderIdentity).toBe(OTHER);
+    const none = new MemoryLeases();
+    release(none.asKubectl(), ME, RESTART_LEASE);
+    expect(none.get(RESTART_LEASE.name)).toBeUndefined();
+  });
+
+  it('a concurrent write is read again: released if still ours', () => {
+    const leases = withLease(ME, FRESH);
+    let conflicts = 1;
+    const { kubectl } = recording(leases, (args) =>
+      args[0] === 'replace' && conflicts-- > 0
+        ? { ok: false, stdout: '', stderr: 'Error from server (Conflict): the object has been modified\n' }
+        : undefined,
+    );
+    release(kubectl, ME, RESTART_LEASE);
+    expect(held(leases).spec.holderIdentity).toBe('');
+  });
+});
+
+describe('acquire: racing takers and the holder name', () => {
+  it('a Lease that changes under every one of three writes is not held, and says another taker wrote first', () => {
+    const leases = withLease(OTHER, STALE);
+    const { kubectl, calls } = recording(leases, (args) =>
+      args[0] === 'replace' ? { ok: false, stdout: '', stderr: 'Error from server (Conflict): the object has been modified\n' } : undefined,
+    );
+    expect(acquire(kubectl, ME, NOW, RESTART_LEASE)).toEqual({ held: false, holder: 'another taker (it wrote the Lease first)', renewed: '' });
+    expect(calls.filter((call) => call[0] === 'replace')).toHaveLength(3);
+  });
+
+  it('newHolder names this machine, this process and when it started', () => {
+    expect(newHolder()).toMatch(new RegExp(`^${hostname().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/${process.pid}/\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z$`));
   });
 });
