@@ -1,6 +1,18 @@
 import { hostname } from 'node:os';
 import type { Kubectl } from '../../../cli/shared/kubectl';
-import { acquire, holderAlive, LeaseLost, markOut, newHolder, readLease, release, renew, RESTART_LEASE, ROLL_LEASE } from '../../../cli/shared/lease';
+import {
+  acquire,
+  holderAlive,
+  LeaseLost,
+  markOut,
+  newHolder,
+  readLease,
+  release,
+  renew,
+  RESTART_LEASE,
+  restoredAtMs,
+  ROLL_LEASE,
+} from '../../../cli/shared/lease';
 import { MemoryLeases } from '../../helpers/memory-leases';
 
 // The restart Lease's acquisition and the holder check, in process (design notes, "Who may restart a server"): the
@@ -308,5 +320,34 @@ describe('acquire: racing takers and the holder name', () => {
 
   it('newHolder names this machine, this process and when it started', () => {
     expect(newHolder()).toMatch(new RegExp(`^${hostname().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/${process.pid}/\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z$`));
+  });
+});
+
+describe('after a restore from a snapshot', () => {
+  const answering = (answer: { ok: boolean; stdout: string; stderr: string }) => recording(new MemoryLeases(), () => answer);
+
+  it("restoredAtMs reads the restore record's restoredAt from ConfigMap kube-system/rancher-aws-restore", () => {
+    const { kubectl, calls } = answering({ ok: true, stdout: '2026-11-24T11:30:00Z\n', stderr: '' });
+    expect(restoredAtMs(kubectl)).toBe(Date.parse('2026-11-24T11:30:00Z'));
+    expect(calls).toEqual([['-n', 'kube-system', 'get', 'configmap', 'rancher-aws-restore', '-o', 'jsonpath={.data.restoredAt}']]);
+  });
+
+  it('no record, or one whose time does not parse, is never restored', () => {
+    expect(restoredAtMs(answering({ ok: false, stdout: '2026-11-24T11:30:00Z', stderr: 'Error from server (NotFound)\n' }).kubectl)).toBeUndefined();
+    expect(restoredAtMs(answering({ ok: true, stdout: 'yesterday', stderr: '' }).kubectl)).toBeUndefined();
+  });
+
+  it('a Lease renewed before the restore is taken whatever it marks, the mark cleared (a take-over too), held or not; one renewed since is not', () => {
+    const restoredAt = NOW.getTime() - 1800_000;
+    for (const takeOver of [false, true]) {
+      const before = withLease(OTHER, new Date(restoredAt - 60_000).toISOString(), '10.0.1.10');
+      expect(acquire(before.asKubectl(), ME, NOW, RESTART_LEASE, { restoredAtMs: restoredAt, takeOver })).toEqual({ held: true });
+      expect(held(before).spec.holderIdentity).toBe(ME);
+      expect(held(before).metadata.annotations).toEqual({});
+    }
+    const heldBefore = withLease(OTHER, new Date(restoredAt - 60_000).toISOString());
+    expect(acquire(heldBefore.asKubectl(), ME, NOW, RESTART_LEASE, { restoredAtMs: restoredAt })).toEqual({ held: true });
+    const since = withLease(OTHER, FRESH, '10.0.1.10');
+    expect(acquire(since.asKubectl(), ME, NOW, RESTART_LEASE, { restoredAtMs: restoredAt })).toMatchObject({ held: false, holder: OTHER });
   });
 });
