@@ -146,6 +146,7 @@ describe('coversWholeInternet', () => {
     [['0.0.0.0/1', '128.0.0.0/2', '192.0.0.0/3', 'garbage', '224.0.0.0/3x']],
     [['0.0.0.0/1', '128.0.0.1/1']],
     [Array.from({ length: 255 }, (_, i) => `${i}.0.0.0/8`)],
+    [['0.0.0.0/2', '128.0.0.0/1']],
   ])('is false for %j (a gap, or a malformed block ignored)', (blocks) => {
     expect(coversWholeInternet(blocks)).toBe(false);
   });
@@ -184,6 +185,8 @@ describe('parseCidr6, formatIpv6, coversWholeIpv6Internet', () => {
     ['2001:db8::', 'no prefix'],
     ['203.0.113.0/24', 'IPv4'],
     ['::ffff:203.0.113.0/120', 'an embedded IPv4 address'],
+    ['2001:db8::/32x', 'text after the prefix'],
+    ['1:2:3:4:5:6:7::8:9/128', 'nine groups beside ::'],
   ])('rejects %s: %s', (text) => {
     expect(parseCidr6(text)).toBeUndefined();
   });
@@ -203,5 +206,11 @@ describe('parseCidr6, formatIpv6, coversWholeIpv6Internet', () => {
     expect(coversWholeIpv6Internet(['::/1', '8000::/2', 'c000::/2'])).toBe(true);
     expect(coversWholeIpv6Internet(['::/1'])).toBe(false);
     expect(coversWholeIpv6Internet(['0.0.0.0/1', '128.0.0.0/1'])).toBe(false);
+  });
+
+  it('judges the IPv6 blocks in any order, a nested block not shrinking what is covered and a gap between halves counted', () => {
+    expect(coversWholeIpv6Internet(['8000::/1', '::/1'])).toBe(true);
+    expect(coversWholeIpv6Internet(['::/1', '::/2', '8000::/1'])).toBe(true);
+    expect(coversWholeIpv6Internet(['::/2', '8000::/1'])).toBe(false);
   });
 });

@@ -1,8 +1,11 @@
 import {
+  missingReleaseSums,
   RECORDED_SUMS,
   recordedRelease,
+  releaseArchitecture,
   releaseFileName,
   SUPPLIED_FILES,
+  suppliedSumProblems,
   type Architecture,
   type Distribution,
   type RecordedFile,
@@ -70,5 +73,51 @@ describe('recorded release sums', () => {
   it('no two files share a sum (a sum pasted into the wrong row; one installer may serve several releases)', () => {
     const sums = [...new Map(files().map(([, f]) => [f, f.sha256])).values()];
     expect(new Set(sums).size).toBe(sums.length);
+  });
+});
+
+describe('which release file a setting means, and whether it has a sum', () => {
+  it('an arm64 server architecture means the arm64 release; x86_64 or no setting means amd64', () => {
+    expect(releaseArchitecture('arm64')).toBe('arm64');
+    expect(releaseArchitecture('x86_64')).toBe('amd64');
+    expect(releaseArchitecture(undefined)).toBe('amd64');
+  });
+
+  it('the release files are named as upstream names them: k3s for amd64, k3s-arm64 for arm64, one tarball per architecture for RKE2', () => {
+    expect(releaseFileName('k3s', 'amd64')).toBe('k3s');
+    expect(releaseFileName('k3s', 'arm64')).toBe('k3s-arm64');
+    expect(releaseFileName('rke2', 'arm64')).toBe('rke2.linux-arm64.tar.gz');
+  });
+
+  it('a version whose release file has no sum, recorded or supplied, is refused with a message naming the file; a recorded or supplied one passes', () => {
+    expect(missingReleaseSums('k3s', 'v1.36.3+k3s1', 'arm64')).toBeUndefined();
+    expect(missingReleaseSums('k3s', 'v1.35.7+k3s1', 'arm64')).toContain('v1.35.7+k3s1 has no SHA-256 of k3s-arm64 for arm64 servers');
+    expect(missingReleaseSums('k3s', 'v1.35.8+k3s1', 'amd64')).toContain('no SHA-256 of k3s');
+    expect(missingReleaseSums('k3s', 'v1.35.8+k3s1', 'amd64', { 'v1.35.8+k3s1': { k3s: 'a'.repeat(64) } })).toBeUndefined();
+  });
+});
+
+describe('suppliedSumProblems', () => {
+  const k3s = recordedRelease('k3s', 'v1.36.3+k3s1')!.artifacts;
+
+  it('a supplied sum that agrees with the recorded one, for either architecture, is no problem', () => {
+    expect(suppliedSumProblems({ 'v1.36.3+k3s1': { k3s: k3s.amd64!.sha256, 'k3s-arm64': k3s.arm64!.sha256 } })).toEqual([]);
+  });
+
+  it('a supplied sum that contradicts the recorded one is refused at its path, for the architecture its file names', () => {
+    const problems = suppliedSumProblems({ 'v1.36.3+k3s1': { 'k3s-arm64': k3s.amd64!.sha256, k3s: k3s.arm64!.sha256 } });
+    expect(problems.map((p) => p.path)).toEqual([
+      ['v1.36.3+k3s1', 'k3s-arm64'],
+      ['v1.36.3+k3s1', 'k3s'],
+    ]);
+    expect(problems[0].message).toContain(`(${k3s.arm64!.sha256},`);
+    expect(problems[1].message).toContain(`(${k3s.amd64!.sha256},`);
+  });
+
+  it('a key that is no release version, and a file the servers do not install, are refused', () => {
+    expect(suppliedSumProblems({ '1.35': {}, 'v1.36.3+k3s1': { 'install.sh': 'a'.repeat(64) } })).toEqual([
+      expect.objectContaining({ path: ['1.35'], value: '1.35' }),
+      expect.objectContaining({ path: ['v1.36.3+k3s1', 'install.sh'], value: 'install.sh' }),
+    ]);
   });
 });

@@ -5,9 +5,19 @@ import {
   RKE2_INGRESS_NGINX_LAST_MINOR,
   VERSION_FORMATS,
   certManagerMinor,
+  primeOnly,
   rancherLine,
   rke2KubernetesMinor,
 } from '../../../lib/config/versions';
+
+describe('primeOnly', () => {
+  it("a Rancher patch above the line's last community patch is Prime only; that patch, and a line without a recorded last patch, are not", () => {
+    expect(primeOnly('2.14.4')).toBe(true);
+    expect(primeOnly('2.14.3')).toBe(false);
+    expect(primeOnly('2.99.0')).toBe(false);
+    expect(primeOnly('v2.14.4')).toBe(false);
+  });
+});
 
 describe('rke2KubernetesMinor', () => {
   it.each([
