@@ -37,7 +37,7 @@ export const COMMAND_HELP: Readonly<Record<string, string>> = {
              --name <name>     the throwaway's name (default: production's first 10 characters + -drill)
              --wait-minutes <n> budget for Rancher to answer /ping once the apply is done (default 10)
              --etcd            restore production's newest etcd snapshot instead (RKE2): on the throwaway's
-                               first server, with production's cluster token (docs/backups.md)
+                               first server, with production's cluster token (docs/drill.md)
              --dry-run         print the steps, what it creates, how long and what it costs; reads the
                                settings file only (no tool, no credentials), changes nothing`,
   acceptance: `  acceptance prove a throwaway deployment's whole life in your account (rke-ha, k8s-ha, docker): deploy (timed),

@@ -25,7 +25,7 @@ import { readableError } from '../shared/tool-output';
 
 // The acceptance run's migration phase (docker runs, `--only downstream,migrate --hosted-zone <zone>`): the docker
 // deployment, with the downstream cluster the downstream phase imported into it, is taken to rke-ha as
-// docs/backups.md, "From docker to rke-ha", tells users to: the "Rancher Backups" app installed in the docker
+// docs/docker-to-rke-ha.md, "From docker to rke-ha", tells users to: the "Rancher Backups" app installed in the docker
 // Rancher's local cluster, a Backup of rancher-resource-set-full encrypted to a bucket, the old deployment retired,
 // and a new rke-ha deployment (distribution k3s) restoring that file on its first apply at the same hostname. The
 // downstream cluster must then be Active on the new Rancher under the same cluster id.
@@ -233,7 +233,7 @@ export async function prepareMigration(dir: string, o: Parameters<typeof migrate
 
 /**
  * The rke-ha target's settings, from the docker run's (same name, region, tags, hostname, zone and Rancher version)
- * as docs/backups.md, "From docker to rke-ha", says: distribution k3s (the docker install's local cluster is K3s; a
+ * as docs/docker-to-rke-ha.md, "From docker to rke-ha", says: distribution k3s (the docker install's local cluster is K3s; a
  * K3s target needs no edit of the restored `local` cluster), the first-login bootstrap off (the restore brings the
  * docker Rancher's admin), the shared CA, and `backups.restoreFrom` the file in the run's bucket, which holds no
  * record of this project's (`unrecordedSource`: the version, hostname and key are the run's to match, and do).
@@ -282,7 +282,7 @@ function must(answer: RancherAnswer, what: string, ok: (status: number) => boole
 }
 
 /**
- * docs/backups.md step 2 on the docker Rancher, through its API with admin's token: the "Rancher Backups" app
+ * docs/docker-to-rke-ha.md step 2 on the docker Rancher, through its API with admin's token: the "Rancher Backups" app
  * installed in the `local` cluster (both charts, at the version the stacks pin), a Secret with the writer's key
  * and one with the EncryptionConfiguration, and a one-time Backup of rancher-resource-set-full, encrypted, to the
  * run's bucket; waited for until the operator names its file, which must then be in the bucket. The file's name.
@@ -344,7 +344,7 @@ export async function backupOnDocker(c: MigrateContext, support: MigrateSupport,
       kind: 'Backup',
       metadata: { name: MIGRATION_BACKUP },
       spec: {
-        // The basic set leaves out the Secrets Rancher needs (docs/backups.md).
+        // The basic set leaves out the Secrets Rancher needs (docs/docker-to-rke-ha.md).
         resourceSetName: 'rancher-resource-set-full',
         encryptionConfigSecretName: names.encryption,
         storageLocation: {
@@ -440,7 +440,7 @@ export interface MigratePhase extends MigrateContext {
 
 /**
  * The phase: the backup on the docker Rancher, the rke-ha target synthesized and checked (the same Rancher version),
- * the docker deployment retired (docs/backups.md: "retire the old deployment first", the same hostname), the target
+ * the docker deployment retired (docs/docker-to-rke-ha.md step 3: the same hostname, the old one first), the target
  * applied with the restore, and Rancher's answer at the same URL with the shared CA. The caller then requires the downstream cluster back under its id.
  */
 export async function migrateDocker(p: MigratePhase): Promise<void> {
@@ -461,7 +461,7 @@ export async function migrateDocker(p: MigratePhase): Promise<void> {
   const json = readModuleJson(dirs.target);
   const docker = readModuleJson(p.dockerDir);
   const problems = json ? p.moduleProblems(json, dirs.target) : [`no ${dirs.target}/cdk.tf.json`];
-  // docs/backups.md step 1: source and target run the same Rancher (a migration restores into the same version only).
+  // docs/docker-to-rke-ha.md step 1: source and target run the same Rancher (a migration restores into the same version only).
   const from = docker ? p.rancherVersion(docker, p.dockerDir, 'docker') : undefined;
   const to = json ? p.rancherVersion(json, dirs.target, 'rke-ha') : undefined;
   if (!from || !to || from.replace(/^v/, '') !== to.replace(/^v/, ''))

@@ -11,7 +11,7 @@ import type { ModuleState } from '../shared/terraform';
 import { readableError } from '../shared/tool-output';
 
 /**
- * The drill's `--etcd` path (docs/backups.md, "With --etcd"): production's newest etcd snapshot, found and read
+ * The drill's `--etcd` path (docs/drill.md, "With --etcd"): production's newest etcd snapshot, found and read
  * with the operator's credentials, copied into the throwaway's own snapshot bucket, and restored there on the
  * throwaway's first server with production's cluster token. Production is only read; the throwaway's servers get
  * no access to production's bucket or key.

@@ -6,7 +6,7 @@ import { StepFailed } from '../shared/throwaway';
 import { readableError } from '../shared/tool-output';
 
 /**
- * The drill's login into the restored Rancher (docs/backups.md, "Restore quarterly"). The restore brings
+ * The drill's login into the restored Rancher (docs/drill.md, "What it does"). The restore brings
  * production's users with production's passwords, which the drill does not hold, and the throwaway's first-login
  * bootstrap is off (a restore refuses it). So the drill makes a user of its own in the throwaway through the
  * throwaway's cluster-admin kubeconfig, as Rancher documents for local users (a User, then its password in a Secret of

@@ -14,7 +14,7 @@ import { Terraform } from '../shared/terraform';
 import { readableError } from '../shared/tool-output';
 import { initAndApply, localModuleProblems, readModuleJson, StepFailed, synthesize, waitForPing } from '../shared/throwaway';
 
-// The drill's phases (docs/backups.md, "Drill"), one function each: synth and apply of the throwaway, then either
+// The drill's phases (docs/drill.md, "What it does"), one function each: synth and apply of the throwaway, then either
 // the Rancher backup's (ping, login, compare) or, with --etcd, the snapshot's (restore, ping, compare). Each takes
 // the started drill (DrillRun) and adds what it saw to the report; drill.ts decides, states and closes the drill.
 

@@ -4,7 +4,7 @@ import { DOLLARS_PER_HOUR } from '../shared/hourly-cost';
 import { DRILL_PHASES, ETCD_PHASES, type DrillPhase } from './drill-report';
 import { defaultThrowawayName } from './drill-settings';
 
-/** What each step of a drill does, for the dry run (docs/backups.md, "Restore quarterly"). */
+/** What each step of a drill does, for the dry run (docs/drill.md, "What it does"). */
 const MEANINGS: Readonly<Record<'backup' | 'etcd', Partial<Record<DrillPhase, string>>>> = {
   backup: {
     synth:
@@ -27,7 +27,7 @@ const MEANINGS: Readonly<Record<'backup' | 'etcd', Partial<Record<DrillPhase, st
   },
 };
 
-/** How long a drill stands, in hours, at most as docs/backups.md ("How long") states it: about an hour, two with a slow restore. */
+/** How long a drill stands, in hours, at most as docs/drill.md ("How long") states it: about an hour, two with a slow restore. */
 const HOURS = [1, 2] as const;
 
 /**
@@ -64,7 +64,7 @@ export function drillPlan(props: {
   }
   lines.push(
     `  What it creates: a second ${props.stack} deployment with production's versions and sizes: a VPC with its subnets and NAT gateway, a network load balancer, the servers with their volumes, KMS keys, S3 buckets, IAM roles and instance profiles, SSM parameters, log groups; in its cluster cert-manager, rancher-backup and Rancher. No Route53 record.`,
-    `  How long: about an hour from apply to teardown, up to two (docs/backups.md, "How long").`,
+    `  How long: about an hour from apply to teardown, up to two (docs/drill.md, "How long").`,
     `  Cost: about ${low}-${high} with the default sizes (docs/cost.md's rke-ha month, by the hour); production's larger servers cost more for that time.`,
     `  Before it creates anything the drill reads production's state (terraform state pull in its module: no refresh, no lock, no write), checks that the settings file is production's, and lists production's bucket${props.etcd ? " (and reads the snapshot's first byte)" : ''}; a dry run does none of it.`,
     'Dry run: nothing was changed.',

@@ -137,7 +137,7 @@ describe("the acceptance run's docker → rke-ha migration", () => {
     expect(RESTORED_SECRET_PATTERN).toBe(SECRET_NAME_PATTERN);
     expect(w.acceptance.migrate.backedUpSecrets).toHaveLength(2);
     expect(w.acceptance.migrate.restoredSecrets).toEqual([]);
-    // docs/backups.md's route in order: the app, the Secrets and the Backup on docker, then docker torn down, then rke-ha.
+    // docs/docker-to-rke-ha.md's route in order: the app, the Secrets and the Backup on docker, then docker torn down, then rke-ha.
     const steps = r.requests.filter((q) => /action=install|resourcesets|secrets|backups/.test(q));
     const backups = '/k8s/clusters/local/apis/resources.cattle.io/v1';
     expect(steps).toEqual([
