@@ -80,8 +80,8 @@ describe('the README architecture diagram', () => {
   });
 });
 
-describe("the roll's sequence diagram (docs/day-2.md)", () => {
-  const diagram = only('docs/day-2.md');
+describe("the roll's sequence diagram (docs/roll.md)", () => {
+  const diagram = only('docs/roll.md');
 
   it('names the restart Lease and its out mark as the code writes them', () => {
     expect(diagram).toContain(`Lease kube-system/${SERVER_RESTART_LEASE}`);

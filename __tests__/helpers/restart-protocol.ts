@@ -526,7 +526,7 @@ export function steps(state: State, config: Config): Step[] {
       const resumeAt = ['take', 'read', 'start', 'stop-old'].includes(roll.pc) ? 'start' : roll.pc;
       add(`person resumes ${name}`, withActor(state, name, { alive: true, pc: resumeAt }));
     }
-    // A stopped roll: a person (docs/day-2.md) runs it again once what stopped it is fixed; it goes on as the same
+    // A stopped roll: a person (docs/roll.md) runs it again once what stopped it is fixed; it goes on as the same
     // holder (a Lease deleted meanwhile is created again, naming its server out again).
     const mayRetake = holds || state.lease === null || state.lease.holder === '' || (rules.restoredLease && state.lease.restored === true);
     if (roll.alive && roll.pc === 'stopped' && mayRetake && !blocked && roll.drained)
@@ -677,7 +677,7 @@ export function steps(state: State, config: Config): Step[] {
       add('server-0 finishes the re-encryption (reencrypt_finished, saved in the datastore)', withActor(state, ROTATION, { reencrypt: 'finished' }));
     // Run again from its folder (kill -9): a new process that succeeds its own Lease, deciding from the servers.
     if (!rotation.alive && rotation.pc !== 'done') add('person runs the rotation again', withActor(state, ROTATION, { alive: true, pc: 'read' }));
-    // Stopped (a server not back): a person repairs the server (docs/day-2.md), then runs it again.
+    // Stopped (a server not back): a person repairs the server (docs/recover.md), then runs it again.
     if (
       rotation.alive &&
       rotation.pc === 'stopped' &&
@@ -813,7 +813,7 @@ export function steps(state: State, config: Config): Step[] {
       add(`server-${i} is back`, withServer(state, i, 'up'));
       if (canFault) add(`fault: server-${i}'s restart hangs`, withServer(state, i, 'hung'), true);
     }
-    // A person repairs a hung server (docs/day-2.md, "When an operation stopped halfway": journal, restart or replace).
+    // A person repairs a hung server (docs/recover.md, "When an operation stopped halfway": journal, restart or replace).
     if (s === 'hung') add(`person repairs server-${i}`, withServer(state, i, 'up'));
     if (config.reboots && canFault && s === 'up' && state.servers.every((x) => x === 'up') && !aboutToRestart(state)) {
       // systemd starts at boot every timer enabled into timers.target (systemctl(1): `stop` leaves it enabled,
@@ -842,7 +842,7 @@ export function steps(state: State, config: Config): Step[] {
       : !['held', 'done', 'idle'].includes(holder.pc));
   if (lease && lease.fresh && lease.holder !== '' && !renewed)
     add(`time passes: ${lease.holder}'s Lease lapses`, { ...state, lease: { ...lease, fresh: false } });
-  // A person deletes the Lease by hand, as docs/day-2.md says to: once its holder is gone (a server replaced, a roll
+  // A person deletes the Lease by hand, as docs/recover.md says to: once its holder is gone (a server replaced, a roll
   // whose machine is lost). Deleting a Lease a living actor holds is outside the protocol.
   if (config.leaseFaults && canFault && lease && !renewed) add('fault: a person deletes the Lease by hand', { ...state, lease: null }, true);
   // A person's restore (rancher-aws-restore): only when no server answers. The snapshot may hold the Lease as the
@@ -858,7 +858,7 @@ export function steps(state: State, config: Config): Step[] {
         lease: { holder: rollIdentity(ROLL, rules), fresh: false, out: null, rv, restored: true },
       });
     if (config.leaseFaults) {
-      // Then, as docs/day-2.md says after a restore, a person rolls the servers (a roll that had finished runs anew).
+      // Then, as docs/recover.md says after a restore, a person rolls the servers (a roll that had finished runs anew).
       const thenRoll = (next: State) => (state.actors[ROLL]?.pc === 'done' ? withActor(next, ROLL, { pc: 'start', alive: true }) : next);
       add(
         "person restores from a snapshot holding an earlier roll's Lease, a server marked out",

@@ -23,7 +23,7 @@ describe('scripts/check-diagrams.mjs', () => {
     expect(lines.filter((l) => !l.startsWith('ok '))).toEqual([]);
     // The pictures the docs promise: the README's architecture and the roll's sequence, at least.
     expect(lines).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^ok README\.md:\d+ flowchart/), expect.stringMatching(/^ok docs\/day-2\.md:\d+ sequence$/)]),
+      expect.arrayContaining([expect.stringMatching(/^ok README\.md:\d+ flowchart/), expect.stringMatching(/^ok docs\/roll\.md:\d+ sequence$/)]),
     );
     expect(result.status).toBe(0);
   });

@@ -29,7 +29,7 @@ export function upgradeSumProblem(
   const supplied = section(section(base.versions).releaseSums) as Record<string, Record<string, string>>;
   if (releaseFileSum('rke2', from, architecture, supplied) !== undefined) return undefined;
   const file = `rke2.linux-${architecture}.tar.gz`;
-  return `The upgrade phase deploys RKE2 ${from} first and upgrades it to ${UPGRADE.to}. This project records no SHA-256 of ${from}'s ${file}, and the servers install nothing unverified: supply it in ${path ?? 'a --settings file'} from the release's sha256sum-${architecture}.txt after checking it (versions.releaseSums: { "${from}": { "${file}": <sha256> } }, docs/day-2.md, "Sums of a new release"), or pass --skip upgrade (the run then deploys ${UPGRADE.to}). Nothing was changed.`;
+  return `The upgrade phase deploys RKE2 ${from} first and upgrades it to ${UPGRADE.to}. This project records no SHA-256 of ${from}'s ${file}, and the servers install nothing unverified: supply it in ${path ?? 'a --settings file'} from the release's sha256sum-${architecture}.txt after checking it (versions.releaseSums: { "${from}": { "${file}": <sha256> } }, docs/upgrade.md, "Sums of a new release"), or pass --skip upgrade (the run then deploys ${UPGRADE.to}). Nothing was changed.`;
 }
 
 /** The tag on every AWS resource of an acceptance run (the provider's default_tags, through `tags`): its run id. */

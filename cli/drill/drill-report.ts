@@ -66,7 +66,7 @@ export const NOT_PROVEN: readonly string[] = [
 /** What a drill with `--etcd` cannot show, said in every such report. */
 export const ETCD_NOT_PROVEN: readonly string[] = [
   'Downstream clusters: their agents keep talking to production (the restored server-url names production\'s hostname, which the throwaway does not answer in DNS), so their reconnection after a real restore is not shown (docs/backups.md, "After a real restore: the downstream clusters").',
-  "A whole cluster: the snapshot was restored onto the throwaway's first server alone; its other servers were stopped, not joined to the restored cluster, so the rejoin of a real restore (rancher-aws-restore, docs/day-2.md) is not shown.",
+  "A whole cluster: the snapshot was restored onto the throwaway's first server alone; its other servers were stopped, not joined to the restored cluster, so the rejoin of a real restore (rancher-aws-restore, docs/recover.md) is not shown.",
   "The restored cluster with production's backup writer: the drill deleted the writer's key (cattle-resources-system/rancher-aws-backup-s3-*) and every Backup object before any workload of production could run, so that the restore cannot write to or prune production's backup bucket; a real restore keeps them.",
   'The restored cluster\'s identity is production\'s (its token, CAs and service-account key): it answered only inside its own network and at its own load balancer; a real restore in place of production is not shown (docs/drill.md, "With --etcd").',
   "Rancher's own backup: this drill restored the etcd snapshot; `npm run drill -- rke-ha` restores the newest Rancher backup.",

@@ -28,7 +28,7 @@ import { ModuleState, Terraform } from '../shared/terraform';
 import { disableOldTimers, enableDisabledTimers, TIMER_BUDGETS } from '../shared/renewal-transition';
 import { planSettledOn, upgradeInFlight } from '../shared/upgrade-state';
 
-/** The bounded budgets of the roll's waits (documented in docs/day-2.md "Rolling a server"). */
+/** The bounded budgets of the roll's waits (documented in docs/roll.md "Rolling a server"). */
 export const BUDGETS = {
   /** The on-demand snapshot through SSM (etcd) or RDS (K3s). */
   snapshotMs: 15 * 60_000,
@@ -115,7 +115,7 @@ class Stop extends Error {
 class StopDrained extends Stop {}
 
 /**
- * Replaces servers one at a time; see docs/day-2.md "Rolling a server". Returns the exit code. In steps: the
+ * Replaces servers one at a time; see docs/roll.md "Rolling a server". Returns the exit code. In steps: the
  * deployment read (readTarget), the servers chosen and the plan stated (planRoll), the roll's lock taken (takeLock),
  * then every server rolled under both Leases (rollUnderLeases).
  */
@@ -165,7 +165,7 @@ function readTarget(options: RollOptions): RollTarget | number {
       `${name} (${options.label}) runs RKE2 with ${servers.length} server: its only etcd member cannot be taken out, and a replacement has no peer to join (it stops and waits for a restore).`,
     );
     log(
-      'Grow to three servers first (nodeCount: 3, apply), roll, then shrink (docs/day-2.md "Shrinking, losing servers, restoring"); or replace it and restore from a snapshot. Nothing was changed.',
+      'Grow to three servers first (nodeCount: 3, apply), roll, then shrink (docs/grow.md "Shrinking"); or replace it and restore from a snapshot. Nothing was changed.',
     );
     return 2;
   }
@@ -581,7 +581,7 @@ async function holdRestartLease(c: LeaseContext, where: string): Promise<void> {
     // restart a server").
     if (restartLeaseAnswer(result) === 'refuse')
       throw new Stop(
-        `${result.holder} holds the servers' restart Lease (kube-system/${RESTART_LEASE.name}, renewed ${result.renewed}) with ${result.out} out of the cluster. Nothing was changed. If it is a roll whose machine is gone, resume it from its state file, or run \`roll --take-over\` once an hour has passed since its last renewal; if it is a server whose certificate renewal did not come back, see docs/day-2.md "When an operation stopped halfway".`,
+        `${result.holder} holds the servers' restart Lease (kube-system/${RESTART_LEASE.name}, renewed ${result.renewed}) with ${result.out} out of the cluster. Nothing was changed. If it is a roll whose machine is gone, resume it from its state file, or run \`roll --take-over\` once an hour has passed since its last renewal; if it is a server whose certificate renewal did not come back, see docs/recover.md "When an operation stopped halfway".`,
         3,
       );
     if (!other)
@@ -656,7 +656,7 @@ async function requireMembersAreServers(c: StepContext): Promise<void> {
   const stray = membersWithoutNode(parseMembers(result.output), serverNodes(nodes, c.servers));
   if (stray.length > 0) {
     throw new Stop(
-      `etcd has members no server Node stands for: ${stray.map((m) => `${m.name || '(unnamed)'} ${m.peerURLs.join(' ')}${m.isLearner ? ' (learner)' : ''}`).join(', ')}. ${c.server.name} was not touched: with a member that does not vote, taking one more out may lose quorum. Remove the stale member first (docs/day-2.md "Shrinking, losing servers, restoring"), then run the roll again.`,
+      `etcd has members no server Node stands for: ${stray.map((m) => `${m.name || '(unnamed)'} ${m.peerURLs.join(' ')}${m.isLearner ? ' (learner)' : ''}`).join(', ')}. ${c.server.name} was not touched: with a member that does not vote, taking one more out may lose quorum. Remove the stale member first (docs/recover.md "Shrinking, losing servers, restoring"), then run the roll again.`,
       2,
     );
   }
@@ -870,7 +870,7 @@ function requireHealthy(kubectl: Kubectl, servers: readonly Server[], k3s: boole
   if (unhealthy.length > 0) {
     const what = unhealthy.map((s) => describeHealth(nodes, s, k3s));
     throw new Stop(
-      `The cluster is not healthy and at full membership: ${what.join(', ')}. Nothing was changed. Bring it back first (docs/day-2.md "Shrinking, losing servers, restoring").`,
+      `The cluster is not healthy and at full membership: ${what.join(', ')}. Nothing was changed. Bring it back first (docs/recover.md "Shrinking, losing servers, restoring").`,
     );
   }
 }

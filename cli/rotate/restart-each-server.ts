@@ -72,7 +72,7 @@ export function otherRotationUnfinished(
   return true;
 }
 
-/** The bounded budgets of the rotations' waits (docs/day-2.md "Rotating the cluster token"). */
+/** The bounded budgets of the rotations' waits (docs/rotate.md "Rotating the cluster token"). */
 export const ROTATE_BUDGETS = {
   /** One SSM command on a server (a status, the rotation, the token file, the restart asked). */
   commandMs: 5 * 60_000,

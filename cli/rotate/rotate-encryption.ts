@@ -118,7 +118,7 @@ export function nextEncryptionStep(views: readonly EncryptionView[], record: Pic
 type Context = UnderLease;
 
 /**
- * Rotates the secrets-encryption key of an rke-ha deployment on RKE2; see docs/day-2.md "Rotating the
+ * Rotates the secrets-encryption key of an rke-ha deployment on RKE2; see docs/rotate.md "Rotating the
  * secrets-encryption key". Returns the exit code.
  */
 export async function rotateEncryptionKey(options: RotateOptions): Promise<number> {
@@ -211,7 +211,7 @@ async function firstRecord(c: Context): Promise<RotateEncryptionRecord> {
     );
   if (first.kind === 'refuse' || first.kind === 'reencrypting')
     throw new Stop(
-      `${first.kind === 'refuse' ? first.reason : `${first.server} is re-encrypting (a rotation under way)`}. Nothing was changed. A rotation left half done: restart, one at a time and each only once every server is Ready and a voter, the servers whose active key is not the newest (\`systemctl restart rke2-server\` through aws ssm start-session), or run \`rotate encryption-key\` again from the folder of the run that started it; then run this again (docs/day-2.md "Rotating the secrets-encryption key").`,
+      `${first.kind === 'refuse' ? first.reason : `${first.server} is re-encrypting (a rotation under way)`}. Nothing was changed. A rotation left half done: restart, one at a time and each only once every server is Ready and a voter, the servers whose active key is not the newest (\`systemctl restart rke2-server\` through aws ssm start-session), or run \`rotate encryption-key\` again from the folder of the run that started it; then run this again (docs/rotate.md "Rotating the secrets-encryption key").`,
       2,
     );
   return {
@@ -273,7 +273,7 @@ async function runStep(c: Context, step: Exclude<EncryptionStep, { kind: 'done' 
   switch (step.kind) {
     case 'refuse':
       throw new Stop(
-        `${step.reason}. Nothing more was done; look at \`rke2 secrets-encrypt status\` and \`journalctl -u rke2-server\` there, then run the rotation again (docs/day-2.md "Rotating the secrets-encryption key").`,
+        `${step.reason}. Nothing more was done; look at \`rke2 secrets-encrypt status\` and \`journalctl -u rke2-server\` there, then run the rotation again (docs/rotate.md "Rotating the secrets-encryption key").`,
       );
     case 'rotate': {
       c.log(`${step.server}: rke2 secrets-encrypt rotate-keys (a new key, every Secret rewritten with it).`);

@@ -49,7 +49,7 @@ export async function snapshotAfterTokenRotation(o: RotationSnapshot): Promise<b
   const older =
     `Every etcd snapshot taken before ${o.rotatedAt} (the scheduled etcd-snapshot-*, the roll's ${o.name}-roll-*, any other) holds ` +
     `the cluster's bootstrap data under the old token, saved in ${o.tokenFile}: to restore one of them, write that token into ` +
-    `/etc/rancher/rke2/token on the server before \`rancher-aws-restore --snapshot <name>\` (docs/day-2.md "Rotating the cluster token"), ` +
+    `/etc/rancher/rke2/token on the server before \`rancher-aws-restore --snapshot <name>\` (docs/rotate.md "Rotating the cluster token"), ` +
     `and keep the file until the last of them has expired.`;
   let failure: string;
   try {

@@ -150,7 +150,7 @@ function newSecret(): string {
 
 const stamp = () => new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
 
-/** Rotates the cluster token of an rke-ha deployment; see docs/day-2.md "Rotating the cluster token". Returns the exit code. */
+/** Rotates the cluster token of an rke-ha deployment; see docs/rotate.md "Rotating the cluster token". Returns the exit code. */
 export async function rotate(options: RotateOptions): Promise<number> {
   const { log } = options;
   const file = new StateFile<RotateRecord>(stateFilePath(options.dir, 'rotate'));

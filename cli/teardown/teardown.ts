@@ -142,7 +142,7 @@ export function describeTeardown(plan: TeardownPlan, keep: boolean, record: Tear
 const describeStore = (s: Store) => `${s.kind === 'bucket' ? 'S3 bucket' : s.kind === 'log-group' ? 'log group' : 'KMS key'} ${s.id}`;
 
 /**
- * Tears a deployment down from any state; see docs/deploy.md "Destroy". Returns the exit code. In steps: the state
+ * Tears a deployment down from any state; see docs/teardown.md "Tear down". Returns the exit code. In steps: the state
  * read and the deployment chosen (readTarget), the plan stated and confirmed (confirmTeardown), what --keep-snapshots
  * saves written (writeSaves), the run recorded (recordRun), the guards lifted and the module destroyed
  * (destroyModule), then the stores deleted and the record finished (finishTeardown).

@@ -307,7 +307,7 @@ describe('Rancher backups over time (before/after synth pairs)', () => {
     // A new name: the provider marks `name` RequiresReplace, so Terraform replaces the release and a new Job applies the Backup.
     expect(after.locals![local]).not.toBe(before.locals![local]);
     expect(after.locals![local]).toMatch(/^rancher-aws-scheduled-backup-\$\{substr\(sha256\(jsonencode\(\["[0-9a-f]{64}", .*\]\)\), 0, 10\)\}$/);
-    // The backup freshness alarm follows the schedule (its window, docs/day-2.md "Alarms").
+    // The backup freshness alarm follows the schedule (its window, docs/lifetimes.md "Alarms").
     expect(changed('aws_cloudwatch_metric_alarm')).toEqual([expect.stringMatching(/^alarms_rancher-backups_alarm_/)]);
     const moving = ['helm_release', 'aws_cloudwatch_metric_alarm'];
     for (const type of Object.keys({ ...before.resource, ...after.resource }).filter((t) => !moving.includes(t)))

@@ -67,7 +67,7 @@ describe('k8s-ha stack with no k8sHa settings (kubeconfig ~/.kube/config)', () =
       'helm_release',
       'kubernetes_cluster_role_binding_v1',
       'kubernetes_cluster_role_v1',
-      // The chart versions the apply installed, which the next plan reads (docs/day-2.md, "Upgrading").
+      // The chart versions the apply installed, which the next plan reads (docs/upgrade.md, "Upgrading").
       'kubernetes_config_map_v1',
       'kubernetes_namespace_v1',
       'kubernetes_role_binding_v1',

@@ -181,7 +181,7 @@ describe('rke-ha day 2: ingress-nginx to Traefik as one apply (what the guard st
     expect(rancher.depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/^helm_release\.readiness-gates_ingress-ready_/)]));
     // So one apply cannot move a running deployment: the gate times out (the servers run ingress-nginx until rolled),
     // and each server the roll replaces then restarts RKE2 with Traefik alone, one at a time, while the others keep
-    // ingress-nginx. RKE2's migration runs both side by side first (docs/day-2.md, "Off ingress-nginx").
+    // ingress-nginx. RKE2's migration runs both side by side first (docs/ingress-migration.md, "Off ingress-nginx").
     expect(JSON.stringify(named('resource.helm_release.readiness-gates_ingress-ready'))).toContain('rke2-traefik');
   });
 });

@@ -206,7 +206,7 @@ const FORWARD: ((w: World) => void)[] = [
   ...SERVERS.map((i) => (w: World) => w.roll(i)),
 ];
 
-/** The way back from where a move stopped (docs/day-2.md): one step at a time, rolling where user data changed. */
+/** The way back from where a move stopped (docs/ingress-migration.md): one step at a time, rolling where user data changed. */
 function goBack(w: World): void {
   const back: Record<Step, Step | undefined> = { done: 'moved', moved: 'beside', beside: 'none', none: undefined };
   for (let step = back[w.step]; step !== undefined; step = back[step]) {

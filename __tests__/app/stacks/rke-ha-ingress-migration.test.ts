@@ -4,7 +4,7 @@ import { blockDifference, resources, type TerraformJson, userDataOf } from '../.
 import { synth, NGINX, WILDCARD, with_ } from './rke-ha-day2.setup';
 
 /**
- * The synthesized pairs of a move off ingress-nginx (rkeHa.ingressMigration, docs/day-2.md "Off ingress-nginx"):
+ * The synthesized pairs of a move off ingress-nginx (rkeHa.ingressMigration, docs/ingress-migration.md "Off ingress-nginx"):
  * exactly which blocks each step changes. The guard that orders the steps is evaluated by terraform in
  * rke-ha-ingress-migration.tools.test.ts.
  */

@@ -50,7 +50,7 @@ describe('roll snapshots in the etcd snapshot bucket', () => {
     expect(roll).toContain('rke2 etcd-snapshot save --name ${snapshot}');
   });
 
-  it('K3s has no snapshot bucket (its roll snapshots are RDS snapshots; docs/day-2.md says how to remove them)', () => {
+  it('K3s has no snapshot bucket (its roll snapshots are RDS snapshots; docs/roll.md says how to remove them)', () => {
     expect(lifecycle(synth({ rkeHa: { distribution: 'k3s' } }))).toEqual([]);
   });
 });

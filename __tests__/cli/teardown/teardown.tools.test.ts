@@ -182,13 +182,13 @@ describe.each(Object.keys(VARIANTS))('teardown of %s', (variant) => {
 });
 
 /**
- * docs/deploy.md "What it does, as plain Terraform", read from the page: the resource prefixes its step 1 forgets and
+ * docs/teardown.md "As plain Terraform", read from the page: the resource prefixes its step 1 forgets and
  * the store addresses its step 2 names (`aws_s3_bucket.etcd-snapshots_*`, ...), besides the guards and keys it
  * describes in words (every `aws_s3_bucket_*` of those buckets, the key their encryption names).
  */
 const PLAIN_TERRAFORM = (() => {
-  const page = readFileSync(join(__dirname, '..', '..', '..', 'docs', 'deploy.md'), 'utf8');
-  const section = page.slice(page.indexOf('**What it does, as plain Terraform**'), page.indexOf('## My first apply failed'));
+  const page = readFileSync(join(__dirname, '..', '..', '..', 'docs', 'teardown.md'), 'utf8');
+  const section = page.slice(page.indexOf('\n### As plain Terraform\n'));
   const step = (n: number) => new RegExp(`^${n}\\. ([\\s\\S]*?)^${n + 1}\\. `, 'm').exec(section)![1];
   return {
     inCluster: [...step(1).matchAll(/`([a-z0-9]+_)\*`/g)].map((m) => m[1]),
@@ -196,7 +196,7 @@ const PLAIN_TERRAFORM = (() => {
   };
 })();
 
-describe.each(Object.keys(VARIANTS))('the plain-Terraform steps of docs/deploy.md on %s', (variant) => {
+describe.each(Object.keys(VARIANTS))('the plain-Terraform steps of docs/teardown.md on %s', (variant) => {
   it('destroy everything but the stores, which stay in AWS with their guards (the stub terraform refuses prevent_destroy)', () => {
     expect(PLAIN_TERRAFORM.inCluster).toEqual(['helm_', 'kubernetes_', 'rancher2_']);
     const c = cloud(variant, { apiUp: false });
