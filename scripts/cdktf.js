@@ -10,7 +10,7 @@ const { accessSync, constants, statSync } = require('node:fs');
 const { delimiter, dirname, join, resolve } = require('node:path');
 
 const SETTING = 'RANCHER_HA_AWS_TERRAFORM';
-/** The CLI's package and binary; on CDK Terrain `{ package: 'cdktn-cli', bin: 'cdktn' }` (docs/toolchain.md). */
+/** The CLI's package and binary; on CDK Terrain `{ package: 'cdktn-cli', bin: 'cdktn' }` (docs/development/cdk-terrain.md, step 3). */
 const CLI = { package: 'cdktf-cli', bin: 'cdktf' };
 
 /** The binary RANCHER_HA_AWS_TERRAFORM names (a path made absolute: cdktf runs it in each stack's folder), or a refusal. */

@@ -8,6 +8,10 @@ const markdown = [
   ...readdirSync(join(root, 'docs'))
     .filter((f) => f.endsWith('.md'))
     .map((f) => `docs/${f}`),
+  // Developer material beside docs/development.md (the mutation survivors).
+  ...readdirSync(join(root, 'docs', 'development'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/development/${f}`),
 ];
 
 /** GitHub's heading anchors: lower case, punctuation but `-` and `_` dropped, spaces to `-`, repeats numbered. */

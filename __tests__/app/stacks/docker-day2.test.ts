@@ -17,7 +17,7 @@ describe('docker day 2: an ALB in front of a running Docker install, or taken aw
     for (const address of [...addresses(b, 'aws_ebs_volume'), ...addresses(b, 'aws_dlm_lifecycle_policy'), ...addresses(b, 'aws_iam_role')])
       expect(gone).not.toContain(address);
     expect(body(a, addresses(a, 'aws_ebs_volume')[0])).toEqual(body(b, addresses(b, 'aws_ebs_volume')[0]));
-    // The container's arguments change with the user data: a new host mounts the same volume (docs/docker.md, "Docker: day 2").
+    // The container's arguments change with the user data: a new host mounts the same volume (docs/docker.md, "Docker: day 2, backups and restore").
     expect(change.replaced.filter((r) => r.startsWith('aws_instance.') || r.startsWith('aws_volume_attachment.')).sort()).toEqual(
       [...addresses(b, 'aws_instance'), ...addresses(b, 'aws_volume_attachment')].sort(),
     );

@@ -172,11 +172,19 @@ function describe_(calls: string[], { distribution, os }: Profile): string {
   return words.join('; ');
 }
 
+/** One row per outcome: operating systems whose install went the same way (RHEL and Rocky) share it. */
 function table(rows: readonly [Profile, string][]): string {
+  const merged = new Map<string, { os: string[]; p: Profile; did: string }>();
+  for (const [p, did] of rows) {
+    const key = [p.architecture, p.egress, p.distribution, did].join('\0');
+    const row = merged.get(key);
+    if (row) row.os.push(p.os);
+    else merged.set(key, { os: [p.os], p, did });
+  }
   return [
     '| operating system | architecture | egress | distribution | what the install step did (sandbox) |',
     '|---|---|---|---|---|',
-    ...rows.map(([p, did]) => `| ${p.os} | ${p.architecture} | ${p.egress} | ${p.distribution} | ${did} |`),
+    ...[...merged.values()].map(({ os, p, did }) => `| ${os.join(', ')} | ${p.architecture} | ${p.egress} | ${p.distribution} | ${did} |`),
   ].join('\n');
 }
 
