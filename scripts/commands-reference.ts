@@ -12,7 +12,7 @@ export function commandsReference(): string {
     '',
     'Each command as `--help` prints it. From this repository: `npm run <command> -- <arguments>`; from the installed',
     'package (a pipeline, or an app of your own): `npx rancher-ha-aws <command> <arguments>`. The tasks they serve, with',
-    'what success looks like: [teardown](teardown.md), [roll](roll.md), [rotate](rotate.md), [backups and drill](backups.md), [acceptance](acceptance.md).',
+    'what success looks like: [teardown](teardown.md), [roll](roll.md), [rotate](rotate.md), [backups](backups.md), [drill](drill.md), [acceptance](acceptance.md).',
     '',
     commands.map((c) => `[\`${c}\`](#${c})`).join(' · '),
     '',

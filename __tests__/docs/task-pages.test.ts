@@ -48,10 +48,11 @@ describe('each task has one page, its commands first', () => {
     expect(read('README.md')).toContain(`](${page})`);
   });
 
-  it.each(TASKS)('$task: the first 300 words of $page hold its commands in a code block', ({ page, commands }) => {
+  it.each(TASKS)('$task: the first 300 words of $page hold its commands in a whole code block, and what success looks like', ({ page, commands }) => {
     const screen = firstScreen(page);
-    expect(screen).toMatch(/```/);
+    expect(screen).toMatch(/```\w* .+? ```/);
     expect(commands.filter((c) => !c.test(screen)).map(String)).toEqual([]);
+    expect(screen).toMatch(/\bsuccess\b/i);
   });
 
   it.each([...new Set(TASKS.map((t) => t.page))])(`%s is at most ${TASK_PAGE_WORDS} words`, (page) => {
