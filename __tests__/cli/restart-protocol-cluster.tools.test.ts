@@ -102,7 +102,10 @@ function server(i: number): NodeSandbox {
   chmodSync(b.path('bin/curl-stub'), 0o755);
   b.write('bin/curl', CURL);
   // Each fake server's supervisor listens on its own loopback address (one machine holds all three).
-  b.write('lib/boot-lib.sh', b.read('lib/boot-lib.sh').replaceAll('https://127.0.0.1:9345/db/info', `https://${s.address}:9345/db/info`));
+  b.write(
+    'lib/boot-lib.sh',
+    b.read('lib/boot-lib.sh').replaceAll('${ETCD_SUPERVISOR:-127.0.0.1}:9345/db/info', `\${ETCD_SUPERVISOR:-${s.address}}:9345/db/info`),
+  );
   return b;
 }
 
