@@ -5,6 +5,7 @@ import { FakeCluster, restartLease } from '../helpers/fake-cluster/fake-cluster'
 import { NodeSandbox } from '../helpers/node-sandbox';
 import { runBounded } from '../helpers/subprocess';
 import {
+  certificatesEnded,
   explore,
   FIXED_RULES,
   leaseVerdictOf,
@@ -102,7 +103,10 @@ function server(i: number): NodeSandbox {
   chmodSync(b.path('bin/curl-stub'), 0o755);
   b.write('bin/curl', CURL);
   // Each fake server's supervisor listens on its own loopback address (one machine holds all three).
-  b.write('lib/boot-lib.sh', b.read('lib/boot-lib.sh').replaceAll('https://127.0.0.1:9345/db/info', `https://${s.address}:9345/db/info`));
+  b.write(
+    'lib/boot-lib.sh',
+    b.read('lib/boot-lib.sh').replaceAll('${ETCD_SUPERVISOR:-127.0.0.1}:9345/db/info', `\${ETCD_SUPERVISOR:-${s.address}}:9345/db/info`),
+  );
   return b;
 }
 
@@ -115,6 +119,39 @@ async function putLease(cluster: FakeCluster, lease: Lease | null): Promise<void
   await cluster.remove('leases', 'rancher-aws-server-restart', { group: 'coordination.k8s.io', namespace: 'kube-system' });
   if (lease) await cluster.put(leaseOf(cluster, lease));
 }
+
+// Before the cases below: the first of them removes an etcd member for good (a roll's 'out').
+describe('restart protocol: cluster_healthy on a server whose certificates ended while it ran (issue 62 item 8a), through the real kubectl', () => {
+  it("passes over its own NotReady Node (SKIP_NODE, as peer_access sets it) and over no other, on every server state the model reaches, as the model's timer guard", async () => {
+    const config = { servers: 3, rules: FIXED_RULES, maxFaults: 1, rollTarget: 0, timers: [0, 1, 2], expired: [1], roll: false, upgradeTarget: null };
+    const views = new Map<string, { servers: readonly ServerState[]; ended: boolean; here: number; whole: boolean }>();
+    for (const s of explore(config).reached) {
+      const ended = certificatesEnded(s, config, 1);
+      // The timer runs on a server whose service runs.
+      for (const here of [0, 1, 2].filter((i) => s.servers[i] === 'up')) {
+        const view = { servers: s.servers, ended, here, whole: timerGuard(s, FIXED_RULES, config, here) };
+        views.set(JSON.stringify(view), view);
+      }
+    }
+    const boxOf = new Map<number, NodeSandbox>();
+    for (const view of views.values()) {
+      // The Nodes as the cluster shows them: a server not serving is NotReady, and so is server-1 while its kubelet's
+      // certificate has ended. etcd's real members stay healthy (the guard reads the Nodes first).
+      for (const [i, state] of view.servers.entries()) await dual.node(dual.servers[i], { ready: serving(state) && !(view.ended && i === 1) });
+      const skip = view.ended && view.here === 1 ? dual.servers[1].name : '';
+      if (!boxOf.has(view.here)) boxOf.set(view.here, server(view.here));
+      const r = boxOf.get(view.here)!.run({
+        source: `server_paths rke2\nSKIP_NODE=${skip}\nif cluster_healthy 3; then echo WHOLE; else echo NOT-WHOLE; fi`,
+      });
+      expect([view, r.output.split('\n').find((l) => l === 'WHOLE' || l === 'NOT-WHOLE')]).toEqual([view, view.whole ? 'WHOLE' : 'NOT-WHOLE']);
+    }
+    console.log(`restart protocol conformance (real kubectl): cluster_healthy fed ${views.size} views of a server whose certificates ended`);
+    // Each branch was compared: its own Node passed over (whole), another's refused, and the cluster as ever.
+    expect([...views.values()].some((v) => v.ended && v.here === 1 && v.whole)).toBe(true);
+    expect([...views.values()].some((v) => v.ended && v.here !== 1 && !v.whole)).toBe(true);
+    expect([...views.values()].some((v) => !v.ended && v.whole)).toBe(true);
+  });
+});
 
 describe("restart protocol: the renewal timer's guards, through the real kubectl and the fake API server, decide as the model does", () => {
   it('cluster_healthy with the expected count, on every server state the model reaches (3 servers, two faults): Nodes absent (out), NotReady (restarting, hung) or Ready', async () => {

@@ -1,4 +1,14 @@
-import { explore, FIXED_RULES, OLD_RULES, REVIEWED_RULES, type Config, type Exploration, type Rules } from '../helpers/restart-protocol';
+import {
+  explore,
+  FIXED_RULES,
+  ISSUE_62_READ_RULES,
+  OLD_RULES,
+  REVIEWED_RULES,
+  timerGuard,
+  type Config,
+  type Exploration,
+  type Rules,
+} from '../helpers/restart-protocol';
 import { checkIssue62Path, ISSUE_62_PATHS } from '../helpers/restart-protocol-paths';
 import { rollVerdicts } from '../helpers/roll-lease-conformance';
 
@@ -177,5 +187,34 @@ describe('restart protocol: the roll decides as the model does', () => {
     console.log(`restart protocol conformance: ${verdicts.length / 3} distinct Leases reached, ${verdicts.length} verdicts compared`);
     // Every verdict occurs among them, so each branch of the rule was compared.
     expect([...new Set(verdicts.map((v) => v.model))].sort()).toEqual(['free', 'held', 'held-out', 'mine', 'stale']);
+  });
+});
+
+describe('restart protocol model: issue 62 item 8a, a voter whose certificates ended while it ran', () => {
+  const world = { servers: 3, maxFaults: 1, rollTarget: 0, upgradeTarget: null, roll: false };
+  const ended = { servers: ['up', 'up', 'up'] as const, applying: null, actors: { 'rotate-1': { pc: 'ended', alive: true } } };
+
+  it("its timer's guard passes over its own NotReady Node, with the fix only, and another server's never", () => {
+    const guard = (rules: Rules, self: number, expired: number[]) =>
+      timerGuard({ ...ended, actors: { ...ended.actors, 'rotate-2': { pc: 'ended', alive: true } } }, rules, { upgradeTarget: null, expired }, self);
+    expect(guard(FIXED_RULES, 1, [1])).toBe(true);
+    expect(guard(ISSUE_62_READ_RULES, 1, [1])).toBe(false);
+    // Another server's Node NotReady (its certificates ended too, or anything else): refused, on either rules.
+    expect(guard(FIXED_RULES, 1, [1, 2])).toBe(false);
+    expect(guard(FIXED_RULES, 2, [1])).toBe(false);
+  });
+
+  it('renewed with every interleaving and fault of the world around it (every timer, AWS reboots): one restart at a time, under the Lease', () => {
+    const result = explore({ ...world, rules: FIXED_RULES, timers: [0, 1, 2], expired: [1], reboots: true });
+    console.log(`restart protocol, 8a with every timer and reboots, fixed rules: ${result.states} states, ${result.transitions} transitions`);
+    expect(result.violation).toBeUndefined();
+    expect(result.stuck).toBe(0);
+    expect(result.states).toBeGreaterThan(100);
+  });
+
+  it('two such servers: each sees the other NotReady and refuses, so neither restarts (a person restarts one, docs/day-2.md), and no server ever goes down', () => {
+    const result = explore({ ...world, rules: FIXED_RULES, timers: [1, 2], expired: [1, 2] });
+    expect(result.violation?.problem).toMatch(/never renewed: server-1, server-2,/);
+    expect(result.reached.every((s) => s.servers.every((x) => x === 'up') && s.lease === null)).toBe(true);
   });
 });

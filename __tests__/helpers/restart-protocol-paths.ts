@@ -68,6 +68,15 @@ export const ISSUE_62_PATHS: readonly Issue62Path[] = [
     problem: /deadlock: (roll-earlier|timer-0) holds the Lease with server-0 out/,
     steps: [/^person restores from a snapshot holding .*, (a|its) server marked out$/, /^roll: Lease held with a server out, stops \(exit 3\)$/],
   },
+  {
+    name: "8a, a voter whose certificates all ended while it ran: its own Node NotReady (its kubelet's client certificate ended with the rest), so its timer's guard refuses it for ever, and nothing else restarts it",
+    tier: 'unit',
+    config: { ...base, roll: false, timers: [1], expired: [1] },
+    fix: 'peerAccess',
+    problem: /never renewed: server-1,/,
+    // Refused from the first state: no step renews it.
+    steps: [],
+  },
 ];
 
 /** The path's three explorations, held to what it claims; prints each count and the trace without its fix. */

@@ -75,6 +75,12 @@ export interface Rules {
    * run of it holds (cert-renewal.sh resume).
    */
   readonly restoredLease: boolean;
+  /**
+   * Issue 62 item 8a: the timer of a server whose certificates ended while it ran (`expired`) talks through a peer's
+   * API (cert-renewal.sh peer_access), and its guard passes over its own Node, NotReady (its kubelet's client
+   * certificate ended in the same batch), and over no other.
+   */
+  readonly peerAccess: boolean;
 }
 
 const ISSUE_47_OFF = {
@@ -86,7 +92,7 @@ const ISSUE_47_OFF = {
   holderPerProcess: false,
   renewalWait: false,
 };
-const ISSUE_62_OFF = { rotationTransition: false, disableTimers: false, recheckBeforeRemove: false, restoredLease: false };
+const ISSUE_62_OFF = { rotationTransition: false, disableTimers: false, recheckBeforeRemove: false, restoredLease: false, peerAccess: false };
 export const FIXED_RULES: Rules = {
   expectedCount: true,
   outMarker: true,
@@ -103,6 +109,7 @@ export const FIXED_RULES: Rules = {
   disableTimers: true,
   recheckBeforeRemove: true,
   restoredLease: true,
+  peerAccess: true,
 };
 /** The code issue 62 read (d0e353c): every fix of issues 32 and 47, none of issue 62's. */
 export const ISSUE_62_READ_RULES: Rules = { ...FIXED_RULES, ...ISSUE_62_OFF };
@@ -173,6 +180,14 @@ export interface Config {
   readonly oldTimers?: readonly number[];
   /** Servers whose membership certificate ended while the member runs (rotate_expired's case). @default none */
   readonly rotations?: readonly number[];
+  /**
+   * Servers all of whose leaf certificates ended in one batch while their service ran (rotate_expired's case, with
+   * its API serving, admin and kubelet client certificates): each still a voter, its Node NotReady (its kubelet
+   * cannot report: the node lifecycle controller marks it Unknown), its own API refusing its admin, until a restart
+   * renews them (the start re-signs every leaf that ended). Its timer runs again every 6 h while they have ended.
+   * @default none
+   */
+  readonly expired?: readonly number[];
   /** A second `npm run roll` in the same folder, replacing this server. @default none */
   readonly secondRoll?: number;
   /** Nodes with an IPv4 and an IPv6 InternalIP (kubectl's jsonpath prints both). @default false */
@@ -255,17 +270,35 @@ export function planReached(state: Pick<State, 'servers' | 'actors'>, config: Pi
   return upgrade.pc === 'done' && state.servers[config.upgradeTarget] === 'up';
 }
 
+/** A server of `expired` whose certificates have not been renewed yet (its rotation actor still at 'ended'). */
+export const certificatesEnded = (state: Partial<Pick<State, 'actors'>>, config: Pick<Config, 'expired'>, i: number) =>
+  (config.expired ?? []).includes(i) && state.actors?.[rotationName(i)]?.pc === 'ended';
+
 /**
- * cert-renewal.sh restart_allowed: the cluster whole and no upgrade running: none applying and, with the version
- * check, the Plan's version reached on every server.
+ * The servers as the timer of server `self` reads them: a server whose certificates ended while it ran serves (a
+ * voter) with its Node NotReady, which counts as not whole; with peerAccess, the timer passes over its own.
+ */
+function asTimerSees(
+  state: Pick<State, 'servers'> & Partial<Pick<State, 'actors'>>,
+  rules: Pick<Rules, 'peerAccess'>,
+  config: Pick<Config, 'expired'>,
+  self?: number,
+): readonly ServerState[] {
+  return state.servers.map((s, i) => (serving(s) && certificatesEnded(state, config, i) && !(rules.peerAccess && i === self) ? 'down' : s));
+}
+
+/**
+ * cert-renewal.sh restart_allowed, on server `self`: the cluster whole and no upgrade running: none applying and, with
+ * the version check, the Plan's version reached on every server.
  */
 export function timerGuard(
   state: Pick<State, 'servers' | 'applying'> & Partial<Pick<State, 'actors'>>,
   rules: Rules,
-  config: Pick<Config, 'upgradeTarget'> = { upgradeTarget: null },
+  config: Pick<Config, 'upgradeTarget'> & Pick<Config, 'expired'> = { upgradeTarget: null },
+  self?: number,
 ): boolean {
   const versions = !rules.versionCheck || planReached({ servers: state.servers, actors: state.actors ?? {} }, config);
-  return clusterWhole(state.servers, rules) && state.applying === null && versions;
+  return clusterWhole(asTimerSees(state, rules, config, self), rules) && state.applying === null && versions;
 }
 
 /** The previous cert-renewal.sh's restart_allowed: the Nodes that exist Ready and voting, the Plan applying nowhere. */
@@ -694,7 +727,7 @@ export function steps(state: State, config: Config): Step[] {
     if (!timer) continue;
     const holds = state.lease?.holder === name;
     const old = timer.old === true;
-    const guard = () => (old ? oldTimerGuard(state) : timerGuard(state, rules, config));
+    const guard = () => (old ? oldTimerGuard(state) : timerGuard(state, rules, config, i));
     if (timer.alive)
       switch (timer.pc) {
         case 'idle':
@@ -745,6 +778,10 @@ export function steps(state: State, config: Config): Step[] {
           if (holds && clusterWhole(state.servers, rules)) add(`${name}: next run, server back: releases`, withActor(state, name, { pc: 'release' }));
           if (!holds) add(`${name}: next run, the Lease was taken over`, withActor(state, name, { pc: 'done' }));
           break;
+        case 'done':
+          // The timer fires every 6 h: while its server's certificates have ended, a next run has a renewal to do.
+          if (certificatesEnded(state, config, i)) add(`${name}: the next run, its certificates still ended`, withActor(state, name, { pc: 'idle' }));
+          break;
       }
     // A later run that finds the Lease naming its own server while no run of it holds it (no held-out marker file:
     // put back by a restore): resumes it as its own (cert-renewal.sh resume), giving it back once the cluster is whole.
@@ -760,8 +797,10 @@ export function steps(state: State, config: Config): Step[] {
 
   // ---- the no-Lease rotation (cert-renewal.sh rotate_expired) of a server whose membership certificate ended while
   // its member ran: TLS checks validity at the handshake, so its established peer streams go on and it stays a
-  // voter until it restarts; its peers refuse it only then (a restart that does not renew it: 'hung').
-  for (const i of config.rotations ?? []) {
+  // voter until it restarts; its peers refuse it only then (a restart that does not renew it: 'hung'). A voter is
+  // restarted by its own timer under the Lease (the timer above; through a peer's API when every certificate of its
+  // server ended: `expired`), never here.
+  for (const i of new Set([...(config.rotations ?? []), ...(config.expired ?? [])])) {
     const name = rotationName(i);
     const rotation = state.actors[name];
     if (!rotation || rotation.pc !== 'ended') continue;
@@ -807,14 +846,18 @@ export function steps(state: State, config: Config): Step[] {
   }
 
   // ---- the servers themselves, and the faults of the world
+  // A start that comes back renews every leaf certificate of the server that ended (k3s-io/k3s
+  // pkg/daemons/control/deps/deps.go, createClientCertKey: an expired leaf is signed again).
+  const renewedAt = (next: State, i: number) =>
+    state.actors[rotationName(i)]?.pc === 'ended' ? withActor(next, rotationName(i), { pc: 'renewed' }) : next;
   state.servers.forEach((s, i) => {
     if (s === 'killed') add(`server-${i}'s service restarts its pods (etcd goes down)`, withServer(state, i, 'down'));
     if (s === 'down') {
-      add(`server-${i} is back`, withServer(state, i, 'up'));
+      add(`server-${i} is back`, renewedAt(withServer(state, i, 'up'), i));
       if (canFault) add(`fault: server-${i}'s restart hangs`, withServer(state, i, 'hung'), true);
     }
     // A person repairs a hung server (docs/recover.md, "When an operation stopped halfway": journal, restart or replace).
-    if (s === 'hung') add(`person repairs server-${i}`, withServer(state, i, 'up'));
+    if (s === 'hung') add(`person repairs server-${i}`, renewedAt(withServer(state, i, 'up'), i));
     if (config.reboots && canFault && s === 'up' && state.servers.every((x) => x === 'up') && !aboutToRestart(state)) {
       // systemd starts at boot every timer enabled into timers.target (systemctl(1): `stop` leaves it enabled,
       // `disable` removes the link): a timer only stopped runs again after the reboot.
@@ -891,7 +934,7 @@ export function initialState(config: Config): State {
   if (config.secondRoll !== undefined) actors[ROLL_B] = { pc: 'start', alive: true };
   for (const i of config.timers) actors[timerName(i)] = { pc: 'idle', alive: true };
   for (const i of config.oldTimers ?? []) actors[timerName(i)] = { pc: 'idle', alive: true, old: true };
-  for (const i of config.rotations ?? []) actors[rotationName(i)] = { pc: 'ended', alive: true };
+  for (const i of new Set([...(config.rotations ?? []), ...(config.expired ?? [])])) actors[rotationName(i)] = { pc: 'ended', alive: true };
   if (config.upgradeTarget !== null) actors[UPGRADE] = { pc: 'planned', alive: true };
   return { servers: Array.from({ length: config.servers }, () => 'up'), lease: null, applying: null, actors, faults: 0 };
 }
@@ -922,11 +965,15 @@ function canonical(state: State): State {
   return { ...state, lease: state.lease && { ...state.lease, rv: 1 }, actors };
 }
 
-/** Settled: every server up, no Lease held (a stale one marking nothing is free to every taker), nothing applying. */
-export function settled(state: State): boolean {
+/**
+ * Settled: every server up, no Lease held (a stale one marking nothing is free to every taker), nothing applying; and,
+ * given the world's config, every server whose certificates ended while it ran renewed.
+ */
+export function settled(state: State, config: Pick<Config, 'expired'> = {}): boolean {
   const lease = state.lease;
   const free = lease === null || lease.holder === '' || (!lease.fresh && lease.out === null);
-  return state.servers.every((s) => s === 'up') && free && state.applying === null;
+  const renewed = (config.expired ?? []).every((i) => !certificatesEnded(state, config, i));
+  return state.servers.every((s) => s === 'up') && free && state.applying === null && renewed;
 }
 
 /**
@@ -980,7 +1027,7 @@ export function explore(config: Config, limit = 2_000_000): Exploration {
   const incoming: number[][] = states.map(() => []);
   edges.forEach((targets, from) => targets.forEach((to) => incoming[to].push(from)));
   const canSettle = new Uint8Array(states.length);
-  const queue = states.flatMap((s, i) => (settled(s) ? [i] : []));
+  const queue = states.flatMap((s, i) => (settled(s, config) ? [i] : []));
   for (const i of queue) canSettle[i] = 1;
   while (queue.length) {
     const i = queue.pop()!;
@@ -1005,6 +1052,25 @@ export function explore(config: Config, limit = 2_000_000): Exploration {
       violation: {
         problem: `deadlock: ${s.lease!.holder} holds the Lease with server-${s.lease!.out} out and nothing ever gives it back`,
         trace: traceOf(deadlock),
+      },
+      stuck,
+      reached: states,
+    };
+  }
+  // A server whose certificates ended while it ran, and no step of any actor ever restarts it: its API, kubelet and
+  // etcd certificates stay past their end (the deepest such state, with its trace).
+  let unrenewed = -1;
+  states.forEach((s, i) => {
+    if (!canSettle[i] && (config.expired ?? []).some((e) => certificatesEnded(s, config, e))) unrenewed = i;
+  });
+  if (unrenewed >= 0) {
+    const ended = (config.expired ?? []).filter((e) => certificatesEnded(states[unrenewed], config, e));
+    return {
+      states: states.length,
+      transitions,
+      violation: {
+        problem: `never renewed: ${ended.map((e) => `server-${e}`).join(', ')}, certificates ended while running, never restarted`,
+        trace: traceOf(unrenewed),
       },
       stuck,
       reached: states,

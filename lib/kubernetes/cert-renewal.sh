@@ -45,6 +45,8 @@ STUCK=/var/lib/rancher/rancher-aws/cert-renewal-stuck
 HELD_OUT=/var/lib/rancher/rancher-aws/cert-renewal-held-out
 
 server_paths "${1:?usage: rancher-aws-cert-renewal k3s|rke2}"
+# The client certificates peer_access signs for this run (removed at its end).
+PEER_DIR=""
 
 # The leaf certificates renewal_due checks (and report_days_left reports).
 leaf_certificates() {
@@ -96,10 +98,11 @@ renewal_due() {
 # service that started after that end was refused by every member at its handshake: it is out already, its restart
 # takes nothing from the cluster, and no Lease can be written with it (its API refuses). Done here, without the
 # Lease: the service stopped, `certificate rotate` (local files only, the CAs kept), started again, and a bounded
-# wait for a certificate that is valid. A service that started BEFORE the end is another case: TLS checks validity
-# at the handshake only, so its established peer streams go on and its member is still a voter; stopping it without
-# the Lease would take a voter (two such rotations lose quorum), so it is refused, loudly, and left to the
-# Lease-guarded renewal or a person (docs/day-2.md); CertificateDaysLeft has alarmed for weeks by then.
+# wait for a certificate that is valid. A service that started BEFORE the end is another case: (RKE2) TLS checks
+# validity at the handshake only, so its established peer streams go on and its member is still a voter; (K3s, its
+# datastore external: no member, no vote) it still serves. Stopping it without the Lease could take a second server
+# down, so it is left to the Lease-guarded restart of this same run (main), which renews it at the start, through a
+# peer's API (peer_access).
 rotate_expired() {
   local cert=$TLS_DIR/etcd/peer-server-client.crt ended since started
   [ "$DIST" = rke2 ] || cert=$TLS_DIR/serving-kube-apiserver.crt
@@ -109,7 +112,8 @@ rotate_expired() {
   since=$(systemctl show -p ActiveEnterTimestamp --value "$SERVICE")
   if systemctl is-active --quiet "$SERVICE" && [ -n "$since" ] && started=$(date -d "$since" +%s 2>/dev/null) &&
     ended=$(certificate_end "$cert") && [ "$started" -lt "$ended" ]; then
-    log "CRITICAL: $cert ended while $SERVICE ran (started before its end): its member keeps its peer streams and is still a voter, so no rotation without the Lease; a certificate renewal restart under the Lease, or a person, renews it (docs/day-2.md)"
+    log "$cert ended while $SERVICE ran (started before its end): a restart under the Lease renews it"
+    peer_access || log "CRITICAL: no peer's API answers"
     return 0
   fi
   if [ -e "$STUCK" ]; then
@@ -127,6 +131,40 @@ rotate_expired() {
     exit 1
   fi
   log "$SERVICE on $NODE_NAME rotated its certificates and runs"
+}
+
+# peer_access: a certificate ended while the service ran (rotate_expired), and with it, in one batch, its API serving,
+# admin, etcd and kubelet client ones: its own API refuses its admin. So the run talks to a peer's API at its fixed
+# address (PEER_IPS), verified with the server CA, as a client it signs with the client CA key every server holds:
+# CN system:admin, O system:masters, client authentication, as the start signs client-admin.crt (k3s-io/k3s
+# pkg/daemons/control/deps/deps.go, genClientCerts); no CA extensions (no config file: not the distribution's v3_ca
+# defaults). openssl 3.0 (Ubuntu 24.04, RHEL 9) signs for no less than a day and from now only, so it waits 2 s for a
+# peer's clock a little behind; the key is removed when the run ends (PEER_DIR, 0700). RKE2: etcd is read at that
+# peer's supervisor with an etcd client signed the same way (etcd/server-ca, as genETCDCerts signs etcd/client.crt).
+# The guards then pass over this server's own Node (its kubelet cannot report: NotReady) and etcd member (its serving
+# certificate ended), and over nothing else: restarting it takes nothing from the others, which must all be Ready,
+# healthy voters. PEER_AUTH, ETCD_*, SKIP_*: read by kube, servers_ready and etcd_healthy (cluster-lib.sh).
+# shellcheck disable=SC2034
+peer_access() {
+  local p
+  PEER_DIR=$(mktemp -d)
+  trap 'rm -rf "$PEER_DIR"' EXIT
+  mint() {
+    openssl req -x509 -config /dev/null -CA "$TLS_DIR/$3.crt" -CAkey "$TLS_DIR/$3.key" -newkey ec -pkeyopt group:P-256 -noenc \
+      -keyout "$PEER_DIR/$1.key" -subj "$2" -days 1 -addext extendedKeyUsage=clientAuth -out "$PEER_DIR/$1.crt" 2>/dev/null
+  }
+  mint a /O=system:masters/CN=system:admin client-ca || return 1
+  [ "$DIST" = k3s ] || mint e /CN=etcd-client etcd/server-ca || return 1
+  sleep 2
+  for p in $PEER_IPS; do
+    PEER_AUTH=(--kubeconfig /dev/null --server "https://$p:6443" --certificate-authority "$TLS_DIR/server-ca.crt" --client-certificate "$PEER_DIR/a.crt" --client-key "$PEER_DIR/a.key")
+    if kube get --raw /readyz >/dev/null 2>&1; then
+      ETCD_SUPERVISOR=$p ETCD_CLIENT=$PEER_DIR/e SKIP_NODE=$NODE_NAME SKIP_URL=https://$NODE_IP:2379
+      return 0
+    fi
+  done
+  PEER_AUTH=()
+  return 1
 }
 
 # renewed_and_active CERT: CERT is valid now and the service runs.
@@ -389,7 +427,7 @@ main() {
   take_lease || exit 0
   # Whatever ends this run from here on (an unexpected error too) gives the Lease back, but a restart that does
   # not come back (below).
-  trap release_lease EXIT
+  trap 'release_lease; rm -rf "$PEER_DIR"' EXIT
   # Another server may have finished its restart, or an upgrade started, just before: check again, holding the Lease.
   if ! restart_allowed; then
     log "the cluster is not whole or an upgrade is under way: not restarting $SERVICE now; trying again at the next run"
@@ -400,10 +438,13 @@ main() {
   invocation=$(systemctl show -p InvocationID --value "$SERVICE")
   log "restarting $SERVICE on $NODE_NAME to renew its certificates"
   systemctl restart --no-block "$SERVICE"
+  # The start renews what ended: once back, its own API, Node and member are asked as any other server's.
+  # shellcheck disable=SC2034
+  PEER_AUTH=() SKIP_NODE="" SKIP_URL=""
   if ! wait_for "$RESTART_WAIT_SECONDS" back_up "$invocation" "$expected"; then
     # The Lease stays held, naming this server out (since the take): nothing else restarts a server, and nothing
     # takes it by age, until this server is back (the next run gives it back) or a person replaces it.
-    trap - EXIT
+    trap 'rm -rf "$PEER_DIR"' EXIT
     log "CRITICAL: $SERVICE on $NODE_NAME is not back (Ready, etcd healthy) within $RESTART_WAIT_SECONDS s after a certificate renewal restart; see journalctl -u $SERVICE. It holds the restart Lease, marked out: no other server restarts, no roll or upgrade starts, until it is back (the next run gives the Lease back) or replaced (docs/day-2.md)."
     publish_held 1
     exit 1

@@ -31,31 +31,34 @@ server_paths() {
   PATH=$PATH:$DATA_DIR/bin
 }
 
-# kube ARGS...: kubectl as this server's admin, on its own API server.
+# kube ARGS...: kubectl as this server's admin, on its own API server; or as PEER_AUTH says (its flags come after the
+# kubeconfig's and override it: cert-renewal.sh peer_access).
+PEER_AUTH=()
 kube() {
-  kubectl --kubeconfig "$ADMIN_KUBECONFIG" --request-timeout=15s "$@"
+  kubectl --kubeconfig "$ADMIN_KUBECONFIG" --request-timeout=15s "${PEER_AUTH[@]}" "$@"
 }
 
-# servers_ready: true when every control-plane node is Ready; prints how many there are.
+# servers_ready: true when every control-plane node is Ready, but the Node SKIP_NODE (cert-renewal.sh peer_access:
+# the server whose kubelet credentials ended, which may not be Ready); prints how many there are.
 servers_ready() {
   local lines
   lines=$(kube get nodes -l node-role.kubernetes.io/control-plane=true \
     -o 'jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}') || return 1
   [ -n "$lines" ] || return 1
-  if grep -qv '=True$' <<<"$lines"; then
+  if grep -v '=True$' <<<"$lines" | grep -qv "^${SKIP_NODE:-}="; then
     log "servers not Ready: $(grep -v '=True$' <<<"$lines" | tr '\n' ' ')"
     return 1
   fi
   grep -c . <<<"$lines"
 }
 
-# etcd_healthy SERVERS: true when the local supervisor lists exactly SERVERS
-# etcd members, all voting, and each member's /health answers healthy
-# (verified against the etcd CA with the server's etcd client certificate).
+# etcd_healthy SERVERS: true when the supervisor (ETCD_SUPERVISOR, this server's own by default) lists exactly
+# SERVERS etcd members, all voting, and each member's /health answers healthy (verified against the etcd CA with
+# the client certificate ETCD_CLIENT.crt/.key, the server's own by default), but the member SKIP_URL (peer_access).
 etcd_healthy() {
-  local members urls url
+  local members urls url client=${ETCD_CLIENT:-$TLS_DIR/etcd/client}
   members=$(printf 'user = "server:%s"\n' "$(token_password "/etc/rancher/$DIST/token")" |
-    curl -sf --config - --connect-timeout 3 --max-time 5 --cacert "$TLS_DIR/server-ca.crt" "https://127.0.0.1:9345/db/info") || return 1
+    curl -sf --config - --connect-timeout 3 --max-time 5 --cacert "$TLS_DIR/server-ca.crt" "https://${ETCD_SUPERVISOR:-127.0.0.1}:9345/db/info") || return 1
   urls=$(python3 -c 'import json, sys
 members = json.load(sys.stdin).get("members") or []
 if len(members) != int(sys.argv[1]) or any(m.get("isLearner") for m in members):
@@ -65,8 +68,9 @@ print("\n".join(m["clientURLs"][0] for m in members))' "$1" <<<"$members") || {
     return 1
   }
   for url in $urls; do
+    [ "$url" != "${SKIP_URL:-}" ] || continue
     curl -sf --connect-timeout 3 --max-time 5 --cacert "$TLS_DIR/etcd/server-ca.crt" \
-      --cert "$TLS_DIR/etcd/client.crt" --key "$TLS_DIR/etcd/client.key" "$url/health" | grep -q '"health":"true"' || {
+      --cert "$client.crt" --key "$client.key" "$url/health" | grep -q '"health":"true"' || {
       log "etcd member $url is not healthy"
       return 1
     }

@@ -31,7 +31,15 @@
 //   calling webhook NAME: failed to call webhook: Post ...: no endpoints available for service ...", as
 //   rancher-webhook's configurations do when its pods cannot run, rancher/webhook#365);
 // - faults: a write that commits and then the connection drops or the answer never comes (a timeout after the
-//   commit), a transient 5xx, a dropped request, another actor's write right after a read, a listener down.
+//   commit), a transient 5xx, a dropped request, another actor's write right after a read, a listener down;
+// - authentication by client certificate as well as by the bearer token: the API asks for a client certificate at
+//   the TLS handshake without requiring one (kube-apiserver's secure serving sets Go's RequestClientCert when a
+//   client CA is configured), and its x509 authenticator verifies the chain against the client CA (pki/ca.crt: the
+//   test CA stands for it) and the dates at that handshake (k8s.io/apiserver pkg/server/secure_serving.go and
+//   pkg/authentication/request/x509); one that verifies is the user CN in the groups O. One that does not is an
+//   error of the x509 authenticator: the authenticators' union goes on to the bearer token, and without one the
+//   request is 401 Unauthorized, not anonymous (pkg/kubeapiserver/authenticator/config.go: the union fails on the
+//   error before the anonymous authenticator). Only system:masters is authorized here (its cluster-admin binding).
 'use strict';
 
 const { readFileSync } = require('node:fs');
@@ -45,6 +53,8 @@ const R = require('./resources');
 const dir = process.argv[2];
 const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
 const tls = { key: readFileSync(join(dir, 'pki/server.key')), cert: readFileSync(join(dir, 'pki/server.crt')) };
+// The API's listener: a client certificate asked for, verified against the client CA, not required (see above).
+const apiTls = { ...tls, ca: readFileSync(join(dir, 'pki/ca.crt')), requestCert: true, rejectUnauthorized: false };
 
 // --- state ---
 let revision = 1;
@@ -190,11 +200,21 @@ function parsePath(pathname) {
   return { r, plural: rest[0], namespace, name: rest[1], sub: rest[2], group, version };
 }
 
+/** The request's user: its client certificate's (CN, groups O) when one verifies, else the token's; null: 401. */
+function authenticate(req) {
+  const cert = req.socket.getPeerCertificate();
+  if (cert?.subject && req.socket.authorized) return { name: cert.subject.CN, groups: [cert.subject.O ?? []].flat() };
+  return req.headers.authorization === `Bearer ${config.token}` ? { name: 'admin', groups: ['system:masters'] } : null;
+}
+
 async function handleApi(address, req, res) {
   const url = new URL(req.url, 'https://x');
   const p = url.pathname.replace(/\/$/, '') || '/';
-  requests.push({ address, method: req.method, path: p, query: url.search });
-  if (req.headers.authorization !== `Bearer ${config.token}`) return send(res, 401, status(401, 'Unauthorized', 'Unauthorized'));
+  const user = authenticate(req);
+  requests.push({ address, method: req.method, path: p, query: url.search, user: user?.name });
+  if (!user) return send(res, 401, status(401, 'Unauthorized', 'Unauthorized'));
+  if (!user.groups.includes('system:masters'))
+    return send(res, 403, status(403, 'Forbidden', `User "${user.name}" cannot ${req.method.toLowerCase()} path "${p}"`));
   if (['/readyz', '/livez', '/healthz'].includes(p)) return send(res, 200, 'ok');
   if (p === '/version')
     return send(res, 200, {
@@ -398,7 +418,7 @@ async function up(address) {
     s = {
       sockets,
       api: tracked(
-        https.createServer(tls, (req, res) => handleApi(address, req, res).catch((e) => send(res, 500, status(500, 'InternalError', e.message)))),
+        https.createServer(apiTls, (req, res) => handleApi(address, req, res).catch((e) => send(res, 500, status(500, 'InternalError', e.message)))),
         sockets,
       ),
       supervisor: tracked(

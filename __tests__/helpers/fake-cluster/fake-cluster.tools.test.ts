@@ -1,5 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runBounded } from '../subprocess';
 import { FakeCluster, restartLease } from './fake-cluster';
+import { TestCa } from './pki';
 
 /**
  * The fake API server as Debian's real kubectl (1.20) sees it: each behaviour the scripts' tests rely on, shown
@@ -120,5 +124,55 @@ describe('the fake API server through the real kubectl', () => {
     expect(kubectl(['cordon', a.name]).stdout).toBe(`node/${a.name} cordoned\n`);
     expect(((await cluster.get('nodes', a.name)) as any).spec.unschedulable).toBe(true);
     expect(kubectl(['uncordon', a.name]).status).toBe(0);
+  });
+});
+
+describe('the fake API server: client certificates, as the x509 authenticator takes them', () => {
+  /** kubectl with no kubeconfig: the server, its CA, and a client certificate `subject` signed by `ca`. */
+  const asClient = (ca: TestCa, subject: string, name: string) => {
+    const key = join(ca.dir, `${name}.key`);
+    const cert = join(ca.dir, `${name}.crt`);
+    const signed = runBounded('openssl', [
+      ...['req', '-x509', '-config', '/dev/null', '-CA', ca.cert, '-CAkey', ca.key, '-newkey', 'ec', '-pkeyopt', 'group:P-256'],
+      ...['-noenc', '-keyout', key, '-subj', subject, '-days', '1', '-addext', 'extendedKeyUsage=clientAuth', '-out', cert],
+    ]);
+    expect(signed.status).toBe(0);
+    const [server] = cluster.servers;
+    const flags = ['--kubeconfig', '/dev/null', '--server', `https://${server.address}:6443`, '--certificate-authority', cluster.ca.cert];
+    return (args: readonly string[]) => {
+      const r = runBounded(
+        `${cluster.bin}/kubectl`,
+        ['--request-timeout=15s', ...flags, '--client-certificate', cert, '--client-key', key, ...args],
+        {
+          env: { HOME: cluster.dir, PATH: process.env.PATH },
+        },
+      );
+      return { status: r.status, stdout: r.stdout, stderr: r.stderr.trim() };
+    };
+  };
+  let other: string;
+  beforeAll(() => {
+    other = mkdtempSync(join(tmpdir(), 'other-ca-'));
+  });
+  afterAll(() => rmSync(other, { recursive: true, force: true }));
+
+  it("signed by the client CA: the user its CN, in the groups its O; system:masters may read, another group is 403 (no RBAC here but the masters' binding)", async () => {
+    await cluster.clearRequests();
+    const admin = asClient(cluster.ca, '/O=system:masters/CN=system:admin', 'masters');
+    expect(admin(['get', '--raw', '/readyz'])).toEqual({ status: 0, stdout: 'ok', stderr: '' });
+    expect(admin(['get', 'nodes', '-o', 'name']).stdout).toContain(`node/${cluster.servers[0].name}`);
+    expect(new Set((await cluster.requests()).map((q) => q.user))).toEqual(new Set(['system:admin']));
+    const someone = asClient(cluster.ca, '/O=developers/CN=jane', 'jane')(['get', 'nodes']);
+    expect(someone.status).not.toBe(0);
+    expect(someone.stderr).toMatch(/Forbidden/);
+  });
+
+  it('signed by another CA: 401 Unauthorized, not anonymous (the handshake itself lets it through, as kube-apiserver does)', async () => {
+    await cluster.clearRequests();
+    const stranger = asClient(new TestCa(other), '/O=system:masters/CN=system:admin', 'stranger')(['get', '--raw', '/readyz']);
+    expect(stranger.status).not.toBe(0);
+    expect(stranger.stderr).toMatch(/Unauthorized/);
+    // The request reached the API (RequestClientCert: the handshake does not refuse it) and was not authenticated.
+    expect((await cluster.requests()).filter((q) => q.path === '/readyz').map((q) => q.user ?? 'nobody')).toEqual(['nobody']);
   });
 });

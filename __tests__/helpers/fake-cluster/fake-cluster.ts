@@ -243,7 +243,7 @@ export class FakeCluster {
   }
 
   /** Every request the API and supervisors got since the last `clearRequests`. */
-  requests(): Promise<{ address: string; method: string; path: string; query?: string }[]> {
+  requests(): Promise<{ address: string; method: string; path: string; query?: string; user?: string }[]> {
     return this.call('GET', '/requests');
   }
 

@@ -1,7 +1,9 @@
-import { chmodSync, copyFileSync, existsSync, mkdirSync, symlinkSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EtcdCluster } from '../../helpers/fake-cluster/etcd';
 import { FakeCluster, restartLease, type FakeServer } from '../../helpers/fake-cluster/fake-cluster';
+import { TestCa } from '../../helpers/fake-cluster/pki';
 import { NodeSandbox } from '../../helpers/node-sandbox';
 import { runBoundedAsync } from '../../helpers/subprocess';
 
@@ -113,7 +115,10 @@ function server(i: number, days: number): NodeSandbox {
   b.write('bin/systemctl', SYSTEMCTL);
   // Each fake server's supervisor listens on that server's own loopback address, not on 127.0.0.1 (one machine
   // holds all three): the one change made to the shipped text beyond its paths.
-  b.write('lib/boot-lib.sh', b.read('lib/boot-lib.sh').replaceAll('https://127.0.0.1:9345/db/info', `https://${s.address}:9345/db/info`));
+  b.write(
+    'lib/boot-lib.sh',
+    b.read('lib/boot-lib.sh').replaceAll('${ETCD_SUPERVISOR:-127.0.0.1}:9345/db/info', `\${ETCD_SUPERVISOR:-${s.address}}:9345/db/info`),
+  );
   return b;
 }
 
@@ -220,5 +225,51 @@ describe('cert-renewal.sh on the fake cluster with real etcd and the real kubect
     const r = await renewAsync(b);
     expect(r.output).toContain(`${servers[1].name} holds the restart Lease: trying again at the next run`);
     expect(((await cluster.lease()) as any).spec.holderIdentity).toBe(servers[1].name);
+  });
+});
+
+// Issue 62 item 8a: peer_access (cert-renewal.sh) as the real kubectl and the fake API server's x509 authentication
+// answer it, and real etcd its minted etcd client: the run of a server whose every certificate ended while it ran.
+describe('cert-renewal.sh peer_access on the fake cluster: a client certificate signed on the server, checked by the API server and etcd', () => {
+  const extract = (fn: string) =>
+    new RegExp(`^${fn}\\(\\) \\{\\n[\\s\\S]*?^\\}$`, 'm').exec(readFileSync(join(__dirname, '../../..', SCRIPT), 'utf8'))![0];
+  /** Server 0 holding the cluster's client CA (its key too, as every server does) and the etcd CA; `clientCa` another. */
+  const holding = (clientCa: { cert: string; key: string }) => {
+    const b = server(0, 10);
+    copyFileSync(clientCa.cert, b.path(`${TLS}/client-ca.crt`));
+    copyFileSync(clientCa.key, b.path(`${TLS}/client-ca.key`));
+    copyFileSync(etcd.ca.key, b.path(`${TLS}/etcd/server-ca.key`));
+    b.write('tmp/.keep', '');
+    return b;
+  };
+  const source = `server_paths rke2\n${extract('peer_access')}\nif peer_access && cluster_healthy 3; then echo THROUGH; else echo REFUSED; fi\nPEER_AUTH=()`;
+  const verdict = (out: string) => out.split('\n').find((l) => l === 'THROUGH' || l === 'REFUSED');
+
+  it("signed by the cluster's client CA: the peer's API authenticates it as system:admin, real etcd accepts its etcd client, and its own NotReady Node is passed over", async () => {
+    const b = holding(cluster.ca);
+    await cluster.node(servers[0], { ready: false });
+    await cluster.clearRequests();
+    const r = b.run({ source }, { TMPDIR: b.path('tmp') });
+    expect([verdict(r.output), r.output]).toEqual(['THROUGH', expect.anything()]);
+    const asked = (await cluster.requests()).filter((q) => q.address === servers[1].address && !q.path.startsWith('supervisor:'));
+    expect(asked.length).toBeGreaterThan(0);
+    expect(new Set(asked.map((q) => q.user))).toEqual(new Set(['system:admin']));
+    expect((await cluster.requests()).some((q) => q.address === servers[1].address && q.path === 'supervisor:/db/info')).toBe(true);
+    // Another server NotReady: refused, through the same peer.
+    await cluster.node(servers[2], { ready: false });
+    const refused = b.run({ source }, { TMPDIR: b.path('tmp') });
+    expect(verdict(refused.output)).toBe('REFUSED');
+    expect(refused.output).toContain(`servers not Ready:`);
+  });
+
+  it("signed by a CA that is not the cluster's: 401 at every peer (the x509 authenticator, not the handshake, refuses it), nothing through", async () => {
+    const other = new TestCa(mkdtempSync(join(tmpdir(), 'other-ca-')));
+    const b = holding(other);
+    await cluster.clearRequests();
+    const r = b.run({ source }, { TMPDIR: b.path('tmp') });
+    expect(verdict(r.output)).toBe('REFUSED');
+    const asked = (await cluster.requests()).filter((q) => q.path === '/readyz');
+    expect(asked.map((q) => q.address).sort()).toEqual([servers[1].address, servers[2].address].sort());
+    expect(asked.every((q) => q.user === undefined)).toBe(true);
   });
 });
