@@ -45,6 +45,9 @@ async function main() {
     excludePrivate: true,
     validation: { notExported: true, invalidLink: true, invalidPath: true, rewrittenLink: true, notDocumented: true, unusedMergeModuleWith: true },
     treatWarningsAsErrors: true,
+    // TypeDoc reads the types either way; its own type check of the program (a third of the run's CPU here: 7.6 s
+    // instead of 11.2 s) is `npm run lint`'s tsc, as for the library's declarations (scripts/build.js, --noCheck).
+    skipErrorChecking: true,
   });
   // TypeDoc names a module by its path under lib/ ("index", "network"); a reader imports it by the package's name,
   // and every warning names a symbol by its module. Renamed as each module is created, before any warning.
