@@ -1,13 +1,24 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { App, Aspects, Lazy, LocalBackend, TerraformBackend, TerraformStack } from 'cdktf';
+import type { App, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { SettingsError, type SettingsProblem } from '../../lib/config/errors';
 import { parseSettings } from '../../app/config/load';
 import type { Settings, SettingsInput } from '../../app/config/settings-schema';
-import { BindingSchema } from '../../lib/synth/block-schema';
-import { writeStackOutput, type OutputFormat } from '../../lib/synth/stack-output';
+import type { BindingSchema } from '../../lib/synth/block-schema';
+import type { OutputFormat } from '../../lib/synth/stack-output';
+
+/*
+ * cdktf and the synth modules, loaded on first use. Jest evaluates every module again in each test file, and cdktf
+ * with its dependencies is about 380 modules (0.1-0.2 s of CPU a file): the settings tests use this file for
+ * settings() and settingsProblems() alone and never synthesize, so they do not pay for it.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports -- loaded on first use, typed by the modules' own types */
+const cdktf = () => require('cdktf') as typeof import('cdktf');
+const blockSchema = () => require('../../lib/synth/block-schema') as typeof import('../../lib/synth/block-schema');
+const stackOutput = () => require('../../lib/synth/stack-output') as typeof import('../../lib/synth/stack-output');
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** The synthesized Terraform JSON of one stack. */
 export type TerraformJson = {
@@ -51,7 +62,7 @@ export function settingsAccept(input: SettingsInput | Record<string, unknown>): 
 function inScratchOutdir<T>(build: (app: App) => TerraformStack, read: (outdir: string, stack: TerraformStack) => T): T {
   const outdir = mkdtempSync(join(tmpdir(), 'rancher-synth-'));
   try {
-    const app = new App({ outdir });
+    const app = new (cdktf().App)({ outdir });
     const stack = build(app);
     app.synth();
     return read(outdir, stack);
@@ -69,6 +80,7 @@ function inScratchOutdir<T>(build: (app: App) => TerraformStack, read: (outdir: 
  */
 export function synthStack(build: (app: App) => TerraformStack): { json: TerraformJson; text: string } {
   const shared = workerOutdir();
+  const { App, Aspects, TerraformStack } = cdktf();
   const app = new App({ outdir: shared ?? mkdtempSync(join(tmpdir(), 'rancher-synth-')) });
   try {
     const stack = build(app);
@@ -104,7 +116,7 @@ const workerOutdir = () => (process.env.RANCHER_TEST_SYNTH_SHARE ? join(process.
  * directory: never the repository or a path outside the temporary ones.
  */
 export function unsynthesizedApp(): App {
-  return new App({ outdir: workerOutdir() ?? join(tmpdir(), 'rancher-test-unsynthesized') });
+  return new (cdktf().App)({ outdir: workerOutdir() ?? join(tmpdir(), 'rancher-test-unsynthesized') });
 }
 
 /** A copy with every object's keys in sorted order (as cdktf writes cdk.tf.json). */
@@ -139,14 +151,14 @@ export function synthStackFolder(build: (app: App) => TerraformStack, format: Ou
   return inScratchOutdir(build, (outdir, stack) => {
     const folder = join(outdir, 'stacks', stack.node.id);
     const text = readFileSync(join(folder, 'cdk.tf.json'), 'utf8');
-    writeStackOutput(outdir, [stack], format);
+    stackOutput().writeStackOutput(outdir, [stack], format);
     const entries = readdirSync(folder, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
     const read = (e: (typeof entries)[number]) =>
       [relative(folder, join(e.parentPath, e.name)), readFileSync(join(e.parentPath, e.name), 'utf8')] as const;
     const files = Object.fromEntries(entries.filter((e) => e.parentPath === folder).map(read));
     const assets = Object.fromEntries(entries.filter((e) => e.parentPath !== folder).map(read));
     const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')).stacks[stack.node.id];
-    return { json: JSON.parse(text) as TerraformJson, text, files, assets, manifest, schema: new BindingSchema(stack) };
+    return { json: JSON.parse(text) as TerraformJson, text, files, assets, manifest, schema: new (blockSchema().BindingSchema)(stack) };
   });
 }
 
@@ -156,6 +168,7 @@ export function synthStackFolder(build: (app: App) => TerraformStack, format: Ou
  * implicit default embeds this checkout's absolute path into snapshots.
  */
 export function synthConstruct(add: (stack: TerraformStack) => void): { json: TerraformJson; text: string } {
+  const { LocalBackend, TerraformBackend, TerraformStack } = cdktf();
   return synthStack((app) => {
     const stack = new TerraformStack(app, 'test');
     add(stack);
@@ -245,7 +258,7 @@ export function dependencyClosure(json: TerraformJson, address: string): Set<str
  * before resolution is cdktf's token mark; `tokenExpression` maps it back.
  */
 export function reference(expression: string): string {
-  const token = Lazy.stringValue({ produce: () => `\${${expression}}` });
+  const token = cdktf().Lazy.stringValue({ produce: () => `\${${expression}}` });
   references.set(/^\$\{(.*)\}$/.exec(token)![1], expression);
   return token;
 }

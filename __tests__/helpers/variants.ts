@@ -1,14 +1,31 @@
 import type { App, TerraformStack } from 'cdktf';
 import type { Settings, SettingsInput } from '../../app/config/settings-schema';
 import { NODE_ENDPOINTS } from '../../lib/config/vpc-schema';
-import { DOCKER_STACK, DockerStack } from '../../app/stacks/docker';
-import { K8S_HA_STACK, K8sHaStack } from '../../app/stacks/k8s-ha';
-import { RKE_HA_STACK, RkeHaStack } from '../../app/stacks/rke-ha';
+import type * as DockerModule from '../../app/stacks/docker';
+import type * as K8sHaModule from '../../app/stacks/k8s-ha';
+import type * as RkeHaModule from '../../app/stacks/rke-ha';
 import { keepResult, runCached } from './memo';
 import { sharedSynth, shareText } from './synth-share';
 import { RESTORE_FILE } from './backup-file';
 import { DB, LB, NODES, VPC } from './sample-network';
 import { settings, sortedKeys, synthStack, synthStackFolder, type StackFolder, type TerraformJson } from './synth';
+
+/*
+ * The stacks, loaded on first build. Jest evaluates every module again in each test file, and a stack with cdktf and
+ * the provider bindings it uses is about 900 modules (0.2-0.3 s of CPU a file): a file whose synths another file of
+ * the run has shared (synth-share.ts), or that only reads the variants' settings, does not pay for them. Their names
+ * are spelled here; each is typed as its stack module's constant, so `tsc` refuses a spelling that differs.
+ */
+const DOCKER_STACK: typeof DockerModule.DOCKER_STACK = 'docker';
+const K8S_HA_STACK: typeof K8sHaModule.K8S_HA_STACK = 'k8s-ha';
+const RKE_HA_STACK: typeof RkeHaModule.RKE_HA_STACK = 'rke-ha';
+/* eslint-disable @typescript-eslint/no-require-imports -- loaded on first build, typed by the modules' own types */
+const stackModules = {
+  docker: () => require('../../app/stacks/docker') as typeof DockerModule,
+  k8sHa: () => require('../../app/stacks/k8s-ha') as typeof K8sHaModule,
+  rkeHa: () => require('../../app/stacks/rke-ha') as typeof RkeHaModule,
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /**
  * The settings variants the stack tests synthesize, so the checks every
@@ -318,11 +335,11 @@ export function buildStack(app: App, stack: StackName, input: SettingsInput): Te
 function buildParsed(app: App, stack: StackName, s: Settings): TerraformStack {
   switch (stack) {
     case RKE_HA_STACK:
-      return new RkeHaStack(app, RKE_HA_STACK, s);
+      return new (stackModules.rkeHa().RkeHaStack)(app, RKE_HA_STACK, s);
     case K8S_HA_STACK:
-      return new K8sHaStack(app, K8S_HA_STACK, s);
+      return new (stackModules.k8sHa().K8sHaStack)(app, K8S_HA_STACK, s);
     case DOCKER_STACK:
-      return new DockerStack(app, DOCKER_STACK, s);
+      return new (stackModules.docker().DockerStack)(app, DOCKER_STACK, s);
   }
 }
 
