@@ -190,6 +190,18 @@ export function stateOf(json: TerraformJson, prefix = 'rancher'): any {
   return { version: 4, terraform_version: '1.11.4', serial: 1, lineage: 'fake', outputs, resources };
 }
 
+/**
+ * A state without its long values (over 2,000 characters as JSON: the Helm releases' values, the user data, the gates'
+ * manifests), each put as `(long)`: every stub call reads and writes the whole world, and these were most of its bytes
+ * (the app's rke-ha: 420 KB of world, 180 KB of it the charts' values), while no operation reads them (the CLI reads
+ * addresses, ids, outputs and the deployment record, a short terraform_data input). In place; returns the state.
+ */
+export function withoutLongValues(state: any): any {
+  for (const r of state.resources)
+    for (const [k, v] of Object.entries(r.instances[0].attributes)) if (JSON.stringify(v).length > 2000) r.instances[0].attributes[k] = '(long)';
+  return state;
+}
+
 /** Nested blocks as the state holds them: lists of objects (maps such as tags and terraform_data's input stay maps). */
 function listBlocks(value: Record<string, any>): Record<string, any> {
   const block = (v: any): any => (Array.isArray(v) ? v.map(block) : v && typeof v === 'object' ? listBlocks(v) : v);
@@ -289,7 +301,7 @@ export class FakeCloud {
 
   private writeHeld(world: unknown): void {
     const file = join(this.dir, 'world.json');
-    writeFileSync(`${file}.test`, JSON.stringify(world, null, 1));
+    writeFileSync(`${file}.test`, JSON.stringify(world));
     renameSync(`${file}.test`, file);
   }
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { awsOf, FAKE_BACKUP_ENCRYPTION_CONFIG, FakeCloud, stateOf, SYNTH_STUB } from '../../helpers/fake-cloud';
+import { awsOf, FAKE_BACKUP_ENCRYPTION_CONFIG, FakeCloud, stateOf, SYNTH_STUB, withoutLongValues } from '../../helpers/fake-cloud';
 import { compiledMain } from '../../helpers/app-process';
 import { writeBackup } from '../../helpers/backup-file';
 import { synthSettings } from '../../helpers/variants';
@@ -62,7 +62,7 @@ const drills: Drill[] = [];
 
 function world(change?: (w: any) => void, mode: 'backup' | 'etcd' = 'backup'): FakeCloud {
   const etcd = mode === 'etcd';
-  const state = stateOf(productionJson);
+  const state = withoutLongValues(stateOf(productionJson));
   state.outputs.rancher_url = { value: PRODUCTION_URL };
   state.outputs.rancher_backup_bucket = { value: BUCKET };
   state.outputs.etcd_snapshot_bucket = { value: ETCD_BUCKET };
@@ -87,7 +87,7 @@ function world(change?: (w: any) => void, mode: 'backup' | 'etcd' = 'backup'): F
       { key: 'rke-ha/rancher-roll-server-1-20261122T100000', version: 'e4', lastModified: '2026-11-22T10:00:00.000Z', size: 9000 },
     ],
   };
-  const throwawayState = stateOf(etcd ? etcdThrowawayJson : throwawayJson, 'drill');
+  const throwawayState = withoutLongValues(stateOf(etcd ? etcdThrowawayJson : throwawayJson, 'drill'));
   const etcdBucket = throwawayState.resources.find((r: any) => r.type === 'aws_s3_bucket' && r.name.startsWith('etcd-snapshots_'));
   throwawayState.outputs = {
     rancher_url: { value: 'https://3-250-1-2.sslip.io' },

@@ -173,8 +173,9 @@ function save(release = false) {
     writeFileSync(join(process.cwd(), 'terraform.rke-ha.tfstate'), JSON.stringify(world.state));
   }
   // Written beside, then renamed over: a reader (the test, after the caller was killed; a stub whose lock lapsed)
-  // sees the old world or the new one, never half of one.
-  writeFileSync(`${worldFile}.${process.pid}`, JSON.stringify(written, null, 1));
+  // sees the old world or the new one, never half of one. Without indentation: every call writes it whole, and the
+  // indented world was 40% larger (no reader looks at its layout; stub-server.js's looks match either).
+  writeFileSync(`${worldFile}.${process.pid}`, JSON.stringify(written));
   renameSync(`${worldFile}.${process.pid}`, worldFile);
   if (release) unlock();
 }
