@@ -173,7 +173,9 @@ export function stateOf(json: TerraformJson, prefix = 'rancher'): any {
   }
   const lookup = (type: string, name: string, attr: string) => base.get(`${type}.${name}`)?.[attr];
   const resources = blocks.map(([mode, type, name, body]) => {
-    const { lifecycle: _l, depends_on: _d, provider: _p, provisioner: _pr, connection: _c, ...config } = body;
+    // Meta-arguments and cdktf's `//` comment block (its construct path) are configuration, never attributes in a
+    // state; the comment was a sixth of the roll's world, which every stub call reads and writes.
+    const { lifecycle: _l, depends_on: _d, provider: _p, provisioner: _pr, connection: _c, '//': _comment, ...config } = body;
     // Nested blocks are lists in the state.
     const attributes = listBlocks(resolve(config, lookup) as Record<string, any>);
     return {
